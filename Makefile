@@ -1,0 +1,84 @@
+# Manifold: one non-recursive Makefile. Each folder adds its part in a rules.mk.
+# `make` builds everything into build/; `make run` boots it; `make check` tests it.
+# V=1 shows the full commands.
+
+B        := build
+V        ?= 0
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+CC       := gcc
+LD       := ld
+OBJCOPY  := objcopy
+NM       := nm
+QEMU     := qemu-system-i386
+LIBGCC   := $(shell $(CC) -m32 -print-libgcc-file-name)
+
+# Code that runs in the guest: 32-bit, freestanding, no SSE/x87 state to save yet.
+GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -mgeneral-regs-only \
+	-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -MMD -MP
+GUEST_ASFLAGS := -m32 -g -MMD -MP
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP
+
+# Every suite adds its name here and defines a target check-<name> that prints
+# `ok N - name` lines and ends with `<name>: N passed, N failed`.
+CHECK_SUITES :=
+# Every image the guest may need; `make all` builds them.
+ALL :=
+
+.PHONY: all run check setup debug iso clean format
+.SECONDARY:
+all: setup-quiet build-all
+
+include tools/rules.mk
+include kernel/rules.mk
+include libmsg/rules.mk
+include servers/rules.mk
+include boot/rules.mk
+include tests/rules.mk
+-include $(wildcard tools/*/rules.mk boot/*/rules.mk tests/*/rules.mk)
+
+build-all: $(ALL)
+
+# The boot modules `make run` loads, in order; the first is the bootstrap task.
+RUN_MODULES := $(B)/servers/bootstrap.elf
+RUN_CMDLINE ?=
+RUN_MEM     ?= 64M
+
+run: setup-quiet build-all
+	$(QEMU) -m $(RUN_MEM) -nographic -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-kernel $(B)/kernel.elf -append "$(RUN_CMDLINE)" \
+		-initrd "$(call join_modules,$(RUN_MODULES))"
+
+debug: setup-quiet build-all
+	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_MODULES))"
+
+check: setup-quiet build-all
+	@tools/check.sh $(CHECK_SUITES)
+
+setup:
+	@tools/setup.sh
+setup-quiet:
+	@tools/setup.sh --quiet
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(B)/kernel* $(B)/servers $(B)/tests $(B)/libmsg $(B)/test $(B)/*.iso
+
+# QEMU's -initrd takes "file args,file args".
+comma := ,
+empty :=
+space := $(empty) $(empty)
+join_modules = $(subst $(space),$(comma),$(strip $(1)))
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,65 @@
+/*
+ * Segments: flat 4 GiB code and data for the kernel (ring 0) and for user tasks
+ * (ring 3), and the TSS whose esp0 is the kernel stack the CPU switches to when a
+ * user thread traps. The TSS's I/O bitmap will grant driver tasks their ports.
+ */
+#include <stdint.h>
+#include "gdt.h"
+
+struct gdt_entry {
+	uint16_t limit_lo, base_lo;
+	uint8_t base_mid, access, flags_limit_hi, base_hi;
+} __attribute__((packed));
+
+struct tss {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap_base;
+} __attribute__((packed));
+
+static struct gdt_entry gdt[6];
+static struct tss tss;
+
+static void
+set_entry(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	gdt[i].limit_lo = limit & 0xFFFF;
+	gdt[i].base_lo = base & 0xFFFF;
+	gdt[i].base_mid = (base >> 16) & 0xFF;
+	gdt[i].access = access;
+	gdt[i].flags_limit_hi = (uint8_t)((flags << 4) | ((limit >> 16) & 0x0F));
+	gdt[i].base_hi = (base >> 24) & 0xFF;
+}
+
+void
+gdt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint32_t base;
+	} __attribute__((packed)) gdtr = { sizeof gdt - 1, (uint32_t)gdt };
+
+	set_entry(0, 0, 0, 0, 0);
+	set_entry(SEG_KCODE >> 3, 0, 0xFFFFF, 0x9A, 0xC);	/* present, ring 0, code */
+	set_entry(SEG_KDATA >> 3, 0, 0xFFFFF, 0x92, 0xC);
+	set_entry(SEG_UCODE >> 3, 0, 0xFFFFF, 0xFA, 0xC);	/* ring 3 */
+	set_entry(SEG_UDATA >> 3, 0, 0xFFFFF, 0xF2, 0xC);
+	tss.ss0 = SEG_KDATA;
+	tss.iomap_base = sizeof tss;		/* no I/O bitmap yet: every port faults */
+	set_entry(SEG_TSS >> 3, (uint32_t)&tss, sizeof tss - 1, 0x89, 0x0);
+
+	__asm__ volatile(
+		"lgdt %0\n\t"
+		"mov %1, %%ds\n\t mov %1, %%es\n\t mov %1, %%ss\n\t"
+		"xor %%eax, %%eax\n\t mov %%ax, %%fs\n\t mov %%ax, %%gs\n\t"
+		"ljmp %2, $1f\n1:\n\t"
+		"ltr %w3"
+		: : "m"(gdtr), "r"(SEG_KDATA), "i"(SEG_KCODE), "r"(SEG_TSS) : "eax", "memory");
+}
+
+void
+tss_set_kernel_stack(uint32_t esp0)
+{
+	tss.esp0 = esp0;
+}

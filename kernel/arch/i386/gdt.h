@@ -1,0 +1,16 @@
+#ifndef GDT_H
+#define GDT_H
+
+#define SEG_KCODE 0x08
+#define SEG_KDATA 0x10
+#define SEG_UCODE (0x18 | 3)
+#define SEG_UDATA (0x20 | 3)
+#define SEG_TSS   0x28
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+void gdt_init(void);
+void tss_set_kernel_stack(uint32_t esp0);
+#endif
+
+#endif

@@ -1,0 +1,4 @@
+#ifndef PIT_H
+#define PIT_H
+void pit_init(void);
+#endif

@@ -1,0 +1,221 @@
+/*
+ * i386 page tables (see pmap.h). The kernel half of every page directory is a
+ * copy of the kernel's: 4 MiB global pages for the direct map of RAM, and page
+ * tables preallocated at boot for the heap and device windows. Nothing ever
+ * changes a kernel directory entry after pmap_init(), so the copies stay true.
+ */
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/spinlock.h>
+#include "cpu.h"
+#include "layout.h"
+#include "pmap.h"
+
+#define PTE_P		0x001
+#define PTE_W		0x002
+#define PTE_U		0x004
+#define PTE_PS		0x080
+#define PTE_G		0x100
+#define PTE_OWNED	0x200	/* software bit: the pmap frees this page */
+#define PTE_ADDR	0xFFFFF000u
+
+#define PDX(va)		((uint32_t)(va) >> 22)
+#define PTX(va)		(((uint32_t)(va) >> 12) & 0x3FF)
+
+/* [L] pmap->lock */
+struct pmap {
+	struct spinlock lock;
+	paddr_t pgdir_pa;	/* [I] */
+	uint32_t *pgdir;	/* [I] its direct-map address */
+	uint32_t resident;	/* [L] owned user pages mapped */
+};
+
+static struct pmap kpmap;
+static uintptr_t devmap_next = DEVMAP_BASE;	/* [devmap_lock] */
+static struct spinlock devmap_lock = SPINLOCK_INIT("devmap");
+
+static paddr_t
+alloc_table(void)
+{
+	paddr_t pa = page_alloc(PAGE_KERNEL | PAGE_ZERO);
+
+	if (!pa)
+		panic("pmap: out of memory for kernel page tables");
+	return pa;
+}
+
+void
+pmap_init(paddr_t phys_top)
+{
+	uint32_t *pd;
+
+	kpmap.lock = (struct spinlock)SPINLOCK_INIT("kpmap");
+	kpmap.pgdir_pa = alloc_table();
+	kpmap.pgdir = pd = P2V(kpmap.pgdir_pa);
+	if (phys_top > DIRECT_MAP_MAX)
+		phys_top = DIRECT_MAP_MAX;
+	for (paddr_t pa = 0; pa < phys_top; pa += 0x400000)
+		pd[PDX(KERNEL_BASE + pa)] = pa | PTE_P | PTE_W | PTE_PS | PTE_G;
+	for (uintptr_t va = KHEAP_BASE; va < KHEAP_BASE + KHEAP_SIZE; va += 0x400000)
+		pd[PDX(va)] = alloc_table() | PTE_P | PTE_W;
+	for (uintptr_t va = DEVMAP_BASE; va < DEVMAP_BASE + DEVMAP_SIZE; va += 0x400000)
+		pd[PDX(va)] = alloc_table() | PTE_P | PTE_W;
+	write_cr4(read_cr4() | 0x10 | 0x80);	/* PSE, PGE */
+	write_cr3(kpmap.pgdir_pa);
+}
+
+struct pmap *
+kernel_pmap(void)
+{
+	return &kpmap;
+}
+
+struct pmap *
+pmap_create(void)
+{
+	struct pmap *p = kzalloc(sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->pgdir_pa = page_alloc(PAGE_USER | PAGE_ZERO);
+	if (!p->pgdir_pa) {
+		kfree(p);
+		return NULL;
+	}
+	p->lock = (struct spinlock)SPINLOCK_INIT("pmap");
+	p->pgdir = P2V(p->pgdir_pa);
+	memcpy(&p->pgdir[PDX(KERNEL_BASE)], &kpmap.pgdir[PDX(KERNEL_BASE)],
+	       (1024 - PDX(KERNEL_BASE)) * sizeof(uint32_t));
+	return p;
+}
+
+/* Frees the owned pages, the page tables and the directory. The pmap must not be active. */
+void
+pmap_destroy(struct pmap *p)
+{
+	assert(p != &kpmap && read_cr3() != p->pgdir_pa);
+	for (uint32_t i = 0; i < PDX(USER_TOP); i++) {
+		uint32_t pde = p->pgdir[i], *pt;
+		if (!(pde & PTE_P))
+			continue;
+		pt = P2V(pde & PTE_ADDR);
+		for (int j = 0; j < 1024; j++)
+			if ((pt[j] & PTE_P) && (pt[j] & PTE_OWNED))
+				page_free(pt[j] & PTE_ADDR);
+		page_free(pde & PTE_ADDR);
+	}
+	page_free(p->pgdir_pa);
+	kfree(p);
+}
+
+void
+pmap_activate(struct pmap *p)
+{
+	if (read_cr3() != p->pgdir_pa)
+		write_cr3(p->pgdir_pa);
+}
+
+int
+pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot)
+{
+	uint32_t f, *pde, *pt, old;
+
+	assert(va < USER_TOP && !(va & (PAGE_SIZE - 1)));
+	f = spin_lock_irqsave(&p->lock);
+	pde = &p->pgdir[PDX(va)];
+	if (!(*pde & PTE_P)) {
+		paddr_t t = page_alloc(PAGE_USER | PAGE_ZERO);
+		if (!t) {
+			spin_unlock_irqrestore(&p->lock, f);
+			return -1;
+		}
+		*pde = t | PTE_P | PTE_W | PTE_U;
+	}
+	pt = P2V(*pde & PTE_ADDR);
+	old = pt[PTX(va)];
+	if ((old & PTE_P) && (old & PTE_OWNED)) {
+		page_free(old & PTE_ADDR);
+		p->resident--;
+	}
+	pt[PTX(va)] = pa | PTE_P | PTE_U | ((prot & PMAP_WRITE) ? PTE_W : 0) |
+		      ((prot & PMAP_OWNED) ? PTE_OWNED : 0);
+	if (prot & PMAP_OWNED)
+		p->resident++;
+	if (read_cr3() == p->pgdir_pa)
+		invlpg(va);
+	spin_unlock_irqrestore(&p->lock, f);
+	return 0;
+}
+
+bool
+pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
+{
+	uint32_t pde, pte;
+
+	if (va >= USER_TOP)
+		return false;
+	pde = p->pgdir[PDX(va)];
+	if (!(pde & PTE_P))
+		return false;
+	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+	if (!(pte & PTE_P) || !(pte & PTE_U))
+		return false;
+	*pa = (pte & PTE_ADDR) | (va & (PAGE_SIZE - 1));
+	*prot = (pte & PTE_W) ? PMAP_WRITE : PMAP_READ;
+	return true;
+}
+
+uint32_t
+pmap_resident_count(const struct pmap *p)
+{
+	return p->resident;
+}
+
+static uint32_t *
+kernel_pte(uintptr_t va)
+{
+	uint32_t pde = kpmap.pgdir[PDX(va)];
+
+	assert((pde & PTE_P) && !(pde & PTE_PS));
+	return &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+}
+
+void
+pmap_kenter(uintptr_t va, paddr_t pa)
+{
+	*kernel_pte(va) = pa | PTE_P | PTE_W | PTE_G;
+	invlpg(va);
+}
+
+paddr_t
+pmap_kremove(uintptr_t va)
+{
+	uint32_t *pte = kernel_pte(va), old = *pte;
+
+	*pte = 0;
+	invlpg(va);
+	return old & PTE_ADDR;
+}
+
+/* Maps device memory (uncached) into the device window; NULL when it is full. */
+void *
+pmap_map_device(uint32_t phys, uint32_t size)
+{
+	uint32_t off = phys & (PAGE_SIZE - 1), f;
+	uint32_t len = ROUND_UP(size + off, PAGE_SIZE);
+	uintptr_t va;
+
+	f = spin_lock_irqsave(&devmap_lock);
+	if (len > DEVMAP_BASE + DEVMAP_SIZE - devmap_next) {
+		spin_unlock_irqrestore(&devmap_lock, f);
+		return NULL;
+	}
+	va = devmap_next;
+	devmap_next += len;
+	spin_unlock_irqrestore(&devmap_lock, f);
+	for (uint32_t i = 0; i < len; i += PAGE_SIZE) {
+		*kernel_pte(va + i) = ((phys - off) + i) | PTE_P | PTE_W | PTE_G | 0x10 /* PCD */;
+		invlpg(va + i);
+	}
+	return (void *)(va + off);
+}

@@ -1,0 +1,35 @@
+/*
+ * The physical map: i386 two-level page tables. The only file that knows the
+ * page-table entry format is pmap.c. A pmap describes one task's user half;
+ * the kernel half (above KERNEL_BASE) is shared by all and fixed at boot.
+ */
+#ifndef PMAP_H
+#define PMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kern/page.h>
+
+/* Protection and ownership of a mapping. */
+#define PMAP_READ	0x0
+#define PMAP_WRITE	0x1
+#define PMAP_EXEC	0x0	/* i386 without PAE cannot refuse execution */
+#define PMAP_OWNED	0x2	/* the page is freed when the mapping goes */
+
+struct pmap;
+
+void pmap_init(paddr_t phys_top);
+struct pmap *kernel_pmap(void);
+struct pmap *pmap_create(void);
+void pmap_destroy(struct pmap *p);
+void pmap_activate(struct pmap *p);
+/* Maps a user page. Returns 0, or -1 when no page table could be had. */
+int pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot);
+bool pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot);
+uint32_t pmap_resident_count(const struct pmap *p);
+
+void pmap_kenter(uintptr_t va, paddr_t pa);
+paddr_t pmap_kremove(uintptr_t va);
+void *pmap_map_device(uint32_t phys, uint32_t size);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * The machine-dependent half of threads: building a new thread's first kernel
+ * stack frame, and switching address space, TSS stack and registers.
+ */
+#include <kern/arch.h>
+#include <kern/lib.h>
+#include <kern/sched.h>
+#include <kern/task.h>
+#include "cpu.h"
+#include "gdt.h"
+#include "layout.h"
+#include "pmap.h"
+#include "trapframe.h"
+
+void context_switch(uint32_t *save, uint32_t load);
+static struct arch_thread fpu_initial;	/* [I] a freshly initialized x87 */
+
+void
+arch_fpu_init(void)
+{
+	uint32_t cr0 = read_cr0();
+
+	cr0 &= ~(1u << 2 | 1u << 3);	/* EM, TS: the FPU is there and usable */
+	cr0 |= 1u << 1 | 1u << 5;	/* MP, NE: report x87 errors as exceptions */
+	__asm__ volatile("mov %0, %%cr0; fninit; fnsave %1" : : "r"(cr0), "m"(fpu_initial.fpu) : "memory");
+}
+extern char thread_trampoline[];
+
+/* The words context_switch pops, then its return address. */
+struct switch_frame {
+	uint32_t edi, esi, ebx, ebp;
+	uint32_t ret;
+};
+
+void
+arch_thread_init_kernel(struct thread *t)
+{
+	uint32_t top = (uint32_t)t->kstack + KSTACK_SIZE;
+	struct switch_frame *sf = (struct switch_frame *)(top - sizeof *sf - 16);
+
+	memset(sf, 0, sizeof *sf);
+	sf->ret = (uint32_t)thread_trampoline;
+	t->ksp = (uint32_t)sf;
+}
+
+void
+arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax)
+{
+	uint32_t top = (uint32_t)t->kstack + KSTACK_SIZE;
+	struct trapframe *tf = (struct trapframe *)(top - sizeof *tf);
+	struct switch_frame *sf = (struct switch_frame *)tf - 1;
+
+	memset(tf, 0, sizeof *tf);
+	tf->cs = SEG_UCODE;
+	tf->ds = tf->es = tf->ss = SEG_UDATA;
+	tf->fs = tf->gs = SEG_UDATA;
+	tf->eflags = 0x202;	/* IF */
+	tf->eip = eip;
+	tf->esp = esp;
+	tf->eax = eax;
+	t->user_tf = tf;
+	t->arch = fpu_initial;
+	memset(sf, 0, sizeof *sf);
+	sf->ret = (uint32_t)thread_trampoline;
+	t->ksp = (uint32_t)sf;
+}
+
+void
+arch_thread_switch(struct thread *prev, struct thread *next)
+{
+	if (prev->user_tf)
+		__asm__ volatile("fnsave %0" : "=m"(prev->arch.fpu));
+	if (next->user_tf)
+		__asm__ volatile("frstor %0" : : "m"(next->arch.fpu));
+	pmap_activate(next->task->pmap);
+	tss_set_kernel_stack((uint32_t)next->kstack + KSTACK_SIZE);
+	context_switch(&prev->ksp, next->ksp);
+}
+
+void
+arch_idle(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+void
+arch_debug_exit(int code)
+{
+	qemu_debug_exit((uint8_t)code);
+}
+
+void
+arch_halt(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+uint64_t
+arch_cycles(void)
+{
+	return rdtsc();
+}

@@ -1,0 +1,128 @@
+/*
+ * trap(): every interrupt, exception and native system call arrives here from
+ * trapentry.S. Interrupts go to their handlers, the trap vector to the system
+ * call table, and a fault ends the task that caused it (until the IPC issue
+ * turns faults into exception messages). A fault in the kernel itself panics.
+ * On the way back to user mode a thread may be preempted or told to exit.
+ */
+#include <kern/clock.h>
+#include <kern/lib.h>
+#include <kern/panic.h>
+#include <kern/sched.h>
+#include <kern/syscall.h>
+#include <kern/task.h>
+#include "cpu.h"
+#include "pic.h"
+#include "trapframe.h"
+
+static const char *const fault_names[32] = {
+	[T_DIVIDE] = "divide error",
+	[T_DEBUG] = "debug exception",
+	[T_NMI] = "non-maskable interrupt",
+	[T_BREAKPOINT] = "breakpoint",
+	[T_OVERFLOW] = "overflow",
+	[T_BOUND] = "bound range exceeded",
+	[T_INVALID_OP] = "invalid opcode",
+	[T_NO_DEVICE] = "no floating-point unit",
+	[T_DOUBLE_FAULT] = "double fault",
+	[T_INVALID_TSS] = "invalid TSS",
+	[T_NO_SEGMENT] = "segment not present",
+	[T_STACK_FAULT] = "stack fault",
+	[T_GPF] = "general protection fault",
+	[T_PAGE_FAULT] = "page fault",
+	[T_FPU_ERROR] = "floating-point error",
+	[T_ALIGNMENT] = "alignment check",
+	[T_MACHINE_CHECK] = "machine check",
+	[T_SIMD] = "SIMD floating-point exception",
+};
+
+const char *
+trap_name(uint32_t trapno)
+{
+	if (trapno < 32 && fault_names[trapno])
+		return fault_names[trapno];
+	return "unknown exception";
+}
+
+/* One console line that says which task died, of what, and where. */
+static void
+user_fault(struct trapframe *tf)
+{
+	struct task *task = curtask();
+
+	if (tf->trapno == T_PAGE_FAULT) {
+		uint32_t cr2 = read_cr2();
+		kprintf("task %u (%s) killed: page fault at eip %#010x: %s %#010x (%s)\n", task->id,
+			task->name, tf->eip, (tf->err & 2) ? "write to" : "read of", cr2,
+			cr2 >= 0xC0000000u ? "kernel memory" :
+			(tf->err & 1) ? "protection violation" : "not mapped");
+	} else if (tf->trapno == T_GPF && tf->err) {
+		kprintf("task %u (%s) killed: general protection fault at eip %#010x (selector %#x)\n",
+			task->id, task->name, tf->eip, tf->err);
+	} else {
+		kprintf("task %u (%s) killed: %s at eip %#010x\n", task->id, task->name,
+			trap_name(tf->trapno), tf->eip);
+	}
+	task_terminate(task, TASK_FAULTED, (int)tf->trapno);
+}
+
+void
+trap(struct trapframe *tf)
+{
+	uint32_t n = tf->trapno;
+
+	if (n >= T_IRQ0 && n < T_IRQ0 + 16) {
+		pic_eoi((int)(n - T_IRQ0));
+		if (n == T_IRQ0)
+			clock_tick();
+	} else if (n == T_SYSCALL) {
+		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi } };
+		sti();
+		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
+		cli();
+	} else if (trapframe_from_user(tf)) {
+		user_fault(tf);
+	} else {
+		char what[64];
+		if (n == T_PAGE_FAULT)
+			snprintf(what, sizeof what, "page fault at %#010x (error %#x)", read_cr2(), tf->err);
+		else
+			snprintf(what, sizeof what, "%s (error %#x)", trap_name(n), tf->err);
+		panic_trap(what, tf);
+	}
+
+	if (sched_need_resched())
+		sched_preempt();
+	if (trapframe_from_user(tf))
+		task_check_kill();
+}
+
+void
+arch_print_registers(const void *frame)
+{
+	const struct trapframe *tf = frame;
+
+	if (tf) {
+		kprintf("  eax %08x ebx %08x ecx %08x edx %08x\n", tf->eax, tf->ebx, tf->ecx, tf->edx);
+		kprintf("  esi %08x edi %08x ebp %08x esp %08x\n", tf->esi, tf->edi, tf->ebp,
+			tf->kernel_esp + 20);
+		kprintf("  eip %08x cs %04x eflags %08x trap %u err %#x\n", tf->eip, tf->cs, tf->eflags,
+			tf->trapno, tf->err);
+	}
+	if (!tf) {	/* a panic() call: the registers as they are here */
+		uint32_t r[8];
+		__asm__ volatile("mov %%eax, 0(%0); mov %%ebx, 4(%0); mov %%ecx, 8(%0); mov %%edx, 12(%0);"
+				 "mov %%esi, 16(%0); mov %%edi, 20(%0); mov %%ebp, 24(%0); mov %%esp, 28(%0)"
+				 : : "r"(r) : "memory");
+		kprintf("  eax %08x ebx %08x ecx %08x edx %08x\n", r[0], r[1], r[2], r[3]);
+		kprintf("  esi %08x edi %08x ebp %08x esp %08x eflags %08x\n", r[4], r[5], r[6], r[7],
+			read_eflags());
+	}
+	kprintf("  cr0 %08x cr2 %08x cr3 %08x cr4 %08x\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+	if (curthread())
+		kprintf("  thread %s (task %s)\n", curthread()->name,
+			curthread()->task ? curthread()->task->name : "?");
+}
+
+uint32_t arch_frame_ebp(const void *frame) { return ((const struct trapframe *)frame)->ebp; }
+uint32_t arch_frame_eip(const void *frame) { return ((const struct trapframe *)frame)->eip; }

@@ -1,0 +1,59 @@
+/*
+ * Trap entry: one small stub per vector pushes an error code (if the CPU did
+ * not) and the vector number, then alltraps saves the rest as a struct
+ * trapframe and calls trap(). trapret is also where new user threads start.
+ */
+#include "gdt.h"
+
+.macro VEC n, has_err
+	.globl vector\n
+vector\n:
+	.if \has_err == 0
+	pushl	$0
+	.endif
+	pushl	$\n
+	jmp	alltraps
+.endm
+
+	.text
+VEC 0,0;  VEC 1,0;  VEC 2,0;  VEC 3,0;  VEC 4,0;  VEC 5,0;  VEC 6,0;  VEC 7,0
+VEC 8,1;  VEC 9,0;  VEC 10,1; VEC 11,1; VEC 12,1; VEC 13,1; VEC 14,1; VEC 15,0
+VEC 16,0; VEC 17,1; VEC 18,0; VEC 19,0; VEC 20,0; VEC 21,1; VEC 22,0; VEC 23,0
+VEC 24,0; VEC 25,0; VEC 26,0; VEC 27,0; VEC 28,0; VEC 29,1; VEC 30,1; VEC 31,0
+VEC 32,0; VEC 33,0; VEC 34,0; VEC 35,0; VEC 36,0; VEC 37,0; VEC 38,0; VEC 39,0
+VEC 40,0; VEC 41,0; VEC 42,0; VEC 43,0; VEC 44,0; VEC 45,0; VEC 46,0; VEC 47,0
+VEC 48,0
+
+alltraps:
+	pushl	%ds
+	pushl	%es
+	pushl	%fs
+	pushl	%gs
+	pushal
+	mov	$SEG_KDATA, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	xor	%eax, %eax
+	mov	%ax, %fs
+	mov	%ax, %gs
+	cld
+	pushl	%esp
+	call	trap
+	addl	$4, %esp
+
+	.globl trapret
+trapret:
+	popal
+	popl	%gs
+	popl	%fs
+	popl	%es
+	popl	%ds
+	addl	$8, %esp		/* vector and error code */
+	iret
+
+	.section .rodata
+	.globl trap_vectors
+trap_vectors:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
+	.long vector\n
+	.endr

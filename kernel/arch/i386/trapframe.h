@@ -1,0 +1,41 @@
+/*
+ * The registers a trap saves on the kernel stack (trapentry.S builds it). For a
+ * trap from user mode the CPU also pushed the user's esp and ss.
+ */
+#ifndef TRAPFRAME_H
+#define TRAPFRAME_H
+
+#include <stdint.h>
+
+struct trapframe {
+	uint32_t edi, esi, ebp, kernel_esp, ebx, edx, ecx, eax;	/* pusha */
+	uint32_t gs, fs, es, ds;
+	uint32_t trapno, err;
+	uint32_t eip, cs, eflags;
+	uint32_t esp, ss;		/* only when coming from ring 3 */
+};
+
+static inline int trapframe_from_user(const struct trapframe *tf) { return (tf->cs & 3) == 3; }
+
+#define T_DIVIDE	0
+#define T_DEBUG		1
+#define T_NMI		2
+#define T_BREAKPOINT	3
+#define T_OVERFLOW	4
+#define T_BOUND		5
+#define T_INVALID_OP	6
+#define T_NO_DEVICE	7
+#define T_DOUBLE_FAULT	8
+#define T_INVALID_TSS	10
+#define T_NO_SEGMENT	11
+#define T_STACK_FAULT	12
+#define T_GPF		13
+#define T_PAGE_FAULT	14
+#define T_FPU_ERROR	16
+#define T_ALIGNMENT	17
+#define T_MACHINE_CHECK	18
+#define T_SIMD		19
+#define T_IRQ0		32
+#define T_SYSCALL	0x30	/* the native trap; int 0x80 belongs to the Unix personality */
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * The native trap list: one table that both the kernel's dispatcher and
+ * libmsg's user stubs are generated from. A trap is `int $0x30` with the trap
+ * number in eax and up to five arguments in ebx, ecx, edx, esi, edi; the result
+ * (a kern_return_t) comes back in eax. Out-parameters are user pointers, written
+ * only on success. (int 0x80 is not ours: the Unix personality owns it.)
+ *
+ * The IPC and VM interfaces (mach_msg and the kernel RPCs) come with their own
+ * issues; these are the boot-time traps: a debug console, exit, yield, time,
+ * the boot modules the bootstrap task starts, and the test harness's exit.
+ */
+#ifndef MANIFOLD_TRAPS_H
+#define MANIFOLD_TRAPS_H
+
+#define MANIFOLD_TRAP_VECTOR 0x30
+
+/*
+ * TRAP(number, name, argc, errors)
+ *
+ * console_write(const char *buf, size_t len)
+ *	Writes to the kernel console, as one piece. len <= TRAP_CONSOLE_MAX.
+ *	KERN_INVALID_ARGUMENT (len too large), KERN_INVALID_ADDRESS (buf unreadable).
+ * task_exit(int status)
+ *	Ends the calling task with status. Does not return.
+ * thread_yield(void)
+ *	Gives up the rest of the quantum. Always KERN_SUCCESS.
+ * clock_uptime(uint64_t *ns)
+ *	Nanoseconds since boot. KERN_INVALID_ADDRESS.
+ * boot_module_count(uint32_t *count)
+ *	How many boot modules there are. KERN_INVALID_ADDRESS.
+ * boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes)
+ *	The module's command line (file name first, truncated and terminated to
+ *	fit size) and its length in bytes. KERN_INVALID_ARGUMENT (bad index, size
+ *	0 or > 4096), KERN_INVALID_ADDRESS.
+ * boot_module_start(uint32_t index, uint32_t *task_id)
+ *	Creates a task from the module's ELF image with its command line as argv.
+ *	KERN_INVALID_ARGUMENT (bad index), KERN_INVALID_OBJECT (not a valid i386
+ *	ELF executable: the console says why), KERN_RESOURCE_SHORTAGE,
+ *	KERN_INVALID_ADDRESS.
+ * task_self_id(uint32_t *id)
+ *	The calling task's number. KERN_INVALID_ADDRESS.
+ * debug_exit(int code)
+ *	Leaves QEMU through isa-debug-exit; only when the kernel was booted with
+ *	`debug_exit` on its command line. KERN_NO_ACCESS otherwise.
+ */
+#define MANIFOLD_TRAPS(TRAP)				\
+	TRAP(1, console_write, 2)			\
+	TRAP(2, task_exit, 1)				\
+	TRAP(3, thread_yield, 0)			\
+	TRAP(4, clock_uptime, 1)			\
+	TRAP(5, boot_module_count, 1)			\
+	TRAP(6, boot_module_info, 4)			\
+	TRAP(7, boot_module_start, 2)			\
+	TRAP(8, task_self_id, 1)			\
+	TRAP(9, debug_exit, 1)
+
+enum manifold_trap {
+#define TRAP_ENUM(n, name, argc) TRAP_##name = n,
+	MANIFOLD_TRAPS(TRAP_ENUM)
+#undef TRAP_ENUM
+	TRAP_COUNT
+};
+
+#define TRAP_CONSOLE_MAX	65536
+#define TRAP_CMDLINE_MAX	4096
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * What the machine-independent kernel asks of kernel/arch/i386.
+ */
+#ifndef KERN_ARCH_H
+#define KERN_ARCH_H
+
+#include <stdint.h>
+
+struct thread;
+
+#define EFLAGS_IF_BIT 0x200
+
+/* Saves prev's kernel context and resumes next's, switching address space. */
+void arch_thread_switch(struct thread *prev, struct thread *next);
+/* Prepares a new thread's kernel stack so that its first switch-in runs sched_thread_start(). */
+void arch_thread_init_kernel(struct thread *t);
+/* ...and then returns to user mode at eip with the given stack pointer and eax. */
+void arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax);
+void arch_idle(void);
+void arch_debug_exit(int code);
+void arch_halt(void) __attribute__((noreturn));
+uint64_t arch_cycles(void);
+
+void sched_thread_start(void);
+
+#endif

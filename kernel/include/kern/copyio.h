@@ -1,0 +1,20 @@
+/*
+ * Moving bytes between the kernel and a task's user memory. Every user pointer
+ * is checked page by page against the task's page tables before a byte moves,
+ * so a bad pointer is an error code, never a kernel fault.
+ */
+#ifndef KERN_COPYIO_H
+#define KERN_COPYIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mach/kern_return.h>
+
+struct task;
+
+kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
+kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
+/* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
+kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * The kernel's small C library: strings, formatting, console output, panic.
+ * Implemented in kernel/kern/{string,format,console,panic}.c.
+ */
+#ifndef KERN_LIB_H
+#define KERN_LIB_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+#define ROUND_UP(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define ROUND_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+char *strstr(const char *hay, const char *needle);
+size_t strlcpy(char *dst, const char *src, size_t size);
+
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_write(const char *s, size_t n);
+
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+
+#define assert(c)							\
+	do {								\
+		if (unlikely(!(c)))					\
+			panic("assertion failed: %s at %s:%d", #c,	\
+			      __FILE__, __LINE__);			\
+	} while (0)
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * Making a task from an ELF executable image in memory (a boot module).
+ */
+#ifndef KERN_LOADER_H
+#define KERN_LOADER_H
+
+#include <stddef.h>
+#include <mach/kern_return.h>
+#include <kern/elf.h>
+
+struct task;
+
+#define USER_LOAD_MIN		0x00001000	/* page 0 stays unmapped: NULL faults */
+#define USER_STACK_TOP		0xBFFFF000	/* one unmapped page below the kernel */
+#define USER_STACK_SIZE		(64 * 1024)
+
+/*
+ * Creates a task running image with argv taken from cmdline. On success the
+ * task is started and *out holds a reference. On failure nothing is left behind;
+ * *why says what was wrong with the image when the result is KERN_INVALID_OBJECT.
+ */
+kern_return_t loader_start_task(const void *image, size_t size, const char *cmdline,
+				struct task **out, enum elf_error *why);
+
+#endif

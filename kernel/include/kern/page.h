@@ -1,0 +1,44 @@
+/*
+ * The physical page allocator. Every page frame below the direct-map limit has
+ * a struct page; free ones sit on a free list. Pages the kernel image, the boot
+ * modules and the loader's data occupy are marked reserved and can never be
+ * freed. A reserve of pages is kept for the kernel: user allocations fail first.
+ */
+#ifndef KERN_PAGE_H
+#define KERN_PAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PAGE_SHIFT 12
+
+typedef uint32_t paddr_t;
+
+enum page_alloc_flags {
+	PAGE_KERNEL = 0,	/* may dip into the reserve */
+	PAGE_USER = 1,		/* fails when only the reserve is left */
+	PAGE_ZERO = 2,
+};
+
+enum page_error {
+	PAGE_OK = 0,
+	PAGE_ERR_DOUBLE_FREE,	/* the page was already free */
+	PAGE_ERR_RESERVED,	/* a page of the kernel image, a module or the firmware */
+	PAGE_ERR_NOT_RAM,	/* not a page the allocator manages */
+	PAGE_ERR_UNALIGNED,
+};
+
+paddr_t page_array_place(paddr_t placement, paddr_t max_addr);
+void page_add_free_range(paddr_t start, paddr_t end);
+void page_reserve_range(paddr_t start, paddr_t end);
+void page_init_end(void);
+
+paddr_t page_alloc(int flags);		/* 0 when none is left */
+enum page_error page_free(paddr_t pa);
+const char *page_error_string(enum page_error e);
+
+uint32_t page_free_count(void);
+uint32_t page_total_count(void);	/* usable RAM pages, free or in use */
+uint32_t page_reserve_count(void);
+
+#endif

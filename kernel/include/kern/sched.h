@@ -1,0 +1,89 @@
+/*
+ * Threads and the scheduler: preemptive, strict priority (0 is the most urgent,
+ * as in Mach), round robin within a priority, a quantum of QUANTUM_TICKS.
+ *
+ * One lock, sched_lock, protects every run queue, every thread's scheduling
+ * state and every wait queue. It is taken with interrupts off.
+ */
+#ifndef KERN_SCHED_H
+#define KERN_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kern/list.h>
+#include <kern/spinlock.h>
+#include "arch_thread.h"
+
+#define NPRIO		32
+#define PRIO_KERNEL	4	/* kernel service threads (reaper, tests) */
+#define PRIO_USER	16	/* default for user threads */
+#define PRIO_IDLE	NPRIO	/* below everything: only the idle thread */
+#define QUANTUM_TICKS	5
+
+struct task;
+struct trapframe;
+
+enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+
+/* Why a blocked thread woke up. */
+enum wake_reason { WAKE_SIGNALED, WAKE_TIMEOUT, WAKE_ABORTED };
+
+struct waitq {
+	struct list threads;	/* [sched_lock] */
+};
+
+/*
+ * A thread.   [I] set at creation   [S] sched_lock   [T] task->lock   [O] only the thread itself
+ */
+struct thread {
+	uint32_t ksp;			/* [S] saved stack pointer while switched out */
+	void *kstack;			/* [I] KSTACK_SIZE bytes */
+	struct task *task;		/* [I] the kernel task for kernel threads */
+	uint32_t id;			/* [I] */
+	char name[24];			/* [I] */
+	int priority;			/* [S] */
+	enum thread_state state;	/* [S] */
+	struct list run_link;		/* [S] run queue or wait queue */
+	struct list sleep_link;		/* [S] timed sleepers */
+	uint64_t wake_tick;		/* [S] 0: no timeout */
+	enum wake_reason wake_reason;	/* [S] */
+	struct waitq *waiting_on;	/* [S] */
+	int quantum;			/* [S] ticks left */
+	uint64_t ticks_used;		/* [S] CPU time, in ticks */
+	bool kill_pending;		/* [S] exit at the next return to user mode */
+	struct list task_link;		/* [T] */
+	struct list all_link;		/* [S] every thread, for ps and tests */
+	struct trapframe *user_tf;	/* [I] user threads: the frame on the kernel stack */
+	void (*entry)(void *);		/* [I] kernel threads */
+	void *arg;			/* [I] */
+	struct arch_thread arch;	/* [O] saved machine state (FPU) */
+};
+
+extern struct spinlock sched_lock;
+
+void sched_init(void);
+struct thread *curthread(void);
+struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, int prio);
+__attribute__((noreturn)) void thread_exit(void);
+void sched_yield(void);
+void sched_tick(void);
+bool sched_need_resched(void);
+void sched_preempt(void);
+__attribute__((noreturn)) void sched_idle_loop(void);
+void thread_sleep_ticks(uint64_t ticks);
+
+/* Caller holds sched_lock; it is held again on return. timeout 0 waits forever. */
+enum wake_reason waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
+void waitq_init(struct waitq *wq);
+/* Caller holds sched_lock. Returns how many threads woke. */
+int waitq_wake_all_locked(struct waitq *wq);
+void thread_make_ready_locked(struct thread *t);
+void thread_abort_wait_locked(struct thread *t);
+
+/* For the reaper: dead threads whose stacks can now be freed. */
+struct thread *sched_wait_dead(void);
+void sched_ready_user_thread(struct thread *t);
+struct thread *thread_alloc(struct task *task, const char *name, int prio);
+void thread_free(struct thread *t);
+
+#endif

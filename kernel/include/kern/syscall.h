@@ -1,0 +1,22 @@
+/*
+ * The native trap dispatcher and the handlers it calls, one per entry in
+ * <manifold/traps.h>. Handlers check every argument before they change anything.
+ */
+#ifndef KERN_SYSCALL_H
+#define KERN_SYSCALL_H
+
+#include <stdint.h>
+#include <mach/kern_return.h>
+#include <manifold/traps.h>
+
+struct trap_args {
+	uint32_t a[5];
+};
+
+kern_return_t syscall_dispatch(uint32_t number, const struct trap_args *args);
+
+#define TRAP_DECL(n, name, argc) kern_return_t sys_##name(const struct trap_args *args);
+MANIFOLD_TRAPS(TRAP_DECL)
+#undef TRAP_DECL
+
+#endif

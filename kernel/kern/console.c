@@ -1,0 +1,115 @@
+/*
+ * The kernel console: serializes output from every thread onto COM1 and the
+ * screen. A whole console_write() appears as one piece, so lines from different
+ * tasks never interleave mid-line.
+ */
+#include <kern/console.h>
+#include <kern/lib.h>
+#include <kern/spinlock.h>
+#include "multiboot.h"
+#include "uart.h"
+#include "vgatext.h"
+#include "fbcon.h"
+
+#define CAPTURE_SIZE 16384
+
+/* fbcon.c may be absent from a build; then there is no framebuffer console. */
+#pragma weak fbcon_init
+#pragma weak fbcon_putc
+
+static struct spinlock console_lock = SPINLOCK_INIT("console");
+static bool have_vga, have_fb;		/* [I] after console_init_screen */
+static char capture[CAPTURE_SIZE];	/* [console_lock] */
+static size_t capture_len;		/* [console_lock] */
+static bool capturing;			/* [console_lock] */
+
+void
+console_init_early(void)
+{
+	uart_init();
+}
+
+void
+console_init_screen(const struct multiboot_info *mbi)
+{
+	if (mbi && (mbi->flags & MB_INFO_FRAMEBUFFER) && mbi->framebuffer_type != MB_FB_TYPE_EGA_TEXT) {
+		if (mbi->framebuffer_addr_high == 0 && fbcon_init) {
+			fbcon_init(mbi->framebuffer_addr, mbi->framebuffer_pitch, mbi->framebuffer_width,
+				   mbi->framebuffer_height, mbi->framebuffer_bpp);
+			have_fb = true;
+		}
+		return;
+	}
+	vgatext_init();
+	have_vga = true;
+}
+
+static void
+putc_locked(char c)
+{
+	if (c == '\n')
+		uart_putc('\r');
+	uart_putc(c);
+	if (have_vga)
+		vgatext_putc(c);
+	if (have_fb)
+		fbcon_putc(c);
+	if (capturing && capture_len < CAPTURE_SIZE - 1)
+		capture[capture_len++] = c;
+}
+
+void
+console_write(const char *s, size_t n)
+{
+	uint32_t f = spin_lock_irqsave(&console_lock);
+
+	while (n--)
+		putc_locked(*s++);
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+int
+kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	console_write(buf, MIN((size_t)n, sizeof buf - 1));
+	return n;
+}
+
+void
+console_capture_start(void)
+{
+	uint32_t f = spin_lock_irqsave(&console_lock);
+
+	capture_len = 0;
+	capture[0] = 0;
+	capturing = true;
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+void
+console_capture_stop(void)
+{
+	uint32_t f = spin_lock_irqsave(&console_lock);
+
+	capturing = false;
+	spin_unlock_irqrestore(&console_lock, f);
+}
+
+bool
+console_captured(const char *text)
+{
+	uint32_t f = spin_lock_irqsave(&console_lock);
+	bool found;
+
+	capture[capture_len] = 0;
+	found = strstr(capture, text) != NULL;
+	spin_unlock_irqrestore(&console_lock, f);
+	return found;
+}

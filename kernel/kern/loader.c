@@ -1,0 +1,122 @@
+/*
+ * The ELF loader: checks the image (elf.c), copies each segment into fresh
+ * pages of a new task, builds the initial user stack (argc, argv, an empty
+ * envp, then the strings) and starts the first thread at the entry point.
+ */
+#include <kern/boot.h>
+#include <kern/copyio.h>
+#include <kern/lib.h>
+#include <kern/loader.h>
+#include <kern/page.h>
+#include <kern/task.h>
+#include "layout.h"
+#include "pmap.h"
+
+#define MAX_ARGS 32
+
+/* Returns the page that backs va, mapping a zeroed one first if needed. */
+static paddr_t
+page_for(struct task *t, uintptr_t va, bool writable)
+{
+	paddr_t pa;
+	int prot;
+
+	if (pmap_lookup(t->pmap, va, &pa, &prot)) {
+		if (writable && !(prot & PMAP_WRITE))
+			pmap_enter(t->pmap, va, pa & ~(PAGE_SIZE - 1), PMAP_WRITE | PMAP_OWNED);
+		return pa & ~(PAGE_SIZE - 1);
+	}
+	pa = page_alloc(PAGE_USER | PAGE_ZERO);
+	if (!pa)
+		return 0;
+	if (pmap_enter(t->pmap, va, pa, (writable ? PMAP_WRITE : 0) | PMAP_OWNED) < 0) {
+		page_free(pa);
+		return 0;
+	}
+	return pa;
+}
+
+static bool
+load_segment(struct task *t, const uint8_t *image, const struct elf_segment *s)
+{
+	for (uintptr_t va = ROUND_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+		paddr_t pa = page_for(t, va, s->writable);
+		uintptr_t lo, hi;
+
+		if (!pa)
+			return false;
+		/* the part of this page the file fills */
+		lo = MAX(va, s->vaddr);
+		hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
+		if (lo < hi)
+			memcpy((uint8_t *)P2V(pa) + (lo - va), image + s->offset + (lo - s->vaddr), hi - lo);
+	}
+	return true;
+}
+
+/* Writes argc/argv/envp and the strings at the top of the stack; returns the new esp or 0. */
+static uint32_t
+build_stack(struct task *t, const char *cmdline)
+{
+	char line[BOOT_CMDLINE_MAX], *argv[MAX_ARGS];
+	uint32_t uargv[MAX_ARGS + 3];
+	uint8_t frame[BOOT_CMDLINE_MAX + sizeof uargv + 16];
+	uint32_t sp = USER_STACK_TOP, strings, base;
+	int argc;
+	size_t used = 0;
+
+	for (uintptr_t va = USER_STACK_TOP - USER_STACK_SIZE; va < USER_STACK_TOP; va += PAGE_SIZE)
+		if (!page_for(t, va, true))
+			return 0;
+	strlcpy(line, cmdline, sizeof line);
+	argc = cmdline_split(line, argv, MAX_ARGS);
+
+	/* strings first (highest), then the pointer block below them */
+	strings = sp - ROUND_UP(strlen(cmdline) + 1 + MAX_ARGS, 16);
+	uargv[0] = (uint32_t)argc;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		memcpy(frame + used, argv[i], n);
+		uargv[1 + i] = strings + (uint32_t)used;
+		used += n;
+	}
+	uargv[1 + argc] = 0;		/* end of argv */
+	uargv[2 + argc] = 0;		/* empty envp */
+	if (copyout(t, frame, strings, used) != 0)
+		return 0;
+	base = ROUND_DOWN(strings - (uint32_t)((3 + argc) * 4), 16);
+	if (copyout(t, uargv, base, (size_t)(3 + argc) * 4) != 0)
+		return 0;
+	return base;
+}
+
+kern_return_t
+loader_start_task(const void *image, size_t size, const char *cmdline, struct task **out,
+		  enum elf_error *why)
+{
+	struct elf_image img;
+	struct task *t;
+	char name[32];
+	uint32_t esp, top = 0;
+
+	*why = elf_parse(image, size, USER_LOAD_MIN, USER_STACK_TOP - USER_STACK_SIZE - PAGE_SIZE, &img);
+	if (*why != ELF_OK)
+		return KERN_INVALID_OBJECT;
+	cmdline_task_name(cmdline, name, sizeof name);
+	if (task_create(name, &t) < 0)
+		return KERN_RESOURCE_SHORTAGE;
+	for (int i = 0; i < img.nsegments; i++) {
+		if (!load_segment(t, image, &img.seg[i]))
+			goto fail;
+		top = MAX(top, img.seg[i].vaddr + img.seg[i].memsz);
+	}
+	t->user_brk = ROUND_UP(top, PAGE_SIZE);
+	esp = build_stack(t, cmdline);
+	if (!esp || !task_start_thread(t, img.entry, esp))
+		goto fail;
+	*out = t;
+	return KERN_SUCCESS;
+fail:
+	task_unref(t);
+	return KERN_RESOURCE_SHORTAGE;
+}

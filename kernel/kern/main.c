@@ -1,0 +1,72 @@
+/*
+ * kern_main: the machine-independent start of the kernel, entered from
+ * arch/i386/start.c with memory, traps and the timer ready. It brings up the
+ * heap, tasks and the scheduler, prints the banner, then the init thread starts
+ * the bootstrap task (or, with `test=kernel`, runs the in-kernel test suite).
+ */
+#include <kern/arch.h>
+#include <kern/boot.h>
+#include <kern/clock.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/loader.h>
+#include <kern/page.h>
+#include <kern/sched.h>
+#include <kern/task.h>
+#include <kern/version.h>
+#include "layout.h"
+
+void ktest_run_suite(const char *suite);
+
+static void
+start_bootstrap(void)
+{
+	struct boot_module *m = &boot_modules[0];
+	enum elf_error why;
+	struct task *t;
+	kern_return_t kr;
+
+	if (boot_module_count == 0) {
+		kprintf("kernel: no boot modules, so no bootstrap task: nothing to run\n");
+		return;
+	}
+	kr = loader_start_task(P2V(m->start), m->size, m->cmdline, &t, &why);
+	if (kr == KERN_INVALID_OBJECT) {
+		kprintf("kernel: bootstrap module (%s): %s; nothing to run\n", m->cmdline, elf_error_string(why));
+		return;
+	}
+	if (kr != KERN_SUCCESS) {
+		kprintf("kernel: cannot start the bootstrap task (%s): out of memory\n", m->cmdline);
+		return;
+	}
+	task_unref(t);
+}
+
+static void
+init_thread(void *arg)
+{
+	const char *suite = boot_option("test");
+
+	if (suite && *suite)
+		ktest_run_suite(suite);
+	else
+		start_bootstrap();
+}
+
+void
+kern_main(void)
+{
+	extern uint32_t boot_mem_kib;
+
+	kmem_init();
+	task_init();
+	sched_init();
+	kprintf("Manifold %s (i386): %u KiB of RAM, %u pages free; %u boot modules; loaded by %s\n",
+		MANIFOLD_VERSION, boot_mem_kib, page_free_count(), boot_module_count, boot_loader_name);
+	if (boot_cmdline[0])
+		kprintf("kernel: command line: %s\n", boot_cmdline);
+	task_start_reaper();
+	if (!thread_create_kernel("init", init_thread, NULL, PRIO_KERNEL))
+		panic("cannot create the init thread");
+	sched_idle_loop();
+}

@@ -1,0 +1,45 @@
+# The kernel: every .c and .S under kernel/ plus the in-kernel tests
+# (tests/kernel/k_*.c), linked twice: the first link gives the addresses for the
+# embedded symbol table, the second embeds it (it sits last, so nothing moves).
+
+KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
+	$(wildcard tests/kernel/k_*.c)
+KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS))
+KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \
+	-Itests/kernel
+
+
+$(B)/obj/kernel/%.c.o: kernel/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(B)/obj/tests/kernel/%.c.o: tests/kernel/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(B)/obj/kernel/%.S.o: kernel/%.S
+	$(call msg,AS,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_ASFLAGS) -Ikernel/include -Ikernel/arch/i386 -c $< -o $@
+
+$(B)/kernel/ksyms0.o: tools/ksyms.sh
+	@mkdir -p $(@D)
+	$(Q)tools/ksyms.sh > $(B)/kernel/ksyms0.S
+	$(Q)$(CC) -m32 -c $(B)/kernel/ksyms0.S -o $@
+
+KERNEL_LD := $(LD) -m elf_i386 -T linker.ld -nostdlib -z noexecstack -z max-page-size=4096
+
+$(B)/kernel.elf: $(KERNEL_OBJS) $(B)/kernel/ksyms0.o linker.ld tools/ksyms.sh
+	$(call msg,LD,$@)
+	$(Q)$(KERNEL_LD) -o $(B)/kernel/pass1.elf $(KERNEL_OBJS) $(B)/kernel/ksyms0.o $(LIBGCC)
+	$(Q)tools/ksyms.sh $(B)/kernel/pass1.elf > $(B)/kernel/ksyms.S
+	$(Q)$(CC) -m32 -c $(B)/kernel/ksyms.S -o $(B)/kernel/ksyms.o
+	$(Q)$(KERNEL_LD) -o $@ $(KERNEL_OBJS) $(B)/kernel/ksyms.o $(LIBGCC)
+	$(Q)$(NM) -n $(B)/kernel/pass1.elf | grep -i ' t ' | grep -v ksyms > $(B)/kernel/pass1.sym
+	$(Q)$(NM) -n $@ | grep -i ' t ' | grep -v ksyms > $(B)/kernel.sym
+	$(Q)cmp -s $(B)/kernel/pass1.sym $(B)/kernel.sym || { echo "kernel: symbols moved between link passes" >&2; exit 1; }
+	$(Q)objdump -d $@ > $(B)/kernel.lst
+
+ALL += $(B)/kernel.elf

@@ -1,0 +1,295 @@
+/*
+ * The scheduler: run queues by priority, the current thread, blocking on wait
+ * queues with optional timeouts, and preemption at the end of a timer quantum.
+ * Thread creation and exit live in thread.c; the switch itself in arch/i386.
+ *
+ * Lock order: task->lock before sched_lock. sched_lock is held across the
+ * context switch; the thread that resumes releases it (a new thread releases it
+ * in sched_thread_start).
+ */
+#include <kern/clock.h>
+#include <kern/lib.h>
+#include <kern/sched.h>
+#include <kern/task.h>
+#include <kern/arch.h>
+
+struct spinlock sched_lock = SPINLOCK_INIT("sched");
+
+static struct list runq[NPRIO];		/* [sched_lock] */
+static uint32_t runq_bitmap;		/* [sched_lock] bit p: runq[p] is not empty */
+static struct list sleepers;		/* [sched_lock] blocked with a timeout */
+static struct list dead;		/* [sched_lock] exited, stack not yet freed */
+static struct thread *current;		/* [sched_lock] (per CPU, once there are several) */
+static bool need_resched;		/* [sched_lock] */
+static struct waitq reaper_wq;		/* [sched_lock] the reaper waits for dead threads */
+static struct thread idle_thread;	/* the boot context becomes the idle thread */
+struct list all_threads = LIST_INIT(all_threads);	/* [sched_lock] */
+
+extern char boot_stack[];
+
+struct thread *
+curthread(void)
+{
+	return current;
+}
+
+void
+sched_init(void)
+{
+	for (int p = 0; p < NPRIO; p++)
+		list_init(&runq[p]);
+	list_init(&sleepers);
+	list_init(&dead);
+	waitq_init(&reaper_wq);
+	idle_thread.kstack = boot_stack;
+	idle_thread.task = kernel_task;
+	idle_thread.priority = PRIO_IDLE;
+	idle_thread.state = THREAD_RUNNING;
+	strlcpy(idle_thread.name, "idle", sizeof idle_thread.name);
+	list_init(&idle_thread.run_link);
+	list_init(&idle_thread.sleep_link);
+	list_push_back(&all_threads, &idle_thread.all_link);
+	current = &idle_thread;
+}
+
+static void
+runq_insert_locked(struct thread *t)
+{
+	list_push_back(&runq[t->priority], &t->run_link);
+	runq_bitmap |= 1u << t->priority;
+}
+
+static struct thread *
+runq_pick_locked(void)
+{
+	struct list *l;
+	int p;
+
+	if (!runq_bitmap)
+		return &idle_thread;
+	p = __builtin_ctz(runq_bitmap);
+	l = list_pop_front(&runq[p]);
+	if (list_empty(&runq[p]))
+		runq_bitmap &= ~(1u << p);
+	return list_entry(l, struct thread, run_link);
+}
+
+/*
+ * Gives the CPU to the most urgent ready thread. The caller has already set
+ * current->state: RUNNING means it stays runnable (it goes to the back of its
+ * queue), anything else means it is blocked or dead. Caller holds sched_lock.
+ */
+static void
+reschedule_locked(void)
+{
+	struct thread *prev = current, *next;
+
+	if (prev->state == THREAD_RUNNING && prev != &idle_thread) {
+		prev->state = THREAD_READY;
+		runq_insert_locked(prev);
+	}
+	next = runq_pick_locked();
+	need_resched = false;
+	next->state = THREAD_RUNNING;
+	next->quantum = QUANTUM_TICKS;
+	if (next == prev)
+		return;
+	current = next;
+	arch_thread_switch(prev, next);
+}
+
+/* First code a new thread runs, with sched_lock held by whoever switched to it. */
+void
+sched_thread_start(void)
+{
+	struct thread *t = current;
+
+	spin_unlock_irqrestore(&sched_lock, EFLAGS_IF_BIT);
+	if (t->entry) {
+		t->entry(t->arg);
+		thread_exit();
+	}
+	/* user thread: returns into trapret, onto its user trapframe */
+}
+
+void
+thread_make_ready_locked(struct thread *t)
+{
+	t->state = THREAD_READY;
+	runq_insert_locked(t);
+	if (t->priority < current->priority)
+		need_resched = true;
+}
+
+void
+sched_ready_user_thread(struct thread *t)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	thread_make_ready_locked(t);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void
+sched_yield(void)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	reschedule_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+bool
+sched_need_resched(void)
+{
+	return need_resched;
+}
+
+/* From the end of a trap: the quantum ran out or someone more urgent woke. */
+void
+sched_preempt(void)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	if (need_resched)
+		reschedule_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+static void
+wake_locked(struct thread *t, enum wake_reason why)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	list_remove(&t->run_link);
+	if (t->wake_tick) {
+		list_remove(&t->sleep_link);
+		t->wake_tick = 0;
+	}
+	t->waiting_on = NULL;
+	t->wake_reason = why;
+	thread_make_ready_locked(t);
+}
+
+/* From the timer interrupt, with interrupts off. */
+void
+sched_tick(void)
+{
+	uint64_t now = clock_ticks();
+	struct list *l, *tmp;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	current->ticks_used++;
+	list_for_each_safe(l, tmp, &sleepers) {
+		struct thread *t = list_entry(l, struct thread, sleep_link);
+		if (t->wake_tick <= now)
+			wake_locked(t, WAKE_TIMEOUT);
+	}
+	if (current == &idle_thread) {
+		if (runq_bitmap)
+			need_resched = true;
+	} else if (--current->quantum <= 0) {
+		/* Only worth a switch if someone of equal or higher priority waits. */
+		if (runq_bitmap && __builtin_ctz(runq_bitmap) <= current->priority)
+			need_resched = true;
+		else
+			current->quantum = QUANTUM_TICKS;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+void
+waitq_init(struct waitq *wq)
+{
+	list_init(&wq->threads);
+}
+
+enum wake_reason
+waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
+{
+	struct thread *t = current;
+
+	if (t->kill_pending)
+		return WAKE_ABORTED;
+	t->state = THREAD_BLOCKED;
+	t->waiting_on = wq;
+	list_push_back(&wq->threads, &t->run_link);
+	if (timeout_ticks) {
+		t->wake_tick = clock_ticks() + timeout_ticks;
+		list_push_back(&sleepers, &t->sleep_link);
+	}
+	reschedule_locked();
+	return t->wake_reason;
+}
+
+int
+waitq_wake_all_locked(struct waitq *wq)
+{
+	int n = 0;
+
+	while (!list_empty(&wq->threads)) {
+		wake_locked(list_entry(wq->threads.next, struct thread, run_link), WAKE_SIGNALED);
+		n++;
+	}
+	return n;
+}
+
+/* Wakes a blocked thread so it notices it must exit (thread_abort's core). */
+void
+thread_abort_wait_locked(struct thread *t)
+{
+	wake_locked(t, WAKE_ABORTED);
+}
+
+void
+thread_sleep_ticks(uint64_t ticks)
+{
+	struct waitq never;
+	uint32_t f;
+
+	waitq_init(&never);
+	f = spin_lock_irqsave(&sched_lock);
+	waitq_wait_locked(&never, ticks ? ticks : 1);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+/* The current thread is done. Its stack is freed by the reaper (task.c). */
+void
+thread_exit(void)
+{
+	struct thread *t = current;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	(void)f;
+	t->state = THREAD_DEAD;
+	list_remove(&t->all_link);
+	list_push_back(&dead, &t->run_link);
+	waitq_wake_all_locked(&reaper_wq);
+	reschedule_locked();
+	panic("dead thread %s ran again", t->name);
+}
+
+/* Blocks until a thread has exited and returns it, off every list. */
+struct thread *
+sched_wait_dead(void)
+{
+	struct list *l;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	while (list_empty(&dead))
+		waitq_wait_locked(&reaper_wq, 0);
+	l = list_pop_front(&dead);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return list_entry(l, struct thread, run_link);
+}
+
+void
+sched_idle_loop(void)
+{
+	for (;;) {
+		arch_idle();
+		if (need_resched)
+			sched_preempt();
+	}
+}

@@ -1,0 +1,261 @@
+/*
+ * Task life cycle: creation, threads joining, termination and the reaper that
+ * frees what dead threads and tasks leave behind. Lock order: tasks_lock, then
+ * task->lock, then sched_lock.
+ */
+#include <kern/arch.h>
+#include <kern/clock.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/sched.h>
+#include <kern/task.h>
+#include "layout.h"
+#include "pmap.h"
+
+struct task *kernel_task;
+static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
+static struct list all_tasks = LIST_INIT(all_tasks);	/* [tasks_lock] */
+static uint32_t next_task_id;				/* [tasks_lock] */
+static struct task kernel_task_store;
+
+static void reaper(void *);
+
+struct task *
+curtask(void)
+{
+	return curthread()->task;
+}
+
+static void
+task_setup(struct task *t, const char *name, struct pmap *pmap)
+{
+	uint32_t f;
+
+	t->lock = (struct spinlock)SPINLOCK_INIT("task");
+	strlcpy(t->name, name, sizeof t->name);
+	t->pmap = pmap;
+	t->state = TASK_ALIVE;
+	t->refs = 1;
+	list_init(&t->threads);
+	waitq_init(&t->death);
+	f = spin_lock_irqsave(&tasks_lock);
+	t->id = next_task_id++;
+	list_push_back(&all_tasks, &t->all_link);
+	spin_unlock_irqrestore(&tasks_lock, f);
+}
+
+void
+task_init(void)
+{
+	kernel_task = &kernel_task_store;
+	task_setup(kernel_task, "kernel", kernel_pmap());
+}
+
+void
+task_start_reaper(void)
+{
+	if (!thread_create_kernel("reaper", reaper, NULL, PRIO_KERNEL))
+		panic("cannot start the reaper");
+}
+
+int
+task_create(const char *name, struct task **out)
+{
+	struct task *t = kzalloc(sizeof *t);
+	struct pmap *pmap;
+
+	if (!t)
+		return -1;
+	pmap = pmap_create();
+	if (!pmap) {
+		kfree(t);
+		return -1;
+	}
+	task_setup(t, name, pmap);
+	*out = t;
+	return 0;
+}
+
+void
+task_ref(struct task *t)
+{
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void
+task_unref(struct task *t)
+{
+	uint32_t f;
+
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	assert(t->state == TASK_DEAD || t->nthreads == 0);
+	f = spin_lock_irqsave(&tasks_lock);
+	list_remove(&t->all_link);
+	spin_unlock_irqrestore(&tasks_lock, f);
+	if (t->pmap) {
+		pmap_destroy(t->pmap);
+		t->pmap = NULL;
+	}
+	kfree(t);
+}
+
+void
+task_add_thread(struct task *task, struct thread *t)
+{
+	uint32_t f = spin_lock_irqsave(&task->lock);
+
+	list_push_back(&task->threads, &t->task_link);
+	task->nthreads++;
+	spin_unlock_irqrestore(&task->lock, f);
+	if (task != kernel_task)
+		task_ref(task);
+}
+
+/* A new user thread in task, entering user mode at eip with stack esp. */
+struct thread *
+task_start_thread(struct task *task, uint32_t eip, uint32_t esp)
+{
+	struct thread *t = thread_alloc(task, task->name, PRIO_USER);
+
+	if (!t)
+		return NULL;
+	arch_thread_init_user(t, eip, esp, 0);
+	task_add_thread(task, t);
+	sched_ready_user_thread(t);
+	return t;
+}
+
+/*
+ * Marks the task dying and makes each of its threads leave: a blocked one is
+ * woken, and every one exits when it next returns towards user mode. The first
+ * reason given is the one that counts.
+ */
+void
+task_terminate(struct task *task, enum task_end end, int status)
+{
+	struct list *l;
+	uint32_t f, g;
+
+	if (task == kernel_task)
+		return;
+	f = spin_lock_irqsave(&task->lock);
+	if (task->state == TASK_ALIVE) {
+		task->state = TASK_DYING;
+		task->end = end;
+		task->exit_status = status;
+	}
+	g = spin_lock_irqsave(&sched_lock);
+	list_for_each(l, &task->threads) {
+		struct thread *t = list_entry(l, struct thread, task_link);
+		t->kill_pending = true;
+		thread_abort_wait_locked(t);
+	}
+	spin_unlock_irqrestore(&sched_lock, g);
+	spin_unlock_irqrestore(&task->lock, f);
+}
+
+/* Called on the way back to user mode: a thread of a dying task stops here. */
+void
+task_check_kill(void)
+{
+	struct thread *t = curthread();
+
+	if (t->kill_pending)
+		thread_exit();
+}
+
+int
+task_wait(struct task *task, uint64_t timeout_ticks)
+{
+	uint64_t deadline = timeout_ticks ? clock_ticks() + timeout_ticks : 0;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	int r = 0;
+
+	while (task->state != TASK_DEAD) {
+		uint64_t now = clock_ticks();
+		if (deadline && now >= deadline) {
+			r = -1;
+			break;
+		}
+		waitq_wait_locked(&task->death, deadline ? deadline - now : 0);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return r;
+}
+
+/* The last thread of a task is gone: free its memory and announce its death. */
+static void
+task_finish(struct task *task)
+{
+	uint32_t f;
+
+	pmap_destroy(task->pmap);
+	task->pmap = NULL;
+	f = spin_lock_irqsave(&task->lock);
+	if (task->state == TASK_ALIVE) {	/* every thread left by itself */
+		task->end = TASK_EXITED;
+		task->exit_status = 0;
+	}
+	spin_unlock_irqrestore(&task->lock, f);
+	f = spin_lock_irqsave(&sched_lock);
+	task->state = TASK_DEAD;
+	waitq_wake_all_locked(&task->death);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+static void
+reaper(void *arg)
+{
+	for (;;) {
+		struct thread *t = sched_wait_dead();
+		struct task *task;
+		bool last;
+		uint32_t f;
+
+		task = t->task;
+		f = spin_lock_irqsave(&task->lock);
+		list_remove(&t->task_link);
+		last = --task->nthreads == 0;
+		spin_unlock_irqrestore(&task->lock, f);
+		thread_free(t);
+		if (task == kernel_task)
+			continue;
+		if (last)
+			task_finish(task);
+		task_unref(task);
+	}
+}
+
+int
+task_count(void)
+{
+	struct list *l;
+	int n = 0;
+	uint32_t f = spin_lock_irqsave(&tasks_lock);
+
+	list_for_each(l, &all_tasks)
+		n++;
+	spin_unlock_irqrestore(&tasks_lock, f);
+	return n;
+}
+
+/* Returns the task with a reference, or NULL. */
+struct task *
+task_find(uint32_t id)
+{
+	struct list *l;
+	struct task *found = NULL;
+	uint32_t f = spin_lock_irqsave(&tasks_lock);
+
+	list_for_each(l, &all_tasks) {
+		struct task *t = list_entry(l, struct task, all_link);
+		if (t->id == id && t->state != TASK_DEAD) {
+			task_ref(t);
+			found = t;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&tasks_lock, f);
+	return found;
+}

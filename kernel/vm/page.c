@@ -1,0 +1,145 @@
+/*
+ * The physical page allocator (see kern/page.h). Boot code describes memory in
+ * three steps: page_array_place() puts the page array after the loaded images, page_add_free_range()
+ * and page_reserve_range() describe RAM as the Multiboot map and the loaded
+ * images say, and page_init_end() builds the free list.
+ */
+#include <kern/lib.h>
+#include <kern/list.h>
+#include <kern/page.h>
+#include <kern/spinlock.h>
+#include "layout.h"
+
+enum page_state { PS_NOT_RAM, PS_RESERVED, PS_FREE, PS_USED };
+
+/* [page_lock] for every field */
+struct page {
+	uint8_t state;
+	struct list link;	/* on the free list while PS_FREE */
+};
+
+static struct spinlock page_lock = SPINLOCK_INIT("page");
+static struct page *pages;		/* [I] one per frame below max_pfn */
+static uint32_t max_pfn;		/* [I] */
+static struct list free_list = LIST_INIT(free_list);	/* [page_lock] */
+static uint32_t nfree, ntotal, nreserve;	/* [page_lock] */
+
+/* Places the page array at placement (physical) and returns the first free byte after it. */
+paddr_t
+page_array_place(paddr_t placement, paddr_t max_addr)
+{
+	size_t bytes;
+
+	max_pfn = max_addr >> PAGE_SHIFT;
+	bytes = ROUND_UP(max_pfn * sizeof(struct page), PAGE_SIZE);
+	pages = P2V(placement);
+	memset(pages, 0, bytes);	/* PS_NOT_RAM everywhere */
+	return placement + bytes;
+}
+
+void
+page_add_free_range(paddr_t start, paddr_t end)
+{
+	for (uint32_t pfn = ROUND_UP(start, PAGE_SIZE) >> PAGE_SHIFT;
+	     pfn < (end >> PAGE_SHIFT) && pfn < max_pfn; pfn++)
+		if (pages[pfn].state == PS_NOT_RAM)
+			pages[pfn].state = PS_FREE;
+}
+
+void
+page_reserve_range(paddr_t start, paddr_t end)
+{
+	for (uint32_t pfn = start >> PAGE_SHIFT; pfn < ROUND_UP(end, PAGE_SIZE) >> PAGE_SHIFT && pfn < max_pfn;
+	     pfn++)
+		if (pages[pfn].state != PS_NOT_RAM)
+			pages[pfn].state = PS_RESERVED;
+}
+
+void
+page_init_end(void)
+{
+	for (uint32_t pfn = 0; pfn < max_pfn; pfn++) {
+		if (pages[pfn].state == PS_NOT_RAM)
+			continue;
+		ntotal++;
+		if (pages[pfn].state == PS_FREE) {
+			list_push_back(&free_list, &pages[pfn].link);
+			nfree++;
+		}
+	}
+	nreserve = MAX(32u, ntotal / 64);
+}
+
+paddr_t
+page_alloc(int flags)
+{
+	uint32_t f = spin_lock_irqsave(&page_lock);
+	struct list *l;
+	struct page *p;
+	paddr_t pa;
+
+	if (nfree == 0 || ((flags & PAGE_USER) && nfree <= nreserve)) {
+		spin_unlock_irqrestore(&page_lock, f);
+		return 0;
+	}
+	l = free_list.next;
+	list_remove(l);
+	p = list_entry(l, struct page, link);
+	p->state = PS_USED;
+	nfree--;
+	spin_unlock_irqrestore(&page_lock, f);
+	pa = (paddr_t)(p - pages) << PAGE_SHIFT;
+	if (flags & PAGE_ZERO)
+		memset(P2V(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
+/* Refuses, without changing anything, to free what was never allocated. */
+enum page_error
+page_free(paddr_t pa)
+{
+	uint32_t pfn = pa >> PAGE_SHIFT;
+	enum page_error err = PAGE_OK;
+	uint32_t f;
+
+	if (pa & (PAGE_SIZE - 1))
+		return PAGE_ERR_UNALIGNED;
+	if (pfn >= max_pfn)
+		return PAGE_ERR_NOT_RAM;
+	f = spin_lock_irqsave(&page_lock);
+	switch (pages[pfn].state) {
+	case PS_NOT_RAM:
+		err = PAGE_ERR_NOT_RAM;
+		break;
+	case PS_RESERVED:
+		err = PAGE_ERR_RESERVED;
+		break;
+	case PS_FREE:
+		err = PAGE_ERR_DOUBLE_FREE;
+		break;
+	case PS_USED:
+		pages[pfn].state = PS_FREE;
+		list_push_front(&free_list, &pages[pfn].link);
+		nfree++;
+		break;
+	}
+	spin_unlock_irqrestore(&page_lock, f);
+	return err;
+}
+
+const char *
+page_error_string(enum page_error e)
+{
+	switch (e) {
+	case PAGE_OK: return "ok";
+	case PAGE_ERR_DOUBLE_FREE: return "page is already free";
+	case PAGE_ERR_RESERVED: return "page belongs to the kernel or the firmware";
+	case PAGE_ERR_NOT_RAM: return "not a RAM page";
+	case PAGE_ERR_UNALIGNED: return "address not page aligned";
+	}
+	return "?";
+}
+
+uint32_t page_free_count(void) { return nfree; }
+uint32_t page_total_count(void) { return ntotal; }
+uint32_t page_reserve_count(void) { return nreserve; }

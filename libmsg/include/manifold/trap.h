@@ -1,0 +1,27 @@
+/*
+ * The native traps from user space (the list and their errors are in
+ * <manifold/traps.h>, shared with the kernel). Out-parameters are written only
+ * when the call returns KERN_SUCCESS.
+ */
+#ifndef MANIFOLD_TRAP_H
+#define MANIFOLD_TRAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mach/kern_return.h>
+#include <manifold/traps.h>
+
+kern_return_t trap_console_write(const char *buf, size_t len);
+__attribute__((noreturn)) void trap_task_exit(int status);
+kern_return_t trap_thread_yield(void);
+kern_return_t trap_clock_uptime(uint64_t *ns);
+kern_return_t trap_boot_module_count(uint32_t *count);
+kern_return_t trap_boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes);
+kern_return_t trap_boot_module_start(uint32_t index, uint32_t *task_id);
+kern_return_t trap_task_self_id(uint32_t *id);
+kern_return_t trap_debug_exit(int code);
+
+/* Any trap by number, for tests that must reach the kernel with bad arguments. */
+kern_return_t trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);
+
+#endif

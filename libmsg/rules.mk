@@ -1,0 +1,45 @@
+# The user runtime (crt0, trap stubs, newlib glue) and how every user program
+# is compiled and linked: newlib's headers and libc, static, loaded at 4 MiB.
+
+NEWLIB      := $(B)/newlib/install/i686-elf
+NEWLIB_LIBC := $(NEWLIB)/lib/libc.a
+
+USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc \
+	-U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix \
+	-isystem $(NEWLIB)/include -isystem $(shell $(CC) -m32 -print-file-name=include) \
+	-Ikernel/include/abi -Ilibmsg/include
+USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 \
+	-Ttext-segment=0x00400000 -e _start
+
+$(NEWLIB_LIBC):
+	$(Q)tools/newlib.sh $(B)/newlib
+
+RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c)
+RUNTIME_OBJS := $(patsubst %,$(B)/obj/%.o,$(RUNTIME_SRCS))
+RUNTIME_LIB  := $(B)/libmsg/libruntime.a
+CRT0         := $(B)/obj/libmsg/runtime/crt0.S.o
+
+
+# User code needs newlib's headers installed first.
+$(B)/obj/libmsg/%.c.o: libmsg/%.c | $(NEWLIB_LIBC)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(B)/obj/libmsg/%.S.o: libmsg/%.S
+	$(call msg,AS,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(GUEST_ASFLAGS) -c $< -o $@
+
+$(RUNTIME_LIB): $(RUNTIME_OBJS)
+	$(call msg,AR,$@)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# $(call user_program,OUTPUT,OBJECTS): links a static user program.
+USER_LIBS = $(RUNTIME_LIB) $(NEWLIB_LIBC) $(RUNTIME_LIB) $(LIBGCC)
+define user_link
+	$(call msg,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(USER_LD) -o $@ $(CRT0) $(filter-out $(CRT0),$(filter %.o,$^)) --start-group $(USER_LIBS) --end-group
+endef

@@ -1,0 +1,103 @@
+/*
+ * newlib's system-call layer for Manifold programs. For now (before the
+ * console server and vm_allocate exist): stdout and stderr go to the kernel's
+ * debug console, the heap is a fixed arena in the program's data, exit ends
+ * the task; every other call fails cleanly with ENOSYS (or EBADF for files
+ * that cannot be open). libmsg's issue replaces write/read/sbrk with IPC.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/times.h>
+#include <sys/time.h>
+#include <manifold/trap.h>
+
+#undef errno
+extern int errno;
+
+char *__env[1] = { 0 };
+char **environ = __env;
+
+#define HEAP_ARENA (1024 * 1024)
+static char heap_arena[HEAP_ARENA] __attribute__((aligned(16)));
+static size_t heap_used;
+
+void *
+sbrk(ptrdiff_t incr)
+{
+	size_t old = heap_used;
+
+	if (incr < 0 ? (size_t)-incr > heap_used : (size_t)incr > HEAP_ARENA - heap_used) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	heap_used += (size_t)incr;
+	return heap_arena + old;
+}
+
+int
+write(int fd, const void *buf, size_t len)
+{
+	size_t total = len;
+
+	if (fd != 1 && fd != 2) {
+		errno = EBADF;
+		return -1;
+	}
+	while (len > 0) {
+		size_t n = len > TRAP_CONSOLE_MAX ? TRAP_CONSOLE_MAX : len;
+		if (trap_console_write(buf, n) != KERN_SUCCESS) {
+			errno = EFAULT;
+			return -1;
+		}
+		buf = (const char *)buf + n;
+		len -= n;
+	}
+	return (int)total;
+}
+
+int read(int fd, void *buf, size_t len) { errno = fd == 0 ? ENOSYS : EBADF; return -1; }
+int close(int fd) { errno = EBADF; return -1; }
+int lseek(int fd, int off, int whence) { errno = ESPIPE; return -1; }
+int isatty(int fd) { return fd >= 0 && fd <= 2; }
+int getpid(void) { uint32_t id = 0; trap_task_self_id(&id); return (int)id; }
+int kill(int pid, int sig) { errno = ENOSYS; return -1; }
+int open(const char *path, int flags, ...) { errno = ENOSYS; return -1; }
+int unlink(const char *path) { errno = ENOSYS; return -1; }
+int link(const char *a, const char *b) { errno = ENOSYS; return -1; }
+int fork(void) { errno = ENOSYS; return -1; }
+int wait(int *status) { errno = ENOSYS; return -1; }
+int execve(const char *p, char *const a[], char *const e[]) { errno = ENOSYS; return -1; }
+int stat(const char *path, struct stat *st) { errno = ENOSYS; return -1; }
+clock_t times(struct tms *t) { errno = ENOSYS; return (clock_t)-1; }
+
+int
+fstat(int fd, struct stat *st)
+{
+	if (fd < 0 || fd > 2) {
+		errno = EBADF;
+		return -1;
+	}
+	st->st_mode = S_IFCHR;
+	return 0;
+}
+
+int
+gettimeofday(struct timeval *tv, void *tz)
+{
+	uint64_t ns;
+
+	if (trap_clock_uptime(&ns) != KERN_SUCCESS) {
+		errno = EFAULT;
+		return -1;
+	}
+	tv->tv_sec = (time_t)(ns / 1000000000u);	/* no wall clock yet: time since boot */
+	tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+	return 0;
+}
+
+void
+_exit(int status)
+{
+	trap_task_exit(status);
+}

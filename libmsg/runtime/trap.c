@@ -1,0 +1,72 @@
+/*
+ * User-side stubs for the native traps: int $0x30, number in eax, arguments in
+ * ebx, ecx, edx, esi, edi, result in eax.
+ */
+#include <manifold/trap.h>
+
+kern_return_t
+trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
+{
+	kern_return_t r;
+
+	__asm__ volatile("int $0x30"
+			 : "=a"(r)
+			 : "a"(number), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4)
+			 : "memory");
+	return r;
+}
+
+kern_return_t
+trap_console_write(const char *buf, size_t len)
+{
+	return trap_raw(TRAP_console_write, (uint32_t)buf, len, 0, 0, 0);
+}
+
+void
+trap_task_exit(int status)
+{
+	for (;;)
+		trap_raw(TRAP_task_exit, (uint32_t)status, 0, 0, 0, 0);
+}
+
+kern_return_t
+trap_thread_yield(void)
+{
+	return trap_raw(TRAP_thread_yield, 0, 0, 0, 0, 0);
+}
+
+kern_return_t
+trap_clock_uptime(uint64_t *ns)
+{
+	return trap_raw(TRAP_clock_uptime, (uint32_t)ns, 0, 0, 0, 0);
+}
+
+kern_return_t
+trap_boot_module_count(uint32_t *count)
+{
+	return trap_raw(TRAP_boot_module_count, (uint32_t)count, 0, 0, 0, 0);
+}
+
+kern_return_t
+trap_boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes)
+{
+	return trap_raw(TRAP_boot_module_info, index, (uint32_t)cmdline, size, (uint32_t)bytes, 0);
+}
+
+kern_return_t
+trap_boot_module_start(uint32_t index, uint32_t *task_id)
+{
+	return trap_raw(TRAP_boot_module_start, index, (uint32_t)task_id, 0, 0, 0);
+}
+
+kern_return_t
+trap_task_self_id(uint32_t *id)
+{
+	return trap_raw(TRAP_task_self_id, (uint32_t)id, 0, 0, 0, 0);
+}
+
+kern_return_t
+trap_debug_exit(int code)
+{
+	return trap_raw(TRAP_debug_exit, (uint32_t)code, 0, 0, 0, 0);
+}

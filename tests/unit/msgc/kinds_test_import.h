@@ -1,0 +1,2 @@
+/* Included by kinds_types.h to test import. */
+#define KINDS_TEST_IMPORTED 1

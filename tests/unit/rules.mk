@@ -1,0 +1,21 @@
+# Host unit tests of the kernel's portable code (formatting, the heap, ELF
+# checks, command lines), under AddressSanitizer and UBSan.
+
+UNIT_KERNEL_SRCS := kernel/kern/format.c kernel/vm/heap.c kernel/kern/elf.c kernel/kern/cmdline.c kernel/kern/strlcpy.c
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Itests/unit \
+	-Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf -fno-builtin
+
+$(B)/unit/%.o: %.c
+	$(call msg,HOSTCC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(B)/unit/unit-tests: $(patsubst %.c,$(B)/unit/%.o,$(UNIT_KERNEL_SRCS) $(UNIT_SRCS))
+	$(call msg,HOSTLD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^
+
+ALL += $(B)/unit/unit-tests
+
+check-unit: $(B)/unit/unit-tests
+	@$(B)/unit/unit-tests unit

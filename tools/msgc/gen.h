@@ -1,0 +1,41 @@
+/*
+ * The code generators. gen_all writes five files for interface NAME into a directory:
+ *   NAME_types.h   typedefs of the declared types, message ids, largest sizes
+ *   NAME_client.h/.c   one stub per routine (gen_client.c)
+ *   NAME_server.h/.c   the demultiplexer NAME_server and the prototypes of the
+ *                      NAME_do_ROUTINE handlers the server author writes (gen_server.c)
+ * The helpers below are shared by the generators (gen_common.c).
+ */
+#ifndef MSGC_GEN_H
+#define MSGC_GEN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "interface.h"
+
+/* False after printing `msgc: ...` to stderr, when a file cannot be written. */
+bool gen_all(const struct interface *itf, const char *outdir);
+
+void gen_types_header(FILE *f, const struct interface *itf);
+void gen_client_header(FILE *f, const struct interface *itf);
+void gen_client_source(FILE *f, const struct interface *itf);
+void gen_server_header(FILE *f, const struct interface *itf);
+void gen_server_source(FILE *f, const struct interface *itf);
+
+/* Whose view a parameter list is written from: they differ for out-of-line memory,
+ * which the client lends (const) and the server receives to keep. */
+enum side { SIDE_CLIENT, SIDE_SERVER };
+
+void gen_banner(FILE *f, const struct interface *itf);
+/* NAME in upper case, for macros and include guards. */
+const char *gen_upper(const char *name, char *buf, size_t size);
+/* The C parameters of one argument: "int32_t a" or "const uint8_t *d, ... dCnt". */
+void gen_param(FILE *f, const struct arg *a, enum side side);
+/* The parameter list of a stub or handler after its "(": one per line, up to ")". */
+void gen_params(FILE *f, const struct routine *r, enum side side);
+/* The bound to check an array against: its number, or UINT32_MAX if unbounded. */
+const char *gen_bound(const struct type *t, char *buf, size_t size);
+/* The id macro of a routine: NAME_ID in upper case. */
+const char *gen_id_macro(const struct routine *r, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * NAME_client.h/.c: one stub per routine. A stub checks its own arguments, builds the
+ * request, sends it with mach_msg (send and receive in one call, on the thread's reply
+ * port), then checks the reply completely before it writes any out-parameter, so a
+ * malformed reply leaves the caller's variables untouched. Helpers: msgc_runtime.h.
+ */
+#include "gen.h"
+
+#define MAX_TRAILER 20u	/* sizeof(mach_msg_max_trailer_t) */
+
+static void
+gen_prototype(FILE *f, const struct routine *r, const char *end)
+{
+	fprintf(f, "kern_return_t%s%s(\n", end[0] == ';' ? " " : "\n", r->name);
+	gen_params(f, r, SIDE_CLIENT);
+	fprintf(f, "%s", end);
+}
+
+void
+gen_client_header(FILE *f, const struct interface *itf)
+{
+	char guard[MSGC_NAME_MAX];
+
+	gen_upper(itf->name, guard, sizeof(guard));
+	gen_banner(f, itf);
+	fprintf(f, "#ifndef %s_CLIENT_H\n#define %s_CLIENT_H\n\n", guard, guard);
+	fprintf(f, "#include \"%s_types.h\"\n", itf->name);
+	for (size_t i = 0; i < itf->nimports; i++)
+		if (itf->imports[i].side == IMPORT_CLIENT)
+			fprintf(f, "#include %s\n", itf->imports[i].file);
+	for (size_t i = 0; i < itf->nroutines; i++) {
+		const struct routine *r = &itf->routines[i];
+		uint32_t id = itf->base + r->index;
+
+		if (r->simple)
+			fprintf(f, "\n/* %s: one-way message %u; returns the send's status. */\n",
+			    r->name, id);
+		else
+			fprintf(f, "\n/* %s: request %u, reply %u. */\n", r->name, id,
+			    id + REPLY_ID_OFFSET);
+		gen_prototype(f, r, ";\n");
+	}
+	fprintf(f, "\n#endif\n");
+}
+
+/* Checks on the caller's arguments: the request must be well formed when sent. */
+static void
+gen_argument_checks(FILE *f, const struct routine *r)
+{
+	char bound[16];
+
+	for (size_t i = 1; i < r->nargs; i++) {
+		const struct arg *a = &r->args[i];
+		const struct type *t = a->type;
+		const char *deref = a->dir == DIR_IN ? "" : "*";
+
+		if (!arg_in_request(a))
+			continue;
+		if (t->kind == KIND_ARRAY_BOUNDED ||
+		    (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
+			fprintf(f, "\tif (%s%sCnt > %u)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
+			    deref, a->name, t->count);
+		else if (t->kind == KIND_OOL && t->elem->size > 1)
+			fprintf(f, "\tif (%sCnt > UINT32_MAX / sizeof(%s))\n"
+			    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name, t->elem->c_name);
+		else if (t->kind == KIND_STRING_FIXED || t->kind == KIND_STRING_BOUNDED)
+			fprintf(f, "\tif (msgc_strnlen(%s, %s) == %u)\n"
+			    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name,
+			    gen_bound(t, bound, sizeof(bound)), t->count);
+	}
+}
+
+static void
+gen_request_item(FILE *f, const struct arg *a)
+{
+	const struct type *t = a->type;
+	const char *e = type_c_elem(t);
+	const char *n = a->name;
+	bool in = a->dir == DIR_IN;
+
+	switch (t->kind) {
+	case KIND_PORT:
+		fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n, t->disposition_name);
+		break;
+	case KIND_OOL:
+		fprintf(f, "\tmsgc_put_ool(&msgc_w, %s, %sCnt * sizeof(%s), %s);\n", n, n, e,
+		    a->dealloc ? "true" : "false");
+		break;
+	case KIND_SCALAR:
+		fprintf(f, "\tmsgc_put(&msgc_w, %s%s, sizeof(%s%s));\n", in ? "&" : "", n,
+		    in ? "" : "*", n);
+		break;
+	case KIND_ARRAY_FIXED:
+		fprintf(f, "\tmsgc_put(&msgc_w, %s, %u * sizeof(%s));\n", n, t->count, e);
+		break;
+	case KIND_ARRAY_BOUNDED:
+		fprintf(f, "\tmsgc_put_array(&msgc_w, %s, %s%sCnt, sizeof(%s));\n", n,
+		    in ? "" : "*", n, e);
+		break;
+	case KIND_STRING_FIXED:
+		fprintf(f, "\tmsgc_put_fixed_string(&msgc_w, %s, %u);\n", n, t->count);
+		break;
+	case KIND_STRING_BOUNDED:
+		fprintf(f, "\tmsgc_put_string(&msgc_w, %s, %u);\n", n, t->count);
+		break;
+	}
+}
+
+static void
+gen_reply_locals(FILE *f, const struct routine *r)
+{
+	for (size_t i = 1; i < r->nargs; i++) {
+		const struct arg *a = &r->args[i];
+		const struct type *t = a->type;
+		const char *e = type_c_elem(t);
+
+		if (!arg_in_reply(a))
+			continue;
+		switch (t->kind) {
+		case KIND_SCALAR:
+		case KIND_PORT:
+			fprintf(f, "\t%s msgc_%s;\n", t->c_name, a->name);
+			break;
+		case KIND_ARRAY_FIXED:
+			fprintf(f, "\tconst %s *msgc_%s;\n", e, a->name);
+			break;
+		case KIND_ARRAY_BOUNDED:
+			fprintf(f, "\tconst %s *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
+			    e, a->name, a->name);
+			break;
+		case KIND_STRING_FIXED:
+		case KIND_STRING_BOUNDED:
+			fprintf(f, "\tconst char *msgc_%s;\n", a->name);
+			break;
+		case KIND_OOL:
+			fprintf(f, "\tvoid *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
+			    a->name, a->name);
+			break;
+		}
+	}
+}
+
+/* Takes one out-argument from the reply, into its msgc_ temporary. */
+static void
+gen_reply_item(FILE *f, const struct arg *a)
+{
+	const struct type *t = a->type;
+	const char *e = type_c_elem(t);
+	const char *n = a->name;
+	char bound[16];
+
+	switch (t->kind) {
+	case KIND_PORT:
+		fprintf(f, "\tif (!msgc_get_port(&msgc_r, %s, &msgc_%s))\n",
+		    type_received_right(t), n);
+		break;
+	case KIND_OOL:
+		fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &msgc_%s, &msgc_%sCnt))\n",
+		    e, gen_bound(t, bound, sizeof(bound)), n, n);
+		break;
+	case KIND_SCALAR:
+		fprintf(f, "\tif (!msgc_get(&msgc_r, &msgc_%s, sizeof(msgc_%s)))\n", n, n);
+		break;
+	case KIND_ARRAY_FIXED:
+		fprintf(f, "\tif ((msgc_%s = msgc_take(&msgc_r, %u * sizeof(%s))) == NULL)\n", n,
+		    t->count, e);
+		break;
+	case KIND_ARRAY_BOUNDED:
+		fprintf(f, "\tif ((msgc_%s = msgc_get_array(&msgc_r, sizeof(%s), %u, "
+		    "&msgc_%sCnt)) == NULL)\n", n, e, t->count, n);
+		break;
+	case KIND_STRING_FIXED:
+		fprintf(f, "\tif ((msgc_%s = msgc_get_fixed_string(&msgc_r, %u)) == NULL)\n", n,
+		    t->count);
+		break;
+	case KIND_STRING_BOUNDED:
+		fprintf(f, "\tif ((msgc_%s = msgc_get_string(&msgc_r, %u)) == NULL)\n", n,
+		    t->count);
+		break;
+	}
+	fprintf(f, "\t\tgoto bad_reply;\n");
+}
+
+static void
+gen_copy_out(FILE *f, const struct arg *a)
+{
+	const struct type *t = a->type;
+	const char *e = type_c_elem(t);
+	const char *n = a->name;
+
+	switch (t->kind) {
+	case KIND_SCALAR:
+	case KIND_PORT:
+		fprintf(f, "\t*%s = msgc_%s;\n", n, n);
+		break;
+	case KIND_ARRAY_FIXED:
+		fprintf(f, "\tmemcpy(%s, msgc_%s, %u * sizeof(%s));\n", n, n, t->count, e);
+		break;
+	case KIND_ARRAY_BOUNDED:
+		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_%sCnt * sizeof(%s));\n", n, n, n, e);
+		fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
+		break;
+	case KIND_STRING_FIXED:
+	case KIND_STRING_BOUNDED:
+		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_strnlen(msgc_%s, %u) + 1);\n", n, n, n,
+		    t->count);
+		break;
+	case KIND_OOL:
+		fprintf(f, "\t*%s = msgc_%s;\n\t*%sCnt = msgc_%sCnt;\n", n, n, n, n);
+		break;
+	}
+}
+
+static void
+gen_stub(FILE *f, const struct routine *r)
+{
+	const struct arg *dest = &r->args[0];
+	uint32_t request_size = routine_request_max(r);
+	uint32_t reply_size = routine_reply_max(r) + MAX_TRAILER;
+	uint32_t buffer = r->simple || request_size > reply_size ? request_size : reply_size;
+	bool caller_capacity = false;
+	char id[MSGC_NAME_MAX + 8];
+
+	gen_id_macro(r, id, sizeof(id));
+	fprintf(f, "\n");
+	gen_prototype(f, r, "\n{\n");
+	fprintf(f, "\tunion {\n\t\tmach_msg_header_t head;\n");
+	fprintf(f, "\t\tuint8_t bytes[%u];\t/* %s */\n\t} msgc_msg;\n", buffer,
+	    r->simple ? "the request" : "the request, or the reply and its trailer");
+	fprintf(f, "\tstruct msgc_writer msgc_w;\n");
+	if (!r->simple) {
+		fprintf(f, "\tstruct msgc_reader msgc_r;\n");
+		fprintf(f, "\tmach_port_t msgc_reply_port;\n\tkern_return_t msgc_ret;\n");
+		gen_reply_locals(f, r);
+	}
+	fprintf(f, "\n");
+	gen_argument_checks(f, r);
+	if (!r->simple)
+		fprintf(f, "\tmsgc_reply_port = mig_get_reply_port();\n");
+	fprintf(f, "\tmsgc_begin_request(&msgc_w, &msgc_msg.head, %s, %s, %s, %s, %u);\n",
+	    dest->name, dest->type->disposition_name,
+	    r->simple ? "MACH_PORT_NULL" : "msgc_reply_port", id,
+	    routine_request_descriptors(r));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 1; i < r->nargs; i++)
+			if (arg_in_request(&r->args[i]) &&
+			    type_is_descriptor(r->args[i].type) == (pass == 0))
+				gen_request_item(f, &r->args[i]);
+	if (r->simple) {
+		fprintf(f, "\treturn msgc_send(&msgc_msg.head, msgc_w.at);\n}\n");
+		return;
+	}
+	fprintf(f, "\tmsgc_ret = msgc_call(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), "
+	    "msgc_reply_port);\n");
+	fprintf(f, "\tif (msgc_ret != MACH_MSG_SUCCESS)\n\t\treturn msgc_ret;\n");
+	fprintf(f, "\tmsgc_ret = msgc_begin_reply(&msgc_r, &msgc_msg.head, %s + %d, %u);\n", id,
+	    REPLY_ID_OFFSET, routine_reply_descriptors(r));
+	fprintf(f, "\tif (msgc_ret != KERN_SUCCESS)\n\t\treturn msgc_ret;\n");
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 1; i < r->nargs; i++)
+			if (arg_in_reply(&r->args[i]) &&
+			    type_is_descriptor(r->args[i].type) == (pass == 0))
+				gen_reply_item(f, &r->args[i]);
+	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_reply;\n");
+	/* An out array's count says on entry how many elements the caller has room for. */
+	for (size_t i = 1; i < r->nargs; i++) {
+		const struct arg *a = &r->args[i];
+
+		if (a->dir == DIR_OUT && a->type->kind == KIND_ARRAY_BOUNDED) {
+			fprintf(f, "\tif (msgc_%sCnt > *%sCnt)\n\t\tgoto too_large;\n", a->name,
+			    a->name);
+			caller_capacity = true;
+		}
+	}
+	for (size_t i = 1; i < r->nargs; i++)
+		if (arg_in_reply(&r->args[i]))
+			gen_copy_out(f, &r->args[i]);
+	fprintf(f, "\treturn KERN_SUCCESS;\n\n");
+	fprintf(f, "bad_reply:\n\tmach_msg_destroy(&msgc_msg.head);\n\treturn MIG_TYPE_ERROR;\n");
+	if (caller_capacity)
+		fprintf(f, "too_large:\n\tmach_msg_destroy(&msgc_msg.head);\n"
+		    "\treturn MIG_ARRAY_TOO_LARGE;\n");
+	fprintf(f, "}\n");
+}
+
+void
+gen_client_source(FILE *f, const struct interface *itf)
+{
+	gen_banner(f, itf);
+	fprintf(f, "#include <msgc_runtime.h>\n#include \"%s_client.h\"\n", itf->name);
+	for (size_t i = 0; i < itf->nroutines; i++)
+		gen_stub(f, &itf->routines[i]);
+}
