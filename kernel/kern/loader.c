@@ -54,18 +54,21 @@ load_segment(struct task *t, const uint8_t *image, const struct elf_segment *s)
 	return true;
 }
 
-/* Writes argc/argv/envp and the strings at the top of the stack; returns the new esp or 0. */
+/*
+ * Maps a stack whose top is `top` and writes argc/argv/envp and the strings at
+ * its top; returns the new esp or 0.
+ */
 static uint32_t
-build_stack(struct task *t, const char *cmdline)
+build_stack(struct task *t, uint32_t top, const char *cmdline)
 {
 	char line[BOOT_CMDLINE_MAX], *argv[MAX_ARGS];
 	uint32_t uargv[MAX_ARGS + 3];
 	uint8_t frame[BOOT_CMDLINE_MAX + sizeof uargv + 16];
-	uint32_t sp = USER_STACK_TOP, strings, base;
+	uint32_t sp = top, strings, base;
 	int argc;
 	size_t used = 0;
 
-	for (uintptr_t va = USER_STACK_TOP - USER_STACK_SIZE; va < USER_STACK_TOP; va += PAGE_SIZE)
+	for (uintptr_t va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE)
 		if (!page_for(t, va, true))
 			return 0;
 	strlcpy(line, cmdline, sizeof line);
@@ -99,7 +102,7 @@ loader_start_task(const void *image, size_t size, const char *cmdline, struct ta
 	char name[32];
 	uint32_t esp, top = 0;
 
-	*why = elf_parse(image, size, USER_LOAD_MIN, USER_STACK_TOP - USER_STACK_SIZE - PAGE_SIZE, &img);
+	*why = elf_parse(image, size, USER_LOAD_MIN, USER_STACKS_BOTTOM, &img);
 	if (*why != ELF_OK)
 		return KERN_INVALID_OBJECT;
 	cmdline_task_name(cmdline, name, sizeof name);
@@ -111,7 +114,8 @@ loader_start_task(const void *image, size_t size, const char *cmdline, struct ta
 		top = MAX(top, img.seg[i].vaddr + img.seg[i].memsz);
 	}
 	t->user_brk = ROUND_UP(top, PAGE_SIZE);
-	esp = build_stack(t, cmdline);
+	t->user_entry = img.entry;
+	esp = build_stack(t, USER_STACK_TOP, cmdline);
 	if (!esp || !task_start_thread(t, img.entry, esp))
 		goto fail;
 	*out = t;
@@ -119,4 +123,22 @@ loader_start_task(const void *image, size_t size, const char *cmdline, struct ta
 fail:
 	task_unref(t);
 	return KERN_RESOURCE_SHORTAGE;
+}
+
+/*
+ * Starts another thread in a task the loader made, at the program's entry with
+ * its own stack (slot 1, 2, ... below the first) and argv from cmdline. Until
+ * thread_create exists (the IPC issue) this is how tests get multithreaded tasks.
+ */
+kern_return_t
+loader_add_thread(struct task *t, int slot, const char *cmdline)
+{
+	uint32_t top = USER_STACK_TOP - (uint32_t)slot * (USER_STACK_SIZE + PAGE_SIZE), esp;
+
+	if (slot < 1 || slot > 8)
+		return KERN_INVALID_ARGUMENT;
+	esp = build_stack(t, top, cmdline);
+	if (!esp || !task_start_thread(t, t->user_entry, esp))
+		return KERN_RESOURCE_SHORTAGE;
+	return KERN_SUCCESS;
 }

@@ -4,6 +4,7 @@
  * reach kernel memory or each other's; traps refuse bad arguments.
  */
 #include <kern/console.h>
+#include <kern/loader.h>
 #include <kern/sched.h>
 #include <kern/task.h>
 #include "ktest.h"
@@ -121,4 +122,18 @@ KTEST(kernel, many_tasks_come_and_go_without_leaks)
 			if (t[i])
 				KEXPECT(ktest_wait_and_release(t[i], NULL, NULL));
 	}
+}
+
+KTEST(kernel, threads_of_one_task_share_its_memory_and_die_with_it)
+{
+	struct task *t = ktest_spawn_utest("threads");
+	int end = -1, status = -1;
+
+	if (!t)
+		return;
+	KEXPECT_EQ(loader_add_thread(t, 1, "utest thread2"), KERN_SUCCESS);
+	KEXPECT_EQ(loader_add_thread(t, 0, "utest thread2"), KERN_INVALID_ARGUMENT);
+	KEXPECT(ktest_wait_and_release(t, &end, &status));
+	KEXPECT_EQ(end, TASK_EXITED);	/* the first thread saw the second's write */
+	KEXPECT_EQ(status, 0);
 }

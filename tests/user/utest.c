@@ -13,6 +13,7 @@
 
 static volatile uint32_t secret = 0x5EC12E75;
 static volatile int zero;
+static volatile uint32_t shared_flag;
 
 static int
 bad_traps(void)
@@ -105,6 +106,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(what, "peek") == 0)		/* another task's change must not show here */
 		return secret == 0x5EC12E75 ? 0 : 1;
+	if (strcmp(what, "threads") == 0) {	/* wait for the second thread's word */
+		for (int i = 0; i < 1000000 && shared_flag != 0x7EAD2; i++)
+			trap_thread_yield();
+		return shared_flag == 0x7EAD2 ? 0 : 1;
+	}
+	if (strcmp(what, "thread2") == 0) {	/* the second thread: write, then idle */
+		shared_flag = 0x7EAD2;
+		for (;;)
+			trap_thread_yield();
+	}
 	if (strcmp(what, "badtraps") == 0)
 		return bad_traps();
 	if (strcmp(what, "malloc") == 0) {

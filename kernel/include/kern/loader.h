@@ -12,6 +12,7 @@ struct task;
 
 #define USER_LOAD_MIN		0x00001000	/* page 0 stays unmapped: NULL faults */
 #define USER_STACK_TOP		0xBFFFF000	/* one unmapped page below the kernel */
+#define USER_STACKS_BOTTOM	(USER_STACK_TOP - 9 * (USER_STACK_SIZE + 4096))	/* room for 9 threads */
 #define USER_STACK_SIZE		(64 * 1024)
 
 /*
@@ -21,5 +22,8 @@ struct task;
  */
 kern_return_t loader_start_task(const void *image, size_t size, const char *cmdline,
 				struct task **out, enum elf_error *why);
+
+/* Another thread in t at the program's entry, with stack slot `slot` (1-8) and argv from cmdline. */
+kern_return_t loader_add_thread(struct task *t, int slot, const char *cmdline);
 
 #endif

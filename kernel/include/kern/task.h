@@ -33,6 +33,7 @@ struct task {
 	struct list threads;		/* [L] */
 	int nthreads;			/* [L] */
 	uint32_t user_brk;		/* [L] end of the loaded image */
+	uint32_t user_entry;		/* [I] the program's entry point */
 	struct waitq death;		/* [S] woken when the task is DEAD */
 	struct list all_link;		/* [G] */
 	uint32_t refs;			/* [A] */
