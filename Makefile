@@ -73,7 +73,7 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(B)/kernel* $(B)/servers $(B)/tests $(B)/libmsg $(B)/test $(B)/*.iso
+	rm -rf $(B)/kernel* $(B)/servers $(B)/tests $(B)/libmsg $(B)/test $(B)/*.iso $(B)/boot $(B)/netboot $(B)/usb $(B)/*.img
 
 # QEMU's -initrd takes "file args,file args".
 comma := ,

@@ -13,9 +13,6 @@
 
 #define CAPTURE_SIZE 16384
 
-/* fbcon.c may be absent from a build; then there is no framebuffer console. */
-#pragma weak fbcon_init
-#pragma weak fbcon_putc
 
 static struct spinlock console_lock = SPINLOCK_INIT("console");
 static bool have_vga, have_fb;		/* [I] after console_init_screen */
@@ -33,7 +30,7 @@ void
 console_init_screen(const struct multiboot_info *mbi)
 {
 	if (mbi && (mbi->flags & MB_INFO_FRAMEBUFFER) && mbi->framebuffer_type != MB_FB_TYPE_EGA_TEXT) {
-		if (mbi->framebuffer_addr_high == 0 && fbcon_init) {
+		if (mbi->framebuffer_addr_high == 0) {
 			fbcon_init(mbi->framebuffer_addr, mbi->framebuffer_pitch, mbi->framebuffer_width,
 				   mbi->framebuffer_height, mbi->framebuffer_bpp);
 			have_fb = true;
