@@ -14,7 +14,7 @@ USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4
 $(NEWLIB_LIBC):
 	$(Q)tools/newlib.sh $(B)/newlib
 
-RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c)
+RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c) $(filter-out libmsg/runtime/crt0.S,$(wildcard libmsg/runtime/*.S))
 RUNTIME_OBJS := $(patsubst %,$(B)/obj/%.o,$(RUNTIME_SRCS))
 RUNTIME_LIB  := $(B)/libmsg/libruntime.a
 CRT0         := $(B)/obj/libmsg/runtime/crt0.S.o

@@ -2,7 +2,7 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello
+USER_PROGRAMS := utest hello ipctest ipcpeer
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
@@ -35,12 +35,17 @@ ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES)
 KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
 QEMU_TEST_ARGS := -m 64M
 
-CHECK_SUITES += kernel system unit
+CHECK_SUITES += kernel system unit ipc
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "test=kernel" \
 		-initrd "$(call join_modules,$(KTEST_MODULES))"
+
+check-ipc:
+	@tools/qemu-test --suite ipc --timeout 300 --log $(B)/test/ipc.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
 
 check-system: $(B)/manifold.iso
 	@tests/system/run.sh

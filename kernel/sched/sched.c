@@ -234,6 +234,16 @@ waitq_wake_all_locked(struct waitq *wq)
 	return n;
 }
 
+/* Wakes the longest waiter, if any; returns whether one woke. */
+bool
+waitq_wake_one_locked(struct waitq *wq)
+{
+	if (list_empty(&wq->threads))
+		return false;
+	wake_locked(list_entry(wq->threads.next, struct thread, run_link), WAKE_SIGNALED);
+	return true;
+}
+
 /* Wakes a blocked thread so it notices it must exit (thread_abort's core). */
 void
 thread_abort_wait_locked(struct thread *t)

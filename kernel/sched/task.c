@@ -5,6 +5,7 @@
  */
 #include <kern/arch.h>
 #include <kern/clock.h>
+#include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
@@ -49,6 +50,8 @@ task_init(void)
 {
 	kernel_task = &kernel_task_store;
 	task_setup(kernel_task, "kernel", kernel_pmap());
+	if (ipc_task_init(kernel_task) != KERN_SUCCESS)
+		panic("no memory for the kernel task's IPC space");
 }
 
 void
@@ -72,6 +75,10 @@ task_create(const char *name, struct task **out)
 		return -1;
 	}
 	task_setup(t, name, pmap);
+	if (ipc_task_init(t) != KERN_SUCCESS) {
+		task_unref(t);
+		return -1;
+	}
 	*out = t;
 	return 0;
 }
@@ -93,6 +100,7 @@ task_unref(struct task *t)
 	f = spin_lock_irqsave(&tasks_lock);
 	list_remove(&t->all_link);
 	spin_unlock_irqrestore(&tasks_lock, f);
+	ipc_task_terminate(t);
 	if (t->pmap) {
 		pmap_destroy(t->pmap);
 		t->pmap = NULL;
@@ -190,6 +198,7 @@ task_finish(struct task *task)
 {
 	uint32_t f;
 
+	ipc_task_terminate(task);
 	pmap_destroy(task->pmap);
 	task->pmap = NULL;
 	f = spin_lock_irqsave(&task->lock);

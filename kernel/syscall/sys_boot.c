@@ -5,6 +5,7 @@
  */
 #include <kern/boot.h>
 #include <kern/copyio.h>
+#include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/loader.h>
 #include <kern/syscall.h>
@@ -65,6 +66,7 @@ sys_boot_module_start(const struct trap_args *args)
 		kprintf("kernel: boot module %u (%s): %s\n", index, m->cmdline, elf_error_string(why));
 	if (kr != KERN_SUCCESS)
 		return kr;
+	ipc_task_inherit(t, curtask());
 	copyout(curtask(), &t->id, uid, sizeof t->id);
 	task_unref(t);
 	return KERN_SUCCESS;

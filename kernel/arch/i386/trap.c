@@ -76,7 +76,7 @@ trap(struct trapframe *tf)
 		if (n == T_IRQ0)
 			clock_tick();
 	} else if (n == T_SYSCALL) {
-		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi } };
+		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 		sti();
 		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
 		cli();

@@ -77,6 +77,7 @@ enum wake_reason waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
 void waitq_init(struct waitq *wq);
 /* Caller holds sched_lock. Returns how many threads woke. */
 int waitq_wake_all_locked(struct waitq *wq);
+bool waitq_wake_one_locked(struct waitq *wq);
 void thread_make_ready_locked(struct thread *t);
 void thread_abort_wait_locked(struct thread *t);
 

@@ -10,7 +10,7 @@
 #include <manifold/traps.h>
 
 struct trap_args {
-	uint32_t a[5];
+	uint32_t a[6];	/* ebx, ecx, edx, esi, edi, ebp */
 };
 
 kern_return_t syscall_dispatch(uint32_t number, const struct trap_args *args);

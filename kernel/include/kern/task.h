@@ -34,6 +34,11 @@ struct task {
 	int nthreads;			/* [L] */
 	uint32_t user_brk;		/* [L] end of the loaded image */
 	uint32_t user_entry;		/* [I] the program's entry point */
+	struct ipc_space *space;	/* [I] its port names (kern/ipc.h); NULL once dead */
+	struct port *self;		/* [S] the task port, NULL once dead */
+	uint32_t self_name;		/* [I] its first name for its own task port */
+#define TASK_SPECIAL_PORTS 2
+	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception */
 	struct waitq death;		/* [S] woken when the task is DEAD */
 	struct list all_link;		/* [G] */
 	uint32_t refs;			/* [A] */

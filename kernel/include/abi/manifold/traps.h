@@ -42,6 +42,14 @@
  * debug_exit(int code)
  *	Leaves QEMU through isa-debug-exit; only when the kernel was booted with
  *	`debug_exit` on its command line. KERN_NO_ACCESS otherwise.
+ *
+ * The Mach IPC traps follow OSF Mach 3.0's calls of the same names (without
+ * the leading "mach_", in trap names only); their errors are the manual's.
+ * mach_msg takes its sixth argument, the timeout, in ebp. mach_port_* calls
+ * take the target task as a send right to its task port, as in Mach:
+ * KERN_INVALID_TASK when the name is not one.
+ * kernel_stats(struct manifold_kernel_stats *)
+ *	Counters for leak checks in tests: live ports, free pages, heap bytes.
  */
 #define MANIFOLD_TRAPS(TRAP)				\
 	TRAP(1, console_write, 2)			\
@@ -52,7 +60,27 @@
 	TRAP(6, boot_module_info, 4)			\
 	TRAP(7, boot_module_start, 2)			\
 	TRAP(8, task_self_id, 1)			\
-	TRAP(9, debug_exit, 1)
+	TRAP(9, debug_exit, 1)				\
+	TRAP(10, mach_msg, 6)				\
+	TRAP(11, mach_reply_port, 1)			\
+	TRAP(12, mach_task_self, 1)			\
+	TRAP(13, mach_port_allocate, 3)			\
+	TRAP(14, mach_port_deallocate, 2)		\
+	TRAP(15, mach_port_destroy, 2)			\
+	TRAP(16, mach_port_mod_refs, 4)			\
+	TRAP(17, mach_port_insert_right, 4)		\
+	TRAP(18, mach_port_extract_right, 5)		\
+	TRAP(19, mach_port_names, 5)			\
+	TRAP(20, mach_port_type, 3)			\
+	TRAP(21, mach_port_get_refs, 4)			\
+	TRAP(22, mach_port_allocate_name, 3)		\
+	TRAP(23, mach_port_rename, 3)			\
+	TRAP(24, mach_port_move_member, 3)		\
+	TRAP(25, mach_port_set_qlimit, 3)		\
+	TRAP(26, mach_port_request_notification, 5)	\
+	TRAP(27, kernel_stats, 1)			\
+	TRAP(28, task_get_special_port, 3)		\
+	TRAP(29, task_set_special_port, 3)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
@@ -62,6 +90,23 @@ enum manifold_trap {
 };
 
 #define TRAP_CONSOLE_MAX	65536
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+/* mach_port_request_notification's arguments that do not fit in registers. */
+struct manifold_notify_args {
+	uint32_t notify;		/* name of the right the notification will use */
+	uint32_t notify_poly;		/* MACH_MSG_TYPE_MAKE_SEND_ONCE or _MOVE_SEND_ONCE */
+	uint32_t previous;		/* user address: the previous request's right comes back here */
+};
+
+struct manifold_kernel_stats {
+	uint32_t live_ports;
+	uint32_t free_pages;
+	uint32_t heap_bytes;
+};
+#endif
 #define TRAP_CMDLINE_MAX	4096
 
 #endif

@@ -1,0 +1,148 @@
+/*
+ * Mach IPC inside the kernel: ports, port sets, per-task name spaces of rights,
+ * and queued messages. The user interface (traps) is kernel/syscall/sys_ipc.c
+ * and sys_port.c; the OSF Mach 3.0 types come from <mach/...>.
+ *
+ * Locking: all IPC state is protected by sched_lock for now. One lock for the
+ * scheduler and IPC makes blocking in mach_msg free of lost wake-ups without
+ * juggling two locks; splitting it is part of bringing up more CPUs.
+ */
+#ifndef KERN_IPC_H
+#define KERN_IPC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kern/list.h>
+#include <kern/sched.h>
+#include <mach/message.h>
+#include <mach/port.h>
+
+struct task;
+struct ipc_space;
+
+enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST };
+
+/*
+ * A port: a message queue with at most one receive right.   [S] sched_lock
+ */
+struct port {
+	uint32_t refs;			/* [S] entries naming it + rights in transit + kernel holds */
+	bool active;			/* [S] false once the receive right is destroyed */
+	struct ipc_space *receiver;	/* [S] space holding the receive right; NULL in transit */
+	mach_port_name_t receiver_name;	/* [S] its name there */
+	struct list messages;		/* [S] struct kmsg, FIFO */
+	uint32_t msgcount, qlimit;	/* [S] */
+	uint32_t seqno;			/* [S] of the next message received */
+	uint32_t srights;		/* [S] send rights in existence (spaces and messages) */
+	uint32_t sorights;		/* [S] send-once rights in existence */
+	uint32_t mscount;		/* [S] make-send count */
+	struct waitq receivers;		/* [S] threads in mach_msg receive on this port */
+	struct waitq senders;		/* [S] threads waiting for room in the queue */
+	struct pset *pset;		/* [S] the set it belongs to, if any */
+	struct list pset_link;		/* [S] */
+	struct port *nsrequest;		/* [S] send-once right for no-senders, or NULL */
+	struct port *pdrequest;		/* [S] send-once right for port-destroyed, or NULL */
+	struct list dnrequests;		/* [S] struct dnrequest: dead-name requests */
+	enum kobject_type kotype;	/* [I] kernel object this port stands for */
+	void *kobject;			/* [S] cleared when the object dies */
+};
+
+/* A port set: receiving from it receives from any member. */
+struct pset {
+	uint32_t refs;			/* [S] */
+	bool active;			/* [S] */
+	struct list members;		/* [S] struct port via pset_link */
+	struct waitq receivers;		/* [S] */
+};
+
+/* One name in a task's space. type == 0: the slot is free. */
+struct ipc_entry {
+	mach_port_type_t type;		/* MACH_PORT_TYPE_* bits */
+	mach_port_urefs_t urefs;	/* send or dead-name user references */
+	void *object;			/* struct port or struct pset */
+	uint16_t gen;			/* generation: a reused slot gets a new name */
+	uint32_t next_free;		/* free-list link while free */
+};
+
+struct ipc_space {
+	struct ipc_entry *table;	/* [S] index 0 is never used */
+	uint32_t size;			/* [S] slots */
+	uint32_t free_head;		/* [S] 0: none free */
+	uint32_t count;			/* [S] names in use */
+	bool active;			/* [S] false once the task is dead */
+	struct task *task;		/* [I] */
+};
+
+/* A message in the kernel: the user's bytes, with port names replaced by ports. */
+struct kmsg {
+	struct list link;		/* [S] port->messages */
+	mach_msg_size_t size;		/* bytes of msg (header, body, inline data) */
+	struct port *remote;		/* right carried for the destination */
+	mach_msg_type_name_t remote_type;	/* PORT_SEND or PORT_SEND_ONCE */
+	struct port *local;		/* reply right, or NULL */
+	mach_msg_type_name_t local_type;
+	void **ool;			/* out-of-line data, one per descriptor (or NULL) */
+	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port * */
+};
+
+#define IPC_MSG_MAX	(64 * 1024 + 1024)	/* largest inline message */
+#define IPC_TRAILER_SIZE ((mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t))
+
+/* space.c */
+struct ipc_space *space_create(struct task *t);
+void space_destroy(struct ipc_space *s);
+struct ipc_entry *space_lookup_locked(struct ipc_space *s, mach_port_name_t name);
+kern_return_t space_alloc_name_locked(struct ipc_space *s, mach_port_name_t *name, struct ipc_entry **e);
+kern_return_t space_alloc_given_name_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry **e);
+void space_free_entry_locked(struct ipc_space *s, mach_port_name_t name);
+bool space_find_port_locked(struct ipc_space *s, struct port *p, mach_port_name_t *name);
+uint32_t space_names_locked(struct ipc_space *s, mach_port_name_t *names, mach_port_type_t *types, uint32_t max);
+
+/* port.c */
+struct port *port_create(void);
+void port_ref_locked(struct port *p);
+void port_unref_locked(struct port *p);
+void port_destroy_locked(struct port *p);
+void port_release_send_locked(struct port *p);
+void port_release_sendonce_locked(struct port *p);	/* also consumes the reference */
+struct pset *pset_create(void);
+void pset_destroy_locked(struct pset *ps);
+void pset_unref_locked(struct pset *ps);
+uint32_t ipc_live_ports(void);
+
+/* right.c: turning names into rights and back */
+kern_return_t right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
+				 struct port **out);
+void right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
+			 struct port *p, mach_msg_type_name_t *carried);
+kern_return_t right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried,
+				   mach_port_name_t *name);
+void right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried);
+void entry_lazy_dead_locked(struct ipc_entry *e);
+kern_return_t right_deallocate_locked(struct ipc_space *s, mach_port_name_t name);
+kern_return_t right_destroy_locked(struct ipc_space *s, mach_port_name_t name);
+
+/* msg.c */
+mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+			   mach_msg_timeout_t timeout);
+mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,
+			      mach_port_name_t name, mach_msg_timeout_t timeout);
+void kmsg_destroy_locked(struct kmsg *k);
+void ipc_enqueue_locked(struct port *p, struct kmsg *k);
+void ipc_deliver_locked(struct port *dest, struct kmsg *k);
+
+/* kobject.c: messages sent to kernel objects (task, thread, host ports) */
+void kobject_server_locked(struct port *dest, struct kmsg *k);
+struct port *kobject_port_create(enum kobject_type type, void *object);
+void kobject_port_destroy_locked(struct port *p);
+
+/* ipc_task.c: a task's IPC state */
+kern_return_t ipc_task_init(struct task *t);
+void ipc_task_terminate(struct task *t);
+/* The task behind a send right to a task port in the caller's space, with a reference. */
+struct task *ipc_task_from_name(struct task *caller, mach_port_name_t name);
+kern_return_t ipc_task_set_special(struct task *caller, struct task *t, int which, mach_port_name_t name);
+kern_return_t ipc_task_get_special(struct task *caller, struct task *t, int which, mach_port_name_t *name);
+void ipc_task_inherit(struct task *child, struct task *parent);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * The kernel's side of notifications (kernel/ipc/notify.c). All with sched_lock held.
+ */
+#ifndef KERN_NOTIFY_H
+#define KERN_NOTIFY_H
+
+#include <kern/ipc.h>
+
+/* A dead-name request: tell `notify` when the port behind `name` in `space` dies. */
+struct dnrequest {
+	struct list link;		/* [S] port->dnrequests */
+	struct ipc_space *space;
+	mach_port_name_t name;
+	struct port *notify;		/* a send-once right the kernel holds */
+};
+
+void notify_port_died_locked(struct port *p);
+void notify_no_senders_locked(struct port *p);
+/* name no longer denotes a right to p in s: cancel its request with a port-deleted notification. */
+void notify_name_deleted_locked(struct ipc_space *s, mach_port_name_t name, struct port *p);
+/* s is going away: drop every request it registered. */
+void notify_space_gone_locked(struct ipc_space *s, struct port *p);
+/* Sends a simple kernel message to a send-once right (consuming it). */
+void ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *body, mach_msg_size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * A task's IPC state: its name space and the port that stands for it (the
+ * "task port"). A task starts with a send right to its own port; when it dies
+ * its rights are destroyed, so receive rights die (senders see dead names) and
+ * its send rights stop counting (no-senders notifications fire).
+ */
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <kern/notify.h>
+#include <kern/task.h>
+#include <mach/task_special_ports.h>
+
+kern_return_t
+ipc_task_init(struct task *t)
+{
+	struct ipc_entry *e;
+	uint32_t f;
+
+	t->space = space_create(t);
+	if (!t->space)
+		return KERN_RESOURCE_SHORTAGE;
+	t->self = kobject_port_create(KOBJ_TASK, t);
+	if (!t->self) {
+		space_destroy(t->space);
+		t->space = NULL;
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	f = spin_lock_irqsave(&sched_lock);
+	if (space_alloc_name_locked(t->space, &t->self_name, &e) == KERN_SUCCESS) {
+		e->type = MACH_PORT_TYPE_SEND;
+		e->urefs = 1;
+		e->object = t->self;
+		t->self->refs++;
+		t->self->srights++;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return KERN_SUCCESS;
+}
+
+/* The task is dead: every right it held goes, and its port dies. */
+void
+ipc_task_terminate(struct task *t)
+{
+	struct ipc_space *s = t->space;
+	uint32_t f;
+
+	if (!s)
+		return;
+	f = spin_lock_irqsave(&sched_lock);
+	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
+		if (t->special[i]) {
+			right_destroy_carried_locked(t->special[i], MACH_MSG_TYPE_PORT_SEND);
+			t->special[i] = NULL;
+		}
+	}
+	for (uint32_t i = 1; i < s->size; i++) {
+		struct ipc_entry *e = &s->table[i];
+		if (!e->type)
+			continue;
+		if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
+			notify_space_gone_locked(s, e->object);
+		right_destroy_locked(s, (i << 8) | e->gen);
+	}
+	s->active = false;
+	kobject_port_destroy_locked(t->self);
+	t->self = NULL;
+	spin_unlock_irqrestore(&sched_lock, f);
+	space_destroy(s);
+	t->space = NULL;
+}
+
+struct task *
+ipc_task_from_name(struct task *caller, mach_port_name_t name)
+{
+	struct ipc_entry *e;
+	struct port *p;
+	struct task *t = NULL;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	e = space_lookup_locked(caller->space, name);
+	if (e && (e->type & MACH_PORT_TYPE_SEND)) {
+		p = e->object;
+		if (p->active && p->kotype == KOBJ_TASK && p->kobject) {
+			t = p->kobject;
+			task_ref(t);
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return t;
+}
+
+/* Index into task->special for a TASK_*_PORT number, or -1. */
+static int
+special_index(int which)
+{
+	return which == TASK_BOOTSTRAP_PORT ? 0 : which == TASK_EXCEPTION_PORT ? 1 : -1;
+}
+
+/* Replaces the special port with a send right copied from the caller's name (or none). */
+kern_return_t
+ipc_task_set_special(struct task *caller, struct task *t, int which, mach_port_name_t name)
+{
+	int i = special_index(which);
+	struct port *p = NULL, *old;
+	mach_msg_type_name_t carried;
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f;
+
+	if (i < 0)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	if (!t->space) {
+		kr = KERN_INVALID_TASK;
+	} else if (name != MACH_PORT_NULL) {
+		kr = right_check_locked(caller->space, name, MACH_MSG_TYPE_COPY_SEND, &p);
+		if (kr != KERN_SUCCESS)
+			kr = KERN_INVALID_RIGHT;
+		else
+			right_copyin_locked(caller->space, name, MACH_MSG_TYPE_COPY_SEND, p, &carried);
+	}
+	if (kr == KERN_SUCCESS) {
+		old = t->special[i];
+		t->special[i] = p;
+		if (old)
+			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* A send right to the special port, in the caller's space (MACH_PORT_NULL if none). */
+kern_return_t
+ipc_task_get_special(struct task *caller, struct task *t, int which, mach_port_name_t *name)
+{
+	int i = special_index(which);
+	kern_return_t kr = KERN_SUCCESS;
+	struct port *p;
+	uint32_t f;
+
+	if (which == TASK_KERNEL_PORT)
+		i = 2;
+	if (i < 0)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	p = i == 2 ? t->self : t->special[i];
+	*name = MACH_PORT_NULL;
+	if (p) {
+		p->refs++;
+		p->srights++;
+		kr = right_copyout_locked(caller->space, p, MACH_MSG_TYPE_PORT_SEND, name);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* A new task starts with its creator's bootstrap port. */
+void
+ipc_task_inherit(struct task *child, struct task *parent)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct port *p = parent->special[0];
+
+	if (p && !child->special[0]) {
+		p->refs++;
+		p->srights++;
+		child->special[0] = p;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+}

@@ -1,0 +1,436 @@
+/*
+ * mach_msg's two halves. Sending copies the message in, checks every right it
+ * names without changing anything, waits for room in the queue if needed, then
+ * commits: rights leave the sender's space and the message joins the queue (or
+ * goes straight to a waiting receiver). Receiving takes the oldest message,
+ * gives its rights to the receiver's space and copies it out with a trailer.
+ *
+ * Out-of-line memory and out-of-line port arrays are refused for now
+ * (MACH_SEND_INVALID_TYPE): they need the VM issue's address maps.
+ */
+#include <kern/clock.h>
+#include <kern/copyio.h>
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/task.h>
+
+#define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
+#define MAX_RIGHTS 64
+
+static uint64_t
+ms_to_ticks(mach_msg_timeout_t ms)
+{
+	uint64_t t = ((uint64_t)ms * HZ + 999) / 1000;
+
+	return t ? t : 1;
+}
+
+static bool
+is_send_disposition(mach_msg_type_name_t d)
+{
+	return d >= MACH_MSG_TYPE_MOVE_SEND && d <= MACH_MSG_TYPE_MAKE_SEND_ONCE;
+}
+
+/* The rights a message names: the header's two, then each port descriptor. */
+struct right_use {
+	mach_port_name_t name;
+	mach_msg_type_name_t disp;
+	struct port *port;		/* filled by the check */
+	mach_port_name_t *slot;		/* where the message keeps the name (or the port) */
+};
+
+/* Finds the descriptors and checks their layout; no rights are looked at yet. */
+static mach_msg_return_t
+parse_body(struct kmsg *k, struct right_use *uses, int *nuses)
+{
+	mach_msg_body_t *body;
+	mach_msg_descriptor_t *d;
+	uint32_t count;
+
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return MACH_MSG_SUCCESS;
+	if (k->size < HDR + sizeof *body)
+		return MACH_SEND_MSG_TOO_SMALL;
+	body = (mach_msg_body_t *)(k->msg + 1);
+	count = body->msgh_descriptor_count;
+	if (count > (k->size - HDR - sizeof *body) / sizeof *d)
+		return MACH_SEND_MSG_TOO_SMALL;
+	d = (mach_msg_descriptor_t *)(body + 1);
+	for (uint32_t i = 0; i < count; i++, d++) {
+		switch (d->type.type) {
+		case MACH_MSG_PORT_DESCRIPTOR:
+			if (!MACH_MSG_TYPE_PORT_ANY(d->port.disposition))
+				return MACH_SEND_INVALID_TYPE;
+			if (*nuses == MAX_RIGHTS)
+				return MACH_SEND_TOO_LARGE;
+			uses[*nuses] = (struct right_use){ d->port.name, d->port.disposition, NULL, &d->port.name };
+			(*nuses)++;
+			break;
+		default:	/* OOL memory and port arrays: with the VM issue */
+			return MACH_SEND_INVALID_TYPE;
+		}
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+/*
+ * Checks every right against the sender's space. A name used twice must not
+ * need more than it has (two moves of one send right with one uref, a receive
+ * right moved and also used): then the commit cannot fail halfway.
+ */
+static mach_msg_return_t
+use_error(struct right_use *uses, int i)
+{
+	/* a destination that clashes with the reply right: the reply is at fault */
+	if (i == 0 && uses[1].name == uses[0].name)
+		return MACH_SEND_INVALID_REPLY;
+	return i == 0 ? MACH_SEND_INVALID_DEST : i == 1 ? MACH_SEND_INVALID_REPLY : MACH_SEND_INVALID_RIGHT;
+}
+
+static mach_msg_return_t
+check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct right_use *u = &uses[i];
+		int moves = 0, others = 0;
+		struct ipc_entry *e;
+		kern_return_t kr;
+
+		u->port = NULL;
+		if (!MACH_PORT_VALID(u->name))
+			continue;	/* NULL and DEAD pass through as they are */
+		kr = right_check_locked(s, u->name, u->disp, &u->port);
+		if (kr != KERN_SUCCESS)
+			return i == 0 ? MACH_SEND_INVALID_DEST : i == 1 ? MACH_SEND_INVALID_REPLY
+								: MACH_SEND_INVALID_RIGHT;
+		for (int j = 0; j < n; j++) {
+			if (uses[j].name != u->name)
+				continue;
+			if (uses[j].disp == MACH_MSG_TYPE_MOVE_SEND || uses[j].disp == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+			    uses[j].disp == MACH_MSG_TYPE_MOVE_RECEIVE)
+				moves++;
+			else
+				others++;
+		}
+		e = space_lookup_locked(s, u->name);
+		if (u->disp == MACH_MSG_TYPE_MOVE_SEND || u->disp == MACH_MSG_TYPE_COPY_SEND) {
+			if (moves + (others ? 1 : 0) > (int)e->urefs && moves)
+				return use_error(uses, i);
+		} else if ((u->disp == MACH_MSG_TYPE_MOVE_RECEIVE || u->disp == MACH_MSG_TYPE_MOVE_SEND_ONCE) &&
+			   moves + others > 1) {
+			return use_error(uses, i);
+		}
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+/*
+ * Where a sent message goes: a port's queue, or, for a port that stands for a
+ * kernel object, the kernel's own server for that object (kobject.c).
+ */
+void
+ipc_deliver_locked(struct port *dest, struct kmsg *k)
+{
+	if (dest->kotype != KOBJ_NONE)
+		kobject_server_locked(dest, k);
+	else
+		ipc_enqueue_locked(dest, k);
+}
+
+void
+ipc_enqueue_locked(struct port *p, struct kmsg *k)
+{
+	list_push_back(&p->messages, &k->link);
+	p->msgcount++;
+	if (!waitq_wake_one_locked(&p->receivers) && p->pset)
+		waitq_wake_one_locked(&p->pset->receivers);
+}
+
+/* Destroys a message nobody will receive, with every right it carries. */
+void
+kmsg_destroy_locked(struct kmsg *k)
+{
+	mach_msg_header_t *m = k->msg;
+
+	if (k->remote)
+		right_destroy_carried_locked(k->remote, k->remote_type);
+	if (k->local)
+		right_destroy_carried_locked(k->local, k->local_type);
+	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		mach_msg_body_t *body = (mach_msg_body_t *)(m + 1);
+		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
+		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
+			struct port *p = (struct port *)(uintptr_t)d->name;
+			if (p)
+				right_destroy_carried_locked(p, d->disposition);
+		}
+	}
+	kfree(k);
+}
+
+mach_msg_return_t
+ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_msg_timeout_t timeout)
+{
+	struct task *t = curtask();
+	struct right_use uses[MAX_RIGHTS];
+	mach_msg_header_t *m;
+	mach_msg_type_name_t rdisp, ldisp;
+	mach_msg_return_t mr;
+	struct kmsg *k;
+	uint64_t deadline = 0;
+	uint32_t f;
+	int n = 2;
+
+	if (size < HDR)
+		return MACH_SEND_MSG_TOO_SMALL;
+	if (size > IPC_MSG_MAX)
+		return MACH_SEND_TOO_LARGE;
+	if (size & 3)
+		return MACH_SEND_INVALID_HEADER;
+	k = kmalloc(sizeof *k + size);
+	if (!k)
+		return MACH_SEND_NO_BUFFER;
+	memset(k, 0, sizeof *k);
+	k->size = size;
+	if (copyin(t, umsg, k->msg, size) != KERN_SUCCESS) {
+		kfree(k);
+		return MACH_SEND_INVALID_DATA;
+	}
+	m = k->msg;
+	m->msgh_size = size;
+	rdisp = MACH_MSGH_BITS_REMOTE(m->msgh_bits);
+	ldisp = MACH_MSGH_BITS_LOCAL(m->msgh_bits);
+	if ((m->msgh_bits & ~MACH_MSGH_BITS_USED) || !is_send_disposition(rdisp) ||
+	    (ldisp && !is_send_disposition(ldisp)) || (!ldisp && m->msgh_local_port != MACH_PORT_NULL)) {
+		kfree(k);
+		return MACH_SEND_INVALID_HEADER;
+	}
+	if (!MACH_PORT_VALID(m->msgh_remote_port)) {
+		kfree(k);
+		return MACH_SEND_INVALID_DEST;
+	}
+	if (ldisp && m->msgh_local_port == MACH_PORT_DEAD) {
+		kfree(k);
+		return MACH_SEND_INVALID_REPLY;
+	}
+	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port };
+	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port };
+	mr = parse_body(k, uses, &n);
+	if (mr != MACH_MSG_SUCCESS) {
+		kfree(k);
+		return mr;
+	}
+	if ((option & MACH_SEND_TIMEOUT) && timeout)
+		deadline = clock_ticks() + ms_to_ticks(timeout);
+
+	f = spin_lock_irqsave(&sched_lock);
+	for (;;) {
+		struct port *dest;
+
+		mr = check_rights_locked(t->space, uses, n);
+		if (mr != MACH_MSG_SUCCESS)
+			goto fail;
+		dest = uses[0].port;
+		/* send-once messages and kernel objects never wait for room */
+		if (dest->msgcount < dest->qlimit || rdisp == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+		    rdisp == MACH_MSG_TYPE_MAKE_SEND_ONCE || dest->kotype != KOBJ_NONE)
+			break;
+		if (option & MACH_SEND_TIMEOUT) {
+			uint64_t now = clock_ticks();
+			if (!timeout || now >= deadline) {
+				mr = MACH_SEND_TIMED_OUT;
+				goto fail;
+			}
+			if (waitq_wait_locked(&dest->senders, deadline - now) == WAKE_ABORTED) {
+				mr = MACH_SEND_INTERRUPTED;
+				goto fail;
+			}
+		} else if (waitq_wait_locked(&dest->senders, 0) == WAKE_ABORTED) {
+			mr = MACH_SEND_INTERRUPTED;
+			goto fail;
+		}
+	}
+
+	/* Commit: nothing below can fail because of what the sender did. */
+	for (int i = 0; i < n; i++) {
+		struct right_use *u = &uses[i];
+		mach_msg_type_name_t carried = 0;
+		if (!u->port)
+			continue;
+		right_copyin_locked(t->space, u->name, u->disp, u->port, &carried);
+		if (i == 0) {
+			k->remote = u->port;
+			k->remote_type = carried;
+		} else if (i == 1) {
+			k->local = u->port;
+			k->local_type = carried;
+		} else {
+			*u->slot = (mach_port_name_t)(uintptr_t)u->port;
+			((mach_msg_port_descriptor_t *)u->slot)->disposition = (uint8_t)carried;
+		}
+	}
+	ipc_deliver_locked(k->remote, k);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return MACH_MSG_SUCCESS;
+fail:
+	spin_unlock_irqrestore(&sched_lock, f);
+	kfree(k);
+	return mr;
+}
+
+/* The port (or set) a receive names; sets *pset for a port set. */
+static mach_msg_return_t
+lookup_receiver_locked(struct ipc_space *s, mach_port_name_t name, struct port **port, struct pset **pset)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+
+	*port = NULL;
+	*pset = NULL;
+	if (!e)
+		return MACH_RCV_INVALID_NAME;
+	if (e->type & MACH_PORT_TYPE_PORT_SET) {
+		*pset = e->object;
+		return MACH_MSG_SUCCESS;
+	}
+	if (!(e->type & MACH_PORT_TYPE_RECEIVE))
+		return MACH_RCV_INVALID_NAME;
+	*port = e->object;
+	if ((*port)->pset)
+		return MACH_RCV_IN_SET;
+	return MACH_MSG_SUCCESS;
+}
+
+static struct port *
+first_ready_member(struct pset *ps)
+{
+	struct list *l;
+
+	list_for_each(l, &ps->members) {
+		struct port *p = list_entry(l, struct port, pset_link);
+		if (!list_empty(&p->messages))
+			return p;
+	}
+	return NULL;
+}
+
+/* Trailer the receiver asked for: the minimal one, or with the sequence number. */
+static mach_msg_size_t
+trailer_size(mach_msg_option_t option)
+{
+	return ((option >> 24) & 0xF) >= MACH_RCV_TRAILER_SEQNO ? (mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t)
+								 : (mach_msg_size_t)sizeof(mach_msg_trailer_t);
+}
+
+/*
+ * Gives the message's rights to s and turns k->msg into what the receiver
+ * sees. Consumes the destination right.
+ */
+static void
+copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
+{
+	mach_msg_header_t *m = k->msg;
+	mach_port_name_t reply = MACH_PORT_NULL;
+	mach_msg_type_name_t dest_type = k->remote_type;
+
+	if (k->local)
+		right_copyout_locked(s, k->local, k->local_type, &reply);
+	if (k->remote_type == MACH_MSG_TYPE_PORT_SEND) {
+		port_release_send_locked(k->remote);
+	} else {
+		k->remote->sorights--;	/* a send-once right used, not lost */
+	}
+	port_unref_locked(k->remote);
+	m->msgh_bits = (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->local ? k->local_type : 0, dest_type);
+	m->msgh_remote_port = reply;
+	m->msgh_local_port = from->receiver_name;
+	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		mach_msg_body_t *body = (mach_msg_body_t *)(m + 1);
+		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
+		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
+			struct port *p = (struct port *)(uintptr_t)d->name;
+			mach_port_name_t name = d->name;	/* NULL or DEAD stay as they are */
+			if (p && d->name != MACH_PORT_DEAD)
+				right_copyout_locked(s, p, d->disposition, &name);
+			d->name = name;
+		}
+	}
+}
+
+mach_msg_return_t
+ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, mach_port_name_t name,
+	    mach_msg_timeout_t timeout)
+{
+	struct task *t = curtask();
+	mach_msg_seqno_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0 };
+	mach_msg_size_t tsize = trailer_size(option);
+	mach_msg_return_t mr;
+	uint64_t deadline = 0;
+	struct kmsg *k;
+	struct port *p;
+	struct pset *ps;
+	uint32_t f;
+
+	if (rcv_size < HDR || copyout_check(t, umsg, rcv_size) != KERN_SUCCESS)
+		return MACH_RCV_INVALID_DATA;
+	if ((option & MACH_RCV_TIMEOUT) && timeout)
+		deadline = clock_ticks() + ms_to_ticks(timeout);
+
+	f = spin_lock_irqsave(&sched_lock);
+	for (;;) {
+		struct waitq *wq;
+		uint64_t now;
+		enum wake_reason why;
+
+		mr = lookup_receiver_locked(t->space, name, &p, &ps);
+		if (mr != MACH_MSG_SUCCESS)
+			goto out;
+		if (ps)
+			p = first_ready_member(ps);
+		if (p && !list_empty(&p->messages))
+			break;
+		if (option & MACH_RCV_TIMEOUT) {
+			now = clock_ticks();
+			if (!timeout || now >= deadline) {
+				mr = MACH_RCV_TIMED_OUT;
+				goto out;
+			}
+		}
+		wq = ps ? &ps->receivers : &p->receivers;
+		why = waitq_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
+		if (why == WAKE_ABORTED) {
+			mr = MACH_RCV_INTERRUPTED;
+			goto out;
+		}
+	}
+
+	k = list_entry(p->messages.next, struct kmsg, link);
+	if (k->size + tsize > rcv_size) {
+		mach_msg_size_t need = k->size + tsize;
+		mr = MACH_RCV_TOO_LARGE;
+		if (option & MACH_RCV_LARGE) {	/* leave it queued; say how much room it needs */
+			copyout(t, &need, umsg + offsetof(mach_msg_header_t, msgh_size), sizeof need);
+			goto out;
+		}
+		list_remove(&k->link);
+		p->msgcount--;
+		p->seqno++;
+		waitq_wake_one_locked(&p->senders);
+		kmsg_destroy_locked(k);
+		goto out;
+	}
+	list_remove(&k->link);
+	p->msgcount--;
+	trailer.msgh_seqno = p->seqno++;
+	trailer.msgh_trailer_size = tsize;
+	waitq_wake_one_locked(&p->senders);
+	copyout_rights_locked(t->space, p, k);
+	/* the whole buffer was checked writable above and nothing can unmap it meanwhile */
+	copyout(t, k->msg, umsg, k->size);
+	copyout(t, &trailer, umsg + k->size, tsize);
+	kfree(k);
+	mr = MACH_MSG_SUCCESS;
+out:
+	spin_unlock_irqrestore(&sched_lock, f);
+	return mr;
+}

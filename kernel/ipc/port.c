@@ -1,0 +1,136 @@
+/*
+ * Ports and port sets: creation, references, and death. A port dies when its
+ * receive right is destroyed: its queued messages are destroyed (releasing the
+ * rights they carry), threads blocked on it wake with an error, and every send
+ * right to it turns into a dead name the next time its space looks at it.
+ * All with sched_lock held (see kern/ipc.h).
+ */
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/notify.h>
+#include <mach/notify.h>
+
+static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks */
+
+struct port *
+port_create(void)
+{
+	struct port *p = kzalloc(sizeof *p);
+
+	if (!p)
+		return NULL;
+	p->active = true;
+	p->qlimit = MACH_PORT_QLIMIT_DEFAULT;
+	list_init(&p->messages);
+	list_init(&p->pset_link);
+	list_init(&p->dnrequests);
+	waitq_init(&p->receivers);
+	waitq_init(&p->senders);
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	live_ports++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return p;
+}
+
+uint32_t
+ipc_live_ports(void)
+{
+	return live_ports;
+}
+
+void
+port_ref_locked(struct port *p)
+{
+	p->refs++;
+}
+
+void
+port_unref_locked(struct port *p)
+{
+	assert(p->refs > 0);
+	if (--p->refs > 0)
+		return;
+	if (p->active)	/* no receive right anywhere and nobody names it: it is gone */
+		port_destroy_locked(p);
+	if (p->refs == 0) {
+		live_ports--;
+		kfree(p);
+	}
+}
+
+/* The receive right is gone. Caller holds a reference across the call. */
+void
+port_destroy_locked(struct port *p)
+{
+	struct list *l;
+
+	if (!p->active)
+		return;
+	p->active = false;
+	p->receiver = NULL;
+	p->refs++;		/* keep p alive while its messages go */
+	if (p->pset) {
+		list_remove(&p->pset_link);
+		p->pset = NULL;
+	}
+	while ((l = list_pop_front(&p->messages)) != NULL) {
+		p->msgcount--;
+		kmsg_destroy_locked(list_entry(l, struct kmsg, link));
+	}
+	waitq_wake_all_locked(&p->receivers);
+	waitq_wake_all_locked(&p->senders);
+	notify_port_died_locked(p);
+	p->refs--;
+}
+
+/* A send right to p went away (not moved). */
+void
+port_release_send_locked(struct port *p)
+{
+	assert(p->srights > 0);
+	if (--p->srights == 0 && p->active)
+		notify_no_senders_locked(p);
+}
+
+/*
+ * A send-once right to p is destroyed unused: the right itself carries a
+ * send-once notification to p. Takes over the caller's right and reference.
+ */
+void
+port_release_sendonce_locked(struct port *p)
+{
+	assert(p->sorights > 0);
+	ipc_kernel_send_once_locked(p, MACH_NOTIFY_SEND_ONCE, NULL, 0);
+}
+
+struct pset *
+pset_create(void)
+{
+	struct pset *ps = kzalloc(sizeof *ps);
+
+	if (!ps)
+		return NULL;
+	ps->active = true;
+	list_init(&ps->members);
+	waitq_init(&ps->receivers);
+	return ps;
+}
+
+void
+pset_destroy_locked(struct pset *ps)
+{
+	struct list *l;
+
+	ps->active = false;
+	while ((l = list_pop_front(&ps->members)) != NULL)
+		list_entry(l, struct port, pset_link)->pset = NULL;
+	waitq_wake_all_locked(&ps->receivers);
+}
+
+void
+pset_unref_locked(struct pset *ps)
+{
+	if (--ps->refs == 0)
+		kfree(ps);
+}

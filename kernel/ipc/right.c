@@ -1,0 +1,290 @@
+/*
+ * Rights: moving them between a space and a message (copyin with a disposition,
+ * copyout into the receiver's space), and the user-visible deallocate and
+ * destroy. right_check_locked() decides whether a copyin can succeed without
+ * changing anything, so mach_msg can check a whole message before it commits.
+ * All with sched_lock held.
+ *
+ * Counting: an entry holds one reference on its port whatever rights it has;
+ * a right in a message holds one. p->srights counts send rights (an entry with
+ * any number of send urefs is one), p->sorights send-once rights.
+ */
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/notify.h>
+
+#define T_SEND	MACH_PORT_TYPE_SEND
+#define T_RECV	MACH_PORT_TYPE_RECEIVE
+#define T_SO	MACH_PORT_TYPE_SEND_ONCE
+#define T_SET	MACH_PORT_TYPE_PORT_SET
+#define T_DEAD	MACH_PORT_TYPE_DEAD_NAME
+#define UREFS_MAX 0xFFFF
+
+/* An entry whose send or send-once right names a dead port becomes a dead name. */
+void
+entry_lazy_dead_locked(struct ipc_entry *e)
+{
+	struct port *p = e->object;
+
+	if (!(e->type & (T_SEND | T_SO)) || !p || p->active)
+		return;
+	if (e->type & T_SEND)
+		p->srights--;
+	if (e->type & T_SO) {
+		p->sorights--;
+		e->urefs = 1;
+	}
+	e->type = T_DEAD;
+	e->object = NULL;
+	port_unref_locked(p);
+}
+
+static void
+drop_entry_if_empty(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e)
+{
+	if (e->type & (T_SEND | T_RECV | T_SO | T_SET | T_DEAD))
+		return;
+	if (e->object)
+		port_unref_locked(e->object);
+	space_free_entry_locked(s, name);
+}
+
+kern_return_t
+right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port **out)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+
+	if (!e)
+		return KERN_INVALID_NAME;
+	entry_lazy_dead_locked(e);
+	if (e->type & T_DEAD)
+		return KERN_INVALID_CAPABILITY;	/* callers turn this into "dead" */
+	switch (disp) {
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+	case MACH_MSG_TYPE_MAKE_SEND:
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		if (!(e->type & T_RECV))
+			return KERN_INVALID_RIGHT;
+		break;
+	case MACH_MSG_TYPE_COPY_SEND:
+	case MACH_MSG_TYPE_MOVE_SEND:
+		if (!(e->type & T_SEND))
+			return KERN_INVALID_RIGHT;
+		break;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+		if (!(e->type & T_SO))
+			return KERN_INVALID_RIGHT;
+		break;
+	default:
+		return KERN_INVALID_VALUE;
+	}
+	*out = e->object;
+	return KERN_SUCCESS;
+}
+
+/*
+ * Takes the right out of s (right_check_locked said it can) and returns it, with
+ * a reference, as the right a message carries: PORT_SEND, PORT_SEND_ONCE or
+ * PORT_RECEIVE.
+ */
+void
+right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port *p,
+		    mach_msg_type_name_t *carried)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+
+	p->refs++;
+	switch (disp) {
+	case MACH_MSG_TYPE_MAKE_SEND:
+		p->srights++;
+		p->mscount++;
+		*carried = MACH_MSG_TYPE_PORT_SEND;
+		return;
+	case MACH_MSG_TYPE_COPY_SEND:
+		p->srights++;
+		*carried = MACH_MSG_TYPE_PORT_SEND;
+		return;
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		p->sorights++;
+		*carried = MACH_MSG_TYPE_PORT_SEND_ONCE;
+		return;
+	case MACH_MSG_TYPE_MOVE_SEND:
+		*carried = MACH_MSG_TYPE_PORT_SEND;
+		if (--e->urefs == 0) {	/* the entry's send right itself leaves */
+			e->type &= ~T_SEND;
+			notify_name_deleted_locked(s, name, p);
+		} else {		/* the entry keeps one; a second travels */
+			p->srights++;
+		}
+		break;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+		*carried = MACH_MSG_TYPE_PORT_SEND_ONCE;
+		e->type &= ~T_SO;
+		e->urefs = 0;
+		notify_name_deleted_locked(s, name, p);
+		break;
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+		*carried = MACH_MSG_TYPE_PORT_RECEIVE;
+		e->type &= ~T_RECV;
+		p->receiver = NULL;
+		p->receiver_name = 0;
+		if (p->pset) {
+			list_remove(&p->pset_link);
+			p->pset = NULL;
+		}
+		break;
+	}
+	drop_entry_if_empty(s, name, e);
+}
+
+/* Gives the carried right (and its reference) to s; *name is where it landed. */
+kern_return_t
+right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried, mach_port_name_t *name)
+{
+	struct ipc_entry *e;
+	mach_port_name_t n;
+	kern_return_t kr;
+
+	if (carried != MACH_MSG_TYPE_PORT_RECEIVE && !p->active) {
+		right_destroy_carried_locked(p, carried);
+		*name = MACH_PORT_DEAD;
+		return KERN_SUCCESS;
+	}
+	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE && space_find_port_locked(s, p, &n)) {
+		e = space_lookup_locked(s, n);
+		if (carried == MACH_MSG_TYPE_PORT_SEND) {
+			if (e->type & T_SEND) {
+				if (e->urefs < UREFS_MAX)
+					e->urefs++;
+				p->srights--;	/* two send rights merge into one */
+			} else {
+				e->type |= T_SEND;
+				e->urefs = 1;
+			}
+		} else {
+			e->type |= T_RECV;
+			p->receiver = s;
+			p->receiver_name = n;
+		}
+		port_unref_locked(p);	/* the entry already holds one */
+		*name = n;
+		return KERN_SUCCESS;
+	}
+	kr = space_alloc_name_locked(s, &n, &e);
+	if (kr != KERN_SUCCESS) {
+		right_destroy_carried_locked(p, carried);
+		*name = MACH_PORT_NULL;
+		return kr;
+	}
+	e->object = p;
+	if (carried == MACH_MSG_TYPE_PORT_SEND) {
+		e->type = T_SEND;
+		e->urefs = 1;
+	} else if (carried == MACH_MSG_TYPE_PORT_SEND_ONCE) {
+		e->type = T_SO;
+		e->urefs = 1;
+	} else {
+		e->type = T_RECV;
+		p->receiver = s;
+		p->receiver_name = n;
+	}
+	*name = n;
+	return KERN_SUCCESS;
+}
+
+/* A right in a message that will never be received. Consumes its reference. */
+void
+right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried)
+{
+	switch (carried) {
+	case MACH_MSG_TYPE_PORT_SEND:
+		port_release_send_locked(p);
+		port_unref_locked(p);
+		break;
+	case MACH_MSG_TYPE_PORT_SEND_ONCE:
+		port_release_sendonce_locked(p);
+		break;
+	case MACH_MSG_TYPE_PORT_RECEIVE:
+		port_destroy_locked(p);
+		port_unref_locked(p);
+		break;
+	default:
+		port_unref_locked(p);
+	}
+}
+
+/* mach_port_deallocate: one user reference of a send, send-once or dead-name right. */
+kern_return_t
+right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+	struct port *p;
+
+	if (!e)
+		return KERN_INVALID_NAME;
+	entry_lazy_dead_locked(e);
+	p = e->object;
+	if (e->type & T_DEAD) {
+		if (--e->urefs == 0)
+			space_free_entry_locked(s, name);
+		return KERN_SUCCESS;
+	}
+	if (e->type & T_SO) {
+		e->type &= ~T_SO;
+		e->urefs = 0;
+		e->object = NULL;
+		notify_name_deleted_locked(s, name, p);
+		port_release_sendonce_locked(p);	/* consumes the entry's reference */
+		space_free_entry_locked(s, name);
+		return KERN_SUCCESS;
+	}
+	if (!(e->type & T_SEND))
+		return KERN_INVALID_RIGHT;
+	if (--e->urefs == 0) {
+		e->type &= ~T_SEND;
+		notify_name_deleted_locked(s, name, p);
+		port_release_send_locked(p);
+		drop_entry_if_empty(s, name, e);
+	}
+	return KERN_SUCCESS;
+}
+
+/* mach_port_destroy: every right under the name goes. */
+kern_return_t
+right_destroy_locked(struct ipc_space *s, mach_port_name_t name)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+	struct port *p;
+
+	if (!e)
+		return KERN_INVALID_NAME;
+	entry_lazy_dead_locked(e);
+	if (e->type & T_SET) {
+		struct pset *ps = e->object;
+		pset_destroy_locked(ps);
+		pset_unref_locked(ps);
+		space_free_entry_locked(s, name);
+		return KERN_SUCCESS;
+	}
+	if (e->type & T_DEAD) {
+		space_free_entry_locked(s, name);
+		return KERN_SUCCESS;
+	}
+	p = e->object;
+	p->refs++;			/* keep p while its rights go */
+	notify_name_deleted_locked(s, name, p);
+	if (e->type & T_SEND)
+		port_release_send_locked(p);
+	if (e->type & T_SO) {
+		p->refs++;		/* release_sendonce consumes one */
+		port_release_sendonce_locked(p);
+	}
+	if (e->type & T_RECV)
+		port_destroy_locked(p);
+	e->type = 0;
+	port_unref_locked(p);		/* the entry's */
+	space_free_entry_locked(s, name);
+	port_unref_locked(p);
+	return KERN_SUCCESS;
+}

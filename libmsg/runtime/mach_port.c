@@ -1,0 +1,129 @@
+/*
+ * User stubs for the Mach IPC traps (<mach/mach.h>).
+ */
+#include <mach/mach.h>
+#include <manifold/trap.h>
+
+_Static_assert(TRAP_mach_msg == 10, "mach_msg.S hard-codes the trap number");
+
+#define T(n, a, b, c, d, e) trap_raw(TRAP_##n, (uint32_t)(a), (uint32_t)(b), (uint32_t)(c), (uint32_t)(d), (uint32_t)(e))
+
+mach_port_t
+mach_reply_port(void)
+{
+	mach_port_t name;
+
+	return T(mach_reply_port, &name, 0, 0, 0, 0) == KERN_SUCCESS ? name : MACH_PORT_NULL;
+}
+
+mach_port_t
+mach_task_self(void)
+{
+	static mach_port_t self;	/* one reference, taken once */
+
+	if (self == MACH_PORT_NULL && T(mach_task_self, &self, 0, 0, 0, 0) != KERN_SUCCESS)
+		self = MACH_PORT_NULL;
+	return self;
+}
+
+kern_return_t
+mach_port_allocate(ipc_space_t task, mach_port_right_t right, mach_port_name_t *name)
+{
+	return T(mach_port_allocate, task, right, name, 0, 0);
+}
+
+kern_return_t
+mach_port_allocate_name(ipc_space_t task, mach_port_right_t right, mach_port_name_t name)
+{
+	return T(mach_port_allocate_name, task, right, name, 0, 0);
+}
+
+kern_return_t
+mach_port_deallocate(ipc_space_t task, mach_port_name_t name)
+{
+	return T(mach_port_deallocate, task, name, 0, 0, 0);
+}
+
+kern_return_t
+mach_port_destroy(ipc_space_t task, mach_port_name_t name)
+{
+	return T(mach_port_destroy, task, name, 0, 0, 0);
+}
+
+kern_return_t
+mach_port_mod_refs(ipc_space_t task, mach_port_name_t name, mach_port_right_t right, mach_port_delta_t delta)
+{
+	return T(mach_port_mod_refs, task, name, right, delta, 0);
+}
+
+kern_return_t
+mach_port_insert_right(ipc_space_t task, mach_port_name_t name, mach_port_t poly, mach_msg_type_name_t polyPoly)
+{
+	return T(mach_port_insert_right, task, name, poly, polyPoly, 0);
+}
+
+kern_return_t
+mach_port_extract_right(ipc_space_t task, mach_port_name_t name, mach_msg_type_name_t msgt_name, mach_port_t *poly,
+			mach_msg_type_name_t *polyPoly)
+{
+	return T(mach_port_extract_right, task, name, msgt_name, poly, polyPoly);
+}
+
+kern_return_t
+mach_port_names(ipc_space_t task, mach_port_name_t *names, mach_port_type_t *types, mach_msg_type_number_t max,
+		mach_msg_type_number_t *count)
+{
+	return T(mach_port_names, task, names, types, max, count);
+}
+
+kern_return_t
+mach_port_type(ipc_space_t task, mach_port_name_t name, mach_port_type_t *ptype)
+{
+	return T(mach_port_type, task, name, ptype, 0, 0);
+}
+
+kern_return_t
+mach_port_get_refs(ipc_space_t task, mach_port_name_t name, mach_port_right_t right, mach_port_urefs_t *refs)
+{
+	return T(mach_port_get_refs, task, name, right, refs, 0);
+}
+
+kern_return_t
+mach_port_rename(ipc_space_t task, mach_port_name_t old_name, mach_port_name_t new_name)
+{
+	return T(mach_port_rename, task, old_name, new_name, 0, 0);
+}
+
+kern_return_t
+mach_port_move_member(ipc_space_t task, mach_port_name_t member, mach_port_name_t after)
+{
+	return T(mach_port_move_member, task, member, after, 0, 0);
+}
+
+kern_return_t
+mach_port_set_qlimit(ipc_space_t task, mach_port_name_t name, mach_port_msgcount_t qlimit)
+{
+	return T(mach_port_set_qlimit, task, name, qlimit, 0, 0);
+}
+
+kern_return_t
+mach_port_request_notification(ipc_space_t task, mach_port_name_t name, mach_msg_id_t variant,
+			       mach_port_mscount_t sync, mach_port_t notify, mach_msg_type_name_t notifyPoly,
+			       mach_port_t *previous)
+{
+	struct manifold_notify_args a = { notify, notifyPoly, (uint32_t)previous };
+
+	return T(mach_port_request_notification, task, name, variant, sync, &a);
+}
+
+kern_return_t
+task_get_special_port(task_t task, int which, mach_port_t *port)
+{
+	return T(task_get_special_port, task, which, port, 0, 0);
+}
+
+kern_return_t
+task_set_special_port(task_t task, int which, mach_port_t port)
+{
+	return T(task_set_special_port, task, which, port, 0, 0);
+}

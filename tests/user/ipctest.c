@@ -1,0 +1,1154 @@
+/*
+ * ipctest: the `ipc` suite, run in the guest as the first task. Each case uses
+ * the Mach calls as a program would and checks their results and error codes;
+ * after every case the runner checks that the task's names and the kernel's
+ * live ports are back where they were (no leaked rights). Two-task cases start
+ * ipcpeer (boot module 1) through the bootstrap port. Ends QEMU through the
+ * debug-exit trap (the kernel is booted with `debug_exit`).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <manifold/trap.h>
+#include "ipclib.h"
+
+#define ME mach_task_self()
+
+static int failed_line;
+static const char *failed_what;
+static long long failed_val;
+
+#define CHECK(c)							\
+	do {								\
+		if (!(c)) {						\
+			failed_line = __LINE__;				\
+			failed_what = #c;				\
+			return;						\
+		}							\
+	} while (0)
+#define CHECK_EQ(a, b)							\
+	do {								\
+		long long a_ = (long long)(a);				\
+		if (a_ != (long long)(b)) {				\
+			failed_line = __LINE__;				\
+			failed_what = #a " == " #b;			\
+			failed_val = a_;				\
+			return;						\
+		}							\
+	} while (0)
+
+struct test {
+	const char *name;
+	void (*fn)(void);
+};
+
+static mach_port_t
+new_port(void)
+{
+	mach_port_t p = MACH_PORT_NULL;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	return p;
+}
+
+static mach_port_type_t
+type_of(mach_port_t name)
+{
+	mach_port_type_t t = 0;
+
+	if (mach_port_type(ME, name, &t) != KERN_SUCCESS)
+		return 0;
+	return t;
+}
+
+static mach_port_urefs_t
+refs_of(mach_port_t name, mach_port_right_t right)
+{
+	mach_port_urefs_t r = 0xFFFFFFFF;
+
+	mach_port_get_refs(ME, name, right, &r);
+	return r;
+}
+
+static mach_msg_return_t
+receive(mach_port_t port, struct simple_msg *m, mach_msg_size_t size, mach_msg_option_t extra, mach_msg_timeout_t to)
+{
+	return mach_msg(&m->h, MACH_RCV_MSG | extra, 0, size, port, to, 0);
+}
+
+static mach_msg_return_t
+poll(mach_port_t port, struct simple_msg *m)
+{
+	return receive(port, m, sizeof *m, MACH_RCV_TIMEOUT, 0);
+}
+
+static uint32_t
+count_names(void)
+{
+	mach_port_name_t names[1];
+	mach_port_type_t types[1];
+	mach_msg_type_number_t n = 0;
+
+	mach_port_names(ME, names, types, 0, &n);
+	return n;
+}
+
+static uint32_t
+live_ports(void)
+{
+	struct manifold_kernel_stats st;
+
+	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
+	return st.live_ports;
+}
+
+static uint64_t
+now_ms(void)
+{
+	uint64_t ns = 0;
+
+	trap_clock_uptime(&ns);
+	return ns / 1000000;
+}
+
+/* ---- names and rights ---- */
+
+static void
+allocate_receive_right_gives_a_receive_name(void)
+{
+	mach_port_t p = new_port();
+
+	CHECK(MACH_PORT_VALID(p));
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_RECEIVE), 1);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_SEND), 0);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(type_of(p), 0);
+}
+
+static void
+allocate_port_set_and_dead_name(void)
+{
+	mach_port_t s, d;
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s), KERN_SUCCESS);
+	CHECK_EQ(type_of(s), MACH_PORT_TYPE_PORT_SET);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &d), KERN_SUCCESS);
+	CHECK_EQ(type_of(d), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(mach_port_destroy(ME, s), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, d), KERN_SUCCESS);
+	CHECK_EQ(type_of(d), 0);
+}
+
+static void
+allocate_with_bad_right_or_pointer_is_refused(void)
+{
+	mach_port_t p = 0x1234;
+	uint32_t before = count_names();
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_SEND, &p), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_allocate(ME, 77, &p), KERN_INVALID_VALUE);
+	CHECK_EQ(p, 0x1234);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, NULL), KERN_INVALID_ADDRESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, (mach_port_t *)0xC0001000), KERN_INVALID_ADDRESS);
+	CHECK_EQ(count_names(), before);
+}
+
+static void
+calls_on_a_non_task_name_are_invalid_task(void)
+{
+	mach_port_t p = new_port(), q;
+
+	CHECK_EQ(mach_port_allocate(p, MACH_PORT_RIGHT_RECEIVE, &q), KERN_INVALID_TASK);
+	CHECK_EQ(mach_port_deallocate(0xFFFF00, p), KERN_INVALID_TASK);
+	CHECK_EQ(mach_port_type(MACH_PORT_NULL, p, &q), KERN_INVALID_TASK);
+	mach_port_destroy(ME, p);
+}
+
+static void
+deallocate_errors_are_named(void)
+{
+	mach_port_t p = new_port();
+
+	CHECK_EQ(mach_port_deallocate(ME, 0x7777701), KERN_INVALID_NAME);
+	CHECK_EQ(mach_port_deallocate(ME, p), KERN_INVALID_RIGHT);	/* receive only */
+	CHECK_EQ(mach_port_destroy(ME, 0x7777701), KERN_INVALID_NAME);
+	mach_port_destroy(ME, p);
+	CHECK_EQ(mach_port_deallocate(ME, p), KERN_INVALID_NAME);	/* a stale name */
+}
+
+static void
+make_send_right_and_count_references(void)
+{
+	mach_port_t p = new_port();
+
+	CHECK_EQ(mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_SEND_RECEIVE);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_SEND), 1);
+	CHECK_EQ(mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_SEND), 2);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_SEND, 3), KERN_SUCCESS);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_SEND), 5);
+	CHECK_EQ(mach_port_deallocate(ME, p), KERN_SUCCESS);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_SEND), 4);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_SEND, -4), KERN_SUCCESS);
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_RECEIVE);
+	mach_port_destroy(ME, p);
+}
+
+static void
+mod_refs_errors_are_named(void)
+{
+	mach_port_t p = new_port();
+
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_SEND, 1), KERN_INVALID_RIGHT);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, 1), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_mod_refs(ME, p, 9, 1), KERN_INVALID_VALUE);
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_SEND, -2), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_SEND, 0x10000), KERN_UREFS_OVERFLOW);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_SEND), 1);
+	CHECK_EQ(mach_port_mod_refs(ME, 0x7777701, MACH_PORT_RIGHT_SEND, 1), KERN_INVALID_NAME);
+	mach_port_destroy(ME, p);
+}
+
+static void
+destroying_the_receive_right_leaves_a_dead_name(void)
+{
+	mach_port_t p = new_port();
+
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_SEND, 1);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_DEAD_NAME), 2);
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, NULL, 0), MACH_SEND_INVALID_DEST);
+	CHECK_EQ(mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_DEAD_NAME, -2), KERN_SUCCESS);
+	CHECK_EQ(type_of(p), 0);
+}
+
+static void
+allocate_name_uses_the_chosen_name(void)
+{
+	mach_port_t want = 0x00ABC001, p = new_port();
+
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, want), KERN_SUCCESS);
+	CHECK_EQ(type_of(want), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, want), KERN_NAME_EXISTS);
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, p), KERN_NAME_EXISTS);
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, MACH_PORT_NULL), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, MACH_PORT_DEAD), KERN_INVALID_VALUE);
+	mach_port_destroy(ME, want);
+	mach_port_destroy(ME, p);
+}
+
+static void
+rename_moves_the_rights(void)
+{
+	mach_port_t p = new_port(), q = new_port(), to = 0x00BCD001;
+	struct simple_msg m;
+
+	send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 7, NULL, 0);
+	CHECK_EQ(mach_port_rename(ME, p, to), KERN_SUCCESS);
+	CHECK_EQ(type_of(p), 0);
+	CHECK_EQ(type_of(to), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(poll(to, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_local_port, to);	/* the receiver sees the new name */
+	CHECK_EQ(mach_port_rename(ME, to, q), KERN_NAME_EXISTS);
+	CHECK_EQ(mach_port_rename(ME, 0x7777701, 0x00BCE001), KERN_INVALID_NAME);
+	mach_port_destroy(ME, to);
+	mach_port_destroy(ME, q);
+}
+
+static void
+names_lists_every_name_with_its_type(void)
+{
+	mach_port_name_t names[64];
+	mach_port_type_t types[64];
+	mach_msg_type_number_t n = 0;
+	mach_port_t p = new_port(), s;
+	int seen_p = 0, seen_s = 0, seen_self = 0;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s);
+	CHECK_EQ(mach_port_names(ME, names, types, 64, &n), KERN_SUCCESS);
+	CHECK(n >= 3 && n <= 64);
+	for (uint32_t i = 0; i < n; i++) {
+		seen_p += names[i] == p && types[i] == MACH_PORT_TYPE_RECEIVE;
+		seen_s += names[i] == s && types[i] == MACH_PORT_TYPE_PORT_SET;
+		seen_self += names[i] == ME && types[i] == MACH_PORT_TYPE_SEND;
+	}
+	CHECK(seen_p == 1 && seen_s == 1 && seen_self == 1);
+	CHECK_EQ(mach_port_names(ME, names, types, 1000000, &n), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_names(ME, (void *)0xC0000000, types, 4, &n), KERN_INVALID_ADDRESS);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, s);
+}
+
+static void
+extract_and_insert_rights(void)
+{
+	mach_port_t p = new_port(), got = 0, q = new_port();
+	mach_msg_type_name_t t = 0;
+
+	CHECK_EQ(mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND, &got, &t), KERN_SUCCESS);
+	CHECK_EQ(got, p);			/* merged with the receive right's name */
+	CHECK_EQ(t, MACH_MSG_TYPE_PORT_SEND);
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_SEND_RECEIVE);
+	CHECK_EQ(mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &got, &t), KERN_SUCCESS);
+	CHECK(got != p);			/* send-once rights never merge */
+	CHECK_EQ(t, MACH_MSG_TYPE_PORT_SEND_ONCE);
+	CHECK_EQ(type_of(got), MACH_PORT_TYPE_SEND_ONCE);
+	CHECK_EQ(mach_port_deallocate(ME, got), KERN_SUCCESS);	/* sends a send-once notification to p */
+	CHECK_EQ(mach_port_insert_right(ME, q, p, MACH_MSG_TYPE_COPY_SEND), KERN_NAME_EXISTS);
+	CHECK_EQ(mach_port_insert_right(ME, 0x00CDE001, p, MACH_MSG_TYPE_COPY_SEND), KERN_RIGHT_EXISTS);
+	CHECK_EQ(mach_port_insert_right(ME, 0x00CDE001, q, MACH_MSG_TYPE_COPY_SEND), KERN_INVALID_RIGHT);
+	CHECK_EQ(mach_port_insert_right(ME, 0x00CDE001, 0x7777701, MACH_MSG_TYPE_COPY_SEND), KERN_INVALID_CAPABILITY);
+	CHECK_EQ(mach_port_extract_right(ME, q, MACH_MSG_TYPE_COPY_SEND, &got, &t), KERN_INVALID_RIGHT);
+	CHECK_EQ(mach_port_extract_right(ME, q, 99, &got, &t), KERN_INVALID_VALUE);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, q);
+}
+
+static void
+reply_port_and_task_self(void)
+{
+	mach_port_t r = mach_reply_port(), self = MACH_PORT_NULL;
+
+	CHECK(MACH_PORT_VALID(r));
+	CHECK_EQ(type_of(r), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(type_of(ME), MACH_PORT_TYPE_SEND);
+	CHECK_EQ(task_get_special_port(ME, TASK_KERNEL_PORT, &self), KERN_SUCCESS);
+	CHECK_EQ(self, ME);			/* the same right, one more reference */
+	mach_port_deallocate(ME, self);
+	mach_port_destroy(ME, r);
+}
+
+/* ---- messages ---- */
+
+static void
+inline_message_round_trips_with_trailer(void)
+{
+	mach_port_t p = new_port();
+	struct simple_msg m;
+	uint32_t data[5] = { 1, 2, 3, 4, 0xFEEDFACE };
+	mach_msg_trailer_t *tr;
+
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 4242, data, sizeof data), MACH_MSG_SUCCESS);
+	memset(&m, 0, sizeof m);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 4242);
+	CHECK_EQ(m.h.msgh_size, sizeof m.h + sizeof data);
+	CHECK_EQ(m.h.msgh_local_port, p);
+	CHECK_EQ(m.h.msgh_remote_port, MACH_PORT_NULL);
+	CHECK_EQ(MACH_MSGH_BITS_LOCAL(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND);
+	CHECK(memcmp(m.data, data, sizeof data) == 0);
+	tr = (mach_msg_trailer_t *)((char *)&m + m.h.msgh_size);
+	CHECK_EQ(tr->msgh_trailer_type, MACH_MSG_TRAILER_FORMAT_0);
+	CHECK_EQ(tr->msgh_trailer_size, sizeof(mach_msg_trailer_t));
+	mach_port_destroy(ME, p);
+}
+
+static void
+messages_are_received_in_order_with_sequence_numbers(void)
+{
+	mach_port_t p = new_port();
+	struct simple_msg m;
+
+	mach_port_set_qlimit(ME, p, MACH_PORT_QLIMIT_MAX);
+	for (uint32_t i = 0; i < 10; i++)
+		CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, (mach_msg_id_t)(100 + i), &i, 4), MACH_MSG_SUCCESS);
+	for (uint32_t i = 0; i < 10; i++) {
+		mach_msg_seqno_trailer_t *tr;
+		CHECK_EQ(receive(p, &m, sizeof m, MACH_RCV_TIMEOUT | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SEQNO), 0),
+			 MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, 100 + i);
+		CHECK_EQ(m.data[0], i);
+		tr = (mach_msg_seqno_trailer_t *)((char *)&m + m.h.msgh_size);
+		CHECK_EQ(tr->msgh_trailer_size, sizeof *tr);
+		CHECK_EQ(tr->msgh_seqno, i);
+	}
+	CHECK_EQ(poll(p, &m), MACH_RCV_TIMED_OUT);
+	mach_port_destroy(ME, p);
+}
+
+static void
+receive_timeout_waits_then_fails(void)
+{
+	mach_port_t p = new_port();
+	struct simple_msg m;
+	uint64_t t0 = now_ms();
+
+	CHECK_EQ(receive(p, &m, sizeof m, MACH_RCV_TIMEOUT, 50), MACH_RCV_TIMED_OUT);
+	CHECK(now_ms() - t0 >= 50);
+	CHECK(now_ms() - t0 < 500);
+	mach_port_destroy(ME, p);
+}
+
+static void
+full_queue_makes_sends_time_out_and_keeps_rights(void)
+{
+	mach_port_t p = new_port(), r = new_port();
+	struct simple_msg m;
+	uint64_t t0;
+
+	CHECK_EQ(mach_port_set_qlimit(ME, p, 1), KERN_SUCCESS);
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_insert_right(ME, r, r, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, NULL, 0), MACH_MSG_SUCCESS);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MOVE_SEND);
+	m.h.msgh_remote_port = p;
+	m.h.msgh_local_port = r;
+	m.h.msgh_id = 2;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m.h, 0, 0, 0, 0), MACH_SEND_TIMED_OUT);
+	t0 = now_ms();
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m.h, 0, 0, 30, 0), MACH_SEND_TIMED_OUT);
+	CHECK(now_ms() - t0 >= 30);
+	CHECK_EQ(refs_of(r, MACH_PORT_RIGHT_SEND), 1);	/* the failed sends moved nothing */
+	/* a send-once message always fits */
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND_ONCE, 0, 0, 3, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 3);
+	CHECK_EQ(mach_port_set_qlimit(ME, p, MACH_PORT_QLIMIT_MAX + 1), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_set_qlimit(ME, ME, 3), KERN_INVALID_RIGHT);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, r);
+}
+
+static void
+too_large_message_is_destroyed_or_kept_with_rcv_large(void)
+{
+	mach_port_t p = new_port(), r = new_port();
+	struct simple_msg m;
+	uint32_t data[16] = { 9 };
+
+	mach_port_set_qlimit(ME, p, 4);
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1, data, sizeof data), MACH_MSG_SUCCESS);
+	CHECK_EQ(receive(p, &m, sizeof m.h + 8, MACH_RCV_TIMEOUT | MACH_RCV_LARGE, 0), MACH_RCV_TOO_LARGE);
+	CHECK_EQ(m.h.msgh_size, sizeof m.h + sizeof data + sizeof(mach_msg_trailer_t));
+	CHECK_EQ(receive(p, &m, m.h.msgh_size, MACH_RCV_TIMEOUT, 0), MACH_MSG_SUCCESS);
+	/* without MACH_RCV_LARGE the message is destroyed, and the rights it carried with it */
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND, r, MACH_MSG_TYPE_MAKE_SEND, 2, data, sizeof data),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(receive(p, &m, sizeof m.h + 8, MACH_RCV_TIMEOUT, 0), MACH_RCV_TOO_LARGE);
+	CHECK_EQ(poll(p, &m), MACH_RCV_TIMED_OUT);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, r);
+}
+
+static void
+malformed_sends_get_named_errors(void)
+{
+	mach_port_t p = new_port();
+	struct simple_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.h.msgh_remote_port = p;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, 8, 0, 0, 0, 0), MACH_SEND_MSG_TOO_SMALL);
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h + 2, 0, 0, 0, 0), MACH_SEND_INVALID_HEADER);
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, 0x100000, 0, 0, 0, 0), MACH_SEND_TOO_LARGE);
+	CHECK_EQ(mach_msg((void *)0x10, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_DATA);
+	CHECK_EQ(mach_msg((void *)0xC0000000, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_DATA);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | 0x00FF0000;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_HEADER);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_RECEIVE, 0);
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_HEADER);
+	m.h.msgh_bits = MACH_MSGH_BITS(99, 0);
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_HEADER);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);	/* no send right yet */
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_DEST);
+	m.h.msgh_remote_port = 0x7777701;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_DEST);
+	m.h.msgh_remote_port = MACH_PORT_NULL;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_DEST);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_COPY_SEND);
+	m.h.msgh_remote_port = p;
+	m.h.msgh_local_port = 0x7777701;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_REPLY);
+	CHECK_EQ(poll(p, &m), MACH_RCV_TIMED_OUT);	/* nothing got through */
+	mach_port_destroy(ME, p);
+}
+
+static void
+malformed_receives_get_named_errors(void)
+{
+	mach_port_t p = new_port(), s;
+	struct simple_msg m;
+
+	CHECK_EQ(receive(0x7777701, &m, sizeof m, MACH_RCV_TIMEOUT, 0), MACH_RCV_INVALID_NAME);
+	CHECK_EQ(receive(ME, &m, sizeof m, MACH_RCV_TIMEOUT, 0), MACH_RCV_INVALID_NAME);	/* a send right */
+	send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 5, NULL, 0);
+	CHECK_EQ(mach_msg((void *)0x10, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 64, p, 0, 0), MACH_RCV_INVALID_DATA);
+	CHECK_EQ(mach_msg((void *)0xBFFFFFF0, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, 64, p, 0, 0), MACH_RCV_INVALID_DATA);
+	CHECK_EQ(receive(p, &m, 8, MACH_RCV_TIMEOUT, 0), MACH_RCV_INVALID_DATA);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);	/* the message survived the bad receives */
+	CHECK_EQ(m.h.msgh_id, 5);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s);
+	mach_port_move_member(ME, p, s);
+	CHECK_EQ(poll(p, &m), MACH_RCV_IN_SET);
+	mach_port_destroy(ME, s);
+	mach_port_destroy(ME, p);
+}
+
+static void
+header_dispositions_move_the_right_rights(void)
+{
+	mach_port_t p = new_port(), r = new_port(), got;
+	struct simple_msg m;
+
+	mach_port_insert_right(ME, r, r, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_mod_refs(ME, r, MACH_PORT_RIGHT_SEND, 1);	/* 2 send references */
+	/* COPY_SEND reply: the sender keeps its references, the receiver gets one */
+	send_simple(p, MACH_MSG_TYPE_MAKE_SEND, r, MACH_MSG_TYPE_COPY_SEND, 1, NULL, 0);
+	CHECK_EQ(refs_of(r, MACH_PORT_RIGHT_SEND), 2);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_remote_port, r);	/* merged into our own name */
+	CHECK_EQ(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND);
+	CHECK_EQ(refs_of(r, MACH_PORT_RIGHT_SEND), 3);
+	/* MOVE_SEND: one reference leaves with the message, and comes back on receipt */
+	send_simple(p, MACH_MSG_TYPE_MAKE_SEND, r, MACH_MSG_TYPE_MOVE_SEND, 2, NULL, 0);
+	CHECK_EQ(refs_of(r, MACH_PORT_RIGHT_SEND), 2);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(refs_of(r, MACH_PORT_RIGHT_SEND), 3);
+	/* MAKE_SEND_ONCE: the receiver gets a new send-once name */
+	send_simple(p, MACH_MSG_TYPE_MAKE_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, 3, NULL, 0);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	got = m.h.msgh_remote_port;
+	CHECK(got != r);
+	CHECK_EQ(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
+	CHECK_EQ(type_of(got), MACH_PORT_TYPE_SEND_ONCE);
+	/* MOVE_SEND_ONCE as destination: the right is used up */
+	CHECK_EQ(send_simple(got, MACH_MSG_TYPE_MOVE_SEND_ONCE, 0, 0, 4, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(got), 0);
+	CHECK_EQ(poll(r, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 4);
+	CHECK_EQ(MACH_MSGH_BITS_LOCAL(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
+	/* moving more references than there are is refused before anything moves */
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND, MACH_MSG_TYPE_MOVE_SEND);
+	m.h.msgh_remote_port = r;
+	m.h.msgh_local_port = r;
+	mach_port_mod_refs(ME, r, MACH_PORT_RIGHT_SEND, -2);	/* one left */
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0), MACH_SEND_INVALID_REPLY);
+	CHECK_EQ(refs_of(r, MACH_PORT_RIGHT_SEND), 1);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, r);
+}
+
+static void
+port_descriptors_carry_every_disposition(void)
+{
+	static const mach_msg_type_name_t disps[] = {
+		MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MOVE_SEND,
+		MACH_MSG_TYPE_MAKE_SEND_ONCE, MACH_MSG_TYPE_MOVE_SEND_ONCE, MACH_MSG_TYPE_MOVE_RECEIVE,
+	};
+	static const mach_msg_type_name_t want[] = {
+		MACH_MSG_TYPE_PORT_SEND, MACH_MSG_TYPE_PORT_SEND, MACH_MSG_TYPE_PORT_SEND,
+		MACH_MSG_TYPE_PORT_SEND_ONCE, MACH_MSG_TYPE_PORT_SEND_ONCE, MACH_MSG_TYPE_PORT_RECEIVE,
+	};
+	mach_port_t box = new_port();
+
+	for (unsigned i = 0; i < sizeof disps / sizeof disps[0]; i++) {
+		mach_port_t x = new_port(), name = x;
+		struct port_msg pm;
+		struct simple_msg m;
+		mach_msg_type_name_t t;
+
+		if (disps[i] == MACH_MSG_TYPE_COPY_SEND || disps[i] == MACH_MSG_TYPE_MOVE_SEND)
+			mach_port_insert_right(ME, x, x, MACH_MSG_TYPE_MAKE_SEND);
+		if (disps[i] == MACH_MSG_TYPE_MOVE_SEND_ONCE)
+			mach_port_extract_right(ME, x, MACH_MSG_TYPE_MAKE_SEND_ONCE, &name, &t);
+		memset(&pm, 0, sizeof pm);
+		pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+		pm.h.msgh_remote_port = box;
+		pm.h.msgh_id = 50 + (int)i;
+		pm.body.msgh_descriptor_count = 1;
+		pm.port.name = name;
+		pm.port.disposition = (uint8_t)disps[i];
+		pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+		CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+		CHECK_EQ(poll(box, &m), MACH_MSG_SUCCESS);
+		memcpy(&pm, &m, sizeof pm);
+		CHECK(pm.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+		CHECK_EQ(pm.port.disposition, want[i]);
+		if (want[i] == MACH_MSG_TYPE_PORT_RECEIVE) {
+			CHECK(type_of(x) == 0);		/* the old name went with the right */
+			CHECK_EQ(type_of(pm.port.name), MACH_PORT_TYPE_RECEIVE);
+			mach_port_destroy(ME, pm.port.name);
+		} else {
+			if (want[i] == MACH_MSG_TYPE_PORT_SEND)
+				CHECK_EQ(pm.port.name, x);	/* merged with the receive right */
+			else
+				CHECK_EQ(type_of(pm.port.name), MACH_PORT_TYPE_SEND_ONCE);
+			if (pm.port.name != x)
+				mach_port_deallocate(ME, pm.port.name);
+			mach_port_destroy(ME, x);
+		}
+	}
+	mach_port_destroy(ME, box);
+}
+
+static void
+bad_descriptors_are_refused(void)
+{
+	mach_port_t box = new_port(), x = new_port();
+	struct port_msg pm;
+	struct simple_msg m;
+
+	memset(&pm, 0, sizeof pm);
+	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	pm.h.msgh_remote_port = box;
+	pm.body.msgh_descriptor_count = 1;
+	pm.port.name = x;
+	pm.port.disposition = MACH_MSG_TYPE_COPY_SEND;	/* x has no send right */
+	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_INVALID_RIGHT);
+	pm.port.disposition = 3;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_INVALID_TYPE);
+	pm.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
+	pm.port.type = 9;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_INVALID_TYPE);
+	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	pm.body.msgh_descriptor_count = 5;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_MSG_TOO_SMALL);
+	pm.body.msgh_descriptor_count = 0xFFFFFFFF;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_MSG_TOO_SMALL);
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm.h, 0, 0, 0, 0), MACH_SEND_MSG_TOO_SMALL);
+	/* the same receive right moved twice in one message */
+	pm.body.msgh_descriptor_count = 1;
+	pm.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	pm.h.msgh_remote_port = x;
+	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_INVALID_RIGHT);
+	CHECK_EQ(type_of(x), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(poll(box, &m), MACH_RCV_TIMED_OUT);
+	mach_port_destroy(ME, box);
+	mach_port_destroy(ME, x);
+}
+
+static void
+queued_rights_die_with_the_port(void)
+{
+	mach_port_t box = new_port(), x = new_port();
+	uint32_t live = live_ports();
+	struct port_msg pm;
+
+	memset(&pm, 0, sizeof pm);
+	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	pm.h.msgh_remote_port = box;
+	pm.body.msgh_descriptor_count = 1;
+	pm.port.name = x;
+	pm.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(x), 0);
+	CHECK_EQ(live_ports(), live);
+	mach_port_destroy(ME, box);	/* the receive right in the queued message dies too */
+	CHECK_EQ(live_ports(), live - 2);
+}
+
+static void
+port_set_receives_from_any_member(void)
+{
+	mach_port_t s, a = new_port(), b = new_port();
+	struct simple_msg m;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s);
+	CHECK_EQ(mach_port_move_member(ME, a, s), KERN_SUCCESS);
+	CHECK_EQ(mach_port_move_member(ME, b, s), KERN_SUCCESS);
+	send_simple(b, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 22, NULL, 0);
+	CHECK_EQ(poll(s, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 22);
+	CHECK_EQ(m.h.msgh_local_port, b);
+	send_simple(a, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 11, NULL, 0);
+	CHECK_EQ(poll(s, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_local_port, a);
+	CHECK_EQ(poll(s, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(mach_port_move_member(ME, a, MACH_PORT_NULL), KERN_SUCCESS);
+	CHECK_EQ(mach_port_move_member(ME, a, MACH_PORT_NULL), KERN_NOT_IN_SET);
+	CHECK_EQ(mach_port_move_member(ME, s, a), KERN_INVALID_RIGHT);
+	CHECK_EQ(mach_port_move_member(ME, a, 0x7777701), KERN_INVALID_NAME);
+	send_simple(a, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 33, NULL, 0);
+	CHECK_EQ(poll(s, &m), MACH_RCV_TIMED_OUT);	/* a left the set */
+	CHECK_EQ(poll(a, &m), MACH_MSG_SUCCESS);
+	mach_port_destroy(ME, s);
+	CHECK_EQ(poll(b, &m), MACH_RCV_TIMED_OUT);	/* b is usable on its own again */
+	mach_port_destroy(ME, a);
+	mach_port_destroy(ME, b);
+}
+
+/* ---- notifications ---- */
+
+static void
+dead_name_notification_when_the_port_dies(void)
+{
+	mach_port_t p = new_port(), n = new_port(), prev = 1, send;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &send, &t);
+	CHECK_EQ(mach_port_request_notification(ME, send, MACH_NOTIFY_DEAD_NAME, 0, n,
+						MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev), KERN_SUCCESS);
+	CHECK_EQ(prev, MACH_PORT_NULL);
+	mach_port_destroy(ME, p);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, send);
+	CHECK_EQ(type_of(send), MACH_PORT_TYPE_DEAD_NAME);
+	mach_port_deallocate(ME, send);
+	mach_port_destroy(ME, n);
+}
+
+static void
+port_deleted_notification_when_the_name_goes(void)
+{
+	mach_port_t p = new_port(), n = new_port(), prev, send;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &send, &t);
+	mach_port_request_notification(ME, send, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	mach_port_deallocate(ME, send);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_PORT_DELETED);
+	CHECK_EQ(dn->not_port, send);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);	/* and the unused send-once right said so */
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, n);
+}
+
+static void
+no_senders_notification_when_the_last_send_right_goes(void)
+{
+	mach_port_t p = new_port(), n = new_port(), prev = 1;
+	struct simple_msg m;
+	mach_no_senders_notification_t *ns = (void *)&m;
+
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(prev, MACH_PORT_NULL);
+	mach_port_deallocate(ME, p);
+	CHECK_EQ(poll(n, &m), MACH_RCV_TIMED_OUT);	/* one reference left */
+	mach_port_deallocate(ME, p);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_NO_SENDERS);
+	CHECK_EQ(ns->not_count, 2);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, n);
+}
+
+static void
+send_once_notification_when_the_right_is_destroyed(void)
+{
+	mach_port_t p = new_port(), so;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_destroy(ME, so), KERN_SUCCESS);
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(MACH_MSGH_BITS_LOCAL(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
+	mach_port_destroy(ME, p);
+}
+
+static void
+notification_requests_are_checked(void)
+{
+	mach_port_t p = new_port(), n = new_port(), prev = 5;
+
+	CHECK_EQ(mach_port_request_notification(ME, p, 12345, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+		 KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_INVALID_RIGHT);	/* receive right only */
+	CHECK_EQ(mach_port_request_notification(ME, n, MACH_NOTIFY_NO_SENDERS, 0, ME, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_INVALID_CAPABILITY);
+	CHECK_EQ(mach_port_request_notification(ME, 0x7777701, MACH_NOTIFY_NO_SENDERS, 0, n,
+						MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev), KERN_INVALID_NAME);
+	CHECK_EQ(prev, 5);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, n);
+}
+
+/* ---- kernel objects ---- */
+
+static void
+message_to_a_task_port_gets_an_error_reply(void)
+{
+	mach_port_t r = mach_reply_port();
+	struct simple_msg m;
+	mig_reply_error_t *e = (void *)&m;
+
+	CHECK_EQ(send_simple(ME, MACH_MSG_TYPE_COPY_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, 3400, NULL, 0),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(r, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 3500);
+	CHECK_EQ(e->RetCode, MIG_BAD_ID);
+	mach_port_destroy(ME, r);
+}
+
+/* ---- two tasks ---- */
+
+static mach_port_t boot_port;
+
+/* Starts ipcpeer and returns a send right to its service port. */
+static mach_port_t
+start_peer(void)
+{
+	struct simple_msg m;
+	uint32_t id;
+
+	if (trap_boot_module_start(1, &id) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	if (receive(boot_port, &m, sizeof m, MACH_RCV_TIMEOUT, 5000) != MACH_MSG_SUCCESS || m.h.msgh_id != PEER_HELLO)
+		return MACH_PORT_NULL;
+	return m.h.msgh_remote_port;
+}
+
+static mach_msg_return_t
+rpc(mach_port_t dest, mach_msg_id_t id, const void *data, uint32_t len, struct simple_msg *m)
+{
+	mach_port_t r = mach_reply_port();
+	mach_msg_return_t mr;
+
+	m->h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m->h.msgh_remote_port = dest;
+	m->h.msgh_local_port = r;
+	m->h.msgh_id = id;
+	memcpy(m->data, data, len);
+	mr = mach_msg(&m->h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m->h + len, sizeof *m, r, 5000, 0);
+	mach_port_destroy(ME, r);
+	return mr;
+}
+
+/* Tells the peer to exit and waits until its port is dead (its task is gone). */
+static void
+stop_peer(mach_port_t peer)
+{
+	mach_port_t n = mach_reply_port(), prev;
+	struct simple_msg m;
+
+	mach_port_request_notification(ME, peer, MACH_NOTIFY_DEAD_NAME, 1, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	send_simple(peer, MACH_MSG_TYPE_COPY_SEND, 0, 0, PEER_EXIT, NULL, 0);
+	receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 5000);
+	mach_port_deallocate(ME, peer);
+	mach_port_destroy(ME, n);
+}
+
+static void
+rpc_with_another_task_echoes_payloads(void)
+{
+	mach_port_t peer = start_peer();
+	static struct simple_msg m;
+	static uint32_t data[1024];
+
+	CHECK(MACH_PORT_VALID(peer));
+	for (uint32_t i = 0; i < 1024; i++)
+		data[i] = i * 2654435761u;
+	CHECK_EQ(rpc(peer, PEER_ECHO, NULL, 0, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, PEER_ECHO + 100);
+	CHECK_EQ(rpc(peer, PEER_ECHO, data, 64, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_size, sizeof m.h + 64);
+	CHECK(memcmp(m.data, data, 64) == 0);
+	CHECK_EQ(rpc(peer, PEER_ECHO, data, 4096, &m), MACH_MSG_SUCCESS);
+	CHECK(memcmp(m.data, data, 4096) == 0);
+	for (int i = 0; i < 200; i++)
+		CHECK_EQ(rpc(peer, PEER_ECHO, &i, 4, &m), MACH_MSG_SUCCESS);
+	stop_peer(peer);
+}
+
+static void
+rpc_along_a_chain_of_three_tasks(void)
+{
+	mach_port_t b = start_peer(), c = start_peer();
+	struct port_msg pm;
+	static struct simple_msg m;
+	uint32_t v = 0xC4A1;
+
+	CHECK(MACH_PORT_VALID(b) && MACH_PORT_VALID(c));
+	memset(&pm, 0, sizeof pm);
+	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	pm.h.msgh_remote_port = b;
+	pm.h.msgh_id = PEER_SET_NEXT;
+	pm.body.msgh_descriptor_count = 1;
+	pm.port.name = c;
+	pm.port.disposition = MACH_MSG_TYPE_COPY_SEND;
+	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(rpc(b, PEER_RELAY, &v, 4, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, PEER_RELAY + 100);
+	CHECK_EQ(m.data[0], v);
+	stop_peer(b);
+	stop_peer(c);
+}
+
+static void
+dead_peer_leaves_a_dead_name_and_a_notification(void)
+{
+	mach_port_t peer = start_peer(), n = new_port(), prev;
+	struct simple_msg m;
+
+	CHECK(MACH_PORT_VALID(peer));
+	CHECK_EQ(mach_port_request_notification(ME, peer, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	send_simple(peer, MACH_MSG_TYPE_COPY_SEND, 0, 0, PEER_CRASH, NULL, 0);
+	CHECK_EQ(receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 5000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(type_of(peer), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(rpc(peer, PEER_ECHO, NULL, 0, &m), MACH_SEND_INVALID_DEST);
+	mach_port_deallocate(ME, peer);
+	mach_port_destroy(ME, n);
+}
+
+static void
+no_senders_when_the_other_task_lets_go(void)
+{
+	mach_port_t peer = start_peer(), p = new_port(), n = new_port(), prev;
+	struct simple_msg m;
+
+	CHECK(MACH_PORT_VALID(peer));
+	mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	/* the peer receives a send right to p, then deallocates it */
+	CHECK_EQ(send_simple(peer, MACH_MSG_TYPE_COPY_SEND, p, MACH_MSG_TYPE_MAKE_SEND, PEER_DROP_SEND, NULL, 0),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 5000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_NO_SENDERS);
+	stop_peer(peer);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, n);
+}
+
+static void
+blocked_receive_wakes_when_a_message_arrives(void)
+{
+	mach_port_t peer = start_peer(), r = mach_reply_port();
+	struct simple_msg m;
+
+	CHECK(MACH_PORT_VALID(peer));
+	/* the peer can only answer after we block in receive */
+	CHECK_EQ(send_simple(peer, MACH_MSG_TYPE_COPY_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, PEER_ECHO, NULL, 0),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, r, 0, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, PEER_ECHO + 100);
+	stop_peer(peer);
+	mach_port_destroy(ME, r);
+}
+
+/* ---- stress and fuzz ---- */
+
+static uint32_t rng = 0x1234567;
+
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static void
+random_rights_traffic_keeps_invariants(void)
+{
+	enum { NP = 8 };
+	mach_port_t ports[NP];
+	uint32_t queued[NP] = { 0 };
+	uint32_t live = live_ports();
+	static struct simple_msg m;
+
+	for (int i = 0; i < NP; i++) {
+		ports[i] = new_port();
+		mach_port_set_qlimit(ME, ports[i], MACH_PORT_QLIMIT_MAX);
+	}
+	for (int step = 0; step < 4000; step++) {
+		int a = (int)(rnd() % NP), b = (int)(rnd() % NP);
+		switch (rnd() % 4) {
+		case 0:		/* a message to a, carrying a send right to b */
+		case 1:
+			if (queued[a] < MACH_PORT_QLIMIT_MAX) {
+				CHECK_EQ(send_simple(ports[a], MACH_MSG_TYPE_MAKE_SEND, ports[b], MACH_MSG_TYPE_MAKE_SEND,
+						     b, &step, 4), MACH_MSG_SUCCESS);
+				queued[a]++;
+			}
+			break;
+		case 2:		/* receive from a: the right we get must name b */
+			if (queued[a]) {
+				CHECK_EQ(poll(ports[a], &m), MACH_MSG_SUCCESS);
+				CHECK_EQ(m.h.msgh_remote_port, ports[m.h.msgh_id]);
+				CHECK_EQ(mach_port_deallocate(ME, m.h.msgh_remote_port), KERN_SUCCESS);
+				queued[a]--;
+			} else {
+				CHECK_EQ(poll(ports[a], &m), MACH_RCV_TIMED_OUT);
+			}
+			break;
+		case 3:		/* no send rights may be left over anywhere */
+			CHECK_EQ(type_of(ports[a]), MACH_PORT_TYPE_RECEIVE);
+			break;
+		}
+	}
+	for (int i = 0; i < NP; i++)
+		mach_port_destroy(ME, ports[i]);
+	CHECK_EQ(live_ports(), live);
+}
+
+static int
+known_send_error(mach_msg_return_t mr)
+{
+	return mr == MACH_MSG_SUCCESS || (mr >= MACH_SEND_IN_PROGRESS && mr <= MACH_SEND_INVALID_TRAILER) ||
+	       (mr >= MACH_RCV_IN_PROGRESS && mr <= MACH_RCV_INVALID_TRAILER);
+}
+
+static void
+fuzz_100000_random_mach_msg_and_port_calls(void)
+{
+	static uint32_t buf[512];
+	mach_port_t p = new_port(), s;
+	uint32_t live = live_ports();
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s);
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_set_qlimit(ME, p, MACH_PORT_QLIMIT_MAX);
+	for (int i = 0; i < 100000; i++) {
+		/* not our task port's name: losing it would end the suite, not test the kernel */
+		mach_port_t names[] = { p, s, rnd() | 1, MACH_PORT_NULL, MACH_PORT_DEAD, rnd(), p + 0x100 };
+		mach_port_t name = names[rnd() % 7];
+		mach_msg_return_t mr;
+
+		for (int j = 0; j < 16; j++)
+			buf[j] = rnd();
+		if (rnd() % 2) {	/* something close to a real header */
+			buf[0] = MACH_MSGH_BITS(15 + rnd() % 8, rnd() % 4 ? 0 : 15 + rnd() % 8) |
+				 (rnd() % 3 ? 0 : MACH_MSGH_BITS_COMPLEX);
+			buf[2] = names[rnd() % 7];
+			buf[3] = rnd() % 2 ? MACH_PORT_NULL : names[rnd() % 7];
+			buf[6] = rnd() % 4;
+			buf[8] = (rnd() % 2) ? names[rnd() % 7] : rnd();
+		}
+		switch (rnd() % 3) {
+		case 0:
+			mr = mach_msg((mach_msg_header_t *)buf, MACH_SEND_MSG | MACH_SEND_TIMEOUT, rnd() % 2 ? rnd() % 80 : rnd(),
+				      0, 0, 0, 0);
+			break;
+		case 1:
+			mr = mach_msg((mach_msg_header_t *)buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT | (rnd() & MACH_RCV_LARGE), 0,
+				      rnd() % 2 ? sizeof buf : rnd(), name, 0, 0);
+			if (mr == MACH_MSG_SUCCESS && MACH_PORT_VALID(((mach_msg_header_t *)buf)->msgh_remote_port) &&
+			    ((mach_msg_header_t *)buf)->msgh_remote_port != p)
+				mach_port_deallocate(ME, ((mach_msg_header_t *)buf)->msgh_remote_port);
+			break;
+		default:
+			if (name == ME)
+				name = p;
+			mr = (mach_msg_return_t)trap_raw(10 + rnd() % 20, rnd() % 2 ? ME : rnd(), name, rnd() % 6,
+							 rnd() % 2 ? 0 : rnd(), rnd() % 2 ? 0 : (uint32_t)buf);
+			mr = MACH_MSG_SUCCESS;	/* any kern_return_t will do: we only need the kernel up */
+			break;
+		}
+		if (!known_send_error(mr)) {
+			failed_line = __LINE__;
+			failed_what = "mach_msg returned an unknown code";
+			failed_val = mr;
+			return;
+		}
+	}
+	/* whatever the fuzzer did to our rights, clean up and count */
+	{
+		mach_port_name_t names[256];
+		mach_port_type_t types[256];
+		mach_msg_type_number_t n = 0;
+		mach_port_names(ME, names, types, 256, &n);
+		for (uint32_t i = 0; i < n && i < 256; i++)
+			if (names[i] != ME)
+				mach_port_destroy(ME, names[i]);
+	}
+	CHECK(live_ports() <= live);
+	CHECK_EQ(type_of(ME), MACH_PORT_TYPE_SEND);
+}
+
+static const struct test tests[] = {
+#define T(f) { #f, f }
+	T(allocate_receive_right_gives_a_receive_name),
+	T(allocate_port_set_and_dead_name),
+	T(allocate_with_bad_right_or_pointer_is_refused),
+	T(calls_on_a_non_task_name_are_invalid_task),
+	T(deallocate_errors_are_named),
+	T(make_send_right_and_count_references),
+	T(mod_refs_errors_are_named),
+	T(destroying_the_receive_right_leaves_a_dead_name),
+	T(allocate_name_uses_the_chosen_name),
+	T(rename_moves_the_rights),
+	T(names_lists_every_name_with_its_type),
+	T(extract_and_insert_rights),
+	T(reply_port_and_task_self),
+	T(inline_message_round_trips_with_trailer),
+	T(messages_are_received_in_order_with_sequence_numbers),
+	T(receive_timeout_waits_then_fails),
+	T(full_queue_makes_sends_time_out_and_keeps_rights),
+	T(too_large_message_is_destroyed_or_kept_with_rcv_large),
+	T(malformed_sends_get_named_errors),
+	T(malformed_receives_get_named_errors),
+	T(header_dispositions_move_the_right_rights),
+	T(port_descriptors_carry_every_disposition),
+	T(bad_descriptors_are_refused),
+	T(queued_rights_die_with_the_port),
+	T(port_set_receives_from_any_member),
+	T(dead_name_notification_when_the_port_dies),
+	T(port_deleted_notification_when_the_name_goes),
+	T(no_senders_notification_when_the_last_send_right_goes),
+	T(send_once_notification_when_the_right_is_destroyed),
+	T(notification_requests_are_checked),
+	T(message_to_a_task_port_gets_an_error_reply),
+	T(rpc_with_another_task_echoes_payloads),
+	T(rpc_along_a_chain_of_three_tasks),
+	T(dead_peer_leaves_a_dead_name_and_a_notification),
+	T(no_senders_when_the_other_task_lets_go),
+	T(blocked_receive_wakes_when_a_message_arrives),
+	T(random_rights_traffic_keeps_invariants),
+	T(fuzz_100000_random_mach_msg_and_port_calls),
+};
+
+int
+main(void)
+{
+	int pass = 0, fail = 0, n = (int)(sizeof tests / sizeof tests[0]);
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &boot_port) != KERN_SUCCESS ||
+	    mach_port_insert_right(ME, boot_port, boot_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    task_set_special_port(ME, TASK_BOOTSTRAP_PORT, boot_port) != KERN_SUCCESS) {
+		printf("ipc: cannot set up the bootstrap port\n");
+		trap_debug_exit(0x11);
+	}
+	for (int i = 0; i < n; i++) {
+		uint32_t names = count_names(), live = live_ports();
+		failed_line = 0;
+		failed_val = 0;
+		tests[i].fn();
+		if (!failed_line && strstr(tests[i].name, "fuzz") == NULL) {
+			if (count_names() != names) {
+				failed_line = -1;
+				failed_what = "names in the space changed (leaked or lost rights)";
+				failed_val = (long long)count_names() - names;
+			} else if (live_ports() != live) {
+				failed_line = -1;
+				failed_what = "live ports in the kernel changed (leaked ports)";
+				failed_val = (long long)live_ports() - live;
+			}
+		}
+		if (failed_line) {
+			printf("not ok %d - %s: line %d: %s (got %lld)\n", i + 1, tests[i].name, failed_line, failed_what,
+			       failed_val);
+			fail++;
+		} else {
+			printf("ok %d - %s\n", i + 1, tests[i].name);
+			pass++;
+		}
+	}
+	printf("ipc: %d passed, %d failed\n", pass, fail);
+	trap_debug_exit(fail ? 0x11 : 0x10);
+	return fail != 0;
+}
