@@ -14,13 +14,6 @@
 #include <kern/lib.h>
 #include <kern/notify.h>
 
-#define T_SEND	MACH_PORT_TYPE_SEND
-#define T_RECV	MACH_PORT_TYPE_RECEIVE
-#define T_SO	MACH_PORT_TYPE_SEND_ONCE
-#define T_SET	MACH_PORT_TYPE_PORT_SET
-#define T_DEAD	MACH_PORT_TYPE_DEAD_NAME
-#define UREFS_MAX 0xFFFF
-
 /* An entry whose send or send-once right names a dead port becomes a dead name. */
 void
 entry_lazy_dead_locked(struct ipc_entry *e)

@@ -12,13 +12,6 @@
 #include <kern/task.h>
 #include <mach/notify.h>
 
-#define T_SEND	MACH_PORT_TYPE_SEND
-#define T_RECV	MACH_PORT_TYPE_RECEIVE
-#define T_SO	MACH_PORT_TYPE_SEND_ONCE
-#define T_SET	MACH_PORT_TYPE_PORT_SET
-#define T_DEAD	MACH_PORT_TYPE_DEAD_NAME
-#define UREFS_MAX 0xFFFF
-
 /*
  * Resolves the task argument and checks the out-parameter (len1 bytes at out1,
  * when len1 is not 0); *tp holds a reference.
@@ -135,9 +128,9 @@ sys_mach_port_allocate_name(const struct trap_args *args)
 	return kr;
 }
 
-/* mach_port_deallocate(task, name) */
-kern_return_t
-sys_mach_port_deallocate(const struct trap_args *args)
+/* Runs op on the target task with sched_lock held (for calls with no out-parameters). */
+static kern_return_t
+with_task_locked(const struct trap_args *args, kern_return_t (*op)(struct task *, const struct trap_args *))
 {
 	struct task *t;
 	kern_return_t kr = begin(args, &t, 0, 0);
@@ -146,32 +139,44 @@ sys_mach_port_deallocate(const struct trap_args *args)
 	if (kr != KERN_SUCCESS)
 		return kr;
 	f = spin_lock_irqsave(&sched_lock);
-	kr = right_deallocate_locked(t->space, args->a[1]);
-	spin_unlock_irqrestore(&sched_lock, f);
-	task_unref(t);
-	return kr;
-}
-
-/* mach_port_destroy(task, name) */
-kern_return_t
-sys_mach_port_destroy(const struct trap_args *args)
-{
-	struct task *t;
-	kern_return_t kr = begin(args, &t, 0, 0);
-	uint32_t f;
-
-	if (kr != KERN_SUCCESS)
-		return kr;
-	f = spin_lock_irqsave(&sched_lock);
-	kr = right_destroy_locked(t->space, args->a[1]);
+	kr = op(t, args);
 	spin_unlock_irqrestore(&sched_lock, f);
 	task_unref(t);
 	return kr;
 }
 
 static kern_return_t
-mod_refs_locked(struct task *t, mach_port_name_t name, mach_port_right_t right, int32_t delta)
+deallocate_locked(struct task *t, const struct trap_args *args)
 {
+	return right_deallocate_locked(t->space, args->a[1]);
+}
+
+static kern_return_t
+destroy_locked(struct task *t, const struct trap_args *args)
+{
+	return right_destroy_locked(t->space, args->a[1]);
+}
+
+/* mach_port_deallocate(task, name) */
+kern_return_t
+sys_mach_port_deallocate(const struct trap_args *args)
+{
+	return with_task_locked(args, deallocate_locked);
+}
+
+/* mach_port_destroy(task, name) */
+kern_return_t
+sys_mach_port_destroy(const struct trap_args *args)
+{
+	return with_task_locked(args, destroy_locked);
+}
+
+static kern_return_t
+mod_refs_locked(struct task *t, const struct trap_args *args)
+{
+	mach_port_name_t name = args->a[1];
+	mach_port_right_t right = args->a[2];
+	int32_t delta = (int32_t)args->a[3];
 	struct ipc_entry *e = lookup(t, name);
 	mach_port_type_t bit;
 	int64_t n;
@@ -219,17 +224,7 @@ mod_refs_locked(struct task *t, mach_port_name_t name, mach_port_right_t right, 
 kern_return_t
 sys_mach_port_mod_refs(const struct trap_args *args)
 {
-	struct task *t;
-	kern_return_t kr = begin(args, &t, 0, 0);
-	uint32_t f;
-
-	if (kr != KERN_SUCCESS)
-		return kr;
-	f = spin_lock_irqsave(&sched_lock);
-	kr = mod_refs_locked(t, args->a[1], args->a[2], (int32_t)args->a[3]);
-	spin_unlock_irqrestore(&sched_lock, f);
-	task_unref(t);
-	return kr;
+	return with_task_locked(args, mod_refs_locked);
 }
 
 /* Puts a carried right (with its reference) into s under exactly `name`. */

@@ -85,6 +85,14 @@ struct kmsg {
 	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port * */
 };
 
+/* Short names for the entry type bits, used throughout kernel/ipc. */
+#define T_SEND	MACH_PORT_TYPE_SEND
+#define T_RECV	MACH_PORT_TYPE_RECEIVE
+#define T_SO	MACH_PORT_TYPE_SEND_ONCE
+#define T_SET	MACH_PORT_TYPE_PORT_SET
+#define T_DEAD	MACH_PORT_TYPE_DEAD_NAME
+#define UREFS_MAX 0xFFFF	/* user references of one right under one name */
+
 #define IPC_MSG_MAX	(64 * 1024 + 1024)	/* largest inline message */
 #define IPC_TRAILER_SIZE ((mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t))
 
