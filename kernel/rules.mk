@@ -6,10 +6,19 @@ KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
 	$(wildcard tests/kernel/k_*.c)
 KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS))
 KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \
-	-Itests/kernel
+	-Itests/kernel -I$(B)/gen/mach
+
+# The interfaces the kernel serves or calls: msgc turns each .defs into ids, sizes and
+# (for libmsg) client stubs and server skeletons in build/gen/mach.
+MACH_DEFS := $(wildcard kernel/include/abi/mach/*.defs)
+MACH_GEN_TYPES := $(patsubst kernel/include/abi/mach/%.defs,$(B)/gen/mach/%_types.h,$(MACH_DEFS))
+$(B)/gen/mach/%_types.h $(B)/gen/mach/%_client.c $(B)/gen/mach/%_server.c: kernel/include/abi/mach/%.defs $(B)/tools/msgc
+	$(call msg,MSGC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(MSGC) -o $(B)/gen/mach $<
 
 
-$(B)/obj/kernel/%.c.o: kernel/%.c
+$(B)/obj/kernel/%.c.o: kernel/%.c | $(MACH_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@

@@ -2,7 +2,7 @@
 
 SERVERS := bootstrap
 
-$(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC)
+$(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -4,7 +4,7 @@
 
 USER_PROGRAMS := utest hello ipctest ipcpeer
 
-$(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC)
+$(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -28,6 +28,7 @@ needs=(
 	"vde2:/usr/bin/vde_switch"
 	"xz-utils:/usr/bin/xz"
 	"python3:/usr/bin/python3"
+	"libc6-dev-i386:/usr/lib32/libc.a"
 	"clang:/usr/bin/clang"
 	"libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
 )

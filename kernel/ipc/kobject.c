@@ -1,15 +1,30 @@
 /*
- * Ports that stand for kernel objects (tasks, threads, the host). The kernel
- * holds their receive right; a message sent to one is served at once, in the
- * sender's context, and the answer goes to the reply port. The task, thread
- * and host RPCs of the IPC issue plug in here; until they do, every request
- * gets a MIG_BAD_ID error reply, so a client learns the routine is missing
- * instead of waiting for ever.
+ * Ports that stand for kernel objects: tasks, threads and the host. The kernel
+ * holds their receive rights. A request sent to one is served right after the
+ * send, in the sender's thread, without sched_lock (kobject_server), and the
+ * answer goes to the reply port. Requests and replies have the layout msgc gives
+ * task.defs, thread.defs and host.defs (see tools/msgc/README.md), so libmsg's
+ * generated stubs talk to this file. A malformed request gets MIG_BAD_ARGUMENTS,
+ * an unknown id MIG_BAD_ID; neither changes anything.
  */
+#include <kern/clock.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/page.h>
+#include <kern/task.h>
+#include <kern/thread_state.h>
 #include <mach/mig_errors.h>
+#include <mach/task_special_ports.h>
+#include <mach/thread_status.h>
+#include "task_types.h"
+#include "thread_types.h"
+#include "host_types.h"
+
+#define HDR	((uint32_t)sizeof(mach_msg_header_t))
+#define MAX_OUT	32
+
+struct port *host_port;		/* [I] */
 
 struct port *
 kobject_port_create(enum kobject_type type, void *object)
@@ -33,36 +48,377 @@ kobject_port_destroy_locked(struct port *p)
 	port_unref_locked(p);
 }
 
-/* Answers a request with a bare error reply (mig_reply_error_t). */
-static void
-reply_error_locked(struct kmsg *req, kern_return_t code)
+void
+kobject_init(void)
 {
-	mig_reply_error_t *r;
-	struct kmsg *k;
+	host_port = kobject_port_create(KOBJ_HOST, (void *)1);
+	if (!host_port)
+		panic("no memory for the host port");
+}
 
-	if (!req->local)
-		return;
-	k = kzalloc(sizeof *k + sizeof *r);
-	if (!k) {
-		right_destroy_carried_locked(req->local, req->local_type);
-		req->local = NULL;
+/* What a handler gives back: a status, inline words, and at most one port right. */
+struct reply {
+	kern_return_t code;
+	uint32_t words[MAX_OUT + 1];
+	uint32_t nwords;
+	struct port *port;		/* with a reference and a send right (PORT_SEND) */
+};
+
+/* Sends the reply (or an error reply) to the request's reply right. Takes sched_lock. */
+static void
+send_reply(struct kmsg *req, struct reply *r)
+{
+	bool complex = r->code == KERN_SUCCESS && r->port;
+	uint32_t size = HDR + (complex ? 4 + (uint32_t)sizeof(mach_msg_port_descriptor_t) : 4) + r->nwords * 4;
+	struct kmsg *k;
+	uint32_t f;
+
+	if (r->code != KERN_SUCCESS)
+		size = sizeof(mig_reply_error_t);
+	f = spin_lock_irqsave(&sched_lock);
+	if (!req->local || req->local->kotype != KOBJ_NONE || !(k = kzalloc(sizeof *k + size))) {
+		if (r->port)
+			right_destroy_carried_locked(r->port, MACH_MSG_TYPE_PORT_SEND);
+		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
-	r = (mig_reply_error_t *)k->msg;
-	k->size = sizeof *r;
+	k->size = size;
 	k->remote = req->local;
 	k->remote_type = req->local_type;
 	req->local = NULL;
-	r->Head.msgh_bits = MACH_MSGH_BITS(k->remote_type, 0);
-	r->Head.msgh_size = sizeof *r;
-	r->Head.msgh_id = req->msg->msgh_id + 100;
-	r->RetCode = code;
+	k->msg->msgh_bits = MACH_MSGH_BITS(k->remote_type, 0) | (complex ? MACH_MSGH_BITS_COMPLEX : 0);
+	k->msg->msgh_size = size;
+	k->msg->msgh_id = req->msg->msgh_id + 100;
+	if (complex) {
+		uint32_t *w = (uint32_t *)(k->msg + 1);
+		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(w + 1);
+		w[0] = 1;
+		d->name = (mach_port_name_t)(uintptr_t)r->port;
+		d->disposition = MACH_MSG_TYPE_PORT_SEND;
+		d->type = MACH_MSG_PORT_DESCRIPTOR;
+		memcpy(d + 1, r->words, r->nwords * 4);
+	} else {
+		uint32_t *w = (uint32_t *)(k->msg + 1);
+		w[0] = (uint32_t)r->code;
+		if (r->code == KERN_SUCCESS)
+			memcpy(w + 1, r->words, r->nwords * 4);
+		else if (r->port)
+			right_destroy_carried_locked(r->port, MACH_MSG_TYPE_PORT_SEND);
+	}
 	ipc_deliver_locked(k->remote, k);
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-void
-kobject_server_locked(struct port *dest, struct kmsg *k)
+/* The inline words of a simple request, checked to be exactly n. */
+static const uint32_t *
+simple_args(struct kmsg *k, uint32_t n)
 {
-	reply_error_locked(k, dest->kobject ? MIG_BAD_ID : MIG_SERVER_DIED);
+	if ((k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size != HDR + n * 4)
+		return NULL;
+	return (const uint32_t *)(k->msg + 1);
+}
+
+/* A send right to p for a reply: one more send right and reference. Caller holds sched_lock. */
+static struct port *
+send_right_locked(struct port *p)
+{
+	p->refs++;
+	p->srights++;
+	return p;
+}
+
+static void
+out_words(struct reply *r, const void *data, uint32_t count)
+{
+	r->words[0] = count;
+	memcpy(&r->words[1], data, count * 4);
+	r->nwords = count + 1;
+}
+
+static void
+time_of(uint64_t ticks, time_value_t *tv)
+{
+	tv->seconds = (integer_t)(ticks / HZ);
+	tv->microseconds = (integer_t)(ticks % HZ * (1000000 / HZ));
+}
+
+static void
+serve_task(struct task *t, struct kmsg *k, struct reply *r)
+{
+	const uint32_t *a;
+	uint32_t f;
+
+	switch (k->msg->msgh_id) {
+	case TASK_CREATE_ID: {
+		struct task *child;
+		if (!(a = simple_args(k, 1)))
+			goto bad;
+		if (a[0]) {	/* inheriting memory needs the VM issue's maps */
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		if (task_create("task", &child) < 0) {
+			r->code = KERN_RESOURCE_SHORTAGE;
+			return;
+		}
+		ipc_task_inherit(child, t);
+		f = spin_lock_irqsave(&sched_lock);
+		r->port = send_right_locked(child->self);
+		spin_unlock_irqrestore(&sched_lock, f);
+		/* the task lives until task_terminate, as a Mach task does */
+		return;
+	}
+	case TASK_TERMINATE_ID:
+		if (!simple_args(k, 0))
+			goto bad;
+		task_terminate(t, TASK_KILLED, 0);
+		task_finish_threadless(t);
+		return;
+	case TASK_INFO_ID: {
+		task_basic_info_data_t info;
+		uint64_t ticks = 0;
+		struct list *l;
+		if (!(a = simple_args(k, 1)))
+			goto bad;
+		if (a[0] != TASK_BASIC_INFO) {
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		memset(&info, 0, sizeof info);
+		f = spin_lock_irqsave(&sched_lock);
+		list_for_each(l, &t->threads)
+			ticks += list_entry(l, struct thread, task_link)->ticks_used;
+		info.suspend_count = (integer_t)t->suspend_count;
+		spin_unlock_irqrestore(&sched_lock, f);
+		info.base_priority = PRIO_USER;
+		info.resident_size = t->pmap ? task_resident_pages(t) * 4096 : 0;
+		info.virtual_size = info.resident_size;
+		time_of(ticks, &info.user_time);
+		out_words(r, &info, TASK_BASIC_INFO_COUNT);
+		return;
+	}
+	case TASK_SUSPEND_ID:
+	case TASK_RESUME_ID: {
+		struct list *l;
+		if (!simple_args(k, 0))
+			goto bad;
+		f = spin_lock_irqsave(&sched_lock);
+		if (k->msg->msgh_id == TASK_SUSPEND_ID) {
+			t->suspend_count++;
+		} else if (t->suspend_count == 0) {
+			r->code = KERN_FAILURE;
+		} else if (--t->suspend_count == 0) {
+			list_for_each(l, &t->threads)
+				waitq_wake_all_locked(&list_entry(l, struct thread, task_link)->resume);
+		}
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	case TASK_GET_SPECIAL_PORT_ID: {
+		struct port *p = NULL;
+		if (!(a = simple_args(k, 1)))
+			goto bad;
+		f = spin_lock_irqsave(&sched_lock);
+		if (a[0] == TASK_KERNEL_PORT)
+			p = t->self;
+		else if (a[0] == TASK_BOOTSTRAP_PORT || a[0] == TASK_EXCEPTION_PORT)
+			p = t->special[a[0] == TASK_BOOTSTRAP_PORT ? 0 : 1];
+		else
+			r->code = KERN_INVALID_ARGUMENT;
+		if (p)
+			r->port = send_right_locked(p);
+		else if (r->code == KERN_SUCCESS)
+			r->code = KERN_FAILURE;	/* msgc replies carry a right: none to give */
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	case TASK_SET_SPECIAL_PORT_ID: {
+		mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
+		uint32_t which;
+		struct port *p, *old;
+		int i;
+		if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size != HDR + 4 + sizeof *d + 4 ||
+		    body->msgh_descriptor_count != 1 || d->type != MACH_MSG_PORT_DESCRIPTOR ||
+		    (d->name && d->disposition != MACH_MSG_TYPE_PORT_SEND))
+			goto bad;
+		which = *(uint32_t *)(d + 1);
+		i = which == TASK_BOOTSTRAP_PORT ? 0 : which == TASK_EXCEPTION_PORT ? 1 : -1;
+		if (i < 0) {
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		f = spin_lock_irqsave(&sched_lock);
+		p = d->name == MACH_PORT_DEAD ? NULL : (struct port *)(uintptr_t)d->name;
+		d->name = MACH_PORT_NULL;	/* the task keeps the right the message carried */
+		old = t->special[i];
+		t->special[i] = p;
+		if (old)
+			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	case THREAD_CREATE_ID: {
+		struct thread *th;
+		if (!simple_args(k, 0))
+			goto bad;
+		if (t->state != TASK_ALIVE || !t->space) {
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		th = task_create_suspended_thread(t);
+		if (!th) {
+			r->code = KERN_RESOURCE_SHORTAGE;
+			return;
+		}
+		f = spin_lock_irqsave(&sched_lock);
+		r->port = send_right_locked(th->self);
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	default:
+		r->code = MIG_BAD_ID;
+		return;
+	}
+bad:
+	r->code = MIG_BAD_ARGUMENTS;
+}
+
+/* Thread requests: all quick, all with sched_lock held (which keeps the thread alive). */
+static void
+serve_thread_locked(struct thread *th, struct kmsg *k, struct reply *r)
+{
+	const uint32_t *a;
+
+	switch (k->msg->msgh_id) {
+	case THREAD_TERMINATE_ID:
+		if (!simple_args(k, 0))
+			goto bad;
+		th->kill_pending = true;
+		thread_abort_wait_locked(th);
+		waitq_wake_all_locked(&th->resume);
+		return;
+	case THREAD_SUSPEND_ID:
+		if (!simple_args(k, 0))
+			goto bad;
+		th->suspend_count++;
+		return;
+	case THREAD_RESUME_ID:
+		if (!simple_args(k, 0))
+			goto bad;
+		if (th->suspend_count == 0)
+			r->code = KERN_FAILURE;
+		else if (--th->suspend_count == 0)
+			waitq_wake_all_locked(&th->resume);
+		return;
+	case THREAD_ABORT_ID:
+		if (!simple_args(k, 0))
+			goto bad;
+		thread_abort_wait_locked(th);
+		return;
+	case THREAD_GET_STATE_ID: {
+		i386_thread_state_t st;
+		if (!(a = simple_args(k, 1)))
+			goto bad;
+		if (a[0] != i386_THREAD_STATE || !th->user_tf) {
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		thread_state_get(th, &st);
+		out_words(r, &st, i386_THREAD_STATE_COUNT);
+		return;
+	}
+	case THREAD_SET_STATE_ID: {
+		const uint32_t *w = (const uint32_t *)(k->msg + 1);
+		if ((k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size < HDR + 8 || w[1] > MAX_OUT ||
+		    k->size != HDR + 8 + w[1] * 4)
+			goto bad;
+		if (w[0] != i386_THREAD_STATE || w[1] != i386_THREAD_STATE_COUNT || !th->user_tf) {
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		thread_state_set(th, (const i386_thread_state_t *)(w + 2));
+		return;
+	}
+	case THREAD_INFO_ID: {
+		thread_basic_info_data_t info;
+		if (!(a = simple_args(k, 1)))
+			goto bad;
+		if (a[0] != THREAD_BASIC_INFO) {
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		memset(&info, 0, sizeof info);
+		time_of(th->ticks_used, &info.user_time);
+		info.suspend_count = (integer_t)th->suspend_count;
+		info.run_state = th->state == THREAD_DEAD ? TH_STATE_HALTED
+			       : th->suspend_count || th->task->suspend_count ? TH_STATE_STOPPED
+			       : th->state == THREAD_BLOCKED ? TH_STATE_WAITING : TH_STATE_RUNNING;
+		out_words(r, &info, THREAD_BASIC_INFO_COUNT);
+		return;
+	}
+	default:
+		r->code = MIG_BAD_ID;
+		return;
+	}
+bad:
+	r->code = MIG_BAD_ARGUMENTS;
+}
+
+static void
+serve_host(struct kmsg *k, struct reply *r)
+{
+	const uint32_t *a;
+	host_basic_info_data_t info;
+
+	if (k->msg->msgh_id != HOST_INFO_ID) {
+		r->code = MIG_BAD_ID;
+		return;
+	}
+	if (!(a = simple_args(k, 1))) {
+		r->code = MIG_BAD_ARGUMENTS;
+		return;
+	}
+	if (a[0] != HOST_BASIC_INFO) {
+		r->code = KERN_INVALID_ARGUMENT;
+		return;
+	}
+	memset(&info, 0, sizeof info);
+	info.max_cpus = info.avail_cpus = 1;
+	info.memory_size = page_total_count() * 4096u;
+	info.cpu_type = CPU_TYPE_I386;
+	out_words(r, &info, HOST_BASIC_INFO_COUNT);
+}
+
+/*
+ * Serves a request that was sent to a kernel object's port. Called without
+ * sched_lock; consumes k.
+ */
+void
+kobject_server(struct kmsg *k)
+{
+	struct port *dest = k->remote;
+	struct reply r = { KERN_SUCCESS, { 0 }, 0, NULL };
+	struct task *t = NULL;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	if (!dest->kobject) {
+		r.code = MIG_SERVER_DIED;	/* the object died after the send */
+	} else if (dest->kotype == KOBJ_THREAD) {
+		serve_thread_locked(dest->kobject, k, &r);
+	} else if (dest->kotype == KOBJ_TASK) {
+		t = dest->kobject;
+		task_ref(t);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (t) {
+		serve_task(t, k, &r);
+		task_unref(t);
+	} else if (dest->kotype == KOBJ_HOST) {
+		serve_host(k, &r);
+	}
+	send_reply(k, &r);
+	f = spin_lock_irqsave(&sched_lock);
 	kmsg_destroy_locked(k);
+	spin_unlock_irqrestore(&sched_lock, f);
 }

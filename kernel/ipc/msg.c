@@ -2,7 +2,8 @@
  * mach_msg's two halves. Sending copies the message in, checks every right it
  * names without changing anything, waits for room in the queue if needed, then
  * commits: rights leave the sender's space and the message joins the queue (or
- * goes straight to a waiting receiver). Receiving takes the oldest message,
+ * goes straight to a waiting receiver); a request to a kernel object's port is
+ * served right away by kobject.c. Receiving takes the oldest message,
  * gives its rights to the receiver's space and copies it out with a trailer.
  *
  * Out-of-line memory and out-of-line port arrays are refused for now
@@ -132,8 +133,8 @@ check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 void
 ipc_deliver_locked(struct port *dest, struct kmsg *k)
 {
-	if (dest->kotype != KOBJ_NONE)
-		kobject_server_locked(dest, k);
+	if (dest->kotype != KOBJ_NONE)	/* only mach_msg's senders serve kernel objects */
+		kmsg_destroy_locked(k);
 	else
 		ipc_enqueue_locked(dest, k);
 }
@@ -270,7 +271,12 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 			((mach_msg_port_descriptor_t *)u->slot)->disposition = (uint8_t)carried;
 		}
 	}
-	ipc_deliver_locked(k->remote, k);
+	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
+		spin_unlock_irqrestore(&sched_lock, f);
+		kobject_server(k);
+		return MACH_MSG_SUCCESS;
+	}
+	ipc_enqueue_locked(k->remote, k);
 	spin_unlock_irqrestore(&sched_lock, f);
 	return MACH_MSG_SUCCESS;
 fail:

@@ -7,6 +7,7 @@
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/clock.h>
+#include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/loader.h>
@@ -61,6 +62,7 @@ kern_main(void)
 	kmem_init();
 	task_init();
 	sched_init();
+	kobject_init();
 	kprintf("Manifold %s (i386): %u KiB of RAM, %u pages free; %u boot modules; loaded by %s\n",
 		MANIFOLD_VERSION, boot_mem_kib, page_free_count(), boot_module_count, boot_loader_name);
 	if (boot_cmdline[0])

@@ -109,7 +109,8 @@ sched_thread_start(void)
 		t->entry(t->arg);
 		thread_exit();
 	}
-	/* user thread: returns into trapret, onto its user trapframe */
+	/* user thread: returns into trapret, onto its user trapframe, unless stopped first */
+	task_check_kill();
 }
 
 void

@@ -20,6 +20,7 @@ static uint32_t next_task_id;				/* [tasks_lock] */
 static struct task kernel_task_store;
 
 static void reaper(void *);
+static void task_finish(struct task *task);
 
 struct task *
 curtask(void)
@@ -134,6 +135,27 @@ task_start_thread(struct task *task, uint32_t eip, uint32_t esp)
 	return t;
 }
 
+/* A thread for thread_create: suspended once, registers zero until set. */
+struct thread *
+task_create_suspended_thread(struct task *task)
+{
+	struct thread *t = thread_alloc(task, task->name, PRIO_USER);
+
+	if (!t)
+		return NULL;
+	arch_thread_init_user(t, 0, 0, 0);
+	t->suspend_count = 1;
+	task_add_thread(task, t);
+	sched_ready_user_thread(t);	/* it stops at its first step towards user mode */
+	return t;
+}
+
+uint32_t
+task_resident_pages(struct task *t)
+{
+	return t->pmap ? pmap_resident_count(t->pmap) : 0;
+}
+
 /*
  * Marks the task dying and makes each of its threads leave: a blocked one is
  * woken, and every one exits when it next returns towards user mode. The first
@@ -163,14 +185,34 @@ task_terminate(struct task *task, enum task_end end, int status)
 	spin_unlock_irqrestore(&task->lock, f);
 }
 
-/* Called on the way back to user mode: a thread of a dying task stops here. */
+/*
+ * Called on the way back to user mode: a thread of a dying task stops here,
+ * and a suspended thread (or one of a suspended task) waits here.
+ */
 void
 task_check_kill(void)
 {
 	struct thread *t = curthread();
+	uint32_t f = spin_lock_irqsave(&sched_lock);
 
+	while (!t->kill_pending && (t->suspend_count || t->task->suspend_count))
+		waitq_wait_locked(&t->resume, 0);
+	spin_unlock_irqrestore(&sched_lock, f);
 	if (t->kill_pending)
 		thread_exit();
+}
+
+void
+task_finish_threadless(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&t->lock);
+	bool none = t->nthreads == 0 && !t->finishing;
+
+	if (none)
+		t->finishing = true;	/* the reaper will never see this task */
+	spin_unlock_irqrestore(&t->lock, f);
+	if (none)
+		task_finish(t);
 }
 
 int
@@ -230,6 +272,12 @@ reaper(void *arg)
 		thread_free(t);
 		if (task == kernel_task)
 			continue;
+		if (last) {
+			f = spin_lock_irqsave(&task->lock);
+			last = !task->finishing;
+			task->finishing = true;
+			spin_unlock_irqrestore(&task->lock, f);
+		}
 		if (last)
 			task_finish(task);
 		task_unref(task);

@@ -3,6 +3,7 @@
  * user threads, which the task code gives a user stack and entry point.
  */
 #include <kern/arch.h>
+#include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
@@ -33,6 +34,13 @@ thread_alloc(struct task *task, const char *name, int prio)
 	list_init(&t->run_link);
 	list_init(&t->sleep_link);
 	list_init(&t->task_link);
+	waitq_init(&t->resume);
+	t->self = kobject_port_create(KOBJ_THREAD, t);
+	if (!t->self) {
+		kfree(t->kstack);
+		kfree(t);
+		return NULL;
+	}
 	f = spin_lock_irqsave(&sched_lock);
 	t->id = next_thread_id++;
 	list_push_back(&all_threads, &t->all_link);
@@ -44,6 +52,12 @@ thread_alloc(struct task *task, const char *name, int prio)
 void
 thread_free(struct thread *t)
 {
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	if (t->self)
+		kobject_port_destroy_locked(t->self);
+	t->self = NULL;
+	spin_unlock_irqrestore(&sched_lock, f);
 	kfree(t->kstack);
 	kfree(t);
 }

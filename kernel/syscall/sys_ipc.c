@@ -8,7 +8,9 @@
 #include <kern/lib.h>
 #include <kern/page.h>
 #include <kern/syscall.h>
+#include <kern/sched.h>
 #include <kern/task.h>
+#include <mach/thread_status.h>
 
 /* mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout) */
 kern_return_t
@@ -64,26 +66,13 @@ sys_mach_reply_port(const struct trap_args *args)
 	return kr;
 }
 
+static kern_return_t give_send_right(struct port *p, uintptr_t uname);
+
 /* A send right (one more user reference) to the caller's own task port. */
 kern_return_t
 sys_mach_task_self(const struct trap_args *args)
 {
-	struct task *t = curtask();
-	mach_port_name_t name;
-	kern_return_t kr;
-	uint32_t f;
-
-	kr = copyout_check(t, args->a[0], sizeof name);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	f = spin_lock_irqsave(&sched_lock);
-	t->self->refs++;
-	t->self->srights++;
-	kr = right_copyout_locked(t->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
-	spin_unlock_irqrestore(&sched_lock, f);
-	if (kr == KERN_SUCCESS)
-		copyout(t, &name, args->a[0], sizeof name);
-	return kr;
+	return give_send_right(curtask()->self, args->a[0]);
 }
 
 kern_return_t
@@ -98,37 +87,45 @@ sys_kernel_stats(const struct trap_args *args)
 	return copyout(curtask(), &st, args->a[0], sizeof st);
 }
 
-/* task_get_special_port(task, which, *port) */
-kern_return_t
-sys_task_get_special_port(const struct trap_args *args)
+/* A new send right to port p in the caller's space, written to uname. */
+static kern_return_t
+give_send_right(struct port *p, uintptr_t uname)
 {
-	struct task *caller = curtask(), *t;
+	struct task *t = curtask();
 	mach_port_name_t name;
-	kern_return_t kr;
+	kern_return_t kr = copyout_check(t, uname, sizeof name);
+	uint32_t f;
 
-	t = ipc_task_from_name(caller, args->a[0]);
-	if (!t)
-		return KERN_INVALID_TASK;
-	kr = copyout_check(caller, args->a[2], sizeof name);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	f = spin_lock_irqsave(&sched_lock);
+	p->refs++;
+	p->srights++;
+	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
+	spin_unlock_irqrestore(&sched_lock, f);
 	if (kr == KERN_SUCCESS)
-		kr = ipc_task_get_special(caller, t, (int)args->a[1], &name);
-	if (kr == KERN_SUCCESS)
-		copyout(caller, &name, args->a[2], sizeof name);
-	task_unref(t);
+		copyout(t, &name, uname, sizeof name);
 	return kr;
 }
 
-/* task_set_special_port(task, which, port) */
 kern_return_t
-sys_task_set_special_port(const struct trap_args *args)
+sys_mach_thread_self(const struct trap_args *args)
 {
-	struct task *caller = curtask(), *t;
-	kern_return_t kr;
+	return give_send_right(curthread()->self, args->a[0]);
+}
 
-	t = ipc_task_from_name(caller, args->a[0]);
-	if (!t)
-		return KERN_INVALID_TASK;
-	kr = ipc_task_set_special(caller, t, (int)args->a[1], args->a[2]);
-	task_unref(t);
-	return kr;
+kern_return_t
+sys_mach_host_self(const struct trap_args *args)
+{
+	return give_send_right(host_port, args->a[0]);
+}
+
+/* thread_switch(thread, option, time): the hint and the depression are not kept yet. */
+kern_return_t
+sys_thread_switch(const struct trap_args *args)
+{
+	if (args->a[1] > SWITCH_OPTION_WAIT)
+		return KERN_INVALID_ARGUMENT;
+	sched_yield();
+	return KERN_SUCCESS;
 }

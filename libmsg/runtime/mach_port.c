@@ -116,14 +116,24 @@ mach_port_request_notification(ipc_space_t task, mach_port_name_t name, mach_msg
 	return T(mach_port_request_notification, task, name, variant, sync, &a);
 }
 
-kern_return_t
-task_get_special_port(task_t task, int which, mach_port_t *port)
+mach_port_t
+mach_thread_self(void)
 {
-	return T(task_get_special_port, task, which, port, 0, 0);
+	mach_port_t name;
+
+	return T(mach_thread_self, &name, 0, 0, 0, 0) == KERN_SUCCESS ? name : MACH_PORT_NULL;
+}
+
+mach_port_t
+mach_host_self(void)
+{
+	mach_port_t name;
+
+	return T(mach_host_self, &name, 0, 0, 0, 0) == KERN_SUCCESS ? name : MACH_PORT_NULL;
 }
 
 kern_return_t
-task_set_special_port(task_t task, int which, mach_port_t port)
+thread_switch(mach_port_t thread, int option, mach_msg_timeout_t time)
 {
-	return T(task_set_special_port, task, which, port, 0, 0);
+	return T(thread_switch, thread, option, time, 0, 0);
 }

@@ -778,18 +778,232 @@ notification_requests_are_checked(void)
 /* ---- kernel objects ---- */
 
 static void
-message_to_a_task_port_gets_an_error_reply(void)
+malformed_kernel_requests_get_error_replies(void)
 {
 	mach_port_t r = mach_reply_port();
 	struct simple_msg m;
 	mig_reply_error_t *e = (void *)&m;
 
-	CHECK_EQ(send_simple(ME, MACH_MSG_TYPE_COPY_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, 3400, NULL, 0),
+	uint32_t junk[3] = { 1, 2, 3 };
+
+	CHECK_EQ(send_simple(ME, MACH_MSG_TYPE_COPY_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, 3499, NULL, 0),
 		 MACH_MSG_SUCCESS);
 	CHECK_EQ(poll(r, &m), MACH_MSG_SUCCESS);
-	CHECK_EQ(m.h.msgh_id, 3500);
+	CHECK_EQ(m.h.msgh_id, 3599);
 	CHECK_EQ(e->RetCode, MIG_BAD_ID);
+	/* task_create with a body of the wrong size */
+	CHECK_EQ(send_simple(ME, MACH_MSG_TYPE_COPY_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE, 3400, junk, 12),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(r, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(e->RetCode, MIG_BAD_ARGUMENTS);
 	mach_port_destroy(ME, r);
+}
+
+
+static void
+task_and_host_info(void)
+{
+	task_basic_info_data_t ti;
+	host_basic_info_data_t hi;
+	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT;
+	mach_port_t host = mach_host_self();
+
+	CHECK_EQ(task_info(ME, TASK_BASIC_INFO, (integer_t *)&ti, &n), KERN_SUCCESS);
+	CHECK_EQ(n, TASK_BASIC_INFO_COUNT);
+	CHECK(ti.resident_size >= 8 * 4096);
+	CHECK_EQ(ti.suspend_count, 0);
+	n = 32;
+	CHECK_EQ(task_info(ME, 999, (integer_t *)&ti, &n), KERN_INVALID_ARGUMENT);
+	n = HOST_BASIC_INFO_COUNT;
+	CHECK_EQ(host_info(host, HOST_BASIC_INFO, (integer_t *)&hi, &n), KERN_SUCCESS);
+	CHECK_EQ(hi.cpu_type, CPU_TYPE_I386);
+	CHECK_EQ(hi.max_cpus, 1);
+	CHECK(hi.memory_size >= 16u << 20);
+	CHECK_EQ(host_info(ME, HOST_BASIC_INFO, (integer_t *)&hi, &n), MIG_BAD_ID);	/* a task port */
+	mach_port_deallocate(ME, host);
+}
+
+static volatile uint32_t worker_count, worker_flag;
+static volatile mach_msg_return_t worker_result;
+static mach_port_t worker_port;
+
+static void
+worker_spin(void)
+{
+	for (;;)
+		worker_count++;
+}
+
+static void
+worker_flag_and_end(void)
+{
+	worker_flag = 0xF1A9;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+static void
+worker_receive(void)
+{
+	struct simple_msg m;
+
+	worker_result = mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, worker_port, 0, 0);
+	worker_flag = 1;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+/* A new thread of ours running fn on its own stack. */
+static mach_port_t
+start_thread(void (*fn)(void))
+{
+	static uint32_t stacks[4][2048] __attribute__((aligned(16)));
+	static int next;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+	mach_port_t th = MACH_PORT_NULL;
+
+	if (thread_create(ME, &th) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	if (thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	st.eip = (natural_t)(uintptr_t)fn;
+	st.esp = (natural_t)(uintptr_t)&stacks[next++ % 4][2040];
+	if (thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	if (thread_resume(th) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	return th;
+}
+
+/* Waits (yielding) until the thread's port is dead, i.e. the thread is gone. */
+static int
+wait_thread_gone(mach_port_t th)
+{
+	for (int i = 0; i < 100000; i++) {
+		if (type_of(th) == MACH_PORT_TYPE_DEAD_NAME)
+			return 1;
+		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_NONE, 0);
+	}
+	return 0;
+}
+
+static void
+thread_create_set_state_resume_runs_code(void)
+{
+	mach_port_t th;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	worker_flag = 0;
+	th = start_thread(worker_flag_and_end);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK(wait_thread_gone(th));
+	CHECK_EQ(worker_flag, 0xF1A9);
+	CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), MACH_SEND_INVALID_DEST);
+	/* the worker's mach_thread_self() added a reference under the same name */
+	CHECK_EQ(refs_of(th, MACH_PORT_RIGHT_DEAD_NAME), 2);
+	mach_port_destroy(ME, th);
+}
+
+static void
+suspended_thread_stops_and_resumed_thread_goes_on(void)
+{
+	mach_port_t th;
+	thread_basic_info_data_t info;
+	mach_msg_type_number_t n = THREAD_BASIC_INFO_COUNT;
+	uint32_t c;
+
+	worker_count = 0;
+	th = start_thread(worker_spin);
+	CHECK(MACH_PORT_VALID(th));
+	while (worker_count < 1000)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(thread_suspend(th), KERN_SUCCESS);
+	thread_switch(MACH_PORT_NULL, 0, 0);
+	c = worker_count;
+	for (int i = 0; i < 20; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(worker_count, c);		/* it did not run while suspended */
+	CHECK_EQ(thread_info(th, THREAD_BASIC_INFO, (integer_t *)&info, &n), KERN_SUCCESS);
+	CHECK_EQ(info.run_state, TH_STATE_STOPPED);
+	CHECK_EQ(info.suspend_count, 1);
+	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+	CHECK_EQ(thread_resume(th), KERN_FAILURE);	/* not suspended any more */
+	while (worker_count == c)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(thread_terminate(th), KERN_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	mach_port_deallocate(ME, th);
+}
+
+static void
+thread_abort_interrupts_a_blocked_receive(void)
+{
+	mach_port_t th;
+
+	worker_port = new_port();
+	worker_flag = 0;
+	th = start_thread(worker_receive);
+	CHECK(MACH_PORT_VALID(th));
+	for (int i = 0; i < 10; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(worker_flag, 0);		/* it is waiting */
+	CHECK_EQ(thread_abort(th), KERN_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	CHECK_EQ(worker_flag, 1);
+	CHECK_EQ(worker_result, MACH_RCV_INTERRUPTED);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, worker_port);
+}
+
+static void
+thread_state_requests_are_checked(void)
+{
+	mach_port_t self = mach_thread_self();
+	i386_thread_state_t st;
+	natural_t big[32];
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	CHECK_EQ(thread_get_state(self, i386_THREAD_STATE, (natural_t *)&st, &n), KERN_SUCCESS);
+	CHECK(st.eip >= 0x00400000 && st.eip < 0x10000000);	/* where we trapped */
+	CHECK_EQ(st.cs & 3, 3);
+	n = i386_THREAD_STATE_COUNT;
+	CHECK_EQ(thread_get_state(self, 77, (natural_t *)&st, &n), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(thread_set_state(self, i386_THREAD_STATE, big, 5), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(thread_set_state(self, 77, big, i386_THREAD_STATE_COUNT), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(thread_resume(self), KERN_FAILURE);
+	mach_port_deallocate(ME, self);
+}
+
+static void
+task_create_and_terminate_through_the_task_port(void)
+{
+	mach_port_t child = MACH_PORT_NULL, th;
+	task_basic_info_data_t ti;
+	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT;
+	uint32_t live = live_ports();
+
+	CHECK_EQ(task_create(ME, 1, &child), KERN_INVALID_ARGUMENT);	/* no inherited memory yet */
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(type_of(child), MACH_PORT_TYPE_SEND);
+	CHECK_EQ(task_info(child, TASK_BASIC_INFO, (integer_t *)&ti, &n), KERN_SUCCESS);
+	CHECK_EQ(ti.resident_size, 0);
+	CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);	/* suspended: never runs */
+	CHECK_EQ(task_suspend(child), KERN_SUCCESS);
+	CHECK_EQ(task_resume(child), KERN_SUCCESS);
+	CHECK_EQ(task_resume(child), KERN_FAILURE);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	for (int i = 0; i < 100 && type_of(child) != MACH_PORT_TYPE_DEAD_NAME; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(type_of(child), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(task_terminate(child), MACH_SEND_INVALID_DEST);
+	mach_port_deallocate(ME, child);
+	mach_port_deallocate(ME, th);
+	CHECK_EQ(live_ports(), live);
 }
 
 /* ---- two tasks ---- */
@@ -1102,7 +1316,13 @@ static const struct test tests[] = {
 	T(no_senders_notification_when_the_last_send_right_goes),
 	T(send_once_notification_when_the_right_is_destroyed),
 	T(notification_requests_are_checked),
-	T(message_to_a_task_port_gets_an_error_reply),
+	T(malformed_kernel_requests_get_error_replies),
+	T(task_and_host_info),
+	T(thread_create_set_state_resume_runs_code),
+	T(suspended_thread_stops_and_resumed_thread_goes_on),
+	T(thread_abort_interrupts_a_blocked_receive),
+	T(thread_state_requests_are_checked),
+	T(task_create_and_terminate_through_the_task_port),
 	T(rpc_with_another_task_echoes_payloads),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),

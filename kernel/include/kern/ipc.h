@@ -140,7 +140,9 @@ void ipc_enqueue_locked(struct port *p, struct kmsg *k);
 void ipc_deliver_locked(struct port *dest, struct kmsg *k);
 
 /* kobject.c: messages sent to kernel objects (task, thread, host ports) */
-void kobject_server_locked(struct port *dest, struct kmsg *k);
+extern struct port *host_port;
+void kobject_init(void);
+void kobject_server(struct kmsg *k);
 struct port *kobject_port_create(enum kobject_type type, void *object);
 void kobject_port_destroy_locked(struct port *p);
 

@@ -22,6 +22,7 @@
 
 struct task;
 struct trapframe;
+struct port;
 
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -57,6 +58,9 @@ struct thread {
 	void (*entry)(void *);		/* [I] kernel threads */
 	void *arg;			/* [I] */
 	struct arch_thread arch;	/* [O] saved machine state (FPU) */
+	struct port *self;		/* [S] the thread port (kern/ipc.h), NULL once gone */
+	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
+	struct waitq resume;		/* [S] where it waits while suspended */
 };
 
 extern struct spinlock sched_lock;

@@ -7,6 +7,7 @@
 #ifndef KERN_TASK_H
 #define KERN_TASK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <kern/list.h>
 #include <kern/sched.h>
@@ -32,6 +33,7 @@ struct task {
 	int exit_status;		/* [L] exit code, or the fault's trap number */
 	struct list threads;		/* [L] */
 	int nthreads;			/* [L] */
+	bool finishing;			/* [L] task_finish has started: only once */
 	uint32_t user_brk;		/* [L] end of the loaded image */
 	uint32_t user_entry;		/* [I] the program's entry point */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h); NULL once dead */
@@ -40,6 +42,7 @@ struct task {
 #define TASK_SPECIAL_PORTS 2
 	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception */
 	struct waitq death;		/* [S] woken when the task is DEAD */
+	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
 	struct list all_link;		/* [G] */
 	uint32_t refs;			/* [A] */
 };
@@ -52,12 +55,17 @@ void task_ref(struct task *t);
 void task_unref(struct task *t);
 void task_add_thread(struct task *task, struct thread *t);
 struct thread *task_start_thread(struct task *task, uint32_t eip, uint32_t esp);
+struct thread *task_create_suspended_thread(struct task *task);
+uint32_t task_resident_pages(struct task *t);
 void task_terminate(struct task *task, enum task_end end, int status);
 /* Waits until the task is DEAD; timeout 0 waits forever. Returns 0, or -1 on timeout. */
 int task_wait(struct task *task, uint64_t timeout_ticks);
 struct task *curtask(void);
 void task_start_reaper(void);
+/* On the way back to user mode: exits if told to, waits while suspended. */
 void task_check_kill(void);
+/* Ends a task that has no threads (one made by task_create): frees it now. */
+void task_finish_threadless(struct task *t);
 int task_count(void);
 struct task *task_find(uint32_t id);
 void task_print_all(void);

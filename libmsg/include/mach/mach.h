@@ -12,6 +12,7 @@
 #include <mach/port.h>
 #include <mach/mig_errors.h>
 #include <mach/task_special_ports.h>
+#include <mach/thread_status.h>
 
 typedef mach_port_t task_t;
 typedef mach_port_t ipc_space_t;
@@ -45,7 +46,14 @@ kern_return_t mach_port_request_notification(ipc_space_t task, mach_port_name_t 
 					     mach_port_mscount_t sync, mach_port_t notify,
 					     mach_msg_type_name_t notifyPoly, mach_port_t *previous);
 
-kern_return_t task_get_special_port(task_t task, int which, mach_port_t *port);
-kern_return_t task_set_special_port(task_t task, int which, mach_port_t port);
+/* A new send right to the calling thread's port / to the host port, each call. */
+mach_port_t mach_thread_self(void);
+mach_port_t mach_host_self(void);
+kern_return_t thread_switch(mach_port_t thread, int option, mach_msg_timeout_t time);
+
+/* The kernel's RPC interfaces: stubs msgc generates from task.defs, thread.defs, host.defs. */
+#include "task_client.h"
+#include "thread_client.h"
+#include "host_client.h"
 
 #endif

@@ -48,6 +48,11 @@
  * mach_msg takes its sixth argument, the timeout, in ebp. mach_port_* calls
  * take the target task as a send right to its task port, as in Mach:
  * KERN_INVALID_TASK when the name is not one.
+ * mach_thread_self(*name), mach_host_self(*name): send rights to the calling
+ * thread's port and to the host port (the task, thread and host RPCs of
+ * task.defs, thread.defs and host.defs go to these ports with mach_msg).
+ * thread_switch(thread, option, time): yields the processor (to `thread` when it
+ * names a ready thread of the caller's), as Mach's; KERN_INVALID_ARGUMENT.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
  */
@@ -79,8 +84,9 @@
 	TRAP(25, mach_port_set_qlimit, 3)		\
 	TRAP(26, mach_port_request_notification, 5)	\
 	TRAP(27, kernel_stats, 1)			\
-	TRAP(28, task_get_special_port, 3)		\
-	TRAP(29, task_set_special_port, 3)
+	TRAP(28, mach_thread_self, 1)			\
+	TRAP(29, mach_host_self, 1)			\
+	TRAP(30, thread_switch, 3)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,

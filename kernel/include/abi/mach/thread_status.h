@@ -1,0 +1,75 @@
+/*
+ * Machine state of a thread (thread_get_state / thread_set_state) and the
+ * information flavors of task_info, thread_info and host_info, with OSF Mach
+ * 3.0's numbers for i386.
+ */
+#ifndef MACH_THREAD_STATUS_H
+#define MACH_THREAD_STATUS_H
+
+#include <mach/std_types.h>
+
+#define i386_THREAD_STATE	1
+
+typedef struct {
+	natural_t eax, ebx, ecx, edx, edi, esi, ebp, esp;
+	natural_t ss, eflags, eip, cs, ds, es, fs, gs;
+} i386_thread_state_t;
+
+#define i386_THREAD_STATE_COUNT	((mach_msg_type_number_t)(sizeof(i386_thread_state_t) / sizeof(natural_t)))
+
+typedef struct {
+	integer_t seconds;
+	integer_t microseconds;
+} time_value_t;
+
+#define TASK_BASIC_INFO		5
+typedef struct {
+	integer_t suspend_count;
+	integer_t base_priority;
+	vm_size_t virtual_size;
+	vm_size_t resident_size;	/* bytes */
+	time_value_t user_time;		/* of its live threads */
+	time_value_t system_time;
+} task_basic_info_data_t;
+#define TASK_BASIC_INFO_COUNT	((mach_msg_type_number_t)(sizeof(task_basic_info_data_t) / sizeof(natural_t)))
+
+#define THREAD_BASIC_INFO	3
+#define TH_STATE_RUNNING	1
+#define TH_STATE_STOPPED	2
+#define TH_STATE_WAITING	3
+#define TH_STATE_HALTED		5
+typedef struct {
+	time_value_t user_time;
+	time_value_t system_time;
+	integer_t cpu_usage;
+	integer_t policy;
+	integer_t run_state;
+	integer_t flags;
+	integer_t suspend_count;
+	integer_t sleep_time;
+} thread_basic_info_data_t;
+#define THREAD_BASIC_INFO_COUNT	((mach_msg_type_number_t)(sizeof(thread_basic_info_data_t) / sizeof(natural_t)))
+
+#define HOST_BASIC_INFO		1
+#define CPU_TYPE_I386		7
+typedef struct {
+	integer_t max_cpus;
+	integer_t avail_cpus;
+	vm_size_t memory_size;		/* bytes */
+	integer_t cpu_type;
+	integer_t cpu_subtype;
+} host_basic_info_data_t;
+#define HOST_BASIC_INFO_COUNT	((mach_msg_type_number_t)(sizeof(host_basic_info_data_t) / sizeof(natural_t)))
+
+/* Exception types (exception_raise_state_identity's `exception`). */
+#define EXC_BAD_ACCESS		1	/* page fault, segment violation */
+#define EXC_BAD_INSTRUCTION	2	/* invalid or privileged instruction, GPF */
+#define EXC_ARITHMETIC		3	/* divide error, overflow, x87 */
+#define EXC_BREAKPOINT		6
+
+/* thread_switch options */
+#define SWITCH_OPTION_NONE	0
+#define SWITCH_OPTION_DEPRESS	1
+#define SWITCH_OPTION_WAIT	2
+
+#endif

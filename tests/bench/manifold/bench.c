@@ -1,0 +1,225 @@
+/*
+ * The Manifold side of `make bench`: prints `BENCH <name> <median> insns` for
+ * each row the kernel can run today, `INFO <name> not measured: ...` for the
+ * others, then `BENCH done`. The bootstrap task starts it from a boot module;
+ * its first argument is the iteration count. tests/bench/rows.tsv pairs each
+ * name with its Linux reference (tests/bench/linux/), and the timing loop is the
+ * one the Linux programs use (tests/bench/common/measure.c), so both sides count
+ * the same way: the median instruction count under QEMU -icount shift=0, less
+ * the cost of the timing itself. The RPC rows talk to a second task: this
+ * program again, started with "server" from boot module 1.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <manifold/trap.h>
+#include "measure.h"
+
+#define ME mach_task_self()
+#define HELLO_ID 7000
+#define RPC_ID 7001
+#define RPC_MAX 4096
+
+struct rpc_msg {
+	mach_msg_header_t h;
+	uint8_t data[RPC_MAX];
+	mach_msg_trailer_t trailer;
+};
+
+/*
+ * The server task (this program started with "server" as boot module 1): sends
+ * its service port to the bootstrap port, then answers every request with a
+ * reply of the same size, sending each reply and receiving the next request in
+ * one mach_msg, as a Mach server loop does.
+ */
+static int
+serve(void)
+{
+	static struct rpc_msg m;
+	mach_port_t boot, service;
+	mach_msg_return_t mr;
+
+	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &boot) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS)
+		return 1;
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND);
+	m.h.msgh_remote_port = boot;
+	m.h.msgh_local_port = service;
+	m.h.msgh_id = HELLO_ID;
+	if (mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, 0, 0, 0) != MACH_MSG_SUCCESS)
+		return 1;
+	mr = mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, service, 0, 0);
+	while (mr == MACH_MSG_SUCCESS) {
+		mach_msg_size_t size = m.h.msgh_size;
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
+		m.h.msgh_local_port = MACH_PORT_NULL;
+		m.h.msgh_id += 100;
+		mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, size, sizeof m, service, 0, 0);
+	}
+	return 1;
+}
+
+static mach_port_t server_port, reply_port;
+
+/* Starts the server task (boot module 1) and learns its service port. */
+static int
+start_server(void)
+{
+	static struct rpc_msg m;
+	mach_port_t boot;
+	uint32_t id;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &boot) != KERN_SUCCESS ||
+	    mach_port_insert_right(ME, boot, boot, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    task_set_special_port(ME, TASK_BOOTSTRAP_PORT, boot) != KERN_SUCCESS ||
+	    trap_boot_module_start(1, &id) != KERN_SUCCESS)
+		return -1;
+	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, boot, 10000, 0) != MACH_MSG_SUCCESS ||
+	    m.h.msgh_id != HELLO_ID)
+		return -1;
+	server_port = m.h.msgh_remote_port;
+	reply_port = mach_reply_port();
+	return 0;
+}
+
+/* One round trip with `len` bytes each way: request and reply wait in one mach_msg. */
+static int
+rpc_op(void *arg)
+{
+	static struct rpc_msg m;
+	uint32_t len = (uint32_t)(uintptr_t)arg;
+
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.h.msgh_remote_port = server_port;
+	m.h.msgh_local_port = reply_port;
+	m.h.msgh_id = RPC_ID;
+	if (mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m.h + len, sizeof m, reply_port, 0, 0) !=
+	    MACH_MSG_SUCCESS)
+		return -1;
+	return m.h.msgh_id == RPC_ID + 100 && m.h.msgh_size == sizeof m.h + len ? 0 : -1;
+}
+
+static int
+bench_null_rpc(unsigned iters)
+{
+	if (!server_port && start_server() < 0)
+		return -1;
+	return bench_loop("null_rpc", "insns", iters, rpc_op, (void *)0);
+}
+
+static int
+bench_rpc_64b(unsigned iters)
+{
+	if (!server_port && start_server() < 0)
+		return -1;
+	return bench_loop("rpc_64b", "insns", iters, rpc_op, (void *)64);
+}
+
+static int
+bench_rpc_4k(unsigned iters)
+{
+	if (!server_port && start_server() < 0)
+		return -1;
+	return bench_loop("rpc_4k_inline", "insns", iters, rpc_op, (void *)4096);
+}
+
+static int
+port_alloc_dealloc_op(void *arg)
+{
+	mach_port_t p;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
+		return -1;
+	return mach_port_destroy(ME, p) == KERN_SUCCESS ? 0 : -1;
+}
+
+static int
+bench_port_alloc_dealloc(unsigned iters)
+{
+	return bench_loop("port_alloc_dealloc", "insns", iters, port_alloc_dealloc_op, NULL);
+}
+
+/* A native trap that does nothing but check and write one word: the pair of getppid. */
+static int
+task_self_id_op(void *arg)
+{
+	uint32_t id;
+
+	return trap_task_self_id(&id) == KERN_SUCCESS ? 0 : -1;
+}
+
+static int
+bench_null_syscall(unsigned iters)
+{
+	return bench_loop("null_syscall", "insns", iters, task_self_id_op, NULL);
+}
+
+/*
+ * The rows, in the order of the table. A row whose run is NULL waits for the
+ * kernel interface named in `needs`; replace the NULL with a function of the
+ * same shape as bench_null_syscall when it lands (never print a figure for a
+ * row that does not measure what its name says). What each must measure, to
+ * match its Linux pair:
+ *
+ *   null_rpc       one mach_msg RPC (MACH_SEND_MSG|MACH_RCV_MSG, empty request
+ *                  and reply) from this task to a server task blocked in
+ *                  mach_msg receive; timed in the client, per round trip.
+ *   rpc_64b        the same with 64 bytes of inline data each way.
+ *   rpc_4k_inline  the same with 4 KiB of inline data each way.
+ *   ool_64k        a request carrying 64 KiB out of line (one descriptor,
+ *                  deallocate on the sender's side) and an empty reply; the
+ *                  server touches nothing and deallocates the region.
+ *   ool_1m         the same with 1 MiB (a virtual copy once the VM issue lands).
+ *   port_alloc_dealloc  mach_port_allocate(RECEIVE) then mach_port_destroy.
+ *   fork_16m       task_create inheriting a 16 MiB region touched beforehand,
+ *                  a thread in the child writes one page and the child ends;
+ *                  the parent waits for it (a dead-name or exit notification).
+ *   page_fault_zero  the first write to each page of a fresh vm_allocate
+ *                  region: one zero-fill fault per call (use bench_loop_warm
+ *                  with no time bound, as tests/bench/linux/vm.c does).
+ *
+ */
+struct row {
+	const char *name;
+	int (*run)(unsigned iters);
+	const char *needs;
+};
+
+static const struct row rows[] = {
+    {"null_syscall", bench_null_syscall, NULL},
+    /* IPC rows (issue 3) */
+    {"null_rpc", bench_null_rpc, NULL},
+    {"rpc_64b", bench_rpc_64b, NULL},
+    {"rpc_4k_inline", bench_rpc_4k, NULL},
+    {"ool_64k", NULL, "out-of-line memory in mach_msg (issue 3)"},
+    {"port_alloc_dealloc", bench_port_alloc_dealloc, NULL},
+    /* VM rows (issue 4) */
+    {"ool_1m", NULL, "out-of-line memory by virtual copy (issue 4)"},
+    {"fork_16m", NULL, "task_create with inherited memory and vm_allocate (issue 4)"},
+    {"page_fault_zero", NULL, "vm_allocate with zero-fill faults (issue 4)"},
+};
+
+int
+main(int argc, char **argv)
+{
+	unsigned iters;
+	int bad = 0;
+
+	if (argc > 1 && strcmp(argv[1], "server") == 0)
+		return serve();
+	iters = bench_iters(argc, argv, 10000);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("INFO system Manifold\n");
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		if (rows[i].run == NULL)
+			printf("INFO %s not measured: needs %s\n", rows[i].name, rows[i].needs);
+		else if (rows[i].run(iters) < 0)
+			bad = 1;
+	}
+	printf("BENCH done\n");
+	fflush(stdout);
+	/* Leaves QEMU at once when the kernel allows it (`debug_exit` on its
+	 * command line); otherwise the runner stops QEMU on seeing `BENCH done`. */
+	trap_debug_exit(bad ? 0x11 : 0x10);
+	return bad;
+}

@@ -1,0 +1,64 @@
+# `make bench`: Manifold and the Linux reference system (Debian's linux-image-686
+# with an initramfs of static benchmark programs) booted in the same QEMU
+# configuration under -icount shift=0; tools/bench/run.sh prints the table and
+# writes build/bench/results.json. Also the quick `bench-smoke` suite of `make check`.
+
+BENCH_DIR   := $(B)/bench
+LINUX_BENCH := $(BENCH_DIR)/linux
+# Iterations per figure; the median of at least 10,000 is the rule for real runs.
+BENCH_ITERS ?= 10000
+
+# The Linux programs: static i386 glibc binaries (libc6-dev-i386, from gcc-multilib).
+LINUX_BENCH_CFLAGS := -m32 -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-Itests/bench/common
+LINUX_BENCH_PROGRAMS := syscall ipc vm
+LINUX_BENCH_BINS := $(patsubst %,$(LINUX_BENCH)/bin/bench-%,$(LINUX_BENCH_PROGRAMS))
+BENCH_COMMON := tests/bench/common/measure.c tests/bench/common/measure.h
+
+$(LINUX_BENCH)/bin/bench-%: tests/bench/linux/%.c $(BENCH_COMMON)
+	$(call msg,CC32,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $< tests/bench/common/measure.c
+
+$(LINUX_BENCH)/bin/init: tests/bench/linux/init.c
+	$(call msg,CC32,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $<
+
+$(LINUX_BENCH)/initramfs.cpio: $(LINUX_BENCH)/bin/init $(LINUX_BENCH_BINS) tools/bench/mkcpio.py
+	$(call msg,CPIO,$@)
+	$(Q)tools/bench/mkcpio.py $@ dir:/dev chr:/dev/console:5:1 dir:/bin \
+		file:/init:$(LINUX_BENCH)/bin/init \
+		$(foreach p,$(LINUX_BENCH_PROGRAMS),file:/bin/bench-$(p):$(LINUX_BENCH)/bin/bench-$(p))
+
+# Downloaded once (about 50 MB through apt), then kept: `make clean` leaves it.
+$(LINUX_BENCH)/vmlinuz:
+	$(call msg,APT,linux-image-686)
+	$(Q)tools/bench/linux-kernel.sh $(LINUX_BENCH)
+
+# The Manifold program: every tests/bench/manifold/*.c, with the shared timing loop.
+MANIFOLD_BENCH_SRCS := $(wildcard tests/bench/manifold/*.c) tests/bench/common/measure.c
+
+$(B)/obj/tests/bench/%.c.o: tests/bench/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/bench/common -c $< -o $@
+
+$(BENCH_DIR)/manifold-bench.elf: $(patsubst %,$(B)/obj/%.o,$(MANIFOLD_BENCH_SRCS)) $(CRT0) \
+		$(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+
+ALL += $(BENCH_DIR)/manifold-bench.elf
+
+BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf
+
+.PHONY: bench check-bench-smoke
+bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio
+	@B=$(B) tools/bench/run.sh --iters $(BENCH_ITERS)
+
+# bench-smoke: the same programs with a few iterations, the Linux ones run on the
+# host itself (it runs static i386 binaries), and the report's JSON checked.
+CHECK_SUITES += bench-smoke
+
+check-bench-smoke: $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH_BINS)
+	@B=$(B) tools/bench/smoke.sh

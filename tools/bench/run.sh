@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make bench`: boots Manifold and the Linux reference system side by side (two
+# QEMUs at once; under -icount the counts do not depend on host load), collects
+# the `BENCH <name> <median> <unit>` lines of both serial consoles, and prints the
+# table that tools/bench/report.py makes from them and tests/bench/rows.tsv.
+#
+#   tools/bench/run.sh [--iters N] [--linux-log FILE] [--out DIR]
+#
+# --linux-log FILE: take the Linux figures from FILE instead of booting Linux
+#   (bench-smoke passes the output of the programs run on the host).
+# --out DIR: where the serial logs and results.json go (default $B/bench).
+# Needs $B/kernel.elf, $B/bench/manifold-bench.elf and,
+# unless --linux-log, $B/bench/linux/{vmlinuz,initramfs.cpio}: `make bench` builds them.
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+iters=10000 linux_log= out=$B/bench
+while [ $# -gt 0 ]; do
+	case $1 in
+	--iters) iters=$2; shift 2 ;;
+	--linux-log) linux_log=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+mkdir -p "$out"
+
+# The one QEMU configuration of both systems; tools/qemu-test adds -display none,
+# -no-reboot, the serial console to a file and isa-debug-exit at 0xf4.
+qemu_common=(-icount shift=0 -m 256M)
+
+man_log=$out/manifold.serial
+rm -f "$man_log"
+# The bench program is the first task (it starts its RPC server, module 1, itself).
+# The bench program ends QEMU itself through trap_debug_exit (allowed by
+# `debug_exit`); --expect stops QEMU on `BENCH done` should that ever not work.
+tools/qemu-test --timeout $((60 + iters / 100)) --expect '^BENCH done' --log "$man_log" -- \
+	"${qemu_common[@]}" -kernel "$B/kernel.elf" -append "bench debug_exit" \
+	-initrd "$B/bench/manifold-bench.elf $iters,$B/bench/manifold-bench.elf server" \
+	>"$out/manifold.qemu-test" 2>&1 &
+man_pid=$!
+
+lin_rc=0
+if [ -z "$linux_log" ]; then
+	linux_log=$out/linux.serial
+	rm -f "$linux_log"
+	# quiet: only the benchmark's lines on the console; panic=-1: a dying
+	# /init ends QEMU (-no-reboot) instead of hanging until the timeout;
+	# norandmaps: no address-space randomization (Manifold has none), so that
+	# buffers and page tables fall the same way on every boot.
+	tools/qemu-test --timeout $((300 + iters / 20)) --expect '^BENCH done' --log "$linux_log" -- \
+		"${qemu_common[@]}" -kernel "$B/bench/linux/vmlinuz" \
+		-initrd "$B/bench/linux/initramfs.cpio" \
+		-append "console=ttyS0 quiet panic=-1 norandmaps bench_iters=$iters" \
+		>"$out/linux.qemu-test" 2>&1
+	lin_rc=$?
+fi
+wait $man_pid
+man_rc=$?
+
+tools/bench/report.py tests/bench/rows.tsv "$man_log" "$linux_log" "$out/results.json"
+rep_rc=$?
+echo "results: $out/results.json"
+status=0
+if [ $man_rc != 0 ]; then
+	echo "run.sh: the Manifold boot failed:"
+	cat "$out/manifold.qemu-test"
+	status=1
+fi
+if [ $lin_rc != 0 ]; then
+	echo "run.sh: the Linux boot failed:"
+	cat "$out/linux.qemu-test"
+	status=1
+fi
+[ $rep_rc = 0 ] || status=1
+exit $status
