@@ -118,6 +118,29 @@ simple_args(struct kmsg *k, uint32_t n)
 	return (const uint32_t *)(k->msg + 1);
 }
 
+/*
+ * The request `header | body | one port descriptor | one word`: takes the port
+ * right out of the message (NULL for MACH_PORT_NULL) and the word. On a bad
+ * layout returns NULL with *word = ~0. Caller holds sched_lock.
+ */
+static struct port *
+one_port_arg(struct kmsg *k, uint32_t *word)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
+	struct port *p;
+
+	*word = ~0u;
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size != HDR + 4 + sizeof *d + 4 ||
+	    body->msgh_descriptor_count != 1 || d->type != MACH_MSG_PORT_DESCRIPTOR ||
+	    (d->name && d->name != MACH_PORT_DEAD && d->disposition != MACH_MSG_TYPE_PORT_SEND))
+		return NULL;
+	*word = *(uint32_t *)(d + 1);
+	p = (d->name == MACH_PORT_NULL || d->name == MACH_PORT_DEAD) ? NULL : (struct port *)(uintptr_t)d->name;
+	d->name = MACH_PORT_NULL;	/* the caller keeps the right the message carried */
+	return p;
+}
+
 /* A send right to p for a reply: one more send right and reference. Caller holds sched_lock. */
 static struct port *
 send_right_locked(struct port *p)
@@ -233,28 +256,22 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		return;
 	}
 	case TASK_SET_SPECIAL_PORT_ID: {
-		mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
-		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
-		uint32_t which;
 		struct port *p, *old;
+		uint32_t which;
 		int i;
-		if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size != HDR + 4 + sizeof *d + 4 ||
-		    body->msgh_descriptor_count != 1 || d->type != MACH_MSG_PORT_DESCRIPTOR ||
-		    (d->name && d->disposition != MACH_MSG_TYPE_PORT_SEND))
-			goto bad;
-		which = *(uint32_t *)(d + 1);
+		f = spin_lock_irqsave(&sched_lock);
+		p = one_port_arg(k, &which);
 		i = which == TASK_BOOTSTRAP_PORT ? 0 : which == TASK_EXCEPTION_PORT ? 1 : -1;
 		if (i < 0) {
-			r->code = KERN_INVALID_ARGUMENT;
-			return;
+			if (p)
+				right_destroy_carried_locked(p, MACH_MSG_TYPE_PORT_SEND);
+			r->code = which == ~0u ? MIG_BAD_ARGUMENTS : KERN_INVALID_ARGUMENT;
+		} else {
+			old = t->special[i];
+			t->special[i] = p;
+			if (old)
+				right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 		}
-		f = spin_lock_irqsave(&sched_lock);
-		p = d->name == MACH_PORT_DEAD ? NULL : (struct port *)(uintptr_t)d->name;
-		d->name = MACH_PORT_NULL;	/* the task keeps the right the message carried */
-		old = t->special[i];
-		t->special[i] = p;
-		if (old)
-			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
@@ -338,6 +355,39 @@ serve_thread_locked(struct thread *th, struct kmsg *k, struct reply *r)
 			return;
 		}
 		thread_state_set(th, (const i386_thread_state_t *)(w + 2));
+		return;
+	}
+	case THREAD_GET_SPECIAL_PORT_ID: {
+		struct port *p = NULL;
+		if (!(a = simple_args(k, 1)))
+			goto bad;
+		if (a[0] == THREAD_KERNEL_PORT)
+			p = th->self;
+		else if (a[0] == THREAD_EXCEPTION_PORT)
+			p = th->exc_port;
+		else
+			r->code = KERN_INVALID_ARGUMENT;
+		if (p)
+			r->port = send_right_locked(p);
+		else if (r->code == KERN_SUCCESS)
+			r->code = KERN_FAILURE;
+		return;
+	}
+	case THREAD_SET_SPECIAL_PORT_ID: {
+		struct port *p, *old;
+		uint32_t which;
+		if (!(p = one_port_arg(k, &which)) && which == ~0u)
+			goto bad;
+		if (which != THREAD_EXCEPTION_PORT) {
+			if (p)
+				right_destroy_carried_locked(p, MACH_MSG_TYPE_PORT_SEND);
+			r->code = KERN_INVALID_ARGUMENT;
+			return;
+		}
+		old = th->exc_port;
+		th->exc_port = p;
+		if (old)
+			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 		return;
 	}
 	case THREAD_INFO_ID: {

@@ -57,6 +57,9 @@ thread_free(struct thread *t)
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
+	if (t->exc_port)
+		right_destroy_carried_locked(t->exc_port, MACH_MSG_TYPE_PORT_SEND);
+	t->exc_port = NULL;
 	spin_unlock_irqrestore(&sched_lock, f);
 	kfree(t->kstack);
 	kfree(t);

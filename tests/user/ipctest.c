@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <manifold/trap.h>
 #include "ipclib.h"
+#include "exc_server.h"
 
 #define ME mach_task_self()
 
@@ -1006,6 +1007,128 @@ task_create_and_terminate_through_the_task_port(void)
 	CHECK_EQ(live_ports(), live);
 }
 
+
+/* ---- exceptions ---- */
+
+static volatile uint32_t recovered_flag;
+static volatile int32_t seen_exception, seen_code0, seen_code1;
+
+static void
+recovered(void)
+{
+	recovered_flag = 0x600D;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+static volatile uintptr_t bad_address = 0x10;
+
+static void
+worker_null_write(void)
+{
+	*(volatile uint32_t *)bad_address = 1;
+	for (;;)
+		;
+}
+
+/* The handler msgc's exc_server calls: send the thread to recovered(). */
+kern_return_t
+exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
+				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
+				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	i386_thread_state_t st;
+
+	seen_exception = exception;
+	seen_code0 = codeCnt > 0 ? code[0] : -1;
+	seen_code1 = codeCnt > 1 ? code[1] : -1;
+	mach_port_deallocate(ME, thread);
+	mach_port_deallocate(ME, task);
+	if (flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT)
+		return KERN_INVALID_ARGUMENT;
+	memcpy(&st, old_state, sizeof st);
+	st.eip = (natural_t)(uintptr_t)recovered;
+	memcpy(new_state, &st, sizeof st);
+	*new_stateCnt = i386_THREAD_STATE_COUNT;
+	return KERN_SUCCESS;
+}
+
+/* Receives one exception request on port and answers it through exc_server. */
+static mach_msg_return_t
+handle_one_exception(mach_port_t port)
+{
+	static union {
+		mach_msg_header_t h;
+		uint8_t b[512];
+	} in, out;
+	mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, port, 5000, 0);
+
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	if (!exc_server(&in.h, &out.h))
+		return MIG_BAD_ID;
+	return mach_msg(&out.h, MACH_SEND_MSG, out.h.msgh_size, 0, 0, 0, 0);
+}
+
+static void
+exception_handler_fixes_the_thread_and_it_resumes(void)
+{
+	mach_port_t e = new_port(), th;
+
+	mach_port_insert_right(ME, e, e, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, e), KERN_SUCCESS);
+	recovered_flag = 0;
+	th = start_thread(worker_null_write);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK_EQ(handle_one_exception(e), MACH_MSG_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	CHECK_EQ(recovered_flag, 0x600D);
+	CHECK_EQ(seen_exception, EXC_BAD_ACCESS);
+	CHECK_EQ(seen_code0, 14);		/* page fault */
+	CHECK_EQ(seen_code1, 0x10);		/* at this address */
+	CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, e);
+}
+
+static void
+thread_exception_port_comes_before_the_tasks(void)
+{
+	mach_port_t te = new_port(), ke = new_port(), th, got;
+	struct simple_msg m;
+
+	mach_port_insert_right(ME, te, te, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_insert_right(ME, ke, ke, MACH_MSG_TYPE_MAKE_SEND);
+	task_set_special_port(ME, TASK_EXCEPTION_PORT, ke);
+	recovered_flag = 0;
+	CHECK_EQ(thread_create(ME, &th), KERN_SUCCESS);
+	CHECK_EQ(thread_set_special_port(th, THREAD_EXCEPTION_PORT, te), KERN_SUCCESS);
+	CHECK_EQ(thread_get_special_port(th, THREAD_EXCEPTION_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, te);
+	mach_port_deallocate(ME, got);
+	CHECK_EQ(thread_set_special_port(th, 99, te), KERN_INVALID_ARGUMENT);
+	{
+		i386_thread_state_t st;
+		mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+		static uint32_t stack[1024];
+		thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n);
+		st.eip = (natural_t)(uintptr_t)worker_null_write;
+		st.esp = (natural_t)(uintptr_t)&stack[1020];
+		thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n);
+		thread_resume(th);
+	}
+	CHECK_EQ(handle_one_exception(te), MACH_MSG_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	CHECK_EQ(recovered_flag, 0x600D);
+	CHECK_EQ(poll(ke, &m), MACH_RCV_TIMED_OUT);	/* the task's port heard nothing */
+	task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, te);
+	mach_port_destroy(ME, ke);
+}
+
 /* ---- two tasks ---- */
 
 static mach_port_t boot_port;
@@ -1323,6 +1446,8 @@ static const struct test tests[] = {
 	T(thread_abort_interrupts_a_blocked_receive),
 	T(thread_state_requests_are_checked),
 	T(task_create_and_terminate_through_the_task_port),
+	T(exception_handler_fixes_the_thread_and_it_resumes),
+	T(thread_exception_port_comes_before_the_tasks),
 	T(rpc_with_another_task_echoes_payloads),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),

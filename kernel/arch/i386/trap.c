@@ -6,6 +6,7 @@
  * On the way back to user mode a thread may be preempted or told to exit.
  */
 #include <kern/clock.h>
+#include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/panic.h>
 #include <kern/sched.h>
@@ -14,6 +15,7 @@
 #include "cpu.h"
 #include "pic.h"
 #include "trapframe.h"
+#include <mach/thread_status.h>
 
 static const char *const fault_names[32] = {
 	[T_DIVIDE] = "divide error",
@@ -44,14 +46,43 @@ trap_name(uint32_t trapno)
 	return "unknown exception";
 }
 
-/* One console line that says which task died, of what, and where. */
+/* The Mach exception a trap raises. */
+static int
+exception_of(uint32_t trapno)
+{
+	switch (trapno) {
+	case T_PAGE_FAULT:
+	case T_NO_SEGMENT:
+	case T_STACK_FAULT:
+		return EXC_BAD_ACCESS;
+	case T_DIVIDE:
+	case T_OVERFLOW:
+	case T_FPU_ERROR:
+	case T_SIMD:
+		return EXC_ARITHMETIC;
+	case T_BREAKPOINT:
+	case T_DEBUG:
+		return EXC_BREAKPOINT;
+	default:
+		return EXC_BAD_INSTRUCTION;
+	}
+}
+
+/*
+ * A user fault: the exception port's handler may fix the thread; otherwise one
+ * console line says which task died, of what, and where.
+ */
 static void
 user_fault(struct trapframe *tf)
 {
 	struct task *task = curtask();
+	uint32_t addr = tf->trapno == T_PAGE_FAULT ? read_cr2() : tf->err;
+
+	if (exception_raise(curthread(), exception_of(tf->trapno), (integer_t)tf->trapno, (integer_t)addr))
+		return;
 
 	if (tf->trapno == T_PAGE_FAULT) {
-		uint32_t cr2 = read_cr2();
+		uint32_t cr2 = addr;
 		kprintf("task %u (%s) killed: page fault at eip %#010x: %s %#010x (%s)\n", task->id,
 			task->name, tf->eip, (tf->err & 2) ? "write to" : "read of", cr2,
 			cr2 >= 0xC0000000u ? "kernel memory" :

@@ -19,6 +19,7 @@
 
 struct task;
 struct ipc_space;
+struct thread;
 
 enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST };
 
@@ -145,6 +146,9 @@ void kobject_init(void);
 void kobject_server(struct kmsg *k);
 struct port *kobject_port_create(enum kobject_type type, void *object);
 void kobject_port_destroy_locked(struct port *p);
+
+/* exception.c: true when a handler fixed the thread and it may go on */
+bool exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
 
 /* ipc_task.c: a task's IPC state */
 kern_return_t ipc_task_init(struct task *t);

@@ -59,6 +59,7 @@ struct thread {
 	void *arg;			/* [I] */
 	struct arch_thread arch;	/* [O] saved machine state (FPU) */
 	struct port *self;		/* [S] the thread port (kern/ipc.h), NULL once gone */
+	struct port *exc_port;		/* [S] send right: its exception port, or NULL */
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
 	struct waitq resume;		/* [S] where it waits while suspended */
 };

@@ -11,4 +11,8 @@
 #define TASK_EXCEPTION_PORT	3
 #define TASK_BOOTSTRAP_PORT	4
 
+/* A thread's special ports */
+#define THREAD_KERNEL_PORT	1
+#define THREAD_EXCEPTION_PORT	3
+
 #endif
