@@ -6,8 +6,9 @@
  * served right away by kobject.c. Receiving takes the oldest message,
  * gives its rights to the receiver's space and copies it out with a trailer.
  *
- * Out-of-line memory and out-of-line port arrays are refused for now
- * (MACH_SEND_INVALID_TYPE): they need the VM issue's address maps.
+ * Out-of-line memory is copied into the kernel at send and into fresh pages of
+ * the receiver's map at receive (a physical copy, until the VM issue makes it
+ * a virtual one). Out-of-line port arrays are refused (MACH_SEND_INVALID_TYPE).
  */
 #include <kern/clock.h>
 #include <kern/copyio.h>
@@ -15,6 +16,8 @@
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/task.h>
+#include <kern/vm_map.h>
+#include "layout.h"
 
 #define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
 #define MAX_RIGHTS 64
@@ -40,6 +43,99 @@ struct right_use {
 	struct port *port;		/* filled by the check */
 	mach_port_name_t *slot;		/* where the message keeps the name (or the port) */
 };
+
+/* Frees the kernel copies of out-of-line regions (before commit, or when destroyed). */
+static void
+free_ool(struct kmsg *k)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+
+	for (uint32_t i = 0; i < k->ool_done; i++, d++) {
+		if (d->type.type == MACH_MSG_OOL_DESCRIPTOR && d->out_of_line.address) {
+			kfree((void *)(uintptr_t)d->out_of_line.address);
+			d->out_of_line.address = 0;
+		}
+	}
+}
+
+/*
+ * Copies an out-of-line region into the kernel; the descriptor then holds the
+ * copy. Errors: the region is too large or not readable.
+ */
+static mach_msg_return_t
+copyin_ool(struct task *t, mach_msg_ool_descriptor_t *d)
+{
+	void *copy;
+
+	if (d->size > IPC_OOL_MAX)
+		return MACH_SEND_TOO_LARGE;
+	if (d->copy != MACH_MSG_VIRTUAL_COPY && d->copy != MACH_MSG_PHYSICAL_COPY)
+		return MACH_SEND_INVALID_TYPE;
+	if (d->size == 0) {
+		d->address = 0;
+		return MACH_MSG_SUCCESS;
+	}
+	copy = kmalloc(d->size);
+	if (!copy)
+		return MACH_SEND_NO_BUFFER;
+	if (copyin(t, d->address, copy, d->size) != KERN_SUCCESS) {
+		kfree(copy);
+		d->address = 0;
+		return MACH_SEND_INVALID_MEMORY;
+	}
+	d->address = (vm_address_t)(uintptr_t)copy;
+	return MACH_MSG_SUCCESS;
+}
+
+/* Regions the sender asked to be deallocated once the message is sent. */
+struct dealloc_list {
+	uint32_t n;
+	struct {
+		uint32_t addr, size;
+	} r[16];
+};
+
+/* Copies in every out-of-line region; notes those with the deallocate option. */
+static mach_msg_return_t
+copyin_body(struct task *t, struct kmsg *k, struct dealloc_list *dl)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return MACH_MSG_SUCCESS;
+	k->ool_done = 0;
+	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
+		mach_msg_ool_descriptor_t *o = &d->out_of_line;
+		uint32_t addr = o->address, size = o->size;
+		mach_msg_return_t mr;
+		if (d->type.type != MACH_MSG_OOL_DESCRIPTOR)
+			continue;
+		mr = copyin_ool(t, o);
+		if (mr != MACH_MSG_SUCCESS)
+			return mr;
+		k->ool_done = i + 1;
+		if (o->deallocate && size) {
+			if (dl->n == 16)
+				return MACH_SEND_TOO_LARGE;
+			dl->r[dl->n].addr = addr;
+			dl->r[dl->n].size = size;
+			dl->n++;
+		}
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+static void
+dealloc_sent_regions(struct task *t, const struct dealloc_list *dl)
+{
+	for (uint32_t i = 0; i < dl->n; i++) {
+		uint32_t lo = ROUND_DOWN(dl->r[i].addr, PAGE_SIZE);
+		uint32_t hi = ROUND_UP(dl->r[i].addr + dl->r[i].size, PAGE_SIZE);
+		vm_map_deallocate(t, lo, hi - lo);
+	}
+}
 
 /* Finds the descriptors and checks their layout; no rights are looked at yet. */
 static mach_msg_return_t
@@ -68,7 +164,9 @@ parse_body(struct kmsg *k, struct right_use *uses, int *nuses)
 			uses[*nuses] = (struct right_use){ d->port.name, d->port.disposition, NULL, &d->port.name };
 			(*nuses)++;
 			break;
-		default:	/* OOL memory and port arrays: with the VM issue */
+		case MACH_MSG_OOL_DESCRIPTOR:
+			break;	/* copied in by copyin_body once the layout is known good */
+		default:	/* out-of-line port arrays: not yet */
 			return MACH_SEND_INVALID_TYPE;
 		}
 	}
@@ -160,12 +258,13 @@ kmsg_destroy_locked(struct kmsg *k)
 		right_destroy_carried_locked(k->local, k->local_type);
 	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		mach_msg_body_t *body = (mach_msg_body_t *)(m + 1);
-		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
+		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
 		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
-			struct port *p = (struct port *)(uintptr_t)d->name;
-			if (p)
-				right_destroy_carried_locked(p, d->disposition);
+			struct port *p = (struct port *)(uintptr_t)d->port.name;
+			if (d->type.type == MACH_MSG_PORT_DESCRIPTOR && p && d->port.name != MACH_PORT_DEAD)
+				right_destroy_carried_locked(p, d->port.disposition);
 		}
+		free_ool(k);
 	}
 	kfree(k);
 }
@@ -182,6 +281,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	uint64_t deadline = 0;
 	uint32_t f;
 	int n = 2;
+	struct dealloc_list dealloc = { 0 };
 
 	if (size < HDR)
 		return MACH_SEND_MSG_TOO_SMALL;
@@ -218,7 +318,10 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port };
 	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port };
 	mr = parse_body(k, uses, &n);
+	if (mr == MACH_MSG_SUCCESS)
+		mr = copyin_body(t, k, &dealloc);
 	if (mr != MACH_MSG_SUCCESS) {
+		free_ool(k);
 		kfree(k);
 		return mr;
 	}
@@ -274,13 +377,16 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
 		spin_unlock_irqrestore(&sched_lock, f);
 		kobject_server(k);
+		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	ipc_enqueue_locked(k->remote, k);
 	spin_unlock_irqrestore(&sched_lock, f);
+	dealloc_sent_regions(t, &dealloc);
 	return MACH_MSG_SUCCESS;
 fail:
 	spin_unlock_irqrestore(&sched_lock, f);
+	free_ool(k);
 	kfree(k);
 	return mr;
 }
@@ -332,8 +438,35 @@ trailer_size(mach_msg_option_t option)
  * Gives the message's rights to s and turns k->msg into what the receiver
  * sees. Consumes the destination right.
  */
+/*
+ * Gives an out-of-line region to the receiver: fresh pages in its map, filled
+ * from the kernel copy. Returns false (the region is lost, address 0) when the
+ * receiver has no room.
+ */
+static bool
+copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d)
+{
+	void *copy = (void *)(uintptr_t)d->address;
+	uint32_t addr = 0;
+	bool ok = true;
+
+	d->deallocate = 0;
+	d->copy = MACH_MSG_VIRTUAL_COPY;
+	if (!copy)
+		return true;
+	if (vm_map_allocate(t, &addr, d->size, true) != KERN_SUCCESS) {
+		ok = false;
+		d->size = 0;
+	} else {
+		copyout(t, copy, addr, d->size);
+	}
+	kfree(copy);
+	d->address = addr;
+	return ok;
+}
+
 static void
-copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
+copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bool *lost_memory)
 {
 	mach_msg_header_t *m = k->msg;
 	mach_port_name_t reply = MACH_PORT_NULL;
@@ -352,13 +485,18 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
 	m->msgh_local_port = from->receiver_name;
 	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		mach_msg_body_t *body = (mach_msg_body_t *)(m + 1);
-		mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
+		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
 		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
-			struct port *p = (struct port *)(uintptr_t)d->name;
-			mach_port_name_t name = d->name;	/* NULL or DEAD stay as they are */
-			if (p && d->name != MACH_PORT_DEAD)
-				right_copyout_locked(s, p, d->disposition, &name);
-			d->name = name;
+			struct port *p = (struct port *)(uintptr_t)d->port.name;
+			mach_port_name_t name = d->port.name;	/* NULL or DEAD stay as they are */
+			if (d->type.type == MACH_MSG_OOL_DESCRIPTOR) {
+				if (!copyout_ool(s->task, &d->out_of_line))
+					*lost_memory = true;
+				continue;
+			}
+			if (p && d->port.name != MACH_PORT_DEAD)
+				right_copyout_locked(s, p, d->port.disposition, &name);
+			d->port.name = name;
 		}
 	}
 }
@@ -376,6 +514,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	struct port *p;
 	struct pset *ps;
 	uint32_t f;
+	bool lost_memory = false;
 
 	if (rcv_size < HDR || copyout_check(t, umsg, rcv_size) != KERN_SUCCESS)
 		return MACH_RCV_INVALID_DATA;
@@ -430,12 +569,14 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	trailer.msgh_seqno = p->seqno++;
 	trailer.msgh_trailer_size = tsize;
 	waitq_wake_one_locked(&p->senders);
-	copyout_rights_locked(t->space, p, k);
+	copyout_rights_locked(t->space, p, k, &lost_memory);
+	k->ool_done = 0;	/* the copies went to the receiver */
 	/* the whole buffer was checked writable above and nothing can unmap it meanwhile */
 	copyout(t, k->msg, umsg, k->size);
 	copyout(t, &trailer, umsg + k->size, tsize);
 	kfree(k);
-	mr = MACH_MSG_SUCCESS;
+	/* received, but a region could not be placed: Mach's way of saying so */
+	mr = lost_memory ? (MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE) : MACH_MSG_SUCCESS;
 out:
 	spin_unlock_irqrestore(&sched_lock, f);
 	return mr;

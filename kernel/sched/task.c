@@ -6,6 +6,7 @@
 #include <kern/arch.h>
 #include <kern/clock.h>
 #include <kern/ipc.h>
+#include <kern/vm_map.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
@@ -34,6 +35,8 @@ task_setup(struct task *t, const char *name, struct pmap *pmap)
 	uint32_t f;
 
 	t->lock = (struct spinlock)SPINLOCK_INIT("task");
+	t->map_lock = (struct spinlock)SPINLOCK_INIT("map");
+	vm_map_init(t);
 	strlcpy(t->name, name, sizeof t->name);
 	t->pmap = pmap;
 	t->state = TASK_ALIVE;
@@ -102,6 +105,7 @@ task_unref(struct task *t)
 	list_remove(&t->all_link);
 	spin_unlock_irqrestore(&tasks_lock, f);
 	ipc_task_terminate(t);
+	vm_map_destroy(t);
 	if (t->pmap) {
 		pmap_destroy(t->pmap);
 		t->pmap = NULL;
@@ -241,6 +245,7 @@ task_finish(struct task *task)
 	uint32_t f;
 
 	ipc_task_terminate(task);
+	vm_map_destroy(task);
 	pmap_destroy(task->pmap);
 	task->pmap = NULL;
 	f = spin_lock_irqsave(&task->lock);

@@ -48,23 +48,28 @@ copy_pages(struct task *t, uintptr_t uaddr, char *kbuf, size_t len, bool to_user
 	}
 }
 
+/* The pmap lock is held from the check to the end of the copy (see pmap_lock). */
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
 {
+	uint32_t f = pmap_lock(t->pmap);
 	kern_return_t kr = check_range(t, uaddr, len, false);
 
 	if (kr == KERN_SUCCESS)
 		copy_pages(t, uaddr, kbuf, len, false);
+	pmap_unlock(t->pmap, f);
 	return kr;
 }
 
 kern_return_t
 copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 {
+	uint32_t f = pmap_lock(t->pmap);
 	kern_return_t kr = check_range(t, uaddr, len, true);
 
 	if (kr == KERN_SUCCESS)
 		copy_pages(t, uaddr, (char *)kbuf, len, true);
+	pmap_unlock(t->pmap, f);
 	return kr;
 }
 

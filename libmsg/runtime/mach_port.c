@@ -137,3 +137,15 @@ thread_switch(mach_port_t thread, int option, mach_msg_timeout_t time)
 {
 	return T(thread_switch, thread, option, time, 0, 0);
 }
+
+kern_return_t
+vm_allocate(task_t task, vm_address_t *address, vm_size_t size, boolean_t anywhere)
+{
+	return T(vm_allocate, task, address, size, anywhere, 0);
+}
+
+kern_return_t
+vm_deallocate(task_t task, vm_address_t address, vm_size_t size)
+{
+	return T(vm_deallocate, task, address, size, 0, 0);
+}

@@ -1008,6 +1008,160 @@ task_create_and_terminate_through_the_task_port(void)
 }
 
 
+/* ---- memory: vm_allocate and out-of-line regions ---- */
+
+static struct manifold_kernel_stats
+stats(void)
+{
+	struct manifold_kernel_stats st;
+
+	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
+	return st;
+}
+
+static void
+vm_allocate_and_deallocate_regions(void)
+{
+	vm_address_t a = 0, b;
+	uint32_t free0 = stats().free_pages;
+	volatile uint32_t *w;
+
+	CHECK_EQ(vm_allocate(ME, &a, 3 * 4096, 1), KERN_SUCCESS);
+	CHECK(a >= 0x10000000 && (a & 4095) == 0);
+	w = (volatile uint32_t *)a;
+	CHECK_EQ(w[0] + w[1024] + w[2047] + w[3071], 0);	/* zero filled */
+	w[3071] = 7;
+	CHECK(stats().free_pages <= free0 - 3);
+	b = a;
+	CHECK_EQ(vm_allocate(ME, &b, 4096, 0), KERN_NO_SPACE);	/* in use */
+	CHECK_EQ(vm_deallocate(ME, a + 4096, 4096), KERN_SUCCESS);	/* a hole in the middle */
+	b = a + 4096;
+	CHECK_EQ(vm_allocate(ME, &b, 4096, 0), KERN_SUCCESS);	/* the hole is free again */
+	CHECK_EQ(b, a + 4096);
+	CHECK_EQ(w[1024], 0);
+	CHECK_EQ(w[3071], 7);
+	CHECK_EQ(vm_deallocate(ME, a, 3 * 4096), KERN_SUCCESS);
+	CHECK(free0 - stats().free_pages <= 1);	/* the pages are back; a page table may stay */
+	b = 0;
+	CHECK_EQ(vm_allocate(ME, &b, 0, 1), KERN_INVALID_ARGUMENT);
+	b = 0x20000001;
+	CHECK_EQ(vm_allocate(ME, &b, 4096, 0), KERN_INVALID_ARGUMENT);
+	b = 0xC0000000;
+	CHECK_EQ(vm_allocate(ME, &b, 4096, 0), KERN_INVALID_ADDRESS);
+	b = 0;
+	CHECK_EQ(vm_allocate(ME, &b, 0xF0000000, 1), KERN_NO_SPACE);
+	CHECK_EQ(vm_allocate(ME, (vm_address_t *)0xC0000000, 4096, 1), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_deallocate(ME, 0x20000001, 4096), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_deallocate(ME, 0xFFFFF000, 0x2000), KERN_INVALID_ADDRESS);
+	{
+		mach_port_t notask = new_port();
+		CHECK_EQ(vm_allocate(notask, &b, 4096, 1), KERN_INVALID_TASK);
+		mach_port_destroy(ME, notask);
+	}
+}
+
+struct ool_msg {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_ool_descriptor_t ool;
+	mach_msg_trailer_t trailer;
+};
+
+static mach_msg_return_t
+send_ool(mach_port_t dest, const void *addr, uint32_t size, int dealloc)
+{
+	struct ool_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = dest;
+	m.h.msgh_id = 77;
+	m.body.msgh_descriptor_count = 1;
+	m.ool.address = (vm_address_t)(uintptr_t)addr;
+	m.ool.size = size;
+	m.ool.deallocate = (uint8_t)dealloc;
+	m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG, sizeof m - sizeof m.trailer, 0, 0, 0, 0);
+}
+
+static void
+out_of_line_memory_round_trips(void)
+{
+	uint32_t free0 = stats().free_pages;
+	mach_port_t p = new_port();
+	static uint8_t data[3 * 4096 + 100];
+	struct ool_msg m;
+
+	for (unsigned i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 7);
+	CHECK_EQ(send_ool(p, data, sizeof data, 0), MACH_MSG_SUCCESS);
+	data[0] = 0xEE;		/* the message has its own copy */
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, p, 0, 0), MACH_MSG_SUCCESS);
+	CHECK(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	CHECK_EQ(m.ool.type, MACH_MSG_OOL_DESCRIPTOR);
+	CHECK_EQ(m.ool.size, sizeof data);
+	CHECK(m.ool.address != (vm_address_t)(uintptr_t)data && (m.ool.address & 4095) == 0);
+	CHECK_EQ(((uint8_t *)m.ool.address)[0], 0);
+	CHECK_EQ(((uint8_t *)m.ool.address)[sizeof data - 1], (uint8_t)((sizeof data - 1) * 7));
+	CHECK_EQ(memcmp((uint8_t *)m.ool.address + 1, data + 1, sizeof data - 1), 0);
+	CHECK_EQ(vm_deallocate(ME, m.ool.address, m.ool.size), KERN_SUCCESS);
+	CHECK_EQ(send_ool(p, NULL, 0, 0), MACH_MSG_SUCCESS);	/* an empty region */
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, p, 0, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.ool.address, 0);
+	CHECK_EQ(m.ool.size, 0);
+	mach_port_destroy(ME, p);
+	CHECK(free0 - stats().free_pages <= 1);	/* a page table may stay */
+}
+
+static void
+out_of_line_deallocate_option_frees_the_senders_region(void)
+{
+	mach_port_t p = new_port();
+	vm_address_t a = 0, again;
+	struct ool_msg m;
+
+	CHECK_EQ(vm_allocate(ME, &a, 2 * 4096, 1), KERN_SUCCESS);
+	((volatile uint32_t *)a)[5] = 0xD00D;
+	CHECK_EQ(send_ool(p, (void *)a, 2 * 4096, 1), MACH_MSG_SUCCESS);
+	again = a;
+	CHECK_EQ(vm_allocate(ME, &again, 2 * 4096, 0), KERN_SUCCESS);	/* the range is free now */
+	CHECK_EQ(((volatile uint32_t *)a)[5], 0);
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, p, 0, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(((uint32_t *)m.ool.address)[5], 0xD00D);
+	vm_deallocate(ME, m.ool.address, m.ool.size);
+	vm_deallocate(ME, a, 2 * 4096);
+	mach_port_destroy(ME, p);
+}
+
+static void
+out_of_line_errors_deliver_nothing(void)
+{
+	mach_port_t p = new_port();
+	struct simple_msg m;
+	uint32_t heap0 = stats().heap_bytes;
+
+	CHECK_EQ(send_ool(p, (void *)0x10000, 64 * 1024 * 1024, 0), MACH_SEND_TOO_LARGE);
+	CHECK_EQ(send_ool(p, (void *)0x7000000, 8192, 0), MACH_SEND_INVALID_MEMORY);	/* unmapped */
+	CHECK_EQ(send_ool(p, (void *)0xBFFFF000, 8192, 0), MACH_SEND_INVALID_MEMORY);	/* into the kernel */
+	CHECK_EQ(poll(p, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(stats().heap_bytes, heap0);	/* no kernel copy left behind */
+	mach_port_destroy(ME, p);
+}
+
+static void
+queued_out_of_line_memory_dies_with_the_port(void)
+{
+	struct manifold_kernel_stats s0 = stats();
+	mach_port_t p = new_port();
+	static uint8_t data[64 * 1024];
+
+	CHECK_EQ(send_ool(p, data, sizeof data, 0), MACH_MSG_SUCCESS);
+	CHECK(stats().heap_bytes >= s0.heap_bytes + sizeof data);
+	mach_port_destroy(ME, p);
+	CHECK_EQ(stats().heap_bytes, s0.heap_bytes);
+}
+
 /* ---- exceptions ---- */
 
 static volatile uint32_t recovered_flag;
@@ -1446,6 +1600,11 @@ static const struct test tests[] = {
 	T(thread_abort_interrupts_a_blocked_receive),
 	T(thread_state_requests_are_checked),
 	T(task_create_and_terminate_through_the_task_port),
+	T(vm_allocate_and_deallocate_regions),
+	T(out_of_line_memory_round_trips),
+	T(out_of_line_deallocate_option_frees_the_senders_region),
+	T(out_of_line_errors_deliver_nothing),
+	T(queued_out_of_line_memory_dies_with_the_port),
 	T(exception_handler_fixes_the_thread_and_it_resumes),
 	T(thread_exception_port_comes_before_the_tasks),
 	T(rpc_with_another_task_echoes_payloads),

@@ -147,6 +147,45 @@ pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot)
 	return 0;
 }
 
+/* Unmaps a user page; frees it if the pmap owned it. */
+void
+pmap_remove(struct pmap *p, uintptr_t va)
+{
+	uint32_t f, pde, *pte;
+
+	assert(va < USER_TOP && !(va & (PAGE_SIZE - 1)));
+	f = spin_lock_irqsave(&p->lock);
+	pde = p->pgdir[PDX(va)];
+	if (pde & PTE_P) {
+		pte = &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+		if ((*pte & PTE_P) && (*pte & PTE_OWNED)) {
+			page_free(*pte & PTE_ADDR);
+			p->resident--;
+		}
+		*pte = 0;
+		if (read_cr3() == p->pgdir_pa)
+			invlpg(va);
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+}
+
+/*
+ * Holding a pmap's lock keeps its mappings from changing: copyin/copyout hold
+ * it from their check to the end of the copy, so the pages cannot be unmapped
+ * (and freed) under them.
+ */
+uint32_t
+pmap_lock(struct pmap *p)
+{
+	return spin_lock_irqsave(&p->lock);
+}
+
+void
+pmap_unlock(struct pmap *p, uint32_t f)
+{
+	spin_unlock_irqrestore(&p->lock, f);
+}
+
 bool
 pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 {

@@ -26,6 +26,9 @@ void pmap_activate(struct pmap *p);
 /* Maps a user page. Returns 0, or -1 when no page table could be had. */
 int pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot);
 bool pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot);
+void pmap_remove(struct pmap *p, uintptr_t va);
+uint32_t pmap_lock(struct pmap *p);
+void pmap_unlock(struct pmap *p, uint32_t flags);
 uint32_t pmap_resident_count(const struct pmap *p);
 
 void pmap_kenter(uintptr_t va, paddr_t pa);

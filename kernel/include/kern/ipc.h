@@ -82,8 +82,9 @@ struct kmsg {
 	mach_msg_type_name_t remote_type;	/* PORT_SEND or PORT_SEND_ONCE */
 	struct port *local;		/* reply right, or NULL */
 	mach_msg_type_name_t local_type;
-	void **ool;			/* out-of-line data, one per descriptor (or NULL) */
-	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port * */
+	uint32_t ool_done;		/* descriptors [0, ool_done) hold kernel copies */
+	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port *, and
+					 * out-of-line descriptors the kernel copy's address */
 };
 
 /* Short names for the entry type bits, used throughout kernel/ipc. */
@@ -95,6 +96,7 @@ struct kmsg {
 #define UREFS_MAX 0xFFFF	/* user references of one right under one name */
 
 #define IPC_MSG_MAX	(64 * 1024 + 1024)	/* largest inline message */
+#define IPC_OOL_MAX	(4 * 1024 * 1024)	/* largest out-of-line region, until VM copies */
 #define IPC_TRAILER_SIZE ((mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t))
 
 /* space.c */

@@ -22,6 +22,7 @@ enum task_end { TASK_EXITED, TASK_FAULTED, TASK_KILLED };
 
 /*
  * [I] set at creation   [L] task->lock   [S] sched_lock   [G] tasks_lock   [A] atomic
+ * [M] map_lock (taken after sched_lock, before pmap, kmem and page locks)
  */
 struct task {
 	struct spinlock lock;
@@ -36,6 +37,8 @@ struct task {
 	bool finishing;			/* [L] task_finish has started: only once */
 	uint32_t user_brk;		/* [L] end of the loaded image */
 	uint32_t user_entry;		/* [I] the program's entry point */
+	struct list map;		/* [M] struct vm_region, by address (kern/vm_map.h) */
+	struct spinlock map_lock;	/* [M] */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h); NULL once dead */
 	struct port *self;		/* [S] the task port, NULL once dead */
 	uint32_t self_name;		/* [I] its first name for its own task port */

@@ -46,6 +46,9 @@ kern_return_t mach_port_request_notification(ipc_space_t task, mach_port_name_t 
 					     mach_port_mscount_t sync, mach_port_t notify,
 					     mach_msg_type_name_t notifyPoly, mach_port_t *previous);
 
+kern_return_t vm_allocate(task_t task, vm_address_t *address, vm_size_t size, boolean_t anywhere);
+kern_return_t vm_deallocate(task_t task, vm_address_t address, vm_size_t size);
+
 /* A new send right to the calling thread's port / to the host port, each call. */
 mach_port_t mach_thread_self(void);
 mach_port_t mach_host_self(void);

@@ -53,6 +53,11 @@
  * task.defs, thread.defs and host.defs go to these ports with mach_msg).
  * thread_switch(thread, option, time): yields the processor (to `thread` when it
  * names a ready thread of the caller's), as Mach's; KERN_INVALID_ARGUMENT.
+ * vm_allocate(task, *address, size, anywhere), vm_deallocate(task, address, size):
+ *	Mach's, on the task named by a send right to its task port; memory is
+ *	zero-filled and backed at once for now. KERN_INVALID_ARGUMENT (size 0,
+ *	unaligned fixed address), KERN_INVALID_ADDRESS (outside user space),
+ *	KERN_NO_SPACE (no room, or the fixed range is in use), KERN_RESOURCE_SHORTAGE.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
  */
@@ -86,7 +91,9 @@
 	TRAP(27, kernel_stats, 1)			\
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
-	TRAP(30, thread_switch, 3)
+	TRAP(30, thread_switch, 3)			\
+	TRAP(31, vm_allocate, 4)			\
+	TRAP(32, vm_deallocate, 3)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,

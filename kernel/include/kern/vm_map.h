@@ -1,0 +1,32 @@
+/*
+ * A task's address map: the regions of its user space that are allocated, in
+ * address order. This is the first part of the VM issue: regions are backed by
+ * zero-filled pages at once (no faulting in, no copy-on-write yet), which is
+ * what vm_allocate, vm_deallocate and out-of-line memory in messages need.
+ */
+#ifndef KERN_VM_MAP_H
+#define KERN_VM_MAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kern/list.h>
+#include <mach/kern_return.h>
+
+struct task;
+
+#define VM_ALLOC_MIN	0x10000000u	/* where vm_allocate anywhere looks first */
+
+struct vm_region {
+	struct list link;	/* [task->map_lock] */
+	uint32_t start, end;	/* page aligned, [start, end) */
+};
+
+void vm_map_init(struct task *t);
+void vm_map_destroy(struct task *t);
+/* Records a range the loader mapped itself (program image, stacks). */
+kern_return_t vm_map_reserve(struct task *t, uint32_t start, uint32_t end);
+/* *addr in/out; anywhere: pick the address (searching from *addr). Zero-filled. */
+kern_return_t vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, bool anywhere);
+kern_return_t vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size);
+
+#endif
