@@ -119,11 +119,19 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	thread_state_get(th, &q->state);
 	ipc_enqueue_locked(ep, k);	/* kernel messages ignore the queue limit */
 
-	while (list_empty(&reply->messages) && !th->kill_pending)
+	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
 		waitq_wait_locked(&reply->receivers, 0);
-	if (!list_empty(&reply->messages)) {
+	k = NULL;
+	if (th->ipc_handoff) {		/* the reply was handed straight to us */
+		k = th->ipc_handoff;
+		th->ipc_handoff = NULL;
+		port_unref_locked(th->ipc_handoff_port);
+		th->ipc_handoff_port = NULL;
+	} else if (!list_empty(&reply->messages)) {
 		k = list_entry(list_pop_front(&reply->messages), struct kmsg, link);
 		reply->msgcount--;
+	}
+	if (k) {
 		/* receiving uses up the send-once right the reply came on */
 		reply->sorights--;
 		port_unref_locked(reply);

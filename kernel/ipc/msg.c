@@ -237,9 +237,25 @@ ipc_deliver_locked(struct port *dest, struct kmsg *k)
 		ipc_enqueue_locked(dest, k);
 }
 
+/*
+ * Queues k on p, or, when a receiver is already waiting on p (or on its set),
+ * hands k straight to that thread: it will not have to look at the queue, and
+ * another receiver cannot take the message from under it.
+ */
 void
 ipc_enqueue_locked(struct port *p, struct kmsg *k)
 {
+	struct thread *r = waitq_first_locked(&p->receivers);
+
+	if (!r && p->pset)
+		r = waitq_first_locked(&p->pset->receivers);
+	if (r && !r->ipc_handoff && list_empty(&p->messages)) {
+		r->ipc_handoff = k;
+		r->ipc_handoff_port = p;
+		p->refs++;
+		thread_wake_locked(r);
+		return;
+	}
 	list_push_back(&p->messages, &k->link);
 	p->msgcount++;
 	if (!waitq_wake_one_locked(&p->receivers) && p->pset)
@@ -513,6 +529,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	struct kmsg *k;
 	struct port *p;
 	struct pset *ps;
+	struct port *handoff_port = NULL;
 	uint32_t f;
 	bool lost_memory = false;
 
@@ -543,6 +560,13 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 		}
 		wq = ps ? &ps->receivers : &p->receivers;
 		why = waitq_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
+		if (curthread()->ipc_handoff) {	/* a sender gave us its message directly */
+			k = curthread()->ipc_handoff;
+			handoff_port = p = curthread()->ipc_handoff_port;
+			curthread()->ipc_handoff = NULL;
+			curthread()->ipc_handoff_port = NULL;
+			goto got;
+		}
 		if (why == WAKE_ABORTED) {
 			mr = MACH_RCV_INTERRUPTED;
 			goto out;
@@ -550,25 +574,25 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	}
 
 	k = list_entry(p->messages.next, struct kmsg, link);
+	list_remove(&k->link);
+	p->msgcount--;
+	waitq_wake_one_locked(&p->senders);
+got:
 	if (k->size + tsize > rcv_size) {
 		mach_msg_size_t need = k->size + tsize;
 		mr = MACH_RCV_TOO_LARGE;
 		if (option & MACH_RCV_LARGE) {	/* leave it queued; say how much room it needs */
+			list_push_front(&p->messages, &k->link);
+			p->msgcount++;
 			copyout(t, &need, umsg + offsetof(mach_msg_header_t, msgh_size), sizeof need);
 			goto out;
 		}
-		list_remove(&k->link);
-		p->msgcount--;
 		p->seqno++;
-		waitq_wake_one_locked(&p->senders);
 		kmsg_destroy_locked(k);
 		goto out;
 	}
-	list_remove(&k->link);
-	p->msgcount--;
 	trailer.msgh_seqno = p->seqno++;
 	trailer.msgh_trailer_size = tsize;
-	waitq_wake_one_locked(&p->senders);
 	copyout_rights_locked(t->space, p, k, &lost_memory);
 	k->ool_done = 0;	/* the copies went to the receiver */
 	/* the whole buffer was checked writable above and nothing can unmap it meanwhile */
@@ -578,6 +602,8 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	/* received, but a region could not be placed: Mach's way of saying so */
 	mr = lost_memory ? (MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE) : MACH_MSG_SUCCESS;
 out:
+	if (handoff_port)
+		port_unref_locked(handoff_port);
 	spin_unlock_irqrestore(&sched_lock, f);
 	return mr;
 }

@@ -235,6 +235,18 @@ waitq_wake_all_locked(struct waitq *wq)
 	return n;
 }
 
+struct thread *
+waitq_first_locked(struct waitq *wq)
+{
+	return list_empty(&wq->threads) ? NULL : list_entry(wq->threads.next, struct thread, run_link);
+}
+
+void
+thread_wake_locked(struct thread *t)
+{
+	wake_locked(t, WAKE_SIGNALED);
+}
+
 /* Wakes the longest waiter, if any; returns whether one woke. */
 bool
 waitq_wake_one_locked(struct waitq *wq)

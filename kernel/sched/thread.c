@@ -60,6 +60,11 @@ thread_free(struct thread *t)
 	if (t->exc_port)
 		right_destroy_carried_locked(t->exc_port, MACH_MSG_TYPE_PORT_SEND);
 	t->exc_port = NULL;
+	if (t->ipc_handoff) {	/* handed a message, then killed before it looked */
+		kmsg_destroy_locked(t->ipc_handoff);
+		port_unref_locked(t->ipc_handoff_port);
+		t->ipc_handoff = NULL;
+	}
 	spin_unlock_irqrestore(&sched_lock, f);
 	kfree(t->kstack);
 	kfree(t);

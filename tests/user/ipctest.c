@@ -1008,6 +1008,256 @@ task_create_and_terminate_through_the_task_port(void)
 }
 
 
+static void
+get_refs_for_each_kind_of_right(void)
+{
+	mach_port_t s, d, p = new_port(), so;
+	mach_msg_type_name_t t;
+	mach_port_urefs_t r;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &d);
+	mach_port_mod_refs(ME, d, MACH_PORT_RIGHT_DEAD_NAME, 4);
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(refs_of(s, MACH_PORT_RIGHT_PORT_SET), 1);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 5);
+	CHECK_EQ(refs_of(so, MACH_PORT_RIGHT_SEND_ONCE), 1);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_RECEIVE), 1);
+	CHECK_EQ(refs_of(p, MACH_PORT_RIGHT_PORT_SET), 0);
+	CHECK_EQ(mach_port_get_refs(ME, p, 12, &r), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_get_refs(ME, 0x7777701, MACH_PORT_RIGHT_SEND, &r), KERN_INVALID_NAME);
+	CHECK_EQ(mach_port_get_refs(ME, p, MACH_PORT_RIGHT_SEND, (void *)0xC0000000), KERN_INVALID_ADDRESS);
+	mach_port_destroy(ME, s);
+	mach_port_destroy(ME, d);
+	mach_port_destroy(ME, so);
+	{
+		struct simple_msg m;
+		poll(p, &m);	/* the send-once notification */
+	}
+	mach_port_destroy(ME, p);
+}
+
+static void
+a_new_request_returns_the_previous_one(void)
+{
+	mach_port_t p = new_port(), n1 = new_port(), n2 = new_port(), prev = 1;
+	struct simple_msg m;
+
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 0, n1, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(prev, MACH_PORT_NULL);
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 0, n2, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK(MACH_PORT_VALID(prev));
+	CHECK_EQ(type_of(prev), MACH_PORT_TYPE_SEND_ONCE);	/* the right for n1 came back */
+	mach_port_deallocate(ME, prev);
+	CHECK_EQ(poll(n1, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 0, MACH_PORT_NULL, 0, &prev),
+		 KERN_SUCCESS);			/* cancel */
+	CHECK(MACH_PORT_VALID(prev));
+	mach_port_deallocate(ME, prev);
+	CHECK_EQ(poll(n2, &m), MACH_MSG_SUCCESS);
+	mach_port_deallocate(ME, p);	/* the last send right: nobody asked, nobody hears */
+	CHECK_EQ(poll(n1, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(poll(n2, &m), MACH_RCV_TIMED_OUT);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, n1);
+	mach_port_destroy(ME, n2);
+}
+
+static void
+task_self_trap_adds_references_to_one_name(void)
+{
+	mach_port_t a = 0, b = 0;
+	mach_port_urefs_t r0 = refs_of(ME, MACH_PORT_RIGHT_SEND);
+
+	CHECK_EQ(trap_raw(TRAP_mach_task_self, (uint32_t)&a, 0, 0, 0, 0), KERN_SUCCESS);
+	CHECK_EQ(trap_raw(TRAP_mach_task_self, (uint32_t)&b, 0, 0, 0, 0), KERN_SUCCESS);
+	CHECK_EQ(a, ME);
+	CHECK_EQ(b, ME);
+	CHECK_EQ(refs_of(ME, MACH_PORT_RIGHT_SEND), r0 + 2);
+	CHECK_EQ(trap_raw(TRAP_mach_task_self, 0xC0000000, 0, 0, 0, 0), KERN_INVALID_ADDRESS);
+	mach_port_mod_refs(ME, ME, MACH_PORT_RIGHT_SEND, -2);
+	CHECK_EQ(refs_of(ME, MACH_PORT_RIGHT_SEND), r0);
+}
+
+/* ---- more queues, sets and threads ---- */
+
+static mach_port_t set_for_workers;
+static volatile uint32_t served[2];
+
+static void
+set_worker(int me)
+{
+	struct simple_msg m;
+
+	while (mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, set_for_workers, 0, 0) == MACH_MSG_SUCCESS) {
+		if (m.h.msgh_id == 999)
+			break;
+		served[me]++;
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	thread_terminate(mach_thread_self());
+}
+
+static void set_worker0(void) { set_worker(0); }
+static void set_worker1(void) { set_worker(1); }
+
+static void
+several_server_threads_receive_from_one_port_set(void)
+{
+	mach_port_t a = new_port(), b = new_port(), t0, t1;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set_for_workers);
+	mach_port_move_member(ME, a, set_for_workers);
+	mach_port_move_member(ME, b, set_for_workers);
+	served[0] = served[1] = 0;
+	t0 = start_thread(set_worker0);
+	t1 = start_thread(set_worker1);
+	CHECK(MACH_PORT_VALID(t0) && MACH_PORT_VALID(t1));
+	for (int i = 0; i < 3; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);	/* both are waiting now */
+	for (int i = 0; i < 20; i++) {
+		CHECK_EQ(send_simple(i % 2 ? a : b, MACH_MSG_TYPE_MAKE_SEND, 0, 0, i, NULL, 0), MACH_MSG_SUCCESS);
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	for (int i = 0; i < 100 && served[0] + served[1] < 20; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(served[0] + served[1], 20);
+	CHECK(served[0] > 0 && served[1] > 0);	/* both threads took a share */
+	send_simple(a, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 999, NULL, 0);
+	send_simple(b, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 999, NULL, 0);
+	CHECK(wait_thread_gone(t0) && wait_thread_gone(t1));
+	mach_port_destroy(ME, t0);
+	mach_port_destroy(ME, t1);
+	mach_port_destroy(ME, set_for_workers);
+	mach_port_destroy(ME, a);
+	mach_port_destroy(ME, b);
+}
+
+static mach_port_t full_port;
+static volatile mach_msg_return_t blocked_send_result;
+
+static void
+blocked_sender(void)
+{
+	blocked_send_result = send_simple(full_port, MACH_MSG_TYPE_COPY_SEND, 0, 0, 2, NULL, 0);
+	worker_flag = 1;
+	thread_terminate(mach_thread_self());
+}
+
+static void
+blocked_sender_wakes_when_the_queue_has_room(void)
+{
+	mach_port_t th;
+	struct simple_msg m;
+
+	full_port = new_port();
+	mach_port_insert_right(ME, full_port, full_port, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_set_qlimit(ME, full_port, 1);
+	send_simple(full_port, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, NULL, 0);
+	worker_flag = 0;
+	th = start_thread(blocked_sender);
+	for (int i = 0; i < 10; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(worker_flag, 0);		/* blocked on the full queue */
+	CHECK_EQ(poll(full_port, &m), MACH_MSG_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	CHECK_EQ(worker_flag, 1);
+	CHECK_EQ(blocked_send_result, MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(full_port, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 2);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, full_port);
+}
+
+static void
+aborted_blocked_sender_gets_send_interrupted(void)
+{
+	mach_port_t th;
+	struct simple_msg m;
+
+	full_port = new_port();
+	mach_port_insert_right(ME, full_port, full_port, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_set_qlimit(ME, full_port, 0);	/* nothing but send-once messages fit */
+	worker_flag = 0;
+	th = start_thread(blocked_sender);
+	for (int i = 0; i < 10; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(worker_flag, 0);
+	CHECK_EQ(thread_abort(th), KERN_SUCCESS);
+	CHECK(wait_thread_gone(th));
+	CHECK_EQ(blocked_send_result, MACH_SEND_INTERRUPTED);
+	CHECK_EQ(poll(full_port, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(send_simple(full_port, MACH_MSG_TYPE_MAKE_SEND_ONCE, 0, 0, 3, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(full_port, &m), MACH_MSG_SUCCESS);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, full_port);
+}
+
+static void
+hundreds_of_names_grow_the_table_and_go(void)
+{
+	static mach_port_t p[300];
+	uint32_t n0 = count_names();
+
+	for (int i = 0; i < 300; i++) {
+		CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p[i]), KERN_SUCCESS);
+		for (int j = 0; j < i; j += 37)
+			CHECK(p[j] != p[i]);
+	}
+	CHECK_EQ(count_names(), n0 + 300);
+	for (int i = 0; i < 300; i++)
+		CHECK_EQ(mach_port_destroy(ME, p[i]), KERN_SUCCESS);
+	CHECK_EQ(count_names(), n0);
+	CHECK_EQ(type_of(p[0]), 0);		/* freed names are not valid any more */
+}
+
+static void
+odd_destinations_and_options(void)
+{
+	mach_port_t s, so, p = new_port();
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &s);
+	CHECK_EQ(send_simple(s, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, NULL, 0), MACH_SEND_INVALID_DEST);
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(send_simple(so, MACH_MSG_TYPE_COPY_SEND, 0, 0, 1, NULL, 0), MACH_SEND_INVALID_DEST);
+	CHECK_EQ(mach_msg(&m.h, 0, 0, 0, 0, 0, 0), MACH_MSG_SUCCESS);	/* neither send nor receive */
+	CHECK_EQ(receive(s, &m, sizeof m, MACH_RCV_TIMEOUT, 0), MACH_RCV_TIMED_OUT);
+	mach_port_deallocate(ME, so);		/* its send-once notification goes to p */
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	mach_port_destroy(ME, s);
+	mach_port_destroy(ME, p);
+}
+
+static void
+null_and_dead_names_in_descriptors_pass_through(void)
+{
+	mach_port_t box = new_port();
+	struct port_msg pm;
+	struct simple_msg m;
+	mach_port_t names[2] = { MACH_PORT_NULL, MACH_PORT_DEAD };
+
+	for (int i = 0; i < 2; i++) {
+		memset(&pm, 0, sizeof pm);
+		pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+		pm.h.msgh_remote_port = box;
+		pm.body.msgh_descriptor_count = 1;
+		pm.port.name = names[i];
+		pm.port.disposition = MACH_MSG_TYPE_COPY_SEND;
+		pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+		CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+		CHECK_EQ(poll(box, &m), MACH_MSG_SUCCESS);
+		memcpy(&pm, &m, sizeof pm);
+		CHECK_EQ(pm.port.name, names[i]);
+	}
+	mach_port_destroy(ME, box);
+}
+
 /* ---- memory: vm_allocate and out-of-line regions ---- */
 
 static struct manifold_kernel_stats
@@ -1600,6 +1850,15 @@ static const struct test tests[] = {
 	T(thread_abort_interrupts_a_blocked_receive),
 	T(thread_state_requests_are_checked),
 	T(task_create_and_terminate_through_the_task_port),
+	T(get_refs_for_each_kind_of_right),
+	T(a_new_request_returns_the_previous_one),
+	T(task_self_trap_adds_references_to_one_name),
+	T(several_server_threads_receive_from_one_port_set),
+	T(blocked_sender_wakes_when_the_queue_has_room),
+	T(aborted_blocked_sender_gets_send_interrupted),
+	T(hundreds_of_names_grow_the_table_and_go),
+	T(odd_destinations_and_options),
+	T(null_and_dead_names_in_descriptors_pass_through),
 	T(vm_allocate_and_deallocate_regions),
 	T(out_of_line_memory_round_trips),
 	T(out_of_line_deallocate_option_frees_the_senders_region),

@@ -23,6 +23,7 @@
 struct task;
 struct trapframe;
 struct port;
+struct kmsg;
 
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -61,6 +62,8 @@ struct thread {
 	struct port *self;		/* [S] the thread port (kern/ipc.h), NULL once gone */
 	struct port *exc_port;		/* [S] send right: its exception port, or NULL */
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
+	struct kmsg *ipc_handoff;	/* [S] a message handed straight to this waiting receiver */
+	struct port *ipc_handoff_port;	/* [S] the port it was sent to (a reference) */
 	struct waitq resume;		/* [S] where it waits while suspended */
 };
 
@@ -83,6 +86,9 @@ void waitq_init(struct waitq *wq);
 /* Caller holds sched_lock. Returns how many threads woke. */
 int waitq_wake_all_locked(struct waitq *wq);
 bool waitq_wake_one_locked(struct waitq *wq);
+/* The longest waiter, left waiting; NULL if none. */
+struct thread *waitq_first_locked(struct waitq *wq);
+void thread_wake_locked(struct thread *t);
 void thread_make_ready_locked(struct thread *t);
 void thread_abort_wait_locked(struct thread *t);
 
