@@ -17,6 +17,15 @@
 #define PEER_RELAY	1004	/* forward as ECHO to the next hop, relay its answer */
 #define PEER_CRASH	1005	/* dereference NULL */
 #define PEER_DROP_SEND	1006	/* deallocate every send right it holds to the test's port */
+#define PEER_STRESS	1007	/* complex: 3 send rights (every peer); inline steps, seed */
+#define PEER_TRAFFIC	1008	/* what peers send each other during a stress run */
+
+struct stress_msg {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t peer[3];
+	uint32_t steps, seed;
+};
 
 struct simple_msg {
 	mach_msg_header_t h;

@@ -10,6 +10,112 @@
 
 static mach_port_t service, next_hop;
 
+static uint32_t rng;
+
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+static uint32_t
+count_names(void)
+{
+	mach_port_name_t n1[1];
+	mach_port_type_t t1[1];
+	mach_msg_type_number_t n = 0;
+
+	mach_port_names(mach_task_self(), n1, t1, 0, &n);
+	return n;
+}
+
+/* Takes one message off the service port, if any, and releases the rights it brought. */
+static int
+take_traffic(void)
+{
+	static union {
+		struct port_msg pm;
+		struct simple_msg sm;
+	} m;
+	mach_msg_return_t mr = mach_msg(&m.sm.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, service, 0, 0);
+
+	if (mr != MACH_MSG_SUCCESS)
+		return mr == MACH_RCV_TIMED_OUT ? 0 : -1;
+	if (m.pm.h.msgh_id != PEER_TRAFFIC || !(m.pm.h.msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return -1;
+	if (m.pm.port.disposition == MACH_MSG_TYPE_PORT_RECEIVE)
+		return mach_port_mod_refs(mach_task_self(), m.pm.port.name, MACH_PORT_RIGHT_RECEIVE, -1) ? -1 : 1;
+	if (m.pm.port.name == MACH_PORT_DEAD)	/* a send right whose port died on the way */
+		return 1;
+	return mach_port_deallocate(mach_task_self(), m.pm.port.name) ? -1 : 1;
+}
+
+/*
+ * A stress run: random sends of fresh rights (send rights and receive rights)
+ * to random peers, random receives, and a check that the name space never
+ * keeps what it gave away. Replies with the number of errors seen.
+ */
+static void
+stress(struct stress_msg *req)
+{
+	mach_port_t me = mach_task_self(), peers[3];
+	uint32_t base = count_names(), errors = 0, steps = req->steps, why[5] = { 0 };
+	mach_port_t reply = req->h.msgh_remote_port;
+
+	for (int i = 0; i < 3; i++)
+		peers[i] = req->peer[i].name;
+	rng = req->seed | 1;
+	for (uint32_t step = 0; step < steps; step++) {
+		uint32_t op = rnd() % 3;
+		if (op == 0) {
+			struct port_msg pm;
+			mach_port_t tmp;
+			int move_receive = rnd() % 2;
+			mach_msg_return_t mr;
+			if (mach_port_allocate(me, MACH_PORT_RIGHT_RECEIVE, &tmp) != KERN_SUCCESS) {
+				errors++, why[0]++;
+				continue;
+			}
+			memset(&pm, 0, sizeof pm);
+			pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+			pm.h.msgh_remote_port = peers[rnd() % 3];
+			pm.h.msgh_id = PEER_TRAFFIC;
+			pm.body.msgh_descriptor_count = 1;
+			pm.port.name = tmp;
+			pm.port.disposition = move_receive ? MACH_MSG_TYPE_MOVE_RECEIVE : MACH_MSG_TYPE_MAKE_SEND;
+			pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+			mr = mach_msg(&pm.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof pm, 0, 0, 0, 0);
+			if (mr != MACH_MSG_SUCCESS && mr != MACH_SEND_TIMED_OUT)
+				errors++, why[1]++;
+			/* a moved receive right is gone from here; anything else we destroy */
+			if (!(move_receive && mr == MACH_MSG_SUCCESS))
+				mach_port_destroy(me, tmp);
+			else if (mach_port_destroy(me, tmp) != KERN_INVALID_NAME)
+				errors++, why[2]++;
+		} else if (op == 1) {
+			if (take_traffic() < 0)
+				errors++, why[3]++;
+		} else if (count_names() > base + 2) {
+			errors++, why[4]++;	/* something given away or released is still named here */
+		}
+	}
+	if (errors)
+		printf("ipcpeer: stress errors: allocate %u, send %u, moved-name %u, receive %u, names %u (base %u, now %u)\n",
+		       why[0], why[1], why[2], why[3], why[4], base, count_names());
+	struct simple_msg r;
+	memset(&r.h, 0, sizeof r.h);
+	r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(req->h.msgh_bits), 0);
+	r.h.msgh_remote_port = reply;
+	r.h.msgh_id = PEER_STRESS + 100;
+	r.data[0] = errors;
+	mach_msg(&r.h, MACH_SEND_MSG, sizeof r.h + 4, 0, 0, 0, 0);
+	for (int i = 0; i < 3; i++)
+		mach_port_deallocate(me, peers[i]);
+}
+
 static void
 reply(struct simple_msg *req, mach_msg_size_t size, mach_msg_id_t id)
 {
@@ -66,6 +172,18 @@ main(int argc, char **argv)
 			reply(&m, size, PEER_RELAY + 100);
 			break;
 		}
+		case PEER_STRESS:
+			stress((struct stress_msg *)&m);
+			break;
+		case PEER_TRAFFIC:	/* late traffic from another peer's run */
+			if (m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+				struct port_msg *pm = (struct port_msg *)&m;
+				if (pm->port.disposition == MACH_MSG_TYPE_PORT_RECEIVE)
+					mach_port_mod_refs(mach_task_self(), pm->port.name, MACH_PORT_RIGHT_RECEIVE, -1);
+				else if (MACH_PORT_VALID(pm->port.name))
+					mach_port_deallocate(mach_task_self(), pm->port.name);
+			}
+			break;
 		case PEER_DROP_SEND:
 			if (MACH_PORT_VALID(m.h.msgh_remote_port))
 				mach_port_deallocate(mach_task_self(), m.h.msgh_remote_port);

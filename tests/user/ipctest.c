@@ -1680,6 +1680,46 @@ blocked_receive_wakes_when_a_message_arrives(void)
 	mach_port_destroy(ME, r);
 }
 
+static void
+three_tasks_trade_rights_at_random_without_leaks(void)
+{
+	uint32_t live = live_ports();
+	mach_port_t peers[3], r = mach_reply_port();
+	struct stress_msg sm;
+	struct simple_msg m;
+
+	for (int i = 0; i < 3; i++) {
+		peers[i] = start_peer();
+		CHECK(MACH_PORT_VALID(peers[i]));
+	}
+	for (int i = 0; i < 3; i++) {
+		memset(&sm, 0, sizeof sm);
+		sm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
+				 MACH_MSGH_BITS_COMPLEX;
+		sm.h.msgh_remote_port = peers[i];
+		sm.h.msgh_local_port = r;
+		sm.h.msgh_id = PEER_STRESS;
+		sm.body.msgh_descriptor_count = 3;
+		for (int j = 0; j < 3; j++) {
+			sm.peer[j].name = peers[j];
+			sm.peer[j].disposition = MACH_MSG_TYPE_COPY_SEND;
+			sm.peer[j].type = MACH_MSG_PORT_DESCRIPTOR;
+		}
+		sm.steps = 3000;
+		sm.seed = 0x9E3779B9u * (uint32_t)(i + 1);
+		CHECK_EQ(mach_msg(&sm.h, MACH_SEND_MSG, sizeof sm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	}
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(receive(r, &m, sizeof m, MACH_RCV_TIMEOUT, 20000), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, PEER_STRESS + 100);
+		CHECK_EQ(m.data[0], 0);		/* the peer's own checks all held */
+	}
+	for (int i = 0; i < 3; i++)
+		stop_peer(peers[i]);
+	mach_port_destroy(ME, r);
+	CHECK_EQ(live_ports(), live);		/* every port the run made is gone */
+}
+
 /* ---- stress and fuzz ---- */
 
 static uint32_t rng = 0x1234567;
@@ -1872,6 +1912,7 @@ static const struct test tests[] = {
 	T(no_senders_when_the_other_task_lets_go),
 	T(blocked_receive_wakes_when_a_message_arrives),
 	T(random_rights_traffic_keeps_invariants),
+	T(three_tasks_trade_rights_at_random_without_leaks),
 	T(fuzz_100000_random_mach_msg_and_port_calls),
 };
 
