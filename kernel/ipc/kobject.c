@@ -73,6 +73,8 @@ send_reply(struct kmsg *req, struct reply *r)
 	struct kmsg *k;
 	uint32_t f;
 
+	if (r->code == MIG_NO_REPLY)
+		return;
 	if (r->code != KERN_SUCCESS)
 		size = sizeof(mig_reply_error_t);
 	f = spin_lock_irqsave(&sched_lock);
@@ -165,6 +167,74 @@ time_of(uint64_t ticks, time_value_t *tv)
 	tv->microseconds = (integer_t)(ticks % HZ * (1000000 / HZ));
 }
 
+/* task_threads has no msgc stub (msgc has no port arrays): its id is the skip in task.defs. */
+#define TASK_THREADS_ID (TASK_BASE_ID + 2)
+
+/*
+ * Replies to task_threads with an out-of-line array of send rights to the
+ * task's thread ports (the layout a MIG-style stub expects: header, body, one
+ * out-of-line ports descriptor). Returns false if there is no memory.
+ */
+static bool
+reply_threads(struct task *t, struct kmsg *req)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_msg_body_t body;
+		mach_msg_ool_ports_descriptor_t threads;
+	} *m;
+	struct port **a;
+	struct kmsg *k;
+	struct list *l;
+	uint32_t n = 0, cap, f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	list_for_each(l, &t->threads)
+		n++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	cap = n + 4;	/* room for threads created while we allocate */
+	a = kzalloc(cap * sizeof *a);
+	k = kzalloc(sizeof *k + sizeof *m);
+	if (!a || !k) {
+		kfree(a);
+		kfree(k);
+		return false;
+	}
+	f = spin_lock_irqsave(&sched_lock);
+	n = 0;
+	list_for_each(l, &t->threads) {
+		struct thread *th = list_entry(l, struct thread, task_link);
+		if (th->self && n < cap)
+			a[n++] = send_right_locked(th->self);
+	}
+	if (!req->local || req->local->kotype != KOBJ_NONE) {
+		for (uint32_t j = 0; j < n; j++)
+			right_destroy_carried_locked(a[j], MACH_MSG_TYPE_PORT_SEND);
+		spin_unlock_irqrestore(&sched_lock, f);
+		kfree(a);
+		kfree(k);
+		return true;
+	}
+	m = (void *)k->msg;
+	k->size = sizeof *m;
+	k->remote = req->local;
+	k->remote_type = req->local_type;
+	req->local = NULL;
+	m->h.msgh_bits = MACH_MSGH_BITS(k->remote_type, 0) | MACH_MSGH_BITS_COMPLEX;
+	m->h.msgh_size = sizeof *m;
+	m->h.msgh_id = TASK_THREADS_ID + 100;
+	m->body.msgh_descriptor_count = 1;
+	m->threads.address = (vm_address_t)(uintptr_t)a;
+	m->threads.count = n;
+	m->threads.copy = MACH_MSG_PHYSICAL_COPY;
+	m->threads.disposition = MACH_MSG_TYPE_PORT_SEND;
+	m->threads.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	k->kcopies = 1;
+	ipc_deliver_locked(k->remote, k);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return true;
+}
+
 static void
 serve_task(struct task *t, struct kmsg *k, struct reply *r)
 {
@@ -191,6 +261,14 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		/* the task lives until task_terminate, as a Mach task does */
 		return;
 	}
+	case TASK_THREADS_ID:
+		if (!simple_args(k, 0))
+			goto bad;
+		if (reply_threads(t, k))
+			r->code = MIG_NO_REPLY;	/* answered already */
+		else
+			r->code = KERN_RESOURCE_SHORTAGE;
+		return;
 	case TASK_TERMINATE_ID:
 		if (!simple_args(k, 0))
 			goto bad;

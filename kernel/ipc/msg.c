@@ -42,7 +42,23 @@ struct right_use {
 	mach_msg_type_name_t disp;
 	struct port *port;		/* filled by the check */
 	mach_port_name_t *slot;		/* where the message keeps the name (or the port) */
+	uint8_t *disp_slot;		/* where it keeps the disposition, if per right */
 };
+
+/* The right a disposition leaves in a message. */
+static mach_msg_type_name_t
+carried_by(mach_msg_type_name_t disp)
+{
+	switch (disp) {
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+		return MACH_MSG_TYPE_PORT_RECEIVE;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		return MACH_MSG_TYPE_PORT_SEND_ONCE;
+	default:
+		return MACH_MSG_TYPE_PORT_SEND;
+	}
+}
 
 /* Frees the kernel copies of out-of-line regions (before commit, or when destroyed). */
 static void
@@ -51,11 +67,12 @@ free_ool(struct kmsg *k)
 	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
 	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
 
-	for (uint32_t i = 0; i < k->ool_done; i++, d++) {
-		if (d->type.type == MACH_MSG_OOL_DESCRIPTOR && d->out_of_line.address) {
-			kfree((void *)(uintptr_t)d->out_of_line.address);
-			d->out_of_line.address = 0;
-		}
+	for (uint32_t i = 0; i < 32 && k->kcopies; i++, d++) {
+		if (!(k->kcopies & (1u << i)))
+			continue;
+		k->kcopies &= ~(1u << i);
+		kfree((void *)(uintptr_t)d->out_of_line.address);
+		d->out_of_line.address = 0;
 	}
 }
 
@@ -105,17 +122,19 @@ copyin_body(struct task *t, struct kmsg *k, struct dealloc_list *dl)
 
 	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
 		return MACH_MSG_SUCCESS;
-	k->ool_done = 0;
 	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
 		mach_msg_ool_descriptor_t *o = &d->out_of_line;
 		uint32_t addr = o->address, size = o->size;
 		mach_msg_return_t mr;
 		if (d->type.type != MACH_MSG_OOL_DESCRIPTOR)
 			continue;
+		if (i >= 32)
+			return MACH_SEND_TOO_LARGE;	/* out-of-line regions in the first 32 descriptors */
 		mr = copyin_ool(t, o);
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
-		k->ool_done = i + 1;
+		if (o->address)
+			k->kcopies |= 1u << i;
 		if (o->deallocate && size) {
 			if (dl->n == 16)
 				return MACH_SEND_TOO_LARGE;
@@ -139,7 +158,7 @@ dealloc_sent_regions(struct task *t, const struct dealloc_list *dl)
 
 /* Finds the descriptors and checks their layout; no rights are looked at yet. */
 static mach_msg_return_t
-parse_body(struct kmsg *k, struct right_use *uses, int *nuses)
+parse_body(struct task *t, struct kmsg *k, struct right_use *uses, int *nuses)
 {
 	mach_msg_body_t *body;
 	mach_msg_descriptor_t *d;
@@ -161,12 +180,37 @@ parse_body(struct kmsg *k, struct right_use *uses, int *nuses)
 				return MACH_SEND_INVALID_TYPE;
 			if (*nuses == MAX_RIGHTS)
 				return MACH_SEND_TOO_LARGE;
-			uses[*nuses] = (struct right_use){ d->port.name, d->port.disposition, NULL, &d->port.name };
+			uses[*nuses] = (struct right_use){ d->port.name, d->port.disposition, NULL, &d->port.name,
+							   &d->port.disposition };
 			(*nuses)++;
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
 			break;	/* copied in by copyin_body once the layout is known good */
-		default:	/* out-of-line port arrays: not yet */
+		case MACH_MSG_OOL_PORTS_DESCRIPTOR: {
+			mach_msg_ool_ports_descriptor_t *o = &d->ool_ports;
+			mach_port_name_t *names = NULL;
+			if (!MACH_MSG_TYPE_PORT_ANY(o->disposition))
+				return MACH_SEND_INVALID_TYPE;
+			if (o->count > (uint32_t)(MAX_RIGHTS - *nuses) || i >= 32)
+				return MACH_SEND_TOO_LARGE;
+			if (o->count) {
+				names = kmalloc(o->count * sizeof *names);
+				if (!names)
+					return MACH_SEND_NO_BUFFER;
+				if (copyin(t, o->address, names, o->count * sizeof *names) != KERN_SUCCESS) {
+					kfree(names);
+					o->address = 0;
+					return MACH_SEND_INVALID_MEMORY;
+				}
+			}
+			o->address = (vm_address_t)(uintptr_t)names;	/* the kernel's copy from now on */
+			if (names)
+				k->kcopies |= 1u << i;
+			for (uint32_t j = 0; j < o->count; j++)
+				uses[(*nuses)++] = (struct right_use){ names[j], o->disposition, NULL, &names[j], NULL };
+			break;
+		}
+		default:
 			return MACH_SEND_INVALID_TYPE;
 		}
 	}
@@ -279,6 +323,12 @@ kmsg_destroy_locked(struct kmsg *k)
 			struct port *p = (struct port *)(uintptr_t)d->port.name;
 			if (d->type.type == MACH_MSG_PORT_DESCRIPTOR && p && d->port.name != MACH_PORT_DEAD)
 				right_destroy_carried_locked(p, d->port.disposition);
+			if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR && i < 32 && (k->kcopies & (1u << i))) {
+				struct port **a = (struct port **)(uintptr_t)d->ool_ports.address;
+				for (uint32_t j = 0; j < d->ool_ports.count; j++)
+					if (a[j] && a[j] != (struct port *)MACH_PORT_DEAD)
+						right_destroy_carried_locked(a[j], d->ool_ports.disposition);
+			}
 		}
 		free_ool(k);
 	}
@@ -331,9 +381,9 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 		kfree(k);
 		return MACH_SEND_INVALID_REPLY;
 	}
-	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port };
-	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port };
-	mr = parse_body(k, uses, &n);
+	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port, NULL };
+	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port, NULL };
+	mr = parse_body(t, k, uses, &n);
 	if (mr == MACH_MSG_SUCCESS)
 		mr = copyin_body(t, k, &dealloc);
 	if (mr != MACH_MSG_SUCCESS) {
@@ -387,8 +437,16 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 			k->local_type = carried;
 		} else {
 			*u->slot = (mach_port_name_t)(uintptr_t)u->port;
-			((mach_msg_port_descriptor_t *)u->slot)->disposition = (uint8_t)carried;
+			if (u->disp_slot)
+				*u->disp_slot = (uint8_t)carried;
 		}
+	}
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* port arrays now carry rights */
+		mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++)
+			if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR)
+				d->ool_ports.disposition = (uint8_t)carried_by(d->ool_ports.disposition);
 	}
 	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
 		spin_unlock_irqrestore(&sched_lock, f);
@@ -481,6 +539,45 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d)
 	return ok;
 }
 
+/*
+ * Gives an out-of-line port array to the receiver: each right into its space,
+ * the names into fresh memory. Returns false when there was no room for the
+ * array (the rights are then released, the address is 0).
+ */
+static bool
+copyout_port_array(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *d)
+{
+	struct port **a = (struct port **)(uintptr_t)d->address;
+	mach_port_name_t *names = (mach_port_name_t *)a;	/* the same buffer, reused in place */
+	uint32_t addr = 0;
+	bool ok = true;
+
+	d->deallocate = 0;
+	d->copy = MACH_MSG_PHYSICAL_COPY;
+	if (!a)
+		return true;
+	if (vm_map_allocate(s->task, &addr, d->count * sizeof *names, true) != KERN_SUCCESS)
+		ok = false;
+	for (uint32_t j = 0; j < d->count; j++) {
+		struct port *p = a[j];
+		mach_port_name_t name = (mach_port_name_t)(uintptr_t)p;	/* NULL or DEAD stay */
+		if (p && p != (struct port *)MACH_PORT_DEAD) {
+			if (ok)
+				right_copyout_locked(s, p, d->disposition, &name);
+			else
+				right_destroy_carried_locked(p, d->disposition);
+		}
+		names[j] = name;
+	}
+	if (ok)
+		copyout(s->task, names, addr, d->count * sizeof *names);
+	kfree(a);
+	d->address = addr;
+	if (!ok)
+		d->count = 0;
+	return ok;
+}
+
 static void
 copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bool *lost_memory)
 {
@@ -507,6 +604,11 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bo
 			mach_port_name_t name = d->port.name;	/* NULL or DEAD stay as they are */
 			if (d->type.type == MACH_MSG_OOL_DESCRIPTOR) {
 				if (!copyout_ool(s->task, &d->out_of_line))
+					*lost_memory = true;
+				continue;
+			}
+			if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+				if (!copyout_port_array(s, &d->ool_ports))
 					*lost_memory = true;
 				continue;
 			}
@@ -594,7 +696,7 @@ got:
 	trailer.msgh_seqno = p->seqno++;
 	trailer.msgh_trailer_size = tsize;
 	copyout_rights_locked(t->space, p, k, &lost_memory);
-	k->ool_done = 0;	/* the copies went to the receiver */
+	k->kcopies = 0;	/* the copies went to the receiver */
 	/* the whole buffer was checked writable above and nothing can unmap it meanwhile */
 	copyout(t, k->msg, umsg, k->size);
 	copyout(t, &trailer, umsg + k->size, tsize);

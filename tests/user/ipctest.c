@@ -1412,6 +1412,125 @@ queued_out_of_line_memory_dies_with_the_port(void)
 	CHECK_EQ(stats().heap_bytes, s0.heap_bytes);
 }
 
+struct ports_msg {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_ool_ports_descriptor_t ports;
+	mach_msg_trailer_t trailer;
+};
+
+static mach_msg_return_t
+send_port_array(mach_port_t dest, mach_port_t *names, uint32_t count, mach_msg_type_name_t disp)
+{
+	struct ports_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = dest;
+	m.h.msgh_id = 88;
+	m.body.msgh_descriptor_count = 1;
+	m.ports.address = (vm_address_t)(uintptr_t)names;
+	m.ports.count = count;
+	m.ports.disposition = (uint8_t)disp;
+	m.ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG, sizeof m - sizeof m.trailer, 0, 0, 0, 0);
+}
+
+static void
+out_of_line_port_arrays_carry_rights(void)
+{
+	mach_port_t box = new_port(), p[4], arr[6];
+	struct ports_msg m;
+	mach_port_t *got;
+
+	for (int i = 0; i < 4; i++)
+		p[i] = new_port();
+	arr[0] = p[0], arr[1] = p[1], arr[2] = MACH_PORT_NULL, arr[3] = p[2], arr[4] = MACH_PORT_DEAD, arr[5] = p[3];
+	CHECK_EQ(send_port_array(box, arr, 6, MACH_MSG_TYPE_MAKE_SEND), MACH_MSG_SUCCESS);
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, box, 0, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.ports.count, 6);
+	CHECK_EQ(m.ports.disposition, MACH_MSG_TYPE_PORT_SEND);
+	got = (mach_port_t *)m.ports.address;
+	CHECK(got != arr);
+	CHECK_EQ(got[0], p[0]);
+	CHECK_EQ(got[2], MACH_PORT_NULL);
+	CHECK_EQ(got[4], MACH_PORT_DEAD);
+	CHECK_EQ(got[5], p[3]);
+	CHECK_EQ(type_of(p[1]), MACH_PORT_TYPE_SEND_RECEIVE);
+	for (int i = 0; i < 6; i++)
+		if (MACH_PORT_VALID(got[i]))
+			mach_port_deallocate(ME, got[i]);
+	vm_deallocate(ME, m.ports.address, 6 * sizeof(mach_port_t));
+	/* receive rights, moved in an array, come back under new names */
+	arr[0] = p[0], arr[1] = p[1];
+	CHECK_EQ(send_port_array(box, arr, 2, MACH_MSG_TYPE_MOVE_RECEIVE), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(p[0]), 0);
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, box, 0, 0), MACH_MSG_SUCCESS);
+	got = (mach_port_t *)m.ports.address;
+	CHECK_EQ(m.ports.disposition, MACH_MSG_TYPE_PORT_RECEIVE);
+	CHECK_EQ(type_of(got[0]), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(type_of(got[1]), MACH_PORT_TYPE_RECEIVE);
+	mach_port_destroy(ME, got[0]);
+	mach_port_destroy(ME, got[1]);
+	vm_deallocate(ME, m.ports.address, 2 * sizeof(mach_port_t));
+	mach_port_destroy(ME, p[2]);
+	mach_port_destroy(ME, p[3]);
+	mach_port_destroy(ME, box);
+}
+
+static void
+bad_port_arrays_are_refused(void)
+{
+	mach_port_t box = new_port(), x = new_port();
+	static mach_port_t many[100];
+	struct simple_msg m;
+	uint32_t heap0 = stats().heap_bytes;
+
+	for (int i = 0; i < 100; i++)
+		many[i] = x;
+	CHECK_EQ(send_port_array(box, many, 100, MACH_MSG_TYPE_MAKE_SEND), MACH_SEND_TOO_LARGE);
+	CHECK_EQ(send_port_array(box, (mach_port_t *)0x7000000, 4, MACH_MSG_TYPE_MAKE_SEND), MACH_SEND_INVALID_MEMORY);
+	CHECK_EQ(send_port_array(box, many, 2, MACH_MSG_TYPE_COPY_SEND), MACH_SEND_INVALID_RIGHT);
+	CHECK_EQ(send_port_array(box, many, 2, MACH_MSG_TYPE_MOVE_RECEIVE), MACH_SEND_INVALID_RIGHT);	/* twice */
+	CHECK_EQ(send_port_array(box, many, 2, 7), MACH_SEND_INVALID_TYPE);
+	CHECK_EQ(type_of(x), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(poll(box, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(stats().heap_bytes, heap0);
+	/* a queued array's rights die with the port it waits on */
+	CHECK_EQ(send_port_array(box, many, 3, MACH_MSG_TYPE_MAKE_SEND), MACH_MSG_SUCCESS);
+	mach_port_destroy(ME, box);
+	CHECK_EQ(type_of(x), MACH_PORT_TYPE_RECEIVE);
+	mach_port_destroy(ME, x);
+}
+
+static void
+task_threads_lists_the_tasks_threads(void)
+{
+	thread_act_array_t list;
+	mach_msg_type_number_t n = 0;
+	mach_port_t self = mach_thread_self(), th;
+	int found = 0;
+
+	CHECK_EQ(task_threads(ME, &list, &n), KERN_SUCCESS);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(list[0], self);
+	mach_port_deallocate(ME, list[0]);
+	vm_deallocate(ME, (vm_address_t)(uintptr_t)list, n * sizeof *list);
+	CHECK_EQ(thread_create(ME, &th), KERN_SUCCESS);
+	CHECK_EQ(task_threads(ME, &list, &n), KERN_SUCCESS);
+	CHECK_EQ(n, 2);
+	for (uint32_t i = 0; i < n; i++) {
+		found += list[i] == th;
+		mach_port_deallocate(ME, list[i]);
+	}
+	CHECK_EQ(found, 1);
+	vm_deallocate(ME, (vm_address_t)(uintptr_t)list, n * sizeof *list);
+	thread_terminate(th);
+	CHECK(wait_thread_gone(th));
+	mach_port_destroy(ME, th);
+	mach_port_deallocate(ME, self);
+}
+
 /* ---- exceptions ---- */
 
 static volatile uint32_t recovered_flag;
@@ -1904,6 +2023,9 @@ static const struct test tests[] = {
 	T(out_of_line_deallocate_option_frees_the_senders_region),
 	T(out_of_line_errors_deliver_nothing),
 	T(queued_out_of_line_memory_dies_with_the_port),
+	T(out_of_line_port_arrays_carry_rights),
+	T(bad_port_arrays_are_refused),
+	T(task_threads_lists_the_tasks_threads),
 	T(exception_handler_fixes_the_thread_and_it_resumes),
 	T(thread_exception_port_comes_before_the_tasks),
 	T(rpc_with_another_task_echoes_payloads),

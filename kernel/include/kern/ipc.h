@@ -82,7 +82,7 @@ struct kmsg {
 	mach_msg_type_name_t remote_type;	/* PORT_SEND or PORT_SEND_ONCE */
 	struct port *local;		/* reply right, or NULL */
 	mach_msg_type_name_t local_type;
-	uint32_t ool_done;		/* descriptors [0, ool_done) hold kernel copies */
+	uint32_t kcopies;		/* bit i: descriptor i holds a kernel copy (i < 32) */
 	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port *, and
 					 * out-of-line descriptors the kernel copy's address */
 };

@@ -16,6 +16,7 @@
 
 typedef mach_port_t task_t;
 typedef mach_port_t ipc_space_t;
+typedef mach_port_t *thread_act_array_t;
 
 mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option, mach_msg_size_t send_size,
 			   mach_msg_size_t rcv_size, mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
@@ -45,6 +46,9 @@ kern_return_t mach_port_set_qlimit(ipc_space_t task, mach_port_name_t name, mach
 kern_return_t mach_port_request_notification(ipc_space_t task, mach_port_name_t name, mach_msg_id_t variant,
 					     mach_port_mscount_t sync, mach_port_t notify,
 					     mach_msg_type_name_t notifyPoly, mach_port_t *previous);
+
+/* The task's threads, as send rights in memory the caller then vm_deallocates. */
+kern_return_t task_threads(task_t task, thread_act_array_t *list, mach_msg_type_number_t *count);
 
 kern_return_t vm_allocate(task_t task, vm_address_t *address, vm_size_t size, boolean_t anywhere);
 kern_return_t vm_deallocate(task_t task, vm_address_t address, vm_size_t size);
