@@ -35,7 +35,7 @@ ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES)
 KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
 QEMU_TEST_ARGS := -m 64M
 
-CHECK_SUITES += kernel system unit ipc
+CHECK_SUITES += kernel system unit ipc ipc-slowpath
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -45,6 +45,12 @@ check-kernel:
 check-ipc:
 	@tools/qemu-test --suite ipc --timeout 300 --log $(B)/test/ipc.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
+
+# The same cases with the IPC fast path off: both paths must give the same results.
+check-ipc-slowpath:
+	@tools/qemu-test --suite ipc-slowpath --timeout 300 --log $(B)/test/ipc-slowpath.serial -- \
+		$(QEMU_TEST_ARGS) -kernel $(B)/kernel.elf -append "debug_exit ipc_fastpath=off" \
 		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
 
 check-system: $(B)/manifold.iso

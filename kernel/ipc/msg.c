@@ -18,9 +18,9 @@
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include "layout.h"
+#include "msg_private.h"
 
 #define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
-#define MAX_RIGHTS 64
 
 static uint64_t
 ms_to_ticks(mach_msg_timeout_t ms)
@@ -30,20 +30,11 @@ ms_to_ticks(mach_msg_timeout_t ms)
 	return t ? t : 1;
 }
 
-static bool
-is_send_disposition(mach_msg_type_name_t d)
+bool
+ipc_is_send_disposition(mach_msg_type_name_t d)
 {
 	return d >= MACH_MSG_TYPE_MOVE_SEND && d <= MACH_MSG_TYPE_MAKE_SEND_ONCE;
 }
-
-/* The rights a message names: the header's two, then each port descriptor. */
-struct right_use {
-	mach_port_name_t name;
-	mach_msg_type_name_t disp;
-	struct port *port;		/* filled by the check */
-	mach_port_name_t *slot;		/* where the message keeps the name (or the port) */
-	uint8_t *disp_slot;		/* where it keeps the disposition, if per right */
-};
 
 /* The right a disposition leaves in a message. */
 static mach_msg_type_name_t
@@ -231,8 +222,8 @@ use_error(struct right_use *uses, int i)
 	return i == 0 ? MACH_SEND_INVALID_DEST : i == 1 ? MACH_SEND_INVALID_REPLY : MACH_SEND_INVALID_RIGHT;
 }
 
-static mach_msg_return_t
-check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
+mach_msg_return_t
+ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
@@ -349,6 +340,9 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	int n = 2;
 	struct dealloc_list dealloc = { 0 };
 
+	mr = ipc_fastpath_send(t, umsg, option, size);
+	if (mr != IPC_FASTPATH_NO)
+		return mr;
 	if (size < HDR)
 		return MACH_SEND_MSG_TOO_SMALL;
 	if (size > IPC_MSG_MAX)
@@ -368,8 +362,8 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	m->msgh_size = size;
 	rdisp = MACH_MSGH_BITS_REMOTE(m->msgh_bits);
 	ldisp = MACH_MSGH_BITS_LOCAL(m->msgh_bits);
-	if ((m->msgh_bits & ~MACH_MSGH_BITS_USED) || !is_send_disposition(rdisp) ||
-	    (ldisp && !is_send_disposition(ldisp)) || (!ldisp && m->msgh_local_port != MACH_PORT_NULL)) {
+	if ((m->msgh_bits & ~MACH_MSGH_BITS_USED) || !ipc_is_send_disposition(rdisp) ||
+	    (ldisp && !ipc_is_send_disposition(ldisp)) || (!ldisp && m->msgh_local_port != MACH_PORT_NULL)) {
 		kfree(k);
 		return MACH_SEND_INVALID_HEADER;
 	}
@@ -398,7 +392,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	for (;;) {
 		struct port *dest;
 
-		mr = check_rights_locked(t->space, uses, n);
+		mr = ipc_check_rights_locked(t->space, uses, n);
 		if (mr != MACH_MSG_SUCCESS)
 			goto fail;
 		dest = uses[0].port;
@@ -501,8 +495,8 @@ first_ready_member(struct pset *ps)
 }
 
 /* Trailer the receiver asked for: the minimal one, or with the sequence number. */
-static mach_msg_size_t
-trailer_size(mach_msg_option_t option)
+mach_msg_size_t
+ipc_trailer_size(mach_msg_option_t option)
 {
 	return ((option >> 24) & 0xF) >= MACH_RCV_TRAILER_SEQNO ? (mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t)
 								 : (mach_msg_size_t)sizeof(mach_msg_trailer_t);
@@ -625,7 +619,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 {
 	struct task *t = curtask();
 	mach_msg_seqno_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0 };
-	mach_msg_size_t tsize = trailer_size(option);
+	mach_msg_size_t tsize = ipc_trailer_size(option);
 	mach_msg_return_t mr;
 	uint64_t deadline = 0;
 	struct kmsg *k;
@@ -661,7 +655,16 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 			}
 		}
 		wq = ps ? &ps->receivers : &p->receivers;
+		curthread()->rcv_buf = umsg;	/* where the fast path may deliver */
+		curthread()->rcv_size = rcv_size;
+		curthread()->rcv_option = (uint32_t)option;
 		why = waitq_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
+		curthread()->rcv_buf = 0;
+		if (curthread()->rcv_done) {	/* delivered straight into our buffer */
+			curthread()->rcv_done = false;
+			mr = curthread()->rcv_result;
+			goto out;
+		}
 		if (curthread()->ipc_handoff) {	/* a sender gave us its message directly */
 			k = curthread()->ipc_handoff;
 			handoff_port = p = curthread()->ipc_handoff_port;

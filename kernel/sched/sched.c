@@ -247,6 +247,15 @@ thread_wake_locked(struct thread *t)
 	wake_locked(t, WAKE_SIGNALED);
 }
 
+void
+thread_run_next_locked(struct thread *t)
+{
+	if (t->state != THREAD_READY)
+		return;
+	list_remove(&t->run_link);
+	list_push_front(&runq[t->priority], &t->run_link);
+}
+
 /* Wakes the longest waiter, if any; returns whether one woke. */
 bool
 waitq_wake_one_locked(struct waitq *wq)

@@ -82,6 +82,8 @@ sys_kernel_stats(const struct trap_args *args)
 		.live_ports = ipc_live_ports(),
 		.free_pages = page_free_count() + kmem_pages_mapped(),
 		.heap_bytes = (uint32_t)kmem_bytes_in_use(),
+		.fastpath_enabled = ipc_fastpath_enabled,
+		.fastpath_hits = ipc_fastpath_hits,
 	};
 
 	return copyout(curtask(), &st, args->a[0], sizeof st);

@@ -78,3 +78,44 @@ copyout_check(struct task *t, uintptr_t uaddr, size_t len)
 {
 	return check_range(t, uaddr, len, true);
 }
+
+/*
+ * Copies between two tasks' user memory, page piece by page piece through the
+ * direct map, after checking both ranges (the IPC fast path's one copy).
+ * Caller holds sched_lock; both pmaps are locked, in address order.
+ */
+kern_return_t
+copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len)
+{
+	struct pmap *a = from->pmap, *b = to->pmap;
+	uint32_t fa, fb = 0;
+	kern_return_t kr;
+
+	if (a > b) {
+		struct pmap *x = a;
+		a = b;
+		b = x;
+	}
+	fa = pmap_lock(a);
+	if (b != a)
+		fb = pmap_lock(b);
+	kr = check_range(from, src, len, false);
+	if (kr == KERN_SUCCESS)
+		kr = check_range(to, dst, len, true);
+	while (kr == KERN_SUCCESS && len) {
+		size_t n = MIN(len, MIN(PAGE_SIZE - (src & (PAGE_SIZE - 1)), PAGE_SIZE - (dst & (PAGE_SIZE - 1))));
+		paddr_t ps, pd;
+		int prot;
+
+		pmap_lookup(from->pmap, src, &ps, &prot);
+		pmap_lookup(to->pmap, dst, &pd, &prot);
+		memcpy(P2V(pd), P2V(ps), n);
+		src += n;
+		dst += n;
+		len -= n;
+	}
+	if (b != a)
+		pmap_unlock(b, fb);
+	pmap_unlock(a, fa);
+	return kr;
+}

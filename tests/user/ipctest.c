@@ -1723,6 +1723,28 @@ rpc_with_another_task_echoes_payloads(void)
 }
 
 static void
+rpc_takes_the_fast_path_exactly_when_it_is_on(void)
+{
+	mach_port_t peer = start_peer();
+	static struct simple_msg m;
+	struct manifold_kernel_stats before = stats(), after;
+
+	CHECK(MACH_PORT_VALID(peer));
+	for (int i = 0; i < 20; i++) {
+		CHECK_EQ(rpc(peer, PEER_ECHO, &i, 4, &m), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.data[0], (uint32_t)i);
+	}
+	after = stats();
+	printf("# fast path %s: %u of 40 messages took it\n", before.fastpath_enabled ? "on" : "off",
+	       after.fastpath_hits - before.fastpath_hits);
+	if (before.fastpath_enabled)
+		CHECK(after.fastpath_hits - before.fastpath_hits >= 20);	/* at least every request */
+	else
+		CHECK_EQ(after.fastpath_hits, before.fastpath_hits);
+	stop_peer(peer);
+}
+
+static void
 rpc_along_a_chain_of_three_tasks(void)
 {
 	mach_port_t b = start_peer(), c = start_peer();
@@ -2029,6 +2051,7 @@ static const struct test tests[] = {
 	T(exception_handler_fixes_the_thread_and_it_resumes),
 	T(thread_exception_port_comes_before_the_tasks),
 	T(rpc_with_another_task_echoes_payloads),
+	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),
 	T(no_senders_when_the_other_task_lets_go),
@@ -2074,7 +2097,7 @@ main(void)
 			pass++;
 		}
 	}
-	printf("ipc: %d passed, %d failed\n", pass, fail);
+	printf("%s: %d passed, %d failed\n", stats().fastpath_enabled ? "ipc" : "ipc-slowpath", pass, fail);
 	trap_debug_exit(fail ? 0x11 : 0x10);
 	return fail != 0;
 }

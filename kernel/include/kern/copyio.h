@@ -16,5 +16,6 @@ kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
+kern_return_t copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len);
 
 #endif

@@ -142,6 +142,11 @@ void kmsg_destroy_locked(struct kmsg *k);
 void ipc_enqueue_locked(struct port *p, struct kmsg *k);
 void ipc_deliver_locked(struct port *dest, struct kmsg *k);
 
+/* fastpath.c */
+extern bool ipc_fastpath_enabled;
+extern uint32_t ipc_fastpath_hits;
+void ipc_fastpath_init(void);
+
 /* kobject.c: messages sent to kernel objects (task, thread, host ports) */
 extern struct port *host_port;
 void kobject_init(void);

@@ -64,6 +64,10 @@ struct thread {
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
 	struct kmsg *ipc_handoff;	/* [S] a message handed straight to this waiting receiver */
 	struct port *ipc_handoff_port;	/* [S] the port it was sent to (a reference) */
+	uintptr_t rcv_buf;		/* [S] while blocked in mach_msg receive: its buffer, */
+	uint32_t rcv_size, rcv_option;	/* [S] size and options, for the fast path (fastpath.c) */
+	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
+	int rcv_result;			/* [S] and the receive's result */
 	struct waitq resume;		/* [S] where it waits while suspended */
 };
 
@@ -89,6 +93,8 @@ bool waitq_wake_one_locked(struct waitq *wq);
 /* The longest waiter, left waiting; NULL if none. */
 struct thread *waitq_first_locked(struct waitq *wq);
 void thread_wake_locked(struct thread *t);
+/* Puts a ready thread first in its run queue: it runs as soon as the current one blocks. */
+void thread_run_next_locked(struct thread *t);
 void thread_make_ready_locked(struct thread *t);
 void thread_abort_wait_locked(struct thread *t);
 

@@ -118,6 +118,8 @@ struct manifold_kernel_stats {
 	uint32_t live_ports;
 	uint32_t free_pages;
 	uint32_t heap_bytes;
+	uint32_t fastpath_enabled;	/* the IPC fast path is on (boot option ipc_fastpath) */
+	uint32_t fastpath_hits;		/* messages it delivered */
 };
 #endif
 #define TRAP_CMDLINE_MAX	4096

@@ -1,0 +1,117 @@
+/*
+ * The RPC fast path. When a simple message (no descriptors) is sent to a port
+ * whose queue is empty and on which a receiver is already blocked, the message
+ * goes straight from the sender's buffer into the receiver's: one copy, no
+ * kernel message, no queue; its rights move as the slow path would move them,
+ * with the same functions. The receiver is put first in line to run, so a
+ * client that now blocks for the reply hands the processor to its server.
+ *
+ * Anything else (a complex message, a kernel object, a full or non-empty queue,
+ * no waiting receiver, a receive buffer too small, a header the slow path
+ * would reject) returns IPC_FASTPATH_NO and msg.c does the work. The boot
+ * option `ipc_fastpath=off` turns it off; the ipc suite runs both ways.
+ */
+#include <kern/boot.h>
+#include <kern/copyio.h>
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <kern/task.h>
+#include "msg_private.h"
+
+#define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
+
+bool ipc_fastpath_enabled = true;	/* [I] after boot */
+uint32_t ipc_fastpath_hits;		/* [S] messages that took it */
+
+void
+ipc_fastpath_init(void)
+{
+	const char *v = boot_option("ipc_fastpath");
+
+	ipc_fastpath_enabled = !(v && strcmp(v, "off") == 0);
+}
+
+/* The thread blocked in receive on dest (or on its set) that could take a message now. */
+static struct thread *
+waiting_receiver_locked(struct port *dest)
+{
+	struct thread *r = waitq_first_locked(&dest->receivers);
+
+	if (!r && dest->pset)
+		r = waitq_first_locked(&dest->pset->receivers);
+	return r && r->rcv_buf && !r->ipc_handoff && !r->rcv_done ? r : NULL;
+}
+
+mach_msg_return_t
+ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size)
+{
+	struct right_use uses[2];
+	mach_msg_header_t h, out;
+	mach_msg_seqno_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0 };
+	mach_msg_type_name_t rdisp, ldisp, dest_type = 0, reply_type = 0;
+	mach_port_name_t reply_name = MACH_PORT_NULL;
+	struct thread *r;
+	struct port *dest;
+	mach_msg_size_t tsize;
+	uint32_t f;
+
+	if (!ipc_fastpath_enabled || size < HDR || size > IPC_MSG_MAX || (size & 3))
+		return IPC_FASTPATH_NO;
+	if (copyin(t, umsg, &h, HDR) != KERN_SUCCESS)
+		return IPC_FASTPATH_NO;
+	rdisp = MACH_MSGH_BITS_REMOTE(h.msgh_bits);
+	ldisp = MACH_MSGH_BITS_LOCAL(h.msgh_bits);
+	if ((h.msgh_bits & ~MACH_MSGH_BITS_PORTS_MASK) || !ipc_is_send_disposition(rdisp) ||
+	    (ldisp && !ipc_is_send_disposition(ldisp)) || (!ldisp && h.msgh_local_port != MACH_PORT_NULL) ||
+	    !MACH_PORT_VALID(h.msgh_remote_port) || (ldisp && h.msgh_local_port == MACH_PORT_DEAD))
+		return IPC_FASTPATH_NO;
+	uses[0] = (struct right_use){ h.msgh_remote_port, rdisp, NULL, NULL, NULL };
+	uses[1] = (struct right_use){ ldisp ? h.msgh_local_port : MACH_PORT_NULL, ldisp, NULL, NULL, NULL };
+
+	f = spin_lock_irqsave(&sched_lock);
+	if (ipc_check_rights_locked(t->space, uses, 2) != MACH_MSG_SUCCESS)
+		goto no;
+	dest = uses[0].port;
+	if (dest->kotype != KOBJ_NONE || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)) ||
+	    !r->task->space || !r->task->space->active)
+		goto no;
+	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
+	if (size + tsize > r->rcv_size)
+		goto no;	/* the slow path reports MACH_RCV_TOO_LARGE to the receiver */
+	/* the one copy; the header and trailer the receiver sees are written below */
+	if (copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS ||
+	    copyout_check(r->task, r->rcv_buf, size + tsize) != KERN_SUCCESS)
+		goto no;
+
+	/* Commit, exactly as the slow path's send and receive would. */
+	right_copyin_locked(t->space, uses[0].name, rdisp, dest, &dest_type);
+	if (uses[1].port) {
+		right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
+		right_copyout_locked(r->task->space, uses[1].port, reply_type, &reply_name);
+	}
+	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
+		port_release_send_locked(dest);
+	else
+		dest->sorights--;	/* a send-once right used, not lost */
+	out = h;
+	out.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
+	out.msgh_size = size;
+	out.msgh_remote_port = reply_name;
+	out.msgh_local_port = dest->receiver_name;
+	trailer.msgh_trailer_size = tsize;
+	trailer.msgh_seqno = dest->seqno++;
+	port_unref_locked(dest);
+	copyout(r->task, &out, r->rcv_buf, HDR);
+	copyout(r->task, &trailer, r->rcv_buf + size, tsize);
+	r->rcv_done = true;
+	r->rcv_result = MACH_MSG_SUCCESS;
+	thread_wake_locked(r);
+	if (option & MACH_RCV_MSG)
+		thread_run_next_locked(r);	/* we are about to wait for its answer */
+	ipc_fastpath_hits++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return MACH_MSG_SUCCESS;
+no:
+	spin_unlock_irqrestore(&sched_lock, f);
+	return IPC_FASTPATH_NO;
+}
