@@ -1992,6 +1992,79 @@ fuzz_100000_random_mach_msg_and_port_calls(void)
 	CHECK_EQ(type_of(ME), MACH_PORT_TYPE_SEND);
 }
 
+
+/*
+ * Random and malformed requests to kernel objects: a victim task (made with
+ * task_create, with one suspended thread), its thread, and the host. Any reply
+ * will do; the kernel must stay up and keep its books.
+ */
+static void
+fuzz_20000_random_kernel_rpcs(void)
+{
+	mach_port_t victim = MACH_PORT_NULL, vthread = MACH_PORT_NULL, host = mach_host_self();
+	mach_port_t r = mach_reply_port();
+	static uint32_t buf[64];
+	uint32_t live = live_ports();
+	int replies = 0;
+
+	CHECK_EQ(task_create(ME, 0, &victim), KERN_SUCCESS);
+	CHECK_EQ(thread_create(victim, &vthread), KERN_SUCCESS);
+	for (int i = 0; i < 20000; i++) {
+		mach_port_t targets[3] = { victim, vthread, host };
+		mach_msg_header_t *h = (mach_msg_header_t *)buf;
+		uint32_t words = rnd() % 20;
+		mach_msg_return_t mr;
+		int base[4] = { 3400, 3600, 200, 2400 };
+
+		for (uint32_t j = 0; j < 24; j++)
+			buf[j] = rnd() % 4 ? rnd() % 40 : rnd();
+		h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
+			       (rnd() % 4 ? 0 : MACH_MSGH_BITS_COMPLEX);
+		h->msgh_remote_port = targets[rnd() % 3];
+		h->msgh_local_port = r;
+		h->msgh_id = base[rnd() % 4] + (int)(rnd() % 12);
+		if (h->msgh_remote_port == victim && h->msgh_id == 3401)
+			h->msgh_id = 3402;	/* keep the victim alive to the end */
+		mr = mach_msg(h, MACH_SEND_MSG, sizeof *h + words * 4, 0, 0, 0, 0);
+		if (mr == MACH_MSG_SUCCESS &&
+		    mach_msg(h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof buf, r, 0, 0) == MACH_MSG_SUCCESS) {
+			replies++;
+			if (h->msgh_id == 3500 && (h->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+				task_terminate(((mach_msg_port_descriptor_t *)(buf + 7))->name);	/* a new task */
+			mach_msg_destroy(h);	/* whatever rights the reply brought */
+			if ((h->msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
+			    ((mach_msg_descriptor_t *)(buf + 7))->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+				mach_msg_ool_ports_descriptor_t *d = (void *)(buf + 7);
+				for (uint32_t j = 0; j < d->count; j++)
+					if (MACH_PORT_VALID(((mach_port_t *)d->address)[j]))
+						mach_port_deallocate(ME, ((mach_port_t *)d->address)[j]);
+				vm_deallocate(ME, d->address, d->count * 4);
+			}
+		}
+	}
+	CHECK(replies > 1000);
+	CHECK_EQ(task_terminate(victim), KERN_SUCCESS);
+	CHECK(wait_thread_gone(vthread));
+	mach_port_destroy(ME, vthread);
+	mach_port_destroy(ME, victim);
+	mach_port_destroy(ME, r);
+	mach_port_deallocate(ME, host);
+	/* names the fuzz may have received (special ports, new tasks...) */
+	{
+		mach_port_name_t names[256];
+		mach_port_type_t types[256];
+		mach_msg_type_number_t n = 0;
+		mach_port_names(ME, names, types, 256, &n);
+		for (uint32_t i = 0; i < n && i < 256; i++)
+			if (names[i] != ME && names[i] != boot_port)
+				mach_port_destroy(ME, names[i]);
+	}
+	/* the victim's other threads are reaped in the background */
+	for (int i = 0; i < 2000 && live_ports() > live; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK(live_ports() <= live);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(allocate_receive_right_gives_a_receive_name),
@@ -2058,6 +2131,7 @@ static const struct test tests[] = {
 	T(blocked_receive_wakes_when_a_message_arrives),
 	T(random_rights_traffic_keeps_invariants),
 	T(three_tasks_trade_rights_at_random_without_leaks),
+	T(fuzz_20000_random_kernel_rpcs),
 	T(fuzz_100000_random_mach_msg_and_port_calls),
 };
 

@@ -22,6 +22,8 @@ mach_msg_return_t mach_msg(mach_msg_header_t *msg, mach_msg_option_t option, mac
 			   mach_msg_size_t rcv_size, mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
 			   mach_port_name_t notify);
 mach_port_t mach_reply_port(void);
+/* Releases the rights in a received message's header and port descriptors. */
+void mach_msg_destroy(mach_msg_header_t *msg);
 mach_port_t mach_task_self(void);
 
 kern_return_t mach_port_allocate(ipc_space_t task, mach_port_right_t right, mach_port_name_t *name);
