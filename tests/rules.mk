@@ -2,7 +2,7 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello ipctest ipcpeer
+USER_PROGRAMS := utest hello ipctest ipcpeer vmtest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -35,7 +35,7 @@ ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES)
 KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
 QEMU_TEST_ARGS := -m 64M
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath
+CHECK_SUITES += kernel system unit ipc ipc-slowpath vm
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -52,6 +52,10 @@ check-ipc-slowpath:
 	@tools/qemu-test --suite ipc-slowpath --timeout 300 --log $(B)/test/ipc-slowpath.serial -- \
 		$(QEMU_TEST_ARGS) -kernel $(B)/kernel.elf -append "debug_exit ipc_fastpath=off" \
 		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
+
+check-vm:
+	@tools/qemu-test --suite vm --timeout 300 --log $(B)/test/vm.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/vmtest.elf"
 
 check-system: $(B)/manifold.iso
 	@tests/system/run.sh

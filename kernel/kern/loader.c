@@ -72,7 +72,7 @@ build_stack(struct task *t, uint32_t top, const char *cmdline)
 	for (uintptr_t va = top - USER_STACK_SIZE; va < top; va += PAGE_SIZE)
 		if (!page_for(t, va, true))
 			return 0;
-	if (vm_map_reserve(t, top - USER_STACK_SIZE - PAGE_SIZE, top) != KERN_SUCCESS)	/* with its guard page */
+	if (vm_map_reserve(t, top - USER_STACK_SIZE, top, VM_PROT_DEFAULT) != KERN_SUCCESS)
 		return 0;
 	strlcpy(line, cmdline, sizeof line);
 	argc = cmdline_split(line, argv, MAX_ARGS);
@@ -113,7 +113,8 @@ loader_start_task(const void *image, size_t size, const char *cmdline, struct ta
 		return KERN_RESOURCE_SHORTAGE;
 	for (int i = 0; i < img.nsegments; i++) {
 		if (!load_segment(t, image, &img.seg[i]) ||
-		    vm_map_reserve(t, img.seg[i].vaddr, img.seg[i].vaddr + img.seg[i].memsz) != KERN_SUCCESS)
+		    vm_map_reserve(t, img.seg[i].vaddr, img.seg[i].vaddr + img.seg[i].memsz,
+				   img.seg[i].writable ? VM_PROT_DEFAULT : VM_PROT_READ | VM_PROT_EXECUTE) != KERN_SUCCESS)
 			goto fail;
 		top = MAX(top, img.seg[i].vaddr + img.seg[i].memsz);
 	}

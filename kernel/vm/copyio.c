@@ -82,7 +82,7 @@ copyout_check(struct task *t, uintptr_t uaddr, size_t len)
 /*
  * Copies between two tasks' user memory, page piece by page piece through the
  * direct map, after checking both ranges (the IPC fast path's one copy).
- * Caller holds sched_lock; both pmaps are locked, in address order.
+ * Both pmaps are locked, in address order, for the whole copy.
  */
 kern_return_t
 copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len)

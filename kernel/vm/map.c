@@ -55,7 +55,7 @@ range_free(struct task *t, uint32_t start, uint32_t end)
 }
 
 kern_return_t
-vm_map_reserve(struct task *t, uint32_t start, uint32_t end)
+vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot)
 {
 	uint32_t f = spin_lock_irqsave(&t->map_lock);
 	kern_return_t kr = KERN_SUCCESS;
@@ -71,7 +71,7 @@ vm_map_reserve(struct task *t, uint32_t start, uint32_t end)
 			if (r->end == va)
 				last = r;
 		}
-		if (last) {
+		if (last && last->prot == prot) {
 			last->end += PAGE_SIZE;
 			continue;
 		}
@@ -82,6 +82,9 @@ vm_map_reserve(struct task *t, uint32_t start, uint32_t end)
 		}
 		r->start = va;
 		r->end = va + PAGE_SIZE;
+		r->prot = prot;
+		r->max_prot = VM_PROT_ALL;
+		r->inherit = VM_INHERIT_DEFAULT;
 		insert_region(t, r);
 	}
 	spin_unlock_irqrestore(&t->map_lock, f);
@@ -171,6 +174,9 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 	}
 	r->start = start;
 	r->end = end;
+	r->prot = VM_PROT_DEFAULT;
+	r->max_prot = VM_PROT_ALL;
+	r->inherit = VM_INHERIT_DEFAULT;
 	insert_region(t, r);
 	*addr = start;
 	return KERN_SUCCESS;
@@ -208,6 +214,7 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 			struct vm_region *tail = kzalloc(sizeof *tail);
 			if (!tail)
 				return KERN_RESOURCE_SHORTAGE;	/* pages are gone; the range stays reserved */
+			*tail = *r;
 			tail->start = hi;
 			tail->end = r->end;
 			r->end = lo;
@@ -215,4 +222,163 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 		}
 	}
 	return KERN_SUCCESS;
+}
+
+/* Splits the region containing va (if any) so that a region starts at va. */
+static bool
+split_at(struct task *t, uint32_t va)
+{
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link), *tail;
+		if (r->start < va && va < r->end) {
+			tail = kzalloc(sizeof *tail);
+			if (!tail)
+				return false;
+			*tail = *r;
+			tail->start = va;
+			r->end = va;
+			list_insert_after(&r->link, &tail->link);
+			return true;
+		}
+	}
+	return true;
+}
+
+/* Whether [start, end) is covered by regions with no hole. */
+static bool
+fully_allocated(struct task *t, uint32_t start, uint32_t end)
+{
+	uint32_t at = start;
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->end <= at)
+			continue;
+		if (r->start > at)
+			return false;
+		at = r->end;
+		if (at >= end)
+			return true;
+	}
+	return at >= end;
+}
+
+/* Checks and rounds a range the way every vm_* call does. */
+static kern_return_t
+check_range_arg(uint32_t addr, uint32_t size, uint32_t *lo, uint32_t *hi)
+{
+	if (addr >= USER_TOP || size > USER_TOP - addr)
+		return KERN_INVALID_ADDRESS;
+	*lo = ROUND_DOWN(addr, PAGE_SIZE);
+	*hi = ROUND_UP(addr + size, PAGE_SIZE);
+	return KERN_SUCCESS;
+}
+
+/* Makes the page tables of [lo, hi) say what prot allows. */
+static void
+apply_prot(struct task *t, uint32_t lo, uint32_t hi, vm_prot_t prot)
+{
+	for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
+		pmap_protect(t->pmap, va, (prot & VM_PROT_READ ? PMAP_READ_OK : 0) | (prot & VM_PROT_WRITE ? PMAP_WRITE : 0));
+}
+
+kern_return_t
+vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_prot_t prot)
+{
+	uint32_t lo, hi, f;
+	kern_return_t kr = check_range_arg(addr, size, &lo, &hi);
+	struct list *l;
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (prot & ~VM_PROT_ALL)
+		return KERN_INVALID_ARGUMENT;
+	if (lo == hi)
+		return KERN_SUCCESS;
+	f = spin_lock_irqsave(&t->map_lock);
+	if (!fully_allocated(t, lo, hi)) {
+		kr = KERN_INVALID_ADDRESS;
+		goto out;
+	}
+	/* check every region first: a refusal changes nothing */
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->end > lo && r->start < hi && !set_max && (prot & ~r->max_prot)) {
+			kr = KERN_PROTECTION_FAILURE;
+			goto out;
+		}
+	}
+	if (!split_at(t, lo) || !split_at(t, hi)) {
+		kr = KERN_RESOURCE_SHORTAGE;
+		goto out;
+	}
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->end <= lo || r->start >= hi)
+			continue;
+		if (set_max) {
+			r->max_prot = prot;
+			r->prot &= prot;
+		} else {
+			r->prot = prot;
+		}
+		apply_prot(t, r->start, r->end, r->prot);
+	}
+out:
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return kr;
+}
+
+kern_return_t
+vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit)
+{
+	uint32_t lo, hi, f;
+	kern_return_t kr = check_range_arg(addr, size, &lo, &hi);
+	struct list *l;
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (inherit > VM_INHERIT_NONE)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&t->map_lock);
+	if (!fully_allocated(t, lo, hi)) {
+		kr = KERN_INVALID_ADDRESS;
+	} else if (!split_at(t, lo) || !split_at(t, hi)) {
+		kr = KERN_RESOURCE_SHORTAGE;
+	} else {
+		list_for_each(l, &t->map) {
+			struct vm_region *r = list_entry(l, struct vm_region, link);
+			if (r->end > lo && r->start < hi)
+				r->inherit = inherit;
+		}
+	}
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return kr;
+}
+
+kern_return_t
+vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info)
+{
+	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kern_return_t kr = KERN_NO_SPACE;
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->end <= addr)
+			continue;
+		info->address = r->start;
+		info->size = r->end - r->start;
+		info->protection = r->prot;
+		info->max_protection = r->max_prot;
+		info->inheritance = r->inherit;
+		info->shared = 0;
+		kr = KERN_SUCCESS;
+		break;
+	}
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return kr;
 }

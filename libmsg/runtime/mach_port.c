@@ -149,3 +149,51 @@ vm_deallocate(task_t task, vm_address_t address, vm_size_t size)
 {
 	return T(vm_deallocate, task, address, size, 0, 0);
 }
+
+kern_return_t
+vm_protect(task_t task, vm_address_t address, vm_size_t size, boolean_t set_maximum, vm_prot_t new_protection)
+{
+	return T(vm_protect, task, address, size, set_maximum, new_protection);
+}
+
+kern_return_t
+vm_inherit(task_t task, vm_address_t address, vm_size_t size, vm_inherit_t new_inheritance)
+{
+	return T(vm_inherit, task, address, size, new_inheritance, 0);
+}
+
+kern_return_t
+vm_region(task_t task, vm_address_t *address, vm_size_t *size, vm_prot_t *protection, vm_prot_t *max_protection,
+	  vm_inherit_t *inheritance, boolean_t *shared)
+{
+	struct vm_region_info info = { .address = *address };
+	kern_return_t kr = T(vm_region, task, &info, 0, 0, 0);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	*address = info.address;
+	*size = info.size;
+	*protection = info.protection;
+	*max_protection = info.max_protection;
+	*inheritance = info.inheritance;
+	*shared = info.shared;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+vm_read(task_t task, vm_address_t address, vm_size_t size, vm_address_t *data, mach_msg_type_number_t *count)
+{
+	return T(vm_read, task, address, size, data, count);
+}
+
+kern_return_t
+vm_write(task_t task, vm_address_t address, vm_address_t data, mach_msg_type_number_t count)
+{
+	return T(vm_write, task, address, data, count, 0);
+}
+
+kern_return_t
+vm_copy(task_t task, vm_address_t source, vm_size_t size, vm_address_t dest)
+{
+	return T(vm_copy, task, source, size, dest, 0);
+}

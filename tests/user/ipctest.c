@@ -11,36 +11,9 @@
 #include <manifold/trap.h>
 #include "ipclib.h"
 #include "exc_server.h"
+#include "suite.h"
 
 #define ME mach_task_self()
-
-static int failed_line;
-static const char *failed_what;
-static long long failed_val;
-
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			failed_line = __LINE__;				\
-			failed_what = #c;				\
-			return;						\
-		}							\
-	} while (0)
-#define CHECK_EQ(a, b)							\
-	do {								\
-		long long a_ = (long long)(a);				\
-		if (a_ != (long long)(b)) {				\
-			failed_line = __LINE__;				\
-			failed_what = #a " == " #b;			\
-			failed_val = a_;				\
-			return;						\
-		}							\
-	} while (0)
-
-struct test {
-	const char *name;
-	void (*fn)(void);
-};
 
 static mach_port_t
 new_port(void)
@@ -1291,7 +1264,7 @@ vm_allocate_and_deallocate_regions(void)
 	CHECK_EQ(w[1024], 0);
 	CHECK_EQ(w[3071], 7);
 	CHECK_EQ(vm_deallocate(ME, a, 3 * 4096), KERN_SUCCESS);
-	CHECK(free0 - stats().free_pages <= 1);	/* the pages are back; a page table may stay */
+	CHECK_EQ(stats().free_pages, free0);	/* the pages are back, and the page table */
 	b = 0;
 	CHECK_EQ(vm_allocate(ME, &b, 0, 1), KERN_INVALID_ARGUMENT);
 	b = 0x20000001;
@@ -1361,7 +1334,7 @@ out_of_line_memory_round_trips(void)
 	CHECK_EQ(m.ool.address, 0);
 	CHECK_EQ(m.ool.size, 0);
 	mach_port_destroy(ME, p);
-	CHECK(free0 - stats().free_pages <= 1);	/* a page table may stay */
+	CHECK_EQ(stats().free_pages, free0);
 }
 
 static void
@@ -2135,10 +2108,34 @@ static const struct test tests[] = {
 	T(fuzz_100000_random_mach_msg_and_port_calls),
 };
 
+static uint32_t names_before, live_before;
+
+static void
+leaks_before(void)
+{
+	names_before = count_names();
+	live_before = live_ports();
+}
+
+static const char *
+leaks_after(long long *delta)
+{
+	if (count_names() != names_before) {
+		*delta = (long long)count_names() - names_before;
+		return "names in the space changed (leaked or lost rights)";
+	}
+	if (live_ports() != live_before) {
+		*delta = (long long)live_ports() - live_before;
+		return "live ports in the kernel changed (leaked ports)";
+	}
+	return NULL;
+}
+
 int
 main(void)
 {
-	int pass = 0, fail = 0, n = (int)(sizeof tests / sizeof tests[0]);
+	static const struct leak_check leaks = { leaks_before, leaks_after };
+	int fail;
 
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &boot_port) != KERN_SUCCESS ||
 	    mach_port_insert_right(ME, boot_port, boot_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
@@ -2146,32 +2143,8 @@ main(void)
 		printf("ipc: cannot set up the bootstrap port\n");
 		trap_debug_exit(0x11);
 	}
-	for (int i = 0; i < n; i++) {
-		uint32_t names = count_names(), live = live_ports();
-		failed_line = 0;
-		failed_val = 0;
-		tests[i].fn();
-		if (!failed_line && strstr(tests[i].name, "fuzz") == NULL) {
-			if (count_names() != names) {
-				failed_line = -1;
-				failed_what = "names in the space changed (leaked or lost rights)";
-				failed_val = (long long)count_names() - names;
-			} else if (live_ports() != live) {
-				failed_line = -1;
-				failed_what = "live ports in the kernel changed (leaked ports)";
-				failed_val = (long long)live_ports() - live;
-			}
-		}
-		if (failed_line) {
-			printf("not ok %d - %s: line %d: %s (got %lld)\n", i + 1, tests[i].name, failed_line, failed_what,
-			       failed_val);
-			fail++;
-		} else {
-			printf("ok %d - %s\n", i + 1, tests[i].name);
-			pass++;
-		}
-	}
-	printf("%s: %d passed, %d failed\n", stats().fastpath_enabled ? "ipc" : "ipc-slowpath", pass, fail);
+	fail = run_suite(stats().fastpath_enabled ? "ipc" : "ipc-slowpath", tests,
+			 (int)(sizeof tests / sizeof tests[0]), &leaks);
 	trap_debug_exit(fail ? 0x11 : 0x10);
 	return fail != 0;
 }

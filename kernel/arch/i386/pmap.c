@@ -28,6 +28,7 @@ struct pmap {
 	paddr_t pgdir_pa;	/* [I] */
 	uint32_t *pgdir;	/* [I] its direct-map address */
 	uint32_t resident;	/* [L] owned user pages mapped */
+	uint16_t ptcount[768];	/* [L] mappings in each user page table: freed at zero */
 };
 
 static struct pmap kpmap;
@@ -137,6 +138,8 @@ pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot)
 		page_free(old & PTE_ADDR);
 		p->resident--;
 	}
+	if (!(old & PTE_P))
+		p->ptcount[PDX(va)]++;
 	pt[PTX(va)] = pa | PTE_P | PTE_U | ((prot & PMAP_WRITE) ? PTE_W : 0) |
 		      ((prot & PMAP_OWNED) ? PTE_OWNED : 0);
 	if (prot & PMAP_OWNED)
@@ -145,6 +148,33 @@ pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot)
 		invlpg(va);
 	spin_unlock_irqrestore(&p->lock, f);
 	return 0;
+}
+
+/*
+ * Changes a mapped user page's access: PMAP_READ_OK lets user mode read it,
+ * PMAP_WRITE write it; neither hides it from user mode (the page stays mapped
+ * for the kernel, so protection can be restored without losing it).
+ */
+void
+pmap_protect(struct pmap *p, uintptr_t va, int prot)
+{
+	uint32_t f, pde, *pte;
+
+	f = spin_lock_irqsave(&p->lock);
+	pde = p->pgdir[PDX(va)];
+	if (pde & PTE_P) {
+		pte = &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+		if (*pte & PTE_P) {
+			*pte &= ~(PTE_U | PTE_W);
+			if (prot & (PMAP_READ_OK | PMAP_WRITE))
+				*pte |= PTE_U;
+			if (prot & PMAP_WRITE)
+				*pte |= PTE_W;
+			if (read_cr3() == p->pgdir_pa)
+				invlpg(va);
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
 }
 
 /* Unmaps a user page; frees it if the pmap owned it. */
@@ -162,9 +192,15 @@ pmap_remove(struct pmap *p, uintptr_t va)
 			page_free(*pte & PTE_ADDR);
 			p->resident--;
 		}
+		if (*pte & PTE_P)
+			p->ptcount[PDX(va)]--;
 		*pte = 0;
+		if (p->ptcount[PDX(va)] == 0) {	/* the last mapping in this table went */
+			p->pgdir[PDX(va)] = 0;
+			page_free(pde & PTE_ADDR);
+		}
 		if (read_cr3() == p->pgdir_pa)
-			invlpg(va);
+			invlpg(va);	/* also drops any cached copy of the freed table */
 	}
 	spin_unlock_irqrestore(&p->lock, f);
 }

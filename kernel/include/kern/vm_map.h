@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <kern/list.h>
 #include <mach/kern_return.h>
+#include <mach/vm_types.h>
 
 struct task;
 
@@ -19,14 +20,20 @@ struct task;
 struct vm_region {
 	struct list link;	/* [task->map_lock] */
 	uint32_t start, end;	/* page aligned, [start, end) */
+	vm_prot_t prot, max_prot;
+	vm_inherit_t inherit;
 };
 
 void vm_map_init(struct task *t);
 void vm_map_destroy(struct task *t);
 /* Records a range the loader mapped itself (program image, stacks). */
-kern_return_t vm_map_reserve(struct task *t, uint32_t start, uint32_t end);
+kern_return_t vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot);
 /* *addr in/out; anywhere: pick the address (searching from *addr). Zero-filled. */
 kern_return_t vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, bool anywhere);
 kern_return_t vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size);
+kern_return_t vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_prot_t prot);
+kern_return_t vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit);
+/* The first region that ends above addr. KERN_NO_SPACE when there is none. */
+kern_return_t vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info);
 
 #endif

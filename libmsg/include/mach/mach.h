@@ -13,6 +13,7 @@
 #include <mach/mig_errors.h>
 #include <mach/task_special_ports.h>
 #include <mach/thread_status.h>
+#include <mach/vm_types.h>
 
 typedef mach_port_t task_t;
 typedef mach_port_t ipc_space_t;
@@ -54,6 +55,17 @@ kern_return_t task_threads(task_t task, thread_act_array_t *list, mach_msg_type_
 
 kern_return_t vm_allocate(task_t task, vm_address_t *address, vm_size_t size, boolean_t anywhere);
 kern_return_t vm_deallocate(task_t task, vm_address_t address, vm_size_t size);
+kern_return_t vm_protect(task_t task, vm_address_t address, vm_size_t size, boolean_t set_maximum,
+			 vm_prot_t new_protection);
+kern_return_t vm_inherit(task_t task, vm_address_t address, vm_size_t size, vm_inherit_t new_inheritance);
+/* The first region at or above *address (OSF's out-parameters, less the object name and offset). */
+kern_return_t vm_region(task_t task, vm_address_t *address, vm_size_t *size, vm_prot_t *protection,
+			vm_prot_t *max_protection, vm_inherit_t *inheritance, boolean_t *shared);
+/* A copy of another task's memory, in fresh memory of the caller (*data, *count bytes). */
+kern_return_t vm_read(task_t task, vm_address_t address, vm_size_t size, vm_address_t *data,
+		      mach_msg_type_number_t *count);
+kern_return_t vm_write(task_t task, vm_address_t address, vm_address_t data, mach_msg_type_number_t count);
+kern_return_t vm_copy(task_t task, vm_address_t source, vm_size_t size, vm_address_t dest);
 
 /* A new send right to the calling thread's port / to the host port, each call. */
 mach_port_t mach_thread_self(void);

@@ -58,6 +58,15 @@
  *	zero-filled and backed at once for now. KERN_INVALID_ARGUMENT (size 0,
  *	unaligned fixed address), KERN_INVALID_ADDRESS (outside user space),
  *	KERN_NO_SPACE (no room, or the fixed range is in use), KERN_RESOURCE_SHORTAGE.
+ * vm_protect(task, address, size, set_maximum, new_protection),
+ * vm_inherit(task, address, size, new_inheritance),
+ * vm_region(task, struct vm_region_info *: address in, the region out),
+ * vm_read(task, address, size, *data, *count): a copy in fresh memory of the caller,
+ * vm_write(task, address, data, count), vm_copy(task, source, size, dest):
+ *	Mach's, on any task through its task port. The range must be allocated
+ *	(KERN_INVALID_ADDRESS); protections above the maximum, or writes to memory
+ *	that is not writable, are KERN_PROTECTION_FAILURE; KERN_NO_SPACE from
+ *	vm_region past the last region.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
  */
@@ -93,7 +102,13 @@
 	TRAP(29, mach_host_self, 1)			\
 	TRAP(30, thread_switch, 3)			\
 	TRAP(31, vm_allocate, 4)			\
-	TRAP(32, vm_deallocate, 3)
+	TRAP(32, vm_deallocate, 3)			\
+	TRAP(33, vm_protect, 5)				\
+	TRAP(34, vm_inherit, 4)				\
+	TRAP(35, vm_region, 2)				\
+	TRAP(36, vm_read, 5)				\
+	TRAP(37, vm_write, 4)				\
+	TRAP(38, vm_copy, 4)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,

