@@ -14,6 +14,7 @@
 #include <kern/page.h>
 #include <kern/task.h>
 #include <kern/thread_state.h>
+#include <kern/vm_map.h>
 #include <mach/mig_errors.h>
 #include <mach/task_special_ports.h>
 #include <mach/thread_status.h>
@@ -246,11 +247,13 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		struct task *child;
 		if (!(a = simple_args(k, 1)))
 			goto bad;
-		if (a[0]) {	/* inheriting memory needs the VM issue's maps */
-			r->code = KERN_INVALID_ARGUMENT;
+		if (task_create(t->name, &child) < 0) {
+			r->code = KERN_RESOURCE_SHORTAGE;
 			return;
 		}
-		if (task_create("task", &child) < 0) {
+		if (a[0] && vm_map_fork(t, child) != KERN_SUCCESS) {	/* fork's memory */
+			task_finish_threadless(child);
+			task_unref(child);
 			r->code = KERN_RESOURCE_SHORTAGE;
 			return;
 		}

@@ -6,6 +6,7 @@
 #include <kern/copyio.h>
 #include <kern/lib.h>
 #include <kern/task.h>
+#include <kern/vm_map.h>
 #include "layout.h"
 #include "pmap.h"
 
@@ -48,35 +49,69 @@ copy_pages(struct task *t, uintptr_t uaddr, char *kbuf, size_t len, bool to_user
 	}
 }
 
+/*
+ * Brings in the pages of a range the way a user access would (zero fill,
+ * copy-on-write), so the check that follows sees them. Failures are left for
+ * the check to report.
+ */
+static void
+prefault(struct task *t, uintptr_t uaddr, size_t len, bool write)
+{
+	if (len == 0 || uaddr >= USER_TOP || len > USER_TOP - uaddr)
+		return;
+	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
+		paddr_t pa;
+		int prot;
+		if ((!pmap_lookup(t->pmap, va, &pa, &prot) || (write && !(prot & PMAP_WRITE))) &&
+		    vm_fault(t, va, write) != KERN_SUCCESS)
+			return;	/* the check stops here too */
+	}
+}
+
+/*
+ * The common case pays nothing for faulting in: check first, and only when
+ * the check fails bring the pages in and check once more.
+ */
+#define WITH_FAULT_IN(t, uaddr, len, write, checked_op)			\
+	do {								\
+		for (int try_ = 0;; try_++) {				\
+			uint32_t f_ = pmap_lock((t)->pmap);		\
+			kr = check_range(t, uaddr, len, write);		\
+			if (kr == KERN_SUCCESS)				\
+				checked_op;				\
+			pmap_unlock((t)->pmap, f_);			\
+			if (kr == KERN_SUCCESS || try_ == 1)		\
+				break;					\
+			prefault(t, uaddr, len, write);			\
+		}							\
+	} while (0)
+
 /* The pmap lock is held from the check to the end of the copy (see pmap_lock). */
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
 {
-	uint32_t f = pmap_lock(t->pmap);
-	kern_return_t kr = check_range(t, uaddr, len, false);
+	kern_return_t kr;
 
-	if (kr == KERN_SUCCESS)
-		copy_pages(t, uaddr, kbuf, len, false);
-	pmap_unlock(t->pmap, f);
+	WITH_FAULT_IN(t, uaddr, len, false, copy_pages(t, uaddr, kbuf, len, false));
 	return kr;
 }
 
 kern_return_t
 copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 {
-	uint32_t f = pmap_lock(t->pmap);
-	kern_return_t kr = check_range(t, uaddr, len, true);
+	kern_return_t kr;
 
-	if (kr == KERN_SUCCESS)
-		copy_pages(t, uaddr, (char *)kbuf, len, true);
-	pmap_unlock(t->pmap, f);
+	WITH_FAULT_IN(t, uaddr, len, true, copy_pages(t, uaddr, (char *)kbuf, len, true));
 	return kr;
 }
 
 kern_return_t
 copyout_check(struct task *t, uintptr_t uaddr, size_t len)
 {
-	return check_range(t, uaddr, len, true);
+	kern_return_t kr;
+
+	WITH_FAULT_IN(t, uaddr, len, true, (void)0);
+	return kr;
 }
 
 /*
@@ -91,6 +126,10 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 	uint32_t fa, fb = 0;
 	kern_return_t kr;
 
+	if (check_range(from, src, len, false) != KERN_SUCCESS)	/* unlocked: only a hint */
+		prefault(from, src, len, false);
+	if (check_range(to, dst, len, true) != KERN_SUCCESS)
+		prefault(to, dst, len, true);
 	if (a > b) {
 		struct pmap *x = a;
 		a = b;

@@ -161,17 +161,7 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 	r = kzalloc(sizeof *r);
 	if (!r)
 		return KERN_RESOURCE_SHORTAGE;
-	for (uint32_t va = start; va < end; va += PAGE_SIZE) {
-		paddr_t pa = page_alloc(PAGE_USER | PAGE_ZERO);
-		if (!pa || pmap_enter(t->pmap, va, pa, PMAP_WRITE | PMAP_OWNED) < 0) {
-			if (pa)
-				page_free(pa);
-			for (uint32_t u = start; u < va; u += PAGE_SIZE)
-				pmap_remove(t->pmap, u);
-			kfree(r);
-			return KERN_RESOURCE_SHORTAGE;
-		}
-	}
+	/* pages come on first touch (vm_fault) */
 	r->start = start;
 	r->end = end;
 	r->prot = VM_PROT_DEFAULT;
@@ -381,4 +371,19 @@ vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info)
 	}
 	spin_unlock_irqrestore(&t->map_lock, f);
 	return kr;
+}
+
+struct vm_region *
+vm_region_clone(struct task *t, const struct vm_region *r)
+{
+	struct vm_region *c = kzalloc(sizeof *c);
+	uint32_t f;
+
+	if (!c)
+		return NULL;
+	*c = *r;
+	f = spin_lock_irqsave(&t->map_lock);
+	insert_region(t, c);
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return c;
 }

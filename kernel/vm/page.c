@@ -15,6 +15,7 @@ enum page_state { PS_NOT_RAM, PS_RESERVED, PS_FREE, PS_USED };
 /* [page_lock] for every field */
 struct page {
 	uint8_t state;
+	uint16_t refs;		/* mappings sharing a PS_USED page (copy-on-write) */
 	struct list link;	/* on the free list while PS_FREE */
 };
 
@@ -86,6 +87,7 @@ page_alloc(int flags)
 	list_remove(l);
 	p = list_entry(l, struct page, link);
 	p->state = PS_USED;
+	p->refs = 1;
 	nfree--;
 	spin_unlock_irqrestore(&page_lock, f);
 	pa = (paddr_t)(p - pages) << PAGE_SHIFT;
@@ -143,3 +145,37 @@ page_error_string(enum page_error e)
 uint32_t page_free_count(void) { return nfree; }
 uint32_t page_total_count(void) { return ntotal; }
 uint32_t page_reserve_count(void) { return nreserve; }
+
+/* One more holder of a page (a second mapping of it). */
+void
+page_ref(paddr_t pa)
+{
+	uint32_t f = spin_lock_irqsave(&page_lock);
+
+	assert(pages[pa >> PAGE_SHIFT].state == PS_USED);
+	pages[pa >> PAGE_SHIFT].refs++;
+	spin_unlock_irqrestore(&page_lock, f);
+}
+
+/* One holder fewer; the last one frees the page. */
+void
+page_unref(paddr_t pa)
+{
+	uint32_t f = spin_lock_irqsave(&page_lock);
+	struct page *p = &pages[pa >> PAGE_SHIFT];
+	bool last;
+
+	assert(p->state == PS_USED && p->refs > 0);
+	last = --p->refs == 0;
+	if (last)
+		p->refs = 1;	/* page_free expects an allocated page */
+	spin_unlock_irqrestore(&page_lock, f);
+	if (last)
+		page_free(pa);
+}
+
+uint32_t
+page_refs(paddr_t pa)
+{
+	return pages[pa >> PAGE_SHIFT].refs;
+}

@@ -960,7 +960,6 @@ task_create_and_terminate_through_the_task_port(void)
 	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT;
 	uint32_t live = live_ports();
 
-	CHECK_EQ(task_create(ME, 1, &child), KERN_INVALID_ARGUMENT);	/* no inherited memory yet */
 	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
 	CHECK_EQ(type_of(child), MACH_PORT_TYPE_SEND);
 	CHECK_EQ(task_info(child, TASK_BASIC_INFO, (integer_t *)&ti, &n), KERN_SUCCESS);

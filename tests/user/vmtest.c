@@ -190,26 +190,181 @@ another_task_is_reached_through_its_task_port(void)
 	mach_port_deallocate(ME, child);
 }
 
-static void
-allocation_until_memory_runs_out_fails_cleanly(void)
+static uint32_t
+type_of(mach_port_t name)
 {
-	static vm_address_t got[4096];
-	uint32_t free0 = free_pages();
-	int n = 0;
-	kern_return_t kr = KERN_SUCCESS;
+	mach_port_type_t t = 0;
 
-	while (n < 4096) {
-		vm_address_t a = 0;
-		kr = vm_allocate(ME, &a, 64 * PAGE, 1);
-		if (kr != KERN_SUCCESS)
-			break;
-		got[n++] = a;
+	mach_port_type(ME, name, &t);
+	return t;
+}
+
+/* Waits until the task's port is dead (the task is gone), yielding meanwhile. */
+static int
+wait_task_gone(mach_port_t task)
+{
+	for (int i = 0; i < 200000; i++) {
+		if (type_of(task) == MACH_PORT_TYPE_DEAD_NAME)
+			return 1;
+		thread_switch(MACH_PORT_NULL, 0, 0);
 	}
-	CHECK_EQ(kr, KERN_RESOURCE_SHORTAGE);	/* refused, not crashed */
-	CHECK(n > 10);
-	for (int i = 0; i < n; i++)
-		CHECK_EQ(vm_deallocate(ME, got[i], 64 * PAGE), KERN_SUCCESS);
-	CHECK_EQ(free_pages(), free0);		/* pages and page tables all back */
+	return 0;
+}
+
+/* Starts a thread in task (a copy of us) at fn, on the stack `stack` (an address in both). */
+static kern_return_t
+start_in(mach_port_t task, void (*fn)(void), uint32_t *stack_top)
+{
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+	mach_port_t th;
+	kern_return_t kr = thread_create(task, &th);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n);
+	st.eip = (natural_t)(uintptr_t)fn;
+	st.esp = (natural_t)(uintptr_t)stack_top;
+	thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n);
+	kr = thread_resume(th);
+	mach_port_deallocate(ME, th);
+	return kr;
+}
+
+static void
+lazy_allocation_takes_pages_only_when_touched(void)
+{
+	uint32_t free0 = free_pages();
+	vm_address_t a = region(64 * PAGE);
+
+	CHECK(a);
+	CHECK(free0 - free_pages() <= 1);			/* nothing but perhaps a page table... */
+	CHECK_EQ(((volatile uint32_t *)a)[5], 0);		/* a read fills with zeros */
+	((volatile uint32_t *)(a + 10 * PAGE))[0] = 9;
+	((volatile uint32_t *)(a + 63 * PAGE))[1023] = 9;
+	CHECK(free0 - free_pages() <= 4);			/* ...and three pages */
+	CHECK(free0 - free_pages() >= 3);
+	vm_deallocate(ME, a, 64 * PAGE);
+	CHECK_EQ(free_pages(), free0);
+}
+
+static volatile uint32_t child_flag;
+static uint32_t child_stack[1024] __attribute__((aligned(16)));
+
+__attribute__((noreturn)) static void
+child_sets_flag(void)
+{
+	child_flag = 2;
+	for (;;)		/* traps only: the runtime's cached port names are the parent's */
+		trap_thread_yield();
+}
+
+static void
+fork_shares_pages_until_one_side_writes(void)
+{
+	enum { N = 16 };
+	vm_address_t a = region(N * PAGE), b;
+	mach_msg_type_number_t n;
+	mach_port_t child;
+	uint32_t before, after_fork;
+
+	CHECK(a);
+	for (unsigned i = 0; i < N; i++)
+		((volatile uint32_t *)(a + i * PAGE))[0] = i + 100;
+	before = free_pages();
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	after_fork = free_pages();
+	CHECK(before - after_fork < N);		/* the 16 pages are shared, not copied */
+	((volatile uint32_t *)a)[0] = 7;		/* the parent writes one page */
+	CHECK_EQ(after_fork - free_pages(), 1);	/* ...and gets one copy */
+	((volatile uint32_t *)a)[1] = 8;		/* a second write costs nothing more */
+	CHECK_EQ(after_fork - free_pages(), 1);
+	CHECK_EQ(vm_read(child, a, PAGE, &b, &n), KERN_SUCCESS);
+	CHECK_EQ(((uint32_t *)b)[0], 100);		/* the child kept the old contents */
+	vm_deallocate(ME, b, n);
+	{
+		uint32_t v = 55;
+		CHECK_EQ(vm_write(child, a + PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);
+	}
+	CHECK_EQ(((volatile uint32_t *)(a + PAGE))[0], 101);	/* and its write stayed its own */
+	CHECK_EQ(vm_read(child, a + PAGE, PAGE, &b, &n), KERN_SUCCESS);
+	CHECK_EQ(((uint32_t *)b)[0], 55);
+	vm_deallocate(ME, b, n);
+	task_terminate(child);
+	CHECK(wait_task_gone(child));
+	mach_port_deallocate(ME, child);
+	vm_deallocate(ME, a, N * PAGE);
+}
+
+static void
+inheritance_none_and_share_are_honoured(void)
+{
+	vm_address_t none = region(PAGE), shared = region(PAGE), b;
+	mach_msg_type_number_t n;
+	mach_port_t child;
+
+	CHECK(none && shared);
+	((volatile uint32_t *)none)[0] = 1;
+	((volatile uint32_t *)shared)[0] = 1;
+	vm_inherit(ME, none, PAGE, VM_INHERIT_NONE);
+	vm_inherit(ME, shared, PAGE, VM_INHERIT_SHARE);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(vm_read(child, none, PAGE, &b, &n), KERN_INVALID_ADDRESS);
+	((volatile uint32_t *)shared)[0] = 77;		/* seen by the child too */
+	CHECK_EQ(vm_read(child, shared, PAGE, &b, &n), KERN_SUCCESS);
+	CHECK_EQ(((uint32_t *)b)[0], 77);
+	vm_deallocate(ME, b, n);
+	task_terminate(child);
+	CHECK(wait_task_gone(child));
+	mach_port_deallocate(ME, child);
+	vm_deallocate(ME, none, PAGE);
+	vm_deallocate(ME, shared, PAGE);
+}
+
+static void
+forked_child_runs_in_its_own_copy(void)
+{
+	mach_port_t child;
+	vm_address_t b;
+	mach_msg_type_number_t n;
+
+	child_flag = 1;
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(start_in(child, child_sets_flag, &child_stack[1020]), KERN_SUCCESS);
+	for (int i = 0; i < 50; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(child_flag, 1);		/* our copy is untouched */
+	CHECK_EQ(vm_read(child, (vm_address_t)&child_flag & ~(PAGE - 1), PAGE, &b, &n), KERN_SUCCESS);
+	CHECK_EQ(*(uint32_t *)(b + ((vm_address_t)&child_flag & (PAGE - 1))), 2);
+	vm_deallocate(ME, b, n);
+	task_terminate(child);
+	CHECK(wait_task_gone(child));
+	mach_port_deallocate(ME, child);
+}
+
+static vm_address_t hog_base;
+
+static void
+child_touches_until_memory_runs_out(void)
+{
+	for (vm_address_t va = hog_base;; va += PAGE)
+		*(volatile uint32_t *)va = 1;
+}
+
+static void
+running_out_of_memory_kills_only_the_task_that_did(void)
+{
+	uint32_t free0 = free_pages();
+	mach_port_t child;
+	vm_address_t a = 0x40000000;
+
+	hog_base = a;		/* the child's copy of it says where to touch */
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(child, &a, 0x20000000, 0), KERN_SUCCESS);	/* 512 MiB: more than there is */
+	CHECK_EQ(start_in(child, child_touches_until_memory_runs_out, &child_stack[1020]), KERN_SUCCESS);
+	CHECK(wait_task_gone(child));		/* it died of it; we did not */
+	mach_port_deallocate(ME, child);
+	CHECK_EQ(free_pages(), free0);		/* and everything it had came back */
 }
 
 static const struct test tests[] = {
@@ -221,7 +376,11 @@ static const struct test tests[] = {
 	T(vm_region_walks_the_whole_map),
 	T(read_write_and_copy_move_bytes),
 	T(another_task_is_reached_through_its_task_port),
-	T(allocation_until_memory_runs_out_fails_cleanly),
+	T(lazy_allocation_takes_pages_only_when_touched),
+	T(fork_shares_pages_until_one_side_writes),
+	T(inheritance_none_and_share_are_honoured),
+	T(forked_child_runs_in_its_own_copy),
+	T(running_out_of_memory_kills_only_the_task_that_did),
 };
 
 static uint32_t pages_before;

@@ -42,7 +42,7 @@ rc=$?
 result $rc "run_sh_boots_manifold_and_reports_without_problems"
 
 rc=0
-for row in null_syscall null_rpc rpc_64b rpc_4k_inline ool_64k ool_1m port_alloc_dealloc; do
+for row in null_syscall null_rpc rpc_64b rpc_4k_inline ool_64k ool_1m port_alloc_dealloc fork_16m page_fault_zero; do
 	grep -qE "^BENCH $row [0-9]+ insns" "$out/manifold.serial" 2>/dev/null || rc=1
 done
 [ $rc = 0 ] || sed 's/^/# /' "$out/manifold.serial" 2>/dev/null

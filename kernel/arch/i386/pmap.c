@@ -16,7 +16,8 @@
 #define PTE_U		0x004
 #define PTE_PS		0x080
 #define PTE_G		0x100
-#define PTE_OWNED	0x200	/* software bit: the pmap frees this page */
+#define PTE_OWNED	0x200	/* software bit: the mapping holds a page reference */
+#define PTE_COW		0x400	/* software bit: read-only until written, then copied */
 #define PTE_ADDR	0xFFFFF000u
 
 #define PDX(va)		((uint32_t)(va) >> 22)
@@ -102,7 +103,7 @@ pmap_destroy(struct pmap *p)
 		pt = P2V(pde & PTE_ADDR);
 		for (int j = 0; j < 1024; j++)
 			if ((pt[j] & PTE_P) && (pt[j] & PTE_OWNED))
-				page_free(pt[j] & PTE_ADDR);
+				page_unref(pt[j] & PTE_ADDR);
 		page_free(pde & PTE_ADDR);
 	}
 	page_free(p->pgdir_pa);
@@ -135,13 +136,13 @@ pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot)
 	pt = P2V(*pde & PTE_ADDR);
 	old = pt[PTX(va)];
 	if ((old & PTE_P) && (old & PTE_OWNED)) {
-		page_free(old & PTE_ADDR);
+		page_unref(old & PTE_ADDR);
 		p->resident--;
 	}
 	if (!(old & PTE_P))
 		p->ptcount[PDX(va)]++;
 	pt[PTX(va)] = pa | PTE_P | PTE_U | ((prot & PMAP_WRITE) ? PTE_W : 0) |
-		      ((prot & PMAP_OWNED) ? PTE_OWNED : 0);
+		      ((prot & PMAP_OWNED) ? PTE_OWNED : 0) | ((prot & PMAP_COW) ? PTE_COW : 0);
 	if (prot & PMAP_OWNED)
 		p->resident++;
 	if (read_cr3() == p->pgdir_pa)
@@ -168,8 +169,8 @@ pmap_protect(struct pmap *p, uintptr_t va, int prot)
 			*pte &= ~(PTE_U | PTE_W);
 			if (prot & (PMAP_READ_OK | PMAP_WRITE))
 				*pte |= PTE_U;
-			if (prot & PMAP_WRITE)
-				*pte |= PTE_W;
+			if ((prot & PMAP_WRITE) && !(*pte & PTE_COW))
+				*pte |= PTE_W;	/* a copy-on-write page gets it on its first write */
 			if (read_cr3() == p->pgdir_pa)
 				invlpg(va);
 		}
@@ -189,7 +190,7 @@ pmap_remove(struct pmap *p, uintptr_t va)
 	if (pde & PTE_P) {
 		pte = &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
 		if ((*pte & PTE_P) && (*pte & PTE_OWNED)) {
-			page_free(*pte & PTE_ADDR);
+			page_unref(*pte & PTE_ADDR);
 			p->resident--;
 		}
 		if (*pte & PTE_P)
@@ -236,8 +237,46 @@ pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 	if (!(pte & PTE_P) || !(pte & PTE_U))
 		return false;
 	*pa = (pte & PTE_ADDR) | (va & (PAGE_SIZE - 1));
-	*prot = (pte & PTE_W) ? PMAP_WRITE : PMAP_READ;
+	*prot = ((pte & PTE_W) ? PMAP_WRITE : PMAP_READ) | ((pte & PTE_COW) ? PMAP_COW : 0);
 	return true;
+}
+
+/* Whether anything is mapped at va, visible to user mode or not; its address in *pa. */
+bool
+pmap_present(struct pmap *p, uintptr_t va, paddr_t *pa)
+{
+	uint32_t pde = p->pgdir[PDX(va)], pte;
+
+	if (va >= USER_TOP || !(pde & PTE_P))
+		return false;
+	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+	*pa = pte & PTE_ADDR;
+	return (pte & PTE_P) != 0;
+}
+
+/*
+ * Marks a present page copy-on-write (read-only until written) and returns its
+ * physical address; 0 if nothing is mapped there.
+ */
+paddr_t
+pmap_make_cow(struct pmap *p, uintptr_t va)
+{
+	uint32_t f, pde, *pte;
+	paddr_t pa = 0;
+
+	f = spin_lock_irqsave(&p->lock);
+	pde = p->pgdir[PDX(va)];
+	if (pde & PTE_P) {
+		pte = &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+		if ((*pte & PTE_P) && (*pte & PTE_OWNED)) {
+			pa = *pte & PTE_ADDR;
+			*pte = (*pte & ~PTE_W) | PTE_COW;
+			if (read_cr3() == p->pgdir_pa)
+				invlpg(va);
+		}
+	}
+	spin_unlock_irqrestore(&p->lock, f);
+	return pa;
 }
 
 uint32_t

@@ -16,6 +16,7 @@
 #define PMAP_EXEC	0x0	/* i386 without PAE cannot refuse execution */
 #define PMAP_OWNED	0x2	/* the page is freed when the mapping goes */
 #define PMAP_READ_OK	0x4	/* pmap_protect: user mode may read */
+#define PMAP_COW	0x8	/* read-only until written, then copied (vm/fault.c) */
 
 struct pmap;
 
@@ -29,6 +30,8 @@ int pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot);
 bool pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot);
 void pmap_remove(struct pmap *p, uintptr_t va);
 void pmap_protect(struct pmap *p, uintptr_t va, int prot);
+paddr_t pmap_make_cow(struct pmap *p, uintptr_t va);
+bool pmap_present(struct pmap *p, uintptr_t va, paddr_t *pa);
 uint32_t pmap_lock(struct pmap *p);
 void pmap_unlock(struct pmap *p, uint32_t flags);
 uint32_t pmap_resident_count(const struct pmap *p);

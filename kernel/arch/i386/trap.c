@@ -7,6 +7,7 @@
  */
 #include <kern/clock.h>
 #include <kern/ipc.h>
+#include <kern/vm_map.h>
 #include <kern/lib.h>
 #include <kern/panic.h>
 #include <kern/sched.h>
@@ -77,7 +78,15 @@ user_fault(struct trapframe *tf)
 {
 	struct task *task = curtask();
 	uint32_t addr = tf->trapno == T_PAGE_FAULT ? read_cr2() : tf->err;
+	bool out_of_memory = false;
 
+	/* a page not touched yet, or a copy-on-write page written: not an error */
+	if (tf->trapno == T_PAGE_FAULT) {
+		kern_return_t kr = vm_fault(task, addr, (tf->err & 2) != 0);
+		if (kr == KERN_SUCCESS)
+			return;
+		out_of_memory = kr == KERN_RESOURCE_SHORTAGE;
+	}
 	if (exception_raise(curthread(), exception_of(tf->trapno), (integer_t)tf->trapno, (integer_t)addr))
 		return;
 
@@ -85,7 +94,7 @@ user_fault(struct trapframe *tf)
 		uint32_t cr2 = addr;
 		kprintf("task %u (%s) killed: page fault at eip %#010x: %s %#010x (%s)\n", task->id,
 			task->name, tf->eip, (tf->err & 2) ? "write to" : "read of", cr2,
-			cr2 >= 0xC0000000u ? "kernel memory" :
+			cr2 >= 0xC0000000u ? "kernel memory" : out_of_memory ? "out of memory" :
 			(tf->err & 1) ? "protection violation" : "not mapped");
 	} else if (tf->trapno == T_GPF && tf->err) {
 		kprintf("task %u (%s) killed: general protection fault at eip %#010x (selector %#x)\n",

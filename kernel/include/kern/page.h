@@ -35,6 +35,9 @@ void page_init_end(void);
 
 paddr_t page_alloc(int flags);		/* 0 when none is left */
 enum page_error page_free(paddr_t pa);
+void page_ref(paddr_t pa);
+void page_unref(paddr_t pa);	/* frees the page with its last holder */
+uint32_t page_refs(paddr_t pa);
 const char *page_error_string(enum page_error e);
 
 uint32_t page_free_count(void);

@@ -1,8 +1,7 @@
 /*
  * A task's address map: the regions of its user space that are allocated, in
- * address order. This is the first part of the VM issue: regions are backed by
- * zero-filled pages at once (no faulting in, no copy-on-write yet), which is
- * what vm_allocate, vm_deallocate and out-of-line memory in messages need.
+ * address order, with their protection and inheritance. Pages come on first
+ * touch (fault.c); task_create with inherited memory shares them copy-on-write.
  */
 #ifndef KERN_VM_MAP_H
 #define KERN_VM_MAP_H
@@ -35,5 +34,11 @@ kern_return_t vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool 
 kern_return_t vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit);
 /* The first region that ends above addr. KERN_NO_SPACE when there is none. */
 kern_return_t vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info);
+/* A copy of r (not its pages) in t's map. */
+struct vm_region *vm_region_clone(struct task *t, const struct vm_region *r);
+
+/* fault.c */
+kern_return_t vm_fault(struct task *t, uint32_t va, bool write);
+kern_return_t vm_map_fork(struct task *parent, struct task *child);
 
 #endif
