@@ -18,6 +18,8 @@
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include "layout.h"
+#include "pmap.h"
+#include <kern/page.h>
 #include "msg_private.h"
 
 #define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
@@ -51,6 +53,9 @@ carried_by(mach_msg_type_name_t disp)
 	}
 }
 
+struct vcopy;
+static void vcopy_free(struct vcopy *vc, uint32_t from);
+
 /* Frees the kernel copies of out-of-line regions (before commit, or when destroyed). */
 static void
 free_ool(struct kmsg *k)
@@ -62,26 +67,101 @@ free_ool(struct kmsg *k)
 		if (!(k->kcopies & (1u << i)))
 			continue;
 		k->kcopies &= ~(1u << i);
-		kfree((void *)(uintptr_t)d->out_of_line.address);
+		if (k->kvirt & (1u << i))
+			vcopy_free((struct vcopy *)(uintptr_t)d->out_of_line.address, 0);
+		else
+			kfree((void *)(uintptr_t)d->out_of_line.address);
 		d->out_of_line.address = 0;
 	}
+	k->kvirt = 0;
+}
+
+/*
+ * A virtual copy of a page-aligned region: its pages, each held by reference
+ * and marked copy-on-write in the sender. A last, partial page is copied
+ * instead, with the rest of it zeroed, so nothing past the region travels.
+ */
+struct vcopy {
+	uint32_t npages;
+	paddr_t page[];
+};
+
+/* Drops the pages from `from` on (the ones not handed to a receiver yet). */
+static void
+vcopy_free(struct vcopy *vc, uint32_t from)
+{
+	for (uint32_t j = from; j < vc->npages; j++)
+		if (vc->page[j])
+			page_unref(vc->page[j]);
+	kfree(vc);
+}
+
+static mach_msg_return_t
+vcopy_make(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out)
+{
+	uint32_t n = ROUND_UP(size, PAGE_SIZE) / PAGE_SIZE, tail = size % PAGE_SIZE;
+	struct vcopy *vc = kzalloc(sizeof *vc + n * sizeof(paddr_t));
+
+	if (!vc)
+		return MACH_SEND_NO_BUFFER;
+	vc->npages = n;
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t va = addr + j * PAGE_SIZE;
+		paddr_t pa;
+		int prot;
+		if (!pmap_lookup(t->pmap, va, &pa, &prot) && vm_fault(t, va, false) != KERN_SUCCESS)
+			goto bad;
+		if (j == n - 1 && tail) {	/* the last, partial page: copied */
+			pa = page_alloc(PAGE_USER | PAGE_ZERO);
+			if (!pa)
+				goto bad;
+			vc->page[j] = pa;
+			if (copyin(t, va, P2V(pa), tail) != KERN_SUCCESS)
+				goto bad;
+			continue;
+		}
+		pa = pmap_make_cow(t->pmap, va);
+		if (!pa)
+			goto bad;
+		page_ref(pa);
+		vc->page[j] = pa;
+	}
+	*out = vc;
+	return MACH_MSG_SUCCESS;
+bad:
+	vcopy_free(vc, 0);
+	return MACH_SEND_INVALID_MEMORY;
 }
 
 /*
  * Copies an out-of-line region into the kernel; the descriptor then holds the
- * copy. Errors: the region is too large or not readable.
+ * copy: a virtual one (shared pages) for a page-aligned region of a page or
+ * more, else a physical one. Errors: the region is too large or not readable.
  */
 static mach_msg_return_t
-copyin_ool(struct task *t, mach_msg_ool_descriptor_t *d)
+copyin_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool *virtual_copy)
 {
 	void *copy;
 
+	*virtual_copy = false;
 	if (d->size > IPC_OOL_MAX)
 		return MACH_SEND_TOO_LARGE;
 	if (d->copy != MACH_MSG_VIRTUAL_COPY && d->copy != MACH_MSG_PHYSICAL_COPY)
 		return MACH_SEND_INVALID_TYPE;
 	if (d->size == 0) {
 		d->address = 0;
+		return MACH_MSG_SUCCESS;
+	}
+	if (d->size >= PAGE_SIZE && !(d->address & (PAGE_SIZE - 1)) && d->address < USER_TOP &&
+	    d->size <= USER_TOP - d->address) {
+		struct vcopy *vc;
+		mach_msg_return_t mr = vcopy_make(t, d->address, d->size, &vc);
+		if (mr != MACH_MSG_SUCCESS) {
+			d->address = 0;
+			return mr;
+		}
+		d->address = (vm_address_t)(uintptr_t)vc;
+		*virtual_copy = true;
 		return MACH_MSG_SUCCESS;
 	}
 	copy = kmalloc(d->size);
@@ -117,15 +197,18 @@ copyin_body(struct task *t, struct kmsg *k, struct dealloc_list *dl)
 		mach_msg_ool_descriptor_t *o = &d->out_of_line;
 		uint32_t addr = o->address, size = o->size;
 		mach_msg_return_t mr;
+		bool virtual_copy;
 		if (d->type.type != MACH_MSG_OOL_DESCRIPTOR)
 			continue;
 		if (i >= 32)
 			return MACH_SEND_TOO_LARGE;	/* out-of-line regions in the first 32 descriptors */
-		mr = copyin_ool(t, o);
+		mr = copyin_ool(t, o, &virtual_copy);
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
 		if (o->address)
 			k->kcopies |= 1u << i;
+		if (virtual_copy)
+			k->kvirt |= 1u << i;
 		if (o->deallocate && size) {
 			if (dl->n == 16)
 				return MACH_SEND_TOO_LARGE;
@@ -512,7 +595,7 @@ ipc_trailer_size(mach_msg_option_t option)
  * receiver has no room.
  */
 static bool
-copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d)
+copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
 {
 	void *copy = (void *)(uintptr_t)d->address;
 	uint32_t addr = 0;
@@ -522,6 +605,28 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d)
 	d->copy = MACH_MSG_VIRTUAL_COPY;
 	if (!copy)
 		return true;
+	if (virtual_copy) {	/* the same pages, copy-on-write, in a fresh region */
+		struct vcopy *vc = copy;
+		uint32_t j = 0;
+		if (vm_map_allocate(t, &addr, d->size, true) == KERN_SUCCESS) {
+			for (; j < vc->npages; j++) {
+				if (pmap_enter(t->pmap, addr + j * PAGE_SIZE, vc->page[j], PMAP_COW | PMAP_OWNED) < 0)
+					break;
+				vc->page[j] = 0;	/* its reference went with the mapping */
+			}
+			if (j < vc->npages) {
+				vm_map_deallocate(t, addr, d->size);
+				ok = false;
+			}
+		} else {
+			ok = false;
+		}
+		vcopy_free(vc, 0);
+		d->address = ok ? addr : 0;
+		if (!ok)
+			d->size = 0;
+		return ok;
+	}
 	if (vm_map_allocate(t, &addr, d->size, true) != KERN_SUCCESS) {
 		ok = false;
 		d->size = 0;
@@ -597,7 +702,7 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bo
 			struct port *p = (struct port *)(uintptr_t)d->port.name;
 			mach_port_name_t name = d->port.name;	/* NULL or DEAD stay as they are */
 			if (d->type.type == MACH_MSG_OOL_DESCRIPTOR) {
-				if (!copyout_ool(s->task, &d->out_of_line))
+				if (!copyout_ool(s->task, &d->out_of_line, i < 32 && (k->kvirt & (1u << i))))
 					*lost_memory = true;
 				continue;
 			}
@@ -700,6 +805,7 @@ got:
 	trailer.msgh_trailer_size = tsize;
 	copyout_rights_locked(t->space, p, k, &lost_memory);
 	k->kcopies = 0;	/* the copies went to the receiver */
+	k->kvirt = 0;
 	/* the whole buffer was checked writable above and nothing can unmap it meanwhile */
 	copyout(t, k->msg, umsg, k->size);
 	copyout(t, &trailer, umsg + k->size, tsize);

@@ -367,6 +367,119 @@ running_out_of_memory_kills_only_the_task_that_did(void)
 	CHECK_EQ(free_pages(), free0);		/* and everything it had came back */
 }
 
+
+struct ool_msg {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_ool_descriptor_t ool;
+	mach_msg_trailer_t trailer;
+};
+
+static mach_msg_return_t
+send_region(mach_port_t dest, vm_address_t addr, vm_size_t size, int dealloc)
+{
+	struct ool_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = dest;
+	m.body.msgh_descriptor_count = 1;
+	m.ool.address = addr;
+	m.ool.size = size;
+	m.ool.deallocate = (uint8_t)dealloc;
+	m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG, sizeof m - sizeof m.trailer, 0, 0, 0, 0);
+}
+
+static mach_msg_return_t
+receive_region(mach_port_t port, vm_address_t *addr, vm_size_t *size)
+{
+	struct ool_msg m;
+	mach_msg_return_t mr = mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, port, 0, 0);
+
+	*addr = m.ool.address;
+	*size = m.ool.size;
+	return mr;
+}
+
+static void
+out_of_line_regions_move_by_virtual_copy(void)
+{
+	enum { N = 8 };
+	mach_port_t p;
+	vm_address_t a = region(N * PAGE), got;
+	vm_size_t size;
+	uint32_t before;
+
+	CHECK(a);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	for (unsigned i = 0; i < N; i++)
+		((volatile uint32_t *)(a + i * PAGE))[0] = i + 1;
+	before = free_pages();
+	CHECK_EQ(send_region(p, a, N * PAGE, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
+	CHECK_EQ(size, N * PAGE);
+	CHECK(got != a);
+	CHECK(before - free_pages() <= 2);		/* no page was copied (a page table may be new) */
+	CHECK_EQ(((volatile uint32_t *)(got + 5 * PAGE))[0], 6);
+	before = free_pages();
+	((volatile uint32_t *)(got + 5 * PAGE))[0] = 60;	/* the receiver writes: one copy */
+	CHECK_EQ(before - free_pages(), 1);
+	CHECK_EQ(((volatile uint32_t *)(a + 5 * PAGE))[0], 6);	/* the sender's stays */
+	((volatile uint32_t *)(a + 2 * PAGE))[0] = 30;		/* the sender writes: one copy */
+	CHECK_EQ(before - free_pages(), 2);
+	CHECK_EQ(((volatile uint32_t *)(got + 2 * PAGE))[0], 3);	/* the receiver's stays */
+	vm_deallocate(ME, got, size);
+	vm_deallocate(ME, a, N * PAGE);
+	mach_port_destroy(ME, p);
+}
+
+static void
+deallocate_option_moves_pages_without_copying(void)
+{
+	mach_port_t p;
+	vm_address_t a = region(4 * PAGE), got, again = 0;
+	vm_size_t size;
+	uint32_t before;
+
+	CHECK(a);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	for (unsigned i = 0; i < 4; i++)
+		((volatile uint32_t *)(a + i * PAGE))[1] = 0xAB00 + i;
+	before = free_pages();
+	CHECK_EQ(send_region(p, a, 4 * PAGE, 1), MACH_MSG_SUCCESS);
+	again = a;
+	CHECK_EQ(vm_allocate(ME, &again, PAGE, 0), KERN_SUCCESS);	/* the range left the sender */
+	vm_deallocate(ME, again, PAGE);
+	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
+	CHECK_EQ(((volatile uint32_t *)(got + 3 * PAGE))[1], 0xAB03);
+	((volatile uint32_t *)(got + 3 * PAGE))[1] = 1;	/* the only holder writes: no copy */
+	CHECK(before - free_pages() <= 2);
+	vm_deallocate(ME, got, size);
+	mach_port_destroy(ME, p);
+}
+
+static void
+virtual_copy_of_a_partial_last_page_carries_only_the_region(void)
+{
+	mach_port_t p;
+	vm_address_t a = region(2 * PAGE), got;
+	vm_size_t size;
+
+	CHECK(a);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	memset((void *)a, 0x77, 2 * PAGE);
+	CHECK_EQ(send_region(p, a, PAGE + 100, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
+	CHECK_EQ(size, PAGE + 100);
+	CHECK_EQ(((volatile uint8_t *)got)[PAGE + 99], 0x77);
+	CHECK_EQ(((volatile uint8_t *)got)[PAGE + 100], 0);	/* nothing past the region came along */
+	vm_deallocate(ME, got, 2 * PAGE);
+	vm_deallocate(ME, a, 2 * PAGE);
+	mach_port_destroy(ME, p);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -380,6 +493,9 @@ static const struct test tests[] = {
 	T(fork_shares_pages_until_one_side_writes),
 	T(inheritance_none_and_share_are_honoured),
 	T(forked_child_runs_in_its_own_copy),
+	T(out_of_line_regions_move_by_virtual_copy),
+	T(deallocate_option_moves_pages_without_copying),
+	T(virtual_copy_of_a_partial_last_page_carries_only_the_region),
 	T(running_out_of_memory_kills_only_the_task_that_did),
 };
 

@@ -83,6 +83,7 @@ struct kmsg {
 	struct port *local;		/* reply right, or NULL */
 	mach_msg_type_name_t local_type;
 	uint32_t kcopies;		/* bit i: descriptor i holds a kernel copy (i < 32) */
+	uint32_t kvirt;			/* bit i: ...a virtual one, a struct vcopy */
 	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port *, and
 					 * out-of-line descriptors the kernel copy's address */
 };
