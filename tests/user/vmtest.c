@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include <stdbool.h>
 #include "suite.h"
 
 #define ME mach_task_self()
@@ -480,6 +481,91 @@ virtual_copy_of_a_partial_last_page_carries_only_the_region(void)
 	mach_port_destroy(ME, p);
 }
 
+
+static uint32_t rng = 0x2545F491;
+
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 17;
+	rng ^= rng << 5;
+	return rng;
+}
+
+/*
+ * 100,000 random vm calls: on a child task (anything goes there), on a
+ * sandbox range of ours, and on names that are not tasks. Every call must
+ * return (a code or success) and, at the end, every page must be back.
+ */
+static void
+fuzz_100000_random_vm_calls(void)
+{
+	uint32_t free0 = free_pages();
+	mach_port_t child, bogus;
+	static uint8_t buf[3 * PAGE];
+	const vm_address_t sand = 0x50000000, sand_size = 0x00400000;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &bogus);
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	for (int i = 0; i < 100000; i++) {
+		uint32_t pick = rnd() % 10;
+		mach_port_t task = pick < 6 ? child : pick < 9 ? ME : (rnd() % 2 ? bogus : rnd());
+		bool mine = task == ME;
+		vm_address_t addr;
+		vm_size_t size = rnd() % 4 ? (rnd() % 8) * PAGE + (rnd() % 4 ? 0 : rnd() % PAGE) : rnd();
+		vm_address_t got;
+		mach_msg_type_number_t n;
+
+		if (mine)
+			addr = sand + (rnd() % (sand_size / PAGE)) * PAGE;
+		else
+			addr = rnd() % 3 ? (rnd() % 0x3000) * PAGE : rnd();
+		if (mine && size > sand + sand_size - addr)
+			size = sand + sand_size - addr;
+		switch (rnd() % 8) {
+		case 0:
+			vm_allocate(task, &addr, size, rnd() % 2);
+			break;
+		case 1:
+			vm_deallocate(task, addr, size);
+			break;
+		case 2:
+			vm_protect(task, addr, size, rnd() % 2, (vm_prot_t)(rnd() % 9));
+			break;
+		case 3:
+			vm_inherit(task, addr, size, rnd() % 4);
+			break;
+		case 4:
+			if (vm_read(task, addr, size % (64 * PAGE), &got, &n) == KERN_SUCCESS)
+				vm_deallocate(ME, got, n);
+			break;
+		case 5:
+			if (!mine)
+				vm_write(task, addr, (vm_address_t)buf, size % sizeof buf);
+			break;
+		case 6:
+			if (!mine)
+				vm_copy(task, addr, size % (16 * PAGE), (rnd() % 0x3000) * PAGE);
+			break;
+		default: {
+			vm_size_t sz;
+			vm_prot_t p, m;
+			vm_inherit_t in;
+			boolean_t sh;
+			got = addr;
+			vm_region(task, &got, &sz, &p, &m, &in, &sh);
+		}
+		}
+	}
+	task_terminate(child);
+	CHECK(wait_task_gone(child));
+	mach_port_deallocate(ME, child);
+	mach_port_destroy(ME, bogus);
+	vm_deallocate(ME, sand, sand_size);
+	CHECK_EQ(free_pages(), free0);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -497,6 +583,7 @@ static const struct test tests[] = {
 	T(deallocate_option_moves_pages_without_copying),
 	T(virtual_copy_of_a_partial_last_page_carries_only_the_region),
 	T(running_out_of_memory_kills_only_the_task_that_did),
+	T(fuzz_100000_random_vm_calls),
 };
 
 static uint32_t pages_before;
