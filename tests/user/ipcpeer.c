@@ -7,19 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "ipclib.h"
+#include "suite.h"
 
 static mach_port_t service, next_hop;
 
-static uint32_t rng;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
 
 static uint32_t
 count_names(void)
@@ -67,7 +58,7 @@ stress(struct stress_msg *req)
 
 	for (int i = 0; i < 3; i++)
 		peers[i] = req->peer[i].name;
-	rng = req->seed | 1;
+	suite_seed(req->seed);
 	for (uint32_t step = 0; step < steps; step++) {
 		uint32_t op = rnd() % 3;
 		if (op == 0) {

@@ -1835,16 +1835,6 @@ three_tasks_trade_rights_at_random_without_leaks(void)
 
 /* ---- stress and fuzz ---- */
 
-static uint32_t rng = 0x1234567;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
 
 static void
 random_rights_traffic_keeps_invariants(void)

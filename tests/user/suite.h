@@ -7,8 +7,27 @@
 #ifndef SUITE_H
 #define SUITE_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* xorshift32: a repeatable stream of numbers for stress and fuzz cases. */
+static uint32_t suite_rng = 0x1234567;
+
+static inline void
+suite_seed(uint32_t seed)
+{
+	suite_rng = seed | 1;
+}
+
+static inline uint32_t
+rnd(void)
+{
+	suite_rng ^= suite_rng << 13;
+	suite_rng ^= suite_rng >> 17;
+	suite_rng ^= suite_rng << 5;
+	return suite_rng;
+}
 
 static int failed_line;
 static const char *failed_what;
@@ -44,7 +63,7 @@ struct leak_check {
 	const char *(*after)(long long *delta);
 };
 
-static int
+static inline int
 run_suite(const char *suite, const struct test *tests, int n, const struct leak_check *leaks)
 {
 	int pass = 0, fail = 0;

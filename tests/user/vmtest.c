@@ -482,16 +482,6 @@ virtual_copy_of_a_partial_last_page_carries_only_the_region(void)
 }
 
 
-static uint32_t rng = 0x2545F491;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
 
 /*
  * 100,000 random vm calls: on a child task (anything goes there), on a
