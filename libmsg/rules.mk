@@ -3,6 +3,7 @@
 
 NEWLIB      := $(B)/newlib/install/i686-elf
 NEWLIB_LIBC := $(NEWLIB)/lib/libc.a
+NEWLIB_LIBM := $(NEWLIB)/lib/libm.a
 
 USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc \
 	-U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix \
@@ -11,7 +12,8 @@ USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc \
 USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 \
 	-Ttext-segment=0x00400000 -e _start
 
-$(NEWLIB_LIBC):
+# Rebuilt when the recipe changes (configure options).
+$(NEWLIB_LIBC): tools/newlib.sh
 	$(Q)tools/newlib.sh $(B)/newlib
 
 RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c) $(filter-out libmsg/runtime/crt0.S,$(wildcard libmsg/runtime/*.S))
@@ -45,7 +47,7 @@ $(RUNTIME_LIB): $(RUNTIME_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # $(call user_program,OUTPUT,OBJECTS): links a static user program.
-USER_LIBS = $(RUNTIME_LIB) $(NEWLIB_LIBC) $(RUNTIME_LIB) $(LIBGCC)
+USER_LIBS = $(RUNTIME_LIB) $(NEWLIB_LIBM) $(NEWLIB_LIBC) $(RUNTIME_LIB) $(LIBGCC)
 define user_link
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)

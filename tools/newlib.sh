@@ -22,6 +22,7 @@ echo "  NEWLIB  configuring (log: $work/build/newlib.log)"
 if ! "$src/configure" --target=i686-elf --prefix="$out/install" --disable-multilib \
 	--disable-newlib-supplied-syscalls --enable-newlib-reent-small \
 	--disable-newlib-fvwrite-in-streamio --disable-nls \
+	--enable-newlib-io-long-long --enable-newlib-io-c99-formats \
 	CC_FOR_TARGET="$cc" AR_FOR_TARGET=ar AS_FOR_TARGET="as --32" \
 	LD_FOR_TARGET="ld -m elf_i386" RANLIB_FOR_TARGET=ranlib \
 	>newlib.log 2>&1; then

@@ -1,7 +1,10 @@
 /*
- * kern_return_name: the code's own name, which is what the Mach manuals and our
- * headers document. (mach_msg and MIG codes join when IPC arrives.)
+ * Names for every kern_return_t, mach_msg and MIG code our headers define: the
+ * code's own name, which is what the Mach manuals and our headers document.
  */
+#include <mach/kern_return.h>
+#include <mach/message.h>
+#include <mach/mig_errors.h>
 #include <manifold/error.h>
 
 const char *
@@ -58,6 +61,52 @@ kern_return_name(kern_return_t kr)
 	case KERN_NODE_DOWN: return "KERN_NODE_DOWN";
 	case KERN_NOT_WAITING: return "KERN_NOT_WAITING";
 	case KERN_OPERATION_TIMED_OUT: return "KERN_OPERATION_TIMED_OUT";
+	case MACH_SEND_IN_PROGRESS: return "MACH_SEND_IN_PROGRESS";
+	case MACH_SEND_INVALID_DATA: return "MACH_SEND_INVALID_DATA";
+	case MACH_SEND_INVALID_DEST: return "MACH_SEND_INVALID_DEST";
+	case MACH_SEND_TIMED_OUT: return "MACH_SEND_TIMED_OUT";
+	case MACH_SEND_INTERRUPTED: return "MACH_SEND_INTERRUPTED";
+	case MACH_SEND_MSG_TOO_SMALL: return "MACH_SEND_MSG_TOO_SMALL";
+	case MACH_SEND_INVALID_REPLY: return "MACH_SEND_INVALID_REPLY";
+	case MACH_SEND_INVALID_RIGHT: return "MACH_SEND_INVALID_RIGHT";
+	case MACH_SEND_INVALID_NOTIFY: return "MACH_SEND_INVALID_NOTIFY";
+	case MACH_SEND_INVALID_MEMORY: return "MACH_SEND_INVALID_MEMORY";
+	case MACH_SEND_NO_BUFFER: return "MACH_SEND_NO_BUFFER";
+	case MACH_SEND_TOO_LARGE: return "MACH_SEND_TOO_LARGE";
+	case MACH_SEND_INVALID_TYPE: return "MACH_SEND_INVALID_TYPE";
+	case MACH_SEND_INVALID_HEADER: return "MACH_SEND_INVALID_HEADER";
+	case MACH_SEND_INVALID_TRAILER: return "MACH_SEND_INVALID_TRAILER";
+	case MACH_RCV_IN_PROGRESS: return "MACH_RCV_IN_PROGRESS";
+	case MACH_RCV_INVALID_NAME: return "MACH_RCV_INVALID_NAME";
+	case MACH_RCV_TIMED_OUT: return "MACH_RCV_TIMED_OUT";
+	case MACH_RCV_TOO_LARGE: return "MACH_RCV_TOO_LARGE";
+	case MACH_RCV_INTERRUPTED: return "MACH_RCV_INTERRUPTED";
+	case MACH_RCV_PORT_CHANGED: return "MACH_RCV_PORT_CHANGED";
+	case MACH_RCV_INVALID_NOTIFY: return "MACH_RCV_INVALID_NOTIFY";
+	case MACH_RCV_INVALID_DATA: return "MACH_RCV_INVALID_DATA";
+	case MACH_RCV_PORT_DIED: return "MACH_RCV_PORT_DIED";
+	case MACH_RCV_IN_SET: return "MACH_RCV_IN_SET";
+	case MACH_RCV_HEADER_ERROR: return "MACH_RCV_HEADER_ERROR";
+	case MACH_RCV_BODY_ERROR: return "MACH_RCV_BODY_ERROR";
+	case MACH_RCV_INVALID_TYPE: return "MACH_RCV_INVALID_TYPE";
+	case MACH_RCV_SCATTER_SMALL: return "MACH_RCV_SCATTER_SMALL";
+	case MACH_RCV_INVALID_TRAILER: return "MACH_RCV_INVALID_TRAILER";
+	case MIG_TYPE_ERROR: return "MIG_TYPE_ERROR";
+	case MIG_REPLY_MISMATCH: return "MIG_REPLY_MISMATCH";
+	case MIG_REMOTE_ERROR: return "MIG_REMOTE_ERROR";
+	case MIG_BAD_ID: return "MIG_BAD_ID";
+	case MIG_BAD_ARGUMENTS: return "MIG_BAD_ARGUMENTS";
+	case MIG_NO_REPLY: return "MIG_NO_REPLY";
+	case MIG_EXCEPTION: return "MIG_EXCEPTION";
+	case MIG_ARRAY_TOO_LARGE: return "MIG_ARRAY_TOO_LARGE";
+	case MIG_SERVER_DIED: return "MIG_SERVER_DIED";
+	case MIG_TRAILER_ERROR: return "MIG_TRAILER_ERROR";
 	}
 	return "unknown error";
+}
+
+const char *
+mach_error_string(kern_return_t kr)
+{
+	return kern_return_name(kr);
 }

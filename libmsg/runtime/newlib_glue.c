@@ -1,15 +1,15 @@
 /*
- * newlib's system-call layer for Manifold programs. For now (before the
- * console server and vm_allocate exist): stdout and stderr go to the kernel's
- * debug console, the heap is a fixed arena in the program's data, exit ends
- * the task; every other call fails cleanly with ENOSYS (or EBADF for files
- * that cannot be open). libmsg's issue replaces write/read/sbrk with IPC.
+ * newlib's system-call layer for Manifold programs. stdout and stderr go to the
+ * kernel's debug console (until the console server exists), the heap is a
+ * vm_allocate region, exit ends the task; every other call fails cleanly with
+ * ENOSYS (or EBADF for files that cannot be open).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/times.h>
 #include <sys/time.h>
+#include <mach/mach.h>
 #include <manifold/trap.h>
 
 #undef errno
@@ -18,8 +18,12 @@ extern int errno;
 char *__env[1] = { 0 };
 char **environ = __env;
 
-#define HEAP_ARENA (1024 * 1024)
-static char heap_arena[HEAP_ARENA] __attribute__((aligned(16)));
+/*
+ * The heap: one large region reserved with vm_allocate on first use. Pages
+ * come only when touched, so reserving much costs nothing until it is used.
+ */
+#define HEAP_RESERVE (256u << 20)
+static char *heap_base;
 static size_t heap_used;
 
 void *
@@ -27,12 +31,20 @@ sbrk(ptrdiff_t incr)
 {
 	size_t old = heap_used;
 
-	if (incr < 0 ? (size_t)-incr > heap_used : (size_t)incr > HEAP_ARENA - heap_used) {
+	if (!heap_base) {
+		vm_address_t a = 0;
+		if (vm_allocate(mach_task_self(), &a, HEAP_RESERVE, 1) != KERN_SUCCESS) {
+			errno = ENOMEM;
+			return (void *)-1;
+		}
+		heap_base = (char *)a;
+	}
+	if (incr < 0 ? (size_t)-incr > heap_used : (size_t)incr > HEAP_RESERVE - heap_used) {
 		errno = ENOMEM;
 		return (void *)-1;
 	}
 	heap_used += (size_t)incr;
-	return heap_arena + old;
+	return heap_base + old;
 }
 
 int

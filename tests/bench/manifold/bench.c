@@ -223,7 +223,7 @@ bench_page_fault_zero(unsigned iters)
  * waiting for the child's end (its task port's dead-name notification).
  */
 #define FORK_REGION (16u << 20)
-#define FORK_AT 0x20000000u	/* 4 MiB aligned, as the Linux side's region */
+#define FORK_AT 0x80000000u	/* 4 MiB aligned, as the Linux side's region; far from the heap */
 
 static uint32_t fork_stack[256] __attribute__((aligned(16)));
 
@@ -271,8 +271,10 @@ bench_fork_16m(unsigned iters)
 	int r;
 
 	if (vm_allocate(ME, &region, FORK_REGION, 0) != KERN_SUCCESS ||
-	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify) != KERN_SUCCESS)
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify) != KERN_SUCCESS) {
+		printf("FAIL fork_16m: cannot set up its region and port\n");
 		return -1;
+	}
 	memset((void *)region, 1, FORK_REGION);
 	r = bench_loop("fork_16m", "insns", iters, fork_op, (void *)(uintptr_t)notify);
 	mach_port_destroy(ME, notify);
