@@ -8,7 +8,7 @@ NEWLIB_LIBM := $(NEWLIB)/lib/libm.a
 USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc \
 	-U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix \
 	-isystem $(NEWLIB)/include -isystem $(shell $(CC) -m32 -print-file-name=include) \
-	-Ikernel/include/abi -Ilibmsg/include -I$(B)/gen/mach
+	-Ikernel/include/abi -Ilibmsg/include -I$(B)/gen/mach -I$(B)/gen/servers
 USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 \
 	-Ttext-segment=0x00400000 -e _start
 
@@ -20,13 +20,13 @@ RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c) $(filter-out libmsg/runtime/crt0.
 # msgc's stubs for the kernel's interfaces, and the exception server skeleton
 RUNTIME_GEN  := task_client thread_client host_client exc_server
 RUNTIME_OBJS := $(patsubst %,$(B)/obj/%.o,$(RUNTIME_SRCS)) \
-	$(patsubst %,$(B)/obj/gen/mach/%.c.o,$(RUNTIME_GEN))
+	$(patsubst %,$(B)/obj/gen/mach/%.c.o,$(RUNTIME_GEN)) $(B)/obj/gen/servers/ns_client.c.o
 RUNTIME_LIB  := $(B)/libmsg/libruntime.a
 CRT0         := $(B)/obj/libmsg/runtime/crt0.S.o
 
 
 # User code needs newlib's headers installed first.
-$(B)/obj/libmsg/%.c.o: libmsg/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
+$(B)/obj/libmsg/%.c.o: libmsg/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

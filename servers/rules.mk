@@ -1,14 +1,34 @@
 # Servers: each servers/<name>/ is one user program, build/servers/<name>.elf.
 
-SERVERS := bootstrap
+SERVERS := bootstrap ns
 
-$(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
+# A server's interface: servers/<name>/<name>.defs -> build/gen/servers/<name>_*.
+SERVER_DEFS := $(wildcard servers/*/*.defs)
+SERVER_GEN_TYPES := $(foreach d,$(SERVER_DEFS),$(B)/gen/servers/$(basename $(notdir $(d)))_types.h)
+define server_defs_rule
+$(B)/gen/servers/$(1)_types.h $(B)/gen/servers/$(1)_client.c $(B)/gen/servers/$(1)_server.c $(B)/gen/servers/$(1)_server.h $(B)/gen/servers/$(1)_client.h &: servers/$(1)/$(1).defs $(B)/tools/msgc
+	$$(call msg,MSGC,$$<)
+	@mkdir -p $$(@D)
+	$$(Q)$(B)/tools/msgc -o $(B)/gen/servers $$<
+endef
+$(foreach d,$(SERVER_DEFS),$(eval $(call server_defs_rule,$(basename $(notdir $(d))))))
+
+$(B)/obj/gen/servers/%.c.o: $(B)/gen/servers/%.c | $(NEWLIB_LIBC)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+# ns's demux goes into ns itself; every program gets the client stubs (libmsg).
+NS_OBJS_EXTRA := $(B)/obj/gen/servers/ns_server.c.o
+
+$(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 define server_rule
-$(B)/servers/$(1).elf: $(patsubst %,$(B)/obj/%.o,$(wildcard servers/$(1)/*.c)) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+$(B)/servers/$(1).elf: $(patsubst %,$(B)/obj/%.o,$(wildcard servers/$(1)/*.c)) $(if $(filter ns,$(1)),$(NS_OBJS_EXTRA)) \
+		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$$(user_link)
 ALL += $(B)/servers/$(1).elf
 endef

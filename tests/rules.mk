@@ -2,9 +2,9 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest
+USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest
 
-$(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
+$(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
@@ -35,7 +35,7 @@ ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES)
 KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
 QEMU_TEST_ARGS := -m 64M
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath vm libmsg
+CHECK_SUITES += kernel system unit ipc ipc-slowpath vm libmsg servers
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -60,6 +60,13 @@ check-vm:
 check-libmsg:
 	@tools/qemu-test --suite libmsg --timeout 300 --log $(B)/test/libmsg.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/libtest.elf"
+
+# bootstrap starts ns, then nstest (module 2) with ns as its bootstrap port;
+# module 3 is nstest's partner, which nstest starts itself.
+check-servers:
+	@tools/qemu-test --suite servers --timeout 300 --log $(B)/test/servers.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nstest.elf)$(comma)$(B)/tests/nstest.elf late start=no"
 
 check-system: $(B)/manifold.iso
 	@tests/system/run.sh

@@ -1,0 +1,180 @@
+/*
+ * nstest: the `servers` suite, started by the bootstrap task after ns, so its
+ * bootstrap port is the name server. Run as `nstest late` (boot module 3) it is
+ * the other task of the waiting-lookup case: it registers /test/late and stays.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <manifold/trap.h>
+#include "ns_client.h"
+#include "suite.h"
+
+#define ME mach_task_self()
+
+static mach_port_t ns;
+
+static mach_port_t
+new_port(void)
+{
+	mach_port_t p = MACH_PORT_NULL;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	return p;
+}
+
+static void
+register_then_lookup_gives_the_same_port(void)
+{
+	mach_port_t p = new_port(), reg, got;
+
+	CHECK_EQ(ns_register(ns, "/test/alpha", p, &reg), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/test/alpha", &got), KERN_SUCCESS);
+	CHECK_EQ(got, p);			/* the same port: the name merges with our own */
+	mach_port_deallocate(ME, got);
+	CHECK_EQ(ns_unregister(ns, "/test/alpha", reg), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/test/alpha", &got), KERN_INVALID_NAME);
+	mach_port_destroy(ME, p);
+}
+
+static void
+bad_and_taken_names_are_refused(void)
+{
+	mach_port_t p = new_port(), reg, reg2;
+
+	CHECK_EQ(ns_register(ns, "noslash", p, &reg), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(ns_register(ns, "/", p, &reg), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(ns_register(ns, "/test/beta", p, &reg), KERN_SUCCESS);
+	CHECK_EQ(ns_register(ns, "/test/beta", p, &reg2), KERN_NAME_EXISTS);
+	CHECK_EQ(ns_unregister(ns, "/test/beta", reg), KERN_SUCCESS);
+	CHECK_EQ(ns_unregister(ns, "/test/nothing", p), KERN_INVALID_NAME);
+	mach_port_destroy(ME, p);
+}
+
+static void
+only_the_registrant_can_unregister(void)
+{
+	mach_port_t p = new_port(), other = new_port(), reg, got;
+
+	CHECK_EQ(ns_register(ns, "/test/gamma", p, &reg), KERN_SUCCESS);
+	CHECK_EQ(ns_unregister(ns, "/test/gamma", other), KERN_NO_ACCESS);
+	CHECK_EQ(ns_unregister(ns, "/test/gamma", p), KERN_NO_ACCESS);	/* the port is not the registration */
+	CHECK_EQ(ns_lookup(ns, "/test/gamma", &got), KERN_SUCCESS);
+	mach_port_deallocate(ME, got);
+	CHECK_EQ(ns_unregister(ns, "/test/gamma", reg), KERN_SUCCESS);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, other);
+}
+
+static void
+list_shows_names_under_a_prefix(void)
+{
+	mach_port_t p = new_port(), r1, r2, r3;
+	char names[4000];
+
+	ns_register(ns, "/list/a", p, &r1);
+	ns_register(ns, "/list/b", p, &r2);
+	ns_register(ns, "/other/c", p, &r3);
+	CHECK_EQ(ns_list(ns, "/list/", names), KERN_SUCCESS);
+	CHECK(strstr(names, "/list/a\n") && strstr(names, "/list/b\n"));
+	CHECK(strstr(names, "/other/c") == NULL);
+	CHECK_EQ(ns_list(ns, "/", names), KERN_SUCCESS);
+	CHECK(strstr(names, "/other/c\n"));
+	ns_unregister(ns, "/list/a", r1);
+	ns_unregister(ns, "/list/b", r2);
+	ns_unregister(ns, "/other/c", r3);
+	mach_port_destroy(ME, p);
+}
+
+static void
+names_of_a_dead_port_go_away(void)
+{
+	mach_port_t p = new_port(), reg, got = 0;
+	kern_return_t kr = KERN_SUCCESS;
+
+	CHECK_EQ(ns_register(ns, "/test/mortal", p, &reg), KERN_SUCCESS);
+	mach_port_destroy(ME, p);		/* the registered port dies */
+	for (int i = 0; i < 100 && kr == KERN_SUCCESS; i++) {
+		kr = ns_lookup(ns, "/test/mortal", &got);
+		if (kr == KERN_SUCCESS)
+			mach_port_deallocate(ME, got);
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	CHECK_EQ(kr, KERN_INVALID_NAME);
+	mach_port_destroy(ME, reg);		/* our registration right is a dead name now */
+}
+
+static void
+wait_times_out_then_sees_a_late_name(void)
+{
+	mach_port_t got;
+	uint32_t id;
+
+	CHECK_EQ(ns_wait(ns, "/test/never", 50, &got), KERN_OPERATION_TIMED_OUT);
+	CHECK_EQ(trap_boot_module_start(3, &id), KERN_SUCCESS);	/* nstest late: registers /test/late */
+	CHECK_EQ(ns_wait(ns, "/test/late", 5000, &got), KERN_SUCCESS);
+	CHECK(MACH_PORT_VALID(got));
+	mach_port_deallocate(ME, got);
+}
+
+static void
+malformed_requests_get_errors_and_ns_goes_on(void)
+{
+	struct {
+		mach_msg_header_t h;
+		uint32_t junk[8];
+		mach_msg_trailer_t t;
+	} m;
+	mach_port_t r = mach_reply_port(), got;
+
+	for (int i = 0; i < 200; i++) {
+		memset(&m, 0, sizeof m);
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_remote_port = ns;
+		m.h.msgh_local_port = r;
+		m.h.msgh_id = 5000 + (int)(rnd() % 8);
+		for (int j = 0; j < 8; j++)
+			m.junk[j] = rnd() % 3 ? rnd() % 300 : rnd();
+		CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.h + (rnd() % 9) * 4,
+				  sizeof m, r, 2000, 0), MACH_MSG_SUCCESS);
+		mach_msg_destroy(&m.h);
+	}
+	CHECK_EQ(ns_lookup(ns, "/test/late", &got), KERN_SUCCESS);	/* still serving */
+	mach_port_deallocate(ME, got);
+	mach_port_destroy(ME, r);
+}
+
+static const struct test tests[] = {
+#define T(f) { #f, f }
+	T(register_then_lookup_gives_the_same_port),
+	T(bad_and_taken_names_are_refused),
+	T(only_the_registrant_can_unregister),
+	T(list_shows_names_under_a_prefix),
+	T(names_of_a_dead_port_go_away),
+	T(wait_times_out_then_sees_a_late_name),
+	T(malformed_requests_get_errors_and_ns_goes_on),
+};
+
+int
+main(int argc, char **argv)
+{
+	int fail;
+
+	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS || !MACH_PORT_VALID(ns)) {
+		printf("servers: no name server\n");
+		trap_debug_exit(0x11);
+	}
+	if (argc > 1 && strcmp(argv[1], "late") == 0) {	/* the other task of the wait case */
+		mach_port_t p = new_port(), reg;
+		mach_msg_header_t h;
+		for (int i = 0; i < 20; i++)
+			thread_switch(MACH_PORT_NULL, 0, 0);
+		ns_register(ns, "/test/late", p, &reg);
+		for (;;)	/* keep the port alive */
+			mach_msg(&h, MACH_RCV_MSG, 0, sizeof h, p, 0, 0);
+	}
+	fail = run_suite("servers", tests, (int)(sizeof tests / sizeof tests[0]), NULL);
+	trap_debug_exit(fail ? 0x11 : 0x10);
+	return fail != 0;
+}
