@@ -16,11 +16,13 @@ USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4
 $(NEWLIB_LIBC): tools/newlib.sh
 	$(Q)tools/newlib.sh $(B)/newlib
 
-RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c) $(filter-out libmsg/runtime/crt0.S,$(wildcard libmsg/runtime/*.S))
+RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c libmsg/src/*.c) \
+	$(filter-out libmsg/runtime/crt0.S,$(wildcard libmsg/runtime/*.S))
 # msgc's stubs for the kernel's interfaces, and the exception server skeleton
 RUNTIME_GEN  := task_client thread_client host_client exc_server
 RUNTIME_OBJS := $(patsubst %,$(B)/obj/%.o,$(RUNTIME_SRCS)) \
-	$(patsubst %,$(B)/obj/gen/mach/%.c.o,$(RUNTIME_GEN)) $(B)/obj/gen/servers/ns_client.c.o
+	$(patsubst %,$(B)/obj/gen/mach/%.c.o,$(RUNTIME_GEN)) \
+	$(foreach d,$(wildcard servers/*/*.defs),$(B)/obj/gen/servers/$(basename $(notdir $(d)))_client.c.o)
 RUNTIME_LIB  := $(B)/libmsg/libruntime.a
 CRT0         := $(B)/obj/libmsg/runtime/crt0.S.o
 

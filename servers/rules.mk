@@ -1,6 +1,6 @@
 # Servers: each servers/<name>/ is one user program, build/servers/<name>.elf.
 
-SERVERS := bootstrap ns
+SERVERS := bootstrap ns echo
 
 # A server's interface: servers/<name>/<name>.defs -> build/gen/servers/<name>_*.
 SERVER_DEFS := $(wildcard servers/*/*.defs)
@@ -18,8 +18,8 @@ $(B)/obj/gen/servers/%.c.o: $(B)/gen/servers/%.c | $(NEWLIB_LIBC)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-# ns's demux goes into ns itself; every program gets the client stubs (libmsg).
-NS_OBJS_EXTRA := $(B)/obj/gen/servers/ns_server.c.o
+# A server links its own demux; every program gets the client stubs (libmsg).
+SERVER_CLIENT_OBJS := $(foreach d,$(SERVER_DEFS),$(B)/obj/gen/servers/$(basename $(notdir $(d)))_client.c.o)
 
 $(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -27,7 +27,8 @@ $(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 define server_rule
-$(B)/servers/$(1).elf: $(patsubst %,$(B)/obj/%.o,$(wildcard servers/$(1)/*.c)) $(if $(filter ns,$(1)),$(NS_OBJS_EXTRA)) \
+$(B)/servers/$(1).elf: $(patsubst %,$(B)/obj/%.o,$(wildcard servers/$(1)/*.c)) \
+		$(if $(wildcard servers/$(1)/$(1).defs),$(B)/obj/gen/servers/$(1)_server.c.o) \
 		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$$(user_link)
 ALL += $(B)/servers/$(1).elf

@@ -62,11 +62,11 @@ check-libmsg:
 		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/libtest.elf"
 
 # bootstrap starts ns, then nstest (module 2) with ns as its bootstrap port;
-# module 3 is nstest's partner, which nstest starts itself.
+# module 3 is nstest's partner, which nstest starts itself; module 4 is echo.
 check-servers:
 	@tools/qemu-test --suite servers --timeout 300 --log $(B)/test/servers.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" \
-		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nstest.elf)$(comma)$(B)/tests/nstest.elf late start=no"
+		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nstest.elf)$(comma)$(B)/tests/nstest.elf late start=no$(comma)$(B)/servers/echo.elf"
 
 check-system: $(B)/manifold.iso
 	@tests/system/run.sh

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/msg.h>
 #include <manifold/trap.h>
+#include "echo_client.h"
 #include "ns_client.h"
 #include "suite.h"
 
@@ -145,6 +147,59 @@ malformed_requests_get_errors_and_ns_goes_on(void)
 	mach_port_destroy(ME, r);
 }
 
+
+static mach_port_t echo;
+
+static void
+the_echo_example_answers_through_its_stubs(void)
+{
+	char reply[256];
+	uint32_t count = 0, first;
+	static uint8_t data[3 * 4096];
+	uint8_t *copy;
+	mach_msg_type_number_t n;
+	mach_port_t p, same;
+
+	CHECK_EQ(ns_wait(ns, "/servers/echo", 5000, &echo), KERN_SUCCESS);
+	CHECK_EQ(echo_text(echo, "hello, echo", reply, &count), KERN_SUCCESS);
+	CHECK(strcmp(reply, "hello, echo") == 0);
+	first = count;
+	CHECK_EQ(echo_text(echo, "", reply, &count), KERN_SUCCESS);
+	CHECK_EQ(count, first + 1);
+	for (unsigned i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 3);
+	CHECK_EQ(echo_data(echo, data, sizeof data, &copy, &n), KERN_SUCCESS);
+	CHECK_EQ(n, sizeof data);
+	CHECK(copy != data);
+	CHECK_EQ(memcmp(copy, data, sizeof data), 0);
+	vm_deallocate(ME, (vm_address_t)copy, n);
+	p = new_port();
+	CHECK_EQ(echo_port(echo, p, &same), KERN_SUCCESS);
+	CHECK_EQ(same, p);
+	mach_port_deallocate(ME, same);
+	mach_port_destroy(ME, p);
+}
+
+static void
+msg_rpc_times_out_on_a_server_that_does_not_answer(void)
+{
+	union {
+		mach_msg_header_t h;
+		mig_reply_error_t err;
+		uint8_t room[64];
+	} m;
+	mach_port_t silent = new_port();
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_id = 1;
+	CHECK_EQ(msg_rpc(silent, &m.h, sizeof m.h, sizeof m, 50), MACH_RCV_TIMED_OUT);
+	m.h.msgh_bits = 0;
+	m.h.msgh_id = 1;
+	CHECK_EQ(msg_rpc(echo, &m.h, sizeof m.h, sizeof m, 5000), MACH_MSG_SUCCESS);	/* unknown id */
+	CHECK_EQ(m.err.RetCode, MIG_BAD_ID);
+	mach_port_destroy(ME, silent);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(register_then_lookup_gives_the_same_port),
@@ -154,6 +209,8 @@ static const struct test tests[] = {
 	T(names_of_a_dead_port_go_away),
 	T(wait_times_out_then_sees_a_late_name),
 	T(malformed_requests_get_errors_and_ns_goes_on),
+	T(the_echo_example_answers_through_its_stubs),
+	T(msg_rpc_times_out_on_a_server_that_does_not_answer),
 };
 
 int

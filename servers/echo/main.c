@@ -1,0 +1,62 @@
+/*
+ * echo: the example server of libmsg/README.md. It registers /servers/echo
+ * with the name server (its bootstrap port), then serves echo.defs through
+ * libmsg's loop. The handlers below are all a server author writes.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <manifold/msg.h>
+#include "echo_server.h"
+#include "ns_client.h"
+
+static uint32_t answered;
+
+kern_return_t
+echo_do_echo_text(mach_port_t server, const char *text, char *reply, uint32_t *count)
+{
+	strcpy(reply, text);	/* msgc checked it fits: both are c_string[*:256] */
+	*count = ++answered;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+echo_do_echo_data(mach_port_t server, uint8_t *data, mach_msg_type_number_t dataCnt, uint8_t **copy,
+		  mach_msg_type_number_t *copyCnt)
+{
+	answered++;
+	*copy = data;		/* ours now; `dealloc` in echo.defs moves it on to the client */
+	*copyCnt = dataCnt;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+echo_do_echo_port(mach_port_t server, mach_port_t port, mach_port_t *same)
+{
+	answered++;
+	*same = port;		/* the reply copies our right; we release the one we got */
+	return KERN_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const msg_demux_t demuxes[] = { echo_server };
+	mach_port_t self = mach_task_self(), ns, service, registration;
+	kern_return_t kr;
+
+	if (task_get_special_port(self, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
+	    mach_port_insert_right(self, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS) {
+		printf("echo: cannot start\n");
+		return 1;
+	}
+	kr = ns_register(ns, "/servers/echo", service, &registration);
+	if (kr != KERN_SUCCESS) {
+		printf("echo: cannot register /servers/echo (%d)\n", kr);
+		return 1;
+	}
+	printf("echo: serving /servers/echo\n");
+	msg_serve(service, demuxes, 1, NULL, ECHO_REQUEST_MAX_SIZE, ECHO_REPLY_MAX_SIZE);
+	return 1;
+}
