@@ -32,6 +32,9 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 CHECK_SUITES :=
 # Every image the guest may need; `make all` builds them.
 ALL :=
+# What the suites need built before they run two at a time (so that no two
+# suites build the same file at once).
+CHECK_PREREQS :=
 
 .PHONY: all run check setup debug iso clean format
 .SECONDARY:
@@ -62,7 +65,10 @@ debug: setup-quiet build-all
 	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_MODULES))"
 
 check: setup-quiet build-all
+	@$(MAKE) --no-print-directory check-prereqs
 	@tools/check.sh $(CHECK_SUITES)
+
+check-prereqs: $(CHECK_PREREQS)
 
 setup:
 	@tools/setup.sh

@@ -66,8 +66,9 @@ check-libmsg:
 check-servers:
 	@tools/qemu-test --suite servers --timeout 300 --log $(B)/test/servers.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" \
-		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nstest.elf)$(comma)$(B)/tests/nstest.elf late start=no$(comma)$(B)/servers/echo.elf"
+		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nstest.elf)$(comma)$(B)/tests/nstest.elf late start=no$(comma)$(B)/servers/echo.elf restart=always"
 
+CHECK_PREREQS += $(B)/manifold.iso
 check-system: $(B)/manifold.iso
 	@tests/system/run.sh
 

@@ -5,6 +5,7 @@
  */
 #include <kern/boot.h>
 #include <kern/copyio.h>
+#include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/loader.h>
 #include <kern/page.h>
@@ -100,6 +101,14 @@ kern_return_t
 loader_start_task(const void *image, size_t size, const char *cmdline, struct task **out,
 		  enum elf_error *why)
 {
+	return loader_start_task_from(image, size, cmdline, NULL, out, why);
+}
+
+/* The same, the new task inheriting parent's bootstrap port before its first instruction. */
+kern_return_t
+loader_start_task_from(const void *image, size_t size, const char *cmdline, struct task *parent,
+		       struct task **out, enum elf_error *why)
+{
 	struct elf_image img;
 	struct task *t;
 	char name[32];
@@ -120,6 +129,8 @@ loader_start_task(const void *image, size_t size, const char *cmdline, struct ta
 	}
 	t->user_brk = ROUND_UP(top, PAGE_SIZE);
 	t->user_entry = img.entry;
+	if (parent)
+		ipc_task_inherit(t, parent);
 	esp = build_stack(t, USER_STACK_TOP, cmdline);
 	if (!esp || !task_start_thread(t, img.entry, esp))
 		goto fail;

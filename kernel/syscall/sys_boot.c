@@ -48,26 +48,39 @@ kern_return_t
 sys_boot_module_start(const struct trap_args *args)
 {
 	uint32_t index = args->a[0];
-	uintptr_t uid = args->a[1];
+	uintptr_t uid = args->a[1], uport = args->a[2];
 	struct boot_module *m;
-	struct task *t;
+	struct task *t, *caller = curtask();
 	enum elf_error why;
+	mach_port_name_t name = MACH_PORT_NULL;
 	kern_return_t kr;
+	uint32_t f;
 
 	if (index >= boot_module_count)
 		return KERN_INVALID_ARGUMENT;
 	/* a task that cannot receive the id would lose it: check before starting */
-	kr = copyout_check(curtask(), uid, sizeof(uint32_t));
+	kr = copyout_check(caller, uid, sizeof(uint32_t));
+	if (kr == KERN_SUCCESS && uport)
+		kr = copyout_check(caller, uport, sizeof name);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	m = &boot_modules[index];
-	kr = loader_start_task(P2V(m->start), m->size, m->cmdline, &t, &why);
+	kr = loader_start_task_from(P2V(m->start), m->size, m->cmdline, caller, &t, &why);
 	if (kr == KERN_INVALID_OBJECT)
 		kprintf("kernel: boot module %u (%s): %s\n", index, m->cmdline, elf_error_string(why));
 	if (kr != KERN_SUCCESS)
 		return kr;
-	ipc_task_inherit(t, curtask());
-	copyout(curtask(), &t->id, uid, sizeof t->id);
+	if (uport) {	/* a send right to the new task's port, to control it or watch it die */
+		f = spin_lock_irqsave(&sched_lock);
+		if (t->self) {
+			t->self->refs++;
+			t->self->srights++;
+			right_copyout_locked(caller->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
+		}
+		spin_unlock_irqrestore(&sched_lock, f);
+		copyout(caller, &name, uport, sizeof name);
+	}
+	copyout(caller, &t->id, uid, sizeof t->id);
 	task_unref(t);
 	return KERN_SUCCESS;
 }

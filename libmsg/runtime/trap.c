@@ -60,6 +60,12 @@ trap_boot_module_start(uint32_t index, uint32_t *task_id)
 }
 
 kern_return_t
+trap_boot_module_start_port(uint32_t index, uint32_t *task_id, uint32_t *task_port)
+{
+	return trap_raw(TRAP_boot_module_start, index, (uint32_t)task_id, (uint32_t)task_port, 0, 0);
+}
+
+kern_return_t
 trap_task_self_id(uint32_t *id)
 {
 	return trap_raw(TRAP_task_self_id, (uint32_t)id, 0, 0, 0, 0);

@@ -1,33 +1,59 @@
 /*
  * The bootstrap task: the first user task, started by the kernel from the
  * first boot module. It starts every other boot module in order, with the
- * command line the loader gave it, and reports what it started. This is the
- * minimal bootstrap: when a module named ns has started, the tasks after it get
- * the name server as their bootstrap port. Restarting servers comes later.
+ * command line the loader gave it, and reports what it started. When a module
+ * named ns has started, the tasks after it get the name server as their
+ * bootstrap port, and each started task's port is registered as /tasks/<name>.
+ * Then it stays, watching: a task whose module line says restart=always is
+ * started again when it dies, at most RESTART_LIMIT times a minute.
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/error.h>
 #include <manifold/trap.h>
+#include "ns_client.h"
 
 #define NS_HELLO_ID 5099	/* what ns sends its bootstrap port when it is up (servers/ns) */
+#define MAX_MODULES 32
+#define RESTART_LIMIT 5		/* restarts of one module within a minute */
 
-static mach_port_t hello_port;
+struct module {
+	uint32_t index;
+	char name[32];
+	mach_port_t task;	/* send right to its task port, a dead name once it died */
+	int restart;		/* restart=always */
+	uint64_t restarts_ms[RESTART_LIMIT];
+	int nrestarts;
+};
+
+static struct module modules[MAX_MODULES];
+static int nmodules;
+static mach_port_t hello_port, notify_port, ns = MACH_PORT_NULL;
+
+static uint64_t
+now_ms(void)
+{
+	uint64_t t = 0;
+
+	trap_clock_uptime(&t);
+	return t / 1000000;
+}
 
 /*
  * Every task started from now on inherits our bootstrap port. First it is a
  * port of ours, on which a name server says hello; then it is the name server.
  */
 static void
-setup_bootstrap_port(void)
+setup_ports(void)
 {
 	mach_port_t self = mach_task_self();
 
 	if (mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &hello_port) != KERN_SUCCESS ||
 	    mach_port_insert_right(self, hello_port, hello_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    task_set_special_port(self, TASK_BOOTSTRAP_PORT, hello_port) != KERN_SUCCESS)
-		printf("bootstrap: cannot set up the bootstrap port\n");
+	    task_set_special_port(self, TASK_BOOTSTRAP_PORT, hello_port) != KERN_SUCCESS ||
+	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS)
+		printf("bootstrap: cannot set up its ports\n");
 }
 
 /* The name server just started: wait for its hello and hand it to the tasks after it. */
@@ -44,31 +70,98 @@ adopt_name_server(void)
 		printf("bootstrap: the name server did not say hello\n");
 		return;
 	}
-	task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, m.h.msgh_remote_port);
+	ns = m.h.msgh_remote_port;
+	task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, ns);
 	printf("bootstrap: name server is up; later tasks find it through their bootstrap port\n");
 }
 
-#define MAX_LISTED 32
+/* Registers the task's port as /tasks/<name> (retrying while a dead one's name lingers). */
+static void
+register_task(struct module *m)
+{
+	char path[48];
+	mach_port_t registration;
+
+	if (!MACH_PORT_VALID(ns))
+		return;
+	snprintf(path, sizeof path, "/tasks/%s", m->name);
+	for (int i = 0; i < 50; i++) {
+		if (ns_register(ns, path, m->task, &registration) != KERN_NAME_EXISTS)
+			return;
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+}
+
+/* Starts module m; watches its task port for its death. */
+static kern_return_t
+start(struct module *m)
+{
+	uint32_t id, port = 0;
+	mach_port_t prev;
+	kern_return_t kr = trap_boot_module_start_port(m->index, &id, &port);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	m->task = port;
+	mach_port_request_notification(mach_task_self(), port, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
+				       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	printf("bootstrap: started task %u (%s) from module %u\n", id, m->name, m->index);
+	if (strcmp(m->name, "ns") == 0)
+		adopt_name_server();
+	register_task(m);
+	return KERN_SUCCESS;
+}
+
+/* A watched task died: maybe start it again. */
+static void
+died(mach_port_name_t task)
+{
+	uint64_t now = now_ms();
+	int recent = 0;
+
+	for (int i = 0; i < nmodules; i++) {
+		struct module *m = &modules[i];
+		if (m->task != task)
+			continue;
+		mach_port_deallocate(mach_task_self(), task);
+		m->task = MACH_PORT_NULL;
+		printf("bootstrap: task %s died\n", m->name);
+		if (!m->restart)
+			return;
+		for (int r = 0; r < m->nrestarts; r++)
+			recent += now - m->restarts_ms[r] < 60000;
+		if (recent >= RESTART_LIMIT) {
+			printf("bootstrap: %s died %d times within a minute; not restarted\n", m->name, recent);
+			return;
+		}
+		m->restarts_ms[m->nrestarts++ % RESTART_LIMIT] = now;
+		if (m->nrestarts > RESTART_LIMIT)
+			m->nrestarts = RESTART_LIMIT;
+		printf("bootstrap: restarting %s\n", m->name);
+		if (start(m) != KERN_SUCCESS)
+			printf("bootstrap: %s could not be restarted\n", m->name);
+		return;
+	}
+}
 
 int
 main(int argc, char **argv)
 {
 	uint32_t count = 0, started = 0, failed = 0;
-	char names[MAX_LISTED * 34] = "";
-	uint64_t t0, t1;
+	char names[MAX_MODULES * 34] = "";
+	uint64_t t0 = now_ms();
 
-	trap_clock_uptime(&t0);
-	setup_bootstrap_port();
+	setup_ports();
 	if (trap_boot_module_count(&count) != KERN_SUCCESS) {
 		printf("bootstrap: cannot read the boot modules\n");
 		return 1;
 	}
-	for (uint32_t i = 1; i < count; i++) {
-		char line[256], name[32], *w, *slash;
-		uint32_t bytes, id;
-		kern_return_t kr;
+	for (uint32_t i = 1; i < count && nmodules < MAX_MODULES; i++) {
+		struct module *m = &modules[nmodules];
+		char line[256], *w, *slash;
+		uint32_t bytes;
+		kern_return_t kr = trap_boot_module_info(i, line, sizeof line, &bytes);
 
-		kr = trap_boot_module_info(i, line, sizeof line, &bytes);
 		if (kr != KERN_SUCCESS) {
 			printf("bootstrap: module %u: no information (%s)\n", i, kern_return_name(kr));
 			failed++;
@@ -78,33 +171,35 @@ main(int argc, char **argv)
 			printf("bootstrap: module %u (%s) left for another task to start\n", i, line);
 			continue;
 		}
-		kr = trap_boot_module_start(i, &id);
+		memset(m, 0, sizeof *m);
+		m->index = i;
+		m->restart = strstr(line, " restart=always") != NULL;
+		w = strtok(line, " ");
+		slash = w ? strrchr(w, '/') : NULL;
+		snprintf(m->name, sizeof m->name, "%s", slash ? slash + 1 : w ? w : "?");
+		if (strlen(m->name) > 4 && strcmp(m->name + strlen(m->name) - 4, ".elf") == 0)
+			m->name[strlen(m->name) - 4] = 0;
+		kr = start(m);
 		if (kr != KERN_SUCCESS) {
-			printf("bootstrap: module %u (%s, %u bytes) not started: %s\n", i, line, bytes,
+			printf("bootstrap: module %u (%s, %u bytes) not started: %s\n", i, m->name, bytes,
 			       kern_return_name(kr));
 			failed++;
 			continue;
 		}
-		/* the task's name: the file name without its directory */
-		w = strtok(line, " ");
-		slash = w ? strrchr(w, '/') : NULL;
-		snprintf(name, sizeof name, "%s", slash ? slash + 1 : w ? w : "?");
-		if (strlen(name) > 4 && strcmp(name + strlen(name) - 4, ".elf") == 0)
-			name[strlen(name) - 4] = 0;
-		printf("bootstrap: started task %u (%s) from module %u\n", id, name, i);
-		if (strcmp(name, "ns") == 0)
-			adopt_name_server();
-		if (started < MAX_LISTED) {
-			if (started)
-				strcat(names, ", ");
-			strcat(names, name);
-		}
+		if (started)
+			strcat(names, ", ");
+		strcat(names, m->name);
 		started++;
+		nmodules++;
 	}
-	trap_clock_uptime(&t1);
-	printf("bootstrap: started %u task%s in %u ms (%u module%s failed)%s%s\n", started,
-	       started == 1 ? "" : "s", (unsigned)((t1 - t0) / 1000000), failed, failed == 1 ? "" : "s",
-	       started ? ": " : "", names);
-	printf("bootstrap: system up %u ms after boot\n", (unsigned)(t1 / 1000000));
-	return 0;
+	printf("bootstrap: started %u task%s in %u ms (%u module%s failed)%s%s\n", started, started == 1 ? "" : "s",
+	       (unsigned)(now_ms() - t0), failed, failed == 1 ? "" : "s", started ? ": " : "", names);
+	printf("bootstrap: system up %u ms after boot\n", (unsigned)now_ms());
+	for (;;) {	/* watch the tasks */
+		mach_dead_name_notification_t n;
+		if (mach_msg(&n.not_header, MACH_RCV_MSG, 0, sizeof n, notify_port, 0, 0) != MACH_MSG_SUCCESS)
+			continue;
+		if (n.not_header.msgh_id == MACH_NOTIFY_DEAD_NAME)
+			died(n.not_port);
+	}
 }

@@ -60,5 +60,6 @@ bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH
 # host itself (it runs static i386 binaries), and the report's JSON checked.
 CHECK_SUITES += bench-smoke
 
+CHECK_PREREQS += $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH_BINS)
 check-bench-smoke: $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH_BINS)
 	@B=$(B) tools/bench/smoke.sh

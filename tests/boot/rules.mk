@@ -12,6 +12,7 @@ $(B)/tests/boot/fbtext: tests/boot/fbtext.c kernel/arch/i386/font8x8.c kernel/ar
 		tests/boot/fbtext.c kernel/arch/i386/font8x8.c
 
 .PHONY: check-boot
+CHECK_PREREQS += $(NETBOOT_STAMP) $(USB_IMG) $(EFI_LOADER) $(B)/tests/boot/fbtext
 check-boot: $(NETBOOT_STAMP) $(USB_IMG) $(EFI_LOADER) $(B)/tests/boot/fbtext
 	@B=$(B) BOOT_KERNEL=$(BOOT_KERNEL) EFI_LOADER=$(EFI_LOADER) \
 		FBTEXT=$(B)/tests/boot/fbtext tests/boot/run.sh

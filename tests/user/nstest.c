@@ -200,6 +200,41 @@ msg_rpc_times_out_on_a_server_that_does_not_answer(void)
 	mach_port_destroy(ME, silent);
 }
 
+
+static void
+a_server_with_restart_always_comes_back(void)
+{
+	mach_port_t task, old, fresh = MACH_PORT_NULL;
+	char reply[256];
+	uint32_t count;
+	mach_port_type_t type = 0;
+
+	CHECK_EQ(ns_wait(ns, "/servers/echo", 5000, &old), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/tasks/echo", &task), KERN_SUCCESS);	/* the bootstrap registered it */
+	CHECK_EQ(task_terminate(task), KERN_SUCCESS);			/* kill it */
+	for (int i = 0; i < 2000 && type != MACH_PORT_TYPE_DEAD_NAME; i++) {
+		mach_port_type(ME, old, &type);
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	CHECK_EQ(type, MACH_PORT_TYPE_DEAD_NAME);	/* the client sees the dead name... */
+	CHECK_EQ(echo_text(old, "anyone?", reply, &count), MACH_SEND_INVALID_DEST);
+	for (int i = 0; i < 2000; i++) {		/* ...then finds the new port */
+		if (ns_lookup(ns, "/servers/echo", &fresh) == KERN_SUCCESS) {
+			if (fresh != old)
+				break;
+			mach_port_deallocate(ME, fresh);
+			fresh = MACH_PORT_NULL;
+		}
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	CHECK(MACH_PORT_VALID(fresh) && fresh != old);
+	CHECK_EQ(echo_text(fresh, "back again", reply, &count), KERN_SUCCESS);
+	CHECK_EQ(count, 1);			/* a new server, counting from the start */
+	mach_port_deallocate(ME, fresh);
+	mach_port_deallocate(ME, old);
+	mach_port_deallocate(ME, task);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(register_then_lookup_gives_the_same_port),
@@ -211,6 +246,7 @@ static const struct test tests[] = {
 	T(malformed_requests_get_errors_and_ns_goes_on),
 	T(the_echo_example_answers_through_its_stubs),
 	T(msg_rpc_times_out_on_a_server_that_does_not_answer),
+	T(a_server_with_restart_always_comes_back),
 };
 
 int

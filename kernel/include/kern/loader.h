@@ -23,6 +23,9 @@ struct task;
 kern_return_t loader_start_task(const void *image, size_t size, const char *cmdline,
 				struct task **out, enum elf_error *why);
 
+kern_return_t loader_start_task_from(const void *image, size_t size, const char *cmdline, struct task *parent,
+				     struct task **out, enum elf_error *why);
+
 /* Another thread in t at the program's entry, with stack slot `slot` (1-8) and argv from cmdline. */
 kern_return_t loader_add_thread(struct task *t, int slot, const char *cmdline);
 

@@ -18,6 +18,8 @@ kern_return_t trap_clock_uptime(uint64_t *ns);
 kern_return_t trap_boot_module_count(uint32_t *count);
 kern_return_t trap_boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes);
 kern_return_t trap_boot_module_start(uint32_t index, uint32_t *task_id);
+/* The same, with a send right to the new task's port in *task_port. */
+kern_return_t trap_boot_module_start_port(uint32_t index, uint32_t *task_id, uint32_t *task_port);
 kern_return_t trap_task_self_id(uint32_t *id);
 kern_return_t trap_debug_exit(int code);
 

@@ -28,6 +28,7 @@ MSGC_FREESTANDING_OBJS := \
 	$(MSGC_TB)/freestanding/echo_client.o $(MSGC_TB)/freestanding/echo_server.o
 
 CHECK_SUITES += msgc msgc-fuzz
+CHECK_PREREQS += $(MSGC_TB)/msgc_test $(MSGC_TB)/fuzz_demux $(MSGC_TB)/fuzz-seeds/.stamp
 .PHONY: check-msgc check-msgc-fuzz msgc-golden-update
 
 $(MSGC_KINDS) &: $(MSGC_T)/kinds.defs $(MSGC)

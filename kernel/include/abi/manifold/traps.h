@@ -32,8 +32,10 @@
  *	The module's command line (file name first, truncated and terminated to
  *	fit size) and its length in bytes. KERN_INVALID_ARGUMENT (bad index, size
  *	0 or > 4096), KERN_INVALID_ADDRESS.
- * boot_module_start(uint32_t index, uint32_t *task_id)
- *	Creates a task from the module's ELF image with its command line as argv.
+ * boot_module_start(uint32_t index, uint32_t *task_id, mach_port_t *task_port)
+ *	Creates a task from the module's ELF image with its command line as argv;
+ *	it inherits the caller's bootstrap port. task_port may be NULL; otherwise
+ *	it receives a send right to the new task's port.
  *	KERN_INVALID_ARGUMENT (bad index), KERN_INVALID_OBJECT (not a valid i386
  *	ELF executable: the console says why), KERN_RESOURCE_SHORTAGE,
  *	KERN_INVALID_ADDRESS.
@@ -77,7 +79,7 @@
 	TRAP(4, clock_uptime, 1)			\
 	TRAP(5, boot_module_count, 1)			\
 	TRAP(6, boot_module_info, 4)			\
-	TRAP(7, boot_module_start, 2)			\
+	TRAP(7, boot_module_start, 3)			\
 	TRAP(8, task_self_id, 1)			\
 	TRAP(9, debug_exit, 1)				\
 	TRAP(10, mach_msg, 6)				\
