@@ -235,6 +235,47 @@ a_server_with_restart_always_comes_back(void)
 	mach_port_deallocate(ME, task);
 }
 
+
+/* Kills the echo server registered now; returns once its service port is dead. */
+static int
+kill_echo(void)
+{
+	mach_port_t task = MACH_PORT_NULL, svc = MACH_PORT_NULL;
+	mach_port_type_t type = 0;
+
+	for (int i = 0; i < 2000; i++) {	/* the bootstrap registers the new task a little later */
+		if (ns_lookup(ns, "/tasks/echo", &task) == KERN_SUCCESS) {
+			mach_port_type(ME, task, &type);
+			if (type == MACH_PORT_TYPE_SEND)
+				break;
+			mach_port_deallocate(ME, task);
+			task = MACH_PORT_NULL;
+		}
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	if (!MACH_PORT_VALID(task) || ns_wait(ns, "/servers/echo", 5000, &svc) != KERN_SUCCESS)
+		return 0;
+	task_terminate(task);
+	for (int i = 0; i < 2000 && type != MACH_PORT_TYPE_DEAD_NAME; i++) {
+		mach_port_type(ME, svc, &type);
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	mach_port_deallocate(ME, task);
+	mach_port_deallocate(ME, svc);
+	return type == MACH_PORT_TYPE_DEAD_NAME;
+}
+
+static void
+restarts_stop_at_five_a_minute(void)
+{
+	mach_port_t svc;
+
+	/* one restart happened in the previous case; four more are allowed */
+	for (int i = 0; i < 5; i++)
+		CHECK(kill_echo());
+	CHECK_EQ(ns_wait(ns, "/servers/echo", 300, &svc), KERN_OPERATION_TIMED_OUT);	/* not again */
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(register_then_lookup_gives_the_same_port),
@@ -247,6 +288,7 @@ static const struct test tests[] = {
 	T(the_echo_example_answers_through_its_stubs),
 	T(msg_rpc_times_out_on_a_server_that_does_not_answer),
 	T(a_server_with_restart_always_comes_back),
+	T(restarts_stop_at_five_a_minute),
 };
 
 int
