@@ -79,7 +79,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	if (size + tsize > r->rcv_size)
 		goto no;	/* the slow path reports MACH_RCV_TOO_LARGE to the receiver */
 	/* the one copy; the header and trailer the receiver sees are written below */
-	if (copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS ||
+	if ((size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS) ||
 	    copyout_check(r->task, r->rcv_buf, size + tsize) != KERN_SUCCESS)
 		goto no;
 

@@ -2,6 +2,7 @@
  * mach_msg and the IPC traps that are not about one port: mach_reply_port,
  * mach_task_self, and the counters tests use to find leaks.
  */
+#include <kern/arch.h>
 #include <kern/copyio.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -12,6 +13,9 @@
 #include <kern/task.h>
 #include <mach/thread_status.h>
 
+uint64_t stat_msg_send_cycles;
+extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles;
+
 /* mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout) */
 kern_return_t
 sys_mach_msg(const struct trap_args *args)
@@ -21,7 +25,9 @@ sys_mach_msg(const struct trap_args *args)
 	mach_msg_return_t mr;
 
 	if (option & MACH_SEND_MSG) {
+		uint64_t t0 = arch_cycles();
 		mr = ipc_send(msg, option, args->a[2], args->a[5]);
+		stat_msg_send_cycles += arch_cycles() - t0;
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
 	}
@@ -84,6 +90,14 @@ sys_kernel_stats(const struct trap_args *args)
 		.heap_bytes = (uint32_t)kmem_bytes_in_use(),
 		.fastpath_enabled = ipc_fastpath_enabled,
 		.fastpath_hits = ipc_fastpath_hits,
+		.traps = (uint32_t)stat_traps,
+		.trap_cycles_lo = (uint32_t)stat_trap_cycles,
+		.trap_cycles_hi = (uint32_t)(stat_trap_cycles >> 32),
+		.msg_send_cycles_lo = (uint32_t)stat_msg_send_cycles,
+		.msg_send_cycles_hi = (uint32_t)(stat_msg_send_cycles >> 32),
+		.switches = (uint32_t)stat_switches,
+		.switch_cycles_lo = (uint32_t)stat_switch_cycles,
+		.switch_cycles_hi = (uint32_t)(stat_switch_cycles >> 32),
 	};
 
 	return copyout(curtask(), &st, args->a[0], sizeof st);

@@ -86,12 +86,40 @@ prefault(struct task *t, uintptr_t uaddr, size_t len, bool write)
 		}							\
 	} while (0)
 
+/*
+ * The common case, a range within one page that is mapped as needed: one
+ * page-table lookup, one copy. Returns false when the general path must decide.
+ */
+static bool
+copy_one_page(struct task *t, uintptr_t uaddr, void *kbuf, size_t len, bool to_user)
+{
+	paddr_t pa;
+	int prot;
+	uint32_t f;
+	bool ok;
+
+	if (len == 0 || uaddr >= USER_TOP || (uaddr & (PAGE_SIZE - 1)) + len > PAGE_SIZE)
+		return false;
+	f = pmap_lock(t->pmap);
+	ok = pmap_lookup(t->pmap, uaddr, &pa, &prot) && (!to_user || (prot & PMAP_WRITE));
+	if (ok) {
+		if (to_user)
+			memcpy(P2V(pa), kbuf, len);
+		else
+			memcpy(kbuf, P2V(pa), len);
+	}
+	pmap_unlock(t->pmap, f);
+	return ok;
+}
+
 /* The pmap lock is held from the check to the end of the copy (see pmap_lock). */
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
 {
 	kern_return_t kr;
 
+	if (copy_one_page(t, uaddr, kbuf, len, false))
+		return KERN_SUCCESS;
 	WITH_FAULT_IN(t, uaddr, len, false, copy_pages(t, uaddr, kbuf, len, false));
 	return kr;
 }
@@ -101,6 +129,8 @@ copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 {
 	kern_return_t kr;
 
+	if (copy_one_page(t, uaddr, (void *)kbuf, len, true))
+		return KERN_SUCCESS;
 	WITH_FAULT_IN(t, uaddr, len, true, copy_pages(t, uaddr, (char *)kbuf, len, true));
 	return kr;
 }

@@ -89,7 +89,8 @@ vm_map_fork(struct task *parent, struct task *child)
 			kr = KERN_RESOURCE_SHORTAGE;
 			break;
 		}
-		for (uint32_t va = r->start; va < r->end; va += PAGE_SIZE) {
+		for (uint32_t va = pmap_next_mapped(parent->pmap, r->start, r->end); va < r->end;
+		     va = pmap_next_mapped(parent->pmap, va + PAGE_SIZE, r->end)) {
 			paddr_t pa;
 			int prot;
 			if (r->inherit == VM_INHERIT_COPY) {

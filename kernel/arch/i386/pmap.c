@@ -241,6 +241,27 @@ pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 	return true;
 }
 
+/*
+ * The first address in [va, end) with a page mapped, or end: skips a whole page
+ * table at a time where there is none, so walking a large, mostly untouched
+ * region costs little.
+ */
+uintptr_t
+pmap_next_mapped(struct pmap *p, uintptr_t va, uintptr_t end)
+{
+	while (va < end) {
+		uint32_t pde = p->pgdir[PDX(va)];
+		if (!(pde & PTE_P)) {
+			va = (va & ~0x3FFFFFu) + 0x400000;
+			continue;
+		}
+		if (((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)] & PTE_P)
+			return va;
+		va += PAGE_SIZE;
+	}
+	return end;
+}
+
 /* Whether anything is mapped at va, visible to user mode or not; its address in *pa. */
 bool
 pmap_present(struct pmap *p, uintptr_t va, paddr_t *pa)

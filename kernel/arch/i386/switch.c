@@ -65,16 +65,23 @@ arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax
 	t->ksp = (uint32_t)sf;
 }
 
+uint64_t stat_switches, stat_switch_cycles;
+
 void
 arch_thread_switch(struct thread *prev, struct thread *next)
 {
+	uint64_t t0 = rdtsc();
+
 	if (prev->user_tf)
 		__asm__ volatile("fnsave %0" : "=m"(prev->arch.fpu));
 	if (next->user_tf)
 		__asm__ volatile("frstor %0" : : "m"(next->arch.fpu));
 	pmap_activate(next->task->pmap);
 	tss_set_kernel_stack((uint32_t)next->kstack + KSTACK_SIZE);
+	stat_switches++;
+	stat_switch_cycles -= t0;	/* the rest is added by whoever resumes here */
 	context_switch(&prev->ksp, next->ksp);
+	stat_switch_cycles += rdtsc();
 }
 
 void

@@ -137,6 +137,12 @@ struct manifold_kernel_stats {
 	uint32_t heap_bytes;
 	uint32_t fastpath_enabled;	/* the IPC fast path is on (boot option ipc_fastpath) */
 	uint32_t fastpath_hits;		/* messages it delivered */
+	/* Where time goes (TSC cycles; guest instructions under QEMU -icount): */
+	uint32_t traps;			/* native traps taken */
+	uint32_t trap_cycles_lo, trap_cycles_hi;	/* spent inside trap handlers */
+	uint32_t msg_send_cycles_lo, msg_send_cycles_hi;	/* ...of which the send half of mach_msg */
+	uint32_t switches;		/* context switches */
+	uint32_t switch_cycles_lo, switch_cycles_hi;	/* ...spent switching */
 };
 #endif
 #define TRAP_CMDLINE_MAX	4096
