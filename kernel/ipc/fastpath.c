@@ -53,7 +53,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	struct thread *r;
 	struct port *dest;
 	mach_msg_size_t tsize;
-	uint32_t f;
+	uint32_t f, pinned;
 
 	if (!ipc_fastpath_enabled || size < HDR || size > IPC_MSG_MAX || (size & 3))
 		return IPC_FASTPATH_NO;
@@ -79,8 +79,10 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	if (size + tsize > r->rcv_size)
 		goto no;	/* the slow path reports MACH_RCV_TOO_LARGE to the receiver */
 	/* the one copy; the header and trailer the receiver sees are written below */
-	if ((size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS) ||
-	    copyout_check(r->task, r->rcv_buf, size + tsize) != KERN_SUCCESS)
+	if (size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS)
+		goto no;
+	/* the receiver's buffer stays mapped until the header and trailer are in it */
+	if (!copyout_pin(r->task, r->rcv_buf, size + tsize, &pinned))
 		goto no;
 
 	/* Commit, exactly as the slow path's send and receive would. */
@@ -101,8 +103,9 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	trailer.msgh_trailer_size = tsize;
 	trailer.msgh_seqno = dest->seqno++;
 	port_unref_locked(dest);
-	copyout(r->task, &out, r->rcv_buf, HDR);
-	copyout(r->task, &trailer, r->rcv_buf + size, tsize);
+	copyout_pinned(r->task, &out, r->rcv_buf, HDR);
+	copyout_pinned(r->task, &trailer, r->rcv_buf + size, tsize);
+	copyout_unpin(r->task, pinned);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
 	thread_wake_locked(r);

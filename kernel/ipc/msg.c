@@ -734,7 +734,8 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	uint32_t f;
 	bool lost_memory = false;
 
-	if (rcv_size < HDR || copyout_check(t, umsg, rcv_size) != KERN_SUCCESS)
+	/* the buffer is checked when there is a message for it (the fast path's sender checks it) */
+	if (rcv_size < HDR || umsg >= USER_TOP || rcv_size > USER_TOP - umsg)
 		return MACH_RCV_INVALID_DATA;
 	if ((option & MACH_RCV_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
@@ -784,10 +785,22 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	}
 
 	k = list_entry(p->messages.next, struct kmsg, link);
+	if (copyout_check(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
+		mr = MACH_RCV_INVALID_DATA;	/* the message stays queued */
+		goto out;
+	}
 	list_remove(&k->link);
 	p->msgcount--;
 	waitq_wake_one_locked(&p->senders);
+	goto checked;
 got:
+	if (copyout_check(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
+		list_push_front(&p->messages, &k->link);	/* handed to us, but we cannot take it */
+		p->msgcount++;
+		mr = MACH_RCV_INVALID_DATA;
+		goto out;
+	}
+checked:
 	if (k->size + tsize > rcv_size) {
 		mach_msg_size_t need = k->size + tsize;
 		mr = MACH_RCV_TOO_LARGE;

@@ -188,3 +188,35 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 	pmap_unlock(a, fa);
 	return kr;
 }
+
+/*
+ * Pinning a user range for writing: checks it (faulting pages in if needed) and
+ * keeps the task's pmap locked, so the range stays mapped until unpinned; the
+ * writes in between need no check of their own. For the IPC fast path, which
+ * must know a receiver's buffer is good before it moves any right.
+ */
+bool
+copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags)
+{
+	for (int try = 0; try < 2; try++) {
+		*flags = pmap_lock(t->pmap);
+		if (check_range(t, uaddr, len, true) == KERN_SUCCESS)
+			return true;
+		pmap_unlock(t->pmap, *flags);
+		prefault(t, uaddr, len, true);
+	}
+	return false;
+}
+
+/* Writes into a pinned range (within what copyout_pin checked). */
+void
+copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
+{
+	copy_pages(t, uaddr, (char *)kbuf, len, true);
+}
+
+void
+copyout_unpin(struct task *t, uint32_t flags)
+{
+	pmap_unlock(t->pmap, flags);
+}

@@ -6,6 +6,7 @@
 #ifndef KERN_COPYIO_H
 #define KERN_COPYIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <mach/kern_return.h>
@@ -16,6 +17,9 @@ kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
+bool copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags);
+void copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
+void copyout_unpin(struct task *t, uint32_t flags);
 kern_return_t copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len);
 
 #endif
