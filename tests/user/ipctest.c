@@ -69,10 +69,7 @@ count_names(void)
 static uint32_t
 live_ports(void)
 {
-	struct manifold_kernel_stats st;
-
-	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
-	return st.live_ports;
+	return stats().live_ports;
 }
 
 static uint64_t
@@ -1231,15 +1228,6 @@ null_and_dead_names_in_descriptors_pass_through(void)
 }
 
 /* ---- memory: vm_allocate and out-of-line regions ---- */
-
-static struct manifold_kernel_stats
-stats(void)
-{
-	struct manifold_kernel_stats st;
-
-	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
-	return st;
-}
 
 static void
 vm_allocate_and_deallocate_regions(void)

@@ -14,15 +14,6 @@
 
 #define ME mach_task_self()
 
-static uint32_t
-free_pages(void)
-{
-	struct manifold_kernel_stats st;
-
-	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
-	return st.free_pages;
-}
-
 static void
 printf_formats_like_c_says(void)
 {

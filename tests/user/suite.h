@@ -10,6 +10,23 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <manifold/trap.h>
+
+/* The kernel's counters (live ports, free pages, heap bytes...), for leak checks. */
+static inline struct manifold_kernel_stats
+stats(void)
+{
+	struct manifold_kernel_stats st;
+
+	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
+	return st;
+}
+
+static inline uint32_t
+free_pages(void)
+{
+	return stats().free_pages;
+}
 
 /* xorshift32: a repeatable stream of numbers for stress and fuzz cases. */
 static uint32_t suite_rng = 0x1234567;

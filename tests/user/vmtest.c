@@ -15,15 +15,6 @@
 #define ME mach_task_self()
 #define PAGE 4096u
 
-static uint32_t
-free_pages(void)
-{
-	struct manifold_kernel_stats st;
-
-	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0);
-	return st.free_pages;
-}
-
 static vm_address_t
 region(vm_size_t size)
 {
