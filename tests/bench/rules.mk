@@ -39,12 +39,25 @@ $(LINUX_BENCH)/vmlinuz:
 # The Manifold program: every tests/bench/manifold/*.c, with the shared timing loop.
 MANIFOLD_BENCH_SRCS := $(wildcard tests/bench/manifold/*.c) tests/bench/common/measure.c
 
-$(B)/obj/tests/bench/%.c.o: tests/bench/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES)
+# stub_rpc: msgc's stubs and demultiplexer for benchrpc.defs, linked into the program.
+BENCHRPC_GEN := $(addprefix $(B)/gen/bench/benchrpc_,types.h client.h client.c server.h server.c)
+$(BENCHRPC_GEN) &: tests/bench/manifold/benchrpc.defs $(B)/tools/msgc
+	$(call msg,MSGC,$<)
+	@mkdir -p $(B)/gen/bench
+	$(Q)$(B)/tools/msgc -o $(B)/gen/bench $<
+
+$(B)/obj/gen/bench/%.c.o: $(B)/gen/bench/%.c | $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(USER_CFLAGS) -Itests/bench/common -c $< -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(B)/obj/tests/bench/%.c.o: tests/bench/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(BENCHRPC_GEN)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/bench/common -I$(B)/gen/bench -c $< -o $@
 
 $(BENCH_DIR)/manifold-bench.elf: $(patsubst %,$(B)/obj/%.o,$(MANIFOLD_BENCH_SRCS)) $(CRT0) \
+		$(B)/obj/gen/bench/benchrpc_client.c.o $(B)/obj/gen/bench/benchrpc_server.c.o \
 		$(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include "benchrpc_client.h"
+#include "benchrpc_server.h"
 #include "measure.h"
 
 #define ME mach_task_self()
@@ -57,6 +59,16 @@ serve(void)
 	mr = mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, service, 0, 0);
 	while (mr == MACH_MSG_SUCCESS) {
 		mach_msg_size_t size = m.h.msgh_size;
+		if (m.h.msgh_id == BENCH_NULL_ID) {	/* through msgc's demultiplexer */
+			static union {
+				mach_msg_header_t h;
+				uint8_t room[BENCHRPC_REPLY_MAX_SIZE];
+			} out;
+			benchrpc_server(&m.h, &out.h);
+			memcpy(&m, &out, out.h.msgh_size);
+			mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, m.h.msgh_size, sizeof m, service, 0, 0);
+			continue;
+		}
 		if (m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* out of line: drop it, reply empty */
 			struct ool_msg *o = (struct ool_msg *)&m;
 			vm_deallocate(ME, o->ool.address, o->ool.size);
@@ -319,6 +331,27 @@ bench_fork_16m(unsigned iters)
 	return r;
 }
 
+kern_return_t
+benchrpc_do_bench_null(mach_port_t server)
+{
+	return KERN_SUCCESS;
+}
+
+static int
+stub_rpc_op(void *arg)
+{
+	return bench_null(server_port) == KERN_SUCCESS ? 0 : -1;
+}
+
+/* stub_rpc: a null RPC through generated stubs, beside the raw null_rpc. */
+static int
+bench_stub_rpc(unsigned iters)
+{
+	if (!server_port && start_server() < 0)
+		return -1;
+	return bench_loop("stub_rpc", "insns", iters, stub_rpc_op, NULL);
+}
+
 static int
 port_alloc_dealloc_op(void *arg)
 {
@@ -385,6 +418,7 @@ static const struct row rows[] = {
     {"null_syscall", bench_null_syscall, NULL},
     /* IPC rows (issue 3) */
     {"null_rpc", bench_null_rpc, NULL},
+    {"stub_rpc", bench_stub_rpc, NULL},
     {"rpc_64b", bench_rpc_64b, NULL},
     {"rpc_4k_inline", bench_rpc_4k, NULL},
     {"ool_64k", bench_ool_64k, NULL},
