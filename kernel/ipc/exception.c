@@ -14,6 +14,7 @@
 #include <kern/task.h>
 #include <kern/thread_state.h>
 #include <mach/notify.h>
+#include <mach/task_special_ports.h>
 #include "exc_types.h"
 
 #define HDR ((uint32_t)sizeof(mach_msg_header_t))
@@ -88,7 +89,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	}
 	f = spin_lock_irqsave(&sched_lock);
 	reply->refs = 1;	/* the kernel's: it alone receives here */
-	ep = th->exc_port ? th->exc_port : task->special[1];
+	ep = th->exc_port ? th->exc_port : task->special[task_special_slot(TASK_EXCEPTION_PORT)];
 	if (!ep || !ep->active || ep->kotype != KOBJ_NONE || !th->self || !task->self) {
 		kfree(k);
 		goto out;

@@ -90,67 +90,10 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 }
 
 /* Index into task->special for a TASK_*_PORT number, or -1. */
-static int
-special_index(int which)
+int
+task_special_slot(int which)
 {
 	return which == TASK_BOOTSTRAP_PORT ? 0 : which == TASK_EXCEPTION_PORT ? 1 : -1;
-}
-
-/* Replaces the special port with a send right copied from the caller's name (or none). */
-kern_return_t
-ipc_task_set_special(struct task *caller, struct task *t, int which, mach_port_name_t name)
-{
-	int i = special_index(which);
-	struct port *p = NULL, *old;
-	mach_msg_type_name_t carried;
-	kern_return_t kr = KERN_SUCCESS;
-	uint32_t f;
-
-	if (i < 0)
-		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
-	if (!t->space) {
-		kr = KERN_INVALID_TASK;
-	} else if (name != MACH_PORT_NULL) {
-		kr = right_check_locked(caller->space, name, MACH_MSG_TYPE_COPY_SEND, &p);
-		if (kr != KERN_SUCCESS)
-			kr = KERN_INVALID_RIGHT;
-		else
-			right_copyin_locked(caller->space, name, MACH_MSG_TYPE_COPY_SEND, p, &carried);
-	}
-	if (kr == KERN_SUCCESS) {
-		old = t->special[i];
-		t->special[i] = p;
-		if (old)
-			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	}
-	spin_unlock_irqrestore(&sched_lock, f);
-	return kr;
-}
-
-/* A send right to the special port, in the caller's space (MACH_PORT_NULL if none). */
-kern_return_t
-ipc_task_get_special(struct task *caller, struct task *t, int which, mach_port_name_t *name)
-{
-	int i = special_index(which);
-	kern_return_t kr = KERN_SUCCESS;
-	struct port *p;
-	uint32_t f;
-
-	if (which == TASK_KERNEL_PORT)
-		i = 2;
-	if (i < 0)
-		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
-	p = i == 2 ? t->self : t->special[i];
-	*name = MACH_PORT_NULL;
-	if (p) {
-		p->refs++;
-		p->srights++;
-		kr = right_copyout_locked(caller->space, p, MACH_MSG_TYPE_PORT_SEND, name);
-	}
-	spin_unlock_irqrestore(&sched_lock, f);
-	return kr;
 }
 
 /* A new task starts with its creator's bootstrap port. */
@@ -158,12 +101,13 @@ void
 ipc_task_inherit(struct task *child, struct task *parent)
 {
 	uint32_t f = spin_lock_irqsave(&sched_lock);
-	struct port *p = parent->special[0];
+	int b = task_special_slot(TASK_BOOTSTRAP_PORT);
+	struct port *p = parent->special[b];
 
-	if (p && !child->special[0]) {
+	if (p && !child->special[b]) {
 		p->refs++;
 		p->srights++;
-		child->special[0] = p;
+		child->special[b] = p;
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 }

@@ -325,8 +325,8 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		f = spin_lock_irqsave(&sched_lock);
 		if (a[0] == TASK_KERNEL_PORT)
 			p = t->self;
-		else if (a[0] == TASK_BOOTSTRAP_PORT || a[0] == TASK_EXCEPTION_PORT)
-			p = t->special[a[0] == TASK_BOOTSTRAP_PORT ? 0 : 1];
+		else if (task_special_slot((int)a[0]) >= 0)
+			p = t->special[task_special_slot((int)a[0])];
 		else
 			r->code = KERN_INVALID_ARGUMENT;
 		if (p)
@@ -342,7 +342,7 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		int i;
 		f = spin_lock_irqsave(&sched_lock);
 		p = one_port_arg(k, &which);
-		i = which == TASK_BOOTSTRAP_PORT ? 0 : which == TASK_EXCEPTION_PORT ? 1 : -1;
+		i = task_special_slot((int)which);
 		if (i < 0) {
 			if (p)
 				right_destroy_carried_locked(p, MACH_MSG_TYPE_PORT_SEND);

@@ -163,8 +163,8 @@ kern_return_t ipc_task_init(struct task *t);
 void ipc_task_terminate(struct task *t);
 /* The task behind a send right to a task port in the caller's space, with a reference. */
 struct task *ipc_task_from_name(struct task *caller, mach_port_name_t name);
-kern_return_t ipc_task_set_special(struct task *caller, struct task *t, int which, mach_port_name_t name);
-kern_return_t ipc_task_get_special(struct task *caller, struct task *t, int which, mach_port_name_t *name);
+/* Index into task->special for a TASK_*_PORT number, or -1. */
+int task_special_slot(int which);
 void ipc_task_inherit(struct task *child, struct task *parent);
 
 #endif
