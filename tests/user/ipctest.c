@@ -849,18 +849,6 @@ start_thread(void (*fn)(void))
 	return th;
 }
 
-/* Waits (yielding) until the thread's port is dead, i.e. the thread is gone. */
-static int
-wait_thread_gone(mach_port_t th)
-{
-	for (int i = 0; i < 100000; i++) {
-		if (type_of(th) == MACH_PORT_TYPE_DEAD_NAME)
-			return 1;
-		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_NONE, 0);
-	}
-	return 0;
-}
-
 static void
 thread_create_set_state_resume_runs_code(void)
 {
@@ -871,7 +859,7 @@ thread_create_set_state_resume_runs_code(void)
 	worker_flag = 0;
 	th = start_thread(worker_flag_and_end);
 	CHECK(MACH_PORT_VALID(th));
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	CHECK_EQ(worker_flag, 0xF1A9);
 	CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), MACH_SEND_INVALID_DEST);
 	/* the worker's mach_thread_self() added a reference under the same name */
@@ -906,7 +894,7 @@ suspended_thread_stops_and_resumed_thread_goes_on(void)
 	while (worker_count == c)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK_EQ(thread_terminate(th), KERN_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	mach_port_deallocate(ME, th);
 }
 
@@ -923,7 +911,7 @@ thread_abort_interrupts_a_blocked_receive(void)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK_EQ(worker_flag, 0);		/* it is waiting */
 	CHECK_EQ(thread_abort(th), KERN_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	CHECK_EQ(worker_flag, 1);
 	CHECK_EQ(worker_result, MACH_RCV_INTERRUPTED);
 	mach_port_destroy(ME, th);
@@ -966,7 +954,7 @@ task_create_and_terminate_through_the_task_port(void)
 	CHECK_EQ(task_resume(child), KERN_SUCCESS);
 	CHECK_EQ(task_resume(child), KERN_FAILURE);
 	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	for (int i = 0; i < 100 && type_of(child) != MACH_PORT_TYPE_DEAD_NAME; i++)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK_EQ(type_of(child), MACH_PORT_TYPE_DEAD_NAME);
@@ -1098,7 +1086,7 @@ several_server_threads_receive_from_one_port_set(void)
 	CHECK(served[0] > 0 && served[1] > 0);	/* both threads took a share */
 	send_simple(a, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 999, NULL, 0);
 	send_simple(b, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 999, NULL, 0);
-	CHECK(wait_thread_gone(t0) && wait_thread_gone(t1));
+	CHECK(wait_dead_name(t0) && wait_dead_name(t1));
 	mach_port_destroy(ME, t0);
 	mach_port_destroy(ME, t1);
 	mach_port_destroy(ME, set_for_workers);
@@ -1133,7 +1121,7 @@ blocked_sender_wakes_when_the_queue_has_room(void)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK_EQ(worker_flag, 0);		/* blocked on the full queue */
 	CHECK_EQ(poll(full_port, &m), MACH_MSG_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	CHECK_EQ(worker_flag, 1);
 	CHECK_EQ(blocked_send_result, MACH_MSG_SUCCESS);
 	CHECK_EQ(poll(full_port, &m), MACH_MSG_SUCCESS);
@@ -1157,7 +1145,7 @@ aborted_blocked_sender_gets_send_interrupted(void)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK_EQ(worker_flag, 0);
 	CHECK_EQ(thread_abort(th), KERN_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	CHECK_EQ(blocked_send_result, MACH_SEND_INTERRUPTED);
 	CHECK_EQ(poll(full_port, &m), MACH_RCV_TIMED_OUT);
 	CHECK_EQ(send_simple(full_port, MACH_MSG_TYPE_MAKE_SEND_ONCE, 0, 0, 3, NULL, 0), MACH_MSG_SUCCESS);
@@ -1486,7 +1474,7 @@ task_threads_lists_the_tasks_threads(void)
 	CHECK_EQ(found, 1);
 	vm_deallocate(ME, (vm_address_t)(uintptr_t)list, n * sizeof *list);
 	thread_terminate(th);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	mach_port_destroy(ME, th);
 	mach_port_deallocate(ME, self);
 }
@@ -1566,7 +1554,7 @@ exception_handler_fixes_the_thread_and_it_resumes(void)
 	th = start_thread(worker_null_write);
 	CHECK(MACH_PORT_VALID(th));
 	CHECK_EQ(handle_one_exception(e), MACH_MSG_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	CHECK_EQ(recovered_flag, 0x600D);
 	CHECK_EQ(seen_exception, EXC_BAD_ACCESS);
 	CHECK_EQ(seen_code0, 14);		/* page fault */
@@ -1603,7 +1591,7 @@ thread_exception_port_comes_before_the_tasks(void)
 		thread_resume(th);
 	}
 	CHECK_EQ(handle_one_exception(te), MACH_MSG_SUCCESS);
-	CHECK(wait_thread_gone(th));
+	CHECK(wait_dead_name(th));
 	CHECK_EQ(recovered_flag, 0x600D);
 	CHECK_EQ(poll(ke, &m), MACH_RCV_TIMED_OUT);	/* the task's port heard nothing */
 	task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL);
@@ -1994,7 +1982,7 @@ fuzz_20000_random_kernel_rpcs(void)
 	}
 	CHECK(replies > 1000);
 	CHECK_EQ(task_terminate(victim), KERN_SUCCESS);
-	CHECK(wait_thread_gone(vthread));
+	CHECK(wait_dead_name(vthread));
 	mach_port_destroy(ME, vthread);
 	mach_port_destroy(ME, victim);
 	mach_port_destroy(ME, r);

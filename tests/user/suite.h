@@ -10,7 +10,22 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <mach/mach.h>
 #include <manifold/trap.h>
+
+/* Waits, yielding, until name is a dead name (its thread or task is gone); returns whether it did. */
+static inline int
+wait_dead_name(mach_port_t name)
+{
+	for (int i = 0; i < 200000; i++) {
+		mach_port_type_t t = 0;
+		mach_port_type(mach_task_self(), name, &t);
+		if (t == MACH_PORT_TYPE_DEAD_NAME)
+			return 1;
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	return 0;
+}
 
 /* The kernel's counters (live ports, free pages, heap bytes...), for leak checks. */
 static inline struct manifold_kernel_stats

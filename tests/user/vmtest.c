@@ -182,27 +182,6 @@ another_task_is_reached_through_its_task_port(void)
 	mach_port_deallocate(ME, child);
 }
 
-static uint32_t
-type_of(mach_port_t name)
-{
-	mach_port_type_t t = 0;
-
-	mach_port_type(ME, name, &t);
-	return t;
-}
-
-/* Waits until the task's port is dead (the task is gone), yielding meanwhile. */
-static int
-wait_task_gone(mach_port_t task)
-{
-	for (int i = 0; i < 200000; i++) {
-		if (type_of(task) == MACH_PORT_TYPE_DEAD_NAME)
-			return 1;
-		thread_switch(MACH_PORT_NULL, 0, 0);
-	}
-	return 0;
-}
-
 /* Starts a thread in task (a copy of us) at fn, on the stack `stack` (an address in both). */
 static kern_return_t
 start_in(mach_port_t task, void (*fn)(void), uint32_t *stack_top)
@@ -283,7 +262,7 @@ fork_shares_pages_until_one_side_writes(void)
 	CHECK_EQ(((uint32_t *)b)[0], 55);
 	vm_deallocate(ME, b, n);
 	task_terminate(child);
-	CHECK(wait_task_gone(child));
+	CHECK(wait_dead_name(child));
 	mach_port_deallocate(ME, child);
 	vm_deallocate(ME, a, N * PAGE);
 }
@@ -307,7 +286,7 @@ inheritance_none_and_share_are_honoured(void)
 	CHECK_EQ(((uint32_t *)b)[0], 77);
 	vm_deallocate(ME, b, n);
 	task_terminate(child);
-	CHECK(wait_task_gone(child));
+	CHECK(wait_dead_name(child));
 	mach_port_deallocate(ME, child);
 	vm_deallocate(ME, none, PAGE);
 	vm_deallocate(ME, shared, PAGE);
@@ -330,7 +309,7 @@ forked_child_runs_in_its_own_copy(void)
 	CHECK_EQ(*(uint32_t *)(b + ((vm_address_t)&child_flag & (PAGE - 1))), 2);
 	vm_deallocate(ME, b, n);
 	task_terminate(child);
-	CHECK(wait_task_gone(child));
+	CHECK(wait_dead_name(child));
 	mach_port_deallocate(ME, child);
 }
 
@@ -354,7 +333,7 @@ running_out_of_memory_kills_only_the_task_that_did(void)
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
 	CHECK_EQ(vm_allocate(child, &a, 0x20000000, 0), KERN_SUCCESS);	/* 512 MiB: more than there is */
 	CHECK_EQ(start_in(child, child_touches_until_memory_runs_out, &child_stack[1020]), KERN_SUCCESS);
-	CHECK(wait_task_gone(child));		/* it died of it; we did not */
+	CHECK(wait_dead_name(child));		/* it died of it; we did not */
 	mach_port_deallocate(ME, child);
 	CHECK_EQ(free_pages(), free0);		/* and everything it had came back */
 }
@@ -540,7 +519,7 @@ fuzz_100000_random_vm_calls(void)
 		}
 	}
 	task_terminate(child);
-	CHECK(wait_task_gone(child));
+	CHECK(wait_dead_name(child));
 	mach_port_deallocate(ME, child);
 	mach_port_destroy(ME, bogus);
 	vm_deallocate(ME, sand, sand_size);
