@@ -17,7 +17,8 @@ LD       := ld
 OBJCOPY  := objcopy
 NM       := nm
 QEMU     := qemu-system-i386
-LIBGCC   := $(shell $(CC) -m32 -print-libgcc-file-name)
+# Recursive: on a fresh machine gcc-multilib arrives with setup, after parsing.
+LIBGCC    = $(shell $(CC) -m32 -print-libgcc-file-name)
 
 # Code that runs in the guest: 32-bit, freestanding, no SSE/x87 state to save yet.
 GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -ffreestanding -fno-pic -fno-pie \
