@@ -120,6 +120,9 @@ sys_vm_read(const struct trap_args *args)
 		kr = copyout_check(caller, args->a[4], 4);
 	if (kr == KERN_SUCCESS && (addr & (PAGE_SIZE - 1)))
 		kr = KERN_INVALID_ARGUMENT;
+	/* before the copy's memory is allocated: in the caller's own map it could fill a hole of the source */
+	if (kr == KERN_SUCCESS && !vm_map_covers(t, addr, size))
+		kr = KERN_INVALID_ADDRESS;
 	if (kr == KERN_SUCCESS && size)
 		kr = vm_map_allocate(caller, &data, size, true);
 	if (kr == KERN_SUCCESS && size) {

@@ -147,6 +147,7 @@ copyout_check(struct task *t, uintptr_t uaddr, size_t len)
 /*
  * Copies between two tasks' user memory, page piece by page piece through the
  * direct map, after checking both ranges (the IPC fast path's one copy).
+ * Overlapping ranges of one task are copied as memmove does.
  * Both pmaps are locked, in address order, for the whole copy.
  */
 kern_return_t
@@ -155,6 +156,7 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 	struct pmap *a = from->pmap, *b = to->pmap;
 	uint32_t fa, fb = 0;
 	kern_return_t kr;
+	bool backward;
 
 	if (check_range(from, src, len, false) != KERN_SUCCESS)	/* unlocked: only a hint */
 		prefault(from, src, len, false);
@@ -171,16 +173,31 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 	kr = check_range(from, src, len, false);
 	if (kr == KERN_SUCCESS)
 		kr = check_range(to, dst, len, true);
+	/* within one task a destination above an overlapping source is copied from the end (vm_copy) */
+	backward = from == to && src < dst && dst - src < len;
+	if (backward) {
+		src += len;
+		dst += len;
+	}
 	while (kr == KERN_SUCCESS && len) {
-		size_t n = MIN(len, MIN(PAGE_SIZE - (src & (PAGE_SIZE - 1)), PAGE_SIZE - (dst & (PAGE_SIZE - 1))));
+		size_t n;
 		paddr_t ps, pd;
 		int prot;
 
+		if (backward) {
+			n = MIN(len, MIN(((src - 1) & (PAGE_SIZE - 1)) + 1, ((dst - 1) & (PAGE_SIZE - 1)) + 1));
+			src -= n;
+			dst -= n;
+		} else {
+			n = MIN(len, MIN(PAGE_SIZE - (src & (PAGE_SIZE - 1)), PAGE_SIZE - (dst & (PAGE_SIZE - 1))));
+		}
 		pmap_lookup(from->pmap, src, &ps, &prot);
 		pmap_lookup(to->pmap, dst, &pd, &prot);
-		memcpy(P2V(pd), P2V(ps), n);
-		src += n;
-		dst += n;
+		memmove(P2V(pd), P2V(ps), n);	/* both pieces may be in one page */
+		if (!backward) {
+			src += n;
+			dst += n;
+		}
 		len -= n;
 	}
 	if (b != a)

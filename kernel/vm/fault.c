@@ -41,7 +41,7 @@ vm_fault(struct task *t, uint32_t va, bool write)
 	r = region_of(t, va);
 	if (!r) {
 		kr = KERN_INVALID_ADDRESS;
-	} else if (!(r->prot & (write ? VM_PROT_WRITE : VM_PROT_READ))) {
+	} else if (!(r->prot & (write ? VM_PROT_WRITE : VM_PROT_READ | VM_PROT_EXECUTE))) {	/* i386: execute reads */
 		kr = KERN_PROTECTION_FAILURE;
 	} else if (!pmap_present(t->pmap, va, &pa)) {		/* first touch: zero fill */
 		fresh = page_alloc(PAGE_USER | PAGE_ZERO);

@@ -150,8 +150,7 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 		if (!start)
 			return KERN_NO_SPACE;
 	} else {
-		if (start & (PAGE_SIZE - 1))
-			return KERN_INVALID_ARGUMENT;
+		start = ROUND_DOWN(start, PAGE_SIZE);	/* Mach: a fixed address is rounded down to its page */
 		if (start < USER_LOAD_MIN || start >= USER_TOP || size > USER_TOP - start)
 			return KERN_INVALID_ADDRESS;
 		if (!range_free(t, start, start + size))
@@ -178,14 +177,13 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 	uint32_t end;
 	struct list *l, *tmp;
 
-	if ((addr & (PAGE_SIZE - 1)))
-		return KERN_INVALID_ARGUMENT;
 	if (size == 0)
 		return KERN_SUCCESS;
-	size = ROUND_UP(size, PAGE_SIZE);
 	if (addr >= USER_TOP || size > USER_TOP - addr)
 		return KERN_INVALID_ADDRESS;
-	end = addr + size;
+	/* Mach: the pages the range touches, from the page of its first byte */
+	end = ROUND_UP(addr + size, PAGE_SIZE);
+	addr = ROUND_DOWN(addr, PAGE_SIZE);
 	list_for_each_safe(l, tmp, &t->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
 		uint32_t lo = MAX(r->start, addr), hi = MIN(r->end, end);
@@ -267,12 +265,35 @@ check_range_arg(uint32_t addr, uint32_t size, uint32_t *lo, uint32_t *hi)
 	return KERN_SUCCESS;
 }
 
+bool
+vm_map_covers(struct task *t, uint32_t addr, uint32_t size)
+{
+	uint32_t f;
+	bool ok;
+
+	if (addr >= USER_TOP || size > USER_TOP - addr)
+		return false;
+	if (size == 0)
+		return true;
+	f = spin_lock_irqsave(&t->map_lock);
+	ok = fully_allocated(t, ROUND_DOWN(addr, PAGE_SIZE), ROUND_UP(addr + size, PAGE_SIZE));
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return ok;
+}
+
+/* The pmap access for a protection. The i386 cannot execute what it cannot read, and the reverse. */
+int
+vm_prot_pmap(vm_prot_t prot)
+{
+	return (prot & (VM_PROT_READ | VM_PROT_EXECUTE) ? PMAP_READ_OK : 0) | (prot & VM_PROT_WRITE ? PMAP_WRITE : 0);
+}
+
 /* Makes the page tables of [lo, hi) say what prot allows. */
 static void
 apply_prot(struct task *t, uint32_t lo, uint32_t hi, vm_prot_t prot)
 {
 	for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
-		pmap_protect(t->pmap, va, (prot & VM_PROT_READ ? PMAP_READ_OK : 0) | (prot & VM_PROT_WRITE ? PMAP_WRITE : 0));
+		pmap_protect(t->pmap, va, vm_prot_pmap(prot));
 }
 
 kern_return_t
@@ -293,10 +314,10 @@ vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_pr
 		kr = KERN_INVALID_ADDRESS;
 		goto out;
 	}
-	/* check every region first: a refusal changes nothing */
+	/* check every region first: a refusal changes nothing. A maximum, too, only goes down. */
 	list_for_each(l, &t->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
-		if (r->end > lo && r->start < hi && !set_max && (prot & ~r->max_prot)) {
+		if (r->end > lo && r->start < hi && (prot & ~r->max_prot)) {
 			kr = KERN_PROTECTION_FAILURE;
 			goto out;
 		}

@@ -10,6 +10,7 @@
 #include <mach/mach.h>
 #include <manifold/trap.h>
 #include <stdbool.h>
+#include "exc_server.h"
 #include "suite.h"
 
 #define ME mach_task_self()
@@ -461,10 +462,13 @@ virtual_copy_of_a_partial_last_page_carries_only_the_region(void)
 static void
 fuzz_100000_random_vm_calls(void)
 {
-	uint32_t free0 = free_pages();
 	mach_port_t child, bogus;
 	static uint8_t buf[3 * PAGE];
 	const vm_address_t sand = 0x50000000, sand_size = 0x00400000;
+	uint32_t free0;
+
+	memset(buf, 0, sizeof buf);	/* its pages come now, not during the count */
+	free0 = free_pages();
 
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &bogus);
 	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
@@ -526,6 +530,1168 @@ fuzz_100000_random_vm_calls(void)
 	CHECK_EQ(free_pages(), free0);
 }
 
+/* ---- helpers for the per-call cases ---- */
+
+/* What vm_region says about the region at or after addr; .kr is its return. */
+struct rinfo {
+	kern_return_t kr;
+	vm_address_t addr;
+	vm_size_t size;
+	vm_prot_t prot, max;
+	vm_inherit_t inh;
+};
+
+static struct rinfo
+rinfo(mach_port_t task, vm_address_t addr)
+{
+	struct rinfo r = { .addr = addr };
+	boolean_t sh;
+
+	r.kr = vm_region(task, &r.addr, &r.size, &r.prot, &r.max, &r.inh, &sh);
+	return r;
+}
+
+/* A digest of a task's whole map (every region and its attributes): equal digests, same map. */
+static uint32_t
+map_digest(mach_port_t task)
+{
+	uint32_t h = 2166136261u;
+	vm_address_t addr = 0;
+
+	for (int n = 0; n < 1000; n++) {
+		struct rinfo r = rinfo(task, addr);
+		uint32_t w[5] = { r.addr, r.size, (uint32_t)r.prot, (uint32_t)r.max, (uint32_t)r.inh };
+		if (r.kr != KERN_SUCCESS)
+			break;
+		for (int i = 0; i < 5; i++)
+			h = (h ^ w[i]) * 16777619u;
+		addr = r.addr + r.size;
+	}
+	return h;
+}
+
+/* A checksum of a task's bytes at [addr, addr + size), read through vm_read; 0 if unreadable. */
+static uint32_t
+sum_of(mach_port_t task, vm_address_t addr, vm_size_t size)
+{
+	vm_address_t b;
+	mach_msg_type_number_t n;
+	uint32_t h = 1;
+
+	if (vm_read(task, addr, size, &b, &n) != KERN_SUCCESS)
+		return 0;
+	for (vm_size_t i = 0; i < n; i++)
+		h = h * 31 + ((uint8_t *)b)[i];
+	vm_deallocate(ME, b, n);
+	return h;
+}
+
+/* The word at addr in task, read through vm_read; 0xDEADDEAD if unreadable. */
+static uint32_t
+peek(mach_port_t task, vm_address_t addr)
+{
+	vm_address_t b;
+	mach_msg_type_number_t n;
+	uint32_t v;
+
+	if (vm_read(task, addr & ~(PAGE - 1), PAGE, &b, &n) != KERN_SUCCESS)
+		return 0xDEADDEAD;
+	v = *(uint32_t *)(b + (addr & (PAGE - 1)));
+	vm_deallocate(ME, b, n);
+	return v;
+}
+
+static void
+fill(vm_address_t a, vm_size_t size, uint32_t seed)
+{
+	for (vm_size_t i = 0; i < size / 4; i++)
+		((volatile uint32_t *)a)[i] = seed + (uint32_t)i * 2654435761u;
+}
+
+static bool
+filled(vm_address_t a, vm_size_t size, uint32_t seed)
+{
+	for (vm_size_t i = 0; i < size / 4; i++)
+		if (((volatile uint32_t *)a)[i] != seed + (uint32_t)i * 2654435761u)
+			return false;
+	return true;
+}
+
+/* A child task sharing nothing with us (an empty map). */
+static mach_port_t
+empty_child(void)
+{
+	mach_port_t child = MACH_PORT_NULL;
+
+	task_create(ME, 0, &child);
+	return child;
+}
+
+static void
+end_child(mach_port_t child)
+{
+	task_terminate(child);
+	wait_dead_name(child);
+	mach_port_deallocate(ME, child);
+}
+
+/* ---- vm_allocate ---- */
+
+static void
+allocate_fixed_lands_at_the_address_and_reads_zero(void)
+{
+	vm_address_t a = 0x31000000;
+	struct rinfo r;
+
+	CHECK_EQ(vm_allocate(ME, &a, 3 * PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(a, 0x31000000);
+	r = rinfo(ME, a);
+	CHECK_EQ(r.kr, KERN_SUCCESS);
+	CHECK_EQ(r.addr, a);
+	CHECK_EQ(r.size, 3 * PAGE);
+	CHECK_EQ(r.prot, VM_PROT_DEFAULT);
+	CHECK_EQ(r.max, VM_PROT_ALL);
+	CHECK_EQ(r.inh, VM_INHERIT_DEFAULT);
+	for (unsigned i = 0; i < 3 * PAGE / 4; i += 97)
+		CHECK_EQ(((volatile uint32_t *)a)[i], 0);
+	vm_deallocate(ME, a, 3 * PAGE);
+}
+
+static void
+allocate_rounds_the_size_up_to_whole_pages(void)
+{
+	vm_address_t a = region(PAGE + 1);
+
+	CHECK(a);
+	CHECK_EQ(rinfo(ME, a).size, 2 * PAGE);
+	((volatile uint8_t *)a)[2 * PAGE - 1] = 1;		/* the rounded part is usable */
+	vm_deallocate(ME, a, PAGE + 1);
+	CHECK_EQ(rinfo(ME, a).addr == a, 0);			/* and goes with the rest */
+}
+
+static void
+allocate_anywhere_never_overlaps_existing_regions(void)
+{
+	vm_address_t a = region(4 * PAGE), b = a, c = a + PAGE;
+
+	CHECK(a);
+	CHECK_EQ(vm_allocate(ME, &b, 2 * PAGE, 1), KERN_SUCCESS);	/* the hint is taken */
+	CHECK(b + 2 * PAGE <= a || b >= a + 4 * PAGE);
+	CHECK_EQ(vm_allocate(ME, &c, PAGE, 1), KERN_SUCCESS);
+	CHECK(c >= a + 4 * PAGE || c + PAGE <= a);
+	CHECK(c + PAGE <= b || c >= b + 2 * PAGE);
+	fill(a, 4 * PAGE, 1);
+	fill(b, 2 * PAGE, 2);
+	fill(c, PAGE, 3);
+	CHECK(filled(a, 4 * PAGE, 1) && filled(b, 2 * PAGE, 2) && filled(c, PAGE, 3));
+	vm_deallocate(ME, a, 4 * PAGE);
+	vm_deallocate(ME, b, 2 * PAGE);
+	vm_deallocate(ME, c, PAGE);
+}
+
+static void
+allocate_fixed_over_an_occupied_range_returns_no_space(void)
+{
+	vm_address_t a = region(2 * PAGE), b;
+	uint32_t digest, pages;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 7);
+	digest = map_digest(ME);
+	pages = free_pages();
+	b = a;
+	CHECK_EQ(vm_allocate(ME, &b, PAGE, 0), KERN_NO_SPACE);		/* exactly on it */
+	CHECK_EQ(b, a);
+	b = a - PAGE;
+	CHECK_EQ(vm_allocate(ME, &b, 2 * PAGE, 0), KERN_NO_SPACE);	/* over its start */
+	CHECK_EQ(b, a - PAGE);						/* out-parameter untouched */
+	b = a + PAGE;
+	CHECK_EQ(vm_allocate(ME, &b, 4 * PAGE, 0), KERN_NO_SPACE);	/* over its end */
+	b = a - 4 * PAGE;
+	CHECK_EQ(vm_allocate(ME, &b, 16 * PAGE, 0), KERN_NO_SPACE);	/* all around it */
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+	CHECK(filled(a, 2 * PAGE, 7));
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+allocate_of_size_zero_is_refused_and_allocates_nothing(void)
+{
+	vm_address_t a = 0x32000000, b = 0x32000000;
+	uint32_t digest = map_digest(ME);
+
+	CHECK_EQ(vm_allocate(ME, &a, 0, 0), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_allocate(ME, &b, 0, 1), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(a, 0x32000000);
+	CHECK_EQ(b, 0x32000000);
+	CHECK_EQ(map_digest(ME), digest);
+}
+
+static void
+allocate_fixed_rounds_an_unaligned_address_down(void)
+{
+	vm_address_t a = 0x33000123;
+
+	CHECK_EQ(vm_allocate(ME, &a, PAGE, 0), KERN_SUCCESS);	/* Mach: rounded down to its page */
+	CHECK_EQ(a, 0x33000000);
+	CHECK_EQ(rinfo(ME, 0x33000000).addr, 0x33000000);
+	CHECK_EQ(rinfo(ME, 0x33000000).size, PAGE);
+	vm_deallocate(ME, a, PAGE);
+}
+
+static void
+allocate_fixed_outside_user_space_is_invalid_address(void)
+{
+	static const struct { vm_address_t addr; vm_size_t size; } bad[] = {
+		{ 0xC0000000, PAGE },		/* the kernel's */
+		{ 0xFFFFF000, PAGE },
+		{ 0xBFFFF000, 2 * PAGE },	/* runs into the kernel's */
+		{ 0xFFFFF000, 0x2000 },		/* wraps around */
+		{ 0x00000000, PAGE },		/* page zero stays unmapped */
+		{ 0x40000000, 0x90000000 },	/* ends past the top */
+	};
+	uint32_t digest = map_digest(ME), pages = free_pages();
+
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		vm_address_t a = bad[i].addr;
+		kern_return_t kr = vm_allocate(ME, &a, bad[i].size, 0);
+		failed_val = i;
+		CHECK(kr == KERN_INVALID_ADDRESS || kr == KERN_NO_SPACE);
+		CHECK_EQ(a, bad[i].addr);
+	}
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+}
+
+static void
+allocate_anywhere_larger_than_any_gap_returns_no_space(void)
+{
+	uint32_t digest = map_digest(ME);
+	vm_address_t a = 0;
+
+	CHECK_EQ(vm_allocate(ME, &a, 0xBFFFF000, 1), KERN_NO_SPACE);
+	CHECK_EQ(a, 0);
+	CHECK_EQ(vm_allocate(ME, &a, 0xFFFFFFFF, 1), KERN_NO_SPACE);	/* would wrap when rounded */
+	CHECK_EQ(map_digest(ME), digest);
+}
+
+/* ---- vm_deallocate ---- */
+
+static void
+deallocate_in_the_middle_punches_a_hole(void)
+{
+	vm_address_t a = region(3 * PAGE), b;
+	mach_msg_type_number_t n;
+	struct rinfo r;
+	uint32_t pages;
+
+	CHECK(a);
+	fill(a, 3 * PAGE, 5);
+	pages = free_pages();
+	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);
+	CHECK_EQ(free_pages() - pages, 1);			/* the middle page came back */
+	r = rinfo(ME, a);
+	CHECK_EQ(r.addr, a);
+	CHECK_EQ(r.size, PAGE);
+	r = rinfo(ME, a + PAGE);				/* the hole: the next region */
+	CHECK_EQ(r.addr, a + 2 * PAGE);
+	CHECK_EQ(r.size, PAGE);
+	CHECK_EQ(r.prot, VM_PROT_DEFAULT);
+	CHECK_EQ(vm_read(ME, a + PAGE, PAGE, &b, &n), KERN_INVALID_ADDRESS);
+	CHECK(filled(a, PAGE, 5));				/* both sides kept their bytes */
+	CHECK(filled(a + 2 * PAGE, PAGE, 5 + 2 * 1024 * 2654435761u));
+	vm_deallocate(ME, a, 3 * PAGE);
+}
+
+static void
+deallocate_trims_the_head_and_tail_of_a_region(void)
+{
+	vm_address_t a = region(4 * PAGE);
+	struct rinfo r;
+
+	CHECK(a);
+	fill(a, 4 * PAGE, 9);
+	CHECK_EQ(vm_deallocate(ME, a, PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, a + 3 * PAGE, PAGE), KERN_SUCCESS);
+	r = rinfo(ME, a);
+	CHECK_EQ(r.addr, a + PAGE);
+	CHECK_EQ(r.size, 2 * PAGE);
+	CHECK(filled(a + PAGE, 2 * PAGE, 9 + 1024 * 2654435761u));
+	vm_deallocate(ME, a + PAGE, 2 * PAGE);
+}
+
+static void
+deallocate_spans_several_regions_and_holes(void)
+{
+	vm_address_t a = 0x34000000, b = 0x34003000, c = 0x34008000;
+	uint32_t pages = free_pages();
+
+	CHECK_EQ(vm_allocate(ME, &a, 2 * PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(ME, &b, 3 * PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(ME, &c, PAGE, 0), KERN_SUCCESS);
+	fill(a, 2 * PAGE, 1);
+	fill(b, 3 * PAGE, 1);
+	fill(c, PAGE, 1);
+	CHECK_EQ(vm_deallocate(ME, a + PAGE, 0x34008000 - a - PAGE), KERN_SUCCESS);	/* up to c */
+	CHECK_EQ(rinfo(ME, a).size, PAGE);
+	CHECK_EQ(rinfo(ME, a + PAGE).addr, c);		/* b is gone entirely */
+	CHECK(filled(c, PAGE, 1));
+	CHECK_EQ(vm_deallocate(ME, a, 0x34010000 - a), KERN_SUCCESS);
+	CHECK(rinfo(ME, a).addr >= 0x34010000 || rinfo(ME, a).kr != KERN_SUCCESS);
+	CHECK_EQ(free_pages(), pages);
+}
+
+static void
+deallocate_of_an_unmapped_range_succeeds_and_changes_nothing(void)
+{
+	uint32_t digest = map_digest(ME), pages = free_pages();
+
+	CHECK_EQ(rinfo(ME, 0x35000000).addr >= 0x35100000, 1);	/* nothing there */
+	CHECK_EQ(vm_deallocate(ME, 0x35000000, 16 * PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, 0x35000000, 0), KERN_SUCCESS);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+}
+
+static void
+deallocate_of_kernel_space_is_refused_and_changes_nothing(void)
+{
+	uint32_t digest = map_digest(ME), pages = free_pages();
+	vm_address_t stack_page = ((vm_address_t)&digest) & ~(PAGE - 1);
+
+	CHECK_EQ(vm_deallocate(ME, 0xC0000000, PAGE), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_deallocate(ME, 0xFFFFF000, 0x2000), KERN_INVALID_ADDRESS);		/* wraps */
+	CHECK_EQ(vm_deallocate(ME, stack_page, 0xC0000000 - stack_page + PAGE), KERN_INVALID_ADDRESS);
+	CHECK_EQ(map_digest(ME), digest);		/* the user part of that range stayed */
+	CHECK_EQ(free_pages(), pages);
+	digest = 0x600D;				/* and our stack is still here */
+	CHECK_EQ(digest, 0x600D);
+}
+
+static void
+deallocated_then_reallocated_memory_reads_zero(void)
+{
+	vm_address_t a = region(2 * PAGE), b;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 0xABCD);
+	CHECK_EQ(vm_deallocate(ME, a, 2 * PAGE), KERN_SUCCESS);
+	b = a;
+	CHECK_EQ(vm_allocate(ME, &b, 2 * PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(b, a);
+	for (unsigned i = 0; i < 2 * PAGE / 4; i++)
+		CHECK_EQ(((volatile uint32_t *)b)[i], 0);	/* nothing of the old bytes */
+	vm_deallocate(ME, b, 2 * PAGE);
+}
+
+/* ---- vm_protect ---- */
+
+static void
+protect_splits_a_region_per_page(void)
+{
+	vm_address_t a = region(3 * PAGE);
+	struct rinfo r;
+
+	CHECK(a);
+	CHECK_EQ(vm_protect(ME, a + PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	r = rinfo(ME, a);
+	CHECK_EQ(r.size, PAGE);
+	CHECK_EQ(r.prot, VM_PROT_DEFAULT);
+	r = rinfo(ME, a + PAGE);
+	CHECK_EQ(r.addr, a + PAGE);
+	CHECK_EQ(r.size, PAGE);
+	CHECK_EQ(r.prot, VM_PROT_READ);
+	CHECK_EQ(r.max, VM_PROT_ALL);
+	r = rinfo(ME, a + 2 * PAGE);
+	CHECK_EQ(r.size, PAGE);
+	CHECK_EQ(r.prot, VM_PROT_DEFAULT);
+	vm_deallocate(ME, a, 3 * PAGE);
+}
+
+static void
+setting_the_maximum_lowers_the_current_protection(void)
+{
+	vm_address_t a = region(PAGE);
+	struct rinfo r;
+
+	CHECK(a);
+	((volatile uint32_t *)a)[0] = 3;
+	CHECK_EQ(vm_protect(ME, a, PAGE, 1, VM_PROT_READ | VM_PROT_EXECUTE), KERN_SUCCESS);
+	r = rinfo(ME, a);
+	CHECK_EQ(r.max, VM_PROT_READ | VM_PROT_EXECUTE);
+	CHECK_EQ(r.prot, VM_PROT_READ);			/* write went with the maximum */
+	CHECK_EQ(vm_protect(ME, a, PAGE, 1, VM_PROT_NONE), KERN_SUCCESS);
+	r = rinfo(ME, a);
+	CHECK_EQ(r.max, VM_PROT_NONE);
+	CHECK_EQ(r.prot, VM_PROT_NONE);
+	CHECK_EQ(sum_of(ME, a, PAGE), 0);			/* no access now */
+	vm_deallocate(ME, a, PAGE);
+}
+
+static void
+protection_above_the_maximum_fails_and_changes_nothing(void)
+{
+	vm_address_t a = region(2 * PAGE);
+	uint32_t digest;
+
+	CHECK(a);
+	CHECK_EQ(vm_protect(ME, a + PAGE, PAGE, 1, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	digest = map_digest(ME);
+	/* the first page could take it, the second cannot: neither changes */
+	CHECK_EQ(vm_protect(ME, a, 2 * PAGE, 0, VM_PROT_DEFAULT), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(vm_protect(ME, a + PAGE, PAGE, 0, VM_PROT_ALL), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(rinfo(ME, a).prot, VM_PROT_READ);
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+the_maximum_cannot_be_raised_again(void)
+{
+	vm_address_t a = region(PAGE);
+	uint32_t digest;
+
+	CHECK(a);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 1, VM_PROT_READ), KERN_SUCCESS);
+	digest = map_digest(ME);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 1, VM_PROT_DEFAULT), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 1, VM_PROT_ALL), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(rinfo(ME, a).max, VM_PROT_READ);
+	vm_deallocate(ME, a, PAGE);
+}
+
+static void
+protect_over_a_hole_is_invalid_address_and_changes_nothing(void)
+{
+	vm_address_t a = region(3 * PAGE);
+	uint32_t digest;
+
+	CHECK(a);
+	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);
+	digest = map_digest(ME);
+	CHECK_EQ(vm_protect(ME, a, 3 * PAGE, 0, VM_PROT_READ), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_inherit(ME, a, 3 * PAGE, VM_INHERIT_NONE), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_protect(ME, 0xC0000000, PAGE, 0, VM_PROT_READ), KERN_INVALID_ADDRESS);
+	CHECK_EQ(map_digest(ME), digest);
+	vm_deallocate(ME, a, 3 * PAGE);
+}
+
+/* Exceptions of a thread of ours, caught on the task's exception port. */
+static volatile int32_t seen_exception, seen_code1;
+static volatile uint32_t thread_done;
+static uint32_t exc_stack[1024] __attribute__((aligned(16)));
+
+static void
+finish_thread(void)
+{
+	thread_done = 1;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+/* msgc's exc_server calls this: note the exception and send the thread to finish_thread(). */
+kern_return_t
+exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
+				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
+				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	i386_thread_state_t st;
+
+	(void)exception_port;
+	seen_exception = exception;
+	seen_code1 = codeCnt > 1 ? code[1] : -1;
+	mach_port_deallocate(ME, thread);
+	mach_port_deallocate(ME, task);
+	if (flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT)
+		return KERN_INVALID_ARGUMENT;
+	memcpy(&st, old_state, sizeof st);
+	st.eip = (natural_t)(uintptr_t)finish_thread;
+	memcpy(new_state, &st, sizeof st);
+	*new_stateCnt = i386_THREAD_STATE_COUNT;
+	return KERN_SUCCESS;
+}
+
+/*
+ * Runs fn on a new thread of ours until it ends (fn ends by calling
+ * finish_thread); an exception it takes is answered by sending it there.
+ * Returns the exception taken, 0 if none.
+ */
+static int32_t
+run_catching(void (*fn)(void))
+{
+	static union {
+		mach_msg_header_t h;
+		uint8_t b[512];
+	} in, out;
+	mach_port_t e, th;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	seen_exception = 0;
+	seen_code1 = 0;
+	thread_done = 0;
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &e);
+	mach_port_insert_right(ME, e, e, MACH_MSG_TYPE_MAKE_SEND);
+	task_set_special_port(ME, TASK_EXCEPTION_PORT, e);
+	thread_create(ME, &th);
+	thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n);
+	st.eip = (natural_t)(uintptr_t)fn;
+	st.esp = (natural_t)(uintptr_t)&exc_stack[1020];
+	thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n);
+	thread_resume(th);
+	for (int i = 0; i < 200000; i++) {
+		mach_port_type_t t = 0;
+		if (mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, e, 0, 0) == MACH_MSG_SUCCESS &&
+		    exc_server(&in.h, &out.h))
+			mach_msg(&out.h, MACH_SEND_MSG, out.h.msgh_size, 0, 0, 0, 0);
+		mach_port_type(ME, th, &t);
+		if (t == MACH_PORT_TYPE_DEAD_NAME)
+			break;
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, e);
+	return seen_exception;
+}
+
+static vm_address_t victim;
+static volatile uint32_t victim_value;
+
+static void
+writes_victim(void)
+{
+	*(volatile uint32_t *)victim = 0xBAD;
+	finish_thread();
+}
+
+static void
+reads_victim(void)
+{
+	victim_value = *(volatile uint32_t *)victim;
+	finish_thread();
+}
+
+static void
+write_to_a_read_only_page_raises_bad_access(void)
+{
+	vm_address_t a = region(PAGE);
+
+	CHECK(a);
+	((volatile uint32_t *)a)[0] = 0x600D;
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	victim = a;
+	CHECK_EQ(run_catching(writes_victim), EXC_BAD_ACCESS);
+	CHECK_EQ(seen_code1, (int32_t)a);			/* the address that faulted */
+	CHECK_EQ(thread_done, 1);
+	CHECK_EQ(((volatile uint32_t *)a)[0], 0x600D);	/* the write did not happen */
+	victim_value = 0;
+	CHECK_EQ(run_catching(reads_victim), 0);		/* reading is still fine */
+	CHECK_EQ(victim_value, 0x600D);
+	vm_deallocate(ME, a, PAGE);
+}
+
+static void
+read_of_a_no_access_page_raises_bad_access(void)
+{
+	vm_address_t a = region(PAGE);
+
+	CHECK(a);
+	((volatile uint32_t *)a)[0] = 0x600D;
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_NONE), KERN_SUCCESS);
+	victim = a;
+	victim_value = 0;
+	CHECK_EQ(run_catching(reads_victim), EXC_BAD_ACCESS);
+	CHECK_EQ(seen_code1, (int32_t)a);
+	CHECK_EQ(victim_value, 0);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_EQ(((volatile uint32_t *)a)[0], 0x600D);
+	vm_deallocate(ME, a, PAGE);
+}
+
+static volatile int code_result;
+
+static void
+calls_victim(void)
+{
+	code_result = ((int (*)(void))victim)();
+	finish_thread();
+}
+
+static void
+execute_permission_lets_code_run(void)
+{
+	static const uint8_t ret42[] = { 0xB8, 42, 0, 0, 0, 0xC3 };	/* mov $42, %eax; ret */
+	vm_address_t a = region(PAGE);
+
+	CHECK(a);
+	memcpy((void *)a, ret42, sizeof ret42);
+	victim = a;
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_READ | VM_PROT_EXECUTE), KERN_SUCCESS);
+	code_result = 0;
+	CHECK_EQ(run_catching(calls_victim), 0);
+	CHECK_EQ(code_result, 42);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_EXECUTE), KERN_SUCCESS);	/* execute alone */
+	code_result = 0;
+	CHECK_EQ(run_catching(calls_victim), 0);
+	CHECK_EQ(code_result, 42);
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_NONE), KERN_SUCCESS);
+	code_result = 0;
+	CHECK_EQ(run_catching(calls_victim), EXC_BAD_ACCESS);	/* no access: no execution */
+	CHECK_EQ(code_result, 0);
+	vm_deallocate(ME, a, PAGE);
+}
+
+/* ---- vm_inherit ---- */
+
+static void
+inherit_rejects_a_bad_value_and_changes_nothing(void)
+{
+	vm_address_t a = region(2 * PAGE);
+	uint32_t digest;
+
+	CHECK(a);
+	digest = map_digest(ME);
+	CHECK_EQ(vm_inherit(ME, a, PAGE, 3), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_inherit(ME, a, PAGE, -1), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_inherit(ME, a, PAGE, 0x101), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(rinfo(ME, a).size, 2 * PAGE);			/* not even split */
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+child_map_has_the_parents_regions_and_attributes(void)
+{
+	vm_address_t a = region(3 * PAGE);
+	mach_port_t child;
+	struct rinfo p, c;
+
+	CHECK(a);
+	vm_protect(ME, a, PAGE, 1, VM_PROT_READ | VM_PROT_WRITE);
+	vm_protect(ME, a + PAGE, PAGE, 0, VM_PROT_READ);
+	vm_inherit(ME, a + 2 * PAGE, PAGE, VM_INHERIT_SHARE);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	for (vm_address_t va = a; va < a + 3 * PAGE; va += PAGE) {
+		p = rinfo(ME, va);
+		c = rinfo(child, va);
+		CHECK_EQ(c.kr, KERN_SUCCESS);
+		CHECK_EQ(c.addr, p.addr);
+		CHECK_EQ(c.size, p.size);
+		CHECK_EQ(c.prot, p.prot);
+		CHECK_EQ(c.max, p.max);
+		CHECK_EQ(c.inh, p.inh);
+	}
+	end_child(child);
+	vm_deallocate(ME, a, 3 * PAGE);
+}
+
+static void
+inherit_none_leaves_a_hole_the_child_can_fill(void)
+{
+	vm_address_t a = region(2 * PAGE), b;
+	mach_port_t child;
+	struct rinfo r;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 4);
+	vm_inherit(ME, a, PAGE, VM_INHERIT_NONE);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	r = rinfo(child, a);
+	CHECK_EQ(r.addr, a + PAGE);			/* only the second page came along */
+	CHECK_EQ(r.size, PAGE);
+	b = a;
+	CHECK_EQ(vm_allocate(child, &b, PAGE, 0), KERN_SUCCESS);	/* the range is free there */
+	CHECK_EQ(peek(child, a), 0);			/* new memory, not ours */
+	CHECK_EQ(peek(child, a + PAGE), 4 + 1024 * 2654435761u);
+	end_child(child);
+	CHECK(filled(a, 2 * PAGE, 4));
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+inherit_share_carries_writes_both_ways(void)
+{
+	vm_address_t a = region(2 * PAGE);
+	mach_port_t child;
+	uint32_t v = 0xC0FFEE, pages;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 11);
+	vm_inherit(ME, a, 2 * PAGE, VM_INHERIT_SHARE);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	pages = free_pages();
+	CHECK_EQ(vm_write(child, a + PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the child writes */
+	CHECK_EQ(((volatile uint32_t *)(a + PAGE))[0], 0xC0FFEE);			/* we see it */
+	((volatile uint32_t *)a)[5] = 0xBEEF;						/* we write */
+	CHECK_EQ(peek(child, a + 20), 0xBEEF);						/* it sees it */
+	CHECK_EQ(free_pages(), pages);				/* no copy was made either way */
+	end_child(child);
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+__attribute__((unused)) static void
+inherit_share_shares_pages_not_touched_yet(void)
+{
+	vm_address_t a = region(4 * PAGE);
+	mach_port_t child;
+	uint32_t v = 0x5EED;
+
+	CHECK(a);
+	((volatile uint32_t *)a)[0] = 1;			/* one page touched, three not */
+	vm_inherit(ME, a, 4 * PAGE, VM_INHERIT_SHARE);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	((volatile uint32_t *)(a + 2 * PAGE))[0] = 0xF00D;	/* we touch one first */
+	CHECK_EQ(peek(child, a + 2 * PAGE), 0xF00D);
+	CHECK_EQ(vm_write(child, a + 3 * PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);	/* it touches one */
+	CHECK_EQ(((volatile uint32_t *)(a + 3 * PAGE))[0], 0x5EED);
+	end_child(child);
+	vm_deallocate(ME, a, 4 * PAGE);
+}
+
+__attribute__((unused)) static void
+inherit_copy_isolates_both_directions(void)
+{
+	vm_address_t a = region(2 * PAGE);
+	mach_port_t child;
+	uint32_t v = 0xC41D;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 21);
+	CHECK_EQ(rinfo(ME, a).inh, VM_INHERIT_COPY);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(vm_write(child, a, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the child writes page 0 */
+	((volatile uint32_t *)(a + PAGE))[0] = 0x9A;				/* we write page 1 */
+	CHECK_EQ(((volatile uint32_t *)a)[0], 21);				/* ours is unchanged */
+	CHECK_EQ(peek(child, a + PAGE), 21 + 1024 * 2654435761u);		/* theirs is unchanged */
+	CHECK_EQ(peek(child, a), 0xC41D);
+	end_child(child);
+	CHECK(filled(a, PAGE, 21));
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+a_copy_shared_page_survives_the_other_side_deallocating(void)
+{
+	vm_address_t a = region(2 * PAGE);
+	mach_port_t child;
+	uint32_t pages;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 31);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	pages = free_pages();
+	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);	/* page 0 keeps our page table */
+	CHECK_EQ(free_pages(), pages);			/* the page is still the child's */
+	CHECK_EQ(peek(child, a + PAGE + 8), 31 + 1026 * 2654435761u);
+	end_child(child);
+	vm_deallocate(ME, a, PAGE);
+}
+
+/* ---- vm_read ---- */
+
+static void
+read_result_is_a_copy_that_does_not_follow_later_writes(void)
+{
+	vm_address_t a = region(2 * PAGE), b;
+	mach_msg_type_number_t n;
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 41);
+	CHECK_EQ(vm_read(ME, a, 2 * PAGE, &b, &n), KERN_SUCCESS);
+	CHECK_EQ(n, 2 * PAGE);
+	fill(a, 2 * PAGE, 42);				/* the source changes */
+	CHECK(filled(b, 2 * PAGE, 41));			/* the copy does not */
+	fill(b, 2 * PAGE, 43);				/* the copy changes */
+	CHECK(filled(a, 2 * PAGE, 42));			/* the source does not */
+	CHECK_EQ(rinfo(ME, b).prot, VM_PROT_DEFAULT);
+	vm_deallocate(ME, b, n);
+	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+read_of_another_tasks_unmapped_range_fails_and_allocates_nothing(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t b = 0x1234;
+	mach_msg_type_number_t n = 99;
+	uint32_t digest = map_digest(ME), pages = free_pages();
+
+	CHECK(MACH_PORT_VALID(child));
+	CHECK_EQ(vm_read(child, 0x10000000, PAGE, &b, &n), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_read(child, 0xC0000000, PAGE, &b, &n), KERN_INVALID_ADDRESS);	/* the kernel's */
+	CHECK_EQ(vm_read(child, 0xFFFFF000, 0x2000, &b, &n), KERN_INVALID_ADDRESS);	/* wraps */
+	CHECK_EQ(b, 0x1234);
+	CHECK_EQ(n, 99);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+	end_child(child);
+}
+
+static void
+read_of_a_partially_mapped_range_fails_and_changes_nothing(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t a = 0x36000000, b = 0;
+	mach_msg_type_number_t n = 0;
+	uint32_t digest, cdigest, pages;
+	vm_address_t buf = region(2 * PAGE);
+
+	CHECK(MACH_PORT_VALID(child) && buf);
+	CHECK_EQ(vm_allocate(child, &a, 2 * PAGE, 0), KERN_SUCCESS);
+	memset((void *)buf, 0x5A, 2 * PAGE);
+	CHECK_EQ(vm_write(child, a, buf, 2 * PAGE), KERN_SUCCESS);
+	vm_deallocate(ME, buf, 2 * PAGE);
+	digest = map_digest(ME);
+	cdigest = map_digest(child);
+	pages = free_pages();
+	CHECK_EQ(vm_read(child, a, 3 * PAGE, &b, &n), KERN_INVALID_ADDRESS);	/* one page too many */
+	CHECK_EQ(vm_read(child, a - PAGE, 2 * PAGE, &b, &n), KERN_INVALID_ADDRESS);	/* one page early */
+	CHECK_EQ(b, 0);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(map_digest(child), cdigest);
+	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(peek(child, a + PAGE), 0x5A5A5A5A);
+	end_child(child);
+}
+
+/* ---- vm_write ---- */
+
+static void
+write_into_read_only_memory_of_another_task_fails(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t a = 0x37000000;
+	vm_address_t buf = region(PAGE);
+	uint32_t before, pages;
+
+	CHECK(MACH_PORT_VALID(child) && buf);
+	CHECK_EQ(vm_allocate(child, &a, 2 * PAGE, 0), KERN_SUCCESS);
+	memset((void *)buf, 0x11, PAGE);
+	CHECK_EQ(vm_write(child, a, buf, PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_write(child, a + PAGE, buf, PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_protect(child, a + PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	before = sum_of(child, a, 2 * PAGE);
+	pages = free_pages();
+	memset((void *)buf, 0x22, PAGE);
+	CHECK_EQ(vm_write(child, a + PAGE, buf, PAGE), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(vm_write(child, a, buf, PAGE), KERN_SUCCESS);	/* writable page */
+	CHECK_EQ(peek(child, a + PAGE), 0x11111111);
+	CHECK_EQ(peek(child, a), 0x22222222);
+	CHECK(sum_of(child, a, 2 * PAGE) != before);
+	CHECK_EQ(free_pages(), pages);
+	end_child(child);
+	vm_deallocate(ME, buf, PAGE);
+}
+
+static void
+write_to_an_unaligned_address_is_invalid_argument(void)
+{
+	vm_address_t a = region(PAGE);
+	static uint32_t word = 0xFFFFFFFF;
+
+	CHECK(a);
+	fill(a, PAGE, 51);
+	CHECK_EQ(vm_write(ME, a + 4, (vm_address_t)&word, 4), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_write(ME, a + PAGE - 1, (vm_address_t)&word, 1), KERN_INVALID_ARGUMENT);
+	CHECK(filled(a, PAGE, 51));
+	vm_deallocate(ME, a, PAGE);
+}
+
+static void
+write_running_past_the_mapped_range_writes_nothing(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t a = 0x38000000, buf = region(2 * PAGE);
+
+	CHECK(MACH_PORT_VALID(child) && buf);
+	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
+	memset((void *)buf, 0x33, 2 * PAGE);
+	CHECK_EQ(vm_write(child, a, buf, 2 * PAGE), KERN_INVALID_ADDRESS);
+	vm_deallocate(ME, buf, 2 * PAGE);
+	CHECK_EQ(peek(child, a), 0);				/* not even the first page */
+	CHECK_EQ(peek(child, a + PAGE - 4), 0);
+	CHECK_EQ(rinfo(child, a).size, PAGE);			/* and nothing was added */
+	end_child(child);
+}
+
+/* ---- vm_copy ---- */
+
+static void
+copy_to_an_overlapping_higher_range_moves_the_old_bytes(void)
+{
+	vm_address_t a = region(4 * PAGE);
+
+	CHECK(a);
+	for (unsigned i = 0; i < 4; i++)
+		fill(a + i * PAGE, PAGE, 100 + i);
+	CHECK_EQ(vm_copy(ME, a, 3 * PAGE, a + PAGE), KERN_SUCCESS);
+	CHECK(filled(a, PAGE, 100));
+	CHECK(filled(a + PAGE, PAGE, 100));		/* as if copied through a buffer */
+	CHECK(filled(a + 2 * PAGE, PAGE, 101));
+	CHECK(filled(a + 3 * PAGE, PAGE, 102));
+	vm_deallocate(ME, a, 4 * PAGE);
+}
+
+static void
+copy_to_an_overlapping_lower_range_moves_the_old_bytes(void)
+{
+	vm_address_t a = region(4 * PAGE);
+
+	CHECK(a);
+	for (unsigned i = 0; i < 4; i++)
+		fill(a + i * PAGE, PAGE, 200 + i);
+	CHECK_EQ(vm_copy(ME, a + PAGE, 3 * PAGE, a), KERN_SUCCESS);
+	CHECK(filled(a, PAGE, 201));
+	CHECK(filled(a + PAGE, PAGE, 202));
+	CHECK(filled(a + 2 * PAGE, PAGE, 203));
+	CHECK(filled(a + 3 * PAGE, PAGE, 203));
+	vm_deallocate(ME, a, 4 * PAGE);
+}
+
+static void
+copy_across_regions_keeps_each_destinations_attributes(void)
+{
+	vm_address_t a = 0x39000000, b = 0x39002000, d = region(4 * PAGE);
+	struct rinfo r;
+
+	CHECK(d);
+	CHECK_EQ(vm_allocate(ME, &a, 2 * PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(ME, &b, 2 * PAGE, 0), KERN_SUCCESS);	/* adjacent: two regions */
+	vm_inherit(ME, b, 2 * PAGE, VM_INHERIT_NONE);
+	vm_inherit(ME, d + 2 * PAGE, 2 * PAGE, VM_INHERIT_SHARE);
+	fill(a, 4 * PAGE, 61);
+	CHECK_EQ(vm_copy(ME, a, 4 * PAGE, d), KERN_SUCCESS);
+	CHECK(filled(d, 4 * PAGE, 61));
+	r = rinfo(ME, d);
+	CHECK_EQ(r.size, 2 * PAGE);
+	CHECK_EQ(r.inh, VM_INHERIT_COPY);
+	r = rinfo(ME, d + 2 * PAGE);
+	CHECK_EQ(r.inh, VM_INHERIT_SHARE);
+	vm_deallocate(ME, a, 4 * PAGE);
+	vm_deallocate(ME, d, 4 * PAGE);
+}
+
+static void
+copy_is_isolated_from_later_writes_both_ways(void)
+{
+	vm_address_t a = region(4 * PAGE);
+
+	CHECK(a);
+	fill(a, 2 * PAGE, 71);
+	CHECK_EQ(vm_copy(ME, a, 2 * PAGE, a + 2 * PAGE), KERN_SUCCESS);
+	((volatile uint32_t *)a)[0] = 1;				/* source written */
+	CHECK_EQ(((volatile uint32_t *)(a + 2 * PAGE))[0], 71);
+	((volatile uint32_t *)(a + 3 * PAGE))[0] = 2;			/* copy written */
+	CHECK_EQ(((volatile uint32_t *)(a + PAGE))[0], 71 + 1024 * 2654435761u);
+	CHECK(filled(a + 2 * PAGE + 4, PAGE - 4, 71 + 2654435761u));
+	vm_deallocate(ME, a, 4 * PAGE);
+}
+
+static void
+copy_into_read_only_or_unmapped_memory_fails_and_changes_nothing(void)
+{
+	vm_address_t a = region(5 * PAGE);
+	uint32_t digest, pages;
+
+	CHECK(a);
+	fill(a, 5 * PAGE, 81);
+	CHECK_EQ(vm_protect(ME, a + 4 * PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);
+	digest = map_digest(ME);
+	pages = free_pages();
+	CHECK_EQ(vm_copy(ME, a, PAGE, a + 4 * PAGE), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(vm_copy(ME, a + 2 * PAGE, 2 * PAGE, a + 3 * PAGE), KERN_PROTECTION_FAILURE); /* half writable */
+	CHECK_EQ(vm_copy(ME, a + 2 * PAGE, PAGE, a + PAGE), KERN_INVALID_ADDRESS);	/* into the hole */
+	CHECK_EQ(vm_copy(ME, a, 2 * PAGE, a + 2 * PAGE), KERN_INVALID_ADDRESS);	/* from the hole */
+	CHECK_EQ(vm_copy(ME, a + 2 * PAGE, PAGE, a + 5), KERN_INVALID_ARGUMENT);	/* unaligned */
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+	CHECK(filled(a, PAGE, 81));
+	CHECK(filled(a + 2 * PAGE, 3 * PAGE, 81 + 2048 * 2654435761u));
+	vm_deallocate(ME, a, 5 * PAGE);
+}
+
+/* ---- vm_region ---- */
+
+static void
+region_reports_protection_maximum_inheritance_and_size(void)
+{
+	vm_address_t a = region(5 * PAGE);
+	struct rinfo r;
+
+	CHECK(a);
+	CHECK_EQ(vm_protect(ME, a, 5 * PAGE, 1, VM_PROT_READ | VM_PROT_WRITE), KERN_SUCCESS);
+	CHECK_EQ(vm_protect(ME, a, 5 * PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_EQ(vm_inherit(ME, a, 5 * PAGE, VM_INHERIT_NONE), KERN_SUCCESS);
+	r = rinfo(ME, a + 3 * PAGE + 17);			/* any address inside it */
+	CHECK_EQ(r.kr, KERN_SUCCESS);
+	CHECK_EQ(r.addr, a);
+	CHECK_EQ(r.size, 5 * PAGE);
+	CHECK_EQ(r.prot, VM_PROT_READ);
+	CHECK_EQ(r.max, VM_PROT_READ | VM_PROT_WRITE);
+	CHECK_EQ(r.inh, VM_INHERIT_NONE);
+	vm_deallocate(ME, a, 5 * PAGE);
+}
+
+static void
+region_in_a_hole_reports_the_next_region_and_past_the_end_no_space(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t a = 0x3A000000, b = 0x3A010000;
+	struct rinfo r;
+
+	CHECK(MACH_PORT_VALID(child));
+	CHECK_EQ(rinfo(child, 0).kr, KERN_NO_SPACE);		/* an empty map */
+	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(child, &b, 2 * PAGE, 0), KERN_SUCCESS);
+	r = rinfo(child, 0);
+	CHECK_EQ(r.addr, a);
+	r = rinfo(child, a + PAGE);
+	CHECK_EQ(r.addr, b);
+	CHECK_EQ(r.size, 2 * PAGE);
+	r = rinfo(child, b + 2 * PAGE);
+	CHECK_EQ(r.kr, KERN_NO_SPACE);
+	CHECK_EQ(r.addr, b + 2 * PAGE);				/* out-parameters untouched */
+	CHECK_EQ(rinfo(child, 0xC0000000).kr, KERN_NO_SPACE);
+	CHECK_EQ(rinfo(child, 0xFFFFFFFF).kr, KERN_NO_SPACE);
+	end_child(child);
+}
+
+/* ---- the task argument ---- */
+
+/* Every vm call on name; each must say KERN_INVALID_TASK and touch nothing of ours. */
+static int
+all_calls_refuse(mach_port_t name)
+{
+	vm_address_t a = 0x3B000000, b = 0;
+	mach_msg_type_number_t n = 0;
+	static uint32_t word;
+	int bad = 0;
+
+	bad |= (vm_allocate(name, &a, PAGE, 0) != KERN_INVALID_TASK) << 0;
+	bad |= (a != 0x3B000000) << 1;
+	bad |= (vm_deallocate(name, 0x10000000, PAGE) != KERN_INVALID_TASK) << 2;
+	bad |= (vm_protect(name, 0x10000000, PAGE, 0, VM_PROT_READ) != KERN_INVALID_TASK) << 3;
+	bad |= (vm_inherit(name, 0x10000000, PAGE, VM_INHERIT_NONE) != KERN_INVALID_TASK) << 4;
+	bad |= (vm_read(name, 0x10000000, PAGE, &b, &n) != KERN_INVALID_TASK) << 5;
+	bad |= (b != 0) << 6;
+	bad |= (vm_write(name, 0x10000000, (vm_address_t)&word, 4) != KERN_INVALID_TASK) << 7;
+	bad |= (vm_copy(name, 0x10000000, PAGE, 0x10001000) != KERN_INVALID_TASK) << 8;
+	bad |= (rinfo(name, 0).kr != KERN_INVALID_TASK) << 9;
+	return bad;
+}
+
+static void
+calls_on_an_unknown_name_are_invalid_task(void)
+{
+	uint32_t digest = map_digest(ME), pages = free_pages();
+
+	CHECK_EQ(all_calls_refuse(0x7777), 0);
+	CHECK_EQ(all_calls_refuse(MACH_PORT_NULL), 0);
+	CHECK_EQ(all_calls_refuse(MACH_PORT_DEAD), 0);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+}
+
+static void
+calls_on_a_dead_task_are_invalid_task(void)
+{
+	mach_port_t child;
+	vm_address_t a = 0x3B000000;
+
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	CHECK_EQ(all_calls_refuse(child), 0);		/* at once, dead name or not yet */
+	CHECK(wait_dead_name(child));
+	CHECK_EQ(all_calls_refuse(child), 0);
+	mach_port_deallocate(ME, child);
+}
+
+static void
+calls_on_a_port_that_is_not_a_task_are_invalid_task(void)
+{
+	mach_port_t p, th = mach_thread_self(), host = mach_host_self();
+	uint32_t digest = map_digest(ME), pages = free_pages();
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	CHECK_EQ(all_calls_refuse(p), 0);			/* receive right only */
+	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(all_calls_refuse(p), 0);			/* and a send right */
+	CHECK_EQ(all_calls_refuse(th), 0);			/* a thread */
+	CHECK_EQ(all_calls_refuse(host), 0);			/* the host */
+	mach_port_destroy(ME, p);
+	mach_port_deallocate(ME, th);
+	mach_port_deallocate(ME, host);
+	CHECK_EQ(map_digest(ME), digest);
+	CHECK_EQ(free_pages(), pages);
+}
+
+/* ---- sharing proved by page counts ---- */
+
+static void
+out_of_line_copy_is_isolated_both_ways_in_another_task(void)
+{
+	enum { N = 4 };
+	mach_port_t child, p;
+	vm_address_t a = region(N * PAGE), got, b;
+	vm_size_t size;
+	mach_msg_type_number_t n;
+	uint32_t pages, v = 0xC0C0;
+
+	CHECK(a);
+	fill(a, N * PAGE, 91);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	CHECK_EQ(send_region(p, a, N * PAGE, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
+	/* fork after the transfer: three holders of every page, none copied yet */
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	pages = free_pages();
+	CHECK_EQ(vm_write(child, got, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the child's copy */
+	CHECK_EQ(pages - free_pages(), 1);
+	((volatile uint32_t *)(a + PAGE))[0] = 1;				/* the sender's */
+	CHECK_EQ(pages - free_pages(), 2);
+	CHECK(filled(got, N * PAGE, 91));					/* ours received, untouched */
+	CHECK_EQ(vm_read(child, got, N * PAGE, &b, &n), KERN_SUCCESS);
+	CHECK_EQ(((uint32_t *)b)[0], 0xC0C0);
+	CHECK(filled(b + PAGE, (N - 1) * PAGE, 91 + 1024 * 2654435761u));
+	vm_deallocate(ME, b, n);
+	end_child(child);
+	vm_deallocate(ME, got, size);
+	vm_deallocate(ME, a, N * PAGE);
+	mach_port_destroy(ME, p);
+}
+
+static void
+forked_child_writing_copies_only_the_pages_it_writes(void)
+{
+	enum { N = 8 };
+	vm_address_t a = region(N * PAGE);
+	mach_port_t child;
+	uint32_t before, pages, v = 1;
+
+	CHECK(a);
+	fill(a, N * PAGE, 17);
+	before = free_pages();
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	pages = free_pages();
+	for (unsigned i = 0; i < N; i += 2)
+		CHECK_EQ(vm_write(child, a + i * PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);
+	CHECK_EQ(pages - free_pages(), N / 2);		/* one page per page written */
+	CHECK_EQ(vm_write(child, a, (vm_address_t)&v, 4), KERN_SUCCESS);
+	CHECK_EQ(pages - free_pages(), N / 2);		/* a page already its own costs nothing */
+	CHECK(filled(a, N * PAGE, 17));
+	end_child(child);
+	CHECK_EQ(free_pages(), before);			/* its copies came back when it died */
+	vm_deallocate(ME, a, N * PAGE);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -543,6 +1709,51 @@ static const struct test tests[] = {
 	T(deallocate_option_moves_pages_without_copying),
 	T(virtual_copy_of_a_partial_last_page_carries_only_the_region),
 	T(running_out_of_memory_kills_only_the_task_that_did),
+	T(allocate_fixed_lands_at_the_address_and_reads_zero),
+	T(allocate_rounds_the_size_up_to_whole_pages),
+	T(allocate_anywhere_never_overlaps_existing_regions),
+	T(allocate_fixed_over_an_occupied_range_returns_no_space),
+	T(allocate_of_size_zero_is_refused_and_allocates_nothing),
+	T(allocate_fixed_rounds_an_unaligned_address_down),
+	T(allocate_fixed_outside_user_space_is_invalid_address),
+	T(allocate_anywhere_larger_than_any_gap_returns_no_space),
+	T(deallocate_in_the_middle_punches_a_hole),
+	T(deallocate_trims_the_head_and_tail_of_a_region),
+	T(deallocate_spans_several_regions_and_holes),
+	T(deallocate_of_an_unmapped_range_succeeds_and_changes_nothing),
+	T(deallocate_of_kernel_space_is_refused_and_changes_nothing),
+	T(deallocated_then_reallocated_memory_reads_zero),
+	T(protect_splits_a_region_per_page),
+	T(setting_the_maximum_lowers_the_current_protection),
+	T(protection_above_the_maximum_fails_and_changes_nothing),
+	T(the_maximum_cannot_be_raised_again),
+	T(protect_over_a_hole_is_invalid_address_and_changes_nothing),
+	T(write_to_a_read_only_page_raises_bad_access),
+	T(read_of_a_no_access_page_raises_bad_access),
+	T(execute_permission_lets_code_run),
+	T(inherit_rejects_a_bad_value_and_changes_nothing),
+	T(child_map_has_the_parents_regions_and_attributes),
+	T(inherit_none_leaves_a_hole_the_child_can_fill),
+	T(inherit_share_carries_writes_both_ways),
+	T(a_copy_shared_page_survives_the_other_side_deallocating),
+	T(read_result_is_a_copy_that_does_not_follow_later_writes),
+	T(read_of_another_tasks_unmapped_range_fails_and_allocates_nothing),
+	T(read_of_a_partially_mapped_range_fails_and_changes_nothing),
+	T(write_into_read_only_memory_of_another_task_fails),
+	T(write_to_an_unaligned_address_is_invalid_argument),
+	T(write_running_past_the_mapped_range_writes_nothing),
+	T(copy_to_an_overlapping_higher_range_moves_the_old_bytes),
+	T(copy_to_an_overlapping_lower_range_moves_the_old_bytes),
+	T(copy_across_regions_keeps_each_destinations_attributes),
+	T(copy_is_isolated_from_later_writes_both_ways),
+	T(copy_into_read_only_or_unmapped_memory_fails_and_changes_nothing),
+	T(region_reports_protection_maximum_inheritance_and_size),
+	T(region_in_a_hole_reports_the_next_region_and_past_the_end_no_space),
+	T(calls_on_an_unknown_name_are_invalid_task),
+	T(calls_on_a_dead_task_are_invalid_task),
+	T(calls_on_a_port_that_is_not_a_task_are_invalid_task),
+	T(out_of_line_copy_is_isolated_both_ways_in_another_task),
+	T(forked_child_writing_copies_only_the_pages_it_writes),
 	T(fuzz_100000_random_vm_calls),
 };
 

@@ -32,6 +32,10 @@ kern_return_t vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, boo
 kern_return_t vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size);
 kern_return_t vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_prot_t prot);
 kern_return_t vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit);
+/* Whether every page of [addr, addr + size) is allocated (true for size 0). */
+bool vm_map_covers(struct task *t, uint32_t addr, uint32_t size);
+/* The pmap access bits (PMAP_READ_OK, PMAP_WRITE) that prot allows. */
+int vm_prot_pmap(vm_prot_t prot);
 /* The first region that ends above addr. KERN_NO_SPACE when there is none. */
 kern_return_t vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info);
 /* A copy of r (not its pages) in t's map. */
