@@ -150,7 +150,8 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 		if (!start)
 			return KERN_NO_SPACE;
 	} else {
-		start = ROUND_DOWN(start, PAGE_SIZE);	/* Mach: a fixed address is rounded down to its page */
+		if (start & (PAGE_SIZE - 1))
+			return KERN_INVALID_ARGUMENT;
 		if (start < USER_LOAD_MIN || start >= USER_TOP || size > USER_TOP - start)
 			return KERN_INVALID_ADDRESS;
 		if (!range_free(t, start, start + size))
@@ -177,13 +178,14 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 	uint32_t end;
 	struct list *l, *tmp;
 
+	if ((addr & (PAGE_SIZE - 1)))
+		return KERN_INVALID_ARGUMENT;
 	if (size == 0)
 		return KERN_SUCCESS;
+	size = ROUND_UP(size, PAGE_SIZE);
 	if (addr >= USER_TOP || size > USER_TOP - addr)
 		return KERN_INVALID_ADDRESS;
-	/* Mach: the pages the range touches, from the page of its first byte */
-	end = ROUND_UP(addr + size, PAGE_SIZE);
-	addr = ROUND_DOWN(addr, PAGE_SIZE);
+	end = addr + size;
 	list_for_each_safe(l, tmp, &t->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
 		uint32_t lo = MAX(r->start, addr), hi = MIN(r->end, end);
