@@ -12,6 +12,8 @@
 #define SLOTS		(uint32_t)(((uint64_t)1 << 32) / CTHREAD_STACK_SIZE)
 
 uint32_t cthread_stack_slots[SLOTS / 32];
+static mach_port_t no_main_reply_port;	/* when main() could not get a cthread stack */
+mach_port_t *cthread_foreign_reply_port = &no_main_reply_port;
 static uint32_t next_id = 1;		/* [A] */
 static int32_t next_key;		/* [A] */
 
@@ -70,10 +72,13 @@ uintptr_t
 cthread_main_stack(void)
 {
 	vm_address_t region;
+	struct cthread *t;
 
 	if (stack_alloc(&region) != KERN_SUCCESS)
 		return 0;
-	block_init(region)->kernel_port = mach_thread_self();
+	t = block_init(region);
+	t->kernel_port = mach_thread_self();
+	cthread_foreign_reply_port = &t->reply_port;
 	mark_slot(region, true);
 	return (uintptr_t)cthread_block_of(region);
 }

@@ -30,6 +30,12 @@ struct cthread {
 /* Which CTHREAD_STACK_SIZE-aligned slots of the address space hold cthread stacks. */
 extern uint32_t cthread_stack_slots[];
 
+/*
+ * The reply port of threads the runtime did not start: main()'s, as before
+ * threads existed, so such a thread is exactly as safe as it always was.
+ */
+extern mach_port_t *cthread_foreign_reply_port;
+
 static inline struct cthread *
 cthread_block_of(uintptr_t region)
 {

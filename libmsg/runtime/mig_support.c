@@ -6,19 +6,17 @@
 #include <msgc_runtime.h>
 #include "cthread_block.h"
 
-/* Threads the runtime did not start share this one (and must not call stubs at once). */
-static mach_port_t foreign_reply_port;
-
 /*
  * Each cthread has its own reply port, made on first use, so that two threads'
- * calls never take each other's replies; cthread_join destroys it.
+ * calls never take each other's replies; cthread_join destroys it. Threads
+ * made with raw thread_create share main()'s (and must not call at once).
  */
 static mach_port_t *
 reply_port_slot(void)
 {
 	struct cthread *t = cthread_current();
 
-	return t ? &t->reply_port : &foreign_reply_port;
+	return t ? &t->reply_port : cthread_foreign_reply_port;
 }
 
 mach_port_t
