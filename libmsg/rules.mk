@@ -9,7 +9,8 @@ USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc \
 	-U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix \
 	-isystem $(NEWLIB)/include -isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-Ikernel/include/abi -Ilibmsg/include -I$(B)/gen/mach -I$(B)/gen/servers
-USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 \
+# -u: our newlib locks (runtime/newlib_locks.c) must be linked before libc offers its no-op ones.
+USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 -u __retarget_lock_acquire \
 	-Ttext-segment=0x00400000 -e _start
 
 # Rebuilt when the recipe changes (configure options).

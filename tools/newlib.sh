@@ -21,6 +21,7 @@ cc="gcc -m32 -march=i686 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -
 echo "  NEWLIB  configuring (log: $work/build/newlib.log)"
 if ! "$src/configure" --target=i686-elf --prefix="$out/install" --disable-multilib \
 	--disable-newlib-supplied-syscalls --enable-newlib-reent-small \
+	--enable-newlib-retargetable-locking \
 	--disable-newlib-fvwrite-in-streamio --disable-nls \
 	--enable-newlib-io-long-long --enable-newlib-io-c99-formats \
 	CC_FOR_TARGET="$cc" AR_FOR_TARGET=ar AS_FOR_TARGET="as --32" \
@@ -29,7 +30,7 @@ if ! "$src/configure" --target=i686-elf --prefix="$out/install" --disable-multil
 	tail -30 newlib.log >&2; echo "newlib: configure failed" >&2; exit 1
 fi
 echo "  NEWLIB  building (about a minute)"
-if ! make -j"$(nproc)" all-target-newlib >>newlib.log 2>&1; then
+if ! make -j2 all-target-newlib >>newlib.log 2>&1; then
 	tail -30 newlib.log >&2; echo "newlib: build failed" >&2; exit 1
 fi
 make install-target-newlib >>newlib.log 2>&1

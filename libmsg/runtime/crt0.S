@@ -1,22 +1,29 @@
 /*
  * Process entry. The kernel's loader leaves argc, then argv[], NULL, envp[],
  * NULL at the stack pointer. We clear the frame pointer (ends backtraces),
- * call main(argc, argv, envp) and pass its result to exit().
+ * move to a cthread stack (cthread.c: every thread, main too, finds its
+ * control block from %esp), call main(argc, argv, envp) and pass its result
+ * to exit(). argv and envp stay on the loader's stack, which stays mapped.
  */
 	.text
 	.globl _start
 _start:
 	xorl	%ebp, %ebp
-	movl	(%esp), %eax		/* argc */
+	movl	(%esp), %esi		/* argc */
 	leal	4(%esp), %ebx		/* argv */
-	leal	8(%esp,%eax,4), %ecx	/* envp: past argv's NULL */
-	movl	%ecx, environ
+	leal	8(%esp,%esi,4), %edi	/* envp: past argv's NULL */
+	movl	%edi, environ
 	andl	$-16, %esp
+	call	cthread_main_stack	/* keeps ebx, esi, edi; 0: stay on this stack */
+	testl	%eax, %eax
+	jz	1f
+	movl	%eax, %esp		/* 16-byte aligned: the block sits above */
+1:	andl	$-16, %esp
 	subl	$4, %esp
-	pushl	%ecx
+	pushl	%edi
 	pushl	%ebx
-	pushl	%eax
+	pushl	%esi
 	call	main
 	movl	%eax, (%esp)
 	call	exit
-1:	jmp	1b
+2:	jmp	2b

@@ -4,25 +4,40 @@
  */
 #include <mach/mach.h>
 #include <msgc_runtime.h>
+#include "cthread_block.h"
 
-/* One reply port, made on first use. (Per thread once libmsg has threads.) */
-static mach_port_t reply_port;
+/*
+ * Each cthread has its own reply port, made on first use, so that two threads'
+ * calls never take each other's replies; cthread_join destroys it. Threads
+ * made with raw thread_create share main()'s (and must not call at once).
+ */
+static mach_port_t *
+reply_port_slot(void)
+{
+	struct cthread *t = cthread_current();
+
+	return t ? &t->reply_port : cthread_foreign_reply_port;
+}
 
 mach_port_t
 mig_get_reply_port(void)
 {
-	if (reply_port == MACH_PORT_NULL)
-		reply_port = mach_reply_port();
-	return reply_port;
+	mach_port_t *slot = reply_port_slot();
+
+	if (*slot == MACH_PORT_NULL)
+		*slot = mach_reply_port();
+	return *slot;
 }
 
 /* A late reply could still arrive on the old port: use a fresh one next time. */
 void
 mig_dealloc_reply_port(mach_port_t port)
 {
-	if (port == reply_port && port != MACH_PORT_NULL) {
+	mach_port_t *slot = reply_port_slot();
+
+	if (port == *slot && port != MACH_PORT_NULL) {
 		mach_port_destroy(mach_task_self(), port);
-		reply_port = MACH_PORT_NULL;
+		*slot = MACH_PORT_NULL;
 	}
 }
 

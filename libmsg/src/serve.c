@@ -1,16 +1,19 @@
 /*
- * msg_serve and msg_rpc (see <manifold/msg.h>): the loop every server needs,
- * with the rules msgc's generated demultiplexers expect of it.
+ * msg_serve, msg_serve_threads and msg_rpc (see <manifold/msg.h>): the loop
+ * every server needs, with the rules msgc's generated demultiplexers expect
+ * of it, run by one thread or by a pool of cthreads.
  */
 #include <stdlib.h>
 #include <mach/mach.h>
+#include <manifold/cthread.h>
 #include <manifold/msg.h>
+#include <msgc_runtime.h>
 
 mach_msg_return_t
 msg_rpc(mach_port_t dest, mach_msg_header_t *buf, mach_msg_size_t send_size, mach_msg_size_t buf_size,
 	mach_msg_timeout_t timeout_ms)
 {
-	mach_port_t reply = mach_reply_port();
+	mach_port_t reply = mig_get_reply_port();	/* the calling thread's own */
 	mach_msg_return_t mr;
 
 	if (reply == MACH_PORT_NULL)
@@ -21,7 +24,9 @@ msg_rpc(mach_port_t dest, mach_msg_header_t *buf, mach_msg_size_t send_size, mac
 	buf->msgh_local_port = reply;
 	mr = mach_msg(buf, MACH_SEND_MSG | MACH_RCV_MSG | (timeout_ms ? MACH_RCV_TIMEOUT : 0), send_size, buf_size,
 		      reply, timeout_ms, 0);
-	mach_port_destroy(mach_task_self(), reply);
+	/* after a timeout the reply may still come: it must not meet the next call */
+	if (MACH_MSG_RCV_ERROR(mr))
+		mig_dealloc_reply_port(reply);
 	return mr;
 }
 
@@ -32,23 +37,41 @@ is_error_reply(const mach_msg_header_t *out)
 	       ((const mig_reply_error_t *)out)->RetCode != KERN_SUCCESS;
 }
 
-mach_msg_return_t
-msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other, mach_msg_size_t max_request,
-	  mach_msg_size_t max_reply)
-{
-	mach_msg_size_t in_size = max_request + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
-	mach_msg_header_t *in = malloc(in_size), *out = malloc(max_reply);
+/* What every thread of a pool serves, with buffers of its own. */
+struct serve_args {
+	mach_port_t port;
+	const msg_demux_t *demuxes;
+	int n;
+	msg_other_t other;
+	mach_msg_size_t max_request, max_reply;
+};
 
-	if (!in || !out)
+static mach_msg_return_t
+serve_loop(const struct serve_args *a)
+{
+	mach_msg_size_t in_size = a->max_request + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
+	mach_msg_header_t *in = malloc(in_size), *out = malloc(a->max_reply);
+	const msg_demux_t *demuxes = a->demuxes;
+	mach_port_t port = a->port;
+	msg_other_t other = a->other;
+	int n = a->n;
+
+	if (!in || !out) {
+		free(in);
+		free(out);
 		return MACH_RCV_TOO_LARGE;
+	}
 	for (;;) {
 		mach_msg_return_t mr = mach_msg(in, MACH_RCV_MSG, 0, in_size, port, 0, 0);
 		bool claimed = false;
 
 		if (mr == MACH_RCV_TOO_LARGE)
 			continue;	/* destroyed by the kernel: too big to be one of ours */
-		if (mr != MACH_MSG_SUCCESS)
+		if (mr != MACH_MSG_SUCCESS) {
+			free(in);
+			free(out);
 			return mr;
+		}
 		for (int i = 0; i < n && !claimed; i++)
 			claimed = demuxes[i](in, out);
 		if (!claimed && other) {
@@ -65,4 +88,41 @@ msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other
 		if (out->msgh_remote_port != MACH_PORT_NULL)
 			mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0);
 	}
+}
+
+static void *
+pool_thread(void *arg)
+{
+	return (void *)(uintptr_t)serve_loop(arg);
+}
+
+/*
+ * The other nthreads - 1 threads are never joined, and a (shared, read-only)
+ * is never freed: the pool serves until a receive fails, and the caller's
+ * return from here is normally followed by the task's exit, which ends them.
+ */
+mach_msg_return_t
+msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
+		  mach_msg_size_t max_request, mach_msg_size_t max_reply, int nthreads)
+{
+	struct serve_args *a = malloc(sizeof *a);
+
+	if (!a)
+		return MACH_RCV_TOO_LARGE;
+	*a = (struct serve_args){ port, demuxes, n, other, max_request, max_reply };
+	for (int i = 1; i < nthreads; i++) {
+		cthread_t t;
+		if (cthread_fork(&t, pool_thread, a) != KERN_SUCCESS)
+			break;	/* serve with the threads we have */
+	}
+	return serve_loop(a);
+}
+
+mach_msg_return_t
+msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other, mach_msg_size_t max_request,
+	  mach_msg_size_t max_reply)
+{
+	struct serve_args a = { port, demuxes, n, other, max_request, max_reply };
+
+	return serve_loop(&a);
 }

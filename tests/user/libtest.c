@@ -1,13 +1,16 @@
 /*
  * libtest: the `libmsg` suite, run in the guest as the first task: what a
  * program gets from the runtime — newlib's printf, malloc over vm_allocate,
- * string and math functions (x87 state kept per thread), and error strings.
+ * string and math functions (x87 state kept per thread), error strings, and
+ * cthreads: mutexes, condition variables, join, per-thread data, and newlib
+ * used from several threads at once.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/cthread.h>
 #include <manifold/error.h>
 #include <manifold/trap.h>
 #include "suite.h"
@@ -92,6 +95,31 @@ string_and_math_functions(void)
 	CHECK_EQ((int)floor(pow(2.0, 10.0) + 0.5), 1024);
 }
 
+static void
+more_formats_strings_and_libm(void)
+{
+	char buf[64], word[16];
+	int a = 0, n;
+	double d = 0;
+
+	CHECK_EQ(snprintf(buf, sizeof buf, "%+05d|%#o|%#x|%g|%.3s", 42, 8, 255, 0.0001, "abcdef"), 25);
+	CHECK(strcmp(buf, "+0042|010|0xff|0.0001|abc") == 0);
+	CHECK_EQ(snprintf(buf, 8, "%s", "truncated text"), 14);	/* would-be length, kept short */
+	CHECK(strcmp(buf, "truncat") == 0);
+	CHECK_EQ(sscanf("  17 2.5e3 word", "%d %lf %15s%n", &a, &d, word, &n), 3);
+	CHECK(a == 17 && d == 2500.0 && strcmp(word, "word") == 0 && n == 15);
+	CHECK(fabs(strtod("-1.25e-2", NULL) + 0.0125) < 1e-15);
+	strcpy(buf, "0123456789");
+	memmove(buf + 2, buf, 5);		/* overlapping */
+	CHECK(strcmp(buf, "0101234789") == 0);
+	CHECK(strncmp("abcX", "abcY", 3) == 0 && strcmp("abc", "abd") < 0);
+	CHECK(strchr("path/to/file", '/') - "path/to/file" == 4 && strrchr("path/to/file", '/')[1] == 'f');
+	CHECK(fabs(exp(log(10.0)) - 10.0) < 1e-12);
+	CHECK(fabs(atan2(1.0, 1.0) - M_PI / 4) < 1e-15);
+	CHECK(fabs(fmod(10.5, 3.0) - 1.5) < 1e-15);
+	CHECK(fabs(cbrt(27.0) - 3.0) < 1e-12 && isnan(sqrt(-1.0)) && isinf(exp(1000.0)));
+}
+
 static volatile double thread_sum;
 static volatile int thread_done;
 static uint32_t thread_stack[2048] __attribute__((aligned(16)));
@@ -158,6 +186,374 @@ every_error_code_has_its_name(void)
 	CHECK(strcmp(mach_error_string(0x12345), "unknown error") == 0);
 }
 
+/* cthreads. Each case joins every thread it starts, so none outlives it. */
+
+struct counter {
+	struct cthread_mutex lock;
+	uint32_t value;			/* [lock] */
+	int rounds;
+};
+
+/*
+ * Increments in two steps with a yield between them now and then, so that a
+ * broken mutex (a preempted holder, a lost wakeup) shows as a lost update.
+ */
+static void *
+count_up(void *arg)
+{
+	struct counter *c = arg;
+
+	for (int i = 0; i < c->rounds; i++) {
+		cthread_mutex_lock(&c->lock);
+		uint32_t v = c->value;
+		if (i % 64 == 0)
+			thread_switch(MACH_PORT_NULL, 0, 0);
+		c->value = v + 1;
+		cthread_mutex_unlock(&c->lock);
+	}
+	return NULL;
+}
+
+static void
+a_counter_under_a_mutex_reaches_the_exact_total(void)
+{
+	enum { N = 4 };
+	static struct counter c;
+	cthread_t t[N];
+
+	c = (struct counter){ CTHREAD_MUTEX_INITIALIZER, 0, 3000 };
+	for (int i = 0; i < N; i++)
+		CHECK_EQ(cthread_fork(&t[i], count_up, &c), KERN_SUCCESS);
+	for (int i = 0; i < N; i++)
+		cthread_join(t[i]);
+	CHECK_EQ(c.value, N * 3000);
+	CHECK(cthread_mutex_trylock(&c.lock));
+	cthread_mutex_destroy(&c.lock);
+}
+
+/* A bounded queue of numbers between producers and consumers. */
+#define QUEUE_SLOTS 4
+#define ITEMS_EACH 600
+static struct {
+	struct cthread_mutex lock;
+	struct cthread_cond not_full, not_empty;
+	uint32_t items[QUEUE_SLOTS];
+	int head, count;		/* [lock] */
+	int taken;			/* [lock] items consumed, all consumers together */
+	uint8_t seen[2 * ITEMS_EACH];	/* [lock] how often each item was taken */
+} queue;
+
+static void *
+produce(void *arg)
+{
+	uint32_t base = (uint32_t)(uintptr_t)arg;
+
+	for (uint32_t i = 0; i < ITEMS_EACH; i++) {
+		cthread_mutex_lock(&queue.lock);
+		while (queue.count == QUEUE_SLOTS)
+			cthread_cond_wait(&queue.not_full, &queue.lock);
+		queue.items[(queue.head + queue.count++) % QUEUE_SLOTS] = base + i;
+		cthread_cond_signal(&queue.not_empty);
+		cthread_mutex_unlock(&queue.lock);
+	}
+	return NULL;
+}
+
+static void *
+consume(void *arg)
+{
+	uint32_t sum = 0;
+
+	cthread_mutex_lock(&queue.lock);
+	for (;;) {
+		while (queue.count == 0 && queue.taken < 2 * ITEMS_EACH)
+			cthread_cond_wait(&queue.not_empty, &queue.lock);
+		if (queue.count == 0)
+			break;		/* all taken */
+		uint32_t v = queue.items[queue.head];
+		queue.head = (queue.head + 1) % QUEUE_SLOTS;
+		queue.count--;
+		queue.taken++;
+		queue.seen[v]++;
+		sum += v;
+		cthread_cond_signal(&queue.not_full);
+		if (queue.taken == 2 * ITEMS_EACH)
+			cthread_cond_broadcast(&queue.not_empty);	/* the other consumer may be asleep */
+	}
+	cthread_mutex_unlock(&queue.lock);
+	return (void *)(uintptr_t)sum;
+}
+
+static void
+producers_and_consumers_meet_through_condition_variables(void)
+{
+	cthread_t p[2], c[2];
+	uint32_t total = 0, want = 0;
+
+	memset(&queue, 0, sizeof queue);
+	CHECK_EQ(cthread_fork(&c[0], consume, NULL), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&c[1], consume, NULL), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&p[0], produce, (void *)0), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&p[1], produce, (void *)ITEMS_EACH), KERN_SUCCESS);
+	cthread_join(p[0]);
+	cthread_join(p[1]);
+	total += (uint32_t)(uintptr_t)cthread_join(c[0]);
+	total += (uint32_t)(uintptr_t)cthread_join(c[1]);
+	for (uint32_t i = 0; i < 2 * ITEMS_EACH; i++) {
+		want += i;
+		CHECK_EQ(queue.seen[i], 1);	/* every item exactly once */
+	}
+	CHECK_EQ(total, want);
+	cthread_mutex_destroy(&queue.lock);
+	cthread_cond_destroy(&queue.not_full);
+	cthread_cond_destroy(&queue.not_empty);
+}
+
+static void __attribute__((noreturn))
+exit_from_deep_inside(uint32_t v)
+{
+	cthread_exit((void *)(uintptr_t)(v * 3));
+}
+
+static void *
+triple(void *arg)
+{
+	uint32_t v = (uint32_t)(uintptr_t)arg;
+
+	if (v % 2)
+		exit_from_deep_inside(v);
+	return (void *)(uintptr_t)(v * 3);
+}
+
+static void
+join_returns_what_the_thread_returned_or_exited_with(void)
+{
+	cthread_t t[6];
+
+	for (uint32_t i = 0; i < 6; i++)
+		CHECK_EQ(cthread_fork(&t[i], triple, (void *)(uintptr_t)(i + 10)), KERN_SUCCESS);
+	for (uint32_t i = 0; i < 6; i++)
+		CHECK_EQ((uint32_t)(uintptr_t)cthread_join(t[i]), (i + 10) * 3);
+}
+
+/* Uses what a thread can take from the task: stack pages, a reply port, a contended mutex. */
+static void *
+use_resources(void *arg)
+{
+	volatile char deep[40 * 1024];
+	mach_port_t self = mach_thread_self();
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	for (unsigned i = 0; i < sizeof deep; i += 1024)
+		deep[i] = (char)i;
+	thread_get_state(self, i386_THREAD_STATE, (natural_t *)&st, &n);	/* a stub: a reply port */
+	mach_port_deallocate(mach_task_self(), self);
+	count_up(arg);
+	return (void *)(uintptr_t)deep[1024];
+}
+
+static void
+run_resource_users(int n)
+{
+	static struct counter c;
+	cthread_t t[8];
+
+	c = (struct counter){ CTHREAD_MUTEX_INITIALIZER, 0, 200 };
+	for (int i = 0; i < n; i++)
+		cthread_fork(&t[i], use_resources, &c);
+	for (int i = 0; i < n; i++)
+		cthread_join(t[i]);
+	cthread_mutex_destroy(&c.lock);
+}
+
+static void
+joined_threads_give_back_their_pages_and_ports(void)
+{
+	uint32_t pages, names;
+
+	run_resource_users(8);		/* the first time may grow the heap and page tables for good */
+	pages = free_pages();
+	names = port_name_count();
+	run_resource_users(8);
+	CHECK_EQ(port_name_count(), names);
+	CHECK_EQ(free_pages(), pages);
+}
+
+static void
+a_thread_stack_has_a_guard_page_below_it(void)
+{
+	vm_address_t base = (vm_address_t)(uintptr_t)cthread_self() & ~(vm_address_t)(CTHREAD_STACK_SIZE - 1);
+	vm_address_t a = base;
+	vm_size_t size = 0;
+	vm_prot_t prot = 0, max = 0;
+	vm_inherit_t inh = 0;
+	boolean_t shared = 0;
+
+	CHECK(cthread_self() != NULL);
+	CHECK_EQ(vm_region(ME, &a, &size, &prot, &max, &inh, &shared), KERN_SUCCESS);
+	CHECK_EQ(a, base);
+	CHECK_EQ(size, 4096);
+	CHECK_EQ(prot, VM_PROT_NONE);
+	a = base + 4096;
+	CHECK_EQ(vm_region(ME, &a, &size, &prot, &max, &inh, &shared), KERN_SUCCESS);
+	CHECK_EQ(a, base + 4096);
+	CHECK_EQ(size, CTHREAD_STACK_SIZE - 4096);	/* up to the block, ours */
+	CHECK(prot & VM_PROT_WRITE);
+}
+
+static cthread_key_t slot_key;
+
+static void *
+keep_own_value(void *arg)
+{
+	cthread_setspecific(slot_key, arg);
+	for (int i = 0; i < 20; i++) {
+		thread_switch(MACH_PORT_NULL, 0, 0);
+		if (cthread_getspecific(slot_key) != arg)
+			return (void *)0;
+	}
+	return (void *)(uintptr_t)cthread_id(cthread_self());
+}
+
+static void
+per_thread_data_and_ids_belong_to_each_thread(void)
+{
+	static int values[3];
+	cthread_t t[3];
+	uint32_t ids[3];
+
+	CHECK_EQ(cthread_key_create(&slot_key), KERN_SUCCESS);
+	CHECK(cthread_getspecific(slot_key) == NULL);
+	CHECK_EQ(cthread_setspecific(slot_key, &slot_key), KERN_SUCCESS);
+	CHECK_EQ(cthread_id(cthread_self()), 1);		/* main */
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(cthread_fork(&t[i], keep_own_value, &values[i]), KERN_SUCCESS);
+	for (int i = 0; i < 3; i++)
+		ids[i] = (uint32_t)(uintptr_t)cthread_join(t[i]);
+	CHECK(ids[0] > 1 && ids[1] > 1 && ids[2] > 1);	/* 0 would mean a value was lost */
+	CHECK(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2]);
+	CHECK(cthread_getspecific(slot_key) == &slot_key);
+	CHECK_EQ(cthread_setspecific(CTHREAD_KEYS, NULL), KERN_INVALID_ARGUMENT);
+}
+
+static struct cthread_mutex held = CTHREAD_MUTEX_INITIALIZER;
+static struct cthread_cond ring = CTHREAD_COND_INITIALIZER;
+static volatile int rung;
+
+static void *
+ring_under_the_mutex(void *arg)
+{
+	cthread_mutex_lock(&held);	/* free once main waits on ring */
+	rung = 1;
+	cthread_cond_signal(&ring);
+	cthread_mutex_unlock(&held);
+	return arg;
+}
+
+static void
+trylock_fails_while_held_and_timedwait_times_out_or_wakes(void)
+{
+	uint64_t t0, t1;
+	cthread_t t;
+
+	cthread_mutex_lock(&held);
+	CHECK(!cthread_mutex_trylock(&held));			/* not recursive, not free */
+	trap_clock_uptime(&t0);
+	CHECK(!cthread_cond_timedwait(&ring, &held, 50));	/* nobody signals */
+	trap_clock_uptime(&t1);
+	CHECK(t1 - t0 >= 40000000);
+	CHECK(!cthread_mutex_trylock(&held));			/* held again on return */
+	rung = 0;
+	CHECK_EQ(cthread_fork(&t, ring_under_the_mutex, &ring), KERN_SUCCESS);
+	while (!rung)
+		CHECK(cthread_cond_timedwait(&ring, &held, 5000));
+	cthread_mutex_unlock(&held);
+	CHECK(cthread_join(t) == &ring);
+	CHECK(cthread_mutex_trylock(&held));
+	cthread_mutex_unlock(&held);
+	cthread_mutex_destroy(&held);
+	cthread_cond_destroy(&ring);
+}
+
+/* A thread the runtime did not start has no block, and says so. */
+static volatile int foreign_answer;
+static uint32_t foreign_stack[1024] __attribute__((aligned(16)));
+static void
+foreign_worker(void)
+{
+	foreign_answer = cthread_self() == NULL ? 1 : 2;
+	for (;;)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+}
+
+static void
+a_raw_thread_is_not_a_cthread(void)
+{
+	mach_port_t th;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	foreign_answer = 0;
+	CHECK_EQ(thread_create(ME, &th), KERN_SUCCESS);
+	thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n);
+	st.eip = (natural_t)(uintptr_t)foreign_worker;
+	st.esp = (natural_t)(uintptr_t)&foreign_stack[1020];
+	thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n);
+	thread_resume(th);
+	while (!foreign_answer)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	thread_terminate(th);
+	wait_dead_name(th);
+	mach_port_destroy(ME, th);
+	CHECK_EQ(foreign_answer, 1);
+}
+
+/* malloc, free and stdio from four threads at once: newlib's locks at work. */
+static void *
+libc_worker(void *arg)
+{
+	uint32_t id = (uint32_t)(uintptr_t)arg, rng = id * 7919u, bad = 0;
+	unsigned char *p[64] = { 0 };
+	size_t sz[64];
+	char buf[64], want[64];
+
+	for (int round = 0; round < 1500; round++) {
+		int k = round % 64;
+		if (p[k]) {
+			for (size_t j = 0; j < sz[k]; j += 31)
+				bad += p[k][j] != (unsigned char)(k ^ id);
+			free(p[k]);
+		}
+		rng = rng * 1103515245u + 12345u;
+		sz[k] = 1 + (rng >> 8) % (round % 7 ? 200 : 9000);
+		p[k] = malloc(sz[k]);
+		if (!p[k])
+			return (void *)1000;
+		memset(p[k], (int)(k ^ id), sz[k]);
+		if (round % 50 == 0) {
+			snprintf(buf, sizeof buf, "%d:%05.1f:%s", round, round / 4.0, "x");
+			sprintf(want, "%d:%05.1f:x", round, round / 4.0);
+			bad += strcmp(buf, want) != 0;
+		}
+	}
+	for (int k = 0; k < 64; k++)
+		free(p[k]);
+	bad += printf("libtest: thread %u done with malloc\n", (unsigned)id) <= 0;
+	return (void *)(uintptr_t)bad;
+}
+
+static void
+malloc_and_printf_are_safe_from_several_threads(void)
+{
+	cthread_t t[4];
+
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(cthread_fork(&t[i], libc_worker, (void *)(uintptr_t)(i + 1)), KERN_SUCCESS);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ((uint32_t)(uintptr_t)cthread_join(t[i]), 0);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(printf_formats_like_c_says),
@@ -166,6 +562,16 @@ static const struct test tests[] = {
 	T(string_and_math_functions),
 	T(x87_state_belongs_to_each_thread),
 	T(every_error_code_has_its_name),
+	T(more_formats_strings_and_libm),
+	T(a_counter_under_a_mutex_reaches_the_exact_total),
+	T(producers_and_consumers_meet_through_condition_variables),
+	T(join_returns_what_the_thread_returned_or_exited_with),
+	T(joined_threads_give_back_their_pages_and_ports),
+	T(a_thread_stack_has_a_guard_page_below_it),
+	T(per_thread_data_and_ids_belong_to_each_thread),
+	T(trylock_fails_while_held_and_timedwait_times_out_or_wakes),
+	T(a_raw_thread_is_not_a_cthread),
+	T(malloc_and_printf_are_safe_from_several_threads),
 };
 
 int

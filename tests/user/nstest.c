@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/cthread.h>
 #include <manifold/msg.h>
 #include <manifold/trap.h>
 #include "echo_client.h"
@@ -180,6 +181,123 @@ the_echo_example_answers_through_its_stubs(void)
 	mach_port_destroy(ME, p);
 }
 
+/* One client thread of the concurrent cases: what it sent wrong, and where. */
+struct client {
+	int index;
+	int errors;
+	int first_line;
+};
+
+#define CLIENT_CHECK(c, cond)					\
+	do {							\
+		if (!(cond) && (c)->errors++ == 0)		\
+			(c)->first_line = __LINE__;		\
+	} while (0)
+
+/*
+ * Calls every echo routine many times through the generated stubs, with
+ * text, pages and ports of its own, and checks that each reply is the answer
+ * to its own request (a shared reply port would hand it another's).
+ */
+static void *
+echo_client(void *arg)
+{
+	struct client *c = arg;
+	char text[64], reply[256];
+	uint32_t count;
+
+	for (int i = 0; i < 60; i++) {
+		snprintf(text, sizeof text, "client %d says %d", c->index, i);
+		CLIENT_CHECK(c, echo_text(echo, text, reply, &count) == KERN_SUCCESS);
+		CLIENT_CHECK(c, strcmp(reply, text) == 0);
+		if (i % 10 == 0) {
+			vm_address_t page = 0;
+			uint8_t *copy = NULL;
+			mach_msg_type_number_t n = 0;
+			mach_port_t p, same = MACH_PORT_NULL;
+
+			CLIENT_CHECK(c, vm_allocate(ME, &page, 2 * 4096, 1) == KERN_SUCCESS);
+			memset((void *)page, c->index * 16 + i / 10, 2 * 4096);
+			CLIENT_CHECK(c, echo_data(echo, (uint8_t *)page, 2 * 4096, &copy, &n) == KERN_SUCCESS);
+			CLIENT_CHECK(c, n == 2 * 4096 && copy && memcmp(copy, (void *)page, n) == 0);
+			if (copy)
+				vm_deallocate(ME, (vm_address_t)copy, n);
+			vm_deallocate(ME, page, 2 * 4096);
+			p = new_port();
+			CLIENT_CHECK(c, echo_port(echo, p, &same) == KERN_SUCCESS);
+			CLIENT_CHECK(c, same == p);
+			mach_port_deallocate(ME, same);
+			mach_port_destroy(ME, p);
+		}
+	}
+	return c;
+}
+
+static void
+concurrent_clients_get_their_own_replies_from_the_pool(void)
+{
+	enum { N = 4 };
+	struct client clients[N];
+	cthread_t threads[N];
+	uint32_t names = port_name_count();
+
+	CHECK(MACH_PORT_VALID(echo));
+	for (int i = 0; i < N; i++) {
+		clients[i] = (struct client){ i + 1, 0, 0 };
+		CHECK_EQ(cthread_fork(&threads[i], echo_client, &clients[i]), KERN_SUCCESS);
+	}
+	for (int i = 0; i < N; i++)
+		CHECK(cthread_join(threads[i]) == &clients[i]);
+	for (int i = 0; i < N; i++)
+		CHECK_EQ(clients[i].first_line, 0);
+	CHECK_EQ(port_name_count(), names);	/* the clients' reply and thread ports went with them */
+}
+
+struct pair_result {
+	uint32_t paired, thread;
+	kern_return_t kr;
+};
+
+static void *
+pair_client(void *arg)
+{
+	struct pair_result *r = arg;
+
+	r->kr = echo_pair(echo, &r->paired, &r->thread);
+	return NULL;
+}
+
+/* Two requests can only meet inside the server if two of its threads hold one each. */
+static void
+two_requests_are_served_at_once_by_two_server_threads(void)
+{
+	struct pair_result r[2] = { { 0, 0, -1 }, { 0, 0, -1 } };
+	cthread_t t[2];
+
+	CHECK(MACH_PORT_VALID(echo));
+	CHECK_EQ(cthread_fork(&t[0], pair_client, &r[0]), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&t[1], pair_client, &r[1]), KERN_SUCCESS);
+	cthread_join(t[0]);
+	cthread_join(t[1]);
+	CHECK_EQ(r[0].kr, KERN_SUCCESS);
+	CHECK_EQ(r[1].kr, KERN_SUCCESS);
+	CHECK_EQ(r[0].paired, 1);
+	CHECK_EQ(r[1].paired, 1);
+	CHECK(r[0].thread != 0 && r[1].thread != 0);
+	CHECK(r[0].thread != r[1].thread);
+}
+
+/* Alone, an echo_pair request waits its two seconds and says so: the case above can fail. */
+static void
+a_lone_pair_request_is_answered_unpaired(void)
+{
+	struct pair_result r = { 0, 0, -1 };
+
+	pair_client(&r);
+	CHECK_EQ(r.kr, KERN_SUCCESS);
+	CHECK_EQ(r.paired, 0);
+}
+
 static void
 msg_rpc_times_out_on_a_server_that_does_not_answer(void)
 {
@@ -286,6 +404,9 @@ static const struct test tests[] = {
 	T(wait_times_out_then_sees_a_late_name),
 	T(malformed_requests_get_errors_and_ns_goes_on),
 	T(the_echo_example_answers_through_its_stubs),
+	T(concurrent_clients_get_their_own_replies_from_the_pool),
+	T(two_requests_are_served_at_once_by_two_server_threads),
+	T(a_lone_pair_request_is_answered_unpaired),
 	T(msg_rpc_times_out_on_a_server_that_does_not_answer),
 	T(a_server_with_restart_always_comes_back),
 	T(restarts_stop_at_five_a_minute),

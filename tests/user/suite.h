@@ -43,6 +43,18 @@ free_pages(void)
 	return stats().free_pages;
 }
 
+/* How many names the calling task's port name space holds. */
+static inline uint32_t
+port_name_count(void)
+{
+	mach_port_name_t names[1];
+	mach_port_type_t types[1];
+	mach_msg_type_number_t n = 0;
+
+	mach_port_names(mach_task_self(), names, types, 0, &n);
+	return n;
+}
+
 /* xorshift32: a repeatable stream of numbers for stress and fuzz cases. */
 static uint32_t suite_rng = 0x1234567;
 

@@ -11,9 +11,11 @@
 
 /*
  * Sends the request in buf (send_size bytes) to dest with a send-once reply
- * right on a fresh reply port, and waits up to timeout_ms (0: for ever) for
- * the reply, received into buf (buf_size bytes). Returns mach_msg's code;
- * on MACH_RCV_TIMED_OUT the reply port is gone, so a late reply is dropped.
+ * right on the calling thread's reply port (the one msgc's stubs use, so
+ * threads never see each other's replies), and waits up to timeout_ms (0: for
+ * ever) for the reply, received into buf (buf_size bytes). Returns mach_msg's
+ * code; after a receive error such as MACH_RCV_TIMED_OUT that reply port is
+ * destroyed (the next call makes a fresh one), so a late reply is dropped.
  */
 mach_msg_return_t msg_rpc(mach_port_t dest, mach_msg_header_t *buf, mach_msg_size_t send_size,
 			  mach_msg_size_t buf_size, mach_msg_timeout_t timeout_ms);
@@ -31,5 +33,17 @@ typedef void (*msg_other_t)(mach_msg_header_t *in);
  */
 mach_msg_return_t msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
 			    mach_msg_size_t max_request, mach_msg_size_t max_reply);
+
+/*
+ * msg_serve by a pool: the calling thread and nthreads - 1 new cthreads all
+ * receive on port, each with its own buffers and reply port, so nthreads
+ * requests can be served at once (one may block, say in a call to another
+ * server, while others go on). Handlers then run concurrently and must lock
+ * what they share (<manifold/cthread.h>). demuxes must outlive the pool
+ * (make it static). If threads cannot be made, serves with those it has.
+ * Returns when the calling thread's receive fails; the others keep serving.
+ */
+mach_msg_return_t msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
+				    mach_msg_size_t max_request, mach_msg_size_t max_reply, int nthreads);
 
 #endif
