@@ -52,7 +52,7 @@ include tests/rules.mk
 build-all: $(ALL)
 
 # The boot modules `make run` loads, in order; the first is the bootstrap task.
-RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/hello.elf
+RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf $(B)/tests/hello.elf $(B)/servers/shell.elf
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M
 

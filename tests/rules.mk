@@ -2,7 +2,7 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest
+USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -61,12 +61,11 @@ check-libmsg:
 	@tools/qemu-test --suite libmsg --timeout 300 --log $(B)/test/libmsg.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/libtest.elf"
 
-# bootstrap starts ns, then nstest (module 2) with ns as its bootstrap port;
-# module 3 is nstest's partner, which nstest starts itself; module 4 is echo.
+# Three boots whose console tests/servers/run.py reads and types into: nstest
+# (ns and echo), consoletest (the console server) and the shell.
 check-servers:
-	@tools/qemu-test --suite servers --timeout 300 --log $(B)/test/servers.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" \
-		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nstest.elf)$(comma)$(B)/tests/nstest.elf late start=no$(comma)$(B)/servers/echo.elf restart=always"
+	@timeout 900 python3 tests/servers/run.py $(B) > $(B)/test/servers.serial 2>&1; rc=$$?; \
+		cat $(B)/test/servers.serial; exit $$rc
 
 CHECK_PREREQS += $(B)/manifold.iso
 check-system: $(B)/manifold.iso

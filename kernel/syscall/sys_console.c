@@ -1,6 +1,10 @@
 /*
- * console_write: the debug console for tasks, until the console server exists.
+ * The console traps: console_write, the debug console every task can use
+ * (the console server, servers/console, writes through it too), and
+ * console_read, the serial input the console server reads.
  */
+#include <kern/clock.h>
+#include <kern/console_input.h>
 #include <kern/copyio.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -25,6 +29,40 @@ sys_console_write(const struct trap_args *args)
 	kr = copyin(curtask(), buf, k, len);
 	if (kr == KERN_SUCCESS)
 		console_write(k, len);
+	kfree(k);
+	return kr;
+}
+
+kern_return_t
+sys_console_read(const struct trap_args *args)
+{
+	uintptr_t buf = args->a[0], count = args->a[3];
+	size_t len = args->a[1];
+	uint32_t timeout_ms = args->a[2];
+	uint64_t ticks = 0;
+	uint32_t n32;
+	size_t n = 0;
+	kern_return_t kr;
+	char *k;
+
+	if (len == 0 || len > TRAP_CONSOLE_READ_MAX)
+		return KERN_INVALID_ARGUMENT;
+	/* Both checked before waiting, so typed bytes are not taken for a bad pointer. */
+	if (copyout_check(curtask(), buf, len) != KERN_SUCCESS ||
+	    copyout_check(curtask(), count, sizeof n32) != KERN_SUCCESS)
+		return KERN_INVALID_ADDRESS;
+	if (timeout_ms != TRAP_CONSOLE_WAIT_FOREVER)
+		ticks = ((uint64_t)timeout_ms * HZ + 999) / 1000;
+	k = kmalloc(len);
+	if (!k)
+		return KERN_RESOURCE_SHORTAGE;
+	kr = console_input_read(k, len, timeout_ms != 0, ticks, &n);
+	if (kr == KERN_SUCCESS) {
+		n32 = (uint32_t)n;
+		kr = copyout(curtask(), k, buf, n);
+		if (kr == KERN_SUCCESS)
+			kr = copyout(curtask(), &n32, count, sizeof n32);
+	}
 	kfree(k);
 	return kr;
 }

@@ -1,8 +1,8 @@
 /*
- * newlib's system-call layer for Manifold programs. stdout and stderr go to the
- * kernel's debug console (until the console server exists), the heap is a
- * vm_allocate region, exit ends the task; every other call fails cleanly with
- * ENOSYS (or EBADF for files that cannot be open).
+ * newlib's system-call layer for Manifold programs. stdin, stdout and stderr
+ * are the console (stdio_console.c: the console server, else the kernel's
+ * console traps), the heap is a vm_allocate region, exit ends the task; every
+ * other call fails cleanly with ENOSYS (or EBADF for files that cannot be open).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include "stdio_console.h"
 
 #undef errno
 extern int errno;
@@ -50,25 +51,37 @@ sbrk(ptrdiff_t incr)
 int
 write(int fd, const void *buf, size_t len)
 {
-	size_t total = len;
+	int r;
 
 	if (fd != 1 && fd != 2) {
 		errno = EBADF;
 		return -1;
 	}
-	while (len > 0) {
-		size_t n = len > TRAP_CONSOLE_MAX ? TRAP_CONSOLE_MAX : len;
-		if (trap_console_write(buf, n) != KERN_SUCCESS) {
-			errno = EFAULT;
-			return -1;
-		}
-		buf = (const char *)buf + n;
-		len -= n;
+	r = stdio_console_write(buf, len);
+	if (r < 0) {
+		errno = -r;
+		return -1;
 	}
-	return (int)total;
+	return (int)len;
 }
 
-int read(int fd, void *buf, size_t len) { errno = fd == 0 ? ENOSYS : EBADF; return -1; }
+int
+read(int fd, void *buf, size_t len)
+{
+	int r;
+
+	if (fd != 0) {
+		errno = EBADF;
+		return -1;
+	}
+	r = stdio_console_read(buf, len);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return r;
+}
+
 int close(int fd) { errno = EBADF; return -1; }
 int lseek(int fd, int off, int whence) { errno = ESPIPE; return -1; }
 int isatty(int fd) { return fd >= 0 && fd <= 2; }

@@ -76,3 +76,9 @@ trap_debug_exit(int code)
 {
 	return trap_raw(TRAP_debug_exit, (uint32_t)code, 0, 0, 0, 0);
 }
+
+kern_return_t
+trap_console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count)
+{
+	return trap_raw(TRAP_console_read, (uint32_t)buf, len, timeout_ms, (uint32_t)count, 0);
+}

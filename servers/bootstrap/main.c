@@ -4,6 +4,8 @@
  * command line the loader gave it, and reports what it started. When a module
  * named ns has started, the tasks after it get the name server as their
  * bootstrap port, and each started task's port is registered as /tasks/<name>.
+ * A module named console is waited for until it has registered, so the tasks
+ * after it find it for their stdio.
  * Then it stays, watching: a task whose module line says restart=always is
  * started again when it dies, at most RESTART_LIMIT times a minute.
  */
@@ -27,6 +29,9 @@ struct module {
 	int nrestarts;
 };
 
+/* Our own output goes straight to the kernel: we restart the console server (libmsg/runtime/stdio_console.c). */
+int stdio_uses_kernel_console = 1;
+
 static struct module modules[MAX_MODULES];
 static int nmodules;
 static mach_port_t hello_port, notify_port, ns = MACH_PORT_NULL;
@@ -41,8 +46,9 @@ now_ms(void)
 }
 
 /*
- * Every task started from now on inherits our bootstrap port. First it is a
- * port of ours, on which a name server says hello; then it is the name server.
+ * Every task started inherits our bootstrap port. Until the name server is up
+ * there is none, except for the name server itself, which gets a port of ours
+ * to say hello on (start); after that it is the name server.
  */
 static void
 setup_ports(void)
@@ -51,7 +57,6 @@ setup_ports(void)
 
 	if (mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &hello_port) != KERN_SUCCESS ||
 	    mach_port_insert_right(self, hello_port, hello_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    task_set_special_port(self, TASK_BOOTSTRAP_PORT, hello_port) != KERN_SUCCESS ||
 	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS)
 		printf("bootstrap: cannot set up its ports\n");
 }
@@ -68,6 +73,7 @@ adopt_name_server(void)
 	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, hello_port, 5000, 0) != MACH_MSG_SUCCESS ||
 	    m.h.msgh_id != NS_HELLO_ID || !MACH_PORT_VALID(m.h.msgh_remote_port)) {
 		printf("bootstrap: the name server did not say hello\n");
+		task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, MACH_PORT_NULL);
 		return;
 	}
 	ns = m.h.msgh_remote_port;
@@ -92,23 +98,45 @@ register_task(struct module *m)
 	}
 }
 
+/* The console server just started: the tasks after it should find it when they first print. */
+static void
+wait_for_console(void)
+{
+	mach_port_t console;
+
+	if (!MACH_PORT_VALID(ns) || ns_wait(ns, "/servers/console", 5000, &console) != KERN_SUCCESS) {
+		printf("bootstrap: the console server did not register /servers/console\n");
+		return;
+	}
+	mach_port_deallocate(mach_task_self(), console);
+}
+
 /* Starts module m; watches its task port for its death. */
 static kern_return_t
 start(struct module *m)
 {
 	uint32_t id, port = 0;
 	mach_port_t prev;
-	kern_return_t kr = trap_boot_module_start_port(m->index, &id, &port);
+	int is_ns = strcmp(m->name, "ns") == 0 && !MACH_PORT_VALID(ns);
+	kern_return_t kr;
 
-	if (kr != KERN_SUCCESS)
+	if (is_ns)
+		task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, hello_port);
+	kr = trap_boot_module_start_port(m->index, &id, &port);
+	if (kr != KERN_SUCCESS) {
+		if (is_ns)
+			task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, MACH_PORT_NULL);
 		return kr;
+	}
 	m->task = port;
 	mach_port_request_notification(mach_task_self(), port, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
 				       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
 	printf("bootstrap: started task %u (%s) from module %u\n", id, m->name, m->index);
-	if (strcmp(m->name, "ns") == 0)
+	if (is_ns)
 		adopt_name_server();
 	register_task(m);
+	if (strcmp(m->name, "console") == 0)
+		wait_for_console();
 	return KERN_SUCCESS;
 }
 

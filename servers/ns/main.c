@@ -14,6 +14,9 @@
 
 #define ME mach_task_self()
 
+/* The console server needs us: our output goes straight to the kernel (libmsg/runtime/stdio_console.c). */
+int stdio_uses_kernel_console = 1;
+
 static mach_port_t service, notify_port, set;
 
 union request {

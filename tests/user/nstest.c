@@ -115,7 +115,7 @@ wait_times_out_then_sees_a_late_name(void)
 	uint32_t id;
 
 	CHECK_EQ(ns_wait(ns, "/test/never", 50, &got), KERN_OPERATION_TIMED_OUT);
-	CHECK_EQ(trap_boot_module_start(3, &id), KERN_SUCCESS);	/* nstest late: registers /test/late */
+	CHECK_EQ(trap_boot_module_start(4, &id), KERN_SUCCESS);	/* nstest late: registers /test/late */
 	CHECK_EQ(ns_wait(ns, "/test/late", 5000, &got), KERN_SUCCESS);
 	CHECK(MACH_PORT_VALID(got));
 	mach_port_deallocate(ME, got);

@@ -16,6 +16,7 @@
 #include "multiboot.h"
 #include "pic.h"
 #include "pit.h"
+#include "uart.h"
 #include "pmap.h"
 
 void kern_main(void);
@@ -125,5 +126,6 @@ kmain(uint32_t magic, uint32_t mbi_pa)
 	pmap_init(top);
 	console_init_screen(mbi);
 	pit_init();
+	uart_enable_input();
 	kern_main();
 }

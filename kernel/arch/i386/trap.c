@@ -16,6 +16,7 @@
 #include "cpu.h"
 #include "pic.h"
 #include "trapframe.h"
+#include "uart.h"
 #include <mach/thread_status.h>
 
 static const char *const fault_names[32] = {
@@ -115,6 +116,8 @@ trap(struct trapframe *tf)
 		pic_eoi((int)(n - T_IRQ0));
 		if (n == T_IRQ0)
 			clock_tick();
+		else if (n == T_IRQ0 + UART_IRQ)
+			uart_interrupt();
 	} else if (n == T_SYSCALL) {
 		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 		sti();

@@ -22,6 +22,8 @@ kern_return_t trap_boot_module_start(uint32_t index, uint32_t *task_id);
 kern_return_t trap_boot_module_start_port(uint32_t index, uint32_t *task_id, uint32_t *task_port);
 kern_return_t trap_task_self_id(uint32_t *id);
 kern_return_t trap_debug_exit(int code);
+/* Serial input (the console server's): up to len bytes, waiting up to timeout_ms. */
+kern_return_t trap_console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count);
 
 /* Any trap by number, for tests that must reach the kernel with bad arguments. */
 kern_return_t trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);

@@ -71,6 +71,14 @@
  *	vm_region past the last region.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
+ * console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count)
+ *	Takes up to len bytes typed on the serial console (at least one) into buf
+ *	and their number into *count. Blocks until input comes: timeout_ms 0 does
+ *	not wait, TRAP_CONSOLE_WAIT_FOREVER waits for ever. Every reader sees a
+ *	share of one stream: the console server is meant to be the only one.
+ *	KERN_INVALID_ARGUMENT (len 0 or > TRAP_CONSOLE_READ_MAX),
+ *	KERN_INVALID_ADDRESS (buf or count not writable), KERN_OPERATION_TIMED_OUT
+ *	(no input in time), KERN_ABORTED (the thread was aborted while waiting).
  */
 #define MANIFOLD_TRAPS(TRAP)				\
 	TRAP(1, console_write, 2)			\
@@ -110,7 +118,8 @@
 	TRAP(35, vm_region, 2)				\
 	TRAP(36, vm_read, 5)				\
 	TRAP(37, vm_write, 4)				\
-	TRAP(38, vm_copy, 4)
+	TRAP(38, vm_copy, 4)				\
+	TRAP(48, console_read, 4)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
@@ -120,6 +129,8 @@ enum manifold_trap {
 };
 
 #define TRAP_CONSOLE_MAX	65536
+#define TRAP_CONSOLE_READ_MAX	4096
+#define TRAP_CONSOLE_WAIT_FOREVER	0xFFFFFFFFu
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -1,0 +1,65 @@
+/*
+ * Console input: the receive interrupt (arch/i386/uart.c) puts bytes in a ring;
+ * readers block on a wait queue until a byte arrives or their time is up. The
+ * ring and its wait queue are under sched_lock, because waiting needs it anyway
+ * and the interrupt handler may take it (spin locks disable interrupts).
+ * When the ring is full the newest bytes are dropped: what a reader has not
+ * taken yet is older and was typed first.
+ */
+#include <stdbool.h>
+#include <kern/clock.h>
+#include <kern/console_input.h>
+#include <kern/lib.h>
+#include <kern/sched.h>
+
+/* [S] sched_lock */
+static char ring[CONSOLE_INPUT_SIZE];
+static uint32_t head, tail;	/* [S] free-running: bytes queued are head - tail */
+static uint32_t dropped;	/* [S] */
+static struct waitq readers = { LIST_INIT(readers.threads) };	/* [S] */
+
+void
+console_input_put(char c)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	if (head - tail < CONSOLE_INPUT_SIZE)
+		ring[head++ % CONSOLE_INPUT_SIZE] = c;
+	else
+		dropped++;
+	waitq_wake_all_locked(&readers);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+kern_return_t
+console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, size_t *got)
+{
+	uint64_t deadline = timeout_ticks ? clock_ticks() + timeout_ticks : 0;
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	size_t n = 0;
+
+	while (head == tail) {
+		uint64_t now = clock_ticks();
+		if (!wait || (deadline && now >= deadline)) {
+			kr = KERN_OPERATION_TIMED_OUT;
+			break;
+		}
+		if (waitq_wait_locked(&readers, deadline ? deadline - now : 0) == WAKE_ABORTED) {
+			kr = KERN_ABORTED;
+			break;
+		}
+	}
+	while (kr == KERN_SUCCESS && n < len && head != tail)
+		kbuf[n++] = ring[tail++ % CONSOLE_INPUT_SIZE];
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (kr == KERN_SUCCESS)
+		*got = n;
+	return kr;
+}
+
+uint32_t
+console_input_dropped(void)
+{
+	return dropped;
+}

@@ -1,0 +1,112 @@
+/*
+ * Where a program's stdin, stdout and stderr go (newlib_glue.c calls these).
+ * On first use the runtime asks the name server, through the bootstrap port,
+ * for /servers/console and opens a session there: output then goes out line
+ * by line without other tasks' lines cutting in, and input comes edited, a
+ * line at a time. With no name server or no console server (early servers,
+ * the test suites that boot without them), or once the console server is
+ * gone, the kernel's console traps serve instead.
+ *
+ * The servers that must never wait for the console server (the bootstrap,
+ * which restarts it; ns, which it needs; the console server itself) say so
+ * by defining stdio_uses_kernel_console = 1.
+ */
+#include <errno.h>
+#include <mach/mach.h>
+#include <manifold/trap.h>
+#include "console_client.h"
+#include "ns_client.h"
+#include "stdio_console.h"
+
+__attribute__((weak)) int stdio_uses_kernel_console = 0;
+
+static enum { ROUTE_UNKNOWN, ROUTE_SERVER, ROUTE_KERNEL } route;
+static mach_port_t console;	/* a session, or the server's own port if no session was given */
+
+/* Decides the route once: the console server if ns knows one, else the kernel. */
+static void
+choose_route(void)
+{
+	mach_port_t self = mach_task_self(), ns = MACH_PORT_NULL, server = MACH_PORT_NULL, session;
+	mach_port_type_t type = 0;
+
+	route = ROUTE_KERNEL;
+	if (stdio_uses_kernel_console)
+		return;
+	if (task_get_special_port(self, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS || !MACH_PORT_VALID(ns))
+		return;
+	/* a bootstrap port we receive on ourselves is not a name server to ask */
+	if (mach_port_type(self, ns, &type) == KERN_SUCCESS && type == MACH_PORT_TYPE_SEND &&
+	    ns_lookup(ns, "/servers/console", &server) == KERN_SUCCESS) {
+		if (console_open(server, &session) == KERN_SUCCESS) {
+			console = session;
+			mach_port_deallocate(self, server);
+		} else {
+			console = server;
+		}
+		route = ROUTE_SERVER;
+	}
+	mach_port_deallocate(self, ns);
+}
+
+/* The console server died or refused: the kernel console from now on. */
+static void
+give_up_server(void)
+{
+	mach_port_deallocate(mach_task_self(), console);
+	console = MACH_PORT_NULL;
+	route = ROUTE_KERNEL;
+}
+
+int
+stdio_console_write(const char *buf, size_t len)
+{
+	if (route == ROUTE_UNKNOWN)
+		choose_route();
+	while (len > 0 && route == ROUTE_SERVER) {
+		size_t n = len > CONSOLE_WRITE_CHUNK ? CONSOLE_WRITE_CHUNK : len;
+		if (console_write(console, buf, (mach_msg_type_number_t)n) != KERN_SUCCESS) {
+			give_up_server();
+			break;
+		}
+		buf += n;
+		len -= n;
+	}
+	while (len > 0) {
+		size_t n = len > TRAP_CONSOLE_MAX ? TRAP_CONSOLE_MAX : len;
+		if (trap_console_write(buf, n) != KERN_SUCCESS)
+			return -EFAULT;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+stdio_console_read(char *buf, size_t len)
+{
+	mach_msg_type_number_t n = 0;
+	uint32_t got = 0;
+	kern_return_t kr;
+
+	if (len == 0)
+		return 0;
+	if (route == ROUTE_UNKNOWN)
+		choose_route();
+	if (route == ROUTE_SERVER) {
+		static char line[CONSOLE_WRITE_CHUNK];
+		n = sizeof line;
+		kr = console_read(console, len < sizeof line ? (uint32_t)len : sizeof line, 0, line, &n);
+		if (kr == KERN_SUCCESS) {
+			for (mach_msg_type_number_t i = 0; i < n; i++)
+				buf[i] = line[i];
+			return (int)n;
+		}
+		if (kr != MACH_SEND_INVALID_DEST && kr != MIG_SERVER_DIED)
+			return -EIO;
+		give_up_server();
+	}
+	kr = trap_console_read(buf, len > TRAP_CONSOLE_READ_MAX ? TRAP_CONSOLE_READ_MAX : len,
+			       TRAP_CONSOLE_WAIT_FOREVER, &got);
+	return kr == KERN_SUCCESS ? (int)got : -EIO;
+}

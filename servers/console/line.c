@@ -1,0 +1,79 @@
+/*
+ * The line discipline of the serial console: printable bytes are echoed and
+ * added to the line being typed; backspace (BS or DEL) takes one back and
+ * erases it on screen; Enter (CR, LF, or CR LF as one) finishes the line,
+ * which then waits, with its newline, for a reader. Other control bytes are
+ * ignored. What is typed before anyone reads is kept (up to LINES_MAX bytes).
+ */
+#include <string.h>
+#include "line.h"
+#include "output.h"
+
+static char edit[EDIT_MAX];
+static uint32_t edit_len;
+static char lines[LINES_MAX];	/* finished lines, oldest first */
+static uint32_t lines_len;
+static bool last_was_cr;
+
+static void
+finish_line(void)
+{
+	if (lines_len + edit_len + 1 <= LINES_MAX) {
+		memcpy(lines + lines_len, edit, edit_len);
+		lines_len += edit_len;
+		lines[lines_len++] = '\n';
+	}
+	edit_len = 0;
+	output_emit("\n", 1);
+}
+
+void
+line_input(char c)
+{
+	bool cr = c == '\r';
+
+	if (c == '\n' && last_was_cr) {	/* the second half of CR LF */
+		last_was_cr = false;
+		return;
+	}
+	last_was_cr = cr;
+	if (cr || c == '\n') {
+		finish_line();
+	} else if (c == '\b' || c == 0x7f) {
+		if (edit_len > 0) {
+			edit_len--;
+			output_emit("\b \b", 3);
+		}
+	} else if ((unsigned char)c >= 0x20 && c != 0x7f) {
+		if (edit_len < EDIT_MAX - 1) {
+			edit[edit_len++] = c;
+			output_emit(&c, 1);
+		} else {
+			output_emit("\a", 1);
+		}
+	}
+}
+
+bool
+line_ready(void)
+{
+	return lines_len > 0;
+}
+
+bool
+line_take(char *out, uint32_t max, uint32_t *n)
+{
+	const char *nl = memchr(lines, '\n', lines_len);
+	uint32_t take;
+
+	if (!nl || max == 0)
+		return false;
+	take = (uint32_t)(nl - lines) + 1;
+	if (take > max)
+		take = max;
+	memcpy(out, lines, take);
+	memmove(lines, lines + take, lines_len - take);
+	lines_len -= take;
+	*n = take;
+	return true;
+}

@@ -1,0 +1,18 @@
+/* The line discipline: typed bytes become edited lines (line.c). */
+#ifndef CONSOLE_LINE_H
+#define CONSOLE_LINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EDIT_MAX 256		/* longest line being typed; more is refused (bell) */
+#define LINES_MAX 2048		/* finished lines waiting for a reader */
+
+/* One typed byte: edits the current line and echoes. */
+void line_input(char c);
+/* Whether a finished line waits. */
+bool line_ready(void);
+/* Takes up to max bytes of the oldest finished line (its newline last); false if none. */
+bool line_take(char *out, uint32_t max, uint32_t *n);
+
+#endif

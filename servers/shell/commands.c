@@ -1,0 +1,150 @@
+/*
+ * The shell's commands, one function each, in a table (commands.h). They talk
+ * to the kernel through task, thread and host ports, and to the name server.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <manifold/error.h>
+#include <manifold/trap.h>
+#include "commands.h"
+#include "ns_client.h"
+
+#define ME mach_task_self()
+
+static mach_port_t ns;
+
+void
+commands_init(mach_port_t name_server)
+{
+	ns = name_server;
+}
+
+static void
+cmd_help(int argc, char **argv)
+{
+	for (const struct command *c = commands; c->name; c++)
+		printf("  %-6s %s\n", c->name, c->help);
+}
+
+static const char *
+state_name(integer_t s)
+{
+	switch (s) {
+	case TH_STATE_RUNNING: return "running";
+	case TH_STATE_STOPPED: return "stopped";
+	case TH_STATE_WAITING: return "waiting";
+	case TH_STATE_HALTED: return "halted";
+	default: return "?";
+	}
+}
+
+/* One task's line and its threads' lines. */
+static void
+show_task(const char *name, mach_port_t task)
+{
+	task_basic_info_data_t ti;
+	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT, count = 0;
+	thread_act_array_t threads = NULL;
+
+	if (task_info(task, TASK_BASIC_INFO, (integer_t *)&ti, &n) != KERN_SUCCESS ||
+	    task_threads(task, &threads, &count) != KERN_SUCCESS)
+		return;	/* died meanwhile */
+	printf("%-14s %7u %8uK %8u\n", name, count, (unsigned)(ti.resident_size / 1024),
+	       (unsigned)(ti.user_time.seconds * 1000 + ti.user_time.microseconds / 1000 +
+			  ti.system_time.seconds * 1000 + ti.system_time.microseconds / 1000));
+	for (mach_msg_type_number_t i = 0; i < count; i++) {
+		thread_basic_info_data_t th;
+		mach_msg_type_number_t m = THREAD_BASIC_INFO_COUNT;
+		if (thread_info(threads[i], THREAD_BASIC_INFO, (integer_t *)&th, &m) == KERN_SUCCESS)
+			printf("  thread %u: %s, %u ms\n", i, state_name(th.run_state),
+			       (unsigned)(th.user_time.seconds * 1000 + th.user_time.microseconds / 1000 +
+					  th.system_time.seconds * 1000 + th.system_time.microseconds / 1000));
+		mach_port_deallocate(ME, threads[i]);
+	}
+	vm_deallocate(ME, (vm_address_t)threads, count * sizeof *threads);
+}
+
+/* Every task the bootstrap registered as /tasks/<name>. */
+static void
+cmd_ps(int argc, char **argv)
+{
+	static char names[4000];
+	kern_return_t kr = ns_list(ns, "/tasks/", names);
+
+	if (kr != KERN_SUCCESS) {
+		printf("shell: cannot list tasks: %s\n", kern_return_name(kr));
+		return;
+	}
+	printf("%-14s %7s %9s %8s\n", "TASK", "THREADS", "RESIDENT", "CPU ms");
+	for (char *line = strtok(names, "\n"); line; line = strtok(NULL, "\n")) {
+		mach_port_t task;
+		if (ns_lookup(ns, line, &task) != KERN_SUCCESS)
+			continue;
+		show_task(line + strlen("/tasks/"), task);
+		mach_port_deallocate(ME, task);
+	}
+}
+
+static void
+cmd_names(int argc, char **argv)
+{
+	static char names[4000];
+	kern_return_t kr = ns_list(ns, "/", names);
+
+	if (kr != KERN_SUCCESS)
+		printf("shell: cannot list names: %s\n", kern_return_name(kr));
+	else
+		printf("%s", names);
+}
+
+static void
+cmd_kill(int argc, char **argv)
+{
+	char path[160];
+	mach_port_t task;
+	kern_return_t kr;
+
+	if (argc != 2) {
+		printf("shell: usage: kill <name>\n");
+		return;
+	}
+	snprintf(path, sizeof path, "/tasks/%s", argv[1]);
+	if (strlen(argv[1]) > 100 || ns_lookup(ns, path, &task) != KERN_SUCCESS) {
+		printf("shell: no task '%s'\n", argv[1]);
+		return;
+	}
+	kr = task_terminate(task);
+	mach_port_deallocate(ME, task);
+	if (kr == KERN_SUCCESS)
+		printf("shell: killed %s\n", argv[1]);
+	else
+		printf("shell: cannot kill %s: %s\n", argv[1], kern_return_name(kr));
+}
+
+static void
+cmd_mem(int argc, char **argv)
+{
+	struct manifold_kernel_stats st;
+	host_basic_info_data_t hi;
+	mach_msg_type_number_t n = HOST_BASIC_INFO_COUNT;
+	mach_port_t host = mach_host_self();
+	uint32_t total;
+
+	if (host_info(host, HOST_BASIC_INFO, (integer_t *)&hi, &n) != KERN_SUCCESS ||
+	    trap_raw(TRAP_kernel_stats, (uint32_t)&st, 0, 0, 0, 0) != KERN_SUCCESS) {
+		printf("shell: cannot read the memory figures\n");
+		return;
+	}
+	total = (uint32_t)(hi.memory_size / 4096);
+	printf("pages: %u free, %u used, %u total (4 KiB each)\n", st.free_pages, total - st.free_pages, total);
+}
+
+const struct command commands[] = {
+	{ "help", "this list", cmd_help },
+	{ "ps", "tasks and their threads", cmd_ps },
+	{ "names", "every name in the name server", cmd_names },
+	{ "kill", "kill <name>: terminate task /tasks/<name>", cmd_kill },
+	{ "mem", "free and used memory pages", cmd_mem },
+	{ NULL, NULL, NULL },
+};

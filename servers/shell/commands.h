@@ -1,0 +1,16 @@
+/* The shell's command table (commands.c). */
+#ifndef SHELL_COMMANDS_H
+#define SHELL_COMMANDS_H
+
+#include <mach/mach.h>
+
+struct command {
+	const char *name;
+	const char *help;
+	void (*run)(int argc, char **argv);
+};
+
+extern const struct command commands[];	/* ends with a NULL name */
+void commands_init(mach_port_t name_server);
+
+#endif

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""The `servers` suite: three boots whose serial console this script reads and types into.
+
+1. nstest: the name server and echo cases (with the console server up, so their
+   output goes through it).
+2. consoletest: the console server's cases; the stdin case's line is typed here.
+3. the shell: commands typed at its prompt, each answer checked.
+
+Prints every boot's `ok N - name` lines, then `servers: N passed, N failed`.
+Usage: run.py BUILD_DIR
+"""
+import re
+import sys
+from guest import Guest
+
+B = sys.argv[1] if len(sys.argv) > 1 else "build"
+LOGS = B + "/test/servers"
+QEMU = ["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "debug_exit"]
+passed = failed = 0
+
+
+def mods(*m):
+    return ",".join(m)
+
+
+def boot_suite(name, modules, typing=()):
+    """Runs an in-guest suite; typing is a list of (prompt regex, text to type)."""
+    global passed, failed
+    g = Guest(QEMU + ["-initrd", mods(*modules)], "%s/%s.log" % (LOGS, name))
+    try:
+        for prompt, text in typing:
+            if g.expect(prompt, 60):
+                g.send(text)
+        code = g.wait_exit(240)
+    finally:
+        g.stop()
+    out = g.text()
+    sys.stdout.write(out)
+    summary = re.search(r"^%s: (\d+) passed, (\d+) failed" % name, out, re.M)
+    p = len(re.findall(r"^ok \d+ ", out, re.M))
+    f = len(re.findall(r"^not ok \d+ ", out, re.M))
+    if not summary or code != 33:
+        print("not ok - %s: %s" % (name, "kernel panic" if g.panicked() else
+                                   "no summary line" if not summary else "exit status %s" % code))
+        f += 1
+    passed += p
+    failed += f
+
+
+def shell_cases():
+    global passed, failed
+    g = Guest(QEMU + ["-initrd", mods(B + "/servers/bootstrap.elf", B + "/servers/ns.elf",
+                                      B + "/servers/console.elf", B + "/servers/echo.elf",
+                                      B + "/servers/shell.elf")],
+              LOGS + "/shell.log")
+    n = [0]
+
+    def case(name, command, *patterns):
+        global passed, failed
+        n[0] += 1
+        ok = True
+        if command is not None:
+            g.send(command + "\r")
+        for pat in patterns:
+            if not g.expect(pat, 20):
+                ok = False
+                print("not ok %d - shell: %s: never saw /%s/" % (n[0], name, pat))
+                break
+        if ok:
+            print("ok %d - shell: %s" % (n[0], name))
+            passed += 1
+        else:
+            failed += 1
+
+    try:
+        case("boots_to_its_prompt", None, r"^manifold> ")
+        case("help_lists_the_commands", "help", r"help", r"^ *ps ", r"^ *names ", r"^ *kill ", r"^ *mem ",
+             r"^manifold> ")
+        case("ps_shows_tasks_and_threads", "ps", r"TASK +THREADS", r"^console +\d+ +\d+K",
+             r"^  thread 0: \w+", r"^shell +1 +\d+K", r"^manifold> ")
+        case("names_lists_the_name_server", "names", r"^/servers/console$", r"^/servers/echo$",
+             r"^/tasks/shell$", r"^manifold> ")
+        case("mem_shows_free_and_used_pages", "mem", r"^pages: \d+ free, \d+ used, \d+ total",
+             r"^manifold> ")
+        case("unknown_commands_are_refused", "frobnicate", r"^shell: unknown command 'frobnicate'",
+             r"^manifold> ")
+        case("kill_needs_a_task_name", "kill", r"^shell: usage: kill <name>", r"^manifold> ")
+        case("kill_of_no_such_task_says_so", "kill nosuch", r"^shell: no task 'nosuch'", r"^manifold> ")
+        case("kill_ends_a_task", "kill echo", r"^shell: killed echo", r"bootstrap: task echo died",
+             r"manifold> ")
+        case("a_killed_task_leaves_ps", "ps", r"TASK +THREADS", r"^manifold> ")
+        if re.search(r"^echo +\d+ ", g.text()[g.text().rfind("TASK"):], re.M):
+            print("not ok %d - shell: echo still in ps after kill" % (n[0] + 1))
+            failed += 1
+        else:
+            print("ok %d - shell: killed_task_is_gone_from_ps" % (n[0] + 1))
+            passed += 1
+    finally:
+        g.stop()
+    if failed:
+        sys.stdout.write(g.text())
+
+
+boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+                       B + "/tests/nstest.elf", B + "/tests/nstest.elf late start=no",
+                       B + "/servers/echo.elf restart=always"])
+boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+                       B + "/tests/consoletest.elf", B + "/tests/consoletest.elf chatter start=no"],
+           typing=[(r"consoletest: type a line", "round trix\x7fp\r")])
+shell_cases()
+print("servers: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)

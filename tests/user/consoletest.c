@@ -1,0 +1,174 @@
+/*
+ * consoletest: the console server's cases of the `servers` suite, booted as
+ * bootstrap, ns, console, consoletest (module 3) and `consoletest chatter`
+ * (module 4, started by a case). tests/servers/run.py types the line that the
+ * stdin case asks for on the serial line, as a person would.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <mach/mach.h>
+#include <manifold/trap.h>
+#include "console_client.h"
+#include "ns_client.h"
+#include "suite.h"
+
+#define ME mach_task_self()
+#define CHATTER_MODULE 4
+#define CHATTER_LINES 8
+
+static mach_port_t ns, console;
+static char recent[4096];
+
+static void
+sleep_ms(uint32_t ms)
+{
+	mach_port_t p = MACH_PORT_NULL;
+	mach_msg_header_t h;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	mach_msg(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, p, ms, 0);
+	mach_port_destroy(ME, p);
+}
+
+static void
+console_read_trap_refuses_bad_arguments(void)
+{
+	char buf[8];
+	uint32_t n;
+
+	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)buf, 0, 0, (uint32_t)&n, 0), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)buf, TRAP_CONSOLE_READ_MAX + 1, 0, (uint32_t)&n, 0),
+		 KERN_INVALID_ARGUMENT);
+	CHECK_EQ(trap_raw(TRAP_console_read, 0, 8, 0, (uint32_t)&n, 0), KERN_INVALID_ADDRESS);
+	CHECK_EQ(trap_raw(TRAP_console_read, 0xC0001000u, 8, 0, (uint32_t)&n, 0), KERN_INVALID_ADDRESS);
+	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)buf, 8, 0, 0xC0001000u, 0), KERN_INVALID_ADDRESS);
+	/* code is read-only */
+	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)console_read_trap_refuses_bad_arguments, 8, 0, (uint32_t)&n, 0), KERN_INVALID_ADDRESS);
+}
+
+static void
+printf_goes_through_the_console_server(void)
+{
+	printf("consoletest: this line went through the console server\n");
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);
+	CHECK(strstr(recent, "consoletest: this line went through the console server\n"));
+}
+
+static void
+a_partial_line_waits_then_goes_out_by_itself(void)
+{
+	write(1, "consoletest: partial", 20);
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);
+	CHECK(strstr(recent, "consoletest: partial") == NULL);	/* held: the line is not finished */
+	sleep_ms(500);						/* CONSOLE_FLUSH_MS is 200 */
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);
+	CHECK(strstr(recent, "consoletest: partial"));
+	write(1, " (rest)\n", 8);
+}
+
+static void
+console_read_times_out_with_no_input(void)
+{
+	char line[64];
+	mach_msg_type_number_t n = sizeof line;
+
+	CHECK_EQ(console_read(console, sizeof line, 50, line, &n), KERN_OPERATION_TIMED_OUT);
+	n = sizeof line;
+	CHECK_EQ(console_read(console, 0, 50, line, &n), KERN_INVALID_ARGUMENT);
+}
+
+static void
+a_typed_line_comes_back_through_fgets(void)
+{
+	char line[128] = "";
+
+	printf("consoletest: type a line, please\n");	/* run.py types "round trix<DEL>p<CR>" */
+	CHECK(fgets(line, sizeof line, stdin) != NULL);
+	CHECK(strcmp(line, "round trip\n") == 0);
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);
+	CHECK(strstr(recent, "round trix\b \bp\n"));	/* echoed, erased, echoed, newline */
+}
+
+/* Writes CHATTER_LINES lines in small pieces, yielding between them. */
+static void
+chatter(const char *who)
+{
+	for (int l = 0; l < CHATTER_LINES; l++) {
+		char piece[32];
+		snprintf(piece, sizeof piece, "%s line %d:", who, l);
+		write(1, piece, strlen(piece));
+		for (int p = 0; p < 6; p++) {
+			thread_switch(MACH_PORT_NULL, 0, 0);
+			write(p % 2 ? 2 : 1, " piece", 6);	/* stderr shares the line, as on a terminal */
+		}
+		write(1, " end\n", 5);
+	}
+}
+
+/* Every line that mentions who must be exactly as chatter() meant it. */
+static int
+lines_whole(const char *text, const char *who, int *count)
+{
+	const char *p = text;
+
+	*count = 0;
+	while ((p = strstr(p, who)) != NULL) {
+		char want[96];
+		int l;
+		if (sscanf(p + strlen(who), " line %d:", &l) != 1)
+			return 0;
+		snprintf(want, sizeof want, "%s line %d: piece piece piece piece piece piece end\n", who, l);
+		if (strncmp(p, want, strlen(want)) != 0)
+			return 0;
+		(*count)++;
+		p += strlen(want);
+	}
+	return 1;
+}
+
+static void
+lines_from_two_tasks_are_not_interleaved(void)
+{
+	uint32_t id, task = 0;
+	int mine, theirs;
+
+	CHECK_EQ(trap_boot_module_start_port(CHATTER_MODULE, &id, &task), KERN_SUCCESS);
+	chatter("[main]");
+	CHECK(wait_dead_name(task));
+	mach_port_deallocate(ME, task);
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);
+	CHECK(lines_whole(recent, "[main]", &mine));
+	CHECK(lines_whole(recent, "[chatter]", &theirs));
+	CHECK_EQ(mine, CHATTER_LINES);
+	CHECK_EQ(theirs, CHATTER_LINES);
+}
+
+static const struct test tests[] = {
+#define T(f) { #f, f }
+	T(console_read_trap_refuses_bad_arguments),
+	T(printf_goes_through_the_console_server),
+	T(a_partial_line_waits_then_goes_out_by_itself),
+	T(console_read_times_out_with_no_input),
+	T(a_typed_line_comes_back_through_fgets),
+	T(lines_from_two_tasks_are_not_interleaved),
+};
+
+int
+main(int argc, char **argv)
+{
+	int fail;
+
+	if (argc > 1 && strcmp(argv[1], "chatter") == 0) {
+		chatter("[chatter]");
+		return 0;
+	}
+	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    ns_lookup(ns, "/servers/console", &console) != KERN_SUCCESS) {
+		printf("console: no console server\n");
+		trap_debug_exit(0x11);
+	}
+	fail = run_suite("console", tests, (int)(sizeof tests / sizeof tests[0]), NULL);
+	trap_debug_exit(fail ? 0x11 : 0x10);
+	return fail != 0;
+}
