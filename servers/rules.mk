@@ -34,3 +34,7 @@ $(B)/servers/$(1).elf: $(patsubst %,$(B)/obj/%.o,$(wildcard servers/$(1)/*.c)) \
 ALL += $(B)/servers/$(1).elf
 endef
 $(foreach s,$(SERVERS),$(eval $(call server_rule,$(s))))
+
+# The runtime includes servers' client headers (stdio through the console
+# server): here, where SERVER_GEN_TYPES is known when the line is read.
+$(RUNTIME_OBJS): | $(SERVER_GEN_TYPES)
