@@ -15,6 +15,7 @@
 #include <kern/task.h>
 #include <kern/thread_state.h>
 #include <kern/vm_map.h>
+#include <kern/vm_object.h>
 #include <mach/mig_errors.h>
 #include <mach/task_special_ports.h>
 #include <mach/thread_status.h>
@@ -122,25 +123,37 @@ simple_args(struct kmsg *k, uint32_t n)
 }
 
 /*
- * The request `header | body | one port descriptor | one word`: takes the port
- * right out of the message (NULL for MACH_PORT_NULL) and the word. On a bad
- * layout returns NULL with *word = ~0. Caller holds sched_lock.
+ * The request `header | body | one port descriptor | n words`: takes the port
+ * right out of the message (NULL for MACH_PORT_NULL or a dead name) and points
+ * *words at the words. On a bad layout returns NULL with *words = NULL.
+ * Caller holds sched_lock.
  */
 static struct port *
-one_port_arg(struct kmsg *k, uint32_t *word)
+port_and_words(struct kmsg *k, uint32_t n, const uint32_t **words)
 {
 	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
 	mach_msg_port_descriptor_t *d = (mach_msg_port_descriptor_t *)(body + 1);
 	struct port *p;
 
-	*word = ~0u;
-	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size != HDR + 4 + sizeof *d + 4 ||
+	*words = NULL;
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size != HDR + 4 + sizeof *d + n * 4 ||
 	    body->msgh_descriptor_count != 1 || d->type != MACH_MSG_PORT_DESCRIPTOR ||
 	    (d->name && d->name != MACH_PORT_DEAD && d->disposition != MACH_MSG_TYPE_PORT_SEND))
 		return NULL;
-	*word = *(uint32_t *)(d + 1);
+	*words = (const uint32_t *)(d + 1);
 	p = (d->name == MACH_PORT_NULL || d->name == MACH_PORT_DEAD) ? NULL : (struct port *)(uintptr_t)d->name;
 	d->name = MACH_PORT_NULL;	/* the caller keeps the right the message carried */
+	return p;
+}
+
+/* port_and_words for one word: *word = ~0 on a bad layout. */
+static struct port *
+one_port_arg(struct kmsg *k, uint32_t *word)
+{
+	const uint32_t *w;
+	struct port *p = port_and_words(k, 1, &w);
+
+	*word = w ? w[0] : ~0u;
 	return p;
 }
 
@@ -234,6 +247,54 @@ reply_threads(struct task *t, struct kmsg *req)
 	ipc_deliver_locked(k->remote, k);
 	spin_unlock_irqrestore(&sched_lock, f);
 	return true;
+}
+
+/*
+ * vm_map (task.defs): words address, size, mask, anywhere, offset, copy,
+ * cur_protection, max_protection, inheritance; the memory object's send right.
+ */
+static void
+serve_vm_map(struct task *t, struct kmsg *k, struct reply *r)
+{
+	struct vm_object *obj = NULL;
+	const uint32_t *w;
+	struct port *mo;
+	uint32_t addr, f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	mo = port_and_words(k, 9, &w);
+	if (mo && mo->kotype != KOBJ_NONE) {	/* the kernel pages nothing for itself */
+		right_destroy_carried_locked(mo, MACH_MSG_TYPE_PORT_SEND);
+		spin_unlock_irqrestore(&sched_lock, f);
+		r->code = KERN_INVALID_ARGUMENT;
+		return;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (!w) {
+		r->code = MIG_BAD_ARGUMENTS;
+		return;
+	}
+	if (!t->pmap || t->state != TASK_ALIVE) {
+		r->code = KERN_INVALID_ARGUMENT;
+	} else if (mo && !(obj = vm_object_for_pager(mo))) {
+		r->code = KERN_RESOURCE_SHORTAGE;
+		mo = NULL;	/* vm_object_for_pager took the right */
+	}
+	if (r->code != KERN_SUCCESS) {
+		if (mo) {
+			f = spin_lock_irqsave(&sched_lock);
+			right_destroy_carried_locked(mo, MACH_MSG_TYPE_PORT_SEND);
+			spin_unlock_irqrestore(&sched_lock, f);
+		}
+		return;
+	}
+	addr = w[0];
+	r->code = vm_map_object(t, &addr, w[1], w[2], w[3] != 0, obj, w[4], w[5] != 0, (vm_prot_t)w[6],
+				(vm_prot_t)w[7], w[8]);
+	if (obj)
+		vm_object_unref(obj);	/* the region holds its own reference */
+	r->words[0] = addr;
+	r->nwords = 1;
 }
 
 static void
@@ -374,6 +435,9 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
+	case VM_MAP_ID:
+		serve_vm_map(t, k, r);
+		return;
 	default:
 		r->code = MIG_BAD_ID;
 		return;
@@ -531,8 +595,16 @@ kobject_server(struct kmsg *k)
 	struct port *dest = k->remote;
 	struct reply r = { KERN_SUCCESS, { 0 }, 0, NULL };
 	struct task *t = NULL;
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f;
 
+	if (dest->kotype == KOBJ_PAGER_CONTROL) {	/* one-way requests: no reply */
+		vm_object_control_request(k);
+		f = spin_lock_irqsave(&sched_lock);
+		kmsg_destroy_locked(k);
+		spin_unlock_irqrestore(&sched_lock, f);
+		return;
+	}
+	f = spin_lock_irqsave(&sched_lock);
 	if (!dest->kobject) {
 		r.code = MIG_SERVER_DIED;	/* the object died after the send */
 	} else if (dest->kotype == KOBJ_THREAD) {

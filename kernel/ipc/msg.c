@@ -53,8 +53,6 @@ carried_by(mach_msg_type_name_t disp)
 	}
 }
 
-struct vcopy;
-static void vcopy_free(struct vcopy *vc, uint32_t from);
 
 /* Frees the kernel copies of out-of-line regions (before commit, or when destroyed). */
 static void
@@ -76,18 +74,8 @@ free_ool(struct kmsg *k)
 	k->kvirt = 0;
 }
 
-/*
- * A virtual copy of a page-aligned region: its pages, each held by reference
- * and marked copy-on-write in the sender. A last, partial page is copied
- * instead, with the rest of it zeroed, so nothing past the region travels.
- */
-struct vcopy {
-	uint32_t npages;
-	paddr_t page[];
-};
-
 /* Drops the pages from `from` on (the ones not handed to a receiver yet). */
-static void
+void
 vcopy_free(struct vcopy *vc, uint32_t from)
 {
 	for (uint32_t j = from; j < vc->npages; j++)
@@ -111,12 +99,14 @@ vcopy_make(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out)
 		int prot;
 		if (!pmap_lookup(t->pmap, va, &pa, &prot) && vm_fault(t, va, false) != KERN_SUCCESS)
 			goto bad;
-		if (j == n - 1 && tail) {	/* the last, partial page: copied */
+		if ((j == n - 1 && tail) || (t->object_regions && vm_map_is_object_backed(t, va))) {
+			/* the last, partial page, or a memory object's page (copy-on-write
+			 * would take it from the object): copied */
 			pa = page_alloc(PAGE_USER | PAGE_ZERO);
 			if (!pa)
 				goto bad;
 			vc->page[j] = pa;
-			if (copyin(t, va, P2V(pa), tail) != KERN_SUCCESS)
+			if (copyin(t, va, P2V(pa), j == n - 1 && tail ? tail : PAGE_SIZE) != KERN_SUCCESS)
 				goto bad;
 			continue;
 		}
@@ -739,6 +729,8 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 		return MACH_RCV_INVALID_DATA;
 	if ((option & MACH_RCV_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
+	if (t->object_regions)	/* a pager cannot be waited for under sched_lock: fault in now */
+		vm_fault_in_objects(t, umsg, rcv_size);
 
 	f = spin_lock_irqsave(&sched_lock);
 	for (;;) {

@@ -13,6 +13,7 @@
 #include <kern/task.h>
 #include "layout.h"
 #include "pmap.h"
+#include <kern/vm_object.h>
 
 struct task *kernel_task;
 static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
@@ -111,6 +112,8 @@ task_unref(struct task *t)
 		t->pmap = NULL;
 	}
 	kfree(t);
+	if (pager_msg_pending && !spin_held(&sched_lock))	/* its mapped objects may have ended */
+		vm_object_flush();
 }
 
 void
@@ -248,6 +251,8 @@ task_finish(struct task *task)
 	vm_map_destroy(task);
 	pmap_destroy(task->pmap);
 	task->pmap = NULL;
+	if (pager_msg_pending)		/* its mapped objects may have ended */
+		vm_object_flush();
 	f = spin_lock_irqsave(&task->lock);
 	if (task->state == TASK_ALIVE) {	/* every thread left by itself */
 		task->end = TASK_EXITED;

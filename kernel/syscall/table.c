@@ -3,6 +3,7 @@
  */
 #include <kern/arch.h>
 #include <kern/syscall.h>
+#include <kern/vm_object.h>
 
 typedef kern_return_t (*trap_handler)(const struct trap_args *);
 
@@ -24,6 +25,8 @@ syscall_dispatch(uint32_t number, const struct trap_args *args)
 	if (number >= TRAP_COUNT || !trap_table[number])
 		return KERN_INVALID_ARGUMENT;
 	kr = trap_table[number](args);
+	if (pager_msg_pending)		/* what a call queued for pagers leaves with it */
+		vm_object_flush();
 	stat_traps++;
 	stat_trap_cycles += arch_cycles() - t0;
 	return kr;

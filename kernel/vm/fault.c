@@ -1,14 +1,16 @@
 /*
  * Page faults in user space: a page of an allocated region that is touched for
  * the first time gets a zero-filled page; a write to a copy-on-write page gets
- * its own copy (or the page itself, when nobody else holds it any more). A
- * fault outside every region, or against the region's protection, is the
+ * its own copy (or the page itself, when nobody else holds it any more); a page
+ * of a memory object comes from the object, or from its pager (object_fault.c).
+ * A fault outside every region, or against the region's protection, is the
  * caller's to report (an exception, else the task dies).
  */
 #include <kern/lib.h>
 #include <kern/page.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
+#include <kern/vm_object.h>
 #include "layout.h"
 #include "pmap.h"
 
@@ -26,30 +28,18 @@ region_of(struct task *t, uint32_t va)
 }
 
 kern_return_t
-vm_fault(struct task *t, uint32_t va, bool write)
+vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool write)
 {
-	struct vm_region *r;
-	kern_return_t kr = KERN_SUCCESS;
 	paddr_t pa, fresh;
 	int prot;
-	uint32_t f;
 
-	va = ROUND_DOWN(va, PAGE_SIZE);
-	if (va >= USER_TOP || !t->pmap)
-		return KERN_INVALID_ADDRESS;
-	f = spin_lock_irqsave(&t->map_lock);
-	r = region_of(t, va);
-	if (!r) {
-		kr = KERN_INVALID_ADDRESS;
-	} else if (!(r->prot & (write ? VM_PROT_WRITE : VM_PROT_READ | VM_PROT_EXECUTE))) {	/* i386: execute reads */
-		kr = KERN_PROTECTION_FAILURE;
-	} else if (!pmap_present(t->pmap, va, &pa)) {		/* first touch: zero fill */
+	if (!pmap_present(t->pmap, va, &pa)) {		/* first touch: zero fill */
 		fresh = page_alloc(PAGE_USER | PAGE_ZERO);
 		if (!fresh || pmap_enter(t->pmap, va, fresh, ((r->prot & VM_PROT_WRITE) ? PMAP_WRITE : 0) |
 						       PMAP_OWNED) < 0) {
 			if (fresh)
 				page_free(fresh);
-			kr = KERN_RESOURCE_SHORTAGE;
+			return KERN_RESOURCE_SHORTAGE;
 		}
 	} else if (write && pmap_lookup(t->pmap, va, &pa, &prot) && (prot & PMAP_COW)) {
 		pa &= ~(PAGE_SIZE - 1);
@@ -60,18 +50,74 @@ vm_fault(struct task *t, uint32_t va, bool write)
 			memcpy(P2V(fresh), P2V(pa), PAGE_SIZE);
 			pmap_enter(t->pmap, va, fresh, PMAP_WRITE | PMAP_OWNED);
 		} else {
-			kr = KERN_RESOURCE_SHORTAGE;
+			return KERN_RESOURCE_SHORTAGE;
 		}
+	} else if (write && pmap_lookup(t->pmap, va, &pa, &prot) && !(prot & PMAP_WRITE)) {
+		/* a private page of an object region, write-protected with the region's object pages */
+		pmap_protect(t->pmap, va, PMAP_READ_OK | PMAP_WRITE);
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
-	return kr;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+vm_fault(struct task *t, uint32_t va, bool write)
+{
+	/* one CPU: if sched_lock is held, this thread holds it and must not block */
+	bool can_wait = !spin_held(&sched_lock);
+
+	va = ROUND_DOWN(va, PAGE_SIZE);
+	if (va >= USER_TOP || !t->pmap)
+		return KERN_INVALID_ADDRESS;
+	for (;;) {
+		enum obj_fault res = OBJ_FAULT_DONE;
+		struct vm_object *wait = NULL;
+		kern_return_t kr = KERN_SUCCESS;
+		struct vm_region *r;
+		uint32_t offset = 0;
+		uint32_t f = spin_lock_irqsave(&t->map_lock);
+
+		r = region_of(t, va);
+		if (!r)
+			kr = KERN_INVALID_ADDRESS;
+		else if (!(r->prot & (write ? VM_PROT_WRITE : VM_PROT_READ | VM_PROT_EXECUTE)))	/* i386: execute reads */
+			kr = KERN_PROTECTION_FAILURE;
+		else if (r->object)
+			res = vm_object_fault_locked(t, r, va, write, &kr, &wait, &offset);
+		else
+			kr = vm_fault_anonymous_locked(t, r, va, write);
+		spin_unlock_irqrestore(&t->map_lock, f);
+		if (can_wait && pager_msg_pending)
+			vm_object_flush();
+		if (res == OBJ_FAULT_DONE)
+			return kr;
+		if (!can_wait) {
+			vm_object_unref(wait);
+			return KERN_MEMORY_ERROR;
+		}
+		if (!vm_object_wait(wait, offset))
+			return KERN_ABORTED;
+	}
+}
+
+void
+vm_fault_in_objects(struct task *t, uint32_t addr, uint32_t len)
+{
+	for (uint32_t va = ROUND_DOWN(addr, PAGE_SIZE); va < addr + len && va >= ROUND_DOWN(addr, PAGE_SIZE);
+	     va += PAGE_SIZE) {
+		paddr_t pa;
+		int prot;
+		if (vm_map_is_object_backed(t, va) && !(pmap_lookup(t->pmap, va, &pa, &prot) && (prot & PMAP_WRITE)))
+			vm_fault(t, va, true);	/* failures are the receive's to report */
+	}
 }
 
 /*
  * The child's map for task_create with inherit_memory: each region by its
  * inheritance. VM_INHERIT_COPY pages are shared copy-on-write by both tasks,
  * VM_INHERIT_SHARE pages are shared as they are, VM_INHERIT_NONE regions are
- * left out. Pages not touched yet stay untouched in both.
+ * left out. Pages not touched yet stay untouched in both. A memory object's
+ * region maps the same object in the child (privately, for COPY), and only
+ * the parent's own copies of its pages are carried as above.
  */
 kern_return_t
 vm_map_fork(struct task *parent, struct task *child)
@@ -89,10 +135,14 @@ vm_map_fork(struct task *parent, struct task *child)
 			kr = KERN_RESOURCE_SHORTAGE;
 			break;
 		}
+		if (r->object && r->inherit == VM_INHERIT_COPY)
+			c->private_copy = true;	/* the child's writes are its own */
 		for (uint32_t va = pmap_next_mapped(parent->pmap, r->start, r->end); va < r->end;
 		     va = pmap_next_mapped(parent->pmap, va + PAGE_SIZE, r->end)) {
 			paddr_t pa;
 			int prot;
+			if (r->object && vm_object_maps_page(r, va))
+				continue;	/* the child faults the object's pages in itself */
 			if (r->inherit == VM_INHERIT_COPY) {
 				pa = pmap_make_cow(parent->pmap, va);
 				prot = PMAP_COW;

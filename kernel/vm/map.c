@@ -9,6 +9,7 @@
 #include <kern/page.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
+#include <kern/vm_object.h>
 #include "layout.h"
 #include "pmap.h"
 
@@ -23,8 +24,12 @@ vm_map_destroy(struct task *t)
 {
 	struct list *l;
 
-	while ((l = list_pop_front(&t->map)) != NULL)
-		kfree(list_entry(l, struct vm_region, link));
+	while ((l = list_pop_front(&t->map)) != NULL) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->object)
+			vm_object_remove_mapping_locked(r);
+		kfree(r);
+	}
 }
 
 /* The region list stays sorted: inserts r after the last region below it. */
@@ -33,6 +38,7 @@ insert_region(struct task *t, struct vm_region *r)
 {
 	struct list *pos = &t->map, *l;
 
+	r->task = t;
 	list_for_each(l, &t->map) {
 		if (list_entry(l, struct vm_region, link)->start > r->start)
 			break;
@@ -91,32 +97,40 @@ vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot)
 	return kr;
 }
 
-/* The lowest gap of `size` bytes at or above `from`, below the stacks; 0 if none. */
+/*
+ * The lowest gap of `size` bytes at or above `from`, below the stacks, at an
+ * address with the bits of mask clear; 0 if none.
+ */
 static uint32_t
-find_gap(struct task *t, uint32_t from, uint32_t size)
+find_gap(struct task *t, uint32_t from, uint32_t size, uint32_t mask)
 {
-	uint32_t at = from;
+	uint32_t at = (from + mask) & ~mask;
 	struct list *l;
 
+	if (at < from)
+		return 0;
 	list_for_each(l, &t->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
 		if (r->end <= at)
 			continue;
 		if (r->start >= at && r->start - at >= size)
 			return at;
-		at = MAX(at, r->end);
+		at = MAX(at, (r->end + mask) & ~mask);
+		if (at < r->end)
+			return 0;	/* aligning wrapped */
 	}
 	return at < USER_STACKS_BOTTOM && USER_STACKS_BOTTOM - at >= size ? at : 0;
 }
 
-static kern_return_t allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere);
+static kern_return_t allocate_locked(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask,
+				     bool anywhere, struct vm_region **out);
 static kern_return_t deallocate_locked(struct task *t, uint32_t addr, uint32_t size);
 
 kern_return_t
 vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 {
 	uint32_t f = spin_lock_irqsave(&t->map_lock);
-	kern_return_t kr = allocate_locked(t, addr, size, anywhere);
+	kern_return_t kr = allocate_locked(t, addr, size, 0, anywhere, NULL);
 
 	spin_unlock_irqrestore(&t->map_lock, f);
 	return kr;
@@ -133,7 +147,8 @@ vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size)
 }
 
 static kern_return_t
-allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
+allocate_locked(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool anywhere,
+		struct vm_region **out)
 {
 	uint32_t start = *addr, end;
 	struct vm_region *r;
@@ -144,13 +159,13 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 		return KERN_NO_SPACE;
 	size = ROUND_UP(size, PAGE_SIZE);
 	if (anywhere) {
-		start = find_gap(t, MAX(ROUND_UP(start, PAGE_SIZE), VM_ALLOC_MIN), size);
+		start = find_gap(t, MAX(ROUND_UP(start, PAGE_SIZE), VM_ALLOC_MIN), size, mask);
 		if (!start)
-			start = find_gap(t, USER_LOAD_MIN, size);
+			start = find_gap(t, USER_LOAD_MIN, size, mask);
 		if (!start)
 			return KERN_NO_SPACE;
 	} else {
-		if (start & (PAGE_SIZE - 1))
+		if ((start & (PAGE_SIZE - 1)) || (start & mask))
 			return KERN_INVALID_ARGUMENT;
 		if (start < USER_LOAD_MIN || start >= USER_TOP || size > USER_TOP - start)
 			return KERN_INVALID_ADDRESS;
@@ -169,7 +184,40 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 	r->inherit = VM_INHERIT_DEFAULT;
 	insert_region(t, r);
 	*addr = start;
+	if (out)
+		*out = r;
 	return KERN_SUCCESS;
+}
+
+/* Moves r's start up to va, keeping an object region's offset in step. */
+static void
+set_start(struct vm_region *r, uint32_t va)
+{
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+
+	if (r->object)
+		r->offset += va - r->start;
+	r->start = va;
+	spin_unlock_irqrestore(&vm_object_lock, f);
+}
+
+/* A new region for r's part from va on, after r in the map; r ends at va. NULL: no memory. */
+static struct vm_region *
+split_off(struct vm_region *r, uint32_t va)
+{
+	struct vm_region *tail = kzalloc(sizeof *tail);
+
+	if (!tail)
+		return NULL;
+	*tail = *r;
+	tail->object = NULL;
+	tail->start = va;
+	tail->offset = r->offset + (va - r->start);
+	r->end = va;
+	list_insert_after(&r->link, &tail->link);
+	if (r->object)
+		vm_object_add_mapping_locked(r->object, tail);
+	return tail;
 }
 
 static kern_return_t
@@ -195,20 +243,18 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 			pmap_remove(t->pmap, va);
 		if (lo == r->start && hi == r->end) {
 			list_remove(&r->link);
+			if (r->object)
+				vm_object_remove_mapping_locked(r);
 			kfree(r);
 		} else if (lo == r->start) {
-			r->start = hi;
+			set_start(r, hi);
 		} else if (hi == r->end) {
 			r->end = lo;
 		} else {	/* a hole in the middle: split */
-			struct vm_region *tail = kzalloc(sizeof *tail);
+			struct vm_region *tail = split_off(r, hi);
 			if (!tail)
 				return KERN_RESOURCE_SHORTAGE;	/* pages are gone; the range stays reserved */
-			*tail = *r;
-			tail->start = hi;
-			tail->end = r->end;
 			r->end = lo;
-			list_insert_after(&r->link, &tail->link);
 		}
 	}
 	return KERN_SUCCESS;
@@ -221,17 +267,9 @@ split_at(struct task *t, uint32_t va)
 	struct list *l;
 
 	list_for_each(l, &t->map) {
-		struct vm_region *r = list_entry(l, struct vm_region, link), *tail;
-		if (r->start < va && va < r->end) {
-			tail = kzalloc(sizeof *tail);
-			if (!tail)
-				return false;
-			*tail = *r;
-			tail->start = va;
-			r->end = va;
-			list_insert_after(&r->link, &tail->link);
-			return true;
-		}
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->start < va && va < r->end)
+			return split_off(r, va) != NULL;
 	}
 	return true;
 }
@@ -290,10 +328,16 @@ vm_prot_pmap(vm_prot_t prot)
 	return (prot & (VM_PROT_READ | VM_PROT_EXECUTE) ? PMAP_READ_OK : 0) | (prot & VM_PROT_WRITE ? PMAP_WRITE : 0);
 }
 
-/* Makes the page tables of [lo, hi) say what prot allows. */
+/*
+ * Makes the page tables of [lo, hi) say what prot allows. An object's pages
+ * stay read-only until a write fault, which is how the object learns they are
+ * dirty (and whether a lock or a private copy stands in the way).
+ */
 static void
-apply_prot(struct task *t, uint32_t lo, uint32_t hi, vm_prot_t prot)
+apply_prot(struct task *t, struct vm_region *r, uint32_t lo, uint32_t hi, vm_prot_t prot)
 {
+	if (r->object)
+		prot &= ~VM_PROT_WRITE;
 	for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
 		pmap_protect(t->pmap, va, vm_prot_pmap(prot));
 }
@@ -338,7 +382,7 @@ vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_pr
 		} else {
 			r->prot = prot;
 		}
-		apply_prot(t, r->start, r->end, r->prot);
+		apply_prot(t, r, r->start, r->end, r->prot);
 	}
 out:
 	spin_unlock_irqrestore(&t->map_lock, f);
@@ -388,7 +432,7 @@ vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info)
 		info->protection = r->prot;
 		info->max_protection = r->max_prot;
 		info->inheritance = r->inherit;
-		info->shared = 0;
+		info->shared = r->object && !r->private_copy;
 		kr = KERN_SUCCESS;
 		break;
 	}
@@ -405,8 +449,58 @@ vm_region_clone(struct task *t, const struct vm_region *r)
 	if (!c)
 		return NULL;
 	*c = *r;
+	c->object = NULL;
 	f = spin_lock_irqsave(&t->map_lock);
 	insert_region(t, c);
+	if (r->object)
+		vm_object_add_mapping_locked(r->object, c);
 	spin_unlock_irqrestore(&t->map_lock, f);
 	return c;
+}
+
+kern_return_t
+vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool anywhere, struct vm_object *obj,
+	      uint32_t offset, bool copy, vm_prot_t cur, vm_prot_t max, vm_inherit_t inherit)
+{
+	struct vm_region *r = NULL;
+	kern_return_t kr;
+	uint32_t f;
+
+	if ((offset & (PAGE_SIZE - 1)) || (cur & ~VM_PROT_ALL) || (max & ~VM_PROT_ALL) || (cur & ~max) ||
+	    inherit > VM_INHERIT_NONE || mask & (mask + 1))
+		return KERN_INVALID_ARGUMENT;
+	if (size && ROUND_UP(size, PAGE_SIZE) - 1 > UINT32_MAX - offset)
+		return KERN_INVALID_ARGUMENT;	/* the object's offsets would wrap */
+	f = spin_lock_irqsave(&t->map_lock);
+	kr = allocate_locked(t, addr, size, mask | (PAGE_SIZE - 1), anywhere, &r);
+	if (kr == KERN_SUCCESS) {
+		r->prot = cur;
+		r->max_prot = max;
+		r->inherit = inherit;
+		if (obj) {
+			r->offset = offset;
+			r->private_copy = copy;
+			vm_object_add_mapping_locked(obj, r);
+		}
+	}
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return kr;
+}
+
+bool
+vm_map_is_object_backed(struct task *t, uint32_t va)
+{
+	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	bool backed = false;
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->start <= va && va < r->end) {
+			backed = r->object != NULL;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return backed;
 }

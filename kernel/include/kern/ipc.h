@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kern/list.h>
+#include <kern/page.h>
 #include <kern/sched.h>
 #include <mach/message.h>
 #include <mach/port.h>
@@ -21,7 +22,7 @@ struct task;
 struct ipc_space;
 struct thread;
 
-enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST };
+enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL };
 
 /*
  * A port: a message queue with at most one receive right.   [S] sched_lock
@@ -134,7 +135,20 @@ void entry_lazy_dead_locked(struct ipc_entry *e);
 kern_return_t right_deallocate_locked(struct ipc_space *s, mach_port_name_t name);
 kern_return_t right_destroy_locked(struct ipc_space *s, mach_port_name_t name);
 
+/*
+ * A virtual copy of a page-aligned out-of-line region, as a kmsg holds it (its
+ * kvirt bit set): the pages, each held by reference and copy-on-write in the
+ * sender. A last, partial page is a copy, with the rest of it zeroed, so
+ * nothing past the region travels. A page taken out is set to 0.
+ */
+struct vcopy {
+	uint32_t npages;
+	paddr_t page[];
+};
+
 /* msg.c */
+/* Drops the pages from `from` on (the ones not handed to a receiver yet) and vc. */
+void vcopy_free(struct vcopy *vc, uint32_t from);
 mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
 			   mach_msg_timeout_t timeout);
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,

@@ -39,6 +39,7 @@ struct task {
 	uint32_t user_entry;		/* [I] the program's entry point */
 	struct list map;		/* [M] struct vm_region, by address (kern/vm_map.h) */
 	struct spinlock map_lock;	/* [M] */
+	uint32_t object_regions;	/* [M] regions mapping a memory object: 0 spares the checks */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h); NULL once dead */
 	struct port *self;		/* [S] the task port, NULL once dead */
 	uint32_t self_name;		/* [I] its first name for its own task port */

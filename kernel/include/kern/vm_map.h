@@ -13,6 +13,7 @@
 #include <mach/vm_types.h>
 
 struct task;
+struct vm_object;
 
 #define VM_ALLOC_MIN	0x10000000u	/* where vm_allocate anywhere looks first */
 
@@ -21,6 +22,12 @@ struct vm_region {
 	uint32_t start, end;	/* page aligned, [start, end) */
 	vm_prot_t prot, max_prot;
 	vm_inherit_t inherit;
+	/* Memory-object regions only (vm_map; see kern/vm_object.h). */
+	struct vm_object *object;	/* [M] and [O] to change; NULL: anonymous zero-fill */
+	uint32_t offset;		/* [M][O] object offset of start */
+	bool private_copy;		/* [M] writes go to the task's own copy of the page */
+	struct task *task;		/* [I] the map it is in */
+	struct list obj_link;		/* [O] object->mappings */
 };
 
 void vm_map_init(struct task *t);
@@ -41,8 +48,27 @@ kern_return_t vm_map_region(struct task *t, uint32_t addr, struct vm_region_info
 /* A copy of r (not its pages) in t's map. */
 struct vm_region *vm_region_clone(struct task *t, const struct vm_region *r);
 
+/*
+ * Maps an object (referenced; the reference goes to the region) like
+ * vm_allocate: *addr in/out, anywhere with an alignment mask.
+ */
+kern_return_t vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool anywhere,
+			    struct vm_object *obj, uint32_t offset, bool copy, vm_prot_t cur, vm_prot_t max,
+			    vm_inherit_t inherit);
+/* Whether va lies in a region backed by a memory object (OOL sends copy such pages). */
+bool vm_map_is_object_backed(struct task *t, uint32_t va);
+
 /* fault.c */
+/*
+ * Makes va accessible as a user access would. Waits for an external pager when
+ * it can (sched_lock not held); otherwise a page the pager has not supplied yet
+ * fails with KERN_MEMORY_ERROR (the request still goes out).
+ */
 kern_return_t vm_fault(struct task *t, uint32_t va, bool write);
+/* Writes-faults the object-backed pages of a range (before a receive into it). */
+void vm_fault_in_objects(struct task *t, uint32_t addr, uint32_t len);
+/* Zero fill and copy-on-write for a page of r not backed by an object's page. [M] held. */
+kern_return_t vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool write);
 kern_return_t vm_map_fork(struct task *parent, struct task *child);
 
 #endif

@@ -1,0 +1,165 @@
+/*
+ * Memory objects (see kern/vm_object.h): finding the object of a pager port,
+ * references, the regions that map it, and termination when the last use ends.
+ */
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/task.h>
+#include <kern/vm_map.h>
+#include <kern/vm_object.h>
+#include "layout.h"
+#include "memory_object_types.h"
+#include "pmap.h"
+
+struct spinlock vm_object_lock = SPINLOCK_INIT("vm_object");
+static struct list live_objects = LIST_INIT(live_objects);	/* [O] */
+
+struct obj_page *
+vm_object_page_locked(struct vm_object *obj, uint32_t offset)
+{
+	struct list *l;
+
+	list_for_each(l, &obj->pages) {
+		struct obj_page *pg = list_entry(l, struct obj_page, link);
+		if (pg->offset == offset)
+			return pg;
+	}
+	return NULL;
+}
+
+static struct vm_object *
+find_live_locked(struct port *pager)
+{
+	struct list *l;
+
+	list_for_each(l, &live_objects) {
+		struct vm_object *obj = list_entry(l, struct vm_object, link);
+		if (obj->pager == pager)
+			return obj;
+	}
+	return NULL;
+}
+
+struct vm_object *
+vm_object_for_pager(struct port *pager)
+{
+	struct vm_object *obj, *fresh = kzalloc(sizeof *fresh);
+	bool kept = false;
+	uint32_t f;
+
+	if (fresh) {
+		list_init(&fresh->pages);
+		list_init(&fresh->mappings);
+		waitq_init(&fresh->waiters);
+		fresh->pager = pager;
+		fresh->refs = 1;
+		fresh->control = kobject_port_create(KOBJ_PAGER_CONTROL, fresh);
+	}
+	f = spin_lock_irqsave(&vm_object_lock);
+	obj = find_live_locked(pager);
+	if (obj) {
+		obj->refs++;
+	} else if (fresh && fresh->control) {
+		obj = fresh;
+		fresh = NULL;
+		kept = true;	/* the new object holds the caller's send right */
+		list_push_back(&live_objects, &obj->link);
+		pager_msg_queue_locked(obj, MEMORY_OBJECT_INIT_ID, PAGE_SIZE, 0, 0);
+	}
+	spin_unlock_irqrestore(&vm_object_lock, f);
+	f = spin_lock_irqsave(&sched_lock);
+	if (!kept)
+		right_destroy_carried_locked(pager, MACH_MSG_TYPE_PORT_SEND);
+	if (fresh && fresh->control)
+		kobject_port_destroy_locked(fresh->control);
+	spin_unlock_irqrestore(&sched_lock, f);
+	kfree(fresh);
+	return obj;
+}
+
+/*
+ * The last use ended: the pages that must go back to the pager go (dirty or
+ * precious), the rest are freed, and memory_object_terminate is queued. The
+ * object leaves the live list at once, so a new vm_map of the same pager makes
+ * a new object (and a new memory_object_init).
+ */
+static void
+terminate_locked(struct vm_object *obj)
+{
+	struct list *l;
+
+	obj->terminated = true;
+	list_remove(&obj->link);
+	while ((l = list_pop_front(&obj->pages)) != NULL) {
+		struct obj_page *pg = list_entry(l, struct obj_page, link);
+		if (pg->state == OBJ_PAGE_RESIDENT) {
+			if (pg->dirty || pg->precious)
+				pager_msg_queue_return_locked(obj, pg->offset, pg->pa, pg->dirty);
+			else
+				page_unref(pg->pa);
+		}
+		kfree(pg);
+	}
+	pager_msg_queue_locked(obj, MEMORY_OBJECT_TERMINATE_ID, 0, 0, 0);
+}
+
+void
+vm_object_unref_locked(struct vm_object *obj)
+{
+	if (--obj->refs)
+		return;
+	if (!obj->terminated)
+		terminate_locked(obj);	/* its messages hold references again */
+	else
+		pager_msg_queue_free_locked(obj);
+}
+
+void
+vm_object_unref(struct vm_object *obj)
+{
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+
+	vm_object_unref_locked(obj);
+	spin_unlock_irqrestore(&vm_object_lock, f);
+}
+
+void
+vm_object_add_mapping_locked(struct vm_object *obj, struct vm_region *r)
+{
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+
+	r->object = obj;
+	list_push_back(&obj->mappings, &r->obj_link);
+	obj->nmaps++;
+	obj->refs++;
+	r->task->object_regions++;
+	spin_unlock_irqrestore(&vm_object_lock, f);
+}
+
+void
+vm_object_remove_mapping_locked(struct vm_region *r)
+{
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+
+	list_remove(&r->obj_link);
+	r->object->nmaps--;
+	r->task->object_regions--;
+	vm_object_unref_locked(r->object);
+	r->object = NULL;
+	spin_unlock_irqrestore(&vm_object_lock, f);
+}
+
+bool
+vm_object_maps_page(struct vm_region *r, uint32_t va)
+{
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+	struct obj_page *pg = vm_object_page_locked(r->object, r->offset + (va - r->start));
+	paddr_t pa = 0;
+	bool yes;
+
+	pmap_present(r->task->pmap, va, &pa);
+	yes = pg && pg->state == OBJ_PAGE_RESIDENT && pg->pa == (pa & ~(PAGE_SIZE - 1));
+	spin_unlock_irqrestore(&vm_object_lock, f);
+	return yes;
+}
