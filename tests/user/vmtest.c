@@ -11,6 +11,10 @@
 #include <manifold/trap.h>
 #include <stdbool.h>
 #include "exc_server.h"
+#include "memory_object_server.h"
+#include "memory_object_control_client.h"
+#include <manifold/cthread.h>
+#include <manifold/msg.h>
 #include "suite.h"
 
 #define ME mach_task_self()
@@ -1692,6 +1696,126 @@ forked_child_writing_copies_only_the_pages_it_writes(void)
 	vm_deallocate(ME, a, N * PAGE);
 }
 
+/*
+ * An external pager serving a pattern: byte i of page p is p * 16 + 1. It
+ * records what the kernel tells it, for the case below to check.
+ */
+static struct {
+	volatile int inits, requests, returns, terminates;
+	uint8_t returned[4096];
+	volatile uint32_t returned_offset;
+	mach_port_t port;
+} pager;
+
+kern_return_t
+memory_object_do_memory_object_init(mach_port_t mo, mach_port_t control, vm_size_t page_size)
+{
+	pager.inits++;
+	mach_port_deallocate(ME, control);
+	return page_size == 4096 ? KERN_SUCCESS : KERN_FAILURE;
+}
+
+kern_return_t
+memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control, vm_offset_t offset,
+					    vm_size_t length, vm_prot_t access)
+{
+	static uint8_t page[4096];
+
+	pager.requests++;
+	memset(page, (int)(offset / 4096 * 16 + 1), sizeof page);
+	memory_object_data_supply(control, offset, page, sizeof page, VM_PROT_NONE, false);
+	mach_port_deallocate(ME, control);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+memory_object_do_memory_object_data_unlock(mach_port_t mo, mach_port_t control, vm_offset_t offset,
+					   vm_size_t length, vm_prot_t access)
+{
+	mach_port_deallocate(ME, control);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
+					      vm_size_t length)
+{
+	mach_port_deallocate(ME, control);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+memory_object_do_memory_object_data_return(mach_port_t mo, mach_port_t control, vm_offset_t offset,
+					   uint8_t *data, mach_msg_type_number_t count, boolean_t dirty,
+					   boolean_t kernel_copy)
+{
+	if (count == sizeof pager.returned)
+		memcpy(pager.returned, data, count);
+	pager.returned_offset = offset;
+	pager.returns++;
+	vm_deallocate(ME, (vm_address_t)data, count);
+	mach_port_deallocate(ME, control);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
+{
+	mach_port_deallocate(ME, control);
+	pager.terminates++;
+	return KERN_SUCCESS;
+}
+
+static void *
+pager_loop(void *arg)
+{
+	static const msg_demux_t demux[] = { memory_object_server };
+
+	msg_serve(pager.port, demux, 1, NULL, MEMORY_OBJECT_REQUEST_MAX_SIZE, MEMORY_OBJECT_REPLY_MAX_SIZE);
+	return NULL;	/* the port was destroyed */
+}
+
+static bool
+wait_until(volatile int *counter, int value)
+{
+	for (int i = 0; i < 20000 && *counter < value; i++)
+		trap_thread_yield();
+	return *counter >= value;
+}
+
+static void
+external_pager_serves_faults_and_gets_dirty_pages_back_at_terminate(void)
+{
+	vm_address_t addr = 0;
+	cthread_t th;
+	volatile uint8_t *p;
+
+	memset(&pager, 0, sizeof pager);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &pager.port), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, pager.port, pager.port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&th, pager_loop, NULL), KERN_SUCCESS);
+	CHECK_EQ(vm_map(ME, &addr, 2 * 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	CHECK(wait_until(&pager.inits, 1));
+	p = (volatile uint8_t *)addr;
+	CHECK_EQ(p[0], 1);		/* page 0 faulted in through data_request */
+	CHECK_EQ(p[4096 + 100], 17);	/* page 1 too */
+	CHECK_EQ(pager.requests, 2);
+	p[4096 + 5] = 0x77;		/* page 1 is now dirty, page 0 clean */
+	CHECK_EQ(vm_deallocate(ME, addr, 2 * 4096), KERN_SUCCESS);
+	CHECK(wait_until(&pager.terminates, 1));
+	CHECK_EQ(pager.returns, 1);	/* only the dirty page came back */
+	CHECK_EQ(pager.returned_offset, 4096);
+	CHECK_EQ(pager.returned[5], 0x77);
+	CHECK_EQ(pager.returned[6], 17);
+	/* a map with a bad offset changes nothing */
+	addr = 0;
+	CHECK_EQ(vm_map(ME, &addr, 4096, 0, true, pager.port, 100, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_INVALID_ARGUMENT);
+	mach_port_destroy(ME, pager.port);
+	cthread_join(th);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -1754,6 +1878,7 @@ static const struct test tests[] = {
 	T(calls_on_a_port_that_is_not_a_task_are_invalid_task),
 	T(out_of_line_copy_is_isolated_both_ways_in_another_task),
 	T(forked_child_writing_copies_only_the_pages_it_writes),
+	T(external_pager_serves_faults_and_gets_dirty_pages_back_at_terminate),
 	T(fuzz_100000_random_vm_calls),
 };
 
