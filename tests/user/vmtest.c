@@ -15,6 +15,7 @@
 #include "memory_object_control_client.h"
 #include <manifold/cthread.h>
 #include <manifold/msg.h>
+#include <mach/memory_object.h>
 #include "suite.h"
 
 #define ME mach_task_self()
@@ -1701,7 +1702,8 @@ forked_child_writing_copies_only_the_pages_it_writes(void)
  * records what the kernel tells it, for the case below to check.
  */
 static struct {
-	volatile int inits, requests, returns, terminates;
+	volatile int inits, requests, returns, terminates, unlocks;
+	mach_port_t control;
 	uint8_t returned[4096];
 	volatile uint32_t returned_offset;
 	mach_port_t port;
@@ -1711,7 +1713,7 @@ kern_return_t
 memory_object_do_memory_object_init(mach_port_t mo, mach_port_t control, vm_size_t page_size)
 {
 	pager.inits++;
-	mach_port_deallocate(ME, control);
+	pager.control = control;	/* kept: the case sends lock_request on it */
 	return page_size == 4096 ? KERN_SUCCESS : KERN_FAILURE;
 }
 
@@ -1732,6 +1734,9 @@ kern_return_t
 memory_object_do_memory_object_data_unlock(mach_port_t mo, mach_port_t control, vm_offset_t offset,
 					   vm_size_t length, vm_prot_t access)
 {
+	pager.unlocks++;
+	memory_object_lock_request(control, offset, length, MEMORY_OBJECT_RETURN_NONE, false, VM_PROT_NONE,
+				   MACH_PORT_NULL);
 	mach_port_deallocate(ME, control);
 	return KERN_SUCCESS;
 }
@@ -1784,7 +1789,7 @@ wait_until(volatile int *counter, int value)
 }
 
 static void
-external_pager_serves_faults_and_gets_dirty_pages_back_at_terminate(void)
+external_pager_serves_faults_locks_and_gets_dirty_pages_back(void)
 {
 	vm_address_t addr = 0;
 	cthread_t th;
@@ -1802,12 +1807,24 @@ external_pager_serves_faults_and_gets_dirty_pages_back_at_terminate(void)
 	CHECK_EQ(p[4096 + 100], 17);	/* page 1 too */
 	CHECK_EQ(pager.requests, 2);
 	p[4096 + 5] = 0x77;		/* page 1 is now dirty, page 0 clean */
-	CHECK_EQ(vm_deallocate(ME, addr, 2 * 4096), KERN_SUCCESS);
-	CHECK(wait_until(&pager.terminates, 1));
-	CHECK_EQ(pager.returns, 1);	/* only the dirty page came back */
+	/* give back the dirty pages and lock both against writing */
+	CHECK_EQ(memory_object_lock_request(pager.control, 0, 2 * 4096, MEMORY_OBJECT_RETURN_DIRTY, false,
+					    VM_PROT_WRITE, MACH_PORT_NULL), KERN_SUCCESS);
+	CHECK(wait_until(&pager.returns, 1));
 	CHECK_EQ(pager.returned_offset, 4096);
 	CHECK_EQ(pager.returned[5], 0x77);
 	CHECK_EQ(pager.returned[6], 17);
+	CHECK_EQ(pager.unlocks, 0);
+	p[10] = 5;			/* locked: faults back to the pager (data_unlock), which unlocks */
+	CHECK_EQ(pager.unlocks, 1);
+	CHECK_EQ(p[10], 5);
+	CHECK_EQ(p[4096 + 5], 0x77);
+	CHECK_EQ(vm_deallocate(ME, addr, 2 * 4096), KERN_SUCCESS);
+	CHECK(wait_until(&pager.terminates, 1));
+	CHECK_EQ(pager.returns, 2);	/* page 0, written since; page 1 is clean since its return */
+	CHECK_EQ(pager.returned_offset, 0);
+	CHECK_EQ(pager.returned[10], 5);
+	mach_port_deallocate(ME, pager.control);
 	/* a map with a bad offset changes nothing */
 	addr = 0;
 	CHECK_EQ(vm_map(ME, &addr, 4096, 0, true, pager.port, 100, false, VM_PROT_DEFAULT, VM_PROT_ALL,
@@ -1878,7 +1895,7 @@ static const struct test tests[] = {
 	T(calls_on_a_port_that_is_not_a_task_are_invalid_task),
 	T(out_of_line_copy_is_isolated_both_ways_in_another_task),
 	T(forked_child_writing_copies_only_the_pages_it_writes),
-	T(external_pager_serves_faults_and_gets_dirty_pages_back_at_terminate),
+	T(external_pager_serves_faults_locks_and_gets_dirty_pages_back),
 	T(fuzz_100000_random_vm_calls),
 };
 
