@@ -110,10 +110,8 @@ vcopy_make(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out)
 				goto bad;
 			continue;
 		}
-		pa = pmap_make_cow(t->pmap, va);
-		if (!pa)
+		if (vm_page_for_copy(t->pmap, va, &pa) != KERN_SUCCESS)
 			goto bad;
-		page_ref(pa);
 		vc->page[j] = pa;
 	}
 	*out = vc;

@@ -9,6 +9,7 @@
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/notify.h>
+#include <kern/vm_object.h>
 #include <mach/notify.h>
 
 static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks */
@@ -81,6 +82,8 @@ port_destroy_locked(struct port *p)
 	waitq_wake_all_locked(&p->receivers);
 	waitq_wake_all_locked(&p->senders);
 	notify_port_died_locked(p);
+	if (p->pager)
+		vm_object_pager_died_locked(p);
 	p->refs--;
 }
 

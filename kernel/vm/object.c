@@ -41,6 +41,17 @@ find_live_locked(struct port *pager)
 	return NULL;
 }
 
+void
+vm_object_pager_died_locked(struct port *pager)
+{
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+	struct vm_object *obj = find_live_locked(pager);
+
+	if (obj)
+		waitq_wake_all_locked(&obj->waiters);
+	spin_unlock_irqrestore(&vm_object_lock, f);
+}
+
 struct vm_object *
 vm_object_for_pager(struct port *pager)
 {
@@ -69,6 +80,8 @@ vm_object_for_pager(struct port *pager)
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	f = spin_lock_irqsave(&sched_lock);
+	if (kept)
+		pager->pager = true;
 	if (!kept)
 		right_destroy_carried_locked(pager, MACH_MSG_TYPE_PORT_SEND);
 	if (fresh && fresh->control)

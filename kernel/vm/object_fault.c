@@ -135,7 +135,7 @@ vm_object_wait(struct vm_object *obj, uint32_t offset)
 	pg = vm_object_page_locked(obj, offset);
 	pending = pg && (pg->state == OBJ_PAGE_REQUESTED || (pg->unlock_asked && !pg->error));
 	spin_unlock_irqrestore(&vm_object_lock, g);
-	/* a second at most: a pager that died while we waited is noticed by the next fault */
+	/* the pager's death wakes us (vm_object_pager_died_locked); the second is a safety net */
 	if (pending && obj->pager->active)
 		why = waitq_wait_locked(&obj->waiters, HZ);
 	spin_unlock_irqrestore(&sched_lock, f);

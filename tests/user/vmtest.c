@@ -1,10 +1,10 @@
 /*
- * vmtest: the `vm` suite, run in the guest as the first task. The VM issue is
- * under way: these cases cover what exists (regions allocated and backed at
- * once, protection, inheritance recorded, vm_region, vm_read/vm_write/vm_copy,
- * on this task and on another through its task port). Copy-on-write, faults
- * and pagers will add theirs. After each case every free page must be back,
- * page tables included.
+ * vmtest: the `vm` suite, run in the guest as the first task. Each call and
+ * each of its errors (on this task and on another through its task port),
+ * lazy zero fill, copy-on-write after task_create and after an out-of-line
+ * transfer, each kind of inheritance, exceptions for bad accesses, an
+ * external pager task, running out of memory, and a fuzz run. After each case
+ * every free page must be back, page tables included.
  */
 #include <stdio.h>
 #include <mach/mach.h>
@@ -985,7 +985,7 @@ protect_over_a_hole_is_invalid_address_and_changes_nothing(void)
 }
 
 /* Exceptions of a thread of ours, caught on the task's exception port. */
-static volatile int32_t seen_exception, seen_code1;
+static volatile int32_t seen_exception, seen_code0, seen_code1;
 static volatile uint32_t thread_done;
 static uint32_t exc_stack[1024] __attribute__((aligned(16)));
 
@@ -1009,6 +1009,7 @@ exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t th
 
 	(void)exception_port;
 	seen_exception = exception;
+	seen_code0 = codeCnt > 0 ? code[0] : -1;
 	seen_code1 = codeCnt > 1 ? code[1] : -1;
 	mach_port_deallocate(ME, thread);
 	mach_port_deallocate(ME, task);
@@ -1240,7 +1241,7 @@ inherit_share_carries_writes_both_ways(void)
 	vm_deallocate(ME, a, 2 * PAGE);
 }
 
-__attribute__((unused)) static void
+static void
 inherit_share_shares_pages_not_touched_yet(void)
 {
 	vm_address_t a = region(4 * PAGE);
@@ -1259,7 +1260,7 @@ inherit_share_shares_pages_not_touched_yet(void)
 	vm_deallocate(ME, a, 4 * PAGE);
 }
 
-__attribute__((unused)) static void
+static void
 inherit_copy_isolates_both_directions(void)
 {
 	vm_address_t a = region(2 * PAGE);
@@ -1278,6 +1279,87 @@ inherit_copy_isolates_both_directions(void)
 	end_child(child);
 	CHECK(filled(a, PAGE, 21));
 	vm_deallocate(ME, a, 2 * PAGE);
+}
+
+static void
+shared_pages_stay_shared_when_a_sharer_forks_a_copy(void)
+{
+	vm_address_t a = region(PAGE);
+	mach_port_t sharer, copy;
+	uint32_t v = 0xCD;
+
+	CHECK(a);
+	fill(a, PAGE, 51);
+	vm_inherit(ME, a, PAGE, VM_INHERIT_SHARE);
+	CHECK_EQ(task_create(ME, 1, &sharer), KERN_SUCCESS);
+	vm_inherit(ME, a, PAGE, VM_INHERIT_COPY);
+	CHECK_EQ(task_create(ME, 1, &copy), KERN_SUCCESS);
+	((volatile uint32_t *)a)[1] = 0xAB;			/* we write */
+	CHECK_EQ(peek(sharer, a + 4), 0xAB);			/* the sharer sees it */
+	CHECK_EQ(peek(copy, a + 4), 51 + 2654435761u);		/* the copy does not */
+	CHECK_EQ(vm_write(sharer, a, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the sharer writes */
+	CHECK_EQ(((volatile uint32_t *)a)[0], 0xCD);		/* we see it */
+	CHECK_EQ(peek(copy, a), 51);				/* the copy does not */
+	end_child(copy);
+	end_child(sharer);
+	vm_deallocate(ME, a, PAGE);
+}
+
+static void
+a_shared_page_sent_out_of_line_arrives_as_it_was_sent(void)
+{
+	vm_address_t a = region(PAGE), got = 0;
+	vm_size_t size = 0;
+	mach_port_t sharer, p;
+	uint32_t v = 0x77;
+
+	CHECK(a);
+	fill(a, PAGE, 61);
+	vm_inherit(ME, a, PAGE, VM_INHERIT_SHARE);
+	CHECK_EQ(task_create(ME, 1, &sharer), KERN_SUCCESS);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
+	CHECK_EQ(send_region(p, a, PAGE, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(vm_write(sharer, a, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the sharer writes after the send */
+	CHECK_EQ(((volatile uint32_t *)a)[0], 0x77);		/* still shared with us */
+	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
+	CHECK_EQ(size, PAGE);
+	CHECK(filled(got, PAGE, 61));				/* the message holds what was sent */
+	((volatile uint32_t *)a)[1] = 0x88;			/* and our writes still reach the sharer */
+	CHECK_EQ(peek(sharer, a + 4), 0x88);
+	vm_deallocate(ME, got, size);
+	mach_port_destroy(ME, p);
+	end_child(sharer);
+	vm_deallocate(ME, a, PAGE);
+}
+
+__attribute__((noreturn)) static void
+child_reads_victim(void)
+{
+	victim_value = *(volatile uint32_t *)victim;
+	child_flag = 3;
+	for (;;)
+		trap_thread_yield();
+}
+
+static void
+fork_keeps_a_no_access_page_out_of_reach(void)
+{
+	vm_address_t a = region(PAGE);
+	mach_port_t child;
+
+	CHECK(a);
+	((volatile uint32_t *)a)[0] = 0x5EC2E7;
+	child_flag = 1;
+	victim = a;
+	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_NONE), KERN_SUCCESS);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(start_in(child, child_reads_victim, &child_stack[1020]), KERN_SUCCESS);
+	for (int i = 0; i < 50; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK(peek(child, (vm_address_t)&child_flag) != 3);	/* its read faulted */
+	CHECK(peek(child, (vm_address_t)&victim_value) != 0x5EC2E7);
+	end_child(child);
+	vm_deallocate(ME, a, PAGE);
 }
 
 static void
@@ -1707,6 +1789,8 @@ static struct {
 	uint8_t returned[4096];
 	volatile uint32_t returned_offset;
 	mach_port_t port;
+	bool refuse;		/* page 0 unavailable, page 1 in error once, page 2: the pager dies */
+	volatile int errors;
 } pager;
 
 kern_return_t
@@ -1724,8 +1808,16 @@ memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control,
 	static uint8_t page[4096];
 
 	pager.requests++;
-	memset(page, (int)(offset / 4096 * 16 + 1), sizeof page);
-	memory_object_data_supply(control, offset, page, sizeof page, VM_PROT_NONE, false);
+	if (pager.refuse && offset == 0) {
+		memory_object_data_unavailable(control, offset, length);
+	} else if (pager.refuse && offset == 4096 && pager.errors++ == 0) {
+		memory_object_data_error(control, offset, length, KERN_MEMORY_ERROR);
+	} else if (pager.refuse && offset == 2 * 4096) {
+		mach_port_destroy(ME, pager.port);	/* dies with the request unanswered */
+	} else {
+		memset(page, (int)(offset / 4096 * 16 + 1), sizeof page);
+		memory_object_data_supply(control, offset, page, sizeof page, VM_PROT_NONE, false);
+	}
 	mach_port_deallocate(ME, control);
 	return KERN_SUCCESS;
 }
@@ -1833,6 +1925,37 @@ external_pager_serves_faults_locks_and_gets_dirty_pages_back(void)
 	cthread_join(th);
 }
 
+static void
+pager_refusals_and_death_reach_the_faulting_thread(void)
+{
+	vm_address_t addr = 0;
+	cthread_t th;
+
+	memset(&pager, 0, sizeof pager);
+	pager.refuse = true;
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &pager.port), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, pager.port, pager.port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&th, pager_loop, NULL), KERN_SUCCESS);
+	CHECK_EQ(vm_map(ME, &addr, 3 * 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	mach_port_deallocate(ME, pager.port);	/* the object holds its own send right */
+	CHECK_EQ(((volatile uint32_t *)addr)[7], 0);	/* unavailable: zeros */
+	victim = addr + 4096;
+	victim_value = 0;
+	CHECK_EQ(run_catching(reads_victim), EXC_BAD_ACCESS);	/* data_error */
+	CHECK_EQ(seen_code0, KERN_MEMORY_ERROR);
+	CHECK_EQ(seen_code1, (int32_t)victim);
+	CHECK_EQ(run_catching(reads_victim), 0);		/* the next fault asks again */
+	CHECK_EQ(victim_value, 0x11111111);
+	victim = addr + 2 * 4096;
+	CHECK_EQ(run_catching(reads_victim), EXC_BAD_ACCESS);	/* the pager died */
+	CHECK_EQ(seen_code0, KERN_MEMORY_FAILURE);
+	CHECK_EQ(pager.requests, 4);
+	cthread_join(th);
+	CHECK_EQ(((volatile uint32_t *)(addr + 4096))[0], 0x11111111);	/* resident pages stay */
+	CHECK_EQ(vm_deallocate(ME, addr, 3 * 4096), KERN_SUCCESS);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -1877,6 +2000,11 @@ static const struct test tests[] = {
 	T(inherit_none_leaves_a_hole_the_child_can_fill),
 	T(inherit_share_carries_writes_both_ways),
 	T(a_copy_shared_page_survives_the_other_side_deallocating),
+	T(inherit_share_shares_pages_not_touched_yet),
+	T(inherit_copy_isolates_both_directions),
+	T(shared_pages_stay_shared_when_a_sharer_forks_a_copy),
+	T(a_shared_page_sent_out_of_line_arrives_as_it_was_sent),
+	T(fork_keeps_a_no_access_page_out_of_reach),
 	T(read_result_is_a_copy_that_does_not_follow_later_writes),
 	T(read_of_another_tasks_unmapped_range_fails_and_allocates_nothing),
 	T(read_of_a_partially_mapped_range_fails_and_changes_nothing),
@@ -1896,6 +2024,7 @@ static const struct test tests[] = {
 	T(out_of_line_copy_is_isolated_both_ways_in_another_task),
 	T(forked_child_writing_copies_only_the_pages_it_writes),
 	T(external_pager_serves_faults_locks_and_gets_dirty_pages_back),
+	T(pager_refusals_and_death_reach_the_faulting_thread),
 	T(fuzz_100000_random_vm_calls),
 };
 

@@ -275,6 +275,16 @@ pmap_present(struct pmap *p, uintptr_t va, paddr_t *pa)
 	return (pte & PTE_P) != 0;
 }
 
+/* Whether the page at va is mapped copy-on-write. */
+bool
+pmap_is_cow(struct pmap *p, uintptr_t va)
+{
+	uint32_t pde = p->pgdir[PDX(va)];
+
+	return va < USER_TOP && (pde & PTE_P) && (((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)] & (PTE_P | PTE_COW)) ==
+							  (PTE_P | PTE_COW);
+}
+
 /*
  * Marks a present page copy-on-write (read-only until written) and returns its
  * physical address; 0 if nothing is mapped there.

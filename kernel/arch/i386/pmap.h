@@ -31,6 +31,7 @@ bool pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot);
 void pmap_remove(struct pmap *p, uintptr_t va);
 void pmap_protect(struct pmap *p, uintptr_t va, int prot);
 paddr_t pmap_make_cow(struct pmap *p, uintptr_t va);
+bool pmap_is_cow(struct pmap *p, uintptr_t va);
 bool pmap_present(struct pmap *p, uintptr_t va, paddr_t *pa);
 uintptr_t pmap_next_mapped(struct pmap *p, uintptr_t va, uintptr_t end);
 uint32_t pmap_lock(struct pmap *p);

@@ -74,29 +74,53 @@ exception_of(uint32_t trapno)
  * A user fault: the exception port's handler may fix the thread; otherwise one
  * console line says which task died, of what, and where.
  */
+static const char *
+fault_reason(kern_return_t kr, uint32_t addr)
+{
+	if (addr >= 0xC0000000u)
+		return "kernel memory";
+	switch (kr) {
+	case KERN_PROTECTION_FAILURE:
+		return "protection violation";
+	case KERN_RESOURCE_SHORTAGE:
+		return "out of memory";
+	case KERN_MEMORY_ERROR:
+		return "the pager reported an error";
+	case KERN_MEMORY_FAILURE:
+		return "the pager is gone";
+	default:
+		return "not mapped";
+	}
+}
+
+/*
+ * A user fault: the exception port's handler may fix the thread; otherwise one
+ * console line says which task died, of what, and where. As in Mach, a bad
+ * access's code is what the fault returned (KERN_INVALID_ADDRESS,
+ * KERN_PROTECTION_FAILURE, KERN_MEMORY_ERROR from a pager...), its subcode
+ * the address; other exceptions carry the trap number.
+ */
 static void
 user_fault(struct trapframe *tf)
 {
 	struct task *task = curtask();
 	uint32_t addr = tf->trapno == T_PAGE_FAULT ? read_cr2() : tf->err;
-	bool out_of_memory = false;
+	integer_t code = (integer_t)tf->trapno;
+	kern_return_t kr = KERN_SUCCESS;
 
 	/* a page not touched yet, or a copy-on-write page written: not an error */
 	if (tf->trapno == T_PAGE_FAULT) {
-		kern_return_t kr = vm_fault(task, addr, (tf->err & 2) != 0);
+		kr = vm_fault(task, addr, (tf->err & 2) != 0);
 		if (kr == KERN_SUCCESS)
 			return;
-		out_of_memory = kr == KERN_RESOURCE_SHORTAGE;
+		code = kr;
 	}
-	if (exception_raise(curthread(), exception_of(tf->trapno), (integer_t)tf->trapno, (integer_t)addr))
+	if (exception_raise(curthread(), exception_of(tf->trapno), code, (integer_t)addr))
 		return;
 
 	if (tf->trapno == T_PAGE_FAULT) {
-		uint32_t cr2 = addr;
 		kprintf("task %u (%s) killed: page fault at eip %#010x: %s %#010x (%s)\n", task->id,
-			task->name, tf->eip, (tf->err & 2) ? "write to" : "read of", cr2,
-			cr2 >= 0xC0000000u ? "kernel memory" : out_of_memory ? "out of memory" :
-			(tf->err & 1) ? "protection violation" : "not mapped");
+			task->name, tf->eip, (tf->err & 2) ? "write to" : "read of", addr, fault_reason(kr, addr));
 	} else if (tf->trapno == T_GPF && tf->err) {
 		kprintf("task %u (%s) killed: general protection fault at eip %#010x (selector %#x)\n",
 			task->id, task->name, tf->eip, tf->err);

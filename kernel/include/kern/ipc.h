@@ -45,6 +45,7 @@ struct port {
 	struct port *nsrequest;		/* [S] send-once right for no-senders, or NULL */
 	struct port *pdrequest;		/* [S] send-once right for port-destroyed, or NULL */
 	struct list dnrequests;		/* [S] struct dnrequest: dead-name requests */
+	bool pager;			/* [S] a memory object's pager: its death wakes the object's faults */
 	enum kobject_type kotype;	/* [I] kernel object this port stands for */
 	void *kobject;			/* [S] cleared when the object dies */
 };

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kern/list.h>
+#include <kern/page.h>
 #include <mach/kern_return.h>
 #include <mach/vm_types.h>
 
@@ -70,5 +71,13 @@ void vm_fault_in_objects(struct task *t, uint32_t addr, uint32_t len);
 /* Zero fill and copy-on-write for a page of r not backed by an object's page. [M] held. */
 kern_return_t vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool write);
 kern_return_t vm_map_fork(struct task *parent, struct task *child);
+/*
+ * A copy of the anonymous page mapped at va, for another holder (a child, a
+ * message): the page itself made copy-on-write, or a fresh copy when it is
+ * shared writable with other tasks. The page comes with a reference for the
+ * caller. KERN_INVALID_ADDRESS when no anonymous page is there.
+ */
+struct pmap;
+kern_return_t vm_page_for_copy(struct pmap *p, uint32_t va, paddr_t *out);
 
 #endif

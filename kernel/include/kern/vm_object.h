@@ -69,6 +69,8 @@ extern struct spinlock vm_object_lock;
  */
 struct vm_object *vm_object_for_pager(struct port *pager);
 void vm_object_unref_locked(struct vm_object *obj);
+/* pager's receive right is gone: faults waiting on its object fail now, not at their timeout. [S] held. */
+void vm_object_pager_died_locked(struct port *pager);
 void vm_object_unref(struct vm_object *obj);
 /* A region starts (or stops) mapping obj; [M] held. */
 void vm_object_add_mapping_locked(struct vm_object *obj, struct vm_region *r);

@@ -1,0 +1,144 @@
+/*
+ * Pages that two tasks come to hold: the map of a forked task, and the pages a
+ * message or a child takes as a copy. Anonymous memory has no object behind
+ * it, so a page's reference count and its page-table entries are the whole
+ * story: a copy-on-write entry says "copy before writing", a writable entry in
+ * several tasks says "shared" (VM_INHERIT_SHARE). Copy-on-write is only safe
+ * when every holder's entry says so; a shared page is therefore copied at once
+ * when a copy of it is wanted, and a page is made the task's own before it is
+ * shared.
+ */
+#include <kern/lib.h>
+#include <kern/page.h>
+#include <kern/task.h>
+#include <kern/vm_map.h>
+#include <kern/vm_object.h>
+#include "layout.h"
+#include "pmap.h"
+
+/*
+ * Makes the anonymous page at va r's own and writable by the region's
+ * protection, before it is shared: a page not touched yet is zero-filled (or
+ * each sharer would later fill its own), a copy-on-write page is copied, or
+ * kept when nobody else holds it any more. [M] held.
+ */
+static kern_return_t
+own_anonymous_page_locked(struct task *t, struct vm_region *r, uint32_t va)
+{
+	paddr_t pa = 0, mine;
+	bool present = pmap_present(t->pmap, va, &pa);
+
+	if (present && !pmap_is_cow(t->pmap, va))
+		return KERN_SUCCESS;
+	if (present && page_refs(pa) == 1) {
+		mine = pa;
+		page_ref(pa);		/* pmap_enter drops the mapping's old reference */
+	} else if ((mine = page_alloc(PAGE_USER | (present ? 0 : PAGE_ZERO))) == 0) {
+		return KERN_RESOURCE_SHORTAGE;
+	} else if (present) {
+		memcpy(P2V(mine), P2V(pa), PAGE_SIZE);
+	}
+	if (pmap_enter(t->pmap, va, mine, PMAP_WRITE | PMAP_OWNED) < 0) {
+		page_unref(mine);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	pmap_protect(t->pmap, va, vm_prot_pmap(r->prot));
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+vm_page_for_copy(struct pmap *p, uint32_t va, paddr_t *out)
+{
+	paddr_t pa, fresh;
+
+	if (!pmap_present(p, va, &pa))
+		return KERN_INVALID_ADDRESS;
+	if (!pmap_is_cow(p, va) && page_refs(pa) > 1) {
+		/* shared: the other sharers would keep writing into a copy-on-write copy */
+		fresh = page_alloc(PAGE_USER);
+		if (!fresh)
+			return KERN_RESOURCE_SHORTAGE;
+		memcpy(P2V(fresh), P2V(pa), PAGE_SIZE);
+		*out = fresh;
+		return KERN_SUCCESS;
+	}
+	pa = pmap_make_cow(p, va);
+	if (!pa)
+		return KERN_INVALID_ADDRESS;	/* not an anonymous page */
+	page_ref(pa);
+	*out = pa;
+	return KERN_SUCCESS;
+}
+
+/* Enters pa for the child with r's protection; the child's reference on pa goes to the mapping. */
+static kern_return_t
+enter_for_child(struct task *child, struct vm_region *r, uint32_t va, paddr_t pa, int prot)
+{
+	if (pmap_enter(child->pmap, va, pa, prot | PMAP_OWNED) < 0) {
+		page_unref(pa);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	if (!(r->prot & (VM_PROT_READ | VM_PROT_EXECUTE)))
+		pmap_protect(child->pmap, va, vm_prot_pmap(r->prot));	/* pmap_enter makes it reachable */
+	return KERN_SUCCESS;
+}
+
+static kern_return_t
+fork_region_locked(struct task *parent, struct vm_region *r, struct task *child)
+{
+	kern_return_t kr = KERN_SUCCESS;
+	paddr_t pa;
+
+	if (!r->object && r->inherit == VM_INHERIT_SHARE)
+		for (uint32_t va = r->start; va < r->end && kr == KERN_SUCCESS; va += PAGE_SIZE)
+			kr = own_anonymous_page_locked(parent, r, va);
+	for (uint32_t va = pmap_next_mapped(parent->pmap, r->start, r->end); va < r->end && kr == KERN_SUCCESS;
+	     va = pmap_next_mapped(parent->pmap, va + PAGE_SIZE, r->end)) {
+		if (r->object && vm_object_maps_page(r, va))
+			continue;	/* the child faults the object's pages in itself */
+		if (r->inherit == VM_INHERIT_COPY) {
+			kr = vm_page_for_copy(parent->pmap, va, &pa);
+			if (kr == KERN_SUCCESS)
+				kr = enter_for_child(child, r, va, pa, PMAP_COW);
+		} else if (pmap_present(parent->pmap, va, &pa)) {
+			page_ref(pa);
+			kr = enter_for_child(child, r, va, pa, (r->prot & VM_PROT_WRITE) ? PMAP_WRITE : 0);
+		}
+	}
+	return kr;
+}
+
+/*
+ * The child's map for task_create with inherit_memory: each region by its
+ * inheritance. VM_INHERIT_COPY pages are shared copy-on-write by both tasks
+ * (a page the parent shares with others is copied at once), VM_INHERIT_SHARE
+ * pages are the same pages in both, VM_INHERIT_NONE regions are left out.
+ * Untouched pages of a copied region stay untouched in both. A memory object's
+ * region maps the same object in the child (privately, for COPY), and only
+ * the parent's own copies of its pages are carried as above.
+ */
+kern_return_t
+vm_map_fork(struct task *parent, struct task *child)
+{
+	uint32_t f = spin_lock_irqsave(&parent->map_lock);
+	kern_return_t kr = KERN_SUCCESS;
+	struct list *l;
+
+	list_for_each(l, &parent->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link), *c;
+		if (r->inherit == VM_INHERIT_NONE)
+			continue;
+		c = vm_region_clone(child, r);
+		if (!c) {
+			kr = KERN_RESOURCE_SHORTAGE;
+			break;
+		}
+		if (r->object && r->inherit == VM_INHERIT_COPY)
+			c->private_copy = true;	/* the child's writes are its own */
+		kr = fork_region_locked(parent, r, child);
+		if (kr != KERN_SUCCESS)
+			break;
+	}
+	spin_unlock_irqrestore(&parent->map_lock, f);
+	return kr;
+}
