@@ -5,12 +5,14 @@ NEWLIB      := $(B)/newlib/install/i686-elf
 NEWLIB_LIBC := $(NEWLIB)/lib/libc.a
 NEWLIB_LIBM := $(NEWLIB)/lib/libm.a
 
-USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc \
+USER_CFLAGS := $(filter-out -mgeneral-regs-only,$(GUEST_CFLAGS)) -nostdinc -D__DYNAMIC_REENT__ \
 	-U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix \
 	-isystem $(NEWLIB)/include -isystem $(shell $(CC) -m32 -print-file-name=include) \
 	-Ikernel/include/abi -Ilibmsg/include -I$(B)/gen/mach -I$(B)/gen/servers
-# -u: our newlib locks (runtime/newlib_locks.c) must be linked before libc offers its no-op ones.
+# -u: our newlib locks (runtime/newlib_locks.c) and __getreent (runtime/cthread.c) must be
+# linked before libc offers its own.
 USER_LD := $(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 -u __retarget_lock_acquire \
+	-u __getreent \
 	-Ttext-segment=0x00400000 -e _start
 
 # Rebuilt when the recipe changes (configure options).
@@ -29,12 +31,12 @@ CRT0         := $(B)/obj/libmsg/runtime/crt0.S.o
 
 
 # User code needs newlib's headers installed first.
-$(B)/obj/libmsg/%.c.o: libmsg/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
+$(B)/obj/libmsg/%.c.o: libmsg/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(B)/obj/gen/mach/%.c.o: $(B)/gen/mach/%.c | $(NEWLIB_LIBC)
+$(B)/obj/gen/mach/%.c.o: $(B)/gen/mach/%.c $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -13,7 +13,7 @@ $(B)/gen/servers/$(1)_types.h $(B)/gen/servers/$(1)_client.c $(B)/gen/servers/$(
 endef
 $(foreach d,$(SERVER_DEFS),$(eval $(call server_defs_rule,$(basename $(notdir $(d))))))
 
-$(B)/obj/gen/servers/%.c.o: $(B)/gen/servers/%.c | $(NEWLIB_LIBC)
+$(B)/obj/gen/servers/%.c.o: $(B)/gen/servers/%.c $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
@@ -21,7 +21,7 @@ $(B)/obj/gen/servers/%.c.o: $(B)/gen/servers/%.c | $(NEWLIB_LIBC)
 # A server links its own demux; every program gets the client stubs (libmsg).
 SERVER_CLIENT_OBJS := $(foreach d,$(SERVER_DEFS),$(B)/obj/gen/servers/$(basename $(notdir $(d)))_client.c.o)
 
-$(B)/obj/servers/%.c.o: servers/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
+$(B)/obj/servers/%.c.o: servers/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -4,7 +4,7 @@
 
 USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest
 
-$(B)/obj/tests/user/%.c.o: tests/user/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
+$(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@

@@ -17,11 +17,14 @@ src=$(find "$work" -maxdepth 1 -mindepth 1 -type d | head -1)
 mkdir -p "$work/build"
 cd "$work/build"
 # The host gcc thinks it targets Linux; newlib must not (it would expect glibc).
-cc="gcc -m32 -march=i686 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -O2 -g -U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix"
+# __DYNAMIC_REENT__: newlib finds errno and its other per-thread state through
+# __getreent(), which the runtime answers from the calling thread's stack.
+cc="gcc -m32 -march=i686 -ffreestanding -fno-stack-protector -fno-pic -fno-pie -O2 -g -U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix -D__DYNAMIC_REENT__"
 echo "  NEWLIB  configuring (log: $work/build/newlib.log)"
 if ! "$src/configure" --target=i686-elf --prefix="$out/install" --disable-multilib \
 	--disable-newlib-supplied-syscalls --enable-newlib-reent-small \
 	--enable-newlib-retargetable-locking \
+	--enable-newlib-global-stdio-streams \
 	--disable-newlib-fvwrite-in-streamio --disable-nls \
 	--enable-newlib-io-long-long --enable-newlib-io-c99-formats \
 	CC_FOR_TARGET="$cc" AR_FOR_TARGET=ar AS_FOR_TARGET="as --32" \

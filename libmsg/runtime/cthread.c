@@ -5,6 +5,7 @@
  * cthread stack through cthread_main_stack() before anything else runs.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <mach/mach.h>
 #include "cthread_block.h"
 
@@ -77,10 +78,24 @@ cthread_main_stack(void)
 	if (stack_alloc(&region) != KERN_SUCCESS)
 		return 0;
 	t = block_init(region);
+	t->reent = _impure_ptr;		/* exit() flushes and runs atexit from there */
 	t->kernel_port = mach_thread_self();
 	cthread_foreign_reply_port = &t->reply_port;
 	mark_slot(region, true);
 	return (uintptr_t)cthread_block_of(region);
+}
+
+/*
+ * newlib (built with __DYNAMIC_REENT__) asks for the calling thread's state
+ * here: each cthread has its own errno, strtok and rand state; a thread the
+ * runtime did not start shares the global one, as before threads existed.
+ */
+struct _reent *
+__getreent(void)
+{
+	struct cthread *t = cthread_current();
+
+	return t ? t->reent : _impure_ptr;
 }
 
 /* A new thread's first frame: its block as the argument, no return address. */
@@ -104,6 +119,8 @@ cthread_fork(cthread_t *thread, cthread_fn_t fn, void *arg)
 	if (kr != KERN_SUCCESS)
 		return kr;
 	t = block_init(region);
+	_REENT_INIT_PTR(&t->own_reent);
+	t->reent = &t->own_reent;
 	t->fn = fn;
 	t->arg = arg;
 	kr = thread_create(mach_task_self(), &t->kernel_port);
@@ -166,6 +183,7 @@ cthread_exit(void *result)
 		terminate_self(mach_thread_self());
 	if (t->id == 1)
 		exit((int)(uintptr_t)result);	/* main's stack is never joined: end the task */
+	_reclaim_reent(t->reent);	/* what newlib allocated for us (rand48, dtoa buffers...) */
 	cthread_mutex_lock(&t->m);
 	t->result = result;
 	t->done = true;

@@ -6,6 +6,7 @@
 #ifndef CTHREAD_BLOCK_H
 #define CTHREAD_BLOCK_H
 
+#include <sys/reent.h>
 #include <manifold/cthread.h>
 
 /*
@@ -25,6 +26,8 @@ struct cthread {
 	struct cthread_mutex m;
 	struct cthread_cond ended;	/* signalled when done is set */
 	void *keys[CTHREAD_KEYS];	/* [T] */
+	struct _reent *reent;		/* [I] newlib's per-thread state (errno...): main's is the global one */
+	struct _reent own_reent;	/* [T] where reent points, for threads other than main */
 } __attribute__((aligned(16)));
 
 /* Which CTHREAD_STACK_SIZE-aligned slots of the address space hold cthread stacks. */

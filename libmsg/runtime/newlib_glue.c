@@ -13,8 +13,11 @@
 #include <manifold/trap.h>
 #include "stdio_console.h"
 
-#undef errno
-extern int errno;
+/*
+ * errno here is the calling thread's (newlib's __errno(), through
+ * __getreent()), so a direct call such as close() reports to its caller, and
+ * newlib's _r wrappers find it already set.
+ */
 
 char *__env[1] = { 0 };
 char **environ = __env;

@@ -46,12 +46,12 @@ $(BENCHRPC_GEN) &: tests/bench/manifold/benchrpc.defs $(B)/tools/msgc
 	@mkdir -p $(B)/gen/bench
 	$(Q)$(B)/tools/msgc -o $(B)/gen/bench $<
 
-$(B)/obj/gen/bench/%.c.o: $(B)/gen/bench/%.c | $(NEWLIB_LIBC)
+$(B)/obj/gen/bench/%.c.o: $(B)/gen/bench/%.c $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(B)/obj/tests/bench/%.c.o: tests/bench/%.c | $(NEWLIB_LIBC) $(MACH_GEN_TYPES) $(BENCHRPC_GEN)
+$(B)/obj/tests/bench/%.c.o: tests/bench/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(BENCHRPC_GEN)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/bench/common -I$(B)/gen/bench -c $< -o $@

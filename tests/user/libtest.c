@@ -5,10 +5,12 @@
  * cthreads: mutexes, condition variables, join, per-thread data, and newlib
  * used from several threads at once.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <mach/mach.h>
 #include <manifold/cthread.h>
 #include <manifold/error.h>
@@ -554,6 +556,49 @@ malloc_and_printf_are_safe_from_several_threads(void)
 		CHECK_EQ((uint32_t)(uintptr_t)cthread_join(t[i]), 0);
 }
 
+/*
+ * errno and the state newlib keeps between calls (strtok, rand) belong to the
+ * calling thread: each thread's reent structure, found from its stack.
+ */
+static void *
+keep_own_errno_and_tokens(void *arg)
+{
+	uint32_t id = (uint32_t)(uintptr_t)arg, bad = 0;
+	uint64_t next = id;		/* newlib's rand: next = next * 6364136223846793005 + 1 */
+	char text[64], want[16];
+	char *tok;
+
+	snprintf(text, sizeof text, "t%u a%u b%u c%u d%u e%u", id, id, id, id, id, id);
+	srand(id);
+	errno = (int)(1000 + id);
+	tok = strtok(text, " ");
+	for (int i = 0; tok; i++) {
+		thread_switch(MACH_PORT_NULL, 0, 0);	/* the others run their strtok and set errno */
+		bad += errno != (int)(1000 + id);
+		snprintf(want, sizeof want, "%c%u", "tabcde"[i], id);
+		bad += strcmp(tok, want) != 0;
+		next = next * 6364136223846793005ull + 1;
+		bad += rand() != (int)((next >> 32) & RAND_MAX);
+		tok = strtok(NULL, " ");
+	}
+	errno = 0;
+	bad += close(99) != -1 || errno != EBADF;	/* the runtime's errors land in our errno too */
+	return (void *)(uintptr_t)bad;
+}
+
+static void
+errno_strtok_and_rand_state_belong_to_each_thread(void)
+{
+	cthread_t t[3];
+
+	errno = 77;
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(cthread_fork(&t[i], keep_own_errno_and_tokens, (void *)(uintptr_t)(i + 1)), KERN_SUCCESS);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ((uint32_t)(uintptr_t)cthread_join(t[i]), 0);
+	CHECK_EQ(errno, 77);				/* main's errno was not touched */
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(printf_formats_like_c_says),
@@ -572,6 +617,7 @@ static const struct test tests[] = {
 	T(trylock_fails_while_held_and_timedwait_times_out_or_wakes),
 	T(a_raw_thread_is_not_a_cthread),
 	T(malloc_and_printf_are_safe_from_several_threads),
+	T(errno_strtok_and_rand_state_belong_to_each_thread),
 };
 
 int
