@@ -49,25 +49,23 @@ own_anonymous_page_locked(struct task *t, struct vm_region *r, uint32_t va)
 kern_return_t
 vm_page_for_copy(struct pmap *p, uint32_t va, paddr_t *out)
 {
-	paddr_t pa, fresh;
+	paddr_t pa = 0, fresh;
 
-	if (!pmap_present(p, va, &pa))
-		return KERN_INVALID_ADDRESS;
-	if (!pmap_is_cow(p, va) && page_refs(pa) > 1) {
-		/* shared: the other sharers would keep writing into a copy-on-write copy */
+	switch (pmap_prepare_copy(p, va, &pa)) {
+	case PMAP_COPY_COW:
+		page_ref(pa);
+		*out = pa;
+		return KERN_SUCCESS;
+	case PMAP_COPY_SHARED:	/* the other sharers would keep writing into a copy-on-write copy */
 		fresh = page_alloc(PAGE_USER);
 		if (!fresh)
 			return KERN_RESOURCE_SHORTAGE;
 		memcpy(P2V(fresh), P2V(pa), PAGE_SIZE);
 		*out = fresh;
 		return KERN_SUCCESS;
+	default:
+		return KERN_INVALID_ADDRESS;	/* no anonymous page there */
 	}
-	pa = pmap_make_cow(p, va);
-	if (!pa)
-		return KERN_INVALID_ADDRESS;	/* not an anonymous page */
-	page_ref(pa);
-	*out = pa;
-	return KERN_SUCCESS;
 }
 
 /* Enters pa for the child with r's protection; the child's reference on pa goes to the mapping. */

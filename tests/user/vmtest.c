@@ -1872,6 +1872,15 @@ pager_loop(void *arg)
 	return NULL;	/* the port was destroyed */
 }
 
+/* A fresh pager on a thread of ours, holding the receive right and a send right to its port. */
+static bool
+start_pager(cthread_t *th)
+{
+	return mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &pager.port) == KERN_SUCCESS &&
+	       mach_port_insert_right(ME, pager.port, pager.port, MACH_MSG_TYPE_MAKE_SEND) == KERN_SUCCESS &&
+	       cthread_fork(th, pager_loop, NULL) == KERN_SUCCESS;
+}
+
 static bool
 wait_until(volatile int *counter, int value)
 {
@@ -1888,9 +1897,7 @@ external_pager_serves_faults_locks_and_gets_dirty_pages_back(void)
 	volatile uint8_t *p;
 
 	memset(&pager, 0, sizeof pager);
-	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &pager.port), KERN_SUCCESS);
-	CHECK_EQ(mach_port_insert_right(ME, pager.port, pager.port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
-	CHECK_EQ(cthread_fork(&th, pager_loop, NULL), KERN_SUCCESS);
+	CHECK(start_pager(&th));
 	CHECK_EQ(vm_map(ME, &addr, 2 * 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
 			VM_INHERIT_COPY), KERN_SUCCESS);
 	CHECK(wait_until(&pager.inits, 1));
@@ -1933,9 +1940,7 @@ pager_refusals_and_death_reach_the_faulting_thread(void)
 
 	memset(&pager, 0, sizeof pager);
 	pager.refuse = true;
-	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &pager.port), KERN_SUCCESS);
-	CHECK_EQ(mach_port_insert_right(ME, pager.port, pager.port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
-	CHECK_EQ(cthread_fork(&th, pager_loop, NULL), KERN_SUCCESS);
+	CHECK(start_pager(&th));
 	CHECK_EQ(vm_map(ME, &addr, 3 * 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
 			VM_INHERIT_COPY), KERN_SUCCESS);
 	mach_port_deallocate(ME, pager.port);	/* the object holds its own send right */
@@ -1954,6 +1959,51 @@ pager_refusals_and_death_reach_the_faulting_thread(void)
 	cthread_join(th);
 	CHECK_EQ(((volatile uint32_t *)(addr + 4096))[0], 0x11111111);	/* resident pages stay */
 	CHECK_EQ(vm_deallocate(ME, addr, 3 * 4096), KERN_SUCCESS);
+}
+
+/*
+ * A child inherits a mapped object region by each page's inheritance: a
+ * copied page's writes stay the child's and never reach the pager, a shared
+ * page is the object's page in both tasks.
+ */
+static void
+forked_object_region_keeps_copies_private_and_shares_shared_pages(void)
+{
+	vm_address_t addr = 0;
+	volatile uint8_t *p;
+	mach_port_t child;
+	uint32_t v = 0xC0C0C0C0;
+	cthread_t th;
+
+	memset(&pager, 0, sizeof pager);
+	CHECK(start_pager(&th));
+	CHECK_EQ(vm_map(ME, &addr, 2 * 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	mach_port_deallocate(ME, pager.port);
+	CHECK_EQ(vm_inherit(ME, addr + 4096, 4096, VM_INHERIT_SHARE), KERN_SUCCESS);
+	p = (volatile uint8_t *)addr;
+	CHECK_EQ(p[0], 1);
+	p[4096 + 1] = 0x42;
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(peek(child, addr), 0x01010101);
+	CHECK_EQ(peek(child, addr + 4096), 0x11114211);		/* our write, through the object */
+	CHECK_EQ(vm_write(child, addr, (vm_address_t)&v, 4), KERN_SUCCESS);	/* its copy */
+	CHECK_EQ(p[0], 1);
+	CHECK_EQ(peek(child, addr), 0xC0C0C0C0);
+	CHECK_EQ(vm_write(child, addr + 4096, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the shared page */
+	CHECK_EQ(p[4096 + 3], 0xC0);
+	p[4096 + 8] = 0x99;
+	CHECK_EQ(peek(child, addr + 4096 + 8), 0x11111199);
+	end_child(child);
+	CHECK_EQ(vm_deallocate(ME, addr, 2 * 4096), KERN_SUCCESS);
+	CHECK(wait_until(&pager.terminates, 1));
+	CHECK_EQ(pager.returns, 1);			/* page 1 only: page 0 was only read here */
+	CHECK_EQ(pager.returned_offset, 4096);
+	CHECK_EQ(pager.returned[0], 0xC0);
+	CHECK_EQ(pager.returned[8], 0x99);
+	mach_port_deallocate(ME, pager.control);
+	mach_port_destroy(ME, pager.port);
+	cthread_join(th);
 }
 
 static const struct test tests[] = {
@@ -2025,6 +2075,7 @@ static const struct test tests[] = {
 	T(forked_child_writing_copies_only_the_pages_it_writes),
 	T(external_pager_serves_faults_locks_and_gets_dirty_pages_back),
 	T(pager_refusals_and_death_reach_the_faulting_thread),
+	T(forked_object_region_keeps_copies_private_and_shares_shared_pages),
 	T(fuzz_100000_random_vm_calls),
 };
 

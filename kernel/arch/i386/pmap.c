@@ -286,28 +286,36 @@ pmap_is_cow(struct pmap *p, uintptr_t va)
 }
 
 /*
- * Marks a present page copy-on-write (read-only until written) and returns its
- * physical address; 0 if nothing is mapped there.
+ * One look at the page at va for someone who wants a copy of it: a page only
+ * this pmap writes (or already copy-on-write) is marked copy-on-write and
+ * PMAP_COPY_COW returned; a page mapped writable here that others hold too (a
+ * shared page, which copy-on-write here would not protect) is left as it is
+ * and PMAP_COPY_SHARED returned. Its address in *pa either way.
  */
-paddr_t
-pmap_make_cow(struct pmap *p, uintptr_t va)
+enum pmap_copy
+pmap_prepare_copy(struct pmap *p, uintptr_t va, paddr_t *pa)
 {
+	enum pmap_copy res = PMAP_COPY_NONE;
 	uint32_t f, pde, *pte;
-	paddr_t pa = 0;
 
 	f = spin_lock_irqsave(&p->lock);
 	pde = p->pgdir[PDX(va)];
-	if (pde & PTE_P) {
+	if (va < USER_TOP && (pde & PTE_P)) {
 		pte = &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
 		if ((*pte & PTE_P) && (*pte & PTE_OWNED)) {
-			pa = *pte & PTE_ADDR;
-			*pte = (*pte & ~PTE_W) | PTE_COW;
-			if (read_cr3() == p->pgdir_pa)
-				invlpg(va);
+			*pa = *pte & PTE_ADDR;
+			if (!(*pte & PTE_COW) && page_refs(*pa) > 1) {
+				res = PMAP_COPY_SHARED;
+			} else {
+				res = PMAP_COPY_COW;
+				*pte = (*pte & ~PTE_W) | PTE_COW;
+				if (read_cr3() == p->pgdir_pa)
+					invlpg(va);
+			}
 		}
 	}
 	spin_unlock_irqrestore(&p->lock, f);
-	return pa;
+	return res;
 }
 
 uint32_t
