@@ -133,6 +133,8 @@ vm_map_fork(struct task *parent, struct task *child)
 		}
 		if (r->object && r->inherit == VM_INHERIT_COPY)
 			c->private_copy = true;	/* the child's writes are its own */
+		if (c->object && c->private_copy)
+			vm_object_copy_made(c->object);	/* what it does not copy stays as it is now */
 		kr = fork_region_locked(parent, r, child);
 		if (kr != KERN_SUCCESS)
 			break;

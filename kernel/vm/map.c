@@ -481,6 +481,8 @@ vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool
 			r->offset = offset;
 			r->private_copy = copy;
 			vm_object_add_mapping_locked(obj, r);
+			if (copy)
+				vm_object_copy_made(obj);
 		}
 	}
 	spin_unlock_irqrestore(&t->map_lock, f);

@@ -45,6 +45,11 @@ map_page_locked(struct task *t, struct vm_region *r, uint32_t va, struct obj_pag
 	/* writable only once written (or already dirty): the write is what makes it dirty */
 	bool writable = (write || pg->dirty) && !r->private_copy && (r->prot & VM_PROT_WRITE) &&
 			!(pg->lock & VM_PROT_WRITE);
+	if (writable) {
+		kern_return_t kr = vm_object_push_locked(r->object, pg);	/* copies keep the old contents */
+		if (kr != KERN_SUCCESS)
+			return kr;
+	}
 	if (write)
 		pg->dirty = true;
 	page_ref(pg->pa);

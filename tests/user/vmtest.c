@@ -2006,6 +2006,55 @@ forked_object_region_keeps_copies_private_and_shares_shared_pages(void)
 	cthread_join(th);
 }
 
+/*
+ * A copy of an object (vm_map with copy=TRUE, a child's VM_INHERIT_COPY) is
+ * the object as it was when the copy was made: later writes through a shared
+ * mapping do not show in it, even on pages it has not touched yet, or that
+ * were not even resident then.
+ */
+static void
+copies_of_an_object_keep_its_contents_from_when_they_were_made(void)
+{
+	vm_address_t shared = 0, copy = 0;
+	volatile uint8_t *s, *c;
+	mach_port_t child;
+	cthread_t th;
+
+	memset(&pager, 0, sizeof pager);
+	CHECK(start_pager(&th));
+	CHECK_EQ(vm_map(ME, &shared, 3 * 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	s = (volatile uint8_t *)shared;
+	s[0] = 0x10;				/* page 0 resident and dirty, and writable here */
+	CHECK_EQ(vm_map(ME, &copy, 3 * 4096, 0, true, pager.port, 0, true, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	mach_port_deallocate(ME, pager.port);
+	c = (volatile uint8_t *)copy;
+	CHECK_EQ(c[0], 0x10);			/* the copy sees what was there */
+	s[0] = 0x20;				/* a write through the shared mapping... */
+	CHECK_EQ(c[0], 0x10);			/* ...after the copy was made does not show */
+	s[4096] = 0x21;				/* page 1: the copy has not read it yet */
+	CHECK_EQ(c[4096], 17);
+	s[2 * 4096] = 0x22;			/* page 2: not even resident when the copy was made */
+	CHECK_EQ(c[2 * 4096], 33);
+	c[1] = 0x30;				/* the copy's own writes stay its own */
+	CHECK_EQ(s[1], 1);
+	/* a child's VM_INHERIT_COPY of the shared mapping is a copy too */
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	s[4096 + 4] = 0x44;
+	CHECK_EQ(peek(child, shared + 4096 + 4), 0x11111111);
+	CHECK_EQ(peek(child, shared + 4096), 0x11111121);
+	CHECK_EQ(peek(child, copy), 0x01013010);	/* and of our copy, its contents */
+	end_child(child);
+	CHECK_EQ(vm_deallocate(ME, copy, 3 * 4096), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, shared, 3 * 4096), KERN_SUCCESS);
+	CHECK(wait_until(&pager.terminates, 1));
+	CHECK_EQ(pager.returns, 3);		/* the shared writes, not the copy's */
+	mach_port_deallocate(ME, pager.control);
+	mach_port_destroy(ME, pager.port);
+	cthread_join(th);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -2076,6 +2125,7 @@ static const struct test tests[] = {
 	T(external_pager_serves_faults_locks_and_gets_dirty_pages_back),
 	T(pager_refusals_and_death_reach_the_faulting_thread),
 	T(forked_object_region_keeps_copies_private_and_shares_shared_pages),
+	T(copies_of_an_object_keep_its_contents_from_when_they_were_made),
 	T(fuzz_100000_random_vm_calls),
 };
 

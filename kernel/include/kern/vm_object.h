@@ -46,6 +46,7 @@ struct obj_page {
 	bool unlock_asked;		/* [O] data_unlock sent, no answer yet */
 	vm_prot_t lock;			/* [O] accesses refused until the pager unlocks */
 	kern_return_t error;		/* [O] ERROR: what the pager said */
+	uint32_t pushed_gen;		/* [O] the copy_gen its old contents went to the copies at */
 };
 
 struct vm_object {
@@ -58,6 +59,7 @@ struct vm_object {
 	struct list pages;		/* [O] struct obj_page */
 	struct list mappings;		/* [O] struct vm_region via obj_link */
 	struct waitq waiters;		/* [S] faults waiting for a page or an unlock */
+	uint32_t copy_gen;		/* [O] bumped when a copy of the object is made */
 };
 
 extern struct spinlock vm_object_lock;
@@ -75,6 +77,14 @@ void vm_object_unref(struct vm_object *obj);
 /* A region starts (or stops) mapping obj; [M] held. */
 void vm_object_add_mapping_locked(struct vm_object *obj, struct vm_region *r);
 void vm_object_remove_mapping_locked(struct vm_region *r);
+
+/*
+ * object_copy.c. A copy (a private_copy region) of obj was just made: it must
+ * keep seeing the object as it is now. [M] of the copy's task held.
+ */
+void vm_object_copy_made(struct vm_object *obj);
+/* Before pg is written through a shared mapping: copies without their own page get one. [O] held. */
+kern_return_t vm_object_push_locked(struct vm_object *obj, struct obj_page *pg);
 
 /* Whether the page mapped at va (in r) is the object's own page, not a private copy. */
 bool vm_object_maps_page(struct vm_region *r, uint32_t va);
