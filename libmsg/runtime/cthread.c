@@ -16,6 +16,11 @@ uint32_t cthread_stack_slots[SLOTS / 32];
 static mach_port_t no_main_reply_port;	/* when main() could not get a cthread stack */
 mach_port_t *cthread_foreign_reply_port = &no_main_reply_port;
 static uint32_t next_id = 1;		/* [A] */
+/* [G] Ended detached threads, whose stacks and ports wait to be given back. */
+static struct cthread_mutex graveyard_lock = CTHREAD_MUTEX_INITIALIZER;
+static struct cthread *graveyard;
+
+static void reap_graveyard(void);
 static int32_t next_key;		/* [A] */
 
 static void
@@ -115,6 +120,7 @@ cthread_fork(cthread_t *thread, cthread_fn_t fn, void *arg)
 	uint32_t *sp;
 	kern_return_t kr;
 
+	reap_graveyard();	/* a stack given back may be the one we take */
 	kr = stack_alloc(&region);
 	if (kr != KERN_SUCCESS)
 		return kr;
@@ -188,24 +194,73 @@ cthread_exit(void *result)
 	t->result = result;
 	t->done = true;
 	cthread_cond_broadcast(&t->ended);
+	if (t->detached) {	/* still under t->m: cthread_detach cannot free us in between */
+		cthread_mutex_lock(&graveyard_lock);
+		t->next_dead = graveyard;
+		graveyard = t;
+		cthread_mutex_unlock(&graveyard_lock);
+	}
 	cthread_mutex_unlock(&t->m);
-	terminate_self(t->kernel_port);
+	terminate_self(t->kernel_port);	/* reaped only once the kernel has removed us */
 }
 
 /*
- * The thread said it is done, but may still be on its stack: wait until the
- * kernel has removed it (its port is then a dead name) before freeing that.
- * It is past its last instruction of ours, so yielding to it ends soon.
+ * The thread said it is done, but may still be on its stack: it is gone once
+ * the kernel has removed it (its port is then a dead name), and only then may
+ * its stack be freed. It is past its last instruction of ours, so yielding to
+ * it ends the wait soon.
  */
+static bool
+is_gone(mach_port_t kernel_port)
+{
+	mach_port_type_t type = 0;
+
+	return mach_port_type(mach_task_self(), kernel_port, &type) != KERN_SUCCESS ||
+	       type == MACH_PORT_TYPE_DEAD_NAME;
+}
+
 static void
 wait_until_gone(mach_port_t kernel_port)
 {
-	for (;;) {
-		mach_port_type_t type = 0;
-		if (mach_port_type(mach_task_self(), kernel_port, &type) != KERN_SUCCESS ||
-		    type == MACH_PORT_TYPE_DEAD_NAME)
-			return;
+	while (!is_gone(kernel_port))
 		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_WAIT, 1);
+}
+
+/* Gives back an ended thread's ports and stack; the kernel has removed it. */
+static void
+release(struct cthread *t)
+{
+	mach_port_destroy(mach_task_self(), t->kernel_port);
+	if (t->reply_port != MACH_PORT_NULL)
+		mach_port_destroy(mach_task_self(), t->reply_port);
+	cthread_mutex_destroy(&t->m);
+	cthread_cond_destroy(&t->ended);
+	mark_slot(t->region, false);
+	vm_deallocate(mach_task_self(), t->region, CTHREAD_STACK_SIZE);
+}
+
+/* Releases the detached threads that have ended and that the kernel has removed. */
+static void
+reap_graveyard(void)
+{
+	struct cthread **link, *t, *gone = NULL;
+
+	if (!__atomic_load_n(&graveyard, __ATOMIC_RELAXED))
+		return;
+	cthread_mutex_lock(&graveyard_lock);
+	for (link = &graveyard; (t = *link) != NULL;) {
+		if (is_gone(t->kernel_port)) {
+			*link = t->next_dead;
+			t->next_dead = gone;
+			gone = t;
+		} else {
+			link = &t->next_dead;
+		}
+	}
+	cthread_mutex_unlock(&graveyard_lock);
+	while ((t = gone) != NULL) {
+		gone = t->next_dead;
+		release(t);
 	}
 }
 
@@ -220,14 +275,25 @@ cthread_join(cthread_t t)
 	result = t->result;
 	cthread_mutex_unlock(&t->m);
 	wait_until_gone(t->kernel_port);
-	mach_port_destroy(mach_task_self(), t->kernel_port);
-	if (t->reply_port != MACH_PORT_NULL)
-		mach_port_destroy(mach_task_self(), t->reply_port);
-	cthread_mutex_destroy(&t->m);
-	cthread_cond_destroy(&t->ended);
-	mark_slot(t->region, false);
-	vm_deallocate(mach_task_self(), t->region, CTHREAD_STACK_SIZE);
+	release(t);
+	reap_graveyard();
 	return result;
+}
+
+void
+cthread_detach(cthread_t t)
+{
+	bool done;
+
+	cthread_mutex_lock(&t->m);
+	done = t->done;
+	t->detached = !done;
+	cthread_mutex_unlock(&t->m);
+	if (done) {		/* it ended before we let it go: as a join would */
+		wait_until_gone(t->kernel_port);
+		release(t);
+	}
+	reap_graveyard();
 }
 
 cthread_t

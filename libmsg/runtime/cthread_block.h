@@ -23,6 +23,8 @@ struct cthread {
 	void *arg;			/* [I] */
 	void *result;			/* [J] */
 	bool done;			/* [J] fn returned or cthread_exit was called */
+	bool detached;			/* [J] nobody will join: the runtime reaps it */
+	struct cthread *next_dead;	/* [G] the graveyard of ended detached threads (cthread.c) */
 	struct cthread_mutex m;
 	struct cthread_cond ended;	/* signalled when done is set */
 	void *keys[CTHREAD_KEYS];	/* [T] */

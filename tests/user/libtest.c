@@ -557,6 +557,104 @@ malloc_and_printf_are_safe_from_several_threads(void)
 }
 
 /*
+ * Detached threads need no join: some are detached while they run, some after
+ * they have ended, and once the runtime has reaped them their stacks and
+ * ports are all back.
+ */
+static volatile int detached_ran;
+static struct cthread_mutex gate_lock = CTHREAD_MUTEX_INITIALIZER;
+static struct cthread_cond gate_opened = CTHREAD_COND_INITIALIZER;
+static bool gate_open;
+
+/* Waits at the gate, takes stack pages and a reply port (a stub call), then says it is done. */
+static void *
+use_and_leave(void *arg)
+{
+	volatile char deep[16 * 1024];
+	mach_port_t self;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	cthread_mutex_lock(&gate_lock);
+	while (!gate_open)
+		cthread_cond_wait(&gate_opened, &gate_lock);
+	cthread_mutex_unlock(&gate_lock);
+	for (unsigned i = 0; i < sizeof deep; i += 1024)
+		deep[i] = (char)i;
+	self = mach_thread_self();
+	thread_get_state(self, i386_THREAD_STATE, (natural_t *)&st, &n);
+	mach_port_deallocate(mach_task_self(), self);
+	__atomic_fetch_add(&detached_ran, 1, __ATOMIC_RELAXED);
+	return arg;
+}
+
+/* n threads: the first half detached before they run; all have run on return. */
+static void
+run_detached(cthread_t *t, int n)
+{
+	int start = detached_ran;
+
+	gate_open = false;
+	for (int i = 0; i < n; i++)
+		cthread_fork(&t[i], use_and_leave, NULL);
+	for (int i = 0; i < n / 2; i++)
+		cthread_detach(t[i]);
+	cthread_mutex_lock(&gate_lock);
+	gate_open = true;
+	cthread_cond_broadcast(&gate_opened);
+	cthread_mutex_unlock(&gate_lock);
+	while (detached_ran < start + n)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	for (int i = 0; i < 5; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+}
+
+static void
+detach_the_rest(cthread_t *t, int from, int n)
+{
+	for (int i = from; i < n; i++)
+		cthread_detach(t[i]);
+}
+
+static void *
+nothing(void *arg)
+{
+	return arg;
+}
+
+/* Until the graveyard is empty: each join reaps what the kernel has removed. */
+static void
+reap_detached(void)
+{
+	cthread_t t;
+
+	for (int i = 0; i < 30; i++) {
+		thread_switch(MACH_PORT_NULL, 0, 0);
+		cthread_fork(&t, nothing, NULL);
+		cthread_join(t);
+	}
+}
+
+static void
+detached_threads_are_reaped_without_a_join(void)
+{
+	uint32_t pages, names;
+	cthread_t t[8];
+
+	run_detached(t, 8);		/* the first time may grow the heap and page tables for good */
+	detach_the_rest(t, 4, 8);
+	reap_detached();
+	pages = free_pages();
+	names = port_name_count();
+	run_detached(t, 8);
+	CHECK(free_pages() < pages);		/* half wait to be reaped, half to be let go */
+	detach_the_rest(t, 4, 8);		/* ended already: given back at once */
+	reap_detached();
+	CHECK_EQ(port_name_count(), names);	/* all back */
+	CHECK_EQ(free_pages(), pages);
+}
+
+/*
  * errno and the state newlib keeps between calls (strtok, rand) belong to the
  * calling thread: each thread's reent structure, found from its stack.
  */
@@ -618,6 +716,7 @@ static const struct test tests[] = {
 	T(a_raw_thread_is_not_a_cthread),
 	T(malloc_and_printf_are_safe_from_several_threads),
 	T(errno_strtok_and_rand_state_belong_to_each_thread),
+	T(detached_threads_are_reaped_without_a_join),
 };
 
 int

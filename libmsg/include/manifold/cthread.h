@@ -26,7 +26,7 @@ typedef int cthread_key_t;
 
 /*
  * Starts fn(arg) in a new thread; its return value is what cthread_join gives.
- * Every thread must be joined: that gives its stack and ports back.
+ * Every thread must be joined or detached: that gives its stack and ports back.
  * Errors: those of vm_allocate and thread_create (KERN_NO_SPACE, KERN_RESOURCE_SHORTAGE).
  */
 kern_return_t cthread_fork(cthread_t *thread, cthread_fn_t fn, void *arg);
@@ -36,6 +36,14 @@ kern_return_t cthread_fork(cthread_t *thread, cthread_fn_t fn, void *arg);
  * reply port, and returns its result. Only one thread may join a given thread.
  */
 void *cthread_join(cthread_t thread);
+
+/*
+ * Lets thread run on with nobody to join it: its result is dropped, and its
+ * stack and ports are given back after it ends (at once if it has ended; else
+ * by the next cthread_fork, cthread_join or cthread_detach in the task, once
+ * the kernel has removed it). At most once per thread, and never with a join.
+ */
+void cthread_detach(cthread_t thread);
 
 /* Ends the calling thread with result (as returning it from fn would). Not from main. */
 void cthread_exit(void *result) __attribute__((noreturn));
