@@ -6,6 +6,7 @@
  * used from several threads at once.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,6 +558,55 @@ malloc_and_printf_are_safe_from_several_threads(void)
 }
 
 /*
+ * newlib's locks are ours and they hold: while main holds the malloc lock, a
+ * thread's malloc waits; while main holds stdout's lock, a thread's printf
+ * waits. With do-nothing locks the thread would finish at once.
+ */
+static volatile int locked_out_done;
+
+static void *
+malloc_then_print(void *arg)
+{
+	void *p = malloc(100);
+
+	locked_out_done = 1;
+	free(p);
+	printf("libtest: printed after the lock\n");
+	locked_out_done = 2;
+	return NULL;
+}
+
+static bool
+stays_below(int value, int yields)
+{
+	for (int i = 0; i < yields; i++) {
+		thread_switch(MACH_PORT_NULL, 0, 0);
+		if (locked_out_done > value)
+			return false;
+	}
+	return true;
+}
+
+static void
+malloc_and_stdio_wait_for_their_locks(void)
+{
+	cthread_t t;
+
+	locked_out_done = 0;
+	fflush(stdout);
+	__malloc_lock(_REENT);
+	flockfile(stdout);
+	CHECK_EQ(cthread_fork(&t, malloc_then_print, NULL), KERN_SUCCESS);
+	CHECK(stays_below(0, 50));		/* its malloc waits */
+	__malloc_unlock(_REENT);
+	CHECK(!stays_below(0, 500));		/* it got past malloc... */
+	CHECK(stays_below(1, 50));		/* ...and waits in printf */
+	funlockfile(stdout);
+	cthread_join(t);
+	CHECK_EQ(locked_out_done, 2);
+}
+
+/*
  * Detached threads need no join: some are detached while they run, some after
  * they have ended, and once the runtime has reaped them their stacks and
  * ports are all back.
@@ -717,6 +767,7 @@ static const struct test tests[] = {
 	T(malloc_and_printf_are_safe_from_several_threads),
 	T(errno_strtok_and_rand_state_belong_to_each_thread),
 	T(detached_threads_are_reaped_without_a_join),
+	T(malloc_and_stdio_wait_for_their_locks),
 };
 
 int
