@@ -1,9 +1,12 @@
 /*
  * The line discipline of the serial console: printable bytes are echoed and
  * added to the line being typed; backspace (BS or DEL) takes one back and
- * erases it on screen; Enter (CR, LF, or CR LF as one) finishes the line,
- * which then waits, with its newline, for a reader. Other control bytes are
- * ignored. What is typed before anyone reads is kept (up to LINES_MAX bytes).
+ * erases it on screen, ^W the last word, ^U the whole line; Enter (CR, LF, or
+ * CR LF as one) finishes the line, which then waits, with its newline, for a
+ * reader. ^C drops the line and echoes "^C": the reader gets an empty line
+ * (there are no signals to send), so a shell shows a fresh prompt. Other
+ * control bytes are ignored. What is typed before anyone reads is kept (up to
+ * LINES_MAX bytes).
  */
 #include <string.h>
 #include "line.h"
@@ -27,6 +30,31 @@ finish_line(void)
 	output_emit("\n", 1);
 }
 
+#define CTRL(c) ((c) & 0x1f)
+
+/* Takes n bytes back from the line being typed, and off the screen. */
+static void
+erase(uint32_t n)
+{
+	for (; n > 0 && edit_len > 0; n--) {
+		edit_len--;
+		output_emit("\b \b", 3);
+	}
+}
+
+/* The length of the line's last word and the blanks after it. */
+static uint32_t
+last_word(void)
+{
+	uint32_t i = edit_len;
+
+	while (i > 0 && edit[i - 1] == ' ')
+		i--;
+	while (i > 0 && edit[i - 1] != ' ')
+		i--;
+	return edit_len - i;
+}
+
 void
 line_input(char c)
 {
@@ -40,10 +68,15 @@ line_input(char c)
 	if (cr || c == '\n') {
 		finish_line();
 	} else if (c == '\b' || c == 0x7f) {
-		if (edit_len > 0) {
-			edit_len--;
-			output_emit("\b \b", 3);
-		}
+		erase(1);
+	} else if (c == CTRL('W')) {
+		erase(last_word());
+	} else if (c == CTRL('U')) {
+		erase(edit_len);
+	} else if (c == CTRL('C')) {
+		edit_len = 0;
+		output_emit("^C", 2);
+		finish_line();
 	} else if ((unsigned char)c >= 0x20 && c != 0x7f) {
 		if (edit_len < EDIT_MAX - 1) {
 			edit[edit_len++] = c;

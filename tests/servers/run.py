@@ -84,6 +84,9 @@ def shell_cases():
              r"^manifold> ")
         case("unknown_commands_are_refused", "frobnicate", r"^shell: unknown command 'frobnicate'",
              r"^manifold> ")
+        case("ctrl_u_erases_the_line_being_typed", "frob\x15mem", r"^pages: \d+ free", r"^manifold> ")
+        case("ctrl_w_erases_the_last_word", "frob junk\x17\x17mem", r"^pages: \d+ free", r"^manifold> ")
+        case("ctrl_c_drops_the_line_for_a_fresh_prompt", "frobnicate\x03", r"frobnicate\^C", r"^manifold> ")
         case("kill_needs_a_task_name", "kill", r"^shell: usage: kill <name>", r"^manifold> ")
         case("kill_of_no_such_task_says_so", "kill nosuch", r"^shell: no task 'nosuch'", r"^manifold> ")
         case("kill_ends_a_task", "kill echo", r"^shell: killed echo", r"bootstrap: task echo died",
