@@ -1,12 +1,12 @@
 /*
  * Pages that two tasks come to hold: the map of a forked task, and the pages a
- * message or a child takes as a copy. Anonymous memory has no object behind
- * it, so a page's reference count and its page-table entries are the whole
- * story: a copy-on-write entry says "copy before writing", a writable entry in
- * several tasks says "shared" (VM_INHERIT_SHARE). Copy-on-write is only safe
- * when every holder's entry says so; a shared page is therefore copied at once
- * when a copy of it is wanted, and a page is made the task's own before it is
- * shared.
+ * message or a child takes as a copy. An anonymous page's reference count and
+ * page-table entries are its whole story: a copy-on-write entry says "copy
+ * before writing". Copy-on-write is only safe when every holder's entry says
+ * so; a page mapped writable by another holder too is therefore copied at
+ * once when a copy of it is wanted. Shared anonymous memory (VM_INHERIT_SHARE)
+ * becomes an internal memory object at its first fork, so that every sharer
+ * finds each page, touched or not, in one place.
  */
 #include <kern/lib.h>
 #include <kern/page.h>
@@ -17,26 +17,24 @@
 #include "pmap.h"
 
 /*
- * Makes the anonymous page at va r's own and writable by the region's
- * protection, before it is shared: a page not touched yet is zero-filled (or
- * each sharer would later fill its own), a copy-on-write page is copied, or
- * kept when nobody else holds it any more. [M] held.
+ * Makes the present anonymous page at va r's own before it is shared: a
+ * copy-on-write page is copied, or kept when nobody else holds it any more.
+ * [M] held.
  */
 static kern_return_t
 own_anonymous_page_locked(struct task *t, struct vm_region *r, uint32_t va)
 {
 	paddr_t pa = 0, mine;
-	bool present = pmap_present(t->pmap, va, &pa);
 
-	if (present && !pmap_is_cow(t->pmap, va))
+	if (!pmap_present(t->pmap, va, &pa) || !pmap_is_cow(t->pmap, va))
 		return KERN_SUCCESS;
-	if (present && page_refs(pa) == 1) {
+	if (page_refs(pa) == 1) {
 		mine = pa;
 		page_ref(pa);		/* pmap_enter drops the mapping's old reference */
-	} else if ((mine = page_alloc(PAGE_USER | (present ? 0 : PAGE_ZERO))) == 0) {
-		return KERN_RESOURCE_SHORTAGE;
-	} else if (present) {
+	} else if ((mine = page_alloc(PAGE_USER)) != 0) {
 		memcpy(P2V(mine), P2V(pa), PAGE_SIZE);
+	} else {
+		return KERN_RESOURCE_SHORTAGE;
 	}
 	if (pmap_enter(t->pmap, va, mine, PMAP_WRITE | PMAP_OWNED) < 0) {
 		page_unref(mine);
@@ -44,6 +42,32 @@ own_anonymous_page_locked(struct task *t, struct vm_region *r, uint32_t va)
 	}
 	pmap_protect(t->pmap, va, vm_prot_pmap(r->prot));
 	return KERN_SUCCESS;
+}
+
+/*
+ * Puts an anonymous region's memory in a new internal object, which the
+ * region then maps: the pages it has become the object's. [M] held.
+ */
+static kern_return_t
+share_anonymous_locked(struct task *t, struct vm_region *r)
+{
+	struct vm_object *obj = vm_object_internal();
+	kern_return_t kr = obj ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+	paddr_t pa;
+
+	for (uint32_t va = pmap_next_mapped(t->pmap, r->start, r->end); va < r->end && kr == KERN_SUCCESS;
+	     va = pmap_next_mapped(t->pmap, va + PAGE_SIZE, r->end)) {
+		kr = own_anonymous_page_locked(t, r, va);
+		if (kr == KERN_SUCCESS && pmap_present(t->pmap, va, &pa))
+			kr = vm_object_adopt_page(obj, va - r->start, pa);
+	}
+	if (kr == KERN_SUCCESS) {
+		r->offset = 0;
+		vm_object_add_mapping_locked(obj, r);
+	}
+	if (obj)
+		vm_object_unref(obj);	/* the mapping's reference is the one that stays */
+	return kr;
 }
 
 kern_return_t
@@ -82,18 +106,22 @@ enter_for_child(struct task *child, struct vm_region *r, uint32_t va, paddr_t pa
 }
 
 static kern_return_t
-fork_region_locked(struct task *parent, struct vm_region *r, struct task *child)
+fork_region_locked(struct task *parent, struct vm_region *r, struct task *child, struct vm_region *c)
 {
 	kern_return_t kr = KERN_SUCCESS;
 	paddr_t pa;
 
-	if (!r->object && r->inherit == VM_INHERIT_SHARE)
-		for (uint32_t va = r->start; va < r->end && kr == KERN_SUCCESS; va += PAGE_SIZE)
-			kr = own_anonymous_page_locked(parent, r, va);
 	for (uint32_t va = pmap_next_mapped(parent->pmap, r->start, r->end); va < r->end && kr == KERN_SUCCESS;
 	     va = pmap_next_mapped(parent->pmap, va + PAGE_SIZE, r->end)) {
-		if (r->object && vm_object_maps_page(r, va))
-			continue;	/* the child faults the object's pages in itself */
+		if (r->object && vm_object_maps_page(r, va)) {
+			/* the child faults a pager's pages in itself; an internal object's
+			 * are entered now, read-only: a write faults to push to copies */
+			if (!r->object->pager && !c->private_copy && pmap_present(parent->pmap, va, &pa)) {
+				page_ref(pa);
+				kr = enter_for_child(child, r, va, pa, 0);
+			}
+			continue;
+		}
 		if (r->inherit == VM_INHERIT_COPY) {
 			kr = vm_page_for_copy(parent->pmap, va, &pa);
 			if (kr == KERN_SUCCESS)
@@ -110,7 +138,8 @@ fork_region_locked(struct task *parent, struct vm_region *r, struct task *child)
  * The child's map for task_create with inherit_memory: each region by its
  * inheritance. VM_INHERIT_COPY pages are shared copy-on-write by both tasks
  * (a page the parent shares with others is copied at once), VM_INHERIT_SHARE
- * pages are the same pages in both, VM_INHERIT_NONE regions are left out.
+ * regions map the same object in both (anonymous memory gets an internal one
+ * here), VM_INHERIT_NONE regions are left out.
  * Untouched pages of a copied region stay untouched in both. A memory object's
  * region maps the same object in the child (privately, for COPY), and only
  * the parent's own copies of its pages are carried as above.
@@ -126,6 +155,11 @@ vm_map_fork(struct task *parent, struct task *child)
 		struct vm_region *r = list_entry(l, struct vm_region, link), *c;
 		if (r->inherit == VM_INHERIT_NONE)
 			continue;
+		if (!r->object && r->inherit == VM_INHERIT_SHARE) {
+			kr = share_anonymous_locked(parent, r);
+			if (kr != KERN_SUCCESS)
+				break;
+		}
 		c = vm_region_clone(child, r);
 		if (!c) {
 			kr = KERN_RESOURCE_SHORTAGE;
@@ -135,7 +169,7 @@ vm_map_fork(struct task *parent, struct task *child)
 			c->private_copy = true;	/* the child's writes are its own */
 		if (c->object && c->private_copy)
 			vm_object_copy_made(c->object);	/* what it does not copy stays as it is now */
-		kr = fork_region_locked(parent, r, child);
+		kr = fork_region_locked(parent, r, child, c);
 		if (kr != KERN_SUCCESS)
 			break;
 	}

@@ -241,6 +241,8 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 			continue;
 		for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
 			pmap_remove(t->pmap, va);
+		if (r->object)
+			vm_object_release_range(r->object, r, r->offset + (lo - r->start), r->offset + (hi - r->start));
 		if (lo == r->start && hi == r->end) {
 			list_remove(&r->link);
 			if (r->object)

@@ -91,6 +91,74 @@ vm_object_for_pager(struct port *pager)
 	return obj;
 }
 
+struct vm_object *
+vm_object_internal(void)
+{
+	struct vm_object *obj = kzalloc(sizeof *obj);
+
+	if (!obj)
+		return NULL;
+	list_init(&obj->link);		/* never on the live list: nobody looks it up */
+	list_init(&obj->pages);
+	list_init(&obj->mappings);
+	waitq_init(&obj->waiters);
+	obj->refs = 1;
+	return obj;
+}
+
+kern_return_t
+vm_object_adopt_page(struct vm_object *obj, uint32_t offset, paddr_t pa)
+{
+	struct obj_page *pg = kzalloc(sizeof *pg);
+	uint32_t f;
+
+	if (!pg)
+		return KERN_RESOURCE_SHORTAGE;
+	pg->offset = offset;
+	pg->state = OBJ_PAGE_RESIDENT;
+	pg->pa = pa;
+	pg->dirty = true;	/* nobody to return it to: no need to learn when it is written */
+	page_ref(pa);
+	f = spin_lock_irqsave(&vm_object_lock);
+	list_push_back(&obj->pages, &pg->link);
+	spin_unlock_irqrestore(&vm_object_lock, f);
+	return KERN_SUCCESS;
+}
+
+static bool
+covered_by_another(struct vm_object *obj, struct vm_region *leaving, uint32_t offset)
+{
+	struct list *m;
+
+	list_for_each(m, &obj->mappings) {
+		struct vm_region *r = list_entry(m, struct vm_region, obj_link);
+		if (r != leaving && r->offset <= offset && offset - r->offset < r->end - r->start)
+			return true;
+	}
+	return false;
+}
+
+void
+vm_object_release_range(struct vm_object *obj, struct vm_region *leaving, uint32_t lo, uint32_t hi)
+{
+	struct list *l, *tmp;
+	uint32_t f;
+
+	if (obj->pager)
+		return;		/* a pager's pages stay until terminate: they may be dirty */
+	f = spin_lock_irqsave(&vm_object_lock);
+	list_for_each_safe(l, tmp, &obj->pages) {
+		struct obj_page *pg = list_entry(l, struct obj_page, link);
+		if (pg->offset < lo || pg->offset >= hi || covered_by_another(obj, leaving, pg->offset))
+			continue;
+		list_remove(&pg->link);
+		if (pg->state == OBJ_PAGE_RESIDENT)
+			page_unref(pg->pa);
+		kfree(pg);
+	}
+	spin_unlock_irqrestore(&vm_object_lock, f);
+}
+
 /*
  * The last use ended: the pages that must go back to the pager go (dirty or
  * precious), the rest are freed, and memory_object_terminate is queued. The
@@ -107,14 +175,15 @@ terminate_locked(struct vm_object *obj)
 	while ((l = list_pop_front(&obj->pages)) != NULL) {
 		struct obj_page *pg = list_entry(l, struct obj_page, link);
 		if (pg->state == OBJ_PAGE_RESIDENT) {
-			if (pg->dirty || pg->precious)
+			if (obj->pager && (pg->dirty || pg->precious))
 				pager_msg_queue_return_locked(obj, pg->offset, pg->pa, pg->dirty);
 			else
 				page_unref(pg->pa);
 		}
 		kfree(pg);
 	}
-	pager_msg_queue_locked(obj, MEMORY_OBJECT_TERMINATE_ID, 0, 0, 0);
+	if (obj->pager)
+		pager_msg_queue_locked(obj, MEMORY_OBJECT_TERMINATE_ID, 0, 0, 0);
 }
 
 void
@@ -124,7 +193,7 @@ vm_object_unref_locked(struct vm_object *obj)
 		return;
 	if (!obj->terminated)
 		terminate_locked(obj);	/* its messages hold references again */
-	else
+	if (!obj->refs)
 		pager_msg_queue_free_locked(obj);
 }
 

@@ -81,7 +81,22 @@ vm_object_fault_locked(struct task *t, struct vm_region *r, uint32_t va, bool wr
 		*kr = vm_fault_anonymous_locked(t, r, va, write);
 		goto out;
 	}
-	if (!obj->pager->active) {	/* the pager is gone: nobody will answer */
+	if (!pg && !obj->pager) {	/* internal: zero fill, as anonymous memory */
+		pg = kzalloc(sizeof *pg);
+		if (pg && (pg->pa = page_alloc(PAGE_USER | PAGE_ZERO)) == 0) {
+			kfree(pg);
+			pg = NULL;
+		}
+		if (!pg) {
+			*kr = KERN_RESOURCE_SHORTAGE;
+			goto out;
+		}
+		pg->offset = offset;
+		pg->state = OBJ_PAGE_RESIDENT;
+		pg->dirty = true;
+		list_push_back(&obj->pages, &pg->link);
+	}
+	if (obj->pager && !obj->pager->active) {	/* the pager is gone: nobody will answer */
 		*kr = KERN_MEMORY_FAILURE;
 		goto out;
 	}
@@ -141,7 +156,7 @@ vm_object_wait(struct vm_object *obj, uint32_t offset)
 	pending = pg && (pg->state == OBJ_PAGE_REQUESTED || (pg->unlock_asked && !pg->error));
 	spin_unlock_irqrestore(&vm_object_lock, g);
 	/* the pager's death wakes us (vm_object_pager_died_locked); the second is a safety net */
-	if (pending && obj->pager->active)
+	if (pending && obj->pager && obj->pager->active)
 		why = waitq_wait_locked(&obj->waiters, HZ);
 	spin_unlock_irqrestore(&sched_lock, f);
 	vm_object_unref(obj);

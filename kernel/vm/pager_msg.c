@@ -196,8 +196,10 @@ vm_object_flush(void)
 		if (m) {
 			send_locked(m);
 		} else {
-			right_destroy_carried_locked(dead->pager, MACH_MSG_TYPE_PORT_SEND);
-			kobject_port_destroy_locked(dead->control);
+			if (dead->pager) {	/* an internal object has neither */
+				right_destroy_carried_locked(dead->pager, MACH_MSG_TYPE_PORT_SEND);
+				kobject_port_destroy_locked(dead->control);
+			}
 		}
 		spin_unlock_irqrestore(&sched_lock, f);
 		if (m) {

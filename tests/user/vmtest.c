@@ -1362,6 +1362,39 @@ fork_keeps_a_no_access_page_out_of_reach(void)
 	vm_deallocate(ME, a, PAGE);
 }
 
+/*
+ * Shared memory costs pages only where someone touched it: a 16 MiB region
+ * with one page written forks without filling the rest, and a page first
+ * touched after the fork, by either side, is the same page in both.
+ */
+static void
+a_large_shared_region_forks_without_being_filled(void)
+{
+	enum { SIZE = 16u << 20 };
+	vm_address_t a = region(SIZE);
+	mach_port_t child;
+	uint32_t before, v = 0xFEED;
+
+	CHECK(a);
+	((volatile uint32_t *)a)[0] = 1;
+	CHECK_EQ(vm_inherit(ME, a, SIZE, VM_INHERIT_SHARE), KERN_SUCCESS);
+	before = free_pages();
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK(before - free_pages() < 64);		/* not 4096 */
+	CHECK_EQ(vm_write(child, a + SIZE - PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);
+	CHECK_EQ(((volatile uint32_t *)(a + SIZE - PAGE))[0], 0xFEED);
+	((volatile uint32_t *)(a + SIZE / 2))[3] = 0xBEAD;
+	CHECK_EQ(peek(child, a + SIZE / 2 + 12), 0xBEAD);
+	CHECK_EQ(peek(child, a), 1);
+	end_child(child);
+	CHECK_EQ(((volatile uint32_t *)(a + SIZE - PAGE))[0], 0xFEED);	/* it outlives the child */
+	before = free_pages();
+	CHECK_EQ(vm_deallocate(ME, a + SIZE / 2, SIZE / 2), KERN_SUCCESS);	/* half of it, ours alone now */
+	CHECK(free_pages() - before >= 2);		/* its two touched pages came back at once */
+	CHECK_EQ(((volatile uint32_t *)a)[0], 1);
+	vm_deallocate(ME, a, SIZE / 2);
+}
+
 static void
 a_copy_shared_page_survives_the_other_side_deallocating(void)
 {
@@ -2104,6 +2137,7 @@ static const struct test tests[] = {
 	T(shared_pages_stay_shared_when_a_sharer_forks_a_copy),
 	T(a_shared_page_sent_out_of_line_arrives_as_it_was_sent),
 	T(fork_keeps_a_no_access_page_out_of_reach),
+	T(a_large_shared_region_forks_without_being_filled),
 	T(read_result_is_a_copy_that_does_not_follow_later_writes),
 	T(read_of_another_tasks_unmapped_range_fails_and_allocates_nothing),
 	T(read_of_a_partially_mapped_range_fails_and_changes_nothing),

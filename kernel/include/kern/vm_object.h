@@ -54,8 +54,8 @@ struct vm_object {
 	uint32_t refs;			/* [O] mappings, faults in progress, queued messages */
 	uint32_t nmaps;			/* [O] regions mapping it; 0: terminated */
 	bool terminated;		/* [O] */
-	struct port *pager;		/* [I] a send right the object holds */
-	struct port *control;		/* [I] its control port (KOBJ_PAGER_CONTROL) */
+	struct port *pager;		/* [I] a send right the object holds; NULL: internal */
+	struct port *control;		/* [I] its control port (KOBJ_PAGER_CONTROL); NULL: internal */
 	struct list pages;		/* [O] struct obj_page */
 	struct list mappings;		/* [O] struct vm_region via obj_link */
 	struct waitq waiters;		/* [S] faults waiting for a page or an unlock */
@@ -70,6 +70,21 @@ extern struct spinlock vm_object_lock;
  * back referenced. NULL: no memory.
  */
 struct vm_object *vm_object_for_pager(struct port *pager);
+/*
+ * An internal object: no pager, pages zero-filled on first touch and freed
+ * with the object. What shared anonymous memory (VM_INHERIT_SHARE) becomes at
+ * fork, so that sharers find untouched pages in one place. Referenced; NULL:
+ * no memory.
+ */
+struct vm_object *vm_object_internal(void);
+/* Makes pa (a page of the caller's, writable) the object's page at offset. [O] not held. */
+kern_return_t vm_object_adopt_page(struct vm_object *obj, uint32_t offset, paddr_t pa);
+/*
+ * leaving stops mapping the offsets [lo, hi) of an internal object: the pages
+ * there that no other region maps are freed (nobody could reach them again).
+ * [M] of leaving's task held.
+ */
+void vm_object_release_range(struct vm_object *obj, struct vm_region *leaving, uint32_t lo, uint32_t hi);
 void vm_object_unref_locked(struct vm_object *obj);
 /* pager's receive right is gone: faults waiting on its object fail now, not at their timeout. [S] held. */
 void vm_object_pager_died_locked(struct port *pager);
