@@ -11,6 +11,7 @@
 #include <kern/lib.h>
 #include <kern/sched.h>
 #include <kern/task.h>
+#include <manifold/traps.h>
 #include "layout.h"
 #include "pmap.h"
 #include <kern/vm_object.h>
@@ -114,6 +115,36 @@ task_unref(struct task *t)
 	kfree(t);
 	if (pager_msg_pending && !spin_held(&sched_lock))	/* its mapped objects may have ended */
 		vm_object_flush();
+}
+
+uint32_t
+task_summaries(struct manifold_task_summary *out, uint32_t max)
+{
+	uint32_t n = 0, f = spin_lock_irqsave(&tasks_lock);
+	struct list *l, *m;
+
+	list_for_each(l, &all_tasks) {
+		struct task *t = list_entry(l, struct task, all_link);
+		if (n < max) {
+			struct manifold_task_summary *s = &out[n];
+			uint64_t ticks = 0;
+			uint32_t g = spin_lock_irqsave(&t->lock), h = spin_lock_irqsave(&sched_lock);
+
+			list_for_each(m, &t->threads)
+				ticks += list_entry(m, struct thread, task_link)->ticks_used;
+			spin_unlock_irqrestore(&sched_lock, h);
+			s->id = t->id;
+			strlcpy(s->name, t->name, sizeof s->name);
+			s->dying = t->state != TASK_ALIVE;
+			s->threads = (uint32_t)t->nthreads;
+			s->resident_pages = task_resident_pages(t);
+			s->cpu_ms = (uint32_t)(ticks * 1000 / HZ);
+			spin_unlock_irqrestore(&t->lock, g);
+		}
+		n++;
+	}
+	spin_unlock_irqrestore(&tasks_lock, f);
+	return n;
 }
 
 void

@@ -5,6 +5,7 @@
 #include <kern/arch.h>
 #include <kern/clock.h>
 #include <kern/copyio.h>
+#include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -48,4 +49,31 @@ sys_debug_exit(const struct trap_args *args)
 		return KERN_NO_ACCESS;
 	arch_debug_exit((int)args->a[0]);
 	return KERN_FAILURE;	/* not under QEMU */
+}
+
+/* task_list(buf, max, *count): every task's summary, for ps; no ports change hands. */
+kern_return_t
+sys_task_list(const struct trap_args *args)
+{
+	struct task *me = curtask();
+	uint32_t max = args->a[1], count, n;
+	struct manifold_task_summary *buf = NULL;
+	kern_return_t kr;
+
+	if (max > TRAP_TASK_LIST_MAX)
+		return KERN_INVALID_ARGUMENT;
+	kr = copyout_check(me, args->a[2], sizeof count);
+	if (kr == KERN_SUCCESS && max)
+		kr = copyout_check(me, args->a[0], max * sizeof *buf);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (max && !(buf = kzalloc(max * sizeof *buf)))
+		return KERN_RESOURCE_SHORTAGE;
+	count = task_summaries(buf, max);
+	n = count < max ? count : max;
+	kr = n ? copyout(me, buf, args->a[0], n * sizeof *buf) : KERN_SUCCESS;
+	if (kr == KERN_SUCCESS)
+		kr = copyout(me, &count, args->a[2], sizeof count);
+	kfree(buf);
+	return kr;
 }

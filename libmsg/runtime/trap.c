@@ -72,6 +72,12 @@ trap_task_self_id(uint32_t *id)
 }
 
 kern_return_t
+trap_task_list(struct manifold_task_summary *buf, uint32_t max, uint32_t *count)
+{
+	return trap_raw(TRAP_task_list, (uint32_t)buf, max, (uint32_t)count, 0, 0);
+}
+
+kern_return_t
 trap_debug_exit(int code)
 {
 	return trap_raw(TRAP_debug_exit, (uint32_t)code, 0, 0, 0, 0);

@@ -39,25 +39,20 @@ state_name(integer_t s)
 	}
 }
 
-/* One task's line and its threads' lines. */
+/* The threads of a task we hold a port to, a line each. */
 static void
-show_task(const char *name, mach_port_t task)
+show_threads(mach_port_t task)
 {
-	task_basic_info_data_t ti;
-	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT, count = 0;
+	mach_msg_type_number_t count = 0;
 	thread_act_array_t threads = NULL;
 
-	if (task_info(task, TASK_BASIC_INFO, (integer_t *)&ti, &n) != KERN_SUCCESS ||
-	    task_threads(task, &threads, &count) != KERN_SUCCESS)
+	if (task_threads(task, &threads, &count) != KERN_SUCCESS)
 		return;	/* died meanwhile */
-	printf("%-14s %7u %8uK %8u\n", name, count, (unsigned)(ti.resident_size / 1024),
-	       (unsigned)(ti.user_time.seconds * 1000 + ti.user_time.microseconds / 1000 +
-			  ti.system_time.seconds * 1000 + ti.system_time.microseconds / 1000));
 	for (mach_msg_type_number_t i = 0; i < count; i++) {
 		thread_basic_info_data_t th;
 		mach_msg_type_number_t m = THREAD_BASIC_INFO_COUNT;
 		if (thread_info(threads[i], THREAD_BASIC_INFO, (integer_t *)&th, &m) == KERN_SUCCESS)
-			printf("  thread %u: %s, %u ms\n", i, state_name(th.run_state),
+			printf("       thread %u: %s, %u ms\n", i, state_name(th.run_state),
 			       (unsigned)(th.user_time.seconds * 1000 + th.user_time.microseconds / 1000 +
 					  th.system_time.seconds * 1000 + th.system_time.microseconds / 1000));
 		mach_port_deallocate(ME, threads[i]);
@@ -65,25 +60,38 @@ show_task(const char *name, mach_port_t task)
 	vm_deallocate(ME, (vm_address_t)threads, count * sizeof *threads);
 }
 
-/* Every task the bootstrap registered as /tasks/<name>. */
+/*
+ * Every task the kernel has (task_list), and the threads of those the
+ * bootstrap registered as /tasks/<name>: for the others we hold no port, and
+ * a shell should not be able to take one.
+ */
 static void
 cmd_ps(int argc, char **argv)
 {
-	static char names[4000];
-	kern_return_t kr = ns_list(ns, "/tasks/", names);
+	static struct manifold_task_summary tasks[TRAP_TASK_LIST_MAX];
+	uint32_t n = 0;
+	kern_return_t kr = trap_task_list(tasks, TRAP_TASK_LIST_MAX, &n);
 
 	if (kr != KERN_SUCCESS) {
 		printf("shell: cannot list tasks: %s\n", kern_return_name(kr));
 		return;
 	}
-	printf("%-14s %7s %9s %8s\n", "TASK", "THREADS", "RESIDENT", "CPU ms");
-	for (char *line = strtok(names, "\n"); line; line = strtok(NULL, "\n")) {
-		mach_port_t task;
-		if (ns_lookup(ns, line, &task) != KERN_SUCCESS)
-			continue;
-		show_task(line + strlen("/tasks/"), task);
-		mach_port_deallocate(ME, task);
+	printf("%4s %-14s %7s %9s %8s\n", "ID", "TASK", "THREADS", "RESIDENT", "CPU ms");
+	for (uint32_t i = 0; i < n && i < TRAP_TASK_LIST_MAX; i++) {
+		const struct manifold_task_summary *t = &tasks[i];
+		char path[64];
+		mach_port_t port;
+
+		printf("%4u %-14s %7u %8uK %8u%s\n", (unsigned)t->id, t->name, (unsigned)t->threads,
+		       (unsigned)t->resident_pages * 4, (unsigned)t->cpu_ms, t->dying ? " (ending)" : "");
+		snprintf(path, sizeof path, "/tasks/%s", t->name);
+		if (!t->dying && t->id != 0 && ns_lookup(ns, path, &port) == KERN_SUCCESS) {
+			show_threads(port);
+			mach_port_deallocate(ME, port);
+		}
 	}
+	if (n > TRAP_TASK_LIST_MAX)
+		printf("(and %u more)\n", (unsigned)(n - TRAP_TASK_LIST_MAX));
 }
 
 static void

@@ -76,8 +76,9 @@ def shell_cases():
         case("boots_to_its_prompt", None, r"^manifold> ")
         case("help_lists_the_commands", "help", r"help", r"^ *ps ", r"^ *names ", r"^ *kill ", r"^ *mem ",
              r"^manifold> ")
-        case("ps_shows_tasks_and_threads", "ps", r"TASK +THREADS", r"^console +\d+ +\d+K",
-             r"^  thread 0: \w+", r"^shell +1 +\d+K", r"^manifold> ")
+        case("ps_shows_tasks_and_threads", "ps", r"ID +TASK +THREADS", r"^ +0 +kernel +\d+ ",
+             r"^ +\d+ +bootstrap +1 +\d+K", r"^ +\d+ +console +\d+ +\d+K", r"^ +thread 0: \w+",
+             r"^ +\d+ +shell +1 +\d+K", r"^manifold> ")
         case("names_lists_the_name_server", "names", r"^/servers/console$", r"^/servers/echo$",
              r"^/tasks/shell$", r"^manifold> ")
         case("mem_shows_free_and_used_pages", "mem", r"^pages: \d+ free, \d+ used, \d+ total",
@@ -92,7 +93,7 @@ def shell_cases():
         case("kill_ends_a_task", "kill echo", r"^shell: killed echo", r"bootstrap: task echo died",
              r"manifold> ")
         case("a_killed_task_leaves_ps", "ps", r"TASK +THREADS", r"^manifold> ")
-        if re.search(r"^echo +\d+ ", g.text()[g.text().rfind("TASK"):], re.M):
+        if re.search(r"^ +\d+ +echo +\d+ ", g.text()[g.text().rfind("TASK"):], re.M):
             print("not ok %d - shell: echo still in ps after kill" % (n[0] + 1))
             failed += 1
         else:

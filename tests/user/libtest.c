@@ -747,6 +747,63 @@ errno_strtok_and_rand_state_belong_to_each_thread(void)
 	CHECK_EQ(errno, 77);				/* main's errno was not touched */
 }
 
+/* task_list: what ps shows, every task with its threads, and the errors. */
+static void *
+wait_for_word(void *arg)
+{
+	while (!*(volatile int *)arg)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	return NULL;
+}
+
+static const struct manifold_task_summary *
+find_task(const struct manifold_task_summary *s, uint32_t n, uint32_t id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (s[i].id == id)
+			return &s[i];
+	return NULL;
+}
+
+static void
+task_list_shows_every_task_and_its_threads(void)
+{
+	static struct manifold_task_summary s[TRAP_TASK_LIST_MAX];
+	const struct manifold_task_summary *me;
+	uint32_t n = 0, n2 = 0, my_id = 0, threads;
+	mach_port_t child;
+	cthread_t t;
+	int go = 0;
+
+	trap_task_self_id(&my_id);
+	CHECK_EQ(trap_task_list(s, TRAP_TASK_LIST_MAX, &n), KERN_SUCCESS);
+	CHECK(n >= 2);
+	CHECK_EQ(s[0].id, 0);
+	CHECK(strcmp(s[0].name, "kernel") == 0);
+	me = find_task(s, n, my_id);
+	CHECK(me != NULL);
+	CHECK(strstr(me->name, "libtest") != NULL);
+	CHECK(me->resident_pages > 0);
+	CHECK_EQ(me->dying, 0);
+	threads = me->threads;
+	CHECK_EQ(cthread_fork(&t, wait_for_word, &go), KERN_SUCCESS);
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(trap_task_list(s, TRAP_TASK_LIST_MAX, &n2), KERN_SUCCESS);
+	CHECK_EQ(n2, n + 1);					/* the child */
+	CHECK_EQ(find_task(s, n2, my_id)->threads, threads + 1);	/* and our new thread */
+	go = 1;
+	cthread_join(t);
+	task_terminate(child);
+	mach_port_deallocate(ME, child);
+	CHECK_EQ(trap_task_list(NULL, 0, &n2), KERN_SUCCESS);	/* just the count */
+	CHECK(n2 >= n);
+	n2 = 7;
+	CHECK_EQ(trap_task_list(s, TRAP_TASK_LIST_MAX + 1, &n2), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(trap_task_list((void *)0xC0000000, 4, &n2), KERN_INVALID_ADDRESS);
+	CHECK_EQ(trap_task_list(s, 4, (uint32_t *)0xC0000000), KERN_INVALID_ADDRESS);
+	CHECK_EQ(n2, 7);					/* nothing written on an error */
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(printf_formats_like_c_says),
@@ -768,6 +825,7 @@ static const struct test tests[] = {
 	T(errno_strtok_and_rand_state_belong_to_each_thread),
 	T(detached_threads_are_reaped_without_a_join),
 	T(malloc_and_stdio_wait_for_their_locks),
+	T(task_list_shows_every_task_and_its_threads),
 };
 
 int

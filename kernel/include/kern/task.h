@@ -61,6 +61,9 @@ void task_add_thread(struct task *task, struct thread *t);
 struct thread *task_start_thread(struct task *task, uint32_t eip, uint32_t esp);
 struct thread *task_create_suspended_thread(struct task *task);
 uint32_t task_resident_pages(struct task *t);
+/* Fills up to max summaries (ps's view, oldest task first); returns how many tasks there are. */
+struct manifold_task_summary;
+uint32_t task_summaries(struct manifold_task_summary *out, uint32_t max);
 void task_terminate(struct task *task, enum task_end end, int status);
 /* Waits until the task is DEAD; timeout 0 waits forever. Returns 0, or -1 on timeout. */
 int task_wait(struct task *task, uint64_t timeout_ticks);

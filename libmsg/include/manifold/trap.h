@@ -21,6 +21,8 @@ kern_return_t trap_boot_module_start(uint32_t index, uint32_t *task_id);
 /* The same, with a send right to the new task's port in *task_port. */
 kern_return_t trap_boot_module_start_port(uint32_t index, uint32_t *task_id, uint32_t *task_port);
 kern_return_t trap_task_self_id(uint32_t *id);
+/* Summaries of up to max tasks (ps); *count: how many there are. */
+kern_return_t trap_task_list(struct manifold_task_summary *buf, uint32_t max, uint32_t *count);
 kern_return_t trap_debug_exit(int code);
 /* Serial input (the console server's): up to len bytes, waiting up to timeout_ms. */
 kern_return_t trap_console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count);

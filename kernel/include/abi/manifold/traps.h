@@ -79,6 +79,11 @@
  *	KERN_INVALID_ARGUMENT (len 0 or > TRAP_CONSOLE_READ_MAX),
  *	KERN_INVALID_ADDRESS (buf or count not writable), KERN_OPERATION_TIMED_OUT
  *	(no input in time), KERN_ABORTED (the thread was aborted while waiting).
+ * task_list(struct manifold_task_summary *buf, uint32_t max, uint32_t *count)
+ *	What ps shows: a summary of each task (the kernel's included), oldest
+ *	first, up to max of them in buf; *count says how many there are, which
+ *	may be more. It gives no ports: looking is not touching.
+ *	KERN_INVALID_ARGUMENT (max > TRAP_TASK_LIST_MAX), KERN_INVALID_ADDRESS.
  */
 #define MANIFOLD_TRAPS(TRAP)				\
 	TRAP(1, console_write, 2)			\
@@ -119,7 +124,8 @@
 	TRAP(36, vm_read, 5)				\
 	TRAP(37, vm_write, 4)				\
 	TRAP(38, vm_copy, 4)				\
-	TRAP(48, console_read, 4)
+	TRAP(48, console_read, 4)			\
+	TRAP(49, task_list, 3)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
@@ -131,6 +137,7 @@ enum manifold_trap {
 #define TRAP_CONSOLE_MAX	65536
 #define TRAP_CONSOLE_READ_MAX	4096
 #define TRAP_CONSOLE_WAIT_FOREVER	0xFFFFFFFFu
+#define TRAP_TASK_LIST_MAX	256
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -140,6 +147,16 @@ struct manifold_notify_args {
 	uint32_t notify;		/* name of the right the notification will use */
 	uint32_t notify_poly;		/* MACH_MSG_TYPE_MAKE_SEND_ONCE or _MOVE_SEND_ONCE */
 	uint32_t previous;		/* user address: the previous request's right comes back here */
+};
+
+/* One task, as task_list gives it. */
+struct manifold_task_summary {
+	uint32_t id;			/* the task's number (task_self_id); 0 is the kernel */
+	char name[32];			/* its module's file name, or its parent's for task_create */
+	uint32_t dying;			/* 1 once it is being terminated */
+	uint32_t threads;
+	uint32_t resident_pages;	/* pages its map holds */
+	uint32_t cpu_ms;		/* time its threads have run */
 };
 
 struct manifold_kernel_stats {
