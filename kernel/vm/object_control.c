@@ -14,11 +14,12 @@
 #include <mach/memory_object.h>
 #include "layout.h"
 #include "memory_object_control_types.h"
+#include "memory_object_types.h"
 #include "pmap.h"
 
 #define HDR ((uint32_t)sizeof(mach_msg_header_t))
 
-/* The parts of a request: at most one descriptor, then inline words. */
+/* The parts of a request: its descriptors (out-of-line data, then a port, each at most once), then inline words. */
 struct request {
 	const uint32_t *w;
 	mach_msg_ool_descriptor_t *ool;
@@ -26,8 +27,9 @@ struct request {
 	bool virt;			/* ool holds a struct vcopy */
 };
 
+/* Checks k against the layout: the descriptor types in order (ndesc of them), then nwords words. */
 static bool
-parse(struct kmsg *k, uint32_t ndesc, uint32_t desc_type, uint32_t nwords, struct request *rq)
+parse(struct kmsg *k, const uint32_t *types, uint32_t ndesc, uint32_t nwords, struct request *rq)
 {
 	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
 	bool complex = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;
@@ -35,19 +37,43 @@ parse(struct kmsg *k, uint32_t ndesc, uint32_t desc_type, uint32_t nwords, struc
 
 	if (complex != (ndesc > 0) || k->size != HDR + (ndesc ? 4 + ndesc * 12 : 0) + nwords * 4)
 		return false;
-	if (ndesc) {
-		if (body->msgh_descriptor_count != ndesc || d->type.type != desc_type)
-			return false;
-		if (desc_type == MACH_MSG_OOL_DESCRIPTOR) {
-			rq->ool = &d->out_of_line;
-			rq->virt = (k->kvirt & 1) != 0;
-		} else {
-			rq->port = &d->port;
-		}
-		rq->w = (const uint32_t *)(d + ndesc);
-	} else {
+	if (!ndesc) {
 		rq->w = (const uint32_t *)(k->msg + 1);
+		return true;
 	}
+	if (body->msgh_descriptor_count != ndesc)
+		return false;
+	for (uint32_t i = 0; i < ndesc; i++) {
+		if (d[i].type.type != types[i])
+			return false;
+		if (types[i] == MACH_MSG_OOL_DESCRIPTOR) {
+			rq->ool = &d[i].out_of_line;
+			rq->virt = (k->kvirt & (1u << i)) != 0;
+		} else {
+			rq->port = &d[i].port;
+		}
+	}
+	rq->w = (const uint32_t *)(d + ndesc);
+	return true;
+}
+
+static const uint32_t OOL[] = { MACH_MSG_OOL_DESCRIPTOR };
+static const uint32_t PORT[] = { MACH_MSG_PORT_DESCRIPTOR };
+static const uint32_t OOL_AND_PORT[] = { MACH_MSG_OOL_DESCRIPTOR, MACH_MSG_PORT_DESCRIPTOR };
+
+/*
+ * The send-once right a request names for its answer in *reply_to (NULL for
+ * none). False: a right of another kind, which the request may not name.
+ */
+static bool
+reply_right(struct request *rq, struct port **reply_to)
+{
+	*reply_to = NULL;
+	if (!rq->port->name || rq->port->name == MACH_PORT_DEAD)
+		return true;
+	if (rq->port->disposition != MACH_MSG_TYPE_PORT_SEND_ONCE)
+		return false;
+	*reply_to = (struct port *)(uintptr_t)rq->port->name;
 	return true;
 }
 
@@ -99,23 +125,36 @@ supplied_page(struct request *rq, uint32_t j)
 	return pa;
 }
 
+/*
+ * Takes the pages of the data into the object. *result and *error_offset say
+ * how it went, for supply_completed: the first page that could not be had.
+ */
 static bool
-supply(struct vm_object *obj, struct request *rq, uint32_t offset, vm_prot_t lock, bool precious)
+supply(struct vm_object *obj, struct request *rq, uint32_t offset, vm_prot_t lock, bool precious,
+       kern_return_t *result, uint32_t *error_offset)
 {
 	uint32_t end, f;
 
+	*result = KERN_SUCCESS;
+	*error_offset = 0;
 	if ((lock & ~VM_PROT_ALL) || !range_ok(offset, rq->ool->size, &end) || !rq->ool->address)
 		return false;
 	f = spin_lock_irqsave(&vm_object_lock);
 	for (uint32_t j = 0; offset + j * PAGE_SIZE < end; j++) {
 		struct obj_page *pg = page_entry_locked(obj, offset + j * PAGE_SIZE);
 		paddr_t pa;
-		if (!pg || pg->state == OBJ_PAGE_RESIDENT)
+		if (pg && pg->state == OBJ_PAGE_RESIDENT)
 			continue;	/* what is resident stays (as in Mach) */
-		pa = supplied_page(rq, j);
+		pa = pg ? supplied_page(rq, j) : 0;
 		if (!pa) {		/* out of memory: the fault fails rather than waits */
-			pg->state = OBJ_PAGE_ERROR;
-			pg->error = KERN_RESOURCE_SHORTAGE;
+			if (*result == KERN_SUCCESS) {
+				*result = KERN_RESOURCE_SHORTAGE;
+				*error_offset = offset + j * PAGE_SIZE;
+			}
+			if (pg) {
+				pg->state = OBJ_PAGE_ERROR;
+				pg->error = KERN_RESOURCE_SHORTAGE;
+			}
 			continue;
 		}
 		pg->state = OBJ_PAGE_RESIDENT;
@@ -244,7 +283,8 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	if (reply_to)
-		pager_msg_queue_lock_completed(obj, reply_to, offset, end - offset);
+		pager_msg_queue_completed(obj, reply_to, MEMORY_OBJECT_LOCK_COMPLETED_ID,
+					  (const uint32_t[]){ offset, end - offset }, 2);
 	return true;
 }
 
@@ -254,8 +294,9 @@ vm_object_control_request(struct kmsg *k)
 	struct vm_object *obj = NULL;
 	struct request rq = { 0 };
 	struct port *reply_to = NULL;
+	kern_return_t result;
+	uint32_t f, g, error_offset;
 	bool ok = false;
-	uint32_t f, g;
 
 	f = spin_lock_irqsave(&sched_lock);
 	g = spin_lock_irqsave(&vm_object_lock);
@@ -270,28 +311,28 @@ vm_object_control_request(struct kmsg *k)
 		return;		/* terminated: the pager's answer comes too late, and goes */
 	switch (k->msg->msgh_id) {
 	case MEMORY_OBJECT_DATA_PROVIDED_ID:
-		ok = parse(k, 1, MACH_MSG_OOL_DESCRIPTOR, 2, &rq) && supply(obj, &rq, rq.w[0], (vm_prot_t)rq.w[1], false);
+		ok = parse(k, OOL, 1, 2, &rq) &&
+		     supply(obj, &rq, rq.w[0], (vm_prot_t)rq.w[1], false, &result, &error_offset);
 		break;
 	case MEMORY_OBJECT_DATA_SUPPLY_ID:
-		ok = parse(k, 1, MACH_MSG_OOL_DESCRIPTOR, 3, &rq) &&
-		     supply(obj, &rq, rq.w[0], (vm_prot_t)rq.w[1], rq.w[2] != 0);
+		ok = parse(k, OOL_AND_PORT, 2, 3, &rq) && reply_right(&rq, &reply_to) &&
+		     supply(obj, &rq, rq.w[0], (vm_prot_t)rq.w[1], rq.w[2] != 0, &result, &error_offset);
+		if (ok && reply_to) {
+			pager_msg_queue_completed(obj, reply_to, MEMORY_OBJECT_SUPPLY_COMPLETED_ID,
+						  (const uint32_t[]){ rq.w[0], rq.ool->size, (uint32_t)result,
+								      error_offset }, 4);
+			rq.port->name = MACH_PORT_NULL;		/* the answer took the right */
+		}
 		break;
 	case MEMORY_OBJECT_DATA_UNAVAILABLE_ID:
-		ok = parse(k, 0, 0, 2, &rq) && answer_requested(obj, rq.w[0], rq.w[1], KERN_SUCCESS);
+		ok = parse(k, NULL, 0, 2, &rq) && answer_requested(obj, rq.w[0], rq.w[1], KERN_SUCCESS);
 		break;
 	case MEMORY_OBJECT_DATA_ERROR_ID:
-		ok = parse(k, 0, 0, 3, &rq) &&
+		ok = parse(k, NULL, 0, 3, &rq) &&
 		     answer_requested(obj, rq.w[0], rq.w[1], rq.w[2] ? (kern_return_t)rq.w[2] : KERN_MEMORY_ERROR);
 		break;
 	case MEMORY_OBJECT_LOCK_REQUEST_ID:
-		if (!parse(k, 1, MACH_MSG_PORT_DESCRIPTOR, 5, &rq))
-			break;
-		if (rq.port->name && rq.port->name != MACH_PORT_DEAD) {
-			if (rq.port->disposition != MACH_MSG_TYPE_PORT_SEND_ONCE)
-				break;
-			reply_to = (struct port *)(uintptr_t)rq.port->name;
-		}
-		ok = lock_request(obj, rq.w, reply_to);
+		ok = parse(k, PORT, 1, 5, &rq) && reply_right(&rq, &reply_to) && lock_request(obj, rq.w, reply_to);
 		if (ok)
 			rq.port->name = MACH_PORT_NULL;		/* the reply took the right */
 		break;

@@ -20,9 +20,9 @@ struct pager_msg {
 	struct list link;		/* [O] outbox */
 	struct vm_object *obj;		/* with a reference */
 	mach_msg_id_t id;
-	uint32_t w[3], nwords;
+	uint32_t w[4], nwords;
 	paddr_t page;			/* data_return: the page (a reference) */
-	struct port *reply_to;		/* lock_completed: a send-once right, else the pager */
+	struct port *reply_to;		/* lock_ or supply_completed: a send-once right, else the pager */
 };
 
 static struct list outbox = LIST_INIT(outbox);		/* [O] struct pager_msg */
@@ -78,24 +78,24 @@ pager_msg_queue_return_locked(struct vm_object *obj, uint32_t offset, paddr_t pa
 
 /* Takes over the send-once right reply_to. No lock held. */
 void
-pager_msg_queue_lock_completed(struct vm_object *obj, struct port *reply_to, uint32_t offset, uint32_t length)
+pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg_id_t id, const uint32_t *w,
+			  uint32_t nwords)
 {
 	struct pager_msg *m = kzalloc(sizeof *m);
 	uint32_t f;
 
 	if (!m) {
-		kprintf("kernel: memory_object_lock_completed lost (out of memory)\n");
+		kprintf("kernel: message %d to a pager lost (out of memory)\n", id);
 		f = spin_lock_irqsave(&sched_lock);
 		right_destroy_carried_locked(reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
 	m->obj = obj;
-	m->id = MEMORY_OBJECT_LOCK_COMPLETED_ID;
+	m->id = id;
 	m->reply_to = reply_to;
-	m->w[0] = offset;
-	m->w[1] = length;
-	m->nwords = 2;
+	memcpy(m->w, w, nwords * 4);
+	m->nwords = nwords;
 	f = spin_lock_irqsave(&vm_object_lock);
 	obj->refs++;
 	list_push_back(&outbox, &m->link);

@@ -1817,7 +1817,7 @@ forked_child_writing_copies_only_the_pages_it_writes(void)
  * records what the kernel tells it, for the case below to check.
  */
 static struct {
-	volatile int inits, requests, returns, terminates, unlocks;
+	volatile int inits, requests, returns, terminates, unlocks, supplied;
 	mach_port_t control;
 	uint8_t returned[4096];
 	volatile uint32_t returned_offset;
@@ -1849,7 +1849,9 @@ memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control,
 		mach_port_destroy(ME, pager.port);	/* dies with the request unanswered */
 	} else {
 		memset(page, (int)(offset / 4096 * 16 + 1), sizeof page);
-		memory_object_data_supply(control, offset, page, sizeof page, VM_PROT_NONE, false);
+		/* page 1's supply asks to hear that it was taken */
+		memory_object_data_supply(control, offset, page, sizeof page, VM_PROT_NONE, false,
+					  offset == 4096 ? pager.port : MACH_PORT_NULL);
 	}
 	mach_port_deallocate(ME, control);
 	return KERN_SUCCESS;
@@ -1870,6 +1872,16 @@ kern_return_t
 memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
 					      vm_size_t length)
 {
+	mach_port_deallocate(ME, control);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+memory_object_do_memory_object_supply_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
+						vm_size_t length, kern_return_t result, vm_offset_t error_offset)
+{
+	if (offset == 4096 && length == 4096 && result == KERN_SUCCESS)
+		pager.supplied++;
 	mach_port_deallocate(ME, control);
 	return KERN_SUCCESS;
 }
@@ -1938,6 +1950,7 @@ external_pager_serves_faults_locks_and_gets_dirty_pages_back(void)
 	CHECK_EQ(p[0], 1);		/* page 0 faulted in through data_request */
 	CHECK_EQ(p[4096 + 100], 17);	/* page 1 too */
 	CHECK_EQ(pager.requests, 2);
+	CHECK(wait_until(&pager.supplied, 1));	/* and its supply_completed came back */
 	p[4096 + 5] = 0x77;		/* page 1 is now dirty, page 0 clean */
 	/* give back the dirty pages and lock both against writing */
 	CHECK_EQ(memory_object_lock_request(pager.control, 0, 2 * 4096, MEMORY_OBJECT_RETURN_DIRTY, false,

@@ -22,6 +22,7 @@
 #include <kern/sched.h>
 #include <kern/spinlock.h>
 #include <mach/kern_return.h>
+#include <mach/message.h>
 #include <mach/vm_types.h>
 
 struct port;
@@ -126,9 +127,9 @@ void vm_object_control_request(struct kmsg *k);
 /* pager_msg.c: the queue of messages to pagers. [O] held for the queue calls. */
 void pager_msg_queue_locked(struct vm_object *obj, int id, uint32_t w0, uint32_t w1, uint32_t w2);
 void pager_msg_queue_return_locked(struct vm_object *obj, uint32_t offset, paddr_t pa, bool dirty);
-/* No lock held: takes over the send-once right reply_to. */
-void pager_msg_queue_lock_completed(struct vm_object *obj, struct port *reply_to, uint32_t offset,
-				    uint32_t length);
+/* lock_completed or supply_completed (nwords <= 4) to reply_to. No lock held: takes over that send-once right. */
+void pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg_id_t id, const uint32_t *w,
+			       uint32_t nwords);
 void pager_msg_queue_free_locked(struct vm_object *obj);
 extern volatile bool pager_msg_pending;
 /* Sends what is queued and frees dead objects. Call with no lock held. */
