@@ -460,14 +460,18 @@ virtual_copy_of_a_partial_last_page_carries_only_the_region(void)
 
 
 /*
- * 100,000 random vm calls: on a child task (anything goes there), on a
- * sandbox range of ours, and on names that are not tasks. Every call must
- * return (a code or success) and, at the end, every page must be back.
+ * 100,000 random vm calls: on a child task (anything goes there), on its
+ * forks (task_create inheriting its map, whatever the inheritance, protection
+ * and sharing of its regions), on a sandbox range of ours (sent out of line
+ * too), and on names that are not tasks. Every call must return (a code or
+ * success) and, at the end, every page must be back.
  */
+#define FUZZ_FORKS 4
+
 static void
 fuzz_100000_random_vm_calls(void)
 {
-	mach_port_t child, bogus;
+	mach_port_t child, bogus, forks[FUZZ_FORKS] = { 0 }, inbox;
 	static uint8_t buf[3 * PAGE];
 	const vm_address_t sand = 0x50000000, sand_size = 0x00400000;
 	uint32_t free0;
@@ -476,10 +480,12 @@ fuzz_100000_random_vm_calls(void)
 	free0 = free_pages();
 
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &bogus);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &inbox);
 	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
 	for (int i = 0; i < 100000; i++) {
-		uint32_t pick = rnd() % 10;
-		mach_port_t task = pick < 6 ? child : pick < 9 ? ME : (rnd() % 2 ? bogus : rnd());
+		uint32_t pick = rnd() % 10, slot = rnd() % FUZZ_FORKS;
+		mach_port_t task = pick < 5 ? child : pick < 6 && forks[slot] ? forks[slot] :
+				   pick < 9 ? ME : (rnd() % 2 ? bogus : rnd());
 		bool mine = task == ME;
 		vm_address_t addr;
 		vm_size_t size = rnd() % 4 ? (rnd() % 8) * PAGE + (rnd() % 4 ? 0 : rnd() % PAGE) : rnd();
@@ -492,9 +498,24 @@ fuzz_100000_random_vm_calls(void)
 			addr = rnd() % 3 ? (rnd() % 0x3000) * PAGE : rnd();
 		if (mine && size > sand + sand_size - addr)
 			size = sand + sand_size - addr;
-		switch (rnd() % 8) {
+		switch (rnd() % 10) {
 		case 0:
 			vm_allocate(task, &addr, size, rnd() % 2);
+			break;
+		case 8:		/* a fork of the child, or the end of one */
+			if (forks[slot]) {
+				task_terminate(forks[slot]);
+				wait_dead_name(forks[slot]);
+				mach_port_deallocate(ME, forks[slot]);
+				forks[slot] = MACH_PORT_NULL;
+			} else if (task_create(child, 1, &forks[slot]) != KERN_SUCCESS) {
+				forks[slot] = MACH_PORT_NULL;
+			}
+			break;
+		case 9:		/* part of our sandbox out of line to ourselves, and back */
+			if (send_region(inbox, sand + (rnd() % 16) * PAGE, size % (8 * PAGE), rnd() % 2) ==
+			    MACH_MSG_SUCCESS && receive_region(inbox, &got, &size) == MACH_MSG_SUCCESS)
+				vm_deallocate(ME, got, size);
 			break;
 		case 1:
 			vm_deallocate(task, addr, size);
@@ -527,10 +548,17 @@ fuzz_100000_random_vm_calls(void)
 		}
 		}
 	}
+	for (int f = 0; f < FUZZ_FORKS; f++)
+		if (forks[f]) {
+			task_terminate(forks[f]);
+			CHECK(wait_dead_name(forks[f]));
+			mach_port_deallocate(ME, forks[f]);
+		}
 	task_terminate(child);
 	CHECK(wait_dead_name(child));
 	mach_port_deallocate(ME, child);
 	mach_port_destroy(ME, bogus);
+	mach_port_destroy(ME, inbox);
 	vm_deallocate(ME, sand, sand_size);
 	CHECK_EQ(free_pages(), free0);
 }
