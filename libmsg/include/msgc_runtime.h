@@ -339,6 +339,34 @@ msgc_send(mach_msg_header_t *m, uint32_t send_size)
 }
 
 /*
+ * The same for routines after a `waittime` statement: the send and the wait
+ * for the reply each give up after timeout_ms (MACH_SEND_TIMED_OUT,
+ * MACH_RCV_TIMED_OUT). The reply port is replaced after a receive error, so a
+ * reply that comes late is never taken for the next call's.
+ */
+static inline mach_msg_return_t
+msgc_call_timed(mach_msg_header_t *m, uint32_t send_size, uint32_t buffer_size,
+    mach_port_t reply_port, mach_msg_timeout_t timeout_ms)
+{
+	mach_msg_return_t mr;
+
+	m->msgh_size = send_size;
+	mr = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG | MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT,
+	    send_size, buffer_size, reply_port, timeout_ms, MACH_PORT_NULL);
+	if (MACH_MSG_RCV_ERROR(mr))
+		mig_dealloc_reply_port(reply_port);
+	return mr;
+}
+
+static inline mach_msg_return_t
+msgc_send_timed(mach_msg_header_t *m, uint32_t send_size, mach_msg_timeout_t timeout_ms)
+{
+	m->msgh_size = send_size;
+	return mach_msg(m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, send_size, 0, MACH_PORT_NULL,
+	    timeout_ms, MACH_PORT_NULL);
+}
+
+/*
  * Checks a reply's id, and returns the server's status if it is an error reply.
  * KERN_SUCCESS means: decode the rest with r, which is past the descriptor count
  * (complex replies) or past RetCode (simple ones). A complex reply carries no RetCode:

@@ -5,7 +5,8 @@
  * by line without other tasks' lines cutting in, and input comes edited, a
  * line at a time. With no name server or no console server (early servers,
  * the test suites that boot without them), or once the console server is
- * gone, the kernel's console traps serve instead.
+ * gone or has left a write unanswered for 10 s (console.defs' waittime), the
+ * kernel's console traps serve instead.
  *
  * The servers that must never wait for the console server (the bootstrap,
  * which restarts it; ns, which it needs; the console server itself) say so

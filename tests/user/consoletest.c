@@ -144,6 +144,31 @@ lines_from_two_tasks_are_not_interleaved(void)
 	CHECK_EQ(theirs, CHATTER_LINES);
 }
 
+/*
+ * A console server that stops answering (here: suspended) must not hang the
+ * tasks that print: console_write gives up after its waittime (10 s) and the
+ * line goes to the kernel console instead. Last: from here on our output
+ * takes the kernel's route.
+ */
+static void
+a_hung_console_server_does_not_hang_printf(void)
+{
+	mach_port_t server_task = MACH_PORT_NULL;
+	uint64_t t0, t1;
+
+	CHECK_EQ(ns_lookup(ns, "/tasks/console", &server_task), KERN_SUCCESS);
+	fflush(stdout);
+	CHECK_EQ(task_suspend(server_task), KERN_SUCCESS);
+	trap_clock_uptime(&t0);
+	printf("consoletest: written while the console server hangs\n");
+	fflush(stdout);
+	trap_clock_uptime(&t1);
+	CHECK_EQ(task_resume(server_task), KERN_SUCCESS);
+	mach_port_deallocate(ME, server_task);
+	CHECK(t1 - t0 >= 9000000000ull);	/* it waited for the server... */
+	CHECK(t1 - t0 < 30000000000ull);	/* ...but not for ever */
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(console_read_trap_refuses_bad_arguments),
@@ -152,6 +177,7 @@ static const struct test tests[] = {
 	T(console_read_times_out_with_no_input),
 	T(a_typed_line_comes_back_through_fgets),
 	T(lines_from_two_tasks_are_not_interleaved),
+	T(a_hung_console_server_does_not_hang_printf),
 };
 
 int

@@ -247,11 +247,19 @@ gen_stub(FILE *f, const struct routine *r)
 			    type_is_descriptor(r->args[i].type) == (pass == 0))
 				gen_request_item(f, &r->args[i]);
 	if (r->simple) {
-		fprintf(f, "\treturn msgc_send(&msgc_msg.head, msgc_w.at);\n}\n");
+		if (r->waittime[0])
+			fprintf(f, "\treturn msgc_send_timed(&msgc_msg.head, msgc_w.at, "
+			    "(mach_msg_timeout_t)(%s));\n}\n", r->waittime);
+		else
+			fprintf(f, "\treturn msgc_send(&msgc_msg.head, msgc_w.at);\n}\n");
 		return;
 	}
-	fprintf(f, "\tmsgc_ret = msgc_call(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), "
-	    "msgc_reply_port);\n");
+	if (r->waittime[0])
+		fprintf(f, "\tmsgc_ret = msgc_call_timed(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), "
+		    "msgc_reply_port, (mach_msg_timeout_t)(%s));\n", r->waittime);
+	else
+		fprintf(f, "\tmsgc_ret = msgc_call(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), "
+		    "msgc_reply_port);\n");
 	fprintf(f, "\tif (msgc_ret != MACH_MSG_SUCCESS)\n\t\treturn msgc_ret;\n");
 	fprintf(f, "\tmsgc_ret = msgc_begin_reply(&msgc_r, &msgc_msg.head, %s + %d, %u);\n", id,
 	    REPLY_ID_OFFSET, routine_reply_descriptors(r));

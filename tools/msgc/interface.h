@@ -27,6 +27,7 @@ struct routine {
 	bool simple;		/* simpleroutine: one-way, no reply */
 	int line;
 	uint32_t index;		/* id = subsystem base + index */
+	char waittime[MSGC_NAME_MAX];	/* the reply's timeout in ms (a number or a C name); "": none */
 	struct arg *args;
 	size_t nargs;
 };

@@ -19,6 +19,7 @@ struct parser {
 	bool have_subsystem;
 	int subsystem_line;
 	uint32_t next_index;
+	char waittime[MSGC_NAME_MAX];	/* applies to the routines that follow */
 };
 
 #define MAX_ROUTINES REPLY_ID_OFFSET
@@ -108,7 +109,7 @@ expect_number(struct parser *p, const char *what, uint32_t *n)
 
 /* MIG features outside the subset: named, so the user knows it is not a typo. */
 static const char *const unsupported_statements[] = {
-	"serverprefix", "userprefix", "serverdemux", "rcsid", "error", "waittime",
+	"serverprefix", "userprefix", "serverdemux", "rcsid", "error",
 	"msgoption", "msgtype", "function", "procedure", "simpleprocedure",
 	"kernelserver", "kerneluser",
 };
@@ -389,6 +390,8 @@ parse_routine(struct parser *p, bool simple)
 	struct routine r = { .simple = simple, .line = p->cur.line, .index = p->next_index };
 	bool ok;
 
+	memcpy(r.waittime, p->waittime, sizeof(r.waittime));
+
 	if (!advance(p) || !expect_name(p, "a routine name", r.name))
 		return false;
 	for (size_t i = 0; i < itf->nroutines; i++)
@@ -492,6 +495,28 @@ parse_include(struct parser *p)
 	return advance(p);
 }
 
+/*
+ * waittime N; (or a C name) gives the routines that follow a timeout: the
+ * client stub waits at most N ms to send and for the reply. nowaittime; ends it.
+ */
+static bool
+parse_waittime(struct parser *p)
+{
+	if (is_keyword(&p->cur, "nowaittime")) {
+		p->waittime[0] = '\0';
+		return advance(p) && expect_punct(p, ';');
+	}
+	if (!advance(p))
+		return false;
+	if (p->cur.kind == TOKEN_NUMBER)
+		snprintf(p->waittime, sizeof(p->waittime), "%u", p->cur.number);
+	else if (p->cur.kind == TOKEN_IDENT && !is_c_keyword(p->cur.text))
+		snprintf(p->waittime, sizeof(p->waittime), "%.*s", MSGC_NAME_MAX - 1, p->cur.text);
+	else
+		return expected(p, "a time in milliseconds (a number or a C name)");
+	return advance(p) && expect_punct(p, ';');
+}
+
 static bool
 parse_statement(struct parser *p)
 {
@@ -507,9 +532,9 @@ parse_statement(struct parser *p)
 	if (!is_keyword(t, "type") && !is_keyword(t, "routine") &&
 	    !is_keyword(t, "simpleroutine") && !is_keyword(t, "skip") &&
 	    !is_keyword(t, "import") && !is_keyword(t, "uimport") &&
-	    !is_keyword(t, "simport"))
+	    !is_keyword(t, "simport") && !is_keyword(t, "waittime") && !is_keyword(t, "nowaittime"))
 		return expected(p, "a statement (subsystem, import, type, routine, "
-		    "simpleroutine or skip)");
+		    "simpleroutine, skip, waittime or nowaittime)");
 	if (!p->have_subsystem)
 		return error_at(p, t->line, "'%s' before the subsystem statement", t->text);
 	if (is_keyword(t, "type"))
@@ -520,6 +545,8 @@ parse_statement(struct parser *p)
 		return parse_routine(p, true);
 	if (is_keyword(t, "skip"))
 		return claim_index(p, t->line) && advance(p) && expect_punct(p, ';');
+	if (is_keyword(t, "waittime") || is_keyword(t, "nowaittime"))
+		return parse_waittime(p);
 	if (is_keyword(t, "import"))
 		return parse_import(p, IMPORT_BOTH);
 	if (is_keyword(t, "uimport"))

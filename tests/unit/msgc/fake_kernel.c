@@ -3,6 +3,7 @@
  * call (mig_get_reply_port, mig_dealloc_reply_port, mach_msg_destroy).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <msgc_runtime.h>
 #include "fake_kernel.h"
@@ -212,12 +213,16 @@ mach_msg(mach_msg_header_t *msg, mach_msg_option_t option, mach_msg_size_t send_
 	} in, out;
 	mach_msg_return_t mr;
 	kern_return_t ret;
-	bool rpc = option == (MACH_SEND_MSG | MACH_RCV_MSG);
+	mach_msg_option_t timeouts = option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT);
+	bool rpc = (option & ~timeouts) == (MACH_SEND_MSG | MACH_RCV_MSG);
 
-	(void)timeout;
 	(void)notify;
-	if (option != MACH_SEND_MSG && !rpc)
+	fake.last_option = option;
+	fake.last_timeout = timeout;
+	if ((option & ~timeouts) != MACH_SEND_MSG && !rpc)
 		return MACH_SEND_INVALID_HEADER;	/* the stubs use nothing else */
+	if ((timeouts & MACH_RCV_TIMEOUT) && !rpc)
+		return MACH_SEND_INVALID_HEADER;
 	if (rpc && rcv_name != msg->msgh_local_port)
 		return MACH_RCV_INVALID_NAME;
 	mr = fake_check_send(msg, send_size);
@@ -232,6 +237,12 @@ mach_msg(mach_msg_header_t *msg, mach_msg_option_t option, mach_msg_size_t send_
 	deliver(msg, send_size, &in.head);
 	fake.last_request_size = send_size;
 	memcpy(fake.last_request, &in, send_size);
+	if (fake.server_hangs) {
+		mach_msg_destroy(&in.head);	/* still queued as far as the client knows */
+		if (rpc && !(timeouts & MACH_RCV_TIMEOUT))
+			abort();		/* the client would wait for ever */
+		return rpc ? MACH_RCV_TIMED_OUT : MACH_MSG_SUCCESS;
+	}
 
 	/* The server loop: serve, destroy a failed request, reply unless told not to. */
 	fake.demux(&in.head, &out.head);

@@ -31,6 +31,9 @@ struct fake_kernel {
 	mach_msg_return_t server_reply_error;	/* kernel rejected a server's reply */
 	int reply_ports_given, reply_ports_dropped;
 	int rights_destroyed;
+	bool server_hangs;		/* requests are taken but never answered */
+	mach_msg_option_t last_option;	/* what the last call asked mach_msg to do */
+	mach_msg_timeout_t last_timeout;
 	uint32_t last_request_size;
 	uint8_t last_request[FAKE_MSG_MAX];	/* as the server received it */
 };

@@ -121,3 +121,29 @@ kinds_do_kinds_ping(mach_port_t server)
 	kinds_state.calls++;
 	return kinds_state.fail_with;
 }
+
+kern_return_t
+kinds_do_kinds_timed(mach_port_t server, int32_t x, int32_t *y)
+{
+	(void)server;
+	kinds_state.calls++;
+	*y = (int32_t)((uint32_t)x * 2u);	/* the fuzzer sends any x */
+	return kinds_state.fail_with;
+}
+
+kern_return_t
+kinds_do_kinds_timed_note(mach_port_t server, int32_t code)
+{
+	(void)server;
+	kinds_state.calls++;
+	kinds_state.notify_code = code;
+	return kinds_state.fail_with;
+}
+
+kern_return_t
+kinds_do_kinds_untimed(mach_port_t server)
+{
+	(void)server;
+	kinds_state.calls++;
+	return kinds_state.fail_with;
+}

@@ -163,6 +163,24 @@ comments_and_std_includes_are_skipped(void)
 	interface_free(&itf);
 }
 
+static void
+waittime_applies_to_the_routines_that_follow(void)
+{
+	struct interface itf;
+	struct diag d;
+	bool ok = parse("subsystem s 1;\nroutine a(p: mach_port_t);\nWaitTime 500;\n"
+	    "routine b(p: mach_port_t);\nwaittime my_timeout;\nsimpleroutine c(p: mach_port_t);\n"
+	    "nowaittime;\nroutine e(p: mach_port_t);\n", &itf, &d);
+
+	CHECK(ok);
+	CHECK_EQ(itf.nroutines, 4);
+	CHECK(strcmp(itf.routines[0].waittime, "") == 0);
+	CHECK(strcmp(itf.routines[1].waittime, "500") == 0);
+	CHECK(strcmp(itf.routines[2].waittime, "my_timeout") == 0);
+	CHECK(strcmp(itf.routines[3].waittime, "") == 0);
+	interface_free(&itf);
+}
+
 /* Each bad input and the exact error it must produce. */
 static const struct bad_case {
 	const char *name, *text, *error;
@@ -240,6 +258,10 @@ static const struct bad_case {
 	{ "error_type_options", "subsystem a 1;\ntype t = int32_t ctype: int;\n",
 	  "t.defs:2: type options (ctype:, cusertype:, translations, dealloc) are not "
 	  "supported by msgc" },
+	{ "error_waittime_without_a_time", "subsystem a 1;\n\nwaittime ;\n",
+	  "t.defs:3: expected a time in milliseconds (a number or a C name), found ';'" },
+	{ "error_waittime_before_subsystem", "waittime 10;\nsubsystem a 1;\n",
+	  "t.defs:1: 'waittime' before the subsystem statement" },
 };
 
 static char too_many_routines[8192];
@@ -294,13 +316,14 @@ const struct test parser_tests[] = {
 	{ "keywords_are_case_insensitive", keywords_are_case_insensitive },
 	{ "imports_are_recorded_with_their_side", imports_are_recorded_with_their_side },
 	{ "comments_and_std_includes_are_skipped", comments_and_std_includes_are_skipped },
+	{ "waittime_applies_to_the_routines_that_follow", waittime_applies_to_the_routines_that_follow },
 	{ "error_more_than_100_routines", error_more_than_100_routines },
 	BAD(0), BAD(1), BAD(2), BAD(3), BAD(4), BAD(5), BAD(6), BAD(7), BAD(8), BAD(9),
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
-	BAD(28), BAD(29), BAD(30), BAD(31),
+	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 32,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 34,
     "every bad case needs a BAD(i) entry in parser_tests");

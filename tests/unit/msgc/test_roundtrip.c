@@ -315,6 +315,28 @@ write_seed_requests(const char *dir)
 	kinds_ping(SERVER);
 }
 
+static void
+waittime_routines_give_up_and_others_wait(void)
+{
+	int32_t y = 0;
+
+	start();
+	CHECK_EQ(kinds_timed(SERVER, 21, &y), KERN_SUCCESS);	/* answered in time */
+	CHECK_EQ(y, 42);
+	CHECK_EQ(fake.last_option, MACH_SEND_MSG | MACH_RCV_MSG | MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT);
+	CHECK_EQ(fake.last_timeout, 250);
+	CHECK_EQ(kinds_timed_note(SERVER, 9), MACH_MSG_SUCCESS);
+	CHECK_EQ(fake.last_option, MACH_SEND_MSG | MACH_SEND_TIMEOUT);
+	CHECK_EQ(fake.last_timeout, 250);
+	CHECK_EQ(kinds_untimed(SERVER), KERN_SUCCESS);		/* after nowaittime */
+	CHECK_EQ(fake.last_option, MACH_SEND_MSG | MACH_RCV_MSG);
+	fake.server_hangs = true;
+	y = 7;
+	CHECK_EQ(kinds_timed(SERVER, 1, &y), MACH_RCV_TIMED_OUT);	/* a hung server */
+	CHECK_EQ(y, 7);
+	CHECK_EQ(fake.reply_ports_dropped, 1);	/* a late reply cannot be taken for the next one's */
+}
+
 const struct test roundtrip_tests[] = {
 	{ "integers_of_every_width_round_trip", integers_of_every_width_round_trip },
 	{ "request_layout_matches_the_readme", request_layout_matches_the_readme },
@@ -335,5 +357,6 @@ const struct test roundtrip_tests[] = {
 	{ "server_refuses_handler_output_above_bound", server_refuses_handler_output_above_bound },
 	{ "out_array_beyond_caller_capacity_is_refused",
 	  out_array_beyond_caller_capacity_is_refused },
+	{ "waittime_routines_give_up_and_others_wait", waittime_routines_give_up_and_others_wait },
 };
 const size_t roundtrip_test_count = sizeof(roundtrip_tests) / sizeof(roundtrip_tests[0]);
