@@ -28,6 +28,27 @@ region_of(struct task *t, uint32_t va)
 }
 
 kern_return_t
+vm_cow_break_locked(struct task *t, uint32_t va, paddr_t pa)
+{
+	paddr_t mine;
+
+	pa &= ~(PAGE_SIZE - 1);
+	if (page_refs(pa) == 1) {	/* the last holder: keep the page */
+		mine = pa;
+		page_ref(pa);		/* pmap_enter drops the mapping's old reference */
+	} else if ((mine = page_alloc(PAGE_USER)) != 0) {
+		memcpy(P2V(mine), P2V(pa), PAGE_SIZE);
+	} else {
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	if (pmap_enter(t->pmap, va, mine, PMAP_WRITE | PMAP_OWNED) < 0) {
+		page_unref(mine);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	return KERN_SUCCESS;
+}
+
+kern_return_t
 vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool write)
 {
 	paddr_t pa, fresh;
@@ -42,16 +63,7 @@ vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool
 			return KERN_RESOURCE_SHORTAGE;
 		}
 	} else if (write && pmap_lookup(t->pmap, va, &pa, &prot) && (prot & PMAP_COW)) {
-		pa &= ~(PAGE_SIZE - 1);
-		if (page_refs(pa) == 1) {	/* the last holder: keep the page, writable */
-			page_ref(pa);		/* pmap_enter drops the mapping's old reference */
-			pmap_enter(t->pmap, va, pa, PMAP_WRITE | PMAP_OWNED);
-		} else if ((fresh = page_alloc(PAGE_USER)) != 0) {
-			memcpy(P2V(fresh), P2V(pa), PAGE_SIZE);
-			pmap_enter(t->pmap, va, fresh, PMAP_WRITE | PMAP_OWNED);
-		} else {
-			return KERN_RESOURCE_SHORTAGE;
-		}
+		return vm_cow_break_locked(t, va, pa);
 	} else if (write && pmap_lookup(t->pmap, va, &pa, &prot) && !(prot & PMAP_WRITE)) {
 		/* a private page of an object region, write-protected with the region's object pages */
 		pmap_protect(t->pmap, va, PMAP_READ_OK | PMAP_WRITE);

@@ -24,24 +24,15 @@
 static kern_return_t
 own_anonymous_page_locked(struct task *t, struct vm_region *r, uint32_t va)
 {
-	paddr_t pa = 0, mine;
+	paddr_t pa = 0;
+	kern_return_t kr;
 
 	if (!pmap_present(t->pmap, va, &pa) || !pmap_is_cow(t->pmap, va))
 		return KERN_SUCCESS;
-	if (page_refs(pa) == 1) {
-		mine = pa;
-		page_ref(pa);		/* pmap_enter drops the mapping's old reference */
-	} else if ((mine = page_alloc(PAGE_USER)) != 0) {
-		memcpy(P2V(mine), P2V(pa), PAGE_SIZE);
-	} else {
-		return KERN_RESOURCE_SHORTAGE;
-	}
-	if (pmap_enter(t->pmap, va, mine, PMAP_WRITE | PMAP_OWNED) < 0) {
-		page_unref(mine);
-		return KERN_RESOURCE_SHORTAGE;
-	}
-	pmap_protect(t->pmap, va, vm_prot_pmap(r->prot));
-	return KERN_SUCCESS;
+	kr = vm_cow_break_locked(t, va, pa);
+	if (kr == KERN_SUCCESS)		/* writable for the break; the region may say otherwise */
+		pmap_protect(t->pmap, va, vm_prot_pmap(r->prot));
+	return kr;
 }
 
 /*

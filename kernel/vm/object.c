@@ -53,18 +53,29 @@ vm_object_pager_died_locked(struct port *pager)
 }
 
 struct vm_object *
+vm_object_internal(void)
+{
+	struct vm_object *obj = kzalloc(sizeof *obj);
+
+	if (!obj)
+		return NULL;
+	list_init(&obj->link);		/* on the live list only with a pager, to be found by it */
+	list_init(&obj->pages);
+	list_init(&obj->mappings);
+	waitq_init(&obj->waiters);
+	obj->refs = 1;
+	return obj;
+}
+
+struct vm_object *
 vm_object_for_pager(struct port *pager)
 {
-	struct vm_object *obj, *fresh = kzalloc(sizeof *fresh);
+	struct vm_object *obj, *fresh = vm_object_internal();
 	bool kept = false;
 	uint32_t f;
 
 	if (fresh) {
-		list_init(&fresh->pages);
-		list_init(&fresh->mappings);
-		waitq_init(&fresh->waiters);
 		fresh->pager = pager;
-		fresh->refs = 1;
 		fresh->control = kobject_port_create(KOBJ_PAGER_CONTROL, fresh);
 	}
 	f = spin_lock_irqsave(&vm_object_lock);
@@ -82,7 +93,7 @@ vm_object_for_pager(struct port *pager)
 	f = spin_lock_irqsave(&sched_lock);
 	if (kept)
 		pager->pager = true;
-	if (!kept)
+	else
 		right_destroy_carried_locked(pager, MACH_MSG_TYPE_PORT_SEND);
 	if (fresh && fresh->control)
 		kobject_port_destroy_locked(fresh->control);
@@ -91,37 +102,31 @@ vm_object_for_pager(struct port *pager)
 	return obj;
 }
 
-struct vm_object *
-vm_object_internal(void)
+struct obj_page *
+vm_object_page_new_locked(struct vm_object *obj, uint32_t offset, enum obj_page_state state, paddr_t pa)
 {
-	struct vm_object *obj = kzalloc(sizeof *obj);
+	struct obj_page *pg = kzalloc(sizeof *pg);
 
-	if (!obj)
+	if (!pg)
 		return NULL;
-	list_init(&obj->link);		/* never on the live list: nobody looks it up */
-	list_init(&obj->pages);
-	list_init(&obj->mappings);
-	waitq_init(&obj->waiters);
-	obj->refs = 1;
-	return obj;
+	pg->offset = offset;
+	pg->state = state;
+	pg->pa = pa;
+	pg->dirty = !obj->pager;	/* internal: nobody to return it to, no need to learn when it is written */
+	list_push_back(&obj->pages, &pg->link);
+	return pg;
 }
 
 kern_return_t
 vm_object_adopt_page(struct vm_object *obj, uint32_t offset, paddr_t pa)
 {
-	struct obj_page *pg = kzalloc(sizeof *pg);
-	uint32_t f;
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+	bool ok = vm_object_page_new_locked(obj, offset, OBJ_PAGE_RESIDENT, pa) != NULL;
 
-	if (!pg)
-		return KERN_RESOURCE_SHORTAGE;
-	pg->offset = offset;
-	pg->state = OBJ_PAGE_RESIDENT;
-	pg->pa = pa;
-	pg->dirty = true;	/* nobody to return it to: no need to learn when it is written */
-	page_ref(pa);
-	f = spin_lock_irqsave(&vm_object_lock);
-	list_push_back(&obj->pages, &pg->link);
 	spin_unlock_irqrestore(&vm_object_lock, f);
+	if (!ok)
+		return KERN_RESOURCE_SHORTAGE;
+	page_ref(pa);
 	return KERN_SUCCESS;
 }
 
@@ -132,10 +137,25 @@ covered_by_another(struct vm_object *obj, struct vm_region *leaving, uint32_t of
 
 	list_for_each(m, &obj->mappings) {
 		struct vm_region *r = list_entry(m, struct vm_region, obj_link);
-		if (r != leaving && r->offset <= offset && offset - r->offset < r->end - r->start)
+		if (r != leaving && vm_region_va_of(r, offset))
 			return true;
 	}
 	return false;
+}
+
+void
+vm_object_for_each_mapping_locked(struct vm_object *obj, struct obj_page *pg,
+				  void (*fn)(struct vm_region *r, uint32_t va))
+{
+	struct list *m;
+
+	list_for_each(m, &obj->mappings) {
+		struct vm_region *r = list_entry(m, struct vm_region, obj_link);
+		uint32_t va = vm_region_va_of(r, pg->offset);
+		paddr_t pa;
+		if (va && r->task->pmap && pmap_present(r->task->pmap, va, &pa) && (pa & ~(PAGE_SIZE - 1)) == pg->pa)
+			fn(r, va);
+	}
 }
 
 void

@@ -92,12 +92,7 @@ page_entry_locked(struct vm_object *obj, uint32_t offset)
 {
 	struct obj_page *pg = vm_object_page_locked(obj, offset);
 
-	if (!pg && (pg = kzalloc(sizeof *pg)) != NULL) {
-		pg->offset = offset;
-		pg->state = OBJ_PAGE_REQUESTED;
-		list_push_back(&obj->pages, &pg->link);
-	}
-	return pg;
+	return pg ? pg : vm_object_page_new_locked(obj, offset, OBJ_PAGE_REQUESTED, 0);
 }
 
 /* Page j of the data: taken from the message when nobody else holds it, else copied. */
@@ -201,37 +196,16 @@ answer_requested(struct vm_object *obj, uint32_t offset, uint32_t size, kern_ret
 	return true;
 }
 
-/*
- * Calls fn on every mapping of the object's page pg (not on private copies).
- * [O] held.
- */
 static void
-for_each_mapping_locked(struct vm_object *obj, struct obj_page *pg, void (*fn)(struct pmap *, uint32_t))
+unmap_one(struct vm_region *r, uint32_t va)
 {
-	struct list *l;
-
-	list_for_each(l, &obj->mappings) {
-		struct vm_region *r = list_entry(l, struct vm_region, obj_link);
-		uint32_t va;
-		paddr_t pa;
-		if (pg->offset < r->offset || pg->offset - r->offset >= r->end - r->start)
-			continue;
-		va = r->start + (pg->offset - r->offset);
-		if (r->task->pmap && pmap_present(r->task->pmap, va, &pa) && (pa & ~(PAGE_SIZE - 1)) == pg->pa)
-			fn(r->task->pmap, va);
-	}
+	pmap_remove(r->task->pmap, va);
 }
 
 static void
-unmap_one(struct pmap *p, uint32_t va)
+write_protect_one(struct vm_region *r, uint32_t va)
 {
-	pmap_remove(p, va);
-}
-
-static void
-write_protect_one(struct pmap *p, uint32_t va)
-{
-	pmap_protect(p, va, PMAP_READ_OK);
+	pmap_protect(r->task->pmap, va, PMAP_READ_OK);
 }
 
 static bool
@@ -253,7 +227,7 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 		give_back = should_return == MEMORY_OBJECT_RETURN_ALL ||
 			    (should_return == MEMORY_OBJECT_RETURN_DIRTY && (pg->dirty || pg->precious));
 		if (flush) {
-			for_each_mapping_locked(obj, pg, unmap_one);
+			vm_object_for_each_mapping_locked(obj, pg, unmap_one);
 			if (give_back)
 				pager_msg_queue_return_locked(obj, pg->offset, pg->pa, pg->dirty);
 			else
@@ -269,7 +243,7 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 				memcpy(P2V(copy), P2V(pg->pa), PAGE_SIZE);
 				pager_msg_queue_return_locked(obj, pg->offset, copy, pg->dirty);
 				pg->dirty = false;
-				for_each_mapping_locked(obj, pg, write_protect_one);	/* to see the next write */
+				vm_object_for_each_mapping_locked(obj, pg, write_protect_one);	/* to see the next write */
 			} else {
 				kprintf("kernel: data_return of offset %#x skipped (out of memory)\n", pg->offset);
 			}
@@ -277,9 +251,9 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 		pg->lock = lock;
 		pg->unlock_asked = false;	/* waiting faults look again, and ask again if still locked */
 		if (lock & VM_PROT_READ)
-			for_each_mapping_locked(obj, pg, unmap_one);
+			vm_object_for_each_mapping_locked(obj, pg, unmap_one);
 		else if (lock & VM_PROT_WRITE)
-			for_each_mapping_locked(obj, pg, write_protect_one);
+			vm_object_for_each_mapping_locked(obj, pg, write_protect_one);
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	if (reply_to)

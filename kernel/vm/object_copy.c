@@ -16,35 +16,25 @@
 #include "layout.h"
 #include "pmap.h"
 
-/* Where r maps the object's page at offset, or 0 if r does not cover it. */
-static uint32_t
-va_in(const struct vm_region *r, uint32_t offset)
+/* A shared mapping stops being writable: its next write faults, and pushes. */
+static void
+write_protect_shared(struct vm_region *r, uint32_t va)
 {
-	if (offset < r->offset || offset - r->offset >= r->end - r->start)
-		return 0;
-	return r->start + (offset - r->offset);
+	if (!r->private_copy)
+		pmap_protect(r->task->pmap, va, vm_prot_pmap(r->prot & ~VM_PROT_WRITE));
 }
 
 void
 vm_object_copy_made(struct vm_object *obj)
 {
 	uint32_t f = spin_lock_irqsave(&vm_object_lock);
-	struct list *l, *m;
+	struct list *l;
 
 	obj->copy_gen++;
-	list_for_each(m, &obj->mappings) {
-		struct vm_region *r = list_entry(m, struct vm_region, obj_link);
-		if (r->private_copy)
-			continue;
-		list_for_each(l, &obj->pages) {
-			struct obj_page *pg = list_entry(l, struct obj_page, link);
-			uint32_t va = pg->state == OBJ_PAGE_RESIDENT ? va_in(r, pg->offset) : 0;
-			paddr_t pa;
-			int prot;
-			if (va && pmap_lookup(r->task->pmap, va, &pa, &prot) && (prot & PMAP_WRITE) &&
-			    (pa & ~(PAGE_SIZE - 1)) == pg->pa)
-				pmap_protect(r->task->pmap, va, vm_prot_pmap(r->prot & ~VM_PROT_WRITE));
-		}
+	list_for_each(l, &obj->pages) {
+		struct obj_page *pg = list_entry(l, struct obj_page, link);
+		if (pg->state == OBJ_PAGE_RESIDENT)
+			vm_object_for_each_mapping_locked(obj, pg, write_protect_shared);
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 }
@@ -58,7 +48,7 @@ vm_object_push_locked(struct vm_object *obj, struct obj_page *pg)
 		return KERN_SUCCESS;
 	list_for_each(m, &obj->mappings) {
 		struct vm_region *r = list_entry(m, struct vm_region, obj_link);
-		uint32_t va = r->private_copy ? va_in(r, pg->offset) : 0;
+		uint32_t va = r->private_copy ? vm_region_va_of(r, pg->offset) : 0;
 		paddr_t pa = 0, mine;
 		if (!va || (pmap_present(r->task->pmap, va, &pa) && pa != pg->pa))
 			continue;	/* not a copy of this page, or it has its own already */

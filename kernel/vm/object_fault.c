@@ -82,33 +82,25 @@ vm_object_fault_locked(struct task *t, struct vm_region *r, uint32_t va, bool wr
 		goto out;
 	}
 	if (!pg && !obj->pager) {	/* internal: zero fill, as anonymous memory */
-		pg = kzalloc(sizeof *pg);
-		if (pg && (pg->pa = page_alloc(PAGE_USER | PAGE_ZERO)) == 0) {
-			kfree(pg);
-			pg = NULL;
-		}
+		paddr_t fresh = page_alloc(PAGE_USER | PAGE_ZERO);
+		pg = fresh ? vm_object_page_new_locked(obj, offset, OBJ_PAGE_RESIDENT, fresh) : NULL;
 		if (!pg) {
+			if (fresh)
+				page_free(fresh);
 			*kr = KERN_RESOURCE_SHORTAGE;
 			goto out;
 		}
-		pg->offset = offset;
-		pg->state = OBJ_PAGE_RESIDENT;
-		pg->dirty = true;
-		list_push_back(&obj->pages, &pg->link);
 	}
 	if (obj->pager && !obj->pager->active) {	/* the pager is gone: nobody will answer */
 		*kr = KERN_MEMORY_FAILURE;
 		goto out;
 	}
 	if (!pg) {
-		pg = kzalloc(sizeof *pg);
+		pg = vm_object_page_new_locked(obj, offset, OBJ_PAGE_REQUESTED, 0);
 		if (!pg) {
 			*kr = KERN_RESOURCE_SHORTAGE;
 			goto out;
 		}
-		pg->offset = offset;
-		pg->state = OBJ_PAGE_REQUESTED;
-		list_push_back(&obj->pages, &pg->link);
 		pager_msg_queue_locked(obj, MEMORY_OBJECT_DATA_REQUEST_ID, offset, PAGE_SIZE,
 				       write ? VM_PROT_READ | VM_PROT_WRITE : VM_PROT_READ);
 	}

@@ -81,26 +81,20 @@ void
 pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg_id_t id, const uint32_t *w,
 			  uint32_t nwords)
 {
-	struct pager_msg *m = kzalloc(sizeof *m);
-	uint32_t f;
+	uint32_t f = spin_lock_irqsave(&vm_object_lock);
+	struct pager_msg *m = queue_locked(obj, id);
 
-	if (!m) {
-		kprintf("kernel: message %d to a pager lost (out of memory)\n", id);
+	if (m) {
+		m->reply_to = reply_to;
+		memcpy(m->w, w, nwords * 4);
+		m->nwords = nwords;
+	}
+	spin_unlock_irqrestore(&vm_object_lock, f);
+	if (!m) {		/* the answer is lost: so is the right it would have used */
 		f = spin_lock_irqsave(&sched_lock);
 		right_destroy_carried_locked(reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
 		spin_unlock_irqrestore(&sched_lock, f);
-		return;
 	}
-	m->obj = obj;
-	m->id = id;
-	m->reply_to = reply_to;
-	memcpy(m->w, w, nwords * 4);
-	m->nwords = nwords;
-	f = spin_lock_irqsave(&vm_object_lock);
-	obj->refs++;
-	list_push_back(&outbox, &m->link);
-	pager_msg_pending = true;
-	spin_unlock_irqrestore(&vm_object_lock, f);
 }
 
 void

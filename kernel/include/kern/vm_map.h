@@ -31,6 +31,15 @@ struct vm_region {
 	struct list obj_link;		/* [O] object->mappings */
 };
 
+/* Where r maps its object's page at offset, or 0 if r does not cover it. */
+static inline uint32_t
+vm_region_va_of(const struct vm_region *r, uint32_t offset)
+{
+	if (offset < r->offset || offset - r->offset >= r->end - r->start)
+		return 0;
+	return r->start + (offset - r->offset);
+}
+
 void vm_map_init(struct task *t);
 void vm_map_destroy(struct task *t);
 /* Records a range the loader mapped itself (program image, stacks). */
@@ -70,6 +79,11 @@ kern_return_t vm_fault(struct task *t, uint32_t va, bool write);
 void vm_fault_in_objects(struct task *t, uint32_t addr, uint32_t len);
 /* Zero fill and copy-on-write for a page of r not backed by an object's page. [M] held. */
 kern_return_t vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool write);
+/*
+ * Gives t its own writable page for the copy-on-write page pa mapped at va:
+ * pa itself when nobody else holds it any more, else a copy. [M] held.
+ */
+kern_return_t vm_cow_break_locked(struct task *t, uint32_t va, paddr_t pa);
 kern_return_t vm_map_fork(struct task *parent, struct task *child);
 /*
  * A copy of the anonymous page mapped at va, for another holder (a child, a

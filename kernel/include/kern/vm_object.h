@@ -102,6 +102,12 @@ void vm_object_copy_made(struct vm_object *obj);
 /* Before pg is written through a shared mapping: copies without their own page get one. [O] held. */
 kern_return_t vm_object_push_locked(struct vm_object *obj, struct obj_page *pg);
 
+/*
+ * Calls fn on every region whose task maps the object's page pg itself (a
+ * private copy's own page is not pg). [O] held.
+ */
+void vm_object_for_each_mapping_locked(struct vm_object *obj, struct obj_page *pg,
+				       void (*fn)(struct vm_region *r, uint32_t va));
 /* Whether the page mapped at va (in r) is the object's own page, not a private copy. */
 bool vm_object_maps_page(struct vm_region *r, uint32_t va);
 
@@ -118,6 +124,9 @@ enum obj_fault vm_object_fault_locked(struct task *t, struct vm_region *r, uint3
  * reference. False: the thread was aborted (it is being killed).
  */
 bool vm_object_wait(struct vm_object *obj, uint32_t offset);
+/* A new page entry at offset (pa: its page, if any); NULL: no memory. [O] held. */
+struct obj_page *vm_object_page_new_locked(struct vm_object *obj, uint32_t offset, enum obj_page_state state,
+					   paddr_t pa);
 /* The resident page at offset, or NULL. [O] held. */
 struct obj_page *vm_object_page_locked(struct vm_object *obj, uint32_t offset);
 
