@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <manifold/trap.h>
 #include "ipclib.h"
-#include "exc_server.h"
+#include "exc_catch.h"
 #include "suite.h"
 
 #define ME mach_task_self()
@@ -1482,7 +1482,6 @@ task_threads_lists_the_tasks_threads(void)
 /* ---- exceptions ---- */
 
 static volatile uint32_t recovered_flag;
-static volatile int32_t seen_exception, seen_code0, seen_code1;
 
 static void
 recovered(void)
@@ -1503,29 +1502,6 @@ worker_null_write(void)
 		;
 }
 
-/* The handler msgc's exc_server calls: send the thread to recovered(). */
-kern_return_t
-exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
-				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
-				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
-				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
-{
-	i386_thread_state_t st;
-
-	seen_exception = exception;
-	seen_code0 = codeCnt > 0 ? code[0] : -1;
-	seen_code1 = codeCnt > 1 ? code[1] : -1;
-	mach_port_deallocate(ME, thread);
-	mach_port_deallocate(ME, task);
-	if (flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT)
-		return KERN_INVALID_ARGUMENT;
-	memcpy(&st, old_state, sizeof st);
-	st.eip = (natural_t)(uintptr_t)recovered;
-	memcpy(new_state, &st, sizeof st);
-	*new_stateCnt = i386_THREAD_STATE_COUNT;
-	return KERN_SUCCESS;
-}
-
 /* Receives one exception request on port and answers it through exc_server. */
 static mach_msg_return_t
 handle_one_exception(mach_port_t port)
@@ -1538,6 +1514,7 @@ handle_one_exception(mach_port_t port)
 
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
+	exc_resume_at = recovered;	/* the handler sends the thread there */
 	if (!exc_server(&in.h, &out.h))
 		return MIG_BAD_ID;
 	return mach_msg(&out.h, MACH_SEND_MSG, out.h.msgh_size, 0, 0, 0, 0);

@@ -10,7 +10,7 @@
 #include <mach/mach.h>
 #include <manifold/trap.h>
 #include <stdbool.h>
-#include "exc_server.h"
+#include "exc_catch.h"
 #include "memory_object_server.h"
 #include "memory_object_control_client.h"
 #include <manifold/cthread.h>
@@ -1013,7 +1013,6 @@ protect_over_a_hole_is_invalid_address_and_changes_nothing(void)
 }
 
 /* Exceptions of a thread of ours, caught on the task's exception port. */
-static volatile int32_t seen_exception, seen_code0, seen_code1;
 static volatile uint32_t thread_done;
 static uint32_t exc_stack[1024] __attribute__((aligned(16)));
 
@@ -1024,30 +1023,6 @@ finish_thread(void)
 	thread_terminate(mach_thread_self());
 	for (;;)
 		;
-}
-
-/* msgc's exc_server calls this: note the exception and send the thread to finish_thread(). */
-kern_return_t
-exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
-				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
-				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
-				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
-{
-	i386_thread_state_t st;
-
-	(void)exception_port;
-	seen_exception = exception;
-	seen_code0 = codeCnt > 0 ? code[0] : -1;
-	seen_code1 = codeCnt > 1 ? code[1] : -1;
-	mach_port_deallocate(ME, thread);
-	mach_port_deallocate(ME, task);
-	if (flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT)
-		return KERN_INVALID_ARGUMENT;
-	memcpy(&st, old_state, sizeof st);
-	st.eip = (natural_t)(uintptr_t)finish_thread;
-	memcpy(new_state, &st, sizeof st);
-	*new_stateCnt = i386_THREAD_STATE_COUNT;
-	return KERN_SUCCESS;
 }
 
 /*
@@ -1069,6 +1044,7 @@ run_catching(void (*fn)(void))
 	seen_exception = 0;
 	seen_code1 = 0;
 	thread_done = 0;
+	exc_resume_at = finish_thread;
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &e);
 	mach_port_insert_right(ME, e, e, MACH_MSG_TYPE_MAKE_SEND);
 	task_set_special_port(ME, TASK_EXCEPTION_PORT, e);
