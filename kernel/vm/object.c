@@ -144,6 +144,12 @@ covered_by_another(struct vm_object *obj, struct vm_region *leaving, uint32_t of
 }
 
 void
+vm_region_write_protect(struct vm_region *r, uint32_t va)
+{
+	pmap_protect(r->task->pmap, va, vm_prot_pmap(r->prot & ~VM_PROT_WRITE));
+}
+
+void
 vm_object_for_each_mapping_locked(struct vm_object *obj, struct obj_page *pg,
 				  void (*fn)(struct vm_region *r, uint32_t va))
 {

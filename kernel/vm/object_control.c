@@ -202,12 +202,6 @@ unmap_one(struct vm_region *r, uint32_t va)
 	pmap_remove(r->task->pmap, va);
 }
 
-static void
-write_protect_one(struct vm_region *r, uint32_t va)
-{
-	pmap_protect(r->task->pmap, va, PMAP_READ_OK);
-}
-
 static bool
 lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 {
@@ -243,7 +237,7 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 				memcpy(P2V(copy), P2V(pg->pa), PAGE_SIZE);
 				pager_msg_queue_return_locked(obj, pg->offset, copy, pg->dirty);
 				pg->dirty = false;
-				vm_object_for_each_mapping_locked(obj, pg, write_protect_one);	/* to see the next write */
+				vm_object_for_each_mapping_locked(obj, pg, vm_region_write_protect);	/* to see the next write */
 			} else {
 				kprintf("kernel: data_return of offset %#x skipped (out of memory)\n", pg->offset);
 			}
@@ -253,7 +247,7 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 		if (lock & VM_PROT_READ)
 			vm_object_for_each_mapping_locked(obj, pg, unmap_one);
 		else if (lock & VM_PROT_WRITE)
-			vm_object_for_each_mapping_locked(obj, pg, write_protect_one);
+			vm_object_for_each_mapping_locked(obj, pg, vm_region_write_protect);
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	if (reply_to)

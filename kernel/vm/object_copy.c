@@ -16,14 +16,6 @@
 #include "layout.h"
 #include "pmap.h"
 
-/* A shared mapping stops being writable: its next write faults, and pushes. */
-static void
-write_protect_shared(struct vm_region *r, uint32_t va)
-{
-	if (!r->private_copy)
-		pmap_protect(r->task->pmap, va, vm_prot_pmap(r->prot & ~VM_PROT_WRITE));
-}
-
 void
 vm_object_copy_made(struct vm_object *obj)
 {
@@ -34,7 +26,7 @@ vm_object_copy_made(struct vm_object *obj)
 	list_for_each(l, &obj->pages) {
 		struct obj_page *pg = list_entry(l, struct obj_page, link);
 		if (pg->state == OBJ_PAGE_RESIDENT)
-			vm_object_for_each_mapping_locked(obj, pg, write_protect_shared);
+			vm_object_for_each_mapping_locked(obj, pg, vm_region_write_protect);	/* the next write pushes */
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 }

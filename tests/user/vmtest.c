@@ -2105,6 +2105,34 @@ copies_of_an_object_keep_its_contents_from_when_they_were_made(void)
 	cthread_join(th);
 }
 
+/* lock_request write-protects; it must not make a no-access page readable. */
+static void
+lock_request_leaves_a_no_access_page_unreadable(void)
+{
+	vm_address_t addr = 0;
+	cthread_t th;
+
+	memset(&pager, 0, sizeof pager);
+	CHECK(start_pager(&th));
+	CHECK_EQ(vm_map(ME, &addr, 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	mach_port_deallocate(ME, pager.port);
+	CHECK_EQ(((volatile uint8_t *)addr)[0], 1);		/* resident and mapped */
+	CHECK_EQ(vm_protect(ME, addr, 4096, 0, VM_PROT_NONE), KERN_SUCCESS);
+	CHECK(wait_until(&pager.inits, 1));
+	CHECK_EQ(memory_object_lock_request(pager.control, 0, 4096, MEMORY_OBJECT_RETURN_NONE, false,
+					    VM_PROT_WRITE, MACH_PORT_NULL), KERN_SUCCESS);
+	victim = addr;
+	victim_value = 0;
+	CHECK_EQ(run_catching(reads_victim), EXC_BAD_ACCESS);
+	CHECK_EQ(victim_value, 0);
+	CHECK_EQ(vm_deallocate(ME, addr, 4096), KERN_SUCCESS);
+	CHECK(wait_until(&pager.terminates, 1));
+	mach_port_deallocate(ME, pager.control);
+	mach_port_destroy(ME, pager.port);
+	cthread_join(th);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -2177,6 +2205,7 @@ static const struct test tests[] = {
 	T(pager_refusals_and_death_reach_the_faulting_thread),
 	T(forked_object_region_keeps_copies_private_and_shares_shared_pages),
 	T(copies_of_an_object_keep_its_contents_from_when_they_were_made),
+	T(lock_request_leaves_a_no_access_page_unreadable),
 	T(fuzz_100000_random_vm_calls),
 };
 

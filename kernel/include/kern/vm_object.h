@@ -108,6 +108,8 @@ kern_return_t vm_object_push_locked(struct vm_object *obj, struct obj_page *pg);
  */
 void vm_object_for_each_mapping_locked(struct vm_object *obj, struct obj_page *pg,
 				       void (*fn)(struct vm_region *r, uint32_t va));
+/* For the walk above: the page at va stops being writable, and keeps r's other access. */
+void vm_region_write_protect(struct vm_region *r, uint32_t va);
 /* Whether the page mapped at va (in r) is the object's own page, not a private copy. */
 bool vm_object_maps_page(struct vm_region *r, uint32_t va);
 
