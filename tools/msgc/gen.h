@@ -23,8 +23,19 @@ void gen_server_header(FILE *f, const struct interface *itf);
 void gen_server_source(FILE *f, const struct interface *itf);
 
 /* Whose view a parameter list is written from: they differ for out-of-line memory,
- * which the client lends (const) and the server receives to keep. */
-enum side { SIDE_CLIENT, SIDE_SERVER };
+ * which the client lends (const) and the server receives to keep, and in the
+ * kernel, where ports are struct port pointers and memory is a kernel copy. */
+enum side { SIDE_CLIENT, SIDE_SERVER, SIDE_KERNEL };
+
+/*
+ * The kernel target (msgc -k TYPE): NAME_kserver.h/.c decode requests that reached
+ * a kernel object's port (struct kmsg, kern/msgc_kernel.h) and call kdo_ROUTINE
+ * handlers whose first parameter is the object, of C type TYPE ("struct task *").
+ */
+extern const char *gen_kernel_object;
+bool gen_kernel(const struct interface *itf, const char *outdir);
+void gen_kserver_header(FILE *f, const struct interface *itf);
+void gen_kserver_source(FILE *f, const struct interface *itf);
 
 void gen_banner(FILE *f, const struct interface *itf);
 /* NAME in upper case, for macros and include guards. */

@@ -80,11 +80,18 @@ gen_request_item(FILE *f, const struct arg *a)
 
 	switch (t->kind) {
 	case KIND_PORT:
-		fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n, t->disposition_name);
+		if (t->poly)
+			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %sPoly);\n", n, n);
+		else
+			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n, t->disposition_name);
 		break;
 	case KIND_OOL:
-		fprintf(f, "\tmsgc_put_ool(&msgc_w, %s, %sCnt * sizeof(%s), %s);\n", n, n, e,
-		    a->dealloc ? "true" : "false");
+		if (t->ctype[0] != '\0')
+			fprintf(f, "\tmsgc_put_ool(&msgc_w, (const void *)(uintptr_t)%s, "
+			    "%sCnt * sizeof(%s), %s);\n", n, n, e, a->dealloc ? "true" : "false");
+		else
+			fprintf(f, "\tmsgc_put_ool(&msgc_w, %s, %sCnt * sizeof(%s), %s);\n", n, n,
+			    e, a->dealloc ? "true" : "false");
 		break;
 	case KIND_SCALAR:
 		fprintf(f, "\tmsgc_put(&msgc_w, %s%s, sizeof(%s%s));\n", in ? "&" : "", n,
@@ -120,6 +127,8 @@ gen_reply_locals(FILE *f, const struct routine *r)
 		case KIND_SCALAR:
 		case KIND_PORT:
 			fprintf(f, "\t%s msgc_%s;\n", t->c_name, a->name);
+			if (t->poly)
+				fprintf(f, "\tmach_msg_type_name_t msgc_%sPoly;\n", a->name);
 			break;
 		case KIND_ARRAY_FIXED:
 			fprintf(f, "\tconst %s *msgc_%s;\n", e, a->name);
@@ -151,8 +160,12 @@ gen_reply_item(FILE *f, const struct arg *a)
 
 	switch (t->kind) {
 	case KIND_PORT:
-		fprintf(f, "\tif (!msgc_get_port(&msgc_r, %s, &msgc_%s))\n",
-		    type_received_right(t), n);
+		if (t->poly)
+			fprintf(f, "\tif (!msgc_get_poly_port(&msgc_r, &msgc_%s, &msgc_%sPoly))\n",
+			    n, n);
+		else
+			fprintf(f, "\tif (!msgc_get_port(&msgc_r, %s, &msgc_%s))\n",
+			    type_received_right(t), n);
 		break;
 	case KIND_OOL:
 		fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &msgc_%s, &msgc_%sCnt))\n",
@@ -192,6 +205,8 @@ gen_copy_out(FILE *f, const struct arg *a)
 	case KIND_SCALAR:
 	case KIND_PORT:
 		fprintf(f, "\t*%s = msgc_%s;\n", n, n);
+		if (t->poly)
+			fprintf(f, "\t*%sPoly = msgc_%sPoly;\n", n, n);
 		break;
 	case KIND_ARRAY_FIXED:
 		fprintf(f, "\tmemcpy(%s, msgc_%s, %u * sizeof(%s));\n", n, n, t->count, e);
@@ -206,7 +221,11 @@ gen_copy_out(FILE *f, const struct arg *a)
 		    t->count);
 		break;
 	case KIND_OOL:
-		fprintf(f, "\t*%s = msgc_%s;\n\t*%sCnt = msgc_%sCnt;\n", n, n, n, n);
+		if (t->ctype[0] != '\0')
+			fprintf(f, "\t*%s = (%s)(uintptr_t)msgc_%s;\n", n, t->ctype, n);
+		else
+			fprintf(f, "\t*%s = msgc_%s;\n", n, n);
+		fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
 		break;
 	}
 }

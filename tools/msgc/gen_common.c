@@ -8,6 +8,8 @@
 #include <string.h>
 #include "gen.h"
 
+const char *gen_kernel_object;	/* NULL: the user-space target */
+
 void
 gen_banner(FILE *f, const struct interface *itf)
 {
@@ -45,17 +47,44 @@ gen_bound(const struct type *t, char *buf, size_t size)
 	return buf;
 }
 
+/* The C type of an out-of-line argument's address: its ctype:, or a pointer to elements. */
+static void
+ool_pointer(FILE *f, const struct type *t, bool constant, const char *stars, const char *n)
+{
+	if (t->ctype[0] != '\0')
+		fprintf(f, "%s %s%s", t->ctype, stars + 1, n);
+	else
+		fprintf(f, "%s%s %s%s", constant ? "const " : "", type_c_elem(t), stars, n);
+}
+
 void
 gen_param(FILE *f, const struct arg *a, enum side side)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
 	const char *n = a->name;
+	bool in = a->dir == DIR_IN;
 
-	if (a->dir == DIR_IN) {
+	if (t->kind == KIND_PORT) {
+		if (side == SIDE_KERNEL)
+			fprintf(f, "struct port %s%s", in ? "*" : "**", n);
+		else
+			fprintf(f, "%s %s%s", t->c_name, in ? "" : "*", n);
+		if (t->poly)
+			fprintf(f, ", mach_msg_type_name_t %s%sPoly", in ? "" : "*", n);
+		return;
+	}
+	if (t->kind == KIND_OOL) {
+		if (side == SIDE_KERNEL)
+			fprintf(f, "%sstruct kern_ool *%s", in ? "const " : "", n);
+		else
+			ool_pointer(f, t, in && side == SIDE_CLIENT, in ? "*" : "**", n);
+		fprintf(f, ", mach_msg_type_number_t %s%sCnt", in ? "" : "*", n);
+		return;
+	}
+	if (in) {
 		switch (t->kind) {
 		case KIND_SCALAR:
-		case KIND_PORT:
 			fprintf(f, "%s %s", t->c_name, n);
 			break;
 		case KIND_ARRAY_FIXED:
@@ -66,16 +95,14 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 		case KIND_ARRAY_BOUNDED:
 			fprintf(f, "const %s *%s, mach_msg_type_number_t %sCnt", e, n, n);
 			break;
+		case KIND_PORT:
 		case KIND_OOL:
-			fprintf(f, "%s%s *%s, mach_msg_type_number_t %sCnt",
-			    side == SIDE_CLIENT ? "const " : "", e, n, n);
 			break;
 		}
 		return;
 	}
 	switch (t->kind) {
 	case KIND_SCALAR:
-	case KIND_PORT:
 		fprintf(f, "%s *%s", t->c_name, n);
 		break;
 	case KIND_ARRAY_FIXED:
@@ -86,8 +113,8 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 	case KIND_ARRAY_BOUNDED:
 		fprintf(f, "%s *%s, mach_msg_type_number_t *%sCnt", e, n, n);
 		break;
+	case KIND_PORT:
 	case KIND_OOL:
-		fprintf(f, "%s **%s, mach_msg_type_number_t *%sCnt", e, n, n);
 		break;
 	}
 }
@@ -97,7 +124,12 @@ gen_params(FILE *f, const struct routine *r, enum side side)
 {
 	for (size_t i = 0; i < r->nargs; i++) {
 		fprintf(f, "\t");
-		gen_param(f, &r->args[i], side);
+		if (i == 0 && side == SIDE_KERNEL)
+			fprintf(f, "%s%s%s", gen_kernel_object,
+			    gen_kernel_object[strlen(gen_kernel_object) - 1] == '*' ? "" : " ",
+			    r->args[0].name);
+		else
+			gen_param(f, &r->args[i], side);
 		fprintf(f, "%s", i + 1 < r->nargs ? ",\n" : ")");
 	}
 }
@@ -124,6 +156,14 @@ write_file(const struct interface *itf, const char *outdir, const char *suffix, 
 	if (!ok)
 		fprintf(stderr, "msgc: error writing %s\n", path);
 	return ok;
+}
+
+bool
+gen_kernel(const struct interface *itf, const char *outdir)
+{
+	return write_file(itf, outdir, "_types.h", gen_types_header) &&
+	    write_file(itf, outdir, "_kserver.h", gen_kserver_header) &&
+	    write_file(itf, outdir, "_kserver.c", gen_kserver_source);
 }
 
 bool

@@ -4,7 +4,15 @@
  * and kinds, every bound, string termination, no trailing bytes) and only then calls
  * the handler NAME_do_ROUTINE that the server author writes; a malformed request gets
  * an error reply and never reaches handler code. Helpers: msgc_runtime.h.
+ *
+ * The kernel target (NAME_kserver.h/.c, msgc -k) is the same decoder over a struct
+ * kmsg, whose port descriptors hold struct port pointers and whose out-of-line
+ * descriptors hold kernel copies (kern/msgc_kernel.h gives the same helpers for
+ * it). Its handlers, kdo_ROUTINE, take the kernel object first. On success they
+ * own the request's port rights; its out-of-line copies stay the request's (a
+ * handler may take pages out of a virtual copy). Helpers: kern/msgc_kernel.h.
  */
+#include <string.h>
 #include "gen.h"
 
 static void
@@ -47,18 +55,40 @@ gen_server_header(FILE *f, const struct interface *itf)
 }
 
 static void
-gen_locals(FILE *f, const struct routine *r)
+gen_locals(FILE *f, const struct routine *r, bool k)
 {
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
 		const struct type *t = a->type;
 		const char *e = type_c_elem(t);
 		const char *n = a->name;
+		bool in = a->dir == DIR_IN;
 
-		if (a->dir == DIR_IN) {
+		if (t->kind == KIND_PORT) {
+			/* Zeroed, so that a handler that forgets one leaks no stack contents. */
+			if (k)
+				fprintf(f, "\tstruct port *%s = NULL;\n", n);
+			else
+				fprintf(f, "\t%s %s%s;\n", t->c_name, n, in ? "" : " = MACH_PORT_NULL");
+			if (t->poly)
+				fprintf(f, "\tmach_msg_type_name_t %sPoly%s;\n", n, in ? "" : " = 0");
+			continue;
+		}
+		if (t->kind == KIND_OOL) {
+			if (k)
+				fprintf(f, "\tstruct kern_ool %s = { 0 };\n", n);
+			else if (in)
+				fprintf(f, "\tvoid *%s;\n", n);
+			else if (t->ctype[0] != '\0')
+				fprintf(f, "\t%s %s = 0;\n", t->ctype, n);
+			else
+				fprintf(f, "\t%s *%s = NULL;\n", e, n);
+			fprintf(f, "\tmach_msg_type_number_t %sCnt%s;\n", n, in ? "" : " = 0");
+			continue;
+		}
+		if (in) {
 			switch (t->kind) {
 			case KIND_SCALAR:
-			case KIND_PORT:
 				fprintf(f, "\t%s %s;\n", t->c_name, n);
 				break;
 			case KIND_ARRAY_FIXED:
@@ -71,19 +101,15 @@ gen_locals(FILE *f, const struct routine *r)
 			case KIND_STRING_BOUNDED:
 				fprintf(f, "\tconst char *%s;\n", n);
 				break;
+			case KIND_PORT:
 			case KIND_OOL:
-				fprintf(f, "\tvoid *%s;\n\tmach_msg_type_number_t %sCnt;\n", n, n);
 				break;
 			}
 			continue;
 		}
-		/* Zeroed, so that a handler that forgets one leaks no stack contents. */
 		switch (t->kind) {
 		case KIND_SCALAR:
 			fprintf(f, "\t%s %s = 0;\n", t->c_name, n);
-			break;
-		case KIND_PORT:
-			fprintf(f, "\t%s %s = MACH_PORT_NULL;\n", t->c_name, n);
 			break;
 		case KIND_ARRAY_FIXED:
 			fprintf(f, "\t%s %s[%u] = { 0 };\n", e, n, t->count);
@@ -96,8 +122,8 @@ gen_locals(FILE *f, const struct routine *r)
 		case KIND_STRING_BOUNDED:
 			fprintf(f, "\tchar %s[%u] = \"\";\n", n, t->count);
 			break;
+		case KIND_PORT:
 		case KIND_OOL:
-			fprintf(f, "\t%s *%s = NULL;\n\tmach_msg_type_number_t %sCnt = 0;\n", e, n, n);
 			break;
 		}
 	}
@@ -115,7 +141,11 @@ gen_request_item(FILE *f, const struct arg *a)
 
 	switch (t->kind) {
 	case KIND_PORT:
-		fprintf(f, "\tif (!msgc_get_port(&msgc_r, %s, &%s))\n", type_received_right(t), n);
+		if (t->poly)
+			fprintf(f, "\tif (!msgc_get_poly_port(&msgc_r, &%s, &%sPoly))\n", n, n);
+		else
+			fprintf(f, "\tif (!msgc_get_port(&msgc_r, %s, &%s))\n",
+			    type_received_right(t), n);
 		break;
 	case KIND_OOL:
 		fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &%s, &%sCnt))\n", e,
@@ -153,18 +183,26 @@ gen_request_item(FILE *f, const struct arg *a)
 }
 
 static void
-gen_call(FILE *f, const struct interface *itf, const struct routine *r)
+gen_call(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 {
-	fprintf(f, "\tmsgc_ret = %s_do_%s(msgc_in->msgh_local_port", itf->name, r->name);
+	if (k)
+		fprintf(f, "\tmsgc_ret = kdo_%s(msgc_object", r->name);
+	else
+		fprintf(f, "\tmsgc_ret = %s_do_%s(msgc_in->msgh_local_port", itf->name, r->name);
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
+		const struct type *t = a->type;
 		const char *n = a->name;
-		bool in = a->dir == DIR_IN;
+		const char *amp = a->dir == DIR_IN ? "" : "&";
 
-		switch (a->type->kind) {
+		switch (t->kind) {
 		case KIND_SCALAR:
+			fprintf(f, ", %s%s", amp, n);
+			break;
 		case KIND_PORT:
-			fprintf(f, ", %s%s", in ? "" : "&", n);
+			fprintf(f, ", %s%s", amp, n);
+			if (t->poly)
+				fprintf(f, ", %s%sPoly", amp, n);
 			break;
 		case KIND_ARRAY_FIXED:
 		case KIND_STRING_FIXED:
@@ -172,10 +210,15 @@ gen_call(FILE *f, const struct interface *itf, const struct routine *r)
 			fprintf(f, ", %s", n);
 			break;
 		case KIND_ARRAY_BOUNDED:
-			fprintf(f, ", %s, %s%sCnt", n, in ? "" : "&", n);
+			fprintf(f, ", %s, %s%sCnt", n, amp, n);
 			break;
 		case KIND_OOL:
-			fprintf(f, ", %s%s, %s%sCnt", in ? "" : "&", n, in ? "" : "&", n);
+			if (k)
+				fprintf(f, ", &%s, %s%sCnt", n, amp, n);
+			else if (a->dir == DIR_IN && t->ctype[0] != '\0')
+				fprintf(f, ", (%s)(uintptr_t)%s, %sCnt", t->ctype, n, n);
+			else
+				fprintf(f, ", %s%s, %s%sCnt", amp, n, amp, n);
 			break;
 		}
 	}
@@ -212,7 +255,7 @@ gen_reply_checks(FILE *f, const struct routine *r)
 }
 
 static void
-gen_reply_item(FILE *f, const struct arg *a)
+gen_reply_item(FILE *f, const struct arg *a, bool k)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -220,11 +263,23 @@ gen_reply_item(FILE *f, const struct arg *a)
 
 	switch (t->kind) {
 	case KIND_PORT:
-		fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n, t->disposition_name);
+		/* the kernel writes the right the receiver gets; a server, its disposition */
+		if (t->poly)
+			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %sPoly);\n", n, n);
+		else
+			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n,
+			    k ? type_received_right(t) : t->disposition_name);
 		break;
 	case KIND_OOL:
-		fprintf(f, "\tmsgc_put_ool(&msgc_w, %s, %sCnt * sizeof(%s), %s);\n", n, n, e,
-		    a->dealloc ? "true" : "false");
+		if (k)
+			fprintf(f, "\tmsgc_put_ool(&msgc_w, &%s, %sCnt * sizeof(%s), %s);\n", n, n, e,
+			    a->dealloc ? "true" : "false");
+		else if (t->ctype[0] != '\0')
+			fprintf(f, "\tmsgc_put_ool(&msgc_w, (const void *)(uintptr_t)%s, "
+			    "%sCnt * sizeof(%s), %s);\n", n, n, e, a->dealloc ? "true" : "false");
+		else
+			fprintf(f, "\tmsgc_put_ool(&msgc_w, %s, %sCnt * sizeof(%s), %s);\n", n, n, e,
+			    a->dealloc ? "true" : "false");
 		break;
 	case KIND_SCALAR:
 	case KIND_ARRAY_FIXED:
@@ -242,18 +297,33 @@ gen_reply_item(FILE *f, const struct arg *a)
 	}
 }
 
+/* Whether the request carries port rights (which a kernel handler takes on success). */
+static bool
+request_has_ports(const struct routine *r)
+{
+	for (size_t i = 1; i < r->nargs; i++)
+		if (arg_in_request(&r->args[i]) && r->args[i].type->kind == KIND_PORT)
+			return true;
+	return false;
+}
+
 static void
-gen_serve(FILE *f, const struct interface *itf, const struct routine *r)
+gen_serve(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 {
 	bool too_large;
 
-	fprintf(f, "\nstatic void\n%s_serve_%s(const mach_msg_header_t *msgc_in, "
-	    "mach_msg_header_t *msgc_out)\n{\n", itf->name, r->name);
+	if (k)
+		fprintf(f, "\nstatic void\n%s_kserve_%s(%s%smsgc_object, struct kmsg *msgc_in, "
+		    "struct kmsg *msgc_out)\n{\n", itf->name, r->name, gen_kernel_object,
+		    gen_kernel_object[strlen(gen_kernel_object) - 1] == '*' ? "" : " ");
+	else
+		fprintf(f, "\nstatic void\n%s_serve_%s(const mach_msg_header_t *msgc_in, "
+		    "mach_msg_header_t *msgc_out)\n{\n", itf->name, r->name);
 	fprintf(f, "\tstruct msgc_reader msgc_r;\n");
 	if (!r->simple)
 		fprintf(f, "\tstruct msgc_writer msgc_w;\n");
 	fprintf(f, "\tkern_return_t msgc_ret;\n");
-	gen_locals(f, r);
+	gen_locals(f, r, k);
 	fprintf(f, "\n\tif (!msgc_begin_read(&msgc_r, msgc_in, %u))\n\t\tgoto bad_request;\n",
 	    routine_request_descriptors(r));
 	for (int pass = 0; pass < 2; pass++)
@@ -262,14 +332,19 @@ gen_serve(FILE *f, const struct interface *itf, const struct routine *r)
 			    type_is_descriptor(r->args[i].type) == (pass == 0))
 				gen_request_item(f, &r->args[i]);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_request;\n\n");
-	gen_call(f, itf, r);
+	gen_call(f, itf, r, k);
 	if (r->simple) {
+		if (k && request_has_ports(r))
+			fprintf(f, "\tif (msgc_ret == KERN_SUCCESS)\n\t\tmsgc_request_taken(msgc_in);"
+			    "\t/* the handler holds its rights now */\n");
 		fprintf(f, "\tmsgc_reply_none(msgc_out, msgc_ret);\n\treturn;\n\n");
 		fprintf(f, "bad_request:\n\tmsgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);\n}\n");
 		return;
 	}
 	fprintf(f, "\tif (msgc_ret != KERN_SUCCESS) {\n"
 	    "\t\tmsgc_reply_error(msgc_out, msgc_ret);\n\t\treturn;\n\t}\n");
+	if (k && request_has_ports(r))
+		fprintf(f, "\tmsgc_request_taken(msgc_in);\t/* the handler holds its rights now */\n");
 	too_large = gen_reply_checks(f, r);
 	fprintf(f, "\tmsgc_begin_reply_ok(&msgc_w, msgc_out, %u);\n",
 	    routine_reply_descriptors(r));
@@ -277,7 +352,7 @@ gen_serve(FILE *f, const struct interface *itf, const struct routine *r)
 		for (size_t i = 1; i < r->nargs; i++)
 			if (arg_in_reply(&r->args[i]) &&
 			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_reply_item(f, &r->args[i]);
+				gen_reply_item(f, &r->args[i], k);
 	fprintf(f, "\tmsgc_end_reply_ok(&msgc_w, msgc_out);\n\treturn;\n\n");
 	fprintf(f, "bad_request:\n\tmsgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);\n");
 	if (too_large)
@@ -294,7 +369,7 @@ gen_server_source(FILE *f, const struct interface *itf)
 	gen_banner(f, itf);
 	fprintf(f, "#include <msgc_runtime.h>\n#include \"%s_server.h\"\n", itf->name);
 	for (size_t i = 0; i < itf->nroutines; i++)
-		gen_serve(f, itf, &itf->routines[i]);
+		gen_serve(f, itf, &itf->routines[i], false);
 	fprintf(f, "\nbool\n%s_server(mach_msg_header_t *in, mach_msg_header_t *out)\n{\n",
 	    itf->name);
 	fprintf(f, "\tmsgc_prepare_reply(in, out);\n\tswitch (in->msgh_id) {\n");
@@ -302,6 +377,64 @@ gen_server_source(FILE *f, const struct interface *itf)
 		const struct routine *r = &itf->routines[i];
 
 		fprintf(f, "\tcase %s:\n\t\t%s_serve_%s(in, out);\n\t\treturn true;\n",
+		    gen_id_macro(r, id, sizeof(id)), itf->name, r->name);
+	}
+	fprintf(f, "\tdefault:\n\t\tmsgc_reply_error(out, MIG_BAD_ID);\n\t\treturn false;\n"
+	    "\t}\n}\n");
+}
+
+static const char *
+object_space(void)
+{
+	return gen_kernel_object[strlen(gen_kernel_object) - 1] == '*' ? "" : " ";
+}
+
+void
+gen_kserver_header(FILE *f, const struct interface *itf)
+{
+	char guard[MSGC_NAME_MAX];
+
+	gen_upper(itf->name, guard, sizeof(guard));
+	gen_banner(f, itf);
+	fprintf(f, "#ifndef %s_KSERVER_H\n#define %s_KSERVER_H\n\n", guard, guard);
+	fprintf(f, "#include <kern/msgc_kernel.h>\n#include \"%s_types.h\"\n", itf->name);
+	fprintf(f, "\n/*\n"
+	    " * Serves one request that reached a kernel object's port: decodes in, calls\n"
+	    " * the handler, and writes the reply in out (room for %s_REPLY_MAX_SIZE\n"
+	    " * bytes). False if the id is not one of this interface's. out is an error\n"
+	    " * reply when the request was malformed or the handler failed; the request's\n"
+	    " * rights and memory are then still in, for the caller to destroy. Nothing is\n"
+	    " * sent when out's RetCode is MIG_NO_REPLY.\n"
+	    " */\n", guard);
+	fprintf(f, "bool %s_kserver(%s%smsgc_object, struct kmsg *in, struct kmsg *out);\n",
+	    itf->name, gen_kernel_object, object_space());
+	fprintf(f, "\n/* The handlers, in the kernel. */\n");
+	for (size_t i = 0; i < itf->nroutines; i++) {
+		const struct routine *r = &itf->routines[i];
+
+		fprintf(f, "\nkern_return_t kdo_%s(\n", r->name);
+		gen_params(f, r, SIDE_KERNEL);
+		fprintf(f, ";\n");
+	}
+	fprintf(f, "\n#endif\n");
+}
+
+void
+gen_kserver_source(FILE *f, const struct interface *itf)
+{
+	char id[MSGC_NAME_MAX + 8];
+
+	gen_banner(f, itf);
+	fprintf(f, "#include \"%s_kserver.h\"\n", itf->name);
+	for (size_t i = 0; i < itf->nroutines; i++)
+		gen_serve(f, itf, &itf->routines[i], true);
+	fprintf(f, "\nbool\n%s_kserver(%s%smsgc_object, struct kmsg *in, struct kmsg *out)\n{\n",
+	    itf->name, gen_kernel_object, object_space());
+	fprintf(f, "\tmsgc_prepare_reply(in, out);\n\tswitch (in->msg->msgh_id) {\n");
+	for (size_t i = 0; i < itf->nroutines; i++) {
+		const struct routine *r = &itf->routines[i];
+
+		fprintf(f, "\tcase %s:\n\t\t%s_kserve_%s(msgc_object, in, out);\n\t\treturn true;\n",
 		    gen_id_macro(r, id, sizeof(id)), itf->name, r->name);
 	}
 	fprintf(f, "\tdefault:\n\t\tmsgc_reply_error(out, MIG_BAD_ID);\n\t\treturn false;\n"

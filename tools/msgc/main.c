@@ -48,7 +48,7 @@ read_whole_file(const char *path)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: msgc -o OUTDIR FILE.defs\n");
+	fprintf(stderr, "usage: msgc [-k 'C TYPE OF THE OBJECT'] -o OUTDIR FILE.defs\n");
 	return 1;
 }
 
@@ -61,6 +61,11 @@ main(int argc, char **argv)
 	char *text;
 	bool ok;
 
+	if (argc == 6 && strcmp(argv[1], "-k") == 0 && argv[2][0] != '\0') {
+		gen_kernel_object = argv[2];	/* the kernel target: NAME_kserver.[ch] */
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc != 4 || strcmp(argv[1], "-o") != 0)
 		return usage();
 	outdir = argv[2];
@@ -74,7 +79,7 @@ main(int argc, char **argv)
 	if (!ok)
 		fprintf(stderr, "%s\n", diag.text);
 	else
-		ok = gen_all(&itf, outdir);
+		ok = gen_kernel_object ? gen_kernel(&itf, outdir) : gen_all(&itf, outdir);
 	interface_free(&itf);
 	free(text);
 	return ok ? 0 : 1;

@@ -255,7 +255,7 @@ parse_type_spec(struct parser *p, const struct type **out)
 static bool
 parse_type_decl(struct parser *p)
 {
-	char name[MSGC_NAME_MAX];
+	char name[MSGC_NAME_MAX], ctype[MSGC_NAME_MAX] = "";
 	int line = p->cur.line;
 	const struct type *spec, *old;
 	struct type *t;
@@ -270,13 +270,28 @@ parse_type_decl(struct parser *p)
 		    old->line);
 	if (!expect_punct(p, '=') || !parse_type_spec(p, &spec))
 		return false;
-	if (is_punct(&p->cur, ',') || is_keyword(&p->cur, "ctype"))
-		return error_at(p, p->cur.line, "type options (ctype:, cusertype:, translations, "
-		    "dealloc) are not supported by msgc");
+	if (is_punct(&p->cur, ',') && !advance(p))
+		return false;
+	if (is_keyword(&p->cur, "ctype")) {
+		/* MIG's ctype: for out-of-line memory, the C type of its address */
+		if (spec->kind != KIND_OOL)
+			return error_at(p, p->cur.line, "ctype: is supported only for out-of-line "
+			    "memory (^array)");
+		if (!advance(p) || !expect_punct(p, ':') ||
+		    !expect_name(p, "a C type name", ctype))
+			return false;
+	}
+	if (is_punct(&p->cur, ',') || is_keyword(&p->cur, "cusertype") ||
+	    is_keyword(&p->cur, "cservertype") || is_keyword(&p->cur, "intran") ||
+	    is_keyword(&p->cur, "outtran") || is_keyword(&p->cur, "destructor"))
+		return error_at(p, p->cur.line, "type options other than ctype: (cusertype:, "
+		    "translations, dealloc) are not supported by msgc");
 	if (!expect_punct(p, ';'))
 		return false;
 	t = types_add(&p->itf->types);
 	*t = *spec;
+	if (ctype[0] != '\0')
+		snprintf(t->ctype, sizeof(t->ctype), "%s", ctype);
 	t->predefined = false;
 	t->alias_of = spec->name[0] != '\0' ? spec : NULL;
 	t->line = line;

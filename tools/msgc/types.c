@@ -57,6 +57,9 @@ static const struct predefined_port ports[] = {
 	{ "mach_port_copy_send_t", 19, "MACH_MSG_TYPE_COPY_SEND" },
 	{ "mach_port_make_send_t", 20, "MACH_MSG_TYPE_MAKE_SEND" },
 	{ "mach_port_make_send_once_t", 21, "MACH_MSG_TYPE_MAKE_SEND_ONCE" },
+	/* Polymorphic: the caller chooses the disposition (argument xPoly). */
+	{ "MACH_MSG_TYPE_POLYMORPHIC", 0, NULL },
+	{ "mach_port_poly_t", 0, NULL },
 };
 
 struct type *
@@ -99,6 +102,7 @@ types_init(struct type_table *table)
 		t->size = 4;
 		t->disposition = ports[i].disposition;
 		t->disposition_name = ports[i].disposition_name;
+		t->poly = ports[i].disposition_name == NULL;
 	}
 }
 

@@ -36,6 +36,8 @@ struct type {
 	uint32_t disposition;		/* ports: MACH_MSG_TYPE_* value when sent */
 	const char *disposition_name;	/* ports: its macro name */
 	const struct type *alias_of;	/* declared as another named type: that type */
+	bool poly;			/* ports: polymorphic, the disposition travels beside it */
+	char ctype[MSGC_NAME_MAX];	/* out-of-line: the C type of the pointer (ctype:), or "" */
 };
 
 struct type_table {

@@ -71,6 +71,7 @@ check-msgc: $(MSGC_TB)/msgc_test $(MSGC_FREESTANDING_OBJS)
 
 msgc-golden-update: $(MSGC)
 	$(MSGC) -o $(MSGC_T)/golden $(MSGC_T)/echo.defs
+	$(MSGC) -k 'void *' -o $(MSGC_T)/golden $(MSGC_T)/echo.defs
 
 # The fuzzer: clang's libFuzzer with ASan and UBSan. Seeds are valid requests that
 # the generated client stubs write (msgc_test --seeds); the corpus grows in build/.

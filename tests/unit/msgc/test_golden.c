@@ -52,8 +52,13 @@ generate_echo(void)
 	text = read_file(ECHO_DEFS, &size);
 	if (text == NULL)
 		return false;
-	if (parse_defs(ECHO_DEFS, text, &itf, &d) && gen_all(&itf, scratch_dir))
-		state = 1;
+	gen_kernel_object = NULL;
+	if (parse_defs(ECHO_DEFS, text, &itf, &d) && gen_all(&itf, scratch_dir)) {
+		gen_kernel_object = "void *";	/* the kernel target, as msgc -k 'void *' */
+		if (gen_kernel(&itf, scratch_dir))
+			state = 1;
+		gen_kernel_object = NULL;
+	}
 	interface_free(&itf);
 	free(text);
 	return state > 0;
@@ -90,6 +95,8 @@ static void golden_client_header(void) { compare("_client.h"); }
 static void golden_client_source(void) { compare("_client.c"); }
 static void golden_server_header(void) { compare("_server.h"); }
 static void golden_server_source(void) { compare("_server.c"); }
+static void golden_kserver_header(void) { compare("_kserver.h"); }
+static void golden_kserver_source(void) { compare("_kserver.c"); }
 
 const struct test golden_tests[] = {
 	{ "golden_echo_types_h", golden_types_header },
@@ -97,5 +104,7 @@ const struct test golden_tests[] = {
 	{ "golden_echo_client_c", golden_client_source },
 	{ "golden_echo_server_h", golden_server_header },
 	{ "golden_echo_server_c", golden_server_source },
+	{ "golden_echo_kserver_h", golden_kserver_header },
+	{ "golden_echo_kserver_c", golden_kserver_source },
 };
 const size_t golden_test_count = sizeof(golden_tests) / sizeof(golden_tests[0]);

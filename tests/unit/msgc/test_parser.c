@@ -255,9 +255,11 @@ static const struct bad_case {
 	  "<mach/std_types.defs> and <mach/mach_types.defs> are accepted" },
 	{ "error_unterminated_import", "subsystem a 1;\nimport \"x.h;\n",
 	  "t.defs:2: unterminated file name (missing \")" },
-	{ "error_type_options", "subsystem a 1;\ntype t = int32_t ctype: int;\n",
-	  "t.defs:2: type options (ctype:, cusertype:, translations, dealloc) are not "
-	  "supported by msgc" },
+	{ "error_ctype_on_a_scalar", "subsystem a 1;\ntype t = int32_t ctype: int;\n",
+	  "t.defs:2: ctype: is supported only for out-of-line memory (^array)" },
+	{ "error_type_options", "subsystem a 1;\ntype t = ^array[] of uint8_t, cusertype: int;\n",
+	  "t.defs:2: type options other than ctype: (cusertype:, translations, dealloc) are "
+	  "not supported by msgc" },
 	{ "error_waittime_without_a_time", "subsystem a 1;\n\nwaittime ;\n",
 	  "t.defs:3: expected a time in milliseconds (a number or a C name), found ';'" },
 	{ "error_waittime_before_subsystem", "waittime 10;\nsubsystem a 1;\n",
@@ -321,9 +323,9 @@ const struct test parser_tests[] = {
 	BAD(0), BAD(1), BAD(2), BAD(3), BAD(4), BAD(5), BAD(6), BAD(7), BAD(8), BAD(9),
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
-	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33),
+	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 34,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 35,
     "every bad case needs a BAD(i) entry in parser_tests");

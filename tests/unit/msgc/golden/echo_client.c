@@ -107,3 +107,51 @@ echo_log(
 	msgc_put_string(&msgc_w, text, 128);
 	return msgc_send(&msgc_msg.head, msgc_w.at);
 }
+
+kern_return_t
+echo_poly(
+	mach_port_t server,
+	mach_port_t right, mach_msg_type_name_t rightPoly,
+	vm_offset_t bytes, mach_msg_type_number_t bytesCnt,
+	mach_port_t *same, mach_msg_type_name_t *samePoly,
+	vm_offset_t *again, mach_msg_type_number_t *againCnt)
+{
+	union {
+		mach_msg_header_t head;
+		uint8_t bytes[72];	/* the request, or the reply and its trailer */
+	} msgc_msg;
+	struct msgc_writer msgc_w;
+	struct msgc_reader msgc_r;
+	mach_port_t msgc_reply_port;
+	kern_return_t msgc_ret;
+	mach_port_t msgc_same;
+	mach_msg_type_name_t msgc_samePoly;
+	void *msgc_again;
+	mach_msg_type_number_t msgc_againCnt;
+
+	msgc_reply_port = mig_get_reply_port();
+	msgc_begin_request(&msgc_w, &msgc_msg.head, server, MACH_MSG_TYPE_COPY_SEND, msgc_reply_port, ECHO_POLY_ID, 2);
+	msgc_put_port(&msgc_w, right, rightPoly);
+	msgc_put_ool(&msgc_w, (const void *)(uintptr_t)bytes, bytesCnt * sizeof(uint8_t), false);
+	msgc_ret = msgc_call(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), msgc_reply_port);
+	if (msgc_ret != MACH_MSG_SUCCESS)
+		return msgc_ret;
+	msgc_ret = msgc_begin_reply(&msgc_r, &msgc_msg.head, ECHO_POLY_ID + 100, 2);
+	if (msgc_ret != KERN_SUCCESS)
+		return msgc_ret;
+	if (!msgc_get_poly_port(&msgc_r, &msgc_same, &msgc_samePoly))
+		goto bad_reply;
+	if (!msgc_get_ool(&msgc_r, sizeof(uint8_t), UINT32_MAX, &msgc_again, &msgc_againCnt))
+		goto bad_reply;
+	if (!msgc_at_end(&msgc_r))
+		goto bad_reply;
+	*same = msgc_same;
+	*samePoly = msgc_samePoly;
+	*again = (vm_offset_t)(uintptr_t)msgc_again;
+	*againCnt = msgc_againCnt;
+	return KERN_SUCCESS;
+
+bad_reply:
+	mach_msg_destroy(&msgc_msg.head);
+	return MIG_TYPE_ERROR;
+}

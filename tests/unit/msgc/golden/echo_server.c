@@ -95,6 +95,45 @@ bad_request:
 	msgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);
 }
 
+static void
+echo_serve_echo_poly(const mach_msg_header_t *msgc_in, mach_msg_header_t *msgc_out)
+{
+	struct msgc_reader msgc_r;
+	struct msgc_writer msgc_w;
+	kern_return_t msgc_ret;
+	mach_port_t right;
+	mach_msg_type_name_t rightPoly;
+	void *bytes;
+	mach_msg_type_number_t bytesCnt;
+	mach_port_t same = MACH_PORT_NULL;
+	mach_msg_type_name_t samePoly = 0;
+	vm_offset_t again = 0;
+	mach_msg_type_number_t againCnt = 0;
+
+	if (!msgc_begin_read(&msgc_r, msgc_in, 2))
+		goto bad_request;
+	if (!msgc_get_poly_port(&msgc_r, &right, &rightPoly))
+		goto bad_request;
+	if (!msgc_get_ool(&msgc_r, sizeof(uint8_t), UINT32_MAX, &bytes, &bytesCnt))
+		goto bad_request;
+	if (!msgc_at_end(&msgc_r))
+		goto bad_request;
+
+	msgc_ret = echo_do_echo_poly(msgc_in->msgh_local_port, right, rightPoly, (vm_offset_t)(uintptr_t)bytes, bytesCnt, &same, &samePoly, &again, &againCnt);
+	if (msgc_ret != KERN_SUCCESS) {
+		msgc_reply_error(msgc_out, msgc_ret);
+		return;
+	}
+	msgc_begin_reply_ok(&msgc_w, msgc_out, 2);
+	msgc_put_port(&msgc_w, same, samePoly);
+	msgc_put_ool(&msgc_w, (const void *)(uintptr_t)again, againCnt * sizeof(uint8_t), false);
+	msgc_end_reply_ok(&msgc_w, msgc_out);
+	return;
+
+bad_request:
+	msgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);
+}
+
 bool
 echo_server(mach_msg_header_t *in, mach_msg_header_t *out)
 {
@@ -108,6 +147,9 @@ echo_server(mach_msg_header_t *in, mach_msg_header_t *out)
 		return true;
 	case ECHO_LOG_ID:
 		echo_serve_echo_log(in, out);
+		return true;
+	case ECHO_POLY_ID:
+		echo_serve_echo_poly(in, out);
 		return true;
 	default:
 		msgc_reply_error(out, MIG_BAD_ID);

@@ -33,4 +33,11 @@ kern_return_t echo_do_echo_log(
 	mach_port_t server,
 	const char *text);
 
+kern_return_t echo_do_echo_poly(
+	mach_port_t server,
+	mach_port_t right, mach_msg_type_name_t rightPoly,
+	vm_offset_t bytes, mach_msg_type_number_t bytesCnt,
+	mach_port_t *same, mach_msg_type_name_t *samePoly,
+	vm_offset_t *again, mach_msg_type_number_t *againCnt);
+
 #endif

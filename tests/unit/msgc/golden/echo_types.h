@@ -8,12 +8,14 @@
 
 typedef char text_t[128];
 typedef uint8_t *data_t;
+typedef uint8_t *address_data_t;
 
 /* Request ids; a reply's id is its request's plus 100. */
 #define ECHO_BASE_ID 2400
 #define ECHO_SAY_ID 2400
 #define ECHO_DATA_ID 2401
 #define ECHO_LOG_ID 2402
+#define ECHO_POLY_ID 2403
 
 /* Largest messages, without the receive trailer. */
 #define ECHO_REQUEST_MAX_SIZE 156
