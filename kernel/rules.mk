@@ -4,9 +4,15 @@
 
 KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
 	$(wildcard tests/kernel/k_*.c)
-KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS))
+# The kernel side of the kernel's own interfaces: msgc -k decoders (kern/msgc_kernel.h),
+# each with the C type of the object its port stands for.
+KSERVER_OBJECT_mach_port := struct task *
+KSERVER_OBJECT_vm_map := struct task *
+KSERVER_DEFS := mach_port vm_map
+KSERVER_GEN := $(patsubst %,$(B)/gen/kernel/%_kserver.c,$(KSERVER_DEFS))
+KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) $(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS))
 KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \
-	-Itests/kernel -I$(B)/gen/mach
+	-Itests/kernel -I$(B)/gen/mach -I$(B)/gen/kernel
 
 # The interfaces the kernel serves or calls: msgc turns each .defs into ids, sizes and
 # (for libmsg) client stubs and server skeletons in build/gen/mach.
@@ -17,8 +23,17 @@ $(B)/gen/mach/%_types.h $(B)/gen/mach/%_client.c $(B)/gen/mach/%_server.c: kerne
 	@mkdir -p $(@D)
 	$(Q)$(MSGC) -o $(B)/gen/mach $<
 
+$(B)/gen/kernel/%_kserver.c $(B)/gen/kernel/%_kserver.h &: kernel/include/abi/mach/%.defs $(B)/tools/msgc
+	$(call msg,MSGC-K,$<)
+	@mkdir -p $(@D)
+	$(Q)$(MSGC) -k '$(KSERVER_OBJECT_$*)' -o $(B)/gen/kernel $<
 
-$(B)/obj/kernel/%.c.o: kernel/%.c | $(MACH_GEN_TYPES)
+$(B)/obj/gen/kernel/%.c.o: $(B)/gen/kernel/%.c
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(B)/obj/kernel/%.c.o: kernel/%.c | $(MACH_GEN_TYPES) $(KSERVER_GEN)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@

@@ -22,6 +22,8 @@
 #include "task_types.h"
 #include "thread_types.h"
 #include "host_types.h"
+#include "mach_port_kserver.h"
+#include "vm_map_kserver.h"
 
 #define HDR	((uint32_t)sizeof(mach_msg_header_t))
 #define MAX_OUT	32
@@ -249,54 +251,6 @@ reply_threads(struct task *t, struct kmsg *req)
 	return true;
 }
 
-/*
- * vm_map (task.defs): words address, size, mask, anywhere, offset, copy,
- * cur_protection, max_protection, inheritance; the memory object's send right.
- */
-static void
-serve_vm_map(struct task *t, struct kmsg *k, struct reply *r)
-{
-	struct vm_object *obj = NULL;
-	const uint32_t *w;
-	struct port *mo;
-	uint32_t addr, f;
-
-	f = spin_lock_irqsave(&sched_lock);
-	mo = port_and_words(k, 9, &w);
-	if (mo && mo->kotype != KOBJ_NONE) {	/* the kernel pages nothing for itself */
-		right_destroy_carried_locked(mo, MACH_MSG_TYPE_PORT_SEND);
-		spin_unlock_irqrestore(&sched_lock, f);
-		r->code = KERN_INVALID_ARGUMENT;
-		return;
-	}
-	spin_unlock_irqrestore(&sched_lock, f);
-	if (!w) {
-		r->code = MIG_BAD_ARGUMENTS;
-		return;
-	}
-	if (!t->pmap || t->state != TASK_ALIVE) {
-		r->code = KERN_INVALID_ARGUMENT;
-	} else if (mo && !(obj = vm_object_for_pager(mo))) {
-		r->code = KERN_RESOURCE_SHORTAGE;
-		mo = NULL;	/* vm_object_for_pager took the right */
-	}
-	if (r->code != KERN_SUCCESS) {
-		if (mo) {
-			f = spin_lock_irqsave(&sched_lock);
-			right_destroy_carried_locked(mo, MACH_MSG_TYPE_PORT_SEND);
-			spin_unlock_irqrestore(&sched_lock, f);
-		}
-		return;
-	}
-	addr = w[0];
-	r->code = vm_map_object(t, &addr, w[1], w[2], w[3] != 0, obj, w[4], w[5] != 0, (vm_prot_t)w[6],
-				(vm_prot_t)w[7], w[8]);
-	if (obj)
-		vm_object_unref(obj);	/* the region holds its own reference */
-	r->words[0] = addr;
-	r->nwords = 1;
-}
-
 static void
 serve_task(struct task *t, struct kmsg *k, struct reply *r)
 {
@@ -435,9 +389,6 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
-	case VM_MAP_ID:
-		serve_vm_map(t, k, r);
-		return;
 	default:
 		r->code = MIG_BAD_ID;
 		return;
@@ -586,6 +537,70 @@ serve_host(struct kmsg *k, struct reply *r)
 }
 
 /*
+ * Sends a generated decoder's reply (out, on the stack) to the request's reply
+ * right, in a kmsg of its own size. Without a reply right, or without memory,
+ * the reply's rights and copies are destroyed. Takes sched_lock.
+ */
+static void
+send_kreply(struct kmsg *req, struct kmsg *out)
+{
+	kern_return_t ret;
+	struct kmsg *k;
+	uint32_t f;
+
+	memcpy(&ret, (uint8_t *)out->msg + sizeof(mach_msg_header_t), sizeof ret);
+	if (!(out->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) && ret == MIG_NO_REPLY)
+		return;
+	k = kmalloc(sizeof *k + out->size);
+	f = spin_lock_irqsave(&sched_lock);
+	if (!k || !req->local || req->local->kotype != KOBJ_NONE) {
+		kmsg_clean_locked(out);
+		spin_unlock_irqrestore(&sched_lock, f);
+		kfree(k);
+		return;
+	}
+	memcpy(k, out, sizeof *k + out->size);
+	k->remote = req->local;
+	k->remote_type = req->local_type;
+	req->local = NULL;
+	k->msg->msgh_bits = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->remote_type, 0);
+	ipc_deliver_locked(k->remote, k);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+/*
+ * The task-port interfaces that msgc generates the kernel side of
+ * (mach_port.defs, vm_map.defs): serves the request if its id is one of
+ * theirs, and then consumes k and t's reference.
+ */
+static bool
+generated_task_request(struct task *t, struct kmsg *k)
+{
+	union {
+		struct kmsg k;
+		uint8_t bytes[sizeof(struct kmsg) + KOBJECT_REPLY_MAX];
+	} out;
+	mach_msg_id_t id = k->msg->msgh_id;
+	uint32_t f;
+
+	_Static_assert(MACH_PORT_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "mach_port replies fit");
+	memset(&out.k, 0, sizeof out.k);
+	_Static_assert(VM_MAP_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "vm_map replies fit");
+	if (id >= MACH_PORT_BASE_ID && id < MACH_PORT_BASE_ID + 100)
+		mach_port_kserver(t, k, &out.k);
+	else if (id >= VM_MAP_BASE_ID && id < VM_MAP_BASE_ID + 100)
+		vm_map_kserver(t, k, &out.k);
+	else
+		return false;
+	task_unref(t);
+	send_kreply(k, &out.k);
+	f = spin_lock_irqsave(&sched_lock);
+	kmsg_destroy_locked(k);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return true;
+}
+
+/*
  * Serves a request that was sent to a kernel object's port. Called without
  * sched_lock; consumes k.
  */
@@ -615,6 +630,8 @@ kobject_server(struct kmsg *k)
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (t) {
+		if (generated_task_request(t, k))
+			return;
 		serve_task(t, k, &r);
 		task_unref(t);
 	} else if (dest->kotype == KOBJ_HOST) {

@@ -372,6 +372,14 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 void
 kmsg_destroy_locked(struct kmsg *k)
 {
+	kmsg_clean_locked(k);
+	kfree(k);
+}
+
+/* Releases every right and copy a message carries; the kmsg itself stays. */
+void
+kmsg_clean_locked(struct kmsg *k)
+{
 	mach_msg_header_t *m = k->msg;
 
 	if (k->remote)
@@ -394,7 +402,6 @@ kmsg_destroy_locked(struct kmsg *k)
 		}
 		free_ool(k);
 	}
-	kfree(k);
 }
 
 mach_msg_return_t

@@ -137,3 +137,10 @@ pset_unref_locked(struct pset *ps)
 	if (--ps->refs == 0)
 		kfree(ps);
 }
+
+void
+port_copy_send_locked(struct port *p)
+{
+	p->refs++;
+	p->srights++;
+}

@@ -36,8 +36,8 @@ mig_dealloc_reply_port(mach_port_t port)
 	mach_port_t *slot = reply_port_slot();
 
 	if (port == *slot && port != MACH_PORT_NULL) {
+		*slot = MACH_PORT_NULL;	/* first: the destroy is an RPC that needs a reply port */
 		mach_port_destroy(mach_task_self(), port);
-		*slot = MACH_PORT_NULL;
 	}
 }
 

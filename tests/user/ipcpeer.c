@@ -15,11 +15,14 @@ static mach_port_t service, next_hop;
 static uint32_t
 count_names(void)
 {
-	mach_port_name_t n1[1];
-	mach_port_type_t t1[1];
-	mach_msg_type_number_t n = 0;
+	mach_port_name_t *names;
+	mach_port_type_t *types;
+	mach_msg_type_number_t n = 0, tn = 0;
 
-	mach_port_names(mach_task_self(), n1, t1, 0, &n);
+	if (mach_port_names(mach_task_self(), &names, &n, &types, &tn) != KERN_SUCCESS)
+		return 0;
+	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(mach_task_self(), (vm_address_t)types, tn * sizeof *types);
 	return n;
 }
 

@@ -18,6 +18,10 @@
 #include <manifold/trap.h>
 #include "suite.h"
 
+/* vm_region's object name and offset, which these cases do not look at. */
+static mach_port_t region_name;
+static vm_offset_t region_offset;
+
 #define ME mach_task_self()
 
 static void
@@ -394,12 +398,12 @@ a_thread_stack_has_a_guard_page_below_it(void)
 	boolean_t shared = 0;
 
 	CHECK(cthread_self() != NULL);
-	CHECK_EQ(vm_region(ME, &a, &size, &prot, &max, &inh, &shared), KERN_SUCCESS);
+	CHECK_EQ(vm_region(ME, &a, &size, &prot, &max, &inh, &shared, &region_name, &region_offset), KERN_SUCCESS);
 	CHECK_EQ(a, base);
 	CHECK_EQ(size, 4096);
 	CHECK_EQ(prot, VM_PROT_NONE);
 	a = base + 4096;
-	CHECK_EQ(vm_region(ME, &a, &size, &prot, &max, &inh, &shared), KERN_SUCCESS);
+	CHECK_EQ(vm_region(ME, &a, &size, &prot, &max, &inh, &shared, &region_name, &region_offset), KERN_SUCCESS);
 	CHECK_EQ(a, base + 4096);
 	CHECK_EQ(size, CTHREAD_STACK_SIZE - 4096);	/* up to the block, ours */
 	CHECK(prot & VM_PROT_WRITE);

@@ -47,11 +47,14 @@ free_pages(void)
 static inline uint32_t
 port_name_count(void)
 {
-	mach_port_name_t names[1];
-	mach_port_type_t types[1];
-	mach_msg_type_number_t n = 0;
+	mach_port_name_t *names;
+	mach_port_type_t *types;
+	mach_msg_type_number_t n = 0, tn = 0;
 
-	mach_port_names(mach_task_self(), names, types, 0, &n);
+	if (mach_port_names(mach_task_self(), &names, &n, &types, &tn) != KERN_SUCCESS)
+		return 0;
+	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(mach_task_self(), (vm_address_t)types, tn * sizeof *types);
 	return n;
 }
 

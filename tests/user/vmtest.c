@@ -18,6 +18,10 @@
 #include <mach/memory_object.h>
 #include "suite.h"
 
+/* vm_region's object name and offset, which these cases do not look at. */
+static mach_port_t region_name;
+static vm_offset_t region_offset;
+
 #define ME mach_task_self()
 #define PAGE 4096u
 
@@ -67,7 +71,7 @@ maximum_protection_only_goes_down(void)
 		vm_prot_t p, m;
 		vm_inherit_t in;
 		boolean_t sh;
-		CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh), KERN_SUCCESS);
+		CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh, &region_name, &region_offset), KERN_SUCCESS);
 		CHECK_EQ(addr, a);
 		CHECK_EQ(p, VM_PROT_READ);
 		CHECK_EQ(m, VM_PROT_READ);
@@ -87,7 +91,7 @@ protect_and_inherit_check_their_arguments(void)
 	CHECK_EQ(vm_protect(ME, 0xFFFFF000, 0x2000, 0, VM_PROT_READ), KERN_INVALID_ADDRESS);
 	CHECK_EQ(vm_inherit(ME, a, PAGE, 7), KERN_INVALID_ARGUMENT);
 	CHECK_EQ(vm_inherit(ME, 0x7000000, PAGE, VM_INHERIT_NONE), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_protect(MACH_PORT_NULL, a, PAGE, 0, VM_PROT_READ), KERN_INVALID_TASK);
+	CHECK_EQ(vm_protect(MACH_PORT_NULL, a, PAGE, 0, VM_PROT_READ), MACH_SEND_INVALID_DEST);
 	vm_deallocate(ME, a, PAGE);
 }
 
@@ -102,14 +106,14 @@ inheritance_is_recorded_per_page_range(void)
 	CHECK(a);
 	CHECK_EQ(vm_inherit(ME, a + PAGE, PAGE, VM_INHERIT_SHARE), KERN_SUCCESS);
 	addr = a;
-	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh), KERN_SUCCESS);
+	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh, &region_name, &region_offset), KERN_SUCCESS);
 	CHECK_EQ(size, PAGE);			/* split into three */
 	CHECK_EQ(in, VM_INHERIT_COPY);
 	addr = a + PAGE;
-	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh), KERN_SUCCESS);
+	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh, &region_name, &region_offset), KERN_SUCCESS);
 	CHECK_EQ(in, VM_INHERIT_SHARE);
 	addr = a + 2 * PAGE;
-	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh), KERN_SUCCESS);
+	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh, &region_name, &region_offset), KERN_SUCCESS);
 	CHECK_EQ(in, VM_INHERIT_COPY);
 	vm_deallocate(ME, a, 3 * PAGE);
 }
@@ -123,7 +127,7 @@ vm_region_walks_the_whole_map(void)
 	boolean_t sh;
 	int n = 0, code = 0, stack = 0;
 
-	while (vm_region(ME, &addr, &size, &p, &m, &in, &sh) == KERN_SUCCESS) {
+	while (vm_region(ME, &addr, &size, &p, &m, &in, &sh, &region_name, &region_offset) == KERN_SUCCESS) {
 		CHECK(addr >= last);
 		if (addr <= 0x00400000 && 0x00400000 < addr + size)
 			code = p == (VM_PROT_READ | VM_PROT_EXECUTE);
@@ -138,7 +142,7 @@ vm_region_walks_the_whole_map(void)
 	CHECK(code);		/* the program's text, read and execute */
 	CHECK(stack);		/* the first thread's stack */
 	addr = 0xBFFFF000;
-	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh), KERN_NO_SPACE);
+	CHECK_EQ(vm_region(ME, &addr, &size, &p, &m, &in, &sh, &region_name, &region_offset), KERN_NO_SPACE);
 }
 
 static void
@@ -162,7 +166,7 @@ read_write_and_copy_move_bytes(void)
 	CHECK_EQ(vm_read(ME, a + 1, 4, &b, &n), KERN_INVALID_ARGUMENT);	/* unaligned */
 	CHECK_EQ(vm_copy(ME, a, PAGE, 0x7000000), KERN_INVALID_ADDRESS);
 	CHECK_EQ(vm_write(ME, 0x7000000, (vm_address_t)src, 4), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_write(ME, a, 0x7000000, 4), KERN_INVALID_ADDRESS);		/* our side unmapped */
+	CHECK_EQ(vm_write(ME, a, 0x7000000, 4), MACH_SEND_INVALID_MEMORY);	/* our side unmapped: the send fails */
 	vm_deallocate(ME, a, 2 * PAGE);
 }
 
@@ -544,7 +548,7 @@ fuzz_100000_random_vm_calls(void)
 			vm_inherit_t in;
 			boolean_t sh;
 			got = addr;
-			vm_region(task, &got, &sz, &p, &m, &in, &sh);
+			vm_region(task, &got, &sz, &p, &m, &in, &sh, &region_name, &region_offset);
 		}
 		}
 	}
@@ -580,7 +584,7 @@ rinfo(mach_port_t task, vm_address_t addr)
 	struct rinfo r = { .addr = addr };
 	boolean_t sh;
 
-	r.kr = vm_region(task, &r.addr, &r.size, &r.prot, &r.max, &r.inh, &sh);
+	r.kr = vm_region(task, &r.addr, &r.size, &r.prot, &r.max, &r.inh, &sh, &region_name, &region_offset);
 	return r;
 }
 
@@ -1689,42 +1693,55 @@ region_in_a_hole_reports_the_next_region_and_past_the_end_no_space(void)
 
 /* ---- the task argument ---- */
 
-/* Every vm call on name; each must say KERN_INVALID_TASK and touch nothing of ours. */
+/*
+ * The vm calls are RPCs on a task port, so a name that is not one fails as
+ * mach_msg says (MACH_SEND_INVALID_DEST), another kernel object's port as its
+ * server says (MIG_BAD_ID), and a dying task with KERN_INVALID_TASK.
+ */
+#define DYING 1		/* want: MACH_SEND_INVALID_DEST or KERN_INVALID_TASK */
+
+static bool
+refused(kern_return_t kr, kern_return_t want)
+{
+	return want == DYING ? kr == MACH_SEND_INVALID_DEST || kr == KERN_INVALID_TASK : kr == want;
+}
+
+/* Every vm call on name; each must fail with want and touch nothing of ours. */
 static int
-all_calls_refuse(mach_port_t name)
+all_calls_refuse(mach_port_t name, kern_return_t want)
 {
 	vm_address_t a = 0x3B000000, b = 0;
 	mach_msg_type_number_t n = 0;
 	static uint32_t word;
 	int bad = 0;
 
-	bad |= (vm_allocate(name, &a, PAGE, 0) != KERN_INVALID_TASK) << 0;
+	bad |= !refused(vm_allocate(name, &a, PAGE, 0), want) << 0;
 	bad |= (a != 0x3B000000) << 1;
-	bad |= (vm_deallocate(name, 0x10000000, PAGE) != KERN_INVALID_TASK) << 2;
-	bad |= (vm_protect(name, 0x10000000, PAGE, 0, VM_PROT_READ) != KERN_INVALID_TASK) << 3;
-	bad |= (vm_inherit(name, 0x10000000, PAGE, VM_INHERIT_NONE) != KERN_INVALID_TASK) << 4;
-	bad |= (vm_read(name, 0x10000000, PAGE, &b, &n) != KERN_INVALID_TASK) << 5;
+	bad |= !refused(vm_deallocate(name, 0x10000000, PAGE), want) << 2;
+	bad |= !refused(vm_protect(name, 0x10000000, PAGE, 0, VM_PROT_READ), want) << 3;
+	bad |= !refused(vm_inherit(name, 0x10000000, PAGE, VM_INHERIT_NONE), want) << 4;
+	bad |= !refused(vm_read(name, 0x10000000, PAGE, &b, &n), want) << 5;
 	bad |= (b != 0) << 6;
-	bad |= (vm_write(name, 0x10000000, (vm_address_t)&word, 4) != KERN_INVALID_TASK) << 7;
-	bad |= (vm_copy(name, 0x10000000, PAGE, 0x10001000) != KERN_INVALID_TASK) << 8;
-	bad |= (rinfo(name, 0).kr != KERN_INVALID_TASK) << 9;
+	bad |= !refused(vm_write(name, 0x10000000, (vm_address_t)&word, 4), want) << 7;
+	bad |= !refused(vm_copy(name, 0x10000000, PAGE, 0x10001000), want) << 8;
+	bad |= !refused(rinfo(name, 0).kr, want) << 9;
 	return bad;
 }
 
 static void
-calls_on_an_unknown_name_are_invalid_task(void)
+calls_on_an_unknown_name_are_invalid_dest(void)
 {
 	uint32_t digest = map_digest(ME), pages = free_pages();
 
-	CHECK_EQ(all_calls_refuse(0x7777), 0);
-	CHECK_EQ(all_calls_refuse(MACH_PORT_NULL), 0);
-	CHECK_EQ(all_calls_refuse(MACH_PORT_DEAD), 0);
+	CHECK_EQ(all_calls_refuse(0x7777, MACH_SEND_INVALID_DEST), 0);
+	CHECK_EQ(all_calls_refuse(MACH_PORT_NULL, MACH_SEND_INVALID_DEST), 0);
+	CHECK_EQ(all_calls_refuse(MACH_PORT_DEAD, MACH_SEND_INVALID_DEST), 0);
 	CHECK_EQ(map_digest(ME), digest);
 	CHECK_EQ(free_pages(), pages);
 }
 
 static void
-calls_on_a_dead_task_are_invalid_task(void)
+calls_on_a_dead_task_are_refused(void)
 {
 	mach_port_t child;
 	vm_address_t a = 0x3B000000;
@@ -1732,24 +1749,26 @@ calls_on_a_dead_task_are_invalid_task(void)
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
 	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
 	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
-	CHECK_EQ(all_calls_refuse(child), 0);		/* at once, dead name or not yet */
+	CHECK_EQ(all_calls_refuse(child, DYING), 0);		/* at once, dead name or not yet */
 	CHECK(wait_dead_name(child));
-	CHECK_EQ(all_calls_refuse(child), 0);
+	CHECK_EQ(all_calls_refuse(child, MACH_SEND_INVALID_DEST), 0);
 	mach_port_deallocate(ME, child);
 }
 
+/*
+ * (A send right to an ordinary port is not tried: the request would wait in its
+ * queue for a server, as in Mach.)
+ */
 static void
-calls_on_a_port_that_is_not_a_task_are_invalid_task(void)
+calls_on_a_port_that_is_not_a_task_are_refused(void)
 {
 	mach_port_t p, th = mach_thread_self(), host = mach_host_self();
 	uint32_t digest = map_digest(ME), pages = free_pages();
 
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
-	CHECK_EQ(all_calls_refuse(p), 0);			/* receive right only */
-	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
-	CHECK_EQ(all_calls_refuse(p), 0);			/* and a send right */
-	CHECK_EQ(all_calls_refuse(th), 0);			/* a thread */
-	CHECK_EQ(all_calls_refuse(host), 0);			/* the host */
+	CHECK_EQ(all_calls_refuse(p, MACH_SEND_INVALID_DEST), 0);	/* receive right only */
+	CHECK_EQ(all_calls_refuse(th, MIG_BAD_ID), 0);			/* a thread */
+	CHECK_EQ(all_calls_refuse(host, MIG_BAD_ID), 0);		/* the host */
 	mach_port_destroy(ME, p);
 	mach_port_deallocate(ME, th);
 	mach_port_deallocate(ME, host);
@@ -2196,9 +2215,9 @@ static const struct test tests[] = {
 	T(copy_into_read_only_or_unmapped_memory_fails_and_changes_nothing),
 	T(region_reports_protection_maximum_inheritance_and_size),
 	T(region_in_a_hole_reports_the_next_region_and_past_the_end_no_space),
-	T(calls_on_an_unknown_name_are_invalid_task),
-	T(calls_on_a_dead_task_are_invalid_task),
-	T(calls_on_a_port_that_is_not_a_task_are_invalid_task),
+	T(calls_on_an_unknown_name_are_invalid_dest),
+	T(calls_on_a_dead_task_are_refused),
+	T(calls_on_a_port_that_is_not_a_task_are_refused),
 	T(out_of_line_copy_is_isolated_both_ways_in_another_task),
 	T(forked_child_writing_copies_only_the_pages_it_writes),
 	T(external_pager_serves_faults_locks_and_gets_dirty_pages_back),

@@ -118,6 +118,8 @@ void port_ref_locked(struct port *p);
 void port_unref_locked(struct port *p);
 void port_destroy_locked(struct port *p);
 void port_release_send_locked(struct port *p);
+/* One more send right (and reference) to p, for the kernel to hold or hand out. */
+void port_copy_send_locked(struct port *p);
 void port_release_sendonce_locked(struct port *p);	/* also consumes the reference */
 struct pset *pset_create(void);
 void pset_destroy_locked(struct pset *ps);
@@ -155,6 +157,7 @@ mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_si
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,
 			      mach_port_name_t name, mach_msg_timeout_t timeout);
 void kmsg_destroy_locked(struct kmsg *k);
+void kmsg_clean_locked(struct kmsg *k);
 void ipc_enqueue_locked(struct port *p, struct kmsg *k);
 void ipc_deliver_locked(struct port *dest, struct kmsg *k);
 

@@ -59,4 +59,29 @@ typedef natural_t mach_port_rights_t;
 #define MACH_PORT_QLIMIT_DEFAULT  5
 #define MACH_PORT_QLIMIT_MAX      16
 
+
+/* mach_port_get_attributes / set_attributes flavors (OSF's numbers). */
+typedef integer_t mach_port_flavor_t;
+#define MACH_PORT_LIMITS_INFO     1	/* mach_port_limits_t */
+#define MACH_PORT_RECEIVE_STATUS  2	/* mach_port_status_t (get only) */
+
+typedef struct {
+	mach_port_msgcount_t mpl_qlimit;
+} mach_port_limits_t;
+#define MACH_PORT_LIMITS_INFO_COUNT 1u
+
+typedef struct {
+	natural_t mps_pset;		/* 1 when in a port set (Manifold gives no set name) */
+	mach_port_seqno_t mps_seqno;
+	mach_port_mscount_t mps_mscount;
+	mach_port_msgcount_t mps_qlimit;
+	mach_port_msgcount_t mps_msgcount;
+	mach_port_rights_t mps_sorights;
+	boolean_t mps_srights;		/* any send rights */
+	boolean_t mps_pdrequest;
+	boolean_t mps_nsrequest;
+	natural_t mps_flags;
+} mach_port_status_t;
+#define MACH_PORT_RECEIVE_STATUS_COUNT 10u
+
 #endif

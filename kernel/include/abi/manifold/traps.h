@@ -47,28 +47,15 @@
  *
  * The Mach IPC traps follow OSF Mach 3.0's calls of the same names (without
  * the leading "mach_", in trap names only); their errors are the manual's.
- * mach_msg takes its sixth argument, the timeout, in ebp. mach_port_* calls
- * take the target task as a send right to its task port, as in Mach:
- * KERN_INVALID_TASK when the name is not one.
+ * mach_msg takes its sixth argument, the timeout, in ebp. The mach_port_*
+ * and vm_* calls are not traps: they are RPCs on a task port
+ * (mach_port.defs, vm_map.defs), served by the kernel, as in OSF Mach; numbers
+ * 13-26 and 31-38 are free since they stopped being traps.
  * mach_thread_self(*name), mach_host_self(*name): send rights to the calling
  * thread's port and to the host port (the task, thread and host RPCs of
  * task.defs, thread.defs and host.defs go to these ports with mach_msg).
  * thread_switch(thread, option, time): yields the processor (to `thread` when it
  * names a ready thread of the caller's), as Mach's; KERN_INVALID_ARGUMENT.
- * vm_allocate(task, *address, size, anywhere), vm_deallocate(task, address, size):
- *	Mach's, on the task named by a send right to its task port; memory is
- *	zero-filled and backed at once for now. KERN_INVALID_ARGUMENT (size 0,
- *	unaligned fixed address), KERN_INVALID_ADDRESS (outside user space),
- *	KERN_NO_SPACE (no room, or the fixed range is in use), KERN_RESOURCE_SHORTAGE.
- * vm_protect(task, address, size, set_maximum, new_protection),
- * vm_inherit(task, address, size, new_inheritance),
- * vm_region(task, struct vm_region_info *: address in, the region out),
- * vm_read(task, address, size, *data, *count): a copy in fresh memory of the caller,
- * vm_write(task, address, data, count), vm_copy(task, source, size, dest):
- *	Mach's, on any task through its task port. The range must be allocated
- *	(KERN_INVALID_ADDRESS); protections above the maximum, or writes to memory
- *	that is not writable, are KERN_PROTECTION_FAILURE; KERN_NO_SPACE from
- *	vm_region past the last region.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
  * console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count)
@@ -98,32 +85,10 @@
 	TRAP(10, mach_msg, 6)				\
 	TRAP(11, mach_reply_port, 1)			\
 	TRAP(12, mach_task_self, 1)			\
-	TRAP(13, mach_port_allocate, 3)			\
-	TRAP(14, mach_port_deallocate, 2)		\
-	TRAP(15, mach_port_destroy, 2)			\
-	TRAP(16, mach_port_mod_refs, 4)			\
-	TRAP(17, mach_port_insert_right, 4)		\
-	TRAP(18, mach_port_extract_right, 5)		\
-	TRAP(19, mach_port_names, 5)			\
-	TRAP(20, mach_port_type, 3)			\
-	TRAP(21, mach_port_get_refs, 4)			\
-	TRAP(22, mach_port_allocate_name, 3)		\
-	TRAP(23, mach_port_rename, 3)			\
-	TRAP(24, mach_port_move_member, 3)		\
-	TRAP(25, mach_port_set_qlimit, 3)		\
-	TRAP(26, mach_port_request_notification, 5)	\
 	TRAP(27, kernel_stats, 1)			\
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
 	TRAP(30, thread_switch, 3)			\
-	TRAP(31, vm_allocate, 4)			\
-	TRAP(32, vm_deallocate, 3)			\
-	TRAP(33, vm_protect, 5)				\
-	TRAP(34, vm_inherit, 4)				\
-	TRAP(35, vm_region, 2)				\
-	TRAP(36, vm_read, 5)				\
-	TRAP(37, vm_write, 4)				\
-	TRAP(38, vm_copy, 4)				\
 	TRAP(48, console_read, 4)			\
 	TRAP(49, task_list, 3)
 
@@ -141,13 +106,6 @@ enum manifold_trap {
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
-
-/* mach_port_request_notification's arguments that do not fit in registers. */
-struct manifold_notify_args {
-	uint32_t notify;		/* name of the right the notification will use */
-	uint32_t notify_poly;		/* MACH_MSG_TYPE_MAKE_SEND_ONCE or _MOVE_SEND_ONCE */
-	uint32_t previous;		/* user address: the previous request's right comes back here */
-};
 
 /* One task, as task_list gives it. */
 struct manifold_task_summary {

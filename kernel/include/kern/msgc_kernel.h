@@ -1,0 +1,205 @@
+/*
+ * What msgc's kernel target (msgc -k, NAME_kserver.c) needs: the helpers of
+ * <mach/msgc_wire.h>, and readers and writers of the parts that differ in a
+ * struct kmsg. There, a port descriptor holds a struct port pointer and the right
+ * it carries (MACH_MSG_TYPE_PORT_*), and an out-of-line descriptor holds a kernel
+ * copy, virtual (struct vcopy) when the kmsg's kvirt bit says so.
+ *
+ * Ownership: a handler that succeeds owns the request's port rights (the
+ * generated code then calls msgc_request_taken); out-of-line copies always stay
+ * the request's, and kmsg_destroy_locked frees them. A reply's ports are
+ * struct port pointers holding a reference and the right named by their
+ * disposition; its out-of-line copies belong to the reply kmsg.
+ */
+#ifndef KERN_MSGC_KERNEL_H
+#define KERN_MSGC_KERNEL_H
+
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <mach/mig_errors.h>
+#include <mach/msgc_wire.h>
+
+/* Out-of-line memory as a kernel handler sees it. */
+struct kern_ool {
+	void *copy;		/* NULL for none; kmalloc'd bytes, or a struct vcopy when virt */
+	bool virt;
+	uint32_t size;		/* bytes */
+};
+
+/* Largest reply of any kernel interface: kobject.c's reply buffer. */
+#define KOBJECT_REPLY_MAX 512u
+
+static inline bool
+msgc_begin_read(struct msgc_reader *r, struct kmsg *k, uint32_t descriptors)
+{
+	mach_msg_body_t body;
+	bool complex = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;
+
+	r->base = (const uint8_t *)k->msg;
+	r->end = k->size;
+	r->at = sizeof(mach_msg_header_t);
+	r->desc = 0;
+	r->kmsg = k;
+	if (r->end < r->at || (r->end & 3u) != 0 || complex != (descriptors != 0))
+		return false;
+	if (!complex)
+		return true;
+	return msgc_get(r, &body, sizeof(body)) && body.msgh_descriptor_count == descriptors;
+}
+
+/* A port carrying `right`; MACH_PORT_NULL or MACH_PORT_DEAD come as NULL. */
+static inline bool
+msgc_get_port(struct msgc_reader *r, mach_msg_type_name_t right, struct port **p)
+{
+	mach_msg_port_descriptor_t d;
+
+	if (!msgc_get(r, &d, sizeof(d)) || d.type != MACH_MSG_PORT_DESCRIPTOR)
+		return false;
+	r->desc++;
+	if (d.name == MACH_PORT_NULL || d.name == MACH_PORT_DEAD) {
+		*p = NULL;
+		return true;
+	}
+	if (d.disposition != right)
+		return false;
+	*p = (struct port *)(uintptr_t)d.name;
+	return true;
+}
+
+/* Any right, and which one (0 with NULL for MACH_PORT_NULL or MACH_PORT_DEAD). */
+static inline bool
+msgc_get_poly_port(struct msgc_reader *r, struct port **p, mach_msg_type_name_t *poly)
+{
+	mach_msg_port_descriptor_t d;
+
+	if (!msgc_get(r, &d, sizeof(d)) || d.type != MACH_MSG_PORT_DESCRIPTOR)
+		return false;
+	r->desc++;
+	if (d.name == MACH_PORT_NULL || d.name == MACH_PORT_DEAD) {
+		*p = NULL;
+		*poly = 0;
+		return true;
+	}
+	if (!MACH_MSG_TYPE_PORT_ANY_RIGHT(d.disposition))
+		return false;
+	*p = (struct port *)(uintptr_t)d.name;
+	*poly = d.disposition;
+	return true;
+}
+
+static inline bool
+msgc_get_ool(struct msgc_reader *r, uint32_t elem_size, uint32_t bound, struct kern_ool *o,
+	     mach_msg_type_number_t *count)
+{
+	struct kmsg *k = r->kmsg;
+	mach_msg_ool_descriptor_t d;
+	uint32_t i = r->desc++;
+
+	if (!msgc_get(r, &d, sizeof(d)) || d.type != MACH_MSG_OOL_DESCRIPTOR || d.size % elem_size != 0 ||
+	    d.size / elem_size > bound)
+		return false;
+	o->copy = i < 32 && (k->kcopies & (1u << i)) ? (void *)(uintptr_t)d.address : NULL;
+	o->virt = o->copy && (k->kvirt & (1u << i));
+	o->size = o->copy ? d.size : 0;
+	if (d.size && !o->copy)
+		return false;
+	*count = d.size / elem_size;
+	return true;
+}
+
+/* The handler took the request's rights: the request no longer releases them. */
+static inline void
+msgc_request_taken(struct kmsg *k)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+
+	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++)
+		if (d->type.type == MACH_MSG_PORT_DESCRIPTOR)
+			d->port.name = MACH_PORT_NULL;
+}
+
+static inline void
+msgc_set_retcode(struct kmsg *out, kern_return_t ret)
+{
+	memcpy((uint8_t *)out->msg + sizeof(mach_msg_header_t), &ret, sizeof(ret));
+}
+
+/* out answers in: an error reply (KERN_SUCCESS) until msgc_begin_reply_ok. */
+static inline void
+msgc_prepare_reply(struct kmsg *in, struct kmsg *out)
+{
+	memset(out->msg, 0, sizeof(mach_msg_header_t));
+	out->size = out->msg->msgh_size = sizeof(mig_reply_error_t);
+	out->msg->msgh_id = (mach_msg_id_t)((uint32_t)in->msg->msgh_id + 100u);
+	out->kcopies = out->kvirt = 0;
+	msgc_set_retcode(out, KERN_SUCCESS);
+}
+
+static inline void
+msgc_reply_error(struct kmsg *out, kern_return_t ret)
+{
+	out->msg->msgh_bits &= ~MACH_MSGH_BITS_COMPLEX;
+	out->size = out->msg->msgh_size = sizeof(mig_reply_error_t);
+	msgc_set_retcode(out, ret);
+}
+
+static inline void
+msgc_reply_none(struct kmsg *out, kern_return_t ret)
+{
+	msgc_reply_error(out, ret == KERN_SUCCESS ? MIG_NO_REPLY : ret);
+}
+
+static inline void
+msgc_begin_reply_ok(struct msgc_writer *w, struct kmsg *out, uint32_t descriptors)
+{
+	w->base = (uint8_t *)out->msg;
+	w->at = sizeof(mach_msg_header_t);
+	w->desc = 0;
+	w->kmsg = out;
+	if (descriptors != 0) {
+		out->msg->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+		msgc_put_u32(w, descriptors);
+	} else {
+		msgc_put_u32(w, KERN_SUCCESS);
+	}
+}
+
+static inline void
+msgc_put_port(struct msgc_writer *w, struct port *p, mach_msg_type_name_t carried)
+{
+	mach_msg_port_descriptor_t d = {
+		.name = (mach_port_name_t)(uintptr_t)p, .disposition = (uint8_t)carried,
+		.type = MACH_MSG_PORT_DESCRIPTOR,
+	};
+
+	w->desc++;
+	msgc_put(w, &d, sizeof(d));
+}
+
+/* The reply takes o's copy. */
+static inline void
+msgc_put_ool(struct msgc_writer *w, const struct kern_ool *o, uint32_t size, bool deallocate)
+{
+	struct kmsg *k = w->kmsg;
+	uint32_t i = w->desc++;
+	mach_msg_ool_descriptor_t d = {
+		.address = (vm_address_t)(uintptr_t)o->copy, .deallocate = deallocate,
+		.copy = MACH_MSG_VIRTUAL_COPY, .type = MACH_MSG_OOL_DESCRIPTOR, .size = o->copy ? size : 0,
+	};
+
+	if (o->copy) {
+		k->kcopies |= 1u << i;
+		if (o->virt)
+			k->kvirt |= 1u << i;
+	}
+	msgc_put(w, &d, sizeof(d));
+}
+
+static inline void
+msgc_end_reply_ok(struct msgc_writer *w, struct kmsg *out)
+{
+	out->size = out->msg->msgh_size = w->at;
+}
+
+#endif

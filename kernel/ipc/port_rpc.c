@@ -1,0 +1,676 @@
+/*
+ * The mach_port_* calls on a task's name space (mach_port.defs): the handlers
+ * that the generated decoder (build/gen/kernel/mach_port_kserver.c) calls for a
+ * request that reached a task port, in the sender's thread. Each checks
+ * everything under sched_lock, then commits; results travel in the reply, so
+ * nothing is lost when the caller's buffer is bad (the receive fails instead,
+ * as mach_msg does). A dying task answers KERN_INVALID_TASK.
+ */
+#include <kern/copyio.h>
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/notify.h>
+#include "mach_port_kserver.h"
+#include <kern/task.h>
+#include <mach/notify.h>
+
+/* The task's space while the task lives. Caller holds sched_lock. */
+static struct ipc_space *
+live_space_locked(struct task *t)
+{
+	return t->space && t->space->active ? t->space : NULL;
+}
+
+static struct ipc_entry *
+lookup(struct ipc_space *s, mach_port_name_t name)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+
+	if (e)
+		entry_lazy_dead_locked(e);
+	return e;
+}
+
+/* Makes a new right of kind `right` under a fresh name (or `given`, if not 0). */
+static kern_return_t
+allocate(struct task *t, mach_port_right_t right, mach_port_name_t given, mach_port_name_t *name)
+{
+	struct ipc_space *s;
+	struct ipc_entry *e;
+	struct port *p = NULL;
+	struct pset *ps = NULL;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (right == MACH_PORT_RIGHT_RECEIVE)
+		p = port_create();
+	else if (right == MACH_PORT_RIGHT_PORT_SET)
+		ps = pset_create();
+	else if (right != MACH_PORT_RIGHT_DEAD_NAME)
+		return KERN_INVALID_VALUE;
+	if ((right == MACH_PORT_RIGHT_RECEIVE && !p) || (right == MACH_PORT_RIGHT_PORT_SET && !ps))
+		return KERN_RESOURCE_SHORTAGE;
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	if (!s) {
+		kr = KERN_INVALID_TASK;
+	} else if (given) {
+		kr = space_alloc_given_name_locked(s, given, &e);
+		*name = given;
+	} else {
+		kr = space_alloc_name_locked(s, name, &e);
+	}
+	if (kr == KERN_SUCCESS) {
+		if (p) {
+			e->type = T_RECV;
+			e->object = p;
+			p->refs = 1;
+			p->receiver = s;
+			p->receiver_name = *name;
+		} else if (ps) {
+			e->type = T_SET;
+			e->object = ps;
+			ps->refs = 1;
+		} else {
+			e->type = T_DEAD;
+			e->urefs = 1;
+		}
+	} else if (p) {
+		p->refs = 1;
+		p->active = false;
+		port_unref_locked(p);
+	} else if (ps) {
+		kfree(ps);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_allocate(struct task *t, mach_port_right_t right, mach_port_name_t *name)
+{
+	return allocate(t, right, 0, name);
+}
+
+kern_return_t
+kdo_mach_port_allocate_name(struct task *t, mach_port_right_t right, mach_port_name_t name)
+{
+	mach_port_name_t given = name;
+
+	return MACH_PORT_VALID(name) ? allocate(t, right, name, &given) : KERN_INVALID_VALUE;
+}
+
+/* Runs op on the task's space with sched_lock held. */
+static kern_return_t
+with_space(struct task *t, kern_return_t (*op)(struct ipc_space *, mach_port_name_t), mach_port_name_t name)
+{
+	struct ipc_space *s;
+	kern_return_t kr;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	kr = s ? op(s, name) : KERN_INVALID_TASK;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_deallocate(struct task *t, mach_port_name_t name)
+{
+	return with_space(t, right_deallocate_locked, name);
+}
+
+kern_return_t
+kdo_mach_port_destroy(struct task *t, mach_port_name_t name)
+{
+	return with_space(t, right_destroy_locked, name);
+}
+
+static kern_return_t
+mod_refs_locked(struct ipc_space *s, mach_port_name_t name, mach_port_right_t right, int32_t delta)
+{
+	struct ipc_entry *e = lookup(s, name);
+	mach_port_type_t bit;
+	int64_t n;
+
+	if (right >= MACH_PORT_RIGHT_NUMBER)
+		return KERN_INVALID_VALUE;
+	if (!e)
+		return KERN_INVALID_NAME;
+	bit = MACH_PORT_TYPE(right);
+	if (!(e->type & bit))
+		return KERN_INVALID_RIGHT;
+	switch (right) {
+	case MACH_PORT_RIGHT_SEND:
+	case MACH_PORT_RIGHT_DEAD_NAME:
+		n = (int64_t)e->urefs + delta;
+		if (n < 0)
+			return KERN_INVALID_VALUE;
+		if (n > UREFS_MAX)
+			return KERN_UREFS_OVERFLOW;
+		if (n == 0) {	/* the last reference goes like a deallocate */
+			e->urefs = 1;
+			return right_deallocate_locked(s, name);
+		}
+		e->urefs = (mach_port_urefs_t)n;
+		return KERN_SUCCESS;
+	default:		/* receive, send-once, port set: one reference, which -1 destroys */
+		if (delta == 0)
+			return KERN_SUCCESS;
+		if (delta != -1)
+			return KERN_INVALID_VALUE;
+		if (right == MACH_PORT_RIGHT_RECEIVE && (e->type & T_SEND)) {
+			struct port *p = e->object;
+			e->type &= ~T_RECV;
+			port_destroy_locked(p);	/* the send right left under the name turns dead */
+			entry_lazy_dead_locked(e);
+			return KERN_SUCCESS;
+		}
+		if (right == MACH_PORT_RIGHT_SEND_ONCE)
+			return right_deallocate_locked(s, name);
+		return right_destroy_locked(s, name);
+	}
+}
+
+kern_return_t
+kdo_mach_port_mod_refs(struct task *t, mach_port_name_t name, mach_port_right_t right, mach_port_delta_t delta)
+{
+	struct ipc_space *s;
+	kern_return_t kr;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	kr = s ? mod_refs_locked(s, name, right, delta) : KERN_INVALID_TASK;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* Puts a carried right (with its reference) into s under exactly `name`. */
+static kern_return_t
+place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t carried)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+	mach_port_name_t other;
+
+	if (e) {
+		entry_lazy_dead_locked(e);
+		if (e->object != p || carried == MACH_MSG_TYPE_PORT_SEND_ONCE)
+			return KERN_NAME_EXISTS;
+		if (carried == MACH_MSG_TYPE_PORT_SEND) {
+			if (e->type & T_SEND) {
+				if (e->urefs >= UREFS_MAX)
+					return KERN_UREFS_OVERFLOW;
+				e->urefs++;
+				p->srights--;
+			} else {
+				e->type |= T_SEND;
+				e->urefs = 1;
+			}
+		} else {
+			if (e->type & T_RECV)
+				return KERN_RIGHT_EXISTS;
+			e->type |= T_RECV;
+			p->receiver = s;
+			p->receiver_name = name;
+		}
+		p->refs--;	/* the entry already holds one */
+		return KERN_SUCCESS;
+	}
+	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE && space_find_port_locked(s, p, &other))
+		return KERN_RIGHT_EXISTS;
+	if (space_alloc_given_name_locked(s, name, &e) != KERN_SUCCESS)
+		return KERN_NAME_EXISTS;
+	e->object = p;
+	e->urefs = carried == MACH_MSG_TYPE_PORT_RECEIVE ? 0 : 1;
+	e->type = carried == MACH_MSG_TYPE_PORT_SEND ? T_SEND : carried == MACH_MSG_TYPE_PORT_SEND_ONCE ? T_SO : T_RECV;
+	if (carried == MACH_MSG_TYPE_PORT_RECEIVE) {
+		p->receiver = s;
+		p->receiver_name = name;
+	}
+	return KERN_SUCCESS;
+}
+
+/* Would place_right_locked succeed? (No change.) */
+static kern_return_t
+check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t disp)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+	mach_port_name_t other;
+	bool so = disp == MACH_MSG_TYPE_MAKE_SEND_ONCE || disp == MACH_MSG_TYPE_MOVE_SEND_ONCE;
+	bool recv = disp == MACH_MSG_TYPE_MOVE_RECEIVE;
+
+	if (e) {
+		entry_lazy_dead_locked(e);
+		if (e->object != p || so)
+			return KERN_NAME_EXISTS;
+		if (recv && (e->type & T_RECV))
+			return KERN_RIGHT_EXISTS;
+		if (!recv && (e->type & T_SEND) && e->urefs >= UREFS_MAX)
+			return KERN_UREFS_OVERFLOW;
+		return KERN_SUCCESS;
+	}
+	if (!so && space_find_port_locked(s, p, &other))
+		return KERN_RIGHT_EXISTS;
+	return KERN_SUCCESS;
+}
+
+/*
+ * The right the request carried (poly, of kind carried) goes into the task under
+ * name. On failure the request still holds it, and destroys it, as Mach does.
+ */
+kern_return_t
+kdo_mach_port_insert_right(struct task *t, mach_port_name_t name, struct port *p, mach_msg_type_name_t carried)
+{
+	struct ipc_space *s;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (!MACH_PORT_VALID(name))
+		return KERN_INVALID_VALUE;
+	if (!p)
+		return KERN_INVALID_CAPABILITY;
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	kr = s ? check_place_locked(s, name, p, carried) : KERN_INVALID_TASK;
+	if (kr == KERN_SUCCESS)
+		kr = place_right_locked(s, name, p, carried);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* Takes a right out of the task as msgt_name says; the reply carries it to the caller. */
+kern_return_t
+kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type_name_t msgt_name,
+			    struct port **poly, mach_msg_type_name_t *polyPoly)
+{
+	struct ipc_space *s;
+	struct port *p;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (!MACH_MSG_TYPE_PORT_ANY(msgt_name))
+		return KERN_INVALID_VALUE;
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	kr = s ? right_check_locked(s, name, msgt_name, &p) : KERN_INVALID_TASK;
+	if (kr == KERN_INVALID_CAPABILITY)
+		kr = KERN_INVALID_RIGHT;
+	if (kr == KERN_SUCCESS) {
+		right_copyin_locked(s, name, msgt_name, p, polyPoly);
+		*poly = p;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* A kernel copy of n words, for an out-of-line reply. */
+static kern_return_t
+ool_words(const uint32_t *words, uint32_t n, struct kern_ool *o)
+{
+	o->virt = false;
+	o->size = n * 4;
+	o->copy = NULL;
+	if (!n)
+		return KERN_SUCCESS;
+	o->copy = kmalloc(o->size);
+	if (!o->copy)
+		return KERN_RESOURCE_SHORTAGE;
+	memcpy(o->copy, words, o->size);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_mach_port_names(struct task *t, struct kern_ool *names, mach_msg_type_number_t *namesCnt,
+		    struct kern_ool *types, mach_msg_type_number_t *typesCnt)
+{
+	uint32_t *n = NULL, *ty = NULL, max = 0, count;
+	struct ipc_space *s;
+	kern_return_t kr;
+	uint32_t f;
+
+	/* the count can grow between the look and the copy: look again until it fits */
+	for (;;) {
+		f = spin_lock_irqsave(&sched_lock);
+		s = live_space_locked(t);
+		count = s ? space_names_locked(s, n, ty, max) : 0;
+		spin_unlock_irqrestore(&sched_lock, f);
+		if (!s) {
+			kr = KERN_INVALID_TASK;
+			goto out;
+		}
+		if (count <= max)
+			break;
+		kfree(n);
+		kfree(ty);
+		max = count + 16;
+		n = kmalloc(max * 4);
+		ty = kmalloc(max * 4);
+		if (!n || !ty) {
+			kr = KERN_RESOURCE_SHORTAGE;
+			goto out;
+		}
+	}
+	kr = ool_words(n, count, names);
+	if (kr == KERN_SUCCESS) {
+		kr = ool_words(ty, count, types);
+		if (kr != KERN_SUCCESS)
+			kfree(names->copy);
+	}
+	if (kr == KERN_SUCCESS)
+		*namesCnt = *typesCnt = count;
+out:
+	kfree(n);
+	kfree(ty);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_type(struct task *t, mach_port_name_t name, mach_port_type_t *ptype)
+{
+	struct ipc_space *s;
+	struct ipc_entry *e = NULL;
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	if (!s)
+		kr = KERN_INVALID_TASK;
+	else if (!(e = lookup(s, name)))
+		kr = KERN_INVALID_NAME;
+	else
+		*ptype = e->type;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_get_refs(struct task *t, mach_port_name_t name, mach_port_right_t right, mach_port_urefs_t *refs)
+{
+	struct ipc_space *s;
+	struct ipc_entry *e;
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f;
+
+	if (right >= MACH_PORT_RIGHT_NUMBER)
+		return KERN_INVALID_VALUE;
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	if (!s)
+		kr = KERN_INVALID_TASK;
+	else if (!(e = lookup(s, name)))
+		kr = KERN_INVALID_NAME;
+	else if (!(e->type & MACH_PORT_TYPE(right)))
+		*refs = 0;
+	else if (right == MACH_PORT_RIGHT_SEND || right == MACH_PORT_RIGHT_DEAD_NAME)
+		*refs = e->urefs;
+	else
+		*refs = 1;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
+{
+	struct ipc_space *s;
+	struct ipc_entry *e, *n;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (!MACH_PORT_VALID(new))
+		return KERN_INVALID_VALUE;
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	if (!s) {
+		kr = KERN_INVALID_TASK;
+	} else if (!(e = lookup(s, old))) {
+		kr = KERN_INVALID_NAME;
+	} else if (space_lookup_locked(s, new)) {
+		kr = KERN_NAME_EXISTS;
+	} else {
+		struct ipc_entry saved = *e;
+		kr = space_alloc_given_name_locked(s, new, &n);
+		if (kr == KERN_SUCCESS) {
+			n->type = saved.type;
+			n->urefs = saved.urefs;
+			n->object = saved.object;
+			space_free_entry_locked(s, old);
+			if ((n->type & T_RECV))
+				((struct port *)n->object)->receiver_name = new;
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_move_member(struct task *t, mach_port_name_t member, mach_port_name_t after)
+{
+	struct ipc_space *sp;
+	struct ipc_entry *m = NULL, *s = NULL;
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	sp = live_space_locked(t);
+	if (sp) {
+		m = lookup(sp, member);
+		if (after != MACH_PORT_NULL)
+			s = lookup(sp, after);
+	}
+	if (!sp) {
+		kr = KERN_INVALID_TASK;
+	} else if (!m || (after != MACH_PORT_NULL && !s)) {
+		kr = KERN_INVALID_NAME;
+	} else if (!(m->type & T_RECV) || (s && !(s->type & T_SET))) {
+		kr = KERN_INVALID_RIGHT;
+	} else {
+		struct port *p = m->object;
+		struct pset *ps = s ? s->object : NULL;
+		if (!ps && !p->pset) {
+			kr = KERN_NOT_IN_SET;
+		} else {
+			if (p->pset)
+				list_remove(&p->pset_link);
+			p->pset = ps;
+			if (ps) {
+				list_push_back(&ps->members, &p->pset_link);
+				if (!list_empty(&p->messages))
+					waitq_wake_one_locked(&ps->receivers);
+			}
+			/* receivers waiting on the port itself must now look at the set */
+			waitq_wake_all_locked(&p->receivers);
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* The receive right under name, for the attribute calls. Caller holds sched_lock. */
+static kern_return_t
+receive_right_locked(struct task *t, mach_port_name_t name, struct port **p)
+{
+	struct ipc_space *s = live_space_locked(t);
+	struct ipc_entry *e;
+
+	if (!s)
+		return KERN_INVALID_TASK;
+	if (!(e = lookup(s, name)))
+		return KERN_INVALID_NAME;
+	if (!(e->type & T_RECV))
+		return KERN_INVALID_RIGHT;
+	*p = e->object;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_mach_port_set_qlimit(struct task *t, mach_port_name_t name, mach_port_msgcount_t qlimit)
+{
+	struct port *p;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (qlimit > MACH_PORT_QLIMIT_MAX)
+		return KERN_INVALID_VALUE;
+	f = spin_lock_irqsave(&sched_lock);
+	kr = receive_right_locked(t, name, &p);
+	if (kr == KERN_SUCCESS) {
+		p->qlimit = qlimit;
+		waitq_wake_all_locked(&p->senders);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_set_mscount(struct task *t, mach_port_name_t name, mach_port_mscount_t mscount)
+{
+	struct port *p;
+	kern_return_t kr;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	kr = receive_right_locked(t, name, &p);
+	if (kr == KERN_SUCCESS)
+		p->mscount = mscount;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_get_attributes(struct task *t, mach_port_name_t name, mach_port_flavor_t flavor,
+			     integer_t *info, mach_msg_type_number_t *infoCnt)
+{
+	struct port *p;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (flavor != MACH_PORT_LIMITS_INFO && flavor != MACH_PORT_RECEIVE_STATUS)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	kr = receive_right_locked(t, name, &p);
+	if (kr == KERN_SUCCESS && flavor == MACH_PORT_LIMITS_INFO) {
+		mach_port_limits_t l = { p->qlimit };
+		memcpy(info, &l, sizeof l);
+		*infoCnt = MACH_PORT_LIMITS_INFO_COUNT;
+	} else if (kr == KERN_SUCCESS) {
+		mach_port_status_t st = {
+			.mps_pset = p->pset ? 1 : 0,	/* no set names here: whether it is in one */
+			.mps_seqno = p->seqno, .mps_mscount = p->mscount, .mps_qlimit = p->qlimit,
+			.mps_msgcount = p->msgcount, .mps_sorights = p->sorights, .mps_srights = p->srights > 0,
+			.mps_pdrequest = p->pdrequest != NULL, .mps_nsrequest = p->nsrequest != NULL,
+		};
+		memcpy(info, &st, sizeof st);
+		*infoCnt = MACH_PORT_RECEIVE_STATUS_COUNT;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_mach_port_set_attributes(struct task *t, mach_port_name_t name, mach_port_flavor_t flavor,
+			     const integer_t *info, mach_msg_type_number_t infoCnt)
+{
+	mach_port_limits_t l;
+
+	if (flavor != MACH_PORT_LIMITS_INFO)
+		return KERN_INVALID_ARGUMENT;
+	if (infoCnt < MACH_PORT_LIMITS_INFO_COUNT)
+		return KERN_FAILURE;
+	memcpy(&l, info, sizeof l);
+	return kdo_mach_port_set_qlimit(t, name, l.mpl_qlimit);
+}
+
+/*
+ * Registers a dead-name or no-senders request with notify (a send-once right
+ * the request carried); the previous request's right comes back in the reply
+ * (NULL when there was none).
+ */
+kern_return_t
+kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_msg_id_t id,
+				   mach_port_mscount_t sync, struct port *notify, mach_msg_type_name_t notifyPoly,
+				   struct port **previous)
+{
+	struct port *prev = NULL;
+	struct ipc_space *s;
+	struct ipc_entry *e;
+	kern_return_t kr;
+	uint32_t f;
+
+	if (id != MACH_NOTIFY_DEAD_NAME && id != MACH_NOTIFY_NO_SENDERS)
+		return KERN_INVALID_VALUE;
+	if (notify && notifyPoly != MACH_MSG_TYPE_PORT_SEND_ONCE)
+		return KERN_INVALID_CAPABILITY;
+	f = spin_lock_irqsave(&sched_lock);
+	s = live_space_locked(t);
+	if (!s) {
+		kr = KERN_INVALID_TASK;
+		goto out;
+	}
+	e = lookup(s, name);
+	if (!e) {
+		kr = KERN_INVALID_NAME;
+		goto out;
+	}
+	if (id == MACH_NOTIFY_NO_SENDERS) {
+		struct port *p = e->object;
+		if (!(e->type & T_RECV)) {
+			kr = KERN_INVALID_RIGHT;
+			goto out;
+		}
+		prev = p->nsrequest;
+		p->nsrequest = notify;
+		/* no senders already (and none made since `sync`): say so at once */
+		if (notify && p->srights == 0 && p->mscount >= sync)
+			notify_no_senders_locked(p);
+	} else {
+		struct port *p = e->object;
+		struct list *l;
+		if (!(e->type & (T_SEND | T_SO | T_DEAD))) {
+			kr = KERN_INVALID_RIGHT;
+			goto out;
+		}
+		if (e->type & T_DEAD) {	/* already dead: tell at once (when sync asks) */
+			if (notify && sync) {
+				ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
+			} else if (notify) {
+				prev = notify;	/* refused: the right comes back */
+			}
+			goto done;
+		}
+		list_for_each(l, &p->dnrequests) {
+			struct dnrequest *d = list_entry(l, struct dnrequest, link);
+			if (d->space == s && d->name == name) {
+				prev = d->notify;
+				if (notify) {
+					d->notify = notify;
+				} else {
+					list_remove(&d->link);
+					kfree(d);
+				}
+				goto done;
+			}
+		}
+		if (notify) {
+			struct dnrequest *d = kzalloc(sizeof *d);
+			if (!d) {
+				kr = KERN_RESOURCE_SHORTAGE;
+				goto out;
+			}
+			d->space = s;
+			d->name = name;
+			d->notify = notify;
+			list_push_back(&p->dnrequests, &d->link);
+		}
+	}
+done:
+	*previous = prev;
+	kr = KERN_SUCCESS;
+out:
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}

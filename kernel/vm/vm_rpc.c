@@ -1,0 +1,205 @@
+/*
+ * The vm calls on a task's address space (vm_map.defs): the handlers that the
+ * generated decoder (build/gen/kernel/vm_map_kserver.c) calls for a request
+ * that reached a task port, in the sender's thread. The mechanism is map.c,
+ * copyio.c and object.c; results travel in the reply. A dying task answers
+ * KERN_INVALID_TASK.
+ */
+#include <kern/copyio.h>
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/page.h>
+#include <kern/task.h>
+#include <kern/vm_map.h>
+#include <kern/vm_object.h>
+#include "layout.h"
+#include "vm_map_kserver.h"
+
+/* Whether the task still has an address space to work on. */
+static bool
+has_map(struct task *t)
+{
+	return t->pmap && t->state == TASK_ALIVE;
+}
+
+kern_return_t
+kdo_vm_allocate(struct task *t, vm_address_t *address, vm_size_t size, boolean_t anywhere)
+{
+	uint32_t addr = *address;
+	kern_return_t kr;
+
+	if (!has_map(t))
+		return KERN_INVALID_TASK;
+	kr = vm_map_allocate(t, &addr, size, anywhere != 0);
+	if (kr == KERN_SUCCESS)
+		*address = addr;
+	return kr;
+}
+
+kern_return_t
+kdo_vm_deallocate(struct task *t, vm_address_t address, vm_size_t size)
+{
+	return has_map(t) ? vm_map_deallocate(t, address, size) : KERN_INVALID_TASK;
+}
+
+kern_return_t
+kdo_vm_protect(struct task *t, vm_address_t address, vm_size_t size, boolean_t set_maximum, vm_prot_t prot)
+{
+	return has_map(t) ? vm_map_protect(t, address, size, set_maximum != 0, prot) : KERN_INVALID_TASK;
+}
+
+kern_return_t
+kdo_vm_inherit(struct task *t, vm_address_t address, vm_size_t size, vm_inherit_t inheritance)
+{
+	return has_map(t) ? vm_map_inherit(t, address, size, inheritance) : KERN_INVALID_TASK;
+}
+
+kern_return_t
+kdo_vm_region(struct task *t, vm_address_t *address, vm_size_t *size, vm_prot_t *protection,
+	      vm_prot_t *max_protection, vm_inherit_t *inheritance, boolean_t *is_shared, struct port **object_name,
+	      vm_offset_t *offset)
+{
+	struct vm_region_info info;
+	kern_return_t kr;
+
+	if (!has_map(t))
+		return KERN_INVALID_TASK;
+	kr = vm_map_region(t, *address, &info);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	*address = info.address;
+	*size = info.size;
+	*protection = info.protection;
+	*max_protection = info.max_protection;
+	*inheritance = info.inheritance;
+	*is_shared = info.shared;
+	*object_name = NULL;	/* no memory-object name ports */
+	*offset = 0;
+	return KERN_SUCCESS;
+}
+
+/*
+ * vm_read: the task's bytes copied into fresh pages, which the reply hands to
+ * the caller copy-on-write (a virtual copy of the pages; the bytes are copied
+ * once, here). The source is checked whole before any page is taken.
+ */
+kern_return_t
+kdo_vm_read(struct task *t, vm_address_t address, vm_size_t size, struct kern_ool *data,
+	    mach_msg_type_number_t *dataCnt)
+{
+	uint32_t n = ROUND_UP(size, PAGE_SIZE) / PAGE_SIZE;
+	struct vcopy *vc;
+	kern_return_t kr = KERN_SUCCESS;
+
+	if (!has_map(t))
+		return KERN_INVALID_TASK;
+	if (address & (PAGE_SIZE - 1))
+		return KERN_INVALID_ARGUMENT;
+	if (size > IPC_OOL_MAX)
+		return KERN_RESOURCE_SHORTAGE;
+	if (!vm_map_covers(t, address, size))
+		return KERN_INVALID_ADDRESS;
+	if (size == 0) {
+		*data = (struct kern_ool){ NULL, false, 0 };
+		*dataCnt = 0;
+		return KERN_SUCCESS;
+	}
+	vc = kzalloc(sizeof *vc + n * sizeof(paddr_t));
+	if (!vc)
+		return KERN_RESOURCE_SHORTAGE;
+	vc->npages = n;
+	for (uint32_t j = 0; j < n && kr == KERN_SUCCESS; j++) {
+		uint32_t len = MIN(size - j * PAGE_SIZE, PAGE_SIZE);
+		vc->page[j] = page_alloc(PAGE_USER | PAGE_ZERO);
+		if (!vc->page[j])
+			kr = KERN_RESOURCE_SHORTAGE;
+		else
+			kr = copyin(t, address + j * PAGE_SIZE, P2V(vc->page[j]), len);
+	}
+	if (kr != KERN_SUCCESS) {
+		vcopy_free(vc, 0);
+		return kr;
+	}
+	*data = (struct kern_ool){ vc, true, size };
+	*dataCnt = size;
+	return KERN_SUCCESS;
+}
+
+/* vm_write: the request's copy of the data (kernel bytes, or pages) into the task. */
+kern_return_t
+kdo_vm_write(struct task *t, vm_address_t address, const struct kern_ool *data, mach_msg_type_number_t dataCnt)
+{
+	kern_return_t kr;
+
+	if (!has_map(t))
+		return KERN_INVALID_TASK;
+	if (address & (PAGE_SIZE - 1))
+		return KERN_INVALID_ARGUMENT;
+	if (!vm_map_covers(t, address, dataCnt))
+		return KERN_INVALID_ADDRESS;
+	if (!data->virt)
+		return dataCnt ? copyout(t, data->copy, address, dataCnt) : KERN_SUCCESS;
+	/* every page's check first, so a failure writes nothing */
+	kr = copyout_check(t, address, dataCnt);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	for (uint32_t j = 0; j * PAGE_SIZE < dataCnt && kr == KERN_SUCCESS; j++) {
+		const struct vcopy *vc = data->copy;
+		kr = copyout(t, P2V(vc->page[j]), address + j * PAGE_SIZE, MIN(dataCnt - j * PAGE_SIZE, PAGE_SIZE));
+	}
+	return kr;
+}
+
+kern_return_t
+kdo_vm_copy(struct task *t, vm_address_t source, vm_size_t size, vm_address_t dest)
+{
+	if (!has_map(t))
+		return KERN_INVALID_TASK;
+	if ((source | dest) & (PAGE_SIZE - 1))
+		return KERN_INVALID_ARGUMENT;
+	return copy_user_to_user(t, source, t, dest, size);
+}
+
+/*
+ * vm_map: memory_object is the pager's send right from the request (the
+ * handler keeps it on success: the object holds it); MACH_PORT_NULL maps
+ * zero-fill memory.
+ */
+kern_return_t
+kdo_vm_map(struct task *t, vm_address_t *address, vm_size_t size, vm_address_t mask, boolean_t anywhere,
+	   struct port *memory_object, vm_offset_t offset, boolean_t copy, vm_prot_t cur_protection,
+	   vm_prot_t max_protection, vm_inherit_t inheritance)
+{
+	struct vm_object *obj = NULL;
+	uint32_t addr = *address;
+	kern_return_t kr;
+
+	if (memory_object && memory_object->kotype != KOBJ_NONE)
+		return KERN_INVALID_ARGUMENT;	/* the kernel pages nothing for itself */
+	if (!has_map(t))
+		return KERN_INVALID_ARGUMENT;
+	if (memory_object) {
+		/* The object takes a send right of its own, whatever happens next: the
+		 * request keeps the one it carried until this call succeeds. */
+		uint32_t f = spin_lock_irqsave(&sched_lock);
+		port_copy_send_locked(memory_object);
+		spin_unlock_irqrestore(&sched_lock, f);
+		obj = vm_object_for_pager(memory_object);
+		if (!obj)
+			return KERN_RESOURCE_SHORTAGE;
+	}
+	kr = vm_map_object(t, &addr, size, mask, anywhere != 0, obj, offset, copy != 0, cur_protection,
+			   max_protection, inheritance);
+	if (obj)
+		vm_object_unref(obj);	/* the region holds its own reference */
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (memory_object) {	/* succeeded: the request's right is ours to release */
+		uint32_t f = spin_lock_irqsave(&sched_lock);
+		right_destroy_carried_locked(memory_object, MACH_MSG_TYPE_PORT_SEND);
+		spin_unlock_irqrestore(&sched_lock, f);
+	}
+	*address = addr;
+	return KERN_SUCCESS;
+}
