@@ -8,7 +8,8 @@ KERNEL_SRCS := $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
 # each with the C type of the object its port stands for.
 KSERVER_OBJECT_mach_port := struct task *
 KSERVER_OBJECT_vm_map := struct task *
-KSERVER_DEFS := mach_port vm_map
+KSERVER_OBJECT_memory_object_control := struct vm_object *
+KSERVER_DEFS := mach_port vm_map memory_object_control
 KSERVER_GEN := $(patsubst %,$(B)/gen/kernel/%_kserver.c,$(KSERVER_DEFS))
 KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) $(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS))
 KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \

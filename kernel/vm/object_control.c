@@ -1,8 +1,10 @@
 /*
  * Requests a pager sends to a memory object's control port
  * (memory_object_control.defs): pages supplied, refused or in error, and
- * lock_request. All are one-way; a malformed one is logged and dropped, and
- * changes nothing. Runs in the sender's thread, without sched_lock, from
+ * lock_request. The generated decoder (build/gen/kernel/
+ * memory_object_control_kserver.c) calls the kdo_ handlers here. All are
+ * one-way; a malformed or refused one is logged and dropped, and changes
+ * nothing. Runs in the sender's thread, without sched_lock, from
  * kobject_server, which destroys the message (and what is left in it) after.
  */
 #include <kern/ipc.h>
@@ -13,69 +15,9 @@
 #include <kern/vm_object.h>
 #include <mach/memory_object.h>
 #include "layout.h"
-#include "memory_object_control_types.h"
+#include "memory_object_control_kserver.h"
 #include "memory_object_types.h"
 #include "pmap.h"
-
-#define HDR ((uint32_t)sizeof(mach_msg_header_t))
-
-/* The parts of a request: its descriptors (out-of-line data, then a port, each at most once), then inline words. */
-struct request {
-	const uint32_t *w;
-	mach_msg_ool_descriptor_t *ool;
-	mach_msg_port_descriptor_t *port;
-	bool virt;			/* ool holds a struct vcopy */
-};
-
-/* Checks k against the layout: the descriptor types in order (ndesc of them), then nwords words. */
-static bool
-parse(struct kmsg *k, const uint32_t *types, uint32_t ndesc, uint32_t nwords, struct request *rq)
-{
-	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
-	bool complex = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) != 0;
-	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
-
-	if (complex != (ndesc > 0) || k->size != HDR + (ndesc ? 4 + ndesc * 12 : 0) + nwords * 4)
-		return false;
-	if (!ndesc) {
-		rq->w = (const uint32_t *)(k->msg + 1);
-		return true;
-	}
-	if (body->msgh_descriptor_count != ndesc)
-		return false;
-	for (uint32_t i = 0; i < ndesc; i++) {
-		if (d[i].type.type != types[i])
-			return false;
-		if (types[i] == MACH_MSG_OOL_DESCRIPTOR) {
-			rq->ool = &d[i].out_of_line;
-			rq->virt = (k->kvirt & (1u << i)) != 0;
-		} else {
-			rq->port = &d[i].port;
-		}
-	}
-	rq->w = (const uint32_t *)(d + ndesc);
-	return true;
-}
-
-static const uint32_t OOL[] = { MACH_MSG_OOL_DESCRIPTOR };
-static const uint32_t PORT[] = { MACH_MSG_PORT_DESCRIPTOR };
-static const uint32_t OOL_AND_PORT[] = { MACH_MSG_OOL_DESCRIPTOR, MACH_MSG_PORT_DESCRIPTOR };
-
-/*
- * The send-once right a request names for its answer in *reply_to (NULL for
- * none). False: a right of another kind, which the request may not name.
- */
-static bool
-reply_right(struct request *rq, struct port **reply_to)
-{
-	*reply_to = NULL;
-	if (!rq->port->name || rq->port->name == MACH_PORT_DEAD)
-		return true;
-	if (rq->port->disposition != MACH_MSG_TYPE_PORT_SEND_ONCE)
-		return false;
-	*reply_to = (struct port *)(uintptr_t)rq->port->name;
-	return true;
-}
 
 /* [offset, offset + size) in whole pages, checked: aligned, not empty, not wrapping. */
 static bool
@@ -97,12 +39,12 @@ page_entry_locked(struct vm_object *obj, uint32_t offset)
 
 /* Page j of the data: taken from the message when nobody else holds it, else copied. */
 static paddr_t
-supplied_page(struct request *rq, uint32_t j)
+supplied_page(const struct kern_ool *data, uint32_t j)
 {
 	paddr_t pa;
 
-	if (rq->virt) {
-		struct vcopy *vc = (struct vcopy *)(uintptr_t)rq->ool->address;
+	if (data->virt) {
+		struct vcopy *vc = data->copy;
 		pa = vc->page[j];
 		if (pa && page_refs(pa) == 1) {
 			vc->page[j] = 0;	/* the pager gave it up (deallocate): no copy */
@@ -115,8 +57,7 @@ supplied_page(struct request *rq, uint32_t j)
 	}
 	pa = page_alloc(PAGE_USER | PAGE_ZERO);
 	if (pa)
-		memcpy(P2V(pa), (char *)(uintptr_t)rq->ool->address + j * PAGE_SIZE,
-		       MIN(PAGE_SIZE, rq->ool->size - j * PAGE_SIZE));
+		memcpy(P2V(pa), (char *)data->copy + j * PAGE_SIZE, MIN(PAGE_SIZE, data->size - j * PAGE_SIZE));
 	return pa;
 }
 
@@ -125,14 +66,14 @@ supplied_page(struct request *rq, uint32_t j)
  * how it went, for supply_completed: the first page that could not be had.
  */
 static bool
-supply(struct vm_object *obj, struct request *rq, uint32_t offset, vm_prot_t lock, bool precious,
+supply(struct vm_object *obj, const struct kern_ool *data, uint32_t offset, vm_prot_t lock, bool precious,
        kern_return_t *result, uint32_t *error_offset)
 {
 	uint32_t end, f;
 
 	*result = KERN_SUCCESS;
 	*error_offset = 0;
-	if ((lock & ~VM_PROT_ALL) || !range_ok(offset, rq->ool->size, &end) || !rq->ool->address)
+	if ((lock & ~VM_PROT_ALL) || !range_ok(offset, data->size, &end) || !data->copy)
 		return false;
 	f = spin_lock_irqsave(&vm_object_lock);
 	for (uint32_t j = 0; offset + j * PAGE_SIZE < end; j++) {
@@ -140,7 +81,7 @@ supply(struct vm_object *obj, struct request *rq, uint32_t offset, vm_prot_t loc
 		paddr_t pa;
 		if (pg && pg->state == OBJ_PAGE_RESIDENT)
 			continue;	/* what is resident stays (as in Mach) */
-		pa = pg ? supplied_page(rq, j) : 0;
+		pa = pg ? supplied_page(data, j) : 0;
 		if (!pa) {		/* out of memory: the fault fails rather than waits */
 			if (*result == KERN_SUCCESS) {
 				*result = KERN_RESOURCE_SHORTAGE;
@@ -202,16 +143,16 @@ unmap_one(struct vm_region *r, uint32_t va)
 	pmap_remove(r->task->pmap, va);
 }
 
-static bool
-lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
+kern_return_t
+kdo_memory_object_lock_request(struct vm_object *obj, vm_offset_t offset, vm_size_t size, integer_t should_return,
+			       boolean_t should_flush, vm_prot_t lock, struct port *reply_to)
 {
-	uint32_t offset = w[0], size = w[1], should_return = w[2], end, f;
-	bool flush = w[3] != 0;
-	vm_prot_t lock = (vm_prot_t)w[4];
+	bool flush = should_flush != 0;
 	struct list *l, *tmp;
+	uint32_t end, f;
 
-	if (should_return > MEMORY_OBJECT_RETURN_ALL || (lock & ~VM_PROT_ALL) || !range_ok(offset, size, &end))
-		return false;
+	if ((uint32_t)should_return > MEMORY_OBJECT_RETURN_ALL || (lock & ~VM_PROT_ALL) || !range_ok(offset, size, &end))
+		return KERN_INVALID_ARGUMENT;
 	f = spin_lock_irqsave(&vm_object_lock);
 	list_for_each_safe(l, tmp, &obj->pages) {
 		struct obj_page *pg = list_entry(l, struct obj_page, link);
@@ -250,21 +191,64 @@ lock_request(struct vm_object *obj, const uint32_t *w, struct port *reply_to)
 			vm_object_for_each_mapping_locked(obj, pg, vm_region_write_protect);
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
-	if (reply_to)
+	if (reply_to)	/* the answer takes the right */
 		pager_msg_queue_completed(obj, reply_to, MEMORY_OBJECT_LOCK_COMPLETED_ID,
 					  (const uint32_t[]){ offset, end - offset }, 2);
-	return true;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_memory_object_data_provided(struct vm_object *obj, vm_offset_t offset, const struct kern_ool *data,
+				mach_msg_type_number_t dataCnt, vm_prot_t lock_value)
+{
+	kern_return_t result;
+	uint32_t error_offset;
+
+	(void)dataCnt;
+	return supply(obj, data, offset, lock_value, false, &result, &error_offset) ? KERN_SUCCESS
+										      : KERN_INVALID_ARGUMENT;
+}
+
+kern_return_t
+kdo_memory_object_data_supply(struct vm_object *obj, vm_offset_t offset, const struct kern_ool *data,
+			      mach_msg_type_number_t dataCnt, vm_prot_t lock_value, boolean_t precious,
+			      struct port *reply_to)
+{
+	kern_return_t result;
+	uint32_t error_offset;
+
+	(void)dataCnt;
+	if (!supply(obj, data, offset, lock_value, precious != 0, &result, &error_offset))
+		return KERN_INVALID_ARGUMENT;
+	if (reply_to)	/* the answer takes the right */
+		pager_msg_queue_completed(obj, reply_to, MEMORY_OBJECT_SUPPLY_COMPLETED_ID,
+					  (const uint32_t[]){ offset, data->size, (uint32_t)result, error_offset }, 4);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_memory_object_data_unavailable(struct vm_object *obj, vm_offset_t offset, vm_size_t size)
+{
+	return answer_requested(obj, offset, size, KERN_SUCCESS) ? KERN_SUCCESS : KERN_INVALID_ARGUMENT;
+}
+
+kern_return_t
+kdo_memory_object_data_error(struct vm_object *obj, vm_offset_t offset, vm_size_t size, kern_return_t error_value)
+{
+	return answer_requested(obj, offset, size, error_value ? error_value : KERN_MEMORY_ERROR) ? KERN_SUCCESS
+												: KERN_INVALID_ARGUMENT;
 }
 
 void
 vm_object_control_request(struct kmsg *k)
 {
+	union {
+		struct kmsg k;
+		uint8_t bytes[sizeof(struct kmsg) + KOBJECT_REPLY_MAX];
+	} out;
 	struct vm_object *obj = NULL;
-	struct request rq = { 0 };
-	struct port *reply_to = NULL;
-	kern_return_t result;
-	uint32_t f, g, error_offset;
-	bool ok = false;
+	kern_return_t ret;
+	uint32_t f, g;
 
 	f = spin_lock_irqsave(&sched_lock);
 	g = spin_lock_irqsave(&vm_object_lock);
@@ -277,36 +261,12 @@ vm_object_control_request(struct kmsg *k)
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (!obj)
 		return;		/* terminated: the pager's answer comes too late, and goes */
-	switch (k->msg->msgh_id) {
-	case MEMORY_OBJECT_DATA_PROVIDED_ID:
-		ok = parse(k, OOL, 1, 2, &rq) &&
-		     supply(obj, &rq, rq.w[0], (vm_prot_t)rq.w[1], false, &result, &error_offset);
-		break;
-	case MEMORY_OBJECT_DATA_SUPPLY_ID:
-		ok = parse(k, OOL_AND_PORT, 2, 3, &rq) && reply_right(&rq, &reply_to) &&
-		     supply(obj, &rq, rq.w[0], (vm_prot_t)rq.w[1], rq.w[2] != 0, &result, &error_offset);
-		if (ok && reply_to) {
-			pager_msg_queue_completed(obj, reply_to, MEMORY_OBJECT_SUPPLY_COMPLETED_ID,
-						  (const uint32_t[]){ rq.w[0], rq.ool->size, (uint32_t)result,
-								      error_offset }, 4);
-			rq.port->name = MACH_PORT_NULL;		/* the answer took the right */
-		}
-		break;
-	case MEMORY_OBJECT_DATA_UNAVAILABLE_ID:
-		ok = parse(k, NULL, 0, 2, &rq) && answer_requested(obj, rq.w[0], rq.w[1], KERN_SUCCESS);
-		break;
-	case MEMORY_OBJECT_DATA_ERROR_ID:
-		ok = parse(k, NULL, 0, 3, &rq) &&
-		     answer_requested(obj, rq.w[0], rq.w[1], rq.w[2] ? (kern_return_t)rq.w[2] : KERN_MEMORY_ERROR);
-		break;
-	case MEMORY_OBJECT_LOCK_REQUEST_ID:
-		ok = parse(k, PORT, 1, 5, &rq) && reply_right(&rq, &reply_to) && lock_request(obj, rq.w, reply_to);
-		if (ok)
-			rq.port->name = MACH_PORT_NULL;		/* the reply took the right */
-		break;
-	}
-	if (!ok)
-		kprintf("kernel: malformed memory_object_control request %d dropped\n", k->msg->msgh_id);
+	memset(&out.k, 0, sizeof out.k);
+	memory_object_control_kserver(obj, k, &out.k);
+	memcpy(&ret, (uint8_t *)out.k.msg + sizeof(mach_msg_header_t), sizeof ret);
+	if (ret != MIG_NO_REPLY)	/* one-way: nobody to tell but the console */
+		kprintf("kernel: memory_object_control request %d refused (%s)\n", k->msg->msgh_id,
+			ret == MIG_BAD_ARGUMENTS ? "malformed" : ret == MIG_BAD_ID ? "unknown id" : "bad arguments");
 	f = spin_lock_irqsave(&sched_lock);
 	waitq_wake_all_locked(&obj->waiters);
 	spin_unlock_irqrestore(&sched_lock, f);

@@ -19,6 +19,11 @@
 #include <mach/mig_errors.h>
 #include <mach/msgc_wire.h>
 
+/* The objects kernel interfaces stand for (each decoder's first parameter). */
+struct task;
+struct thread;
+struct vm_object;
+
 /* Out-of-line memory as a kernel handler sees it. */
 struct kern_ool {
 	void *copy;		/* NULL for none; kmalloc'd bytes, or a struct vcopy when virt */
