@@ -368,6 +368,31 @@ bench_port_alloc_dealloc(unsigned iters)
 	return bench_loop("port_alloc_dealloc", "insns", iters, port_alloc_dealloc_op, NULL);
 }
 
+/* The same RPCs on a child task's port: acting on another task costs what acting on oneself does. */
+static int
+port_alloc_rpc_op(void *arg)
+{
+	mach_port_t child = (mach_port_t)(uintptr_t)arg, p;
+
+	if (mach_port_allocate(child, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
+		return -1;
+	return mach_port_destroy(child, p) == KERN_SUCCESS ? 0 : -1;
+}
+
+static int
+bench_port_alloc_rpc(unsigned iters)
+{
+	mach_port_t child;
+	int r;
+
+	if (task_create(ME, 0, &child) != KERN_SUCCESS)
+		return -1;
+	r = bench_loop("port_alloc_rpc", "insns", iters, port_alloc_rpc_op, (void *)(uintptr_t)child);
+	task_terminate(child);
+	mach_port_deallocate(ME, child);
+	return r;
+}
+
 /* A native trap that does nothing but check and write one word: the pair of getppid. */
 static int
 task_self_id_op(void *arg)
@@ -399,7 +424,9 @@ bench_null_syscall(unsigned iters)
  *                  deallocate on the sender's side) and an empty reply; the
  *                  server touches nothing and deallocates the region.
  *   ool_1m         the same with 1 MiB (a virtual copy once the VM issue lands).
- *   port_alloc_dealloc  mach_port_allocate(RECEIVE) then mach_port_destroy.
+ *   port_alloc_dealloc  mach_port_allocate(RECEIVE) then mach_port_destroy on
+ *                  our own task port: two RPCs to the kernel (they are not traps).
+ *   port_alloc_rpc the same two RPCs on a child task's port (no Linux pair).
  *   fork_16m       task_create inheriting a 16 MiB region touched beforehand,
  *                  a thread in the child writes one page and the child ends;
  *                  the parent waits for it (a dead-name or exit notification).
@@ -423,6 +450,7 @@ static const struct row rows[] = {
     {"rpc_4k_inline", bench_rpc_4k, NULL},
     {"ool_64k", bench_ool_64k, NULL},
     {"port_alloc_dealloc", bench_port_alloc_dealloc, NULL},
+    {"port_alloc_rpc", bench_port_alloc_rpc, NULL},
     /* VM rows (issue 4) */
     /* ool_1m is a physical copy until the VM issue's virtual copy replaces it */
     {"ool_1m", bench_ool_1m, NULL},
