@@ -6,14 +6,18 @@
  * bootstrap port, and each started task's port is registered as /tasks/<name>.
  * A module named console is waited for until it has registered, so the tasks
  * after it find it for their stdio.
- * Then it stays, watching: a task whose module line says restart=always is
- * started again when it dies, at most RESTART_LIMIT times a minute.
+ * Then it serves bootstrap.defs (registered as /servers/bootstrap: starting
+ * the modules left for others to start, and the task list for ps) and
+ * watches: a task whose module line says restart=always is started again
+ * when it dies, at most RESTART_LIMIT times a minute.
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/error.h>
+#include <manifold/msg.h>
 #include <manifold/trap.h>
+#include "bootstrap_server.h"
 #include "ns_client.h"
 
 #define NS_HELLO_ID 5099	/* what ns sends its bootstrap port when it is up (servers/ns) */
@@ -34,7 +38,7 @@ int stdio_uses_kernel_console = 1;
 
 static struct module modules[MAX_MODULES];
 static int nmodules;
-static mach_port_t hello_port, notify_port, ns = MACH_PORT_NULL;
+static mach_port_t hello_port, notify_port, service, set, ns = MACH_PORT_NULL;
 
 static uint64_t
 now_ms(void)
@@ -48,7 +52,8 @@ now_ms(void)
 /*
  * Every task started inherits our bootstrap port. Until the name server is up
  * there is none, except for the name server itself, which gets a port of ours
- * to say hello on (start); after that it is the name server.
+ * to say hello on (start); after that it is the name server. Requests
+ * (service) and dead-name notifications (notify_port) arrive on one set.
  */
 static void
 setup_ports(void)
@@ -57,8 +62,29 @@ setup_ports(void)
 
 	if (mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &hello_port) != KERN_SUCCESS ||
 	    mach_port_insert_right(self, hello_port, hello_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS)
+	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS ||
+	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
+	    mach_port_insert_right(self, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    mach_port_allocate(self, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
+	    mach_port_move_member(self, notify_port, set) != KERN_SUCCESS ||
+	    mach_port_move_member(self, service, set) != KERN_SUCCESS)
 		printf("bootstrap: cannot set up its ports\n");
+}
+
+/* The module's name: its file name without directory and .elf. */
+static void
+module_name(const char *line, char *name, size_t size)
+{
+	const char *w = line, *slash;
+	size_t n = strcspn(line, " ");
+
+	for (slash = w; slash < line + n; slash++)
+		if (*slash == '/')
+			w = slash + 1;
+	n -= (size_t)(w - line);
+	if (n > 4 && strncmp(w + n - 4, ".elf", 4) == 0)
+		n -= 4;
+	snprintf(name, size, "%.*s", (int)n, n ? w : "?");
 }
 
 /* The name server just started: wait for its hello and hand it to the tasks after it. */
@@ -69,6 +95,7 @@ adopt_name_server(void)
 		mach_msg_header_t h;
 		mach_msg_trailer_t t;
 	} m;
+	mach_port_t registration;
 
 	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, hello_port, 5000, 0) != MACH_MSG_SUCCESS ||
 	    m.h.msgh_id != NS_HELLO_ID || !MACH_PORT_VALID(m.h.msgh_remote_port)) {
@@ -79,6 +106,8 @@ adopt_name_server(void)
 	ns = m.h.msgh_remote_port;
 	task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, ns);
 	printf("bootstrap: name server is up; later tasks find it through their bootstrap port\n");
+	if (ns_register(ns, "/servers/bootstrap", service, &registration) != KERN_SUCCESS)
+		printf("bootstrap: cannot register /servers/bootstrap\n");
 }
 
 /* Registers the task's port as /tasks/<name> (retrying while a dead one's name lingers). */
@@ -172,9 +201,53 @@ died(mach_port_name_t task)
 	}
 }
 
+kern_return_t
+bootstrap_do_bootstrap_module_start(mach_port_t server, uint32_t index, uint32_t *task_id, mach_port_t *task)
+{
+	char line[256], name[32];
+	uint32_t count = 0, bytes;
+	kern_return_t kr;
+
+	if (trap_boot_module_count(&count) != KERN_SUCCESS || index == 0 || index >= count ||
+	    trap_boot_module_info(index, line, sizeof line, &bytes) != KERN_SUCCESS || !strstr(line, " start=no"))
+		return KERN_INVALID_ARGUMENT;
+	kr = trap_boot_module_start_port(index, task_id, task);
+	module_name(line, name, sizeof name);
+	if (kr == KERN_SUCCESS)
+		printf("bootstrap: started task %u (%s) from module %u, as asked\n", *task_id, name, index);
+	return kr;
+}
+
+_Static_assert(sizeof(struct manifold_task_summary) == 13 * sizeof(uint32_t), "bootstrap.defs counts 13 words a task");
+
+kern_return_t
+bootstrap_do_bootstrap_task_list(mach_port_t server, uint32_t *count, uint32_t *tasks,
+				 mach_msg_type_number_t *tasksCnt)
+{
+	uint32_t room = *tasksCnt / 13, n = 0;
+	kern_return_t kr = trap_task_list((struct manifold_task_summary *)tasks, room, &n);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	*count = n;
+	*tasksCnt = (n < room ? n : room) * 13;
+	return KERN_SUCCESS;
+}
+
+/* What no demux claims: a dead-name notification is news only on notify_port, where nobody else can send. */
+static void
+notified(mach_msg_header_t *in)
+{
+	if (in->msgh_local_port == notify_port && in->msgh_id == MACH_NOTIFY_DEAD_NAME)
+		died(((mach_dead_name_notification_t *)in)->not_port);
+	else
+		mach_msg_destroy(in);
+}
+
 int
 main(int argc, char **argv)
 {
+	static const msg_demux_t demuxes[] = { bootstrap_server };
 	uint32_t count = 0, started = 0, failed = 0;
 	char names[MAX_MODULES * 34] = "";
 	uint64_t t0 = now_ms();
@@ -186,7 +259,7 @@ main(int argc, char **argv)
 	}
 	for (uint32_t i = 1; i < count && nmodules < MAX_MODULES; i++) {
 		struct module *m = &modules[nmodules];
-		char line[256], *w, *slash;
+		char line[256];
 		uint32_t bytes;
 		kern_return_t kr = trap_boot_module_info(i, line, sizeof line, &bytes);
 
@@ -202,11 +275,7 @@ main(int argc, char **argv)
 		memset(m, 0, sizeof *m);
 		m->index = i;
 		m->restart = strstr(line, " restart=always") != NULL;
-		w = strtok(line, " ");
-		slash = w ? strrchr(w, '/') : NULL;
-		snprintf(m->name, sizeof m->name, "%s", slash ? slash + 1 : w ? w : "?");
-		if (strlen(m->name) > 4 && strcmp(m->name + strlen(m->name) - 4, ".elf") == 0)
-			m->name[strlen(m->name) - 4] = 0;
+		module_name(line, m->name, sizeof m->name);
 		kr = start(m);
 		if (kr != KERN_SUCCESS) {
 			printf("bootstrap: module %u (%s, %u bytes) not started: %s\n", i, m->name, bytes,
@@ -223,11 +292,9 @@ main(int argc, char **argv)
 	printf("bootstrap: started %u task%s in %u ms (%u module%s failed)%s%s\n", started, started == 1 ? "" : "s",
 	       (unsigned)(now_ms() - t0), failed, failed == 1 ? "" : "s", started ? ": " : "", names);
 	printf("bootstrap: system up %u ms after boot\n", (unsigned)now_ms());
-	for (;;) {	/* watch the tasks */
-		mach_dead_name_notification_t n;
-		if (mach_msg(&n.not_header, MACH_RCV_MSG, 0, sizeof n, notify_port, 0, 0) != MACH_MSG_SUCCESS)
-			continue;
-		if (n.not_header.msgh_id == MACH_NOTIFY_DEAD_NAME)
-			died(n.not_port);
-	}
+	for (;;)	/* serve, and watch the tasks */
+		msg_serve(set, demuxes, 1, notified,
+			  BOOTSTRAP_REQUEST_MAX_SIZE > sizeof(mach_dead_name_notification_t)
+				  ? BOOTSTRAP_REQUEST_MAX_SIZE : sizeof(mach_dead_name_notification_t),
+			  BOOTSTRAP_REPLY_MAX_SIZE);
 }

@@ -1,7 +1,7 @@
 /*
  * consoletest: the console server's cases of the `servers` suite, booted as
  * bootstrap, ns, console, consoletest (module 3) and `consoletest chatter`
- * (module 4, started by a case). tests/servers/run.py types the line that the
+ * (module 4, which a case asks the bootstrap to start). tests/servers/run.py types the line that the
  * stdin case asks for on the serial line, as a person would.
  */
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include "bootstrap_client.h"
 #include "console_client.h"
 #include "ns_client.h"
 #include "suite.h"
@@ -130,10 +131,13 @@ lines_whole(const char *text, const char *who, int *count)
 static void
 lines_from_two_tasks_are_not_interleaved(void)
 {
-	uint32_t id, task = 0;
+	mach_port_t bootstrap, task = MACH_PORT_NULL;
+	uint32_t id;
 	int mine, theirs;
 
-	CHECK_EQ(trap_boot_module_start_port(CHATTER_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/servers/bootstrap", &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(bootstrap_module_start(bootstrap, CHATTER_MODULE, &id, &task), KERN_SUCCESS);
+	mach_port_deallocate(ME, bootstrap);
 	chatter("[main]");
 	CHECK(wait_dead_name(task));
 	mach_port_deallocate(ME, task);
