@@ -1,7 +1,9 @@
 /*
  * The bootstrap task: the first user task, started by the kernel from the
- * first boot module. It starts every other boot module in order, with the
- * command line the loader gave it, and reports what it started. When a module
+ * first boot module with the privileged host port as its TASK_HOST_PORT. It
+ * starts every other boot module in order, with the command line the loader
+ * gave it, and reports what it started; only the servers in
+ * host_priv_holders get the privileged host port from it. When a module
  * named ns has started, the tasks after it get the name server as their
  * bootstrap port, and each started task's port is registered as /tasks/<name>.
  * A module named console is waited for until it has registered, so the tasks
@@ -11,6 +13,7 @@
  * watches: a task whose module line says restart=always is started again
  * when it dies, at most RESTART_LIMIT times a minute.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
@@ -36,9 +39,16 @@ struct module {
 /* Our own output goes straight to the kernel: we restart the console server (libmsg/runtime/stdio_console.c). */
 int stdio_uses_kernel_console = 1;
 
+/*
+ * The modules that get the privileged host port (as their TASK_HOST_PORT)
+ * when started: the console server, for the console_read trap. Nobody else
+ * holds it; ps asks us (bootstrap_task_list).
+ */
+static const char *const host_priv_holders[] = { "console" };
+
 static struct module modules[MAX_MODULES];
 static int nmodules;
-static mach_port_t hello_port, notify_port, service, set, ns = MACH_PORT_NULL;
+static mach_port_t host_priv, hello_port, notify_port, service, set, ns = MACH_PORT_NULL;
 
 static uint64_t
 now_ms(void)
@@ -110,6 +120,15 @@ adopt_name_server(void)
 		printf("bootstrap: cannot register /servers/bootstrap\n");
 }
 
+static bool
+holds_host_priv(const char *name)
+{
+	for (size_t i = 0; i < sizeof host_priv_holders / sizeof host_priv_holders[0]; i++)
+		if (strcmp(name, host_priv_holders[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Registers the task's port as /tasks/<name> (retrying while a dead one's name lingers). */
 static void
 register_task(struct module *m)
@@ -144,14 +163,15 @@ wait_for_console(void)
 static kern_return_t
 start(struct module *m)
 {
-	uint32_t id, port = 0;
-	mach_port_t prev;
+	uint32_t id;
+	mach_port_t prev, port = MACH_PORT_NULL;
 	int is_ns = strcmp(m->name, "ns") == 0 && !MACH_PORT_VALID(ns);
 	kern_return_t kr;
 
 	if (is_ns)
 		task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, hello_port);
-	kr = trap_boot_module_start_port(m->index, &id, &port);
+	kr = trap_boot_module_start_port(host_priv, m->index, holds_host_priv(m->name) ? host_priv : MACH_PORT_NULL,
+					 &id, &port);
 	if (kr != KERN_SUCCESS) {
 		if (is_ns)
 			task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, MACH_PORT_NULL);
@@ -208,10 +228,11 @@ bootstrap_do_bootstrap_module_start(mach_port_t server, uint32_t index, uint32_t
 	uint32_t count = 0, bytes;
 	kern_return_t kr;
 
-	if (trap_boot_module_count(&count) != KERN_SUCCESS || index == 0 || index >= count ||
-	    trap_boot_module_info(index, line, sizeof line, &bytes) != KERN_SUCCESS || !strstr(line, " start=no"))
+	if (trap_boot_module_count(host_priv, &count) != KERN_SUCCESS || index == 0 || index >= count ||
+	    trap_boot_module_info(host_priv, index, line, sizeof line, &bytes) != KERN_SUCCESS ||
+	    !strstr(line, " start=no"))
 		return KERN_INVALID_ARGUMENT;
-	kr = trap_boot_module_start_port(index, task_id, task);
+	kr = trap_boot_module_start_port(host_priv, index, MACH_PORT_NULL, task_id, task);
 	module_name(line, name, sizeof name);
 	if (kr == KERN_SUCCESS)
 		printf("bootstrap: started task %u (%s) from module %u, as asked\n", *task_id, name, index);
@@ -225,7 +246,7 @@ bootstrap_do_bootstrap_task_list(mach_port_t server, uint32_t *count, uint32_t *
 				 mach_msg_type_number_t *tasksCnt)
 {
 	uint32_t room = *tasksCnt / 13, n = 0;
-	kern_return_t kr = trap_task_list((struct manifold_task_summary *)tasks, room, &n);
+	kern_return_t kr = trap_task_list(host_priv, (struct manifold_task_summary *)tasks, room, &n);
 
 	if (kr != KERN_SUCCESS)
 		return kr;
@@ -253,7 +274,9 @@ main(int argc, char **argv)
 	uint64_t t0 = now_ms();
 
 	setup_ports();
-	if (trap_boot_module_count(&count) != KERN_SUCCESS) {
+	if (task_get_special_port(mach_task_self(), TASK_HOST_PORT, &host_priv) != KERN_SUCCESS)
+		printf("bootstrap: the kernel gave it no privileged host port\n");
+	if (trap_boot_module_count(host_priv, &count) != KERN_SUCCESS) {
 		printf("bootstrap: cannot read the boot modules\n");
 		return 1;
 	}
@@ -261,7 +284,7 @@ main(int argc, char **argv)
 		struct module *m = &modules[nmodules];
 		char line[256];
 		uint32_t bytes;
-		kern_return_t kr = trap_boot_module_info(i, line, sizeof line, &bytes);
+		kern_return_t kr = trap_boot_module_info(host_priv, i, line, sizeof line, &bytes);
 
 		if (kr != KERN_SUCCESS) {
 			printf("bootstrap: module %u: no information (%s)\n", i, kern_return_name(kr));
