@@ -32,6 +32,7 @@ struct module {
 	char name[32];
 	mach_port_t task;	/* send right to its task port, a dead name once it died */
 	int restart;		/* restart=always */
+	int public_task;	/* task=public: registered as /tasks/<name> even if privileged */
 	uint64_t restarts_ms[RESTART_LIMIT];
 	int nrestarts;
 };
@@ -129,14 +130,18 @@ holds_host_priv(const char *name)
 	return false;
 }
 
-/* Registers the task's port as /tasks/<name> (retrying while a dead one's name lingers). */
+/*
+ * Registers the task's port as /tasks/<name> (retrying while a dead one's name
+ * lingers). Not a privileged server's: a task port is total control of the
+ * task, its host_priv right included, and any task can look names up.
+ */
 static void
 register_task(struct module *m)
 {
 	char path[48];
 	mach_port_t registration;
 
-	if (!MACH_PORT_VALID(ns))
+	if (!MACH_PORT_VALID(ns) || (holds_host_priv(m->name) && !m->public_task))
 		return;
 	snprintf(path, sizeof path, "/tasks/%s", m->name);
 	for (int i = 0; i < 50; i++) {
@@ -298,6 +303,7 @@ main(int argc, char **argv)
 		memset(m, 0, sizeof *m);
 		m->index = i;
 		m->restart = strstr(line, " restart=always") != NULL;
+		m->public_task = strstr(line, " task=public") != NULL;
 		module_name(line, m->name, sizeof m->name);
 		kr = start(m);
 		if (kr != KERN_SUCCESS) {

@@ -108,7 +108,8 @@ def shell_cases():
 boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
                        B + "/tests/nstest.elf", B + "/tests/nstest.elf late start=no",
                        B + "/servers/echo.elf restart=always"])
-boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+# task=public: the hung-server case suspends the console server through /tasks/console.
+boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf task=public",
                        B + "/tests/consoletest.elf", B + "/tests/consoletest.elf chatter start=no"],
            typing=[(r"consoletest: type a line", "round trix\x7fp\r")])
 shell_cases()

@@ -140,6 +140,21 @@ the_bootstrap_starts_only_modules_left_for_others(void)
 	CHECK(id == 0xDEADBEEF && task == MACH_PORT_NULL);
 }
 
+/*
+ * A task port is total control of its task, privileged rights included: the
+ * bootstrap publishes the ports of ordinary tasks as /tasks/<name>, never the
+ * console server's, which holds the privileged host port.
+ */
+static void
+a_server_holding_host_priv_is_not_published(void)
+{
+	mach_port_t got = MACH_PORT_NULL;
+
+	CHECK_EQ(ns_lookup(ns, "/tasks/console", &got), KERN_INVALID_NAME);
+	CHECK_EQ(ns_lookup(ns, "/tasks/ns", &got), KERN_SUCCESS);	/* an ordinary server's is */
+	mach_port_deallocate(ME, got);
+}
+
 /* ps's list, through the bootstrap: every task, this one among them. */
 static void
 the_bootstrap_lists_every_task(void)
@@ -443,6 +458,7 @@ static const struct test tests[] = {
 	T(wait_times_out_then_sees_a_late_name),
 	T(the_bootstrap_starts_only_modules_left_for_others),
 	T(the_bootstrap_lists_every_task),
+	T(a_server_holding_host_priv_is_not_published),
 	T(malformed_requests_get_errors_and_ns_goes_on),
 	T(the_echo_example_answers_through_its_stubs),
 	T(concurrent_clients_get_their_own_replies_from_the_pool),
