@@ -2,7 +2,9 @@
  * A task's IPC state: its name space and the port that stands for it (the
  * "task port"). A task starts with a send right to its own port; when it dies
  * its rights are destroyed, so receive rights die (senders see dead names) and
- * its send rights stop counting (no-senders notifications fire).
+ * its send rights stop counting (no-senders notifications fire). Its special
+ * ports: bootstrap (inherited from its creator), exception, and host, which
+ * only the first task and those it chooses hold: the privileged host port.
  */
 #include <kern/ipc.h>
 #include <kern/lib.h>
@@ -89,14 +91,52 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 	return t;
 }
 
+/*
+ * Whether name is a send right to the privileged host port in caller's space:
+ * what the privileged traps (boot modules, console_read, task_list) ask.
+ */
+bool
+ipc_holds_host_priv(struct task *caller, mach_port_name_t name)
+{
+	struct ipc_entry *e;
+	bool held;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	e = space_lookup_locked(caller->space, name);
+	held = e && (e->type & MACH_PORT_TYPE_SEND) && e->object == host_priv_port;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return held;
+}
+
 /* Index into task->special for a TASK_*_PORT number, or -1. */
 int
 task_special_slot(int which)
 {
-	return which == TASK_BOOTSTRAP_PORT ? 0 : which == TASK_EXCEPTION_PORT ? 1 : -1;
+	switch (which) {
+	case TASK_BOOTSTRAP_PORT: return 0;
+	case TASK_EXCEPTION_PORT: return 1;
+	case TASK_HOST_PORT: return 2;
+	default: return -1;
+	}
 }
 
-/* A new task starts with its creator's bootstrap port. */
+/* Gives t a send right to p as its special port `which`; the one it had goes. */
+void
+ipc_task_set_special(struct task *t, int which, struct port *p)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	int i = task_special_slot(which);
+	struct port *old = t->special[i];
+
+	p->refs++;
+	p->srights++;
+	t->special[i] = p;
+	if (old)
+		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+/* A new task starts with its creator's bootstrap port (and no other: never its host port). */
 void
 ipc_task_inherit(struct task *child, struct task *parent)
 {

@@ -29,6 +29,7 @@
 #define MAX_OUT	32
 
 struct port *host_port;		/* [I] */
+struct port *host_priv_port;	/* [I] */
 
 struct port *
 kobject_port_create(enum kobject_type type, void *object)
@@ -56,8 +57,9 @@ void
 kobject_init(void)
 {
 	host_port = kobject_port_create(KOBJ_HOST, (void *)1);
-	if (!host_port)
-		panic("no memory for the host port");
+	host_priv_port = kobject_port_create(KOBJ_HOST_PRIV, (void *)1);
+	if (!host_port || !host_priv_port)
+		panic("no memory for the host ports");
 }
 
 /* What a handler gives back: a status, inline words, and at most one port right. */
@@ -634,7 +636,7 @@ kobject_server(struct kmsg *k)
 			return;
 		serve_task(t, k, &r);
 		task_unref(t);
-	} else if (dest->kotype == KOBJ_HOST) {
+	} else if (dest->kotype == KOBJ_HOST || dest->kotype == KOBJ_HOST_PRIV) {
 		serve_host(k, &r);
 	}
 	send_reply(k, &r);

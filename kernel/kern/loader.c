@@ -11,6 +11,7 @@
 #include <kern/page.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
+#include <mach/task_special_ports.h>
 #include "layout.h"
 #include "pmap.h"
 
@@ -101,13 +102,17 @@ kern_return_t
 loader_start_task(const void *image, size_t size, const char *cmdline, struct task **out,
 		  enum elf_error *why)
 {
-	return loader_start_task_from(image, size, cmdline, NULL, out, why);
+	return loader_start_task_from(image, size, cmdline, NULL, NULL, out, why);
 }
 
-/* The same, the new task inheriting parent's bootstrap port before its first instruction. */
+/*
+ * The same, the new task given before its first instruction parent's bootstrap
+ * port (parent may be NULL) and a send right to host_port as its TASK_HOST_PORT
+ * (NULL: none). The caller keeps its own reference to host_port.
+ */
 kern_return_t
 loader_start_task_from(const void *image, size_t size, const char *cmdline, struct task *parent,
-		       struct task **out, enum elf_error *why)
+		       struct port *host_port, struct task **out, enum elf_error *why)
 {
 	struct elf_image img;
 	struct task *t;
@@ -131,6 +136,8 @@ loader_start_task_from(const void *image, size_t size, const char *cmdline, stru
 	t->user_entry = img.entry;
 	if (parent)
 		ipc_task_inherit(t, parent);
+	if (host_port)
+		ipc_task_set_special(t, TASK_HOST_PORT, host_port);
 	esp = build_stack(t, USER_STACK_TOP, cmdline);
 	if (!esp || !task_start_thread(t, img.entry, esp))
 		goto fail;

@@ -3,6 +3,8 @@
  * arch/i386/start.c with memory, traps and the timer ready. It brings up the
  * heap, tasks and the scheduler, prints the banner, then the init thread starts
  * the bootstrap task (or, with `test=kernel`, runs the in-kernel test suite).
+ * The bootstrap task alone starts with the privileged host port, as its
+ * TASK_HOST_PORT special port (GNU Mach hands its first task the same right).
  */
 #include <kern/arch.h>
 #include <kern/boot.h>
@@ -31,7 +33,7 @@ start_bootstrap(void)
 		kprintf("kernel: no boot modules, so no bootstrap task: nothing to run\n");
 		return;
 	}
-	kr = loader_start_task(P2V(m->start), m->size, m->cmdline, &t, &why);
+	kr = loader_start_task_from(P2V(m->start), m->size, m->cmdline, NULL, host_priv_port, &t, &why);
 	if (kr == KERN_INVALID_OBJECT) {
 		kprintf("kernel: bootstrap module (%s): %s; nothing to run\n", m->cmdline, elf_error_string(why));
 		return;

@@ -1,7 +1,8 @@
 /*
  * Boot-module traps: how the bootstrap task learns what the loader brought and
- * starts it. Once the name server and IPC exist, the bootstrap keeps using these
- * to start the first servers.
+ * starts it. Privileged: each takes a send right to the privileged host port
+ * first, which the kernel gives only to the bootstrap task (KERN_INVALID_HOST
+ * for any other name).
  */
 #include <kern/boot.h>
 #include <kern/copyio.h>
@@ -12,22 +13,28 @@
 #include <kern/task.h>
 #include "layout.h"
 
+/* boot_module_count(host_priv, *count) */
 kern_return_t
 sys_boot_module_count(const struct trap_args *args)
 {
-	return copyout(curtask(), &boot_module_count, args->a[0], sizeof boot_module_count);
+	if (!ipc_holds_host_priv(curtask(), args->a[0]))
+		return KERN_INVALID_HOST;
+	return copyout(curtask(), &boot_module_count, args->a[1], sizeof boot_module_count);
 }
 
+/* boot_module_info(host_priv, index, cmdline, size, *bytes) */
 kern_return_t
 sys_boot_module_info(const struct trap_args *args)
 {
-	uint32_t index = args->a[0], size = args->a[2];
-	uintptr_t ucmd = args->a[1], ubytes = args->a[3];
+	uint32_t index = args->a[1], size = args->a[3];
+	uintptr_t ucmd = args->a[2], ubytes = args->a[4];
 	char line[BOOT_CMDLINE_MAX];
 	struct boot_module *m;
 	kern_return_t kr;
 	size_t n;
 
+	if (!ipc_holds_host_priv(curtask(), args->a[0]))
+		return KERN_INVALID_HOST;
 	if (index >= boot_module_count || size == 0 || size > TRAP_CMDLINE_MAX)
 		return KERN_INVALID_ARGUMENT;
 	m = &boot_modules[index];
@@ -44,18 +51,49 @@ sys_boot_module_info(const struct trap_args *args)
 	return KERN_SUCCESS;
 }
 
+/*
+ * The port behind host_port, a send right in the caller's space that the new
+ * task is to get as its TASK_HOST_PORT, with a reference for the caller;
+ * NULL for MACH_PORT_NULL.
+ */
+static kern_return_t
+host_port_to_give(struct task *caller, mach_port_name_t host_port, struct port **out)
+{
+	struct port *p = NULL;
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f;
+
+	if (host_port == MACH_PORT_NULL) {
+		*out = NULL;
+		return KERN_SUCCESS;
+	}
+	f = spin_lock_irqsave(&sched_lock);
+	kr = right_check_locked(caller->space, host_port, MACH_MSG_TYPE_COPY_SEND, &p);
+	if (kr == KERN_SUCCESS)
+		p->refs++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (kr == KERN_INVALID_CAPABILITY)	/* a dead name */
+		kr = KERN_INVALID_RIGHT;
+	*out = p;
+	return kr;
+}
+
+/* boot_module_start(host_priv, index, host_port, *task_id, *task_port) */
 kern_return_t
 sys_boot_module_start(const struct trap_args *args)
 {
-	uint32_t index = args->a[0];
-	uintptr_t uid = args->a[1], uport = args->a[2];
+	uint32_t index = args->a[1];
+	uintptr_t uid = args->a[3], uport = args->a[4];
 	struct boot_module *m;
 	struct task *t, *caller = curtask();
+	struct port *host_port;
 	enum elf_error why;
 	mach_port_name_t name = MACH_PORT_NULL;
 	kern_return_t kr;
 	uint32_t f;
 
+	if (!ipc_holds_host_priv(caller, args->a[0]))
+		return KERN_INVALID_HOST;
 	if (index >= boot_module_count)
 		return KERN_INVALID_ARGUMENT;
 	/* a task that cannot receive the id would lose it: check before starting */
@@ -64,8 +102,16 @@ sys_boot_module_start(const struct trap_args *args)
 		kr = copyout_check(caller, uport, sizeof name);
 	if (kr != KERN_SUCCESS)
 		return kr;
+	kr = host_port_to_give(caller, args->a[2], &host_port);
+	if (kr != KERN_SUCCESS)
+		return kr;
 	m = &boot_modules[index];
-	kr = loader_start_task_from(P2V(m->start), m->size, m->cmdline, caller, &t, &why);
+	kr = loader_start_task_from(P2V(m->start), m->size, m->cmdline, caller, host_port, &t, &why);
+	if (host_port) {
+		f = spin_lock_irqsave(&sched_lock);
+		port_unref_locked(host_port);
+		spin_unlock_irqrestore(&sched_lock, f);
+	}
 	if (kr == KERN_INVALID_OBJECT)
 		kprintf("kernel: boot module %u (%s): %s\n", index, m->cmdline, elf_error_string(why));
 	if (kr != KERN_SUCCESS)

@@ -1,11 +1,13 @@
 /*
  * The console traps: console_write, the debug console every task can use
  * (the console server, servers/console, writes through it too), and
- * console_read, the serial input the console server reads.
+ * console_read, the serial input the console server reads: privileged, it
+ * takes a send right to the privileged host port first.
  */
 #include <kern/clock.h>
 #include <kern/console_input.h>
 #include <kern/copyio.h>
+#include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/syscall.h>
@@ -33,18 +35,21 @@ sys_console_write(const struct trap_args *args)
 	return kr;
 }
 
+/* console_read(host_priv, buf, len, timeout_ms, *count) */
 kern_return_t
 sys_console_read(const struct trap_args *args)
 {
-	uintptr_t buf = args->a[0], count = args->a[3];
-	size_t len = args->a[1];
-	uint32_t timeout_ms = args->a[2];
+	uintptr_t buf = args->a[1], count = args->a[4];
+	size_t len = args->a[2];
+	uint32_t timeout_ms = args->a[3];
 	uint64_t ticks = 0;
 	uint32_t n32;
 	size_t n = 0;
 	kern_return_t kr;
 	char *k;
 
+	if (!ipc_holds_host_priv(curtask(), args->a[0]))
+		return KERN_INVALID_HOST;
 	if (len == 0 || len > TRAP_CONSOLE_READ_MAX)
 		return KERN_INVALID_ARGUMENT;
 	/* Both checked before waiting, so typed bytes are not taken for a bad pointer. */

@@ -6,7 +6,8 @@
  * line at a time. With no name server or no console server (early servers,
  * the test suites that boot without them), or once the console server is
  * gone or has left a write unanswered for 10 s (console.defs' waittime), the
- * kernel's console traps serve instead.
+ * kernel's console traps serve instead; reading that way needs the privileged
+ * host port (TASK_HOST_PORT), so a task without it gets EIO from stdin.
  *
  * The servers that must never wait for the console server (the bootstrap,
  * which restarts it; ns, which it needs; the console server itself) say so
@@ -87,6 +88,7 @@ int
 stdio_console_read(char *buf, size_t len)
 {
 	mach_msg_type_number_t n = 0;
+	mach_port_t host_priv = MACH_PORT_NULL;
 	uint32_t got = 0;
 	kern_return_t kr;
 
@@ -107,7 +109,11 @@ stdio_console_read(char *buf, size_t len)
 			return -EIO;
 		give_up_server();
 	}
-	kr = trap_console_read(buf, len > TRAP_CONSOLE_READ_MAX ? TRAP_CONSOLE_READ_MAX : len,
+	/* the kernel's serial input is only for a task given host_priv (the console server's) */
+	task_get_special_port(mach_task_self(), TASK_HOST_PORT, &host_priv);
+	kr = trap_console_read(host_priv, buf, len > TRAP_CONSOLE_READ_MAX ? TRAP_CONSOLE_READ_MAX : len,
 			       TRAP_CONSOLE_WAIT_FOREVER, &got);
+	if (MACH_PORT_VALID(host_priv))
+		mach_port_deallocate(mach_task_self(), host_priv);
 	return kr == KERN_SUCCESS ? (int)got : -EIO;
 }

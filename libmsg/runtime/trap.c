@@ -2,6 +2,7 @@
  * User-side stubs for the native traps: int $0x30, number in eax, arguments in
  * ebx, ecx, edx, esi, edi, result in eax.
  */
+#include <mach/mach.h>
 #include <manifold/trap.h>
 
 kern_return_t
@@ -42,27 +43,36 @@ trap_clock_uptime(uint64_t *ns)
 }
 
 kern_return_t
-trap_boot_module_count(uint32_t *count)
+trap_boot_module_count(mach_port_t host_priv, uint32_t *count)
 {
-	return trap_raw(TRAP_boot_module_count, (uint32_t)count, 0, 0, 0, 0);
+	return trap_raw(TRAP_boot_module_count, host_priv, (uint32_t)count, 0, 0, 0);
 }
 
 kern_return_t
-trap_boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes)
+trap_boot_module_info(mach_port_t host_priv, uint32_t index, char *cmdline, size_t size, uint32_t *bytes)
 {
-	return trap_raw(TRAP_boot_module_info, index, (uint32_t)cmdline, size, (uint32_t)bytes, 0);
+	return trap_raw(TRAP_boot_module_info, host_priv, index, (uint32_t)cmdline, size, (uint32_t)bytes);
+}
+
+kern_return_t
+trap_boot_module_start_port(mach_port_t host_priv, uint32_t index, mach_port_t host_port, uint32_t *task_id,
+			    mach_port_t *task_port)
+{
+	return trap_raw(TRAP_boot_module_start, host_priv, index, host_port, (uint32_t)task_id,
+			(uint32_t)task_port);
 }
 
 kern_return_t
 trap_boot_module_start(uint32_t index, uint32_t *task_id)
 {
-	return trap_raw(TRAP_boot_module_start, index, (uint32_t)task_id, 0, 0, 0);
-}
+	mach_port_t host_priv = MACH_PORT_NULL;
+	kern_return_t kr;
 
-kern_return_t
-trap_boot_module_start_port(uint32_t index, uint32_t *task_id, uint32_t *task_port)
-{
-	return trap_raw(TRAP_boot_module_start, index, (uint32_t)task_id, (uint32_t)task_port, 0, 0);
+	task_get_special_port(mach_task_self(), TASK_HOST_PORT, &host_priv);
+	kr = trap_boot_module_start_port(host_priv, index, MACH_PORT_NULL, task_id, NULL);
+	if (MACH_PORT_VALID(host_priv))
+		mach_port_deallocate(mach_task_self(), host_priv);
+	return kr;
 }
 
 kern_return_t
@@ -72,9 +82,9 @@ trap_task_self_id(uint32_t *id)
 }
 
 kern_return_t
-trap_task_list(struct manifold_task_summary *buf, uint32_t max, uint32_t *count)
+trap_task_list(mach_port_t host_priv, struct manifold_task_summary *buf, uint32_t max, uint32_t *count)
 {
-	return trap_raw(TRAP_task_list, (uint32_t)buf, max, (uint32_t)count, 0, 0);
+	return trap_raw(TRAP_task_list, host_priv, (uint32_t)buf, max, (uint32_t)count, 0);
 }
 
 kern_return_t
@@ -84,7 +94,7 @@ trap_debug_exit(int code)
 }
 
 kern_return_t
-trap_console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count)
+trap_console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout_ms, uint32_t *count)
 {
-	return trap_raw(TRAP_console_read, (uint32_t)buf, len, timeout_ms, (uint32_t)count, 0);
+	return trap_raw(TRAP_console_read, host_priv, (uint32_t)buf, len, timeout_ms, (uint32_t)count);
 }

@@ -2,8 +2,9 @@
  * console: the serial console's server (console.defs). Tasks write through
  * sessions, which keep their lines whole; typed input goes through the line
  * discipline and is handed out a line per console_read. A second thread
- * (reader.c) turns the kernel's serial input into messages, so everything
- * arrives here: receive on one port set → input? edit it → no-senders? the
+ * (reader.c) turns the kernel's serial input, which only a holder of the
+ * privileged host port may read, into messages, so everything arrives
+ * here: receive on one port set → input? edit it → no-senders? the
  * session is over → console_read with no line yet? hold it back → else the
  * demux and the reply. Held-back reads are answered when a line is finished
  * or their time is up; partial lines are written out when CONSOLE_FLUSH_MS pass.
@@ -215,7 +216,7 @@ int
 main(int argc, char **argv)
 {
 	static union request in;
-	mach_port_t ns, registration;
+	mach_port_t ns, registration, host_priv;
 	kern_return_t kr;
 
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
@@ -230,8 +231,10 @@ main(int argc, char **argv)
 	}
 	mach_port_set_qlimit(ME, service, MACH_PORT_QLIMIT_MAX);
 	mach_port_set_qlimit(ME, input_port, MACH_PORT_QLIMIT_MAX);
-	kr = reader_start(input_port);
-	if (kr != KERN_SUCCESS) {
+	/* typed input needs the privileged host port: the bootstrap gives it to us alone */
+	if (task_get_special_port(ME, TASK_HOST_PORT, &host_priv) != KERN_SUCCESS) {
+		printf("console: no privileged host port, so no typed input\n");
+	} else if ((kr = reader_start(input_port, host_priv)) != KERN_SUCCESS) {
 		printf("console: cannot start its input thread (%d)\n", kr);
 		return 1;
 	}

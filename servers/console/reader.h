@@ -14,7 +14,10 @@ struct input_msg {
 	char bytes[INPUT_CHUNK];
 };
 
-/* Starts the thread; it sends what is typed to input_port (a send right of ours). */
-kern_return_t reader_start(mach_port_t input_port);
+/*
+ * Starts the thread; it reads the serial line with host_priv (a send right to
+ * the privileged host port) and sends what is typed to input_port (a send right of ours).
+ */
+kern_return_t reader_start(mach_port_t input_port, mach_port_t host_priv);
 
 #endif

@@ -1,12 +1,14 @@
 /*
  * The shell's commands, one function each, in a table (commands.h). They talk
- * to the kernel through task, thread and host ports, and to the name server.
+ * to the kernel through task, thread and host ports, to the name server, and
+ * to the bootstrap for the task list (the shell holds no privileged port).
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/error.h>
 #include <manifold/trap.h>
+#include "bootstrap_client.h"
 #include "commands.h"
 #include "ns_client.h"
 
@@ -61,23 +63,30 @@ show_threads(mach_port_t task)
 }
 
 /*
- * Every task the kernel has (task_list), and the threads of those the
- * bootstrap registered as /tasks/<name>: for the others we hold no port, and
- * a shell should not be able to take one.
+ * Every task the kernel has (the bootstrap asks the task_list trap for us),
+ * and the threads of those the bootstrap registered as /tasks/<name>: for the
+ * others we hold no port, and a shell should not be able to take one.
  */
 static void
 cmd_ps(int argc, char **argv)
 {
 	static struct manifold_task_summary tasks[TRAP_TASK_LIST_MAX];
-	uint32_t n = 0;
-	kern_return_t kr = trap_task_list(tasks, TRAP_TASK_LIST_MAX, &n);
+	mach_msg_type_number_t words = TRAP_TASK_LIST_MAX * (sizeof *tasks / sizeof(uint32_t));
+	mach_port_t bootstrap;
+	uint32_t n = 0, got;
+	kern_return_t kr = ns_lookup(ns, "/servers/bootstrap", &bootstrap);
 
+	if (kr == KERN_SUCCESS) {
+		kr = bootstrap_task_list(bootstrap, &n, (uint32_t *)tasks, &words);
+		mach_port_deallocate(ME, bootstrap);
+	}
 	if (kr != KERN_SUCCESS) {
 		printf("shell: cannot list tasks: %s\n", kern_return_name(kr));
 		return;
 	}
+	got = words / (sizeof *tasks / sizeof(uint32_t));
 	printf("%4s %-14s %7s %9s %8s\n", "ID", "TASK", "THREADS", "RESIDENT", "CPU ms");
-	for (uint32_t i = 0; i < n && i < TRAP_TASK_LIST_MAX; i++) {
+	for (uint32_t i = 0; i < got; i++) {
 		const struct manifold_task_summary *t = &tasks[i];
 		char path[64];
 		mach_port_t port;
@@ -90,8 +99,8 @@ cmd_ps(int argc, char **argv)
 			mach_port_deallocate(ME, port);
 		}
 	}
-	if (n > TRAP_TASK_LIST_MAX)
-		printf("(and %u more)\n", (unsigned)(n - TRAP_TASK_LIST_MAX));
+	if (n > got)
+		printf("(and %u more)\n", (unsigned)(n - got));
 }
 
 static void

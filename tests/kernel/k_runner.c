@@ -60,6 +60,12 @@ ktest_module(const char *name)
 struct task *
 ktest_spawn_utest(const char *args)
 {
+	return ktest_spawn_utest_host(args, NULL);
+}
+
+struct task *
+ktest_spawn_utest_host(const char *args, struct port *host_port)
+{
 	struct boot_module *m = ktest_module("utest");
 	char line[BOOT_CMDLINE_MAX];
 	enum elf_error why;
@@ -70,7 +76,7 @@ ktest_spawn_utest(const char *args)
 		return NULL;
 	}
 	snprintf(line, sizeof line, "utest %s", args);
-	if (loader_start_task(P2V(m->start), m->size, line, &t, &why) != KERN_SUCCESS) {
+	if (loader_start_task_from(P2V(m->start), m->size, line, NULL, host_port, &t, &why) != KERN_SUCCESS) {
 		ktest_fail(__FILE__, __LINE__, "cannot start utest %s", args);
 		return NULL;
 	}

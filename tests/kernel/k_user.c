@@ -4,21 +4,26 @@
  * reach kernel memory or each other's; traps refuse bad arguments.
  */
 #include <kern/console.h>
+#include <kern/ipc.h>
 #include <kern/loader.h>
 #include <kern/sched.h>
 #include <kern/task.h>
 #include "ktest.h"
 
-/* Runs `utest ARGS` to its end; checks how it ended and what the console said. */
+/*
+ * Runs `utest ARGS` to its end, with host_port as its TASK_HOST_PORT (or none);
+ * checks how it ended and what the console said.
+ */
 static void
-run_utest(const char *args, int want_end, int want_status, const char *want_line1, const char *want_line2)
+run_utest_host(const char *args, struct port *host_port, int want_end, int want_status, const char *want_line1,
+	       const char *want_line2)
 {
 	struct task *t;
 	int end = -1, status = -1;
 	char killed[64];
 
 	console_capture_start();
-	t = ktest_spawn_utest(args);
+	t = ktest_spawn_utest_host(args, host_port);
 	if (!t) {
 		console_capture_stop();
 		return;
@@ -37,6 +42,12 @@ run_utest(const char *args, int want_end, int want_status, const char *want_line
 		ktest_fail(__FILE__, __LINE__, "no console line with \"%s\"", want_line1);
 	if (want_line2 && !console_captured(want_line2))
 		ktest_fail(__FILE__, __LINE__, "no console line with \"%s\"", want_line2);
+}
+
+static void
+run_utest(const char *args, int want_end, int want_status, const char *want_line1, const char *want_line2)
+{
+	run_utest_host(args, NULL, want_end, want_status, want_line1, want_line2);
 }
 
 KTEST(kernel, user_task_exit_status_reaches_the_kernel)
@@ -109,6 +120,12 @@ KTEST(kernel, bad_trap_arguments_return_errors_and_never_panic)
 {
 	/* the status is the number of the first failed check inside utest */
 	run_utest("badtraps", TASK_EXITED, 0, "utest: bad traps survived", NULL);
+}
+
+/* Without host_priv the privileged traps say KERN_INVALID_HOST (badtraps); with it they work. */
+KTEST(kernel, privileged_traps_work_for_a_task_given_host_priv)
+{
+	run_utest_host("privtraps", host_priv_port, TASK_EXITED, 0, "utest: privileged traps work", NULL);
 }
 
 KTEST(kernel, many_tasks_come_and_go_without_leaks)

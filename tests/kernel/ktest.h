@@ -45,6 +45,9 @@ struct boot_module *ktest_module(const char *name);
 struct task;
 /* Starts the utest program with the given arguments; NULL if it cannot. */
 struct task *ktest_spawn_utest(const char *args);
+/* The same, with a send right to host_port as its TASK_HOST_PORT (the first task gets host_priv so). */
+struct port;
+struct task *ktest_spawn_utest_host(const char *args, struct port *host_port);
 /* Waits (up to 5 s) for the task to die, then drops the reference. */
 bool ktest_wait_and_release(struct task *t, int *end, int *status);
 uint32_t ktest_rand(void);

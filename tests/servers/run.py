@@ -79,7 +79,7 @@ def shell_cases():
         case("ps_shows_tasks_and_threads", "ps", r"ID +TASK +THREADS", r"^ +0 +kernel +\d+ ",
              r"^ +\d+ +bootstrap +1 +\d+K", r"^ +\d+ +console +\d+ +\d+K", r"^ +thread 0: \w+",
              r"^ +\d+ +shell +1 +\d+K", r"^manifold> ")
-        case("names_lists_the_name_server", "names", r"^/servers/console$", r"^/servers/echo$",
+        case("names_lists_the_name_server", "names", r"^/servers/bootstrap$", r"^/servers/console$", r"^/servers/echo$",
              r"^/tasks/shell$", r"^manifold> ")
         case("mem_shows_free_and_used_pages", "mem", r"^pages: \d+ free, \d+ used, \d+ total",
              r"^manifold> ")
@@ -108,7 +108,8 @@ def shell_cases():
 boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
                        B + "/tests/nstest.elf", B + "/tests/nstest.elf late start=no",
                        B + "/servers/echo.elf restart=always"])
-boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+# task=public: the hung-server case suspends the console server through /tasks/console.
+boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf task=public",
                        B + "/tests/consoletest.elf", B + "/tests/consoletest.elf chatter start=no"],
            typing=[(r"consoletest: type a line", "round trix\x7fp\r")])
 shell_cases()

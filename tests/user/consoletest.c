@@ -1,7 +1,7 @@
 /*
  * consoletest: the console server's cases of the `servers` suite, booted as
  * bootstrap, ns, console, consoletest (module 3) and `consoletest chatter`
- * (module 4, started by a case). tests/servers/run.py types the line that the
+ * (module 4, which a case asks the bootstrap to start). tests/servers/run.py types the line that the
  * stdin case asks for on the serial line, as a person would.
  */
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include "bootstrap_client.h"
 #include "console_client.h"
 #include "ns_client.h"
 #include "suite.h"
@@ -31,20 +32,33 @@ sleep_ms(uint32_t ms)
 	mach_port_destroy(ME, p);
 }
 
+/*
+ * Only a holder of the privileged host port may take typed input, start boot
+ * modules or list the tasks from the kernel: a task the bootstrap started
+ * (this one) was given none, and no other name it holds will do.
+ */
 static void
-console_read_trap_refuses_bad_arguments(void)
+a_task_without_host_priv_is_refused_the_privileged_traps(void)
 {
+	mach_port_t host = mach_host_self(), given = MACH_PORT_NULL, recv = MACH_PORT_NULL, task = MACH_PORT_NULL;
 	char buf[8];
-	uint32_t n;
+	uint32_t n = 0xDEADBEEF, id = 0xDEADBEEF;
 
-	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)buf, 0, 0, (uint32_t)&n, 0), KERN_INVALID_ARGUMENT);
-	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)buf, TRAP_CONSOLE_READ_MAX + 1, 0, (uint32_t)&n, 0),
-		 KERN_INVALID_ARGUMENT);
-	CHECK_EQ(trap_raw(TRAP_console_read, 0, 8, 0, (uint32_t)&n, 0), KERN_INVALID_ADDRESS);
-	CHECK_EQ(trap_raw(TRAP_console_read, 0xC0001000u, 8, 0, (uint32_t)&n, 0), KERN_INVALID_ADDRESS);
-	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)buf, 8, 0, 0xC0001000u, 0), KERN_INVALID_ADDRESS);
-	/* code is read-only */
-	CHECK_EQ(trap_raw(TRAP_console_read, (uint32_t)console_read_trap_refuses_bad_arguments, 8, 0, (uint32_t)&n, 0), KERN_INVALID_ADDRESS);
+	CHECK(task_get_special_port(ME, TASK_HOST_PORT, &given) != KERN_SUCCESS);	/* none given */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &recv), KERN_SUCCESS);
+	const mach_port_t names[] = { MACH_PORT_NULL, host, ME, console, recv, 0x12345, MACH_PORT_DEAD };
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+		CHECK_EQ(trap_console_read(names[i], buf, sizeof buf, 0, &n), KERN_INVALID_HOST);
+		CHECK_EQ(trap_boot_module_start_port(names[i], CHATTER_MODULE, MACH_PORT_NULL, &id, &task),
+			 KERN_INVALID_HOST);
+		CHECK_EQ(trap_task_list(names[i], NULL, 0, &n), KERN_INVALID_HOST);
+		CHECK_EQ(trap_boot_module_count(names[i], &n), KERN_INVALID_HOST);
+		CHECK_EQ(trap_boot_module_info(names[i], 0, buf, sizeof buf, &n), KERN_INVALID_HOST);
+	}
+	CHECK_EQ(trap_boot_module_start(CHATTER_MODULE, &id), KERN_INVALID_HOST);
+	CHECK(n == 0xDEADBEEF && id == 0xDEADBEEF && task == MACH_PORT_NULL);	/* nothing written */
+	mach_port_deallocate(ME, host);
+	mach_port_destroy(ME, recv);
 }
 
 static void
@@ -130,10 +144,13 @@ lines_whole(const char *text, const char *who, int *count)
 static void
 lines_from_two_tasks_are_not_interleaved(void)
 {
-	uint32_t id, task = 0;
+	mach_port_t bootstrap, task = MACH_PORT_NULL;
+	uint32_t id;
 	int mine, theirs;
 
-	CHECK_EQ(trap_boot_module_start_port(CHATTER_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/servers/bootstrap", &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(bootstrap_module_start(bootstrap, CHATTER_MODULE, &id, &task), KERN_SUCCESS);
+	mach_port_deallocate(ME, bootstrap);
 	chatter("[main]");
 	CHECK(wait_dead_name(task));
 	mach_port_deallocate(ME, task);
@@ -171,7 +188,7 @@ a_hung_console_server_does_not_hang_printf(void)
 
 static const struct test tests[] = {
 #define T(f) { #f, f }
-	T(console_read_trap_refuses_bad_arguments),
+	T(a_task_without_host_priv_is_refused_the_privileged_traps),
 	T(printf_goes_through_the_console_server),
 	T(a_partial_line_waits_then_goes_out_by_itself),
 	T(console_read_times_out_with_no_input),

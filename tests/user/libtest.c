@@ -769,18 +769,20 @@ find_task(const struct manifold_task_summary *s, uint32_t n, uint32_t id)
 	return NULL;
 }
 
+/* libtest is the first task: the kernel gave it the privileged host port as its TASK_HOST_PORT. */
 static void
 task_list_shows_every_task_and_its_threads(void)
 {
 	static struct manifold_task_summary s[TRAP_TASK_LIST_MAX];
 	const struct manifold_task_summary *me;
 	uint32_t n = 0, n2 = 0, my_id = 0, threads;
-	mach_port_t child;
+	mach_port_t child, hp = MACH_PORT_NULL, host = mach_host_self(), given = MACH_PORT_NULL;
 	cthread_t t;
 	int go = 0;
 
 	trap_task_self_id(&my_id);
-	CHECK_EQ(trap_task_list(s, TRAP_TASK_LIST_MAX, &n), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(ME, TASK_HOST_PORT, &hp), KERN_SUCCESS);
+	CHECK_EQ(trap_task_list(hp, s, TRAP_TASK_LIST_MAX, &n), KERN_SUCCESS);
 	CHECK(n >= 2);
 	CHECK_EQ(s[0].id, 0);
 	CHECK(strcmp(s[0].name, "kernel") == 0);
@@ -792,20 +794,25 @@ task_list_shows_every_task_and_its_threads(void)
 	threads = me->threads;
 	CHECK_EQ(cthread_fork(&t, wait_for_word, &go), KERN_SUCCESS);
 	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
-	CHECK_EQ(trap_task_list(s, TRAP_TASK_LIST_MAX, &n2), KERN_SUCCESS);
+	CHECK_EQ(trap_task_list(hp, s, TRAP_TASK_LIST_MAX, &n2), KERN_SUCCESS);
 	CHECK_EQ(n2, n + 1);					/* the child */
 	CHECK_EQ(find_task(s, n2, my_id)->threads, threads + 1);	/* and our new thread */
 	go = 1;
 	cthread_join(t);
+	CHECK(task_get_special_port(child, TASK_HOST_PORT, &given) != KERN_SUCCESS);	/* not inherited */
 	task_terminate(child);
 	mach_port_deallocate(ME, child);
-	CHECK_EQ(trap_task_list(NULL, 0, &n2), KERN_SUCCESS);	/* just the count */
+	CHECK_EQ(trap_task_list(hp, NULL, 0, &n2), KERN_SUCCESS);	/* just the count */
 	CHECK(n2 >= n);
 	n2 = 7;
-	CHECK_EQ(trap_task_list(s, TRAP_TASK_LIST_MAX + 1, &n2), KERN_INVALID_ARGUMENT);
-	CHECK_EQ(trap_task_list((void *)0xC0000000, 4, &n2), KERN_INVALID_ADDRESS);
-	CHECK_EQ(trap_task_list(s, 4, (uint32_t *)0xC0000000), KERN_INVALID_ADDRESS);
+	CHECK_EQ(trap_task_list(hp, s, TRAP_TASK_LIST_MAX + 1, &n2), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(trap_task_list(hp, (void *)0xC0000000, 4, &n2), KERN_INVALID_ADDRESS);
+	CHECK_EQ(trap_task_list(hp, s, 4, (uint32_t *)0xC0000000), KERN_INVALID_ADDRESS);
+	CHECK_EQ(trap_task_list(host, s, 4, &n2), KERN_INVALID_HOST);	/* the ordinary host port will not do */
+	CHECK_EQ(trap_task_list(MACH_PORT_NULL, s, 4, &n2), KERN_INVALID_HOST);
 	CHECK_EQ(n2, 7);					/* nothing written on an error */
+	mach_port_deallocate(ME, hp);
+	mach_port_deallocate(ME, host);
 }
 
 static const struct test tests[] = {

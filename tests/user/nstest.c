@@ -1,7 +1,8 @@
 /*
  * nstest: the `servers` suite, started by the bootstrap task after ns, so its
- * bootstrap port is the name server. Run as `nstest late` (boot module 3) it is
- * the other task of the waiting-lookup case: it registers /test/late and stays.
+ * bootstrap port is the name server. Run as `nstest late` (boot module 4, which
+ * the bootstrap starts when asked) it is the other task of the waiting-lookup
+ * case: it registers /test/late and stays. Also the bootstrap's own service.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,13 +10,15 @@
 #include <manifold/cthread.h>
 #include <manifold/msg.h>
 #include <manifold/trap.h>
+#include "bootstrap_client.h"
 #include "echo_client.h"
 #include "ns_client.h"
 #include "suite.h"
 
 #define ME mach_task_self()
+#define LATE_MODULE 4		/* `nstest late start=no` (tests/servers/run.py) */
 
-static mach_port_t ns;
+static mach_port_t ns, bootstrap;
 
 static mach_port_t
 new_port(void)
@@ -111,14 +114,65 @@ names_of_a_dead_port_go_away(void)
 static void
 wait_times_out_then_sees_a_late_name(void)
 {
-	mach_port_t got;
+	mach_port_t got, task;
 	uint32_t id;
 
 	CHECK_EQ(ns_wait(ns, "/test/never", 50, &got), KERN_OPERATION_TIMED_OUT);
-	CHECK_EQ(trap_boot_module_start(4, &id), KERN_SUCCESS);	/* nstest late: registers /test/late */
+	/* nstest late registers /test/late */
+	CHECK_EQ(bootstrap_module_start(bootstrap, LATE_MODULE, &id, &task), KERN_SUCCESS);
+	mach_port_deallocate(ME, task);
 	CHECK_EQ(ns_wait(ns, "/test/late", 5000, &got), KERN_SUCCESS);
 	CHECK(MACH_PORT_VALID(got));
 	mach_port_deallocate(ME, got);
+}
+
+/* Only a module whose line says start=no is another task's to start. */
+static void
+the_bootstrap_starts_only_modules_left_for_others(void)
+{
+	mach_port_t task = MACH_PORT_NULL;
+	uint32_t id = 0xDEADBEEF;
+
+	CHECK_EQ(bootstrap_module_start(bootstrap, 0, &id, &task), KERN_INVALID_ARGUMENT);	/* itself */
+	CHECK_EQ(bootstrap_module_start(bootstrap, 1, &id, &task), KERN_INVALID_ARGUMENT);	/* ns, started */
+	CHECK_EQ(bootstrap_module_start(bootstrap, 99, &id, &task), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(bootstrap_module_start(bootstrap, 0xFFFFFFFF, &id, &task), KERN_INVALID_ARGUMENT);
+	CHECK(id == 0xDEADBEEF && task == MACH_PORT_NULL);
+}
+
+/*
+ * A task port is total control of its task, privileged rights included: the
+ * bootstrap publishes the ports of ordinary tasks as /tasks/<name>, never the
+ * console server's, which holds the privileged host port.
+ */
+static void
+a_server_holding_host_priv_is_not_published(void)
+{
+	mach_port_t got = MACH_PORT_NULL;
+
+	CHECK_EQ(ns_lookup(ns, "/tasks/console", &got), KERN_INVALID_NAME);
+	CHECK_EQ(ns_lookup(ns, "/tasks/ns", &got), KERN_SUCCESS);	/* an ordinary server's is */
+	mach_port_deallocate(ME, got);
+}
+
+/* ps's list, through the bootstrap: every task, this one among them. */
+static void
+the_bootstrap_lists_every_task(void)
+{
+	static struct manifold_task_summary tasks[TRAP_TASK_LIST_MAX];
+	mach_msg_type_number_t words = TRAP_TASK_LIST_MAX * (sizeof *tasks / sizeof(uint32_t));
+	uint32_t n = 0, me = 0, seen = 0;
+
+	trap_task_self_id(&me);
+	CHECK_EQ(bootstrap_task_list(bootstrap, &n, (uint32_t *)tasks, &words), KERN_SUCCESS);
+	CHECK(n >= 5);		/* kernel, bootstrap, ns, console, us... */
+	CHECK_EQ(words, n * (sizeof *tasks / sizeof(uint32_t)));
+	CHECK_EQ(tasks[0].id, 0);
+	CHECK(strcmp(tasks[0].name, "kernel") == 0);
+	CHECK(strcmp(tasks[1].name, "bootstrap") == 0);
+	for (uint32_t i = 0; i < n; i++)
+		seen += tasks[i].id == me && strcmp(tasks[i].name, "nstest") == 0 && tasks[i].threads >= 1;
+	CHECK_EQ(seen, 1);
 }
 
 static void
@@ -402,6 +456,9 @@ static const struct test tests[] = {
 	T(list_shows_names_under_a_prefix),
 	T(names_of_a_dead_port_go_away),
 	T(wait_times_out_then_sees_a_late_name),
+	T(the_bootstrap_starts_only_modules_left_for_others),
+	T(the_bootstrap_lists_every_task),
+	T(a_server_holding_host_priv_is_not_published),
 	T(malformed_requests_get_errors_and_ns_goes_on),
 	T(the_echo_example_answers_through_its_stubs),
 	T(concurrent_clients_get_their_own_replies_from_the_pool),
@@ -421,6 +478,8 @@ main(int argc, char **argv)
 		printf("servers: no name server\n");
 		trap_debug_exit(0x11);
 	}
+	if (ns_lookup(ns, "/servers/bootstrap", &bootstrap) != KERN_SUCCESS)
+		printf("servers: no /servers/bootstrap\n");	/* its cases fail */
 	if (argc > 1 && strcmp(argv[1], "late") == 0) {	/* the other task of the wait case */
 		mach_port_t p = new_port(), reg;
 		mach_msg_header_t h;

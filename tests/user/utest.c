@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mach/mach.h>
 #include <manifold/trap.h>
 
 static volatile uint32_t secret = 0x5EC12E75;
@@ -20,6 +21,7 @@ bad_traps(void)
 {
 	uint64_t ns;
 	uint32_t id = 0xDEADBEEF, count, bytes = 0xDEADBEEF;
+	mach_port_t host = mach_host_self(), port = MACH_PORT_NULL;
 	char buf[64];
 	int check = 0;
 
@@ -38,21 +40,87 @@ bad_traps(void)
 	/* 12: read-only memory (our own code) is not a place to write results */
 	CHECK(trap_clock_uptime((uint64_t *)(uintptr_t)&bad_traps) == KERN_PROTECTION_FAILURE);
 	CHECK(trap_task_self_id((uint32_t *)0xFFFFFFFC) == KERN_INVALID_ADDRESS);
-	CHECK(trap_boot_module_count((uint32_t *)1) == KERN_INVALID_ADDRESS);
-	CHECK(trap_boot_module_count(&count) == KERN_SUCCESS && count >= 1);
-	CHECK(trap_boot_module_info(count, buf, sizeof buf, &bytes) == KERN_INVALID_ARGUMENT);
-	CHECK(trap_boot_module_info(0, buf, 0, &bytes) == KERN_INVALID_ARGUMENT);
-	CHECK(trap_boot_module_info(0, buf, 0x10000000, &bytes) == KERN_INVALID_ARGUMENT);
-	/* 19: out-parameters are untouched when the call fails */
-	CHECK(trap_boot_module_info(0, (char *)0xC0000000, sizeof buf, &bytes) == KERN_INVALID_ADDRESS &&
+	/* 14: the privileged traps, without the privileged host port */
+	CHECK(task_get_special_port(mach_task_self(), TASK_HOST_PORT, &port) != KERN_SUCCESS);
+	CHECK(trap_boot_module_count(MACH_PORT_NULL, &count) == KERN_INVALID_HOST);
+	CHECK(trap_boot_module_count(host, &count) == KERN_INVALID_HOST);	/* the ordinary host port */
+	CHECK(trap_boot_module_info(mach_task_self(), 0, buf, sizeof buf, &bytes) == KERN_INVALID_HOST &&
 	      bytes == 0xDEADBEEF);
-	CHECK(trap_boot_module_start(0xFFFF, &id) == KERN_INVALID_ARGUMENT && id == 0xDEADBEEF);
-	CHECK(trap_boot_module_start(0, (uint32_t *)0xC0001000) == KERN_INVALID_ADDRESS);
+	CHECK(trap_boot_module_start_port(host, 0, MACH_PORT_NULL, &id, &port) == KERN_INVALID_HOST &&
+	      id == 0xDEADBEEF);
+	CHECK(trap_boot_module_start_port(0xFFFFFF00, 0, host, &id, NULL) == KERN_INVALID_HOST);
+	/* 20 */
+	CHECK(trap_task_list(host, NULL, 0, &count) == KERN_INVALID_HOST);
+	CHECK(trap_console_read(host, buf, sizeof buf, 0, &count) == KERN_INVALID_HOST);
+	CHECK(trap_console_read(MACH_PORT_DEAD, buf, sizeof buf, 0, &count) == KERN_INVALID_HOST);
 	CHECK(trap_debug_exit(0x55) == KERN_NO_ACCESS);
-	/* 23: and good calls still work afterwards */
+	/* 24: and good calls still work afterwards */
 	CHECK(trap_clock_uptime(&ns) == KERN_SUCCESS);
 	CHECK(trap_task_self_id(&id) == KERN_SUCCESS && id != 0xDEADBEEF);
 	CHECK(trap_console_write("utest: bad traps survived\n", 26) == KERN_SUCCESS);
+	return 0;
+#undef CHECK
+}
+
+/*
+ * Run by a kernel test that gave this task the privileged host port (its
+ * TASK_HOST_PORT): the privileged traps work, and still check their arguments.
+ */
+static int
+privileged_traps(void)
+{
+	mach_port_t hp = MACH_PORT_NULL, host = mach_host_self(), recv = MACH_PORT_NULL, port = MACH_PORT_NULL;
+	struct manifold_task_summary tasks[4];
+	host_basic_info_data_t info;
+	mach_msg_type_number_t info_count = HOST_BASIC_INFO_COUNT;
+	uint32_t id = 0xDEADBEEF, count = 0, bytes = 0xDEADBEEF, n = 0xDEADBEEF;
+	char buf[64];
+	int check = 0;
+
+#define CHECK(cond) do { check++; if (!(cond)) return check; } while (0)
+	CHECK(task_get_special_port(mach_task_self(), TASK_HOST_PORT, &hp) == KERN_SUCCESS);	/* 1 */
+	CHECK(hp != host);
+	CHECK(host_info(hp, HOST_BASIC_INFO, (integer_t *)&info, &info_count) == KERN_SUCCESS &&
+	      info.memory_size > 0);		/* host_priv answers what the host port answers */
+	CHECK(trap_boot_module_count(host, &count) == KERN_INVALID_HOST);	/* only hp will do */
+	CHECK(trap_boot_module_count(hp, (uint32_t *)1) == KERN_INVALID_ADDRESS);	/* 5 */
+	CHECK(trap_boot_module_count(hp, &count) == KERN_SUCCESS && count >= 1);
+	CHECK(trap_boot_module_info(hp, count, buf, sizeof buf, &bytes) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_boot_module_info(hp, 0, buf, 0, &bytes) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_boot_module_info(hp, 0, buf, 0x10000000, &bytes) == KERN_INVALID_ARGUMENT);
+	/* 10: out-parameters are untouched when the call fails */
+	CHECK(trap_boot_module_info(hp, 0, (char *)0xC0000000, sizeof buf, &bytes) == KERN_INVALID_ADDRESS &&
+	      bytes == 0xDEADBEEF);
+	CHECK(trap_boot_module_info(hp, 0, buf, sizeof buf, &bytes) == KERN_SUCCESS && strstr(buf, "utest"));
+	CHECK(trap_boot_module_start_port(hp, 0xFFFF, MACH_PORT_NULL, &id, NULL) == KERN_INVALID_ARGUMENT &&
+	      id == 0xDEADBEEF);
+	CHECK(trap_boot_module_start_port(hp, 0, MACH_PORT_NULL, (uint32_t *)0xC0001000, NULL) ==
+	      KERN_INVALID_ADDRESS);
+	CHECK(trap_boot_module_start_port(hp, 0, MACH_PORT_NULL, &id, (mach_port_t *)0xC0001000) ==
+	      KERN_INVALID_ADDRESS);
+	/* 15: the right the new task is to get must be a send right of ours */
+	CHECK(trap_boot_module_start_port(hp, 0, 0xFFFFFF00, &id, &port) == KERN_INVALID_NAME);
+	CHECK(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &recv) == KERN_SUCCESS);
+	CHECK(trap_boot_module_start_port(hp, 0, recv, &id, &port) == KERN_INVALID_RIGHT);
+	CHECK(id == 0xDEADBEEF && port == MACH_PORT_NULL);
+	mach_port_destroy(mach_task_self(), recv);
+	CHECK(trap_task_list(hp, NULL, 0, &n) == KERN_SUCCESS && n >= 2);
+	/* 20 */
+	CHECK(trap_task_list(hp, tasks, TRAP_TASK_LIST_MAX + 1, &n) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_task_list(hp, tasks, 4, &n) == KERN_SUCCESS && tasks[0].id == 0);
+	CHECK(trap_console_read(hp, buf, 0, 0, &n) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_console_read(hp, buf, TRAP_CONSOLE_READ_MAX + 1, 0, &n) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_console_read(hp, NULL, 8, 0, &n) == KERN_INVALID_ADDRESS);
+	/* 25 */
+	CHECK(trap_console_read(hp, (char *)0xC0001000, 8, 0, &n) == KERN_INVALID_ADDRESS);
+	CHECK(trap_console_read(hp, buf, 8, 0, (uint32_t *)0xC0001000) == KERN_INVALID_ADDRESS);
+	CHECK(trap_console_read(hp, (char *)(uintptr_t)&privileged_traps, 8, 0, &n) == KERN_INVALID_ADDRESS);
+	CHECK(trap_console_read(hp, buf, 8, 0, &n) == KERN_OPERATION_TIMED_OUT);	/* nobody types here */
+	mach_port_deallocate(mach_task_self(), hp);
+	mach_port_deallocate(mach_task_self(), host);
+	CHECK(trap_boot_module_count(hp, &count) == KERN_INVALID_HOST);	/* the name is gone */
+	/* 30 */
+	CHECK(trap_console_write("utest: privileged traps work\n", 29) == KERN_SUCCESS);
 	return 0;
 #undef CHECK
 }
@@ -118,6 +186,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(what, "badtraps") == 0)
 		return bad_traps();
+	if (strcmp(what, "privtraps") == 0)
+		return privileged_traps();
 	if (strcmp(what, "malloc") == 0) {
 		char *p[64];
 		for (int i = 0; i < 64; i++) {

@@ -22,7 +22,7 @@ struct task;
 struct ipc_space;
 struct thread;
 
-enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL };
+enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV };
 
 /*
  * A port: a message queue with at most one receive right.   [S] sched_lock
@@ -168,6 +168,7 @@ void ipc_fastpath_init(void);
 
 /* kobject.c: messages sent to kernel objects (task, thread, host ports) */
 extern struct port *host_port;
+extern struct port *host_priv_port;	/* the privileged host port: see ipc_holds_host_priv */
 void kobject_init(void);
 void kobject_server(struct kmsg *k);
 struct port *kobject_port_create(enum kobject_type type, void *object);
@@ -181,6 +182,10 @@ kern_return_t ipc_task_init(struct task *t);
 void ipc_task_terminate(struct task *t);
 /* The task behind a send right to a task port in the caller's space, with a reference. */
 struct task *ipc_task_from_name(struct task *caller, mach_port_name_t name);
+/* Whether name is a send right to the privileged host port in caller's space. */
+bool ipc_holds_host_priv(struct task *caller, mach_port_name_t name);
+/* Gives t a send right to p as its special port `which` (a TASK_*_PORT with a slot). */
+void ipc_task_set_special(struct task *t, int which, struct port *p);
 /* Index into task->special for a TASK_*_PORT number, or -1. */
 int task_special_slot(int which);
 void ipc_task_inherit(struct task *child, struct task *parent);

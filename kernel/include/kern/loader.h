@@ -8,6 +8,7 @@
 #include <mach/kern_return.h>
 #include <kern/elf.h>
 
+struct port;
 struct task;
 
 #define USER_LOAD_MIN		0x00001000	/* page 0 stays unmapped: NULL faults */
@@ -23,8 +24,13 @@ struct task;
 kern_return_t loader_start_task(const void *image, size_t size, const char *cmdline,
 				struct task **out, enum elf_error *why);
 
+/*
+ * The same, the new task given parent's bootstrap port (parent may be NULL)
+ * and a send right to host_port as its TASK_HOST_PORT (NULL: none) before its
+ * first instruction. The caller keeps its own reference to host_port.
+ */
 kern_return_t loader_start_task_from(const void *image, size_t size, const char *cmdline, struct task *parent,
-				     struct task **out, enum elf_error *why);
+				     struct port *host_port, struct task **out, enum elf_error *why);
 
 /* Another thread in t at the program's entry, with stack slot `slot` (1-8) and argv from cmdline. */
 kern_return_t loader_add_thread(struct task *t, int slot, const char *cmdline);

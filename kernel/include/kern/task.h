@@ -43,8 +43,8 @@ struct task {
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h); NULL once dead */
 	struct port *self;		/* [S] the task port, NULL once dead */
 	uint32_t self_name;		/* [I] its first name for its own task port */
-#define TASK_SPECIAL_PORTS 2
-	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception */
+#define TASK_SPECIAL_PORTS 3
+	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception, host */
 	struct waitq death;		/* [S] woken when the task is DEAD */
 	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
 	struct list all_link;		/* [G] */

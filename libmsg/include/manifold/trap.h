@@ -9,23 +9,43 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mach/kern_return.h>
+#include <mach/port.h>
 #include <manifold/traps.h>
 
 kern_return_t trap_console_write(const char *buf, size_t len);
 __attribute__((noreturn)) void trap_task_exit(int status);
 kern_return_t trap_thread_yield(void);
 kern_return_t trap_clock_uptime(uint64_t *ns);
-kern_return_t trap_boot_module_count(uint32_t *count);
-kern_return_t trap_boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes);
-kern_return_t trap_boot_module_start(uint32_t index, uint32_t *task_id);
-/* The same, with a send right to the new task's port in *task_port. */
-kern_return_t trap_boot_module_start_port(uint32_t index, uint32_t *task_id, uint32_t *task_port);
 kern_return_t trap_task_self_id(uint32_t *id);
-/* Summaries of up to max tasks (ps); *count: how many there are. */
-kern_return_t trap_task_list(struct manifold_task_summary *buf, uint32_t max, uint32_t *count);
 kern_return_t trap_debug_exit(int code);
+
+/*
+ * The privileged traps take a send right to the privileged host port first
+ * (KERN_INVALID_HOST if host_priv is not one). A task that was given it finds
+ * it as its TASK_HOST_PORT special port: the kernel gives it to the first
+ * task, and boot_module_start to a new task when asked (see <manifold/traps.h>).
+ */
+kern_return_t trap_boot_module_count(mach_port_t host_priv, uint32_t *count);
+kern_return_t trap_boot_module_info(mach_port_t host_priv, uint32_t index, char *cmdline, size_t size,
+				    uint32_t *bytes);
+/*
+ * Starts module index; the new task's TASK_HOST_PORT is a copy of the send
+ * right host_port names (MACH_PORT_NULL: none). task_port may be NULL;
+ * otherwise it receives a send right to the new task's port.
+ */
+kern_return_t trap_boot_module_start_port(mach_port_t host_priv, uint32_t index, mach_port_t host_port,
+					  uint32_t *task_id, mach_port_t *task_port);
+/*
+ * The same with the caller's own TASK_HOST_PORT as host_priv, nothing given
+ * to the new task and no port back: for test programs that are the first task.
+ */
+kern_return_t trap_boot_module_start(uint32_t index, uint32_t *task_id);
+/* Summaries of up to max tasks (ps); *count: how many there are. */
+kern_return_t trap_task_list(mach_port_t host_priv, struct manifold_task_summary *buf, uint32_t max,
+			     uint32_t *count);
 /* Serial input (the console server's): up to len bytes, waiting up to timeout_ms. */
-kern_return_t trap_console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count);
+kern_return_t trap_console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout_ms,
+				uint32_t *count);
 
 /* Any trap by number, for tests that must reach the kernel with bad arguments. */
 kern_return_t trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);

@@ -8,6 +8,17 @@
  * The IPC and VM interfaces (mach_msg and the kernel RPCs) come with their own
  * issues; these are the boot-time traps: a debug console, exit, yield, time,
  * the boot modules the bootstrap task starts, and the test harness's exit.
+ *
+ * Privileged traps (boot_module_*, console_read, task_list) take as their
+ * first argument the name of a send right to the privileged host port
+ * (host_priv, as Mach calls it), a kernel object of its own, distinct from the
+ * host port mach_host_self gives. Any other name, MACH_PORT_NULL included,
+ * gets KERN_INVALID_HOST, as Mach's host_priv calls do, before any other
+ * argument is looked at. The kernel gives a send right to it to the first
+ * task alone, as that task's TASK_HOST_PORT special port, set before its first
+ * instruction (task_get_special_port(mach_task_self(), TASK_HOST_PORT, &p));
+ * that task passes it on with boot_module_start's host_port. A task created
+ * by task_create or boot_module_start inherits no TASK_HOST_PORT.
  */
 #ifndef MANIFOLD_TRAPS_H
 #define MANIFOLD_TRAPS_H
@@ -26,19 +37,24 @@
  *	Gives up the rest of the quantum. Always KERN_SUCCESS.
  * clock_uptime(uint64_t *ns)
  *	Nanoseconds since boot. KERN_INVALID_ADDRESS.
- * boot_module_count(uint32_t *count)
- *	How many boot modules there are. KERN_INVALID_ADDRESS.
- * boot_module_info(uint32_t index, char *cmdline, size_t size, uint32_t *bytes)
+ * boot_module_count(mach_port_t host_priv, uint32_t *count)
+ *	How many boot modules there are. KERN_INVALID_HOST, KERN_INVALID_ADDRESS.
+ * boot_module_info(mach_port_t host_priv, uint32_t index, char *cmdline, size_t size,
+ *		    uint32_t *bytes)
  *	The module's command line (file name first, truncated and terminated to
- *	fit size) and its length in bytes. KERN_INVALID_ARGUMENT (bad index, size
- *	0 or > 4096), KERN_INVALID_ADDRESS.
- * boot_module_start(uint32_t index, uint32_t *task_id, mach_port_t *task_port)
+ *	fit size) and its length in bytes. KERN_INVALID_HOST,
+ *	KERN_INVALID_ARGUMENT (bad index, size 0 or > 4096), KERN_INVALID_ADDRESS.
+ * boot_module_start(mach_port_t host_priv, uint32_t index, mach_port_t host_port,
+ *		     uint32_t *task_id, mach_port_t *task_port)
  *	Creates a task from the module's ELF image with its command line as argv;
- *	it inherits the caller's bootstrap port. task_port may be NULL; otherwise
- *	it receives a send right to the new task's port.
- *	KERN_INVALID_ARGUMENT (bad index), KERN_INVALID_OBJECT (not a valid i386
- *	ELF executable: the console says why), KERN_RESOURCE_SHORTAGE,
- *	KERN_INVALID_ADDRESS.
+ *	it inherits the caller's bootstrap port, and gets a copy of the send
+ *	right host_port names as its TASK_HOST_PORT (MACH_PORT_NULL: none): how
+ *	the bootstrap gives host_priv to the servers that need it. task_port may
+ *	be NULL; otherwise it receives a send right to the new task's port.
+ *	KERN_INVALID_HOST, KERN_INVALID_ARGUMENT (bad index), KERN_INVALID_ADDRESS,
+ *	KERN_INVALID_NAME (host_port names nothing), KERN_INVALID_RIGHT
+ *	(host_port is not a send right, or a dead name), KERN_INVALID_OBJECT (not
+ *	a valid i386 ELF executable: the console says why), KERN_RESOURCE_SHORTAGE.
  * task_self_id(uint32_t *id)
  *	The calling task's number. KERN_INVALID_ADDRESS.
  * debug_exit(int code)
@@ -58,28 +74,31 @@
  * names a ready thread of the caller's), as Mach's; KERN_INVALID_ARGUMENT.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
- * console_read(char *buf, size_t len, uint32_t timeout_ms, uint32_t *count)
+ * console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout_ms,
+ *		uint32_t *count)
  *	Takes up to len bytes typed on the serial console (at least one) into buf
  *	and their number into *count. Blocks until input comes: timeout_ms 0 does
  *	not wait, TRAP_CONSOLE_WAIT_FOREVER waits for ever. Every reader sees a
  *	share of one stream: the console server is meant to be the only one.
- *	KERN_INVALID_ARGUMENT (len 0 or > TRAP_CONSOLE_READ_MAX),
+ *	KERN_INVALID_HOST, KERN_INVALID_ARGUMENT (len 0 or > TRAP_CONSOLE_READ_MAX),
  *	KERN_INVALID_ADDRESS (buf or count not writable), KERN_OPERATION_TIMED_OUT
  *	(no input in time), KERN_ABORTED (the thread was aborted while waiting).
- * task_list(struct manifold_task_summary *buf, uint32_t max, uint32_t *count)
+ * task_list(mach_port_t host_priv, struct manifold_task_summary *buf, uint32_t max,
+ *	     uint32_t *count)
  *	What ps shows: a summary of each task (the kernel's included), oldest
  *	first, up to max of them in buf; *count says how many there are, which
  *	may be more. It gives no ports: looking is not touching.
- *	KERN_INVALID_ARGUMENT (max > TRAP_TASK_LIST_MAX), KERN_INVALID_ADDRESS.
+ *	KERN_INVALID_HOST, KERN_INVALID_ARGUMENT (max > TRAP_TASK_LIST_MAX),
+ *	KERN_INVALID_ADDRESS.
  */
 #define MANIFOLD_TRAPS(TRAP)				\
 	TRAP(1, console_write, 2)			\
 	TRAP(2, task_exit, 1)				\
 	TRAP(3, thread_yield, 0)			\
 	TRAP(4, clock_uptime, 1)			\
-	TRAP(5, boot_module_count, 1)			\
-	TRAP(6, boot_module_info, 4)			\
-	TRAP(7, boot_module_start, 3)			\
+	TRAP(5, boot_module_count, 2)			\
+	TRAP(6, boot_module_info, 5)			\
+	TRAP(7, boot_module_start, 5)			\
 	TRAP(8, task_self_id, 1)			\
 	TRAP(9, debug_exit, 1)				\
 	TRAP(10, mach_msg, 6)				\
@@ -89,8 +108,8 @@
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
 	TRAP(30, thread_switch, 3)			\
-	TRAP(48, console_read, 4)			\
-	TRAP(49, task_list, 3)
+	TRAP(48, console_read, 5)			\
+	TRAP(49, task_list, 4)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
