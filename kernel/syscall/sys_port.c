@@ -295,7 +295,7 @@ check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 	}
 	if (!so && space_find_port_locked(s, p, &other))
 		return KERN_RIGHT_EXISTS;
-	return KERN_SUCCESS;
+	return space_check_given_name_locked(s, name);	/* so that placing it cannot fail */
 }
 
 /* mach_port_insert_right(task, name, poly, polyPoly): a right of the caller's goes into task under name. */
@@ -491,7 +491,6 @@ sys_mach_port_rename(const struct trap_args *args)
 		struct ipc_entry saved = *e;
 		kr = space_alloc_given_name_locked(t->space, new, &n);
 		if (kr == KERN_SUCCESS) {
-			e = space_lookup_locked(t->space, old);	/* the table may have grown */
 			n->type = saved.type;
 			n->urefs = saved.urefs;
 			n->object = saved.object;
