@@ -72,6 +72,28 @@ notify_no_senders_locked(struct port *p)
 	ipc_kernel_send_once_locked(n, MACH_NOTIFY_NO_SENDERS, &p->mscount, sizeof p->mscount);
 }
 
+struct dnrequest *
+notify_dnrequest_find_locked(struct ipc_space *s, mach_port_name_t name, struct port *p)
+{
+	struct list *l;
+
+	list_for_each(l, &p->dnrequests) {
+		struct dnrequest *d = list_entry(l, struct dnrequest, link);
+		if (d->space == s && d->name == name)
+			return d;
+	}
+	return NULL;
+}
+
+void
+notify_name_renamed_locked(struct ipc_space *s, mach_port_name_t old, mach_port_name_t new, struct port *p)
+{
+	struct dnrequest *d = notify_dnrequest_find_locked(s, old, p);
+
+	if (d)
+		d->name = new;
+}
+
 void
 notify_name_deleted_locked(struct ipc_space *s, mach_port_name_t name, struct port *p)
 {

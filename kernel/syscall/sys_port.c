@@ -497,6 +497,8 @@ sys_mach_port_rename(const struct trap_args *args)
 			space_free_entry_locked(t->space, old);
 			if ((n->type & T_RECV))
 				((struct port *)n->object)->receiver_name = new;
+			if (n->type & (T_SEND | T_SO))	/* a dead-name request follows the name */
+				notify_name_renamed_locked(t->space, old, new, n->object);
 		}
 	}
 	spin_unlock_irqrestore(&sched_lock, f);

@@ -2260,6 +2260,27 @@ random_chosen_and_automatic_names_never_clash(void)
 		CHECK_EQ(mach_port_deallocate(ME, used[--nused]), KERN_SUCCESS);
 }
 
+static void
+rename_carries_the_dead_name_request_to_the_new_name(void)
+{
+	mach_port_t p = new_port(), n = new_port(), so, prev, to = 0x00BCD001;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(mach_port_rename(ME, so, to), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, to);
+	CHECK_EQ(type_of(to), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(mach_port_destroy(ME, to), KERN_SUCCESS);
+	mach_port_destroy(ME, n);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(allocate_receive_right_gives_a_receive_name),
@@ -2333,6 +2354,7 @@ static const struct test tests[] = {
 	T(rename_takes_any_name_but_null_and_dead),
 	T(dying_task_frees_its_chosen_names),
 	T(random_chosen_and_automatic_names_never_clash),
+	T(rename_carries_the_dead_name_request_to_the_new_name),
 };
 
 static uint32_t names_before, live_before;
