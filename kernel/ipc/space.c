@@ -340,7 +340,7 @@ space_names_locked(struct ipc_space *s, mach_port_name_t *names, mach_port_type_
 		entry_lazy_dead_locked(e);
 		if (n < max) {
 			names[n] = name;
-			types[n] = e->type;
+			types[n] = right_type_locked(s, name, e);
 		}
 		n++;
 	}

@@ -422,7 +422,7 @@ sys_mach_port_type(const struct trap_args *args)
 	f = spin_lock_irqsave(&sched_lock);
 	e = lookup(t, args->a[1]);
 	if (e)
-		type = e->type;
+		type = right_type_locked(t->space, args->a[1], e);
 	spin_unlock_irqrestore(&sched_lock, f);
 	kr = e ? KERN_SUCCESS : KERN_INVALID_NAME;
 	if (kr == KERN_SUCCESS)
@@ -642,6 +642,11 @@ sys_mach_port_request_notification(const struct trap_args *args)
 		struct list *l;
 		if (!(e->type & (T_SEND | T_SO | T_DEAD))) {
 			kr = KERN_INVALID_RIGHT;
+			goto out;
+		}
+		/* the notify right is this very send-once right: the name would be gone before its request */
+		if (caller == t && na.notify == name && na.notify_poly == MACH_MSG_TYPE_MOVE_SEND_ONCE) {
+			kr = KERN_INVALID_NAME;
 			goto out;
 		}
 		if (notify)

@@ -680,7 +680,8 @@ dead_name_notification_when_the_port_dies(void)
 	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
 	CHECK_EQ(dn->not_port, send);
 	CHECK_EQ(type_of(send), MACH_PORT_TYPE_DEAD_NAME);
-	mach_port_deallocate(ME, send);
+	CHECK_EQ(refs_of(send, MACH_PORT_RIGHT_DEAD_NAME), 2);	/* one came with the notification */
+	mach_port_mod_refs(ME, send, MACH_PORT_RIGHT_DEAD_NAME, -2);
 	mach_port_destroy(ME, n);
 }
 
@@ -1634,7 +1635,7 @@ stop_peer(mach_port_t peer)
 	mach_port_request_notification(ME, peer, MACH_NOTIFY_DEAD_NAME, 1, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
 	send_simple(peer, MACH_MSG_TYPE_COPY_SEND, 0, 0, PEER_EXIT, NULL, 0);
 	receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 5000);
-	mach_port_deallocate(ME, peer);
+	mach_port_destroy(ME, peer);	/* the dead name, with the notification's reference */
 	mach_port_destroy(ME, n);
 }
 
@@ -1721,7 +1722,8 @@ dead_peer_leaves_a_dead_name_and_a_notification(void)
 	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
 	CHECK_EQ(type_of(peer), MACH_PORT_TYPE_DEAD_NAME);
 	CHECK_EQ(rpc(peer, PEER_ECHO, NULL, 0, &m), MACH_SEND_INVALID_DEST);
-	mach_port_deallocate(ME, peer);
+	CHECK_EQ(refs_of(peer, MACH_PORT_RIGHT_DEAD_NAME), 2);	/* one came with the notification */
+	mach_port_destroy(ME, peer);
 	mach_port_destroy(ME, n);
 }
 
@@ -2281,6 +2283,80 @@ rename_carries_the_dead_name_request_to_the_new_name(void)
 	mach_port_destroy(ME, n);
 }
 
+static void
+type_shows_a_dead_name_request_while_it_is_registered(void)
+{
+	mach_port_t child = MACH_PORT_NULL, r, send, so, p = new_port(), n = new_port(), prev = 1;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+	const mach_port_type_t so_dn = MACH_PORT_TYPE_SEND_ONCE | MACH_PORT_TYPE_DNREQUEST;
+
+	/* a send-once right, registered, cancelled, registered again, then its port dies */
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(type_of(so), so_dn);
+	CHECK_EQ(listed_with_type(so, so_dn), 1);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, MACH_PORT_NULL, 0, &prev),
+		 KERN_SUCCESS);
+	CHECK(MACH_PORT_VALID(prev));
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_SEND_ONCE);
+	CHECK_EQ(mach_port_deallocate(ME, prev), KERN_SUCCESS);	/* a send-once notification to n */
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, so);
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_DEAD_NAME);	/* the request went with the notification */
+	CHECK_EQ(refs_of(so, MACH_PORT_RIGHT_DEAD_NAME), 2);	/* and brought a reference */
+	CHECK_EQ(mach_port_mod_refs(ME, so, MACH_PORT_RIGHT_DEAD_NAME, -2), KERN_SUCCESS);
+	CHECK_EQ(type_of(so), 0);
+
+	/* a send right with three references, to a port another task receives from */
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(child, MACH_PORT_RIGHT_RECEIVE, &r), KERN_SUCCESS);
+	CHECK_EQ(mach_port_extract_right(child, r, MACH_MSG_TYPE_MAKE_SEND, &send, &t), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, send, MACH_PORT_RIGHT_SEND, 2), KERN_SUCCESS);
+	CHECK_EQ(mach_port_request_notification(ME, send, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(type_of(send), MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST);
+	CHECK_EQ(listed_with_type(send, MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST), 1);
+	CHECK_EQ(mach_port_destroy(child, r), KERN_SUCCESS);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, send);
+	CHECK_EQ(type_of(send), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(send, MACH_PORT_RIGHT_DEAD_NAME), 4);
+	CHECK_EQ(mach_port_mod_refs(ME, send, MACH_PORT_RIGHT_DEAD_NAME, -4), KERN_SUCCESS);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	for (int i = 0; i < 100 && type_of(child) != MACH_PORT_TYPE_DEAD_NAME; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(type_of(child), MACH_PORT_TYPE_DEAD_NAME);
+	mach_port_deallocate(ME, child);
+	mach_port_destroy(ME, n);
+}
+
+static void
+request_whose_notify_right_is_the_name_itself_is_refused(void)
+{
+	mach_port_t p = new_port(), so, prev = 5;
+	mach_msg_type_name_t t;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, so, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+						&prev), KERN_INVALID_NAME);
+	CHECK_EQ(prev, 5);
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_SEND_ONCE);	/* nothing moved, nothing registered */
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(so, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(mach_port_deallocate(ME, so), KERN_SUCCESS);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(allocate_receive_right_gives_a_receive_name),
@@ -2355,6 +2431,8 @@ static const struct test tests[] = {
 	T(dying_task_frees_its_chosen_names),
 	T(random_chosen_and_automatic_names_never_clash),
 	T(rename_carries_the_dead_name_request_to_the_new_name),
+	T(type_shows_a_dead_name_request_while_it_is_registered),
+	T(request_whose_notify_right_is_the_name_itself_is_refused),
 };
 
 static uint32_t names_before, live_before;

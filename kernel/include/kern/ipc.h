@@ -60,7 +60,7 @@ struct pset {
 
 /* One name in a task's space: a table slot, or a tree node. type == 0: the slot is free. */
 struct ipc_entry {
-	mach_port_type_t type;		/* MACH_PORT_TYPE_* bits */
+	mach_port_type_t type;		/* MACH_PORT_TYPE_* bits (never DNREQUEST) */
 	mach_port_urefs_t urefs;	/* send or dead-name user references */
 	void *object;			/* struct port or struct pset */
 	uint16_t gen;			/* table: generation, so a reused slot gets a new name;
@@ -174,6 +174,7 @@ kern_return_t right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg
 				   mach_port_name_t *name);
 void right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried);
 void entry_lazy_dead_locked(struct ipc_entry *e);
+mach_port_type_t right_type_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e);
 kern_return_t right_deallocate_locked(struct ipc_space *s, mach_port_name_t name);
 kern_return_t right_destroy_locked(struct ipc_space *s, mach_port_name_t name);
 

@@ -14,6 +14,7 @@ struct dnrequest {
 	struct port *notify;		/* a send-once right the kernel holds */
 };
 
+/* p died: every dead-name request fires, and its name gains the notification's user reference. */
 void notify_port_died_locked(struct port *p);
 void notify_no_senders_locked(struct port *p);
 /* name no longer denotes a right to p in s: cancel its request with a port-deleted notification. */
