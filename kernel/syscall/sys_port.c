@@ -649,14 +649,20 @@ sys_mach_port_request_notification(const struct trap_args *args)
 			kr = KERN_INVALID_NAME;
 			goto out;
 		}
+		/* already dead: Mach tells at once when sync asks, with a reference for the name */
+		if ((e->type & T_DEAD) && (!notify || !args->a[3])) {
+			kr = KERN_INVALID_ARGUMENT;
+			goto out;
+		}
+		if ((e->type & T_DEAD) && e->urefs >= UREFS_MAX) {
+			kr = KERN_UREFS_OVERFLOW;
+			goto out;
+		}
 		if (notify)
 			right_copyin_locked(caller->space, na.notify, na.notify_poly, notify, &carried);
-		if (e->type & T_DEAD) {	/* already dead: tell at once (when sync asks) */
-			if (notify && args->a[3]) {
-				ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
-			} else if (notify) {
-				prev = notify;	/* refused: the right comes back */
-			}
+		if (e->type & T_DEAD) {
+			e->urefs++;
+			ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
 			goto done;
 		}
 		list_for_each(l, &p->dnrequests) {

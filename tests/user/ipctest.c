@@ -2357,6 +2357,48 @@ request_whose_notify_right_is_the_name_itself_is_refused(void)
 	CHECK_EQ(mach_port_deallocate(ME, so), KERN_SUCCESS);
 }
 
+static void
+dead_name_request_on_a_dead_name_needs_sync(void)
+{
+	mach_port_t d, so, n = new_port(), prev = 5;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &d);
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(prev, 5);
+	CHECK_EQ(poll(n, &m), MACH_RCV_TIMED_OUT);	/* no send-once right was made, none sent */
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 1, MACH_PORT_NULL, 0, &prev),
+		 KERN_INVALID_ARGUMENT);
+	/* a refused request leaves a moved send-once right where it was */
+	mach_port_extract_right(ME, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 0, so, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+						&prev), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_SEND_ONCE);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(prev, 5);
+	/* with sync, the notification comes at once, with a reference for the name */
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 1, so, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(prev, MACH_PORT_NULL);
+	CHECK_EQ(type_of(so), 0);
+	CHECK_EQ(type_of(d), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 2);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, d);
+	/* a name at the most references cannot take one more */
+	CHECK_EQ(mach_port_mod_refs(ME, d, MACH_PORT_RIGHT_DEAD_NAME, 0xFFFF - 2), KERN_SUCCESS);
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 1, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_UREFS_OVERFLOW);
+	CHECK_EQ(poll(n, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 0xFFFF);
+	CHECK_EQ(mach_port_destroy(ME, d), KERN_SUCCESS);
+	mach_port_destroy(ME, n);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(allocate_receive_right_gives_a_receive_name),
@@ -2433,6 +2475,7 @@ static const struct test tests[] = {
 	T(rename_carries_the_dead_name_request_to_the_new_name),
 	T(type_shows_a_dead_name_request_while_it_is_registered),
 	T(request_whose_notify_right_is_the_name_itself_is_refused),
+	T(dead_name_request_on_a_dead_name_needs_sync),
 };
 
 static uint32_t names_before, live_before;
