@@ -44,6 +44,8 @@ void
 ipc_task_terminate(struct task *t)
 {
 	struct ipc_space *s = t->space;
+	struct ipc_entry *e;
+	mach_port_name_t name;
 	uint32_t f;
 
 	if (!s)
@@ -55,13 +57,10 @@ ipc_task_terminate(struct task *t)
 			t->special[i] = NULL;
 		}
 	}
-	for (uint32_t i = 1; i < s->size; i++) {
-		struct ipc_entry *e = &s->table[i];
-		if (!e->type)
-			continue;
+	for (struct space_walk w = SPACE_WALK_START; space_walk_next_locked(s, &w, &name, &e);) {
 		if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
 			notify_space_gone_locked(s, e->object);
-		right_destroy_locked(s, (i << 8) | e->gen);
+		right_destroy_locked(s, name);
 	}
 	s->active = false;
 	kobject_port_destroy_locked(t->self);

@@ -2,6 +2,8 @@
  * Notifications (see <mach/notify.h>): dead-name, port-deleted, no-senders and
  * send-once. Each goes to a send-once right the kernel was given; sending it
  * consumes that right. Kernel messages ignore the queue limit, as Mach's do.
+ * A dead-name notification carries a user reference for the dead name, as in
+ * Mach: the name's urefs go up by one when it is sent.
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -44,6 +46,20 @@ send_name_notification(struct port *notify, mach_msg_id_t id, mach_port_name_t n
 	ipc_kernel_send_once_locked(notify, id, &name, sizeof name);
 }
 
+/*
+ * The reference a dead-name notification brings to the name: added to the
+ * send or send-once entry, which becomes a dead name with it (right.c). A
+ * count already at UREFS_MAX stays there.
+ */
+static void
+add_dead_name_ref(struct ipc_space *s, mach_port_name_t name, struct port *p)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+
+	if (e && e->object == p && (e->type & (T_SEND | T_SO)) && e->urefs < UREFS_MAX)
+		e->urefs++;
+}
+
 void
 notify_port_died_locked(struct port *p)
 {
@@ -51,6 +67,7 @@ notify_port_died_locked(struct port *p)
 
 	while ((l = list_pop_front(&p->dnrequests)) != NULL) {
 		struct dnrequest *d = list_entry(l, struct dnrequest, link);
+		add_dead_name_ref(d->space, d->name, p);
 		send_name_notification(d->notify, MACH_NOTIFY_DEAD_NAME, d->name);
 		kfree(d);
 	}
@@ -70,6 +87,28 @@ notify_no_senders_locked(struct port *p)
 		return;
 	p->nsrequest = NULL;
 	ipc_kernel_send_once_locked(n, MACH_NOTIFY_NO_SENDERS, &p->mscount, sizeof p->mscount);
+}
+
+struct dnrequest *
+notify_dnrequest_find_locked(struct ipc_space *s, mach_port_name_t name, struct port *p)
+{
+	struct list *l;
+
+	list_for_each(l, &p->dnrequests) {
+		struct dnrequest *d = list_entry(l, struct dnrequest, link);
+		if (d->space == s && d->name == name)
+			return d;
+	}
+	return NULL;
+}
+
+void
+notify_name_renamed_locked(struct ipc_space *s, mach_port_name_t old, mach_port_name_t new, struct port *p)
+{
+	struct dnrequest *d = notify_dnrequest_find_locked(s, old, p);
+
+	if (d)
+		d->name = new;
 }
 
 void

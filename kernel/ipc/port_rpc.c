@@ -254,7 +254,7 @@ check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 	}
 	if (!so && space_find_port_locked(s, p, &other))
 		return KERN_RIGHT_EXISTS;
-	return KERN_SUCCESS;
+	return space_check_given_name_locked(s, name);	/* so that placing it cannot fail */
 }
 
 /*
@@ -382,7 +382,7 @@ kdo_mach_port_type(struct task *t, mach_port_name_t name, mach_port_type_t *ptyp
 	else if (!(e = lookup(s, name)))
 		kr = KERN_INVALID_NAME;
 	else
-		*ptype = e->type;
+		*ptype = right_type_locked(s, name, e);
 	spin_unlock_irqrestore(&sched_lock, f);
 	return kr;
 }
@@ -441,6 +441,8 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 			space_free_entry_locked(s, old);
 			if ((n->type & T_RECV))
 				((struct port *)n->object)->receiver_name = new;
+			if (n->type & (T_SEND | T_SO))	/* a dead-name request follows the name */
+				notify_name_renamed_locked(s, old, new, n->object);
 		}
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
@@ -634,12 +636,18 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			kr = KERN_INVALID_RIGHT;
 			goto out;
 		}
-		if (e->type & T_DEAD) {	/* already dead: tell at once (when sync asks) */
-			if (notify && sync) {
-				ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
-			} else if (notify) {
-				prev = notify;	/* refused: the right comes back */
-			}
+		/* already dead: Mach tells at once when sync asks, with a reference for the name */
+		if ((e->type & T_DEAD) && (!notify || !sync)) {
+			kr = KERN_INVALID_ARGUMENT;
+			goto out;
+		}
+		if ((e->type & T_DEAD) && e->urefs >= UREFS_MAX) {
+			kr = KERN_UREFS_OVERFLOW;
+			goto out;
+		}
+		if (e->type & T_DEAD) {
+			e->urefs++;
+			ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
 			goto done;
 		}
 		list_for_each(l, &p->dnrequests) {

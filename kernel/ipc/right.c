@@ -14,7 +14,11 @@
 #include <kern/lib.h>
 #include <kern/notify.h>
 
-/* An entry whose send or send-once right names a dead port becomes a dead name. */
+/*
+ * An entry whose send or send-once right names a dead port becomes a dead name
+ * with the right's user references: a send-once right's one, plus the one a
+ * dead-name notification brought (notify.c added it when the port died).
+ */
 void
 entry_lazy_dead_locked(struct ipc_entry *e)
 {
@@ -24,13 +28,22 @@ entry_lazy_dead_locked(struct ipc_entry *e)
 		return;
 	if (e->type & T_SEND)
 		p->srights--;
-	if (e->type & T_SO) {
+	if (e->type & T_SO)
 		p->sorights--;
-		e->urefs = 1;
-	}
 	e->type = T_DEAD;
 	e->object = NULL;
 	port_unref_locked(p);
+}
+
+/* What mach_port_type says of an entry: its rights, and DNREQUEST while a dead-name request waits on it. */
+mach_port_type_t
+right_type_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e)
+{
+	mach_port_type_t type = e->type;
+
+	if ((type & (T_SEND | T_SO)) && notify_dnrequest_find_locked(s, name, e->object))
+		type |= MACH_PORT_TYPE_DNREQUEST;
+	return type;
 }
 
 static void

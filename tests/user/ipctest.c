@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <manifold/trap.h>
+#include <msgc_runtime.h>
 #include "ipclib.h"
 #include "exc_catch.h"
 #include "suite.h"
@@ -684,7 +685,8 @@ dead_name_notification_when_the_port_dies(void)
 	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
 	CHECK_EQ(dn->not_port, send);
 	CHECK_EQ(type_of(send), MACH_PORT_TYPE_DEAD_NAME);
-	mach_port_deallocate(ME, send);
+	CHECK_EQ(refs_of(send, MACH_PORT_RIGHT_DEAD_NAME), 2);	/* one came with the notification */
+	mach_port_mod_refs(ME, send, MACH_PORT_RIGHT_DEAD_NAME, -2);
 	mach_port_destroy(ME, n);
 }
 
@@ -1634,7 +1636,7 @@ stop_peer(mach_port_t peer)
 	mach_port_request_notification(ME, peer, MACH_NOTIFY_DEAD_NAME, 1, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
 	send_simple(peer, MACH_MSG_TYPE_COPY_SEND, 0, 0, PEER_EXIT, NULL, 0);
 	receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 5000);
-	mach_port_deallocate(ME, peer);
+	mach_port_destroy(ME, peer);	/* the dead name, with the notification's reference */
 	mach_port_destroy(ME, n);
 }
 
@@ -1721,7 +1723,8 @@ dead_peer_leaves_a_dead_name_and_a_notification(void)
 	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
 	CHECK_EQ(type_of(peer), MACH_PORT_TYPE_DEAD_NAME);
 	CHECK_EQ(rpc(peer, PEER_ECHO, NULL, 0, &m), MACH_SEND_INVALID_DEST);
-	mach_port_deallocate(ME, peer);
+	CHECK_EQ(refs_of(peer, MACH_PORT_RIGHT_DEAD_NAME), 2);	/* one came with the notification */
+	mach_port_destroy(ME, peer);
 	mach_port_destroy(ME, n);
 }
 
@@ -1907,7 +1910,7 @@ fuzz_100000_random_mach_msg_and_port_calls(void)
 		}
 	}
 	/* whatever the fuzzer did to our rights, clean up and count */
-	destroy_names_but(MACH_PORT_NULL);
+	destroy_names_but(boot_port);
 	CHECK(live_ports() <= live);
 	CHECK_EQ(type_of(ME), MACH_PORT_TYPE_SEND);
 }
@@ -1975,6 +1978,420 @@ fuzz_20000_random_kernel_rpcs(void)
 	for (int i = 0; i < 2000 && live_ports() > live; i++)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK(live_ports() <= live);
+}
+
+/* ---- any name a task chooses; dead-name requests as Mach has them ---- */
+
+/* The name of p's table slot under its next generation: not in use while p holds the slot. */
+static mach_port_t
+sibling_of(mach_port_t p)
+{
+	return (p & ~0xFFu) | ((p & 0xFF) % 255 + 1);
+}
+
+/* How often mach_port_names lists name with exactly this type (-1: it failed). */
+static int
+listed_with_type(mach_port_t name, mach_port_type_t type)
+{
+	mach_port_name_t *names;
+	mach_port_type_t *types;
+	mach_msg_type_number_t n = 0, tn = 0;
+	int seen = 0;
+
+	if (mach_port_names(ME, &names, &n, &types, &tn) != KERN_SUCCESS)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		seen += names[i] == name && types[i] == type;
+	vm_deallocate(ME, (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(ME, (vm_address_t)types, tn * sizeof *types);
+	return seen;
+}
+
+static void
+allocate_name_takes_any_name_but_null_and_dead(void)
+{
+	mach_port_t p = new_port(), q = new_port();
+	const mach_port_t odd[] = { 1000, 1, 111, 0x100, 0xFFFFFFFE, 0x7FFFFF00, 0xFFFF0042, sibling_of(p) };
+	const int n = (int)(sizeof odd / sizeof odd[0]);
+	uint32_t n0 = count_names(), heap;
+	struct simple_msg m;
+
+	/* the first name outside the table may keep a spare node for later ones */
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, 1000), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, 1000), KERN_SUCCESS);
+	heap = stats().heap_bytes;
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, odd[i]), KERN_SUCCESS);
+		CHECK_EQ(type_of(odd[i]), MACH_PORT_TYPE_RECEIVE);
+	}
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, odd[i]), KERN_NAME_EXISTS);
+	CHECK_EQ(count_names(), n0 + (uint32_t)n);
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_RECEIVE);	/* its sibling left p alone */
+	for (int i = 0; i < n; i++)
+		CHECK_EQ(listed_with_type(odd[i], MACH_PORT_TYPE_RECEIVE), 1);
+	/* messages reach every one, and the receiver sees the chosen name */
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(send_simple(odd[i], MACH_MSG_TYPE_MAKE_SEND, 0, 0, 70 + i, NULL, 0), MACH_MSG_SUCCESS);
+		CHECK_EQ(poll(odd[i], &m), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, 70 + i);
+		CHECK_EQ(m.h.msgh_local_port, odd[i]);
+	}
+	/* a send right received for a chosen name's port lands on that name */
+	CHECK_EQ(send_simple(q, MACH_MSG_TYPE_MAKE_SEND, 1000, MACH_MSG_TYPE_MAKE_SEND, 5, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(q, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_remote_port, 1000);
+	CHECK_EQ(type_of(1000), MACH_PORT_TYPE_SEND_RECEIVE);
+	CHECK_EQ(mach_port_insert_right(ME, 0xFFFFFFFE, 0xFFFFFFFE, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(type_of(0xFFFFFFFE), MACH_PORT_TYPE_SEND_RECEIVE);
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, MACH_PORT_NULL), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_RECEIVE, MACH_PORT_DEAD), KERN_INVALID_VALUE);
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(mach_port_destroy(ME, odd[i]), KERN_SUCCESS);
+		CHECK_EQ(type_of(odd[i]), 0);
+	}
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(count_names(), n0);
+	CHECK_EQ(stats().heap_bytes, heap);
+	mach_port_destroy(ME, p);
+	mach_port_destroy(ME, q);
+}
+
+static void
+automatic_names_never_take_a_chosen_one(void)
+{
+	static mach_port_t auto_names[4400];
+	const uint32_t far = 4000;	/* a slot the table reaches only in this case */
+	mach_port_t p = new_port(), chosen = sibling_of(p), q;
+	uint32_t n0 = count_names();
+
+	/* p's slot, next generation: the slot's next automatic name */
+	CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, chosen), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	q = new_port();
+	CHECK(q != chosen);
+	CHECK_EQ(type_of(chosen), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(type_of(q), MACH_PORT_TYPE_RECEIVE);
+	/* every name of one slot, and one name of three more, past the end of the table */
+	for (uint32_t g = 1; g <= 255; g++)
+		CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, (far << 8) | g), KERN_SUCCESS);
+	for (uint32_t s = far + 1; s <= far + 3; s++)
+		CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, (s << 8) | 1), KERN_SUCCESS);
+	/* the table grows over them */
+	for (int i = 0; i < 4400; i++) {
+		CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &auto_names[i]), KERN_SUCCESS);
+		CHECK(auto_names[i] >> 8 != far);
+		CHECK((auto_names[i] & 0xFF) != 1 || auto_names[i] >> 8 <= far || auto_names[i] >> 8 > far + 3);
+		CHECK(auto_names[i] != chosen);
+	}
+	for (uint32_t g = 1; g <= 255; g++)
+		CHECK_EQ(type_of((far << 8) | g), MACH_PORT_TYPE_DEAD_NAME);
+	for (uint32_t s = far + 1; s <= far + 3; s++)
+		CHECK_EQ(type_of((s << 8) | 1), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(count_names(), n0 + 1 + 255 + 3 + 4400);
+	/* one of the slot's names goes: the slot serves again, and never twice */
+	CHECK_EQ(mach_port_deallocate(ME, (far << 8) | 7), KERN_SUCCESS);
+	for (int i = 0; i < 4400; i++)
+		CHECK_EQ(mach_port_destroy(ME, auto_names[i]), KERN_SUCCESS);
+	for (int i = 0; i < 4400; i++) {
+		CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &auto_names[i]), KERN_SUCCESS);
+		CHECK(auto_names[i] >> 8 != far || (auto_names[i] & 0xFF) == 7);
+	}
+	for (int i = 0; i < 4400; i++)
+		CHECK_EQ(mach_port_deallocate(ME, auto_names[i]), KERN_SUCCESS);
+	for (uint32_t g = 1; g <= 255; g++)
+		if (g != 7)
+			CHECK_EQ(mach_port_deallocate(ME, (far << 8) | g), KERN_SUCCESS);
+	for (uint32_t s = far + 1; s <= far + 3; s++)
+		CHECK_EQ(mach_port_deallocate(ME, (s << 8) | 1), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, chosen), KERN_SUCCESS);
+	mach_port_destroy(ME, q);
+	CHECK_EQ(count_names(), n0 - 1);	/* p went */
+}
+
+static void
+rename_takes_any_name_but_null_and_dead(void)
+{
+	mach_port_t p = new_port(), q = new_port(), from = p;
+	const mach_port_t to[] = { 111, 0xFFFFFFFE, 0x100, sibling_of(q), 0x00BCD001 };
+	struct simple_msg m;
+	uint32_t n0 = count_names();
+
+	for (uint32_t i = 0; i < sizeof to / sizeof to[0]; i++) {
+		CHECK_EQ(send_simple(from, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 90 + (int)i, NULL, 0), MACH_MSG_SUCCESS);
+		CHECK_EQ(mach_port_rename(ME, from, to[i]), KERN_SUCCESS);
+		CHECK_EQ(type_of(from), 0);
+		CHECK_EQ(type_of(to[i]), MACH_PORT_TYPE_RECEIVE);
+		CHECK_EQ(poll(to[i], &m), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, 90 + (int)i);
+		CHECK_EQ(m.h.msgh_local_port, to[i]);	/* the queued message follows the name */
+		CHECK_EQ(count_names(), n0);
+		from = to[i];
+	}
+	CHECK_EQ(type_of(q), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(mach_port_rename(ME, q, 111), KERN_SUCCESS);
+	CHECK_EQ(mach_port_rename(ME, 111, from), KERN_NAME_EXISTS);
+	CHECK_EQ(mach_port_rename(ME, from, 111), KERN_NAME_EXISTS);
+	CHECK_EQ(mach_port_rename(ME, from, MACH_PORT_NULL), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_rename(ME, from, MACH_PORT_DEAD), KERN_INVALID_VALUE);
+	CHECK_EQ(mach_port_rename(ME, 0xFFFFFFFE, 0x200), KERN_INVALID_NAME);
+	CHECK_EQ(mach_port_destroy(ME, from), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, 111), KERN_SUCCESS);
+	CHECK_EQ(count_names(), n0 - 2);
+}
+
+static void
+dying_task_frees_its_chosen_names(void)
+{
+	uint32_t live = live_ports();
+	mach_port_t child = MACH_PORT_NULL, send[3], n = new_port(), prev;
+	const mach_port_t names[3] = { 1000, 0xFFFFFFFE, 0x100 };
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(mach_port_allocate_name(child, MACH_PORT_RIGHT_RECEIVE, names[i]), KERN_SUCCESS);
+		CHECK_EQ(mach_port_extract_right(child, names[i], MACH_MSG_TYPE_MAKE_SEND, &send[i], &t), KERN_SUCCESS);
+		CHECK_EQ(mach_port_request_notification(ME, send[i], MACH_NOTIFY_DEAD_NAME, 0, n,
+							MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev), KERN_SUCCESS);
+	}
+	/* the child holds a send right to our port under a chosen name too */
+	CHECK_EQ(mach_port_insert_right(child, 0x7FFFFF00, n, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 5000), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	}
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(type_of(send[i]), MACH_PORT_TYPE_DEAD_NAME);
+		CHECK_EQ(mach_port_destroy(ME, send[i]), KERN_SUCCESS);
+	}
+	for (int i = 0; i < 100 && type_of(child) != MACH_PORT_TYPE_DEAD_NAME; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(type_of(child), MACH_PORT_TYPE_DEAD_NAME);
+	mach_port_deallocate(ME, child);
+	mach_port_destroy(ME, n);
+	for (int i = 0; i < 2000 && live_ports() > live; i++)	/* the task goes in the background */
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(live_ports(), live);
+}
+
+/* A model of the space: chosen and automatic names, renames and deallocations at random. */
+static void
+random_chosen_and_automatic_names_never_clash(void)
+{
+	static mach_port_name_t used[1024];
+	mach_port_name_t *names;
+	mach_port_type_t *types;
+	uint32_t nused = 0, nforeign, n0 = count_names();
+	mach_msg_type_number_t n = 0, tn = 0;
+
+	/* the names the suite holds already: never chosen away from it */
+	CHECK_EQ(mach_port_names(ME, &names, &n, &types, &tn), KERN_SUCCESS);
+	CHECK(n <= 256);
+	for (uint32_t i = 0; i < n; i++)
+		used[nused++] = names[i];
+	vm_deallocate(ME, (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(ME, (vm_address_t)types, tn * sizeof *types);
+	nforeign = nused;
+	suite_seed(0x5A3E);
+	for (int step = 0; step < 6000; step++) {
+		uint32_t r = rnd(), slot = 1 + rnd() % 80, gen = rnd() % 5;
+		mach_port_name_t cand = r % 8 == 0 ? rnd() : r % 8 == 1 ? (rnd() & 0xFF) : ((slot << 8) | gen);
+		uint32_t at = nused, pick = nforeign + (nused > nforeign ? rnd() % (nused - nforeign) : 0);
+		mach_port_name_t got = MACH_PORT_NULL;
+
+		for (uint32_t i = 0; i < nused; i++)
+			if (used[i] == cand)
+				at = i;
+		if (!MACH_PORT_VALID(cand))
+			continue;
+		switch (r % 5) {
+		case 0:	/* a chosen name */
+			if (nused == 1024)
+				break;
+			CHECK_EQ(mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, cand),
+				 at < nused ? KERN_NAME_EXISTS : KERN_SUCCESS);
+			if (at == nused)
+				used[nused++] = cand;
+			break;
+		case 1:	/* an automatic one */
+			if (nused == 1024)
+				break;
+			CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &got), KERN_SUCCESS);
+			for (uint32_t i = 0; i < nused; i++)
+				CHECK(used[i] != got);
+			used[nused++] = got;
+			break;
+		case 2:	/* one goes */
+			if (pick >= nused)
+				break;
+			CHECK_EQ(mach_port_deallocate(ME, used[pick]), KERN_SUCCESS);
+			CHECK_EQ(type_of(used[pick]), 0);
+			used[pick] = used[--nused];
+			break;
+		case 3:	/* one is renamed */
+			if (pick >= nused)
+				break;
+			CHECK_EQ(mach_port_rename(ME, used[pick], cand), at < nused ? KERN_NAME_EXISTS : KERN_SUCCESS);
+			if (at == nused)
+				used[pick] = cand;
+			break;
+		default:	/* one is looked at */
+			if (at >= nforeign)
+				CHECK_EQ(type_of(cand), at < nused ? MACH_PORT_TYPE_DEAD_NAME : 0);
+		}
+		if (step % 500 == 0)
+			CHECK_EQ(count_names(), n0 + nused - nforeign);
+	}
+	CHECK_EQ(count_names(), n0 + nused - nforeign);
+	while (nused > nforeign)
+		CHECK_EQ(mach_port_deallocate(ME, used[--nused]), KERN_SUCCESS);
+}
+
+static void
+rename_carries_the_dead_name_request_to_the_new_name(void)
+{
+	mach_port_t p = new_port(), n = new_port(), so, prev, to = 0x00BCD001;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(mach_port_rename(ME, so, to), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, to);
+	CHECK_EQ(type_of(to), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(mach_port_destroy(ME, to), KERN_SUCCESS);
+	mach_port_destroy(ME, n);
+}
+
+static void
+type_shows_a_dead_name_request_while_it_is_registered(void)
+{
+	mach_port_t child = MACH_PORT_NULL, r, send, so, p = new_port(), n = new_port(), prev = 1;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+	const mach_port_type_t so_dn = MACH_PORT_TYPE_SEND_ONCE | MACH_PORT_TYPE_DNREQUEST;
+
+	/* a send-once right, registered, cancelled, registered again, then its port dies */
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(type_of(so), so_dn);
+	CHECK_EQ(listed_with_type(so, so_dn), 1);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, MACH_PORT_NULL,
+						MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev), KERN_SUCCESS);
+	CHECK(MACH_PORT_VALID(prev));
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_SEND_ONCE);
+	CHECK_EQ(mach_port_deallocate(ME, prev), KERN_SUCCESS);	/* a send-once notification to n */
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, so);
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_DEAD_NAME);	/* the request went with the notification */
+	CHECK_EQ(refs_of(so, MACH_PORT_RIGHT_DEAD_NAME), 2);	/* and brought a reference */
+	CHECK_EQ(mach_port_mod_refs(ME, so, MACH_PORT_RIGHT_DEAD_NAME, -2), KERN_SUCCESS);
+	CHECK_EQ(type_of(so), 0);
+
+	/* a send right with three references, to a port another task receives from */
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(child, MACH_PORT_RIGHT_RECEIVE, &r), KERN_SUCCESS);
+	CHECK_EQ(mach_port_extract_right(child, r, MACH_MSG_TYPE_MAKE_SEND, &send, &t), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, send, MACH_PORT_RIGHT_SEND, 2), KERN_SUCCESS);
+	CHECK_EQ(mach_port_request_notification(ME, send, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(type_of(send), MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST);
+	CHECK_EQ(listed_with_type(send, MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_DNREQUEST), 1);
+	CHECK_EQ(mach_port_destroy(child, r), KERN_SUCCESS);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, send);
+	CHECK_EQ(type_of(send), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(send, MACH_PORT_RIGHT_DEAD_NAME), 4);
+	CHECK_EQ(mach_port_mod_refs(ME, send, MACH_PORT_RIGHT_DEAD_NAME, -4), KERN_SUCCESS);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	for (int i = 0; i < 100 && type_of(child) != MACH_PORT_TYPE_DEAD_NAME; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(type_of(child), MACH_PORT_TYPE_DEAD_NAME);
+	mach_port_deallocate(ME, child);
+	mach_port_destroy(ME, n);
+}
+
+/*
+ * The request is an RPC: the send-once right moves into it when it is sent, so
+ * the name is gone by the time the kernel looks it up. Refused, the request is
+ * destroyed with the right it carried (a send-once notification), as in Mach.
+ */
+static void
+request_whose_notify_right_is_the_name_itself_is_refused(void)
+{
+	mach_port_t p = new_port(), so, prev = 5;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_port_type_t type;
+
+	mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, so, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+						&prev), KERN_INVALID_NAME);
+	CHECK_EQ(prev, 5);
+	CHECK_EQ(mach_port_type(ME, so, &type), KERN_INVALID_NAME);	/* nothing registered under it */
+	CHECK_EQ(poll(p, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+}
+
+static void
+dead_name_request_on_a_dead_name_needs_sync(void)
+{
+	mach_port_t d, so, n = new_port(), prev = 5;
+	mach_msg_type_name_t t;
+	struct simple_msg m;
+	mach_dead_name_notification_t *dn = (void *)&m;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &d);
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(prev, 5);
+	/* the refused request was destroyed with the send-once right it carried (as in Mach) */
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(poll(n, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 1, MACH_PORT_NULL,
+						MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(prev, 5);
+	mach_port_extract_right(ME, n, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t);
+	/* with sync, the notification comes at once, with a reference for the name */
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 1, so, MACH_MSG_TYPE_MOVE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(prev, MACH_PORT_NULL);
+	CHECK_EQ(type_of(so), 0);
+	CHECK_EQ(type_of(d), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 2);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_DEAD_NAME);
+	CHECK_EQ(dn->not_port, d);
+	/* a name at the most references cannot take one more */
+	CHECK_EQ(mach_port_mod_refs(ME, d, MACH_PORT_RIGHT_DEAD_NAME, 0xFFFF - 2), KERN_SUCCESS);
+	CHECK_EQ(mach_port_request_notification(ME, d, MACH_NOTIFY_DEAD_NAME, 1, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_UREFS_OVERFLOW);
+	CHECK_EQ(poll(n, &m), MACH_MSG_SUCCESS);	/* only the refused request's right, destroyed */
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	CHECK_EQ(poll(n, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(refs_of(d, MACH_PORT_RIGHT_DEAD_NAME), 0xFFFF);
+	CHECK_EQ(mach_port_destroy(ME, d), KERN_SUCCESS);
+	mach_port_destroy(ME, n);
 }
 
 static const struct test tests[] = {
@@ -2045,6 +2462,15 @@ static const struct test tests[] = {
 	T(three_tasks_trade_rights_at_random_without_leaks),
 	T(fuzz_20000_random_kernel_rpcs),
 	T(fuzz_100000_random_mach_msg_and_port_calls),
+	T(allocate_name_takes_any_name_but_null_and_dead),
+	T(automatic_names_never_take_a_chosen_one),
+	T(rename_takes_any_name_but_null_and_dead),
+	T(dying_task_frees_its_chosen_names),
+	T(random_chosen_and_automatic_names_never_clash),
+	T(rename_carries_the_dead_name_request_to_the_new_name),
+	T(type_shows_a_dead_name_request_while_it_is_registered),
+	T(request_whose_notify_right_is_the_name_itself_is_refused),
+	T(dead_name_request_on_a_dead_name_needs_sync),
 };
 
 static uint32_t names_before, live_before;

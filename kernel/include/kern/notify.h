@@ -14,10 +14,15 @@ struct dnrequest {
 	struct port *notify;		/* a send-once right the kernel holds */
 };
 
+/* p died: every dead-name request fires, and its name gains the notification's user reference. */
 void notify_port_died_locked(struct port *p);
 void notify_no_senders_locked(struct port *p);
 /* name no longer denotes a right to p in s: cancel its request with a port-deleted notification. */
 void notify_name_deleted_locked(struct ipc_space *s, mach_port_name_t name, struct port *p);
+/* The dead-name request s registered for name on p, or NULL. */
+struct dnrequest *notify_dnrequest_find_locked(struct ipc_space *s, mach_port_name_t name, struct port *p);
+/* mach_port_rename: the request for old on p (if any) now names new. */
+void notify_name_renamed_locked(struct ipc_space *s, mach_port_name_t old, mach_port_name_t new, struct port *p);
 /* s is going away: drop every request it registered. */
 void notify_space_gone_locked(struct ipc_space *s, struct port *p);
 /* Sends a simple kernel message to a send-once right (consuming it). */

@@ -308,7 +308,7 @@ fork_op(void *arg)
 	if (mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, notify, 0, 0) != MACH_MSG_SUCCESS ||
 	    m.h.msgh_id != MACH_NOTIFY_DEAD_NAME)
 		return -1;
-	mach_port_deallocate(ME, child);	/* now a dead name */
+	mach_port_destroy(ME, child);	/* now a dead name, with the notification's reference too */
 	return 0;
 }
 
