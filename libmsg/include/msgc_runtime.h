@@ -166,7 +166,7 @@ msgc_call(mach_msg_header_t *m, uint32_t send_size, uint32_t buffer_size,
 	m->msgh_size = send_size;
 	mr = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG, send_size, buffer_size, reply_port,
 	    MACH_MSG_TIMEOUT_NONE, MACH_PORT_NULL);
-	if (MACH_MSG_RCV_ERROR(mr))
+	if (MACH_MSG_RCV_ERROR(mr) || mr == MACH_SEND_INVALID_REPLY)	/* late reply, or a port gone bad */
 		mig_dealloc_reply_port(reply_port);
 	return mr;
 }
@@ -194,7 +194,7 @@ msgc_call_timed(mach_msg_header_t *m, uint32_t send_size, uint32_t buffer_size,
 	m->msgh_size = send_size;
 	mr = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG | MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT,
 	    send_size, buffer_size, reply_port, timeout_ms, MACH_PORT_NULL);
-	if (MACH_MSG_RCV_ERROR(mr))
+	if (MACH_MSG_RCV_ERROR(mr) || mr == MACH_SEND_INVALID_REPLY)	/* late reply, or a port gone bad */
 		mig_dealloc_reply_port(reply_port);
 	return mr;
 }

@@ -264,9 +264,12 @@ bootstrap_do_bootstrap_task_list(mach_port_t server, uint32_t *count, uint32_t *
 static void
 notified(mach_msg_header_t *in)
 {
-	if (in->msgh_local_port == notify_port && in->msgh_id == MACH_NOTIFY_DEAD_NAME)
-		died(((mach_dead_name_notification_t *)in)->not_port);
-	else
+	if (in->msgh_local_port == notify_port && in->msgh_id == MACH_NOTIFY_DEAD_NAME) {
+		mach_port_name_t dead = ((mach_dead_name_notification_t *)in)->not_port;
+		died(dead);
+		/* the notification brings a reference for the dead name, as in Mach */
+		mach_port_deallocate(mach_task_self(), dead);
+	} else
 		mach_msg_destroy(in);
 }
 

@@ -62,8 +62,11 @@ serve_one(union request *in)
 	static union reply out;
 
 	if (in->h.msgh_local_port == notify_port) {
-		if (in->h.msgh_id == MACH_NOTIFY_DEAD_NAME)
+		if (in->h.msgh_id == MACH_NOTIFY_DEAD_NAME) {
 			names_port_died(in->dead.not_port);
+			/* the notification brings a reference for the dead name, as in Mach */
+			mach_port_deallocate(mach_task_self(), in->dead.not_port);
+		}
 		return;	/* port-deleted and send-once notices need nothing */
 	}
 	if (in->h.msgh_id == NS_WAIT_ID && waiters_take(&in->h))
