@@ -2,7 +2,9 @@
  * A task's IPC state: its name space and the port that stands for it (the
  * "task port"). A task starts with a send right to its own port; when it dies
  * its rights are destroyed, so receive rights die (senders see dead names) and
- * its send rights stop counting (no-senders notifications fire).
+ * its send rights stop counting (no-senders notifications fire). The space
+ * itself, inactive and empty, stays until the task's last reference goes: a
+ * call that took the task before it died may still look at it.
  */
 #include <kern/ipc.h>
 #include <kern/lib.h>
@@ -37,23 +39,17 @@ ipc_task_init(struct task *t)
 	return KERN_SUCCESS;
 }
 
-/* The task is dead: every right it held goes, and its port dies. */
-void
-ipc_task_terminate(struct task *t)
+/*
+ * Destroys every right s holds, special ports aside. A call that looked the
+ * task up before it died may have put a name in the space since (by a name of
+ * its choosing: mach_port_allocate_name, mach_port_insert_right), so the
+ * last sweep runs over an inactive space too. Caller holds sched_lock.
+ */
+static void
+space_clear_locked(struct ipc_space *s)
 {
-	struct ipc_space *s = t->space;
-	uint32_t f;
-
-	if (!s)
-		return;
-	f = spin_lock_irqsave(&sched_lock);
-	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
-		if (t->special[i]) {
-			right_destroy_carried_locked(t->special[i], MACH_MSG_TYPE_PORT_SEND);
-			t->special[i] = NULL;
-		}
-	}
-	for (uint32_t i = 1; i < s->size; i++) {
+	s->active = true;	/* right_destroy_locked finds names only in an active space */
+	for (uint32_t i = 1; i < s->size && s->count; i++) {
 		struct ipc_entry *e = &s->table[i];
 		if (!e->type)
 			continue;
@@ -61,11 +57,37 @@ ipc_task_terminate(struct task *t)
 			notify_space_gone_locked(s, e->object);
 		right_destroy_locked(s, (i << 8) | e->gen);
 	}
-	s->active = false;
-	kobject_port_destroy_locked(t->self);
+	s->active = false;	/* from now on, names can no longer be made or found */
+}
+
+/* The task is dead: every right it held goes, and its port dies. */
+void
+ipc_task_terminate(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
+		if (t->special[i]) {
+			right_destroy_carried_locked(t->special[i], MACH_MSG_TYPE_PORT_SEND);
+			t->special[i] = NULL;
+		}
+	}
+	space_clear_locked(t->space);
+	if (t->self)
+		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
 	spin_unlock_irqrestore(&sched_lock, f);
-	space_destroy(s);
+}
+
+/* The task's last reference went: what calls made since its death goes, then the space. */
+void
+ipc_task_destroy(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	space_clear_locked(t->space);
+	spin_unlock_irqrestore(&sched_lock, f);
+	space_destroy(t->space);
 	t->space = NULL;
 }
 

@@ -28,7 +28,7 @@ begin(const struct trap_args *args, struct task **tp, uintptr_t out1, size_t len
 		task_unref(*tp);
 		return KERN_INVALID_ADDRESS;
 	}
-	if (!(*tp)->space) {
+	if (!task_alive(*tp)) {	/* a hint: the space refuses names itself once the task is dead */
 		task_unref(*tp);
 		return KERN_INVALID_TASK;
 	}

@@ -22,7 +22,7 @@ sys_vm_allocate(const struct trap_args *args)
 	kr = copyin(caller, args->a[1], &addr, sizeof addr);
 	if (kr == KERN_SUCCESS)
 		kr = copyout_check(caller, args->a[1], sizeof addr);
-	if (kr == KERN_SUCCESS && !t->pmap)
+	if (kr == KERN_SUCCESS && !task_alive(t))
 		kr = KERN_INVALID_TASK;
 	if (kr == KERN_SUCCESS)
 		kr = vm_map_allocate(t, &addr, args->a[2], args->a[3] != 0);
@@ -41,7 +41,7 @@ sys_vm_deallocate(const struct trap_args *args)
 
 	if (!t)
 		return KERN_INVALID_TASK;
-	kr = t->pmap ? vm_map_deallocate(t, args->a[1], args->a[2]) : KERN_INVALID_TASK;
+	kr = task_alive(t) ? vm_map_deallocate(t, args->a[1], args->a[2]) : KERN_INVALID_TASK;
 	task_unref(t);
 	return kr;
 }
@@ -52,7 +52,7 @@ target(uint32_t name)
 {
 	struct task *t = ipc_task_from_name(curtask(), name);
 
-	if (t && !t->pmap) {
+	if (t && !task_alive(t)) {	/* a hint: the map refuses a dead task's calls itself */
 		task_unref(t);
 		return NULL;
 	}
