@@ -64,6 +64,7 @@ struct reply {
 	uint32_t words[MAX_OUT + 1];
 	uint32_t nwords;
 	struct port *port;		/* with a reference and a send right (PORT_SEND) */
+	bool null_port;			/* the routine returns a port, MACH_PORT_NULL this time */
 	struct task *gone_task;		/* thread_terminate: the thread's task (a reference) */
 	uint32_t gone_thread;		/* and its number: the reply waits until the thread is gone */
 };
@@ -72,7 +73,7 @@ struct reply {
 static void
 send_reply(struct kmsg *req, struct reply *r)
 {
-	bool complex = r->code == KERN_SUCCESS && r->port;
+	bool complex = r->code == KERN_SUCCESS && (r->port || r->null_port);
 	uint32_t size = HDR + (complex ? 4 + (uint32_t)sizeof(mach_msg_port_descriptor_t) : 4) + r->nwords * 4;
 	struct kmsg *k;
 	uint32_t f;
@@ -364,7 +365,7 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		spin_unlock_irqrestore(&sched_lock, f);
 		info.base_priority = PRIO_USER;
 		info.resident_size = task_resident_pages(t) * 4096;
-		info.virtual_size = info.resident_size;
+		info.virtual_size = vm_map_size(t);
 		time_of(ticks, &info.user_time);
 		out_words(r, &info, TASK_BASIC_INFO_COUNT);
 		return;
@@ -397,10 +398,11 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 			p = t->special[task_special_slot((int)a[0])];
 		else
 			r->code = KERN_INVALID_ARGUMENT;
-		if (p)
+		if (!t->self && r->code == KERN_SUCCESS)
+			r->code = KERN_FAILURE;	/* the task is dead, as in Mach */
+		if (p && r->code == KERN_SUCCESS)
 			r->port = send_right_locked(p);
-		else if (r->code == KERN_SUCCESS)
-			r->code = KERN_FAILURE;	/* msgc replies carry a right: none to give */
+		r->null_port = !p;		/* never set: MACH_PORT_NULL */
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
@@ -511,8 +513,7 @@ serve_thread_locked(struct thread *th, struct kmsg *k, struct reply *r)
 			r->code = KERN_INVALID_ARGUMENT;
 		if (p)
 			r->port = send_right_locked(p);
-		else if (r->code == KERN_SUCCESS)
-			r->code = KERN_FAILURE;
+		r->null_port = !p;		/* never set: MACH_PORT_NULL */
 		return;
 	}
 	case THREAD_SET_SPECIAL_PORT_ID: {

@@ -60,6 +60,20 @@ vm_map_destroy(struct task *t)
 	spin_unlock_irqrestore(&t->map_lock, f);
 }
 
+uint32_t
+vm_map_size(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&t->map_lock), size = 0;
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		size += r->end - r->start;
+	}
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return size;
+}
+
 /* The region list stays sorted: inserts r after the last region below it. */
 static void
 insert_region(struct task *t, struct vm_region *r)

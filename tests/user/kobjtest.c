@@ -3,7 +3,8 @@
  * and thread RPCs (kernel/ipc/kobject.c) and the lives of the objects behind
  * them (kernel/sched/task.c): a terminated task goes away with all it held,
  * terminating is synchronous, calls racing a termination get named errors and
- * never touch freed memory, and task_threads answers as Mach does. After each case every page, port and heap byte must be
+ * never touch freed memory, and task_threads, the special ports and task_info
+ * answer as Mach does. After each case every page, port and heap byte must be
  * back. A new case is a function and one line in `tests` at the end.
  */
 #include <stdbool.h>
@@ -232,6 +233,90 @@ task_threads_of_a_task_without_threads_is_an_empty_array(void)
 	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
 	mach_port_deallocate(ME, th);
 	mach_port_deallocate(ME, child);
+}
+
+static void
+unset_special_ports_are_null_and_success(void)
+{
+	mach_port_t child, th, exc, p;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);
+	p = 0x1234;
+	CHECK_EQ(task_get_special_port(child, TASK_EXCEPTION_PORT, &p), KERN_SUCCESS);
+	CHECK_EQ(p, MACH_PORT_NULL);
+	p = 0x1234;
+	CHECK_EQ(thread_get_special_port(th, THREAD_EXCEPTION_PORT, &p), KERN_SUCCESS);
+	CHECK_EQ(p, MACH_PORT_NULL);
+	CHECK_EQ(task_get_special_port(child, 77, &p), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(thread_get_special_port(th, 77, &p), KERN_INVALID_ARGUMENT);
+
+	/* once set, the same calls give the port back */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &exc), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, exc, exc, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(task_set_special_port(child, TASK_EXCEPTION_PORT, exc), KERN_SUCCESS);
+	CHECK_EQ(thread_set_special_port(th, THREAD_EXCEPTION_PORT, exc), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(child, TASK_EXCEPTION_PORT, &p), KERN_SUCCESS);
+	CHECK_EQ(p, exc);
+	mach_port_deallocate(ME, p);
+	CHECK_EQ(thread_get_special_port(th, THREAD_EXCEPTION_PORT, &p), KERN_SUCCESS);
+	CHECK_EQ(p, exc);
+	mach_port_deallocate(ME, p);
+	/* and setting MACH_PORT_NULL unsets it */
+	CHECK_EQ(task_set_special_port(child, TASK_EXCEPTION_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(child, TASK_EXCEPTION_PORT, &p), KERN_SUCCESS);
+	CHECK_EQ(p, MACH_PORT_NULL);
+
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(child, TASK_EXCEPTION_PORT, &p), MACH_SEND_INVALID_DEST);
+	mach_port_deallocate(ME, th);
+	mach_port_deallocate(ME, child);
+	mach_port_destroy(ME, exc);
+}
+
+/* The sum of the sizes vm_region reports for task. */
+static vm_size_t
+map_size(mach_port_t task)
+{
+	vm_address_t addr = 0, size;
+	vm_size_t total = 0;
+	vm_prot_t p, m;
+	vm_inherit_t in;
+	boolean_t sh;
+
+	while (vm_region(task, &addr, &size, &p, &m, &in, &sh) == KERN_SUCCESS) {
+		total += size;
+		addr += size;
+	}
+	return total;
+}
+
+static void
+task_info_virtual_size_is_the_size_of_the_map(void)
+{
+	task_basic_info_data_t ti;
+	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT;
+	mach_port_t child;
+	vm_address_t a = 0;
+	uint32_t one = 1;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(task_info(child, TASK_BASIC_INFO, (integer_t *)&ti, &n), KERN_SUCCESS);
+	CHECK_EQ(ti.virtual_size, 0);
+	CHECK_EQ(ti.resident_size, 0);
+	CHECK_EQ(vm_allocate(child, &a, 16 * PAGE, 1), KERN_SUCCESS);
+	CHECK_EQ(vm_write(child, a + 3 * PAGE, (vm_address_t)&one, sizeof one), KERN_SUCCESS);
+	n = TASK_BASIC_INFO_COUNT;
+	CHECK_EQ(task_info(child, TASK_BASIC_INFO, (integer_t *)&ti, &n), KERN_SUCCESS);
+	CHECK_EQ(ti.virtual_size, 16 * PAGE);	/* allocated, touched or not */
+	CHECK_EQ(ti.resident_size, PAGE);	/* the one page written */
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	mach_port_deallocate(ME, child);
+
+	n = TASK_BASIC_INFO_COUNT;
+	CHECK_EQ(task_info(ME, TASK_BASIC_INFO, (integer_t *)&ti, &n), KERN_SUCCESS);
+	CHECK_EQ(ti.virtual_size, map_size(ME));
+	CHECK(ti.resident_size < ti.virtual_size);
 }
 
 /*
@@ -746,6 +831,8 @@ static const struct test tests[] = {
 	T(task_terminate_returns_once_the_task_is_gone),
 	T(thread_terminate_returns_once_the_thread_is_gone),
 	T(task_threads_of_a_task_without_threads_is_an_empty_array),
+	T(unset_special_ports_are_null_and_success),
+	T(task_info_virtual_size_is_the_size_of_the_map),
 	T(a_call_waiting_in_the_kernel_outlives_the_termination_of_its_target),
 	T(calls_racing_task_terminate_get_named_errors_and_leak_nothing),
 };
