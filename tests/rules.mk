@@ -2,7 +2,7 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest
+USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest kobjtest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -35,7 +35,7 @@ ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES)
 KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
 QEMU_TEST_ARGS := -m 64M
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath vm libmsg servers
+CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject libmsg servers
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -56,6 +56,11 @@ check-ipc-slowpath:
 check-vm:
 	@tools/qemu-test --suite vm --timeout 300 --log $(B)/test/vm.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/vmtest.elf"
+
+# Kernel objects: the task and thread RPCs and the lives of tasks and threads.
+check-kobject:
+	@tools/qemu-test --suite kobject --timeout 300 --log $(B)/test/kobject.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/kobjtest.elf"
 
 check-libmsg:
 	@tools/qemu-test --suite libmsg --timeout 300 --log $(B)/test/libmsg.serial -- $(QEMU_TEST_ARGS) \

@@ -2,7 +2,9 @@
  * A task's IPC state: its name space and the port that stands for it (the
  * "task port"). A task starts with a send right to its own port; when it dies
  * its rights are destroyed, so receive rights die (senders see dead names) and
- * its send rights stop counting (no-senders notifications fire). Its special
+ * its send rights stop counting (no-senders notifications fire). The space
+ * itself, inactive and empty, stays until the task's last reference goes: a
+ * call that took the task before it died may still look at it. Its special
  * ports: bootstrap (inherited from its creator), exception, and host, which
  * only the first task and those it chooses hold: the privileged host port.
  */
@@ -39,34 +41,55 @@ ipc_task_init(struct task *t)
 	return KERN_SUCCESS;
 }
 
+/*
+ * Destroys every right s holds, special ports aside. A call that looked the
+ * task up before it died may have put a name in the space since (by a name of
+ * its choosing: mach_port_allocate_name, mach_port_insert_right), so the
+ * last sweep runs over an inactive space too. Caller holds sched_lock.
+ */
+static void
+space_clear_locked(struct ipc_space *s)
+{
+	struct ipc_entry *e;
+	mach_port_name_t name;
+
+	s->active = true;	/* right_destroy_locked finds names only in an active space */
+	for (struct space_walk w = SPACE_WALK_START; space_walk_next_locked(s, &w, &name, &e);) {
+		if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
+			notify_space_gone_locked(s, e->object);
+		right_destroy_locked(s, name);
+	}
+	s->active = false;	/* from now on, names can no longer be made or found */
+}
+
 /* The task is dead: every right it held goes, and its port dies. */
 void
 ipc_task_terminate(struct task *t)
 {
-	struct ipc_space *s = t->space;
-	struct ipc_entry *e;
-	mach_port_name_t name;
-	uint32_t f;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
 
-	if (!s)
-		return;
-	f = spin_lock_irqsave(&sched_lock);
 	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
 		if (t->special[i]) {
 			right_destroy_carried_locked(t->special[i], MACH_MSG_TYPE_PORT_SEND);
 			t->special[i] = NULL;
 		}
 	}
-	for (struct space_walk w = SPACE_WALK_START; space_walk_next_locked(s, &w, &name, &e);) {
-		if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
-			notify_space_gone_locked(s, e->object);
-		right_destroy_locked(s, name);
-	}
-	s->active = false;
-	kobject_port_destroy_locked(t->self);
+	space_clear_locked(t->space);
+	if (t->self)
+		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
 	spin_unlock_irqrestore(&sched_lock, f);
-	space_destroy(s);
+}
+
+/* The task's last reference went: what calls made since its death goes, then the space. */
+void
+ipc_task_destroy(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	space_clear_locked(t->space);
+	spin_unlock_irqrestore(&sched_lock, f);
+	space_destroy(t->space);
 	t->space = NULL;
 }
 

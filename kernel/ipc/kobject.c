@@ -68,13 +68,16 @@ struct reply {
 	uint32_t words[MAX_OUT + 1];
 	uint32_t nwords;
 	struct port *port;		/* with a reference and a send right (PORT_SEND) */
+	bool null_port;			/* the routine returns a port, MACH_PORT_NULL this time */
+	struct task *gone_task;		/* thread_terminate: the thread's task (a reference) */
+	uint32_t gone_thread;		/* and its number: the reply waits until the thread is gone */
 };
 
 /* Sends the reply (or an error reply) to the request's reply right. Takes sched_lock. */
 static void
 send_reply(struct kmsg *req, struct reply *r)
 {
-	bool complex = r->code == KERN_SUCCESS && r->port;
+	bool complex = r->code == KERN_SUCCESS && (r->port || r->null_port);
 	uint32_t size = HDR + (complex ? 4 + (uint32_t)sizeof(mach_msg_port_descriptor_t) : 4) + r->nwords * 4;
 	struct kmsg *k;
 	uint32_t f;
@@ -225,6 +228,10 @@ reply_threads(struct task *t, struct kmsg *req)
 		if (th->self && n < cap)
 			a[n++] = send_right_locked(th->self);
 	}
+	if (n == 0) {		/* no threads: an empty array, no memory */
+		kfree(a);
+		a = NULL;
+	}
 	if (!req->local || req->local->kotype != KOBJ_NONE) {
 		for (uint32_t j = 0; j < n; j++)
 			right_destroy_carried_locked(a[j], MACH_MSG_TYPE_PORT_SEND);
@@ -247,7 +254,7 @@ reply_threads(struct task *t, struct kmsg *req)
 	m->threads.copy = MACH_MSG_PHYSICAL_COPY;
 	m->threads.disposition = MACH_MSG_TYPE_PORT_SEND;
 	m->threads.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
-	k->kcopies = 1;
+	k->kcopies = a ? 1 : 0;
 	ipc_deliver_locked(k->remote, k);
 	spin_unlock_irqrestore(&sched_lock, f);
 	return true;
@@ -269,7 +276,7 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 			return;
 		}
 		if (a[0] && vm_map_fork(t, child) != KERN_SUCCESS) {	/* fork's memory */
-			task_finish_threadless(child);
+			task_terminate(child, TASK_KILLED, 0);
 			task_unref(child);
 			r->code = KERN_RESOURCE_SHORTAGE;
 			return;
@@ -278,7 +285,7 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		f = spin_lock_irqsave(&sched_lock);
 		r->port = send_right_locked(child->self);
 		spin_unlock_irqrestore(&sched_lock, f);
-		/* the task lives until task_terminate, as a Mach task does */
+		task_unref(child);	/* it lives until task_terminate, as a Mach task does */
 		return;
 	}
 	case TASK_THREADS_ID:
@@ -293,7 +300,8 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		if (!simple_args(k, 0))
 			goto bad;
 		task_terminate(t, TASK_KILLED, 0);
-		task_finish_threadless(t);
+		if (t != curtask())	/* a task ending itself is gone on the way out */
+			task_wait(t, 0);
 		return;
 	case TASK_INFO_ID: {
 		task_basic_info_data_t info;
@@ -312,8 +320,8 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		info.suspend_count = (integer_t)t->suspend_count;
 		spin_unlock_irqrestore(&sched_lock, f);
 		info.base_priority = PRIO_USER;
-		info.resident_size = t->pmap ? task_resident_pages(t) * 4096 : 0;
-		info.virtual_size = info.resident_size;
+		info.resident_size = task_resident_pages(t) * 4096;
+		info.virtual_size = vm_map_size(t);
 		time_of(ticks, &info.user_time);
 		out_words(r, &info, TASK_BASIC_INFO_COUNT);
 		return;
@@ -346,10 +354,11 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 			p = t->special[task_special_slot((int)a[0])];
 		else
 			r->code = KERN_INVALID_ARGUMENT;
-		if (p)
+		if (!t->self && r->code == KERN_SUCCESS)
+			r->code = KERN_FAILURE;	/* the task is dead, as in Mach */
+		if (p && r->code == KERN_SUCCESS)
 			r->port = send_right_locked(p);
-		else if (r->code == KERN_SUCCESS)
-			r->code = KERN_FAILURE;	/* msgc replies carry a right: none to give */
+		r->null_port = !p;		/* never set: MACH_PORT_NULL */
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
@@ -360,10 +369,10 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		f = spin_lock_irqsave(&sched_lock);
 		p = one_port_arg(k, &which);
 		i = task_special_slot((int)which);
-		if (i < 0) {
+		if (i < 0 || !t->self) {	/* no slot, or the task is dead: its rights are gone */
 			if (p)
 				right_destroy_carried_locked(p, MACH_MSG_TYPE_PORT_SEND);
-			r->code = which == ~0u ? MIG_BAD_ARGUMENTS : KERN_INVALID_ARGUMENT;
+			r->code = which == ~0u ? MIG_BAD_ARGUMENTS : i < 0 ? KERN_INVALID_ARGUMENT : KERN_FAILURE;
 		} else {
 			old = t->special[i];
 			t->special[i] = p;
@@ -373,24 +382,11 @@ serve_task(struct task *t, struct kmsg *k, struct reply *r)
 		spin_unlock_irqrestore(&sched_lock, f);
 		return;
 	}
-	case THREAD_CREATE_ID: {
-		struct thread *th;
+	case THREAD_CREATE_ID:
 		if (!simple_args(k, 0))
 			goto bad;
-		if (t->state != TASK_ALIVE || !t->space) {
-			r->code = KERN_INVALID_ARGUMENT;
-			return;
-		}
-		th = task_create_suspended_thread(t);
-		if (!th) {
-			r->code = KERN_RESOURCE_SHORTAGE;
-			return;
-		}
-		f = spin_lock_irqsave(&sched_lock);
-		r->port = send_right_locked(th->self);
-		spin_unlock_irqrestore(&sched_lock, f);
+		r->code = task_create_suspended_thread(t, &r->port);	/* refused once t is dying */
 		return;
-	}
 	default:
 		r->code = MIG_BAD_ID;
 		return;
@@ -409,9 +405,12 @@ serve_thread_locked(struct thread *th, struct kmsg *k, struct reply *r)
 	case THREAD_TERMINATE_ID:
 		if (!simple_args(k, 0))
 			goto bad;
-		th->kill_pending = true;
-		thread_abort_wait_locked(th);
-		waitq_wake_all_locked(&th->resume);
+		thread_terminate_locked(th);
+		if (th != curthread()) {	/* the reply waits until it is gone (kobject_server) */
+			r->gone_task = th->task;
+			r->gone_thread = th->id;
+			task_ref(th->task);
+		}
 		return;
 	case THREAD_SUSPEND_ID:
 		if (!simple_args(k, 0))
@@ -467,8 +466,7 @@ serve_thread_locked(struct thread *th, struct kmsg *k, struct reply *r)
 			r->code = KERN_INVALID_ARGUMENT;
 		if (p)
 			r->port = send_right_locked(p);
-		else if (r->code == KERN_SUCCESS)
-			r->code = KERN_FAILURE;
+		r->null_port = !p;		/* never set: MACH_PORT_NULL */
 		return;
 	}
 	case THREAD_SET_SPECIAL_PORT_ID: {
@@ -610,7 +608,7 @@ void
 kobject_server(struct kmsg *k)
 {
 	struct port *dest = k->remote;
-	struct reply r = { KERN_SUCCESS, { 0 }, 0, NULL };
+	struct reply r = { .code = KERN_SUCCESS };
 	struct task *t = NULL;
 	uint32_t f;
 
@@ -638,6 +636,10 @@ kobject_server(struct kmsg *k)
 		task_unref(t);
 	} else if (dest->kotype == KOBJ_HOST || dest->kotype == KOBJ_HOST_PRIV) {
 		serve_host(k, &r);
+	}
+	if (r.gone_task) {	/* thread_terminate returns once the thread is gone, as in Mach */
+		thread_wait_gone(r.gone_task, r.gone_thread);
+		task_unref(r.gone_task);
 	}
 	send_reply(k, &r);
 	f = spin_lock_irqsave(&sched_lock);

@@ -144,6 +144,7 @@ loader_start_task_from(const void *image, size_t size, const char *cmdline, stru
 	*out = t;
 	return KERN_SUCCESS;
 fail:
+	task_terminate(t, TASK_KILLED, 0);	/* no thread: the reaper finishes it */
 	task_unref(t);
 	return KERN_RESOURCE_SHORTAGE;
 }

@@ -21,7 +21,7 @@ static struct list sleepers;		/* [sched_lock] blocked with a timeout */
 static struct list dead;		/* [sched_lock] exited, stack not yet freed */
 static struct thread *current;		/* [sched_lock] (per CPU, once there are several) */
 static bool need_resched;		/* [sched_lock] */
-static struct waitq reaper_wq;		/* [sched_lock] the reaper waits for dead threads */
+static struct waitq reaper_wq;		/* [sched_lock] the reaper waits for work (task.c) */
 static struct thread idle_thread;	/* the boot context becomes the idle thread */
 struct list all_threads = LIST_INIT(all_threads);	/* [sched_lock] */
 
@@ -120,15 +120,6 @@ thread_make_ready_locked(struct thread *t)
 	runq_insert_locked(t);
 	if (t->priority < current->priority)
 		need_resched = true;
-}
-
-void
-sched_ready_user_thread(struct thread *t)
-{
-	uint32_t f = spin_lock_irqsave(&sched_lock);
-
-	thread_make_ready_locked(t);
-	spin_unlock_irqrestore(&sched_lock, f);
 }
 
 void
@@ -302,18 +293,24 @@ thread_exit(void)
 	panic("dead thread %s ran again", t->name);
 }
 
-/* Blocks until a thread has exited and returns it, off every list. */
 struct thread *
-sched_wait_dead(void)
+sched_take_dead_locked(void)
 {
-	struct list *l;
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct list *l = list_pop_front(&dead);
 
-	while (list_empty(&dead))
-		waitq_wait_locked(&reaper_wq, 0);
-	l = list_pop_front(&dead);
-	spin_unlock_irqrestore(&sched_lock, f);
-	return list_entry(l, struct thread, run_link);
+	return l ? list_entry(l, struct thread, run_link) : NULL;
+}
+
+void
+sched_reaper_wait_locked(void)
+{
+	waitq_wait_locked(&reaper_wq, 0);
+}
+
+void
+sched_wake_reaper_locked(void)
+{
+	waitq_wake_all_locked(&reaper_wq);
 }
 
 void

@@ -1,7 +1,13 @@
 /*
- * Task life cycle: creation, threads joining, termination and the reaper that
- * frees what dead threads and tasks leave behind. Lock order: tasks_lock, then
- * task->lock, then sched_lock.
+ * Task life cycle: creation, threads joining, termination, and the reaper that
+ * frees what dead threads and tasks leave behind (kern/task.h says which
+ * reference keeps what alive). The reaper has three jobs, each done with no
+ * lock held: free an exited thread (and finish its task when it was the last);
+ * finish a terminated task that has no thread; free a task whose last
+ * reference went. Finishing takes the task's rights, regions and pages at
+ * once; freeing takes what calls still holding the task may look at.
+ *
+ * Lock order: tasks_lock, then task->lock, then sched_lock, then map_lock.
  */
 #include <kern/arch.h>
 #include <kern/clock.h>
@@ -21,9 +27,10 @@ static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
 static struct list all_tasks = LIST_INIT(all_tasks);	/* [tasks_lock] */
 static uint32_t next_task_id;				/* [tasks_lock] */
 static struct task kernel_task_store;
+static struct list to_finish = LIST_INIT(to_finish);	/* [sched_lock] terminated, no thread left */
+static struct list to_free = LIST_INIT(to_free);	/* [sched_lock] the last reference went */
 
 static void reaper(void *);
-static void task_finish(struct task *task);
 
 struct task *
 curtask(void)
@@ -31,21 +38,29 @@ curtask(void)
 	return curthread()->task;
 }
 
+/* A new task's fields; it is in no list yet. */
 static void
 task_setup(struct task *t, const char *name, struct pmap *pmap)
 {
-	uint32_t f;
-
 	t->lock = (struct spinlock)SPINLOCK_INIT("task");
 	t->map_lock = (struct spinlock)SPINLOCK_INIT("map");
 	vm_map_init(t);
 	strlcpy(t->name, name, sizeof t->name);
 	t->pmap = pmap;
 	t->state = TASK_ALIVE;
-	t->refs = 1;
+	t->active = true;
 	list_init(&t->threads);
+	list_init(&t->reap_link);
 	waitq_init(&t->death);
-	f = spin_lock_irqsave(&tasks_lock);
+	waitq_init(&t->thread_gone);
+}
+
+/* Gives the task its number and shows it in the task list. */
+static void
+task_publish(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&tasks_lock);
+
 	t->id = next_task_id++;
 	list_push_back(&all_tasks, &t->all_link);
 	spin_unlock_irqrestore(&tasks_lock, f);
@@ -56,6 +71,8 @@ task_init(void)
 {
 	kernel_task = &kernel_task_store;
 	task_setup(kernel_task, "kernel", kernel_pmap());
+	kernel_task->refs = 1;	/* never dropped */
+	task_publish(kernel_task);
 	if (ipc_task_init(kernel_task) != KERN_SUCCESS)
 		panic("no memory for the kernel task's IPC space");
 }
@@ -81,10 +98,13 @@ task_create(const char *name, struct task **out)
 		return -1;
 	}
 	task_setup(t, name, pmap);
+	t->refs = 2;	/* its existence, until it is finished, and the caller's */
 	if (ipc_task_init(t) != KERN_SUCCESS) {
-		task_unref(t);
+		pmap_destroy(pmap);
+		kfree(t);
 		return -1;
 	}
+	task_publish(t);
 	*out = t;
 	return 0;
 }
@@ -95,6 +115,11 @@ task_ref(struct task *t)
 	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The last reference can go in any thread, in the middle of anything: the
+ * reaper frees the task, where no lock is held and nobody can still be
+ * looking at it.
+ */
 void
 task_unref(struct task *t)
 {
@@ -102,21 +127,38 @@ task_unref(struct task *t)
 
 	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	assert(t->state == TASK_DEAD || t->nthreads == 0);
-	f = spin_lock_irqsave(&tasks_lock);
-	list_remove(&t->all_link);
-	spin_unlock_irqrestore(&tasks_lock, f);
-	ipc_task_terminate(t);
-	vm_map_destroy(t);
-	if (t->pmap) {
-		pmap_destroy(t->pmap);
-		t->pmap = NULL;
-	}
-	kfree(t);
-	if (pager_msg_pending && !spin_held(&sched_lock))	/* its mapped objects may have ended */
-		vm_object_flush();
+	assert(t->state == TASK_DEAD);	/* its existence's reference went when it was finished */
+	f = spin_lock_irqsave(&sched_lock);
+	list_push_back(&to_free, &t->reap_link);
+	sched_wake_reaper_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
+/* Frees a task whose last reference went. It was finished: its space and map are empty. */
+static void
+task_destroy(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&tasks_lock);
+
+	list_remove(&t->all_link);
+	spin_unlock_irqrestore(&tasks_lock, f);
+	ipc_task_destroy(t);
+	vm_map_destroy(t);
+	pmap_destroy(t->pmap);
+	kfree(t);
+}
+
+bool
+task_alive(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&t->lock);
+	bool alive = t->active;
+
+	spin_unlock_irqrestore(&t->lock, f);
+	return alive;
+}
+
+/* A dead task waiting for the reaper to free it is not shown: it is gone. */
 uint32_t
 task_summaries(struct manifold_task_summary *out, uint32_t max)
 {
@@ -125,11 +167,16 @@ task_summaries(struct manifold_task_summary *out, uint32_t max)
 
 	list_for_each(l, &all_tasks) {
 		struct task *t = list_entry(l, struct task, all_link);
+		uint32_t g = spin_lock_irqsave(&t->lock), h;
+		if (t->state == TASK_DEAD) {
+			spin_unlock_irqrestore(&t->lock, g);
+			continue;
+		}
 		if (n < max) {
 			struct manifold_task_summary *s = &out[n];
 			uint64_t ticks = 0;
-			uint32_t g = spin_lock_irqsave(&t->lock), h = spin_lock_irqsave(&sched_lock);
 
+			h = spin_lock_irqsave(&sched_lock);
 			list_for_each(m, &t->threads)
 				ticks += list_entry(m, struct thread, task_link)->ticks_used;
 			spin_unlock_irqrestore(&sched_lock, h);
@@ -139,24 +186,36 @@ task_summaries(struct manifold_task_summary *out, uint32_t max)
 			s->threads = (uint32_t)t->nthreads;
 			s->resident_pages = task_resident_pages(t);
 			s->cpu_ms = (uint32_t)(ticks * 1000 / HZ);
-			spin_unlock_irqrestore(&t->lock, g);
 		}
+		spin_unlock_irqrestore(&t->lock, g);
 		n++;
 	}
 	spin_unlock_irqrestore(&tasks_lock, f);
 	return n;
 }
 
-void
+/*
+ * Puts a new thread (thread_alloc's, ready to run) in the task and makes it
+ * runnable, in one step so that task_terminate sees it either in the task or
+ * not at all. False if the task is no longer active: the thread is the
+ * caller's to free.
+ */
+bool
 task_add_thread(struct task *task, struct thread *t)
 {
-	uint32_t f = spin_lock_irqsave(&task->lock);
+	uint32_t f = spin_lock_irqsave(&task->lock), g = spin_lock_irqsave(&sched_lock);
+	bool ok = task->active;
 
-	list_push_back(&task->threads, &t->task_link);
-	task->nthreads++;
+	if (ok) {
+		list_push_back(&task->threads, &t->task_link);
+		task->nthreads++;
+		if (task != kernel_task)
+			task_ref(task);		/* the thread's, dropped by the reaper */
+		thread_make_ready_locked(t);
+	}
+	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&task->lock, f);
-	if (task != kernel_task)
-		task_ref(task);
+	return ok;
 }
 
 /* A new user thread in task, entering user mode at eip with stack esp. */
@@ -168,36 +227,51 @@ task_start_thread(struct task *task, uint32_t eip, uint32_t esp)
 	if (!t)
 		return NULL;
 	arch_thread_init_user(t, eip, esp, 0);
-	task_add_thread(task, t);
-	sched_ready_user_thread(t);
+	if (!task_add_thread(task, t)) {
+		thread_free(t);
+		return NULL;
+	}
 	return t;
 }
 
-/* A thread for thread_create: suspended once, registers zero until set. */
-struct thread *
-task_create_suspended_thread(struct task *task)
+kern_return_t
+task_create_suspended_thread(struct task *task, struct port **right)
 {
 	struct thread *t = thread_alloc(task, task->name, PRIO_USER);
+	uint32_t f;
 
 	if (!t)
-		return NULL;
+		return KERN_RESOURCE_SHORTAGE;
 	arch_thread_init_user(t, 0, 0, 0);
-	t->suspend_count = 1;
-	task_add_thread(task, t);
-	sched_ready_user_thread(t);	/* it stops at its first step towards user mode */
-	return t;
+	t->suspend_count = 1;	/* it stops at its first step towards user mode */
+	/* the right is made while nobody else can reach the thread: it may be gone once added */
+	f = spin_lock_irqsave(&sched_lock);
+	t->self->refs++;
+	t->self->srights++;
+	*right = t->self;
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (!task_add_thread(task, t)) {
+		f = spin_lock_irqsave(&sched_lock);
+		right_destroy_carried_locked(*right, MACH_MSG_TYPE_PORT_SEND);
+		spin_unlock_irqrestore(&sched_lock, f);
+		*right = NULL;
+		thread_free(t);
+		return KERN_INVALID_ARGUMENT;
+	}
+	return KERN_SUCCESS;
 }
 
 uint32_t
 task_resident_pages(struct task *t)
 {
-	return t->pmap ? pmap_resident_count(t->pmap) : 0;
+	return pmap_resident_count(t->pmap);
 }
 
 /*
- * Marks the task dying and makes each of its threads leave: a blocked one is
- * woken, and every one exits when it next returns towards user mode. The first
- * reason given is the one that counts.
+ * Makes the task inactive and each of its threads leave: a blocked one is
+ * woken, and every one exits when it next returns towards user mode. A task
+ * with no thread goes to the reaper to be finished. The first reason given is
+ * the one that counts.
  */
 void
 task_terminate(struct task *task, enum task_end end, int status)
@@ -208,16 +282,19 @@ task_terminate(struct task *task, enum task_end end, int status)
 	if (task == kernel_task)
 		return;
 	f = spin_lock_irqsave(&task->lock);
-	if (task->state == TASK_ALIVE) {
+	g = spin_lock_irqsave(&sched_lock);
+	if (task->active) {
+		task->active = false;
 		task->state = TASK_DYING;
 		task->end = end;
 		task->exit_status = status;
 	}
-	g = spin_lock_irqsave(&sched_lock);
-	list_for_each(l, &task->threads) {
-		struct thread *t = list_entry(l, struct thread, task_link);
-		t->kill_pending = true;
-		thread_abort_wait_locked(t);
+	list_for_each(l, &task->threads)
+		thread_terminate_locked(list_entry(l, struct thread, task_link));
+	if (task->nthreads == 0 && !task->finishing) {	/* no last thread will finish it */
+		task->finishing = true;
+		list_push_back(&to_finish, &task->reap_link);
+		sched_wake_reaper_locked();
 	}
 	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&task->lock, f);
@@ -240,19 +317,6 @@ task_check_kill(void)
 		thread_exit();
 }
 
-void
-task_finish_threadless(struct task *t)
-{
-	uint32_t f = spin_lock_irqsave(&t->lock);
-	bool none = t->nthreads == 0 && !t->finishing;
-
-	if (none)
-		t->finishing = true;	/* the reaper will never see this task */
-	spin_unlock_irqrestore(&t->lock, f);
-	if (none)
-		task_finish(t);
-}
-
 int
 task_wait(struct task *task, uint64_t timeout_ticks)
 {
@@ -262,7 +326,7 @@ task_wait(struct task *task, uint64_t timeout_ticks)
 
 	while (task->state != TASK_DEAD) {
 		uint64_t now = clock_ticks();
-		if (deadline && now >= deadline) {
+		if ((deadline && now >= deadline) || curthread()->kill_pending) {
 			r = -1;
 			break;
 		}
@@ -272,56 +336,92 @@ task_wait(struct task *task, uint64_t timeout_ticks)
 	return r;
 }
 
-/* The last thread of a task is gone: free its memory and announce its death. */
+/*
+ * A terminated task has no thread left: every right it holds, its regions and
+ * its pages go now, its port dies, and those waiting for its death wake. It
+ * then drops the reference of its existence. The reaper's job.
+ */
 static void
 task_finish(struct task *task)
 {
-	uint32_t f;
+	uint32_t f, g;
 
 	ipc_task_terminate(task);
-	vm_map_destroy(task);
-	pmap_destroy(task->pmap);
-	task->pmap = NULL;
+	vm_map_terminate(task);
 	if (pager_msg_pending)		/* its mapped objects may have ended */
 		vm_object_flush();
 	f = spin_lock_irqsave(&task->lock);
-	if (task->state == TASK_ALIVE) {	/* every thread left by itself */
-		task->end = TASK_EXITED;
-		task->exit_status = 0;
-	}
-	spin_unlock_irqrestore(&task->lock, f);
-	f = spin_lock_irqsave(&sched_lock);
+	g = spin_lock_irqsave(&sched_lock);
 	task->state = TASK_DEAD;
 	waitq_wake_all_locked(&task->death);
+	spin_unlock_irqrestore(&sched_lock, g);
+	spin_unlock_irqrestore(&task->lock, f);
+	task_unref(task);
+}
+
+/* An exited thread: out of its task, freed; the task is finished when it was the last. */
+static void
+reap_thread(struct thread *th)
+{
+	struct task *task = th->task;
+	bool finish;
+	uint32_t f, g;
+
+	f = spin_lock_irqsave(&task->lock);
+	g = spin_lock_irqsave(&sched_lock);
+	list_remove(&th->task_link);
+	if (th->self)	/* its port dies as it leaves the list: both say it is gone */
+		kobject_port_destroy_locked(th->self);
+	th->self = NULL;
+	finish = --task->nthreads == 0 && !task->finishing && task != kernel_task;
+	if (finish) {
+		task->finishing = true;
+		if (task->active) {	/* every thread left by itself */
+			task->active = false;
+			task->state = TASK_DYING;
+			task->end = TASK_EXITED;
+			task->exit_status = 0;
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, g);
+	spin_unlock_irqrestore(&task->lock, f);
+	thread_free(th);
+	f = spin_lock_irqsave(&sched_lock);
+	waitq_wake_all_locked(&task->thread_gone);
 	spin_unlock_irqrestore(&sched_lock, f);
+	if (task == kernel_task)
+		return;
+	if (finish)
+		task_finish(task);
+	task_unref(task);	/* the thread's */
 }
 
 static void
 reaper(void *arg)
 {
 	for (;;) {
-		struct thread *t = sched_wait_dead();
-		struct task *task;
-		bool last;
-		uint32_t f;
+		struct task *finish = NULL, *free = NULL;
+		struct thread *th;
+		uint32_t f = spin_lock_irqsave(&sched_lock);
 
-		task = t->task;
-		f = spin_lock_irqsave(&task->lock);
-		list_remove(&t->task_link);
-		last = --task->nthreads == 0;
-		spin_unlock_irqrestore(&task->lock, f);
-		thread_free(t);
-		if (task == kernel_task)
-			continue;
-		if (last) {
-			f = spin_lock_irqsave(&task->lock);
-			last = !task->finishing;
-			task->finishing = true;
-			spin_unlock_irqrestore(&task->lock, f);
+		while (!(th = sched_take_dead_locked())) {
+			if (!list_empty(&to_finish)) {
+				finish = list_entry(list_pop_front(&to_finish), struct task, reap_link);
+				break;
+			}
+			if (!list_empty(&to_free)) {
+				free = list_entry(list_pop_front(&to_free), struct task, reap_link);
+				break;
+			}
+			sched_reaper_wait_locked();
 		}
-		if (last)
-			task_finish(task);
-		task_unref(task);
+		spin_unlock_irqrestore(&sched_lock, f);
+		if (th)
+			reap_thread(th);
+		else if (finish)
+			task_finish(finish);
+		else
+			task_destroy(free);
 	}
 }
 
@@ -338,7 +438,7 @@ task_count(void)
 	return n;
 }
 
-/* Returns the task with a reference, or NULL. */
+/* Returns the task with a reference, or NULL. A DEAD task only waits to be freed. */
 struct task *
 task_find(uint32_t id)
 {
@@ -348,11 +448,14 @@ task_find(uint32_t id)
 
 	list_for_each(l, &all_tasks) {
 		struct task *t = list_entry(l, struct task, all_link);
+		uint32_t g = spin_lock_irqsave(&t->lock);
 		if (t->id == id && t->state != TASK_DEAD) {
 			task_ref(t);
 			found = t;
-			break;
 		}
+		spin_unlock_irqrestore(&t->lock, g);
+		if (found)
+			break;
 	}
 	spin_unlock_irqrestore(&tasks_lock, f);
 	return found;

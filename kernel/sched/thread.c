@@ -1,6 +1,8 @@
 /*
  * Creating threads: kernel threads that run a function, and the kernel side of
- * user threads, which the task code gives a user stack and entry point.
+ * user threads, which the task code gives a user stack and entry point; and
+ * ending them for thread_terminate. A thread is freed by the reaper (task.c)
+ * once it has exited; its thread port dies then.
  */
 #include <kern/arch.h>
 #include <kern/ipc.h>
@@ -48,12 +50,13 @@ thread_alloc(struct task *task, const char *name, int prio)
 	return t;
 }
 
-/* Frees a thread that has left every list (the reaper's job). */
+/* Frees a thread that has exited (the reaper's job), or one that never joined its task. */
 void
 thread_free(struct thread *t)
 {
 	uint32_t f = spin_lock_irqsave(&sched_lock);
 
+	list_remove(&t->all_link);	/* thread_exit may have done it: removing twice is harmless */
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
@@ -80,7 +83,37 @@ thread_create_kernel(const char *name, void (*fn)(void *), void *arg, int prio)
 	t->entry = fn;
 	t->arg = arg;
 	arch_thread_init_kernel(t);
-	task_add_thread(kernel_task, t);
-	sched_ready_user_thread(t);
+	task_add_thread(kernel_task, t);	/* the kernel task is always active */
 	return t;
+}
+
+void
+thread_terminate_locked(struct thread *th)
+{
+	th->kill_pending = true;
+	thread_abort_wait_locked(th);
+	waitq_wake_all_locked(&th->resume);
+}
+
+/* Whether task still has its thread number id. Caller holds sched_lock. */
+static bool
+has_thread_locked(struct task *task, uint32_t id)
+{
+	struct list *l;
+
+	list_for_each(l, &task->threads)
+		if (list_entry(l, struct thread, task_link)->id == id)
+			return true;
+	return false;
+}
+
+void
+thread_wait_gone(struct task *task, uint32_t id)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	/* ids are never reused, so a thread made since cannot be taken for this one */
+	while (has_thread_locked(task, id) && !curthread()->kill_pending)
+		waitq_wait_locked(&task->thread_gone, 0);
+	spin_unlock_irqrestore(&sched_lock, f);
 }

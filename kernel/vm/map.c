@@ -2,6 +2,9 @@
  * Address maps (see kern/vm_map.h): a sorted list of regions per task, and the
  * pages behind them. Allocation looks for the first gap that fits; deallocation
  * trims or splits regions and frees their pages. Page tables are pmap.c's.
+ * When its task is finished a map is emptied and made inactive (map_active,
+ * under map_lock): calls still holding the task then find no region, and
+ * cannot add one.
  */
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -17,10 +20,12 @@ void
 vm_map_init(struct task *t)
 {
 	list_init(&t->map);
+	t->map_active = true;
 }
 
-void
-vm_map_destroy(struct task *t)
+/* Takes every region out of the map (with its object mapping) and frees it. [M] held. */
+static void
+remove_all_regions_locked(struct task *t)
 {
 	struct list *l;
 
@@ -30,6 +35,43 @@ vm_map_destroy(struct task *t)
 			vm_object_remove_mapping_locked(r);
 		kfree(r);
 	}
+}
+
+void
+vm_map_terminate(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&t->map_lock);
+
+	t->map_active = false;
+	remove_all_regions_locked(t);
+	/* every page and page table, the loader's included; the directory stays with the pmap */
+	for (uint32_t va = pmap_next_mapped(t->pmap, 0, USER_TOP); va < USER_TOP;
+	     va = pmap_next_mapped(t->pmap, va + PAGE_SIZE, USER_TOP))
+		pmap_remove(t->pmap, va);
+	spin_unlock_irqrestore(&t->map_lock, f);
+}
+
+void
+vm_map_destroy(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&t->map_lock);
+
+	remove_all_regions_locked(t);
+	spin_unlock_irqrestore(&t->map_lock, f);
+}
+
+uint32_t
+vm_map_size(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&t->map_lock), size = 0;
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		size += r->end - r->start;
+	}
+	spin_unlock_irqrestore(&t->map_lock, f);
+	return size;
 }
 
 /* The region list stays sorted: inserts r after the last region below it. */
@@ -64,10 +106,11 @@ kern_return_t
 vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot)
 {
 	uint32_t f = spin_lock_irqsave(&t->map_lock);
-	kern_return_t kr = KERN_SUCCESS;
+	kern_return_t kr = t->map_active ? KERN_SUCCESS : KERN_INVALID_TASK;
 
 	/* page by page: program segments may share pages with each other */
-	for (uint32_t va = ROUND_DOWN(start, PAGE_SIZE); va < ROUND_UP(end, PAGE_SIZE); va += PAGE_SIZE) {
+	for (uint32_t va = ROUND_DOWN(start, PAGE_SIZE); va < ROUND_UP(end, PAGE_SIZE) && kr == KERN_SUCCESS;
+	     va += PAGE_SIZE) {
 		struct vm_region *r, *last = NULL;
 		struct list *l;
 		if (!range_free(t, va, va + PAGE_SIZE))
@@ -140,7 +183,7 @@ kern_return_t
 vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size)
 {
 	uint32_t f = spin_lock_irqsave(&t->map_lock);
-	kern_return_t kr = deallocate_locked(t, addr, size);
+	kern_return_t kr = t->map_active ? deallocate_locked(t, addr, size) : KERN_INVALID_TASK;
 
 	spin_unlock_irqrestore(&t->map_lock, f);
 	return kr;
@@ -153,6 +196,8 @@ allocate_locked(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bo
 	uint32_t start = *addr, end;
 	struct vm_region *r;
 
+	if (!t->map_active)
+		return KERN_INVALID_TASK;	/* its task is finished */
 	if (size == 0)
 		return KERN_INVALID_ARGUMENT;
 	if (size > USER_TOP)
@@ -358,8 +403,8 @@ vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_pr
 	if (lo == hi)
 		return KERN_SUCCESS;
 	f = spin_lock_irqsave(&t->map_lock);
-	if (!fully_allocated(t, lo, hi)) {
-		kr = KERN_INVALID_ADDRESS;
+	if (!t->map_active || !fully_allocated(t, lo, hi)) {
+		kr = t->map_active ? KERN_INVALID_ADDRESS : KERN_INVALID_TASK;
 		goto out;
 	}
 	/* check every region first: a refusal changes nothing. A maximum, too, only goes down. */
@@ -403,7 +448,9 @@ vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inheri
 	if (inherit > VM_INHERIT_NONE)
 		return KERN_INVALID_ARGUMENT;
 	f = spin_lock_irqsave(&t->map_lock);
-	if (!fully_allocated(t, lo, hi)) {
+	if (!t->map_active) {
+		kr = KERN_INVALID_TASK;
+	} else if (!fully_allocated(t, lo, hi)) {
 		kr = KERN_INVALID_ADDRESS;
 	} else if (!split_at(t, lo) || !split_at(t, hi)) {
 		kr = KERN_RESOURCE_SHORTAGE;
@@ -422,7 +469,7 @@ kern_return_t
 vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info)
 {
 	uint32_t f = spin_lock_irqsave(&t->map_lock);
-	kern_return_t kr = KERN_NO_SPACE;
+	kern_return_t kr = t->map_active ? KERN_NO_SPACE : KERN_INVALID_TASK;
 	struct list *l;
 
 	list_for_each(l, &t->map) {

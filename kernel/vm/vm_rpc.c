@@ -16,11 +16,11 @@
 #include "layout.h"
 #include "vm_map_kserver.h"
 
-/* Whether the task still has an address space to work on. */
+/* A hint: the map refuses a dead task's calls itself, under its lock (map_active). */
 static bool
 has_map(struct task *t)
 {
-	return t->pmap && t->state == TASK_ALIVE;
+	return task_alive(t);
 }
 
 kern_return_t

@@ -44,7 +44,8 @@ a_task_without_host_priv_is_refused_the_privileged_traps(void)
 	char buf[8];
 	uint32_t n = 0xDEADBEEF, id = 0xDEADBEEF;
 
-	CHECK(task_get_special_port(ME, TASK_HOST_PORT, &given) != KERN_SUCCESS);	/* none given */
+	CHECK_EQ(task_get_special_port(ME, TASK_HOST_PORT, &given), KERN_SUCCESS);
+	CHECK_EQ(given, MACH_PORT_NULL);	/* none given */
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &recv), KERN_SUCCESS);
 	const mach_port_t names[] = { MACH_PORT_NULL, host, ME, console, recv, 0x12345, MACH_PORT_DEAD };
 	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {

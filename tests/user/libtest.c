@@ -799,7 +799,8 @@ task_list_shows_every_task_and_its_threads(void)
 	CHECK_EQ(find_task(s, n2, my_id)->threads, threads + 1);	/* and our new thread */
 	go = 1;
 	cthread_join(t);
-	CHECK(task_get_special_port(child, TASK_HOST_PORT, &given) != KERN_SUCCESS);	/* not inherited */
+	CHECK_EQ(task_get_special_port(child, TASK_HOST_PORT, &given), KERN_SUCCESS);
+	CHECK_EQ(given, MACH_PORT_NULL);	/* not inherited */
 	task_terminate(child);
 	mach_port_deallocate(ME, child);
 	CHECK_EQ(trap_task_list(hp, NULL, 0, &n2), KERN_SUCCESS);	/* just the count */

@@ -41,7 +41,8 @@ bad_traps(void)
 	CHECK(trap_clock_uptime((uint64_t *)(uintptr_t)&bad_traps) == KERN_PROTECTION_FAILURE);
 	CHECK(trap_task_self_id((uint32_t *)0xFFFFFFFC) == KERN_INVALID_ADDRESS);
 	/* 14: the privileged traps, without the privileged host port */
-	CHECK(task_get_special_port(mach_task_self(), TASK_HOST_PORT, &port) != KERN_SUCCESS);
+	port = 0x1234;	/* an unset special port is success and MACH_PORT_NULL, as in Mach */
+	CHECK(task_get_special_port(mach_task_self(), TASK_HOST_PORT, &port) == KERN_SUCCESS && port == MACH_PORT_NULL);
 	CHECK(trap_boot_module_count(MACH_PORT_NULL, &count) == KERN_INVALID_HOST);
 	CHECK(trap_boot_module_count(host, &count) == KERN_INVALID_HOST);	/* the ordinary host port */
 	CHECK(trap_boot_module_info(mach_task_self(), 0, buf, sizeof buf, &bytes) == KERN_INVALID_HOST &&

@@ -221,7 +221,10 @@ bool exception_raise(struct thread *th, int exception, integer_t code0, integer_
 
 /* ipc_task.c: a task's IPC state */
 kern_return_t ipc_task_init(struct task *t);
+/* The task is finished: its rights go, its space turns inactive, its port dies. */
 void ipc_task_terminate(struct task *t);
+/* Its last reference went: the space is freed. */
+void ipc_task_destroy(struct task *t);
 /* The task behind a send right to a task port in the caller's space, with a reference. */
 struct task *ipc_task_from_name(struct task *caller, mach_port_name_t name);
 /* Whether name is a send right to the privileged host port in caller's space. */

@@ -98,9 +98,12 @@ void thread_run_next_locked(struct thread *t);
 void thread_make_ready_locked(struct thread *t);
 void thread_abort_wait_locked(struct thread *t);
 
-/* For the reaper: dead threads whose stacks can now be freed. */
-struct thread *sched_wait_dead(void);
-void sched_ready_user_thread(struct thread *t);
+/* For the reaper (task.c). Caller holds sched_lock. */
+/* A dead thread whose stack can now be freed, off every list; NULL if there is none. */
+struct thread *sched_take_dead_locked(void);
+/* Blocks until sched_wake_reaper_locked, or a thread's exit, says there is work. */
+void sched_reaper_wait_locked(void);
+void sched_wake_reaper_locked(void);
 struct thread *thread_alloc(struct task *task, const char *name, int prio);
 void thread_free(struct thread *t);
 

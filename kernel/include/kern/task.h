@@ -1,8 +1,19 @@
 /*
- * Tasks: an address space (pmap, until the VM issue adds maps) and the threads
- * that run in it. A task dies as a whole: its threads stop at their next return
- * to user mode (or when woken from a wait), the reaper frees their stacks, and
- * the last one out frees the address space and wakes those waiting for it.
+ * Tasks: an address space (map and pmap), a port name space and the threads
+ * that run in it. A task dies as a whole: task_terminate makes it inactive
+ * and tells its threads to stop at their next return to user mode (or when
+ * woken from a wait); the reaper frees their stacks, and once none is left it
+ * finishes the task: rights, regions and pages go at once, the task port dies
+ * and those waiting for the death wake. The struct, the empty space and the
+ * page directory stay until the last reference goes; the reaper frees them.
+ *
+ * References (refs) keep the struct task, its space, map and pmap allocated,
+ * never its contents: one for the task's existence (dropped when it is
+ * finished), one per thread (dropped when the reaper frees the thread), and
+ * one per holder (a call working on the task, the loader's caller, ...). A
+ * holder checks `active` (or the space's or map's own flag) under the lock
+ * that guards what it then touches: an inactive task refuses new threads,
+ * names and regions with a named error.
  */
 #ifndef KERN_TASK_H
 #define KERN_TASK_H
@@ -12,8 +23,10 @@
 #include <kern/list.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
+#include <mach/kern_return.h>
 
 struct pmap;
+struct port;
 
 enum task_state { TASK_ALIVE, TASK_DYING, TASK_DEAD };
 
@@ -22,59 +35,83 @@ enum task_end { TASK_EXITED, TASK_FAULTED, TASK_KILLED };
 
 /*
  * [I] set at creation   [L] task->lock   [S] sched_lock   [G] tasks_lock   [A] atomic
+ * [L+S] written holding task->lock and sched_lock, read holding either
  * [M] map_lock (taken after sched_lock, before pmap, kmem and page locks)
  */
 struct task {
 	struct spinlock lock;
 	uint32_t id;			/* [I] */
 	char name[32];			/* [I] */
-	struct pmap *pmap;		/* [I] */
-	enum task_state state;		/* [L] */
-	enum task_end end;		/* [L] valid once DYING */
-	int exit_status;		/* [L] exit code, or the fault's trap number */
-	struct list threads;		/* [L] */
-	int nthreads;			/* [L] */
-	bool finishing;			/* [L] task_finish has started: only once */
+	struct pmap *pmap;		/* [I] emptied when the task is finished, freed with it */
+	bool active;			/* [L+S] false once it is terminated or its last thread is gone */
+	enum task_state state;		/* [L+S] */
+	enum task_end end;		/* [L+S] valid once DYING */
+	int exit_status;		/* [L+S] exit code, or the fault's trap number */
+	struct list threads;		/* [L+S] */
+	int nthreads;			/* [L+S] */
+	bool finishing;			/* [L+S] handed to the reaper to finish: only once */
 	uint32_t user_brk;		/* [L] end of the loaded image */
 	uint32_t user_entry;		/* [I] the program's entry point */
 	struct list map;		/* [M] struct vm_region, by address (kern/vm_map.h) */
 	struct spinlock map_lock;	/* [M] */
+	bool map_active;		/* [M] false once finished: no region can be added */
 	uint32_t object_regions;	/* [M] regions mapping a memory object: 0 spares the checks */
-	struct ipc_space *space;	/* [I] its port names (kern/ipc.h); NULL once dead */
-	struct port *self;		/* [S] the task port, NULL once dead */
+	struct ipc_space *space;	/* [I] its port names (kern/ipc.h), inactive once finished */
+	struct port *self;		/* [S] the task port, NULL once finished */
 	uint32_t self_name;		/* [I] its first name for its own task port */
 #define TASK_SPECIAL_PORTS 3
 	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception, host */
 	struct waitq death;		/* [S] woken when the task is DEAD */
+	struct waitq thread_gone;	/* [S] woken each time the reaper has freed one of its threads */
 	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
+	struct list reap_link;		/* [S] on the reaper's list of tasks to finish or to free */
 	struct list all_link;		/* [G] */
-	uint32_t refs;			/* [A] */
+	uint32_t refs;			/* [A] see above */
 };
 
 extern struct task *kernel_task;
 
 void task_init(void);
+/* A new task, with two references: its existence's and the caller's. */
 int task_create(const char *name, struct task **out);
 void task_ref(struct task *t);
+/* Caller holds no spin lock: the last reference hands the task to the reaper. */
 void task_unref(struct task *t);
-void task_add_thread(struct task *task, struct thread *t);
+/* Whether the task is neither terminated nor finished (a snapshot, under task->lock). */
+bool task_alive(struct task *t);
+/* Adds a new thread (thread_alloc's) to the task and makes it runnable; false if the task is dying. */
+bool task_add_thread(struct task *task, struct thread *t);
 struct thread *task_start_thread(struct task *task, uint32_t eip, uint32_t esp);
-struct thread *task_create_suspended_thread(struct task *task);
+/*
+ * A thread for thread_create, suspended once, registers zero until set; a send
+ * right to its port in *right. KERN_INVALID_ARGUMENT if the task is dying.
+ */
+kern_return_t task_create_suspended_thread(struct task *task, struct port **right);
 uint32_t task_resident_pages(struct task *t);
 /* Fills up to max summaries (ps's view, oldest task first); returns how many tasks there are. */
 struct manifold_task_summary;
 uint32_t task_summaries(struct manifold_task_summary *out, uint32_t max);
+/* Makes the task inactive and its threads leave; returns at once (see task_wait). */
 void task_terminate(struct task *task, enum task_end end, int status);
-/* Waits until the task is DEAD; timeout 0 waits forever. Returns 0, or -1 on timeout. */
+/*
+ * Waits until the task is DEAD; timeout 0 waits forever. Returns 0, or -1 on
+ * timeout or when the calling thread is told to exit meanwhile.
+ */
 int task_wait(struct task *task, uint64_t timeout_ticks);
 struct task *curtask(void);
 void task_start_reaper(void);
 /* On the way back to user mode: exits if told to, waits while suspended. */
 void task_check_kill(void);
-/* Ends a task that has no threads (one made by task_create): frees it now. */
-void task_finish_threadless(struct task *t);
 int task_count(void);
 struct task *task_find(uint32_t id);
-void task_print_all(void);
+
+/* thread.c */
+/* Tells th to exit (thread_terminate's core). Caller holds sched_lock. */
+void thread_terminate_locked(struct thread *th);
+/*
+ * Waits until the reaper has freed task's thread number id (the caller holds
+ * a reference to task), or until the calling thread is told to exit.
+ */
+void thread_wait_gone(struct task *task, uint32_t id);
 
 #endif

@@ -41,7 +41,12 @@ vm_region_va_of(const struct vm_region *r, uint32_t offset)
 }
 
 void vm_map_init(struct task *t);
+/* The task is finished: every region and page goes, and the map takes no new region. */
+void vm_map_terminate(struct task *t);
+/* Its last reference went: frees what regions are left (none, once terminated). */
 void vm_map_destroy(struct task *t);
+/* The bytes its regions cover, touched or not (task_info's virtual size). */
+uint32_t vm_map_size(struct task *t);
 /* Records a range the loader mapped itself (program image, stacks). */
 kern_return_t vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot);
 /* *addr in/out; anywhere: pick the address (searching from *addr). Zero-filled. */
