@@ -59,6 +59,20 @@ msgc_put_port(struct msgc_writer *w, mach_port_t name, mach_msg_type_name_t disp
 	msgc_put(w, &d, sizeof(d));
 }
 
+/* An out-of-line array of rights, all sent with one disposition. */
+static inline void
+msgc_put_port_array(struct msgc_writer *w, const mach_port_t *names, uint32_t count,
+    mach_msg_type_name_t disposition, bool deallocate)
+{
+	mach_msg_ool_ports_descriptor_t d = {
+		.address = msgc_ool_address(names), .deallocate = deallocate,
+		.copy = MACH_MSG_PHYSICAL_COPY, .disposition = (uint8_t)disposition,
+		.type = MACH_MSG_OOL_PORTS_DESCRIPTOR, .count = count,
+	};
+
+	msgc_put(w, &d, sizeof(d));
+}
+
 static inline void
 msgc_put_ool(struct msgc_writer *w, const void *address, uint32_t size, bool deallocate)
 {
@@ -95,6 +109,21 @@ msgc_get_poly_port(struct msgc_reader *r, mach_port_t *name, mach_msg_type_name_
 		return false;
 	*name = d.name;
 	*poly = d.disposition;
+	return true;
+}
+
+/* An out-of-line array of at most bound rights, each the kind the receiver should hold. */
+static inline bool
+msgc_get_port_array(struct msgc_reader *r, mach_msg_type_name_t right, uint32_t bound,
+    mach_port_t **names, mach_msg_type_number_t *count)
+{
+	mach_msg_ool_ports_descriptor_t d;
+
+	if (!msgc_get(r, &d, sizeof(d)) || d.type != MACH_MSG_OOL_PORTS_DESCRIPTOR ||
+	    d.count > bound || (d.count != 0 && d.disposition != right))
+		return false;
+	*names = d.count != 0 ? msgc_ool_pointer(d.address) : NULL;
+	*count = d.count;
 	return true;
 }
 

@@ -86,7 +86,10 @@ gen_request_item(FILE *f, const struct arg *a)
 			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n, t->disposition_name);
 		break;
 	case KIND_OOL:
-		if (t->ctype[0] != '\0')
+		if (type_is_port_array(t))
+			fprintf(f, "\tmsgc_put_port_array(&msgc_w, %s, %sCnt, %s, %s);\n", n, n,
+			    t->elem->disposition_name, a->dealloc ? "true" : "false");
+		else if (t->ctype[0] != '\0')
 			fprintf(f, "\tmsgc_put_ool(&msgc_w, (const void *)(uintptr_t)%s, "
 			    "%sCnt * sizeof(%s), %s);\n", n, n, e, a->dealloc ? "true" : "false");
 		else
@@ -142,8 +145,8 @@ gen_reply_locals(FILE *f, const struct routine *r)
 			fprintf(f, "\tconst char *msgc_%s;\n", a->name);
 			break;
 		case KIND_OOL:
-			fprintf(f, "\tvoid *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
-			    a->name, a->name);
+			fprintf(f, "\t%s *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
+			    type_is_port_array(t) ? "mach_port_t" : "void", a->name, a->name);
 			break;
 		}
 	}
@@ -168,8 +171,12 @@ gen_reply_item(FILE *f, const struct arg *a)
 			    type_received_right(t), n);
 		break;
 	case KIND_OOL:
-		fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &msgc_%s, &msgc_%sCnt))\n",
-		    e, gen_bound(t, bound, sizeof(bound)), n, n);
+		if (type_is_port_array(t))
+			fprintf(f, "\tif (!msgc_get_port_array(&msgc_r, %s, %s, &msgc_%s, &msgc_%sCnt))\n",
+			    type_received_right(t->elem), gen_bound(t, bound, sizeof(bound)), n, n);
+		else
+			fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &msgc_%s, "
+			    "&msgc_%sCnt))\n", e, gen_bound(t, bound, sizeof(bound)), n, n);
 		break;
 	case KIND_SCALAR:
 		fprintf(f, "\tif (!msgc_get(&msgc_r, &msgc_%s, sizeof(msgc_%s)))\n", n, n);

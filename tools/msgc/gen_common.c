@@ -75,7 +75,9 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 		return;
 	}
 	if (t->kind == KIND_OOL) {
-		if (side == SIDE_KERNEL)
+		if (side == SIDE_KERNEL && type_is_port_array(t))
+			fprintf(f, "struct port **%s%s", in ? "" : "*", n);
+		else if (side == SIDE_KERNEL)
 			fprintf(f, "%sstruct kern_ool *%s", in ? "const " : "", n);
 		else
 			ool_pointer(f, t, in && side == SIDE_CLIENT, in ? "*" : "**", n);

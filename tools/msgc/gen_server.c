@@ -75,8 +75,12 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 			continue;
 		}
 		if (t->kind == KIND_OOL) {
-			if (k)
+			if (k && type_is_port_array(t))
+				fprintf(f, "\tstruct port **%s = NULL;\n", n);
+			else if (k)
 				fprintf(f, "\tstruct kern_ool %s = { 0 };\n", n);
+			else if (type_is_port_array(t))
+				fprintf(f, "\t%s *%s = NULL;\n", e, n);
 			else if (in)
 				fprintf(f, "\tvoid *%s;\n", n);
 			else if (t->ctype[0] != '\0')
@@ -148,8 +152,12 @@ gen_request_item(FILE *f, const struct arg *a)
 			    type_received_right(t), n);
 		break;
 	case KIND_OOL:
-		fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &%s, &%sCnt))\n", e,
-		    gen_bound(t, bound, sizeof(bound)), n, n);
+		if (type_is_port_array(t))
+			fprintf(f, "\tif (!msgc_get_port_array(&msgc_r, %s, %s, &%s, &%sCnt))\n",
+			    type_received_right(t->elem), gen_bound(t, bound, sizeof(bound)), n, n);
+		else
+			fprintf(f, "\tif (!msgc_get_ool(&msgc_r, sizeof(%s), %s, &%s, &%sCnt))\n", e,
+			    gen_bound(t, bound, sizeof(bound)), n, n);
 		break;
 	case KIND_SCALAR:
 		fprintf(f, "\tif (!msgc_get(&msgc_r, &%s, sizeof(%s)))\n", n, n);
@@ -213,7 +221,9 @@ gen_call(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 			fprintf(f, ", %s, %s%sCnt", n, amp, n);
 			break;
 		case KIND_OOL:
-			if (k)
+			if (k && type_is_port_array(t))
+				fprintf(f, ", %s%s, %s%sCnt", amp, n, amp, n);
+			else if (k)
 				fprintf(f, ", &%s, %s%sCnt", n, amp, n);
 			else if (a->dir == DIR_IN && t->ctype[0] != '\0')
 				fprintf(f, ", (%s)(uintptr_t)%s, %sCnt", t->ctype, n, n);
@@ -271,7 +281,11 @@ gen_reply_item(FILE *f, const struct arg *a, bool k)
 			    k ? type_received_right(t) : t->disposition_name);
 		break;
 	case KIND_OOL:
-		if (k)
+		if (type_is_port_array(t))
+			fprintf(f, "\tmsgc_put_port_array(&msgc_w, %s, %sCnt, %s, %s);\n", n, n,
+			    k ? type_received_right(t->elem) : t->elem->disposition_name,
+			    a->dealloc ? "true" : "false");
+		else if (k)
 			fprintf(f, "\tmsgc_put_ool(&msgc_w, &%s, %sCnt * sizeof(%s), %s);\n", n, n, e,
 			    a->dealloc ? "true" : "false");
 		else if (t->ctype[0] != '\0')
@@ -302,7 +316,8 @@ static bool
 request_has_ports(const struct routine *r)
 {
 	for (size_t i = 1; i < r->nargs; i++)
-		if (arg_in_request(&r->args[i]) && r->args[i].type->kind == KIND_PORT)
+		if (arg_in_request(&r->args[i]) && (r->args[i].type->kind == KIND_PORT ||
+			type_is_port_array(r->args[i].type)))
 			return true;
 	return false;
 }

@@ -185,9 +185,13 @@ parse_array(struct parser *p, bool out_of_line, const struct type **out)
 	if (!expect_keyword(p, "array") || !parse_dims(p, &variable, &count) ||
 	    !expect_keyword(p, "of") || !parse_type_spec(p, &elem))
 		return false;
-	if (elem->kind != KIND_SCALAR)
-		return error_at(p, line, "array elements must be scalars; '%s' is %s",
+	if (elem->kind == KIND_PORT && out_of_line && !elem->poly) {
+		/* an out-of-line array of port rights, all of one disposition */
+	} else if (elem->kind != KIND_SCALAR) {
+		return error_at(p, line, "array elements must be scalars%s; '%s' is %s",
+		    out_of_line ? " or ports of one disposition" : "",
 		    elem->name[0] ? elem->name : "this element type", type_kind_describe(elem));
+	}
 	if (out_of_line && !variable)
 		return error_at(p, line, "fixed-size out-of-line arrays (^array[%u]) are not "
 		    "supported; use ^array[] or ^array[*:%u]", count, count);
@@ -274,7 +278,7 @@ parse_type_decl(struct parser *p)
 		return false;
 	if (is_keyword(&p->cur, "ctype")) {
 		/* MIG's ctype: for out-of-line memory, the C type of its address */
-		if (spec->kind != KIND_OOL)
+		if (spec->kind != KIND_OOL || type_is_port_array(spec))
 			return error_at(p, p->cur.line, "ctype: is supported only for out-of-line "
 			    "memory (^array)");
 		if (!advance(p) || !expect_punct(p, ':') ||

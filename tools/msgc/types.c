@@ -177,6 +177,12 @@ type_is_descriptor(const struct type *t)
 	return t->kind == KIND_PORT || t->kind == KIND_OOL;
 }
 
+bool
+type_is_port_array(const struct type *t)
+{
+	return t->kind == KIND_OOL && t->elem->kind == KIND_PORT;
+}
+
 const char *
 type_c_elem(const struct type *t)
 {

@@ -19,7 +19,8 @@ enum type_kind {
 	KIND_ARRAY_BOUNDED,	/* array[*:N] of scalar, inline with a count */
 	KIND_STRING_FIXED,	/* c_string[N]: N bytes, NUL inside */
 	KIND_STRING_BOUNDED,	/* c_string[*:N]: counted, at most N bytes with the NUL */
-	KIND_OOL,		/* ^array[] / ^array[*:N] of scalar: out-of-line memory */
+	KIND_OOL,		/* ^array[] / ^array[*:N] of scalar: out-of-line memory
+				 * (or of a port type: an out-of-line array of rights) */
 };
 
 #define TYPE_UNBOUNDED UINT32_MAX	/* the count of ^array[] */
@@ -58,6 +59,8 @@ bool type_is_send_right(const struct type *t);
 /* Inline bytes at most (zero for descriptors), and descriptor count (0 or 1). */
 uint32_t type_inline_max(const struct type *t);
 bool type_is_descriptor(const struct type *t);
+/* Out-of-line memory whose elements are port rights (an OOL ports descriptor). */
+bool type_is_port_array(const struct type *t);
 /* The C type of one element (arrays, out-of-line) or of the value (scalars, ports). */
 const char *type_c_elem(const struct type *t);
 const char *type_kind_describe(const struct type *t);

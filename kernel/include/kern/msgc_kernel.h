@@ -112,6 +112,25 @@ msgc_get_ool(struct msgc_reader *r, uint32_t elem_size, uint32_t bound, struct k
 	return true;
 }
 
+/* An out-of-line array of rights: the kernel's array of ports, each carrying `right`. */
+static inline bool
+msgc_get_port_array(struct msgc_reader *r, mach_msg_type_name_t right, uint32_t bound, struct port ***ports,
+		    mach_msg_type_number_t *count)
+{
+	struct kmsg *k = r->kmsg;
+	mach_msg_ool_ports_descriptor_t d;
+	uint32_t i = r->desc++;
+
+	if (!msgc_get(r, &d, sizeof(d)) || d.type != MACH_MSG_OOL_PORTS_DESCRIPTOR || d.count > bound ||
+	    (d.count != 0 && d.disposition != right))
+		return false;
+	*ports = i < 32 && (k->kcopies & (1u << i)) ? (struct port **)(uintptr_t)d.address : NULL;
+	if (d.count && !*ports)
+		return false;
+	*count = d.count;
+	return true;
+}
+
 /* The handler took the request's rights: the request no longer releases them. */
 static inline void
 msgc_request_taken(struct kmsg *k)
@@ -119,9 +138,12 @@ msgc_request_taken(struct kmsg *k)
 	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
 	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
 
-	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++)
+	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
 		if (d->type.type == MACH_MSG_PORT_DESCRIPTOR)
 			d->port.name = MACH_PORT_NULL;
+		if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR && i < 32 && (k->kcopies & (1u << i)))
+			memset((void *)(uintptr_t)d->ool_ports.address, 0, d->ool_ports.count * sizeof(struct port *));
+	}
 }
 
 static inline void
@@ -179,6 +201,24 @@ msgc_put_port(struct msgc_writer *w, struct port *p, mach_msg_type_name_t carrie
 	};
 
 	w->desc++;
+	msgc_put(w, &d, sizeof(d));
+}
+
+/* The reply takes the array (kmalloc'd) and the rights in it. */
+static inline void
+msgc_put_port_array(struct msgc_writer *w, struct port **ports, uint32_t count, mach_msg_type_name_t carried,
+		    bool deallocate)
+{
+	struct kmsg *k = w->kmsg;
+	uint32_t i = w->desc++;
+	mach_msg_ool_ports_descriptor_t d = {
+		.address = (vm_address_t)(uintptr_t)ports, .deallocate = deallocate,
+		.copy = MACH_MSG_PHYSICAL_COPY, .disposition = (uint8_t)carried,
+		.type = MACH_MSG_OOL_PORTS_DESCRIPTOR, .count = ports ? count : 0,
+	};
+
+	if (ports)
+		k->kcopies |= 1u << i;
 	msgc_put(w, &d, sizeof(d));
 }
 

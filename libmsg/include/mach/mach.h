@@ -29,8 +29,6 @@ mach_port_t mig_get_reply_port(void);
 void mach_msg_destroy(mach_msg_header_t *msg);
 mach_port_t mach_task_self(void);
 
-/* The task's threads, as send rights in memory the caller then vm_deallocates. */
-kern_return_t task_threads(task_t task, thread_act_array_t *list, mach_msg_type_number_t *count);
 
 /* A new send right to the calling thread's port / to the host port, each call. */
 mach_port_t mach_thread_self(void);

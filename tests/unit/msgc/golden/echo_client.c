@@ -155,3 +155,44 @@ bad_reply:
 	mach_msg_destroy(&msgc_msg.head);
 	return MIG_TYPE_ERROR;
 }
+
+kern_return_t
+echo_rights(
+	mach_port_t server,
+	const mach_port_t *rights, mach_msg_type_number_t rightsCnt,
+	mach_port_t **same, mach_msg_type_number_t *sameCnt)
+{
+	union {
+		mach_msg_header_t head;
+		uint8_t bytes[60];	/* the request, or the reply and its trailer */
+	} msgc_msg;
+	struct msgc_writer msgc_w;
+	struct msgc_reader msgc_r;
+	mach_port_t msgc_reply_port;
+	kern_return_t msgc_ret;
+	mach_port_t *msgc_same;
+	mach_msg_type_number_t msgc_sameCnt;
+
+	if (rightsCnt > 64)
+		return MIG_ARRAY_TOO_LARGE;
+	msgc_reply_port = mig_get_reply_port();
+	msgc_begin_request(&msgc_w, &msgc_msg.head, server, MACH_MSG_TYPE_COPY_SEND, msgc_reply_port, ECHO_RIGHTS_ID, 1);
+	msgc_put_port_array(&msgc_w, rights, rightsCnt, MACH_MSG_TYPE_COPY_SEND, false);
+	msgc_ret = msgc_call(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), msgc_reply_port);
+	if (msgc_ret != MACH_MSG_SUCCESS)
+		return msgc_ret;
+	msgc_ret = msgc_begin_reply(&msgc_r, &msgc_msg.head, ECHO_RIGHTS_ID + 100, 1);
+	if (msgc_ret != KERN_SUCCESS)
+		return msgc_ret;
+	if (!msgc_get_port_array(&msgc_r, MACH_MSG_TYPE_PORT_SEND, 64, &msgc_same, &msgc_sameCnt))
+		goto bad_reply;
+	if (!msgc_at_end(&msgc_r))
+		goto bad_reply;
+	*same = msgc_same;
+	*sameCnt = msgc_sameCnt;
+	return KERN_SUCCESS;
+
+bad_reply:
+	mach_msg_destroy(&msgc_msg.head);
+	return MIG_TYPE_ERROR;
+}

@@ -31,4 +31,10 @@ kern_return_t echo_poly(
 	mach_port_t *same, mach_msg_type_name_t *samePoly,
 	vm_offset_t *again, mach_msg_type_number_t *againCnt);
 
+/* echo_rights: request 2404, reply 2504. */
+kern_return_t echo_rights(
+	mach_port_t server,
+	const mach_port_t *rights, mach_msg_type_number_t rightsCnt,
+	mach_port_t **same, mach_msg_type_number_t *sameCnt);
+
 #endif

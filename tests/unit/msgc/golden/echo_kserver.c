@@ -134,6 +134,44 @@ bad_request:
 	msgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);
 }
 
+static void
+echo_kserve_echo_rights(void *msgc_object, struct kmsg *msgc_in, struct kmsg *msgc_out)
+{
+	struct msgc_reader msgc_r;
+	struct msgc_writer msgc_w;
+	kern_return_t msgc_ret;
+	struct port **rights = NULL;
+	mach_msg_type_number_t rightsCnt;
+	struct port **same = NULL;
+	mach_msg_type_number_t sameCnt = 0;
+
+	if (!msgc_begin_read(&msgc_r, msgc_in, 1))
+		goto bad_request;
+	if (!msgc_get_port_array(&msgc_r, MACH_MSG_TYPE_PORT_SEND, 64, &rights, &rightsCnt))
+		goto bad_request;
+	if (!msgc_at_end(&msgc_r))
+		goto bad_request;
+
+	msgc_ret = kdo_echo_rights(msgc_object, rights, rightsCnt, &same, &sameCnt);
+	if (msgc_ret != KERN_SUCCESS) {
+		msgc_reply_error(msgc_out, msgc_ret);
+		return;
+	}
+	msgc_request_taken(msgc_in);	/* the handler holds its rights now */
+	if (sameCnt > 64)
+		goto too_large;
+	msgc_begin_reply_ok(&msgc_w, msgc_out, 1);
+	msgc_put_port_array(&msgc_w, same, sameCnt, MACH_MSG_TYPE_PORT_SEND, true);
+	msgc_end_reply_ok(&msgc_w, msgc_out);
+	return;
+
+bad_request:
+	msgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);
+	return;
+too_large:
+	msgc_reply_error(msgc_out, MIG_ARRAY_TOO_LARGE);
+}
+
 bool
 echo_kserver(void *msgc_object, struct kmsg *in, struct kmsg *out)
 {
@@ -150,6 +188,9 @@ echo_kserver(void *msgc_object, struct kmsg *in, struct kmsg *out)
 		return true;
 	case ECHO_POLY_ID:
 		echo_kserve_echo_poly(msgc_object, in, out);
+		return true;
+	case ECHO_RIGHTS_ID:
+		echo_kserve_echo_rights(msgc_object, in, out);
 		return true;
 	default:
 		msgc_reply_error(out, MIG_BAD_ID);

@@ -40,4 +40,9 @@ kern_return_t kdo_echo_poly(
 	struct port **same, mach_msg_type_name_t *samePoly,
 	struct kern_ool *again, mach_msg_type_number_t *againCnt);
 
+kern_return_t kdo_echo_rights(
+	void *server,
+	struct port **rights, mach_msg_type_number_t rightsCnt,
+	struct port ***same, mach_msg_type_number_t *sameCnt);
+
 #endif

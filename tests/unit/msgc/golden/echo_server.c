@@ -134,6 +134,43 @@ bad_request:
 	msgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);
 }
 
+static void
+echo_serve_echo_rights(const mach_msg_header_t *msgc_in, mach_msg_header_t *msgc_out)
+{
+	struct msgc_reader msgc_r;
+	struct msgc_writer msgc_w;
+	kern_return_t msgc_ret;
+	mach_port_t *rights = NULL;
+	mach_msg_type_number_t rightsCnt;
+	mach_port_t *same = NULL;
+	mach_msg_type_number_t sameCnt = 0;
+
+	if (!msgc_begin_read(&msgc_r, msgc_in, 1))
+		goto bad_request;
+	if (!msgc_get_port_array(&msgc_r, MACH_MSG_TYPE_PORT_SEND, 64, &rights, &rightsCnt))
+		goto bad_request;
+	if (!msgc_at_end(&msgc_r))
+		goto bad_request;
+
+	msgc_ret = echo_do_echo_rights(msgc_in->msgh_local_port, rights, rightsCnt, &same, &sameCnt);
+	if (msgc_ret != KERN_SUCCESS) {
+		msgc_reply_error(msgc_out, msgc_ret);
+		return;
+	}
+	if (sameCnt > 64)
+		goto too_large;
+	msgc_begin_reply_ok(&msgc_w, msgc_out, 1);
+	msgc_put_port_array(&msgc_w, same, sameCnt, MACH_MSG_TYPE_COPY_SEND, true);
+	msgc_end_reply_ok(&msgc_w, msgc_out);
+	return;
+
+bad_request:
+	msgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);
+	return;
+too_large:
+	msgc_reply_error(msgc_out, MIG_ARRAY_TOO_LARGE);
+}
+
 bool
 echo_server(mach_msg_header_t *in, mach_msg_header_t *out)
 {
@@ -150,6 +187,9 @@ echo_server(mach_msg_header_t *in, mach_msg_header_t *out)
 		return true;
 	case ECHO_POLY_ID:
 		echo_serve_echo_poly(in, out);
+		return true;
+	case ECHO_RIGHTS_ID:
+		echo_serve_echo_rights(in, out);
 		return true;
 	default:
 		msgc_reply_error(out, MIG_BAD_ID);

@@ -40,4 +40,9 @@ kern_return_t echo_do_echo_poly(
 	mach_port_t *same, mach_msg_type_name_t *samePoly,
 	vm_offset_t *again, mach_msg_type_number_t *againCnt);
 
+kern_return_t echo_do_echo_rights(
+	mach_port_t server,
+	mach_port_t *rights, mach_msg_type_number_t rightsCnt,
+	mach_port_t **same, mach_msg_type_number_t *sameCnt);
+
 #endif

@@ -9,6 +9,7 @@
 typedef char text_t[128];
 typedef uint8_t *data_t;
 typedef uint8_t *address_data_t;
+typedef mach_port_t *rights_t;
 
 /* Request ids; a reply's id is its request's plus 100. */
 #define ECHO_BASE_ID 2400
@@ -16,6 +17,7 @@ typedef uint8_t *address_data_t;
 #define ECHO_DATA_ID 2401
 #define ECHO_LOG_ID 2402
 #define ECHO_POLY_ID 2403
+#define ECHO_RIGHTS_ID 2404
 
 /* Largest messages, without the receive trailer. */
 #define ECHO_REQUEST_MAX_SIZE 156

@@ -1,0 +1,27 @@
+/*
+ * The host interface (host.defs), served on the host port and on the
+ * privileged host port alike: the handler that the generated decoder
+ * (build/gen/kernel/host_kserver.c) calls.
+ */
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <kern/page.h>
+#include <mach/thread_status.h>
+#include "host_kserver.h"
+
+kern_return_t
+kdo_host_info(struct port *host, natural_t flavor, integer_t *host_info_out, mach_msg_type_number_t *host_info_outCnt)
+{
+	host_basic_info_data_t info;
+
+	(void)host;
+	if (flavor != HOST_BASIC_INFO)
+		return KERN_INVALID_ARGUMENT;
+	memset(&info, 0, sizeof info);
+	info.max_cpus = info.avail_cpus = 1;
+	info.memory_size = page_total_count() * 4096u;
+	info.cpu_type = CPU_TYPE_I386;
+	memcpy(host_info_out, &info, sizeof info);
+	*host_info_outCnt = HOST_BASIC_INFO_COUNT;
+	return KERN_SUCCESS;
+}

@@ -1,0 +1,202 @@
+/*
+ * The task interface (task.defs): the handlers that the generated decoder
+ * (build/gen/kernel/task_kserver.c) calls for a request that reached a task
+ * port, in the sender's thread, holding a reference on the task. The life
+ * cycle itself is task.c; results travel in the reply.
+ */
+#include <kern/clock.h>
+#include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
+#include <kern/task.h>
+#include <kern/vm_map.h>
+#include <mach/task_special_ports.h>
+#include <mach/thread_status.h>
+#include "task_kserver.h"
+
+/* A send right to p for a reply. Caller holds sched_lock. */
+static struct port *
+send_right_locked(struct port *p)
+{
+	port_copy_send_locked(p);
+	return p;
+}
+
+kern_return_t
+kdo_task_create(struct task *t, boolean_t inherit_memory, struct port **child_task)
+{
+	struct task *child;
+	uint32_t f;
+
+	if (!task_alive(t))
+		return KERN_INVALID_ARGUMENT;
+	if (task_create(t->name, &child) < 0)
+		return KERN_RESOURCE_SHORTAGE;
+	if (inherit_memory && vm_map_fork(t, child) != KERN_SUCCESS) {	/* fork's memory */
+		task_terminate(child, TASK_KILLED, 0);
+		task_unref(child);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	ipc_task_inherit(child, t);
+	f = spin_lock_irqsave(&sched_lock);
+	*child_task = send_right_locked(child->self);
+	spin_unlock_irqrestore(&sched_lock, f);
+	task_unref(child);	/* it lives until task_terminate, as a Mach task does */
+	return KERN_SUCCESS;
+}
+
+/* Returns once the task is gone (a task ending itself is gone on its way out). */
+kern_return_t
+kdo_task_terminate(struct task *t)
+{
+	task_terminate(t, TASK_KILLED, 0);
+	if (t != curtask())
+		task_wait(t, 0);
+	return KERN_SUCCESS;
+}
+
+/* Send rights to the threads, in an array the reply takes (none: an empty array, no memory). */
+kern_return_t
+kdo_task_threads(struct task *t, struct port ***act_list, mach_msg_type_number_t *act_listCnt)
+{
+	struct port **a;
+	struct list *l;
+	uint32_t n = 0, cap, f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	list_for_each(l, &t->threads)
+		n++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	cap = n + 4;	/* room for threads created while we allocate */
+	a = kzalloc(cap * sizeof *a);
+	if (!a)
+		return KERN_RESOURCE_SHORTAGE;
+	f = spin_lock_irqsave(&sched_lock);
+	n = 0;
+	list_for_each(l, &t->threads) {
+		struct thread *th = list_entry(l, struct thread, task_link);
+		if (th->self && n < cap)
+			a[n++] = send_right_locked(th->self);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (n == 0) {
+		kfree(a);
+		a = NULL;
+	}
+	*act_list = a;
+	*act_listCnt = n;
+	return KERN_SUCCESS;
+}
+
+static void
+time_of(uint64_t ticks, time_value_t *tv)
+{
+	tv->seconds = (integer_t)(ticks / HZ);
+	tv->microseconds = (integer_t)(ticks % HZ * (1000000 / HZ));
+}
+
+kern_return_t
+kdo_task_info(struct task *t, natural_t flavor, integer_t *task_info_out, mach_msg_type_number_t *task_info_outCnt)
+{
+	task_basic_info_data_t info;
+	uint64_t ticks = 0;
+	struct list *l;
+	uint32_t f;
+
+	if (flavor != TASK_BASIC_INFO)
+		return KERN_INVALID_ARGUMENT;
+	memset(&info, 0, sizeof info);
+	f = spin_lock_irqsave(&sched_lock);
+	list_for_each(l, &t->threads)
+		ticks += list_entry(l, struct thread, task_link)->ticks_used;
+	info.suspend_count = (integer_t)t->suspend_count;
+	spin_unlock_irqrestore(&sched_lock, f);
+	info.base_priority = PRIO_USER;
+	info.resident_size = task_resident_pages(t) * 4096;
+	info.virtual_size = vm_map_size(t);
+	time_of(ticks, &info.user_time);
+	memcpy(task_info_out, &info, sizeof info);
+	*task_info_outCnt = TASK_BASIC_INFO_COUNT;
+	return KERN_SUCCESS;
+}
+
+/* Stops every thread of the task at its next return to user mode; counts. */
+kern_return_t
+kdo_task_suspend(struct task *t)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	t->suspend_count++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_task_resume(struct task *t)
+{
+	kern_return_t kr = KERN_SUCCESS;
+	struct list *l;
+	uint32_t f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	if (t->suspend_count == 0) {
+		kr = KERN_FAILURE;
+	} else if (--t->suspend_count == 0) {
+		list_for_each(l, &t->threads)
+			waitq_wake_all_locked(&list_entry(l, struct thread, task_link)->resume);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* A port never set is success and MACH_PORT_NULL, as in Mach; a dead task answers KERN_FAILURE. */
+kern_return_t
+kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **special_port)
+{
+	kern_return_t kr = KERN_SUCCESS;
+	struct port *p = NULL;
+	uint32_t f;
+
+	if (which_port != TASK_KERNEL_PORT && task_special_slot(which_port) < 0)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	if (!t->self)
+		kr = KERN_FAILURE;
+	else if (which_port == TASK_KERNEL_PORT)
+		p = t->self;
+	else
+		p = t->special[task_special_slot(which_port)];
+	if (kr == KERN_SUCCESS)
+		*special_port = p ? send_right_locked(p) : NULL;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/* Sets a special port; the task takes the send right the request carried (NULL unsets). */
+kern_return_t
+kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *special_port)
+{
+	int i = task_special_slot(which_port);
+	struct port *old;
+	uint32_t f;
+
+	if (i < 0)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	if (!t->self) {		/* the task is dead: its rights are gone */
+		spin_unlock_irqrestore(&sched_lock, f);
+		return KERN_FAILURE;
+	}
+	old = t->special[i];
+	t->special[i] = special_port;
+	if (old)
+		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_thread_create(struct task *t, struct port **child_thread)
+{
+	return task_create_suspended_thread(t, child_thread);	/* refused once t is dying */
+}

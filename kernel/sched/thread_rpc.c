@@ -1,0 +1,221 @@
+/*
+ * The thread interface (thread.defs): the handlers that the generated decoder
+ * (build/gen/kernel/thread_kserver.c) calls for a request that reached a
+ * thread port. Threads have no reference count: a handler gets the thread's
+ * port (which the request holds) and finds the thread under sched_lock, which
+ * keeps it alive while the lock is held; a thread gone meanwhile answers
+ * MIG_SERVER_DIED, as a dead object does.
+ */
+#include <kern/clock.h>
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <kern/task.h>
+#include <kern/thread_state.h>
+#include <mach/task_special_ports.h>
+#include <mach/thread_status.h>
+#include "thread_kserver.h"
+
+/* The thread behind its port, or NULL once gone. Caller holds sched_lock. */
+static struct thread *
+thread_of_locked(struct port *self)
+{
+	return self->kotype == KOBJ_THREAD ? self->kobject : NULL;
+}
+
+/* Returns once the thread is gone, as in Mach (a thread ending itself never returns to its caller). */
+kern_return_t
+kdo_thread_terminate(struct port *self)
+{
+	struct thread *th;
+	struct task *task = NULL;
+	uint32_t id = 0, f;
+
+	f = spin_lock_irqsave(&sched_lock);
+	th = thread_of_locked(self);
+	if (th) {
+		thread_terminate_locked(th);
+		if (th != curthread()) {
+			task = th->task;
+			id = th->id;
+			task_ref(task);
+		}
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (!th)
+		return MIG_SERVER_DIED;
+	if (task) {
+		thread_wait_gone(task, id);
+		task_unref(task);
+	}
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, mach_msg_type_number_t *old_stateCnt)
+{
+	i386_thread_state_t st;
+	kern_return_t kr = KERN_SUCCESS;
+	struct thread *th;
+	uint32_t f;
+
+	if (flavor != i386_THREAD_STATE)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	th = thread_of_locked(self);
+	if (!th)
+		kr = MIG_SERVER_DIED;
+	else if (!th->user_tf)
+		kr = KERN_INVALID_ARGUMENT;
+	else
+		thread_state_get(th, &st);
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (kr == KERN_SUCCESS) {
+		memcpy(old_state, &st, sizeof st);
+		*old_stateCnt = i386_THREAD_STATE_COUNT;
+	}
+	return kr;
+}
+
+kern_return_t
+kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_state,
+		     mach_msg_type_number_t new_stateCnt)
+{
+	i386_thread_state_t st;
+	kern_return_t kr = KERN_SUCCESS;
+	struct thread *th;
+	uint32_t f;
+
+	if (flavor != i386_THREAD_STATE || new_stateCnt != i386_THREAD_STATE_COUNT)
+		return KERN_INVALID_ARGUMENT;
+	memcpy(&st, new_state, sizeof st);
+	f = spin_lock_irqsave(&sched_lock);
+	th = thread_of_locked(self);
+	if (!th)
+		kr = MIG_SERVER_DIED;
+	else if (!th->user_tf)
+		kr = KERN_INVALID_ARGUMENT;
+	else
+		thread_state_set(th, &st);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_thread_suspend(struct port *self)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct thread *th = thread_of_locked(self);
+
+	if (th)
+		th->suspend_count++;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+}
+
+kern_return_t
+kdo_thread_resume(struct port *self)
+{
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct thread *th = thread_of_locked(self);
+
+	if (!th)
+		kr = MIG_SERVER_DIED;
+	else if (th->suspend_count == 0)
+		kr = KERN_FAILURE;
+	else if (--th->suspend_count == 0)
+		waitq_wake_all_locked(&th->resume);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+kern_return_t
+kdo_thread_abort(struct port *self)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct thread *th = thread_of_locked(self);
+
+	if (th)
+		thread_abort_wait_locked(th);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+}
+
+static void
+time_of(uint64_t ticks, time_value_t *tv)
+{
+	tv->seconds = (integer_t)(ticks / HZ);
+	tv->microseconds = (integer_t)(ticks % HZ * (1000000 / HZ));
+}
+
+kern_return_t
+kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
+		mach_msg_type_number_t *thread_info_outCnt)
+{
+	thread_basic_info_data_t info;
+	struct thread *th;
+	uint32_t f;
+
+	if (flavor != THREAD_BASIC_INFO)
+		return KERN_INVALID_ARGUMENT;
+	memset(&info, 0, sizeof info);
+	f = spin_lock_irqsave(&sched_lock);
+	th = thread_of_locked(self);
+	if (th) {
+		time_of(th->ticks_used, &info.user_time);
+		info.suspend_count = (integer_t)th->suspend_count;
+		info.run_state = th->state == THREAD_DEAD ? TH_STATE_HALTED
+			       : th->suspend_count || th->task->suspend_count ? TH_STATE_STOPPED
+			       : th->state == THREAD_BLOCKED ? TH_STATE_WAITING : TH_STATE_RUNNING;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	if (!th)
+		return MIG_SERVER_DIED;
+	memcpy(thread_info_out, &info, sizeof info);
+	*thread_info_outCnt = THREAD_BASIC_INFO_COUNT;
+	return KERN_SUCCESS;
+}
+
+/* A port never set is success and MACH_PORT_NULL, as in Mach. */
+kern_return_t
+kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port **special_port)
+{
+	struct thread *th;
+	struct port *p = NULL;
+	uint32_t f;
+
+	if (which_port != THREAD_KERNEL_PORT && which_port != THREAD_EXCEPTION_PORT)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	th = thread_of_locked(self);
+	if (th) {
+		p = which_port == THREAD_KERNEL_PORT ? th->self : th->exc_port;
+		if (p)
+			port_copy_send_locked(p);
+		*special_port = p;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+}
+
+/* Sets the exception port; the thread takes the send right the request carried (NULL unsets). */
+kern_return_t
+kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *special_port)
+{
+	struct thread *th;
+	struct port *old = NULL;
+	uint32_t f;
+
+	if (which_port != THREAD_EXCEPTION_PORT)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock_irqsave(&sched_lock);
+	th = thread_of_locked(self);
+	if (th) {
+		old = th->exc_port;
+		th->exc_port = special_port;
+		if (old)
+			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+}
