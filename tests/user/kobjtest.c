@@ -19,6 +19,7 @@
 #include "memory_object_server.h"
 #include "memory_object_control_client.h"
 #include "suite.h"
+#include "kobj_calls.h"
 
 #define ME mach_task_self()
 #define PAGE 4096u
@@ -836,6 +837,7 @@ calls_racing_task_terminate_get_named_errors_and_leak_nothing(void)
 
 static const struct test tests[] = {
 #define T(f) { #f, f }
+#define T_ROW(f) { #f, f },
 	T(terminated_tasks_leave_the_task_list_and_give_back_their_memory),
 	T(task_terminate_returns_once_the_task_is_gone),
 	T(thread_terminate_returns_once_the_thread_is_gone),
@@ -844,6 +846,9 @@ static const struct test tests[] = {
 	T(task_info_virtual_size_is_the_size_of_the_map),
 	T(a_call_waiting_in_the_kernel_outlives_the_termination_of_its_target),
 	T(calls_racing_task_terminate_get_named_errors_and_leak_nothing),
+	/* every call of every kernel interface, on our own task port and a child's */
+	KOBJ_CALL_CASES(T_ROW)
+	/* KOBJ_CALL_CASES_FAILING: Mach's behaviour where the kernel still differs (kernel/README.md) */
 };
 
 static struct manifold_kernel_stats before;
@@ -894,6 +899,9 @@ main(void)
 	 */
 	(void)mig_get_reply_port();
 	(void)task_count();	/* takes our name for the privileged host port, kept for the run */
+	/* the name tree keeps a spare node once a name outside the table has been chosen */
+	mach_port_allocate_name(ME, MACH_PORT_RIGHT_DEAD_NAME, 0x7FFFFF00);
+	mach_port_deallocate(ME, 0x7FFFFF00);
 	for (int i = 0; i < 200; i++)
 		mach_port_allocate(ME, MACH_PORT_RIGHT_DEAD_NAME, &warm[i]);
 	for (int i = 0; i < 200; i++)
