@@ -6,9 +6,11 @@
  * with the same functions. The receiver is put first in line to run, so a
  * client that now blocks for the reply hands the processor to its server.
  *
- * Anything else (a complex message, a kernel object, a full or non-empty queue,
- * no waiting receiver, a receive buffer too small, a header the slow path
- * would reject) returns IPC_FASTPATH_NO and msg.c does the work. The boot
+ * Anything else (a complex message, a body longer than a page, a kernel
+ * object, a full or non-empty queue, no waiting receiver, a receive buffer too
+ * small, a header the slow path would reject) returns IPC_FASTPATH_NO and
+ * msg.c does the work. All of it runs under sched_lock, interrupts off: the
+ * page bounds the copy (msg.c copies longer bodies with the lock dropped). The boot
  * option `ipc_fastpath=off` turns it off; the ipc suite runs both ways.
  */
 #include <kern/boot.h>
@@ -16,9 +18,11 @@
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/task.h>
+#include "layout.h"
 #include "msg_private.h"
 
 #define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
+#define IPC_FASTPATH_BODY_MAX PAGE_SIZE
 
 bool ipc_fastpath_enabled = true;	/* [I] after boot */
 uint32_t ipc_fastpath_hits;		/* [S] messages that took it */
@@ -55,7 +59,8 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	mach_msg_size_t tsize;
 	uint32_t f, pinned;
 
-	if (!ipc_fastpath_enabled || size < HDR || size > IPC_MSG_MAX || (size & 3))
+	/* the copy is made under sched_lock: at most a page of body, whatever the sender chose */
+	if (!ipc_fastpath_enabled || size < HDR || size > HDR + IPC_FASTPATH_BODY_MAX || (size & 3))
 		return IPC_FASTPATH_NO;
 	if (copyin(t, umsg, &h, HDR) != KERN_SUCCESS)
 		return IPC_FASTPATH_NO;

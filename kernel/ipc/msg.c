@@ -122,9 +122,43 @@ bad:
 }
 
 /*
+ * A physical copy of a region longer than IPC_OOL_KMALLOC_MAX, into fresh
+ * pages rather than one kmalloc block: growing the heap by megabytes holds its
+ * lock, and interrupts off, throughout. The receiver maps the pages as it
+ * would a virtual copy's.
+ */
+#define IPC_OOL_KMALLOC_MAX (64 * 1024)
+
+static mach_msg_return_t
+vcopy_fill(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out)
+{
+	uint32_t n = ROUND_UP(size, PAGE_SIZE) / PAGE_SIZE;
+	struct vcopy *vc = kzalloc(sizeof *vc + n * sizeof(paddr_t));
+
+	if (!vc)
+		return MACH_SEND_NO_BUFFER;
+	vc->npages = n;
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t len = MIN(size - j * PAGE_SIZE, PAGE_SIZE);
+		vc->page[j] = page_alloc(len < PAGE_SIZE ? PAGE_USER | PAGE_ZERO : PAGE_USER);
+		if (!vc->page[j]) {
+			vcopy_free(vc, 0);
+			return MACH_SEND_NO_BUFFER;
+		}
+		if (copyin(t, addr + j * PAGE_SIZE, P2V(vc->page[j]), len) != KERN_SUCCESS) {
+			vcopy_free(vc, 0);
+			return MACH_SEND_INVALID_MEMORY;
+		}
+	}
+	*out = vc;
+	return MACH_MSG_SUCCESS;
+}
+
+/*
  * Copies an out-of-line region into the kernel; the descriptor then holds the
  * copy: a virtual one (shared pages) for a page-aligned region of a page or
- * more, else a physical one. Errors: the region is too large or not readable.
+ * more, fresh pages for another region of more than 64 KiB, else a kmalloc'd
+ * physical one. Errors: the region is too large or not readable.
  */
 static mach_msg_return_t
 copyin_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool *virtual_copy)
@@ -151,6 +185,13 @@ copyin_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool *virtual_copy)
 		d->address = (vm_address_t)(uintptr_t)vc;
 		*virtual_copy = true;
 		return MACH_MSG_SUCCESS;
+	}
+	if (d->size > IPC_OOL_KMALLOC_MAX) {
+		struct vcopy *vc;
+		mach_msg_return_t mr = vcopy_fill(t, d->address, d->size, &vc);
+		d->address = mr == MACH_MSG_SUCCESS ? (vm_address_t)(uintptr_t)vc : 0;
+		*virtual_copy = mr == MACH_MSG_SUCCESS;
+		return mr;
 	}
 	copy = kmalloc(d->size);
 	if (!copy)
@@ -368,6 +409,8 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		waitq_wake_one_locked(&p->pset->receivers);
 }
 
+static void kmsg_release_rights_locked(struct kmsg *k);
+
 /* Destroys a message nobody will receive, with every right it carries. */
 void
 kmsg_destroy_locked(struct kmsg *k)
@@ -379,6 +422,17 @@ kmsg_destroy_locked(struct kmsg *k)
 /* Releases every right and copy a message carries; the kmsg itself stays. */
 void
 kmsg_clean_locked(struct kmsg *k)
+{
+	kmsg_release_rights_locked(k);
+	free_ool(k);
+}
+
+/*
+ * Releases every right a message carries; its out-of-line copies stay, for
+ * free_ool once sched_lock is dropped (a 4 MiB region is a thousand pages).
+ */
+static void
+kmsg_release_rights_locked(struct kmsg *k)
 {
 	mach_msg_header_t *m = k->msg;
 
@@ -400,7 +454,6 @@ kmsg_clean_locked(struct kmsg *k)
 						right_destroy_carried_locked(a[j], d->ool_ports.disposition);
 			}
 		}
-		free_ool(k);
 	}
 }
 
@@ -581,13 +634,10 @@ ipc_trailer_size(mach_msg_option_t option)
 }
 
 /*
- * Gives the message's rights to s and turns k->msg into what the receiver
- * sees. Consumes the destination right.
- */
-/*
  * Gives an out-of-line region to the receiver: fresh pages in its map, filled
  * from the kernel copy. Returns false (the region is lost, address 0) when the
- * receiver has no room.
+ * receiver has no room. Called without sched_lock: each pmap_enter holds the
+ * pmap lock for one page.
  */
 static bool
 copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
@@ -604,11 +654,9 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
 		struct vcopy *vc = copy;
 		uint32_t j = 0;
 		if (vm_map_allocate(t, &addr, d->size, true) == KERN_SUCCESS) {
-			for (; j < vc->npages; j++) {
+			for (; j < vc->npages; j++)
 				if (pmap_enter(t->pmap, addr + j * PAGE_SIZE, vc->page[j], PMAP_COW | PMAP_OWNED) < 0)
 					break;
-				vc->page[j] = 0;	/* its reference went with the mapping */
-			}
 			if (j < vc->npages) {
 				vm_map_deallocate(t, addr, d->size);
 				ok = false;
@@ -616,7 +664,7 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
 		} else {
 			ok = false;
 		}
-		vcopy_free(vc, 0);
+		vcopy_free(vc, j);	/* the pages before j went with their mappings */
 		d->address = ok ? addr : 0;
 		if (!ok)
 			d->size = 0;
@@ -634,46 +682,13 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
 }
 
 /*
- * Gives an out-of-line port array to the receiver: each right into its space,
- * the names into fresh memory. Returns false when there was no room for the
- * array (the rights are then released, the address is 0).
+ * Gives the message's rights to s and turns k->msg into what the receiver
+ * sees: the header's rights and each port descriptor's. Out-of-line memory
+ * and port arrays are left for copyout_memory, after sched_lock is dropped.
+ * Consumes the destination right.
  */
-static bool
-copyout_port_array(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *d)
-{
-	struct port **a = (struct port **)(uintptr_t)d->address;
-	mach_port_name_t *names = (mach_port_name_t *)a;	/* the same buffer, reused in place */
-	uint32_t addr = 0;
-	bool ok = true;
-
-	d->deallocate = 0;
-	d->copy = MACH_MSG_PHYSICAL_COPY;
-	if (!a)
-		return true;
-	if (vm_map_allocate(s->task, &addr, d->count * sizeof *names, true) != KERN_SUCCESS)
-		ok = false;
-	for (uint32_t j = 0; j < d->count; j++) {
-		struct port *p = a[j];
-		mach_port_name_t name = (mach_port_name_t)(uintptr_t)p;	/* NULL or DEAD stay */
-		if (p && p != (struct port *)MACH_PORT_DEAD) {
-			if (ok)
-				right_copyout_locked(s, p, d->disposition, &name);
-			else
-				right_destroy_carried_locked(p, d->disposition);
-		}
-		names[j] = name;
-	}
-	if (ok)
-		copyout(s->task, names, addr, d->count * sizeof *names);
-	kfree(a);
-	d->address = addr;
-	if (!ok)
-		d->count = 0;
-	return ok;
-}
-
 static void
-copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bool *lost_memory)
+copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
 {
 	mach_msg_header_t *m = k->msg;
 	mach_port_name_t reply = MACH_PORT_NULL;
@@ -696,16 +711,8 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bo
 		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
 			struct port *p = (struct port *)(uintptr_t)d->port.name;
 			mach_port_name_t name = d->port.name;	/* NULL or DEAD stay as they are */
-			if (d->type.type == MACH_MSG_OOL_DESCRIPTOR) {
-				if (!copyout_ool(s->task, &d->out_of_line, i < 32 && (k->kvirt & (1u << i))))
-					*lost_memory = true;
+			if (d->type.type != MACH_MSG_PORT_DESCRIPTOR)
 				continue;
-			}
-			if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
-				if (!copyout_port_array(s, &d->ool_ports))
-					*lost_memory = true;
-				continue;
-			}
 			if (p && d->port.name != MACH_PORT_DEAD)
 				right_copyout_locked(s, p, d->port.disposition, &name);
 			d->port.name = name;
@@ -713,6 +720,94 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k, bo
 	}
 }
 
+/*
+ * Gives an out-of-line port array's rights to s, the names into the kernel's
+ * copy, in place; with addr 0 (no room for the names) the rights are released.
+ */
+static void
+copyout_port_array_locked(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *d, uint32_t addr)
+{
+	struct port **a = (struct port **)(uintptr_t)d->address;
+	mach_port_name_t *names = (mach_port_name_t *)a;	/* the same buffer, reused in place */
+
+	for (uint32_t j = 0; j < d->count; j++) {
+		struct port *p = a[j];
+		mach_port_name_t name = (mach_port_name_t)(uintptr_t)p;	/* NULL or DEAD stay */
+		if (p && p != (struct port *)MACH_PORT_DEAD) {
+			if (addr)
+				right_copyout_locked(s, p, d->disposition, &name);
+			else
+				right_destroy_carried_locked(p, d->disposition);
+		}
+		names[j] = name;
+	}
+}
+
+/*
+ * The receiver's side of out-of-line memory and port arrays, with sched_lock
+ * not held: regions into fresh memory of t's map, then (sched_lock taken once
+ * more, only when there are port arrays) the arrays' rights into its space and
+ * their names into fresh memory. Sets *lost_memory when a region or an array
+ * found no room (its address is then 0).
+ */
+static void
+copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+	uint32_t addrs[32], arrays = 0, f;
+
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return;
+	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
+		if (d->type.type == MACH_MSG_OOL_DESCRIPTOR) {
+			if (!copyout_ool(t, &d->out_of_line, i < 32 && (k->kvirt & (1u << i))))
+				*lost_memory = true;
+		} else if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR && i < 32) {
+			mach_msg_ool_ports_descriptor_t *o = &d->ool_ports;
+			o->deallocate = 0;
+			o->copy = MACH_MSG_PHYSICAL_COPY;
+			addrs[i] = 0;
+			if (!o->address)
+				continue;
+			arrays |= 1u << i;
+			if (vm_map_allocate(t, &addrs[i], o->count * sizeof(mach_port_name_t), true) != KERN_SUCCESS)
+				addrs[i] = 0;
+		}
+	}
+	k->kcopies &= arrays;	/* the regions went to the receiver */
+	k->kvirt = 0;
+	if (!arrays)
+		return;
+	d = (mach_msg_descriptor_t *)(body + 1);
+	f = spin_lock_irqsave(&sched_lock);
+	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++)
+		if (arrays & (1u << i))
+			copyout_port_array_locked(t->space, &d[i].ool_ports, addrs[i]);
+	spin_unlock_irqrestore(&sched_lock, f);
+	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++) {
+		mach_msg_ool_ports_descriptor_t *o = &d[i].ool_ports;
+		if (!(arrays & (1u << i)))
+			continue;
+		if (addrs[i])
+			copyout(t, (void *)(uintptr_t)o->address, addrs[i], o->count * sizeof(mach_port_name_t));
+		else
+			o->count = 0;
+		if (!addrs[i])
+			*lost_memory = true;
+		kfree((void *)(uintptr_t)o->address);
+		o->address = addrs[i];
+	}
+	k->kcopies = 0;
+}
+
+/*
+ * Under sched_lock: the wait for a message, the check of the buffer (before
+ * the message leaves its queue, so a bad buffer leaves it queued), the
+ * dequeue and the rights. Then, unlocked: out-of-line memory and the copy of
+ * the body, whose length the sender chose. Another thread of the task that
+ * unmaps the buffer in between gets MACH_RCV_INVALID_DATA, as its own race.
+ */
 mach_msg_return_t
 ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, mach_port_name_t name,
 	    mach_msg_timeout_t timeout)
@@ -722,11 +817,11 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	mach_msg_size_t tsize = ipc_trailer_size(option);
 	mach_msg_return_t mr;
 	uint64_t deadline = 0;
-	struct kmsg *k;
+	struct kmsg *k, *dead = NULL;
 	struct port *p;
 	struct pset *ps;
 	struct port *handoff_port = NULL;
-	uint32_t f;
+	uint32_t f, want = 0;
 	bool lost_memory = false;
 
 	/* the buffer is checked when there is a message for it (the fast path's sender checks it) */
@@ -738,6 +833,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 		vm_fault_in_objects(t, umsg, rcv_size);
 
 	f = spin_lock_irqsave(&sched_lock);
+look:
 	for (;;) {
 		struct waitq *wq;
 		uint64_t now;
@@ -782,20 +878,19 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	}
 
 	k = list_entry(p->messages.next, struct kmsg, link);
-	if (copyout_check(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
-		mr = MACH_RCV_INVALID_DATA;	/* the message stays queued */
-		goto out;
-	}
+	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS)
+		goto bad_buffer;	/* the message stays queued */
 	list_remove(&k->link);
 	p->msgcount--;
 	waitq_wake_one_locked(&p->senders);
 	goto checked;
 got:
-	if (copyout_check(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
+	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
 		list_push_front(&p->messages, &k->link);	/* handed to us, but we cannot take it */
 		p->msgcount++;
-		mr = MACH_RCV_INVALID_DATA;
-		goto out;
+		port_unref_locked(handoff_port);
+		handoff_port = NULL;
+		goto bad_buffer;
 	}
 checked:
 	if (k->size + tsize > rcv_size) {
@@ -808,23 +903,45 @@ checked:
 			goto out;
 		}
 		p->seqno++;
-		kmsg_destroy_locked(k);
+		kmsg_release_rights_locked(k);
+		dead = k;	/* its memory is freed below, unlocked */
 		goto out;
 	}
 	trailer.msgh_seqno = p->seqno++;
 	trailer.msgh_trailer_size = tsize;
-	copyout_rights_locked(t->space, p, k, &lost_memory);
-	k->kcopies = 0;	/* the copies went to the receiver */
-	k->kvirt = 0;
-	/* the whole buffer was checked writable above and nothing can unmap it meanwhile */
-	copyout(t, k->msg, umsg, k->size);
-	copyout(t, &trailer, umsg + k->size, tsize);
+	copyout_rights_locked(t->space, p, k);
+	if (handoff_port)
+		port_unref_locked(handoff_port);
+	spin_unlock_irqrestore(&sched_lock, f);
+
+	copyout_memory(t, k, &lost_memory);
+	if (copyout(t, k->msg, umsg, k->size) != KERN_SUCCESS ||
+	    copyout(t, &trailer, umsg + k->size, tsize) != KERN_SUCCESS)
+		mr = MACH_RCV_INVALID_DATA;	/* unmapped since the check, by the task itself */
+	else if (lost_memory)	/* received, but a region could not be placed: Mach's way of saying so */
+		mr = MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE;
+	else
+		mr = MACH_MSG_SUCCESS;
 	kfree(k);
-	/* received, but a region could not be placed: Mach's way of saying so */
-	mr = lost_memory ? (MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE) : MACH_MSG_SUCCESS;
+	return mr;
+
+bad_buffer:
+	/* fault the buffer in (a zero-filled page each) with sched_lock dropped, then look again */
+	mr = MACH_RCV_INVALID_DATA;
+	if (MIN(rcv_size, k->size + tsize) <= want)
+		goto out;	/* faulted in already: the buffer is bad */
+	want = MIN(rcv_size, k->size + tsize);
+	spin_unlock_irqrestore(&sched_lock, f);
+	copyout_prefault(t, umsg, want);
+	f = spin_lock_irqsave(&sched_lock);
+	goto look;
 out:
 	if (handoff_port)
 		port_unref_locked(handoff_port);
 	spin_unlock_irqrestore(&sched_lock, f);
+	if (dead) {
+		free_ool(dead);
+		kfree(dead);
+	}
 	return mr;
 }

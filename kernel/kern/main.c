@@ -61,6 +61,7 @@ kern_main(void)
 {
 	extern uint32_t boot_mem_kib;
 
+	irqoff_init();
 	kmem_init();
 	task_init();
 	sched_init();

@@ -81,9 +81,11 @@ sys_mach_task_self(const struct trap_args *args)
 	return give_send_right(curtask()->self, args->a[0]);
 }
 
+/* kernel_stats(st): a second argument of 1 also resets the interrupts-off figures. */
 kern_return_t
 sys_kernel_stats(const struct trap_args *args)
 {
+	struct irqoff_figures irq;
 	struct manifold_kernel_stats st = {
 		.live_ports = ipc_live_ports(),
 		.free_pages = page_free_count() + kmem_pages_mapped(),
@@ -99,6 +101,15 @@ sys_kernel_stats(const struct trap_args *args)
 		.switch_cycles_lo = (uint32_t)stat_switch_cycles,
 		.switch_cycles_hi = (uint32_t)(stat_switch_cycles >> 32),
 	};
+
+	if (args->a[1] > 1)
+		return KERN_INVALID_ARGUMENT;
+	irqoff_read(&irq, args->a[1] == 1);
+	st.irqoff_enabled = irq.enabled;
+	st.irqoff_max_cycles = irq.worst > UINT32_MAX ? UINT32_MAX : (uint32_t)irq.worst;
+	st.irqoff_max_from = (uint32_t)irq.worst_from;
+	st.irqoff_max_to = (uint32_t)irq.worst_to;
+	st.irqoff_stretches = irq.stretches;
 
 	return copyout(curtask(), &st, args->a[0], sizeof st);
 }

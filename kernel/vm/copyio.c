@@ -1,7 +1,11 @@
 /*
  * copyin/copyout (see kern/copyio.h). Both check the whole range first and
- * copy only if all of it is accessible, so a failed copyout changes nothing.
- * Copies go through the kernel's direct map of physical memory.
+ * copy only if all of it is accessible, so a failed copy changes nothing
+ * (unless another thread of the task unmaps the range meanwhile: then the copy
+ * stops at that page, with an error, as a user access would).
+ * Copies go through the kernel's direct map of physical memory, a page at a
+ * time: the pmap lock, and so interrupts off, is held for one page's lookup
+ * and copy, never for a whole range a task chose.
  */
 #include <kern/copyio.h>
 #include <kern/lib.h>
@@ -10,43 +14,53 @@
 #include "layout.h"
 #include "pmap.h"
 
+/* Whether a page is there for the access. Caller holds t's pmap lock. */
 static kern_return_t
-check_range(struct task *t, uintptr_t uaddr, size_t len, bool write)
+check_page_locked(struct task *t, uintptr_t va, bool write, paddr_t *pa)
 {
-	uintptr_t va;
+	int prot;
 
+	if (!pmap_lookup(t->pmap, va, pa, &prot))
+		return KERN_INVALID_ADDRESS;
+	if (write && !(prot & PMAP_WRITE))
+		return KERN_PROTECTION_FAILURE;
+	return KERN_SUCCESS;
+}
+
+/* Checks every page of the range. Caller holds t's pmap lock (a range it bounded). */
+static kern_return_t
+check_range_locked(struct task *t, uintptr_t uaddr, size_t len, bool write)
+{
 	if (len == 0)
 		return KERN_SUCCESS;
 	if (uaddr >= USER_TOP || len > USER_TOP - uaddr)
 		return KERN_INVALID_ADDRESS;
-	for (va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
+	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
 		paddr_t pa;
-		int prot;
-		if (!pmap_lookup(t->pmap, va, &pa, &prot))
-			return KERN_INVALID_ADDRESS;
-		if (write && !(prot & PMAP_WRITE))
-			return KERN_PROTECTION_FAILURE;
+		kern_return_t kr = check_page_locked(t, va, write, &pa);
+		if (kr != KERN_SUCCESS)
+			return kr;
 	}
 	return KERN_SUCCESS;
 }
 
-static void
-copy_pages(struct task *t, uintptr_t uaddr, char *kbuf, size_t len, bool to_user)
+/* Checks every page of the range, taking the pmap lock for one page at a time. */
+static kern_return_t
+check_range(struct task *t, uintptr_t uaddr, size_t len, bool write)
 {
-	while (len) {
-		size_t n = MIN(len, PAGE_SIZE - (uaddr & (PAGE_SIZE - 1)));
+	if (len == 0)
+		return KERN_SUCCESS;
+	if (uaddr >= USER_TOP || len > USER_TOP - uaddr)
+		return KERN_INVALID_ADDRESS;
+	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
 		paddr_t pa;
-		int prot;
-
-		pmap_lookup(t->pmap, uaddr, &pa, &prot);
-		if (to_user)
-			memcpy(P2V(pa), kbuf, n);
-		else
-			memcpy(kbuf, P2V(pa), n);
-		uaddr += n;
-		kbuf += n;
-		len -= n;
+		uint32_t f = pmap_lock(t->pmap);
+		kern_return_t kr = check_page_locked(t, va, write, &pa);
+		pmap_unlock(t->pmap, f);
+		if (kr != KERN_SUCCESS)
+			return kr;
 	}
+	return KERN_SUCCESS;
 }
 
 /*
@@ -61,9 +75,10 @@ prefault(struct task *t, uintptr_t uaddr, size_t len, bool write)
 		return;
 	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
 		paddr_t pa;
-		int prot;
-		if ((!pmap_lookup(t->pmap, va, &pa, &prot) || (write && !(prot & PMAP_WRITE))) &&
-		    vm_fault(t, va, write) != KERN_SUCCESS)
+		uint32_t f = pmap_lock(t->pmap);
+		kern_return_t kr = check_page_locked(t, va, write, &pa);
+		pmap_unlock(t->pmap, f);
+		if (kr != KERN_SUCCESS && vm_fault(t, va, write) != KERN_SUCCESS)
 			return;	/* the check stops here too */
 	}
 }
@@ -72,19 +87,55 @@ prefault(struct task *t, uintptr_t uaddr, size_t len, bool write)
  * The common case pays nothing for faulting in: check first, and only when
  * the check fails bring the pages in and check once more.
  */
-#define WITH_FAULT_IN(t, uaddr, len, write, checked_op)			\
-	do {								\
-		for (int try_ = 0;; try_++) {				\
-			uint32_t f_ = pmap_lock((t)->pmap);		\
-			kr = check_range(t, uaddr, len, write);		\
-			if (kr == KERN_SUCCESS)				\
-				checked_op;				\
-			pmap_unlock((t)->pmap, f_);			\
-			if (kr == KERN_SUCCESS || try_ == 1)		\
-				break;					\
-			prefault(t, uaddr, len, write);			\
-		}							\
-	} while (0)
+static kern_return_t
+check_with_fault_in(struct task *t, uintptr_t uaddr, size_t len, bool write)
+{
+	kern_return_t kr = check_range(t, uaddr, len, write);
+
+	if (kr != KERN_SUCCESS) {
+		prefault(t, uaddr, len, write);
+		kr = check_range(t, uaddr, len, write);
+	}
+	return kr;
+}
+
+/*
+ * Copies between a checked user range and the kernel, one page piece under
+ * the pmap lock at a time. Each page is looked up again under the lock: one
+ * that changed since the check (copy-on-write after a fork) is faulted in
+ * once more; one that is gone ends the copy with an error.
+ */
+static kern_return_t
+copy_pages(struct task *t, uintptr_t uaddr, char *kbuf, size_t len, bool to_user)
+{
+	while (len) {
+		size_t n = MIN(len, PAGE_SIZE - (uaddr & (PAGE_SIZE - 1)));
+		kern_return_t kr;
+		paddr_t pa;
+
+		for (int try = 0;; try++) {
+			uint32_t f = pmap_lock(t->pmap);
+			kr = check_page_locked(t, uaddr, to_user, &pa);
+			if (kr == KERN_SUCCESS) {
+				if (to_user)
+					memcpy(P2V(pa), kbuf, n);
+				else
+					memcpy(kbuf, P2V(pa), n);
+			}
+			pmap_unlock(t->pmap, f);
+			if (kr == KERN_SUCCESS || try == 1)
+				break;
+			if (vm_fault(t, uaddr, to_user) != KERN_SUCCESS)
+				break;
+		}
+		if (kr != KERN_SUCCESS)
+			return kr;
+		uaddr += n;
+		kbuf += n;
+		len -= n;
+	}
+	return KERN_SUCCESS;
+}
 
 /*
  * The common case, a range within one page that is mapped as needed: one
@@ -112,7 +163,6 @@ copy_one_page(struct task *t, uintptr_t uaddr, void *kbuf, size_t len, bool to_u
 	return ok;
 }
 
-/* The pmap lock is held from the check to the end of the copy (see pmap_lock). */
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
 {
@@ -120,7 +170,9 @@ copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
 
 	if (copy_one_page(t, uaddr, kbuf, len, false))
 		return KERN_SUCCESS;
-	WITH_FAULT_IN(t, uaddr, len, false, copy_pages(t, uaddr, kbuf, len, false));
+	kr = check_with_fault_in(t, uaddr, len, false);
+	if (kr == KERN_SUCCESS)
+		kr = copy_pages(t, uaddr, kbuf, len, false);
 	return kr;
 }
 
@@ -131,48 +183,73 @@ copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 
 	if (copy_one_page(t, uaddr, (void *)kbuf, len, true))
 		return KERN_SUCCESS;
-	WITH_FAULT_IN(t, uaddr, len, true, copy_pages(t, uaddr, (char *)kbuf, len, true));
+	kr = check_with_fault_in(t, uaddr, len, true);
+	if (kr == KERN_SUCCESS)
+		kr = copy_pages(t, uaddr, (char *)kbuf, len, true);
 	return kr;
 }
 
 kern_return_t
 copyout_check(struct task *t, uintptr_t uaddr, size_t len)
 {
-	kern_return_t kr;
+	return check_with_fault_in(t, uaddr, len, true);
+}
 
-	WITH_FAULT_IN(t, uaddr, len, true, (void)0);
-	return kr;
+kern_return_t
+copyout_check_nofault(struct task *t, uintptr_t uaddr, size_t len)
+{
+	return check_range(t, uaddr, len, true);
+}
+
+void
+copyout_prefault(struct task *t, uintptr_t uaddr, size_t len)
+{
+	prefault(t, uaddr, len, true);
 }
 
 /*
- * Copies between two tasks' user memory, page piece by page piece through the
- * direct map, after checking both ranges (the IPC fast path's one copy).
- * Overlapping ranges of one task are copied as memmove does.
- * Both pmaps are locked, in address order, for the whole copy.
+ * memmove through the direct map, a word at a time (byte loops cost four
+ * instructions a byte). A destination above an overlapping source is copied
+ * from the end.
+ */
+static void
+move_piece(char *dst, const char *src, size_t n)
+{
+	size_t words = n >> 2, bytes = n & 3;
+	char *d = dst + n - 4;
+	const char *s = src + n - 4;
+
+	if (dst <= src || dst >= src + n) {
+		memcpy(dst, src, n);
+		return;
+	}
+	__asm__ volatile("std\n\trep movsl\n\tmov %3, %%ecx\n\tadd $3, %%esi\n\tadd $3, %%edi\n\trep movsb\n\tcld"
+			 : "+D"(d), "+S"(s), "+c"(words)
+			 : "r"(bytes)
+			 : "memory");
+}
+
+/*
+ * Copies between two tasks' user memory (the IPC fast path's one copy,
+ * vm_copy), page piece by page piece through the direct map, after checking
+ * both ranges. Overlapping ranges of one task are copied as memmove does.
+ * Both pmaps are locked, in address order, for one piece at a time.
  */
 kern_return_t
 copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len)
 {
 	struct pmap *a = from->pmap, *b = to->pmap;
-	uint32_t fa, fb = 0;
 	kern_return_t kr;
 	bool backward;
 
-	if (check_range(from, src, len, false) != KERN_SUCCESS)	/* unlocked: only a hint */
-		prefault(from, src, len, false);
-	if (check_range(to, dst, len, true) != KERN_SUCCESS)
-		prefault(to, dst, len, true);
+	kr = check_with_fault_in(from, src, len, false);
+	if (kr == KERN_SUCCESS)
+		kr = check_with_fault_in(to, dst, len, true);
 	if (a > b) {
 		struct pmap *x = a;
 		a = b;
 		b = x;
 	}
-	fa = pmap_lock(a);
-	if (b != a)
-		fb = pmap_lock(b);
-	kr = check_range(from, src, len, false);
-	if (kr == KERN_SUCCESS)
-		kr = check_range(to, dst, len, true);
 	/* within one task a destination above an overlapping source is copied from the end (vm_copy) */
 	backward = from == to && src < dst && dst - src < len;
 	if (backward) {
@@ -180,29 +257,44 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 		dst += len;
 	}
 	while (kr == KERN_SUCCESS && len) {
+		uintptr_t s, d;
 		size_t n;
-		paddr_t ps, pd;
-		int prot;
 
 		if (backward) {
 			n = MIN(len, MIN(((src - 1) & (PAGE_SIZE - 1)) + 1, ((dst - 1) & (PAGE_SIZE - 1)) + 1));
+			s = src - n;
+			d = dst - n;
+		} else {
+			n = MIN(len, MIN(PAGE_SIZE - (src & (PAGE_SIZE - 1)), PAGE_SIZE - (dst & (PAGE_SIZE - 1))));
+			s = src;
+			d = dst;
+		}
+		for (int try = 0;; try++) {
+			paddr_t ps, pd;
+			uint32_t fa = pmap_lock(a), fb = b != a ? pmap_lock(b) : 0;
+			kr = check_page_locked(from, s, false, &ps);
+			if (kr == KERN_SUCCESS)
+				kr = check_page_locked(to, d, true, &pd);
+			if (kr == KERN_SUCCESS)
+				move_piece(P2V(pd), P2V(ps), n);	/* both pieces may be in one page */
+			if (b != a)
+				pmap_unlock(b, fb);
+			pmap_unlock(a, fa);
+			if (kr == KERN_SUCCESS || try == 1)
+				break;
+			/* changed since the check: fault both in again, once */
+			if (vm_fault(from, s, false) != KERN_SUCCESS || vm_fault(to, d, true) != KERN_SUCCESS)
+				break;
+		}
+		if (backward) {
 			src -= n;
 			dst -= n;
 		} else {
-			n = MIN(len, MIN(PAGE_SIZE - (src & (PAGE_SIZE - 1)), PAGE_SIZE - (dst & (PAGE_SIZE - 1))));
-		}
-		pmap_lookup(from->pmap, src, &ps, &prot);
-		pmap_lookup(to->pmap, dst, &pd, &prot);
-		memmove(P2V(pd), P2V(ps), n);	/* both pieces may be in one page */
-		if (!backward) {
 			src += n;
 			dst += n;
 		}
 		len -= n;
 	}
-	if (b != a)
-		pmap_unlock(b, fb);
-	pmap_unlock(a, fa);
 	return kr;
 }
 
@@ -210,14 +302,15 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
  * Pinning a user range for writing: checks it (faulting pages in if needed) and
  * keeps the task's pmap locked, so the range stays mapped until unpinned; the
  * writes in between need no check of their own. For the IPC fast path, which
- * must know a receiver's buffer is good before it moves any right.
+ * must know a receiver's buffer is good before it moves any right; it pins a
+ * few pages at most (interrupts stay off while a range is pinned).
  */
 bool
 copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags)
 {
 	for (int try = 0; try < 2; try++) {
 		*flags = pmap_lock(t->pmap);
-		if (check_range(t, uaddr, len, true) == KERN_SUCCESS)
+		if (check_range_locked(t, uaddr, len, true) == KERN_SUCCESS)
 			return true;
 		pmap_unlock(t->pmap, *flags);
 		prefault(t, uaddr, len, true);
@@ -225,11 +318,23 @@ copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags)
 	return false;
 }
 
-/* Writes into a pinned range (within what copyout_pin checked). */
+/* Writes into a pinned range (within what copyout_pin checked): no lock to take, none to fail. */
 void
 copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 {
-	copy_pages(t, uaddr, (char *)kbuf, len, true);
+	const char *k = kbuf;
+
+	while (len) {
+		size_t n = MIN(len, PAGE_SIZE - (uaddr & (PAGE_SIZE - 1)));
+		paddr_t pa;
+		int prot;
+
+		pmap_lookup(t->pmap, uaddr, &pa, &prot);
+		memcpy(P2V(pa), k, n);
+		uaddr += n;
+		k += n;
+		len -= n;
+	}
 }
 
 void

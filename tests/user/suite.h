@@ -37,6 +37,38 @@ stats(void)
 	return st;
 }
 
+/*
+ * The longest stretch with interrupts off since the last reset (kernel booted
+ * with irqoff_stats), then a reset: wrap an operation in two calls to see its
+ * own figure.
+ */
+static inline struct manifold_kernel_stats
+irqoff_take(void)
+{
+	struct manifold_kernel_stats st;
+
+	trap_raw(TRAP_kernel_stats, (uint32_t)&st, 1, 0, 0, 0);
+	return st;
+}
+
+/*
+ * Whether rdtsc counts guest instructions (QEMU -icount shift=0), so that
+ * interrupts-off figures are exact: a loop of 200,000 instructions must read
+ * as that, give or take a timer interrupt.
+ */
+static inline int
+tsc_counts_instructions(void)
+{
+	uint32_t lo0, hi0, lo1, hi1, n = 100000;
+	uint64_t d;
+
+	__asm__ volatile("rdtsc" : "=a"(lo0), "=d"(hi0));
+	__asm__ volatile("1: dec %0\n\tjnz 1b" : "+r"(n));
+	__asm__ volatile("rdtsc" : "=a"(lo1), "=d"(hi1));
+	d = (((uint64_t)hi1 << 32) | lo1) - (((uint64_t)hi0 << 32) | lo0);
+	return d >= 200000 && d < 200000 + 20000;
+}
+
 static inline uint32_t
 free_pages(void)
 {

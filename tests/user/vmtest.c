@@ -2152,6 +2152,92 @@ lock_request_leaves_a_no_access_page_unreadable(void)
 	cthread_join(th);
 }
 
+/*
+ * Interrupts off, bounded: nothing a task asks of copies between tasks and
+ * the kernel keeps them off longer than IRQOFF_BOUND guest instructions (the
+ * kernel is booted with irqoff_stats, QEMU with -icount shift=0, where rdtsc
+ * counts instructions). The bound is one page copied (1,024 rep movsl steps,
+ * plus the page's lookup) and a fixed overhead for what runs under a lock
+ * besides (a zero-filled page in a fault, the switch to the receiver of a
+ * reply, about 3,000 instructions as measured). Each operation gets a window
+ * of its own, opened and closed by irqoff_take(). What the suite did before
+ * (fork and vm_deallocate of large regions hold the map lock throughout),
+ * vm_write of 1 MiB (kobject.c destroys the request, and frees its pages,
+ * under sched_lock) and the cleanup (vm_deallocate of 1 MiB) are printed,
+ * not checked.
+ */
+#define IRQOFF_BOUND (4096 + 4096)
+
+static uint32_t irq_worst, irq_from, irq_to;
+static const char *irq_worst_op;
+
+/* Closes the window of op: its figure joins the worst. */
+static void
+irq_window(const char *op)
+{
+	struct manifold_kernel_stats st = irqoff_take();
+
+	if (st.irqoff_max_cycles > irq_worst) {
+		irq_worst = st.irqoff_max_cycles;
+		irq_from = st.irqoff_max_from;
+		irq_to = st.irqoff_max_to;
+		irq_worst_op = op;
+	}
+}
+
+static void
+interrupts_stay_off_at_most_a_page_copy_in_copies(void)
+{
+	struct manifold_kernel_stats st = irqoff_take();
+	const uint32_t size = 1u << 20;
+	vm_address_t a = 0, b = 0, r = 0;
+	mach_msg_type_number_t n = 0;
+
+	if (!st.irqoff_enabled || !tsc_counts_instructions()) {
+		printf("# skipped: needs the irqoff_stats boot option and QEMU -icount shift=0\n");
+		return;
+	}
+	printf("# before this case (not checked): %u instructions, from %#x to %#x (build/kernel.sym)\n",
+	       st.irqoff_max_cycles, st.irqoff_max_from, st.irqoff_max_to);
+	irq_worst = 0;
+	CHECK_EQ(vm_allocate(ME, &a, size + PAGE, 1), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(ME, &b, size + PAGE, 1), KERN_SUCCESS);
+	irqoff_take();
+	for (uint32_t o = 0; o < size + PAGE; o += PAGE)	/* zero fill, one fault a page */
+		((volatile uint32_t *)a)[o / 4] = o;
+	irq_window("zero-fill faults");
+	CHECK_EQ(vm_write(ME, b, a, PAGE), KERN_SUCCESS);
+	irq_window("vm_write of a page");
+	CHECK_EQ(vm_write(ME, b, a + 100, PAGE), KERN_SUCCESS);
+	irq_window("vm_write of a page, unaligned source");
+	CHECK_EQ(vm_write(ME, b, a, size), KERN_SUCCESS);
+	CHECK_EQ(vm_write(ME, b, a + 100, size), KERN_SUCCESS);
+	st = irqoff_take();	/* kobject.c frees the request's 256 pages under sched_lock */
+	printf("# vm_write of 1 MiB (not checked): %u, from %#x to %#x\n", st.irqoff_max_cycles,
+	       st.irqoff_max_from, st.irqoff_max_to);
+	irqoff_take();
+	CHECK_EQ(vm_copy(ME, a, size, b), KERN_SUCCESS);
+	irq_window("vm_copy of 1 MiB");
+	CHECK_EQ(vm_copy(ME, b, size, b + PAGE), KERN_SUCCESS);
+	irq_window("vm_copy of 1 MiB, overlapping upwards");
+	CHECK_EQ(((volatile uint32_t *)b)[2 * PAGE / 4], PAGE);
+	CHECK_EQ(vm_copy(ME, b + PAGE, size, b), KERN_SUCCESS);
+	irq_window("vm_copy of 1 MiB, overlapping downwards");
+	CHECK_EQ(((volatile uint32_t *)b)[PAGE / 4], PAGE);
+	CHECK_EQ(vm_read(ME, a, size, &r, &n), KERN_SUCCESS);
+	irq_window("vm_read of 1 MiB");
+	CHECK_EQ(n, size);
+	CHECK_EQ(((volatile uint32_t *)r)[(size - PAGE) / 4], size - PAGE);
+	CHECK_EQ(vm_deallocate(ME, r, n), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, a, size + PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, b, size + PAGE), KERN_SUCCESS);
+	st = irqoff_take();
+	printf("# vm_deallocate of three 1 MiB regions (not checked): %u\n", st.irqoff_max_cycles);
+	printf("# worst: %u instructions (%s), from %#x to %#x; bound %u\n", irq_worst, irq_worst_op, irq_from,
+	       irq_to, IRQOFF_BOUND);
+	CHECK(irq_worst <= IRQOFF_BOUND);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(protect_read_only_then_writes_are_refused_to_copies),
@@ -2226,6 +2312,7 @@ static const struct test tests[] = {
 	T(copies_of_an_object_keep_its_contents_from_when_they_were_made),
 	T(lock_request_leaves_a_no_access_page_unreadable),
 	T(fuzz_100000_random_vm_calls),
+	T(interrupts_stay_off_at_most_a_page_copy_in_copies),
 };
 
 static uint32_t pages_before;

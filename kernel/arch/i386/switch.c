@@ -87,7 +87,9 @@ arch_thread_switch(struct thread *prev, struct thread *next)
 void
 arch_idle(void)
 {
+	irqoff_end();
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	irqoff_begin();
 }
 
 void

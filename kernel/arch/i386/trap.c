@@ -144,9 +144,9 @@ trap(struct trapframe *tf)
 			uart_interrupt();
 	} else if (n == T_SYSCALL) {
 		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
-		sti();
+		irqoff_sti();	/* sti and cli, seen by the interrupts-off measurement */
 		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
-		cli();
+		irqoff_cli();
 	} else if (trapframe_from_user(tf)) {
 		user_fault(tf);
 	} else {

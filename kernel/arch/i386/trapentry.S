@@ -5,6 +5,14 @@
  */
 #include "gdt.h"
 
+/* Five bytes run as one instruction (ignored DS prefixes), patched by irqoff_patch.c. */
+.macro IRQOFF_SITE b0, b1, b2, b3, b4, stub, jump
+661:	.byte \b0, \b1, \b2, \b3, \b4
+	.pushsection irqoff_patch, "a"
+	.long 661b, \stub, \jump
+	.popsection
+.endm
+
 .macro VEC n, has_err
 	.globl vector\n
 vector\n:
@@ -36,7 +44,7 @@ alltraps:
 	xor	%eax, %eax
 	mov	%ax, %fs
 	mov	%ax, %gs
-	cld
+	IRQOFF_SITE 0x3e, 0x3e, 0x3e, 0x3e, 0xfc, irqoff_entry_stub, 0	/* cld */
 	pushl	%esp
 	call	trap
 	addl	$4, %esp
@@ -49,7 +57,9 @@ trapret:
 	popl	%es
 	popl	%ds
 	addl	$8, %esp		/* vector and error code */
-	iret
+	.globl trapret_iret
+trapret_iret:
+	IRQOFF_SITE 0x3e, 0x3e, 0x3e, 0x3e, 0xcf, irqoff_exit_stub, 1	/* iret */
 
 	.section .rodata
 	.globl trap_vectors

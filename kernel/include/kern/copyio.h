@@ -1,7 +1,8 @@
 /*
  * Moving bytes between the kernel and a task's user memory. Every user pointer
  * is checked page by page against the task's page tables before a byte moves,
- * so a bad pointer is an error code, never a kernel fault.
+ * so a bad pointer is an error code, never a kernel fault. The task's pmap
+ * lock (interrupts off) is held for one page at a time, whatever the length.
  */
 #ifndef KERN_COPYIO_H
 #define KERN_COPYIO_H
@@ -17,6 +18,11 @@ kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
+/* The same check without faulting anything in (cheap enough under sched_lock)... */
+kern_return_t copyout_check_nofault(struct task *t, uintptr_t uaddr, size_t len);
+/* ...and the fault-in, for when that check failed and sched_lock has been dropped. */
+void copyout_prefault(struct task *t, uintptr_t uaddr, size_t len);
+/* Pins at most a few pages: the pmap lock is held until copyout_unpin. */
 bool copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags);
 void copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
 void copyout_unpin(struct task *t, uint32_t flags);

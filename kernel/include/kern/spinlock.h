@@ -2,10 +2,16 @@
  * Spin locks that also disable interrupts on the local CPU while held, so an
  * interrupt handler can take the same lock. Only the boot CPU runs today, but
  * every shared structure names the lock that protects it so SMP needs no rewrite.
+ *
+ * Whatever runs under such a lock delays the timer and the serial line: keep
+ * it short and bounded whatever a user task asks for (copy user memory a page
+ * at a time, map regions outside sched_lock). Booted with `irqoff_stats`, the
+ * kernel measures the longest stretch with interrupts off (kern/irqoff.c).
  */
 #ifndef KERN_SPINLOCK_H
 #define KERN_SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct spinlock {
@@ -15,20 +21,59 @@ struct spinlock {
 
 #define SPINLOCK_INIT(n) { 0, n }
 
+/*
+ * Where interrupts go off or come back on: five bytes that run as the one
+ * instruction they stand for (the padding is ignored DS prefixes, so the cost
+ * is what it was), patched into a call to the stub in arch/i386/irqoff.S
+ * when the kernel is booted with irqoff_stats.
+ */
+#define IRQOFF_SITE(insn, stub, kind)					\
+	"661:\n\t" insn "\n\t"						\
+	".pushsection irqoff_patch, \"a\"\n\t"				\
+	".long 661b, " #stub ", " #kind "\n\t"				\
+	".popsection"
+
+/* kern/irqoff.c */
+extern bool irqoff_stats_on;
+void irqoff_init(void);
+void irqoff_begin(void);
+void irqoff_end(void);
+
+struct irqoff_figures {
+	bool enabled;			/* booted with irqoff_stats */
+	uint64_t worst;			/* TSC cycles of the longest stretch */
+	uintptr_t worst_from, worst_to;	/* the code that turned interrupts off, and back on */
+	uint32_t stretches;		/* how many ended */
+};
+void irqoff_read(struct irqoff_figures *out, bool reset);
+
 static inline uint32_t spin_lock_irqsave(struct spinlock *l)
 {
 	uint32_t flags;
-	__asm__ volatile("pushfl; popl %0; cli" : "=r"(flags) : : "memory");
+	__asm__ volatile(IRQOFF_SITE("pushfl; popl %0; .byte 0x3e, 0x3e, 0xfa", irqoff_lock_stubs, 2)
+			 : "=r"(flags) : : "memory", "cc");
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		__asm__ volatile("pause");
 	return flags;
+}
+
+/* sti, counted as the end of a stretch */
+static inline void irqoff_sti(void)
+{
+	__asm__ volatile(IRQOFF_SITE(".byte 0x3e, 0x3e, 0x3e, 0x3e, 0xfb", irqoff_sti_stub, 0) : : : "memory", "cc");
+}
+
+/* cli where interrupts were on, counted as the start of one */
+static inline void irqoff_cli(void)
+{
+	__asm__ volatile(IRQOFF_SITE(".byte 0x3e, 0x3e, 0x3e, 0x3e, 0xfa", irqoff_cli_stub, 0) : : : "memory", "cc");
 }
 
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
 {
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	if (flags & 0x200)
-		__asm__ volatile("sti" ::: "memory");
+		irqoff_sti();
 }
 
 static inline int spin_held(const struct spinlock *l) { return l->locked != 0; }

@@ -148,6 +148,15 @@ struct manifold_kernel_stats {
 	uint32_t msg_send_cycles_lo, msg_send_cycles_hi;	/* ...of which the send half of mach_msg */
 	uint32_t switches;		/* context switches */
 	uint32_t switch_cycles_lo, switch_cycles_hi;	/* ...spent switching */
+	/* Interrupts off, when the kernel is booted with irqoff_stats: the longest
+	 * stretch (TSC cycles, saturated) since boot or the last reset (kernel_stats
+	 * with 1 as its second argument reads, then resets), the kernel code
+	 * addresses that turned them off and back on (see build/kernel.sym), and
+	 * how many stretches ended. */
+	uint32_t irqoff_enabled;
+	uint32_t irqoff_max_cycles;
+	uint32_t irqoff_max_from, irqoff_max_to;
+	uint32_t irqoff_stretches;
 };
 #endif
 #define TRAP_CMDLINE_MAX	4096
