@@ -58,6 +58,27 @@ console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, si
 	return kr;
 }
 
+/*
+ * Puts bytes a reader took back in front of the ring, for a reader that could
+ * not deliver them (its buffer went away): they were typed first, so they go
+ * first again. Bytes typed since that no longer fit are the ones dropped.
+ */
+void
+console_input_unread(const char *kbuf, size_t n)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	while (n > 0) {
+		if (head - tail == CONSOLE_INPUT_SIZE) {	/* the newest byte makes room */
+			head--;
+			dropped++;
+		}
+		ring[--tail % CONSOLE_INPUT_SIZE] = kbuf[--n];
+	}
+	waitq_wake_all_locked(&readers);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
 uint32_t
 console_input_dropped(void)
 {

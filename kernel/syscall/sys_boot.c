@@ -124,9 +124,22 @@ sys_boot_module_start(const struct trap_args *args)
 			right_copyout_locked(caller->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
 		}
 		spin_unlock_irqrestore(&sched_lock, f);
-		copyout(caller, &name, uport, sizeof name);
+		kr = copyout(caller, &name, uport, sizeof name);
 	}
-	copyout(caller, &t->id, uid, sizeof t->id);
+	if (kr == KERN_SUCCESS)
+		kr = copyout(caller, &t->id, uid, sizeof t->id);
+	if (kr != KERN_SUCCESS) {
+		/* checked first, but a sibling took the memory away: the caller cannot know
+		 * the task, so it does not go on running unknown */
+		if (name) {
+			f = spin_lock_irqsave(&sched_lock);
+			right_deallocate_locked(caller->space, name);
+			spin_unlock_irqrestore(&sched_lock, f);
+		}
+		task_terminate(t, TASK_KILLED, 0);
+		task_wait(t, 0);
+		kr = KERN_INVALID_ADDRESS;
+	}
 	task_unref(t);
-	return KERN_SUCCESS;
+	return kr;
 }

@@ -67,6 +67,8 @@ sys_console_read(const struct trap_args *args)
 		kr = copyout(curtask(), k, buf, n);
 		if (kr == KERN_SUCCESS)
 			kr = copyout(curtask(), &n32, count, sizeof n32);
+		if (kr != KERN_SUCCESS)	/* a sibling took the buffer away meanwhile: the bytes stay typed */
+			console_input_unread(k, n);
 	}
 	kfree(k);
 	return kr;

@@ -36,6 +36,22 @@ sys_mach_msg(const struct trap_args *args)
 	return MACH_MSG_SUCCESS;
 }
 
+/*
+ * The out-parameter could not be written after all (checked first, but a
+ * sibling thread unmapped or protected it meanwhile): the right just made is
+ * taken back, so nothing is lost or left behind, and the call fails.
+ */
+static kern_return_t
+take_back_locked_name(struct task *t, mach_port_name_t name,
+		      kern_return_t (*undo)(struct ipc_space *, mach_port_name_t))
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	undo(t->space, name);
+	spin_unlock_irqrestore(&sched_lock, f);
+	return KERN_INVALID_ADDRESS;
+}
+
 /* A new receive right in the caller's space; MACH_PORT_NULL when there is no room. */
 kern_return_t
 sys_mach_reply_port(const struct trap_args *args)
@@ -67,8 +83,8 @@ sys_mach_reply_port(const struct trap_args *args)
 		port_unref_locked(p);
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
-	if (kr == KERN_SUCCESS)
-		copyout(t, &name, args->a[0], sizeof name);
+	if (kr == KERN_SUCCESS && copyout(t, &name, args->a[0], sizeof name) != KERN_SUCCESS)
+		kr = take_back_locked_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
 	return kr;
 }
 
@@ -130,8 +146,8 @@ give_send_right(struct port *p, uintptr_t uname)
 	p->srights++;
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
 	spin_unlock_irqrestore(&sched_lock, f);
-	if (kr == KERN_SUCCESS)
-		copyout(t, &name, uname, sizeof name);
+	if (kr == KERN_SUCCESS && copyout(t, &name, uname, sizeof name) != KERN_SUCCESS)
+		kr = take_back_locked_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
 	return kr;
 }
 

@@ -835,6 +835,69 @@ calls_racing_task_terminate_get_named_errors_and_leak_nothing(void)
 	CHECK_EQ(s.heap_bytes - s0.heap_bytes, 0);
 }
 
+/*
+ * The traps that make a right and write its name (mach_reply_port,
+ * mach_thread_self, mach_host_self) check the out-parameter first, yet a
+ * sibling thread can take the page away before the write: then the right is
+ * taken back and the call fails. A sibling flips the page between writable and
+ * read-only without yielding while we call; whatever each call answers, no
+ * right may be lost or left behind. (Most refusals come from the check; the
+ * window after it is hit only when the timer preempts a call inside it.)
+ */
+static volatile int flipping;
+static vm_address_t flip_page;
+
+static void *
+flip_protection(void *arg)
+{
+	(void)arg;
+	while (flipping) {
+		vm_protect(ME, flip_page, PAGE, 0, VM_PROT_READ);
+		if (rnd() & 1)
+			thread_switch(MACH_PORT_NULL, 0, 0);
+		vm_protect(ME, flip_page, PAGE, 0, VM_PROT_READ | VM_PROT_WRITE);
+		if (rnd() & 1)
+			thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	return NULL;
+}
+
+static void
+out_parameters_a_sibling_takes_away_lose_nothing(void)
+{
+	static const uint32_t traps[] = { TRAP_mach_reply_port, TRAP_mach_thread_self, TRAP_mach_host_self };
+	uint32_t names = port_name_count(), live = stats().live_ports, refused = 0;
+	cthread_t flipper;
+
+	CHECK_EQ(vm_allocate(ME, &flip_page, PAGE, 1), KERN_SUCCESS);
+	flipping = 1;
+	CHECK_EQ(cthread_fork(&flipper, flip_protection, NULL), KERN_SUCCESS);
+	for (int i = 0; i < 3000; i++) {
+		volatile mach_port_t *out = (volatile mach_port_t *)flip_page;
+		uint32_t trap = traps[i % 3];
+		kern_return_t kr;
+		if (i % 2)
+			thread_switch(MACH_PORT_NULL, 0, 0);	/* let the sibling flip */
+		kr = trap_raw(trap, (uint32_t)flip_page, 0, 0, 0, 0);
+		if (kr != KERN_SUCCESS) {
+			CHECK(kr == KERN_PROTECTION_FAILURE || kr == KERN_INVALID_ADDRESS);
+			refused++;
+			continue;
+		}
+		CHECK(MACH_PORT_VALID(*out));
+		if (trap == TRAP_mach_reply_port)
+			mach_port_destroy(ME, *out);
+		else
+			mach_port_deallocate(ME, *out);
+	}
+	flipping = 0;
+	cthread_join(flipper);
+	printf("# %u of 3000 calls found the page read-only\n", refused);
+	CHECK_EQ(port_name_count(), names);
+	CHECK_EQ(stats().live_ports, live);
+	CHECK_EQ(vm_deallocate(ME, flip_page, PAGE), KERN_SUCCESS);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 #define T_ROW(f) { #f, f },
@@ -846,6 +909,7 @@ static const struct test tests[] = {
 	T(task_info_virtual_size_is_the_size_of_the_map),
 	T(a_call_waiting_in_the_kernel_outlives_the_termination_of_its_target),
 	T(calls_racing_task_terminate_get_named_errors_and_leak_nothing),
+	T(out_parameters_a_sibling_takes_away_lose_nothing),
 	/* every call of every kernel interface, on our own task port and a child's */
 	KOBJ_CALL_CASES(T_ROW)
 	/* KOBJ_CALL_CASES_FAILING: Mach's behaviour where the kernel still differs (kernel/README.md) */

@@ -24,6 +24,8 @@ void console_input_put(char c);
 kern_return_t console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, size_t *got);
 
 /* Bytes dropped because the ring was full (tests). */
+/* Gives back the first n bytes a read took, when they could not be delivered. */
+void console_input_unread(const char *kbuf, size_t n);
 uint32_t console_input_dropped(void);
 
 #endif
