@@ -14,19 +14,6 @@
 #include "layout.h"
 #include "pmap.h"
 
-static struct vm_region *
-region_of(struct task *t, uint32_t va)
-{
-	struct list *l;
-
-	list_for_each(l, &t->map) {
-		struct vm_region *r = list_entry(l, struct vm_region, link);
-		if (r->start <= va && va < r->end)
-			return r;
-	}
-	return NULL;
-}
-
 kern_return_t
 vm_cow_break_locked(struct task *t, uint32_t va, paddr_t pa)
 {
@@ -88,10 +75,10 @@ vm_fault(struct task *t, uint32_t va, bool write)
 		uint32_t offset = 0;
 		uint32_t f = spin_lock_irqsave(&t->map_lock);
 
-		r = region_of(t, va);
+		r = vm_map_lookup_locked(t, va);
 		if (!r)
 			kr = KERN_INVALID_ADDRESS;
-		else if (!(r->prot & (write ? VM_PROT_WRITE : VM_PROT_READ | VM_PROT_EXECUTE)))	/* i386: execute reads */
+		else if (!vm_region_allows(r, write))
 			kr = KERN_PROTECTION_FAILURE;
 		else if (r->object)
 			res = vm_object_fault_locked(t, r, va, write, &kr, &wait, &offset);

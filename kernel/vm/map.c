@@ -352,20 +352,55 @@ check_range_arg(uint32_t addr, uint32_t size, uint32_t *lo, uint32_t *hi)
 	return KERN_SUCCESS;
 }
 
-bool
-vm_map_covers(struct task *t, uint32_t addr, uint32_t size)
+struct vm_region *
+vm_map_lookup_locked(struct task *t, uint32_t va)
 {
-	uint32_t f;
-	bool ok;
+	struct list *l;
+
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->start <= va && va < r->end)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Region by region in address order, as Mach's vm_map_copyin does: the first
+ * hole or the first region that refuses the access decides.
+ */
+kern_return_t
+vm_map_check_access(struct task *t, uint32_t addr, uint32_t size, bool write)
+{
+	kern_return_t kr = KERN_INVALID_ADDRESS;
+	uint32_t at, end, f;
+	struct list *l;
 
 	if (addr >= USER_TOP || size > USER_TOP - addr)
-		return false;
+		return KERN_INVALID_ADDRESS;
 	if (size == 0)
-		return true;
+		return KERN_SUCCESS;
+	at = ROUND_DOWN(addr, PAGE_SIZE);
+	end = ROUND_UP(addr + size, PAGE_SIZE);
 	f = spin_lock_irqsave(&t->map_lock);
-	ok = fully_allocated(t, ROUND_DOWN(addr, PAGE_SIZE), ROUND_UP(addr + size, PAGE_SIZE));
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->end <= at)
+			continue;
+		if (r->start > at)
+			break;	/* a hole */
+		if (!vm_region_allows(r, write)) {
+			kr = KERN_PROTECTION_FAILURE;
+			break;
+		}
+		at = r->end;
+		if (at >= end) {
+			kr = KERN_SUCCESS;
+			break;
+		}
+	}
 	spin_unlock_irqrestore(&t->map_lock, f);
-	return ok;
+	return kr;
 }
 
 /* The pmap access for a protection. The i386 cannot execute what it cannot read, and the reverse. */

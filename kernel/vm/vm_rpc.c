@@ -4,6 +4,10 @@
  * that reached a task port, in the sender's thread. The mechanism is map.c,
  * copyio.c and object.c; results travel in the reply. A dying task answers
  * KERN_INVALID_TASK.
+ * vm_read, vm_write and vm_copy ask the map before they copy, as Mach does: a
+ * page outside every region is KERN_INVALID_ADDRESS, one whose region's
+ * protection refuses the access KERN_PROTECTION_FAILURE, touched or not
+ * (copyio sees only page tables, where both are a page that is not there).
  */
 #include <kern/copyio.h>
 #include <kern/ipc.h>
@@ -98,8 +102,9 @@ kdo_vm_read(struct task *t, vm_address_t address, vm_size_t size, struct kern_oo
 		return KERN_INVALID_ARGUMENT;
 	if (size > IPC_OOL_MAX)
 		return KERN_RESOURCE_SHORTAGE;
-	if (!vm_map_covers(t, address, size))
-		return KERN_INVALID_ADDRESS;
+	kr = vm_map_check_access(t, address, size, false);
+	if (kr != KERN_SUCCESS)
+		return kr;
 	if (size == 0) {
 		*data = (struct kern_ool){ NULL, false, 0 };
 		*dataCnt = 0;
@@ -136,8 +141,9 @@ kdo_vm_write(struct task *t, vm_address_t address, const struct kern_ool *data, 
 		return KERN_INVALID_TASK;
 	if (address & (PAGE_SIZE - 1))
 		return KERN_INVALID_ARGUMENT;
-	if (!vm_map_covers(t, address, dataCnt))
-		return KERN_INVALID_ADDRESS;
+	kr = vm_map_check_access(t, address, dataCnt, true);
+	if (kr != KERN_SUCCESS)
+		return kr;
 	if (!data->virt)
 		return dataCnt ? copyout(t, data->copy, address, dataCnt) : KERN_SUCCESS;
 	/* every page's check first, so a failure writes nothing */
@@ -154,11 +160,18 @@ kdo_vm_write(struct task *t, vm_address_t address, const struct kern_ool *data, 
 kern_return_t
 kdo_vm_copy(struct task *t, vm_address_t source, vm_size_t size, vm_address_t dest)
 {
+	kern_return_t kr;
+
 	if (!has_map(t))
 		return KERN_INVALID_TASK;
 	if ((source | dest) & (PAGE_SIZE - 1))
 		return KERN_INVALID_ARGUMENT;
-	return copy_user_to_user(t, source, t, dest, size);
+	kr = vm_map_check_access(t, source, size, false);
+	if (kr == KERN_SUCCESS)
+		kr = vm_map_check_access(t, dest, size, true);
+	if (kr == KERN_SUCCESS)
+		kr = copy_user_to_user(t, source, t, dest, size);
+	return kr;
 }
 
 /*

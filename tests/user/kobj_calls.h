@@ -3016,7 +3016,9 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(a_dead_name_request_shows_in_the_type_and_its_notification_adds_a_reference)	\
 	T(task_info_virtual_size_counts_memory_not_touched_yet)	\
 	T(allocate_name_takes_any_name_but_null_and_dead)	\
-	T(vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork)
+	T(vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork)	\
+	T(vm_read_of_a_no_access_page_is_protection_failure)			\
+	T(writes_into_a_read_only_page_never_touched_are_protection_failure)
 
 #define KOBJ_CALL_CASES_FAILING(T)						\
 	/* FAILS: a new task holds a send right to its own port; Mach's space	\
@@ -3039,13 +3041,6 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(vm_calls_round_unaligned_addresses_to_whole_pages)			\
 	/* FAILS: KERN_INVALID_ADDRESS; Mach clips the range to the map and	\
 	   succeeds (GNU Mach vm_deallocate, vm_map_remove) */			\
-	T(vm_deallocate_outside_user_space_clips_to_the_map)			\
-	/* FAILS: KERN_INVALID_ADDRESS; Mach says KERN_PROTECTION_FAILURE	\
-	   (vm_map_copyin: "Verify that the region can be read") */		\
-	T(vm_read_of_a_no_access_page_is_protection_failure)			\
-	/* FAILS: KERN_INVALID_ADDRESS: the write fault is refused, so the page	\
-	   is never mapped and the check finds no page; Mach, and vm_map.defs	\
-	   here, say KERN_PROTECTION_FAILURE */					\
-	T(writes_into_a_read_only_page_never_touched_are_protection_failure)
+	T(vm_deallocate_outside_user_space_clips_to_the_map)
 
 #endif

@@ -51,7 +51,7 @@ protect_read_only_then_writes_are_refused_to_copies(void)
 	CHECK_EQ(((uint32_t *)b)[0], 1);
 	vm_deallocate(ME, b, n);
 	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_NONE), KERN_SUCCESS);
-	CHECK_EQ(vm_read(ME, a, PAGE, &b, &n), KERN_INVALID_ADDRESS);	/* no access at all */
+	CHECK_EQ(vm_read(ME, a, PAGE, &b, &n), KERN_PROTECTION_FAILURE);	/* no access at all */
 	CHECK_EQ(vm_protect(ME, a, PAGE, 0, VM_PROT_DEFAULT), KERN_SUCCESS);
 	CHECK_EQ(((volatile uint32_t *)a)[0], 1);			/* the page was kept */
 	vm_deallocate(ME, a, 2 * PAGE);

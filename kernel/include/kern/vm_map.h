@@ -31,6 +31,13 @@ struct vm_region {
 	struct list obj_link;		/* [O] object->mappings */
 };
 
+/* Whether r's protection allows a user read (or write) of its pages. i386: execute reads. */
+static inline bool
+vm_region_allows(const struct vm_region *r, bool write)
+{
+	return (r->prot & (write ? VM_PROT_WRITE : VM_PROT_READ | VM_PROT_EXECUTE)) != 0;
+}
+
 /* Where r maps its object's page at offset, or 0 if r does not cover it. */
 static inline uint32_t
 vm_region_va_of(const struct vm_region *r, uint32_t offset)
@@ -54,8 +61,15 @@ kern_return_t vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, boo
 kern_return_t vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size);
 kern_return_t vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_prot_t prot);
 kern_return_t vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit);
-/* Whether every page of [addr, addr + size) is allocated (true for size 0). */
-bool vm_map_covers(struct task *t, uint32_t addr, uint32_t size);
+/* The region that holds va, or NULL. [M] held. */
+struct vm_region *vm_map_lookup_locked(struct task *t, uint32_t va);
+/*
+ * Whether the map lets a task read (or write) every page of [addr, addr + size),
+ * as the vm calls decide before they copy: KERN_INVALID_ADDRESS for a page
+ * outside every region, KERN_PROTECTION_FAILURE for one whose region's
+ * protection refuses the access, else KERN_SUCCESS (also for size 0).
+ */
+kern_return_t vm_map_check_access(struct task *t, uint32_t addr, uint32_t size, bool write);
 /* The pmap access bits (PMAP_READ_OK, PMAP_WRITE) that prot allows. */
 int vm_prot_pmap(vm_prot_t prot);
 /* The first region that ends above addr. KERN_NO_SPACE when there is none. */
