@@ -44,11 +44,10 @@ vm_map_terminate(struct task *t)
 
 	t->map_active = false;
 	remove_all_regions_locked(t);
-	/* every page and page table, the loader's included; the directory stays with the pmap */
-	for (uint32_t va = pmap_next_mapped(t->pmap, 0, USER_TOP); va < USER_TOP;
-	     va = pmap_next_mapped(t->pmap, va + PAGE_SIZE, USER_TOP))
-		pmap_remove(t->pmap, va);
 	spin_unlock_irqrestore(&t->map_lock, f);
+	/* every page and page table, the loader's included; the directory stays with the
+	 * pmap. Inactive, the map gains no mapping meanwhile. */
+	pmap_remove_all(t->pmap);
 }
 
 void

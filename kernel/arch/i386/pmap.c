@@ -207,6 +207,35 @@ pmap_remove(struct pmap *p, uintptr_t va)
 }
 
 /*
+ * Every user mapping and page table goes, a table at a time (the lock is held
+ * for one table's 1024 entries, no longer), with no per-page TLB shootdown: one
+ * reload of cr3 at the end if the pmap is the current one. For a finished task,
+ * whose pages nobody will touch through this pmap again.
+ */
+void
+pmap_remove_all(struct pmap *p)
+{
+	for (uint32_t i = 0; i < PDX(USER_TOP); i++) {
+		uint32_t f = spin_lock_irqsave(&p->lock), pde = p->pgdir[i], *pt;
+		if (pde & PTE_P) {
+			pt = P2V(pde & PTE_ADDR);
+			for (int j = 0; j < 1024; j++) {
+				if ((pt[j] & PTE_P) && (pt[j] & PTE_OWNED)) {
+					page_unref(pt[j] & PTE_ADDR);
+					p->resident--;
+				}
+			}
+			p->pgdir[i] = 0;
+			p->ptcount[i] = 0;
+			page_free(pde & PTE_ADDR);
+		}
+		spin_unlock_irqrestore(&p->lock, f);
+	}
+	if (read_cr3() == p->pgdir_pa)
+		write_cr3(p->pgdir_pa);
+}
+
+/*
  * Holding a pmap's lock keeps its mappings from changing: copyin/copyout hold
  * it from their check to the end of the copy, so the pages cannot be unmapped
  * (and freed) under them.
