@@ -337,6 +337,7 @@ use_error(struct right_use *uses, int i)
 mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
+	assert_held(&sched_lock);
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
 		int moves = 0, others = 0;
@@ -378,6 +379,7 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 void
 ipc_deliver_locked(struct port *dest, struct kmsg *k)
 {
+	assert_held(&sched_lock);
 	if (dest->kotype != KOBJ_NONE)	/* only mach_msg's senders serve kernel objects */
 		kmsg_destroy_locked(k);
 	else
@@ -394,6 +396,7 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 {
 	struct thread *r = waitq_first_locked(&p->receivers);
 
+	assert_held(&sched_lock);
 	if (!r && p->pset)
 		r = waitq_first_locked(&p->pset->receivers);
 	if (r && !r->ipc_handoff && list_empty(&p->messages)) {
@@ -423,6 +426,7 @@ kmsg_destroy_locked(struct kmsg *k)
 void
 kmsg_clean_locked(struct kmsg *k)
 {
+	assert_held(&sched_lock);
 	kmsg_release_rights_locked(k);
 	free_ool(k);
 }

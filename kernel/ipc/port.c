@@ -43,12 +43,14 @@ ipc_live_ports(void)
 void
 port_ref_locked(struct port *p)
 {
+	assert_held(&sched_lock);
 	p->refs++;
 }
 
 void
 port_unref_locked(struct port *p)
 {
+	assert_held(&sched_lock);
 	assert(p->refs > 0);
 	if (--p->refs > 0)
 		return;
@@ -66,6 +68,7 @@ port_destroy_locked(struct port *p)
 {
 	struct list *l;
 
+	assert_held(&sched_lock);
 	if (!p->active)
 		return;
 	p->active = false;
@@ -91,6 +94,7 @@ port_destroy_locked(struct port *p)
 void
 port_release_send_locked(struct port *p)
 {
+	assert_held(&sched_lock);
 	assert(p->srights > 0);
 	if (--p->srights == 0 && p->active)
 		notify_no_senders_locked(p);
@@ -103,6 +107,7 @@ port_release_send_locked(struct port *p)
 void
 port_release_sendonce_locked(struct port *p)
 {
+	assert_held(&sched_lock);
 	assert(p->sorights > 0);
 	ipc_kernel_send_once_locked(p, MACH_NOTIFY_SEND_ONCE, NULL, 0);
 }
@@ -125,6 +130,7 @@ pset_destroy_locked(struct pset *ps)
 {
 	struct list *l;
 
+	assert_held(&sched_lock);
 	ps->active = false;
 	while ((l = list_pop_front(&ps->members)) != NULL)
 		list_entry(l, struct port, pset_link)->pset = NULL;
@@ -134,6 +140,7 @@ pset_destroy_locked(struct pset *ps)
 void
 pset_unref_locked(struct pset *ps)
 {
+	assert_held(&sched_lock);
 	if (--ps->refs == 0)
 		kfree(ps);
 }
@@ -141,6 +148,7 @@ pset_unref_locked(struct pset *ps)
 void
 port_copy_send_locked(struct port *p)
 {
+	assert_held(&sched_lock);
 	p->refs++;
 	p->srights++;
 }

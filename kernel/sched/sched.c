@@ -116,6 +116,7 @@ sched_thread_start(void)
 void
 thread_make_ready_locked(struct thread *t)
 {
+	assert_held(&sched_lock);
 	t->state = THREAD_READY;
 	runq_insert_locked(t);
 	if (t->priority < current->priority)
@@ -201,6 +202,7 @@ waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 {
 	struct thread *t = current;
 
+	assert_held(&sched_lock);
 	if (t->kill_pending)
 		return WAKE_ABORTED;
 	t->state = THREAD_BLOCKED;
@@ -219,6 +221,7 @@ waitq_wake_all_locked(struct waitq *wq)
 {
 	int n = 0;
 
+	assert_held(&sched_lock);
 	while (!list_empty(&wq->threads)) {
 		wake_locked(list_entry(wq->threads.next, struct thread, run_link), WAKE_SIGNALED);
 		n++;
@@ -235,12 +238,14 @@ waitq_first_locked(struct waitq *wq)
 void
 thread_wake_locked(struct thread *t)
 {
+	assert_held(&sched_lock);
 	wake_locked(t, WAKE_SIGNALED);
 }
 
 void
 thread_run_next_locked(struct thread *t)
 {
+	assert_held(&sched_lock);
 	if (t->state != THREAD_READY)
 		return;
 	list_remove(&t->run_link);

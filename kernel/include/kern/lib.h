@@ -45,4 +45,11 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...)
 			      __FILE__, __LINE__);			\
 	} while (0)
 
+/*
+ * A `_locked` function's condition: its caller holds lock l (kern/spinlock.h).
+ * One CPU runs, so held at all is held by the caller; with more CPUs the owner
+ * will be recorded in the lock and checked here.
+ */
+#define assert_held(l) assert(spin_held(l))
+
 #endif
