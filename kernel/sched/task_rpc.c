@@ -88,13 +88,6 @@ kdo_task_threads(struct task *t, struct port ***act_list, mach_msg_type_number_t
 	return KERN_SUCCESS;
 }
 
-static void
-time_of(uint64_t ticks, time_value_t *tv)
-{
-	tv->seconds = (integer_t)(ticks / HZ);
-	tv->microseconds = (integer_t)(ticks % HZ * (1000000 / HZ));
-}
-
 kern_return_t
 kdo_task_info(struct task *t, natural_t flavor, integer_t *task_info_out, mach_msg_type_number_t *task_info_outCnt)
 {
@@ -114,7 +107,7 @@ kdo_task_info(struct task *t, natural_t flavor, integer_t *task_info_out, mach_m
 	info.base_priority = PRIO_USER;
 	info.resident_size = task_resident_pages(t) * 4096;
 	info.virtual_size = vm_map_size(t);
-	time_of(ticks, &info.user_time);
+	clock_ticks_to_time_value(ticks, &info.user_time);
 	memcpy(task_info_out, &info, sizeof info);
 	*task_info_outCnt = TASK_BASIC_INFO_COUNT;
 	return KERN_SUCCESS;

@@ -141,13 +141,6 @@ kdo_thread_abort(struct port *self)
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
-static void
-time_of(uint64_t ticks, time_value_t *tv)
-{
-	tv->seconds = (integer_t)(ticks / HZ);
-	tv->microseconds = (integer_t)(ticks % HZ * (1000000 / HZ));
-}
-
 kern_return_t
 kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 		mach_msg_type_number_t *thread_info_outCnt)
@@ -162,7 +155,7 @@ kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 	f = spin_lock_irqsave(&sched_lock);
 	th = thread_of_locked(self);
 	if (th) {
-		time_of(th->ticks_used, &info.user_time);
+		clock_ticks_to_time_value(th->ticks_used, &info.user_time);
 		info.suspend_count = (integer_t)th->suspend_count;
 		info.run_state = th->state == THREAD_DEAD ? TH_STATE_HALTED
 			       : th->suspend_count || th->task->suspend_count ? TH_STATE_STOPPED

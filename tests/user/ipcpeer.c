@@ -15,15 +15,7 @@ static mach_port_t service, next_hop;
 static uint32_t
 count_names(void)
 {
-	mach_port_name_t *names;
-	mach_port_type_t *types;
-	mach_msg_type_number_t n = 0, tn = 0;
-
-	if (mach_port_names(mach_task_self(), &names, &n, &types, &tn) != KERN_SUCCESS)
-		return 0;
-	vm_deallocate(mach_task_self(), (vm_address_t)names, n * sizeof *names);
-	vm_deallocate(mach_task_self(), (vm_address_t)types, tn * sizeof *types);
-	return n;
+	return port_name_count();
 }
 
 /* Takes one message off the service port, if any, and releases the rights it brought. */
