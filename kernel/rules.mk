@@ -14,7 +14,13 @@ KSERVER_OBJECT_thread := struct port *
 KSERVER_OBJECT_host := struct port *
 KSERVER_DEFS := mach_port vm_map task thread host memory_object_control
 KSERVER_GEN := $(patsubst %,$(B)/gen/kernel/%_kserver.c,$(KSERVER_DEFS))
-KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) $(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS))
+# The interfaces the kernel is a client of: msgc -K builds their requests as kmsgs
+# and decodes their replies (pager_msg.c, exception.c, notify.c).
+KUSER_DEFS := memory_object exc notify
+KUSER_GEN := $(patsubst %,$(B)/gen/kernel/%_kuser.c,$(KUSER_DEFS))
+KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) \
+	$(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS)) \
+	$(patsubst %,$(B)/obj/gen/kernel/%_kuser.c.o,$(KUSER_DEFS))
 KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \
 	-Itests/kernel -I$(B)/gen/mach -I$(B)/gen/kernel
 
@@ -32,12 +38,17 @@ $(B)/gen/kernel/%_kserver.c $(B)/gen/kernel/%_kserver.h &: kernel/include/abi/ma
 	@mkdir -p $(@D)
 	$(Q)$(MSGC) -k '$(KSERVER_OBJECT_$*)' -o $(B)/gen/kernel $<
 
+$(B)/gen/kernel/%_kuser.c $(B)/gen/kernel/%_kuser.h &: kernel/include/abi/mach/%.defs $(B)/tools/msgc
+	$(call msg,MSGC-K,$<)
+	@mkdir -p $(@D)
+	$(Q)$(MSGC) -K -o $(B)/gen/kernel $<
+
 $(B)/obj/gen/kernel/%.c.o: $(B)/gen/kernel/%.c
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(B)/obj/kernel/%.c.o: kernel/%.c | $(MACH_GEN_TYPES) $(KSERVER_GEN)
+$(B)/obj/kernel/%.c.o: kernel/%.c | $(MACH_GEN_TYPES) $(KSERVER_GEN) $(KUSER_GEN)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@

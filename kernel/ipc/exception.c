@@ -1,66 +1,31 @@
 /*
  * Exceptions as messages. A faulting user thread sends
- * exception_raise_state_identity (kernel/include/abi/mach/exc.defs, in msgc's
- * layout) to its thread's exception port, else its task's, and waits on a
- * reply port only the kernel holds. A KERN_SUCCESS reply gives the thread new
- * registers and it goes on; an error reply, a malformed one, or the handler's
- * death (the send-once right comes back as a send-once notification) means the
+ * exception_raise_state_identity (exc.defs; msgc builds the request and
+ * decodes the reply, build/gen/kernel/exc_kuser.c) to its thread's exception
+ * port, else its task's, and waits on a reply port only the kernel holds. A
+ * KERN_SUCCESS reply gives the thread new registers and it goes on; an error
+ * reply, a malformed one, or the handler's death (the send-once right comes
+ * back as a send-once notification, which is not the reply's id) means the
  * thread's task dies, as it does with no handler at all.
  */
 #include <kern/ipc.h>
-#include <kern/kmem.h>
 #include <kern/lib.h>
-#include <kern/notify.h>
 #include <kern/task.h>
 #include <kern/thread_state.h>
-#include <mach/notify.h>
 #include <mach/task_special_ports.h>
-#include "exc_types.h"
-
-#define HDR ((uint32_t)sizeof(mach_msg_header_t))
-
-/* The request, as msgc lays out exception_raise_state_identity. */
-struct exc_request {
-	mach_msg_header_t head;
-	mach_msg_body_t body;
-	mach_msg_port_descriptor_t thread, task;
-	int32_t exception;
-	uint32_t code_count;
-	integer_t code[2];
-	int32_t flavor;
-	uint32_t state_count;
-	i386_thread_state_t state;
-};
-
-struct exc_reply {
-	mach_msg_header_t head;
-	kern_return_t ret;
-	uint32_t state_count;
-	i386_thread_state_t state;
-};
-
-static void
-carry_send_locked(struct port *p, mach_msg_port_descriptor_t *d)
-{
-	p->refs++;
-	p->srights++;
-	d->name = (mach_port_name_t)(uintptr_t)p;
-	d->disposition = MACH_MSG_TYPE_PORT_SEND;
-	d->type = MACH_MSG_PORT_DESCRIPTOR;
-}
+#include "exc_kuser.h"
 
 /* Applies the reply if it says so; returns whether the thread may go on. */
 static bool
 take_reply_locked(struct thread *th, struct kmsg *k)
 {
-	const struct exc_reply *r = (const struct exc_reply *)k->msg;
+	i386_thread_state_t state;
+	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;	/* room for no more */
 
-	if (k->msg->msgh_id != EXCEPTION_RAISE_STATE_IDENTITY_ID + 100 ||
-	    (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->size < HDR + 4 || r->ret != KERN_SUCCESS)
+	if (kreply_exception_raise_state_identity(k, (natural_t *)&state, &count) != KERN_SUCCESS ||
+	    count != i386_THREAD_STATE_COUNT)
 		return false;
-	if (k->size != sizeof *r || r->state_count != i386_THREAD_STATE_COUNT)
-		return false;
-	thread_state_set(th, &r->state);
+	thread_state_set(th, &state);
 	return true;
 }
 
@@ -68,56 +33,31 @@ bool
 exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1)
 {
 	struct task *task = th->task;
-	struct exc_request *q;
+	const integer_t code[2] = { code0, code1 };
+	i386_thread_state_t state;
 	struct port *ep, *reply;
-	struct kmsg *k;
+	struct kmsg *k = NULL;
 	bool ok = false;
 	uint32_t f;
 
 	reply = port_create();
-	k = kzalloc(sizeof *k + sizeof *q);
-	if (!reply || !k) {
-		kfree(k);
-		if (reply) {
-			f = spin_lock_irqsave(&sched_lock);
-			reply->refs = 1;
-			reply->active = false;
-			port_unref_locked(reply);
-			spin_unlock_irqrestore(&sched_lock, f);
-		}
+	if (!reply)
 		return false;
-	}
 	f = spin_lock_irqsave(&sched_lock);
 	reply->refs = 1;	/* the kernel's: it alone receives here */
 	ep = th->exc_port ? th->exc_port : task->special[task_special_slot(TASK_EXCEPTION_PORT)];
-	if (!ep || !ep->active || ep->kotype != KOBJ_NONE || !th->self || !task->self) {
-		kfree(k);
+	if (!ep || !ep->active || ep->kotype != KOBJ_NONE || !th->self || !task->self)
 		goto out;
-	}
-	q = (struct exc_request *)k->msg;
-	k->size = sizeof *q;
-	ep->refs++;
-	ep->srights++;
-	k->remote = ep;
-	k->remote_type = MACH_MSG_TYPE_PORT_SEND;
+	thread_state_get(th, &state);
+	if (kreq_exception_raise_state_identity(&k, ep, MACH_MSG_TYPE_PORT_SEND, reply, MACH_MSG_TYPE_PORT_SEND_ONCE,
+						th->self, task->self, exception, code, 2, i386_THREAD_STATE,
+						(const natural_t *)&state, i386_THREAD_STATE_COUNT) != KERN_SUCCESS)
+		goto out;	/* no memory for it: as with no handler */
+	port_copy_send_locked(ep);	/* the rights the message now holds */
 	reply->refs++;
 	reply->sorights++;
-	k->local = reply;
-	k->local_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
-	q->head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND, MACH_MSG_TYPE_PORT_SEND_ONCE) |
-			    MACH_MSGH_BITS_COMPLEX;
-	q->head.msgh_size = sizeof *q;
-	q->head.msgh_id = EXCEPTION_RAISE_STATE_IDENTITY_ID;
-	q->body.msgh_descriptor_count = 2;
-	carry_send_locked(th->self, &q->thread);
-	carry_send_locked(task->self, &q->task);
-	q->exception = exception;
-	q->code_count = 2;
-	q->code[0] = code0;
-	q->code[1] = code1;
-	q->flavor = i386_THREAD_STATE;
-	q->state_count = i386_THREAD_STATE_COUNT;
-	thread_state_get(th, &q->state);
+	port_copy_send_locked(th->self);
+	port_copy_send_locked(task->self);
 	ipc_enqueue_locked(ep, k);	/* kernel messages ignore the queue limit */
 
 	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
@@ -137,7 +77,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 		reply->sorights--;
 		port_unref_locked(reply);
 		k->remote = NULL;
-		ok = k->msg->msgh_id != MACH_NOTIFY_SEND_ONCE && take_reply_locked(th, k);
+		ok = take_reply_locked(th, k);
 		kmsg_destroy_locked(k);
 	}
 out:

@@ -1,49 +1,108 @@
 /*
- * Notifications (see <mach/notify.h>): dead-name, port-deleted, no-senders and
- * send-once. Each goes to a send-once right the kernel was given; sending it
- * consumes that right. Kernel messages ignore the queue limit, as Mach's do.
- * A dead-name notification carries a user reference for the dead name, as in
- * Mach: the name's urefs go up by one when it is sent.
+ * Notifications (notify.defs; <mach/notify.h> names the ids): dead-name,
+ * port-deleted, no-senders and send-once. msgc builds each message
+ * (build/gen/kernel/notify_kuser.c) for a send-once right the kernel was given;
+ * sending it consumes that right. Kernel messages ignore the queue limit, as
+ * Mach's do. A dead-name notification carries a user reference for the dead
+ * name, as in Mach: the name's urefs go up by one when it is sent.
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/notify.h>
 #include <mach/notify.h>
+#include "notify_kuser.h"
 
-/* Takes over a send-once right to dest and its reference. */
-void
-ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *body, mach_msg_size_t len)
+/* A send-once right the kernel held goes unused, and silently. */
+static void
+forget_locked(struct port *dest)
 {
-	mach_msg_size_t size = (mach_msg_size_t)sizeof(mach_msg_header_t) + len;
-	struct kmsg *k;
+	dest->sorights--;
+	port_unref_locked(dest);
+}
 
-	if (!dest->active) {		/* nobody to tell: the right just goes */
-		dest->sorights--;
-		port_unref_locked(dest);
-		return;
-	}
-	k = kzalloc(sizeof *k + size);
-	if (!k) {			/* out of kernel memory: the notification is lost */
+/* Whether dest can still hear; if not, its right just goes (nobody to tell). */
+static bool
+listening_locked(struct port *dest)
+{
+	if (dest->active)
+		return true;
+	forget_locked(dest);	/* may free dest */
+	return false;
+}
+
+/*
+ * Sends k, which kreq_mach_notify_* built if kr says so, to dest; without
+ * memory the notification is lost. Takes over the send-once right to dest.
+ */
+static void
+send_locked(struct port *dest, mach_msg_id_t id, kern_return_t kr, struct kmsg *k)
+{
+	if (kr != KERN_SUCCESS) {
 		kprintf("kernel: notification %d lost (out of memory)\n", id);
-		dest->sorights--;
-		port_unref_locked(dest);
+		forget_locked(dest);
 		return;
 	}
-	k->size = size;
-	k->remote = dest;		/* the message carries the send-once right */
-	k->remote_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
-	k->msg->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0);
-	k->msg->msgh_size = size;
-	k->msg->msgh_id = id;
-	memcpy(k->msg + 1, body, len);
 	ipc_enqueue_locked(dest, k);
 }
 
-static void
-send_name_notification(struct port *notify, mach_msg_id_t id, mach_port_name_t name)
+void
+notify_send_once_locked(struct port *dest)
 {
-	ipc_kernel_send_once_locked(notify, id, &name, sizeof name);
+	struct kmsg *k = NULL;
+	kern_return_t kr;
+
+	if (!listening_locked(dest))
+		return;
+	kr = kreq_mach_notify_send_once(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE);
+	send_locked(dest, MACH_NOTIFY_SEND_ONCE, kr, k);
+}
+
+void
+notify_dead_name_locked(struct port *dest, mach_port_name_t name)
+{
+	struct kmsg *k = NULL;
+	kern_return_t kr;
+
+	if (!listening_locked(dest))
+		return;
+	kr = kreq_mach_notify_dead_name(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
+	send_locked(dest, MACH_NOTIFY_DEAD_NAME, kr, k);
+}
+
+static void
+notify_port_deleted_locked(struct port *dest, mach_port_name_t name)
+{
+	struct kmsg *k = NULL;
+	kern_return_t kr;
+
+	if (!listening_locked(dest))
+		return;
+	kr = kreq_mach_notify_port_deleted(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
+	send_locked(dest, MACH_NOTIFY_PORT_DELETED, kr, k);
+}
+
+/* The old entry point, by id, for the callers that still use it (port.c, port_rpc.c). */
+void
+ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *body, mach_msg_size_t len)
+{
+	mach_port_name_t name = MACH_PORT_NULL;
+
+	if (len >= sizeof name)
+		memcpy(&name, body, sizeof name);
+	switch (id) {
+	case MACH_NOTIFY_SEND_ONCE:
+		notify_send_once_locked(dest);
+		break;
+	case MACH_NOTIFY_DEAD_NAME:
+		notify_dead_name_locked(dest, name);
+		break;
+	case MACH_NOTIFY_PORT_DELETED:
+		notify_port_deleted_locked(dest, name);
+		break;
+	default:
+		panic("ipc_kernel_send_once_locked: notification %d has no format", id);
+	}
 }
 
 /*
@@ -68,7 +127,7 @@ notify_port_died_locked(struct port *p)
 	while ((l = list_pop_front(&p->dnrequests)) != NULL) {
 		struct dnrequest *d = list_entry(l, struct dnrequest, link);
 		add_dead_name_ref(d->space, d->name, p);
-		send_name_notification(d->notify, MACH_NOTIFY_DEAD_NAME, d->name);
+		notify_dead_name_locked(d->notify, d->name);
 		kfree(d);
 	}
 	if (p->nsrequest) {	/* the no-senders request dies with the port */
@@ -82,11 +141,16 @@ void
 notify_no_senders_locked(struct port *p)
 {
 	struct port *n = p->nsrequest;
+	struct kmsg *k = NULL;
+	kern_return_t kr;
 
 	if (!n)
 		return;
 	p->nsrequest = NULL;
-	ipc_kernel_send_once_locked(n, MACH_NOTIFY_NO_SENDERS, &p->mscount, sizeof p->mscount);
+	if (!listening_locked(n))
+		return;
+	kr = kreq_mach_notify_no_senders(&k, n, MACH_MSG_TYPE_PORT_SEND_ONCE, p->mscount);
+	send_locked(n, MACH_NOTIFY_NO_SENDERS, kr, k);
 }
 
 struct dnrequest *
@@ -120,7 +184,7 @@ notify_name_deleted_locked(struct ipc_space *s, mach_port_name_t name, struct po
 		struct dnrequest *d = list_entry(l, struct dnrequest, link);
 		if (d->space == s && d->name == name) {
 			list_remove(&d->link);
-			send_name_notification(d->notify, MACH_NOTIFY_PORT_DELETED, name);
+			notify_port_deleted_locked(d->notify, name);
 			kfree(d);
 		}
 	}

@@ -1,5 +1,6 @@
 /*
- * Messages to pagers (memory_object.defs), queued under vm_object_lock and
+ * Messages to pagers (memory_object.defs, built by msgc's kernel client stubs,
+ * build/gen/kernel/memory_object_kuser.c), queued under vm_object_lock and
  * sent by vm_object_flush with no lock held but sched_lock: a fault or an unmap
  * must not take sched_lock under map_lock (the order is sched_lock, then
  * map_lock). The system-call exit and the fault path flush, so a message waits
@@ -12,15 +13,13 @@
 #include <kern/lib.h>
 #include <kern/vm_object.h>
 #include "layout.h"
-#include "memory_object_types.h"
-
-#define HDR ((uint32_t)sizeof(mach_msg_header_t))
+#include "memory_object_kuser.h"
 
 struct pager_msg {
 	struct list link;		/* [O] outbox */
 	struct vm_object *obj;		/* with a reference */
 	mach_msg_id_t id;
-	uint32_t w[4], nwords;
+	uint32_t w[4];			/* the routine's scalar arguments, in order (build) */
 	paddr_t page;			/* data_return: the page (a reference) */
 	struct port *reply_to;		/* lock_ or supply_completed: a send-once right, else the pager */
 };
@@ -56,7 +55,6 @@ pager_msg_queue_locked(struct vm_object *obj, int id, uint32_t w0, uint32_t w1, 
 	m->w[0] = w0;
 	m->w[1] = w1;
 	m->w[2] = w2;
-	m->nwords = id == MEMORY_OBJECT_INIT_ID ? 1 : id == MEMORY_OBJECT_TERMINATE_ID ? 0 : 3;
 }
 
 /* Takes over the caller's reference on pa. */
@@ -73,7 +71,6 @@ pager_msg_queue_return_locked(struct vm_object *obj, uint32_t offset, paddr_t pa
 	m->w[0] = offset;
 	m->w[1] = dirty;
 	m->w[2] = false;	/* kernel_copy: the kernel keeps none */
-	m->nwords = 3;
 }
 
 /* Takes over the send-once right reply_to. No lock held. */
@@ -87,7 +84,6 @@ pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg
 	if (m) {
 		m->reply_to = reply_to;
 		memcpy(m->w, w, nwords * 4);
-		m->nwords = nwords;
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	if (!m) {		/* the answer is lost: so is the right it would have used */
@@ -105,63 +101,70 @@ pager_msg_queue_free_locked(struct vm_object *obj)
 	pager_msg_pending = true;
 }
 
-/* Builds m as a message to the pager (or to m->reply_to) and sends it. sched_lock held. */
+/*
+ * Builds m's message to dest, which carries dest_right, in *k (the generated
+ * stubs of memory_object.defs); data: data_return's page. On failure nothing
+ * was taken.
+ */
+static kern_return_t
+build(struct pager_msg *m, struct port *dest, mach_msg_type_name_t dest_right, const struct kern_ool *data,
+	     struct kmsg **k)
+{
+	struct port *control = m->obj->control;
+	const uint32_t *w = m->w;
+
+	switch (m->id) {
+	case MEMORY_OBJECT_INIT_ID:
+		return kreq_memory_object_init(k, dest, dest_right, control, w[0]);
+	case MEMORY_OBJECT_TERMINATE_ID:
+		return kreq_memory_object_terminate(k, dest, dest_right, control);
+	case MEMORY_OBJECT_DATA_REQUEST_ID:
+		return kreq_memory_object_data_request(k, dest, dest_right, control, w[0], w[1], (vm_prot_t)w[2]);
+	case MEMORY_OBJECT_DATA_UNLOCK_ID:
+		return kreq_memory_object_data_unlock(k, dest, dest_right, control, w[0], w[1], (vm_prot_t)w[2]);
+	case MEMORY_OBJECT_LOCK_COMPLETED_ID:
+		return kreq_memory_object_lock_completed(k, dest, dest_right, control, w[0], w[1]);
+	case MEMORY_OBJECT_SUPPLY_COMPLETED_ID:
+		return kreq_memory_object_supply_completed(k, dest, dest_right, control, w[0], w[1],
+							   (kern_return_t)w[2], w[3]);
+	case MEMORY_OBJECT_DATA_RETURN_ID:
+		return kreq_memory_object_data_return(k, dest, dest_right, control, w[0], data, data->size, w[1], w[2]);
+	}
+	panic("pager_msg: message %d has no format", m->id);
+}
+
+/* Sends m to the pager (or to m->reply_to). sched_lock held. */
 static void
 send_locked(struct pager_msg *m)
 {
 	struct vm_object *obj = m->obj;
-	bool ool = m->id == MEMORY_OBJECT_DATA_RETURN_ID;
-	uint32_t ndesc = ool ? 2 : 1;
-	uint32_t size = HDR + 4 + ndesc * 12 + m->nwords * 4;
 	struct port *dest = m->reply_to ? m->reply_to : obj->pager;
-	struct kmsg *k = kzalloc(sizeof *k + size);
-	mach_msg_body_t *body;
-	mach_msg_port_descriptor_t *pd;
+	mach_msg_type_name_t dest_right = m->reply_to ? MACH_MSG_TYPE_PORT_SEND_ONCE : MACH_MSG_TYPE_PORT_SEND;
+	struct kern_ool data = { 0 };
+	struct kmsg *k = NULL;
 	struct vcopy *vc = NULL;
 
-	if (ool && k && !(vc = kzalloc(sizeof *vc + sizeof(paddr_t)))) {
-		kfree(k);
-		k = NULL;
+	if (m->page) {		/* data_return: the page travels as a one-page virtual copy */
+		vc = kzalloc(sizeof *vc + sizeof(paddr_t));
+		if (vc) {
+			vc->npages = 1;
+			vc->page[0] = m->page;
+			data = (struct kern_ool){ .copy = vc, .virt = true, .size = PAGE_SIZE };
+		}
 	}
-	if (!k) {
+	if ((m->page && !vc) || build(m, dest, dest_right, &data, &k) != KERN_SUCCESS) {
 		kprintf("kernel: message %d to a pager lost (out of memory)\n", m->id);
-		if (m->page)
+		if (vc)
+			vcopy_free(vc, 0);	/* and the page with it */
+		else if (m->page)
 			page_unref(m->page);
 		if (m->reply_to)
 			right_destroy_carried_locked(m->reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
 		return;
 	}
-	k->size = size;
-	k->remote = dest;
-	if (m->reply_to) {
-		k->remote_type = MACH_MSG_TYPE_PORT_SEND_ONCE;	/* the message carries the right */
-	} else {
-		k->remote_type = MACH_MSG_TYPE_PORT_SEND;
-		dest->refs++;
-		dest->srights++;
-	}
-	k->msg->msgh_bits = MACH_MSGH_BITS(k->remote_type, 0) | MACH_MSGH_BITS_COMPLEX;
-	k->msg->msgh_size = size;
-	k->msg->msgh_id = m->id;
-	body = (mach_msg_body_t *)(k->msg + 1);
-	body->msgh_descriptor_count = ndesc;
-	pd = (mach_msg_port_descriptor_t *)(body + 1);
-	pd->name = (mach_port_name_t)(uintptr_t)obj->control;
-	pd->disposition = MACH_MSG_TYPE_PORT_SEND;
-	pd->type = MACH_MSG_PORT_DESCRIPTOR;
-	obj->control->refs++;
-	obj->control->srights++;
-	if (ool) {
-		mach_msg_ool_descriptor_t *od = (mach_msg_ool_descriptor_t *)(pd + 1);
-		vc->npages = 1;
-		vc->page[0] = m->page;
-		od->address = (vm_address_t)(uintptr_t)vc;
-		od->size = PAGE_SIZE;
-		od->copy = MACH_MSG_VIRTUAL_COPY;
-		od->type = MACH_MSG_OOL_DESCRIPTOR;
-		k->kcopies = k->kvirt = 1u << 1;
-	}
-	memcpy((char *)k->msg + HDR + 4 + ndesc * 12, m->w, m->nwords * 4);
+	if (!m->reply_to)	/* the rights the message now holds; a reply_to was the caller's */
+		port_copy_send_locked(dest);
+	port_copy_send_locked(obj->control);
 	if (!dest->active || dest->kotype != KOBJ_NONE)
 		kmsg_destroy_locked(k);		/* the pager is gone: so are the rights and pages */
 	else

@@ -4,6 +4,7 @@
  *   NAME_client.h/.c   one stub per routine (gen_client.c)
  *   NAME_server.h/.c   the demultiplexer NAME_server and the prototypes of the
  *                      NAME_do_ROUTINE handlers the server author writes (gen_server.c)
+ * With -k or -K msgc writes a kernel target instead (below).
  * The helpers below are shared by the generators (gen_common.c).
  */
 #ifndef MSGC_GEN_H
@@ -36,6 +37,22 @@ extern const char *gen_kernel_object;
 bool gen_kernel(const struct interface *itf, const char *outdir);
 void gen_kserver_header(FILE *f, const struct interface *itf);
 void gen_kserver_source(FILE *f, const struct interface *itf);
+
+/*
+ * The kernel's client target (msgc -K): NAME_kuser.h/.c, where the kernel sends an
+ * interface's requests (gen_kuser.c). kreq_ROUTINE builds a request as a struct
+ * kmsg; kreply_ROUTINE decodes its reply.
+ */
+bool gen_kernel_client(const struct interface *itf, const char *outdir);
+void gen_kuser_header(FILE *f, const struct interface *itf);
+void gen_kuser_source(FILE *f, const struct interface *itf);
+
+/* gen_client.c's pieces, one argument each; k: the kernel's kmsg form (gen_kuser.c). */
+void gen_client_argument_check(FILE *f, const struct arg *a);
+void gen_client_request_item(FILE *f, const struct arg *a, bool k);
+void gen_client_reply_local(FILE *f, const struct arg *a, bool k);
+void gen_client_reply_item(FILE *f, const struct arg *a);
+void gen_client_copy_out(FILE *f, const struct arg *a, bool k);
 
 void gen_banner(FILE *f, const struct interface *itf);
 /* NAME in upper case, for macros and include guards. */

@@ -3,6 +3,10 @@
  * request, sends it with mach_msg (send and receive in one call, on the thread's reply
  * port), then checks the reply completely before it writes any out-parameter, so a
  * malformed reply leaves the caller's variables untouched. Helpers: msgc_runtime.h.
+ *
+ * The per-argument pieces are shared with the kernel's client target (gen_kuser.c):
+ * with k set they write a struct kmsg's ports (struct port *, the right carried)
+ * and out-of-line memory (struct kern_ool), as kern/msgc_kernel.h reads them.
  */
 #include "gen.h"
 
@@ -44,34 +48,29 @@ gen_client_header(FILE *f, const struct interface *itf)
 }
 
 /* Checks on the caller's arguments: the request must be well formed when sent. */
-static void
-gen_argument_checks(FILE *f, const struct routine *r)
+void
+gen_client_argument_check(FILE *f, const struct arg *a)
 {
+	const struct type *t = a->type;
+	const char *deref = a->dir == DIR_IN ? "" : "*";
 	char bound[16];
 
-	for (size_t i = 1; i < r->nargs; i++) {
-		const struct arg *a = &r->args[i];
-		const struct type *t = a->type;
-		const char *deref = a->dir == DIR_IN ? "" : "*";
-
-		if (!arg_in_request(a))
-			continue;
-		if (t->kind == KIND_ARRAY_BOUNDED ||
-		    (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
-			fprintf(f, "\tif (%s%sCnt > %u)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
-			    deref, a->name, t->count);
-		else if (t->kind == KIND_OOL && t->elem->size > 1)
-			fprintf(f, "\tif (%sCnt > UINT32_MAX / sizeof(%s))\n"
-			    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name, t->elem->c_name);
-		else if (t->kind == KIND_STRING_FIXED || t->kind == KIND_STRING_BOUNDED)
-			fprintf(f, "\tif (msgc_strnlen(%s, %s) == %u)\n"
-			    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name,
-			    gen_bound(t, bound, sizeof(bound)), t->count);
-	}
+	if (!arg_in_request(a))
+		return;
+	if (t->kind == KIND_ARRAY_BOUNDED || (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
+		fprintf(f, "\tif (%s%sCnt > %u)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
+		    deref, a->name, t->count);
+	else if (t->kind == KIND_OOL && t->elem->size > 1)
+		fprintf(f, "\tif (%sCnt > UINT32_MAX / sizeof(%s))\n"
+		    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name, t->elem->c_name);
+	else if (t->kind == KIND_STRING_FIXED || t->kind == KIND_STRING_BOUNDED)
+		fprintf(f, "\tif (msgc_strnlen(%s, %s) == %u)\n"
+		    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name,
+		    gen_bound(t, bound, sizeof(bound)), t->count);
 }
 
-static void
-gen_request_item(FILE *f, const struct arg *a)
+void
+gen_client_request_item(FILE *f, const struct arg *a, bool k)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -80,16 +79,19 @@ gen_request_item(FILE *f, const struct arg *a)
 
 	switch (t->kind) {
 	case KIND_PORT:
+		/* the kernel writes the right the message carries; user space, its disposition */
 		if (t->poly)
 			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %sPoly);\n", n, n);
 		else
-			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n, t->disposition_name);
+			fprintf(f, "\tmsgc_put_port(&msgc_w, %s, %s);\n", n,
+			    k ? type_received_right(t) : t->disposition_name);
 		break;
 	case KIND_OOL:
 		if (type_is_port_array(t))
 			fprintf(f, "\tmsgc_put_port_array(&msgc_w, %s, %sCnt, %s, %s);\n", n, n,
-			    t->elem->disposition_name, a->dealloc ? "true" : "false");
-		else if (t->ctype[0] != '\0')
+			    k ? type_received_right(t->elem) : t->elem->disposition_name,
+			    a->dealloc ? "true" : "false");
+		else if (t->ctype[0] != '\0' && !k)
 			fprintf(f, "\tmsgc_put_ool(&msgc_w, (const void *)(uintptr_t)%s, "
 			    "%sCnt * sizeof(%s), %s);\n", n, n, e, a->dealloc ? "true" : "false");
 		else
@@ -116,45 +118,49 @@ gen_request_item(FILE *f, const struct arg *a)
 	}
 }
 
-static void
-gen_reply_locals(FILE *f, const struct routine *r)
+void
+gen_client_reply_local(FILE *f, const struct arg *a, bool k)
 {
-	for (size_t i = 1; i < r->nargs; i++) {
-		const struct arg *a = &r->args[i];
-		const struct type *t = a->type;
-		const char *e = type_c_elem(t);
+	const struct type *t = a->type;
+	const char *e = type_c_elem(t);
 
-		if (!arg_in_reply(a))
-			continue;
-		switch (t->kind) {
-		case KIND_SCALAR:
-		case KIND_PORT:
+	switch (t->kind) {
+	case KIND_SCALAR:
+	case KIND_PORT:
+		if (k && t->kind == KIND_PORT)
+			fprintf(f, "\tstruct port *msgc_%s;\n", a->name);
+		else
 			fprintf(f, "\t%s msgc_%s;\n", t->c_name, a->name);
-			if (t->poly)
-				fprintf(f, "\tmach_msg_type_name_t msgc_%sPoly;\n", a->name);
-			break;
-		case KIND_ARRAY_FIXED:
-			fprintf(f, "\tconst %s *msgc_%s;\n", e, a->name);
-			break;
-		case KIND_ARRAY_BOUNDED:
-			fprintf(f, "\tconst %s *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
-			    e, a->name, a->name);
-			break;
-		case KIND_STRING_FIXED:
-		case KIND_STRING_BOUNDED:
-			fprintf(f, "\tconst char *msgc_%s;\n", a->name);
-			break;
-		case KIND_OOL:
-			fprintf(f, "\t%s *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
-			    type_is_port_array(t) ? "mach_port_t" : "void", a->name, a->name);
-			break;
-		}
+		if (t->poly)
+			fprintf(f, "\tmach_msg_type_name_t msgc_%sPoly;\n", a->name);
+		break;
+	case KIND_ARRAY_FIXED:
+		fprintf(f, "\tconst %s *msgc_%s;\n", e, a->name);
+		break;
+	case KIND_ARRAY_BOUNDED:
+		fprintf(f, "\tconst %s *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
+		    e, a->name, a->name);
+		break;
+	case KIND_STRING_FIXED:
+	case KIND_STRING_BOUNDED:
+		fprintf(f, "\tconst char *msgc_%s;\n", a->name);
+		break;
+	case KIND_OOL:
+		if (k && type_is_port_array(t))
+			fprintf(f, "\tstruct port **msgc_%s;\n", a->name);
+		else if (k)
+			fprintf(f, "\tstruct kern_ool msgc_%s;\n", a->name);
+		else
+			fprintf(f, "\t%s *msgc_%s;\n", type_is_port_array(t) ? "mach_port_t" : "void",
+			    a->name);
+		fprintf(f, "\tmach_msg_type_number_t msgc_%sCnt;\n", a->name);
+		break;
 	}
 }
 
-/* Takes one out-argument from the reply, into its msgc_ temporary. */
-static void
-gen_reply_item(FILE *f, const struct arg *a)
+/* Takes one out-argument from the reply, into its msgc_ temporary (both targets). */
+void
+gen_client_reply_item(FILE *f, const struct arg *a)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -201,8 +207,8 @@ gen_reply_item(FILE *f, const struct arg *a)
 	fprintf(f, "\t\tgoto bad_reply;\n");
 }
 
-static void
-gen_copy_out(FILE *f, const struct arg *a)
+void
+gen_client_copy_out(FILE *f, const struct arg *a, bool k)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -228,7 +234,7 @@ gen_copy_out(FILE *f, const struct arg *a)
 		    t->count);
 		break;
 	case KIND_OOL:
-		if (t->ctype[0] != '\0')
+		if (t->ctype[0] != '\0' && !k)
 			fprintf(f, "\t*%s = (%s)(uintptr_t)msgc_%s;\n", n, t->ctype, n);
 		else
 			fprintf(f, "\t*%s = msgc_%s;\n", n, n);
@@ -257,10 +263,13 @@ gen_stub(FILE *f, const struct routine *r)
 	if (!r->simple) {
 		fprintf(f, "\tstruct msgc_reader msgc_r;\n");
 		fprintf(f, "\tmach_port_t msgc_reply_port;\n\tkern_return_t msgc_ret;\n");
-		gen_reply_locals(f, r);
+		for (size_t i = 1; i < r->nargs; i++)
+			if (arg_in_reply(&r->args[i]))
+				gen_client_reply_local(f, &r->args[i], false);
 	}
 	fprintf(f, "\n");
-	gen_argument_checks(f, r);
+	for (size_t i = 1; i < r->nargs; i++)
+		gen_client_argument_check(f, &r->args[i]);
 	if (!r->simple)
 		fprintf(f, "\tmsgc_reply_port = mig_get_reply_port();\n");
 	fprintf(f, "\tmsgc_begin_request(&msgc_w, &msgc_msg.head, %s, %s, %s, %s, %u);\n",
@@ -271,7 +280,7 @@ gen_stub(FILE *f, const struct routine *r)
 		for (size_t i = 1; i < r->nargs; i++)
 			if (arg_in_request(&r->args[i]) &&
 			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_request_item(f, &r->args[i]);
+				gen_client_request_item(f, &r->args[i], false);
 	if (r->simple) {
 		if (r->waittime[0])
 			fprintf(f, "\treturn msgc_send_timed(&msgc_msg.head, msgc_w.at, "
@@ -294,7 +303,7 @@ gen_stub(FILE *f, const struct routine *r)
 		for (size_t i = 1; i < r->nargs; i++)
 			if (arg_in_reply(&r->args[i]) &&
 			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_reply_item(f, &r->args[i]);
+				gen_client_reply_item(f, &r->args[i]);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_reply;\n");
 	/* An out array's count says on entry how many elements the caller has room for. */
 	for (size_t i = 1; i < r->nargs; i++) {
@@ -308,7 +317,7 @@ gen_stub(FILE *f, const struct routine *r)
 	}
 	for (size_t i = 1; i < r->nargs; i++)
 		if (arg_in_reply(&r->args[i]))
-			gen_copy_out(f, &r->args[i]);
+			gen_client_copy_out(f, &r->args[i], false);
 	fprintf(f, "\treturn KERN_SUCCESS;\n\n");
 	fprintf(f, "bad_reply:\n\tmach_msg_destroy(&msgc_msg.head);\n\treturn MIG_TYPE_ERROR;\n");
 	if (caller_capacity)

@@ -169,6 +169,14 @@ gen_kernel(const struct interface *itf, const char *outdir)
 }
 
 bool
+gen_kernel_client(const struct interface *itf, const char *outdir)
+{
+	return write_file(itf, outdir, "_types.h", gen_types_header) &&
+	    write_file(itf, outdir, "_kuser.h", gen_kuser_header) &&
+	    write_file(itf, outdir, "_kuser.c", gen_kuser_source);
+}
+
+bool
 gen_all(const struct interface *itf, const char *outdir)
 {
 	return write_file(itf, outdir, "_types.h", gen_types_header) &&

@@ -1,6 +1,7 @@
 /*
  * msgc, the interface compiler: `msgc -o DIR FILE.defs` reads a MIG-like interface
- * file and writes the client stubs and server demultiplexer of gen.h into DIR.
+ * file and writes the client stubs and server demultiplexer of gen.h into DIR;
+ * `-k TYPE` the kernel's decoders instead, `-K` the kernel's client side.
  * Errors in the .defs file are printed as `file:line: message`; the exit status is
  * then 1. See README.md for the language and the generated code.
  */
@@ -48,7 +49,7 @@ read_whole_file(const char *path)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: msgc [-k 'C TYPE OF THE OBJECT'] -o OUTDIR FILE.defs\n");
+	fprintf(stderr, "usage: msgc [-k 'C TYPE OF THE OBJECT' | -K] -o OUTDIR FILE.defs\n");
 	return 1;
 }
 
@@ -59,9 +60,13 @@ main(int argc, char **argv)
 	struct diag diag = { 0 };
 	const char *outdir, *path;
 	char *text;
-	bool ok;
+	bool ok, kernel_client = false;
 
-	if (argc == 6 && strcmp(argv[1], "-k") == 0 && argv[2][0] != '\0') {
+	if (argc == 5 && strcmp(argv[1], "-K") == 0) {
+		kernel_client = true;	/* NAME_kuser.[ch] */
+		argc--;
+		argv++;
+	} else if (argc == 6 && strcmp(argv[1], "-k") == 0 && argv[2][0] != '\0') {
 		gen_kernel_object = argv[2];	/* the kernel target: NAME_kserver.[ch] */
 		argc -= 2;
 		argv += 2;
@@ -79,7 +84,8 @@ main(int argc, char **argv)
 	if (!ok)
 		fprintf(stderr, "%s\n", diag.text);
 	else
-		ok = gen_kernel_object ? gen_kernel(&itf, outdir) : gen_all(&itf, outdir);
+		ok = kernel_client ? gen_kernel_client(&itf, outdir) :
+		    gen_kernel_object ? gen_kernel(&itf, outdir) : gen_all(&itf, outdir);
 	interface_free(&itf);
 	free(text);
 	return ok ? 0 : 1;

@@ -1,20 +1,28 @@
 /*
- * What msgc's kernel target (msgc -k, NAME_kserver.c) needs: the helpers of
- * <mach/msgc_wire.h>, and readers and writers of the parts that differ in a
- * struct kmsg. There, a port descriptor holds a struct port pointer and the right
- * it carries (MACH_MSG_TYPE_PORT_*), and an out-of-line descriptor holds a kernel
- * copy, virtual (struct vcopy) when the kmsg's kvirt bit says so.
+ * What msgc's kernel targets need: the helpers of <mach/msgc_wire.h>, and
+ * readers and writers of the parts that differ in a struct kmsg. There, a port
+ * descriptor holds a struct port pointer and the right it carries
+ * (MACH_MSG_TYPE_PORT_*), and an out-of-line descriptor holds a kernel copy,
+ * virtual (struct vcopy) when the kmsg's kvirt bit says so. The header's rights
+ * are the kmsg's remote and local, not its port fields.
  *
- * Ownership: a handler that succeeds owns the request's port rights (the
- * generated code then calls msgc_request_taken); out-of-line copies always stay
- * the request's, and kmsg_destroy_locked frees them. A reply's ports are
- * struct port pointers holding a reference and the right named by their
- * disposition; its out-of-line copies belong to the reply kmsg.
+ * The kernel as server (msgc -k, NAME_kserver.c): a handler that succeeds owns
+ * the request's port rights (the generated code then calls msgc_request_taken);
+ * out-of-line copies always stay the request's, and kmsg_destroy_locked frees
+ * them. A reply's ports are struct port pointers holding a reference and the
+ * right named by their disposition; its out-of-line copies belong to the reply
+ * kmsg.
+ *
+ * The kernel as client (msgc -K, NAME_kuser.c): a request built in a new kmsg
+ * (msgc_kmsg_alloc, msgc_begin_request) takes the rights and copies put in it;
+ * a reply decoded without fault gives its rights and copies to the caller
+ * (msgc_reply_taken), and the caller destroys what is left of it.
  */
 #ifndef KERN_MSGC_KERNEL_H
 #define KERN_MSGC_KERNEL_H
 
 #include <kern/ipc.h>
+#include <kern/kmem.h>
 #include <kern/lib.h>
 #include <mach/mig_errors.h>
 #include <mach/msgc_wire.h>
@@ -245,6 +253,92 @@ static inline void
 msgc_end_reply_ok(struct msgc_writer *w, struct kmsg *out)
 {
 	out->size = out->msg->msgh_size = w->at;
+}
+
+/* The kernel's client side (NAME_kuser.c). */
+
+/* A zeroed kmsg with room for size bytes of message; NULL without memory. */
+static inline struct kmsg *
+msgc_kmsg_alloc(uint32_t size)
+{
+	return kzalloc(sizeof(struct kmsg) + size);
+}
+
+/* Whether o holds exactly size bytes: a copy of that size, or no copy for none. */
+static inline bool
+msgc_ool_holds(const struct kern_ool *o, uint32_t size)
+{
+	return o->copy ? o->size == size : size == 0;
+}
+
+/* Starts a request in k carrying dest_right to dest and, if reply is set, reply_right to it. */
+static inline void
+msgc_begin_request(struct msgc_writer *w, struct kmsg *k, struct port *dest, mach_msg_type_name_t dest_right,
+		   struct port *reply, mach_msg_type_name_t reply_right, mach_msg_id_t id, uint32_t descriptors)
+{
+	k->remote = dest;
+	k->remote_type = dest_right;
+	k->local = reply;
+	k->local_type = reply ? reply_right : 0;
+	k->msg->msgh_bits = MACH_MSGH_BITS(dest_right, k->local_type);
+	k->msg->msgh_remote_port = MACH_PORT_NULL;
+	k->msg->msgh_local_port = MACH_PORT_NULL;
+	k->msg->msgh_reserved = 0;
+	k->msg->msgh_id = id;
+	w->base = (uint8_t *)k->msg;
+	w->at = sizeof(mach_msg_header_t);
+	w->desc = 0;
+	w->kmsg = k;
+	if (descriptors != 0) {
+		k->msg->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+		msgc_put_u32(w, descriptors);
+	}
+}
+
+static inline void
+msgc_end_request(struct msgc_writer *w, struct kmsg *k)
+{
+	k->size = k->msg->msgh_size = w->at;
+}
+
+/*
+ * Checks a reply's id, and returns the server's status if it is an error reply.
+ * KERN_SUCCESS: decode the rest with r, which is past the descriptor count
+ * (complex replies) or past RetCode (simple ones). As msgc_runtime.h's, but
+ * the reply stays whole: the caller destroys it.
+ */
+static inline kern_return_t
+msgc_begin_reply(struct msgc_reader *r, struct kmsg *k, mach_msg_id_t id, uint32_t descriptors)
+{
+	kern_return_t ret;
+
+	if (k->msg->msgh_id != id)
+		return MIG_REPLY_MISMATCH;
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) && k->size == sizeof(mig_reply_error_t)) {
+		memcpy(&ret, (uint8_t *)k->msg + sizeof(mach_msg_header_t), sizeof(ret));
+		if (ret != KERN_SUCCESS)
+			return ret;
+	}
+	if (!msgc_begin_read(r, k, descriptors) ||
+	    (descriptors == 0 && (!msgc_get(r, &ret, sizeof(ret)) || ret != KERN_SUCCESS)))
+		return MIG_TYPE_ERROR;
+	return KERN_SUCCESS;
+}
+
+/*
+ * A reply decoded without fault: every right and copy it carries went to the
+ * caller's out-parameters, so destroying it releases none of them.
+ */
+static inline void
+msgc_reply_taken(struct kmsg *k)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+
+	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++)
+		if (d->type.type == MACH_MSG_PORT_DESCRIPTOR)
+			d->port.name = MACH_PORT_NULL;
+	k->kcopies = k->kvirt = 0;	/* memory and port arrays alike */
 }
 
 #endif

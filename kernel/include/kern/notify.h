@@ -25,7 +25,10 @@ struct dnrequest *notify_dnrequest_find_locked(struct ipc_space *s, mach_port_na
 void notify_name_renamed_locked(struct ipc_space *s, mach_port_name_t old, mach_port_name_t new, struct port *p);
 /* s is going away: drop every request it registered. */
 void notify_space_gone_locked(struct ipc_space *s, struct port *p);
-/* Sends a simple kernel message to a send-once right (consuming it). */
+/* The notifications, built by msgc from notify.defs; each takes over the send-once right to dest. */
+void notify_send_once_locked(struct port *dest);
+void notify_dead_name_locked(struct port *dest, mach_port_name_t name);
+/* The same by id (SEND_ONCE, DEAD_NAME, PORT_DELETED; body: the name), for older callers. */
 void ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *body, mach_msg_size_t len);
 
 #endif

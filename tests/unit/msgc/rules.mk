@@ -1,7 +1,9 @@
-# Host tests of msgc (suite msgc) and its fuzz run (suite msgc-fuzz). Included from
-# tools/msgc/rules.mk. kinds.defs (every argument kind) is compiled into the test and
-# the fuzzer; echo.defs is the golden-file interface.
+# Host tests of msgc (suite msgc), of its kernel client target (suite msgc-kuser) and
+# its fuzz run (suite msgc-fuzz). Included from tools/msgc/rules.mk. kinds.defs (every
+# argument kind) is compiled into the tests and the fuzzer; echo.defs is the
+# golden-file interface.
 #   make check-msgc            parser, golden, round-trip and malformed-message cases
+#   make check-msgc-kuser      kreq_/kreply_ (msgc -K) against the user stubs and demux
 #   make check-msgc-fuzz       libFuzzer on the kinds demux for MSGC_FUZZ_SECONDS
 #   make msgc-golden-update    rewrite golden/ after an intended generator change
 
@@ -15,7 +17,7 @@ MSGC_FUZZ_SECONDS ?= 25
 MSGC_TEST_OBJS := \
 	$(patsubst tools/msgc/%.c,$(MSGC_TB)/tool/%.o,$(MSGC_SRCS)) \
 	$(patsubst $(MSGC_T)/%.c,$(MSGC_TB)/test/%.o, \
-		$(filter-out %/fuzz_demux.c,$(wildcard $(MSGC_T)/*.c))) \
+		$(filter-out %/fuzz_demux.c %/test_kuser.c,$(wildcard $(MSGC_T)/*.c))) \
 	$(MSGC_TB)/gen/kinds_client.o $(MSGC_TB)/gen/kinds_server.o
 
 # Generated code must also build for the guest: 32-bit, freestanding, only the
@@ -25,11 +27,24 @@ MSGC_FREESTANDING_CFLAGS := -m32 -march=i686 -std=c11 -ffreestanding -nostdinc \
 	-O2 -Wall -Wextra -Werror -MMD -MP -Ikernel/include/abi -Ilibmsg/include
 MSGC_FREESTANDING_OBJS := \
 	$(MSGC_TB)/freestanding/kinds_client.o $(MSGC_TB)/freestanding/kinds_server.o \
-	$(MSGC_TB)/freestanding/echo_client.o $(MSGC_TB)/freestanding/echo_server.o
+	$(MSGC_TB)/freestanding/echo_client.o $(MSGC_TB)/freestanding/echo_server.o \
+	$(MSGC_TB)/freestanding/echo_kserver.o $(MSGC_TB)/freestanding/echo_kuser.o
+# The kernel targets' golden files build against the kernel's headers.
+MSGC_KERNEL_INC := -Ikernel/include -Ikernel/arch/i386
 
-CHECK_SUITES += msgc msgc-fuzz
-CHECK_PREREQS += $(MSGC_TB)/msgc_test $(MSGC_TB)/fuzz_demux $(MSGC_TB)/fuzz-seeds/.stamp
-.PHONY: check-msgc check-msgc-fuzz msgc-golden-update
+# The kuser test is a 32-bit host program, so that a struct kmsg holds pointers as
+# the kernel's does; msgc -K writes into a folder of its own (its kinds_types.h is
+# the same file again).
+MSGC_TGEN_K := $(MSGC_TGEN)/kuser
+MSGC_KUSER_GEN := $(MSGC_TGEN_K)/kinds_kuser.h $(MSGC_TGEN_K)/kinds_kuser.c
+MSGC_KUSER_CFLAGS := $(HOST_CFLAGS) -m32 $(MSGC_KERNEL_INC) $(MSGC_TEST_INC) -I$(MSGC_TGEN_K)
+MSGC_KUSER_OBJS := $(addprefix $(MSGC_TB)/kuser/,test_kuser.o kinds_kuser.o kinds_client.o \
+	kinds_server.o kinds_handlers.o ool_table.o)
+
+CHECK_SUITES += msgc msgc-kuser msgc-fuzz
+CHECK_PREREQS += $(MSGC_TB)/msgc_test $(MSGC_TB)/kuser_test $(MSGC_TB)/fuzz_demux \
+	$(MSGC_TB)/fuzz-seeds/.stamp
+.PHONY: check-msgc check-msgc-kuser check-msgc-fuzz msgc-golden-update
 
 $(MSGC_KINDS) &: $(MSGC_T)/kinds.defs $(MSGC)
 	$(call msg,MSGC,$<)
@@ -59,7 +74,34 @@ $(MSGC_TB)/freestanding/kinds_%.o: $(MSGC_TGEN)/kinds_%.c | $(MSGC_KINDS)
 $(MSGC_TB)/freestanding/echo_%.o: $(MSGC_T)/golden/echo_%.c
 	$(call msg,CC32,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(MSGC_FREESTANDING_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(MSGC_FREESTANDING_CFLAGS) $(MSGC_KERNEL_INC) -c $< -o $@
+
+$(MSGC_KUSER_GEN) &: $(MSGC_T)/kinds.defs $(MSGC)
+	$(call msg,MSGC-K,$<)
+	@mkdir -p $(MSGC_TGEN_K)
+	$(Q)$(MSGC) -K -o $(MSGC_TGEN_K) $<
+
+$(MSGC_TB)/kuser/kinds_kuser.o: $(MSGC_TGEN_K)/kinds_kuser.c
+	$(call msg,HOSTCC32,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(MSGC_KUSER_CFLAGS) -c $< -o $@
+
+$(MSGC_TB)/kuser/kinds_%.o: $(MSGC_TGEN)/kinds_%.c | $(MSGC_KINDS)
+	$(call msg,HOSTCC32,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(MSGC_KUSER_CFLAGS) -c $< -o $@
+
+$(MSGC_TB)/kuser/%.o: $(MSGC_T)/%.c | $(MSGC_KINDS) $(MSGC_KUSER_GEN)
+	$(call msg,HOSTCC32,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(MSGC_KUSER_CFLAGS) -c $< -o $@
+
+$(MSGC_TB)/kuser_test: $(MSGC_KUSER_OBJS)
+	$(call msg,HOSTLD,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -m32 $^ -o $@
+
+check-msgc-kuser: $(MSGC_TB)/kuser_test
+	$(Q)$(MSGC_TB)/kuser_test
 
 $(MSGC_TB)/msgc_test: $(MSGC_TEST_OBJS)
 	$(call msg,HOSTLD,$@)
@@ -72,6 +114,7 @@ check-msgc: $(MSGC_TB)/msgc_test $(MSGC_FREESTANDING_OBJS)
 msgc-golden-update: $(MSGC)
 	$(MSGC) -o $(MSGC_T)/golden $(MSGC_T)/echo.defs
 	$(MSGC) -k 'void *' -o $(MSGC_T)/golden $(MSGC_T)/echo.defs
+	$(MSGC) -K -o $(MSGC_T)/golden $(MSGC_T)/echo.defs
 
 # The fuzzer: clang's libFuzzer with ASan and UBSan. Seeds are valid requests that
 # the generated client stubs write (msgc_test --seeds); the corpus grows in build/.

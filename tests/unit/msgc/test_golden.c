@@ -55,8 +55,8 @@ generate_echo(void)
 	gen_kernel_object = NULL;
 	if (parse_defs(ECHO_DEFS, text, &itf, &d) && gen_all(&itf, scratch_dir)) {
 		gen_kernel_object = "void *";	/* the kernel target, as msgc -k 'void *' */
-		if (gen_kernel(&itf, scratch_dir))
-			state = 1;
+		if (gen_kernel(&itf, scratch_dir) && gen_kernel_client(&itf, scratch_dir))
+			state = 1;	/* and the kernel's client side, as msgc -K */
 		gen_kernel_object = NULL;
 	}
 	interface_free(&itf);
@@ -97,6 +97,8 @@ static void golden_server_header(void) { compare("_server.h"); }
 static void golden_server_source(void) { compare("_server.c"); }
 static void golden_kserver_header(void) { compare("_kserver.h"); }
 static void golden_kserver_source(void) { compare("_kserver.c"); }
+static void golden_kuser_header(void) { compare("_kuser.h"); }
+static void golden_kuser_source(void) { compare("_kuser.c"); }
 
 const struct test golden_tests[] = {
 	{ "golden_echo_types_h", golden_types_header },
@@ -106,5 +108,7 @@ const struct test golden_tests[] = {
 	{ "golden_echo_server_c", golden_server_source },
 	{ "golden_echo_kserver_h", golden_kserver_header },
 	{ "golden_echo_kserver_c", golden_kserver_source },
+	{ "golden_echo_kuser_h", golden_kuser_header },
+	{ "golden_echo_kuser_c", golden_kuser_source },
 };
 const size_t golden_test_count = sizeof(golden_tests) / sizeof(golden_tests[0]);
