@@ -11,8 +11,25 @@
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/notify.h>
+#include <kern/page.h>
 #include <kern/task.h>
 #include <mach/task_special_ports.h>
+#include "layout.h"
+
+/* The pages a space's table and reverse hash are made of: one each, found in O(1). */
+void *
+space_page_alloc(void)
+{
+	paddr_t pa = page_alloc(PAGE_KERNEL);
+
+	return pa ? P2V(pa) : NULL;
+}
+
+void
+space_page_free(void *page)
+{
+	page_free(V2P(page));
+}
 
 kern_return_t
 ipc_task_init(struct task *t)
@@ -34,6 +51,7 @@ ipc_task_init(struct task *t)
 		e->type = MACH_PORT_TYPE_SEND;
 		e->urefs = 1;
 		e->object = t->self;
+		space_rhash_insert_locked(t->space, e);
 		t->self->refs++;
 		t->self->srights++;
 	}
@@ -50,11 +68,12 @@ ipc_task_init(struct task *t)
 static void
 space_clear_locked(struct ipc_space *s)
 {
+	uint32_t all = UINT32_MAX;
 	struct ipc_entry *e;
 	mach_port_name_t name;
 
 	s->active = true;	/* right_destroy_locked finds names only in an active space */
-	for (struct space_walk w = SPACE_WALK_START; space_walk_next_locked(s, &w, &name, &e);) {
+	for (struct space_walk w = SPACE_WALK_START; space_walk_next_locked(s, &w, &all, &name, &e);) {
 		if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
 			notify_space_gone_locked(s, e->object);
 		right_destroy_locked(s, name);

@@ -28,7 +28,7 @@ lookup(struct ipc_space *s, mach_port_name_t name)
 	struct ipc_entry *e = space_lookup_locked(s, name);
 
 	if (e)
-		entry_lazy_dead_locked(e);
+		entry_lazy_dead_locked(s, e);
 	return e;
 }
 
@@ -154,7 +154,7 @@ mod_refs_locked(struct ipc_space *s, mach_port_name_t name, mach_port_right_t ri
 			e->urefs = 1;
 			return right_deallocate_locked(s, name);
 		}
-		e->urefs = (mach_port_urefs_t)n;
+		e->urefs = (uint16_t)n;
 		return KERN_SUCCESS;
 	default:		/* receive, send-once, port set: one reference, which -1 destroys */
 		if (delta == 0)
@@ -165,7 +165,7 @@ mod_refs_locked(struct ipc_space *s, mach_port_name_t name, mach_port_right_t ri
 			struct port *p = e->object;
 			e->type &= ~T_RECV;
 			port_destroy_locked(p);	/* the send right left under the name turns dead */
-			entry_lazy_dead_locked(e);
+			entry_lazy_dead_locked(s, e);
 			return KERN_SUCCESS;
 		}
 		if (right == MACH_PORT_RIGHT_SEND_ONCE)
@@ -188,16 +188,28 @@ kdo_mach_port_mod_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 	return kr;
 }
 
+/*
+ * Whether a right to p may join the entry e already under the name: only a
+ * send or receive right, and only the entry that names p's send or receive
+ * right (a name holding only send-once rights to p is another name, as the
+ * reverse hash has it).
+ */
+static bool
+joins(struct ipc_entry *e, struct port *p, bool so)
+{
+	return e->object == p && !so && (e->type & (T_SEND | T_RECV));
+}
+
 /* Puts a carried right (with its reference) into s under exactly `name`. */
 static kern_return_t
 place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t carried)
 {
 	struct ipc_entry *e = space_lookup_locked(s, name);
-	mach_port_name_t other;
+	bool so = carried == MACH_MSG_TYPE_PORT_SEND_ONCE;
 
 	if (e) {
-		entry_lazy_dead_locked(e);
-		if (e->object != p || carried == MACH_MSG_TYPE_PORT_SEND_ONCE)
+		entry_lazy_dead_locked(s, e);
+		if (!joins(e, p, so))
 			return KERN_NAME_EXISTS;
 		if (carried == MACH_MSG_TYPE_PORT_SEND) {
 			if (e->type & T_SEND) {
@@ -208,6 +220,8 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			} else {
 				e->type |= T_SEND;
 				e->urefs = 1;
+				space_rhash_insert_locked(s, e);
+				s->version++;
 			}
 		} else {
 			if (e->type & T_RECV)
@@ -215,17 +229,20 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			e->type |= T_RECV;
 			p->receiver = s;
 			p->receiver_name = name;
+			s->version++;
 		}
 		p->refs--;	/* the entry already holds one */
 		return KERN_SUCCESS;
 	}
-	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE && space_find_port_locked(s, p, &other))
+	if (!so && right_find_port_locked(s, p))
 		return KERN_RIGHT_EXISTS;
 	if (space_alloc_given_name_locked(s, name, &e) != KERN_SUCCESS)
 		return KERN_NAME_EXISTS;
 	e->object = p;
 	e->urefs = carried == MACH_MSG_TYPE_PORT_RECEIVE ? 0 : 1;
-	e->type = carried == MACH_MSG_TYPE_PORT_SEND ? T_SEND : carried == MACH_MSG_TYPE_PORT_SEND_ONCE ? T_SO : T_RECV;
+	e->type = carried == MACH_MSG_TYPE_PORT_SEND ? T_SEND : so ? T_SO : T_RECV;
+	if (carried == MACH_MSG_TYPE_PORT_SEND)
+		space_rhash_insert_locked(s, e);
 	if (carried == MACH_MSG_TYPE_PORT_RECEIVE) {
 		p->receiver = s;
 		p->receiver_name = name;
@@ -238,13 +255,12 @@ static kern_return_t
 check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t disp)
 {
 	struct ipc_entry *e = space_lookup_locked(s, name);
-	mach_port_name_t other;
 	bool so = disp == MACH_MSG_TYPE_MAKE_SEND_ONCE || disp == MACH_MSG_TYPE_MOVE_SEND_ONCE;
 	bool recv = disp == MACH_MSG_TYPE_MOVE_RECEIVE;
 
 	if (e) {
-		entry_lazy_dead_locked(e);
-		if (e->object != p || so)
+		entry_lazy_dead_locked(s, e);
+		if (!joins(e, p, so))
 			return KERN_NAME_EXISTS;
 		if (recv && (e->type & T_RECV))
 			return KERN_RIGHT_EXISTS;
@@ -252,7 +268,7 @@ check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			return KERN_UREFS_OVERFLOW;
 		return KERN_SUCCESS;
 	}
-	if (!so && space_find_port_locked(s, p, &other))
+	if (!so && right_find_port_locked(s, p))
 		return KERN_RIGHT_EXISTS;
 	return space_check_given_name_locked(s, name);	/* so that placing it cannot fail */
 }
@@ -306,6 +322,26 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 	return kr;
 }
 
+/* Every name of s and its type, as many as fit in max; returns how many there are. */
+static uint32_t
+names_locked(struct ipc_space *s, mach_port_name_t *names, mach_port_type_t *types, uint32_t max)
+{
+	struct space_walk w = SPACE_WALK_START;
+	uint32_t n = 0, all = UINT32_MAX;
+	struct ipc_entry *e;
+	mach_port_name_t name;
+
+	while (space_walk_next_locked(s, &w, &all, &name, &e)) {
+		entry_lazy_dead_locked(s, e);
+		if (n < max) {
+			names[n] = name;
+			types[n] = right_type_locked(s, name, e);
+		}
+		n++;
+	}
+	return n;
+}
+
 /* A kernel copy of n words, for an out-of-line reply. */
 static kern_return_t
 ool_words(const uint32_t *words, uint32_t n, struct kern_ool *o)
@@ -335,7 +371,7 @@ kdo_mach_port_names(struct task *t, struct kern_ool *names, mach_msg_type_number
 	for (;;) {
 		f = spin_lock_irqsave(&sched_lock);
 		s = live_space_locked(t);
-		count = s ? space_names_locked(s, n, ty, max) : 0;
+		count = s ? names_locked(s, n, ty, max) : 0;
 		spin_unlock_irqrestore(&sched_lock, f);
 		if (!s) {
 			kr = KERN_INVALID_TASK;
@@ -435,13 +471,16 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 		struct ipc_entry saved = *e;
 		kr = space_alloc_given_name_locked(s, new, &n);
 		if (kr == KERN_SUCCESS) {
+			space_free_entry_locked(s, old);	/* out of the reverse hash too */
 			n->type = saved.type;
 			n->urefs = saved.urefs;
 			n->object = saved.object;
-			space_free_entry_locked(s, old);
+			n->dnrequest = saved.dnrequest;
+			if (n->type & T_SEND)
+				space_rhash_insert_locked(s, n);
 			if ((n->type & T_RECV))
 				((struct port *)n->object)->receiver_name = new;
-			if (n->type & (T_SEND | T_SO))	/* a dead-name request follows the name */
+			if ((n->type & (T_SEND | T_SO)) && n->dnrequest)	/* its request follows it */
 				notify_name_renamed_locked(s, old, new, n->object);
 		}
 	}
@@ -650,18 +689,24 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
 			goto done;
 		}
-		list_for_each(l, &p->dnrequests) {
-			struct dnrequest *d = list_entry(l, struct dnrequest, link);
-			if (d->space == s && d->name == name) {
-				prev = d->notify;
-				if (notify) {
-					d->notify = notify;
-				} else {
-					list_remove(&d->link);
-					kfree(d);
+		/* the port's list holds every space's requests: look there only when the name has one */
+		if (e->dnrequest) {
+			list_for_each(l, &p->dnrequests) {
+				struct dnrequest *d = list_entry(l, struct dnrequest, link);
+				if (d->space == s && d->name == name) {
+					prev = d->notify;
+					if (notify) {
+						d->notify = notify;
+					} else {
+						list_remove(&d->link);
+						kfree(d);
+						e->dnrequest = false;
+						s->version++;
+					}
+					goto done;
 				}
-				goto done;
 			}
+			panic("ipc: name %x has lost its dead-name request", name);
 		}
 		if (notify) {
 			struct dnrequest *d = kzalloc(sizeof *d);
@@ -673,6 +718,8 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			d->name = name;
 			d->notify = notify;
 			list_push_back(&p->dnrequests, &d->link);
+			e->dnrequest = true;
+			s->version++;
 		}
 	}
 done:
