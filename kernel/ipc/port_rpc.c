@@ -12,8 +12,10 @@
 #include <kern/lib.h>
 #include <kern/notify.h>
 #include "mach_port_kserver.h"
+#include <kern/page.h>
 #include <kern/task.h>
 #include <mach/notify.h>
+#include "layout.h"
 
 /* The task's space while the task lives. Caller holds sched_lock. */
 static struct ipc_space *
@@ -322,84 +324,170 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 	return kr;
 }
 
-/* Every name of s and its type, as many as fit in max; returns how many there are. */
-static uint32_t
-names_locked(struct ipc_space *s, mach_port_name_t *names, mach_port_type_t *types, uint32_t max)
+/*
+ * mach_port_names walks the space a bounded step at a time (NAMES_STEP, in
+ * space_walk_next_locked's units: about a slot each), dropping sched_lock in
+ * between, so that a large space never keeps interrupts off for long. The
+ * answer is still one moment's: a pass counts only if the space's version is
+ * the same at its end as at its start, else it starts again. A port that
+ * dies meanwhile is seen dead from the name the walk finds next on, as in
+ * Mach, where a port's death does not wait for the spaces that name it and
+ * each name learns of it when it is looked at. The words go
+ * straight into pages, which the reply carries as a virtual copy: no large
+ * kmalloc, no second copy.
+ */
+#define NAMES_STEP	32
+#define DEATH_STEP	8	/* what a name whose port died costs more: the port may go with it */
+#define WORDS_PER_PAGE	(PAGE_SIZE / 4)
+
+/* Pages for n words; *vc is replaced when it holds fewer. sched_lock is not held. */
+static kern_return_t
+words_room(struct vcopy **vc, uint32_t n)
+{
+	uint32_t pages = ROUND_UP(n, WORDS_PER_PAGE) / WORDS_PER_PAGE;
+	struct vcopy *v;
+
+	if (*vc && (*vc)->npages >= pages)
+		return KERN_SUCCESS;
+	if (*vc)
+		vcopy_free(*vc, 0);
+	*vc = NULL;
+	v = kzalloc(sizeof *v + pages * sizeof(paddr_t));
+	if (!v)
+		return KERN_RESOURCE_SHORTAGE;
+	v->npages = pages;
+	for (uint32_t j = 0; j < pages; j++) {
+		v->page[j] = page_alloc(PAGE_USER);
+		if (!v->page[j]) {
+			vcopy_free(v, 0);
+			return KERN_RESOURCE_SHORTAGE;
+		}
+	}
+	*vc = v;
+	return KERN_SUCCESS;
+}
+
+static void
+put_word(struct vcopy *vc, uint32_t i, uint32_t word)
+{
+	((uint32_t *)P2V(vc->page[i / WORDS_PER_PAGE]))[i % WORDS_PER_PAGE] = word;
+}
+
+/* The reply's copy of n words: vc cut to the pages they fill, the rest of the last one zeroed. */
+static struct kern_ool
+words_reply(struct vcopy *vc, uint32_t n)
+{
+	uint32_t pages = ROUND_UP(n, WORDS_PER_PAGE) / WORDS_PER_PAGE;
+
+	if (n == 0) {
+		if (vc)
+			vcopy_free(vc, 0);
+		return (struct kern_ool){ NULL, false, 0 };
+	}
+	for (uint32_t j = pages; j < vc->npages; j++)
+		page_unref(vc->page[j]);
+	vc->npages = pages;
+	if (n % WORDS_PER_PAGE)
+		memset((uint32_t *)P2V(vc->page[pages - 1]) + n % WORDS_PER_PAGE, 0,
+		       (WORDS_PER_PAGE - n % WORDS_PER_PAGE) * 4);
+	return (struct kern_ool){ vc, true, n * 4 };
+}
+
+/*
+ * One pass over the task's space: names and types into vn and vt (room for
+ * `room` words each), dropping sched_lock every `step`. KERN_SUCCESS with
+ * *count when the space stayed the same throughout; KERN_ABORTED when it
+ * changed (*count is then what it holds now, for the next pass's room).
+ */
+static kern_return_t
+names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, uint32_t step, uint32_t *count)
 {
 	struct space_walk w = SPACE_WALK_START;
-	uint32_t n = 0, all = UINT32_MAX;
+	uint32_t f = spin_lock_irqsave(&sched_lock), n = 0, version = 0, budget;
+	struct ipc_space *s = live_space_locked(t);
+	kern_return_t kr = s ? KERN_SUCCESS : KERN_INVALID_TASK;
 	struct ipc_entry *e;
 	mach_port_name_t name;
 
-	while (space_walk_next_locked(s, &w, &all, &name, &e)) {
-		entry_lazy_dead_locked(s, e);
-		if (n < max) {
-			names[n] = name;
-			types[n] = right_type_locked(s, name, e);
-		}
-		n++;
+	if (s) {
+		version = s->version;
+		if (s->count > room)
+			kr = KERN_ABORTED;
 	}
-	return n;
+	while (kr == KERN_SUCCESS && !w.done) {
+		budget = step;
+		while (kr == KERN_SUCCESS && space_walk_next_locked(s, &w, &budget, &name, &e)) {
+			if (n == room) {
+				kr = KERN_ABORTED;
+				break;
+			}
+			if ((e->type & (T_SEND | T_SO)) && !((struct port *)e->object)->active) {
+				entry_turn_dead_locked(s, e);
+				budget -= MIN(budget, DEATH_STEP);
+			}
+			put_word(vn, n, name);
+			put_word(vt, n, right_type_locked(s, name, e));
+			n++;
+		}
+		if (kr == KERN_SUCCESS && s->version != version)
+			kr = KERN_ABORTED;
+		if (kr == KERN_SUCCESS && !w.done) {	/* a moment with interrupts on, then on from w */
+			spin_unlock_irqrestore(&sched_lock, f);
+			f = spin_lock_irqsave(&sched_lock);
+			s = live_space_locked(t);
+			if (!s)
+				kr = KERN_INVALID_TASK;
+			else if (s->version != version)
+				kr = KERN_ABORTED;
+		}
+	}
+	*count = kr == KERN_ABORTED ? s->count : n;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
 }
 
-/* A kernel copy of n words, for an out-of-line reply. */
-static kern_return_t
-ool_words(const uint32_t *words, uint32_t n, struct kern_ool *o)
-{
-	o->virt = false;
-	o->size = n * 4;
-	o->copy = NULL;
-	if (!n)
-		return KERN_SUCCESS;
-	o->copy = kmalloc(o->size);
-	if (!o->copy)
-		return KERN_RESOURCE_SHORTAGE;
-	memcpy(o->copy, words, o->size);
-	return KERN_SUCCESS;
-}
+/*
+ * A space that changes under every pass (other threads of the task busy with
+ * rights) gets its answer from a pass that keeps the lock, after NAMES_TRIES.
+ */
+#define NAMES_TRIES 8
 
 kern_return_t
 kdo_mach_port_names(struct task *t, struct kern_ool *names, mach_msg_type_number_t *namesCnt,
 		    struct kern_ool *types, mach_msg_type_number_t *typesCnt)
 {
-	uint32_t *n = NULL, *ty = NULL, max = 0, count;
-	struct ipc_space *s;
+	struct vcopy *vn = NULL, *vt = NULL;
+	uint32_t room = 0, count = 0, f;
 	kern_return_t kr;
-	uint32_t f;
 
-	/* the count can grow between the look and the copy: look again until it fits */
-	for (;;) {
-		f = spin_lock_irqsave(&sched_lock);
-		s = live_space_locked(t);
-		count = s ? names_locked(s, n, ty, max) : 0;
-		spin_unlock_irqrestore(&sched_lock, f);
-		if (!s) {
-			kr = KERN_INVALID_TASK;
-			goto out;
+	f = spin_lock_irqsave(&sched_lock);
+	if (live_space_locked(t))
+		count = t->space->count;
+	spin_unlock_irqrestore(&sched_lock, f);
+	for (int tries = 0;; tries++) {
+		if (count > room) {	/* a little more, for names that come meanwhile */
+			room = count + count / 8 + 16;
+			kr = words_room(&vn, room);
+			if (kr == KERN_SUCCESS)
+				kr = words_room(&vt, room);
+			if (kr != KERN_SUCCESS)
+				goto fail;
 		}
-		if (count <= max)
+		kr = names_pass(t, vn, vt, room, tries < NAMES_TRIES ? NAMES_STEP : UINT32_MAX, &count);
+		if (kr != KERN_ABORTED)
 			break;
-		kfree(n);
-		kfree(ty);
-		max = count + 16;
-		n = kmalloc(max * 4);
-		ty = kmalloc(max * 4);
-		if (!n || !ty) {
-			kr = KERN_RESOURCE_SHORTAGE;
-			goto out;
-		}
 	}
-	kr = ool_words(n, count, names);
-	if (kr == KERN_SUCCESS) {
-		kr = ool_words(ty, count, types);
-		if (kr != KERN_SUCCESS)
-			kfree(names->copy);
-	}
-	if (kr == KERN_SUCCESS)
-		*namesCnt = *typesCnt = count;
-out:
-	kfree(n);
-	kfree(ty);
+	if (kr != KERN_SUCCESS)
+		goto fail;
+	*names = words_reply(vn, count);
+	*types = words_reply(vt, count);
+	*namesCnt = *typesCnt = count;
+	return KERN_SUCCESS;
+fail:
+	if (vn)
+		vcopy_free(vn, 0);
+	if (vt)
+		vcopy_free(vt, 0);
 	return kr;
 }
 
