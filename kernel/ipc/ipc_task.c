@@ -11,8 +11,25 @@
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/notify.h>
+#include <kern/page.h>
 #include <kern/task.h>
 #include <mach/task_special_ports.h>
+#include "layout.h"
+
+/* The pages a space's table and reverse hash are made of: one each, found in O(1). */
+void *
+space_page_alloc(void)
+{
+	paddr_t pa = page_alloc(PAGE_KERNEL);
+
+	return pa ? P2V(pa) : NULL;
+}
+
+void
+space_page_free(void *page)
+{
+	page_free(V2P(page));
+}
 
 kern_return_t
 ipc_task_init(struct task *t)
@@ -34,6 +51,7 @@ ipc_task_init(struct task *t)
 		e->type = MACH_PORT_TYPE_SEND;
 		e->urefs = 1;
 		e->object = t->self;
+		space_rhash_insert_locked(t->space, e);
 		t->self->refs++;
 		t->self->srights++;
 	}
@@ -42,24 +60,42 @@ ipc_task_init(struct task *t)
 }
 
 /*
- * Destroys every right s holds, special ports aside. A call that looked the
- * task up before it died may have put a name in the space since (by a name of
- * its choosing: mach_port_allocate_name, mach_port_insert_right), so the
- * last sweep runs over an inactive space too. Caller holds sched_lock.
+ * Destroys every right s holds, special ports aside, CLEAR_STEP at a time:
+ * sched_lock is dropped between steps (f: the caller's flags; it gets the lock
+ * back held), so that a large space does not keep interrupts off while it
+ * goes. The space is inactive from the first step on, but inside each step,
+ * where right_destroy_locked must find the names: no call can make or find a
+ * name meanwhile, and the walk goes on from where it was. A call that looked
+ * the task up before it died may have put a name in the space since (by a
+ * name of its choosing: mach_port_allocate_name, mach_port_insert_right), so
+ * the last sweep runs over an inactive space too.
  */
-static void
-space_clear_locked(struct ipc_space *s)
+#define CLEAR_STEP	64	/* per hold: a table slot looked at costs 1 (kern/ipc_space.h), */
+#define CLEAR_NAME	16	/* and a name destroyed this */
+
+static uint32_t
+space_clear_locked(struct ipc_space *s, uint32_t f)
 {
+	struct space_walk w = SPACE_WALK_START;
 	struct ipc_entry *e;
 	mach_port_name_t name;
+	uint32_t budget;
 
-	s->active = true;	/* right_destroy_locked finds names only in an active space */
-	for (struct space_walk w = SPACE_WALK_START; space_walk_next_locked(s, &w, &name, &e);) {
-		if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
-			notify_space_gone_locked(s, e->object);
-		right_destroy_locked(s, name);
+	for (;;) {
+		budget = CLEAR_STEP;
+		s->active = true;	/* for right_destroy_locked, until the step ends */
+		while (space_walk_next_locked(s, &w, &budget, &name, &e)) {
+			if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
+				notify_space_gone_locked(s, e->object);
+			right_destroy_locked(s, name);
+			budget -= MIN(budget, CLEAR_NAME);
+		}
+		s->active = false;	/* names can no longer be made or found */
+		if (w.done)
+			return f;
+		spin_unlock_irqrestore(&sched_lock, f);
+		f = spin_lock_irqsave(&sched_lock);
 	}
-	s->active = false;	/* from now on, names can no longer be made or found */
 }
 
 /* The task is dead: every right it held goes, and its port dies. */
@@ -74,7 +110,7 @@ ipc_task_terminate(struct task *t)
 			t->special[i] = NULL;
 		}
 	}
-	space_clear_locked(t->space);
+	f = space_clear_locked(t->space, f);
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
@@ -87,7 +123,7 @@ ipc_task_destroy(struct task *t)
 {
 	uint32_t f = spin_lock_irqsave(&sched_lock);
 
-	space_clear_locked(t->space);
+	f = space_clear_locked(t->space, f);
 	spin_unlock_irqrestore(&sched_lock, f);
 	space_destroy(t->space);
 	t->space = NULL;

@@ -12,8 +12,10 @@
 #include <kern/lib.h>
 #include <kern/notify.h>
 #include "mach_port_kserver.h"
+#include <kern/page.h>
 #include <kern/task.h>
 #include <mach/notify.h>
+#include "layout.h"
 
 /* The task's space while the task lives. Caller holds sched_lock. */
 static struct ipc_space *
@@ -28,7 +30,7 @@ lookup(struct ipc_space *s, mach_port_name_t name)
 	struct ipc_entry *e = space_lookup_locked(s, name);
 
 	if (e)
-		entry_lazy_dead_locked(e);
+		entry_lazy_dead_locked(s, e);
 	return e;
 }
 
@@ -154,7 +156,7 @@ mod_refs_locked(struct ipc_space *s, mach_port_name_t name, mach_port_right_t ri
 			e->urefs = 1;
 			return right_deallocate_locked(s, name);
 		}
-		e->urefs = (mach_port_urefs_t)n;
+		e->urefs = (uint16_t)n;
 		return KERN_SUCCESS;
 	default:		/* receive, send-once, port set: one reference, which -1 destroys */
 		if (delta == 0)
@@ -165,7 +167,7 @@ mod_refs_locked(struct ipc_space *s, mach_port_name_t name, mach_port_right_t ri
 			struct port *p = e->object;
 			e->type &= ~T_RECV;
 			port_destroy_locked(p);	/* the send right left under the name turns dead */
-			entry_lazy_dead_locked(e);
+			entry_lazy_dead_locked(s, e);
 			return KERN_SUCCESS;
 		}
 		if (right == MACH_PORT_RIGHT_SEND_ONCE)
@@ -188,16 +190,28 @@ kdo_mach_port_mod_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 	return kr;
 }
 
+/*
+ * Whether a right to p may join the entry e already under the name: only a
+ * send or receive right, and only the entry that names p's send or receive
+ * right (a name holding only send-once rights to p is another name, as the
+ * reverse hash has it).
+ */
+static bool
+joins(struct ipc_entry *e, struct port *p, bool so)
+{
+	return e->object == p && !so && (e->type & (T_SEND | T_RECV));
+}
+
 /* Puts a carried right (with its reference) into s under exactly `name`. */
 static kern_return_t
 place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t carried)
 {
 	struct ipc_entry *e = space_lookup_locked(s, name);
-	mach_port_name_t other;
+	bool so = carried == MACH_MSG_TYPE_PORT_SEND_ONCE;
 
 	if (e) {
-		entry_lazy_dead_locked(e);
-		if (e->object != p || carried == MACH_MSG_TYPE_PORT_SEND_ONCE)
+		entry_lazy_dead_locked(s, e);
+		if (!joins(e, p, so))
 			return KERN_NAME_EXISTS;
 		if (carried == MACH_MSG_TYPE_PORT_SEND) {
 			if (e->type & T_SEND) {
@@ -208,6 +222,8 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			} else {
 				e->type |= T_SEND;
 				e->urefs = 1;
+				space_rhash_insert_locked(s, e);
+				s->version++;
 			}
 		} else {
 			if (e->type & T_RECV)
@@ -215,17 +231,20 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			e->type |= T_RECV;
 			p->receiver = s;
 			p->receiver_name = name;
+			s->version++;
 		}
 		p->refs--;	/* the entry already holds one */
 		return KERN_SUCCESS;
 	}
-	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE && space_find_port_locked(s, p, &other))
+	if (!so && right_find_port_locked(s, p))
 		return KERN_RIGHT_EXISTS;
 	if (space_alloc_given_name_locked(s, name, &e) != KERN_SUCCESS)
 		return KERN_NAME_EXISTS;
 	e->object = p;
 	e->urefs = carried == MACH_MSG_TYPE_PORT_RECEIVE ? 0 : 1;
-	e->type = carried == MACH_MSG_TYPE_PORT_SEND ? T_SEND : carried == MACH_MSG_TYPE_PORT_SEND_ONCE ? T_SO : T_RECV;
+	e->type = carried == MACH_MSG_TYPE_PORT_SEND ? T_SEND : so ? T_SO : T_RECV;
+	if (carried == MACH_MSG_TYPE_PORT_SEND)
+		space_rhash_insert_locked(s, e);
 	if (carried == MACH_MSG_TYPE_PORT_RECEIVE) {
 		p->receiver = s;
 		p->receiver_name = name;
@@ -238,13 +257,12 @@ static kern_return_t
 check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t disp)
 {
 	struct ipc_entry *e = space_lookup_locked(s, name);
-	mach_port_name_t other;
 	bool so = disp == MACH_MSG_TYPE_MAKE_SEND_ONCE || disp == MACH_MSG_TYPE_MOVE_SEND_ONCE;
 	bool recv = disp == MACH_MSG_TYPE_MOVE_RECEIVE;
 
 	if (e) {
-		entry_lazy_dead_locked(e);
-		if (e->object != p || so)
+		entry_lazy_dead_locked(s, e);
+		if (!joins(e, p, so))
 			return KERN_NAME_EXISTS;
 		if (recv && (e->type & T_RECV))
 			return KERN_RIGHT_EXISTS;
@@ -252,7 +270,7 @@ check_place_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			return KERN_UREFS_OVERFLOW;
 		return KERN_SUCCESS;
 	}
-	if (!so && space_find_port_locked(s, p, &other))
+	if (!so && right_find_port_locked(s, p))
 		return KERN_RIGHT_EXISTS;
 	return space_check_given_name_locked(s, name);	/* so that placing it cannot fail */
 }
@@ -306,64 +324,170 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 	return kr;
 }
 
-/* A kernel copy of n words, for an out-of-line reply. */
+/*
+ * mach_port_names walks the space a bounded step at a time (NAMES_STEP, in
+ * space_walk_next_locked's units: about a slot each), dropping sched_lock in
+ * between, so that a large space never keeps interrupts off for long. The
+ * answer is still one moment's: a pass counts only if the space's version is
+ * the same at its end as at its start, else it starts again. A port that
+ * dies meanwhile is seen dead from the name the walk finds next on, as in
+ * Mach, where a port's death does not wait for the spaces that name it and
+ * each name learns of it when it is looked at. The words go
+ * straight into pages, which the reply carries as a virtual copy: no large
+ * kmalloc, no second copy.
+ */
+#define NAMES_STEP	32
+#define DEATH_STEP	8	/* what a name whose port died costs more: the port may go with it */
+#define WORDS_PER_PAGE	(PAGE_SIZE / 4)
+
+/* Pages for n words; *vc is replaced when it holds fewer. sched_lock is not held. */
 static kern_return_t
-ool_words(const uint32_t *words, uint32_t n, struct kern_ool *o)
+words_room(struct vcopy **vc, uint32_t n)
 {
-	o->virt = false;
-	o->size = n * 4;
-	o->copy = NULL;
-	if (!n)
+	uint32_t pages = ROUND_UP(n, WORDS_PER_PAGE) / WORDS_PER_PAGE;
+	struct vcopy *v;
+
+	if (*vc && (*vc)->npages >= pages)
 		return KERN_SUCCESS;
-	o->copy = kmalloc(o->size);
-	if (!o->copy)
+	if (*vc)
+		vcopy_free(*vc, 0);
+	*vc = NULL;
+	v = kzalloc(sizeof *v + pages * sizeof(paddr_t));
+	if (!v)
 		return KERN_RESOURCE_SHORTAGE;
-	memcpy(o->copy, words, o->size);
+	v->npages = pages;
+	for (uint32_t j = 0; j < pages; j++) {
+		v->page[j] = page_alloc(PAGE_USER);
+		if (!v->page[j]) {
+			vcopy_free(v, 0);
+			return KERN_RESOURCE_SHORTAGE;
+		}
+	}
+	*vc = v;
 	return KERN_SUCCESS;
 }
+
+static void
+put_word(struct vcopy *vc, uint32_t i, uint32_t word)
+{
+	((uint32_t *)P2V(vc->page[i / WORDS_PER_PAGE]))[i % WORDS_PER_PAGE] = word;
+}
+
+/* The reply's copy of n words: vc cut to the pages they fill, the rest of the last one zeroed. */
+static struct kern_ool
+words_reply(struct vcopy *vc, uint32_t n)
+{
+	uint32_t pages = ROUND_UP(n, WORDS_PER_PAGE) / WORDS_PER_PAGE;
+
+	if (n == 0) {
+		if (vc)
+			vcopy_free(vc, 0);
+		return (struct kern_ool){ NULL, false, 0 };
+	}
+	for (uint32_t j = pages; j < vc->npages; j++)
+		page_unref(vc->page[j]);
+	vc->npages = pages;
+	if (n % WORDS_PER_PAGE)
+		memset((uint32_t *)P2V(vc->page[pages - 1]) + n % WORDS_PER_PAGE, 0,
+		       (WORDS_PER_PAGE - n % WORDS_PER_PAGE) * 4);
+	return (struct kern_ool){ vc, true, n * 4 };
+}
+
+/*
+ * One pass over the task's space: names and types into vn and vt (room for
+ * `room` words each), dropping sched_lock every `step`. KERN_SUCCESS with
+ * *count when the space stayed the same throughout; KERN_ABORTED when it
+ * changed (*count is then what it holds now, for the next pass's room).
+ */
+static kern_return_t
+names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, uint32_t step, uint32_t *count)
+{
+	struct space_walk w = SPACE_WALK_START;
+	uint32_t f = spin_lock_irqsave(&sched_lock), n = 0, version = 0, budget;
+	struct ipc_space *s = live_space_locked(t);
+	kern_return_t kr = s ? KERN_SUCCESS : KERN_INVALID_TASK;
+	struct ipc_entry *e;
+	mach_port_name_t name;
+
+	if (s) {
+		version = s->version;
+		if (s->count > room)
+			kr = KERN_ABORTED;
+	}
+	while (kr == KERN_SUCCESS && !w.done) {
+		budget = step;
+		while (kr == KERN_SUCCESS && space_walk_next_locked(s, &w, &budget, &name, &e)) {
+			if (n == room) {
+				kr = KERN_ABORTED;
+				break;
+			}
+			if ((e->type & (T_SEND | T_SO)) && !((struct port *)e->object)->active) {
+				entry_turn_dead_locked(s, e);
+				budget -= MIN(budget, DEATH_STEP);
+			}
+			put_word(vn, n, name);
+			put_word(vt, n, right_type_locked(s, name, e));
+			n++;
+		}
+		if (kr == KERN_SUCCESS && s->version != version)
+			kr = KERN_ABORTED;
+		if (kr == KERN_SUCCESS && !w.done) {	/* a moment with interrupts on, then on from w */
+			spin_unlock_irqrestore(&sched_lock, f);
+			f = spin_lock_irqsave(&sched_lock);
+			s = live_space_locked(t);
+			if (!s)
+				kr = KERN_INVALID_TASK;
+			else if (s->version != version)
+				kr = KERN_ABORTED;
+		}
+	}
+	*count = kr == KERN_ABORTED ? s->count : n;
+	spin_unlock_irqrestore(&sched_lock, f);
+	return kr;
+}
+
+/*
+ * A space that changes under every pass (other threads of the task busy with
+ * rights) gets its answer from a pass that keeps the lock, after NAMES_TRIES.
+ */
+#define NAMES_TRIES 8
 
 kern_return_t
 kdo_mach_port_names(struct task *t, struct kern_ool *names, mach_msg_type_number_t *namesCnt,
 		    struct kern_ool *types, mach_msg_type_number_t *typesCnt)
 {
-	uint32_t *n = NULL, *ty = NULL, max = 0, count;
-	struct ipc_space *s;
+	struct vcopy *vn = NULL, *vt = NULL;
+	uint32_t room = 0, count = 0, f;
 	kern_return_t kr;
-	uint32_t f;
 
-	/* the count can grow between the look and the copy: look again until it fits */
-	for (;;) {
-		f = spin_lock_irqsave(&sched_lock);
-		s = live_space_locked(t);
-		count = s ? space_names_locked(s, n, ty, max) : 0;
-		spin_unlock_irqrestore(&sched_lock, f);
-		if (!s) {
-			kr = KERN_INVALID_TASK;
-			goto out;
+	f = spin_lock_irqsave(&sched_lock);
+	if (live_space_locked(t))
+		count = t->space->count;
+	spin_unlock_irqrestore(&sched_lock, f);
+	for (int tries = 0;; tries++) {
+		if (count > room) {	/* a little more, for names that come meanwhile */
+			room = count + count / 8 + 16;
+			kr = words_room(&vn, room);
+			if (kr == KERN_SUCCESS)
+				kr = words_room(&vt, room);
+			if (kr != KERN_SUCCESS)
+				goto fail;
 		}
-		if (count <= max)
+		kr = names_pass(t, vn, vt, room, tries < NAMES_TRIES ? NAMES_STEP : UINT32_MAX, &count);
+		if (kr != KERN_ABORTED)
 			break;
-		kfree(n);
-		kfree(ty);
-		max = count + 16;
-		n = kmalloc(max * 4);
-		ty = kmalloc(max * 4);
-		if (!n || !ty) {
-			kr = KERN_RESOURCE_SHORTAGE;
-			goto out;
-		}
 	}
-	kr = ool_words(n, count, names);
-	if (kr == KERN_SUCCESS) {
-		kr = ool_words(ty, count, types);
-		if (kr != KERN_SUCCESS)
-			kfree(names->copy);
-	}
-	if (kr == KERN_SUCCESS)
-		*namesCnt = *typesCnt = count;
-out:
-	kfree(n);
-	kfree(ty);
+	if (kr != KERN_SUCCESS)
+		goto fail;
+	*names = words_reply(vn, count);
+	*types = words_reply(vt, count);
+	*namesCnt = *typesCnt = count;
+	return KERN_SUCCESS;
+fail:
+	if (vn)
+		vcopy_free(vn, 0);
+	if (vt)
+		vcopy_free(vt, 0);
 	return kr;
 }
 
@@ -435,13 +559,16 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 		struct ipc_entry saved = *e;
 		kr = space_alloc_given_name_locked(s, new, &n);
 		if (kr == KERN_SUCCESS) {
+			space_free_entry_locked(s, old);	/* out of the reverse hash too */
 			n->type = saved.type;
 			n->urefs = saved.urefs;
 			n->object = saved.object;
-			space_free_entry_locked(s, old);
+			n->dnrequest = saved.dnrequest;
+			if (n->type & T_SEND)
+				space_rhash_insert_locked(s, n);
 			if ((n->type & T_RECV))
 				((struct port *)n->object)->receiver_name = new;
-			if (n->type & (T_SEND | T_SO))	/* a dead-name request follows the name */
+			if ((n->type & (T_SEND | T_SO)) && n->dnrequest)	/* its request follows it */
 				notify_name_renamed_locked(s, old, new, n->object);
 		}
 	}
@@ -650,18 +777,24 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
 			goto done;
 		}
-		list_for_each(l, &p->dnrequests) {
-			struct dnrequest *d = list_entry(l, struct dnrequest, link);
-			if (d->space == s && d->name == name) {
-				prev = d->notify;
-				if (notify) {
-					d->notify = notify;
-				} else {
-					list_remove(&d->link);
-					kfree(d);
+		/* the port's list holds every space's requests: look there only when the name has one */
+		if (e->dnrequest) {
+			list_for_each(l, &p->dnrequests) {
+				struct dnrequest *d = list_entry(l, struct dnrequest, link);
+				if (d->space == s && d->name == name) {
+					prev = d->notify;
+					if (notify) {
+						d->notify = notify;
+					} else {
+						list_remove(&d->link);
+						kfree(d);
+						e->dnrequest = false;
+						s->version++;
+					}
+					goto done;
 				}
-				goto done;
 			}
+			panic("ipc: name %x has lost its dead-name request", name);
 		}
 		if (notify) {
 			struct dnrequest *d = kzalloc(sizeof *d);
@@ -673,6 +806,8 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			d->name = name;
 			d->notify = notify;
 			list_push_back(&p->dnrequests, &d->link);
+			e->dnrequest = true;
+			s->version++;
 		}
 	}
 done:

@@ -8,6 +8,14 @@
  * Counting: an entry holds one reference on its port whatever rights it has;
  * a right in a message holds one. p->srights counts send rights (an entry with
  * any number of send urefs is one), p->sorights send-once rights.
+ *
+ * What the space keeps beside the entries, kept exact here and in port_rpc.c:
+ * an entry is in the space's reverse hash exactly while it holds a send right
+ * (space_rhash_insert_locked when it gets one, _remove before it loses it);
+ * e->dnrequest says whether a dead-name request waits on the name while it
+ * holds a send or send-once right; and s->version changes with every change
+ * of a name's rights that the space makes, which mach_port_names watches (a
+ * port's death, which its names learn lazily here, is not one).
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -20,19 +28,20 @@
  * dead-name notification brought (notify.c added it when the port died).
  */
 void
-entry_lazy_dead_locked(struct ipc_entry *e)
+entry_turn_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 {
 	struct port *p = e->object;
 
-	if (!(e->type & (T_SEND | T_SO)) || !p || p->active)
-		return;
-	if (e->type & T_SEND)
+	if (e->type & T_SEND) {
+		space_rhash_remove_locked(s, e);
 		p->srights--;
+	}
 	if (e->type & T_SO)
 		p->sorights--;
 	e->type = T_DEAD;
 	e->object = NULL;
-	port_unref_locked(p);
+	e->dnrequest = false;	/* the port's death took the request (notify.c) */
+	port_unref_locked(p);	/* (not a change of s->version: the port died before) */
 }
 
 /* What mach_port_type says of an entry: its rights, and DNREQUEST while a dead-name request waits on it. */
@@ -41,9 +50,38 @@ right_type_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *
 {
 	mach_port_type_t type = e->type;
 
-	if ((type & (T_SEND | T_SO)) && notify_dnrequest_find_locked(s, name, e->object))
+	if ((type & (T_SEND | T_SO)) && e->dnrequest)
 		type |= MACH_PORT_TYPE_DNREQUEST;
 	return type;
+}
+
+/*
+ * The send or send-once right under name leaves it, and a dead-name request
+ * on it goes. Only a name with a request looks through the port's requests
+ * (every space's), so that a port many tasks watch costs its holders nothing.
+ */
+static void
+name_deleted(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e, struct port *p)
+{
+	if (e->dnrequest)
+		notify_name_deleted_locked(s, name, p);
+	e->dnrequest = false;
+	s->version++;
+}
+
+/*
+ * The entry under which s holds a send or receive right to p (send-once
+ * rights never merge), or NULL: the port names its receiver, the reverse hash
+ * the holder of a send right. Like a lookup, it finds nothing in an inactive space.
+ */
+struct ipc_entry *
+right_find_port_locked(struct ipc_space *s, struct port *p)
+{
+	if (!s->active)
+		return NULL;
+	if (p->receiver == s)
+		return space_lookup_locked(s, p->receiver_name);
+	return space_rhash_lookup_locked(s, p);
 }
 
 static void
@@ -63,7 +101,7 @@ right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_nam
 
 	if (!e)
 		return KERN_INVALID_NAME;
-	entry_lazy_dead_locked(e);
+	entry_lazy_dead_locked(s, e);
 	if (e->type & T_DEAD)
 		return KERN_INVALID_CAPABILITY;	/* callers turn this into "dead" */
 	switch (disp) {
@@ -118,8 +156,9 @@ right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_na
 	case MACH_MSG_TYPE_MOVE_SEND:
 		*carried = MACH_MSG_TYPE_PORT_SEND;
 		if (--e->urefs == 0) {	/* the entry's send right itself leaves */
+			space_rhash_remove_locked(s, e);
 			e->type &= ~T_SEND;
-			notify_name_deleted_locked(s, name, p);
+			name_deleted(s, name, e, p);
 		} else {		/* the entry keeps one; a second travels */
 			p->srights++;
 		}
@@ -128,11 +167,12 @@ right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_na
 		*carried = MACH_MSG_TYPE_PORT_SEND_ONCE;
 		e->type &= ~T_SO;
 		e->urefs = 0;
-		notify_name_deleted_locked(s, name, p);
+		name_deleted(s, name, e, p);
 		break;
 	case MACH_MSG_TYPE_MOVE_RECEIVE:
 		*carried = MACH_MSG_TYPE_PORT_RECEIVE;
 		e->type &= ~T_RECV;
+		s->version++;
 		p->receiver = NULL;
 		p->receiver_name = 0;
 		if (p->pset) {
@@ -148,7 +188,7 @@ right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_na
 kern_return_t
 right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried, mach_port_name_t *name)
 {
-	struct ipc_entry *e;
+	struct ipc_entry *e = NULL;
 	mach_port_name_t n;
 	kern_return_t kr;
 
@@ -157,8 +197,10 @@ right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t c
 		*name = MACH_PORT_DEAD;
 		return KERN_SUCCESS;
 	}
-	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE && space_find_port_locked(s, p, &n)) {
-		e = space_lookup_locked(s, n);
+	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE)
+		e = right_find_port_locked(s, p);
+	if (e) {
+		n = e->name;
 		if (carried == MACH_MSG_TYPE_PORT_SEND) {
 			if (e->type & T_SEND) {
 				if (e->urefs < UREFS_MAX)
@@ -167,11 +209,14 @@ right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t c
 			} else {
 				e->type |= T_SEND;
 				e->urefs = 1;
+				space_rhash_insert_locked(s, e);
+				s->version++;
 			}
 		} else {
 			e->type |= T_RECV;
 			p->receiver = s;
 			p->receiver_name = n;
+			s->version++;
 		}
 		port_unref_locked(p);	/* the entry already holds one */
 		*name = n;
@@ -187,6 +232,7 @@ right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t c
 	if (carried == MACH_MSG_TYPE_PORT_SEND) {
 		e->type = T_SEND;
 		e->urefs = 1;
+		space_rhash_insert_locked(s, e);
 	} else if (carried == MACH_MSG_TYPE_PORT_SEND_ONCE) {
 		e->type = T_SO;
 		e->urefs = 1;
@@ -229,7 +275,7 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 
 	if (!e)
 		return KERN_INVALID_NAME;
-	entry_lazy_dead_locked(e);
+	entry_lazy_dead_locked(s, e);
 	p = e->object;
 	if (e->type & T_DEAD) {
 		if (--e->urefs == 0)
@@ -240,7 +286,7 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 		e->type &= ~T_SO;
 		e->urefs = 0;
 		e->object = NULL;
-		notify_name_deleted_locked(s, name, p);
+		name_deleted(s, name, e, p);
 		port_release_sendonce_locked(p);	/* consumes the entry's reference */
 		space_free_entry_locked(s, name);
 		return KERN_SUCCESS;
@@ -248,8 +294,9 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 	if (!(e->type & T_SEND))
 		return KERN_INVALID_RIGHT;
 	if (--e->urefs == 0) {
+		space_rhash_remove_locked(s, e);
 		e->type &= ~T_SEND;
-		notify_name_deleted_locked(s, name, p);
+		name_deleted(s, name, e, p);
 		port_release_send_locked(p);
 		drop_entry_if_empty(s, name, e);
 	}
@@ -265,7 +312,7 @@ right_destroy_locked(struct ipc_space *s, mach_port_name_t name)
 
 	if (!e)
 		return KERN_INVALID_NAME;
-	entry_lazy_dead_locked(e);
+	entry_lazy_dead_locked(s, e);
 	if (e->type & T_SET) {
 		struct pset *ps = e->object;
 		pset_destroy_locked(ps);
@@ -279,7 +326,10 @@ right_destroy_locked(struct ipc_space *s, mach_port_name_t name)
 	}
 	p = e->object;
 	p->refs++;			/* keep p while its rights go */
-	notify_name_deleted_locked(s, name, p);
+	if (e->type & T_SEND)
+		space_rhash_remove_locked(s, e);
+	if (e->dnrequest && (e->type & (T_SEND | T_SO)))
+		notify_name_deleted_locked(s, name, p);
 	if (e->type & T_SEND)
 		port_release_send_locked(p);
 	if (e->type & T_SO) {

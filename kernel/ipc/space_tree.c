@@ -2,10 +2,12 @@
  * The names of a space that its table (space.c) cannot hold: an AVL tree keyed
  * by name. Mach keeps such names in a splay tree; a balanced tree bounds every
  * single call instead of their average, which matters under sched_lock with
- * interrupts off. Nodes never move, so an entry pointer stays good until its
- * name is removed. The caller allocates and frees the nodes; nothing here does.
+ * interrupts off. Each node counts the names below it, so how many names lie
+ * in a range costs two descents. Nodes never move, so an entry pointer stays
+ * good until its name is removed. The caller allocates and frees the nodes;
+ * nothing here does.
  */
-#include <kern/ipc.h>
+#include <kern/ipc_space.h>
 #include "space_tree.h"
 
 static int
@@ -14,12 +16,20 @@ height(const struct space_tree_node *n)
 	return n ? n->height : 0;
 }
 
+static uint32_t
+names(const struct space_tree_node *n)
+{
+	return n ? n->names : 0;
+}
+
+/* n's height and name count, from its children's. */
 static void
 fix_height(struct space_tree_node *n)
 {
 	int l = height(n->left), r = height(n->right);
 
 	n->height = 1 + (l > r ? l : r);
+	n->names = 1 + names(n->left) + names(n->right);
 }
 
 static struct space_tree_node *
@@ -91,6 +101,30 @@ space_tree_next(struct space_tree_node *root, mach_port_name_t after)
 	return best;
 }
 
+/* How many names are below `name`. */
+static uint32_t
+names_below(const struct space_tree_node *n, mach_port_name_t name)
+{
+	uint32_t below = 0;
+
+	while (n) {
+		if (n->name < name) {
+			below += names(n->left) + 1;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return below;
+}
+
+/* How many names lie in [lo, hi] (hi < MACH_PORT_DEAD). */
+uint32_t
+space_tree_count_range(const struct space_tree_node *root, mach_port_name_t lo, mach_port_name_t hi)
+{
+	return names_below(root, hi + 1) - names_below(root, lo);
+}
+
 /* Adds n, whose name is not in the tree yet; returns the new root. */
 struct space_tree_node *
 space_tree_insert(struct space_tree_node *root, struct space_tree_node *n)
@@ -98,6 +132,7 @@ space_tree_insert(struct space_tree_node *root, struct space_tree_node *n)
 	if (!root) {
 		n->left = n->right = NULL;
 		n->height = 1;
+		n->names = 1;
 		return n;
 	}
 	if (n->name < root->name)

@@ -1,7 +1,8 @@
 # Host unit tests of the kernel's portable code (formatting, the heap, ELF
-# checks, command lines), under AddressSanitizer and UBSan.
+# checks, command lines, a task's port name space), under AddressSanitizer and UBSan.
 
-UNIT_KERNEL_SRCS := kernel/kern/format.c kernel/vm/heap.c kernel/kern/elf.c kernel/kern/cmdline.c kernel/kern/strlcpy.c
+UNIT_KERNEL_SRCS := kernel/kern/format.c kernel/vm/heap.c kernel/kern/elf.c kernel/kern/cmdline.c kernel/kern/strlcpy.c \
+	kernel/ipc/space.c kernel/ipc/space_tree.c kernel/ipc/space_rhash.c
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Itests/unit \
 	-Dvsnprintf=k_vsnprintf -Dsnprintf=k_snprintf -fno-builtin

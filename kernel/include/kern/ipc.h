@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <kern/ipc_space.h>
 #include <kern/list.h>
 #include <kern/page.h>
 #include <kern/sched.h>
@@ -19,7 +20,6 @@
 #include <mach/port.h>
 
 struct task;
-struct ipc_space;
 struct thread;
 
 enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV };
@@ -58,44 +58,6 @@ struct pset {
 	struct waitq receivers;		/* [S] */
 };
 
-/* One name in a task's space: a table slot, or a tree node. type == 0: the slot is free. */
-struct ipc_entry {
-	mach_port_type_t type;		/* MACH_PORT_TYPE_* bits (never DNREQUEST) */
-	mach_port_urefs_t urefs;	/* send or dead-name user references */
-	void *object;			/* struct port or struct pset */
-	uint16_t gen;			/* table: generation, so a reused slot gets a new name;
-					 * 0 while every name of the slot is in the tree */
-	uint16_t collisions;		/* table: tree names with this slot and a generation */
-	uint32_t next_free;		/* table: free-list link while free, IN_USE (space.c) while not */
-};
-
-struct space_tree_node;
-
-/*
- * A task's names. Most live in the table, as (slot << 8 | generation); a name
- * chosen by the task (mach_port_allocate_name, rename, insert_right) that the
- * table cannot hold goes into the tree (space_tree.c). A name is in one of the
- * two, and automatic names skip the ones in the tree.
- */
-struct ipc_space {
-	struct ipc_entry *table;	/* [S] index 0 is never used */
-	uint32_t size;			/* [S] slots */
-	uint32_t free_head;		/* [S] 0: none free */
-	uint32_t count;			/* [S] names in use, in the table and the tree */
-	struct space_tree_node *tree;	/* [S] root of the other names */
-	uint32_t tree_count;		/* [S] names in the tree */
-	struct space_tree_node *spare;	/* [S] a node kept for the next tree name, or NULL */
-	bool active;			/* [S] false once the task is dead */
-	struct task *task;		/* [I] */
-};
-
-/* A walk over a space's names that may free the name it was just given. */
-struct space_walk {
-	uint32_t slot;			/* the table slot given last */
-	mach_port_name_t last;		/* the tree name given last */
-};
-#define SPACE_WALK_START ((struct space_walk){ 0, MACH_PORT_NULL })
-
 /* A message in the kernel: the user's bytes, with port names replaced by ports. */
 struct kmsg {
 	struct list link;		/* [S] port->messages */
@@ -122,37 +84,6 @@ struct kmsg {
 #define IPC_OOL_MAX	(4 * 1024 * 1024)	/* largest out-of-line region, until VM copies */
 #define IPC_TRAILER_SIZE ((mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t))
 
-/* space.c */
-struct ipc_space *space_create(struct task *t);
-void space_destroy(struct ipc_space *s);
-struct ipc_entry *space_lookup_tree_locked(struct ipc_space *s, mach_port_name_t name);
-kern_return_t space_alloc_name_locked(struct ipc_space *s, mach_port_name_t *name, struct ipc_entry **e);
-kern_return_t space_check_given_name_locked(struct ipc_space *s, mach_port_name_t name);
-kern_return_t space_alloc_given_name_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry **e);
-void space_free_entry_locked(struct ipc_space *s, mach_port_name_t name);
-bool space_find_port_locked(struct ipc_space *s, struct port *p, mach_port_name_t *name);
-uint32_t space_names_locked(struct ipc_space *s, mach_port_name_t *names, mach_port_type_t *types, uint32_t max);
-bool space_walk_next_locked(struct ipc_space *s, struct space_walk *w, mach_port_name_t *name,
-			    struct ipc_entry **e);
-
-/*
- * The entry name denotes in s, or NULL. Inline, because every message looks
- * up its rights this way (the IPC fast path): a table name costs no call, a
- * name in the tree one. Slot 0 of the table is never in use.
- */
-static inline struct ipc_entry *
-space_lookup_locked(struct ipc_space *s, mach_port_name_t name)
-{
-	uint32_t slot = name >> 8;
-
-	if (s->active && slot < s->size) {
-		struct ipc_entry *e = &s->table[slot];
-		if (e->type != 0 && e->gen == (name & 0xFF))
-			return e;
-	}
-	return s->tree ? space_lookup_tree_locked(s, name) : NULL;
-}
-
 /* port.c */
 struct port *port_create(void);
 void port_ref_locked(struct port *p);
@@ -175,10 +106,23 @@ void right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_ty
 kern_return_t right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried,
 				   mach_port_name_t *name);
 void right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried);
-void entry_lazy_dead_locked(struct ipc_entry *e);
+struct ipc_entry *right_find_port_locked(struct ipc_space *s, struct port *p);
+void entry_turn_dead_locked(struct ipc_space *s, struct ipc_entry *e);
 mach_port_type_t right_type_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e);
 kern_return_t right_deallocate_locked(struct ipc_space *s, mach_port_name_t name);
 kern_return_t right_destroy_locked(struct ipc_space *s, mach_port_name_t name);
+
+/*
+ * A send or send-once right whose port died becomes a dead name when its
+ * entry is next looked at (right.c). Inline: every right a message names
+ * passes here, and its port is almost always alive.
+ */
+static inline void
+entry_lazy_dead_locked(struct ipc_space *s, struct ipc_entry *e)
+{
+	if ((e->type & (T_SEND | T_SO)) && !((struct port *)e->object)->active)
+		entry_turn_dead_locked(s, e);
+}
 
 /*
  * A virtual copy of a page-aligned out-of-line region, as a kmsg holds it (its
