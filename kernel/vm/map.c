@@ -283,8 +283,7 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 		uint32_t lo = MAX(r->start, addr), hi = MIN(r->end, end);
 		if (lo >= hi)
 			continue;
-		for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
-			pmap_remove(t->pmap, va);
+		pmap_remove_range(t->pmap, lo, hi);	/* absent page tables are skipped whole */
 		if (r->object)
 			vm_object_release_range(r->object, r, r->offset + (lo - r->start), r->offset + (hi - r->start));
 		if (lo == r->start && hi == r->end) {
@@ -419,7 +418,8 @@ apply_prot(struct task *t, struct vm_region *r, uint32_t lo, uint32_t hi, vm_pro
 {
 	if (r->object)
 		prot &= ~VM_PROT_WRITE;
-	for (uint32_t va = lo; va < hi; va += PAGE_SIZE)
+	/* only what is mapped: a large region is mostly untouched, skipped a table at a time */
+	for (uint32_t va = pmap_next_mapped(t->pmap, lo, hi); va < hi; va = pmap_next_mapped(t->pmap, va + PAGE_SIZE, hi))
 		pmap_protect(t->pmap, va, vm_prot_pmap(prot));
 }
 

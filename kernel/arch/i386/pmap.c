@@ -207,6 +207,44 @@ pmap_remove(struct pmap *p, uintptr_t va)
 }
 
 /*
+ * The mappings of [lo, hi), a page table at a time: what pmap_remove does for
+ * each mapped page, without looking up the table again for every page.
+ */
+void
+pmap_remove_range(struct pmap *p, uintptr_t lo, uintptr_t hi)
+{
+	assert(hi <= USER_TOP && !(lo & (PAGE_SIZE - 1)) && !(hi & (PAGE_SIZE - 1)));
+	while (lo < hi) {
+		uintptr_t next = MIN(hi, (lo & ~0x3FFFFFu) + 0x400000), va;
+		uint32_t f = spin_lock_irqsave(&p->lock), pde = p->pgdir[PDX(lo)], *pt;
+		bool current = read_cr3() == p->pgdir_pa;
+
+		if (pde & PTE_P) {
+			pt = P2V(pde & PTE_ADDR);
+			for (va = lo; va < next && p->ptcount[PDX(lo)]; va += PAGE_SIZE) {
+				uint32_t *pte = &pt[PTX(va)];
+				if (!(*pte & PTE_P))
+					continue;
+				if (*pte & PTE_OWNED) {
+					page_unref(*pte & PTE_ADDR);
+					p->resident--;
+				}
+				p->ptcount[PDX(lo)]--;
+				*pte = 0;
+				if (current)
+					invlpg(va);	/* also drops any cached copy of a table freed below */
+			}
+			if (p->ptcount[PDX(lo)] == 0) {	/* the last mapping in this table went */
+				p->pgdir[PDX(lo)] = 0;
+				page_free(pde & PTE_ADDR);
+			}
+		}
+		spin_unlock_irqrestore(&p->lock, f);
+		lo = next;
+	}
+}
+
+/*
  * Every user mapping and page table goes, a table at a time (the lock is held
  * for one table's 1024 entries, no longer), with no per-page TLB shootdown: one
  * reload of cr3 at the end if the pmap is the current one. For a finished task,

@@ -29,6 +29,8 @@ void pmap_activate(struct pmap *p);
 int pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot);
 bool pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot);
 void pmap_remove(struct pmap *p, uintptr_t va);
+/* The mappings of [lo, hi), a page table at a time. */
+void pmap_remove_range(struct pmap *p, uintptr_t lo, uintptr_t hi);
 /* Every user mapping and page table, a table at a time (a finished task's). */
 void pmap_remove_all(struct pmap *p);
 void pmap_protect(struct pmap *p, uintptr_t va, int prot);
