@@ -141,9 +141,7 @@ kobject_server(struct kmsg *k)
 	_Static_assert(HOST_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "host replies fit");
 	if (dest->kotype == KOBJ_PAGER_CONTROL) {	/* one-way requests: no reply */
 		vm_object_control_request(k);
-		f = spin_lock_irqsave(&sched_lock);
-		kmsg_destroy_locked(k);
-		spin_unlock_irqrestore(&sched_lock, f);
+		kmsg_destroy(k);	/* a data_supply's pages the object did not take go unlocked */
 		return;
 	}
 	memset(&out.k, 0, sizeof out.k);
@@ -166,7 +164,5 @@ kobject_server(struct kmsg *k)
 		host_kserver(dest, k, &out.k);		/* the host port and the privileged one */
 	}
 	send_kreply(k, &out.k);
-	f = spin_lock_irqsave(&sched_lock);
-	kmsg_destroy_locked(k);
-	spin_unlock_irqrestore(&sched_lock, f);
+	kmsg_destroy(k);	/* what is left of the request: its pages go with no lock held */
 }

@@ -422,6 +422,21 @@ kmsg_destroy_locked(struct kmsg *k)
 	kfree(k);
 }
 
+/*
+ * kmsg_destroy_locked for a caller that holds no lock: the rights go under
+ * sched_lock, the out-of-line copies (pages) after it is dropped.
+ */
+void
+kmsg_destroy(struct kmsg *k)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	kmsg_release_rights_locked(k);
+	spin_unlock_irqrestore(&sched_lock, f);
+	free_ool(k);
+	kfree(k);
+}
+
 /* Releases every right and copy a message carries; the kmsg itself stays. */
 void
 kmsg_clean_locked(struct kmsg *k)

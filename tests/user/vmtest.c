@@ -2161,10 +2161,8 @@ lock_request_leaves_a_no_access_page_unreadable(void)
  * besides (a zero-filled page in a fault, the switch to the receiver of a
  * reply, about 3,000 instructions as measured). Each operation gets a window
  * of its own, opened and closed by irqoff_take(). What the suite did before
- * (fork and vm_deallocate of large regions hold the map lock throughout),
- * vm_write of 1 MiB (kobject.c destroys the request, and frees its pages,
- * under sched_lock) and the cleanup (vm_deallocate of 1 MiB) are printed,
- * not checked.
+ * (fork and vm_deallocate of large regions hold the map lock throughout) and
+ * the cleanup (vm_deallocate of 1 MiB) are printed, not checked.
  */
 #define IRQOFF_BOUND (4096 + 4096)
 
@@ -2211,11 +2209,9 @@ interrupts_stay_off_at_most_a_page_copy_in_copies(void)
 	CHECK_EQ(vm_write(ME, b, a + 100, PAGE), KERN_SUCCESS);
 	irq_window("vm_write of a page, unaligned source");
 	CHECK_EQ(vm_write(ME, b, a, size), KERN_SUCCESS);
+	irq_window("vm_write of 1 MiB");	/* the request's 256 pages are freed with no lock held */
 	CHECK_EQ(vm_write(ME, b, a + 100, size), KERN_SUCCESS);
-	st = irqoff_take();	/* kobject.c frees the request's 256 pages under sched_lock */
-	printf("# vm_write of 1 MiB (not checked): %u, from %#x to %#x\n", st.irqoff_max_cycles,
-	       st.irqoff_max_from, st.irqoff_max_to);
-	irqoff_take();
+	irq_window("vm_write of 1 MiB, unaligned source");
 	CHECK_EQ(vm_copy(ME, a, size, b), KERN_SUCCESS);
 	irq_window("vm_copy of 1 MiB");
 	CHECK_EQ(vm_copy(ME, b, size, b + PAGE), KERN_SUCCESS);

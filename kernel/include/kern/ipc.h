@@ -143,6 +143,8 @@ mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_si
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,
 			      mach_port_name_t name, mach_msg_timeout_t timeout);
 void kmsg_destroy_locked(struct kmsg *k);
+/* The same, taking sched_lock itself, and freeing the copies with it dropped. */
+void kmsg_destroy(struct kmsg *k);
 void kmsg_clean_locked(struct kmsg *k);
 void ipc_enqueue_locked(struct port *p, struct kmsg *k);
 void ipc_deliver_locked(struct port *dest, struct kmsg *k);
