@@ -35,16 +35,29 @@ kdo_vm_allocate(struct task *t, vm_address_t *address, vm_size_t size, boolean_t
 
 	if (!has_map(t))
 		return KERN_INVALID_TASK;
+	if (size == 0) {	/* nothing to allocate: success, at address 0, as in Mach */
+		*address = 0;
+		return KERN_SUCCESS;
+	}
 	kr = vm_map_allocate(t, &addr, size, anywhere != 0);
 	if (kr == KERN_SUCCESS)
 		*address = addr;
 	return kr;
 }
 
+/*
+ * A range wholly outside user space, or one whose end wraps around, holds
+ * nothing to remove: success, as Mach's clipping to the map gives. One that
+ * starts in user space and runs past it is refused (kernel/README.md).
+ */
 kern_return_t
 kdo_vm_deallocate(struct task *t, vm_address_t address, vm_size_t size)
 {
-	return has_map(t) ? vm_map_deallocate(t, address, size) : KERN_INVALID_TASK;
+	if (!has_map(t))
+		return KERN_INVALID_TASK;
+	if (!(address & (PAGE_SIZE - 1)) && (address >= USER_TOP || address + ROUND_UP(size, PAGE_SIZE) < address))
+		return KERN_SUCCESS;
+	return vm_map_deallocate(t, address, size);
 }
 
 kern_return_t

@@ -3016,6 +3016,8 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(a_dead_name_request_shows_in_the_type_and_its_notification_adds_a_reference)	\
 	T(task_info_virtual_size_counts_memory_not_touched_yet)	\
 	T(allocate_name_takes_any_name_but_null_and_dead)	\
+	T(vm_allocate_of_size_zero_succeeds_and_allocates_nothing)	\
+	T(vm_deallocate_outside_user_space_clips_to_the_map)	\
 	T(vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork)	\
 	T(vm_read_of_a_no_access_page_is_protection_failure)			\
 	T(writes_into_a_read_only_page_never_touched_are_protection_failure)
@@ -3033,14 +3035,8 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	/* FAILS: KERN_INVALID_ARGUMENT; Mach lets TASK_KERNEL_PORT and		\
 	   THREAD_KERNEL_PORT be set (OSF task_set_special_port, GNU Mach ipc_tt.c) */ \
 	T(kernel_special_ports_of_a_task_and_a_thread_can_be_replaced)		\
-	/* FAILS: KERN_INVALID_ARGUMENT; Mach returns KERN_SUCCESS and address	\
-	   0 (GNU Mach vm/vm_user.c vm_allocate) */				\
-	T(vm_allocate_of_size_zero_succeeds_and_allocates_nothing)		\
 	/* FAILS: KERN_INVALID_ARGUMENT, a deviation kernel/README.md names;	\
 	   Mach truncates and rounds (vm_user.c), and vm_read takes any address */ \
 	T(vm_calls_round_unaligned_addresses_to_whole_pages)			\
-	/* FAILS: KERN_INVALID_ADDRESS; Mach clips the range to the map and	\
-	   succeeds (GNU Mach vm_deallocate, vm_map_remove) */			\
-	T(vm_deallocate_outside_user_space_clips_to_the_map)
 
 #endif

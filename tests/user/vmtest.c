@@ -752,16 +752,17 @@ allocate_fixed_over_an_occupied_range_returns_no_space(void)
 	vm_deallocate(ME, a, 2 * PAGE);
 }
 
+/* As in Mach: success, address 0, nothing mapped. */
 static void
-allocate_of_size_zero_is_refused_and_allocates_nothing(void)
+allocate_of_size_zero_succeeds_and_allocates_nothing(void)
 {
 	vm_address_t a = 0x32000000, b = 0x32000000;
 	uint32_t digest = map_digest(ME);
 
-	CHECK_EQ(vm_allocate(ME, &a, 0, 0), KERN_INVALID_ARGUMENT);
-	CHECK_EQ(vm_allocate(ME, &b, 0, 1), KERN_INVALID_ARGUMENT);
-	CHECK_EQ(a, 0x32000000);
-	CHECK_EQ(b, 0x32000000);
+	CHECK_EQ(vm_allocate(ME, &a, 0, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(ME, &b, 0, 1), KERN_SUCCESS);
+	CHECK_EQ(a, 0);
+	CHECK_EQ(b, 0);
 	CHECK_EQ(map_digest(ME), digest);
 }
 
@@ -891,14 +892,19 @@ deallocate_of_an_unmapped_range_succeeds_and_changes_nothing(void)
 	CHECK_EQ(free_pages(), pages);
 }
 
+/*
+ * Kernel space holds nothing of the task's: deallocating there, or a range
+ * whose end wraps, removes nothing and succeeds, as Mach's clipping gives. A
+ * range from user memory into kernel space is refused whole.
+ */
 static void
-deallocate_of_kernel_space_is_refused_and_changes_nothing(void)
+deallocate_of_kernel_space_changes_nothing(void)
 {
 	uint32_t digest = map_digest(ME), pages = free_pages();
 	vm_address_t stack_page = ((vm_address_t)&digest) & ~(PAGE - 1);
 
-	CHECK_EQ(vm_deallocate(ME, 0xC0000000, PAGE), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_deallocate(ME, 0xFFFFF000, 0x2000), KERN_INVALID_ADDRESS);		/* wraps */
+	CHECK_EQ(vm_deallocate(ME, 0xC0000000, PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, 0xFFFFF000, 0x2000), KERN_SUCCESS);		/* wraps */
 	CHECK_EQ(vm_deallocate(ME, stack_page, 0xC0000000 - stack_page + PAGE), KERN_INVALID_ADDRESS);
 	CHECK_EQ(map_digest(ME), digest);		/* the user part of that range stayed */
 	CHECK_EQ(free_pages(), pages);
@@ -2255,7 +2261,7 @@ static const struct test tests[] = {
 	T(allocate_rounds_the_size_up_to_whole_pages),
 	T(allocate_anywhere_never_overlaps_existing_regions),
 	T(allocate_fixed_over_an_occupied_range_returns_no_space),
-	T(allocate_of_size_zero_is_refused_and_allocates_nothing),
+	T(allocate_of_size_zero_succeeds_and_allocates_nothing),
 	T(allocate_fixed_at_an_unaligned_address_is_refused),
 	T(allocate_fixed_outside_user_space_is_invalid_address),
 	T(allocate_anywhere_larger_than_any_gap_returns_no_space),
@@ -2263,7 +2269,7 @@ static const struct test tests[] = {
 	T(deallocate_trims_the_head_and_tail_of_a_region),
 	T(deallocate_spans_several_regions_and_holes),
 	T(deallocate_of_an_unmapped_range_succeeds_and_changes_nothing),
-	T(deallocate_of_kernel_space_is_refused_and_changes_nothing),
+	T(deallocate_of_kernel_space_changes_nothing),
 	T(deallocated_then_reallocated_memory_reads_zero),
 	T(protect_splits_a_region_per_page),
 	T(setting_the_maximum_lowers_the_current_protection),
