@@ -373,16 +373,11 @@ reap_thread(struct thread *th)
 	if (th->self)	/* its port dies as it leaves the list: both say it is gone */
 		kobject_port_destroy_locked(th->self);
 	th->self = NULL;
-	finish = --task->nthreads == 0 && !task->finishing && task != kernel_task;
-	if (finish) {
+	/* A task lives on without threads until task_terminate, as a Mach task does:
+	 * only a terminated one is finished when its last thread goes. */
+	finish = --task->nthreads == 0 && !task->finishing && task != kernel_task && !task->active;
+	if (finish)
 		task->finishing = true;
-		if (task->active) {	/* every thread left by itself */
-			task->active = false;
-			task->state = TASK_DYING;
-			task->end = TASK_EXITED;
-			task->exit_status = 0;
-		}
-	}
 	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&task->lock, f);
 	thread_free(th);
