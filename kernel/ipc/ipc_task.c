@@ -34,9 +34,6 @@ space_page_free(void *page)
 kern_return_t
 ipc_task_init(struct task *t)
 {
-	struct ipc_entry *e;
-	uint32_t f;
-
 	t->space = space_create(t);
 	if (!t->space)
 		return KERN_RESOURCE_SHORTAGE;
@@ -46,16 +43,7 @@ ipc_task_init(struct task *t)
 		t->space = NULL;
 		return KERN_RESOURCE_SHORTAGE;
 	}
-	f = spin_lock_irqsave(&sched_lock);
-	if (space_alloc_name_locked(t->space, &t->self_name, &e) == KERN_SUCCESS) {
-		e->type = MACH_PORT_TYPE_SEND;
-		e->urefs = 1;
-		e->object = t->self;
-		space_rhash_insert_locked(t->space, e);
-		t->self->refs++;
-		t->self->srights++;
-	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	/* the space starts empty, as Mach's: mach_task_self makes the task's name for itself */
 	return KERN_SUCCESS;
 }
 

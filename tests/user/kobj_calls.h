@@ -3019,14 +3019,12 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(vm_allocate_of_size_zero_succeeds_and_allocates_nothing)	\
 	T(vm_deallocate_outside_user_space_clips_to_the_map)	\
 	T(a_task_outlives_its_last_thread)	\
+	T(a_new_task_starts_with_an_empty_name_space)	\
 	T(vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork)	\
 	T(vm_read_of_a_no_access_page_is_protection_failure)			\
 	T(writes_into_a_read_only_page_never_touched_are_protection_failure)
 
 #define KOBJ_CALL_CASES_FAILING(T)						\
-	/* FAILS: a new task holds a send right to its own port; Mach's space	\
-	   starts empty, mach_task_self makes the name (GNU Mach kern/ipc_tt.c) */ \
-	T(a_new_task_starts_with_an_empty_name_space)				\
 	/* FAILS: KERN_INVALID_VALUE: no port-destroyed requests (GNU Mach	\
 	   ipc/mach_port.c mach_port_request_notification) */			\
 	T(port_destroyed_notification_hands_a_dying_receive_right_back)		\

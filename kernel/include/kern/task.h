@@ -58,7 +58,6 @@ struct task {
 	uint32_t object_regions;	/* [M] regions mapping a memory object: 0 spares the checks */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h), inactive once finished */
 	struct port *self;		/* [S] the task port, NULL once finished */
-	uint32_t self_name;		/* [I] its first name for its own task port */
 #define TASK_SPECIAL_PORTS 3
 	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception, host */
 	struct waitq death;		/* [S] woken when the task is DEAD */
