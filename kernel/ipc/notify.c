@@ -137,6 +137,33 @@ notify_port_died_locked(struct port *p)
 	}
 }
 
+/*
+ * The port-destroyed notification: p's receive right, taken out of wherever it
+ * was, goes to n. False (n's right destroyed, p left to die) when n cannot
+ * take it: n dead, n in transit itself, n being p, or no memory.
+ */
+bool
+notify_port_destroyed_locked(struct port *n, struct port *p)
+{
+	struct kmsg *k = NULL;
+
+	if (!n->active || !n->receiver || n == p ||
+	    kreq_mach_notify_port_destroyed(&k, n, MACH_MSG_TYPE_PORT_SEND_ONCE, p) != KERN_SUCCESS) {
+		right_destroy_carried_locked(n, MACH_MSG_TYPE_PORT_SEND_ONCE);
+		return false;
+	}
+	/* in transit now: out of its space and its set; waiting receivers look again and find it gone */
+	p->refs++;		/* the right the message carries */
+	p->receiver = NULL;
+	if (p->pset) {
+		list_remove(&p->pset_link);
+		p->pset = NULL;
+	}
+	waitq_wake_all_locked(&p->receivers);
+	ipc_enqueue_locked(n, k);
+	return true;
+}
+
 void
 notify_no_senders_locked(struct port *p)
 {

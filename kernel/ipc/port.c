@@ -62,7 +62,12 @@ port_unref_locked(struct port *p)
 	}
 }
 
-/* The receive right is gone. Caller holds a reference across the call. */
+/*
+ * The receive right is gone. Caller holds a reference across the call. With a
+ * port-destroyed request, the port does not die: its receive right travels to
+ * the request's port in the notification, as in Mach (unless that port has no
+ * receiver itself, where the right could only go round in a cycle).
+ */
 void
 port_destroy_locked(struct port *p)
 {
@@ -71,6 +76,12 @@ port_destroy_locked(struct port *p)
 	assert_held(&sched_lock);
 	if (!p->active)
 		return;
+	if (p->pdrequest) {
+		struct port *n = p->pdrequest;
+		p->pdrequest = NULL;
+		if (notify_port_destroyed_locked(n, p))
+			return;
+	}
 	p->active = false;
 	p->receiver = NULL;
 	p->refs++;		/* keep p alive while its messages go */

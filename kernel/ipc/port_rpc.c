@@ -730,7 +730,7 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 	kern_return_t kr;
 	uint32_t f;
 
-	if (id != MACH_NOTIFY_DEAD_NAME && id != MACH_NOTIFY_NO_SENDERS)
+	if (id != MACH_NOTIFY_DEAD_NAME && id != MACH_NOTIFY_NO_SENDERS && id != MACH_NOTIFY_PORT_DESTROYED)
 		return KERN_INVALID_VALUE;
 	if (notify && notifyPoly != MACH_MSG_TYPE_PORT_SEND_ONCE)
 		return KERN_INVALID_CAPABILITY;
@@ -745,7 +745,15 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 		kr = KERN_INVALID_NAME;
 		goto out;
 	}
-	if (id == MACH_NOTIFY_NO_SENDERS) {
+	if (id == MACH_NOTIFY_PORT_DESTROYED) {	/* the receive right comes to notify instead of dying */
+		struct port *p = e->object;
+		if (!(e->type & T_RECV)) {
+			kr = KERN_INVALID_RIGHT;
+			goto out;
+		}
+		prev = p->pdrequest;
+		p->pdrequest = notify;
+	} else if (id == MACH_NOTIFY_NO_SENDERS) {
 		struct port *p = e->object;
 		if (!(e->type & T_RECV)) {
 			kr = KERN_INVALID_RIGHT;

@@ -2695,6 +2695,51 @@ interrupts_stay_off_at_most_a_page_copy_in_ipc(void)
 	CHECK(irq_worst <= IRQOFF_BOUND);
 }
 
+/*
+ * A port-destroyed request: the receive right, instead of dying, comes to the
+ * request's port in a notification, the same port with its queued messages.
+ * A request whose port is the port itself would only make a cycle: it dies.
+ */
+static void
+port_destroyed_request_hands_the_receive_right_back_with_its_queue(void)
+{
+	static union {
+		mach_port_destroyed_notification_t pd;
+		struct simple_msg m;
+	} u;
+	mach_port_t p = new_port(), n = new_port(), prev = 5, got;
+	struct simple_msg m;
+	uint32_t live;
+
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_PORT_DESTROYED, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(prev, MACH_PORT_NULL);
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, 4242, NULL, 0), MACH_MSG_SUCCESS);
+	live = live_ports();
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(live_ports(), live);				/* not destroyed: in transit */
+	CHECK_EQ(receive(n, &u.m, sizeof u, MACH_RCV_TIMEOUT, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(u.pd.not_header.msgh_id, MACH_NOTIFY_PORT_DESTROYED);
+	CHECK(u.pd.not_header.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	CHECK_EQ(u.pd.not_body.msgh_descriptor_count, 1);
+	CHECK_EQ(u.pd.not_port.disposition, MACH_MSG_TYPE_PORT_RECEIVE);
+	got = u.pd.not_port.name;
+	CHECK_EQ(type_of(got), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(poll(got, &m), MACH_MSG_SUCCESS);		/* its queue came along */
+	CHECK_EQ(m.h.msgh_id, 4242);
+	/* no request now: destroyed for good */
+	CHECK_EQ(mach_port_destroy(ME, got), KERN_SUCCESS);
+	CHECK_EQ(live_ports(), live - 1);
+	/* a request naming the port itself: a cycle, so it dies, and the send-once right with it */
+	p = new_port();
+	CHECK_EQ(mach_port_request_notification(ME, p, MACH_NOTIFY_PORT_DESTROYED, 0, p, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK_EQ(live_ports(), live - 1);
+	CHECK_EQ(poll(n, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(mach_port_destroy(ME, n), KERN_SUCCESS);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(allocate_receive_right_gives_a_receive_name),
@@ -2772,6 +2817,7 @@ static const struct test tests[] = {
 	T(type_shows_a_dead_name_request_while_it_is_registered),
 	T(request_whose_notify_right_is_the_name_itself_is_refused),
 	T(dead_name_request_on_a_dead_name_needs_sync),
+	T(port_destroyed_request_hands_the_receive_right_back_with_its_queue),
 	T(interrupts_stay_off_at_most_a_page_copy_in_ipc),
 };
 

@@ -3020,14 +3020,12 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(vm_deallocate_outside_user_space_clips_to_the_map)	\
 	T(a_task_outlives_its_last_thread)	\
 	T(a_new_task_starts_with_an_empty_name_space)	\
+	T(port_destroyed_notification_hands_a_dying_receive_right_back)	\
 	T(vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork)	\
 	T(vm_read_of_a_no_access_page_is_protection_failure)			\
 	T(writes_into_a_read_only_page_never_touched_are_protection_failure)
 
 #define KOBJ_CALL_CASES_FAILING(T)						\
-	/* FAILS: KERN_INVALID_VALUE: no port-destroyed requests (GNU Mach	\
-	   ipc/mach_port.c mach_port_request_notification) */			\
-	T(port_destroyed_notification_hands_a_dying_receive_right_back)		\
 	/* FAILS: KERN_INVALID_ARGUMENT; Mach lets TASK_KERNEL_PORT and		\
 	   THREAD_KERNEL_PORT be set (OSF task_set_special_port, GNU Mach ipc_tt.c) */ \
 	T(kernel_special_ports_of_a_task_and_a_thread_can_be_replaced)		\

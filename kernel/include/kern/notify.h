@@ -17,6 +17,8 @@ struct dnrequest {
 /* p died: every dead-name request fires, and its name gains the notification's user reference. */
 void notify_port_died_locked(struct port *p);
 void notify_no_senders_locked(struct port *p);
+/* p's receive right to n (a send-once right it takes over); false if n cannot take it. */
+bool notify_port_destroyed_locked(struct port *n, struct port *p);
 /* name no longer denotes a right to p in s: cancel its request with a port-deleted notification. */
 void notify_name_deleted_locked(struct ipc_space *s, mach_port_name_t name, struct port *p);
 /* The dead-name request s registered for name on p, or NULL. */

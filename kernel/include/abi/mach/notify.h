@@ -1,7 +1,8 @@
 /*
  * Notifications: messages the kernel sends to a send-once right a task gave it
  * with mach_port_request_notification. Ids are OSF Mach 3.0's (octal 0100 base).
- * Every notification is a simple message; the body follows the header.
+ * Every notification but port-destroyed is a simple message, its body after the
+ * header; port-destroyed carries the receive right in a port descriptor.
  */
 #ifndef MACH_NOTIFY_H
 #define MACH_NOTIFY_H
@@ -32,5 +33,12 @@ typedef struct {
 	mach_msg_header_t not_header;
 	mach_msg_trailer_t trailer;
 } mach_send_once_notification_t;
+
+typedef struct {
+	mach_msg_header_t not_header;
+	mach_msg_body_t not_body;
+	mach_msg_port_descriptor_t not_port;	/* the receive right that was to be destroyed */
+	mach_msg_trailer_t trailer;
+} mach_port_destroyed_notification_t;
 
 #endif
