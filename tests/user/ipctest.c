@@ -13,6 +13,7 @@
 #include "ipclib.h"
 #include "exc_catch.h"
 #include "suite.h"
+#include "irqoff_window.h"
 
 #define ME mach_task_self()
 
@@ -2457,22 +2458,6 @@ irq_echo(void)
 		;
 }
 
-static uint32_t irq_worst, irq_from, irq_to;
-static const char *irq_worst_op;
-
-/* Closes the window of op: its figure joins the worst. */
-static void
-irq_window(const char *op)
-{
-	struct manifold_kernel_stats st = irqoff_take();
-
-	if (st.irqoff_max_cycles > irq_worst) {
-		irq_worst = st.irqoff_max_cycles;
-		irq_from = st.irqoff_max_from;
-		irq_to = st.irqoff_max_to;
-		irq_worst_op = op;
-	}
-}
 
 /* The same, with the window's own figure printed (and the console's line left out of the next). */
 static void

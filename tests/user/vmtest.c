@@ -17,6 +17,7 @@
 #include <manifold/msg.h>
 #include <mach/memory_object.h>
 #include "suite.h"
+#include "irqoff_window.h"
 
 /* vm_region's object name and offset, which these cases do not look at. */
 static mach_port_t region_name;
@@ -2172,22 +2173,6 @@ lock_request_leaves_a_no_access_page_unreadable(void)
  */
 #define IRQOFF_BOUND (4096 + 4096)
 
-static uint32_t irq_worst, irq_from, irq_to;
-static const char *irq_worst_op;
-
-/* Closes the window of op: its figure joins the worst. */
-static void
-irq_window(const char *op)
-{
-	struct manifold_kernel_stats st = irqoff_take();
-
-	if (st.irqoff_max_cycles > irq_worst) {
-		irq_worst = st.irqoff_max_cycles;
-		irq_from = st.irqoff_max_from;
-		irq_to = st.irqoff_max_to;
-		irq_worst_op = op;
-	}
-}
 
 static void
 interrupts_stay_off_at_most_a_page_copy_in_copies(void)
