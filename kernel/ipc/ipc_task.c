@@ -98,6 +98,9 @@ ipc_task_terminate(struct task *t)
 			t->special[i] = NULL;
 		}
 	}
+	if (t->sself)
+		right_destroy_carried_locked(t->sself, MACH_MSG_TYPE_PORT_SEND);
+	t->sself = NULL;
 	f = space_clear_locked(t->space, f);
 	if (t->self)
 		kobject_port_destroy_locked(t->self);

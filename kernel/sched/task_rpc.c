@@ -156,7 +156,7 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 	if (!t->self)
 		kr = KERN_FAILURE;
 	else if (which_port == TASK_KERNEL_PORT)
-		p = t->self;
+		p = t->sself ? t->sself : t->self;
 	else
 		p = t->special[task_special_slot(which_port)];
 	if (kr == KERN_SUCCESS)
@@ -165,23 +165,28 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 	return kr;
 }
 
-/* Sets a special port; the task takes the send right the request carried (NULL unsets). */
+/*
+ * Sets a special port; the task takes the send right the request carried (NULL
+ * unsets). TASK_KERNEL_PORT replaces what mach_task_self gives the task (an
+ * interposer's port, as in Mach); the task port itself stays what it is.
+ */
 kern_return_t
 kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *special_port)
 {
 	int i = task_special_slot(which_port);
-	struct port *old;
+	struct port *old, **slot;
 	uint32_t f;
 
-	if (i < 0)
+	if (i < 0 && which_port != TASK_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
 	f = spin_lock_irqsave(&sched_lock);
 	if (!t->self) {		/* the task is dead: its rights are gone */
 		spin_unlock_irqrestore(&sched_lock, f);
 		return KERN_FAILURE;
 	}
-	old = t->special[i];
-	t->special[i] = special_port;
+	slot = which_port == TASK_KERNEL_PORT ? &t->sself : &t->special[i];
+	old = *slot;
+	*slot = special_port;
 	if (old)
 		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 	spin_unlock_irqrestore(&sched_lock, f);

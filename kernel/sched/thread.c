@@ -63,6 +63,9 @@ thread_free(struct thread *t)
 	if (t->exc_port)
 		right_destroy_carried_locked(t->exc_port, MACH_MSG_TYPE_PORT_SEND);
 	t->exc_port = NULL;
+	if (t->sself)
+		right_destroy_carried_locked(t->sself, MACH_MSG_TYPE_PORT_SEND);
+	t->sself = NULL;
 	if (t->ipc_handoff) {	/* handed a message, then killed before it looked */
 		kmsg_destroy_locked(t->ipc_handoff);
 		port_unref_locked(t->ipc_handoff_port);

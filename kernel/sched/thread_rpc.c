@@ -182,7 +182,7 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 	f = spin_lock_irqsave(&sched_lock);
 	th = thread_of_locked(self);
 	if (th) {
-		p = which_port == THREAD_KERNEL_PORT ? th->self : th->exc_port;
+		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_port : th->sself ? th->sself : th->self;
 		if (p)
 			port_copy_send_locked(p);
 		*special_port = p;
@@ -191,21 +191,26 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
-/* Sets the exception port; the thread takes the send right the request carried (NULL unsets). */
+/*
+ * Sets the exception port, or THREAD_KERNEL_PORT: what mach_thread_self gives
+ * the thread (the thread port itself stays); the thread takes the send right
+ * the request carried (NULL unsets).
+ */
 kern_return_t
 kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *special_port)
 {
 	struct thread *th;
-	struct port *old = NULL;
+	struct port *old = NULL, **slot;
 	uint32_t f;
 
-	if (which_port != THREAD_EXCEPTION_PORT)
+	if (which_port != THREAD_EXCEPTION_PORT && which_port != THREAD_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
 	f = spin_lock_irqsave(&sched_lock);
 	th = thread_of_locked(self);
 	if (th) {
-		old = th->exc_port;
-		th->exc_port = special_port;
+		slot = which_port == THREAD_KERNEL_PORT ? &th->sself : &th->exc_port;
+		old = *slot;
+		*slot = special_port;
 		if (old)
 			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 	}

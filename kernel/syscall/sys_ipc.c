@@ -88,13 +88,36 @@ sys_mach_reply_port(const struct trap_args *args)
 	return kr;
 }
 
-static kern_return_t give_send_right(struct port *p, uintptr_t uname);
+static kern_return_t give_send_right(struct port *(*pick_locked)(void), uintptr_t uname);
+
+/* What mach_task_self gives: TASK_KERNEL_PORT as set, else the task port. Caller holds sched_lock. */
+static struct port *
+task_self_locked(void)
+{
+	struct task *t = curtask();
+
+	return t->sself ? t->sself : t->self;
+}
+
+static struct port *
+thread_self_locked(void)
+{
+	struct thread *th = curthread();
+
+	return th->sself ? th->sself : th->self;
+}
+
+static struct port *
+host_locked(void)
+{
+	return host_port;
+}
 
 /* A send right (one more user reference) to the caller's own task port. */
 kern_return_t
 sys_mach_task_self(const struct trap_args *args)
 {
-	return give_send_right(curtask()->self, args->a[0]);
+	return give_send_right(task_self_locked, args->a[0]);
 }
 
 /* kernel_stats(st): a second argument of 1 also resets the interrupts-off figures. */
@@ -130,18 +153,24 @@ sys_kernel_stats(const struct trap_args *args)
 	return copyout(curtask(), &st, args->a[0], sizeof st);
 }
 
-/* A new send right to port p in the caller's space, written to uname. */
+/*
+ * A new send right to the port pick_locked chooses (under sched_lock, so that
+ * a port being replaced meanwhile is not used after it went) in the caller's
+ * space, written to uname.
+ */
 static kern_return_t
-give_send_right(struct port *p, uintptr_t uname)
+give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 {
 	struct task *t = curtask();
 	mach_port_name_t name;
 	kern_return_t kr = copyout_check(t, uname, sizeof name);
+	struct port *p;
 	uint32_t f;
 
 	if (kr != KERN_SUCCESS)
 		return kr;
 	f = spin_lock_irqsave(&sched_lock);
+	p = pick_locked();
 	p->refs++;
 	p->srights++;
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
@@ -154,13 +183,13 @@ give_send_right(struct port *p, uintptr_t uname)
 kern_return_t
 sys_mach_thread_self(const struct trap_args *args)
 {
-	return give_send_right(curthread()->self, args->a[0]);
+	return give_send_right(thread_self_locked, args->a[0]);
 }
 
 kern_return_t
 sys_mach_host_self(const struct trap_args *args)
 {
-	return give_send_right(host_port, args->a[0]);
+	return give_send_right(host_locked, args->a[0]);
 }
 
 /* thread_switch(thread, option, time): the hint and the depression are not kept yet. */

@@ -3021,14 +3021,12 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(a_task_outlives_its_last_thread)	\
 	T(a_new_task_starts_with_an_empty_name_space)	\
 	T(port_destroyed_notification_hands_a_dying_receive_right_back)	\
+	T(kernel_special_ports_of_a_task_and_a_thread_can_be_replaced)	\
 	T(vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork)	\
 	T(vm_read_of_a_no_access_page_is_protection_failure)			\
 	T(writes_into_a_read_only_page_never_touched_are_protection_failure)
 
 #define KOBJ_CALL_CASES_FAILING(T)						\
-	/* FAILS: KERN_INVALID_ARGUMENT; Mach lets TASK_KERNEL_PORT and		\
-	   THREAD_KERNEL_PORT be set (OSF task_set_special_port, GNU Mach ipc_tt.c) */ \
-	T(kernel_special_ports_of_a_task_and_a_thread_can_be_replaced)		\
 	/* FAILS: KERN_INVALID_ARGUMENT, a deviation kernel/README.md names;	\
 	   Mach truncates and rounds (vm_user.c), and vm_read takes any address */ \
 	T(vm_calls_round_unaligned_addresses_to_whole_pages)			\

@@ -61,6 +61,8 @@ struct thread {
 	struct arch_thread arch;	/* [O] saved machine state (FPU) */
 	struct port *self;		/* [S] the thread port (kern/ipc.h), NULL once gone */
 	struct port *exc_port;		/* [S] send right: its exception port, or NULL */
+	struct port *sself;		/* [S] send right: THREAD_KERNEL_PORT as set, what
+					 * mach_thread_self gives; NULL: the thread port */
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
 	struct kmsg *ipc_handoff;	/* [S] a message handed straight to this waiting receiver */
 	struct port *ipc_handoff_port;	/* [S] the port it was sent to (a reference) */

@@ -60,6 +60,8 @@ struct task {
 	struct port *self;		/* [S] the task port, NULL once finished */
 #define TASK_SPECIAL_PORTS 3
 	struct port *special[TASK_SPECIAL_PORTS];	/* [S] send rights: bootstrap, exception, host */
+	struct port *sself;		/* [S] send right: TASK_KERNEL_PORT as set, what mach_task_self
+					 * gives (an interposer's port); NULL: the task port */
 	struct waitq death;		/* [S] woken when the task is DEAD */
 	struct waitq thread_gone;	/* [S] woken each time the reaper has freed one of its threads */
 	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
