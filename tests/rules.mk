@@ -30,7 +30,15 @@ $(B)/tests/empty.bin:
 	@mkdir -p $(@D)
 	$(Q): > $@
 
-ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES)
+# hello, linked so that its text and data segments share a page (tests/user/sharedpage.ld):
+# a valid file the loader must map with the page's protections merged.
+$(B)/tests/sharedpage.elf: $(B)/obj/tests/user/hello.c.o tests/user/sharedpage.ld $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(call msg,LD,$@)
+	$(Q)$(LD) -m elf_i386 -static -nostdlib -z noexecstack -z max-page-size=4096 -u __retarget_lock_acquire \
+		-u __getreent -T tests/user/sharedpage.ld -o $@ $(CRT0) $(B)/obj/tests/user/hello.c.o \
+		--start-group $(USER_LIBS) --end-group
+
+ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES) $(B)/tests/sharedpage.elf
 
 KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
 QEMU_TEST_ARGS := -m 64M

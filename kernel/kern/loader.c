@@ -25,8 +25,11 @@ page_for(struct task *t, uintptr_t va, bool writable)
 	int prot;
 
 	if (pmap_lookup(t->pmap, va, &pa, &prot)) {
+		/* a page two segments share (text ending, data starting in it): the
+		 * same page, made writable in place; entering it again would drop the
+		 * mapping's reference and free a page still mapped */
 		if (writable && !(prot & PMAP_WRITE))
-			pmap_enter(t->pmap, va, pa & ~(PAGE_SIZE - 1), PMAP_WRITE | PMAP_OWNED);
+			pmap_protect(t->pmap, va, PMAP_WRITE | PMAP_READ_OK);
 		return pa & ~(PAGE_SIZE - 1);
 	}
 	pa = page_alloc(PAGE_USER | PAGE_ZERO);
@@ -98,6 +101,30 @@ build_stack(struct task *t, uint32_t top, const char *cmdline)
 	return base;
 }
 
+/*
+ * The regions of the program's segments, page by page, each page with the
+ * protections of every segment that covers it: a page text and data share is
+ * readable, executable and writable, where the data needs it.
+ */
+static bool
+reserve_segments(struct task *t, const struct elf_image *img)
+{
+	for (int i = 0; i < img->nsegments; i++) {
+		const struct elf_segment *s = &img->seg[i];
+		for (uint32_t va = ROUND_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+			vm_prot_t prot = 0;
+			for (int j = 0; j < img->nsegments; j++) {
+				const struct elf_segment *o = &img->seg[j];
+				if (va < o->vaddr + o->memsz && va + PAGE_SIZE > ROUND_DOWN(o->vaddr, PAGE_SIZE))
+					prot |= o->writable ? VM_PROT_DEFAULT : VM_PROT_READ | VM_PROT_EXECUTE;
+			}
+			if (vm_map_reserve(t, va, va + PAGE_SIZE, prot) != KERN_SUCCESS)
+				return false;
+		}
+	}
+	return true;
+}
+
 kern_return_t
 loader_start_task(const void *image, size_t size, const char *cmdline, struct task **out,
 		  enum elf_error *why)
@@ -126,12 +153,12 @@ loader_start_task_from(const void *image, size_t size, const char *cmdline, stru
 	if (task_create(name, &t) < 0)
 		return KERN_RESOURCE_SHORTAGE;
 	for (int i = 0; i < img.nsegments; i++) {
-		if (!load_segment(t, image, &img.seg[i]) ||
-		    vm_map_reserve(t, img.seg[i].vaddr, img.seg[i].vaddr + img.seg[i].memsz,
-				   img.seg[i].writable ? VM_PROT_DEFAULT : VM_PROT_READ | VM_PROT_EXECUTE) != KERN_SUCCESS)
+		if (!load_segment(t, image, &img.seg[i]))
 			goto fail;
 		top = MAX(top, img.seg[i].vaddr + img.seg[i].memsz);
 	}
+	if (!reserve_segments(t, &img))
+		goto fail;
 	t->user_brk = ROUND_UP(top, PAGE_SIZE);
 	t->user_entry = img.entry;
 	if (parent)

@@ -44,6 +44,14 @@ case_ bad_boot_modules_are_reported_and_the_rest_boots \
 	-- "${KERNEL[@]}" -initrd "$(mods $B/servers/bootstrap.elf $B/tests/notelf.bin $B/tests/truncated.elf \
 		$B/tests/wrongmachine.elf $B/tests/x86_64.elf $B/tests/empty.bin $B/tests/hello.elf)"
 
+# Text and data in one page (two PT_LOAD segments sharing it): the program runs, writes
+# its data, and its end gives every page back (the loader once freed the shared page
+# while it was still mapped, and the kernel panicked when the task ended).
+case_ a_program_whose_segments_share_a_page_runs_and_ends_cleanly \
+	--expect '^hello: task 2 running .* with 1 argument: build/tests/sharedpage.elf' \
+	--expect '^bootstrap: task sharedpage died' \
+	-- "${KERNEL[@]}" -initrd "$(mods $B/servers/bootstrap.elf $B/tests/sharedpage.elf)"
+
 case_ broken_bootstrap_module_gives_a_clear_error \
 	--expect '^kernel: bootstrap module \(build/tests/notelf.bin\): not an ELF file; nothing to run' \
 	-- "${KERNEL[@]}" -initrd "$B/tests/notelf.bin"
