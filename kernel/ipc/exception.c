@@ -6,12 +6,15 @@
  * KERN_SUCCESS reply gives the thread new registers and it goes on; an error
  * reply, a malformed one, or the handler's death (the send-once right comes
  * back as a send-once notification, which is not the reply's id) means the
- * thread's task dies, as it does with no handler at all.
+ * thread's task dies, as it does with no handler at all. A handler that never
+ * answers (it destroyed the reply right, or its port died with the message
+ * queued), or the thread's own termination meanwhile, ends only that thread.
  */
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/task.h>
 #include <kern/thread_state.h>
+#include <mach/notify.h>
 #include <mach/task_special_ports.h>
 #include "exc_kuser.h"
 
@@ -29,7 +32,7 @@ take_reply_locked(struct thread *th, struct kmsg *k)
 	return true;
 }
 
-bool
+enum exception_outcome
 exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1)
 {
 	struct task *task = th->task;
@@ -37,12 +40,12 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	i386_thread_state_t state;
 	struct port *ep, *reply;
 	struct kmsg *k = NULL;
-	bool ok = false;
+	enum exception_outcome outcome = EXCEPTION_UNHANDLED;
 	uint32_t f;
 
 	reply = port_create();
 	if (!reply)
-		return false;
+		return EXCEPTION_UNHANDLED;
 	f = spin_lock_irqsave(&sched_lock);
 	reply->refs = 1;	/* the kernel's: it alone receives here */
 	ep = th->exc_port ? th->exc_port : task->special[task_special_slot(TASK_EXCEPTION_PORT)];
@@ -72,17 +75,21 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 		k = list_entry(list_pop_front(&reply->messages), struct kmsg, link);
 		reply->msgcount--;
 	}
+	outcome = EXCEPTION_NO_ANSWER;	/* unless a reply says otherwise */
 	if (k) {
 		/* receiving uses up the send-once right the reply came on */
 		reply->sorights--;
 		port_unref_locked(reply);
 		k->remote = NULL;
-		ok = take_reply_locked(th, k);
+		if (k->msg->msgh_id == MACH_NOTIFY_SEND_ONCE)
+			outcome = EXCEPTION_NO_ANSWER;	/* the reply right died unused */
+		else
+			outcome = take_reply_locked(th, k) ? EXCEPTION_HANDLED : EXCEPTION_UNHANDLED;
 		kmsg_destroy_locked(k);
 	}
 out:
 	port_destroy_locked(reply);
 	port_unref_locked(reply);
 	spin_unlock_irqrestore(&sched_lock, f);
-	return ok;
+	return outcome;
 }

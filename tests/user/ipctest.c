@@ -2725,6 +2725,78 @@ port_destroyed_request_hands_the_receive_right_back_with_its_queue(void)
 	CHECK_EQ(mach_port_destroy(ME, n), KERN_SUCCESS);
 }
 
+/* ---- a thread whose exception is never answered ends alone ---- */
+
+/* Waits until the exception request sits in port's queue. */
+static bool
+wait_for_queued(mach_port_t port)
+{
+	for (int i = 0; i < 20000; i++) {
+		mach_port_status_t st;
+		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+		if (mach_port_get_attributes(ME, port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) ==
+			KERN_SUCCESS && st.mps_msgcount > 0)
+			return true;
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	}
+	return false;
+}
+
+/*
+ * A thread faults into a handler (our exception port) that does with the
+ * request what how says; the thread must end and we, its task, must not.
+ */
+enum no_answer { TERMINATE_THE_THREAD, DESTROY_THE_REQUEST, DESTROY_THE_PORT };
+
+static void
+exception_left_unanswered(enum no_answer how)
+{
+	static union {
+		mach_msg_header_t h;
+		uint8_t b[512];
+	} in;
+	mach_port_t e = new_port(), th;
+	uint32_t live = live_ports();
+
+	mach_port_insert_right(ME, e, e, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, e), KERN_SUCCESS);
+	th = start_thread(worker_null_write);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK(wait_for_queued(e));
+	if (how == DESTROY_THE_PORT) {
+		CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+		CHECK_EQ(mach_port_destroy(ME, e), KERN_SUCCESS);	/* with the request in it */
+	} else {
+		CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, e, 5000, 0), MACH_MSG_SUCCESS);
+		if (how == TERMINATE_THE_THREAD)
+			CHECK_EQ(thread_terminate(th), KERN_SUCCESS);	/* while it waits for the answer */
+		mach_msg_destroy(&in.h);				/* the reply right goes unused */
+		CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+		CHECK_EQ(mach_port_destroy(ME, e), KERN_SUCCESS);
+	}
+	CHECK(wait_dead_name(th));		/* the thread is gone, and we are still here */
+	CHECK_EQ(mach_port_destroy(ME, th), KERN_SUCCESS);
+	CHECK_EQ(live_ports(), live - 1);	/* e */
+}
+
+static void
+a_thread_terminated_while_its_exception_waits_ends_alone(void)
+{
+	exception_left_unanswered(TERMINATE_THE_THREAD);
+}
+
+static void
+a_thread_whose_exception_request_is_destroyed_unanswered_ends_alone(void)
+{
+	exception_left_unanswered(DESTROY_THE_REQUEST);
+}
+
+static void
+a_thread_whose_exception_port_dies_with_the_request_queued_ends_alone(void)
+{
+	exception_left_unanswered(DESTROY_THE_PORT);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(allocate_receive_right_gives_a_receive_name),
@@ -2803,6 +2875,9 @@ static const struct test tests[] = {
 	T(request_whose_notify_right_is_the_name_itself_is_refused),
 	T(dead_name_request_on_a_dead_name_needs_sync),
 	T(port_destroyed_request_hands_the_receive_right_back_with_its_queue),
+	T(a_thread_terminated_while_its_exception_waits_ends_alone),
+	T(a_thread_whose_exception_request_is_destroyed_unanswered_ends_alone),
+	T(a_thread_whose_exception_port_dies_with_the_request_queued_ends_alone),
 	T(interrupts_stay_off_at_most_a_page_copy_in_ipc),
 };
 

@@ -115,8 +115,22 @@ user_fault(struct trapframe *tf)
 			return;
 		code = kr;
 	}
-	if (exception_raise(curthread(), exception_of(tf->trapno), code, (integer_t)addr))
+	switch (exception_raise(curthread(), exception_of(tf->trapno), code, (integer_t)addr)) {
+	case EXCEPTION_HANDLED:
 		return;
+	case EXCEPTION_NO_ANSWER:	/* the handler went away, or we are being ended: only this thread */
+		if (!curthread()->kill_pending)
+			kprintf("task %u (%s): a thread ended: its exception handler never answered\n", task->id,
+				task->name);
+		{
+			uint32_t f = spin_lock_irqsave(&sched_lock);
+			thread_terminate_locked(curthread());	/* it exits on the way back to user mode */
+			spin_unlock_irqrestore(&sched_lock, f);
+		}
+		return;
+	case EXCEPTION_UNHANDLED:
+		break;
+	}
 
 	if (tf->trapno == T_PAGE_FAULT) {
 		kprintf("task %u (%s) killed: page fault at eip %#010x: %s %#010x (%s)\n", task->id,

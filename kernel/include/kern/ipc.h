@@ -163,7 +163,14 @@ struct port *kobject_port_create(enum kobject_type type, void *object);
 void kobject_port_destroy_locked(struct port *p);
 
 /* exception.c: true when a handler fixed the thread and it may go on */
-bool exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
+/*
+ * What became of an exception: a handler fixed the thread (it goes on); there
+ * was no handler, or it answered with an error (the task dies, as in Mach);
+ * or a handler took the message and no answer ever came: the handler or its
+ * port died, or the thread is being terminated meanwhile (only the thread ends).
+ */
+enum exception_outcome { EXCEPTION_HANDLED, EXCEPTION_UNHANDLED, EXCEPTION_NO_ANSWER };
+enum exception_outcome exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
 
 /* ipc_task.c: a task's IPC state */
 kern_return_t ipc_task_init(struct task *t);
