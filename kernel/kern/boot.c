@@ -9,6 +9,7 @@ struct boot_module boot_modules[BOOT_MAX_MODULES];
 uint32_t boot_module_count;
 char boot_cmdline[BOOT_CMDLINE_MAX];
 const char *boot_loader_name = "unknown loader";
+uint32_t boot_ram_ignored_kib;
 
 #define MAX_OPTIONS 16
 

@@ -33,6 +33,24 @@ cmdline_split(char *line, char **argv, int max)
 	return n;
 }
 
+/* How many words line holds (what cmdline_split would find with no limit). */
+int
+cmdline_words(const char *line)
+{
+	int n = 0;
+
+	while (*line) {
+		while (is_space(*line))
+			line++;
+		if (!*line)
+			break;
+		n++;
+		while (*line && !is_space(*line))
+			line++;
+	}
+	return n;
+}
+
 /*
  * Finds the word `name` or `name=value` in line. Copies the value (empty for a
  * bare name) into value, truncated to size, and returns 1; returns 0 if absent.

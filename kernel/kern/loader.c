@@ -81,6 +81,9 @@ build_stack(struct task *t, uint32_t top, const char *cmdline)
 		return 0;
 	strlcpy(line, cmdline, sizeof line);
 	argc = cmdline_split(line, argv, MAX_ARGS);
+	if (argc == MAX_ARGS && cmdline_words(cmdline) > MAX_ARGS)	/* a limit said, not kept silently */
+		kprintf("kernel: %s: only the first %d words of its command line are passed (argv)\n", argv[0],
+			MAX_ARGS);
 
 	/* strings first (highest), then the pointer block below them */
 	strings = sp - ROUND_UP(strlen(cmdline) + 1 + MAX_ARGS, 16);

@@ -71,6 +71,9 @@ kern_main(void)
 		MANIFOLD_VERSION, boot_mem_kib, page_free_count(), boot_module_count, boot_loader_name);
 	if (boot_cmdline[0])
 		kprintf("kernel: command line: %s\n", boot_cmdline);
+	if (boot_ram_ignored_kib)	/* the direct map ends at 512 MiB (arch/i386/layout.h) */
+		kprintf("kernel: %u KiB of RAM above %u MiB not used: the kernel maps the first %u MiB only\n",
+			boot_ram_ignored_kib, DIRECT_MAP_MAX >> 20, DIRECT_MAP_MAX >> 20);
 	task_start_reaper();
 	if (!thread_create_kernel("init", init_thread, NULL, PRIO_KERNEL))
 		panic("cannot create the init thread");

@@ -52,6 +52,19 @@ case_ a_program_whose_segments_share_a_page_runs_and_ends_cleanly \
 	--expect '^bootstrap: task sharedpage died' \
 	-- "${KERNEL[@]}" -initrd "$(mods $B/servers/bootstrap.elf $B/tests/sharedpage.elf)"
 
+# Limits said on the console, not kept silently: a command line's words past the 32
+# argv keeps, and RAM above the 512 MiB the kernel maps.
+args=$(seq -s ' ' 1 40)
+case_ a_command_line_longer_than_argv_is_cut_with_a_console_line \
+	--expect '^kernel: build/tests/hello.elf: only the first 32 words of its command line are passed' \
+	--expect '^hello: task 2 running .* with 32 arguments' \
+	-- "${KERNEL[@]}" -initrd "$(mods $B/servers/bootstrap.elf "$B/tests/hello.elf $args")"
+
+case_ ram_above_what_the_kernel_maps_is_said_unused \
+	--expect '^kernel: [0-9]+ KiB of RAM above 512 MiB not used' \
+	--expect '^hello: task 2 running' \
+	-- -m 640M -kernel $B/kernel.elf -initrd "$(mods $B/servers/bootstrap.elf $B/tests/hello.elf)"
+
 case_ broken_bootstrap_module_gives_a_clear_error \
 	--expect '^kernel: bootstrap module \(build/tests/notelf.bin\): not an ELF file; nothing to run' \
 	-- "${KERNEL[@]}" -initrd "$B/tests/notelf.bin"

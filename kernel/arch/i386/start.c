@@ -51,6 +51,9 @@ read_memory_map(const struct multiboot_info *mbi, paddr_t placement)
 				uint64_t end = MIN(e->addr + e->len, (uint64_t)DIRECT_MAP_MAX);
 				top = MAX(top, (paddr_t)end);
 			}
+			if (e->type == MB_MMAP_AVAILABLE && e->addr + e->len > DIRECT_MAP_MAX)	/* said at boot */
+				boot_ram_ignored_kib += (uint32_t)((e->addr + e->len -
+								    MAX(e->addr, (uint64_t)DIRECT_MAP_MAX)) / 1024);
 			off += e->size + 4;
 		}
 	} else if (mbi->flags & MB_INFO_MEMORY) {
