@@ -74,6 +74,51 @@ free_ool(struct kmsg *k)
 	k->kvirt = 0;
 }
 
+/* n fresh pages, not zeroed, for a copy the kernel fills itself; NULL without memory. */
+struct vcopy *
+vcopy_alloc(uint32_t n)
+{
+	struct vcopy *vc = kzalloc(sizeof *vc + n * sizeof(paddr_t));
+
+	if (!vc)
+		return NULL;
+	vc->npages = n;
+	for (uint32_t j = 0; j < n; j++) {
+		vc->page[j] = page_alloc(PAGE_USER);
+		if (!vc->page[j]) {
+			vcopy_free(vc, 0);
+			return NULL;
+		}
+	}
+	return vc;
+}
+
+/*
+ * size bytes of t's memory at addr, copied into fresh pages (a physical copy
+ * carried as a vcopy); the rest of a last, partial page is zero, so nothing
+ * past the region travels. KERN_RESOURCE_SHORTAGE, or copyin's error.
+ */
+kern_return_t
+vcopy_copyin(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out)
+{
+	uint32_t n = ROUND_UP(size, PAGE_SIZE) / PAGE_SIZE;
+	struct vcopy *vc = vcopy_alloc(n);
+	kern_return_t kr = vc ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+
+	for (uint32_t j = 0; j < n && kr == KERN_SUCCESS; j++) {
+		uint32_t len = MIN(size - j * PAGE_SIZE, PAGE_SIZE);
+		memset((uint8_t *)P2V(vc->page[j]) + len, 0, PAGE_SIZE - len);
+		kr = copyin(t, addr + j * PAGE_SIZE, P2V(vc->page[j]), len);
+	}
+	if (kr != KERN_SUCCESS) {
+		if (vc)
+			vcopy_free(vc, 0);
+		return kr;
+	}
+	*out = vc;
+	return KERN_SUCCESS;
+}
+
 /* Drops the pages from `from` on (the ones not handed to a receiver yet). */
 void
 vcopy_free(struct vcopy *vc, uint32_t from)
@@ -132,26 +177,11 @@ bad:
 static mach_msg_return_t
 vcopy_fill(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out)
 {
-	uint32_t n = ROUND_UP(size, PAGE_SIZE) / PAGE_SIZE;
-	struct vcopy *vc = kzalloc(sizeof *vc + n * sizeof(paddr_t));
+	kern_return_t kr = vcopy_copyin(t, addr, size, out);
 
-	if (!vc)
-		return MACH_SEND_NO_BUFFER;
-	vc->npages = n;
-	for (uint32_t j = 0; j < n; j++) {
-		uint32_t len = MIN(size - j * PAGE_SIZE, PAGE_SIZE);
-		vc->page[j] = page_alloc(len < PAGE_SIZE ? PAGE_USER | PAGE_ZERO : PAGE_USER);
-		if (!vc->page[j]) {
-			vcopy_free(vc, 0);
-			return MACH_SEND_NO_BUFFER;
-		}
-		if (copyin(t, addr + j * PAGE_SIZE, P2V(vc->page[j]), len) != KERN_SUCCESS) {
-			vcopy_free(vc, 0);
-			return MACH_SEND_INVALID_MEMORY;
-		}
-	}
-	*out = vc;
-	return MACH_MSG_SUCCESS;
+	if (kr == KERN_SUCCESS)
+		return MACH_MSG_SUCCESS;
+	return kr == KERN_RESOURCE_SHORTAGE ? MACH_SEND_NO_BUFFER : MACH_SEND_INVALID_MEMORY;
 }
 
 /*

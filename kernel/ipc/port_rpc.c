@@ -345,26 +345,13 @@ static kern_return_t
 words_room(struct vcopy **vc, uint32_t n)
 {
 	uint32_t pages = ROUND_UP(n, WORDS_PER_PAGE) / WORDS_PER_PAGE;
-	struct vcopy *v;
 
 	if (*vc && (*vc)->npages >= pages)
 		return KERN_SUCCESS;
 	if (*vc)
 		vcopy_free(*vc, 0);
-	*vc = NULL;
-	v = kzalloc(sizeof *v + pages * sizeof(paddr_t));
-	if (!v)
-		return KERN_RESOURCE_SHORTAGE;
-	v->npages = pages;
-	for (uint32_t j = 0; j < pages; j++) {
-		v->page[j] = page_alloc(PAGE_USER);
-		if (!v->page[j]) {
-			vcopy_free(v, 0);
-			return KERN_RESOURCE_SHORTAGE;
-		}
-	}
-	*vc = v;
-	return KERN_SUCCESS;
+	*vc = vcopy_alloc(pages);
+	return *vc ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
 }
 
 static void

@@ -42,7 +42,7 @@ sys_mach_msg(const struct trap_args *args)
  * taken back, so nothing is lost or left behind, and the call fails.
  */
 static kern_return_t
-take_back_locked_name(struct task *t, mach_port_name_t name,
+take_back_name(struct task *t, mach_port_name_t name,
 		      kern_return_t (*undo)(struct ipc_space *, mach_port_name_t))
 {
 	uint32_t f = spin_lock_irqsave(&sched_lock);
@@ -84,7 +84,7 @@ sys_mach_reply_port(const struct trap_args *args)
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, args->a[0], sizeof name) != KERN_SUCCESS)
-		kr = take_back_locked_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
+		kr = take_back_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
 	return kr;
 }
 
@@ -176,7 +176,7 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, uname, sizeof name) != KERN_SUCCESS)
-		kr = take_back_locked_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
+		kr = take_back_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
 	return kr;
 }
 

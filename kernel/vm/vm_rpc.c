@@ -3,7 +3,8 @@
  * generated decoder (build/gen/kernel/vm_map_kserver.c) calls for a request
  * that reached a task port, in the sender's thread. The mechanism is map.c,
  * copyio.c and object.c; results travel in the reply. A dying task answers
- * KERN_INVALID_TASK.
+ * KERN_INVALID_TASK (task_alive is a hint: the map refuses a dead task's calls
+ * itself, under its lock).
  * vm_read, vm_write and vm_copy ask the map before they copy, as Mach does: a
  * page outside every region is KERN_INVALID_ADDRESS, one whose region's
  * protection refuses the access KERN_PROTECTION_FAILURE, touched or not
@@ -20,12 +21,6 @@
 #include "layout.h"
 #include "vm_map_kserver.h"
 
-/* A hint: the map refuses a dead task's calls itself, under its lock (map_active). */
-static bool
-has_map(struct task *t)
-{
-	return task_alive(t);
-}
 
 kern_return_t
 kdo_vm_allocate(struct task *t, vm_address_t *address, vm_size_t size, boolean_t anywhere)
@@ -33,7 +28,7 @@ kdo_vm_allocate(struct task *t, vm_address_t *address, vm_size_t size, boolean_t
 	uint32_t addr = *address;
 	kern_return_t kr;
 
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_TASK;
 	if (size == 0) {	/* nothing to allocate: success, at address 0, as in Mach */
 		*address = 0;
@@ -53,7 +48,7 @@ kdo_vm_allocate(struct task *t, vm_address_t *address, vm_size_t size, boolean_t
 kern_return_t
 kdo_vm_deallocate(struct task *t, vm_address_t address, vm_size_t size)
 {
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_TASK;
 	if (!(address & (PAGE_SIZE - 1)) && (address >= USER_TOP || address + ROUND_UP(size, PAGE_SIZE) < address))
 		return KERN_SUCCESS;
@@ -63,13 +58,13 @@ kdo_vm_deallocate(struct task *t, vm_address_t address, vm_size_t size)
 kern_return_t
 kdo_vm_protect(struct task *t, vm_address_t address, vm_size_t size, boolean_t set_maximum, vm_prot_t prot)
 {
-	return has_map(t) ? vm_map_protect(t, address, size, set_maximum != 0, prot) : KERN_INVALID_TASK;
+	return task_alive(t) ? vm_map_protect(t, address, size, set_maximum != 0, prot) : KERN_INVALID_TASK;
 }
 
 kern_return_t
 kdo_vm_inherit(struct task *t, vm_address_t address, vm_size_t size, vm_inherit_t inheritance)
 {
-	return has_map(t) ? vm_map_inherit(t, address, size, inheritance) : KERN_INVALID_TASK;
+	return task_alive(t) ? vm_map_inherit(t, address, size, inheritance) : KERN_INVALID_TASK;
 }
 
 kern_return_t
@@ -80,7 +75,7 @@ kdo_vm_region(struct task *t, vm_address_t *address, vm_size_t *size, vm_prot_t 
 	struct vm_region_info info;
 	kern_return_t kr;
 
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_TASK;
 	kr = vm_map_region(t, *address, &info);
 	if (kr != KERN_SUCCESS)
@@ -105,11 +100,10 @@ kern_return_t
 kdo_vm_read(struct task *t, vm_address_t address, vm_size_t size, struct kern_ool *data,
 	    mach_msg_type_number_t *dataCnt)
 {
-	uint32_t n = ROUND_UP(size, PAGE_SIZE) / PAGE_SIZE;
 	struct vcopy *vc;
-	kern_return_t kr = KERN_SUCCESS;
+	kern_return_t kr;
 
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_TASK;
 	if (address & (PAGE_SIZE - 1))
 		return KERN_INVALID_ARGUMENT;
@@ -123,22 +117,9 @@ kdo_vm_read(struct task *t, vm_address_t address, vm_size_t size, struct kern_oo
 		*dataCnt = 0;
 		return KERN_SUCCESS;
 	}
-	vc = kzalloc(sizeof *vc + n * sizeof(paddr_t));
-	if (!vc)
-		return KERN_RESOURCE_SHORTAGE;
-	vc->npages = n;
-	for (uint32_t j = 0; j < n && kr == KERN_SUCCESS; j++) {
-		uint32_t len = MIN(size - j * PAGE_SIZE, PAGE_SIZE);
-		vc->page[j] = page_alloc(PAGE_USER | PAGE_ZERO);
-		if (!vc->page[j])
-			kr = KERN_RESOURCE_SHORTAGE;
-		else
-			kr = copyin(t, address + j * PAGE_SIZE, P2V(vc->page[j]), len);
-	}
-	if (kr != KERN_SUCCESS) {
-		vcopy_free(vc, 0);
+	kr = vcopy_copyin(t, address, size, &vc);
+	if (kr != KERN_SUCCESS)
 		return kr;
-	}
 	*data = (struct kern_ool){ vc, true, size };
 	*dataCnt = size;
 	return KERN_SUCCESS;
@@ -150,7 +131,7 @@ kdo_vm_write(struct task *t, vm_address_t address, const struct kern_ool *data, 
 {
 	kern_return_t kr;
 
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_TASK;
 	if (address & (PAGE_SIZE - 1))
 		return KERN_INVALID_ARGUMENT;
@@ -175,7 +156,7 @@ kdo_vm_copy(struct task *t, vm_address_t source, vm_size_t size, vm_address_t de
 {
 	kern_return_t kr;
 
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_TASK;
 	if ((source | dest) & (PAGE_SIZE - 1))
 		return KERN_INVALID_ARGUMENT;
@@ -203,7 +184,7 @@ kdo_vm_map(struct task *t, vm_address_t *address, vm_size_t size, vm_address_t m
 
 	if (memory_object && memory_object->kotype != KOBJ_NONE)
 		return KERN_INVALID_ARGUMENT;	/* the kernel pages nothing for itself */
-	if (!has_map(t))
+	if (!task_alive(t))
 		return KERN_INVALID_ARGUMENT;
 	if (memory_object) {
 		/* The object takes a send right of its own, whatever happens next: the

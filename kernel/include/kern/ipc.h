@@ -138,6 +138,10 @@ struct vcopy {
 /* msg.c */
 /* Drops the pages from `from` on (the ones not handed to a receiver yet) and vc. */
 void vcopy_free(struct vcopy *vc, uint32_t from);
+/* n fresh pages, not zeroed, for a copy the kernel fills; NULL without memory. */
+struct vcopy *vcopy_alloc(uint32_t n);
+/* size bytes of t's memory at addr in fresh pages. KERN_RESOURCE_SHORTAGE, or copyin's error. */
+kern_return_t vcopy_copyin(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out);
 mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
 			   mach_msg_timeout_t timeout);
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,

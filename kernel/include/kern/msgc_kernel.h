@@ -60,25 +60,6 @@ msgc_begin_read(struct msgc_reader *r, struct kmsg *k, uint32_t descriptors)
 	return msgc_get(r, &body, sizeof(body)) && body.msgh_descriptor_count == descriptors;
 }
 
-/* A port carrying `right`; MACH_PORT_NULL or MACH_PORT_DEAD come as NULL. */
-static inline bool
-msgc_get_port(struct msgc_reader *r, mach_msg_type_name_t right, struct port **p)
-{
-	mach_msg_port_descriptor_t d;
-
-	if (!msgc_get(r, &d, sizeof(d)) || d.type != MACH_MSG_PORT_DESCRIPTOR)
-		return false;
-	r->desc++;
-	if (d.name == MACH_PORT_NULL || d.name == MACH_PORT_DEAD) {
-		*p = NULL;
-		return true;
-	}
-	if (d.disposition != right)
-		return false;
-	*p = (struct port *)(uintptr_t)d.name;
-	return true;
-}
-
 /* Any right, and which one (0 with NULL for MACH_PORT_NULL or MACH_PORT_DEAD). */
 static inline bool
 msgc_get_poly_port(struct msgc_reader *r, struct port **p, mach_msg_type_name_t *poly)
@@ -98,6 +79,15 @@ msgc_get_poly_port(struct msgc_reader *r, struct port **p, mach_msg_type_name_t 
 	*p = (struct port *)(uintptr_t)d.name;
 	*poly = d.disposition;
 	return true;
+}
+
+/* A port carrying `right`; MACH_PORT_NULL or MACH_PORT_DEAD come as NULL. */
+static inline bool
+msgc_get_port(struct msgc_reader *r, mach_msg_type_name_t right, struct port **p)
+{
+	mach_msg_type_name_t carried;
+
+	return msgc_get_poly_port(r, p, &carried) && (!*p || carried == right);
 }
 
 static inline bool
