@@ -2,9 +2,17 @@
  * The kernel console: serializes output from every thread onto COM1 and the
  * screen. A whole console_write() appears as one piece, so lines from different
  * tasks never interleave mid-line.
+ *
+ * A thread that may sleep holds console_mutex for the whole write and the
+ * spin lock (interrupts off) for CONSOLE_CHUNK bytes, or a line, at a time: a task's 64 KiB
+ * write would otherwise keep interrupts off for seconds on a real serial line.
+ * Where sleeping is impossible (under a spin lock, in an interrupt, the idle
+ * thread, early boot) the write holds the spin lock throughout; such a line
+ * may land between two chunks of a thread's write.
  */
 #include <kern/console.h>
 #include <kern/lib.h>
+#include <kern/mutex.h>
 #include <kern/spinlock.h>
 #include "multiboot.h"
 #include "uart.h"
@@ -14,7 +22,10 @@
 #define CAPTURE_SIZE 16384
 
 
+#define CONSOLE_CHUNK 64
+
 static struct spinlock console_lock = SPINLOCK_INIT("console");
+static struct kmutex console_mutex = KMUTEX_INIT(console_mutex, "console");
 static bool have_vga, have_fb;		/* [I] after console_init_screen */
 static char capture[CAPTURE_SIZE];	/* [console_lock] */
 static size_t capture_len;		/* [console_lock] */

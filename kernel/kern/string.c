@@ -1,6 +1,7 @@
 /*
  * The string and memory functions the kernel (and gcc's generated code) needs.
- * Plain loops, except memcpy and memset, which move message bodies and zero pages.
+ * Plain loops, except memcpy and memset, which move message bodies and zero pages
+ * (and memmove downwards, which is memcpy).
  */
 #include <kern/lib.h>
 
@@ -28,13 +29,25 @@ memmove(void *dst, const void *src, size_t n)
 	const unsigned char *s = src;
 
 	if (d < s || d >= s + n) {
-		while (n--)
-			*d++ = *s++;
+		/* memcpy moves upwards, a word then a byte at a time: safe when the
+		 * destination starts below the source (the screen's scroll) */
+		return memcpy(dst, src, n);
 	} else {
 		while (n--)
 			d[n] = s[n];
 	}
 	return dst;
+}
+
+void *
+memchr(const void *p, int c, size_t n)
+{
+	const unsigned char *s = p;
+
+	for (; n; s++, n--)
+		if (*s == (unsigned char)c)
+			return (void *)s;
+	return NULL;
 }
 
 /* Words when it can: zeroing fresh pages is the common case. */

@@ -33,6 +33,12 @@ curthread(void)
 	return current;
 }
 
+bool
+sched_can_block(void)
+{
+	return arch_interrupts_enabled() && current && current != &idle_thread;
+}
+
 void
 sched_init(void)
 {
@@ -205,6 +211,7 @@ waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 	assert_held(&sched_lock);
 	if (t->kill_pending)
 		return WAKE_ABORTED;
+	t->uninterruptible = false;
 	t->state = THREAD_BLOCKED;
 	t->waiting_on = wq;
 	list_push_back(&wq->threads, &t->run_link);
@@ -214,6 +221,21 @@ waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 	}
 	reschedule_locked();
 	return t->wake_reason;
+}
+
+/* A wait that only a wake-up on wq ends: a mutex's (kern/mutex.h). */
+void
+waitq_wait_uninterruptible_locked(struct waitq *wq)
+{
+	struct thread *t = current;
+
+	assert_held(&sched_lock);
+	t->uninterruptible = true;
+	t->state = THREAD_BLOCKED;
+	t->waiting_on = wq;
+	list_push_back(&wq->threads, &t->run_link);
+	reschedule_locked();
+	t->uninterruptible = false;
 }
 
 int
@@ -266,7 +288,8 @@ waitq_wake_one_locked(struct waitq *wq)
 void
 thread_abort_wait_locked(struct thread *t)
 {
-	wake_locked(t, WAKE_ABORTED);
+	if (!t->uninterruptible)
+		wake_locked(t, WAKE_ABORTED);
 }
 
 void

@@ -7,7 +7,8 @@
  * reference went. Finishing takes the task's rights, regions and pages at
  * once; freeing takes what calls still holding the task may look at.
  *
- * Lock order: tasks_lock, then task->lock, then sched_lock, then map_lock.
+ * Lock order: map_lock (a mutex, held with no spin lock), then tasks_lock, then
+ * task->lock, then sched_lock.
  */
 #include <kern/arch.h>
 #include <kern/clock.h>
@@ -43,7 +44,7 @@ static void
 task_setup(struct task *t, const char *name, struct pmap *pmap)
 {
 	t->lock = (struct spinlock)SPINLOCK_INIT("task");
-	t->map_lock = (struct spinlock)SPINLOCK_INIT("map");
+	kmutex_init(&t->map_lock, "map");
 	vm_map_init(t);
 	strlcpy(t->name, name, sizeof t->name);
 	t->pmap = pmap;

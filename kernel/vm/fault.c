@@ -61,8 +61,9 @@ vm_fault_anonymous_locked(struct task *t, struct vm_region *r, uint32_t va, bool
 kern_return_t
 vm_fault(struct task *t, uint32_t va, bool write)
 {
-	/* one CPU: if sched_lock is held, this thread holds it and must not block */
-	bool can_wait = !spin_held(&sched_lock);
+	/* under a spin lock (the IPC fast path's copy) it must not block: it takes
+	 * the map only if it is free, and waits for no pager */
+	bool can_wait = sched_can_block();
 
 	va = ROUND_DOWN(va, PAGE_SIZE);
 	if (va >= USER_TOP || !t->pmap)
@@ -73,8 +74,11 @@ vm_fault(struct task *t, uint32_t va, bool write)
 		kern_return_t kr = KERN_SUCCESS;
 		struct vm_region *r;
 		uint32_t offset = 0;
-		uint32_t f = spin_lock_irqsave(&t->map_lock);
 
+		if (can_wait)
+			kmutex_lock(&t->map_lock);
+		else if (!kmutex_trylock(&t->map_lock))
+			return KERN_MEMORY_ERROR;
 		r = vm_map_lookup_locked(t, va);
 		if (!r)
 			kr = KERN_INVALID_ADDRESS;
@@ -84,7 +88,7 @@ vm_fault(struct task *t, uint32_t va, bool write)
 			res = vm_object_fault_locked(t, r, va, write, &kr, &wait, &offset);
 		else
 			kr = vm_fault_anonymous_locked(t, r, va, write);
-		spin_unlock_irqrestore(&t->map_lock, f);
+		kmutex_unlock(&t->map_lock);
 		if (can_wait && pager_msg_pending)
 			vm_object_flush();
 		if (res == OBJ_FAULT_DONE)

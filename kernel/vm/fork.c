@@ -151,7 +151,7 @@ fork_region_locked(struct task *parent, struct vm_region *r, struct task *child,
 kern_return_t
 vm_map_fork(struct task *parent, struct task *child)
 {
-	uint32_t f = spin_lock_irqsave(&parent->map_lock);
+	kmutex_lock(&parent->map_lock);
 	kern_return_t kr = KERN_SUCCESS;
 	struct list *l;
 
@@ -177,6 +177,6 @@ vm_map_fork(struct task *parent, struct task *child)
 		if (kr != KERN_SUCCESS)
 			break;
 	}
-	spin_unlock_irqrestore(&parent->map_lock, f);
+	kmutex_unlock(&parent->map_lock);
 	return kr;
 }

@@ -40,11 +40,11 @@ remove_all_regions_locked(struct task *t)
 void
 vm_map_terminate(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 
 	t->map_active = false;
 	remove_all_regions_locked(t);
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	/* every page and page table, the loader's included; the directory stays with the
 	 * pmap. Inactive, the map gains no mapping meanwhile. */
 	pmap_remove_all(t->pmap);
@@ -53,23 +53,24 @@ vm_map_terminate(struct task *t)
 void
 vm_map_destroy(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 
 	remove_all_regions_locked(t);
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 }
 
 uint32_t
 vm_map_size(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock), size = 0;
+	uint32_t size = 0;
 	struct list *l;
 
+	kmutex_lock(&t->map_lock);
 	list_for_each(l, &t->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
 		size += r->end - r->start;
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return size;
 }
 
@@ -104,7 +105,7 @@ range_free(struct task *t, uint32_t start, uint32_t end)
 kern_return_t
 vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	kern_return_t kr = t->map_active ? KERN_SUCCESS : KERN_INVALID_TASK;
 
 	/* page by page: program segments may share pages with each other */
@@ -135,7 +136,7 @@ vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_prot_t prot)
 		r->inherit = VM_INHERIT_DEFAULT;
 		insert_region(t, r);
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
@@ -171,20 +172,20 @@ static kern_return_t deallocate_locked(struct task *t, uint32_t addr, uint32_t s
 kern_return_t
 vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, bool anywhere)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	kern_return_t kr = allocate_locked(t, addr, size, 0, anywhere, NULL);
 
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
 kern_return_t
 vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	kern_return_t kr = t->map_active ? deallocate_locked(t, addr, size) : KERN_INVALID_TASK;
 
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
@@ -371,7 +372,7 @@ kern_return_t
 vm_map_check_access(struct task *t, uint32_t addr, uint32_t size, bool write)
 {
 	kern_return_t kr = KERN_INVALID_ADDRESS;
-	uint32_t at, end, f;
+	uint32_t at, end;
 	struct list *l;
 
 	if (addr >= USER_TOP || size > USER_TOP - addr)
@@ -380,7 +381,7 @@ vm_map_check_access(struct task *t, uint32_t addr, uint32_t size, bool write)
 		return KERN_SUCCESS;
 	at = ROUND_DOWN(addr, PAGE_SIZE);
 	end = ROUND_UP(addr + size, PAGE_SIZE);
-	f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	list_for_each(l, &t->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
 		if (r->end <= at)
@@ -397,7 +398,7 @@ vm_map_check_access(struct task *t, uint32_t addr, uint32_t size, bool write)
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
@@ -426,7 +427,7 @@ apply_prot(struct task *t, struct vm_region *r, uint32_t lo, uint32_t hi, vm_pro
 kern_return_t
 vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_prot_t prot)
 {
-	uint32_t lo, hi, f;
+	uint32_t lo, hi;
 	kern_return_t kr = check_range_arg(addr, size, &lo, &hi);
 	struct list *l;
 
@@ -436,7 +437,7 @@ vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_pr
 		return KERN_INVALID_ARGUMENT;
 	if (lo == hi)
 		return KERN_SUCCESS;
-	f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	if (!t->map_active || !fully_allocated(t, lo, hi)) {
 		kr = t->map_active ? KERN_INVALID_ADDRESS : KERN_INVALID_TASK;
 		goto out;
@@ -466,14 +467,14 @@ vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_pr
 		apply_prot(t, r, r->start, r->end, r->prot);
 	}
 out:
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
 kern_return_t
 vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit)
 {
-	uint32_t lo, hi, f;
+	uint32_t lo, hi;
 	kern_return_t kr = check_range_arg(addr, size, &lo, &hi);
 	struct list *l;
 
@@ -481,7 +482,7 @@ vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inheri
 		return kr;
 	if (inherit > VM_INHERIT_NONE)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	if (!t->map_active) {
 		kr = KERN_INVALID_TASK;
 	} else if (!fully_allocated(t, lo, hi)) {
@@ -495,14 +496,14 @@ vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inheri
 				r->inherit = inherit;
 		}
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
 kern_return_t
 vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	kern_return_t kr = t->map_active ? KERN_NO_SPACE : KERN_INVALID_TASK;
 	struct list *l;
 
@@ -519,7 +520,7 @@ vm_map_region(struct task *t, uint32_t addr, struct vm_region_info *info)
 		kr = KERN_SUCCESS;
 		break;
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
@@ -527,17 +528,16 @@ struct vm_region *
 vm_region_clone(struct task *t, const struct vm_region *r)
 {
 	struct vm_region *c = kzalloc(sizeof *c);
-	uint32_t f;
 
 	if (!c)
 		return NULL;
 	*c = *r;
 	c->object = NULL;
-	f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	insert_region(t, c);
 	if (r->object)
 		vm_object_add_mapping_locked(r->object, c);
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return c;
 }
 
@@ -547,14 +547,13 @@ vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool
 {
 	struct vm_region *r = NULL;
 	kern_return_t kr;
-	uint32_t f;
 
 	if ((offset & (PAGE_SIZE - 1)) || (cur & ~VM_PROT_ALL) || (max & ~VM_PROT_ALL) || (cur & ~max) ||
 	    inherit > VM_INHERIT_NONE || mask & (mask + 1))
 		return KERN_INVALID_ARGUMENT;
 	if (size && ROUND_UP(size, PAGE_SIZE) - 1 > UINT32_MAX - offset)
 		return KERN_INVALID_ARGUMENT;	/* the object's offsets would wrap */
-	f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	kr = allocate_locked(t, addr, size, mask | (PAGE_SIZE - 1), anywhere, &r);
 	if (kr == KERN_SUCCESS) {
 		r->prot = cur;
@@ -568,14 +567,14 @@ vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool
 				vm_object_copy_made(obj);
 		}
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return kr;
 }
 
 bool
 vm_map_is_object_backed(struct task *t, uint32_t va)
 {
-	uint32_t f = spin_lock_irqsave(&t->map_lock);
+	kmutex_lock(&t->map_lock);
 	bool backed = false;
 	struct list *l;
 
@@ -586,6 +585,6 @@ vm_map_is_object_backed(struct task *t, uint32_t va)
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&t->map_lock, f);
+	kmutex_unlock(&t->map_lock);
 	return backed;
 }

@@ -1,9 +1,9 @@
 /*
  * Messages to pagers (memory_object.defs, built by msgc's kernel client stubs,
  * build/gen/kernel/memory_object_kuser.c), queued under vm_object_lock and
- * sent by vm_object_flush with no lock held but sched_lock: a fault or an unmap
- * must not take sched_lock under map_lock (the order is sched_lock, then
- * map_lock). The system-call exit and the fault path flush, so a message waits
+ * sent by vm_object_flush with no lock held but sched_lock: the object lock
+ * comes after sched_lock in the lock order, so nothing holding it may send.
+ * The system-call exit and the fault path flush, so a message waits
  * at most until its sender leaves the kernel. Each queued message holds a
  * reference on its object; objects whose last reference went wait here too,
  * to give up their ports.

@@ -20,6 +20,13 @@
 #define PTE_COW		0x400	/* software bit: read-only until written, then copied */
 #define PTE_ADDR	0xFFFFF000u
 
+/*
+ * How many entries a removal handles per hold of a pmap's lock (interrupts are
+ * off meanwhile): each may free a page, about a hundred instructions, so a hold
+ * stays well under the cost of one page copied.
+ */
+#define PMAP_PAGES_PER_HOLD 32
+
 #define PDX(va)		((uint32_t)(va) >> 22)
 #define PTX(va)		(((uint32_t)(va) >> 12) & 0x3FF)
 
@@ -207,15 +214,17 @@ pmap_remove(struct pmap *p, uintptr_t va)
 }
 
 /*
- * The mappings of [lo, hi), a page table at a time: what pmap_remove does for
- * each mapped page, without looking up the table again for every page.
+ * The mappings of [lo, hi), PMAP_PAGES_PER_HOLD pages under the lock at a
+ * time: what pmap_remove does for each mapped page, without looking up the
+ * table again for every page. An absent or emptied table is skipped whole.
  */
 void
 pmap_remove_range(struct pmap *p, uintptr_t lo, uintptr_t hi)
 {
 	assert(hi <= USER_TOP && !(lo & (PAGE_SIZE - 1)) && !(hi & (PAGE_SIZE - 1)));
 	while (lo < hi) {
-		uintptr_t next = MIN(hi, (lo & ~0x3FFFFFu) + 0x400000), va;
+		uintptr_t table_end = MIN(hi, (lo & ~0x3FFFFFu) + 0x400000);
+		uintptr_t next = MIN(table_end, lo + PMAP_PAGES_PER_HOLD * PAGE_SIZE), va;
 		uint32_t f = spin_lock_irqsave(&p->lock), pde = p->pgdir[PDX(lo)], *pt;
 		bool current = read_cr3() == p->pgdir_pa;
 
@@ -237,7 +246,10 @@ pmap_remove_range(struct pmap *p, uintptr_t lo, uintptr_t hi)
 			if (p->ptcount[PDX(lo)] == 0) {	/* the last mapping in this table went */
 				p->pgdir[PDX(lo)] = 0;
 				page_free(pde & PTE_ADDR);
+				next = table_end;
 			}
+		} else {
+			next = table_end;
 		}
 		spin_unlock_irqrestore(&p->lock, f);
 		lo = next;
@@ -245,28 +257,35 @@ pmap_remove_range(struct pmap *p, uintptr_t lo, uintptr_t hi)
 }
 
 /*
- * Every user mapping and page table goes, a table at a time (the lock is held
- * for one table's 1024 entries, no longer), with no per-page TLB shootdown: one
- * reload of cr3 at the end if the pmap is the current one. For a finished task,
- * whose pages nobody will touch through this pmap again.
+ * Every user mapping and page table goes, PMAP_PAGES_PER_HOLD entries under
+ * the lock at a time, with no per-page TLB shootdown: one reload of cr3 at the
+ * end if the pmap is the current one. For a finished task, whose pages nobody
+ * will touch through this pmap again.
  */
 void
 pmap_remove_all(struct pmap *p)
 {
 	for (uint32_t i = 0; i < PDX(USER_TOP); i++) {
-		uint32_t f = spin_lock_irqsave(&p->lock), pde = p->pgdir[i], *pt;
-		if (pde & PTE_P) {
-			pt = P2V(pde & PTE_ADDR);
-			for (int j = 0; j < 1024; j++) {
-				if ((pt[j] & PTE_P) && (pt[j] & PTE_OWNED)) {
-					page_unref(pt[j] & PTE_ADDR);
+		uint32_t pde = p->pgdir[i], *pt;
+
+		if (!(pde & PTE_P))
+			continue;
+		pt = P2V(pde & PTE_ADDR);
+		for (int j = 0; j < 1024; j += PMAP_PAGES_PER_HOLD) {
+			uint32_t f = spin_lock_irqsave(&p->lock);
+			for (int k = j; k < j + PMAP_PAGES_PER_HOLD; k++) {
+				if ((pt[k] & PTE_P) && (pt[k] & PTE_OWNED)) {
+					page_unref(pt[k] & PTE_ADDR);
 					p->resident--;
 				}
+				pt[k] = 0;
 			}
-			p->pgdir[i] = 0;
-			p->ptcount[i] = 0;
-			page_free(pde & PTE_ADDR);
+			spin_unlock_irqrestore(&p->lock, f);
 		}
+		uint32_t f = spin_lock_irqsave(&p->lock);
+		p->pgdir[i] = 0;
+		p->ptcount[i] = 0;
+		page_free(pde & PTE_ADDR);
 		spin_unlock_irqrestore(&p->lock, f);
 	}
 	if (read_cr3() == p->pgdir_pa)

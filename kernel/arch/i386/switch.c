@@ -110,3 +110,9 @@ arch_cycles(void)
 {
 	return rdtsc();
 }
+
+bool
+arch_interrupts_enabled(void)
+{
+	return (read_eflags() & EFLAGS_IF) != 0;
+}

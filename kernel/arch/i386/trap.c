@@ -101,10 +101,10 @@ fault_reason(kern_return_t kr, uint32_t addr)
  * the address; other exceptions carry the trap number.
  */
 static void
-user_fault(struct trapframe *tf)
+user_fault(struct trapframe *tf, uint32_t cr2)
 {
 	struct task *task = curtask();
-	uint32_t addr = tf->trapno == T_PAGE_FAULT ? read_cr2() : tf->err;
+	uint32_t addr = tf->trapno == T_PAGE_FAULT ? cr2 : tf->err;
 	integer_t code = (integer_t)tf->trapno;
 	kern_return_t kr = KERN_SUCCESS;
 
@@ -162,7 +162,12 @@ trap(struct trapframe *tf)
 		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
 		irqoff_cli();
 	} else if (trapframe_from_user(tf)) {
-		user_fault(tf);
+		/* with interrupts on, as a system call: a fault may take the map's
+		 * mutex, wait for a pager, or copy a page */
+		uint32_t cr2 = read_cr2();
+		irqoff_sti();
+		user_fault(tf, cr2);
+		irqoff_cli();
 	} else {
 		char what[64];
 		if (n == T_PAGE_FAULT)

@@ -3,6 +3,7 @@
  * machines. UEFI machines have none; they get fbcon instead.
  */
 #include <stdint.h>
+#include <kern/lib.h>
 #include "layout.h"
 #include "vgatext.h"
 
@@ -25,8 +26,8 @@ vgatext_init(void)
 static void
 scroll(void)
 {
-	for (int i = 0; i < COLS * (ROWS - 1); i++)
-		screen[i] = screen[i + COLS];
+	/* one block move (rep movs): the console holds interrupts off meanwhile */
+	memmove((void *)screen, (const void *)(screen + COLS), COLS * (ROWS - 1) * sizeof *screen);
 	for (int i = COLS * (ROWS - 1); i < COLS * ROWS; i++)
 		screen[i] = ATTR | ' ';
 	row = ROWS - 1;

@@ -4,6 +4,7 @@
 #ifndef KERN_ARCH_H
 #define KERN_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct thread;
@@ -20,6 +21,7 @@ void arch_idle(void);
 void arch_debug_exit(int code);
 void arch_halt(void) __attribute__((noreturn));
 uint64_t arch_cycles(void);
+bool arch_interrupts_enabled(void);
 
 void sched_thread_start(void);
 

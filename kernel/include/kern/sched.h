@@ -53,6 +53,7 @@ struct thread {
 	int quantum;			/* [S] ticks left */
 	uint64_t ticks_used;		/* [S] CPU time, in ticks */
 	bool kill_pending;		/* [S] exit at the next return to user mode */
+	bool uninterruptible;		/* [S] blocked where no abort may end the wait (a mutex) */
 	struct list task_link;		/* [T] */
 	struct list all_link;		/* [S] every thread, for ps and tests */
 	struct trapframe *user_tf;	/* [I] user threads: the frame on the kernel stack */
@@ -77,6 +78,8 @@ extern struct spinlock sched_lock;
 
 void sched_init(void);
 struct thread *curthread(void);
+/* Interrupts on, and a thread that may sleep (not the idle thread, nor boot before the scheduler). */
+bool sched_can_block(void);
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, int prio);
 __attribute__((noreturn)) void thread_exit(void);
 void sched_yield(void);
@@ -89,6 +92,7 @@ void thread_sleep_ticks(uint64_t ticks);
 /* Caller holds sched_lock; it is held again on return. timeout 0 waits forever. */
 enum wake_reason waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
 void waitq_init(struct waitq *wq);
+void waitq_wait_uninterruptible_locked(struct waitq *wq);
 /* Caller holds sched_lock. Returns how many threads woke. */
 int waitq_wake_all_locked(struct waitq *wq);
 bool waitq_wake_one_locked(struct waitq *wq);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <kern/list.h>
+#include <kern/mutex.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
 #include <mach/kern_return.h>
@@ -36,7 +37,8 @@ enum task_end { TASK_EXITED, TASK_FAULTED, TASK_KILLED };
 /*
  * [I] set at creation   [L] task->lock   [S] sched_lock   [G] tasks_lock   [A] atomic
  * [L+S] written holding task->lock and sched_lock, read holding either
- * [M] map_lock (taken after sched_lock, before pmap, kmem and page locks)
+ * [M] map_lock, a mutex (kern/mutex.h): never taken under a spin lock, so before
+ *     sched_lock, vm_object_lock, pmap, kmem and page locks
  */
 struct task {
 	struct spinlock lock;
@@ -53,7 +55,7 @@ struct task {
 	uint32_t user_brk;		/* [L] end of the loaded image */
 	uint32_t user_entry;		/* [I] the program's entry point */
 	struct list map;		/* [M] struct vm_region, by address (kern/vm_map.h) */
-	struct spinlock map_lock;	/* [M] */
+	struct kmutex map_lock;		/* [M] a sleeping lock: fork and large unmaps run preemptible */
 	bool map_active;		/* [M] false once finished: no region can be added */
 	uint32_t object_regions;	/* [M] regions mapping a memory object: 0 spares the checks */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h), inactive once finished */
