@@ -37,6 +37,7 @@ ipc_task_init(struct task *t)
 	t->space = space_create(t);
 	if (!t->space)
 		return KERN_RESOURCE_SHORTAGE;
+	ipc_space_set_limit(t->space, t->limits[TASK_LIMIT_NAMES]);
 	t->self = kobject_port_create(KOBJ_TASK, t);
 	if (!t->self) {
 		space_destroy(t->space);

@@ -14,6 +14,7 @@
 #include <kern/copyio.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
+#include <kern/ledger.h>
 #include <kern/lib.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
@@ -53,6 +54,59 @@ carried_by(mach_msg_type_name_t disp)
 	}
 }
 
+
+/*
+ * The kernel memory a queued message holds, charged to its sender: the kmsg
+ * and the kernel copies of its out-of-line regions and port arrays.
+ */
+static uint32_t
+kmsg_footprint(const struct kmsg *k)
+{
+	const mach_msg_body_t *body = (const mach_msg_body_t *)(k->msg + 1);
+	const mach_msg_descriptor_t *d = (const mach_msg_descriptor_t *)(body + 1);
+	uint32_t bytes = (uint32_t)sizeof *k + k->size;
+
+	for (uint32_t i = 0; i < 32 && (k->kcopies >> i); i++, d++) {
+		if (!(k->kcopies & (1u << i)))
+			continue;
+		if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR)
+			bytes += d->ool_ports.count * (uint32_t)sizeof(struct port *);
+		else
+			bytes += ROUND_UP(d->out_of_line.size, 4);
+	}
+	return bytes;
+}
+
+/*
+ * Charges k to the sending task t: MACH_SEND_NO_BUFFER past its limit, or
+ * when free pages are down to twice the kernel's reserve, which is kept for
+ * the kernel itself (kern/page.h).
+ */
+static mach_msg_return_t
+kmsg_charge(struct task *t, struct kmsg *k)
+{
+	uint32_t bytes = kmsg_footprint(k);
+
+	if (!t->kmem)
+		return MACH_MSG_SUCCESS;	/* the kernel's own */
+	if (page_free_count() < 2 * page_reserve_count() || !ledger_charge(t->kmem, bytes))
+		return MACH_SEND_NO_BUFFER;
+	ledger_ref(t->kmem);
+	k->payer = t->kmem;
+	k->charge = bytes;
+	return MACH_MSG_SUCCESS;
+}
+
+/* The kmsg's own memory goes, and what it was charged goes back to its sender's ledger. */
+static void
+kmsg_free(struct kmsg *k)
+{
+	if (k->payer) {
+		ledger_credit(k->payer, k->charge);
+		ledger_unref(k->payer);
+	}
+	kfree(k);
+}
 
 /* Frees the kernel copies of out-of-line regions (before commit, or when destroyed). */
 static void
@@ -449,7 +503,7 @@ void
 kmsg_destroy_locked(struct kmsg *k)
 {
 	kmsg_clean_locked(k);
-	kfree(k);
+	kmsg_free(k);
 }
 
 /*
@@ -464,7 +518,7 @@ kmsg_destroy(struct kmsg *k)
 	kmsg_release_rights_locked(k);
 	spin_unlock_irqrestore(&sched_lock, f);
 	free_ool(k);
-	kfree(k);
+	kmsg_free(k);
 }
 
 /* Releases every right and copy a message carries; the kmsg itself stays. */
@@ -595,6 +649,9 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 			goto fail;
 		}
 	}
+
+	if (uses[0].port->kotype == KOBJ_NONE && (mr = kmsg_charge(t, k)) != MACH_MSG_SUCCESS)
+		goto fail;	/* a kernel object's request is served at once: nothing to charge */
 
 	/* Commit: nothing below can fail because of what the sender did. */
 	for (int i = 0; i < n; i++) {
@@ -971,7 +1028,7 @@ checked:
 		mr = MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE;
 	else
 		mr = MACH_MSG_SUCCESS;
-	kfree(k);
+	kmsg_free(k);
 	return mr;
 
 bad_buffer:
@@ -990,7 +1047,7 @@ out:
 	spin_unlock_irqrestore(&sched_lock, f);
 	if (dead) {
 		free_ool(dead);
-		kfree(dead);
+		kmsg_free(dead);
 	}
 	return mr;
 }

@@ -101,7 +101,14 @@ space_create(struct task *t)
 	s->size = 1;
 	s->active = true;
 	s->task = t;
+	s->limit = MAX_NAMES;	/* ipc_task_init applies the task's limit */
 	return s;
+}
+
+void
+ipc_space_set_limit(struct ipc_space *s, uint32_t names)
+{
+	s->limit = MIN(names, (uint32_t)MAX_NAMES);
 }
 
 /* Frees the table, the tree and the hash; the caller has destroyed every right in them first. */
@@ -236,7 +243,7 @@ space_alloc_name_locked(struct ipc_space *s, mach_port_name_t *name, struct ipc_
 
 	if (!s->active)
 		return KERN_INVALID_TASK;
-	if (s->count >= MAX_NAMES)
+	if (s->count >= s->limit)
 		return KERN_NO_SPACE;
 	/*
 	 * Fewer names than slots, so some slot is free or can be made; made slots
@@ -283,7 +290,7 @@ space_check_given_name_locked(struct ipc_space *s, mach_port_name_t name)
 		return KERN_INVALID_TASK;
 	if (space_lookup_locked(s, name))
 		return KERN_NAME_EXISTS;
-	if (s->count >= MAX_NAMES)
+	if (s->count >= s->limit)
 		return KERN_NO_SPACE;
 	if (!given_slot(s, name) && !s->spare && !(s->spare = kzalloc(sizeof *s->spare)))
 		return KERN_RESOURCE_SHORTAGE;

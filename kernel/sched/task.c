@@ -11,6 +11,7 @@
  * task->lock, then sched_lock.
  */
 #include <kern/arch.h>
+#include <kern/ledger.h>
 #include <kern/clock.h>
 #include <kern/ipc.h>
 #include <kern/vm_map.h>
@@ -54,7 +55,16 @@ task_setup(struct task *t, const char *name, struct pmap *pmap)
 	list_init(&t->reap_link);
 	waitq_init(&t->death);
 	waitq_init(&t->thread_gone);
+	for (int i = 0; i < TASK_LIMITS_COUNT; i++)
+		t->limits[i] = UINT32_MAX;	/* the kernel's; task_create sets a user task's */
 }
+
+static const uint32_t default_limits[TASK_LIMITS_COUNT] = {
+	[TASK_LIMIT_NAMES] = TASK_LIMIT_NAMES_DEFAULT,
+	[TASK_LIMIT_THREADS] = TASK_LIMIT_THREADS_DEFAULT,
+	[TASK_LIMIT_TASKS] = TASK_LIMIT_TASKS_DEFAULT,
+	[TASK_LIMIT_KMEM] = TASK_LIMIT_KMEM_DEFAULT,
+};
 
 /* Gives the task its number and shows it in the task list. */
 static void
@@ -85,8 +95,12 @@ task_start_reaper(void)
 		panic("cannot start the reaper");
 }
 
-int
-task_create(const char *name, struct task **out)
+/*
+ * A new user task, with parent's limits (the defaults without one). NULL
+ * parent: a boot module's task. -1: no memory.
+ */
+static int
+task_make(const char *name, struct task *parent, struct task **out)
 {
 	struct task *t = kzalloc(sizeof *t);
 	struct pmap *pmap;
@@ -94,20 +108,65 @@ task_create(const char *name, struct task **out)
 	if (!t)
 		return -1;
 	pmap = pmap_create();
-	if (!pmap) {
+	t->kmem = ledger_create(0);
+	if (!pmap || !t->kmem) {
+		if (pmap)
+			pmap_destroy(pmap);
+		if (t->kmem)
+			ledger_unref(t->kmem);
 		kfree(t);
 		return -1;
 	}
 	task_setup(t, name, pmap);
+	if (parent) {
+		uint32_t f = spin_lock_irqsave(&parent->lock);
+		memcpy(t->limits, parent->limits, sizeof t->limits);
+		spin_unlock_irqrestore(&parent->lock, f);
+	} else {
+		memcpy(t->limits, default_limits, sizeof t->limits);
+	}
+	t->kmem->limit = t->limits[TASK_LIMIT_KMEM];
 	t->refs = 2;	/* its existence, until it is finished, and the caller's */
 	if (ipc_task_init(t) != KERN_SUCCESS) {
 		pmap_destroy(pmap);
+		ledger_unref(t->kmem);
 		kfree(t);
 		return -1;
+	}
+	if (parent) {
+		task_ref(parent);	/* dropped when t is freed */
+		t->parent = parent;
 	}
 	task_publish(t);
 	*out = t;
 	return 0;
+}
+
+int
+task_create(const char *name, struct task **out)
+{
+	return task_make(name, NULL, out);
+}
+
+kern_return_t
+task_create_child(struct task *parent, struct task **out)
+{
+	uint32_t f = spin_lock_irqsave(&parent->lock);
+	kern_return_t kr = !parent->active ? KERN_INVALID_ARGUMENT
+		: parent->children >= parent->limits[TASK_LIMIT_TASKS] ? KERN_RESOURCE_SHORTAGE : KERN_SUCCESS;
+
+	if (kr == KERN_SUCCESS)
+		parent->children++;	/* held for the child while it is made */
+	spin_unlock_irqrestore(&parent->lock, f);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (task_make(parent->name, parent, out) < 0) {
+		f = spin_lock_irqsave(&parent->lock);
+		parent->children--;
+		spin_unlock_irqrestore(&parent->lock, f);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	return KERN_SUCCESS;
 }
 
 void
@@ -146,6 +205,10 @@ task_destroy(struct task *t)
 	ipc_task_destroy(t);
 	vm_map_destroy(t);
 	pmap_destroy(t->pmap);
+	if (t->kmem)
+		ledger_unref(t->kmem);	/* messages still queued keep it until they go */
+	if (t->parent)
+		task_unref(t->parent);
 	kfree(t);
 }
 
@@ -157,6 +220,18 @@ task_alive(struct task *t)
 
 	spin_unlock_irqrestore(&t->lock, f);
 	return alive;
+}
+
+void
+task_usage_locked(struct task *t, uint32_t usage[TASK_LIMITS_COUNT])
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+
+	usage[TASK_LIMIT_NAMES] = t->space ? t->space->count : 0;
+	usage[TASK_LIMIT_THREADS] = (uint32_t)t->nthreads;
+	spin_unlock_irqrestore(&sched_lock, f);
+	usage[TASK_LIMIT_TASKS] = t->children;
+	usage[TASK_LIMIT_KMEM] = t->kmem ? __atomic_load_n(&t->kmem->used, __ATOMIC_RELAXED) : 0;
 }
 
 /* A dead task waiting for the reaper to free it is not shown: it is gone. */
@@ -187,6 +262,9 @@ task_summaries(struct manifold_task_summary *out, uint32_t max)
 			s->threads = (uint32_t)t->nthreads;
 			s->resident_pages = task_resident_pages(t);
 			s->cpu_ms = (uint32_t)(ticks * 1000 / HZ);
+			_Static_assert(TASK_LIMITS_COUNT == 4, "struct manifold_task_summary has room for 4");
+			memcpy(s->limits, t->limits, sizeof s->limits);
+			task_usage_locked(t, s->usage);
 		}
 		spin_unlock_irqrestore(&t->lock, g);
 		n++;
@@ -201,13 +279,15 @@ task_summaries(struct manifold_task_summary *out, uint32_t max)
  * not at all. False if the task is no longer active: the thread is the
  * caller's to free.
  */
-bool
+kern_return_t
 task_add_thread(struct task *task, struct thread *t)
 {
 	uint32_t f = spin_lock_irqsave(&task->lock), g = spin_lock_irqsave(&sched_lock);
-	bool ok = task->active;
+	kern_return_t kr = !task->active ? KERN_INVALID_ARGUMENT
+		: (uint32_t)task->nthreads >= task->limits[TASK_LIMIT_THREADS] ? KERN_RESOURCE_SHORTAGE
+		: KERN_SUCCESS;
 
-	if (ok) {
+	if (kr == KERN_SUCCESS) {
 		list_push_back(&task->threads, &t->task_link);
 		task->nthreads++;
 		if (task != kernel_task)
@@ -216,7 +296,7 @@ task_add_thread(struct task *task, struct thread *t)
 	}
 	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&task->lock, f);
-	return ok;
+	return kr;
 }
 
 /* A new user thread in task, entering user mode at eip with stack esp. */
@@ -228,7 +308,7 @@ task_start_thread(struct task *task, uint32_t eip, uint32_t esp)
 	if (!t)
 		return NULL;
 	arch_thread_init_user(t, eip, esp, 0);
-	if (!task_add_thread(task, t)) {
+	if (task_add_thread(task, t) != KERN_SUCCESS) {
 		thread_free(t);
 		return NULL;
 	}
@@ -239,6 +319,7 @@ kern_return_t
 task_create_suspended_thread(struct task *task, struct port **right)
 {
 	struct thread *t = thread_alloc(task, task->name, PRIO_USER);
+	kern_return_t kr;
 	uint32_t f;
 
 	if (!t)
@@ -251,13 +332,14 @@ task_create_suspended_thread(struct task *task, struct port **right)
 	t->self->srights++;
 	*right = t->self;
 	spin_unlock_irqrestore(&sched_lock, f);
-	if (!task_add_thread(task, t)) {
+	kr = task_add_thread(task, t);
+	if (kr != KERN_SUCCESS) {	/* dying (KERN_INVALID_ARGUMENT), or at its limit */
 		f = spin_lock_irqsave(&sched_lock);
 		right_destroy_carried_locked(*right, MACH_MSG_TYPE_PORT_SEND);
 		spin_unlock_irqrestore(&sched_lock, f);
 		*right = NULL;
 		thread_free(t);
-		return KERN_INVALID_ARGUMENT;
+		return kr;
 	}
 	return KERN_SUCCESS;
 }
@@ -351,6 +433,11 @@ task_finish(struct task *task)
 	vm_map_terminate(task);
 	if (pager_msg_pending)		/* its mapped objects may have ended */
 		vm_object_flush();
+	if (task->parent) {		/* one task fewer against its creator's limit */
+		f = spin_lock_irqsave(&task->parent->lock);
+		task->parent->children--;
+		spin_unlock_irqrestore(&task->parent->lock, f);
+	}
 	f = spin_lock_irqsave(&task->lock);
 	g = spin_lock_irqsave(&sched_lock);
 	task->state = TASK_DEAD;

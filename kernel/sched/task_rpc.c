@@ -7,6 +7,7 @@
 #include <kern/clock.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
+#include <kern/ledger.h>
 #include <kern/lib.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
@@ -26,12 +27,14 @@ kern_return_t
 kdo_task_create(struct task *t, boolean_t inherit_memory, struct port **child_task)
 {
 	struct task *child;
+	kern_return_t kr;
 	uint32_t f;
 
 	if (!task_alive(t))
 		return KERN_INVALID_ARGUMENT;
-	if (task_create(t->name, &child) < 0)
-		return KERN_RESOURCE_SHORTAGE;
+	kr = task_create_child(t, &child);
+	if (kr != KERN_SUCCESS)
+		return kr;
 	if (inherit_memory && vm_map_fork(t, child) != KERN_SUCCESS) {	/* fork's memory */
 		task_terminate(child, TASK_KILLED, 0);
 		task_unref(child);
@@ -197,4 +200,44 @@ kern_return_t
 kdo_thread_create(struct task *t, struct port **child_thread)
 {
 	return task_create_suspended_thread(t, child_thread);	/* refused once t is dying */
+}
+
+kern_return_t
+kdo_task_get_limits(struct task *t, natural_t *limits, mach_msg_type_number_t *limitsCnt, natural_t *usage,
+		    mach_msg_type_number_t *usageCnt)
+{
+	uint32_t f = spin_lock_irqsave(&t->lock);
+
+	memcpy(limits, t->limits, sizeof t->limits);
+	task_usage_locked(t, usage);
+	spin_unlock_irqrestore(&t->lock, f);
+	*limitsCnt = *usageCnt = TASK_LIMITS_COUNT;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_number_t limitsCnt)
+{
+	struct task *caller = curtask();
+	uint32_t mine[TASK_LIMITS_COUNT], f, g;
+
+	if (limitsCnt != TASK_LIMITS_COUNT)
+		return KERN_INVALID_ARGUMENT;
+	if (t == kernel_task)
+		return KERN_NO_ACCESS;		/* the kernel has none to set */
+	f = spin_lock_irqsave(&caller->lock);
+	memcpy(mine, caller->limits, sizeof mine);
+	spin_unlock_irqrestore(&caller->lock, f);
+	for (int i = 0; i < TASK_LIMITS_COUNT; i++)
+		if (limits[i] > mine[i])
+			return KERN_NO_ACCESS;	/* nobody gives more than it has */
+	f = spin_lock_irqsave(&t->lock);
+	g = spin_lock_irqsave(&sched_lock);
+	memcpy(t->limits, limits, sizeof t->limits);
+	if (t->space)
+		ipc_space_set_limit(t->space, limits[TASK_LIMIT_NAMES]);
+	__atomic_store_n(&t->kmem->limit, limits[TASK_LIMIT_KMEM], __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&sched_lock, g);
+	spin_unlock_irqrestore(&t->lock, f);
+	return KERN_SUCCESS;
 }

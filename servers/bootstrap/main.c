@@ -244,19 +244,21 @@ bootstrap_do_bootstrap_module_start(mach_port_t server, uint32_t index, uint32_t
 	return kr;
 }
 
-_Static_assert(sizeof(struct manifold_task_summary) == 13 * sizeof(uint32_t), "bootstrap.defs counts 13 words a task");
+#define SUMMARY_WORDS 21
+_Static_assert(sizeof(struct manifold_task_summary) == SUMMARY_WORDS * sizeof(uint32_t),
+	       "bootstrap.defs counts 21 words a task");
 
 kern_return_t
 bootstrap_do_bootstrap_task_list(mach_port_t server, uint32_t *count, uint32_t *tasks,
 				 mach_msg_type_number_t *tasksCnt)
 {
-	uint32_t room = *tasksCnt / 13, n = 0;
+	uint32_t room = *tasksCnt / SUMMARY_WORDS, n = 0;
 	kern_return_t kr = trap_task_list(host_priv, (struct manifold_task_summary *)tasks, room, &n);
 
 	if (kr != KERN_SUCCESS)
 		return kr;
 	*count = n;
-	*tasksCnt = (n < room ? n : room) * 13;
+	*tasksCnt = (n < room ? n : room) * SUMMARY_WORDS;
 	return KERN_SUCCESS;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/error.h>
+#include <manifold/task_limits.h>
 #include <manifold/trap.h>
 #include "bootstrap_client.h"
 #include "commands.h"
@@ -62,6 +63,18 @@ show_threads(mach_port_t task)
 	vm_deallocate(ME, (vm_address_t)threads, count * sizeof *threads);
 }
 
+/* "used/limit" (in units of unit, K for 1024), or just "used" without a limit. */
+static void
+show_limit(char *buf, size_t size, uint32_t used, uint32_t limit, uint32_t unit)
+{
+	const char *k = unit == 1024 ? "K" : "";
+
+	if (limit == UINT32_MAX)
+		snprintf(buf, size, "%u%s", (unsigned)(used / unit), k);
+	else
+		snprintf(buf, size, "%u%s/%u%s", (unsigned)(used / unit), k, (unsigned)(limit / unit), k);
+}
+
 /*
  * Every task the kernel has (the bootstrap asks the task_list trap for us),
  * and the threads of those the bootstrap registered as /tasks/<name>: for the
@@ -85,14 +98,21 @@ cmd_ps(int argc, char **argv)
 		return;
 	}
 	got = words / (sizeof *tasks / sizeof(uint32_t));
-	printf("%4s %-14s %7s %9s %8s\n", "ID", "TASK", "THREADS", "RESIDENT", "CPU ms");
+	printf("%4s %-14s %9s %9s %8s %11s %7s %13s\n", "ID", "TASK", "THREADS", "RESIDENT", "CPU ms", "NAMES",
+	       "TASKS", "KMEM");
 	for (uint32_t i = 0; i < got; i++) {
 		const struct manifold_task_summary *t = &tasks[i];
-		char path[64];
+		char path[64], threads[16], names[16], children[16], kmem[24];
 		mach_port_t port;
 
-		printf("%4u %-14s %7u %8uK %8u%s\n", (unsigned)t->id, t->name, (unsigned)t->threads,
-		       (unsigned)t->resident_pages * 4, (unsigned)t->cpu_ms, t->dying ? " (ending)" : "");
+		/* used/limit; the kernel has no limits */
+		show_limit(threads, sizeof threads, t->usage[TASK_LIMIT_THREADS], t->limits[TASK_LIMIT_THREADS], 1);
+		show_limit(names, sizeof names, t->usage[TASK_LIMIT_NAMES], t->limits[TASK_LIMIT_NAMES], 1);
+		show_limit(children, sizeof children, t->usage[TASK_LIMIT_TASKS], t->limits[TASK_LIMIT_TASKS], 1);
+		show_limit(kmem, sizeof kmem, t->usage[TASK_LIMIT_KMEM], t->limits[TASK_LIMIT_KMEM], 1024);
+		printf("%4u %-14s %9s %8uK %8u %11s %7s %13s%s\n", (unsigned)t->id, t->name, threads,
+		       (unsigned)t->resident_pages * 4, (unsigned)t->cpu_ms, names, children, kmem,
+		       t->dying ? " (ending)" : "");
 		snprintf(path, sizeof path, "/tasks/%s", t->name);
 		if (!t->dying && t->id != 0 && ns_lookup(ns, path, &port) == KERN_SUCCESS) {
 			show_threads(port);

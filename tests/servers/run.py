@@ -76,9 +76,12 @@ def shell_cases():
         case("boots_to_its_prompt", None, r"^manifold> ")
         case("help_lists_the_commands", "help", r"help", r"^ *ps ", r"^ *names ", r"^ *kill ", r"^ *mem ",
              r"^manifold> ")
-        case("ps_shows_tasks_and_threads", "ps", r"ID +TASK +THREADS", r"^ +0 +kernel +\d+ ",
-             r"^ +\d+ +bootstrap +1 +\d+K", r"^ +\d+ +console +\d+ +\d+K", r"^ +thread 0: \w+",
-             r"^ +\d+ +shell +1 +\d+K", r"^manifold> ")
+        # THREADS, NAMES, TASKS and KMEM are used/limit; the kernel has no limits
+        case("ps_shows_tasks_and_threads", "ps", r"ID +TASK +THREADS +RESIDENT +CPU ms +NAMES +TASKS +KMEM",
+             r"^ +0 +kernel +\d+ +\d+K +\d+ +\d+ +0 +0K",
+             r"^ +\d+ +bootstrap +1/256 +\d+K +\d+ +\d+/32768 +\d+/64 +\d+K/16384K",
+             r"^ +\d+ +console +\d+/256 +\d+K", r"^ +thread 0: \w+",
+             r"^ +\d+ +shell +1/256 +\d+K", r"^manifold> ")
         case("names_lists_the_name_server", "names", r"^/servers/bootstrap$", r"^/servers/console$", r"^/servers/echo$",
              r"^/tasks/shell$", r"^manifold> ")
         case("mem_shows_free_and_used_pages", "mem", r"^pages: \d+ free, \d+ used, \d+ total",

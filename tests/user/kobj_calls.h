@@ -2414,8 +2414,8 @@ KC_BOTH(malformed_vm_map_requests_get_bad_arguments_and_change_nothing)
 
 KC_BOTH(malformed_task_requests_get_bad_arguments_and_change_nothing)
 {
-	static const mach_msg_id_t unknown[] = { TASK_BASE_ID + 9, TASK_BASE_ID + 99 };
-	static struct kc_req rows[12];
+	static const mach_msg_id_t unknown[] = { TASK_BASE_ID + 11, TASK_BASE_ID + 99 };
+	static struct kc_req rows[16];
 	mach_port_t reply, boot0 = MACH_PORT_NULL, boot1 = MACH_PORT_NULL, keeper = kc_keeper(target);
 	kern_return_t had0, had1;
 	int n = 0, threads;
@@ -2429,6 +2429,13 @@ KC_BOTH(malformed_task_requests_get_bad_arguments_and_change_nothing)
 	rows[n++] = (struct kc_req){ .id = TASK_SET_SPECIAL_PORT_ID, .desc = 'p', .send_only = 1, .nwords = 1,
 				     .w = { TASK_BOOTSTRAP_PORT } };
 	rows[n++] = (struct kc_req){ .id = THREAD_CREATE_ID };
+	rows[n++] = (struct kc_req){ .id = TASK_GET_LIMITS_ID };
+	/* task_set_limits' counted array: a count beyond the message, a count above the bound of 8 */
+	rows[n++] = (struct kc_req){ .id = TASK_SET_LIMITS_ID, .as_is = 1, .nwords = 2, .w = { 2, 1 } };
+	rows[n] = (struct kc_req){ .id = TASK_SET_LIMITS_ID, .as_is = 1, .nwords = 10, .w = { 9 } };
+	for (int i = 1; i < 10; i++)
+		rows[n].w[i] = 1;
+	n++;
 	if (target != KC_SELF) {	/* served by mistake, these would stop the suite itself */
 		rows[n++] = (struct kc_req){ .id = TASK_SUSPEND_ID };
 		rows[n++] = (struct kc_req){ .id = TASK_TERMINATE_ID };

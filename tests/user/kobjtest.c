@@ -20,6 +20,7 @@
 #include "memory_object_control_client.h"
 #include "suite.h"
 #include "kobj_calls.h"
+#include "kobj_limits.h"
 
 #define ME mach_task_self()
 #define PAGE 4096u
@@ -912,6 +913,8 @@ static const struct test tests[] = {
 	T(out_parameters_a_sibling_takes_away_lose_nothing),
 	/* every call of every kernel interface, on our own task port and a child's */
 	KOBJ_CALL_CASES(T_ROW)
+	/* each limit of a task (manifold/task_limits.h) */
+	KOBJ_LIMIT_CASES(T_ROW)
 	/* KOBJ_CALL_CASES_FAILING: Mach's behaviour where the kernel still differs (kernel/README.md) */
 };
 

@@ -68,6 +68,9 @@ struct kmsg {
 	mach_msg_type_name_t local_type;
 	uint32_t kcopies;		/* bit i: descriptor i holds a kernel copy (i < 32) */
 	uint32_t kvirt;			/* bit i: ...a virtual one, a struct vcopy */
+	struct ledger *payer;		/* the sender's TASK_LIMIT_KMEM ledger, with a reference, while
+					 * queued; NULL: the kernel's message, charged to nobody */
+	uint32_t charge;		/* bytes charged to payer */
 	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port *, and
 					 * out-of-line descriptors the kernel copy's address */
 };

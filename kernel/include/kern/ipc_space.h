@@ -79,6 +79,7 @@ struct ipc_space {
 	uint32_t table_room;		/* [S] length of the directory `table` */
 	struct ipc_entry *free_head;	/* [S] the free slots, doubly linked, or NULL */
 	uint32_t count;			/* [S] names in use, in the table and the tree */
+	uint32_t limit;			/* [S] most names it may hold (its task's TASK_LIMIT_NAMES) */
 	uint32_t version;		/* [S] changes whenever a name comes, goes or changes its rights
 					 * (but for a port's death, which its names learn lazily) */
 	struct space_tree_node *tree;	/* [S] root of the other names */
@@ -113,6 +114,8 @@ void space_page_free(void *page);
 
 /* space.c */
 struct ipc_space *space_create(struct task *t);
+/* The most names s may hold from now on (capped at what the table can name). [S] held, or s unpublished. */
+void ipc_space_set_limit(struct ipc_space *s, uint32_t names);
 void space_destroy(struct ipc_space *s);
 struct ipc_entry *space_lookup_tree_locked(struct ipc_space *s, mach_port_name_t name);
 kern_return_t space_alloc_name_locked(struct ipc_space *s, mach_port_name_t *name, struct ipc_entry **e);

@@ -24,6 +24,7 @@
 #include <kern/mutex.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
+#include <manifold/task_limits.h>
 #include <mach/kern_return.h>
 
 struct pmap;
@@ -68,6 +69,11 @@ struct task {
 	struct waitq thread_gone;	/* [S] woken each time the reaper has freed one of its threads */
 	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
 	struct list reap_link;		/* [S] on the reaper's list of tasks to finish or to free */
+	uint32_t limits[TASK_LIMITS_COUNT];	/* [L+S] abi/manifold/task_limits.h; the kernel's: none */
+	struct ledger *kmem;		/* [I] charged for its queued messages; NULL for the kernel */
+	uint32_t children;		/* [L] tasks created from it that are not finished */
+	struct task *parent;		/* [I] the task it was created from, with a reference; NULL
+					 * for the kernel's and boot modules' */
 	struct list all_link;		/* [G] */
 	uint32_t refs;			/* [A] see above */
 };
@@ -77,17 +83,25 @@ extern struct task *kernel_task;
 void task_init(void);
 /* A new task, with two references: its existence's and the caller's. */
 int task_create(const char *name, struct task **out);
+/* task_create's: a task made from parent, with its limits, counted against its TASK_LIMIT_TASKS. */
+kern_return_t task_create_child(struct task *parent, struct task **out);
+/* What t uses of each of its limits. t->lock held. */
+void task_usage_locked(struct task *t, uint32_t usage[TASK_LIMITS_COUNT]);
 void task_ref(struct task *t);
 /* Caller holds no spin lock: the last reference hands the task to the reaper. */
 void task_unref(struct task *t);
 /* Whether the task is neither terminated nor finished (a snapshot, under task->lock). */
 bool task_alive(struct task *t);
-/* Adds a new thread (thread_alloc's) to the task and makes it runnable; false if the task is dying. */
-bool task_add_thread(struct task *task, struct thread *t);
+/*
+ * Adds a new thread (thread_alloc's) to the task and makes it runnable.
+ * KERN_INVALID_ARGUMENT: the task is dying; KERN_RESOURCE_SHORTAGE: at its TASK_LIMIT_THREADS.
+ */
+kern_return_t task_add_thread(struct task *task, struct thread *t);
 struct thread *task_start_thread(struct task *task, uint32_t eip, uint32_t esp);
 /*
  * A thread for thread_create, suspended once, registers zero until set; a send
- * right to its port in *right. KERN_INVALID_ARGUMENT if the task is dying.
+ * right to its port in *right. KERN_INVALID_ARGUMENT if the task is dying,
+ * KERN_RESOURCE_SHORTAGE at its limit or out of memory.
  */
 kern_return_t task_create_suspended_thread(struct task *task, struct port **right);
 uint32_t task_resident_pages(struct task *t);

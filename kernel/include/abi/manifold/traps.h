@@ -134,6 +134,9 @@ struct manifold_task_summary {
 	uint32_t threads;
 	uint32_t resident_pages;	/* pages its map holds */
 	uint32_t cpu_ms;		/* time its threads have run */
+	uint32_t limits[4];		/* TASK_LIMITS_COUNT: its limits (manifold/task_limits.h; the
+					 * kernel's are 0xFFFFFFFF, none) */
+	uint32_t usage[4];		/* ...and what it uses of each */
 };
 
 struct manifold_kernel_stats {
