@@ -498,7 +498,8 @@ ipc_dequeue_locked(struct port *p)
 		return NULL;
 	p->msgcount--;
 	k = list_entry(l, struct kmsg, link);
-	kmsg_clear_transit_locked(k);
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
+		kmsg_clear_transit_locked(k);
 	return k;
 }
 
@@ -526,13 +527,16 @@ void
 ipc_enqueue_locked(struct port *p, struct kmsg *k)
 {
 	struct thread *r = waitq_first_locked(&p->receivers);
-	struct port *top = ipc_transit_top_locked(p);	/* p, unless p is in transit itself */
-	bool ring, rights = kmsg_set_transit_locked(k, p, top, &ring);
+	bool ring, rights = false;
 
-	if (rights && (ring || !top)) {
-		kmsg_clear_transit_locked(k);
-		kmsg_destroy_locked(k);
-		return;
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* (a simple message carries no receive right) */
+		struct port *top = p->in_transit_to ? ipc_transit_top_locked(p) : p;
+		rights = kmsg_set_transit_locked(k, p, top, &ring);
+		if (rights && (ring || !top)) {
+			kmsg_clear_transit_locked(k);
+			kmsg_destroy_locked(k);
+			return;
+		}
 	}
 	if (!r && p->pset)
 		r = waitq_first_locked(&p->pset->receivers);
@@ -727,8 +731,8 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 		}
 	}
 
-	mr = ring_check_locked(uses, n, &ring);
-	if (mr != MACH_MSG_SUCCESS)
+	ring = false;
+	if (n > 2 && (mr = ring_check_locked(uses, n, &ring)) != MACH_MSG_SUCCESS)
 		goto fail;
 
 	/* Commit: nothing below can fail because of what the sender did. */
@@ -1072,7 +1076,10 @@ look:
 	k = list_entry(p->messages.next, struct kmsg, link);
 	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS)
 		goto bad_buffer;	/* the message stays queued */
-	ipc_dequeue_locked(p);
+	list_remove(&k->link);	/* ipc_dequeue_locked, inline */
+	p->msgcount--;
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
+		kmsg_clear_transit_locked(k);
 	waitq_wake_one_locked(&p->senders);
 	goto checked;
 got:

@@ -2947,6 +2947,35 @@ deep_chain_of_receive_rights_dies_with_its_last_port(void)
 	CHECK(kernel_use_back_to(before));
 }
 
+/*
+ * The kernel follows a chain of rights in transit 256 ports up at most
+ * (IPC_TRANSIT_DEPTH_MAX, with interrupts off): a receive right sent to a port
+ * deeper than that is refused, and stays where it was.
+ */
+static void
+send_into_a_chain_too_deep_to_follow_is_refused(void)
+{
+	static mach_port_t q[258];
+	struct kernel_use before = kernel_use_now();
+	mach_port_t root = new_port(), dest = root;
+
+	CHECK_EQ(mach_port_insert_right(ME, root, root, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	for (int i = 0; i < 258; i++) {
+		q[i] = new_port();
+		CHECK_EQ(mach_port_insert_right(ME, q[i], q[i], MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+		CHECK_EQ(send_receive_right(dest, MACH_MSG_TYPE_COPY_SEND, q[i], false, 0),
+			 i < 257 ? MACH_MSG_SUCCESS : MACH_SEND_NO_BUFFER);
+		dest = q[i];
+	}
+	CHECK_EQ(type_of(q[257]), MACH_PORT_TYPE_SEND_RECEIVE);	/* refused: still ours */
+	CHECK_EQ(type_of(q[256]), MACH_PORT_TYPE_SEND);
+	for (int i = 0; i < 257; i++)
+		CHECK_EQ(mach_port_deallocate(ME, q[i]), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, q[257]), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, root), KERN_SUCCESS);	/* the whole chain with it */
+	CHECK(kernel_use_back_to(before));
+}
+
 /* ---- a thread whose exception is never answered ends alone ---- */
 
 /* Waits until the exception request sits in port's queue. */
@@ -3104,6 +3133,7 @@ static const struct test tests[] = {
 	T(receive_right_queued_on_its_own_port_is_freed),
 	T(chain_of_receive_rights_in_transit_is_received),
 	T(deep_chain_of_receive_rights_dies_with_its_last_port),
+	T(send_into_a_chain_too_deep_to_follow_is_refused),
 	T(a_thread_terminated_while_its_exception_waits_ends_alone),
 	T(a_thread_whose_exception_request_is_destroyed_unanswered_ends_alone),
 	T(a_thread_whose_exception_port_dies_with_the_request_queued_ends_alone),
