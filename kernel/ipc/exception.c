@@ -72,8 +72,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 		port_unref_locked(th->ipc_handoff_port);
 		th->ipc_handoff_port = NULL;
 	} else if (!list_empty(&reply->messages)) {
-		k = list_entry(list_pop_front(&reply->messages), struct kmsg, link);
-		reply->msgcount--;
+		k = ipc_dequeue_locked(reply);
 	}
 	outcome = EXCEPTION_NO_ANSWER;	/* unless a reply says otherwise */
 	if (k) {

@@ -471,19 +471,130 @@ ipc_deliver_locked(struct port *dest, struct kmsg *k)
 }
 
 /*
+ * Receive rights in transit. A receive right in a message queued on port D
+ * has its port's in_transit_to set to D, exactly while the message is on D's
+ * queue; from D the chain goes on up while D's own receive right is queued
+ * somewhere. A message whose receive right R would be queued where the chain
+ * leads back to R (R itself, or a port whose right is queued on R, or deeper)
+ * could never be received: a ring, which Mach destroys as it is sent
+ * (ipc_port_check_circularity) and so does ipc_send.
+ */
+struct port *
+ipc_transit_top_locked(struct port *p)
+{
+	assert_held(&sched_lock);
+	for (uint32_t i = 0; i < IPC_TRANSIT_DEPTH_MAX && p->in_transit_to; i++)
+		p = p->in_transit_to;
+	return p->in_transit_to ? NULL : p;
+}
+
+/* One receive right of a message: see kmsg_set_transit_locked. */
+static void
+set_transit(struct port *r, struct port *dest, struct port *top, bool *ring)
+{
+	r->in_transit_to = dest;
+	if (r == top)
+		*ring = true;
+}
+
+/*
+ * Points every receive right k carries at dest (NULL: k is off its queue) and
+ * says whether one of them is top, the top of dest's chain: a ring. Returns
+ * whether k carries any. A message names at most MAX_RIGHTS rights.
+ */
+static bool
+kmsg_set_transit_locked(struct kmsg *k, struct port *dest, struct port *top, bool *ring)
+{
+	mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+	bool any = false;
+
+	*ring = false;
+	if (!(k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return false;
+	for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
+		if (d->type.type == MACH_MSG_PORT_DESCRIPTOR && d->port.disposition == MACH_MSG_TYPE_PORT_RECEIVE) {
+			struct port *r = (struct port *)(uintptr_t)d->port.name;
+			if (r && d->port.name != MACH_PORT_DEAD) {
+				set_transit(r, dest, top, ring);
+				any = true;
+			}
+		} else if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR &&
+			   d->ool_ports.disposition == MACH_MSG_TYPE_PORT_RECEIVE && i < 32 && (k->kcopies & (1u << i))) {
+			struct port **a = (struct port **)(uintptr_t)d->ool_ports.address;
+			for (uint32_t j = 0; j < d->ool_ports.count; j++)
+				if (a[j] && a[j] != (struct port *)MACH_PORT_DEAD) {
+					set_transit(a[j], dest, top, ring);
+					any = true;
+				}
+		}
+	}
+	return any;
+}
+
+/* The message leaves (or never joined) a queue: its receive rights are in transit to no port. */
+static void
+kmsg_clear_transit_locked(struct kmsg *k)
+{
+	bool ring;
+
+	kmsg_set_transit_locked(k, NULL, NULL, &ring);
+}
+
+struct kmsg *
+ipc_dequeue_locked(struct port *p)
+{
+	struct list *l = list_pop_front(&p->messages);
+	struct kmsg *k;
+
+	assert_held(&sched_lock);
+	if (!l)
+		return NULL;
+	p->msgcount--;
+	k = list_entry(l, struct kmsg, link);
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
+		kmsg_clear_transit_locked(k);
+	return k;
+}
+
+/* Puts k back at the head of p's queue, which it was just taken from. */
+static void
+requeue_front_locked(struct port *p, struct kmsg *k)
+{
+	bool ring;
+
+	list_push_front(&p->messages, &k->link);
+	p->msgcount++;
+	kmsg_set_transit_locked(k, p, NULL, &ring);
+}
+
+/*
  * Queues k on p, or, when a receiver is already waiting on p (or on its set),
  * hands k straight to that thread: it will not have to look at the queue, and
- * another receiver cannot take the message from under it.
+ * another receiver cannot take the message from under it. A message with
+ * receive rights is always queued, so that its rights are in transit to p
+ * until a receive takes them; one that would close a ring is destroyed
+ * (ipc_send checks first, and refuses a chain too long to follow; here, for
+ * the kernel's own messages, one too long is taken for a ring).
  */
 void
 ipc_enqueue_locked(struct port *p, struct kmsg *k)
 {
 	struct thread *r = waitq_first_locked(&p->receivers);
+	bool ring, rights = false;
 
-	assert_held(&sched_lock);
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* (a simple message carries no receive right) */
+		struct port *top = p->in_transit_to ? ipc_transit_top_locked(p) : p;
+		rights = kmsg_set_transit_locked(k, p, top, &ring);
+		if (rights && (ring || !top)) {
+			kmsg_clear_transit_locked(k);
+			kmsg_destroy_locked(k);
+			return;
+		}
+	}
 	if (!r && p->pset)
 		r = waitq_first_locked(&p->pset->receivers);
-	if (r && !r->ipc_handoff && list_empty(&p->messages)) {
+	if (r && !rights && !r->ipc_handoff && list_empty(&p->messages)) {
 		r->ipc_handoff = k;
 		r->ipc_handoff_port = p;
 		p->refs++;
@@ -560,6 +671,30 @@ kmsg_release_rights_locked(struct kmsg *k)
 	}
 }
 
+/*
+ * Whether a message with these rights, once committed, would close a ring of
+ * rights in transit (*ring: it is to be destroyed); MACH_SEND_NO_BUFFER when
+ * the destination's chain is too long to follow (nothing moves then).
+ */
+static mach_msg_return_t
+ring_check_locked(struct right_use *uses, int n, bool *ring)
+{
+	struct port *top = NULL;
+
+	*ring = false;
+	for (int i = 2; i < n; i++) {
+		if (uses[i].disp != MACH_MSG_TYPE_MOVE_RECEIVE || !uses[i].port)
+			continue;
+		if (!top)
+			top = ipc_transit_top_locked(uses[0].port);
+		if (!top)
+			return MACH_SEND_NO_BUFFER;
+		if (uses[i].port == top)
+			*ring = true;
+	}
+	return MACH_MSG_SUCCESS;
+}
+
 mach_msg_return_t
 ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_msg_timeout_t timeout)
 {
@@ -570,8 +705,10 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	mach_msg_return_t mr;
 	struct kmsg *k;
 	uint64_t deadline = 0;
+	struct port *dest;
 	uint32_t f;
 	int n = 2;
+	bool ring;
 	struct dealloc_list dealloc = { 0 };
 
 	mr = ipc_fastpath_send(t, umsg, option, size);
@@ -624,8 +761,6 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 
 	f = spin_lock_irqsave(&sched_lock);
 	for (;;) {
-		struct port *dest;
-
 		mr = ipc_check_rights_locked(t->space, uses, n);
 		if (mr != MACH_MSG_SUCCESS)
 			goto fail;
@@ -650,6 +785,9 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 		}
 	}
 
+	ring = false;
+	if (n > 2 && (mr = ring_check_locked(uses, n, &ring)) != MACH_MSG_SUCCESS)
+		goto fail;
 	if (uses[0].port->kotype == KOBJ_NONE && (mr = kmsg_charge(t, k)) != MACH_MSG_SUCCESS)
 		goto fail;	/* a kernel object's request is served at once: nothing to charge */
 
@@ -678,6 +816,14 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++)
 			if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR)
 				d->ool_ports.disposition = (uint8_t)carried_by(d->ool_ports.disposition);
+	}
+	if (ring) {	/* nobody could ever receive it: destroyed now, and the send succeeds, as in Mach */
+		kmsg_release_rights_locked(k);
+		spin_unlock_irqrestore(&sched_lock, f);
+		free_ool(k);
+		kmsg_free(k);
+		dealloc_sent_regions(t, &dealloc);
+		return MACH_MSG_SUCCESS;
 	}
 	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
 		spin_unlock_irqrestore(&sched_lock, f);
@@ -986,14 +1132,15 @@ look:
 	k = list_entry(p->messages.next, struct kmsg, link);
 	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS)
 		goto bad_buffer;	/* the message stays queued */
-	list_remove(&k->link);
+	list_remove(&k->link);	/* ipc_dequeue_locked, inline */
 	p->msgcount--;
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
+		kmsg_clear_transit_locked(k);
 	waitq_wake_one_locked(&p->senders);
 	goto checked;
 got:
 	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
-		list_push_front(&p->messages, &k->link);	/* handed to us, but we cannot take it */
-		p->msgcount++;
+		requeue_front_locked(p, k);	/* handed to us, but we cannot take it */
 		port_unref_locked(handoff_port);
 		handoff_port = NULL;
 		goto bad_buffer;
@@ -1003,8 +1150,7 @@ checked:
 		mach_msg_size_t need = k->size + tsize;
 		mr = MACH_RCV_TOO_LARGE;
 		if (option & MACH_RCV_LARGE) {	/* leave it queued; say how much room it needs */
-			list_push_front(&p->messages, &k->link);
-			p->msgcount++;
+			requeue_front_locked(p, k);
 			copyout(t, &need, umsg + offsetof(mach_msg_header_t, msgh_size), sizeof need);
 			goto out;
 		}

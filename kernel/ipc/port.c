@@ -14,6 +14,17 @@
 
 static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks */
 
+/*
+ * Messages of dead ports, waiting to be destroyed (struct kmsg via link). A
+ * message's rights can be receive rights whose ports die in turn, with their
+ * own queues: kept here and taken one at a time by the outermost
+ * port_destroy_locked, that is a loop, not a recursion as deep as the chain
+ * of rights in transit (the kernel stack is 8 KiB; a task can queue a chain
+ * of thousands of ports).
+ */
+static struct list dying_kmsgs = LIST_INIT(dying_kmsgs);	/* [S] */
+static bool destroying_kmsgs;					/* [S] someone is emptying it */
+
 struct port *
 port_create(void)
 {
@@ -68,14 +79,28 @@ port_unref_locked(struct port *p)
  * the request's port in the notification, as in Mach (unless that port has no
  * receiver itself, where the right could only go round in a cycle).
  */
+static void
+destroy_dying_kmsgs_locked(void)
+{
+	struct list *l;
+
+	if (destroying_kmsgs)
+		return;		/* called from inside the loop below: it will get to them */
+	destroying_kmsgs = true;
+	while ((l = list_pop_front(&dying_kmsgs)) != NULL)
+		kmsg_destroy_locked(list_entry(l, struct kmsg, link));
+	destroying_kmsgs = false;
+}
+
 void
 port_destroy_locked(struct port *p)
 {
-	struct list *l;
+	struct kmsg *k;
 
 	assert_held(&sched_lock);
 	if (!p->active)
 		return;
+	p->in_transit_to = NULL;	/* (its message is off its queue already) */
 	if (p->pdrequest) {
 		struct port *n = p->pdrequest;
 		p->pdrequest = NULL;
@@ -89,10 +114,9 @@ port_destroy_locked(struct port *p)
 		list_remove(&p->pset_link);
 		p->pset = NULL;
 	}
-	while ((l = list_pop_front(&p->messages)) != NULL) {
-		p->msgcount--;
-		kmsg_destroy_locked(list_entry(l, struct kmsg, link));
-	}
+	while ((k = ipc_dequeue_locked(p)) != NULL)
+		list_push_back(&dying_kmsgs, &k->link);	/* each holds a reference to p */
+	destroy_dying_kmsgs_locked();
 	waitq_wake_all_locked(&p->receivers);
 	waitq_wake_all_locked(&p->senders);
 	notify_port_died_locked(p);

@@ -2725,6 +2725,257 @@ port_destroyed_request_hands_the_receive_right_back_with_its_queue(void)
 	CHECK_EQ(mach_port_destroy(ME, n), KERN_SUCCESS);
 }
 
+/* ---- ports whose receive rights are queued on each other ---- */
+
+/*
+ * A message carrying one receive right (in a port descriptor, or alone in a
+ * port array when in_array) to dest, through the right dest_disp, and with
+ * ool_size bytes out of line unless 0: the bytes start off a page boundary, so
+ * the kernel copies them (into fresh pages past 64 KiB, else into its heap).
+ */
+struct recv_right_msg {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t port;
+	mach_msg_ool_ports_descriptor_t array;
+	mach_msg_ool_descriptor_t ool;
+};
+
+static uint8_t cycle_data[256 * 1024];
+
+static mach_msg_return_t
+send_receive_right(mach_port_t dest, mach_msg_type_name_t dest_disp, mach_port_t right, bool in_array,
+		   uint32_t ool_size)
+{
+	static mach_port_t array[1];
+	struct recv_right_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(dest_disp, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = dest;
+	m.h.msgh_id = 90;
+	m.body.msgh_descriptor_count = 3;
+	m.port.name = in_array ? MACH_PORT_NULL : right;
+	m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	array[0] = right;
+	m.array.address = (vm_address_t)(uintptr_t)array;
+	m.array.count = in_array ? 1 : 0;
+	m.array.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	m.array.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	m.ool.address = (vm_address_t)(uintptr_t)(cycle_data + 12);
+	m.ool.size = ool_size;
+	m.ool.copy = MACH_MSG_PHYSICAL_COPY;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0);
+}
+
+/* What a cycle case must give back: every port, page and byte of kernel heap. */
+struct kernel_use {
+	uint32_t ports, pages, heap;
+};
+
+static struct kernel_use
+kernel_use_now(void)
+{
+	struct manifold_kernel_stats s = stats();
+
+	return (struct kernel_use){ s.live_ports, s.free_pages, s.heap_bytes };
+}
+
+/* Whether the kernel is back to u, giving it a while in case something goes in the background. */
+static bool
+kernel_use_back_to(struct kernel_use u)
+{
+	struct kernel_use now = kernel_use_now();
+
+	for (int i = 0; i < 200 && (now.ports != u.ports || now.pages != u.pages || now.heap != u.heap); i++) {
+		thread_switch(MACH_PORT_NULL, 0, 0);
+		now = kernel_use_now();
+	}
+	if (now.ports != u.ports || now.pages != u.pages || now.heap != u.heap)
+		printf("    kernel use: ports %u -> %u, free pages %u -> %u, heap %u -> %u\n", u.ports, now.ports,
+		       u.pages, now.pages, u.heap, now.heap);
+	return now.ports == u.ports && now.pages == u.pages && now.heap == u.heap;
+}
+
+/*
+ * n ports (2 or 3) in a ring: port i's receive right is queued on port i+1,
+ * the last one's on the first, which closes the ring; the closing right
+ * travels in a port array. Each message also carries ool_size bytes out of
+ * line, and port 0 has a bystander port's receive right queued on it. Nothing
+ * can ever receive any of it: the send that closes the ring succeeds, as in
+ * Mach, and destroys the message, so the ports die at once and everything
+ * they held goes.
+ */
+static void
+cycle_of_ports_is_freed(int n, uint32_t ool_size)
+{
+	mach_port_t p[3], bystander;
+	struct kernel_use before;
+
+	memset(cycle_data, 0x5A, sizeof cycle_data);	/* faulted in before we count pages */
+	before = kernel_use_now();
+	for (int i = 0; i < n; i++) {
+		p[i] = new_port();
+		CHECK_EQ(mach_port_insert_right(ME, p[i], p[i], MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	}
+	bystander = new_port();
+	CHECK_EQ(send_receive_right(p[0], MACH_MSG_TYPE_COPY_SEND, bystander, false, ool_size), MACH_MSG_SUCCESS);
+	for (int i = 0; i + 1 < n; i++) {
+		CHECK_EQ(send_receive_right(p[i + 1], MACH_MSG_TYPE_COPY_SEND, p[i], false, ool_size),
+			 MACH_MSG_SUCCESS);
+		CHECK_EQ(type_of(p[i]), MACH_PORT_TYPE_SEND);	/* in transit */
+	}
+	CHECK_EQ(send_receive_right(p[0], MACH_MSG_TYPE_COPY_SEND, p[n - 1], true, ool_size), MACH_MSG_SUCCESS);
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(type_of(p[i]), MACH_PORT_TYPE_DEAD_NAME);	/* the ring died as it closed */
+		CHECK_EQ(mach_port_deallocate(ME, p[i]), KERN_SUCCESS);
+	}
+	CHECK(kernel_use_back_to(before));
+}
+
+static void
+cycle_of_two_ports_is_freed(void)
+{
+	cycle_of_ports_is_freed(2, 0);
+}
+
+static void
+cycle_of_two_ports_with_200k_out_of_line_each_is_freed(void)
+{
+	cycle_of_ports_is_freed(2, 200 * 1024);
+}
+
+static void
+cycle_of_three_ports_is_freed(void)
+{
+	cycle_of_ports_is_freed(3, 0);
+}
+
+static void
+cycle_of_three_ports_with_out_of_line_memory_is_freed(void)
+{
+	cycle_of_ports_is_freed(3, 40 * 1024);	/* the kernel's copies in its heap */
+	cycle_of_ports_is_freed(3, 200 * 1024);	/* ...in fresh pages */
+}
+
+/*
+ * A port's receive right sent to the port itself (through a send-once right,
+ * the only other name a task can have for its own port), behind a message
+ * with memory out of line: the port dies at once.
+ */
+static void
+receive_right_queued_on_its_own_port_is_freed(void)
+{
+	struct kernel_use before;
+	mach_port_t p, so;
+	mach_msg_type_name_t t;
+
+	memset(cycle_data, 0x5A, sizeof cycle_data);
+	before = kernel_use_now();
+	p = new_port();
+	CHECK_EQ(mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(send_ool(p, cycle_data + 12, 200 * 1024, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t), KERN_SUCCESS);
+	CHECK_EQ(send_receive_right(so, MACH_MSG_TYPE_MOVE_SEND_ONCE, p, false, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(so), 0);
+	CHECK_EQ(type_of(p), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(mach_port_deallocate(ME, p), KERN_SUCCESS);
+	CHECK(kernel_use_back_to(before));
+	/* the same through a port array and a send right */
+	before = kernel_use_now();
+	p = new_port();
+	CHECK_EQ(mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &t), KERN_SUCCESS);
+	CHECK_EQ(send_receive_right(so, MACH_MSG_TYPE_MOVE_SEND_ONCE, p, true, 40 * 1024), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(p), 0);
+	CHECK(kernel_use_back_to(before));
+}
+
+/*
+ * Receive rights queued in a chain that is not a ring are received as ever:
+ * a's right queued on b, b's on c; c receives b, b then receives a.
+ */
+static void
+chain_of_receive_rights_in_transit_is_received(void)
+{
+	struct kernel_use before = kernel_use_now();
+	mach_port_t a = new_port(), b = new_port(), c = new_port(), got_b, got_a;
+	static union {
+		struct recv_right_msg r;
+		uint8_t b[512];
+	} in;
+
+	CHECK_EQ(mach_port_insert_right(ME, b, b, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(send_receive_right(b, MACH_MSG_TYPE_COPY_SEND, a, false, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(send_receive_right(c, MACH_MSG_TYPE_MAKE_SEND, b, false, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(b), MACH_PORT_TYPE_SEND);
+	CHECK_EQ(mach_msg(&in.r.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, c, 0, 0), MACH_MSG_SUCCESS);
+	got_b = in.r.port.name;
+	CHECK_EQ(got_b, b);	/* joins our send right */
+	CHECK_EQ(type_of(b), MACH_PORT_TYPE_SEND_RECEIVE);
+	CHECK_EQ(mach_msg(&in.r.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, b, 0, 0), MACH_MSG_SUCCESS);
+	got_a = in.r.port.name;
+	CHECK_EQ(type_of(got_a), MACH_PORT_TYPE_RECEIVE);
+	/* a's queue can hold b's right again: no ring */
+	CHECK_EQ(send_receive_right(got_a, MACH_MSG_TYPE_MAKE_SEND, b, false, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(type_of(got_a), MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(type_of(b), MACH_PORT_TYPE_SEND);
+	mach_port_deallocate(ME, b);
+	mach_port_destroy(ME, got_a);
+	mach_port_destroy(ME, c);
+	CHECK(kernel_use_back_to(before));
+}
+
+/*
+ * A chain of 2000 ports, each one's receive right queued on the next: the
+ * last one's death takes them all, however deep, and the kernel's stack
+ * does not follow the chain down.
+ */
+static void
+deep_chain_of_receive_rights_dies_with_its_last_port(void)
+{
+	struct kernel_use before = kernel_use_now();
+	mach_port_t below = new_port(), p = MACH_PORT_NULL;
+
+	for (int i = 0; i < 2000; i++) {
+		p = new_port();
+		CHECK_EQ(send_receive_right(p, MACH_MSG_TYPE_MAKE_SEND, below, false, 0), MACH_MSG_SUCCESS);
+		below = p;
+	}
+	CHECK_EQ(mach_port_destroy(ME, p), KERN_SUCCESS);
+	CHECK(kernel_use_back_to(before));
+}
+
+/*
+ * The kernel follows a chain of rights in transit 256 ports up at most
+ * (IPC_TRANSIT_DEPTH_MAX, with interrupts off): a receive right sent to a port
+ * deeper than that is refused, and stays where it was.
+ */
+static void
+send_into_a_chain_too_deep_to_follow_is_refused(void)
+{
+	static mach_port_t q[258];
+	struct kernel_use before = kernel_use_now();
+	mach_port_t root = new_port(), dest = root;
+
+	CHECK_EQ(mach_port_insert_right(ME, root, root, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	for (int i = 0; i < 258; i++) {
+		q[i] = new_port();
+		CHECK_EQ(mach_port_insert_right(ME, q[i], q[i], MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+		CHECK_EQ(send_receive_right(dest, MACH_MSG_TYPE_COPY_SEND, q[i], false, 0),
+			 i < 257 ? MACH_MSG_SUCCESS : MACH_SEND_NO_BUFFER);
+		dest = q[i];
+	}
+	CHECK_EQ(type_of(q[257]), MACH_PORT_TYPE_SEND_RECEIVE);	/* refused: still ours */
+	CHECK_EQ(type_of(q[256]), MACH_PORT_TYPE_SEND);
+	for (int i = 0; i < 257; i++)
+		CHECK_EQ(mach_port_deallocate(ME, q[i]), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, q[257]), KERN_SUCCESS);
+	CHECK_EQ(mach_port_destroy(ME, root), KERN_SUCCESS);	/* the whole chain with it */
+	CHECK(kernel_use_back_to(before));
+}
+
 /* ---- a thread whose exception is never answered ends alone ---- */
 
 /* Waits until the exception request sits in port's queue. */
@@ -2875,6 +3126,14 @@ static const struct test tests[] = {
 	T(request_whose_notify_right_is_the_name_itself_is_refused),
 	T(dead_name_request_on_a_dead_name_needs_sync),
 	T(port_destroyed_request_hands_the_receive_right_back_with_its_queue),
+	T(cycle_of_two_ports_is_freed),
+	T(cycle_of_two_ports_with_200k_out_of_line_each_is_freed),
+	T(cycle_of_three_ports_is_freed),
+	T(cycle_of_three_ports_with_out_of_line_memory_is_freed),
+	T(receive_right_queued_on_its_own_port_is_freed),
+	T(chain_of_receive_rights_in_transit_is_received),
+	T(deep_chain_of_receive_rights_dies_with_its_last_port),
+	T(send_into_a_chain_too_deep_to_follow_is_refused),
 	T(a_thread_terminated_while_its_exception_waits_ends_alone),
 	T(a_thread_whose_exception_request_is_destroyed_unanswered_ends_alone),
 	T(a_thread_whose_exception_port_dies_with_the_request_queued_ends_alone),

@@ -31,6 +31,9 @@ struct port {
 	uint32_t refs;			/* [S] entries naming it + rights in transit + kernel holds */
 	bool active;			/* [S] false once the receive right is destroyed */
 	struct ipc_space *receiver;	/* [S] space holding the receive right; NULL in transit */
+	struct port *in_transit_to;	/* [S] while the receive right is in a message queued on
+					 * that port (msg.c), else NULL: the way up a chain of
+					 * rights in transit, walked to find rings */
 	mach_port_name_t receiver_name;	/* [S] its name there */
 	struct list messages;		/* [S] struct kmsg, FIFO */
 	uint32_t msgcount, qlimit;	/* [S] */
@@ -154,6 +157,16 @@ void kmsg_destroy_locked(struct kmsg *k);
 void kmsg_destroy(struct kmsg *k);
 void kmsg_clean_locked(struct kmsg *k);
 void ipc_enqueue_locked(struct port *p, struct kmsg *k);
+/* Takes the oldest message off p's queue, or NULL. */
+struct kmsg *ipc_dequeue_locked(struct port *p);
+/*
+ * Rights in transit: the port at the top of the chain above p (following
+ * in_transit_to), which holds its receive right in a space or in no queue;
+ * NULL when the chain goes on past IPC_TRANSIT_DEPTH_MAX ports, which the
+ * walk (with interrupts off) does not follow.
+ */
+#define IPC_TRANSIT_DEPTH_MAX 256
+struct port *ipc_transit_top_locked(struct port *p);
 void ipc_deliver_locked(struct port *dest, struct kmsg *k);
 
 /* fastpath.c */
