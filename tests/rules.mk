@@ -2,7 +2,8 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest kobjtest
+USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest kobjtest hostiletest \
+	soaktest heartbeat
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -38,9 +39,16 @@ $(B)/tests/sharedpage.elf: $(B)/obj/tests/user/hello.c.o tests/user/sharedpage.l
 		-u __getreent -T tests/user/sharedpage.ld -o $@ $(CRT0) $(B)/obj/tests/user/hello.c.o \
 		--start-group $(USER_LIBS) --end-group
 
-ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES) $(B)/tests/sharedpage.elf
+# Hand-made ELF files for the loader's checks (tests/kernel/mkelf.py says what each is).
+CRAFTED_ELFS := $(patsubst %,$(B)/tests/crafted/%.elf,kspace wrapping stackseg overlap pastend)
+$(CRAFTED_ELFS) &: tests/kernel/mkelf.py
+	$(call msg,GEN,$(B)/tests/crafted)
+	@mkdir -p $(B)/tests/crafted
+	$(Q)python3 tests/kernel/mkelf.py $(B)/tests/crafted
 
-KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES)
+ALL += $(patsubst %,$(B)/tests/%.elf,$(USER_PROGRAMS)) $(BAD_MODULES) $(B)/tests/sharedpage.elf $(CRAFTED_ELFS)
+
+KTEST_MODULES := $(B)/tests/utest.elf $(BAD_MODULES) $(CRAFTED_ELFS)
 QEMU_TEST_ARGS := -m 64M
 
 # The ipc and vm suites end with a bound on how long interrupts stay off
@@ -48,7 +56,7 @@ QEMU_TEST_ARGS := -m 64M
 # instructions, so the figure repeats from run to run and host load is not in it.
 IRQOFF_ARGS := -icount shift=0
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject libmsg servers
+CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject hostile soak-short libmsg servers
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -74,6 +82,18 @@ check-vm:
 check-kobject:
 	@tools/qemu-test --suite kobject --timeout 300 --log $(B)/test/kobject.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/kobjtest.elf"
+
+# Attacks on the node's resources, each from a child task, each ending at a limit (kernel/README.md, Limits).
+check-hostile:
+	@tools/qemu-test --suite hostile --timeout 600 --log $(B)/test/hostile.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/hostiletest.elf"
+
+# The soak (tests/soak/run.py): the mix for 30 s in make check, with heartbeats at most
+# 4 s apart (the host runs another suite beside it); make check-soak: 10 minutes, 2 s.
+check-soak-short:
+	@python3 tests/soak/run.py $(B) 30 4 soak-short
+check-soak:
+	@python3 tests/soak/run.py $(B) 600 2 soak
 
 check-libmsg:
 	@tools/qemu-test --suite libmsg --timeout 300 --log $(B)/test/libmsg.serial -- $(QEMU_TEST_ARGS) \

@@ -1,0 +1,305 @@
+/*
+ * The hostile suite: each case is one class of attack a task can make on the
+ * node by asking for too much (ports, threads, tasks, kernel memory for its
+ * messages). Each attack runs in a child task, as a hostile program would; it
+ * must end at the child's limit with a named error, never exhaust the node,
+ * and once the child is gone every page, port and heap byte is back and a
+ * fresh task can touch at least 90 % of the memory one could at the start.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <manifold/task_limits.h>
+#include <manifold/error.h>
+#include <manifold/trap.h>
+#include "suite.h"
+
+#define ME mach_task_self()
+#define PAGE 4096u
+
+static uint8_t page_of_bytes[PAGE];
+static uint32_t touchable_at_start;
+
+static void
+end_task(mach_port_t task)
+{
+	task_terminate(task);
+	wait_dead_name(task);
+	mach_port_deallocate(ME, task);
+}
+
+/*
+ * How many pages a fresh task can be given: a child's region written a page
+ * at a time (vm_write, a page the kernel allocates for the child) until the
+ * kernel refuses.
+ */
+static uint32_t
+touchable_pages(void)
+{
+	mach_port_t child = MACH_PORT_NULL;
+	vm_address_t a = 0;
+	vm_size_t size = (vm_size_t)(free_pages() + 1024) * PAGE;
+	uint32_t n = 0;
+
+	if (task_create(ME, 0, &child) != KERN_SUCCESS)
+		return 0;
+	if (vm_allocate(child, &a, size, 1) == KERN_SUCCESS)
+		while (n < size / PAGE &&
+		       vm_write(child, a + n * PAGE, (vm_address_t)page_of_bytes, PAGE) == KERN_SUCCESS)
+			n++;
+	end_task(child);
+	return n;
+}
+
+static void
+limit_of(mach_port_t task, int which, uint32_t *limit, uint32_t *used)
+{
+	natural_t l[8], u[8];
+	mach_msg_type_number_t nl = 8, nu = 8;
+
+	*limit = *used = 0;
+	if (task_get_limits(task, l, &nl, u, &nu) == KERN_SUCCESS) {
+		*limit = l[which];
+		*used = u[which];
+	}
+}
+
+/* After an attack: a fresh task gets (nearly) what it got at the start. */
+#define CHECK_NODE_RECOVERED()							\
+	do {									\
+		uint32_t now_ = touchable_pages();				\
+		printf("# a fresh task touched %u pages (%u at the start)\n", now_, touchable_at_start); \
+		CHECK(now_ * 10 >= touchable_at_start * 9);			\
+	} while (0)
+
+static void
+a_fresh_task_can_touch_most_of_memory(void)
+{
+	touchable_at_start = touchable_pages();
+	printf("# a fresh task touched %u pages; %u free now\n", touchable_at_start, free_pages());
+	CHECK(touchable_at_start > 1000);
+}
+
+static void
+ports_until_refused_stop_at_the_name_limit(void)
+{
+	mach_port_t child = MACH_PORT_NULL, p = MACH_PORT_NULL;
+	uint32_t limit, used, n = 0, pages = free_pages();
+	kern_return_t kr;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	limit_of(child, TASK_LIMIT_NAMES, &limit, &used);
+	while ((kr = mach_port_allocate(child, MACH_PORT_RIGHT_RECEIVE, &p)) == KERN_SUCCESS)
+		n++;
+	printf("# %u ports, then %s; %u pages taken\n", n, kern_return_name(kr), pages - free_pages());
+	CHECK_EQ(kr, KERN_NO_SPACE);
+	CHECK_EQ(n, limit);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p), KERN_SUCCESS);	/* we still can */
+	mach_port_destroy(ME, p);
+	end_task(child);
+	CHECK_NODE_RECOVERED();
+}
+
+static void
+threads_until_refused_stop_at_the_thread_limit(void)
+{
+	static mach_port_t th[TASK_LIMIT_THREADS_DEFAULT + 1];
+	mach_port_t child = MACH_PORT_NULL;
+	uint32_t limit, used, n = 0;
+	kern_return_t kr;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	limit_of(child, TASK_LIMIT_THREADS, &limit, &used);
+	CHECK(limit <= TASK_LIMIT_THREADS_DEFAULT);
+	while ((kr = thread_create(child, &th[n])) == KERN_SUCCESS && n < TASK_LIMIT_THREADS_DEFAULT)
+		n++;
+	printf("# %u threads, then %s\n", n, kern_return_name(kr));
+	CHECK_EQ(kr, KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(n, limit);
+	end_task(child);
+	for (uint32_t i = 0; i < n; i++)
+		mach_port_deallocate(ME, th[i]);
+	CHECK_NODE_RECOVERED();
+}
+
+static void
+tasks_until_refused_stop_at_the_task_limit(void)
+{
+	static mach_port_t gc[TASK_LIMIT_TASKS_DEFAULT + 1];
+	mach_port_t child = MACH_PORT_NULL;
+	uint32_t limit, used, n = 0;
+	kern_return_t kr;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	limit_of(child, TASK_LIMIT_TASKS, &limit, &used);
+	CHECK(limit <= TASK_LIMIT_TASKS_DEFAULT);
+	/* each one a fork of the child, as a fork bomb makes them */
+	while ((kr = task_create(child, 1, &gc[n])) == KERN_SUCCESS && n < TASK_LIMIT_TASKS_DEFAULT)
+		n++;
+	printf("# %u tasks, then %s\n", n, kern_return_name(kr));
+	CHECK_EQ(kr, KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(n, limit);
+	for (uint32_t i = 0; i < n; i++)
+		end_task(gc[i]);
+	end_task(child);
+	CHECK_NODE_RECOVERED();
+}
+
+/*
+ * Kernel memory through messages: a thread of a forked child sends its whole
+ * 4 MiB region out of line, over and over, to ports it never reads.
+ */
+#define HOG_PORTS 4
+#define HOG_REGION (4u << 20)
+static mach_port_name_t hog_dest[HOG_PORTS] = { 0x7101, 0x7102, 0x7103, 0x7104 };
+static volatile uint32_t hog_sent, hog_result, hog_done;
+static vm_address_t hog_region;
+
+static void
+hog(void)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_msg_body_t body;
+		mach_msg_ool_descriptor_t ool;
+	} m;
+	mach_msg_return_t mr;
+
+	for (uint32_t i = 0;; i++) {
+		memset(&m, 0, sizeof m);
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+		m.h.msgh_size = sizeof m;
+		m.h.msgh_remote_port = hog_dest[i % HOG_PORTS];
+		m.body.msgh_descriptor_count = 1;
+		m.ool.address = hog_region;
+		m.ool.size = HOG_REGION;
+		m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+		m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+		mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+		if (mr != MACH_MSG_SUCCESS)
+			break;
+		hog_sent++;
+		((volatile uint32_t *)hog_region)[0] = i;	/* the copies now differ: each holds pages */
+	}
+	hog_result = mr;
+	hog_done = 1;
+	for (;;)
+		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_NONE, 0);
+}
+
+static uint32_t
+word_of(mach_port_t task, vm_address_t addr)
+{
+	vm_offset_t data = 0;
+	mach_msg_type_number_t n = 0;
+	uint32_t v = 0xDEADBEEF;
+
+	if (vm_read(task, addr & ~(PAGE - 1), PAGE, &data, &n) == KERN_SUCCESS) {
+		v = *(uint32_t *)(data + (addr & (PAGE - 1)));
+		vm_deallocate(ME, data, n);
+	}
+	return v;
+}
+
+static void
+queued_messages_stop_at_the_kernel_memory_limit(void)
+{
+	mach_port_t child = MACH_PORT_NULL, th = MACH_PORT_NULL, ports[HOG_PORTS];
+	mach_port_limits_t ql = { MACH_PORT_QLIMIT_MAX };
+	uint32_t limit, used, sent;
+	vm_address_t stack = 0;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	hog_region = 0;
+	CHECK_EQ(vm_allocate(ME, &hog_region, HOG_REGION, 1), KERN_SUCCESS);
+	memset((void *)hog_region, 0x5A, HOG_REGION);
+	hog_sent = hog_result = hog_done = 0;
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, hog_region, HOG_REGION), KERN_SUCCESS);	/* the child's alone now */
+	for (int i = 0; i < HOG_PORTS; i++) {
+		CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &ports[i]), KERN_SUCCESS);
+		CHECK_EQ(mach_port_set_attributes(ME, ports[i], MACH_PORT_LIMITS_INFO, (integer_t *)&ql, 1),
+			 KERN_SUCCESS);
+		CHECK_EQ(mach_port_insert_right(child, hog_dest[i], ports[i], MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	}
+	CHECK_EQ(vm_allocate(child, &stack, 4 * PAGE, 1), KERN_SUCCESS);
+	CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);
+	CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), KERN_SUCCESS);
+	st.eip = (uint32_t)hog;
+	st.esp = stack + 4 * PAGE - 16;
+	CHECK_EQ(thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n), KERN_SUCCESS);
+	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+	for (int i = 0; i < 20000 && word_of(child, (vm_address_t)&hog_done) != 1; i++)
+		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_NONE, 10);
+	CHECK_EQ(word_of(child, (vm_address_t)&hog_done), 1);
+	sent = word_of(child, (vm_address_t)&hog_sent);
+	limit_of(child, TASK_LIMIT_KMEM, &limit, &used);
+	printf("# %u messages of 4 MiB out of line, then %s; %u KiB charged of %u KiB; %u pages free\n", sent,
+	       kern_return_name(word_of(child, (vm_address_t)&hog_result)), used / 1024, limit / 1024,
+	       free_pages());
+	CHECK_EQ(word_of(child, (vm_address_t)&hog_result), MACH_SEND_NO_BUFFER);
+	CHECK(used <= limit);
+	CHECK(sent >= 1);
+	thread_terminate(th);
+	wait_dead_name(th);
+	mach_port_deallocate(ME, th);
+	end_task(child);
+	for (int i = 0; i < HOG_PORTS; i++)
+		mach_port_destroy(ME, ports[i]);	/* the messages, and their pages, go with them */
+	CHECK_NODE_RECOVERED();
+}
+
+static const struct test tests[] = {
+#define T(f) { #f, f }
+	T(a_fresh_task_can_touch_most_of_memory),
+	T(ports_until_refused_stop_at_the_name_limit),
+	T(threads_until_refused_stop_at_the_thread_limit),
+	T(tasks_until_refused_stop_at_the_task_limit),
+	T(queued_messages_stop_at_the_kernel_memory_limit),
+};
+
+static struct manifold_kernel_stats before;
+static uint32_t names_before;
+
+static void
+leaks_before(void)
+{
+	before = stats();
+	names_before = port_name_count();
+}
+
+static const char *
+leaks_after(long long *delta)
+{
+	struct manifold_kernel_stats now = stats();
+
+	if (now.free_pages != before.free_pages) {
+		*delta = (long long)before.free_pages - now.free_pages;
+		return "pages were not given back";
+	}
+	if (now.live_ports != before.live_ports) {
+		*delta = (long long)now.live_ports - before.live_ports;
+		return "ports were left alive";
+	}
+	if (now.heap_bytes != before.heap_bytes) {
+		*delta = (long long)now.heap_bytes - before.heap_bytes;
+		return "kernel heap bytes were not given back";
+	}
+	if (port_name_count() != names_before) {
+		*delta = (long long)port_name_count() - names_before;
+		return "names were left in our space";
+	}
+	return NULL;
+}
+
+int
+main(void)
+{
+	static const struct leak_check leaks = { leaks_before, leaks_after };
+	int fail = run_suite("hostile", tests, (int)(sizeof tests / sizeof tests[0]), &leaks);
+
+	trap_debug_exit(fail ? 0x11 : 0x10);
+	return fail != 0;
+}
