@@ -127,8 +127,9 @@ sys_kernel_stats(const struct trap_args *args)
 	struct irqoff_figures irq;
 	struct manifold_kernel_stats st = {
 		.live_ports = ipc_live_ports(),
-		.free_pages = page_free_count() + kmem_pages_mapped(),
+		.free_pages = page_free_count(),
 		.heap_bytes = (uint32_t)kmem_bytes_in_use(),
+		.heap_pages = kmem_pages_mapped(),
 		.fastpath_enabled = ipc_fastpath_enabled,
 		.fastpath_hits = ipc_fastpath_hits,
 		.traps = (uint32_t)stat_traps,

@@ -138,3 +138,32 @@ KTEST(kernel, kmalloc_of_zero_or_impossible_sizes_fails_cleanly)
 	KEXPECT(kmalloc(KHEAP_SIZE) == NULL);
 	KEXPECT_EQ(kmem_check(), HEAP_OK);
 }
+
+/*
+ * Issue 12: freed heap memory goes back to the page pool. 64 blocks of 64 KiB
+ * (1,024 pages and more) are allocated and freed; the pool must then be where it
+ * was, but for the empty pages the heap keeps mapped for reuse (at most
+ * KMEM_CACHE_PAGES) and the page of its end block, should the top of the heap
+ * not have been able to shrink back exactly.
+ */
+KTEST(kernel, kfree_of_large_blocks_gives_their_pages_back)
+{
+	enum { N = 64, SIZE = 64 * 1024 };
+	static void *p[N];
+	uint32_t before = page_free_count();
+
+	for (int i = 0; i < N; i++) {
+		p[i] = kmalloc(SIZE);
+		KEXPECT(p[i] != NULL);
+		if (!p[i])
+			return;
+		memset(p[i], 0x5A, SIZE);
+	}
+	KEXPECT(page_free_count() + N * (SIZE / PAGE_SIZE) <= before + KMEM_CACHE_PAGES);
+	for (int i = 0; i < N; i += 2)		/* every other one first: no merging yet */
+		kfree(p[i]);
+	for (int i = 1; i < N; i += 2)
+		kfree(p[i]);
+	KEXPECT(page_free_count() + KMEM_CACHE_PAGES + 1 >= before);
+	KEXPECT_EQ(kmem_check(), HEAP_OK);
+}

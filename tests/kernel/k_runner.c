@@ -107,7 +107,7 @@ pages_free_excluding_heap(void)
 	return page_free_count() + kmem_pages_mapped();
 }
 
-/* Pages in use, not counting those the heap holds (it grows and never shrinks). */
+/* Pages in use, not counting those the heap holds (it keeps a few empty ones for reuse). */
 static uint32_t
 pages_in_use(void)
 {

@@ -51,7 +51,7 @@ struct task *ktest_spawn_utest_host(const char *args, struct port *host_port);
 /* Waits (up to 5 s) for the task to die, then drops the reference. */
 bool ktest_wait_and_release(struct task *t, int *end, int *status);
 uint32_t ktest_rand(void);
-/* Free pages plus those the kernel heap holds (the heap grows and never shrinks). */
+/* Free pages plus those the kernel heap holds (they come and go with its blocks). */
 uint32_t pages_free_excluding_heap(void);
 
 #endif

@@ -1242,7 +1242,7 @@ static void
 vm_allocate_and_deallocate_regions(void)
 {
 	vm_address_t a = 0, b;
-	uint32_t free0 = stats().free_pages;
+	uint32_t free0 = free_pages_with_heap();
 	volatile uint32_t *w;
 
 	CHECK_EQ(vm_allocate(ME, &a, 3 * 4096, 1), KERN_SUCCESS);
@@ -1250,7 +1250,7 @@ vm_allocate_and_deallocate_regions(void)
 	w = (volatile uint32_t *)a;
 	CHECK_EQ(w[0] + w[1024] + w[2047] + w[3071], 0);	/* zero filled */
 	w[3071] = 7;
-	CHECK(stats().free_pages <= free0 - 3);
+	CHECK(free_pages_with_heap() <= free0 - 3);
 	b = a;
 	CHECK_EQ(vm_allocate(ME, &b, 4096, 0), KERN_NO_SPACE);	/* in use */
 	CHECK_EQ(vm_deallocate(ME, a + 4096, 4096), KERN_SUCCESS);	/* a hole in the middle */
@@ -1260,7 +1260,7 @@ vm_allocate_and_deallocate_regions(void)
 	CHECK_EQ(w[1024], 0);
 	CHECK_EQ(w[3071], 7);
 	CHECK_EQ(vm_deallocate(ME, a, 3 * 4096), KERN_SUCCESS);
-	CHECK_EQ(stats().free_pages, free0);	/* the pages are back, and the page table */
+	CHECK_EQ(free_pages_with_heap(), free0);	/* the pages are back, and the page table */
 	b = 0;
 	CHECK_EQ(vm_allocate(ME, &b, 0, 1), KERN_SUCCESS);	/* nothing, at 0, as in Mach */
 	CHECK_EQ(b, 0);
@@ -1303,7 +1303,7 @@ send_ool(mach_port_t dest, const void *addr, uint32_t size, int dealloc)
 static void
 out_of_line_memory_round_trips(void)
 {
-	uint32_t free0 = stats().free_pages;
+	uint32_t free0 = free_pages_with_heap();
 	mach_port_t p = new_port();
 	static uint8_t data[3 * 4096 + 100];
 	struct ool_msg m;
@@ -1326,7 +1326,7 @@ out_of_line_memory_round_trips(void)
 	CHECK_EQ(m.ool.address, 0);
 	CHECK_EQ(m.ool.size, 0);
 	mach_port_destroy(ME, p);
-	CHECK_EQ(stats().free_pages, free0);
+	CHECK_EQ(free_pages_with_heap(), free0);
 }
 
 static void
@@ -1939,7 +1939,7 @@ fuzz_20000_random_kernel_rpcs(void)
 	for (int i = 0; i < 1024; i++)
 		mach_port_deallocate(ME, warm[i]);
 	live = live_ports();
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	heap = stats().heap_bytes;
 
 	CHECK_EQ(task_create(ME, 0, &victim), KERN_SUCCESS);
@@ -1991,10 +1991,10 @@ fuzz_20000_random_kernel_rpcs(void)
 	/* names the fuzz may have received (special ports, new tasks...) */
 	destroy_names_but(boot_port);
 	/* the victim's other threads are reaped in the background */
-	for (int i = 0; i < 2000 && (live_ports() > live || free_pages() != pages); i++)
+	for (int i = 0; i < 2000 && (live_ports() > live || free_pages_with_heap() != pages); i++)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 	CHECK(live_ports() <= live);
-	CHECK_EQ(free_pages(), pages);			/* every page the replies and the victim held */
+	CHECK_EQ(free_pages_with_heap(), pages);			/* every page the replies and the victim held */
 	CHECK((int)(stats().heap_bytes - heap) <= 0);	/* (something of an earlier case may go meanwhile) */
 }
 

@@ -1244,7 +1244,7 @@ KC_BOTH(vm_allocate_refuses_occupied_ranges_and_addresses_outside_user_space)
 
 	CHECK(a);
 	digest = kc_map_digest(target);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	b = a + KC_PAGE;
 	CHECK_EQ(vm_allocate(target, &b, KC_PAGE, FALSE), KERN_NO_SPACE);
 	CHECK_EQ(b, a + KC_PAGE);				/* untouched on failure */
@@ -1258,7 +1258,7 @@ KC_BOTH(vm_allocate_refuses_occupied_ranges_and_addresses_outside_user_space)
 	CHECK_EQ(vm_allocate(target, &b, 0xBFFFF000, TRUE), KERN_NO_SPACE);	/* larger than any gap */
 	CHECK_EQ(b, 0);
 	CHECK_EQ(kc_map_digest(target), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	vm_deallocate(target, a, 2 * KC_PAGE);
 }
 
@@ -1371,12 +1371,12 @@ KC_BOTH(vm_write_then_vm_read_give_the_bytes_back)
 	CHECK_EQ(memcmp((void *)data, src, 100), 0);
 	vm_deallocate(KC_SELF, data, KC_PAGE);
 	/* errors change nothing: no bytes, no pages */
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_write(target, a + KC_PAGE, (vm_offset_t)src, 2 * KC_PAGE), KERN_INVALID_ADDRESS);
 	CHECK_EQ(kc_word(target, a + KC_PAGE), 0);		/* not even the mapped page */
 	CHECK_EQ(vm_read(target, a + KC_PAGE, 2 * KC_PAGE, &data, &n), KERN_INVALID_ADDRESS);
 	CHECK_EQ(vm_read(target, 0xC0000000, KC_PAGE, &data, &n), KERN_INVALID_ADDRESS);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(vm_protect(target, a, KC_PAGE, FALSE, VM_PROT_READ), KERN_SUCCESS);
 	CHECK_EQ(vm_write(target, a, (vm_offset_t)src + KC_PAGE, KC_PAGE), KERN_PROTECTION_FAILURE);
 	CHECK_EQ(kc_word(target, a), ((uint32_t *)src)[0]);
@@ -1658,7 +1658,7 @@ KC_CASE
 task_terminate_ends_the_childs_threads_rights_and_memory(void)
 {
 	static uint8_t two[2 * KC_PAGE] __attribute__((aligned(4096)));
-	uint32_t pages = free_pages();
+	uint32_t pages = free_pages_with_heap();
 	mach_port_t child, th, s;
 	mach_port_name_t r;
 	mach_msg_type_name_t got;
@@ -1686,7 +1686,7 @@ task_terminate_ends_the_childs_threads_rights_and_memory(void)
 	mach_port_deallocate(KC_SELF, child);
 	mach_port_deallocate(KC_SELF, th);
 	mach_port_deallocate(KC_SELF, s);
-	CHECK_EQ(free_pages(), pages);				/* its memory went back */
+	CHECK_EQ(free_pages_with_heap(), pages);				/* its memory went back */
 }
 
 KC_BOTH(thread_create_makes_a_suspended_thread_that_task_threads_lists)
@@ -1909,7 +1909,7 @@ host_info_reports_the_machine_and_refuses_other_flavors(void)
 	CHECK_EQ(hi.cpu_type, CPU_TYPE_I386);
 	CHECK(hi.max_cpus >= 1);
 	CHECK(hi.avail_cpus >= 1 && hi.avail_cpus <= hi.max_cpus);
-	CHECK(hi.memory_size >= free_pages() * KC_PAGE);
+	CHECK(hi.memory_size >= free_pages_with_heap() * KC_PAGE);
 	n = 32;
 	CHECK_EQ(host_info(host, 99, (integer_t *)&hi, &n), KERN_INVALID_ARGUMENT);
 	mach_port_deallocate(KC_SELF, host);
@@ -2051,7 +2051,7 @@ every_call_on_a_dead_tasks_or_threads_name_is_invalid_dest(void)
 	CHECK(wait_dead_name(child));
 	CHECK(wait_dead_name(th));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	KC_CHECK_CALLS(kc_task_calls(child, MACH_SEND_INVALID_DEST));
 	KC_CHECK_CALLS(kc_thread_calls(th, MACH_SEND_INVALID_DEST));
 	KC_CHECK_CALLS(kc_host_calls(child, MACH_SEND_INVALID_DEST));
@@ -2059,7 +2059,7 @@ every_call_on_a_dead_tasks_or_threads_name_is_invalid_dest(void)
 	KC_CHECK_CALLS(kc_thread_calls(MACH_PORT_DEAD, MACH_SEND_INVALID_DEST));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));		/* no name came or went */
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	mach_port_deallocate(KC_SELF, child);
 	mach_port_deallocate(KC_SELF, th);
 }
@@ -2365,13 +2365,13 @@ KC_BOTH(malformed_mach_port_requests_get_bad_arguments_and_change_nothing)
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(target, &kc_before), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	KC_CHECK_TABLE(kc_run_malformed(target, reply, rows, n, unknown, (int)(sizeof unknown / sizeof unknown[0])));
 	CHECK_EQ(kc_space_of(target, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
 	CHECK_EQ(kc_qlimit(target, vr), 3);
 	CHECK_EQ(kc_refs(target, vd, MACH_PORT_RIGHT_DEAD_NAME), 1);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(kc_table_end(reply), 0);
 	mach_port_destroy(target, vr);
 	mach_port_destroy(target, vs);
@@ -2403,10 +2403,10 @@ KC_BOTH(malformed_vm_map_requests_get_bad_arguments_and_change_nothing)
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	digest = kc_map_digest(target);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	KC_CHECK_TABLE(kc_run_malformed(target, reply, rows, n, unknown, (int)(sizeof unknown / sizeof unknown[0])));
 	CHECK_EQ(kc_map_digest(target), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(kc_word(target, va), 0x77);			/* nothing written or copied over */
 	CHECK_EQ(kc_table_end(reply), 0);
 	CHECK_EQ(vm_deallocate(target, va, 2 * KC_PAGE), KERN_SUCCESS);
@@ -2445,11 +2445,11 @@ KC_BOTH(malformed_task_requests_get_bad_arguments_and_change_nothing)
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	KC_CHECK_TABLE(kc_run_malformed(target, reply, rows, n, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));		/* no task or thread came back to us */
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(kc_task_info(target).suspend_count, 0);	/* alive, running */
 	CHECK(threads >= 1);
 	CHECK_EQ(kc_thread_count(target, MACH_PORT_NULL, NULL), threads);	/* none made */
@@ -2507,11 +2507,11 @@ KC_BOTH(malformed_thread_requests_get_bad_arguments_and_change_nothing)
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	KC_CHECK_TABLE(kc_run_malformed(th, reply, rows, n, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	info = kc_thread_info(th);
 	CHECK_EQ(info.suspend_count, 1);			/* never suspended, resumed or ended */
 	CHECK_EQ(info.run_state, TH_STATE_STOPPED);
@@ -2541,11 +2541,11 @@ malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 1, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(kc_table_end(reply), 0);
 	mach_port_deallocate(KC_SELF, host);
 }
@@ -2624,9 +2624,9 @@ vm_read_of_a_forked_child_sees_its_memory_as_it_was_at_the_fork(void)
 	CHECK(a);
 	for (int i = 0; i < N; i++)
 		((volatile uint32_t *)(a + i * KC_PAGE))[0] = 0xF00 + i;
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(task_create(KC_SELF, TRUE, &child), KERN_SUCCESS);
-	CHECK(before - free_pages() < N);			/* shared copy-on-write, not copied */
+	CHECK(before - free_pages_with_heap() < N);			/* shared copy-on-write, not copied */
 	((volatile uint32_t *)a)[0] = 0xAAA;			/* our write makes our copy... */
 	CHECK_EQ(kc_word(child, a), 0xF00);			/* ...and the child keeps the old page */
 	CHECK_EQ(vm_read(child, a + KC_PAGE, 2 * KC_PAGE, &data, &n), KERN_SUCCESS);

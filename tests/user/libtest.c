@@ -68,14 +68,14 @@ malloc_and_free_in_many_sizes(void)
 static void
 a_large_allocation_costs_pages_only_when_touched(void)
 {
-	uint32_t before = free_pages();
+	uint32_t before = free_pages_with_heap();
 	char *big = malloc(16u << 20);
 
 	CHECK(big != NULL);
-	CHECK(before - free_pages() < 64);	/* 16 MiB reserved, a few pages used */
+	CHECK(before - free_pages_with_heap() < 64);	/* 16 MiB reserved, a few pages used */
 	big[0] = 1;
 	big[(16u << 20) - 1] = 2;
-	CHECK(before - free_pages() < 66);
+	CHECK(before - free_pages_with_heap() < 66);
 	free(big);
 }
 
@@ -380,11 +380,11 @@ joined_threads_give_back_their_pages_and_ports(void)
 	uint32_t pages, names;
 
 	run_resource_users(8);		/* the first time may grow the heap and page tables for good */
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	names = port_name_count();
 	run_resource_users(8);
 	CHECK_EQ(port_name_count(), names);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 static void
@@ -698,14 +698,14 @@ detached_threads_are_reaped_without_a_join(void)
 	run_detached(t, 8);		/* the first time may grow the heap and page tables for good */
 	detach_the_rest(t, 4, 8);
 	reap_detached();
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	names = port_name_count();
 	run_detached(t, 8);
-	CHECK(free_pages() < pages);		/* half wait to be reaped, half to be let go */
+	CHECK(free_pages_with_heap() < pages);		/* half wait to be reaped, half to be let go */
 	detach_the_rest(t, 4, 8);		/* ended already: given back at once */
 	reap_detached();
 	CHECK_EQ(port_name_count(), names);	/* all back */
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 /*

@@ -216,18 +216,18 @@ start_in(mach_port_t task, void (*fn)(void), uint32_t *stack_top)
 static void
 lazy_allocation_takes_pages_only_when_touched(void)
 {
-	uint32_t free0 = free_pages();
+	uint32_t free0 = free_pages_with_heap();
 	vm_address_t a = region(64 * PAGE);
 
 	CHECK(a);
-	CHECK(free0 - free_pages() <= 1);			/* nothing but perhaps a page table... */
+	CHECK(free0 - free_pages_with_heap() <= 1);			/* nothing but perhaps a page table... */
 	CHECK_EQ(((volatile uint32_t *)a)[5], 0);		/* a read fills with zeros */
 	((volatile uint32_t *)(a + 10 * PAGE))[0] = 9;
 	((volatile uint32_t *)(a + 63 * PAGE))[1023] = 9;
-	CHECK(free0 - free_pages() <= 4);			/* ...and three pages */
-	CHECK(free0 - free_pages() >= 3);
+	CHECK(free0 - free_pages_with_heap() <= 4);			/* ...and three pages */
+	CHECK(free0 - free_pages_with_heap() >= 3);
 	vm_deallocate(ME, a, 64 * PAGE);
-	CHECK_EQ(free_pages(), free0);
+	CHECK_EQ(free_pages_with_heap(), free0);
 }
 
 static volatile uint32_t child_flag;
@@ -253,14 +253,14 @@ fork_shares_pages_until_one_side_writes(void)
 	CHECK(a);
 	for (unsigned i = 0; i < N; i++)
 		((volatile uint32_t *)(a + i * PAGE))[0] = i + 100;
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
-	after_fork = free_pages();
+	after_fork = free_pages_with_heap();
 	CHECK(before - after_fork < N);		/* the 16 pages are shared, not copied */
 	((volatile uint32_t *)a)[0] = 7;		/* the parent writes one page */
-	CHECK_EQ(after_fork - free_pages(), 1);	/* ...and gets one copy */
+	CHECK_EQ(after_fork - free_pages_with_heap(), 1);	/* ...and gets one copy */
 	((volatile uint32_t *)a)[1] = 8;		/* a second write costs nothing more */
-	CHECK_EQ(after_fork - free_pages(), 1);
+	CHECK_EQ(after_fork - free_pages_with_heap(), 1);
 	CHECK_EQ(vm_read(child, a, PAGE, &b, &n), KERN_SUCCESS);
 	CHECK_EQ(((uint32_t *)b)[0], 100);		/* the child kept the old contents */
 	vm_deallocate(ME, b, n);
@@ -336,7 +336,7 @@ child_touches_until_memory_runs_out(void)
 static void
 running_out_of_memory_kills_only_the_task_that_did(void)
 {
-	uint32_t free0 = free_pages();
+	uint32_t free0 = free_pages_with_heap();
 	mach_port_t child;
 	vm_address_t a = 0x40000000;
 
@@ -346,7 +346,7 @@ running_out_of_memory_kills_only_the_task_that_did(void)
 	CHECK_EQ(start_in(child, child_touches_until_memory_runs_out, &child_stack[1020]), KERN_SUCCESS);
 	CHECK(wait_dead_name(child));		/* it died of it; we did not */
 	mach_port_deallocate(ME, child);
-	CHECK_EQ(free_pages(), free0);		/* and everything it had came back */
+	CHECK_EQ(free_pages_with_heap(), free0);		/* and everything it had came back */
 }
 
 
@@ -398,19 +398,19 @@ out_of_line_regions_move_by_virtual_copy(void)
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
 	for (unsigned i = 0; i < N; i++)
 		((volatile uint32_t *)(a + i * PAGE))[0] = i + 1;
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(send_region(p, a, N * PAGE, 0), MACH_MSG_SUCCESS);
 	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
 	CHECK_EQ(size, N * PAGE);
 	CHECK(got != a);
-	CHECK(before - free_pages() <= 2);		/* no page was copied (a page table may be new) */
+	CHECK(before - free_pages_with_heap() <= 2);		/* no page was copied (a page table may be new) */
 	CHECK_EQ(((volatile uint32_t *)(got + 5 * PAGE))[0], 6);
-	before = free_pages();
+	before = free_pages_with_heap();
 	((volatile uint32_t *)(got + 5 * PAGE))[0] = 60;	/* the receiver writes: one copy */
-	CHECK_EQ(before - free_pages(), 1);
+	CHECK_EQ(before - free_pages_with_heap(), 1);
 	CHECK_EQ(((volatile uint32_t *)(a + 5 * PAGE))[0], 6);	/* the sender's stays */
 	((volatile uint32_t *)(a + 2 * PAGE))[0] = 30;		/* the sender writes: one copy */
-	CHECK_EQ(before - free_pages(), 2);
+	CHECK_EQ(before - free_pages_with_heap(), 2);
 	CHECK_EQ(((volatile uint32_t *)(got + 2 * PAGE))[0], 3);	/* the receiver's stays */
 	vm_deallocate(ME, got, size);
 	vm_deallocate(ME, a, N * PAGE);
@@ -429,7 +429,7 @@ deallocate_option_moves_pages_without_copying(void)
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
 	for (unsigned i = 0; i < 4; i++)
 		((volatile uint32_t *)(a + i * PAGE))[1] = 0xAB00 + i;
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(send_region(p, a, 4 * PAGE, 1), MACH_MSG_SUCCESS);
 	again = a;
 	CHECK_EQ(vm_allocate(ME, &again, PAGE, 0), KERN_SUCCESS);	/* the range left the sender */
@@ -437,7 +437,7 @@ deallocate_option_moves_pages_without_copying(void)
 	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
 	CHECK_EQ(((volatile uint32_t *)(got + 3 * PAGE))[1], 0xAB03);
 	((volatile uint32_t *)(got + 3 * PAGE))[1] = 1;	/* the only holder writes: no copy */
-	CHECK(before - free_pages() <= 2);
+	CHECK(before - free_pages_with_heap() <= 2);
 	vm_deallocate(ME, got, size);
 	mach_port_destroy(ME, p);
 }
@@ -482,7 +482,7 @@ fuzz_100000_random_vm_calls(void)
 	uint32_t free0;
 
 	memset(buf, 0, sizeof buf);	/* its pages come now, not during the count */
-	free0 = free_pages();
+	free0 = free_pages_with_heap();
 
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &bogus);
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &inbox);
@@ -565,7 +565,7 @@ fuzz_100000_random_vm_calls(void)
 	mach_port_destroy(ME, bogus);
 	mach_port_destroy(ME, inbox);
 	vm_deallocate(ME, sand, sand_size);
-	CHECK_EQ(free_pages(), free0);
+	CHECK_EQ(free_pages_with_heap(), free0);
 }
 
 /* ---- helpers for the per-call cases ---- */
@@ -736,7 +736,7 @@ allocate_fixed_over_an_occupied_range_returns_no_space(void)
 	CHECK(a);
 	fill(a, 2 * PAGE, 7);
 	digest = map_digest(ME);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	b = a;
 	CHECK_EQ(vm_allocate(ME, &b, PAGE, 0), KERN_NO_SPACE);		/* exactly on it */
 	CHECK_EQ(b, a);
@@ -748,7 +748,7 @@ allocate_fixed_over_an_occupied_range_returns_no_space(void)
 	b = a - 4 * PAGE;
 	CHECK_EQ(vm_allocate(ME, &b, 16 * PAGE, 0), KERN_NO_SPACE);	/* all around it */
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK(filled(a, 2 * PAGE, 7));
 	vm_deallocate(ME, a, 2 * PAGE);
 }
@@ -790,7 +790,7 @@ allocate_fixed_outside_user_space_is_invalid_address(void)
 		{ 0x00000000, PAGE },		/* page zero stays unmapped */
 		{ 0x40000000, 0x90000000 },	/* ends past the top */
 	};
-	uint32_t digest = map_digest(ME), pages = free_pages();
+	uint32_t digest = map_digest(ME), pages = free_pages_with_heap();
 
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		vm_address_t a = bad[i].addr;
@@ -800,7 +800,7 @@ allocate_fixed_outside_user_space_is_invalid_address(void)
 		CHECK_EQ(a, bad[i].addr);
 	}
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 static void
@@ -827,9 +827,9 @@ deallocate_in_the_middle_punches_a_hole(void)
 
 	CHECK(a);
 	fill(a, 3 * PAGE, 5);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);
-	CHECK_EQ(free_pages() - pages, 1);			/* the middle page came back */
+	CHECK_EQ(free_pages_with_heap() - pages, 1);			/* the middle page came back */
 	r = rinfo(ME, a);
 	CHECK_EQ(r.addr, a);
 	CHECK_EQ(r.size, PAGE);
@@ -864,7 +864,7 @@ static void
 deallocate_spans_several_regions_and_holes(void)
 {
 	vm_address_t a = 0x34000000, b = 0x34003000, c = 0x34008000;
-	uint32_t pages = free_pages();
+	uint32_t pages = free_pages_with_heap();
 
 	CHECK_EQ(vm_allocate(ME, &a, 2 * PAGE, 0), KERN_SUCCESS);
 	CHECK_EQ(vm_allocate(ME, &b, 3 * PAGE, 0), KERN_SUCCESS);
@@ -878,19 +878,19 @@ deallocate_spans_several_regions_and_holes(void)
 	CHECK(filled(c, PAGE, 1));
 	CHECK_EQ(vm_deallocate(ME, a, 0x34010000 - a), KERN_SUCCESS);
 	CHECK(rinfo(ME, a).addr >= 0x34010000 || rinfo(ME, a).kr != KERN_SUCCESS);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 static void
 deallocate_of_an_unmapped_range_succeeds_and_changes_nothing(void)
 {
-	uint32_t digest = map_digest(ME), pages = free_pages();
+	uint32_t digest = map_digest(ME), pages = free_pages_with_heap();
 
 	CHECK_EQ(rinfo(ME, 0x35000000).addr >= 0x35100000, 1);	/* nothing there */
 	CHECK_EQ(vm_deallocate(ME, 0x35000000, 16 * PAGE), KERN_SUCCESS);
 	CHECK_EQ(vm_deallocate(ME, 0x35000000, 0), KERN_SUCCESS);
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 /*
@@ -901,14 +901,14 @@ deallocate_of_an_unmapped_range_succeeds_and_changes_nothing(void)
 static void
 deallocate_of_kernel_space_changes_nothing(void)
 {
-	uint32_t digest = map_digest(ME), pages = free_pages();
+	uint32_t digest = map_digest(ME), pages = free_pages_with_heap();
 	vm_address_t stack_page = ((vm_address_t)&digest) & ~(PAGE - 1);
 
 	CHECK_EQ(vm_deallocate(ME, 0xC0000000, PAGE), KERN_SUCCESS);
 	CHECK_EQ(vm_deallocate(ME, 0xFFFFF000, 0x2000), KERN_SUCCESS);		/* wraps */
 	CHECK_EQ(vm_deallocate(ME, stack_page, 0xC0000000 - stack_page + PAGE), KERN_INVALID_ADDRESS);
 	CHECK_EQ(map_digest(ME), digest);		/* the user part of that range stayed */
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	digest = 0x600D;				/* and our stack is still here */
 	CHECK_EQ(digest, 0x600D);
 }
@@ -1246,12 +1246,12 @@ inherit_share_carries_writes_both_ways(void)
 	fill(a, 2 * PAGE, 11);
 	vm_inherit(ME, a, 2 * PAGE, VM_INHERIT_SHARE);
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_write(child, a + PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the child writes */
 	CHECK_EQ(((volatile uint32_t *)(a + PAGE))[0], 0xC0FFEE);			/* we see it */
 	((volatile uint32_t *)a)[5] = 0xBEEF;						/* we write */
 	CHECK_EQ(peek(child, a + 20), 0xBEEF);						/* it sees it */
-	CHECK_EQ(free_pages(), pages);				/* no copy was made either way */
+	CHECK_EQ(free_pages_with_heap(), pages);				/* no copy was made either way */
 	end_child(child);
 	vm_deallocate(ME, a, 2 * PAGE);
 }
@@ -1393,9 +1393,9 @@ a_large_shared_region_forks_without_being_filled(void)
 	CHECK(a);
 	((volatile uint32_t *)a)[0] = 1;
 	CHECK_EQ(vm_inherit(ME, a, SIZE, VM_INHERIT_SHARE), KERN_SUCCESS);
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
-	CHECK(before - free_pages() < 64);		/* not 4096 */
+	CHECK(before - free_pages_with_heap() < 64);		/* not 4096 */
 	CHECK_EQ(vm_write(child, a + SIZE - PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);
 	CHECK_EQ(((volatile uint32_t *)(a + SIZE - PAGE))[0], 0xFEED);
 	((volatile uint32_t *)(a + SIZE / 2))[3] = 0xBEAD;
@@ -1403,9 +1403,9 @@ a_large_shared_region_forks_without_being_filled(void)
 	CHECK_EQ(peek(child, a), 1);
 	end_child(child);
 	CHECK_EQ(((volatile uint32_t *)(a + SIZE - PAGE))[0], 0xFEED);	/* it outlives the child */
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(vm_deallocate(ME, a + SIZE / 2, SIZE / 2), KERN_SUCCESS);	/* half of it, ours alone now */
-	CHECK(free_pages() - before >= 2);		/* its two touched pages came back at once */
+	CHECK(free_pages_with_heap() - before >= 2);		/* its two touched pages came back at once */
 	CHECK_EQ(((volatile uint32_t *)a)[0], 1);
 	vm_deallocate(ME, a, SIZE / 2);
 }
@@ -1420,9 +1420,9 @@ a_copy_shared_page_survives_the_other_side_deallocating(void)
 	CHECK(a);
 	fill(a, 2 * PAGE, 31);
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);	/* page 0 keeps our page table */
-	CHECK_EQ(free_pages(), pages);			/* the page is still the child's */
+	CHECK_EQ(free_pages_with_heap(), pages);			/* the page is still the child's */
 	CHECK_EQ(peek(child, a + PAGE + 8), 31 + 1026 * 2654435761u);
 	end_child(child);
 	vm_deallocate(ME, a, PAGE);
@@ -1455,7 +1455,7 @@ read_of_another_tasks_unmapped_range_fails_and_allocates_nothing(void)
 	mach_port_t child = empty_child();
 	vm_address_t b = 0x1234;
 	mach_msg_type_number_t n = 99;
-	uint32_t digest = map_digest(ME), pages = free_pages();
+	uint32_t digest = map_digest(ME), pages = free_pages_with_heap();
 
 	CHECK(MACH_PORT_VALID(child));
 	CHECK_EQ(vm_read(child, 0x10000000, PAGE, &b, &n), KERN_INVALID_ADDRESS);
@@ -1464,7 +1464,7 @@ read_of_another_tasks_unmapped_range_fails_and_allocates_nothing(void)
 	CHECK_EQ(b, 0x1234);
 	CHECK_EQ(n, 99);
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	end_child(child);
 }
 
@@ -1484,13 +1484,13 @@ read_of_a_partially_mapped_range_fails_and_changes_nothing(void)
 	vm_deallocate(ME, buf, 2 * PAGE);
 	digest = map_digest(ME);
 	cdigest = map_digest(child);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_read(child, a, 3 * PAGE, &b, &n), KERN_INVALID_ADDRESS);	/* one page too many */
 	CHECK_EQ(vm_read(child, a - PAGE, 2 * PAGE, &b, &n), KERN_INVALID_ADDRESS);	/* one page early */
 	CHECK_EQ(b, 0);
 	CHECK_EQ(map_digest(ME), digest);
 	CHECK_EQ(map_digest(child), cdigest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(peek(child, a + PAGE), 0x5A5A5A5A);
 	end_child(child);
 }
@@ -1512,14 +1512,14 @@ write_into_read_only_memory_of_another_task_fails(void)
 	CHECK_EQ(vm_write(child, a + PAGE, buf, PAGE), KERN_SUCCESS);
 	CHECK_EQ(vm_protect(child, a + PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
 	before = sum_of(child, a, 2 * PAGE);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	memset((void *)buf, 0x22, PAGE);
 	CHECK_EQ(vm_write(child, a + PAGE, buf, PAGE), KERN_PROTECTION_FAILURE);
 	CHECK_EQ(vm_write(child, a, buf, PAGE), KERN_SUCCESS);	/* writable page */
 	CHECK_EQ(peek(child, a + PAGE), 0x11111111);
 	CHECK_EQ(peek(child, a), 0x22222222);
 	CHECK(sum_of(child, a, 2 * PAGE) != before);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	end_child(child);
 	vm_deallocate(ME, buf, PAGE);
 }
@@ -1639,14 +1639,14 @@ copy_into_read_only_or_unmapped_memory_fails_and_changes_nothing(void)
 	CHECK_EQ(vm_protect(ME, a + 4 * PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
 	CHECK_EQ(vm_deallocate(ME, a + PAGE, PAGE), KERN_SUCCESS);
 	digest = map_digest(ME);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_copy(ME, a, PAGE, a + 4 * PAGE), KERN_PROTECTION_FAILURE);
 	CHECK_EQ(vm_copy(ME, a + 2 * PAGE, 2 * PAGE, a + 3 * PAGE), KERN_PROTECTION_FAILURE); /* half writable */
 	CHECK_EQ(vm_copy(ME, a + 2 * PAGE, PAGE, a + PAGE), KERN_INVALID_ADDRESS);	/* into the hole */
 	CHECK_EQ(vm_copy(ME, a, 2 * PAGE, a + 2 * PAGE), KERN_INVALID_ADDRESS);	/* from the hole */
 	CHECK_EQ(vm_copy(ME, a + 2 * PAGE, PAGE, a + 5), KERN_INVALID_ARGUMENT);	/* unaligned */
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK(filled(a, PAGE, 81));
 	CHECK(filled(a + 2 * PAGE, 3 * PAGE, 81 + 2048 * 2654435761u));
 	vm_deallocate(ME, a, 5 * PAGE);
@@ -1738,13 +1738,13 @@ all_calls_refuse(mach_port_t name, kern_return_t want)
 static void
 calls_on_an_unknown_name_are_invalid_dest(void)
 {
-	uint32_t digest = map_digest(ME), pages = free_pages();
+	uint32_t digest = map_digest(ME), pages = free_pages_with_heap();
 
 	CHECK_EQ(all_calls_refuse(0x7777, MACH_SEND_INVALID_DEST), 0);
 	CHECK_EQ(all_calls_refuse(MACH_PORT_NULL, MACH_SEND_INVALID_DEST), 0);
 	CHECK_EQ(all_calls_refuse(MACH_PORT_DEAD, MACH_SEND_INVALID_DEST), 0);
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 static void
@@ -1770,7 +1770,7 @@ static void
 calls_on_a_port_that_is_not_a_task_are_refused(void)
 {
 	mach_port_t p, th = mach_thread_self(), host = mach_host_self();
-	uint32_t digest = map_digest(ME), pages = free_pages();
+	uint32_t digest = map_digest(ME), pages = free_pages_with_heap();
 
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
 	CHECK_EQ(all_calls_refuse(p, MACH_SEND_INVALID_DEST), 0);	/* receive right only */
@@ -1780,7 +1780,7 @@ calls_on_a_port_that_is_not_a_task_are_refused(void)
 	mach_port_deallocate(ME, th);
 	mach_port_deallocate(ME, host);
 	CHECK_EQ(map_digest(ME), digest);
-	CHECK_EQ(free_pages(), pages);
+	CHECK_EQ(free_pages_with_heap(), pages);
 }
 
 /* ---- sharing proved by page counts ---- */
@@ -1802,11 +1802,11 @@ out_of_line_copy_is_isolated_both_ways_in_another_task(void)
 	CHECK_EQ(receive_region(p, &got, &size), MACH_MSG_SUCCESS);
 	/* fork after the transfer: three holders of every page, none copied yet */
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	CHECK_EQ(vm_write(child, got, (vm_address_t)&v, 4), KERN_SUCCESS);	/* the child's copy */
-	CHECK_EQ(pages - free_pages(), 1);
+	CHECK_EQ(pages - free_pages_with_heap(), 1);
 	((volatile uint32_t *)(a + PAGE))[0] = 1;				/* the sender's */
-	CHECK_EQ(pages - free_pages(), 2);
+	CHECK_EQ(pages - free_pages_with_heap(), 2);
 	CHECK(filled(got, N * PAGE, 91));					/* ours received, untouched */
 	CHECK_EQ(vm_read(child, got, N * PAGE, &b, &n), KERN_SUCCESS);
 	CHECK_EQ(((uint32_t *)b)[0], 0xC0C0);
@@ -1828,17 +1828,17 @@ forked_child_writing_copies_only_the_pages_it_writes(void)
 
 	CHECK(a);
 	fill(a, N * PAGE, 17);
-	before = free_pages();
+	before = free_pages_with_heap();
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
-	pages = free_pages();
+	pages = free_pages_with_heap();
 	for (unsigned i = 0; i < N; i += 2)
 		CHECK_EQ(vm_write(child, a + i * PAGE, (vm_address_t)&v, 4), KERN_SUCCESS);
-	CHECK_EQ(pages - free_pages(), N / 2);		/* one page per page written */
+	CHECK_EQ(pages - free_pages_with_heap(), N / 2);		/* one page per page written */
 	CHECK_EQ(vm_write(child, a, (vm_address_t)&v, 4), KERN_SUCCESS);
-	CHECK_EQ(pages - free_pages(), N / 2);		/* a page already its own costs nothing */
+	CHECK_EQ(pages - free_pages_with_heap(), N / 2);		/* a page already its own costs nothing */
 	CHECK(filled(a, N * PAGE, 17));
 	end_child(child);
-	CHECK_EQ(free_pages(), before);			/* its copies came back when it died */
+	CHECK_EQ(free_pages_with_heap(), before);			/* its copies came back when it died */
 	vm_deallocate(ME, a, N * PAGE);
 }
 
@@ -2322,14 +2322,14 @@ static uint32_t pages_before;
 static void
 leaks_before(void)
 {
-	pages_before = free_pages();
+	pages_before = free_pages_with_heap();
 }
 
 static const char *
 leaks_after(long long *delta)
 {
-	if (pages_before != free_pages()) {
-		*delta = (long long)pages_before - free_pages();
+	if (pages_before != free_pages_with_heap()) {
+		*delta = (long long)pages_before - free_pages_with_heap();
 		return "pages were not given back";
 	}
 	return NULL;

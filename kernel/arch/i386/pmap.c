@@ -436,6 +436,13 @@ pmap_kremove(uintptr_t va)
 	return old & PTE_ADDR;
 }
 
+/* Whether a page of the heap or device window is mapped. */
+bool
+pmap_kmapped(uintptr_t va)
+{
+	return (*kernel_pte(va) & PTE_P) != 0;
+}
+
 /* Maps device memory (uncached) into the device window; NULL when it is full. */
 void *
 pmap_map_device(uint32_t phys, uint32_t size)

@@ -45,6 +45,7 @@ uint32_t pmap_resident_count(const struct pmap *p);
 
 void pmap_kenter(uintptr_t va, paddr_t pa);
 paddr_t pmap_kremove(uintptr_t va);
+bool pmap_kmapped(uintptr_t va);
 void *pmap_map_device(uint32_t phys, uint32_t size);
 
 #endif

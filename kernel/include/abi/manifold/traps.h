@@ -141,8 +141,8 @@ struct manifold_task_summary {
 
 struct manifold_kernel_stats {
 	uint32_t live_ports;
-	uint32_t free_pages;
-	uint32_t heap_bytes;
+	uint32_t free_pages;		/* in the page pool: what a task could still get */
+	uint32_t heap_bytes;		/* handed out by kmalloc */
 	uint32_t fastpath_enabled;	/* the IPC fast path is on (boot option ipc_fastpath) */
 	uint32_t fastpath_hits;		/* messages it delivered */
 	/* Where time goes (TSC cycles; guest instructions under QEMU -icount): */
@@ -160,6 +160,9 @@ struct manifold_kernel_stats {
 	uint32_t irqoff_max_cycles;
 	uint32_t irqoff_max_from, irqoff_max_to;
 	uint32_t irqoff_stretches;
+	/* Pages the kernel heap holds: its blocks' and up to 16 empty ones it
+	 * keeps for reuse (not in free_pages). */
+	uint32_t heap_pages;
 };
 #endif
 #define TRAP_CMDLINE_MAX	4096
