@@ -2780,7 +2780,7 @@ kernel_use_now(void)
 {
 	struct manifold_kernel_stats s = stats();
 
-	return (struct kernel_use){ s.live_ports, s.free_pages, s.heap_bytes };
+	return (struct kernel_use){ s.live_ports, s.free_pages + s.heap_pages, s.heap_bytes };	/* the heap keeps a few */
 }
 
 /* Whether the kernel is back to u, giving it a while in case something goes in the background. */
