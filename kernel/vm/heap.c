@@ -10,6 +10,7 @@
 #define ALIGN		16
 #define MAGIC_USED	0x55534544u
 #define MAGIC_FREE	0x46524545u
+#define MAGIC_QUICK	0x51554943u	/* on a quick list (kern/heap.h) */
 #define MIN_GROW	(64 * 1024)
 /* The top of the heap moves down only past this much unmapped space: growing
  * and shrinking by a page for every block at the top would cost a map each time. */
@@ -171,6 +172,67 @@ heap_init(struct heap *h, uintptr_t base, uintptr_t limit, size_t cache_max,
 	h->bytes_in_use = h->blocks_in_use = 0;
 	h->pages_mapped = h->cached_pages = 0;
 	h->cache_max = cache_max;
+	for (unsigned i = 0; i < HEAP_QUICK_MAX / 16; i++) {
+		h->quick[i] = NULL;
+		h->nquick[i] = 0;
+	}
+	h->quick_bytes = 0;
+}
+
+static void release(struct heap *h, struct heap_block *b);
+
+/* The quick list for blocks of payload bytes (a multiple of 16), or -1. */
+static int
+quick_class(size_t payload)
+{
+	return payload && payload <= HEAP_QUICK_MAX ? (int)(payload / ALIGN) - 1 : -1;
+}
+
+/* Keeps used block b on its quick list instead of freeing it; false when there is no room. */
+static bool
+quick_put(struct heap *h, struct heap_block *b)
+{
+	int c = quick_class(b->size - HDR);
+
+	if (c < 0 || h->nquick[c] >= HEAP_QUICK_DEPTH || h->quick_bytes + b->size > HEAP_QUICK_BYTES)
+		return false;
+	b->magic = MAGIC_QUICK;
+	b->next = h->quick[c];
+	h->quick[c] = b;
+	h->nquick[c]++;
+	h->quick_bytes += b->size;
+	return true;
+}
+
+/* A block of exactly need bytes from its quick list, or NULL. */
+static struct heap_block *
+quick_take(struct heap *h, size_t need)
+{
+	int c = quick_class(need - HDR);
+	struct heap_block *b;
+
+	if (c < 0 || !(b = h->quick[c]))
+		return NULL;
+	h->quick[c] = b->next;
+	h->nquick[c]--;
+	h->quick_bytes -= b->size;
+	return b;
+}
+
+/* Frees every quick block for real: before the heap grows, so that they can merge first. */
+void
+heap_flush_quick(struct heap *h)
+{
+	for (unsigned c = 0; c < HEAP_QUICK_MAX / 16; c++) {
+		struct heap_block *b;
+		while ((b = h->quick[c]) != NULL) {
+			h->quick[c] = b->next;
+			b->magic = MAGIC_USED;
+			release(h, b);
+		}
+		h->nquick[c] = 0;
+	}
+	h->quick_bytes = 0;
 }
 
 /*
@@ -320,12 +382,22 @@ heap_alloc(struct heap *h, size_t size)
 	need = (size + HDR + ALIGN - 1) & ~(size_t)(ALIGN - 1);
 	if (need < MIN_BLOCK)
 		need = MIN_BLOCK;
+	if ((b = quick_take(h, need)) != NULL) {
+		b->magic = MAGIC_USED;
+		h->bytes_in_use += b->size - HDR;
+		h->blocks_in_use++;
+		return (char *)b + HDR;
+	}
 	for (;;) {
 		for (b = h->free_head; b; b = b->next)
 			if (b->size >= need)
 				break;
 		if (b)
 			break;
+		if (h->quick_bytes) {		/* merge the quick blocks before growing */
+			heap_flush_quick(h);
+			continue;
+		}
 		if (!extend(h, need))
 			return NULL;
 	}
@@ -364,13 +436,14 @@ heap_free(struct heap *h, void *p)
 		return HEAP_BAD_POINTER;
 	if (h->is_mapped && !h->is_mapped(h, a))
 		return HEAP_BAD_POINTER;	/* inside a free block, whose pages went back */
-	if (b->magic == MAGIC_FREE)
+	if (b->magic == MAGIC_FREE || b->magic == MAGIC_QUICK)
 		return HEAP_DOUBLE_FREE;
 	if (b->magic != MAGIC_USED || b->size < MIN_BLOCK || b->size > h->end - a)
 		return HEAP_BAD_POINTER;
 	h->bytes_in_use -= b->size - HDR;
 	h->blocks_in_use--;
-	release(h, b);
+	if (!quick_put(h, b))
+		release(h, b);
 	return HEAP_OK;
 }
 
@@ -426,7 +499,7 @@ heap_check(const struct heap *h)
 			return HEAP_CORRUPT;
 		if (b->size == 0)
 			break;
-		if ((b->magic != MAGIC_USED && b->magic != MAGIC_FREE) || b->size % ALIGN ||
+		if ((b->magic != MAGIC_USED && b->magic != MAGIC_FREE && b->magic != MAGIC_QUICK) || b->size % ALIGN ||
 		    b->size > h->end - a)
 			return HEAP_CORRUPT;
 		if (b->magic == MAGIC_FREE) {

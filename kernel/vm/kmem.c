@@ -115,6 +115,10 @@ kmem_unlock(uint32_t f)
 {
 	struct page_chain c = gone;
 
+	if (!c.head) {		/* the common case: nothing was given back */
+		spin_unlock_irqrestore(&kmem_lock, f);
+		return;
+	}
 	gone.head = 0;
 	gone.n = 0;
 	spin_unlock_irqrestore(&kmem_lock, f);
@@ -158,7 +162,8 @@ kmalloc(size_t size)
 		f = spin_lock_irqsave(&kmem_lock);
 	}
 	kmem_unlock(f);
-	chain_free(&mine);	/* what a smaller need than foreseen left over */
+	if (mine.head)
+		chain_free(&mine);	/* what a smaller need than foreseen left over */
 	return p;
 }
 

@@ -127,7 +127,9 @@ UNIT_TEST(heap_mixed_sizes_random_order_no_overlap_no_leak)
 	EXPECT_EQ(h.blocks_in_use, 0);
 	EXPECT_EQ(heap_check(&h), HEAP_OK);
 	EXPECT(!bad_call);
-	/* everything merged back, and every page went back */
+	/* everything merged back once the quick lists are flushed, and every page went back */
+	heap_flush_quick(&h);
+	EXPECT_EQ(heap_check(&h), HEAP_OK);
 	EXPECT_EQ(mapped, 0);
 	EXPECT_EQ(h.pages_mapped, 0);
 	EXPECT(heap_alloc(&h, 1 << 20) != NULL);
@@ -235,6 +237,7 @@ UNIT_TEST(heap_gives_pages_back_after_free_and_maps_them_again)
 	EXPECT_EQ(heap_check(&h), HEAP_OK);
 	for (int i = 0; i < N; i++)
 		EXPECT_EQ(heap_free(&h, p[i]), HEAP_OK);
+	heap_flush_quick(&h);	/* small blocks wait on the quick lists until then */
 	EXPECT_EQ(mapped, 0);
 	EXPECT_EQ(heap_check(&h), HEAP_OK);
 	EXPECT(!bad_call);
@@ -294,6 +297,8 @@ UNIT_TEST(heap_allocation_fails_cleanly_when_pages_run_out)
 	for (int i = 0; i < n; i++)
 		EXPECT_EQ(heap_free(&h, small[i]), HEAP_OK);
 	EXPECT_EQ(heap_check(&h), HEAP_OK);
+	heap_flush_quick(&h);
+	EXPECT_EQ(heap_check(&h), HEAP_OK);
 	EXPECT_EQ(mapped, 0);
 	EXPECT(!bad_call);
 }
@@ -310,5 +315,36 @@ UNIT_TEST(heap_refuses_a_pointer_into_a_page_given_back)
 	EXPECT_EQ(heap_free(&h, big), HEAP_OK);
 	EXPECT_EQ(heap_free(&h, (char *)big + 4 * HEAP_PAGE), HEAP_BAD_POINTER);
 	EXPECT_EQ(heap_free(&h, keep), HEAP_OK);
+	EXPECT_EQ(heap_check(&h), HEAP_OK);
+}
+
+/* Small blocks freed wait on a quick list of their size, and come back first. */
+UNIT_TEST(heap_quick_lists_hand_a_small_block_back_and_refuse_a_second_free)
+{
+	struct heap h;
+	void *a, *b, *c, *big[HEAP_QUICK_DEPTH + 2];
+
+	setup(&h, ARENA);
+	a = heap_alloc(&h, 100);
+	b = heap_alloc(&h, 100);
+	EXPECT_EQ(heap_free(&h, a), HEAP_OK);
+	EXPECT_EQ(h.bytes_in_use, heap_usable_size(b));		/* a counts as given back */
+	EXPECT_EQ(heap_check(&h), HEAP_OK);
+	EXPECT_EQ(heap_free(&h, a), HEAP_DOUBLE_FREE);		/* on a quick list: still refused */
+	c = heap_alloc(&h, 97);					/* the same size once rounded */
+	EXPECT(c == a);
+	EXPECT_EQ(heap_free(&h, c), HEAP_OK);
+	EXPECT_EQ(heap_free(&h, b), HEAP_OK);
+	/* no more than HEAP_QUICK_DEPTH of one size wait; the rest are freed for real */
+	for (int i = 0; i < HEAP_QUICK_DEPTH + 2; i++)
+		big[i] = heap_alloc(&h, 200);
+	for (int i = 0; i < HEAP_QUICK_DEPTH + 2; i++)
+		EXPECT_EQ(heap_free(&h, big[i]), HEAP_OK);
+	EXPECT_EQ(h.nquick[200 / 16], HEAP_QUICK_DEPTH);
+	EXPECT(h.quick_bytes <= HEAP_QUICK_BYTES);
+	EXPECT_EQ(heap_check(&h), HEAP_OK);
+	heap_flush_quick(&h);
+	EXPECT_EQ(h.quick_bytes, 0);
+	EXPECT_EQ(mapped, 0);
 	EXPECT_EQ(heap_check(&h), HEAP_OK);
 }

@@ -16,6 +16,13 @@
  *     ilo up to the block's `mapped` mark and unmapped above it. The mapped
  *     part counts in `cached_pages`.
  * `pages_mapped` is therefore the heap's whole footprint in the page pool.
+ *
+ * Small blocks freed go first to a quick list per size (HEAP_QUICK_MAX bytes
+ * of payload at most, HEAP_QUICK_DEPTH of each size, HEAP_QUICK_BYTES in all):
+ * the kernel frees and allocates the same few sizes (messages, ports) all the
+ * time, and taking one back from there skips the first-fit walk, the merge and
+ * the page bookkeeping. A quick block is neither in use (bytes_in_use leaves it
+ * out) nor free (it is not merged); freeing it again is a double free.
  */
 #ifndef KERN_HEAP_H
 #define KERN_HEAP_H
@@ -44,6 +51,12 @@ struct heap {
 	size_t pages_mapped;		/* pages of [base, end) mapped now */
 	size_t cached_pages;		/* ...of which inside free blocks */
 	size_t cache_max;		/* most cached_pages kept */
+#define HEAP_QUICK_MAX		256	/* payload bytes; sizes are multiples of 16 */
+#define HEAP_QUICK_DEPTH	8
+#define HEAP_QUICK_BYTES	(8 * 1024)
+	struct heap_block *quick[HEAP_QUICK_MAX / 16];	/* by payload / 16 - 1, linked through next */
+	uint8_t nquick[HEAP_QUICK_MAX / 16];
+	size_t quick_bytes;		/* blocks (headers included) on the quick lists */
 };
 
 enum heap_error { HEAP_OK, HEAP_BAD_POINTER, HEAP_DOUBLE_FREE, HEAP_CORRUPT };
@@ -54,6 +67,8 @@ void heap_init(struct heap *h, uintptr_t base, uintptr_t limit, size_t cache_max
 void *heap_alloc(struct heap *h, size_t size);
 enum heap_error heap_free(struct heap *h, void *p);
 size_t heap_usable_size(const void *p);
+/* Frees the quick lists' blocks for real (the heap does so itself before it grows). */
+void heap_flush_quick(struct heap *h);
 /*
  * Walks every block checking headers and the page accounting (and, with
  * is_mapped, that every page is mapped or not as the blocks say); returns
