@@ -3,7 +3,7 @@
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
 USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest kobjtest hostiletest \
-	soaktest heartbeat
+	soaktest heartbeat fuzztest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -56,7 +56,7 @@ QEMU_TEST_ARGS := -m 64M
 # instructions, so the figure repeats from run to run and host load is not in it.
 IRQOFF_ARGS := -icount shift=0
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject hostile soak-short libmsg servers
+CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject hostile soak-short fuzz libmsg servers
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -94,6 +94,15 @@ check-soak-short:
 	@python3 tests/soak/run.py $(B) 30 4 soak-short
 check-soak:
 	@python3 tests/soak/run.py $(B) 600 2 soak
+
+# Random messages and kernel RPCs from forks (tests/user/fuzztest.c): a share in make check,
+# 10,000,000 in make check-fuzz-long.
+check-fuzz:
+	@tools/qemu-test --suite fuzz --timeout 300 --log $(B)/test/fuzz.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/fuzztest.elf 300000"
+check-fuzz-long:
+	@tools/qemu-test --suite fuzz --timeout 7200 --log $(B)/test/fuzz-long.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/fuzztest.elf 10000000"
 
 check-libmsg:
 	@tools/qemu-test --suite libmsg --timeout 300 --log $(B)/test/libmsg.serial -- $(QEMU_TEST_ARGS) \
