@@ -200,12 +200,12 @@ terminate_locked(struct vm_object *obj)
 	list_remove(&obj->link);
 	while ((l = list_pop_front(&obj->pages)) != NULL) {
 		struct obj_page *pg = list_entry(l, struct obj_page, link);
-		if (pg->state == OBJ_PAGE_RESIDENT) {
-			if (obj->pager && (pg->dirty || pg->precious))
-				pager_msg_queue_return_locked(obj, pg->offset, pg->pa, pg->dirty);
-			else
-				page_unref(pg->pa);
+		if (pg->state == OBJ_PAGE_RESIDENT && obj->pager && (pg->dirty || pg->precious)) {
+			pager_msg_queue_page_locked(obj, pg);	/* takes pg: needs no memory */
+			continue;
 		}
+		if (pg->state == OBJ_PAGE_RESIDENT)
+			page_unref(pg->pa);
 		kfree(pg);
 	}
 	if (obj->pager)

@@ -143,6 +143,36 @@ unmap_one(struct vm_region *r, uint32_t va)
 	pmap_remove(r->task->pmap, va);
 }
 
+/*
+ * Returns a copy of pg's page; the object keeps the page, clean from now on and
+ * write-protected, to see the next write. False: no memory for the copy or its
+ * message; nothing changed. [O] held.
+ */
+static bool
+return_copy_locked(struct vm_object *obj, struct obj_page *pg)
+{
+	paddr_t copy = page_alloc(PAGE_KERNEL);
+
+	if (!copy)
+		return false;
+	memcpy(P2V(copy), P2V(pg->pa), PAGE_SIZE);
+	if (!pager_msg_queue_return_locked(obj, pg->offset, copy, pg->dirty)) {
+		page_free(copy);
+		return false;
+	}
+	pg->dirty = false;
+	vm_object_for_each_mapping_locked(obj, pg, vm_region_write_protect);
+	return true;
+}
+
+/*
+ * Without should_flush a page given back stays in the object and a copy goes.
+ * When memory is too short for the copy, the page itself goes, and leaves the
+ * object as a flush would take it: unmapped everywhere, so the next access
+ * asks the pager, which has just been given the data. Its message needs no
+ * memory (pager_msg_queue_page_locked), so nothing waits under the spin lock
+ * and nothing is lost.
+ */
 kern_return_t
 kdo_memory_object_lock_request(struct vm_object *obj, vm_offset_t offset, vm_size_t size, integer_t should_return,
 			       boolean_t should_flush, vm_prot_t lock, struct port *reply_to)
@@ -161,27 +191,16 @@ kdo_memory_object_lock_request(struct vm_object *obj, vm_offset_t offset, vm_siz
 			continue;
 		give_back = should_return == MEMORY_OBJECT_RETURN_ALL ||
 			    (should_return == MEMORY_OBJECT_RETURN_DIRTY && (pg->dirty || pg->precious));
-		if (flush) {
+		if (flush || (give_back && !return_copy_locked(obj, pg))) {
 			vm_object_for_each_mapping_locked(obj, pg, unmap_one);
-			if (give_back)
-				pager_msg_queue_return_locked(obj, pg->offset, pg->pa, pg->dirty);
-			else
-				page_unref(pg->pa);
 			list_remove(&pg->link);
-			kfree(pg);
-			continue;
-		}
-		if (give_back) {
-			/* a copy travels: mappers may go on writing the object's page */
-			paddr_t copy = page_alloc(PAGE_KERNEL);
-			if (copy) {
-				memcpy(P2V(copy), P2V(pg->pa), PAGE_SIZE);
-				pager_msg_queue_return_locked(obj, pg->offset, copy, pg->dirty);
-				pg->dirty = false;
-				vm_object_for_each_mapping_locked(obj, pg, vm_region_write_protect);	/* to see the next write */
+			if (give_back) {
+				pager_msg_queue_page_locked(obj, pg);	/* takes pg */
 			} else {
-				kprintf("kernel: data_return of offset %#x skipped (out of memory)\n", pg->offset);
+				page_unref(pg->pa);
+				kfree(pg);
 			}
+			continue;
 		}
 		pg->lock = lock;
 		pg->unlock_asked = false;	/* waiting faults look again, and ask again if still locked */

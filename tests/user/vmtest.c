@@ -18,6 +18,7 @@
 #include <mach/memory_object.h>
 #include "suite.h"
 #include "irqoff_window.h"
+#include <manifold/task_limits.h>
 
 /* vm_region's object name and offset, which these cases do not look at. */
 static mach_port_t region_name;
@@ -1854,6 +1855,9 @@ static struct {
 	mach_port_t port;
 	bool refuse;		/* page 0 unavailable, page 1 in error once, page 2: the pager dies */
 	volatile int errors;
+	bool serve_returned;	/* a page given back is what a later data_request gets */
+	volatile bool hold;	/* lock_completed waits here until it is cleared */
+	volatile int completed;	/* lock_completed seen */
 } pager;
 
 kern_return_t
@@ -1877,6 +1881,9 @@ memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control,
 		memory_object_data_error(control, offset, length, KERN_MEMORY_ERROR);
 	} else if (pager.refuse && offset == 2 * 4096) {
 		mach_port_destroy(ME, pager.port);	/* dies with the request unanswered */
+	} else if (pager.serve_returned && pager.returns && offset == pager.returned_offset) {
+		memory_object_data_supply(control, offset, pager.returned, sizeof pager.returned, VM_PROT_NONE,
+					  false, MACH_PORT_NULL);
 	} else {
 		memset(page, (int)(offset / 4096 * 16 + 1), sizeof page);
 		/* page 1's supply asks to hear that it was taken */
@@ -1902,6 +1909,9 @@ kern_return_t
 memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
 					      vm_size_t length)
 {
+	pager.completed++;
+	while (pager.hold)	/* not receiving meanwhile */
+		trap_thread_yield();
 	mach_port_deallocate(ME, control);
 	return KERN_SUCCESS;
 }
@@ -2160,6 +2170,152 @@ lock_request_leaves_a_no_access_page_unreadable(void)
 }
 
 /*
+ * Memory short when a pager asks for its dirty pages back without a flush:
+ * not a page free and the heap full. User pages (page tables included) stop
+ * at the kernel's reserve, so this task takes them down to it with vm_write;
+ * a child's name table, a page per 128 dead names, takes the reserve; queued
+ * messages fill the heap, which has no page left to grow by (so it ends the
+ * size it was, and every page comes back). The kernel cannot copy the page,
+ * so it hands over the page itself and drops it from the object, as a flush
+ * would; what it cannot build yet waits in the kernel until memory is back.
+ * The pager gets the data, and a later read, which asks the pager again,
+ * sees it. The pager is held in a handler meanwhile, so that it receives only
+ * once memory is back (a region it could not place would be lost at its end).
+ */
+static uint8_t hog_buf[64 * 1024] __attribute__((aligned(4096)));
+static uint8_t hog_src[64 * 1024] __attribute__((aligned(4096)));
+
+/* The stack below this case's frame: earlier cases went deeper, so it costs no new page. */
+static void __attribute__((noinline))
+prefault_stack(void)
+{
+	volatile uint8_t pad[2 * 1024];
+
+	for (unsigned i = 0; i < sizeof pad; i += 1024)
+		pad[i] = 1;
+}
+
+/* Queues inline messages of size bytes on port until the kernel has no room for one more. */
+static mach_msg_return_t
+hog_heap(mach_port_t port, mach_msg_size_t size, int *n)
+{
+	mach_msg_header_t *h = (mach_msg_header_t *)hog_buf;
+	mach_msg_return_t mr;
+
+	do {
+		h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND_ONCE, 0);	/* no queue limit */
+		h->msgh_size = size;
+		h->msgh_remote_port = port;
+		h->msgh_local_port = MACH_PORT_NULL;
+		h->msgh_id = (mach_msg_id_t)size;
+		mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+		if (mr == MACH_MSG_SUCCESS)
+			(*n)++;
+	} while (mr == MACH_MSG_SUCCESS);
+	return mr;
+}
+
+static void
+dirty_page_reaches_its_pager_when_memory_is_short(void)
+{
+	static const mach_msg_size_t sizes[] = { 64 * 1024, 4096, 256, sizeof(mach_msg_header_t) };
+	enum { USER = 64u << 20, MAX_CHILDREN = 4 };
+	mach_port_t hog[4], children[MAX_CHILDREN] = { 0 }, name;
+	vm_address_t addr = 0, ua = 0;
+	uint32_t off, names = 0, heap_pages, pool, nchildren = 0;
+	kern_return_t kr;
+	int queued = 0;
+	volatile uint8_t *p;
+	cthread_t th;
+
+	memset(&pager, 0, sizeof pager);
+	pager.serve_returned = true;
+	CHECK(start_pager(&th));
+	CHECK_EQ(vm_map(ME, &addr, 4096, 0, true, pager.port, 0, false, VM_PROT_DEFAULT, VM_PROT_ALL,
+			VM_INHERIT_COPY), KERN_SUCCESS);
+	CHECK(wait_until(&pager.inits, 1));
+	p = (volatile uint8_t *)addr;
+	CHECK_EQ(p[0], 1);
+	p[5] = 0x77;				/* dirty */
+	/* the pager waits in lock_completed while memory is short */
+	pager.hold = true;
+	CHECK_EQ(memory_object_lock_request(pager.control, 0, 4096, MEMORY_OBJECT_RETURN_NONE, false,
+					    VM_PROT_NONE, pager.port), KERN_SUCCESS);
+	CHECK(wait_until(&pager.completed, 1));
+	/* everything this thread touches from here to the release is resident */
+	prefault_stack();
+	memset(hog_buf, 1, sizeof hog_buf);
+	memset(hog_src, 2, sizeof hog_src);
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &hog[i]), KERN_SUCCESS);
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		CHECK_EQ(task_create(ME, false, &children[i]), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(ME, &ua, USER, true), KERN_SUCCESS);
+	/* user pages, down to the reserve: 16 pages a call, then one */
+	for (off = 0; off < USER && vm_write(ME, ua + off, (vm_offset_t)hog_src, sizeof hog_src) == KERN_SUCCESS;
+	     off += sizeof hog_src)
+		;
+	for (; off < USER && vm_write(ME, ua + off, (vm_offset_t)hog_src, 4096) == KERN_SUCCESS; off += 4096)
+		;
+	CHECK(off > 0 && off < USER);
+	/*
+	 * The reserve, until a name table cannot grow: each child may hold
+	 * TASK_LIMIT_NAMES names (256 pages of table), so as many children as it
+	 * takes (made before user pages ran out: a page directory is a user
+	 * page); a child refused below its limit found no page.
+	 */
+	for (nchildren = 0; nchildren < MAX_CHILDREN; nchildren++) {
+		uint32_t in_this = 0;
+		if (!children[nchildren])
+			break;
+		while ((kr = mach_port_allocate(children[nchildren], MACH_PORT_RIGHT_DEAD_NAME, &name)) ==
+		       KERN_SUCCESS)
+			in_this++;
+		CHECK_EQ(kr, KERN_NO_SPACE);
+		names += in_this;
+		if (in_this < TASK_LIMIT_NAMES_DEFAULT) {
+			nchildren++;
+			break;
+		}
+	}
+	CHECK(names > 128 * 32);		/* at least the smallest reserve's worth of pages */
+	heap_pages = free_pages_with_heap();
+	/* the heap: messages of each size until there is no room for one more (sends stop at
+	 * twice the reserve, so there may be none) */
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(hog_heap(hog[i], sizes[i], &queued), MACH_SEND_NO_BUFFER);
+	/* room for the lock_request itself, no more */
+	if (queued)
+		mach_msg((mach_msg_header_t *)hog_buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof hog_buf, hog[2], 0,
+			 MACH_PORT_NULL);
+	pool = stats().free_pages;
+	CHECK_EQ(memory_object_lock_request(pager.control, 0, 4096, MEMORY_OBJECT_RETURN_DIRTY, false,
+					    VM_PROT_NONE, MACH_PORT_NULL), KERN_SUCCESS);
+	CHECK(stats().free_pages <= pool);	/* no page came free meanwhile */
+	/* memory back */
+	for (int i = 0; i < 4; i++)
+		mach_port_destroy(ME, hog[i]);
+	for (int i = 0; i < MAX_CHILDREN; i++)
+		end_child(children[i]);
+	CHECK_EQ(vm_deallocate(ME, ua, USER), KERN_SUCCESS);
+	printf("# %u KiB of user pages, %u dead names in %u children, %d messages; %u pages free then, with the "
+	       "heap's %u\n", off / 1024, names, nchildren, queued, pool, heap_pages);
+	pager.hold = false;
+	CHECK(wait_until(&pager.returns, 1));
+	CHECK_EQ(pager.returned_offset, 0);
+	CHECK_EQ(pager.returned[5], 0x77);
+	CHECK_EQ(pager.returned[6], 1);
+	CHECK_EQ(p[5], 0x77);			/* from the object, or from the pager again */
+	CHECK_EQ(p[6], 1);
+	CHECK_EQ(vm_deallocate(ME, addr, 4096), KERN_SUCCESS);
+	CHECK(wait_until(&pager.terminates, 1));
+	CHECK_EQ(pager.returns, 1);		/* clean since its return */
+	mach_port_deallocate(ME, pager.control);
+	mach_port_destroy(ME, pager.port);
+	cthread_join(th);
+}
+
+/*
  * Interrupts off, bounded: nothing a task asks of the VM keeps them off longer
  * than IRQOFF_BOUND guest instructions (the kernel is booted with
  * irqoff_stats, QEMU with -icount shift=0, where rdtsc counts instructions).
@@ -2314,6 +2470,7 @@ static const struct test tests[] = {
 	T(copies_of_an_object_keep_its_contents_from_when_they_were_made),
 	T(lock_request_leaves_a_no_access_page_unreadable),
 	T(fuzz_100000_random_vm_calls),
+	T(dirty_page_reaches_its_pager_when_memory_is_short),
 	T(interrupts_stay_off_at_most_a_page_copy_in_vm_calls),
 };
 

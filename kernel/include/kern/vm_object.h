@@ -137,7 +137,18 @@ void vm_object_control_request(struct kmsg *k);
 
 /* pager_msg.c: the queue of messages to pagers. [O] held for the queue calls. */
 void pager_msg_queue_locked(struct vm_object *obj, int id, uint32_t w0, uint32_t w1, uint32_t w2);
-void pager_msg_queue_return_locked(struct vm_object *obj, uint32_t offset, paddr_t pa, bool dirty);
+/*
+ * data_return of pa (a page of its own: a copy the object does not keep), with
+ * the caller's reference on it. False: no memory for the message; nothing was
+ * taken, and the caller still has the page.
+ */
+bool pager_msg_queue_return_locked(struct vm_object *obj, uint32_t offset, paddr_t pa, bool dirty);
+/*
+ * data_return of the page of pg, an entry just taken off obj's list (its
+ * mappings gone): takes pg and its page. Cannot fail: pg's memory becomes the
+ * message, so a page leaving its object always reaches its pager.
+ */
+void pager_msg_queue_page_locked(struct vm_object *obj, struct obj_page *pg);
 /* lock_completed or supply_completed (nwords <= 4) to reply_to. No lock held: takes over that send-once right. */
 void pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg_id_t id, const uint32_t *w,
 			       uint32_t nwords);
