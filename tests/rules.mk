@@ -86,7 +86,8 @@ check-kobject:
 # Attacks on the node's resources, each from a child task, each ending at a limit (kernel/README.md, Limits).
 check-hostile:
 	@tools/qemu-test --suite hostile --timeout 600 --log $(B)/test/hostile.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/hostiletest.elf"
+		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-initrd "$(call join_modules,$(B)/tests/hostiletest.elf $(CRAFTED_ELFS) $(B)/tests/sharedpage.elf)"
 
 # The soak (tests/soak/run.py): the mix for 30 s in make check, with heartbeats at most
 # 4 s apart (the host runs another suite beside it); make check-soak: 10 minutes, 2 s.

@@ -41,7 +41,24 @@ mig_dealloc_reply_port(mach_port_t port)
 	}
 }
 
-/* Releases the rights a received message carries (its reply right and port descriptors). */
+/* Gives up one right of a received message, as it was carried. */
+static void
+release_right(mach_port_t self, mach_port_t name, mach_msg_type_name_t disposition)
+{
+	if (!MACH_PORT_VALID(name))
+		return;
+	if (disposition == MACH_MSG_TYPE_PORT_RECEIVE)
+		mach_port_mod_refs(self, name, MACH_PORT_RIGHT_RECEIVE, -1);
+	else
+		mach_port_deallocate(self, name);	/* a send or send-once right */
+}
+
+/*
+ * Releases everything a received message carries, as Mach's mach_msg_destroy
+ * does: its reply right, the rights of its port descriptors and port arrays,
+ * and the memory of its out-of-line regions and port arrays. The message must
+ * be one the kernel delivered (its descriptors are then well formed).
+ */
 void
 mach_msg_destroy(mach_msg_header_t *msg)
 {
@@ -49,16 +66,27 @@ mach_msg_destroy(mach_msg_header_t *msg)
 
 	if (MACH_PORT_VALID(msg->msgh_remote_port))
 		mach_port_deallocate(self, msg->msgh_remote_port);
-	if (msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		mach_msg_body_t *body = (mach_msg_body_t *)(msg + 1);
-		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
-		for (mach_msg_size_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
-			if (d->type.type != MACH_MSG_PORT_DESCRIPTOR || !MACH_PORT_VALID(d->port.name))
-				continue;
-			if (d->port.disposition == MACH_MSG_TYPE_PORT_RECEIVE)
-				mach_port_mod_refs(self, d->port.name, MACH_PORT_RIGHT_RECEIVE, -1);
-			else
-				mach_port_deallocate(self, d->port.name);
+	if (!(msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return;
+	mach_msg_body_t *body = (mach_msg_body_t *)(msg + 1);
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
+	for (mach_msg_size_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
+		switch (d->type.type) {
+		case MACH_MSG_PORT_DESCRIPTOR:
+			release_right(self, d->port.name, d->port.disposition);
+			break;
+		case MACH_MSG_OOL_DESCRIPTOR:
+		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
+			if (d->out_of_line.address && d->out_of_line.size)
+				vm_deallocate(self, d->out_of_line.address, d->out_of_line.size);
+			break;
+		case MACH_MSG_OOL_PORTS_DESCRIPTOR:
+			if (!d->ool_ports.address || !d->ool_ports.count)
+				break;
+			for (mach_msg_size_t j = 0; j < d->ool_ports.count; j++)
+				release_right(self, ((mach_port_t *)d->ool_ports.address)[j], d->ool_ports.disposition);
+			vm_deallocate(self, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
+			break;
 		}
 	}
 }

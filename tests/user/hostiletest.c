@@ -1,11 +1,15 @@
 /*
  * The hostile suite: each case is one class of attack a task can make on the
- * node by asking for too much (ports, threads, tasks, kernel memory for its
- * messages). Each attack runs in a child task, as a hostile program would; it
- * must end at the child's limit with a named error, never exhaust the node,
- * and once the child is gone every page, port and heap byte is back and a
- * fresh task can touch at least 90 % of the memory one could at the start.
+ * node: asking for too much (ports, threads, tasks, kernel memory for its
+ * messages: each from a child task, which must stop at its limit with a named
+ * error and never exhaust the node), rings of receive rights that nobody can
+ * ever receive, threads terminated while their exception waits, and programs
+ * whose segments the loader must refuse or load once (boot modules made by
+ * tests/kernel/mkelf.py, and hello linked with text and data in one page).
+ * After each, every page, port and heap byte is back and a fresh task can
+ * touch at least 90 % of the memory one could at the start.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -251,6 +255,203 @@ queued_messages_stop_at_the_kernel_memory_limit(void)
 	CHECK_NODE_RECOVERED();
 }
 
+
+/* ---- rings of receive rights ---- */
+
+static uint8_t ring_data[200 * 1024];
+
+/* Sends the receive right `right` to dest, with ool_size bytes out of line beside it. */
+static mach_msg_return_t
+send_receive_right(mach_port_t dest, mach_msg_type_name_t dest_disp, mach_port_t right, uint32_t ool_size)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_msg_body_t body;
+		mach_msg_port_descriptor_t port;
+		mach_msg_ool_descriptor_t ool;
+	} m;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(dest_disp, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_size = sizeof m;
+	m.h.msgh_remote_port = dest;
+	m.body.msgh_descriptor_count = 2;
+	m.port.name = right;
+	m.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+	m.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	m.ool.address = (vm_address_t)ring_data;
+	m.ool.size = ool_size;
+	m.ool.copy = MACH_MSG_PHYSICAL_COPY;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	return mach_msg(&m.h, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0);
+}
+
+/*
+ * A ring of n ports: each one's receive right in a message queued on the
+ * next, the last's on the first, each message with ool bytes out of line;
+ * n == 1 is a port whose receive right is queued on itself (sent through a
+ * send-once right, the only other name a task has for it).
+ */
+static bool
+ring(int n, uint32_t ool)
+{
+	mach_port_t p[3];
+
+	for (int i = 0; i < n; i++) {
+		mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p[i]);
+		mach_port_insert_right(ME, p[i], p[i], MACH_MSG_TYPE_MAKE_SEND);
+	}
+	if (n == 1) {
+		mach_port_t so = MACH_PORT_NULL;
+		mach_msg_type_name_t got;
+		if (mach_port_extract_right(ME, p[0], MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &got) != KERN_SUCCESS ||
+		    send_receive_right(so, MACH_MSG_TYPE_MOVE_SEND_ONCE, p[0], ool) != MACH_MSG_SUCCESS)
+			return false;
+	} else {
+		for (int i = 0; i + 1 < n; i++)
+			if (send_receive_right(p[i + 1], MACH_MSG_TYPE_COPY_SEND, p[i], ool) != MACH_MSG_SUCCESS)
+				return false;
+		if (send_receive_right(p[0], MACH_MSG_TYPE_COPY_SEND, p[n - 1], ool) != MACH_MSG_SUCCESS)
+			return false;
+	}
+	for (int i = 0; i < n; i++) {
+		mach_port_type_t type = 0;
+		mach_port_type(ME, p[i], &type);
+		if (type != MACH_PORT_TYPE_DEAD_NAME)
+			return false;		/* the ring died as it closed */
+		mach_port_deallocate(ME, p[i]);
+	}
+	return true;
+}
+
+static void
+rings_of_ports_carrying_memory_are_freed(void)
+{
+	uint32_t pages = free_pages_with_heap();
+
+	memset(ring_data, 0x5A, sizeof ring_data);	/* resident before the counts */
+	for (int i = 0; i < 40; i++)
+		CHECK(ring(2, sizeof ring_data));	/* what leaked 80 ports and 16.4 MB */
+	for (int i = 0; i < 20; i++)
+		CHECK(ring(3, i % 2 ? 40 * 1024 : 0));
+	for (int i = 0; i < 20; i++)
+		CHECK(ring(1, i % 2 ? sizeof ring_data : 0));
+	printf("# %u pages held after 80 rings\n", pages - free_pages_with_heap());
+	CHECK_NODE_RECOVERED();
+}
+
+/* ---- exceptions left unanswered ---- */
+
+static void
+touch_null(void)
+{
+	*(volatile uint32_t *)0 = 1;
+	for (;;)
+		;
+}
+
+/*
+ * A child's threads fault one after another; the exception port's holder
+ * (us) takes each request and terminates the faulting thread instead of
+ * answering. Only the thread may end; the child and the node go on.
+ */
+static void
+threads_terminated_while_their_exception_waits_end_alone(void)
+{
+	mach_port_t child = MACH_PORT_NULL, exc = MACH_PORT_NULL, th, keeper = MACH_PORT_NULL;
+	struct {
+		mach_msg_header_t h;
+		uint8_t body[256];
+	} m;
+	vm_address_t stack = 0;
+	int ended = 0;
+
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(thread_create(child, &keeper), KERN_SUCCESS);	/* suspended: the child keeps a thread */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &exc), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, exc, exc, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(child, &stack, 4 * PAGE, 1), KERN_SUCCESS);
+	for (int i = 0; i < 50; i++) {
+		i386_thread_state_t st;
+		mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+		CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);
+		CHECK_EQ(thread_set_special_port(th, THREAD_EXCEPTION_PORT, exc), KERN_SUCCESS);
+		CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), KERN_SUCCESS);
+		st.eip = (uint32_t)touch_null;
+		st.esp = stack + 4 * PAGE - 16;
+		CHECK_EQ(thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n), KERN_SUCCESS);
+		CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+		CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, exc, 5000, MACH_PORT_NULL),
+			 MACH_MSG_SUCCESS);
+		CHECK_EQ(thread_terminate(th), KERN_SUCCESS);	/* instead of an answer */
+		mach_msg_destroy(&m.h);
+		mach_port_deallocate(ME, th);
+		ended++;
+	}
+	CHECK_EQ(ended, 50);
+	CHECK_EQ(mach_port_type(ME, child, &(mach_port_type_t){ 0 }), KERN_SUCCESS);
+	{
+		mach_port_type_t type = 0;
+		mach_port_type(ME, child, &type);
+		CHECK_EQ(type, MACH_PORT_TYPE_SEND);		/* the child lives on */
+	}
+	mach_port_deallocate(ME, keeper);
+	end_task(child);
+	mach_port_destroy(ME, exc);
+	CHECK_NODE_RECOVERED();
+}
+
+/* ---- programs the loader must refuse, or load once ---- */
+
+/* The boot module named name (its command line's first word), or -1. */
+static int
+module_named(const char *name)
+{
+	uint32_t count = 0;
+	mach_port_t hp = MACH_PORT_NULL;
+
+	task_get_special_port(ME, TASK_HOST_PORT, &hp);
+	trap_boot_module_count(hp, &count);
+	for (uint32_t i = 0; i < count; i++) {
+		char line[128] = "";
+		uint32_t bytes = 0;
+		if (trap_boot_module_info(hp, i, line, sizeof line, &bytes) == KERN_SUCCESS &&
+		    strstr(line, name) != NULL) {
+			mach_port_deallocate(ME, hp);
+			return (int)i;
+		}
+	}
+	mach_port_deallocate(ME, hp);
+	return -1;
+}
+
+static void
+elf_files_with_bad_or_overlapping_segments_harm_nothing(void)
+{
+	static const char *const refused[] = { "kspace.elf", "wrapping.elf", "stackseg.elf", "pastend.elf" };
+	mach_port_t hp = MACH_PORT_NULL, task = MACH_PORT_NULL;
+	uint32_t id = 0;
+	int m;
+
+	CHECK_EQ(task_get_special_port(ME, TASK_HOST_PORT, &hp), KERN_SUCCESS);
+	for (unsigned i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		m = module_named(refused[i]);
+		CHECK(m > 0);
+		for (int round = 0; round < 20; round++)
+			CHECK_EQ(trap_boot_module_start_port(hp, (uint32_t)m, MACH_PORT_NULL, &id, &task),
+				 KERN_INVALID_OBJECT);
+	}
+	/* the segments on one page, and the shared-page link of hello: loaded, run, ended */
+	for (int round = 0; round < 20; round++) {
+		m = module_named(round % 2 ? "overlap.elf" : "sharedpage.elf");
+		CHECK(m > 0);
+		CHECK_EQ(trap_boot_module_start_port(hp, (uint32_t)m, MACH_PORT_NULL, &id, &task), KERN_SUCCESS);
+		end_task(task);
+	}
+	mach_port_deallocate(ME, hp);
+	CHECK_NODE_RECOVERED();
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(a_fresh_task_can_touch_most_of_memory),
@@ -258,6 +459,9 @@ static const struct test tests[] = {
 	T(threads_until_refused_stop_at_the_thread_limit),
 	T(tasks_until_refused_stop_at_the_task_limit),
 	T(queued_messages_stop_at_the_kernel_memory_limit),
+	T(rings_of_ports_carrying_memory_are_freed),
+	T(threads_terminated_while_their_exception_waits_end_alone),
+	T(elf_files_with_bad_or_overlapping_segments_harm_nothing),
 };
 
 static struct manifold_kernel_stats before;

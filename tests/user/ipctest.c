@@ -1967,18 +1967,7 @@ fuzz_20000_random_kernel_rpcs(void)
 			replies++;
 			if (h->msgh_id == 3500 && (h->msgh_bits & MACH_MSGH_BITS_COMPLEX))
 				task_terminate(((mach_msg_port_descriptor_t *)(buf + 7))->name);	/* a new task */
-			mach_msg_destroy(h);	/* whatever rights the reply brought */
-			for (uint32_t j = 0; (h->msgh_bits & MACH_MSGH_BITS_COMPLEX) && j < buf[6]; j++) {
-				mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(buf + 7) + j;
-				if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
-					for (uint32_t k = 0; k < d->ool_ports.count; k++)
-						if (MACH_PORT_VALID(((mach_port_t *)d->ool_ports.address)[k]))
-							mach_port_deallocate(ME, ((mach_port_t *)d->ool_ports.address)[k]);
-					vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * 4);
-				} else if (d->type.type == MACH_MSG_OOL_DESCRIPTOR) {	/* vm_read, mach_port_names */
-					vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
-				}
-			}
+			mach_msg_destroy(h);	/* whatever rights and memory the reply brought */
 		}
 	}
 	CHECK(replies > 1000);
