@@ -607,7 +607,6 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		waitq_wake_one_locked(&p->pset->receivers);
 }
 
-static void kmsg_release_rights_locked(struct kmsg *k);
 
 /* Destroys a message nobody will receive, with every right it carries. */
 void
@@ -641,11 +640,19 @@ kmsg_clean_locked(struct kmsg *k)
 	free_ool(k);
 }
 
+/* The out-of-line copies and the kmsg of a message whose rights are gone. No lock held. */
+void
+kmsg_free_unlocked(struct kmsg *k)
+{
+	free_ool(k);
+	kmsg_free(k);
+}
+
 /*
  * Releases every right a message carries; its out-of-line copies stay, for
  * free_ool once sched_lock is dropped (a 4 MiB region is a thousand pages).
  */
-static void
+void
 kmsg_release_rights_locked(struct kmsg *k)
 {
 	mach_msg_header_t *m = k->msg;

@@ -17,11 +17,19 @@ static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks 
 /*
  * Messages of dead ports, waiting to be destroyed (struct kmsg via link). A
  * message's rights can be receive rights whose ports die in turn, with their
- * own queues: kept here and taken one at a time by the outermost
- * port_destroy_locked, that is a loop, not a recursion as deep as the chain
- * of rights in transit (the kernel stack is 8 KiB; a task can queue a chain
- * of thousands of ports).
+ * own queues: kept here and taken one at a time, that is a loop, not a
+ * recursion as deep as the chain of rights in transit (the kernel stack is
+ * 8 KiB; a task can queue a chain of thousands of ports). The outermost
+ * port_destroy_locked destroys a few simple ones at once (PORT_DESTROY_BATCH);
+ * the rest, and every message with out-of-line memory, go to the reaper,
+ * which destroys them a batch at a time with sched_lock dropped between
+ * batches and their pages freed unlocked: a port with thousands of messages
+ * queued, or a ring of thousands, keeps interrupts off for one batch at a
+ * time. The reaper runs before the thread that destroyed the port returns to
+ * user mode (it is more urgent than any task), so a task sees the ports of a
+ * ring dead as it did.
  */
+#define PORT_DESTROY_BATCH 8
 static struct list dying_kmsgs = LIST_INIT(dying_kmsgs);	/* [S] */
 static bool destroying_kmsgs;					/* [S] someone is emptying it */
 
@@ -87,16 +95,56 @@ destroy_dying_kmsgs_locked(void)
 	if (destroying_kmsgs)
 		return;		/* called from inside the loop below: it will get to them */
 	destroying_kmsgs = true;
-	while ((l = list_pop_front(&dying_kmsgs)) != NULL)
-		kmsg_destroy_locked(list_entry(l, struct kmsg, link));
+	for (int n = 0; n < PORT_DESTROY_BATCH && !list_empty(&dying_kmsgs); n++) {
+		struct kmsg *k = list_entry(dying_kmsgs.next, struct kmsg, link);
+		if (k->kcopies)
+			break;	/* its pages are freed unlocked, by the reaper */
+		list_pop_front(&dying_kmsgs);
+		kmsg_destroy_locked(k);
+	}
 	destroying_kmsgs = false;
+	if (!list_empty(&dying_kmsgs))
+		sched_wake_reaper_locked();
+	(void)l;
+}
+
+bool
+ipc_dying_kmsgs_locked(void)
+{
+	return !list_empty(&dying_kmsgs) && !destroying_kmsgs;
+}
+
+void
+ipc_reap_dying_kmsgs(void)
+{
+	for (;;) {
+		uint32_t f = spin_lock_irqsave(&sched_lock);
+		struct kmsg *batch[PORT_DESTROY_BATCH];
+		int n = 0;
+		struct list *l;
+
+		if (destroying_kmsgs) {		/* (cannot be: it is set only under the lock) */
+			spin_unlock_irqrestore(&sched_lock, f);
+			return;
+		}
+		destroying_kmsgs = true;
+		while (n < PORT_DESTROY_BATCH && (l = list_pop_front(&dying_kmsgs)) != NULL) {
+			batch[n] = list_entry(l, struct kmsg, link);
+			kmsg_release_rights_locked(batch[n]);	/* may add messages of ports that die */
+			n++;
+		}
+		destroying_kmsgs = false;
+		spin_unlock_irqrestore(&sched_lock, f);
+		for (int i = 0; i < n; i++)
+			kmsg_free_unlocked(batch[i]);		/* pages and memory, interrupts on */
+		if (n == 0)
+			return;
+	}
 }
 
 void
 port_destroy_locked(struct port *p)
 {
-	struct kmsg *k;
-
 	assert_held(&sched_lock);
 	if (!p->active)
 		return;
@@ -114,8 +162,11 @@ port_destroy_locked(struct port *p)
 		list_remove(&p->pset_link);
 		p->pset = NULL;
 	}
-	while ((k = ipc_dequeue_locked(p)) != NULL)
-		list_push_back(&dying_kmsgs, &k->link);	/* each holds a reference to p */
+	/* the whole queue in one step, whatever its length (each message holds a
+	 * reference to p); the receive rights they carry stay marked in transit to
+	 * p until their messages go, and their ports with them */
+	list_splice_back(&dying_kmsgs, &p->messages);
+	p->msgcount = 0;
 	destroy_dying_kmsgs_locked();
 	waitq_wake_all_locked(&p->receivers);
 	waitq_wake_all_locked(&p->senders);

@@ -485,9 +485,14 @@ reaper(void *arg)
 	for (;;) {
 		struct task *finish = NULL, *free = NULL;
 		struct thread *th;
+		bool kmsgs = false;
 		uint32_t f = spin_lock_irqsave(&sched_lock);
 
 		while (!(th = sched_take_dead_locked())) {
+			if (ipc_dying_kmsgs_locked()) {
+				kmsgs = true;
+				break;
+			}
 			if (!list_empty(&to_finish)) {
 				finish = list_entry(list_pop_front(&to_finish), struct task, reap_link);
 				break;
@@ -501,6 +506,8 @@ reaper(void *arg)
 		spin_unlock_irqrestore(&sched_lock, f);
 		if (th)
 			reap_thread(th);
+		else if (kmsgs)
+			ipc_reap_dying_kmsgs();	/* messages of dead ports, a batch at a time */
 		else if (finish)
 			task_finish(finish);
 		else

@@ -177,6 +177,7 @@ heap_init(struct heap *h, uintptr_t base, uintptr_t limit, size_t cache_max,
 		h->nquick[i] = 0;
 	}
 	h->quick_bytes = 0;
+	h->quick_blocks = 0;
 }
 
 static void release(struct heap *h, struct heap_block *b);
@@ -194,12 +195,14 @@ quick_put(struct heap *h, struct heap_block *b)
 {
 	int c = quick_class(b->size - HDR);
 
-	if (c < 0 || h->nquick[c] >= HEAP_QUICK_DEPTH || h->quick_bytes + b->size > HEAP_QUICK_BYTES)
+	if (c < 0 || h->nquick[c] >= HEAP_QUICK_DEPTH || h->quick_blocks >= HEAP_QUICK_BLOCKS ||
+	    h->quick_bytes + b->size > HEAP_QUICK_BYTES)
 		return false;
 	b->magic = MAGIC_QUICK;
 	b->next = h->quick[c];
 	h->quick[c] = b;
 	h->nquick[c]++;
+	h->quick_blocks++;
 	h->quick_bytes += b->size;
 	return true;
 }
@@ -215,6 +218,7 @@ quick_take(struct heap *h, size_t need)
 		return NULL;
 	h->quick[c] = b->next;
 	h->nquick[c]--;
+	h->quick_blocks--;
 	h->quick_bytes -= b->size;
 	return b;
 }
@@ -233,6 +237,7 @@ heap_flush_quick(struct heap *h)
 		h->nquick[c] = 0;
 	}
 	h->quick_bytes = 0;
+	h->quick_blocks = 0;
 }
 
 /*

@@ -2563,6 +2563,36 @@ irq_large_space(void)
 	irq_window_shown("the other names going");
 }
 
+/*
+ * A port with 2,000 messages queued (send-once: no queue limit), some with
+ * memory out of line, destroyed: its messages go a batch at a time (the
+ * reaper's, kernel/ipc/port.c), with interrupts on between batches.
+ */
+static void
+irq_many_queued(void)
+{
+	static uint8_t data[8192];
+	mach_port_t q = new_port();
+	struct ool_msg om;
+
+	memset(data, 7, sizeof data);
+	for (int i = 0; i < 2000; i++) {
+		memset(&om, 0, sizeof om);
+		om.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND_ONCE, 0) | MACH_MSGH_BITS_COMPLEX;
+		om.h.msgh_size = sizeof om;
+		om.h.msgh_remote_port = q;
+		om.body.msgh_descriptor_count = 1;
+		om.ool.address = (vm_address_t)data;
+		om.ool.size = i % 4 ? 0 : sizeof data;
+		om.ool.copy = MACH_MSG_PHYSICAL_COPY;
+		om.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+		CHECK_EQ(mach_msg(&om.h, MACH_SEND_MSG, sizeof om, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	}
+	irqoff_take();
+	CHECK_EQ(mach_port_destroy(ME, q), KERN_SUCCESS);
+	irq_window_shown("destroying a port with 2,000 messages queued");
+}
+
 static void
 interrupts_stay_off_at_most_a_page_copy_in_ipc(void)
 {
@@ -2664,6 +2694,7 @@ interrupts_stay_off_at_most_a_page_copy_in_ipc(void)
 	mach_port_destroy(ME, box);
 	mach_port_destroy(ME, p);
 	irq_large_space();
+	irq_many_queued();
 	printf("# worst: %u instructions (%s), from %#x to %#x; bound %u\n", irq_worst, irq_worst_op, irq_from,
 	       irq_to, IRQOFF_BOUND);
 	CHECK(irq_worst <= IRQOFF_BOUND);

@@ -18,7 +18,8 @@
  * `pages_mapped` is therefore the heap's whole footprint in the page pool.
  *
  * Small blocks freed go first to a quick list per size (HEAP_QUICK_MAX bytes
- * of payload at most, HEAP_QUICK_DEPTH of each size, HEAP_QUICK_BYTES in all):
+ * of payload at most, HEAP_QUICK_DEPTH of each size, HEAP_QUICK_BLOCKS and
+ * HEAP_QUICK_BYTES in all):
  * the kernel frees and allocates the same few sizes (messages, ports) all the
  * time, and taking one back from there skips the first-fit walk, the merge and
  * the page bookkeeping. A quick block is neither in use (bytes_in_use leaves it
@@ -53,10 +54,12 @@ struct heap {
 	size_t cache_max;		/* most cached_pages kept */
 #define HEAP_QUICK_MAX		256	/* payload bytes; sizes are multiples of 16 */
 #define HEAP_QUICK_DEPTH	8
-#define HEAP_QUICK_BYTES	(8 * 1024)
+#define HEAP_QUICK_BLOCKS	16	/* in all: a flush (under the caller's lock) merges at most these */
+#define HEAP_QUICK_BYTES	(4 * 1024)
 	struct heap_block *quick[HEAP_QUICK_MAX / 16];	/* by payload / 16 - 1, linked through next */
 	uint8_t nquick[HEAP_QUICK_MAX / 16];
 	size_t quick_bytes;		/* blocks (headers included) on the quick lists */
+	size_t quick_blocks;		/* ...and how many */
 };
 
 enum heap_error { HEAP_OK, HEAP_BAD_POINTER, HEAP_DOUBLE_FREE, HEAP_CORRUPT };

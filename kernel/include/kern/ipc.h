@@ -103,6 +103,12 @@ struct pset *pset_create(void);
 void pset_destroy_locked(struct pset *ps);
 void pset_unref_locked(struct pset *ps);
 uint32_t ipc_live_ports(void);
+/* Messages of dead ports wait for the reaper (port.c): whether some do, and the reaper's work. */
+bool ipc_dying_kmsgs_locked(void);
+void ipc_reap_dying_kmsgs(void);
+/* A message's rights, under sched_lock; then its copies and itself, with no lock held (msg.c). */
+void kmsg_release_rights_locked(struct kmsg *k);
+void kmsg_free_unlocked(struct kmsg *k);
 
 /* right.c: turning names into rights and back */
 kern_return_t right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,

@@ -42,6 +42,18 @@ static inline struct list *list_pop_front(struct list *l)
 	return n;
 }
 
+/* Moves every element of src to the end of dst, in one step; src is left empty. */
+static inline void list_splice_back(struct list *dst, struct list *src)
+{
+	if (list_empty(src))
+		return;
+	src->next->prev = dst->prev;
+	dst->prev->next = src->next;
+	src->prev->next = dst;
+	dst->prev = src->prev;
+	list_init(src);
+}
+
 #define list_entry(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 #define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
 #define list_for_each_safe(pos, tmp, head) \
