@@ -16,11 +16,28 @@
 #include <mach/task_special_ports.h>
 #include "layout.h"
 
-/* The pages a space's table and reverse hash are made of: one each, found in O(1). */
+bool
+task_may_use_reserve(struct task *t)
+{
+	struct port *host;
+
+	if (!t || t == kernel_task)
+		return true;
+	host = __atomic_load_n(&t->special[task_special_slot(TASK_HOST_PORT)], __ATOMIC_RELAXED);
+	return host && host == host_priv_port;
+}
+
+/*
+ * The pages a space's table and reverse hash are made of: one each, found in
+ * O(1). Made for a task's request, they stop at the page reserve, as user pages
+ * do (privileged or not: the reserve is the kernel's, for the notifications and
+ * replies it must still be able to send).
+ */
 void *
 space_page_alloc(void)
 {
-	paddr_t pa = page_alloc(PAGE_KERNEL);
+	struct thread *me = curthread();	/* none yet while the kernel task is made */
+	paddr_t pa = page_alloc(!me || me->task == kernel_task ? PAGE_KERNEL : PAGE_USER);
 
 	return pa ? P2V(pa) : NULL;
 }

@@ -79,8 +79,8 @@ kmsg_footprint(const struct kmsg *k)
 
 /*
  * Charges k to the sending task t: MACH_SEND_NO_BUFFER past its limit, or
- * when free pages are down to twice the kernel's reserve, which is kept for
- * the kernel itself (kern/page.h).
+ * when free pages are down to twice the kernel's reserve (to the reserve for
+ * the privileged tasks, task_may_use_reserve), which is kept for the kernel.
  */
 static mach_msg_return_t
 kmsg_charge(struct task *t, struct kmsg *k)
@@ -89,7 +89,10 @@ kmsg_charge(struct task *t, struct kmsg *k)
 
 	if (!t->kmem)
 		return MACH_MSG_SUCCESS;	/* the kernel's own */
-	if (page_free_count() < 2 * page_reserve_count() || !ledger_charge(t->kmem, bytes))
+	/* the privileged may go down to the reserve itself, never into it: the
+	 * kernel's own messages (notifications, replies) come from there */
+	if (page_free_count() < (task_may_use_reserve(t) ? 1 : 2) * page_reserve_count() ||
+	    !ledger_charge(t->kmem, bytes))
 		return MACH_SEND_NO_BUFFER;
 	ledger_ref(t->kmem);
 	k->payer = t->kmem;

@@ -148,10 +148,24 @@ task_create(const char *name, struct task **out)
 	return task_make(name, NULL, out);
 }
 
+/*
+ * Requests for new tasks and threads stop at twice the page reserve, the
+ * privileged tasks' at the reserve itself: never in it.
+ */
+static bool
+short_of_memory(void)
+{
+	return page_free_count() < (task_may_use_reserve(curtask()) ? 1 : 2) * page_reserve_count();
+}
+
 kern_return_t
 task_create_child(struct task *parent, struct task **out)
 {
-	uint32_t f = spin_lock_irqsave(&parent->lock);
+	uint32_t f;
+
+	if (short_of_memory())
+		return KERN_RESOURCE_SHORTAGE;
+	f = spin_lock_irqsave(&parent->lock);
 	kern_return_t kr = !parent->active ? KERN_INVALID_ARGUMENT
 		: parent->children >= parent->limits[TASK_LIMIT_TASKS] ? KERN_RESOURCE_SHORTAGE : KERN_SUCCESS;
 
@@ -318,10 +332,13 @@ task_start_thread(struct task *task, uint32_t eip, uint32_t esp)
 kern_return_t
 task_create_suspended_thread(struct task *task, struct port **right)
 {
-	struct thread *t = thread_alloc(task, task->name, PRIO_USER);
+	struct thread *t;
 	kern_return_t kr;
 	uint32_t f;
 
+	if (short_of_memory())
+		return KERN_RESOURCE_SHORTAGE;
+	t = thread_alloc(task, task->name, PRIO_USER);
 	if (!t)
 		return KERN_RESOURCE_SHORTAGE;
 	arch_thread_init_user(t, 0, 0, 0);

@@ -195,10 +195,76 @@ queued_messages_are_charged_to_their_sender_until_received(void)
 	mach_port_destroy(KC_SELF, p);			/* the rest go with the port */
 }
 
+
+/*
+ * The page reserve is the kernel's (and the privileged tasks'): once user
+ * pages are down to it, an ordinary task's name table cannot grow into it.
+ * We (the first task, privileged) take user pages down to the reserve in one
+ * child; another, not privileged, runs a loop of mach_reply_port traps (code
+ * we write into it: a fork would share our pages copy-on-write, and our own
+ * next write would find no page) until the kernel refuses a name.
+ */
+KC_CASE
+an_ordinary_task_cannot_take_the_page_reserve(void)
+{
+	static uint8_t src[16 * KC_PAGE] __attribute__((aligned(4096)));
+	static uint8_t code[KC_PAGE] __attribute__((aligned(4096)));
+	mach_port_t hog = MACH_PORT_NULL, child = MACH_PORT_NULL, th = MACH_PORT_NULL;
+	vm_address_t ua = 0, page, stack;
+	uint32_t off = 0, least, *w;
+	const uint32_t size = 64u << 20;
+
+	memset(src, 3, sizeof src);
+	CHECK_EQ(task_create(KC_SELF, 0, &child), KERN_SUCCESS);
+	page = kc_alloc(child, KC_PAGE);
+	stack = kc_alloc(child, KC_PAGE);
+	CHECK(page && stack);
+	/* loop: eax = 11 (mach_reply_port), ebx = &name; int 0x30; until eax != 0, counting; then done = 1 */
+	memset(code, 0, sizeof code);
+	{
+		uint8_t *c = code;
+		uint32_t name = page + 0x800, count = page + 0x804, done = page + 0x808;
+		*c++ = 0xB8; memcpy(c, &(uint32_t){ 11 }, 4); c += 4;		/* mov $11, %eax */
+		*c++ = 0xBB; memcpy(c, &name, 4); c += 4;			/* mov $name, %ebx */
+		*c++ = 0xCD; *c++ = 0x30;					/* int $0x30 */
+		*c++ = 0x85; *c++ = 0xC0;					/* test %eax, %eax */
+		*c++ = 0x75; *c++ = 0x08;					/* jnz done */
+		*c++ = 0xFF; *c++ = 0x05; memcpy(c, &count, 4); c += 4;	/* incl count */
+		*c++ = 0xEB; *c++ = 0xE8;					/* jmp loop */
+		*c++ = 0xC7; *c++ = 0x05; memcpy(c, &done, 4); c += 4;	/* done: movl $1, done */
+		memcpy(c, &(uint32_t){ 1 }, 4); c += 4;
+		*c++ = 0xEB; *c++ = 0xFE;					/* jmp . */
+	}
+	CHECK_EQ(vm_write(child, page, (vm_address_t)code, KC_PAGE), KERN_SUCCESS);
+	CHECK_EQ(vm_write(child, stack, (vm_address_t)code, KC_PAGE), KERN_SUCCESS);	/* resident */
+	CHECK_EQ(kc_thread_at(child, page, stack + KC_PAGE - 16, &th), KERN_SUCCESS);
+	CHECK_EQ(task_create(KC_SELF, 0, &hog), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(hog, &ua, size, 1), KERN_SUCCESS);
+	while (off < size && vm_write(hog, ua + off, (vm_address_t)src, sizeof src) == KERN_SUCCESS)
+		off += sizeof src;
+	while (off < size && vm_write(hog, ua + off, (vm_address_t)src, KC_PAGE) == KERN_SUCCESS)
+		off += KC_PAGE;
+	CHECK(off > 0 && off < size);				/* user pages stopped at the reserve */
+	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+	kc_yield(2000);						/* (reading its memory would need pages) */
+	least = stats().free_pages;
+	kc_end_task(hog);					/* memory back */
+	w = (uint32_t *)code;
+	w[0] = kc_word(child, page + 0x804);
+	w[1] = kc_word(child, page + 0x808);
+	printf("# %u KiB of user pages; the other child made %u names, then none; %u pages were free\n",
+	       off / 1024, w[0], least);
+	CHECK_EQ(w[1], 1);					/* it was refused */
+	CHECK(least >= 32);					/* the smallest reserve is whole */
+	kc_end_thread(th);
+	kc_end_task(child);
+}
+
 #define KOBJ_LIMIT_CASES(T)							\
 	T(limits_are_inherited_and_no_task_gives_more_than_it_has)		\
 	T(a_full_name_space_refuses_new_names_with_no_space)			\
 	T(thread_and_task_limits_refuse_with_resource_shortage)		\
-	T(queued_messages_are_charged_to_their_sender_until_received)
+	T(queued_messages_are_charged_to_their_sender_until_received)		\
+	T(an_ordinary_task_cannot_take_the_page_reserve)
 
 #endif

@@ -2170,17 +2170,18 @@ lock_request_leaves_a_no_access_page_unreadable(void)
 }
 
 /*
- * Memory short when a pager asks for its dirty pages back without a flush:
- * not a page free and the heap full. User pages (page tables included) stop
- * at the kernel's reserve, so this task takes them down to it with vm_write;
- * a child's name table, a page per 128 dead names, takes the reserve; queued
- * messages fill the heap, which has no page left to grow by (so it ends the
- * size it was, and every page comes back). The kernel cannot copy the page,
- * so it hands over the page itself and drops it from the object, as a flush
- * would; what it cannot build yet waits in the kernel until memory is back.
- * The pager gets the data, and a later read, which asks the pager again,
- * sees it. The pager is held in a handler meanwhile, so that it receives only
- * once memory is back (a region it could not place would be lost at its end).
+ * Memory as short as a task can make it when a pager asks for its dirty pages
+ * back without a flush. User pages (page tables included) stop at the
+ * kernel's reserve, so this task takes them down to it with vm_write; name
+ * tables stop there too, and queued messages (we are privileged) at the
+ * reserve itself: the reserve is the kernel's (kernel/README.md, Limits). With
+ * the reserve the kernel copies the page and sends the copy; without it (the
+ * kernel's own use of the reserve, which no task can cause any more) it would
+ * hand over the page itself and drop it from the object, as a flush does, and
+ * what it cannot build would wait in the kernel until memory is back: that
+ * path is no longer reached from a test. The pager gets the data, and a later
+ * read sees it. The pager is held in a handler meanwhile, so that it receives
+ * only once memory is back.
  */
 static uint8_t hog_buf[64 * 1024] __attribute__((aligned(4096)));
 static uint8_t hog_src[64 * 1024] __attribute__((aligned(4096)));
@@ -2259,10 +2260,10 @@ dirty_page_reaches_its_pager_when_memory_is_short(void)
 		;
 	CHECK(off > 0 && off < USER);
 	/*
-	 * The reserve, until a name table cannot grow: each child may hold
+	 * Names, until a name table cannot grow: each child may hold
 	 * TASK_LIMIT_NAMES names (256 pages of table), so as many children as it
 	 * takes (made before user pages ran out: a page directory is a user
-	 * page); a child refused below its limit found no page.
+	 * page); a child refused below its limit found no page above the reserve.
 	 */
 	for (nchildren = 0; nchildren < MAX_CHILDREN; nchildren++) {
 		uint32_t in_this = 0;
@@ -2278,7 +2279,6 @@ dirty_page_reaches_its_pager_when_memory_is_short(void)
 			break;
 		}
 	}
-	CHECK(names > 128 * 32);		/* at least the smallest reserve's worth of pages */
 	heap_pages = free_pages_with_heap();
 	/* the heap: messages of each size until there is no room for one more (sends stop at
 	 * twice the reserve, so there may be none) */

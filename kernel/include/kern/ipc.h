@@ -183,6 +183,13 @@ void ipc_fastpath_init(void);
 /* kobject.c: messages sent to kernel objects (task, thread, host ports) */
 extern struct port *host_port;
 extern struct port *host_priv_port;	/* the privileged host port: see ipc_holds_host_priv */
+/*
+ * Whether t is the kernel or a task whose TASK_HOST_PORT is the privileged
+ * host port (bootstrap and the servers it trusts): its messages, threads and
+ * tasks may take pages down to the page reserve, where everyone else's stop at
+ * twice the reserve. Nothing a task asks for goes into the reserve itself.
+ */
+bool task_may_use_reserve(struct task *t);
 void kobject_init(void);
 void kobject_server(struct kmsg *k);
 struct port *kobject_port_create(enum kobject_type type, void *object);
