@@ -630,8 +630,7 @@ kmsg_destroy(struct kmsg *k)
 
 	kmsg_release_rights_locked(k);
 	spin_unlock_irqrestore(&sched_lock, f);
-	free_ool(k);
-	kmsg_free(k);
+	kmsg_free_unlocked(k);
 }
 
 /* Releases every right and copy a message carries; the kmsg itself stays. */
@@ -830,8 +829,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	if (ring) {	/* nobody could ever receive it: destroyed now, and the send succeeds, as in Mach */
 		kmsg_release_rights_locked(k);
 		spin_unlock_irqrestore(&sched_lock, f);
-		free_ool(k);
-		kmsg_free(k);
+		kmsg_free_unlocked(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
@@ -1201,9 +1199,7 @@ out:
 	if (handoff_port)
 		port_unref_locked(handoff_port);
 	spin_unlock_irqrestore(&sched_lock, f);
-	if (dead) {
-		free_ool(dead);
-		kmsg_free(dead);
-	}
+	if (dead)
+		kmsg_free_unlocked(dead);
 	return mr;
 }

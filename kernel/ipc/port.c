@@ -90,8 +90,6 @@ port_unref_locked(struct port *p)
 static void
 destroy_dying_kmsgs_locked(void)
 {
-	struct list *l;
-
 	if (destroying_kmsgs)
 		return;		/* called from inside the loop below: it will get to them */
 	destroying_kmsgs = true;
@@ -105,7 +103,6 @@ destroy_dying_kmsgs_locked(void)
 	destroying_kmsgs = false;
 	if (!list_empty(&dying_kmsgs))
 		sched_wake_reaper_locked();
-	(void)l;
 }
 
 bool
@@ -123,11 +120,7 @@ ipc_reap_dying_kmsgs(void)
 		int n = 0;
 		struct list *l;
 
-		if (destroying_kmsgs) {		/* (cannot be: it is set only under the lock) */
-			spin_unlock_irqrestore(&sched_lock, f);
-			return;
-		}
-		destroying_kmsgs = true;
+		destroying_kmsgs = true;	/* messages of ports dying meanwhile wait on the list */
 		while (n < PORT_DESTROY_BATCH && (l = list_pop_front(&dying_kmsgs)) != NULL) {
 			batch[n] = list_entry(l, struct kmsg, link);
 			kmsg_release_rights_locked(batch[n]);	/* may add messages of ports that die */

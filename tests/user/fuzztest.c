@@ -65,9 +65,9 @@ worker(void)
 	mach_port_t self, thread, host, ports[4];
 	uint32_t *buf;
 
-	/* which slot: the first free seed marks it (the parent set esp in the slot's stack) */
+	/* which slot: the stack says (slot's 64 KiB at 0x40000000 + slot * 64 KiB, see start_worker) */
 	__asm__ volatile("mov %%esp, %0" : "=r"(slot));
-	slot = (slot >> 16) & 0xFF;	/* stacks are at 64 KiB apart, from slot 0 (see start_worker) */
+	slot = (slot >> 16) & 0xFF;
 	if (slot >= WORKERS)
 		for (;;)
 			;
@@ -120,26 +120,18 @@ worker(void)
 static mach_port_t forks[FORKS];
 static uint32_t generation;
 
-/* A worker thread in fork f at slot; its stack is the slot's 64 KiB at 0x40000000 + slot * 64 KiB. */
+/* A worker thread in task at slot; its stack is the slot's 64 KiB at 0x40000000 + slot * 64 KiB. */
 static kern_return_t
 start_worker(mach_port_t task, uint32_t slot)
 {
-	i386_thread_state_t st;
-	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
-	vm_address_t stack = 0x40000000u + (slot << 16) - 0x40000000u % (1u << 16);
+	vm_address_t stack = 0x40000000u | (slot << 16);
 	mach_port_t th;
-	kern_return_t kr;
+	kern_return_t kr = vm_allocate(task, &stack, 0x10000, 0);
 
-	stack = (slot << 16) | 0x40000000u;
-	kr = vm_allocate(task, &stack, 0x10000, 0);
 	if (kr == KERN_SUCCESS)
-		kr = thread_create(task, &th);
+		kr = thread_at(task, (vm_address_t)worker, stack + 0x10000 - 64, &th);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n);
-	st.eip = (uint32_t)worker;
-	st.esp = stack + 0x10000 - 64;
-	thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n);
 	kr = thread_resume(th);
 	mach_port_deallocate(ME, th);
 	return kr;
@@ -187,9 +179,7 @@ main(int argc, char **argv)
 	{	/* the shared page becomes an internal memory object at the first fork, for good */
 		mach_port_t first = MACH_PORT_NULL;
 		task_create(ME, 1, &first);
-		task_terminate(first);
-		wait_dead_name(first);
-		mach_port_deallocate(ME, first);
+		end_task_and_wait(first);
 	}
 	before = stats();
 	trap_clock_uptime(&t0);
@@ -203,11 +193,8 @@ main(int argc, char **argv)
 			mach_port_type(ME, forks[f], &type);
 			/* dead (it faulted or ended itself), or stuck (no thread left, or blocked for good) */
 			if (!forks[f] || type == MACH_PORT_TYPE_DEAD_NAME || now == last[f]) {
-				if (forks[f]) {
-					task_terminate(forks[f]);
-					wait_dead_name(forks[f]);
-					mach_port_deallocate(ME, forks[f]);
-				}
+				if (forks[f])
+					end_task_and_wait(forks[f]);
 				start_fork(f);
 				restarts++;
 			}
@@ -215,13 +202,9 @@ main(int argc, char **argv)
 		}
 	}
 	trap_clock_uptime(&t1);
-	for (int f = 0; f < FORKS; f++) {
-		if (!forks[f])
-			continue;
-		task_terminate(forks[f]);
-		wait_dead_name(forks[f]);
-		mach_port_deallocate(ME, forks[f]);
-	}
+	for (int f = 0; f < FORKS; f++)
+		if (forks[f])
+			end_task_and_wait(forks[f]);
 	for (int i = 0; i < 200; i++) {
 		after = stats();
 		if (after.live_ports == before.live_ports && after.heap_bytes == before.heap_bytes &&

@@ -25,14 +25,6 @@
 static uint8_t page_of_bytes[PAGE];
 static uint32_t touchable_at_start;
 
-static void
-end_task(mach_port_t task)
-{
-	task_terminate(task);
-	wait_dead_name(task);
-	mach_port_deallocate(ME, task);
-}
-
 /*
  * How many pages a fresh task can be given: a child's region written a page
  * at a time (vm_write, a page the kernel allocates for the child) until the
@@ -52,7 +44,7 @@ touchable_pages(void)
 		while (n < size / PAGE &&
 		       vm_write(child, a + n * PAGE, (vm_address_t)page_of_bytes, PAGE) == KERN_SUCCESS)
 			n++;
-	end_task(child);
+	end_task_and_wait(child);
 	return n;
 }
 
@@ -101,7 +93,7 @@ ports_until_refused_stop_at_the_name_limit(void)
 	CHECK_EQ(n, limit);
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p), KERN_SUCCESS);	/* we still can */
 	mach_port_destroy(ME, p);
-	end_task(child);
+	end_task_and_wait(child);
 	CHECK_NODE_RECOVERED();
 }
 
@@ -123,7 +115,7 @@ threads_until_refused_stop_at_the_thread_limit(void)
 	printf("# %u threads, then %s\n", n, kern_return_name(kr));
 	CHECK_EQ(kr, KERN_RESOURCE_SHORTAGE);
 	CHECK_EQ(n, limit);
-	end_task(child);
+	end_task_and_wait(child);
 	CHECK_NODE_RECOVERED();
 }
 
@@ -145,8 +137,8 @@ tasks_until_refused_stop_at_the_task_limit(void)
 	CHECK_EQ(kr, KERN_RESOURCE_SHORTAGE);
 	CHECK_EQ(n, limit);
 	for (uint32_t i = 0; i < n; i++)
-		end_task(gc[i]);
-	end_task(child);
+		end_task_and_wait(gc[i]);
+	end_task_and_wait(child);
 	CHECK_NODE_RECOVERED();
 }
 
@@ -213,8 +205,6 @@ queued_messages_stop_at_the_kernel_memory_limit(void)
 	mach_port_limits_t ql = { MACH_PORT_QLIMIT_MAX };
 	uint32_t limit, used, sent;
 	vm_address_t stack = 0;
-	i386_thread_state_t st;
-	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
 
 	hog_region = 0;
 	CHECK_EQ(vm_allocate(ME, &hog_region, HOG_REGION, 1), KERN_SUCCESS);
@@ -229,11 +219,7 @@ queued_messages_stop_at_the_kernel_memory_limit(void)
 		CHECK_EQ(mach_port_insert_right(child, hog_dest[i], ports[i], MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
 	}
 	CHECK_EQ(vm_allocate(child, &stack, 4 * PAGE, 1), KERN_SUCCESS);
-	CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);
-	CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), KERN_SUCCESS);
-	st.eip = (uint32_t)hog;
-	st.esp = stack + 4 * PAGE - 16;
-	CHECK_EQ(thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n), KERN_SUCCESS);
+	CHECK_EQ(thread_at(child, (vm_address_t)hog, stack + 4 * PAGE - 16, &th), KERN_SUCCESS);
 	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
 	for (int i = 0; i < 20000 && word_of(child, (vm_address_t)&hog_done) != 1; i++)
 		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_NONE, 10);
@@ -249,7 +235,7 @@ queued_messages_stop_at_the_kernel_memory_limit(void)
 	thread_terminate(th);
 	wait_dead_name(th);
 	mach_port_deallocate(ME, th);
-	end_task(child);
+	end_task_and_wait(child);
 	for (int i = 0; i < HOG_PORTS; i++)
 		mach_port_destroy(ME, ports[i]);	/* the messages, and their pages, go with them */
 	CHECK_NODE_RECOVERED();
@@ -372,14 +358,8 @@ threads_terminated_while_their_exception_waits_end_alone(void)
 	CHECK_EQ(mach_port_insert_right(ME, exc, exc, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
 	CHECK_EQ(vm_allocate(child, &stack, 4 * PAGE, 1), KERN_SUCCESS);
 	for (int i = 0; i < 50; i++) {
-		i386_thread_state_t st;
-		mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
-		CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);
+		CHECK_EQ(thread_at(child, (vm_address_t)touch_null, stack + 4 * PAGE - 16, &th), KERN_SUCCESS);
 		CHECK_EQ(thread_set_special_port(th, THREAD_EXCEPTION_PORT, exc), KERN_SUCCESS);
-		CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), KERN_SUCCESS);
-		st.eip = (uint32_t)touch_null;
-		st.esp = stack + 4 * PAGE - 16;
-		CHECK_EQ(thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n), KERN_SUCCESS);
 		CHECK_EQ(thread_resume(th), KERN_SUCCESS);
 		CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, exc, 5000, MACH_PORT_NULL),
 			 MACH_MSG_SUCCESS);
@@ -396,7 +376,7 @@ threads_terminated_while_their_exception_waits_end_alone(void)
 		CHECK_EQ(type, MACH_PORT_TYPE_SEND);		/* the child lives on */
 	}
 	mach_port_deallocate(ME, keeper);
-	end_task(child);
+	end_task_and_wait(child);
 	mach_port_destroy(ME, exc);
 	CHECK_NODE_RECOVERED();
 }
@@ -446,7 +426,7 @@ elf_files_with_bad_or_overlapping_segments_harm_nothing(void)
 		m = module_named(round % 2 ? "overlap.elf" : "sharedpage.elf");
 		CHECK(m > 0);
 		CHECK_EQ(trap_boot_module_start_port(hp, (uint32_t)m, MACH_PORT_NULL, &id, &task), KERN_SUCCESS);
-		end_task(task);
+		end_task_and_wait(task);
 	}
 	mach_port_deallocate(ME, hp);
 	CHECK_NODE_RECOVERED();
@@ -464,44 +444,10 @@ static const struct test tests[] = {
 	T(elf_files_with_bad_or_overlapping_segments_harm_nothing),
 };
 
-static struct manifold_kernel_stats before;
-static uint32_t names_before;
-
-static void
-leaks_before(void)
-{
-	before = stats();
-	names_before = port_name_count();
-}
-
-static const char *
-leaks_after(long long *delta)
-{
-	struct manifold_kernel_stats now = stats();
-
-	if (now.free_pages + now.heap_pages != before.free_pages + before.heap_pages) {
-		*delta = (long long)(before.free_pages + before.heap_pages) - (now.free_pages + now.heap_pages);
-		return "pages were not given back";
-	}
-	if (now.live_ports != before.live_ports) {
-		*delta = (long long)now.live_ports - before.live_ports;
-		return "ports were left alive";
-	}
-	if (now.heap_bytes != before.heap_bytes) {
-		*delta = (long long)now.heap_bytes - before.heap_bytes;
-		return "kernel heap bytes were not given back";
-	}
-	if (port_name_count() != names_before) {
-		*delta = (long long)port_name_count() - names_before;
-		return "names were left in our space";
-	}
-	return NULL;
-}
-
 int
 main(void)
 {
-	static const struct leak_check leaks = { leaks_before, leaks_after };
+	static const struct leak_check leaks = { kernel_leaks_before, kernel_leaks_after };
 	int fail;
 
 	printf("# the hostile suite: attacks from child tasks\n");	/* stdout's buffer, before any count */

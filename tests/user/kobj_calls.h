@@ -34,9 +34,7 @@ static char kc_failure[192], kc_failure_child[224];
 KC_FN void
 kc_end_task(mach_port_t task)
 {
-	task_terminate(task);
-	wait_dead_name(task);
-	mach_port_deallocate(KC_SELF, task);
+	end_task_and_wait(task);
 }
 
 /*
@@ -448,22 +446,7 @@ kc_code_page(mach_port_t target, mach_port_name_t rcv_name, const mach_msg_heade
 KC_FN kern_return_t
 kc_thread_at(mach_port_t target, vm_address_t eip, vm_address_t esp, mach_port_t *th)
 {
-	i386_thread_state_t st;
-	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
-	kern_return_t kr = thread_create(target, th);
-
-	if (kr != KERN_SUCCESS)
-		return kr;
-	kr = thread_get_state(*th, i386_THREAD_STATE, (natural_t *)&st, &n);
-	st.eip = eip;
-	st.esp = esp;
-	if (kr == KERN_SUCCESS)
-		kr = thread_set_state(*th, i386_THREAD_STATE, (natural_t *)&st, n);
-	if (kr != KERN_SUCCESS) {
-		thread_terminate(*th);
-		mach_port_deallocate(KC_SELF, *th);
-	}
-	return kr;
+	return thread_at(target, eip, esp, th);
 }
 
 /* Ends the thread and waits until its port is dead (the kernel has freed it). */

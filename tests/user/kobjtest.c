@@ -956,44 +956,10 @@ static const struct test tests[] = {
 	/* KOBJ_CALL_CASES_FAILING: Mach's behaviour where the kernel still differs (kernel/README.md) */
 };
 
-static struct manifold_kernel_stats before;
-static uint32_t names_before;
-
-static void
-leaks_before(void)
-{
-	before = stats();
-	names_before = port_name_count();
-}
-
-static const char *
-leaks_after(long long *delta)
-{
-	struct manifold_kernel_stats now = stats();
-
-	if (now.free_pages + now.heap_pages != before.free_pages + before.heap_pages) {
-		*delta = (long long)(before.free_pages + before.heap_pages) - (now.free_pages + now.heap_pages);
-		return "pages were not given back";
-	}
-	if (now.live_ports != before.live_ports) {
-		*delta = (long long)now.live_ports - before.live_ports;
-		return "ports were left alive";
-	}
-	if (now.heap_bytes != before.heap_bytes) {
-		*delta = (long long)now.heap_bytes - before.heap_bytes;
-		return "kernel heap bytes were not given back";
-	}
-	if (port_name_count() != names_before) {
-		*delta = (long long)port_name_count() - names_before;
-		return "names were left in our space";
-	}
-	return NULL;
-}
-
 int
 main(void)
 {
-	static const struct leak_check leaks = { leaks_before, leaks_after };
+	static const struct leak_check leaks = { kernel_leaks_before, kernel_leaks_after };
 	mach_port_name_t warm[200];
 	int fail;
 

@@ -45,14 +45,6 @@ now_ms(void)
 	return ns / 1000000;
 }
 
-static void
-end_task(mach_port_t task)
-{
-	task_terminate(task);
-	wait_dead_name(task);
-	mach_port_deallocate(ME, task);
-}
-
 /* Messages to our own port and back: inline of up to 8 KiB, or out of line up to 64 KiB. */
 static void
 messages(mach_port_t port)
@@ -141,7 +133,7 @@ fork_and_write(void)
 		vm_deallocate(ME, data, n);
 	}
 	EXPECT(scratch[PAGE + 100] == 1);	/* ours stayed ours */
-	end_task(child);
+	end_task_and_wait(child);
 	counts[2]++;
 }
 
@@ -157,20 +149,11 @@ touch_null(void)
 static kern_return_t
 start_in(mach_port_t child, void (*fn)(void), mach_port_t *th)
 {
-	i386_thread_state_t st;
-	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
 	vm_address_t stack = 0;
 	kern_return_t kr = vm_allocate(child, &stack, 4 * PAGE, 1);
 
 	if (kr == KERN_SUCCESS)
-		kr = thread_create(child, th);
-	if (kr == KERN_SUCCESS)
-		kr = thread_get_state(*th, i386_THREAD_STATE, (natural_t *)&st, &n);
-	if (kr == KERN_SUCCESS) {
-		st.eip = (uint32_t)fn;
-		st.esp = stack + 4 * PAGE - 16;
-		kr = thread_set_state(*th, i386_THREAD_STATE, (natural_t *)&st, n);
-	}
+		kr = thread_at(child, (vm_address_t)fn, stack + 4 * PAGE - 16, th);
 	if (kr == KERN_SUCCESS)
 		kr = thread_resume(*th);
 	return kr;
@@ -249,7 +232,7 @@ limits(void)
 			n++;
 		EXPECT(kr == KERN_RESOURCE_SHORTAGE);
 		while (n > 0)
-			end_task(gc[--n]);
+			end_task_and_wait(gc[--n]);
 		break;
 	default:
 		EXPECT(start_in(child, hog, &hogth) == KERN_SUCCESS);
@@ -257,7 +240,7 @@ limits(void)
 			thread_switch(MACH_PORT_NULL, SWITCH_OPTION_WAIT, 5);
 		break;
 	}
-	end_task(child);
+	end_task_and_wait(child);
 	if (hogth)
 		mach_port_deallocate(ME, hogth);
 	mach_port_destroy(ME, sink);

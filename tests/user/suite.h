@@ -27,6 +27,37 @@ wait_dead_name(mach_port_t name)
 	return 0;
 }
 
+/* Terminates task, waits until its name is dead (the kernel has finished it), and lets the name go. */
+static inline void
+end_task_and_wait(mach_port_t task)
+{
+	task_terminate(task);
+	wait_dead_name(task);
+	mach_port_deallocate(mach_task_self(), task);
+}
+
+/* A new thread in task, still suspended, that will start at eip with stack esp; none on failure. */
+static inline kern_return_t
+thread_at(mach_port_t task, vm_address_t eip, vm_address_t esp, mach_port_t *th)
+{
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+	kern_return_t kr = thread_create(task, th);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = thread_get_state(*th, i386_THREAD_STATE, (natural_t *)&st, &n);
+	st.eip = eip;
+	st.esp = esp;
+	if (kr == KERN_SUCCESS)
+		kr = thread_set_state(*th, i386_THREAD_STATE, (natural_t *)&st, n);
+	if (kr != KERN_SUCCESS) {
+		thread_terminate(*th);
+		mach_port_deallocate(mach_task_self(), *th);
+	}
+	return kr;
+}
+
 /* The kernel's counters (live ports, free pages, heap bytes...), for leak checks. */
 static inline struct manifold_kernel_stats
 stats(void)
@@ -149,6 +180,45 @@ struct leak_check {
 	void (*before)(void);
 	const char *(*after)(long long *delta);
 };
+
+/*
+ * The leak check of suites that start and end tasks: the kernel's pages (free
+ * and the heap's), live ports and heap bytes, and the names in our space, as
+ * they were before the case.
+ */
+static struct manifold_kernel_stats kernel_leaks_stats;
+static uint32_t kernel_leaks_names;
+
+static inline void
+kernel_leaks_before(void)
+{
+	kernel_leaks_stats = stats();
+	kernel_leaks_names = port_name_count();
+}
+
+static inline const char *
+kernel_leaks_after(long long *delta)
+{
+	struct manifold_kernel_stats now = stats(), before = kernel_leaks_stats;
+
+	if (now.free_pages + now.heap_pages != before.free_pages + before.heap_pages) {
+		*delta = (long long)(before.free_pages + before.heap_pages) - (now.free_pages + now.heap_pages);
+		return "pages were not given back";
+	}
+	if (now.live_ports != before.live_ports) {
+		*delta = (long long)now.live_ports - before.live_ports;
+		return "ports were left alive";
+	}
+	if (now.heap_bytes != before.heap_bytes) {
+		*delta = (long long)now.heap_bytes - before.heap_bytes;
+		return "kernel heap bytes were not given back";
+	}
+	if (port_name_count() != kernel_leaks_names) {
+		*delta = (long long)port_name_count() - kernel_leaks_names;
+		return "names were left in our space";
+	}
+	return NULL;
+}
 
 static inline int
 run_suite(const char *suite, const struct test *tests, int n, const struct leak_check *leaks)
