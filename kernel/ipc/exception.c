@@ -46,7 +46,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	reply = port_create();
 	if (!reply)
 		return EXCEPTION_UNHANDLED;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	reply->refs = 1;	/* the kernel's: it alone receives here */
 	ep = th->exc_port ? th->exc_port : task->special[task_special_slot(TASK_EXCEPTION_PORT)];
 	if (!ep || !ep->active || ep->kotype != KOBJ_NONE || !th->self || !task->self)
@@ -64,7 +64,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	ipc_enqueue_locked(ep, k);	/* kernel messages ignore the queue limit */
 
 	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
-		waitq_wait_locked(&reply->receivers, 0);
+		ipc_wait_locked(&reply->receivers, 0);
 	k = NULL;
 	if (th->ipc_handoff) {		/* the reply was handed straight to us */
 		k = th->ipc_handoff;
@@ -89,6 +89,6 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 out:
 	port_destroy_locked(reply);
 	port_unref_locked(reply);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return outcome;
 }

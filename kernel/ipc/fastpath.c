@@ -9,7 +9,7 @@
  * Anything else (a complex message, a body longer than a page, a kernel
  * object, a full or non-empty queue, no waiting receiver, a receive buffer too
  * small, a header the slow path would reject) returns IPC_FASTPATH_NO and
- * msg.c does the work. All of it runs under sched_lock, interrupts off: the
+ * msg.c does the work. All of it runs under ipc_lock, interrupts off: the
  * page bounds the copy (msg.c copies longer bodies with the lock dropped). The boot
  * option `ipc_fastpath=off` turns it off; the ipc suite runs both ways.
  */
@@ -25,7 +25,7 @@
 #define IPC_FASTPATH_BODY_MAX PAGE_SIZE
 
 bool ipc_fastpath_enabled = true;	/* [I] after boot */
-uint32_t ipc_fastpath_hits;		/* [S] messages that took it */
+uint32_t ipc_fastpath_hits;		/* [P] messages that took it */
 
 void
 ipc_fastpath_init(void)
@@ -35,14 +35,23 @@ ipc_fastpath_init(void)
 	ipc_fastpath_enabled = !(v && strcmp(v, "off") == 0);
 }
 
-/* The thread blocked in receive on dest (or on its set) that could take a message now. */
+/*
+ * The thread blocked in receive on dest (or on its set) that could take a
+ * message now. ipc_lock held: the thread stays blocked there until a sender
+ * (who needs ipc_lock) or its timeout or an abort wakes it, and then it takes
+ * ipc_lock before it looks at rcv_done. A timeout or abort in between is
+ * harmless: the message is delivered, and the receive reports it.
+ */
 static struct thread *
 waiting_receiver_locked(struct port *dest)
 {
-	struct thread *r = waitq_first_locked(&dest->receivers);
+	struct thread *r;
 
+	spin_lock_irqoff(&sched_lock);
+	r = waitq_first_locked(&dest->receivers);
 	if (!r && dest->pset)
 		r = waitq_first_locked(&dest->pset->receivers);
+	spin_unlock_irqoff(&sched_lock);
 	return r && r->rcv_buf && !r->ipc_handoff && !r->rcv_done ? r : NULL;
 }
 
@@ -59,7 +68,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	mach_msg_size_t tsize;
 	uint32_t f, pinned;
 
-	/* the copy is made under sched_lock: at most a page of body, whatever the sender chose */
+	/* the copy is made under ipc_lock: at most a page of body, whatever the sender chose */
 	if (!ipc_fastpath_enabled || size < HDR || size > HDR + IPC_FASTPATH_BODY_MAX || (size & 3))
 		return IPC_FASTPATH_NO;
 	if (copyin(t, umsg, &h, HDR) != KERN_SUCCESS)
@@ -73,7 +82,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	uses[0] = (struct right_use){ h.msgh_remote_port, rdisp, NULL, NULL, NULL };
 	uses[1] = (struct right_use){ ldisp ? h.msgh_local_port : MACH_PORT_NULL, ldisp, NULL, NULL, NULL };
 
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	if (ipc_check_rights_locked(t->space, uses, 2) != MACH_MSG_SUCCESS)
 		goto no;
 	dest = uses[0].port;
@@ -113,13 +122,15 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	copyout_unpin(r->task, pinned);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
+	spin_lock_irqoff(&sched_lock);
 	thread_wake_locked(r);
 	if (option & MACH_RCV_MSG)
 		thread_run_next_locked(r);	/* we are about to wait for its answer */
+	spin_unlock_irqoff(&sched_lock);
 	ipc_fastpath_hits++;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return MACH_MSG_SUCCESS;
 no:
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return IPC_FASTPATH_NO;
 }

@@ -67,7 +67,7 @@ ipc_task_init(struct task *t)
 
 /*
  * Destroys every right s holds, special ports aside, CLEAR_STEP at a time:
- * sched_lock is dropped between steps (f: the caller's flags; it gets the lock
+ * ipc_lock is dropped between steps (f: the caller's flags; it gets the lock
  * back held), so that a large space does not keep interrupts off while it
  * goes. The space is inactive from the first step on, but inside each step,
  * where right_destroy_locked must find the names: no call can make or find a
@@ -99,8 +99,8 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 		s->active = false;	/* names can no longer be made or found */
 		if (w.done)
 			return f;
-		spin_unlock_irqrestore(&sched_lock, f);
-		f = spin_lock_irqsave(&sched_lock);
+		spin_unlock_irqrestore(&ipc_lock, f);
+		f = spin_lock_irqsave(&ipc_lock);
 	}
 }
 
@@ -108,7 +108,7 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 void
 ipc_task_terminate(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
 		if (t->special[i]) {
@@ -123,17 +123,17 @@ ipc_task_terminate(struct task *t)
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 }
 
 /* The task's last reference went: what calls made since its death goes, then the space. */
 void
 ipc_task_destroy(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	f = space_clear_locked(t->space, f);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	space_destroy(t->space);
 	t->space = NULL;
 }
@@ -144,7 +144,7 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 	struct ipc_entry *e;
 	struct port *p;
 	struct task *t = NULL;
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	e = space_lookup_locked(caller->space, name);
 	if (e && (e->type & MACH_PORT_TYPE_SEND)) {
@@ -154,7 +154,7 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 			task_ref(t);
 		}
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return t;
 }
 
@@ -167,11 +167,11 @@ ipc_holds_host_priv(struct task *caller, mach_port_name_t name)
 {
 	struct ipc_entry *e;
 	bool held;
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	e = space_lookup_locked(caller->space, name);
 	held = e && (e->type & MACH_PORT_TYPE_SEND) && e->object == host_priv_port;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return held;
 }
 
@@ -191,7 +191,7 @@ task_special_slot(int which)
 void
 ipc_task_set_special(struct task *t, int which, struct port *p)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 	int i = task_special_slot(which);
 	struct port *old = t->special[i];
 
@@ -200,14 +200,14 @@ ipc_task_set_special(struct task *t, int which, struct port *p)
 	t->special[i] = p;
 	if (old)
 		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 }
 
 /* A new task starts with its creator's bootstrap port (and no other: never its host port). */
 void
 ipc_task_inherit(struct task *child, struct task *parent)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 	int b = task_special_slot(TASK_BOOTSTRAP_PORT);
 	struct port *p = parent->special[b];
 
@@ -216,5 +216,5 @@ ipc_task_inherit(struct task *child, struct task *parent)
 		p->srights++;
 		child->special[b] = p;
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 }

@@ -2,7 +2,7 @@
  * Ports that stand for kernel objects: tasks, threads, the host (and the
  * privileged host), memory objects' control ports. The kernel holds their
  * receive rights. A request sent to one is served right after the send, in the
- * sender's thread, without sched_lock (kobject_server): this file finds the
+ * sender's thread, without ipc_lock (kobject_server): this file finds the
  * object, hands the request to the decoder msgc generated from the object's
  * interfaces (build/gen/kernel/NAME_kserver.c, kern/msgc_kernel.h) and sends
  * the reply to the reply port. Every format comes from the same .defs as
@@ -65,7 +65,7 @@ kobject_init(void)
 /*
  * Sends a generated decoder's reply (out, on the stack) to the request's reply
  * right, in a kmsg of its own size. Without a reply right, or without memory,
- * the reply's rights and copies are destroyed. Takes sched_lock.
+ * the reply's rights and copies are destroyed. Takes ipc_lock.
  */
 static void
 send_kreply(struct kmsg *req, struct kmsg *out)
@@ -78,10 +78,10 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	if (!(out->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) && ret == MIG_NO_REPLY)
 		return;
 	k = kmalloc(sizeof *k + out->size);
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	if (!k || !req->local || req->local->kotype != KOBJ_NONE) {
 		kmsg_clean_locked(out);
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		kfree(k);
 		return;
 	}
@@ -91,7 +91,7 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	req->local = NULL;
 	k->msg->msgh_bits = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->remote_type, 0);
 	ipc_deliver_locked(k->remote, k);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 }
 
 /* Whether id is one of the interface's that starts at base (a subsystem holds 100 ids). */
@@ -120,7 +120,7 @@ serve_task(struct task *t, struct kmsg *k, struct kmsg *out)
 
 /*
  * Serves a request that was sent to a kernel object's port. Called without
- * sched_lock; consumes k.
+ * ipc_lock; consumes k.
  */
 void
 kobject_server(struct kmsg *k)
@@ -145,13 +145,13 @@ kobject_server(struct kmsg *k)
 		return;
 	}
 	memset(&out.k, 0, sizeof out.k);
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	dead = !dest->kobject;
 	if (!dead && dest->kotype == KOBJ_TASK) {
 		t = dest->kobject;
 		task_ref(t);
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	if (dead) {		/* the object died after the send */
 		msgc_prepare_reply(k, &out.k);
 		msgc_reply_error(&out.k, MIG_SERVER_DIED);

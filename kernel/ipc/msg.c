@@ -424,7 +424,7 @@ use_error(struct right_use *uses, int i)
 mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
 		int moves = 0, others = 0;
@@ -466,7 +466,7 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 void
 ipc_deliver_locked(struct port *dest, struct kmsg *k)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	if (dest->kotype != KOBJ_NONE)	/* only mach_msg's senders serve kernel objects */
 		kmsg_destroy_locked(k);
 	else
@@ -485,7 +485,7 @@ ipc_deliver_locked(struct port *dest, struct kmsg *k)
 struct port *
 ipc_transit_top_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	for (uint32_t i = 0; i < IPC_TRANSIT_DEPTH_MAX && p->in_transit_to; i++)
 		p = p->in_transit_to;
 	return p->in_transit_to ? NULL : p;
@@ -550,7 +550,7 @@ ipc_dequeue_locked(struct port *p)
 	struct list *l = list_pop_front(&p->messages);
 	struct kmsg *k;
 
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	if (!l)
 		return NULL;
 	p->msgcount--;
@@ -583,7 +583,7 @@ requeue_front_locked(struct port *p, struct kmsg *k)
 void
 ipc_enqueue_locked(struct port *p, struct kmsg *k)
 {
-	struct thread *r = waitq_first_locked(&p->receivers);
+	struct thread *r;
 	bool ring, rights = false;
 
 	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* (a simple message carries no receive right) */
@@ -595,6 +595,8 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 			return;
 		}
 	}
+	spin_lock_irqoff(&sched_lock);		/* for the wait queues */
+	r = waitq_first_locked(&p->receivers);
 	if (!r && p->pset)
 		r = waitq_first_locked(&p->pset->receivers);
 	if (r && !rights && !r->ipc_handoff && list_empty(&p->messages)) {
@@ -602,12 +604,14 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		r->ipc_handoff_port = p;
 		p->refs++;
 		thread_wake_locked(r);
+		spin_unlock_irqoff(&sched_lock);
 		return;
 	}
+	spin_unlock_irqoff(&sched_lock);
 	list_push_back(&p->messages, &k->link);
 	p->msgcount++;
-	if (!waitq_wake_one_locked(&p->receivers) && p->pset)
-		waitq_wake_one_locked(&p->pset->receivers);
+	if (!ipc_wake_one_locked(&p->receivers) && p->pset)
+		ipc_wake_one_locked(&p->pset->receivers);
 }
 
 
@@ -621,15 +625,15 @@ kmsg_destroy_locked(struct kmsg *k)
 
 /*
  * kmsg_destroy_locked for a caller that holds no lock: the rights go under
- * sched_lock, the out-of-line copies (pages) after it is dropped.
+ * ipc_lock, the out-of-line copies (pages) after it is dropped.
  */
 void
 kmsg_destroy(struct kmsg *k)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	kmsg_release_rights_locked(k);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	kmsg_free_unlocked(k);
 }
 
@@ -637,7 +641,7 @@ kmsg_destroy(struct kmsg *k)
 void
 kmsg_clean_locked(struct kmsg *k)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	kmsg_release_rights_locked(k);
 	free_ool(k);
 }
@@ -652,7 +656,7 @@ kmsg_free_unlocked(struct kmsg *k)
 
 /*
  * Releases every right a message carries; its out-of-line copies stay, for
- * free_ool once sched_lock is dropped (a 4 MiB region is a thousand pages).
+ * free_ool once ipc_lock is dropped (a 4 MiB region is a thousand pages).
  */
 void
 kmsg_release_rights_locked(struct kmsg *k)
@@ -768,7 +772,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	if ((option & MACH_SEND_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
 
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	for (;;) {
 		mr = ipc_check_rights_locked(t->space, uses, n);
 		if (mr != MACH_MSG_SUCCESS)
@@ -784,11 +788,11 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 				mr = MACH_SEND_TIMED_OUT;
 				goto fail;
 			}
-			if (waitq_wait_locked(&dest->senders, deadline - now) == WAKE_ABORTED) {
+			if (ipc_wait_locked(&dest->senders, deadline - now) == WAKE_ABORTED) {
 				mr = MACH_SEND_INTERRUPTED;
 				goto fail;
 			}
-		} else if (waitq_wait_locked(&dest->senders, 0) == WAKE_ABORTED) {
+		} else if (ipc_wait_locked(&dest->senders, 0) == WAKE_ABORTED) {
 			mr = MACH_SEND_INTERRUPTED;
 			goto fail;
 		}
@@ -828,23 +832,23 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	}
 	if (ring) {	/* nobody could ever receive it: destroyed now, and the send succeeds, as in Mach */
 		kmsg_release_rights_locked(k);
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		kmsg_free_unlocked(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		kobject_server(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	ipc_enqueue_locked(k->remote, k);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	dealloc_sent_regions(t, &dealloc);
 	return MACH_MSG_SUCCESS;
 fail:
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	free_ool(k);
 	kfree(k);
 	return mr;
@@ -896,7 +900,7 @@ ipc_trailer_size(mach_msg_option_t option)
 /*
  * Gives an out-of-line region to the receiver: fresh pages in its map, filled
  * from the kernel copy. Returns false (the region is lost, address 0) when the
- * receiver has no room. Called without sched_lock: each pmap_enter holds the
+ * receiver has no room. Called without ipc_lock: each pmap_enter holds the
  * pmap lock for one page.
  */
 static bool
@@ -944,7 +948,7 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
 /*
  * Gives the message's rights to s and turns k->msg into what the receiver
  * sees: the header's rights and each port descriptor's. Out-of-line memory
- * and port arrays are left for copyout_memory, after sched_lock is dropped.
+ * and port arrays are left for copyout_memory, after ipc_lock is dropped.
  * Consumes the destination right.
  */
 static void
@@ -1004,8 +1008,8 @@ copyout_port_array_locked(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *
 }
 
 /*
- * The receiver's side of out-of-line memory and port arrays, with sched_lock
- * not held: regions into fresh memory of t's map, then (sched_lock taken once
+ * The receiver's side of out-of-line memory and port arrays, with ipc_lock
+ * not held: regions into fresh memory of t's map, then (ipc_lock taken once
  * more, only when there are port arrays) the arrays' rights into its space and
  * their names into fresh memory. Sets *lost_memory when a region or an array
  * found no room (its address is then 0).
@@ -1040,11 +1044,11 @@ copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
 	if (!arrays)
 		return;
 	d = (mach_msg_descriptor_t *)(body + 1);
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++)
 		if (arrays & (1u << i))
 			copyout_port_array_locked(t->space, &d[i].ool_ports, addrs[i]);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++) {
 		mach_msg_ool_ports_descriptor_t *o = &d[i].ool_ports;
 		if (!(arrays & (1u << i)))
@@ -1062,7 +1066,7 @@ copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
 }
 
 /*
- * Under sched_lock: the wait for a message, the check of the buffer (before
+ * Under ipc_lock: the wait for a message, the check of the buffer (before
  * the message leaves its queue, so a bad buffer leaves it queued), the
  * dequeue and the rights. Then, unlocked: out-of-line memory and the copy of
  * the body, whose length the sender chose. Another thread of the task that
@@ -1089,10 +1093,10 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 		return MACH_RCV_INVALID_DATA;
 	if ((option & MACH_RCV_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
-	if (t->object_regions)	/* a pager cannot be waited for under sched_lock: fault in now */
+	if (t->object_regions)	/* a pager cannot be waited for under ipc_lock: fault in now */
 		vm_fault_in_objects(t, umsg, rcv_size);
 
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 look:
 	for (;;) {
 		struct waitq *wq;
@@ -1117,7 +1121,7 @@ look:
 		curthread()->rcv_buf = umsg;	/* where the fast path may deliver */
 		curthread()->rcv_size = rcv_size;
 		curthread()->rcv_option = (uint32_t)option;
-		why = waitq_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
+		why = ipc_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
 		curthread()->rcv_buf = 0;
 		if (curthread()->rcv_done) {	/* delivered straight into our buffer */
 			curthread()->rcv_done = false;
@@ -1144,7 +1148,7 @@ look:
 	p->msgcount--;
 	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
 		kmsg_clear_transit_locked(k);
-	waitq_wake_one_locked(&p->senders);
+	ipc_wake_one_locked(&p->senders);
 	goto checked;
 got:
 	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
@@ -1172,7 +1176,7 @@ checked:
 	copyout_rights_locked(t->space, p, k);
 	if (handoff_port)
 		port_unref_locked(handoff_port);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 
 	copyout_memory(t, k, &lost_memory);
 	if (copyout(t, k->msg, umsg, k->size) != KERN_SUCCESS ||
@@ -1186,19 +1190,19 @@ checked:
 	return mr;
 
 bad_buffer:
-	/* fault the buffer in (a zero-filled page each) with sched_lock dropped, then look again */
+	/* fault the buffer in (a zero-filled page each) with ipc_lock dropped, then look again */
 	mr = MACH_RCV_INVALID_DATA;
 	if (MIN(rcv_size, k->size + tsize) <= want)
 		goto out;	/* faulted in already: the buffer is bad */
 	want = MIN(rcv_size, k->size + tsize);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	copyout_prefault(t, umsg, want);
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	goto look;
 out:
 	if (handoff_port)
 		port_unref_locked(handoff_port);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	if (dead)
 		kmsg_free_unlocked(dead);
 	return mr;

@@ -20,7 +20,7 @@ struct right_use {
 
 
 bool ipc_is_send_disposition(mach_msg_type_name_t d);
-/* Checks every right against the space; changes nothing. Caller holds sched_lock. */
+/* Checks every right against the space; changes nothing. Caller holds ipc_lock. */
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
 mach_msg_size_t ipc_trailer_size(mach_msg_option_t option);
 

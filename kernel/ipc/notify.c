@@ -159,7 +159,7 @@ notify_port_destroyed_locked(struct port *n, struct port *p)
 		list_remove(&p->pset_link);
 		p->pset = NULL;
 	}
-	waitq_wake_all_locked(&p->receivers);
+	ipc_wake_all_locked(&p->receivers);
 	ipc_enqueue_locked(n, k);
 	return true;
 }

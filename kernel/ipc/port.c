@@ -3,7 +3,7 @@
  * receive right is destroyed: its queued messages are destroyed (releasing the
  * rights they carry), threads blocked on it wake with an error, and every send
  * right to it turns into a dead name the next time its space looks at it.
- * All with sched_lock held (see kern/ipc.h).
+ * All with ipc_lock held (see kern/ipc.h).
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -12,7 +12,9 @@
 #include <kern/vm_object.h>
 #include <mach/notify.h>
 
-static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks */
+struct spinlock ipc_lock = SPINLOCK_INIT("ipc");
+
+static uint32_t live_ports;	/* [P] allocated and not yet freed, for leak checks */
 
 /*
  * Messages of dead ports, waiting to be destroyed (struct kmsg via link). A
@@ -22,7 +24,7 @@ static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks 
  * 8 KiB; a task can queue a chain of thousands of ports). The outermost
  * port_destroy_locked destroys a few simple ones at once (PORT_DESTROY_BATCH);
  * the rest, and every message with out-of-line memory, go to the reaper,
- * which destroys them a batch at a time with sched_lock dropped between
+ * which destroys them a batch at a time with ipc_lock dropped between
  * batches and their pages freed unlocked: a port with thousands of messages
  * queued, or a ring of thousands, keeps interrupts off for one batch at a
  * time. The reaper runs before the thread that destroyed the port returns to
@@ -30,8 +32,8 @@ static uint32_t live_ports;	/* [S] allocated and not yet freed, for leak checks 
  * ring dead as it did.
  */
 #define PORT_DESTROY_BATCH 8
-static struct list dying_kmsgs = LIST_INIT(dying_kmsgs);	/* [S] */
-static bool destroying_kmsgs;					/* [S] someone is emptying it */
+static struct list dying_kmsgs = LIST_INIT(dying_kmsgs);	/* [P] */
+static bool destroying_kmsgs;					/* [P] someone is emptying it */
 
 struct port *
 port_create(void)
@@ -47,9 +49,9 @@ port_create(void)
 	list_init(&p->dnrequests);
 	waitq_init(&p->receivers);
 	waitq_init(&p->senders);
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 	live_ports++;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return p;
 }
 
@@ -62,14 +64,14 @@ ipc_live_ports(void)
 void
 port_ref_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	p->refs++;
 }
 
 void
 port_unref_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	assert(p->refs > 0);
 	if (--p->refs > 0)
 		return;
@@ -101,8 +103,23 @@ destroy_dying_kmsgs_locked(void)
 		kmsg_destroy_locked(k);
 	}
 	destroying_kmsgs = false;
-	if (!list_empty(&dying_kmsgs))
+	if (!list_empty(&dying_kmsgs)) {
+		spin_lock_irqoff(&sched_lock);
 		sched_wake_reaper_locked();
+		spin_unlock_irqoff(&sched_lock);
+	}
+}
+
+enum wake_reason
+ipc_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
+{
+	enum wake_reason why;
+
+	spin_lock_irqoff(&sched_lock);
+	why = waitq_wait_dropping_locked(wq, timeout_ticks, &ipc_lock);
+	spin_unlock_irqoff(&sched_lock);
+	spin_lock_irqoff(&ipc_lock);
+	return why;
 }
 
 bool
@@ -115,7 +132,7 @@ void
 ipc_reap_dying_kmsgs(void)
 {
 	for (;;) {
-		uint32_t f = spin_lock_irqsave(&sched_lock);
+		uint32_t f = spin_lock_irqsave(&ipc_lock);
 		struct kmsg *batch[PORT_DESTROY_BATCH];
 		int n = 0;
 		struct list *l;
@@ -127,7 +144,7 @@ ipc_reap_dying_kmsgs(void)
 			n++;
 		}
 		destroying_kmsgs = false;
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		for (int i = 0; i < n; i++)
 			kmsg_free_unlocked(batch[i]);		/* pages and memory, interrupts on */
 		if (n == 0)
@@ -138,7 +155,7 @@ ipc_reap_dying_kmsgs(void)
 void
 port_destroy_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	if (!p->active)
 		return;
 	p->in_transit_to = NULL;	/* (its message is off its queue already) */
@@ -161,8 +178,8 @@ port_destroy_locked(struct port *p)
 	list_splice_back(&dying_kmsgs, &p->messages);
 	p->msgcount = 0;
 	destroy_dying_kmsgs_locked();
-	waitq_wake_all_locked(&p->receivers);
-	waitq_wake_all_locked(&p->senders);
+	ipc_wake_all_locked(&p->receivers);
+	ipc_wake_all_locked(&p->senders);
 	notify_port_died_locked(p);
 	if (p->pager)
 		vm_object_pager_died_locked(p);
@@ -173,7 +190,7 @@ port_destroy_locked(struct port *p)
 void
 port_release_send_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	assert(p->srights > 0);
 	if (--p->srights == 0 && p->active)
 		notify_no_senders_locked(p);
@@ -186,7 +203,7 @@ port_release_send_locked(struct port *p)
 void
 port_release_sendonce_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	assert(p->sorights > 0);
 	ipc_kernel_send_once_locked(p, MACH_NOTIFY_SEND_ONCE, NULL, 0);
 }
@@ -209,17 +226,17 @@ pset_destroy_locked(struct pset *ps)
 {
 	struct list *l;
 
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	ps->active = false;
 	while ((l = list_pop_front(&ps->members)) != NULL)
 		list_entry(l, struct port, pset_link)->pset = NULL;
-	waitq_wake_all_locked(&ps->receivers);
+	ipc_wake_all_locked(&ps->receivers);
 }
 
 void
 pset_unref_locked(struct pset *ps)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	if (--ps->refs == 0)
 		kfree(ps);
 }
@@ -227,7 +244,7 @@ pset_unref_locked(struct pset *ps)
 void
 port_copy_send_locked(struct port *p)
 {
-	assert_held(&sched_lock);
+	assert_held(&ipc_lock);
 	p->refs++;
 	p->srights++;
 }

@@ -3,7 +3,7 @@
  * copyout into the receiver's space), and the user-visible deallocate and
  * destroy. right_check_locked() decides whether a copyin can succeed without
  * changing anything, so mach_msg can check a whole message before it commits.
- * All with sched_lock held.
+ * All with ipc_lock held.
  *
  * Counting: an entry holds one reference on its port whatever rights it has;
  * a right in a message holds one. p->srights counts send rights (an entry with

@@ -1,8 +1,9 @@
 /*
  * Console input: the receive interrupt (arch/i386/uart.c) puts bytes in a ring;
  * readers block on a wait queue until a byte arrives or their time is up. The
- * ring and its wait queue are under sched_lock, because waiting needs it anyway
- * and the interrupt handler may take it (spin locks disable interrupts).
+ * ring is under its own lock, which the interrupt handler takes too (spin
+ * locks disable interrupts); its wait queue, as every one, under sched_lock,
+ * taken inside it.
  * When the ring is full the newest bytes are dropped: what a reader has not
  * taken yet is older and was typed first.
  */
@@ -12,23 +13,32 @@
 #include <kern/lib.h>
 #include <kern/sched.h>
 
-/* [S] sched_lock */
+/* [C] input_lock */
+static struct spinlock input_lock = SPINLOCK_INIT("console input");
 static char ring[CONSOLE_INPUT_SIZE];
-static uint32_t head, tail;	/* [S] free-running: bytes queued are head - tail */
-static uint32_t dropped;	/* [S] */
-static struct waitq readers = { LIST_INIT(readers.threads) };	/* [S] */
+static uint32_t head, tail;	/* [C] free-running: bytes queued are head - tail */
+static uint32_t dropped;	/* [C] */
+static struct waitq readers = { LIST_INIT(readers.threads) };	/* sched_lock */
+
+static void
+wake_readers_locked(void)
+{
+	spin_lock_irqoff(&sched_lock);
+	waitq_wake_all_locked(&readers);
+	spin_unlock_irqoff(&sched_lock);
+}
 
 void
 console_input_put(char c)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&input_lock);
 
 	if (head - tail < CONSOLE_INPUT_SIZE)
 		ring[head++ % CONSOLE_INPUT_SIZE] = c;
 	else
 		dropped++;
-	waitq_wake_all_locked(&readers);
-	spin_unlock_irqrestore(&sched_lock, f);
+	wake_readers_locked();
+	spin_unlock_irqrestore(&input_lock, f);
 }
 
 kern_return_t
@@ -36,23 +46,28 @@ console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, si
 {
 	uint64_t deadline = timeout_ticks ? clock_ticks() + timeout_ticks : 0;
 	kern_return_t kr = KERN_SUCCESS;
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&input_lock);
 	size_t n = 0;
 
 	while (head == tail) {
 		uint64_t now = clock_ticks();
+		enum wake_reason why;
 		if (!wait || (deadline && now >= deadline)) {
 			kr = KERN_OPERATION_TIMED_OUT;
 			break;
 		}
-		if (waitq_wait_locked(&readers, deadline ? deadline - now : 0) == WAKE_ABORTED) {
+		spin_lock_irqoff(&sched_lock);
+		why = waitq_wait_dropping_locked(&readers, deadline ? deadline - now : 0, &input_lock);
+		spin_unlock_irqoff(&sched_lock);
+		spin_lock_irqoff(&input_lock);
+		if (why == WAKE_ABORTED) {
 			kr = KERN_ABORTED;
 			break;
 		}
 	}
 	while (kr == KERN_SUCCESS && n < len && head != tail)
 		kbuf[n++] = ring[tail++ % CONSOLE_INPUT_SIZE];
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&input_lock, f);
 	if (kr == KERN_SUCCESS)
 		*got = n;
 	return kr;
@@ -66,7 +81,7 @@ console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, si
 void
 console_input_unread(const char *kbuf, size_t n)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&input_lock);
 
 	while (n > 0) {
 		if (head - tail == CONSOLE_INPUT_SIZE) {	/* the newest byte makes room */
@@ -75,8 +90,8 @@ console_input_unread(const char *kbuf, size_t n)
 		}
 		ring[--tail % CONSOLE_INPUT_SIZE] = kbuf[--n];
 	}
-	waitq_wake_all_locked(&readers);
-	spin_unlock_irqrestore(&sched_lock, f);
+	wake_readers_locked();
+	spin_unlock_irqrestore(&input_lock, f);
 }
 
 uint32_t

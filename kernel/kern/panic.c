@@ -28,6 +28,12 @@ print_backtrace(uint32_t ebp, uint32_t eip)
 	}
 }
 
+bool
+panic_in_progress(void)
+{
+	return panicking != 0;
+}
+
 static void
 panic_start(void)
 {

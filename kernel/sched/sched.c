@@ -3,7 +3,7 @@
  * queues with optional timeouts, and preemption at the end of a timer quantum.
  * Thread creation and exit live in thread.c; the switch itself in arch/i386.
  *
- * Lock order: task->lock before sched_lock. sched_lock is held across the
+ * Lock order: task->lock, then ipc_lock, then sched_lock. sched_lock is held across the
  * context switch; the thread that resumes releases it (a new thread releases it
  * in sched_thread_start).
  */
@@ -206,9 +206,19 @@ waitq_init(struct waitq *wq)
 enum wake_reason
 waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 {
+	return waitq_wait_dropping_locked(wq, timeout_ticks, NULL);
+}
+
+enum wake_reason
+waitq_wait_dropping_locked(struct waitq *wq, uint64_t timeout_ticks, struct spinlock *outer)
+{
 	struct thread *t = current;
 
 	assert_held(&sched_lock);
+	if (outer) {
+		assert_held(outer);
+		spin_unlock_irqoff(outer);	/* we are on no queue yet, but nobody can wake us before we are */
+	}
 	if (t->kill_pending)
 		return WAKE_ABORTED;
 	t->uninterruptible = false;
@@ -330,9 +340,9 @@ sched_take_dead_locked(void)
 }
 
 void
-sched_reaper_wait_locked(void)
+sched_reaper_wait_dropping_locked(struct spinlock *outer)
 {
-	waitq_wait_locked(&reaper_wq, 0);
+	waitq_wait_dropping_locked(&reaper_wq, 0, outer);
 }
 
 void

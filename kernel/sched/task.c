@@ -8,7 +8,7 @@
  * once; freeing takes what calls still holding the task may look at.
  *
  * Lock order: map_lock (a mutex, held with no spin lock), then tasks_lock, then
- * task->lock, then sched_lock.
+ * task->lock, then ipc_lock, then sched_lock.
  */
 #include <kern/arch.h>
 #include <kern/ledger.h>
@@ -239,11 +239,11 @@ task_alive(struct task *t)
 void
 task_usage_locked(struct task *t, uint32_t usage[TASK_LIMITS_COUNT])
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	usage[TASK_LIMIT_NAMES] = t->space ? t->space->count : 0;
-	usage[TASK_LIMIT_THREADS] = (uint32_t)t->nthreads;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
+	usage[TASK_LIMIT_THREADS] = (uint32_t)t->nthreads;	/* [L+S]: t->lock is held */
 	usage[TASK_LIMIT_TASKS] = t->children;
 	usage[TASK_LIMIT_KMEM] = t->kmem ? __atomic_load_n(&t->kmem->used, __ATOMIC_RELAXED) : 0;
 }
@@ -344,16 +344,16 @@ task_create_suspended_thread(struct task *task, struct port **right)
 	arch_thread_init_user(t, 0, 0, 0);
 	t->suspend_count = 1;	/* it stops at its first step towards user mode */
 	/* the right is made while nobody else can reach the thread: it may be gone once added */
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	t->self->refs++;
 	t->self->srights++;
 	*right = t->self;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	kr = task_add_thread(task, t);
 	if (kr != KERN_SUCCESS) {	/* dying (KERN_INVALID_ARGUMENT), or at its limit */
-		f = spin_lock_irqsave(&sched_lock);
+		f = spin_lock_irqsave(&ipc_lock);
 		right_destroy_carried_locked(*right, MACH_MSG_TYPE_PORT_SEND);
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		*right = NULL;
 		thread_free(t);
 		return kr;
@@ -473,17 +473,19 @@ reap_thread(struct thread *th)
 	uint32_t f, g;
 
 	f = spin_lock_irqsave(&task->lock);
-	g = spin_lock_irqsave(&sched_lock);
-	list_remove(&th->task_link);
+	g = spin_lock_irqsave(&ipc_lock);
 	if (th->self)	/* its port dies as it leaves the list: both say it is gone */
 		kobject_port_destroy_locked(th->self);
 	th->self = NULL;
+	spin_lock_irqoff(&sched_lock);
+	list_remove(&th->task_link);
 	/* A task lives on without threads until task_terminate, as a Mach task does:
 	 * only a terminated one is finished when its last thread goes. */
 	finish = --task->nthreads == 0 && !task->finishing && task != kernel_task && !task->active;
 	if (finish)
 		task->finishing = true;
-	spin_unlock_irqrestore(&sched_lock, g);
+	spin_unlock_irqoff(&sched_lock);
+	spin_unlock_irqrestore(&ipc_lock, g);
 	spin_unlock_irqrestore(&task->lock, f);
 	thread_free(th);
 	f = spin_lock_irqsave(&sched_lock);
@@ -503,7 +505,7 @@ reaper(void *arg)
 		struct task *finish = NULL, *free = NULL;
 		struct thread *th;
 		bool kmsgs = false;
-		uint32_t f = spin_lock_irqsave(&sched_lock);
+		uint32_t f = ipc_sched_lock();	/* ipc_lock for the dying messages' list */
 
 		while (!(th = sched_take_dead_locked())) {
 			if (ipc_dying_kmsgs_locked()) {
@@ -518,9 +520,12 @@ reaper(void *arg)
 				free = list_entry(list_pop_front(&to_free), struct task, reap_link);
 				break;
 			}
-			sched_reaper_wait_locked();
+			sched_reaper_wait_dropping_locked(&ipc_lock);
+			spin_unlock_irqoff(&sched_lock);
+			spin_lock_irqoff(&ipc_lock);
+			spin_lock_irqoff(&sched_lock);
 		}
-		spin_unlock_irqrestore(&sched_lock, f);
+		ipc_sched_unlock(f);
 		if (th)
 			reap_thread(th);
 		else if (kmsgs)

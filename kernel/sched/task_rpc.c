@@ -15,7 +15,7 @@
 #include <mach/thread_status.h>
 #include "task_kserver.h"
 
-/* A send right to p for a reply. Caller holds sched_lock. */
+/* A send right to p for a reply. Caller holds ipc_lock. */
 static struct port *
 send_right_locked(struct port *p)
 {
@@ -41,9 +41,9 @@ kdo_task_create(struct task *t, boolean_t inherit_memory, struct port **child_ta
 		return KERN_RESOURCE_SHORTAGE;
 	}
 	ipc_task_inherit(child, t);
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	*child_task = send_right_locked(child->self);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	task_unref(child);	/* it lives until task_terminate, as a Mach task does */
 	return KERN_SUCCESS;
 }
@@ -66,22 +66,22 @@ kdo_task_threads(struct task *t, struct port ***act_list, mach_msg_type_number_t
 	struct list *l;
 	uint32_t n = 0, cap, f;
 
-	f = spin_lock_irqsave(&sched_lock);
+	f = ipc_sched_lock();
 	list_for_each(l, &t->threads)
 		n++;
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	cap = n + 4;	/* room for threads created while we allocate */
 	a = kzalloc(cap * sizeof *a);
 	if (!a)
 		return KERN_RESOURCE_SHORTAGE;
-	f = spin_lock_irqsave(&sched_lock);
+	f = ipc_sched_lock();
 	n = 0;
 	list_for_each(l, &t->threads) {
 		struct thread *th = list_entry(l, struct thread, task_link);
 		if (th->self && n < cap)
 			a[n++] = send_right_locked(th->self);
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	if (n == 0) {
 		kfree(a);
 		a = NULL;
@@ -155,7 +155,7 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 
 	if (which_port != TASK_KERNEL_PORT && task_special_slot(which_port) < 0)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	if (!t->self)
 		kr = KERN_FAILURE;
 	else if (which_port == TASK_KERNEL_PORT)
@@ -164,7 +164,7 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 		p = t->special[task_special_slot(which_port)];
 	if (kr == KERN_SUCCESS)
 		*special_port = p ? send_right_locked(p) : NULL;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return kr;
 }
 
@@ -182,9 +182,9 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
 
 	if (i < 0 && which_port != TASK_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	if (!t->self) {		/* the task is dead: its rights are gone */
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		return KERN_FAILURE;
 	}
 	slot = which_port == TASK_KERNEL_PORT ? &t->sself : &t->special[i];
@@ -192,7 +192,7 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
 	*slot = special_port;
 	if (old)
 		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return KERN_SUCCESS;
 }
 
@@ -232,12 +232,12 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
 		if (limits[i] > mine[i])
 			return KERN_NO_ACCESS;	/* nobody gives more than it has */
 	f = spin_lock_irqsave(&t->lock);
-	g = spin_lock_irqsave(&sched_lock);
+	g = ipc_sched_lock();
 	memcpy(t->limits, limits, sizeof t->limits);
 	if (t->space)
 		ipc_space_set_limit(t->space, limits[TASK_LIMIT_NAMES]);
 	__atomic_store_n(&t->kmem->limit, limits[TASK_LIMIT_KMEM], __ATOMIC_RELAXED);
-	spin_unlock_irqrestore(&sched_lock, g);
+	ipc_sched_unlock(g);
 	spin_unlock_irqrestore(&t->lock, f);
 	return KERN_SUCCESS;
 }

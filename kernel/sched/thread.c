@@ -54,9 +54,11 @@ thread_alloc(struct task *task, const char *name, int prio)
 void
 thread_free(struct thread *t)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
+	spin_lock_irqoff(&sched_lock);
 	list_remove(&t->all_link);	/* thread_exit may have done it: removing twice is harmless */
+	spin_unlock_irqoff(&sched_lock);
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
@@ -71,7 +73,7 @@ thread_free(struct thread *t)
 		port_unref_locked(t->ipc_handoff_port);
 		t->ipc_handoff = NULL;
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	kfree(t->kstack);
 	kfree(t);
 }

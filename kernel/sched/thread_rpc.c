@@ -2,7 +2,7 @@
  * The thread interface (thread.defs): the handlers that the generated decoder
  * (build/gen/kernel/thread_kserver.c) calls for a request that reached a
  * thread port. Threads have no reference count: a handler gets the thread's
- * port (which the request holds) and finds the thread under sched_lock, which
+ * port (which the request holds) and finds the thread under ipc_lock, which
  * keeps it alive while the lock is held; a thread gone meanwhile answers
  * MIG_SERVER_DIED, as a dead object does.
  */
@@ -15,7 +15,7 @@
 #include <mach/thread_status.h>
 #include "thread_kserver.h"
 
-/* The thread behind its port, or NULL once gone. Caller holds sched_lock. */
+/* The thread behind its port, or NULL once gone. Caller holds ipc_lock. */
 static struct thread *
 thread_of_locked(struct port *self)
 {
@@ -30,7 +30,7 @@ kdo_thread_terminate(struct port *self)
 	struct task *task = NULL;
 	uint32_t id = 0, f;
 
-	f = spin_lock_irqsave(&sched_lock);
+	f = ipc_sched_lock();
 	th = thread_of_locked(self);
 	if (th) {
 		thread_terminate_locked(th);
@@ -40,7 +40,7 @@ kdo_thread_terminate(struct port *self)
 			task_ref(task);
 		}
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	if (!th)
 		return MIG_SERVER_DIED;
 	if (task) {
@@ -60,7 +60,7 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 
 	if (flavor != i386_THREAD_STATE)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
+	f = ipc_sched_lock();
 	th = thread_of_locked(self);
 	if (!th)
 		kr = MIG_SERVER_DIED;
@@ -68,7 +68,7 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 		kr = KERN_INVALID_ARGUMENT;
 	else
 		thread_state_get(th, &st);
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	if (kr == KERN_SUCCESS) {
 		memcpy(old_state, &st, sizeof st);
 		*old_stateCnt = i386_THREAD_STATE_COUNT;
@@ -88,7 +88,7 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 	if (flavor != i386_THREAD_STATE || new_stateCnt != i386_THREAD_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
 	memcpy(&st, new_state, sizeof st);
-	f = spin_lock_irqsave(&sched_lock);
+	f = ipc_sched_lock();
 	th = thread_of_locked(self);
 	if (!th)
 		kr = MIG_SERVER_DIED;
@@ -96,19 +96,19 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 		kr = KERN_INVALID_ARGUMENT;
 	else
 		thread_state_set(th, &st);
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	return kr;
 }
 
 kern_return_t
 kdo_thread_suspend(struct port *self)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = ipc_sched_lock();
 	struct thread *th = thread_of_locked(self);
 
 	if (th)
 		th->suspend_count++;
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -116,7 +116,7 @@ kern_return_t
 kdo_thread_resume(struct port *self)
 {
 	kern_return_t kr = KERN_SUCCESS;
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = ipc_sched_lock();
 	struct thread *th = thread_of_locked(self);
 
 	if (!th)
@@ -125,19 +125,19 @@ kdo_thread_resume(struct port *self)
 		kr = KERN_FAILURE;
 	else if (--th->suspend_count == 0)
 		waitq_wake_all_locked(&th->resume);
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	return kr;
 }
 
 kern_return_t
 kdo_thread_abort(struct port *self)
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = ipc_sched_lock();
 	struct thread *th = thread_of_locked(self);
 
 	if (th)
 		thread_abort_wait_locked(th);
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -152,7 +152,7 @@ kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 	if (flavor != THREAD_BASIC_INFO)
 		return KERN_INVALID_ARGUMENT;
 	memset(&info, 0, sizeof info);
-	f = spin_lock_irqsave(&sched_lock);
+	f = ipc_sched_lock();
 	th = thread_of_locked(self);
 	if (th) {
 		clock_ticks_to_time_value(th->ticks_used, &info.user_time);
@@ -161,7 +161,7 @@ kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 			       : th->suspend_count || th->task->suspend_count ? TH_STATE_STOPPED
 			       : th->state == THREAD_BLOCKED ? TH_STATE_WAITING : TH_STATE_RUNNING;
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	ipc_sched_unlock(f);
 	if (!th)
 		return MIG_SERVER_DIED;
 	memcpy(thread_info_out, &info, sizeof info);
@@ -179,7 +179,7 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 
 	if (which_port != THREAD_KERNEL_PORT && which_port != THREAD_EXCEPTION_PORT)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	th = thread_of_locked(self);
 	if (th) {
 		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_port : th->sself ? th->sself : th->self;
@@ -187,7 +187,7 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 			port_copy_send_locked(p);
 		*special_port = p;
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -205,7 +205,7 @@ kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *
 
 	if (which_port != THREAD_EXCEPTION_PORT && which_port != THREAD_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	th = thread_of_locked(self);
 	if (th) {
 		slot = which_port == THREAD_KERNEL_PORT ? &th->sself : &th->exc_port;
@@ -214,6 +214,6 @@ kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *
 		if (old)
 			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }

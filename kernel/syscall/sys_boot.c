@@ -67,11 +67,11 @@ host_port_to_give(struct task *caller, mach_port_name_t host_port, struct port *
 		*out = NULL;
 		return KERN_SUCCESS;
 	}
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	kr = right_check_locked(caller->space, host_port, MACH_MSG_TYPE_COPY_SEND, &p);
 	if (kr == KERN_SUCCESS)
 		p->refs++;
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	if (kr == KERN_INVALID_CAPABILITY)	/* a dead name */
 		kr = KERN_INVALID_RIGHT;
 	*out = p;
@@ -108,22 +108,22 @@ sys_boot_module_start(const struct trap_args *args)
 	m = &boot_modules[index];
 	kr = loader_start_task_from(P2V(m->start), m->size, m->cmdline, caller, host_port, &t, &why);
 	if (host_port) {
-		f = spin_lock_irqsave(&sched_lock);
+		f = spin_lock_irqsave(&ipc_lock);
 		port_unref_locked(host_port);
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 	}
 	if (kr == KERN_INVALID_OBJECT)
 		kprintf("kernel: boot module %u (%s): %s\n", index, m->cmdline, elf_error_string(why));
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (uport) {	/* a send right to the new task's port, to control it or watch it die */
-		f = spin_lock_irqsave(&sched_lock);
+		f = spin_lock_irqsave(&ipc_lock);
 		if (t->self) {
 			t->self->refs++;
 			t->self->srights++;
 			right_copyout_locked(caller->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
 		}
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		kr = copyout(caller, &name, uport, sizeof name);
 	}
 	if (kr == KERN_SUCCESS)
@@ -132,9 +132,9 @@ sys_boot_module_start(const struct trap_args *args)
 		/* checked first, but a sibling took the memory away: the caller cannot know
 		 * the task, so it does not go on running unknown */
 		if (name) {
-			f = spin_lock_irqsave(&sched_lock);
+			f = spin_lock_irqsave(&ipc_lock);
 			right_deallocate_locked(caller->space, name);
-			spin_unlock_irqrestore(&sched_lock, f);
+			spin_unlock_irqrestore(&ipc_lock, f);
 		}
 		task_terminate(t, TASK_KILLED, 0);
 		task_wait(t, 0);

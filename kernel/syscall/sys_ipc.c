@@ -45,10 +45,10 @@ static kern_return_t
 take_back_name(struct task *t, mach_port_name_t name,
 		      kern_return_t (*undo)(struct ipc_space *, mach_port_name_t))
 {
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	undo(t->space, name);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	return KERN_INVALID_ADDRESS;
 }
 
@@ -69,7 +69,7 @@ sys_mach_reply_port(const struct trap_args *args)
 	p = port_create();
 	if (!p)
 		return KERN_RESOURCE_SHORTAGE;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	kr = space_alloc_name_locked(t->space, &name, &e);
 	if (kr == KERN_SUCCESS) {
 		e->type = MACH_PORT_TYPE_RECEIVE;
@@ -82,7 +82,7 @@ sys_mach_reply_port(const struct trap_args *args)
 		p->active = false;
 		port_unref_locked(p);
 	}
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, args->a[0], sizeof name) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
 	return kr;
@@ -90,7 +90,7 @@ sys_mach_reply_port(const struct trap_args *args)
 
 static kern_return_t give_send_right(struct port *(*pick_locked)(void), uintptr_t uname);
 
-/* What mach_task_self gives: TASK_KERNEL_PORT as set, else the task port. Caller holds sched_lock. */
+/* What mach_task_self gives: TASK_KERNEL_PORT as set, else the task port. Caller holds ipc_lock. */
 static struct port *
 task_self_locked(void)
 {
@@ -155,7 +155,7 @@ sys_kernel_stats(const struct trap_args *args)
 }
 
 /*
- * A new send right to the port pick_locked chooses (under sched_lock, so that
+ * A new send right to the port pick_locked chooses (under ipc_lock, so that
  * a port being replaced meanwhile is not used after it went) in the caller's
  * space, written to uname.
  */
@@ -170,12 +170,12 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 
 	if (kr != KERN_SUCCESS)
 		return kr;
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	p = pick_locked();
 	p->refs++;
 	p->srights++;
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, uname, sizeof name) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
 	return kr;

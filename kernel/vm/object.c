@@ -44,12 +44,15 @@ find_live_locked(struct port *pager)
 void
 vm_object_pager_died_locked(struct port *pager)
 {
-	uint32_t f = spin_lock_irqsave(&vm_object_lock);
-	struct vm_object *obj = find_live_locked(pager);
+	struct vm_object *obj;
+	uint32_t f = spin_lock_irqsave(&sched_lock);	/* for the wait queue; ipc_lock is held */
 
+	spin_lock_irqoff(&vm_object_lock);
+	obj = find_live_locked(pager);
 	if (obj)
 		waitq_wake_all_locked(&obj->waiters);
-	spin_unlock_irqrestore(&vm_object_lock, f);
+	spin_unlock_irqoff(&vm_object_lock);
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
 struct vm_object *
@@ -90,14 +93,14 @@ vm_object_for_pager(struct port *pager)
 		pager_msg_queue_locked(obj, MEMORY_OBJECT_INIT_ID, PAGE_SIZE, 0, 0);
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
-	f = spin_lock_irqsave(&sched_lock);
+	f = spin_lock_irqsave(&ipc_lock);
 	if (kept)
 		pager->pager = true;
 	else
 		right_destroy_carried_locked(pager, MACH_MSG_TYPE_PORT_SEND);
 	if (fresh && fresh->control)
 		kobject_port_destroy_locked(fresh->control);
-	spin_unlock_irqrestore(&sched_lock, f);
+	spin_unlock_irqrestore(&ipc_lock, f);
 	kfree(fresh);
 	return obj;
 }

@@ -142,15 +142,19 @@ vm_object_wait(struct vm_object *obj, uint32_t offset)
 	bool pending;
 	uint32_t f, g;
 
-	f = spin_lock_irqsave(&sched_lock);
+	/* ipc_lock for the pager port's state, sched_lock from the check to the wait */
+	f = ipc_sched_lock();
 	g = spin_lock_irqsave(&vm_object_lock);
 	pg = vm_object_page_locked(obj, offset);
 	pending = pg && (pg->state == OBJ_PAGE_REQUESTED || (pg->unlock_asked && !pg->error));
 	spin_unlock_irqrestore(&vm_object_lock, g);
 	/* the pager's death wakes us (vm_object_pager_died_locked); the second is a safety net */
-	if (pending && obj->pager && obj->pager->active)
-		why = waitq_wait_locked(&obj->waiters, HZ);
-	spin_unlock_irqrestore(&sched_lock, f);
+	if (pending && obj->pager && obj->pager->active) {
+		why = waitq_wait_dropping_locked(&obj->waiters, HZ, &ipc_lock);
+		spin_unlock_irqrestore(&sched_lock, f);
+	} else {
+		ipc_sched_unlock(f);
+	}
 	vm_object_unref(obj);
 	return why != WAKE_ABORTED;
 }

@@ -1,8 +1,8 @@
 /*
  * Messages to pagers (memory_object.defs, built by msgc's kernel client stubs,
  * build/gen/kernel/memory_object_kuser.c), queued under vm_object_lock and
- * sent by vm_object_flush with no lock held but sched_lock: the object lock
- * comes after sched_lock in the lock order, so nothing holding it may send.
+ * sent by vm_object_flush with no lock held but ipc_lock: the object lock
+ * comes after ipc_lock in the lock order, so nothing holding it may send.
  * The system-call exit and the fault path flush, so a message waits
  * at most until its sender leaves the kernel (or, short of memory, until a
  * later flush can build it). Each queued message holds a
@@ -126,9 +126,9 @@ pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	if (!m) {		/* the answer is lost: so is the right it would have used */
-		f = spin_lock_irqsave(&sched_lock);
+		f = spin_lock_irqsave(&ipc_lock);
 		right_destroy_carried_locked(reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 	}
 }
 
@@ -175,7 +175,7 @@ build(struct pager_msg *m, struct port *dest, mach_msg_type_name_t dest_right, c
 /*
  * Sends m to the pager (or to m->reply_to), or drops it with what it carries
  * when that port is gone. False: no memory to build it now; nothing changed,
- * m is to be sent later. sched_lock held.
+ * m is to be sent later. ipc_lock held.
  */
 static bool
 send_locked(struct pager_msg *m)
@@ -234,7 +234,7 @@ vm_object_flush(void)
 		spin_unlock_irqrestore(&vm_object_lock, f);
 		if (!l)
 			return;
-		f = spin_lock_irqsave(&sched_lock);
+		f = spin_lock_irqsave(&ipc_lock);
 		if (m) {
 			sent = send_locked(m);
 		} else {
@@ -243,7 +243,7 @@ vm_object_flush(void)
 				kobject_port_destroy_locked(dead->control);
 			}
 		}
-		spin_unlock_irqrestore(&sched_lock, f);
+		spin_unlock_irqrestore(&ipc_lock, f);
 		if (m && !sent) {
 			/*
 			 * No memory for the message now: it goes back to the head,

@@ -82,6 +82,12 @@ case_ kernel_panic_prints_registers_and_a_symbolized_backtrace --allow-panic \
 	--expect '^the system is halted' \
 	-- "${KERNEL[@]}" -append "test=crash"
 
+case_ a_spin_lock_taken_twice_panics_naming_it --allow-panic \
+	--expect '^panic: deadlock: spin lock "held twice" wanted while this CPU holds it' \
+	--expect '^  0x[0-9a-f]{8} take_it_again[.a-z0-9]*\+0x[0-9a-f]+' \
+	--expect '^the system is halted' \
+	-- "${KERNEL[@]}" -append "test=deadlock"
+
 case_ iso_boots_under_bios --timeout 60 \
 	--expect 'loaded by GRUB' --expect '^bootstrap: started 1 task' --expect '^hello: task 2 running' \
 	-- -m 64M -cdrom $B/manifold.iso

@@ -18,9 +18,9 @@ kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
-/* The same check without faulting anything in (cheap enough under sched_lock)... */
+/* The same check without faulting anything in (cheap enough under ipc_lock)... */
 kern_return_t copyout_check_nofault(struct task *t, uintptr_t uaddr, size_t len);
-/* ...and the fault-in, for when that check failed and sched_lock has been dropped. */
+/* ...and the fault-in, for when that check failed and ipc_lock has been dropped. */
 void copyout_prefault(struct task *t, uintptr_t uaddr, size_t len);
 /* Pins at most a few pages: the pmap lock is held until copyout_unpin. */
 bool copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags);

@@ -3,9 +3,11 @@
  * and queued messages. The user interface (traps) is kernel/syscall/sys_ipc.c
  * and sys_port.c; the OSF Mach 3.0 types come from <mach/...>.
  *
- * Locking: all IPC state is protected by sched_lock for now. One lock for the
- * scheduler and IPC makes blocking in mach_msg free of lost wake-ups without
- * juggling two locks; splitting it is part of bringing up more CPUs.
+ * Locking: all IPC state is protected by ipc_lock ([P] below), for now one
+ * lock for every port, set and space; sched_lock protects scheduling only (run
+ * queues, thread states, wait queues), and is taken inside ipc_lock: a thread
+ * that must wait checks under ipc_lock, joins the wait queue under sched_lock
+ * too, and lets ipc_lock go only then (ipc_wait_locked), so no wake-up is lost.
  */
 #ifndef KERN_IPC_H
 #define KERN_IPC_H
@@ -25,45 +27,46 @@ struct thread;
 enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV };
 
 /*
- * A port: a message queue with at most one receive right.   [S] sched_lock
+ * A port: a message queue with at most one receive right.   [P] ipc_lock
+ * (its wait queues' lists are sched_lock's, as every wait queue's)
  */
 struct port {
-	uint32_t refs;			/* [S] entries naming it + rights in transit + kernel holds */
-	bool active;			/* [S] false once the receive right is destroyed */
-	struct ipc_space *receiver;	/* [S] space holding the receive right; NULL in transit */
-	struct port *in_transit_to;	/* [S] while the receive right is in a message queued on
+	uint32_t refs;			/* [P] entries naming it + rights in transit + kernel holds */
+	bool active;			/* [P] false once the receive right is destroyed */
+	struct ipc_space *receiver;	/* [P] space holding the receive right; NULL in transit */
+	struct port *in_transit_to;	/* [P] while the receive right is in a message queued on
 					 * that port (msg.c), else NULL: the way up a chain of
 					 * rights in transit, walked to find rings */
-	mach_port_name_t receiver_name;	/* [S] its name there */
-	struct list messages;		/* [S] struct kmsg, FIFO */
-	uint32_t msgcount, qlimit;	/* [S] */
-	uint32_t seqno;			/* [S] of the next message received */
-	uint32_t srights;		/* [S] send rights in existence (spaces and messages) */
-	uint32_t sorights;		/* [S] send-once rights in existence */
-	uint32_t mscount;		/* [S] make-send count */
-	struct waitq receivers;		/* [S] threads in mach_msg receive on this port */
-	struct waitq senders;		/* [S] threads waiting for room in the queue */
-	struct pset *pset;		/* [S] the set it belongs to, if any */
-	struct list pset_link;		/* [S] */
-	struct port *nsrequest;		/* [S] send-once right for no-senders, or NULL */
-	struct port *pdrequest;		/* [S] send-once right for port-destroyed, or NULL */
-	struct list dnrequests;		/* [S] struct dnrequest: dead-name requests */
-	bool pager;			/* [S] a memory object's pager: its death wakes the object's faults */
+	mach_port_name_t receiver_name;	/* [P] its name there */
+	struct list messages;		/* [P] struct kmsg, FIFO */
+	uint32_t msgcount, qlimit;	/* [P] */
+	uint32_t seqno;			/* [P] of the next message received */
+	uint32_t srights;		/* [P] send rights in existence (spaces and messages) */
+	uint32_t sorights;		/* [P] send-once rights in existence */
+	uint32_t mscount;		/* [P] make-send count */
+	struct waitq receivers;		/* [P] threads in mach_msg receive on this port */
+	struct waitq senders;		/* [P] threads waiting for room in the queue */
+	struct pset *pset;		/* [P] the set it belongs to, if any */
+	struct list pset_link;		/* [P] */
+	struct port *nsrequest;		/* [P] send-once right for no-senders, or NULL */
+	struct port *pdrequest;		/* [P] send-once right for port-destroyed, or NULL */
+	struct list dnrequests;		/* [P] struct dnrequest: dead-name requests */
+	bool pager;			/* [P] a memory object's pager: its death wakes the object's faults */
 	enum kobject_type kotype;	/* [I] kernel object this port stands for */
-	void *kobject;			/* [S] cleared when the object dies */
+	void *kobject;			/* [P] cleared when the object dies */
 };
 
 /* A port set: receiving from it receives from any member. */
 struct pset {
-	uint32_t refs;			/* [S] */
-	bool active;			/* [S] */
-	struct list members;		/* [S] struct port via pset_link */
-	struct waitq receivers;		/* [S] */
+	uint32_t refs;			/* [P] */
+	bool active;			/* [P] */
+	struct list members;		/* [P] struct port via pset_link */
+	struct waitq receivers;		/* [P] */
 };
 
 /* A message in the kernel: the user's bytes, with port names replaced by ports. */
 struct kmsg {
-	struct list link;		/* [S] port->messages */
+	struct list link;		/* [P] port->messages */
 	mach_msg_size_t size;		/* bytes of msg (header, body, inline data) */
 	struct port *remote;		/* right carried for the destination */
 	mach_msg_type_name_t remote_type;	/* PORT_SEND or PORT_SEND_ONCE */
@@ -77,6 +80,57 @@ struct kmsg {
 	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port *, and
 					 * out-of-line descriptors the kernel copy's address */
 };
+
+extern struct spinlock ipc_lock;
+
+/*
+ * Waits on one of IPC's wait queues (a port's receivers or senders, a set's):
+ * the caller holds ipc_lock, as on return; in between it is let go, so what
+ * the caller looked at must be looked at again. timeout 0 waits forever.
+ */
+enum wake_reason ipc_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
+
+/* Wake-ups on IPC's wait queues, from under ipc_lock (sched_lock is taken inside). */
+static inline bool
+ipc_wake_one_locked(struct waitq *wq)
+{
+	bool woke;
+
+	spin_lock_irqoff(&sched_lock);
+	woke = waitq_wake_one_locked(wq);
+	spin_unlock_irqoff(&sched_lock);
+	return woke;
+}
+
+static inline void
+ipc_wake_all_locked(struct waitq *wq)
+{
+	spin_lock_irqoff(&sched_lock);
+	waitq_wake_all_locked(wq);
+	spin_unlock_irqoff(&sched_lock);
+}
+
+/*
+ * Both locks, in their order, for the few places that look at IPC state and
+ * scheduling state together (a thread behind its port, a task's threads and
+ * their ports). Nothing under them may wake or wait on an IPC queue (which
+ * takes sched_lock itself): no port may die, no message be queued.
+ */
+static inline uint32_t
+ipc_sched_lock(void)
+{
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
+
+	spin_lock_irqoff(&sched_lock);
+	return f;
+}
+
+static inline void
+ipc_sched_unlock(uint32_t f)
+{
+	spin_unlock_irqoff(&sched_lock);
+	spin_unlock_irqrestore(&ipc_lock, f);
+}
 
 /* Short names for the entry type bits, used throughout kernel/ipc. */
 #define T_SEND	MACH_PORT_TYPE_SEND
@@ -106,7 +160,7 @@ uint32_t ipc_live_ports(void);
 /* Messages of dead ports wait for the reaper (port.c): whether some do, and the reaper's work. */
 bool ipc_dying_kmsgs_locked(void);
 void ipc_reap_dying_kmsgs(void);
-/* A message's rights, under sched_lock; then its copies and itself, with no lock held (msg.c). */
+/* A message's rights, under ipc_lock; then its copies and itself, with no lock held (msg.c). */
 void kmsg_release_rights_locked(struct kmsg *k);
 void kmsg_free_unlocked(struct kmsg *k);
 
@@ -159,7 +213,7 @@ mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_si
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,
 			      mach_port_name_t name, mach_msg_timeout_t timeout);
 void kmsg_destroy_locked(struct kmsg *k);
-/* The same, taking sched_lock itself, and freeing the copies with it dropped. */
+/* The same, taking ipc_lock itself, and freeing the copies with it dropped. */
 void kmsg_destroy(struct kmsg *k);
 void kmsg_clean_locked(struct kmsg *k);
 void ipc_enqueue_locked(struct port *p, struct kmsg *k);

@@ -1,5 +1,5 @@
 /*
- * The kernel's side of notifications (kernel/ipc/notify.c). All with sched_lock held.
+ * The kernel's side of notifications (kernel/ipc/notify.c). All with ipc_lock held.
  */
 #ifndef KERN_NOTIFY_H
 #define KERN_NOTIFY_H

@@ -3,7 +3,10 @@
  * as in Mach), round robin within a priority, a quantum of QUANTUM_TICKS.
  *
  * One lock, sched_lock, protects every run queue, every thread's scheduling
- * state and every wait queue. It is taken with interrupts off.
+ * state and every wait queue, and nothing else. It is taken with interrupts
+ * off, last of the spin locks but vm_object_lock, pmap, kmem and page locks
+ * (a waiter's object lock, such as ipc_lock, comes before it:
+ * waitq_wait_dropping_locked).
  */
 #ifndef KERN_SCHED_H
 #define KERN_SCHED_H
@@ -35,7 +38,8 @@ struct waitq {
 };
 
 /*
- * A thread.   [I] set at creation   [S] sched_lock   [T] task->lock   [O] only the thread itself
+ * A thread.   [I] set at creation   [S] sched_lock   [P] ipc_lock (kern/ipc.h)
+ *             [T] task->lock   [O] only the thread itself
  */
 struct thread {
 	uint32_t ksp;			/* [S] saved stack pointer while switched out */
@@ -60,17 +64,17 @@ struct thread {
 	void (*entry)(void *);		/* [I] kernel threads */
 	void *arg;			/* [I] */
 	struct arch_thread arch;	/* [O] saved machine state (FPU) */
-	struct port *self;		/* [S] the thread port (kern/ipc.h), NULL once gone */
-	struct port *exc_port;		/* [S] send right: its exception port, or NULL */
-	struct port *sself;		/* [S] send right: THREAD_KERNEL_PORT as set, what
+	struct port *self;		/* [P] the thread port (kern/ipc.h), NULL once gone */
+	struct port *exc_port;		/* [P] send right: its exception port, or NULL */
+	struct port *sself;		/* [P] send right: THREAD_KERNEL_PORT as set, what
 					 * mach_thread_self gives; NULL: the thread port */
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
-	struct kmsg *ipc_handoff;	/* [S] a message handed straight to this waiting receiver */
-	struct port *ipc_handoff_port;	/* [S] the port it was sent to (a reference) */
-	uintptr_t rcv_buf;		/* [S] while blocked in mach_msg receive: its buffer, */
-	uint32_t rcv_size, rcv_option;	/* [S] size and options, for the fast path (fastpath.c) */
-	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
-	int rcv_result;			/* [S] and the receive's result */
+	struct kmsg *ipc_handoff;	/* [P] a message handed straight to this waiting receiver */
+	struct port *ipc_handoff_port;	/* [P] the port it was sent to (a reference) */
+	uintptr_t rcv_buf;		/* [P] while blocked in mach_msg receive: its buffer, */
+	uint32_t rcv_size, rcv_option;	/* [P] size and options, for the fast path (fastpath.c) */
+	bool rcv_done;			/* [P] the fast path delivered into rcv_buf */
+	int rcv_result;			/* [P] and the receive's result */
 	struct waitq resume;		/* [S] where it waits while suspended */
 };
 
@@ -91,6 +95,13 @@ void thread_sleep_ticks(uint64_t ticks);
 
 /* Caller holds sched_lock; it is held again on return. timeout 0 waits forever. */
 enum wake_reason waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
+/*
+ * The same, for a caller that took `outer` (an object's lock: ipc_lock) before
+ * sched_lock and checked under it that it must wait: outer is let go once
+ * sched_lock makes the wait certain to see any wake-up, and is not held on
+ * return (sched_lock is). Interrupts stay off until the caller restores them.
+ */
+enum wake_reason waitq_wait_dropping_locked(struct waitq *wq, uint64_t timeout_ticks, struct spinlock *outer);
 void waitq_init(struct waitq *wq);
 void waitq_wait_uninterruptible_locked(struct waitq *wq);
 /* Caller holds sched_lock. Returns how many threads woke. */
@@ -107,8 +118,8 @@ void thread_abort_wait_locked(struct thread *t);
 /* For the reaper (task.c). Caller holds sched_lock. */
 /* A dead thread whose stack can now be freed, off every list; NULL if there is none. */
 struct thread *sched_take_dead_locked(void);
-/* Blocks until sched_wake_reaper_locked, or a thread's exit, says there is work. */
-void sched_reaper_wait_locked(void);
+/* Blocks until sched_wake_reaper_locked, or a thread's exit, says there is work (outer: see waitq_wait_dropping_locked). */
+void sched_reaper_wait_dropping_locked(struct spinlock *outer);
 void sched_wake_reaper_locked(void);
 struct thread *thread_alloc(struct task *task, const char *name, int prio);
 void thread_free(struct thread *t);

@@ -5,7 +5,7 @@
  *
  * Whatever runs under such a lock delays the timer and the serial line: keep
  * it short and bounded whatever a user task asks for (copy user memory a page
- * at a time, map regions outside sched_lock). Booted with `irqoff_stats`, the
+ * at a time, map regions outside ipc_lock). Booted with `irqoff_stats`, the
  * kernel measures the longest stretch with interrupts off (kern/irqoff.c).
  */
 #ifndef KERN_SPINLOCK_H
@@ -47,13 +47,43 @@ struct irqoff_figures {
 };
 void irqoff_read(struct irqoff_figures *out, bool reset);
 
+/*
+ * A lock found taken. While only the boot CPU runs, its holder is this CPU,
+ * which can never let it go: a deadlock, which this reports (kern/irqoff.c)
+ * with the lock's name and a backtrace instead of hanging.
+ */
+void spin_contended(struct spinlock *l);
+
+/*
+ * The exchange and its test are all the fast path costs (the same count of
+ * instructions as a plain loop); the slow path calls a stub that keeps every
+ * register (arch/i386/spinlock.S), so callers spill nothing for it, and it
+ * stays in the caller's code, so a backtrace names the caller.
+ */
+static inline void spin_acquire(struct spinlock *l)
+{
+	uint32_t v;
+
+	__asm__ volatile("1:\n\t"
+			 "movl $1, %0\n\t"
+			 "xchgl %0, %1\n\t"
+			 "testl %0, %0\n\t"
+			 "jz 2f\n\t"
+			 "pushl %2\n\t"
+			 "call spin_contended_stub\n\t"
+			 "jmp 1b\n"
+			 "2:"
+			 : "=&r"(v), "+m"(l->locked)
+			 : "r"(l)
+			 : "memory", "cc");
+}
+
 static inline uint32_t spin_lock_irqsave(struct spinlock *l)
 {
 	uint32_t flags;
 	__asm__ volatile(IRQOFF_SITE("pushfl; popl %0; .byte 0x3e, 0x3e, 0xfa", irqoff_lock_stubs, 2)
 			 : "=r"(flags) : : "memory", "cc");
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		__asm__ volatile("pause");
+	spin_acquire(l);
 	return flags;
 }
 
@@ -74,6 +104,21 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	if (flags & 0x200)
 		irqoff_sti();
+}
+
+/*
+ * The same lock taken, or let go, where interrupts are already off and stay
+ * so: a lock taken inside another (ipc_lock, then sched_lock), or one let go
+ * before the one taken first, whose release restores the flags.
+ */
+static inline void spin_lock_irqoff(struct spinlock *l)
+{
+	spin_acquire(l);
+}
+
+static inline void spin_unlock_irqoff(struct spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
 static inline int spin_held(const struct spinlock *l) { return l->locked != 0; }

@@ -90,7 +90,7 @@ bool vm_map_is_object_backed(struct task *t, uint32_t va);
 /* fault.c */
 /*
  * Makes va accessible as a user access would. Waits for an external pager when
- * it can (sched_lock not held); otherwise a page the pager has not supplied yet
+ * it can (interrupts on, no spin lock held); otherwise a page the pager has not supplied yet
  * fails with KERN_MEMORY_ERROR (the request still goes out).
  */
 kern_return_t vm_fault(struct task *t, uint32_t va, bool write);

@@ -1,0 +1,24 @@
+/*
+ * The slow path of spin_acquire (kern/spinlock.h): called with the lock's
+ * address pushed, it keeps every register, calls spin_contended(lock) and
+ * pops the address on its way back, so the inline fast path clobbers nothing
+ * for it.
+ */
+	.text
+	.globl spin_contended_stub
+spin_contended_stub:
+	pushl	%ebp			/* a frame, so that a backtrace names who wanted the lock */
+	movl	%esp, %ebp
+	pushl	%eax
+	pushl	%ecx
+	pushl	%edx
+	pushfl
+	pushl	8(%ebp)			/* the lock: above the return address */
+	call	spin_contended
+	addl	$4, %esp
+	popfl
+	popl	%edx
+	popl	%ecx
+	popl	%eax
+	popl	%ebp
+	ret	$4
