@@ -66,7 +66,8 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	struct thread *r;
 	struct port *dest;
 	mach_msg_size_t tsize;
-	uint32_t f, pinned;
+	struct user_pin pin;
+	uint32_t f;
 
 	/* the copy is made under ipc_lock: at most a page of body, whatever the sender chose */
 	if (!ipc_fastpath_enabled || size < HDR || size > HDR + IPC_FASTPATH_BODY_MAX || (size & 3))
@@ -96,7 +97,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	if (size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS)
 		goto no;
 	/* the receiver's buffer stays mapped until the header and trailer are in it */
-	if (!copyout_pin(r->task, r->rcv_buf, size + tsize, &pinned))
+	if (!copyout_pin(r->task, r->rcv_buf, size + tsize, &pin))
 		goto no;
 
 	/* Commit, exactly as the slow path's send and receive would. */
@@ -117,9 +118,9 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	trailer.msgh_trailer_size = tsize;
 	trailer.msgh_seqno = dest->seqno++;
 	port_unref_locked(dest);
-	copyout_pinned(r->task, &out, r->rcv_buf, HDR);
-	copyout_pinned(r->task, &trailer, r->rcv_buf + size, tsize);
-	copyout_unpin(r->task, pinned);
+	copyout_pinned(&pin, &out, r->rcv_buf, HDR);
+	copyout_pinned(&pin, &trailer, r->rcv_buf + size, tsize);
+	copyout_unpin(&pin);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
 	spin_lock_irqoff(&sched_lock);

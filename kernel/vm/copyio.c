@@ -3,9 +3,11 @@
  * copy only if all of it is accessible, so a failed copy changes nothing
  * (unless another thread of the task unmaps the range meanwhile: then the copy
  * stops at that page, with an error, as a user access would).
- * Copies go through the kernel's direct map of physical memory, a page at a
- * time: the pmap lock, and so interrupts off, is held for one page's lookup
- * and copy, never for a whole range a task chose.
+ * The current task's memory is copied through the MMU (arch/i386/usercopy.S:
+ * a fault inside the copy brings the page in or ends the copy with an error,
+ * trap.c); another task's goes through the kernel's direct map of physical
+ * memory, a page at a time: the pmap lock, and so interrupts off, is held for
+ * one page's lookup and copy, never for a whole range a task chose.
  */
 #include <kern/copyio.h>
 #include <kern/lib.h>
@@ -24,23 +26,6 @@ check_page_locked(struct task *t, uintptr_t va, bool write, paddr_t *pa)
 		return KERN_INVALID_ADDRESS;
 	if (write && !(prot & PMAP_WRITE))
 		return KERN_PROTECTION_FAILURE;
-	return KERN_SUCCESS;
-}
-
-/* Checks every page of the range. Caller holds t's pmap lock (a range it bounded). */
-static kern_return_t
-check_range_locked(struct task *t, uintptr_t uaddr, size_t len, bool write)
-{
-	if (len == 0)
-		return KERN_SUCCESS;
-	if (uaddr >= USER_TOP || len > USER_TOP - uaddr)
-		return KERN_INVALID_ADDRESS;
-	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
-		paddr_t pa;
-		kern_return_t kr = check_page_locked(t, va, write, &pa);
-		if (kr != KERN_SUCCESS)
-			return kr;
-	}
 	return KERN_SUCCESS;
 }
 
@@ -163,11 +148,24 @@ copy_one_page(struct task *t, uintptr_t uaddr, void *kbuf, size_t len, bool to_u
 	return ok;
 }
 
+/* usercopy.S: 0, or KERN_INVALID_ADDRESS / KERN_PROTECTION_FAILURE from the fault it met */
+kern_return_t arch_user_copy(void *dst, const void *src, size_t len);
+
+/* Whether a user range lies below USER_TOP (len 0 included). */
+static inline bool
+user_range(uintptr_t uaddr, size_t len)
+{
+	return uaddr < USER_TOP && len <= USER_TOP - uaddr;
+}
+
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
 {
 	kern_return_t kr;
 
+	/* the current task's memory through the MMU: a fault brings a page in, or fails the copy */
+	if (t == curtask() && t != kernel_task)
+		return user_range(uaddr, len) ? arch_user_copy(kbuf, (const void *)uaddr, len) : KERN_INVALID_ADDRESS;
 	if (copy_one_page(t, uaddr, kbuf, len, false))
 		return KERN_SUCCESS;
 	kr = check_with_fault_in(t, uaddr, len, false);
@@ -181,6 +179,19 @@ copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 {
 	kern_return_t kr;
 
+	/*
+	 * The current task's memory through the MMU. A copy that fails changes
+	 * nothing: within one page the first write is the one that faults, and a
+	 * longer range is checked first (its pages brought in), as below.
+	 */
+	if (t == curtask() && t != kernel_task) {
+		if (!user_range(uaddr, len))
+			return KERN_INVALID_ADDRESS;
+		if ((uaddr & (PAGE_SIZE - 1)) + len > PAGE_SIZE &&
+		    (kr = check_with_fault_in(t, uaddr, len, true)) != KERN_SUCCESS)
+			return kr;
+		return arch_user_copy((void *)uaddr, kbuf, len);
+	}
 	if (copy_one_page(t, uaddr, (void *)kbuf, len, true))
 		return KERN_SUCCESS;
 	kr = check_with_fault_in(t, uaddr, len, true);
@@ -299,20 +310,37 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 }
 
 /*
- * Pinning a user range for writing: checks it (faulting pages in if needed) and
- * keeps the task's pmap locked, so the range stays mapped until unpinned; the
- * writes in between need no check of their own. For the IPC fast path, which
- * must know a receiver's buffer is good before it moves any right; it pins a
- * few pages at most (interrupts stay off while a range is pinned).
+ * Pinning a user range for writing: checks it (faulting pages in if needed),
+ * keeps the task's pmap locked, so the range stays mapped until unpinned, and
+ * notes where each of its pages is in the direct map; the writes in between
+ * need no check or lookup of their own. For the IPC fast path, which must
+ * know a receiver's buffer is good before it moves any right; a range of at
+ * most USER_PIN_PAGES pages (interrupts stay off while it is pinned).
  */
 bool
-copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags)
+copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin)
 {
+	uintptr_t first = ROUND_DOWN(uaddr, PAGE_SIZE);
+
+	if (len == 0 || !user_range(uaddr, len) || (uaddr + len - 1 - first) / PAGE_SIZE >= USER_PIN_PAGES)
+		return false;
 	for (int try = 0; try < 2; try++) {
-		*flags = pmap_lock(t->pmap);
-		if (check_range_locked(t, uaddr, len, true) == KERN_SUCCESS)
+		uint32_t n = 0;
+		kern_return_t kr = KERN_SUCCESS;
+
+		pin->flags = pmap_lock(t->pmap);
+		for (uintptr_t va = first; kr == KERN_SUCCESS && va < uaddr + len; va += PAGE_SIZE) {
+			paddr_t pa;
+			kr = check_page_locked(t, va, true, &pa);
+			pin->kva[n++] = P2V(pa);
+		}
+		if (kr == KERN_SUCCESS) {
+			pin->t = t;
+			pin->base = first;
+			pin->end = uaddr + len;
 			return true;
-		pmap_unlock(t->pmap, *flags);
+		}
+		pmap_unlock(t->pmap, pin->flags);
 		prefault(t, uaddr, len, true);
 	}
 	return false;
@@ -320,17 +348,16 @@ copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags)
 
 /* Writes into a pinned range (within what copyout_pin checked): no lock to take, none to fail. */
 void
-copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
+copyout_pinned(struct user_pin *pin, const void *kbuf, uintptr_t uaddr, size_t len)
 {
 	const char *k = kbuf;
 
+	assert(uaddr >= pin->base && len <= pin->end - uaddr);
 	while (len) {
-		size_t n = MIN(len, PAGE_SIZE - (uaddr & (PAGE_SIZE - 1)));
-		paddr_t pa;
-		int prot;
+		uint32_t off = uaddr - pin->base;
+		size_t n = MIN(len, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
 
-		pmap_lookup(t->pmap, uaddr, &pa, &prot);
-		memcpy(P2V(pa), k, n);
+		memcpy((char *)pin->kva[off / PAGE_SIZE] + (off & (PAGE_SIZE - 1)), k, n);
 		uaddr += n;
 		k += n;
 		len -= n;
@@ -338,7 +365,7 @@ copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 }
 
 void
-copyout_unpin(struct task *t, uint32_t flags)
+copyout_unpin(struct user_pin *pin)
 {
-	pmap_unlock(t->pmap, flags);
+	pmap_unlock(pin->t->pmap, pin->flags);
 }

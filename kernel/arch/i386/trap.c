@@ -14,6 +14,8 @@
 #include <kern/syscall.h>
 #include <kern/task.h>
 #include "cpu.h"
+#include "layout.h"
+#include "pmap.h"
 #include "pic.h"
 #include "trapframe.h"
 #include "uart.h"
@@ -145,6 +147,46 @@ user_fault(struct trapframe *tf, uint32_t cr2)
 	task_terminate(task, TASK_FAULTED, (int)tf->trapno);
 }
 
+/*
+ * A page fault inside arch_user_copy (usercopy.S): the current task's page,
+ * brought in as the task's own access would (zero fill, copy-on-write, a
+ * pager), and the copy goes on; or the copy ends with the error. With
+ * interrupts on where the copy was, this may wait (the map's mutex, a pager);
+ * under a spin lock it may not, as vm_fault knows. Never while the task's map
+ * is held by this thread: that copy fails instead of taking the map again.
+ */
+extern char usercopy_start[], usercopy_end[], usercopy_fixup[];
+
+static bool
+usercopy_fault(struct trapframe *tf)
+{
+	uint32_t cr2 = read_cr2();
+	struct task *t = curtask();
+	kern_return_t kr = KERN_INVALID_ADDRESS;
+	bool on = tf->eflags & EFLAGS_IF;
+
+	if (tf->eip < (uintptr_t)usercopy_start || tf->eip >= (uintptr_t)usercopy_end || cr2 >= USER_TOP)
+		return false;
+	if (!kmutex_held(&t->map_lock)) {
+		if (on)
+			irqoff_sti();
+		kr = vm_fault(t, cr2, (tf->err & 2) != 0);
+		if (on)
+			irqoff_cli();
+	}
+	if (kr != KERN_SUCCESS) {	/* the copy's error, as the page tables tell it (copyio.c's check) */
+		paddr_t pa;
+		int prot;
+		uint32_t f = pmap_lock(t->pmap);
+		bool mapped = pmap_lookup(t->pmap, cr2, &pa, &prot);
+
+		pmap_unlock(t->pmap, f);
+		tf->eip = (uintptr_t)usercopy_fixup;
+		tf->eax = (tf->err & 2) && mapped ? KERN_PROTECTION_FAILURE : KERN_INVALID_ADDRESS;
+	}
+	return true;
+}
+
 void
 trap(struct trapframe *tf)
 {
@@ -168,6 +210,8 @@ trap(struct trapframe *tf)
 		irqoff_sti();
 		user_fault(tf, cr2);
 		irqoff_cli();
+	} else if (n == T_PAGE_FAULT && usercopy_fault(tf)) {
+		return;		/* back into the copy, or to its fixup */
 	} else {
 		char what[64];
 		if (n == T_PAGE_FAULT)

@@ -22,10 +22,20 @@ kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
 kern_return_t copyout_check_nofault(struct task *t, uintptr_t uaddr, size_t len);
 /* ...and the fault-in, for when that check failed and ipc_lock has been dropped. */
 void copyout_prefault(struct task *t, uintptr_t uaddr, size_t len);
-/* Pins at most a few pages: the pmap lock is held until copyout_unpin. */
-bool copyout_pin(struct task *t, uintptr_t uaddr, size_t len, uint32_t *flags);
-void copyout_pinned(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
-void copyout_unpin(struct task *t, uint32_t flags);
+/*
+ * A user range pinned for writing: the pmap lock is held until copyout_unpin,
+ * and the range's pages are where kva says in the direct map.
+ */
+#define USER_PIN_PAGES 3	/* a page of body, a header and a trailer, wherever they start */
+struct user_pin {
+	struct task *t;
+	uintptr_t base, end;		/* the first page, and the end of the range */
+	void *kva[USER_PIN_PAGES];
+	uint32_t flags;
+};
+bool copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin);
+void copyout_pinned(struct user_pin *pin, const void *kbuf, uintptr_t uaddr, size_t len);
+void copyout_unpin(struct user_pin *pin);
 kern_return_t copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len);
 
 #endif
