@@ -1,24 +1,28 @@
 # `make bench`: Manifold and the Linux reference system (Debian's linux-image-686
 # with an initramfs of static benchmark programs) booted in the same QEMU
 # configuration under -icount shift=0; tools/bench/run.sh prints the table and
-# writes build/bench/results.json. Also the quick `bench-smoke` suite of `make check`.
+# writes build/bench/results.json, each row beside tests/bench/baseline.json.
+# `make bench-baseline` rewrites that baseline from a fresh run. Also the quick
+# `bench-smoke` suite of `make check`.
 
 BENCH_DIR   := $(B)/bench
 LINUX_BENCH := $(BENCH_DIR)/linux
-# Iterations per figure; the median of at least 10,000 is the rule for real runs.
-BENCH_ITERS ?= 10000
+# Iterations per figure; the median of at least 10,000 is the rule for real runs,
+# and the baseline is always made at that count.
+BENCH_BASELINE_ITERS := 10000
+BENCH_ITERS ?= $(BENCH_BASELINE_ITERS)
 
 # The Linux programs: static i386 glibc binaries (libc6-dev-i386, from gcc-multilib).
 LINUX_BENCH_CFLAGS := -m32 -static -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Itests/bench/common
-LINUX_BENCH_PROGRAMS := syscall ipc vm
+LINUX_BENCH_PROGRAMS := syscall task ipc vm
 LINUX_BENCH_BINS := $(patsubst %,$(LINUX_BENCH)/bin/bench-%,$(LINUX_BENCH_PROGRAMS))
-BENCH_COMMON := tests/bench/common/measure.c tests/bench/common/measure.h
+BENCH_COMMON := $(wildcard tests/bench/common/*.[ch])
 
 $(LINUX_BENCH)/bin/bench-%: tests/bench/linux/%.c $(BENCH_COMMON)
 	$(call msg,CC32,$@)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $< tests/bench/common/measure.c
+	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $< $(filter %.c,$(BENCH_COMMON))
 
 $(LINUX_BENCH)/bin/init: tests/bench/linux/init.c
 	$(call msg,CC32,$@)
@@ -37,7 +41,7 @@ $(LINUX_BENCH)/vmlinuz:
 	$(Q)tools/bench/linux-kernel.sh $(LINUX_BENCH)
 
 # The Manifold program: every tests/bench/manifold/*.c, with the shared timing loop.
-MANIFOLD_BENCH_SRCS := $(wildcard tests/bench/manifold/*.c) tests/bench/common/measure.c
+MANIFOLD_BENCH_SRCS := $(wildcard tests/bench/manifold/*.c) $(wildcard tests/bench/common/*.c)
 
 # stub_rpc: msgc's stubs and demultiplexer for benchrpc.defs, linked into the program.
 BENCHRPC_GEN := $(addprefix $(B)/gen/bench/benchrpc_,types.h client.h client.c server.h server.c)
@@ -65,12 +69,19 @@ ALL += $(BENCH_DIR)/manifold-bench.elf
 
 BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf
 
-.PHONY: bench check-bench-smoke
+.PHONY: bench bench-baseline check-bench-smoke
 bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio
 	@B=$(B) tools/bench/run.sh --iters $(BENCH_ITERS)
 
+# A full run at the baseline's count, then its figures become the baseline
+# (only if the run succeeded). Commit tests/bench/baseline.json with the reason.
+bench-baseline: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio
+	@B=$(B) tools/bench/run.sh --iters $(BENCH_BASELINE_ITERS)
+	@tools/bench/baseline.py write $(BENCH_DIR)/results.json $(BENCH_BASELINE_ITERS) tests/bench/baseline.json
+
 # bench-smoke: the same programs with a few iterations, the Linux ones run on the
-# host itself (it runs static i386 binaries), and the report's JSON checked.
+# host itself (it runs static i386 binaries), the report's JSON checked, and
+# every Manifold row held to at most 1.5 times its baseline.
 CHECK_SUITES += bench-smoke
 
 CHECK_PREREQS += $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH_BINS)

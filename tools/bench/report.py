@@ -2,7 +2,8 @@
 """Turns the serial logs of the two benchmark boots into the table of `make bench`
 and build/bench/results.json.
 
-    report.py ROWS MANIFOLD_LOG LINUX_LOG JSON_OUT
+    report.py [--baseline FILE [--iters N] [--no-linux-baseline]]
+              ROWS MANIFOLD_LOG LINUX_LOG JSON_OUT
 
 ROWS is tests/bench/rows.tsv. A log holds `BENCH <name> <median> <unit>` lines
 (anything else is ignored); a missing log means no figures from that system. A
@@ -10,10 +11,24 @@ row without a figure on one side gets null there and a null ratio: figures are
 only ever what a guest printed. Exits 1 when a log has a FAIL line or a unit
 disagrees with rows.tsv, after printing the table; a figure that no row
 shows is only noted.
+
+With --baseline (tests/bench/baseline.json), the table gains each row's
+Manifold baseline and its change against it, and `WORSE` marks a row more than
+10 % worse; Linux figures that moved are listed after the table (unless
+--no-linux-baseline: bench-smoke's Linux figures are host cycles). --iters N
+is this run's iteration count, to note a baseline made at another count.
+Marking never changes the exit status: bench-smoke is the check that fails.
 """
 import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import baseline as baseline_mod  # noqa: E402
+
+WORSE = 0.10	# a row more than this much worse than its baseline is marked
+LINUX_MOVED = 0.01	# a Linux figure that moved more than this is listed
 
 BENCH = re.compile(r"^BENCH (\S+) (\d+) (\S+)\s*$")
 
@@ -61,12 +76,23 @@ def figure(side, figures, key, unit, problems):
 
 
 def main(argv):
+    base_path, iters, linux_base = None, None, True
+    while argv and argv[0].startswith("--"):
+        if argv[0] == "--baseline" and len(argv) > 1:
+            base_path, argv = argv[1], argv[2:]
+        elif argv[0] == "--iters" and len(argv) > 1:
+            iters, argv = int(argv[1]), argv[2:]
+        elif argv[0] == "--no-linux-baseline":
+            linux_base, argv = False, argv[1:]
+        else:
+            sys.exit("report.py: unknown option %s" % argv[0])
     if len(argv) != 4:
-        sys.exit("usage: report.py ROWS MANIFOLD_LOG LINUX_LOG JSON_OUT")
+        sys.exit(__doc__)
     rows = read_rows(argv[0])
     man, man_problems, man_system = read_log(argv[1])
     lin, lin_problems, lin_system = read_log(argv[2])
     problems = ["manifold: " + p for p in man_problems] + ["linux: " + p for p in lin_problems]
+    base = baseline_mod.load(base_path) if base_path else None
 
     results = []
     for name, unit, man_key, lin_key in rows:
@@ -85,17 +111,53 @@ def main(argv):
     def cell(v, fmt="{:,}"):
         return "-" if v is None else fmt.format(v)
 
+    def against_baseline(r):
+        """The baseline column and the change column of row r."""
+        then = base[1].get(r["name"], {}).get("manifold")
+        if then is None:
+            return "-", "new" if r["manifold"] is not None else "-"
+        c = baseline_mod.change(r["manifold"], then)
+        if c is None:
+            return cell(then), "-"
+        text = "=" if r["manifold"] == then else "{:+.1f}%".format(100 * c)
+        return cell(then), text + (" WORSE" if c > WORSE else "")
+
     head = ("row", "unit", "Manifold", "Linux", "Manifold/Linux")
-    table = [head] + [(r["name"], r["unit"], cell(r["manifold"]), cell(r["linux"]),
-                       cell(r["ratio"], "{:.3f}")) for r in results]
+    if base:
+        head += ("baseline", "change")
+    table = [head]
+    for r in results:
+        t = (r["name"], r["unit"], cell(r["manifold"]), cell(r["linux"]), cell(r["ratio"], "{:.3f}"))
+        table.append(t + against_baseline(r) if base else t)
     widths = [max(len(t[i]) for t in table) for i in range(len(head))]
     for i, t in enumerate(table):
-        print("  ".join(c.ljust(w) if j < 2 else c.rjust(w)
-                        for j, (c, w) in enumerate(zip(t, widths))))
+        print("  ".join(c.ljust(w) if j < 2 or j == 6 else c.rjust(w)
+                        for j, (c, w) in enumerate(zip(t, widths))).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
     print("Manifold: %s; Linux: %s" % (man_system or "(no INFO system line)",
                                       lin_system or "(no INFO system line)"))
+    if base_path and not base:
+        print("baseline: none at %s (`make bench-baseline` makes it)" % base_path)
+    elif base:
+        worse = [t[0] for t in table[1:] if t[-1].endswith("WORSE")]
+        print("baseline: %s (%d iterations)%s; %s" % (
+            base_path, base[0],
+            "" if iters is None or iters == base[0] else
+            ", this run %d: medians of fewer iterations may differ a little" % iters,
+            "more than %d%% worse: %s" % (100 * WORSE, ", ".join(worse))
+            if worse else "no row more than %d%% worse" % (100 * WORSE)))
+        if linux_base:
+            for r in results:
+                then = base[1].get(r["name"], {}).get("linux")
+                # Linux's figures repeat (fork_16m within 14 instructions, the
+                # fork rows also move with the iteration count): only a change
+                # beyond LINUX_MOVED means its programs or kernel changed.
+                c = baseline_mod.change(r["linux"], then)
+                if c is not None and abs(c) > LINUX_MOVED:
+                    print("baseline: linux %s %s, baseline %s (%+.1f%%)" % (
+                        r["name"], cell(r["linux"]), cell(then),
+                        100 * c))
 
     with open(argv[3], "w") as f:
         json.dump(results, f, indent=1)

@@ -2,7 +2,8 @@
 # `make bench`: boots Manifold and the Linux reference system side by side (two
 # QEMUs at once; under -icount the counts do not depend on host load), collects
 # the `BENCH <name> <median> <unit>` lines of both serial consoles, and prints the
-# table that tools/bench/report.py makes from them and tests/bench/rows.tsv.
+# table that tools/bench/report.py makes from them and tests/bench/rows.tsv,
+# with each row's change against tests/bench/baseline.json.
 #
 #   tools/bench/run.sh [--iters N] [--linux-log FILE] [--out DIR]
 #
@@ -14,11 +15,11 @@
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
-iters=10000 linux_log= out=$B/bench
+iters=10000 linux_log= out=$B/bench linux_base_opt=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iters) iters=$2; shift 2 ;;
-	--linux-log) linux_log=$2; shift 2 ;;
+	--linux-log) linux_log=$2; linux_base_opt=--no-linux-baseline; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -58,7 +59,8 @@ fi
 wait $man_pid
 man_rc=$?
 
-tools/bench/report.py tests/bench/rows.tsv "$man_log" "$linux_log" "$out/results.json"
+tools/bench/report.py --baseline tests/bench/baseline.json --iters "$iters" $linux_base_opt \
+	tests/bench/rows.tsv "$man_log" "$linux_log" "$out/results.json"
 rep_rc=$?
 echo "results: $out/results.json"
 status=0

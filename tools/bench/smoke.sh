@@ -3,13 +3,19 @@
 # a few iterations, in seconds. The Linux programs run on the host itself (it
 # runs static i386 binaries; their figures are then cycles, not instructions, and
 # mean nothing), Manifold boots under QEMU as in `make bench`, and the report's
-# JSON must parse with one well-formed entry per row of tests/bench/rows.tsv.
+# JSON must parse with one well-formed entry per row of tests/bench/rows.tsv,
+# and no Manifold row may cost more than 1.5 times its figure in
+# tests/bench/baseline.json. Under -icount the figures repeat exactly, and the
+# 50-iteration medians here match the 10,000-iteration ones of the baseline
+# within a few per cent (tests/bench/README.md, "bench-smoke"), so the factor
+# catches regressions, not noise.
 # The Linux kernel is not booted here: that is `make bench`'s download and minutes.
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
 out=$B/bench/smoke
 iters=50
+factor=1.5
 rm -rf "$out"
 mkdir -p "$out"
 n=0 pass=0 fail=0
@@ -24,7 +30,7 @@ result() {	# result OK NAME
 
 linux_log=$out/linux.log
 rc=0
-for p in syscall ipc vm; do
+for p in syscall task ipc vm; do
 	"$B/bench/linux/bin/bench-$p" $iters >>"$linux_log" 2>&1 || rc=1
 done
 # every Linux name of rows.tsv printed once, with a number
@@ -42,11 +48,11 @@ rc=$?
 result $rc "run_sh_boots_manifold_and_reports_without_problems"
 
 rc=0
-for row in null_syscall null_rpc rpc_64b rpc_4k_inline ool_64k ool_1m port_alloc_dealloc fork_16m page_fault_zero; do
+for row in $(awk -F'\t' '!/^#/ && $3 != "-" { print $3 }' tests/bench/rows.tsv | sort -u); do
 	grep -qE "^BENCH $row [0-9]+ insns" "$out/manifold.serial" 2>/dev/null || rc=1
 done
 [ $rc = 0 ] || sed 's/^/# /' "$out/manifold.serial" 2>/dev/null
-result $rc "manifold_bench_prints_its_syscall_rpc_and_port_rows"
+result $rc "manifold_bench_prints_every_row_of_rows_tsv"
 
 python3 - tests/bench/rows.tsv "$out/results.json" <<'PY'
 import json, sys
@@ -64,6 +70,9 @@ null_syscall = [r for r in res if r["name"] == "null_syscall"][0]
 assert null_syscall["manifold"] is not None and null_syscall["linux"] is not None, null_syscall
 PY
 result $? "results_json_has_one_wellformed_entry_per_row"
+
+tools/bench/baseline.py check "$out/results.json" tests/bench/baseline.json $factor
+result $? "no_manifold_row_over_${factor}x_its_baseline"
 
 echo "bench-smoke: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -17,6 +17,7 @@
 
 static const char *const programs[] = {
     "/bin/bench-syscall",
+    "/bin/bench-task",
     "/bin/bench-ipc",
     "/bin/bench-vm",
 };

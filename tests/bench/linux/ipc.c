@@ -3,8 +3,12 @@
  * rpc_4k_inline, ool_64k, ool_1m and port_alloc_dealloc rows (pairing in
  * tests/bench/rows.tsv). Each RPC is a round trip between two processes: the
  * parent (the client, which does the timing) sends a request and waits for the
- * reply of a child that serves in a loop. The bulk transfers send the payload one
- * way and get a one-byte reply, as an out-of-line request with an empty reply would.
+ * reply of a child that serves in a loop. The receivers do what Manifold's do
+ * with the data (tests/bench/common/payload.c): the 64 B and 4 KiB RPCs are
+ * echoed with the server's sum of the request in word 0, and the client reads
+ * the whole reply; the bulk transfers send the payload one way, the server
+ * reads every word (and for the _write rows writes one word per page) and
+ * replies with the 4-byte sum, as Manifold's out-of-line rows do.
  *
  *   bench-ipc [ITERATIONS]
  */
@@ -20,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "measure.h"
+#include "payload.h"
 
 #define BIG (1u << 20)
 
@@ -58,30 +63,54 @@ read_all(int fd, char *p, size_t n)
 	return 0;
 }
 
+/* What a server does with a request, and what its reply is. */
+enum work {
+	ECHO_NULL,	/* nothing; the reply is the request's first rep bytes */
+	ECHO_SUM,	/* reads every word; echoes with the sum in word 0 */
+	SUM,		/* reads every word; the reply is the sum */
+	SUM_WRITE,	/* SUM, then writes one word per page of what it read */
+};
+
 /* One client-server channel: a pair of pipes, or one socket pair. */
 struct channel {
+	const char *name;
 	int cw, cr;      /* the client's write and read ends */
 	int sw, sr;      /* the server's */
 	size_t req, rep; /* bytes in a request and in a reply */
+	enum work work;
+	uint32_t sum;    /* payload_sum of the request */
 	pid_t server;
 };
 
 static __attribute__((noreturn)) void
 serve(struct channel *ch)
 {
+	uint32_t *data = (uint32_t *)server_buf, s;
 	int r;
 
 	close(ch->cw);
 	if (ch->cr != ch->cw)
 		close(ch->cr);
-	while ((r = read_all(ch->sr, server_buf, ch->req)) == 0)
-		if (write_all(ch->sw, server_buf, ch->rep) < 0)
+	while ((r = read_all(ch->sr, server_buf, ch->req)) == 0) {
+		const char *reply = server_buf;
+
+		if (ch->work != ECHO_NULL) {
+			s = payload_sum(data, ch->req / 4);
+			if (ch->work == SUM_WRITE)
+				payload_write_pages(data, ch->req, s);
+			if (ch->work == ECHO_SUM)
+				data[0] = s;
+			else
+				reply = (const char *)&s;
+		}
+		if (write_all(ch->sw, reply, ch->rep) < 0)
 			_exit(2);
+	}
 	_exit(r == 1 ? 0 : 3);
 }
 
 static int
-channel_open(struct channel *ch, int use_socket, size_t req, size_t rep)
+channel_open(struct channel *ch, int use_socket, size_t req, size_t rep, enum work work)
 {
 	int a[2], b[2];
 
@@ -96,7 +125,9 @@ channel_open(struct channel *ch, int use_socket, size_t req, size_t rep)
 		ch->cw = a[1], ch->sr = a[0];
 		ch->sw = b[1], ch->cr = b[0];
 	}
-	ch->req = req, ch->rep = rep;
+	ch->req = req, ch->rep = work == SUM || work == SUM_WRITE ? sizeof(uint32_t) : rep;
+	ch->work = work;
+	ch->sum = payload_sum((uint32_t *)client_buf, req / 4);
 	ch->server = fork();
 	if (ch->server < 0)
 		return -1;
@@ -126,19 +157,43 @@ static int
 rpc_op(void *arg)
 {
 	struct channel *ch = arg;
+	uint32_t *data = (uint32_t *)client_buf, w0 = data[0], got;
 
 	if (write_all(ch->cw, client_buf, ch->req) < 0)
 		return -1;
-	return read_all(ch->cr, client_buf, ch->rep) == 0 ? 0 : -1;
+	if (read_all(ch->cr, client_buf, ch->rep) != 0)
+		return -1;
+	switch (ch->work) {
+	case ECHO_NULL:
+		return 0;
+	case ECHO_SUM:
+		got = payload_sum(data, ch->rep / 4);
+		if (data[0] != ch->sum || got != ch->sum - w0 + ch->sum) {
+			printf("FAIL %s: the server summed 0x%lx, the reply sums to 0x%lx; sent 0x%lx\n", ch->name,
+			       (unsigned long)data[0], (unsigned long)got, (unsigned long)ch->sum);
+			return -1;
+		}
+		data[0] = w0;
+		return 0;
+	default:
+		got = data[0];
+		data[0] = w0;	/* the reply landed on the request's first word */
+		if (got != ch->sum) {
+			printf("FAIL %s: the server summed 0x%lx, we sent 0x%lx\n", ch->name, (unsigned long)got,
+			       (unsigned long)ch->sum);
+			return -1;
+		}
+		return 0;
+	}
 }
 
 static int
-bench_channel(const char *name, unsigned iters, int use_socket, size_t req, size_t rep)
+bench_channel(const char *name, unsigned iters, int use_socket, size_t req, size_t rep, enum work work)
 {
-	struct channel ch;
+	struct channel ch = { .name = name };
 	int r;
 
-	if (channel_open(&ch, use_socket, req, rep) < 0) {
+	if (channel_open(&ch, use_socket, req, rep, work) < 0) {
 		printf("FAIL %s: cannot set up: %s\n", name, strerror(errno));
 		return -1;
 	}
@@ -241,16 +296,18 @@ main(int argc, char **argv)
 	if (client_buf == NULL || server_buf == NULL)
 		return 1;
 	/* touched now, so that no benchmark pays for their first faults */
-	memset(client_buf, 'c', BIG);
+	payload_fill((uint32_t *)client_buf, BIG / 4);
 	memset(server_buf, 's', BIG);
 
-	bad |= bench_channel("null_rpc_pipe", iters, 0, 1, 1);
-	bad |= bench_channel("null_rpc_unix", iters, 1, 1, 1);
+	bad |= bench_channel("null_rpc_pipe", iters, 0, 1, 1, ECHO_NULL);
+	bad |= bench_channel("null_rpc_unix", iters, 1, 1, 1, ECHO_NULL);
 	bad |= bench_futex("null_rpc_futex", iters);
-	bad |= bench_channel("rpc_64b_pipe", iters, 0, 64, 64);
-	bad |= bench_channel("rpc_4k_pipe", iters, 0, 4096, 4096);
-	bad |= bench_channel("ool_64k_pipe", iters, 0, 64 << 10, 1);
-	bad |= bench_channel("ool_1m_pipe", iters, 0, BIG, 1);
+	bad |= bench_channel("rpc_64b_pipe", iters, 0, 64, 64, ECHO_SUM);
+	bad |= bench_channel("rpc_4k_pipe", iters, 0, 4096, 4096, ECHO_SUM);
+	bad |= bench_channel("ool_64k_pipe", iters, 0, 64 << 10, 0, SUM);
+	bad |= bench_channel("ool_1m_pipe", iters, 0, BIG, 0, SUM);
+	bad |= bench_channel("ool_64k_write_pipe", iters, 0, 64 << 10, 0, SUM_WRITE);
+	bad |= bench_channel("ool_1m_write_pipe", iters, 0, BIG, 0, SUM_WRITE);
 	bad |= bench_loop("pipe_create_close", "insns", iters, pipe_op, NULL);
 	return bad ? 1 : 0;
 }

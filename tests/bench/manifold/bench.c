@@ -16,10 +16,13 @@
 #include "benchrpc_client.h"
 #include "benchrpc_server.h"
 #include "measure.h"
+#include "payload.h"
+#include "rows.h"
 
 #define ME mach_task_self()
 #define HELLO_ID 7000
 #define RPC_ID 7001
+#define OOL_WRITE_ID 7002	/* out of line, and the server writes a word per page */
 #define RPC_MAX 4096
 
 struct ool_msg {
@@ -69,10 +72,23 @@ serve(void)
 			mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, m.h.msgh_size, sizeof m, service, 0, 0);
 			continue;
 		}
-		if (m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* out of line: drop it, reply empty */
+		if (m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+			/* out of line: read every word, maybe write a word per page,
+			 * drop the region, reply with the sum */
 			struct ool_msg *o = (struct ool_msg *)&m;
+			uint32_t *data = (uint32_t *)o->ool.address, s;
+
+			s = payload_sum(data, o->ool.size / 4);
+			if (m.h.msgh_id == OOL_WRITE_ID)
+				payload_write_pages(data, o->ool.size, s);
 			vm_deallocate(ME, o->ool.address, o->ool.size);
-			size = sizeof m.h;
+			memcpy(m.data, &s, sizeof s);
+			size = sizeof m.h + sizeof s;
+		} else if (size >= sizeof m.h + 4) {
+			/* inline data: read every word, echo it with the sum in word 0 */
+			uint32_t *data = (uint32_t *)m.data;
+
+			data[0] = payload_sum(data, (size - sizeof m.h) / 4);
 		}
 		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
 		m.h.msgh_local_port = MACH_PORT_NULL;
@@ -105,21 +121,74 @@ start_server(void)
 	return 0;
 }
 
-/* One round trip with `len` bytes each way: request and reply wait in one mach_msg. */
+/*
+ * The inline RPC rows' buffer, request and reply alike. Its data is the
+ * payload pattern: the server sums the request, puts the sum in word 0 and
+ * echoes the rest; the client checks word 0, sums the reply (so that both
+ * receivers read every word, as the Linux programs do) and puts word 0 back.
+ */
+static struct rpc_msg rpc_buf;
+
+struct rpc_row {
+	const char *name;
+	uint32_t len;	/* bytes each way, a multiple of 4 */
+	uint32_t sum;	/* of the pattern's first len bytes */
+};
+
+/* One empty round trip: request and reply wait in one mach_msg. Apart from
+ * rpc_op so that null_rpc's figure has nothing but the RPC in it. */
+static int
+null_rpc_op(void *arg)
+{
+	struct rpc_msg *m = &rpc_buf;
+
+	m->h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m->h.msgh_remote_port = server_port;
+	m->h.msgh_local_port = reply_port;
+	m->h.msgh_id = RPC_ID;
+	if (mach_msg(&m->h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m->h, sizeof *m, reply_port, 0, 0) !=
+	    MACH_MSG_SUCCESS)
+		return -1;
+	return m->h.msgh_id == RPC_ID + 100 && m->h.msgh_size == sizeof m->h ? 0 : -1;
+}
+
+/* One round trip with row->len bytes each way, both ends reading them all. */
 static int
 rpc_op(void *arg)
 {
-	static struct rpc_msg m;
-	uint32_t len = (uint32_t)(uintptr_t)arg;
+	const struct rpc_row *row = arg;
+	struct rpc_msg *m = &rpc_buf;
+	uint32_t *data = (uint32_t *)m->data, w0 = data[0], got;
 
-	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-	m.h.msgh_remote_port = server_port;
-	m.h.msgh_local_port = reply_port;
-	m.h.msgh_id = RPC_ID;
-	if (mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m.h + len, sizeof m, reply_port, 0, 0) !=
+	m->h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m->h.msgh_remote_port = server_port;
+	m->h.msgh_local_port = reply_port;
+	m->h.msgh_id = RPC_ID;
+	if (mach_msg(&m->h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m->h + row->len, sizeof *m, reply_port, 0, 0) !=
 	    MACH_MSG_SUCCESS)
 		return -1;
-	return m.h.msgh_id == RPC_ID + 100 && m.h.msgh_size == sizeof m.h + len ? 0 : -1;
+	if (m->h.msgh_id != RPC_ID + 100 || m->h.msgh_size != sizeof m->h + row->len)
+		return -1;
+	got = payload_sum(data, row->len / 4);
+	if (data[0] != row->sum || got != row->sum - w0 + row->sum) {
+		printf("FAIL %s: the server summed 0x%lx, the reply sums to 0x%lx; sent 0x%lx\n", row->name,
+		       (unsigned long)data[0], (unsigned long)got, (unsigned long)row->sum);
+		return -1;
+	}
+	data[0] = w0;
+	return 0;
+}
+
+static int
+bench_rpc(const char *name, uint32_t len, unsigned iters)
+{
+	struct rpc_row row = { name, len, 0 };
+
+	if (!server_port && start_server() < 0)
+		return -1;
+	payload_fill((uint32_t *)rpc_buf.data, RPC_MAX / 4);
+	row.sum = payload_sum((uint32_t *)rpc_buf.data, len / 4);
+	return bench_loop(name, "insns", iters, rpc_op, &row);
 }
 
 static uint64_t
@@ -142,7 +211,7 @@ null_rpc_breakdown(void)
 	trap_raw(TRAP_kernel_stats, (uint32_t)&a, 0, 0, 0, 0);
 	t0 = bench_rdtsc();
 	for (unsigned i = 0; i < n; i++)
-		rpc_op((void *)0);
+		null_rpc_op(NULL);
 	t1 = bench_rdtsc();
 	trap_raw(TRAP_kernel_stats, (uint32_t)&b, 0, 0, 0, 0);
 	sends = wide(b.msg_send_cycles_lo, b.msg_send_cycles_hi) - wide(a.msg_send_cycles_lo, a.msg_send_cycles_hi);
@@ -162,28 +231,38 @@ bench_null_rpc(unsigned iters)
 
 	if (!server_port && start_server() < 0)
 		return -1;
-	r = bench_loop("null_rpc", "insns", iters, rpc_op, (void *)0);
-	null_rpc_breakdown();
+	r = bench_loop("null_rpc", "insns", iters, null_rpc_op, NULL);
+	if (r == 0)
+		null_rpc_breakdown();
 	return r;
 }
 
 static int
 bench_rpc_64b(unsigned iters)
 {
-	if (!server_port && start_server() < 0)
-		return -1;
-	return bench_loop("rpc_64b", "insns", iters, rpc_op, (void *)64);
+	return bench_rpc("rpc_64b", 64, iters);
 }
 
 static int
 bench_rpc_4k(unsigned iters)
 {
-	if (!server_port && start_server() < 0)
-		return -1;
-	return bench_loop("rpc_4k_inline", "insns", iters, rpc_op, (void *)4096);
+	return bench_rpc("rpc_4k_inline", 4096, iters);
 }
 
-/* A request carrying `size` bytes out of line; the server drops them and replies empty. */
+/*
+ * The out-of-line rows: a request carrying `size` bytes of the payload pattern
+ * out of line (a virtual copy); the server reads every word, for the _write
+ * rows then writes one word per page (a copy-on-write fault each), drops the
+ * region and replies with the sum, which must be what we sent.
+ */
+struct ool_row {
+	const char *name;
+	uint32_t size;
+	mach_msg_id_t id;	/* RPC_ID, or OOL_WRITE_ID for the _write rows */
+	vm_address_t region;	/* the pattern, ours for the whole row */
+	uint32_t sum;
+};
+
 static int
 ool_op(void *arg)
 {
@@ -191,49 +270,74 @@ ool_op(void *arg)
 		struct ool_msg o;
 		struct rpc_msg r;
 	} m;
-	static vm_address_t region;
-	static uint32_t region_size;
-	uint32_t size = (uint32_t)(uintptr_t)arg;
+	const struct ool_row *row = arg;
+	uint32_t got;
 
-	if (region_size != size) {
-		if (region)
-			vm_deallocate(ME, region, region_size);
-		region = 0;
-		if (vm_allocate(ME, &region, size, 1) != KERN_SUCCESS)
-			return -1;
-		memset((void *)region, 0x5A, size);
-		region_size = size;
-	}
 	m.o.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
 	m.o.h.msgh_remote_port = server_port;
 	m.o.h.msgh_local_port = reply_port;
-	m.o.h.msgh_id = RPC_ID;
+	m.o.h.msgh_id = row->id;
 	m.o.body.msgh_descriptor_count = 1;
-	m.o.ool.address = region;
-	m.o.ool.size = size;
+	m.o.ool.address = row->region;
+	m.o.ool.size = row->size;
 	m.o.ool.deallocate = 0;
 	m.o.ool.copy = MACH_MSG_VIRTUAL_COPY;
 	m.o.ool.type = MACH_MSG_OOL_DESCRIPTOR;
 	if (mach_msg(&m.o.h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m.o, sizeof m, reply_port, 0, 0) !=
 	    MACH_MSG_SUCCESS)
 		return -1;
-	return m.r.h.msgh_id == RPC_ID + 100 ? 0 : -1;
+	if (m.r.h.msgh_id != row->id + 100 || m.r.h.msgh_size != sizeof m.r.h + sizeof got)
+		return -1;
+	memcpy(&got, m.r.data, sizeof got);
+	if (got != row->sum) {
+		printf("FAIL %s: the server summed 0x%lx, we sent 0x%lx\n", row->name, (unsigned long)got,
+		       (unsigned long)row->sum);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+bench_ool(const char *name, uint32_t size, mach_msg_id_t id, unsigned iters)
+{
+	struct ool_row row = { name, size, id, 0, 0 };
+	int r;
+
+	if (!server_port && start_server() < 0)
+		return -1;
+	if (vm_allocate(ME, &row.region, size, 1) != KERN_SUCCESS) {
+		printf("FAIL %s: cannot allocate its region\n", name);
+		return -1;
+	}
+	payload_fill((uint32_t *)row.region, size / 4);
+	row.sum = payload_sum((uint32_t *)row.region, size / 4);
+	r = bench_loop(name, "insns", iters, ool_op, &row);
+	vm_deallocate(ME, row.region, size);
+	return r;
 }
 
 static int
 bench_ool_64k(unsigned iters)
 {
-	if (!server_port && start_server() < 0)
-		return -1;
-	return bench_loop("ool_64k", "insns", iters, ool_op, (void *)(64 * 1024));
+	return bench_ool("ool_64k", 64 * 1024, RPC_ID, iters);
 }
 
 static int
 bench_ool_1m(unsigned iters)
 {
-	if (!server_port && start_server() < 0)
-		return -1;
-	return bench_loop("ool_1m", "insns", iters, ool_op, (void *)(1024 * 1024));
+	return bench_ool("ool_1m", 1024 * 1024, RPC_ID, iters);
+}
+
+static int
+bench_ool_64k_write(unsigned iters)
+{
+	return bench_ool("ool_64k_write", 64 * 1024, OOL_WRITE_ID, iters);
+}
+
+static int
+bench_ool_1m_write(unsigned iters)
+{
+	return bench_ool("ool_1m_write", 1024 * 1024, OOL_WRITE_ID, iters);
 }
 
 /* page_fault_zero: each call writes to the next untouched page of one large region. */
@@ -277,7 +381,7 @@ bench_page_fault_zero(unsigned iters)
 static uint32_t fork_stack[256] __attribute__((aligned(16)));
 
 __attribute__((noreturn)) static void
-fork_child(void)
+fork_child_write(void)
 {
 	((volatile char *)FORK_AT)[FORK_REGION / 2] = 1;	/* one copy-on-write fault */
 	/* a trap, not an RPC: our copy of the runtime's cached port names (reply
@@ -285,27 +389,41 @@ fork_child(void)
 	trap_task_exit(0);
 }
 
+__attribute__((noreturn)) static void
+fork_child_exit(void)
+{
+	trap_task_exit(0);
+}
+
+struct fork_row {
+	mach_port_t notify;	/* receives the child's dead-name notification */
+	void (*child)(void);	/* where the child's thread starts */
+};
+
+/* Our fork, exit and wait: the child inherits our memory, its one thread runs
+ * row->child, and we wait until the kernel has removed the task. */
 static int
 fork_op(void *arg)
 {
-	mach_port_t notify = (mach_port_t)(uintptr_t)arg, child, th, prev;
+	const struct fork_row *row = arg;
+	mach_port_t child, th, prev;
 	i386_thread_state_t st;
 	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
 	struct rpc_msg m;
 
 	if (task_create(ME, 1, &child) != KERN_SUCCESS)
 		return -1;
-	if (mach_port_request_notification(ME, child, MACH_NOTIFY_DEAD_NAME, 1, notify,
+	if (mach_port_request_notification(ME, child, MACH_NOTIFY_DEAD_NAME, 1, row->notify,
 					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS ||
 	    thread_create(child, &th) != KERN_SUCCESS)
 		return -1;
 	thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n);
-	st.eip = (natural_t)(uintptr_t)fork_child;
+	st.eip = (natural_t)(uintptr_t)row->child;
 	st.esp = (natural_t)(uintptr_t)&fork_stack[252];
 	thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n);
 	thread_resume(th);
 	mach_port_deallocate(ME, th);
-	if (mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, notify, 0, 0) != MACH_MSG_SUCCESS ||
+	if (mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, row->notify, 0, 0) != MACH_MSG_SUCCESS ||
 	    m.h.msgh_id != MACH_NOTIFY_DEAD_NAME)
 		return -1;
 	mach_port_destroy(ME, child);	/* now a dead name, with the notification's reference too */
@@ -316,18 +434,37 @@ static int
 bench_fork_16m(unsigned iters)
 {
 	vm_address_t region = FORK_AT;
-	mach_port_t notify;
+	struct fork_row row = { MACH_PORT_NULL, fork_child_write };
 	int r;
 
 	if (vm_allocate(ME, &region, FORK_REGION, 0) != KERN_SUCCESS ||
-	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify) != KERN_SUCCESS) {
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &row.notify) != KERN_SUCCESS) {
 		printf("FAIL fork_16m: cannot set up its region and port\n");
 		return -1;
 	}
 	memset((void *)region, 1, FORK_REGION);
-	r = bench_loop("fork_16m", "insns", iters, fork_op, (void *)(uintptr_t)notify);
-	mach_port_destroy(ME, notify);
+	r = bench_loop("fork_16m", "insns", iters, fork_op, &row);
+	mach_port_destroy(ME, row.notify);
 	vm_deallocate(ME, region, FORK_REGION);
+	return r;
+}
+
+/*
+ * task_create_terminate: the same fork, exit and wait with nothing touched
+ * beyond what this program itself uses (run early, before the RPC and VM rows
+ * map their regions): the pair of Linux's fork, _exit and waitpid of a small
+ * static program.
+ */
+static int
+bench_task_create_terminate(unsigned iters)
+{
+	struct fork_row row = { MACH_PORT_NULL, fork_child_exit };
+	int r;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &row.notify) != KERN_SUCCESS)
+		return -1;
+	r = bench_loop("task_create_terminate", "insns", iters, fork_op, &row);
+	mach_port_destroy(ME, row.notify);
 	return r;
 }
 
@@ -409,31 +546,47 @@ bench_null_syscall(unsigned iters)
 }
 
 /*
- * The rows, in the order of the table. A row whose run is NULL waits for the
- * kernel interface named in `needs`; replace the NULL with a function of the
- * same shape as bench_null_syscall when it lands (never print a figure for a
- * row that does not measure what its name says). What each must measure, to
- * match its Linux pair:
+ * The rows, in the order they run (tests/bench/rows.tsv orders the table). A
+ * row whose run is NULL waits for the kernel interface named in `needs`;
+ * replace the NULL with a function of the same shape as bench_null_syscall
+ * when it lands (never print a figure for a row that does not measure what its
+ * name says). What each measures, to match its Linux pair:
  *
+ *   null_syscall   trap_task_self_id: enter the kernel, write one word, leave.
+ *   task_create_terminate  task_create inheriting our memory (nothing but this
+ *                  program's own touched), one thread that ends the task at
+ *                  once, and the wait for the kernel to remove it (dead name).
+ *                  Run before the rows that map regions, so the task is small.
+ *   exception_rt   a load from an unmapped address; a second thread of this
+ *                  task, our thread's exception port's receiver, gets
+ *                  exception_raise_state_identity, sets the address register
+ *                  to a mapped word and replies; the load is retried and
+ *                  succeeds (manifold/thread.c).
+ *   thread_switch  thread_switch until a second thread of this task has run
+ *                  once and yielded back (manifold/thread.c).
  *   null_rpc       one mach_msg RPC (MACH_SEND_MSG|MACH_RCV_MSG, empty request
  *                  and reply) from this task to a server task blocked in
  *                  mach_msg receive; timed in the client, per round trip.
- *   rpc_64b        the same with 64 bytes of inline data each way.
- *   rpc_4k_inline  the same with 4 KiB of inline data each way.
- *   ool_64k        a request carrying 64 KiB out of line (one descriptor,
- *                  deallocate on the sender's side) and an empty reply; the
- *                  server touches nothing and deallocates the region.
- *   ool_1m         the same with 1 MiB (a virtual copy once the VM issue lands).
+ *   rpc_64b        the same with 64 bytes of inline data each way; the server
+ *                  reads every word of the request and the client every word
+ *                  of the reply (payload_sum), as on Linux.
+ *   rpc_4k_inline  the same with 4 KiB each way.
+ *   ool_64k        a request carrying 64 KiB out of line (one descriptor, a
+ *                  virtual copy, the sender keeps its region); the server
+ *                  reads every word, deallocates the region and replies
+ *                  with the sum, which the client checks.
+ *   ool_1m         the same with 1 MiB.
+ *   ool_64k_write, ool_1m_write  the same, and the server writes one word per
+ *                  page after reading (the copy-on-write faults).
  *   port_alloc_dealloc  mach_port_allocate(RECEIVE) then mach_port_destroy on
  *                  our own task port: two RPCs to the kernel (they are not traps).
  *   port_alloc_rpc the same two RPCs on a child task's port (no Linux pair).
  *   fork_16m       task_create inheriting a 16 MiB region touched beforehand,
  *                  a thread in the child writes one page and the child ends;
- *                  the parent waits for it (a dead-name or exit notification).
+ *                  the parent waits for it (a dead-name notification).
  *   page_fault_zero  the first write to each page of a fresh vm_allocate
- *                  region: one zero-fill fault per call (use bench_loop_warm
- *                  with no time bound, as tests/bench/linux/vm.c does).
- *
+ *                  region: one zero-fill fault per call (bench_loop_warm with
+ *                  no time bound, as tests/bench/linux/vm.c does).
  */
 struct row {
 	const char *name;
@@ -443,6 +596,9 @@ struct row {
 
 static const struct row rows[] = {
     {"null_syscall", bench_null_syscall, NULL},
+    {"task_create_terminate", bench_task_create_terminate, NULL},
+    {"exception_rt", bench_exception_rt, NULL},
+    {"thread_switch", bench_thread_switch, NULL},
     /* IPC rows (issue 3) */
     {"null_rpc", bench_null_rpc, NULL},
     {"stub_rpc", bench_stub_rpc, NULL},
@@ -452,8 +608,9 @@ static const struct row rows[] = {
     {"port_alloc_dealloc", bench_port_alloc_dealloc, NULL},
     {"port_alloc_rpc", bench_port_alloc_rpc, NULL},
     /* VM rows (issue 4) */
-    /* ool_1m is a physical copy until the VM issue's virtual copy replaces it */
     {"ool_1m", bench_ool_1m, NULL},
+    {"ool_64k_write", bench_ool_64k_write, NULL},
+    {"ool_1m_write", bench_ool_1m_write, NULL},
     {"fork_16m", bench_fork_16m, NULL},
     {"page_fault_zero", bench_page_fault_zero, NULL},
 };
