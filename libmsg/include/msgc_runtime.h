@@ -249,8 +249,10 @@ msgc_begin_reply(struct msgc_reader *r, mach_msg_header_t *m, mach_msg_id_t id,
 	kern_return_t ret;
 
 	if (m->msgh_id != id) {
+		/* the server died holding our reply right: the kernel's send-once notification (id 0107) */
+		bool died = m->msgh_id == 0107 && !(m->msgh_bits & MACH_MSGH_BITS_COMPLEX);
 		mach_msg_destroy(m);
-		return MIG_REPLY_MISMATCH;
+		return died ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH;
 	}
 	if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
 	    m->msgh_size == sizeof(mig_reply_error_t)) {
