@@ -163,9 +163,21 @@ boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + 
                        B + "/tests/nstest.elf", B + "/tests/nstest.elf late start=no",
                        B + "/servers/echo.elf restart=always"])
 # task=public: the hung-server case suspends the console server through /tasks/console.
-boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf task=public",
+boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf",
+                       B + "/servers/console.elf task=public restart=always",
                        B + "/tests/consoletest.elf", B + "/tests/consoletest.elf chatter start=no"],
            typing=[(r"consoletest: type a line", "round trix\x7fp\r")])
+# consoletest's lines_written_while_the_console_server_dies...: each line once or twice
+seen = [len(re.findall(r"^\[dying\] %d$" % i, open(LOGS + "/console.log", errors="replace").read(), re.M))
+        for i in range(1, 201)]
+bad = [(i + 1, c) for i, c in enumerate(seen) if c not in (1, 2)]
+if bad:
+    print("not ok - console: lines written while the server died: line %d shown %d times" % bad[0])
+    failed += 1
+else:
+    print("ok - console: each of 200 lines written while the server died shown once or twice (%d twice)"
+          % seen.count(2))
+    passed += 1
 shell_cases()
 print("servers: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
