@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include "bootstrap_server.h"
 #include "module.h"
 #include "ns_client.h"
 
@@ -59,29 +60,64 @@ hold(mach_port_t port)
 	return MACH_PORT_VALID(port) && mach_port_mod_refs(ME, port, MACH_PORT_RIGHT_SEND, 1) == KERN_SUCCESS;
 }
 
+/*
+ * The names we keep in ns, from the modules' table: into w (at most max),
+ * each port with an extra uref if hold. Caller holds modules_lock.
+ */
 static int
-collect(void)
+wanted_locked(struct wanted *w, int max, bool hold_refs)
 {
 	int n = 0;
 
-	if (hold(service)) {
-		strcpy(want[n].path, "/servers/bootstrap");
-		want[n++].port = service;
+	if (n < max && (!hold_refs || hold(service))) {
+		strcpy(w[n].path, "/servers/bootstrap");
+		w[n++].port = service;
 	}
-	cthread_mutex_lock(&modules_lock);
-	for (int i = 0; i < nmodules; i++) {
+	for (int i = 0; i < nmodules && n < max; i++) {
 		struct module *m = &modules[i];
-		if ((!holds_host_priv(m->name) || m->public_task) && hold(m->task)) {
-			snprintf(want[n].path, sizeof want[n].path, "/tasks/%s", m->name);
-			want[n++].port = m->task;
+		if ((!holds_host_priv(m->name) || m->public_task) && MACH_PORT_VALID(m->task) &&
+		    (!hold_refs || hold(m->task))) {
+			snprintf(w[n].path, sizeof w[n].path, "/tasks/%s", m->name);
+			w[n++].port = m->task;
 		}
-		if (m->path[0] && hold(m->service)) {
-			strcpy(want[n].path, m->path);
-			want[n++].port = m->service;
+		if (n < max && m->path[0] && MACH_PORT_VALID(m->service) && (!hold_refs || hold(m->service))) {
+			strcpy(w[n].path, m->path);
+			w[n++].port = m->service;
 		}
 	}
+	return n;
+}
+
+static int
+collect(void)
+{
+	int n;
+
+	cthread_mutex_lock(&modules_lock);
+	n = wanted_locked(want, (int)(sizeof want / sizeof want[0]), true);
 	cthread_mutex_unlock(&modules_lock);
 	return n;
+}
+
+/* For a new ns (bootstrap_name): the index-th name, its right still a live send right. */
+kern_return_t
+bootstrap_do_bootstrap_name(mach_port_t server, uint32_t index, char *path, mach_port_t *port)
+{
+	static struct wanted list[MAX_MODULES * 2 + 1];
+	mach_port_type_t type = 0;
+	int n;
+
+	cthread_mutex_lock(&modules_lock);
+	n = wanted_locked(list, (int)(sizeof list / sizeof list[0]), false);
+	cthread_mutex_unlock(&modules_lock);
+	if (index >= (uint32_t)n)
+		return KERN_INVALID_ARGUMENT;
+	/* a dead task's name is a dead name: the reply could not carry it */
+	if (mach_port_type(ME, list[index].port, &type) != KERN_SUCCESS || !(type & MACH_PORT_TYPE_SEND))
+		return KERN_INVALID_NAME;
+	strcpy(path, list[index].path);
+	*port = list[index].port;	/* the reply copies our send right */
+	return KERN_SUCCESS;
 }
 
 /* True once path names port in ns. */

@@ -1,8 +1,10 @@
 /*
  * ns, the name server: path-like names for send rights (see ns.defs). Its
  * service port is the bootstrap's to keep (msg_service_checkin), so it, and
- * every task's bootstrap port, outlives any one name server; the names
- * themselves come back from the bootstrap's registrar (servers/README.md).
+ * every task's bootstrap port, outlives any one name server; the names the
+ * bootstrap keeps (its own, each /tasks/NAME, the servers' paths) it takes from the
+ * bootstrap before serving (names_preload), and others are lost with it
+ * (servers/README.md).
  * The loop is libmsg's: a port set of the service port and the notification
  * port; a dead-name notification (a registered port died) drops its names;
  * ns_wait for a name not there yet is a deferred reply, served again after
@@ -37,7 +39,7 @@ registered(void)
 int
 main(int argc, char **argv)
 {
-	mach_port_t service = msg_service_checkin(NULL), notify_port, set;
+	mach_port_t service = msg_service_checkin(NULL), notify_port, set, boot;
 
 	if (!MACH_PORT_VALID(service) &&
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS) {
@@ -54,6 +56,10 @@ main(int argc, char **argv)
 	mach_port_set_qlimit(ME, service, MACH_PORT_QLIMIT_MAX);
 	mach_port_set_qlimit(ME, notify_port, MACH_PORT_QLIMIT_MAX);
 	names_init(notify_port, registered);
+	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &boot) == KERN_SUCCESS && MACH_PORT_VALID(boot)) {
+		names_preload(boot);
+		mach_port_deallocate(ME, boot);
+	}
 	server.port = set;
 	server.notify_port = notify_port;
 	printf("ns: serving\n");

@@ -6,6 +6,7 @@
 #include <mach/mach.h>
 #include <manifold/msg.h>
 #include "names.h"
+#include "bootstrap_client.h"
 #include "ns_server.h"
 
 #define ME mach_task_self()
@@ -151,6 +152,24 @@ ns_do_ns_wait(mach_port_t server, const char *name, uint32_t timeout_ms, mach_po
 	if (!msg_defer(timeout_ms))
 		return KERN_INVALID_NAME;	/* no room to wait: answered from the table */
 	return MIG_NO_REPLY;
+}
+
+void
+names_preload(mach_port_t boot)
+{
+	char path[128];
+	mach_port_t port, registration;
+
+	for (uint32_t i = 0; i < MAX_NAMES; i++) {
+		kern_return_t kr = bootstrap_name(boot, i, path, &port);
+		if (kr == KERN_INVALID_NAME)
+			continue;	/* a task that just died */
+		if (kr != KERN_SUCCESS)
+			break;		/* the end, or not the bootstrap (MIG_BAD_ID) */
+		if (ns_do_ns_register(MACH_PORT_NULL, path, port, &registration) != KERN_SUCCESS)
+			mach_port_deallocate(ME, port);
+		/* the registration right stays ours: the bootstrap never unregisters */
+	}
 }
 
 void

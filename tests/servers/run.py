@@ -61,10 +61,12 @@ def usable(g, word, deadline):
     while time.time() < deadline:
         g.send("names\r")
         m = g.expect(r"(?s)names\n(.*?)^manifold> ", max(0.1, deadline - time.time()))
-        if not m or any(not re.search("^%s$" % re.escape(n), m.group(1), re.M) for n in USABLE_NAMES):
+        # a line may follow a prompt the shell printed again (after a console restart)
+        if not m or any(not re.search("(?:^|> )%s$" % re.escape(n), m.group(1), re.M) for n in USABLE_NAMES):
             continue
         g.send("echo %s\r" % word)
-        m = g.expect(r"^(echo: %s \(request \d+\)|shell: echo failed.*)$" % word, max(0.1, deadline - time.time()))
+        m = g.expect(r"(?:^|> )(echo: %s \(request \d+\)|shell: echo failed.*)$" % word,
+                     max(0.1, deadline - time.time()))
         if m and m.group(1).startswith("echo: "):
             return True
     return False
