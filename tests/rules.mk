@@ -119,8 +119,8 @@ check-servers:
 # random while clients call them; 50 kills in make check, 1,000 in make check-restart.
 RESTART_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf restart=always,$(B)/servers/console.elf restart=always,$(B)/servers/echo.elf restart=always,$(B)/servers/shell.elf restart=always,$(B)/tests/restarttest.elf
 check-restart-short:
-	@tools/qemu-test --suite restart --timeout 300 --log $(B)/test/restart-short.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 50"
+	@tools/qemu-test --suite restart-short --timeout 300 --log $(B)/test/restart-short.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 50 restart-short"
 check-restart:
 	@tools/qemu-test --suite restart --timeout 1800 --log $(B)/test/restart.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 1000"

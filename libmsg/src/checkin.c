@@ -2,7 +2,7 @@
  * msg_service_checkin (see <manifold/msg.h>): how a server gets the service
  * port the bootstrap keeps for it across restarts (servers/README.md). The
  * name server's bootstrap port is the bootstrap itself; every other task's is
- * the name server, which finds the bootstrap as /servers/bootstrap.
+ * the name server, where the bootstrap is /servers/bootstrap.
  */
 #include <mach/mach.h>
 #include <manifold/msg.h>
@@ -29,24 +29,29 @@ mach_port_t
 msg_service_checkin(const char *path)
 {
 	mach_port_t self = mach_task_self(), boot = MACH_PORT_NULL, bs = MACH_PORT_NULL, port = MACH_PORT_NULL;
+	static char text[4000];	/* bootstrap_restarts' answer, unused */
 	kern_return_t kr;
 
 	if (task_get_special_port(self, TASK_BOOTSTRAP_PORT, &boot) != KERN_SUCCESS || !MACH_PORT_VALID(boot))
 		return MACH_PORT_NULL;
-	kr = bootstrap_checkin(boot, self, path ? path : "", &port);
-	if (kr == MIG_BAD_ID) {	/* the name server: ask it where the bootstrap is */
-		if (ns_wait(boot, "/servers/bootstrap", 5000, &bs) != KERN_SUCCESS) {
-			mach_port_deallocate(self, boot);
-			return MACH_PORT_NULL;
-		}
-		kr = bootstrap_checkin(bs, self, path ? path : "", &port);
+	/*
+	 * Our task port goes to the bootstrap alone (it started us, and has it):
+	 * a question that carries no right first tells the bootstrap from ns.
+	 */
+	if (bootstrap_restarts(boot, text) == KERN_SUCCESS) {
+		bs = boot;
+		boot = MACH_PORT_NULL;
+	} else if (ns_wait(boot, "/servers/bootstrap", 5000, &bs) != KERN_SUCCESS) {
+		mach_port_deallocate(self, boot);
+		return MACH_PORT_NULL;
 	}
+	kr = bootstrap_checkin(bs, self, path ? path : "", &port);
 	for (int i = 0; kr == KERN_FAILURE && i < CHECKIN_TRIES; i++) {
 		sleep_ms(CHECKIN_WAIT_MS);
-		kr = bootstrap_checkin(MACH_PORT_VALID(bs) ? bs : boot, self, path ? path : "", &port);
+		kr = bootstrap_checkin(bs, self, path ? path : "", &port);
 	}
-	if (MACH_PORT_VALID(bs))
-		mach_port_deallocate(self, bs);
-	mach_port_deallocate(self, boot);
+	mach_port_deallocate(self, bs);
+	if (MACH_PORT_VALID(boot))
+		mach_port_deallocate(self, boot);
 	return kr == KERN_SUCCESS ? port : MACH_PORT_NULL;
 }

@@ -71,13 +71,12 @@ notification(struct msg_server *s, mach_msg_header_t *in)
 		mach_port_name_t dead = ((mach_dead_name_notification_t *)in)->not_port;
 		if (in->msgh_size != BODY_SIZE(mach_dead_name_notification_t) || (in->msgh_bits & MACH_MSGH_BITS_COMPLEX))
 			return false;
-		if (on_notify && s->dead_name) {
+		if (on_notify && s->dead_name)
 			s->dead_name(dead);
-			/* the notification brings a reference for the dead name, as in Mach */
+		/* the notification brings a reference for the dead name, as in Mach */
+		if (on_notify)
 			mach_port_deallocate(mach_task_self(), dead);
-		} else if (on_notify) {
-			mach_port_deallocate(mach_task_self(), dead);
-		}
+		mach_msg_destroy(in);	/* a forged one's reply right */
 		return true;
 	}
 	case MACH_NOTIFY_PORT_DESTROYED: {
@@ -97,6 +96,7 @@ notification(struct msg_server *s, mach_msg_header_t *in)
 			return false;
 		if (s->no_senders)
 			s->no_senders(in->msgh_local_port);
+		mach_msg_destroy(in);
 		return true;
 	case MACH_NOTIFY_SEND_ONCE:
 	case MACH_NOTIFY_PORT_DELETED:

@@ -64,7 +64,8 @@ bootstrap_do_bootstrap_checkin(mach_port_t server, mach_port_t task, const char 
 		mach_port_deallocate(ME, prev);
 	m->service_held = false;
 	m->checked_in = true;
-	if (path[0] && strcmp(path, m->path) != 0) {
+	/* the first instance's path stays: a later checkin cannot move the service elsewhere */
+	if (path[0] && !m->path[0]) {
 		cthread_mutex_lock(&modules_lock);
 		snprintf(m->path, sizeof m->path, "%s", path);
 		cthread_mutex_unlock(&modules_lock);

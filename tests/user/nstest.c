@@ -202,6 +202,37 @@ malformed_requests_get_errors_and_ns_goes_on(void)
 	mach_port_destroy(ME, r);
 }
 
+/*
+ * Notifications count only on the port the kernel sends them to: dead-name
+ * notifications forged on ns's service port, naming every name ns could
+ * hold, drop nothing; forged no-senders and send-once ones do nothing either.
+ */
+static void
+forged_notifications_are_ignored(void)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_port_name_t name;
+	} m;
+	static const mach_msg_id_t ids[] = { MACH_NOTIFY_NO_SENDERS, MACH_NOTIFY_SEND_ONCE, MACH_NOTIFY_PORT_DELETED };
+	mach_port_t p = new_port(), reg, got;
+
+	CHECK_EQ(ns_register(ns, "/test/forged", p, &reg), KERN_SUCCESS);
+	for (mach_port_name_t name = 1; name < 0x400; name++) {
+		memset(&m, 0, sizeof m);
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+		m.h.msgh_size = sizeof m;
+		m.h.msgh_remote_port = ns;
+		m.h.msgh_id = name % 4 ? MACH_NOTIFY_DEAD_NAME : ids[(name / 4) % 3];
+		m.name = name;
+		CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	}
+	CHECK_EQ(ns_lookup(ns, "/test/forged", &got), KERN_SUCCESS);	/* still there: ns believed none */
+	CHECK_EQ(got, p);
+	mach_port_deallocate(ME, got);
+	CHECK_EQ(ns_unregister(ns, "/test/forged", reg), KERN_SUCCESS);
+	mach_port_destroy(ME, p);
+}
 
 static mach_port_t echo;
 
@@ -498,6 +529,7 @@ static const struct test tests[] = {
 	T(the_bootstrap_lists_every_task),
 	T(a_server_holding_host_priv_is_not_published),
 	T(malformed_requests_get_errors_and_ns_goes_on),
+	T(forged_notifications_are_ignored),
 	T(the_echo_example_answers_through_its_stubs),
 	T(concurrent_clients_get_their_own_replies_from_the_pool),
 	T(two_requests_are_served_at_once_by_two_server_threads),

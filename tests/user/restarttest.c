@@ -8,7 +8,7 @@
  * Every kill must be recovered, every call answered or failed with one of
  * the named errors servers/README.md lists, no call may take 5 s, and the
  * memory and ports of the node must be back at the end.
- * Usage: restarttest KILLS
+ * Usage: restarttest KILLS [SUITE-NAME]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,6 +361,7 @@ static const struct test tests[] = {
 int
 main(int argc, char **argv)
 {
+	const char *suite = argc > 2 ? argv[2] : "restart";
 	int fail;
 
 	if (argc > 1)
@@ -374,7 +375,7 @@ main(int argc, char **argv)
 		printf("restart: the servers are not all there\n");
 		trap_debug_exit(0x11);
 	}
-	fail = run_suite("restart", tests, (int)(sizeof tests / sizeof tests[0]), NULL);
+	fail = run_suite(suite, tests, (int)(sizeof tests / sizeof tests[0]), NULL);
 	trap_debug_exit(fail ? 0x11 : 0x10);
 	return fail != 0;
 }
