@@ -162,7 +162,7 @@ def shell_cases():
         sys.stdout.write(g.text())
 
 
-boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf restart=always", B + "/servers/console.elf",
                        B + "/tests/nstest.elf", B + "/tests/nstest.elf late start=no",
                        B + "/servers/echo.elf restart=always"])
 # task=public: the hung-server case suspends the console server through /tasks/console.

@@ -404,6 +404,48 @@ msg_rpc_times_out_on_a_server_that_does_not_answer(void)
 }
 
 
+static void *
+wait_for_a_name(void *arg)
+{
+	mach_port_t got = MACH_PORT_NULL;
+	kern_return_t kr = ns_wait(ns, "/test/after-restart", 10000, &got);
+
+	*(mach_port_t *)arg = got;
+	return (void *)(intptr_t)kr;
+}
+
+/*
+ * ns killed while it holds an ns_wait (a deferred reply): the request's reply
+ * right dies with it, and the stub (ns_wait is marked retry;) sends it once
+ * more, through the same bootstrap port, to the new name server, which
+ * answers when the name comes. The names the bootstrap keeps are back at
+ * once; our own registrations went with the old ns.
+ */
+static void
+a_wait_held_by_a_dead_name_server_is_sent_again_to_the_next(void)
+{
+	mach_port_t task = MACH_PORT_NULL, p = new_port(), reg, got = MACH_PORT_NULL, again;
+	cthread_t t;
+
+	CHECK_EQ(ns_lookup(ns, "/tasks/ns", &task), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&t, wait_for_a_name, &got), KERN_SUCCESS);
+	for (int i = 0; i < 50; i++)		/* let the wait reach ns and be held there */
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(ns_lookup(ns, "/servers/echo", &again), KERN_SUCCESS);	/* ns has served the wait too */
+	mach_port_deallocate(ME, again);
+	CHECK_EQ(task_terminate(task), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/servers/echo", &again), KERN_SUCCESS);	/* the new ns, through the same port */
+	mach_port_deallocate(ME, again);
+	CHECK_EQ(ns_lookup(ns, "/test/late", &again), KERN_INVALID_NAME);	/* not one the bootstrap keeps */
+	CHECK_EQ(ns_register(ns, "/test/after-restart", p, &reg), KERN_SUCCESS);
+	CHECK_EQ((kern_return_t)(intptr_t)cthread_join(t), KERN_SUCCESS);
+	CHECK_EQ(got, p);
+	mach_port_deallocate(ME, got);
+	CHECK_EQ(ns_unregister(ns, "/test/after-restart", reg), KERN_SUCCESS);
+	mach_port_destroy(ME, p);
+	mach_port_deallocate(ME, task);
+}
+
 /* The echo task registered now, a live send right, or MACH_PORT_NULL. */
 static mach_port_t
 echo_task(void)
@@ -535,6 +577,7 @@ static const struct test tests[] = {
 	T(two_requests_are_served_at_once_by_two_server_threads),
 	T(a_lone_pair_request_is_answered_unpaired),
 	T(msg_rpc_times_out_on_a_server_that_does_not_answer),
+	T(a_wait_held_by_a_dead_name_server_is_sent_again_to_the_next),
 	T(a_restarted_server_is_reached_through_the_same_port),
 	T(a_request_the_dead_server_held_fails_with_server_died),
 	T(restarts_stop_at_five_a_minute),
