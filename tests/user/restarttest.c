@@ -5,9 +5,12 @@
  * console server while the main thread has the bootstrap end a randomly
  * chosen one of the four (bootstrap_restart: a kill that does not count
  * against the crash limit) and waits until the whole system answers again.
- * Every kill must be recovered, every call answered or failed with one of
- * the named errors servers/README.md lists, no call may take 5 s, and the
- * memory and ports of the node must be back at the end.
+ * Two of the clients' calls are held by their server (an ns_wait and a
+ * console_read for a name and a line that never come, each timing out after
+ * 100 ms), so kills find requests the dead server had taken. Every kill must
+ * be recovered, every call answered or failed with one of the named errors
+ * servers/README.md lists, no call may take 5 s, and the memory and ports of
+ * the node must be back at the end.
  * Usage: restarttest KILLS [SUITE-NAME]
  */
 #include <stdio.h>
@@ -26,7 +29,7 @@
 #define ME mach_task_self()
 #define CALL_LIMIT_MS 5000	/* a call that takes longer is a hang */
 #define RECOVER_LIMIT_MS 5000	/* a kill not recovered in this time is not recovered */
-#define NCLIENTS 3
+#define NCLIENTS 5
 #define PAGES_SLACK 12		/* pages the instances' layouts may differ by (memory_is_back...) */
 
 static const char *const victims[] = { "ns", "console", "echo", "shell" };
@@ -45,6 +48,7 @@ struct client {
 	uint64_t longest_ms;
 	volatile uint64_t started_ms;			/* of the call in progress, 0 between calls */
 	kern_return_t (*call)(void);
+	kern_return_t expected;				/* an answer too (a wait's timeout) */
 };
 
 static uint64_t
@@ -84,10 +88,34 @@ call_console(void)
 	return console_recent(console, text);
 }
 
+/* Held by ns as a deferred reply for 100 ms: a kill of ns often finds one (ns_wait is retried). */
+static kern_return_t
+call_ns_wait(void)
+{
+	mach_port_t p;
+	kern_return_t kr = ns_wait(ns, "/test/never", 100, &p);
+
+	if (kr == KERN_SUCCESS)
+		mach_port_deallocate(ME, p);
+	return kr;
+}
+
+/* Held by the console server for 100 ms (nothing is typed): a kill finds it (not retried). */
+static kern_return_t
+call_console_read(void)
+{
+	static char line[64];
+	mach_msg_type_number_t n = sizeof line;
+
+	return console_read(console, sizeof line, 100, line, &n);
+}
+
 static struct client clients[NCLIENTS] = {
 	{ .what = "ns_lookup", .call = call_ns },
 	{ .what = "echo_text", .call = call_echo },
 	{ .what = "console_recent", .call = call_console },
+	{ .what = "ns_wait", .call = call_ns_wait, .expected = KERN_OPERATION_TIMED_OUT },
+	{ .what = "console_read", .call = call_console_read, .expected = KERN_OPERATION_TIMED_OUT },
 };
 
 static void *
@@ -106,11 +134,11 @@ client_loop(void *arg)
 		if (took > c->longest_ms)
 			c->longest_ms = took;
 		c->calls++;
-		if (kr == KERN_SUCCESS)
+		if (kr == KERN_SUCCESS || (c->expected && kr == c->expected))
 			c->answered++;
 		else if (kr == MIG_SERVER_DIED)
 			c->server_died++;	/* the server died holding the request */
-		else if (kr == KERN_INVALID_NAME && c->call == call_ns)
+		else if (kr == KERN_INVALID_NAME && (c->call == call_ns || c->call == call_ns_wait))
 			c->no_name++;		/* a new ns before the bootstrap registered the name again */
 		else if (!c->unexpected++)
 			c->first_unexpected = kr;
