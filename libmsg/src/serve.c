@@ -211,8 +211,7 @@ pool_thread(void *arg)
 mach_msg_return_t
 msg_server_run(struct msg_server *s)
 {
-	make_key();
-	cthread_mutex_init(&s->lock);
+	make_key();	/* s->lock is zeroed with the rest: an unlocked mutex */
 	for (int i = 1; i < s->nthreads; i++) {
 		cthread_t t;
 		if (cthread_fork(&t, pool_thread, s) != KERN_SUCCESS)
@@ -226,7 +225,8 @@ mach_msg_return_t
 msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
 		  mach_msg_size_t max_request, mach_msg_size_t max_reply, int nthreads)
 {
-	struct msg_server *s = calloc(1, sizeof *s);	/* the pool's threads use it for ever */
+	struct msg_server *s = calloc(1, sizeof *s);	/* a pool's threads use it for ever */
+	mach_msg_return_t mr;
 
 	if (!s)
 		return MACH_RCV_TOO_LARGE;
@@ -237,7 +237,10 @@ msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other
 	s->max_request = max_request;
 	s->max_reply = max_reply;
 	s->nthreads = nthreads;
-	return msg_server_run(s);
+	mr = msg_server_run(s);
+	if (nthreads <= 1)
+		free(s);
+	return mr;
 }
 
 mach_msg_return_t
