@@ -51,8 +51,11 @@ include tests/rules.mk
 
 build-all: $(ALL)
 
-# The boot modules `make run` loads, in order; the first is the bootstrap task.
-RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf $(B)/tests/hello.elf $(B)/servers/shell.elf
+# The boot modules `make run` loads, in order; the first is the bootstrap task. A module's
+# arguments follow its file name after a ~ (a space inside one word of this list).
+RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
+	$(B)/servers/console.elf~restart=always $(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
+	$(B)/servers/shell.elf~restart=always
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M
 
@@ -82,10 +85,10 @@ format:
 clean:
 	rm -rf $(B)/kernel* $(B)/servers $(B)/tests $(B)/libmsg $(B)/test $(B)/*.iso $(B)/boot $(B)/netboot $(B)/usb $(B)/*.img
 
-# QEMU's -initrd takes "file args,file args".
+# QEMU's -initrd takes "file args,file args"; a ~ in a word is a space.
 comma := ,
 empty :=
 space := $(empty) $(empty)
-join_modules = $(subst $(space),$(comma),$(strip $(1)))
+join_modules = $(subst ~,$(space),$(subst $(space),$(comma),$(strip $(1))))
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

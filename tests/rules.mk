@@ -3,7 +3,7 @@
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
 USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest kobjtest hostiletest \
-	soaktest heartbeat fuzztest
+	soaktest heartbeat fuzztest restarttest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -56,7 +56,7 @@ QEMU_TEST_ARGS := -m 64M
 # instructions, so the figure repeats from run to run and host load is not in it.
 IRQOFF_ARGS := -icount shift=0
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject hostile soak-short fuzz libmsg servers
+CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject hostile soak-short fuzz libmsg servers restart-short
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -114,6 +114,16 @@ check-libmsg:
 check-servers:
 	@timeout 900 python3 tests/servers/run.py $(B) > $(B)/test/servers.serial 2>&1; rc=$$?; \
 		cat $(B)/test/servers.serial; exit $$rc
+
+# The kill campaign (tests/user/restarttest.c): ns, console, echo and the shell killed at
+# random while clients call them; 50 kills in make check, 1,000 in make check-restart.
+RESTART_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf restart=always,$(B)/servers/console.elf restart=always,$(B)/servers/echo.elf restart=always,$(B)/servers/shell.elf restart=always,$(B)/tests/restarttest.elf
+check-restart-short:
+	@tools/qemu-test --suite restart-short --timeout 300 --log $(B)/test/restart-short.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 50 restart-short"
+check-restart:
+	@tools/qemu-test --suite restart --timeout 1800 --log $(B)/test/restart.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 1000"
 
 CHECK_PREREQS += $(B)/manifold.iso
 check-system: $(B)/manifold.iso

@@ -237,6 +237,30 @@ msgc_send_timed(mach_msg_header_t *m, uint32_t send_size, mach_msg_timeout_t tim
 }
 
 /*
+ * The call of a routine after `retry;` (idempotent): when the server died
+ * holding the request, the kernel's send-once notification (id 0107) comes
+ * instead of the reply, and the request, kept in again, goes once more; the
+ * bootstrap keeps a restarted server's port, so the second try reaches the
+ * new instance. A second death is the caller's: msgc_begin_reply turns the
+ * notification into MIG_SERVER_DIED. timeout_ms 0: none (msgc_call).
+ */
+static inline mach_msg_return_t
+msgc_call_retry(mach_msg_header_t *m, uint32_t send_size, uint32_t buffer_size,
+    mach_port_t reply_port, mach_msg_header_t *again, mach_msg_timeout_t timeout_ms)
+{
+	mach_msg_return_t mr;
+
+	memcpy(again, m, send_size);
+	mr = timeout_ms ? msgc_call_timed(m, send_size, buffer_size, reply_port, timeout_ms)
+			: msgc_call(m, send_size, buffer_size, reply_port);
+	if (mr != MACH_MSG_SUCCESS || m->msgh_id != 0107 || (m->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return mr;
+	memcpy(m, again, send_size);
+	return timeout_ms ? msgc_call_timed(m, send_size, buffer_size, reply_port, timeout_ms)
+			  : msgc_call(m, send_size, buffer_size, reply_port);
+}
+
+/*
  * Checks a reply's id, and returns the server's status if it is an error reply.
  * KERN_SUCCESS means: decode the rest with r, which is past the descriptor count
  * (complex replies) or past RetCode (simple ones). A complex reply carries no RetCode:
@@ -249,8 +273,10 @@ msgc_begin_reply(struct msgc_reader *r, mach_msg_header_t *m, mach_msg_id_t id,
 	kern_return_t ret;
 
 	if (m->msgh_id != id) {
+		/* the server died holding our reply right: the kernel's send-once notification (id 0107) */
+		bool died = m->msgh_id == 0107 && !(m->msgh_bits & MACH_MSGH_BITS_COMPLEX);
 		mach_msg_destroy(m);
-		return MIG_REPLY_MISMATCH;
+		return died ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH;
 	}
 	if (!(m->msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
 	    m->msgh_size == sizeof(mig_reply_error_t)) {

@@ -1,33 +1,47 @@
 /*
- * msg_serve, msg_serve_threads and msg_rpc (see <manifold/msg.h>): the loop
- * every server needs, with the rules msgc's generated demultiplexers expect
- * of it, run by one thread or by a pool of cthreads.
+ * msg_server_run (see <manifold/msg.h>): the loop every server runs, with the
+ * rules msgc's generated demultiplexers expect of it, by one thread or a pool
+ * of cthreads. Each turn: receive (until the timer's or a deferred request's
+ * time) → notification? its callback → else the demuxes and the reply →
+ * held-back requests that may go now (defer.c) → the timer.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <mach/mach.h>
-#include <manifold/cthread.h>
-#include <manifold/msg.h>
+#include <mach/notify.h>
+#include <manifold/trap.h>
 #include <msgc_runtime.h>
+#include "serve_thread.h"
 
-mach_msg_return_t
-msg_rpc(mach_port_t dest, mach_msg_header_t *buf, mach_msg_size_t send_size, mach_msg_size_t buf_size,
-	mach_msg_timeout_t timeout_ms)
+static cthread_key_t thread_key;
+static int key_state;	/* [A] 0: none, 1: being made, 2: made */
+
+uint64_t
+serve_now_ms(void)
 {
-	mach_port_t reply = mig_get_reply_port();	/* the calling thread's own */
-	mach_msg_return_t mr;
+	uint64_t t = 0;
 
-	if (reply == MACH_PORT_NULL)
-		return MACH_SEND_NO_BUFFER;
-	buf->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
-			 (buf->msgh_bits & MACH_MSGH_BITS_COMPLEX);
-	buf->msgh_remote_port = dest;
-	buf->msgh_local_port = reply;
-	mr = mach_msg(buf, MACH_SEND_MSG | MACH_RCV_MSG | (timeout_ms ? MACH_RCV_TIMEOUT : 0), send_size, buf_size,
-		      reply, timeout_ms, 0);
-	/* after a timeout the reply may still come: it must not meet the next call */
-	if (MACH_MSG_RCV_ERROR(mr))
-		mig_dealloc_reply_port(reply);
-	return mr;
+	trap_clock_uptime(&t);
+	return t / 1000000;
+}
+
+struct serve_thread *
+serve_thread_self(void)
+{
+	return __atomic_load_n(&key_state, __ATOMIC_ACQUIRE) == 2 ? cthread_getspecific(thread_key) : NULL;
+}
+
+static void
+make_key(void)
+{
+	int expect = 0;
+
+	if (__atomic_compare_exchange_n(&key_state, &expect, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		cthread_key_create(&thread_key);
+		__atomic_store_n(&key_state, 2, __ATOMIC_RELEASE);
+	}
+	while (__atomic_load_n(&key_state, __ATOMIC_ACQUIRE) != 2)
+		thread_switch(MACH_PORT_NULL, 0, 0);
 }
 
 static bool
@@ -37,57 +51,150 @@ is_error_reply(const mach_msg_header_t *out)
 	       ((const mig_reply_error_t *)out)->RetCode != KERN_SUCCESS;
 }
 
-/* What every thread of a pool serves, with buffers of its own. */
-struct serve_args {
-	mach_port_t port;
-	const msg_demux_t *demuxes;
-	int n;
-	msg_other_t other;
-	mach_msg_size_t max_request, max_reply;
-};
+/*
+ * A notification from the kernel, checked before it is believed: the kernel's
+ * are simple (but port-destroyed, which carries exactly one receive right) and
+ * of their exact size. True if it was one (and is dealt with).
+ */
+#define BODY_SIZE(type) offsetof(type, trailer)	/* msgh_size counts no trailer */
+
+static bool
+notification(struct msg_server *s, mach_msg_header_t *in)
+{
+	bool on_notify = MACH_PORT_VALID(s->notify_port) && in->msgh_local_port == s->notify_port;
+
+	if (!MACH_PORT_VALID(s->notify_port) && s->other)
+		return false;	/* a server of the older shape sees them in `other` */
+
+	switch (in->msgh_id) {
+	case MACH_NOTIFY_DEAD_NAME: {
+		mach_port_name_t dead = ((mach_dead_name_notification_t *)in)->not_port;
+		if (in->msgh_size != BODY_SIZE(mach_dead_name_notification_t) || (in->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+			return false;
+		if (on_notify && s->dead_name)
+			s->dead_name(dead);
+		/* the notification brings a reference for the dead name, as in Mach */
+		if (on_notify)
+			mach_port_deallocate(mach_task_self(), dead);
+		mach_msg_destroy(in);	/* a forged one's reply right */
+		return true;
+	}
+	case MACH_NOTIFY_PORT_DESTROYED: {
+		mach_port_destroyed_notification_t *pd = (mach_port_destroyed_notification_t *)in;
+		if (!(in->msgh_bits & MACH_MSGH_BITS_COMPLEX) || in->msgh_size != BODY_SIZE(mach_port_destroyed_notification_t) ||
+		    pd->not_body.msgh_descriptor_count != 1 || pd->not_port.type != MACH_MSG_PORT_DESCRIPTOR ||
+		    pd->not_port.disposition != MACH_MSG_TYPE_PORT_RECEIVE)
+			return false;
+		if (on_notify && s->port_destroyed)
+			s->port_destroyed(pd->not_port.name);
+		else
+			mach_msg_destroy(in);
+		return true;
+	}
+	case MACH_NOTIFY_NO_SENDERS:
+		if (in->msgh_size != BODY_SIZE(mach_no_senders_notification_t) || (in->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+			return false;
+		if (s->no_senders)
+			s->no_senders(in->msgh_local_port);
+		mach_msg_destroy(in);
+		return true;
+	case MACH_NOTIFY_SEND_ONCE:
+	case MACH_NOTIFY_PORT_DELETED:
+		if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX)
+			return false;
+		mach_msg_destroy(in);
+		return true;
+	}
+	return false;
+}
+
+void
+serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
+{
+	struct msg_server *s = t->s;
+	mach_msg_header_t *out = t->out;
+	bool claimed = false;
+
+	if (in->msgh_id >= MACH_NOTIFY_FIRST && in->msgh_id <= MACH_NOTIFY_LAST && notification(s, in))
+		return;
+	t->in = in;
+	for (int i = 0; i < s->ndemuxes && !claimed; i++)
+		claimed = s->demuxes[i](in, out);
+	t->in = NULL;
+	if (!claimed && s->other) {
+		s->other(in);
+		return;
+	}
+	/* an unknown id leaves an error reply in out too (MIG_BAD_ID) */
+	if (is_error_reply(out)) {
+		if (((mig_reply_error_t *)out)->RetCode == MIG_NO_REPLY)
+			return;	/* deferred, or a simpleroutine: the handler keeps what it must */
+		in->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went to out */
+		mach_msg_destroy(in);
+	}
+	if (out->msgh_remote_port != MACH_PORT_NULL)
+		mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0);
+}
+
+/* ms until the timer or a held request is due (0: no limit). */
+static uint32_t
+next_wait(uint32_t timer, uint32_t deferred)
+{
+	if (!timer)
+		return deferred;
+	return deferred && deferred < timer ? deferred : timer;
+}
 
 static mach_msg_return_t
-serve_loop(const struct serve_args *a)
+serve_loop(struct msg_server *s)
 {
-	mach_msg_size_t in_size = a->max_request + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
-	mach_msg_header_t *in = malloc(in_size), *out = malloc(a->max_reply);
-	const msg_demux_t *demuxes = a->demuxes;
-	mach_port_t port = a->port;
-	msg_other_t other = a->other;
-	int n = a->n;
+	mach_msg_size_t in_size = s->max_request + (mach_msg_size_t)sizeof(mach_msg_max_trailer_t);
+	struct serve_thread t = { .s = s };
+	mach_msg_header_t *in;
+	uint32_t timer = 0, deferred = 0;
+	uint64_t timer_due = 0;
 
-	if (!in || !out) {
+	/* room for any notification, whatever the interface's largest request */
+	if (in_size < sizeof(mach_port_destroyed_notification_t) + sizeof(mach_msg_max_trailer_t))
+		in_size = sizeof(mach_port_destroyed_notification_t) + sizeof(mach_msg_max_trailer_t);
+	in = malloc(in_size);
+	t.out = malloc(s->max_reply < sizeof(mig_reply_error_t) ? sizeof(mig_reply_error_t) : s->max_reply);
+	if (!in || !t.out) {
 		free(in);
-		free(out);
+		free(t.out);
 		return MACH_RCV_TOO_LARGE;
 	}
-	for (;;) {
-		mach_msg_return_t mr = mach_msg(in, MACH_RCV_MSG, 0, in_size, port, 0, 0);
-		bool claimed = false;
+	cthread_setspecific(thread_key, &t);
+	if (s->tick) {
+		timer = s->tick();
+		timer_due = timer ? serve_now_ms() + timer : 0;
+	}
+	while (!s->stop) {
+		uint32_t wait = next_wait(timer, deferred);
+		mach_msg_return_t mr = mach_msg(in, MACH_RCV_MSG | (wait ? MACH_RCV_TIMEOUT : 0), 0, in_size, s->port,
+						wait, 0);
 
-		if (mr == MACH_RCV_TOO_LARGE)
-			continue;	/* destroyed by the kernel: too big to be one of ours */
-		if (mr != MACH_MSG_SUCCESS) {
+		if (mr == MACH_MSG_SUCCESS)
+			serve_dispatch(&t, in);
+		else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_TOO_LARGE) {	/* too large: destroyed */
+			cthread_setspecific(thread_key, NULL);
 			free(in);
-			free(out);
+			free(t.out);
 			return mr;
 		}
-		for (int i = 0; i < n && !claimed; i++)
-			claimed = demuxes[i](in, out);
-		if (!claimed && other) {
-			other(in);
-			continue;
+		deferred = defer_run(&t);
+		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && serve_now_ms() >= timer_due))) {
+			timer = s->tick();
+			timer_due = timer ? serve_now_ms() + timer : 0;
+		} else if (timer_due) {
+			uint64_t now = serve_now_ms();
+			timer = timer_due > now ? (uint32_t)(timer_due - now) : 1;
 		}
-		/* an unknown id leaves an error reply in out too (MIG_BAD_ID) */
-		if (is_error_reply(out)) {
-			if (((mig_reply_error_t *)out)->RetCode == MIG_NO_REPLY)
-				continue;
-			in->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went to out */
-			mach_msg_destroy(in);
-		}
-		if (out->msgh_remote_port != MACH_PORT_NULL)
-			mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0);
 	}
+	cthread_setspecific(thread_key, NULL);
+	free(in);
+	free(t.out);
+	return MACH_MSG_SUCCESS;
 }
 
 static void *
@@ -97,32 +204,48 @@ pool_thread(void *arg)
 }
 
 /*
- * The other nthreads - 1 threads are never joined, and a (shared, read-only)
- * is never freed: the pool serves until a receive fails, and the caller's
- * return from here is normally followed by the task's exit, which ends them.
+ * The other threads of a pool are never joined: they serve until a receive
+ * fails or stop is set, and the caller's return from here is normally
+ * followed by the task's exit, which ends them.
  */
+mach_msg_return_t
+msg_server_run(struct msg_server *s)
+{
+	make_key();	/* s->lock is zeroed with the rest: an unlocked mutex */
+	for (int i = 1; i < s->nthreads; i++) {
+		cthread_t t;
+		if (cthread_fork(&t, pool_thread, s) != KERN_SUCCESS)
+			break;	/* serve with the threads we have */
+		cthread_detach(t);
+	}
+	return serve_loop(s);
+}
+
 mach_msg_return_t
 msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
 		  mach_msg_size_t max_request, mach_msg_size_t max_reply, int nthreads)
 {
-	struct serve_args *a = malloc(sizeof *a);
+	struct msg_server *s = calloc(1, sizeof *s);	/* a pool's threads use it for ever */
+	mach_msg_return_t mr;
 
-	if (!a)
+	if (!s)
 		return MACH_RCV_TOO_LARGE;
-	*a = (struct serve_args){ port, demuxes, n, other, max_request, max_reply };
-	for (int i = 1; i < nthreads; i++) {
-		cthread_t t;
-		if (cthread_fork(&t, pool_thread, a) != KERN_SUCCESS)
-			break;	/* serve with the threads we have */
-	}
-	return serve_loop(a);
+	s->port = port;
+	s->demuxes = demuxes;
+	s->ndemuxes = n;
+	s->other = other;
+	s->max_request = max_request;
+	s->max_reply = max_reply;
+	s->nthreads = nthreads;
+	mr = msg_server_run(s);
+	if (nthreads <= 1)
+		free(s);
+	return mr;
 }
 
 mach_msg_return_t
 msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other, mach_msg_size_t max_request,
 	  mach_msg_size_t max_reply)
 {
-	struct serve_args a = { port, demuxes, n, other, max_request, max_reply };
-
-	return serve_loop(&a);
+	return msg_serve_threads(port, demuxes, n, other, max_request, max_reply, 1);
 }

@@ -3,17 +3,17 @@
  * first boot module with the privileged host port as its TASK_HOST_PORT. It
  * starts every other boot module in order, with the command line the loader
  * gave it, and reports what it started; only the servers in
- * host_priv_holders get the privileged host port from it. When a module
- * named ns has started, the tasks after it get the name server as their
- * bootstrap port, and each started task's port is registered as /tasks/<name>.
- * A module named console is waited for until it has registered, so the tasks
- * after it find it for their stdio.
- * Then it serves bootstrap.defs (registered as /servers/bootstrap: starting
- * the modules left for others to start, and the task list for ps) and
- * watches: a task whose module line says restart=always is started again
- * when it dies, at most RESTART_LIMIT times a minute.
+ * host_priv_holders get the privileged host port from it. It makes the name
+ * server's service port itself and gives it every task after ns as its
+ * bootstrap port; the receive right goes to ns when it checks in
+ * (bootstrap_checkin, service.c), and comes back here when ns dies, so the
+ * port, and every task's bootstrap port, outlives any one name server. So
+ * it is for every server that checks in (servers/README.md, restarts).
+ * Then it serves bootstrap.defs and watches: a task whose module line says
+ * restart=always is started again when it dies, at most RESTART_LIMIT times
+ * a minute. The main thread never calls ns (it may be the one restarting
+ * it): the registrar thread (registrar.c) keeps the names there.
  */
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
@@ -21,21 +21,9 @@
 #include <manifold/msg.h>
 #include <manifold/trap.h>
 #include "bootstrap_server.h"
-#include "ns_client.h"
+#include "module.h"
 
-#define NS_HELLO_ID 5099	/* what ns sends its bootstrap port when it is up (servers/ns) */
-#define MAX_MODULES 32
-#define RESTART_LIMIT 5		/* restarts of one module within a minute */
-
-struct module {
-	uint32_t index;
-	char name[32];
-	mach_port_t task;	/* send right to its task port, a dead name once it died */
-	int restart;		/* restart=always */
-	int public_task;	/* task=public: registered as /tasks/<name> even if privileged */
-	uint64_t restarts_ms[RESTART_LIMIT];
-	int nrestarts;
-};
+#define ME mach_task_self()
 
 /* Our own output goes straight to the kernel: we restart the console server (libmsg/runtime/stdio_console.c). */
 int stdio_uses_kernel_console = 1;
@@ -47,9 +35,13 @@ int stdio_uses_kernel_console = 1;
  */
 static const char *const host_priv_holders[] = { "console" };
 
-static struct module modules[MAX_MODULES];
-static int nmodules;
-static mach_port_t host_priv, hello_port, notify_port, service, set, ns = MACH_PORT_NULL;
+struct module modules[MAX_MODULES];
+int nmodules;
+struct cthread_mutex modules_lock = CTHREAD_MUTEX_INITIALIZER;
+mach_port_t service, ns = MACH_PORT_NULL, notify_port;
+static mach_port_t host_priv, set;
+static uint64_t serve_deadline_ms;
+static const bool *serve_until_flag;
 
 static uint64_t
 now_ms(void)
@@ -60,26 +52,18 @@ now_ms(void)
 	return t / 1000000;
 }
 
-/*
- * Every task started inherits our bootstrap port. Until the name server is up
- * there is none, except for the name server itself, which gets a port of ours
- * to say hello on (start); after that it is the name server. Requests
- * (service) and dead-name notifications (notify_port) arrive on one set.
- */
+/* Requests (service) and notifications (notify_port) arrive on one set. */
 static void
 setup_ports(void)
 {
-	mach_port_t self = mach_task_self();
-
-	if (mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &hello_port) != KERN_SUCCESS ||
-	    mach_port_insert_right(self, hello_port, hello_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS ||
-	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
-	    mach_port_insert_right(self, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    mach_port_allocate(self, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
-	    mach_port_move_member(self, notify_port, set) != KERN_SUCCESS ||
-	    mach_port_move_member(self, service, set) != KERN_SUCCESS)
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
+	    mach_port_insert_right(ME, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, notify_port, set) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, service, set) != KERN_SUCCESS)
 		printf("bootstrap: cannot set up its ports\n");
+	mach_port_set_qlimit(ME, notify_port, MACH_PORT_QLIMIT_MAX);
 }
 
 /* The module's name: its file name without directory and .elf. */
@@ -98,30 +82,7 @@ module_name(const char *line, char *name, size_t size)
 	snprintf(name, size, "%.*s", (int)n, n ? w : "?");
 }
 
-/* The name server just started: wait for its hello and hand it to the tasks after it. */
-static void
-adopt_name_server(void)
-{
-	struct {
-		mach_msg_header_t h;
-		mach_msg_trailer_t t;
-	} m;
-	mach_port_t registration;
-
-	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, hello_port, 5000, 0) != MACH_MSG_SUCCESS ||
-	    m.h.msgh_id != NS_HELLO_ID || !MACH_PORT_VALID(m.h.msgh_remote_port)) {
-		printf("bootstrap: the name server did not say hello\n");
-		task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, MACH_PORT_NULL);
-		return;
-	}
-	ns = m.h.msgh_remote_port;
-	task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, ns);
-	printf("bootstrap: name server is up; later tasks find it through their bootstrap port\n");
-	if (ns_register(ns, "/servers/bootstrap", service, &registration) != KERN_SUCCESS)
-		printf("bootstrap: cannot register /servers/bootstrap\n");
-}
-
-static bool
+bool
 holds_host_priv(const char *name)
 {
 	for (size_t i = 0; i < sizeof host_priv_holders / sizeof host_priv_holders[0]; i++)
@@ -130,100 +91,175 @@ holds_host_priv(const char *name)
 	return false;
 }
 
+struct module *
+module_named(const char *name)
+{
+	for (int i = 0; i < nmodules; i++)
+		if (strcmp(modules[i].name, name) == 0)
+			return &modules[i];
+	return NULL;
+}
+
+/* The name server's service port: ours to make, so that it outlives every ns. */
+static void
+make_ns_port(struct module *m)
+{
+	if (MACH_PORT_VALID(m->service))
+		return;
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &m->service) != KERN_SUCCESS ||
+	    mach_port_insert_right(ME, m->service, m->service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS) {
+		printf("bootstrap: cannot make the name server's port\n");
+		m->service = MACH_PORT_NULL;
+		return;
+	}
+	mach_port_set_qlimit(ME, m->service, MACH_PORT_QLIMIT_MAX);
+	m->service_held = true;
+	ns = m->service;
+}
+
 /*
- * Registers the task's port as /tasks/<name> (retrying while a dead one's name
- * lingers). Not a privileged server's: a task port is total control of the
- * task, its host_priv right included, and any task can look names up.
+ * Serves requests and notifications until *flag or timeout_ms pass (for a
+ * server's checkin at boot: it must be served while we wait for it).
  */
-static void
-register_task(struct module *m)
+static uint32_t
+until_tick(void)
 {
-	char path[48];
-	mach_port_t registration;
+	uint64_t now = now_ms();
 
-	if (!MACH_PORT_VALID(ns) || (holds_host_priv(m->name) && !m->public_task))
-		return;
-	snprintf(path, sizeof path, "/tasks/%s", m->name);
-	for (int i = 0; i < 50; i++) {
-		if (ns_register(ns, path, m->task, &registration) != KERN_NAME_EXISTS)
-			return;
-		thread_switch(MACH_PORT_NULL, 0, 0);
+	if ((serve_until_flag && *serve_until_flag) || now >= serve_deadline_ms) {
+		server.stop = true;
+		return 0;
 	}
+	return (uint32_t)(serve_deadline_ms - now);
 }
 
-/* The console server just started: the tasks after it should find it when they first print. */
-static void
-wait_for_console(void)
+static bool
+serve_until(const bool *flag, uint32_t timeout_ms)
 {
-	mach_port_t console;
-
-	if (!MACH_PORT_VALID(ns) || ns_wait(ns, "/servers/console", 5000, &console) != KERN_SUCCESS) {
-		printf("bootstrap: the console server did not register /servers/console\n");
-		return;
-	}
-	mach_port_deallocate(mach_task_self(), console);
+	serve_until_flag = flag;
+	serve_deadline_ms = now_ms() + timeout_ms;
+	server.tick = until_tick;
+	server.stop = false;
+	msg_server_run(&server);
+	server.tick = NULL;
+	server.stop = false;
+	serve_until_flag = NULL;
+	return *flag;
 }
 
-/* Starts module m; watches its task port for its death. */
-static kern_return_t
-start(struct module *m)
+/*
+ * Starts module m; watches its task port for its death. The name server's
+ * bootstrap port is ours (it checks in here); every later task's is the name
+ * server's port.
+ */
+kern_return_t
+module_start(struct module *m)
 {
 	uint32_t id;
 	mach_port_t prev, port = MACH_PORT_NULL;
-	int is_ns = strcmp(m->name, "ns") == 0 && !MACH_PORT_VALID(ns);
+	bool is_ns = strcmp(m->name, "ns") == 0;
 	kern_return_t kr;
 
-	if (is_ns)
-		task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, hello_port);
+	if (is_ns) {
+		make_ns_port(m);
+		task_set_special_port(ME, TASK_BOOTSTRAP_PORT, service);
+	}
+	m->checked_in = false;
+	m->retired = false;
 	kr = trap_boot_module_start_port(host_priv, m->index, holds_host_priv(m->name) ? host_priv : MACH_PORT_NULL,
 					 &id, &port);
-	if (kr != KERN_SUCCESS) {
-		if (is_ns)
-			task_set_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, MACH_PORT_NULL);
+	if (is_ns || MACH_PORT_VALID(ns))
+		task_set_special_port(ME, TASK_BOOTSTRAP_PORT, ns);
+	if (kr != KERN_SUCCESS)
 		return kr;
-	}
+	cthread_mutex_lock(&modules_lock);
 	m->task = port;
-	mach_port_request_notification(mach_task_self(), port, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
-				       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	cthread_mutex_unlock(&modules_lock);
+	mach_port_request_notification(ME, port, MACH_NOTIFY_DEAD_NAME, 1, notify_port, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+				       &prev);
 	printf("bootstrap: started task %u (%s) from module %u\n", id, m->name, m->index);
-	if (is_ns)
-		adopt_name_server();
-	register_task(m);
-	if (strcmp(m->name, "console") == 0)
-		wait_for_console();
+	registrar_kick();	/* /tasks/<name> */
 	return KERN_SUCCESS;
+}
+
+/* May a crash restart m now? Not more than RESTART_LIMIT times a minute. */
+static bool
+restart_allowed(struct module *m, uint64_t now)
+{
+	int recent = 0;
+
+	for (int r = 0; r < m->nrestarts; r++)
+		recent += now - m->restarts_ms[r] < 60000;
+	if (recent >= RESTART_LIMIT) {
+		printf("bootstrap: %s died %d times within a minute; not restarted\n", m->name, recent);
+		return false;
+	}
+	m->restarts_ms[m->nrestarts++ % RESTART_LIMIT] = now;
+	if (m->nrestarts > RESTART_LIMIT)
+		m->nrestarts = RESTART_LIMIT;
+	return true;
+}
+
+/*
+ * A server that is not coming back: its service port goes (once it is back
+ * here), so its clients see a dead name instead of waiting for ever.
+ */
+static void
+retire_service(struct module *m)
+{
+	m->retired = true;
+	if (!MACH_PORT_VALID(m->service) || !m->service_held || m->service == ns)
+		return;
+	cthread_mutex_lock(&modules_lock);
+	mach_port_mod_refs(ME, m->service, MACH_PORT_RIGHT_RECEIVE, -1);
+	mach_port_deallocate(ME, m->service);	/* our send right, a dead name now */
+	m->service = MACH_PORT_NULL;
+	cthread_mutex_unlock(&modules_lock);
+	m->service_held = false;
 }
 
 /* A watched task died: maybe start it again. */
 static void
 died(mach_port_name_t task)
 {
-	uint64_t now = now_ms();
-	int recent = 0;
-
 	for (int i = 0; i < nmodules; i++) {
 		struct module *m = &modules[i];
+		bool asked = m->restart_asked;
 		if (m->task != task)
 			continue;
-		mach_port_deallocate(mach_task_self(), task);
+		cthread_mutex_lock(&modules_lock);
+		mach_port_deallocate(ME, task);
 		m->task = MACH_PORT_NULL;
+		cthread_mutex_unlock(&modules_lock);
+		m->restart_asked = false;
 		printf("bootstrap: task %s died\n", m->name);
-		if (!m->restart)
-			return;
-		for (int r = 0; r < m->nrestarts; r++)
-			recent += now - m->restarts_ms[r] < 60000;
-		if (recent >= RESTART_LIMIT) {
-			printf("bootstrap: %s died %d times within a minute; not restarted\n", m->name, recent);
+		if (!asked && (!m->restart || !restart_allowed(m, now_ms()))) {
+			retire_service(m);
 			return;
 		}
-		m->restarts_ms[m->nrestarts++ % RESTART_LIMIT] = now;
-		if (m->nrestarts > RESTART_LIMIT)
-			m->nrestarts = RESTART_LIMIT;
 		printf("bootstrap: restarting %s\n", m->name);
-		if (start(m) != KERN_SUCCESS)
+		cthread_mutex_lock(&modules_lock);
+		m->restarts++;
+		cthread_mutex_unlock(&modules_lock);
+		if (module_start(m) != KERN_SUCCESS)
 			printf("bootstrap: %s could not be restarted\n", m->name);
 		return;
 	}
+}
+
+/* A service port came back from a dead server: keep it, with its queue, for the next instance. */
+static void
+port_back(mach_port_t right)
+{
+	for (int i = 0; i < nmodules; i++) {
+		if (modules[i].service == right) {
+			modules[i].service_held = true;
+			if (modules[i].retired)
+				retire_service(&modules[i]);
+			return;
+		}
+	}
+	mach_port_mod_refs(ME, right, MACH_PORT_RIGHT_RECEIVE, -1);	/* not one of ours */
 }
 
 kern_return_t
@@ -262,73 +298,92 @@ bootstrap_do_bootstrap_task_list(mach_port_t server, uint32_t *count, uint32_t *
 	return KERN_SUCCESS;
 }
 
-/* What no demux claims: a dead-name notification is news only on notify_port, where nobody else can send. */
-static void
-notified(mach_msg_header_t *in)
+static const msg_demux_t demuxes[] = { bootstrap_server };
+struct msg_server server = {
+	.demuxes = demuxes,
+	.ndemuxes = 1,
+	.max_request = BOOTSTRAP_REQUEST_MAX_SIZE,
+	.max_reply = BOOTSTRAP_REPLY_MAX_SIZE,
+	.dead_name = died,
+	.port_destroyed = port_back,
+};
+
+/* Starts module line i of the boot configuration; false if it was not started. */
+static bool
+start_module(uint32_t i, uint32_t *failed)
 {
-	if (in->msgh_local_port == notify_port && in->msgh_id == MACH_NOTIFY_DEAD_NAME) {
-		mach_port_name_t dead = ((mach_dead_name_notification_t *)in)->not_port;
-		died(dead);
-		/* the notification brings a reference for the dead name, as in Mach */
-		mach_port_deallocate(mach_task_self(), dead);
-	} else
-		mach_msg_destroy(in);
+	struct module *m = &modules[nmodules];
+	char line[256];
+	uint32_t bytes;
+	kern_return_t kr = trap_boot_module_info(host_priv, i, line, sizeof line, &bytes);
+
+	if (kr != KERN_SUCCESS) {
+		printf("bootstrap: module %u: no information (%s)\n", i, kern_return_name(kr));
+		(*failed)++;
+		return false;
+	}
+	if (strstr(line, " start=no")) {	/* started by another task, later */
+		printf("bootstrap: module %u (%s) left for another task to start\n", i, line);
+		return false;
+	}
+	memset(m, 0, sizeof *m);
+	m->index = i;
+	m->restart = strstr(line, " restart=always") != NULL;
+	m->public_task = strstr(line, " task=public") != NULL;
+	module_name(line, m->name, sizeof m->name);
+	cthread_mutex_lock(&modules_lock);
+	nmodules++;
+	cthread_mutex_unlock(&modules_lock);
+	kr = module_start(m);
+	if (kr != KERN_SUCCESS) {
+		printf("bootstrap: module %u (%s, %u bytes) not started: %s\n", i, m->name, bytes, kern_return_name(kr));
+		cthread_mutex_lock(&modules_lock);
+		nmodules--;
+		cthread_mutex_unlock(&modules_lock);
+		(*failed)++;
+		return false;
+	}
+	/* ns and the console must be serving before the tasks after them look for them */
+	if (strcmp(m->name, "ns") == 0) {
+		if (!serve_until(&m->checked_in, 5000))
+			printf("bootstrap: the name server did not check in\n");
+		else
+			printf("bootstrap: name server is up; later tasks find it through their bootstrap port\n");
+		registrar_start();
+	} else if (strcmp(m->name, "console") == 0) {
+		if (!serve_until(&m->checked_in, 5000) || !registrar_wait(5000))
+			printf("bootstrap: the console server did not register /servers/console\n");
+	}
+	return true;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const msg_demux_t demuxes[] = { bootstrap_server };
 	uint32_t count = 0, started = 0, failed = 0;
 	char names[MAX_MODULES * 34] = "";
 	uint64_t t0 = now_ms();
 
 	setup_ports();
-	if (task_get_special_port(mach_task_self(), TASK_HOST_PORT, &host_priv) != KERN_SUCCESS)
+	server.port = set;
+	server.notify_port = notify_port;
+	if (task_get_special_port(ME, TASK_HOST_PORT, &host_priv) != KERN_SUCCESS)
 		printf("bootstrap: the kernel gave it no privileged host port\n");
 	if (trap_boot_module_count(host_priv, &count) != KERN_SUCCESS) {
 		printf("bootstrap: cannot read the boot modules\n");
 		return 1;
 	}
 	for (uint32_t i = 1; i < count && nmodules < MAX_MODULES; i++) {
-		struct module *m = &modules[nmodules];
-		char line[256];
-		uint32_t bytes;
-		kern_return_t kr = trap_boot_module_info(host_priv, i, line, sizeof line, &bytes);
-
-		if (kr != KERN_SUCCESS) {
-			printf("bootstrap: module %u: no information (%s)\n", i, kern_return_name(kr));
-			failed++;
+		if (!start_module(i, &failed))
 			continue;
-		}
-		if (strstr(line, " start=no")) {	/* started by another task, later */
-			printf("bootstrap: module %u (%s) left for another task to start\n", i, line);
-			continue;
-		}
-		memset(m, 0, sizeof *m);
-		m->index = i;
-		m->restart = strstr(line, " restart=always") != NULL;
-		m->public_task = strstr(line, " task=public") != NULL;
-		module_name(line, m->name, sizeof m->name);
-		kr = start(m);
-		if (kr != KERN_SUCCESS) {
-			printf("bootstrap: module %u (%s, %u bytes) not started: %s\n", i, m->name, bytes,
-			       kern_return_name(kr));
-			failed++;
-			continue;
-		}
 		if (started)
 			strcat(names, ", ");
-		strcat(names, m->name);
+		strcat(names, modules[nmodules - 1].name);
 		started++;
-		nmodules++;
 	}
 	printf("bootstrap: started %u task%s in %u ms (%u module%s failed)%s%s\n", started, started == 1 ? "" : "s",
 	       (unsigned)(now_ms() - t0), failed, failed == 1 ? "" : "s", started ? ": " : "", names);
 	printf("bootstrap: system up %u ms after boot\n", (unsigned)now_ms());
 	for (;;)	/* serve, and watch the tasks */
-		msg_serve(set, demuxes, 1, notified,
-			  BOOTSTRAP_REQUEST_MAX_SIZE > sizeof(mach_dead_name_notification_t)
-				  ? BOOTSTRAP_REQUEST_MAX_SIZE : sizeof(mach_dead_name_notification_t),
-			  BOOTSTRAP_REPLY_MAX_SIZE);
+		msg_server_run(&server);
 }

@@ -3,55 +3,32 @@
  * sessions, which keep their lines whole; typed input goes through the line
  * discipline and is handed out a line per console_read. A second thread
  * (reader.c) turns the kernel's serial input, which only a holder of the
- * privileged host port may read, into messages, so everything arrives
- * here: receive on one port set → input? edit it → no-senders? the
- * session is over → console_read with no line yet? hold it back → else the
- * demux and the reply. Held-back reads are answered when a line is finished
- * or their time is up; partial lines are written out when CONSOLE_FLUSH_MS pass.
+ * privileged host port may read, into messages on input_port. The loop is
+ * libmsg's, on one port set: input → the line discipline; no-senders → the
+ * session is over; console_read with no line yet → a deferred reply, served
+ * again when a line is finished and once more when its time is up; the timer
+ * writes out partial lines CONSOLE_FLUSH_MS old. Its service port is the
+ * bootstrap's to keep, so clients' rights to it outlive a restart; sessions
+ * do not (libmsg's stdio opens a new one).
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/msg.h>
 #include <manifold/trap.h>
 #include "console_server.h"
 #include "line.h"
-#include "ns_client.h"
 #include "output.h"
 #include "reader.h"
 #include "session.h"
 
 #define ME mach_task_self()
-#define MAX_WAITING_READS 16
 
 /* This server writes with the kernel's trap, never through itself (libmsg/runtime/stdio_console.c). */
 int stdio_uses_kernel_console = 1;
 
-union request {
-	mach_msg_header_t h;
-	uint8_t bytes[CONSOLE_REQUEST_MAX_SIZE + sizeof(mach_msg_max_trailer_t)];
-	struct input_msg input;
-	mach_no_senders_notification_t no_senders;
-};
-
-union reply {
-	mach_msg_header_t h;
-	mig_reply_error_t err;
-	uint8_t bytes[CONSOLE_REPLY_MAX_SIZE];
-};
-
-/* console_read requests waiting for a line, oldest first. */
-struct waiting_read {
-	union request req;
-	uint64_t deadline_ms;	/* 0: for ever */
-};
-
-static mach_port_t service, input_port, set;
-static struct waiting_read waiting[MAX_WAITING_READS];
-static int nwaiting;
-static uint64_t now;		/* ms since boot, as of the message being handled */
-static bool hold_back;		/* console_read found no line and may wait */
-static uint32_t hold_timeout_ms;
-static bool expiring;		/* replaying a read whose time is up */
+static mach_port_t input_port, set;
+static struct msg_server server;
 
 static uint64_t
 now_ms(void)
@@ -79,7 +56,7 @@ console_do_console_write(mach_port_t server, const char *text, mach_msg_type_num
 	struct session *s = session_find(server);
 
 	if (s)
-		session_write(s, text, textCnt, now);
+		session_write(s, text, textCnt, now_ms());
 	else
 		output_emit(text, textCnt);
 	return KERN_SUCCESS;
@@ -102,12 +79,10 @@ console_do_console_read(mach_port_t server, uint32_t max, uint32_t timeout_ms, c
 		*lineCnt = n;
 		return KERN_SUCCESS;
 	}
-	if (expiring)
+	if (msg_deferred_expired())
 		return KERN_OPERATION_TIMED_OUT;
-	if (nwaiting == MAX_WAITING_READS)
+	if (!msg_defer(timeout_ms))	/* held back until a line is finished */
 		return KERN_RESOURCE_SHORTAGE;
-	hold_back = true;	/* the loop keeps the request and answers it later */
-	hold_timeout_ms = timeout_ms;
 	return MIG_NO_REPLY;
 }
 
@@ -118,109 +93,63 @@ console_do_console_recent(mach_port_t server, char *text)
 	return KERN_SUCCESS;
 }
 
-/* Runs a request through the demux and sends the reply; a refused request's rights go. */
+/* Typed bytes from the reader thread; anything else no demux claims goes. */
 static void
-dispatch(union request *in)
+input(mach_msg_header_t *in)
 {
-	static union reply out;
+	const struct input_msg *m = (const struct input_msg *)in;
 
-	hold_back = false;
-	if (!console_server(&in->h, &out.h)) {	/* an id not ours: answered with MIG_BAD_ID */
-		in->h.msgh_remote_port = MACH_PORT_NULL;
-		mach_msg_destroy(&in->h);
-	} else if (out.err.RetCode == MIG_NO_REPLY && !(out.h.msgh_bits & MACH_MSGH_BITS_COMPLEX)) {
-		if (hold_back) {
-			struct waiting_read *w = &waiting[nwaiting++];
-			memcpy(&w->req, in, in->h.msgh_size);
-			w->deadline_ms = hold_timeout_ms ? now + hold_timeout_ms : 0;
-		}
+	if (in->msgh_local_port != input_port || in->msgh_id != INPUT_MSG_ID || in->msgh_size != sizeof *m ||
+	    (in->msgh_bits & MACH_MSGH_BITS_COMPLEX)) {
+		mach_msg_destroy(in);
 		return;
-	} else if (!(out.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) && out.err.RetCode != KERN_SUCCESS) {
-		in->h.msgh_remote_port = MACH_PORT_NULL;	/* the reply keeps the reply right */
-		mach_msg_destroy(&in->h);
 	}
-	if (out.h.msgh_remote_port != MACH_PORT_NULL)
-		mach_msg(&out.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out.h.msgh_size, 0, MACH_PORT_NULL, 0,
-			 MACH_PORT_NULL);
+	for (uint32_t i = 0; i < m->count && i < INPUT_CHUNK; i++)
+		line_input(m->bytes[i]);
+	if (line_ready())
+		msg_retry_deferred(&server);
 }
 
-/* Takes the oldest waiting read out of the list and answers it (line or timeout). */
+/* A session's last send right went: its held reads have nobody to answer to. */
 static void
-answer_waiting(int i, bool timed_out)
+session_over(mach_port_t port)
 {
-	static union request req;
+	struct session *s = session_find(port);
 
-	req = waiting[i].req;
-	memmove(&waiting[i], &waiting[i + 1], (size_t)(nwaiting - i - 1) * sizeof waiting[0]);
-	nwaiting--;
-	expiring = timed_out;
-	dispatch(&req);
-	expiring = false;
-}
-
-/* Answers readers while finished lines wait, then those whose time is up. */
-static void
-serve_waiting(void)
-{
-	while (nwaiting > 0 && line_ready())
-		answer_waiting(0, false);
-	for (int i = 0; i < nwaiting; i++) {
-		if (waiting[i].deadline_ms && now >= waiting[i].deadline_ms)
-			answer_waiting(i--, true);
+	if (s) {
+		msg_deferred_cancel(&server, port);
+		session_destroy(s);
 	}
 }
 
-/* How long the loop may sleep: until the next partial line or waiting read is due (0: no limit). */
+/* Partial lines held CONSOLE_FLUSH_MS go out. */
 static uint32_t
-next_timeout(void)
+flush_tick(void)
 {
-	uint32_t t = session_flush_old(now);
-
-	for (int i = 0; i < nwaiting; i++) {
-		if (waiting[i].deadline_ms) {
-			uint32_t left = waiting[i].deadline_ms > now ? (uint32_t)(waiting[i].deadline_ms - now) : 1;
-			if (t == 0 || left < t)
-				t = left;
-		}
-	}
-	return t;
+	return session_flush_old(now_ms());
 }
 
-static void
-serve_one(union request *in)
-{
-	struct session *s;
-
-	if (in->h.msgh_local_port == input_port && in->h.msgh_id == INPUT_MSG_ID) {
-		for (uint32_t i = 0; i < in->input.count && i < INPUT_CHUNK; i++)
-			line_input(in->input.bytes[i]);
-	} else if (in->h.msgh_id == MACH_NOTIFY_NO_SENDERS) {
-		s = session_find(in->h.msgh_local_port);
-		if (s) {
-			for (int i = 0; i < nwaiting; i++) {	/* nobody is left to read for it */
-				if (waiting[i].req.h.msgh_local_port == s->port) {
-					mach_msg_destroy(&waiting[i].req.h);
-					memmove(&waiting[i], &waiting[i + 1], (size_t)(nwaiting - i - 1) * sizeof waiting[0]);
-					nwaiting--;
-					i--;
-				}
-			}
-			session_destroy(s);
-		}
-	} else if (in->h.msgh_local_port != input_port) {
-		dispatch(in);
-	}
-}
+static const msg_demux_t demuxes[] = { console_server };
+static struct msg_server server = {
+	.demuxes = demuxes,
+	.ndemuxes = 1,
+	.max_request = CONSOLE_REQUEST_MAX_SIZE > sizeof(struct input_msg) ? CONSOLE_REQUEST_MAX_SIZE
+									    : sizeof(struct input_msg),
+	.max_reply = CONSOLE_REPLY_MAX_SIZE,
+	.no_senders = session_over,
+	.other = input,
+	.tick = flush_tick,
+};
 
 int
 main(int argc, char **argv)
 {
-	static union request in;
-	mach_port_t ns, registration, host_priv;
+	mach_port_t service, host_priv;
 	kern_return_t kr;
 
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
-	    mach_port_insert_right(ME, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	/* the port outlives us: the bootstrap keeps it, and registers /servers/console */
+	service = msg_service_checkin("/servers/console");
+	if (!MACH_PORT_VALID(service) ||
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &input_port) != KERN_SUCCESS ||
 	    mach_port_insert_right(ME, input_port, input_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
@@ -238,23 +167,8 @@ main(int argc, char **argv)
 		printf("console: cannot start its input thread (%d)\n", kr);
 		return 1;
 	}
-	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
-	    ns_register(ns, "/servers/console", service, &registration) != KERN_SUCCESS) {
-		printf("console: cannot register /servers/console\n");
-		return 1;
-	}
+	server.port = set;
 	printf("console: serving /servers/console\n");
-	for (;;) {
-		uint32_t wait_ms;
-		mach_msg_return_t mr;
-
-		now = now_ms();
-		wait_ms = next_timeout();
-		mr = mach_msg(&in.h, MACH_RCV_MSG | (wait_ms ? MACH_RCV_TIMEOUT : 0), 0, sizeof in, set, wait_ms,
-			      MACH_PORT_NULL);
-		now = now_ms();
-		if (mr == MACH_MSG_SUCCESS)
-			serve_one(&in);
-		serve_waiting();
-	}
+	msg_server_run(&server);
+	return 1;
 }

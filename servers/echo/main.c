@@ -1,7 +1,8 @@
 /*
- * echo: the example server of libmsg/README.md. It registers /servers/echo
- * with the name server (its bootstrap port), then serves echo.defs through
- * libmsg's loop with a pool of ECHO_THREADS threads. The handlers below are
+ * echo: the example server of libmsg/README.md. It checks in with the
+ * bootstrap, which keeps its service port across restarts and registers it as
+ * /servers/echo, then serves echo.defs through libmsg's loop with a pool of
+ * ECHO_THREADS threads. The handlers below are
  * all a server author writes; they run concurrently, so shared state is
  * atomic or under a mutex.
  */
@@ -11,7 +12,6 @@
 #include <manifold/cthread.h>
 #include <manifold/msg.h>
 #include "echo_server.h"
-#include "ns_client.h"
 
 #define ECHO_THREADS 4
 
@@ -71,25 +71,25 @@ echo_do_echo_pair(mach_port_t server, uint32_t *paired, uint32_t *thread)
 	return KERN_SUCCESS;
 }
 
+static const msg_demux_t demuxes[] = { echo_server };
+static struct msg_server server = {
+	.demuxes = demuxes,
+	.ndemuxes = 1,
+	.max_request = ECHO_REQUEST_MAX_SIZE,
+	.max_reply = ECHO_REPLY_MAX_SIZE,
+	.nthreads = ECHO_THREADS,
+};
+
 int
 main(int argc, char **argv)
 {
-	static const msg_demux_t demuxes[] = { echo_server };
-	mach_port_t self = mach_task_self(), ns, service, registration;
-	kern_return_t kr;
-
-	if (task_get_special_port(self, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
-	    mach_port_allocate(self, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
-	    mach_port_insert_right(self, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS) {
-		printf("echo: cannot start\n");
-		return 1;
-	}
-	kr = ns_register(ns, "/servers/echo", service, &registration);
-	if (kr != KERN_SUCCESS) {
-		printf("echo: cannot register /servers/echo (%d)\n", kr);
+	/* the port outlives us: the bootstrap keeps it, and registers /servers/echo */
+	server.port = msg_service_checkin("/servers/echo");
+	if (!MACH_PORT_VALID(server.port)) {
+		printf("echo: no service port from the bootstrap\n");
 		return 1;
 	}
 	printf("echo: serving /servers/echo\n");
-	msg_serve_threads(service, demuxes, 1, NULL, ECHO_REQUEST_MAX_SIZE, ECHO_REPLY_MAX_SIZE, ECHO_THREADS);
+	msg_server_run(&server);
 	return 1;
 }

@@ -1,16 +1,16 @@
 /*
- * The name table: name -> (send right, registration right), the handlers
- * msgc's demux calls, and lookups waiting for a name to appear.
+ * The name table: name -> (send right, registration right), and the handlers
+ * msgc's demux calls; ns_wait for a missing name is a deferred reply.
  */
 #include <string.h>
 #include <mach/mach.h>
-#include <manifold/trap.h>
+#include <manifold/msg.h>
 #include "names.h"
+#include "bootstrap_client.h"
 #include "ns_server.h"
 
 #define ME mach_task_self()
 #define MAX_NAMES 256
-#define MAX_WAITERS 64
 #define NAME_MAX 128
 
 struct entry {
@@ -19,29 +19,15 @@ struct entry {
 	mach_port_t registration;	/* our receive right; its holder may unregister */
 };
 
-struct waiter {
-	char name[NAME_MAX];
-	mach_port_t reply;		/* the client's send-once reply right */
-	uint64_t deadline_ms;
-};
-
 static struct entry table[MAX_NAMES];
-static struct waiter waiters[MAX_WAITERS];
 static mach_port_t notify;
-
-static uint64_t
-now_ms(void)
-{
-	uint64_t ns = 0;
-
-	trap_clock_uptime(&ns);
-	return ns / 1000000;
-}
+static void (*registered)(void);
 
 void
-names_init(mach_port_t notify_port)
+names_init(mach_port_t notify_port, void (*name_registered)(void))
 {
 	notify = notify_port;
+	registered = name_registered;
 }
 
 static struct entry *
@@ -59,44 +45,6 @@ drop(struct entry *e)
 	mach_port_deallocate(ME, e->port);
 	mach_port_destroy(ME, e->registration);
 	memset(e, 0, sizeof *e);
-}
-
-/* Answers a waiter with a send right to port (msgc's reply layout for ns_wait). */
-static void
-answer(struct waiter *w, mach_port_t port)
-{
-	struct {
-		mach_msg_header_t h;
-		mach_msg_body_t body;
-		mach_msg_port_descriptor_t port;
-	} r;
-
-	memset(&r, 0, sizeof r);
-	r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0) | MACH_MSGH_BITS_COMPLEX;
-	r.h.msgh_size = sizeof r;
-	r.h.msgh_remote_port = w->reply;
-	r.h.msgh_id = NS_WAIT_ID + 100;
-	r.body.msgh_descriptor_count = 1;
-	r.port.name = port;
-	r.port.disposition = MACH_MSG_TYPE_COPY_SEND;
-	r.port.type = MACH_MSG_PORT_DESCRIPTOR;
-	mach_msg(&r.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, 0, 0, 0);
-	w->reply = MACH_PORT_NULL;
-}
-
-static void
-answer_error(struct waiter *w, kern_return_t code)
-{
-	mig_reply_error_t r;
-
-	memset(&r, 0, sizeof r);
-	r.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-	r.Head.msgh_size = sizeof r;
-	r.Head.msgh_remote_port = w->reply;
-	r.Head.msgh_id = NS_WAIT_ID + 100;
-	r.RetCode = code;
-	mach_msg(&r.Head, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, 0, 0, 0);
-	w->reply = MACH_PORT_NULL;
 }
 
 static bool
@@ -128,9 +76,7 @@ ns_do_ns_register(mach_port_t server, const char *name, mach_port_t port, mach_p
 				       &prev);
 	if (MACH_PORT_VALID(prev))
 		mach_port_deallocate(ME, prev);
-	for (int i = 0; i < MAX_WAITERS; i++)
-		if (waiters[i].reply && strcmp(waiters[i].name, name) == 0)
-			answer(&waiters[i], port);
+	registered();	/* ns_wait requests held back may find their name now */
 	*registration = e->registration;
 	return KERN_SUCCESS;
 }
@@ -160,31 +106,70 @@ ns_do_ns_unregister(mach_port_t server, const char *name, mach_port_t registrati
 	return KERN_SUCCESS;
 }
 
+/* Every name under prefix, one per line, in order (so that a list reads the same after a restart). */
 kern_return_t
 ns_do_ns_list(mach_port_t server, const char *prefix, char *names)
 {
 	size_t used = 0, plen = strlen(prefix);
+	const char *last = NULL;
 
 	names[0] = 0;
-	for (int i = 0; i < MAX_NAMES; i++) {
+	for (;;) {
+		const char *next = NULL;
 		size_t n;
-		if (!table[i].port || strncmp(table[i].name, prefix, plen) != 0)
-			continue;
-		n = strlen(table[i].name);
+		for (int i = 0; i < MAX_NAMES; i++) {
+			const char *name = table[i].name;
+			if (!table[i].port || strncmp(name, prefix, plen) != 0 || (last && strcmp(name, last) <= 0))
+				continue;
+			if (!next || strcmp(name, next) < 0)
+				next = name;
+		}
+		if (!next)
+			break;
+		n = strlen(next);
 		if (used + n + 2 > 4000)
 			break;
-		memcpy(names + used, table[i].name, n);
+		memcpy(names + used, next, n);
 		used += n;
 		names[used++] = '\n';
 		names[used] = 0;
+		last = next;
 	}
 	return KERN_SUCCESS;
 }
 
+/*
+ * A name not there yet: the request is held back (msg_defer) and served
+ * again after each registration, and once more when its time is up.
+ */
 kern_return_t
 ns_do_ns_wait(mach_port_t server, const char *name, uint32_t timeout_ms, mach_port_t *port)
 {
-	return ns_do_ns_lookup(server, name, port);	/* only reached when the name is there */
+	if (ns_do_ns_lookup(server, name, port) == KERN_SUCCESS)
+		return KERN_SUCCESS;
+	if (timeout_ms == 0 || msg_deferred_expired())
+		return KERN_OPERATION_TIMED_OUT;
+	if (!msg_defer(timeout_ms))
+		return KERN_INVALID_NAME;	/* no room to wait: answered from the table */
+	return MIG_NO_REPLY;
+}
+
+void
+names_preload(mach_port_t boot)
+{
+	char path[128];
+	mach_port_t port, registration;
+
+	for (uint32_t i = 0; i < MAX_NAMES; i++) {
+		kern_return_t kr = bootstrap_name(boot, i, path, &port);
+		if (kr == KERN_INVALID_NAME)
+			continue;	/* a task that just died */
+		if (kr != KERN_SUCCESS)
+			break;		/* the end, or not the bootstrap (MIG_BAD_ID) */
+		if (ns_do_ns_register(MACH_PORT_NULL, path, port, &registration) != KERN_SUCCESS)
+			mach_port_deallocate(ME, port);
+		/* the registration right stays ours: the bootstrap never unregisters */
+	}
 }
 
 void
@@ -193,56 +178,4 @@ names_port_died(mach_port_name_t dead)
 	for (int i = 0; i < MAX_NAMES; i++)
 		if (table[i].port == dead)
 			drop(&table[i]);
-}
-
-/* The request's layout (ns.defs): header | length word | name bytes | timeout. */
-bool
-waiters_take(mach_msg_header_t *request)
-{
-	const uint32_t *w = (const uint32_t *)(request + 1);
-	uint32_t len, size = request->msgh_size;
-	const char *name = (const char *)(w + 1);
-	struct waiter *slot = NULL;
-
-	if ((request->msgh_bits & MACH_MSGH_BITS_COMPLEX) || size < sizeof *request + 8)
-		return false;
-	len = w[0];
-	if (len == 0 || len > NAME_MAX || size != sizeof *request + 4 + ((len + 3) & ~3u) + 4 ||
-	    name[len - 1] != 0 || strlen(name) != len - 1 || find(name) ||
-	    MACH_MSGH_BITS_REMOTE(request->msgh_bits) != MACH_MSG_TYPE_PORT_SEND_ONCE)
-		return false;	/* malformed ones go to the demux, which refuses them */
-	for (int i = 0; i < MAX_WAITERS && !slot; i++)
-		if (!waiters[i].reply)
-			slot = &waiters[i];
-	if (!slot)
-		return false;	/* no room: the demux answers from the table, KERN_INVALID_NAME */
-	strncpy(slot->name, name, NAME_MAX - 1);
-	slot->reply = request->msgh_remote_port;
-	slot->deadline_ms = now_ms() + *(const uint32_t *)(name + ((len + 3) & ~3u));
-	return true;
-}
-
-uint32_t
-waiters_next_timeout(void)
-{
-	uint64_t now = now_ms(), next = 0;
-
-	for (int i = 0; i < MAX_WAITERS; i++) {
-		if (!waiters[i].reply)
-			continue;
-		uint64_t left = waiters[i].deadline_ms > now ? waiters[i].deadline_ms - now : 1;
-		if (!next || left < next)
-			next = left;
-	}
-	return (uint32_t)next;
-}
-
-void
-waiters_expire(void)
-{
-	uint64_t now = now_ms();
-
-	for (int i = 0; i < MAX_WAITERS; i++)
-		if (waiters[i].reply && waiters[i].deadline_ms <= now)
-			answer_error(&waiters[i], KERN_OPERATION_TIMED_OUT);
 }

@@ -1,24 +1,20 @@
 /*
- * The name table and the waiting lookups of the name server (names.c).
+ * The name table of the name server (names.c).
  */
 #ifndef NS_NAMES_H
 #define NS_NAMES_H
 
-#include <stdbool.h>
 #include <mach/mach.h>
 
-/* What ns sends its bootstrap port when it starts: local = a send right to its service. */
-#define NS_HELLO_ID 5099
-
-void names_init(mach_port_t notify_port);
+/* Dead-name requests go to notify_port; name_registered runs after each registration. */
+void names_init(mach_port_t notify_port, void (*name_registered)(void));
+/*
+ * Takes the names the bootstrap keeps (bootstrap_name), before serving: a
+ * restarted name server answers as the last one did. boot is our bootstrap
+ * port; nothing happens if it is not the bootstrap.
+ */
+void names_preload(mach_port_t boot);
 /* A registered port died: its names go. */
 void names_port_died(mach_port_name_t dead);
-
-/* ns_wait for a name not registered yet: keeps the request; true if it did. */
-bool waiters_take(mach_msg_header_t *request);
-/* Milliseconds until the next waiter's time is up, 0 if none waits. */
-uint32_t waiters_next_timeout(void);
-/* Answers the waiters whose time is up. */
-void waiters_expire(void);
 
 #endif

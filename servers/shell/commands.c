@@ -11,6 +11,7 @@
 #include <manifold/trap.h>
 #include "bootstrap_client.h"
 #include "commands.h"
+#include "echo_client.h"
 #include "ns_client.h"
 
 #define ME mach_task_self()
@@ -27,7 +28,7 @@ static void
 cmd_help(int argc, char **argv)
 {
 	for (const struct command *c = commands; c->name; c++)
-		printf("  %-6s %s\n", c->name, c->help);
+		printf("  %-8s %s\n", c->name, c->help);
 }
 
 static const char *
@@ -75,6 +76,38 @@ show_limit(char *buf, size_t size, uint32_t used, uint32_t limit, uint32_t unit)
 		snprintf(buf, size, "%u%s/%u%s", (unsigned)(used / unit), k, (unsigned)(limit / unit), k);
 }
 
+/* The bootstrap's "<name> <restarts>" lines, for ps's last column. */
+static char restarts[4000];
+
+static void
+restart_counts(void)
+{
+	mach_port_t bootstrap;
+
+	restarts[0] = 0;
+	if (ns_lookup(ns, "/servers/bootstrap", &bootstrap) != KERN_SUCCESS)
+		return;
+	if (bootstrap_restarts(bootstrap, restarts) != KERN_SUCCESS)
+		restarts[0] = 0;
+	mach_port_deallocate(ME, bootstrap);
+}
+
+/* The count for a task of that name, or "-" for a task the bootstrap did not start. */
+static const char *
+restarts_of(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *l = restarts; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		if (strncmp(l, name, n) == 0 && l[n] == ' ') {
+			static char count[12];
+			snprintf(count, sizeof count, "%.*s", (int)strcspn(l + n + 1, "\n"), l + n + 1);
+			return count;
+		}
+	}
+	return "-";
+}
+
 /*
  * Every task the kernel has (the bootstrap asks the task_list trap for us),
  * and the threads of those the bootstrap registered as /tasks/<name>: for the
@@ -98,8 +131,9 @@ cmd_ps(int argc, char **argv)
 		return;
 	}
 	got = words / (sizeof *tasks / sizeof(uint32_t));
-	printf("%4s %-14s %9s %9s %8s %11s %7s %13s\n", "ID", "TASK", "THREADS", "RESIDENT", "CPU ms", "NAMES",
-	       "TASKS", "KMEM");
+	restart_counts();
+	printf("%4s %-14s %9s %9s %8s %11s %7s %13s %8s\n", "ID", "TASK", "THREADS", "RESIDENT", "CPU ms", "NAMES",
+	       "TASKS", "KMEM", "RESTARTS");
 	for (uint32_t i = 0; i < got; i++) {
 		const struct manifold_task_summary *t = &tasks[i];
 		char path[64], threads[16], names[16], children[16], kmem[24];
@@ -110,9 +144,9 @@ cmd_ps(int argc, char **argv)
 		show_limit(names, sizeof names, t->usage[TASK_LIMIT_NAMES], t->limits[TASK_LIMIT_NAMES], 1);
 		show_limit(children, sizeof children, t->usage[TASK_LIMIT_TASKS], t->limits[TASK_LIMIT_TASKS], 1);
 		show_limit(kmem, sizeof kmem, t->usage[TASK_LIMIT_KMEM], t->limits[TASK_LIMIT_KMEM], 1024);
-		printf("%4u %-14s %9s %8uK %8u %11s %7s %13s%s\n", (unsigned)t->id, t->name, threads,
+		printf("%4u %-14s %9s %8uK %8u %11s %7s %13s %8s%s\n", (unsigned)t->id, t->name, threads,
 		       (unsigned)t->resident_pages * 4, (unsigned)t->cpu_ms, names, children, kmem,
-		       t->dying ? " (ending)" : "");
+		       restarts_of(t->name), t->dying ? " (ending)" : "");
 		snprintf(path, sizeof path, "/tasks/%s", t->name);
 		if (!t->dying && t->id != 0 && ns_lookup(ns, path, &port) == KERN_SUCCESS) {
 			show_threads(port);
@@ -159,6 +193,54 @@ cmd_kill(int argc, char **argv)
 		printf("shell: cannot kill %s: %s\n", argv[1], kern_return_name(kr));
 }
 
+/* Asks the bootstrap to end a server and start it again (bootstrap_restart). */
+static void
+cmd_restart(int argc, char **argv)
+{
+	mach_port_t bootstrap;
+	kern_return_t kr;
+
+	if (argc != 2) {
+		printf("shell: usage: restart <name>\n");
+		return;
+	}
+	kr = ns_lookup(ns, "/servers/bootstrap", &bootstrap);
+	if (kr == KERN_SUCCESS) {
+		kr = bootstrap_restart(bootstrap, argv[1]);
+		mach_port_deallocate(ME, bootstrap);
+	}
+	if (kr == KERN_SUCCESS)
+		printf("shell: restarted %s\n", argv[1]);
+	else if (kr == KERN_INVALID_NAME)
+		printf("shell: no server '%s'\n", argv[1]);
+	else
+		printf("shell: cannot restart %s: %s\n", argv[1], kern_return_name(kr));
+}
+
+/* One echo_text RPC to /servers/echo: a quick check that a server answers. */
+static void
+cmd_echo(int argc, char **argv)
+{
+	char reply[256];
+	uint32_t count = 0;
+	mach_port_t echo;
+	kern_return_t kr;
+
+	if (argc != 2 || strlen(argv[1]) > 200) {
+		printf("shell: usage: echo <word>\n");
+		return;
+	}
+	kr = ns_lookup(ns, "/servers/echo", &echo);
+	if (kr == KERN_SUCCESS) {
+		kr = echo_text(echo, argv[1], reply, &count);
+		mach_port_deallocate(ME, echo);
+	}
+	if (kr == KERN_SUCCESS)
+		printf("echo: %s (request %u)\n", reply, (unsigned)count);
+	else
+		printf("shell: echo failed: %s\n", kern_return_name(kr));
+}
+
 static void
 cmd_mem(int argc, char **argv)
 {
@@ -182,6 +264,8 @@ const struct command commands[] = {
 	{ "ps", "tasks and their threads", cmd_ps },
 	{ "names", "every name in the name server", cmd_names },
 	{ "kill", "kill <name>: terminate task /tasks/<name>", cmd_kill },
+	{ "restart", "restart <name>: end a server and start it again", cmd_restart },
+	{ "echo", "echo <word>: ask the echo server to send it back", cmd_echo },
 	{ "mem", "free and used memory pages", cmd_mem },
 	{ NULL, NULL, NULL },
 };

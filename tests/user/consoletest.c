@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <mach/mach.h>
+#include <manifold/cthread.h>
 #include <manifold/trap.h>
 #include "bootstrap_client.h"
 #include "console_client.h"
@@ -162,6 +163,64 @@ lines_from_two_tasks_are_not_interleaved(void)
 	CHECK_EQ(theirs, CHATTER_LINES);
 }
 
+/* The console server's task as registered now (a live right), or MACH_PORT_NULL. */
+static mach_port_t
+console_task(void)
+{
+	mach_port_t t = MACH_PORT_NULL;
+	mach_port_type_t type = 0;
+
+	for (int i = 0; i < 500; i++) {	/* the bootstrap registers a new task a little later */
+		if (ns_lookup(ns, "/tasks/console", &t) == KERN_SUCCESS) {
+			if (mach_port_type(ME, t, &type) == KERN_SUCCESS && type == MACH_PORT_TYPE_SEND)
+				return t;
+			mach_port_deallocate(ME, t);
+		}
+		sleep_ms(10);
+	}
+	return MACH_PORT_NULL;
+}
+
+#define DYING_LINES 200
+static volatile uint32_t dying_printed;
+
+static void *
+print_dying_lines(void *arg)
+{
+	int bad = 0;
+
+	for (uint32_t i = 1; i <= DYING_LINES; i++) {
+		bad += printf("[dying] %u\n", (unsigned)i) < 0;
+		fflush(stdout);
+		dying_printed = i;
+	}
+	return (void *)(intptr_t)bad;
+}
+
+/*
+ * The console server killed while a thread prints numbered lines (it is
+ * restarted: restart=always): every line shows once or twice, never not at
+ * all (run.py counts them on the serial line), none fails, and the new
+ * server answers through the port we had.
+ */
+static void
+lines_written_while_the_console_server_dies_show_once_or_twice(void)
+{
+	mach_port_t task = console_task();
+	cthread_t t;
+
+	CHECK(MACH_PORT_VALID(task));
+	CHECK_EQ(cthread_fork(&t, print_dying_lines, NULL), KERN_SUCCESS);
+	while (dying_printed < DYING_LINES / 4)
+		thread_switch(MACH_PORT_NULL, 0, 0);
+	CHECK_EQ(task_terminate(task), KERN_SUCCESS);
+	CHECK_EQ((intptr_t)cthread_join(t), 0);
+	CHECK_EQ(dying_printed, DYING_LINES);
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);	/* the new server, same port */
+	CHECK(strstr(recent, "[dying] 1\n") == NULL);		/* ...whose ring started after the kill */
+	mach_port_deallocate(ME, task);
+}
+
 /*
  * A console server that stops answering (here: suspended) must not hang the
  * tasks that print: console_write gives up after its waittime (10 s) and the
@@ -174,7 +233,8 @@ a_hung_console_server_does_not_hang_printf(void)
 	mach_port_t server_task = MACH_PORT_NULL;
 	uint64_t t0, t1;
 
-	CHECK_EQ(ns_lookup(ns, "/tasks/console", &server_task), KERN_SUCCESS);
+	server_task = console_task();
+	CHECK(MACH_PORT_VALID(server_task));
 	fflush(stdout);
 	CHECK_EQ(task_suspend(server_task), KERN_SUCCESS);
 	trap_clock_uptime(&t0);
@@ -195,6 +255,7 @@ static const struct test tests[] = {
 	T(console_read_times_out_with_no_input),
 	T(a_typed_line_comes_back_through_fgets),
 	T(lines_from_two_tasks_are_not_interleaved),
+	T(lines_written_while_the_console_server_dies_show_once_or_twice),
 	T(a_hung_console_server_does_not_hang_printf),
 };
 

@@ -257,8 +257,9 @@ gen_stub(FILE *f, const struct routine *r)
 	fprintf(f, "\n");
 	gen_prototype(f, r, "\n{\n");
 	fprintf(f, "\tunion {\n\t\tmach_msg_header_t head;\n");
-	fprintf(f, "\t\tuint8_t bytes[%u];\t/* %s */\n\t} msgc_msg;\n", buffer,
-	    r->simple ? "the request" : "the request, or the reply and its trailer");
+	fprintf(f, "\t\tuint8_t bytes[%u];\t/* %s */\n\t} msgc_msg%s;\n", buffer,
+	    r->simple ? "the request" : "the request, or the reply and its trailer",
+	    r->retry ? ", msgc_again" : "");
 	fprintf(f, "\tstruct msgc_writer msgc_w;\n");
 	if (!r->simple) {
 		fprintf(f, "\tstruct msgc_reader msgc_r;\n");
@@ -289,7 +290,11 @@ gen_stub(FILE *f, const struct routine *r)
 			fprintf(f, "\treturn msgc_send(&msgc_msg.head, msgc_w.at);\n}\n");
 		return;
 	}
-	if (r->waittime[0])
+	if (r->retry)
+		fprintf(f, "\tmsgc_ret = msgc_call_retry(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), "
+		    "msgc_reply_port, &msgc_again.head, (mach_msg_timeout_t)(%s));\n",
+		    r->waittime[0] ? r->waittime : "0");
+	else if (r->waittime[0])
 		fprintf(f, "\tmsgc_ret = msgc_call_timed(&msgc_msg.head, msgc_w.at, sizeof(msgc_msg), "
 		    "msgc_reply_port, (mach_msg_timeout_t)(%s));\n", r->waittime);
 	else

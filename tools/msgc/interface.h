@@ -28,6 +28,7 @@ struct routine {
 	int line;
 	uint32_t index;		/* id = subsystem base + index */
 	char waittime[MSGC_NAME_MAX];	/* the reply's timeout in ms (a number or a C name); "": none */
+	bool retry;		/* idempotent: sent once more when the server died holding it */
 	struct arg *args;
 	size_t nargs;
 };

@@ -20,6 +20,7 @@ struct parser {
 	int subsystem_line;
 	uint32_t next_index;
 	char waittime[MSGC_NAME_MAX];	/* applies to the routines that follow */
+	bool retry;			/* so does retry; */
 };
 
 #define MAX_ROUTINES REPLY_ID_OFFSET
@@ -402,6 +403,36 @@ claim_index(struct parser *p, int line)
 	return true;
 }
 
+/*
+ * A routine after retry; is sent a second time when its server died holding
+ * it, so its request must be the same message again: every right in it
+ * copied or made (never moved), no memory deallocated on sending, and a reply
+ * to tell the death by.
+ */
+static bool
+check_retry(struct parser *p, const struct routine *r)
+{
+	if (!r->retry)
+		return true;
+	if (r->simple)
+		return error_at(p, r->line, "'%s' is a simpleroutine: only a routine with a reply can be "
+		    "retried", r->name);
+	for (size_t i = 1; i < r->nargs; i++) {
+		const struct arg *a = &r->args[i];
+		const struct type *t = a->type->kind == KIND_OOL && a->type->elem->kind == KIND_PORT ?
+		    a->type->elem : a->type;
+		if (a->dir == DIR_OUT)
+			continue;
+		if (a->dealloc)
+			return error_at(p, a->line, "'%s' cannot be retried: '%s' is deallocated when sent",
+			    r->name, a->name);
+		if (t->kind == KIND_PORT && (t->poly || strstr(t->disposition_name, "_MOVE_") != NULL))
+			return error_at(p, a->line, "'%s' cannot be retried: '%s' moves a right", r->name,
+			    a->name);
+	}
+	return true;
+}
+
 static bool
 parse_routine(struct parser *p, bool simple)
 {
@@ -410,6 +441,7 @@ parse_routine(struct parser *p, bool simple)
 	bool ok;
 
 	memcpy(r.waittime, p->waittime, sizeof(r.waittime));
+	r.retry = p->retry;
 
 	if (!advance(p) || !expect_name(p, "a routine name", r.name))
 		return false;
@@ -431,7 +463,7 @@ parse_routine(struct parser *p, bool simple)
 		if (ok && is_punct(&p->cur, ')'))	/* a ';' after the last argument */
 			break;
 	}
-	ok = ok && expect_punct(p, ')') && expect_punct(p, ';');
+	ok = ok && expect_punct(p, ')') && expect_punct(p, ';') && check_retry(p, &r);
 	if (!ok) {
 		free(r.args);
 		return false;
@@ -536,6 +568,14 @@ parse_waittime(struct parser *p)
 	return advance(p) && expect_punct(p, ';');
 }
 
+/* retry; marks the routines that follow as idempotent (check_retry); noretry; ends it. */
+static bool
+parse_retry(struct parser *p)
+{
+	p->retry = is_keyword(&p->cur, "retry");
+	return advance(p) && expect_punct(p, ';');
+}
+
 static bool
 parse_statement(struct parser *p)
 {
@@ -551,9 +591,10 @@ parse_statement(struct parser *p)
 	if (!is_keyword(t, "type") && !is_keyword(t, "routine") &&
 	    !is_keyword(t, "simpleroutine") && !is_keyword(t, "skip") &&
 	    !is_keyword(t, "import") && !is_keyword(t, "uimport") &&
-	    !is_keyword(t, "simport") && !is_keyword(t, "waittime") && !is_keyword(t, "nowaittime"))
+	    !is_keyword(t, "simport") && !is_keyword(t, "waittime") && !is_keyword(t, "nowaittime") &&
+	    !is_keyword(t, "retry") && !is_keyword(t, "noretry"))
 		return expected(p, "a statement (subsystem, import, type, routine, "
-		    "simpleroutine, skip, waittime or nowaittime)");
+		    "simpleroutine, skip, waittime, nowaittime, retry or noretry)");
 	if (!p->have_subsystem)
 		return error_at(p, t->line, "'%s' before the subsystem statement", t->text);
 	if (is_keyword(t, "type"))
@@ -566,6 +607,8 @@ parse_statement(struct parser *p)
 		return claim_index(p, t->line) && advance(p) && expect_punct(p, ';');
 	if (is_keyword(t, "waittime") || is_keyword(t, "nowaittime"))
 		return parse_waittime(p);
+	if (is_keyword(t, "retry") || is_keyword(t, "noretry"))
+		return parse_retry(p);
 	if (is_keyword(t, "import"))
 		return parse_import(p, IMPORT_BOTH);
 	if (is_keyword(t, "uimport"))

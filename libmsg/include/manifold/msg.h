@@ -1,13 +1,16 @@
 /*
  * libmsg's message helpers for servers and their clients: a request/reply
- * call with a timeout (msg_rpc) and a server loop over a table of msgc
- * demultiplexers (msg_serve). See libmsg/README.md for a whole server.
+ * call with a timeout (msg_rpc, src/rpc.c) and the one server loop every
+ * server runs (msg_server_run, src/serve.c), with notifications, timers,
+ * deferred replies (src/defer.c) and a pool of threads. See libmsg/README.md
+ * for a whole server.
  */
 #ifndef MANIFOLD_MSG_H
 #define MANIFOLD_MSG_H
 
 #include <stdbool.h>
 #include <mach/mach.h>
+#include <manifold/cthread.h>
 
 /*
  * Sends the request in buf (send_size bytes) to dest with a send-once reply
@@ -22,28 +25,98 @@ mach_msg_return_t msg_rpc(mach_port_t dest, mach_msg_header_t *buf, mach_msg_siz
 
 /* A msgc demultiplexer: NAME_server from NAME_server.h. */
 typedef bool (*msg_demux_t)(mach_msg_header_t *in, mach_msg_header_t *out);
-/* Called for a message no demux claims (a notification, say); may be NULL. */
+/* Called for a message no demux claims; owns its rights (mach_msg_destroy them). */
 typedef void (*msg_other_t)(mach_msg_header_t *in);
 
-/*
- * Serves requests arriving on port (a port or a port set) for ever: each goes
- * to the first demux that knows its id; the reply is sent unless the request
- * was a simpleroutine or the handler said MIG_NO_REPLY; a refused request's
- * rights are released. Returns only if receiving fails.
- */
-mach_msg_return_t msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
-			    mach_msg_size_t max_request, mach_msg_size_t max_reply);
+#define MSG_DEFERRED_MAX 64	/* requests one server may hold back at once */
+
+struct msg_deferred;
 
 /*
- * msg_serve by a pool: the calling thread and nthreads - 1 new cthreads all
- * receive on port, each with its own buffers and reply port, so nthreads
- * requests can be served at once (one may block, say in a call to another
- * server, while others go on). Handlers then run concurrently and must lock
- * what they share (<manifold/cthread.h>). demuxes must outlive the pool
- * (make it static). If threads cannot be made, serves with those it has.
- * Returns when the calling thread's receive fails; the others keep serving.
+ * What a server is: fill in the public fields (zero the rest) and call
+ * msg_server_run. Every callback may be NULL.
  */
+struct msg_server {
+	mach_port_t port;		/* a port or a port set to receive on */
+	const msg_demux_t *demuxes;	/* tried in order; must outlive the server */
+	int ndemuxes;
+	mach_msg_size_t max_request, max_reply;	/* NAME_REQUEST_MAX_SIZE, NAME_REPLY_MAX_SIZE */
+	int nthreads;			/* the pool: 0 or 1 is the calling thread alone */
+
+	/*
+	 * Notifications. Dead-name and port-destroyed ones count only when they
+	 * arrive on notify_port, where nobody but the kernel holds a right (the
+	 * send-once rights of the server's own requests): any other is
+	 * destroyed. dead_name gets the dead name; the loop then drops the
+	 * reference the notification brought. port_destroyed gets the receive
+	 * right, and owns it. no_senders gets the port whose senders are gone
+	 * (its own request's port: a client can only say its own session is over).
+	 * Send-once and port-deleted notifications need nothing and are dropped.
+	 */
+	mach_port_t notify_port;
+	void (*dead_name)(mach_port_name_t name);
+	void (*port_destroyed)(mach_port_t receive_right);
+	void (*no_senders)(mach_port_t port);
+	msg_other_t other;		/* anything else no demux claims; NULL: destroyed */
+
+	/*
+	 * A timer: called after every message and whenever the time it asked
+	 * for has passed; returns the milliseconds until it wants to run again
+	 * (0: only after the next message). With a pool it runs in any thread.
+	 */
+	uint32_t (*tick)(void);
+	/* msg_server_run returns once this is true (checked after each message and tick). */
+	volatile bool stop;
+
+	/* the loop's own */
+	struct cthread_mutex lock;
+	struct msg_deferred *deferred;	/* [lock] held-back requests, oldest first */
+	int ndeferred;			/* [lock] */
+	bool retry;			/* [lock] msg_retry_deferred was called */
+};
+
+/*
+ * Serves s until s->stop or a receive error: each request goes to the first
+ * demux that knows its id; the reply is sent unless the request was a
+ * simpleroutine or the handler said MIG_NO_REPLY; a refused request's rights
+ * are released; notifications go to their callbacks. With nthreads > 1 the
+ * calling thread and nthreads - 1 cthreads receive at once, each with its own
+ * buffers and reply port (handlers must then lock what they share). Returns
+ * MACH_MSG_SUCCESS after stop, else the receive error.
+ */
+mach_msg_return_t msg_server_run(struct msg_server *s);
+
+/*
+ * Deferred replies, from inside a handler: keep the request being served and
+ * answer later. The handler calls msg_defer(timeout_ms) (0: no deadline) and
+ * returns MIG_NO_REPLY at once, having kept nothing of the request. After
+ * msg_retry_deferred() the held requests go through their demux again, in
+ * the order they came; when a deadline passes the request goes through once
+ * more with msg_deferred_expired() true, and the handler answers with its
+ * timeout error. msg_defer is false when MSG_DEFERRED_MAX are held (answer
+ * KERN_RESOURCE_SHORTAGE). A request served again keeps its first deadline.
+ */
+bool msg_defer(uint32_t timeout_ms);
+bool msg_deferred_expired(void);
+void msg_retry_deferred(struct msg_server *s);
+/* Destroys the held requests that came through port (a session that ended). */
+void msg_deferred_cancel(struct msg_server *s, mach_port_t port);
+
+/* The shapes every server had before struct msg_server; they call msg_server_run. */
+mach_msg_return_t msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
+			    mach_msg_size_t max_request, mach_msg_size_t max_reply);
 mach_msg_return_t msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,
 				    mach_msg_size_t max_request, mach_msg_size_t max_reply, int nthreads);
+
+/*
+ * A service port that survives its server (servers/README.md, restarts):
+ * asks the bootstrap (through the name server, or directly when the bootstrap
+ * port is the bootstrap's own) for the receive right it keeps for this task,
+ * and has it registered under path (NULL: not registered). The first time,
+ * the bootstrap makes the port; after a restart the same port comes back with
+ * the requests its clients queued meanwhile. Returns MACH_PORT_NULL when no
+ * bootstrap keeps ports for us (a test boot): the caller makes its own.
+ */
+mach_port_t msg_service_checkin(const char *path);
 
 #endif

@@ -244,6 +244,19 @@ mach_msg(mach_msg_header_t *msg, mach_msg_option_t option, mach_msg_size_t send_
 		return rpc ? MACH_RCV_TIMED_OUT : MACH_MSG_SUCCESS;
 	}
 
+	if (fake.server_deaths > 0 && rpc) {
+		/* the server dies holding the request: its reply right becomes a notification */
+		fake.server_deaths--;
+		mach_msg_destroy(&in.head);
+		memset(&out.head, 0, sizeof(out.head));
+		out.head.msgh_bits = MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE);
+		out.head.msgh_size = sizeof(out.head);
+		out.head.msgh_local_port = msg->msgh_local_port;
+		out.head.msgh_id = 0107;	/* MACH_NOTIFY_SEND_ONCE */
+		deliver(&out.head, out.head.msgh_size, msg);
+		return MACH_MSG_SUCCESS;
+	}
+
 	/* The server loop: serve, destroy a failed request, reply unless told not to. */
 	fake.demux(&in.head, &out.head);
 	if (is_error_reply(&out.head, &ret) && ret != MIG_NO_REPLY)

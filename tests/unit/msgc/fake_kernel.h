@@ -32,6 +32,8 @@ struct fake_kernel {
 	int reply_ports_given, reply_ports_dropped;
 	int rights_destroyed;
 	bool server_hangs;		/* requests are taken but never answered */
+	int server_deaths;		/* the next requests are taken by a server that dies:
+					 * the kernel's send-once notification comes back */
 	mach_msg_option_t last_option;	/* what the last call asked mach_msg to do */
 	mach_msg_timeout_t last_timeout;
 	uint32_t last_request_size;

@@ -147,3 +147,12 @@ kinds_do_kinds_untimed(mach_port_t server)
 	kinds_state.calls++;
 	return kinds_state.fail_with;
 }
+
+kern_return_t
+kinds_do_kinds_again(mach_port_t server, int32_t x, int32_t *y)
+{
+	(void)server;
+	kinds_state.calls++;
+	*y = x + 1;
+	return kinds_state.fail_with;
+}

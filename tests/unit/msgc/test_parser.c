@@ -181,10 +181,35 @@ waittime_applies_to_the_routines_that_follow(void)
 	interface_free(&itf);
 }
 
+static void
+retry_applies_to_the_routines_that_follow(void)
+{
+	struct interface itf;
+	struct diag d;
+	bool ok = parse("subsystem s 1;\nroutine a(p: mach_port_t);\nretry;\n"
+	    "routine b(p: mach_port_t; x: mach_port_t; y: mach_port_make_send_t);\nnoretry;\n"
+	    "routine c(p: mach_port_t);\n", &itf, &d);
+
+	CHECK(ok);
+	CHECK_EQ(itf.nroutines, 3);
+	CHECK(!itf.routines[0].retry);
+	CHECK(itf.routines[1].retry);
+	CHECK(!itf.routines[2].retry);
+	interface_free(&itf);
+}
+
 /* Each bad input and the exact error it must produce. */
 static const struct bad_case {
 	const char *name, *text, *error;
 } bad_cases[] = {
+	{ "error_retry_of_a_moved_right", "subsystem a 1;\nretry;\nroutine r(p: mach_port_t;\n"
+	  "x: mach_port_move_send_t);\n",
+	  "t.defs:4: 'r' cannot be retried: 'x' moves a right" },
+	{ "error_retry_of_deallocated_memory", "subsystem a 1;\ntype d = ^array[] of uint8_t;\nretry;\n"
+	  "routine r(p: mach_port_t; x: d, dealloc);\n",
+	  "t.defs:4: 'r' cannot be retried: 'x' is deallocated when sent" },
+	{ "error_retry_of_a_simpleroutine", "subsystem a 1;\nretry;\nsimpleroutine r(p: mach_port_t);\n",
+	  "t.defs:3: 'r' is a simpleroutine: only a routine with a reply can be retried" },
 	{ "error_no_subsystem", "type t = int32_t;\n",
 	  "t.defs:1: 'type' before the subsystem statement" },
 	{ "error_empty_file", "\n\n",
@@ -319,13 +344,14 @@ const struct test parser_tests[] = {
 	{ "imports_are_recorded_with_their_side", imports_are_recorded_with_their_side },
 	{ "comments_and_std_includes_are_skipped", comments_and_std_includes_are_skipped },
 	{ "waittime_applies_to_the_routines_that_follow", waittime_applies_to_the_routines_that_follow },
+	{ "retry_applies_to_the_routines_that_follow", retry_applies_to_the_routines_that_follow },
 	{ "error_more_than_100_routines", error_more_than_100_routines },
 	BAD(0), BAD(1), BAD(2), BAD(3), BAD(4), BAD(5), BAD(6), BAD(7), BAD(8), BAD(9),
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
-	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34),
+	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34), BAD(35), BAD(36), BAD(37),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 35,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 38,
     "every bad case needs a BAD(i) entry in parser_tests");

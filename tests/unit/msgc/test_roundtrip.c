@@ -337,6 +337,34 @@ waittime_routines_give_up_and_others_wait(void)
 	CHECK_EQ(fake.reply_ports_dropped, 1);	/* a late reply cannot be taken for the next one's */
 }
 
+/*
+ * A routine after retry; whose server died holding the request (the kernel's
+ * send-once notification comes instead of the reply) sends it once more; a
+ * second death, or a routine without retry, gives MIG_SERVER_DIED.
+ */
+static void
+retry_routines_are_sent_again_once_when_the_server_died(void)
+{
+	int32_t y = 0;
+
+	start();
+	fake.server_deaths = 1;
+	CHECK_EQ(kinds_again(SERVER, 41, &y), KERN_SUCCESS);
+	CHECK_EQ(y, 42);
+	CHECK_EQ(fake.requests, 2);		/* the same request, twice */
+	CHECK_EQ(kinds_state.calls, 1);		/* served by the second server only */
+	fake.server_deaths = 2;
+	y = 7;
+	CHECK_EQ(kinds_again(SERVER, 1, &y), MIG_SERVER_DIED);
+	CHECK_EQ(y, 7);
+	CHECK_EQ(fake.requests, 4);		/* not a third time */
+	fake.server_deaths = 1;
+	CHECK_EQ(kinds_untimed(SERVER), MIG_SERVER_DIED);	/* no retry: the caller hears of it */
+	CHECK_EQ(fake.requests, 5);
+	fake.server_deaths = 0;
+	CHECK_EQ(kinds_untimed(SERVER), KERN_SUCCESS);
+}
+
 const struct test roundtrip_tests[] = {
 	{ "integers_of_every_width_round_trip", integers_of_every_width_round_trip },
 	{ "request_layout_matches_the_readme", request_layout_matches_the_readme },
@@ -358,5 +386,7 @@ const struct test roundtrip_tests[] = {
 	{ "out_array_beyond_caller_capacity_is_refused",
 	  out_array_beyond_caller_capacity_is_refused },
 	{ "waittime_routines_give_up_and_others_wait", waittime_routines_give_up_and_others_wait },
+	{ "retry_routines_are_sent_again_once_when_the_server_died",
+	  retry_routines_are_sent_again_once_when_the_server_died },
 };
 const size_t roundtrip_test_count = sizeof(roundtrip_tests) / sizeof(roundtrip_tests[0]);

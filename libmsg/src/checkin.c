@@ -1,0 +1,57 @@
+/*
+ * msg_service_checkin (see <manifold/msg.h>): how a server gets the service
+ * port the bootstrap keeps for it across restarts (servers/README.md). The
+ * name server's bootstrap port is the bootstrap itself; every other task's is
+ * the name server, where the bootstrap is /servers/bootstrap.
+ */
+#include <mach/mach.h>
+#include <manifold/msg.h>
+#include "bootstrap_client.h"
+#include "ns_client.h"
+
+#define CHECKIN_TRIES 100	/* 2 s: a dead instance's port is on its way back to the bootstrap */
+#define CHECKIN_WAIT_MS 20
+
+/* thread_switch only yields: a receive that nobody can satisfy sleeps. */
+static void
+sleep_ms(uint32_t ms)
+{
+	mach_port_t p;
+	mach_msg_header_t h;
+
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
+		return;
+	mach_msg(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, p, ms, MACH_PORT_NULL);
+	mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
+mach_port_t
+msg_service_checkin(const char *path)
+{
+	mach_port_t self = mach_task_self(), boot = MACH_PORT_NULL, bs = MACH_PORT_NULL, port = MACH_PORT_NULL;
+	static char text[4000];	/* bootstrap_restarts' answer, unused */
+	kern_return_t kr;
+
+	if (task_get_special_port(self, TASK_BOOTSTRAP_PORT, &boot) != KERN_SUCCESS || !MACH_PORT_VALID(boot))
+		return MACH_PORT_NULL;
+	/*
+	 * Our task port goes to the bootstrap alone (it started us, and has it):
+	 * a question that carries no right first tells the bootstrap from ns.
+	 */
+	if (bootstrap_restarts(boot, text) == KERN_SUCCESS) {
+		bs = boot;
+		boot = MACH_PORT_NULL;
+	} else if (ns_wait(boot, "/servers/bootstrap", 5000, &bs) != KERN_SUCCESS) {
+		mach_port_deallocate(self, boot);
+		return MACH_PORT_NULL;
+	}
+	kr = bootstrap_checkin(bs, self, path ? path : "", &port);
+	for (int i = 0; kr == KERN_FAILURE && i < CHECKIN_TRIES; i++) {
+		sleep_ms(CHECKIN_WAIT_MS);
+		kr = bootstrap_checkin(bs, self, path ? path : "", &port);
+	}
+	mach_port_deallocate(self, bs);
+	if (MACH_PORT_VALID(boot))
+		mach_port_deallocate(self, boot);
+	return kr == KERN_SUCCESS ? port : MACH_PORT_NULL;
+}

@@ -1,0 +1,150 @@
+/*
+ * Deferred replies (see <manifold/msg.h>): a handler that cannot answer yet
+ * (a lookup of a name not registered yet, a read with no line typed) keeps a
+ * copy of the request, reply right and all, in its server's list; the loop
+ * serves it again when the server says something changed, and once more
+ * when its time is up. The list is the server's, under its lock; a request
+ * being served again is out of the list, so any thread of a pool can do it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <msgc_runtime.h>
+#include "serve_thread.h"
+
+bool
+msg_defer(uint32_t timeout_ms)
+{
+	struct serve_thread *t = serve_thread_self();
+	struct msg_server *s;
+	struct msg_deferred *d, **tail;
+
+	if (!t || !t->in || t->expired)
+		return false;	/* not in a handler, or its time is up: answer now */
+	s = t->s;
+	d = malloc(sizeof *d - sizeof d->msg + t->in->msgh_size);
+	if (!d)
+		return false;
+	memcpy(&d->msg, t->in, t->in->msgh_size);
+	d->deadline_ms = t->replaying ? t->deadline_ms : timeout_ms ? serve_now_ms() + timeout_ms : 0;
+	d->next = NULL;
+	cthread_mutex_lock(&s->lock);
+	if (s->ndeferred >= MSG_DEFERRED_MAX) {
+		cthread_mutex_unlock(&s->lock);
+		free(d);
+		return false;
+	}
+	for (tail = &s->deferred; *tail; tail = &(*tail)->next)
+		;
+	*tail = d;
+	s->ndeferred++;
+	cthread_mutex_unlock(&s->lock);
+	return true;
+}
+
+bool
+msg_deferred_expired(void)
+{
+	struct serve_thread *t = serve_thread_self();
+
+	return t && t->expired;
+}
+
+void
+msg_retry_deferred(struct msg_server *s)
+{
+	cthread_mutex_lock(&s->lock);
+	s->retry = true;
+	cthread_mutex_unlock(&s->lock);
+}
+
+void
+msg_deferred_cancel(struct msg_server *s, mach_port_t port)
+{
+	struct msg_deferred *gone = NULL, **p;
+
+	cthread_mutex_lock(&s->lock);
+	for (p = &s->deferred; *p;) {
+		struct msg_deferred *d = *p;
+		if (d->msg.msgh_local_port == port) {
+			*p = d->next;
+			s->ndeferred--;
+			d->next = gone;
+			gone = d;
+		} else {
+			p = &d->next;
+		}
+	}
+	cthread_mutex_unlock(&s->lock);
+	while (gone) {
+		struct msg_deferred *d = gone;
+		gone = d->next;
+		mach_msg_destroy(&d->msg);	/* the client hears of it by a send-once notification */
+		free(d);
+	}
+}
+
+/* Takes the first request that must go again (all if retry, else only those due). */
+static struct msg_deferred *
+take_due(struct msg_server *s, bool all, uint64_t now)
+{
+	struct msg_deferred **p;
+
+	for (p = &s->deferred; *p; p = &(*p)->next) {
+		struct msg_deferred *d = *p;
+		if (all || (d->deadline_ms && d->deadline_ms <= now)) {
+			*p = d->next;
+			s->ndeferred--;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+/* The request goes through the demux again, in the thread's name, then is freed. */
+static void
+replay(struct serve_thread *t, struct msg_deferred *d, bool expired)
+{
+	t->replaying = true;
+	t->expired = expired;
+	t->deadline_ms = d->deadline_ms;
+	serve_dispatch(t, &d->msg);
+	t->replaying = t->expired = false;
+	t->deadline_ms = 0;
+	free(d);
+}
+
+uint32_t
+defer_run(struct serve_thread *t)
+{
+	struct msg_server *s = t->s;
+	uint64_t now = serve_now_ms(), next = 0;
+	struct msg_deferred *d;
+	int n;
+
+	cthread_mutex_lock(&s->lock);
+	if (s->retry) {
+		/* each held request once, in order; those held again go to the back, still in order */
+		s->retry = false;
+		n = s->ndeferred;
+		while (n-- > 0 && (d = take_due(s, true, 0)) != NULL) {
+			cthread_mutex_unlock(&s->lock);
+			replay(t, d, d->deadline_ms && d->deadline_ms <= now);
+			cthread_mutex_lock(&s->lock);
+		}
+	}
+	while ((d = take_due(s, false, now)) != NULL) {
+		cthread_mutex_unlock(&s->lock);
+		replay(t, d, true);
+		cthread_mutex_lock(&s->lock);
+	}
+	for (d = s->deferred; d; d = d->next) {
+		if (d->deadline_ms) {
+			uint64_t left = d->deadline_ms > now ? d->deadline_ms - now : 1;
+			if (!next || left < next)
+				next = left;
+		}
+	}
+	cthread_mutex_unlock(&s->lock);
+	return (uint32_t)next;
+}

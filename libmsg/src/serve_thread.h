@@ -1,0 +1,31 @@
+/*
+ * What serve.c and defer.c share: the state of one thread of a server's loop,
+ * found by the handlers it calls (msg_defer) through a cthread key.
+ */
+#ifndef LIBMSG_SERVE_THREAD_H
+#define LIBMSG_SERVE_THREAD_H
+
+#include <manifold/msg.h>
+
+struct serve_thread {
+	struct msg_server *s;
+	mach_msg_header_t *in;		/* the request being served */
+	mach_msg_header_t *out;
+	uint64_t deadline_ms;		/* of the deferred request served again, else 0 */
+	bool replaying, expired;
+};
+
+struct msg_deferred {
+	struct msg_deferred *next;
+	uint64_t deadline_ms;		/* 0: none */
+	mach_msg_header_t msg;		/* followed by the rest of the request */
+};
+
+uint64_t serve_now_ms(void);
+struct serve_thread *serve_thread_self(void);
+/* Runs one received message through the demuxes or the callbacks; sends the reply. */
+void serve_dispatch(struct serve_thread *t, mach_msg_header_t *in);
+/* Serves held requests again if asked, and those whose time is up; ms until the next deadline (0: none). */
+uint32_t defer_run(struct serve_thread *t);
+
+#endif
