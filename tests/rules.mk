@@ -71,7 +71,7 @@ check-ipc:
 # The same cases with the IPC fast path off: both paths must give the same results.
 check-ipc-slowpath:
 	@tools/qemu-test --suite ipc-slowpath --timeout 300 --log $(B)/test/ipc-slowpath.serial -- \
-		$(QEMU_TEST_ARGS) $(IRQOFF_ARGS) -kernel $(B)/kernel.elf -append "debug_exit ipc_fastpath=off irqoff_stats" \
+		$(QEMU_TEST_ARGS) $(IRQOFF_ARGS) -kernel $(B)/kernel.elf -append "debug_exit ipc_fastpath=off sysenter=off irqoff_stats" \
 		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
 
 check-vm:

@@ -67,6 +67,7 @@ kern_main(void)
 	sched_init();
 	kobject_init();
 	ipc_fastpath_init();
+	sysenter_init();
 	kprintf("Manifold %s (i386): %u KiB of RAM, %u pages free; %u boot modules; loaded by %s\n",
 		MANIFOLD_VERSION, boot_mem_kib, page_free_count(), boot_module_count, boot_loader_name);
 	if (boot_cmdline[0])

@@ -16,6 +16,14 @@ static const trap_handler trap_table[TRAP_COUNT] = {
 /* Where time goes, for make bench's breakdown (kernel_stats). [A] per CPU, once there are several */
 uint64_t stat_traps, stat_trap_cycles;
 
+/* fast_entry: whether traps may come by sysenter too (arch/i386/sysenter.c). */
+kern_return_t
+sys_fast_entry(const struct trap_args *args)
+{
+	(void)args;
+	return sysenter_enabled ? KERN_SUCCESS : KERN_FAILURE;
+}
+
 kern_return_t
 syscall_dispatch(uint32_t number, const struct trap_args *args)
 {

@@ -9,6 +9,7 @@
 	.globl _start
 _start:
 	xorl	%ebp, %ebp
+	call	libmsg_trap_init	/* by sysenter from now on, if the kernel takes it */
 	movl	(%esp), %esi		/* argc */
 	leal	4(%esp), %ebx		/* argv */
 	leal	8(%esp,%esi,4), %edi	/* envp: past argv's NULL */

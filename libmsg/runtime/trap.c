@@ -1,12 +1,15 @@
 /*
- * User-side stubs for the native traps: int $0x30, number in eax, arguments in
- * ebx, ecx, edx, esi, edi, result in eax.
+ * User-side stubs for the native traps (<manifold/traps.h>): number in eax,
+ * arguments in ebx, ecx, edx, esi, edi, result in eax; by sysenter when the
+ * kernel takes it (libmsg_trap_init asks once, before main), else int $0x30.
  */
 #include <mach/mach.h>
 #include <manifold/trap.h>
 
-kern_return_t
-trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
+int libmsg_sysenter;	/* traps come by sysenter: set once, before any thread but the first */
+
+static kern_return_t
+trap_int(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
 {
 	kern_return_t r;
 
@@ -14,6 +17,33 @@ trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, ui
 			 : "=a"(r)
 			 : "a"(number), "b"(a0), "c"(a1), "d"(a2), "S"(a3), "D"(a4)
 			 : "memory");
+	return r;
+}
+
+/* Called by crt0 before anything else: the kernel says whether sysenter works. */
+void
+libmsg_trap_init(void)
+{
+	libmsg_sysenter = trap_int(TRAP_fast_entry, 0, 0, 0, 0, 0) == KERN_SUCCESS;
+}
+
+kern_return_t
+trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
+{
+	kern_return_t r;
+
+	if (!libmsg_sysenter)
+		return trap_int(number, a0, a1, a2, a3, a4);
+	/* a1 and a2 on the stack, the stack pointer in ecx, where to go on in edx */
+	__asm__ volatile("pushl %%edx\n\t"
+			 "pushl %%ecx\n\t"
+			 "movl %%esp, %%ecx\n\t"
+			 "movl $1f, %%edx\n\t"
+			 "sysenter\n"
+			 "1:\taddl $8, %%esp"
+			 : "=a"(r), "+c"(a1), "+d"(a2)
+			 : "0"(number), "b"(a0), "S"(a3), "D"(a4)
+			 : "memory", "cc");
 	return r;
 }
 

@@ -16,6 +16,29 @@ static volatile uint32_t secret = 0x5EC12E75;
 static volatile int zero;
 static volatile uint32_t shared_flag;
 
+/*
+ * A trap by sysenter whose ecx (the stack pointer that holds the second and
+ * third arguments, <manifold/traps.h>) is `stack`: the kernel must refuse it
+ * with KERN_INVALID_ADDRESS, and come back to edx with the other registers kept.
+ */
+static kern_return_t
+sysenter_with_stack(uint32_t number, uint32_t a0, uint32_t stack)
+{
+	kern_return_t r;
+	uint32_t kept = 0x5A5A1234, back;
+
+	__asm__ volatile("pushl %%ebp\n\t"
+			 "movl %%esp, %%ebp\n\t"	/* the real stack, for the way back */
+			 "movl $1f, %%edx\n\t"
+			 "sysenter\n"
+			 "1:\tmovl %%ebp, %%esp\n\t"
+			 "popl %%ebp"
+			 : "=a"(r), "+c"(stack), "=S"(back)
+			 : "0"(number), "b"(a0), "2"(kept)
+			 : "edx", "edi", "memory", "cc");
+	return back == kept ? r : KERN_FAILURE;
+}
+
 static int
 bad_traps(void)
 {
@@ -55,7 +78,12 @@ bad_traps(void)
 	CHECK(trap_console_read(host, buf, sizeof buf, 0, &count) == KERN_INVALID_HOST);
 	CHECK(trap_console_read(MACH_PORT_DEAD, buf, sizeof buf, 0, &count) == KERN_INVALID_HOST);
 	CHECK(trap_debug_exit(0x55) == KERN_NO_ACCESS);
-	/* 24: and good calls still work afterwards */
+	/* 24: sysenter (the kernel suite boots with it) with a stack pointer that names no arguments */
+	CHECK(trap_raw(TRAP_fast_entry, 0, 0, 0, 0, 0) == KERN_SUCCESS);
+	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0xC0000000) == KERN_INVALID_ADDRESS);
+	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0x10000000) == KERN_INVALID_ADDRESS);
+	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0xFFFFFFFC) == KERN_INVALID_ADDRESS);
+	/* 28: and good calls still work afterwards */
 	CHECK(trap_clock_uptime(&ns) == KERN_SUCCESS);
 	CHECK(trap_task_self_id(&id) == KERN_SUCCESS && id != 0xDEADBEEF);
 	CHECK(trap_console_write("utest: bad traps survived\n", 26) == KERN_SUCCESS);

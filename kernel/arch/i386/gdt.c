@@ -3,6 +3,7 @@
  * (ring 3), and the TSS whose esp0 is the kernel stack the CPU switches to when a
  * user thread traps. The TSS's I/O bitmap will grant driver tasks their ports.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include "gdt.h"
 
@@ -19,7 +20,7 @@ struct tss {
 } __attribute__((packed));
 
 static struct gdt_entry gdt[6];
-static struct tss tss;
+static struct tss tss __attribute__((aligned(4)));
 
 static void
 set_entry(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -62,4 +63,11 @@ void
 tss_set_kernel_stack(uint32_t esp0)
 {
 	tss.esp0 = esp0;
+}
+
+uint32_t *
+tss_kernel_stack_slot(void)
+{
+	/* esp0 is the second word of the (packed, aligned) TSS */
+	return (uint32_t *)((char *)&tss + offsetof(struct tss, esp0));
 }

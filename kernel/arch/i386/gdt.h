@@ -11,6 +11,8 @@
 #include <stdint.h>
 void gdt_init(void);
 void tss_set_kernel_stack(uint32_t esp0);
+/* Where the TSS keeps the kernel stack of the running thread (sysenter's entry loads it from there). */
+uint32_t *tss_kernel_stack_slot(void);
 #endif
 
 #endif

@@ -50,4 +50,5 @@ thread_state_set(struct thread *t, const i386_thread_state_t *st)
 	tf->eflags = (st->eflags & EFLAGS_USER) | 0x202;
 	tf->cs = SEG_UCODE;
 	tf->ss = tf->ds = tf->es = tf->fs = tf->gs = SEG_UDATA;
+	tf->err = 0;	/* every register as set: the way out is iret, never sysexit (trapentry.S) */
 }

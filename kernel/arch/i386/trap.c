@@ -6,6 +6,7 @@
  * On the way back to user mode a thread may be preempted or told to exit.
  */
 #include <kern/clock.h>
+#include <kern/copyio.h>
 #include <kern/ipc.h>
 #include <kern/vm_map.h>
 #include <kern/lib.h>
@@ -148,14 +149,16 @@ user_fault(struct trapframe *tf, uint32_t cr2)
 }
 
 /*
- * A page fault inside arch_user_copy (usercopy.S): the current task's page,
+ * A page fault inside one of usercopy.S's routines: the current task's page,
  * brought in as the task's own access would (zero fill, copy-on-write, a
- * pager), and the copy goes on; or the copy ends with the error. With
- * interrupts on where the copy was, this may wait (the map's mutex, a pager);
+ * pager), and the routine goes on; or it ends at its fixup with the error.
+ * With interrupts on where it ran, this may wait (the map's mutex, a pager);
  * under a spin lock it may not, as vm_fault knows. Never while the task's map
  * is held by this thread: that copy fails instead of taking the map again.
  */
-extern char usercopy_start[], usercopy_end[], usercopy_fixup[];
+struct usercopy_range { uintptr_t start, end, fixup; };
+kern_return_t arch_user_load2(uint32_t uaddr, uint32_t out[2]);
+extern const struct usercopy_range usercopy_ranges[], usercopy_ranges_end[];
 
 static bool
 usercopy_fault(struct trapframe *tf)
@@ -164,8 +167,11 @@ usercopy_fault(struct trapframe *tf)
 	struct task *t = curtask();
 	kern_return_t kr = KERN_INVALID_ADDRESS;
 	bool on = tf->eflags & EFLAGS_IF;
+	const struct usercopy_range *r = usercopy_ranges;
 
-	if (tf->eip < (uintptr_t)usercopy_start || tf->eip >= (uintptr_t)usercopy_end || cr2 >= USER_TOP)
+	while (r < usercopy_ranges_end && (tf->eip < r->start || tf->eip >= r->end))
+		r++;
+	if (r == usercopy_ranges_end || cr2 >= USER_TOP)
 		return false;
 	if (!kmutex_held(&t->map_lock)) {
 		if (on)
@@ -181,7 +187,7 @@ usercopy_fault(struct trapframe *tf)
 		bool mapped = pmap_lookup(t->pmap, cr2, &pa, &prot);
 
 		pmap_unlock(t->pmap, f);
-		tf->eip = (uintptr_t)usercopy_fixup;
+		tf->eip = r->fixup;
 		tf->eax = (tf->err & 2) && mapped ? KERN_PROTECTION_FAILURE : KERN_INVALID_ADDRESS;
 	}
 	return true;
@@ -201,7 +207,11 @@ trap(struct trapframe *tf)
 	} else if (n == T_SYSCALL) {
 		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 		irqoff_sti();	/* sti and cli, seen by the interrupts-off measurement */
-		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
+		/* by sysenter, a1 and a2 are on the user's stack (<manifold/traps.h>) */
+		if (tf->err == TF_SYSENTER && (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, &a.a[1]) != KERN_SUCCESS))
+			tf->eax = KERN_INVALID_ADDRESS;
+		else
+			tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
 		irqoff_cli();
 	} else if (trapframe_from_user(tf)) {
 		/* with interrupts on, as a system call: a fault may take the map's

@@ -4,6 +4,7 @@
  * trapframe and calls trap(). trapret is also where new user threads start.
  */
 #include "gdt.h"
+#include "trapframe.h"
 
 /* Five bytes run as one instruction (ignored DS prefixes), patched by irqoff_patch.c. */
 .macro IRQOFF_SITE b0, b1, b2, b3, b4, stub, jump
@@ -51,6 +52,9 @@ alltraps:
 
 	.globl trapret
 trapret:
+	cmpl	$TF_SYSENTER, TF_ERR(%esp)
+	je	sysexit_ret
+trapret_iret_path:
 	popal
 	popl	%gs
 	popl	%fs
@@ -60,6 +64,49 @@ trapret:
 	.globl trapret_iret
 trapret_iret:
 	IRQOFF_SITE 0x3e, 0x3e, 0x3e, 0x3e, 0xcf, irqoff_exit_stub, 1	/* iret */
+
+/*
+ * sysenter (sysenter.c): the CPU left us on the stack SYSENTER_ESP names, the
+ * TSS's esp0 slot, with interrupts off; the user's stub left its esp in ecx
+ * and where it goes on in edx (<manifold/traps.h>). The frame built here is
+ * int 0x30's, but for err (TF_SYSENTER), so trap() and everything after it
+ * see one kind of system call.
+ */
+	.globl sysenter_entry
+sysenter_entry:
+	movl	(%esp), %esp		/* the running thread's kernel stack */
+	pushl	$SEG_UDATA		/* ss */
+	pushl	%ecx			/* esp */
+	pushfl
+	orl	$0x200, (%esp)		/* user mode runs with interrupts on: sysenter cleared IF */
+	pushl	$SEG_UCODE		/* cs */
+	pushl	%edx			/* eip */
+	pushl	$TF_SYSENTER
+	pushl	$T_SYSCALL
+	jmp	alltraps
+
+/*
+ * Back by sysexit: eip and esp go in edx and ecx (the stub expects both
+ * lost), the flags by popfl with interrupts still off, and sti's one
+ * instruction of delay covers sysexit. A frame whose flags a trace or a
+ * nested task would need goes by iret.
+ */
+sysexit_ret:
+	testl	$0x24100, TF_EFLAGS(%esp)	/* VM, NT, TF */
+	jnz	trapret_iret_path
+	popal
+	popl	%gs
+	popl	%fs
+	popl	%es
+	popl	%ds
+	addl	$8, %esp		/* vector and the sysenter mark */
+	movl	(%esp), %edx		/* eip */
+	movl	12(%esp), %ecx		/* esp */
+	andl	$~0x200, 8(%esp)
+	pushl	8(%esp)
+	popfl
+	IRQOFF_SITE 0x3e, 0x3e, 0x3e, 0x3e, 0xfb, irqoff_sti_stub, 0	/* sti */
+	sysexit
 
 	.section .rodata
 	.globl trap_vectors

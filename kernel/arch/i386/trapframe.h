@@ -5,6 +5,7 @@
 #ifndef TRAPFRAME_H
 #define TRAPFRAME_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 struct trapframe {
@@ -16,6 +17,11 @@ struct trapframe {
 };
 
 static inline int trapframe_from_user(const struct trapframe *tf) { return (tf->cs & 3) == 3; }
+#endif
+
+/* Offsets in struct trapframe, for trapentry.S */
+#define TF_ERR		52
+#define TF_EFLAGS	64
 
 #define T_DIVIDE	0
 #define T_DEBUG		1
@@ -37,5 +43,13 @@ static inline int trapframe_from_user(const struct trapframe *tf) { return (tf->
 #define T_SIMD		19
 #define T_IRQ0		32
 #define T_SYSCALL	0x30	/* the native trap; int 0x80 belongs to the Unix personality */
+/*
+ * err of a T_SYSCALL frame that came by sysenter: its arguments a1 and a2 are
+ * on the user stack (<manifold/traps.h>), and it may leave by sysexit, which
+ * gives ecx and edx the user's esp and eip. Anything that sets the frame's
+ * registers for the user (thread_state_set) clears it, and the frame leaves
+ * by iret.
+ */
+#define TF_SYSENTER	0x5EC5E17Eu
 
 #endif

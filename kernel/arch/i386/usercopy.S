@@ -1,14 +1,14 @@
 /*
- * Copies to and from the current task's user memory through the MMU
- * (vm/copyio.c decides when): a plain rep movsl, and rep movsb for the last
- * bytes. A page fault between usercopy_start and usercopy_end is the copy's,
- * not the kernel's: trap.c brings the page in as a user access would and the
- * copy goes on, or it sends the copy to usercopy_fixup with the error in eax.
- *
- * kern_return_t arch_user_copy(void *dst, const void *src, size_t len)
+ * Loads and copies from and to the current task's user memory through the
+ * MMU (vm/copyio.c and trap.c decide when). A page fault between a routine's
+ * start and end labels is the routine's, not the kernel's: trap.c brings the
+ * page in as a user access would and the instruction runs again, or it sends
+ * the routine to its fixup label with the error in eax. The table
+ * usercopy_ranges lists start, end and fixup of each.
  */
 	.text
-	.globl arch_user_copy, usercopy_start, usercopy_end, usercopy_fixup
+/* kern_return_t arch_user_copy(void *dst, const void *src, size_t len): a plain rep movsl, then rep movsb. */
+	.globl arch_user_copy
 arch_user_copy:
 	pushl	%esi
 	pushl	%edi
@@ -18,13 +18,33 @@ arch_user_copy:
 	movl	%ecx, %edx
 	shrl	$2, %ecx
 	andl	$3, %edx
-usercopy_start:
-	rep movsl
+1:	rep movsl
 	movl	%edx, %ecx
 	rep movsb
-usercopy_end:
-	xorl	%eax, %eax
-usercopy_fixup:				/* eax: 0, or the error trap.c put there */
-	popl	%edi
+2:	xorl	%eax, %eax
+3:	popl	%edi			/* eax: 0, or the error trap.c put there */
 	popl	%esi
 	ret
+
+/*
+ * kern_return_t arch_user_load2(uint32_t uaddr, uint32_t out[2]): two words, for
+ * the arguments a sysenter trap keeps on the user stack (trap.c). The caller
+ * checked that both lie below USER_TOP.
+ */
+	.globl arch_user_load2
+arch_user_load2:
+	movl	4(%esp), %ecx
+	movl	8(%esp), %edx
+4:	movl	(%ecx), %eax
+	movl	%eax, (%edx)
+	movl	4(%ecx), %eax
+5:	movl	%eax, 4(%edx)
+	xorl	%eax, %eax
+6:	ret
+
+	.section .rodata
+	.globl usercopy_ranges, usercopy_ranges_end
+usercopy_ranges:
+	.long	1b, 2b, 3b
+	.long	4b, 5b, 6b
+usercopy_ranges_end:

@@ -22,6 +22,9 @@ void arch_debug_exit(int code);
 void arch_halt(void) __attribute__((noreturn));
 uint64_t arch_cycles(void);
 bool arch_interrupts_enabled(void);
+/* sysenter as a second way into the kernel (arch/i386/sysenter.c), unless booted with sysenter=off. */
+void sysenter_init(void);
+extern bool sysenter_enabled;
 
 void sched_thread_start(void);
 

@@ -1,9 +1,24 @@
 /*
  * The native trap list: one table that both the kernel's dispatcher and
  * libmsg's user stubs are generated from. A trap is `int $0x30` with the trap
- * number in eax and up to five arguments in ebx, ecx, edx, esi, edi; the result
- * (a kern_return_t) comes back in eax. Out-parameters are user pointers, written
- * only on success. (int 0x80 is not ours: the Unix personality owns it.)
+ * number in eax and up to six arguments in ebx, ecx, edx, esi, edi, ebp; the
+ * result (a kern_return_t) comes back in eax, and every other register as it
+ * was. Out-parameters are user pointers, written only on success. (int 0x80 is
+ * not ours: the Unix personality owns it.)
+ *
+ * The same traps come faster by `sysenter`, when the fast_entry trap says the
+ * kernel takes it (it does unless booted with sysenter=off, or on a CPU
+ * without it): eax, ebx, esi, edi and ebp as above; the second and third
+ * arguments (int 0x30's ecx and edx) in the two words at the stack pointer,
+ * second first; ecx holds that stack pointer and edx the address to go on at.
+ * The result comes back in eax; ecx and edx are lost (they come back as the
+ * stack pointer and that address), the rest as it was. When the two stack
+ * words cannot be read the trap returns KERN_INVALID_ADDRESS. A stub:
+ *
+ *	pushl	a2;  pushl	a1
+ *	movl	%esp, %ecx;  movl	$1f, %edx
+ *	sysenter
+ *	1: addl	$8, %esp
  *
  * The IPC and VM interfaces (mach_msg and the kernel RPCs) come with their own
  * issues; these are the boot-time traps: a debug console, exit, yield, time,
@@ -66,12 +81,15 @@
  * mach_msg takes its sixth argument, the timeout, in ebp. The mach_port_*
  * and vm_* calls are not traps: they are RPCs on a task port
  * (mach_port.defs, vm_map.defs), served by the kernel, as in OSF Mach; numbers
- * 13-26 and 31-38 are free since they stopped being traps.
+ * 13-26 and 32-38 are free since they stopped being traps.
  * mach_thread_self(*name), mach_host_self(*name): send rights to the calling
  * thread's port and to the host port (the task, thread and host RPCs of
  * task.defs, thread.defs and host.defs go to these ports with mach_msg).
  * thread_switch(thread, option, time): yields the processor (to `thread` when it
  * names a ready thread of the caller's), as Mach's; KERN_INVALID_ARGUMENT.
+ * fast_entry(void)
+ *	KERN_SUCCESS when traps may come by sysenter (above), KERN_FAILURE when
+ *	only int 0x30 works.
  * kernel_stats(struct manifold_kernel_stats *)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes.
  * console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout_ms,
@@ -108,6 +126,7 @@
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
 	TRAP(30, thread_switch, 3)			\
+	TRAP(31, fast_entry, 0)				\
 	TRAP(48, console_read, 5)			\
 	TRAP(49, task_list, 4)
 
