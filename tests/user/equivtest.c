@@ -955,7 +955,7 @@ main(int argc, char **argv)
 	s0 = stats();
 	printf("equivtest: %u steps, seed %u, fast path %s%s\n", (unsigned)steps, (unsigned)seed,
 	       s0.fastpath_enabled ? "on" : "off", known ? ", with the known differences" : "");
-	suite_seed(seed);
+	suite_seed(seed * 2 + 1);	/* suite_seed keeps only odd seeds: 2 and 3 would be one stream */
 	cur_step = ~0u - 1;
 	dig_space("A", ME);
 	dig_space("B", btask);
