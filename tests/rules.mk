@@ -2,7 +2,7 @@
 # boot modules for the loader's error paths, the in-guest `kernel` suite, the
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
-USER_PROGRAMS := utest hello ipctest ipcpeer vmtest libtest nstest consoletest kobjtest hostiletest \
+USER_PROGRAMS := utest hello ipctest ipcpeer equivtest vmtest libtest nstest consoletest kobjtest hostiletest \
 	soaktest heartbeat fuzztest restarttest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
@@ -56,7 +56,7 @@ QEMU_TEST_ARGS := -m 64M
 # instructions, so the figure repeats from run to run and host load is not in it.
 IRQOFF_ARGS := -icount shift=0
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath vm kobject hostile soak-short fuzz libmsg servers restart-short
+CHECK_SUITES += kernel system unit ipc ipc-slowpath ipc-equiv vm kobject hostile soak-short fuzz libmsg servers restart-short
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -73,6 +73,13 @@ check-ipc-slowpath:
 	@tools/qemu-test --suite ipc-slowpath --timeout 300 --log $(B)/test/ipc-slowpath.serial -- \
 		$(QEMU_TEST_ARGS) $(IRQOFF_ARGS) -kernel $(B)/kernel.elf -append "debug_exit ipc_fastpath=off sysenter=off irqoff_stats" \
 		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
+
+# The fast path's equivalence test (tests/equiv/run.sh, tests/user/equivtest.c): the
+# same random steps booted with the fast path on and off must give the same digest.
+check-ipc-equiv:
+	@tests/equiv/run.sh $(B) ipc-equiv 3000 600 1
+check-ipc-equiv-long:
+	@tests/equiv/run.sh $(B) ipc-equiv-long 20000 4000 1 2 3 4 5
 
 check-vm:
 	@tools/qemu-test --suite vm --timeout 300 --log $(B)/test/vm.serial -- $(QEMU_TEST_ARGS) $(IRQOFF_ARGS) \
