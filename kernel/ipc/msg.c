@@ -82,6 +82,18 @@ kmsg_footprint(const struct kmsg *k)
  * when free pages are down to twice the kernel's reserve (to the reserve for
  * the privileged tasks, task_may_use_reserve), which is kept for the kernel.
  */
+/*
+ * The privileged may go down to the reserve itself, never into it: the
+ * kernel's own messages (notifications, replies) come from there.
+ */
+bool
+ipc_sender_short_of_pages(struct task *t)
+{
+	uint32_t free = page_free_count(), reserve = page_reserve_count();
+
+	return free < 2 * reserve && (free < reserve || !task_may_use_reserve(t));
+}
+
 static mach_msg_return_t
 kmsg_charge(struct task *t, struct kmsg *k)
 {
@@ -89,10 +101,7 @@ kmsg_charge(struct task *t, struct kmsg *k)
 
 	if (!t->kmem)
 		return MACH_MSG_SUCCESS;	/* the kernel's own */
-	/* the privileged may go down to the reserve itself, never into it: the
-	 * kernel's own messages (notifications, replies) come from there */
-	if (page_free_count() < (task_may_use_reserve(t) ? 1 : 2) * page_reserve_count() ||
-	    !ledger_charge(t->kmem, bytes))
+	if (ipc_sender_short_of_pages(t) || !ledger_charge(t->kmem, bytes))
 		return MACH_SEND_NO_BUFFER;
 	ledger_ref(t->kmem);
 	k->payer = t->kmem;

@@ -6,6 +6,9 @@
 #define IPC_MSG_PRIVATE_H
 
 #include <kern/ipc.h>
+#include <kern/ledger.h>
+#include <kern/page.h>
+#include <kern/task.h>
 
 #define MAX_RIGHTS 64
 
@@ -23,6 +26,23 @@ bool ipc_is_send_disposition(mach_msg_type_name_t d);
 /* Checks every right against the space; changes nothing. Caller holds ipc_lock. */
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
 mach_msg_size_t ipc_trailer_size(mach_msg_option_t option);
+/* Whether t's queued messages must stop: free pages at (twice) the reserve. */
+bool ipc_sender_short_of_pages(struct task *t);
+
+/*
+ * Whether the slow path could charge t for a simple message of size bytes
+ * (MACH_SEND_NO_BUFFER otherwise): the fast path, which holds no kernel
+ * memory, leaves such a send to it, so both give the sender the same answer.
+ */
+static inline bool
+ipc_send_would_charge(struct task *t, mach_msg_size_t size)
+{
+	if (!t->kmem)
+		return true;
+	if (!ledger_fits(t->kmem, (uint32_t)sizeof(struct kmsg) + size))
+		return false;
+	return page_free_count() >= 2 * page_reserve_count() || !ipc_sender_short_of_pages(t);
+}
 
 /* fastpath.c */
 /* MACH_MSG_SUCCESS when delivered straight into a waiting receiver's buffer, else IPC_FASTPATH_NO. */

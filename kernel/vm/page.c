@@ -23,7 +23,8 @@ static struct spinlock page_lock = SPINLOCK_INIT("page");
 static struct page *pages;		/* [I] one per frame below max_pfn */
 static uint32_t max_pfn;		/* [I] */
 static struct list free_list = LIST_INIT(free_list);	/* [page_lock] */
-static uint32_t nfree, ntotal, nreserve;	/* [page_lock] */
+uint32_t page_nfree, page_nreserve;	/* [page_lock] written; read by page.h's counts */
+static uint32_t ntotal;		/* [page_lock] */
 
 /* Places the page array at placement (physical) and returns the first free byte after it. */
 paddr_t
@@ -65,10 +66,10 @@ page_init_end(void)
 		ntotal++;
 		if (pages[pfn].state == PS_FREE) {
 			list_push_back(&free_list, &pages[pfn].link);
-			nfree++;
+			page_nfree++;
 		}
 	}
-	nreserve = MAX(32u, ntotal / 64);
+	page_nreserve = MAX(32u, ntotal / 64);
 }
 
 paddr_t
@@ -79,7 +80,7 @@ page_alloc(int flags)
 	struct page *p;
 	paddr_t pa;
 
-	if (nfree == 0 || ((flags & PAGE_USER) && nfree <= nreserve)) {
+	if (page_nfree == 0 || ((flags & PAGE_USER) && page_nfree <= page_nreserve)) {
 		spin_unlock_irqrestore(&page_lock, f);
 		return 0;
 	}
@@ -88,7 +89,7 @@ page_alloc(int flags)
 	p = list_entry(l, struct page, link);
 	p->state = PS_USED;
 	p->refs = 1;
-	nfree--;
+	page_nfree--;
 	spin_unlock_irqrestore(&page_lock, f);
 	pa = (paddr_t)(p - pages) << PAGE_SHIFT;
 	if (flags & PAGE_ZERO)
@@ -122,7 +123,7 @@ page_free(paddr_t pa)
 	case PS_USED:
 		pages[pfn].state = PS_FREE;
 		list_push_front(&free_list, &pages[pfn].link);
-		nfree++;
+		page_nfree++;
 		break;
 	}
 	spin_unlock_irqrestore(&page_lock, f);
@@ -142,9 +143,7 @@ page_error_string(enum page_error e)
 	return "?";
 }
 
-uint32_t page_free_count(void) { return nfree; }
 uint32_t page_total_count(void) { return ntotal; }
-uint32_t page_reserve_count(void) { return nreserve; }
 
 /* One more holder of a page (a second mapping of it). */
 void

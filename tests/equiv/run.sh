@@ -9,7 +9,7 @@
 #
 # MIN_HITS: how many test messages (not the commands and reports around them)
 # must take the fast path in the run where it is on. EXTRA-ARGS go to equivtest
-# on both sides (e.g. `known`). Prints `ok N - ...` lines and `SUITE: N passed, N failed`.
+# on both sides. Prints `ok N - ...` lines and `SUITE: N passed, N failed`.
 set -u
 B=$1 suite=$2 steps=$3 min_hits=$4
 shift 4

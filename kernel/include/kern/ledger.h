@@ -24,4 +24,13 @@ void ledger_unref(struct ledger *l);
 bool ledger_charge(struct ledger *l, uint32_t bytes);
 void ledger_credit(struct ledger *l, uint32_t bytes);
 
+/* Whether ledger_charge(l, bytes) would succeed now (a snapshot: charging is what counts). */
+static inline bool
+ledger_fits(struct ledger *l, uint32_t bytes)
+{
+	uint32_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+
+	return used <= l->limit && bytes <= l->limit - used;
+}
+
 #endif

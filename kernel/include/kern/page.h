@@ -40,8 +40,10 @@ void page_unref(paddr_t pa);	/* frees the page with its last holder */
 uint32_t page_refs(paddr_t pa);
 const char *page_error_string(enum page_error e);
 
-uint32_t page_free_count(void);
+/* Read without the lock: a snapshot, as any count is once the lock goes (page.c). */
+extern uint32_t page_nfree, page_nreserve;
+static inline uint32_t page_free_count(void) { return __atomic_load_n(&page_nfree, __ATOMIC_RELAXED); }
 uint32_t page_total_count(void);	/* usable RAM pages, free or in use */
-uint32_t page_reserve_count(void);
+static inline uint32_t page_reserve_count(void) { return page_nreserve; }
 
 #endif
