@@ -197,6 +197,75 @@ queued_messages_are_charged_to_their_sender_until_received(void)
 
 
 /*
+ * The next case: the child's thread sends one message with no body, and a
+ * thread of ours waits for it in a receive, so the IPC fast path could take it.
+ */
+static volatile mach_msg_return_t kl_rcv_result;
+static volatile int kl_receiving;
+static mach_port_t kl_rcv_port;
+
+static void
+kl_small_sender(void)
+{
+	mach_msg_header_t h = { .msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0), .msgh_size = sizeof h,
+				.msgh_remote_port = kl_dest, .msgh_id = 8 };
+
+	kl_result = mach_msg(&h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+	kl_done = 1;
+	for (;;)
+		thread_switch(MACH_PORT_NULL, SWITCH_OPTION_NONE, 0);
+}
+
+static void *
+kl_receiver(void *arg)
+{
+	struct kc_msg m;
+
+	(void)arg;
+	kl_receiving = 1;
+	kl_rcv_result = mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, kl_rcv_port, 1000, MACH_PORT_NULL);
+	return NULL;
+}
+
+/*
+ * A sender the kernel could not charge for a queued message is refused with
+ * MACH_SEND_NO_BUFFER even when a receiver is waiting and nothing would be
+ * queued: the fast path answers as the slow path does (it delivered once).
+ */
+KC_CASE
+a_sender_over_its_memory_limit_is_refused_by_a_waiting_receiver_too(void)
+{
+	mach_port_t child = MACH_PORT_NULL, p = kc_port(), th = MACH_PORT_NULL;
+	vm_address_t stack;
+	cthread_t r;
+
+	CHECK(p);
+	kl_rcv_port = p;
+	kl_receiving = 0;
+	kl_rcv_result = 0;
+	kl_dest = 0x5151;
+	kl_result = kl_done = 0;
+	CHECK_EQ(task_create(KC_SELF, 1, &child), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(child, kl_dest, p, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(kl_set(child, TASK_LIMIT_KMEM, 16), KERN_SUCCESS);	/* less than any message */
+	stack = kc_alloc(child, 4 * KC_PAGE);
+	CHECK(stack);
+	CHECK_EQ(kc_thread_at(child, (vm_address_t)kl_small_sender, stack + 4 * KC_PAGE - 16, &th), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&r, kl_receiver, NULL), KERN_SUCCESS);
+	for (int i = 0; i < 1000 && !kl_receiving; i++)
+		kc_yield(1);
+	kc_yield(10);					/* it is blocked in its receive now */
+	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+	CHECK_EQ(kc_wait_change(child, (vm_address_t)&kl_done, 0), 1);
+	CHECK_EQ(kc_word(child, (vm_address_t)&kl_result), MACH_SEND_NO_BUFFER);
+	cthread_join(r);
+	CHECK_EQ(kl_rcv_result, MACH_RCV_TIMED_OUT);	/* nothing came */
+	kc_end_thread(th);
+	kc_end_task(child);
+	mach_port_destroy(KC_SELF, p);
+}
+
+/*
  * The page reserve is the kernel's (and the privileged tasks'): once user
  * pages are down to it, an ordinary task's name table cannot grow into it.
  * We (the first task, privileged) take user pages down to the reserve in one
@@ -265,6 +334,7 @@ an_ordinary_task_cannot_take_the_page_reserve(void)
 	T(a_full_name_space_refuses_new_names_with_no_space)			\
 	T(thread_and_task_limits_refuse_with_resource_shortage)		\
 	T(queued_messages_are_charged_to_their_sender_until_received)		\
+	T(a_sender_over_its_memory_limit_is_refused_by_a_waiting_receiver_too)	\
 	T(an_ordinary_task_cannot_take_the_page_reserve)
 
 #endif
