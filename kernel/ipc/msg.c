@@ -434,6 +434,20 @@ mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
 	assert_held(&ipc_lock);
+	/*
+	 * The header's two rights under two names (every RPC): nothing to count,
+	 * since one use of a name never needs more than the right has (a send
+	 * right has a user reference at least).
+	 */
+	if (n == 2 && uses[0].name != uses[1].name) {
+		for (int i = 0; i < 2; i++) {
+			uses[i].port = NULL;
+			if (MACH_PORT_VALID(uses[i].name) &&
+			    right_check_locked(s, uses[i].name, uses[i].disp, &uses[i].port) != KERN_SUCCESS)
+				return i == 0 ? MACH_SEND_INVALID_DEST : MACH_SEND_INVALID_REPLY;
+		}
+		return MACH_MSG_SUCCESS;
+	}
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
 		int moves = 0, others = 0;
