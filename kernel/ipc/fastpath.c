@@ -91,10 +91,8 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	    !r->task->space || !r->task->space->active)
 		goto no;
 	/* what would stop the slow path stops this one (the equivalence test holds them to it):
-	 * a queue limit of 0 keeps out a send right's message even with a receiver waiting, as
-	 * in Mach, and a sender that could not be charged for a queued message gets refused */
-	if ((dest->qlimit == 0 && rdisp != MACH_MSG_TYPE_MOVE_SEND_ONCE && rdisp != MACH_MSG_TYPE_MAKE_SEND_ONCE) ||
-	    !ipc_send_would_charge(t, size))
+	 * no room in the queue, or a sender that could not be charged for a queued message */
+	if (!ipc_queue_has_room_locked(dest, rdisp) || !ipc_send_would_charge(t, size))
 		goto no;
 	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
 	if (size + tsize > r->rcv_size)

@@ -801,9 +801,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 		if (mr != MACH_MSG_SUCCESS)
 			goto fail;
 		dest = uses[0].port;
-		/* send-once messages and kernel objects never wait for room */
-		if (dest->msgcount < dest->qlimit || rdisp == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
-		    rdisp == MACH_MSG_TYPE_MAKE_SEND_ONCE || dest->kotype != KOBJ_NONE)
+		if (ipc_queue_has_room_locked(dest, rdisp))
 			break;
 		if (option & MACH_SEND_TIMEOUT) {
 			uint64_t now = clock_ticks();

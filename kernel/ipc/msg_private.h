@@ -26,6 +26,19 @@ bool ipc_is_send_disposition(mach_msg_type_name_t d);
 /* Checks every right against the space; changes nothing. Caller holds ipc_lock. */
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
 mach_msg_size_t ipc_trailer_size(mach_msg_option_t option);
+/*
+ * Whether a message sent to dest with the remote disposition rdisp may go in
+ * now: within the queue limit (a limit of 0 keeps a send right's message out
+ * even with a receiver waiting, as in Mach), or a send-once message or a
+ * kernel object's request, which never wait for room.
+ */
+static inline bool
+ipc_queue_has_room_locked(const struct port *dest, mach_msg_type_name_t rdisp)
+{
+	return dest->msgcount < dest->qlimit || rdisp == MACH_MSG_TYPE_MOVE_SEND_ONCE ||
+	       rdisp == MACH_MSG_TYPE_MAKE_SEND_ONCE || dest->kotype != KOBJ_NONE;
+}
+
 /* Whether t's queued messages must stop: free pages at (twice) the reserve. */
 bool ipc_sender_short_of_pages(struct task *t);
 

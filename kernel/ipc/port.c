@@ -113,13 +113,7 @@ destroy_dying_kmsgs_locked(void)
 enum wake_reason
 ipc_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 {
-	enum wake_reason why;
-
-	spin_lock_irqoff(&sched_lock);
-	why = waitq_wait_dropping_locked(wq, timeout_ticks, &ipc_lock);
-	spin_unlock_irqoff(&sched_lock);
-	spin_lock_irqoff(&ipc_lock);
-	return why;
+	return waitq_wait_under(wq, timeout_ticks, &ipc_lock);
 }
 
 bool

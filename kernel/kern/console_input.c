@@ -56,10 +56,7 @@ console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, si
 			kr = KERN_OPERATION_TIMED_OUT;
 			break;
 		}
-		spin_lock_irqoff(&sched_lock);
-		why = waitq_wait_dropping_locked(&readers, deadline ? deadline - now : 0, &input_lock);
-		spin_unlock_irqoff(&sched_lock);
-		spin_lock_irqoff(&input_lock);
+		why = waitq_wait_under(&readers, deadline ? deadline - now : 0, &input_lock);
 		if (why == WAKE_ABORTED) {
 			kr = KERN_ABORTED;
 			break;

@@ -16,6 +16,13 @@
 #include "layout.h"
 #include "pmap.h"
 
+/* Whether a user range lies below USER_TOP (len 0 included). */
+static inline bool
+user_range(uintptr_t uaddr, size_t len)
+{
+	return uaddr < USER_TOP && len <= USER_TOP - uaddr;
+}
+
 /* Whether a page is there for the access. Caller holds t's pmap lock. */
 static kern_return_t
 check_page_locked(struct task *t, uintptr_t va, bool write, paddr_t *pa)
@@ -35,7 +42,7 @@ check_range(struct task *t, uintptr_t uaddr, size_t len, bool write)
 {
 	if (len == 0)
 		return KERN_SUCCESS;
-	if (uaddr >= USER_TOP || len > USER_TOP - uaddr)
+	if (!user_range(uaddr, len))
 		return KERN_INVALID_ADDRESS;
 	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
 		paddr_t pa;
@@ -56,7 +63,7 @@ check_range(struct task *t, uintptr_t uaddr, size_t len, bool write)
 static void
 prefault(struct task *t, uintptr_t uaddr, size_t len, bool write)
 {
-	if (len == 0 || uaddr >= USER_TOP || len > USER_TOP - uaddr)
+	if (len == 0 || !user_range(uaddr, len))
 		return;
 	for (uintptr_t va = ROUND_DOWN(uaddr, PAGE_SIZE); va < uaddr + len; va += PAGE_SIZE) {
 		paddr_t pa;
@@ -150,13 +157,6 @@ copy_one_page(struct task *t, uintptr_t uaddr, void *kbuf, size_t len, bool to_u
 
 /* usercopy.S: 0, or KERN_INVALID_ADDRESS / KERN_PROTECTION_FAILURE from the fault it met */
 kern_return_t arch_user_copy(void *dst, const void *src, size_t len);
-
-/* Whether a user range lies below USER_TOP (len 0 included). */
-static inline bool
-user_range(uintptr_t uaddr, size_t len)
-{
-	return uaddr < USER_TOP && len <= USER_TOP - uaddr;
-}
 
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)

@@ -89,15 +89,6 @@ live_ports(void)
 	return stats().live_ports;
 }
 
-static uint64_t
-now_ms(void)
-{
-	uint64_t ns = 0;
-
-	trap_clock_uptime(&ns);
-	return ns / 1000000;
-}
-
 /* ---- names and rights ---- */
 
 static void

@@ -51,15 +51,6 @@ struct client {
 	kern_return_t expected;				/* an answer too (a wait's timeout) */
 };
 
-static uint64_t
-now_ms(void)
-{
-	uint64_t t = 0;
-
-	trap_clock_uptime(&t);
-	return t / 1000000;
-}
-
 static kern_return_t
 call_ns(void)
 {

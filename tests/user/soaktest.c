@@ -36,15 +36,6 @@ static uint8_t scratch[64 * 1024] __attribute__((aligned(4096)));
 		}							\
 	} while (0)
 
-static uint64_t
-now_ms(void)
-{
-	uint64_t ns = 0;
-
-	trap_clock_uptime(&ns);
-	return ns / 1000000;
-}
-
 /* Messages to our own port and back: inline of up to 8 KiB, or out of line up to 64 KiB. */
 static void
 messages(mach_port_t port)

@@ -58,6 +58,16 @@ thread_at(mach_port_t task, vm_address_t eip, vm_address_t esp, mach_port_t *th)
 	return kr;
 }
 
+/* Milliseconds since boot (the kernel's clock). */
+static inline uint64_t
+now_ms(void)
+{
+	uint64_t ns = 0;
+
+	trap_clock_uptime(&ns);
+	return ns / 1000000;
+}
+
 /* The kernel's counters (live ports, free pages, heap bytes...), for leak checks. */
 static inline struct manifold_kernel_stats
 stats(void)

@@ -16,7 +16,6 @@
 #include <kern/task.h>
 #include "cpu.h"
 #include "layout.h"
-#include "pmap.h"
 #include "pic.h"
 #include "trapframe.h"
 #include "uart.h"
@@ -180,15 +179,12 @@ usercopy_fault(struct trapframe *tf)
 		if (on)
 			irqoff_cli();
 	}
-	if (kr != KERN_SUCCESS) {	/* the copy's error, as the page tables tell it (copyio.c's check) */
-		paddr_t pa;
-		int prot;
-		uint32_t f = pmap_lock(t->pmap);
-		bool mapped = pmap_lookup(t->pmap, cr2, &pa, &prot);
-
-		pmap_unlock(t->pmap, f);
+	if (kr != KERN_SUCCESS) {
+		/* the copy's error as copyio.c's check tells it: a write to a mapped page it
+		 * may not write is a protection failure, anything else a bad address */
 		tf->eip = r->fixup;
-		tf->eax = (tf->err & 2) && mapped ? KERN_PROTECTION_FAILURE : KERN_INVALID_ADDRESS;
+		tf->eax = (tf->err & 2) && copyout_check_nofault(t, cr2, 1) != KERN_INVALID_ADDRESS
+				  ? KERN_PROTECTION_FAILURE : KERN_INVALID_ADDRESS;
 	}
 	return true;
 }

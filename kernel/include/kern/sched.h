@@ -102,6 +102,22 @@ enum wake_reason waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
  * return (sched_lock is). Interrupts stay off until the caller restores them.
  */
 enum wake_reason waitq_wait_dropping_locked(struct waitq *wq, uint64_t timeout_ticks, struct spinlock *outer);
+/*
+ * The whole wait for a caller that holds only outer (interrupts off): takes
+ * sched_lock, waits as above, and returns holding outer again, sched_lock
+ * not; what outer guards must be looked at again.
+ */
+static inline enum wake_reason
+waitq_wait_under(struct waitq *wq, uint64_t timeout_ticks, struct spinlock *outer)
+{
+	enum wake_reason why;
+
+	spin_lock_irqoff(&sched_lock);
+	why = waitq_wait_dropping_locked(wq, timeout_ticks, outer);
+	spin_unlock_irqoff(&sched_lock);
+	spin_lock_irqoff(outer);
+	return why;
+}
 void waitq_init(struct waitq *wq);
 void waitq_wait_uninterruptible_locked(struct waitq *wq);
 /* Caller holds sched_lock. Returns how many threads woke. */
