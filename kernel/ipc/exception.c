@@ -89,6 +89,6 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 out:
 	port_destroy_locked(reply);
 	port_unref_locked(reply);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return outcome;
 }

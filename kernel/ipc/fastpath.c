@@ -133,9 +133,9 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 		thread_run_next_locked(r);	/* we are about to wait for its answer */
 	spin_unlock_irqoff(&sched_lock);
 	ipc_fastpath_hits++;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return MACH_MSG_SUCCESS;
 no:
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return IPC_FASTPATH_NO;
 }

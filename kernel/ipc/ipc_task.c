@@ -99,7 +99,7 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 		s->active = false;	/* names can no longer be made or found */
 		if (w.done)
 			return f;
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		f = spin_lock_irqsave(&ipc_lock);
 	}
 }
@@ -123,7 +123,7 @@ ipc_task_terminate(struct task *t)
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 }
 
 /* The task's last reference went: what calls made since its death goes, then the space. */
@@ -133,7 +133,7 @@ ipc_task_destroy(struct task *t)
 	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	f = space_clear_locked(t->space, f);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	space_destroy(t->space);
 	t->space = NULL;
 }
@@ -154,7 +154,7 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 			task_ref(t);
 		}
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return t;
 }
 
@@ -171,7 +171,7 @@ ipc_holds_host_priv(struct task *caller, mach_port_name_t name)
 
 	e = space_lookup_locked(caller->space, name);
 	held = e && (e->type & MACH_PORT_TYPE_SEND) && e->object == host_priv_port;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return held;
 }
 
@@ -200,7 +200,7 @@ ipc_task_set_special(struct task *t, int which, struct port *p)
 	t->special[i] = p;
 	if (old)
 		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 }
 
 /* A new task starts with its creator's bootstrap port (and no other: never its host port). */
@@ -216,5 +216,5 @@ ipc_task_inherit(struct task *child, struct task *parent)
 		p->srights++;
 		child->special[b] = p;
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 }

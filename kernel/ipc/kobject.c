@@ -81,7 +81,7 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	f = spin_lock_irqsave(&ipc_lock);
 	if (!k || !req->local || req->local->kotype != KOBJ_NONE) {
 		kmsg_clean_locked(out);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		kfree(k);
 		return;
 	}
@@ -91,7 +91,7 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	req->local = NULL;
 	k->msg->msgh_bits = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->remote_type, 0);
 	ipc_deliver_locked(k->remote, k);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 }
 
 /* Whether id is one of the interface's that starts at base (a subsystem holds 100 ids). */
@@ -151,7 +151,7 @@ kobject_server(struct kmsg *k)
 		t = dest->kobject;
 		task_ref(t);
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	if (dead) {		/* the object died after the send */
 		msgc_prepare_reply(k, &out.k);
 		msgc_reply_error(&out.k, MIG_SERVER_DIED);

@@ -614,7 +614,7 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		rights = kmsg_set_transit_locked(k, p, top, &ring);
 		if (rights && (ring || !top)) {
 			kmsg_clear_transit_locked(k);
-			kmsg_destroy_locked(k);
+			ipc_defer_destroy_locked(k);	/* its rights are other ports' */
 			return;
 		}
 	}
@@ -656,7 +656,7 @@ kmsg_destroy(struct kmsg *k)
 	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	kmsg_release_rights_locked(k);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	kmsg_free_unlocked(k);
 }
 
@@ -853,23 +853,23 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	}
 	if (ring) {	/* nobody could ever receive it: destroyed now, and the send succeeds, as in Mach */
 		kmsg_release_rights_locked(k);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		kmsg_free_unlocked(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		kobject_server(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	ipc_enqueue_locked(k->remote, k);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	dealloc_sent_regions(t, &dealloc);
 	return MACH_MSG_SUCCESS;
 fail:
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	free_ool(k);
 	kfree(k);
 	return mr;
@@ -1069,7 +1069,7 @@ copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++)
 		if (arrays & (1u << i))
 			copyout_port_array_locked(t->space, &d[i].ool_ports, addrs[i]);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++) {
 		mach_msg_ool_ports_descriptor_t *o = &d[i].ool_ports;
 		if (!(arrays & (1u << i)))
@@ -1197,7 +1197,7 @@ checked:
 	copyout_rights_locked(t->space, p, k);
 	if (handoff_port)
 		port_unref_locked(handoff_port);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 
 	copyout_memory(t, k, &lost_memory);
 	if (copyout(t, k->msg, umsg, k->size) != KERN_SUCCESS ||
@@ -1216,14 +1216,14 @@ bad_buffer:
 	if (MIN(rcv_size, k->size + tsize) <= want)
 		goto out;	/* faulted in already: the buffer is bad */
 	want = MIN(rcv_size, k->size + tsize);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	copyout_prefault(t, umsg, want);
 	f = spin_lock_irqsave(&ipc_lock);
 	goto look;
 out:
 	if (handoff_port)
 		port_unref_locked(handoff_port);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	if (dead)
 		kmsg_free_unlocked(dead);
 	return mr;

@@ -13,12 +13,11 @@
 #include <mach/notify.h>
 #include "notify_kuser.h"
 
-/* A send-once right the kernel held goes unused, and silently. */
+/* A send-once right the kernel held goes unused, and silently (after dest's own work). */
 static void
 forget_locked(struct port *dest)
 {
-	dest->sorights--;
-	port_unref_locked(dest);
+	ipc_defer_forget_locked(dest);
 }
 
 /* Whether dest can still hear; if not, its right just goes (nobody to tell). */
@@ -43,7 +42,7 @@ send_locked(struct port *dest, mach_msg_id_t id, kern_return_t kr, struct kmsg *
 		forget_locked(dest);
 		return;
 	}
-	ipc_enqueue_locked(dest, k);
+	ipc_defer_send_locked(k);	/* queued after the work that caused it (defer.c) */
 }
 
 void
@@ -106,30 +105,16 @@ ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *bod
 }
 
 /*
- * The reference a dead-name notification brings to the name: added to the
- * send or send-once entry, which becomes a dead name with it (right.c). A
- * count already at UREFS_MAX stays there.
+ * Each request's name gains a user reference and its notification goes, both
+ * after p's own work (defer.c: the name is in another space).
  */
-static void
-add_dead_name_ref(struct ipc_space *s, mach_port_name_t name, struct port *p)
-{
-	struct ipc_entry *e = space_lookup_locked(s, name);
-
-	if (e && e->object == p && (e->type & (T_SEND | T_SO)) && e->urefs < UREFS_MAX)
-		e->urefs++;
-}
-
 void
 notify_port_died_locked(struct port *p)
 {
 	struct list *l;
 
-	while ((l = list_pop_front(&p->dnrequests)) != NULL) {
-		struct dnrequest *d = list_entry(l, struct dnrequest, link);
-		add_dead_name_ref(d->space, d->name, p);
-		notify_dead_name_locked(d->notify, d->name);
-		kfree(d);
-	}
+	while ((l = list_pop_front(&p->dnrequests)) != NULL)
+		ipc_defer_dead_name_locked(list_entry(l, struct dnrequest, link), p);
 	if (p->nsrequest) {	/* the no-senders request dies with the port */
 		struct port *n = p->nsrequest;
 		p->nsrequest = NULL;
@@ -160,7 +145,7 @@ notify_port_destroyed_locked(struct port *n, struct port *p)
 		p->pset = NULL;
 	}
 	ipc_wake_all_locked(&p->receivers);
-	ipc_enqueue_locked(n, k);
+	ipc_defer_send_locked(k);	/* defer.c destroys it if n cannot take it by then */
 	return true;
 }
 

@@ -21,8 +21,9 @@ static uint32_t live_ports;	/* [P] allocated and not yet freed, for leak checks 
  * message's rights can be receive rights whose ports die in turn, with their
  * own queues: kept here and taken one at a time, that is a loop, not a
  * recursion as deep as the chain of rights in transit (the kernel stack is
- * 8 KiB; a task can queue a chain of thousands of ports). The outermost
- * port_destroy_locked destroys a few simple ones at once (PORT_DESTROY_BATCH);
+ * 8 KiB; a task can queue a chain of thousands of ports). The deferred work
+ * of the call that killed the port (defer.c) destroys a few simple ones
+ * (PORT_DESTROY_BATCH);
  * the rest, and every message with out-of-line memory, go to the reaper,
  * which destroys them a batch at a time with ipc_lock dropped between
  * batches and their pages freed unlocked: a port with thousands of messages
@@ -51,7 +52,7 @@ port_create(void)
 	waitq_init(&p->senders);
 	uint32_t f = spin_lock_irqsave(&ipc_lock);
 	live_ports++;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return p;
 }
 
@@ -89,8 +90,8 @@ port_unref_locked(struct port *p)
  * the request's port in the notification, as in Mach (unless that port has no
  * receiver itself, where the right could only go round in a cycle).
  */
-static void
-destroy_dying_kmsgs_locked(void)
+void
+ipc_destroy_dying_kmsgs_locked(void)
 {
 	if (destroying_kmsgs)
 		return;		/* called from inside the loop below: it will get to them */
@@ -113,7 +114,16 @@ destroy_dying_kmsgs_locked(void)
 enum wake_reason
 ipc_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 {
+	if (ipc_deferred_pending)	/* nothing deferred waits for this thread's wake-up */
+		ipc_deferred_run_locked();
 	return waitq_wait_under(wq, timeout_ticks, &ipc_lock);
+}
+
+void
+ipc_defer_destroy_locked(struct kmsg *k)
+{
+	list_push_back(&dying_kmsgs, &k->link);
+	ipc_deferred_pending = true;
 }
 
 bool
@@ -138,7 +148,7 @@ ipc_reap_dying_kmsgs(void)
 			n++;
 		}
 		destroying_kmsgs = false;
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		for (int i = 0; i < n; i++)
 			kmsg_free_unlocked(batch[i]);		/* pages and memory, interrupts on */
 		if (n == 0)
@@ -171,7 +181,7 @@ port_destroy_locked(struct port *p)
 	 * p until their messages go, and their ports with them */
 	list_splice_back(&dying_kmsgs, &p->messages);
 	p->msgcount = 0;
-	destroy_dying_kmsgs_locked();
+	ipc_deferred_pending = true;	/* their rights go after p's own work (defer.c) */
 	ipc_wake_all_locked(&p->receivers);
 	ipc_wake_all_locked(&p->senders);
 	notify_port_died_locked(p);

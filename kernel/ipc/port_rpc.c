@@ -85,7 +85,7 @@ allocate(struct task *t, mach_port_right_t right, mach_port_name_t given, mach_p
 	} else if (ps) {
 		kfree(ps);
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -114,7 +114,7 @@ with_space(struct task *t, kern_return_t (*op)(struct ipc_space *, mach_port_nam
 	f = spin_lock_irqsave(&ipc_lock);
 	s = live_space_locked(t);
 	kr = s ? op(s, name) : KERN_INVALID_TASK;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -186,7 +186,7 @@ kdo_mach_port_mod_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 	f = spin_lock_irqsave(&ipc_lock);
 	s = live_space_locked(t);
 	kr = s ? mod_refs_locked(s, name, right, delta) : KERN_INVALID_TASK;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -295,7 +295,7 @@ kdo_mach_port_insert_right(struct task *t, mach_port_name_t name, struct port *p
 	kr = s ? check_place_locked(s, name, p, carried) : KERN_INVALID_TASK;
 	if (kr == KERN_SUCCESS)
 		kr = place_right_locked(s, name, p, carried);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -320,7 +320,7 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 		right_copyin_locked(s, name, msgt_name, p, polyPoly);
 		*poly = p;
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -419,7 +419,7 @@ names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, ui
 		if (kr == KERN_SUCCESS && s->version != version)
 			kr = KERN_ABORTED;
 		if (kr == KERN_SUCCESS && !w.done) {	/* a moment with interrupts on, then on from w */
-			spin_unlock_irqrestore(&ipc_lock, f);
+			ipc_unlock(f);
 			f = spin_lock_irqsave(&ipc_lock);
 			s = live_space_locked(t);
 			if (!s)
@@ -429,7 +429,7 @@ names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, ui
 		}
 	}
 	*count = kr == KERN_ABORTED ? s->count : n;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -450,7 +450,7 @@ kdo_mach_port_names(struct task *t, struct kern_ool *names, mach_msg_type_number
 	f = spin_lock_irqsave(&ipc_lock);
 	if (live_space_locked(t))
 		count = t->space->count;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	for (int tries = 0;; tries++) {
 		if (count > room) {	/* a little more, for names that come meanwhile */
 			room = count + count / 8 + 16;
@@ -494,7 +494,7 @@ kdo_mach_port_type(struct task *t, mach_port_name_t name, mach_port_type_t *ptyp
 		kr = KERN_INVALID_NAME;
 	else
 		*ptype = right_type_locked(s, name, e);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -520,7 +520,7 @@ kdo_mach_port_get_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 		*refs = e->urefs;
 	else
 		*refs = 1;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -559,7 +559,7 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 				notify_name_renamed_locked(s, old, new, n->object);
 		}
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -602,7 +602,7 @@ kdo_mach_port_move_member(struct task *t, mach_port_name_t member, mach_port_nam
 			ipc_wake_all_locked(&p->receivers);
 		}
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -638,7 +638,7 @@ kdo_mach_port_set_qlimit(struct task *t, mach_port_name_t name, mach_port_msgcou
 		p->qlimit = qlimit;
 		ipc_wake_all_locked(&p->senders);
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -653,7 +653,7 @@ kdo_mach_port_set_mscount(struct task *t, mach_port_name_t name, mach_port_mscou
 	kr = receive_right_locked(t, name, &p);
 	if (kr == KERN_SUCCESS)
 		p->mscount = mscount;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -683,7 +683,7 @@ kdo_mach_port_get_attributes(struct task *t, mach_port_name_t name, mach_port_fl
 		memcpy(info, &st, sizeof st);
 		*infoCnt = MACH_PORT_RECEIVE_STATUS_COUNT;
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -809,6 +809,6 @@ done:
 	*previous = prev;
 	kr = KERN_SUCCESS;
 out:
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }

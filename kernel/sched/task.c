@@ -242,7 +242,7 @@ task_usage_locked(struct task *t, uint32_t usage[TASK_LIMITS_COUNT])
 	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	usage[TASK_LIMIT_NAMES] = t->space ? t->space->count : 0;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	usage[TASK_LIMIT_THREADS] = (uint32_t)t->nthreads;	/* [L+S]: t->lock is held */
 	usage[TASK_LIMIT_TASKS] = t->children;
 	usage[TASK_LIMIT_KMEM] = t->kmem ? __atomic_load_n(&t->kmem->used, __ATOMIC_RELAXED) : 0;
@@ -348,12 +348,12 @@ task_create_suspended_thread(struct task *task, struct port **right)
 	t->self->refs++;
 	t->self->srights++;
 	*right = t->self;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	kr = task_add_thread(task, t);
 	if (kr != KERN_SUCCESS) {	/* dying (KERN_INVALID_ARGUMENT), or at its limit */
 		f = spin_lock_irqsave(&ipc_lock);
 		right_destroy_carried_locked(*right, MACH_MSG_TYPE_PORT_SEND);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		*right = NULL;
 		thread_free(t);
 		return kr;
@@ -485,7 +485,7 @@ reap_thread(struct thread *th)
 	if (finish)
 		task->finishing = true;
 	spin_unlock_irqoff(&sched_lock);
-	spin_unlock_irqrestore(&ipc_lock, g);
+	ipc_unlock(g);
 	spin_unlock_irqrestore(&task->lock, f);
 	thread_free(th);
 	f = spin_lock_irqsave(&sched_lock);

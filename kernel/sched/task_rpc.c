@@ -43,7 +43,7 @@ kdo_task_create(struct task *t, boolean_t inherit_memory, struct port **child_ta
 	ipc_task_inherit(child, t);
 	f = spin_lock_irqsave(&ipc_lock);
 	*child_task = send_right_locked(child->self);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	task_unref(child);	/* it lives until task_terminate, as a Mach task does */
 	return KERN_SUCCESS;
 }
@@ -164,7 +164,7 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 		p = t->special[task_special_slot(which_port)];
 	if (kr == KERN_SUCCESS)
 		*special_port = p ? send_right_locked(p) : NULL;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return kr;
 }
 
@@ -184,7 +184,7 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
 		return KERN_INVALID_ARGUMENT;
 	f = spin_lock_irqsave(&ipc_lock);
 	if (!t->self) {		/* the task is dead: its rights are gone */
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		return KERN_FAILURE;
 	}
 	slot = which_port == TASK_KERNEL_PORT ? &t->sself : &t->special[i];
@@ -192,7 +192,7 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
 	*slot = special_port;
 	if (old)
 		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return KERN_SUCCESS;
 }
 

@@ -73,7 +73,7 @@ thread_free(struct thread *t)
 		port_unref_locked(t->ipc_handoff_port);
 		t->ipc_handoff = NULL;
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	kfree(t->kstack);
 	kfree(t);
 }

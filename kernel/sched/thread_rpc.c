@@ -187,7 +187,7 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 			port_copy_send_locked(p);
 		*special_port = p;
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -214,6 +214,6 @@ kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *
 		if (old)
 			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }

@@ -71,7 +71,7 @@ host_port_to_give(struct task *caller, mach_port_name_t host_port, struct port *
 	kr = right_check_locked(caller->space, host_port, MACH_MSG_TYPE_COPY_SEND, &p);
 	if (kr == KERN_SUCCESS)
 		p->refs++;
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	if (kr == KERN_INVALID_CAPABILITY)	/* a dead name */
 		kr = KERN_INVALID_RIGHT;
 	*out = p;
@@ -110,7 +110,7 @@ sys_boot_module_start(const struct trap_args *args)
 	if (host_port) {
 		f = spin_lock_irqsave(&ipc_lock);
 		port_unref_locked(host_port);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 	}
 	if (kr == KERN_INVALID_OBJECT)
 		kprintf("kernel: boot module %u (%s): %s\n", index, m->cmdline, elf_error_string(why));
@@ -123,7 +123,7 @@ sys_boot_module_start(const struct trap_args *args)
 			t->self->srights++;
 			right_copyout_locked(caller->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
 		}
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		kr = copyout(caller, &name, uport, sizeof name);
 	}
 	if (kr == KERN_SUCCESS)
@@ -134,7 +134,7 @@ sys_boot_module_start(const struct trap_args *args)
 		if (name) {
 			f = spin_lock_irqsave(&ipc_lock);
 			right_deallocate_locked(caller->space, name);
-			spin_unlock_irqrestore(&ipc_lock, f);
+			ipc_unlock(f);
 		}
 		task_terminate(t, TASK_KILLED, 0);
 		task_wait(t, 0);

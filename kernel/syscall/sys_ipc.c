@@ -48,7 +48,7 @@ take_back_name(struct task *t, mach_port_name_t name,
 	uint32_t f = spin_lock_irqsave(&ipc_lock);
 
 	undo(t->space, name);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	return KERN_INVALID_ADDRESS;
 }
 
@@ -82,7 +82,7 @@ sys_mach_reply_port(const struct trap_args *args)
 		p->active = false;
 		port_unref_locked(p);
 	}
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, args->a[0], sizeof name) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
 	return kr;
@@ -175,7 +175,7 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 	p->refs++;
 	p->srights++;
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, uname, sizeof name) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
 	return kr;

@@ -100,7 +100,7 @@ vm_object_for_pager(struct port *pager)
 		right_destroy_carried_locked(pager, MACH_MSG_TYPE_PORT_SEND);
 	if (fresh && fresh->control)
 		kobject_port_destroy_locked(fresh->control);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	kfree(fresh);
 	return obj;
 }

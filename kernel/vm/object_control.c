@@ -277,7 +277,7 @@ vm_object_control_request(struct kmsg *k)
 	if (obj)
 		obj->refs++;
 	spin_unlock_irqrestore(&vm_object_lock, g);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 	if (!obj)
 		return;		/* terminated: the pager's answer comes too late, and goes */
 	memset(&out.k, 0, sizeof out.k);

@@ -128,7 +128,7 @@ pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg
 	if (!m) {		/* the answer is lost: so is the right it would have used */
 		f = spin_lock_irqsave(&ipc_lock);
 		right_destroy_carried_locked(reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 	}
 }
 
@@ -243,7 +243,7 @@ vm_object_flush(void)
 				kobject_port_destroy_locked(dead->control);
 			}
 		}
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		if (m && !sent) {
 			/*
 			 * No memory for the message now: it goes back to the head,

@@ -191,7 +191,7 @@ kdo_vm_map(struct task *t, vm_address_t *address, vm_size_t size, vm_address_t m
 		 * request keeps the one it carried until this call succeeds. */
 		uint32_t f = spin_lock_irqsave(&ipc_lock);
 		port_copy_send_locked(memory_object);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 		obj = vm_object_for_pager(memory_object);
 		if (!obj)
 			return KERN_RESOURCE_SHORTAGE;
@@ -205,7 +205,7 @@ kdo_vm_map(struct task *t, vm_address_t *address, vm_size_t size, vm_address_t m
 	if (memory_object) {	/* succeeded: the request's right is ours to release */
 		uint32_t f = spin_lock_irqsave(&ipc_lock);
 		right_destroy_carried_locked(memory_object, MACH_MSG_TYPE_PORT_SEND);
-		spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_unlock(f);
 	}
 	*address = addr;
 	return KERN_SUCCESS;

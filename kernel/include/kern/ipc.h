@@ -27,6 +27,24 @@ struct thread;
 enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV };
 
 /*
+ * Work an IPC operation leaves for after it is done with the objects it
+ * locked (defer.c): what one object's change does to another object. Today
+ * all of it runs before ipc_lock goes (ipc_unlock); with a lock per object,
+ * it is what lets a port's death or a right's release tell other ports
+ * without holding two port locks, or a space's lock under a port's.
+ */
+enum ipc_deferred_kind {
+	IPC_DEFER_NONE,		/* not on the list */
+	IPC_DEFER_SEND,		/* a kernel message (a notification) for k->remote */
+	IPC_DEFER_DEAD_NAME,	/* a dead-name request that fired: its uref, then its notification */
+	IPC_DEFER_FORGET,	/* send-once rights to a port the kernel drops unused and unsent */
+};
+struct ipc_deferred {
+	struct list link;		/* [P] on the deferred list (defer.c) */
+	uint32_t kind;			/* [P] enum ipc_deferred_kind */
+};
+
+/*
  * A port: a message queue with at most one receive right.   [P] ipc_lock
  * (its wait queues' lists are sched_lock's, as every wait queue's)
  */
@@ -54,6 +72,8 @@ struct port {
 	bool pager;			/* [P] a memory object's pager: its death wakes the object's faults */
 	enum kobject_type kotype;	/* [I] kernel object this port stands for */
 	void *kobject;			/* [P] cleared when the object dies */
+	struct ipc_deferred forget;	/* [P] on the deferred list while forgets > 0 */
+	uint32_t forgets;		/* [P] send-once rights to drop there (their refs included) */
 };
 
 /* A port set: receiving from it receives from any member. */
@@ -66,7 +86,10 @@ struct pset {
 
 /* A message in the kernel: the user's bytes, with port names replaced by ports. */
 struct kmsg {
-	struct list link;		/* [P] port->messages */
+	union {
+		struct list link;		/* [P] port->messages */
+		struct ipc_deferred deferred;	/* [P] or the deferred list, as a notification */
+	};
 	mach_msg_size_t size;		/* bytes of msg (header, body, inline data) */
 	struct port *remote;		/* right carried for the destination */
 	mach_msg_type_name_t remote_type;	/* PORT_SEND or PORT_SEND_ONCE */
@@ -82,6 +105,30 @@ struct kmsg {
 };
 
 extern struct spinlock ipc_lock;
+
+/* defer.c */
+struct dnrequest;
+extern bool ipc_deferred_pending;	/* [P] work is on the deferred list */
+/* k, a kernel message holding a send-once right to k->remote, goes to it later (or is destroyed). */
+void ipc_defer_send_locked(struct kmsg *k);
+/* d fired because its port died: its name gets a uref, then its notification goes. */
+void ipc_defer_dead_name_locked(struct dnrequest *d, struct port *died);
+/* A send-once right to p (and its reference) the kernel drops without a notification. */
+void ipc_defer_forget_locked(struct port *p);
+/* Does the deferred work, until none is left (what it does may defer more). */
+void ipc_deferred_run_locked(void);
+
+/*
+ * Lets ipc_lock go, after the work the holder deferred: every release of
+ * ipc_lock but the waits' (ipc_wait_locked runs the work before it waits).
+ */
+static inline void
+ipc_unlock(uint32_t f)
+{
+	if (ipc_deferred_pending)
+		ipc_deferred_run_locked();
+	spin_unlock_irqrestore(&ipc_lock, f);
+}
 
 /*
  * Waits on one of IPC's wait queues (a port's receivers or senders, a set's):
@@ -129,7 +176,7 @@ static inline void
 ipc_sched_unlock(uint32_t f)
 {
 	spin_unlock_irqoff(&sched_lock);
-	spin_unlock_irqrestore(&ipc_lock, f);
+	ipc_unlock(f);
 }
 
 /* Short names for the entry type bits, used throughout kernel/ipc. */
@@ -160,6 +207,10 @@ uint32_t ipc_live_ports(void);
 /* Messages of dead ports wait for the reaper (port.c): whether some do, and the reaper's work. */
 bool ipc_dying_kmsgs_locked(void);
 void ipc_reap_dying_kmsgs(void);
+/* k is destroyed with them, after the caller's work: it was never queued, or is off its queue. */
+void ipc_defer_destroy_locked(struct kmsg *k);
+/* A batch of them destroyed now (the deferred work's last step); the reaper gets the rest. */
+void ipc_destroy_dying_kmsgs_locked(void);
 /* A message's rights, under ipc_lock; then its copies and itself, with no lock held (msg.c). */
 void kmsg_release_rights_locked(struct kmsg *k);
 void kmsg_free_unlocked(struct kmsg *k);

@@ -8,7 +8,11 @@
 
 /* A dead-name request: tell `notify` when the port behind `name` in `space` dies. */
 struct dnrequest {
-	struct list link;		/* [S] port->dnrequests */
+	union {
+		struct list link;		/* [P] port->dnrequests */
+		struct ipc_deferred deferred;	/* [P] or the deferred list, once it fired */
+	};
+	struct port *died;		/* once it fired: the port, with a reference */
 	struct ipc_space *space;
 	mach_port_name_t name;
 	struct port *notify;		/* a send-once right the kernel holds */
