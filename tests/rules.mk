@@ -60,18 +60,18 @@ CHECK_SUITES += kernel system unit ipc ipc-slowpath ipc-equiv vm kobject hostile
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "test=kernel" \
+		-kernel $(B)/kernel.elf -append "test=kernel lockcheck" \
 		-initrd "$(call join_modules,$(KTEST_MODULES))"
 
 check-ipc:
 	@tools/qemu-test --suite ipc --timeout 300 --log $(B)/test/ipc.serial -- $(QEMU_TEST_ARGS) $(IRQOFF_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit irqoff_stats" \
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck irqoff_stats" \
 		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
 
 # The same cases with the IPC fast path off: both paths must give the same results.
 check-ipc-slowpath:
 	@tools/qemu-test --suite ipc-slowpath --timeout 300 --log $(B)/test/ipc-slowpath.serial -- \
-		$(QEMU_TEST_ARGS) $(IRQOFF_ARGS) -kernel $(B)/kernel.elf -append "debug_exit ipc_fastpath=off sysenter=off irqoff_stats" \
+		$(QEMU_TEST_ARGS) $(IRQOFF_ARGS) -kernel $(B)/kernel.elf -append "debug_exit lockcheck ipc_fastpath=off sysenter=off irqoff_stats" \
 		-initrd "$(B)/tests/ipctest.elf,$(B)/tests/ipcpeer.elf"
 
 # The fast path's equivalence test (tests/equiv/run.sh, tests/user/equivtest.c): the
@@ -81,6 +81,9 @@ check-ipc-equiv:
 check-ipc-equiv-long:
 	@tests/equiv/run.sh $(B) ipc-equiv-long 20000 4000 1 2 3 4 5
 
+# Without lockcheck: this suite bounds the longest stretch with interrupts off
+# (one page's work), and the check's own work on every lock of a 256-page unmap
+# would be counted in it. kobject, hostile and fuzz run the vm calls with it.
 check-vm:
 	@tools/qemu-test --suite vm --timeout 300 --log $(B)/test/vm.serial -- $(QEMU_TEST_ARGS) $(IRQOFF_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit irqoff_stats" -initrd "$(B)/tests/vmtest.elf"
@@ -88,12 +91,12 @@ check-vm:
 # Kernel objects: the task and thread RPCs and the lives of tasks and threads.
 check-kobject:
 	@tools/qemu-test --suite kobject --timeout 300 --log $(B)/test/kobject.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/kobjtest.elf"
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(B)/tests/kobjtest.elf"
 
 # Attacks on the node's resources, each from a child task, each ending at a limit (kernel/README.md, Limits).
 check-hostile:
 	@tools/qemu-test --suite hostile --timeout 600 --log $(B)/test/hostile.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" \
 		-initrd "$(call join_modules,$(B)/tests/hostiletest.elf $(CRAFTED_ELFS) $(B)/tests/sharedpage.elf)"
 
 # The soak (tests/soak/run.py): the mix for 30 s in make check, with heartbeats at most
@@ -107,14 +110,14 @@ check-soak:
 # 10,000,000 in make check-fuzz-long.
 check-fuzz:
 	@tools/qemu-test --suite fuzz --timeout 300 --log $(B)/test/fuzz.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/fuzztest.elf 300000"
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(B)/tests/fuzztest.elf 300000"
 check-fuzz-long:
 	@tools/qemu-test --suite fuzz --timeout 7200 --log $(B)/test/fuzz-long.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/fuzztest.elf 10000000"
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(B)/tests/fuzztest.elf 10000000"
 
 check-libmsg:
 	@tools/qemu-test --suite libmsg --timeout 300 --log $(B)/test/libmsg.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(B)/tests/libtest.elf"
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(B)/tests/libtest.elf"
 
 # Three boots whose console tests/servers/run.py reads and types into: nstest
 # (ns and echo), consoletest (the console server) and the shell.
@@ -127,10 +130,10 @@ check-servers:
 RESTART_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf restart=always,$(B)/servers/console.elf restart=always,$(B)/servers/echo.elf restart=always,$(B)/servers/shell.elf restart=always,$(B)/tests/restarttest.elf
 check-restart-short:
 	@tools/qemu-test --suite restart-short --timeout 300 --log $(B)/test/restart-short.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 50 restart-short"
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(RESTART_MODULES) 50 restart-short"
 check-restart:
 	@tools/qemu-test --suite restart --timeout 1800 --log $(B)/test/restart.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" -initrd "$(RESTART_MODULES) 1000"
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(RESTART_MODULES) 1000"
 
 CHECK_PREREQS += $(B)/manifold.iso
 check-system: $(B)/manifold.iso

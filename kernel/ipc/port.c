@@ -5,6 +5,7 @@
  * right to it turns into a dead name the next time its space looks at it.
  * All with ipc_lock held (see kern/ipc.h).
  */
+#include <kern/lock_order.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -12,7 +13,7 @@
 #include <kern/vm_object.h>
 #include <mach/notify.h>
 
-struct spinlock ipc_lock = SPINLOCK_INIT("ipc");
+struct spinlock ipc_lock = SPINLOCK_INIT("ipc", LOCK_RANK_IPC);
 
 static uint32_t live_ports;	/* [P] allocated and not yet freed, for leak checks */
 

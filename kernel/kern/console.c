@@ -10,6 +10,7 @@
  * thread, early boot) the write holds the spin lock throughout; such a line
  * may land between two chunks of a thread's write.
  */
+#include <kern/lock_order.h>
 #include <kern/console.h>
 #include <kern/lib.h>
 #include <kern/mutex.h>
@@ -24,7 +25,7 @@
 
 #define CONSOLE_CHUNK 64
 
-static struct spinlock console_lock = SPINLOCK_INIT("console");
+static struct spinlock console_lock = SPINLOCK_INIT("console", LOCK_RANK_CONSOLE);
 static struct kmutex console_mutex = KMUTEX_INIT(console_mutex, "console");
 static bool have_vga, have_fb;		/* [I] after console_init_screen */
 static char capture[CAPTURE_SIZE];	/* [console_lock] */

@@ -7,6 +7,7 @@
  * When the ring is full the newest bytes are dropped: what a reader has not
  * taken yet is older and was typed first.
  */
+#include <kern/lock_order.h>
 #include <stdbool.h>
 #include <kern/clock.h>
 #include <kern/console_input.h>
@@ -14,7 +15,7 @@
 #include <kern/sched.h>
 
 /* [C] input_lock */
-static struct spinlock input_lock = SPINLOCK_INIT("console input");
+static struct spinlock input_lock = SPINLOCK_INIT("console input", LOCK_RANK_INPUT);
 static char ring[CONSOLE_INPUT_SIZE];
 static uint32_t head, tail;	/* [C] free-running: bytes queued are head - tail */
 static uint32_t dropped;	/* [C] */

@@ -61,6 +61,9 @@ kern_main(void)
 {
 	extern uint32_t boot_mem_kib;
 
+	lockcheck_on = boot_option("lockcheck") != NULL;
+	if (lockcheck_on)
+		arch_lockcheck_patch();		/* before the first lock is taken */
 	irqoff_init();
 	kmem_init();
 	task_init();

@@ -2,11 +2,12 @@
  * Time since boot, in timer ticks (HZ a second). Receive timeouts and sleeps
  * count in ticks too.
  */
+#include <kern/lock_order.h>
 #include <kern/arch.h>
 #include <kern/clock.h>
 #include <kern/sched.h>
 
-static struct spinlock clock_lock = SPINLOCK_INIT("clock");
+static struct spinlock clock_lock = SPINLOCK_INIT("clock", LOCK_RANK_CLOCK);
 static uint64_t ticks;		/* [clock_lock] 64 bits: not atomic on i386 */
 
 uint64_t

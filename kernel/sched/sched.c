@@ -7,13 +7,14 @@
  * context switch; the thread that resumes releases it (a new thread releases it
  * in sched_thread_start).
  */
+#include <kern/lock_order.h>
 #include <kern/clock.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
 #include <kern/task.h>
 #include <kern/arch.h>
 
-struct spinlock sched_lock = SPINLOCK_INIT("sched");
+struct spinlock sched_lock = SPINLOCK_INIT("sched", LOCK_RANK_SCHED);
 
 static struct list runq[NPRIO];		/* [sched_lock] */
 static uint32_t runq_bitmap;		/* [sched_lock] bit p: runq[p] is not empty */

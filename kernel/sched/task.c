@@ -10,6 +10,7 @@
  * Lock order: map_lock (a mutex, held with no spin lock), then tasks_lock, then
  * task->lock, then ipc_lock, then sched_lock.
  */
+#include <kern/lock_order.h>
 #include <kern/arch.h>
 #include <kern/ledger.h>
 #include <kern/clock.h>
@@ -25,7 +26,7 @@
 #include <kern/vm_object.h>
 
 struct task *kernel_task;
-static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
+static struct spinlock tasks_lock = SPINLOCK_INIT("tasks", LOCK_RANK_TASKS);
 static struct list all_tasks = LIST_INIT(all_tasks);	/* [tasks_lock] */
 static uint32_t next_task_id;				/* [tasks_lock] */
 static struct task kernel_task_store;
@@ -44,7 +45,7 @@ curtask(void)
 static void
 task_setup(struct task *t, const char *name, struct pmap *pmap)
 {
-	t->lock = (struct spinlock)SPINLOCK_INIT("task");
+	t->lock = (struct spinlock)SPINLOCK_INIT("task", LOCK_RANK_TASK);
 	kmutex_init(&t->map_lock, "map");
 	vm_map_init(t);
 	strlcpy(t->name, name, sizeof t->name);

@@ -11,6 +11,7 @@
  * that many pages from the pool, and tries again with them in hand. Pages the
  * heap unmaps wait on `gone` and go back to the pool once the lock is dropped.
  */
+#include <kern/lock_order.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/page.h>
@@ -27,7 +28,7 @@ struct page_chain {
 	uint32_t n;
 };
 
-static struct spinlock kmem_lock = SPINLOCK_INIT("kmem");
+static struct spinlock kmem_lock = SPINLOCK_INIT("kmem", LOCK_RANK_KMEM);
 static struct heap kheap;		/* [kmem_lock] */
 static struct page_chain gone;		/* [kmem_lock] unmapped, for the pool */
 static struct page_chain *map_from;	/* [kmem_lock] the caller's pages, during its heap_alloc */

@@ -2,6 +2,7 @@
  * Memory objects (see kern/vm_object.h): finding the object of a pager port,
  * references, the regions that map it, and termination when the last use ends.
  */
+#include <kern/lock_order.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -12,7 +13,7 @@
 #include "memory_object_types.h"
 #include "pmap.h"
 
-struct spinlock vm_object_lock = SPINLOCK_INIT("vm_object");
+struct spinlock vm_object_lock = SPINLOCK_INIT("vm_object", LOCK_RANK_VM_OBJECT);
 static struct list live_objects = LIST_INIT(live_objects);	/* [O] */
 
 struct obj_page *

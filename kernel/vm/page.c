@@ -4,6 +4,7 @@
  * and page_reserve_range() describe RAM as the Multiboot map and the loaded
  * images say, and page_init_end() builds the free list.
  */
+#include <kern/lock_order.h>
 #include <kern/lib.h>
 #include <kern/list.h>
 #include <kern/page.h>
@@ -19,7 +20,7 @@ struct page {
 	struct list link;	/* on the free list while PS_FREE */
 };
 
-static struct spinlock page_lock = SPINLOCK_INIT("page");
+static struct spinlock page_lock = SPINLOCK_INIT("page", LOCK_RANK_PAGE);
 static struct page *pages;		/* [I] one per frame below max_pfn */
 static uint32_t max_pfn;		/* [I] */
 static struct list free_list = LIST_INIT(free_list);	/* [page_lock] */

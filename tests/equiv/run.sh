@@ -21,9 +21,9 @@ mkdir -p "$dir"
 pass=0 fail=0 n=0
 
 boot() {	# boot SIDE SEED LOG [ARGS...]
-	local side=$1 seed=$2 log=$3 opt=debug_exit
+	local side=$1 seed=$2 log=$3 opt="debug_exit lockcheck"
 	shift 3
-	[ "$side" = off ] && opt="debug_exit ipc_fastpath=off"
+	[ "$side" = off ] && opt="debug_exit lockcheck ipc_fastpath=off"
 	tools/qemu-test --timeout 900 --log "$log" --expect '^equivtest: digest' -- -m 64M \
 		-kernel "$B/kernel.elf" -append "$opt" \
 		-initrd "$B/tests/equivtest.elf $steps $seed $*,$B/tests/equivtest.elf peer" >"$log.out" 2>&1

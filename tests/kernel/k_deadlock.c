@@ -3,10 +3,11 @@
  * suite can check that a one-CPU kernel names the lock and who wanted it
  * instead of hanging (kern/spinlock.c). Booted only with `test=deadlock`.
  */
+#include <kern/lock_order.h>
 #include <kern/spinlock.h>
 #include "ktest.h"
 
-static struct spinlock held_twice = SPINLOCK_INIT("held twice");
+static struct spinlock held_twice = SPINLOCK_INIT("held twice", LOCK_RANK_TEST);
 
 __attribute__((noinline)) static void
 take_it_again(void)

@@ -18,7 +18,7 @@ from guest import Guest
 
 B = sys.argv[1] if len(sys.argv) > 1 else "build"
 LOGS = B + "/test/servers"
-QEMU = ["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "debug_exit"]
+QEMU = ["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "debug_exit lockcheck"]
 passed = failed = 0
 
 

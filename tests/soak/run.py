@@ -17,7 +17,7 @@ from guest import Guest  # noqa: E402
 
 B, SECONDS, MAX_GAP, SUITE = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 ONLY = " " + sys.argv[5] if len(sys.argv) > 5 else ""   # one part of the mix (soaktest.c)
-g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "debug_exit",
+g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "debug_exit lockcheck",
            "-initrd", "%s/tests/soaktest.elf %d%s,%s/tests/heartbeat.elf" % (B, SECONDS, ONLY, B)],
           "%s/test/%s.serial" % (B, SUITE))
 beats, seen, deadline = [], 0, time.time() + SECONDS + 300

@@ -88,6 +88,12 @@ case_ a_spin_lock_taken_twice_panics_naming_it --allow-panic \
 	--expect '^the system is halted' \
 	-- "${KERNEL[@]}" -append "test=deadlock"
 
+case_ a_lock_taken_against_the_lock_order_panics_naming_both --allow-panic \
+	--expect '^panic: lock order: "ranked before" \(rank 100\) taken while this CPU holds "ranked after" \(rank 101\)' \
+	--expect '^  0x[0-9a-f]{8} take_inner[.a-z0-9]*\+0x[0-9a-f]+' \
+	--expect '^the system is halted' \
+	-- "${KERNEL[@]}" -append "test=lockorder lockcheck"
+
 case_ iso_boots_under_bios --timeout 60 \
 	--expect 'loaded by GRUB' --expect '^bootstrap: started 1 task' --expect '^hello: task 2 running' \
 	-- -m 64M -cdrom $B/manifold.iso

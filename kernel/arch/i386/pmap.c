@@ -4,6 +4,7 @@
  * tables preallocated at boot for the heap and device windows. Nothing ever
  * changes a kernel directory entry after pmap_init(), so the copies stay true.
  */
+#include <kern/lock_order.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/spinlock.h>
@@ -41,7 +42,7 @@ struct pmap {
 
 static struct pmap kpmap;
 static uintptr_t devmap_next = DEVMAP_BASE;	/* [devmap_lock] */
-static struct spinlock devmap_lock = SPINLOCK_INIT("devmap");
+static struct spinlock devmap_lock = SPINLOCK_INIT("devmap", LOCK_RANK_DEVMAP);
 
 static paddr_t
 alloc_table(void)
@@ -58,7 +59,7 @@ pmap_init(paddr_t phys_top)
 {
 	uint32_t *pd;
 
-	kpmap.lock = (struct spinlock)SPINLOCK_INIT("kpmap");
+	kpmap.lock = (struct spinlock)SPINLOCK_INIT("kpmap", LOCK_RANK_PMAP);
 	kpmap.pgdir_pa = alloc_table();
 	kpmap.pgdir = pd = P2V(kpmap.pgdir_pa);
 	if (phys_top > DIRECT_MAP_MAX)
@@ -91,7 +92,7 @@ pmap_create(void)
 		kfree(p);
 		return NULL;
 	}
-	p->lock = (struct spinlock)SPINLOCK_INIT("pmap");
+	p->lock = (struct spinlock)SPINLOCK_INIT("pmap", LOCK_RANK_PMAP);
 	p->pgdir = P2V(p->pgdir_pa);
 	memcpy(&p->pgdir[PDX(KERNEL_BASE)], &kpmap.pgdir[PDX(KERNEL_BASE)],
 	       (1024 - PDX(KERNEL_BASE)) * sizeof(uint32_t));

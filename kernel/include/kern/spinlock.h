@@ -17,9 +17,29 @@
 struct spinlock {
 	volatile uint32_t locked;
 	const char *name;
+	uint32_t rank;			/* its place in the lock order (kern/lock_order.h) */
 };
 
-#define SPINLOCK_INIT(n) { 0, n }
+#define SPINLOCK_INIT(n, r) { 0, n, r }
+
+/*
+ * The lock order, checked (kern/lockcheck.c) when the kernel is booted with
+ * `lockcheck`, as every test suite boots it: a lock may be taken only while
+ * every lock this CPU holds has a lower rank, or the same rank and a lower
+ * address (two pmaps, two tasks: taken in address order). A violation is a
+ * panic naming both locks; on one CPU it is the only way a reversed order
+ * shows before it deadlocks a machine with several.
+ */
+extern bool lockcheck_on;
+/* Called by the patched sites' stubs (arch/i386/lockcheck.S), interrupts off. */
+void lockcheck_acquire(struct spinlock *l);
+void lockcheck_release(struct spinlock *l);
+/* Patches the sites (arch/i386/lockcheck_patch.c): once, at boot, before any lock is taken. */
+void arch_lockcheck_patch(void);
+/* Whether this CPU holds l (with lockcheck off: whether anyone does). */
+bool lockcheck_held(const struct spinlock *l);
+/* How many spin locks this CPU holds (0 with lockcheck off). */
+uint32_t lockcheck_depth(void);
 
 /*
  * Where interrupts go off or come back on: five bytes that run as the one
@@ -55,6 +75,22 @@ void irqoff_read(struct irqoff_figures *out, bool reset);
 void spin_contended(struct spinlock *l);
 
 /*
+ * Where the lock-order check hooks in (kern/lockcheck.c): an instruction the
+ * lock runs anyway, patched into a call to a stub in arch/i386/lockcheck.S
+ * that does the check and then the instruction, when the kernel is booted
+ * with `lockcheck`. Unpatched, the check costs nothing but the register the
+ * sites want the lock's address in (about one instruction a lock, measured
+ * in make bench): kind 0 is a lock's `movl $1, %reg` (5 bytes, the stub
+ * chosen by reg; the lock in %ecx), kind 1 an unlock's `movl $0, (%reg)`
+ * (6 bytes: a call, the stub chosen by reg, and a nop).
+ */
+#define LOCKCHECK_SITE(insn, kind)					\
+	"661:\n\t" insn "\n\t"						\
+	".pushsection lockcheck_patch, \"a\"\n\t"			\
+	".long 661b, " #kind "\n\t"					\
+	".popsection"
+
+/*
  * The exchange and its test are all the fast path costs (the same count of
  * instructions as a plain loop); the slow path calls a stub that keeps every
  * register (arch/i386/spinlock.S), so callers spill nothing for it, and it
@@ -64,18 +100,25 @@ static inline void spin_acquire(struct spinlock *l)
 {
 	uint32_t v;
 
-	__asm__ volatile("1:\n\t"
-			 "movl $1, %0\n\t"
+	__asm__ volatile(LOCKCHECK_SITE("movl $1, %0", 0) "\n"
+			 "1:\n\t"
 			 "xchgl %0, %1\n\t"
 			 "testl %0, %0\n\t"
 			 "jz 2f\n\t"
 			 "pushl %2\n\t"
 			 "call spin_contended_stub\n\t"
+			 "movl $1, %0\n\t"
 			 "jmp 1b\n"
 			 "2:"
 			 : "=&r"(v), "+m"(l->locked)
-			 : "r"(l)
+			 : "c"(l)
 			 : "memory", "cc");
+}
+
+/* The store that lets a lock go, at a lockcheck site. */
+static inline void spin_release(struct spinlock *l)
+{
+	__asm__ volatile(LOCKCHECK_SITE("movl $0, (%0)", 1) : : "Q"(l) : "memory", "cc");
 }
 
 static inline uint32_t spin_lock_irqsave(struct spinlock *l)
@@ -101,7 +144,7 @@ static inline void irqoff_cli(void)
 
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	spin_release(l);
 	if (flags & 0x200)
 		irqoff_sti();
 }
@@ -118,9 +161,14 @@ static inline void spin_lock_irqoff(struct spinlock *l)
 
 static inline void spin_unlock_irqoff(struct spinlock *l)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	spin_release(l);
 }
 
+/*
+ * For assert_held: the lock is taken. While one CPU runs, by this one (a spin
+ * lock keeps interrupts off, so no other thread runs meanwhile); with more,
+ * this must compare the holder (lockcheck_held knows it when booted with lockcheck).
+ */
 static inline int spin_held(const struct spinlock *l) { return l->locked != 0; }
 
 #endif
