@@ -60,3 +60,13 @@ lwip: $(LWIP_LIB) $(LWIP_HOST_OBJS)
 ALL += $(LWIP_LIB)
 
 include tests/unit/net/rules.mk
+
+# gns itself: its files with lwIP's headers, the frame_event demux, lwIP.
+GNS_SRCS := $(wildcard servers/gns/*.c)
+GNS_OBJS := $(patsubst %,$(B)/obj/gns-lwip/%.o,$(GNS_SRCS)) $(B)/obj/gen/servers/frame_event_server.c.o
+$(B)/servers/gns.elf: $(GNS_OBJS) $(LWIP_LIB) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(call msg,LD,$@)
+	@mkdir -p $(@D)
+	$(Q)$(USER_LD) -o $@ $(CRT0) $(GNS_OBJS) $(LWIP_LIB) --start-group $(USER_LIBS) --end-group
+
+ALL += $(B)/servers/gns.elf
