@@ -6,6 +6,7 @@
 #include <string.h>
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "netif/ethernet.h"
 #include "frame_netif.h"
 
@@ -37,8 +38,14 @@ linkoutput(struct netif *netif, struct pbuf *p)
 	}
 	err = frame_ring_reserve(&fn->end.out, &slot);
 	if (err == FRAME_RING_FULL) {
-		/* lwIP keeps an unsent TCP segment and tries again on its next timer. */
+		/*
+		 * lwIP's TCP keeps the segment (and marks its pcb); the driver
+		 * kicks us when it frees a slot, and frame_netif_poll sends it
+		 * then. Other protocols' frames are lost, as on a busy wire.
+		 */
 		fn->tx_dropped++;
+		fn->tx_blocked = true;
+		frame_ring_wait_for_space(&fn->end.out);
 		return ERR_MEM;
 	}
 	if (err < 0) {
@@ -122,6 +129,11 @@ frame_netif_poll(struct frame_netif *fn, int budget)
 	}
 	if (n > 0 && frame_ring_kick_producer(&fn->end.in))
 		fn->kick(fn);
+	if (fn->tx_blocked && frame_ring_free_slots(&fn->end.out) > 0) {
+		fn->tx_blocked = false;
+		fn->tx_resumed++;
+		tcp_txnow();	/* the segments linkoutput refused */
+	}
 	return n;
 }
 

@@ -26,6 +26,8 @@ struct frame_netif {
 	uint32_t rx_frames, tx_frames;
 	uint32_t rx_dropped;		/* no pbuf, runt, or our own frame heard back */
 	uint32_t tx_dropped;		/* TX ring full: lwIP's TCP sends again */
+	uint32_t tx_resumed;		/* ...when the ring had room again */
+	bool tx_blocked;		/* a frame found the TX ring full; a kick will come */
 	bool broken;			/* the driver broke the rings: the link is down for good */
 };
 
@@ -39,7 +41,8 @@ err_t frame_netif_add(struct frame_netif *fn, void *base, size_t size, const ip4
 
 /*
  * Gives lwIP up to budget frames from the RX ring; returns how many were
- * taken (dropped ones included). Kicks the driver if it waits for RX room.
+ * taken (dropped ones included). Kicks the driver if it waits for RX room,
+ * and sends the TCP segments a full TX ring held back once it has room.
  */
 int frame_netif_poll(struct frame_netif *fn, int budget);
 

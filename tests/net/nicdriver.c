@@ -228,7 +228,11 @@ nic_receive(void *buf, uint32_t size, uint32_t timeout_ms)
 		int len = frame_ring_get(&nic.end.in, buf, size);
 		uint64_t t = now_ms();
 
-		if (len >= 0 || len != FRAME_RING_EMPTY)
+		if (len >= 0 && frame_ring_kick_producer(&nic.end.in)) {
+			nic.kicks_out++;	/* gns waits for room in its TX ring */
+			frame_event_kick(nic.events);
+		}
+		if (len != FRAME_RING_EMPTY)
 			return len;
 		if (t >= end)
 			return -1;

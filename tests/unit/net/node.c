@@ -94,6 +94,7 @@ node_counts(struct node_counts *c)
 	c->tx_frames = nic.tx_frames;
 	c->rx_dropped = nic.rx_dropped;
 	c->tx_dropped = nic.tx_dropped;
+	c->tx_resumed = nic.tx_resumed;
 	c->kicks = kicks;
 	c->broken = nic.broken;
 	c->link_up = netif_is_link_up(&nic.netif);
