@@ -1,7 +1,7 @@
 /*
- * Two lwIP stacks in one process (a_ and b_, two copies of node.c with
- * lwIP: node.h), each the client of a frame session, joined back to back by
- * a wire that plays both drivers: it takes frames from one session's TX ring
+ * lwIP stacks in one process (a_, b_ and c_: copies of node.c with lwIP,
+ * node.h), each the client of a frame session; a and b are joined back to
+ * back by a wire that plays both drivers: it takes frames from one session's TX ring
  * and puts them into the other's RX ring. Under ASan and UBSan: ARP, ICMP
  * echo, UDP, a 1 MiB TCP stream with its hash, clean closes, RFC 6528 ISNs,
  * and (on a third stack, c_) a driver that breaks the rings. lwIP cannot be
@@ -20,7 +20,6 @@ NODE_API(DECLARE)
 #undef DECLARE
 
 struct node {
-	const char *name;
 #define FIELD(ret, name, params) ret(*name) params;
 	NODE_API(FIELD)
 #undef FIELD
@@ -34,13 +33,13 @@ struct node {
 };
 
 #define INIT(ret, name, params) .name = a_##name,
-static struct node a = { .name = "a", NODE_API(INIT) .ip = 0x0a4d0001, .mac = { 2, 0, 0, 0, 0, 1 } };
+static struct node a = { NODE_API(INIT) .ip = 0x0a4d0001, .mac = { 2, 0, 0, 0, 0, 1 } };
 #undef INIT
 #define INIT(ret, name, params) .name = b_##name,
-static struct node b = { .name = "b", NODE_API(INIT) .ip = 0x0a4d0002, .mac = { 2, 0, 0, 0, 0, 2 } };
+static struct node b = { NODE_API(INIT) .ip = 0x0a4d0002, .mac = { 2, 0, 0, 0, 0, 2 } };
 #undef INIT
 #define INIT(ret, name, params) .name = c_##name,
-static struct node c = { .name = "c", NODE_API(INIT) .ip = 0x0a4d0003, .mac = { 2, 0, 0, 0, 0, 3 } };
+static struct node c = { NODE_API(INIT) .ip = 0x0a4d0003, .mac = { 2, 0, 0, 0, 0, 3 } };
 #undef INIT
 
 /* What the wire does to each frame: deliver, drop, or send it back where it came from. */
@@ -167,7 +166,6 @@ pinged(void)
 UNIT_TEST(lwip_pair_arp_resolves_and_icmp_echo_answers)
 {
 	uint8_t mac[6];
-
 	int before;
 	uint32_t woken;
 
