@@ -62,8 +62,12 @@ int
 node_start(void *region, size_t size, const uint8_t mac[6], uint32_t ip)
 {
 	ip4_addr_t a = addr(ip), mask = addr(0xffff0000u), gw = addr(0);
+	static bool initialized;
 
-	lwip_init();
+	/* once per copy: a second lwip_init would orphan the timers and pcbs of the first */
+	if (!initialized)
+		lwip_init();
+	initialized = true;
 	memcpy(nic.mac, mac, 6);
 	nic.kick = kick;
 	if (frame_netif_add(&nic, region, size, &a, &mask, &gw) != ERR_OK)

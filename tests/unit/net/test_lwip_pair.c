@@ -340,13 +340,20 @@ UNIT_TEST(lwip_pair_drops_its_own_frames_heard_back)
 	EXPECT_EQ(a.node_ping_replies(), before);
 }
 
-/* A driver that writes an impossible index takes the link down, and nothing else happens. */
+/*
+ * A driver whose region is not a frame region is refused; one that writes an
+ * impossible index takes the link down, and nothing else happens.
+ */
 UNIT_TEST(lwip_pair_netif_survives_a_driver_that_breaks_the_rings)
 {
 	struct frame_region_header *h;
 	struct node_counts n;
 	uint8_t frame[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 9, 0x08, 0x06 };
+	static uint8_t bogus[8192];
 
+	/* first a region whose header is not a frame region's: refused, nothing added */
+	memset(bogus, 0x5a, sizeof bogus);
+	EXPECT_EQ(c.node_start(bogus, sizeof bogus, c.mac, c.ip), -1);
 	start(&c, 64, 64);
 	c.node_poll();
 	c.node_counts(&n);
