@@ -2,16 +2,17 @@
 
 SERVERS := bootstrap ns echo console shell
 
-# A server's interface: servers/<name>/<name>.defs -> build/gen/servers/<name>_*.
+# An interface: servers/<folder>/<name>.defs -> build/gen/servers/<name>_*. A
+# server's own is servers/<name>/<name>.defs; a folder may hold others (frame/).
 SERVER_DEFS := $(wildcard servers/*/*.defs)
 SERVER_GEN_TYPES := $(foreach d,$(SERVER_DEFS),$(B)/gen/servers/$(basename $(notdir $(d)))_types.h)
 define server_defs_rule
-$(B)/gen/servers/$(1)_types.h $(B)/gen/servers/$(1)_client.c $(B)/gen/servers/$(1)_server.c $(B)/gen/servers/$(1)_server.h $(B)/gen/servers/$(1)_client.h &: servers/$(1)/$(1).defs $(B)/tools/msgc
+$(B)/gen/servers/$(1)_types.h $(B)/gen/servers/$(1)_client.c $(B)/gen/servers/$(1)_server.c $(B)/gen/servers/$(1)_server.h $(B)/gen/servers/$(1)_client.h &: $(2) $(B)/tools/msgc
 	$$(call msg,MSGC,$$<)
 	@mkdir -p $$(@D)
 	$$(Q)$(B)/tools/msgc -o $(B)/gen/servers $$<
 endef
-$(foreach d,$(SERVER_DEFS),$(eval $(call server_defs_rule,$(basename $(notdir $(d))))))
+$(foreach d,$(SERVER_DEFS),$(eval $(call server_defs_rule,$(basename $(notdir $(d))),$(d))))
 
 $(B)/obj/gen/servers/%.c.o: $(B)/gen/servers/%.c $(NEWLIB_LIBC)
 	$(call msg,CC,$<)

@@ -1,0 +1,58 @@
+/*
+ * An lwIP network interface over a frame session (libmsg's frame rings,
+ * servers/frame/frame.defs): frames the driver put in the RX ring become
+ * pbufs for lwIP's ethernet_input, and lwIP's outgoing frames go into the
+ * TX ring. The caller owns the session: it maps the region, and tells the
+ * driver to look at the rings when `kick` is called.
+ */
+#ifndef GNS_FRAME_NETIF_H
+#define GNS_FRAME_NETIF_H
+
+#include <stdbool.h>
+#include <manifold/frame_ring.h>
+#include "lwip/netif.h"
+
+/*
+ * One NIC as lwIP sees it. [I] set before frame_netif_add; [S] the stack's
+ * (touched only by the thread that runs lwIP).
+ */
+struct frame_netif {
+	struct netif netif;		/* [S] lwIP's; netif.state points back here */
+	struct frame_end end;		/* [S] the client end of the session's rings */
+	uint8_t mac[6];			/* [I] the NIC's address */
+	void (*kick)(struct frame_netif *fn);	/* [I] tell the driver to look at the rings */
+	void *arg;			/* [I] the kick's context */
+	/* Counters [S], for netstat and tests. */
+	uint32_t rx_frames, tx_frames;
+	uint32_t rx_dropped;		/* no pbuf, runt, or our own frame heard back */
+	uint32_t tx_dropped;		/* TX ring full: lwIP's TCP sends again */
+	uint32_t tx_resumed;		/* ...when the ring had room again */
+	bool tx_blocked;		/* a frame found the TX ring full; a kick will come */
+	bool broken;			/* the driver broke the rings: the link is down for good */
+};
+
+/*
+ * Attaches fn's client end to the session region at base (size bytes) and
+ * adds it to lwIP with the given IPv4 configuration, link up. ERR_ARG when the
+ * region is not a valid frame region; then nothing was added.
+ */
+err_t frame_netif_add(struct frame_netif *fn, void *base, size_t size, const ip4_addr_t *ip,
+		      const ip4_addr_t *mask, const ip4_addr_t *gw);
+
+/*
+ * Gives lwIP up to budget frames from the RX ring; returns how many were
+ * taken (dropped ones included). Kicks the driver if it waits for RX room,
+ * and sends the TCP segments a full TX ring held back once it has room.
+ */
+int frame_netif_poll(struct frame_netif *fn, int budget);
+
+/*
+ * Before the caller sleeps: true when it may (a kick will come with the next
+ * frame), false when frames are already waiting.
+ */
+bool frame_netif_may_sleep(struct frame_netif *fn);
+
+/* The driver's word on the link (frame_event_link). */
+void frame_netif_set_link(struct frame_netif *fn, bool up);
+
+#endif

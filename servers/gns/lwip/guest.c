@@ -1,0 +1,87 @@
+/*
+ * port.h in the guest: time from the kernel's clock_uptime trap, and a seed
+ * from what an unprivileged task can find. The kernel offers no random
+ * source yet, so the seed is RDRAND's when the CPU has it (QEMU's default
+ * CPU does not; `-cpu max` and recent PCs do), mixed with the time stamp
+ * counter read around traps whose length depends on interrupts and other
+ * tasks, the uptime, and our task id. That is guesswork for an attacker on
+ * real hardware but repeatable under QEMU -icount, where time is instructions:
+ * servers/gns/README.md says what should replace it.
+ */
+#include <string.h>
+#include <manifold/trap.h>
+#include "port.h"
+#include "siphash.h"
+
+uint64_t
+port_now_us(void)
+{
+	uint64_t ns = 0;
+
+	trap_clock_uptime(&ns);
+	return ns / 1000;
+}
+
+static uint64_t
+rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static int
+has_rdrand(void)
+{
+	uint32_t a = 1, b, c, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	return (c >> 30) & 1;
+}
+
+/* One RDRAND word; 0 when the CPU gave none after a few tries. */
+static uint32_t
+rdrand(void)
+{
+	for (int i = 0; i < 10; i++) {
+		uint32_t v;
+		uint8_t ok;
+
+		__asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+		if (ok)
+			return v;
+	}
+	return 0;
+}
+
+void
+port_entropy(void *buf, size_t n)
+{
+	struct {
+		uint64_t tsc[16];
+		uint64_t uptime;
+		uint32_t task, hw[8];
+	} pool;
+	uint8_t key[SIPHASH_KEY_SIZE] = { 0 };
+	uint8_t *out = buf;
+
+	memset(&pool, 0, sizeof pool);
+	for (int i = 0; i < 16; i++) {
+		pool.tsc[i] = rdtsc();
+		trap_thread_yield();
+	}
+	trap_clock_uptime(&pool.uptime);
+	trap_task_self_id(&pool.task);
+	if (has_rdrand())
+		for (int i = 0; i < 8; i++)
+			pool.hw[i] = rdrand();
+	/* Condense the pool into n bytes: SipHash under a fixed key, one block per word out. */
+	for (size_t i = 0; i < n; i += 8) {
+		uint64_t w;
+
+		key[0] = (uint8_t)i;
+		w = siphash(key, &pool, sizeof pool);
+		memcpy(out + i, &w, n - i < 8 ? n - i : 8);
+	}
+}

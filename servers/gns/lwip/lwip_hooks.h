@@ -1,0 +1,13 @@
+/*
+ * Prototypes of the hooks lwipopts.h names; lwIP includes this file in the
+ * sources that call them, after its own headers.
+ */
+#ifndef GNS_LWIP_HOOKS_H
+#define GNS_LWIP_HOOKS_H
+
+#include "lwip/ip_addr.h"
+
+/* The initial sequence number of a new connection (isn.c). */
+u32_t isn_tcp(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip, u16_t remote_port);
+
+#endif

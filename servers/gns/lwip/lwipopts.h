@@ -1,0 +1,65 @@
+/*
+ * lwIP's configuration for gns (and for the host tests that run the same
+ * stack): the raw API only, no threads (NO_SYS: gns's message loop calls
+ * lwIP and its timers), IPv4 with ARP, ICMP, UDP, TCP and the DHCP client.
+ * Every option not named here keeps lwIP's default (its src/include/lwip/opt.h).
+ */
+#ifndef GNS_LWIPOPTS_H
+#define GNS_LWIPOPTS_H
+
+#define NO_SYS				1
+#define SYS_LIGHTWEIGHT_PROT		0	/* one thread runs the stack */
+#define LWIP_NETCONN			0
+#define LWIP_SOCKET			0
+
+#define LWIP_IPV4			1
+#define LWIP_IPV6			0
+#define LWIP_ARP			1
+#define LWIP_ETHERNET			1
+#define LWIP_ICMP			1
+#define LWIP_RAW			1	/* ping from the node itself */
+#define LWIP_UDP			1
+#define LWIP_TCP			1
+#define LWIP_DHCP			1	/* ip=dhcp on the boot line */
+#define LWIP_DNS			0
+#define LWIP_IGMP			0
+#define LWIP_AUTOIP			0
+#define LWIP_SINGLE_NETIF		0	/* one netif per NIC */
+#define LWIP_NETIF_STATUS_CALLBACK	1
+#define LWIP_NETIF_LINK_CALLBACK	1
+
+/*
+ * Memory: the heap (MEM_SIZE) holds outgoing data; the pool's pbufs hold
+ * frames taken from the RX ring. Sized for a few connections streaming at
+ * once with a 16-segment window each.
+ */
+/* A pointer's size: 4 in the guest, 8 for the host tests (lwIP's pools hold pointers). */
+#if defined(__x86_64__)
+#define MEM_ALIGNMENT			8
+#else
+#define MEM_ALIGNMENT			4
+#endif
+#define MEM_SIZE			(256 * 1024)
+#define PBUF_POOL_SIZE			128
+#define MEMP_NUM_PBUF			64
+#define MEMP_NUM_TCP_PCB		16
+#define MEMP_NUM_TCP_SEG		128
+#define MEMP_NUM_UDP_PCB		8
+#define TCP_MSS				1460
+#define TCP_WND				(16 * TCP_MSS)
+#define TCP_SND_BUF			(16 * TCP_MSS)
+#define TCP_SND_QUEUELEN		64
+#define TCP_QUEUE_OOSEQ			1
+#define LWIP_TCP_TIMESTAMPS		0
+
+#define LWIP_STATS			0
+#define LWIP_NETIF_HOSTNAME		0
+
+/*
+ * Our hooks (lwip_hooks.h): RFC 6528 initial sequence numbers instead of
+ * lwIP's counter, which an attacker could predict and use to inject data.
+ */
+#define LWIP_HOOK_FILENAME		"lwip_hooks.h"
+#define LWIP_HOOK_TCP_ISN		isn_tcp
+
+#endif

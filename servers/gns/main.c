@@ -1,0 +1,83 @@
+/*
+ * gns, the generic network server (DESIGN.md): owns the node's NICs through
+ * their driver tasks and runs lwIP (NO_SYS: only this loop's thread touches
+ * it). So far it opens a frame session with one driver and answers on the
+ * network (ARP, ICMP echo); protocol registration, sockets and inter-node
+ * messages come next (issue 13). Without a driver it says so and idles.
+ *
+ * The loop is libmsg's msg_server_run on the events port, where the driver's
+ * frame_event messages arrive; the tick runs lwIP's timers and says when
+ * the next one is due.
+ */
+#include <stdio.h>
+#include <mach/mach.h>
+#include <manifold/msg.h>
+#include "lwip/init.h"
+#include "lwip/timeouts.h"
+#include "config.h"
+#include "frame_event_server.h"
+#include "nic.h"
+
+#define ME mach_task_self()
+#define NIC_WAIT_MS 1000	/* a driver started before us registers within this */
+
+kern_return_t
+frame_event_do_frame_event_kick(mach_port_t events)
+{
+	nic_service();
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+frame_event_do_frame_event_link(mach_port_t events, boolean_t link_up, uint32_t speed_mbps)
+{
+	nic_set_link(link_up);
+	printf("gns: link %s (%u Mb/s)\n", link_up ? "up" : "down", speed_mbps);
+	return KERN_SUCCESS;
+}
+
+/* lwIP's timers, and the rings once more in case a kick was dropped by a full queue. */
+static uint32_t
+tick(void)
+{
+	uint32_t next;
+
+	nic_service();
+	sys_check_timeouts();
+	next = sys_timeouts_sleeptime();
+	if (next == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
+		return 1000;
+	return next == 0 ? 1 : next;
+}
+
+static const msg_demux_t demuxes[] = { frame_event_server };
+static struct msg_server server = {
+	.demuxes = demuxes,
+	.ndemuxes = 1,
+	.max_request = FRAME_EVENT_REQUEST_MAX_SIZE,
+	.max_reply = FRAME_EVENT_REPLY_MAX_SIZE,
+	.tick = tick,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct gns_config config;
+	mach_port_t events;
+
+	if (!config_parse(&config, argc, argv))
+		return 1;
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &events) != KERN_SUCCESS) {
+		printf("gns: no port for events\n");
+		return 1;
+	}
+	/* Kicks are doorbells: one waiting is as good as many (frame.defs). */
+	mach_port_set_qlimit(ME, events, 1);
+	lwip_init();
+	if (config.ip == 0 && !config.dhcp)
+		printf("gns: no address (node=N or ip=dhcp)\n");
+	nic_open(&config, events, NIC_WAIT_MS);
+	server.port = events;
+	msg_server_run(&server);
+	return 1;
+}

@@ -1,0 +1,19 @@
+# The in-guest `gns` suite: gns (node=3) with a pretend NIC driver,
+# tests/net/nictest (nicdriver.c serves frame.defs and pages the rings).
+
+$(B)/obj/tests/net/%.c.o: tests/net/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(B)/tests/nictest.elf: $(B)/obj/tests/net/nictest.c.o $(B)/obj/tests/net/nicdriver.c.o \
+		$(B)/obj/gen/servers/frame_server.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+
+ALL += $(B)/tests/nictest.elf
+CHECK_SUITES += gns
+
+check-gns:
+	@tools/qemu-test --suite gns --timeout 180 --log $(B)/test/gns.serial -- $(QEMU_TEST_ARGS) \
+		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nictest.elf $(B)/servers/gns.elf~node=3)"
