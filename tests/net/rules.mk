@@ -15,5 +15,5 @@ CHECK_SUITES += gns
 
 check-gns:
 	@tools/qemu-test --suite gns --timeout 180 --log $(B)/test/gns.serial -- $(QEMU_TEST_ARGS) \
-		-kernel $(B)/kernel.elf -append "debug_exit" \
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" \
 		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nictest.elf $(B)/servers/gns.elf~node=3)"
