@@ -1,6 +1,6 @@
 # Servers: each servers/<name>/ is one user program, build/servers/<name>.elf.
 
-SERVERS := bootstrap ns echo console shell
+SERVERS := bootstrap ns echo console shell pci
 
 # A server's interface: servers/<name>/<name>.defs -> build/gen/servers/<name>_*.
 SERVER_DEFS := $(wildcard servers/*/*.defs)
