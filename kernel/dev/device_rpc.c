@@ -133,8 +133,8 @@ kdo_device_dma_allocate(struct port *device, struct port *task, uint32_t size, u
 	if (size > DEVICE_DMA_MAX)
 		return KERN_RESOURCE_SHORTAGE;
 	size = ROUND_UP(size, PAGE_SIZE);
-	if (phys_limit && (phys_limit < size || phys_limit - size < page_lowest_ram()))
-		return KERN_INVALID_ADDRESS;	/* no RAM could ever be there */
+	if (phys_limit && (phys_limit < size || phys_limit - size < page_lowest_allocatable()))
+		return KERN_INVALID_ADDRESS;	/* no allocatable RAM could ever be there */
 	if (!(t = task_of(task)))
 		return KERN_INVALID_TASK;
 	kmutex_lock(&device_lock);

@@ -145,10 +145,10 @@ page_range_has_ram(paddr_t pa, uint32_t size)
 }
 
 paddr_t
-page_lowest_ram(void)
+page_lowest_allocatable(void)
 {
 	for (uint32_t pfn = 0; pfn < max_pfn; pfn++)
-		if (pages[pfn].state != PS_NOT_RAM)
+		if (pages[pfn].state == PS_FREE || pages[pfn].state == PS_USED)
 			return (paddr_t)pfn << PAGE_SHIFT;
 	return 0;
 }

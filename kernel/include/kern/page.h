@@ -43,8 +43,8 @@ enum page_error page_free(paddr_t pa);
 paddr_t page_alloc_contig(uint32_t n, paddr_t limit);
 /* Whether any frame of [pa, pa + size) is RAM the allocator manages (free, in use or reserved). */
 bool page_range_has_ram(paddr_t pa, uint32_t size);
-/* The first RAM frame's address (for a limit no run can be found under). */
-paddr_t page_lowest_ram(void);
+/* The first frame that is ever allocated (not reserved): no run lies below it. */
+paddr_t page_lowest_allocatable(void);
 void page_ref(paddr_t pa);
 void page_unref(paddr_t pa);	/* frees the page with its last holder */
 uint32_t page_refs(paddr_t pa);
