@@ -278,6 +278,33 @@ a_dead_drivers_interrupt_and_memory_go_back(void)
 
 /* ---- device and DMA memory ---- */
 
+/* Sends [addr, addr + size) out of line to a port of ours, and drops it: the send's result. */
+static mach_msg_return_t
+send_out_of_line(vm_address_t addr, uint32_t size)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_msg_body_t body;
+		mach_msg_ool_descriptor_t ool;
+		mach_msg_trailer_t trailer;
+	} m;
+	mach_port_t port = new_port();
+	mach_msg_return_t mr;
+
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_size = sizeof m - sizeof m.trailer;
+	m.h.msgh_remote_port = port;
+	m.body.msgh_descriptor_count = 1;
+	m.ool.address = addr;
+	m.ool.size = size;
+	m.ool.copy = MACH_MSG_VIRTUAL_COPY;
+	m.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, m.h.msgh_size, 0, MACH_PORT_NULL, 1000, MACH_PORT_NULL);
+	drop_port(port);	/* with what it queued */
+	return mr;
+}
+
 static void
 e1000_bar0_maps_uncached_and_refuses_copies(void)
 {
@@ -298,6 +325,8 @@ e1000_bar0_maps_uncached_and_refuses_copies(void)
 	CHECK_EQ(vm_read(ME, addr, PAGE, &data, &cnt), KERN_DEVICE_MEMORY);
 	CHECK_EQ(vm_write(ME, addr, (vm_offset_t)page_buf, PAGE), KERN_DEVICE_MEMORY);
 	CHECK_EQ(vm_copy(ME, addr, PAGE, addr + PAGE), KERN_DEVICE_MEMORY);
+	CHECK_EQ(send_out_of_line(addr, PAGE), MACH_SEND_INVALID_MEMORY);
+	CHECK_EQ(send_out_of_line((vm_address_t)page_buf, PAGE), MACH_MSG_SUCCESS);	/* RAM goes */
 	/* a child made with our memory does not get it */
 	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
 	at = addr;
