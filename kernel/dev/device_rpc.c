@@ -71,8 +71,9 @@ kdo_device_intr_attach(struct port *device, struct port *task, uint32_t irq, str
 	return done(t, task, kr);
 }
 
-kern_return_t
-kdo_device_intr_ack(struct port *device, struct port *task, uint32_t irq)
+/* ack and detach: op on a line the task attached. */
+static kern_return_t
+on_line(struct port *task, uint32_t irq, kern_return_t (*op)(struct task *, int))
 {
 	struct task *t;
 
@@ -80,19 +81,19 @@ kdo_device_intr_ack(struct port *device, struct port *task, uint32_t irq)
 		return KERN_INVALID_ARGUMENT;
 	if (!(t = task_of(task)))
 		return KERN_INVALID_TASK;
-	return done(t, task, device_irq_ack(t, (int)irq));
+	return done(t, task, op(t, (int)irq));
+}
+
+kern_return_t
+kdo_device_intr_ack(struct port *device, struct port *task, uint32_t irq)
+{
+	return on_line(task, irq, device_irq_ack);
 }
 
 kern_return_t
 kdo_device_intr_detach(struct port *device, struct port *task, uint32_t irq)
 {
-	struct task *t;
-
-	if (irq >= DEVICE_NIRQ)
-		return KERN_INVALID_ARGUMENT;
-	if (!(t = task_of(task)))
-		return KERN_INVALID_TASK;
-	return done(t, task, device_irq_detach(t, (int)irq));
+	return on_line(task, irq, device_irq_detach);
 }
 
 kern_return_t
