@@ -140,7 +140,7 @@ check-system: $(B)/manifold.iso
 # Device access and the pci server (tests/user/devtest.c): a driver the bootstrap started,
 # the pci server, the shell's pci (a module devtest starts: index 4), and an e1000 on a
 # user network that can reach nothing (restrict=on).
-DEV_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver,$(B)/servers/shell.elf start=no run=pci,$(B)/tests/devtest.elf driver
+DEV_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/shell.elf start=no run=pci,$(B)/tests/devtest.elf driver
 check-dev:
 	@tools/qemu-test --suite dev --timeout 300 --log $(B)/test/dev.serial -- $(QEMU_TEST_ARGS) \
 		-nic none -netdev user,id=n0,restrict=on -device e1000,netdev=n0 \

@@ -478,6 +478,31 @@ the_shells_pci_prints_lspci_lines(void)
 	CHECK(strstr(shell_output, " 0200: 8086:100e (rev 03) BAR0=mem:0xfebc0000/128K") != NULL);
 }
 
+/*
+ * The pci server killed: the bootstrap starts it again (restart=always), and
+ * the new instance gets its configuration ports again at its checkin, or its
+ * scan would fault and pci_list would never be answered. Our right to
+ * /servers/pci reaches it (pci_list is retried after the death). The last
+ * case, and without the leak check: a new instance's ports (its task's, its
+ * console session) are not the old one's.
+ */
+static int skip_leak_check;
+
+static void
+a_restarted_pci_server_gets_its_ports_again(void)
+{
+	static uint32_t list[PCI_MAX_FUNCTIONS * PCI_INFO_WORDS];
+	mach_msg_type_number_t n = PCI_MAX_FUNCTIONS * PCI_INFO_WORDS;
+	mach_port_t task = MACH_PORT_NULL;
+	uint32_t count = 0;
+
+	skip_leak_check = 1;
+	CHECK_EQ(ns_lookup(ns, "/tasks/pci", &task), KERN_SUCCESS);
+	end_task_and_wait(task);
+	CHECK_EQ(pci_list(pci, &count, list, &n), KERN_SUCCESS);
+	CHECK(listed(list, count, 0x100e8086u));
+}
+
 #define T(name) { #name, name }
 static const struct test tests[] = {
 	T(a_task_without_the_device_port_is_refused_every_call),
@@ -490,6 +515,7 @@ static const struct test tests[] = {
 	T(dma_memory_stops_at_the_tasks_quota),
 	T(pci_lists_the_bridge_the_piix_and_the_nic),
 	T(the_shells_pci_prints_lspci_lines),
+	T(a_restarted_pci_server_gets_its_ports_again),
 };
 
 /*
@@ -502,6 +528,8 @@ leaks_after_settling(long long *delta)
 {
 	const char *what = NULL;
 
+	if (skip_leak_check)
+		return NULL;
 	for (int i = 0; i < 40 && (what = kernel_leaks_after(delta)) != NULL; i++) {
 		mach_port_t p = port_with_send();
 		struct intr_msg m;
