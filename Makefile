@@ -54,7 +54,8 @@ build-all: $(ALL)
 # The boot modules `make run` loads, in order; the first is the bootstrap task. A module's
 # arguments follow its file name after a ~ (a space inside one word of this list).
 RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
-	$(B)/servers/console.elf~restart=always $(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
+	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
+	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
 	$(B)/servers/shell.elf~restart=always
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M

@@ -1,6 +1,6 @@
 # Servers: each servers/<name>/ is one user program, build/servers/<name>.elf.
 
-SERVERS := bootstrap ns echo console shell
+SERVERS := bootstrap ns echo console shell pci
 
 # An interface: servers/<folder>/<name>.defs -> build/gen/servers/<name>_*. A
 # server's own is servers/<name>/<name>.defs; a folder may hold others (frame/).

@@ -3,7 +3,7 @@
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
 USER_PROGRAMS := utest hello ipctest ipcpeer equivtest vmtest libtest nstest consoletest kobjtest hostiletest \
-	soaktest heartbeat fuzztest restarttest
+	soaktest heartbeat fuzztest restarttest devtest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
@@ -56,7 +56,7 @@ QEMU_TEST_ARGS := -m 64M
 # instructions, so the figure repeats from run to run and host load is not in it.
 IRQOFF_ARGS := -icount shift=0
 
-CHECK_SUITES += kernel system unit ipc ipc-slowpath ipc-equiv vm kobject hostile soak-short fuzz libmsg servers restart-short
+CHECK_SUITES += kernel system unit ipc ipc-slowpath ipc-equiv vm kobject hostile soak-short fuzz libmsg servers restart-short dev
 
 check-kernel:
 	@tools/qemu-test --suite kernel --timeout 180 --log $(B)/test/kernel.serial -- $(QEMU_TEST_ARGS) \
@@ -139,3 +139,12 @@ CHECK_PREREQS += $(B)/manifold.iso
 check-system: $(B)/manifold.iso
 	@tests/system/run.sh
 
+
+# Device access and the pci server (tests/user/devtest.c): a driver the bootstrap started,
+# the pci server, the shell's pci (a module devtest starts: index 4), and an e1000 on a
+# user network that can reach nothing (restrict=on).
+DEV_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/shell.elf start=no run=pci,$(B)/tests/devtest.elf driver
+check-dev:
+	@tools/qemu-test --suite dev --timeout 300 --log $(B)/test/dev.serial -- $(QEMU_TEST_ARGS) \
+		-nic none -netdev user,id=n0,restrict=on -device e1000,netdev=n0 \
+		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" -initrd "$(DEV_MODULES)"

@@ -22,6 +22,7 @@
 #include <mach/mig_errors.h>
 #include <mach/task_special_ports.h>
 #include <mach/thread_status.h>
+#include "device_kserver.h"
 #include "host_kserver.h"
 #include "mach_port_kserver.h"
 #include "task_kserver.h"
@@ -139,6 +140,7 @@ kobject_server(struct kmsg *k)
 	_Static_assert(TASK_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "task replies fit");
 	_Static_assert(THREAD_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "thread replies fit");
 	_Static_assert(HOST_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "host replies fit");
+	_Static_assert(DEVICE_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "device replies fit");
 	if (dest->kotype == KOBJ_PAGER_CONTROL) {	/* one-way requests: no reply */
 		vm_object_control_request(k);
 		kmsg_destroy(k);	/* a data_supply's pages the object did not take go unlocked */
@@ -160,6 +162,8 @@ kobject_server(struct kmsg *k)
 		task_unref(t);
 	} else if (dest->kotype == KOBJ_THREAD) {
 		thread_kserver(dest, k, &out.k);	/* the port: thread_rpc.c finds the thread under the lock */
+	} else if (dest->kotype == KOBJ_DEVICE) {
+		device_kserver(dest, k, &out.k);	/* kernel/dev/device_rpc.c */
 	} else {
 		host_kserver(dest, k, &out.k);		/* the host port and the privileged one */
 	}

@@ -1,8 +1,10 @@
 /*
  * The host interface (host.defs), served on the host port and on the
  * privileged host port alike: the handler that the generated decoder
- * (build/gen/kernel/host_kserver.c) calls.
+ * (build/gen/kernel/host_kserver.c) calls; host_get_device_port answers on
+ * the privileged one only.
  */
+#include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/page.h>
@@ -23,5 +25,19 @@ kdo_host_info(struct port *host, natural_t flavor, integer_t *host_info_out, mac
 	info.cpu_type = CPU_TYPE_I386;
 	memcpy(host_info_out, &info, sizeof info);
 	*host_info_outCnt = HOST_BASIC_INFO_COUNT;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_host_get_device_port(struct port *host, struct port **device)
+{
+	uint32_t f;
+
+	if (host != host_priv_port)
+		return KERN_INVALID_HOST;
+	f = spin_lock_irqsave(&ipc_lock);
+	port_copy_send_locked(device_port);
+	*device = device_port;
+	ipc_unlock(f);
 	return KERN_SUCCESS;
 }

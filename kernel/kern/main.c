@@ -9,6 +9,7 @@
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/clock.h>
+#include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -69,6 +70,7 @@ kern_main(void)
 	task_init();
 	sched_init();
 	kobject_init();
+	device_init();
 	ipc_fastpath_init();
 	sysenter_init();
 	kprintf("Manifold %s (i386): %u KiB of RAM, %u pages free; %u boot modules; loaded by %s\n",

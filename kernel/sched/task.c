@@ -14,6 +14,7 @@
 #include <kern/arch.h>
 #include <kern/ledger.h>
 #include <kern/clock.h>
+#include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/vm_map.h>
 #include <kern/kmem.h>
@@ -447,6 +448,7 @@ task_finish(struct task *task)
 {
 	uint32_t f, g;
 
+	device_task_finish(task);	/* its interrupts masked first; device and DMA memory go with the map */
 	ipc_task_terminate(task);
 	vm_map_terminate(task);
 	if (pager_msg_pending)		/* its mapped objects may have ended */

@@ -84,6 +84,8 @@ vm_fault(struct task *t, uint32_t va, bool write)
 			kr = KERN_INVALID_ADDRESS;
 		else if (!vm_region_allows(r, write))
 			kr = KERN_PROTECTION_FAILURE;
+		else if (r->device)	/* mapped whole when made: only a copy through the kernel gets here */
+			kr = KERN_DEVICE_MEMORY;
 		else if (r->object)
 			res = vm_object_fault_locked(t, r, va, write, &kr, &wait, &offset);
 		else

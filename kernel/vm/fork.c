@@ -157,7 +157,7 @@ vm_map_fork(struct task *parent, struct task *child)
 
 	list_for_each(l, &parent->map) {
 		struct vm_region *r = list_entry(l, struct vm_region, link), *c;
-		if (r->inherit == VM_INHERIT_NONE)
+		if (r->inherit == VM_INHERIT_NONE || r->device)	/* a driver's device memory stays its own */
 			continue;
 		if (!r->object && r->inherit == VM_INHERIT_SHARE) {
 			kr = share_anonymous_locked(parent, r);

@@ -392,6 +392,10 @@ vm_map_check_access(struct task *t, uint32_t addr, uint32_t size, bool write)
 			kr = KERN_PROTECTION_FAILURE;
 			break;
 		}
+		if (r->device) {	/* not in the direct map, or wired for a device: never copied */
+			kr = KERN_DEVICE_MEMORY;
+			break;
+		}
 		at = r->end;
 		if (at >= end) {
 			kr = KERN_SUCCESS;
@@ -569,6 +573,51 @@ vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool
 	}
 	kmutex_unlock(&t->map_lock);
 	return kr;
+}
+
+kern_return_t
+vm_map_device(struct task *t, uint32_t *addr, paddr_t phys, uint32_t size, enum vm_device kind)
+{
+	int prot = PMAP_WRITE | (kind == VM_DEVICE_MMIO ? PMAP_DEVICE : PMAP_WIRED | PMAP_OWNED);
+	struct vm_region *r = NULL;
+	kern_return_t kr;
+	uint32_t done = 0;
+
+	kmutex_lock(&t->map_lock);
+	*addr = 0;
+	kr = allocate_locked(t, addr, size, 0, true, &r);
+	if (kr == KERN_SUCCESS) {
+		r->device = kind;
+		r->inherit = VM_INHERIT_NONE;
+		for (; done < size; done += PAGE_SIZE)
+			if (pmap_enter(t->pmap, *addr + done, phys + done, prot) < 0)
+				break;
+		if (done < size) {	/* no page table: what was entered goes with the region */
+			deallocate_locked(t, *addr, size);
+			kr = KERN_RESOURCE_SHORTAGE;
+		}
+	}
+	kmutex_unlock(&t->map_lock);
+	if (kind == VM_DEVICE_DMA)	/* the pages the map did not take */
+		for (; done < size; done += PAGE_SIZE)
+			page_free(phys + done);
+	return kr;
+}
+
+uint32_t
+vm_map_device_size(struct task *t, enum vm_device kind)
+{
+	uint32_t size = 0;
+	struct list *l;
+
+	kmutex_lock(&t->map_lock);
+	list_for_each(l, &t->map) {
+		struct vm_region *r = list_entry(l, struct vm_region, link);
+		if (r->device == kind)
+			size += r->end - r->start;
+	}
+	kmutex_unlock(&t->map_lock);
+	return size;
 }
 
 bool

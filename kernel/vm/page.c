@@ -98,6 +98,62 @@ page_alloc(int flags)
 	return pa;
 }
 
+/*
+ * First fit over the frames, under page_lock: a scan of the page array, as
+ * long as RAM (16,384 frames for 64 MiB), with interrupts off. DMA memory is
+ * asked for when a driver starts, not in a loop.
+ */
+paddr_t
+page_alloc_contig(uint32_t n, paddr_t limit)
+{
+	uint32_t top = limit ? MIN(max_pfn, limit >> PAGE_SHIFT) : max_pfn, run = 0, first = 0;
+	uint32_t f = spin_lock_irqsave(&page_lock);
+
+	if (n == 0 || page_nfree < n || page_nfree - n < page_nreserve) {
+		spin_unlock_irqrestore(&page_lock, f);
+		return 0;
+	}
+	for (uint32_t pfn = 0; pfn < top && run < n; pfn++) {
+		if (pages[pfn].state != PS_FREE) {
+			run = 0;
+			continue;
+		}
+		if (run++ == 0)
+			first = pfn;
+	}
+	if (run < n) {
+		spin_unlock_irqrestore(&page_lock, f);
+		return 0;
+	}
+	for (uint32_t pfn = first; pfn < first + n; pfn++) {
+		list_remove(&pages[pfn].link);
+		pages[pfn].state = PS_USED;
+		pages[pfn].refs = 1;
+	}
+	page_nfree -= n;
+	spin_unlock_irqrestore(&page_lock, f);
+	memset(P2V((paddr_t)first << PAGE_SHIFT), 0, n * PAGE_SIZE);
+	return (paddr_t)first << PAGE_SHIFT;
+}
+
+bool
+page_range_has_ram(paddr_t pa, uint32_t size)
+{
+	for (uint32_t pfn = pa >> PAGE_SHIFT; pfn < max_pfn && (paddr_t)pfn << PAGE_SHIFT < pa + size; pfn++)
+		if (pages[pfn].state != PS_NOT_RAM)
+			return true;
+	return false;
+}
+
+paddr_t
+page_lowest_allocatable(void)
+{
+	for (uint32_t pfn = 0; pfn < max_pfn; pfn++)
+		if (pages[pfn].state == PS_FREE || pages[pfn].state == PS_USED)
+			return (paddr_t)pfn << PAGE_SHIFT;
+	return 0;
+}
+
 /* Refuses, without changing anything, to free what was never allocated. */
 enum page_error
 page_free(paddr_t pa)

@@ -25,12 +25,12 @@ sleep_ms(uint32_t ms)
 	mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1);
 }
 
-mach_port_t
-msg_service_checkin(const char *path)
+/* A send right to the bootstrap's service, or MACH_PORT_NULL. */
+static mach_port_t
+find_bootstrap(void)
 {
-	mach_port_t self = mach_task_self(), boot = MACH_PORT_NULL, bs = MACH_PORT_NULL, port = MACH_PORT_NULL;
+	mach_port_t self = mach_task_self(), boot = MACH_PORT_NULL, bs = MACH_PORT_NULL;
 	static char text[4000];	/* bootstrap_restarts' answer, unused */
-	kern_return_t kr;
 
 	if (task_get_special_port(self, TASK_BOOTSTRAP_PORT, &boot) != KERN_SUCCESS || !MACH_PORT_VALID(boot))
 		return MACH_PORT_NULL;
@@ -38,20 +38,40 @@ msg_service_checkin(const char *path)
 	 * Our task port goes to the bootstrap alone (it started us, and has it):
 	 * a question that carries no right first tells the bootstrap from ns.
 	 */
-	if (bootstrap_restarts(boot, text) == KERN_SUCCESS) {
-		bs = boot;
-		boot = MACH_PORT_NULL;
-	} else if (ns_wait(boot, "/servers/bootstrap", 5000, &bs) != KERN_SUCCESS) {
-		mach_port_deallocate(self, boot);
+	if (bootstrap_restarts(boot, text) == KERN_SUCCESS)
+		return boot;
+	if (ns_wait(boot, "/servers/bootstrap", 5000, &bs) != KERN_SUCCESS)
+		bs = MACH_PORT_NULL;
+	mach_port_deallocate(self, boot);
+	return bs;
+}
+
+mach_port_t
+msg_service_checkin(const char *path)
+{
+	mach_port_t self = mach_task_self(), bs = find_bootstrap(), port = MACH_PORT_NULL;
+	kern_return_t kr;
+
+	if (!MACH_PORT_VALID(bs))
 		return MACH_PORT_NULL;
-	}
 	kr = bootstrap_checkin(bs, self, path ? path : "", &port);
 	for (int i = 0; kr == KERN_FAILURE && i < CHECKIN_TRIES; i++) {
 		sleep_ms(CHECKIN_WAIT_MS);
 		kr = bootstrap_checkin(bs, self, path ? path : "", &port);
 	}
 	mach_port_deallocate(self, bs);
-	if (MACH_PORT_VALID(boot))
-		mach_port_deallocate(self, boot);
 	return kr == KERN_SUCCESS ? port : MACH_PORT_NULL;
+}
+
+kern_return_t
+msg_device_port(mach_port_t *device)
+{
+	mach_port_t bs = find_bootstrap();
+	kern_return_t kr;
+
+	if (!MACH_PORT_VALID(bs))
+		return KERN_INVALID_NAME;
+	kr = bootstrap_device_port(bs, mach_task_self(), device);
+	mach_port_deallocate(mach_task_self(), bs);
+	return kr;
 }

@@ -330,6 +330,7 @@ start_module(uint32_t i, uint32_t *failed)
 	m->index = i;
 	m->restart = strstr(line, " restart=always") != NULL;
 	m->public_task = strstr(line, " task=public") != NULL;
+	m->driver = strstr(line, " driver") != NULL;
 	module_name(line, m->name, sizeof m->name);
 	cthread_mutex_lock(&modules_lock);
 	nmodules++;
@@ -369,6 +370,7 @@ main(int argc, char **argv)
 	server.notify_port = notify_port;
 	if (task_get_special_port(ME, TASK_HOST_PORT, &host_priv) != KERN_SUCCESS)
 		printf("bootstrap: the kernel gave it no privileged host port\n");
+	devices_init(host_priv);
 	if (trap_boot_module_count(host_priv, &count) != KERN_SUCCESS) {
 		printf("bootstrap: cannot read the boot modules\n");
 		return 1;

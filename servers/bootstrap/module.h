@@ -21,6 +21,7 @@ struct module {
 	char name[32];				/* [I] */
 	bool restart;				/* [I] restart=always */
 	bool public_task;			/* [I] task=public */
+	bool driver;				/* [I] driver: may have the device port (devices.c) */
 	mach_port_t task;			/* [M] send right to its task port; NULL while not running */
 	mach_port_t service;			/* [M] its service port (our send right; our receive right too while held) */
 	bool service_held;			/* [main] we hold the receive right: the task has none */
@@ -43,7 +44,14 @@ extern struct msg_server server;
 
 bool holds_host_priv(const char *name);
 struct module *module_named(const char *name);
+/* The module whose task port is task, or NULL. */
+struct module *module_of_task(mach_port_t task);
 kern_return_t module_start(struct module *m);
+
+/* devices.c: the device master port, for drivers, and the I/O ports of servers that need a few. */
+void devices_init(mach_port_t host_priv);
+/* Grants m's task (task) the I/O ports the table gives its module, if any. */
+kern_return_t devices_grant(struct module *m, mach_port_t task);
 
 /* registrar.c: keeps /servers/bootstrap, /tasks/<name> and the services' paths in ns. */
 void registrar_start(void);

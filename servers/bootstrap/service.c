@@ -13,7 +13,7 @@
 
 #define ME mach_task_self()
 
-static struct module *
+struct module *
 module_of_task(mach_port_t task)
 {
 	for (int i = 0; i < nmodules; i++)
@@ -55,6 +55,8 @@ bootstrap_do_bootstrap_checkin(mach_port_t server, mach_port_t task, const char 
 		return kr;
 	if (!m->service_held)
 		return KERN_FAILURE;	/* still in the notification on its way back to us */
+	if ((kr = devices_grant(m, task)) != KERN_SUCCESS)
+		return kr;		/* its ports before its service: it may use them at once */
 	/* when the receive right would die with its next holder, it comes back here instead */
 	kr = mach_port_request_notification(ME, m->service, MACH_NOTIFY_PORT_DESTROYED, 0, notify_port,
 					    MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);

@@ -24,6 +24,12 @@ commands_init(mach_port_t name_server)
 	ns = name_server;
 }
 
+mach_port_t
+commands_ns(void)
+{
+	return ns;
+}
+
 static void
 cmd_help(int argc, char **argv)
 {
@@ -267,5 +273,6 @@ const struct command commands[] = {
 	{ "restart", "restart <name>: end a server and start it again", cmd_restart },
 	{ "echo", "echo <word>: ask the echo server to send it back", cmd_echo },
 	{ "mem", "free and used memory pages", cmd_mem },
+	{ "pci", "PCI functions: bus:slot.func class vendor:device, BARs", cmd_pci },
 	{ NULL, NULL, NULL },
 };

@@ -12,5 +12,8 @@ struct command {
 
 extern const struct command commands[];	/* ends with a NULL name */
 void commands_init(mach_port_t name_server);
+mach_port_t commands_ns(void);
+/* pci.c */
+void cmd_pci(int argc, char **argv);
 
 #endif

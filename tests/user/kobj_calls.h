@@ -2515,17 +2515,18 @@ KC_BOTH(malformed_thread_requests_get_bad_arguments_and_change_nothing)
 KC_CASE
 malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 {
-	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 1, HOST_BASE_ID + 99 };
-	static struct kc_req rows[1];
+	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 2, HOST_BASE_ID + 99 };
+	static struct kc_req rows[2];
 	mach_port_t host = mach_host_self(), reply;
 	uint32_t pages;
 
 	rows[0] = (struct kc_req){ .id = HOST_INFO_ID, .nwords = 1, .w = { HOST_BASIC_INFO } };
+	rows[1] = (struct kc_req){ .id = HOST_GET_DEVICE_PORT_ID, .nwords = 0 };
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
 	pages = free_pages_with_heap();
-	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 1, unknown, 2));
+	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 2, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
 	CHECK_EQ(free_pages_with_heap(), pages);

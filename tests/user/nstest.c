@@ -20,20 +20,10 @@
 
 static mach_port_t ns, bootstrap;
 
-static mach_port_t
-new_port(void)
-{
-	mach_port_t p = MACH_PORT_NULL;
-
-	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p);
-	mach_port_insert_right(ME, p, p, MACH_MSG_TYPE_MAKE_SEND);
-	return p;
-}
-
 static void
 register_then_lookup_gives_the_same_port(void)
 {
-	mach_port_t p = new_port(), reg, got;
+	mach_port_t p = port_with_send(), reg, got;
 
 	CHECK_EQ(ns_register(ns, "/test/alpha", p, &reg), KERN_SUCCESS);
 	CHECK_EQ(ns_lookup(ns, "/test/alpha", &got), KERN_SUCCESS);
@@ -47,7 +37,7 @@ register_then_lookup_gives_the_same_port(void)
 static void
 bad_and_taken_names_are_refused(void)
 {
-	mach_port_t p = new_port(), reg, reg2;
+	mach_port_t p = port_with_send(), reg, reg2;
 
 	CHECK_EQ(ns_register(ns, "noslash", p, &reg), KERN_INVALID_ARGUMENT);
 	CHECK_EQ(ns_register(ns, "/", p, &reg), KERN_INVALID_ARGUMENT);
@@ -61,7 +51,7 @@ bad_and_taken_names_are_refused(void)
 static void
 only_the_registrant_can_unregister(void)
 {
-	mach_port_t p = new_port(), other = new_port(), reg, got;
+	mach_port_t p = port_with_send(), other = port_with_send(), reg, got;
 
 	CHECK_EQ(ns_register(ns, "/test/gamma", p, &reg), KERN_SUCCESS);
 	CHECK_EQ(ns_unregister(ns, "/test/gamma", other), KERN_NO_ACCESS);
@@ -76,7 +66,7 @@ only_the_registrant_can_unregister(void)
 static void
 list_shows_names_under_a_prefix(void)
 {
-	mach_port_t p = new_port(), r1, r2, r3;
+	mach_port_t p = port_with_send(), r1, r2, r3;
 	char names[4000];
 
 	ns_register(ns, "/list/a", p, &r1);
@@ -96,7 +86,7 @@ list_shows_names_under_a_prefix(void)
 static void
 names_of_a_dead_port_go_away(void)
 {
-	mach_port_t p = new_port(), reg, got = 0;
+	mach_port_t p = port_with_send(), reg, got = 0;
 	kern_return_t kr = KERN_SUCCESS;
 
 	CHECK_EQ(ns_register(ns, "/test/mortal", p, &reg), KERN_SUCCESS);
@@ -215,7 +205,7 @@ forged_notifications_are_ignored(void)
 		mach_port_name_t name;
 	} m;
 	static const mach_msg_id_t ids[] = { MACH_NOTIFY_NO_SENDERS, MACH_NOTIFY_SEND_ONCE, MACH_NOTIFY_PORT_DELETED };
-	mach_port_t p = new_port(), reg, got;
+	mach_port_t p = port_with_send(), reg, got;
 
 	CHECK_EQ(ns_register(ns, "/test/forged", p, &reg), KERN_SUCCESS);
 	for (mach_port_name_t name = 1; name < 0x400; name++) {
@@ -259,7 +249,7 @@ the_echo_example_answers_through_its_stubs(void)
 	CHECK(copy != data);
 	CHECK_EQ(memcmp(copy, data, sizeof data), 0);
 	vm_deallocate(ME, (vm_address_t)copy, n);
-	p = new_port();
+	p = port_with_send();
 	CHECK_EQ(echo_port(echo, p, &same), KERN_SUCCESS);
 	CHECK_EQ(same, p);
 	mach_port_deallocate(ME, same);
@@ -308,7 +298,7 @@ echo_client(void *arg)
 			if (copy)
 				vm_deallocate(ME, (vm_address_t)copy, n);
 			vm_deallocate(ME, page, 2 * 4096);
-			p = new_port();
+			p = port_with_send();
 			CLIENT_CHECK(c, echo_port(echo, p, &same) == KERN_SUCCESS);
 			CLIENT_CHECK(c, same == p);
 			mach_port_deallocate(ME, same);
@@ -391,7 +381,7 @@ msg_rpc_times_out_on_a_server_that_does_not_answer(void)
 		mig_reply_error_t err;
 		uint8_t room[64];
 	} m;
-	mach_port_t silent = new_port();
+	mach_port_t silent = port_with_send();
 
 	memset(&m, 0, sizeof m);
 	m.h.msgh_id = 1;
@@ -424,7 +414,7 @@ wait_for_a_name(void *arg)
 static void
 a_wait_held_by_a_dead_name_server_is_sent_again_to_the_next(void)
 {
-	mach_port_t task = MACH_PORT_NULL, p = new_port(), reg, got = MACH_PORT_NULL, again;
+	mach_port_t task = MACH_PORT_NULL, p = port_with_send(), reg, got = MACH_PORT_NULL, again;
 	cthread_t t;
 
 	CHECK_EQ(ns_lookup(ns, "/tasks/ns", &task), KERN_SUCCESS);
@@ -595,7 +585,7 @@ main(int argc, char **argv)
 	if (ns_lookup(ns, "/servers/bootstrap", &bootstrap) != KERN_SUCCESS)
 		printf("servers: no /servers/bootstrap\n");	/* its cases fail */
 	if (argc > 1 && strcmp(argv[1], "late") == 0) {	/* the other task of the wait case */
-		mach_port_t p = new_port(), reg;
+		mach_port_t p = port_with_send(), reg;
 		mach_msg_header_t h;
 		for (int i = 0; i < 20; i++)
 			thread_switch(MACH_PORT_NULL, 0, 0);

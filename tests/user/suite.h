@@ -58,6 +58,17 @@ thread_at(mach_port_t task, vm_address_t eip, vm_address_t esp, mach_port_t *th)
 	return kr;
 }
 
+/* A new receive right, with a send right under the same name. */
+static inline mach_port_t
+port_with_send(void)
+{
+	mach_port_t p = MACH_PORT_NULL;
+
+	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p);
+	mach_port_insert_right(mach_task_self(), p, p, MACH_MSG_TYPE_MAKE_SEND);
+	return p;
+}
+
 /* Milliseconds since boot (the kernel's clock). */
 static inline uint64_t
 now_ms(void)

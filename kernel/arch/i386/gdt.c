@@ -1,10 +1,13 @@
 /*
  * Segments: flat 4 GiB code and data for the kernel (ring 0) and for user tasks
  * (ring 3), and the TSS whose esp0 is the kernel stack the CPU switches to when a
- * user thread traps. The TSS's I/O bitmap will grant driver tasks their ports.
+ * user thread traps. The TSS's I/O permission bitmap follows it, inside its
+ * limit; iopb.c fills it for the driver task that runs, and points the TSS
+ * past its limit (every port faults) for any other task.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <kern/lib.h>
 #include "gdt.h"
 
 struct gdt_entry {
@@ -20,7 +23,15 @@ struct tss {
 } __attribute__((packed));
 
 static struct gdt_entry gdt[6];
-static struct tss tss __attribute__((aligned(4)));
+/*
+ * The bitmap has a bit per port, set: the port faults in user mode. The CPU
+ * reads two bytes for a port's bit, so a last byte of ones ends it.
+ */
+static struct {
+	struct tss tss;
+	uint8_t iomap[IOPB_BYTES + 1];
+} __attribute__((packed, aligned(4))) tss_area;
+#define IOMAP_NONE ((uint16_t)sizeof tss_area)	/* past the limit: no bitmap */
 
 static void
 set_entry(int i, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
@@ -46,9 +57,10 @@ gdt_init(void)
 	set_entry(SEG_KDATA >> 3, 0, 0xFFFFF, 0x92, 0xC);
 	set_entry(SEG_UCODE >> 3, 0, 0xFFFFF, 0xFA, 0xC);	/* ring 3 */
 	set_entry(SEG_UDATA >> 3, 0, 0xFFFFF, 0xF2, 0xC);
-	tss.ss0 = SEG_KDATA;
-	tss.iomap_base = sizeof tss;		/* no I/O bitmap yet: every port faults */
-	set_entry(SEG_TSS >> 3, (uint32_t)&tss, sizeof tss - 1, 0x89, 0x0);
+	tss_area.tss.ss0 = SEG_KDATA;
+	tss_area.tss.iomap_base = IOMAP_NONE;		/* every port faults until a driver runs */
+	memset(tss_area.iomap, 0xFF, sizeof tss_area.iomap);
+	set_entry(SEG_TSS >> 3, (uint32_t)&tss_area, sizeof tss_area - 1, 0x89, 0x0);
 
 	__asm__ volatile(
 		"lgdt %0\n\t"
@@ -62,12 +74,24 @@ gdt_init(void)
 void
 tss_set_kernel_stack(uint32_t esp0)
 {
-	tss.esp0 = esp0;
+	tss_area.tss.esp0 = esp0;
+}
+
+uint8_t *
+tss_iomap(void)
+{
+	return tss_area.iomap;
+}
+
+void
+tss_iomap_enable(bool on)
+{
+	tss_area.tss.iomap_base = on ? (uint16_t)offsetof(typeof(tss_area), iomap) : IOMAP_NONE;
 }
 
 uint32_t *
 tss_kernel_stack_slot(void)
 {
 	/* esp0 is the second word of the (packed, aligned) TSS */
-	return (uint32_t *)((char *)&tss + offsetof(struct tss, esp0));
+	return (uint32_t *)((char *)&tss_area.tss + offsetof(struct tss, esp0));
 }

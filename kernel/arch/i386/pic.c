@@ -1,6 +1,7 @@
 /*
- * The two 8259 interrupt controllers, remapped to vectors 32-47. Only the timer
- * is unmasked for now; drivers will unmask their lines through the device port.
+ * The two 8259 interrupt controllers, remapped to vectors 32-47. The kernel
+ * unmasks the timer and COM1 at boot; drivers' lines are masked and unmasked
+ * by kernel/dev/irq.c (under its irq_lock), through the device port.
  */
 #include "cpu.h"
 #include "pic.h"
@@ -37,6 +38,13 @@ void
 pic_unmask(int irq)
 {
 	mask &= (uint16_t)~(1u << irq);
+	apply_mask();
+}
+
+void
+pic_mask(int irq)
+{
+	mask |= (uint16_t)(1u << irq);
 	apply_mask();
 }
 

@@ -15,10 +15,19 @@
 #define PTE_P		0x001
 #define PTE_W		0x002
 #define PTE_U		0x004
+#define PTE_PWT		0x008
+#define PTE_PCD		0x010
 #define PTE_PS		0x080
 #define PTE_G		0x100
 #define PTE_OWNED	0x200	/* software bit: the mapping holds a page reference */
 #define PTE_COW		0x400	/* software bit: read-only until written, then copied */
+/*
+ * Software bit: device or DMA memory (kernel/dev). Device memory is not in
+ * the direct map, and neither kind may be copied, shared copy-on-write or
+ * paged: the lookups that lead to P2V (pmap_lookup, pmap_present,
+ * pmap_prepare_copy) do not see such a page.
+ */
+#define PTE_WIRED	0x800
 #define PTE_ADDR	0xFFFFF000u
 
 /*
@@ -150,7 +159,8 @@ pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot)
 	if (!(old & PTE_P))
 		p->ptcount[PDX(va)]++;
 	pt[PTX(va)] = pa | PTE_P | PTE_U | ((prot & PMAP_WRITE) ? PTE_W : 0) |
-		      ((prot & PMAP_OWNED) ? PTE_OWNED : 0) | ((prot & PMAP_COW) ? PTE_COW : 0);
+		      ((prot & PMAP_OWNED) ? PTE_OWNED : 0) | ((prot & PMAP_COW) ? PTE_COW : 0) |
+		      ((prot & (PMAP_WIRED | PMAP_DEVICE)) ? PTE_WIRED : 0) | ((prot & PMAP_DEVICE) ? PTE_PCD | PTE_PWT : 0);
 	if (prot & PMAP_OWNED)
 		p->resident++;
 	if (read_cr3() == p->pgdir_pa)
@@ -321,7 +331,7 @@ pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 	if (!(pde & PTE_P))
 		return false;
 	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
-	if (!(pte & PTE_P) || !(pte & PTE_U))
+	if (!(pte & PTE_P) || !(pte & PTE_U) || (pte & PTE_WIRED))
 		return false;
 	*pa = (pte & PTE_ADDR) | (va & (PAGE_SIZE - 1));
 	*prot = ((pte & PTE_W) ? PMAP_WRITE : PMAP_READ) | ((pte & PTE_COW) ? PMAP_COW : 0);
@@ -359,7 +369,7 @@ pmap_present(struct pmap *p, uintptr_t va, paddr_t *pa)
 		return false;
 	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
 	*pa = pte & PTE_ADDR;
-	return (pte & PTE_P) != 0;
+	return (pte & (PTE_P | PTE_WIRED)) == PTE_P;
 }
 
 /* Whether the page at va is mapped copy-on-write. */
@@ -389,7 +399,7 @@ pmap_prepare_copy(struct pmap *p, uintptr_t va, paddr_t *pa)
 	pde = p->pgdir[PDX(va)];
 	if (va < USER_TOP && (pde & PTE_P)) {
 		pte = &((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
-		if ((*pte & PTE_P) && (*pte & PTE_OWNED)) {
+		if ((*pte & (PTE_P | PTE_OWNED | PTE_WIRED)) == (PTE_P | PTE_OWNED)) {
 			*pa = *pte & PTE_ADDR;
 			if (!(*pte & PTE_COW) && page_refs(*pa) > 1) {
 				res = PMAP_COPY_SHARED;

@@ -17,6 +17,8 @@
 #define PMAP_OWNED	0x2	/* the page is freed when the mapping goes */
 #define PMAP_READ_OK	0x4	/* pmap_protect: user mode may read */
 #define PMAP_COW	0x8	/* read-only until written, then copied (vm/fault.c) */
+#define PMAP_WIRED	0x10	/* device or DMA memory (kernel/dev): no lookup finds it for a copy */
+#define PMAP_DEVICE	0x20	/* ...and uncached (PCD|PWT): device registers, not RAM */
 
 struct pmap;
 

@@ -8,6 +8,7 @@
 #include <kern/task.h>
 #include "cpu.h"
 #include "gdt.h"
+#include "iopb.h"
 #include "layout.h"
 #include "pmap.h"
 #include "trapframe.h"
@@ -78,6 +79,7 @@ arch_thread_switch(struct thread *prev, struct thread *next)
 		__asm__ volatile("frstor %0" : : "m"(next->arch.fpu));
 	pmap_activate(next->task->pmap);
 	tss_set_kernel_stack((uint32_t)next->kstack + KSTACK_SIZE);
+	iopb_switch(next->task);
 	stat_switches++;
 	stat_switch_cycles -= t0;	/* the rest is added by whoever resumes here */
 	context_switch(&prev->ksp, next->ksp);

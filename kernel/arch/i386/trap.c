@@ -7,6 +7,7 @@
  */
 #include <kern/clock.h>
 #include <kern/copyio.h>
+#include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/vm_map.h>
 #include <kern/lib.h>
@@ -200,6 +201,8 @@ trap(struct trapframe *tf)
 			clock_tick();
 		else if (n == T_IRQ0 + UART_IRQ)
 			uart_interrupt();
+		else
+			device_irq_interrupt((int)(n - T_IRQ0));	/* a driver's line: masked, sent later */
 	} else if (n == T_SYSCALL) {
 		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 		irqoff_sti();	/* sti and cli, seen by the interrupts-off measurement */

@@ -24,7 +24,7 @@
 struct task;
 struct thread;
 
-enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV };
+enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV, KOBJ_DEVICE };
 
 /*
  * Work an IPC operation leaves for after it is done with the objects it

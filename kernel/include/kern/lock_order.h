@@ -12,7 +12,9 @@
 #define LOCK_RANK_TASK		20	/* one task's fields */
 #define LOCK_RANK_IPC		30	/* ports, sets, spaces, queued messages */
 #define LOCK_RANK_INPUT		35	/* console input: its readers wait under it */
+#define LOCK_RANK_IRQ		36	/* device interrupt lines: wakes the irq thread under it */
 #define LOCK_RANK_SCHED		40	/* run queues, thread states, wait queues */
+#define LOCK_RANK_IOPB		45	/* drivers' I/O bitmaps: loaded on a switch, under sched_lock */
 #define LOCK_RANK_VM_OBJECT	50	/* memory objects */
 #define LOCK_RANK_PMAP		60	/* one pmap's page tables (the kernel's too) */
 #define LOCK_RANK_DEVMAP	65	/* the kernel's window for device memory */

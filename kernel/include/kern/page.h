@@ -35,6 +35,16 @@ void page_init_end(void);
 
 paddr_t page_alloc(int flags);		/* 0 when none is left */
 enum page_error page_free(paddr_t pa);
+/*
+ * n physically contiguous pages, zeroed, below limit (0: anywhere), each
+ * allocated as page_alloc's (DMA memory, kernel/dev); stops at the reserve
+ * as PAGE_USER does. 0 when there is no such run.
+ */
+paddr_t page_alloc_contig(uint32_t n, paddr_t limit);
+/* Whether any frame of [pa, pa + size) is RAM the allocator manages (free, in use or reserved). */
+bool page_range_has_ram(paddr_t pa, uint32_t size);
+/* The first frame that is ever allocated (not reserved): no run lies below it. */
+paddr_t page_lowest_allocatable(void);
 void page_ref(paddr_t pa);
 void page_unref(paddr_t pa);	/* frees the page with its last holder */
 uint32_t page_refs(paddr_t pa);

@@ -76,6 +76,10 @@ struct task {
 					 * for the kernel's and boot modules' */
 	struct list all_link;		/* [G] */
 	uint32_t refs;			/* [A] see above */
+	/* Device access (kern/device.h): [D] written under device_lock and iopb_lock, read under either */
+	uint8_t *iobitmap;		/* [D] its I/O permission bitmap (arch/i386/iopb.c); NULL: no port */
+	uint32_t io_bytes;		/* [D] the bitmap's first bytes, where a port may be allowed */
+	bool device_done;		/* [D] finished: nothing more can be granted to it */
 };
 
 extern struct task *kernel_task;

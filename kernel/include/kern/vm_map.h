@@ -16,6 +16,14 @@
 struct task;
 struct vm_object;
 
+/*
+ * Device access (kernel/dev): a region of device registers (a PCI BAR,
+ * uncached) or of DMA memory (contiguous RAM pages, wired). Both are mapped
+ * whole when made and are never copied, shared, inherited or paged: the vm
+ * calls that copy refuse them with KERN_DEVICE_MEMORY.
+ */
+enum vm_device { VM_DEVICE_NONE, VM_DEVICE_MMIO, VM_DEVICE_DMA };
+
 #define VM_ALLOC_MIN	0x10000000u	/* where vm_allocate anywhere looks first */
 
 struct vm_region {
@@ -28,6 +36,7 @@ struct vm_region {
 	uint32_t offset;		/* [M][O] object offset of start */
 	bool private_copy;		/* [M] writes go to the task's own copy of the page */
 	struct task *task;		/* [I] the map it is in */
+	enum vm_device device;		/* [I] device or DMA memory (vm_map_device), else VM_DEVICE_NONE */
 	struct list obj_link;		/* [O] object->mappings */
 };
 
@@ -84,6 +93,14 @@ struct vm_region *vm_region_clone(struct task *t, const struct vm_region *r);
 kern_return_t vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint32_t mask, bool anywhere,
 			    struct vm_object *obj, uint32_t offset, bool copy, vm_prot_t cur, vm_prot_t max,
 			    vm_inherit_t inherit);
+/*
+ * Maps [phys, phys + size) (page aligned) into t anywhere as a region of kind
+ * device, read and write. For VM_DEVICE_DMA the pages are allocated ones whose
+ * references the map takes over, freed on failure too. *addr: where.
+ */
+kern_return_t vm_map_device(struct task *t, uint32_t *addr, paddr_t phys, uint32_t size, enum vm_device kind);
+/* The bytes t's regions of that kind cover. */
+uint32_t vm_map_device_size(struct task *t, enum vm_device kind);
 /* Whether va lies in a region backed by a memory object (OOL sends copy such pages). */
 bool vm_map_is_object_backed(struct task *t, uint32_t va);
 

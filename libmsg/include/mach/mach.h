@@ -45,5 +45,7 @@ kern_return_t thread_switch(mach_port_t thread, int option, mach_msg_timeout_t t
 #include "task_client.h"
 #include "thread_client.h"
 #include "host_client.h"
+#include "device_client.h"
+#include "device_intr_types.h"
 
 #endif

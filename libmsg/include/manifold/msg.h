@@ -119,4 +119,12 @@ mach_msg_return_t msg_serve_threads(mach_port_t port, const msg_demux_t *demuxes
  */
 mach_port_t msg_service_checkin(const char *path);
 
+/*
+ * A driver's send right to the device master port (device.defs), from the
+ * bootstrap, which gives it only to modules whose line says `driver`
+ * (servers/README.md). Errors: bootstrap_device_port's, and
+ * KERN_INVALID_NAME when no bootstrap can be found.
+ */
+kern_return_t msg_device_port(mach_port_t *device);
+
 #endif

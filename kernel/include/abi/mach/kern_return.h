@@ -60,6 +60,8 @@ typedef int32_t kern_return_t;
 #define KERN_NODE_DOWN               47 /* the node holding the object is unreachable */
 #define KERN_NOT_WAITING             48
 #define KERN_OPERATION_TIMED_OUT     49
+/* Manifold's: device or DMA memory (kernel/dev), which is never copied, shared or paged */
+#define KERN_DEVICE_MEMORY           50
 
 /*
  * OSF has no KERN_TIMEDOUT; Manifold code that wants the name gets the OSF code for a

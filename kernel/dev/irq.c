@@ -1,0 +1,214 @@
+/*
+ * Interrupts as messages (device.defs' device_intr_*, device_intr.defs). The
+ * handler runs with interrupts off, possibly inside any IPC path, so it does
+ * no IPC: it masks the line, marks it pending and wakes the irq thread, a
+ * kernel thread that sends each pending line's message (msgc -K's
+ * kreq_device_intr) to the port its driver attached, as pager_msg.c sends a
+ * pager's, with ipc_lock and nothing else held. The line stays masked until
+ * the driver acks, so a line sends one message per ack, and a driver that
+ * never acks gets no more. A line the kernel uses itself (the timer, the
+ * cascade, COM1) is never given out.
+ *
+ * Locks: device_lock (a mutex) for owner and port, taken by attach, ack,
+ * detach, a task's finish and the irq thread around its sends, so that a
+ * port is not let go while a message is built for it; irq_lock, taken by the
+ * handler, for what it touches and for the 8259's mask.
+ */
+#include <kern/lock_order.h>
+#include <kern/device.h>
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <kern/sched.h>
+#include <kern/task.h>
+#include "device_intr_kuser.h"
+#include "pic.h"
+
+struct irq_line {
+	struct task *owner;	/* [device_lock] the driver; NULL: free (finish clears it) */
+	struct port *port;	/* [device_lock] a send right the kernel holds */
+	bool attached;		/* [irq_lock] the handler's view of owner */
+	bool pending;		/* [irq_lock] interrupted, message not sent yet */
+	uint32_t count;		/* [irq_lock] interrupts since it was attached */
+};
+
+static struct irq_line lines[DEVICE_NIRQ];
+static struct spinlock irq_lock = SPINLOCK_INIT("irq", LOCK_RANK_IRQ);
+static struct waitq irq_wq;		/* [sched_lock] the irq thread waits for a pending line */
+static bool any_pending;		/* [irq_lock] */
+
+/* The lines the kernel drives itself (arch/i386: pit.c, the cascade, uart.c). */
+static bool
+kernel_line(int irq)
+{
+	return irq == 0 || irq == 2 || irq == 4;
+}
+
+void
+device_irq_interrupt(int irq)
+{
+	struct irq_line *l = &lines[irq];
+
+	spin_lock_irqoff(&irq_lock);
+	pic_mask(irq);		/* a spurious or stray one stays masked too: nobody has the line */
+	if (l->attached) {
+		l->pending = true;
+		l->count++;
+		any_pending = true;
+		spin_lock_irqoff(&sched_lock);
+		waitq_wake_all_locked(&irq_wq);
+		spin_unlock_irqoff(&sched_lock);
+	}
+	spin_unlock_irqoff(&irq_lock);
+}
+
+/* Sends line irq's message. False: no memory for it now. device_lock held. */
+static bool
+send_intr(struct irq_line *l, int irq, uint32_t count)
+{
+	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	struct port *p = l->port;
+	struct kmsg *k;
+	bool sent = true;
+
+	if (p->active && p->kotype == KOBJ_NONE) {	/* else nobody can receive it */
+		if (kreq_device_intr(&k, p, MACH_MSG_TYPE_PORT_SEND, (uint32_t)irq, count) == KERN_SUCCESS) {
+			port_copy_send_locked(p);	/* the right the message holds */
+			ipc_enqueue_locked(p, k);
+		} else {
+			sent = false;
+		}
+	}
+	ipc_unlock(f);
+	return sent;
+}
+
+/*
+ * The irq thread: sends what the handler marked. A message that cannot be
+ * built for want of memory stays pending and is tried again a tick later.
+ */
+static void
+irq_thread(void *arg)
+{
+	for (;;) {
+		bool retry = false;
+		uint32_t f;
+
+		kmutex_lock(&device_lock);
+		f = spin_lock_irqsave(&irq_lock);
+		any_pending = false;
+		spin_unlock_irqrestore(&irq_lock, f);
+		for (int irq = 0; irq < DEVICE_NIRQ; irq++) {
+			struct irq_line *l = &lines[irq];
+			bool pending;
+			uint32_t count;
+
+			f = spin_lock_irqsave(&irq_lock);
+			pending = l->pending;
+			count = l->count;
+			l->pending = false;
+			spin_unlock_irqrestore(&irq_lock, f);
+			if (!pending || !l->owner || send_intr(l, irq, count))
+				continue;
+			f = spin_lock_irqsave(&irq_lock);
+			l->pending = any_pending = retry = true;
+			spin_unlock_irqrestore(&irq_lock, f);
+		}
+		kmutex_unlock(&device_lock);
+		f = spin_lock_irqsave(&irq_lock);
+		if (!any_pending || retry)
+			waitq_wait_under(&irq_wq, retry ? 1 : 0, &irq_lock);
+		spin_unlock_irqrestore(&irq_lock, f);
+	}
+}
+
+void
+device_irq_init(void)
+{
+	waitq_init(&irq_wq);
+	if (!thread_create_kernel("irq", irq_thread, NULL, PRIO_KERNEL))
+		panic("cannot start the irq thread");
+}
+
+kern_return_t
+device_irq_attach(struct task *t, int irq, struct port *port)
+{
+	struct irq_line *l = &lines[irq];
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t f;
+
+	if (kernel_line(irq))
+		return KERN_NO_ACCESS;
+	kmutex_lock(&device_lock);
+	if (t->device_done)
+		kr = KERN_INVALID_TASK;
+	else if (l->owner)
+		kr = KERN_RIGHT_EXISTS;
+	if (kr == KERN_SUCCESS) {
+		l->owner = t;
+		l->port = port;
+		f = spin_lock_irqsave(&irq_lock);
+		l->attached = true;
+		l->pending = false;
+		l->count = 0;
+		pic_unmask(irq);
+		spin_unlock_irqrestore(&irq_lock, f);
+	}
+	kmutex_unlock(&device_lock);
+	return kr;
+}
+
+kern_return_t
+device_irq_ack(struct task *t, int irq)
+{
+	struct irq_line *l = &lines[irq];
+	kern_return_t kr = KERN_INVALID_ARGUMENT;
+
+	kmutex_lock(&device_lock);
+	if (l->owner == t && !t->device_done) {
+		uint32_t f = spin_lock_irqsave(&irq_lock);
+		pic_unmask(irq);
+		spin_unlock_irqrestore(&irq_lock, f);
+		kr = KERN_SUCCESS;
+	}
+	kmutex_unlock(&device_lock);
+	return kr;
+}
+
+/* Masks the line and lets its port go. device_lock held. */
+static void
+release_locked(struct irq_line *l, int irq)
+{
+	uint32_t f = spin_lock_irqsave(&irq_lock);
+
+	pic_mask(irq);
+	l->attached = false;
+	l->pending = false;
+	spin_unlock_irqrestore(&irq_lock, f);
+	f = spin_lock_irqsave(&ipc_lock);
+	right_destroy_carried_locked(l->port, MACH_MSG_TYPE_PORT_SEND);
+	ipc_unlock(f);
+	l->owner = NULL;
+	l->port = NULL;
+}
+
+kern_return_t
+device_irq_detach(struct task *t, int irq)
+{
+	kern_return_t kr = KERN_INVALID_ARGUMENT;
+
+	kmutex_lock(&device_lock);
+	if (lines[irq].owner == t) {
+		release_locked(&lines[irq], irq);
+		kr = KERN_SUCCESS;
+	}
+	kmutex_unlock(&device_lock);
+	return kr;
+}
+
+void
+device_irq_release_task_locked(struct task *t)
+{
+	for (int irq = 0; irq < DEVICE_NIRQ; irq++)
+		if (lines[irq].owner == t)
+			release_locked(&lines[irq], irq);
+}
