@@ -1,8 +1,8 @@
 /*
  * What one IPC object's change does to other objects, done after the change
- * instead of inside it: a notification queued on another port, the user
- * reference a dead-name notification brings to a name in another space, a
- * send-once right the kernel drops. The code that changes a port (its death,
+ * instead of inside it: a notification queued on another port, a send-once
+ * right the kernel drops. (The user reference a dead-name notification brings
+ * is counted by the name's own space when it next looks: right.c.) The code that changes a port (its death,
  * the release of a right to it) only records the work here; ipc_unlock does it.
  *
  * Why: with one lock per port and per space (kernel/README.md, the plan for
@@ -40,10 +40,8 @@ ipc_defer_send_locked(struct kmsg *k)
 }
 
 void
-ipc_defer_dead_name_locked(struct dnrequest *d, struct port *died)
+ipc_defer_dead_name_locked(struct dnrequest *d)
 {
-	died->refs++;		/* the name's entry is compared with it later */
-	d->died = died;
 	push(&d->deferred, IPC_DEFER_DEAD_NAME);
 }
 
@@ -70,20 +68,11 @@ deliver(struct kmsg *k)
 		ipc_enqueue_locked(dest, k);
 }
 
-/*
- * The reference a dead-name notification brings to the name: added to the
- * send or send-once entry, which becomes a dead name with it (right.c). A
- * count already at UREFS_MAX stays there. Then the notification itself.
- */
+/* A dead-name request fired: its notification (the name counts its reference itself, right.c). */
 static void
 dead_name(struct dnrequest *d)
 {
-	struct ipc_entry *e = space_lookup_locked(d->space, d->name);
-
-	if (e && e->object == d->died && (e->type & (T_SEND | T_SO)) && e->urefs < UREFS_MAX)
-		e->urefs++;
 	notify_dead_name_locked(d->notify, d->name);
-	port_unref_locked(d->died);
 	kfree(d);
 }
 

@@ -9,7 +9,8 @@
  * Anything else (a complex message, a body longer than a page, a kernel
  * object, a full or non-empty queue, no waiting receiver, a receive buffer too
  * small, a header the slow path would reject) returns IPC_FASTPATH_NO and
- * msg.c does the work. All of it runs under ipc_lock, interrupts off: the
+ * msg.c does the work. All of it runs under the sender's space's lock and
+ * ipc_lock, and the receiver's space's lock (taken by a try), interrupts off: the
  * page bounds the copy (msg.c copies longer bodies with the lock dropped). The boot
  * option `ipc_fastpath=off` turns it off; the ipc suite runs both ways.
  */
@@ -64,6 +65,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	mach_msg_type_name_t rdisp, ldisp, dest_type = 0, reply_type = 0;
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	struct thread *r;
+	struct ipc_space *rs = NULL;	/* the receiver's, locked */
 	struct port *dest;
 	mach_msg_size_t tsize;
 	struct user_pin pin;
@@ -83,12 +85,19 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	uses[0] = (struct right_use){ h.msgh_remote_port, rdisp, NULL, NULL, NULL };
 	uses[1] = (struct right_use){ ldisp ? h.msgh_local_port : MACH_PORT_NULL, ldisp, NULL, NULL, NULL };
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	if (ipc_check_rights_locked(t->space, uses, 2) != MACH_MSG_SUCCESS)
 		goto no;
 	dest = uses[0].port;
 	if (dest->kotype != KOBJ_NONE || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)) ||
-	    !r->task->space || !r->task->space->active)
+	    !(rs = r->task->space))
+		goto no;
+	/* the receiver's space after ours and ipc_lock: a try, which cannot deadlock (the slow path waits instead) */
+	if (rs != t->space && !spin_trylock_irqoff(&rs->lock)) {
+		rs = NULL;
+		goto no;
+	}
+	if (!rs->active)
 		goto no;
 	/* what would stop the slow path stops this one (the equivalence test holds them to it):
 	 * no room in the queue, or a sender that could not be charged for a queued message */
@@ -108,7 +117,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	right_copyin_locked(t->space, uses[0].name, rdisp, dest, &dest_type);
 	if (uses[1].port) {
 		right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
-		right_copyout_locked(r->task->space, uses[1].port, reply_type, &reply_name);
+		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
 	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
 		port_release_send_locked(dest);
@@ -133,9 +142,13 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 		thread_run_next_locked(r);	/* we are about to wait for its answer */
 	spin_unlock_irqoff(&sched_lock);
 	ipc_fastpath_hits++;
-	ipc_unlock(f);
+	if (rs != t->space)
+		spin_unlock_irqoff(&rs->lock);
+	ipc_space_unlock(t->space, f);
 	return MACH_MSG_SUCCESS;
 no:
-	ipc_unlock(f);
+	if (rs && rs != t->space)
+		spin_unlock_irqoff(&rs->lock);
+	ipc_space_unlock(t->space, f);
 	return IPC_FASTPATH_NO;
 }

@@ -67,8 +67,8 @@ ipc_task_init(struct task *t)
 
 /*
  * Destroys every right s holds, special ports aside, CLEAR_STEP at a time:
- * ipc_lock is dropped between steps (f: the caller's flags; it gets the lock
- * back held), so that a large space does not keep interrupts off while it
+ * s's lock and ipc_lock are dropped between steps (f: the caller's flags; it
+ * gets them back held), so that a large space does not keep interrupts off while it
  * goes. The space is inactive from the first step on, but inside each step,
  * where right_destroy_locked must find the names: no call can make or find a
  * name meanwhile, and the walk goes on from where it was. A call that looked
@@ -99,8 +99,8 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 		s->active = false;	/* names can no longer be made or found */
 		if (w.done)
 			return f;
-		ipc_unlock(f);
-		f = spin_lock_irqsave(&ipc_lock);
+		ipc_space_unlock(s, f);
+		f = ipc_space_lock(s);
 	}
 }
 
@@ -108,7 +108,7 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 void
 ipc_task_terminate(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_space_lock(t->space);
 
 	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
 		if (t->special[i]) {
@@ -123,17 +123,17 @@ ipc_task_terminate(struct task *t)
 	if (t->self)
 		kobject_port_destroy_locked(t->self);
 	t->self = NULL;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 }
 
 /* The task's last reference went: what calls made since its death goes, then the space. */
 void
 ipc_task_destroy(struct task *t)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_space_lock(t->space);
 
 	f = space_clear_locked(t->space, f);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	space_destroy(t->space);
 	t->space = NULL;
 }
@@ -144,7 +144,7 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 	struct ipc_entry *e;
 	struct port *p;
 	struct task *t = NULL;
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_space_lock(caller->space);
 
 	e = space_lookup_locked(caller->space, name);
 	if (e && (e->type & MACH_PORT_TYPE_SEND)) {
@@ -154,7 +154,7 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 			task_ref(t);
 		}
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(caller->space, f);
 	return t;
 }
 
@@ -167,11 +167,11 @@ ipc_holds_host_priv(struct task *caller, mach_port_name_t name)
 {
 	struct ipc_entry *e;
 	bool held;
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_space_lock(caller->space);
 
 	e = space_lookup_locked(caller->space, name);
 	held = e && (e->type & MACH_PORT_TYPE_SEND) && e->object == host_priv_port;
-	ipc_unlock(f);
+	ipc_space_unlock(caller->space, f);
 	return held;
 }
 

@@ -433,6 +433,7 @@ use_error(struct right_use *uses, int i)
 mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
+	assert_held(&s->lock);
 	assert_held(&ipc_lock);
 	/*
 	 * The header's two rights under two names (every RPC): nothing to count,
@@ -795,7 +796,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	if ((option & MACH_SEND_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	for (;;) {
 		mr = ipc_check_rights_locked(t->space, uses, n);
 		if (mr != MACH_MSG_SUCCESS)
@@ -809,11 +810,11 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 				mr = MACH_SEND_TIMED_OUT;
 				goto fail;
 			}
-			if (ipc_wait_locked(&dest->senders, deadline - now) == WAKE_ABORTED) {
+			if (ipc_wait_space_locked(t->space, &dest->senders, deadline - now) == WAKE_ABORTED) {
 				mr = MACH_SEND_INTERRUPTED;
 				goto fail;
 			}
-		} else if (ipc_wait_locked(&dest->senders, 0) == WAKE_ABORTED) {
+		} else if (ipc_wait_space_locked(t->space, &dest->senders, 0) == WAKE_ABORTED) {
 			mr = MACH_SEND_INTERRUPTED;
 			goto fail;
 		}
@@ -853,23 +854,23 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	}
 	if (ring) {	/* nobody could ever receive it: destroyed now, and the send succeeds, as in Mach */
 		kmsg_release_rights_locked(k);
-		ipc_unlock(f);
+		ipc_space_unlock(t->space, f);
 		kmsg_free_unlocked(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	if (k->remote->kotype != KOBJ_NONE) {	/* served now, in this thread, unlocked */
-		ipc_unlock(f);
+		ipc_space_unlock(t->space, f);
 		kobject_server(k);
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
 	ipc_enqueue_locked(k->remote, k);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	dealloc_sent_regions(t, &dealloc);
 	return MACH_MSG_SUCCESS;
 fail:
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	free_ool(k);
 	kfree(k);
 	return mr;
@@ -1065,11 +1066,11 @@ copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
 	if (!arrays)
 		return;
 	d = (mach_msg_descriptor_t *)(body + 1);
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++)
 		if (arrays & (1u << i))
 			copyout_port_array_locked(t->space, &d[i].ool_ports, addrs[i]);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++) {
 		mach_msg_ool_ports_descriptor_t *o = &d[i].ool_ports;
 		if (!(arrays & (1u << i)))
@@ -1117,7 +1118,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	if (t->object_regions)	/* a pager cannot be waited for under ipc_lock: fault in now */
 		vm_fault_in_objects(t, umsg, rcv_size);
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 look:
 	for (;;) {
 		struct waitq *wq;
@@ -1142,13 +1143,18 @@ look:
 		curthread()->rcv_buf = umsg;	/* where the fast path may deliver */
 		curthread()->rcv_size = rcv_size;
 		curthread()->rcv_option = (uint32_t)option;
+		spin_unlock_irqoff(&t->space->lock);	/* as ipc_wait_space_locked, but... */
 		why = ipc_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
 		curthread()->rcv_buf = 0;
-		if (curthread()->rcv_done) {	/* delivered straight into our buffer */
+		if (curthread()->rcv_done) {	/* ...delivered straight into our buffer: the space is not needed */
 			curthread()->rcv_done = false;
 			mr = curthread()->rcv_result;
-			goto out;
+			ipc_unlock(f);
+			return mr;
 		}
+		spin_unlock_irqoff(&ipc_lock);		/* the space comes first */
+		spin_lock_irqoff(&t->space->lock);
+		spin_lock_irqoff(&ipc_lock);
 		if (curthread()->ipc_handoff) {	/* a sender gave us its message directly */
 			k = curthread()->ipc_handoff;
 			handoff_port = p = curthread()->ipc_handoff_port;
@@ -1197,7 +1203,7 @@ checked:
 	copyout_rights_locked(t->space, p, k);
 	if (handoff_port)
 		port_unref_locked(handoff_port);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 
 	copyout_memory(t, k, &lost_memory);
 	if (copyout(t, k->msg, umsg, k->size) != KERN_SUCCESS ||
@@ -1216,14 +1222,14 @@ bad_buffer:
 	if (MIN(rcv_size, k->size + tsize) <= want)
 		goto out;	/* faulted in already: the buffer is bad */
 	want = MIN(rcv_size, k->size + tsize);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	copyout_prefault(t, umsg, want);
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	goto look;
 out:
 	if (handoff_port)
 		port_unref_locked(handoff_port);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	if (dead)
 		kmsg_free_unlocked(dead);
 	return mr;

@@ -4,7 +4,7 @@
  * (build/gen/kernel/notify_kuser.c) for a send-once right the kernel was given;
  * sending it consumes that right. Kernel messages ignore the queue limit, as
  * Mach's do. A dead-name notification carries a user reference for the dead
- * name, as in Mach: the name's urefs go up by one when it is sent.
+ * name, as in Mach: the name counts it when it turns dead (right.c).
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -105,8 +105,8 @@ ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *bod
 }
 
 /*
- * Each request's name gains a user reference and its notification goes, both
- * after p's own work (defer.c: the name is in another space).
+ * Each request's notification goes, after p's own work (defer.c); its name
+ * counts the notification's user reference when its space next looks (right.c).
  */
 void
 notify_port_died_locked(struct port *p)
@@ -114,7 +114,7 @@ notify_port_died_locked(struct port *p)
 	struct list *l;
 
 	while ((l = list_pop_front(&p->dnrequests)) != NULL)
-		ipc_defer_dead_name_locked(list_entry(l, struct dnrequest, link), p);
+		ipc_defer_dead_name_locked(list_entry(l, struct dnrequest, link));
 	if (p->nsrequest) {	/* the no-senders request dies with the port */
 		struct port *n = p->nsrequest;
 		p->nsrequest = NULL;

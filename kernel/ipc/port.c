@@ -127,6 +127,20 @@ ipc_defer_destroy_locked(struct kmsg *k)
 	ipc_deferred_pending = true;
 }
 
+enum wake_reason
+ipc_wait_space_locked(struct ipc_space *s, struct waitq *wq, uint64_t timeout_ticks)
+{
+	enum wake_reason why;
+
+	assert_held(&s->lock);
+	spin_unlock_irqoff(&s->lock);		/* (interrupts stay off: ipc_lock is held) */
+	why = ipc_wait_locked(wq, timeout_ticks);
+	spin_unlock_irqoff(&ipc_lock);		/* the space comes first */
+	spin_lock_irqoff(&s->lock);
+	spin_lock_irqoff(&ipc_lock);
+	return why;
+}
+
 bool
 ipc_dying_kmsgs_locked(void)
 {

@@ -2,7 +2,7 @@
  * The mach_port_* calls on a task's name space (mach_port.defs): the handlers
  * that the generated decoder (build/gen/kernel/mach_port_kserver.c) calls for a
  * request that reached a task port, in the sender's thread. Each checks
- * everything under ipc_lock, then commits; results travel in the reply, so
+ * everything under the space's lock and ipc_lock, then commits; results travel in the reply, so
  * nothing is lost when the caller's buffer is bad (the receive fails instead,
  * as mach_msg does). A dying task answers KERN_INVALID_TASK.
  */
@@ -17,7 +17,7 @@
 #include <mach/notify.h>
 #include "layout.h"
 
-/* The task's space while the task lives. Caller holds ipc_lock. */
+/* The task's space while the task lives. Caller holds its lock (ipc_space_lock). */
 static struct ipc_space *
 live_space_locked(struct task *t)
 {
@@ -53,7 +53,7 @@ allocate(struct task *t, mach_port_right_t right, mach_port_name_t given, mach_p
 		return KERN_INVALID_VALUE;
 	if ((right == MACH_PORT_RIGHT_RECEIVE && !p) || (right == MACH_PORT_RIGHT_PORT_SET && !ps))
 		return KERN_RESOURCE_SHORTAGE;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	if (!s) {
 		kr = KERN_INVALID_TASK;
@@ -85,7 +85,7 @@ allocate(struct task *t, mach_port_right_t right, mach_port_name_t given, mach_p
 	} else if (ps) {
 		kfree(ps);
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -111,10 +111,10 @@ with_space(struct task *t, kern_return_t (*op)(struct ipc_space *, mach_port_nam
 	kern_return_t kr;
 	uint32_t f;
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	kr = s ? op(s, name) : KERN_INVALID_TASK;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -183,10 +183,10 @@ kdo_mach_port_mod_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 	kern_return_t kr;
 	uint32_t f;
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	kr = s ? mod_refs_locked(s, name, right, delta) : KERN_INVALID_TASK;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -290,12 +290,12 @@ kdo_mach_port_insert_right(struct task *t, mach_port_name_t name, struct port *p
 		return KERN_INVALID_VALUE;
 	if (!p)
 		return KERN_INVALID_CAPABILITY;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	kr = s ? check_place_locked(s, name, p, carried) : KERN_INVALID_TASK;
 	if (kr == KERN_SUCCESS)
 		kr = place_right_locked(s, name, p, carried);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -311,7 +311,7 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 
 	if (!MACH_MSG_TYPE_PORT_ANY(msgt_name))
 		return KERN_INVALID_VALUE;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	kr = s ? right_check_locked(s, name, msgt_name, &p) : KERN_INVALID_TASK;
 	if (kr == KERN_INVALID_CAPABILITY)
@@ -320,7 +320,7 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 		right_copyin_locked(s, name, msgt_name, p, polyPoly);
 		*poly = p;
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -390,7 +390,7 @@ static kern_return_t
 names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, uint32_t step, uint32_t *count)
 {
 	struct space_walk w = SPACE_WALK_START;
-	uint32_t f = spin_lock_irqsave(&ipc_lock), n = 0, version = 0, budget;
+	uint32_t f = ipc_space_lock(t->space), n = 0, version = 0, budget;
 	struct ipc_space *s = live_space_locked(t);
 	kern_return_t kr = s ? KERN_SUCCESS : KERN_INVALID_TASK;
 	struct ipc_entry *e;
@@ -419,8 +419,8 @@ names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, ui
 		if (kr == KERN_SUCCESS && s->version != version)
 			kr = KERN_ABORTED;
 		if (kr == KERN_SUCCESS && !w.done) {	/* a moment with interrupts on, then on from w */
-			ipc_unlock(f);
-			f = spin_lock_irqsave(&ipc_lock);
+			ipc_space_unlock(t->space, f);
+			f = ipc_space_lock(t->space);
 			s = live_space_locked(t);
 			if (!s)
 				kr = KERN_INVALID_TASK;
@@ -429,7 +429,7 @@ names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, ui
 		}
 	}
 	*count = kr == KERN_ABORTED ? s->count : n;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -447,10 +447,10 @@ kdo_mach_port_names(struct task *t, struct kern_ool *names, mach_msg_type_number
 	uint32_t room = 0, count = 0, f;
 	kern_return_t kr;
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	if (live_space_locked(t))
 		count = t->space->count;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	for (int tries = 0;; tries++) {
 		if (count > room) {	/* a little more, for names that come meanwhile */
 			room = count + count / 8 + 16;
@@ -486,7 +486,7 @@ kdo_mach_port_type(struct task *t, mach_port_name_t name, mach_port_type_t *ptyp
 	kern_return_t kr = KERN_SUCCESS;
 	uint32_t f;
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	if (!s)
 		kr = KERN_INVALID_TASK;
@@ -494,7 +494,7 @@ kdo_mach_port_type(struct task *t, mach_port_name_t name, mach_port_type_t *ptyp
 		kr = KERN_INVALID_NAME;
 	else
 		*ptype = right_type_locked(s, name, e);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -508,7 +508,7 @@ kdo_mach_port_get_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 
 	if (right >= MACH_PORT_RIGHT_NUMBER)
 		return KERN_INVALID_VALUE;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	if (!s)
 		kr = KERN_INVALID_TASK;
@@ -520,7 +520,7 @@ kdo_mach_port_get_refs(struct task *t, mach_port_name_t name, mach_port_right_t 
 		*refs = e->urefs;
 	else
 		*refs = 1;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -534,7 +534,7 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 
 	if (!MACH_PORT_VALID(new))
 		return KERN_INVALID_VALUE;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	if (!s) {
 		kr = KERN_INVALID_TASK;
@@ -559,7 +559,7 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 				notify_name_renamed_locked(s, old, new, n->object);
 		}
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -571,7 +571,7 @@ kdo_mach_port_move_member(struct task *t, mach_port_name_t member, mach_port_nam
 	kern_return_t kr = KERN_SUCCESS;
 	uint32_t f;
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	sp = live_space_locked(t);
 	if (sp) {
 		m = lookup(sp, member);
@@ -602,7 +602,7 @@ kdo_mach_port_move_member(struct task *t, mach_port_name_t member, mach_port_nam
 			ipc_wake_all_locked(&p->receivers);
 		}
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -632,13 +632,13 @@ kdo_mach_port_set_qlimit(struct task *t, mach_port_name_t name, mach_port_msgcou
 
 	if (qlimit > MACH_PORT_QLIMIT_MAX)
 		return KERN_INVALID_VALUE;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	kr = receive_right_locked(t, name, &p);
 	if (kr == KERN_SUCCESS) {
 		p->qlimit = qlimit;
 		ipc_wake_all_locked(&p->senders);
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -649,11 +649,11 @@ kdo_mach_port_set_mscount(struct task *t, mach_port_name_t name, mach_port_mscou
 	kern_return_t kr;
 	uint32_t f;
 
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	kr = receive_right_locked(t, name, &p);
 	if (kr == KERN_SUCCESS)
 		p->mscount = mscount;
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -667,7 +667,7 @@ kdo_mach_port_get_attributes(struct task *t, mach_port_name_t name, mach_port_fl
 
 	if (flavor != MACH_PORT_LIMITS_INFO && flavor != MACH_PORT_RECEIVE_STATUS)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	kr = receive_right_locked(t, name, &p);
 	if (kr == KERN_SUCCESS && flavor == MACH_PORT_LIMITS_INFO) {
 		mach_port_limits_t l = { p->qlimit };
@@ -683,7 +683,7 @@ kdo_mach_port_get_attributes(struct task *t, mach_port_name_t name, mach_port_fl
 		memcpy(info, &st, sizeof st);
 		*infoCnt = MACH_PORT_RECEIVE_STATUS_COUNT;
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
@@ -721,7 +721,7 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 		return KERN_INVALID_VALUE;
 	if (notify && notifyPoly != MACH_MSG_TYPE_PORT_SEND_ONCE)
 		return KERN_INVALID_CAPABILITY;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	s = live_space_locked(t);
 	if (!s) {
 		kr = KERN_INVALID_TASK;
@@ -809,6 +809,6 @@ done:
 	*previous = prev;
 	kr = KERN_SUCCESS;
 out:
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return kr;
 }

@@ -3,7 +3,7 @@
  * copyout into the receiver's space), and the user-visible deallocate and
  * destroy. right_check_locked() decides whether a copyin can succeed without
  * changing anything, so mach_msg can check a whole message before it commits.
- * All with ipc_lock held.
+ * All with the space's lock and ipc_lock held (ipc_space_lock).
  *
  * Counting: an entry holds one reference on its port whatever rights it has;
  * a right in a message holds one. p->srights counts send rights (an entry with
@@ -24,13 +24,20 @@
 
 /*
  * An entry whose send or send-once right names a dead port becomes a dead name
- * with the right's user references: a send-once right's one, plus the one a
- * dead-name notification brought (notify.c added it when the port died).
+ * with the right's user references (a send-once right's one), plus the one the
+ * dead-name notification brought when the name had a request: the port's death
+ * sent it (notify.c), and the name counts it now, when its space looks, as Mach
+ * does (the port's death never touches a space: its lock comes first). A count
+ * already at UREFS_MAX stays there.
  */
 void
 entry_turn_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 {
 	struct port *p = e->object;
+
+	assert_held(&s->lock);
+	if (e->dnrequest && e->urefs < UREFS_MAX)
+		e->urefs++;
 
 	if (e->type & T_SEND) {
 		space_rhash_remove_locked(s, e);
@@ -77,6 +84,7 @@ name_deleted(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e, st
 struct ipc_entry *
 right_find_port_locked(struct ipc_space *s, struct port *p)
 {
+	assert_held(&s->lock);
 	if (!s->active)
 		return NULL;
 	if (p->receiver == s)
@@ -99,6 +107,7 @@ right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_nam
 {
 	struct ipc_entry *e = space_lookup_locked(s, name);
 
+	assert_held(&s->lock);
 	if (!e)
 		return KERN_INVALID_NAME;
 	entry_lazy_dead_locked(s, e);
@@ -138,6 +147,7 @@ right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_na
 {
 	struct ipc_entry *e = space_lookup_locked(s, name);
 
+	assert_held(&s->lock);
 	p->refs++;
 	switch (disp) {
 	case MACH_MSG_TYPE_MAKE_SEND:
@@ -192,6 +202,7 @@ right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t c
 	mach_port_name_t n;
 	kern_return_t kr;
 
+	assert_held(&s->lock);
 	if (carried != MACH_MSG_TYPE_PORT_RECEIVE && !p->active) {
 		right_destroy_carried_locked(p, carried);
 		*name = MACH_PORT_DEAD;
@@ -273,6 +284,7 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 	struct ipc_entry *e = space_lookup_locked(s, name);
 	struct port *p;
 
+	assert_held(&s->lock);
 	if (!e)
 		return KERN_INVALID_NAME;
 	entry_lazy_dead_locked(s, e);
@@ -310,6 +322,7 @@ right_destroy_locked(struct ipc_space *s, mach_port_name_t name)
 	struct ipc_entry *e = space_lookup_locked(s, name);
 	struct port *p;
 
+	assert_held(&s->lock);
 	if (!e)
 		return KERN_INVALID_NAME;
 	entry_lazy_dead_locked(s, e);

@@ -22,6 +22,7 @@
  * tree, and a slot all 255 of whose names are in the tree stays off the free
  * list (gen 0, "parked") until one of them goes.
  */
+#include <kern/lock_order.h>
 #include <kern/ipc_space.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
@@ -99,6 +100,7 @@ space_create(struct task *t)
 	memset(&s->first_chunk[0], 0, sizeof s->first_chunk[0]);
 	s->first_chunk[0].name = MACH_PORT_DEAD;	/* slot 0: no name 0..255 finds it */
 	s->size = 1;
+	s->lock = (struct spinlock)SPINLOCK_INIT("space", LOCK_RANK_SPACE);
 	s->active = true;
 	s->task = t;
 	s->limit = MAX_NAMES;	/* ipc_task_init applies the task's limit */

@@ -47,6 +47,16 @@ lockcheck_acquire(struct spinlock *l)
 }
 
 void
+lockcheck_record(struct spinlock *l)
+{
+	if (failed || panic_in_progress())
+		return;
+	if (nheld == LOCKCHECK_DEPTH)
+		fail("taken with too many locks held", l, NULL);
+	held[nheld++] = l;
+}
+
+void
 lockcheck_release(struct spinlock *l)
 {
 	if (failed || panic_in_progress())

@@ -241,10 +241,12 @@ task_alive(struct task *t)
 void
 task_usage_locked(struct task *t, uint32_t usage[TASK_LIMITS_COUNT])
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
-
-	usage[TASK_LIMIT_NAMES] = t->space ? t->space->count : 0;
-	ipc_unlock(f);
+	usage[TASK_LIMIT_NAMES] = 0;
+	if (t->space) {
+		uint32_t f = spin_lock_irqsave(&t->space->lock);
+		usage[TASK_LIMIT_NAMES] = t->space->count;
+		spin_unlock_irqrestore(&t->space->lock, f);
+	}
 	usage[TASK_LIMIT_THREADS] = (uint32_t)t->nthreads;	/* [L+S]: t->lock is held */
 	usage[TASK_LIMIT_TASKS] = t->children;
 	usage[TASK_LIMIT_KMEM] = t->kmem ? __atomic_load_n(&t->kmem->used, __ATOMIC_RELAXED) : 0;

@@ -232,10 +232,13 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
 		if (limits[i] > mine[i])
 			return KERN_NO_ACCESS;	/* nobody gives more than it has */
 	f = spin_lock_irqsave(&t->lock);
+	if (t->space) {
+		g = spin_lock_irqsave(&t->space->lock);
+		ipc_space_set_limit(t->space, limits[TASK_LIMIT_NAMES]);
+		spin_unlock_irqrestore(&t->space->lock, g);
+	}
 	g = ipc_sched_lock();
 	memcpy(t->limits, limits, sizeof t->limits);
-	if (t->space)
-		ipc_space_set_limit(t->space, limits[TASK_LIMIT_NAMES]);
 	__atomic_store_n(&t->kmem->limit, limits[TASK_LIMIT_KMEM], __ATOMIC_RELAXED);
 	ipc_sched_unlock(g);
 	spin_unlock_irqrestore(&t->lock, f);

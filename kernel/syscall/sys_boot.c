@@ -67,11 +67,11 @@ host_port_to_give(struct task *caller, mach_port_name_t host_port, struct port *
 		*out = NULL;
 		return KERN_SUCCESS;
 	}
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(caller->space);
 	kr = right_check_locked(caller->space, host_port, MACH_MSG_TYPE_COPY_SEND, &p);
 	if (kr == KERN_SUCCESS)
 		p->refs++;
-	ipc_unlock(f);
+	ipc_space_unlock(caller->space, f);
 	if (kr == KERN_INVALID_CAPABILITY)	/* a dead name */
 		kr = KERN_INVALID_RIGHT;
 	*out = p;
@@ -117,13 +117,13 @@ sys_boot_module_start(const struct trap_args *args)
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (uport) {	/* a send right to the new task's port, to control it or watch it die */
-		f = spin_lock_irqsave(&ipc_lock);
+		f = ipc_space_lock(caller->space);
 		if (t->self) {
 			t->self->refs++;
 			t->self->srights++;
 			right_copyout_locked(caller->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
 		}
-		ipc_unlock(f);
+		ipc_space_unlock(caller->space, f);
 		kr = copyout(caller, &name, uport, sizeof name);
 	}
 	if (kr == KERN_SUCCESS)
@@ -132,9 +132,9 @@ sys_boot_module_start(const struct trap_args *args)
 		/* checked first, but a sibling took the memory away: the caller cannot know
 		 * the task, so it does not go on running unknown */
 		if (name) {
-			f = spin_lock_irqsave(&ipc_lock);
+			f = ipc_space_lock(caller->space);
 			right_deallocate_locked(caller->space, name);
-			ipc_unlock(f);
+			ipc_space_unlock(caller->space, f);
 		}
 		task_terminate(t, TASK_KILLED, 0);
 		task_wait(t, 0);

@@ -45,10 +45,10 @@ static kern_return_t
 take_back_name(struct task *t, mach_port_name_t name,
 		      kern_return_t (*undo)(struct ipc_space *, mach_port_name_t))
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_space_lock(t->space);
 
 	undo(t->space, name);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	return KERN_INVALID_ADDRESS;
 }
 
@@ -69,7 +69,7 @@ sys_mach_reply_port(const struct trap_args *args)
 	p = port_create();
 	if (!p)
 		return KERN_RESOURCE_SHORTAGE;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	kr = space_alloc_name_locked(t->space, &name, &e);
 	if (kr == KERN_SUCCESS) {
 		e->type = MACH_PORT_TYPE_RECEIVE;
@@ -82,7 +82,7 @@ sys_mach_reply_port(const struct trap_args *args)
 		p->active = false;
 		port_unref_locked(p);
 	}
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, args->a[0], sizeof name) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
 	return kr;
@@ -170,12 +170,12 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 
 	if (kr != KERN_SUCCESS)
 		return kr;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_space_lock(t->space);
 	p = pick_locked();
 	p->refs++;
 	p->srights++;
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
-	ipc_unlock(f);
+	ipc_space_unlock(t->space, f);
 	if (kr == KERN_SUCCESS && copyout(t, &name, uname, sizeof name) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
 	return kr;

@@ -3,8 +3,9 @@
  * and queued messages. The user interface (traps) is kernel/syscall/sys_ipc.c
  * and sys_port.c; the OSF Mach 3.0 types come from <mach/...>.
  *
- * Locking: all IPC state is protected by ipc_lock ([P] below), for now one
- * lock for every port, set and space; sched_lock protects scheduling only (run
+ * Locking: a space's entries by the space's lock ([S], kern/ipc_space.h);
+ * ports, sets and queued messages by ipc_lock ([P] below), for now one lock
+ * for all of them, taken after a space's; sched_lock protects scheduling only (run
  * queues, thread states, wait queues), and is taken inside ipc_lock: a thread
  * that must wait checks under ipc_lock, joins the wait queue under sched_lock
  * too, and lets ipc_lock go only then (ipc_wait_locked), so no wake-up is lost.
@@ -36,7 +37,7 @@ enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CON
 enum ipc_deferred_kind {
 	IPC_DEFER_NONE,		/* not on the list */
 	IPC_DEFER_SEND,		/* a kernel message (a notification) for k->remote */
-	IPC_DEFER_DEAD_NAME,	/* a dead-name request that fired: its uref, then its notification */
+	IPC_DEFER_DEAD_NAME,	/* a dead-name request that fired: its notification */
 	IPC_DEFER_FORGET,	/* send-once rights to a port the kernel drops unused and unsent */
 };
 struct ipc_deferred {
@@ -111,8 +112,8 @@ struct dnrequest;
 extern bool ipc_deferred_pending;	/* [P] work is on the deferred list */
 /* k, a kernel message holding a send-once right to k->remote, goes to it later (or is destroyed). */
 void ipc_defer_send_locked(struct kmsg *k);
-/* d fired because its port died: its name gets a uref, then its notification goes. */
-void ipc_defer_dead_name_locked(struct dnrequest *d, struct port *died);
+/* d fired because its port died: its notification goes. */
+void ipc_defer_dead_name_locked(struct dnrequest *d);
 /* A send-once right to p (and its reference) the kernel drops without a notification. */
 void ipc_defer_forget_locked(struct port *p);
 /* Does the deferred work, until none is left (what it does may defer more). */
@@ -129,6 +130,37 @@ ipc_unlock(uint32_t f)
 		ipc_deferred_run_locked();
 	spin_unlock_irqrestore(&ipc_lock, f);
 }
+
+/*
+ * A space's lock, then ipc_lock: what a path that looks at names takes. The
+ * space comes first (its entries name ports); two spaces are taken in
+ * address order, or the second by a try (the fast path's receiver).
+ */
+static inline uint32_t
+ipc_space_lock(struct ipc_space *s)
+{
+	uint32_t f = spin_lock_irqsave(&s->lock);
+
+	spin_lock_irqoff(&ipc_lock);
+	return f;
+}
+
+/* Lets both go, after the deferred work (which needs ipc_lock only). */
+static inline void
+ipc_space_unlock(struct ipc_space *s, uint32_t f)
+{
+	if (ipc_deferred_pending)
+		ipc_deferred_run_locked();
+	spin_unlock_irqoff(&ipc_lock);
+	spin_unlock_irqrestore(&s->lock, f);
+}
+
+/*
+ * ipc_wait_locked for a caller that holds s's lock too: s is let go before the
+ * wait and both are taken again, in order, after it; what either guards must
+ * be looked at again.
+ */
+enum wake_reason ipc_wait_space_locked(struct ipc_space *s, struct waitq *wq, uint64_t timeout_ticks);
 
 /*
  * Waits on one of IPC's wait queues (a port's receivers or senders, a set's):

@@ -5,7 +5,8 @@
  * it; it needs nothing else of the kernel, so the host unit tests compile the
  * same files (tests/unit/test_space.c).
  *
- * Locking: ipc_lock (kern/ipc.h), held by the caller of every function here.
+ * Locking: the space's own lock, held by the caller of every function here
+ * (with ipc_lock inside it, for the ports its entries name: kern/ipc.h).
  * None of them looks at more than a bounded part of the space: a name is found
  * by index or in a balanced tree, a port in a hash that grows a bucket at a
  * time, and the table grows a chunk at a time without moving an entry.
@@ -15,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <kern/spinlock.h>
 #include <mach/kern_return.h>
 #include <mach/port.h>
 
@@ -61,7 +63,7 @@ struct ipc_entry {
  * says so: port->receiver, port->receiver_name). It is linear hashing: buckets
  * are added one at a time as entries join, each split moving one bucket's chain.
  *
- *   [P] ipc_lock   [I] set at creation
+ *   [S] s->lock   [I] set at creation
  */
 /* A page on i386 (the host unit tests, with 8-byte pointers, take twice that) */
 #define SPACE_PAGE_SIZE		(4096 / 4 * sizeof(void *))
@@ -73,27 +75,28 @@ struct ipc_entry {
 #define SPACE_FREE		0x80000000u	/* no name whose slot is in the table has this bit */
 
 struct ipc_space {
-	struct ipc_entry **table;	/* [P] table[i]: the chunk of slots i << 7 .. (i << 7) + 127 */
-	uint32_t size;			/* [P] slots made (used or free): lookups look below it */
-	uint32_t chunks;		/* [P] chunks allocated: size <= chunks << 7 */
-	uint32_t table_room;		/* [P] length of the directory `table` */
-	struct ipc_entry *free_head;	/* [P] the free slots, doubly linked, or NULL */
-	uint32_t count;			/* [P] names in use, in the table and the tree */
-	uint32_t limit;			/* [P] most names it may hold (its task's TASK_LIMIT_NAMES) */
-	uint32_t version;		/* [P] changes whenever a name comes, goes or changes its rights
+	struct spinlock lock;		/* before ipc_lock; spaces in address order (kern/lock_order.h) */
+	struct ipc_entry **table;	/* [S] table[i]: the chunk of slots i << 7 .. (i << 7) + 127 */
+	uint32_t size;			/* [S] slots made (used or free): lookups look below it */
+	uint32_t chunks;		/* [S] chunks allocated: size <= chunks << 7 */
+	uint32_t table_room;		/* [S] length of the directory `table` */
+	struct ipc_entry *free_head;	/* [S] the free slots, doubly linked, or NULL */
+	uint32_t count;			/* [S] names in use, in the table and the tree */
+	uint32_t limit;			/* [S] most names it may hold (its task's TASK_LIMIT_NAMES) */
+	uint32_t version;		/* [S] changes whenever a name comes, goes or changes its rights
 					 * (but for a port's death, which its names learn lazily) */
-	struct space_tree_node *tree;	/* [P] root of the other names */
-	uint32_t tree_count;		/* [P] names in the tree */
-	struct space_tree_node *spare;	/* [P] a node kept for the next tree name, or NULL */
+	struct space_tree_node *tree;	/* [S] root of the other names */
+	uint32_t tree_count;		/* [S] names in the tree */
+	struct space_tree_node *spare;	/* [S] a node kept for the next tree name, or NULL */
 	/* the reverse hash: port -> entry holding a send right to it */
-	struct ipc_entry ***buckets;	/* [P] buckets[i]: the chunk of buckets i << 10 .. */
-	uint32_t bucket_chunks;		/* [P] chunks allocated */
-	uint32_t bucket_room;		/* [P] length of the directory `buckets` */
-	uint32_t rh_level;		/* [P] buckets below rh_split use hash & (2 * rh_level - 1), */
+	struct ipc_entry ***buckets;	/* [S] buckets[i]: the chunk of buckets i << 10 .. */
+	uint32_t bucket_chunks;		/* [S] chunks allocated */
+	uint32_t bucket_room;		/* [S] length of the directory `buckets` */
+	uint32_t rh_level;		/* [S] buckets below rh_split use hash & (2 * rh_level - 1), */
 	uint32_t rh_split;		/*     the others hash & (rh_level - 1); rh_level + rh_split exist */
-	uint32_t rh_count;		/* [P] entries in the hash */
+	uint32_t rh_count;		/* [S] entries in the hash */
 	uint32_t rh_seed;		/* [I] */
-	bool active;			/* [P] false once the task is dead */
+	bool active;			/* [S] false once the task is dead */
 	struct task *task;		/* [I] */
 	struct ipc_entry *first_chunk;	/* [I] `table` while the directory has one chunk */
 	struct ipc_entry **first_buckets; /* [I] `buckets` while it has one chunk */
@@ -114,7 +117,7 @@ void space_page_free(void *page);
 
 /* space.c */
 struct ipc_space *space_create(struct task *t);
-/* The most names s may hold from now on (capped at what the table can name). [P] held, or s unpublished. */
+/* The most names s may hold from now on (capped at what the table can name). [S] held, or s unpublished. */
 void ipc_space_set_limit(struct ipc_space *s, uint32_t names);
 void space_destroy(struct ipc_space *s);
 struct ipc_entry *space_lookup_tree_locked(struct ipc_space *s, mach_port_name_t name);

@@ -10,7 +10,8 @@
 
 #define LOCK_RANK_TASKS		10	/* the task list */
 #define LOCK_RANK_TASK		20	/* one task's fields */
-#define LOCK_RANK_IPC		30	/* ports, sets, spaces, queued messages */
+#define LOCK_RANK_SPACE		25	/* one task's names: a space before the ports it names */
+#define LOCK_RANK_IPC		30	/* ports, sets, queued messages */
 #define LOCK_RANK_INPUT		35	/* console input: its readers wait under it */
 #define LOCK_RANK_IRQ		36	/* device interrupt lines: wakes the irq thread under it */
 #define LOCK_RANK_SCHED		40	/* run queues, thread states, wait queues */

@@ -12,13 +12,12 @@ struct dnrequest {
 		struct list link;		/* [P] port->dnrequests */
 		struct ipc_deferred deferred;	/* [P] or the deferred list, once it fired */
 	};
-	struct port *died;		/* once it fired: the port, with a reference */
 	struct ipc_space *space;
 	mach_port_name_t name;
 	struct port *notify;		/* a send-once right the kernel holds */
 };
 
-/* p died: every dead-name request fires, and its name gains the notification's user reference. */
+/* p died: every dead-name request fires (its name counts the notification's user reference when it turns dead). */
 void notify_port_died_locked(struct port *p);
 void notify_no_senders_locked(struct port *p);
 /* p's receive right to n (a send-once right it takes over); false if n cannot take it. */

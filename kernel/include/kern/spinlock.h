@@ -36,6 +36,8 @@ void lockcheck_acquire(struct spinlock *l);
 void lockcheck_release(struct spinlock *l);
 /* Patches the sites (arch/i386/lockcheck_patch.c): once, at boot, before any lock is taken. */
 void arch_lockcheck_patch(void);
+/* A lock taken by a try, which cannot deadlock: held from now on, out of order or not. */
+void lockcheck_record(struct spinlock *l);
 /* Whether this CPU holds l (with lockcheck off: whether anyone does). */
 bool lockcheck_held(const struct spinlock *l);
 /* How many spin locks this CPU holds (0 with lockcheck off). */
@@ -157,6 +159,19 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
 static inline void spin_lock_irqoff(struct spinlock *l)
 {
 	spin_acquire(l);
+}
+
+/*
+ * One try, interrupts already off: a lock that may be taken against the order
+ * (a try never waits, so it cannot close a cycle). False if it is taken.
+ */
+static inline bool spin_trylock_irqoff(struct spinlock *l)
+{
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return false;
+	if (lockcheck_on)
+		lockcheck_record(l);
+	return true;
 }
 
 static inline void spin_unlock_irqoff(struct spinlock *l)
