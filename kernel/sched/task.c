@@ -412,8 +412,18 @@ void
 task_check_kill(void)
 {
 	struct thread *t = curthread();
-	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint32_t f;
 
+	/*
+	 * Nothing asked of this thread, the case of nearly every trap's end: read
+	 * without sched_lock. At a trap's end interrupts are off, so on this CPU
+	 * nothing sets these meanwhile; a request that comes after this look (from
+	 * another CPU, or while a new thread starts with interrupts on) stops the
+	 * thread at its next trap, the timer's at the latest.
+	 */
+	if (!t->kill_pending && !t->suspend_count && !t->task->suspend_count)
+		return;
+	f = spin_lock_irqsave(&sched_lock);
 	while (!t->kill_pending && (t->suspend_count || t->task->suspend_count))
 		waitq_wait_locked(&t->resume, 0);
 	spin_unlock_irqrestore(&sched_lock, f);
