@@ -2,7 +2,9 @@
 # Fetches the Linux reference kernel for `make bench`: Debian's i386 package
 # linux-image-686 (a metapackage; we follow it to the real image), downloaded with
 # a private apt configuration under DIR so that nothing under /etc changes, and
-# unpacked to DIR/vmlinuz (plus DIR/config and DIR/version).
+# unpacked to DIR/vmlinuz (plus DIR/config and DIR/version), with its e1000 module
+# (DIR/e1000.ko) and Debian's busybox-static for i386 (DIR/busybox) for the
+# network peer (tools/net/linux-peer.sh).
 #
 #   tools/bench/linux-kernel.sh DIR
 #
@@ -85,11 +87,30 @@ fi
 deb=$(ls "$apt_dir"/deb/"$image"_*.deb)
 rm -rf "$dir"/unpack
 mkdir -p "$dir"/unpack
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir"/unpack --wildcards './boot/*'
+# the kernel, and the e1000 module the network peer (tools/net/linux-peer.sh) loads:
+# e1000 is a module in Debian's 686 kernel
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir"/unpack --wildcards './boot/*' '*/e1000/e1000.ko*'
 mv "$dir"/unpack/boot/vmlinuz-* "$dir"/vmlinuz.tmp
 mv "$dir"/unpack/boot/config-* "$dir"/config
+ko=$(find "$dir"/unpack -name 'e1000.ko*' | head -1)
+case "$ko" in
+*.xz) xz -dc "$ko" >"$dir"/e1000.ko ;;
+*.zst) zstd -qdc "$ko" >"$dir"/e1000.ko ;;
+*) cp "$ko" "$dir"/e1000.ko ;;
+esac
 rm -rf "$dir"/unpack
-echo "$image $(dpkg-deb -f "$deb" Version)" >"$dir"/version
+echo "$image $(dpkg-deb -f "$deb" Version)" >"$dir"/version.tmp
 rm -f "$deb"	# 50 MB we no longer need: the kernel is unpacked
-mv "$dir"/vmlinuz.tmp "$dir"/vmlinuz
+# busybox for the network peer's initramfs: the static i386 build
+(cd "$apt_dir"/deb && apt-get -q "${apt_opts[@]}" download busybox-static >>"$log" 2>&1) || {
+	cat "$log" >&2
+	echo "linux-kernel.sh: apt-get download busybox-static failed" >&2
+	exit 1
+}
+mkdir -p "$dir"/unpack
+dpkg-deb --fsys-tarfile "$apt_dir"/deb/busybox-static_*.deb | tar -x -C "$dir"/unpack ./bin/busybox
+mv "$dir"/unpack/bin/busybox "$dir"/busybox
+rm -rf "$dir"/unpack "$apt_dir"/deb/busybox-static_*.deb
+mv "$dir"/version.tmp "$dir"/version
+mv "$dir"/vmlinuz.tmp "$dir"/vmlinuz	# last: the Makefile's target
 echo "linux-kernel.sh: $(cat "$dir"/version)"
