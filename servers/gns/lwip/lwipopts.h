@@ -27,6 +27,10 @@
 #define LWIP_SINGLE_NETIF		0	/* one netif per NIC */
 #define LWIP_NETIF_STATUS_CALLBACK	1
 #define LWIP_NETIF_LINK_CALLBACK	1
+/* Packets to the node's own addresses (and 127.0.0.1) loop inside lwIP, so that two
+ * clients of one gns can talk TCP; gns's tick drains the queue (netif_poll_all). */
+#define LWIP_NETIF_LOOPBACK		1
+#define LWIP_HAVE_LOOPIF		1
 
 /*
  * Memory: the heap (MEM_SIZE) holds outgoing data; the pool's pbufs hold
