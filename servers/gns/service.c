@@ -1,83 +1,22 @@
 /*
- * gns's service port and registrations (service.h). A registration is a
- * port of gns's whose send right the client holds: when its last send right
- * goes (the client let go, or died), no-senders frees the number. A socket
- * bound under a registration (socket_bind_registered) holds one of those
- * send rights itself, so the registration lasts as long as the socket.
+ * gns's service (service.h): the port set, the service port and what comes
+ * to it (gns_socket here, gns_register in registration.c), and the
+ * no-senders notifications that end sockets and registrations.
  */
 #include <stdio.h>
-#include <string.h>
 #include <mach/mach.h>
 #include <manifold/msg.h>
 #include <manifold/socket.h>
 #include "lwip/netif.h"
 #include "ns_client.h"
-#include "reg.h"
+#include "registration.h"
 #include "service.h"
 #include "sock.h"
 
 #define ME mach_task_self()
 #define SERVICE_PATH "/servers/gns"
 
-struct registration {
-	mach_port_t port;	/* receive right, in the set; NULL: free slot */
-	struct reg *reg;
-};
-
-static struct registration registrations[REG_MAX];
-static mach_port_t service, port_set;
-
-/* A new receive right in the set, with no-senders asked on itself. */
-static mach_port_t
-port_in_set(void)
-{
-	mach_port_t p, prev;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
-		return MACH_PORT_NULL;
-	if (mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 1, p, MACH_MSG_TYPE_MAKE_SEND_ONCE,
-					   &prev) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, p, port_set) != KERN_SUCCESS) {
-		mach_port_destroy(ME, p);
-		return MACH_PORT_NULL;
-	}
-	return p;
-}
-
-struct reg *
-service_registration(mach_port_t port)
-{
-	for (int i = 0; i < REG_MAX; i++)
-		if (MACH_PORT_VALID(port) && registrations[i].port == port)
-			return registrations[i].reg;
-	return NULL;
-}
-
-kern_return_t
-gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_port_t *registration)
-{
-	struct registration *r = NULL;
-	int err;
-
-	if (server != service)
-		return SOCK_EOPNOTSUPP;	/* asked of a socket or a registration, not the service */
-	for (int i = 0; i < REG_MAX && !r; i++)
-		if (!MACH_PORT_VALID(registrations[i].port))
-			r = &registrations[i];
-	if ((err = reg_check(proto, number)) != 0)
-		return err;
-	if (!r)
-		return SOCK_ENOBUFS;
-	if ((r->port = port_in_set()) == MACH_PORT_NULL)
-		return SOCK_ENOBUFS;
-	if ((err = reg_claim(proto, number, r, &r->reg)) != 0) {
-		mach_port_destroy(ME, r->port);
-		r->port = MACH_PORT_NULL;
-		return err;
-	}
-	*registration = r->port;
-	return KERN_SUCCESS;
-}
+static mach_port_t service;
 
 kern_return_t
 gns_do_gns_socket(mach_port_t server, uint32_t type, mach_port_t *sock)
@@ -86,7 +25,7 @@ gns_do_gns_socket(mach_port_t server, uint32_t type, mach_port_t *sock)
 	int err;
 
 	if (server != service)
-		return SOCK_EOPNOTSUPP;
+		return SOCK_EOPNOTSUPP;	/* asked of a socket or a registration, not the service */
 	if (type != SOCK_DGRAM && type != SOCK_STREAM)
 		return SOCK_EPROTONOSUPPORT;
 	if ((s = sock_alloc((int)type)) == NULL)
@@ -102,35 +41,25 @@ gns_do_gns_socket(mach_port_t server, uint32_t type, mach_port_t *sock)
 	return KERN_SUCCESS;
 }
 
-/* The last send right to a socket or a registration went. */
+/* The last send right to a socket or a registration went: its client let go, or died. */
 static void
 no_senders(mach_port_t port)
 {
 	struct sock *s = sock_find(port);
 
-	if (s) {
+	if (s)
 		sock_destroy(s);
-		return;
-	}
-	for (int i = 0; i < REG_MAX; i++) {
-		struct registration *r = &registrations[i];
-		if (MACH_PORT_VALID(port) && r->port == port) {
-			reg_release(r->reg);
-			r->reg = NULL;
-			mach_port_destroy(ME, r->port);
-			r->port = MACH_PORT_NULL;
-			return;
-		}
-	}
+	else
+		registration_no_senders(port);
 }
 
 mach_port_t
 service_start(struct msg_server *s, mach_port_t events)
 {
-	mach_port_t ns, reg;
+	mach_port_t set, ns, reg;
 
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &port_set) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, events, port_set) != KERN_SUCCESS) {
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, events, set) != KERN_SUCCESS) {
 		printf("gns: no port set: no sockets\n");
 		return events;
 	}
@@ -144,11 +73,12 @@ service_start(struct msg_server *s, mach_port_t events)
 			printf("gns: cannot register %s\n", SERVICE_PATH);
 	}
 	if (MACH_PORT_VALID(service))
-		mach_port_move_member(ME, service, port_set);
+		mach_port_move_member(ME, service, set);
 	s->no_senders = no_senders;
-	sock_init(s, port_set);
+	sock_init(s, set);
+	registration_init(set, service);
 	printf("gns: serving %s\n", SERVICE_PATH);
-	return port_set;
+	return set;
 }
 
 void

@@ -12,6 +12,7 @@
 #include <manifold/msg.h>
 #include <manifold/socket.h>
 #include "lwip/netif.h"
+#include "registration.h"
 #include "sock.h"
 #include "socket_server.h"
 
@@ -26,6 +27,12 @@ sock_init(struct msg_server *s, mach_port_t set)
 {
 	server = s;
 	port_set = set;
+}
+
+struct msg_server *
+sock_server(void)
+{
+	return server;
 }
 
 void
@@ -209,14 +216,11 @@ socket_do_socket_bind(mach_port_t sock, uint32_t addr, uint32_t port)
 	return KERN_SUCCESS;
 }
 
-/* service.c: the registration served on port, if it is one; its (proto, number). */
-extern struct reg *service_registration(mach_port_t port);
-
 kern_return_t
 socket_do_socket_bind_registered(mach_port_t sock, mach_port_t registration, uint32_t addr)
 {
 	struct sock *s = sock_find(sock);
-	struct reg *r = service_registration(registration);
+	struct reg *r = registration_find(registration);
 	int err;
 
 	if (!s)

@@ -55,6 +55,8 @@ struct sock {
 /* service.c: the server, so that callbacks can wake deferred requests. */
 void sock_init(struct msg_server *s, mach_port_t set);
 
+struct msg_server *sock_server(void);
+
 /* Something a waiting call may want happened: serve the held requests again. */
 void sock_wake(void);
 

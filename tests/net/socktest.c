@@ -196,6 +196,49 @@ registration_conflicts_are_named(void)
 	CHECK_EQ(sock_close(s2), 0);
 }
 
+/* Only the registrant of an EtherType gets its frames, and it can send its own. */
+static void
+ethertype_frames_reach_only_their_registrant(void)
+{
+	static uint8_t f[1514];
+	mach_msg_type_number_t n = sizeof f;
+	mach_port_t reg, udp;
+	int len;
+
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, 0x88b5, &reg), 0);
+	CHECK_EQ(gns_frame_recv(reg, SOCK_NONBLOCK, 0, f, &n), SOCK_EWOULDBLOCK);
+	CHECK(wire_send_ether(0x88b7, "not yours", 9));		/* nobody registered 0x88b7 */
+	CHECK(wire_send_ether(0x88b5, "yours", 5));
+	n = sizeof f;
+	CHECK_EQ(gns_frame_recv(reg, 0, 2000, f, &n), KERN_SUCCESS);
+	CHECK_EQ(n, 60);					/* padded to Ethernet's minimum */
+	CHECK_EQ(f[12] << 8 | f[13], 0x88b5);
+	CHECK(memcmp(f + 14, "yours", 5) == 0);
+	CHECK(memcmp(f + 6, wire_peer_mac, 6) == 0);
+	n = sizeof f;
+	CHECK_EQ(gns_frame_recv(reg, 0, 200, f, &n), SOCK_ETIMEDOUT);
+
+	memcpy(f, wire_peer_mac, 6);
+	memset(f + 6, 0xee, 6);					/* gns puts its own MAC here */
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	memcpy(f + 14, "from the client", 15);
+	CHECK_EQ(gns_frame_send(reg, f, 60), KERN_SUCCESS);
+	len = wire_next_ether(0x88b5, f, sizeof f, 2000);
+	CHECK_EQ(len, 60);
+	CHECK(memcmp(f + 6, wire_gns_mac, 6) == 0);
+	CHECK(memcmp(f + 14, "from the client", 15) == 0);
+	f[13] = 0xb6;
+	CHECK_EQ(gns_frame_send(reg, f, 60), SOCK_EINVAL);	/* not its type */
+	CHECK_EQ(gns_frame_send(reg, f, 10), SOCK_EINVAL);	/* no header */
+
+	CHECK_EQ(sock_register(GNS_PROTO_UDP, 5300, &udp), 0);
+	n = sizeof f;
+	CHECK_EQ(gns_frame_recv(udp, SOCK_NONBLOCK, 0, f, &n), SOCK_EOPNOTSUPP);
+	CHECK_EQ(mach_port_deallocate(ME, udp), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+}
+
 struct peer {
 	mach_port_t sock;
 	uint16_t port;
@@ -478,6 +521,7 @@ static const struct test tests[] = {
 	{ "udp_to_an_unregistered_port_is_refused", udp_to_an_unregistered_port_is_refused },
 	{ "recv_times_out", recv_times_out },
 	{ "registration_conflicts_are_named", registration_conflicts_are_named },
+	{ "ethertype_frames_reach_only_their_registrant", ethertype_frames_reach_only_their_registrant },
 	{ "tcp_connect_and_accept_through_loopback", tcp_connect_and_accept_through_loopback },
 	{ "tcp_carries_a_mebibyte_intact", tcp_carries_a_mebibyte_intact },
 	{ "tcp_connect_to_a_closed_port_is_refused", tcp_connect_to_a_closed_port_is_refused },

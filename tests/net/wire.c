@@ -12,8 +12,10 @@
 #define ETH_HDR 14
 #define IP_HDR 20
 
-static const uint8_t peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 };
-static const uint8_t gns_mac[6] = NIC_MAC;
+const uint8_t wire_peer_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x09 };
+const uint8_t wire_gns_mac[6] = NIC_MAC;
+#define peer_mac wire_peer_mac
+#define gns_mac wire_gns_mac
 static uint8_t out[FRAME_DATA_MAX], in[FRAME_DATA_MAX];
 static uint16_t ip_id = 1;
 
@@ -110,6 +112,33 @@ answer_arp(const uint8_t *f, int len)
 	memcpy(r + 18, gns_mac, 6);
 	be_put(r + 24, WIRE_GNS_IP, 4);
 	nic_send(out, 60, 1000);
+}
+
+bool
+wire_send_ether(uint16_t type, const void *data, uint32_t len)
+{
+	if (ETH_HDR + len > sizeof out)
+		return false;
+	ether(out, type);
+	memcpy(out + ETH_HDR, data, len);
+	memset(out + ETH_HDR + len, 0, len < 46 ? 46 - len : 0);
+	return nic_send(out, ETH_HDR + (len < 46 ? 46 : len), 1000);
+}
+
+int
+wire_next_ether(uint16_t type, uint8_t *buf, uint32_t size, uint32_t timeout_ms)
+{
+	uint64_t end = clock_ms() + timeout_ms;
+
+	for (;;) {
+		uint64_t t = clock_ms();
+		int len = nic_receive(buf, size, t < end ? (uint32_t)(end - t) : 0);
+
+		if (len < 0)
+			return -1;
+		if (len >= ETH_HDR && be_get(buf + 12, 2) == type)
+			return len;
+	}
 }
 
 /* The next IPv4 frame of protocol proto from gns, answering ARP on the way; its length or -1. */

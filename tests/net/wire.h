@@ -35,4 +35,13 @@ bool wire_next_udp(struct wire_udp *u, uint32_t timeout_ms);
  */
 int wire_next_unreachable(uint16_t *port, uint32_t timeout_ms);
 
+/* A frame of EtherType type from the peer to gns, with data after the header. */
+bool wire_send_ether(uint16_t type, const void *data, uint32_t len);
+
+/* The next frame of EtherType type gns sends, copied whole into buf; its length, or -1. */
+int wire_next_ether(uint16_t type, uint8_t *buf, uint32_t size, uint32_t timeout_ms);
+
+/* The peer's MAC, and gns's (NIC_MAC). */
+extern const uint8_t wire_peer_mac[6], wire_gns_mac[6];
+
 #endif

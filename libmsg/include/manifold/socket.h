@@ -57,6 +57,7 @@
 #define SOCK_EDESTADDRREQ	SOCK_E(EDESTADDRREQ)
 #define SOCK_EHOSTUNREACH	SOCK_E(EHOSTUNREACH)
 #define SOCK_ENOBUFS		SOCK_E(ENOBUFS)
+#define SOCK_ENETDOWN		SOCK_E(ENETDOWN)
 
 #define SOCK_IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 

@@ -65,5 +65,7 @@
  */
 #define LWIP_HOOK_FILENAME		"lwip_hooks.h"
 #define LWIP_HOOK_TCP_ISN		isn_tcp
+/* Frames of other EtherTypes go to the client that registered the type (gns.defs). */
+#define LWIP_HOOK_UNKNOWN_ETH_PROTOCOL	ether_hook
 
 #endif
