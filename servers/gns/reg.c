@@ -4,7 +4,7 @@
  * nothing next to the messages that ask for it.
  */
 #include <stddef.h>
-#include <manifold/socket.h>
+#include <manifold/socket_codes.h>
 #include "reg.h"
 
 static struct reg regs[REG_MAX];
