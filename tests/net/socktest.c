@@ -29,6 +29,8 @@
 #define CLIENT_UDP_PORT 7000
 #define CLIENT_ETHERTYPE 0x88b6
 #define KILL_PORT 7002
+#define SHELL_MODULE 5		/* the shell, start=no, with run=udpsend+... run=nc+... */
+#define SHELL_NC_PORT 7004
 
 static mach_port_t gns;
 
@@ -437,6 +439,39 @@ a_killed_clients_sockets_and_registrations_are_freed(void)
 	mach_port_deallocate(ME, ns);
 }
 
+/* The shell's udpsend and nc (servers/shell/net.c), run from its module line, reach us. */
+static void
+shell_udpsend_and_nc_use_the_library(void)
+{
+	static struct wire_udp u;
+	mach_port_t ns, bootstrap, l, c, task;
+	uint32_t id;
+	char buf[32];
+	size_t n;
+
+	CHECK_EQ(task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/bootstrap", 2000, &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, SHELL_NC_PORT), 0);
+	CHECK_EQ(sock_listen(l, 1), 0);
+	CHECK_EQ(bootstrap_module_start(bootstrap, SHELL_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK(wire_next_udp(&u, 5000));
+	CHECK_EQ(u.dst_port, 6100);
+	CHECK_EQ(u.len, 14);
+	CHECK(memcmp(u.data, "from the shell", 14) == 0);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, NULL, NULL), 0);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);
+	CHECK_EQ(n, 10);
+	CHECK(memcmp(buf, "hello gns\n", 10) == 0);
+	CHECK_EQ(sock_send(c, "welcome\n", 8, 0, 2000, &n), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK(wait_dead_name(task));		/* nc saw the end of the stream, and the shell ended */
+	mach_port_deallocate(ME, task);
+	CHECK_EQ(sock_close(l), 0);
+	mach_port_deallocate(ME, bootstrap);
+	mach_port_deallocate(ME, ns);
+}
+
 /* Wrong calls get named errors, and gns goes on serving. */
 static void
 bad_calls_get_named_errors(void)
@@ -527,6 +562,7 @@ static const struct test tests[] = {
 	{ "tcp_connect_to_a_closed_port_is_refused", tcp_connect_to_a_closed_port_is_refused },
 	{ "a_killed_clients_sockets_and_registrations_are_freed",
 	  a_killed_clients_sockets_and_registrations_are_freed },
+	{ "shell_udpsend_and_nc_use_the_library", shell_udpsend_and_nc_use_the_library },
 	{ "bad_calls_get_named_errors", bad_calls_get_named_errors },
 };
 
