@@ -48,7 +48,7 @@
 #define MEMP_NUM_PBUF			64
 #define MEMP_NUM_TCP_PCB		16
 #define MEMP_NUM_TCP_SEG		128
-#define MEMP_NUM_UDP_PCB		8
+#define MEMP_NUM_UDP_PCB		16	/* a UDP socket is one */
 #define TCP_MSS				1460
 #define TCP_WND				(16 * TCP_MSS)
 #define TCP_SND_BUF			(16 * TCP_MSS)
