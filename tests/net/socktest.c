@@ -14,6 +14,7 @@
 #include <manifold/cthread.h>
 #include <manifold/socket.h>
 #include <manifold/trap.h>
+#include <msgc_runtime.h>
 #include "../user/suite.h"
 #include "bootstrap_client.h"
 #include "gns_client.h"
@@ -531,6 +532,72 @@ bad_calls_get_named_errors(void)
 	CHECK_EQ(sock_close(t), 0);
 }
 
+/*
+ * 2,000 requests of gns's two interfaces with random ids, sizes and bodies,
+ * at the service, a UDP socket and a TCP socket: every one is refused or
+ * served (some create sockets and registrations whose rights die with the
+ * replies we drop, some wait for ever), and gns still serves sockets after.
+ */
+static void
+random_requests_never_hurt_gns(void)
+{
+	mach_port_t target[3], s;
+	union {
+		mach_msg_header_t h;
+		uint32_t w[64];
+	} m;
+	char buf[8];
+	size_t n;
+	int answered = 0, held = 0, reopened = 0;
+	uint32_t k;
+
+	suite_seed(77);
+	target[0] = gns;
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &target[1]), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &target[2]), 0);
+	for (int i = 0; i < 2000; i++) {
+		/* half of them the size of a routine's scalars, which the demux then passes to the handler */
+		uint32_t size = sizeof(mach_msg_header_t) + 4 * (rnd() % 2 ? rnd() % 7 : rnd() % 40);
+		mach_port_t reply = mig_get_reply_port();
+		mach_msg_return_t mr;
+
+		for (int j = 0; j < 64; j++)
+			m.w[j] = rnd() % 4 == 0 ? rnd() % 8 : rnd();	/* small numbers are valid flags and sizes */
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_size = size;
+		k = rnd() % 3;
+		m.h.msgh_remote_port = target[k];
+		m.h.msgh_local_port = reply;
+		m.h.msgh_id = (rnd() & 1 ? 10000 : 10200) + (int)(rnd() % 16);
+		mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT | MACH_RCV_MSG | MACH_RCV_TIMEOUT, size,
+			      sizeof m, reply, 20, MACH_PORT_NULL);
+		if (mr == MACH_MSG_SUCCESS) {
+			answered++;
+			mach_msg_destroy(&m.h);		/* sockets and registrations die here */
+		} else if (mr == MACH_RCV_TIMED_OUT) {
+			held++;
+			mig_dealloc_reply_port(reply);	/* held by gns: its late answer must not be taken */
+		} else if (mr == MACH_SEND_INVALID_DEST) {
+			/* a random socket_close took that socket: another one */
+			mach_port_deallocate(ME, target[k]);
+			CHECK_EQ(sock_socket(k == 1 ? SOCK_DGRAM : SOCK_STREAM, &target[k]), 0);
+			reopened++;
+		}
+	}
+	printf("socktest: %d random requests answered, %d held, %d sockets closed by them\n", answered, held,
+	       reopened);
+	CHECK(answered > 1000);
+	for (k = 1; k < 3; k++)
+		sock_close(target[k]);
+	/* gns serves on: a datagram through a fresh socket, from the wire */
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5400), 0);
+	CHECK(wire_send_udp(6005, 5400, "alive", 5));
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, 0, 3000, &n), 0);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(sock_close(s), 0);
+}
+
 /* Client mode: hold a UDP port, an EtherType and a connection, then wait in a recv until killed. */
 static int
 client(void)
@@ -564,6 +631,7 @@ static const struct test tests[] = {
 	  a_killed_clients_sockets_and_registrations_are_freed },
 	{ "shell_udpsend_and_nc_use_the_library", shell_udpsend_and_nc_use_the_library },
 	{ "bad_calls_get_named_errors", bad_calls_get_named_errors },
+	{ "random_requests_never_hurt_gns", random_requests_never_hurt_gns },
 };
 
 int
