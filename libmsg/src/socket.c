@@ -207,11 +207,11 @@ sock_close(mach_port_t sock)
 	return sock_errno(kr);
 }
 
-int
-sock_getsockname(mach_port_t sock, uint32_t *ip, uint16_t *port)
+static int
+name(mach_port_t sock, boolean_t peer, uint32_t *ip, uint16_t *port)
 {
 	uint32_t a, p;
-	int err = sock_errno(socket_name(sock, FALSE, &a, &p));
+	int err = sock_errno(socket_name(sock, peer, &a, &p));
 
 	if (!err) {
 		*ip = a;
@@ -221,14 +221,13 @@ sock_getsockname(mach_port_t sock, uint32_t *ip, uint16_t *port)
 }
 
 int
+sock_getsockname(mach_port_t sock, uint32_t *ip, uint16_t *port)
+{
+	return name(sock, FALSE, ip, port);
+}
+
+int
 sock_getpeername(mach_port_t sock, uint32_t *ip, uint16_t *port)
 {
-	uint32_t a, p;
-	int err = sock_errno(socket_name(sock, TRUE, &a, &p));
-
-	if (!err) {
-		*ip = a;
-		*port = (uint16_t)p;
-	}
-	return err;
+	return name(sock, TRUE, ip, port);
 }

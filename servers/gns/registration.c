@@ -34,7 +34,7 @@ struct registration {
 };
 
 static struct registration registrations[REG_MAX];
-static mach_port_t service, port_set;
+static mach_port_t service;
 
 static struct registration *
 find(mach_port_t port)
@@ -86,9 +86,8 @@ ether_input(struct pbuf *p, struct netif *netif)
 }
 
 void
-registration_init(mach_port_t set, mach_port_t service_port)
+registration_init(mach_port_t service_port)
 {
-	port_set = set;
 	service = service_port;
 	ether_hook_fn = ether_input;
 }
@@ -97,7 +96,6 @@ kern_return_t
 gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_port_t *registration)
 {
 	struct registration *r = NULL;
-	mach_port_t prev;
 	int err;
 
 	if (server != service)
@@ -109,16 +107,12 @@ gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_po
 	for (int i = 0; i < REG_MAX && !r; i++)
 		if (!MACH_PORT_VALID(registrations[i].port))
 			r = &registrations[i];
-	if (!r || mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &r->port) != KERN_SUCCESS)
+	if (!r || (r->port = sock_port_in_set()) == MACH_PORT_NULL)
 		return SOCK_ENOBUFS;
-	/* no-senders comes to the registration's own port: its holders are gone */
-	if (mach_port_request_notification(ME, r->port, MACH_NOTIFY_NO_SENDERS, 1, r->port,
-					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, r->port, port_set) != KERN_SUCCESS ||
-	    (err = reg_claim(proto, number, r, &r->reg)) != 0) {
+	if ((err = reg_claim(proto, number, r, &r->reg)) != 0) {
 		mach_port_destroy(ME, r->port);
 		r->port = MACH_PORT_NULL;
-		return SOCK_ENOBUFS;
+		return err;
 	}
 	*registration = r->port;
 	return KERN_SUCCESS;
@@ -163,13 +157,8 @@ gns_do_gns_frame_recv(mach_port_t registration, uint32_t flags, uint32_t timeout
 
 	if (!r)
 		return SOCK_EOPNOTSUPP;
-	if (!r->q) {
-		if (flags & SOCK_NONBLOCK)
-			return SOCK_EWOULDBLOCK;
-		if (msg_deferred_expired())
-			return SOCK_ETIMEDOUT;
-		return msg_defer(timeout_ms) ? MIG_NO_REPLY : SOCK_ENOBUFS;
-	}
+	if (!r->q)
+		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
 	f = r->q;
 	r->q = f->next;
 	if (!r->q)

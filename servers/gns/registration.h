@@ -14,8 +14,8 @@
 
 #define REGISTRATION_FRAMES 32	/* frames held for an EtherType registration; more are dropped */
 
-/* Whose ports go in set; frames of unknown types come to us from now on. */
-void registration_init(mach_port_t set, mach_port_t service);
+/* gns_register answers on service only; frames of unknown types come to us from now on. */
+void registration_init(mach_port_t service);
 
 /* The registration served on port (its proto and number), or NULL. */
 struct reg *registration_find(mach_port_t port);

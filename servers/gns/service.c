@@ -76,7 +76,7 @@ service_start(struct msg_server *s, mach_port_t events)
 		mach_port_move_member(ME, service, set);
 	s->no_senders = no_senders;
 	sock_init(s, set);
-	registration_init(set, service);
+	registration_init(service);
 	printf("gns: serving %s\n", SERVICE_PATH);
 	return set;
 }

@@ -56,24 +56,28 @@ sock_alloc(int type)
 	return NULL;
 }
 
+mach_port_t
+sock_port_in_set(void)
+{
+	mach_port_t p, prev;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	/* no-senders comes to the port itself: its client is gone, or let go */
+	if (mach_port_request_notification(ME, p, MACH_NOTIFY_NO_SENDERS, 1, p, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+					   &prev) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, p, port_set) != KERN_SUCCESS) {
+		mach_port_destroy(ME, p);
+		return MACH_PORT_NULL;
+	}
+	return p;
+}
+
 bool
 sock_give_port(struct sock *s)
 {
-	mach_port_t prev;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &s->port) != KERN_SUCCESS) {
-		s->port = MACH_PORT_NULL;
-		return false;
-	}
-	/* no-senders comes to the socket's own port: its client is gone, or let go */
-	if (mach_port_request_notification(ME, s->port, MACH_NOTIFY_NO_SENDERS, 1, s->port,
-					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, s->port, port_set) != KERN_SUCCESS) {
-		mach_port_destroy(ME, s->port);
-		s->port = MACH_PORT_NULL;
-		return false;
-	}
-	return true;
+	s->port = sock_port_in_set();
+	return MACH_PORT_VALID(s->port);
 }
 
 struct sock *
@@ -146,6 +150,24 @@ sock_destroy(struct sock *s)
 	}
 }
 
+int
+sock_lwip_error(int err)
+{
+	switch (err) {
+	case ERR_OK:
+		return 0;
+	case ERR_USE:
+		return SOCK_EADDRINUSE;
+	case ERR_RTE:
+		return SOCK_EHOSTUNREACH;
+	case ERR_MEM:
+	case ERR_BUF:
+		return SOCK_ENOBUFS;
+	default:
+		return SOCK_EINVAL;
+	}
+}
+
 static bool
 ip_is_ours(uint32_t ip)
 {
@@ -160,9 +182,8 @@ ip_is_ours(uint32_t ip)
 	return false;
 }
 
-/* The answer for a call that cannot go on yet: fail, time out, or hold the request. */
-static kern_return_t
-wait_or(uint32_t flags, uint32_t timeout_ms, kern_return_t expired)
+kern_return_t
+sock_wait_or(uint32_t flags, uint32_t timeout_ms, kern_return_t expired)
 {
 	if (flags & SOCK_NONBLOCK)
 		return SOCK_EWOULDBLOCK;
@@ -269,7 +290,7 @@ socket_do_socket_accept(mach_port_t sock, uint32_t flags, uint32_t timeout_ms, m
 	if (!s->listening)
 		return SOCK_EINVAL;
 	if (s->npending == 0)
-		return wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
 	c = s->pending[0];
 	if (!sock_give_port(c))
 		return SOCK_ENOBUFS;
@@ -371,7 +392,7 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 	if (s->err && !s->connecting)
 		return s->err;
 	if (!s->connected)
-		return s->connecting ? wait_or(flags, timeout_ms, SOCK_ETIMEDOUT) : SOCK_ENOTCONN;
+		return s->connecting ? sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT) : SOCK_ENOTCONN;
 	if (!s->tcp)
 		return SOCK_ECONNRESET;
 	if (len == 0) {
@@ -382,7 +403,7 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 	if (n < 0)
 		return -n;
 	if (n == 0)
-		return wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
 	*sent = (uint32_t)n;
 	return KERN_SUCCESS;
 }
@@ -417,7 +438,7 @@ recv_ready(struct sock *s, uint32_t flags, uint32_t timeout_ms)
 	if (s->type == SOCK_DGRAM) {
 		if (s->ndq > 0 || s->shut_rd)
 			return KERN_SUCCESS;
-		return wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
 	}
 	if (tcp_sock_readable(s) > 0 || s->eof || s->shut_rd)
 		return KERN_SUCCESS;
@@ -427,7 +448,7 @@ recv_ready(struct sock *s, uint32_t flags, uint32_t timeout_ms)
 		return SOCK_ENOTCONN;
 	if (!s->tcp)
 		return SOCK_ECONNRESET;
-	return wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+	return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
 }
 
 static uint32_t

@@ -60,6 +60,13 @@ struct msg_server *sock_server(void);
 /* Something a waiting call may want happened: serve the held requests again. */
 void sock_wake(void);
 
+/* A new receive right in the loop's set, with no-senders asked on itself; NULL if refused. */
+mach_port_t sock_port_in_set(void);
+/* The answer to a call that cannot go on yet: SOCK_EWOULDBLOCK, `expired`, or held (MIG_NO_REPLY). */
+kern_return_t sock_wait_or(uint32_t flags, uint32_t timeout_ms, kern_return_t expired);
+/* An lwIP err_t as a SOCK_E* code (0 for ERR_OK). */
+int sock_lwip_error(int err);
+
 /* A free slot, zeroed and marked used, or NULL. */
 struct sock *sock_alloc(int type);
 /* Gives s its port (no-senders asked, in the set); false if the kernel refuses. */

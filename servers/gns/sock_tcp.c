@@ -139,14 +139,7 @@ tcp_sock_bind(struct sock *s, uint32_t ip, uint32_t port)
 	if (!s->tcp)
 		return SOCK_EINVAL;
 	ip_from(&a, ip);
-	switch (tcp_bind(s->tcp, &a, (u16_t)port)) {
-	case ERR_OK:
-		return 0;
-	case ERR_USE:
-		return SOCK_EADDRINUSE;
-	default:
-		return SOCK_EINVAL;
-	}
+	return sock_lwip_error(tcp_bind(s->tcp, &a, (u16_t)port));
 }
 
 int
@@ -170,18 +163,7 @@ tcp_sock_connect(struct sock *s, uint32_t ip, uint32_t port)
 	ip_addr_t a;
 
 	ip_from(&a, ip);
-	switch (tcp_connect(s->tcp, &a, (u16_t)port, on_connected)) {
-	case ERR_OK:
-		return 0;
-	case ERR_RTE:
-		return SOCK_EHOSTUNREACH;
-	case ERR_USE:
-		return SOCK_EADDRINUSE;
-	case ERR_MEM:
-		return SOCK_ENOBUFS;
-	default:
-		return SOCK_EINVAL;
-	}
+	return sock_lwip_error(tcp_connect(s->tcp, &a, (u16_t)port, on_connected));
 }
 
 int

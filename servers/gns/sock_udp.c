@@ -49,14 +49,7 @@ udp_sock_bind(struct sock *s, uint32_t ip, uint32_t port)
 	ip_addr_t a;
 
 	ip_addr_set_ip4_u32(&a, lwip_htonl(ip));
-	switch (udp_bind(s->udp, &a, (u16_t)port)) {
-	case ERR_OK:
-		return 0;
-	case ERR_USE:
-		return SOCK_EADDRINUSE;
-	default:
-		return SOCK_EINVAL;
-	}
+	return sock_lwip_error(udp_bind(s->udp, &a, (u16_t)port));
 }
 
 int
@@ -87,17 +80,7 @@ udp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t ip, ui
 	err = udp_sendto(s->udp, p, &a, (u16_t)port);
 	pbuf_free(p);
 	sock_register_bound(s, s->udp->local_port);
-	switch (err) {
-	case ERR_OK:
-		return 0;
-	case ERR_RTE:
-		return SOCK_EHOSTUNREACH;
-	case ERR_MEM:
-	case ERR_BUF:
-		return SOCK_ENOBUFS;
-	default:
-		return SOCK_EINVAL;
-	}
+	return sock_lwip_error(err);
 }
 
 bool

@@ -382,6 +382,54 @@ tcp_carries_a_mebibyte_intact(void)
 	CHECK_EQ(sock_close(l), 0);
 }
 
+static void *
+connect_only(void *arg)
+{
+	struct peer *p = arg;
+
+	p->err = sock_connect(p->sock, GNS, p->port, 0, 5000);
+	return NULL;
+}
+
+/*
+ * Back-pressure: a receiver that does not read stops the sender once its
+ * window and the sender's buffer are full (EWOULDBLOCK, or ETIMEDOUT for a
+ * send that waits), and reading lets it go on.
+ */
+static void
+tcp_send_stops_for_a_reader_that_does_not_read(void)
+{
+	struct peer p = { .port = 7005 };
+	mach_port_t l, c;
+	cthread_t th;
+	uint32_t queued = 0;
+	size_t n;
+	int err = 0;
+
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, 7005), 0);
+	CHECK_EQ(sock_listen(l, 1), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &p.sock), 0);
+	CHECK_EQ(cthread_fork(&th, connect_only, &p), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, NULL, NULL), 0);
+	cthread_join(th);
+	CHECK_EQ(p.err, 0);
+	while (queued < 4 * BULK && (err = sock_send(p.sock, bulk_out, 4096, SOCK_NONBLOCK, 0, &n)) == 0)
+		queued += (uint32_t)n;
+	CHECK_EQ(err, EWOULDBLOCK);
+	printf("socktest: %u bytes taken before a reader that does not read stopped the sender\n", queued);
+	CHECK(queued >= 16 * 1460);		/* at least the send buffer... */
+	CHECK(queued <= 4 * 16 * 1460);		/* ...and not much past it and the window */
+	CHECK_EQ(sock_send(p.sock, bulk_out, 4096, 0, 200, &n), ETIMEDOUT);
+	CHECK_EQ(sock_recv(c, bulk_in, sizeof bulk_in, 0, 2000, &n), 0);
+	CHECK(n > 0);
+	CHECK_EQ(sock_send(p.sock, bulk_out, 1, 0, 2000, &n), 0);	/* room again */
+	CHECK_EQ(n, 1);
+	CHECK_EQ(sock_close(p.sock), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+}
+
 static void
 tcp_connect_to_a_closed_port_is_refused(void)
 {
@@ -626,6 +674,7 @@ static const struct test tests[] = {
 	{ "ethertype_frames_reach_only_their_registrant", ethertype_frames_reach_only_their_registrant },
 	{ "tcp_connect_and_accept_through_loopback", tcp_connect_and_accept_through_loopback },
 	{ "tcp_carries_a_mebibyte_intact", tcp_carries_a_mebibyte_intact },
+	{ "tcp_send_stops_for_a_reader_that_does_not_read", tcp_send_stops_for_a_reader_that_does_not_read },
 	{ "tcp_connect_to_a_closed_port_is_refused", tcp_connect_to_a_closed_port_is_refused },
 	{ "a_killed_clients_sockets_and_registrations_are_freed",
 	  a_killed_clients_sockets_and_registrations_are_freed },
