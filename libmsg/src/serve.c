@@ -186,6 +186,8 @@ serve_loop(struct msg_server *s)
 		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && serve_now_ms() >= timer_due))) {
 			timer = s->tick();
 			timer_due = timer ? serve_now_ms() + timer : 0;
+			/* the timer may have made held requests ready (gns's lwIP timers and frames) */
+			deferred = defer_run(&t);
 		} else if (timer_due) {
 			uint64_t now = serve_now_ms();
 			timer = timer_due > now ? (uint32_t)(timer_due - now) : 1;

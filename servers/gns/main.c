@@ -17,6 +17,7 @@
 #include "config.h"
 #include "frame_event_server.h"
 #include "nic.h"
+#include "service.h"
 
 #define ME mach_task_self()
 #define NIC_WAIT_MS 1000	/* a driver started before us registers within this */
@@ -43,6 +44,7 @@ tick(void)
 	uint32_t next;
 
 	nic_service();
+	service_poll();
 	sys_check_timeouts();
 	next = sys_timeouts_sleeptime();
 	if (next == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
@@ -50,12 +52,12 @@ tick(void)
 	return next == 0 ? 1 : next;
 }
 
-static const msg_demux_t demuxes[] = { frame_event_server };
+static const msg_demux_t demuxes[] = { frame_event_server, gns_server, socket_server };
 static struct msg_server server = {
 	.demuxes = demuxes,
-	.ndemuxes = 1,
-	.max_request = FRAME_EVENT_REQUEST_MAX_SIZE,
-	.max_reply = FRAME_EVENT_REPLY_MAX_SIZE,
+	.ndemuxes = 3,
+	.max_request = SERVICE_REQUEST_MAX,
+	.max_reply = SERVICE_REPLY_MAX,
 	.tick = tick,
 };
 
@@ -77,7 +79,7 @@ main(int argc, char **argv)
 	if (config.ip == 0 && !config.dhcp)
 		printf("gns: no address (node=N or ip=dhcp)\n");
 	nic_open(&config, events, NIC_WAIT_MS);
-	server.port = events;
+	server.port = service_start(&server, events);
 	msg_server_run(&server);
 	return 1;
 }

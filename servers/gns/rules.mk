@@ -17,7 +17,7 @@ LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c cor
 	core/ipv4/ip4_frag.c netif/ethernet.c
 # Our port: shared by both builds, then each platform's clock and entropy.
 LWIP_PORT_SRCS := servers/gns/lwip/sys.c servers/gns/lwip/random.c servers/gns/lwip/isn.c \
-	servers/gns/lwip/siphash.c
+	servers/gns/lwip/siphash.c servers/gns/lwip/ether_hook.c
 LWIP_INCLUDES := -Iservers/gns/lwip -I$(LWIP_SRC)/include
 
 $(LWIP_STAMP): tools/lwip.sh
@@ -63,7 +63,8 @@ include tests/unit/net/rules.mk
 
 # gns itself: its files with lwIP's headers, the frame_event demux, lwIP.
 GNS_SRCS := $(wildcard servers/gns/*.c)
-GNS_OBJS := $(patsubst %,$(B)/obj/gns-lwip/%.o,$(GNS_SRCS)) $(B)/obj/gen/servers/frame_event_server.c.o
+GNS_OBJS := $(patsubst %,$(B)/obj/gns-lwip/%.o,$(GNS_SRCS)) $(B)/obj/gen/servers/frame_event_server.c.o \
+	$(B)/obj/gen/servers/gns_server.c.o $(B)/obj/gen/servers/socket_server.c.o
 $(B)/servers/gns.elf: $(GNS_OBJS) $(LWIP_LIB) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)

@@ -274,5 +274,8 @@ const struct command commands[] = {
 	{ "echo", "echo <word>: ask the echo server to send it back", cmd_echo },
 	{ "mem", "free and used memory pages", cmd_mem },
 	{ "pci", "PCI functions: bus:slot.func class vendor:device, BARs", cmd_pci },
+	{ "udpsend", "udpsend HOST PORT TEXT: one UDP datagram through gns", cmd_udpsend },
+	{ "udprecv", "udprecv PORT [MS]: wait for one UDP datagram", cmd_udprecv },
+	{ "nc", "nc HOST PORT [TEXT]: TCP: send TEXT, print the answer", cmd_nc },
 	{ NULL, NULL, NULL },
 };

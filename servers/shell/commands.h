@@ -15,5 +15,9 @@ void commands_init(mach_port_t name_server);
 mach_port_t commands_ns(void);
 /* pci.c */
 void cmd_pci(int argc, char **argv);
+/* net.c */
+void cmd_udpsend(int argc, char **argv);
+void cmd_udprecv(int argc, char **argv);
+void cmd_nc(int argc, char **argv);
 
 #endif

@@ -3,7 +3,8 @@
  * through the console server (stdin), splits it at blanks and runs the
  * command of that name from commands.c; anything else gets a clear error.
  * Started with run=COMMAND words on its module line it runs each of them
- * instead and exits (a test's way to see a command's output).
+ * instead and exits (a test's way to see a command's output); '+' in
+ * such a word stands for a blank (run=udpsend+10.77.0.9+7+hi).
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,10 @@ main(int argc, char **argv)
 	for (int i = 1, ran = 0; i < argc; i++) {
 		if (strncmp(argv[i], "run=", 4) == 0) {
 			snprintf(line, sizeof line, "%s", argv[i] + 4);
+			/* a module's words split at blanks (and QEMU's -initrd at commas): '+' joins a command's */
+			for (char *c = line; *c; c++)
+				if (*c == '+')
+					*c = ' ';
 			run_line(line);
 			ran = 1;
 		}

@@ -5,9 +5,16 @@
 #ifndef GNS_LWIP_HOOKS_H
 #define GNS_LWIP_HOOKS_H
 
+#include "lwip/err.h"
 #include "lwip/ip_addr.h"
 
 /* The initial sequence number of a new connection (isn.c). */
 u32_t isn_tcp(const ip_addr_t *local_ip, u16_t local_port, const ip_addr_t *remote_ip, u16_t remote_port);
+
+/* A frame of a type lwIP does not know (ether_hook.c): ERR_OK if taken, p then the taker's. */
+struct pbuf;
+struct netif;
+extern err_t (*ether_hook_fn)(struct pbuf *p, struct netif *netif);
+err_t ether_hook(struct pbuf *p, struct netif *netif);
 
 #endif

@@ -27,6 +27,10 @@
 #define LWIP_SINGLE_NETIF		0	/* one netif per NIC */
 #define LWIP_NETIF_STATUS_CALLBACK	1
 #define LWIP_NETIF_LINK_CALLBACK	1
+/* Packets to the node's own addresses (and 127.0.0.1) loop inside lwIP, so that two
+ * clients of one gns can talk TCP; gns's tick drains the queue (netif_poll_all). */
+#define LWIP_NETIF_LOOPBACK		1
+#define LWIP_HAVE_LOOPIF		1
 
 /*
  * Memory: the heap (MEM_SIZE) holds outgoing data; the pool's pbufs hold
@@ -44,7 +48,7 @@
 #define MEMP_NUM_PBUF			64
 #define MEMP_NUM_TCP_PCB		16
 #define MEMP_NUM_TCP_SEG		128
-#define MEMP_NUM_UDP_PCB		8
+#define MEMP_NUM_UDP_PCB		16	/* a UDP socket is one */
 #define TCP_MSS				1460
 #define TCP_WND				(16 * TCP_MSS)
 #define TCP_SND_BUF			(16 * TCP_MSS)
@@ -61,5 +65,7 @@
  */
 #define LWIP_HOOK_FILENAME		"lwip_hooks.h"
 #define LWIP_HOOK_TCP_ISN		isn_tcp
+/* Frames of other EtherTypes go to the client that registered the type (gns.defs). */
+#define LWIP_HOOK_UNKNOWN_ETH_PROTOCOL	ether_hook
 
 #endif

@@ -1,0 +1,46 @@
+/*
+ * Sockets over gns (servers/gns/socket.defs, gns.defs): BSD-like calls for
+ * programs and personality servers (libmsg/src/socket.c); the constants
+ * both sides share are <manifold/socket_codes.h>. A socket is a send right to a port gns serves; it
+ * closes when its last send right goes, so a dead task's sockets close.
+ * Every call returns 0 or an errno code (EADDRINUSE, ETIMEDOUT, ...).
+ * Addresses are IPv4 in host byte order: 10.77.0.3 is 0x0a4d0003.
+ */
+#ifndef MANIFOLD_SOCKET_H
+#define MANIFOLD_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <mach/mach.h>
+#include <manifold/socket_codes.h>
+
+/* The errno code for a kern_return_t from gns or from the message layer. */
+int sock_errno(kern_return_t kr);
+
+/*
+ * The calls. timeout_ms 0 waits for ever; flags SOCK_NONBLOCK never waits.
+ * sock_socket finds gns as /servers/gns in ns (once, waiting up to 5 s).
+ */
+int sock_socket(int type, mach_port_t *sock);
+int sock_bind(mach_port_t sock, uint32_t ip, uint16_t port);
+int sock_listen(mach_port_t sock, int backlog);
+int sock_accept(mach_port_t sock, uint32_t flags, uint32_t timeout_ms, mach_port_t *conn, uint32_t *ip,
+		uint16_t *port);
+int sock_connect(mach_port_t sock, uint32_t ip, uint16_t port, uint32_t flags, uint32_t timeout_ms);
+/* Sends all len bytes (TCP: in as many calls as it takes; UDP: one datagram); *sent says how many went. */
+int sock_sendto(mach_port_t sock, const void *buf, size_t len, uint32_t ip, uint16_t port, uint32_t flags,
+		uint32_t timeout_ms, size_t *sent);
+int sock_send(mach_port_t sock, const void *buf, size_t len, uint32_t flags, uint32_t timeout_ms, size_t *sent);
+/* Receives at most len bytes (*got 0: the peer closed); ip and port may be NULL. */
+int sock_recvfrom(mach_port_t sock, void *buf, size_t len, uint32_t flags, uint32_t timeout_ms, size_t *got,
+		  uint32_t *ip, uint16_t *port);
+int sock_recv(mach_port_t sock, void *buf, size_t len, uint32_t flags, uint32_t timeout_ms, size_t *got);
+int sock_shutdown(mach_port_t sock, int how);
+/* Closes the socket and lets go of the right. */
+int sock_close(mach_port_t sock);
+int sock_getsockname(mach_port_t sock, uint32_t *ip, uint16_t *port);
+int sock_getpeername(mach_port_t sock, uint32_t *ip, uint16_t *port);
+/* gns_register: holds a protocol number (GNS_PROTO_*) until *reg's last send right goes. */
+int sock_register(uint32_t proto, uint32_t number, mach_port_t *reg);
+
+#endif

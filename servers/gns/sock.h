@@ -1,0 +1,108 @@
+/*
+ * gns's sockets (sock.c, sock_tcp.c, sock_udp.c): one struct per socket,
+ * each a port in gns's port set, served over lwIP's raw API. NO_SYS: only
+ * the loop thread touches them, so there is no lock. A call that must wait
+ * is a deferred reply (msg_defer): lwIP's callbacks change the socket and
+ * call sock_wake, and the held requests are served again.
+ */
+#ifndef GNS_SOCK_H
+#define GNS_SOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <mach/mach.h>
+#include <manifold/msg.h>
+#include "reg.h"
+
+#define SOCK_MAX	64	/* sockets gns serves at once, accepted ones waiting included */
+#define SOCK_BACKLOG_MAX 16
+#define SOCK_DGRAM_QUEUE 32	/* datagrams held for a UDP socket; more are dropped */
+
+struct pbuf;
+struct tcp_pcb;
+struct udp_pcb;
+
+/* A datagram waiting to be read, with its sender. */
+struct sock_dgram {
+	struct sock_dgram *next;
+	struct pbuf *p;
+	uint32_t ip, port;
+};
+
+struct sock {
+	bool used;
+	int type;			/* SOCK_DGRAM or SOCK_STREAM */
+	mach_port_t port;		/* receive right; NULL while accepted but not yet taken */
+	struct tcp_pcb *tcp;		/* NULL once lwIP freed it (error, reset, close) */
+	struct udp_pcb *udp;
+	struct reg *reg;		/* the registration of the port we bound, if it is ours */
+	mach_port_t reg_right;		/* a registration's send right we took (bind_registered) */
+	int err;			/* SOCK_E* to report next (reset, refused), else 0 */
+	bool listening, connecting, connected;
+	bool eof;			/* TCP: the peer sent FIN */
+	bool shut_rd, shut_wr;
+	uint32_t peer_ip, peer_port;	/* UDP: the connected peer (0: none) */
+
+	struct pbuf *rx;		/* TCP: received, not read yet */
+	struct sock_dgram *dq, *dq_tail; /* UDP: datagrams not read yet */
+	int ndq;
+
+	struct sock *listener;		/* an accepted connection not taken yet: whose */
+	struct sock *pending[SOCK_BACKLOG_MAX];	/* listener: connections not accepted yet */
+	int npending, backlog;
+};
+
+/* service.c: the server, so that callbacks can wake deferred requests. */
+void sock_init(struct msg_server *s, mach_port_t set);
+
+struct msg_server *sock_server(void);
+
+/* Something a waiting call may want happened: serve the held requests again. */
+void sock_wake(void);
+
+/* A new receive right in the loop's set, with no-senders asked on itself; NULL if refused. */
+mach_port_t sock_port_in_set(void);
+/* The answer to a call that cannot go on yet: SOCK_EWOULDBLOCK, `expired`, or held (MIG_NO_REPLY). */
+kern_return_t sock_wait_or(uint32_t flags, uint32_t timeout_ms, kern_return_t expired);
+/* An lwIP err_t as a SOCK_E* code (0 for ERR_OK). */
+int sock_lwip_error(int err);
+
+/* A free slot, zeroed and marked used, or NULL. */
+struct sock *sock_alloc(int type);
+/* Gives s its port (no-senders asked, in the set); false if the kernel refuses. */
+bool sock_give_port(struct sock *s);
+/* The socket served on port, or NULL. */
+struct sock *sock_find(mach_port_t port);
+/* Closes s at once: pcb, queued data, registration, port, held requests. */
+void sock_destroy(struct sock *s);
+/* Registers s's bound local port for s (when lwIP chose it). */
+void sock_register_bound(struct sock *s, uint32_t port);
+/* How many sockets are open. */
+int sock_count(void);
+
+/* sock_tcp.c */
+int tcp_sock_open(struct sock *s);
+int tcp_sock_bind(struct sock *s, uint32_t ip, uint32_t port);
+int tcp_sock_listen(struct sock *s, uint32_t backlog);
+int tcp_sock_connect(struct sock *s, uint32_t ip, uint32_t port);
+/* How many of len bytes TCP took (0: none fit now), or -SOCK_E*. */
+int tcp_sock_send(struct sock *s, const uint8_t *data, uint32_t len);
+/* Copies up to max bytes out and acknowledges them to the peer. */
+uint32_t tcp_sock_recv(struct sock *s, uint8_t *buf, uint32_t max);
+uint32_t tcp_sock_readable(struct sock *s);
+int tcp_sock_shutdown(struct sock *s, bool rd, bool wr);
+void tcp_sock_close(struct sock *s);
+uint32_t tcp_sock_local_port(struct sock *s);
+void tcp_sock_name(struct sock *s, bool peer, uint32_t *ip, uint32_t *port);
+
+/* sock_udp.c */
+int udp_sock_open(struct sock *s);
+int udp_sock_bind(struct sock *s, uint32_t ip, uint32_t port);
+int udp_sock_connect(struct sock *s, uint32_t ip, uint32_t port);
+int udp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t ip, uint32_t port);
+/* The next datagram (cut at max), with its sender; false when none waits. */
+bool udp_sock_recv(struct sock *s, uint8_t *buf, uint32_t max, uint32_t *len, uint32_t *ip, uint32_t *port);
+void udp_sock_close(struct sock *s);
+void udp_sock_name(struct sock *s, uint32_t *ip, uint32_t *port);
+
+#endif

@@ -1,0 +1,701 @@
+/*
+ * The `sock` suite: gns's sockets and protocol registrations, from a
+ * client's side (libmsg's <manifold/socket.h>). This task is also gns's NIC
+ * (nicdriver.c) and the peer on its wire (wire.c), so UDP goes out to a
+ * host that the cases play; TCP runs between two sockets of this task
+ * through gns's loopback (lwIP's LWIP_NETIF_LOOPBACK: packets to gns's own
+ * address never reach the wire), which gives both ends of a stream to
+ * check. Run as `socktest client` (module 4, started by the bootstrap when
+ * asked) it is the client that a case kills in the middle of its calls.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <manifold/cthread.h>
+#include <manifold/socket.h>
+#include <manifold/trap.h>
+#include <msgc_runtime.h>
+#include "../user/suite.h"
+#include "bootstrap_client.h"
+#include "gns_client.h"
+#include "nicdriver.h"
+#include "ns_client.h"
+#include "socket_client.h"
+#include "wire.h"
+
+#define ME mach_task_self()
+#define CLIENT_MODULE 4		/* `socktest client start=no` (tests/net/rules.mk) */
+#define GNS WIRE_GNS_IP
+#define PEER WIRE_PEER_IP
+#define CLIENT_UDP_PORT 7000
+#define CLIENT_ETHERTYPE 0x88b6
+#define KILL_PORT 7002
+#define SHELL_MODULE 5		/* the shell, start=no, with run=udpsend+... run=nc+... */
+#define SHELL_NC_PORT 7004
+
+static mach_port_t gns;
+
+static void
+gns_serves_sockets_at_servers_gns(void)
+{
+	mach_port_t ns, s;
+
+	CHECK(nic_wait_for_open(5000));
+	CHECK_EQ(task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/gns", 5000, &gns), KERN_SUCCESS);
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_close(s), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &s), 0);
+	CHECK_EQ(sock_close(s), 0);
+}
+
+static void
+udp_sendto_reaches_the_wire_peer(void)
+{
+	static struct wire_udp u;
+	mach_port_t s;
+	uint32_t ip;
+	uint16_t port;
+	size_t sent;
+
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5000), 0);
+	CHECK_EQ(sock_getsockname(s, &ip, &port), 0);
+	CHECK_EQ(port, 5000);
+	CHECK_EQ(sock_sendto(s, "hello, wire", 11, PEER, 6000, 0, 2000, &sent), 0);
+	CHECK_EQ(sent, 11);
+	CHECK(wire_next_udp(&u, 3000));
+	CHECK_EQ(u.src_ip, GNS);
+	CHECK_EQ(u.dst_ip, PEER);
+	CHECK_EQ(u.src_port, 5000);
+	CHECK_EQ(u.dst_port, 6000);
+	CHECK_EQ(u.len, 11);
+	CHECK(memcmp(u.data, "hello, wire", 11) == 0);
+	CHECK_EQ(sock_close(s), 0);
+}
+
+static void
+udp_recvfrom_gets_the_wire_peers_datagrams(void)
+{
+	mach_port_t s;
+	char buf[64];
+	size_t got;
+	uint32_t ip;
+	uint16_t port;
+
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5000), 0);
+	CHECK(wire_send_udp(6001, 5000, "first", 5));
+	CHECK(wire_send_udp(6002, 5000, "second datagram", 15));
+	CHECK_EQ(sock_recvfrom(s, buf, sizeof buf, 0, 2000, &got, &ip, &port), 0);
+	CHECK_EQ(got, 5);
+	CHECK(memcmp(buf, "first", 5) == 0);
+	CHECK_EQ(ip, PEER);
+	CHECK_EQ(port, 6001);
+	/* a datagram longer than the buffer is cut, and the next one is whole */
+	CHECK_EQ(sock_recvfrom(s, buf, 6, 0, 2000, &got, &ip, &port), 0);
+	CHECK_EQ(got, 6);
+	CHECK(memcmp(buf, "second", 6) == 0);
+	CHECK_EQ(port, 6002);
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, SOCK_NONBLOCK, 0, &got), EWOULDBLOCK);
+	CHECK_EQ(sock_close(s), 0);
+}
+
+/* Only registered traffic reaches a client: a datagram to a port nobody bound is refused. */
+static void
+udp_to_an_unregistered_port_is_refused(void)
+{
+	mach_port_t s;
+	char buf[16];
+	size_t got;
+	uint16_t port = 0;
+
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5000), 0);
+	CHECK(wire_send_udp(6003, 5001, "nobody", 6));
+	CHECK_EQ(wire_next_unreachable(&port, 3000), 3);	/* port unreachable */
+	CHECK_EQ(port, 5001);
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, SOCK_NONBLOCK, 0, &got), EWOULDBLOCK);
+	CHECK_EQ(sock_close(s), 0);
+}
+
+static void
+recv_times_out(void)
+{
+	mach_port_t s;
+	char buf[16];
+	size_t got;
+	uint64_t t0;
+
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5002), 0);
+	t0 = now_ms();
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, 0, 300, &got), ETIMEDOUT);
+	CHECK(now_ms() - t0 >= 290);
+	CHECK(now_ms() - t0 < 3000);
+	t0 = now_ms();
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, SOCK_NONBLOCK, 0, &got), EWOULDBLOCK);
+	CHECK(now_ms() - t0 < 250);
+	/* the socket still works after a timeout */
+	CHECK(wire_send_udp(6004, 5002, "late", 4));
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, 0, 2000, &got), 0);
+	CHECK_EQ(got, 4);
+	CHECK_EQ(sock_close(s), 0);
+}
+
+/* Waits up to 3 s for gns to see a registration's or socket's no-senders and free its number. */
+static int
+register_when_free(uint32_t proto, uint32_t number, mach_port_t *reg)
+{
+	int err = EADDRINUSE;
+
+	for (int i = 0; i < 300 && err == EADDRINUSE; i++) {
+		err = sock_register(proto, number, reg);
+		if (err == EADDRINUSE)
+			trap_thread_yield();
+	}
+	return err;
+}
+
+static void
+registration_conflicts_are_named(void)
+{
+	mach_port_t s, s2, t, reg, reg2;
+
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5100), 0);
+	CHECK_EQ(sock_register(GNS_PROTO_UDP, 5100, &reg), EADDRINUSE);	/* a socket holds it */
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s2), 0);
+	CHECK_EQ(sock_bind(s2, 0, 5100), EADDRINUSE);
+	CHECK_EQ(sock_register(GNS_PROTO_TCP, 5100, &reg), 0);		/* TCP's 5100 is another number */
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, 0x88b5, &reg), 0);
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, 0x88b5, &reg2), EADDRINUSE);
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, 0x0100, &reg2), EINVAL);	/* an 802.3 length */
+	CHECK_EQ(sock_register(GNS_PROTO_UDP, 0, &reg2), EINVAL);
+	CHECK_EQ(sock_register(GNS_PROTO_UDP, 65536, &reg2), EINVAL);
+	CHECK_EQ(sock_register(9, 80, &reg2), EPROTONOSUPPORT);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+	CHECK_EQ(register_when_free(GNS_PROTO_ETHER, 0x88b5, &reg), 0);	/* let go, free again */
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+
+	/* a registered port is its holder's to bind: others are refused, the holder binds under it */
+	CHECK_EQ(register_when_free(GNS_PROTO_TCP, 7100, &reg), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &t), 0);
+	CHECK_EQ(sock_bind(t, 0, 7100), EADDRINUSE);
+	/* the right moves even when gns refuses: send a second one */
+	CHECK_EQ(mach_port_mod_refs(ME, reg, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
+	CHECK_EQ(socket_bind_registered(s2, reg, 0), SOCK_EINVAL);	/* UDP socket, TCP registration */
+	CHECK_EQ(sock_register(GNS_PROTO_TCP, 7100, &reg2), EADDRINUSE);	/* we still hold it */
+	CHECK_EQ(socket_bind_registered(t, reg, 0), KERN_SUCCESS);		/* our last right goes to the socket */
+	CHECK_EQ(sock_register(GNS_PROTO_TCP, 7100, &reg), EADDRINUSE);
+	CHECK_EQ(sock_close(t), 0);						/* the registration goes with it */
+	CHECK_EQ(register_when_free(GNS_PROTO_TCP, 7100, &reg), 0);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+
+	CHECK_EQ(sock_close(s), 0);
+	CHECK_EQ(sock_bind(s2, 0, 5100), 0);					/* the closed socket's port is free */
+	CHECK_EQ(sock_close(s2), 0);
+}
+
+/* Only the registrant of an EtherType gets its frames, and it can send its own. */
+static void
+ethertype_frames_reach_only_their_registrant(void)
+{
+	static uint8_t f[1514];
+	mach_msg_type_number_t n = sizeof f;
+	mach_port_t reg, udp;
+	int len;
+
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, 0x88b5, &reg), 0);
+	CHECK_EQ(gns_frame_recv(reg, SOCK_NONBLOCK, 0, f, &n), SOCK_EWOULDBLOCK);
+	CHECK(wire_send_ether(0x88b7, "not yours", 9));		/* nobody registered 0x88b7 */
+	CHECK(wire_send_ether(0x88b5, "yours", 5));
+	n = sizeof f;
+	CHECK_EQ(gns_frame_recv(reg, 0, 2000, f, &n), KERN_SUCCESS);
+	CHECK_EQ(n, 60);					/* padded to Ethernet's minimum */
+	CHECK_EQ(f[12] << 8 | f[13], 0x88b5);
+	CHECK(memcmp(f + 14, "yours", 5) == 0);
+	CHECK(memcmp(f + 6, wire_peer_mac, 6) == 0);
+	n = sizeof f;
+	CHECK_EQ(gns_frame_recv(reg, 0, 200, f, &n), SOCK_ETIMEDOUT);
+
+	memcpy(f, wire_peer_mac, 6);
+	memset(f + 6, 0xee, 6);					/* gns puts its own MAC here */
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	memcpy(f + 14, "from the client", 15);
+	CHECK_EQ(gns_frame_send(reg, f, 60), KERN_SUCCESS);
+	len = wire_next_ether(0x88b5, f, sizeof f, 2000);
+	CHECK_EQ(len, 60);
+	CHECK(memcmp(f + 6, wire_gns_mac, 6) == 0);
+	CHECK(memcmp(f + 14, "from the client", 15) == 0);
+	f[13] = 0xb6;
+	CHECK_EQ(gns_frame_send(reg, f, 60), SOCK_EINVAL);	/* not its type */
+	CHECK_EQ(gns_frame_send(reg, f, 10), SOCK_EINVAL);	/* no header */
+
+	CHECK_EQ(sock_register(GNS_PROTO_UDP, 5300, &udp), 0);
+	n = sizeof f;
+	CHECK_EQ(gns_frame_recv(udp, SOCK_NONBLOCK, 0, f, &n), SOCK_EOPNOTSUPP);
+	CHECK_EQ(mach_port_deallocate(ME, udp), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+}
+
+struct peer {
+	mach_port_t sock;
+	uint16_t port;
+	uint32_t bytes;
+	int err;
+	uint32_t local_port;
+};
+
+static void *
+connect_and_say_hello(void *arg)
+{
+	struct peer *p = arg;
+	char buf[16];
+	size_t n;
+	uint32_t ip;
+	uint16_t port;
+
+	if ((p->err = sock_connect(p->sock, GNS, p->port, 0, 5000)) != 0)
+		return NULL;
+	sock_getsockname(p->sock, &ip, &port);
+	p->local_port = port;
+	if ((p->err = sock_send(p->sock, "ping", 4, 0, 2000, &n)) != 0)
+		return NULL;
+	if ((p->err = sock_recv(p->sock, buf, sizeof buf, 0, 5000, &n)) != 0)
+		return NULL;
+	p->err = n == 4 && memcmp(buf, "pong", 4) == 0 ? 0 : -1;
+	return NULL;
+}
+
+/* A listener, with a socket of its own as its first client: connect, accept, a word each way. */
+static void
+tcp_connect_and_accept_through_loopback(void)
+{
+	struct peer p = { .port = 7001 };
+	mach_port_t l, c;
+	cthread_t th;
+	char buf[16];
+	size_t n;
+	uint32_t ip;
+	uint16_t port;
+
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, 7001), 0);
+	CHECK_EQ(sock_listen(l, 4), 0);
+	CHECK_EQ(sock_accept(l, SOCK_NONBLOCK, 0, &c, &ip, &port), EWOULDBLOCK);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &p.sock), 0);
+	CHECK_EQ(cthread_fork(&th, connect_and_say_hello, &p), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, &ip, &port), 0);
+	CHECK_EQ(ip, GNS);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);
+	CHECK_EQ(n, 4);
+	CHECK(memcmp(buf, "ping", 4) == 0);
+	CHECK_EQ(sock_send(c, "pong", 4, 0, 2000, &n), 0);
+	cthread_join(th);
+	CHECK_EQ(p.err, 0);
+	CHECK_EQ(port, p.local_port);				/* accept names the connecting socket */
+	CHECK_EQ(sock_getpeername(c, &ip, &port), 0);
+	CHECK_EQ(port, p.local_port);
+	CHECK_EQ(sock_getpeername(p.sock, &ip, &port), 0);
+	CHECK_EQ(port, 7001);
+	CHECK_EQ(sock_close(p.sock), 0);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);	/* the peer's FIN: end of stream */
+	CHECK_EQ(n, 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+}
+
+#define BULK (1024u * 1024u)
+#define HASH_START 2166136261u
+
+static uint8_t bulk_out[BULK], bulk_in[64 * 1024];
+
+static uint32_t
+fnv(uint32_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static void *
+send_bulk(void *arg)
+{
+	struct peer *p = arg;
+	size_t sent;
+
+	if ((p->err = sock_connect(p->sock, GNS, p->port, 0, 5000)) != 0)
+		return NULL;
+	/* 64 KiB calls, out of line; one 1 KiB call inline at the end */
+	for (uint32_t off = 0; off < BULK && !p->err; off += (uint32_t)sent) {
+		uint32_t len = BULK - off > 65536 ? 65536 : BULK - off - 1024 ? BULK - off - 1024 : 1024;
+		p->err = sock_send(p->sock, bulk_out + off, len, 0, 10000, &sent);
+		p->bytes += (uint32_t)sent;
+	}
+	if (!p->err)
+		p->err = sock_shutdown(p->sock, SOCK_SHUT_WR);
+	return NULL;
+}
+
+static void
+tcp_carries_a_mebibyte_intact(void)
+{
+	struct peer p = { .port = 7003 };
+	mach_port_t l, c;
+	cthread_t th;
+	uint32_t h_out, h_in = HASH_START, got = 0;
+	uint64_t t0 = now_ms();
+	size_t n = 1;
+
+	for (uint32_t i = 0; i < BULK; i++)
+		bulk_out[i] = (uint8_t)(i * 2654435761u >> 13);
+	h_out = fnv(HASH_START, bulk_out, BULK);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, 7003), 0);
+	CHECK_EQ(sock_listen(l, 1), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &p.sock), 0);
+	CHECK_EQ(cthread_fork(&th, send_bulk, &p), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, NULL, NULL), 0);
+	while (n > 0) {
+		/* odd sizes, inline and out of line, so reads cut the stream everywhere */
+		size_t want = got % 3 == 0 ? sizeof bulk_in : got % 3 == 1 ? 3000 : 10007;
+		int err = sock_recv(c, bulk_in, want, 0, 10000, &n);
+		if (err) {
+			printf("socktest: recv after %u bytes: errno %d\n", got, err);
+			break;
+		}
+		h_in = fnv(h_in, bulk_in, n);
+		got += (uint32_t)n;
+	}
+	cthread_join(th);
+	CHECK_EQ(p.err, 0);
+	CHECK_EQ(p.bytes, BULK);
+	CHECK_EQ(got, BULK);
+	CHECK_EQ(h_in, h_out);
+	printf("socktest: 1 MiB through gns's loopback in %u ms, FNV-1a %08x\n", (unsigned)(now_ms() - t0), h_in);
+	CHECK_EQ(sock_close(p.sock), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+}
+
+static void *
+connect_only(void *arg)
+{
+	struct peer *p = arg;
+
+	p->err = sock_connect(p->sock, GNS, p->port, 0, 5000);
+	return NULL;
+}
+
+/*
+ * Back-pressure: a receiver that does not read stops the sender once its
+ * window and the sender's buffer are full (EWOULDBLOCK, or ETIMEDOUT for a
+ * send that waits), and reading lets it go on.
+ */
+static void
+tcp_send_stops_for_a_reader_that_does_not_read(void)
+{
+	struct peer p = { .port = 7005 };
+	mach_port_t l, c;
+	cthread_t th;
+	uint32_t queued = 0;
+	size_t n;
+	int err = 0;
+
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, 7005), 0);
+	CHECK_EQ(sock_listen(l, 1), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &p.sock), 0);
+	CHECK_EQ(cthread_fork(&th, connect_only, &p), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, NULL, NULL), 0);
+	cthread_join(th);
+	CHECK_EQ(p.err, 0);
+	while (queued < 4 * BULK && (err = sock_send(p.sock, bulk_out, 4096, SOCK_NONBLOCK, 0, &n)) == 0)
+		queued += (uint32_t)n;
+	CHECK_EQ(err, EWOULDBLOCK);
+	printf("socktest: %u bytes taken before a reader that does not read stopped the sender\n", queued);
+	CHECK(queued >= 16 * 1460);		/* at least the send buffer... */
+	CHECK(queued <= 4 * 16 * 1460);		/* ...and not much past it and the window */
+	CHECK_EQ(sock_send(p.sock, bulk_out, 4096, 0, 200, &n), ETIMEDOUT);
+	CHECK_EQ(sock_recv(c, bulk_in, sizeof bulk_in, 0, 2000, &n), 0);
+	CHECK(n > 0);
+	CHECK_EQ(sock_send(p.sock, bulk_out, 1, 0, 2000, &n), 0);	/* room again */
+	CHECK_EQ(n, 1);
+	CHECK_EQ(sock_close(p.sock), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+}
+
+static void
+tcp_connect_to_a_closed_port_is_refused(void)
+{
+	mach_port_t s;
+
+	CHECK_EQ(sock_socket(SOCK_STREAM, &s), 0);
+	CHECK_EQ(sock_connect(s, GNS, 7999, 0, 5000), ECONNREFUSED);
+	CHECK_EQ(sock_close(s), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &s), 0);
+	CHECK_EQ(sock_connect(s, GNS, 7999, SOCK_NONBLOCK, 0), EINPROGRESS);
+	CHECK_EQ(sock_connect(s, GNS, 7999, 0, 5000), ECONNREFUSED);	/* the outcome */
+	CHECK_EQ(sock_close(s), 0);
+}
+
+/*
+ * The client (module 4) binds a UDP port, registers an EtherType, connects
+ * to us and waits in a recv when we kill it: its socket ports lose their
+ * last senders, gns closes them (we see the end of the stream) and frees
+ * the port and the registration, which we then take.
+ */
+static void
+a_killed_clients_sockets_and_registrations_are_freed(void)
+{
+	mach_port_t ns, bootstrap, l, c, task, s, reg;
+	uint32_t id;
+	char buf[16];
+	size_t n = 1;
+	int err = 0;
+
+	CHECK_EQ(task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/bootstrap", 2000, &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, KILL_PORT), 0);
+	CHECK_EQ(sock_listen(l, 1), 0);
+	CHECK_EQ(bootstrap_module_start(bootstrap, CLIENT_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 10000, &c, NULL, NULL), 0);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);
+	CHECK_EQ(n, 5);
+	CHECK(memcmp(buf, "ready", 5) == 0);		/* it holds its port and registration now */
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, CLIENT_UDP_PORT), EADDRINUSE);
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, CLIENT_ETHERTYPE, &reg), EADDRINUSE);
+
+	end_task_and_wait(task);
+	err = sock_recv(c, buf, sizeof buf, 0, 5000, &n);
+	CHECK(err == ECONNRESET || (err == 0 && n == 0));
+	for (int i = 0; i < 300 && (err = sock_bind(s, 0, CLIENT_UDP_PORT)) == EADDRINUSE; i++)
+		trap_thread_yield();
+	CHECK_EQ(err, 0);
+	CHECK_EQ(register_when_free(GNS_PROTO_ETHER, CLIENT_ETHERTYPE, &reg), 0);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+	CHECK_EQ(sock_close(s), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+	mach_port_deallocate(ME, bootstrap);
+	mach_port_deallocate(ME, ns);
+}
+
+/* The shell's udpsend and nc (servers/shell/net.c), run from its module line, reach us. */
+static void
+shell_udpsend_and_nc_use_the_library(void)
+{
+	static struct wire_udp u;
+	mach_port_t ns, bootstrap, l, c, task;
+	uint32_t id;
+	char buf[32];
+	size_t n;
+
+	CHECK_EQ(task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/bootstrap", 2000, &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, SHELL_NC_PORT), 0);
+	CHECK_EQ(sock_listen(l, 1), 0);
+	CHECK_EQ(bootstrap_module_start(bootstrap, SHELL_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK(wire_next_udp(&u, 5000));
+	CHECK_EQ(u.dst_port, 6100);
+	CHECK_EQ(u.len, 14);
+	CHECK(memcmp(u.data, "from the shell", 14) == 0);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, NULL, NULL), 0);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);
+	CHECK_EQ(n, 10);
+	CHECK(memcmp(buf, "hello gns\n", 10) == 0);
+	CHECK_EQ(sock_send(c, "welcome\n", 8, 0, 2000, &n), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK(wait_dead_name(task));		/* nc saw the end of the stream, and the shell ended */
+	mach_port_deallocate(ME, task);
+	CHECK_EQ(sock_close(l), 0);
+	mach_port_deallocate(ME, bootstrap);
+	mach_port_deallocate(ME, ns);
+}
+
+/* Wrong calls get named errors, and gns goes on serving. */
+static void
+bad_calls_get_named_errors(void)
+{
+	static uint8_t big[SOCK_DGRAM_MAX + 1];
+	mach_port_t u, t, dead, reg;
+	uint32_t a, p;
+	uint8_t *ool;
+	mach_msg_type_number_t cnt = 0;
+	size_t n;
+	union {
+		mach_msg_header_t h;
+		uint8_t b[256];
+	} m;
+
+	CHECK_EQ(gns_socket(gns, 7, &u), SOCK_EPROTONOSUPPORT);
+	CHECK_EQ(socket_bind(gns, 0, 1), SOCK_EBADF);			/* the service is no socket */
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &u), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &t), 0);
+	CHECK_EQ(gns_socket(u, SOCK_DGRAM, &dead), SOCK_EOPNOTSUPP);	/* a socket is no service */
+	CHECK_EQ(gns_register(t, GNS_PROTO_UDP, 1, &reg), SOCK_EOPNOTSUPP);
+	CHECK_EQ(sock_bind(u, 0x0a010101, 5200), EADDRNOTAVAIL);
+	CHECK_EQ(socket_bind(u, 0, 70000), SOCK_EINVAL);
+	CHECK_EQ(sock_sendto(u, big, sizeof big, PEER, 9, 0, 0, &n), EMSGSIZE);
+	CHECK_EQ(sock_send(u, "x", 1, 0, 0, &n), EDESTADDRREQ);
+	CHECK_EQ(sock_listen(u, 1), EOPNOTSUPP);
+	CHECK_EQ(sock_send(t, "x", 1, 0, 0, &n), ENOTCONN);
+	CHECK_EQ(sock_recv(t, big, 4, 0, 0, &n), ENOTCONN);
+	CHECK_EQ(sock_listen(t, 1), EINVAL);				/* not bound */
+	CHECK_EQ(sock_accept(t, 0, 0, &dead, NULL, NULL), EINVAL);
+	CHECK_EQ(sock_connect(t, 0, 80, 0, 0), EINVAL);
+	CHECK_EQ(sock_shutdown(t, 7), EINVAL);
+	CHECK_EQ(sock_getpeername(t, &a, (uint16_t *)&p), ENOTCONN);
+	CHECK_EQ(socket_recv(u, 0, 0, 0, big, &cnt, &a, &p), SOCK_EINVAL);
+	CHECK_EQ(socket_recv_ool(u, SOCK_OOL_MAX + 1, 0, 0, &ool, &cnt, &a, &p), SOCK_EINVAL);
+	CHECK_EQ(mach_port_mod_refs(ME, t, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
+	CHECK_EQ(socket_bind_registered(u, t, 0), SOCK_EINVAL);		/* a socket, not a registration */
+
+	/* a malformed request to a socket: refused by the demux, the socket unharmed */
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.h.msgh_size = sizeof(mach_msg_header_t) + 8;	/* socket_recv wants 12 bytes more */
+	m.h.msgh_remote_port = u;
+	m.h.msgh_local_port = mig_get_reply_port();
+	m.h.msgh_id = 10200 + 7;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, m.h.msgh_size, sizeof m, m.h.msgh_local_port, 0,
+			  MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(((mig_reply_error_t *)&m.h)->RetCode, MIG_BAD_ARGUMENTS);
+
+	CHECK_EQ(sock_bind(u, 0, 5200), 0);
+	CHECK_EQ(sock_bind(u, 0, 5201), EINVAL);			/* bound already */
+	dead = u;
+	CHECK_EQ(mach_port_mod_refs(ME, dead, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
+	CHECK_EQ(sock_close(u), 0);
+	CHECK_EQ(sock_recv(dead, big, 4, 0, 0, &n), EBADF);		/* closed: the port is dead */
+	CHECK_EQ(mach_port_deallocate(ME, dead), KERN_SUCCESS);
+	CHECK_EQ(sock_close(t), 0);
+}
+
+/*
+ * 2,000 requests of gns's two interfaces with random ids, sizes and bodies,
+ * at the service, a UDP socket and a TCP socket: every one is refused or
+ * served (some create sockets and registrations whose rights die with the
+ * replies we drop, some wait for ever), and gns still serves sockets after.
+ */
+static void
+random_requests_never_hurt_gns(void)
+{
+	mach_port_t target[3], s;
+	union {
+		mach_msg_header_t h;
+		uint32_t w[64];
+	} m;
+	char buf[8];
+	size_t n;
+	int answered = 0, held = 0, reopened = 0;
+	uint32_t k;
+
+	suite_seed(77);
+	target[0] = gns;
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &target[1]), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &target[2]), 0);
+	for (int i = 0; i < 2000; i++) {
+		/* half of them the size of a routine's scalars, which the demux then passes to the handler */
+		uint32_t size = sizeof(mach_msg_header_t) + 4 * (rnd() % 2 ? rnd() % 7 : rnd() % 40);
+		mach_port_t reply = mig_get_reply_port();
+		mach_msg_return_t mr;
+
+		for (int j = 0; j < 64; j++)
+			m.w[j] = rnd() % 4 == 0 ? rnd() % 8 : rnd();	/* small numbers are valid flags and sizes */
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_size = size;
+		k = rnd() % 3;
+		m.h.msgh_remote_port = target[k];
+		m.h.msgh_local_port = reply;
+		m.h.msgh_id = (rnd() & 1 ? 10000 : 10200) + (int)(rnd() % 16);
+		mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT | MACH_RCV_MSG | MACH_RCV_TIMEOUT, size,
+			      sizeof m, reply, 20, MACH_PORT_NULL);
+		if (mr == MACH_MSG_SUCCESS) {
+			answered++;
+			mach_msg_destroy(&m.h);		/* sockets and registrations die here */
+		} else if (mr == MACH_RCV_TIMED_OUT) {
+			held++;
+			mig_dealloc_reply_port(reply);	/* held by gns: its late answer must not be taken */
+		} else if (mr == MACH_SEND_INVALID_DEST) {
+			/* a random socket_close took that socket: another one */
+			mach_port_deallocate(ME, target[k]);
+			CHECK_EQ(sock_socket(k == 1 ? SOCK_DGRAM : SOCK_STREAM, &target[k]), 0);
+			reopened++;
+		}
+	}
+	printf("socktest: %d random requests answered, %d held, %d sockets closed by them\n", answered, held,
+	       reopened);
+	CHECK(answered > 1000);
+	for (k = 1; k < 3; k++)
+		sock_close(target[k]);
+	/* gns serves on: a datagram through a fresh socket, from the wire */
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5400), 0);
+	CHECK(wire_send_udp(6005, 5400, "alive", 5));
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, 0, 3000, &n), 0);
+	CHECK_EQ(n, 5);
+	CHECK_EQ(sock_close(s), 0);
+}
+
+/* Client mode: hold a UDP port, an EtherType and a connection, then wait in a recv until killed. */
+static int
+client(void)
+{
+	mach_port_t u, t, reg;
+	char buf[16];
+	size_t n;
+
+	if (sock_socket(SOCK_DGRAM, &u) || sock_bind(u, 0, CLIENT_UDP_PORT) ||
+	    sock_register(GNS_PROTO_ETHER, CLIENT_ETHERTYPE, &reg) || sock_socket(SOCK_STREAM, &t) ||
+	    sock_connect(t, GNS, KILL_PORT, 0, 5000) || sock_send(t, "ready", 5, 0, 5000, &n)) {
+		printf("socktest client: could not set up\n");
+		return 1;
+	}
+	for (;;)
+		sock_recv(t, buf, sizeof buf, 0, 0, &n);
+}
+
+static const struct test tests[] = {
+	{ "gns_serves_sockets_at_servers_gns", gns_serves_sockets_at_servers_gns },
+	{ "udp_sendto_reaches_the_wire_peer", udp_sendto_reaches_the_wire_peer },
+	{ "udp_recvfrom_gets_the_wire_peers_datagrams", udp_recvfrom_gets_the_wire_peers_datagrams },
+	{ "udp_to_an_unregistered_port_is_refused", udp_to_an_unregistered_port_is_refused },
+	{ "recv_times_out", recv_times_out },
+	{ "registration_conflicts_are_named", registration_conflicts_are_named },
+	{ "ethertype_frames_reach_only_their_registrant", ethertype_frames_reach_only_their_registrant },
+	{ "tcp_connect_and_accept_through_loopback", tcp_connect_and_accept_through_loopback },
+	{ "tcp_carries_a_mebibyte_intact", tcp_carries_a_mebibyte_intact },
+	{ "tcp_send_stops_for_a_reader_that_does_not_read", tcp_send_stops_for_a_reader_that_does_not_read },
+	{ "tcp_connect_to_a_closed_port_is_refused", tcp_connect_to_a_closed_port_is_refused },
+	{ "a_killed_clients_sockets_and_registrations_are_freed",
+	  a_killed_clients_sockets_and_registrations_are_freed },
+	{ "shell_udpsend_and_nc_use_the_library", shell_udpsend_and_nc_use_the_library },
+	{ "bad_calls_get_named_errors", bad_calls_get_named_errors },
+	{ "random_requests_never_hurt_gns", random_requests_never_hurt_gns },
+};
+
+int
+main(int argc, char **argv)
+{
+	int fail;
+
+	if (argc > 1 && strcmp(argv[1], "client") == 0)
+		return client();
+	if (!nic_start()) {
+		printf("socktest: cannot register /servers/nic0\n");
+		trap_debug_exit(0x11);
+		return 1;
+	}
+	fail = run_suite("sock", tests, (int)(sizeof tests / sizeof tests[0]), NULL);
+	trap_debug_exit(fail ? 0x11 : 0x10);
+	return fail;
+}
