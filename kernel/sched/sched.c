@@ -20,24 +20,18 @@ static struct list runq[NPRIO];		/* [sched_lock] */
 static uint32_t runq_bitmap;		/* [sched_lock] bit p: runq[p] is not empty */
 static struct list sleepers;		/* [sched_lock] blocked with a timeout */
 static struct list dead;		/* [sched_lock] exited, stack not yet freed */
-static struct thread *current;		/* [sched_lock] (per CPU, once there are several) */
-static bool need_resched;		/* [sched_lock] */
+struct thread *sched_current;		/* [sched_lock] (per CPU, once there are several) */
+bool sched_resched_wanted;		/* [sched_lock]; read alone at a trap's end (sched.h) */
 static struct waitq reaper_wq;		/* [sched_lock] the reaper waits for work (task.c) */
 static struct thread idle_thread;	/* the boot context becomes the idle thread */
 struct list all_threads = LIST_INIT(all_threads);	/* [sched_lock] */
 
 extern char boot_stack[];
 
-struct thread *
-curthread(void)
-{
-	return current;
-}
-
 bool
 sched_can_block(void)
 {
-	return arch_interrupts_enabled() && current && current != &idle_thread;
+	return arch_interrupts_enabled() && sched_current && sched_current != &idle_thread;
 }
 
 void
@@ -56,7 +50,7 @@ sched_init(void)
 	list_init(&idle_thread.run_link);
 	list_init(&idle_thread.sleep_link);
 	list_push_back(&all_threads, &idle_thread.all_link);
-	current = &idle_thread;
+	sched_current = &idle_thread;
 }
 
 static void
@@ -89,19 +83,19 @@ runq_pick_locked(void)
 static void
 reschedule_locked(void)
 {
-	struct thread *prev = current, *next;
+	struct thread *prev = sched_current, *next;
 
 	if (prev->state == THREAD_RUNNING && prev != &idle_thread) {
 		prev->state = THREAD_READY;
 		runq_insert_locked(prev);
 	}
 	next = runq_pick_locked();
-	need_resched = false;
+	sched_resched_wanted = false;
 	next->state = THREAD_RUNNING;
 	next->quantum = QUANTUM_TICKS;
 	if (next == prev)
 		return;
-	current = next;
+	sched_current = next;
 	arch_thread_switch(prev, next);
 }
 
@@ -109,7 +103,7 @@ reschedule_locked(void)
 void
 sched_thread_start(void)
 {
-	struct thread *t = current;
+	struct thread *t = sched_current;
 
 	spin_unlock_irqrestore(&sched_lock, EFLAGS_IF_BIT);
 	if (t->entry) {
@@ -126,8 +120,8 @@ thread_make_ready_locked(struct thread *t)
 	assert_held(&sched_lock);
 	t->state = THREAD_READY;
 	runq_insert_locked(t);
-	if (t->priority < current->priority)
-		need_resched = true;
+	if (t->priority < sched_current->priority)
+		sched_resched_wanted = true;
 }
 
 void
@@ -139,19 +133,13 @@ sched_yield(void)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-bool
-sched_need_resched(void)
-{
-	return need_resched;
-}
-
 /* From the end of a trap: the quantum ran out or someone more urgent woke. */
 void
 sched_preempt(void)
 {
 	uint32_t f = spin_lock_irqsave(&sched_lock);
 
-	if (need_resched)
+	if (sched_resched_wanted)
 		reschedule_locked();
 	spin_unlock_irqrestore(&sched_lock, f);
 }
@@ -179,21 +167,21 @@ sched_tick(void)
 	struct list *l, *tmp;
 	uint32_t f = spin_lock_irqsave(&sched_lock);
 
-	current->ticks_used++;
+	sched_current->ticks_used++;
 	list_for_each_safe(l, tmp, &sleepers) {
 		struct thread *t = list_entry(l, struct thread, sleep_link);
 		if (t->wake_tick <= now)
 			wake_locked(t, WAKE_TIMEOUT);
 	}
-	if (current == &idle_thread) {
+	if (sched_current == &idle_thread) {
 		if (runq_bitmap)
-			need_resched = true;
-	} else if (--current->quantum <= 0) {
+			sched_resched_wanted = true;
+	} else if (--sched_current->quantum <= 0) {
 		/* Only worth a switch if someone of equal or higher priority waits. */
-		if (runq_bitmap && __builtin_ctz(runq_bitmap) <= current->priority)
-			need_resched = true;
+		if (runq_bitmap && __builtin_ctz(runq_bitmap) <= sched_current->priority)
+			sched_resched_wanted = true;
 		else
-			current->quantum = QUANTUM_TICKS;
+			sched_current->quantum = QUANTUM_TICKS;
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 }
@@ -213,7 +201,7 @@ waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks)
 enum wake_reason
 waitq_wait_dropping_locked(struct waitq *wq, uint64_t timeout_ticks, struct spinlock *outer)
 {
-	struct thread *t = current;
+	struct thread *t = sched_current;
 
 	assert_held(&sched_lock);
 	if (outer) {
@@ -238,7 +226,7 @@ waitq_wait_dropping_locked(struct waitq *wq, uint64_t timeout_ticks, struct spin
 void
 waitq_wait_uninterruptible_locked(struct waitq *wq)
 {
-	struct thread *t = current;
+	struct thread *t = sched_current;
 
 	assert_held(&sched_lock);
 	t->uninterruptible = true;
@@ -319,7 +307,7 @@ thread_sleep_ticks(uint64_t ticks)
 void
 thread_exit(void)
 {
-	struct thread *t = current;
+	struct thread *t = sched_current;
 	uint32_t f;
 
 	f = spin_lock_irqsave(&sched_lock);
@@ -357,7 +345,7 @@ sched_idle_loop(void)
 {
 	for (;;) {
 		arch_idle();
-		if (need_resched)
+		if (sched_resched_wanted)
 			sched_preempt();
 	}
 }

@@ -36,12 +36,6 @@ static struct list to_free = LIST_INIT(to_free);	/* [sched_lock] the last refere
 
 static void reaper(void *);
 
-struct task *
-curtask(void)
-{
-	return curthread()->task;
-}
-
 /* A new task's fields; it is in no list yet. */
 static void
 task_setup(struct task *t, const char *name, struct pmap *pmap)

@@ -81,14 +81,18 @@ struct thread {
 extern struct spinlock sched_lock;
 
 void sched_init(void);
-struct thread *curthread(void);
+/* The running thread (sched.c; per CPU once there are several). Inline: every trap asks, often more than once. */
+extern struct thread *sched_current;
+static inline struct thread *curthread(void) { return sched_current; }
 /* Interrupts on, and a thread that may sleep (not the idle thread, nor boot before the scheduler). */
 bool sched_can_block(void);
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg, int prio);
 __attribute__((noreturn)) void thread_exit(void);
 void sched_yield(void);
 void sched_tick(void);
-bool sched_need_resched(void);
+/* Whether a trap's end should give the processor up (the quantum ran out, or someone more urgent woke). */
+extern bool sched_resched_wanted;
+static inline bool sched_need_resched(void) { return sched_resched_wanted; }
 void sched_preempt(void);
 __attribute__((noreturn)) void sched_idle_loop(void);
 void thread_sleep_ticks(uint64_t ticks);

@@ -119,7 +119,8 @@ void task_terminate(struct task *task, enum task_end end, int status);
  * timeout or when the calling thread is told to exit meanwhile.
  */
 int task_wait(struct task *task, uint64_t timeout_ticks);
-struct task *curtask(void);
+/* The running thread's task. */
+static inline struct task *curtask(void) { return curthread()->task; }
 void task_start_reaper(void);
 /* On the way back to user mode: exits if told to, waits while suspended. */
 void task_check_kill(void);
