@@ -274,5 +274,6 @@ const struct command commands[] = {
 	{ "echo", "echo <word>: ask the echo server to send it back", cmd_echo },
 	{ "mem", "free and used memory pages", cmd_mem },
 	{ "pci", "PCI functions: bus:slot.func class vendor:device, BARs", cmd_pci },
+	{ "ping", "ping A.B.C.D [COUNT]: ICMP echo through gns", cmd_ping },
 	{ NULL, NULL, NULL },
 };

@@ -15,5 +15,7 @@ void commands_init(mach_port_t name_server);
 mach_port_t commands_ns(void);
 /* pci.c */
 void cmd_pci(int argc, char **argv);
+/* ping.c */
+void cmd_ping(int argc, char **argv);
 
 #endif
