@@ -48,10 +48,15 @@ extern struct e1000 nic;	/* the one this task drives (main.c) */
 /* hw.c */
 /*
  * Finds an 82540EM or 82545EM through the pci server, turns on its memory
- * space and bus mastering, and maps BAR0 uncached. false, with a console
- * line, when there is none or a step fails.
+ * space and maps BAR0 uncached. false, with a console line, when there is
+ * none or a step fails.
  */
 bool e1000_attach(struct e1000 *e, mach_port_t pci, mach_port_t device);
+/*
+ * Bus mastering on, through the pci server's pci_claim, which turns it off
+ * again when this task dies: only after e1000_reset.
+ */
+bool e1000_claim(struct e1000 *e, mach_port_t pci, mach_port_t device);
 /* Stops receiving, transmitting and interrupts, and resets the NIC: no DMA after this. */
 void e1000_reset(struct e1000 *e);
 /* The MAC from the EEPROM (EERD), or from RAL0/RAH0 when the EEPROM does not answer. */

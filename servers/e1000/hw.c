@@ -16,7 +16,6 @@
 #define PAGE 4096u
 #define PCI_COMMAND 0x04
 #define PCI_COMMAND_MEMORY 0x2
-#define PCI_COMMAND_MASTER 0x4
 #define RESET_POLLS 100		/* of 1 ms: the reset is done long before */
 #define EERD_POLLS 10000	/* a word takes microseconds; the EEPROM may be absent */
 
@@ -81,7 +80,7 @@ e1000_attach(struct e1000 *e, mach_port_t pci, mach_port_t device)
 	kr = pci_config_read(pci, PCI_BUS(loc), PCI_SLOT(loc), PCI_FUNC(loc), PCI_COMMAND, 2, &command);
 	if (kr == KERN_SUCCESS)
 		kr = pci_config_write(pci, device, PCI_BUS(loc), PCI_SLOT(loc), PCI_FUNC(loc), PCI_COMMAND, 2,
-				      command | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+				      command | PCI_COMMAND_MEMORY);
 	if (kr == KERN_SUCCESS)
 		kr = device_map(device, ME, PCI_BAR_ADDRESS(info[PCI_INFO_BAR0]), info[PCI_INFO_SIZE0], &addr);
 	if (kr != KERN_SUCCESS) {
@@ -91,6 +90,17 @@ e1000_attach(struct e1000 *e, mach_port_t pci, mach_port_t device)
 	e->regs = (volatile uint8_t *)addr;
 	e->regs_size = info[PCI_INFO_SIZE0];
 	return true;
+}
+
+bool
+e1000_claim(struct e1000 *e, mach_port_t pci, mach_port_t device)
+{
+	uint32_t loc = e->location;
+	kern_return_t kr = pci_claim(pci, device, ME, PCI_BUS(loc), PCI_SLOT(loc), PCI_FUNC(loc));
+
+	if (kr != KERN_SUCCESS)
+		printf("e1000: the pci server refused bus mastering: %s\n", mach_error_string(kr));
+	return kr == KERN_SUCCESS;
 }
 
 /*

@@ -172,7 +172,7 @@ main(int argc, char **argv)
 	}
 	e1000_reset(&nic);
 	e1000_read_mac(&nic);
-	if (!e1000_dma_allocate(&nic, device))
+	if (!e1000_claim(&nic, pci, device) || !e1000_dma_allocate(&nic, device))
 		return 1;
 	if ((kr = attach_interrupt()) != KERN_SUCCESS) {
 		printf("e1000: cannot attach IRQ %u: %s\n", nic.irq, mach_error_string(kr));
