@@ -53,16 +53,22 @@ build-all: $(ALL)
 
 # The boot modules `make run` loads, in order; the first is the bootstrap task. A module's
 # arguments follow its file name after a ~ (a space inside one word of this list).
+# gns takes the node's address from node=N (10.77.0.N); the e1000 driver idles without a NIC.
+RUN_NODE    ?= 1
 RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
+	$(B)/servers/e1000.elf~driver~restart=always $(B)/servers/gns.elf~node=$(RUN_NODE)~restart=always \
 	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
 	$(B)/servers/shell.elf~restart=always
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M
+# The NIC: an e1000 on QEMU's user network with restrict=on, so nothing reaches the host's
+# network (make cluster puts nodes on a LAN of their own).
+RUN_NET     ?= -nic user,model=e1000,restrict=on
 
 run: setup-quiet build-all
 	$(QEMU) -m $(RUN_MEM) -nographic -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 $(RUN_NET) \
 		-kernel $(B)/kernel.elf -append "$(RUN_CMDLINE)" \
 		-initrd "$(call join_modules,$(RUN_MODULES))"
 
