@@ -37,7 +37,7 @@ ALL :=
 # suites build the same file at once).
 CHECK_PREREQS :=
 
-.PHONY: all run check setup debug iso clean format
+.PHONY: all run check setup debug iso clean format cluster cluster-stop
 .SECONDARY:
 all: setup-quiet build-all
 
@@ -71,6 +71,13 @@ run: setup-quiet build-all
 		-device isa-debug-exit,iobase=0xf4,iosize=4 $(RUN_NET) \
 		-kernel $(B)/kernel.elf -append "$(RUN_CMDLINE)" \
 		-initrd "$(call join_modules,$(RUN_MODULES))"
+
+# make cluster N=4: N nodes (3 by default) on a vde_switch LAN (tools/cluster, README.md).
+CLUSTER_MODULES = $(subst ~node=$(RUN_NODE)~,~node=@NODE@~,$(RUN_MODULES))
+cluster: setup-quiet build-all
+	@tools/cluster start $(or $(N),3) "$(call join_modules,$(CLUSTER_MODULES))"
+cluster-stop:
+	@tools/cluster stop
 
 debug: setup-quiet build-all
 	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_MODULES))"
