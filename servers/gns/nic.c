@@ -21,7 +21,7 @@ static mach_port_t events_port, notify;		/* [I] ours: the driver's events, the k
 static const struct gns_config *config;		/* [I] */
 static vm_address_t region;
 static vm_size_t region_size;
-static bool added;				/* the netif is in lwIP */
+static bool added;				/* the netif is in lwIP (it stays across sessions) */
 static bool reopen;				/* the session died: try again at the next tick */
 
 /* A doorbell: a full queue means one is already waiting (frame.defs). */
@@ -93,6 +93,17 @@ open_session(uint32_t wait_ms)
 	}
 	nic.kick = kick;
 	nic.tx_blocked = false;
+	if (added) {
+		/* A reopen: the netif, its ARP table and lwIP's connections stay; only the rings are new. */
+		if (frame_region_attach(&nic.end, (void *)region, region_size) != 0) {
+			printf("gns: %s's region is not a frame region\n", c->nic);
+			vm_deallocate(ME, region, region_size);
+			goto fail;
+		}
+		nic.broken = false;
+		netif_set_link_up(&nic.netif);
+		return true;
+	}
 	ip4_addr_set_u32(&ip, lwip_htonl(c->ip));
 	ip4_addr_set_u32(&mask, lwip_htonl(c->mask));
 	ip4_addr_set_zero(&gw);
@@ -139,12 +150,9 @@ nic_dead_name(mach_port_name_t name)
 	if (!MACH_PORT_VALID(session) || name != session)
 		return;
 	printf("gns: %s's session is over (the driver died); reopening\n", config->nic);
-	if (added) {
-		if (config->dhcp)
-			dhcp_stop(&nic.netif);
-		netif_remove(&nic.netif);
-		added = false;
-	}
+	/* Link down, and no ring touched (broken) until the next session's are attached. */
+	nic.broken = true;
+	netif_set_link_down(&nic.netif);
 	vm_deallocate(ME, region, region_size);
 	mach_port_deallocate(ME, session);	/* our dead name; the notification's goes with it */
 	session = MACH_PORT_NULL;

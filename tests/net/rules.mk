@@ -17,3 +17,10 @@ check-gns:
 	@tools/qemu-test --suite gns --timeout 180 --log $(B)/test/gns.serial -- $(QEMU_TEST_ARGS) \
 		-kernel $(B)/kernel.elf -append "debug_exit lockcheck" \
 		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/nictest.elf $(B)/servers/gns.elf~node=3)"
+
+# The in-guest `net` suite (tests/net/run.py): two nodes on a vde_switch LAN with the e1000
+# driver and gns: pings both ways, the driver killed mid-ping and after, garbage frames.
+CHECK_SUITES += net
+check-net:
+	@timeout 600 python3 tests/net/run.py $(B) > $(B)/test/net.serial 2>&1; rc=$$?; \
+		cat $(B)/test/net.serial; exit $$rc
