@@ -45,8 +45,31 @@ def modules(node):
         B + "/servers/shell.elf restart=always"])
 
 
+def monitor(node, command):
+    """One command to node's QEMU monitor (a unix socket); True once it answered."""
+    import socket
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.settimeout(WAIT)
+        s.connect("%s/node%d.monitor" % (LOGS, node))
+        s.recv(4096)                      # the banner and prompt
+        s.sendall(command.encode() + b"\n")
+        got = b""
+        while b"(qemu)" not in got:
+            data = s.recv(4096)
+            if not data:
+                break
+            got += data
+        return b"(qemu)" in got
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 def boot(node):
-    return Guest(["-m", "64M", "-nic", "none", "-netdev", "vde,id=n0,sock=" + SWITCH,
+    return Guest(["-m", "64M", "-monitor", "unix:%s/node%d.monitor,server=on,wait=off" % (LOGS, node),
+                  "-nic", "none", "-netdev", "vde,id=n0,sock=" + SWITCH,
                   "-device", "e1000,netdev=n0,mac=52:54:00:12:34:%02x" % node,
                   "-kernel", B + "/kernel.elf", "-append", "debug_exit lockcheck",
                   "-initrd", modules(node)], "%s/node%d.log" % (LOGS, node))
@@ -149,6 +172,16 @@ def cases(g1, g2):
     case("gns_reopens_its_session_when_its_driver_dies", back)
     r = ping(g1, "10.77.0.2")
     case("pings_answer_again_after_our_driver_restarted", r == (4, 4), "got %s" % (r,))
+
+    # the cable pulled and put back (QEMU's set_link): the driver's LSC, then gns's link
+    case("a_link_down_reaches_gns", monitor(1, "set_link n0 off") and
+         g1.expect(L + r"e1000: link down", WAIT) is not None and
+         g1.expect(L + r"gns: link down \(0 Mb/s\)", WAIT) is not None)
+    case("a_link_up_reaches_gns", monitor(1, "set_link n0 on") and
+         g1.expect(L + r"e1000: link up", WAIT) is not None and
+         g1.expect(L + r"gns: link up \(1000 Mb/s\)", WAIT) is not None)
+    r = ping(g1, "10.77.0.2")
+    case("pings_answer_after_the_link_came_back", r == (4, 4), "got %s" % (r,))
 
     # garbage and oversized frames from the host onto the LAN
     d1, d2 = deaths(g1), deaths(g2)
