@@ -10,7 +10,11 @@ $(B)/tests/nictest.elf: $(B)/obj/tests/net/nictest.c.o $(B)/obj/tests/net/nicdri
 		$(B)/obj/gen/servers/frame_server.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 
-ALL += $(B)/tests/nictest.elf
+# The net suite's hostile client of the e1000 driver (tests/net/nicclient.c).
+$(B)/tests/nicclient.elf: $(B)/obj/tests/net/nicclient.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+
+ALL += $(B)/tests/nictest.elf $(B)/tests/nicclient.elf
 CHECK_SUITES += gns
 
 check-gns:

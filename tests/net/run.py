@@ -38,11 +38,13 @@ n = 0
 
 
 def modules(node):
-    return ",".join([
-        B + "/servers/bootstrap.elf", B + "/servers/ns.elf restart=always",
-        B + "/servers/console.elf restart=always", B + "/servers/pci.elf driver restart=always",
-        B + "/servers/e1000.elf driver restart=always", B + "/servers/gns.elf node=%d restart=always" % node,
-        B + "/servers/shell.elf restart=always"])
+    base = [B + "/servers/bootstrap.elf", B + "/servers/ns.elf restart=always",
+            B + "/servers/console.elf restart=always", B + "/servers/pci.elf driver restart=always",
+            B + "/servers/e1000.elf driver restart=always"]
+    if node == 3:   # the hostile client instead of gns
+        return ",".join(base + [B + "/tests/nicclient.elf"])
+    return ",".join(base + [B + "/servers/gns.elf node=%d restart=always" % node,
+                            B + "/servers/shell.elf restart=always"])
 
 
 def monitor(node, command):
@@ -149,6 +151,19 @@ def cases(g1, g2):
     case("node1_pings_node2_through_gns", r == (4, 4), "got %s" % (r,))
     r = ping(g2, "10.77.0.1", 8)
     case("node2_pings_node1_through_gns", r == (8, 8), "got %s" % (r,))
+
+    # node 3: a hostile client of its e1000 driver (tests/net/nicclient.c), node 1 answering its ARP
+    g3 = boot(3)
+    try:
+        code = g3.wait_exit(WAIT * 5)
+    finally:
+        g3.stop()
+    out = g3.text()
+    for m in re.finditer(r"^(not ok|ok) \d+ - (.*)$", out, re.M):
+        case("node3: " + m.group(2), m.group(1) == "ok")
+    case("node3: the_hostile_client_ran_to_its_end", code == 33 and
+         re.search(r"^nicclient: \d+ passed, 0 failed", out, re.M) is not None,
+         "exit status %s; its console: %s/node3.log" % (code, LOGS))
 
     # node 2's driver killed while node 1 pings it: some requests are lost, then answers again
     g1.send("ping 10.77.0.2 25\r")
