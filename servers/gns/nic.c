@@ -23,6 +23,9 @@ static vm_address_t region;
 static vm_size_t region_size;
 static bool added;				/* the netif is in lwIP (it stays across sessions) */
 static bool reopen;				/* the session died: try again at the next tick */
+static bool quiet;				/* a failed reopen was reported: the next ones are not */
+
+#define say(...) (quiet ? 0 : printf(__VA_ARGS__))
 
 /* A doorbell: a full queue means one is already waiting (frame.defs). */
 static void
@@ -66,14 +69,14 @@ open_session(uint32_t wait_ms)
 			mach_port_deallocate(ME, driver);
 		driver = find_driver(c->nic, wait_ms);
 		if (!MACH_PORT_VALID(driver)) {
-			printf("gns: no NIC found (%s)\n", c->nic);
+			say("gns: no NIC found (%s)\n", c->nic);
 			return false;
 		}
 		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
 				nic.mac);
 	}
 	if (kr != KERN_SUCCESS) {
-		printf("gns: %s refused a session: %s\n", c->nic, mach_error_string(kr));
+		say("gns: %s refused a session: %s\n", c->nic, mach_error_string(kr));
 		session = MACH_PORT_NULL;
 		return false;
 	}
@@ -82,7 +85,7 @@ open_session(uint32_t wait_ms)
 		    VM_INHERIT_NONE);
 	mach_port_deallocate(ME, memory);
 	if (kr != KERN_SUCCESS) {
-		printf("gns: cannot map %s's rings: %s\n", c->nic, mach_error_string(kr));
+		say("gns: cannot map %s's rings: %s\n", c->nic, mach_error_string(kr));
 		goto fail;
 	}
 	/* The driver's death (or restart) leaves a dead name: we reopen then. */
@@ -96,7 +99,7 @@ open_session(uint32_t wait_ms)
 	if (added) {
 		/* A reopen: the netif, its ARP table and lwIP's connections stay; only the rings are new. */
 		if (frame_region_attach(&nic.end, (void *)region, region_size) != 0) {
-			printf("gns: %s's region is not a frame region\n", c->nic);
+			say("gns: %s's region is not a frame region\n", c->nic);
 			vm_deallocate(ME, region, region_size);
 			goto fail;
 		}
@@ -108,7 +111,7 @@ open_session(uint32_t wait_ms)
 	ip4_addr_set_u32(&mask, lwip_htonl(c->mask));
 	ip4_addr_set_zero(&gw);
 	if (frame_netif_add(&nic, (void *)region, region_size, &ip, &mask, &gw) != ERR_OK) {
-		printf("gns: %s's region is not a frame region\n", c->nic);
+		say("gns: %s's region is not a frame region\n", c->nic);
 		vm_deallocate(ME, region, region_size);
 		goto fail;
 	}
@@ -165,10 +168,13 @@ nic_retry(void)
 	if (!reopen)
 		return;
 	reopen = false;
-	if (open_session(NIC_REOPEN_WAIT_MS))
+	if (open_session(NIC_REOPEN_WAIT_MS)) {
 		printf("gns: %s reopened\n", config->nic);
-	else
+		quiet = false;
+	} else {
 		reopen = true;
+		quiet = true;	/* tried again every tick, reported once */
+	}
 }
 
 void

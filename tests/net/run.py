@@ -2,7 +2,8 @@
 """The `net` suite: two Manifold nodes on a vde_switch LAN, each with an e1000,
 its driver (servers/e1000) and gns, typed into through their shells.
 
-Node K has MAC 52:54:00:12:34:0K and gns node=K (10.77.0.K). The cases ping
+Node K has MAC 52:54:00:12:34:0K and gns node=K (10.77.0.K); node 1's NIC is
+QEMU's e1000 (82540EM), node 2's its e1000-82545em. The cases ping
 between the nodes through gns (the shell's `ping`, servers/gns/ping.defs),
 kill the e1000 driver in the middle of a ping and after one (the bootstrap
 starts it again, gns opens a new session, pings answer again), and inject
@@ -33,6 +34,9 @@ LOGS = B + "/test/net"
 SWITCH = LOGS + "/switch"
 WAIT = 60          # seconds: generous, for a loaded machine
 L = r"(?:^|> )"    # a console line: at its start, or after a prompt printed before it
+# QEMU's e1000 is the 82540EM; node 2 has the other model the driver knows
+MODELS = {1: "e1000", 2: "e1000-82545em", 3: "e1000"}
+NAMES = {1: "82540EM", 2: "82545EM", 3: "82540EM"}
 passed = failed = 0
 n = 0
 
@@ -72,7 +76,7 @@ def monitor(node, command):
 def boot(node):
     return Guest(["-m", "64M", "-monitor", "unix:%s/node%d.monitor,server=on,wait=off" % (LOGS, node),
                   "-nic", "none", "-netdev", "vde,id=n0,sock=" + SWITCH,
-                  "-device", "e1000,netdev=n0,mac=52:54:00:12:34:%02x" % node,
+                  "-device", "%s,netdev=n0,mac=52:54:00:12:34:%02x" % (MODELS[node], node),
                   "-kernel", B + "/kernel.elf", "-append", "debug_exit lockcheck",
                   "-initrd", modules(node)], "%s/node%d.log" % (LOGS, node))
 
@@ -135,7 +139,8 @@ def inject(count, seed):
 
 
 def up(g, node):
-    return (g.expect(L + r"e1000: 82540EM at [0-9a-f:.]+, IRQ \d+, 52:54:00:12:34:%02x, link up; serving /servers/nic0" % node,
+    return (g.expect(L + r"e1000: %s at [0-9a-f:.]+, IRQ \d+, 52:54:00:12:34:%02x, link up; serving /servers/nic0" %
+                     (NAMES[node], node),
                      WAIT) is not None and
             g.expect(L + r"gns: /servers/nic0 is 52:54:00:12:34:%02x, 10\.77\.0\.%d$" % (node, node), WAIT) is not None)
 
@@ -171,7 +176,7 @@ def cases(g1, g2):
     time.sleep(1)
     g2.send("kill e1000\r")
     back = (g2.expect(L + r"bootstrap: restarting e1000", WAIT) is not None and
-            g2.expect(L + r"e1000: 82540EM .* serving /servers/nic0", WAIT) is not None and
+            g2.expect(L + r"e1000: 82545EM .* serving /servers/nic0", WAIT) is not None and
             g2.expect(L + r"gns: /servers/nic0 reopened", WAIT) is not None)
     m = g1.expect(L + r"ping 10\.77\.0\.2: (\d+) sent, (\d+) answered$", WAIT)
     case("a_driver_killed_mid_ping_is_started_again_and_gns_reopens", back)
