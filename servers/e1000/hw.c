@@ -31,8 +31,8 @@ wr(struct e1000 *e, uint32_t reg, uint32_t v)
 	*(volatile uint32_t *)(e->regs + reg) = v;
 }
 
-/* Sleeps: a receive on a port nobody sends to. */
-static void
+/* A receive on a port nobody sends to: the thread sleeps, and 0 is for ever. */
+void
 sleep_ms(uint32_t ms)
 {
 	mach_port_t p;
@@ -40,7 +40,7 @@ sleep_ms(uint32_t ms)
 
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
 		return;
-	mach_msg(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, p, ms, MACH_PORT_NULL);
+	mach_msg(&h, MACH_RCV_MSG | (ms ? MACH_RCV_TIMEOUT : 0), 0, sizeof h, p, ms, MACH_PORT_NULL);
 	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
 }
 

@@ -85,19 +85,6 @@ static struct msg_server server = {
 	.tick = tick,
 };
 
-/* Sleeps: a receive on a port nobody sends to. */
-static void
-sleep_ms(uint32_t ms)
-{
-	mach_port_t p;
-	mach_msg_header_t h;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
-		return;
-	mach_msg(&h, MACH_RCV_MSG | (ms ? MACH_RCV_TIMEOUT : 0), 0, sizeof h, p, ms, MACH_PORT_NULL);
-	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
-}
-
 /* The interrupt line's messages to irq_port; the kernel keeps its own send right. */
 static kern_return_t
 attach_interrupt(void)

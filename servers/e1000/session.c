@@ -1,110 +1,33 @@
 /*
  * The frame session (session.h): frame.defs's handlers, run by the loop
- * thread, and the pager of each session's region, run by a thread of its
- * own, because the loop's own first touch of the region (laying it out)
- * faults and waits for the pager. A session ends when its client's events
+ * thread. Each session's region is a new memory object of libmsg's frame
+ * pager (<manifold/frame_pager.h>), whose thread serves it: the loop's own
+ * first touch of the region (laying it out) faults and waits for it. A session ends when its client's events
  * port dies (dead name), its session port loses its last sender (no-senders)
  * or the client breaks a ring; a new frame_open then finds the driver free.
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
-#include <manifold/cthread.h>
+#include <manifold/frame_pager.h>
 #include <manifold/msg.h>
 #include "e1000.h"
 #include "frame_event_client.h"
 #include "frame_server.h"
-#include "memory_object_control_client.h"
-#include "memory_object_server.h"
 #include "session.h"
 
 #define ME mach_task_self()
 
 struct session session;
-static mach_port_t loop_set, notify, pager_set;	/* [I] */
+static mach_port_t loop_set, notify;		/* [I] */
 extern mach_port_t service;			/* main.c: frame_open comes there */
-
-/* ---- the pager: zero-filled pages, which the kernel keeps from then on ---- */
-
-kern_return_t
-memory_object_do_memory_object_init(mach_port_t mo, mach_port_t control, vm_size_t page_size)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control, vm_offset_t offset,
-					    vm_size_t length, vm_prot_t access)
-{
-	memory_object_data_unavailable(control, offset, length);
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-/* The rings are never paged out while mapped; a page that comes back anyway is dropped. */
-kern_return_t
-memory_object_do_memory_object_data_return(mach_port_t mo, mach_port_t control, vm_offset_t offset,
-					   uint8_t *data, mach_msg_type_number_t count, boolean_t dirty,
-					   boolean_t kernel_copy)
-{
-	vm_deallocate(ME, (vm_address_t)data, count);
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_data_unlock(mach_port_t mo, mach_port_t control, vm_offset_t offset,
-					   vm_size_t length, vm_prot_t access)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
-					      vm_size_t length)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_supply_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
-						vm_size_t length, kern_return_t result, vm_offset_t error_offset)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-static void *
-pager_loop(void *arg)
-{
-	static const msg_demux_t demux[] = { memory_object_server };
-
-	msg_serve(pager_set, demux, 1, NULL, MEMORY_OBJECT_REQUEST_MAX_SIZE, MEMORY_OBJECT_REPLY_MAX_SIZE);
-	return NULL;
-}
 
 bool
 session_init(mach_port_t set, mach_port_t notify_port)
 {
-	cthread_t th;
-
 	loop_set = set;
 	notify = notify_port;
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &pager_set) != KERN_SUCCESS ||
-	    cthread_fork(&th, pager_loop, NULL) != KERN_SUCCESS)
-		return false;
-	cthread_detach(th);
-	return true;
+	return frame_pager_start() == KERN_SUCCESS;
 }
 
 /* ---- the session ---- */
@@ -118,7 +41,7 @@ session_close(const char *why)
 	mach_port_mod_refs(ME, session.port, MACH_PORT_RIGHT_RECEIVE, -1);
 	mach_port_deallocate(ME, session.events);
 	vm_deallocate(ME, session.region, session.size);
-	mach_port_destroy(ME, session.pager);	/* the client's mapping keeps its pages */
+	frame_pager_destroy(session.pager);	/* the client's mapping keeps its pages */
 	memset(&session, 0, sizeof session);
 }
 
@@ -169,11 +92,9 @@ session_make(mach_port_t events, vm_size_t size)
 	mach_port_t prev = MACH_PORT_NULL;
 	vm_address_t addr = 0;
 
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &session.pager) != KERN_SUCCESS)
+	if (frame_pager_create(&session.pager) != KERN_SUCCESS)
 		return KERN_RESOURCE_SHORTAGE;
-	if (mach_port_insert_right(ME, session.pager, session.pager, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, session.pager, pager_set) != KERN_SUCCESS ||
-	    vm_map(ME, &addr, size, 0, TRUE, session.pager, 0, FALSE, VM_PROT_DEFAULT, VM_PROT_DEFAULT,
+	if (vm_map(ME, &addr, size, 0, TRUE, session.pager, 0, FALSE, VM_PROT_DEFAULT, VM_PROT_DEFAULT,
 		   VM_INHERIT_NONE) != KERN_SUCCESS)
 		goto fail_pager;
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &session.port) != KERN_SUCCESS)
@@ -196,7 +117,7 @@ fail_port:
 fail_map:
 	vm_deallocate(ME, addr, size);
 fail_pager:
-	mach_port_destroy(ME, session.pager);
+	frame_pager_destroy(session.pager);
 	memset(&session, 0, sizeof session);
 	return KERN_RESOURCE_SHORTAGE;
 }

@@ -1,8 +1,8 @@
 /*
  * The driver's one frame session (session.c): frame.defs served to gns. The
- * session's region is a memory object this driver pages (zero-filled pages
- * the kernel then keeps), mapped by both sides; pump.c moves frames between
- * its rings and the NIC's descriptors.
+ * session's region is a memory object this driver pages (libmsg's frame
+ * pager: zero-filled pages the kernel then keeps), mapped by both sides;
+ * pump.c moves frames between its rings and the NIC's descriptors.
  */
 #ifndef E1000_SESSION_H
 #define E1000_SESSION_H
@@ -18,7 +18,7 @@
 struct session {
 	mach_port_t port;		/* [L] receive right: frame_kick, frame_status; in the loop's set */
 	mach_port_t events;		/* [L] send right: the client's frame_event port */
-	mach_port_t pager;		/* [L] receive right: the region's memory object */
+	mach_port_t pager;		/* [L] the region's memory object (frame_pager_create) */
 	struct frame_end end;		/* [L] ours: in = TX (the client's frames), out = RX */
 	vm_address_t region;		/* [L] our mapping of it */
 	vm_size_t size;			/* [L] */
@@ -28,9 +28,9 @@ struct session {
 extern struct session session;
 
 /*
- * Starts the pager thread and remembers the loop's port set (sessions join
- * it) and notification port (dead clients are told there). false when the
- * thread or its port set cannot be made.
+ * Starts the frame pager's thread and remembers the loop's port set
+ * (sessions join it) and notification port (dead clients are told there).
+ * false when the thread cannot be made.
  */
 bool session_init(mach_port_t set, mach_port_t notify_port);
 

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
-#include <manifold/trap.h>
 #include "lwip/inet_chksum.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
 #include "lwip/raw.h"
+#include "lwip/sys.h"
 #include "ns_client.h"
 #include "ping.h"
 #include "ping_server.h"
@@ -33,7 +33,7 @@ static struct {
 	bool done;		/* ...and has its answer */
 	uint32_t addr, count, interval_ms;
 	uint32_t sent, answered;
-	uint64_t next_ms;	/* when the next request goes, or the job ends */
+	uint32_t next_ms;	/* when the next request goes, or the job ends (sys_now) */
 	uint16_t base;		/* the job's first sequence number */
 	uint8_t seen[PING_COUNT_MAX];
 } job;
@@ -41,15 +41,6 @@ static struct {
 static struct msg_server *server;	/* [I] */
 static struct raw_pcb *pcb;		/* [I] */
 static uint16_t next_seq;		/* [L] jobs use distinct sequence numbers */
-
-static uint64_t
-now_ms(void)
-{
-	uint64_t ns = 0;
-
-	trap_clock_uptime(&ns);
-	return ns / 1000000;
-}
 
 static void
 finish(void)
@@ -132,7 +123,7 @@ ping_do_ping_echo(mach_port_t port, uint32_t addr, uint32_t count, uint32_t inte
 		job.interval_ms = interval_ms;
 		job.base = next_seq;
 		next_seq = (uint16_t)(next_seq + PING_COUNT_MAX);
-		job.next_ms = now_ms();
+		job.next_ms = sys_now();
 	}
 	/* The job's end, with room to spare: the tick ends it first. */
 	if (!msg_defer(count * interval_ms + 2 * PING_LINGER_MS))
@@ -143,16 +134,16 @@ ping_do_ping_echo(mach_port_t port, uint32_t addr, uint32_t count, uint32_t inte
 uint32_t
 ping_tick(void)
 {
-	uint64_t now = now_ms();
+	uint32_t now = sys_now();
 
 	if (!job.active || job.done)
 		return 0;
-	if (now < job.next_ms)
-		return (uint32_t)(job.next_ms - now);
+	if ((int32_t)(job.next_ms - now) > 0)
+		return job.next_ms - now;
 	if (job.sent < job.count) {
 		send_one();
 		job.next_ms = now + (job.sent < job.count ? job.interval_ms : PING_LINGER_MS);
-		return (uint32_t)(job.next_ms - now);
+		return job.next_ms - now;
 	}
 	finish();	/* the last request's linger is over */
 	return 0;
