@@ -39,7 +39,7 @@ struct e1000 {
 	bool rx_partial;		/* dropping the pieces of a frame longer than a buffer */
 	uint32_t tx_tail;		/* the next free transmit descriptor (TDT as written) */
 	uint32_t tx_clean;		/* the oldest one the NIC may still hold */
-	/* counters, for the log */
+	/* counters: no reader yet (the shell's netstat, to come) */
 	uint32_t rx_frames, rx_dropped, tx_frames, tx_dropped;
 };
 

@@ -17,7 +17,6 @@ pump_rx(void)
 {
 	bool put = false;
 
-	session.rx_blocked = false;
 	for (;;) {
 		const uint8_t *data = NULL;
 		int len = e1000_rx_peek(&nic, &data), err;
@@ -32,10 +31,8 @@ pump_rx(void)
 		err = frame_ring_put(&session.end.out, data, (uint32_t)len);
 		if (err == FRAME_RING_FULL) {
 			/* The frame waits in its descriptor until the client frees a slot and kicks us. */
-			if (frame_ring_wait_for_space(&session.end.out)) {
-				session.rx_blocked = true;
+			if (frame_ring_wait_for_space(&session.end.out))
 				break;
-			}
 			continue;
 		}
 		if (err < 0) {

@@ -22,7 +22,6 @@ struct session {
 	struct frame_end end;		/* [L] ours: in = TX (the client's frames), out = RX */
 	vm_address_t region;		/* [L] our mapping of it */
 	vm_size_t size;			/* [L] */
-	bool rx_blocked;		/* [L] the RX ring was full: a frame waits in its descriptor */
 };
 
 extern struct session session;
