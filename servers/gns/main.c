@@ -5,9 +5,10 @@
  * network (ARP, ICMP echo); protocol registration, sockets and inter-node
  * messages come next (issue 13). Without a driver it says so and idles.
  *
- * The loop is libmsg's msg_server_run on the events port, where the driver's
- * frame_event messages arrive; the tick runs lwIP's timers and says when
- * the next one is due.
+ * The loop is libmsg's msg_server_run on a port set: the events port, where
+ * the driver's frame_event messages arrive, the notification port (the
+ * session's death: nic.c reopens it) and the ping service (ping.c); the
+ * tick runs lwIP's timers and says when the next one is due.
  */
 #include <stdio.h>
 #include <mach/mach.h>
