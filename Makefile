@@ -37,7 +37,7 @@ ALL :=
 # suites build the same file at once).
 CHECK_PREREQS :=
 
-.PHONY: all run check setup debug iso clean format
+.PHONY: all run check setup debug iso clean format cluster cluster-stop
 .SECONDARY:
 all: setup-quiet build-all
 
@@ -53,18 +53,31 @@ build-all: $(ALL)
 
 # The boot modules `make run` loads, in order; the first is the bootstrap task. A module's
 # arguments follow its file name after a ~ (a space inside one word of this list).
+# gns takes the node's address from node=N (10.77.0.N); the e1000 driver idles without a NIC.
+RUN_NODE    ?= 1
 RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
+	$(B)/servers/e1000.elf~driver~restart=always $(B)/servers/gns.elf~node=$(RUN_NODE)~restart=always \
 	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
 	$(B)/servers/shell.elf~restart=always
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M
+# The NIC: an e1000 on QEMU's user network with restrict=on, so nothing reaches the host's
+# network (make cluster puts nodes on a LAN of their own).
+RUN_NET     ?= -nic user,model=e1000,restrict=on
 
 run: setup-quiet build-all
 	$(QEMU) -m $(RUN_MEM) -nographic -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 $(RUN_NET) \
 		-kernel $(B)/kernel.elf -append "$(RUN_CMDLINE)" \
 		-initrd "$(call join_modules,$(RUN_MODULES))"
+
+# make cluster N=4: N nodes (3 by default) on a vde_switch LAN (tools/cluster, README.md).
+CLUSTER_MODULES = $(subst ~node=$(RUN_NODE)~,~node=@NODE@~,$(RUN_MODULES))
+cluster: setup-quiet build-all
+	@tools/cluster start $(or $(N),3) "$(call join_modules,$(CLUSTER_MODULES))"
+cluster-stop:
+	@tools/cluster stop
 
 debug: setup-quiet build-all
 	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_MODULES))"

@@ -4,7 +4,7 @@
 set -euo pipefail
 kernel=$1 modules=$2 port=${GDB_PORT:-1234}
 qemu-system-i386 -m 64M -display none -serial file:build/debug-serial.log -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=4 -S -gdb tcp:127.0.0.1:$port \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 -nic user,model=e1000,restrict=on -S -gdb tcp:127.0.0.1:$port \
 	-kernel "$kernel" -initrd "$modules" &
 qpid=$!
 trap 'kill $qpid 2>/dev/null' EXIT

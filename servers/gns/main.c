@@ -5,9 +5,10 @@
  * network (ARP, ICMP echo); protocol registration, sockets and inter-node
  * messages come next (issue 13). Without a driver it says so and idles.
  *
- * The loop is libmsg's msg_server_run on the events port, where the driver's
- * frame_event messages arrive; the tick runs lwIP's timers and says when
- * the next one is due.
+ * The loop is libmsg's msg_server_run on a port set: the events port, where
+ * the driver's frame_event messages arrive, the notification port (the
+ * session's death: nic.c reopens it) and the ping service (ping.c); the
+ * tick runs lwIP's timers and says when the next one is due.
  */
 #include <stdio.h>
 #include <mach/mach.h>
@@ -17,10 +18,12 @@
 #include "config.h"
 #include "frame_event_server.h"
 #include "nic.h"
+#include "ping.h"
+#include "ping_server.h"
 #include "service.h"
 
 #define ME mach_task_self()
-#define NIC_WAIT_MS 1000	/* a driver started before us registers within this */
+#define NIC_WAIT_MS 5000	/* a driver started before us registers within this */
 
 kern_return_t
 frame_event_do_frame_event_kick(mach_port_t events)
@@ -37,27 +40,36 @@ frame_event_do_frame_event_link(mach_port_t events, boolean_t link_up, uint32_t 
 	return KERN_SUCCESS;
 }
 
-/* lwIP's timers, and the rings once more in case a kick was dropped by a full queue. */
+/*
+ * lwIP's timers, and the rings once more in case a kick was dropped by a
+ * full queue; a session to reopen after the driver's death; the ping
+ * service's next request.
+ */
 static uint32_t
 tick(void)
 {
-	uint32_t next;
+	uint32_t next, ping_next;
 
+	nic_retry();
 	nic_service();
 	service_poll();
 	sys_check_timeouts();
 	next = sys_timeouts_sleeptime();
 	if (next == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
-		return 1000;
+		next = 1000;
+	ping_next = ping_tick();
+	if (ping_next != 0 && ping_next < next)
+		next = ping_next;
 	return next == 0 ? 1 : next;
 }
 
-static const msg_demux_t demuxes[] = { frame_event_server, gns_server, socket_server };
+static const msg_demux_t demuxes[] = { frame_event_server, ping_server, gns_server, socket_server };
 static struct msg_server server = {
 	.demuxes = demuxes,
-	.ndemuxes = 3,
-	.max_request = SERVICE_REQUEST_MAX,
-	.max_reply = SERVICE_REPLY_MAX,
+	.ndemuxes = 4,
+	.max_request = SERVICE_MAX2(SERVICE_REQUEST_MAX, PING_REQUEST_MAX_SIZE),
+	.max_reply = SERVICE_MAX2(SERVICE_REPLY_MAX, PING_REPLY_MAX_SIZE),
+	.dead_name = nic_dead_name,
 	.tick = tick,
 };
 
@@ -65,11 +77,16 @@ int
 main(int argc, char **argv)
 {
 	struct gns_config config;
-	mach_port_t events;
+	mach_port_t events, notify, set;
 
 	if (!config_parse(&config, argc, argv))
 		return 1;
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &events) != KERN_SUCCESS) {
+	/* One port set: the driver's events, the kernel's notifications, the ping service. */
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &events) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, events, set) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, notify, set) != KERN_SUCCESS) {
 		printf("gns: no port for events\n");
 		return 1;
 	}
@@ -78,8 +95,12 @@ main(int argc, char **argv)
 	lwip_init();
 	if (config.ip == 0 && !config.dhcp)
 		printf("gns: no address (node=N or ip=dhcp)\n");
-	nic_open(&config, events, NIC_WAIT_MS);
-	server.port = service_start(&server, events);
+	if (!ping_init(&server, set))
+		printf("gns: no ping service\n");
+	nic_open(&config, events, notify, NIC_WAIT_MS);
+	service_start(&server, set);
+	server.port = set;
+	server.notify_port = notify;
 	msg_server_run(&server);
 	return 1;
 }

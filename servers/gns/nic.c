@@ -15,7 +15,17 @@
 #define ME mach_task_self()
 
 static struct frame_netif nic;
-static mach_port_t session = MACH_PORT_NULL;
+static mach_port_t session = MACH_PORT_NULL;	/* a dead name once the driver is gone */
+static mach_port_t driver = MACH_PORT_NULL;	/* the driver's service port, kept to reopen */
+static mach_port_t events_port, notify;		/* [I] ours: the driver's events, the kernel's notifications */
+static const struct gns_config *config;		/* [I] */
+static vm_address_t region;
+static vm_size_t region_size;
+static bool added;				/* the netif is in lwIP (it stays across sessions) */
+static bool reopen;				/* the session died: try again at the next tick */
+static bool quiet;				/* a failed reopen was reported: the next ones are not */
+
+#define say(...) (quiet ? 0 : printf(__VA_ARGS__))
 
 /* A doorbell: a full queue means one is already waiting (frame.defs). */
 static void
@@ -27,61 +37,144 @@ kick(struct frame_netif *fn)
 static mach_port_t
 find_driver(const char *name, uint32_t wait_ms)
 {
-	mach_port_t ns = MACH_PORT_NULL, driver = MACH_PORT_NULL;
+	mach_port_t ns = MACH_PORT_NULL, found = MACH_PORT_NULL;
 
 	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS || !MACH_PORT_VALID(ns))
 		return MACH_PORT_NULL;
-	if (ns_wait(ns, name, wait_ms, &driver) != KERN_SUCCESS)
-		driver = MACH_PORT_NULL;
+	if (ns_wait(ns, name, wait_ms, &found) != KERN_SUCCESS)
+		found = MACH_PORT_NULL;
 	mach_port_deallocate(ME, ns);
-	return driver;
+	return found;
 }
 
-bool
-nic_open(const struct gns_config *c, mach_port_t events, uint32_t wait_ms)
+/*
+ * A session on the driver's port, its region mapped and the netif (re)added.
+ * A driver that checked in keeps its port across restarts, so frame_open
+ * waits there for the next instance; one that registered its own port in
+ * ns left a dead name, and is looked up again.
+ */
+static bool
+open_session(uint32_t wait_ms)
 {
-	mach_port_t driver = find_driver(c->nic, wait_ms), memory = MACH_PORT_NULL;
-	vm_address_t region = 0;
-	vm_size_t size = 0;
+	mach_port_t memory = MACH_PORT_NULL, prev = MACH_PORT_NULL;
+	const struct gns_config *c = config;
 	ip4_addr_t ip, mask, gw;
-	kern_return_t kr;
+	kern_return_t kr = MACH_SEND_INVALID_DEST;
 
-	if (!MACH_PORT_VALID(driver)) {
-		printf("gns: no NIC found (%s)\n", c->nic);
-		return false;
+	if (MACH_PORT_VALID(driver))
+		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
+				nic.mac);
+	if (kr == MACH_SEND_INVALID_DEST || kr == MIG_SERVER_DIED) {
+		if (MACH_PORT_VALID(driver))
+			mach_port_deallocate(ME, driver);
+		driver = find_driver(c->nic, wait_ms);
+		if (!MACH_PORT_VALID(driver)) {
+			say("gns: no NIC found (%s)\n", c->nic);
+			return false;
+		}
+		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
+				nic.mac);
 	}
-	kr = frame_open(driver, events, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &size, nic.mac);
-	mach_port_deallocate(ME, driver);
 	if (kr != KERN_SUCCESS) {
-		printf("gns: %s refused a session: %s\n", c->nic, mach_error_string(kr));
+		say("gns: %s refused a session: %s\n", c->nic, mach_error_string(kr));
+		session = MACH_PORT_NULL;
 		return false;
 	}
-	kr = vm_map(ME, &region, size, 0, TRUE, memory, 0, FALSE, VM_PROT_DEFAULT, VM_PROT_DEFAULT,
+	region = 0;
+	kr = vm_map(ME, &region, region_size, 0, TRUE, memory, 0, FALSE, VM_PROT_DEFAULT, VM_PROT_DEFAULT,
 		    VM_INHERIT_NONE);
 	mach_port_deallocate(ME, memory);
 	if (kr != KERN_SUCCESS) {
-		printf("gns: cannot map %s's rings: %s\n", c->nic, mach_error_string(kr));
+		say("gns: cannot map %s's rings: %s\n", c->nic, mach_error_string(kr));
+		goto fail;
+	}
+	/* The driver's death (or restart) leaves a dead name: we reopen then. */
+	if (mach_port_request_notification(ME, session, MACH_NOTIFY_DEAD_NAME, 1, notify,
+					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS) {
+		vm_deallocate(ME, region, region_size);
 		goto fail;
 	}
 	nic.kick = kick;
+	nic.tx_blocked = false;
+	if (added) {
+		/* A reopen: the netif, its ARP table and lwIP's connections stay; only the rings are new. */
+		if (frame_region_attach(&nic.end, (void *)region, region_size) != 0) {
+			say("gns: %s's region is not a frame region\n", c->nic);
+			vm_deallocate(ME, region, region_size);
+			goto fail;
+		}
+		nic.broken = false;
+		netif_set_link_up(&nic.netif);
+		return true;
+	}
 	ip4_addr_set_u32(&ip, lwip_htonl(c->ip));
 	ip4_addr_set_u32(&mask, lwip_htonl(c->mask));
 	ip4_addr_set_zero(&gw);
-	if (frame_netif_add(&nic, (void *)region, size, &ip, &mask, &gw) != ERR_OK) {
-		printf("gns: %s's region is not a frame region\n", c->nic);
-		vm_deallocate(ME, region, size);
+	if (frame_netif_add(&nic, (void *)region, region_size, &ip, &mask, &gw) != ERR_OK) {
+		say("gns: %s's region is not a frame region\n", c->nic);
+		vm_deallocate(ME, region, region_size);
 		goto fail;
 	}
+	added = true;
 	netif_set_default(&nic.netif);
 	if (c->dhcp)
 		dhcp_start(&nic.netif);
-	printf("gns: %s is %02x:%02x:%02x:%02x:%02x:%02x, %s\n", c->nic, nic.mac[0], nic.mac[1], nic.mac[2],
-	       nic.mac[3], nic.mac[4], nic.mac[5], c->dhcp ? "DHCP" : ip4addr_ntoa(&ip));
 	return true;
 fail:
 	mach_port_deallocate(ME, session);
 	session = MACH_PORT_NULL;
 	return false;
+}
+
+bool
+nic_open(const struct gns_config *c, mach_port_t events, mach_port_t notify_port, uint32_t wait_ms)
+{
+	ip4_addr_t ip;
+
+	config = c;
+	events_port = events;
+	notify = notify_port;
+	driver = find_driver(c->nic, wait_ms);
+	if (!MACH_PORT_VALID(driver)) {
+		printf("gns: no NIC found (%s)\n", c->nic);
+		return false;
+	}
+	if (!open_session(wait_ms))
+		return false;
+	ip4_addr_set_u32(&ip, lwip_htonl(c->ip));
+	printf("gns: %s is %02x:%02x:%02x:%02x:%02x:%02x, %s\n", c->nic, nic.mac[0], nic.mac[1], nic.mac[2],
+	       nic.mac[3], nic.mac[4], nic.mac[5], c->dhcp ? "DHCP" : ip4addr_ntoa(&ip));
+	return true;
+}
+
+void
+nic_dead_name(mach_port_name_t name)
+{
+	if (!MACH_PORT_VALID(session) || name != session)
+		return;
+	printf("gns: %s's session is over (the driver died); reopening\n", config->nic);
+	/* Link down, and no ring touched (broken) until the next session's are attached. */
+	nic.broken = true;
+	netif_set_link_down(&nic.netif);
+	vm_deallocate(ME, region, region_size);
+	mach_port_deallocate(ME, session);	/* our dead name; the notification's goes with it */
+	session = MACH_PORT_NULL;
+	reopen = true;
+}
+
+void
+nic_retry(void)
+{
+	if (!reopen)
+		return;
+	reopen = false;
+	if (open_session(NIC_REOPEN_WAIT_MS)) {
+		printf("gns: %s reopened\n", config->nic);
+		quiet = false;
+	} else {
+		reopen = true;
+		quiet = true;	/* tried again every tick, reported once */
+	}
 }
 
 void

@@ -13,13 +13,22 @@
 #define NIC_RX_SLOTS 256
 #define NIC_TX_SLOTS 256
 
+#define NIC_REOPEN_WAIT_MS 1000	/* a driver that registered itself is back in ns by then */
+
 /*
  * Looks up the driver c->nic (waiting at most wait_ms), opens a session
  * whose events come to events (a receive right of ours), maps its region
- * and adds the netif with c's address. False, with a console line, when
- * there is no driver or it refuses.
+ * and adds the netif with c's address. The session's death is a dead-name
+ * notification on notify_port (nic_dead_name). False, with a console line,
+ * when there is no driver or it refuses.
  */
-bool nic_open(const struct gns_config *c, mach_port_t events, uint32_t wait_ms);
+bool nic_open(const struct gns_config *c, mach_port_t events, mach_port_t notify_port, uint32_t wait_ms);
+
+/* A dead name from the notification port: if it is the session, the netif goes and a reopen is due. */
+void nic_dead_name(mach_port_name_t name);
+
+/* After a session died: opens a new one (the driver restarted); tried again each tick until it works. */
+void nic_retry(void);
 
 /* Takes every frame the driver has put in the RX ring, then asks for a kick. */
 void nic_service(void);

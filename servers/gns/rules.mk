@@ -64,7 +64,7 @@ include tests/unit/net/rules.mk
 # gns itself: its files with lwIP's headers, the frame_event demux, lwIP.
 GNS_SRCS := $(wildcard servers/gns/*.c)
 GNS_OBJS := $(patsubst %,$(B)/obj/gns-lwip/%.o,$(GNS_SRCS)) $(B)/obj/gen/servers/frame_event_server.c.o \
-	$(B)/obj/gen/servers/gns_server.c.o $(B)/obj/gen/servers/socket_server.c.o
+	$(B)/obj/gen/servers/gns_server.c.o $(B)/obj/gen/servers/socket_server.c.o $(B)/obj/gen/servers/ping_server.c.o
 $(B)/servers/gns.elf: $(GNS_OBJS) $(LWIP_LIB) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)

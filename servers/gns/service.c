@@ -53,16 +53,11 @@ no_senders(mach_port_t port)
 		registration_no_senders(port);
 }
 
-mach_port_t
-service_start(struct msg_server *s, mach_port_t events)
+void
+service_start(struct msg_server *s, mach_port_t set)
 {
-	mach_port_t set, ns, reg;
+	mach_port_t ns, reg;
 
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, events, set) != KERN_SUCCESS) {
-		printf("gns: no port set: no sockets\n");
-		return events;
-	}
 	service = msg_service_checkin(SERVICE_PATH);
 	if (!MACH_PORT_VALID(service)) {
 		/* a boot without a bootstrap that keeps ports: our own, in ns */
@@ -78,7 +73,6 @@ service_start(struct msg_server *s, mach_port_t events)
 	sock_init(s, set);
 	registration_init(service);
 	printf("gns: serving %s\n", SERVICE_PATH);
-	return set;
 }
 
 void

@@ -1,8 +1,8 @@
 /*
  * gns's service (service.c): /servers/gns, where clients ask for sockets and
- * registrations (gns.defs), and the port set that gns's loop receives on:
- * the NIC's events port, the service port, every socket's and every
- * registration's port. main.c's loop needs only what is declared here.
+ * registrations (gns.defs). Its port, every socket's and every registration's
+ * join the port set gns's loop receives on (main.c). main.c needs only what is
+ * declared here.
  */
 #ifndef GNS_SERVICE_H
 #define GNS_SERVICE_H
@@ -21,12 +21,12 @@
 	SERVICE_MAX2(FRAME_EVENT_REPLY_MAX_SIZE, SERVICE_MAX2(GNS_REPLY_MAX_SIZE, SOCKET_REPLY_MAX_SIZE))
 
 /*
- * Makes the port set with events in it, takes the service port (from the
- * bootstrap, else a port of our own registered in ns) and sets s's
- * no-senders callback. Returns the set for s->port; events alone when the
- * kernel refuses a set (gns then serves only its NIC).
+ * Takes the service port (from the bootstrap, else a port of our own
+ * registered in ns) into set, the port set gns's loop receives on (main.c:
+ * with the NIC's events, notifications and ping), and sets s's no-senders
+ * callback; sockets and registrations join the set as they are made.
  */
-mach_port_t service_start(struct msg_server *s, mach_port_t events);
+void service_start(struct msg_server *s, mach_port_t set);
 
 /* From the loop's tick: lwIP's loopback queue (packets to our own addresses). */
 void service_poll(void);

@@ -70,22 +70,35 @@ static struct msg_server server = {
 	.max_request = PCI_REQUEST_MAX_SIZE,
 	.max_reply = PCI_REPLY_MAX_SIZE,
 	.nthreads = 1,
+	.dead_name = claim_dead_name,
 };
 
 int
 main(int argc, char **argv)
 {
+	mach_port_t service, notify = MACH_PORT_NULL, set = MACH_PORT_NULL;
 	kern_return_t kr;
 
 	/* the checkin is also when the bootstrap grants us the configuration ports */
-	server.port = msg_service_checkin("/servers/pci");
-	if (!MACH_PORT_VALID(server.port)) {
+	service = msg_service_checkin("/servers/pci");
+	if (!MACH_PORT_VALID(service)) {
 		printf("pci: no service port (or no I/O ports) from the bootstrap\n");
 		return 1;
 	}
+	/* claimants' deaths come to notify (claim.c) */
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
+	    mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &notify) != KERN_SUCCESS ||
+	    mach_port_move_member(mach_task_self(), service, set) != KERN_SUCCESS ||
+	    mach_port_move_member(mach_task_self(), notify, set) != KERN_SUCCESS) {
+		printf("pci: no ports\n");
+		return 1;
+	}
+	server.port = set;
+	server.notify_port = notify;
 	pci_scan();
 	if ((kr = msg_device_port(&device)) != KERN_SUCCESS)
 		printf("pci: no device port (%s): pci_config_write refused\n", kern_return_name(kr));
+	claim_init(device, notify);
 	printf("pci: %u functions; serving /servers/pci\n", pci_nfunctions);
 	msg_server_run(&server);
 	return 1;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <mach/mach.h>
 #include <manifold/pci.h>
 
 /* Whether (bus, slot, func, offset, width) names a register: width 1, 2 or 4, offset aligned and below 256. */
@@ -15,5 +16,9 @@ void pci_config_put(uint32_t bus, uint32_t slot, uint32_t func, uint32_t offset,
 extern uint32_t pci_functions[PCI_MAX_FUNCTIONS][PCI_INFO_WORDS];
 extern uint32_t pci_nfunctions;
 void pci_scan(void);
+
+/* claim.c: pci_claim's table; a claimant's death turns its function's bus mastering off. */
+void claim_init(mach_port_t device_port, mach_port_t notify_port);
+void claim_dead_name(mach_port_name_t name);
 
 #endif

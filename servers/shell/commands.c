@@ -277,5 +277,6 @@ const struct command commands[] = {
 	{ "udpsend", "udpsend HOST PORT TEXT: one UDP datagram through gns", cmd_udpsend },
 	{ "udprecv", "udprecv PORT [MS]: wait for one UDP datagram", cmd_udprecv },
 	{ "nc", "nc HOST PORT [TEXT]: TCP: send TEXT, print the answer", cmd_nc },
+	{ "ping", "ping A.B.C.D [COUNT]: ICMP echo through gns", cmd_ping },
 	{ NULL, NULL, NULL },
 };

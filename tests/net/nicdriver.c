@@ -1,19 +1,17 @@
 /*
  * The pretend NIC driver of the `gns` suite (nicdriver.h): frame.defs's
- * server side and the pager of the session's region. The pager runs on a
- * thread of its own, because our own first touch of the region (laying it
- * out) faults and waits for it.
+ * server side. The session's region is a memory object of libmsg's frame
+ * pager, whose thread serves it: our own first touch of the region (laying
+ * it out) faults and waits for it.
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
-#include <manifold/cthread.h>
+#include <manifold/frame_pager.h>
 #include <manifold/msg.h>
 #include <manifold/trap.h>
 #include "frame_event_client.h"
 #include "frame_server.h"
-#include "memory_object_control_client.h"
-#include "memory_object_server.h"
 #include "ns_client.h"
 #include "nicdriver.h"
 
@@ -22,87 +20,13 @@
 struct nic nic;
 static const uint8_t mac[6] = NIC_MAC;
 
-/* The pager: every page starts zero-filled; the kernel keeps it from then on. */
-kern_return_t
-memory_object_do_memory_object_init(mach_port_t mo, mach_port_t control, vm_size_t page_size)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control, vm_offset_t offset,
-					    vm_size_t length, vm_prot_t access)
-{
-	nic.pager_requests++;
-	memory_object_data_unavailable(control, offset, length);
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-/* A page sent back would lose the rings' contents: the suite checks that none comes. */
-kern_return_t
-memory_object_do_memory_object_data_return(mach_port_t mo, mach_port_t control, vm_offset_t offset,
-					   uint8_t *data, mach_msg_type_number_t count, boolean_t dirty,
-					   boolean_t kernel_copy)
-{
-	nic.pager_returns++;
-	vm_deallocate(ME, (vm_address_t)data, count);
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_data_unlock(mach_port_t mo, mach_port_t control, vm_offset_t offset,
-					   vm_size_t length, vm_prot_t access)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
-					      vm_size_t length)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_supply_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
-						vm_size_t length, kern_return_t result, vm_offset_t error_offset)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-kern_return_t
-memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
-{
-	mach_port_deallocate(ME, control);
-	return KERN_SUCCESS;
-}
-
-static void *
-pager_loop(void *arg)
-{
-	static const msg_demux_t demux[] = { memory_object_server };
-
-	msg_serve(nic.pager, demux, 1, NULL, MEMORY_OBJECT_REQUEST_MAX_SIZE, MEMORY_OBJECT_REPLY_MAX_SIZE);
-	return NULL;
-}
-
 bool
 nic_start(void)
 {
 	mach_port_t ns, reg;
-	cthread_t th;
 
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &nic.pager) != KERN_SUCCESS ||
-	    mach_port_insert_right(ME, nic.pager, nic.pager, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    cthread_fork(&th, pager_loop, NULL) != KERN_SUCCESS)
+	if (frame_pager_start() != KERN_SUCCESS || frame_pager_create(&nic.pager) != KERN_SUCCESS)
 		return false;
-	cthread_detach(th);
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &nic.service) != KERN_SUCCESS ||
 	    mach_port_insert_right(ME, nic.service, nic.service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
 	    task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS)

@@ -1,8 +1,8 @@
 /*
  * A pretend NIC driver for the in-guest `gns` suite (nicdriver.c): it
- * registers /servers/nic0, serves frame.defs to gns, is the pager of the
- * session's region (zero-filled pages, kept by the kernel's object and seen
- * by both mappings), and then plays the wire itself: the cases (nictest.c)
+ * registers /servers/nic0, serves frame.defs to gns, pages the session's
+ * region through libmsg's frame pager (zero-filled pages, kept by the
+ * kernel's object and seen by both mappings), and then plays the wire itself: the cases (nictest.c)
  * put frames in gns's RX ring and read what gns sends in its TX ring.
  */
 #ifndef NICDRIVER_H
@@ -19,14 +19,13 @@ struct nic {
 	mach_port_t service;		/* /servers/nic0 */
 	mach_port_t session;		/* receive right: gns's frame_kick and frame_status */
 	mach_port_t events;		/* send right: our frame_event messages to gns */
-	mach_port_t pager;		/* the region's memory object (receive right) */
+	mach_port_t pager;		/* the region's memory object (frame_pager_create) */
 	struct frame_end end;		/* ours: in = TX (gns's frames), out = RX */
 	struct frame_region_header *region;
 	vm_size_t size;
 	uint32_t rx_asked, tx_asked;	/* the slot counts gns asked for */
 	uint32_t kicks_in;		/* frame_kick messages gns sent us */
 	uint32_t kicks_out;		/* frame_event_kick we sent gns */
-	volatile int pager_requests, pager_returns;
 };
 
 extern struct nic nic;

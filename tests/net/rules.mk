@@ -10,7 +10,11 @@ $(B)/tests/nictest.elf: $(B)/obj/tests/net/nictest.c.o $(B)/obj/tests/net/nicdri
 		$(B)/obj/gen/servers/frame_server.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 
-ALL += $(B)/tests/nictest.elf
+# The net suite's hostile client of the e1000 driver (tests/net/nicclient.c).
+$(B)/tests/nicclient.elf: $(B)/obj/tests/net/nicclient.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+
+ALL += $(B)/tests/nictest.elf $(B)/tests/nicclient.elf
 CHECK_SUITES += gns
 
 check-gns:
@@ -36,3 +40,14 @@ check-sock:
 		-initrd "$(call join_modules,$(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/tests/socktest.elf \
 			$(B)/servers/gns.elf~node=3 $(B)/tests/socktest.elf~client~start=no \
 			$(B)/servers/shell.elf~start=no~run=udpsend+10.77.0.9+6100+from+the+shell~run=nc+10.77.0.3+7004+hello+gns)"
+# The in-guest `net` suite (tests/net/run.py): two nodes on a vde_switch LAN with the e1000
+# driver and gns: pings both ways, the driver killed mid-ping and after, garbage frames.
+CHECK_SUITES += net
+check-net:
+	@timeout 600 python3 tests/net/run.py $(B) > $(B)/test/net.serial 2>&1; rc=$$?; \
+		cat $(B)/test/net.serial; exit $$rc
+# The same with the link pulled and put back (QEMU's set_link), not in make check:
+# a known intermittent failure (servers/e1000/README.md, Known problems).
+check-net-link:
+	@timeout 900 python3 tests/net/run.py $(B) --link > $(B)/test/net-link.serial 2>&1; rc=$$?; \
+		cat $(B)/test/net-link.serial; exit $$rc
