@@ -43,8 +43,8 @@ check-sock:
 # The in-guest `net` suite (tests/net/run.py): two nodes on a vde_switch LAN with the e1000
 # driver and gns: pings both ways, the driver killed mid-ping and after, garbage frames.
 CHECK_SUITES += net
-check-net:
-	@timeout 600 python3 tests/net/run.py $(B) > $(B)/test/net.serial 2>&1; rc=$$?; \
+check-net: $(B)/net/peer.cpio
+	@timeout 600 python3 tests/net/run.py $(B) --peer $(B)/bench/linux $(B)/net/peer.cpio > $(B)/test/net.serial 2>&1; rc=$$?; \
 		cat $(B)/test/net.serial; exit $$rc
 # The same with the link pulled and put back (QEMU's set_link), not in make check:
 # a known intermittent failure (servers/e1000/README.md, Known problems).

@@ -34,6 +34,44 @@ LOGS = B + "/test/net"
 SWITCH = LOGS + "/switch"
 WAIT = 60          # seconds: generous, for a loaded machine
 LINK_CASES = "--link" in sys.argv
+# --peer LINUX PEER.cpio: a Linux peer joins the LAN (tests/peer/rules.mk builds it)
+PEER = sys.argv[sys.argv.index("--peer") + 1:sys.argv.index("--peer") + 3] if "--peer" in sys.argv else None
+PEER_SCRIPT = """#!/bin/sh
+for i in $(seq 90); do ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && break; done
+ping -c 3 -W 2 10.77.0.1
+ping -c 3 -W 2 10.77.0.2
+echo "peer-linux: pinged"
+sleep 60
+"""
+
+
+def linux_peer(g1):
+    """Linux pings nodes 1 and 2, then node 1 pings Linux (10.77.0.200)."""
+    script = LOGS + "/peer-run.sh"
+    with open(script, "w") as f:
+        f.write(PEER_SCRIPT)
+    os.chmod(script, 0o755)
+    log = LOGS + "/peer.log"
+    peer = subprocess.Popen([os.path.dirname(__file__) + "/../../tools/net/peer.sh", PEER[0], PEER[1], SWITCH,
+                             "10.77.0.200", "52:54:00:77:00:c8", log, script, "150"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        text = ""
+        deadline = time.time() + WAIT * 3
+        while time.time() < deadline and "peer-linux: pinged" not in text and peer.poll() is None:
+            time.sleep(1)
+            text = open(log, errors="replace").read() if os.path.exists(log) else ""
+        got = re.findall(r"3 packets transmitted, (\d+) packets received", text)
+        case("a_linux_peer_pings_node1_and_node2", got == ["3", "3"], "received %s; its console: %s" % (got, log))
+        ping(g1, "10.77.0.200")   # the first contact resolves ARP
+        r = ping(g1, "10.77.0.200")
+        case("node1_pings_the_linux_peer", r == (4, 4), "got %s" % (r,))
+    finally:
+        peer.terminate()
+        try:
+            peer.wait(10)
+        except subprocess.TimeoutExpired:
+            peer.kill()
 L = r"(?:^|> )"    # a console line: at its start, or after a prompt printed before it
 # QEMU's e1000 is the 82540EM; node 2 has the other model the driver knows
 MODELS = {1: "e1000", 2: "e1000-82545em", 3: "e1000"}
@@ -157,6 +195,10 @@ def cases(g1, g2):
     case("node1_pings_node2_through_gns", r == (4, 4), "got %s" % (r,))
     r = ping(g2, "10.77.0.1", 8)
     case("node2_pings_node1_through_gns", r == (8, 8), "got %s" % (r,))
+
+    # a Linux node on the same LAN (tools/net/peer.sh: Debian's kernel and busybox)
+    if PEER:
+        linux_peer(g1)
 
     # node 3: a hostile client of its e1000 driver (tests/net/nicclient.c), node 1 answering its ARP
     g3 = boot(3)

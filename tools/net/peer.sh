@@ -12,7 +12,10 @@ set -euo pipefail
 linux=$1 base=$2 sock=$3 ip=$4 mac=$5 log=$6 run=${7:-} timeout=${8:-120}
 here=$(dirname "$0")
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+qpid=
+# a harness that stops us stops the peer too (timeout runs QEMU in a group of its own)
+trap '[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid"; rm -rf "$work"' EXIT
+trap 'exit 143' TERM INT
 if [ -z "$run" ]; then
 	printf '#!/bin/sh\nsleep %s\n' "$timeout" >"$work/run.sh"
 else
@@ -24,4 +27,9 @@ timeout --kill-after=5 "$((timeout + 60))" qemu-system-i386 -m 128M -no-reboot \
 	-kernel "$linux/vmlinuz" -initrd "$work/initrd" \
 	-append "console=ttyS0 quiet panic=-1 peer_ip=$ip" \
 	-netdev vde,id=n0,sock="$sock" -device e1000,netdev=n0,mac="$mac" \
-	-global e1000.mitigation=off -serial file:"$log" -monitor none -display none
+	-global e1000.mitigation=off -serial file:"$log" -monitor none -display none &
+qpid=$!
+wait "$qpid"
+rc=$?
+qpid=
+exit "$rc"
