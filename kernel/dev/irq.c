@@ -14,10 +14,10 @@
  * port is not let go while a message is built for it; irq_lock, taken by the
  * handler, for what it touches and for the 8259's mask.
  */
-#include <kern/lock_order.h>
 #include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/sched.h>
 #include <kern/task.h>
 #include "device_intr_kuser.h"

@@ -5,10 +5,10 @@
  * right to it turns into a dead name the next time its space looks at it.
  * All with ipc_lock held (see kern/ipc.h).
  */
-#include <kern/lock_order.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/notify.h>
 #include <kern/vm_object.h>
 #include <mach/notify.h>

@@ -22,10 +22,10 @@
  * tree, and a slot all 255 of whose names are in the tree stays off the free
  * list (gen 0, "parked") until one of them goes.
  */
-#include <kern/lock_order.h>
 #include <kern/ipc_space.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include "space_tree.h"
 
 #define MAX_NAMES	(SPACE_MAX_SLOTS - 1)	/* names in a space, table and tree together */

@@ -10,9 +10,9 @@
  * thread, early boot) the write holds the spin lock throughout; such a line
  * may land between two chunks of a thread's write.
  */
-#include <kern/lock_order.h>
 #include <kern/console.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/mutex.h>
 #include <kern/spinlock.h>
 #include "multiboot.h"

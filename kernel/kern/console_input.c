@@ -7,11 +7,11 @@
  * When the ring is full the newest bytes are dropped: what a reader has not
  * taken yet is older and was typed first.
  */
-#include <kern/lock_order.h>
 #include <stdbool.h>
 #include <kern/clock.h>
 #include <kern/console_input.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/sched.h>
 
 /* [C] input_lock */

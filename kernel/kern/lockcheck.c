@@ -41,9 +41,7 @@ lockcheck_acquire(struct spinlock *l)
 		if (h->rank > l->rank || (h->rank == l->rank && h >= l))
 			fail("taken while this CPU holds", l, h);
 	}
-	if (nheld == LOCKCHECK_DEPTH)
-		fail("taken with too many locks held", l, NULL);
-	held[nheld++] = l;
+	lockcheck_record(l);
 }
 
 void
@@ -68,19 +66,4 @@ lockcheck_release(struct spinlock *l)
 		return;
 	}
 	fail("let go by a CPU that does not hold it", l, NULL);
-}
-
-bool
-lockcheck_held(const struct spinlock *l)
-{
-	for (uint32_t i = 0; i < nheld; i++)
-		if (held[i] == l)
-			return true;
-	return failed || panic_in_progress();
-}
-
-uint32_t
-lockcheck_depth(void)
-{
-	return lockcheck_on ? nheld : 0;
 }

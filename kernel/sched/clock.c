@@ -2,9 +2,9 @@
  * Time since boot, in timer ticks (HZ a second). Receive timeouts and sleeps
  * count in ticks too.
  */
-#include <kern/lock_order.h>
 #include <kern/arch.h>
 #include <kern/clock.h>
+#include <kern/lock_order.h>
 #include <kern/sched.h>
 
 static struct spinlock clock_lock = SPINLOCK_INIT("clock", LOCK_RANK_CLOCK);

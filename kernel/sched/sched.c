@@ -7,12 +7,12 @@
  * context switch; the thread that resumes releases it (a new thread releases it
  * in sched_thread_start).
  */
-#include <kern/lock_order.h>
+#include <kern/arch.h>
 #include <kern/clock.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/sched.h>
 #include <kern/task.h>
-#include <kern/arch.h>
 
 struct spinlock sched_lock = SPINLOCK_INIT("sched", LOCK_RANK_SCHED);
 

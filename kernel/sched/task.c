@@ -10,17 +10,17 @@
  * Lock order: map_lock (a mutex, held with no spin lock), then tasks_lock, then
  * task->lock, then ipc_lock, then sched_lock.
  */
-#include <kern/lock_order.h>
 #include <kern/arch.h>
-#include <kern/ledger.h>
 #include <kern/clock.h>
 #include <kern/device.h>
 #include <kern/ipc.h>
-#include <kern/vm_map.h>
 #include <kern/kmem.h>
+#include <kern/ledger.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/sched.h>
 #include <kern/task.h>
+#include <kern/vm_map.h>
 #include <manifold/traps.h>
 #include "layout.h"
 #include "pmap.h"

@@ -11,9 +11,9 @@
  * that many pages from the pool, and tries again with them in hand. Pages the
  * heap unmaps wait on `gone` and go back to the pool once the lock is dropped.
  */
-#include <kern/lock_order.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/page.h>
 #include <kern/spinlock.h>
 #include "layout.h"

@@ -2,10 +2,10 @@
  * Memory objects (see kern/vm_object.h): finding the object of a pager port,
  * references, the regions that map it, and termination when the last use ends.
  */
-#include <kern/lock_order.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include <kern/vm_object.h>

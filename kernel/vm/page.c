@@ -4,9 +4,9 @@
  * and page_reserve_range() describe RAM as the Multiboot map and the loaded
  * images say, and page_init_end() builds the free list.
  */
-#include <kern/lock_order.h>
 #include <kern/lib.h>
 #include <kern/list.h>
+#include <kern/lock_order.h>
 #include <kern/page.h>
 #include <kern/spinlock.h>
 #include "layout.h"

@@ -12,10 +12,10 @@
  * switch, which holds sched_lock, reads them under it. Lock order:
  * sched_lock -> iopb_lock.
  */
-#include <kern/lock_order.h>
 #include <kern/device.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
 #include <kern/task.h>

@@ -4,9 +4,9 @@
  * tables preallocated at boot for the heap and device windows. Nothing ever
  * changes a kernel directory entry after pmap_init(), so the copies stay true.
  */
-#include <kern/lock_order.h>
 #include <kern/kmem.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/spinlock.h>
 #include "cpu.h"
 #include "layout.h"

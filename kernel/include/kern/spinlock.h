@@ -38,10 +38,6 @@ void lockcheck_release(struct spinlock *l);
 void arch_lockcheck_patch(void);
 /* A lock taken by a try, which cannot deadlock: held from now on, out of order or not. */
 void lockcheck_record(struct spinlock *l);
-/* Whether this CPU holds l (with lockcheck off: whether anyone does). */
-bool lockcheck_held(const struct spinlock *l);
-/* How many spin locks this CPU holds (0 with lockcheck off). */
-uint32_t lockcheck_depth(void);
 
 /*
  * Where interrupts go off or come back on: five bytes that run as the one
@@ -182,7 +178,7 @@ static inline void spin_unlock_irqoff(struct spinlock *l)
 /*
  * For assert_held: the lock is taken. While one CPU runs, by this one (a spin
  * lock keeps interrupts off, so no other thread runs meanwhile); with more,
- * this must compare the holder (lockcheck_held knows it when booted with lockcheck).
+ * this must compare the holder (kern/lockcheck.c keeps what each CPU holds).
  */
 static inline int spin_held(const struct spinlock *l) { return l->locked != 0; }
 
