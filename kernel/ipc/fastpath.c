@@ -131,8 +131,16 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	trailer.msgh_trailer_size = tsize;
 	trailer.msgh_seqno = dest->seqno++;
 	port_unref_locked(dest);
-	copyout_pinned(&pin, &out, r->rcv_buf, HDR);
-	copyout_pinned(&pin, &trailer, r->rcv_buf + size, tsize);
+	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
+		struct {
+			mach_msg_header_t h;
+			mach_msg_seqno_trailer_t t;
+		} both = { out, trailer };
+		copyout_pinned(&pin, &both, r->rcv_buf, HDR + tsize);
+	} else {
+		copyout_pinned(&pin, &out, r->rcv_buf, HDR);
+		copyout_pinned(&pin, &trailer, r->rcv_buf + size, tsize);
+	}
 	copyout_unpin(&pin);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;

@@ -33,11 +33,6 @@ ms_to_ticks(mach_msg_timeout_t ms)
 	return t ? t : 1;
 }
 
-bool
-ipc_is_send_disposition(mach_msg_type_name_t d)
-{
-	return d >= MACH_MSG_TYPE_MOVE_SEND && d <= MACH_MSG_TYPE_MAKE_SEND_ONCE;
-}
 
 /* The right a disposition leaves in a message. */
 static mach_msg_type_name_t
@@ -732,10 +727,15 @@ ring_check_locked(struct right_use *uses, int n, bool *ring)
 	return MACH_MSG_SUCCESS;
 }
 
-mach_msg_return_t
-ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_msg_timeout_t timeout)
+/*
+ * The slow path: everything the fast path leaves. A function of its own, so
+ * that the fast path's callers do not pay for its frame (the rights' array,
+ * the list of regions to deallocate, zeroed on entry).
+ */
+static mach_msg_return_t __attribute__((noinline))
+send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+	  mach_msg_timeout_t timeout)
 {
-	struct task *t = curtask();
 	struct right_use uses[MAX_RIGHTS];
 	mach_msg_header_t *m;
 	mach_msg_type_name_t rdisp, ldisp;
@@ -748,9 +748,6 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	bool ring;
 	struct dealloc_list dealloc = { 0 };
 
-	mr = ipc_fastpath_send(t, umsg, option, size);
-	if (mr != IPC_FASTPATH_NO)
-		return mr;
 	if (size < HDR)
 		return MACH_SEND_MSG_TOO_SMALL;
 	if (size > IPC_MSG_MAX)
@@ -876,6 +873,17 @@ fail:
 	return mr;
 }
 
+mach_msg_return_t
+ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_msg_timeout_t timeout)
+{
+	struct task *t = curtask();
+	mach_msg_return_t mr = ipc_fastpath_send(t, umsg, option, size);
+
+	if (mr != IPC_FASTPATH_NO)
+		return mr;
+	return send_slow(t, umsg, option, size, timeout);
+}
+
 /* The port (or set) a receive names; sets *pset for a port set. */
 static mach_msg_return_t
 lookup_receiver_locked(struct ipc_space *s, mach_port_name_t name, struct port **port, struct pset **pset)
@@ -911,13 +919,6 @@ first_ready_member(struct pset *ps)
 	return NULL;
 }
 
-/* Trailer the receiver asked for: the minimal one, or with the sequence number. */
-mach_msg_size_t
-ipc_trailer_size(mach_msg_option_t option)
-{
-	return ((option >> 24) & 0xF) >= MACH_RCV_TRAILER_SEQNO ? (mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t)
-								 : (mach_msg_size_t)sizeof(mach_msg_trailer_t);
-}
 
 /*
  * Gives an out-of-line region to the receiver: fresh pages in its map, filled

@@ -22,10 +22,22 @@ struct right_use {
 };
 
 
-bool ipc_is_send_disposition(mach_msg_type_name_t d);
+static inline bool
+ipc_is_send_disposition(mach_msg_type_name_t d)
+{
+	return d >= MACH_MSG_TYPE_MOVE_SEND && d <= MACH_MSG_TYPE_MAKE_SEND_ONCE;
+}
+
 /* Checks every right against the space; changes nothing. Caller holds ipc_lock. */
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
-mach_msg_size_t ipc_trailer_size(mach_msg_option_t option);
+
+/* Trailer the receiver asked for: the minimal one, or with the sequence number. */
+static inline mach_msg_size_t
+ipc_trailer_size(mach_msg_option_t option)
+{
+	return ((option >> 24) & 0xF) >= MACH_RCV_TRAILER_SEQNO ? (mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t)
+								 : (mach_msg_size_t)sizeof(mach_msg_trailer_t);
+}
 /*
  * Whether a message sent to dest with the remote disposition rdisp may go in
  * now: within the queue limit (a limit of 0 keeps a send right's message out

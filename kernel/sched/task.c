@@ -403,20 +403,18 @@ task_terminate(struct task *task, enum task_end end, int status)
  * and a suspended thread (or one of a suspended task) waits here.
  */
 void
-task_check_kill(void)
+task_check_kill_asked(void)
 {
 	struct thread *t = curthread();
 	uint32_t f;
 
 	/*
-	 * Nothing asked of this thread, the case of nearly every trap's end: read
-	 * without sched_lock. At a trap's end interrupts are off, so on this CPU
-	 * nothing sets these meanwhile; a request that comes after this look (from
-	 * another CPU, or while a new thread starts with interrupts on) stops the
-	 * thread at its next trap, the timer's at the latest.
+	 * task_check_kill looked without sched_lock. At a trap's end interrupts
+	 * are off, so on this CPU nothing sets what it read meanwhile; a request
+	 * that comes after that look (from another CPU, or while a new thread
+	 * starts with interrupts on) stops the thread at its next trap, the
+	 * timer's at the latest. Here it is looked at again, locked.
 	 */
-	if (!t->kill_pending && !t->suspend_count && !t->task->suspend_count)
-		return;
 	f = spin_lock_irqsave(&sched_lock);
 	while (!t->kill_pending && (t->suspend_count || t->task->suspend_count))
 		waitq_wait_locked(&t->resume, 0);

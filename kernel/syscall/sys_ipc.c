@@ -15,6 +15,7 @@
 
 uint64_t stat_msg_send_cycles;
 extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles;
+extern bool stat_timing;
 
 /* mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout) */
 kern_return_t
@@ -25,9 +26,10 @@ sys_mach_msg(const struct trap_args *args)
 	mach_msg_return_t mr;
 
 	if (option & MACH_SEND_MSG) {
-		uint64_t t0 = arch_cycles();
+		uint64_t t0 = stat_timing ? arch_cycles() : 0;
 		mr = ipc_send(msg, option, args->a[2], args->a[5]);
-		stat_msg_send_cycles += arch_cycles() - t0;
+		if (stat_timing)
+			stat_msg_send_cycles += arch_cycles() - t0;
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
 	}
@@ -83,7 +85,7 @@ sys_mach_reply_port(const struct trap_args *args)
 		port_unref_locked(p);
 	}
 	ipc_space_unlock(t->space, f);
-	if (kr == KERN_SUCCESS && copyout(t, &name, args->a[0], sizeof name) != KERN_SUCCESS)
+	if (kr == KERN_SUCCESS && copyout_word(name, args->a[0]) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_destroy_locked);	/* a sibling unmapped it */
 	return kr;
 }
@@ -120,7 +122,7 @@ sys_mach_task_self(const struct trap_args *args)
 	return give_send_right(task_self_locked, args->a[0]);
 }
 
-/* kernel_stats(st): a second argument of 1 also resets the interrupts-off figures. */
+/* kernel_stats(st, flags): <manifold/traps.h>. */
 kern_return_t
 sys_kernel_stats(const struct trap_args *args)
 {
@@ -142,9 +144,13 @@ sys_kernel_stats(const struct trap_args *args)
 		.switch_cycles_hi = (uint32_t)(stat_switch_cycles >> 32),
 	};
 
-	if (args->a[1] > 1)
+	if (args->a[1] & ~(uint32_t)(KSTATS_RESET_IRQOFF | KSTATS_TIMING_ON | KSTATS_TIMING_OFF))
 		return KERN_INVALID_ARGUMENT;
-	irqoff_read(&irq, args->a[1] == 1);
+	if (args->a[1] & KSTATS_TIMING_ON)
+		stat_timing = true;
+	if (args->a[1] & KSTATS_TIMING_OFF)
+		stat_timing = false;
+	irqoff_read(&irq, (args->a[1] & KSTATS_RESET_IRQOFF) != 0);
 	st.irqoff_enabled = irq.enabled;
 	st.irqoff_max_cycles = irq.worst > UINT32_MAX ? UINT32_MAX : (uint32_t)irq.worst;
 	st.irqoff_max_from = (uint32_t)irq.worst_from;
@@ -176,7 +182,7 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 	p->srights++;
 	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
 	ipc_space_unlock(t->space, f);
-	if (kr == KERN_SUCCESS && copyout(t, &name, uname, sizeof name) != KERN_SUCCESS)
+	if (kr == KERN_SUCCESS && copyout_word(name, uname) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
 	return kr;
 }

@@ -38,9 +38,7 @@ sys_clock_uptime(const struct trap_args *args)
 kern_return_t
 sys_task_self_id(const struct trap_args *args)
 {
-	uint32_t id = curtask()->id;
-
-	return copyout(curtask(), &id, args->a[0], sizeof id);
+	return copyout_word(curtask()->id, args->a[0]);
 }
 
 kern_return_t

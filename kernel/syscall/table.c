@@ -13,8 +13,15 @@ static const trap_handler trap_table[TRAP_COUNT] = {
 #undef TRAP_ENTRY
 };
 
-/* Where time goes, for make bench's breakdown (kernel_stats). [A] per CPU, once there are several */
+/*
+ * Where time goes, for make bench's breakdown (kernel_stats). [A] per CPU, once
+ * there are several. The cycle counts are taken only while a caller of
+ * kernel_stats asked for them (KSTATS_TIMING_ON): two rdtsc and their sums
+ * cost some 20 instructions a trap, a send and a switch, which every benchmark
+ * row would otherwise pay.
+ */
 uint64_t stat_traps, stat_trap_cycles;
+bool stat_timing;
 
 /* fast_entry: whether traps may come by sysenter too (arch/i386/sysenter.c). */
 kern_return_t
@@ -27,7 +34,7 @@ sys_fast_entry(const struct trap_args *args)
 kern_return_t
 syscall_dispatch(uint32_t number, const struct trap_args *args)
 {
-	uint64_t t0 = arch_cycles();
+	uint64_t t0 = stat_timing ? arch_cycles() : 0;
 	kern_return_t kr;
 
 	if (number >= TRAP_COUNT || !trap_table[number])
@@ -36,6 +43,7 @@ syscall_dispatch(uint32_t number, const struct trap_args *args)
 	if (pager_msg_pending)		/* what a call queued for pagers leaves with it */
 		vm_object_flush();
 	stat_traps++;
-	stat_trap_cycles += arch_cycles() - t0;
+	if (stat_timing)
+		stat_trap_cycles += arch_cycles() - t0;
 	return kr;
 }

@@ -67,12 +67,12 @@ arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax
 }
 
 uint64_t stat_switches, stat_switch_cycles;
+extern bool stat_timing;	/* syscall/table.c */
+static uint64_t switch_started;	/* [A] per CPU: when the switch the next thread finishes began */
 
 void
 arch_thread_switch(struct thread *prev, struct thread *next)
 {
-	uint64_t t0 = rdtsc();
-
 	if (prev->user_tf)
 		__asm__ volatile("fnsave %0" : "=m"(prev->arch.fpu));
 	if (next->user_tf)
@@ -81,9 +81,12 @@ arch_thread_switch(struct thread *prev, struct thread *next)
 	tss_set_kernel_stack((uint32_t)next->kstack + KSTACK_SIZE);
 	iopb_switch(next->task);
 	stat_switches++;
-	stat_switch_cycles -= t0;	/* the rest is added by whoever resumes here */
+	/* from here to where the next thread resumes, read by that thread (a
+	 * switch begun before timing was turned on counts nothing) */
+	switch_started = stat_timing ? rdtsc() : 0;
 	context_switch(&prev->ksp, next->ksp);
-	stat_switch_cycles += rdtsc();
+	if (stat_timing && switch_started)
+		stat_switch_cycles += rdtsc() - switch_started;
 }
 
 void

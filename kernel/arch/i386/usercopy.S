@@ -42,9 +42,23 @@ arch_user_load2:
 	xorl	%eax, %eax
 6:	ret
 
+/*
+ * kern_return_t arch_user_store(uint32_t uaddr, uint32_t value): one word, for
+ * the traps whose only result is a word written out (copyout_word). The
+ * caller checked that it lies below USER_TOP.
+ */
+	.globl arch_user_store
+arch_user_store:
+	movl	4(%esp), %ecx
+	movl	8(%esp), %edx
+7:	movl	%edx, (%ecx)
+	xorl	%eax, %eax
+8:	ret
+
 	.section .rodata
 	.globl usercopy_ranges, usercopy_ranges_end
 usercopy_ranges:
 	.long	1b, 2b, 3b
 	.long	4b, 5b, 6b
+	.long	7b, 8b, 8b
 usercopy_ranges_end:

@@ -16,6 +16,8 @@ struct task;
 
 kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
+/* copyout of one word to the current task: what most traps' out-parameters are. */
+kern_return_t copyout_word(uint32_t value, uintptr_t uaddr);
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
 /* The same check without faulting anything in (cheap enough under ipc_lock)... */

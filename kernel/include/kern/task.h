@@ -122,8 +122,21 @@ int task_wait(struct task *task, uint64_t timeout_ticks);
 /* The running thread's task. */
 static inline struct task *curtask(void) { return curthread()->task; }
 void task_start_reaper(void);
-/* On the way back to user mode: exits if told to, waits while suspended. */
-void task_check_kill(void);
+/*
+ * On the way back to user mode: exits if told to, waits while suspended.
+ * Inline, the look that finds nothing asked, as at nearly every trap's end
+ * (without sched_lock: task.c says why that is enough); the rest is
+ * task_check_kill_asked's.
+ */
+void task_check_kill_asked(void);
+static inline void
+task_check_kill(void)
+{
+	struct thread *t = curthread();
+
+	if (t->kill_pending || t->suspend_count || t->task->suspend_count)
+		task_check_kill_asked();
+}
 int task_count(void);
 struct task *task_find(uint32_t id);
 

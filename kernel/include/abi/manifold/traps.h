@@ -90,8 +90,12 @@
  * fast_entry(void)
  *	KERN_SUCCESS when traps may come by sysenter (above), KERN_FAILURE when
  *	only int 0x30 works.
- * kernel_stats(struct manifold_kernel_stats *)
- *	Counters for leak checks in tests: live ports, free pages, heap bytes.
+ * kernel_stats(struct manifold_kernel_stats *, uint32_t flags)
+ *	Counters for leak checks in tests: live ports, free pages, heap bytes;
+ *	flags (KSTATS_*, below), after the counters are read: reset the
+ *	interrupts-off figures; start or stop counting cycles in traps, sends and
+ *	switches (off at boot: it costs every trap some 20 instructions).
+ *	KERN_INVALID_ARGUMENT for another flag.
  * console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout_ms,
  *		uint32_t *count)
  *	Takes up to len bytes typed on the serial console (at least one) into buf
@@ -158,13 +162,18 @@ struct manifold_task_summary {
 	uint32_t usage[4];		/* ...and what it uses of each */
 };
 
+#define KSTATS_RESET_IRQOFF	1u
+#define KSTATS_TIMING_ON	2u
+#define KSTATS_TIMING_OFF	4u
+
 struct manifold_kernel_stats {
 	uint32_t live_ports;
 	uint32_t free_pages;		/* in the page pool: what a task could still get */
 	uint32_t heap_bytes;		/* handed out by kmalloc */
 	uint32_t fastpath_enabled;	/* the IPC fast path is on (boot option ipc_fastpath) */
 	uint32_t fastpath_hits;		/* messages it delivered */
-	/* Where time goes (TSC cycles; guest instructions under QEMU -icount): */
+	/* Where time goes (TSC cycles; guest instructions under QEMU -icount),
+	 * the cycles only while KSTATS_TIMING_ON is in force: */
 	uint32_t traps;			/* native traps taken */
 	uint32_t trap_cycles_lo, trap_cycles_hi;	/* spent inside trap handlers */
 	uint32_t msg_send_cycles_lo, msg_send_cycles_hi;	/* ...of which the send half of mach_msg */
@@ -172,7 +181,7 @@ struct manifold_kernel_stats {
 	uint32_t switch_cycles_lo, switch_cycles_hi;	/* ...spent switching */
 	/* Interrupts off, when the kernel is booted with irqoff_stats: the longest
 	 * stretch (TSC cycles, saturated) since boot or the last reset (kernel_stats
-	 * with 1 as its second argument reads, then resets), the kernel code
+	 * with KSTATS_RESET_IRQOFF reads, then resets), the kernel code
 	 * addresses that turned them off and back on (see build/kernel.sym), and
 	 * how many stretches ended. */
 	uint32_t irqoff_enabled;
