@@ -63,23 +63,9 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	port_copy_send_locked(task->self);
 	ipc_enqueue_locked(ep, k);	/* kernel messages ignore the queue limit */
 
-	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
-		ipc_wait_locked(&reply->receivers, 0);
-	k = NULL;
-	if (th->ipc_handoff) {		/* the reply was handed straight to us */
-		k = th->ipc_handoff;
-		th->ipc_handoff = NULL;
-		port_unref_locked(th->ipc_handoff_port);
-		th->ipc_handoff_port = NULL;
-	} else if (!list_empty(&reply->messages)) {
-		k = ipc_dequeue_locked(reply);
-	}
+	k = ipc_kernel_reply_wait_locked(th, reply);
 	outcome = EXCEPTION_NO_ANSWER;	/* unless a reply says otherwise */
 	if (k) {
-		/* receiving uses up the send-once right the reply came on */
-		reply->sorights--;
-		port_unref_locked(reply);
-		k->remote = NULL;
 		if (k->msg->msgh_id == MACH_NOTIFY_SEND_ONCE)
 			outcome = EXCEPTION_NO_ANSWER;	/* the reply right died unused */
 		else
@@ -91,4 +77,28 @@ out:
 	port_unref_locked(reply);
 	ipc_unlock(f);
 	return outcome;
+}
+
+struct kmsg *
+ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply)
+{
+	struct kmsg *k = NULL;
+
+	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
+		ipc_wait_locked(&reply->receivers, 0);
+	if (th->ipc_handoff) {		/* the reply was handed straight to us */
+		k = th->ipc_handoff;
+		th->ipc_handoff = NULL;
+		port_unref_locked(th->ipc_handoff_port);
+		th->ipc_handoff_port = NULL;
+	} else if (!list_empty(&reply->messages)) {
+		k = ipc_dequeue_locked(reply);
+	}
+	if (k) {
+		/* receiving uses up the send-once right the reply came on */
+		reply->sorights--;
+		port_unref_locked(reply);
+		k->remote = NULL;
+	}
+	return k;
 }

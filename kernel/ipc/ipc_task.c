@@ -183,6 +183,7 @@ task_special_slot(int which)
 	case TASK_BOOTSTRAP_PORT: return 0;
 	case TASK_EXCEPTION_PORT: return 1;
 	case TASK_HOST_PORT: return 2;
+	case TASK_SYSCALL_PORT: return 3;
 	default: return -1;
 	}
 }

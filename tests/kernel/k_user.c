@@ -89,8 +89,13 @@ KTEST(kernel, divide_by_zero_kills_the_task)
 KTEST(kernel, general_protection_faults_kill_the_task)
 {
 	run_utest("gpf", TASK_FAULTED, 13, "general protection fault at eip", "(selector 0x1230)");
-	/* int 0x80 belongs to the Unix personality; a task without one just faults */
+	/* int 0x80 goes to a task's syscall port; a task without one just faults */
 	run_utest("int80", TASK_FAULTED, 13, "general protection fault at eip", "(selector 0x402)");
+}
+
+KTEST(kernel, int80_refused_by_the_syscall_server_kills_the_task)
+{
+	run_utest("int80refused", TASK_FAULTED, 0x80, "its syscall server refused int 0x80 at eip", NULL);
 }
 
 KTEST(kernel, user_task_cannot_read_or_write_kernel_memory)

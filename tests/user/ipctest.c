@@ -1549,6 +1549,8 @@ exception_handler_fixes_the_thread_and_it_resumes(void)
 	mach_port_destroy(ME, e);
 }
 
+#include "syscall_port_cases.h"
+
 static void
 thread_exception_port_comes_before_the_tasks(void)
 {
@@ -3117,6 +3119,9 @@ static const struct test tests[] = {
 	T(task_threads_lists_the_tasks_threads),
 	T(exception_handler_fixes_the_thread_and_it_resumes),
 	T(thread_exception_port_comes_before_the_tasks),
+	T(syscall_port_carries_the_registers_both_ways),
+	T(syscall_port_unanswered_call_ends_only_the_thread),
+	T(syscall_port_malformed_request_is_refused_by_the_server),
 	T(rpc_with_another_task_echoes_payloads),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
 	T(rpc_along_a_chain_of_three_tasks),

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include "syscall_server.h"
 
 static volatile uint32_t secret = 0x5EC12E75;
 static volatile int zero;
@@ -154,6 +155,61 @@ privileged_traps(void)
 #undef CHECK
 }
 
+/* int80refused's personality server, which refuses every call. */
+kern_return_t
+syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	(void)port, (void)old_state, (void)old_stateCnt, (void)new_state, (void)new_stateCnt;
+	return KERN_FAILURE;
+}
+
+static void
+int80_caller(void)
+{
+	__asm__ volatile("int $0x80" : : "a"(1) : "memory");
+	printf("utest: int 0x80 came back\n");
+	for (;;)
+		;
+}
+
+/*
+ * A task that is its own personality server and answers its thread's int 0x80
+ * with an error: the kernel ends the task (the kernel suite checks how). A
+ * return is a failure: the number of the step that went wrong.
+ */
+static int
+int80_refused(void)
+{
+	static uint32_t stack[1024];
+	static union {
+		mach_msg_header_t h;
+		uint8_t b[512];
+	} in, out;
+	mach_port_t me = mach_task_self(), p, th;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+
+	if (mach_port_allocate(me, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS ||
+	    mach_port_insert_right(me, p, p, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    task_set_special_port(me, TASK_SYSCALL_PORT, p) != KERN_SUCCESS)
+		return 1;
+	if (thread_create(me, &th) != KERN_SUCCESS ||
+	    thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n) != KERN_SUCCESS)
+		return 2;
+	st.eip = (natural_t)(uintptr_t)int80_caller;
+	st.esp = (natural_t)(uintptr_t)&stack[1020];
+	if (thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) != KERN_SUCCESS ||
+	    thread_resume(th) != KERN_SUCCESS)
+		return 3;
+	if (mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 5000, 0) != MACH_MSG_SUCCESS)
+		return 4;
+	if (!syscall_server(&in.h, &out.h) || mach_msg(&out.h, MACH_SEND_MSG, out.h.msgh_size, 0, 0, 0, 0) != MACH_MSG_SUCCESS)
+		return 5;
+	mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, p, 5000, 0);	/* killed meanwhile */
+	return 6;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -182,8 +238,10 @@ main(int argc, char **argv)
 		return 10 / zero;
 	if (strcmp(what, "gpf") == 0)	/* a selector past the end of the GDT */
 		__asm__ volatile("movw $0x1233, %%ax; movw %%ax, %%ds" ::: "eax");
-	if (strcmp(what, "int80") == 0)	/* not ours: only the Unix personality may take it */
+	if (strcmp(what, "int80") == 0)	/* without a syscall port: a general-protection fault */
 		__asm__ volatile("int $0x80");
+	if (strcmp(what, "int80refused") == 0)
+		return int80_refused();
 	if (strcmp(what, "ioport") == 0)
 		__asm__ volatile("outb %%al, $0x80" ::: "eax");
 	if (strcmp(what, "kread") == 0)

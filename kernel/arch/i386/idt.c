@@ -1,8 +1,9 @@
 /*
  * The interrupt descriptor table: CPU exceptions 0-31, the 16 PIC interrupts at
- * 32-47, and the native system-call vector 0x30, the only one (with int3 and
- * into) that user code may raise itself. Any other `int n` from user mode is a
- * general-protection fault.
+ * 32-47, the native system-call vector 0x30 and the personalities' 0x80, the
+ * only ones (with int3 and into) that user code may raise itself. Any other
+ * `int n` from user mode is a general-protection fault, and so is 0x80 in a
+ * task without a syscall port (trap.c).
  */
 #include <stdint.h>
 #include "gdt.h"
@@ -41,5 +42,6 @@ idt_init(void)
 	set_gate(T_BREAKPOINT, trap_vectors[T_BREAKPOINT], 3);
 	set_gate(T_OVERFLOW, trap_vectors[T_OVERFLOW], 3);
 	set_gate(T_SYSCALL, trap_vectors[48], 3);
+	set_gate(T_PERSONALITY, trap_vectors[49], 3);
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }

@@ -149,6 +149,46 @@ user_fault(struct trapframe *tf, uint32_t cr2)
 }
 
 /*
+ * `int 0x80`: a system call for the task's personality server, when the task
+ * has a syscall port. Without one it is what it was before the vector
+ * existed, a general-protection fault naming the vector (eip back on the
+ * two-byte instruction, where the fault would have left it).
+ */
+static void
+personality_syscall(struct trapframe *tf)
+{
+	struct task *task = curtask();
+	bool had_port;
+
+	switch (syscall_port_raise(curthread(), &had_port)) {
+	case EXCEPTION_HANDLED:
+		return;
+	case EXCEPTION_NO_ANSWER:	/* the server went away, or we are being ended: only this thread */
+		if (!curthread()->kill_pending)
+			kprintf("task %u (%s): a thread ended: its syscall server never answered\n", task->id,
+				task->name);
+		{
+			uint32_t f = spin_lock_irqsave(&sched_lock);
+			thread_terminate_locked(curthread());
+			spin_unlock_irqrestore(&sched_lock, f);
+		}
+		return;
+	case EXCEPTION_UNHANDLED:
+		break;
+	}
+	if (!had_port) {
+		tf->trapno = T_GPF;
+		tf->err = (T_PERSONALITY << 3) | 2;	/* an IDT selector, as the CPU reports it */
+		tf->eip -= 2;
+		user_fault(tf, 0);
+		return;
+	}
+	kprintf("task %u (%s) killed: its syscall server refused int 0x80 at eip %#010x\n", task->id, task->name,
+		tf->eip - 2);
+	task_terminate(task, TASK_FAULTED, T_PERSONALITY);
+}
+
+/*
  * A page fault inside one of usercopy.S's routines: the current task's page,
  * brought in as the task's own access would (zero fill, copy-on-write, a
  * pager), and the routine goes on; or it ends at its fixup with the error.
@@ -211,6 +251,10 @@ trap(struct trapframe *tf)
 			tf->eax = KERN_INVALID_ADDRESS;
 		else
 			tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
+		irqoff_cli();
+	} else if (n == T_PERSONALITY && trapframe_from_user(tf)) {
+		irqoff_sti();
+		personality_syscall(tf);
 		irqoff_cli();
 	} else if (trapframe_from_user(tf)) {
 		/* with interrupts on, as a system call: a fault may take the map's

@@ -42,7 +42,8 @@ static inline int trapframe_from_user(const struct trapframe *tf) { return (tf->
 #define T_MACHINE_CHECK	18
 #define T_SIMD		19
 #define T_IRQ0		32
-#define T_SYSCALL	0x30	/* the native trap; int 0x80 belongs to the Unix personality */
+#define T_SYSCALL	0x30	/* the native trap */
+#define T_PERSONALITY	0x80	/* `int 0x80`: to the task's syscall port (syscall_port.c), if it has one */
 /*
  * err of a T_SYSCALL frame that came by sysenter: its arguments a1 and a2 are
  * on the user stack (<manifold/traps.h>), and it may leave by sysexit, which

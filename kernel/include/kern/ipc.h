@@ -341,6 +341,22 @@ void kobject_port_destroy_locked(struct port *p);
  */
 enum exception_outcome { EXCEPTION_HANDLED, EXCEPTION_UNHANDLED, EXCEPTION_NO_ANSWER };
 enum exception_outcome exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
+/*
+ * A request the kernel sent on th's behalf with a send-once right to reply
+ * (which only the kernel receives): its answer, or NULL when th is told to
+ * end first. The answer may be the send-once notification of a reply right
+ * destroyed unused. ipc_lock held; let go while th waits.
+ */
+struct kmsg *ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply);
+
+/*
+ * syscall_port.c: `int 0x80` from a task with a TASK_SYSCALL_PORT. Sends
+ * syscall_raise there and waits: EXCEPTION_HANDLED when the answer set the
+ * thread's registers; EXCEPTION_UNHANDLED for an error answer or a malformed
+ * one (the task dies); EXCEPTION_NO_ANSWER when the server went away or the
+ * thread is being ended. *had_port: whether the task had such a port at all.
+ */
+enum exception_outcome syscall_port_raise(struct thread *th, bool *had_port);
 
 /* ipc_task.c: a task's IPC state */
 kern_return_t ipc_task_init(struct task *t);

@@ -61,8 +61,9 @@ struct task {
 	uint32_t object_regions;	/* [M] regions mapping a memory object: 0 spares the checks */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h), inactive once finished */
 	struct port *self;		/* [P] the task port, NULL once finished */
-#define TASK_SPECIAL_PORTS 3
-	struct port *special[TASK_SPECIAL_PORTS];	/* [P] send rights: bootstrap, exception, host */
+#define TASK_SPECIAL_PORTS 4
+	struct port *special[TASK_SPECIAL_PORTS];	/* [P] send rights: bootstrap, exception, host,
+							 * syscall (task_special_slot) */
 	struct port *sself;		/* [P] send right: TASK_KERNEL_PORT as set, what mach_task_self
 					 * gives (an interposer's port); NULL: the task port */
 	struct waitq death;		/* [S] woken when the task is DEAD */

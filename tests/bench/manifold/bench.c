@@ -563,6 +563,9 @@ bench_null_syscall(unsigned iters)
  *                  exception_raise_state_identity, sets the address register
  *                  to a mapped word and replies; the load is retried and
  *                  succeeds (manifold/thread.c).
+ *   syscall_port_rt  int 0x80 answered by a personality server, a second
+ *                  thread of this task on its TASK_SYSCALL_PORT, which sets
+ *                  eax (manifold/personality.c); beside Linux's null_syscall.
  *   thread_switch  thread_switch until a second thread of this task has run
  *                  once and yielded back (manifold/thread.c).
  *   null_rpc       one mach_msg RPC (MACH_SEND_MSG|MACH_RCV_MSG, empty request
@@ -599,6 +602,7 @@ static const struct row rows[] = {
     {"null_syscall", bench_null_syscall, NULL},
     {"task_create_terminate", bench_task_create_terminate, NULL},
     {"exception_rt", bench_exception_rt, NULL},
+    {"syscall_port_rt", bench_syscall_port_rt, NULL},
     {"thread_switch", bench_thread_switch, NULL},
     /* IPC rows (issue 3) */
     {"null_rpc", bench_null_rpc, NULL},

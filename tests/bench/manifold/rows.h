@@ -7,6 +7,7 @@
 #define BENCH_MANIFOLD_ROWS_H
 
 int bench_exception_rt(unsigned iters);	/* thread.c */
+int bench_syscall_port_rt(unsigned iters);	/* personality.c */
 int bench_thread_switch(unsigned iters);	/* thread.c */
 
 #endif

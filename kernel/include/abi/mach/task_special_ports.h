@@ -10,6 +10,7 @@
 #define TASK_HOST_PORT		2
 #define TASK_EXCEPTION_PORT	3
 #define TASK_BOOTSTRAP_PORT	4
+#define TASK_SYSCALL_PORT	16	/* Manifold: where `int 0x80` goes (syscall.defs), never inherited */
 
 /* A thread's special ports */
 #define THREAD_KERNEL_PORT	1

@@ -1,0 +1,72 @@
+/*
+ * Personality system calls: `int 0x80` in a task with a TASK_SYSCALL_PORT
+ * becomes syscall_raise (syscall.defs; msgc builds the request and decodes the
+ * reply, build/gen/kernel/syscall_kuser.c), sent on the thread's behalf with a
+ * reply port only the kernel receives, as an exception is (exception.c). A
+ * KERN_SUCCESS answer gives the thread its new registers; an error answer or a
+ * malformed one ends the task, as an unhandled exception would; the server's
+ * death (the reply right comes back as a send-once notification) or the
+ * thread's own termination meanwhile ends only the thread.
+ *
+ * The registers travel as data and the request carries no right but the reply
+ * right, so a call costs two messages and nothing to deallocate: the server
+ * knows its caller by the port (one per process).
+ */
+#include <kern/ipc.h>
+#include <kern/lib.h>
+#include <kern/task.h>
+#include <kern/thread_state.h>
+#include <mach/notify.h>
+#include <mach/task_special_ports.h>
+#include "syscall_kuser.h"
+
+enum exception_outcome
+syscall_port_raise(struct thread *th, bool *had_port)
+{
+	struct task *task = th->task;
+	i386_thread_state_t state;
+	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
+	enum exception_outcome outcome = EXCEPTION_NO_ANSWER;
+	struct port *sp, *reply;
+	struct kmsg *k = NULL;
+	uint32_t f;
+
+	*had_port = __atomic_load_n(&task->special[task_special_slot(TASK_SYSCALL_PORT)], __ATOMIC_RELAXED) != NULL;
+	if (!*had_port)
+		return EXCEPTION_UNHANDLED;
+	reply = port_create();
+	if (!reply)
+		return EXCEPTION_NO_ANSWER;	/* out of memory: the thread ends, not its task */
+	thread_state_get(th, &state);
+	f = spin_lock_irqsave(&ipc_lock);
+	reply->refs = 1;	/* the kernel's: it alone receives here */
+	sp = task->special[task_special_slot(TASK_SYSCALL_PORT)];	/* again: it may have gone */
+	if (!sp || !sp->active || sp->kotype != KOBJ_NONE)
+		goto out;
+	if (kreq_syscall_raise(&k, sp, MACH_MSG_TYPE_PORT_SEND, reply, MACH_MSG_TYPE_PORT_SEND_ONCE,
+			       (const natural_t *)&state, i386_THREAD_STATE_COUNT) != KERN_SUCCESS)
+		goto out;
+	port_copy_send_locked(sp);	/* the rights the message now holds */
+	reply->refs++;
+	reply->sorights++;
+	ipc_enqueue_locked(sp, k);	/* kernel messages ignore the queue limit */
+
+	k = ipc_kernel_reply_wait_locked(th, reply);
+	if (k) {
+		if (k->msg->msgh_id == MACH_NOTIFY_SEND_ONCE)
+			outcome = EXCEPTION_NO_ANSWER;	/* the server dropped the reply right */
+		else if (kreply_syscall_raise(k, (natural_t *)&state, &count) == KERN_SUCCESS &&
+			 count == i386_THREAD_STATE_COUNT) {
+			thread_state_set(th, &state);
+			outcome = EXCEPTION_HANDLED;
+		} else {
+			outcome = EXCEPTION_UNHANDLED;
+		}
+		kmsg_destroy_locked(k);
+	}
+out:
+	port_destroy_locked(reply);
+	port_unref_locked(reply);
+	ipc_unlock(f);
+	return outcome;
+}
