@@ -43,11 +43,10 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	enum exception_outcome outcome = EXCEPTION_UNHANDLED;
 	uint32_t f;
 
-	reply = port_create();
+	reply = ipc_kernel_reply_port(th);
 	if (!reply)
 		return EXCEPTION_UNHANDLED;
 	f = spin_lock_irqsave(&ipc_lock);
-	reply->refs = 1;	/* the kernel's: it alone receives here */
 	ep = th->exc_port ? th->exc_port : task->special[task_special_slot(TASK_EXCEPTION_PORT)];
 	if (!ep || !ep->active || ep->kotype != KOBJ_NONE || !th->self || !task->self)
 		goto out;
@@ -73,8 +72,6 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 		kmsg_destroy_locked(k);
 	}
 out:
-	port_destroy_locked(reply);
-	port_unref_locked(reply);
 	ipc_unlock(f);
 	return outcome;
 }
@@ -101,4 +98,34 @@ ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply)
 		k->remote = NULL;
 	}
 	return k;
+}
+
+struct port *
+ipc_kernel_reply_port(struct thread *th)
+{
+	struct port *p = th->kreply;
+	uint32_t f;
+
+	/*
+	 * Without the lock: with no send-once right out nobody can send to p,
+	 * and only th (this thread) makes rights to it, so what is read here
+	 * cannot change meanwhile.
+	 */
+	if (p && !p->sorights && list_empty(&p->messages) && !th->ipc_handoff)
+		return p;	/* as the last request left it: every request's case but the first */
+	f = spin_lock_irqsave(&ipc_lock);
+	th->kreply = NULL;
+	if (p) {		/* a request that ended with the thread's end left it unclean: not reused */
+		port_destroy_locked(p);
+		port_unref_locked(p);
+	}
+	ipc_unlock(f);
+	p = port_create();
+	if (!p)
+		return NULL;
+	f = spin_lock_irqsave(&ipc_lock);
+	p->refs = 1;		/* the kernel's: it alone receives here */
+	th->kreply = p;
+	ipc_unlock(f);
+	return p;
 }

@@ -10,7 +10,8 @@
  *
  * The registers travel as data and the request carries no right but the reply
  * right, so a call costs two messages and nothing to deallocate: the server
- * knows its caller by the port (one per process).
+ * knows its caller by the port (one per process). The reply port is the
+ * thread's, kept from one call to the next (ipc_kernel_reply_port).
  */
 #include <kern/ipc.h>
 #include <kern/lib.h>
@@ -34,12 +35,11 @@ syscall_port_raise(struct thread *th, bool *had_port)
 	*had_port = __atomic_load_n(&task->special[task_special_slot(TASK_SYSCALL_PORT)], __ATOMIC_RELAXED) != NULL;
 	if (!*had_port)
 		return EXCEPTION_UNHANDLED;
-	reply = port_create();
+	reply = ipc_kernel_reply_port(th);
 	if (!reply)
 		return EXCEPTION_NO_ANSWER;	/* out of memory: the thread ends, not its task */
 	thread_state_get(th, &state);
 	f = spin_lock_irqsave(&ipc_lock);
-	reply->refs = 1;	/* the kernel's: it alone receives here */
 	sp = task->special[task_special_slot(TASK_SYSCALL_PORT)];	/* again: it may have gone */
 	if (!sp || !sp->active || sp->kotype != KOBJ_NONE)
 		goto out;
@@ -65,8 +65,6 @@ syscall_port_raise(struct thread *th, bool *had_port)
 		kmsg_destroy_locked(k);
 	}
 out:
-	port_destroy_locked(reply);
-	port_unref_locked(reply);
 	ipc_unlock(f);
 	return outcome;
 }

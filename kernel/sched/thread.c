@@ -73,6 +73,11 @@ thread_free(struct thread *t)
 		port_unref_locked(t->ipc_handoff_port);
 		t->ipc_handoff = NULL;
 	}
+	if (t->kreply) {	/* with an answer that came too late, if any */
+		port_destroy_locked(t->kreply);
+		port_unref_locked(t->kreply);
+		t->kreply = NULL;
+	}
 	ipc_unlock(f);
 	kfree(t->kstack);
 	kfree(t);

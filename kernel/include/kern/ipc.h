@@ -348,6 +348,12 @@ enum exception_outcome exception_raise(struct thread *th, int exception, integer
  * destroyed unused. ipc_lock held; let go while th waits.
  */
 struct kmsg *ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply);
+/*
+ * th's kernel reply port (th->kreply), for th itself to use: made when th has
+ * none or the one it has is not as a finished request leaves it (an empty
+ * queue, no send-once right out); NULL without memory. No lock held.
+ */
+struct port *ipc_kernel_reply_port(struct thread *th);
 
 /*
  * syscall_port.c: `int 0x80` from a task with a TASK_SYSCALL_PORT. Sends

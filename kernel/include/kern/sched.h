@@ -71,6 +71,9 @@ struct thread {
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
 	struct kmsg *ipc_handoff;	/* [P] a message handed straight to this waiting receiver */
 	struct port *ipc_handoff_port;	/* [P] the port it was sent to (a reference) */
+	struct port *kreply;		/* [P] the reply port of the requests the kernel sends on
+					 * its behalf (exceptions, int 0x80), which only the kernel
+					 * receives: made at the first, kept for the next */
 	uintptr_t rcv_buf;		/* [P] while blocked in mach_msg receive: its buffer, */
 	uint32_t rcv_size, rcv_option;	/* [P] size and options, for the fast path (fastpath.c) */
 	bool rcv_done;			/* [P] the fast path delivered into rcv_buf */
