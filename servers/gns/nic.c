@@ -8,6 +8,8 @@
 #include <manifold/error.h>
 #include "lwip/dhcp.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/stats.h"
+#include <manifold/socket_codes.h>
 #include "frame_client.h"
 #include "ns_client.h"
 #include "nic.h"
@@ -193,4 +195,43 @@ nic_set_link(bool up)
 {
 	if (MACH_PORT_VALID(session))
 		frame_netif_set_link(&nic, up);
+}
+
+/* What lwIP refused as malformed (its counters, LWIP_STATS): ifconfig's receive errors. */
+static uint32_t
+rx_errors(void)
+{
+	const struct stats_proto *p[] = { &lwip_stats.etharp, &lwip_stats.ip, &lwip_stats.ip_frag,
+					  &lwip_stats.icmp, &lwip_stats.udp, &lwip_stats.tcp };
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+		n += p[i]->chkerr + p[i]->lenerr + p[i]->proterr + p[i]->opterr;
+	return n;
+}
+
+bool
+nic_info(uint32_t *w)
+{
+	struct netif *n = &nic.netif;
+
+	if (!added)
+		return false;
+	w[GNS_IF_IP] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
+	w[GNS_IF_NETMASK] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(n)));
+	w[GNS_IF_GATEWAY] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(n)));
+	w[GNS_IF_MAC_HI] = (uint32_t)nic.mac[0] << 8 | nic.mac[1];
+	w[GNS_IF_MAC_LO] = (uint32_t)nic.mac[2] << 24 | (uint32_t)nic.mac[3] << 16 | (uint32_t)nic.mac[4] << 8 | nic.mac[5];
+	w[GNS_IF_FLAGS] = (netif_is_up(n) ? GNS_IFF_UP : 0) | (netif_is_link_up(n) ? GNS_IFF_LINK : 0) |
+			  ((n->flags & NETIF_FLAG_BROADCAST) ? GNS_IFF_BROADCAST : 0);
+	w[GNS_IF_MTU] = n->mtu;
+	w[GNS_IF_RX_PACKETS] = nic.rx_frames;
+	w[GNS_IF_RX_BYTES] = nic.rx_bytes;
+	w[GNS_IF_RX_ERRORS] = rx_errors();
+	w[GNS_IF_RX_DROPPED] = nic.rx_dropped;
+	w[GNS_IF_TX_PACKETS] = nic.tx_frames;
+	w[GNS_IF_TX_BYTES] = nic.tx_bytes;
+	w[GNS_IF_TX_ERRORS] = nic.tx_errors;
+	w[GNS_IF_TX_DROPPED] = nic.tx_dropped;
+	return true;
 }
