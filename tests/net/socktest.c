@@ -796,6 +796,13 @@ bad_calls_get_named_errors(void)
 	} m;
 
 	CHECK_EQ(gns_socket(gns, 7, ME, &u), SOCK_EPROTONOSUPPORT);
+	/* an owner that is no task: refused at once, though nobody answers on it */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &dead), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, dead, dead, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(gns_socket(gns, SOCK_DGRAM, dead, &u), SOCK_EINVAL);
+	CHECK_EQ(gns_register(gns, GNS_PROTO_UDP, 5299, dead, &reg), SOCK_EINVAL);
+	CHECK_EQ(gns_socket(gns, SOCK_DGRAM, MACH_PORT_NULL, &u), MIG_BAD_ARGUMENTS);	/* the demux wants a port */
+	CHECK_EQ(mach_port_destroy(ME, dead), KERN_SUCCESS);
 	CHECK_EQ(socket_bind(gns, 0, 1), SOCK_EBADF);			/* the service is no socket */
 	CHECK_EQ(sock_socket(SOCK_DGRAM, &u), 0);
 	CHECK_EQ(sock_socket(SOCK_STREAM, &t), 0);
