@@ -42,7 +42,7 @@ model(void)
 	return nic.device_id == E1000_DEV_82545EM ? "82545EM" : "82540EM";
 }
 
-static bool link_untold;	/* a change the client has not heard of yet (its events port was full) */
+static bool link_untold;	/* a change the client has not heard of yet (its link port was full) */
 
 /* The link as STATUS says now: told (console, gns) when it changed. */
 static void

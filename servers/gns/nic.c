@@ -19,7 +19,7 @@
 static struct frame_netif nic;
 static mach_port_t session = MACH_PORT_NULL;	/* a dead name once the driver is gone */
 static mach_port_t driver = MACH_PORT_NULL;	/* the driver's service port, kept to reopen */
-static mach_port_t events_port, notify;		/* [I] ours: the driver's events, the kernel's notifications */
+static mach_port_t events_port, link_port, notify;	/* [I] ours: the driver's kicks and link events, the kernel's notifications */
 static const struct gns_config *config;		/* [I] */
 static vm_address_t region;
 static vm_size_t region_size;
@@ -64,7 +64,7 @@ open_session(uint32_t wait_ms)
 	kern_return_t kr = MACH_SEND_INVALID_DEST;
 
 	if (MACH_PORT_VALID(driver))
-		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
+		kr = frame_open(driver, events_port, link_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
 				nic.mac);
 	if (kr == MACH_SEND_INVALID_DEST || kr == MIG_SERVER_DIED) {
 		if (MACH_PORT_VALID(driver))
@@ -74,7 +74,7 @@ open_session(uint32_t wait_ms)
 			say("gns: no NIC found (%s)\n", c->nic);
 			return false;
 		}
-		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
+		kr = frame_open(driver, events_port, link_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
 				nic.mac);
 	}
 	if (kr != KERN_SUCCESS) {
@@ -106,7 +106,7 @@ open_session(uint32_t wait_ms)
 			goto fail;
 		}
 		nic.broken = false;
-		netif_set_link_up(&nic.netif);
+		netif_set_link_up(&nic.netif);	/* until the driver's first link event says otherwise */
 		return true;
 	}
 	ip4_addr_set_u32(&ip, lwip_htonl(c->ip));
@@ -129,12 +129,14 @@ fail:
 }
 
 bool
-nic_open(const struct gns_config *c, mach_port_t events, mach_port_t notify_port, uint32_t wait_ms)
+nic_open(const struct gns_config *c, mach_port_t events, mach_port_t link, mach_port_t notify_port,
+	 uint32_t wait_ms)
 {
 	ip4_addr_t ip;
 
 	config = c;
 	events_port = events;
+	link_port = link;
 	notify = notify_port;
 	driver = find_driver(c->nic, wait_ms);
 	if (!MACH_PORT_VALID(driver)) {

@@ -184,6 +184,17 @@ def up(g, node):
             g.expect(L + r"gns: /servers/nic0 is 52:54:00:12:34:%02x, 10\.77\.0\.%d$" % (node, node), WAIT) is not None)
 
 
+def ifconfig_ok(g, node, link):
+    """Types `ifconfig` at g's shell: node's address, netmask, MAC and link, and packets counted both ways."""
+    g.send("ifconfig\r")
+    lines = [g.expect(L + r"et0: flags=<UP,BROADCAST%s> mtu 1500$" % (",RUNNING" if link == "up" else ""), WAIT),
+             g.expect(L + r"    inet 10\.77\.0\.%d netmask 255\.255\.0\.0 gateway 0\.0\.0\.0$" % node, WAIT),
+             g.expect(L + r"    ether 52:54:00:12:34:%02x link %s$" % (node, link), WAIT),
+             g.expect(L + r"    RX packets (\d+) bytes (\d+) errors \d+ dropped \d+$", WAIT),
+             g.expect(L + r"    TX packets (\d+) bytes (\d+) errors \d+ dropped \d+$", WAIT)]
+    return all(lines) and all(int(m.group(1)) > 0 and int(m.group(2)) >= 42 * int(m.group(1)) for m in lines[3:])
+
+
 def cases(g1, g2):
     case("both_nodes_bring_up_their_e1000_and_gns", up(g1, 1) and up(g2, 2))
 
@@ -195,6 +206,13 @@ def cases(g1, g2):
     case("node1_pings_node2_through_gns", r == (4, 4), "got %s" % (r,))
     r = ping(g2, "10.77.0.1", 8)
     case("node2_pings_node1_through_gns", r == (8, 8), "got %s" % (r,))
+
+    # the shell's ifconfig and netstat (gns_ifconfig, gns_netstat) after those pings
+    case("ifconfig_shows_node1s_address_mac_link_and_counters", ifconfig_ok(g1, 1, "up"))
+    g1.send("netstat\r")
+    m = g1.expect(L + r"(Proto Recv-Q Send-Q  Local +Remote +State +Owner|shell: netstat.*)$", WAIT)
+    case("netstat_prints_its_table", m is not None and m.group(1).startswith("Proto"),
+         "got %r" % (m.group(0) if m else None))
 
     # a Linux node on the same LAN (tools/net/peer.sh: Debian's kernel and busybox)
     if PEER:
@@ -226,6 +244,7 @@ def cases(g1, g2):
             time.sleep(5)
             why = "monitor, driver, gns: %s; then ps: %r" % (steps, g1.text()[g1.cursor:])
         case("a_link_down_reaches_gns", all(steps), why)
+        case("ifconfig_shows_the_link_down", ifconfig_ok(g1, 1, "down"))
         steps = (monitor(1, "set_link n0 on"), g1.expect(L + r"e1000: link up", WAIT) is not None,
                  g1.expect(L + r"gns: link up \(1000 Mb/s\)", WAIT) is not None)
         case("a_link_up_reaches_gns", all(steps), "monitor, driver, gns: %s" % (steps,))
