@@ -58,27 +58,27 @@ client_get(mach_port_t owner, struct client **out)
 	for (int i = 0; i < CLIENT_MAX; i++) {
 		/* one port has one name in our space: a known task is found by its name */
 		if (MACH_PORT_VALID(owner) && clients[i].task == owner) {
-			mach_port_deallocate(ME, owner);	/* the slot keeps one reference */
 			*out = &clients[i];
 			return 0;
 		}
 		if (!MACH_PORT_VALID(clients[i].task) && !free_slot)
 			free_slot = &clients[i];
 	}
-	if (!MACH_PORT_VALID(owner) || !task_id_of(owner, &id)) {
-		if (MACH_PORT_VALID(owner))
-			mach_port_deallocate(ME, owner);
+	if (!MACH_PORT_VALID(owner) || !task_id_of(owner, &id))
 		return SOCK_EINVAL;
-	}
-	if (!free_slot) {
-		mach_port_deallocate(ME, owner);
+	if (!free_slot || mach_port_mod_refs(ME, owner, MACH_PORT_RIGHT_SEND, 1) != KERN_SUCCESS)
 		return SOCK_ENOBUFS;
-	}
 	memset(free_slot, 0, sizeof *free_slot);
 	free_slot->task = owner;
 	free_slot->task_id = id;
 	*out = free_slot;
 	return 0;
+}
+
+void
+client_done(mach_port_t owner)
+{
+	mach_port_deallocate(ME, owner);
 }
 
 /* A client that holds nothing any more is forgotten. */

@@ -20,12 +20,17 @@ struct client {
 };
 
 /*
- * The client whose task port is owner, found or added; takes over the
- * request's send right either way. SOCK_EINVAL when owner is not a task
- * port (asked of the kernel without waiting: a fake never holds gns up),
- * SOCK_ENOBUFS when CLIENT_MAX tasks hold things already.
+ * The client whose task port is owner, found or added (a new one takes a
+ * send reference of its own). The request's right stays the caller's, as
+ * msgc's rule has it: released by the loop when the handler fails, by the
+ * handler when it succeeds (client_done). SOCK_EINVAL when owner is not a
+ * task port (asked of the kernel without waiting: a fake never holds gns
+ * up), SOCK_ENOBUFS when CLIENT_MAX tasks hold things already.
  */
 int client_get(mach_port_t owner, struct client **out);
+
+/* A handler that succeeded lets go of the request's owner right. */
+void client_done(mach_port_t owner);
 
 /* After a client_get that charged nothing: forgets the client if it holds nothing. */
 void client_put(struct client *c);

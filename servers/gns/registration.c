@@ -107,7 +107,7 @@ gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_po
 	if (server != service)
 		return SOCK_EOPNOTSUPP;	/* asked of a socket or a registration, not the service */
 	if ((err = client_get(owner, &c)) != 0)
-		return err;	/* owner's right is gone either way */
+		return err;
 	if ((err = reg_check(proto, number)) != 0 || (err = client_charge_registration(c)) != 0)
 		goto fail;
 	err = SOCK_EADDRINUSE;
@@ -126,6 +126,7 @@ gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_po
 	}
 	r->owner = c;
 	*registration = r->port;
+	client_done(owner);
 	return KERN_SUCCESS;
 
 fail_charged:

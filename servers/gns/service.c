@@ -31,12 +31,10 @@ gns_do_gns_socket(mach_port_t server, uint32_t type, mach_port_t owner, mach_por
 	struct sock *s;
 	int err;
 
-	if (server != service) {
-		mach_port_deallocate(ME, owner);
+	if (server != service)
 		return SOCK_EOPNOTSUPP;	/* asked of a socket or a registration, not the service */
-	}
 	if ((err = client_get(owner, &c)) != 0)
-		return err;		/* it took the owner's right either way */
+		return err;
 	if (type != SOCK_DGRAM && type != SOCK_STREAM) {
 		client_put(c);
 		return SOCK_EPROTONOSUPPORT;
@@ -53,6 +51,7 @@ gns_do_gns_socket(mach_port_t server, uint32_t type, mach_port_t owner, mach_por
 		return err;
 	}
 	*sock = s->port;
+	client_done(owner);
 	return KERN_SUCCESS;
 }
 
