@@ -99,6 +99,12 @@ kdo_task_info(struct task *t, natural_t flavor, integer_t *task_info_out, mach_m
 	struct list *l;
 	uint32_t f;
 
+	if (flavor == TASK_ID_INFO) {
+		task_id_info_data_t id = { .task_id = t->id };
+		memcpy(task_info_out, &id, sizeof id);
+		*task_info_outCnt = TASK_ID_INFO_COUNT;
+		return KERN_SUCCESS;
+	}
 	if (flavor != TASK_BASIC_INFO)
 		return KERN_INVALID_ARGUMENT;
 	memset(&info, 0, sizeof info);

@@ -84,6 +84,18 @@ msg_deferred_cancel(struct msg_server *s, mach_port_t port)
 	}
 }
 
+int
+msg_deferred_count(struct msg_server *s, mach_port_t port)
+{
+	int n = 0;
+
+	cthread_mutex_lock(&s->lock);
+	for (struct msg_deferred *d = s->deferred; d; d = d->next)
+		n += d->msg.msgh_local_port == port;
+	cthread_mutex_unlock(&s->lock);
+	return n;
+}
+
 /* Takes the first request that must go again (all if retry, else only those due). */
 static struct msg_deferred *
 take_due(struct msg_server *s, bool all, uint64_t now)

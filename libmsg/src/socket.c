@@ -69,7 +69,7 @@ sock_socket(int type, mach_port_t *sock)
 {
 	int err = find_gns();
 
-	return err ? err : sock_errno(gns_socket(gns, (uint32_t)type, sock));
+	return err ? err : sock_errno(gns_socket(gns, (uint32_t)type, mach_task_self(), sock));
 }
 
 int
@@ -77,7 +77,37 @@ sock_register(uint32_t proto, uint32_t number, mach_port_t *reg)
 {
 	int err = find_gns();
 
-	return err ? err : sock_errno(gns_register(gns, proto, number, reg));
+	return err ? err : sock_errno(gns_register(gns, proto, number, mach_task_self(), reg));
+}
+
+int
+sock_ifconfig(uint32_t info[GNS_IF_WORDS])
+{
+	mach_msg_type_number_t n = GNS_IF_WORDS;
+	int err = find_gns();
+
+	if (err)
+		return err;
+	err = sock_errno(gns_ifconfig(gns, info, &n));
+	return err ? err : n == GNS_IF_WORDS ? 0 : EIO;
+}
+
+int
+sock_netstat(uint32_t *records, uint32_t max, uint32_t *count)
+{
+	mach_msg_type_number_t n = max * GNS_NET_WORDS;
+	int err = find_gns();
+
+	return err ? err : sock_errno(gns_netstat(gns, count, records, &n));
+}
+
+int
+sock_gns_stats(uint32_t stats[GNS_STAT_WORDS])
+{
+	mach_msg_type_number_t n = GNS_STAT_WORDS;
+	int err = find_gns();
+
+	return err ? err : sock_errno(gns_stats(gns, stats, &n));
 }
 
 int

@@ -42,7 +42,7 @@ model(void)
 	return nic.device_id == E1000_DEV_82545EM ? "82545EM" : "82540EM";
 }
 
-static bool link_untold;	/* a change the client has not heard of yet (its events port was full) */
+static bool link_untold;	/* a change the client has not heard of yet (its link port was full) */
 
 /* The link as STATUS says now: told (console, gns) when it changed. */
 static void
@@ -78,10 +78,9 @@ device_intr_do_device_intr(mach_port_t port, uint32_t irq, uint32_t count)
 
 /*
  * The rings once more, and the link: a change the LSC interrupt should have
- * told is seen here too. Under QEMU the link coming back after set_link
- * sometimes raised no interrupt the driver saw (the net suite, about one run
- * in five; not understood yet), and a watchdog on STATUS is what drivers for
- * real cards keep anyway.
+ * told is seen here too, a watchdog on STATUS that drivers for real cards
+ * keep. (The net suite's "no interrupt after set_link" was its own monitor
+ * dropping the command: README.md, Known gaps.)
  */
 static uint32_t
 tick(void)

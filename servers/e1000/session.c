@@ -40,6 +40,7 @@ session_close(const char *why)
 	printf("e1000: session over (%s)\n", why);
 	mach_port_mod_refs(ME, session.port, MACH_PORT_RIGHT_RECEIVE, -1);
 	mach_port_deallocate(ME, session.events);
+	mach_port_deallocate(ME, session.link);
 	vm_deallocate(ME, session.region, session.size);
 	frame_pager_destroy(session.pager);	/* the client's mapping keeps its pages */
 	memset(&session, 0, sizeof session);
@@ -68,16 +69,17 @@ session_kick(void)
 }
 
 /*
- * The link's state to the client. Its events port holds one message (a kick
- * is a doorbell), so a link event sent while a kick waits there finds no room
- * (waittime 0): false then, and the caller sends it again later.
+ * The link's state to the client, on its link port, apart from the kicks'
+ * (frame.defs): a kick waiting never leaves it without room. Its queue is
+ * still bounded (waittime 0): false when full, and the caller sends the
+ * state again later.
  */
 bool
 session_link(bool up, uint32_t speed_mbps)
 {
 	if (!MACH_PORT_VALID(session.port))
 		return true;
-	return frame_event_link(session.events, up, speed_mbps) == KERN_SUCCESS;
+	return frame_event_link(session.link, up, speed_mbps) == KERN_SUCCESS;
 }
 
 /* A client that died while we were busy has left a dead name behind: its session is over. */
@@ -93,7 +95,7 @@ close_if_client_dead(void)
 
 /* The session's ports and region; on failure everything made is undone. */
 static kern_return_t
-session_make(mach_port_t events, vm_size_t size)
+session_make(mach_port_t events, mach_port_t link, vm_size_t size)
 {
 	mach_port_t prev = MACH_PORT_NULL;
 	vm_address_t addr = 0;
@@ -116,6 +118,7 @@ session_make(mach_port_t events, vm_size_t size)
 	session.region = addr;
 	session.size = size;
 	session.events = events;
+	session.link = link;
 	return KERN_SUCCESS;
 
 fail_port:
@@ -129,7 +132,7 @@ fail_pager:
 }
 
 kern_return_t
-frame_do_frame_open(mach_port_t server, mach_port_t events, uint32_t rx_slots, uint32_t tx_slots,
+frame_do_frame_open(mach_port_t server, mach_port_t events, mach_port_t link, uint32_t rx_slots, uint32_t tx_slots,
 		    mach_port_t *session_out, mach_port_t *memory, vm_size_t *size, uint8_t *mac)
 {
 	vm_size_t need = frame_region_size(rx_slots, tx_slots);
@@ -141,10 +144,10 @@ frame_do_frame_open(mach_port_t server, mach_port_t events, uint32_t rx_slots, u
 	close_if_client_dead();
 	if (MACH_PORT_VALID(session.port))
 		return KERN_NO_ACCESS;	/* one client per NIC */
-	if ((kr = session_make(events, need)) != KERN_SUCCESS)
+	if ((kr = session_make(events, link, need)) != KERN_SUCCESS)
 		return kr;
 	if (frame_region_init(&session.end, (void *)session.region, need, rx_slots, tx_slots) != 0) {
-		session.events = MACH_PORT_NULL;	/* the failed request's right is the loop's to drop */
+		session.events = session.link = MACH_PORT_NULL;	/* the failed request's rights are the loop's to drop */
 		session_close("bad geometry");
 		return KERN_INVALID_ARGUMENT;
 	}
@@ -152,8 +155,8 @@ frame_do_frame_open(mach_port_t server, mach_port_t events, uint32_t rx_slots, u
 	*memory = session.pager;
 	*size = need;
 	memcpy(mac, nic.mac, 6);
-	if (!e1000_link(&nic, &speed))
-		session_link(false, 0);
+	/* the state as the session opens; a change before it was told to nobody */
+	session_link(e1000_link(&nic, &speed), speed);
 	return KERN_SUCCESS;
 }
 

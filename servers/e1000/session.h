@@ -17,7 +17,8 @@
  */
 struct session {
 	mach_port_t port;		/* [L] receive right: frame_kick, frame_status; in the loop's set */
-	mach_port_t events;		/* [L] send right: the client's frame_event port */
+	mach_port_t events;		/* [L] send right: the client's port for kicks */
+	mach_port_t link;		/* [L] send right: the client's port for link events */
 	mach_port_t pager;		/* [L] the region's memory object (frame_pager_create) */
 	struct frame_end end;		/* [L] ours: in = TX (the client's frames), out = RX */
 	vm_address_t region;		/* [L] our mapping of it */
@@ -45,7 +46,7 @@ void session_no_senders(mach_port_t port);
 /* A doorbell to the client (frame_event_kick, with a zero timeout: never blocks). */
 void session_kick(void);
 
-/* The link changed: tell the client (frame_event_link; never blocks). False: no room, try again later. */
+/* The link's state to the client (frame_event_link; never blocks). False: no room, try again later. */
 bool session_link(bool up, uint32_t speed_mbps);
 
 #endif

@@ -30,10 +30,12 @@ linkoutput(struct netif *netif, struct pbuf *p)
 	uint8_t *slot;
 	int err;
 
-	if (fn->broken)
+	if (fn->broken) {
+		fn->tx_errors++;
 		return ERR_IF;
+	}
 	if (p->tot_len > FRAME_DATA_MAX) {
-		fn->tx_dropped++;
+		fn->tx_errors++;
 		return ERR_BUF;
 	}
 	err = frame_ring_reserve(&fn->end.out, &slot);
@@ -55,6 +57,7 @@ linkoutput(struct netif *netif, struct pbuf *p)
 	pbuf_copy_partial(p, slot, p->tot_len, 0);
 	frame_ring_commit(&fn->end.out, p->tot_len);
 	fn->tx_frames++;
+	fn->tx_bytes += p->tot_len;
 	if (frame_ring_kick_consumer(&fn->end.out))
 		fn->kick(fn);
 	return ERR_OK;
@@ -124,6 +127,7 @@ frame_netif_poll(struct frame_netif *fn, int budget)
 			continue;
 		}
 		fn->rx_frames++;
+		fn->rx_bytes += (uint32_t)len;
 		if (fn->netif.input(p, &fn->netif) != ERR_OK)
 			pbuf_free(p);
 	}

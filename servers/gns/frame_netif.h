@@ -24,6 +24,8 @@ struct frame_netif {
 	void *arg;			/* [I] the kick's context */
 	/* Counters [S], for netstat and tests. */
 	uint32_t rx_frames, tx_frames;
+	uint32_t rx_bytes, tx_bytes;
+	uint32_t tx_errors;		/* longer than a slot, or the rings broken */
 	uint32_t rx_dropped;		/* no pbuf, runt, or our own frame heard back */
 	uint32_t tx_dropped;		/* TX ring full: lwIP's TCP sends again */
 	uint32_t tx_resumed;		/* ...when the ring had room again */

@@ -5,8 +5,8 @@
  * network (ARP, ICMP echo); protocol registration, sockets and inter-node
  * messages come next (issue 13). Without a driver it says so and idles.
  *
- * The loop is libmsg's msg_server_run on a port set: the events port, where
- * the driver's frame_event messages arrive, the notification port (the
+ * The loop is libmsg's msg_server_run on a port set: the events and link
+ * ports, where the driver's frame_event messages arrive, the notification port (the
  * session's death: nic.c reopens it) and the ping service (ping.c); the
  * tick runs lwIP's timers and says when the next one is due.
  */
@@ -33,7 +33,7 @@ frame_event_do_frame_event_kick(mach_port_t events)
 }
 
 kern_return_t
-frame_event_do_frame_event_link(mach_port_t events, boolean_t link_up, uint32_t speed_mbps)
+frame_event_do_frame_event_link(mach_port_t link, boolean_t link_up, uint32_t speed_mbps)
 {
 	nic_set_link(link_up);
 	printf("gns: link %s (%u Mb/s)\n", link_up ? "up" : "down", speed_mbps);
@@ -77,27 +77,30 @@ int
 main(int argc, char **argv)
 {
 	struct gns_config config;
-	mach_port_t events, notify, set;
+	mach_port_t events, link, notify, set;
 
 	if (!config_parse(&config, argc, argv))
 		return 1;
-	/* One port set: the driver's events, the kernel's notifications, the ping service. */
+	/* One port set: the driver's kicks and link events, the kernel's notifications, the ping service. */
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set) != KERN_SUCCESS ||
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &events) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &link) != KERN_SUCCESS ||
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify) != KERN_SUCCESS ||
 	    mach_port_move_member(ME, events, set) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, link, set) != KERN_SUCCESS ||
 	    mach_port_move_member(ME, notify, set) != KERN_SUCCESS) {
 		printf("gns: no port for events\n");
 		return 1;
 	}
-	/* Kicks are doorbells: one waiting is as good as many (frame.defs). */
+	/* Kicks are doorbells: one waiting is as good as many (frame.defs). Link events are news: room for several. */
 	mach_port_set_qlimit(ME, events, 1);
+	mach_port_set_qlimit(ME, link, FRAME_LINK_QLIMIT);
 	lwip_init();
 	if (config.ip == 0 && !config.dhcp)
 		printf("gns: no address (node=N or ip=dhcp)\n");
 	if (!ping_init(&server, set))
 		printf("gns: no ping service\n");
-	nic_open(&config, events, notify, NIC_WAIT_MS);
+	nic_open(&config, events, link, notify, NIC_WAIT_MS);
 	service_start(&server, set);
 	server.port = set;
 	server.notify_port = notify;

@@ -8,6 +8,8 @@
 #include <manifold/error.h>
 #include "lwip/dhcp.h"
 #include "lwip/ip4_addr.h"
+#include "lwip/stats.h"
+#include <manifold/socket_codes.h>
 #include "frame_client.h"
 #include "ns_client.h"
 #include "nic.h"
@@ -17,7 +19,7 @@
 static struct frame_netif nic;
 static mach_port_t session = MACH_PORT_NULL;	/* a dead name once the driver is gone */
 static mach_port_t driver = MACH_PORT_NULL;	/* the driver's service port, kept to reopen */
-static mach_port_t events_port, notify;		/* [I] ours: the driver's events, the kernel's notifications */
+static mach_port_t events_port, link_port, notify;	/* [I] ours: the driver's kicks and link events, the kernel's notifications */
 static const struct gns_config *config;		/* [I] */
 static vm_address_t region;
 static vm_size_t region_size;
@@ -62,7 +64,7 @@ open_session(uint32_t wait_ms)
 	kern_return_t kr = MACH_SEND_INVALID_DEST;
 
 	if (MACH_PORT_VALID(driver))
-		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
+		kr = frame_open(driver, events_port, link_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
 				nic.mac);
 	if (kr == MACH_SEND_INVALID_DEST || kr == MIG_SERVER_DIED) {
 		if (MACH_PORT_VALID(driver))
@@ -72,7 +74,7 @@ open_session(uint32_t wait_ms)
 			say("gns: no NIC found (%s)\n", c->nic);
 			return false;
 		}
-		kr = frame_open(driver, events_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
+		kr = frame_open(driver, events_port, link_port, NIC_RX_SLOTS, NIC_TX_SLOTS, &session, &memory, &region_size,
 				nic.mac);
 	}
 	if (kr != KERN_SUCCESS) {
@@ -104,7 +106,7 @@ open_session(uint32_t wait_ms)
 			goto fail;
 		}
 		nic.broken = false;
-		netif_set_link_up(&nic.netif);
+		netif_set_link_up(&nic.netif);	/* until the driver's first link event says otherwise */
 		return true;
 	}
 	ip4_addr_set_u32(&ip, lwip_htonl(c->ip));
@@ -127,12 +129,14 @@ fail:
 }
 
 bool
-nic_open(const struct gns_config *c, mach_port_t events, mach_port_t notify_port, uint32_t wait_ms)
+nic_open(const struct gns_config *c, mach_port_t events, mach_port_t link, mach_port_t notify_port,
+	 uint32_t wait_ms)
 {
 	ip4_addr_t ip;
 
 	config = c;
 	events_port = events;
+	link_port = link;
 	notify = notify_port;
 	driver = find_driver(c->nic, wait_ms);
 	if (!MACH_PORT_VALID(driver)) {
@@ -193,4 +197,43 @@ nic_set_link(bool up)
 {
 	if (MACH_PORT_VALID(session))
 		frame_netif_set_link(&nic, up);
+}
+
+/* What lwIP refused as malformed (its counters, LWIP_STATS): ifconfig's receive errors. */
+static uint32_t
+rx_errors(void)
+{
+	const struct stats_proto *p[] = { &lwip_stats.etharp, &lwip_stats.ip, &lwip_stats.ip_frag,
+					  &lwip_stats.icmp, &lwip_stats.udp, &lwip_stats.tcp };
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+		n += p[i]->chkerr + p[i]->lenerr + p[i]->proterr + p[i]->opterr;
+	return n;
+}
+
+bool
+nic_info(uint32_t *w)
+{
+	struct netif *n = &nic.netif;
+
+	if (!added)
+		return false;
+	w[GNS_IF_IP] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
+	w[GNS_IF_NETMASK] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_netmask(n)));
+	w[GNS_IF_GATEWAY] = lwip_ntohl(ip4_addr_get_u32(netif_ip4_gw(n)));
+	w[GNS_IF_MAC_HI] = (uint32_t)nic.mac[0] << 8 | nic.mac[1];
+	w[GNS_IF_MAC_LO] = (uint32_t)nic.mac[2] << 24 | (uint32_t)nic.mac[3] << 16 | (uint32_t)nic.mac[4] << 8 | nic.mac[5];
+	w[GNS_IF_FLAGS] = (netif_is_up(n) ? GNS_IFF_UP : 0) | (netif_is_link_up(n) ? GNS_IFF_LINK : 0) |
+			  ((n->flags & NETIF_FLAG_BROADCAST) ? GNS_IFF_BROADCAST : 0);
+	w[GNS_IF_MTU] = n->mtu;
+	w[GNS_IF_RX_PACKETS] = nic.rx_frames;
+	w[GNS_IF_RX_BYTES] = nic.rx_bytes;
+	w[GNS_IF_RX_ERRORS] = rx_errors();
+	w[GNS_IF_RX_DROPPED] = nic.rx_dropped;
+	w[GNS_IF_TX_PACKETS] = nic.tx_frames;
+	w[GNS_IF_TX_BYTES] = nic.tx_bytes;
+	w[GNS_IF_TX_ERRORS] = nic.tx_errors;
+	w[GNS_IF_TX_DROPPED] = nic.tx_dropped;
+	return true;
 }

@@ -17,12 +17,14 @@
 
 /*
  * Looks up the driver c->nic (waiting at most wait_ms), opens a session
- * whose events come to events (a receive right of ours), maps its region
- * and adds the netif with c's address. The session's death is a dead-name
+ * whose kicks come to events and link changes to link (receive rights of
+ * ours), maps its region and adds the netif with c's address, link up
+ * until the driver's first frame_event_link (sent as the session opens). The session's death is a dead-name
  * notification on notify_port (nic_dead_name). False, with a console line,
  * when there is no driver or it refuses.
  */
-bool nic_open(const struct gns_config *c, mach_port_t events, mach_port_t notify_port, uint32_t wait_ms);
+bool nic_open(const struct gns_config *c, mach_port_t events, mach_port_t link, mach_port_t notify_port,
+	      uint32_t wait_ms);
 
 /* A dead name from the notification port: if it is the session, the netif goes and a reopen is due. */
 void nic_dead_name(mach_port_name_t name);
@@ -35,5 +37,8 @@ void nic_service(void);
 
 /* frame_event_link: the driver's word on the link. */
 void nic_set_link(bool up);
+
+/* ifconfig's words (GNS_IF_*, <manifold/socket_codes.h>); false while there is no NIC yet. */
+bool nic_info(uint32_t *w);
 
 #endif

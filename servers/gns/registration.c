@@ -31,6 +31,8 @@ struct registration {
 	struct reg *reg;
 	struct frame *q, *q_tail;	/* EtherType: frames not taken yet */
 	int nq;
+	uint32_t q_bytes;		/* their bytes, at most GNS_SOCK_QUEUE_BYTES */
+	struct client *owner;
 };
 
 static struct registration registrations[REG_MAX];
@@ -68,7 +70,8 @@ ether_input(struct pbuf *p, struct netif *netif)
 	if (!reg)
 		return ERR_VAL;	/* nobody registered it: lwIP drops it */
 	r = reg->holder;
-	if (r->nq >= REGISTRATION_FRAMES || (f = malloc(sizeof *f + p->tot_len)) == NULL) {
+	if (r->nq >= REGISTRATION_FRAMES || r->q_bytes + p->tot_len > GNS_SOCK_QUEUE_BYTES ||
+	    (f = malloc(sizeof *f + p->tot_len)) == NULL) {
 		pbuf_free(p);
 		return ERR_OK;
 	}
@@ -81,6 +84,7 @@ ether_input(struct pbuf *p, struct netif *netif)
 		r->q = f;
 	r->q_tail = f;
 	r->nq++;
+	r->q_bytes += f->len;
 	sock_wake();
 	return ERR_OK;
 }
@@ -93,29 +97,44 @@ registration_init(mach_port_t service_port)
 }
 
 kern_return_t
-gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_port_t *registration)
+gns_do_gns_register(mach_port_t server, uint32_t proto, uint32_t number, mach_port_t owner,
+		    mach_port_t *registration)
 {
 	struct registration *r = NULL;
+	struct client *c;
 	int err;
 
 	if (server != service)
 		return SOCK_EOPNOTSUPP;	/* asked of a socket or a registration, not the service */
-	if ((err = reg_check(proto, number)) != 0)
+	if ((err = client_get(owner, &c)) != 0)
 		return err;
+	if ((err = reg_check(proto, number)) != 0 || (err = client_charge_registration(c)) != 0)
+		goto fail;
+	err = SOCK_EADDRINUSE;
 	if (reg_find(proto, number))
-		return SOCK_EADDRINUSE;
+		goto fail_charged;
 	for (int i = 0; i < REG_MAX && !r; i++)
 		if (!MACH_PORT_VALID(registrations[i].port))
 			r = &registrations[i];
+	err = SOCK_ENOBUFS;
 	if (!r || (r->port = sock_port_in_set()) == MACH_PORT_NULL)
-		return SOCK_ENOBUFS;
+		goto fail_charged;
 	if ((err = reg_claim(proto, number, r, &r->reg)) != 0) {
 		mach_port_destroy(ME, r->port);
 		r->port = MACH_PORT_NULL;
-		return err;
+		goto fail_charged;
 	}
+	r->owner = c;
 	*registration = r->port;
+	client_done(owner);
 	return KERN_SUCCESS;
+
+fail_charged:
+	client_release_registration(c);
+	return err;
+fail:
+	client_put(c);
+	return err;
 }
 
 bool
@@ -132,8 +151,11 @@ registration_no_senders(mach_port_t port)
 	}
 	r->q_tail = NULL;
 	r->nq = 0;
+	r->q_bytes = 0;
 	reg_release(r->reg);
 	r->reg = NULL;
+	client_release_registration(r->owner);
+	r->owner = NULL;
 	msg_deferred_cancel(sock_server(), r->port);
 	mach_port_destroy(ME, r->port);
 	r->port = MACH_PORT_NULL;
@@ -158,12 +180,13 @@ gns_do_gns_frame_recv(mach_port_t registration, uint32_t flags, uint32_t timeout
 	if (!r)
 		return SOCK_EOPNOTSUPP;
 	if (!r->q)
-		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(r->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
 	f = r->q;
 	r->q = f->next;
 	if (!r->q)
 		r->q_tail = NULL;
 	r->nq--;
+	r->q_bytes -= f->len;
 	*frameCnt = f->len < *frameCnt ? f->len : *frameCnt;
 	memcpy(frame, f->data, *frameCnt);
 	free(f);
@@ -191,4 +214,48 @@ gns_do_gns_frame_send(mach_port_t registration, const uint8_t *frame, mach_msg_t
 	err = n->linkoutput(n, p);
 	pbuf_free(p);
 	return err == ERR_OK ? KERN_SUCCESS : SOCK_ENOBUFS;
+}
+
+int
+registration_held_by(struct client *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < REG_MAX; i++)
+		if (MACH_PORT_VALID(registrations[i].port) && registrations[i].owner == c)
+			n += msg_deferred_count(sock_server(), registrations[i].port);
+	return n;
+}
+
+int
+registration_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < REG_MAX; i++)
+		n += MACH_PORT_VALID(registrations[i].port);
+	return n;
+}
+
+int
+registration_netstat(uint32_t *out, int at, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < REG_MAX; i++) {
+		struct registration *r = &registrations[i];
+		if (!MACH_PORT_VALID(r->port))
+			continue;
+		if (at + n < max) {
+			uint32_t *rec = out + (size_t)(at + n) * GNS_NET_WORDS;
+			memset(rec, 0, GNS_NET_WORDS * sizeof *rec);
+			rec[GNS_NET_PROTO] = r->reg->proto;
+			rec[GNS_NET_STATE] = GNS_NET_S_REGISTERED;
+			rec[GNS_NET_LOCAL_PORT] = r->reg->number;
+			rec[GNS_NET_OWNER] = r->owner->task_id;
+			rec[GNS_NET_RX_QUEUED] = r->q_bytes;
+		}
+		n++;
+	}
+	return n;
 }

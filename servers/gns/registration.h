@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <mach/mach.h>
+#include "client.h"
 #include "reg.h"
 
 #define REGISTRATION_FRAMES 32	/* frames held for an EtherType registration; more are dropped */
@@ -22,5 +23,14 @@ struct reg *registration_find(mach_port_t port);
 
 /* No-senders on port: if it is a registration's, frees it and says true. */
 bool registration_no_senders(mach_port_t port);
+
+/* How many requests of c's are held on its registrations. */
+int registration_held_by(struct client *c);
+
+/* How many gns_register registrations are held. */
+int registration_count(void);
+
+/* netstat's records of the registrations, from out[at] on, at most max; returns how many there are. */
+int registration_netstat(uint32_t *out, int at, int max);
 
 #endif

@@ -43,16 +43,20 @@ sock_wake(void)
 }
 
 struct sock *
-sock_alloc(int type)
+sock_alloc(int type, struct client *owner, int *err)
 {
 	for (int i = 0; i < SOCK_MAX; i++) {
 		if (!socks[i].used) {
+			if ((*err = client_charge_socket(owner)) != 0)
+				return NULL;
 			memset(&socks[i], 0, sizeof socks[i]);
 			socks[i].used = true;
 			socks[i].type = type;
+			socks[i].owner = owner;
 			return &socks[i];
 		}
 	}
+	*err = SOCK_ENOBUFS;
 	return NULL;
 }
 
@@ -143,6 +147,8 @@ sock_destroy(struct sock *s)
 		mach_port_deallocate(ME, s->reg_right);	/* the registration may end now */
 	s->used = false;
 	s->port = MACH_PORT_NULL;
+	client_release_socket(s->owner);
+	s->owner = NULL;
 	if (MACH_PORT_VALID(port)) {
 		/* waiting calls hear of it as a dead server (MIG_SERVER_DIED): the socket is gone */
 		msg_deferred_cancel(server, port);
@@ -182,13 +188,49 @@ ip_is_ours(uint32_t ip)
 	return false;
 }
 
+int
+sock_netstat_records(uint32_t *out, int at, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < SOCK_MAX; i++) {
+		if (!socks[i].used)
+			continue;
+		if (at + n < max) {
+			uint32_t *rec = out + (size_t)(at + n) * GNS_NET_WORDS;
+			memset(rec, 0, GNS_NET_WORDS * sizeof *rec);
+			if (socks[i].type == SOCK_STREAM)
+				tcp_sock_netstat(&socks[i], rec);
+			else
+				udp_sock_netstat(&socks[i], rec);
+			rec[GNS_NET_OWNER] = socks[i].owner->task_id;
+		}
+		n++;
+	}
+	return n;
+}
+
+int
+sock_held_by(struct client *c)
+{
+	int n = 0;
+
+	for (int i = 0; i < SOCK_MAX; i++)
+		if (socks[i].used && socks[i].owner == c && MACH_PORT_VALID(socks[i].port))
+			n += msg_deferred_count(server, socks[i].port);
+	return n;
+}
+
 kern_return_t
-sock_wait_or(uint32_t flags, uint32_t timeout_ms, kern_return_t expired)
+sock_wait_or(struct client *c, uint32_t flags, uint32_t timeout_ms, kern_return_t expired)
 {
 	if (flags & SOCK_NONBLOCK)
 		return SOCK_EWOULDBLOCK;
 	if (msg_deferred_expired())
 		return expired;
+	/* a request served again is out of the list while it is: only the others count */
+	if (sock_held_by(c) + registration_held_by(c) >= GNS_CLIENT_HELD)
+		return SOCK_EDQUOT;
 	if (!msg_defer(timeout_ms))
 		return SOCK_ENOBUFS;
 	return MIG_NO_REPLY;
@@ -290,7 +332,7 @@ socket_do_socket_accept(mach_port_t sock, uint32_t flags, uint32_t timeout_ms, m
 	if (!s->listening)
 		return SOCK_EINVAL;
 	if (s->npending == 0)
-		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
 	c = s->pending[0];
 	if (!sock_give_port(c))
 		return SOCK_ENOBUFS;
@@ -327,7 +369,7 @@ tcp_connect_call(struct sock *s, uint32_t addr, uint32_t port, uint32_t flags, u
 			s->connecting = false;
 			return SOCK_ETIMEDOUT;
 		}
-		return msg_defer(timeout_ms) ? MIG_NO_REPLY : SOCK_ENOBUFS;
+		return sock_wait_or(s->owner, 0, timeout_ms, SOCK_ETIMEDOUT);
 	}
 	if (s->listening || addr == 0 || port == 0 || port > 65535)
 		return SOCK_EINVAL;
@@ -339,7 +381,7 @@ tcp_connect_call(struct sock *s, uint32_t addr, uint32_t port, uint32_t flags, u
 	sock_register_bound(s, tcp_sock_local_port(s));
 	if (flags & SOCK_NONBLOCK)
 		return SOCK_EINPROGRESS;
-	return msg_defer(timeout_ms) ? MIG_NO_REPLY : SOCK_ENOBUFS;
+	return sock_wait_or(s->owner, 0, timeout_ms, SOCK_ETIMEDOUT);
 }
 
 kern_return_t
@@ -392,7 +434,7 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 	if (s->err && !s->connecting)
 		return s->err;
 	if (!s->connected)
-		return s->connecting ? sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT) : SOCK_ENOTCONN;
+		return s->connecting ? sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT) : SOCK_ENOTCONN;
 	if (!s->tcp)
 		return SOCK_ECONNRESET;
 	if (len == 0) {
@@ -403,7 +445,7 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 	if (n < 0)
 		return -n;
 	if (n == 0)
-		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
 	*sent = (uint32_t)n;
 	return KERN_SUCCESS;
 }
@@ -438,7 +480,7 @@ recv_ready(struct sock *s, uint32_t flags, uint32_t timeout_ms)
 	if (s->type == SOCK_DGRAM) {
 		if (s->ndq > 0 || s->shut_rd)
 			return KERN_SUCCESS;
-		return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
 	}
 	if (tcp_sock_readable(s) > 0 || s->eof || s->shut_rd)
 		return KERN_SUCCESS;
@@ -448,7 +490,7 @@ recv_ready(struct sock *s, uint32_t flags, uint32_t timeout_ms)
 		return SOCK_ENOTCONN;
 	if (!s->tcp)
 		return SOCK_ECONNRESET;
-	return sock_wait_or(flags, timeout_ms, SOCK_ETIMEDOUT);
+	return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
 }
 
 static uint32_t

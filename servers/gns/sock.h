@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <mach/mach.h>
 #include <manifold/msg.h>
+#include "client.h"
 #include "reg.h"
 
 #define SOCK_MAX	64	/* sockets gns serves at once, accepted ones waiting included */
@@ -46,6 +47,9 @@ struct sock {
 	struct pbuf *rx;		/* TCP: received, not read yet */
 	struct sock_dgram *dq, *dq_tail; /* UDP: datagrams not read yet */
 	int ndq;
+	uint32_t dq_bytes;		/* UDP: their bytes, at most GNS_SOCK_QUEUE_BYTES */
+	uint32_t dropped;		/* UDP: datagrams dropped on a full queue */
+	struct client *owner;		/* who is charged for it (accepted: the listener's) */
 
 	struct sock *listener;		/* an accepted connection not taken yet: whose */
 	struct sock *pending[SOCK_BACKLOG_MAX];	/* listener: connections not accepted yet */
@@ -62,13 +66,17 @@ void sock_wake(void);
 
 /* A new receive right in the loop's set, with no-senders asked on itself; NULL if refused. */
 mach_port_t sock_port_in_set(void);
-/* The answer to a call that cannot go on yet: SOCK_EWOULDBLOCK, `expired`, or held (MIG_NO_REPLY). */
-kern_return_t sock_wait_or(uint32_t flags, uint32_t timeout_ms, kern_return_t expired);
+/*
+ * The answer to a call of c's that cannot go on yet: SOCK_EWOULDBLOCK,
+ * `expired`, SOCK_EDQUOT (c has GNS_CLIENT_HELD calls held already), or held
+ * (MIG_NO_REPLY).
+ */
+kern_return_t sock_wait_or(struct client *c, uint32_t flags, uint32_t timeout_ms, kern_return_t expired);
 /* An lwIP err_t as a SOCK_E* code (0 for ERR_OK). */
 int sock_lwip_error(int err);
 
-/* A free slot, zeroed and marked used, or NULL. */
-struct sock *sock_alloc(int type);
+/* A free slot, zeroed, marked used and charged to owner: NULL and *err (SOCK_EDQUOT, SOCK_ENOBUFS). */
+struct sock *sock_alloc(int type, struct client *owner, int *err);
 /* Gives s its port (no-senders asked, in the set); false if the kernel refuses. */
 bool sock_give_port(struct sock *s);
 /* The socket served on port, or NULL. */
@@ -79,6 +87,10 @@ void sock_destroy(struct sock *s);
 void sock_register_bound(struct sock *s, uint32_t port);
 /* How many sockets are open. */
 int sock_count(void);
+/* How many requests of c's are held on its sockets. */
+int sock_held_by(struct client *c);
+/* netstat's records of every socket, from out[at] on, at most max; returns how many there are. */
+int sock_netstat_records(uint32_t *out, int at, int max);
 
 /* sock_tcp.c */
 int tcp_sock_open(struct sock *s);
@@ -94,6 +106,8 @@ int tcp_sock_shutdown(struct sock *s, bool rd, bool wr);
 void tcp_sock_close(struct sock *s);
 uint32_t tcp_sock_local_port(struct sock *s);
 void tcp_sock_name(struct sock *s, bool peer, uint32_t *ip, uint32_t *port);
+/* netstat's record of s (GNS_NET_*), but its owner. */
+void tcp_sock_netstat(struct sock *s, uint32_t *rec);
 
 /* sock_udp.c */
 int udp_sock_open(struct sock *s);
@@ -104,5 +118,6 @@ int udp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t ip
 bool udp_sock_recv(struct sock *s, uint8_t *buf, uint32_t max, uint32_t *len, uint32_t *ip, uint32_t *port);
 void udp_sock_close(struct sock *s);
 void udp_sock_name(struct sock *s, uint32_t *ip, uint32_t *port);
+void udp_sock_netstat(struct sock *s, uint32_t *rec);
 
 #endif

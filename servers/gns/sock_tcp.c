@@ -14,6 +14,9 @@
 #include "lwip/tcp.h"
 #include "sock.h"
 
+_Static_assert(LISTEN == GNS_NET_S_LISTEN && ESTABLISHED == GNS_NET_S_ESTABLISHED && TIME_WAIT == GNS_NET_S_TIME_WAIT,
+	       "lwIP's TCP states are numbered as netstat's");
+
 static void
 ip_from(ip_addr_t *a, uint32_t ip)
 {
@@ -104,11 +107,13 @@ callbacks(struct sock *s, struct tcp_pcb *pcb)
 static err_t
 on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
-	struct sock *l = arg, *c;
+	struct sock *l = arg, *c = NULL;
+	int quota;
 
 	if (err != ERR_OK || !pcb)
 		return ERR_VAL;
-	if (!l || l->npending >= l->backlog || (c = sock_alloc(SOCK_STREAM)) == NULL) {
+	/* charged to the listener's owner: a backlog cannot hold more than its quota */
+	if (!l || l->npending >= l->backlog || (c = sock_alloc(SOCK_STREAM, l->owner, &quota)) == NULL) {
 		tcp_abort(pcb);
 		return ERR_ABRT;
 	}
@@ -270,4 +275,24 @@ tcp_sock_name(struct sock *s, bool peer, uint32_t *ip, uint32_t *port)
 		*ip = ip_to(&s->tcp->local_ip);
 		*port = s->tcp->local_port;
 	}
+}
+
+void
+tcp_sock_netstat(struct sock *s, uint32_t *rec)
+{
+	rec[GNS_NET_PROTO] = GNS_PROTO_TCP;
+	tcp_sock_name(s, false, &rec[GNS_NET_LOCAL_IP], &rec[GNS_NET_LOCAL_PORT]);
+	tcp_sock_name(s, true, &rec[GNS_NET_REMOTE_IP], &rec[GNS_NET_REMOTE_PORT]);
+	rec[GNS_NET_RX_QUEUED] = tcp_sock_readable(s);
+	if (!s->tcp) {
+		rec[GNS_NET_STATE] = GNS_NET_S_CLOSED;	/* reset, or refused: the client has not closed it */
+		return;
+	}
+	/* lwIP's enum tcp_state is RFC 793's order, as GNS_NET_S_* */
+	rec[GNS_NET_STATE] = s->tcp->state == CLOSED && s->tcp->local_port == 0 ? GNS_NET_S_UNBOUND
+										 : (uint32_t)s->tcp->state;
+	if (s->listener)
+		rec[GNS_NET_STATE] = GNS_NET_S_ACCEPTED;
+	if (!s->listening)
+		rec[GNS_NET_TX_QUEUED] = TCP_SND_BUF - tcp_sndbuf(s->tcp);
 }

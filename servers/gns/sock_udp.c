@@ -16,9 +16,13 @@ on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 	struct sock *s = arg;
 	struct sock_dgram *d;
 
-	if (!s || s->shut_rd || s->ndq >= SOCK_DGRAM_QUEUE || (d = malloc(sizeof *d)) == NULL) {
-		pbuf_free(p);
-		return;
+	if (!s || s->shut_rd)
+		goto drop;
+	/* what one socket may make gns hold: a count and a byte bound, then the queue drops */
+	if (s->ndq >= SOCK_DGRAM_QUEUE || s->dq_bytes + p->tot_len > GNS_SOCK_QUEUE_BYTES ||
+	    (d = malloc(sizeof *d)) == NULL) {
+		s->dropped++;
+		goto drop;
 	}
 	d->next = NULL;
 	d->p = p;
@@ -30,7 +34,11 @@ on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 		s->dq = d;
 	s->dq_tail = d;
 	s->ndq++;
+	s->dq_bytes += p->tot_len;
 	sock_wake();
+	return;
+drop:
+	pbuf_free(p);
 }
 
 int
@@ -95,6 +103,7 @@ udp_sock_recv(struct sock *s, uint8_t *buf, uint32_t max, uint32_t *len, uint32_
 	if (!s->dq)
 		s->dq_tail = NULL;
 	s->ndq--;
+	s->dq_bytes -= d->p->tot_len;
 	n = d->p->tot_len < max ? d->p->tot_len : max;
 	pbuf_copy_partial(d->p, buf, (u16_t)n, 0);
 	*len = n;
@@ -124,4 +133,16 @@ udp_sock_name(struct sock *s, uint32_t *ip, uint32_t *port)
 {
 	*ip = s->udp ? lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&s->udp->local_ip))) : 0;
 	*port = s->udp ? s->udp->local_port : 0;
+}
+
+void
+udp_sock_netstat(struct sock *s, uint32_t *rec)
+{
+	rec[GNS_NET_PROTO] = GNS_PROTO_UDP;
+	udp_sock_name(s, &rec[GNS_NET_LOCAL_IP], &rec[GNS_NET_LOCAL_PORT]);
+	rec[GNS_NET_REMOTE_IP] = s->peer_ip;
+	rec[GNS_NET_REMOTE_PORT] = s->peer_port;
+	rec[GNS_NET_STATE] = s->peer_ip ? GNS_NET_S_CONNECTED
+			     : rec[GNS_NET_LOCAL_PORT] ? GNS_NET_S_BOUND : GNS_NET_S_UNBOUND;
+	rec[GNS_NET_RX_QUEUED] = s->dq_bytes;
 }

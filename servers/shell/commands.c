@@ -278,5 +278,7 @@ const struct command commands[] = {
 	{ "udprecv", "udprecv PORT [MS]: wait for one UDP datagram", cmd_udprecv },
 	{ "nc", "nc HOST PORT [TEXT]: TCP: send TEXT, print the answer", cmd_nc },
 	{ "ping", "ping A.B.C.D [COUNT]: ICMP echo through gns", cmd_ping },
+	{ "ifconfig", "the NIC: address, netmask, MAC, link, MTU, counters", cmd_ifconfig },
+	{ "netstat", "gns's sockets and registrations, with their owners", cmd_netstat },
 	{ NULL, NULL, NULL },
 };

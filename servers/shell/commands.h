@@ -19,6 +19,9 @@ void cmd_pci(int argc, char **argv);
 void cmd_udpsend(int argc, char **argv);
 void cmd_udprecv(int argc, char **argv);
 void cmd_nc(int argc, char **argv);
+/* netinfo.c */
+void cmd_ifconfig(int argc, char **argv);
+void cmd_netstat(int argc, char **argv);
 /* ping.c */
 void cmd_ping(int argc, char **argv);
 

@@ -26,7 +26,7 @@
 #define PEER_IP 0x0a4d0001u	/* node 1, whose gns answers ARP */
 
 static const uint8_t our_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x03 };
-static mach_port_t ns, driver, driver_task, events;
+static mach_port_t ns, driver, driver_task, events, link;	/* link: the driver's link events, never read */
 
 /* One session, as a client holds it. */
 static struct {
@@ -42,7 +42,7 @@ open_session(void)
 	mach_port_t memory = MACH_PORT_NULL;
 	vm_address_t addr = 0;
 	uint8_t mac[6];
-	kern_return_t kr = frame_open(driver, events, SLOTS, SLOTS, &s.port, &memory, &s.size, mac);
+	kern_return_t kr = frame_open(driver, events, link, SLOTS, SLOTS, &s.port, &memory, &s.size, mac);
 
 	if (kr != KERN_SUCCESS)
 		return kr;
@@ -183,8 +183,8 @@ a_second_session_is_refused(void)
 	vm_size_t size = 0;
 	uint8_t mac[6];
 
-	CHECK_EQ(frame_open(driver, events, SLOTS, SLOTS, &p, &mem, &size, mac), KERN_NO_ACCESS);
-	CHECK_EQ(frame_open(driver, events, 3, SLOTS, &p, &mem, &size, mac), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(frame_open(driver, events, link, SLOTS, SLOTS, &p, &mem, &size, mac), KERN_NO_ACCESS);
+	CHECK_EQ(frame_open(driver, events, link, 3, SLOTS, &p, &mem, &size, mac), KERN_INVALID_ARGUMENT);
 }
 
 static void
@@ -280,6 +280,8 @@ main(void)
 	}
 	events = port_with_send();
 	mach_port_set_qlimit(ME, events, 1);
+	link = port_with_send();
+	mach_port_set_qlimit(ME, link, FRAME_LINK_QLIMIT);
 	fail = run_suite("nicclient", tests, (int)(sizeof tests / sizeof tests[0]), NULL);
 	trap_debug_exit(fail ? 0x11 : 0x10);
 	return fail;

@@ -35,7 +35,7 @@ nic_start(void)
 }
 
 kern_return_t
-frame_do_frame_open(mach_port_t server, mach_port_t events, uint32_t rx_slots, uint32_t tx_slots,
+frame_do_frame_open(mach_port_t server, mach_port_t events, mach_port_t link, uint32_t rx_slots, uint32_t tx_slots,
 		    mach_port_t *session, mach_port_t *memory, vm_size_t *size, uint8_t *mac_out)
 {
 	vm_address_t addr = 0;
@@ -55,12 +55,14 @@ frame_do_frame_open(mach_port_t server, mach_port_t events, uint32_t rx_slots, u
 	nic.region = (struct frame_region_header *)addr;
 	nic.size = need;
 	nic.events = events;
+	nic.link = link;
 	nic.rx_asked = rx_slots;
 	nic.tx_asked = tx_slots;
 	*session = nic.session;
 	*memory = nic.pager;
 	*size = need;
 	memcpy(mac_out, mac, 6);
+	frame_event_link(link, TRUE, 1000);	/* the state as the session opens (frame.defs) */
 	return KERN_SUCCESS;
 }
 

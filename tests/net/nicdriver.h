@@ -18,7 +18,8 @@
 struct nic {
 	mach_port_t service;		/* /servers/nic0 */
 	mach_port_t session;		/* receive right: gns's frame_kick and frame_status */
-	mach_port_t events;		/* send right: our frame_event messages to gns */
+	mach_port_t events;		/* send right: our kicks to gns */
+	mach_port_t link;		/* send right: our link events to gns */
 	mach_port_t pager;		/* the region's memory object (frame_pager_create) */
 	struct frame_end end;		/* ours: in = TX (gns's frames), out = RX */
 	struct frame_region_header *region;

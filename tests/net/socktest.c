@@ -17,6 +17,7 @@
 #include <msgc_runtime.h>
 #include "../user/suite.h"
 #include "bootstrap_client.h"
+#include "console_client.h"
 #include "gns_client.h"
 #include "nicdriver.h"
 #include "ns_client.h"
@@ -24,13 +25,18 @@
 #include "wire.h"
 
 #define ME mach_task_self()
-#define CLIENT_MODULE 4		/* `socktest client start=no` (tests/net/rules.mk) */
+#define CLIENT_MODULE 5		/* `socktest client start=no` (tests/net/rules.mk) */
 #define GNS WIRE_GNS_IP
 #define PEER WIRE_PEER_IP
 #define CLIENT_UDP_PORT 7000
 #define CLIENT_ETHERTYPE 0x88b6
 #define KILL_PORT 7002
-#define SHELL_MODULE 5		/* the shell, start=no, with run=udpsend+... run=nc+... */
+#define SHELL_MODULE 6		/* the shell, start=no, with run=udpsend+... run=nc+... */
+#define NETINFO_MODULE 7	/* the shell, start=no, with run=ifconfig run=netstat */
+#define SERVED_MODULE 8		/* `socktest served start=no`: another client, one datagram */
+#define SERVED_PORT 7010
+#define NETINFO_UDP_PORT 5310
+#define NETINFO_ETHERTYPE 0x88b8
 #define SHELL_NC_PORT 7004
 
 static mach_port_t gns;
@@ -521,6 +527,267 @@ shell_udpsend_and_nc_use_the_library(void)
 	mach_port_deallocate(ME, ns);
 }
 
+static uint32_t
+my_task_id(void)
+{
+	task_id_info_data_t id = { 0 };
+	mach_msg_type_number_t n = TASK_ID_INFO_COUNT;
+
+	task_info(ME, TASK_ID_INFO, (integer_t *)&id, &n);
+	return id.task_id;
+}
+
+/* netstat's record of (proto, local port), or NULL. */
+static const uint32_t *
+netstat_find(const uint32_t *recs, uint32_t count, uint32_t proto, uint32_t port)
+{
+	for (uint32_t i = 0; i < count && i < GNS_NET_MAX; i++)
+		if (recs[i * GNS_NET_WORDS + GNS_NET_PROTO] == proto && recs[i * GNS_NET_WORDS + GNS_NET_LOCAL_PORT] == port)
+			return recs + i * GNS_NET_WORDS;
+	return NULL;
+}
+
+/* gns_ifconfig and gns_netstat say what gns has: its NIC, and our sockets and registration with us as owner. */
+static void
+ifconfig_and_netstat_describe_the_nic_and_sockets(void)
+{
+	static uint32_t recs[GNS_NET_MAX * GNS_NET_WORDS];
+	static const uint8_t mac[6] = NIC_MAC;
+	uint32_t w[GNS_IF_WORDS], count, before, me = my_task_id();
+	const uint32_t *r;
+	mach_port_t u, c, t, reg;
+
+	CHECK_EQ(sock_ifconfig(w), 0);
+	CHECK_EQ(w[GNS_IF_IP], GNS);
+	CHECK_EQ(w[GNS_IF_NETMASK], 0xffff0000u);
+	CHECK_EQ(w[GNS_IF_MAC_HI], (uint32_t)mac[0] << 8 | mac[1]);
+	CHECK_EQ(w[GNS_IF_MAC_LO], (uint32_t)mac[2] << 24 | (uint32_t)mac[3] << 16 | (uint32_t)mac[4] << 8 | mac[5]);
+	CHECK_EQ(w[GNS_IF_FLAGS] & (GNS_IFF_UP | GNS_IFF_LINK), GNS_IFF_UP | GNS_IFF_LINK);
+	CHECK_EQ(w[GNS_IF_MTU], 1500);
+	CHECK(w[GNS_IF_RX_PACKETS] > 0 && w[GNS_IF_RX_BYTES] >= 14 * w[GNS_IF_RX_PACKETS]);
+	CHECK(w[GNS_IF_TX_PACKETS] > 0 && w[GNS_IF_TX_BYTES] >= 14 * w[GNS_IF_TX_PACKETS]);
+
+	CHECK_EQ(sock_netstat(recs, GNS_NET_MAX, &before), 0);
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &u), 0);
+	CHECK_EQ(sock_bind(u, 0, 5300), 0);
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &c), 0);
+	CHECK_EQ(sock_connect(c, PEER, 9, 0, 0), 0);
+	CHECK_EQ(sock_socket(SOCK_STREAM, &t), 0);
+	CHECK_EQ(sock_bind(t, 0, 5301), 0);
+	CHECK_EQ(sock_listen(t, 2), 0);
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, 0x88b7, &reg), 0);
+	CHECK(wire_send_udp(6010, 5300, "queued", 6));
+	for (int i = 0; i < 100 && ((r = netstat_find(recs, count, GNS_PROTO_UDP, 5300)) == NULL ||
+				    r[GNS_NET_RX_QUEUED] == 0); i++) {
+		CHECK_EQ(sock_netstat(recs, GNS_NET_MAX, &count), 0);
+		trap_thread_yield();
+	}
+	CHECK_EQ(count, before + 4);
+	CHECK((r = netstat_find(recs, count, GNS_PROTO_UDP, 5300)) != NULL);
+	CHECK_EQ(r[GNS_NET_STATE], GNS_NET_S_BOUND);
+	CHECK_EQ(r[GNS_NET_OWNER], me);
+	CHECK_EQ(r[GNS_NET_RX_QUEUED], 6);		/* the datagram, not read yet */
+	CHECK((r = netstat_find(recs, count, GNS_PROTO_TCP, 5301)) != NULL);
+	CHECK_EQ(r[GNS_NET_STATE], GNS_NET_S_LISTEN);
+	CHECK_EQ(r[GNS_NET_OWNER], me);
+	CHECK((r = netstat_find(recs, count, GNS_PROTO_ETHER, 0x88b7)) != NULL);
+	CHECK_EQ(r[GNS_NET_STATE], GNS_NET_S_REGISTERED);
+	CHECK_EQ(r[GNS_NET_OWNER], me);
+	for (uint32_t i = 0; i < count; i++) {
+		r = recs + i * GNS_NET_WORDS;
+		if (r[GNS_NET_PROTO] == GNS_PROTO_UDP && r[GNS_NET_REMOTE_PORT] == 9)
+			break;
+		r = NULL;
+	}
+	CHECK(r != NULL);
+	CHECK_EQ(r[GNS_NET_STATE], GNS_NET_S_CONNECTED);
+	CHECK_EQ(r[GNS_NET_REMOTE_IP], PEER);
+	CHECK(r[GNS_NET_LOCAL_PORT] != 0);		/* lwIP picked one */
+	CHECK_EQ(sock_close(u), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(t), 0);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+	for (int i = 0; i < 100 && count != before; i++) {
+		trap_thread_yield();
+		CHECK_EQ(sock_netstat(recs, GNS_NET_MAX, &count), 0);
+	}
+	CHECK_EQ(count, before);
+}
+
+/*
+ * The shell's ifconfig and netstat (module 7: run=ifconfig run=netstat), read
+ * back from the console server, while we hold a UDP port and an EtherType.
+ */
+static void
+shell_ifconfig_and_netstat_print_them(void)
+{
+	static char out[4096];
+	char line[96];
+	mach_port_t ns, bootstrap, console, task, u, reg;
+	uint32_t id;
+
+	CHECK_EQ(task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/bootstrap", 2000, &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/console", 2000, &console), KERN_SUCCESS);
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &u), 0);
+	CHECK_EQ(sock_bind(u, 0, NETINFO_UDP_PORT), 0);
+	CHECK_EQ(sock_register(GNS_PROTO_ETHER, NETINFO_ETHERTYPE, &reg), 0);
+	CHECK_EQ(bootstrap_module_start(bootstrap, NETINFO_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK(wait_dead_name(task));
+	mach_port_deallocate(ME, task);
+	CHECK_EQ(console_recent(console, out), KERN_SUCCESS);
+	CHECK(strstr(out, "et0: flags=<UP,BROADCAST,RUNNING> mtu 1500") != NULL);
+	CHECK(strstr(out, "inet 10.77.0.3 netmask 255.255.0.0 gateway 0.0.0.0") != NULL);
+	CHECK(strstr(out, "ether 02:4d:46:00:00:03 link up") != NULL);
+	CHECK(strstr(out, "RX packets ") != NULL && strstr(out, "TX packets ") != NULL);
+	CHECK(strstr(out, "Proto Recv-Q Send-Q  Local") != NULL);
+	snprintf(line, sizeof line, "*:%u", NETINFO_UDP_PORT);
+	CHECK(strstr(out, line) != NULL);
+	CHECK(strstr(out, "type 0x88b8") != NULL);
+	CHECK(strstr(out, "REGISTERED") != NULL);
+	snprintf(line, sizeof line, "socktest (%u)", (unsigned)my_task_id());
+	CHECK(strstr(out, line) != NULL);			/* the owner, by name */
+	CHECK_EQ(sock_close(u), 0);
+	CHECK_EQ(mach_port_deallocate(ME, reg), KERN_SUCCESS);
+	mach_port_deallocate(ME, console);
+	mach_port_deallocate(ME, bootstrap);
+	mach_port_deallocate(ME, ns);
+}
+
+/* A socket_recv request with its own reply port, not waited for: gns holds it or answers at once. */
+static mach_port_t
+recv_request(mach_port_t sock)
+{
+	struct {
+		mach_msg_header_t h;
+		uint32_t max, flags, timeout_ms;
+	} m;
+	mach_port_t reply;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply) != KERN_SUCCESS)
+		return MACH_PORT_NULL;
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.h.msgh_size = sizeof m;
+	m.h.msgh_remote_port = sock;
+	m.h.msgh_local_port = reply;
+	m.h.msgh_id = 10200 + 7;	/* socket_recv */
+	m.max = 16;
+	if (mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 1000, MACH_PORT_NULL) !=
+	    MACH_MSG_SUCCESS) {
+		mach_port_destroy(ME, reply);
+		return MACH_PORT_NULL;
+	}
+	return reply;
+}
+
+/* What came on reply: gns's RetCode, -1 for a send-once notification (dropped), -2 for nothing yet. */
+static int
+reply_code(mach_port_t reply, uint32_t timeout_ms)
+{
+	union {
+		mach_msg_header_t h;
+		uint8_t b[256];
+	} m;
+
+	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, reply, timeout_ms, MACH_PORT_NULL) !=
+	    MACH_MSG_SUCCESS)
+		return -2;
+	if (m.h.msgh_id == MACH_NOTIFY_SEND_ONCE)
+		return -1;
+	return ((mig_reply_error_t *)&m.h)->RetCode;
+}
+
+static bool
+stats_equal(const uint32_t *a, const uint32_t *b)
+{
+	for (int i = 0; i < GNS_STAT_WORDS; i++)
+		if (a[i] != b[i]) {
+			printf("socktest: gns_stats word %d: %u before, %u after\n", i, (unsigned)a[i], (unsigned)b[i]);
+			return false;
+		}
+	return true;
+}
+
+/*
+ * One client (us) takes its whole quota of sockets, registrations and held
+ * calls, and is refused the next of each with EDQUOT; meanwhile another
+ * task (module 8) is served; afterwards gns holds what it held before.
+ */
+static void
+a_client_over_its_quota_gets_edquot_and_others_are_served(void)
+{
+	static struct wire_udp wu;
+	mach_port_t socks[GNS_CLIENT_SOCKETS], regs[GNS_CLIENT_REGISTRATIONS], replies[GNS_CLIENT_HELD + 4];
+	mach_port_t extra, ns, bootstrap, task;
+	uint32_t before[GNS_STAT_WORDS], during[GNS_STAT_WORDS], after[GNS_STAT_WORDS], id;
+	int held = 0, refused = 0, dropped = 0;
+
+	CHECK_EQ(sock_gns_stats(before), 0);
+	CHECK_EQ(before[GNS_STAT_SOCKETS], 0);		/* every case closed its own */
+	/*
+	 * Failed calls leave the request's owner right to the loop to release: gns
+	 * must not let go of it too, or the count it keeps for us would be lost
+	 * with our task port's name and the quota would start again.
+	 */
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &socks[0]), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(gns_socket(gns, 7, ME, &extra), SOCK_EPROTONOSUPPORT);
+	for (int i = 1; i < GNS_CLIENT_SOCKETS; i++)
+		CHECK_EQ(sock_socket(i % 2 ? SOCK_STREAM : SOCK_DGRAM, &socks[i]), 0);
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &extra), EDQUOT);
+	for (int i = 0; i < GNS_CLIENT_REGISTRATIONS; i++)
+		CHECK_EQ(sock_register(GNS_PROTO_UDP, 7200 + i, &regs[i]), 0);
+	CHECK_EQ(sock_register(GNS_PROTO_UDP, 7299, &extra), EDQUOT);
+	/* calls held: recv on a UDP socket with nothing to read waits, up to the quota */
+	for (int i = 0; i < GNS_CLIENT_HELD + 4; i++)
+		CHECK((replies[i] = recv_request(socks[0])) != MACH_PORT_NULL);
+	for (int i = 0; i < GNS_CLIENT_HELD + 4; i++) {
+		int code = reply_code(replies[i], i < GNS_CLIENT_HELD ? 0 : 2000);
+		if (code == -2)
+			held++;
+		else if (code == (int)SOCK_EDQUOT)
+			refused++;
+	}
+	CHECK_EQ(held, GNS_CLIENT_HELD);
+	CHECK_EQ(refused, 4);
+	CHECK_EQ(sock_gns_stats(during), 0);
+	CHECK_EQ(during[GNS_STAT_SOCKETS], GNS_CLIENT_SOCKETS);
+	CHECK_EQ(during[GNS_STAT_REGISTRATIONS], GNS_CLIENT_REGISTRATIONS);
+	CHECK_EQ(during[GNS_STAT_HELD], GNS_CLIENT_HELD);
+
+	/* another task is served meanwhile: its datagram reaches the wire */
+	CHECK_EQ(task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns), KERN_SUCCESS);
+	CHECK_EQ(ns_wait(ns, "/servers/bootstrap", 2000, &bootstrap), KERN_SUCCESS);
+	CHECK_EQ(bootstrap_module_start(bootstrap, SERVED_MODULE, &id, &task), KERN_SUCCESS);
+	CHECK(wire_next_udp(&wu, 5000));
+	CHECK_EQ(wu.src_port, SERVED_PORT);
+	CHECK(wu.len == 6 && memcmp(wu.data, "served", 6) == 0);
+	CHECK(wait_dead_name(task));
+	mach_port_deallocate(ME, task);
+
+	/* closing the socket drops the held calls (send-once notifications); the rest goes back */
+	CHECK_EQ(sock_close(socks[0]), 0);
+	for (int i = 0; i < GNS_CLIENT_HELD; i++)
+		dropped += reply_code(replies[i], 2000) == -1;
+	CHECK_EQ(dropped, GNS_CLIENT_HELD);
+	for (int i = 0; i < GNS_CLIENT_HELD + 4; i++)
+		mach_port_destroy(ME, replies[i]);
+	for (int i = 1; i < GNS_CLIENT_SOCKETS; i++)
+		CHECK_EQ(sock_close(socks[i]), 0);
+	for (int i = 0; i < GNS_CLIENT_REGISTRATIONS; i++)
+		CHECK_EQ(mach_port_deallocate(ME, regs[i]), KERN_SUCCESS);
+	for (int i = 0; i < 200; i++) {
+		CHECK_EQ(sock_gns_stats(after), 0);
+		if (after[GNS_STAT_REGISTRATIONS] == 0 && after[GNS_STAT_CLIENTS] == before[GNS_STAT_CLIENTS])
+			break;
+		trap_thread_yield();
+	}
+	CHECK(stats_equal(before, after));
+	mach_port_deallocate(ME, bootstrap);
+	mach_port_deallocate(ME, ns);
+}
+
 /* Wrong calls get named errors, and gns goes on serving. */
 static void
 bad_calls_get_named_errors(void)
@@ -536,12 +803,19 @@ bad_calls_get_named_errors(void)
 		uint8_t b[256];
 	} m;
 
-	CHECK_EQ(gns_socket(gns, 7, &u), SOCK_EPROTONOSUPPORT);
+	CHECK_EQ(gns_socket(gns, 7, ME, &u), SOCK_EPROTONOSUPPORT);
+	/* an owner that is no task: refused at once, though nobody answers on it */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &dead), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, dead, dead, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(gns_socket(gns, SOCK_DGRAM, dead, &u), SOCK_EINVAL);
+	CHECK_EQ(gns_register(gns, GNS_PROTO_UDP, 5299, dead, &reg), SOCK_EINVAL);
+	CHECK_EQ(gns_socket(gns, SOCK_DGRAM, MACH_PORT_NULL, &u), MIG_BAD_ARGUMENTS);	/* the demux wants a port */
+	CHECK_EQ(mach_port_destroy(ME, dead), KERN_SUCCESS);
 	CHECK_EQ(socket_bind(gns, 0, 1), SOCK_EBADF);			/* the service is no socket */
 	CHECK_EQ(sock_socket(SOCK_DGRAM, &u), 0);
 	CHECK_EQ(sock_socket(SOCK_STREAM, &t), 0);
-	CHECK_EQ(gns_socket(u, SOCK_DGRAM, &dead), SOCK_EOPNOTSUPP);	/* a socket is no service */
-	CHECK_EQ(gns_register(t, GNS_PROTO_UDP, 1, &reg), SOCK_EOPNOTSUPP);
+	CHECK_EQ(gns_socket(u, SOCK_DGRAM, ME, &dead), SOCK_EOPNOTSUPP);	/* a socket is no service */
+	CHECK_EQ(gns_register(t, GNS_PROTO_UDP, 1, ME, &reg), SOCK_EOPNOTSUPP);
 	CHECK_EQ(sock_bind(u, 0x0a010101, 5200), EADDRNOTAVAIL);
 	CHECK_EQ(socket_bind(u, 0, 70000), SOCK_EINVAL);
 	CHECK_EQ(sock_sendto(u, big, sizeof big, PEER, 9, 0, 0, &n), EMSGSIZE);
@@ -646,6 +920,22 @@ random_requests_never_hurt_gns(void)
 	CHECK_EQ(sock_close(s), 0);
 }
 
+/* Served mode (module 8): another client, while the suite holds its whole quota: one datagram to the wire. */
+static int
+served(void)
+{
+	mach_port_t u;
+	size_t n;
+
+	if (sock_socket(SOCK_DGRAM, &u) || sock_bind(u, 0, SERVED_PORT) ||
+	    sock_sendto(u, "served", 6, PEER, 6011, 0, 5000, &n)) {
+		printf("socktest served: refused\n");
+		return 1;
+	}
+	sock_close(u);
+	return 0;
+}
+
 /* Client mode: hold a UDP port, an EtherType and a connection, then wait in a recv until killed. */
 static int
 client(void)
@@ -679,6 +969,10 @@ static const struct test tests[] = {
 	{ "a_killed_clients_sockets_and_registrations_are_freed",
 	  a_killed_clients_sockets_and_registrations_are_freed },
 	{ "shell_udpsend_and_nc_use_the_library", shell_udpsend_and_nc_use_the_library },
+	{ "ifconfig_and_netstat_describe_the_nic_and_sockets", ifconfig_and_netstat_describe_the_nic_and_sockets },
+	{ "shell_ifconfig_and_netstat_print_them", shell_ifconfig_and_netstat_print_them },
+	{ "a_client_over_its_quota_gets_edquot_and_others_are_served",
+	  a_client_over_its_quota_gets_edquot_and_others_are_served },
 	{ "bad_calls_get_named_errors", bad_calls_get_named_errors },
 	{ "random_requests_never_hurt_gns", random_requests_never_hurt_gns },
 };
@@ -690,6 +984,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "client") == 0)
 		return client();
+	if (argc > 1 && strcmp(argv[1], "served") == 0)
+		return served();
 	if (!nic_start()) {
 		printf("socktest: cannot register /servers/nic0\n");
 		trap_debug_exit(0x11);

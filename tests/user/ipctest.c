@@ -788,6 +788,7 @@ static void
 task_and_host_info(void)
 {
 	task_basic_info_data_t ti;
+	task_id_info_data_t tid;
 	host_basic_info_data_t hi;
 	mach_msg_type_number_t n = TASK_BASIC_INFO_COUNT;
 	mach_port_t host = mach_host_self();
@@ -798,6 +799,10 @@ task_and_host_info(void)
 	CHECK_EQ(ti.suspend_count, 0);
 	n = 32;
 	CHECK_EQ(task_info(ME, 999, (integer_t *)&ti, &n), KERN_INVALID_ARGUMENT);
+	n = TASK_ID_INFO_COUNT;
+	CHECK_EQ(task_info(ME, TASK_ID_INFO, (integer_t *)&tid, &n), KERN_SUCCESS);
+	CHECK_EQ(n, TASK_ID_INFO_COUNT);
+	CHECK(tid.task_id >= 1);	/* the kernel's own is 0 */
 	n = HOST_BASIC_INFO_COUNT;
 	CHECK_EQ(host_info(host, HOST_BASIC_INFO, (integer_t *)&hi, &n), KERN_SUCCESS);
 	CHECK_EQ(hi.cpu_type, CPU_TYPE_I386);

@@ -26,6 +26,8 @@
 #define FRAME_SLOT_HEADER	8u		/* the frame's length, and a reserved word */
 #define FRAME_DATA_MAX		(FRAME_SLOT_SIZE - FRAME_SLOT_HEADER)
 #define FRAME_RING_SLOTS_MAX	4096u		/* slots per ring; a power of two */
+/* The queue limit of a client's link port (frame.defs): link events the driver may send before it is read. */
+#define FRAME_LINK_QLIMIT	8u
 
 /* What the ring functions return besides a length (all negative). */
 #define FRAME_RING_EMPTY	(-1)	/* nothing to take */

@@ -101,6 +101,8 @@ bool msg_deferred_expired(void);
 void msg_retry_deferred(struct msg_server *s);
 /* Destroys the held requests that came through port (a session that ended). */
 void msg_deferred_cancel(struct msg_server *s, mach_port_t port);
+/* How many requests that came through port are held (a server's quota per client). */
+int msg_deferred_count(struct msg_server *s, mach_port_t port);
 
 /* The shapes every server had before struct msg_server; they call msg_server_run. */
 mach_msg_return_t msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,

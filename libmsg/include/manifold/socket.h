@@ -43,4 +43,14 @@ int sock_getpeername(mach_port_t sock, uint32_t *ip, uint16_t *port);
 /* gns_register: holds a protocol number (GNS_PROTO_*) until *reg's last send right goes. */
 int sock_register(uint32_t proto, uint32_t number, mach_port_t *reg);
 
+/*
+ * What gns says of itself (gns.defs): the NIC (GNS_IF_* words), the sockets and
+ * registrations (up to max records of GNS_NET_WORDS, *count of them in all, which
+ * may be more than max), gns's memory and tables (GNS_STAT_*). The sockets and
+ * registrations are charged to the calling task (gns.defs, owner).
+ */
+int sock_ifconfig(uint32_t info[GNS_IF_WORDS]);
+int sock_netstat(uint32_t *records, uint32_t max, uint32_t *count);
+int sock_gns_stats(uint32_t stats[GNS_STAT_WORDS]);
+
 #endif

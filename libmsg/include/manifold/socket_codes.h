@@ -54,6 +54,79 @@
 #define SOCK_EHOSTUNREACH	SOCK_E(EHOSTUNREACH)
 #define SOCK_ENOBUFS		SOCK_E(ENOBUFS)
 #define SOCK_ENETDOWN		SOCK_E(ENETDOWN)
+#define SOCK_EDQUOT		SOCK_E(EDQUOT)	/* the client holds its quota (gns.defs) */
+
+/*
+ * What one client (one task, gns.defs's owner) may make gns hold, and what one
+ * socket may have queued; gns's own tables bound the sum (servers/gns/README.md).
+ */
+#define GNS_CLIENT_SOCKETS	12	/* sockets, accepted connections waiting included */
+#define GNS_CLIENT_REGISTRATIONS 8	/* gns_register's registrations */
+#define GNS_CLIENT_HELD		16	/* calls waiting in gns (recv, accept, ...) at once */
+#define GNS_SOCK_QUEUE_BYTES	(16u * 1024u)	/* UDP datagrams or EtherType frames queued */
+
+/* gns_ifconfig's words. */
+#define GNS_IF_IP		0
+#define GNS_IF_NETMASK		1
+#define GNS_IF_GATEWAY		2
+#define GNS_IF_MAC_HI		3	/* the MAC's first 2 bytes */
+#define GNS_IF_MAC_LO		4	/* its last 4 */
+#define GNS_IF_FLAGS		5	/* GNS_IFF_* */
+#define GNS_IF_MTU		6
+#define GNS_IF_RX_PACKETS	7
+#define GNS_IF_RX_BYTES		8
+#define GNS_IF_RX_ERRORS	9	/* frames lwIP refused: bad checksum, length, header */
+#define GNS_IF_RX_DROPPED	10	/* no buffer, runts, our own heard back */
+#define GNS_IF_TX_PACKETS	11
+#define GNS_IF_TX_BYTES		12
+#define GNS_IF_TX_ERRORS	13	/* too long, or the driver broke the rings */
+#define GNS_IF_TX_DROPPED	14	/* the TX ring was full */
+#define GNS_IF_WORDS		15
+#define GNS_IFF_UP		1u
+#define GNS_IFF_LINK		2u	/* the driver says the cable is in */
+#define GNS_IFF_BROADCAST	4u
+
+/* gns_netstat's records. */
+#define GNS_NET_PROTO		0	/* GNS_PROTO_* */
+#define GNS_NET_STATE		1	/* GNS_NET_S_* */
+#define GNS_NET_LOCAL_IP	2
+#define GNS_NET_LOCAL_PORT	3	/* an EtherType for GNS_PROTO_ETHER */
+#define GNS_NET_REMOTE_IP	4
+#define GNS_NET_REMOTE_PORT	5
+#define GNS_NET_OWNER		6	/* the owner's task id */
+#define GNS_NET_RX_QUEUED	7	/* bytes received, not read yet */
+#define GNS_NET_TX_QUEUED	8	/* TCP: bytes sent, not acknowledged yet */
+#define GNS_NET_WORDS		9
+#define GNS_NET_MAX		(1024 / GNS_NET_WORDS)
+/* States: TCP's, in RFC 793's order (lwIP's enum tcp_state), then ours. */
+#define GNS_NET_S_CLOSED	0
+#define GNS_NET_S_LISTEN	1
+#define GNS_NET_S_SYN_SENT	2
+#define GNS_NET_S_SYN_RCVD	3
+#define GNS_NET_S_ESTABLISHED	4
+#define GNS_NET_S_FIN_WAIT_1	5
+#define GNS_NET_S_FIN_WAIT_2	6
+#define GNS_NET_S_CLOSE_WAIT	7
+#define GNS_NET_S_CLOSING	8
+#define GNS_NET_S_LAST_ACK	9
+#define GNS_NET_S_TIME_WAIT	10
+#define GNS_NET_S_UNBOUND	11	/* a socket with no port yet */
+#define GNS_NET_S_BOUND		12	/* UDP: bound, no peer */
+#define GNS_NET_S_CONNECTED	13	/* UDP: with a peer */
+#define GNS_NET_S_REGISTERED	14	/* a registration (gns_register) */
+#define GNS_NET_S_ACCEPTED	15	/* TCP: accepted by gns, not taken by accept yet */
+
+/* gns_stats's words. */
+#define GNS_STAT_SOCKETS	0
+#define GNS_STAT_REGISTRATIONS	1	/* gns_register's (sockets' bound ports not counted) */
+#define GNS_STAT_CLIENTS	2
+#define GNS_STAT_HELD		3	/* requests held (deferred) */
+#define GNS_STAT_HEAP_USED	4	/* lwIP's heap, bytes */
+#define GNS_STAT_POOLS_USED	5	/* lwIP's pools, elements in use, all pools */
+#define GNS_STAT_PBUF_POOL	6	/* of which the RX pbuf pool's */
+#define GNS_STAT_MALLOC		7	/* malloc's bytes in use */
+#define GNS_STAT_REASSEMBLY	8	/* IP packets being reassembled */
+#define GNS_STAT_WORDS		9
 
 #define SOCK_IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 

@@ -56,7 +56,11 @@
 #define TCP_QUEUE_OOSEQ			1
 #define LWIP_TCP_TIMESTAMPS		0
 
-#define LWIP_STATS			0
+/* Counters and memory in use: ifconfig's errors, gns_stats (a test's leak check). */
+#define LWIP_STATS			1
+#define LWIP_STATS_DISPLAY		0
+#define MEM_STATS			1
+#define MEMP_STATS			1
 #define LWIP_NETIF_HOSTNAME		0
 
 /*

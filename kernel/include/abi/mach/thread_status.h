@@ -33,6 +33,17 @@ typedef struct {
 } task_basic_info_data_t;
 #define TASK_BASIC_INFO_COUNT	((mach_msg_type_number_t)(sizeof(task_basic_info_data_t) / sizeof(natural_t)))
 
+/*
+ * Manifold's own flavor (not OSF's): the task's id, as ps and the task_list
+ * trap show it. A server given a right can learn that it names a task, and
+ * which, without waiting on it (gns's socket owners).
+ */
+#define TASK_ID_INFO		6
+typedef struct {
+	natural_t task_id;
+} task_id_info_data_t;
+#define TASK_ID_INFO_COUNT	((mach_msg_type_number_t)(sizeof(task_id_info_data_t) / sizeof(natural_t)))
+
 #define THREAD_BASIC_INFO	3
 #define TH_STATE_RUNNING	1
 #define TH_STATE_STOPPED	2
