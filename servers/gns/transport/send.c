@@ -78,6 +78,46 @@ send_free_msg(struct xport *x, struct peer *p, struct out_msg *m)
 	xport_free(x, m, sizeof *m + m->len);
 }
 
+/* The lowest message id not wholly acknowledged: every one below it was delivered. */
+static uint32_t
+horizon(const struct session *s, const struct peer *p)
+{
+	if (s->snd_una < s->snd_nxt)
+		return s->flight[s->snd_una % WINDOW_SIZE].msg->id;
+	if (p->queue && p->queue->next_frag > 0)
+		return p->queue->id;
+	return s->next_msg;
+}
+
+/*
+ * Gives m its id and the id of the last message to its port still possibly
+ * undelivered (0 when there is none). false: PORTS_IN_FLIGHT ports already
+ * have messages in flight; m waits for acknowledgements.
+ */
+static bool
+start_msg(struct session *s, const struct peer *p, struct out_msg *m)
+{
+	uint32_t done = horizon(s, p);
+	struct port_last *slot = NULL;
+
+	for (int i = 0; i < PORTS_IN_FLIGHT; i++) {
+		struct port_last *e = &s->ports[i];
+		if (e->last && e->port == m->port) {
+			slot = e;
+			break;
+		}
+		if (!slot && (e->last == 0 || e->last < done))
+			slot = e;
+	}
+	if (!slot)
+		return false;
+	m->id = s->next_msg++;
+	m->prev = slot->last && slot->port == m->port && slot->last >= done ? slot->last : 0;
+	slot->port = m->port;
+	slot->last = m->id;
+	return true;
+}
+
 void
 send_flush(struct xport *x, struct peer *p, uint64_t now)
 {
@@ -95,10 +135,8 @@ send_flush(struct xport *x, struct peer *p, uint64_t now)
 		/* One fragment always goes, or a zero window would stop the session for good. */
 		if (s->flight_bytes && s->flight_bytes + len > limit)
 			break;
-		if (m->next_frag == 0) {
-			m->id = s->next_msg++;
-			m->prev = m->id - 1;
-		}
+		if (m->next_frag == 0 && !start_msg(s, p, m))
+			break;
 		struct flight *f = &s->flight[s->snd_nxt % WINDOW_SIZE];
 		*f = (struct flight){
 			.msg = m,
@@ -169,9 +207,12 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 	while (s->snd_una < s->snd_nxt && !s->flight[s->snd_una % WINDOW_SIZE].msg)
 		s->snd_una++;
 
-	/* Later data arrived but ack + 1 did not: it was likely lost; do not wait for the RTO. */
+	/*
+	 * Three later fragments arrived but ack + 1 did not: it was likely lost,
+	 * not just overtaken; do not wait for the RTO.
+	 */
 	struct flight *f = &s->flight[(h->ack + 1) % WINDOW_SIZE];
-	if (h->sack && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {
+	if (__builtin_popcountll(h->sack) >= 2 && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {
 		f->fast_resent = true;
 		f->tries++;
 		f->deadline = now + xport_backoff(x, s->rto, f->tries);

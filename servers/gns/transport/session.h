@@ -40,6 +40,15 @@ struct in_msg {
 	uint8_t *data;
 };
 
+/*
+ * The last message id sent to a port, so that the next one to the same port
+ * names it as `prev`: messages to different ports do not wait for each other.
+ */
+#define PORTS_IN_FLIGHT 64
+struct port_last {
+	uint32_t port, last; /* last 0: the entry is free */
+};
+
 struct session {
 	struct seal_keys keys;
 	bool     initiator;
@@ -51,6 +60,7 @@ struct session {
 	uint64_t snd_una;        /* the oldest dsn not acknowledged (snd_nxt if none) */
 	uint64_t snd_nxt;        /* the next dsn to give a fragment */
 	uint32_t next_msg;       /* the next message id */
+	struct port_last ports[PORTS_IN_FLIGHT];
 	uint32_t flight_bytes;   /* payload bytes sent and not acknowledged */
 	uint32_t peer_window;    /* what the peer said it takes in flight */
 	uint64_t srtt, rttvar, rto;
