@@ -121,15 +121,16 @@ xport_create(const struct xport_config *cfg)
 	return x;
 }
 
+/* Forgets the peer's sessions and everything queued for it. */
 static void
-peer_destroy(struct xport *x, struct peer *p)
+peer_reset(struct xport *x, struct peer *p)
 {
 	if (p->cur)
 		session_destroy(x, p, p->cur);
 	if (p->pending)
 		session_destroy(x, p, p->pending);
 	peer_drop_queue(x, p);
-	xport_free(x, p, sizeof *p);
+	p->state = PEER_IDLE;
 }
 
 void
@@ -140,7 +141,8 @@ xport_destroy(struct xport *x)
 	while (x->peers) {
 		struct peer *p = x->peers;
 		x->peers = p->next;
-		peer_destroy(x, p);
+		peer_reset(x, p);
+		xport_free(x, p, sizeof *p);
 	}
 	xport_free(x, x->txbuf, x->cfg.mtu);
 	xport_free(x, x->rxbuf, x->cfg.mtu);
@@ -270,13 +272,7 @@ xport_input(struct xport *x, const void *dgram, size_t len, uint64_t now)
 static void
 peer_dead(struct xport *x, struct peer *p)
 {
-	if (p->cur)
-		session_destroy(x, p, p->cur);
-	if (p->pending)
-		session_destroy(x, p, p->pending);
-	p->cur = p->pending = NULL;
-	peer_drop_queue(x, p);
-	p->state = PEER_IDLE;
+	peer_reset(x, p);
 	x->stats.peers_dead++;
 	xport_event(x, p, XPORT_EV_DEAD);
 }

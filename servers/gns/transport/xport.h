@@ -93,7 +93,11 @@ int xport_send(struct xport *x, uint32_t peer, uint32_t port, const void *data, 
 /* One datagram from the network. XPORT_OK, or why it was dropped (also counted). */
 int xport_input(struct xport *x, const void *dgram, size_t len, uint64_t now);
 
-/* Retransmissions, delayed acknowledgements, handshakes; returns when to call next. */
+/*
+ * Retransmissions, delayed acknowledgements, handshakes. Returns when to call
+ * it next (UINT64_MAX: nothing pending); call it also after xport_input and
+ * xport_send, which may want an earlier deadline.
+ */
 uint64_t xport_tick(struct xport *x, uint64_t now);
 
 const struct xport_stats *xport_stats(const struct xport *x);

@@ -44,19 +44,26 @@ inject_changed(struct sim *sim, int which, size_t offset, uint8_t xor)
 	return sim_inject(sim, 2, d, cap.len[which]);
 }
 
+/* Nodes 1 and 2 with one key, checked traffic, and datagrams of `type` from 1 to 2 kept. */
+static void
+setup(struct sim *sim, struct traffic *t, uint64_t seed, uint8_t key, uint8_t type)
+{
+	memset(&cap, 0, sizeof cap);
+	cap.type = type;
+	sim_init(sim, seed);
+	sim->deliver = traffic_deliver;
+	sim->user = t;
+	sim->tap = tap_1_to_2;
+	sim_add(sim, 1, key, NULL);
+	sim_add(sim, 2, key, NULL);
+}
+
 UNIT_TEST(xport_attacks_are_rejected_counted_and_deliver_nothing)
 {
 	struct sim sim;
 	struct traffic t = {0};
 
-	memset(&cap, 0, sizeof cap);
-	cap.type = WIRE_DATA;
-	sim_init(&sim, 99);
-	sim.deliver = traffic_deliver;
-	sim.user = &t;
-	sim.tap = tap_1_to_2;
-	sim_add(&sim, 1, 0x44, NULL);
-	sim_add(&sim, 2, 0x44, NULL);
+	setup(&sim, &t, 99, 0x44, WIRE_DATA);
 	sim_add(&sim, 3, 0x45, NULL); /* the wrong cluster key */
 	for (int i = 0; i < 5; i++)
 		traffic_send(&sim, &t, 1, 2, 1, 100);
@@ -109,14 +116,7 @@ UNIT_TEST(xport_a_replayed_handshake_changes_no_session)
 	struct sim sim;
 	struct traffic t = {0};
 
-	memset(&cap, 0, sizeof cap);
-	cap.type = WIRE_HELLO;
-	sim_init(&sim, 5);
-	sim.deliver = traffic_deliver;
-	sim.user = &t;
-	sim.tap = tap_1_to_2;
-	sim_add(&sim, 1, 0x46, NULL);
-	sim_add(&sim, 2, 0x46, NULL);
+	setup(&sim, &t, 5, 0x46, WIRE_HELLO);
 	traffic_send(&sim, &t, 1, 2, 0, 64);
 	EXPECT(sim_run(&sim, sim.now + 10000000));
 	EXPECT_EQ(cap.n, 1);
