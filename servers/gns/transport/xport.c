@@ -287,10 +287,13 @@ xport_tick(struct xport *x, uint64_t now)
 			peer_dead(x, p);
 			continue;
 		}
+		/* Without a session this starts a HELLO for what is queued (a pending one expired). */
+		send_flush(x, p, now);
+		if (p->state == PEER_HELLO && p->hello_deadline < next)
+			next = p->hello_deadline;
 		struct session *s = p->cur;
 		if (!s)
 			continue;
-		send_flush(x, p, now);
 		if (!send_tick(x, p, now, &next)) {
 			peer_dead(x, p);
 			continue;

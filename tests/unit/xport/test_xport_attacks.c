@@ -133,3 +133,24 @@ UNIT_TEST(xport_a_replayed_handshake_changes_no_session)
 	}
 	sim_free(&sim);
 }
+
+UNIT_TEST(xport_a_hello_replayed_to_a_restarted_node_delays_its_traffic_only)
+{
+	struct sim sim;
+	struct traffic t = {0};
+
+	setup(&sim, &t, 6, 0x47, WIRE_HELLO);
+	traffic_send(&sim, &t, 1, 2, 0, 64);
+	EXPECT(sim_run(&sim, sim.now + 10000000));
+	sim_remove(&sim, 2);
+	sim_add(&sim, 2, 0x47, NULL);
+	/* The new node 2 answers the old HELLO: a session nobody confirms, which it gives up. */
+	EXPECT_EQ(sim_inject(&sim, 2, cap.dgram[0], cap.len[0]), XPORT_OK);
+	traffic_send(&sim, &t, 2, 1, 0, 64);
+	EXPECT(sim_run(&sim, sim.now + 100000000));
+	EXPECT_EQ(t.delivered, 2);
+	EXPECT_EQ(t.out_of_order, 0);
+	EXPECT_EQ(xport_stats(sim.nodes[0].x)->rx_rejected[XPORT_E_UNKNOWN_SESSION], 12);
+	EXPECT_EQ(sim.nodes[0].events[XPORT_EV_RESTARTED], 1);
+	sim_free(&sim);
+}
