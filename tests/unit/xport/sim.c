@@ -70,8 +70,8 @@ pop(struct sim *sim)
 	return top;
 }
 
-static void
-enqueue(struct sim *sim, uint32_t from, uint32_t to, const uint8_t *d, size_t len)
+void
+sim_enqueue(struct sim *sim, uint32_t from, uint32_t to, const void *d, size_t len)
 {
 	struct sim_packet pk = {
 		.at = sim->now + sim->delay_us + (sim->jitter_us ? sim_rand(sim) % sim->jitter_us : 0),
@@ -102,10 +102,10 @@ on_output(void *ctx, uint32_t peer, const void *dgram, size_t len)
 		sim->lost++;
 		return;
 	}
-	enqueue(sim, n->id, peer, buf, len);
+	sim_enqueue(sim, n->id, peer, buf, len);
 	if (sim->dup_pct && sim_rand(sim) % 100 < sim->dup_pct) {
 		sim->duplicated++;
-		enqueue(sim, n->id, peer, buf, len);
+		sim_enqueue(sim, n->id, peer, buf, len);
 	}
 }
 

@@ -60,6 +60,8 @@ struct xport *sim_add(struct sim *sim, uint32_t id, uint8_t key, const struct xp
 void sim_remove(struct sim *sim, uint32_t id);
 /* Runs until nothing is queued or due, or until `limit` (virtual us); true when quiet. */
 bool sim_run(struct sim *sim, uint64_t limit);
+/* Puts a datagram on the wire (after the usual delay, never lost): a tap's forgeries. */
+void sim_enqueue(struct sim *sim, uint32_t from, uint32_t to, const void *dgram, size_t len);
 /* Hands a datagram to node `to` now, bypassing the wire; returns xport_input's answer. */
 int sim_inject(struct sim *sim, uint32_t to, const void *dgram, size_t len);
 void sim_free(struct sim *sim);
