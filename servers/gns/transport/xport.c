@@ -315,8 +315,26 @@ xport_stats(const struct xport *x)
 size_t
 xport_pending(const struct xport *x, uint32_t node)
 {
-	for (const struct peer *p = x->peers; p; p = p->next)
-		if (p->node == node)
-			return p->queued_bytes;
-	return 0;
+	struct peer *p = peer_find((struct xport *)x, node);
+
+	return p ? p->queued_bytes : 0;
+}
+
+uint64_t
+xport_rtt(const struct xport *x, uint32_t node)
+{
+	struct peer *p = peer_find((struct xport *)x, node);
+
+	return p && p->cur ? p->cur->srtt : 0;
+}
+
+int
+xport_forget(struct xport *x, uint32_t node)
+{
+	struct peer *p = peer_find(x, node);
+
+	if (!p)
+		return XPORT_E_INVALID;
+	peer_dead(x, p);
+	return XPORT_OK;
 }

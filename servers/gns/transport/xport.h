@@ -103,7 +103,17 @@ uint64_t xport_tick(struct xport *x, uint64_t now);
 const struct xport_stats *xport_stats(const struct xport *x);
 const char *xport_strerror(int err);
 
-/* Messages and bytes not yet acknowledged by the peer (0 for an unknown peer). */
+/* Bytes of messages to the peer not yet acknowledged (0 for an unknown peer). */
 size_t xport_pending(const struct xport *x, uint32_t peer);
+
+/* The smoothed round-trip time to the peer in microseconds; 0 before a measurement. */
+uint64_t xport_rtt(const struct xport *x, uint32_t peer);
+
+/*
+ * Declares the peer dead now, as its failure detector decided (gns's
+ * heartbeats): its sessions and queued messages go, with the DEAD event.
+ * A later xport_send starts a new session. XPORT_E_INVALID for an unknown peer.
+ */
+int xport_forget(struct xport *x, uint32_t peer);
 
 #endif

@@ -194,3 +194,35 @@ UNIT_TEST(xport_refuses_bad_calls_with_named_errors)
 	EXPECT(sim_add(&sim, 2, 0x58, &bad) == NULL);
 	sim_free(&sim);
 }
+
+UNIT_TEST(xport_forget_drops_a_peer_at_once_and_a_new_send_starts_afresh)
+{
+	struct sim sim;
+	struct traffic t;
+
+	setup(&sim, &t, 18);
+	struct xport *x = sim_add(&sim, 1, 0x59, NULL);
+	sim_add(&sim, 2, 0x59, NULL);
+	traffic_send(&sim, &t, 1, 2, 0, 40);
+	EXPECT(sim_run(&sim, sim.now + 10000000));
+	EXPECT(xport_rtt(x, 2) >= 2 * sim.delay_us);
+	EXPECT_EQ(xport_rtt(x, 3), 0);
+	sim_remove(&sim, 2); /* gone: what is sent now waits for acknowledgements in vain */
+	traffic_send(&sim, &t, 1, 2, 0, 40);
+	traffic_send(&sim, &t, 1, 2, 0, 40);
+	EXPECT_EQ(xport_forget(x, 2), XPORT_OK);
+	EXPECT_EQ(xport_forget(x, 3), XPORT_E_INVALID);
+	EXPECT_EQ(sim.nodes[0].events[XPORT_EV_DEAD], 1);
+	EXPECT_EQ(xport_stats(x)->msgs_dropped, 2);
+	EXPECT_EQ(xport_pending(x, 2), 0);
+	EXPECT_EQ(xport_rtt(x, 2), 0);
+	EXPECT_EQ(xport_stats(x)->mem_bytes, 2 * x->cfg.mtu + sizeof(struct peer));
+	/* The node comes back: a new session, and the message goes. */
+	sim_add(&sim, 2, 0x59, NULL);
+	memset(&t, 0, sizeof t);
+	traffic_send(&sim, &t, 1, 2, 0, 40);
+	EXPECT(sim_run(&sim, sim.now + 10000000));
+	EXPECT_EQ(t.delivered, 1);
+	EXPECT_EQ(xport_stats(x)->sessions_up, 2);
+	sim_free(&sim);
+}
