@@ -2,7 +2,7 @@
  * The sending half of a session: messages cut into fragments, each given the
  * next data sequence number (dsn) and kept in flight until acknowledged;
  * flow control (bytes in flight at most the smaller of our window and the
- * peer's, dsns in flight at most WINDOW_SIZE, the receiver's window);
+ * peer's; at most FLIGHT_MAX fragments, what one acknowledgement describes);
  * retransmission at the RTO (RFC 6298's estimate, Karn's rule), doubled per
  * try; one early resend of the first hole the peer's selective
  * acknowledgement shows. Every transmission takes a new packet number, so a
@@ -129,7 +129,7 @@ send_flush(struct xport *x, struct peer *p, uint64_t now)
 		return;
 	}
 	uint32_t limit = x->cfg.window_bytes < s->peer_window ? x->cfg.window_bytes : s->peer_window;
-	while (p->queue && s->snd_nxt - s->snd_una < WINDOW_SIZE) {
+	while (p->queue && s->snd_nxt - s->snd_una < FLIGHT_MAX) {
 		struct out_msg *m = p->queue;
 		uint32_t len = frag_len(m, m->next_frag);
 		/* One fragment always goes, or a zero window would stop the session for good. */
@@ -209,9 +209,10 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 
 	/*
 	 * Later data arrived but ack + 1 did not: it was likely lost; do not wait
-	 * for the RTO. (On the tests' simulated wire, waiting for two or three later
-	 * arrivals, as TCP waits for three duplicate acks, resent more, not less, and
-	 * so did restarting the timers of what is in flight on every new ack.)
+	 * for the RTO. (Waiting for three later arrivals, as TCP waits for three
+	 * duplicate acks, resent no less on the tests' lossy wire, and cannot fire
+	 * with fewer than four fragments in flight; restarting the timers of what
+	 * is in flight on every new acknowledgement made recovery much slower.)
 	 */
 	struct flight *f = &s->flight[(h->ack + 1) % WINDOW_SIZE];
 	if (h->sack && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {

@@ -22,6 +22,15 @@ struct out_msg {
 	uint8_t  data[];
 };
 
+/*
+ * At most this many fragments in flight: the first one not acknowledged and
+ * the 64 after it that the sack bits report. With more, a fragment past the
+ * sack's reach times out while a hole before it is being filled, though it
+ * arrived (with 256 in flight, three quarters of the retransmissions on the
+ * tests' lossy wire were of data that had arrived; with 65, a fifth).
+ */
+#define FLIGHT_MAX 65
+
 /* A fragment sent and not acknowledged; session->flight[dsn % WINDOW_SIZE]. */
 struct flight {
 	struct out_msg *msg;     /* NULL: the slot is free */
