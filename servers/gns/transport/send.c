@@ -83,7 +83,7 @@ static uint32_t
 horizon(const struct session *s, const struct peer *p)
 {
 	if (s->snd_una < s->snd_nxt)
-		return s->flight[s->snd_una % WINDOW_SIZE].msg->id;
+		return s->flight[s->snd_una % FLIGHT_MAX].msg->id;
 	if (p->queue && p->queue->next_frag > 0)
 		return p->queue->id;
 	return s->next_msg;
@@ -137,7 +137,7 @@ send_flush(struct xport *x, struct peer *p, uint64_t now)
 			break;
 		if (m->next_frag == 0 && !start_msg(s, p, m))
 			break;
-		struct flight *f = &s->flight[s->snd_nxt % WINDOW_SIZE];
+		struct flight *f = &s->flight[s->snd_nxt % FLIGHT_MAX];
 		*f = (struct flight){
 			.msg = m,
 			.dsn = s->snd_nxt++,
@@ -179,7 +179,7 @@ rtt_sample(struct xport *x, struct session *s, uint64_t r)
 static void
 ack_one(struct xport *x, struct peer *p, struct session *s, uint64_t dsn, uint64_t now)
 {
-	struct flight *f = &s->flight[dsn % WINDOW_SIZE];
+	struct flight *f = &s->flight[dsn % FLIGHT_MAX];
 	struct out_msg *m = f->msg;
 
 	if (!m || f->dsn != dsn)
@@ -204,7 +204,7 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 	for (int i = 0; i < 64; i++)
 		if ((h->sack >> i) & 1 && h->ack + 2 + i < s->snd_nxt)
 			ack_one(x, p, s, h->ack + 2 + i, now);
-	while (s->snd_una < s->snd_nxt && !s->flight[s->snd_una % WINDOW_SIZE].msg)
+	while (s->snd_una < s->snd_nxt && !s->flight[s->snd_una % FLIGHT_MAX].msg)
 		s->snd_una++;
 
 	/*
@@ -214,7 +214,7 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 	 * with fewer than four fragments in flight; restarting the timers of what
 	 * is in flight on every new acknowledgement made recovery much slower.)
 	 */
-	struct flight *f = &s->flight[(h->ack + 1) % WINDOW_SIZE];
+	struct flight *f = &s->flight[(h->ack + 1) % FLIGHT_MAX];
 	if (h->sack && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {
 		f->fast_resent = true;
 		f->tries++;
@@ -231,7 +231,7 @@ send_tick(struct xport *x, struct peer *p, uint64_t now, uint64_t *next)
 	struct session *s = p->cur;
 
 	for (uint64_t dsn = s->snd_una; dsn < s->snd_nxt; dsn++) {
-		struct flight *f = &s->flight[dsn % WINDOW_SIZE];
+		struct flight *f = &s->flight[dsn % FLIGHT_MAX];
 		if (!f->msg)
 			continue;
 		if (f->deadline <= now) {
@@ -251,7 +251,7 @@ send_tick(struct xport *x, struct peer *p, uint64_t now, uint64_t *next)
 void
 send_drop_flights(struct xport *x, struct peer *p, struct session *s)
 {
-	for (int i = 0; i < WINDOW_SIZE; i++) {
+	for (int i = 0; i < FLIGHT_MAX; i++) {
 		struct flight *f = &s->flight[i];
 		struct out_msg *m = f->msg;
 		if (!m)

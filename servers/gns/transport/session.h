@@ -31,7 +31,7 @@ struct out_msg {
  */
 #define FLIGHT_MAX 65
 
-/* A fragment sent and not acknowledged; session->flight[dsn % WINDOW_SIZE]. */
+/* A fragment sent and not acknowledged; session->flight[dsn % FLIGHT_MAX]. */
 struct flight {
 	struct out_msg *msg;     /* NULL: the slot is free */
 	uint64_t dsn;
@@ -73,7 +73,7 @@ struct session {
 	uint32_t flight_bytes;   /* payload bytes sent and not acknowledged */
 	uint32_t peer_window;    /* what the peer said it takes in flight */
 	uint64_t srtt, rttvar, rto;
-	struct flight flight[WINDOW_SIZE];
+	struct flight flight[FLIGHT_MAX];
 	/* receiving */
 	struct window rx_pn;     /* packet numbers seen: replay */
 	struct window rx_dsn;    /* data received: acknowledgement, duplicates */
