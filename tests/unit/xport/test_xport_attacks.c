@@ -58,6 +58,15 @@ setup(struct sim *sim, struct traffic *t, uint64_t seed, uint8_t key, uint8_t ty
 	sim_add(sim, 2, key, NULL);
 }
 
+/* setup, and node 1's first message to node 2: a session between them. */
+static void
+setup_session(struct sim *sim, struct traffic *t, uint64_t seed, uint8_t key, uint8_t type)
+{
+	setup(sim, t, seed, key, type);
+	traffic_send(sim, t, 1, 2, 0, 64);
+	EXPECT(sim_run(sim, sim->now + 10000000));
+}
+
 UNIT_TEST(xport_attacks_are_rejected_counted_and_deliver_nothing)
 {
 	struct sim sim;
@@ -116,9 +125,7 @@ UNIT_TEST(xport_a_replayed_handshake_changes_no_session)
 	struct sim sim;
 	struct traffic t = {0};
 
-	setup(&sim, &t, 5, 0x46, WIRE_HELLO);
-	traffic_send(&sim, &t, 1, 2, 0, 64);
-	EXPECT(sim_run(&sim, sim.now + 10000000));
+	setup_session(&sim, &t, 5, 0x46, WIRE_HELLO);
 	EXPECT_EQ(cap.n, 1);
 	/* Node 2 answers it again as a lost REPLY's retry; node 1 confirms again; no new session. */
 	EXPECT_EQ(sim_inject(&sim, 2, cap.dgram[0], cap.len[0]), XPORT_OK);
@@ -139,9 +146,7 @@ UNIT_TEST(xport_a_hello_replayed_to_a_restarted_node_delays_its_traffic_only)
 	struct sim sim;
 	struct traffic t = {0};
 
-	setup(&sim, &t, 6, 0x47, WIRE_HELLO);
-	traffic_send(&sim, &t, 1, 2, 0, 64);
-	EXPECT(sim_run(&sim, sim.now + 10000000));
+	setup_session(&sim, &t, 6, 0x47, WIRE_HELLO);
 	sim_remove(&sim, 2);
 	sim_add(&sim, 2, 0x47, NULL);
 	/* The new node 2 answers the old HELLO: a session nobody confirms, which it gives up. */

@@ -21,6 +21,18 @@ setup(struct sim *sim, struct traffic *t, uint64_t seed)
 	sim->user = t;
 }
 
+/* Nodes 1 and 2 with a session: node 1's first message went. Returns node 1. */
+static struct xport *
+two_nodes_talked(struct sim *sim, struct traffic *t, uint64_t seed, uint8_t key)
+{
+	setup(sim, t, seed);
+	struct xport *x = sim_add(sim, 1, key, NULL);
+	sim_add(sim, 2, key, NULL);
+	traffic_send(sim, t, 1, 2, 0, 40);
+	EXPECT(sim_run(sim, sim->now + 10000000));
+	return x;
+}
+
 UNIT_TEST(xport_nodes_starting_at_once_make_one_session)
 {
 	struct sim sim;
@@ -61,11 +73,7 @@ UNIT_TEST(xport_a_peer_dying_mid_session_is_declared_dead)
 	struct sim sim;
 	struct traffic t;
 
-	setup(&sim, &t, 13);
-	struct xport *x = sim_add(&sim, 1, 0x53, NULL);
-	sim_add(&sim, 2, 0x53, NULL);
-	traffic_send(&sim, &t, 1, 2, 0, 40);
-	EXPECT(sim_run(&sim, sim.now + 10000000));
+	struct xport *x = two_nodes_talked(&sim, &t, 13, 0x53);
 	sim_remove(&sim, 2);
 	for (int i = 0; i < 4; i++)
 		traffic_send(&sim, &t, 1, 2, 0, 3000);
@@ -85,10 +93,7 @@ UNIT_TEST(xport_a_restarted_peer_gets_a_new_session)
 	struct sim sim;
 	struct traffic t;
 
-	setup(&sim, &t, 14);
-	struct xport *x = sim_add(&sim, 1, 0x54, NULL);
-	sim_add(&sim, 2, 0x54, NULL);
-	traffic_send(&sim, &t, 1, 2, 0, 40);
+	struct xport *x = two_nodes_talked(&sim, &t, 14, 0x54);
 	traffic_send(&sim, &t, 2, 1, 0, 40);
 	EXPECT(sim_run(&sim, sim.now + 10000000));
 	sim_remove(&sim, 2);
@@ -200,11 +205,7 @@ UNIT_TEST(xport_forget_drops_a_peer_at_once_and_a_new_send_starts_afresh)
 	struct sim sim;
 	struct traffic t;
 
-	setup(&sim, &t, 18);
-	struct xport *x = sim_add(&sim, 1, 0x59, NULL);
-	sim_add(&sim, 2, 0x59, NULL);
-	traffic_send(&sim, &t, 1, 2, 0, 40);
-	EXPECT(sim_run(&sim, sim.now + 10000000));
+	struct xport *x = two_nodes_talked(&sim, &t, 18, 0x59);
 	EXPECT(xport_rtt(x, 2) >= 2 * sim.delay_us);
 	EXPECT_EQ(xport_rtt(x, 3), 0);
 	sim_remove(&sim, 2); /* gone: what is sent now waits for acknowledgements in vain */
