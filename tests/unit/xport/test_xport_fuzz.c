@@ -4,7 +4,8 @@
  * every type, and (as a peer holding the key could send) authentic datagrams
  * whose fields are random near the session's real values. Nothing crashes,
  * every answer is a named error, nothing unauthenticated is delivered, and
- * the session still carries messages afterwards.
+ * new endpoints on the same simulated wire carry messages afterwards (the
+ * authentic garbage may have stalled the old session: README.md, Known gaps).
  */
 #include <string.h>
 
