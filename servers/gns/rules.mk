@@ -71,3 +71,4 @@ $(B)/servers/gns.elf: $(GNS_OBJS) $(LWIP_LIB) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LI
 	$(Q)$(USER_LD) -o $@ $(CRT0) $(GNS_OBJS) $(LWIP_LIB) --start-group $(USER_LIBS) --end-group
 
 ALL += $(B)/servers/gns.elf
+include servers/gns/transport/rules.mk

@@ -1,0 +1,150 @@
+/*
+ * seal.h's operations over BearSSL (build/bearssl, tools/bearssl.sh). On i386
+ * only br_poly1305_ctmul_run exists of the fast Poly1305s (NOTES.md); the host
+ * uses the same one so that both run the same code.
+ */
+#include "seal.h"
+
+#include <bearssl.h>
+#include <string.h>
+
+#define LABEL_SESSION "manifold xport v1 session"
+#define LABEL_HELLO   "manifold xport v1 hello"
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+void
+seal_derive(const uint8_t cluster[XPORT_KEY_SIZE], uint32_t init_node, uint32_t resp_node,
+	    const uint8_t init_nonce[WIRE_NONCE_SIZE], const uint8_t resp_nonce[WIRE_NONCE_SIZE],
+	    bool initiator, struct seal_keys *out)
+{
+	br_hkdf_context hc;
+	uint8_t salt[2 * WIRE_NONCE_SIZE], info[sizeof LABEL_SESSION - 1 + 8];
+	uint8_t okm[2 * XPORT_KEY_SIZE + 8];
+
+	/* The nonces make each session's keys new; the node ids bind them to the pair. */
+	memcpy(salt, init_nonce, WIRE_NONCE_SIZE);
+	memcpy(salt + WIRE_NONCE_SIZE, resp_nonce, WIRE_NONCE_SIZE);
+	memcpy(info, LABEL_SESSION, sizeof LABEL_SESSION - 1);
+	put32(info + sizeof LABEL_SESSION - 1, init_node);
+	put32(info + sizeof LABEL_SESSION - 1 + 4, resp_node);
+	br_hkdf_init(&hc, &br_sha256_vtable, salt, sizeof salt);
+	br_hkdf_inject(&hc, cluster, XPORT_KEY_SIZE);
+	br_hkdf_flip(&hc);
+	br_hkdf_produce(&hc, info, sizeof info, okm, sizeof okm);
+
+	/* okm: initiator-to-responder key, responder-to-initiator key, session id. */
+	memcpy(out->tx, okm + (initiator ? 0 : XPORT_KEY_SIZE), XPORT_KEY_SIZE);
+	memcpy(out->rx, okm + (initiator ? XPORT_KEY_SIZE : 0), XPORT_KEY_SIZE);
+	uint64_t id = 0;
+	for (int i = 0; i < 8; i++)
+		id = id << 8 | okm[2 * XPORT_KEY_SIZE + i];
+	out->session = id ? id : 1;
+	memset(okm, 0, sizeof okm);
+}
+
+void
+seal_hello_key(const uint8_t cluster[XPORT_KEY_SIZE], uint8_t out[XPORT_KEY_SIZE])
+{
+	br_hkdf_context hc;
+
+	br_hkdf_init(&hc, &br_sha256_vtable, NULL, 0);
+	br_hkdf_inject(&hc, cluster, XPORT_KEY_SIZE);
+	br_hkdf_flip(&hc);
+	br_hkdf_produce(&hc, LABEL_HELLO, sizeof LABEL_HELLO - 1, out, XPORT_KEY_SIZE);
+}
+
+static void
+hello_tag(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t payload_len,
+	  uint8_t tag[WIRE_TAG_SIZE])
+{
+	br_hmac_key_context kc;
+	br_hmac_context hc;
+
+	br_hmac_key_init(&kc, &br_sha256_vtable, key, XPORT_KEY_SIZE);
+	br_hmac_init(&hc, &kc, WIRE_TAG_SIZE);
+	br_hmac_update(&hc, dgram, WIRE_HEADER_SIZE + payload_len);
+	br_hmac_out(&hc, tag);
+}
+
+void
+seal_hello(const uint8_t key[XPORT_KEY_SIZE], uint8_t *dgram, size_t payload_len)
+{
+	hello_tag(key, dgram, payload_len, dgram + WIRE_HEADER_SIZE + payload_len);
+}
+
+bool
+seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t payload_len)
+{
+	uint8_t tag[WIRE_TAG_SIZE];
+
+	hello_tag(key, dgram, payload_len, tag);
+	return seal_equal(tag, dgram + WIRE_HEADER_SIZE + payload_len, WIRE_TAG_SIZE);
+}
+
+/* The packet number is unique per key (each direction has its own), so is the nonce. */
+static void
+make_iv(uint64_t pn, uint8_t iv[12])
+{
+	memset(iv, 0, 4);
+	for (int i = 0; i < 8; i++)
+		iv[4 + i] = (uint8_t)(pn >> (56 - 8 * i));
+}
+
+void
+seal_datagram(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, uint8_t *dgram,
+	      size_t payload_len)
+{
+	uint8_t iv[12];
+	uint8_t *payload = dgram + WIRE_HEADER_SIZE, *tag = payload + payload_len;
+
+	make_iv(pn, iv);
+	if (auth_only) /* nothing to encrypt: header and payload are all associated data */
+		br_poly1305_ctmul_run(key, iv, payload, 0, dgram, WIRE_HEADER_SIZE + payload_len, tag,
+				      br_chacha20_ct_run, 1);
+	else
+		br_poly1305_ctmul_run(key, iv, payload, payload_len, dgram, WIRE_HEADER_SIZE, tag,
+				      br_chacha20_ct_run, 1);
+}
+
+const uint8_t *
+seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, const uint8_t *dgram,
+	  size_t payload_len, uint8_t *scratch)
+{
+	uint8_t iv[12], tag[WIRE_TAG_SIZE];
+	const uint8_t *payload = dgram + WIRE_HEADER_SIZE;
+
+	make_iv(pn, iv);
+	if (auth_only) {
+		br_poly1305_ctmul_run(key, iv, scratch, 0, dgram, WIRE_HEADER_SIZE + payload_len, tag,
+				      br_chacha20_ct_run, 0);
+		return seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE) ? payload : NULL;
+	}
+	/* Decrypt a copy: the caller sees clear bytes only once the tag is right. */
+	memcpy(scratch, payload, payload_len);
+	br_poly1305_ctmul_run(key, iv, scratch, payload_len, dgram, WIRE_HEADER_SIZE, tag,
+			      br_chacha20_ct_run, 0);
+	if (!seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE)) {
+		memset(scratch, 0, payload_len);
+		return NULL;
+	}
+	return scratch;
+}
+
+bool
+seal_equal(const void *a, const void *b, size_t len)
+{
+	const uint8_t *x = a, *y = b;
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < len; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}

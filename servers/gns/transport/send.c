@@ -1,0 +1,267 @@
+/*
+ * The sending half of a session: messages cut into fragments, each given the
+ * next data sequence number (dsn) and kept in flight until acknowledged;
+ * flow control (bytes in flight at most the smaller of our window and the
+ * peer's; at most FLIGHT_MAX fragments, what one acknowledgement describes);
+ * retransmission at the RTO (RFC 6298's estimate, Karn's rule), doubled per
+ * try; one early resend of the first hole the peer's selective
+ * acknowledgement shows. Every transmission takes a new packet number, so a
+ * resent fragment is sealed anew under a new nonce.
+ */
+#include "session.h"
+
+#include <string.h>
+
+static uint32_t
+frag_len(const struct out_msg *m, uint32_t frag)
+{
+	return wire_frag_len(m->len, m->frags, frag);
+}
+
+/* What every DATA and ACK carries: a new packet number and our acknowledgements. */
+static void
+base_header(struct xport *x, struct peer *p, struct session *s, uint8_t type, struct wire_header *h)
+{
+	memset(h, 0, sizeof *h);
+	h->version = WIRE_VERSION;
+	h->type = type;
+	h->flags = x->cfg.auth_only ? WIRE_F_AUTH_ONLY : 0;
+	h->src = x->cfg.node;
+	h->dst = p->node;
+	h->session = s->keys.session;
+	h->pn = ++s->tx_pn;
+	h->ack = s->rx_dsn.base - 1;
+	h->sack = window_sack(&s->rx_dsn);
+	h->window = x->cfg.window_bytes;
+	s->rx_unacked = 0;
+	s->ack_due = false;
+}
+
+static void
+send_fragment(struct xport *x, struct peer *p, struct session *s, const struct flight *f)
+{
+	const struct out_msg *m = f->msg;
+	struct wire_header h;
+
+	base_header(x, p, s, WIRE_DATA, &h);
+	h.dsn = f->dsn;
+	h.msg = m->id;
+	h.prev = m->prev;
+	h.port = m->port;
+	h.msg_len = m->len;
+	h.frag = f->frag;
+	h.frags = m->frags;
+	h.payload_len = frag_len(m, f->frag);
+	wire_encode(&h, x->txbuf);
+	memcpy(x->txbuf + WIRE_HEADER_SIZE, m->data + (size_t)f->frag * wire_frag_size(m->len, m->frags),
+	       h.payload_len);
+	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, h.payload_len);
+	xport_output(x, p, WIRE_OVERHEAD + h.payload_len);
+}
+
+void
+send_ack(struct xport *x, struct peer *p, struct session *s)
+{
+	struct wire_header h;
+
+	base_header(x, p, s, WIRE_ACK, &h);
+	wire_encode(&h, x->txbuf);
+	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, 0);
+	x->stats.tx_acks++;
+	xport_output(x, p, WIRE_OVERHEAD);
+}
+
+void
+send_free_msg(struct xport *x, struct peer *p, struct out_msg *m)
+{
+	p->queued_bytes -= m->len;
+	xport_free(x, m, sizeof *m + m->len);
+}
+
+/* The lowest message id not wholly acknowledged: every one below it was delivered. */
+static uint32_t
+horizon(const struct session *s, const struct peer *p)
+{
+	if (s->snd_una < s->snd_nxt)
+		return s->flight[s->snd_una % FLIGHT_MAX].msg->id;
+	if (p->queue && p->queue->next_frag > 0)
+		return p->queue->id;
+	return s->next_msg;
+}
+
+/*
+ * Gives m its id and the id of the last message to its port still possibly
+ * undelivered (0 when there is none). false: PORTS_IN_FLIGHT ports already
+ * have messages in flight; m waits for acknowledgements.
+ */
+static bool
+start_msg(struct session *s, const struct peer *p, struct out_msg *m)
+{
+	uint32_t done = horizon(s, p);
+	struct port_last *slot = NULL;
+
+	for (int i = 0; i < PORTS_IN_FLIGHT; i++) {
+		struct port_last *e = &s->ports[i];
+		if (e->last && e->port == m->port) {
+			slot = e;
+			break;
+		}
+		if (!slot && (e->last == 0 || e->last < done))
+			slot = e;
+	}
+	if (!slot)
+		return false;
+	m->id = s->next_msg++;
+	m->prev = slot->last && slot->port == m->port && slot->last >= done ? slot->last : 0;
+	slot->port = m->port;
+	slot->last = m->id;
+	return true;
+}
+
+void
+send_flush(struct xport *x, struct peer *p, uint64_t now)
+{
+	struct session *s = p->cur;
+
+	if (!s) {
+		if (p->queue && !p->pending && p->state == PEER_IDLE)
+			handshake_start(x, p, now);
+		return;
+	}
+	uint32_t limit = x->cfg.window_bytes < s->peer_window ? x->cfg.window_bytes : s->peer_window;
+	while (p->queue && s->snd_nxt - s->snd_una < FLIGHT_MAX) {
+		struct out_msg *m = p->queue;
+		uint32_t len = frag_len(m, m->next_frag);
+		/* One fragment always goes, or a zero window would stop the session for good. */
+		if (s->flight_bytes && s->flight_bytes + len > limit)
+			break;
+		if (m->next_frag == 0 && !start_msg(s, p, m))
+			break;
+		struct flight *f = &s->flight[s->snd_nxt % FLIGHT_MAX];
+		*f = (struct flight){
+			.msg = m,
+			.dsn = s->snd_nxt++,
+			.frag = m->next_frag++,
+			.tries = 1,
+			.sent_at = now,
+			.deadline = now + s->rto,
+		};
+		m->in_flight++;
+		s->flight_bytes += len;
+		send_fragment(x, p, s, f);
+		if (m->next_frag == m->frags) { /* all out: the flights hold it now */
+			p->queue = m->next;
+			if (!p->queue)
+				p->queue_tail = NULL;
+			m->next = NULL;
+		}
+	}
+}
+
+static void
+rtt_sample(struct xport *x, struct session *s, uint64_t r)
+{
+	if (s->srtt == 0) {
+		s->srtt = r ? r : 1;
+		s->rttvar = r / 2;
+	} else {
+		uint64_t d = s->srtt > r ? s->srtt - r : r - s->srtt;
+		s->rttvar = (3 * s->rttvar + d) / 4;
+		s->srtt = (7 * s->srtt + r) / 8;
+	}
+	s->rto = s->srtt + 4 * s->rttvar;
+	if (s->rto < x->cfg.rto_min_us)
+		s->rto = x->cfg.rto_min_us;
+	if (s->rto > x->cfg.rto_max_us)
+		s->rto = x->cfg.rto_max_us;
+}
+
+static void
+ack_one(struct xport *x, struct peer *p, struct session *s, uint64_t dsn, uint64_t now)
+{
+	struct flight *f = &s->flight[dsn % FLIGHT_MAX];
+	struct out_msg *m = f->msg;
+
+	if (!m || f->dsn != dsn)
+		return;
+	if (f->tries == 1) /* Karn: a resent fragment's acknowledgement could be either send's */
+		rtt_sample(x, s, now - f->sent_at);
+	s->flight_bytes -= frag_len(m, f->frag);
+	m->in_flight--;
+	f->msg = NULL;
+	if (m->next_frag == m->frags && m->in_flight == 0)
+		send_free_msg(x, p, m);
+}
+
+int
+send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire_header *h, uint64_t now)
+{
+	if (h->ack >= s->snd_nxt)
+		return XPORT_E_MALFORMED; /* acknowledges what was never sent */
+	s->peer_window = h->window;
+	for (uint64_t dsn = s->snd_una; dsn <= h->ack; dsn++)
+		ack_one(x, p, s, dsn, now);
+	for (int i = 0; i < 64; i++)
+		if ((h->sack >> i) & 1 && h->ack + 2 + i < s->snd_nxt)
+			ack_one(x, p, s, h->ack + 2 + i, now);
+	while (s->snd_una < s->snd_nxt && !s->flight[s->snd_una % FLIGHT_MAX].msg)
+		s->snd_una++;
+
+	/*
+	 * Later data arrived but ack + 1 did not: it was likely lost; do not wait
+	 * for the RTO. (Waiting for three later arrivals, as TCP waits for three
+	 * duplicate acks, resent no less on the tests' lossy wire, and cannot fire
+	 * with fewer than four fragments in flight; restarting the timers of what
+	 * is in flight on every new acknowledgement made recovery much slower.)
+	 */
+	struct flight *f = &s->flight[(h->ack + 1) % FLIGHT_MAX];
+	if (h->sack && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {
+		f->fast_resent = true;
+		f->tries++;
+		f->deadline = now + xport_backoff(x, s->rto, f->tries);
+		x->stats.tx_retransmits++;
+		send_fragment(x, p, s, f);
+	}
+	return XPORT_OK;
+}
+
+bool
+send_tick(struct xport *x, struct peer *p, uint64_t now, uint64_t *next)
+{
+	struct session *s = p->cur;
+
+	for (uint64_t dsn = s->snd_una; dsn < s->snd_nxt; dsn++) {
+		struct flight *f = &s->flight[dsn % FLIGHT_MAX];
+		if (!f->msg)
+			continue;
+		if (f->deadline <= now) {
+			if (f->tries >= x->cfg.max_tries)
+				return false;
+			f->tries++;
+			f->deadline = now + xport_backoff(x, s->rto, f->tries);
+			x->stats.tx_retransmits++;
+			send_fragment(x, p, s, f);
+		}
+		if (f->deadline < *next)
+			*next = f->deadline;
+	}
+	return true;
+}
+
+void
+send_drop_flights(struct xport *x, struct peer *p, struct session *s)
+{
+	for (int i = 0; i < FLIGHT_MAX; i++) {
+		struct flight *f = &s->flight[i];
+		struct out_msg *m = f->msg;
+		if (!m)
+			continue;
+		f->msg = NULL;
+		m->in_flight--;
+		if (m->next_frag == m->frags && m->in_flight == 0) {
+			x->stats.msgs_dropped++;
+			send_free_msg(x, p, m);
+		}
+	}
+	s->flight_bytes = 0;
+}

@@ -1,0 +1,119 @@
+/*
+ * The inter-node transport: reliable, ordered, authenticated and encrypted
+ * delivery of messages between nodes over an unreliable datagram service.
+ * Portable: no Manifold or lwIP calls. The caller supplies the clock (every
+ * entry takes `now`), the datagram output and delivery callbacks, and
+ * randomness; the library never sleeps and never blocks. One thread at a time.
+ * README.md in this folder has the wire format and the protocol.
+ */
+#ifndef XPORT_H
+#define XPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XPORT_KEY_SIZE 32
+
+/* Why an input was dropped or a call refused. xport_strerror names each. */
+enum xport_error {
+	XPORT_OK = 0,
+	XPORT_E_SHORT,           /* datagram shorter than header and tag */
+	XPORT_E_VERSION,         /* unknown protocol version */
+	XPORT_E_MALFORMED,       /* a field out of range or inconsistent */
+	XPORT_E_NOT_FOR_US,      /* destination node is not this node */
+	XPORT_E_UNKNOWN_SESSION, /* no session with that id from that node */
+	XPORT_E_BAD_TAG,         /* authentication failed (tampered, wrong key) */
+	XPORT_E_MODE,            /* auth-only where encryption is required, or back */
+	XPORT_E_REPLAY,          /* packet number seen before, or older than the window */
+	XPORT_E_DUPLICATE,       /* data already received (a retransmission) */
+	XPORT_E_WINDOW,          /* data beyond the receive window */
+	XPORT_E_NOMEM,           /* out of memory, or over a memory limit */
+	XPORT_E_TOO_BIG,         /* message larger than max_message */
+	XPORT_E_QUEUE_FULL,      /* too many bytes queued for that peer */
+	XPORT_E_INVALID,         /* a bad argument from the caller */
+	XPORT_E_COUNT
+};
+
+enum xport_event {
+	XPORT_EV_UP,        /* a session with the peer is established */
+	XPORT_EV_DEAD,      /* the peer stopped answering; its queued messages are dropped */
+	XPORT_EV_RESTARTED, /* the peer began a new session; the old one's messages are dropped */
+};
+
+struct xport_config {
+	uint32_t node;                          /* this node, nonzero */
+	uint8_t  cluster_key[XPORT_KEY_SIZE];   /* shared by the whole cluster */
+	bool     auth_only;                     /* authenticate, do not encrypt (measurement) */
+	uint32_t mtu;                           /* largest datagram; 0: 1472 (UDP in Ethernet) */
+	uint32_t window_bytes;                  /* unacknowledged bytes in flight; 0: 256 KiB */
+	uint32_t max_message;                   /* 0: 64 MiB */
+	uint32_t max_queued;                    /* bytes queued per peer; 0: 2 * max_message */
+	uint32_t rx_limit;                      /* reassembly bytes per peer; 0: 2 * max_message */
+	uint64_t rto_initial_us;                /* 0: 200 ms */
+	uint64_t rto_min_us;                    /* 0: 10 ms */
+	uint64_t rto_max_us;                    /* 0: 2 s */
+	uint32_t max_tries;                     /* sends of one datagram before the peer is dead; 0: 12 */
+	void    *ctx;                           /* passed to every callback */
+	/* A datagram for node `peer`; the bytes are valid during the call only. */
+	void (*output)(void *ctx, uint32_t peer, const void *dgram, size_t len);
+	/* A whole message for `port` from `peer`; the bytes are valid during the call only. */
+	void (*deliver)(void *ctx, uint32_t peer, uint32_t port, const void *data, size_t len);
+	/* Optional: sessions coming and going. */
+	void (*event)(void *ctx, uint32_t peer, enum xport_event ev);
+	/* Fills buf with unpredictable bytes (session nonces). */
+	void (*random)(void *ctx, void *buf, size_t len);
+};
+
+/* Everything counted; rx_rejected[e] counts inputs dropped with error e. */
+struct xport_stats {
+	uint64_t rx_datagrams, rx_rejected[XPORT_E_COUNT];
+	uint64_t tx_datagrams, tx_retransmits, tx_hellos, tx_acks;
+	uint64_t msgs_sent, msgs_delivered, bytes_delivered;
+	uint64_t msgs_dropped;       /* queued to a peer that died or restarted */
+	uint64_t sessions_up, peers_dead, peers_restarted;
+	uint64_t mem_bytes;          /* held now by the library */
+};
+
+struct xport;
+
+/* NULL when the configuration is invalid or memory is short. */
+struct xport *xport_create(const struct xport_config *cfg);
+void xport_destroy(struct xport *x);
+
+/*
+ * Queues a copy of a message for `port` on node `peer`; it is delivered there
+ * once, after every earlier message of this node to that peer (so per port in
+ * order). Starts a session when there is none.
+ * Errors: XPORT_E_INVALID (peer 0 or this node), XPORT_E_TOO_BIG,
+ * XPORT_E_QUEUE_FULL, XPORT_E_NOMEM.
+ */
+int xport_send(struct xport *x, uint32_t peer, uint32_t port, const void *data, size_t len, uint64_t now);
+
+/* One datagram from the network. XPORT_OK, or why it was dropped (also counted). */
+int xport_input(struct xport *x, const void *dgram, size_t len, uint64_t now);
+
+/*
+ * Retransmissions, delayed acknowledgements, handshakes. Returns when to call
+ * it next (UINT64_MAX: nothing pending); call it also after xport_input and
+ * xport_send, which may want an earlier deadline.
+ */
+uint64_t xport_tick(struct xport *x, uint64_t now);
+
+const struct xport_stats *xport_stats(const struct xport *x);
+const char *xport_strerror(int err);
+
+/* Bytes of messages to the peer not yet acknowledged (0 for an unknown peer). */
+size_t xport_pending(const struct xport *x, uint32_t peer);
+
+/* The smoothed round-trip time to the peer in microseconds; 0 before a measurement. */
+uint64_t xport_rtt(const struct xport *x, uint32_t peer);
+
+/*
+ * Declares the peer dead now, as its failure detector decided (gns's
+ * heartbeats): its sessions and queued messages go, with the DEAD event.
+ * A later xport_send starts a new session. XPORT_E_INVALID for an unknown peer.
+ */
+int xport_forget(struct xport *x, uint32_t peer);
+
+#endif
