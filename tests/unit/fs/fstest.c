@@ -45,10 +45,24 @@ fst_sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static void
+cleanup(void)
+{
+	if (!getenv("FST_KEEP"))
+		fst_sh("rm -rf /tmp/fslib-%d", (int)getpid());
+}
+
+/* Scratch folders go when the tests end (FST_KEEP=1 keeps them). */
 const char *
 fst_dir(const char *name)
 {
 	static char path[512];
+	static bool registered;
+
+	if (!registered) {
+		atexit(cleanup);
+		registered = true;
+	}
 
 	snprintf(path, sizeof path, "/tmp/fslib-%d/%s", (int)getpid(), name);
 	fst_sh("rm -rf '%s' && mkdir -p '%s'", path, path);
