@@ -30,18 +30,17 @@ fst_now(void)
 int
 fst_sh(const char *fmt, ...)
 {
-	char cmd[4096];
+	char cmd[4096], full[4200];
 	va_list ap;
 	int n, st;
 
 	va_start(ap, fmt);
-	n = vsnprintf(cmd, sizeof cmd - 32, fmt, ap);
+	n = vsnprintf(cmd, sizeof cmd, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof cmd - 32)
+	if (n < 0 || (size_t)n >= sizeof cmd)
 		return -1;
-	if (!getenv("FST_VERBOSE"))
-		strcat(cmd, " >/dev/null 2>&1");
-	st = system(cmd);
+	snprintf(full, sizeof full, "( %s )%s", cmd, getenv("FST_VERBOSE") ? "" : " >/dev/null 2>&1");
+	st = system(full);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
