@@ -286,21 +286,47 @@ fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct
 	return r;
 }
 
-/* Whether a short name is taken in dir. */
+/* The short names dir holds (*n of them, 11 bytes each), in a malloc'd array. */
 static int
-short_taken(struct fat *f, const struct fat_node *dir, const uint8_t sn[11])
+short_names(struct fat *f, const struct fat_node *dir, uint8_t **out, size_t *n)
 {
 	struct found *x = malloc(sizeof *x);
+	uint8_t *v = NULL;
+	size_t cap = 0;
 	uint32_t index = 0;
 	int r;
 
+	*n = 0;
 	if (!x)
 		return -FS_ENOMEM;
-	while ((r = dir_iter(f, dir, &index, x)) == 1)
-		if (!memcmp(x->de.name, sn, 11))
-			break;
+	while ((r = dir_iter(f, dir, &index, x)) == 1) {
+		if (*n == cap) {
+			uint8_t *w = realloc(v, (cap = cap ? cap * 2 : 64) * 11);
+
+			if (!w) {
+				r = -FS_ENOMEM;
+				break;
+			}
+			v = w;
+		}
+		memcpy(v + 11 * (*n)++, x->de.name, 11);
+	}
 	free(x);
-	return r;
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+static bool
+taken(const uint8_t *names, size_t n, const uint8_t sn[11])
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memcmp(names + 11 * i, sn, 11))
+			return true;
+	return false;
 }
 
 /* A free run of need entries (free or past the end marker), growing the directory if it must. */
@@ -363,20 +389,24 @@ fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, c
 		uint8_t basis[11];
 		unsigned n;
 
+		uint8_t *names = NULL;
+		size_t count;
+
 		fat_short_basis(name, len, basis);
+		err = short_names(f, dir, &names, &count);
+		if (err)
+			return err;
 		for (n = 1; n < 1000000; n++) {
 			memcpy(sn, basis, 11);
 			fat_short_tail(sn, n);
-			err = short_taken(f, dir, sn);
-			if (err < 0)
-				return err;
-			if (err == 0)
+			if (sn[0] == FAT_DELETED)
+				sn[0] = FAT_KANJI_E5;
+			if (!taken(names, count, sn))
 				break;
 		}
+		free(names);
 		if (n == 1000000)
 			return -FS_EEXIST;
-		if (sn[0] == FAT_DELETED)
-			sn[0] = FAT_KANJI_E5;
 		nlfn = (uint32_t)((nucs + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS);
 	}
 	err = find_room(f, dir, nlfn + 1, &start);

@@ -283,6 +283,34 @@ count_free(struct fat *f)
 
 	f->free_count = 0;
 	f->next_free = 0;
+	if (f->bits != 12) {
+		/* Whole sectors at a time: 16- and 32-bit entries never straddle two. */
+		uint32_t per = f->bps / (uint32_t)(f->bits / 8), mask = f->bits == 16 ? 0xFFFF : 0x0FFFFFFF;
+
+		for (uint32_t s = 0; s * per < f->nclusters + 2; s++) {
+			struct bcache_buf *b;
+			int err = bcache_get(f->bc, f->rsvd + f->active_fat * f->fatsz + s, &b);
+
+			if (err)
+				return err;
+			for (uint32_t i = 0; i < per; i++) {
+				uint32_t c = s * per + i, e;
+
+				if (c < 2 || c >= f->nclusters + 2)
+					continue;
+				memcpy(&e, b->data + i * (uint32_t)(f->bits / 8), (size_t)(f->bits / 8));
+				if ((e & mask) == 0) {
+					f->free_count++;
+					if (!f->next_free)
+						f->next_free = c;
+				}
+			}
+			bcache_put(f->bc, b);
+		}
+		if (!f->next_free)
+			f->next_free = 2;
+		return 0;
+	}
 	for (uint32_t c = 2; c < f->nclusters + 2; c++) {
 		int err = fat_get(f, c, &v);
 

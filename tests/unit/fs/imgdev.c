@@ -1,5 +1,6 @@
 /* The image-file block device of the host tests (imgdev.h). */
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fs_error.h"
@@ -13,6 +14,10 @@ img_read(struct blkdev *bd, uint64_t lba, uint32_t n, void *buf)
 
 	if (d->fail_reads || lba + n > bd->sectors)
 		return -FS_EIO;
+	if (d->mem) {
+		memcpy(buf, d->mem + lba * bd->sector_size, len);
+		return 0;
+	}
 	return pread(d->fd, buf, len, (off_t)(lba * bd->sector_size)) == (ssize_t)len ? 0 : -FS_EIO;
 }
 
@@ -31,6 +36,12 @@ img_write(struct blkdev *bd, uint64_t lba, uint32_t n, const void *buf)
 	if (d->budget > 0)
 		d->budget--;
 	d->writes++;
+	if (d->touched)
+		memset(d->touched + lba, 1, n);
+	if (d->mem) {
+		memcpy(d->mem + lba * bd->sector_size, buf, len);
+		return 0;
+	}
 	return pwrite(d->fd, buf, len, (off_t)(lba * bd->sector_size)) == (ssize_t)len ? 0 : -FS_EIO;
 }
 
@@ -45,6 +56,8 @@ imgdev_open(struct imgdev *d, const char *path)
 {
 	struct stat st;
 
+	d->mem = NULL;
+	d->touched = NULL;
 	d->fd = open(path, O_RDWR);
 	if (d->fd < 0 || fstat(d->fd, &st) < 0)
 		return -FS_EIO;
@@ -56,7 +69,20 @@ imgdev_open(struct imgdev *d, const char *path)
 }
 
 void
+imgdev_open_mem(struct imgdev *d, uint8_t *mem, uint64_t size)
+{
+	d->dev = (struct blkdev){ 512, size / 512, img_read, img_write, img_flush };
+	d->fd = -1;
+	d->mem = mem;
+	d->touched = NULL;
+	d->writes = d->dropped = 0;
+	d->budget = -1;
+	d->fail_reads = false;
+}
+
+void
 imgdev_close(struct imgdev *d)
 {
-	close(d->fd);
+	if (d->fd >= 0)
+		close(d->fd);
 }

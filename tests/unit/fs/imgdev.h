@@ -18,9 +18,13 @@ struct imgdev {
 	uint64_t dropped;	/* write calls the cut dropped */
 	int64_t budget;		/* writes left before the cut; -1: no cut */
 	bool fail_reads;	/* every read fails with EIO */
+	uint8_t *mem;		/* imgdev_open_mem: the image in memory, not a file */
+	uint8_t *touched;	/* if set: a byte per sector, set by every write */
 };
 
 int imgdev_open(struct imgdev *d, const char *path);
+/* An image held in memory (size bytes at mem, not copied). */
+void imgdev_open_mem(struct imgdev *d, uint8_t *mem, uint64_t size);
 void imgdev_close(struct imgdev *d);
 
 #endif
