@@ -290,15 +290,19 @@ check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, struct ext2
 	return err;
 }
 
-/* Links a new inode under name and writes both (ext2.h: the name goes first). */
+/*
+ * Links a new inode under name and writes both. The name goes into the cache
+ * first: a flush between the two (the cache making room) may then leave a name
+ * for an unused inode, which e2fsck -p clears, never an unattached inode.
+ */
 static int
 attach(struct ext2 *e, fs_ino_t dir, struct ext2_inode *din, const char *name, size_t len, uint32_t ino,
        struct ext2_inode *in, bool is_dir)
 {
-	int err = ext2_inode_init(e, ino, in);
+	int err = ext2_dir_add(e, (uint32_t)dir, din, name, len, ino, in->mode, NULL);
 
 	if (!err)
-		err = ext2_dir_add(e, (uint32_t)dir, din, name, len, ino, in->mode, NULL);
+		err = ext2_inode_init(e, ino, in);
 	if (err) {
 		drop_new(e, ino, in);
 		return err;
@@ -395,16 +399,17 @@ remove_name(struct fs *fs, fs_ino_t dir, const char *name, size_t len, bool want
 		if (err <= 0)
 			return err < 0 ? err : -FS_ENOTEMPTY;
 	}
-	err = ext2_dir_remove(e, (uint32_t)dir, &din, &pos);
+	/* The inode first (a flush may come between): a name left for a freed
+	 * inode is repaired by e2fsck -p, a linked inode without a name is not. */
+	err = unref(e, ino, &in);
+	if (!err)
+		err = ext2_dir_remove(e, (uint32_t)dir, &din, &pos);
 	if (err)
 		return err;
 	if (want_dir && din.links_count > 2)
 		din.links_count--;	/* the child's ".." is gone */
 	touch(e, &din, true);
-	err = ext2_inode_write(e, (uint32_t)dir, &din, EXT2_PASS_INODE);
-	if (!err)
-		err = unref(e, ino, &in);
-	return err;
+	return ext2_inode_write(e, (uint32_t)dir, &din, EXT2_PASS_INODE);
 }
 
 static int
@@ -523,7 +528,10 @@ e2_readdir(struct fs *fs, fs_ino_t dir, uint64_t *cookie, struct fs_dirent *out)
 /*
  * rename(2). The new name is written before the old one goes whenever they
  * are in different directory blocks (a flush between them), so that a cut
- * never leaves the file with no name; a directory's ".." follows it.
+ * never leaves a file with no name; a directory's ".." follows it. A cut
+ * between the two writes can leave a directory with two names, which e2fsck
+ * repairs only when asked (not with -p): without a journal no order avoids
+ * both that and a directory with none.
  */
 static int
 e2_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_t ddir, const char *dname,
@@ -566,6 +574,9 @@ e2_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_t
 			err = ext2_dir_empty(e, &tin);
 			err = err < 0 ? err : err ? 0 : -FS_ENOTEMPTY;
 		}
+		/* The replaced file goes first, for the reason remove_name gives. */
+		if (!err)
+			err = unref(e, tino, &tin);
 		if (!err)
 			err = ext2_dir_retarget(e, dd, &dpos, sino, in.mode);
 		replaced = true;
@@ -606,8 +617,6 @@ e2_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_t
 	touch(e, &in, false);
 	if (!err)
 		err = ext2_inode_write(e, sino, &in, EXT2_PASS_INODE);
-	if (!err && replaced)
-		err = unref(e, tino, &tin);
 	return err;
 }
 

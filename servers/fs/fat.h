@@ -12,10 +12,12 @@
  * again after renaming it.
  *
  * Crash order (bcache.h): file data and new directory clusters first, then
- * the tables, then directory entries, then FSInfo. A cut leaves at worst lost
- * chains, a file longer than its chain, or clusters shared by two files
- * changed since the last sync; `fsck.fat -a` repairs each. Files untouched
- * since the last sync keep their clusters.
+ * the tables, then directory entries, then FSInfo. Freed clusters stay
+ * allocated in the table until the next sync has written everything that
+ * referred to them, and are not reused before. A cut leaves at worst lost
+ * chains, a file longer or shorter than its chain, or the two tables
+ * differing; one `fsck.fat -a` repairs each. Files untouched since the last
+ * sync keep their clusters.
  */
 #ifndef FS_FAT_H
 #define FS_FAT_H
@@ -54,6 +56,8 @@ struct fat {
 	/* The last step of a chain walk, so that reading a directory or file in
 	 * order costs one table lookup a cluster. Cleared by every table change. */
 	uint32_t walk_start, walk_n, walk_c;
+	uint32_t *frees;		/* clusters freed since the last sync (see above) */
+	size_t nfrees, frees_cap;
 };
 
 #define FAT_OF(f) ((struct fat *)(f))
@@ -81,7 +85,8 @@ int fat_get(struct fat *f, uint32_t c, uint32_t *next);	/* next: 0 free, else th
 #define FAT_EOC 0xFFFFFFFFu
 int fat_set(struct fat *f, uint32_t c, uint32_t next);	/* FAT_EOC ends a chain */
 int fat_alloc(struct fat *f, uint32_t prev, bool zero, uint32_t *out);
-int fat_free_chain(struct fat *f, uint32_t c);
+int fat_free_chain(struct fat *f, uint32_t c);	/* at the next sync */
+int fat_apply_frees(struct fat *f);
 uint32_t fat_cluster_sector(const struct fat *f, uint32_t c);
 static inline uint32_t fat_node_cluster(const struct fat *f, const struct fat_dirent *de)
 {

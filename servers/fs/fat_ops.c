@@ -469,7 +469,9 @@ fat_rmdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len)
 
 /*
  * rename(2): the new entry is written and flushed before the old one goes,
- * so that a cut leaves the file under one name or both, never none.
+ * so that a cut leaves the file under one name or both, never none. For a
+ * folder, two names share its clusters: fsck.fat -a cuts one to nothing and
+ * needs a second run to delete it.
  */
 static int
 fat_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_t ddir, const char *dname,

@@ -133,6 +133,12 @@ fat_alloc(struct fat *f, uint32_t prev, bool zero, uint32_t *out)
 	uint32_t c = 0, v;
 	int err;
 
+	if (f->free_count == 0 && f->nfrees > 0) {
+		/* Clusters freed since the last sync become usable once it is done. */
+		err = fat_sync(&f->fs);
+		if (err)
+			return err;
+	}
 	if (f->free_count == 0)
 		return -FS_ENOSPC;
 	for (uint32_t n = 0; n < f->nclusters; n++) {
@@ -186,14 +192,43 @@ fat_free_chain(struct fat *f, uint32_t c)
 		if (n > f->nclusters)
 			return -FS_ECORRUPT;	/* a loop */
 		err = fat_get(f, c, &next);
-		if (!err)
-			err = fat_set(f, c, 0);
 		if (err)
 			return err;
-		f->free_count++;
-		f->info_dirty = true;
+		if (f->nfrees == f->frees_cap) {
+			size_t cap = f->frees_cap ? f->frees_cap * 2 : 256;
+			uint32_t *v = realloc(f->frees, cap * sizeof *v);
+
+			if (!v)
+				return -FS_ENOMEM;
+			f->frees = v;
+			f->frees_cap = cap;
+		}
+		f->frees[f->nfrees++] = c;
 		c = next;
 	}
+	return 0;
+}
+
+int
+fat_apply_frees(struct fat *f)
+{
+	for (size_t i = 0; i < f->nfrees; i++) {
+		uint32_t v;
+		int err = fat_get(f, f->frees[i], &v);
+
+		if (err == -FS_ECORRUPT)
+			continue;
+		if (!err && v != 0) {	/* a corrupt image may list a cluster twice */
+			err = fat_set(f, f->frees[i], 0);
+			if (!err) {
+				f->free_count++;
+				f->info_dirty = true;
+			}
+		}
+		if (err)
+			return err;
+	}
+	f->nfrees = 0;
 	return 0;
 }
 
@@ -347,6 +382,14 @@ fat_sync(struct fs *fs)
 
 	if (fs->readonly)
 		return 0;
+	/* Everything that referred to the freed clusters goes first. */
+	if (f->nfrees) {
+		err = bcache_flush(f->bc);
+		if (!err)
+			err = fat_apply_frees(f);
+		if (err)
+			return err;
+	}
 	if (f->fsinfo && f->info_dirty) {
 		err = bcache_get(f->bc, f->fsinfo, &b);
 		if (err)
@@ -380,6 +423,7 @@ fat_unmount(struct fs *fs)
 	int err = fat_sync(fs);
 
 	bcache_destroy(f->bc);
+	free(f->frees);
 	free(f);
 	return err;
 }

@@ -199,6 +199,18 @@ compare_file(struct vfs *v, const char *vp, const char *hp, uint64_t size, char 
 	return 0;
 }
 
+/* skip: names separated by '|' */
+static bool
+skipped(const char *skip, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = skip; p && *p; p += strcspn(p, "|"), p += *p == '|')
+		if (strcspn(p, "|") == n && !strncmp(p, name, n))
+			return true;
+	return false;
+}
+
 int
 fst_compare(struct vfs *v, const char *vpath, const char *host, const char *skip, char *why, size_t whylen)
 {
@@ -213,7 +225,7 @@ fst_compare(struct vfs *v, const char *vpath, const char *host, const char *skip
 		struct stat hs;
 		struct fs_stat st;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || (skip && !strcmp(de->d_name, skip)))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || skipped(skip, de->d_name))
 			continue;
 		count++;
 		snprintf(vp, sizeof vp, "%s/%s", strcmp(vpath, "/") ? vpath : "", de->d_name);
@@ -254,7 +266,7 @@ fst_compare(struct vfs *v, const char *vpath, const char *host, const char *skip
 	if (err)
 		return WHY("%s: %s", vpath, fs_error_name(err));
 	while ((err = vfs_readdir(&n, &cookie, &ent)) == 1)
-		if (!skip || strcmp(ent.name, skip))
+		if (!skipped(skip, ent.name))
 			vcount++;
 	if (err < 0)
 		return WHY("%s: readdir: %s", vpath, fs_error_name(err));

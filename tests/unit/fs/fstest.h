@@ -30,13 +30,18 @@ int fst_unmount(struct fst_mnt *m);
 
 /* Compares the library's tree at vpath with a host folder, file by file (every
  * file's bytes hashed and compared, symbolic links' text, types): 0 when equal,
- * else -1 and why. skip: a name to leave out (lost+found), or NULL. */
+ * else -1 and why. skip: names to leave out at the top, separated by '|'
+ * ("lost+found|work"), or NULL. */
 int fst_compare(struct vfs *v, const char *vpath, const char *host, const char *skip, char *why, size_t whylen);
 
 /* A random workload on the mounted tree and a host mirror folder, op by op:
- * both must succeed or fail alike. Returns the number of operations that
+ * both must succeed or fail alike. Only the folder top ("" for the root,
+ * else "/name") and what is below it is used. Returns the number of operations that
  * disagreed (0 is success) and says the first in why. */
-int fst_workload(struct vfs *v, const char *mirror, unsigned seed, int ops, bool fat, char *why, size_t whylen);
+#define FST_FAT 1u		/* FAT: no links; names only as FAT can hold them */
+#define FST_NO_DIR_RENAME 2u	/* leave folders where they are */
+int fst_workload(struct vfs *v, const char *mirror, const char *top, unsigned seed, int ops, unsigned flags,
+		 char *why, size_t whylen);
 
 int64_t fst_now(void);
 uint64_t fst_rand(uint64_t *state);

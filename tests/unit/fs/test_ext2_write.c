@@ -26,7 +26,7 @@ workload(const char *name, int bsize, int isize, unsigned seed, int ops, bool wi
 	EXPECT_EQ(err, 0);
 	if (err)
 		return;
-	err = fst_workload(&m.v, tree, seed, ops, false, why, sizeof why);
+	err = fst_workload(&m.v, tree, "", seed, ops, 0, why, sizeof why);
 	if (err)
 		unit_fail(__FILE__, __LINE__, "%d operations disagreed; first: %s", err, why);
 	if (!err && fst_compare(&m.v, "/", tree, "lost+found", why, sizeof why))

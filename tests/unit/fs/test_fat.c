@@ -74,7 +74,7 @@ workload(const char *name, int bits, unsigned seed, int ops)
 	EXPECT_EQ(err, 0);
 	if (err)
 		return;
-	err = fst_workload(&m.v, tree, seed, ops, true, why, sizeof why);
+	err = fst_workload(&m.v, tree, "", seed, ops, FST_FAT, why, sizeof why);
 	if (err)
 		unit_fail(__FILE__, __LINE__, "%d operations disagreed; first: %s", err, why);
 	if (!err && fst_compare(&m.v, "/", tree, NULL, why, sizeof why))

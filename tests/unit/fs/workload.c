@@ -20,7 +20,7 @@ struct wl {
 	struct vfs *v;
 	const char *mirror;
 	uint64_t rs;
-	bool fat;
+	bool fat, no_dir_rename;
 	char *files[MAXP], *dirs[MAXP], *links[MAXP];
 	int nfiles, ndirs, nlinks;
 	unsigned counter;
@@ -395,7 +395,7 @@ scan(struct wl *w, const char *p)
 		char path[2100];
 
 		line[strcspn(line, "\n")] = 0;
-		snprintf(path, sizeof path, "/%s", line + 2);
+		snprintf(path, sizeof path, "%s/%s", p, line + 2);
 		if (line[0] == 'f')
 			add(w->files, &w->nfiles, path);
 		else if (line[0] == 'd')
@@ -408,7 +408,8 @@ scan(struct wl *w, const char *p)
 }
 
 int
-fst_workload(struct vfs *v, const char *mirror, unsigned seed, int ops, bool fat, char *why, size_t whylen)
+fst_workload(struct vfs *v, const char *mirror, const char *top, unsigned seed, int ops, unsigned flags, char *why,
+	     size_t whylen)
 {
 	struct wl *w = calloc(1, sizeof *w);
 	int bad;
@@ -416,14 +417,15 @@ fst_workload(struct vfs *v, const char *mirror, unsigned seed, int ops, bool fat
 	w->v = v;
 	w->mirror = mirror;
 	w->rs = seed * 0x9E3779B97F4A7C15ull + 12345;
-	w->fat = fat;
+	w->fat = flags & FST_FAT;
+	w->no_dir_rename = flags & FST_NO_DIR_RENAME;
 	w->why = why;
 	w->whylen = whylen;
 	w->buf = malloc(256 * 1024);
-	add(w->dirs, &w->ndirs, "");
-	scan(w, "");
+	add(w->dirs, &w->ndirs, top);
+	scan(w, top);
 	for (int i = 0; i < ops; i++) {
-		switch (rnd(w, fat ? 20 : 24)) {
+		switch (rnd(w, w->fat ? 20 : 24)) {
 		case 0: case 1: case 2: case 3: case 4: op_create(w); break;
 		case 5: case 6: case 7: op_write(w); break;
 		case 8: case 9: op_truncate(w); break;
@@ -431,7 +433,7 @@ fst_workload(struct vfs *v, const char *mirror, unsigned seed, int ops, bool fat
 		case 12: case 13: op_rename_file(w); break;
 		case 14: op_mkdir(w); break;
 		case 15: op_rmdir(w); break;
-		case 16: op_rename_dir(w); break;
+		case 16: if (!w->no_dir_rename) op_rename_dir(w); break;
 		case 17: op_mkdir(w); break;
 		case 18: op_create(w); break;
 		case 19: if (v->mounts[0].fs->ops->sync(v->mounts[0].fs)) w->bad++; break;
