@@ -290,6 +290,18 @@ check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, struct ext2
 	return err;
 }
 
+/* The start of create, mkdir and symlink: checks, then a fresh inode of mode. */
+static int
+begin_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mode, struct ext2_inode *din,
+	  uint32_t *ino, struct ext2_inode *in)
+{
+	int err = check_new(fs, dir, name, len, din);
+
+	if (!err && FS_ISDIR(mode) && din->links_count >= EXT2_LINK_MAX)
+		err = -FS_EMLINK;
+	return err ? err : new_inode(EXT2_OF(fs), dir, mode, ino, in);
+}
+
 /*
  * Links a new inode under name and writes both. The name goes into the cache
  * first: a flush between the two (the cache making room) may then leave a name
@@ -319,13 +331,11 @@ e2_create(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mo
 	struct ext2 *e = EXT2_OF(fs);
 	struct ext2_inode din, in;
 	uint32_t ino;
-	int err = check_new(fs, dir, name, len, &din);
+	int err;
 
-	if (err)
-		return err;
 	if ((mode & FS_S_IFMT) && !FS_ISREG(mode))
 		return -FS_EINVAL;
-	err = new_inode(e, dir, FS_S_IFREG | (mode & 07777), &ino, &in);
+	err = begin_new(fs, dir, name, len, FS_S_IFREG | (mode & 07777), &din, &ino, &in);
 	if (!err)
 		err = attach(e, dir, &din, name, len, ino, &in, false);
 	if (!err)
@@ -339,13 +349,8 @@ e2_mkdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mod
 	struct ext2 *e = EXT2_OF(fs);
 	struct ext2_inode din, in;
 	uint32_t ino;
-	int err = check_new(fs, dir, name, len, &din);
+	int err = begin_new(fs, dir, name, len, FS_S_IFDIR | (mode & 07777), &din, &ino, &in);
 
-	if (err)
-		return err;
-	if (din.links_count >= EXT2_LINK_MAX)
-		return -FS_EMLINK;
-	err = new_inode(e, dir, FS_S_IFDIR | (mode & 07777), &ino, &in);
 	if (err)
 		return err;
 	in.links_count = 2;	/* its name and its "." */
@@ -458,15 +463,13 @@ e2_symlink(struct fs *fs, fs_ino_t dir, const char *name, size_t len, const char
 	struct ext2_inode din, in;
 	size_t tlen = strlen(target);
 	uint32_t ino;
-	int err = check_new(fs, dir, name, len, &din);
+	int err;
 
-	if (err)
-		return err;
 	if (tlen == 0)
 		return -FS_EINVAL;
 	if (tlen >= e->bsize || tlen >= 4096)
 		return -FS_ENAMETOOLONG;
-	err = new_inode(e, dir, FS_S_IFLNK | 0777, &ino, &in);
+	err = begin_new(fs, dir, name, len, FS_S_IFLNK | 0777, &din, &ino, &in);
 	if (err)
 		return err;
 	if (tlen < sizeof in.block) {

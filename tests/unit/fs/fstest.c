@@ -21,6 +21,24 @@ fst_rand(uint64_t *s)
 	return *s * 2685821657736338717ull;
 }
 
+uint8_t *
+fst_load(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *p;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	*size = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc(*size);
+	if (p && fread(p, 1, *size, f) != *size)
+		*size = 0;
+	fclose(f);
+	return p;
+}
+
 int64_t
 fst_now(void)
 {

@@ -43,6 +43,8 @@ int fst_compare(struct vfs *v, const char *vpath, const char *host, const char *
 int fst_workload(struct vfs *v, const char *mirror, const char *top, unsigned seed, int ops, unsigned flags,
 		 char *why, size_t whylen);
 
+/* A whole file in memory (malloc'd), its size in *size. */
+uint8_t *fst_load(const char *path, size_t *size);
 int64_t fst_now(void);
 uint64_t fst_rand(uint64_t *state);
 

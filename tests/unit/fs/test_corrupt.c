@@ -33,22 +33,6 @@ add_region(struct regions *rs, uint64_t off, uint64_t len)
 		rs->r[rs->n++] = (struct region){ off, len };
 }
 
-static uint8_t *
-load(const char *img, size_t *size)
-{
-	FILE *f = fopen(img, "rb");
-	uint8_t *p;
-
-	fseek(f, 0, SEEK_END);
-	*size = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc(*size);
-	if (fread(p, 1, *size, f) != *size)
-		*size = 0;
-	fclose(f);
-	return p;
-}
-
 /* Every folder's first blocks or clusters, found by walking the pristine tree. */
 static void
 dir_regions(struct fs *fs, fs_ino_t dir, int depth, struct regions *rs)
@@ -168,7 +152,7 @@ corrupt_runs(const char *name, const char *type, const char *mkfs)
 	EXPECT_EQ(fst_mount(&m, img, type, true), 0);
 	meta_regions(m.fs, &rs);
 	fst_unmount(&m);
-	pristine = load(img, &size);
+	pristine = fst_load(img, &size);
 	work = malloc(size);
 	memcpy(work, pristine, size);
 	/* Between seeds only the sectors written are put back. */

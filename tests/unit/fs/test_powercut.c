@@ -17,22 +17,6 @@
 
 #define CUTS 60
 
-static uint8_t *
-load(const char *img, size_t *size)
-{
-	FILE *f = fopen(img, "rb");
-	uint8_t *p;
-
-	fseek(f, 0, SEEK_END);
-	*size = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	p = malloc(*size);
-	if (fread(p, 1, *size, f) != *size)
-		*size = 0;
-	fclose(f);
-	return p;
-}
-
 static void
 save(const char *img, const uint8_t *p, size_t size)
 {
@@ -97,7 +81,7 @@ cuts(const char *name, const char *type, const char *mkfs, const char *repair, c
 		return;
 	EXPECT_EQ(synced_files(&m, tree), 0);
 	EXPECT_EQ(fst_unmount(&m), 0);
-	base = load(img, &size);
+	base = fst_load(img, &size);
 	work = malloc(size);
 	/* An uncut run counts the writes the workload makes. */
 	for (int k = -1; k < CUTS; k++) {

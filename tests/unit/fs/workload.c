@@ -193,21 +193,22 @@ op_truncate(struct wl *w)
 	agree(w, "truncate", p, he, err);
 }
 
+/* Unlinks a random name of the list (files or symbolic links). */
 static void
-op_unlink(struct wl *w)
+unlink_one(struct wl *w, char **list, int *n, const char *what)
 {
 	char hp[1024];
 	int i;
 
-	if (!w->nfiles)
+	if (!*n)
 		return;
-	i = (int)rnd(w, w->nfiles);
-	host_path(w, w->files[i], hp, sizeof hp);
+	i = (int)rnd(w, *n);
+	host_path(w, list[i], hp, sizeof hp);
 	int he = herr(unlink(hp));
-	int err = vfs_unlink(w->v, w->files[i]);
-	agree(w, "unlink", w->files[i], he, err);
+	int err = vfs_unlink(w->v, list[i]);
+	agree(w, what, list[i], he, err);
 	if (!err)
-		drop(w->files, &w->nfiles, i);
+		drop(list, n, i);
 }
 
 static void
@@ -363,23 +364,6 @@ op_symlink(struct wl *w)
 		add(w->links, &w->nlinks, p);
 }
 
-static void
-op_unlink_symlink(struct wl *w)
-{
-	char hp[1024];
-	int i;
-
-	if (!w->nlinks)
-		return;
-	i = (int)rnd(w, w->nlinks);
-	host_path(w, w->links[i], hp, sizeof hp);
-	int he = herr(unlink(hp));
-	int err = vfs_unlink(w->v, w->links[i]);
-	agree(w, "unlink symlink", w->links[i], he, err);
-	if (!err)
-		drop(w->links, &w->nlinks, i);
-}
-
 /* The files and folders already in the mirror join the lists. */
 static void
 scan(struct wl *w, const char *p)
@@ -429,7 +413,7 @@ fst_workload(struct vfs *v, const char *mirror, const char *top, unsigned seed, 
 		case 0: case 1: case 2: case 3: case 4: op_create(w); break;
 		case 5: case 6: case 7: op_write(w); break;
 		case 8: case 9: op_truncate(w); break;
-		case 10: case 11: op_unlink(w); break;
+		case 10: case 11: unlink_one(w, w->files, &w->nfiles, "unlink"); break;
 		case 12: case 13: op_rename_file(w); break;
 		case 14: op_mkdir(w); break;
 		case 15: op_rmdir(w); break;
@@ -439,7 +423,7 @@ fst_workload(struct vfs *v, const char *mirror, const char *top, unsigned seed, 
 		case 19: if (v->mounts[0].fs->ops->sync(v->mounts[0].fs)) w->bad++; break;
 		case 20: op_link(w); break;
 		case 21: op_symlink(w); break;
-		case 22: op_unlink_symlink(w); break;
+		case 22: unlink_one(w, w->links, &w->nlinks, "unlink symlink"); break;
 		default: op_link(w); break;
 		}
 	}
