@@ -11,7 +11,9 @@ fs_error_name(int err)
 	case FS_EPERM: return "EPERM";
 	case FS_ENOENT: return "ENOENT";
 	case FS_EIO: return "EIO";
+	case FS_EBADF: return "EBADF";
 	case FS_ENOMEM: return "ENOMEM";
+	case FS_EACCES: return "EACCES";
 	case FS_EBUSY: return "EBUSY";
 	case FS_EEXIST: return "EEXIST";
 	case FS_EXDEV: return "EXDEV";

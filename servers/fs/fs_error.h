@@ -10,7 +10,9 @@ enum fs_error {
 	FS_EPERM = 1,		/* the file system cannot do this (a hard link on FAT) */
 	FS_ENOENT = 2,
 	FS_EIO = 5,		/* the block device failed */
+	FS_EBADF = 9,		/* the server: a file whose file system went */
 	FS_ENOMEM = 12,
+	FS_EACCES = 13,		/* the server: not open for that */
 	FS_EBUSY = 16,		/* a mount point, or a mounted file system */
 	FS_EEXIST = 17,
 	FS_EXDEV = 18,		/* rename or link across file systems */
