@@ -147,7 +147,10 @@ int
 fst_mount(struct fst_mnt *m, const char *img, const char *type, bool readonly)
 {
 	struct fs_mount_opts o = { .readonly = readonly, .cache_blocks = 64, .now = fst_now };
-	int err = imgdev_open(&m->dev, img);
+	int err;
+
+	vfs_init(&m->v);	/* a failed mount leaves an empty table, not garbage */
+	err = imgdev_open(&m->dev, img);
 
 	if (err)
 		return err;
@@ -156,7 +159,6 @@ fst_mount(struct fst_mnt *m, const char *img, const char *type, bool readonly)
 		imgdev_close(&m->dev);
 		return err;
 	}
-	vfs_init(&m->v);
 	vfs_mount(&m->v, "/", m->fs);
 	return 0;
 }
