@@ -7,6 +7,8 @@
 #include "fstest.h"
 #include "unit.h"
 
+static const char *extra_opts = "";
+
 static void
 workload(const char *name, int bsize, int isize, unsigned seed, int ops, bool with_tree)
 {
@@ -21,7 +23,7 @@ workload(const char *name, int bsize, int isize, unsigned seed, int ops, bool wi
 	fst_sh("mkdir -p %s %s", tree, out);
 	if (with_tree)
 		fst_make_tree(tree, seed, true);
-	EXPECT_EQ(fst_sh("mke2fs -q -F -t ext2 -b %d -I %d -d %s %s 32M", bsize, isize, tree, img), 0);
+	EXPECT_EQ(fst_sh("mke2fs -q -F -t ext2 -b %d -I %d %s -d %s %s 32M", bsize, isize, extra_opts, tree, img), 0);
 	err = fst_mount(&m, img, "ext2", false);
 	EXPECT_EQ(err, 0);
 	if (err)
@@ -47,3 +49,10 @@ workload(const char *name, int bsize, int isize, unsigned seed, int ops, bool wi
 UNIT_TEST(ext2_1k_workload_is_fsck_clean_and_matches_mirror) { workload("e2w1k", 1024, 128, 1, 1500, true); }
 UNIT_TEST(ext2_4k_workload_is_fsck_clean_and_matches_mirror) { workload("e2w4k", 4096, 256, 2, 1500, true); }
 UNIT_TEST(ext2_2k_workload_from_empty_image_is_fsck_clean) { workload("e2w2k", 2048, 256, 3, 1500, false); }
+
+UNIT_TEST(ext2_revision_0_workload_is_fsck_clean)
+{
+	extra_opts = "-r 0";
+	workload("e2r0", 1024, 128, 4, 600, true);
+	extra_opts = "";
+}

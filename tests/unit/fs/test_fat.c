@@ -20,11 +20,16 @@ mkfs_kib(int bits)
 	return bits == 12 ? 8192 : bits == 16 ? 32768 : 40960;
 }
 
+/* Other geometries: logical sectors of 1 KiB (FAT12) and 4 KiB (FAT32). */
+static const char *odd_args;
+static int odd_kib;
+
 static void
 make_image(const char *dir, int bits, const char *tree, char *img, size_t size)
 {
 	snprintf(img, size, "%s/img", dir);
-	EXPECT_EQ(fst_sh("rm -f %s && mkfs.fat %s -C %s %d", img, mkfs_args(bits), img, mkfs_kib(bits)), 0);
+	EXPECT_EQ(fst_sh("rm -f %s && mkfs.fat %s -C %s %d", img, odd_args ? odd_args : mkfs_args(bits), img,
+			 odd_kib ? odd_kib : mkfs_kib(bits)), 0);
 	if (tree)
 		EXPECT_EQ(fst_sh("mcopy -s -i %s %s/* ::/", img, tree), 0);
 }
@@ -94,3 +99,19 @@ workload(const char *name, int bits, unsigned seed, int ops)
 UNIT_TEST(fat12_workload_is_fsck_clean_and_matches_mirror) { workload("f12w", 12, 11, 1200); }
 UNIT_TEST(fat16_workload_is_fsck_clean_and_matches_mirror) { workload("f16w", 16, 12, 1200); }
 UNIT_TEST(fat32_workload_is_fsck_clean_and_matches_mirror) { workload("f32w", 32, 13, 1200); }
+
+UNIT_TEST(fat12_1k_sectors_workload_is_fsck_clean)
+{
+	odd_args = "-F 12 -S 1024 -s 4";
+	workload("f12s", 12, 14, 500);
+	odd_args = NULL;
+}
+
+UNIT_TEST(fat32_4k_sectors_workload_is_fsck_clean)
+{
+	odd_args = "-F 32 -S 4096 -s 1";
+	odd_kib = 270000;	/* FAT32 needs 65,525 clusters: a sparse file */
+	workload("f32s", 32, 15, 500);
+	odd_args = NULL;
+	odd_kib = 0;
+}
