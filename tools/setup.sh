@@ -25,6 +25,7 @@ needs=(
 	"gdb:/usr/bin/gdb"
 	"gnu-efi:/usr/include/efi/efi.h"
 	"dosfstools:/usr/sbin/mkfs.fat"
+	"e2fsprogs:/usr/sbin/debugfs"
 	"vde2:/usr/bin/vde_switch"
 	"xz-utils:/usr/bin/xz"
 	"python3:/usr/bin/python3"

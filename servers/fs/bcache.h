@@ -1,0 +1,61 @@
+/*
+ * The buffer cache: fixed-size blocks of one block device, at most `max` of
+ * them in memory, written back on bcache_flush or when memory runs short.
+ *
+ * Write order. A file system gives every change a pass (bcache_dirty): a flush
+ * writes all of pass 0, tells the device to flush, then pass 1, and so on, so
+ * that a power cut between two writes leaves only states its checker can
+ * repair (ext2.h and fat.h say which pass holds what). A buffer dirty in one
+ * pass that is marked for another is written out first with everything else
+ * (a full ordered flush): the old change must not slip into the wrong pass.
+ * Eviction never writes one dirty buffer alone; when no clean buffer is free it
+ * flushes everything in order.
+ */
+#ifndef FS_BCACHE_H
+#define FS_BCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "blkdev.h"
+
+#define BCACHE_PASSES 5
+
+struct bcache_buf {
+	uint64_t blkno;
+	uint8_t *data;			/* the block's bytes */
+	int refs;			/* holders between bcache_get and bcache_put */
+	bool dirty;
+	uint8_t pass;			/* when dirty: the pass it is written in */
+	struct bcache_buf *hnext;	/* hash chain */
+	struct bcache_buf *prev, *next;	/* LRU list, most recent first */
+};
+
+struct bcache {
+	struct blkdev *dev;
+	uint32_t bsize;			/* block size: a multiple of the sector size */
+	uint32_t spb;			/* sectors per block */
+	uint64_t nblocks;		/* blocks on the device */
+	size_t nbufs, max;
+	size_t ndirty;
+	struct bcache_buf **hash;
+	size_t hsize;
+	struct bcache_buf lru;		/* list head */
+	uint64_t reads, writes;		/* device block transfers, for tests */
+};
+
+int bcache_create(struct blkdev *dev, uint32_t bsize, size_t max, struct bcache **out);
+void bcache_destroy(struct bcache *bc);		/* drops dirty data: flush first */
+/* A held buffer with the block's contents (read from the device if absent). */
+int bcache_get(struct bcache *bc, uint64_t blkno, struct bcache_buf **out);
+/* A held buffer for a block about to be overwritten whole: zeroed, not read. */
+int bcache_get_zero(struct bcache *bc, uint64_t blkno, struct bcache_buf **out);
+void bcache_put(struct bcache *bc, struct bcache_buf *b);
+/* Call before changing b->data: the change is written in the given pass. */
+int bcache_dirty(struct bcache *bc, struct bcache_buf *b, unsigned pass);
+/* Write every dirty buffer, pass by pass, flushing the device after each. */
+int bcache_flush(struct bcache *bc);
+/* Forget a block (freed by the file system): a dirty copy is not written. */
+void bcache_forget(struct bcache *bc, uint64_t blkno);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * ext2 inside the library: the mounted instance and what its files share.
+ *   ext2_super.c  mount, checks of the superblock and group descriptors, sync
+ *   ext2_alloc.c  block and inode bitmaps; frees wait for the next sync
+ *   ext2_inode.c  inodes, the block map, file data, truncation
+ *   ext2_dir.c    directory entries
+ *   ext2_ops.c    the fs_ops table: names, links, directories, attributes
+ *
+ * Crash order (bcache.h): a sync writes file data, indirect blocks and bitmaps
+ * (with allocations only) first; then inodes whose last link went; then
+ * directory blocks; then every other inode; then, after the frees of the
+ * interval are put into the bitmaps, bitmaps, group descriptors and the
+ * superblock. So a cut leaves at worst: a name for an unused inode, leaked
+ * blocks or inodes, wrong counts, or an unattached empty inode; `e2fsck -p`
+ * repairs each of these. Blocks and inodes freed since the last sync are not
+ * reused before it, so no block is ever claimed twice on disk.
+ */
+#ifndef FS_EXT2_H
+#define FS_EXT2_H
+
+#include "bcache.h"
+#include "ext2_disk.h"
+#include "fs.h"
+
+enum {
+	EXT2_PASS_DATA = 0,	/* file data, indirect blocks, bitmaps, new directory blocks */
+	EXT2_PASS_GONE = 1,	/* inodes whose last link went */
+	EXT2_PASS_DIR = 2,	/* directory blocks */
+	EXT2_PASS_INODE = 3,	/* other inodes */
+	EXT2_PASS_META = 4,	/* group descriptors, superblock */
+};
+
+struct ext2_free {
+	uint32_t start, count;	/* blocks, or one inode */
+	uint8_t inode, dir;	/* an inode (of a directory) rather than blocks */
+};
+
+struct ext2 {
+	struct fs fs;
+	struct bcache *bc;
+	struct ext2_super sb;		/* the in-memory superblock, written at sync */
+	struct ext2_group_desc *gd;	/* all of them, written at sync */
+	uint32_t bsize;
+	uint32_t ngroups;
+	uint32_t gdt_blocks;		/* group descriptor table's length */
+	uint32_t inode_size;
+	uint32_t itable_blocks;		/* per group */
+	uint32_t ptrs;			/* block numbers in one indirect block */
+	uint32_t first_ino;
+	bool filetype;			/* directory entries carry a type */
+	bool gd_dirty, sb_dirty;
+	uint32_t alloc_hint;		/* the next block to try: files grow contiguously */
+	struct ext2_free *frees;	/* waiting for the next sync */
+	size_t nfrees, frees_cap;
+};
+
+#define EXT2_OF(f) ((struct ext2 *)(f))
+
+int64_t ext2_now(struct ext2 *e);
+/* The block lies in the file system's data area (not the boot block, not past the end). */
+static inline bool
+ext2_block_ok(const struct ext2 *e, uint32_t b)
+{
+	return b >= e->sb.first_data_block && b < e->sb.blocks_count;
+}
+int ext2_sync(struct fs *fs);
+
+/* ext2_alloc.c */
+int ext2_block_alloc(struct ext2 *e, uint32_t goal, uint32_t *out);
+int ext2_block_free(struct ext2 *e, uint32_t blk);
+int ext2_inode_alloc(struct ext2 *e, uint32_t group, bool dir, uint32_t *out);
+int ext2_inode_free(struct ext2 *e, uint32_t ino, bool dir);
+int ext2_apply_frees(struct ext2 *e);
+
+/* ext2_inode.c */
+int ext2_inode_read(struct ext2 *e, uint32_t ino, struct ext2_inode *out);
+int ext2_inode_write(struct ext2 *e, uint32_t ino, const struct ext2_inode *in, unsigned pass);
+int ext2_inode_init(struct ext2 *e, uint32_t ino, const struct ext2_inode *in);
+uint64_t ext2_isize(const struct ext2_inode *in);
+void ext2_set_isize(struct ext2 *e, struct ext2_inode *in, uint64_t size);
+uint64_t ext2_max_size(const struct ext2 *e);
+/* The device block of logical block lblk, 0 for a hole; with alloc, fills the hole. */
+int ext2_bmap(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, bool alloc, uint32_t *out, bool *fresh);
+int ext2_free_from(struct ext2 *e, struct ext2_inode *in, uint64_t first_lblk);
+int ext2_data_read(struct ext2 *e, struct ext2_inode *in, uint64_t off, void *buf, size_t n);
+int ext2_data_write(struct ext2 *e, struct ext2_inode *in, uint64_t off, const void *buf,
+		    size_t n, unsigned pass);
+int ext2_release(struct ext2 *e, uint32_t ino, struct ext2_inode *in);
+bool ext2_fast_symlink(const struct ext2 *e, const struct ext2_inode *in);
+
+/* ext2_dir.c */
+struct ext2_dirpos { uint64_t lblk; uint32_t off; };
+int ext2_dir_find(struct ext2 *e, uint32_t dir, struct ext2_inode *din, const char *name, size_t len,
+		  uint32_t *ino, struct ext2_dirpos *pos);
+int ext2_dir_add(struct ext2 *e, uint32_t dir, struct ext2_inode *din, const char *name, size_t len,
+		 uint32_t ino, uint32_t mode, struct ext2_dirpos *pos);
+int ext2_dir_remove(struct ext2 *e, uint32_t dir, struct ext2_inode *din, const struct ext2_dirpos *pos);
+int ext2_dir_retarget(struct ext2 *e, struct ext2_inode *din, const struct ext2_dirpos *pos, uint32_t ino,
+		      uint32_t mode);
+int ext2_dir_init(struct ext2 *e, uint32_t ino, struct ext2_inode *in, uint32_t parent);
+int ext2_dir_empty(struct ext2 *e, struct ext2_inode *din);
+int ext2_dir_next(struct ext2 *e, struct ext2_inode *din, uint64_t *cookie, struct fs_dirent *out);
+int ext2_dir_dotdot(struct ext2 *e, struct ext2_inode *din, uint32_t *out, struct ext2_dirpos *pos);
+
+
+
+extern const struct fs_ops ext2_ops;
+int ext2_statfs(struct fs *fs, struct fs_statfs *out);
+int ext2_unmount(struct fs *fs);
+#endif

@@ -1,0 +1,123 @@
+/*
+ * FAT inside the library: the mounted instance and what its files share.
+ *   fat_super.c  mount (the boot sector checked field by field), the table,
+ *                cluster chains, FSInfo, sync
+ *   fat_dir.c    directory entries: iteration, long names, short-name tails
+ *   fat_name.c   names: checks, long-name checksums, short names, DOS times
+ *   fat_ops.c    the fs_ops table
+ *
+ * File numbers: a file is named by the byte position of its short entry on
+ * the device (fs_ino_t); the root is FAT_ROOT_INO. A rename gives a new
+ * number: FAT has no inodes, and the fs server must look an open file up
+ * again after renaming it.
+ *
+ * Crash order (bcache.h): file data and new directory clusters first, then
+ * the tables, then directory entries, then FSInfo. Freed clusters stay
+ * allocated in the table until the next sync has written everything that
+ * referred to them, and are not reused before. A cut leaves at worst lost
+ * chains, a file longer or shorter than its chain, or the two tables
+ * differing; one `fsck.fat -a` repairs each. Files untouched since the last
+ * sync keep their clusters.
+ */
+#ifndef FS_FAT_H
+#define FS_FAT_H
+
+#include "bcache.h"
+#include "fat_disk.h"
+#include "fs.h"
+
+#define FAT_ROOT_INO 1
+
+enum {
+	FAT_PASS_DATA = 0,
+	FAT_PASS_TABLE = 1,
+	FAT_PASS_DIR = 2,
+	FAT_PASS_INFO = 4,
+};
+
+struct fat {
+	struct fs fs;
+	struct bcache *bc;
+	int bits;			/* 12, 16 or 32 */
+	uint32_t bps;			/* bytes per sector: the cache's block */
+	uint32_t spc;			/* sectors per cluster */
+	uint32_t csize;			/* bytes per cluster */
+	uint32_t rsvd, nfats, fatsz;	/* reserved sectors, tables, sectors per table */
+	uint32_t active_fat;		/* the table read; all are written if mirror */
+	bool mirror;
+	uint32_t root_sector, root_entries;	/* FAT12/16's fixed root */
+	uint32_t root_cluster;		/* FAT32's root, 0 on FAT12/16 */
+	uint32_t data_sector;		/* cluster 2's first sector */
+	uint32_t nclusters;		/* clusters 2 .. nclusters + 1 exist */
+	uint32_t total_sectors;
+	uint32_t fsinfo;		/* FSInfo's sector, 0 if none */
+	uint32_t free_count, next_free;
+	bool info_dirty;
+	/* The last step of a chain walk, so that reading a directory or file in
+	 * order costs one table lookup a cluster. Cleared by every table change. */
+	uint32_t walk_start, walk_n, walk_c;
+	uint32_t *frees;		/* clusters freed since the last sync (see above) */
+	size_t nfrees, frees_cap;
+};
+
+#define FAT_OF(f) ((struct fat *)(f))
+
+/* A file as its directory entry says. */
+struct fat_node {
+	fs_ino_t ino;
+	struct fat_dirent de;		/* zeroes for the root */
+	uint32_t cluster;		/* first cluster, 0 if none (or the fixed root) */
+};
+
+/* A place in a directory: the entries of one name, long parts then short. */
+struct fat_slot {
+	uint32_t first, index;		/* entry indexes: first long-name part, short entry */
+};
+
+int64_t fat_now(struct fat *f);
+int fat_sync(struct fs *fs);
+int fat_statfs(struct fs *fs, struct fs_statfs *out);
+int fat_unmount(struct fs *fs);
+extern const struct fs_ops fat_ops;
+
+/* fat_super.c: the table and chains */
+int fat_get(struct fat *f, uint32_t c, uint32_t *next);	/* next: 0 free, else the next cluster or FAT_EOC */
+#define FAT_EOC 0xFFFFFFFFu
+int fat_set(struct fat *f, uint32_t c, uint32_t next);	/* FAT_EOC ends a chain */
+int fat_alloc(struct fat *f, uint32_t prev, bool zero, uint32_t *out);
+int fat_free_chain(struct fat *f, uint32_t c);	/* at the next sync */
+int fat_apply_frees(struct fat *f);
+uint32_t fat_cluster_sector(const struct fat *f, uint32_t c);
+static inline uint32_t fat_node_cluster(const struct fat *f, const struct fat_dirent *de)
+{
+	return de->clus_lo | (f->bits == 32 ? (uint32_t)de->clus_hi << 16 : 0);
+}
+/* The n-th cluster of the chain from c (n = 0 is c itself): 1 if it ends first. */
+int fat_chain_seek(struct fat *f, uint32_t start, uint32_t n, uint32_t *out);
+
+/* fat_dir.c */
+int fat_node_get(struct fat *f, fs_ino_t ino, struct fat_node *n);
+int fat_node_put(struct fat *f, const struct fat_node *n);
+int fat_dir_find(struct fat *f, const struct fat_node *dir, const char *name, size_t len, struct fat_node *out,
+		 struct fat_slot *slot);
+int fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, const struct fat_dirent *de,
+		fs_ino_t *ino);
+int fat_dir_remove(struct fat *f, const struct fat_node *dir, const struct fat_slot *slot);
+int fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct fs_dirent *out);
+int fat_dir_parent(struct fat *f, const struct fat_node *dir, fs_ino_t *out);
+int fat_dir_ino_of(struct fat *f, uint32_t cluster, fs_ino_t *out);
+int fat_entry_rw(struct fat *f, const struct fat_node *dir, uint32_t index, struct fat_dirent *de, bool write);
+
+/* fat_name.c */
+int fat_check_name(const char *name, size_t len, uint16_t *ucs, size_t *nucs);
+uint8_t fat_lfn_checksum(const uint8_t name[11]);
+bool fat_short_exact(const char *name, size_t len, uint8_t out[11]);
+void fat_short_basis(const char *name, size_t len, uint8_t out[11]);
+void fat_short_tail(uint8_t name[11], unsigned n);
+size_t fat_short_display(const struct fat_dirent *de, char *out);
+bool fat_name_eq(const char *a, size_t alen, const char *b, size_t blen);
+void fat_time_to_dos(int64_t t, uint16_t *date, uint16_t *time);
+int64_t fat_time_from_dos(uint16_t date, uint16_t time);
+size_t fat_ucs_to_utf8(const uint16_t *ucs, size_t n, char *out, size_t size);
+
+#endif
