@@ -1,0 +1,19 @@
+# The `blk` suite (tests/blk/run.sh): the block interface through the virtio-blk
+# and ATA drivers, on disk images made and checked on the host (image.py).
+
+$(B)/obj/tests/blk/%.c.o: tests/blk/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(B)/tests/blktest.elf: $(B)/obj/tests/blk/blktest.c.o $(B)/obj/gen/servers/block_reply_server.c.o \
+		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+
+ALL += $(B)/tests/blktest.elf
+CHECK_SUITES += blk
+
+# hold=5000: a read of sector 5000 is answered 2 s late (blk_driver.h), when the kill cases kill the driver.
+BLK_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always hold=5000,$(B)/tests/blktest.elf vd0=virtio_blk=0x11110000
+check-blk:
+	@tests/blk/run.sh $(B) "$(BLK_MODULES)"
