@@ -13,6 +13,7 @@
 #include <manifold/blk.h>
 #include <manifold/blk_driver.h>
 #include <manifold/driver.h>
+#include <manifold/msg.h>
 #include "block_reply_client.h"
 #include "block_server.h"
 
@@ -223,4 +224,19 @@ block_do_blk_flush_request(mach_port_t server, mach_port_t reply, uint64_t id)
 {
 	answer_write(reply, id, blk_disk->flush());
 	return KERN_SUCCESS;
+}
+
+mach_msg_return_t
+blk_serve(mach_port_t service)
+{
+	static const msg_demux_t demuxes[] = { block_server };
+	static struct msg_server server = {
+		.demuxes = demuxes,
+		.ndemuxes = 1,
+		.max_request = BLOCK_REQUEST_MAX_SIZE,
+		.max_reply = BLOCK_REPLY_MAX_SIZE,
+	};
+
+	server.port = service;
+	return msg_server_run(&server);
 }

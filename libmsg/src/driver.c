@@ -108,6 +108,21 @@ driver_irq_attach(mach_port_t device, uint32_t irq, mach_port_t *port)
 }
 
 bool
+driver_irq_wait(mach_port_t port, uint32_t ms)
+{
+	union {
+		mach_msg_header_t h;
+		uint8_t bytes[128];
+	} m;
+
+	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, port, ms, MACH_PORT_NULL) !=
+	    MACH_MSG_SUCCESS)
+		return false;
+	mach_msg_destroy(&m.h);		/* device_intr: only the kernel holds a right to port */
+	return true;
+}
+
+bool
 driver_check_in(const char *path, mach_port_t *service)
 {
 	mach_port_t ns = MACH_PORT_NULL, reg = MACH_PORT_NULL, p = msg_service_checkin(path);

@@ -8,10 +8,10 @@
  * hands), sets up its queue in DMA memory, takes its interrupts as messages
  * and checks in as /servers/vd0 (or name=PATH): the bootstrap keeps that
  * port across restarts, so clients' rights reach the next instance. The
- * loop is libmsg's msg_server_run on the service port alone: a request is
- * served to completion before the next is received (the interrupt port is
- * received on inside the request, virtq.c), and libmsg's blk_serve.c checks
- * it before disk.c sees it.
+ * loop is libmsg's blk_serve (msg_server_run with block.defs's demux) on
+ * the service port: a request is served to completion before the next is
+ * received (the interrupt port is received on inside the request, virtq.c),
+ * and blk_serve.c checks it before disk.c sees it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,20 +19,10 @@
 #include <manifold/blk_driver.h>
 #include <manifold/driver.h>
 #include <manifold/error.h>
-#include <manifold/msg.h>
 #include <manifold/pci.h>
-#include "block_server.h"
 #include "vblk.h"
 
 static struct blk_disk disk = { .transfer = vblk_transfer, .flush = vblk_flush };
-
-static const msg_demux_t demuxes[] = { block_server };
-static struct msg_server server = {
-	.demuxes = demuxes,
-	.ndemuxes = 1,
-	.max_request = BLOCK_REQUEST_MAX_SIZE,
-	.max_reply = BLOCK_REPLY_MAX_SIZE,
-};
 
 int
 main(int argc, char **argv)
@@ -68,7 +58,6 @@ main(int argc, char **argv)
 	printf("virtio_blk: %s, IRQ %u, %llu sectors (%llu KiB)%s; serving %s\n", disk.name, vblk.irq,
 	       (unsigned long long)disk.sectors, (unsigned long long)disk.sectors / 2,
 	       disk.read_only ? ", read-only" : "", path);
-	server.port = service;
-	msg_server_run(&server);
+	blk_serve(service);
 	return 1;
 }

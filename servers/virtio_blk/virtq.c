@@ -7,6 +7,7 @@
  * message; reading the ISR register acknowledges it at the device.
  */
 #include <mach/mach.h>
+#include <manifold/driver.h>
 #include <manifold/io.h>
 #include "vblk.h"
 
@@ -30,15 +31,8 @@ virtq_init(void)
 static bool
 wait_interrupt(uint32_t ms)
 {
-	union {
-		mach_msg_header_t h;
-		uint8_t bytes[128];
-	} m;
-
-	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, vblk.irq_port, ms, MACH_PORT_NULL) !=
-	    MACH_MSG_SUCCESS)
+	if (!driver_irq_wait(vblk.irq_port, ms))
 		return false;
-	mach_msg_destroy(&m.h);		/* device_intr: nothing in it we need */
 	(void)io_in8((uint16_t)(vblk.io + VIRTIO_REG_ISR));	/* acknowledged at the device... */
 	device_intr_ack(vblk.device, ME, vblk.irq);		/* ...then the line unmasked */
 	return true;

@@ -14,6 +14,6 @@ ALL += $(B)/tests/blktest.elf
 CHECK_SUITES += blk
 
 # hold=5000: a read of sector 5000 is answered 2 s late (blk_driver.h), when the kill cases kill the driver.
-BLK_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always hold=5000,$(B)/tests/blktest.elf vd0=virtio_blk=0x11110000
+BLK_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always hold=5000,$(B)/servers/ata.elf driver restart=always hold=5000,$(B)/tests/blktest.elf vd0=virtio_blk=0x11110000 hd0=ata=0x22220000
 check-blk:
 	@tests/blk/run.sh $(B) "$(BLK_MODULES)"

@@ -4,8 +4,8 @@
  * disk, move the data between the messages' out-of-line memory and the
  * caller's buffers, answer asynchronous requests on their reply rights, and
  * call the driver only for a transfer that is in range. A driver fills in a
- * struct blk_disk, points blk_disk at it, and serves its service port with
- * msgc's block_server demux (which calls the handlers here).
+ * struct blk_disk, points blk_disk at it, and calls blk_serve; it links
+ * msgc's block_server demux, which calls the handlers here.
  */
 #ifndef MANIFOLD_BLK_DRIVER_H
 #define MANIFOLD_BLK_DRIVER_H
@@ -37,6 +37,9 @@ struct blk_disk {
 	uint64_t hold_lba;		/* [I] */
 };
 #define BLK_HOLD_MS 2000
+
+/* Serves block.defs on service with msg_server_run, one request at a time; returns its error. */
+mach_msg_return_t blk_serve(mach_port_t service);
 
 /* The words of a driver's module line the shared layer knows: name=PATH (into *path), hold=LBA. */
 void blk_disk_args(struct blk_disk *d, int argc, char **argv, const char **path);

@@ -46,6 +46,13 @@ kern_return_t driver_pci_enable(mach_port_t pci, mach_port_t device, uint32_t lo
 kern_return_t driver_irq_attach(mach_port_t device, uint32_t irq, mach_port_t *port);
 
 /*
+ * One interrupt message on port (driver_irq_attach's) within ms: true when
+ * one came (it is consumed). The line stays masked until the caller has
+ * quieted its device and called device_intr_ack.
+ */
+bool driver_irq_wait(mach_port_t port, uint32_t ms);
+
+/*
  * The driver's service port: the one the bootstrap keeps across restarts
  * (msg_service_checkin), registered as path; in a test boot without such a
  * bootstrap, a port of our own registered in ns. false when neither works.
