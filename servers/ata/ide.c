@@ -1,7 +1,8 @@
 /*
  * The IDE channel and its drive (ata.h): the PIIX function found through
  * the pci server, the channel's ports granted to us, a software reset (a
- * dead instance may have left a command half done), then IDENTIFY DEVICE.
+ * dead instance may have left a command half done), then IDENTIFY DEVICE;
+ * and what both ways of moving data share: addressing, commands, waiting.
  * The drive's interrupt comes as a message; ata_wait takes it, and looks at
  * the status between messages too, so a lost interrupt costs a few
  * milliseconds, not the request.
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/blk.h>
 #include <manifold/driver.h>
 #include <manifold/error.h>
 #include <manifold/io.h>
@@ -41,7 +43,7 @@ settle(void)
 }
 
 bool
-ata_attach(mach_port_t pci, mach_port_t device, unsigned drive)
+ata_attach(mach_port_t pci, mach_port_t device, unsigned drive, bool pio)
 {
 	static const uint16_t ids[] = { PIIX3_IDE, PIIX4_IDE };
 	uint32_t info[PCI_INFO_WORDS];
@@ -67,12 +69,21 @@ ata_attach(mach_port_t pci, mach_port_t device, unsigned drive)
 		printf("ata: cannot reach the channel at %#x: %s\n", ata.base, mach_error_string(kr));
 		return false;
 	}
+	if (!pio && PCI_BAR_IS_IO(info[PCI_INFO_BAR0 + 4]) && info[PCI_INFO_SIZE0 + 4] >= 2 * BM_PORTS) {
+		uint16_t bm = (uint16_t)(PCI_BAR_ADDRESS(info[PCI_INFO_BAR0 + 4]) + (drive < 2 ? 0 : BM_PORTS));
+
+		if (device_io_port_grant(device, ME, bm, BM_PORTS) == KERN_SUCCESS) {
+			ata.bm = bm;
+			/* A dead instance's transfer may still be running: stop it, clear its status. */
+			io_out8((uint16_t)(bm + BM_COMMAND), 0);
+			io_out8((uint16_t)(bm + BM_STATUS), BM_ST_IRQ | BM_ST_ERROR);
+		}
+	}
 	return true;
 }
 
-/* One interrupt message, within ms: the drive's interrupt cleared by a status read, then the line unmasked. */
-static bool
-wait_interrupt(uint32_t ms)
+bool
+ata_interrupt_wait(uint32_t ms)
 {
 	if (!driver_irq_wait(ata.irq_port, ms))
 		return false;
@@ -91,9 +102,53 @@ ata_wait(uint8_t *status)
 			*status = s;
 			return true;
 		}
-		wait_interrupt(POLL_MS);
+		ata_interrupt_wait(POLL_MS);
 	}
 	return false;
+}
+
+/* 256 sectors are written as a count of 0. */
+void
+ata_address(uint64_t lba, uint32_t count, bool lba48)
+{
+	uint8_t dev = (uint8_t)(ATA_DEV_OBS | ATA_DEV_LBA | (ata.slave ? ATA_DEV_SLAVE : 0));
+
+	if (!lba48)
+		dev |= (uint8_t)(lba >> 24 & 0x0F);
+	wr(ATA_DEVICE, dev);
+	for (int i = 0; i < 4; i++)
+		(void)io_in8(ata.ctl);	/* 400 ns for the selection */
+	if (lba48) {
+		/* The registers are two deep: the high bytes first. */
+		wr(ATA_COUNT, (uint8_t)(count >> 8));
+		wr(ATA_LBA_LOW, (uint8_t)(lba >> 24));
+		wr(ATA_LBA_MID, (uint8_t)(lba >> 32));
+		wr(ATA_LBA_HIGH, (uint8_t)(lba >> 40));
+	}
+	wr(ATA_COUNT, (uint8_t)count);
+	wr(ATA_LBA_LOW, (uint8_t)lba);
+	wr(ATA_LBA_MID, (uint8_t)(lba >> 8));
+	wr(ATA_LBA_HIGH, (uint8_t)(lba >> 16));
+}
+
+kern_return_t
+ata_verdict(bool ok, uint8_t s, bool want_drq)
+{
+	if (!ok)
+		return BLK_DEVICE_GONE;
+	if (s & (ATA_SR_ERR | ATA_SR_DF))
+		return BLK_IO_ERROR;
+	if (want_drq && !(s & ATA_SR_DRQ))
+		return BLK_IO_ERROR;	/* the drive wants no more data: it gave up on the command */
+	return KERN_SUCCESS;
+}
+
+/* The command, then the alternate status once: BSY is valid 400 ns after it. */
+void
+ata_command(uint8_t command)
+{
+	wr(ATA_COMMAND, command);
+	(void)io_in8(ata.ctl);
 }
 
 /* Software reset of the channel, interrupts on again after it. */
@@ -160,6 +215,7 @@ ata_identify(void)
 		return false;
 	}
 	ata.lba48 = (id[ID_CMDSET2] & (1u << 10)) != 0;
+	ata.dma_capable = (id[ID_CAPS] & (1u << 8)) != 0;
 	if (ata.lba48)
 		ata.sectors = (uint64_t)id[ID_LBA48] | (uint64_t)id[ID_LBA48 + 1] << 16 |
 			      (uint64_t)id[ID_LBA48 + 2] << 32 | (uint64_t)id[ID_LBA48 + 3] << 48;

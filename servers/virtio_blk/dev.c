@@ -118,7 +118,8 @@ vblk_start(mach_port_t pci)
 
 	io_out16((uint16_t)(vblk.io + VIRTIO_REG_QUEUE_SELECT), 0);
 	vblk.qsize = io_in16((uint16_t)(vblk.io + VIRTIO_REG_QUEUE_SIZE));
-	if (vblk.qsize < 3 || (vblk.qsize & (vblk.qsize - 1)) != 0) {
+	/* A request's chain is at most VBLK_SEGMENTS_MAX descriptors, and the queue holds one chain. */
+	if (vblk.qsize < VBLK_SEGMENTS_MAX || (vblk.qsize & (vblk.qsize - 1)) != 0) {
 		printf("virtio_blk: queue 0 has %u entries: not a device we know\n", vblk.qsize);
 		return false;
 	}

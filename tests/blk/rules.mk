@@ -10,10 +10,17 @@ $(B)/tests/blktest.elf: $(B)/obj/tests/blk/blktest.c.o $(B)/obj/gen/servers/bloc
 		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 
-ALL += $(B)/tests/blktest.elf
+# The ata driver a second time, for the secondary channel by PIO: a module's task is
+# named after its file, and the kill cases find each driver by its task's name.
+$(B)/tests/ata_pio.elf: $(B)/servers/ata.elf
+	$(Q)cp $< $@
+
+ALL += $(B)/tests/blktest.elf $(B)/tests/ata_pio.elf
 CHECK_SUITES += blk
 
-# hold=5000: a read of sector 5000 is answered 2 s late (blk_driver.h), when the kill cases kill the driver.
-BLK_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always hold=5000,$(B)/servers/ata.elf driver restart=always hold=5000,$(B)/tests/blktest.elf vd0=virtio_blk=0x11110000 hd0=ata=0x22220000
+# Three disks: vd0 (virtio-blk), hd0 (ata, primary master, DMA), hd1 (ata_pio, secondary
+# master, PIO). hold=5000: a read of sector 5000 is answered 2 s late (blk_driver.h),
+# when the kill cases kill the driver.
+BLK_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always hold=5000,$(B)/servers/ata.elf driver restart=always hold=5000,$(B)/tests/ata_pio.elf driver restart=always hold=5000 drive=2 pio name=/servers/hd1,$(B)/tests/blktest.elf vd0=virtio_blk=0x11110000 hd0=ata=0x22220000=DMA hd1=ata_pio=0x33330000=PIO
 check-blk:
 	@tests/blk/run.sh $(B) "$(BLK_MODULES)"

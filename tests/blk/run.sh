@@ -14,8 +14,8 @@ mkdir -p "$dir"
 here=$(dirname "$0")
 # What blktest writes (its SYNC_WRITE_* and async_runs): LBA:COUNT.
 written="6000:64 7000:8 7100:3 8191:1"
-disks=(vd0 hd0)
-salts=(0x11110000 0x22220000)
+disks=(vd0 hd0 hd1)
+salts=(0x11110000 0x22220000 0x33330000)
 
 for i in "${!disks[@]}"; do
 	python3 "$here/image.py" make "$dir/${disks[$i]}.img" "${salts[$i]}" || exit 1
@@ -23,6 +23,7 @@ done
 tools/qemu-test --suite blk-guest --timeout 400 --log "$dir/serial.log" -- -m 64M -nic none \
 	-drive "if=none,id=d0,file=$dir/vd0.img,format=raw" -device virtio-blk-pci,drive=d0,disable-modern=on \
 	-drive "if=ide,index=0,media=disk,file=$dir/hd0.img,format=raw" \
+	-drive "if=ide,index=2,media=disk,file=$dir/hd1.img,format=raw" \
 	-kernel "$B/kernel.elf" -append "debug_exit lockcheck" -initrd "$modules" >"$dir/guest.out" 2>&1
 cat "$dir/guest.out"
 line=$(grep -aE '^blk-guest: [0-9]+ passed, [0-9]+ failed' "$dir/guest.out" | tail -1)
