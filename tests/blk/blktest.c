@@ -722,10 +722,10 @@ main(int argc, char **argv)
 		printf("blktest: no bootstrap port\n");
 		trap_debug_exit(0x11);
 	}
-	for (int i = 1; i < argc && ndisks < MAX_DISKS; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "kill_dma") == 0)
 			kill_during_dma = true;
-		if (!strchr(argv[i], '='))
+		if (!strchr(argv[i], '=') || ndisks == MAX_DISKS)
 			continue;
 		if (!parse_disk(argv[i], &disks[ndisks])) {
 			printf("blktest: no disk for %s\n", argv[i]);
