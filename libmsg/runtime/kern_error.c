@@ -1,10 +1,12 @@
 /*
- * Names for every kern_return_t, mach_msg and MIG code our headers define: the
- * code's own name, which is what the Mach manuals and our headers document.
+ * Names for every kern_return_t, mach_msg and MIG code our headers define, and the
+ * block drivers' (<manifold/blk.h>): the code's own name, which is what the Mach manuals
+ * and our headers document.
  */
 #include <mach/kern_return.h>
 #include <mach/message.h>
 #include <mach/mig_errors.h>
+#include <manifold/blk.h>
 #include <manifold/error.h>
 
 const char *
@@ -102,6 +104,11 @@ kern_return_name(kern_return_t kr)
 	case MIG_ARRAY_TOO_LARGE: return "MIG_ARRAY_TOO_LARGE";
 	case MIG_SERVER_DIED: return "MIG_SERVER_DIED";
 	case MIG_TRAILER_ERROR: return "MIG_TRAILER_ERROR";
+	case BLK_OUT_OF_RANGE: return "BLK_OUT_OF_RANGE";
+	case BLK_IO_ERROR: return "BLK_IO_ERROR";
+	case BLK_DEVICE_GONE: return "BLK_DEVICE_GONE";
+	case BLK_READ_ONLY: return "BLK_READ_ONLY";
+	case BLK_BAD_REQUEST: return "BLK_BAD_REQUEST";
 	}
 	return "unknown error";
 }

@@ -70,8 +70,6 @@ uint32_t e1000_causes(struct e1000 *e);
 /* Link up, and its speed in Mb/s (0 when down). */
 bool e1000_link(struct e1000 *e, uint32_t *speed_mbps);
 void e1000_write_reg(struct e1000 *e, uint32_t reg, uint32_t v);
-/* Sleeps ms milliseconds; 0: for ever. */
-void sleep_ms(uint32_t ms);
 
 /* desc.c */
 void e1000_rings_init(struct e1000 *e);

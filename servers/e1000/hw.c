@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/driver.h>
 #include <manifold/error.h>
 #include <manifold/pci.h>
 #include "pci_client.h"
@@ -14,8 +15,6 @@
 
 #define ME mach_task_self()
 #define PAGE 4096u
-#define PCI_COMMAND 0x04
-#define PCI_COMMAND_MEMORY 0x2
 #define RESET_POLLS 100		/* of 1 ms: the reset is done long before */
 #define EERD_POLLS 10000	/* a word takes microseconds; the EEPROM may be absent */
 
@@ -31,39 +30,18 @@ wr(struct e1000 *e, uint32_t reg, uint32_t v)
 	*(volatile uint32_t *)(e->regs + reg) = v;
 }
 
-/* A receive on a port nobody sends to: the thread sleeps, and 0 is for ever. */
-void
-sleep_ms(uint32_t ms)
-{
-	mach_port_t p;
-	mach_msg_header_t h;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
-		return;
-	mach_msg(&h, MACH_RCV_MSG | (ms ? MACH_RCV_TIMEOUT : 0), 0, sizeof h, p, ms, MACH_PORT_NULL);
-	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
-}
-
 static bool
 find(struct e1000 *e, mach_port_t pci, uint32_t *info)
 {
 	static const uint16_t ids[] = { E1000_DEV_82540EM, E1000_DEV_82545EM };
 
-	for (unsigned i = 0; i < sizeof ids / sizeof ids[0]; i++) {
-		mach_msg_type_number_t n = PCI_INFO_WORDS;
-
-		if (pci_find(pci, E1000_VENDOR, ids[i], 0, info, &n) == KERN_SUCCESS && n == PCI_INFO_WORDS) {
-			e->device_id = ids[i];
-			return true;
-		}
-	}
-	return false;
+	return driver_pci_find(pci, E1000_VENDOR, ids, 2, info, &e->device_id) == KERN_SUCCESS;
 }
 
 bool
 e1000_attach(struct e1000 *e, mach_port_t pci, mach_port_t device)
 {
-	uint32_t info[PCI_INFO_WORDS], command = 0, addr = 0, loc;
+	uint32_t info[PCI_INFO_WORDS], addr = 0, loc;
 	kern_return_t kr;
 
 	if (!find(e, pci, info)) {
@@ -77,10 +55,7 @@ e1000_attach(struct e1000 *e, mach_port_t pci, mach_port_t device)
 		       PCI_FUNC(loc));
 		return false;
 	}
-	kr = pci_config_read(pci, PCI_BUS(loc), PCI_SLOT(loc), PCI_FUNC(loc), PCI_COMMAND, 2, &command);
-	if (kr == KERN_SUCCESS)
-		kr = pci_config_write(pci, device, PCI_BUS(loc), PCI_SLOT(loc), PCI_FUNC(loc), PCI_COMMAND, 2,
-				      command | PCI_COMMAND_MEMORY);
+	kr = driver_pci_enable(pci, device, loc, PCI_COMMAND_MEMORY);
 	if (kr == KERN_SUCCESS)
 		kr = device_map(device, ME, PCI_BAR_ADDRESS(info[PCI_INFO_BAR0]), info[PCI_INFO_SIZE0], &addr);
 	if (kr != KERN_SUCCESS) {
@@ -116,7 +91,7 @@ e1000_reset(struct e1000 *e)
 	wr(e, REG_TCTL, 0);
 	wr(e, REG_CTRL, rd(e, REG_CTRL) | CTRL_RST);
 	for (int i = 0; i < RESET_POLLS && (rd(e, REG_CTRL) & CTRL_RST); i++)
-		sleep_ms(1);
+		driver_sleep_ms(1);
 	wr(e, REG_IMC, INT_ALL);
 	(void)rd(e, REG_ICR);
 }

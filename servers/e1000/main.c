@@ -17,19 +17,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/driver.h>
 #include <manifold/error.h>
 #include <manifold/msg.h>
 #include <manifold/pci.h>
 #include "device_intr_server.h"
 #include "frame_server.h"
-#include "ns_client.h"
 #include "e1000.h"
 #include "pump.h"
 #include "session.h"
 
 #define ME mach_task_self()
 #define TICK_MS 500
-#define ATTACH_TRIES 50		/* of 20 ms: a dead instance's interrupt line is on its way back */
 
 struct e1000 nic;
 mach_port_t service;				/* [I] frame_open comes here */
@@ -103,54 +102,6 @@ static struct msg_server server = {
 	.tick = tick,
 };
 
-/* The interrupt line's messages to irq_port; the kernel keeps its own send right. */
-static kern_return_t
-attach_interrupt(void)
-{
-	kern_return_t kr = KERN_FAILURE;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &irq_port) != KERN_SUCCESS ||
-	    mach_port_insert_right(ME, irq_port, irq_port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS)
-		return KERN_RESOURCE_SHORTAGE;
-	for (int i = 0; i < ATTACH_TRIES; i++) {
-		kr = device_intr_attach(device, ME, nic.irq, irq_port);
-		if (kr != KERN_RIGHT_EXISTS)
-			break;
-		sleep_ms(20);
-	}
-	mach_port_deallocate(ME, irq_port);
-	return kr;
-}
-
-/* Our service port: the bootstrap's, kept across restarts; in a test boot without one, our own in ns. */
-static bool
-check_in(const char *path)
-{
-	mach_port_t ns = MACH_PORT_NULL, reg = MACH_PORT_NULL;
-
-	service = msg_service_checkin(path);
-	if (MACH_PORT_VALID(service))
-		return true;
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service) != KERN_SUCCESS ||
-	    mach_port_insert_right(ME, service, service, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS)
-		return false;
-	return ns_register(ns, path, service, &reg) == KERN_SUCCESS;
-}
-
-static bool
-find_pci(mach_port_t *pci)
-{
-	mach_port_t ns = MACH_PORT_NULL;
-	kern_return_t kr;
-
-	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS)
-		return false;
-	kr = ns_wait(ns, "/servers/pci", 5000, pci);
-	mach_port_deallocate(ME, ns);
-	return kr == KERN_SUCCESS;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -162,24 +113,18 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strncmp(argv[i], "name=", 5) == 0 && argv[i][5] == '/')
 			path = argv[i] + 5;
-	if ((kr = msg_device_port(&device)) != KERN_SUCCESS) {
-		printf("e1000: no device port (%s): is `driver` on my module line?\n", kern_return_name(kr));
+	if (!driver_open("e1000", &device, &pci))
 		return 1;
-	}
-	if (!find_pci(&pci)) {
-		printf("e1000: no pci server (/servers/pci)\n");
-		return 1;
-	}
 	if (!e1000_attach(&nic, pci, device)) {
 		/* Nothing to drive: stay, so that restart=always does not start us again and again. */
 		for (;;)
-			sleep_ms(0);
+			driver_sleep_ms(0);
 	}
 	e1000_reset(&nic);
 	e1000_read_mac(&nic);
 	if (!e1000_claim(&nic, pci, device) || !e1000_dma_allocate(&nic, device))
 		return 1;
-	if ((kr = attach_interrupt()) != KERN_SUCCESS) {
+	if ((kr = driver_irq_attach(device, nic.irq, &irq_port)) != KERN_SUCCESS) {
 		printf("e1000: cannot attach IRQ %u: %s\n", nic.irq, mach_error_string(kr));
 		return 1;
 	}
@@ -191,7 +136,7 @@ main(int argc, char **argv)
 		printf("e1000: no ports\n");
 		return 1;
 	}
-	if (!check_in(path) || mach_port_move_member(ME, service, set) != KERN_SUCCESS) {
+	if (!driver_check_in(path, &service) || mach_port_move_member(ME, service, set) != KERN_SUCCESS) {
 		printf("e1000: cannot register %s\n", path);
 		return 1;
 	}
