@@ -61,7 +61,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 {
 	struct right_use uses[2];
 	mach_msg_header_t h, out;
-	mach_msg_seqno_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0 };
+	mach_msg_security_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0, { { 0, 0 } } };
 	mach_msg_type_name_t rdisp, ldisp, dest_type = 0, reply_type = 0;
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	struct thread *r;
@@ -130,11 +130,12 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	out.msgh_local_port = dest->receiver_name;
 	trailer.msgh_trailer_size = tsize;
 	trailer.msgh_seqno = dest->seqno++;
+	trailer.msgh_sender.val[0] = t->id;
 	port_unref_locked(dest);
 	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
 		struct {
 			mach_msg_header_t h;
-			mach_msg_seqno_trailer_t t;
+			mach_msg_security_trailer_t t;
 		} both = { out, trailer };
 		copyout_pinned(&pin, &both, r->rcv_buf, HDR + tsize);
 	} else {

@@ -759,6 +759,7 @@ send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		return MACH_SEND_NO_BUFFER;
 	memset(k, 0, sizeof *k);
 	k->size = size;
+	k->sender = t->id;
 	if (copyin(t, umsg, k->msg, size) != KERN_SUCCESS) {
 		kfree(k);
 		return MACH_SEND_INVALID_DATA;
@@ -1100,7 +1101,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	    mach_msg_timeout_t timeout)
 {
 	struct task *t = curtask();
-	mach_msg_seqno_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0 };
+	mach_msg_security_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0, { { 0, 0 } } };
 	mach_msg_size_t tsize = ipc_trailer_size(option);
 	mach_msg_return_t mr;
 	uint64_t deadline = 0;
@@ -1201,6 +1202,7 @@ checked:
 	}
 	trailer.msgh_seqno = p->seqno++;
 	trailer.msgh_trailer_size = tsize;
+	trailer.msgh_sender.val[0] = k->sender;
 	copyout_rights_locked(t->space, p, k);
 	if (handoff_port)
 		port_unref_locked(handoff_port);

@@ -31,12 +31,22 @@ ipc_is_send_disposition(mach_msg_type_name_t d)
 /* Checks every right against the space; changes nothing. Caller holds ipc_lock. */
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
 
-/* Trailer the receiver asked for: the minimal one, or with the sequence number. */
+/*
+ * Trailer the receiver asked for: the minimal one, with the sequence number,
+ * or with the sender's identity too (elements 2 and more: msgh_sender.val[0]
+ * is the sending task's id, as task_self_id and ps give it, 0 for the
+ * kernel's own messages; val[1] is 0). Receivers use it to know a client
+ * without trusting what the client says of itself.
+ */
 static inline mach_msg_size_t
 ipc_trailer_size(mach_msg_option_t option)
 {
-	return ((option >> 24) & 0xF) >= MACH_RCV_TRAILER_SEQNO ? (mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t)
-								 : (mach_msg_size_t)sizeof(mach_msg_trailer_t);
+	uint32_t elements = (option >> 24) & 0xF;
+
+	if (elements >= MACH_RCV_TRAILER_SENDER)
+		return (mach_msg_size_t)sizeof(mach_msg_security_trailer_t);
+	return elements >= MACH_RCV_TRAILER_SEQNO ? (mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t)
+						  : (mach_msg_size_t)sizeof(mach_msg_trailer_t);
 }
 /*
  * Whether a message sent to dest with the remote disposition rdisp may go in

@@ -516,7 +516,7 @@ body_size(void)
 static void
 rcv_options(uint32_t size, mach_msg_option_t *opt, uint32_t *rsize)
 {
-	uint32_t elems = pick(4), tsize = elems >= 1 ? 12 : 8;
+	uint32_t elems = pick(4), tsize = elems >= 2 ? 20 : elems >= 1 ? 12 : 8;
 
 	*opt = MACH_RCV_MSG | MACH_RCV_TRAILER_ELEMENTS(elems);
 	if (chance(30))

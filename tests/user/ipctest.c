@@ -1595,15 +1595,15 @@ thread_exception_port_comes_before_the_tasks(void)
 /* ---- two tasks ---- */
 
 static mach_port_t boot_port;
+static uint32_t peer_task_id;	/* the last peer's, as task_self_id gives it */
 
 /* Starts ipcpeer and returns a send right to its service port. */
 static mach_port_t
 start_peer(void)
 {
 	struct simple_msg m;
-	uint32_t id;
 
-	if (trap_boot_module_start(1, &id) != KERN_SUCCESS)
+	if (trap_boot_module_start(1, &peer_task_id) != KERN_SUCCESS)
 		return MACH_PORT_NULL;
 	if (receive(boot_port, &m, sizeof m, MACH_RCV_TIMEOUT, 5000) != MACH_MSG_SUCCESS || m.h.msgh_id != PEER_HELLO)
 		return MACH_PORT_NULL;
@@ -1660,6 +1660,57 @@ rpc_with_another_task_echoes_payloads(void)
 	for (int i = 0; i < 200; i++)
 		CHECK_EQ(rpc(peer, PEER_ECHO, &i, 4, &m), MACH_MSG_SUCCESS);
 	stop_peer(peer);
+}
+
+/*
+ * A receiver that asks for two trailer elements learns who sent: the sending
+ * task's id, 0 for the kernel's messages; by the fast path (a waiting
+ * receiver) and the slow one (a queued message) alike.
+ */
+static void
+sender_trailer_names_the_sending_task(void)
+{
+	const mach_msg_option_t sender = MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER);
+	mach_port_t p = new_port(), so = MACH_PORT_NULL, peer, r;
+	mach_msg_type_name_t type;
+	static struct simple_msg m;
+	mach_msg_security_trailer_t *tr;
+	uint32_t me = 0;
+
+	CHECK_EQ(trap_task_self_id(&me), KERN_SUCCESS);
+	CHECK_EQ(send_simple(p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(receive(p, &m, sizeof m, MACH_RCV_TIMEOUT | sender, 0), MACH_MSG_SUCCESS);
+	tr = (mach_msg_security_trailer_t *)((char *)&m + m.h.msgh_size);
+	CHECK_EQ(tr->msgh_trailer_size, sizeof *tr);
+	CHECK_EQ(tr->msgh_sender.val[0], me);
+	CHECK_EQ(tr->msgh_sender.val[1], 0);
+
+	/* the kernel's own: a send-once notification */
+	CHECK_EQ(mach_port_extract_right(ME, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &type), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, so), KERN_SUCCESS);
+	CHECK_EQ(receive(p, &m, sizeof m, MACH_RCV_TIMEOUT | sender, 1000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	tr = (mach_msg_security_trailer_t *)((char *)&m + m.h.msgh_size);
+	CHECK_EQ(tr->msgh_sender.val[0], 0);
+
+	/* another task's reply, into our waiting receive */
+	peer = start_peer();
+	CHECK(MACH_PORT_VALID(peer));
+	CHECK(peer_task_id != 0 && peer_task_id != me);
+	r = mach_reply_port();
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.h.msgh_remote_port = peer;
+	m.h.msgh_local_port = r;
+	m.h.msgh_id = PEER_ECHO;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT | sender, sizeof m.h, sizeof m, r, 5000, 0),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, PEER_ECHO + 100);
+	tr = (mach_msg_security_trailer_t *)((char *)&m + m.h.msgh_size);
+	CHECK_EQ(tr->msgh_trailer_size, sizeof *tr);
+	CHECK_EQ(tr->msgh_sender.val[0], peer_task_id);
+	mach_port_destroy(ME, r);
+	stop_peer(peer);
+	mach_port_destroy(ME, p);
 }
 
 static void
@@ -3128,6 +3179,7 @@ static const struct test tests[] = {
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_malformed_request_is_refused_by_the_server),
 	T(rpc_with_another_task_echoes_payloads),
+	T(sender_trailer_names_the_sending_task),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),

@@ -101,6 +101,7 @@ struct kmsg {
 	struct ledger *payer;		/* the sender's TASK_LIMIT_KMEM ledger, with a reference, while
 					 * queued; NULL: the kernel's message, charged to nobody */
 	uint32_t charge;		/* bytes charged to payer */
+	uint32_t sender;		/* the sending task's id, for a sender trailer; 0: the kernel */
 	mach_msg_header_t msg[];	/* size bytes; port fields hold struct port *, and
 					 * out-of-line descriptors the kernel copy's address */
 };
@@ -221,7 +222,6 @@ ipc_sched_unlock(uint32_t f)
 
 #define IPC_MSG_MAX	(64 * 1024 + 1024)	/* largest inline message */
 #define IPC_OOL_MAX	(4 * 1024 * 1024)	/* largest out-of-line region, until VM copies */
-#define IPC_TRAILER_SIZE ((mach_msg_size_t)sizeof(mach_msg_seqno_trailer_t))
 
 /* port.c */
 struct port *port_create(void);
