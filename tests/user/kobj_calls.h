@@ -1508,6 +1508,28 @@ KC_BOTH(task_create_hands_the_targets_bootstrap_port_on)
 	mach_port_destroy(KC_SELF, p);
 }
 
+/* int 0x80's port (kernel/ipc/syscall_port.c): kept as set, and a child starts without one. */
+KC_BOTH(task_syscall_port_is_kept_and_never_inherited)
+{
+	mach_port_t p = kc_port(), got = MACH_PORT_NULL, gc;
+
+	CHECK(p);
+	CHECK_EQ(task_set_special_port(target, TASK_SYSCALL_PORT, p), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(target, TASK_SYSCALL_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, p);
+	mach_port_deallocate(KC_SELF, got);
+	CHECK_EQ(task_create(target, FALSE, &gc), KERN_SUCCESS);
+	got = 0x777;
+	CHECK_EQ(task_get_special_port(gc, TASK_SYSCALL_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, MACH_PORT_NULL);	/* a child's personality is for its server to give */
+	kc_end_task(gc);
+	CHECK_EQ(task_set_special_port(target, TASK_SYSCALL_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+	got = 0x777;
+	CHECK_EQ(task_get_special_port(target, TASK_SYSCALL_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, MACH_PORT_NULL);
+	mach_port_destroy(KC_SELF, p);
+}
+
 KC_BOTH(task_special_ports_give_the_task_port_and_what_set_put_there)
 {
 	mach_port_t k = MACH_PORT_NULL, p = kc_port(), n = kc_port(), got = 0x777, saved = MACH_PORT_NULL, prev;
@@ -2979,6 +3001,7 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(vm_map_without_a_memory_object_maps_zero_fill_memory)			\
 	T(task_create_makes_an_empty_task_or_one_with_the_targets_memory)	\
 	T(task_create_hands_the_targets_bootstrap_port_on)			\
+	T(task_syscall_port_is_kept_and_never_inherited)			\
 	T(task_special_ports_give_the_task_port_and_what_set_put_there)		\
 	T(task_info_reports_basic_info_and_the_pages_it_holds)			\
 	T(task_suspend_of_ourselves_holds_us_until_another_task_resumes_us)	\
