@@ -7,6 +7,7 @@
  * device and DMA regions with it).
  */
 #include <kern/device.h>
+#include <kern/vm_map.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/task.h>
@@ -21,6 +22,7 @@ device_init(void)
 	if (!device_port)
 		panic("no memory for the device port");
 	device_irq_init();
+	vm_dma_hold_init();
 }
 
 void

@@ -23,6 +23,31 @@ vm_map_init(struct task *t)
 	t->map_active = true;
 }
 
+/*
+ * A DMA region's pages in [lo, hi), held (vm/dma_hold.c) before the mappings
+ * that own them go: the device may still write them for a while. [M] held.
+ */
+static void
+hold_dma_pages(struct task *t, const struct vm_region *r, uint32_t lo, uint32_t hi)
+{
+	paddr_t batch[32];
+	uint32_t n = 0;
+
+	if (r->device != VM_DEVICE_DMA)
+		return;
+	for (uint32_t va = lo; va < hi; va += PAGE_SIZE) {
+		paddr_t pa;
+		if (!pmap_lookup_dma(t->pmap, va, &pa))
+			continue;
+		batch[n++] = pa;
+		if (n == sizeof batch / sizeof batch[0]) {
+			vm_dma_hold(batch, n);
+			n = 0;
+		}
+	}
+	vm_dma_hold(batch, n);
+}
+
 /* Takes every region out of the map (with its object mapping) and frees it. [M] held. */
 static void
 remove_all_regions_locked(struct task *t)
@@ -31,6 +56,7 @@ remove_all_regions_locked(struct task *t)
 
 	while ((l = list_pop_front(&t->map)) != NULL) {
 		struct vm_region *r = list_entry(l, struct vm_region, link);
+		hold_dma_pages(t, r, r->start, r->end);	/* (the pmap goes after, vm_map_terminate) */
 		if (r->object)
 			vm_object_remove_mapping_locked(r);
 		kfree(r);
@@ -284,6 +310,7 @@ deallocate_locked(struct task *t, uint32_t addr, uint32_t size)
 		uint32_t lo = MAX(r->start, addr), hi = MIN(r->end, end);
 		if (lo >= hi)
 			continue;
+		hold_dma_pages(t, r, lo, hi);
 		pmap_remove_range(t->pmap, lo, hi);	/* absent page tables are skipped whole */
 		if (r->object)
 			vm_object_release_range(r->object, r, r->offset + (lo - r->start), r->offset + (hi - r->start));

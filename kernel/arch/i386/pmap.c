@@ -339,6 +339,29 @@ pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 }
 
 /*
+ * The page a DMA mapping holds at va (wired and owned: an allocated page the
+ * device writes, never device memory), for the hold of vm/dma_hold.c. The
+ * pmap's lock is not taken: the caller holds the map's, under which nothing
+ * maps or unmaps a DMA page.
+ */
+bool
+pmap_lookup_dma(struct pmap *p, uintptr_t va, paddr_t *pa)
+{
+	uint32_t pde, pte;
+
+	if (va >= USER_TOP)
+		return false;
+	pde = p->pgdir[PDX(va)];
+	if (!(pde & PTE_P))
+		return false;
+	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+	if ((pte & (PTE_P | PTE_U | PTE_WIRED | PTE_OWNED)) != (PTE_P | PTE_U | PTE_WIRED | PTE_OWNED))
+		return false;
+	*pa = pte & PTE_ADDR;
+	return true;
+}
+
+/*
  * The first address in [va, end) with a page mapped, or end: skips a whole page
  * table at a time where there is none, so walking a large, mostly untouched
  * region costs little.

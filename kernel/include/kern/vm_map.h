@@ -101,6 +101,13 @@ kern_return_t vm_map_object(struct task *t, uint32_t *addr, uint32_t size, uint3
 kern_return_t vm_map_device(struct task *t, uint32_t *addr, paddr_t phys, uint32_t size, enum vm_device kind);
 /* The bytes t's regions of that kind cover. */
 uint32_t vm_map_device_size(struct task *t, enum vm_device kind);
+/*
+ * vm/dma_hold.c: the pages of a DMA region that goes are held (a reference
+ * each) for two seconds, since the device may still write them; the "dma
+ * hold" kernel thread (vm_dma_hold_init, with the device support) lets them go.
+ */
+void vm_dma_hold(const paddr_t *page, uint32_t n);
+void vm_dma_hold_init(void);
 /* Whether va lies in a region backed by a memory object (OOL sends copy such pages). */
 bool vm_map_is_object_backed(struct task *t, uint32_t va);
 
