@@ -61,6 +61,7 @@ arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax
 	tf->eax = eax;
 	t->user_tf = tf;
 	t->arch = fpu_initial;
+	gdt_tls_descriptor(0, 0, false, t->arch.tls);
 	memset(sf, 0, sizeof *sf);
 	sf->ret = (uint32_t)thread_trampoline;
 	t->ksp = (uint32_t)sf;
@@ -75,8 +76,10 @@ arch_thread_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->user_tf)
 		__asm__ volatile("fnsave %0" : "=m"(prev->arch.fpu));
-	if (next->user_tf)
+	if (next->user_tf) {
 		__asm__ volatile("frstor %0" : : "m"(next->arch.fpu));
+		gdt_set_tls(next->arch.tls);	/* read when its %gs is popped on the way out */
+	}
 	pmap_activate(next->task->pmap);
 	tss_set_kernel_stack((uint32_t)next->kstack + KSTACK_SIZE);
 	iopb_switch(next->task);
