@@ -168,6 +168,9 @@ exec_start(struct process *p, const uint8_t *image, size_t size, char *const arg
 	if (r == 0 && (vm_allocate(p->task, &at, STACK_SIZE, FALSE) != KERN_SUCCESS ||
 		       vm_write(p->task, STACK_TOP - STACK_BUILD, (vm_offset_t)stack.buf, STACK_BUILD) != KERN_SUCCESS))
 		r = -LNX_ENOMEM;
+	/* a Linux process reaches the system through its system calls only, not ns through an inherited right */
+	if (r == 0 && task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS)
+		r = -LNX_ENOMEM;
 	if (r == 0 && (task_set_special_port(p->task, TASK_SYSCALL_PORT, p->port) != KERN_SUCCESS ||
 		       thread_create(p->task, &p->thread) != KERN_SUCCESS ||
 		       thread_get_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, &n) != KERN_SUCCESS))

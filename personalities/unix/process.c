@@ -74,22 +74,35 @@ mark_done_locked(struct process *p, int status)
 	cthread_cond_broadcast(&proc_done);
 }
 
+/*
+ * The task goes first, then the process is done: the runner frees the
+ * process (and our right to the task) as soon as it is, and a task_terminate
+ * after that would name nothing. exiting keeps the dead-name notification,
+ * which may come in another pool thread meanwhile, from calling it a fault.
+ */
 void
 process_exit(struct process *p, int status)
 {
 	cthread_mutex_lock(&proc_lock);
-	mark_done_locked(p, status);
+	p->exiting = true;
 	cthread_mutex_unlock(&proc_lock);
 	/* its thread waits for our reply: the reply will find no one (serve.c drops it) */
 	task_terminate(p->task);
+	cthread_mutex_lock(&proc_lock);
+	mark_done_locked(p, status);
+	cthread_mutex_unlock(&proc_lock);
 }
 
+/*
+ * The dead name stays ours until the loop has handed it here (the
+ * notification holds a reference), so no new task can have its name yet.
+ */
 void
 process_task_died(mach_port_t task)
 {
 	cthread_mutex_lock(&proc_lock);
 	for (int i = 0; i < PROC_MAX; i++)
-		if (procs[i].used && procs[i].task == task && !procs[i].done) {
+		if (procs[i].used && procs[i].task == task && !procs[i].done && !procs[i].exiting) {
 			printf("unix: pid %u (%s) died: its task was killed (a fault); status SIGSEGV\n",
 			       procs[i].pid, procs[i].name);
 			mark_done_locked(&procs[i], LNX_SIGSEGV);

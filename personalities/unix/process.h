@@ -36,6 +36,7 @@ struct process {
 	uint32_t sigmask[2];		/* [S] rt_sigprocmask's mask (no delivery yet) */
 	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [S] rt_sigaction, recorded */
 	bool wrote_newline;		/* [S] its last console byte was '\n' (the runner's framing) */
+	bool exiting;			/* [L] exit_group is ending its task: its death is no fault */
 	bool done;			/* [L] exited or killed; status is final */
 	int status;			/* [L] wait status: exit code << 8, or the signal number */
 };
