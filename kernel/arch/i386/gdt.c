@@ -112,7 +112,10 @@ gdt_tls_descriptor(uint32_t base, uint32_t limit, bool pages, uint32_t desc[2])
 void
 gdt_set_tls(const uint32_t desc[2])
 {
-	memcpy(&gdt[SEG_UTLS >> 3], desc, sizeof gdt[0]);
+	uint32_t *slot = (uint32_t *)&gdt[SEG_UTLS >> 3];	/* two stores: this runs on every switch */
+
+	slot[0] = desc[0];
+	slot[1] = desc[1];
 }
 
 uint32_t *

@@ -41,7 +41,7 @@ arch_fpu_init(void)
 	}
 }
 
-static void
+static inline void
 fpu_save(struct arch_thread *a)
 {
 	if (fpu_fxsr)
@@ -50,7 +50,7 @@ fpu_save(struct arch_thread *a)
 		__asm__ volatile("fnsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(a)));
 }
 
-static void
+static inline void
 fpu_restore(struct arch_thread *a)
 {
 	if (fpu_fxsr)
