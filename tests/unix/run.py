@@ -4,7 +4,7 @@
 One boot (bootstrap, ns, console, personalities/unix with script=runs.txt and
 the programs as start=no modules) runs every line of tests/unix/runs.txt in
 turn; the server frames each one's console output (personalities/unix/runner.h).
-Each command that also runs on the host (busybox, enosys) is run there too,
+Each command that also runs on the host (busybox, enosys, abi) is run there too,
 with the same argv and environment, and the output and exit status must be
 the same byte for byte. uname -a must say what the server says it is; an
 unknown system call is logged once per number; garbage registers and a
@@ -27,13 +27,13 @@ BUSYBOX = sys.argv[2] if len(sys.argv) > 2 else B + "/bench/linux/busybox"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "runs.txt")
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
-HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf"}
+HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf"}
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
     B + "/personalities/unix.elf script=runs.txt",
     BUSYBOX + " start=no", SCRIPT + " start=no",
-    B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no",
+    B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
 ]
 
