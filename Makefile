@@ -47,7 +47,7 @@ include libmsg/rules.mk
 include servers/rules.mk
 include boot/rules.mk
 include tests/rules.mk
--include $(wildcard tools/*/rules.mk boot/*/rules.mk tests/*/rules.mk servers/*/rules.mk)
+-include $(wildcard tools/*/rules.mk boot/*/rules.mk tests/*/rules.mk servers/*/rules.mk personalities/*/rules.mk)
 
 build-all: $(ALL)
 

@@ -54,11 +54,12 @@ kern_return_t
 kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, mach_msg_type_number_t *old_stateCnt)
 {
 	i386_thread_state_t st;
+	i386_tls_state_t tls;
 	kern_return_t kr = KERN_SUCCESS;
 	struct thread *th;
 	uint32_t f;
 
-	if (flavor != i386_THREAD_STATE)
+	if (flavor != i386_THREAD_STATE && flavor != i386_TLS_STATE)
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_sched_lock();
 	th = thread_of_locked(self);
@@ -66,14 +67,21 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 		kr = MIG_SERVER_DIED;
 	else if (!th->user_tf)
 		kr = KERN_INVALID_ARGUMENT;
-	else
+	else if (flavor == i386_THREAD_STATE)
 		thread_state_get(th, &st);
+	else
+		thread_tls_get(th, &tls);
 	ipc_sched_unlock(f);
-	if (kr == KERN_SUCCESS) {
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (flavor == i386_THREAD_STATE) {
 		memcpy(old_state, &st, sizeof st);
 		*old_stateCnt = i386_THREAD_STATE_COUNT;
+	} else {
+		memcpy(old_state, &tls, sizeof tls);
+		*old_stateCnt = i386_TLS_STATE_COUNT;
 	}
-	return kr;
+	return KERN_SUCCESS;
 }
 
 kern_return_t
@@ -81,21 +89,29 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 		     mach_msg_type_number_t new_stateCnt)
 {
 	i386_thread_state_t st;
+	i386_tls_state_t tls;
 	kern_return_t kr = KERN_SUCCESS;
 	struct thread *th;
 	uint32_t f;
 
-	if (flavor != i386_THREAD_STATE || new_stateCnt != i386_THREAD_STATE_COUNT)
+	if (flavor == i386_THREAD_STATE && new_stateCnt == i386_THREAD_STATE_COUNT)
+		memcpy(&st, new_state, sizeof st);
+	else if (flavor == i386_TLS_STATE && new_stateCnt == i386_TLS_STATE_COUNT) {
+		memcpy(&tls, new_state, sizeof tls);
+		if ((kr = thread_tls_check(&tls)) != KERN_SUCCESS)
+			return kr;
+	} else
 		return KERN_INVALID_ARGUMENT;
-	memcpy(&st, new_state, sizeof st);
 	f = ipc_sched_lock();
 	th = thread_of_locked(self);
 	if (!th)
 		kr = MIG_SERVER_DIED;
 	else if (!th->user_tf)
 		kr = KERN_INVALID_ARGUMENT;
-	else
+	else if (flavor == i386_THREAD_STATE)
 		thread_state_set(th, &st);
+	else
+		thread_tls_set(th, &tls);
 	ipc_sched_unlock(f);
 	return kr;
 }

@@ -51,6 +51,24 @@ sys_boot_module_info(const struct trap_args *args)
 	return KERN_SUCCESS;
 }
 
+/* boot_module_read(host_priv, index, offset, buf, len) */
+kern_return_t
+sys_boot_module_read(const struct trap_args *args)
+{
+	uint32_t index = args->a[1], offset = args->a[2], len = args->a[4];
+	uintptr_t ubuf = args->a[3];
+	struct boot_module *m;
+
+	if (!ipc_holds_host_priv(curtask(), args->a[0]))
+		return KERN_INVALID_HOST;
+	if (index >= boot_module_count)
+		return KERN_INVALID_ARGUMENT;
+	m = &boot_modules[index];
+	if (offset > m->size || len > m->size - offset)
+		return KERN_INVALID_ARGUMENT;
+	return copyout(curtask(), (const uint8_t *)P2V(m->start) + offset, ubuf, len);
+}
+
 /*
  * The port behind host_port, a send right in the caller's space that the new
  * task is to get as its TASK_HOST_PORT, with a reference for the caller;

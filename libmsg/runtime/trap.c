@@ -85,6 +85,12 @@ trap_boot_module_info(mach_port_t host_priv, uint32_t index, char *cmdline, size
 }
 
 kern_return_t
+trap_boot_module_read(mach_port_t host_priv, uint32_t index, uint32_t offset, void *buf, size_t len)
+{
+	return trap_raw(TRAP_boot_module_read, host_priv, index, offset, (uint32_t)buf, len);
+}
+
+kern_return_t
 trap_boot_module_start_port(mach_port_t host_priv, uint32_t index, mach_port_t host_port, uint32_t *task_id,
 			    mach_port_t *task_port)
 {

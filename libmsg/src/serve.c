@@ -132,8 +132,10 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 		in->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went to out */
 		mach_msg_destroy(in);
 	}
-	if (out->msgh_remote_port != MACH_PORT_NULL)
-		mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0);
+	/* a reply that could not go (its client died meanwhile) still holds the reply right and any memory */
+	if (out->msgh_remote_port != MACH_PORT_NULL &&
+	    mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0) != MACH_MSG_SUCCESS)
+		mach_msg_destroy(out);
 }
 
 /* ms until the timer or a held request is due (0: no limit). */

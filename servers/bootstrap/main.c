@@ -280,6 +280,50 @@ bootstrap_do_bootstrap_module_start(mach_port_t server, uint32_t index, uint32_t
 	return kr;
 }
 
+#define READ_CHUNK (64 * 1024)
+
+kern_return_t
+bootstrap_do_bootstrap_module_read(mach_port_t server, const char *name, uint8_t **data,
+				   mach_msg_type_number_t *dataCnt)
+{
+	char line[256], mname[32];
+	uint32_t count = 0, bytes = 0, i, off;
+	vm_address_t buf = 0;
+	kern_return_t kr;
+
+	if (trap_boot_module_count(host_priv, &count) != KERN_SUCCESS)
+		return KERN_INVALID_NAME;
+	for (i = 1; i < count; i++) {
+		if (trap_boot_module_info(host_priv, i, line, sizeof line, &bytes) != KERN_SUCCESS)
+			continue;
+		module_name(line, mname, sizeof mname);
+		if (strstr(line, " start=no") && strcmp(mname, name) == 0)
+			break;
+	}
+	if (i >= count)
+		return KERN_INVALID_NAME;
+	if (bytes == 0) {
+		*data = NULL;
+		*dataCnt = 0;
+		return KERN_SUCCESS;
+	}
+	if (vm_allocate(ME, &buf, bytes, TRUE) != KERN_SUCCESS)
+		return KERN_RESOURCE_SHORTAGE;
+	memset((void *)buf, 0, bytes);	/* the trap copies only into pages that are there */
+	for (off = 0; off < bytes; off += READ_CHUNK) {
+		uint32_t n = bytes - off < READ_CHUNK ? bytes - off : READ_CHUNK;
+
+		kr = trap_boot_module_read(host_priv, i, off, (void *)(buf + off), n);
+		if (kr != KERN_SUCCESS) {
+			vm_deallocate(ME, buf, bytes);
+			return kr;
+		}
+	}
+	*data = (uint8_t *)buf;	/* the reply moves it (dealloc) */
+	*dataCnt = bytes;
+	return KERN_SUCCESS;
+}
+
 #define SUMMARY_WORDS 21
 _Static_assert(sizeof(struct manifold_task_summary) == SUMMARY_WORDS * sizeof(uint32_t),
 	       "bootstrap.defs counts 21 words a task");

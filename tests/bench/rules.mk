@@ -67,7 +67,18 @@ $(BENCH_DIR)/manifold-bench.elf: $(patsubst %,$(B)/obj/%.o,$(MANIFOLD_BENCH_SRCS
 
 ALL += $(BENCH_DIR)/manifold-bench.elf
 
-BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf
+# getpid_unix: a static i386 glibc program run by the Unix personality server
+# (tests/bench/unix/), booted by run.sh after the Manifold program's boot.
+$(BENCH_DIR)/unix/bench-getpid: tests/bench/unix/getpid.c $(BENCH_COMMON)
+	$(call msg,CC32,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $< $(filter %.c,$(BENCH_COMMON))
+
+ALL += $(BENCH_DIR)/unix/bench-getpid
+BENCH_UNIX_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf \
+	$(B)/personalities/unix.elf $(BENCH_DIR)/unix/bench-getpid
+
+BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf $(BENCH_UNIX_INPUTS)
 
 .PHONY: bench bench-baseline check-bench-smoke
 bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio

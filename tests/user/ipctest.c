@@ -1555,6 +1555,7 @@ exception_handler_fixes_the_thread_and_it_resumes(void)
 }
 
 #include "syscall_port_cases.h"
+#include "tls_cases.h"
 
 static void
 thread_exception_port_comes_before_the_tasks(void)
@@ -3178,6 +3179,9 @@ static const struct test tests[] = {
 	T(syscall_port_carries_the_registers_both_ways),
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_malformed_request_is_refused_by_the_server),
+	T(tls_segment_reads_through_gs_across_traps_and_switches),
+	T(tls_bad_segments_get_named_errors),
+	T(tls_selector_is_the_one_segment_a_state_may_choose),
 	T(rpc_with_another_task_echoes_payloads),
 	T(sender_trailer_names_the_sending_task),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),

@@ -146,10 +146,19 @@ privileged_traps(void)
 	CHECK(trap_console_read(hp, buf, 8, 0, (uint32_t *)0xC0001000) == KERN_INVALID_ADDRESS);
 	CHECK(trap_console_read(hp, (char *)(uintptr_t)&privileged_traps, 8, 0, &n) == KERN_INVALID_ADDRESS);
 	CHECK(trap_console_read(hp, buf, 8, 0, &n) == KERN_OPERATION_TIMED_OUT);	/* nobody types here */
+	/* 29: boot_module_read: inside the image only; module 0 is this program, an ELF file */
+	CHECK(trap_boot_module_info(hp, 0, buf, sizeof buf, &bytes) == KERN_SUCCESS);
+	CHECK(trap_boot_module_read(hp, count, 0, buf, 4) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_boot_module_read(hp, 0, bytes - 2, buf, 4) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_boot_module_read(hp, 0, 0xFFFFFFF0, buf, 0x20) == KERN_INVALID_ARGUMENT);	/* wraps */
+	CHECK(trap_boot_module_read(hp, 0, 0, (void *)0xC0001000, 4) == KERN_INVALID_ADDRESS);
+	CHECK(trap_boot_module_read(host, 0, 0, buf, 4) == KERN_INVALID_HOST);
+	memset(buf, 0, sizeof buf);
+	CHECK(trap_boot_module_read(hp, 0, 0, buf, 4) == KERN_SUCCESS && memcmp(buf, "\177ELF", 4) == 0);
+	CHECK(trap_boot_module_read(hp, 0, bytes - 4, buf, 4) == KERN_SUCCESS);	/* the last bytes */
 	mach_port_deallocate(mach_task_self(), hp);
 	mach_port_deallocate(mach_task_self(), host);
 	CHECK(trap_boot_module_count(hp, &count) == KERN_INVALID_HOST);	/* the name is gone */
-	/* 30 */
 	CHECK(trap_console_write("utest: privileged traps work\n", 29) == KERN_SUCCESS);
 	return 0;
 #undef CHECK

@@ -10,7 +10,8 @@
 # --linux-log FILE: take the Linux figures from FILE instead of booting Linux
 #   (bench-smoke passes the output of the programs run on the host).
 # --out DIR: where the serial logs and results.json go (default $B/bench).
-# Needs $B/kernel.elf, $B/bench/manifold-bench.elf and,
+# Needs $B/kernel.elf, $B/bench/manifold-bench.elf, the Unix personality's boot
+# (servers, $B/personalities/unix.elf, $B/bench/unix/bench-getpid) and,
 # unless --linux-log, $B/bench/linux/{vmlinuz,initramfs.cpio}: `make bench` builds them.
 set -u
 cd "$(dirname "$0")/../.."
@@ -61,6 +62,18 @@ fi
 wait $man_pid
 man_rc=$?
 
+# getpid_unix: a Linux program under the Unix personality, a boot of its own
+# (the servers it needs would change the bench program's rows); its figure
+# joins the Manifold log, where report.py and bench-smoke look for rows.
+unix_log=$out/unix.serial
+rm -f "$unix_log"
+tools/qemu-test --timeout $((120 + iters / 50)) --expect '^unix: all 1 runs done' --log "$unix_log" -- \
+	"${qemu_common[@]}" -kernel "$B/kernel.elf" -append "bench" \
+	-initrd "$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/personalities/unix.elf run=bench-getpid+$iters,$B/bench/unix/bench-getpid start=no" \
+	>"$out/unix.qemu-test" 2>&1
+unix_rc=$?
+grep -aE '^(BENCH|INFO|FAIL) getpid_unix ' "$unix_log" >>"$man_log"
+
 tools/bench/report.py --baseline tests/bench/baseline.json --iters "$iters" $linux_base_opt \
 	tests/bench/rows.tsv "$man_log" "$linux_log" "$out/results.json"
 rep_rc=$?
@@ -69,6 +82,11 @@ status=0
 if [ $man_rc != 0 ]; then
 	echo "run.sh: the Manifold boot failed:"
 	cat "$out/manifold.qemu-test"
+	status=1
+fi
+if [ $unix_rc != 0 ]; then
+	echo "run.sh: the Unix personality's boot failed:"
+	cat "$out/unix.qemu-test"
 	status=1
 fi
 if [ $lin_rc != 0 ]; then

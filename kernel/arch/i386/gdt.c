@@ -22,7 +22,7 @@ struct tss {
 	uint16_t trap, iomap_base;
 } __attribute__((packed));
 
-static struct gdt_entry gdt[6];
+static struct gdt_entry gdt[7];	/* slot 6: the running thread's TLS segment */
 /*
  * The bitmap has a bit per port, set: the port faults in user mode. The CPU
  * reads two bytes for a port's bit, so a last byte of ones ends it.
@@ -57,6 +57,7 @@ gdt_init(void)
 	set_entry(SEG_KDATA >> 3, 0, 0xFFFFF, 0x92, 0xC);
 	set_entry(SEG_UCODE >> 3, 0, 0xFFFFF, 0xFA, 0xC);	/* ring 3 */
 	set_entry(SEG_UDATA >> 3, 0, 0xFFFFF, 0xF2, 0xC);
+	set_entry(SEG_UTLS >> 3, 0, 0, 0xF2, 0x4);	/* one byte at 0 until a thread's is loaded */
 	tss_area.tss.ss0 = SEG_KDATA;
 	tss_area.tss.iomap_base = IOMAP_NONE;		/* every port faults until a driver runs */
 	memset(tss_area.iomap, 0xFF, sizeof tss_area.iomap);
@@ -87,6 +88,34 @@ void
 tss_iomap_enable(bool on)
 {
 	tss_area.tss.iomap_base = on ? (uint16_t)offsetof(typeof(tss_area), iomap) : IOMAP_NONE;
+}
+
+/*
+ * Always a present ring-3 data segment, whatever the thread asked: trapret
+ * pops a user's %gs of SEG_UTLS in ring 0, where a bad descriptor would be a
+ * kernel fault.
+ */
+void
+gdt_tls_descriptor(uint32_t base, uint32_t limit, bool pages, uint32_t desc[2])
+{
+	struct gdt_entry e;
+
+	e.limit_lo = limit & 0xFFFF;
+	e.base_lo = base & 0xFFFF;
+	e.base_mid = (base >> 16) & 0xFF;
+	e.access = 0xF2;	/* present, ring 3, data, writable */
+	e.flags_limit_hi = (uint8_t)(((pages ? 0xC : 0x4) << 4) | ((limit >> 16) & 0x0F));
+	e.base_hi = (base >> 24) & 0xFF;
+	memcpy(desc, &e, sizeof e);
+}
+
+void
+gdt_set_tls(const uint32_t desc[2])
+{
+	uint32_t *slot = (uint32_t *)&gdt[SEG_UTLS >> 3];	/* two stores: this runs on every switch */
+
+	slot[0] = desc[0];
+	slot[1] = desc[1];
 }
 
 uint32_t *

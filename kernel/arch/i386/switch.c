@@ -14,16 +14,49 @@
 #include "trapframe.h"
 
 void context_switch(uint32_t *save, uint32_t load);
-static struct arch_thread fpu_initial;	/* [I] a freshly initialized x87 */
+static struct arch_thread fpu_initial;	/* [I] a freshly initialized x87 (and SSE) */
+static bool fpu_fxsr;			/* [I] the CPU has fxsave: SSE is on for user threads */
+
+#define CPUID1_FXSR (1u << 24)
+#define CPUID1_SSE (1u << 25)
+#define CR4_OSFXSR (1u << 9)		/* SSE instructions work, state by fxsave */
+#define CR4_OSXMMEXCPT (1u << 10)	/* SSE exceptions are #XM (a user fault), not #UD */
 
 void
 arch_fpu_init(void)
 {
-	uint32_t cr0 = read_cr0();
+	uint32_t cr0 = read_cr0(), a, b, c, d;
 
 	cr0 &= ~(1u << 2 | 1u << 3);	/* EM, TS: the FPU is there and usable */
 	cr0 |= 1u << 1 | 1u << 5;	/* MP, NE: report x87 errors as exceptions */
-	__asm__ volatile("mov %0, %%cr0; fninit; fnsave %1" : : "r"(cr0), "m"(fpu_initial.fpu) : "memory");
+	__asm__ volatile("mov %0, %%cr0; fninit" : : "r"(cr0) : "memory");
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1));
+	/* Linux programs use SSE when cpuid offers it (glibc's string functions): it must work */
+	fpu_fxsr = (d & (CPUID1_FXSR | CPUID1_SSE)) == (CPUID1_FXSR | CPUID1_SSE);
+	if (fpu_fxsr) {
+		write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+		__asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(&fpu_initial)));
+	} else {
+		__asm__ volatile("fnsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(&fpu_initial)));
+	}
+}
+
+static inline void
+fpu_save(struct arch_thread *a)
+{
+	if (fpu_fxsr)
+		__asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(a)));
+	else
+		__asm__ volatile("fnsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(a)));
+}
+
+static inline void
+fpu_restore(struct arch_thread *a)
+{
+	if (fpu_fxsr)
+		__asm__ volatile("fxrstor %0" : : "m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(a)));
+	else
+		__asm__ volatile("frstor %0" : : "m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(a)));
 }
 extern char thread_trampoline[];
 
@@ -60,7 +93,8 @@ arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax
 	tf->esp = esp;
 	tf->eax = eax;
 	t->user_tf = tf;
-	t->arch = fpu_initial;
+	memcpy(arch_fpu_area(&t->arch), arch_fpu_area(&fpu_initial), ARCH_FPU_BYTES);	/* each at its own alignment */
+	gdt_tls_descriptor(0, 0, false, t->arch.tls);
 	memset(sf, 0, sizeof *sf);
 	sf->ret = (uint32_t)thread_trampoline;
 	t->ksp = (uint32_t)sf;
@@ -74,9 +108,11 @@ void
 arch_thread_switch(struct thread *prev, struct thread *next)
 {
 	if (prev->user_tf)
-		__asm__ volatile("fnsave %0" : "=m"(prev->arch.fpu));
-	if (next->user_tf)
-		__asm__ volatile("frstor %0" : : "m"(next->arch.fpu));
+		fpu_save(&prev->arch);
+	if (next->user_tf) {
+		fpu_restore(&next->arch);
+		gdt_set_tls(next->arch.tls);	/* read when its %gs is popped on the way out */
+	}
 	pmap_activate(next->task->pmap);
 	tss_set_kernel_stack((uint32_t)next->kstack + KSTACK_SIZE);
 	iopb_switch(next->task);

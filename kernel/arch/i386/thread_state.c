@@ -1,10 +1,14 @@
 /*
  * Converting between a user thread's trap frame and i386_thread_state_t, for
- * thread_get_state / thread_set_state and exception messages.
+ * thread_get_state / thread_set_state and exception messages; and the
+ * thread's TLS segment (i386_TLS_STATE), whose selector is the one segment
+ * register value a user may choose besides the flat ones.
  */
 #include <kern/sched.h>
+#include <kern/lib.h>
 #include <kern/thread_state.h>
 #include "gdt.h"
+#include "layout.h"
 #include "trapframe.h"
 
 /* Flags a user may change: CF PF AF ZF SF TF DF OF. IF stays on, IOPL stays 0. */
@@ -49,6 +53,40 @@ thread_state_set(struct thread *t, const i386_thread_state_t *st)
 	tf->eip = st->eip;
 	tf->eflags = (st->eflags & EFLAGS_USER) | 0x202;
 	tf->cs = SEG_UCODE;
-	tf->ss = tf->ds = tf->es = tf->fs = tf->gs = SEG_UDATA;
+	tf->ss = tf->ds = tf->es = SEG_UDATA;
+	/* the TLS selector stays (a personality's reply gives back what libc loaded); nothing else */
+	tf->fs = st->fs == SEG_UTLS ? SEG_UTLS : SEG_UDATA;
+	tf->gs = st->gs == SEG_UTLS ? SEG_UTLS : SEG_UDATA;
 	tf->err = 0;	/* every register as set: the way out is iret, never sysexit (trapentry.S) */
+}
+
+void
+thread_tls_get(struct thread *t, i386_tls_state_t *tls)
+{
+	tls->base = t->arch.tls_base;
+	tls->limit = t->arch.tls_limit;
+	tls->flags = t->arch.tls_flags;
+}
+
+kern_return_t
+thread_tls_check(const i386_tls_state_t *tls)
+{
+	if (tls->flags & ~i386_TLS_LIMIT_IN_PAGES)
+		return KERN_INVALID_ARGUMENT;
+	if (tls->limit > 0xFFFFF)	/* a descriptor's limit field has 20 bits */
+		return KERN_INVALID_ARGUMENT;
+	if (tls->base >= USER_TOP)
+		return KERN_INVALID_ADDRESS;
+	return KERN_SUCCESS;
+}
+
+void
+thread_tls_set(struct thread *t, const i386_tls_state_t *tls)
+{
+	t->arch.tls_base = tls->base;
+	t->arch.tls_limit = tls->limit;
+	t->arch.tls_flags = tls->flags;
+	gdt_tls_descriptor(tls->base, tls->limit, tls->flags & i386_TLS_LIMIT_IN_PAGES, t->arch.tls);
+	if (t == curthread())
+		gdt_set_tls(t->arch.tls);	/* a thread setting its own: the switch is behind it */
 }

@@ -28,6 +28,8 @@ kern_return_t trap_debug_exit(int code);
 kern_return_t trap_boot_module_count(mach_port_t host_priv, uint32_t *count);
 kern_return_t trap_boot_module_info(mach_port_t host_priv, uint32_t index, char *cmdline, size_t size,
 				    uint32_t *bytes);
+/* len bytes of module index's image from offset into buf (the caller's pages must be there). */
+kern_return_t trap_boot_module_read(mach_port_t host_priv, uint32_t index, uint32_t offset, void *buf, size_t len);
 /*
  * Starts module index; the new task's TASK_HOST_PORT is a copy of the send
  * right host_port names (MACH_PORT_NULL: none). task_port may be NULL;

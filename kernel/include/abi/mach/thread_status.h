@@ -17,6 +17,25 @@ typedef struct {
 
 #define i386_THREAD_STATE_COUNT	((mach_msg_type_number_t)(sizeof(i386_thread_state_t) / sizeof(natural_t)))
 
+/*
+ * Manifold's flavor (not OSF's): the thread's TLS segment, a data segment of
+ * its own behind the one selector i386_TLS_SELECTOR, which the thread may load
+ * into %gs or %fs (thread_set_state keeps that selector there; any other goes
+ * back to the flat data segment). base is a user address; limit is 20 bits,
+ * in bytes or, with i386_TLS_LIMIT_IN_PAGES, in 4 KiB pages (a Linux libc asks
+ * for 0xFFFFF pages: the segment wraps, and paging still guards the kernel).
+ * Until set, the segment is one byte at 0. A personality's set_thread_area.
+ */
+#define i386_TLS_STATE		32
+#define i386_TLS_LIMIT_IN_PAGES	0x1u
+#define i386_TLS_SELECTOR	0x33	/* GDT slot 6, ring 3 */
+typedef struct {
+	natural_t base;
+	natural_t limit;
+	natural_t flags;	/* i386_TLS_LIMIT_IN_PAGES or 0 */
+} i386_tls_state_t;
+#define i386_TLS_STATE_COUNT	((mach_msg_type_number_t)(sizeof(i386_tls_state_t) / sizeof(natural_t)))
+
 typedef struct {
 	integer_t seconds;
 	integer_t microseconds;

@@ -70,6 +70,12 @@
  *	KERN_INVALID_NAME (host_port names nothing), KERN_INVALID_RIGHT
  *	(host_port is not a send right, or a dead name), KERN_INVALID_OBJECT (not
  *	a valid i386 ELF executable: the console says why), KERN_RESOURCE_SHORTAGE.
+ * boot_module_read(mach_port_t host_priv, uint32_t index, uint32_t offset, void *buf, size_t len)
+ *	Copies len bytes of the module's image from offset into buf: how a
+ *	module that is data, not a Manifold program (a Linux binary for the
+ *	Unix personality), reaches the task that wants it (the bootstrap's
+ *	bootstrap_module_read). KERN_INVALID_HOST, KERN_INVALID_ARGUMENT (bad
+ *	index, or offset and len not inside the image), KERN_INVALID_ADDRESS.
  * task_self_id(uint32_t *id)
  *	The calling task's number. KERN_INVALID_ADDRESS.
  * debug_exit(int code)
@@ -132,7 +138,8 @@
 	TRAP(30, thread_switch, 3)			\
 	TRAP(31, fast_entry, 0)				\
 	TRAP(48, console_read, 5)			\
-	TRAP(49, task_list, 4)
+	TRAP(49, task_list, 4)				\
+	TRAP(50, boot_module_read, 5)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,

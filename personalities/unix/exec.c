@@ -1,0 +1,200 @@
+/*
+ * A program into a new process: a task of its own (task_create with nothing
+ * inherited), its image copied in by vm_write, the stack Linux's ELF loader
+ * would build, and one thread started at the entry point once the task's
+ * syscall port is set (before its first instruction, so its first `int 0x80`
+ * comes here and is not a fault).
+ *
+ * The stack, from the top down (the i386 ABI's process start):
+ *   strings: argv[], envp[], "i686", the program's name; 16 random bytes
+ *   auxv pairs ending with AT_NULL; NULL-ended envp; NULL-ended argv; argc  <- esp
+ * esp is 16-byte aligned, as the ABI asks of a process's first frame.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/thread_status.h>
+#include <manifold/trap.h>
+#include "exec.h"
+#include "linux.h"
+
+#define ME mach_task_self()
+#define PAGE 4096u
+#define STACK_TOP 0xBFFFF000u		/* the last page below USER_TOP stays a guard */
+#define STACK_SIZE (1024u * 1024)	/* pages come when touched */
+#define STACK_BUILD 8192u		/* the top pages we fill: strings, vectors */
+#define HWCAP_I686 0x0183FBFFu		/* fpu..cmov, mmx, fxsr, sse, sse2: what QEMU's CPUs have */
+
+/* A stack image built downwards in buf, which stands for [STACK_TOP - STACK_BUILD, STACK_TOP). */
+struct stack_image {
+	uint8_t buf[STACK_BUILD] __attribute__((aligned(4096)));	/* vm_write sends whole pages */
+	uint32_t sp;			/* user address of the lowest byte used */
+	bool overflow;
+};
+
+static uint32_t
+push_bytes(struct stack_image *s, const void *data, size_t len)
+{
+	uint32_t base = STACK_TOP - STACK_BUILD;
+
+	if (s->overflow || len > s->sp - base) {
+		s->overflow = true;
+		return 0;
+	}
+	s->sp -= (uint32_t)len;
+	memcpy(s->buf + (s->sp - base), data, len);
+	return s->sp;
+}
+
+static void
+push_word(struct stack_image *s, uint32_t w)
+{
+	push_bytes(s, &w, sizeof w);
+}
+
+/* 16 bytes for AT_RANDOM: the cycle counter and time mixed, good enough for a libc's canary until a random source exists. */
+static void
+random_bytes(uint8_t out[16])
+{
+	uint64_t ns = 0, x;
+
+	trap_clock_uptime(&ns);
+	x = ns ^ 0x9E3779B97F4A7C15ull;
+	for (int i = 0; i < 16; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		out[i] = (uint8_t)x;
+	}
+}
+
+static int
+build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[], int argc, char *const envp[],
+	    int envc, const char *execfn)
+{
+	uint32_t argv_at[EXEC_ARGS_MAX], envp_at[EXEC_ARGS_MAX], platform, rnd, fn;
+	uint8_t r[16];
+	int nwords, i;
+
+	if (argc > EXEC_ARGS_MAX || envc > EXEC_ARGS_MAX)
+		return -1;
+	s->sp = STACK_TOP;
+	s->overflow = false;
+	push_word(s, 0);	/* an end marker above everything */
+	fn = push_bytes(s, execfn, strlen(execfn) + 1);
+	for (i = envc - 1; i >= 0; i--)
+		envp_at[i] = push_bytes(s, envp[i], strlen(envp[i]) + 1);
+	for (i = argc - 1; i >= 0; i--)
+		argv_at[i] = push_bytes(s, argv[i], strlen(argv[i]) + 1);
+	platform = push_bytes(s, "i686", 5);
+	random_bytes(r);
+	s->sp &= ~15u;
+	rnd = push_bytes(s, r, sizeof r);
+
+	const uint32_t auxv[][2] = {
+		{ LNX_AT_PHDR, l->phdr }, { LNX_AT_PHENT, 32 }, { LNX_AT_PHNUM, l->phnum },
+		{ LNX_AT_PAGESZ, PAGE }, { LNX_AT_BASE, 0 }, { LNX_AT_FLAGS, 0 },
+		{ LNX_AT_ENTRY, l->entry }, { LNX_AT_UID, 0 }, { LNX_AT_EUID, 0 },
+		{ LNX_AT_GID, 0 }, { LNX_AT_EGID, 0 }, { LNX_AT_SECURE, 0 },
+		{ LNX_AT_HWCAP, HWCAP_I686 }, { LNX_AT_CLKTCK, 100 }, { LNX_AT_PLATFORM, platform },
+		{ LNX_AT_RANDOM, rnd }, { LNX_AT_EXECFN, fn }, { LNX_AT_NULL, 0 },
+	};
+	int nauxv = (int)(sizeof auxv / sizeof auxv[0]);
+
+	/* align so that esp ends 16-byte aligned once everything below is pushed */
+	nwords = 2 * nauxv + (envc + 1) + (argc + 1) + 1;
+	s->sp = (s->sp - (uint32_t)nwords * 4) & ~15u;
+	s->sp += (uint32_t)nwords * 4;
+	for (i = nauxv - 1; i >= 0; i--) {
+		push_word(s, auxv[i][1]);
+		push_word(s, auxv[i][0]);
+	}
+	push_word(s, 0);
+	for (i = envc - 1; i >= 0; i--)
+		push_word(s, envp_at[i]);
+	push_word(s, 0);
+	for (i = argc - 1; i >= 0; i--)
+		push_word(s, argv_at[i]);
+	push_word(s, (uint32_t)argc);
+	return s->overflow ? -1 : 0;
+}
+
+/* The image into the child: one buffer for the whole span, written once, then each page's protection. */
+static int
+load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
+{
+	vm_address_t buf = 0, at = l->lo;
+	uint32_t size = l->hi - l->lo;
+	kern_return_t kr;
+
+	if (vm_allocate(ME, &buf, size, TRUE) != KERN_SUCCESS)
+		return -LNX_ENOMEM;
+	elf_copy_segments(image, l, (uint8_t *)buf);
+	kr = vm_allocate(task, &at, size, FALSE);
+	if (kr == KERN_SUCCESS)
+		kr = vm_write(task, l->lo, buf, size);
+	vm_deallocate(ME, buf, size);
+	if (kr != KERN_SUCCESS)
+		return -LNX_ENOMEM;
+	for (uint32_t va = l->lo; va < l->hi; va += PAGE) {
+		uint32_t prot = elf_page_prot(image, va);
+
+		if (prot != (VM_PROT_READ | VM_PROT_WRITE))
+			vm_protect(task, va, PAGE, FALSE, prot ? prot : VM_PROT_NONE);
+	}
+	return 0;
+}
+
+int
+exec_start(struct process *p, const uint8_t *image, size_t size, char *const argv[], int argc, char *const envp[],
+	   int envc, struct exec_why *why)
+{
+	static struct stack_image stack;	/* one exec at a time: the runner's */
+	struct elf_load l;
+	vm_address_t at = STACK_TOP - STACK_SIZE;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+	mach_port_t prev;
+	int r;
+
+	if (elf_check(image, size, &l, why) != 0)
+		return -LNX_ENOEXEC;
+	if (build_stack(&stack, &l, argv, argc, envp, envc, argv[0]) != 0) {
+		snprintf(why->text, sizeof why->text, "arguments and environment too large");
+		return -LNX_ENOEXEC;	/* Linux says E2BIG; ours is a fixed page budget */
+	}
+	if (task_create(ME, FALSE, &p->task) != KERN_SUCCESS)
+		return -LNX_ENOMEM;
+	r = load_image(p->task, image, &l);
+	if (r == 0 && (vm_allocate(p->task, &at, STACK_SIZE, FALSE) != KERN_SUCCESS ||
+		       vm_write(p->task, STACK_TOP - STACK_BUILD, (vm_offset_t)stack.buf, STACK_BUILD) != KERN_SUCCESS))
+		r = -LNX_ENOMEM;
+	/* a Linux process reaches the system through its system calls only, not ns through an inherited right */
+	if (r == 0 && task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS)
+		r = -LNX_ENOMEM;
+	if (r == 0 && (task_set_special_port(p->task, TASK_SYSCALL_PORT, p->port) != KERN_SUCCESS ||
+		       thread_create(p->task, &p->thread) != KERN_SUCCESS ||
+		       thread_get_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, &n) != KERN_SUCCESS))
+		r = -LNX_ENOMEM;
+	if (r == 0) {
+		/* Linux starts a process with its general registers zero; edx 0 says no rtld_fini */
+		st.eax = st.ebx = st.ecx = st.edx = st.esi = st.edi = st.ebp = 0;
+		st.eip = l.entry;
+		st.esp = stack.sp;
+		if (thread_set_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) !=
+		    KERN_SUCCESS)
+			r = -LNX_ENOMEM;
+	}
+	/* a fault that kills it tells us (process_task_died) */
+	if (r == 0 && mach_port_request_notification(ME, p->task, MACH_NOTIFY_DEAD_NAME, 1, server_notify_port,
+						     MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS)
+		r = -LNX_ENOMEM;
+	if (r == 0) {
+		p->brk_start = p->brk = p->brk_mapped = l.hi;
+		r = thread_resume(p->thread) == KERN_SUCCESS ? 0 : -LNX_ENOMEM;
+	}
+	if (r != 0) {
+		task_terminate(p->task);
+		snprintf(why->text, sizeof why->text, "no memory for the process");
+	}
+	return r;
+}

@@ -1,0 +1,41 @@
+/*
+ * Starting a program in a new process: the static i386 ELF image is checked
+ * (elf.c), copied into a fresh task, given a stack laid out as Linux lays
+ * one out (argc, argv, envp, the auxiliary vector) and a thread that starts
+ * at its entry point with the process's syscall port set.
+ */
+#ifndef UNIX_EXEC_H
+#define UNIX_EXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "process.h"
+
+#define EXEC_ARGS_MAX	32
+
+/* Where a refused image's reason goes: one short line. */
+struct exec_why {
+	char text[96];
+};
+
+/*
+ * Loads image into a new task for p and starts it. 0, or a negative Linux
+ * errno: -LNX_ENOEXEC (the image is refused: why says what is wrong with it),
+ * -LNX_ENOMEM (no room for it).
+ */
+int exec_start(struct process *p, const uint8_t *image, size_t size, char *const argv[], int argc,
+	       char *const envp[], int envc, struct exec_why *why);
+
+/* elf.c: the checks, and what exec needs from the headers. */
+struct elf_load {
+	uint32_t entry;
+	uint32_t lo, hi;		/* page-aligned span of every PT_LOAD */
+	uint32_t phdr, phnum;		/* the program headers' address once loaded, and their number */
+};
+int elf_check(const uint8_t *image, size_t size, struct elf_load *out, struct exec_why *why);
+/* Copies every PT_LOAD's bytes into buf, which holds [lo, hi) and is zeroed. */
+void elf_copy_segments(const uint8_t *image, const struct elf_load *l, uint8_t *buf);
+/* The protection (VM_PROT_*) of the page at va: the union of the segments on it. */
+uint32_t elf_page_prot(const uint8_t *image, uint32_t va);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * The Linux i386 ABI facts the Unix server needs: system call numbers,
+ * errno values, auxiliary vector keys and the layouts of the structures it
+ * writes into a process's memory. Facts of the ABI, written down here, not
+ * taken from Linux's headers (which user programs on Manifold do not have).
+ */
+#ifndef UNIX_LINUX_H
+#define UNIX_LINUX_H
+
+#include <stdint.h>
+
+/* System call numbers (arch/x86 i386 table) the server serves or names. */
+#define LNX_exit		1
+#define LNX_read		3
+#define LNX_write		4
+#define LNX_time		13
+#define LNX_getpid		20
+#define LNX_getuid		24
+#define LNX_brk			45
+#define LNX_getgid		47
+#define LNX_geteuid		49
+#define LNX_getegid		50
+#define LNX_ioctl		54
+#define LNX_fcntl		55
+#define LNX_getppid		64
+#define LNX_getpgrp		65
+#define LNX_gettimeofday	78
+#define LNX_munmap		91
+#define LNX_uname		122
+#define LNX_mprotect		125
+#define LNX_getpgid		132
+#define LNX_readv		145
+#define LNX_writev		146
+#define LNX_getsid		147
+#define LNX_rt_sigaction	174
+#define LNX_rt_sigprocmask	175
+#define LNX_ugetrlimit		191
+#define LNX_mmap2		192
+#define LNX_getuid32		199
+#define LNX_getgid32		200
+#define LNX_geteuid32		201
+#define LNX_getegid32		202
+#define LNX_fcntl64		221
+#define LNX_gettid		224
+#define LNX_set_thread_area	243
+#define LNX_statx		383
+#define LNX_exit_group		252
+#define LNX_set_tid_address	258
+#define LNX_clock_gettime	265
+#define LNX_getrandom		355
+#define LNX_clock_gettime64	403
+#define LNX_NSYSCALLS		512	/* the table's size: numbers at or above it are ENOSYS too */
+
+/* errno values (returned negated in eax) */
+#define LNX_EPERM	1
+#define LNX_ESRCH	3
+#define LNX_EIO		5
+#define LNX_ENOEXEC	8
+#define LNX_EBADF	9
+#define LNX_ENOMEM	12
+#define LNX_EFAULT	14
+#define LNX_EINVAL	22
+#define LNX_ENOTTY	25
+#define LNX_ENODEV	19
+#define LNX_ENOSYS	38
+#define LNX_ENOENT	2
+
+/* mmap2 and mprotect */
+#define LNX_PROT_READ		0x1
+#define LNX_PROT_WRITE		0x2
+#define LNX_PROT_EXEC		0x4
+#define LNX_MAP_SHARED		0x01
+#define LNX_MAP_PRIVATE		0x02
+#define LNX_MAP_FIXED		0x10
+#define LNX_MAP_ANONYMOUS	0x20
+
+/* ioctl and fcntl */
+#define LNX_TCGETS		0x5401
+#define LNX_TIOCGWINSZ		0x5413
+#define LNX_F_GETFD		1
+#define LNX_F_GETFL		3
+#define LNX_O_RDONLY		0
+#define LNX_O_WRONLY		1
+
+/* clock ids */
+#define LNX_CLOCK_REALTIME	0
+#define LNX_CLOCK_MONOTONIC	1
+
+/* auxiliary vector keys */
+#define LNX_AT_NULL	0
+#define LNX_AT_PHDR	3
+#define LNX_AT_PHENT	4
+#define LNX_AT_PHNUM	5
+#define LNX_AT_PAGESZ	6
+#define LNX_AT_BASE	7
+#define LNX_AT_FLAGS	8
+#define LNX_AT_ENTRY	9
+#define LNX_AT_UID	11
+#define LNX_AT_EUID	12
+#define LNX_AT_GID	13
+#define LNX_AT_EGID	14
+#define LNX_AT_PLATFORM	15
+#define LNX_AT_HWCAP	16
+#define LNX_AT_CLKTCK	17
+#define LNX_AT_SECURE	23
+#define LNX_AT_RANDOM	25
+#define LNX_AT_EXECFN	31
+
+struct lnx_utsname {			/* uname's struct new_utsname */
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+struct lnx_user_desc {			/* set_thread_area's argument */
+	uint32_t entry_number;
+	uint32_t base_addr;
+	uint32_t limit;
+	uint32_t flags;			/* bit 0 seg_32bit, 1-2 contents, 3 read_exec_only,
+					 * 4 limit_in_pages, 5 seg_not_present, 6 useable */
+};
+#define LNX_UD_SEG_32BIT	0x01
+#define LNX_UD_CONTENTS		0x06
+#define LNX_UD_READ_EXEC_ONLY	0x08
+#define LNX_UD_LIMIT_IN_PAGES	0x10
+#define LNX_UD_NOT_PRESENT	0x20
+
+struct lnx_termios {			/* TCGETS: the kernel's struct termios, 36 bytes */
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+struct lnx_winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+struct lnx_timespec32 {
+	int32_t tv_sec, tv_nsec;
+};
+struct lnx_timespec64 {
+	int64_t tv_sec, tv_nsec;
+};
+struct lnx_timeval {
+	int32_t tv_sec, tv_usec;
+};
+
+/* statx's struct: 256 bytes; what the console's descriptors fill in of it */
+struct lnx_statx {
+	uint32_t mask, blksize;
+	uint64_t attributes;
+	uint32_t nlink, uid, gid;
+	uint16_t mode, pad0;
+	uint64_t ino, size, blocks, attributes_mask;
+	uint8_t times[4][16];		/* atime, btime, ctime, mtime */
+	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+	uint8_t rest[112];
+};
+_Static_assert(sizeof(struct lnx_statx) == 256, "statx's struct is 256 bytes");
+#define LNX_AT_EMPTY_PATH	0x1000
+#define LNX_STATX_BASIC_STATS	0x7FF
+#define LNX_S_IFCHR		0020000
+
+struct lnx_iovec {
+	uint32_t base, len;
+};
+
+struct lnx_rlimit {
+	uint32_t cur, max;
+};
+#define LNX_RLIM_INFINITY	0xFFFFFFFFu
+#define LNX_RLIMIT_STACK	3
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * The process's own state: its end, its ids, its TLS segment, its signal
+ * dispositions (recorded only: no signal is delivered yet), its limits, and
+ * what the system says it is (uname).
+ */
+#include <string.h>
+#include <mach/thread_status.h>
+#include <manifold/trap.h>
+#include "linux.h"
+#include "syscall.h"
+#include "umem.h"
+
+#define TLS_ENTRY (i386_TLS_SELECTOR >> 3)	/* the one GDT slot the kernel gives a thread */
+
+SYS(exit_group)
+{
+	process_exit(p, (int)((a[0] & 0xFF) << 8));
+	return 0;	/* nobody reads it: the task is gone */
+}
+
+SYS(getpid)
+{
+	(void)a;
+	return (int32_t)p->pid;
+}
+
+SYS(getppid)
+{
+	(void)a;
+	return (int32_t)p->ppid;
+}
+
+SYS(getid)
+{
+	(void)p, (void)a;
+	return 0;
+}
+
+/*
+ * set_thread_area(struct user_desc *): Linux's libc asks for any free TLS
+ * entry (-1) and loads the number we write back into %gs as (n << 3) | 3.
+ * We have one, the kernel's slot; its limits are the kernel's to check.
+ */
+SYS(set_thread_area)
+{
+	struct lnx_user_desc d;
+	i386_tls_state_t tls;
+	kern_return_t kr;
+	int r;
+
+	if ((r = umem_read(p, a[0], &d, sizeof d)) != 0)
+		return r;
+	if (d.entry_number != (uint32_t)-1 && d.entry_number != TLS_ENTRY)
+		return -LNX_EINVAL;
+	/* a 32-bit, present, writable data segment is all a libc wants and all the kernel makes */
+	if (!(d.flags & LNX_UD_SEG_32BIT) || (d.flags & (LNX_UD_CONTENTS | LNX_UD_READ_EXEC_ONLY | LNX_UD_NOT_PRESENT)))
+		return -LNX_EINVAL;
+	tls.base = d.base_addr;
+	tls.limit = d.limit;
+	tls.flags = d.flags & LNX_UD_LIMIT_IN_PAGES ? i386_TLS_LIMIT_IN_PAGES : 0;
+	kr = thread_set_state(p->thread, i386_TLS_STATE, (natural_t *)&tls, i386_TLS_STATE_COUNT);
+	if (kr != KERN_SUCCESS)
+		return -LNX_EINVAL;	/* KERN_INVALID_ARGUMENT or _ADDRESS: what Linux refuses too */
+	d.entry_number = TLS_ENTRY;
+	return umem_write(p, a[0], &d.entry_number, sizeof d.entry_number);
+}
+
+SYS(set_tid_address)
+{
+	p->tid_address = a[0];	/* cleared at exit once threads exist; one thread has no one to tell */
+	return (int32_t)p->pid;
+}
+
+/* rt_sigaction(sig, const struct sigaction *act, struct sigaction *oact, size_t sigsetsize) */
+SYS(rt_sigaction)
+{
+	struct lnx_sigaction_rec act;
+	uint32_t sig = a[0];
+	int r;
+
+	if (sig == 0 || sig > LNX_NSIG || a[3] != 8)
+		return -LNX_EINVAL;
+	if (a[1] && (r = umem_read(p, a[1], &act, sizeof act)) != 0)
+		return r;
+	if (a[1] && (sig == 9 || sig == 19))	/* SIGKILL and SIGSTOP keep their action */
+		return -LNX_EINVAL;
+	if (a[2] && (r = umem_write(p, a[2], &p->sigactions[sig - 1], sizeof act)) != 0)
+		return r;
+	if (a[1])
+		p->sigactions[sig - 1] = act;
+	return 0;
+}
+
+/* rt_sigprocmask(how, const sigset_t *set, sigset_t *oset, size_t sigsetsize) */
+SYS(rt_sigprocmask)
+{
+	uint32_t set[2], old[2] = { p->sigmask[0], p->sigmask[1] };
+	int r;
+
+	if (a[3] != 8 || (a[1] && a[0] > 2))
+		return -LNX_EINVAL;
+	if (a[1] && (r = umem_read(p, a[1], set, sizeof set)) != 0)
+		return r;
+	if (a[2] && (r = umem_write(p, a[2], old, sizeof old)) != 0)
+		return r;
+	if (a[1]) {
+		for (int i = 0; i < 2; i++)
+			p->sigmask[i] = a[0] == 0 ? (old[i] | set[i]) : a[0] == 1 ? (old[i] & ~set[i]) : set[i];
+		p->sigmask[0] &= ~(1u << 8 | 1u << 18);	/* SIGKILL (9) and SIGSTOP (19) cannot be blocked */
+	}
+	return 0;
+}
+
+/*
+ * sysname says Linux because the programs ask which kernel ABI they run on
+ * (libc refuses a release below 3.2); the rest says where they really are.
+ */
+SYS(uname)
+{
+	struct lnx_utsname u;
+
+	memset(&u, 0, sizeof u);
+	strcpy(u.sysname, "Linux");
+	strcpy(u.nodename, "manifold");
+	strcpy(u.release, "6.1.0-manifold");
+	strcpy(u.version, "#1 Manifold unix personality");
+	strcpy(u.machine, "i686");
+	strcpy(u.domainname, "(none)");
+	return umem_write(p, a[0], &u, sizeof u);
+}
+
+/* ugetrlimit(resource, struct rlimit *): no limits are kept; the stack is what exec gave. */
+SYS(ugetrlimit)
+{
+	struct lnx_rlimit rl = { LNX_RLIM_INFINITY, LNX_RLIM_INFINITY };
+
+	if (a[0] > 15)
+		return -LNX_EINVAL;
+	if (a[0] == LNX_RLIMIT_STACK)
+		rl.cur = 1024 * 1024;
+	return umem_write(p, a[1], &rl, sizeof rl);
+}
+
+/* getrandom(buf, len, flags): a xorshift on the clock; no entropy source exists yet (README: missing). */
+SYS(getrandom)
+{
+	static uint64_t x;	/* [A]-ish: a race only mixes the stream more */
+	uint8_t buf[256];
+	uint32_t len = a[1] < sizeof buf ? a[1] : sizeof buf;
+	uint64_t ns = 0;
+
+	trap_clock_uptime(&ns);
+	x ^= ns ^ 0x2545F4914F6CDD1Dull;
+	for (uint32_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (uint8_t)(x >> 32);
+	}
+	int r = umem_write(p, a[0], buf, len);
+	return r ? r : (int32_t)len;
+}

@@ -1,0 +1,83 @@
+/*
+ * Dispatch: the call number in eax picks the handler; a number without one
+ * answers -ENOSYS, and the console says so once per number (a program that
+ * probes for newer calls, as libc does for statx or rseq, would otherwise
+ * fill it). The server's side of syscall.defs is in main.c.
+ */
+#include <stdio.h>
+#include "linux.h"
+#include "syscall.h"
+
+static const sys_fn table[LNX_NSYSCALLS] = {
+	[LNX_exit] = sys_exit_group,	/* one thread per process: exit ends it all */
+	[LNX_exit_group] = sys_exit_group,
+	[LNX_read] = sys_read,
+	[LNX_write] = sys_write,
+	[LNX_writev] = sys_writev,
+	[LNX_ioctl] = sys_ioctl,
+	[LNX_fcntl] = sys_fcntl64,
+	[LNX_fcntl64] = sys_fcntl64,
+	[LNX_statx] = sys_statx,
+	[LNX_brk] = sys_brk,
+	[LNX_mmap2] = sys_mmap2,
+	[LNX_munmap] = sys_munmap,
+	[LNX_mprotect] = sys_mprotect,
+	[LNX_uname] = sys_uname,
+	[LNX_getpid] = sys_getpid,
+	[LNX_gettid] = sys_getpid,
+	[LNX_getppid] = sys_getppid,
+	[LNX_getuid] = sys_getid,
+	[LNX_getgid] = sys_getid,
+	[LNX_geteuid] = sys_getid,
+	[LNX_getegid] = sys_getid,
+	[LNX_getuid32] = sys_getid,
+	[LNX_getgid32] = sys_getid,
+	[LNX_geteuid32] = sys_getid,
+	[LNX_getegid32] = sys_getid,
+	[LNX_set_thread_area] = sys_set_thread_area,
+	[LNX_set_tid_address] = sys_set_tid_address,
+	[LNX_rt_sigaction] = sys_rt_sigaction,
+	[LNX_rt_sigprocmask] = sys_rt_sigprocmask,
+	[LNX_ugetrlimit] = sys_ugetrlimit,
+	[LNX_getrandom] = sys_getrandom,
+	[LNX_time] = sys_time,
+	[LNX_gettimeofday] = sys_gettimeofday,
+	[LNX_clock_gettime] = sys_clock_gettime,
+	[LNX_clock_gettime64] = sys_clock_gettime64,
+};
+
+static uint32_t enosys_logged[LNX_NSYSCALLS / 32 + 1];	/* [A] the last word: every number past the table */
+
+static void
+log_enosys(struct process *p, uint32_t nr)
+{
+	uint32_t i = nr < LNX_NSYSCALLS ? nr : LNX_NSYSCALLS;
+	uint32_t bit = 1u << (i % 32);
+
+	if (__atomic_fetch_or(&enosys_logged[i / 32], bit, __ATOMIC_RELAXED) & bit)
+		return;
+	if (nr < LNX_NSYSCALLS)
+		printf("unix: pid %u (%s): system call %u not implemented: ENOSYS (said once)\n", p->pid, p->name, nr);
+	else
+		printf("unix: pid %u (%s): system call %u is past the table: ENOSYS (said once for all such)\n", p->pid,
+		       p->name, nr);
+}
+
+bool syscall_trace;
+
+void
+syscall_dispatch(struct process *p, uint32_t *eax, const uint32_t args[6])
+{
+	uint32_t nr = *eax;
+	sys_fn fn = nr < LNX_NSYSCALLS ? table[nr] : NULL;
+
+	if (!fn) {
+		log_enosys(p, nr);
+		*eax = (uint32_t)-LNX_ENOSYS;
+	} else {
+		*eax = (uint32_t)fn(p, args);
+	}
+	if (syscall_trace)
+		printf("unix: pid %u: call %u (%#x, %#x, %#x, %#x) = %d\n", p->pid, nr, args[0], args[1], args[2], args[3],
+		       (int32_t)*eax);
+}

@@ -1,0 +1,20 @@
+# The `unix` suite (tests/unix/run.py): Debian's busybox-static and the
+# suite's own raw Linux programs run by the Unix personality server
+# (personalities/unix), their output compared with the same binaries run on
+# the host. The Linux programs are built by the host gcc for i386 Linux with
+# no libc, so that they run in both places.
+
+UNIX_TEST_PROGS := $(B)/tests/unix/enosys.elf $(B)/tests/unix/garbage.elf $(B)/tests/unix/abi.elf
+
+$(B)/tests/unix/%.elf: tests/unix/%.c tests/unix/lnx.h
+	$(call msg,CC,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) -m32 -static -nostdlib -ffreestanding -fno-pic -no-pie -fno-stack-protector -O2 -o $@ $<
+
+ALL += $(UNIX_TEST_PROGS)
+
+CHECK_SUITES += unix
+CHECK_PREREQS += $(LINUX_BENCH)/busybox
+check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
+	@timeout 600 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix.serial 2>&1; rc=$$?; \
+		cat $(B)/test/unix.serial; exit $$rc

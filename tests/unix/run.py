@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""The `unix` suite: Linux i386 programs under the Unix personality server.
+
+One boot (bootstrap, ns, console, personalities/unix with script=runs.txt and
+the programs as start=no modules) runs every line of tests/unix/runs.txt in
+turn; the server frames each one's console output (personalities/unix/runner.h).
+Each command that also runs on the host (busybox, enosys, abi) is run there too,
+with the same argv and environment, and the output and exit status must be
+the same byte for byte. uname -a must say what the server says it is; an
+unknown system call is logged once per number; garbage registers and a
+faulting process leave the server serving; broken images are refused with
+their reason.
+
+Prints `ok N - name` / `not ok N - name: why`, then `unix: N passed, N failed`.
+Usage: run.py BUILD_DIR BUSYBOX
+"""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
+from guest import Guest  # noqa: E402
+
+B = sys.argv[1] if len(sys.argv) > 1 else "build"
+BUSYBOX = sys.argv[2] if len(sys.argv) > 2 else B + "/bench/linux/busybox"
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "runs.txt")
+ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
+HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf"}
+UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
+MODULES = [
+    B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+    B + "/personalities/unix.elf script=runs.txt",
+    BUSYBOX + " start=no", SCRIPT + " start=no",
+    B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
+    B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
+]
+
+n = passed = failed = 0
+
+
+def check(name, ok, why=""):
+    global n, passed, failed
+    n += 1
+    if ok:
+        passed += 1
+        print("ok %d - %s" % (n, name))
+    else:
+        failed += 1
+        print("not ok %d - %s: %s" % (n, name, why))
+
+
+def commands():
+    out = []
+    for line in open(SCRIPT):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line.split())
+    return out
+
+
+def guest_runs(text):
+    """{K: (argv line, output, end)} from the server's framing; end is 'exit S', 'signal N' or 'refused: ...'."""
+    runs = {}
+    for m in re.finditer(r"^unix: run (\d+): (.*)\n", text, re.M):
+        k, rest = int(m.group(1)), m.group(2)
+        if k in runs:
+            continue
+        end = re.compile(r"^unix: run %d: (exit \d+|signal \d+|refused: .*?)( \(no final newline\))?$" % k, re.M)
+        e = end.search(text, m.end())
+        if not e:
+            runs[k] = (rest, "", None)
+            continue
+        body = text[m.end():e.start()]
+        # the server's own lines and the kernel's line about a killed task are not the program's output
+        body = "".join(l for l in body.splitlines(True) if not re.match(r"^(unix: |task \d+ )", l))
+        if e.group(2):
+            body = body[:-1] if body.endswith("\n") else body  # the newline the framing added
+        runs[k] = (rest, body, e.group(1))
+    return runs
+
+
+def host_run(argv):
+    prog = HOST_PROGRAMS[argv[0]]
+    r = subprocess.run([prog] + argv[1:], executable=prog, env=ENV, capture_output=True, timeout=30)
+    return r.stdout.decode("utf-8", "replace"), r.returncode
+
+
+def main():
+    cmds = commands()
+    g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck",
+               "-initrd", ",".join(MODULES)], B + "/test/unix/guest.log")
+    try:
+        done = g.expect(r"^unix: all \d+ runs done", 420)
+    finally:
+        g.stop()
+    text = g.text()
+    sys.stdout.write(text)
+    print()
+    check("the guest ran every command without a panic", done is not None and not g.panicked(),
+          "panic" if g.panicked() else "no 'all runs done' line")
+    runs = guest_runs(text)
+    for k, argv in enumerate(cmds, 1):
+        name = " ".join(argv)
+        got = runs.get(k)
+        if not got or got[2] is None:
+            check(name, False, "no framed result in the log")
+            continue
+        _, out, end = got
+        if argv[0] in HOST_PROGRAMS and argv[:2] != ["busybox", "uname"] or argv == ["busybox", "uname", "-s"]:
+            hout, hrc = host_run(argv)
+            check("%s: same output and status as on the host" % name, out == hout and end == "exit %d" % hrc,
+                  "guest %r (%s), host %r (exit %d)" % (out, end, hout, hrc))
+        elif argv == ["busybox", "uname", "-a"]:
+            check(name + ": what the server says it is", out == UNAME and end == "exit 0",
+                  "got %r (%s)" % (out, end))
+        elif argv == ["garbage"]:
+            check("garbage registers in 3000 calls: answered, the process lives",
+                  end == "exit 0" and "still here" in out, "%r (%s)" % (out, end))
+        elif argv == ["garbage", "crash"]:
+            check("a process killed by a fault is reported as SIGSEGV", end == "signal 11", "%r (%s)" % (out, end))
+        elif argv[0] == "notelf.bin":
+            check("a module that is not ELF is refused with its reason",
+                  end == "refused: not an ELF file (bad magic)", str(end))
+        elif argv[0] == "truncated":
+            check("a truncated ELF is refused with its reason", end is not None and
+                  end.startswith("refused: ") and "past the end" in end, str(end))
+        elif argv[0] == "x86_64":
+            check("a 64-bit ELF is refused with its reason", end == "refused: not a 32-bit ELF file", str(end))
+        else:
+            check(name, False, "no expectation for this command")
+    for nr, what in (("500", "not implemented"), ("100000", "is past the table")):
+        lines = re.findall(r"^unix: pid \d+ \(enosys\): system call %s %s" % (nr, what), text, re.M)
+        check("system call %s answers -ENOSYS and is logged once" % nr, len(lines) == 1,
+              "%d log lines" % len(lines))
+    print("unix: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 else 1
+
+
+sys.exit(main())
