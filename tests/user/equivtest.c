@@ -76,7 +76,7 @@ struct cmd {
 	uint32_t reply_size, reply_option;
 	mach_port_name_t filler;	/* send right (0: make one from filler_recv) for a filler */
 	mach_port_name_t filler_recv;
-	uint32_t trailer[4];		/* room for the trailer when received */
+	uint32_t trailer[5];		/* room for the largest trailer (the sender's) when received */
 };
 
 /* Receiver -> controller. */
@@ -84,7 +84,7 @@ struct report {
 	mach_msg_header_t h;
 	uint32_t rcv_mr, reply_mr, filler_mr, len;
 	uint8_t data[BUF_MAX + GUARD];
-	uint32_t trailer[4];
+	uint32_t trailer[5];
 };
 
 struct bigmsg {
@@ -603,8 +603,8 @@ step_waiting(uint32_t step, char *what)
 	c.filler_recv = rfill;
 	if (rpc == 2) {	/* the reply must come: everything valid, the buffer big enough */
 		c.reply_disp = 0;
-		if (c.rcv_size < size + 12) {
-			c.rcv_size = size + 12 + 4 * pick(4);
+		if (c.rcv_size < size + 20) {	/* the largest trailer, the sender's */
+			c.rcv_size = size + 20 + 4 * pick(4);
 			c.option &= ~MACH_RCV_LARGE;
 		}
 	}
