@@ -320,17 +320,25 @@ pmap_unlock(struct pmap *p, uint32_t f)
 	spin_unlock_irqrestore(&p->lock, f);
 }
 
+/* The entry that maps user address va, or 0. */
+static uint32_t
+user_pte(struct pmap *p, uintptr_t va)
+{
+	uint32_t pde;
+
+	if (va >= USER_TOP)
+		return 0;
+	pde = p->pgdir[PDX(va)];
+	if (!(pde & PTE_P))
+		return 0;
+	return ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
+}
+
 bool
 pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 {
-	uint32_t pde, pte;
+	uint32_t pte = user_pte(p, va);
 
-	if (va >= USER_TOP)
-		return false;
-	pde = p->pgdir[PDX(va)];
-	if (!(pde & PTE_P))
-		return false;
-	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
 	if (!(pte & PTE_P) || !(pte & PTE_U) || (pte & PTE_WIRED))
 		return false;
 	*pa = (pte & PTE_ADDR) | (va & (PAGE_SIZE - 1));
@@ -347,14 +355,8 @@ pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 bool
 pmap_lookup_dma(struct pmap *p, uintptr_t va, paddr_t *pa)
 {
-	uint32_t pde, pte;
+	uint32_t pte = user_pte(p, va);
 
-	if (va >= USER_TOP)
-		return false;
-	pde = p->pgdir[PDX(va)];
-	if (!(pde & PTE_P))
-		return false;
-	pte = ((uint32_t *)P2V(pde & PTE_ADDR))[PTX(va)];
 	if ((pte & (PTE_P | PTE_U | PTE_WIRED | PTE_OWNED)) != (PTE_P | PTE_U | PTE_WIRED | PTE_OWNED))
 		return false;
 	*pa = pte & PTE_ADDR;

@@ -97,6 +97,23 @@ fault_reason(kern_return_t kr, uint32_t addr)
 }
 
 /*
+ * A request made on the running thread's behalf got no answer: the one who
+ * should answer went away, or the thread is being ended. Only the thread ends
+ * (on its way back to user mode), with a line unless it was being ended anyway.
+ */
+static void
+end_unanswered_thread(struct task *task, const char *who)
+{
+	uint32_t f;
+
+	if (!curthread()->kill_pending)
+		kprintf("task %u (%s): a thread ended: its %s never answered\n", task->id, task->name, who);
+	f = spin_lock_irqsave(&sched_lock);
+	thread_terminate_locked(curthread());
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
+/*
  * A user fault: the exception port's handler may fix the thread; otherwise one
  * console line says which task died, of what, and where. As in Mach, a bad
  * access's code is what the fault returned (KERN_INVALID_ADDRESS,
@@ -122,14 +139,7 @@ user_fault(struct trapframe *tf, uint32_t cr2)
 	case EXCEPTION_HANDLED:
 		return;
 	case EXCEPTION_NO_ANSWER:	/* the handler went away, or we are being ended: only this thread */
-		if (!curthread()->kill_pending)
-			kprintf("task %u (%s): a thread ended: its exception handler never answered\n", task->id,
-				task->name);
-		{
-			uint32_t f = spin_lock_irqsave(&sched_lock);
-			thread_terminate_locked(curthread());	/* it exits on the way back to user mode */
-			spin_unlock_irqrestore(&sched_lock, f);
-		}
+		end_unanswered_thread(task, "exception handler");
 		return;
 	case EXCEPTION_UNHANDLED:
 		break;
@@ -164,14 +174,7 @@ personality_syscall(struct trapframe *tf)
 	case EXCEPTION_HANDLED:
 		return;
 	case EXCEPTION_NO_ANSWER:	/* the server went away, or we are being ended: only this thread */
-		if (!curthread()->kill_pending)
-			kprintf("task %u (%s): a thread ended: its syscall server never answered\n", task->id,
-				task->name);
-		{
-			uint32_t f = spin_lock_irqsave(&sched_lock);
-			thread_terminate_locked(curthread());
-			spin_unlock_irqrestore(&sched_lock, f);
-		}
+		end_unanswered_thread(task, "syscall server");
 		return;
 	case EXCEPTION_UNHANDLED:
 		break;
