@@ -277,6 +277,10 @@ const struct command commands[] = {
 	{ "udpsend", "udpsend HOST PORT TEXT: one UDP datagram through gns", cmd_udpsend },
 	{ "udprecv", "udprecv PORT [MS]: wait for one UDP datagram", cmd_udprecv },
 	{ "nc", "nc HOST PORT [TEXT]: TCP: send TEXT, print the answer", cmd_nc },
+	{ "tcpgen", "tcpgen HOST PORT BYTES [echo]: send a test pattern, print its MD5", cmd_tcpgen },
+	{ "tcpsink", "tcpsink PORT [echo]: take one TCP stream, print its length and MD5", cmd_tcpsink },
+	{ "udpgen", "udpgen HOST PORT COUNT SIZE [echo]: datagrams of a test pattern", cmd_udpgen },
+	{ "udpsink", "udpsink PORT COUNT [echo]: take COUNT datagrams, print their MD5", cmd_udpsink },
 	{ "ping", "ping A.B.C.D [COUNT]: ICMP echo through gns", cmd_ping },
 	{ NULL, NULL, NULL },
 };

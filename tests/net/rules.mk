@@ -41,7 +41,8 @@ check-sock:
 			$(B)/servers/gns.elf~node=3 $(B)/tests/socktest.elf~client~start=no \
 			$(B)/servers/shell.elf~start=no~run=udpsend+10.77.0.9+6100+from+the+shell~run=nc+10.77.0.3+7004+hello+gns)"
 # The in-guest `net` suite (tests/net/run.py): two nodes on a vde_switch LAN with the e1000
-# driver and gns: pings both ways, the driver killed mid-ping and after, garbage frames.
+# driver and gns: pings both ways, UDP and 16 MiB TCP echoes checked by MD5, the
+# driver killed mid-ping and after, garbage frames, a Linux peer.
 CHECK_SUITES += net
 check-net: $(B)/net/peer.cpio
 	@timeout 600 python3 tests/net/run.py $(B) --peer $(B)/bench/linux $(B)/net/peer.cpio > $(B)/test/net.serial 2>&1; rc=$$?; \
