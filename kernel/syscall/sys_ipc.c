@@ -14,7 +14,7 @@
 #include <mach/thread_status.h>
 
 uint64_t stat_msg_send_cycles;
-extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles;
+extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles, stat_idle_cycles;
 
 /* mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout) */
 kern_return_t
@@ -140,6 +140,8 @@ sys_kernel_stats(const struct trap_args *args)
 		.switches = (uint32_t)stat_switches,
 		.switch_cycles_lo = (uint32_t)stat_switch_cycles,
 		.switch_cycles_hi = (uint32_t)(stat_switch_cycles >> 32),
+		.idle_cycles_lo = (uint32_t)stat_idle_cycles,
+		.idle_cycles_hi = (uint32_t)(stat_idle_cycles >> 32),
 	};
 
 	if (args->a[1] > 1)
