@@ -17,6 +17,10 @@ B=${B:-build}
 out=$B/bench/smoke
 iters=50
 factor=1.5
+# The remote rows are not exact: how the frames fall against the two nodes'
+# instruction counts follows the host, and a run moved tcp_bulk_remote/recv by
+# 41 % (tests/bench/README.md [6]); only a gross regression fails them here.
+remote_factor=2.5
 rm -rf "$out"
 mkdir -p "$out"
 n=0 pass=0 fail=0
@@ -73,8 +77,8 @@ assert null_syscall["manifold"] is not None and null_syscall["linux"] is not Non
 PY
 result $? "results_json_has_one_wellformed_entry_per_row"
 
-tools/bench/baseline.py check "$out/results.json" tests/bench/baseline.json $factor
-result $? "no_manifold_row_over_${factor}x_its_baseline"
+tools/bench/baseline.py check "$out/results.json" tests/bench/baseline.json $factor $remote_factor
+result $? "no_manifold_row_over_${factor}x_its_baseline_nor_remote_row_over_${remote_factor}x"
 
 echo "bench-smoke: $pass passed, $fail failed"
 [ $fail = 0 ]
