@@ -27,6 +27,8 @@ needs=(
 	"dosfstools:/usr/sbin/mkfs.fat"
 	"e2fsprogs:/usr/sbin/debugfs"
 	"vde2:/usr/bin/vde_switch"
+	"vde-wirefilter:/usr/bin/wirefilter"	# the cluster suite's lossy link (vde2 depends on it)
+	"vdeplug:/usr/bin/dpipe"
 	"xz-utils:/usr/bin/xz"
 	"python3:/usr/bin/python3"
 	"libc6-dev-i386:/usr/lib32/libc.a"

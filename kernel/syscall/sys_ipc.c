@@ -14,7 +14,7 @@
 #include <mach/thread_status.h>
 
 uint64_t stat_msg_send_cycles;
-extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles;
+extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles, stat_idle_cycles;
 extern bool stat_timing;
 
 /* mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout) */
@@ -142,6 +142,8 @@ sys_kernel_stats(const struct trap_args *args)
 		.switches = (uint32_t)stat_switches,
 		.switch_cycles_lo = (uint32_t)stat_switch_cycles,
 		.switch_cycles_hi = (uint32_t)(stat_switch_cycles >> 32),
+		.idle_cycles_lo = (uint32_t)stat_idle_cycles,
+		.idle_cycles_hi = (uint32_t)(stat_idle_cycles >> 32),
 	};
 
 	if (args->a[1] & ~(uint32_t)(KSTATS_RESET_IRQOFF | KSTATS_TIMING_ON | KSTATS_TIMING_OFF))

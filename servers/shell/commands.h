@@ -2,6 +2,8 @@
 #ifndef SHELL_COMMANDS_H
 #define SHELL_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <mach/mach.h>
 
 struct command {
@@ -22,6 +24,14 @@ void cmd_nc(int argc, char **argv);
 /* netinfo.c */
 void cmd_ifconfig(int argc, char **argv);
 void cmd_netstat(int argc, char **argv);
+bool parse_ip(const char *s, uint32_t *ip);	/* a.b.c.d, in host byte order */
+bool parse_port(const char *s, uint16_t *port);
+void print_ip(uint32_t ip);
+/* bulk.c */
+void cmd_tcpgen(int argc, char **argv);
+void cmd_tcpsink(int argc, char **argv);
+void cmd_udpgen(int argc, char **argv);
+void cmd_udpsink(int argc, char **argv);
 /* ping.c */
 void cmd_ping(int argc, char **argv);
 

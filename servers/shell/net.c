@@ -17,7 +17,7 @@
 #define UDPRECV_DEFAULT_MS 10000
 
 /* a.b.c.d into host byte order; false unless it is exactly that. */
-static bool
+bool
 parse_ip(const char *s, uint32_t *ip)
 {
 	uint32_t v = 0;
@@ -34,7 +34,7 @@ parse_ip(const char *s, uint32_t *ip)
 	return true;
 }
 
-static bool
+bool
 parse_port(const char *s, uint16_t *port)
 {
 	char *end;
@@ -46,7 +46,7 @@ parse_port(const char *s, uint16_t *port)
 	return true;
 }
 
-static void
+void
 print_ip(uint32_t ip)
 {
 	printf("%u.%u.%u.%u", ip >> 24, ip >> 16 & 0xff, ip >> 8 & 0xff, ip & 0xff);

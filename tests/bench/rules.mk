@@ -40,6 +40,22 @@ $(LINUX_BENCH)/vmlinuz:
 	$(call msg,APT,linux-image-686)
 	$(Q)tools/bench/linux-kernel.sh $(LINUX_BENCH)
 
+# The remote rows (tests/bench/remote/, tools/bench/remote.sh): two nodes of each system
+# on a vde LAN. netbench is the Manifold side; bench-net the Linux one, which runs on
+# the Linux network peer (tools/net/) with its e1000 module.
+$(BENCH_DIR)/netbench.elf: $(B)/obj/tests/bench/remote/manifold.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+$(B)/obj/tests/bench/remote/manifold.c.o: tests/bench/remote/remote.h
+
+$(LINUX_BENCH)/bin/bench-net: tests/bench/remote/linux.c tests/bench/remote/remote.h
+	$(call msg,CC32,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $< -pthread
+
+ALL += $(BENCH_DIR)/netbench.elf
+# $(B)/net/peer.cpio is tests/peer/rules.mk's PEER_CPIO, named here before that file is read
+BENCH_REMOTE_INPUTS := $(BENCH_DIR)/netbench.elf $(LINUX_BENCH)/bin/bench-net $(B)/net/peer.cpio
+
 # The Manifold program: every tests/bench/manifold/*.c, with the shared timing loop.
 MANIFOLD_BENCH_SRCS := $(wildcard tests/bench/manifold/*.c) $(wildcard tests/bench/common/*.c)
 
@@ -78,15 +94,16 @@ ALL += $(BENCH_DIR)/unix/bench-getpid
 BENCH_UNIX_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf \
 	$(B)/personalities/unix.elf $(BENCH_DIR)/unix/bench-getpid
 
-BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf $(BENCH_UNIX_INPUTS)
+BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf $(BENCH_DIR)/netbench.elf $(BENCH_UNIX_INPUTS)
 
 .PHONY: bench bench-baseline check-bench-smoke
-bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio
+bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio $(BENCH_REMOTE_INPUTS)
 	@B=$(B) tools/bench/run.sh --iters $(BENCH_ITERS)
 
 # A full run at the baseline's count, then its figures become the baseline
 # (only if the run succeeded). Commit tests/bench/baseline.json with the reason.
-bench-baseline: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio
+bench-baseline: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio \
+		$(BENCH_REMOTE_INPUTS)
 	@B=$(B) tools/bench/run.sh --iters $(BENCH_BASELINE_ITERS)
 	@tools/bench/baseline.py write $(BENCH_DIR)/results.json $(BENCH_BASELINE_ITERS) tests/bench/baseline.json
 

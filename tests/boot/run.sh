@@ -50,7 +50,8 @@ qemu_uefi() {
 mkdir -p "$T/netboot"
 cp -al "$B/netboot/." "$T/netboot/"
 echo 'set node=7' >"$T/netboot/boot/nodes/$MAC.cfg"
-net() { echo "-netdev user,id=n0,tftp=$T/netboot,bootfile=$1 -device e1000,netdev=n0 -boot n"; }
+# restrict=on: the guest reaches nothing beyond QEMU's own TFTP (which still serves)
+net() { echo "-netdev user,id=n0,restrict=on,tftp=$T/netboot,bootfile=$1 -device e1000,netdev=n0 -boot n"; }
 
 # A FAT image for the loader's failure paths: FILES are "src:dest" pairs.
 fat_image() {

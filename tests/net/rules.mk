@@ -48,8 +48,9 @@ check-sock:
 			$(B)/servers/shell.elf~start=no~run=udpsend+10.77.0.9+6100+from+the+shell~run=nc+10.77.0.3+7004+hello+gns \
 			$(B)/servers/shell.elf~start=no~run=ifconfig~run=netstat $(B)/tests/socktest.elf~served~start=no)"
 # The in-guest `net` suite (tests/net/run.py): two nodes on a vde_switch LAN with the e1000
-# driver and gns: pings both ways, ifconfig and netstat, the link pulled and put back
-# (QEMU's set_link), the driver killed mid-ping and after, garbage frames.
+# driver and gns: pings both ways, ifconfig and netstat, UDP and 16 MiB TCP echoes
+# checked by MD5, the link pulled and put back (QEMU's set_link), the driver killed
+# mid-ping and after, garbage frames, a Linux peer.
 CHECK_SUITES += net
 check-net: $(B)/net/peer.cpio
 	@timeout 600 python3 tests/net/run.py $(B) --peer $(B)/bench/linux $(B)/net/peer.cpio > $(B)/test/net.serial 2>&1; rc=$$?; \

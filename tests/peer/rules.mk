@@ -7,10 +7,17 @@ $(LINUX_BENCH)/busybox $(LINUX_BENCH)/e1000.ko &:
 	$(call msg,APT,linux-image-686 busybox-static)
 	$(Q)tools/bench/linux-kernel.sh $(LINUX_BENCH)
 
-$(PEER_CPIO): $(LINUX_BENCH)/busybox $(LINUX_BENCH)/e1000.ko tools/net/linux-peer.sh tools/net/peer-init.sh tools/bench/mkcpio.py
+# udpio: the peer's UDP tool (tools/net/udpio.c), static i386 as the bench's Linux programs
+$(B)/net/udpio: tools/net/udpio.c
+	$(call msg,CC32,$@)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $<
+
+$(PEER_CPIO): $(LINUX_BENCH)/busybox $(LINUX_BENCH)/e1000.ko $(B)/net/udpio tools/net/linux-peer.sh \
+		tools/net/peer-init.sh tools/bench/mkcpio.py
 	$(call msg,CPIO,$@)
 	@mkdir -p $(@D)
-	$(Q)tools/net/linux-peer.sh $(LINUX_BENCH) $@
+	$(Q)tools/net/linux-peer.sh $(LINUX_BENCH) $(B)/net/udpio $@
 
 CHECK_SUITES += peer
 CHECK_PREREQS += $(PEER_CPIO)

@@ -19,7 +19,8 @@ class Guest:
         os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            ["qemu-system-i386", "-display", "none", "-no-reboot",
+            # -nic none: QEMU's default NIC would be on an unrestricted user network
+            ["qemu-system-i386", "-display", "none", "-no-reboot", "-nic", "none",
              "-chardev", "stdio,id=s0,signal=off", "-serial", "chardev:s0",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=4"] + qemu_args,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

@@ -5,8 +5,12 @@
 # table that tools/bench/report.py makes from them and tests/bench/rows.tsv,
 # with each row's change against tests/bench/baseline.json.
 #
-#   tools/bench/run.sh [--iters N] [--linux-log FILE] [--out DIR]
+#   tools/bench/run.sh [--iters N] [--linux-log FILE] [--out DIR] [--remote-bytes N]
 #
+# The remote rows come from tools/bench/remote.sh (two nodes of each system on
+# a vde LAN, after the two boots above): N round trips for udp_rr_remote,
+# --remote-bytes (4 MiB by default) for tcp_bulk_remote. Their lines are added
+# to the serial logs report.py reads.
 # --linux-log FILE: take the Linux figures from FILE instead of booting Linux
 #   (bench-smoke passes the output of the programs run on the host).
 # --out DIR: where the serial logs and results.json go (default $B/bench).
@@ -16,12 +20,13 @@
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
-iters=10000 linux_log= out=$B/bench linux_base_opt=
+iters=10000 linux_log= out=$B/bench linux_base_opt= remote_bytes=4194304
 while [ $# -gt 0 ]; do
 	case $1 in
 	--iters) iters=$2; shift 2 ;;
 	--linux-log) linux_log=$2; linux_base_opt=--no-linux-baseline; shift 2 ;;
 	--out) out=$2; shift 2 ;;
+	--remote-bytes) remote_bytes=$2; shift 2 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -73,6 +78,15 @@ tools/qemu-test --timeout $((120 + iters / 50)) --expect '^unix: all 1 runs done
 	>"$out/unix.qemu-test" 2>&1
 unix_rc=$?
 grep -aE '^(BENCH|INFO|FAIL) getpid_unix ' "$unix_log" >>"$man_log"
+# the remote rows, Manifold's beside Linux's (each system's two nodes share the two CPUs)
+tools/bench/remote.sh manifold "$iters" "$remote_bytes" "$out" >"$out/remote-manifold.out" 2>&1 &
+rem_pid=$!
+if [ "$lin_rc" = 0 ] && [ "$linux_log" = "$out/linux.serial" ]; then
+	tools/bench/remote.sh linux "$iters" "$remote_bytes" "$out" >"$out/remote-linux.out" 2>&1
+	cat "$out/remote-linux.out" >>"$linux_log"
+fi
+wait $rem_pid
+cat "$out/remote-manifold.out" >>"$man_log"
 
 tools/bench/report.py --baseline tests/bench/baseline.json --iters "$iters" $linux_base_opt \
 	tests/bench/rows.tsv "$man_log" "$linux_log" "$out/results.json"

@@ -10,12 +10,17 @@
 # within a few per cent (tests/bench/README.md, "bench-smoke"), so the factor
 # catches regressions, not noise.
 # The Linux kernel is not booted here: that is `make bench`'s download and minutes.
+# Manifold's remote rows are (two nodes on a vde LAN, about 15 s), with 1 MiB of TCP.
 set -u
 cd "$(dirname "$0")/../.."
 B=${B:-build}
 out=$B/bench/smoke
 iters=50
 factor=1.5
+# The remote rows are not exact: how the frames fall against the two nodes'
+# instruction counts follows the host, and a run moved tcp_bulk_remote/recv by
+# 41 % (tests/bench/README.md [6]); only a gross regression fails them here.
+remote_factor=2.5
 rm -rf "$out"
 mkdir -p "$out"
 n=0 pass=0 fail=0
@@ -33,8 +38,9 @@ rc=0
 for p in syscall task ipc vm; do
 	"$B/bench/linux/bin/bench-$p" $iters >>"$linux_log" 2>&1 || rc=1
 done
-# every Linux name of rows.tsv printed once, with a number
-missing=$(awk -F'\t' '!/^#/ && $4 != "-" { print $4 }' tests/bench/rows.tsv | sort -u |
+# every Linux name of rows.tsv printed once, with a number; not the remote rows,
+# whose Linux program needs two Linux guests on a LAN (make bench boots them)
+missing=$(awk -F'\t' '!/^#/ && $4 != "-" && $1 !~ /_remote/ { print $4 }' tests/bench/rows.tsv | sort -u |
 	while read -r name; do
 		grep -qE "^BENCH $name [0-9]+ insns$" "$linux_log" || echo "$name"
 	done)
@@ -42,7 +48,7 @@ missing=$(awk -F'\t' '!/^#/ && $4 != "-" { print $4 }' tests/bench/rows.tsv | so
 [ $rc = 0 ] || sed 's/^/# /' "$linux_log"
 result $rc "linux_programs_print_every_row_on_the_host"
 
-tools/bench/run.sh --iters $iters --linux-log "$linux_log" --out "$out" >"$out/run.log" 2>&1
+tools/bench/run.sh --iters $iters --linux-log "$linux_log" --out "$out" --remote-bytes 1048576 >"$out/run.log" 2>&1
 rc=$?
 [ $rc = 0 ] || sed 's/^/# /' "$out/run.log"
 result $rc "run_sh_boots_manifold_and_reports_without_problems"
@@ -71,8 +77,8 @@ assert null_syscall["manifold"] is not None and null_syscall["linux"] is not Non
 PY
 result $? "results_json_has_one_wellformed_entry_per_row"
 
-tools/bench/baseline.py check "$out/results.json" tests/bench/baseline.json $factor
-result $? "no_manifold_row_over_${factor}x_its_baseline"
+tools/bench/baseline.py check "$out/results.json" tests/bench/baseline.json $factor $remote_factor
+result $? "no_manifold_row_over_${factor}x_its_baseline_nor_remote_row_over_${remote_factor}x"
 
 echo "bench-smoke: $pass passed, $fail failed"
 [ $fail = 0 ]

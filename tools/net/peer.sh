@@ -7,7 +7,8 @@
 #   tools/net/peer.sh LINUX PEER.cpio SWITCH_SOCK IP MAC LOG [RUN] [TIMEOUT]
 #
 # QEMU's e1000 with mitigation off (NOTES.md), nothing but the vde LAN: no
-# guest traffic can reach any other network.
+# guest traffic can reach any other network. PEER_QEMU_ARGS adds QEMU options
+# (make bench's remote rows: -icount shift=0).
 set -euo pipefail
 linux=$1 base=$2 sock=$3 ip=$4 mac=$5 log=$6 run=${7:-} timeout=${8:-120}
 here=$(dirname "$0")
@@ -27,7 +28,7 @@ timeout --kill-after=5 "$((timeout + 60))" qemu-system-i386 -m 128M -no-reboot \
 	-kernel "$linux/vmlinuz" -initrd "$work/initrd" \
 	-append "console=ttyS0 quiet panic=-1 peer_ip=$ip" \
 	-netdev vde,id=n0,sock="$sock" -device e1000,netdev=n0,mac="$mac" \
-	-global e1000.mitigation=off -serial file:"$log" -monitor none -display none &
+	-global e1000.mitigation=off -serial file:"$log" -monitor none -display none ${PEER_QEMU_ARGS:-} &
 qpid=$!
 wait "$qpid"
 rc=$?

@@ -125,12 +125,31 @@ arch_thread_switch(struct thread *prev, struct thread *next)
 		stat_switch_cycles += rdtsc() - switch_started;
 }
 
+/*
+ * Halted time: from just before the hlt to the entry of the interrupt that
+ * ends it (trap calls arch_idle_over first), so that the interrupt's own work
+ * counts as busy. One CPU today: these become per-CPU with the others.
+ */
+uint64_t stat_idle_cycles;
+static uint64_t idle_since;	/* 0 unless halted in arch_idle; interrupts off to touch */
+
 void
 arch_idle(void)
 {
 	irqoff_end();
+	idle_since = rdtsc();	/* sti's shadow covers the hlt: no interrupt comes between */
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	arch_idle_over();
 	irqoff_begin();
+}
+
+void
+arch_idle_over(void)
+{
+	if (idle_since) {
+		stat_idle_cycles += rdtsc() - idle_since;
+		idle_since = 0;
+	}
 }
 
 void

@@ -5,6 +5,7 @@
  * turns faults into exception messages). A fault in the kernel itself panics.
  * On the way back to user mode a thread may be preempted or told to exit.
  */
+#include <kern/arch.h>
 #include <kern/clock.h>
 #include <kern/copyio.h>
 #include <kern/device.h>
@@ -239,6 +240,7 @@ trap(struct trapframe *tf)
 	uint32_t n = tf->trapno;
 
 	if (n >= T_IRQ0 && n < T_IRQ0 + 16) {
+		arch_idle_over();
 		pic_eoi((int)(n - T_IRQ0));
 		if (n == T_IRQ0)
 			clock_tick();

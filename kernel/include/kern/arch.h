@@ -18,6 +18,7 @@ void arch_thread_init_kernel(struct thread *t);
 /* ...and then returns to user mode at eip with the given stack pointer and eax. */
 void arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax);
 void arch_idle(void);
+void arch_idle_over(void);	/* an interrupt ends the halt: stop counting it idle (interrupts off) */
 void arch_debug_exit(int code);
 void arch_halt(void) __attribute__((noreturn));
 uint64_t arch_cycles(void);

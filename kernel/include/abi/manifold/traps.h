@@ -198,6 +198,10 @@ struct manifold_kernel_stats {
 	/* Pages the kernel heap holds: its blocks' and up to 16 empty ones it
 	 * keeps for reuse (not in free_pages). */
 	uint32_t heap_pages;
+	/* Halted in the idle loop, from its hlt to the interrupt that ends it (TSC
+	 * cycles): what the rest of a span was busy, when a figure must leave idling
+	 * out (make bench's remote rows, tests/bench/README.md). */
+	uint32_t idle_cycles_lo, idle_cycles_hi;
 };
 #endif
 #define TRAP_CMDLINE_MAX	4096

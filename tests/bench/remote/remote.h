@@ -1,0 +1,34 @@
+/*
+ * What both sides of make bench's remote rows agree on (manifold.c, linux.c;
+ * tools/bench/remote.sh runs them, two nodes of one system on a vde LAN).
+ *
+ * udp_rr_remote: the client sends RR_SIZE-byte datagrams to the server's
+ * RR_PORT and waits for each to come back (blocking calls). The first byte
+ * says what a datagram is: warm-up, measured, or the end (the server then
+ * reports). tcp_bulk_remote: the sender connects to BULK_PORT, sends
+ * BULK_WARMUP bytes, waits for the receiver's one-byte go, sends the
+ * measured bytes, and waits for the receiver's one-byte done.
+ *
+ * Each node prints `NODE <row> <role> <busy instructions> <count>`: what its
+ * CPU executed during its span, idle left out, and how many round trips or
+ * bytes the span held. remote.sh sums and divides.
+ */
+#ifndef BENCH_REMOTE_H
+#define BENCH_REMOTE_H
+
+#define RR_PORT		7200
+#define RR_SIZE		64
+#define RR_WARMUP	200
+#define RR_WARM		'w'
+#define RR_MEASURED	'm'
+#define RR_END		'e'
+#define RR_WAIT_MS	5000	/* a round trip that long is lost: the run fails */
+
+#define BULK_PORT	7201
+#define BULK_CHUNK	65536	/* bytes per send or receive call */
+#define BULK_WARMUP	(1024 * 1024)
+
+#ifndef SERVER_IP	/* the bench's LAN; another for a trial on one host (-DSERVER_IP=...) */
+#define SERVER_IP	"10.77.0.2"
+#endif
+#endif
