@@ -70,7 +70,15 @@ send_intr(struct irq_line *l, int irq, uint32_t count)
 	struct kmsg *k;
 	bool sent = true;
 
-	if (p->active && p->kotype == KOBJ_NONE) {	/* else nobody can receive it */
+	/*
+	 * A queue already full holds messages the driver has not read, which say
+	 * the line interrupted: one more says nothing new (its count comes with
+	 * the next), and the kernel's messages ignore the queue limit, so a
+	 * driver that acks without reading (virtio_blk polls its used ring) would
+	 * otherwise make the kernel hold one for every interrupt. Not sent, then,
+	 * and the line stays masked until the driver's next ack.
+	 */
+	if (p->active && p->kotype == KOBJ_NONE && p->msgcount < p->qlimit) {
 		if (kreq_device_intr(&k, p, MACH_MSG_TYPE_PORT_SEND, (uint32_t)irq, count) == KERN_SUCCESS) {
 			port_copy_send_locked(p);	/* the right the message holds */
 			ipc_enqueue_locked(p, k);
