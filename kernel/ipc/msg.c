@@ -33,7 +33,6 @@ ms_to_ticks(mach_msg_timeout_t ms)
 	return t ? t : 1;
 }
 
-
 /* The right a disposition leaves in a message. */
 static mach_msg_type_name_t
 carried_by(mach_msg_type_name_t disp)
@@ -48,7 +47,6 @@ carried_by(mach_msg_type_name_t disp)
 		return MACH_MSG_TYPE_PORT_SEND;
 	}
 }
-
 
 /*
  * The kernel memory a queued message holds, charged to its sender: the kmsg
@@ -633,7 +631,6 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		ipc_wake_one_locked(&p->pset->receivers);
 }
 
-
 /* Destroys a message nobody will receive, with every right it carries. */
 void
 kmsg_destroy_locked(struct kmsg *k)
@@ -919,7 +916,6 @@ first_ready_member(struct pset *ps)
 	}
 	return NULL;
 }
-
 
 /*
  * Gives an out-of-line region to the receiver: fresh pages in its map, filled

@@ -17,7 +17,6 @@
 #include <kern/lib.h>
 #include <kern/task.h>
 #include <kern/thread_state.h>
-#include <mach/notify.h>
 #include <mach/task_special_ports.h>
 #include "syscall_kuser.h"
 
@@ -53,10 +52,8 @@ syscall_port_raise(struct thread *th, bool *had_port)
 
 	k = ipc_kernel_reply_wait_locked(th, reply);
 	if (k) {
-		if (k->msg->msgh_id == MACH_NOTIFY_SEND_ONCE)
-			outcome = EXCEPTION_NO_ANSWER;	/* the server dropped the reply right */
-		else if (kreply_syscall_raise(k, (natural_t *)&state, &count) == KERN_SUCCESS &&
-			 count == i386_THREAD_STATE_COUNT) {
+		if (kreply_syscall_raise(k, (natural_t *)&state, &count) == KERN_SUCCESS &&
+		    count == i386_THREAD_STATE_COUNT) {
 			thread_state_set(th, &state);
 			outcome = EXCEPTION_HANDLED;
 		} else {

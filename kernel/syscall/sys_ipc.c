@@ -15,7 +15,6 @@
 
 uint64_t stat_msg_send_cycles;
 extern uint64_t stat_traps, stat_trap_cycles, stat_switches, stat_switch_cycles, stat_idle_cycles;
-extern bool stat_timing;
 
 /* mach_msg(msg, option, send_size, rcv_size, rcv_name, timeout) */
 kern_return_t

@@ -39,7 +39,7 @@ static void
 hold_if_asked(uint64_t lba, uint32_t count)
 {
 	if (blk_disk->hold && lba <= blk_disk->hold_lba && blk_disk->hold_lba - lba < count)
-		driver_sleep_ms(BLK_HOLD_MS);
+		msg_sleep_ms(BLK_HOLD_MS);
 }
 
 /* A run of sectors that lies on the disk: no sectors or too many is a bad request. */

@@ -12,19 +12,6 @@
 #define CHECKIN_TRIES 100	/* 2 s: a dead instance's port is on its way back to the bootstrap */
 #define CHECKIN_WAIT_MS 20
 
-/* thread_switch only yields: a receive that nobody can satisfy sleeps. */
-static void
-sleep_ms(uint32_t ms)
-{
-	mach_port_t p;
-	mach_msg_header_t h;
-
-	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
-		return;
-	mach_msg(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, p, ms, MACH_PORT_NULL);
-	mach_port_mod_refs(mach_task_self(), p, MACH_PORT_RIGHT_RECEIVE, -1);
-}
-
 /* A send right to the bootstrap's service, or MACH_PORT_NULL. */
 static mach_port_t
 find_bootstrap(void)
@@ -56,7 +43,7 @@ msg_service_checkin(const char *path)
 		return MACH_PORT_NULL;
 	kr = bootstrap_checkin(bs, self, path ? path : "", &port);
 	for (int i = 0; kr == KERN_FAILURE && i < CHECKIN_TRIES; i++) {
-		sleep_ms(CHECKIN_WAIT_MS);
+		msg_sleep_ms(CHECKIN_WAIT_MS);
 		kr = bootstrap_checkin(bs, self, path ? path : "", &port);
 	}
 	mach_port_deallocate(self, bs);

@@ -14,19 +14,6 @@
 #define PCI_COMMAND 0x04
 #define ATTACH_TRIES 50		/* of 20 ms */
 
-/* A receive on a port nobody sends to: the thread sleeps, and 0 is for ever. */
-void
-driver_sleep_ms(uint32_t ms)
-{
-	mach_port_t p;
-	mach_msg_header_t h;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
-		return;
-	mach_msg(&h, MACH_RCV_MSG | (ms ? MACH_RCV_TIMEOUT : 0), 0, sizeof h, p, ms, MACH_PORT_NULL);
-	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
-}
-
 kern_return_t
 driver_pci(mach_port_t *pci)
 {
@@ -96,7 +83,7 @@ driver_irq_attach(mach_port_t device, uint32_t irq, mach_port_t *port)
 		kr = device_intr_attach(device, ME, irq, p);
 		if (kr != KERN_RIGHT_EXISTS)
 			break;
-		driver_sleep_ms(20);
+		msg_sleep_ms(20);
 	}
 	mach_port_deallocate(ME, p);	/* the kernel holds its own send right */
 	if (kr != KERN_SUCCESS) {

@@ -14,6 +14,7 @@
 #include <manifold/driver.h>
 #include <manifold/error.h>
 #include <manifold/io.h>
+#include <manifold/msg.h>
 #include <manifold/pci.h>
 #include "ata.h"
 
@@ -158,9 +159,9 @@ reset(void)
 	uint8_t s;
 
 	io_out8(ata.ctl, ATA_CTL_SRST);
-	driver_sleep_ms(1);		/* SRST held at least 5 us */
+	msg_sleep_ms(1);		/* SRST held at least 5 us */
 	io_out8(ata.ctl, 0);
-	driver_sleep_ms(2);		/* the drive sets BSY within 2 ms of SRST's end */
+	msg_sleep_ms(2);		/* the drive sets BSY within 2 ms of SRST's end */
 	return ata_wait(&s);
 }
 

@@ -22,6 +22,7 @@
 #include <manifold/blk_driver.h>
 #include <manifold/driver.h>
 #include <manifold/error.h>
+#include <manifold/msg.h>
 #include "ata.h"
 
 static struct blk_disk disk = { .transfer = ata_transfer, .flush = ata_flush };
@@ -55,7 +56,7 @@ main(int argc, char **argv)
 	if (!ata_attach(pci, device, drive, pio) || !ata_identify()) {
 		/* Nothing to drive: stay, so that restart=always does not start us again and again. */
 		for (;;)
-			driver_sleep_ms(0);
+			msg_sleep_ms(0);
 	}
 	if (ata.bm && ata_dma_start(pci))
 		disk.transfer = ata_dma_transfer;

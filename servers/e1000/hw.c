@@ -9,6 +9,7 @@
 #include <mach/mach.h>
 #include <manifold/driver.h>
 #include <manifold/error.h>
+#include <manifold/msg.h>
 #include <manifold/pci.h>
 #include "pci_client.h"
 #include "e1000.h"
@@ -91,7 +92,7 @@ e1000_reset(struct e1000 *e)
 	wr(e, REG_TCTL, 0);
 	wr(e, REG_CTRL, rd(e, REG_CTRL) | CTRL_RST);
 	for (int i = 0; i < RESET_POLLS && (rd(e, REG_CTRL) & CTRL_RST); i++)
-		driver_sleep_ms(1);
+		msg_sleep_ms(1);
 	wr(e, REG_IMC, INT_ALL);
 	(void)rd(e, REG_ICR);
 }

@@ -118,7 +118,7 @@ main(int argc, char **argv)
 	if (!e1000_attach(&nic, pci, device)) {
 		/* Nothing to drive: stay, so that restart=always does not start us again and again. */
 		for (;;)
-			driver_sleep_ms(0);
+			msg_sleep_ms(0);
 	}
 	e1000_reset(&nic);
 	e1000_read_mac(&nic);

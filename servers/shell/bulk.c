@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mach/mach.h>
+#include <manifold/msg.h>
 #include <manifold/socket.h>
 #include "commands.h"
 #include "md5.h"
@@ -65,17 +67,6 @@ report(const char *cmd, const char *what, uint64_t bytes, struct md5 *m)
 	printf("%s: %s %llu bytes, md5 %s\n", cmd, what, (unsigned long long)bytes, hex);
 }
 
-/* Waits ms: a receive that nothing can satisfy, with a timeout. */
-static void
-pause_ms(uint32_t ms)
-{
-	mach_msg_header_t h;
-	mach_port_t port = mach_reply_port();
-
-	mach_msg(&h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof h, port, ms, MACH_PORT_NULL);
-	mach_port_destroy(mach_task_self(), port);
-}
-
 /* A connected socket in *s; a refused connect is tried again on a new socket. */
 static int
 connect_retrying(uint32_t ip, uint16_t port, mach_port_t *s)
@@ -84,7 +75,7 @@ connect_retrying(uint32_t ip, uint16_t port, mach_port_t *s)
 
 	for (int try = 0; try < CONNECT_TRIES && err == ECONNREFUSED; try++) {
 		if (try)
-			pause_ms(1000);
+			msg_sleep_ms(1000);
 		if ((err = sock_socket(SOCK_STREAM, s)) != 0)
 			return err;
 		if ((err = sock_connect(*s, ip, port, 0, CONNECT_MS)) != 0)

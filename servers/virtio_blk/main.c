@@ -19,6 +19,7 @@
 #include <manifold/blk_driver.h>
 #include <manifold/driver.h>
 #include <manifold/error.h>
+#include <manifold/msg.h>
 #include <manifold/pci.h>
 #include "vblk.h"
 
@@ -38,7 +39,7 @@ main(int argc, char **argv)
 	if (!vblk_attach(pci, device)) {
 		/* Nothing to drive: stay, so that restart=always does not start us again and again. */
 		for (;;)
-			driver_sleep_ms(0);
+			msg_sleep_ms(0);
 	}
 	if (!vblk_start(pci))
 		return 1;

@@ -5,6 +5,7 @@
 #include <kern/arch.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
+#include <kern/syscall.h>
 #include <kern/task.h>
 #include "cpu.h"
 #include "gdt.h"
@@ -101,7 +102,6 @@ arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax
 }
 
 uint64_t stat_switches, stat_switch_cycles;
-extern bool stat_timing;	/* syscall/table.c */
 static uint64_t switch_started;	/* [A] per CPU: when the switch the next thread finishes began */
 
 void

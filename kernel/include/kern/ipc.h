@@ -342,10 +342,10 @@ void kobject_port_destroy_locked(struct port *p);
 enum exception_outcome { EXCEPTION_HANDLED, EXCEPTION_UNHANDLED, EXCEPTION_NO_ANSWER };
 enum exception_outcome exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
 /*
- * A request the kernel sent on th's behalf with a send-once right to reply
- * (which only the kernel receives): its answer, or NULL when th is told to
- * end first. The answer may be the send-once notification of a reply right
- * destroyed unused. ipc_lock held; let go while th waits.
+ * kernel_rpc.c. A request the kernel sent on th's behalf with a send-once
+ * right to reply (which only the kernel receives): its answer, or NULL when
+ * the reply right was destroyed unused (the one who should answer went away)
+ * or th is told to end first. ipc_lock held; let go while th waits.
  */
 struct kmsg *ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply);
 /*

@@ -5,6 +5,7 @@
 #ifndef KERN_SYSCALL_H
 #define KERN_SYSCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <mach/kern_return.h>
 #include <manifold/traps.h>
@@ -14,6 +15,13 @@ struct trap_args {
 };
 
 kern_return_t syscall_dispatch(uint32_t number, const struct trap_args *args);
+
+/*
+ * kernel_stats' cycle counts are taken only while stat_timing is set
+ * (KSTATS_TIMING_ON; syscall/table.c): by the dispatcher, mach_msg's send
+ * half and the context switch.
+ */
+extern bool stat_timing;
 
 #define TRAP_DECL(n, name, argc) kern_return_t sys_##name(const struct trap_args *args);
 MANIFOLD_TRAPS(TRAP_DECL)

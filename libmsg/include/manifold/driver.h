@@ -18,9 +18,6 @@
  */
 bool driver_open(const char *who, mach_port_t *device, mach_port_t *pci);
 
-/* Sleeps ms milliseconds (a receive that times out); 0: for ever. */
-void driver_sleep_ms(uint32_t ms);
-
 /* A send right to /servers/pci, waiting up to 5 s for it. */
 kern_return_t driver_pci(mach_port_t *pci);
 

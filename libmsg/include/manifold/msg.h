@@ -23,6 +23,12 @@
 mach_msg_return_t msg_rpc(mach_port_t dest, mach_msg_header_t *buf, mach_msg_size_t send_size,
 			  mach_msg_size_t buf_size, mach_msg_timeout_t timeout_ms);
 
+/*
+ * Sleeps ms milliseconds, 0 for ever: a receive that times out on a port
+ * nobody sends to (thread_switch only yields). libmsg/src/sleep.c.
+ */
+void msg_sleep_ms(uint32_t ms);
+
 /* A msgc demultiplexer: NAME_server from NAME_server.h. */
 typedef bool (*msg_demux_t)(mach_msg_header_t *in, mach_msg_header_t *out);
 /* Called for a message no demux claims; owns its rights (mach_msg_destroy them). */
