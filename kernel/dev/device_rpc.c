@@ -20,13 +20,18 @@ static struct task *
 task_of(struct port *p)
 {
 	struct task *t = NULL;
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f;
 
-	if (p && p->active && p->kotype == KOBJ_TASK && p->kobject) {
+	if (!p)
+		return NULL;
+	f = ipc_begin();
+	port_lock(p);
+	if (p->active && p->kotype == KOBJ_TASK && p->kobject) {
 		t = p->kobject;
 		task_ref(t);
 	}
-	ipc_unlock(f);
+	port_unlock(p);
+	ipc_end(f);
 	return t;
 }
 
@@ -35,9 +40,9 @@ static kern_return_t
 done(struct task *t, struct port *task_port, kern_return_t kr)
 {
 	if (kr == KERN_SUCCESS) {
-		uint32_t f = spin_lock_irqsave(&ipc_lock);
-		right_destroy_carried_locked(task_port, MACH_MSG_TYPE_PORT_SEND);
-		ipc_unlock(f);
+		uint32_t f = ipc_begin();
+		right_destroy_carried(task_port, MACH_MSG_TYPE_PORT_SEND);
+		ipc_end(f);
 	}
 	task_unref(t);
 	return kr;

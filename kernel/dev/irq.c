@@ -4,7 +4,7 @@
  * no IPC: it masks the line, marks it pending and wakes the irq thread, a
  * kernel thread that sends each pending line's message (msgc -K's
  * kreq_device_intr) to the port its driver attached, as pager_msg.c sends a
- * pager's, with ipc_lock and nothing else held. The line stays masked until
+ * pager's, with the port's lock and nothing else held. The line stays masked until
  * the driver acks, so a line sends one message per ack, and a driver that
  * never acks gets no more. A line the kernel uses itself (the timer, the
  * cascade, COM1) is never given out.
@@ -65,7 +65,7 @@ device_irq_interrupt(int irq)
 static bool
 send_intr(struct irq_line *l, int irq, uint32_t count)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_begin();
 	struct port *p = l->port;
 	struct kmsg *k;
 	bool sent = true;
@@ -78,6 +78,7 @@ send_intr(struct irq_line *l, int irq, uint32_t count)
 	 * otherwise make the kernel hold one for every interrupt. Not sent, then,
 	 * and the line stays masked until the driver's next ack.
 	 */
+	port_lock(p);
 	if (p->active && p->kotype == KOBJ_NONE && p->msgcount < p->qlimit) {
 		if (kreq_device_intr(&k, p, MACH_MSG_TYPE_PORT_SEND, (uint32_t)irq, count) == KERN_SUCCESS) {
 			port_copy_send_locked(p);	/* the right the message holds */
@@ -86,7 +87,8 @@ send_intr(struct irq_line *l, int irq, uint32_t count)
 			sent = false;
 		}
 	}
-	ipc_unlock(f);
+	port_unlock(p);
+	ipc_end(f);
 	return sent;
 }
 
@@ -192,9 +194,9 @@ release_locked(struct irq_line *l, int irq)
 	l->attached = false;
 	l->pending = false;
 	spin_unlock_irqrestore(&irq_lock, f);
-	f = spin_lock_irqsave(&ipc_lock);
-	right_destroy_carried_locked(l->port, MACH_MSG_TYPE_PORT_SEND);
-	ipc_unlock(f);
+	f = ipc_begin();
+	right_destroy_carried(l->port, MACH_MSG_TYPE_PORT_SEND);
+	ipc_end(f);
 	l->owner = NULL;
 	l->port = NULL;
 }

@@ -19,7 +19,7 @@
 
 /* Applies the reply if it says so; returns whether the thread may go on. */
 static bool
-take_reply_locked(struct thread *th, struct kmsg *k)
+take_reply(struct thread *th, struct kmsg *k)
 {
 	i386_thread_state_t state;
 	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;	/* room for no more */
@@ -37,7 +37,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	struct task *task = th->task;
 	const integer_t code[2] = { code0, code1 };
 	i386_thread_state_t state;
-	struct port *ep, *reply;
+	struct port *ep, *tself, *kself, *reply;
 	struct kmsg *k = NULL;
 	enum exception_outcome outcome = EXCEPTION_UNHANDLED;
 	uint32_t f;
@@ -45,29 +45,43 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	reply = ipc_kernel_reply_port(th);
 	if (!reply)
 		return EXCEPTION_UNHANDLED;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_begin();
+	/* the rights the message will hold, taken while the task's ports are as they are */
+	spin_lock_irqoff(&task->itk_lock);
 	ep = th->exc_port ? th->exc_port : task->special[task_special_slot(TASK_EXCEPTION_PORT)];
-	if (!ep || !ep->active || ep->kotype != KOBJ_NONE || !th->self || !task->self)
+	tself = th->self;
+	kself = task->self;
+	if (!ep || !__atomic_load_n(&ep->active, __ATOMIC_RELAXED) || ep->kotype != KOBJ_NONE || !tself || !kself) {
+		spin_unlock_irqoff(&task->itk_lock);
 		goto out;
+	}
+	port_copy_send(ep);
+	port_copy_send(tself);
+	port_copy_send(kself);
+	spin_unlock_irqoff(&task->itk_lock);
 	thread_state_get(th, &state);
 	if (kreq_exception_raise_state_identity(&k, ep, MACH_MSG_TYPE_PORT_SEND, reply, MACH_MSG_TYPE_PORT_SEND_ONCE,
-						th->self, task->self, exception, code, 2, i386_THREAD_STATE,
-						(const natural_t *)&state, i386_THREAD_STATE_COUNT) != KERN_SUCCESS)
-		goto out;	/* no memory for it: as with no handler */
-	port_copy_send_locked(ep);	/* the rights the message now holds */
-	reply->refs++;
+						tself, kself, exception, code, 2,
+						i386_THREAD_STATE, (const natural_t *)&state,
+						i386_THREAD_STATE_COUNT) != KERN_SUCCESS) {
+		right_destroy_carried(ep, MACH_MSG_TYPE_PORT_SEND);	/* no memory for it: as with no handler */
+		right_destroy_carried(tself, MACH_MSG_TYPE_PORT_SEND);
+		right_destroy_carried(kself, MACH_MSG_TYPE_PORT_SEND);
+		goto out;
+	}
+	port_lock(reply);
+	port_ref(reply);
 	reply->sorights++;
-	port_copy_send_locked(th->self);
-	port_copy_send_locked(task->self);
-	ipc_enqueue_locked(ep, k);	/* kernel messages ignore the queue limit */
+	port_unlock(reply);
+	ipc_kernel_request_send(ep, k);
 
-	k = ipc_kernel_reply_wait_locked(th, reply);
+	k = ipc_kernel_reply_wait(th, reply);
 	outcome = EXCEPTION_NO_ANSWER;	/* unless a reply says otherwise */
 	if (k) {
-		outcome = take_reply_locked(th, k) ? EXCEPTION_HANDLED : EXCEPTION_UNHANDLED;
-		kmsg_destroy_locked(k);
+		outcome = take_reply(th, k) ? EXCEPTION_HANDLED : EXCEPTION_UNHANDLED;
+		kmsg_destroy(k);
 	}
 out:
-	ipc_unlock(f);
+	ipc_end(f);
 	return outcome;
 }

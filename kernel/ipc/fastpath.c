@@ -9,10 +9,11 @@
  * Anything else (a complex message, a body longer than a page, a kernel
  * object, a full or non-empty queue, no waiting receiver, a receive buffer too
  * small, a header the slow path would reject) returns IPC_FASTPATH_NO and
- * msg.c does the work. All of it runs under the sender's space's lock and
- * ipc_lock, and the receiver's space's lock (taken by a try), interrupts off: the
- * page bounds the copy (msg.c copies longer bodies with the lock dropped). The boot
- * option `ipc_fastpath=off` turns it off; the ipc suite runs both ways.
+ * msg.c does the work. All of it runs under the sender's space's lock, the
+ * destination's and the reply port's locks (in address order) and the
+ * receiver's space's lock (taken by a try, against the order), interrupts off:
+ * the page bounds the copy (msg.c copies longer bodies with the locks dropped).
+ * The boot option `ipc_fastpath=off` turns it off; the ipc suite runs both ways.
  */
 #include <kern/boot.h>
 #include <kern/copyio.h>
@@ -26,7 +27,7 @@
 #define IPC_FASTPATH_BODY_MAX PAGE_SIZE
 
 bool ipc_fastpath_enabled = true;	/* [I] after boot */
-uint32_t ipc_fastpath_hits;		/* [P] messages that took it */
+uint32_t ipc_fastpath_hits;		/* [A] messages that took it */
 
 void
 ipc_fastpath_init(void)
@@ -38,10 +39,11 @@ ipc_fastpath_init(void)
 
 /*
  * The thread blocked in receive on dest (or on its set) that could take a
- * message now. ipc_lock held: the thread stays blocked there until a sender
- * (who needs ipc_lock) or its timeout or an abort wakes it, and then it takes
- * ipc_lock before it looks at rcv_done. A timeout or abort in between is
- * harmless: the message is delivered, and the receive reports it.
+ * message now. dest locked: the thread stays blocked there until a sender
+ * (who needs dest's lock) or its timeout or an abort wakes it. On one CPU a
+ * timeout cannot come between (every lock held keeps interrupts off); with
+ * several, the receiver must be claimed here, under sched_lock, before the
+ * copy (kernel/README.md, "Locks": what SMP still needs).
  */
 static struct thread *
 waiting_receiver_locked(struct port *dest)
@@ -71,7 +73,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	struct user_pin pin;
 	uint32_t f;
 
-	/* the copy is made under ipc_lock: at most a page of body, whatever the sender chose */
+	/* the copy is made with interrupts off: at most a page of body, whatever the sender chose */
 	if (!ipc_fastpath_enabled || size < HDR || size > HDR + IPC_FASTPATH_BODY_MAX || (size & 3))
 		return IPC_FASTPATH_NO;
 	if (copyin(t, umsg, &h, HDR) != KERN_SUCCESS)
@@ -87,12 +89,15 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 
 	f = ipc_space_lock(t->space);
 	if (ipc_check_rights_locked(t->space, uses, 2) != MACH_MSG_SUCCESS)
-		goto no;
+		goto no_space;
 	dest = uses[0].port;
-	if (dest->kotype != KOBJ_NONE || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)) ||
+	if (dest->kotype != KOBJ_NONE)
+		goto no_space;
+	port_lock_two(dest, uses[1].port);
+	if (!dest->active || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)) ||
 	    !(rs = r->task->space))
 		goto no;
-	/* the receiver's space after ours and ipc_lock: a try, which cannot deadlock (the slow path waits instead) */
+	/* the receiver's space after ours and the ports: a try, which cannot deadlock (the slow path waits instead) */
 	if (rs != t->space && !spin_trylock_irqoff(&rs->lock)) {
 		rs = NULL;
 		goto no;
@@ -123,6 +128,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 		port_release_send_locked(dest);
 	else
 		dest->sorights--;	/* a send-once right used, not lost */
+	/* (the receiver's entry holds dest: the message's reference is not the last) */
 	out = h;
 	out.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
 	out.msgh_size = size;
@@ -143,21 +149,24 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 		copyout_pinned(&pin, &trailer, r->rcv_buf + size, tsize);
 	}
 	copyout_unpin(&pin);
+	spin_lock_irqoff(&sched_lock);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
-	spin_lock_irqoff(&sched_lock);
 	thread_wake_locked(r);
 	if (option & MACH_RCV_MSG)
 		thread_run_next_locked(r);	/* we are about to wait for its answer */
 	spin_unlock_irqoff(&sched_lock);
-	ipc_fastpath_hits++;
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
 	if (rs != t->space)
 		spin_unlock_irqoff(&rs->lock);
+	port_unlock_two(dest, uses[1].port);
 	ipc_space_unlock(t->space, f);
 	return MACH_MSG_SUCCESS;
 no:
 	if (rs && rs != t->space)
 		spin_unlock_irqoff(&rs->lock);
+	port_unlock_two(dest, uses[1].port);
+no_space:
 	ipc_space_unlock(t->space, f);
 	return IPC_FASTPATH_NO;
 }

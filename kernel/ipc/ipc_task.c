@@ -67,7 +67,7 @@ ipc_task_init(struct task *t)
 
 /*
  * Destroys every right s holds, special ports aside, CLEAR_STEP at a time:
- * s's lock and ipc_lock are dropped between steps (f: the caller's flags; it
+ * s's lock is dropped between steps (f: the caller's flags; it
  * gets them back held), so that a large space does not keep interrupts off while it
  * goes. The space is inactive from the first step on, but inside each step,
  * where right_destroy_locked must find the names: no call can make or find a
@@ -91,8 +91,12 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 		budget = CLEAR_STEP;
 		s->active = true;	/* for right_destroy_locked, until the step ends */
 		while (space_walk_next_locked(s, &w, &budget, &name, &e)) {
-			if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object)
-				notify_space_gone_locked(s, e->object);
+			if ((e->type & (MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE)) && e->object) {
+				struct port *p = e->object;
+				port_lock(p);
+				notify_space_gone_locked(s, p);
+				port_unlock(p);
+			}
 			right_destroy_locked(s, name);
 			budget -= MIN(budget, CLEAR_NAME);
 		}
@@ -108,21 +112,29 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 void
 ipc_task_terminate(struct task *t)
 {
+	struct port *special[TASK_SPECIAL_PORTS], *sself, *self;
 	uint32_t f = ipc_space_lock(t->space);
 
+	spin_lock_irqoff(&t->itk_lock);
 	for (int i = 0; i < TASK_SPECIAL_PORTS; i++) {
-		if (t->special[i]) {
-			right_destroy_carried_locked(t->special[i], MACH_MSG_TYPE_PORT_SEND);
-			t->special[i] = NULL;
-		}
+		special[i] = t->special[i];
+		t->special[i] = NULL;
 	}
-	if (t->sself)
-		right_destroy_carried_locked(t->sself, MACH_MSG_TYPE_PORT_SEND);
+	sself = t->sself;
 	t->sself = NULL;
+	spin_unlock_irqoff(&t->itk_lock);
+	for (int i = 0; i < TASK_SPECIAL_PORTS; i++)
+		if (special[i])
+			right_destroy_carried(special[i], MACH_MSG_TYPE_PORT_SEND);
+	if (sself)
+		right_destroy_carried(sself, MACH_MSG_TYPE_PORT_SEND);
 	f = space_clear_locked(t->space, f);
-	if (t->self)
-		kobject_port_destroy_locked(t->self);
+	spin_lock_irqoff(&t->itk_lock);
+	self = t->self;
 	t->self = NULL;
+	spin_unlock_irqoff(&t->itk_lock);
+	if (self)
+		kobject_port_destroy(self);
 	ipc_space_unlock(t->space, f);
 }
 
@@ -149,10 +161,12 @@ ipc_task_from_name(struct task *caller, mach_port_name_t name)
 	e = space_lookup_locked(caller->space, name);
 	if (e && (e->type & MACH_PORT_TYPE_SEND)) {
 		p = e->object;
+		port_lock(p);
 		if (p->active && p->kotype == KOBJ_TASK && p->kobject) {
 			t = p->kobject;
 			task_ref(t);
 		}
+		port_unlock(p);
 	}
 	ipc_space_unlock(caller->space, f);
 	return t;
@@ -192,30 +206,54 @@ task_special_slot(int which)
 void
 ipc_task_set_special(struct task *t, int which, struct port *p)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_begin();
 	int i = task_special_slot(which);
-	struct port *old = t->special[i];
+	struct port *old;
 
-	p->refs++;
-	p->srights++;
+	spin_lock_irqoff(&t->itk_lock);
+	port_copy_send(p);
+	old = t->special[i];
 	t->special[i] = p;
+	spin_unlock_irqoff(&t->itk_lock);
 	if (old)
-		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	ipc_unlock(f);
+		right_destroy_carried(old, MACH_MSG_TYPE_PORT_SEND);
+	ipc_end(f);
+}
+
+/*
+ * A send right (one more) to the port in one of t's slots (t's itk_lock taken
+ * here), or NULL when the slot is empty.
+ */
+struct port *
+ipc_task_copy_special(struct task *t, struct port **slot)
+{
+	struct port *p;
+
+	spin_lock_irqoff(&t->itk_lock);
+	p = *slot;
+	if (p)
+		port_copy_send(p);
+	spin_unlock_irqoff(&t->itk_lock);
+	return p;
 }
 
 /* A new task starts with its creator's bootstrap port (and no other: never its host port). */
 void
 ipc_task_inherit(struct task *child, struct task *parent)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_begin();
 	int b = task_special_slot(TASK_BOOTSTRAP_PORT);
-	struct port *p = parent->special[b];
+	struct port *p = ipc_task_copy_special(parent, &parent->special[b]);
 
-	if (p && !child->special[b]) {
-		p->refs++;
-		p->srights++;
-		child->special[b] = p;
+	if (p) {
+		spin_lock_irqoff(&child->itk_lock);
+		if (!child->special[b]) {
+			child->special[b] = p;
+			p = NULL;
+		}
+		spin_unlock_irqoff(&child->itk_lock);
 	}
-	ipc_unlock(f);
+	if (p)
+		right_destroy_carried(p, MACH_MSG_TYPE_PORT_SEND);
+	ipc_end(f);
 }

@@ -10,29 +10,50 @@
 #include <kern/sched.h>
 #include <mach/notify.h>
 
+/* Sends k to dest (which k holds a right to); destroyed if dest died. No IPC lock held. */
+void
+ipc_kernel_request_send(struct port *dest, struct kmsg *k)
+{
+	port_lock(dest);
+	if (dest->active && dest->kotype == KOBJ_NONE) {
+		ipc_enqueue_locked(dest, k);	/* kernel messages ignore the queue limit */
+		k = NULL;
+	}
+	port_unlock(dest);
+	if (k)
+		kmsg_destroy(k);
+	if (ipc_deferred_pending)	/* before the wait: nothing deferred waits for our answer */
+		ipc_deferred_run();
+}
+
 struct kmsg *
-ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply)
+ipc_kernel_reply_wait(struct thread *th, struct port *reply)
 {
 	struct kmsg *k = NULL;
+	struct port *handed = NULL;
 
+	port_lock(reply);
 	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
-		ipc_wait_locked(&reply->receivers, 0);
+		ipc_wait_locked(&reply->receivers, 0, &reply->lock);
 	if (th->ipc_handoff) {		/* the reply was handed straight to us */
 		k = th->ipc_handoff;
+		handed = th->ipc_handoff_port;
 		th->ipc_handoff = NULL;
-		port_unref_locked(th->ipc_handoff_port);
 		th->ipc_handoff_port = NULL;
 	} else if (!list_empty(&reply->messages)) {
 		k = ipc_dequeue_locked(reply);
 	}
-	if (!k)
-		return NULL;
-	/* receiving uses up the send-once right the reply came on */
-	reply->sorights--;
-	port_unref_locked(reply);
-	k->remote = NULL;
-	if (k->msg->msgh_id == MACH_NOTIFY_SEND_ONCE) {	/* the right died unused: no answer */
-		kmsg_destroy_locked(k);
+	if (k) {
+		/* receiving uses up the send-once right the reply came on */
+		reply->sorights--;
+		port_unref_locked(reply);	/* (th->kreply keeps the kernel's) */
+		k->remote = NULL;
+	}
+	port_unlock(reply);
+	if (handed)
+		port_unref(handed);
+	if (k && k->msg->msgh_id == MACH_NOTIFY_SEND_ONCE) {	/* the right died unused: no answer */
+		kmsg_destroy(k);
 		return NULL;
 	}
 	return k;
@@ -51,19 +72,16 @@ ipc_kernel_reply_port(struct thread *th)
 	 */
 	if (p && !p->sorights && list_empty(&p->messages) && !th->ipc_handoff)
 		return p;	/* as the last request left it: every request's case but the first */
-	f = spin_lock_irqsave(&ipc_lock);
 	th->kreply = NULL;
 	if (p) {		/* a request that ended with the thread's end left it unclean: not reused */
+		f = ipc_begin();
+		port_lock(p);
 		port_destroy_locked(p);
 		port_unref_locked(p);
+		port_unlock(p);
+		ipc_end(f);
 	}
-	ipc_unlock(f);
-	p = port_create();
-	if (!p)
-		return NULL;
-	f = spin_lock_irqsave(&ipc_lock);
-	p->refs = 1;		/* the kernel's: it alone receives here */
+	p = port_create();	/* its reference is the kernel's: it alone receives here */
 	th->kreply = p;
-	ipc_unlock(f);
 	return p;
 }

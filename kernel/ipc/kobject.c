@@ -2,7 +2,7 @@
  * Ports that stand for kernel objects: tasks, threads, the host (and the
  * privileged host), memory objects' control ports. The kernel holds their
  * receive rights. A request sent to one is served right after the send, in the
- * sender's thread, without ipc_lock (kobject_server): this file finds the
+ * sender's thread, with no lock held (kobject_server): this file finds the
  * object, hands the request to the decoder msgc generated from the object's
  * interfaces (build/gen/kernel/NAME_kserver.c, kern/msgc_kernel.h) and sends
  * the reply to the reply port. Every format comes from the same .defs as
@@ -40,18 +40,19 @@ kobject_port_create(enum kobject_type type, void *object)
 	if (!p)
 		return NULL;
 	p->kotype = type;
-	p->kobject = object;
-	p->refs = 1;		/* the kernel's: it holds the receive right */
+	p->kobject = object;	/* (port_create's reference is the kernel's: it holds the receive right) */
 	return p;
 }
 
 /* The object is gone: the port dies, so send rights to it become dead names. */
 void
-kobject_port_destroy_locked(struct port *p)
+kobject_port_destroy(struct port *p)
 {
+	port_lock(p);
 	p->kobject = NULL;
 	port_destroy_locked(p);
 	port_unref_locked(p);
+	port_unlock(p);
 }
 
 void
@@ -66,7 +67,7 @@ kobject_init(void)
 /*
  * Sends a generated decoder's reply (out, on the stack) to the request's reply
  * right, in a kmsg of its own size. Without a reply right, or without memory,
- * the reply's rights and copies are destroyed. Takes ipc_lock.
+ * the reply's rights and copies are destroyed. No lock held.
  */
 static void
 send_kreply(struct kmsg *req, struct kmsg *out)
@@ -79,10 +80,11 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	if (!(out->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) && ret == MIG_NO_REPLY)
 		return;
 	k = kmalloc(sizeof *k + out->size);
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_begin();
 	if (!k || !req->local || req->local->kotype != KOBJ_NONE) {
-		kmsg_clean_locked(out);
-		ipc_unlock(f);
+		kmsg_release_rights(out);
+		ipc_end(f);
+		kmsg_free_copies(out);	/* (out itself is the caller's, on its stack) */
 		kfree(k);
 		return;
 	}
@@ -91,8 +93,8 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	k->remote_type = req->local_type;
 	req->local = NULL;
 	k->msg->msgh_bits = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->remote_type, 0);
-	ipc_deliver_locked(k->remote, k);
-	ipc_unlock(f);
+	ipc_deliver(k->remote, k);
+	ipc_end(f);
 }
 
 /* Whether id is one of the interface's that starts at base (a subsystem holds 100 ids). */
@@ -120,8 +122,8 @@ serve_task(struct task *t, struct kmsg *k, struct kmsg *out)
 }
 
 /*
- * Serves a request that was sent to a kernel object's port. Called without
- * ipc_lock; consumes k.
+ * Serves a request that was sent to a kernel object's port. Called with no
+ * lock held; consumes k.
  */
 void
 kobject_server(struct kmsg *k)
@@ -147,13 +149,15 @@ kobject_server(struct kmsg *k)
 		return;
 	}
 	memset(&out.k, 0, sizeof out.k);
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_begin();
+	port_lock(dest);
 	dead = !dest->kobject;
 	if (!dead && dest->kotype == KOBJ_TASK) {
 		t = dest->kobject;
 		task_ref(t);
 	}
-	ipc_unlock(f);
+	port_unlock(dest);
+	ipc_end(f);
 	if (dead) {		/* the object died after the send */
 		msgc_prepare_reply(k, &out.k);
 		msgc_reply_error(&out.k, MIG_SERVER_DIED);

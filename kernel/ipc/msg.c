@@ -16,6 +16,7 @@
 #include <kern/kmem.h>
 #include <kern/ledger.h>
 #include <kern/lib.h>
+#include <kern/lock_order.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include "layout.h"
@@ -427,7 +428,6 @@ mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
 	assert_held(&s->lock);
-	assert_held(&ipc_lock);
 	/*
 	 * The header's two rights under two names (every RPC): nothing to count,
 	 * since one use of a name never needs more than the right has (a send
@@ -477,17 +477,21 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 }
 
 /*
- * Where a sent message goes: a port's queue, or, for a port that stands for a
- * kernel object, the kernel's own server for that object (kobject.c).
+ * Where a kernel message goes: a port's queue; a port that stands for a kernel
+ * object (only mach_msg's senders are served by kernel objects), or a dead
+ * one, destroys it.
  */
 void
-ipc_deliver_locked(struct port *dest, struct kmsg *k)
+ipc_deliver(struct port *dest, struct kmsg *k)
 {
-	assert_held(&ipc_lock);
-	if (dest->kotype != KOBJ_NONE)	/* only mach_msg's senders serve kernel objects */
-		kmsg_destroy_locked(k);
-	else
-		ipc_enqueue_locked(dest, k);
+	port_lock(dest);
+	if (dest->kotype != KOBJ_NONE || !dest->active) {
+		port_unlock(dest);
+		kmsg_destroy(k);
+		return;
+	}
+	ipc_enqueue_locked(dest, k);
+	port_unlock(dest);
 }
 
 /*
@@ -499,10 +503,12 @@ ipc_deliver_locked(struct port *dest, struct kmsg *k)
  * could never be received: a ring, which Mach destroys as it is sent
  * (ipc_port_check_circularity) and so does ipc_send.
  */
+struct spinlock ipc_transit_lock = SPINLOCK_INIT("ipc transit", LOCK_RANK_TRANSIT);
+
 struct port *
 ipc_transit_top_locked(struct port *p)
 {
-	assert_held(&ipc_lock);
+	assert_held(&ipc_transit_lock);
 	for (uint32_t i = 0; i < IPC_TRANSIT_DEPTH_MAX && p->in_transit_to; i++)
 		p = p->in_transit_to;
 	return p->in_transit_to ? NULL : p;
@@ -521,6 +527,7 @@ set_transit(struct port *r, struct port *dest, struct port *top, bool *ring)
  * Points every receive right k carries at dest (NULL: k is off its queue) and
  * says whether one of them is top, the top of dest's chain: a ring. Returns
  * whether k carries any. A message names at most MAX_RIGHTS rights.
+ * ipc_transit_lock held.
  */
 static bool
 kmsg_set_transit_locked(struct kmsg *k, struct port *dest, struct port *top, bool *ring)
@@ -561,23 +568,33 @@ kmsg_clear_transit_locked(struct kmsg *k)
 	kmsg_set_transit_locked(k, NULL, NULL, &ring);
 }
 
+/* k leaves its queue: its receive rights are in transit to nothing. */
+static void
+kmsg_left_queue(struct kmsg *k)
+{
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		spin_lock_irqoff(&ipc_transit_lock);
+		kmsg_clear_transit_locked(k);
+		spin_unlock_irqoff(&ipc_transit_lock);
+	}
+}
+
 struct kmsg *
 ipc_dequeue_locked(struct port *p)
 {
 	struct list *l = list_pop_front(&p->messages);
 	struct kmsg *k;
 
-	assert_held(&ipc_lock);
+	assert_held(&p->lock);
 	if (!l)
 		return NULL;
 	p->msgcount--;
 	k = list_entry(l, struct kmsg, link);
-	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		kmsg_clear_transit_locked(k);
+	kmsg_left_queue(k);
 	return k;
 }
 
-/* Puts k back at the head of p's queue, which it was just taken from. */
+/* Puts k back at the head of p's queue (p locked), which it was just taken from. */
 static void
 requeue_front_locked(struct port *p, struct kmsg *k)
 {
@@ -585,7 +602,11 @@ requeue_front_locked(struct port *p, struct kmsg *k)
 
 	list_push_front(&p->messages, &k->link);
 	p->msgcount++;
-	kmsg_set_transit_locked(k, p, NULL, &ring);
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		spin_lock_irqoff(&ipc_transit_lock);
+		kmsg_set_transit_locked(k, p, NULL, &ring);
+		spin_unlock_irqoff(&ipc_transit_lock);
+	}
 }
 
 /*
@@ -603,12 +624,17 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 	struct thread *r;
 	bool ring, rights = false;
 
+	assert_held(&p->lock);
 	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* (a simple message carries no receive right) */
-		struct port *top = p->in_transit_to ? ipc_transit_top_locked(p) : p;
+		struct port *top;
+		spin_lock_irqoff(&ipc_transit_lock);
+		top = p->in_transit_to ? ipc_transit_top_locked(p) : p;
 		rights = kmsg_set_transit_locked(k, p, top, &ring);
-		if (rights && (ring || !top)) {
+		if (rights && (ring || !top))
 			kmsg_clear_transit_locked(k);
-			ipc_defer_destroy_locked(k);	/* its rights are other ports' */
+		spin_unlock_irqoff(&ipc_transit_lock);
+		if (rights && (ring || !top)) {
+			ipc_defer_destroy(k);	/* its rights are other ports' */
 			return;
 		}
 	}
@@ -619,7 +645,7 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 	if (r && !rights && !r->ipc_handoff && list_empty(&p->messages)) {
 		r->ipc_handoff = k;
 		r->ipc_handoff_port = p;
-		p->refs++;
+		port_ref(p);
 		thread_wake_locked(r);
 		spin_unlock_irqoff(&sched_lock);
 		return;
@@ -627,38 +653,33 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 	spin_unlock_irqoff(&sched_lock);
 	list_push_back(&p->messages, &k->link);
 	p->msgcount++;
-	if (!ipc_wake_one_locked(&p->receivers) && p->pset)
-		ipc_wake_one_locked(&p->pset->receivers);
-}
-
-/* Destroys a message nobody will receive, with every right it carries. */
-void
-kmsg_destroy_locked(struct kmsg *k)
-{
-	kmsg_clean_locked(k);
-	kmsg_free(k);
+	if (!ipc_wake_one_locked(&p->receivers) && p->pset) {
+		/* under the set's lock: a receiver looking at the members holds it until it waits */
+		struct pset *ps = p->pset;
+		spin_lock_irqoff(&ps->lock);
+		ipc_wake_one_locked(&ps->receivers);
+		spin_unlock_irqoff(&ps->lock);
+	}
 }
 
 /*
- * kmsg_destroy_locked for a caller that holds no lock: the rights go under
- * ipc_lock, the out-of-line copies (pages) after it is dropped.
+ * Rights first, each port locked in turn, with the work they defer done at
+ * once when the caller is in no IPC operation of its own; then the
+ * out-of-line copies (pages) and the kmsg.
  */
 void
 kmsg_destroy(struct kmsg *k)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_begin();
 
-	kmsg_release_rights_locked(k);
-	ipc_unlock(f);
+	kmsg_release_rights(k);
+	ipc_end(f);
 	kmsg_free_unlocked(k);
 }
 
-/* Releases every right and copy a message carries; the kmsg itself stays. */
 void
-kmsg_clean_locked(struct kmsg *k)
+kmsg_free_copies(struct kmsg *k)
 {
-	assert_held(&ipc_lock);
-	kmsg_release_rights_locked(k);
 	free_ool(k);
 }
 
@@ -671,30 +692,31 @@ kmsg_free_unlocked(struct kmsg *k)
 }
 
 /*
- * Releases every right a message carries; its out-of-line copies stay, for
- * free_ool once ipc_lock is dropped (a 4 MiB region is a thousand pages).
+ * Releases every right a message carries, each port locked in turn (the
+ * caller holds none of them); its out-of-line copies stay, for free_ool with
+ * interrupts on (a 4 MiB region is a thousand pages).
  */
 void
-kmsg_release_rights_locked(struct kmsg *k)
+kmsg_release_rights(struct kmsg *k)
 {
 	mach_msg_header_t *m = k->msg;
 
 	if (k->remote)
-		right_destroy_carried_locked(k->remote, k->remote_type);
+		right_destroy_carried(k->remote, k->remote_type);
 	if (k->local)
-		right_destroy_carried_locked(k->local, k->local_type);
+		right_destroy_carried(k->local, k->local_type);
 	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		mach_msg_body_t *body = (mach_msg_body_t *)(m + 1);
 		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
 		for (uint32_t i = 0; i < body->msgh_descriptor_count; i++, d++) {
 			struct port *p = (struct port *)(uintptr_t)d->port.name;
 			if (d->type.type == MACH_MSG_PORT_DESCRIPTOR && p && d->port.name != MACH_PORT_DEAD)
-				right_destroy_carried_locked(p, d->port.disposition);
+				right_destroy_carried(p, d->port.disposition);
 			if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR && i < 32 && (k->kcopies & (1u << i))) {
 				struct port **a = (struct port **)(uintptr_t)d->ool_ports.address;
 				for (uint32_t j = 0; j < d->ool_ports.count; j++)
 					if (a[j] && a[j] != (struct port *)MACH_PORT_DEAD)
-						right_destroy_carried_locked(a[j], d->ool_ports.disposition);
+						right_destroy_carried(a[j], d->ool_ports.disposition);
 			}
 		}
 	}
@@ -704,12 +726,14 @@ kmsg_release_rights_locked(struct kmsg *k)
  * Whether a message with these rights, once committed, would close a ring of
  * rights in transit (*ring: it is to be destroyed); MACH_SEND_NO_BUFFER when
  * the destination's chain is too long to follow (nothing moves then).
+ * ipc_transit_lock held. (The enqueue looks again, under the same lock.)
  */
 static mach_msg_return_t
 ring_check_locked(struct right_use *uses, int n, bool *ring)
 {
 	struct port *top = NULL;
 
+	assert_held(&ipc_transit_lock);
 	*ring = false;
 	for (int i = 2; i < n; i++) {
 		if (uses[i].disp != MACH_MSG_TYPE_MOVE_RECEIVE || !uses[i].port)
@@ -793,31 +817,48 @@ send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 
 	f = ipc_space_lock(t->space);
 	for (;;) {
+		enum wake_reason why;
+		uint64_t wait = 0;
+
 		mr = ipc_check_rights_locked(t->space, uses, n);
 		if (mr != MACH_MSG_SUCCESS)
 			goto fail;
 		dest = uses[0].port;
-		if (ipc_queue_has_room_locked(dest, rdisp))
+		port_lock(dest);
+		if (ipc_queue_has_room_locked(dest, rdisp)) {
+			port_unlock(dest);	/* the rights' ports are taken one at a time below */
 			break;
+		}
 		if (option & MACH_SEND_TIMEOUT) {
 			uint64_t now = clock_ticks();
 			if (!timeout || now >= deadline) {
+				port_unlock(dest);
 				mr = MACH_SEND_TIMED_OUT;
 				goto fail;
 			}
-			if (ipc_wait_space_locked(t->space, &dest->senders, deadline - now) == WAKE_ABORTED) {
-				mr = MACH_SEND_INTERRUPTED;
-				goto fail;
-			}
-		} else if (ipc_wait_space_locked(t->space, &dest->senders, 0) == WAKE_ABORTED) {
+			wait = deadline - now;
+		}
+		/* on dest's queue, with a reference: the space's name for it may go meanwhile */
+		port_ref(dest);
+		spin_unlock_irqoff(&t->space->lock);
+		why = ipc_wait_locked(&dest->senders, wait, &dest->lock);
+		port_unlock(dest);
+		port_unref(dest);
+		spin_lock_irqoff(&t->space->lock);
+		if (why == WAKE_ABORTED) {
 			mr = MACH_SEND_INTERRUPTED;
 			goto fail;
 		}
 	}
 
 	ring = false;
-	if (n > 2 && (mr = ring_check_locked(uses, n, &ring)) != MACH_MSG_SUCCESS)
-		goto fail;
+	if (n > 2) {
+		spin_lock_irqoff(&ipc_transit_lock);
+		mr = ring_check_locked(uses, n, &ring);
+		spin_unlock_irqoff(&ipc_transit_lock);
+		if (mr != MACH_MSG_SUCCESS)
+			goto fail;
+	}
 	if (uses[0].port->kotype == KOBJ_NONE && (mr = kmsg_charge(t, k)) != MACH_MSG_SUCCESS)
 		goto fail;	/* a kernel object's request is served at once: nothing to charge */
 
@@ -827,7 +868,7 @@ send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		mach_msg_type_name_t carried = 0;
 		if (!u->port)
 			continue;
-		right_copyin_locked(t->space, u->name, u->disp, u->port, &carried);
+		right_copyin(t->space, u->name, u->disp, u->port, &carried);
 		if (i == 0) {
 			k->remote = u->port;
 			k->remote_type = carried;
@@ -848,7 +889,7 @@ send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 				d->ool_ports.disposition = (uint8_t)carried_by(d->ool_ports.disposition);
 	}
 	if (ring) {	/* nobody could ever receive it: destroyed now, and the send succeeds, as in Mach */
-		kmsg_release_rights_locked(k);
+		kmsg_release_rights(k);
 		ipc_space_unlock(t->space, f);
 		kmsg_free_unlocked(k);
 		dealloc_sent_regions(t, &dealloc);
@@ -860,8 +901,21 @@ send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		dealloc_sent_regions(t, &dealloc);
 		return MACH_MSG_SUCCESS;
 	}
-	ipc_enqueue_locked(k->remote, k);
+	/*
+	 * With one CPU nothing ran since the check (the space's lock kept interrupts
+	 * off); with several, dest may have died since: the message is destroyed,
+	 * and the send succeeds, as Mach's does. (A queue that filled meanwhile
+	 * takes the message anyway: it was checked, as a kernel message's is not.)
+	 */
+	port_lock(dest);
+	if (dest->active) {
+		ipc_enqueue_locked(dest, k);
+		k = NULL;
+	}
+	port_unlock(dest);
 	ipc_space_unlock(t->space, f);
+	if (k)
+		kmsg_destroy(k);
 	dealloc_sent_regions(t, &dealloc);
 	return MACH_MSG_SUCCESS;
 fail:
@@ -899,19 +953,27 @@ lookup_receiver_locked(struct ipc_space *s, mach_port_name_t name, struct port *
 	if (!(e->type & MACH_PORT_TYPE_RECEIVE))
 		return MACH_RCV_INVALID_NAME;
 	*port = e->object;
-	if ((*port)->pset)
+	if (__atomic_load_n(&(*port)->pset, __ATOMIC_RELAXED))	/* (joins only under our space's lock) */
 		return MACH_RCV_IN_SET;
 	return MACH_MSG_SUCCESS;
 }
 
+/*
+ * A member with a message, under the set's lock: each member's queue is
+ * looked at without its lock (a hint, looked at again under it), since a
+ * port's lock comes before its set's. An enqueue on a member wakes the set's
+ * receivers under the set's lock, so a receiver that found nothing here and
+ * waits under the same lock misses no message.
+ */
 static struct port *
 first_ready_member(struct pset *ps)
 {
 	struct list *l;
 
+	assert_held(&ps->lock);
 	list_for_each(l, &ps->members) {
 		struct port *p = list_entry(l, struct port, pset_link);
-		if (!list_empty(&p->messages))
+		if (__atomic_load_n(&p->msgcount, __ATOMIC_RELAXED))
 			return p;
 	}
 	return NULL;
@@ -920,7 +982,7 @@ first_ready_member(struct pset *ps)
 /*
  * Gives an out-of-line region to the receiver: fresh pages in its map, filled
  * from the kernel copy. Returns false (the region is lost, address 0) when the
- * receiver has no room. Called without ipc_lock: each pmap_enter holds the
+ * receiver has no room. Called with no lock held: each pmap_enter holds the
  * pmap lock for one page.
  */
 static bool
@@ -966,29 +1028,41 @@ copyout_ool(struct task *t, mach_msg_ool_descriptor_t *d, bool virtual_copy)
 }
 
 /*
- * Gives the message's rights to s and turns k->msg into what the receiver
- * sees: the header's rights and each port descriptor's. Out-of-line memory
- * and port arrays are left for copyout_memory, after ipc_lock is dropped.
- * Consumes the destination right.
+ * The destination's side of a received message, p (k->remote) locked: the
+ * right the message came on is used up. Returns the receive right's name.
+ */
+static mach_port_name_t
+took_dest_right_locked(struct port *p, struct kmsg *k)
+{
+	mach_port_name_t name = p->receiver_name;
+
+	assert(k->remote == p);
+	if (k->remote_type == MACH_MSG_TYPE_PORT_SEND)
+		port_release_send_locked(p);
+	else
+		p->sorights--;	/* a send-once right used, not lost */
+	port_unref_locked(p);
+	return name;
+}
+
+/*
+ * Gives the message's other rights to s (its lock held; each port's taken in
+ * turn) and turns k->msg into what the receiver sees: the header's rights and
+ * each port descriptor's. Out-of-line memory and port arrays are left for
+ * copyout_memory. dest_name: the name of the port it came on.
  */
 static void
-copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
+copyout_rights(struct ipc_space *s, mach_port_name_t dest_name, struct kmsg *k)
 {
 	mach_msg_header_t *m = k->msg;
 	mach_port_name_t reply = MACH_PORT_NULL;
 	mach_msg_type_name_t dest_type = k->remote_type;
 
 	if (k->local)
-		right_copyout_locked(s, k->local, k->local_type, &reply);
-	if (k->remote_type == MACH_MSG_TYPE_PORT_SEND) {
-		port_release_send_locked(k->remote);
-	} else {
-		k->remote->sorights--;	/* a send-once right used, not lost */
-	}
-	port_unref_locked(k->remote);
+		right_copyout(s, k->local, k->local_type, &reply);
 	m->msgh_bits = (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->local ? k->local_type : 0, dest_type);
 	m->msgh_remote_port = reply;
-	m->msgh_local_port = from->receiver_name;
+	m->msgh_local_port = dest_name;
 	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		mach_msg_body_t *body = (mach_msg_body_t *)(m + 1);
 		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
@@ -998,7 +1072,7 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
 			if (d->type.type != MACH_MSG_PORT_DESCRIPTOR)
 				continue;
 			if (p && d->port.name != MACH_PORT_DEAD)
-				right_copyout_locked(s, p, d->port.disposition, &name);
+				right_copyout(s, p, d->port.disposition, &name);
 			d->port.name = name;
 		}
 	}
@@ -1009,7 +1083,7 @@ copyout_rights_locked(struct ipc_space *s, struct port *from, struct kmsg *k)
  * copy, in place; with addr 0 (no room for the names) the rights are released.
  */
 static void
-copyout_port_array_locked(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *d, uint32_t addr)
+copyout_port_array(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *d, uint32_t addr)
 {
 	struct port **a = (struct port **)(uintptr_t)d->address;
 	mach_port_name_t *names = (mach_port_name_t *)a;	/* the same buffer, reused in place */
@@ -1019,18 +1093,18 @@ copyout_port_array_locked(struct ipc_space *s, mach_msg_ool_ports_descriptor_t *
 		mach_port_name_t name = (mach_port_name_t)(uintptr_t)p;	/* NULL or DEAD stay */
 		if (p && p != (struct port *)MACH_PORT_DEAD) {
 			if (addr)
-				right_copyout_locked(s, p, d->disposition, &name);
+				right_copyout(s, p, d->disposition, &name);
 			else
-				right_destroy_carried_locked(p, d->disposition);
+				right_destroy_carried(p, d->disposition);
 		}
 		names[j] = name;
 	}
 }
 
 /*
- * The receiver's side of out-of-line memory and port arrays, with ipc_lock
- * not held: regions into fresh memory of t's map, then (ipc_lock taken once
- * more, only when there are port arrays) the arrays' rights into its space and
+ * The receiver's side of out-of-line memory and port arrays, with no lock
+ * held: regions into fresh memory of t's map, then (the space's lock taken
+ * once more, only when there are port arrays) the arrays' rights into it and
  * their names into fresh memory. Sets *lost_memory when a region or an array
  * found no room (its address is then 0).
  */
@@ -1067,7 +1141,7 @@ copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
 	f = ipc_space_lock(t->space);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++)
 		if (arrays & (1u << i))
-			copyout_port_array_locked(t->space, &d[i].ool_ports, addrs[i]);
+			copyout_port_array(t->space, &d[i].ool_ports, addrs[i]);
 	ipc_space_unlock(t->space, f);
 	for (uint32_t i = 0; i < 32 && i < body->msgh_descriptor_count; i++) {
 		mach_msg_ool_ports_descriptor_t *o = &d[i].ool_ports;
@@ -1086,17 +1160,23 @@ copyout_memory(struct task *t, struct kmsg *k, bool *lost_memory)
 }
 
 /*
- * Under ipc_lock: the wait for a message, the check of the buffer (before
- * the message leaves its queue, so a bad buffer leaves it queued), the
- * dequeue and the rights. Then, unlocked: out-of-line memory and the copy of
- * the body, whose length the sender chose. Another thread of the task that
- * unmaps the buffer in between gets MACH_RCV_INVALID_DATA, as its own race.
+ * Under the space's lock and the port's: the wait for a message, the check of
+ * the buffer (before the message leaves its queue, so a bad buffer leaves it
+ * queued), the dequeue and the rights. Then, unlocked: out-of-line memory and
+ * the copy of the body, whose length the sender chose. Another thread of the
+ * task that unmaps the buffer in between gets MACH_RCV_INVALID_DATA, as its
+ * own race.
+ *
+ * A set is looked at under its lock, its members' queues as hints; a member
+ * with a message is then taken under its own lock (with a reference, since
+ * the set's lock is let go first) and looked at again.
  */
 mach_msg_return_t
 ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, mach_port_name_t name,
 	    mach_msg_timeout_t timeout)
 {
 	struct task *t = curtask();
+	struct ipc_space *s = t->space;
 	mach_msg_security_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0, { { 0, 0 } } };
 	mach_msg_size_t tsize = ipc_trailer_size(option);
 	mach_msg_return_t mr;
@@ -1104,105 +1184,140 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	struct kmsg *k, *dead = NULL;
 	struct port *p;
 	struct pset *ps;
-	struct port *handoff_port = NULL;
-	uint32_t f, want = 0;
-	bool lost_memory = false;
+	struct port *held = NULL;	/* p, with a reference of ours to drop once p is let go */
+	mach_port_name_t dest_name;
+	uint32_t f, want = 0, need;
+	bool lost_memory = false, handed = false;
 
 	/* the buffer is checked when there is a message for it (the fast path's sender checks it) */
 	if (rcv_size < HDR || umsg >= USER_TOP || rcv_size > USER_TOP - umsg)
 		return MACH_RCV_INVALID_DATA;
 	if ((option & MACH_RCV_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
-	if (t->object_regions)	/* a pager cannot be waited for under ipc_lock: fault in now */
+	if (t->object_regions)	/* a pager cannot be waited for with interrupts off: fault in now */
 		vm_fault_in_objects(t, umsg, rcv_size);
 
-	f = ipc_space_lock(t->space);
+	f = ipc_space_lock(s);
 look:
 	for (;;) {
+		struct spinlock *lock;
 		struct waitq *wq;
-		uint64_t now;
+		uint64_t now, wait = 0;
 		enum wake_reason why;
+		struct thread *me = curthread();
 
-		mr = lookup_receiver_locked(t->space, name, &p, &ps);
+		mr = lookup_receiver_locked(s, name, &p, &ps);
 		if (mr != MACH_MSG_SUCCESS)
-			goto out;
-		if (ps)
+			goto out_space;
+		if (ps) {
+			spin_lock_irqoff(&ps->lock);
 			p = first_ready_member(ps);
-		if (p && !list_empty(&p->messages))
-			break;
+			if (p) {
+				port_ref(p);
+				spin_unlock_irqoff(&ps->lock);
+				port_lock(p);
+				held = p;
+				if (p->pset == ps && !list_empty(&p->messages))
+					break;
+				port_unlock(p);		/* taken meanwhile (several CPUs): look again */
+				port_unref(p);
+				held = NULL;
+				continue;
+			}
+			lock = &ps->lock;
+			wq = &ps->receivers;
+		} else {
+			port_lock(p);
+			if (!list_empty(&p->messages))
+				break;
+			lock = &p->lock;
+			wq = &p->receivers;
+		}
 		if (option & MACH_RCV_TIMEOUT) {
 			now = clock_ticks();
 			if (!timeout || now >= deadline) {
+				spin_unlock_irqoff(lock);
 				mr = MACH_RCV_TIMED_OUT;
-				goto out;
+				goto out_space;
 			}
+			wait = deadline - now;
 		}
-		wq = ps ? &ps->receivers : &p->receivers;
-		curthread()->rcv_buf = umsg;	/* where the fast path may deliver */
-		curthread()->rcv_size = rcv_size;
-		curthread()->rcv_option = (uint32_t)option;
-		spin_unlock_irqoff(&t->space->lock);	/* as ipc_wait_space_locked, but... */
-		why = ipc_wait_locked(wq, (option & MACH_RCV_TIMEOUT) ? deadline - clock_ticks() + 0 : 0);
-		curthread()->rcv_buf = 0;
-		if (curthread()->rcv_done) {	/* ...delivered straight into our buffer: the space is not needed */
-			curthread()->rcv_done = false;
-			mr = curthread()->rcv_result;
-			ipc_unlock(f);
-			return mr;
+		me->rcv_buf = umsg;	/* where the fast path may deliver */
+		me->rcv_size = rcv_size;
+		me->rcv_option = (uint32_t)option;
+		/* the object stays while we wait: our name for it may go meanwhile */
+		if (ps)
+			__atomic_add_fetch(&ps->refs, 1, __ATOMIC_RELAXED);
+		else
+			port_ref(p);
+		spin_unlock_irqoff(&s->lock);
+		/* the object is let go once the wait is certain, and not taken again: we look anew */
+		spin_lock_irqoff(&sched_lock);
+		why = waitq_wait_dropping_locked(wq, wait, lock);
+		me->rcv_buf = 0;
+		spin_unlock_irqoff(&sched_lock);
+		if (ps)
+			pset_unref(ps);
+		else
+			port_unref(p);
+		if (me->rcv_done) {	/* delivered straight into our buffer: nothing more to do */
+			me->rcv_done = false;
+			ipc_end(f);
+			return me->rcv_result;
 		}
-		spin_unlock_irqoff(&ipc_lock);		/* the space comes first */
-		spin_lock_irqoff(&t->space->lock);
-		spin_lock_irqoff(&ipc_lock);
-		if (curthread()->ipc_handoff) {	/* a sender gave us its message directly */
-			k = curthread()->ipc_handoff;
-			handoff_port = p = curthread()->ipc_handoff_port;
-			curthread()->ipc_handoff = NULL;
-			curthread()->ipc_handoff_port = NULL;
-			goto got;
+		spin_lock_irqoff(&s->lock);
+		if (me->ipc_handoff) {	/* a sender gave us its message directly (with a reference on p) */
+			k = me->ipc_handoff;
+			held = p = me->ipc_handoff_port;
+			me->ipc_handoff = NULL;
+			me->ipc_handoff_port = NULL;
+			port_lock(p);
+			handed = true;
+			break;
 		}
 		if (why == WAKE_ABORTED) {
 			mr = MACH_RCV_INTERRUPTED;
-			goto out;
+			goto out_space;
 		}
 	}
 
-	k = list_entry(p->messages.next, struct kmsg, link);
-	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS)
-		goto bad_buffer;	/* the message stays queued */
-	list_remove(&k->link);	/* ipc_dequeue_locked, inline */
-	p->msgcount--;
-	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX)
-		kmsg_clear_transit_locked(k);
-	ipc_wake_one_locked(&p->senders);
-	goto checked;
-got:
-	if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
+	/* p locked, and the space */
+	if (!handed) {
+		k = list_entry(p->messages.next, struct kmsg, link);
+		if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS)
+			goto bad_buffer;	/* the message stays queued */
+		list_remove(&k->link);	/* ipc_dequeue_locked, inline */
+		p->msgcount--;
+		kmsg_left_queue(k);
+		ipc_wake_one_locked(&p->senders);
+	} else if (copyout_check_nofault(t, umsg, MIN(rcv_size, k->size + tsize)) != KERN_SUCCESS) {
 		requeue_front_locked(p, k);	/* handed to us, but we cannot take it */
-		port_unref_locked(handoff_port);
-		handoff_port = NULL;
 		goto bad_buffer;
 	}
-checked:
 	if (k->size + tsize > rcv_size) {
 		mach_msg_size_t need = k->size + tsize;
 		mr = MACH_RCV_TOO_LARGE;
 		if (option & MACH_RCV_LARGE) {	/* leave it queued; say how much room it needs */
 			requeue_front_locked(p, k);
 			copyout(t, &need, umsg + offsetof(mach_msg_header_t, msgh_size), sizeof need);
-			goto out;
+			port_unlock(p);
+			goto out_space;
 		}
 		p->seqno++;
-		kmsg_release_rights_locked(k);
+		port_unlock(p);
+		kmsg_release_rights(k);
 		dead = k;	/* its memory is freed below, unlocked */
-		goto out;
+		goto out_space;
 	}
 	trailer.msgh_seqno = p->seqno++;
 	trailer.msgh_trailer_size = tsize;
 	trailer.msgh_sender.val[0] = k->sender;
-	copyout_rights_locked(t->space, p, k);
-	if (handoff_port)
-		port_unref_locked(handoff_port);
-	ipc_space_unlock(t->space, f);
+	dest_name = took_dest_right_locked(p, k);
+	port_unlock(p);
+	copyout_rights(s, dest_name, k);
+	if (held)
+		port_unref(held);
+	ipc_space_unlock(s, f);
 
 	copyout_memory(t, k, &lost_memory);
 	if (copyout(t, k->msg, umsg, k->size) != KERN_SUCCESS ||
@@ -1216,19 +1331,25 @@ checked:
 	return mr;
 
 bad_buffer:
-	/* fault the buffer in (a zero-filled page each) with ipc_lock dropped, then look again */
+	/* fault the buffer in (a zero-filled page each) with no lock held, then look again */
 	mr = MACH_RCV_INVALID_DATA;
-	if (MIN(rcv_size, k->size + tsize) <= want)
-		goto out;	/* faulted in already: the buffer is bad */
-	want = MIN(rcv_size, k->size + tsize);
-	ipc_space_unlock(t->space, f);
+	need = MIN(rcv_size, k->size + tsize);	/* (k is the queue's again once p goes) */
+	port_unlock(p);
+	if (held)
+		port_unref(held);
+	held = NULL;
+	handed = false;
+	if (need <= want)
+		goto out_space;	/* faulted in already: the buffer is bad */
+	want = need;
+	ipc_space_unlock(s, f);
 	copyout_prefault(t, umsg, want);
-	f = ipc_space_lock(t->space);
+	f = ipc_space_lock(s);
 	goto look;
-out:
-	if (handoff_port)
-		port_unref_locked(handoff_port);
-	ipc_space_unlock(t->space, f);
+out_space:
+	if (held)
+		port_unref(held);
+	ipc_space_unlock(s, f);
 	if (dead)
 		kmsg_free_unlocked(dead);
 	return mr;

@@ -28,7 +28,7 @@ ipc_is_send_disposition(mach_msg_type_name_t d)
 	return d >= MACH_MSG_TYPE_MOVE_SEND && d <= MACH_MSG_TYPE_MAKE_SEND_ONCE;
 }
 
-/* Checks every right against the space; changes nothing. Caller holds ipc_lock. */
+/* Checks every right against the space; changes nothing. Caller holds the space's lock. */
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
 
 /*

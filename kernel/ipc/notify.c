@@ -5,6 +5,10 @@
  * sending it consumes that right. Kernel messages ignore the queue limit, as
  * Mach's do. A dead-name notification carries a user reference for the dead
  * name, as in Mach: the name counts it when it turns dead (right.c).
+ *
+ * Locks: the functions named _locked hold the lock of the port whose state
+ * they read (p); the port notified is never locked here, since only the
+ * deferred work (defer.c) touches it.
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -13,95 +17,72 @@
 #include <mach/notify.h>
 #include "notify_kuser.h"
 
-/* A send-once right the kernel held goes unused, and silently (after dest's own work). */
-static void
-forget_locked(struct port *dest)
-{
-	ipc_defer_forget_locked(dest);
-}
-
-/* Whether dest can still hear; if not, its right just goes (nobody to tell). */
-static bool
-listening_locked(struct port *dest)
-{
-	if (dest->active)
-		return true;
-	forget_locked(dest);	/* may free dest */
-	return false;
-}
-
 /*
  * Sends k, which kreq_mach_notify_* built if kr says so, to dest; without
- * memory the notification is lost. Takes over the send-once right to dest.
+ * memory the notification is lost, and the right with it. Takes over the
+ * send-once right to dest. Nothing of dest's is touched here, so no lock of
+ * dest's is needed: the deferred work (defer.c) delivers k, or destroys it
+ * when dest can no longer hear.
  */
 static void
-send_locked(struct port *dest, mach_msg_id_t id, kern_return_t kr, struct kmsg *k)
+send(struct port *dest, mach_msg_id_t id, kern_return_t kr, struct kmsg *k)
 {
 	if (kr != KERN_SUCCESS) {
 		kprintf("kernel: notification %d lost (out of memory)\n", id);
-		forget_locked(dest);
+		ipc_defer_forget(dest);
 		return;
 	}
-	ipc_defer_send_locked(k);	/* queued after the work that caused it (defer.c) */
+	ipc_defer_send(k);	/* queued after the work that caused it (defer.c) */
 }
 
+/*
+ * The right itself is the notification: one to a dead port is forgotten at
+ * once (active only ever turns false, so reading it without dest's lock is
+ * safe; one that dies after the look is caught when delivered, and the right
+ * comes back here to be forgotten then).
+ */
 void
-notify_send_once_locked(struct port *dest)
+notify_send_once(struct port *dest)
 {
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
-	if (!listening_locked(dest))
+	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED)) {
+		ipc_defer_forget(dest);
 		return;
+	}
 	kr = kreq_mach_notify_send_once(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE);
-	send_locked(dest, MACH_NOTIFY_SEND_ONCE, kr, k);
+	send(dest, MACH_NOTIFY_SEND_ONCE, kr, k);
 }
 
 void
-notify_dead_name_locked(struct port *dest, mach_port_name_t name)
+notify_dead_name(struct port *dest, mach_port_name_t name)
 {
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
-	if (!listening_locked(dest))
+	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED)) {
+		ipc_defer_forget(dest);
 		return;
+	}
 	kr = kreq_mach_notify_dead_name(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
-	send_locked(dest, MACH_NOTIFY_DEAD_NAME, kr, k);
+
+	send(dest, MACH_NOTIFY_DEAD_NAME, kr, k);
 }
 
 static void
-notify_port_deleted_locked(struct port *dest, mach_port_name_t name)
+notify_port_deleted(struct port *dest, mach_port_name_t name)
 {
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
-	if (!listening_locked(dest))
+	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED)) {
+		ipc_defer_forget(dest);
 		return;
-	kr = kreq_mach_notify_port_deleted(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
-	send_locked(dest, MACH_NOTIFY_PORT_DELETED, kr, k);
-}
-
-/* The old entry point, by id, for the callers that still use it (port.c, port_rpc.c). */
-void
-ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *body, mach_msg_size_t len)
-{
-	mach_port_name_t name = MACH_PORT_NULL;
-
-	if (len >= sizeof name)
-		memcpy(&name, body, sizeof name);
-	switch (id) {
-	case MACH_NOTIFY_SEND_ONCE:
-		notify_send_once_locked(dest);
-		break;
-	case MACH_NOTIFY_DEAD_NAME:
-		notify_dead_name_locked(dest, name);
-		break;
-	case MACH_NOTIFY_PORT_DELETED:
-		notify_port_deleted_locked(dest, name);
-		break;
-	default:
-		panic("ipc_kernel_send_once_locked: notification %d has no format", id);
 	}
+	kr = kreq_mach_notify_port_deleted(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
+
+	send(dest, MACH_NOTIFY_PORT_DELETED, kr, k);
 }
 
 /*
@@ -113,39 +94,42 @@ notify_port_died_locked(struct port *p)
 {
 	struct list *l;
 
+	assert_held(&p->lock);
 	while ((l = list_pop_front(&p->dnrequests)) != NULL)
-		ipc_defer_dead_name_locked(list_entry(l, struct dnrequest, link));
+		ipc_defer_dead_name(list_entry(l, struct dnrequest, link));
 	if (p->nsrequest) {	/* the no-senders request dies with the port */
 		struct port *n = p->nsrequest;
 		p->nsrequest = NULL;
-		right_destroy_carried_locked(n, MACH_MSG_TYPE_PORT_SEND_ONCE);
+		port_release_sendonce(n);
 	}
 }
 
 /*
  * The port-destroyed notification: p's receive right, taken out of wherever it
  * was, goes to n. False (n's right destroyed, p left to die) when n cannot
- * take it: n dead, n in transit itself, n being p, or no memory.
+ * take it: n dead, n in transit itself, n being p, or no memory; when n
+ * stops being able to take it before it is delivered (with several CPUs),
+ * the deferred work destroys it, and p dies then.
  */
 bool
 notify_port_destroyed_locked(struct port *n, struct port *p)
 {
 	struct kmsg *k = NULL;
 
-	if (!n->active || !n->receiver || n == p ||
+	assert_held(&p->lock);
+	/* (n's state read without its lock, as hints: delivery looks again under it) */
+	if (n == p || !__atomic_load_n(&n->active, __ATOMIC_RELAXED) || !__atomic_load_n(&n->receiver, __ATOMIC_RELAXED) ||
 	    kreq_mach_notify_port_destroyed(&k, n, MACH_MSG_TYPE_PORT_SEND_ONCE, p) != KERN_SUCCESS) {
-		right_destroy_carried_locked(n, MACH_MSG_TYPE_PORT_SEND_ONCE);
+		port_release_sendonce(n);
 		return false;
 	}
 	/* in transit now: out of its space and its set; waiting receivers look again and find it gone */
-	p->refs++;		/* the right the message carries */
+	port_ref(p);		/* the right the message carries */
 	p->receiver = NULL;
-	if (p->pset) {
-		list_remove(&p->pset_link);
-		p->pset = NULL;
-	}
+	if (p->pset)
+		pset_remove_locked(p);
 	ipc_wake_all_locked(&p->receivers);
-	ipc_defer_send_locked(k);	/* defer.c destroys it if n cannot take it by then */
+	ipc_defer_send(k);
 	return true;
 }
 
@@ -156,13 +140,16 @@ notify_no_senders_locked(struct port *p)
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
+	assert_held(&p->lock);
 	if (!n)
 		return;
 	p->nsrequest = NULL;
-	if (!listening_locked(n))
+	if (!__atomic_load_n(&n->active, __ATOMIC_RELAXED)) {
+		ipc_defer_forget(n);
 		return;
+	}
 	kr = kreq_mach_notify_no_senders(&k, n, MACH_MSG_TYPE_PORT_SEND_ONCE, p->mscount);
-	send_locked(n, MACH_NOTIFY_NO_SENDERS, kr, k);
+	send(n, MACH_NOTIFY_NO_SENDERS, kr, k);
 }
 
 struct dnrequest *
@@ -192,11 +179,12 @@ notify_name_deleted_locked(struct ipc_space *s, mach_port_name_t name, struct po
 {
 	struct list *l, *tmp;
 
+	assert_held(&p->lock);
 	list_for_each_safe(l, tmp, &p->dnrequests) {
 		struct dnrequest *d = list_entry(l, struct dnrequest, link);
 		if (d->space == s && d->name == name) {
 			list_remove(&d->link);
-			notify_port_deleted_locked(d->notify, name);
+			notify_port_deleted(d->notify, name);
 			kfree(d);
 		}
 	}
@@ -207,11 +195,12 @@ notify_space_gone_locked(struct ipc_space *s, struct port *p)
 {
 	struct list *l, *tmp;
 
+	assert_held(&p->lock);
 	list_for_each_safe(l, tmp, &p->dnrequests) {
 		struct dnrequest *d = list_entry(l, struct dnrequest, link);
 		if (d->space == s) {
 			list_remove(&d->link);
-			right_destroy_carried_locked(d->notify, MACH_MSG_TYPE_PORT_SEND_ONCE);
+			port_release_sendonce(d->notify);
 			kfree(d);
 		}
 	}

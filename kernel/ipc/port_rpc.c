@@ -2,7 +2,7 @@
  * The mach_port_* calls on a task's name space (mach_port.defs): the handlers
  * that the generated decoder (build/gen/kernel/mach_port_kserver.c) calls for a
  * request that reached a task port, in the sender's thread. Each checks
- * everything under the space's lock and ipc_lock, then commits; results travel in the reply, so
+ * everything under the space's lock (and a port's, for its state), then commits; results travel in the reply, so
  * nothing is lost when the caller's buffer is bad (the receive fails instead,
  * as mach_msg does). A dying task answers KERN_INVALID_TASK.
  */
@@ -64,10 +64,9 @@ allocate(struct task *t, mach_port_right_t right, mach_port_name_t given, mach_p
 		kr = space_alloc_name_locked(s, name, &e);
 	}
 	if (kr == KERN_SUCCESS) {
-		if (p) {
+		if (p) {		/* (nobody else knows p yet) */
 			e->type = T_RECV;
 			e->object = p;
-			p->refs = 1;
 			p->receiver = s;
 			p->receiver_name = *name;
 		} else if (ps) {
@@ -79,9 +78,8 @@ allocate(struct task *t, mach_port_right_t right, mach_port_name_t given, mach_p
 			e->urefs = 1;
 		}
 	} else if (p) {
-		p->refs = 1;
 		p->active = false;
-		port_unref_locked(p);
+		port_unref(p);
 	} else if (ps) {
 		kfree(ps);
 	}
@@ -103,7 +101,7 @@ kdo_mach_port_allocate_name(struct task *t, mach_port_right_t right, mach_port_n
 	return MACH_PORT_VALID(name) ? allocate(t, right, name, &given) : KERN_INVALID_VALUE;
 }
 
-/* Runs op on the task's space with ipc_lock held. */
+/* Runs op on the task's space, its lock held. */
 static kern_return_t
 with_space(struct task *t, kern_return_t (*op)(struct ipc_space *, mach_port_name_t), mach_port_name_t name)
 {
@@ -164,9 +162,11 @@ mod_refs_locked(struct ipc_space *s, mach_port_name_t name, mach_port_right_t ri
 		if (delta != -1)
 			return KERN_INVALID_VALUE;
 		if (right == MACH_PORT_RIGHT_RECEIVE && (e->type & T_SEND)) {
-			struct port *p = e->object;
+			struct port *p = e->object;	/* (the entry's reference keeps it) */
 			e->type &= ~T_RECV;
+			port_lock(p);
 			port_destroy_locked(p);	/* the send right left under the name turns dead */
+			port_unlock(p);
 			entry_lazy_dead_locked(s, e);
 			return KERN_SUCCESS;
 		}
@@ -202,7 +202,10 @@ joins(struct ipc_entry *e, struct port *p, bool so)
 	return e->object == p && !so && (e->type & (T_SEND | T_RECV));
 }
 
-/* Puts a carried right (with its reference) into s under exactly `name`. */
+/*
+ * Puts a carried right (with its reference) into s under exactly `name`. The
+ * space's lock held, not p's (a dead name found on the way locks its port).
+ */
 static kern_return_t
 place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, mach_msg_type_name_t carried)
 {
@@ -218,7 +221,9 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 				if (e->urefs >= UREFS_MAX)
 					return KERN_UREFS_OVERFLOW;
 				e->urefs++;
-				p->srights--;
+				port_lock(p);
+				p->srights--;	/* two send rights merge into one */
+				port_unlock(p);
 			} else {
 				e->type |= T_SEND;
 				e->urefs = 1;
@@ -229,11 +234,13 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 			if (e->type & T_RECV)
 				return KERN_RIGHT_EXISTS;
 			e->type |= T_RECV;
+			port_lock(p);
 			p->receiver = s;
 			p->receiver_name = name;
+			port_unlock(p);
 			s->version++;
 		}
-		p->refs--;	/* the entry already holds one */
+		port_unref(p);	/* the entry already holds one: never the last */
 		return KERN_SUCCESS;
 	}
 	if (!so && right_find_port_locked(s, p))
@@ -246,8 +253,10 @@ place_right_locked(struct ipc_space *s, mach_port_name_t name, struct port *p, m
 	if (carried == MACH_MSG_TYPE_PORT_SEND)
 		space_rhash_insert_locked(s, e);
 	if (carried == MACH_MSG_TYPE_PORT_RECEIVE) {
+		port_lock(p);
 		p->receiver = s;
 		p->receiver_name = name;
+		port_unlock(p);
 	}
 	return KERN_SUCCESS;
 }
@@ -317,7 +326,7 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 	if (kr == KERN_INVALID_CAPABILITY)
 		kr = KERN_INVALID_RIGHT;
 	if (kr == KERN_SUCCESS) {
-		right_copyin_locked(s, name, msgt_name, p, polyPoly);
+		right_copyin(s, name, msgt_name, p, polyPoly);
 		*poly = p;
 	}
 	ipc_space_unlock(t->space, f);
@@ -326,7 +335,7 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 
 /*
  * mach_port_names walks the space a bounded step at a time (NAMES_STEP, in
- * space_walk_next_locked's units: about a slot each), dropping ipc_lock in
+ * space_walk_next_locked's units: about a slot each), dropping the space's lock in
  * between, so that a large space never keeps interrupts off for long. The
  * answer is still one moment's: a pass counts only if the space's version is
  * the same at its end as at its start, else it starts again. A port that
@@ -340,7 +349,7 @@ kdo_mach_port_extract_right(struct task *t, mach_port_name_t name, mach_msg_type
 #define DEATH_STEP	8	/* what a name whose port died costs more: the port may go with it */
 #define WORDS_PER_PAGE	(PAGE_SIZE / 4)
 
-/* Pages for n words; *vc is replaced when it holds fewer. ipc_lock is not held. */
+/* Pages for n words; *vc is replaced when it holds fewer. No lock held. */
 static kern_return_t
 words_room(struct vcopy **vc, uint32_t n)
 {
@@ -382,7 +391,7 @@ words_reply(struct vcopy *vc, uint32_t n)
 
 /*
  * One pass over the task's space: names and types into vn and vt (room for
- * `room` words each), dropping ipc_lock every `step`. KERN_SUCCESS with
+ * `room` words each), dropping the space's lock every `step`. KERN_SUCCESS with
  * *count when the space stayed the same throughout; KERN_ABORTED when it
  * changed (*count is then what it holds now, for the next pass's room).
  */
@@ -408,7 +417,8 @@ names_pass(struct task *t, struct vcopy *vn, struct vcopy *vt, uint32_t room, ui
 				kr = KERN_ABORTED;
 				break;
 			}
-			if ((e->type & (T_SEND | T_SO)) && !((struct port *)e->object)->active) {
+			if ((e->type & (T_SEND | T_SO)) &&
+			    !__atomic_load_n(&((struct port *)e->object)->active, __ATOMIC_RELAXED)) {
 				entry_turn_dead_locked(s, e);
 				budget -= MIN(budget, DEATH_STEP);
 			}
@@ -553,10 +563,15 @@ kdo_mach_port_rename(struct task *t, mach_port_name_t old, mach_port_name_t new)
 			n->dnrequest = saved.dnrequest;
 			if (n->type & T_SEND)
 				space_rhash_insert_locked(s, n);
-			if ((n->type & T_RECV))
-				((struct port *)n->object)->receiver_name = new;
-			if ((n->type & (T_SEND | T_SO)) && n->dnrequest)	/* its request follows it */
-				notify_name_renamed_locked(s, old, new, n->object);
+			if (n->type & (T_RECV | T_SEND | T_SO)) {
+				struct port *p = n->object;
+				port_lock(p);
+				if (n->type & T_RECV)
+					p->receiver_name = new;
+				if ((n->type & (T_SEND | T_SO)) && n->dnrequest)	/* its request follows it */
+					notify_name_renamed_locked(s, old, new, p);
+				port_unlock(p);
+			}
 		}
 	}
 	ipc_space_unlock(t->space, f);
@@ -587,26 +602,27 @@ kdo_mach_port_move_member(struct task *t, mach_port_name_t member, mach_port_nam
 	} else {
 		struct port *p = m->object;
 		struct pset *ps = s ? s->object : NULL;
+		port_lock(p);
 		if (!ps && !p->pset) {
 			kr = KERN_NOT_IN_SET;
 		} else {
 			if (p->pset)
-				list_remove(&p->pset_link);
-			p->pset = ps;
-			if (ps) {
-				list_push_back(&ps->members, &p->pset_link);
-				if (!list_empty(&p->messages))
-					ipc_wake_one_locked(&ps->receivers);
-			}
+				pset_remove_locked(p);
+			if (ps)
+				pset_add_locked(p, ps);	/* a message waiting wakes the set's receivers */
 			/* receivers waiting on the port itself must now look at the set */
 			ipc_wake_all_locked(&p->receivers);
 		}
+		port_unlock(p);
 	}
 	ipc_space_unlock(t->space, f);
 	return kr;
 }
 
-/* The receive right under name, for the attribute calls. Caller holds ipc_lock. */
+/*
+ * The receive right under name, for the attribute calls. The space's lock
+ * held; the caller locks the port (alive while the space holds its receive right).
+ */
 static kern_return_t
 receive_right_locked(struct task *t, mach_port_name_t name, struct port **p)
 {
@@ -635,8 +651,10 @@ kdo_mach_port_set_qlimit(struct task *t, mach_port_name_t name, mach_port_msgcou
 	f = ipc_space_lock(t->space);
 	kr = receive_right_locked(t, name, &p);
 	if (kr == KERN_SUCCESS) {
+		port_lock(p);
 		p->qlimit = qlimit;
 		ipc_wake_all_locked(&p->senders);
+		port_unlock(p);
 	}
 	ipc_space_unlock(t->space, f);
 	return kr;
@@ -651,8 +669,11 @@ kdo_mach_port_set_mscount(struct task *t, mach_port_name_t name, mach_port_mscou
 
 	f = ipc_space_lock(t->space);
 	kr = receive_right_locked(t, name, &p);
-	if (kr == KERN_SUCCESS)
+	if (kr == KERN_SUCCESS) {
+		port_lock(p);
 		p->mscount = mscount;
+		port_unlock(p);
+	}
 	ipc_space_unlock(t->space, f);
 	return kr;
 }
@@ -669,6 +690,8 @@ kdo_mach_port_get_attributes(struct task *t, mach_port_name_t name, mach_port_fl
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_space_lock(t->space);
 	kr = receive_right_locked(t, name, &p);
+	if (kr == KERN_SUCCESS)
+		port_lock(p);
 	if (kr == KERN_SUCCESS && flavor == MACH_PORT_LIMITS_INFO) {
 		mach_port_limits_t l = { p->qlimit };
 		memcpy(info, &l, sizeof l);
@@ -683,6 +706,8 @@ kdo_mach_port_get_attributes(struct task *t, mach_port_name_t name, mach_port_fl
 		memcpy(info, &st, sizeof st);
 		*infoCnt = MACH_PORT_RECEIVE_STATUS_COUNT;
 	}
+	if (kr == KERN_SUCCESS)
+		port_unlock(p);
 	ipc_space_unlock(t->space, f);
 	return kr;
 }
@@ -727,6 +752,7 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 		kr = KERN_INVALID_TASK;
 		goto out;
 	}
+again:
 	e = lookup(s, name);
 	if (!e) {
 		kr = KERN_INVALID_NAME;
@@ -738,19 +764,23 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			kr = KERN_INVALID_RIGHT;
 			goto out;
 		}
+		port_lock(p);
 		prev = p->pdrequest;
 		p->pdrequest = notify;
+		port_unlock(p);
 	} else if (id == MACH_NOTIFY_NO_SENDERS) {
 		struct port *p = e->object;
 		if (!(e->type & T_RECV)) {
 			kr = KERN_INVALID_RIGHT;
 			goto out;
 		}
+		port_lock(p);
 		prev = p->nsrequest;
 		p->nsrequest = notify;
 		/* no senders already (and none made since `sync`): say so at once */
 		if (notify && p->srights == 0 && p->mscount >= sync)
 			notify_no_senders_locked(p);
+		port_unlock(p);
 	} else {
 		struct port *p = e->object;
 		struct list *l;
@@ -769,8 +799,13 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 		}
 		if (e->type & T_DEAD) {
 			e->urefs++;
-			ipc_kernel_send_once_locked(notify, MACH_NOTIFY_DEAD_NAME, &name, sizeof name);
+			notify_dead_name(notify, name);
 			goto done;
+		}
+		port_lock(p);
+		if (!p->active) {	/* died since the look-up (another CPU): the name is dead now */
+			port_unlock(p);
+			goto again;
 		}
 		/* the port's list holds every space's requests: look there only when the name has one */
 		if (e->dnrequest) {
@@ -786,6 +821,7 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 						e->dnrequest = false;
 						s->version++;
 					}
+					port_unlock(p);
 					goto done;
 				}
 			}
@@ -794,6 +830,7 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 		if (notify) {
 			struct dnrequest *d = kzalloc(sizeof *d);
 			if (!d) {
+				port_unlock(p);
 				kr = KERN_RESOURCE_SHORTAGE;
 				goto out;
 			}
@@ -804,6 +841,7 @@ kdo_mach_port_request_notification(struct task *t, mach_port_name_t name, mach_m
 			e->dnrequest = true;
 			s->version++;
 		}
+		port_unlock(p);
 	}
 done:
 	*previous = prev;

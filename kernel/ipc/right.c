@@ -3,7 +3,8 @@
  * copyout into the receiver's space), and the user-visible deallocate and
  * destroy. right_check_locked() decides whether a copyin can succeed without
  * changing anything, so mach_msg can check a whole message before it commits.
- * All with the space's lock and ipc_lock held (ipc_space_lock).
+ * All with the space's lock held (ipc_space_lock); the _locked functions that
+ * take a port want its lock held too, the others take it themselves.
  *
  * Counting: an entry holds one reference on its port whatever rights it has;
  * a right in a message holds one. p->srights counts send rights (an entry with
@@ -39,16 +40,18 @@ entry_turn_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 	if (e->dnrequest && e->urefs < UREFS_MAX)
 		e->urefs++;
 
-	if (e->type & T_SEND) {
+	if (e->type & T_SEND)
 		space_rhash_remove_locked(s, e);
+	port_lock(p);
+	if (e->type & T_SEND)
 		p->srights--;
-	}
 	if (e->type & T_SO)
 		p->sorights--;
+	port_unlock(p);
 	e->type = T_DEAD;
 	e->object = NULL;
 	e->dnrequest = false;	/* the port's death took the request (notify.c) */
-	port_unref_locked(p);	/* (not a change of s->version: the port died before) */
+	port_unref(p);		/* (not a change of s->version: the port died before) */
 }
 
 /* What mach_port_type says of an entry: its rights, and DNREQUEST while a dead-name request waits on it. */
@@ -64,7 +67,7 @@ right_type_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *
 
 /*
  * The send or send-once right under name leaves it, and a dead-name request
- * on it goes. Only a name with a request looks through the port's requests
+ * on it goes (p locked). Only a name with a request looks through the port's requests
  * (every space's), so that a port many tasks watch costs its holders nothing.
  */
 static void
@@ -92,6 +95,7 @@ right_find_port_locked(struct ipc_space *s, struct port *p)
 	return space_rhash_lookup_locked(s, p);
 }
 
+/* The entry goes if it holds nothing now; p: its port, locked (its reference is never the last here). */
 static void
 drop_entry_if_empty(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e)
 {
@@ -139,7 +143,7 @@ right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_nam
 /*
  * Takes the right out of s (right_check_locked said it can) and returns it, with
  * a reference, as the right a message carries: PORT_SEND, PORT_SEND_ONCE or
- * PORT_RECEIVE.
+ * PORT_RECEIVE. p locked.
  */
 void
 right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port *p,
@@ -148,7 +152,8 @@ right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_na
 	struct ipc_entry *e = space_lookup_locked(s, name);
 
 	assert_held(&s->lock);
-	p->refs++;
+	assert_held(&p->lock);
+	port_ref(p);
 	switch (disp) {
 	case MACH_MSG_TYPE_MAKE_SEND:
 		p->srights++;
@@ -185,16 +190,23 @@ right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_na
 		s->version++;
 		p->receiver = NULL;
 		p->receiver_name = 0;
-		if (p->pset) {
-			list_remove(&p->pset_link);
-			p->pset = NULL;
-		}
+		if (p->pset)
+			pset_remove_locked(p);
 		break;
 	}
 	drop_entry_if_empty(s, name, e);
 }
 
-/* Gives the carried right (and its reference) to s; *name is where it landed. */
+void
+right_copyin(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port *p,
+	     mach_msg_type_name_t *carried)
+{
+	port_lock(p);
+	right_copyin_locked(s, name, disp, p, carried);
+	port_unlock(p);
+}
+
+/* Gives the carried right (and its reference) to s; *name is where it landed. p locked. */
 kern_return_t
 right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried, mach_port_name_t *name)
 {
@@ -203,6 +215,7 @@ right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t c
 	kern_return_t kr;
 
 	assert_held(&s->lock);
+	assert_held(&p->lock);
 	if (carried != MACH_MSG_TYPE_PORT_RECEIVE && !p->active) {
 		right_destroy_carried_locked(p, carried);
 		*name = MACH_PORT_DEAD;
@@ -256,17 +269,29 @@ right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t c
 	return KERN_SUCCESS;
 }
 
-/* A right in a message that will never be received. Consumes its reference. */
+kern_return_t
+right_copyout(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried, mach_port_name_t *name)
+{
+	kern_return_t kr;
+
+	port_lock(p);
+	kr = right_copyout_locked(s, p, carried, name);
+	port_unlock(p);
+	return kr;
+}
+
+/* A right in a message that will never be received. Consumes its reference. p locked. */
 void
 right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried)
 {
+	assert_held(&p->lock);
 	switch (carried) {
 	case MACH_MSG_TYPE_PORT_SEND:
 		port_release_send_locked(p);
 		port_unref_locked(p);
 		break;
 	case MACH_MSG_TYPE_PORT_SEND_ONCE:
-		port_release_sendonce_locked(p);
+		port_release_sendonce(p);
 		break;
 	case MACH_MSG_TYPE_PORT_RECEIVE:
 		port_destroy_locked(p);
@@ -275,6 +300,19 @@ right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried)
 	default:
 		port_unref_locked(p);
 	}
+}
+
+/* The same, p not locked (a send-once right needs no lock at all). */
+void
+right_destroy_carried(struct port *p, mach_msg_type_name_t carried)
+{
+	if (carried == MACH_MSG_TYPE_PORT_SEND_ONCE) {
+		port_release_sendonce(p);
+		return;
+	}
+	port_lock(p);
+	right_destroy_carried_locked(p, carried);
+	port_unlock(p);
 }
 
 /* mach_port_deallocate: one user reference of a send, send-once or dead-name right. */
@@ -298,8 +336,10 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 		e->type &= ~T_SO;
 		e->urefs = 0;
 		e->object = NULL;
+		port_lock(p);
 		name_deleted(s, name, e, p);
-		port_release_sendonce_locked(p);	/* consumes the entry's reference */
+		port_unlock(p);
+		port_release_sendonce(p);	/* consumes the entry's reference */
 		space_free_entry_locked(s, name);
 		return KERN_SUCCESS;
 	}
@@ -308,9 +348,14 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 	if (--e->urefs == 0) {
 		space_rhash_remove_locked(s, e);
 		e->type &= ~T_SEND;
+		port_lock(p);
 		name_deleted(s, name, e, p);
 		port_release_send_locked(p);
-		drop_entry_if_empty(s, name, e);
+		if (!(e->type & (T_SEND | T_RECV | T_SO | T_SET | T_DEAD))) {
+			space_free_entry_locked(s, name);
+			port_unref_locked(p);	/* the entry's: may be the last */
+		}
+		port_unlock(p);
 	}
 	return KERN_SUCCESS;
 }
@@ -328,9 +373,9 @@ right_destroy_locked(struct ipc_space *s, mach_port_name_t name)
 	entry_lazy_dead_locked(s, e);
 	if (e->type & T_SET) {
 		struct pset *ps = e->object;
-		pset_destroy_locked(ps);
-		pset_unref_locked(ps);
 		space_free_entry_locked(s, name);
+		pset_destroy(ps);
+		pset_unref(ps);
 		return KERN_SUCCESS;
 	}
 	if (e->type & T_DEAD) {
@@ -338,22 +383,22 @@ right_destroy_locked(struct ipc_space *s, mach_port_name_t name)
 		return KERN_SUCCESS;
 	}
 	p = e->object;
-	p->refs++;			/* keep p while its rights go */
 	if (e->type & T_SEND)
 		space_rhash_remove_locked(s, e);
+	port_lock(p);
 	if (e->dnrequest && (e->type & (T_SEND | T_SO)))
 		notify_name_deleted_locked(s, name, p);
 	if (e->type & T_SEND)
 		port_release_send_locked(p);
 	if (e->type & T_SO) {
-		p->refs++;		/* release_sendonce consumes one */
-		port_release_sendonce_locked(p);
+		port_ref(p);		/* release_sendonce consumes one */
+		port_release_sendonce(p);
 	}
 	if (e->type & T_RECV)
 		port_destroy_locked(p);
 	e->type = 0;
-	port_unref_locked(p);		/* the entry's */
 	space_free_entry_locked(s, name);
-	port_unref_locked(p);
+	port_unref_locked(p);		/* the entry's */
+	port_unlock(p);
 	return KERN_SUCCESS;
 }

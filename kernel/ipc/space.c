@@ -9,7 +9,7 @@
  * nothing for the tree. The reverse hash, port to name, is space_rhash.c.
  *
  * Nothing here takes time that grows with the space (every function runs
- * with ipc_lock held, interrupts off): the table is a directory of chunks,
+ * with the space's lock held, interrupts off): the table is a directory of chunks,
  * a page each, and grows a chunk at a time, its slots made one at a time as
  * names need them; the free list is doubly linked, so a chosen name takes its
  * slot off it at once; the tree counts its names, so a range of them is

@@ -10,7 +10,7 @@
  * to a new bucket rh_level + rh_split. Buckets live in pages of 1,024 behind
  * a directory (itself a page once there are two), like the table's slots, so
  * a new bucket costs at most a page. Chains link entries through ipc_entry.rnext; entries never
- * move, so the links stay good. With ipc_lock held, like the space.
+ * move, so the links stay good. Under the space's lock.
  */
 #include <kern/ipc_space.h>
 #include <kern/kmem.h>

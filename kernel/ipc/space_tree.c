@@ -1,7 +1,7 @@
 /*
  * The names of a space that its table (space.c) cannot hold: an AVL tree keyed
  * by name. Mach keeps such names in a splay tree; a balanced tree bounds every
- * single call instead of their average, which matters under ipc_lock with
+ * single call instead of their average, which matters under the space's lock with
  * interrupts off. Each node counts the names below it, so how many names lie
  * in a range costs two descents. Nodes never move, so an entry pointer stays
  * good until its name is removed. The caller allocates and frees the nodes;

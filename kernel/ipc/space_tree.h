@@ -1,6 +1,6 @@
 /*
  * What space.c uses of space_tree.c: a balanced tree of the names a space's
- * table cannot hold. With ipc_lock held, like the space it belongs to.
+ * table cannot hold. Under the lock of the space it belongs to.
  */
 #ifndef IPC_SPACE_TREE_H
 #define IPC_SPACE_TREE_H

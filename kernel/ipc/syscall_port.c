@@ -38,19 +38,24 @@ syscall_port_raise(struct thread *th, bool *had_port)
 	if (!reply)
 		return EXCEPTION_NO_ANSWER;	/* out of memory: the thread ends, not its task */
 	thread_state_get(th, &state);
-	f = spin_lock_irqsave(&ipc_lock);
-	sp = task->special[task_special_slot(TASK_SYSCALL_PORT)];	/* again: it may have gone */
-	if (!sp || !sp->active || sp->kotype != KOBJ_NONE)
+	f = ipc_begin();
+	/* again: it may have gone */
+	sp = ipc_task_copy_special(task, &task->special[task_special_slot(TASK_SYSCALL_PORT)]);
+	if (!sp)
 		goto out;
-	if (kreq_syscall_raise(&k, sp, MACH_MSG_TYPE_PORT_SEND, reply, MACH_MSG_TYPE_PORT_SEND_ONCE,
-			       (const natural_t *)&state, i386_THREAD_STATE_COUNT) != KERN_SUCCESS)
+	if (sp->kotype != KOBJ_NONE || !__atomic_load_n(&sp->active, __ATOMIC_RELAXED) ||
+	    kreq_syscall_raise(&k, sp, MACH_MSG_TYPE_PORT_SEND, reply, MACH_MSG_TYPE_PORT_SEND_ONCE,
+			       (const natural_t *)&state, i386_THREAD_STATE_COUNT) != KERN_SUCCESS) {
+		right_destroy_carried(sp, MACH_MSG_TYPE_PORT_SEND);
 		goto out;
-	port_copy_send_locked(sp);	/* the rights the message now holds */
-	reply->refs++;
+	}
+	port_lock(reply);
+	port_ref(reply);
 	reply->sorights++;
-	ipc_enqueue_locked(sp, k);	/* kernel messages ignore the queue limit */
+	port_unlock(reply);
+	ipc_kernel_request_send(sp, k);
 
-	k = ipc_kernel_reply_wait_locked(th, reply);
+	k = ipc_kernel_reply_wait(th, reply);
 	if (k) {
 		if (kreply_syscall_raise(k, (natural_t *)&state, &count) == KERN_SUCCESS &&
 		    count == i386_THREAD_STATE_COUNT) {
@@ -59,9 +64,9 @@ syscall_port_raise(struct thread *th, bool *had_port)
 		} else {
 			outcome = EXCEPTION_UNHANDLED;
 		}
-		kmsg_destroy_locked(k);
+		kmsg_destroy(k);
 	}
 out:
-	ipc_unlock(f);
+	ipc_end(f);
 	return outcome;
 }

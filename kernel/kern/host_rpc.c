@@ -35,9 +35,9 @@ kdo_host_get_device_port(struct port *host, struct port **device)
 
 	if (host != host_priv_port)
 		return KERN_INVALID_HOST;
-	f = spin_lock_irqsave(&ipc_lock);
-	port_copy_send_locked(device_port);
+	f = ipc_begin();
+	port_copy_send(device_port);
 	*device = device_port;
-	ipc_unlock(f);
+	ipc_end(f);
 	return KERN_SUCCESS;
 }

@@ -3,7 +3,7 @@
  * queues with optional timeouts, and preemption at the end of a timer quantum.
  * Thread creation and exit live in thread.c; the switch itself in arch/i386.
  *
- * Lock order: task->lock, then ipc_lock, then sched_lock. sched_lock is held across the
+ * Lock order: task->lock, then IPC's locks (a space's, a port's), then sched_lock. sched_lock is held across the
  * context switch; the thread that resumes releases it (a new thread releases it
  * in sched_thread_start).
  */
@@ -329,9 +329,9 @@ sched_take_dead_locked(void)
 }
 
 void
-sched_reaper_wait_dropping_locked(struct spinlock *outer)
+sched_reaper_wait_locked(void)
 {
-	waitq_wait_dropping_locked(&reaper_wq, 0, outer);
+	waitq_wait_locked(&reaper_wq, 0);
 }
 
 void

@@ -8,7 +8,7 @@
  * once; freeing takes what calls still holding the task may look at.
  *
  * Lock order: map_lock (a mutex, held with no spin lock), then tasks_lock, then
- * task->lock, then ipc_lock, then sched_lock.
+ * task->lock, then IPC's locks, then sched_lock.
  */
 #include <kern/arch.h>
 #include <kern/clock.h>
@@ -41,6 +41,7 @@ static void
 task_setup(struct task *t, const char *name, struct pmap *pmap)
 {
 	t->lock = (struct spinlock)SPINLOCK_INIT("task", LOCK_RANK_TASK);
+	t->itk_lock = (struct spinlock)SPINLOCK_INIT("task itk", LOCK_RANK_ITK);
 	kmutex_init(&t->map_lock, "map");
 	vm_map_init(t);
 	strlcpy(t->name, name, sizeof t->name);
@@ -342,16 +343,15 @@ task_create_suspended_thread(struct task *task, struct port **right)
 	arch_thread_init_user(t, 0, 0, 0);
 	t->suspend_count = 1;	/* it stops at its first step towards user mode */
 	/* the right is made while nobody else can reach the thread: it may be gone once added */
-	f = spin_lock_irqsave(&ipc_lock);
-	t->self->refs++;
-	t->self->srights++;
+	f = ipc_begin();
+	port_copy_send(t->self);
 	*right = t->self;
-	ipc_unlock(f);
+	ipc_end(f);
 	kr = task_add_thread(task, t);
 	if (kr != KERN_SUCCESS) {	/* dying (KERN_INVALID_ARGUMENT), or at its limit */
-		f = spin_lock_irqsave(&ipc_lock);
-		right_destroy_carried_locked(*right, MACH_MSG_TYPE_PORT_SEND);
-		ipc_unlock(f);
+		f = ipc_begin();
+		right_destroy_carried(*right, MACH_MSG_TYPE_PORT_SEND);
+		ipc_end(f);
 		*right = NULL;
 		thread_free(t);
 		return kr;
@@ -476,14 +476,18 @@ static void
 reap_thread(struct thread *th)
 {
 	struct task *task = th->task;
+	struct port *self;
 	bool finish;
 	uint32_t f, g;
 
 	f = spin_lock_irqsave(&task->lock);
-	g = spin_lock_irqsave(&ipc_lock);
-	if (th->self)	/* its port dies as it leaves the list: both say it is gone */
-		kobject_port_destroy_locked(th->self);
+	g = ipc_begin();
+	spin_lock_irqoff(&task->itk_lock);
+	self = th->self;
 	th->self = NULL;
+	spin_unlock_irqoff(&task->itk_lock);
+	if (self)	/* its port dies as it leaves the list: both say it is gone */
+		kobject_port_destroy(self);
 	spin_lock_irqoff(&sched_lock);
 	list_remove(&th->task_link);
 	/* A task lives on without threads until task_terminate, as a Mach task does:
@@ -492,7 +496,7 @@ reap_thread(struct thread *th)
 	if (finish)
 		task->finishing = true;
 	spin_unlock_irqoff(&sched_lock);
-	ipc_unlock(g);
+	ipc_end(g);
 	spin_unlock_irqrestore(&task->lock, f);
 	thread_free(th);
 	f = spin_lock_irqsave(&sched_lock);
@@ -512,10 +516,11 @@ reaper(void *arg)
 		struct task *finish = NULL, *free = NULL;
 		struct thread *th;
 		bool kmsgs = false;
-		uint32_t f = ipc_sched_lock();	/* ipc_lock for the dying messages' list */
+		/* the dying messages' list is looked at as a hint: whoever adds to it wakes us under sched_lock */
+		uint32_t f = spin_lock_irqsave(&sched_lock);
 
 		while (!(th = sched_take_dead_locked())) {
-			if (ipc_dying_kmsgs_locked()) {
+			if (ipc_dying_kmsgs()) {
 				kmsgs = true;
 				break;
 			}
@@ -527,12 +532,9 @@ reaper(void *arg)
 				free = list_entry(list_pop_front(&to_free), struct task, reap_link);
 				break;
 			}
-			sched_reaper_wait_dropping_locked(&ipc_lock);
-			spin_unlock_irqoff(&sched_lock);
-			spin_lock_irqoff(&ipc_lock);
-			spin_lock_irqoff(&sched_lock);
+			sched_reaper_wait_locked();
 		}
-		ipc_sched_unlock(f);
+		spin_unlock_irqrestore(&sched_lock, f);
 		if (th)
 			reap_thread(th);
 		else if (kmsgs)

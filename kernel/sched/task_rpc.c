@@ -15,14 +15,6 @@
 #include <mach/thread_status.h>
 #include "task_kserver.h"
 
-/* A send right to p for a reply. Caller holds ipc_lock. */
-static struct port *
-send_right_locked(struct port *p)
-{
-	port_copy_send_locked(p);
-	return p;
-}
-
 kern_return_t
 kdo_task_create(struct task *t, boolean_t inherit_memory, struct port **child_task)
 {
@@ -41,9 +33,9 @@ kdo_task_create(struct task *t, boolean_t inherit_memory, struct port **child_ta
 		return KERN_RESOURCE_SHORTAGE;
 	}
 	ipc_task_inherit(child, t);
-	f = spin_lock_irqsave(&ipc_lock);
-	*child_task = send_right_locked(child->self);
-	ipc_unlock(f);
+	f = ipc_begin();
+	*child_task = ipc_task_copy_special(child, &child->self);
+	ipc_end(f);
 	task_unref(child);	/* it lives until task_terminate, as a Mach task does */
 	return KERN_SUCCESS;
 }
@@ -66,22 +58,27 @@ kdo_task_threads(struct task *t, struct port ***act_list, mach_msg_type_number_t
 	struct list *l;
 	uint32_t n = 0, cap, f;
 
-	f = ipc_sched_lock();
+	f = spin_lock_irqsave(&sched_lock);
 	list_for_each(l, &t->threads)
 		n++;
-	ipc_sched_unlock(f);
+	spin_unlock_irqrestore(&sched_lock, f);
 	cap = n + 4;	/* room for threads created while we allocate */
 	a = kzalloc(cap * sizeof *a);
 	if (!a)
 		return KERN_RESOURCE_SHORTAGE;
-	f = ipc_sched_lock();
+	/* the list under the task's lock (it is written under both), the ports under itk_lock */
+	f = spin_lock_irqsave(&t->lock);
+	spin_lock_irqoff(&t->itk_lock);
 	n = 0;
 	list_for_each(l, &t->threads) {
 		struct thread *th = list_entry(l, struct thread, task_link);
-		if (th->self && n < cap)
-			a[n++] = send_right_locked(th->self);
+		if (th->self && n < cap) {
+			port_copy_send(th->self);
+			a[n++] = th->self;
+		}
 	}
-	ipc_sched_unlock(f);
+	spin_unlock_irqoff(&t->itk_lock);
+	spin_unlock_irqrestore(&t->lock, f);
 	if (n == 0) {
 		kfree(a);
 		a = NULL;
@@ -161,16 +158,21 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 
 	if (which_port != TASK_KERNEL_PORT && task_special_slot(which_port) < 0)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_begin();
+	spin_lock_irqoff(&t->itk_lock);
 	if (!t->self)
 		kr = KERN_FAILURE;
 	else if (which_port == TASK_KERNEL_PORT)
 		p = t->sself ? t->sself : t->self;
 	else
 		p = t->special[task_special_slot(which_port)];
-	if (kr == KERN_SUCCESS)
-		*special_port = p ? send_right_locked(p) : NULL;
-	ipc_unlock(f);
+	if (kr == KERN_SUCCESS) {
+		if (p)
+			port_copy_send(p);
+		*special_port = p;
+	}
+	spin_unlock_irqoff(&t->itk_lock);
+	ipc_end(f);
 	return kr;
 }
 
@@ -188,17 +190,20 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
 
 	if (i < 0 && which_port != TASK_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&ipc_lock);
+	f = ipc_begin();
+	spin_lock_irqoff(&t->itk_lock);
 	if (!t->self) {		/* the task is dead: its rights are gone */
-		ipc_unlock(f);
+		spin_unlock_irqoff(&t->itk_lock);
+		ipc_end(f);
 		return KERN_FAILURE;
 	}
 	slot = which_port == TASK_KERNEL_PORT ? &t->sself : &t->special[i];
 	old = *slot;
 	*slot = special_port;
+	spin_unlock_irqoff(&t->itk_lock);
 	if (old)
-		right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
-	ipc_unlock(f);
+		right_destroy_carried(old, MACH_MSG_TYPE_PORT_SEND);
+	ipc_end(f);
 	return KERN_SUCCESS;
 }
 
@@ -243,10 +248,10 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
 		ipc_space_set_limit(t->space, limits[TASK_LIMIT_NAMES]);
 		spin_unlock_irqrestore(&t->space->lock, g);
 	}
-	g = ipc_sched_lock();
+	g = spin_lock_irqsave(&sched_lock);
 	memcpy(t->limits, limits, sizeof t->limits);
 	__atomic_store_n(&t->kmem->limit, limits[TASK_LIMIT_KMEM], __ATOMIC_RELAXED);
-	ipc_sched_unlock(g);
+	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&t->lock, f);
 	return KERN_SUCCESS;
 }

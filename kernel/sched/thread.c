@@ -54,31 +54,37 @@ thread_alloc(struct task *task, const char *name, int prio)
 void
 thread_free(struct thread *t)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct port *self, *exc, *sself;
 
-	spin_lock_irqoff(&sched_lock);
 	list_remove(&t->all_link);	/* thread_exit may have done it: removing twice is harmless */
-	spin_unlock_irqoff(&sched_lock);
-	if (t->self)
-		kobject_port_destroy_locked(t->self);
-	t->self = NULL;
-	if (t->exc_port)
-		right_destroy_carried_locked(t->exc_port, MACH_MSG_TYPE_PORT_SEND);
-	t->exc_port = NULL;
-	if (t->sself)
-		right_destroy_carried_locked(t->sself, MACH_MSG_TYPE_PORT_SEND);
-	t->sself = NULL;
+	spin_unlock_irqrestore(&sched_lock, f);
+	f = ipc_begin();
+	spin_lock_irqoff(&t->task->itk_lock);
+	self = t->self;
+	exc = t->exc_port;
+	sself = t->sself;
+	t->self = t->exc_port = t->sself = NULL;
+	spin_unlock_irqoff(&t->task->itk_lock);
+	if (self)
+		kobject_port_destroy(self);
+	if (exc)
+		right_destroy_carried(exc, MACH_MSG_TYPE_PORT_SEND);
+	if (sself)
+		right_destroy_carried(sself, MACH_MSG_TYPE_PORT_SEND);
 	if (t->ipc_handoff) {	/* handed a message, then killed before it looked */
-		kmsg_destroy_locked(t->ipc_handoff);
-		port_unref_locked(t->ipc_handoff_port);
+		kmsg_destroy(t->ipc_handoff);
+		port_unref(t->ipc_handoff_port);
 		t->ipc_handoff = NULL;
 	}
 	if (t->kreply) {	/* with an answer that came too late, if any */
+		port_lock(t->kreply);
 		port_destroy_locked(t->kreply);
 		port_unref_locked(t->kreply);
+		port_unlock(t->kreply);
 		t->kreply = NULL;
 	}
-	ipc_unlock(f);
+	ipc_end(f);
 	kfree(t->kstack);
 	kfree(t);
 }

@@ -2,8 +2,9 @@
  * The thread interface (thread.defs): the handlers that the generated decoder
  * (build/gen/kernel/thread_kserver.c) calls for a request that reached a
  * thread port. Threads have no reference count: a handler gets the thread's
- * port (which the request holds) and finds the thread under ipc_lock, which
- * keeps it alive while the lock is held; a thread gone meanwhile answers
+ * port (which the request holds) and finds the thread under the port's lock,
+ * which keeps it alive while the lock is held (the reaper clears the port's
+ * kobject under it before the thread goes); a thread gone meanwhile answers
  * MIG_SERVER_DIED, as a dead object does.
  */
 #include <kern/clock.h>
@@ -15,7 +16,7 @@
 #include <mach/thread_status.h>
 #include "thread_kserver.h"
 
-/* The thread behind its port, or NULL once gone. Caller holds ipc_lock. */
+/* The thread behind its port, or NULL once gone. Caller holds the port's lock. */
 static struct thread *
 thread_of_locked(struct port *self)
 {
@@ -30,7 +31,7 @@ kdo_thread_terminate(struct port *self)
 	struct task *task = NULL;
 	uint32_t id = 0, f;
 
-	f = ipc_sched_lock();
+	f = port_sched_lock(self);
 	th = thread_of_locked(self);
 	if (th) {
 		thread_terminate_locked(th);
@@ -40,7 +41,7 @@ kdo_thread_terminate(struct port *self)
 			task_ref(task);
 		}
 	}
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	if (!th)
 		return MIG_SERVER_DIED;
 	if (task) {
@@ -61,7 +62,7 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 
 	if (flavor != i386_THREAD_STATE && flavor != i386_TLS_STATE)
 		return KERN_INVALID_ARGUMENT;
-	f = ipc_sched_lock();
+	f = port_sched_lock(self);
 	th = thread_of_locked(self);
 	if (!th)
 		kr = MIG_SERVER_DIED;
@@ -71,7 +72,7 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 		thread_state_get(th, &st);
 	else
 		thread_tls_get(th, &tls);
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (flavor == i386_THREAD_STATE) {
@@ -102,7 +103,7 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 			return kr;
 	} else
 		return KERN_INVALID_ARGUMENT;
-	f = ipc_sched_lock();
+	f = port_sched_lock(self);
 	th = thread_of_locked(self);
 	if (!th)
 		kr = MIG_SERVER_DIED;
@@ -112,19 +113,19 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 		thread_state_set(th, &st);
 	else
 		thread_tls_set(th, &tls);
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	return kr;
 }
 
 kern_return_t
 kdo_thread_suspend(struct port *self)
 {
-	uint32_t f = ipc_sched_lock();
+	uint32_t f = port_sched_lock(self);
 	struct thread *th = thread_of_locked(self);
 
 	if (th)
 		th->suspend_count++;
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -132,7 +133,7 @@ kern_return_t
 kdo_thread_resume(struct port *self)
 {
 	kern_return_t kr = KERN_SUCCESS;
-	uint32_t f = ipc_sched_lock();
+	uint32_t f = port_sched_lock(self);
 	struct thread *th = thread_of_locked(self);
 
 	if (!th)
@@ -141,19 +142,19 @@ kdo_thread_resume(struct port *self)
 		kr = KERN_FAILURE;
 	else if (--th->suspend_count == 0)
 		waitq_wake_all_locked(&th->resume);
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	return kr;
 }
 
 kern_return_t
 kdo_thread_abort(struct port *self)
 {
-	uint32_t f = ipc_sched_lock();
+	uint32_t f = port_sched_lock(self);
 	struct thread *th = thread_of_locked(self);
 
 	if (th)
 		thread_abort_wait_locked(th);
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -168,7 +169,7 @@ kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 	if (flavor != THREAD_BASIC_INFO)
 		return KERN_INVALID_ARGUMENT;
 	memset(&info, 0, sizeof info);
-	f = ipc_sched_lock();
+	f = port_sched_lock(self);
 	th = thread_of_locked(self);
 	if (th) {
 		clock_ticks_to_time_value(th->ticks_used, &info.user_time);
@@ -177,7 +178,7 @@ kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 			       : th->suspend_count || th->task->suspend_count ? TH_STATE_STOPPED
 			       : th->state == THREAD_BLOCKED ? TH_STATE_WAITING : TH_STATE_RUNNING;
 	}
-	ipc_sched_unlock(f);
+	port_sched_unlock(self, f);
 	if (!th)
 		return MIG_SERVER_DIED;
 	memcpy(thread_info_out, &info, sizeof info);
@@ -185,25 +186,61 @@ kdo_thread_info(struct port *self, natural_t flavor, integer_t *thread_info_out,
 	return KERN_SUCCESS;
 }
 
+/*
+ * The thread behind self, with its task referenced and that task's itk_lock
+ * held (which guards the thread's ports), or NULL once gone. Under itk_lock,
+ * a thread whose port still names it is not freed: the reaper lets its port
+ * go first (task.c), and frees it later.
+ */
+static struct thread *
+thread_of_itk_locked(struct port *self, struct task **taskp)
+{
+	struct thread *th;
+	struct task *task = NULL;
+
+	port_lock(self);
+	th = thread_of_locked(self);
+	if (th) {
+		task = th->task;
+		task_ref(task);
+	}
+	port_unlock(self);
+	*taskp = task;
+	if (!th)
+		return NULL;
+	spin_lock_irqoff(&task->itk_lock);
+	port_lock(self);
+	if (self->kobject != th)
+		th = NULL;
+	port_unlock(self);
+	if (!th)
+		spin_unlock_irqoff(&task->itk_lock);
+	return th;
+}
+
 /* A port never set is success and MACH_PORT_NULL, as in Mach. */
 kern_return_t
 kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port **special_port)
 {
 	struct thread *th;
+	struct task *task;
 	struct port *p = NULL;
 	uint32_t f;
 
 	if (which_port != THREAD_KERNEL_PORT && which_port != THREAD_EXCEPTION_PORT)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&ipc_lock);
-	th = thread_of_locked(self);
+	f = ipc_begin();
+	th = thread_of_itk_locked(self, &task);
 	if (th) {
 		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_port : th->sself ? th->sself : th->self;
 		if (p)
-			port_copy_send_locked(p);
+			port_copy_send(p);
 		*special_port = p;
+		spin_unlock_irqoff(&task->itk_lock);
 	}
-	ipc_unlock(f);
+	ipc_end(f);
+	if (task)
+		task_unref(task);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }
 
@@ -216,20 +253,24 @@ kern_return_t
 kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *special_port)
 {
 	struct thread *th;
+	struct task *task;
 	struct port *old = NULL, **slot;
 	uint32_t f;
 
 	if (which_port != THREAD_EXCEPTION_PORT && which_port != THREAD_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock_irqsave(&ipc_lock);
-	th = thread_of_locked(self);
+	f = ipc_begin();
+	th = thread_of_itk_locked(self, &task);
 	if (th) {
 		slot = which_port == THREAD_KERNEL_PORT ? &th->sself : &th->exc_port;
 		old = *slot;
 		*slot = special_port;
+		spin_unlock_irqoff(&task->itk_lock);
 		if (old)
-			right_destroy_carried_locked(old, MACH_MSG_TYPE_PORT_SEND);
+			right_destroy_carried(old, MACH_MSG_TYPE_PORT_SEND);
 	}
-	ipc_unlock(f);
+	ipc_end(f);
+	if (task)
+		task_unref(task);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
 }

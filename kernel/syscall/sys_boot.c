@@ -88,7 +88,7 @@ host_port_to_give(struct task *caller, mach_port_name_t host_port, struct port *
 	f = ipc_space_lock(caller->space);
 	kr = right_check_locked(caller->space, host_port, MACH_MSG_TYPE_COPY_SEND, &p);
 	if (kr == KERN_SUCCESS)
-		p->refs++;
+		port_ref(p);
 	ipc_space_unlock(caller->space, f);
 	if (kr == KERN_INVALID_CAPABILITY)	/* a dead name */
 		kr = KERN_INVALID_RIGHT;
@@ -126,21 +126,20 @@ sys_boot_module_start(const struct trap_args *args)
 	m = &boot_modules[index];
 	kr = loader_start_task_from(P2V(m->start), m->size, m->cmdline, caller, host_port, &t, &why);
 	if (host_port) {
-		f = spin_lock_irqsave(&ipc_lock);
-		port_unref_locked(host_port);
-		ipc_unlock(f);
+		f = ipc_begin();
+		port_unref(host_port);
+		ipc_end(f);
 	}
 	if (kr == KERN_INVALID_OBJECT)
 		kprintf("kernel: boot module %u (%s): %s\n", index, m->cmdline, elf_error_string(why));
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (uport) {	/* a send right to the new task's port, to control it or watch it die */
+		struct port *tp;
 		f = ipc_space_lock(caller->space);
-		if (t->self) {
-			t->self->refs++;
-			t->self->srights++;
-			right_copyout_locked(caller->space, t->self, MACH_MSG_TYPE_PORT_SEND, &name);
-		}
+		tp = ipc_task_copy_special(t, &t->self);
+		if (tp)
+			right_copyout(caller->space, tp, MACH_MSG_TYPE_PORT_SEND, &name);
 		ipc_space_unlock(caller->space, f);
 		kr = copyout(caller, &name, uport, sizeof name);
 	}

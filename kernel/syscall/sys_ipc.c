@@ -72,16 +72,14 @@ sys_mach_reply_port(const struct trap_args *args)
 		return KERN_RESOURCE_SHORTAGE;
 	f = ipc_space_lock(t->space);
 	kr = space_alloc_name_locked(t->space, &name, &e);
-	if (kr == KERN_SUCCESS) {
+	if (kr == KERN_SUCCESS) {	/* (nobody else knows p yet) */
 		e->type = MACH_PORT_TYPE_RECEIVE;
 		e->object = p;
-		p->refs = 1;
 		p->receiver = t->space;
 		p->receiver_name = name;
 	} else {
-		p->refs = 1;
 		p->active = false;
-		port_unref_locked(p);
+		port_unref(p);
 	}
 	ipc_space_unlock(t->space, f);
 	if (kr == KERN_SUCCESS && copyout_word(name, args->a[0]) != KERN_SUCCESS)
@@ -89,28 +87,39 @@ sys_mach_reply_port(const struct trap_args *args)
 	return kr;
 }
 
-static kern_return_t give_send_right(struct port *(*pick_locked)(void), uintptr_t uname);
+static kern_return_t give_send_right(struct port *(*pick)(void), uintptr_t uname);
 
-/* What mach_task_self gives: TASK_KERNEL_PORT as set, else the task port. Caller holds ipc_lock. */
+/* What mach_task_self gives: TASK_KERNEL_PORT as set, else the task port (a new send right). */
 static struct port *
-task_self_locked(void)
+task_self(void)
 {
 	struct task *t = curtask();
+	struct port *p;
 
-	return t->sself ? t->sself : t->self;
+	spin_lock_irqoff(&t->itk_lock);
+	p = t->sself ? t->sself : t->self;
+	port_copy_send(p);
+	spin_unlock_irqoff(&t->itk_lock);
+	return p;
 }
 
 static struct port *
-thread_self_locked(void)
+thread_self(void)
 {
 	struct thread *th = curthread();
+	struct port *p;
 
-	return th->sself ? th->sself : th->self;
+	spin_lock_irqoff(&th->task->itk_lock);
+	p = th->sself ? th->sself : th->self;
+	port_copy_send(p);
+	spin_unlock_irqoff(&th->task->itk_lock);
+	return p;
 }
 
 static struct port *
-host_locked(void)
+host(void)
 {
+	port_copy_send(host_port);
 	return host_port;
 }
 
@@ -118,7 +127,7 @@ host_locked(void)
 kern_return_t
 sys_mach_task_self(const struct trap_args *args)
 {
-	return give_send_right(task_self_locked, args->a[0]);
+	return give_send_right(task_self, args->a[0]);
 }
 
 /* kernel_stats(st, flags): <manifold/traps.h>. */
@@ -162,12 +171,12 @@ sys_kernel_stats(const struct trap_args *args)
 }
 
 /*
- * A new send right to the port pick_locked chooses (under ipc_lock, so that
- * a port being replaced meanwhile is not used after it went) in the caller's
- * space, written to uname.
+ * A new send right to the port pick chooses (and makes the right to, under
+ * the lock of what holds it, so that a port being replaced meanwhile is not
+ * used after it went) in the caller's space, written to uname.
  */
 static kern_return_t
-give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
+give_send_right(struct port *(*pick)(void), uintptr_t uname)
 {
 	struct task *t = curtask();
 	mach_port_name_t name;
@@ -178,10 +187,8 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 	if (kr != KERN_SUCCESS)
 		return kr;
 	f = ipc_space_lock(t->space);
-	p = pick_locked();
-	p->refs++;
-	p->srights++;
-	kr = right_copyout_locked(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
+	p = pick();
+	kr = right_copyout(t->space, p, MACH_MSG_TYPE_PORT_SEND, &name);
 	ipc_space_unlock(t->space, f);
 	if (kr == KERN_SUCCESS && copyout_word(name, uname) != KERN_SUCCESS)
 		kr = take_back_name(t, name, right_deallocate_locked);	/* a sibling unmapped it */
@@ -191,13 +198,13 @@ give_send_right(struct port *(*pick_locked)(void), uintptr_t uname)
 kern_return_t
 sys_mach_thread_self(const struct trap_args *args)
 {
-	return give_send_right(thread_self_locked, args->a[0]);
+	return give_send_right(thread_self, args->a[0]);
 }
 
 kern_return_t
 sys_mach_host_self(const struct trap_args *args)
 {
-	return give_send_right(host_locked, args->a[0]);
+	return give_send_right(host, args->a[0]);
 }
 
 /* thread_switch(thread, option, time): the hint and the depression are not kept yet. */

@@ -46,7 +46,7 @@ void
 vm_object_pager_died_locked(struct port *pager)
 {
 	struct vm_object *obj;
-	uint32_t f = spin_lock_irqsave(&sched_lock);	/* for the wait queue; ipc_lock is held */
+	uint32_t f = spin_lock_irqsave(&sched_lock);	/* for the wait queue; the pager port's lock is held */
 
 	spin_lock_irqoff(&vm_object_lock);
 	obj = find_live_locked(pager);
@@ -94,14 +94,17 @@ vm_object_for_pager(struct port *pager)
 		pager_msg_queue_locked(obj, MEMORY_OBJECT_INIT_ID, PAGE_SIZE, 0, 0);
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
-	f = spin_lock_irqsave(&ipc_lock);
-	if (kept)
+	f = ipc_begin();
+	if (kept) {
+		port_lock(pager);
 		pager->pager = true;
-	else
-		right_destroy_carried_locked(pager, MACH_MSG_TYPE_PORT_SEND);
+		port_unlock(pager);
+	} else {
+		right_destroy_carried(pager, MACH_MSG_TYPE_PORT_SEND);
+	}
 	if (fresh && fresh->control)
-		kobject_port_destroy_locked(fresh->control);
-	ipc_unlock(f);
+		kobject_port_destroy(fresh->control);
+	ipc_end(f);
 	kfree(fresh);
 	return obj;
 }

@@ -4,7 +4,7 @@
  * lock_request. The generated decoder (build/gen/kernel/
  * memory_object_control_kserver.c) calls the kdo_ handlers here. All are
  * one-way; a malformed or refused one is logged and dropped, and changes
- * nothing. Runs in the sender's thread, without ipc_lock, from
+ * nothing. Runs in the sender's thread, with no lock held, from
  * kobject_server, which destroys the message (and what is left in it) after.
  */
 #include <kern/ipc.h>
@@ -269,7 +269,8 @@ vm_object_control_request(struct kmsg *k)
 	kern_return_t ret;
 	uint32_t f, g;
 
-	f = spin_lock_irqsave(&ipc_lock);	/* the port's kobject */
+	f = ipc_begin();
+	port_lock(k->remote);	/* the port's kobject */
 	g = spin_lock_irqsave(&vm_object_lock);
 	obj = k->remote->kobject;
 	if (obj && obj->terminated)
@@ -277,7 +278,8 @@ vm_object_control_request(struct kmsg *k)
 	if (obj)
 		obj->refs++;
 	spin_unlock_irqrestore(&vm_object_lock, g);
-	ipc_unlock(f);
+	port_unlock(k->remote);
+	ipc_end(f);
 	if (!obj)
 		return;		/* terminated: the pager's answer comes too late, and goes */
 	memset(&out.k, 0, sizeof out.k);

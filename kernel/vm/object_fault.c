@@ -142,18 +142,23 @@ vm_object_wait(struct vm_object *obj, uint32_t offset)
 	bool pending;
 	uint32_t f, g;
 
-	/* ipc_lock for the pager port's state, sched_lock from the check to the wait */
-	f = ipc_sched_lock();
+	/* the pager port's lock for its state, sched_lock from the check to the wait */
+	if (!obj->pager) {	/* an internal object: nobody to wait for */
+		vm_object_unref(obj);
+		return true;
+	}
+	f = port_sched_lock(obj->pager);
 	g = spin_lock_irqsave(&vm_object_lock);
 	pg = vm_object_page_locked(obj, offset);
 	pending = pg && (pg->state == OBJ_PAGE_REQUESTED || (pg->unlock_asked && !pg->error));
 	spin_unlock_irqrestore(&vm_object_lock, g);
 	/* the pager's death wakes us (vm_object_pager_died_locked); the second is a safety net */
-	if (pending && obj->pager && obj->pager->active) {
-		why = waitq_wait_dropping_locked(&obj->waiters, HZ, &ipc_lock);
-		spin_unlock_irqrestore(&sched_lock, f);
+	if (pending && obj->pager->active) {
+		why = waitq_wait_dropping_locked(&obj->waiters, HZ, &obj->pager->lock);
+		spin_unlock_irqoff(&sched_lock);
+		ipc_end(f);
 	} else {
-		ipc_sched_unlock(f);
+		port_sched_unlock(obj->pager, f);
 	}
 	vm_object_unref(obj);
 	return why != WAKE_ABORTED;

@@ -1,8 +1,9 @@
 /*
  * Messages to pagers (memory_object.defs, built by msgc's kernel client stubs,
  * build/gen/kernel/memory_object_kuser.c), queued under vm_object_lock and
- * sent by vm_object_flush with no lock held but ipc_lock: the object lock
- * comes after ipc_lock in the lock order, so nothing holding it may send.
+ * sent by vm_object_flush with no lock held but the destination port's: the
+ * object lock comes after the ports' in the lock order, so nothing holding it
+ * may send.
  * The system-call exit and the fault path flush, so a message waits
  * at most until its sender leaves the kernel (or, short of memory, until a
  * later flush can build it). Each queued message holds a
@@ -126,9 +127,9 @@ pager_msg_queue_completed(struct vm_object *obj, struct port *reply_to, mach_msg
 	}
 	spin_unlock_irqrestore(&vm_object_lock, f);
 	if (!m) {		/* the answer is lost: so is the right it would have used */
-		f = spin_lock_irqsave(&ipc_lock);
-		right_destroy_carried_locked(reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
-		ipc_unlock(f);
+		f = ipc_begin();
+		right_destroy_carried(reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
+		ipc_end(f);
 	}
 }
 
@@ -175,10 +176,10 @@ build(struct pager_msg *m, struct port *dest, mach_msg_type_name_t dest_right, c
 /*
  * Sends m to the pager (or to m->reply_to), or drops it with what it carries
  * when that port is gone. False: no memory to build it now; nothing changed,
- * m is to be sent later. ipc_lock held.
+ * m is to be sent later. No IPC lock held (interrupts off: ipc_begin).
  */
 static bool
-send_locked(struct pager_msg *m)
+send_msg(struct pager_msg *m)
 {
 	struct vm_object *obj = m->obj;
 	bool answer = is_answer(m), data_return = m->id == MEMORY_OBJECT_DATA_RETURN_ID;
@@ -188,12 +189,12 @@ send_locked(struct pager_msg *m)
 	struct kmsg *k = NULL;
 	struct vcopy *vc = NULL;
 
-	if (!dest->active || dest->kotype != KOBJ_NONE) {
+	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED) || dest->kotype != KOBJ_NONE) {
 		/* the pager (or the one to answer) is gone: nobody can take the page or the right */
 		if (data_return)
 			page_unref(m->page);
 		if (answer)
-			right_destroy_carried_locked(m->reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
+			right_destroy_carried(m->reply_to, MACH_MSG_TYPE_PORT_SEND_ONCE);
 		return true;
 	}
 	if (data_return) {	/* data_return: the page travels as a one-page virtual copy */
@@ -209,9 +210,9 @@ send_locked(struct pager_msg *m)
 		return false;
 	}
 	if (!answer)		/* the rights the message now holds; a reply_to was the caller's */
-		port_copy_send_locked(dest);
-	port_copy_send_locked(obj->control);
-	ipc_enqueue_locked(dest, k);
+		port_copy_send(dest);
+	port_copy_send(obj->control);
+	ipc_deliver(dest, k);	/* (destroyed, with what it carries, if dest died meanwhile) */
 	return true;
 }
 
@@ -234,16 +235,16 @@ vm_object_flush(void)
 		spin_unlock_irqrestore(&vm_object_lock, f);
 		if (!l)
 			return;
-		f = spin_lock_irqsave(&ipc_lock);
+		f = ipc_begin();
 		if (m) {
-			sent = send_locked(m);
+			sent = send_msg(m);
 		} else {
 			if (dead->pager) {	/* an internal object has neither */
-				right_destroy_carried_locked(dead->pager, MACH_MSG_TYPE_PORT_SEND);
-				kobject_port_destroy_locked(dead->control);
+				right_destroy_carried(dead->pager, MACH_MSG_TYPE_PORT_SEND);
+				kobject_port_destroy(dead->control);
 			}
 		}
-		ipc_unlock(f);
+		ipc_end(f);
 		if (m && !sent) {
 			/*
 			 * No memory for the message now: it goes back to the head,

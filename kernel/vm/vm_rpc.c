@@ -189,9 +189,9 @@ kdo_vm_map(struct task *t, vm_address_t *address, vm_size_t size, vm_address_t m
 	if (memory_object) {
 		/* The object takes a send right of its own, whatever happens next: the
 		 * request keeps the one it carried until this call succeeds. */
-		uint32_t f = spin_lock_irqsave(&ipc_lock);
-		port_copy_send_locked(memory_object);
-		ipc_unlock(f);
+		uint32_t f = ipc_begin();
+		port_copy_send(memory_object);
+		ipc_end(f);
 		obj = vm_object_for_pager(memory_object);
 		if (!obj)
 			return KERN_RESOURCE_SHORTAGE;
@@ -203,9 +203,9 @@ kdo_vm_map(struct task *t, vm_address_t *address, vm_size_t size, vm_address_t m
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (memory_object) {	/* succeeded: the request's right is ours to release */
-		uint32_t f = spin_lock_irqsave(&ipc_lock);
-		right_destroy_carried_locked(memory_object, MACH_MSG_TYPE_PORT_SEND);
-		ipc_unlock(f);
+		uint32_t f = ipc_begin();
+		right_destroy_carried(memory_object, MACH_MSG_TYPE_PORT_SEND);
+		ipc_end(f);
 	}
 	*address = addr;
 	return KERN_SUCCESS;

@@ -70,7 +70,7 @@ gen_kuser_header(FILE *f, const struct interface *itf)
 	    " * destination right (msgc_dest_right: MACH_MSG_TYPE_PORT_SEND or _SEND_ONCE), the\n"
 	    " * reply right, the right each port argument carries (the one its type names;\n"
 	    " * NULL for none) and each out-of-line copy. Send it or destroy it\n"
-	    " * (kmsg_destroy_locked). On failure (MIG_ARRAY_TOO_LARGE, KERN_INVALID_ARGUMENT,\n"
+	    " * (kmsg_destroy). On failure (MIG_ARRAY_TOO_LARGE, KERN_INVALID_ARGUMENT,\n"
 	    " * KERN_RESOURCE_SHORTAGE) nothing was taken. No lock needed: nothing but the\n"
 	    " * new kmsg changes.\n"
 	    " *\n"

@@ -20,9 +20,9 @@ kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t 
 kern_return_t copyout_word(uint32_t value, uintptr_t uaddr);
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
-/* The same check without faulting anything in (cheap enough under ipc_lock)... */
+/* The same check without faulting anything in (cheap enough with IPC's locks held)... */
 kern_return_t copyout_check_nofault(struct task *t, uintptr_t uaddr, size_t len);
-/* ...and the fault-in, for when that check failed and ipc_lock has been dropped. */
+/* ...and the fault-in, for when that check failed and the locks have been dropped. */
 void copyout_prefault(struct task *t, uintptr_t uaddr, size_t len);
 /*
  * A user range pinned for writing: the pmap lock is held until copyout_unpin,

@@ -7,7 +7,7 @@
  *
  * device_lock, a mutex, serializes every grant and a task's finish (so
  * nothing is granted to a task whose resources went). Lock order:
- * device_lock -> map_lock -> ipc_lock -> irq_lock -> sched_lock -> iopb_lock.
+ * device_lock -> map_lock -> a port's lock -> irq_lock -> sched_lock -> iopb_lock.
  */
 #ifndef KERN_DEVICE_H
 #define KERN_DEVICE_H

@@ -3,12 +3,25 @@
  * and queued messages. The user interface (traps) is kernel/syscall/sys_ipc.c
  * and sys_port.c; the OSF Mach 3.0 types come from <mach/...>.
  *
- * Locking: a space's entries by the space's lock ([S], kern/ipc_space.h);
- * ports, sets and queued messages by ipc_lock ([P] below), for now one lock
- * for all of them, taken after a space's; sched_lock protects scheduling only (run
- * queues, thread states, wait queues), and is taken inside ipc_lock: a thread
- * that must wait checks under ipc_lock, joins the wait queue under sched_lock
- * too, and lets ipc_lock go only then (ipc_wait_locked), so no wake-up is lost.
+ * Locking: one lock per object (kernel/README.md, "Locks"):
+ *   [S] a space's lock (kern/ipc_space.h): its entries
+ *   [p] the port's own lock: its queue, counts, requests, state
+ *   [s] the set's own lock: its members
+ *   [T] ipc_transit_lock: every port's in_transit_to (the chains of rights in transit)
+ *   [D] ipc_defer_lock: the deferred work and the messages of dead ports
+ *   [A] atomic
+ * The order (kern/lock_order.h): space, then port (two ports in address order,
+ * only a send's destination and reply), then set, then transit, then deferred,
+ * then sched_lock. A thread that must wait checks under the object's lock, joins
+ * the wait queue under sched_lock too, and lets the object go only then
+ * (ipc_wait_locked), so no wake-up is lost.
+ *
+ * What one object's change does to another (a notification, a right dropped,
+ * a dead port's messages) is deferred work (defer.c): recorded under the
+ * object's lock, done by ipc_end with no IPC lock held, each record taking the
+ * locks it needs. Every IPC operation is bracketed by ipc_begin/ipc_end
+ * (interrupts off, the deferred work at the end), or by ipc_space_lock/
+ * ipc_space_unlock, which do the same around a space's lock.
  */
 #ifndef KERN_IPC_H
 #define KERN_IPC_H
@@ -29,10 +42,10 @@ enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CON
 
 /*
  * Work an IPC operation leaves for after it is done with the objects it
- * locked (defer.c): what one object's change does to another object. Today
- * all of it runs before ipc_lock goes (ipc_unlock); with a lock per object,
- * it is what lets a port's death or a right's release tell other ports
- * without holding two port locks, or a space's lock under a port's.
+ * locked (defer.c): what one object's change does to another object. It is
+ * what lets a port's death or a right's release tell other ports without
+ * holding two port locks, or a space's lock under a port's: ipc_end does it
+ * with no IPC lock held.
  */
 enum ipc_deferred_kind {
 	IPC_DEFER_NONE,		/* not on the list */
@@ -41,55 +54,59 @@ enum ipc_deferred_kind {
 	IPC_DEFER_FORGET,	/* send-once rights to a port the kernel drops unused and unsent */
 };
 struct ipc_deferred {
-	struct list link;		/* [P] on the deferred list (defer.c) */
-	uint32_t kind;			/* [P] enum ipc_deferred_kind */
+	struct list link;		/* [D] on the deferred list (defer.c) */
+	uint32_t kind;			/* [D] enum ipc_deferred_kind */
 };
 
 /*
- * A port: a message queue with at most one receive right.   [P] ipc_lock
+ * A port: a message queue with at most one receive right.   [p] its lock
  * (its wait queues' lists are sched_lock's, as every wait queue's)
  */
 struct port {
-	uint32_t refs;			/* [P] entries naming it + rights in transit + kernel holds */
-	bool active;			/* [P] false once the receive right is destroyed */
-	struct ipc_space *receiver;	/* [P] space holding the receive right; NULL in transit */
-	struct port *in_transit_to;	/* [P] while the receive right is in a message queued on
+	struct spinlock lock;
+	uint32_t refs;			/* [A] entries naming it + rights in transit + kernel holds */
+	bool active;			/* [p] false once the receive right is destroyed (read
+					 * without the lock as a hint: it only ever turns false) */
+	struct ipc_space *receiver;	/* [p] space holding the receive right; NULL in transit;
+					 * written under that space's lock too, so either lock reads it */
+	struct port *in_transit_to;	/* [T] while the receive right is in a message queued on
 					 * that port (msg.c), else NULL: the way up a chain of
 					 * rights in transit, walked to find rings */
-	mach_port_name_t receiver_name;	/* [P] its name there */
-	struct list messages;		/* [P] struct kmsg, FIFO */
-	uint32_t msgcount, qlimit;	/* [P] */
-	uint32_t seqno;			/* [P] of the next message received */
-	uint32_t srights;		/* [P] send rights in existence (spaces and messages) */
-	uint32_t sorights;		/* [P] send-once rights in existence */
-	uint32_t mscount;		/* [P] make-send count */
-	struct waitq receivers;		/* [P] threads in mach_msg receive on this port */
-	struct waitq senders;		/* [P] threads waiting for room in the queue */
-	struct pset *pset;		/* [P] the set it belongs to, if any */
-	struct list pset_link;		/* [P] */
-	struct port *nsrequest;		/* [P] send-once right for no-senders, or NULL */
-	struct port *pdrequest;		/* [P] send-once right for port-destroyed, or NULL */
-	struct list dnrequests;		/* [P] struct dnrequest: dead-name requests */
-	bool pager;			/* [P] a memory object's pager: its death wakes the object's faults */
+	mach_port_name_t receiver_name;	/* [p] its name there (and [S] of the receiver, as receiver) */
+	struct list messages;		/* [p] struct kmsg, FIFO */
+	uint32_t msgcount, qlimit;	/* [p] */
+	uint32_t seqno;			/* [p] of the next message received */
+	uint32_t srights;		/* [p] send rights in existence (spaces and messages) */
+	uint32_t sorights;		/* [p] send-once rights in existence */
+	uint32_t mscount;		/* [p] make-send count */
+	struct waitq receivers;		/* [p] threads in mach_msg receive on this port */
+	struct waitq senders;		/* [p] threads waiting for room in the queue */
+	struct pset *pset;		/* [p] the set it belongs to, if any (written with the set's lock too) */
+	struct list pset_link;		/* [s] on the set's members */
+	struct port *nsrequest;		/* [p] send-once right for no-senders, or NULL */
+	struct port *pdrequest;		/* [p] send-once right for port-destroyed, or NULL */
+	struct list dnrequests;		/* [p] struct dnrequest: dead-name requests */
+	bool pager;			/* [p] a memory object's pager: its death wakes the object's faults */
 	enum kobject_type kotype;	/* [I] kernel object this port stands for */
-	void *kobject;			/* [P] cleared when the object dies */
-	struct ipc_deferred forget;	/* [P] on the deferred list while forgets > 0 */
-	uint32_t forgets;		/* [P] send-once rights to drop there (their refs included) */
+	void *kobject;			/* [p] cleared when the object dies */
+	struct ipc_deferred forget;	/* [D] on the deferred list while forgets > 0 */
+	uint32_t forgets;		/* [D] send-once rights to drop there (their refs included) */
 };
 
 /* A port set: receiving from it receives from any member. */
 struct pset {
-	uint32_t refs;			/* [P] */
-	bool active;			/* [P] */
-	struct list members;		/* [P] struct port via pset_link */
-	struct waitq receivers;		/* [P] */
+	struct spinlock lock;
+	uint32_t refs;			/* [A] */
+	bool active;			/* [s] */
+	struct list members;		/* [s] struct port via pset_link */
+	struct waitq receivers;		/* [s] */
 };
 
 /* A message in the kernel: the user's bytes, with port names replaced by ports. */
 struct kmsg {
 	union {
-		struct list link;		/* [P] port->messages */
-		struct ipc_deferred deferred;	/* [P] or the deferred list, as a notification */
+		struct list link;		/* [p] port->messages, or [D] the dead ports' */
+		struct ipc_deferred deferred;	/* [D] or the deferred list, as a notification */
 	};
 	mach_msg_size_t size;		/* bytes of msg (header, body, inline data) */
 	struct port *remote;		/* right carried for the destination */
@@ -106,71 +123,118 @@ struct kmsg {
 					 * out-of-line descriptors the kernel copy's address */
 };
 
-extern struct spinlock ipc_lock;
+extern struct spinlock ipc_transit_lock;
+extern struct spinlock ipc_defer_lock;
+
+/* Interrupts off for an IPC operation; the flags to give ipc_end. */
+static inline uint32_t
+ipc_begin(void)
+{
+	return irq_save_off();
+}
 
 /* defer.c */
 struct dnrequest;
-extern bool ipc_deferred_pending;	/* [P] work is on the deferred list */
+extern bool ipc_deferred_pending;	/* [D] work is on the deferred list (read without it as a hint) */
 /* k, a kernel message holding a send-once right to k->remote, goes to it later (or is destroyed). */
-void ipc_defer_send_locked(struct kmsg *k);
+void ipc_defer_send(struct kmsg *k);
 /* d fired because its port died: its notification goes. */
-void ipc_defer_dead_name_locked(struct dnrequest *d);
+void ipc_defer_dead_name(struct dnrequest *d);
 /* A send-once right to p (and its reference) the kernel drops without a notification. */
-void ipc_defer_forget_locked(struct port *p);
-/* Does the deferred work, until none is left (what it does may defer more). */
-void ipc_deferred_run_locked(void);
+void ipc_defer_forget(struct port *p);
+/* Does the deferred work, until none is left (what it does may defer more). No IPC lock held. */
+void ipc_deferred_run(void);
 
 /*
- * Lets ipc_lock go, after the work the holder deferred: every release of
- * ipc_lock but the waits' (ipc_wait_locked runs the work before it waits).
+ * The end of an IPC operation: the work it deferred, with no IPC lock held
+ * (interrupts still off, so on one CPU it is done before anyone else looks),
+ * then interrupts as they were.
  */
 static inline void
-ipc_unlock(uint32_t f)
+ipc_end(uint32_t f)
 {
 	if (ipc_deferred_pending)
-		ipc_deferred_run_locked();
-	spin_unlock_irqrestore(&ipc_lock, f);
+		ipc_deferred_run();
+	irq_restore(f);
+}
+
+/* A port's lock, interrupts already off (inside ipc_begin or a space's lock). */
+static inline void
+port_lock(struct port *p)
+{
+	spin_lock_irqoff(&p->lock);
+}
+
+/* port.c: a port whose last reference went, freed (its lock not held). */
+void port_free(struct port *p);
+
+/* Lets p go; frees p when its last reference went while it was held. */
+static inline void
+port_unlock(struct port *p)
+{
+	bool gone = __atomic_load_n(&p->refs, __ATOMIC_ACQUIRE) == 0;
+
+	spin_unlock_irqoff(&p->lock);
+	if (__builtin_expect(gone, 0))	/* nobody else can reach it: no reference is left */
+		port_free(p);
+}
+
+/* Two ports' locks, in address order (a send's destination and reply); b may be a or NULL. */
+static inline void
+port_lock_two(struct port *a, struct port *b)
+{
+	if (!b || b == a) {
+		port_lock(a);
+	} else if (a < b) {
+		port_lock(a);
+		port_lock(b);
+	} else {
+		port_lock(b);
+		port_lock(a);
+	}
+}
+
+static inline void
+port_unlock_two(struct port *a, struct port *b)
+{
+	if (b && b != a)
+		port_unlock(b);
+	port_unlock(a);
 }
 
 /*
- * A space's lock, then ipc_lock: what a path that looks at names takes. The
- * space comes first (its entries name ports); two spaces are taken in
- * address order, or the second by a try (the fast path's receiver).
+ * A space's lock, inside ipc_begin: what a path that looks at names takes.
+ * Two spaces are taken in address order, or the second by a try (the fast
+ * path's receiver).
  */
 static inline uint32_t
 ipc_space_lock(struct ipc_space *s)
 {
-	uint32_t f = spin_lock_irqsave(&s->lock);
+	uint32_t f = ipc_begin();
 
-	spin_lock_irqoff(&ipc_lock);
+	spin_lock_irqoff(&s->lock);
 	return f;
 }
 
-/* Lets both go, after the deferred work (which needs ipc_lock only). */
+/* Lets the space go, then ipc_end: the deferred work runs with no IPC lock held. */
 static inline void
 ipc_space_unlock(struct ipc_space *s, uint32_t f)
 {
-	if (ipc_deferred_pending)
-		ipc_deferred_run_locked();
-	spin_unlock_irqoff(&ipc_lock);
-	spin_unlock_irqrestore(&s->lock, f);
+	spin_unlock_irqoff(&s->lock);
+	ipc_end(f);
 }
 
 /*
- * ipc_wait_locked for a caller that holds s's lock too: s is let go before the
- * wait and both are taken again, in order, after it; what either guards must
- * be looked at again.
- */
-enum wake_reason ipc_wait_space_locked(struct ipc_space *s, struct waitq *wq, uint64_t timeout_ticks);
-
-/*
  * Waits on one of IPC's wait queues (a port's receivers or senders, a set's):
- * the caller holds ipc_lock, as on return; in between it is let go, so what
- * the caller looked at must be looked at again. timeout 0 waits forever.
+ * the caller holds `lock`, the queue's object's, and nothing else of IPC's,
+ * and the caller's deferred work is done (ipc_deferred_run before it took the
+ * lock). On return lock is held again; in between it is let go, so what the
+ * caller looked at must be looked at again, and the object must be one the
+ * caller holds a reference on. timeout 0 waits forever.
  */
-enum wake_reason ipc_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
+enum wake_reason ipc_wait_locked(struct waitq *wq, uint64_t timeout_ticks, struct spinlock *lock);
 
-/* Wake-ups on IPC's wait queues, from under ipc_lock (sched_lock is taken inside). */
+/* Wake-ups on IPC's wait queues, from under their object's lock (sched_lock is taken inside). */
 static inline bool
 ipc_wake_one_locked(struct waitq *wq)
 {
@@ -190,26 +254,23 @@ ipc_wake_all_locked(struct waitq *wq)
 	spin_unlock_irqoff(&sched_lock);
 }
 
-/*
- * Both locks, in their order, for the few places that look at IPC state and
- * scheduling state together (a thread behind its port, a task's threads and
- * their ports). Nothing under them may wake or wait on an IPC queue (which
- * takes sched_lock itself): no port may die, no message be queued.
- */
+/* A port's lock and sched_lock, for a port that stands for a thread (its kobject) or a pager. */
 static inline uint32_t
-ipc_sched_lock(void)
+port_sched_lock(struct port *p)
 {
-	uint32_t f = spin_lock_irqsave(&ipc_lock);
+	uint32_t f = ipc_begin();
 
+	port_lock(p);
 	spin_lock_irqoff(&sched_lock);
 	return f;
 }
 
 static inline void
-ipc_sched_unlock(uint32_t f)
+port_sched_unlock(struct port *p, uint32_t f)
 {
 	spin_unlock_irqoff(&sched_lock);
-	ipc_unlock(f);
+	port_unlock(p);
+	ipc_end(f);
 }
 
 /* Short names for the entry type bits, used throughout kernel/ipc. */
@@ -224,38 +285,77 @@ ipc_sched_unlock(uint32_t f)
 #define IPC_OOL_MAX	(4 * 1024 * 1024)	/* largest out-of-line region, until VM copies */
 
 /* port.c */
+/* A new port, with one reference: its creator's. */
 struct port *port_create(void);
-void port_ref_locked(struct port *p);
-void port_unref_locked(struct port *p);
+static inline void
+port_ref(struct port *p)
+{
+	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+}
 void port_destroy_locked(struct port *p);
+/* port_unref's last reference: the port is destroyed (if alive) and freed. */
+void port_last_unref(struct port *p);
+/* One reference goes; the last destroys the port (if alive) and frees it. p's lock not held. */
+static inline void
+port_unref(struct port *p)
+{
+	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		port_last_unref(p);
+}
+/* The same with p's lock held: the memory goes when port_unlock lets it go. */
+static inline void
+port_unref_locked(struct port *p)
+{
+	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0 && p->active)
+		port_destroy_locked(p);	/* no receive right anywhere and nobody names it */
+}
 void port_release_send_locked(struct port *p);
-/* One more send right (and reference) to p, for the kernel to hold or hand out. */
+/* One more send right (and reference) to p, for the kernel to hold or hand out; p locked, or not. */
 void port_copy_send_locked(struct port *p);
-void port_release_sendonce_locked(struct port *p);	/* also consumes the reference */
+void port_copy_send(struct port *p);
+/* A send-once right to p destroyed unused (a notification carries it); consumes its reference. No lock needed. */
+void port_release_sendonce(struct port *p);
 struct pset *pset_create(void);
-void pset_destroy_locked(struct pset *ps);
-void pset_unref_locked(struct pset *ps);
+/* p (locked) leaves its set, or joins ps (in none before). */
+void pset_remove_locked(struct port *p);
+void pset_add_locked(struct port *p, struct pset *ps);
+/* The set dies: its members leave it, its receivers wake. No IPC lock held but a space's. */
+void pset_destroy(struct pset *ps);
+void pset_unref(struct pset *ps);
 uint32_t ipc_live_ports(void);
 /* Messages of dead ports wait for the reaper (port.c): whether some do, and the reaper's work. */
-bool ipc_dying_kmsgs_locked(void);
+bool ipc_dying_kmsgs(void);
 void ipc_reap_dying_kmsgs(void);
 /* k is destroyed with them, after the caller's work: it was never queued, or is off its queue. */
-void ipc_defer_destroy_locked(struct kmsg *k);
+void ipc_defer_destroy(struct kmsg *k);
 /* A batch of them destroyed now (the deferred work's last step); the reaper gets the rest. */
-void ipc_destroy_dying_kmsgs_locked(void);
-/* A message's rights, under ipc_lock; then its copies and itself, with no lock held (msg.c). */
-void kmsg_release_rights_locked(struct kmsg *k);
+void ipc_destroy_dying_kmsgs(void);
+/* A message's rights, each port locked in turn (none held by the caller); then its copies and itself. */
+void kmsg_release_rights(struct kmsg *k);
 void kmsg_free_unlocked(struct kmsg *k);
+/* The kernel copies of a message's out-of-line regions and port arrays (its rights gone). */
+void kmsg_free_copies(struct kmsg *k);
 
-/* right.c: turning names into rights and back */
+/*
+ * right.c: turning names into rights and back. `_locked`: the space's lock
+ * held, and the lock of the port the right names where the function takes a
+ * port; the versions without the suffix take that port's lock themselves.
+ */
 kern_return_t right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
 				 struct port **out);
 void right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
 			 struct port *p, mach_msg_type_name_t *carried);
+void right_copyin(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
+		  struct port *p, mach_msg_type_name_t *carried);
 kern_return_t right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried,
 				   mach_port_name_t *name);
+kern_return_t right_copyout(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried,
+			    mach_port_name_t *name);
+/* A carried right that will never be received goes, with its reference: p locked, or not. */
 void right_destroy_carried_locked(struct port *p, mach_msg_type_name_t carried);
+void right_destroy_carried(struct port *p, mach_msg_type_name_t carried);
 struct ipc_entry *right_find_port_locked(struct ipc_space *s, struct port *p);
+/* The space's lock held, not the port's: this takes it. */
 void entry_turn_dead_locked(struct ipc_space *s, struct ipc_entry *e);
 mach_port_type_t right_type_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e);
 kern_return_t right_deallocate_locked(struct ipc_space *s, mach_port_name_t name);
@@ -264,12 +364,13 @@ kern_return_t right_destroy_locked(struct ipc_space *s, mach_port_name_t name);
 /*
  * A send or send-once right whose port died becomes a dead name when its
  * entry is next looked at (right.c). Inline: every right a message names
- * passes here, and its port is almost always alive.
+ * passes here, and its port is almost always alive. The space's lock held,
+ * no port's.
  */
 static inline void
 entry_lazy_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 {
-	if ((e->type & (T_SEND | T_SO)) && !((struct port *)e->object)->active)
+	if ((e->type & (T_SEND | T_SO)) && !__atomic_load_n(&((struct port *)e->object)->active, __ATOMIC_RELAXED))
 		entry_turn_dead_locked(s, e);
 }
 
@@ -295,12 +396,14 @@ mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_si
 			   mach_msg_timeout_t timeout);
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,
 			      mach_port_name_t name, mach_msg_timeout_t timeout);
-void kmsg_destroy_locked(struct kmsg *k);
-/* The same, taking ipc_lock itself, and freeing the copies with it dropped. */
+/*
+ * Destroys a message nobody will receive, with every right it carries (each
+ * port locked in turn: the caller holds none of their locks) and its copies.
+ */
 void kmsg_destroy(struct kmsg *k);
-void kmsg_clean_locked(struct kmsg *k);
+/* p locked: k joins its queue (or goes to a waiting receiver). */
 void ipc_enqueue_locked(struct port *p, struct kmsg *k);
-/* Takes the oldest message off p's queue, or NULL. */
+/* Takes the oldest message off p's queue (p locked), or NULL. */
 struct kmsg *ipc_dequeue_locked(struct port *p);
 /*
  * Rights in transit: the port at the top of the chain above p (following
@@ -309,8 +412,9 @@ struct kmsg *ipc_dequeue_locked(struct port *p);
  * walk (with interrupts off) does not follow.
  */
 #define IPC_TRANSIT_DEPTH_MAX 256
-struct port *ipc_transit_top_locked(struct port *p);
-void ipc_deliver_locked(struct port *dest, struct kmsg *k);
+struct port *ipc_transit_top_locked(struct port *p);	/* ipc_transit_lock held */
+/* A kernel message to dest (its queue, or destroyed for a kernel object); dest not locked. */
+void ipc_deliver(struct port *dest, struct kmsg *k);
 
 /* fastpath.c */
 extern bool ipc_fastpath_enabled;
@@ -330,7 +434,8 @@ bool task_may_use_reserve(struct task *t);
 void kobject_init(void);
 void kobject_server(struct kmsg *k);
 struct port *kobject_port_create(enum kobject_type type, void *object);
-void kobject_port_destroy_locked(struct port *p);
+/* The object is gone: its port dies, and the kernel's reference goes. p not locked. */
+void kobject_port_destroy(struct port *p);
 
 /* exception.c: true when a handler fixed the thread and it may go on */
 /*
@@ -342,12 +447,14 @@ void kobject_port_destroy_locked(struct port *p);
 enum exception_outcome { EXCEPTION_HANDLED, EXCEPTION_UNHANDLED, EXCEPTION_NO_ANSWER };
 enum exception_outcome exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
 /*
- * kernel_rpc.c. A request the kernel sent on th's behalf with a send-once
- * right to reply (which only the kernel receives): its answer, or NULL when
- * the reply right was destroyed unused (the one who should answer went away)
- * or th is told to end first. ipc_lock held; let go while th waits.
+ * kernel_rpc.c. A request the kernel sends on th's behalf (k, holding its
+ * rights), with a send-once right to reply (which only the kernel receives);
+ * then its answer, or NULL when the reply right was destroyed unused (the one
+ * who should answer went away) or th is told to end first. No IPC lock held
+ * (interrupts off: ipc_begin).
  */
-struct kmsg *ipc_kernel_reply_wait_locked(struct thread *th, struct port *reply);
+void ipc_kernel_request_send(struct port *dest, struct kmsg *k);
+struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply);
 /*
  * th's kernel reply port (th->kreply), for th itself to use: made when th has
  * none or the one it has is not as a finished request leaves it (an empty
@@ -376,6 +483,8 @@ struct task *ipc_task_from_name(struct task *caller, mach_port_name_t name);
 bool ipc_holds_host_priv(struct task *caller, mach_port_name_t name);
 /* Gives t a send right to p as its special port `which` (a TASK_*_PORT with a slot). */
 void ipc_task_set_special(struct task *t, int which, struct port *p);
+/* A new send right to what t's slot (one of its special ports', or its threads') holds, or NULL. t->itk_lock taken here. */
+struct port *ipc_task_copy_special(struct task *t, struct port **slot);
 /* Index into task->special for a TASK_*_PORT number, or -1. */
 int task_special_slot(int which);
 void ipc_task_inherit(struct task *child, struct task *parent);

@@ -6,7 +6,7 @@
  * same files (tests/unit/test_space.c).
  *
  * Locking: the space's own lock, held by the caller of every function here
- * (with ipc_lock inside it, for the ports its entries name: kern/ipc.h).
+ * (with a port's lock inside it, for the ports its entries name: kern/ipc.h).
  * None of them looks at more than a bounded part of the space: a name is found
  * by index or in a balanced tree, a port in a hash that grows a bucket at a
  * time, and the table grows a chunk at a time without moving an entry.
@@ -75,7 +75,7 @@ struct ipc_entry {
 #define SPACE_FREE		0x80000000u	/* no name whose slot is in the table has this bit */
 
 struct ipc_space {
-	struct spinlock lock;		/* before ipc_lock; spaces in address order (kern/lock_order.h) */
+	struct spinlock lock;		/* before any port's; spaces in address order (kern/lock_order.h) */
 	struct ipc_entry **table;	/* [S] table[i]: the chunk of slots i << 7 .. (i << 7) + 127 */
 	uint32_t size;			/* [S] slots made (used or free): lookups look below it */
 	uint32_t chunks;		/* [S] chunks allocated: size <= chunks << 7 */

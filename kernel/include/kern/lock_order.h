@@ -11,7 +11,11 @@
 #define LOCK_RANK_TASKS		10	/* the task list */
 #define LOCK_RANK_TASK		20	/* one task's fields */
 #define LOCK_RANK_SPACE		25	/* one task's names: a space before the ports it names */
-#define LOCK_RANK_IPC		30	/* ports, sets, queued messages */
+#define LOCK_RANK_ITK		27	/* a task's special ports and its threads' (task->itk_lock) */
+#define LOCK_RANK_PORT		30	/* one port: its queue, counts, requests (two: address order) */
+#define LOCK_RANK_PSET		31	/* one port set: its members */
+#define LOCK_RANK_TRANSIT	32	/* every port's in_transit_to: the chains of rights in transit */
+#define LOCK_RANK_IPC_DEFER	33	/* IPC's deferred work and the messages of dead ports */
 #define LOCK_RANK_INPUT		35	/* console input: its readers wait under it */
 #define LOCK_RANK_IRQ		36	/* device interrupt lines: wakes the irq thread under it */
 #define LOCK_RANK_DMAHOLD	37	/* DMA pages held after their region went: wakes its thread under it */

@@ -8,7 +8,7 @@
  *
  * The kernel as server (msgc -k, NAME_kserver.c): a handler that succeeds owns
  * the request's port rights (the generated code then calls msgc_request_taken);
- * out-of-line copies always stay the request's, and kmsg_destroy_locked frees
+ * out-of-line copies always stay the request's, and kmsg_destroy frees
  * them. A reply's ports are struct port pointers holding a reference and the
  * right named by their disposition; its out-of-line copies belong to the reply
  * kmsg.

@@ -1,5 +1,7 @@
 /*
- * The kernel's side of notifications (kernel/ipc/notify.c). All with ipc_lock held.
+ * The kernel's side of notifications (kernel/ipc/notify.c). _locked: the lock
+ * of the port p whose state changes (and the space's, where one is named);
+ * the notified port is never locked.
  */
 #ifndef KERN_NOTIFY_H
 #define KERN_NOTIFY_H
@@ -9,8 +11,8 @@
 /* A dead-name request: tell `notify` when the port behind `name` in `space` dies. */
 struct dnrequest {
 	union {
-		struct list link;		/* [P] port->dnrequests */
-		struct ipc_deferred deferred;	/* [P] or the deferred list, once it fired */
+		struct list link;		/* [p] port->dnrequests */
+		struct ipc_deferred deferred;	/* [D] or the deferred list, once it fired */
 	};
 	struct ipc_space *space;
 	mach_port_name_t name;
@@ -30,10 +32,8 @@ struct dnrequest *notify_dnrequest_find_locked(struct ipc_space *s, mach_port_na
 void notify_name_renamed_locked(struct ipc_space *s, mach_port_name_t old, mach_port_name_t new, struct port *p);
 /* s is going away: drop every request it registered. */
 void notify_space_gone_locked(struct ipc_space *s, struct port *p);
-/* The notifications, built by msgc from notify.defs; each takes over the send-once right to dest. */
-void notify_send_once_locked(struct port *dest);
-void notify_dead_name_locked(struct port *dest, mach_port_name_t name);
-/* The same by id (SEND_ONCE, DEAD_NAME, PORT_DELETED; body: the name), for older callers. */
-void ipc_kernel_send_once_locked(struct port *dest, mach_msg_id_t id, const void *body, mach_msg_size_t len);
+/* The notifications, built by msgc from notify.defs; each takes over the send-once right to dest. No lock needed. */
+void notify_send_once(struct port *dest);
+void notify_dead_name(struct port *dest, mach_port_name_t name);
 
 #endif

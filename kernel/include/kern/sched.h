@@ -5,7 +5,7 @@
  * One lock, sched_lock, protects every run queue, every thread's scheduling
  * state and every wait queue, and nothing else. It is taken with interrupts
  * off, last of the spin locks but vm_object_lock, pmap, kmem and page locks
- * (a waiter's object lock, such as ipc_lock, comes before it:
+ * (a waiter's object lock, such as a port's, comes before it:
  * waitq_wait_dropping_locked).
  */
 #ifndef KERN_SCHED_H
@@ -38,8 +38,11 @@ struct waitq {
 };
 
 /*
- * A thread.   [I] set at creation   [S] sched_lock   [P] ipc_lock (kern/ipc.h)
- *             [T] task->lock   [O] only the thread itself
+ * A thread.   [I] set at creation   [S] sched_lock   [K] its task's itk_lock (kern/task.h)
+ *             [T] task->lock   [O] only the thread itself (and thread_free, once it is gone)
+ *             [W] written by the thread itself before it waits on a port or set
+ *                 (under that object's lock), read by a sender that finds it waiting
+ *                 there (under sched_lock, which the wait holds until it sleeps)
  */
 struct thread {
 	uint32_t ksp;			/* [S] saved stack pointer while switched out */
@@ -64,20 +67,20 @@ struct thread {
 	void (*entry)(void *);		/* [I] kernel threads */
 	void *arg;			/* [I] */
 	struct arch_thread arch;	/* [O] saved machine state (FPU) */
-	struct port *self;		/* [P] the thread port (kern/ipc.h), NULL once gone */
-	struct port *exc_port;		/* [P] send right: its exception port, or NULL */
-	struct port *sself;		/* [P] send right: THREAD_KERNEL_PORT as set, what
+	struct port *self;		/* [K] the thread port (kern/ipc.h), NULL once gone */
+	struct port *exc_port;		/* [K] send right: its exception port, or NULL */
+	struct port *sself;		/* [K] send right: THREAD_KERNEL_PORT as set, what
 					 * mach_thread_self gives; NULL: the thread port */
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */
-	struct kmsg *ipc_handoff;	/* [P] a message handed straight to this waiting receiver */
-	struct port *ipc_handoff_port;	/* [P] the port it was sent to (a reference) */
-	struct port *kreply;		/* [P] the reply port of the requests the kernel sends on
+	struct kmsg *ipc_handoff;	/* [S] a message handed straight to this waiting receiver */
+	struct port *ipc_handoff_port;	/* [S] the port it was sent to (a reference) */
+	struct port *kreply;		/* [O] the reply port of the requests the kernel sends on
 					 * its behalf (exceptions, int 0x80), which only the kernel
 					 * receives: made at the first, kept for the next */
-	uintptr_t rcv_buf;		/* [P] while blocked in mach_msg receive: its buffer, */
-	uint32_t rcv_size, rcv_option;	/* [P] size and options, for the fast path (fastpath.c) */
-	bool rcv_done;			/* [P] the fast path delivered into rcv_buf */
-	int rcv_result;			/* [P] and the receive's result */
+	uintptr_t rcv_buf;		/* [W] while blocked in mach_msg receive: its buffer, */
+	uint32_t rcv_size, rcv_option;	/* [W] size and options, for the fast path (fastpath.c) */
+	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
+	int rcv_result;			/* [S] and the receive's result */
 	struct waitq resume;		/* [S] where it waits while suspended */
 };
 
@@ -103,7 +106,7 @@ void thread_sleep_ticks(uint64_t ticks);
 /* Caller holds sched_lock; it is held again on return. timeout 0 waits forever. */
 enum wake_reason waitq_wait_locked(struct waitq *wq, uint64_t timeout_ticks);
 /*
- * The same, for a caller that took `outer` (an object's lock: ipc_lock) before
+ * The same, for a caller that took `outer` (an object's lock: a port's) before
  * sched_lock and checked under it that it must wait: outer is let go once
  * sched_lock makes the wait certain to see any wake-up, and is not held on
  * return (sched_lock is). Interrupts stay off until the caller restores them.
@@ -141,8 +144,8 @@ void thread_abort_wait_locked(struct thread *t);
 /* For the reaper (task.c). Caller holds sched_lock. */
 /* A dead thread whose stack can now be freed, off every list; NULL if there is none. */
 struct thread *sched_take_dead_locked(void);
-/* Blocks until sched_wake_reaper_locked, or a thread's exit, says there is work (outer: see waitq_wait_dropping_locked). */
-void sched_reaper_wait_dropping_locked(struct spinlock *outer);
+/* Blocks until sched_wake_reaper_locked, or a thread's exit, says there is work. sched_lock held, as on return. */
+void sched_reaper_wait_locked(void);
 void sched_wake_reaper_locked(void);
 struct thread *thread_alloc(struct task *task, const char *name, int prio);
 void thread_free(struct thread *t);

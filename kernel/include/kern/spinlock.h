@@ -5,7 +5,7 @@
  *
  * Whatever runs under such a lock delays the timer and the serial line: keep
  * it short and bounded whatever a user task asks for (copy user memory a page
- * at a time, map regions outside ipc_lock). Booted with `irqoff_stats`, the
+ * at a time, map regions outside IPC's locks). Booted with `irqoff_stats`, the
  * kernel measures the longest stretch with interrupts off (kern/irqoff.c).
  */
 #ifndef KERN_SPINLOCK_H
@@ -147,9 +147,25 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint32_t flags)
 		irqoff_sti();
 }
 
+/* Interrupts off with no lock yet (IPC's operations take theirs inside: kern/ipc.h). */
+static inline uint32_t irq_save_off(void)
+{
+	uint32_t flags;
+	__asm__ volatile(IRQOFF_SITE("pushfl; popl %0; .byte 0x3e, 0x3e, 0xfa", irqoff_lock_stubs, 2)
+			 : "=r"(flags) : : "memory", "cc");
+	return flags;
+}
+
+/* ...and back as they were. */
+static inline void irq_restore(uint32_t flags)
+{
+	if (flags & 0x200)
+		irqoff_sti();
+}
+
 /*
  * The same lock taken, or let go, where interrupts are already off and stay
- * so: a lock taken inside another (ipc_lock, then sched_lock), or one let go
+ * so: a lock taken inside another (a port's, then sched_lock), or one let go
  * before the one taken first, whose release restores the flags.
  */
 static inline void spin_lock_irqoff(struct spinlock *l)

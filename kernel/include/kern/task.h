@@ -36,10 +36,10 @@ enum task_state { TASK_ALIVE, TASK_DYING, TASK_DEAD };
 enum task_end { TASK_EXITED, TASK_FAULTED, TASK_KILLED };
 
 /*
- * [I] set at creation   [L] task->lock   [S] sched_lock   [P] ipc_lock   [G] tasks_lock   [A] atomic
+ * [I] set at creation   [L] task->lock   [S] sched_lock   [K] task->itk_lock   [G] tasks_lock   [A] atomic
  * [L+S] written holding task->lock and sched_lock, read holding either
  * [M] map_lock, a mutex (kern/mutex.h): never taken under a spin lock, so before
- *     ipc_lock, sched_lock, vm_object_lock, pmap, kmem and page locks
+ *     every spin lock
  */
 struct task {
 	struct spinlock lock;
@@ -60,11 +60,12 @@ struct task {
 	bool map_active;		/* [M] false once finished: no region can be added */
 	uint32_t object_regions;	/* [M] regions mapping a memory object: 0 spares the checks */
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h), inactive once finished */
-	struct port *self;		/* [P] the task port, NULL once finished */
+	struct spinlock itk_lock;	/* its ports and its threads': after its space's lock, before any port's */
+	struct port *self;		/* [K] the task port, NULL once finished */
 #define TASK_SPECIAL_PORTS 4
-	struct port *special[TASK_SPECIAL_PORTS];	/* [P] send rights: bootstrap, exception, host,
+	struct port *special[TASK_SPECIAL_PORTS];	/* [K] send rights: bootstrap, exception, host,
 							 * syscall (task_special_slot) */
-	struct port *sself;		/* [P] send right: TASK_KERNEL_PORT as set, what mach_task_self
+	struct port *sself;		/* [K] send right: TASK_KERNEL_PORT as set, what mach_task_self
 					 * gives (an interposer's port); NULL: the task port */
 	struct waitq death;		/* [S] woken when the task is DEAD */
 	struct waitq thread_gone;	/* [S] woken each time the reaper has freed one of its threads */

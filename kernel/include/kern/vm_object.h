@@ -7,8 +7,8 @@
  * mapping goes, dirty and precious pages go back (data_return), then
  * memory_object_terminate, and the object is gone.
  *
- * Locking: [O] vm_object_lock, taken after map_lock, ipc_lock and sched_lock, before
- * pmap, kmem and page locks. Nothing holding it takes ipc_lock or sched_lock: messages to
+ * Locking: [O] vm_object_lock, taken after map_lock, IPC's locks and sched_lock, before
+ * pmap, kmem and page locks. Nothing holding it takes a port's lock or sched_lock: messages to
  * pagers are queued (pager_msg.c) and sent by vm_object_flush, which the
  * system-call exit and the fault path call with no lock held.
  */

@@ -127,7 +127,7 @@ descriptors(mach_msg_header_t *m, uint32_t *count)
 	return (mach_msg_descriptor_t *)(body + 1);
 }
 
-/* kmsg_destroy_locked for the copies of this test (bytes, port arrays); the ports are static. */
+/* kmsg_destroy for the copies of this test (bytes, port arrays); the ports are static. */
 static void
 destroy(struct kmsg *k)
 {

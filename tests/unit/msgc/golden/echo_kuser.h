@@ -11,7 +11,7 @@
  * destination right (msgc_dest_right: MACH_MSG_TYPE_PORT_SEND or _SEND_ONCE), the
  * reply right, the right each port argument carries (the one its type names;
  * NULL for none) and each out-of-line copy. Send it or destroy it
- * (kmsg_destroy_locked). On failure (MIG_ARRAY_TOO_LARGE, KERN_INVALID_ARGUMENT,
+ * (kmsg_destroy). On failure (MIG_ARRAY_TOO_LARGE, KERN_INVALID_ARGUMENT,
  * KERN_RESOURCE_SHORTAGE) nothing was taken. No lock needed: nothing but the
  * new kmsg changes.
  *
