@@ -6,8 +6,9 @@
  * Its shape is every server's: a port set (every process's syscall port and
  * the notification port) served by libmsg's msg_server_run through msgc's
  * syscall demux, with a dead-name callback for processes whose task died.
- * Beside the loop, the runner thread starts the programs its command line
- * names (runner.c), one after another, until a shell can start them.
+ * One thread serves every call, under unix_lock; calls that must wait are
+ * held by the loop, not by a thread. Beside the loop, the runner thread
+ * starts the programs its command line names (runner.c), one after another.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,40 +18,72 @@
 #include "runner.h"
 #include "syscall.h"
 #include "syscall_server.h"
+#include "linux.h"
 
 #define ME mach_task_self()
 
 mach_port_t server_port_set;
 mach_port_t server_notify_port;
+static struct msg_server server;
 
 /*
  * One system call. The port is the caller; a request on a port we no longer
  * know (a process that just ended) is refused, which ends that task: it is
- * being ended anyway. The registers come back with eax set, nothing else.
+ * being ended anyway. A call that must wait (SYS_DEFER: wait4, a read of an
+ * empty pipe, nanosleep) is held by the loop (msg_defer) and served again,
+ * from the start, whenever server_retry_held says something changed; its
+ * handler keeps in the process whatever it must not do twice.
  */
 kern_return_t
 syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
 			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
 {
-	struct process *p = process_of_port(port);
+	struct process *p;
 	i386_thread_state_t st;
-	uint32_t args[6];
 
-	if (!p || old_stateCnt != i386_THREAD_STATE_COUNT || *new_stateCnt < i386_THREAD_STATE_COUNT)
+	if (old_stateCnt != i386_THREAD_STATE_COUNT || *new_stateCnt < i386_THREAD_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
 	memcpy(&st, old_state, sizeof st);
-	args[0] = st.ebx, args[1] = st.ecx, args[2] = st.edx;
-	args[3] = st.esi, args[4] = st.edi, args[5] = st.ebp;
-	syscall_dispatch(p, &st.eax, args);
+	cthread_mutex_lock(&unix_lock);
+	if (!(p = process_of_port(port))) {
+		cthread_mutex_unlock(&unix_lock);
+		return KERN_INVALID_ARGUMENT;
+	}
+	p->regs = &st;
+	p->defer_ms = 0;
+	if (!syscall_dispatch(p, &st)) {
+		p->regs = NULL;
+		if (msg_defer(p->defer_ms)) {
+			cthread_mutex_unlock(&unix_lock);
+			return MIG_NO_REPLY;
+		}
+		st.eax = (uint32_t)-LNX_EAGAIN;	/* MSG_DEFERRED_MAX held: more than processes can be */
+	}
+	p->regs = NULL;
+	cthread_mutex_unlock(&unix_lock);
 	memcpy(new_state, &st, sizeof st);
 	*new_stateCnt = i386_THREAD_STATE_COUNT;
 	return KERN_SUCCESS;
 }
 
+void
+server_retry_held(void)
+{
+	msg_retry_deferred(&server);
+}
+
+void
+server_cancel_held(struct process *p)
+{
+	msg_deferred_cancel(&server, p->port);
+}
+
 static void
 task_died(mach_port_name_t name)
 {
+	cthread_mutex_lock(&unix_lock);
 	process_task_died(name);
+	cthread_mutex_unlock(&unix_lock);
 }
 
 static const msg_demux_t demuxes[] = { syscall_server };
@@ -59,7 +92,7 @@ static struct msg_server server = {
 	.ndemuxes = 1,
 	.max_request = SYSCALL_REQUEST_MAX_SIZE,
 	.max_reply = SYSCALL_REPLY_MAX_SIZE,
-	.nthreads = 2,	/* one process's console read does not stop another's calls */
+	.nthreads = 1,	/* calls that wait are held (msg_defer), not waited for in a thread */
 	.dead_name = task_died,
 };
 

@@ -12,6 +12,8 @@
 #include "umem.h"
 
 #define CHUNK 4096u
+
+bool console_at_line_start = true;
 #define IOV_MAX_N 64
 
 static bool
@@ -34,7 +36,7 @@ console_write_from(struct process *p, uint32_t buf, uint32_t len)
 		if (r != 0)
 			return done ? (int32_t)done : r;
 		fwrite(chunk, 1, n, stdout);
-		p->wrote_newline = chunk[n - 1] == '\n';
+		console_at_line_start = chunk[n - 1] == '\n';
 		done += n;
 	}
 	fflush(stdout);

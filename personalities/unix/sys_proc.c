@@ -1,7 +1,7 @@
 /*
- * The process's own state: its end, its ids, its TLS segment, its signal
- * dispositions (recorded only: no signal is delivered yet), its limits, and
- * what the system says it is (uname).
+ * The process's own state: its end, its ids, its process group and session,
+ * its TLS segment, its signal dispositions (recorded only: no signal is
+ * delivered yet), its limits, and what the system says it is (uname).
  */
 #include <string.h>
 #include <mach/thread_status.h>
@@ -28,6 +28,93 @@ SYS(getppid)
 {
 	(void)a;
 	return (int32_t)p->ppid;
+}
+
+/* pid 0 is the caller; otherwise any process, zombies too, as Linux answers for them. */
+static struct process *
+target(struct process *p, uint32_t pid)
+{
+	return pid == 0 ? p : (int32_t)pid < 0 ? NULL : process_of_pid(pid);
+}
+
+SYS(getpgid)
+{
+	struct process *t = target(p, a[0]);
+
+	return t ? (int32_t)t->pgid : -LNX_ESRCH;
+}
+
+SYS(getpgrp)
+{
+	(void)a;
+	return (int32_t)p->pgid;
+}
+
+SYS(getsid)
+{
+	struct process *t = target(p, a[0]);
+
+	return t ? (int32_t)t->sid : -LNX_ESRCH;
+}
+
+struct group_find {
+	uint32_t pgid, sid;
+	bool found;
+};
+
+static void
+group_member(struct process *q, void *arg)
+{
+	struct group_find *g = arg;
+
+	if (q->state == PROC_LIVE && q->pgid == g->pgid && (!g->sid || q->sid == g->sid))
+		g->found = true;
+}
+
+/* Whether a live process is in group pgid (and session sid, unless 0). */
+static bool
+group_exists(uint32_t pgid, uint32_t sid)
+{
+	struct group_find g = { pgid, sid, false };
+
+	process_each(group_member, &g);
+	return g.found;
+}
+
+/*
+ * setpgid(pid, pgid), POSIX's rules: the caller or a child of it that has
+ * not exec'd (EACCES), in the caller's session (EPERM), not a session leader
+ * (EPERM), into a group of that session or a new one named by its own pid.
+ */
+SYS(setpgid)
+{
+	struct process *t = a[0] == 0 ? p : (int32_t)a[0] < 0 ? NULL : process_of_pid(a[0]);
+	uint32_t pgid = a[1];
+
+	if ((int32_t)pgid < 0)
+		return -LNX_EINVAL;
+	if (!t || t->state != PROC_LIVE || (t != p && t->ppid != p->pid))
+		return -LNX_ESRCH;
+	if (t != p && t->execed)
+		return -LNX_EACCES;
+	if (t->sid != p->sid || t->sid == t->pid)
+		return -LNX_EPERM;
+	if (pgid == 0)
+		pgid = t->pid;
+	if (pgid != t->pid && !group_exists(pgid, p->sid))
+		return -LNX_EPERM;
+	t->pgid = pgid;
+	return 0;
+}
+
+/* setsid(): a new session and group named by the caller, unless it already leads a group (EPERM). */
+SYS(setsid)
+{
+	(void)a;
+	if (p->pgid == p->pid || group_exists(p->pid, 0))
+		return -LNX_EPERM;
+	p->sid = p->pgid = p->pid;
+	return (int32_t)p->pid;
 }
 
 SYS(getid)

@@ -34,6 +34,20 @@ static const sys_fn table[LNX_NSYSCALLS] = {
 	[LNX_getgid32] = sys_getid,
 	[LNX_geteuid32] = sys_getid,
 	[LNX_getegid32] = sys_getid,
+	[LNX_getpgid] = sys_getpgid,
+	[LNX_getpgrp] = sys_getpgrp,
+	[LNX_setpgid] = sys_setpgid,
+	[LNX_getsid] = sys_getsid,
+	[LNX_setsid] = sys_setsid,
+	[LNX_fork] = sys_fork,
+	[LNX_vfork] = sys_vfork,
+	[LNX_clone] = sys_clone,
+	[LNX_execve] = sys_execve,
+	[LNX_wait4] = sys_wait4,
+	[LNX_waitpid] = sys_waitpid,
+	[LNX_nanosleep] = sys_nanosleep,
+	[LNX_clock_nanosleep] = sys_clock_nanosleep,
+	[LNX_sched_yield] = sys_sched_yield,
 	[LNX_set_thread_area] = sys_set_thread_area,
 	[LNX_set_tid_address] = sys_set_tid_address,
 	[LNX_rt_sigaction] = sys_rt_sigaction,
@@ -65,19 +79,24 @@ log_enosys(struct process *p, uint32_t nr)
 
 bool syscall_trace;
 
-void
-syscall_dispatch(struct process *p, uint32_t *eax, const uint32_t args[6])
+bool
+syscall_dispatch(struct process *p, i386_thread_state_t *st)
 {
-	uint32_t nr = *eax;
+	uint32_t nr = st->eax, pid = p->pid;
+	const uint32_t a[6] = { st->ebx, st->ecx, st->edx, st->esi, st->edi, st->ebp };
 	sys_fn fn = nr < LNX_NSYSCALLS ? table[nr] : NULL;
+	int32_t r;
 
 	if (!fn) {
 		log_enosys(p, nr);
-		*eax = (uint32_t)-LNX_ENOSYS;
+		r = -LNX_ENOSYS;
 	} else {
-		*eax = (uint32_t)fn(p, args);
+		r = fn(p, a);
 	}
 	if (syscall_trace)
-		printf("unix: pid %u: call %u (%#x, %#x, %#x, %#x) = %d\n", p->pid, nr, args[0], args[1], args[2], args[3],
-		       (int32_t)*eax);
+		printf("unix: pid %u: call %u (%#x, %#x, %#x, %#x) = %d\n", pid, nr, a[0], a[1], a[2], a[3], r);
+	if (r == SYS_DEFER)
+		return false;
+	st->eax = (uint32_t)r;
+	return true;
 }

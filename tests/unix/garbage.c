@@ -1,13 +1,16 @@
 /*
  * A Linux program for the unix suite, run only under Manifold: int 0x80 with
  * garbage in every register, thousands of times, for the Unix server to
- * answer without dying. The call numbers that would end the process or wait
- * for input (exit, exit_group, read, readv) or take its own memory away
- * (munmap, mprotect, mmap and mmap2 with MAP_FIXED over its code, brk below
- * its image is refused by the server anyway) are skipped: the case is about
- * the server, and the program must live to say it is done. With the
- * argument "crash" it then writes to address 0, and the server must report a
- * process killed by a fault and go on.
+ * answer without dying. Skipped are the calls that would end the process or
+ * wait for input or a signal (exit, exit_group, read, readv, pause,
+ * sigsuspend, rt_sigsuspend, poll, select and their twins), take its own
+ * memory away (munmap, mprotect, mmap and mmap2 with MAP_FIXED over its
+ * code; brk below its image is refused by the server anyway) or its
+ * registers (sigreturn, rt_sigreturn restore what the stack holds). fork,
+ * vfork and clone are made with the rest: a child they make exits at once
+ * (clone's garbage stack may kill it first, a fault the server reports). With
+ * the argument "crash" it then writes to address 0, and the server must
+ * report a process killed by a fault and go on.
  */
 #include "lnx.h"
 
@@ -25,7 +28,13 @@ next(void)
 static int
 skipped(unsigned long nr)
 {
-	return nr == 1 || nr == 3 || nr == 90 || nr == 91 || nr == 125 || nr == 145 || nr == 192 || nr == 252;
+	static const unsigned short skip[] = { 1, 3, 29, 72, 90, 91, 119, 125, 142, 145, 168, 173, 179, 192, 252,
+					       308, 309, 413, 414 };
+
+	for (unsigned i = 0; i < sizeof skip / sizeof skip[0]; i++)
+		if (nr == skip[i])
+			return 1;
+	return 0;
 }
 
 void __attribute__((noreturn, used))
@@ -42,7 +51,10 @@ start_c(unsigned long *sp)
 			nr = next();	/* anything at all */
 		if (skipped(nr))
 			continue;
-		lnx_call((long)nr, (long)next(), (long)next(), (long)next(), (long)next(), (long)next(), (long)next());
+		long r = lnx_call((long)nr, (long)next(), (long)next(), (long)next(), (long)next(), (long)next(),
+				  (long)next());
+		if (r == 0 && (nr == 2 || nr == 120 || nr == 190))
+			lnx_exit(0);	/* a child of fork, vfork or clone */
 		n++;
 	}
 	lnx_puts("garbage: 3000 calls with garbage registers, still here\n");

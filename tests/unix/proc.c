@@ -1,0 +1,330 @@
+/*
+ * A Linux program for the unix suite: processes. Each argument names a case
+ * (fork, vfork, clone, wait, segv, reparent, pgrp, exec, applet, script,
+ * echoargs); each prints what it saw in words that do not depend on pid
+ * values, so that run.py can compare the output with the same binary's on
+ * the host (script is the guest's only: the host has no /bin/hello.sh).
+ * Raw system calls only, no libc (lnx.h).
+ */
+#include "lnx.h"
+
+#define WNOHANG 1
+#define SIGCHLD 17
+#define CLONE_CHILD_SETTID 0x01000000
+
+struct ts {
+	long sec, nsec;
+};
+
+static long sys0(long nr) { return lnx_call(nr, 0, 0, 0, 0, 0, 0); }
+static long getpid(void) { return sys0(20); }
+static long getppid(void) { return sys0(64); }
+static long fork(void) { return sys0(2); }
+static long wait4(long pid, int *st, long opt) { return lnx_call(114, pid, (long)st, opt, 0, 0, 0); }
+static long getpgid(long pid) { return lnx_call(132, pid, 0, 0, 0, 0, 0); }
+static long setpgid(long pid, long pg) { return lnx_call(57, pid, pg, 0, 0, 0, 0); }
+static long getsid(long pid) { return lnx_call(147, pid, 0, 0, 0, 0, 0); }
+static long execve(const char *path, char **argv, char **envp) { return lnx_call(11, (long)path, (long)argv, (long)envp, 0, 0, 0); }
+
+static void
+sleep_ms(long ms)
+{
+	struct ts t = { ms / 1000, (ms % 1000) * 1000000 };
+
+	lnx_call(162, (long)&t, 0, 0, 0, 0, 0);
+}
+
+static void
+put_num(long v)
+{
+	char b[16];
+	int i = 15;
+	int neg = v < 0;
+	unsigned long u = neg ? -(unsigned long)v : (unsigned long)v;
+
+	b[i] = 0;
+	do {
+		b[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (neg)
+		b[--i] = '-';
+	lnx_puts(b + i);
+}
+
+/* "label value\n" */
+static void
+say(const char *label, long v)
+{
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(v);
+	lnx_puts("\n");
+}
+
+static void
+yes(const char *label, int cond)
+{
+	lnx_puts(label);
+	lnx_puts(cond ? " yes\n" : " no\n");
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+static void
+case_fork(void)
+{
+	static volatile int x = 5;
+	long parent = getpid(), pid;
+	int st = -1;
+
+	pid = fork();
+	if (pid == 0) {
+		x = 6;
+		lnx_exit(getppid() == parent && x == 6 ? 7 : 1);
+	}
+	yes("fork: the parent got a pid", pid > 0);
+	yes("fork: wait4 gave that child", wait4(pid, &st, 0) == pid);
+	say("fork: wait status", st);
+	yes("fork: the parent's memory is its own", x == 5);
+	say("fork: wait4 with no child left", wait4(-1, &st, 0));
+}
+
+static void
+case_vfork(void)
+{
+	long pid = sys0(190);
+	int st = -1;
+
+	if (pid == 0) {
+		lnx_puts("vfork: the child runs first\n");
+		lnx_exit(3);
+	}
+	lnx_puts("vfork: then the parent\n");
+	yes("vfork: wait4 gave the child", wait4(pid, &st, 0) == pid);
+	say("vfork: wait status", st);
+}
+
+static void
+case_clone(void)
+{
+	static int tid;
+	long pid = lnx_call(120, SIGCHLD | CLONE_CHILD_SETTID, 0, 0, 0, (long)&tid, 0);
+	int st = -1;
+
+	if (pid == 0)
+		lnx_exit(tid == getpid() ? 9 : 1);
+	yes("clone: wait4 gave the child", wait4(-1, &st, 0) == pid);
+	say("clone: wait status (9: the child found its tid written)", st);
+	yes("clone: the parent's copy of tid untouched", tid == 0);
+}
+
+static void
+case_wait(void)
+{
+	long pid = fork(), r;
+	int st = -1;
+
+	if (pid == 0) {
+		sleep_ms(200);
+		lnx_exit(4);
+	}
+	say("wait: WNOHANG while the child sleeps", wait4(pid, &st, WNOHANG));
+	say("wait: unknown options", wait4(pid, &st, 0x100));
+	say("wait: a pid that is no child", wait4(1, &st, 0));
+	r = wait4(0, &st, 0);
+	yes("wait: pid 0 (my group) waited for the child", r == pid);
+	say("wait: status", st);
+	pid = fork();
+	if (pid == 0)
+		lnx_exit(5);
+	say("wait: a bad status pointer", wait4(-1, (int *)4, 0));
+	say("wait: and the child went all the same", wait4(-1, &st, 0));
+	pid = fork();
+	if (pid == 0)
+		lnx_exit(6);
+	r = lnx_call(7, -1, (long)&st, 0, 0, 0, 0);
+	yes("waitpid: gave the child", r == pid);
+	say("waitpid: status", st);
+}
+
+static void
+case_segv(void)
+{
+	long pid = fork();
+	int st = -1;
+
+	if (pid == 0)
+		*(volatile int *)0 = 1;
+	yes("segv: wait4 gave the child", wait4(pid, &st, 0) == pid);
+	say("segv: terminated by signal", st & 0x7F);
+}
+
+static void
+case_reparent(void)
+{
+	long child = fork();
+	int st;
+
+	if (child == 0) {
+		long me = getpid();
+
+		if (fork() == 0) {
+			int i = 0;
+
+			while (getppid() == me && i++ < 1000)
+				sleep_ms(5);
+			yes("reparent: the grandchild has a new parent once its own ended", getppid() != me);
+			lnx_exit(0);
+		}
+		lnx_exit(0);
+	}
+	wait4(child, &st, 0);
+	lnx_exit(st == 0 ? 0 : 1);
+}
+
+static void
+case_pgrp(void)
+{
+	long me = getpid(), pid;
+	int st = -1;
+
+	yes("pgrp: getpgid(0) is getpgrp()", getpgid(0) == sys0(65));
+	say("pgrp: setpgid(0, 0)", setpgid(0, 0));
+	yes("pgrp: now my group is my pid", getpgid(0) == me);
+	say("pgrp: setsid as a group leader", sys0(66));
+	say("pgrp: getpgid of no process", getpgid(999999));
+	say("pgrp: setpgid with a negative group", setpgid(0, -5));
+	say("pgrp: setpgid into a group that does not exist", setpgid(0, 999999));
+	pid = fork();
+	if (pid == 0) {
+		long c = getpid();
+		int ok = getpgid(0) == me;
+
+		ok &= sys0(66) == c && getsid(0) == c && getpgid(0) == c;
+		lnx_exit(ok ? 0 : 1);
+	}
+	wait4(pid, &st, 0);
+	say("pgrp: a child was in my group, then setsid made its own session", st);
+	pid = fork();
+	if (pid == 0) {
+		sleep_ms(300);
+		lnx_exit(0);
+	}
+	say("pgrp: setpgid of my child into its own group", setpgid(pid, pid));
+	yes("pgrp: its group is its pid", getpgid(pid) == pid);
+	say("pgrp: setpgid of my child back into mine", setpgid(pid, me));
+	wait4(pid, &st, 0);
+	char *argv[] = { "proc", "sleep", 0 };
+	long r = 0;
+	pid = fork();
+	if (pid == 0) {
+		execve("/proc/self/exe", argv, 0);
+		lnx_exit(127);
+	}
+	/* 0 until the child has exec'd, then EACCES (it sleeps long enough to be asked) */
+	for (int i = 0; i < 400 && r == 0; i++) {
+		r = setpgid(pid, pid);
+		if (r == 0)
+			sleep_ms(5);
+	}
+	say("pgrp: setpgid of a child that has exec'd", r);
+	wait4(pid, &st, 0);
+	say("pgrp: setpgid of my parent's", setpgid(getppid(), 0));
+}
+
+static void
+case_exec(void)
+{
+	char *argv[] = { "proc", "echoargs", "a b", "", "c", 0 };
+	char *envp[] = { "X=1", "EMPTY=", 0 };
+
+	say("exec: a path that does not exist", execve("/bin/no-such-program-here", argv, envp));
+	say("exec: a bad path pointer", execve((const char *)8, argv, envp));
+	say("exec: a bad argv pointer", execve("/proc/self/exe", (char **)8, envp));
+	execve("/proc/self/exe", argv, envp);
+	lnx_puts("exec: still here\n");
+}
+
+static void
+case_applet(void)
+{
+	char *argv[] = { "echo", "from", "echo", 0 };
+
+	execve("/bin/echo", argv, 0);
+	lnx_puts("applet: still here\n");
+}
+
+static void
+case_script(void)
+{
+	char *argv[] = { "hello.sh", "one", "two", 0 };
+
+	execve("/bin/hello.sh", argv, 0);
+	lnx_puts("script: still here\n");
+}
+
+static void
+case_echoargs(char **argv, char **envp)
+{
+	for (int i = 0; argv[i]; i++) {
+		lnx_puts(i ? " | " : "argv: ");
+		lnx_puts(argv[i]);
+	}
+	lnx_puts("\n");
+	for (int i = 0; envp[i]; i++) {
+		lnx_puts(i ? " | " : "envp: ");
+		lnx_puts(envp[i]);
+	}
+	lnx_puts("\n");
+}
+
+void __attribute__((noreturn, used))
+start_c(long *sp)
+{
+	long argc = sp[0];
+	char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
+
+	for (long i = 1; i < argc; i++) {
+		const char *c = argv[i];
+
+		if (streq(c, "fork"))
+			case_fork();
+		else if (streq(c, "vfork"))
+			case_vfork();
+		else if (streq(c, "clone"))
+			case_clone();
+		else if (streq(c, "wait"))
+			case_wait();
+		else if (streq(c, "segv"))
+			case_segv();
+		else if (streq(c, "reparent"))
+			case_reparent();
+		else if (streq(c, "pgrp"))
+			case_pgrp();
+		else if (streq(c, "exec"))
+			case_exec();
+		else if (streq(c, "applet"))
+			case_applet();
+		else if (streq(c, "script"))
+			case_script();
+		else if (streq(c, "sleep"))
+			sleep_ms(200);
+		else if (streq(c, "echoargs")) {
+			case_echoargs(argv, envp);
+			break;
+		} else {
+			lnx_puts("proc: unknown case\n");
+			lnx_exit(2);
+		}
+	}
+	lnx_exit(0);
+}
+
+__asm__(".globl _start\n_start:\n\tpush %esp\n\tcall start_c\n");
