@@ -50,6 +50,7 @@
 #define LNX_clone		120
 #define LNX_uname		122
 #define LNX_mprotect		125
+#define LNX_sigprocmask		126
 #define LNX_getpgid		132
 #define LNX__llseek		140
 #define LNX__newselect		142
@@ -120,6 +121,7 @@
 #define LNX_ENOTDIR	20
 #define LNX_EISDIR	21
 #define LNX_EINVAL	22
+#define LNX_ENFILE	23
 #define LNX_EMFILE	24
 #define LNX_ENOTTY	25
 #define LNX_ESPIPE	29
@@ -128,11 +130,44 @@
 #define LNX_ERANGE	34
 #define LNX_ENAMETOOLONG	36
 #define LNX_ENOSYS	38
+#define LNX_EOVERFLOW	75
 
-/* signals */
+/* signals and sigaction */
+#define LNX_SIGHUP	1
+#define LNX_SIGINT	2
+#define LNX_SIGQUIT	3
 #define LNX_SIGKILL	9
+#define LNX_SIGUSR1	10
 #define LNX_SIGSEGV	11
+#define LNX_SIGUSR2	12
+#define LNX_SIGPIPE	13
+#define LNX_SIGALRM	14
+#define LNX_SIGTERM	15
 #define LNX_SIGCHLD	17
+#define LNX_SIGCONT	18
+#define LNX_SIGSTOP	19
+#define LNX_SIGTSTP	20
+#define LNX_SIGTTIN	21
+#define LNX_SIGTTOU	22
+#define LNX_SIGURG	23
+#define LNX_SIGWINCH	28
+#define LNX_SIG_DFL	0u
+#define LNX_SIG_IGN	1u
+#define LNX_SA_NOCLDSTOP	0x00000001u
+#define LNX_SA_NOCLDWAIT	0x00000002u
+#define LNX_SA_SIGINFO		0x00000004u
+#define LNX_SA_RESTORER		0x04000000u
+#define LNX_SA_RESTART		0x10000000u
+#define LNX_SA_NODEFER		0x40000000u
+#define LNX_SA_RESETHAND	0x80000000u
+
+/* poll's events */
+#define LNX_POLLIN	0x0001u
+#define LNX_POLLPRI	0x0002u
+#define LNX_POLLOUT	0x0004u
+#define LNX_POLLERR	0x0008u
+#define LNX_POLLHUP	0x0010u
+#define LNX_POLLNVAL	0x0020u
 
 /* mmap2 and mprotect */
 #define LNX_PROT_READ		0x1
@@ -143,13 +178,42 @@
 #define LNX_MAP_FIXED		0x10
 #define LNX_MAP_ANONYMOUS	0x20
 
-/* ioctl and fcntl */
+/* ioctl, fcntl and open */
 #define LNX_TCGETS		0x5401
+#define LNX_TCSETS		0x5402
+#define LNX_TCSETSW		0x5403
+#define LNX_TCSETSF		0x5404
+#define LNX_TIOCSCTTY		0x540E
+#define LNX_TIOCGPGRP		0x540F
+#define LNX_TIOCSPGRP		0x5410
 #define LNX_TIOCGWINSZ		0x5413
+#define LNX_TIOCNOTTY		0x5422
+#define LNX_FIONREAD		0x541B
+#define LNX_F_DUPFD		0
 #define LNX_F_GETFD		1
+#define LNX_F_SETFD		2
 #define LNX_F_GETFL		3
+#define LNX_F_SETFL		4
+#define LNX_F_DUPFD_CLOEXEC	1030
+#define LNX_FD_CLOEXEC		1
 #define LNX_O_RDONLY		0
 #define LNX_O_WRONLY		1
+#define LNX_O_RDWR		2
+#define LNX_O_ACCMODE		3
+#define LNX_O_CREAT		0x40
+#define LNX_O_EXCL		0x80
+#define LNX_O_NOCTTY		0x100
+#define LNX_O_TRUNC		0x200
+#define LNX_O_APPEND		0x400
+#define LNX_O_NONBLOCK		0x800
+#define LNX_O_DIRECTORY		0x10000
+#define LNX_O_NOFOLLOW		0x20000
+#define LNX_O_CLOEXEC		0x80000
+#define LNX_O_LARGEFILE		0x8000
+#define LNX_AT_FDCWD		(-100)
+#define LNX_SEEK_SET		0
+#define LNX_SEEK_CUR		1
+#define LNX_SEEK_END		2
 
 /* clock ids */
 #define LNX_CLOCK_REALTIME	0
@@ -227,6 +291,10 @@ _Static_assert(sizeof(struct lnx_statx) == 256, "statx's struct is 256 bytes");
 #define LNX_AT_EMPTY_PATH	0x1000
 #define LNX_STATX_BASIC_STATS	0x7FF
 #define LNX_S_IFCHR		0020000
+#define LNX_S_IFIFO		0010000
+#define LNX_S_IFDIR		0040000
+#define LNX_S_IFREG		0100000
+#define LNX_S_IFMT		0170000
 
 struct lnx_iovec {
 	uint32_t base, len;

@@ -16,6 +16,8 @@
 #include <manifold/msg.h>
 #include "process.h"
 #include "runner.h"
+#include "signal.h"
+#include "tty.h"
 #include "syscall.h"
 #include "syscall_server.h"
 #include "linux.h"
@@ -24,6 +26,7 @@
 
 mach_port_t server_port_set;
 mach_port_t server_notify_port;
+static mach_port_t server_wake_port;
 static struct msg_server server;
 
 /*
@@ -34,12 +37,28 @@ static struct msg_server server;
  * from the start, whenever server_retry_held says something changed; its
  * handler keeps in the process whatever it must not do twice.
  */
+/* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
+static bool
+interruptible(uint32_t nr)
+{
+	return nr != LNX_vfork && nr != LNX_clone;
+}
+
+/* Whether a call a signal ended begins again after the handler when it asked so (SA_RESTART), as on Linux. */
+static bool
+restartable(uint32_t nr)
+{
+	return nr == LNX_read || nr == LNX_readv || nr == LNX_write || nr == LNX_writev || nr == LNX_wait4 ||
+	       nr == LNX_waitpid || nr == LNX_ioctl;
+}
+
 kern_return_t
 syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
 			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
 {
 	struct process *p;
 	i386_thread_state_t st;
+	bool done;
 
 	if (old_stateCnt != i386_THREAD_STATE_COUNT || *new_stateCnt < i386_THREAD_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
@@ -51,14 +70,35 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	}
 	p->regs = &st;
 	p->defer_ms = 0;
-	if (!syscall_dispatch(p, &st)) {
-		p->regs = NULL;
-		if (msg_defer(p->defer_ms)) {
+	p->replay = p->held;
+	p->held = false;
+	if (!p->replay) {
+		p->io_done = 0;
+		p->call_nr = st.eax;
+	}
+	/* a stopped process's call waits for SIGCONT */
+	done = !p->stopped && syscall_dispatch(p, &st);
+	if (!done && p->state == PROC_LIVE) {
+		if (!p->stopped && signal_interrupts(p) && interruptible(p->call_nr)) {
+			if (p->io_done) {
+				st.eax = p->io_done;	/* what moved before the signal came */
+			} else if (restartable(p->call_nr) && signal_restarts(p)) {
+				st.eax = p->call_nr;	/* int 0x80 again once the handler returns */
+				st.eip -= 2;
+			} else {
+				st.eax = (uint32_t)-LNX_EINTR;
+			}
+		} else if (msg_defer(p->defer_ms)) {
+			p->held = true;
+			p->regs = NULL;
 			cthread_mutex_unlock(&unix_lock);
 			return MIG_NO_REPLY;
+		} else {
+			st.eax = (uint32_t)-LNX_EAGAIN;	/* MSG_DEFERRED_MAX held: more than processes can be */
 		}
-		st.eax = (uint32_t)-LNX_EAGAIN;	/* MSG_DEFERRED_MAX held: more than processes can be */
 	}
+	if (p->state == PROC_LIVE)
+		signal_deliver(p);
 	p->regs = NULL;
 	cthread_mutex_unlock(&unix_lock);
 	memcpy(new_state, &st, sizeof st);
@@ -86,6 +126,15 @@ task_died(mach_port_name_t name)
 	cthread_mutex_unlock(&unix_lock);
 }
 
+/* The tty's reader says a line came (tty.c): held reads go again. Anything else is dropped. */
+static void
+other(mach_msg_header_t *in)
+{
+	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID)
+		msg_retry_deferred(&server);
+	mach_msg_destroy(in);
+}
+
 static const msg_demux_t demuxes[] = { syscall_server };
 static struct msg_server server = {
 	.demuxes = demuxes,
@@ -94,6 +143,7 @@ static struct msg_server server = {
 	.max_reply = SYSCALL_REPLY_MAX_SIZE,
 	.nthreads = 1,	/* calls that wait are held (msg_defer), not waited for in a thread */
 	.dead_name = task_died,
+	.other = other,
 };
 
 int
@@ -101,7 +151,9 @@ main(int argc, char **argv)
 {
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &server_port_set) != KERN_SUCCESS ||
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &server_notify_port) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, server_notify_port, server_port_set) != KERN_SUCCESS) {
+	    mach_port_move_member(ME, server_notify_port, server_port_set) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &server_wake_port) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, server_wake_port, server_port_set) != KERN_SUCCESS) {
 		printf("unix: no ports for the server; giving up\n");
 		return 1;
 	}
@@ -111,6 +163,8 @@ main(int argc, char **argv)
 	server.port = server_port_set;
 	server.notify_port = server_notify_port;
 	printf("unix: serving Linux i386 system calls\n");
+	if (tty_start(server_wake_port) != 0)
+		printf("unix: cannot start the console reader\n");
 	if (runner_start(argc, argv) != 0)
 		printf("unix: cannot start the runner\n");
 	msg_server_run(&server);

@@ -7,8 +7,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "fd.h"
 #include "linux.h"
 #include "process.h"
+#include "signal.h"
 
 #define ME mach_task_self()
 #define PID_MAX 32768
@@ -54,6 +56,7 @@ process_alloc(const char *name, uint32_t ppid)
 	p->ppid = ppid;
 	p->pgid = p->sid = p->pid;	/* the caller copies its parent's when it has one */
 	p->port = port;
+	strcpy(p->cwd, "/");
 	process_set_name(p, name);
 	return p;
 }
@@ -127,10 +130,18 @@ process_exit(struct process *p, int status)
 	mach_port_deallocate(ME, p->thread);
 	mach_port_destroy(ME, p->port);	/* a call still queued there dies with it */
 	p->task = p->thread = p->port = MACH_PORT_NULL;
+	fd_table_free(p);	/* pipe ends close: readers see end of file, writers EPIPE */
 	p->state = PROC_ZOMBIE;
 	p->status = status;
+	p->sigpending = 0;
+	if (p->stopped) {
+		p->stopped = false;
+	}
 	process_vfork_done(p);
 	process_each(orphan, p);
+	struct process *parent = process_of_pid(p->ppid);
+	if (parent && parent->state == PROC_LIVE)
+		signal_child_ended(parent, p);
 	init_reaps(p);
 	cthread_cond_broadcast(&proc_changed);
 	server_retry_held();	/* a parent in wait4 */
@@ -147,6 +158,7 @@ process_discard(struct process *p)
 	if (MACH_PORT_VALID(p->thread))
 		mach_port_deallocate(ME, p->thread);
 	mach_port_destroy(ME, p->port);
+	fd_table_free(p);
 	p->state = PROC_FREE;
 }
 

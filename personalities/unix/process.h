@@ -44,14 +44,31 @@ struct process {
 	uint32_t brk;			/* [U] what brk last answered */
 	uint32_t brk_mapped;		/* [U] end of the pages allocated for the heap (page-aligned) */
 	uint32_t tid_address;		/* [U] set_tid_address's pointer, recorded */
-	uint32_t sigmask[2];		/* [U] rt_sigprocmask's mask */
+	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
+	uint64_t sigpending;		/* [U] posted, not delivered yet */
+	struct sig_from {		/* [U] siginfo of a pending signal: who sent it, why */
+		uint32_t pid;
+		int32_t code, status;
+	} sigfrom[LNX_NSIG];
 	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [U] */
+	uint64_t suspend_mask;		/* [U] sigsuspend's caller's mask, given back after the handler */
+	bool suspended;			/* [U] in sigsuspend: suspend_mask is the mask to give back */
+	bool stopped;			/* [U] stopped by a signal (its task suspended) */
+	int stop_sig;			/* [U] the signal that stopped it */
+	bool stop_report, cont_report;	/* [U] wait4's WUNTRACED and WCONTINUED have news */
+	struct fdtable *fds;		/* [U] its descriptors (fd.h) */
+	char cwd[64];			/* [U] its working directory (the view has a few) */
+	uint32_t umask;			/* [U] recorded: nothing is made yet */
 	uint32_t vfork_parent;		/* [U] a vfork child: the pid whose call waits until it execs or ends */
 	uint32_t vfork_child;		/* [U] a vfork caller: the child it waits for (0: none) */
 	bool execed;			/* [U] it has exec'd since its fork (setpgid's EACCES) */
 	bool exiting;			/* [U] the server is ending its task: its death is no fault */
 	int status;			/* [U] wait status once a zombie: exit code << 8, or the signal */
 	i386_thread_state_t *regs;	/* [C] the registers the call came with and resumes with */
+	uint32_t call_nr;		/* [C] the call being served (eax as it came) */
+	bool replay;			/* [C] the call was held and is served again */
+	bool held;			/* [U] a call of its is held (msg_defer) */
+	uint32_t io_done;		/* [C] bytes a held write has moved so far */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 };
 

@@ -10,6 +10,7 @@
 #include <manifold/cthread.h>
 #include <manifold/error.h>
 #include "exec.h"
+#include "fd.h"
 #include "image.h"
 #include "linux.h"
 #include "process.h"
@@ -85,7 +86,11 @@ run_one(int k, char *line)
 	p->pgid = p->sid = INIT_PID;
 	p->run = (uint32_t)k;
 	p->runner_reaps = true;
-	r = exec_start(p, im, argv, argc, env, (int)(sizeof env / sizeof env[0]), &why);
+	r = fd_table_console(p);
+	if (r != 0)
+		snprintf(why.text, sizeof why.text, "no memory for its descriptors");
+	if (r == 0)
+		r = exec_start(p, im, argv, argc, env, (int)(sizeof env / sizeof env[0]), &why);
 	if (r != 0) {
 		printf("unix: %s: %s\n", argv[0], why.text);
 		printf("unix: run %d: refused: %s\n", k, why.text);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "exec.h"
+#include "fd.h"
+#include "signal.h"
 #include "linux.h"
 #include "syscall.h"
 #include "umem.h"
@@ -149,6 +151,8 @@ SYS(execve)
 		return r;
 	}
 	process_set_name(p, argv[0]);
+	fd_table_exec(p);
+	signal_exec(p);
 	p->execed = true;
 	p->tid_address = 0;
 	process_vfork_done(p);

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 #include "exec.h"
+#include "fd.h"
 #include "linux.h"
 #include "syscall.h"
 #include "umem.h"
@@ -66,9 +67,13 @@ do_fork(struct process *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->brk_mapped = p->brk_mapped;
-	memcpy(c->sigmask, p->sigmask, sizeof c->sigmask);
+	c->sigmask = p->sigmask;	/* and nothing pending: the child starts with none */
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);
-	r = make_child(p, c, stack);
+	memcpy(c->cwd, p->cwd, sizeof c->cwd);
+	c->umask = p->umask;
+	r = fd_table_copy(c, p);
+	if (r == 0)
+		r = make_child(p, c, stack);
 	if (r == 0 && flags & CLONE_CHILD_SETTID)
 		r = umem_write(c, ctid, &c->pid, sizeof c->pid);
 	if (r == 0 && flags & CLONE_PARENT_SETTID)

@@ -1,7 +1,6 @@
 /*
  * The process's own state: its end, its ids, its process group and session,
- * its TLS segment, its signal dispositions (recorded only: no signal is
- * delivered yet), its limits, and what the system says it is (uname).
+ * its TLS segment, its limits, and what the system says it is (uname).
  */
 #include <string.h>
 #include <mach/thread_status.h>
@@ -156,46 +155,6 @@ SYS(set_tid_address)
 {
 	p->tid_address = a[0];	/* cleared at exit once threads exist; one thread has no one to tell */
 	return (int32_t)p->pid;
-}
-
-/* rt_sigaction(sig, const struct sigaction *act, struct sigaction *oact, size_t sigsetsize) */
-SYS(rt_sigaction)
-{
-	struct lnx_sigaction_rec act;
-	uint32_t sig = a[0];
-	int r;
-
-	if (sig == 0 || sig > LNX_NSIG || a[3] != 8)
-		return -LNX_EINVAL;
-	if (a[1] && (r = umem_read(p, a[1], &act, sizeof act)) != 0)
-		return r;
-	if (a[1] && (sig == 9 || sig == 19))	/* SIGKILL and SIGSTOP keep their action */
-		return -LNX_EINVAL;
-	if (a[2] && (r = umem_write(p, a[2], &p->sigactions[sig - 1], sizeof act)) != 0)
-		return r;
-	if (a[1])
-		p->sigactions[sig - 1] = act;
-	return 0;
-}
-
-/* rt_sigprocmask(how, const sigset_t *set, sigset_t *oset, size_t sigsetsize) */
-SYS(rt_sigprocmask)
-{
-	uint32_t set[2], old[2] = { p->sigmask[0], p->sigmask[1] };
-	int r;
-
-	if (a[3] != 8 || (a[1] && a[0] > 2))
-		return -LNX_EINVAL;
-	if (a[1] && (r = umem_read(p, a[1], set, sizeof set)) != 0)
-		return r;
-	if (a[2] && (r = umem_write(p, a[2], old, sizeof old)) != 0)
-		return r;
-	if (a[1]) {
-		for (int i = 0; i < 2; i++)
-			p->sigmask[i] = a[0] == 0 ? (old[i] | set[i]) : a[0] == 1 ? (old[i] & ~set[i]) : set[i];
-		p->sigmask[0] &= ~(1u << 8 | 1u << 18);	/* SIGKILL (9) and SIGSTOP (19) cannot be blocked */
-	}
-	return 0;
 }
 
 /*

@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include "process.h"
 
+/* The tty reader's message to the loop (main.c): a line came. */
+#define UNIX_WAKE_ID 0x756E6978	/* "unix" */
+
 /* Not an answer: no errno is this and no address, being neither below -4095 nor page-aligned. */
 #define SYS_DEFER ((int32_t)-4097)
 
@@ -43,6 +46,38 @@ SYS(nanosleep);
 SYS(clock_nanosleep);
 SYS(sched_yield);
 SYS(set_thread_area);
+SYS(sigprocmask);
+SYS(rt_sigpending);
+SYS(kill);
+SYS(tkill);
+SYS(tgkill);
+SYS(pause);
+SYS(rt_sigsuspend);
+SYS(sigsuspend);
+SYS(sigreturn);
+SYS(rt_sigreturn);
+SYS(dup);
+SYS(dup2);
+SYS(dup3);
+SYS(close);
+SYS(pipe);
+SYS(pipe2);
+SYS(open);
+SYS(openat);
+SYS(access);
+SYS(faccessat);
+SYS(getcwd);
+SYS(chdir);
+SYS(umask);
+SYS(lseek);
+SYS(_llseek);
+SYS(readv);
+SYS(poll);
+SYS(ppoll);
+SYS(ppoll_time64);
+SYS(_newselect);
+SYS(pselect6);
+SYS(pselect6_time64);
 SYS(set_tid_address);
 SYS(rt_sigaction);
 SYS(rt_sigprocmask);

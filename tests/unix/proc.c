@@ -7,14 +7,11 @@
  * Raw system calls only, no libc (lnx.h).
  */
 #include "lnx.h"
+#include "util.h"
 
 #define WNOHANG 1
 #define SIGCHLD 17
 #define CLONE_CHILD_SETTID 0x01000000
-
-struct ts {
-	long sec, nsec;
-};
 
 static long sys0(long nr) { return lnx_call(nr, 0, 0, 0, 0, 0, 0); }
 static long getpid(void) { return sys0(20); }
@@ -25,57 +22,6 @@ static long getpgid(long pid) { return lnx_call(132, pid, 0, 0, 0, 0, 0); }
 static long setpgid(long pid, long pg) { return lnx_call(57, pid, pg, 0, 0, 0, 0); }
 static long getsid(long pid) { return lnx_call(147, pid, 0, 0, 0, 0, 0); }
 static long execve(const char *path, char **argv, char **envp) { return lnx_call(11, (long)path, (long)argv, (long)envp, 0, 0, 0); }
-
-static void
-sleep_ms(long ms)
-{
-	struct ts t = { ms / 1000, (ms % 1000) * 1000000 };
-
-	lnx_call(162, (long)&t, 0, 0, 0, 0, 0);
-}
-
-static void
-put_num(long v)
-{
-	char b[16];
-	int i = 15;
-	int neg = v < 0;
-	unsigned long u = neg ? -(unsigned long)v : (unsigned long)v;
-
-	b[i] = 0;
-	do {
-		b[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (neg)
-		b[--i] = '-';
-	lnx_puts(b + i);
-}
-
-/* "label value\n" */
-static void
-say(const char *label, long v)
-{
-	lnx_puts(label);
-	lnx_puts(" ");
-	put_num(v);
-	lnx_puts("\n");
-}
-
-static void
-yes(const char *label, int cond)
-{
-	lnx_puts(label);
-	lnx_puts(cond ? " yes\n" : " no\n");
-}
-
-static int
-streq(const char *a, const char *b)
-{
-	while (*a && *a == *b)
-		a++, b++;
-	return *a == *b;
-}
 
 static void
 case_fork(void)

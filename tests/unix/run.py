@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "runs.txt")
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
 HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf",
-                 "proc": B + "/tests/unix/proc.elf"}
+                 "proc": B + "/tests/unix/proc.elf", "fds": B + "/tests/unix/fds.elf"}
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
     "proc script": "argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n",
@@ -39,7 +39,7 @@ MODULES = [
     B + "/personalities/unix.elf script=runs.txt",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
-    B + "/tests/unix/proc.elf start=no", os.path.join(HERE, "hello.sh") + " start=no",
+    B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no", os.path.join(HERE, "hello.sh") + " start=no",
     B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
 ]
 

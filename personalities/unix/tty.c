@@ -1,0 +1,196 @@
+/*
+ * The console tty (tty.h). The reader thread is the only one that waits for
+ * the console server: it reads a line (libmsg's stdio, console_read through
+ * our session), puts it in the input buffer under unix_lock, and sends the
+ * loop a wake message so that a held read goes again (main.c). It reads
+ * ahead while the buffer has room, as a tty keeps what is typed.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "fd.h"
+#include "linux.h"
+#include "signal.h"
+#include "syscall.h"
+#include "tty.h"
+#include "umem.h"
+
+#define CHUNK 4096u
+#define INPUT_MAX 4096u
+
+bool console_at_line_start = true;
+uint32_t tty_pgrp;			/* [U] */
+static char input[INPUT_MAX];		/* [U] typed lines not read yet */
+static uint32_t input_len;		/* [U] */
+static struct cthread_cond input_room;	/* the buffer has room for another line */
+static mach_port_t wake;
+static struct lnx_termios termios = {
+	.c_iflag = 0x0500,	/* ICRNL IXON */
+	.c_oflag = 0x0005,	/* OPOST ONLCR */
+	.c_cflag = 0x00BF,	/* B38400 CS8 CREAD */
+	.c_lflag = 0x8A3B,	/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 },
+};	/* [U] what TCSETS* last set: kept and given back, not acted on (the console server edits) */
+
+static int32_t
+tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	char chunk[CHUNK];
+	uint32_t done = 0;
+
+	(void)f;
+	while (done < len) {
+		uint32_t n = len - done < CHUNK ? len - done : CHUNK;
+		int r = umem_read(p, buf + done, chunk, n);
+
+		if (r != 0)
+			return done ? (int32_t)done : r;
+		fwrite(chunk, 1, n, stdout);
+		console_at_line_start = chunk[n - 1] == '\n';
+		done += n;
+	}
+	fflush(stdout);
+	return (int32_t)done;
+}
+
+/* One line at most, as a canonical tty reads; held until a line comes. */
+static int32_t
+tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	const char *nl;
+	uint32_t n;
+	int r;
+
+	if (input_len == 0)
+		return f->flags & LNX_O_NONBLOCK ? -LNX_EAGAIN : SYS_DEFER;
+	nl = memchr(input, '\n', input_len);
+	n = nl ? (uint32_t)(nl - input) + 1 : input_len;
+	n = n < len ? n : len;
+	if ((r = umem_write(p, buf, input, n)) != 0)
+		return r;
+	memmove(input, input + n, input_len - n);
+	input_len -= n;
+	cthread_cond_signal(&input_room);
+	return (int32_t)n;
+}
+
+static uint32_t
+tty_poll(struct file *f)
+{
+	(void)f;
+	return LNX_POLLOUT | (input_len ? LNX_POLLIN : 0);
+}
+
+static const struct file_ops tty_ops = {
+	.read = tty_read, .write = tty_write, .poll = tty_poll, .mode = LNX_S_IFCHR | 0620,
+};
+
+struct file *
+tty_open(void)
+{
+	return file_new(&tty_ops, LNX_O_RDWR, NULL);
+}
+
+bool
+tty_is(const struct file *f)
+{
+	return f->ops == &tty_ops;
+}
+
+int32_t
+tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
+{
+	int32_t pgrp;
+	int r;
+
+	switch (cmd) {
+	case LNX_TCGETS:
+		return umem_write(p, arg, &termios, sizeof termios);
+	case LNX_TCSETS:
+	case LNX_TCSETSW:
+	case LNX_TCSETSF: {
+		struct lnx_termios t;
+
+		if ((r = umem_read(p, arg, &t, sizeof t)) != 0)
+			return r;
+		termios = t;
+		return 0;
+	}
+	case LNX_TIOCGWINSZ: {
+		struct lnx_winsize w = { 24, 80, 0, 0 };
+
+		return umem_write(p, arg, &w, sizeof w);
+	}
+	case LNX_TIOCGPGRP:
+		pgrp = (int32_t)(tty_pgrp ? tty_pgrp : p->pgid);
+		return umem_write(p, arg, &pgrp, sizeof pgrp);
+	case LNX_TIOCSPGRP:
+		if ((r = umem_read(p, arg, &pgrp, sizeof pgrp)) != 0)
+			return r;
+		if (pgrp <= 0)
+			return -LNX_EINVAL;
+		tty_pgrp = (uint32_t)pgrp;
+		return 0;
+	case LNX_TIOCSCTTY:
+	case LNX_TIOCNOTTY:
+		return 0;	/* one console, everyone's controlling terminal */
+	}
+	return -LNX_EINVAL;	/* Linux's answer for a tty ioctl it does not know */
+}
+
+void
+tty_interrupt(void)
+{
+	input_len = 0;	/* ^C drops what was typed, as ISIG with no NOFLSH does */
+	cthread_cond_signal(&input_room);
+	if (tty_pgrp)
+		signal_group(tty_pgrp, LNX_SIGINT);
+}
+
+static void
+wake_loop(void)
+{
+	mach_msg_header_t m;
+
+	memset(&m, 0, sizeof m);
+	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.msgh_size = sizeof m;
+	m.msgh_remote_port = wake;
+	m.msgh_id = UNIX_WAKE_ID;
+	/* a full queue already holds a wake: this one is not needed */
+	mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+}
+
+static void *
+reader(void *arg)
+{
+	char line[256];
+
+	(void)arg;
+	for (;;) {
+		ssize_t n = read(0, line, sizeof line);
+
+		if (n <= 0)
+			continue;	/* the console server restarted: its next session reads on */
+		cthread_mutex_lock(&unix_lock);
+		while (input_len + (uint32_t)n > INPUT_MAX)
+			cthread_cond_wait(&input_room, &unix_lock);
+		memcpy(input + input_len, line, (size_t)n);
+		input_len += (uint32_t)n;
+		cthread_mutex_unlock(&unix_lock);
+		wake_loop();
+	}
+	return NULL;
+}
+
+int
+tty_start(mach_port_t wake_port)
+{
+	cthread_t t;
+
+	wake = wake_port;
+	if (cthread_fork(&t, reader, NULL) != KERN_SUCCESS)
+		return -1;
+	cthread_detach(t);
+	return 0;
+}
