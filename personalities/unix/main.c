@@ -21,6 +21,7 @@
 #include "syscall.h"
 #include "syscall_server.h"
 #include "linux.h"
+#include "console_types.h"
 
 #define ME mach_task_self()
 
@@ -126,12 +127,22 @@ task_died(mach_port_name_t name)
 	cthread_mutex_unlock(&unix_lock);
 }
 
-/* The tty's reader says a line came (tty.c): held reads go again. Anything else is dropped. */
+/*
+ * The wake port's messages: the tty's reader says a line came (held reads
+ * go again), or the console says ^C was typed (SIGINT to the foreground
+ * group). Anything else is dropped.
+ */
 static void
 other(mach_msg_header_t *in)
 {
-	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID)
+	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
 		msg_retry_deferred(&server);
+	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == CONSOLE_INTERRUPTS_ID &&
+		   in->msgh_size == sizeof(mach_msg_header_t)) {
+		cthread_mutex_lock(&unix_lock);
+		tty_interrupt();
+		cthread_mutex_unlock(&unix_lock);
+	}
 	mach_msg_destroy(in);
 }
 

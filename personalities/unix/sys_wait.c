@@ -1,6 +1,6 @@
 /*
  * Waiting: wait4 and waitpid for a child's end (its zombie's status, then
- * its slot goes), and the sleeps (nanosleep, clock_nanosleep), which are
+ * its slot goes) or, when asked, its stop or continue, and the sleeps (nanosleep, clock_nanosleep), which are
  * calls held with a deadline (syscall.h, SYS_DEFER).
  */
 #include <string.h>
@@ -37,8 +37,9 @@ selects(const struct process *p, const struct process *c, int32_t pid)
 struct wait_scan {
 	const struct process *p;
 	int32_t pid;
+	uint32_t options;
 	int children;
-	struct process *zombie;
+	struct process *zombie, *changed;	/* an ended child; one stopped or continued with news */
 };
 
 static void
@@ -51,12 +52,15 @@ scan(struct process *c, void *arg)
 	w->children++;
 	if (c->state == PROC_ZOMBIE && !w->zombie)
 		w->zombie = c;
+	if (c->state == PROC_LIVE && !w->changed &&
+	    (((w->options & WUNTRACED) && c->stop_report) || ((w->options & WCONTINUED) && c->cont_report)))
+		w->changed = c;
 }
 
 static int32_t
 do_wait(struct process *p, int32_t pid, uint32_t status_at, uint32_t options, uint32_t rusage_at)
 {
-	struct wait_scan w = { p, pid, 0, NULL };
+	struct wait_scan w = { p, pid, options, 0, NULL, NULL };
 	int r;
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WAIT_LINUX_ONLY) || pid == INT32_MIN)
@@ -64,6 +68,19 @@ do_wait(struct process *p, int32_t pid, uint32_t status_at, uint32_t options, ui
 	process_each(scan, &w);
 	if (w.children == 0)
 		return -LNX_ECHILD;
+	if (!w.zombie && w.changed) {
+		/* a stop (0x7f, the signal above it) or a continue (0xffff), told once */
+		struct process *c = w.changed;
+		int status = c->stop_report && (options & WUNTRACED) ? 0x7F | c->stop_sig << 8 : 0xFFFF;
+
+		if (status == 0xFFFF)
+			c->cont_report = false;
+		else
+			c->stop_report = false;
+		if (status_at && (r = umem_write(p, status_at, &status, sizeof status)) != 0)
+			return r;
+		return (int32_t)c->pid;
+	}
 	if (!w.zombie)
 		return options & WNOHANG ? 0 : SYS_DEFER;
 	/* reaped first, then told: a bad pointer gets EFAULT and the child is gone, as on Linux */

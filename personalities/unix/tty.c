@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "console_client.h"
 #include "fd.h"
+#include "ns_client.h"
 #include "linux.h"
 #include "signal.h"
 #include "syscall.h"
@@ -161,12 +163,25 @@ wake_loop(void)
 	mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
 }
 
+/* The console server tells ^C to the wake port (console_interrupts), as a bare message. */
+static void
+ask_for_interrupts(void)
+{
+	mach_port_t ns, console;
+
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    ns_wait(ns, "/servers/console", 5000, &console) != KERN_SUCCESS ||
+	    console_interrupts(console, wake) != KERN_SUCCESS)
+		printf("unix: the console does not tell ^C: no SIGINT from the keyboard\n");
+}
+
 static void *
 reader(void *arg)
 {
 	char line[256];
 
 	(void)arg;
+	ask_for_interrupts();
 	for (;;) {
 		ssize_t n = read(0, line, sizeof line);
 

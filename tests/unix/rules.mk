@@ -5,7 +5,7 @@
 # no libc, so that they run in both places.
 
 UNIX_TEST_PROGS := $(B)/tests/unix/enosys.elf $(B)/tests/unix/garbage.elf $(B)/tests/unix/abi.elf \
-	$(B)/tests/unix/proc.elf $(B)/tests/unix/fds.elf
+	$(B)/tests/unix/proc.elf $(B)/tests/unix/fds.elf $(B)/tests/unix/sig.elf
 
 $(B)/tests/unix/%.elf: tests/unix/%.c tests/unix/lnx.h tests/unix/util.h
 	$(call msg,CC,$@)

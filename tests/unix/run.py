@@ -28,18 +28,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "runs.txt")
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
 HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf",
-                 "proc": B + "/tests/unix/proc.elf", "fds": B + "/tests/unix/fds.elf"}
+                 "proc": B + "/tests/unix/proc.elf", "fds": B + "/tests/unix/fds.elf",
+                 "sig": B + "/tests/unix/sig.elf"}
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
-    "proc script": "argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n",
+    "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
+    # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
+    "sig intr": ("intr: ready\n^C\nintr: the read answered -4\nintr: the handler ran for 2\n", "exit 0"),
+    "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
 }
+TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
     B + "/personalities/unix.elf script=runs.txt",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
-    B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no", os.path.join(HERE, "hello.sh") + " start=no",
+    B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
+    B + "/tests/unix/sig.elf start=no", os.path.join(HERE, "hello.sh") + " start=no",
     B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
 ]
 
@@ -98,6 +104,9 @@ def main():
     g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck",
                "-initrd", ",".join(MODULES)], B + "/test/unix/guest.log")
     try:
+        for _ in TYPE_CTRL_C:
+            if g.expect(r"^intr: ready", 300):
+                g.send("\x03")
         done = g.expect(r"^unix: all \d+ runs done", 420)
     finally:
         g.stop()
@@ -115,8 +124,9 @@ def main():
             continue
         _, out, end = got
         if name in GUEST_ONLY:
-            check(name + ": what it must print", out == GUEST_ONLY[name] and end == "exit 0",
-                  "got %r (%s), want %r" % (out, end, GUEST_ONLY[name]))
+            want_out, want_end = GUEST_ONLY[name]
+            check(name + ": what it must print", out == want_out and end == want_end,
+                  "got %r (%s), want %r (%s)" % (out, end, want_out, want_end))
         elif argv[0] in HOST_PROGRAMS and argv[:2] != ["busybox", "uname"] or argv == ["busybox", "uname", "-s"]:
             hout, hrc = host_run(argv)
             check("%s: same output and status as on the host" % name, out == hout and end == "exit %d" % hrc,
