@@ -26,13 +26,40 @@ static char input[INPUT_MAX];		/* [U] typed lines not read yet */
 static uint32_t input_len;		/* [U] */
 static struct cthread_cond input_room;	/* the buffer has room for another line */
 static mach_port_t wake;
+static mach_port_t console = MACH_PORT_NULL;	/* the console server's own port: output at once */
 static struct lnx_termios termios = {
 	.c_iflag = 0x0500,	/* ICRNL IXON */
 	.c_oflag = 0x0005,	/* OPOST ONLCR */
 	.c_cflag = 0x00BF,	/* B38400 CS8 CREAD */
-	.c_lflag = 0x8A3B,	/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	/*
+	 * ISIG ICANON ECHOE ECHOK ECHOCTL ECHOKE IEXTEN, and no ECHO: the console
+	 * server has echoed a line before it reaches us, and a program that
+	 * echoes for itself in raw mode (busybox's line editing) would echo it
+	 * twice; with ICANON and no ECHO, busybox reads lines as they come.
+	 */
+	.c_lflag = 0x8A33,
 	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 },
 };	/* [U] what TCSETS* last set: kept and given back, not acted on (the console server edits) */
+
+/*
+ * Out at once through the console server's port, not our session, which
+ * would hold a partial line (a prompt) up to 200 ms; our own lines, whole,
+ * go through the session, and the console server takes both in order.
+ */
+static void
+emit(const char *text, uint32_t n)
+{
+	fflush(stdout);
+	for (uint32_t at = 0; at < n;) {
+		uint32_t k = n - at < 2048 ? n - at : 2048;
+
+		if (!MACH_PORT_VALID(console) || console_write(console, (char *)text + at, k) != KERN_SUCCESS) {
+			fwrite(text + at, 1, k, stdout);
+			fflush(stdout);
+		}
+		at += k;
+	}
+}
 
 static int32_t
 tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
@@ -47,11 +74,10 @@ tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 
 		if (r != 0)
 			return done ? (int32_t)done : r;
-		fwrite(chunk, 1, n, stdout);
+		emit(chunk, n);
 		console_at_line_start = chunk[n - 1] == '\n';
 		done += n;
 	}
-	fflush(stdout);
 	return (int32_t)done;
 }
 
@@ -143,8 +169,11 @@ tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 void
 tty_interrupt(void)
 {
-	input_len = 0;	/* ^C drops what was typed, as ISIG with no NOFLSH does */
-	cthread_cond_signal(&input_room);
+	/*
+	 * Linux also drops the unread input here; but ^C comes to us apart from
+	 * the lines (another message), so a line typed just after it may already
+	 * be in the buffer: it stays. The line being edited went with the ^C.
+	 */
 	if (tty_pgrp)
 		signal_group(tty_pgrp, LNX_SIGINT);
 }
@@ -163,17 +192,6 @@ wake_loop(void)
 	mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
 }
 
-/* The console server tells ^C to the wake port (console_interrupts), as a bare message. */
-static void
-ask_for_interrupts(void)
-{
-	mach_port_t ns, console;
-
-	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
-	    ns_wait(ns, "/servers/console", 5000, &console) != KERN_SUCCESS ||
-	    console_interrupts(console, wake) != KERN_SUCCESS)
-		printf("unix: the console does not tell ^C: no SIGINT from the keyboard\n");
-}
 
 static void *
 reader(void *arg)
@@ -181,7 +199,6 @@ reader(void *arg)
 	char line[256];
 
 	(void)arg;
-	ask_for_interrupts();
 	for (;;) {
 		ssize_t n = read(0, line, sizeof line);
 
@@ -201,9 +218,16 @@ reader(void *arg)
 int
 tty_start(mach_port_t wake_port)
 {
+	mach_port_t ns;
 	cthread_t t;
 
 	wake = wake_port;
+	/* the console server's port, for output and for ^C, which it tells the wake port (console_interrupts) */
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    ns_wait(ns, "/servers/console", 5000, &console) != KERN_SUCCESS)
+		console = MACH_PORT_NULL;
+	if (!MACH_PORT_VALID(console) || console_interrupts(console, wake) != KERN_SUCCESS)
+		printf("unix: the console does not tell ^C: no SIGINT from the keyboard\n");
 	if (cthread_fork(&t, reader, NULL) != KERN_SUCCESS)
 		return -1;
 	cthread_detach(t);

@@ -1,7 +1,7 @@
 /*
  * The console as a Linux terminal: the one tty of the server's processes.
- * Output goes through the server's own stdio (libmsg: the console server's
- * session, whole lines); input is what the console server's line
+ * Output goes out at once through the console server's port (a session
+ * would hold a prompt back); input is what the console server's line
  * discipline finished (echo and editing are its), fetched a line at a time
  * by a reader thread of ours into a buffer that reads take from, one line at
  * most per read, as a canonical tty gives them. The tty has a foreground

@@ -11,6 +11,9 @@ unknown system call is logged once per number; garbage registers and a
 faulting process leave the server serving; broken images are refused with
 their reason.
 
+A second boot is what `make run UNIX=1` boots, busybox sh -i on the console:
+commands are typed at its prompt, and ^C must end a foreground job.
+
 Prints `ok N - name` / `not ok N - name: why`, then `unix: N passed, N failed`.
 Usage: run.py BUILD_DIR BUSYBOX
 """
@@ -18,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 from guest import Guest  # noqa: E402
@@ -37,6 +41,8 @@ GUEST_ONLY = {
     "sig intr": ("intr: ready\n^C\nintr: the read answered -4\nintr: the handler ran for 2\n", "exit 0"),
     "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
 }
+# scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
+SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh"]
 TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
@@ -45,7 +51,8 @@ MODULES = [
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
-    B + "/tests/unix/sig.elf start=no", os.path.join(HERE, "hello.sh") + " start=no",
+    B + "/tests/unix/sig.elf start=no",
+] + [os.path.join(HERE, s) + " start=no" for s in SCRIPTS] + [ os.path.join(HERE, "hello.sh") + " start=no",
     B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
 ]
 
@@ -94,9 +101,47 @@ def guest_runs(text):
 
 
 def host_run(argv):
-    prog = HOST_PROGRAMS[argv[0]]
-    r = subprocess.run([prog] + argv[1:], executable=prog, env=ENV, capture_output=True, timeout=30)
+    """The same command on the host: stdout and stderr together, as the guest's console has both."""
+    prog = os.path.abspath(HOST_PROGRAMS[argv[0]])
+    args = [os.path.join(HERE, a[5:]) if a.startswith("/bin/") and a[5:] in SCRIPTS else a for a in argv[1:]]
+    r = subprocess.run([prog] + args, executable=prog, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60, cwd="/")
     return r.stdout.decode("utf-8", "replace"), r.returncode
+
+
+def interactive():
+    """What make run UNIX=1 boots: busybox sh -i on the console, typed at."""
+    g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck", "-initrd", ",".join([
+        B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+        B + "/personalities/unix.elf run=busybox+sh+-i", BUSYBOX + " start=no"])], B + "/test/unix/interactive.log")
+    prompt = r"^/ # "
+
+    def typed(line, want, timeout=30):
+        g.send(line + "\r")
+        return g.expect(want, timeout)
+    try:
+        check("sh -i: the prompt", g.expect(prompt, 120) is not None, "no '/ # '")
+        check("sh -i: a pipeline typed", typed("echo typed | tr a-z A-Z", r"^TYPED$") is not None
+              and g.expect(prompt, 20) is not None, "no TYPED")
+        check("sh -i: $? of a pipeline", typed("seq 1 100 | wc -l; false; echo rc=$?", r"^100\nrc=1$") is not None,
+              "no 100 and rc=1")
+        g.expect(prompt, 20)
+        g.send("sleep 60\r")
+        time.sleep(3)
+        g.send("\x03")  # SIGINT to the foreground job, which sh put in a group of its own
+        check("sh -i: ^C ends a foreground sleep, the prompt comes back", g.expect(prompt, 20) is not None,
+              "no prompt after ^C")
+        time.sleep(0.5)
+        check("sh -i: the sleep's status was SIGINT's", typed("echo status $?", r"^status 130$") is not None,
+              "no 'status 130'")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        check("sh -i: exit ends the run with its status", typed("exit 3", r"^unix: run 1: exit 3") is not None,
+              "no exit 3")
+    finally:
+        g.stop()
+    sys.stdout.write(g.text() + "\n")
+    check("sh -i: no panic", not g.panicked(), "panic")
 
 
 def main():
@@ -149,6 +194,7 @@ def main():
             check("a 64-bit ELF is refused with its reason", end == "refused: not a 32-bit ELF file", str(end))
         else:
             check(name, False, "no expectation for this command")
+    interactive()
     for nr, what in (("500", "not implemented"), ("100000", "is past the table")):
         lines = re.findall(r"^unix: pid \d+ \(enosys\): system call %s %s" % (nr, what), text, re.M)
         check("system call %s answers -ENOSYS and is logged once" % nr, len(lines) == 1,
