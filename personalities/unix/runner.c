@@ -22,6 +22,36 @@
 
 static char *const env[] = { "PATH=/bin:/usr/bin", "HOME=/", "TERM=vt100", "LANG=C" };
 
+/* How many port names the server holds: what the runs must give back. -1 if it cannot say. */
+static int
+port_names(void)
+{
+	mach_port_name_t *names;
+	natural_t *types;
+	mach_msg_type_number_t n = 0, tn = 0;
+
+	if (mach_port_names(ME, &names, &n, &types, &tn) != KERN_SUCCESS)
+		return -1;
+	vm_deallocate(ME, (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(ME, (vm_address_t)types, tn * sizeof *types);
+	return (int)n;
+}
+
+struct count {
+	int live, zombies;
+};
+
+static void
+count_one(struct process *p, void *arg)
+{
+	struct count *c = arg;
+
+	if (p->state == PROC_LIVE)
+		c->live++;
+	else
+		c->zombies++;
+}
+
 static char **cmd_argv;	/* the server's own command line */
 static int cmd_argc;
 
@@ -109,6 +139,8 @@ run_one(int k, char *line)
 		printf("unix: run %d: exit %d%s\n", k, (status >> 8) & 0xFF,
 		       console_at_line_start ? "" : " (no final newline)");
 	console_at_line_start = true;
+	/* for the suite: what a run leaves must not pile up (the first contention on a lock makes its port) */
+	printf("unix: %d port names after run %d\n", port_names(), k);
 out:
 	cthread_mutex_unlock(&unix_lock);
 }
@@ -155,6 +187,12 @@ runner(void *arg)
 			}
 		}
 	}
+	/* what the runs left behind, for the suite: no process */
+	struct count c = { 0, 0 };
+	cthread_mutex_lock(&unix_lock);
+	process_each(count_one, &c);
+	cthread_mutex_unlock(&unix_lock);
+	printf("unix: after the runs: %d live processes, %d zombies\n", c.live, c.zombies);
 	printf("unix: all %d runs done\n", k);
 	return NULL;
 }

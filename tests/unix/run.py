@@ -194,6 +194,12 @@ def main():
             check("a 64-bit ELF is refused with its reason", end == "refused: not a 32-bit ELF file", str(end))
         else:
             check(name, False, "no expectation for this command")
+    m = re.search(r"^unix: after the runs: (\d+) live processes, (\d+) zombies", text, re.M)
+    check("every process of every run ended and was reaped", m is not None and m.group(1) == "0" and m.group(2) == "0",
+          m.group(0) if m else "no 'after the runs' line")
+    names = [int(x) for x in re.findall(r"^unix: (\d+) port names after run \d+", text, re.M)]
+    check("the server's port names do not grow over the second half of the runs",
+          len(names) > 4 and names[-1] <= names[len(names) // 2], "names after each run: %s" % names)
     interactive()
     for nr, what in (("500", "not implemented"), ("100000", "is past the table")):
         lines = re.findall(r"^unix: pid \d+ \(enosys\): system call %s %s" % (nr, what), text, re.M)
