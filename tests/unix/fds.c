@@ -1,6 +1,6 @@
 /*
  * A Linux program for the unix suite: descriptors and pipes. Each argument
- * names a case (dup, pipe, flow, epipe, cloexec, poll, select, files,
+ * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
  * check); the output is compared with the same binary's on the host
  * (run.py), so nothing printed depends on pids or timing.
  */
@@ -255,6 +255,72 @@ case_files(void)
 	say("files: getcwd with no room", lnx_call(183, (long)cwd, 1, 0, 0, 0, 0));
 }
 
+struct statx_ {
+	unsigned mask, blksize;
+	unsigned long long attributes;
+	unsigned nlink, uid, gid;
+	unsigned short mode, pad0;
+	unsigned long long ino, size, blocks, attributes_mask;
+	unsigned char times[64];
+	unsigned rdev_major, rdev_minor, dev_major, dev_minor;
+	unsigned char rest[112];
+};
+
+/* The calls the other cases do not make: readv, the time64 polls, statx of paths, access, umask, _llseek. */
+static void
+case_more(void)
+{
+	int fds[2];
+	char a[4] = { 0 }, b[4] = { 0 };
+	struct { void *base; unsigned long len; } iov[2] = { { a, 0 }, { b, 3 } };
+	struct pollfd p = { 0, POLLIN, 0 };
+	long long ts[2] = { 0, 20000000 };
+	struct statx_ st;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	lnx_call(4, fds[1], (long)"abcdef", 6, 0, 0, 0);
+	say("more: readv skips an empty iovec", lnx_call(145, fds[0], (long)iov, 2, 0, 0, 0));
+	lnx_puts(b);
+	lnx_puts("\n");
+	say("more: readv with a bad iovec pointer", lnx_call(145, fds[0], 8, 2, 0, 0, 0));
+	p.fd = fds[0];
+	say("more: ppoll_time64, bytes waiting", lnx_call(414, (long)&p, 1, (long)ts, 0, 8, 0));
+	say("more: its revents", p.revents);
+	lnx_call(3, fds[0], (long)a, 4, 0, 0, 0);
+	say("more: ppoll_time64 on an empty pipe, 20 ms", lnx_call(414, (long)&p, 1, (long)ts, 0, 8, 0));
+	unsigned long rd[2] = { 1ul << fds[0], 0 };
+	say("more: pselect6_time64 on an empty pipe, 20 ms",
+	    lnx_call(413, fds[0] + 1, (long)rd, 0, 0, (long)ts, 0));
+	ts[1] = 1000000000;
+	say("more: ppoll_time64 with a bad timespec", lnx_call(414, (long)&p, 1, (long)ts, 0, 8, 0));
+	say("more: statx of /dev/null", lnx_call(383, -100, (long)"/dev/null", 0, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFCHR)", st.mode & 0170000);
+	say("more: its rdev", (long)(st.rdev_major * 256 + st.rdev_minor));
+	say("more: statx of /", lnx_call(383, -100, (long)"/", 0, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFDIR)", st.mode & 0170000);
+	say("more: statx of /proc/self/exe", lnx_call(383, -100, (long)"/proc/self/exe", 0, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFREG)", st.mode & 0170000);
+	say("more: statx of a pipe", lnx_call(383, fds[0], (long)"", 0x1000, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFIFO)", st.mode & 0170000);
+	say("more: statx of nothing", lnx_call(383, -100, (long)"/no/such", 0, 0x7ff, (long)&st, 0));
+	say("more: statx of a closed descriptor", lnx_call(383, 77, (long)"", 0x1000, 0x7ff, (long)&st, 0));
+	say("more: access of /dev/null for writing", lnx_call(33, (long)"/dev/null", 2, 0, 0, 0, 0));
+	say("more: access of nothing", lnx_call(33, (long)"/no/such", 0, 0, 0, 0, 0));
+	say("more: access with a bad mode", lnx_call(33, (long)"/", 8, 0, 0, 0, 0));
+	say("more: faccessat of / from AT_FDCWD", lnx_call(307, -100, (long)"/", 0, 0, 0, 0));
+	lnx_call(60, 022, 0, 0, 0, 0, 0);	/* what the host started us with is its own */
+	say("more: umask gives back the last one (022)", lnx_call(60, 077, 0, 0, 0, 0, 0));
+	long long off = -1;
+	long fd = lnx_call(5, (long)"/proc/self/exe", 0, 0, 0, 0, 0);
+	say("more: _llseek to 2", lnx_call(140, fd, 0, 2, (long)&off, 0, 0));
+	say("more: it says", (long)off);
+	say("more: _llseek before the start", lnx_call(140, fd, -1, (long)-10, (long)&off, 1, 0));
+	say("more: _llseek of a pipe", lnx_call(140, fds[0], 0, 0, (long)&off, 0, 0));
+	say("more: chdir to nothing", lnx_call(12, (long)"/no/such", 0, 0, 0, 0, 0));
+	say("more: chdir to a file", lnx_call(12, (long)"/proc/self/exe", 0, 0, 0, 0, 0));
+	say("more: open O_DIRECTORY of a file", lnx_call(5, (long)"/proc/self/exe", 0x10000, 0, 0, 0, 0));
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -280,6 +346,8 @@ start_c(long *sp)
 			case_select();
 		else if (streq(c, "files"))
 			case_files();
+		else if (streq(c, "more"))
+			case_more();
 		else {
 			lnx_puts("fds: unknown case\n");
 			lnx_exit(2);

@@ -122,6 +122,12 @@ case_mask(void)
 	say("mask: unblock", sigprocmask(1, &set, 0));
 	say("mask: it was delivered: runs", got_count);
 	say("mask: bad how", sigprocmask(7, &set, 0));
+	unsigned long w = 1ul << (SIGUSR2 - 1), wold = 7;
+	say("mask: the old sigprocmask blocks SIGUSR2", lnx_call(126, 0, (long)&w, (long)&wold, 0, 0, 0));
+	say("mask: it said the mask was", (long)wold);
+	sigprocmask(0, 0, &old);
+	yes("mask: rt_sigprocmask sees SIGUSR2 blocked", old == 1ull << (SIGUSR2 - 1));
+	lnx_call(126, 1, (long)&w, 0, 0, 0, 0);
 	say("mask: bad size", lnx_call(175, 0, (long)&set, 0, 4, 0, 0));
 	/* a handler's sa_mask and its own signal are blocked while it runs */
 	sigaction(SIGUSR2, rich, SA_SIGINFO | SA_RESTORER, 1ull << (SIGHUP - 1));
@@ -221,6 +227,17 @@ case_pause(void)
 	say("pause: handler runs", got_count);
 	sigprocmask(0, 0, &after);
 	yes("pause: the mask before rt_sigsuspend is back", after == set);
+	pid = fork();
+	if (pid == 0) {
+		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	got_count = 0;
+	say("pause: the old sigsuspend with it pending", lnx_call(72, 0, 0, 0, 0, 0, 0));
+	say("pause: handler runs", got_count);
+	sigprocmask(0, 0, &after);
+	yes("pause: the mask before sigsuspend is back", after == set);
 }
 
 static void
