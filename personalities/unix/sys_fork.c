@@ -7,9 +7,13 @@
  * session are copies of the caller's.
  *
  * vfork copies too (no memory is shared), but keeps Linux's order: the
- * caller's call is held until the child has exec'd or ended.
- * clone asking for shared memory, threads or namespaces is refused: a
- * process here is a task with one thread.
+ * caller's call is held until the child has exec'd or ended. clone with
+ * CLONE_VM and CLONE_VFORK (how glibc's posix_spawn starts a child on a
+ * stack of its own) is served the same way: the memory is copied, which a
+ * child that only execs or exits cannot tell, but what it writes there
+ * before (posix_spawn's error word) the parent does not see.
+ * clone asking for shared memory otherwise, threads or namespaces is
+ * refused: a process here is a task with one thread.
  */
 #include <string.h>
 #include "exec.h"
@@ -25,6 +29,7 @@
 #define CLONE_PARENT_SETTID	0x00100000u
 #define CLONE_CHILD_CLEARTID	0x00200000u
 #define CLONE_CHILD_SETTID	0x01000000u
+#define CLONE_VM		0x00000100u
 #define CLONE_VFORK		0x00004000u
 #define CLONE_PROCESS_FLAGS	(CLONE_CSIGNAL | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | \
 				 CLONE_VFORK)
@@ -134,6 +139,8 @@ SYS(clone)
 
 	if (p->vfork_child)
 		return vfork_wait(p);
+	if ((flags & CLONE_VM) && (flags & CLONE_VFORK))
+		flags &= ~CLONE_VM;	/* the parent waits: a copy serves (see the top of the file) */
 	if (flags & ~CLONE_PROCESS_FLAGS)
 		return -LNX_EINVAL;	/* threads, shared memory or files, namespaces: not for a task each */
 	r = do_fork(p, flags, a[1], a[2], a[4]);

@@ -1,9 +1,10 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
- * (fork, vfork, clone, wait, segv, reparent, pgrp, exec, applet, script,
- * echoargs); each prints what it saw in words that do not depend on pid
+ * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, applet,
+ * script, echoargs); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
- * the host (script is the guest's only: the host has no /bin/hello.sh).
+ * the host (script is the guest's only: the host has no /bin/hello.sh; and
+ * clonevm, which the host would answer with a thread).
  * Raw system calls only, no libc (lnx.h).
  */
 #include "lnx.h"
@@ -69,6 +70,32 @@ case_clone(void)
 	yes("clone: wait4 gave the child", wait4(-1, &st, 0) == pid);
 	say("clone: wait status (9: the child found its tid written)", st);
 	yes("clone: the parent's copy of tid untouched", tid == 0);
+}
+
+/*
+ * clone(CLONE_VM | CLONE_VFORK | SIGCHLD, stack), posix_spawn's way: the
+ * child runs on the new stack and must touch nothing, so it is assembly: it
+ * exits with 42 at once; the parent returns the child's pid.
+ */
+long spawn_asm(void *stack_top);
+__asm__(".globl spawn_asm\nspawn_asm:\n"
+	"\tpush %ebx\n\tmov 8(%esp), %ecx\n\tmov $0x4111, %ebx\n"	/* CLONE_VM | CLONE_VFORK | SIGCHLD */
+	"\txor %edx, %edx\n\tpush %esi\n\tpush %edi\n\txor %esi, %esi\n\txor %edi, %edi\n"
+	"\tmov $120, %eax\n\tint $0x80\n"
+	"\ttest %eax, %eax\n\tjnz 1f\n"
+	"\tmov $42, %ebx\n\tmov $252, %eax\n\tint $0x80\n"	/* the child: exit_group(42) */
+	"1:\tpop %edi\n\tpop %esi\n\tpop %ebx\n\tret\n");
+
+static void
+case_spawn(void)
+{
+	static char stack[8192] __attribute__((aligned(16)));
+	long pid = spawn_asm(stack + sizeof stack);
+	int st = -1;
+
+	yes("spawn: clone(CLONE_VM | CLONE_VFORK) made a child", pid > 0);
+	yes("spawn: wait4 gave it", wait4(pid, &st, 0) == pid);
+	say("spawn: its status", st);
 }
 
 static void
@@ -246,6 +273,10 @@ start_c(long *sp)
 			case_vfork();
 		else if (streq(c, "clone"))
 			case_clone();
+		else if (streq(c, "spawn"))
+			case_spawn();
+		else if (streq(c, "clonevm"))	/* the guest's only: on the host it would make a thread */
+			say("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK", lnx_call(120, 0x111, 0, 0, 0, 0, 0));
 		else if (streq(c, "wait"))
 			case_wait();
 		else if (streq(c, "segv"))
