@@ -177,10 +177,7 @@ next_signal(const struct process *p)
 {
 	uint64_t ready = p->sigpending & ~p->sigmask;
 
-	for (int s = 1; s <= LNX_NSIG; s++)
-		if (ready & SIG_BIT(s))
-			return s;
-	return 0;
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
 }
 
 bool
