@@ -276,3 +276,84 @@ files_stat_file(const struct file *f, struct lnx_statx *st)
 		st->blksize = 4096;
 	}
 }
+
+/* A folder's entries: what it holds, by its path; n is their count. */
+struct dirent_src {
+	const char *name;
+	uint8_t type;
+};
+
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
+#define NAMES_MAX 512
+
+static size_t
+entries(const char *dir, struct dirent_src *out, size_t max)
+{
+	static const char *names[NAMES_MAX];
+	static const struct {
+		const char *dir, *name;
+		uint8_t type;
+	} fixed[] = {
+		{ "/", "bin", DT_DIR }, { "/", "dev", DT_DIR }, { "/", "proc", DT_DIR }, { "/", "sbin", DT_DIR },
+		{ "/", "usr", DT_DIR }, { "/usr", "bin", DT_DIR }, { "/usr", "sbin", DT_DIR },
+		{ "/dev", "console", DT_CHR }, { "/dev", "null", DT_CHR }, { "/dev", "tty", DT_CHR },
+		{ "/proc", "self", DT_DIR }, { "/proc/self", "exe", DT_LNK },
+	};
+	size_t n = 0;
+
+	out[n++] = (struct dirent_src){ ".", DT_DIR };
+	out[n++] = (struct dirent_src){ "..", DT_DIR };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (strcmp(fixed[i].dir, dir) == 0 && n < max)
+			out[n++] = (struct dirent_src){ fixed[i].name, fixed[i].type };
+	if (strcmp(dir, "/bin") == 0 || strcmp(dir, "/usr/bin") == 0 || strcmp(dir, "/sbin") == 0 ||
+	    strcmp(dir, "/usr/sbin") == 0) {
+		size_t k = image_names(names, NAMES_MAX);
+
+		for (size_t i = 0; i < k && n < max; i++)
+			out[n++] = (struct dirent_src){ names[i], DT_REG };
+	}
+	return n;
+}
+
+int32_t
+files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	static struct dirent_src src[NAMES_MAX + 16];
+	static uint8_t out[16384];
+	const char *dir = dir_of(f);
+	size_t n, used = 0;
+	int r;
+
+	if (!dir)
+		return -LNX_ENOTDIR;
+	n = entries(dir, src, sizeof src / sizeof src[0]);
+	if (len > sizeof out)
+		len = sizeof out;
+	while (f->offset < n) {
+		const struct dirent_src *e = &src[f->offset];
+		size_t namelen = strlen(e->name);
+		size_t reclen = (19 + namelen + 1 + 7) & ~(size_t)7;	/* d_ino, d_off, d_reclen, d_type, the name */
+		uint64_t ino = ino_of(e->name), next = f->offset + 1;
+		uint16_t rl = (uint16_t)reclen;
+
+		if (used + reclen > len)
+			break;
+		memset(out + used, 0, reclen);
+		memcpy(out + used, &ino, 8);
+		memcpy(out + used + 8, &next, 8);
+		memcpy(out + used + 16, &rl, 2);
+		out[used + 18] = e->type;
+		memcpy(out + used + 19, e->name, namelen);
+		used += reclen;
+		f->offset++;
+	}
+	if (used == 0 && f->offset < n)
+		return -LNX_EINVAL;	/* not room for one entry */
+	if (used && (r = umem_write(p, buf, out, used)) != 0)
+		return r;
+	return (int32_t)used;
+}

@@ -25,6 +25,8 @@ struct file *files_open(struct process *p, const char *path, uint32_t flags, int
 int files_stat_path(struct process *p, const char *path, struct lnx_statx *st);
 /* stat of an open file. */
 void files_stat_file(const struct file *f, struct lnx_statx *st);
+/* getdents64 on f: entries from f's offset (an entry's index) into buf. Bytes, 0 at the end, or -errno. */
+int32_t files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len);
 /* Whether path names a folder of the view. */
 bool files_is_dir(const char *path);
 

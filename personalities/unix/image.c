@@ -139,3 +139,24 @@ image_lookup(const char *path, const struct image *self, int *err)
 	}
 	return NULL;
 }
+
+size_t
+image_names(const char **names, size_t max)
+{
+	const struct image *bb;
+	kern_return_t why;
+	size_t n = 0;
+
+	for (int i = 0; i < nimages && n < max; i++)
+		names[n++] = images[i].name;
+	if (!(bb = image_module("busybox", &why)))
+		return n;
+	for (size_t w = applet_table(bb); w < bb->size && bb->data[w] && n < max;) {
+		size_t len = strnlen((const char *)bb->data + w, bb->size - w);
+
+		if (w + len < bb->size)	/* a name the image ends inside is no name */
+			names[n++] = (const char *)bb->data + w;
+		w += len + 1;
+	}
+	return n;
+}

@@ -28,4 +28,11 @@ const struct image *image_module(const char *name, kern_return_t *why);
  */
 const struct image *image_lookup(const char *path, const struct image *self, int *err);
 
+/*
+ * The names /bin shows, as far as the server knows them: the modules read so
+ * far (the bootstrap has no list of the others), then busybox's applets.
+ * Fills names (pointers into the images, which stay) up to max; their count.
+ */
+size_t image_names(const char **names, size_t max);
+
 #endif

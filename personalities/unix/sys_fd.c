@@ -269,8 +269,14 @@ seek(struct process *p, uint32_t fd, int64_t off, uint32_t whence)
 
 	if (!f)
 		return -LNX_EBADF;
+	if ((f->ops->mode & LNX_S_IFMT) == LNX_S_IFDIR) {
+		if (whence != LNX_SEEK_SET || off != 0)
+			return -LNX_EINVAL;	/* a folder goes back to its start (rewinddir), nowhere else */
+		f->offset = 0;
+		return 0;
+	}
 	if ((f->ops->mode & LNX_S_IFMT) != LNX_S_IFREG)
-		return (f->ops->mode & LNX_S_IFMT) == LNX_S_IFDIR && off == 0 ? 0 : -LNX_ESPIPE;
+		return -LNX_ESPIPE;
 	files_stat_file(f, &st);
 	base = whence == LNX_SEEK_SET ? 0 : whence == LNX_SEEK_CUR ? (int64_t)f->offset
 		: whence == LNX_SEEK_END ? (int64_t)st.size : -1;
@@ -297,4 +303,14 @@ SYS(_llseek)
 	if (r < 0)
 		return (int32_t)r;
 	return umem_write(p, a[3], &r, sizeof r);
+}
+
+/* getdents64(fd, struct linux_dirent64 *, count): a folder of the view's entries. */
+SYS(getdents64)
+{
+	struct file *f = fd_get(p, a[0]);
+
+	if (!f)
+		return -LNX_EBADF;
+	return files_getdents(p, f, a[1], a[2]);
 }

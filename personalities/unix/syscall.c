@@ -70,6 +70,7 @@ static const sys_fn table[LNX_NSYSCALLS] = {
 	[LNX_access] = sys_access,
 	[LNX_faccessat] = sys_faccessat,
 	[LNX_getcwd] = sys_getcwd,
+	[LNX_getdents64] = sys_getdents64,
 	[LNX_chdir] = sys_chdir,
 	[LNX_umask] = sys_umask,
 	[LNX_lseek] = sys_lseek,

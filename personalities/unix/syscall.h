@@ -67,6 +67,7 @@ SYS(openat);
 SYS(access);
 SYS(faccessat);
 SYS(getcwd);
+SYS(getdents64);
 SYS(chdir);
 SYS(umask);
 SYS(lseek);

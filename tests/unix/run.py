@@ -36,6 +36,8 @@ HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "ab
                  "sig": B + "/tests/unix/sig.elf"}
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
+    "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\nexe\n"
+                                 "sh\nwc\nzcat\n/usr/bin\n../sbin\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
@@ -43,7 +45,7 @@ GUEST_ONLY = {
     "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
 }
 # scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
-SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh"]
+SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-ls.sh"]
 TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
