@@ -71,14 +71,19 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	}
 	p->regs = &st;
 	p->defer_ms = 0;
-	p->replay = p->held;
-	p->held = false;
-	if (!p->replay) {
+	if (!p->held) {	/* a new call, not a held one served again */
 		p->io_done = 0;
 		p->call_nr = st.eax;
+		p->dispatched = false;
 	}
-	/* a stopped process's call waits for SIGCONT */
-	done = !p->stopped && syscall_dispatch(p, &st);
+	p->held = false;
+	p->replay = p->dispatched;
+	/* a stopped process's call waits for SIGCONT, before its handler has seen it */
+	done = false;
+	if (!p->stopped) {
+		p->dispatched = true;
+		done = syscall_dispatch(p, &st);
+	}
 	if (!done && p->state == PROC_LIVE) {
 		if (!p->stopped && signal_interrupts(p) && interruptible(p->call_nr)) {
 			if (p->io_done) {

@@ -66,7 +66,8 @@ struct process {
 	int status;			/* [U] wait status once a zombie: exit code << 8, or the signal */
 	i386_thread_state_t *regs;	/* [C] the registers the call came with and resumes with */
 	uint32_t call_nr;		/* [C] the call being served (eax as it came) */
-	bool replay;			/* [C] the call was held and is served again */
+	bool replay;			/* [C] the call was held and its handler is called again */
+	bool dispatched;		/* [C] its handler has seen the call (a stopped process's has not) */
 	bool held;			/* [U] a call of its is held (msg_defer) */
 	uint32_t io_done;		/* [C] bytes a held write has moved so far */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */

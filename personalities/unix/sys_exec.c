@@ -13,18 +13,18 @@
 #include <string.h>
 #include "exec.h"
 #include "fd.h"
+#include "files.h"
 #include "signal.h"
 #include "linux.h"
 #include "syscall.h"
 #include "umem.h"
 
-#define PATH_MAX_	1024
 #define SHEBANG_MAX	128	/* Linux reads this much of a script's first line (BINPRM_BUF_SIZE) */
 
 /* What one execve copies in: one at a time, under unix_lock. */
 static struct {
 	struct umem_page words, strs;
-	char path[PATH_MAX_], interp[SHEBANG_MAX];
+	char raw[PATH_MAX_], path[PATH_MAX_], interp[SHEBANG_MAX], interp_path[PATH_MAX_];
 	char strings[EXEC_STRINGS_MAX + 2 * SHEBANG_MAX];
 	char *argv[EXEC_ARGS_MAX + 3], *envp[EXEC_ARGS_MAX + 1];
 } x;
@@ -111,10 +111,10 @@ SYS(execve)
 	int r, argc, envc, err;
 
 	x.words.va = x.strs.va = 0;
-	if ((r = umem_read_str(p, &x.strs, a[0], x.path, sizeof x.path)) < 0)
+	if ((r = umem_read_str(p, &x.strs, a[0], x.raw, sizeof x.raw)) < 0)
 		return r;
-	if (r == 0)
-		return -LNX_ENOENT;
+	if ((r = files_resolve(p, LNX_AT_FDCWD, x.raw, x.path)) != 0)
+		return r;	/* "" is ENOENT there, as here */
 	if ((argc = read_vector(p, a[1], x.argv + 2, EXEC_ARGS_MAX, &used)) < 0)
 		return argc;
 	if ((envc = read_vector(p, a[2], x.envp, EXEC_ARGS_MAX, &used)) < 0)
@@ -127,7 +127,9 @@ SYS(execve)
 
 		if ((r = shebang(im, &interp, &arg)) != 0)
 			return r;
-		if (!(im = image_lookup(interp, p->exe, &err)))
+		if ((r = files_resolve(p, LNX_AT_FDCWD, interp, x.interp_path)) != 0)
+			return r;
+		if (!(im = image_lookup(x.interp_path, p->exe, &err)))
 			return err;
 		if (im->size >= 2 && im->data[0] == '#' && im->data[1] == '!')
 			return -LNX_ENOEXEC;

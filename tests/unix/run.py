@@ -37,7 +37,7 @@ HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "ab
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
     "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\nexe\n"
-                                 "sh\nwc\nzcat\n/usr/bin\n../sbin\n", "exit 0"),
+                                 "sh\nwc\nzcat\n/usr/bin\n../sbin\na relative path\nand another\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
