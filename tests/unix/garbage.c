@@ -10,9 +10,11 @@
  * vfork and clone are made with the rest: a child they make exits at once
  * (clone's garbage stack may kill it first, a fault the server reports). With
  * the argument "crash" it then writes to address 0, and the server must
- * report a process killed by a fault and go on.
+ * report a process killed by a fault and go on. A number as the argument is
+ * how many calls to make (3,000 without one).
  */
 #include "lnx.h"
+#include "util.h"
 
 static unsigned long seed = 0x12345678;
 
@@ -42,9 +44,12 @@ start_c(unsigned long *sp)
 {
 	unsigned long argc = sp[0];
 	const char *arg1 = argc > 1 ? (const char *)sp[2] : "";
-	long n = 0;
+	long n = 0, calls = 3000;
 
-	for (int i = 0; i < 3000; i++) {
+	if (arg1[0] >= '0' && arg1[0] <= '9')
+		for (calls = 0; *arg1 >= '0' && *arg1 <= '9'; arg1++)
+			calls = calls * 10 + (*arg1 - '0');
+	for (long i = 0; i < calls; i++) {
 		unsigned long nr = next() % 520;
 
 		if (i % 7 == 0)
@@ -57,7 +62,9 @@ start_c(unsigned long *sp)
 			lnx_exit(0);	/* a child of fork, vfork or clone */
 		n++;
 	}
-	lnx_puts("garbage: 3000 calls with garbage registers, still here\n");
+	lnx_puts("garbage: ");
+	put_num(calls);
+	lnx_puts(" calls with garbage registers, still here\n");
 	if (arg1[0] == 'c')
 		*(volatile int *)0 = 1;
 	lnx_exit(0);
