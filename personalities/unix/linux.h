@@ -60,6 +60,7 @@
 #define LNX_sched_yield		158
 #define LNX_nanosleep		162
 #define LNX_poll		168
+#define LNX_prctl		172
 #define LNX_rt_sigreturn	173
 #define LNX_rt_sigaction	174
 #define LNX_rt_sigprocmask	175
@@ -89,9 +90,11 @@
 #define LNX_tgkill		270
 #define LNX_openat		295
 #define LNX_fstatat64		300
+#define LNX_readlinkat		305
 #define LNX_faccessat		307
 #define LNX_pselect6		308
 #define LNX_ppoll		309
+#define LNX_set_robust_list	311
 #define LNX_dup3		330
 #define LNX_pipe2		331
 #define LNX_getrandom		355
@@ -214,6 +217,10 @@
 #define LNX_SEEK_SET		0
 #define LNX_SEEK_CUR		1
 #define LNX_SEEK_END		2
+
+/* prctl */
+#define LNX_PR_SET_NAME		15
+#define LNX_PR_GET_NAME		16
 
 /* clock ids */
 #define LNX_CLOCK_REALTIME	0

@@ -5,9 +5,11 @@
  * (lseek, _llseek) moves an image file's offset; pipes and the console
  * cannot seek (ESPIPE).
  */
+#include <stdio.h>
 #include <string.h>
 #include "fd.h"
 #include "files.h"
+#include "image.h"
 #include "linux.h"
 #include "pipe.h"
 #include "syscall.h"
@@ -313,4 +315,36 @@ SYS(getdents64)
 	if (!f)
 		return -LNX_EBADF;
 	return files_getdents(p, f, a[1], a[2]);
+}
+
+/* readlink(path, buf, size) and readlinkat: /proc/self/exe is the one link of the view. */
+static int32_t
+do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_t size)
+{
+	char path[PATH_MAX_], target[64];
+	struct lnx_statx st;
+	size_t n;
+	int r;
+
+	if ((int32_t)size <= 0)
+		return -LNX_EINVAL;
+	if ((r = path_arg(p, dirfd, at, path)) != 0)
+		return r;
+	if (strcmp(path, "/proc/self/exe") != 0)
+		return (r = files_stat_path(p, path, &st)) != 0 ? r : -LNX_EINVAL;	/* there, but no link */
+	snprintf(target, sizeof target, "/bin/%s", p->exe ? p->exe->name : "");
+	n = strlen(target) < size ? strlen(target) : size;	/* no NUL, and cut to fit, as Linux */
+	if ((r = umem_write(p, buf, target, n)) != 0)
+		return r;
+	return (int32_t)n;
+}
+
+SYS(readlink)
+{
+	return do_readlink(p, LNX_AT_FDCWD, a[0], a[1], a[2]);
+}
+
+SYS(readlinkat)
+{
+	return do_readlink(p, (int32_t)a[0], a[1], a[2], a[3]);
 }

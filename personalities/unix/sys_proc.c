@@ -2,6 +2,7 @@
  * The process's own state: its end, its ids, its process group and session,
  * its TLS segment, its limits, and what the system says it is (uname).
  */
+#include <stdio.h>
 #include <string.h>
 #include <mach/thread_status.h>
 #include <manifold/trap.h>
@@ -205,4 +206,39 @@ SYS(getrandom)
 	}
 	int r = umem_write(p, a[0], buf, len);
 	return r ? r : (int32_t)len;
+}
+
+/* prctl(option, ...): the name the process goes by (PR_SET_NAME, PR_GET_NAME, 16 bytes); the rest EINVAL. */
+SYS(prctl)
+{
+	char name[16];
+	int r;
+
+	if (a[0] == LNX_PR_GET_NAME) {
+		memset(name, 0, sizeof name);
+		strncpy(name, p->name, sizeof name - 1);
+		return umem_write(p, a[1], name, sizeof name);
+	}
+	if (a[0] == LNX_PR_SET_NAME) {
+		struct umem_page cache = { 0 };
+
+		r = umem_read_str(p, &cache, a[1], name, sizeof name);
+		if (r == -LNX_ENAMETOOLONG) {	/* Linux keeps the first 15 bytes */
+			if ((r = umem_read(p, a[1], name, sizeof name - 1)) != 0)
+				return r;
+			name[sizeof name - 1] = '\0';
+		} else if (r < 0) {
+			return r;
+		}
+		snprintf(p->name, sizeof p->name, "%s", name);
+		return 0;
+	}
+	return -LNX_EINVAL;
+}
+
+/* set_robust_list(head, len): recorded as accepted; a process has one thread, whose futexes die with it. */
+SYS(set_robust_list)
+{
+	(void)p;
+	return a[1] == 12 ? 0 : -LNX_EINVAL;	/* i386's struct robust_list_head */
 }

@@ -275,7 +275,20 @@ start_c(long *sp)
 			case_clone();
 		else if (streq(c, "spawn"))
 			case_spawn();
-		else if (streq(c, "clonevm"))	/* the guest's only: on the host it would make a thread */
+		else if (streq(c, "names")) {	/* the guest's only: the host's link and name are its own */
+			char b[64] = { 0 }, n[16] = { 0 };
+			say("names: readlink /proc/self/exe", lnx_call(85, (long)"/proc/self/exe", (long)b, sizeof b, 0, 0, 0));
+			lnx_puts(b);
+			lnx_puts("\n");
+			say("names: readlink with 4 bytes of room", lnx_call(85, (long)"/proc/self/exe", (long)n, 4, 0, 0, 0));
+			say("names: readlink of a file", lnx_call(85, (long)"/dev/null", (long)b, sizeof b, 0, 0, 0));
+			say("names: readlink of nothing", lnx_call(85, (long)"/no/such", (long)b, sizeof b, 0, 0, 0));
+			say("names: PR_SET_NAME", lnx_call(172, 15, (long)"a-name-longer-than-15", 0, 0, 0, 0));
+			say("names: PR_GET_NAME", lnx_call(172, 16, (long)n, 0, 0, 0, 0));
+			lnx_puts(n);
+			lnx_puts("\n");
+			say("names: set_robust_list of a wrong size", lnx_call(311, 0, 4, 0, 0, 0, 0));
+		} else if (streq(c, "clonevm"))	/* the guest's only: on the host it would make a thread */
 			say("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK", lnx_call(120, 0x111, 0, 0, 0, 0, 0));
 		else if (streq(c, "wait"))
 			case_wait();

@@ -38,6 +38,9 @@ HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "ab
 GUEST_ONLY = {
     "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\nexe\n"
                                  "sh\nwc\nzcat\n/usr/bin\n../sbin\na relative path\nand another\n", "exit 0"),
+    "proc names": ("names: readlink /proc/self/exe 9\n/bin/proc\nnames: readlink with 4 bytes of room 4\n"
+                   "names: readlink of a file -22\nnames: readlink of nothing -2\nnames: PR_SET_NAME 0\n"
+                   "names: PR_GET_NAME 0\na-name-longer-t\nnames: set_robust_list of a wrong size -22\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
