@@ -16,7 +16,9 @@
 
 #define CHUNK 4096u
 
-static const char *const dirs[] = { "/", "/bin", "/usr", "/usr/bin", "/sbin", "/usr/sbin", "/dev", "/proc", "/proc/self" };
+static const char *const dirs[] = {
+	"/", "/bin", "/usr", "/usr/bin", "/sbin", "/usr/sbin", "/dev", "/proc", "/proc/self",
+};
 
 bool
 files_is_dir(const char *path)

@@ -22,7 +22,11 @@ static long wait4(long pid, int *st, long opt) { return lnx_call(114, pid, (long
 static long getpgid(long pid) { return lnx_call(132, pid, 0, 0, 0, 0, 0); }
 static long setpgid(long pid, long pg) { return lnx_call(57, pid, pg, 0, 0, 0, 0); }
 static long getsid(long pid) { return lnx_call(147, pid, 0, 0, 0, 0, 0); }
-static long execve(const char *path, char **argv, char **envp) { return lnx_call(11, (long)path, (long)argv, (long)envp, 0, 0, 0); }
+static long
+execve(const char *path, char **argv, char **envp)
+{
+	return lnx_call(11, (long)path, (long)argv, (long)envp, 0, 0, 0);
+}
 
 static void
 case_fork(void)

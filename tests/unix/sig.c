@@ -76,7 +76,11 @@ static long kill(long pid, long sig) { return lnx_call(37, pid, sig, 0, 0, 0, 0)
 static long getpid(void) { return lnx_call(20, 0, 0, 0, 0, 0, 0); }
 static long fork(void) { return lnx_call(2, 0, 0, 0, 0, 0, 0); }
 static long wait4(long pid, int *st, long opt) { return lnx_call(114, pid, (long)st, opt, 0, 0, 0); }
-static long sigprocmask(long how, unsigned long long *set, unsigned long long *old) { return lnx_call(175, how, (long)set, (long)old, 8, 0, 0); }
+static long
+sigprocmask(long how, unsigned long long *set, unsigned long long *old)
+{
+	return lnx_call(175, how, (long)set, (long)old, 8, 0, 0);
+}
 
 static void
 case_handler(void)
