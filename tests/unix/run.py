@@ -48,7 +48,7 @@ GUEST_ONLY = {
     "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
 }
 # scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
-SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-ls.sh"]
+SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-tools.sh", "sh-ls.sh"]
 TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
