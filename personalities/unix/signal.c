@@ -4,7 +4,8 @@
  * SIGSTOP, SIGTSTP, SIGTTIN and SIGTTOU stop (the task is suspended, and a
  * held call stays held) until SIGCONT. A signal's default action is taken
  * when it is posted if nothing blocks it, else when it is unblocked; a
- * caught one waits in sigpending until signal_deliver makes its frame.
+ * caught one waits in sigpending until signal_deliver makes its frame: as
+ * the process's call answers, or at once when it runs its own code.
  */
 #include <string.h>
 #include "linux.h"
@@ -73,6 +74,38 @@ cont(struct process *p)
 	server_retry_held();	/* its own held call, and a parent in wait4 with WCONTINUED */
 }
 
+/*
+ * A caught signal for a process that is not in the server (no call being
+ * served, none held): its thread is suspended, and if no call of its waits
+ * on its port (it was running its own code), the handler's frame is built
+ * from the registers thread_get_state gives and set with thread_set_state
+ * before it goes on. One processor and a suspended thread: it cannot reach
+ * its next `int 0x80` meanwhile. A call already queued takes the signal as
+ * it answers, as any call does.
+ */
+static void
+deliver_now(struct process *p)
+{
+	i386_thread_state_t st;
+	mach_port_status_t ps;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT, pn = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+	if (p->regs || p->held || p->stopped || thread_suspend(p->thread) != KERN_SUCCESS)
+		return;
+	if (mach_port_get_attributes(mach_task_self(), p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&ps, &pn) ==
+		    KERN_SUCCESS &&
+	    ps.mps_msgcount == 0 &&
+	    thread_get_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, &n) == KERN_SUCCESS) {
+		p->regs = &st;
+		signal_deliver(p);
+		p->regs = NULL;
+		if (p->state == PROC_LIVE)
+			thread_set_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT);
+	}
+	if (p->state == PROC_LIVE)
+		thread_resume(p->thread);
+}
+
 void
 signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t status)
 {
@@ -109,8 +142,10 @@ signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t sta
 		return;	/* ignored by default: nothing to keep */
 	p->sigpending |= bit;
 	p->sigfrom[sig - 1] = (struct sig_from){ from, code, status };
-	if (!(p->sigmask & bit))
+	if (!(p->sigmask & bit)) {
 		server_retry_held();	/* a held call of p's ends */
+		deliver_now(p);		/* or it runs its own code */
+	}
 }
 
 void

@@ -5,8 +5,8 @@
  * next resumes from a system call: the reply's registers enter the handler.
  * A held call (a read, wait4, pause...) ends when a signal it can take comes:
  * -EINTR, or begun again after the handler (SA_RESTART) for those Linux
- * restarts. A process running its own code is not stopped to take a caught
- * signal: it takes it at its next system call (README: what is missing).
+ * restarts. A process running its own code is suspended and its registers
+ * changed to enter the handler (deliver_now in signal.c).
  */
 #ifndef UNIX_SIGNAL_H
 #define UNIX_SIGNAL_H

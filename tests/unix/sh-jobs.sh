@@ -20,5 +20,7 @@ trap 'echo got USR1' USR1
 wait
 echo "jobs done"
 for i in 1 2 3; do (sleep 0.0$i; exit $i) & done; wait; echo "three jobs waited for"
+sh -c 'trap "echo USR1 cut the loop; exit 7" USR1; (sleep 0.1; kill -USR1 $$) & while :; do :; done'
+echo "a busy sh gave $?"
 trap 'echo the EXIT trap' EXIT
 echo last

@@ -1,6 +1,6 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
- * (handler, mask, defaults, stop, pause, chld, restart, group, errors);
+ * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -314,6 +314,38 @@ case_group(void)
 	say("group: kill a group that is gone", kill(-pid, SIGTERM));
 }
 
+static inline unsigned long long
+rdtsc(void)
+{
+	unsigned lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (unsigned long long)hi << 32 | lo;
+}
+
+/* A caught signal for a child that makes no system call at all: its loop must be cut into. */
+static void
+case_async(void)
+{
+	int st = -1;
+	long pid;
+
+	sigaction(SIGUSR1, plain, SA_RESTORER, 0);
+	pid = fork();
+	if (pid == 0) {
+		volatile unsigned long spins = 0;
+		unsigned long long t0 = rdtsc();
+
+		while (!got_sig && rdtsc() - t0 < 20000000000ull)	/* some seconds: a failure, not a hang */
+			spins++;
+		lnx_exit(got_sig == SIGUSR1 && spins > 0 ? 0 : 1);
+	}
+	sleep_ms(100);
+	say("async: SIGUSR1 to a child in a loop", kill(pid, SIGUSR1));
+	wait4(pid, &st, 0);
+	say("async: it ran the handler and left the loop: status", st);
+}
+
 static void
 case_errors(void)
 {
@@ -374,6 +406,8 @@ start_c(long *sp)
 			case_group();
 		else if (streq(c, "errors"))
 			case_errors();
+		else if (streq(c, "async"))
+			case_async();
 		else if (streq(c, "intr"))
 			case_intr(1);
 		else if (streq(c, "intrkill"))
