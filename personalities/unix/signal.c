@@ -180,6 +180,29 @@ signal_group(uint32_t pgrp, int sig)
 	return g.found;
 }
 
+struct group_find {
+	uint32_t pgrp;
+	bool found;
+};
+
+static void
+group_live(struct process *q, void *arg)
+{
+	struct group_find *g = arg;
+
+	if (q->state == PROC_LIVE && q->pgid == g->pgrp)
+		g->found = true;
+}
+
+bool
+signal_group_exists(uint32_t pgrp)
+{
+	struct group_find g = { pgrp, false };
+
+	process_each(group_live, &g);
+	return g.found;
+}
+
 void
 signal_child_ended(struct process *parent, struct process *child)
 {

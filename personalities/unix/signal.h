@@ -23,6 +23,8 @@ void signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_
 void signal_raise(struct process *p, int sig);
 /* Posts sig to every live process of group pgrp; whether there was one. */
 bool signal_group(uint32_t pgrp, int sig);
+/* Whether a live process is in group pgrp. */
+bool signal_group_exists(uint32_t pgrp);
 /* child ended: its parent hears of it (SIGCHLD), or reaps it at once when it said it does not wait. */
 void signal_child_ended(struct process *parent, struct process *child);
 /* child stopped or continued: SIGCHLD to its parent, unless SA_NOCLDSTOP. */

@@ -81,6 +81,13 @@ tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	return (int32_t)done;
 }
 
+/* Whether p is in a group other than the foreground one, which a live process still has. */
+static bool
+background(const struct process *p)
+{
+	return tty_pgrp && p->pgid != tty_pgrp && signal_group_exists(tty_pgrp);
+}
+
 /* One line at most, as a canonical tty reads; held until a line comes. */
 static int32_t
 tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
@@ -89,6 +96,15 @@ tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	uint32_t n;
 	int r;
 
+	if (background(p)) {
+		/* job control: a background group's read stops it (SIGTTIN), unless it would not stop */
+		const struct lnx_sigaction_rec *act = &p->sigactions[LNX_SIGTTIN - 1];
+
+		if (act->handler == LNX_SIG_IGN || (p->sigmask & SIG_BIT(LNX_SIGTTIN)))
+			return -LNX_EIO;
+		signal_group(p->pgid, LNX_SIGTTIN);
+		return SYS_DEFER;	/* stopped and held, or a handler interrupts it; read again after */
+	}
 	if (input_len == 0)
 		return f->flags & LNX_O_NONBLOCK ? -LNX_EAGAIN : SYS_DEFER;
 	nl = memchr(input, '\n', input_len);
@@ -202,8 +218,12 @@ reader(void *arg)
 	for (;;) {
 		ssize_t n = read(0, line, sizeof line);
 
-		if (n <= 0)
-			continue;	/* the console server restarted: its next session reads on */
+		if (n <= 0) {
+			/* the console server restarted (libmsg's stdio opens a new session): ask the new one for ^C */
+			if (MACH_PORT_VALID(console))
+				console_interrupts(console, wake);
+			continue;
+		}
 		cthread_mutex_lock(&unix_lock);
 		while (input_len + (uint32_t)n > INPUT_MAX)
 			cthread_cond_wait(&input_room, &unix_lock);

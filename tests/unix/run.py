@@ -44,6 +44,8 @@ GUEST_ONLY = {
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
+    "sig ttin": ("ttin: a background read stopped its reader yes\nttin: status (0x157f: stopped by 21) 5503\n"
+                 "ttin: with SIGTTIN ignored, the read answers -5\n", "exit 0"),
     "sig intr": ("intr: ready\n^C\nintr: the read answered -4\nintr: the handler ran for 2\n", "exit 0"),
     "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
 }

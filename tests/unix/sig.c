@@ -192,6 +192,7 @@ case_stop(void)
 	say("stop: status", st);
 }
 
+/* The children below give the parent 200 ms to be waiting when their signal comes, even on a busy host. */
 static void
 case_pause(void)
 {
@@ -201,7 +202,7 @@ case_pause(void)
 	sigaction(SIGUSR2, plain, SA_RESTORER, 0);
 	pid = fork();
 	if (pid == 0) {
-		sleep_ms(50);
+		sleep_ms(200);
 		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
 		lnx_exit(0);
 	}
@@ -211,7 +212,7 @@ case_pause(void)
 	struct lnx_ts t = { 5, 0 };
 	pid = fork();
 	if (pid == 0) {
-		sleep_ms(50);
+		sleep_ms(200);
 		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
 		lnx_exit(0);
 	}
@@ -279,7 +280,7 @@ case_restart(void)
 		lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
 		pid = fork();
 		if (pid == 0) {
-			sleep_ms(50);
+			sleep_ms(200);
 			kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR1);
 			sleep_ms(50);
 			lnx_call(4, fds[1], (long)"data", 4, 0, 0, 0);
@@ -378,6 +379,40 @@ case_intr(int handler)
 	say("intr: the handler ran for", got_sig);
 }
 
+/*
+ * The guest's only (the host's stdin is no tty of ours): job control. In the
+ * foreground group of the console, a child of a group of its own reads it:
+ * SIGTTIN stops it; with SIGTTIN ignored the read answers EIO.
+ */
+static void
+case_ttin(void)
+{
+	int pg = (int)my_pid, st = -1;
+	char b[8];
+	long pid;
+
+	lnx_call(57, 0, 0, 0, 0, 0, 0);
+	lnx_call(54, 0, 0x5410 /* TIOCSPGRP */, (long)&pg, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		lnx_call(3, 0, (long)b, sizeof b, 0, 0, 0);
+		lnx_exit(0);
+	}
+	yes("ttin: a background read stopped its reader", wait4(pid, &st, WUNTRACED) == pid);
+	say("ttin: status (0x157f: stopped by 21)", st);
+	kill(pid, SIGKILL);
+	wait4(pid, &st, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		sigaction(21, (void *)1, 0, 0);
+		say("ttin: with SIGTTIN ignored, the read answers", lnx_call(3, 0, (long)b, sizeof b, 0, 0, 0));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -408,6 +443,8 @@ start_c(long *sp)
 			case_errors();
 		else if (streq(c, "async"))
 			case_async();
+		else if (streq(c, "ttin"))
+			case_ttin();
 		else if (streq(c, "intr"))
 			case_intr(1);
 		else if (streq(c, "intrkill"))
