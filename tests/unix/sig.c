@@ -282,7 +282,7 @@ case_restart(void)
 		if (pid == 0) {
 			sleep_ms(200);
 			kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR1);
-			sleep_ms(50);
+			sleep_ms(150);
 			lnx_call(4, fds[1], (long)"data", 4, 0, 0, 0);
 			lnx_exit(0);
 		}
