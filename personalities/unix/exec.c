@@ -120,28 +120,59 @@ build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[],
 	return s->overflow ? -1 : 0;
 }
 
-/* The image into the child: one buffer for the whole span, written once, then each page's protection. */
+/*
+ * An image's segments laid out as they are in memory, made once per image and
+ * kept (under unix_lock, as every exec): an exec then writes that buffer into
+ * the task in one vm_write, and never lays the image out again.
+ */
+#define LAYOUTS_MAX 8
+
+static struct layout {
+	const uint8_t *image;
+	vm_address_t buf;
+	uint32_t lo, size;
+} layouts[LAYOUTS_MAX];	/* [U] */
+
+static const struct layout *
+layout_of(const uint8_t *image, const struct elf_load *l)
+{
+	static int next;	/* [U] the slot to reuse when all are taken */
+	struct layout *y;
+	vm_address_t buf = 0;
+	uint32_t size = l->hi - l->lo;
+
+	for (int i = 0; i < LAYOUTS_MAX; i++)
+		if (layouts[i].image == image && layouts[i].lo == l->lo && layouts[i].size == size)
+			return &layouts[i];
+	if (vm_allocate(ME, &buf, size, TRUE) != KERN_SUCCESS)
+		return NULL;
+	elf_copy_segments(image, l, (uint8_t *)buf);
+	y = &layouts[next];
+	next = (next + 1) % LAYOUTS_MAX;
+	if (y->buf)
+		vm_deallocate(ME, y->buf, y->size);
+	*y = (struct layout){ image, buf, l->lo, size };
+	return y;
+}
+
+/* The image into the task: its laid-out pages in one write, then each run of pages with one protection. */
 static int
 load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 {
-	vm_address_t buf = 0, at = l->lo;
-	uint32_t size = l->hi - l->lo;
-	kern_return_t kr;
+	const struct layout *y = layout_of(image, l);
+	vm_address_t at = l->lo;
 
-	if (vm_allocate(ME, &buf, size, TRUE) != KERN_SUCCESS)
+	if (!y || vm_allocate(task, &at, y->size, FALSE) != KERN_SUCCESS ||
+	    vm_write(task, l->lo, y->buf, y->size) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
-	elf_copy_segments(image, l, (uint8_t *)buf);
-	kr = vm_allocate(task, &at, size, FALSE);
-	if (kr == KERN_SUCCESS)
-		kr = vm_write(task, l->lo, buf, size);
-	vm_deallocate(ME, buf, size);
-	if (kr != KERN_SUCCESS)
-		return -LNX_ENOMEM;
-	for (uint32_t va = l->lo; va < l->hi; va += PAGE) {
-		uint32_t prot = elf_page_prot(image, va);
+	for (uint32_t va = l->lo; va < l->hi;) {
+		uint32_t prot = elf_page_prot(image, va), end = va + PAGE;
 
+		while (end < l->hi && elf_page_prot(image, end) == prot)
+			end += PAGE;
 		if (prot != (VM_PROT_READ | VM_PROT_WRITE))
-			vm_protect(task, va, PAGE, FALSE, prot ? prot : VM_PROT_NONE);
+			vm_protect(task, va, end - va, FALSE, prot ? prot : VM_PROT_NONE);
+		va = end;
 	}
 	return 0;
 }
