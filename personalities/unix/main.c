@@ -3,25 +3,27 @@
  * task whose `int 0x80` comes here as syscall_raise (syscall.defs) on the
  * process's own syscall port. personalities/README.md walks through it.
  *
- * Its shape is every server's: a port set (every process's syscall port and
- * the notification port) served by libmsg's msg_server_run through msgc's
- * syscall demux, with a dead-name callback for processes whose task died.
- * One thread serves every call, under unix_lock; calls that must wait are
- * held by the loop, not by a thread. Beside the loop, the runner thread
- * starts the programs its command line names (runner.c), one after another.
+ * Its shape is every server's: a port set (every process's syscall port, the
+ * notification port and the wake port) served by libmsg's msg_server_run
+ * through msgc's syscall demux, with a dead-name callback for processes
+ * whose task died and `other` for the wake port's messages (a typed line,
+ * ^C). One thread serves every call, under unix_lock; calls that must wait
+ * are held by the loop, not by a thread. Beside the loop, the runner thread
+ * starts the programs its command line names (runner.c), one after another,
+ * and the tty's reader thread waits for typed lines (tty.c).
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/thread_status.h>
 #include <manifold/msg.h>
+#include "console_types.h"
+#include "linux.h"
 #include "process.h"
 #include "runner.h"
 #include "signal.h"
-#include "tty.h"
 #include "syscall.h"
 #include "syscall_server.h"
-#include "linux.h"
-#include "console_types.h"
+#include "tty.h"
 
 #define ME mach_task_self()
 
@@ -30,14 +32,6 @@ mach_port_t server_notify_port;
 static mach_port_t server_wake_port;
 static struct msg_server server;
 
-/*
- * One system call. The port is the caller; a request on a port we no longer
- * know (a process that just ended) is refused, which ends that task: it is
- * being ended anyway. A call that must wait (SYS_DEFER: wait4, a read of an
- * empty pipe, nanosleep) is held by the loop (msg_defer) and served again,
- * from the start, whenever server_retry_held says something changed; its
- * handler keeps in the process whatever it must not do twice.
- */
 /* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
 static bool
 interruptible(uint32_t nr)
@@ -53,6 +47,16 @@ restartable(uint32_t nr)
 	       nr == LNX_waitpid || nr == LNX_ioctl;
 }
 
+/*
+ * One system call. The port is the caller; a request on a port we no longer
+ * know (a process that just ended) is refused, which ends that task: it is
+ * being ended anyway. A call that must wait (SYS_DEFER: wait4, a read of an
+ * empty pipe, nanosleep) is held by the loop (msg_defer) and served again,
+ * from the start, whenever server_retry_held says something changed; its
+ * handler keeps in the process whatever it must not do twice. A signal
+ * ends a held call (-EINTR, or the call again after the handler), and the
+ * first pending one is delivered as the call answers.
+ */
 kern_return_t
 syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
 			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
