@@ -39,7 +39,14 @@ interruptible(uint32_t nr)
 	return nr != LNX_vfork && nr != LNX_clone;
 }
 
-/* Whether a call a signal ended begins again after the handler when it asked so (SA_RESTART), as on Linux. */
+/*
+ * Whether a call a signal ended begins again after the handler when it asked
+ * so (SA_RESTART), as on Linux. A read of the console waiting for a line
+ * also begins again after a SIGCHLD (or SIGWINCH, SIGURG) handler: busybox's
+ * sh reads our tty (ICANON without ECHO, tty.c) with a plain fgets, which
+ * takes EINTR for the end of its input, and a job's end at its prompt would
+ * end the shell; on Linux its line editing reads the tty and retries.
+ */
 static bool
 restartable(uint32_t nr)
 {
@@ -79,6 +86,7 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 		p->io_done = 0;
 		p->call_nr = st.eax;
 		p->dispatched = false;
+		p->tty_wait = false;
 	}
 	p->held = false;
 	p->replay = p->dispatched;
@@ -92,7 +100,7 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 		if (!p->stopped && signal_interrupts(p) && interruptible(p->call_nr)) {
 			if (p->io_done) {
 				st.eax = p->io_done;	/* what moved before the signal came */
-			} else if (restartable(p->call_nr) && signal_restarts(p)) {
+			} else if (restartable(p->call_nr) && (signal_restarts(p) || (p->tty_wait && signal_is_notice(p)))) {
 				st.eax = p->call_nr;	/* int 0x80 again once the handler returns */
 				st.eip -= 2;
 			} else {

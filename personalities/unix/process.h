@@ -70,6 +70,7 @@ struct process {
 	bool dispatched;		/* [C] its handler has seen the call (a stopped process's has not) */
 	bool held;			/* [U] a call of its is held (msg_defer) */
 	uint32_t io_done;		/* [C] bytes a held write has moved so far */
+	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 };
 

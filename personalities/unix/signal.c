@@ -252,6 +252,14 @@ signal_restarts(struct process *p)
 	return s && (p->sigactions[s - 1].flags & LNX_SA_RESTART);
 }
 
+bool
+signal_is_notice(struct process *p)
+{
+	int s = next_signal(p);
+
+	return s && default_action(s) == ACT_IGNORE;
+}
+
 void
 signal_deliver(struct process *p)
 {

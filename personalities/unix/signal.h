@@ -33,6 +33,8 @@ void signal_child_changed(struct process *child, int32_t code, int32_t sig);
 bool signal_interrupts(struct process *p);
 /* Whether the handler about to run asked for interrupted calls to begin again (SA_RESTART). */
 bool signal_restarts(struct process *p);
+/* Whether the signal about to run is one ignored by default (SIGCHLD, SIGWINCH, SIGURG): news, not a request. */
+bool signal_is_notice(struct process *p);
 /*
  * Before p resumes: the first pending signal it does not block, delivered
  * (p->regs enter its handler) or acted on (terminate). p may be ended.

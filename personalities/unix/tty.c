@@ -105,8 +105,12 @@ tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		signal_group(p->pgid, LNX_SIGTTIN);
 		return SYS_DEFER;	/* stopped and held, or a handler interrupts it; read again after */
 	}
-	if (input_len == 0)
-		return f->flags & LNX_O_NONBLOCK ? -LNX_EAGAIN : SYS_DEFER;
+	if (input_len == 0) {
+		if (f->flags & LNX_O_NONBLOCK)
+			return -LNX_EAGAIN;
+		p->tty_wait = true;
+		return SYS_DEFER;
+	}
 	nl = memchr(input, '\n', input_len);
 	n = nl ? (uint32_t)(nl - input) + 1 : input_len;
 	n = n < len ? n : len;

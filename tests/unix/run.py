@@ -144,6 +144,27 @@ def interactive():
               "no 'status 130'")
         g.expect(prompt, 20)
         time.sleep(0.5)
+        # job control: a background cat reads the tty and is stopped by SIGTTIN; fg gives it the tty
+        g.send("cat &\r")
+        g.expect(prompt, 20)
+        time.sleep(2)
+        check("sh -i: a background read of the tty stops the job (SIGTTIN)",
+              typed("jobs", r"Stopped \(tty input\)\s+cat") is not None, "no 'Stopped (tty input)'")
+        g.expect(prompt, 20)
+        g.send("fg\r")
+        time.sleep(2)
+        check("sh -i: fg gives the job the tty", typed("to cat", r"^to cat\nto cat$") is not None,
+              "cat did not echo the line")
+        g.send("\x03")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        g.send("sleep 100 &\r")  # a line of its own: sleep must have exec'd before the kill (sh -i ignores TERM)
+        g.expect(prompt, 20)
+        time.sleep(1)
+        check("sh -i: a background job killed: sh says so", typed("kill %1", r"Terminated\s+sleep 100") is not None,
+              "no 'Terminated'")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
         check("sh -i: exit ends the run with its status", typed("exit 3", r"^unix: run 1: exit 3") is not None,
               "no exit 3")
     finally:
