@@ -60,13 +60,21 @@ RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/e1000.elf~driver~restart=always $(B)/servers/gns.elf~node=$(RUN_NODE)~restart=always \
 	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
 	$(B)/servers/shell.elf~restart=always
+# make run UNIX=1: the Unix personality with Debian's busybox sh on the console, in place of
+# the shell, echo, hello and the network (personalities/unix/README.md); busybox comes by apt.
+ifeq ($(UNIX),1)
+RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
+	$(B)/servers/console.elf~restart=always $(B)/personalities/unix.elf~run=busybox+sh+-i \
+	$(LINUX_BENCH)/busybox~start=no
+RUN_PREREQS := $(LINUX_BENCH)/busybox
+endif
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M
 # The NIC: an e1000 on QEMU's user network with restrict=on, so nothing reaches the host's
 # network (make cluster puts nodes on a LAN of their own).
 RUN_NET     ?= -nic user,model=e1000,restrict=on
 
-run: setup-quiet build-all
+run: setup-quiet build-all $(RUN_PREREQS)
 	$(QEMU) -m $(RUN_MEM) -nographic -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 $(RUN_NET) \
 		-kernel $(B)/kernel.elf -append "$(RUN_CMDLINE)" \

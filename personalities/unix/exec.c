@@ -21,7 +21,9 @@
 #define PAGE 4096u
 #define STACK_TOP 0xBFFFF000u		/* the last page below USER_TOP stays a guard */
 #define STACK_SIZE (1024u * 1024)	/* pages come when touched */
-#define STACK_BUILD 8192u		/* the top pages we fill: strings, vectors */
+#define STACK_BUILD (EXEC_STRINGS_MAX + 4096u)	/* the top pages we fill: strings, vectors */
+#define USER_LO 0x1000u
+#define USER_HI 0xC0000000u
 #define HWCAP_I686 0x0183FBFFu		/* fpu..cmov, mmx, fxsr, sse, sse2: what QEMU's CPUs have */
 
 /* A stack image built downwards in buf, which stands for [STACK_TOP - STACK_BUILD, STACK_TOP). */
@@ -118,83 +120,145 @@ build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[],
 	return s->overflow ? -1 : 0;
 }
 
-/* The image into the child: one buffer for the whole span, written once, then each page's protection. */
+/*
+ * An image's segments laid out as they are in memory, made once per image and
+ * kept (under unix_lock, as every exec): an exec then writes that buffer into
+ * the task in one vm_write, and never lays the image out again.
+ */
+#define LAYOUTS_MAX 8
+
+static struct layout {
+	const uint8_t *image;
+	vm_address_t buf;
+	uint32_t lo, size;
+} layouts[LAYOUTS_MAX];	/* [U] */
+
+static const struct layout *
+layout_of(const uint8_t *image, const struct elf_load *l)
+{
+	static int next;	/* [U] the slot to reuse when all are taken */
+	struct layout *y;
+	vm_address_t buf = 0;
+	uint32_t size = l->hi - l->lo;
+
+	for (int i = 0; i < LAYOUTS_MAX; i++)
+		if (layouts[i].image == image && layouts[i].lo == l->lo && layouts[i].size == size)
+			return &layouts[i];
+	if (vm_allocate(ME, &buf, size, TRUE) != KERN_SUCCESS)
+		return NULL;
+	elf_copy_segments(image, l, (uint8_t *)buf);
+	y = &layouts[next];
+	next = (next + 1) % LAYOUTS_MAX;
+	if (y->buf)
+		vm_deallocate(ME, y->buf, y->size);
+	*y = (struct layout){ image, buf, l->lo, size };
+	return y;
+}
+
+/* The image into the task: its laid-out pages in one write, then each run of pages with one protection. */
 static int
 load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 {
-	vm_address_t buf = 0, at = l->lo;
-	uint32_t size = l->hi - l->lo;
-	kern_return_t kr;
+	const struct layout *y = layout_of(image, l);
+	vm_address_t at = l->lo;
 
-	if (vm_allocate(ME, &buf, size, TRUE) != KERN_SUCCESS)
+	if (!y || vm_allocate(task, &at, y->size, FALSE) != KERN_SUCCESS ||
+	    vm_write(task, l->lo, y->buf, y->size) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
-	elf_copy_segments(image, l, (uint8_t *)buf);
-	kr = vm_allocate(task, &at, size, FALSE);
-	if (kr == KERN_SUCCESS)
-		kr = vm_write(task, l->lo, buf, size);
-	vm_deallocate(ME, buf, size);
-	if (kr != KERN_SUCCESS)
-		return -LNX_ENOMEM;
-	for (uint32_t va = l->lo; va < l->hi; va += PAGE) {
-		uint32_t prot = elf_page_prot(image, va);
+	for (uint32_t va = l->lo; va < l->hi;) {
+		uint32_t prot = elf_page_prot(image, va), end = va + PAGE;
 
+		while (end < l->hi && elf_page_prot(image, end) == prot)
+			end += PAGE;
 		if (prot != (VM_PROT_READ | VM_PROT_WRITE))
-			vm_protect(task, va, PAGE, FALSE, prot ? prot : VM_PROT_NONE);
+			vm_protect(task, va, end - va, FALSE, prot ? prot : VM_PROT_NONE);
+		va = end;
 	}
 	return 0;
 }
 
 int
-exec_start(struct process *p, const uint8_t *image, size_t size, char *const argv[], int argc, char *const envp[],
-	   int envc, struct exec_why *why)
+exec_image(struct process *p, const struct image *im, char *const argv[], int argc, char *const envp[], int envc,
+	   struct exec_why *why, i386_thread_state_t *st)
 {
-	static struct stack_image stack;	/* one exec at a time: the runner's */
+	static struct stack_image stack;	/* one exec at a time: unix_lock */
 	struct elf_load l;
 	vm_address_t at = STACK_TOP - STACK_SIZE;
-	i386_thread_state_t st;
-	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
-	mach_port_t prev;
+	size_t strings = 0;
 	int r;
 
-	if (elf_check(image, size, &l, why) != 0)
+	if (elf_check(im->data, im->size, &l, why) != 0)
 		return -LNX_ENOEXEC;
-	if (build_stack(&stack, &l, argv, argc, envp, envc, argv[0]) != 0) {
+	for (int i = 0; i < argc; i++)
+		strings += strlen(argv[i]) + 1;
+	for (int i = 0; i < envc; i++)
+		strings += strlen(envp[i]) + 1;
+	if (argc > EXEC_ARGS_MAX || envc > EXEC_ARGS_MAX || strings > EXEC_STRINGS_MAX ||
+	    build_stack(&stack, &l, argv, argc, envp, envc, argv[0]) != 0) {
 		snprintf(why->text, sizeof why->text, "arguments and environment too large");
-		return -LNX_ENOEXEC;	/* Linux says E2BIG; ours is a fixed page budget */
+		return -LNX_E2BIG;
 	}
-	if (task_create(ME, FALSE, &p->task) != KERN_SUCCESS)
-		return -LNX_ENOMEM;
-	r = load_image(p->task, image, &l);
+	/* the point of no return: what the task had goes (nothing, for a new one) */
+	vm_deallocate(p->task, USER_LO, USER_HI - USER_LO);
+	r = load_image(p->task, im->data, &l);
 	if (r == 0 && (vm_allocate(p->task, &at, STACK_SIZE, FALSE) != KERN_SUCCESS ||
 		       vm_write(p->task, STACK_TOP - STACK_BUILD, (vm_offset_t)stack.buf, STACK_BUILD) != KERN_SUCCESS))
 		r = -LNX_ENOMEM;
-	/* a Linux process reaches the system through its system calls only, not ns through an inherited right */
-	if (r == 0 && task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS)
-		r = -LNX_ENOMEM;
-	if (r == 0 && (task_set_special_port(p->task, TASK_SYSCALL_PORT, p->port) != KERN_SUCCESS ||
-		       thread_create(p->task, &p->thread) != KERN_SUCCESS ||
-		       thread_get_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, &n) != KERN_SUCCESS))
-		r = -LNX_ENOMEM;
-	if (r == 0) {
-		/* Linux starts a process with its general registers zero; edx 0 says no rtld_fini */
-		st.eax = st.ebx = st.ecx = st.edx = st.esi = st.edi = st.ebp = 0;
-		st.eip = l.entry;
-		st.esp = stack.sp;
-		if (thread_set_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) !=
-		    KERN_SUCCESS)
-			r = -LNX_ENOMEM;
+	if (r != 0) {
+		snprintf(why->text, sizeof why->text, "no memory for the process");
+		return r;
 	}
+	p->brk_start = p->brk = p->brk_mapped = l.hi;
+	p->exe = im;
+	/* Linux starts a process with its general registers zero; edx 0 says no rtld_fini */
+	memset(st, 0, sizeof *st);
+	st->eip = l.entry;
+	st->esp = stack.sp;
+	st->eflags = 0x202;
+	return 0;
+}
+
+int
+exec_task_setup(struct process *p)
+{
+	mach_port_t prev;
+
+	/* a Linux process reaches the system through its system calls only, not ns through an inherited right */
+	if (task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS ||
+	    task_set_special_port(p->task, TASK_SYSCALL_PORT, p->port) != KERN_SUCCESS)
+		return -LNX_ENOMEM;
 	/* a fault that kills it tells us (process_task_died) */
-	if (r == 0 && mach_port_request_notification(ME, p->task, MACH_NOTIFY_DEAD_NAME, 1, server_notify_port,
-						     MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS)
+	if (mach_port_request_notification(ME, p->task, MACH_NOTIFY_DEAD_NAME, 1, server_notify_port,
+					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS)
+		return -LNX_ENOMEM;
+	return 0;
+}
+
+int
+exec_start(struct process *p, const struct image *im, char *const argv[], int argc, char *const envp[], int envc,
+	   struct exec_why *why)
+{
+	i386_thread_state_t st;
+	int r;
+
+	if (task_create(ME, FALSE, &p->task) != KERN_SUCCESS) {
+		snprintf(why->text, sizeof why->text, "no memory for the process");
+		return -LNX_ENOMEM;
+	}
+	r = exec_image(p, im, argv, argc, envp, envc, why, &st);
+	if (r == 0 && (exec_task_setup(p) != 0 || thread_create(p->task, &p->thread) != KERN_SUCCESS ||
+		       thread_set_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) !=
+			       KERN_SUCCESS ||
+		       thread_resume(p->thread) != KERN_SUCCESS)) {
+		snprintf(why->text, sizeof why->text, "no memory for the process");
 		r = -LNX_ENOMEM;
-	if (r == 0) {
-		p->brk_start = p->brk = p->brk_mapped = l.hi;
-		r = thread_resume(p->thread) == KERN_SUCCESS ? 0 : -LNX_ENOMEM;
 	}
 	if (r != 0) {
 		task_terminate(p->task);
-		snprintf(why->text, sizeof why->text, "no memory for the process");
+		mach_port_deallocate(ME, p->task);
+		if (MACH_PORT_VALID(p->thread))
+			mach_port_deallocate(ME, p->thread);
+		p->task = p->thread = MACH_PORT_NULL;
 	}
 	return r;
 }

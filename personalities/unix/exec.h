@@ -9,9 +9,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "image.h"
 #include "process.h"
 
-#define EXEC_ARGS_MAX	32
+#define EXEC_ARGS_MAX	128		/* words of argv, and of envp */
+#define EXEC_STRINGS_MAX (28 * 1024)	/* bytes of their strings together (Linux: E2BIG past its limit) */
 
 /* Where a refused image's reason goes: one short line. */
 struct exec_why {
@@ -19,12 +21,24 @@ struct exec_why {
 };
 
 /*
- * Loads image into a new task for p and starts it. 0, or a negative Linux
- * errno: -LNX_ENOEXEC (the image is refused: why says what is wrong with it),
- * -LNX_ENOMEM (no room for it).
+ * The image into p's task, which is emptied first (execve: everything it
+ * had goes), with a fresh stack; st gets the registers it starts with. 0, or
+ * a negative Linux errno: -LNX_ENOEXEC (the image is refused: why says what is
+ * wrong with it; nothing was changed), -LNX_E2BIG, -LNX_ENOMEM (the task may
+ * be half-loaded: the caller ends it).
  */
-int exec_start(struct process *p, const uint8_t *image, size_t size, char *const argv[], int argc,
-	       char *const envp[], int envc, struct exec_why *why);
+int exec_image(struct process *p, const struct image *im, char *const argv[], int argc, char *const envp[],
+	       int envc, struct exec_why *why, i386_thread_state_t *st);
+
+/*
+ * A new task for p (which has none yet) running im, started. 0, or
+ * exec_image's errors; on an error the task is gone again.
+ */
+int exec_start(struct process *p, const struct image *im, char *const argv[], int argc, char *const envp[],
+	       int envc, struct exec_why *why);
+
+/* What a new task of the server's needs before its thread runs: its syscall port, no bootstrap, our notification. */
+int exec_task_setup(struct process *p);
 
 /* elf.c: the checks, and what exec needs from the headers. */
 struct elf_load {

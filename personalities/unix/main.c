@@ -3,54 +3,164 @@
  * task whose `int 0x80` comes here as syscall_raise (syscall.defs) on the
  * process's own syscall port. personalities/README.md walks through it.
  *
- * Its shape is every server's: a port set (every process's syscall port and
- * the notification port) served by libmsg's msg_server_run through msgc's
- * syscall demux, with a dead-name callback for processes whose task died.
- * Beside the loop, the runner thread starts the programs its command line
- * names (runner.c), one after another, until a shell can start them.
+ * Its shape is every server's: a port set (every process's syscall port, the
+ * notification port and the wake port) served by libmsg's msg_server_run
+ * through msgc's syscall demux, with a dead-name callback for processes
+ * whose task died and `other` for the wake port's messages (a typed line,
+ * ^C). One thread serves every call, under unix_lock; calls that must wait
+ * are held by the loop, not by a thread. Beside the loop, the runner thread
+ * starts the programs its command line names (runner.c), one after another,
+ * and the tty's reader thread waits for typed lines (tty.c).
  */
 #include <stdio.h>
 #include <string.h>
 #include <mach/thread_status.h>
 #include <manifold/msg.h>
+#include "console_types.h"
+#include "linux.h"
 #include "process.h"
 #include "runner.h"
+#include "signal.h"
 #include "syscall.h"
 #include "syscall_server.h"
+#include "tty.h"
 
 #define ME mach_task_self()
 
 mach_port_t server_port_set;
 mach_port_t server_notify_port;
+static mach_port_t server_wake_port;
+static struct msg_server server;
+
+/* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
+static bool
+interruptible(uint32_t nr)
+{
+	return nr != LNX_vfork && nr != LNX_clone;
+}
+
+/*
+ * Whether a call a signal ended begins again after the handler when it asked
+ * so (SA_RESTART), as on Linux. A read of the console waiting for a line
+ * also begins again after a SIGCHLD (or SIGWINCH, SIGURG) handler: busybox's
+ * sh reads our tty (ICANON without ECHO, tty.c) with a plain fgets, which
+ * takes EINTR for the end of its input, and a job's end at its prompt would
+ * end the shell; on Linux its line editing reads the tty and retries.
+ */
+static bool
+restartable(uint32_t nr)
+{
+	return nr == LNX_read || nr == LNX_readv || nr == LNX_write || nr == LNX_writev || nr == LNX_wait4 ||
+	       nr == LNX_waitpid || nr == LNX_ioctl;
+}
 
 /*
  * One system call. The port is the caller; a request on a port we no longer
  * know (a process that just ended) is refused, which ends that task: it is
- * being ended anyway. The registers come back with eax set, nothing else.
+ * being ended anyway. A call that must wait (SYS_DEFER: wait4, a read of an
+ * empty pipe, nanosleep) is held by the loop (msg_defer) and served again,
+ * from the start, whenever server_retry_held says something changed; its
+ * handler keeps in the process whatever it must not do twice. A signal
+ * ends a held call (-EINTR, or the call again after the handler), and the
+ * first pending one is delivered as the call answers.
  */
 kern_return_t
 syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
 			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
 {
-	struct process *p = process_of_port(port);
+	struct process *p;
 	i386_thread_state_t st;
-	uint32_t args[6];
+	bool done;
 
-	if (!p || old_stateCnt != i386_THREAD_STATE_COUNT || *new_stateCnt < i386_THREAD_STATE_COUNT)
+	if (old_stateCnt != i386_THREAD_STATE_COUNT || *new_stateCnt < i386_THREAD_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
 	memcpy(&st, old_state, sizeof st);
-	args[0] = st.ebx, args[1] = st.ecx, args[2] = st.edx;
-	args[3] = st.esi, args[4] = st.edi, args[5] = st.ebp;
-	syscall_dispatch(p, &st.eax, args);
+	cthread_mutex_lock(&unix_lock);
+	if (!(p = process_of_port(port))) {
+		cthread_mutex_unlock(&unix_lock);
+		return KERN_INVALID_ARGUMENT;
+	}
+	p->regs = &st;
+	p->defer_ms = 0;
+	if (!p->held) {	/* a new call, not a held one served again */
+		p->io_done = 0;
+		p->call_nr = st.eax;
+		p->dispatched = false;
+		p->tty_wait = false;
+	}
+	p->held = false;
+	p->replay = p->dispatched;
+	/* a stopped process's call waits for SIGCONT, before its handler has seen it */
+	done = false;
+	if (!p->stopped) {
+		p->dispatched = true;
+		done = syscall_dispatch(p, &st);
+	}
+	if (!done && p->state == PROC_LIVE) {
+		if (!p->stopped && signal_interrupts(p) && interruptible(p->call_nr)) {
+			if (p->io_done) {
+				st.eax = p->io_done;	/* what moved before the signal came */
+			} else if (restartable(p->call_nr) && (signal_restarts(p) || (p->tty_wait && signal_is_notice(p)))) {
+				st.eax = p->call_nr;	/* int 0x80 again once the handler returns */
+				st.eip -= 2;
+			} else {
+				st.eax = (uint32_t)-LNX_EINTR;
+			}
+		} else if (msg_defer(p->defer_ms)) {
+			p->held = true;
+			p->regs = NULL;
+			cthread_mutex_unlock(&unix_lock);
+			return MIG_NO_REPLY;
+		} else {
+			st.eax = (uint32_t)-LNX_EAGAIN;	/* MSG_DEFERRED_MAX held: more than processes can be */
+		}
+	}
+	if (p->state == PROC_LIVE)
+		signal_deliver(p);
+	p->regs = NULL;
+	cthread_mutex_unlock(&unix_lock);
 	memcpy(new_state, &st, sizeof st);
 	*new_stateCnt = i386_THREAD_STATE_COUNT;
 	return KERN_SUCCESS;
 }
 
+void
+server_retry_held(void)
+{
+	msg_retry_deferred(&server);
+}
+
+void
+server_cancel_held(struct process *p)
+{
+	msg_deferred_cancel(&server, p->port);
+}
+
 static void
 task_died(mach_port_name_t name)
 {
+	cthread_mutex_lock(&unix_lock);
 	process_task_died(name);
+	cthread_mutex_unlock(&unix_lock);
+}
+
+/*
+ * The wake port's messages: the tty's reader says a line came (held reads
+ * go again), or the console says ^C was typed (SIGINT to the foreground
+ * group). Anything else is dropped.
+ */
+static void
+other(mach_msg_header_t *in)
+{
+	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
+		msg_retry_deferred(&server);
+	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == CONSOLE_INTERRUPTS_ID &&
+		   in->msgh_size == sizeof(mach_msg_header_t)) {
+		cthread_mutex_lock(&unix_lock);
+		tty_interrupt();
+		cthread_mutex_unlock(&unix_lock);
+	}
+	mach_msg_destroy(in);
 }
 
 static const msg_demux_t demuxes[] = { syscall_server };
@@ -59,8 +169,9 @@ static struct msg_server server = {
 	.ndemuxes = 1,
 	.max_request = SYSCALL_REQUEST_MAX_SIZE,
 	.max_reply = SYSCALL_REPLY_MAX_SIZE,
-	.nthreads = 2,	/* one process's console read does not stop another's calls */
+	.nthreads = 1,	/* calls that wait are held (msg_defer), not waited for in a thread */
 	.dead_name = task_died,
+	.other = other,
 };
 
 int
@@ -68,7 +179,9 @@ main(int argc, char **argv)
 {
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &server_port_set) != KERN_SUCCESS ||
 	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &server_notify_port) != KERN_SUCCESS ||
-	    mach_port_move_member(ME, server_notify_port, server_port_set) != KERN_SUCCESS) {
+	    mach_port_move_member(ME, server_notify_port, server_port_set) != KERN_SUCCESS ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &server_wake_port) != KERN_SUCCESS ||
+	    mach_port_move_member(ME, server_wake_port, server_port_set) != KERN_SUCCESS) {
 		printf("unix: no ports for the server; giving up\n");
 		return 1;
 	}
@@ -78,6 +191,8 @@ main(int argc, char **argv)
 	server.port = server_port_set;
 	server.notify_port = server_notify_port;
 	printf("unix: serving Linux i386 system calls\n");
+	if (tty_start(server_wake_port) != 0)
+		printf("unix: cannot start the console reader\n");
 	if (runner_start(argc, argv) != 0)
 		printf("unix: cannot start the runner\n");
 	msg_server_run(&server);

@@ -1,26 +1,48 @@
 /*
  * The process table: slots, pids, the syscall port of each process, and the
- * end of a process, whether it asked (exit_group) or its task died of a fault
- * (a dead-name notification on its task port). The runner (main.c) waits here.
+ * end of a process, whether it asked (exit_group), was killed, or its task
+ * died of a fault (a dead-name notification on its task port). An ended
+ * process is a zombie until its parent reaps it (wait4, sys_wait.c); its
+ * children go to init, the server, which reaps whatever it is given.
  */
 #include <stdio.h>
 #include <string.h>
+#include "fd.h"
+#include "linux.h"
 #include "process.h"
+#include "signal.h"
 
 #define ME mach_task_self()
-#define LNX_SIGSEGV 11
+#define PID_MAX 32768
 
-struct cthread_mutex proc_lock;
-static struct cthread_cond proc_done;	/* a process became done */
-static struct process procs[PROC_MAX];	/* [L] */
-static uint32_t next_pid = 2;		/* [L] the server is pid 1, as init would be */
+struct cthread_mutex unix_lock;
+struct cthread_cond proc_changed;
+static struct process procs[PROC_MAX];	/* [U] */
+static uint32_t last_pid = INIT_PID;	/* [U] */
 
+/* The next pid nobody has, as Linux hands them out: upwards, wrapping past PID_MAX. Caller holds unix_lock. */
+static uint32_t
+next_pid(void)
+{
+	for (;;) {
+		last_pid = last_pid + 1 >= PID_MAX ? INIT_PID + 1 : last_pid + 1;
+		if (!process_of_pid(last_pid))
+			return last_pid;
+	}
+}
+
+/* Caller holds unix_lock. */
 struct process *
-process_alloc(const char *name)
+process_alloc(const char *name, uint32_t ppid)
 {
 	struct process *p = NULL;
 	mach_port_t port;
 
+	for (int i = 0; i < PROC_MAX && !p; i++)
+		if (procs[i].state == PROC_FREE)
+			p = &procs[i];
+	if (!p)
+		return NULL;
 	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
 		return NULL;
 	if (mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
@@ -28,110 +50,142 @@ process_alloc(const char *name)
 		mach_port_destroy(ME, port);
 		return NULL;
 	}
-	cthread_mutex_lock(&proc_lock);
-	for (int i = 0; i < PROC_MAX; i++) {
-		if (!procs[i].used) {
-			p = &procs[i];
-			memset(p, 0, sizeof *p);
-			p->used = true;
-			p->pid = next_pid++;
-			break;
-		}
-	}
-	cthread_mutex_unlock(&proc_lock);
-	if (!p) {
-		mach_port_destroy(ME, port);
-		return NULL;
-	}
-	p->ppid = 1;
+	memset(p, 0, sizeof *p);
+	p->state = PROC_LIVE;
+	p->pid = next_pid();
+	p->ppid = ppid;
+	p->pgid = p->sid = p->pid;	/* the caller copies its parent's when it has one */
 	p->port = port;
-	p->wrote_newline = true;
-	snprintf(p->name, sizeof p->name, "%s", name);
+	strcpy(p->cwd, "/");
+	process_set_name(p, name);
 	return p;
+}
+
+void
+process_set_name(struct process *p, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(p->name, sizeof p->name, "%s", slash && slash[1] ? slash + 1 : path);
 }
 
 struct process *
 process_of_port(mach_port_t port)
 {
-	struct process *p = NULL;
-
-	cthread_mutex_lock(&proc_lock);
-	for (int i = 0; i < PROC_MAX && !p; i++)
-		if (procs[i].used && !procs[i].done && procs[i].port == port)
-			p = &procs[i];
-	cthread_mutex_unlock(&proc_lock);
-	return p;
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state == PROC_LIVE && procs[i].port == port)
+			return &procs[i];
+	return NULL;
 }
 
-/* Caller holds proc_lock. */
-static void
-mark_done_locked(struct process *p, int status)
+struct process *
+process_of_pid(uint32_t pid)
 {
-	if (p->done)
-		return;
-	p->done = true;
-	p->status = status;
-	cthread_cond_broadcast(&proc_done);
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != PROC_FREE && procs[i].pid == pid)
+			return &procs[i];
+	return NULL;
+}
+
+void
+process_each(void (*fn)(struct process *, void *), void *arg)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i].state != PROC_FREE)
+			fn(&procs[i], arg);
+}
+
+/* Init's children are reaped as soon as they end, but for those the runner waits for. */
+static void
+init_reaps(struct process *p)
+{
+	if (p->state == PROC_ZOMBIE && p->ppid == INIT_PID && !p->runner_reaps)
+		process_reap(p);
+}
+
+static void
+orphan(struct process *c, void *dead)
+{
+	if (c->ppid == ((struct process *)dead)->pid) {
+		c->ppid = INIT_PID;
+		init_reaps(c);
+	}
 }
 
 /*
- * The task goes first, then the process is done: the runner frees the
- * process (and our right to the task) as soon as it is, and a task_terminate
- * after that would name nothing. exiting keeps the dead-name notification,
- * which may come in another pool thread meanwhile, from calling it a fault.
+ * The task goes first (task_terminate returns once it is gone; the thread
+ * waiting for our reply goes with it), then our rights to it: a dead-name
+ * notification already queued keeps the name from being reused until the
+ * loop has seen it, and exiting says it is no fault.
  */
 void
 process_exit(struct process *p, int status)
 {
-	cthread_mutex_lock(&proc_lock);
+	if (p->state != PROC_LIVE)
+		return;
 	p->exiting = true;
-	cthread_mutex_unlock(&proc_lock);
-	/* its thread waits for our reply: the reply will find no one (serve.c drops it) */
+	server_cancel_held(p);
 	task_terminate(p->task);
-	cthread_mutex_lock(&proc_lock);
-	mark_done_locked(p, status);
-	cthread_mutex_unlock(&proc_lock);
+	mach_port_deallocate(ME, p->task);
+	mach_port_deallocate(ME, p->thread);
+	mach_port_destroy(ME, p->port);	/* a call still queued there dies with it */
+	p->task = p->thread = p->port = MACH_PORT_NULL;
+	fd_table_free(p);	/* pipe ends close: readers see end of file, writers EPIPE */
+	p->state = PROC_ZOMBIE;
+	p->status = status;
+	p->sigpending = 0;
+	if (p->stopped) {
+		p->stopped = false;
+	}
+	process_vfork_done(p);
+	process_each(orphan, p);
+	struct process *parent = process_of_pid(p->ppid);
+	if (parent && parent->state == PROC_LIVE)
+		signal_child_ended(parent, p);
+	init_reaps(p);
+	cthread_cond_broadcast(&proc_changed);
+	server_retry_held();	/* a parent in wait4 */
 }
 
-/*
- * The dead name stays ours until the loop has handed it here (the
- * notification holds a reference), so no new task can have its name yet.
- */
+void
+process_discard(struct process *p)
+{
+	p->exiting = true;
+	if (MACH_PORT_VALID(p->task)) {
+		task_terminate(p->task);
+		mach_port_deallocate(ME, p->task);
+	}
+	if (MACH_PORT_VALID(p->thread))
+		mach_port_deallocate(ME, p->thread);
+	mach_port_destroy(ME, p->port);
+	fd_table_free(p);
+	p->state = PROC_FREE;
+}
+
+/* A vfork caller waits for its child to exec or end: either lets it go. */
+void
+process_vfork_done(struct process *c)
+{
+	if (c->vfork_parent) {
+		c->vfork_parent = 0;
+		server_retry_held();
+	}
+}
+
 void
 process_task_died(mach_port_t task)
 {
-	cthread_mutex_lock(&proc_lock);
 	for (int i = 0; i < PROC_MAX; i++)
-		if (procs[i].used && procs[i].task == task && !procs[i].done && !procs[i].exiting) {
-			printf("unix: pid %u (%s) died: its task was killed (a fault); status SIGSEGV\n",
-			       procs[i].pid, procs[i].name);
-			mark_done_locked(&procs[i], LNX_SIGSEGV);
+		if (procs[i].state == PROC_LIVE && procs[i].task == task && !procs[i].exiting) {
+			printf("unix: pid %u (%s) died: its task was killed (a fault); status SIGSEGV\n", procs[i].pid,
+			       procs[i].name);
+			process_exit(&procs[i], LNX_SIGSEGV);
 		}
-	cthread_mutex_unlock(&proc_lock);
-}
-
-int
-process_wait(struct process *p)
-{
-	int status;
-
-	cthread_mutex_lock(&proc_lock);
-	while (!p->done)
-		cthread_cond_wait(&proc_done, &proc_lock);
-	status = p->status;
-	cthread_mutex_unlock(&proc_lock);
-	return status;
 }
 
 void
-process_free(struct process *p)
+process_reap(struct process *p)
 {
-	mach_port_destroy(ME, p->port);	/* a call still queued there dies with it */
-	if (MACH_PORT_VALID(p->thread))
-		mach_port_deallocate(ME, p->thread);
-	if (MACH_PORT_VALID(p->task))
-		mach_port_deallocate(ME, p->task);
-	cthread_mutex_lock(&proc_lock);
-	p->used = false;
-	cthread_mutex_unlock(&proc_lock);
+	p->state = PROC_FREE;
+	cthread_cond_broadcast(&proc_changed);
 }

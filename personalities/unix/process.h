@@ -1,10 +1,11 @@
 /*
  * A Unix process as the server keeps it: the Mach task that runs it, its one
- * thread, and the syscall port that identifies it (the kernel sends every
- * `int 0x80` of the task there, so the port a request came on is the caller).
- *   [I] set before the process first runs   [L] proc_lock
- *   [S] only the thread serving the process's current system call (a process
- *       has one thread, which waits in the kernel while its call is served)
+ * thread, the syscall port that identifies it (the kernel sends every
+ * `int 0x80` of the task there, so the port a request came on is the caller),
+ * and its place among the others: parent, process group, session.
+ *   [U] unix_lock: every field, and the table; the server holds it while it
+ *       serves any call (main.c), so a handler sees and changes all of it
+ *   [C] only meaningful while the process's current call is served
  */
 #ifndef UNIX_PROCESS_H
 #define UNIX_PROCESS_H
@@ -12,52 +13,100 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <mach/mach.h>
+#include <mach/thread_status.h>
 #include <manifold/cthread.h>
 
 #define PROC_MAX	64
 #define LNX_NSIG	64
+#define INIT_PID	1	/* the server itself: orphans' parent, and their reaper */
 
 struct lnx_sigaction_rec {		/* rt_sigaction's struct, as recorded */
 	uint32_t handler, flags, restorer;
 	uint32_t mask[2];
 };
 
+struct image;
+struct fdtable;
+
+enum proc_state { PROC_FREE, PROC_LIVE, PROC_ZOMBIE };
+
 struct process {
-	bool used;			/* [L] */
-	uint32_t pid, ppid;		/* [I] */
-	char name[32];			/* [I] the module it runs */
-	mach_port_t task;		/* [I] send right to its task port (dead-name request on it) */
-	mach_port_t thread;		/* [I] send right to its thread's port */
-	mach_port_t port;		/* [I] receive right: its syscall port, in the server's port set */
-	uint32_t brk_start;		/* [I] page-aligned end of the image: brk never goes below */
-	uint32_t brk;			/* [S] what brk last answered */
-	uint32_t brk_mapped;		/* [S] end of the pages allocated for the heap (page-aligned) */
-	uint32_t tid_address;		/* [S] set_tid_address's pointer, recorded */
-	uint32_t sigmask[2];		/* [S] rt_sigprocmask's mask (no delivery yet) */
-	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [S] rt_sigaction, recorded */
-	bool wrote_newline;		/* [S] its last console byte was '\n' (the runner's framing) */
-	bool exiting;			/* [L] exit_group is ending its task: its death is no fault */
-	bool done;			/* [L] exited or killed; status is final */
-	int status;			/* [L] wait status: exit code << 8, or the signal number */
+	enum proc_state state;		/* [U] */
+	uint32_t pid, ppid, pgid, sid;	/* [U] */
+	uint32_t run;			/* [U] the runner's run it descends from (0: none) */
+	bool runner_reaps;		/* [U] the runner waits for it, not init */
+	char name[32];			/* [U] argv[0]'s last word, for messages */
+	const struct image *exe;	/* [U] what it runs: /proc/self/exe */
+	mach_port_t task;		/* [U] send right to its task port (dead-name request on it) */
+	mach_port_t thread;		/* [U] send right to its thread's port */
+	mach_port_t port;		/* [U] receive right: its syscall port, in the server's port set */
+	uint32_t brk_start;		/* [U] page-aligned end of the image: brk never goes below */
+	uint32_t brk;			/* [U] what brk last answered */
+	uint32_t brk_mapped;		/* [U] end of the pages allocated for the heap (page-aligned) */
+	uint32_t tid_address;		/* [U] set_tid_address's pointer, recorded */
+	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
+	uint64_t sigpending;		/* [U] posted, not delivered yet */
+	struct sig_from {		/* [U] siginfo of a pending signal: who sent it, why */
+		uint32_t pid;
+		int32_t code, status;
+	} sigfrom[LNX_NSIG];
+	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [U] */
+	uint64_t suspend_mask;		/* [U] sigsuspend's caller's mask, given back after the handler */
+	bool suspended;			/* [U] in sigsuspend: suspend_mask is the mask to give back */
+	bool stopped;			/* [U] stopped by a signal (its task suspended) */
+	int stop_sig;			/* [U] the signal that stopped it */
+	bool stop_report, cont_report;	/* [U] wait4's WUNTRACED and WCONTINUED have news */
+	struct fdtable *fds;		/* [U] its descriptors (fd.h) */
+	char cwd[64];			/* [U] its working directory (the view has a few) */
+	uint32_t umask;			/* [U] recorded: nothing is made yet */
+	uint32_t vfork_parent;		/* [U] a vfork child: the pid whose call waits until it execs or ends */
+	uint32_t vfork_child;		/* [U] a vfork caller: the child it waits for (0: none) */
+	bool execed;			/* [U] it has exec'd since its fork (setpgid's EACCES) */
+	bool exiting;			/* [U] the server is ending its task: its death is no fault */
+	int status;			/* [U] wait status once a zombie: exit code << 8, or the signal */
+	i386_thread_state_t *regs;	/* [C] the registers the call came with and resumes with */
+	uint32_t call_nr;		/* [C] the call being served (eax as it came) */
+	bool replay;			/* [C] the call was held and its handler is called again */
+	bool dispatched;		/* [C] its handler has seen the call (a stopped process's has not) */
+	bool held;			/* [U] a call of its is held (msg_defer) */
+	uint32_t io_done;		/* [C] bytes a held write has moved so far */
+	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
+	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 };
 
-extern struct cthread_mutex proc_lock;
+extern struct cthread_mutex unix_lock;
+extern struct cthread_cond proc_changed;	/* a process ended or was reaped (the runner waits) */
 
-/* A new process with its syscall port in the server's port set; NULL when the table is full. */
-struct process *process_alloc(const char *name);
-/* The process whose syscall port is port, or NULL. */
+/* A new live process with its syscall port in the server's port set; NULL when the table is full. */
+struct process *process_alloc(const char *name, uint32_t ppid);
+/* The live process whose syscall port is port, or NULL. */
 struct process *process_of_port(mach_port_t port);
-/* Ends p with a wait status: its task goes, whoever waits for it wakes. */
+/* The live or zombie process with this pid, or NULL. */
+struct process *process_of_pid(uint32_t pid);
+/* Calls fn for every live or zombie process. */
+void process_each(void (*fn)(struct process *, void *), void *arg);
+/* Sets p's name from a path: its last word. */
+void process_set_name(struct process *p, const char *path);
+/*
+ * Ends p with a wait status: its task goes, its children go to init, its
+ * parent hears of it (a zombie until reaped; init's are reaped at once).
+ */
 void process_exit(struct process *p, int status);
+/* Undoes process_alloc for a child that never ran: its task, if any, and its slot go. */
+void process_discard(struct process *p);
+/* c exec'd or ended: its vfork parent, if it has one, goes on. */
+void process_vfork_done(struct process *c);
 /* The task port died (a fault killed it): p ends as if by SIGSEGV. */
 void process_task_died(mach_port_t task);
-/* Waits until p is done; its wait status. */
-int process_wait(struct process *p);
-/* Gives back p's ports and its slot; p must be done. */
-void process_free(struct process *p);
+/* Gives back a zombie's ports and its slot. */
+void process_reap(struct process *p);
 
 /* The server's port set (main.c): syscall ports and the notification port. */
 extern mach_port_t server_port_set;
 extern mach_port_t server_notify_port;
+/* Something a held call waits for may have happened: held calls go again (main.c). */
+void server_retry_held(void);
+/* Drops the call p has held, if any (p ended). */
+void server_cancel_held(struct process *p);
 
 #endif

@@ -1,8 +1,7 @@
 /*
- * The runner thread (runner.h): until the Unix server has fork and exec for a
- * shell to use, its command line says what to run. Images come from boot
- * modules the bootstrap left alone (start=no), through bootstrap_module_read,
- * each read once and kept.
+ * The runner thread (runner.h): what the server's command line says to run,
+ * each command a process of init's (the server's), waited for by the runner
+ * rather than reaped by init. Images come from boot modules (image.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,73 +9,88 @@
 #include <mach/mach.h>
 #include <manifold/cthread.h>
 #include <manifold/error.h>
-#include "bootstrap_client.h"
 #include "exec.h"
+#include "fd.h"
+#include "image.h"
 #include "linux.h"
-#include "ns_client.h"
 #include "process.h"
 #include "runner.h"
+#include "syscall.h"
 
 #define ME mach_task_self()
-#define IMAGES_MAX 8
 #define LINE_MAX_ 256
 
 static char *const env[] = { "PATH=/bin:/usr/bin", "HOME=/", "TERM=vt100", "LANG=C" };
 
-static struct image {
-	char name[32];
-	uint8_t *data;
-	mach_msg_type_number_t size;
-} images[IMAGES_MAX];	/* [runner] */
-static int nimages;
+/* How many port names the server holds: what the runs must give back. -1 if it cannot say. */
+static int
+port_names(void)
+{
+	mach_port_name_t *names;
+	natural_t *types;
+	mach_msg_type_number_t n = 0, tn = 0;
+
+	if (mach_port_names(ME, &names, &n, &types, &tn) != KERN_SUCCESS)
+		return -1;
+	vm_deallocate(ME, (vm_address_t)names, n * sizeof *names);
+	vm_deallocate(ME, (vm_address_t)types, tn * sizeof *types);
+	return (int)n;
+}
+
+struct count {
+	int live, zombies;
+};
+
+static void
+count_one(struct process *p, void *arg)
+{
+	struct count *c = arg;
+
+	if (p->state == PROC_LIVE)
+		c->live++;
+	else
+		c->zombies++;
+}
 
 static char **cmd_argv;	/* the server's own command line */
 static int cmd_argc;
-static mach_port_t bootstrap = MACH_PORT_NULL;
 
-static kern_return_t
-find_bootstrap(void)
+struct run_scan {
+	uint32_t run;
+	bool alive;
+};
+
+static void
+run_member(struct process *p, void *arg)
 {
-	mach_port_t ns;
+	struct run_scan *s = arg;
 
-	if (MACH_PORT_VALID(bootstrap))
-		return KERN_SUCCESS;
-	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS)
-		return KERN_INVALID_NAME;
-	return ns_wait(ns, "/servers/bootstrap", 5000, &bootstrap);
+	if (p->run == s->run && p->state == PROC_LIVE)
+		s->alive = true;
 }
 
-static struct image *
-image_get(const char *name, kern_return_t *kr)
+/* Whether a process run k started (or one of its descendants) still lives. Caller holds unix_lock. */
+static bool
+run_alive(uint32_t k)
 {
-	struct image *im;
+	struct run_scan s = { k, false };
 
-	for (int i = 0; i < nimages; i++)
-		if (strcmp(images[i].name, name) == 0)
-			return &images[i];
-	if (nimages == IMAGES_MAX) {
-		*kr = KERN_RESOURCE_SHORTAGE;
-		return NULL;
-	}
-	if ((*kr = find_bootstrap()) != KERN_SUCCESS)
-		return NULL;
-	im = &images[nimages];
-	snprintf(im->name, sizeof im->name, "%s", name);
-	*kr = bootstrap_module_read(bootstrap, name, &im->data, &im->size);
-	if (*kr != KERN_SUCCESS)
-		return NULL;
-	nimages++;
-	return im;
+	process_each(run_member, &s);
+	return s.alive;
 }
 
-/* Runs one command: words separated by blanks. */
+/*
+ * Runs one command: words separated by blanks. The run is over when its
+ * process and every process descended from it have ended, as a pipe a shell
+ * reads gives its end of file only then.
+ */
 static void
 run_one(int k, char *line)
 {
 	char *argv[EXEC_ARGS_MAX + 1], *save = NULL;
 	struct exec_why why = { "" };
 	struct process *p;
-	struct image *im;
+	const struct image *im;
 	kern_return_t kr;
 	int argc = 0, r, status;
 
@@ -85,33 +99,50 @@ run_one(int k, char *line)
 	if (argc == 0)
 		return;
 	argv[argc] = NULL;
+	cthread_mutex_lock(&unix_lock);
 	printf("unix: run %d:", k);
 	for (int i = 0; i < argc; i++)
 		printf(" %s", argv[i]);
 	printf("\n");
-	if (!(im = image_get(argv[0], &kr))) {
+	if (!(im = image_module(argv[0], &kr))) {
 		printf("unix: run %d: refused: no module %s (%s)\n", k, argv[0], kern_return_name(kr));
-		return;
+		goto out;
 	}
-	if (!(p = process_alloc(argv[0]))) {
+	if (!(p = process_alloc(argv[0], INIT_PID))) {
 		printf("unix: run %d: refused: the process table is full\n", k);
-		return;
+		goto out;
 	}
-	r = exec_start(p, im->data, im->size, argv, argc, env, (int)(sizeof env / sizeof env[0]), &why);
+	/* as if init had started it: init's group and session, so that it may make its own */
+	p->pgid = p->sid = INIT_PID;
+	p->run = (uint32_t)k;
+	p->runner_reaps = true;
+	r = fd_table_console(p);
+	if (r != 0)
+		snprintf(why.text, sizeof why.text, "no memory for its descriptors");
+	if (r == 0)
+		r = exec_start(p, im, argv, argc, env, (int)(sizeof env / sizeof env[0]), &why);
 	if (r != 0) {
 		printf("unix: %s: %s\n", argv[0], why.text);
 		printf("unix: run %d: refused: %s\n", k, why.text);
-		process_free(p);
-		return;
+		process_discard(p);
+		goto out;
 	}
-	status = process_wait(p);
-	if (!p->wrote_newline)
+	while (p->state != PROC_ZOMBIE || run_alive((uint32_t)k))
+		cthread_cond_wait(&proc_changed, &unix_lock);
+	status = p->status;
+	process_reap(p);
+	if (!console_at_line_start)
 		printf("\n");	/* the framing line must start a line; the test knows it was added */
 	if (status & 0x7F)
-		printf("unix: run %d: signal %d%s\n", k, status & 0x7F, p->wrote_newline ? "" : " (no final newline)");
+		printf("unix: run %d: signal %d%s\n", k, status & 0x7F, console_at_line_start ? "" : " (no final newline)");
 	else
-		printf("unix: run %d: exit %d%s\n", k, (status >> 8) & 0xFF, p->wrote_newline ? "" : " (no final newline)");
-	process_free(p);
+		printf("unix: run %d: exit %d%s\n", k, (status >> 8) & 0xFF,
+		       console_at_line_start ? "" : " (no final newline)");
+	console_at_line_start = true;
+	/* for the suite: what a run leaves must not pile up (the first contention on a lock makes its port) */
+	printf("unix: %d port names after run %d\n", port_names(), k);
+out:
+	cthread_mutex_unlock(&unix_lock);
 }
 
 static void *
@@ -130,8 +161,12 @@ runner(void *arg)
 			run_one(++k, line);
 		} else if (strncmp(cmd_argv[i], "script=", 7) == 0) {
 			kern_return_t kr;
-			struct image *s = image_get(cmd_argv[i] + 7, &kr);
+			const struct image *s;
 			size_t at = 0;
+
+			cthread_mutex_lock(&unix_lock);
+			s = image_module(cmd_argv[i] + 7, &kr);
+			cthread_mutex_unlock(&unix_lock);
 
 			if (!s) {
 				printf("unix: no script %s (%s)\n", cmd_argv[i] + 7, kern_return_name(kr));
@@ -152,6 +187,12 @@ runner(void *arg)
 			}
 		}
 	}
+	/* what the runs left behind, for the suite: no process */
+	struct count c = { 0, 0 };
+	cthread_mutex_lock(&unix_lock);
+	process_each(count_one, &c);
+	cthread_mutex_unlock(&unix_lock);
+	printf("unix: after the runs: %d live processes, %d zombies\n", c.live, c.zombies);
 	printf("unix: all %d runs done\n", k);
 	return NULL;
 }

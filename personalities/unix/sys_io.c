@@ -1,163 +1,125 @@
 /*
- * The console as file descriptors 0, 1 and 2: the only files a process has
- * until the file server and descriptor tables come. Output goes through the
- * server's own stdio (libmsg: the console server's session, line by line);
- * input is a line the console server's line discipline finished.
+ * Reading and writing through descriptors: read, write, readv, writev and
+ * ioctl, each handed to the file's kind (fd.h's ops: tty.c, pipe.c, files.c).
+ * A write that was held keeps its progress in p->io_done, the bytes of the
+ * whole call already moved, so writev goes on where it stopped.
  */
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+#include "fd.h"
 #include "linux.h"
 #include "syscall.h"
+#include "tty.h"
 #include "umem.h"
 
-#define CHUNK 4096u
-#define IOV_MAX_N 64
+#define IOV_MAX_N 1024
 
-static bool
-is_console_fd(uint32_t fd)
+/* Writes the iovecs in order; a short write of one ends the call (with what was written). */
+static int32_t
+write_iov(struct process *p, struct file *f, const struct lnx_iovec *iov, uint32_t n)
 {
-	return fd <= 2;
+	uint32_t before = 0, total = p->io_done;
+
+	if (!f->ops->write || (f->flags & LNX_O_ACCMODE) == LNX_O_RDONLY)
+		return -LNX_EBADF;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t r;
+
+		if (iov[i].len > 0x7FFFFFFFu - before)
+			return -LNX_EINVAL;
+		if (before + iov[i].len <= total || iov[i].len == 0) {
+			before += iov[i].len;
+			continue;
+		}
+		p->io_done = total - before;	/* this iovec's own progress, as the file counts it */
+		r = f->ops->write(p, f, iov[i].base, iov[i].len);
+		if (r == SYS_DEFER) {
+			p->io_done += before;
+			return SYS_DEFER;
+		}
+		if (r < 0)
+			return total ? (int32_t)total : r;
+		total = before + (uint32_t)r;
+		if ((uint32_t)r < iov[i].len)
+			return (int32_t)total;
+		before += iov[i].len;
+	}
+	return (int32_t)total;
 }
 
-/* Writes len bytes of the process's memory at buf to the console; bytes written or -errno. */
 static int32_t
-console_write_from(struct process *p, uint32_t buf, uint32_t len)
+read_one(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
-	char chunk[CHUNK];
-	uint32_t done = 0;
-
-	while (done < len) {
-		uint32_t n = len - done < CHUNK ? len - done : CHUNK;
-		int r = umem_read(p, buf + done, chunk, n);
-
-		if (r != 0)
-			return done ? (int32_t)done : r;
-		fwrite(chunk, 1, n, stdout);
-		p->wrote_newline = chunk[n - 1] == '\n';
-		done += n;
-	}
-	fflush(stdout);
-	return (int32_t)done;
+	if (!f->ops->read || (f->flags & LNX_O_ACCMODE) == LNX_O_WRONLY)
+		return -LNX_EBADF;
+	if (len > 0x7FFFFFFFu)
+		return -LNX_EINVAL;
+	return len ? f->ops->read(p, f, buf, len) : 0;
 }
 
 SYS(write)
 {
-	if (!is_console_fd(a[0]))
+	struct file *f = fd_get(p, a[0]);
+	struct lnx_iovec iov = { a[1], a[2] };
+
+	if (!f)
 		return -LNX_EBADF;
 	if (a[2] > 0x7FFFFFFFu)
 		return -LNX_EINVAL;
-	return a[2] ? console_write_from(p, a[1], a[2]) : 0;
+	return write_iov(p, f, &iov, 1);
+}
+
+static int
+read_iovecs(struct process *p, uint32_t at, uint32_t n, struct lnx_iovec *iov)
+{
+	if (n > IOV_MAX_N)
+		return -LNX_EINVAL;
+	return n ? umem_read(p, at, iov, n * sizeof iov[0]) : 0;
 }
 
 SYS(writev)
 {
-	struct lnx_iovec iov[IOV_MAX_N];
-	int32_t total = 0, r;
+	static struct lnx_iovec iov[IOV_MAX_N];	/* one call at a time: unix_lock */
+	struct file *f = fd_get(p, a[0]);
+	int r;
 
-	if (!is_console_fd(a[0]))
+	if (!f)
 		return -LNX_EBADF;
-	if (a[2] > IOV_MAX_N)
-		return -LNX_EINVAL;
-	if (a[2] && (r = umem_read(p, a[1], iov, a[2] * sizeof iov[0])) != 0)
+	if ((r = read_iovecs(p, a[1], a[2], iov)) != 0)
 		return r;
-	for (uint32_t i = 0; i < a[2]; i++) {
-		if (iov[i].len > 0x7FFFFFFFu - (uint32_t)total)
-			return -LNX_EINVAL;
-		if (!iov[i].len)
-			continue;
-		r = console_write_from(p, iov[i].base, iov[i].len);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-	}
-	return total;
+	return write_iov(p, f, iov, a[2]);
 }
 
-/* read(0, buf, len): a line typed on the console (the console server edits it). */
 SYS(read)
 {
-	char chunk[CHUNK];
-	uint32_t len = a[2] < CHUNK ? a[2] : CHUNK;
-	ssize_t n;
-	int r;
+	struct file *f = fd_get(p, a[0]);
 
-	if (!is_console_fd(a[0]))
-		return -LNX_EBADF;
-	if (len == 0)
-		return 0;
-	n = read(0, chunk, len);
-	if (n < 0)
-		return -LNX_EIO;
-	if (n > 0 && (r = umem_write(p, a[1], chunk, (size_t)n)) != 0)
-		return r;
-	return (int32_t)n;
+	return f ? read_one(p, f, a[1], a[2]) : -LNX_EBADF;
 }
 
-/* The console's terminal settings as a cooked Linux tty reports them; setting them is not there yet. */
+/* readv: into the first iovec that has room (a short read is a read). */
+SYS(readv)
+{
+	static struct lnx_iovec iov[IOV_MAX_N];
+	struct file *f = fd_get(p, a[0]);
+	int r;
+
+	if (!f)
+		return -LNX_EBADF;
+	if ((r = read_iovecs(p, a[1], a[2], iov)) != 0)
+		return r;
+	for (uint32_t i = 0; i < a[2]; i++)
+		if (iov[i].len)
+			return read_one(p, f, iov[i].base, iov[i].len);
+	return 0;
+}
+
 SYS(ioctl)
 {
-	if (!is_console_fd(a[0]))
+	struct file *f = fd_get(p, a[0]);
+
+	if (!f)
 		return -LNX_EBADF;
-	if (a[1] == LNX_TCGETS) {
-		struct lnx_termios t;
-
-		memset(&t, 0, sizeof t);
-		t.c_iflag = 0x0500;	/* ICRNL IXON */
-		t.c_oflag = 0x0005;	/* OPOST ONLCR */
-		t.c_cflag = 0x00BF;	/* B38400 CS8 CREAD */
-		t.c_lflag = 0x8A3B;	/* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
-		const uint8_t cc[] = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 };
-		memcpy(t.c_cc, cc, sizeof cc);
-		return umem_write(p, a[2], &t, sizeof t);
-	}
-	if (a[1] == LNX_TIOCGWINSZ) {
-		struct lnx_winsize w = { 24, 80, 0, 0 };
-
-		return umem_write(p, a[2], &w, sizeof w);
-	}
-	return -LNX_ENOTTY;
-}
-
-/* fcntl64: the console descriptors' flags; nothing else until descriptor tables exist. */
-SYS(fcntl64)
-{
-	(void)p;
-	if (!is_console_fd(a[0]))
-		return -LNX_EBADF;
-	if (a[1] == LNX_F_GETFL)
-		return a[0] == 0 ? LNX_O_RDONLY : LNX_O_WRONLY;
-	if (a[1] == LNX_F_GETFD)
-		return 0;
-	return -LNX_EINVAL;
-}
-
-/*
- * statx(dirfd, path, flags, mask, buf): only an empty path on a console
- * descriptor (AT_EMPTY_PATH, which is how libc does fstat): a character
- * device, /dev/console's 5:1. Paths wait for the file server.
- */
-SYS(statx)
-{
-	struct lnx_statx st;
-	char c;
-	int r;
-
-	if (!(a[2] & LNX_AT_EMPTY_PATH))
-		return -LNX_ENOENT;
-	if ((r = umem_read(p, a[1], &c, 1)) != 0)
-		return r;
-	if (c != '\0')
-		return -LNX_ENOENT;
-	if (!is_console_fd(a[0]))
-		return -LNX_EBADF;
-	memset(&st, 0, sizeof st);
-	st.mask = LNX_STATX_BASIC_STATS;
-	st.blksize = 1024;
-	st.nlink = 1;
-	st.mode = LNX_S_IFCHR | 0620;
-	st.ino = 3 + a[0];
-	st.rdev_major = 5;
-	st.rdev_minor = 1;
-	return umem_write(p, a[4], &st, sizeof st);
+	if (!tty_is(f))
+		return -LNX_ENOTTY;
+	return tty_ioctl(p, a[1], a[2]);
 }

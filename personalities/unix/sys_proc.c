@@ -1,8 +1,8 @@
 /*
- * The process's own state: its end, its ids, its TLS segment, its signal
- * dispositions (recorded only: no signal is delivered yet), its limits, and
- * what the system says it is (uname).
+ * The process's own state: its end, its ids, its process group and session,
+ * its TLS segment, its limits, and what the system says it is (uname).
  */
+#include <stdio.h>
 #include <string.h>
 #include <mach/thread_status.h>
 #include <manifold/trap.h>
@@ -28,6 +28,93 @@ SYS(getppid)
 {
 	(void)a;
 	return (int32_t)p->ppid;
+}
+
+/* pid 0 is the caller; otherwise any process, zombies too, as Linux answers for them. */
+static struct process *
+target(struct process *p, uint32_t pid)
+{
+	return pid == 0 ? p : (int32_t)pid < 0 ? NULL : process_of_pid(pid);
+}
+
+SYS(getpgid)
+{
+	struct process *t = target(p, a[0]);
+
+	return t ? (int32_t)t->pgid : -LNX_ESRCH;
+}
+
+SYS(getpgrp)
+{
+	(void)a;
+	return (int32_t)p->pgid;
+}
+
+SYS(getsid)
+{
+	struct process *t = target(p, a[0]);
+
+	return t ? (int32_t)t->sid : -LNX_ESRCH;
+}
+
+struct group_find {
+	uint32_t pgid, sid;
+	bool found;
+};
+
+static void
+group_member(struct process *q, void *arg)
+{
+	struct group_find *g = arg;
+
+	if (q->state == PROC_LIVE && q->pgid == g->pgid && (!g->sid || q->sid == g->sid))
+		g->found = true;
+}
+
+/* Whether a live process is in group pgid (and session sid, unless 0). */
+static bool
+group_exists(uint32_t pgid, uint32_t sid)
+{
+	struct group_find g = { pgid, sid, false };
+
+	process_each(group_member, &g);
+	return g.found;
+}
+
+/*
+ * setpgid(pid, pgid), POSIX's rules: the caller or a child of it that has
+ * not exec'd (EACCES), in the caller's session (EPERM), not a session leader
+ * (EPERM), into a group of that session or a new one named by its own pid.
+ */
+SYS(setpgid)
+{
+	struct process *t = a[0] == 0 ? p : (int32_t)a[0] < 0 ? NULL : process_of_pid(a[0]);
+	uint32_t pgid = a[1];
+
+	if ((int32_t)pgid < 0)
+		return -LNX_EINVAL;
+	if (!t || t->state != PROC_LIVE || (t != p && t->ppid != p->pid))
+		return -LNX_ESRCH;
+	if (t != p && t->execed)
+		return -LNX_EACCES;
+	if (t->sid != p->sid || t->sid == t->pid)
+		return -LNX_EPERM;
+	if (pgid == 0)
+		pgid = t->pid;
+	if (pgid != t->pid && !group_exists(pgid, p->sid))
+		return -LNX_EPERM;
+	t->pgid = pgid;
+	return 0;
+}
+
+/* setsid(): a new session and group named by the caller, unless it already leads a group (EPERM). */
+SYS(setsid)
+{
+	(void)a;
+	if (p->pgid == p->pid || group_exists(p->pid, 0))
+		return -LNX_EPERM;
+	p->sid = p->pgid = p->pid;
+	return (int32_t)p->pid;
 }
 
 SYS(getid)
@@ -69,46 +156,6 @@ SYS(set_tid_address)
 {
 	p->tid_address = a[0];	/* cleared at exit once threads exist; one thread has no one to tell */
 	return (int32_t)p->pid;
-}
-
-/* rt_sigaction(sig, const struct sigaction *act, struct sigaction *oact, size_t sigsetsize) */
-SYS(rt_sigaction)
-{
-	struct lnx_sigaction_rec act;
-	uint32_t sig = a[0];
-	int r;
-
-	if (sig == 0 || sig > LNX_NSIG || a[3] != 8)
-		return -LNX_EINVAL;
-	if (a[1] && (r = umem_read(p, a[1], &act, sizeof act)) != 0)
-		return r;
-	if (a[1] && (sig == 9 || sig == 19))	/* SIGKILL and SIGSTOP keep their action */
-		return -LNX_EINVAL;
-	if (a[2] && (r = umem_write(p, a[2], &p->sigactions[sig - 1], sizeof act)) != 0)
-		return r;
-	if (a[1])
-		p->sigactions[sig - 1] = act;
-	return 0;
-}
-
-/* rt_sigprocmask(how, const sigset_t *set, sigset_t *oset, size_t sigsetsize) */
-SYS(rt_sigprocmask)
-{
-	uint32_t set[2], old[2] = { p->sigmask[0], p->sigmask[1] };
-	int r;
-
-	if (a[3] != 8 || (a[1] && a[0] > 2))
-		return -LNX_EINVAL;
-	if (a[1] && (r = umem_read(p, a[1], set, sizeof set)) != 0)
-		return r;
-	if (a[2] && (r = umem_write(p, a[2], old, sizeof old)) != 0)
-		return r;
-	if (a[1]) {
-		for (int i = 0; i < 2; i++)
-			p->sigmask[i] = a[0] == 0 ? (old[i] | set[i]) : a[0] == 1 ? (old[i] & ~set[i]) : set[i];
-		p->sigmask[0] &= ~(1u << 8 | 1u << 18);	/* SIGKILL (9) and SIGSTOP (19) cannot be blocked */
-	}
-	return 0;
 }
 
 /*
@@ -159,4 +206,39 @@ SYS(getrandom)
 	}
 	int r = umem_write(p, a[0], buf, len);
 	return r ? r : (int32_t)len;
+}
+
+/* prctl(option, ...): the name the process goes by (PR_SET_NAME, PR_GET_NAME, 16 bytes); the rest EINVAL. */
+SYS(prctl)
+{
+	char name[16];
+	int r;
+
+	if (a[0] == LNX_PR_GET_NAME) {
+		memset(name, 0, sizeof name);
+		strncpy(name, p->name, sizeof name - 1);
+		return umem_write(p, a[1], name, sizeof name);
+	}
+	if (a[0] == LNX_PR_SET_NAME) {
+		struct umem_page cache = { 0 };
+
+		r = umem_read_str(p, &cache, a[1], name, sizeof name);
+		if (r == -LNX_ENAMETOOLONG) {	/* Linux keeps the first 15 bytes */
+			if ((r = umem_read(p, a[1], name, sizeof name - 1)) != 0)
+				return r;
+			name[sizeof name - 1] = '\0';
+		} else if (r < 0) {
+			return r;
+		}
+		snprintf(p->name, sizeof p->name, "%s", name);
+		return 0;
+	}
+	return -LNX_EINVAL;
+}
+
+/* set_robust_list(head, len): recorded as accepted; a process has one thread, whose futexes die with it. */
+SYS(set_robust_list)
+{
+	(void)p;
+	return a[1] == 12 ? 0 : -LNX_EINVAL;	/* i386's struct robust_list_head */
 }

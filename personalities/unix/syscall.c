@@ -34,7 +34,58 @@ static const sys_fn table[LNX_NSYSCALLS] = {
 	[LNX_getgid32] = sys_getid,
 	[LNX_geteuid32] = sys_getid,
 	[LNX_getegid32] = sys_getid,
+	[LNX_getpgid] = sys_getpgid,
+	[LNX_getpgrp] = sys_getpgrp,
+	[LNX_setpgid] = sys_setpgid,
+	[LNX_getsid] = sys_getsid,
+	[LNX_setsid] = sys_setsid,
+	[LNX_fork] = sys_fork,
+	[LNX_vfork] = sys_vfork,
+	[LNX_clone] = sys_clone,
+	[LNX_execve] = sys_execve,
+	[LNX_wait4] = sys_wait4,
+	[LNX_waitpid] = sys_waitpid,
+	[LNX_nanosleep] = sys_nanosleep,
+	[LNX_clock_nanosleep] = sys_clock_nanosleep,
+	[LNX_sched_yield] = sys_sched_yield,
 	[LNX_set_thread_area] = sys_set_thread_area,
+	[LNX_sigprocmask] = sys_sigprocmask,
+	[LNX_rt_sigpending] = sys_rt_sigpending,
+	[LNX_kill] = sys_kill,
+	[LNX_tkill] = sys_tkill,
+	[LNX_tgkill] = sys_tgkill,
+	[LNX_pause] = sys_pause,
+	[LNX_rt_sigsuspend] = sys_rt_sigsuspend,
+	[LNX_sigsuspend] = sys_sigsuspend,
+	[LNX_sigreturn] = sys_sigreturn,
+	[LNX_rt_sigreturn] = sys_rt_sigreturn,
+	[LNX_dup] = sys_dup,
+	[LNX_dup2] = sys_dup2,
+	[LNX_dup3] = sys_dup3,
+	[LNX_close] = sys_close,
+	[LNX_pipe] = sys_pipe,
+	[LNX_pipe2] = sys_pipe2,
+	[LNX_open] = sys_open,
+	[LNX_openat] = sys_openat,
+	[LNX_access] = sys_access,
+	[LNX_faccessat] = sys_faccessat,
+	[LNX_getcwd] = sys_getcwd,
+	[LNX_getdents64] = sys_getdents64,
+	[LNX_readlink] = sys_readlink,
+	[LNX_readlinkat] = sys_readlinkat,
+	[LNX_prctl] = sys_prctl,
+	[LNX_set_robust_list] = sys_set_robust_list,
+	[LNX_chdir] = sys_chdir,
+	[LNX_umask] = sys_umask,
+	[LNX_lseek] = sys_lseek,
+	[LNX__llseek] = sys__llseek,
+	[LNX_readv] = sys_readv,
+	[LNX_poll] = sys_poll,
+	[LNX_ppoll] = sys_ppoll,
+	[LNX_ppoll_time64] = sys_ppoll_time64,
+	[LNX__newselect] = sys__newselect,
+	[LNX_pselect6] = sys_pselect6,
+	[LNX_pselect6_time64] = sys_pselect6_time64,
 	[LNX_set_tid_address] = sys_set_tid_address,
 	[LNX_rt_sigaction] = sys_rt_sigaction,
 	[LNX_rt_sigprocmask] = sys_rt_sigprocmask,
@@ -65,19 +116,24 @@ log_enosys(struct process *p, uint32_t nr)
 
 bool syscall_trace;
 
-void
-syscall_dispatch(struct process *p, uint32_t *eax, const uint32_t args[6])
+bool
+syscall_dispatch(struct process *p, i386_thread_state_t *st)
 {
-	uint32_t nr = *eax;
+	uint32_t nr = st->eax, pid = p->pid;
+	const uint32_t a[6] = { st->ebx, st->ecx, st->edx, st->esi, st->edi, st->ebp };
 	sys_fn fn = nr < LNX_NSYSCALLS ? table[nr] : NULL;
+	int32_t r;
 
 	if (!fn) {
 		log_enosys(p, nr);
-		*eax = (uint32_t)-LNX_ENOSYS;
+		r = -LNX_ENOSYS;
 	} else {
-		*eax = (uint32_t)fn(p, args);
+		r = fn(p, a);
 	}
 	if (syscall_trace)
-		printf("unix: pid %u: call %u (%#x, %#x, %#x, %#x) = %d\n", p->pid, nr, args[0], args[1], args[2], args[3],
-		       (int32_t)*eax);
+		printf("unix: pid %u: call %u (%#x, %#x, %#x, %#x) = %d\n", pid, nr, a[0], a[1], a[2], a[3], r);
+	if (r == SYS_DEFER)
+		return false;
+	st->eax = (uint32_t)r;
+	return true;
 }

@@ -2,8 +2,13 @@
  * The system call table: a Linux i386 call number to its handler. A handler
  * gets the process and the six argument registers (ebx, ecx, edx, esi, edi,
  * ebp) and returns what goes back in eax: a result, or a negated errno.
- * Handlers live in one file per family (sys_proc.c, sys_mem.c, sys_io.c,
- * sys_time.c); syscall.c dispatches and answers -ENOSYS for the rest.
+ * Handlers live in one file per family (sys_proc.c, sys_fork.c, sys_exec.c,
+ * sys_wait.c, sys_mem.c, sys_io.c, sys_time.c); syscall.c dispatches and
+ * answers -ENOSYS for the rest. A handler that must wait answers SYS_DEFER
+ * (after setting p->defer_ms if it has a deadline) and is called again, from
+ * the start, when something changed or the deadline passed
+ * (msg_deferred_expired()); it may change p->regs (fork's child, execve,
+ * signal frames), all of which the process resumes with.
  */
 #ifndef UNIX_SYSCALL_H
 #define UNIX_SYSCALL_H
@@ -11,6 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "process.h"
+
+/* The tty reader's message to the loop (main.c): a line came. */
+#define UNIX_WAKE_ID 0x756E6978	/* "unix" */
+
+/* Not an answer: no errno is this and no address, being neither below -4095 nor page-aligned. */
+#define SYS_DEFER ((int32_t)-4097)
 
 typedef int32_t (*sys_fn)(struct process *p, const uint32_t a[6]);
 
@@ -20,7 +31,58 @@ SYS(exit_group);
 SYS(getpid);
 SYS(getppid);
 SYS(getid);		/* uid, gid and their effective twins: all 0 (root) until credentials exist */
+SYS(getpgid);
+SYS(getpgrp);
+SYS(setpgid);
+SYS(getsid);
+SYS(setsid);
+SYS(fork);
+SYS(vfork);
+SYS(clone);
+SYS(execve);
+SYS(wait4);
+SYS(waitpid);
+SYS(nanosleep);
+SYS(clock_nanosleep);
+SYS(sched_yield);
 SYS(set_thread_area);
+SYS(sigprocmask);
+SYS(rt_sigpending);
+SYS(kill);
+SYS(tkill);
+SYS(tgkill);
+SYS(pause);
+SYS(rt_sigsuspend);
+SYS(sigsuspend);
+SYS(sigreturn);
+SYS(rt_sigreturn);
+SYS(dup);
+SYS(dup2);
+SYS(dup3);
+SYS(close);
+SYS(pipe);
+SYS(pipe2);
+SYS(open);
+SYS(openat);
+SYS(access);
+SYS(faccessat);
+SYS(getcwd);
+SYS(getdents64);
+SYS(readlink);
+SYS(readlinkat);
+SYS(prctl);
+SYS(set_robust_list);
+SYS(chdir);
+SYS(umask);
+SYS(lseek);
+SYS(_llseek);
+SYS(readv);
+SYS(poll);
+SYS(ppoll);
+SYS(ppoll_time64);
+SYS(_newselect);
+SYS(pselect6);
+SYS(pselect6_time64);
 SYS(set_tid_address);
 SYS(rt_sigaction);
 SYS(rt_sigprocmask);
@@ -42,10 +104,13 @@ SYS(gettimeofday);
 SYS(clock_gettime);
 SYS(clock_gettime64);
 
+/* The console's last byte was '\n' (or nothing was written yet): the runner's framing. [U] */
+extern bool console_at_line_start;
+
 /* The word `trace` on the server's command line: every call and its answer on the console. */
 extern bool syscall_trace;
 
-/* Serves one call: the registers in, the registers to resume with out. */
-void syscall_dispatch(struct process *p, uint32_t *eax, const uint32_t args[6]);
+/* Serves one call: st holds the registers in and those to resume with out; false: SYS_DEFER. */
+bool syscall_dispatch(struct process *p, i386_thread_state_t *st);
 
 #endif

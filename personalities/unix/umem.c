@@ -75,3 +75,30 @@ umem_write(struct process *p, uint32_t addr, const void *buf, size_t len)
 	vm_deallocate(ME, data, size);
 	return kr == KERN_SUCCESS ? 0 : -LNX_EFAULT;
 }
+
+int
+umem_read_str(struct process *p, struct umem_page *cache, uint32_t addr, char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		uint32_t at = addr + (uint32_t)n, page = at & ~(PAGE - 1);
+		int r;
+
+		if (at < addr)
+			return -LNX_EFAULT;	/* wrapped past the top */
+		if (cache->va != page || page == 0) {
+			cache->va = 0;
+			if ((r = umem_read(p, page, cache->bytes, PAGE)) != 0)
+				return r;
+			cache->va = page;
+		}
+		for (uint32_t i = at - page; i < PAGE && n < max; i++) {
+			buf[n] = (char)cache->bytes[i];
+			if (buf[n] == '\0')
+				return (int)n;
+			n++;
+		}
+	}
+	return -LNX_ENAMETOOLONG;
+}

@@ -16,4 +16,16 @@
 int umem_read(struct process *p, uint32_t addr, void *buf, size_t len);
 int umem_write(struct process *p, uint32_t addr, const void *buf, size_t len);
 
+/*
+ * A NUL-ended string at addr into buf (at most max bytes with its NUL): its
+ * length, or -LNX_EFAULT, or -LNX_ENAMETOOLONG when it does not fit. The
+ * last page read stays in cache, so that the strings of an argv, which lie
+ * together, cost one vm_read between them; a cache is good for one call.
+ */
+struct umem_page {
+	uint32_t va;		/* the page's address; 0: nothing cached */
+	uint8_t bytes[4096];
+};
+int umem_read_str(struct process *p, struct umem_page *cache, uint32_t addr, char *buf, size_t max);
+
 #endif

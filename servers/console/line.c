@@ -3,8 +3,9 @@
  * added to the line being typed; backspace (BS or DEL) takes one back and
  * erases it on screen, ^W the last word, ^U the whole line; Enter (CR, LF, or
  * CR LF as one) finishes the line, which then waits, with its newline, for a
- * reader. ^C drops the line and echoes "^C": the reader gets an empty line
- * (there are no signals to send), so a shell shows a fresh prompt. Other
+ * reader. ^C drops the line and echoes "^C": the reader gets an empty line,
+ * so a shell shows a fresh prompt, unless a personality asked to hear of ^C
+ * (console_interrupts), which then has it instead of the empty line. Other
  * control bytes are ignored. What is typed before anyone reads is kept (up to
  * LINES_MAX bytes).
  */
@@ -76,7 +77,10 @@ line_input(char c)
 	} else if (c == CTRL('C')) {
 		edit_len = 0;
 		output_emit("^C", 2);
-		finish_line();
+		if (line_interrupted())
+			output_emit("\n", 1);
+		else
+			finish_line();
 	} else if ((unsigned char)c >= 0x20 && c != 0x7f) {
 		if (edit_len < EDIT_MAX - 1) {
 			edit[edit_len++] = c;

@@ -10,6 +10,8 @@
 
 /* One typed byte: edits the current line and echoes. */
 void line_input(char c);
+/* ^C was typed: true if someone asked to hear of it (main.c), which then replaces its empty line. */
+bool line_interrupted(void);
 /* Whether a finished line waits. */
 bool line_ready(void);
 /* Takes up to max bytes of the oldest finished line (its newline last); false if none. */

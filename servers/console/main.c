@@ -28,6 +28,7 @@
 int stdio_uses_kernel_console = 1;
 
 static mach_port_t input_port, set;
+static mach_port_t intr_port = MACH_PORT_NULL;	/* who hears of ^C (console_interrupts) */
 static struct msg_server server;
 
 static uint64_t
@@ -84,6 +85,38 @@ console_do_console_read(mach_port_t server, uint32_t max, uint32_t timeout_ms, c
 	if (!msg_defer(timeout_ms))	/* held back until a line is finished */
 		return KERN_RESOURCE_SHORTAGE;
 	return MIG_NO_REPLY;
+}
+
+kern_return_t
+console_do_console_interrupts(mach_port_t server, mach_port_t port)
+{
+	(void)server;
+	if (MACH_PORT_VALID(intr_port))
+		mach_port_deallocate(ME, intr_port);
+	intr_port = port;
+	return KERN_SUCCESS;
+}
+
+bool
+line_interrupted(void)
+{
+	mach_msg_header_t m;
+
+	if (!MACH_PORT_VALID(intr_port))
+		return false;
+	memset(&m, 0, sizeof m);
+	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.msgh_size = sizeof m;
+	m.msgh_remote_port = intr_port;
+	m.msgh_id = CONSOLE_INTERRUPTS_ID;
+	/* never wait on a listener: a full queue already says ^C */
+	if (mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) ==
+	    MACH_SEND_INVALID_DEST) {
+		mach_port_deallocate(ME, intr_port);	/* it died: ^C is the empty line again */
+		intr_port = MACH_PORT_NULL;
+		return false;
+	}
+	return true;
 }
 
 kern_return_t

@@ -1,15 +1,20 @@
 /*
  * A Linux program for the unix suite, run only under Manifold: int 0x80 with
  * garbage in every register, thousands of times, for the Unix server to
- * answer without dying. The call numbers that would end the process or wait
- * for input (exit, exit_group, read, readv) or take its own memory away
- * (munmap, mprotect, mmap and mmap2 with MAP_FIXED over its code, brk below
- * its image is refused by the server anyway) are skipped: the case is about
- * the server, and the program must live to say it is done. With the
- * argument "crash" it then writes to address 0, and the server must report a
- * process killed by a fault and go on.
+ * answer without dying. Skipped are the calls that would end the process or
+ * wait for input or a signal (exit, exit_group, read, readv, pause,
+ * sigsuspend, rt_sigsuspend, poll, select and their twins), take its own
+ * memory away (munmap, mprotect, mmap and mmap2 with MAP_FIXED over its
+ * code; brk below its image is refused by the server anyway) or its
+ * registers (sigreturn, rt_sigreturn restore what the stack holds). fork,
+ * vfork and clone are made with the rest: a child they make exits at once
+ * (clone's garbage stack may kill it first, a fault the server reports). With
+ * the argument "crash" it then writes to address 0, and the server must
+ * report a process killed by a fault and go on. A number as the argument is
+ * how many calls to make (3,000 without one).
  */
 #include "lnx.h"
+#include "util.h"
 
 static unsigned long seed = 0x12345678;
 
@@ -25,7 +30,13 @@ next(void)
 static int
 skipped(unsigned long nr)
 {
-	return nr == 1 || nr == 3 || nr == 90 || nr == 91 || nr == 125 || nr == 145 || nr == 192 || nr == 252;
+	static const unsigned short skip[] = { 1, 3, 29, 72, 90, 91, 119, 125, 142, 145, 168, 173, 179, 192, 252,
+					       308, 309, 413, 414 };
+
+	for (unsigned i = 0; i < sizeof skip / sizeof skip[0]; i++)
+		if (nr == skip[i])
+			return 1;
+	return 0;
 }
 
 void __attribute__((noreturn, used))
@@ -33,19 +44,27 @@ start_c(unsigned long *sp)
 {
 	unsigned long argc = sp[0];
 	const char *arg1 = argc > 1 ? (const char *)sp[2] : "";
-	long n = 0;
+	long n = 0, calls = 3000;
 
-	for (int i = 0; i < 3000; i++) {
+	if (arg1[0] >= '0' && arg1[0] <= '9')
+		for (calls = 0; *arg1 >= '0' && *arg1 <= '9'; arg1++)
+			calls = calls * 10 + (*arg1 - '0');
+	for (long i = 0; i < calls; i++) {
 		unsigned long nr = next() % 520;
 
 		if (i % 7 == 0)
 			nr = next();	/* anything at all */
 		if (skipped(nr))
 			continue;
-		lnx_call((long)nr, (long)next(), (long)next(), (long)next(), (long)next(), (long)next(), (long)next());
+		long r = lnx_call((long)nr, (long)next(), (long)next(), (long)next(), (long)next(), (long)next(),
+				  (long)next());
+		if (r == 0 && (nr == 2 || nr == 120 || nr == 190))
+			lnx_exit(0);	/* a child of fork, vfork or clone */
 		n++;
 	}
-	lnx_puts("garbage: 3000 calls with garbage registers, still here\n");
+	lnx_puts("garbage: ");
+	put_num(calls);
+	lnx_puts(" calls with garbage registers, still here\n");
 	if (arg1[0] == 'c')
 		*(volatile int *)0 = 1;
 	lnx_exit(0);

@@ -4,9 +4,10 @@
 # the host. The Linux programs are built by the host gcc for i386 Linux with
 # no libc, so that they run in both places.
 
-UNIX_TEST_PROGS := $(B)/tests/unix/enosys.elf $(B)/tests/unix/garbage.elf $(B)/tests/unix/abi.elf
+UNIX_TEST_PROGS := $(B)/tests/unix/enosys.elf $(B)/tests/unix/garbage.elf $(B)/tests/unix/abi.elf \
+	$(B)/tests/unix/proc.elf $(B)/tests/unix/fds.elf $(B)/tests/unix/sig.elf
 
-$(B)/tests/unix/%.elf: tests/unix/%.c tests/unix/lnx.h
+$(B)/tests/unix/%.elf: tests/unix/%.c tests/unix/lnx.h tests/unix/util.h
 	$(call msg,CC,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) -m32 -static -nostdlib -ffreestanding -fno-pic -no-pie -fno-stack-protector -O2 -o $@ $<

@@ -11,6 +11,9 @@ unknown system call is logged once per number; garbage registers and a
 faulting process leave the server serving; broken images are refused with
 their reason.
 
+A second boot is what `make run UNIX=1` boots, busybox sh -i on the console:
+commands are typed at its prompt, and ^C must end a foreground job.
+
 Prints `ok N - name` / `not ok N - name: why`, then `unix: N passed, N failed`.
 Usage: run.py BUILD_DIR BUSYBOX
 """
@@ -18,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "servers"))
 from guest import Guest  # noqa: E402
@@ -27,13 +31,36 @@ BUSYBOX = sys.argv[2] if len(sys.argv) > 2 else B + "/bench/linux/busybox"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "runs.txt")
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
-HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf"}
+HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf",
+                 "proc": B + "/tests/unix/proc.elf", "fds": B + "/tests/unix/fds.elf",
+                 "sig": B + "/tests/unix/sig.elf"}
+# what the guest alone can run, and what it must print
+GUEST_ONLY = {
+    "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\nexe\n"
+                                 "sh\nwc\nzcat\n/usr/bin\n../sbin\na relative path\nand another\n", "exit 0"),
+    "proc names": ("names: readlink /proc/self/exe 9\n/bin/proc\nnames: readlink with 4 bytes of room 4\n"
+                   "names: readlink of a file -22\nnames: readlink of nothing -2\nnames: PR_SET_NAME 0\n"
+                   "names: PR_GET_NAME 0\na-name-longer-t\nnames: set_robust_list of a wrong size -22\n", "exit 0"),
+    "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
+    "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
+    # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
+    "sig ttin": ("ttin: a background read stopped its reader yes\nttin: status (0x157f: stopped by 21) 5503\n"
+                 "ttin: with SIGTTIN ignored, the read answers -5\n", "exit 0"),
+    "sig intr": ("intr: ready\n^C\nintr: the read answered -4\nintr: the handler ran for 2\n", "exit 0"),
+    "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
+}
+# scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
+SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-tools.sh", "sh-ls.sh"]
+TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
     B + "/personalities/unix.elf script=runs.txt",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
+    B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
+    B + "/tests/unix/sig.elf start=no",
+] + [os.path.join(HERE, s) + " start=no" for s in SCRIPTS] + [ os.path.join(HERE, "hello.sh") + " start=no",
     B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
 ]
 
@@ -82,9 +109,68 @@ def guest_runs(text):
 
 
 def host_run(argv):
-    prog = HOST_PROGRAMS[argv[0]]
-    r = subprocess.run([prog] + argv[1:], executable=prog, env=ENV, capture_output=True, timeout=30)
+    """The same command on the host: stdout and stderr together, as the guest's console has both."""
+    prog = os.path.abspath(HOST_PROGRAMS[argv[0]])
+    args = [os.path.join(HERE, a[5:]) if a.startswith("/bin/") and a[5:] in SCRIPTS else a for a in argv[1:]]
+    r = subprocess.run([prog] + args, executable=prog, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=60, cwd="/")
     return r.stdout.decode("utf-8", "replace"), r.returncode
+
+
+def interactive():
+    """What make run UNIX=1 boots: busybox sh -i on the console, typed at."""
+    g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck", "-initrd", ",".join([
+        B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+        B + "/personalities/unix.elf run=busybox+sh+-i", BUSYBOX + " start=no"])], B + "/test/unix/interactive.log")
+    prompt = r"^/ # "
+
+    def typed(line, want, timeout=30):
+        g.send(line + "\r")
+        return g.expect(want, timeout)
+    try:
+        check("sh -i: the prompt", g.expect(prompt, 120) is not None, "no '/ # '")
+        check("sh -i: a pipeline typed", typed("echo typed | tr a-z A-Z", r"^TYPED$") is not None
+              and g.expect(prompt, 20) is not None, "no TYPED")
+        check("sh -i: $? of a pipeline", typed("seq 1 100 | wc -l; false; echo rc=$?", r"^100\nrc=1$") is not None,
+              "no 100 and rc=1")
+        g.expect(prompt, 20)
+        g.send("sleep 60\r")
+        time.sleep(3)
+        g.send("\x03")  # SIGINT to the foreground job, which sh put in a group of its own
+        check("sh -i: ^C ends a foreground sleep, the prompt comes back", g.expect(prompt, 20) is not None,
+              "no prompt after ^C")
+        time.sleep(0.5)
+        check("sh -i: the sleep's status was SIGINT's", typed("echo status $?", r"^status 130$") is not None,
+              "no 'status 130'")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        # job control: a background cat reads the tty and is stopped by SIGTTIN; fg gives it the tty
+        g.send("cat &\r")
+        g.expect(prompt, 20)
+        time.sleep(2)
+        check("sh -i: a background read of the tty stops the job (SIGTTIN)",
+              typed("jobs", r"Stopped \(tty input\)\s+cat") is not None, "no 'Stopped (tty input)'")
+        g.expect(prompt, 20)
+        g.send("fg\r")
+        time.sleep(2)
+        check("sh -i: fg gives the job the tty", typed("to cat", r"^to cat\nto cat$") is not None,
+              "cat did not echo the line")
+        g.send("\x03")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        g.send("sleep 100 &\r")  # a line of its own: sleep must have exec'd before the kill (sh -i ignores TERM)
+        g.expect(prompt, 20)
+        time.sleep(1)
+        check("sh -i: a background job killed: sh says so", typed("kill %1", r"Terminated\s+sleep 100") is not None,
+              "no 'Terminated'")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        check("sh -i: exit ends the run with its status", typed("exit 3", r"^unix: run 1: exit 3") is not None,
+              "no exit 3")
+    finally:
+        g.stop()
+    sys.stdout.write(g.text() + "\n")
+    check("sh -i: no panic", not g.panicked(), "panic")
 
 
 def main():
@@ -92,6 +178,9 @@ def main():
     g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck",
                "-initrd", ",".join(MODULES)], B + "/test/unix/guest.log")
     try:
+        for _ in TYPE_CTRL_C:
+            if g.expect(r"^intr: ready", 300):
+                g.send("\x03")
         done = g.expect(r"^unix: all \d+ runs done", 420)
     finally:
         g.stop()
@@ -108,16 +197,20 @@ def main():
             check(name, False, "no framed result in the log")
             continue
         _, out, end = got
-        if argv[0] in HOST_PROGRAMS and argv[:2] != ["busybox", "uname"] or argv == ["busybox", "uname", "-s"]:
+        if name in GUEST_ONLY:
+            want_out, want_end = GUEST_ONLY[name]
+            check(name + ": what it must print", out == want_out and end == want_end,
+                  "got %r (%s), want %r (%s)" % (out, end, want_out, want_end))
+        elif argv[0] in HOST_PROGRAMS and argv[:2] != ["busybox", "uname"] or argv == ["busybox", "uname", "-s"]:
             hout, hrc = host_run(argv)
             check("%s: same output and status as on the host" % name, out == hout and end == "exit %d" % hrc,
                   "guest %r (%s), host %r (exit %d)" % (out, end, hout, hrc))
         elif argv == ["busybox", "uname", "-a"]:
             check(name + ": what the server says it is", out == UNAME and end == "exit 0",
                   "got %r (%s)" % (out, end))
-        elif argv == ["garbage"]:
-            check("garbage registers in 3000 calls: answered, the process lives",
-                  end == "exit 0" and "still here" in out, "%r (%s)" % (out, end))
+        elif argv == ["garbage", "100000"]:
+            check("garbage registers in 100,000 calls: answered, the process lives",
+                  end == "exit 0" and "100000 calls with garbage registers, still here" in out, "%r (%s)" % (out, end))
         elif argv == ["garbage", "crash"]:
             check("a process killed by a fault is reported as SIGSEGV", end == "signal 11", "%r (%s)" % (out, end))
         elif argv[0] == "notelf.bin":
@@ -130,6 +223,13 @@ def main():
             check("a 64-bit ELF is refused with its reason", end == "refused: not a 32-bit ELF file", str(end))
         else:
             check(name, False, "no expectation for this command")
+    m = re.search(r"^unix: after the runs: (\d+) live processes, (\d+) zombies", text, re.M)
+    check("every process of every run ended and was reaped", m is not None and m.group(1) == "0" and m.group(2) == "0",
+          m.group(0) if m else "no 'after the runs' line")
+    names = [int(x) for x in re.findall(r"^unix: (\d+) port names after run \d+", text, re.M)]
+    check("the server's port names do not grow over the second half of the runs",
+          len(names) > 4 and names[-1] <= names[len(names) // 2], "names after each run: %s" % names)
+    interactive()
     for nr, what in (("500", "not implemented"), ("100000", "is past the table")):
         lines = re.findall(r"^unix: pid \d+ \(enosys\): system call %s %s" % (nr, what), text, re.M)
         check("system call %s answers -ENOSYS and is logged once" % nr, len(lines) == 1,

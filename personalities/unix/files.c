@@ -1,0 +1,361 @@
+/*
+ * Paths and the view's files (files.h): images read at an offset, the
+ * folders (which can be opened and stat'd, but not listed yet), /dev/null,
+ * and the console's names. A path is made absolute and plain first (".",
+ * ".." and repeated slashes gone), so that every lookup sees one spelling.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "fd.h"
+#include "files.h"
+#include "image.h"
+#include "linux.h"
+#include "syscall.h"
+#include "tty.h"
+#include "umem.h"
+
+#define CHUNK 4096u
+
+static const char *const dirs[] = {
+	"/", "/bin", "/usr", "/usr/bin", "/sbin", "/usr/sbin", "/dev", "/proc", "/proc/self",
+};
+
+bool
+files_is_dir(const char *path)
+{
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (strcmp(path, dirs[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+dir_of(const struct file *f);
+
+int
+files_resolve(struct process *p, int32_t dirfd, const char *path, char *out)
+{
+	char tmp[PATH_MAX_];
+	size_t n = 0;
+	const char *base = "";
+
+	if (!*path)
+		return -LNX_ENOENT;
+	if (path[0] != '/') {
+		if (dirfd == LNX_AT_FDCWD) {
+			base = p->cwd;
+		} else {
+			struct file *d = fd_get(p, (uint32_t)dirfd);
+
+			if (!d)
+				return -LNX_EBADF;
+			if (!(base = dir_of(d)))
+				return -LNX_ENOTDIR;
+		}
+	}
+	if (strlen(base) + 1 + strlen(path) >= sizeof tmp)
+		return -LNX_ENAMETOOLONG;
+	strcpy(tmp, base);
+	strcat(tmp, "/");
+	strcat(tmp, path);
+	out[0] = '\0';
+	for (char *save = NULL, *w = strtok_r(tmp, "/", &save); w; w = strtok_r(NULL, "/", &save)) {
+		if (strcmp(w, ".") == 0)
+			continue;
+		if (strcmp(w, "..") == 0) {
+			char *slash = strrchr(out, '/');
+
+			n = slash ? (size_t)(slash - out) : 0;
+			out[n] = '\0';
+			continue;
+		}
+		out[n++] = '/';
+		strcpy(out + n, w);
+		n += strlen(w);
+	}
+	if (n == 0)
+		strcpy(out, "/");
+	return 0;
+}
+
+/* images: read-only, at the file's offset */
+static int32_t
+image_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	const struct image *im = f->obj;
+	uint32_t n;
+	int r;
+
+	if (f->offset >= im->size)
+		return 0;
+	n = im->size - f->offset < len ? (uint32_t)(im->size - f->offset) : len;
+	n = n < 65536 ? n : 65536;
+	if ((r = umem_write(p, buf, im->data + f->offset, n)) != 0)
+		return r;
+	f->offset += n;
+	return (int32_t)n;
+}
+
+static uint32_t
+always_ready(struct file *f)
+{
+	(void)f;
+	return LNX_POLLIN | LNX_POLLOUT;
+}
+
+static const struct file_ops image_ops = { .read = image_read, .poll = always_ready, .mode = LNX_S_IFREG | 0755 };
+
+/* folders: opened for their name (openat's dirfd, fchdir), never read */
+static int32_t
+dir_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	(void)p, (void)f, (void)buf, (void)len;
+	return -LNX_EISDIR;
+}
+
+static void
+dir_close(struct file *f)
+{
+	free(f->obj);
+}
+
+static const struct file_ops dir_ops = { .read = dir_read, .poll = always_ready, .close = dir_close,
+					 .mode = LNX_S_IFDIR | 0755 };
+
+static const char *
+dir_of(const struct file *f)
+{
+	return f->ops == &dir_ops ? f->obj : NULL;
+}
+
+/* /dev/null */
+static int32_t
+null_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	(void)p, (void)f, (void)buf, (void)len;
+	return 0;
+}
+
+static int32_t
+null_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	(void)p, (void)f, (void)buf;
+	return (int32_t)len;
+}
+
+static const struct file_ops null_ops = { .read = null_read, .write = null_write, .poll = always_ready,
+					  .mode = LNX_S_IFCHR | 0666 };
+
+static bool
+is_console_path(const char *path)
+{
+	return strcmp(path, "/dev/tty") == 0 || strcmp(path, "/dev/console") == 0;
+}
+
+struct file *
+files_open(struct process *p, const char *path, uint32_t flags, int *err)
+{
+	uint32_t acc = flags & LNX_O_ACCMODE;
+	bool writes = acc != LNX_O_RDONLY || (flags & (LNX_O_CREAT | LNX_O_TRUNC));
+	const struct image *im;
+	struct file *f;
+	char *copy;
+
+	*err = -LNX_ENOMEM;
+	if (strcmp(path, "/dev/null") == 0)
+		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND), NULL);
+	if (is_console_path(path)) {
+		if ((f = tty_open()))
+			f->flags = flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND);
+		return f;
+	}
+	if (files_is_dir(path)) {
+		if (writes) {
+			*err = -LNX_EISDIR;
+			return NULL;
+		}
+		if (!(copy = strdup(path)))
+			return NULL;
+		if (!(f = file_new(&dir_ops, flags & LNX_O_ACCMODE, copy)))
+			free(copy);
+		return f;
+	}
+	im = image_lookup(path, p->exe, err);
+	if (!im) {
+		/* nothing can be made: where the view has the folder, it is read-only */
+		char parent[PATH_MAX_];
+		char *slash;
+
+		strcpy(parent, path);
+		slash = strrchr(parent, '/');
+		*slash = '\0';
+		if ((flags & LNX_O_CREAT) && files_is_dir(*parent ? parent : "/"))
+			*err = -LNX_EROFS;
+		return NULL;
+	}
+	if (flags & LNX_O_DIRECTORY) {
+		*err = -LNX_ENOTDIR;
+		return NULL;
+	}
+	if (writes) {
+		*err = -LNX_EROFS;
+		return NULL;
+	}
+	*err = -LNX_ENOMEM;
+	return file_new(&image_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_LARGEFILE), (void *)im);
+}
+
+/* An inode number for a name, stable across calls (st_ino: tools compare them). */
+static uint64_t
+ino_of(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 1099511628211ull;
+	return h & 0x7FFFFFFF;
+}
+
+static void
+fill(struct lnx_statx *st, uint32_t mode, uint64_t size, uint64_t ino)
+{
+	memset(st, 0, sizeof *st);
+	st->mask = LNX_STATX_BASIC_STATS;
+	st->blksize = 4096;
+	st->nlink = (mode & LNX_S_IFMT) == LNX_S_IFDIR ? 2 : 1;
+	st->mode = (uint16_t)mode;
+	st->ino = ino;
+	st->size = size;
+	st->blocks = (size + 511) / 512;
+	st->dev_major = 0;
+	st->dev_minor = 0x10;	/* the view's own device number */
+}
+
+int
+files_stat_path(struct process *p, const char *path, struct lnx_statx *st)
+{
+	const struct image *im;
+	int err;
+
+	if (strcmp(path, "/dev/null") == 0) {
+		fill(st, null_ops.mode, 0, ino_of(path));
+		st->rdev_major = 1, st->rdev_minor = 3;
+		return 0;
+	}
+	if (is_console_path(path)) {
+		fill(st, LNX_S_IFCHR | 0620, 0, ino_of(path));
+		st->rdev_major = 5, st->rdev_minor = strcmp(path, "/dev/tty") == 0 ? 0 : 1;
+		return 0;
+	}
+	if (files_is_dir(path)) {
+		fill(st, LNX_S_IFDIR | 0755, 4096, ino_of(path));
+		return 0;
+	}
+	if (!(im = image_lookup(path, p->exe, &err)))
+		return err;
+	/* every name of one image is one file, as busybox's applets are links to it */
+	fill(st, LNX_S_IFREG | 0755, im->size, ino_of(im->name));
+	return 0;
+}
+
+void
+files_stat_file(const struct file *f, struct lnx_statx *st)
+{
+	if (f->ops == &image_ops) {
+		const struct image *im = f->obj;
+
+		fill(st, image_ops.mode, im->size, ino_of(im->name));
+	} else if (f->ops == &dir_ops) {
+		fill(st, dir_ops.mode, 4096, ino_of(f->obj));
+	} else if (f->ops == &null_ops) {
+		fill(st, null_ops.mode, 0, ino_of("/dev/null"));
+		st->rdev_major = 1, st->rdev_minor = 3;
+	} else if (tty_is(f)) {
+		fill(st, LNX_S_IFCHR | 0620, 0, ino_of("/dev/console"));
+		st->rdev_major = 5, st->rdev_minor = 1;
+	} else {
+		fill(st, f->ops->mode, 0, (uint64_t)(uintptr_t)f->obj & 0x7FFFFFFF);	/* a pipe: its buffer names it */
+		st->blksize = 4096;
+	}
+}
+
+/* A folder's entries: what it holds, by its path; n is their count. */
+struct dirent_src {
+	const char *name;
+	uint8_t type;
+};
+
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_REG 8
+#define DT_LNK 10
+#define NAMES_MAX 512
+
+static size_t
+entries(const char *dir, struct dirent_src *out, size_t max)
+{
+	static const char *names[NAMES_MAX];
+	static const struct {
+		const char *dir, *name;
+		uint8_t type;
+	} fixed[] = {
+		{ "/", "bin", DT_DIR }, { "/", "dev", DT_DIR }, { "/", "proc", DT_DIR }, { "/", "sbin", DT_DIR },
+		{ "/", "usr", DT_DIR }, { "/usr", "bin", DT_DIR }, { "/usr", "sbin", DT_DIR },
+		{ "/dev", "console", DT_CHR }, { "/dev", "null", DT_CHR }, { "/dev", "tty", DT_CHR },
+		{ "/proc", "self", DT_DIR }, { "/proc/self", "exe", DT_LNK },
+	};
+	size_t n = 0;
+
+	out[n++] = (struct dirent_src){ ".", DT_DIR };
+	out[n++] = (struct dirent_src){ "..", DT_DIR };
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (strcmp(fixed[i].dir, dir) == 0 && n < max)
+			out[n++] = (struct dirent_src){ fixed[i].name, fixed[i].type };
+	if (strcmp(dir, "/bin") == 0 || strcmp(dir, "/usr/bin") == 0 || strcmp(dir, "/sbin") == 0 ||
+	    strcmp(dir, "/usr/sbin") == 0) {
+		size_t k = image_names(names, NAMES_MAX);
+
+		for (size_t i = 0; i < k && n < max; i++)
+			out[n++] = (struct dirent_src){ names[i], DT_REG };
+	}
+	return n;
+}
+
+int32_t
+files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	static struct dirent_src src[NAMES_MAX + 16];
+	static uint8_t out[16384];
+	const char *dir = dir_of(f);
+	size_t n, used = 0;
+	int r;
+
+	if (!dir)
+		return -LNX_ENOTDIR;
+	n = entries(dir, src, sizeof src / sizeof src[0]);
+	if (len > sizeof out)
+		len = sizeof out;
+	while (f->offset < n) {
+		const struct dirent_src *e = &src[f->offset];
+		size_t namelen = strlen(e->name);
+		size_t reclen = (19 + namelen + 1 + 7) & ~(size_t)7;	/* d_ino, d_off, d_reclen, d_type, the name */
+		uint64_t ino = ino_of(e->name), next = f->offset + 1;
+		uint16_t rl = (uint16_t)reclen;
+
+		if (used + reclen > len)
+			break;
+		memset(out + used, 0, reclen);
+		memcpy(out + used, &ino, 8);
+		memcpy(out + used + 8, &next, 8);
+		memcpy(out + used + 16, &rl, 2);
+		out[used + 18] = e->type;
+		memcpy(out + used + 19, e->name, namelen);
+		used += reclen;
+		f->offset++;
+	}
+	if (used == 0 && f->offset < n)
+		return -LNX_EINVAL;	/* not room for one entry */
+	if (used && (r = umem_write(p, buf, out, used)) != 0)
+		return r;
+	return (int32_t)used;
+}

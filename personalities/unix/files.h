@@ -1,0 +1,33 @@
+/*
+ * Paths and the files behind them, until the file server exists: the
+ * read-only view of boot modules (image.h) as regular files, its folders
+ * (/, /bin, /usr, /usr/bin, /sbin, /usr/sbin, /dev, /proc, /proc/self),
+ * /dev/null, and the console as /dev/tty and /dev/console. Nothing can be
+ * written or made: such an open fails with EROFS where the path exists and
+ * ENOENT where it does not (README).
+ */
+#ifndef UNIX_FILES_H
+#define UNIX_FILES_H
+
+#include <stdint.h>
+#include "process.h"
+
+#define PATH_MAX_ 1024
+
+struct file;
+struct lnx_statx;
+
+/* path (relative to dirfd or the cwd) made absolute and plain in out. 0 or -errno. */
+int files_resolve(struct process *p, int32_t dirfd, const char *path, char *out);
+/* Opens an absolute plain path: a new file with one reference, or NULL and -errno in *err. */
+struct file *files_open(struct process *p, const char *path, uint32_t flags, int *err);
+/* stat of an absolute plain path. 0 or -errno. */
+int files_stat_path(struct process *p, const char *path, struct lnx_statx *st);
+/* stat of an open file. */
+void files_stat_file(const struct file *f, struct lnx_statx *st);
+/* getdents64 on f: entries from f's offset (an entry's index) into buf. Bytes, 0 at the end, or -errno. */
+int32_t files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len);
+/* Whether path names a folder of the view. */
+bool files_is_dir(const char *path);
+
+#endif

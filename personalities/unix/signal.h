@@ -1,0 +1,50 @@
+/*
+ * Signals: posting one to a process (its default action at once when it is
+ * not caught or blocked: terminate, ignore, stop, continue), and delivering
+ * a caught one with Linux's i386 frames (signal_frame.c) when the process
+ * next resumes from a system call: the reply's registers enter the handler.
+ * A held call (a read, wait4, pause...) ends when a signal it can take comes:
+ * -EINTR, or begun again after the handler (SA_RESTART) for those Linux
+ * restarts. A process running its own code is suspended and its registers
+ * changed to enter the handler (deliver_now in signal.c).
+ */
+#ifndef UNIX_SIGNAL_H
+#define UNIX_SIGNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "process.h"
+
+#define SIG_BIT(s)	(1ull << ((s) - 1))
+
+/* Posts sig to p (from pid from, 0: the system), with siginfo's code and status. */
+void signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t status);
+/* Posts sig to p from itself or the system (SIGPIPE, SIGSEGV...). */
+void signal_raise(struct process *p, int sig);
+/* Posts sig to every live process of group pgrp; whether there was one. */
+bool signal_group(uint32_t pgrp, int sig);
+/* Whether a live process is in group pgrp. */
+bool signal_group_exists(uint32_t pgrp);
+/* child ended: its parent hears of it (SIGCHLD), or reaps it at once when it said it does not wait. */
+void signal_child_ended(struct process *parent, struct process *child);
+/* child stopped or continued: SIGCHLD to its parent, unless SA_NOCLDSTOP. */
+void signal_child_changed(struct process *child, int32_t code, int32_t sig);
+/* Whether a call held for p must end for a signal now. */
+bool signal_interrupts(struct process *p);
+/* Whether the handler about to run asked for interrupted calls to begin again (SA_RESTART). */
+bool signal_restarts(struct process *p);
+/* Whether the signal about to run is one ignored by default (SIGCHLD, SIGWINCH, SIGURG): news, not a request. */
+bool signal_is_notice(struct process *p);
+/*
+ * Before p resumes: the first pending signal it does not block, delivered
+ * (p->regs enter its handler) or acted on (terminate). p may be ended.
+ */
+void signal_deliver(struct process *p);
+/* execve: caught signals go back to their default action. */
+void signal_exec(struct process *p);
+
+/* signal_frame.c: the handler's frame on the process's stack, and its undoing (sigreturn). 0 or -errno. */
+int signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *act, uint64_t old_mask);
+int signal_frame_pop(struct process *p, bool rt, uint64_t *mask);
+
+#endif

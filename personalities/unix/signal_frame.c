@@ -1,0 +1,176 @@
+/*
+ * Linux's i386 signal frames, written on the process's stack below its esp
+ * (16-byte aligned as the handler's first frame expects: (esp + 4) % 16 == 0).
+ * With SA_SIGINFO, the rt frame (the handler gets sig, &info, &uc; its
+ * return address is sa_restorer, which calls rt_sigreturn); without, the
+ * old frame (sig, then the sigcontext; the restorer pops sig and calls
+ * sigreturn). A program without SA_RESTORER returns into the few bytes of
+ * code Linux also leaves in the frame (retcode). Both keep Linux's layout as
+ * far as a handler may look (sig, the sigcontext, siginfo, ucontext); the
+ * x87/SSE state is not saved (fpstate is 0): a handler that uses floating
+ * point changes it for the interrupted code.
+ *
+ * sigreturn trusts nothing it reads back: the registers go through
+ * thread_set_state's rules (user segments only; the kernel keeps its own),
+ * and SIGKILL and SIGSTOP stay unblockable.
+ */
+#include <string.h>
+#include "linux.h"
+#include "signal.h"
+#include "umem.h"
+
+struct sigcontext {		/* struct sigcontext_32: 88 bytes */
+	uint32_t gs, fs, es, ds;
+	uint32_t edi, esi, ebp, esp, ebx, edx, ecx, eax;
+	uint32_t trapno, err, eip, cs, eflags, esp_at_signal, ss;
+	uint32_t fpstate, oldmask, cr2;
+};
+
+struct ucontext {		/* 116 bytes */
+	uint32_t flags, link;
+	uint32_t ss_sp, ss_flags, ss_size;
+	struct sigcontext mc;
+	uint32_t sigmask[2];
+};
+
+struct siginfo {		/* 128 bytes; the fields of kill and SIGCHLD */
+	int32_t signo, errno_, code;
+	int32_t pid;
+	uint32_t uid;
+	int32_t status;
+	uint32_t utime, stime;
+	uint8_t pad[96];
+};
+
+struct rt_frame {
+	uint32_t pretcode;
+	int32_t sig;
+	uint32_t pinfo, puc;
+	struct siginfo info;
+	struct ucontext uc;
+	uint8_t retcode[8];
+};
+
+struct old_frame {
+	uint32_t pretcode;
+	int32_t sig;
+	struct sigcontext sc;
+	uint32_t extramask;	/* the mask's high word (Linux puts fpstate_unused before it) */
+	uint8_t retcode[8];
+};
+
+_Static_assert(sizeof(struct sigcontext) == 88, "sigcontext_32 is 88 bytes");
+_Static_assert(sizeof(struct siginfo) == 128, "siginfo is 128 bytes");
+_Static_assert(offsetof(struct rt_frame, uc) == 144, "the rt frame's ucontext follows siginfo");
+
+#define USER_CS 0x1B	/* what a Linux process sees in cs and ss; the kernel sets its own */
+#define USER_DS 0x23
+#define EFLAGS_DF_TF 0x0500u
+
+/* mov $173,%eax; int $0x80 */
+static const uint8_t rt_retcode[8] = { 0xB8, 0xAD, 0x00, 0x00, 0x00, 0xCD, 0x80, 0x00 };
+/* pop %eax; mov $119,%eax; int $0x80 */
+static const uint8_t old_retcode[8] = { 0x58, 0xB8, 0x77, 0x00, 0x00, 0x00, 0xCD, 0x80 };
+
+static void
+save(struct sigcontext *sc, const i386_thread_state_t *st, uint64_t mask)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->gs = st->gs, sc->fs = st->fs, sc->es = USER_DS, sc->ds = USER_DS;
+	sc->edi = st->edi, sc->esi = st->esi, sc->ebp = st->ebp, sc->esp = st->esp;
+	sc->ebx = st->ebx, sc->edx = st->edx, sc->ecx = st->ecx, sc->eax = st->eax;
+	sc->eip = st->eip, sc->cs = USER_CS, sc->eflags = st->eflags, sc->esp_at_signal = st->esp, sc->ss = USER_DS;
+	sc->oldmask = (uint32_t)mask;
+}
+
+static void
+restore(i386_thread_state_t *st, const struct sigcontext *sc)
+{
+	st->gs = sc->gs, st->fs = sc->fs;	/* thread_set_state keeps only the TLS selector, or flat data */
+	st->edi = sc->edi, st->esi = sc->esi, st->ebp = sc->ebp, st->esp = sc->esp;
+	st->ebx = sc->ebx, st->edx = sc->edx, st->ecx = sc->ecx, st->eax = sc->eax;
+	st->eip = sc->eip;
+	st->eflags = sc->eflags;	/* the kernel keeps only the user's flags */
+}
+
+int
+signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *act, uint64_t old_mask)
+{
+	i386_thread_state_t *st = p->regs;
+	const struct sig_from *from = &p->sigfrom[sig - 1];
+	bool rt = act->flags & LNX_SA_SIGINFO;
+	uint32_t size = rt ? sizeof(struct rt_frame) : sizeof(struct old_frame);
+	uint32_t sp = ((st->esp - size) & ~15u) - 4;
+	int r;
+
+	if (st->esp < size + 32)
+		return -LNX_EFAULT;
+	if (rt) {
+		struct rt_frame f;
+
+		memset(&f, 0, sizeof f);
+		f.sig = sig;
+		f.pinfo = sp + (uint32_t)offsetof(struct rt_frame, info);
+		f.puc = sp + (uint32_t)offsetof(struct rt_frame, uc);
+		f.info.signo = sig;
+		f.info.code = from->code;
+		f.info.pid = (int32_t)from->pid;
+		f.info.status = from->status;
+		save(&f.uc.mc, st, old_mask);
+		f.uc.sigmask[0] = (uint32_t)old_mask;
+		f.uc.sigmask[1] = (uint32_t)(old_mask >> 32);
+		f.uc.ss_flags = 2;	/* SS_DISABLE: no alternate stack */
+		memcpy(f.retcode, rt_retcode, sizeof f.retcode);
+		f.pretcode = act->flags & LNX_SA_RESTORER ? act->restorer : sp + (uint32_t)offsetof(struct rt_frame, retcode);
+		if ((r = umem_write(p, sp, &f, sizeof f)) != 0)
+			return r;
+		st->edx = f.pinfo;
+		st->ecx = f.puc;
+	} else {
+		struct old_frame f;
+
+		memset(&f, 0, sizeof f);
+		f.sig = sig;
+		save(&f.sc, st, old_mask);
+		f.extramask = (uint32_t)(old_mask >> 32);
+		memcpy(f.retcode, old_retcode, sizeof f.retcode);
+		f.pretcode = act->flags & LNX_SA_RESTORER ? act->restorer
+							   : sp + (uint32_t)offsetof(struct old_frame, retcode);
+		if ((r = umem_write(p, sp, &f, sizeof f)) != 0)
+			return r;
+		st->edx = st->ecx = 0;
+	}
+	st->eax = (uint32_t)sig;
+	st->esp = sp;
+	st->eip = act->handler;
+	st->eflags &= ~EFLAGS_DF_TF;
+	return 0;
+}
+
+int
+signal_frame_pop(struct process *p, bool rt, uint64_t *mask)
+{
+	i386_thread_state_t *st = p->regs;
+	int r;
+
+	if (rt) {
+		struct ucontext uc;
+		/* the restorer's ret popped pretcode: esp is the frame + 4 */
+		uint32_t at = st->esp - 4 + (uint32_t)offsetof(struct rt_frame, uc);
+
+		if ((r = umem_read(p, at, &uc, sizeof uc)) != 0)
+			return r;
+		restore(st, &uc.mc);
+		*mask = uc.sigmask[0] | (uint64_t)uc.sigmask[1] << 32;
+	} else {
+		struct old_frame f;
+		/* pretcode and sig were popped: esp is the frame + 8 */
+		uint32_t at = st->esp - 8;
+
+		if ((r = umem_read(p, at, &f, sizeof f)) != 0)
+			return r;
+		restore(st, &f.sc);
+		*mask = f.sc.oldmask | (uint64_t)f.extramask << 32;
+	}
+	return 0;
+}

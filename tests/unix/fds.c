@@ -1,0 +1,358 @@
+/*
+ * A Linux program for the unix suite: descriptors and pipes. Each argument
+ * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
+ * check); the output is compared with the same binary's on the host
+ * (run.py), so nothing printed depends on pids or timing.
+ */
+#include "lnx.h"
+#include "util.h"
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define O_NONBLOCK 0x800
+#define O_CLOEXEC 0x80000
+#define POLLIN 1
+#define POLLOUT 4
+#define POLLHUP 0x10
+
+struct pollfd {
+	int fd;
+	short events, revents;
+};
+
+static long pipe2(int *fds, long flags) { return lnx_call(331, (long)fds, flags, 0, 0, 0, 0); }
+static long fcntl(long fd, long cmd, long arg) { return lnx_call(221, fd, cmd, arg, 0, 0, 0); }
+static long poll(struct pollfd *f, long n, long ms) { return lnx_call(168, (long)f, n, ms, 0, 0, 0); }
+
+static void
+case_dup(void)
+{
+	int fds[2];
+
+	say("dup: pipe", lnx_call(42, (long)fds, 0, 0, 0, 0, 0));
+	say("dup: the read end", fds[0]);
+	say("dup: the write end", fds[1]);
+	say("dup: dup of the write end (the lowest free)", lnx_call(41, fds[1], 0, 0, 0, 0, 0));
+	say("dup: dup2 to 10", lnx_call(63, fds[0], 10, 0, 0, 0, 0));
+	say("dup: dup2 onto itself", lnx_call(63, 10, 10, 0, 0, 0, 0));
+	say("dup: dup3 onto itself", lnx_call(330, 10, 10, 0, 0, 0, 0));
+	say("dup: dup3 with O_CLOEXEC", lnx_call(330, fds[1], 11, O_CLOEXEC, 0, 0, 0));
+	say("dup: its FD_CLOEXEC", fcntl(11, F_GETFD, 0));
+	say("dup: dup3 with a bad flag", lnx_call(330, fds[1], 12, 1, 0, 0, 0));
+	say("dup: dup2 of a closed descriptor", lnx_call(63, 40, 41, 0, 0, 0, 0));
+	say("dup: F_DUPFD from 20", fcntl(fds[0], F_DUPFD, 20));
+	say("dup: F_DUPFD_CLOEXEC from 20", fcntl(fds[0], 1030, 20));
+	say("dup: its FD_CLOEXEC", fcntl(21, F_GETFD, 0));
+	say("dup: F_SETFD 0", fcntl(21, F_SETFD, 0));
+	say("dup: FD_CLOEXEC now", fcntl(21, F_GETFD, 0));
+	say("dup: F_GETFL of the read end", fcntl(fds[0], F_GETFL, 0));
+	say("dup: F_GETFL of the write end", fcntl(fds[1], F_GETFL, 0));
+	say("dup: write through the dup", lnx_call(4, 11, (long)"xyz", 3, 0, 0, 0));
+	char b[8] = { 0 };
+	say("dup: read through dup2's 10", lnx_call(3, 10, (long)b, 8, 0, 0, 0));
+	lnx_puts(b);
+	lnx_puts("\n");
+	say("dup: close", lnx_call(6, 10, 0, 0, 0, 0, 0));
+	say("dup: close again", lnx_call(6, 10, 0, 0, 0, 0, 0));
+	say("dup: write to the read end", lnx_call(4, fds[0], (long)"x", 1, 0, 0, 0));
+	say("dup: read from the write end", lnx_call(3, fds[1], (long)b, 1, 0, 0, 0));
+	say("dup: read from 99", lnx_call(3, 99, (long)b, 1, 0, 0, 0));
+	say("dup: lseek on a pipe", lnx_call(19, fds[0], 0, 0, 0, 0, 0));
+	say("dup: ioctl TCGETS on a pipe", lnx_call(54, fds[0], 0x5401, (long)b, 0, 0, 0));
+	say("dup: pipe2 with a bad flag", pipe2(fds, 1));
+	say("dup: pipe with a bad pointer", lnx_call(42, 8, 0, 0, 0, 0, 0));
+}
+
+/* Reads until end of file; the bytes and whether every one was (i % 251). */
+static long
+drain(int fd, int *pattern_ok)
+{
+	static char b[5000];
+	long total = 0, n;
+
+	*pattern_ok = 1;
+	while ((n = lnx_call(3, fd, (long)b, sizeof b, 0, 0, 0)) > 0) {
+		for (long i = 0; i < n; i++)
+			if ((unsigned char)b[i] != (unsigned char)((total + i) % 251))
+				*pattern_ok = 0;
+		total += n;
+	}
+	return n < 0 ? n : total;
+}
+
+static void
+case_flow(void)
+{
+	static char b[100000];
+	int fds[2], ok, st;
+	long pid;
+
+	for (long i = 0; i < (long)sizeof b; i++)
+		b[i] = (char)(i % 251);
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+		sleep_ms(50);	/* the parent's read waits for us */
+		long w = lnx_call(4, fds[1], (long)b, sizeof b, 0, 0, 0);
+		lnx_exit(w == (long)sizeof b ? 0 : 1);
+	}
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	say("flow: bytes read until end of file", drain(fds[0], &ok));
+	yes("flow: each byte as written", ok);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("flow: the writer's status (one write of 100000 through a 64 KiB pipe)", st);
+
+	/* non-blocking: the pipe's capacity, then EAGAIN */
+	pipe2(fds, O_NONBLOCK);
+	long total = 0, w;
+	while ((w = lnx_call(4, fds[1], (long)b, 4096, 0, 0, 0)) > 0)
+		total += w;
+	say("flow: a non-blocking pipe took", total);
+	say("flow: then", w);
+	char c;
+	pipe2(fds, O_NONBLOCK);
+	say("flow: a read of an empty non-blocking pipe", lnx_call(3, fds[0], (long)&c, 1, 0, 0, 0));
+	say("flow: F_GETFL", fcntl(fds[0], F_GETFL, 0));
+	say("flow: F_SETFL 0", fcntl(fds[0], F_SETFL, 0));
+	say("flow: F_GETFL", fcntl(fds[0], F_GETFL, 0));
+}
+
+static void
+case_epipe(void)
+{
+	int fds[2], st;
+	long pid;
+	struct { unsigned long h, f, r, m[2]; } act = { 1, 0, 0, { 0, 0 } };	/* SIG_IGN */
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);	/* before the fork: the child has no reader either */
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		lnx_call(4, fds[1], (long)"x", 1, 0, 0, 0);
+		lnx_exit(0);	/* not reached: SIGPIPE's default ends it */
+	}
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("epipe: a writer with no reader, by SIGPIPE's default: status", st);
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+	say("epipe: SIGPIPE ignored", lnx_call(174, 13, (long)&act, 0, 8, 0, 0));
+	say("epipe: then write answers", lnx_call(4, fds[1], (long)"x", 1, 0, 0, 0));
+}
+
+static void
+case_cloexec(void)
+{
+	char *argv[] = { "fds", "check", 0 };
+
+	lnx_call(63, 1, 5, 0, 0, 0, 0);
+	lnx_call(63, 1, 6, 0, 0, 0, 0);
+	say("cloexec: FD_CLOEXEC on 5", fcntl(5, F_SETFD, 1));
+	lnx_call(11, (long)"/proc/self/exe", (long)argv, 0, 0, 0, 0);
+	lnx_puts("cloexec: exec failed\n");
+}
+
+static void
+case_check(void)
+{
+	say("check: after exec, F_GETFD of 5", fcntl(5, F_GETFD, 0));
+	say("check: after exec, F_GETFD of 6", fcntl(6, F_GETFD, 0));
+	say("check: a write through 6", lnx_call(4, 6, (long)"six\n", 4, 0, 0, 0));
+}
+
+static void
+case_poll(void)
+{
+	int fds[2], st;
+	struct pollfd p[3];
+	long pid;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	p[0] = (struct pollfd){ fds[0], POLLIN, 0 };
+	p[1] = (struct pollfd){ fds[1], POLLOUT, 0 };
+	p[2] = (struct pollfd){ 77, POLLIN, 0 };
+	say("poll: three descriptors, one of them bad", poll(p, 3, 0));
+	say("poll: the read end", p[0].revents);
+	say("poll: the write end", p[1].revents);
+	say("poll: the bad one (POLLNVAL)", p[2].revents);
+	say("poll: the read end alone, 30 ms", poll(p, 1, 30));
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		sleep_ms(50);
+		lnx_call(4, fds[1], (long)"ping", 4, 0, 0, 0);
+		lnx_exit(0);
+	}
+	say("poll: waiting with no limit for the child's write", poll(p, 1, -1));
+	say("poll: the read end", p[0].revents);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	char b[8];
+	lnx_call(3, fds[0], (long)b, 8, 0, 0, 0);
+	say("poll: every writer gone", poll(p, 1, -1));
+	say("poll: the read end (POLLHUP)", p[0].revents);
+	p[0] = (struct pollfd){ 1, POLLOUT, 0 };
+	say("poll: stdout", poll(p, 1, 0));
+	say("poll: stdout's revents", p[0].revents);
+}
+
+static void
+case_select(void)
+{
+	int fds[2];
+	unsigned long rd[2], wr[2];
+	struct { long s, us; } tv = { 0, 20000 };
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	rd[0] = 1ul << fds[0], wr[0] = 1ul << fds[1];
+	say("select: read and write ends", lnx_call(142, fds[1] + 1, (long)rd, (long)wr, 0, (long)&tv, 0));
+	yes("select: the read end not ready", !(rd[0] & (1ul << fds[0])));
+	yes("select: the write end ready", (wr[0] & (1ul << fds[1])) != 0);
+	lnx_call(4, fds[1], (long)"x", 1, 0, 0, 0);
+	rd[0] = 1ul << fds[0];
+	tv.s = 0, tv.us = 20000;
+	say("select: after a write, the read end", lnx_call(142, fds[0] + 1, (long)rd, 0, 0, (long)&tv, 0));
+	yes("select: it is set", (rd[0] & (1ul << fds[0])) != 0);
+	rd[0] = 0, rd[1] = 1ul << (50 - 32);
+	tv.s = 0, tv.us = 0;
+	say("select: a closed descriptor", lnx_call(142, 51, (long)rd, 0, 0, (long)&tv, 0));
+	tv.s = 0, tv.us = 30000;
+	rd[0] = 0;
+	say("select: nothing at all, 30 ms", lnx_call(142, 0, 0, 0, 0, (long)&tv, 0));
+}
+
+static void
+case_files(void)
+{
+	char b[8] = { 0 };
+	long fd = lnx_call(5, (long)"/dev/null", 2, 0, 0, 0, 0);
+
+	yes("files: /dev/null opens", fd >= 0);
+	say("files: a write to it", lnx_call(4, fd, (long)"abc", 3, 0, 0, 0));
+	say("files: a read from it", lnx_call(3, fd, (long)b, 8, 0, 0, 0));
+	say("files: a path that does not exist", lnx_call(5, (long)"/no/such/file", 0, 0, 0, 0, 0));
+	say("files: a bad path pointer", lnx_call(5, 8, 0, 0, 0, 0, 0));
+	fd = lnx_call(5, (long)"/proc/self/exe", 0, 0, 0, 0, 0);
+	yes("files: /proc/self/exe opens", fd >= 0);
+	say("files: its first 4 bytes", lnx_call(3, fd, (long)b, 4, 0, 0, 0));
+	yes("files: the ELF magic", b[0] == 0x7f && b[1] == 'E' && b[2] == 'L' && b[3] == 'F');
+	say("files: lseek to 1", lnx_call(19, fd, 1, 0, 0, 0, 0));
+	say("files: read 3", lnx_call(3, fd, (long)b, 3, 0, 0, 0));
+	b[3] = 0;
+	lnx_puts(b);
+	lnx_puts("\n");
+	say("files: lseek with a bad whence", lnx_call(19, fd, 0, 9, 0, 0, 0));
+	say("files: a write to it", lnx_call(4, fd, (long)"x", 1, 0, 0, 0));
+	char cwd[64];
+	say("files: chdir /", lnx_call(12, (long)"/", 0, 0, 0, 0, 0));
+	say("files: getcwd", lnx_call(183, (long)cwd, sizeof cwd, 0, 0, 0, 0));
+	lnx_puts(cwd);
+	lnx_puts("\n");
+	say("files: getcwd with no room", lnx_call(183, (long)cwd, 1, 0, 0, 0, 0));
+}
+
+struct statx_ {
+	unsigned mask, blksize;
+	unsigned long long attributes;
+	unsigned nlink, uid, gid;
+	unsigned short mode, pad0;
+	unsigned long long ino, size, blocks, attributes_mask;
+	unsigned char times[64];
+	unsigned rdev_major, rdev_minor, dev_major, dev_minor;
+	unsigned char rest[112];
+};
+
+/* The calls the other cases do not make: readv, the time64 polls, statx of paths, access, umask, _llseek. */
+static void
+case_more(void)
+{
+	int fds[2];
+	char a[4] = { 0 }, b[4] = { 0 };
+	struct { void *base; unsigned long len; } iov[2] = { { a, 0 }, { b, 3 } };
+	struct pollfd p = { 0, POLLIN, 0 };
+	long long ts[2] = { 0, 20000000 };
+	struct statx_ st;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	lnx_call(4, fds[1], (long)"abcdef", 6, 0, 0, 0);
+	say("more: readv skips an empty iovec", lnx_call(145, fds[0], (long)iov, 2, 0, 0, 0));
+	lnx_puts(b);
+	lnx_puts("\n");
+	say("more: readv with a bad iovec pointer", lnx_call(145, fds[0], 8, 2, 0, 0, 0));
+	p.fd = fds[0];
+	say("more: ppoll_time64, bytes waiting", lnx_call(414, (long)&p, 1, (long)ts, 0, 8, 0));
+	say("more: its revents", p.revents);
+	lnx_call(3, fds[0], (long)a, 4, 0, 0, 0);
+	say("more: ppoll_time64 on an empty pipe, 20 ms", lnx_call(414, (long)&p, 1, (long)ts, 0, 8, 0));
+	unsigned long rd[2] = { 1ul << fds[0], 0 };
+	say("more: pselect6_time64 on an empty pipe, 20 ms",
+	    lnx_call(413, fds[0] + 1, (long)rd, 0, 0, (long)ts, 0));
+	ts[1] = 1000000000;
+	say("more: ppoll_time64 with a bad timespec", lnx_call(414, (long)&p, 1, (long)ts, 0, 8, 0));
+	say("more: statx of /dev/null", lnx_call(383, -100, (long)"/dev/null", 0, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFCHR)", st.mode & 0170000);
+	say("more: its rdev", (long)(st.rdev_major * 256 + st.rdev_minor));
+	say("more: statx of /", lnx_call(383, -100, (long)"/", 0, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFDIR)", st.mode & 0170000);
+	say("more: statx of /proc/self/exe", lnx_call(383, -100, (long)"/proc/self/exe", 0, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFREG)", st.mode & 0170000);
+	say("more: statx of a pipe", lnx_call(383, fds[0], (long)"", 0x1000, 0x7ff, (long)&st, 0));
+	say("more: its type (S_IFIFO)", st.mode & 0170000);
+	say("more: statx of nothing", lnx_call(383, -100, (long)"/no/such", 0, 0x7ff, (long)&st, 0));
+	say("more: statx of a closed descriptor", lnx_call(383, 77, (long)"", 0x1000, 0x7ff, (long)&st, 0));
+	say("more: access of /dev/null for writing", lnx_call(33, (long)"/dev/null", 2, 0, 0, 0, 0));
+	say("more: access of nothing", lnx_call(33, (long)"/no/such", 0, 0, 0, 0, 0));
+	say("more: access with a bad mode", lnx_call(33, (long)"/", 8, 0, 0, 0, 0));
+	say("more: faccessat of / from AT_FDCWD", lnx_call(307, -100, (long)"/", 0, 0, 0, 0));
+	lnx_call(60, 022, 0, 0, 0, 0, 0);	/* what the host started us with is its own */
+	say("more: umask gives back the last one (022)", lnx_call(60, 077, 0, 0, 0, 0, 0));
+	long long off = -1;
+	long fd = lnx_call(5, (long)"/proc/self/exe", 0, 0, 0, 0, 0);
+	say("more: _llseek to 2", lnx_call(140, fd, 0, 2, (long)&off, 0, 0));
+	say("more: it says", (long)off);
+	say("more: _llseek before the start", lnx_call(140, fd, -1, (long)-10, (long)&off, 1, 0));
+	say("more: _llseek of a pipe", lnx_call(140, fds[0], 0, 0, (long)&off, 0, 0));
+	say("more: chdir to nothing", lnx_call(12, (long)"/no/such", 0, 0, 0, 0, 0));
+	say("more: chdir to a file", lnx_call(12, (long)"/proc/self/exe", 0, 0, 0, 0, 0));
+	say("more: open O_DIRECTORY of a file", lnx_call(5, (long)"/proc/self/exe", 0x10000, 0, 0, 0, 0));
+}
+
+void __attribute__((noreturn, used))
+start_c(long *sp)
+{
+	long argc = sp[0];
+	char **argv = (char **)(sp + 1);
+
+	for (long i = 1; i < argc; i++) {
+		const char *c = argv[i];
+
+		if (streq(c, "dup"))
+			case_dup();
+		else if (streq(c, "flow"))
+			case_flow();
+		else if (streq(c, "epipe"))
+			case_epipe();
+		else if (streq(c, "cloexec"))
+			case_cloexec();
+		else if (streq(c, "check"))
+			case_check();
+		else if (streq(c, "poll"))
+			case_poll();
+		else if (streq(c, "select"))
+			case_select();
+		else if (streq(c, "files"))
+			case_files();
+		else if (streq(c, "more"))
+			case_more();
+		else {
+			lnx_puts("fds: unknown case\n");
+			lnx_exit(2);
+		}
+	}
+	lnx_exit(0);
+}
+
+__asm__(".globl _start\n_start:\n\tpush %esp\n\tcall start_c\n");

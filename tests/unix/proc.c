@@ -1,0 +1,324 @@
+/*
+ * A Linux program for the unix suite: processes. Each argument names a case
+ * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, applet,
+ * script, echoargs); each prints what it saw in words that do not depend on pid
+ * values, so that run.py can compare the output with the same binary's on
+ * the host (script is the guest's only: the host has no /bin/hello.sh; and
+ * clonevm, which the host would answer with a thread).
+ * Raw system calls only, no libc (lnx.h).
+ */
+#include "lnx.h"
+#include "util.h"
+
+#define WNOHANG 1
+#define SIGCHLD 17
+#define CLONE_CHILD_SETTID 0x01000000
+
+static long sys0(long nr) { return lnx_call(nr, 0, 0, 0, 0, 0, 0); }
+static long getpid(void) { return sys0(20); }
+static long getppid(void) { return sys0(64); }
+static long fork(void) { return sys0(2); }
+static long wait4(long pid, int *st, long opt) { return lnx_call(114, pid, (long)st, opt, 0, 0, 0); }
+static long getpgid(long pid) { return lnx_call(132, pid, 0, 0, 0, 0, 0); }
+static long setpgid(long pid, long pg) { return lnx_call(57, pid, pg, 0, 0, 0, 0); }
+static long getsid(long pid) { return lnx_call(147, pid, 0, 0, 0, 0, 0); }
+static long
+execve(const char *path, char **argv, char **envp)
+{
+	return lnx_call(11, (long)path, (long)argv, (long)envp, 0, 0, 0);
+}
+
+static void
+case_fork(void)
+{
+	static volatile int x = 5;
+	long parent = getpid(), pid;
+	int st = -1;
+
+	pid = fork();
+	if (pid == 0) {
+		x = 6;
+		lnx_exit(getppid() == parent && x == 6 ? 7 : 1);
+	}
+	yes("fork: the parent got a pid", pid > 0);
+	yes("fork: wait4 gave that child", wait4(pid, &st, 0) == pid);
+	say("fork: wait status", st);
+	yes("fork: the parent's memory is its own", x == 5);
+	say("fork: wait4 with no child left", wait4(-1, &st, 0));
+}
+
+static void
+case_vfork(void)
+{
+	long pid = sys0(190);
+	int st = -1;
+
+	if (pid == 0) {
+		lnx_puts("vfork: the child runs first\n");
+		lnx_exit(3);
+	}
+	lnx_puts("vfork: then the parent\n");
+	yes("vfork: wait4 gave the child", wait4(pid, &st, 0) == pid);
+	say("vfork: wait status", st);
+}
+
+static void
+case_clone(void)
+{
+	static int tid;
+	long pid = lnx_call(120, SIGCHLD | CLONE_CHILD_SETTID, 0, 0, 0, (long)&tid, 0);
+	int st = -1;
+
+	if (pid == 0)
+		lnx_exit(tid == getpid() ? 9 : 1);
+	yes("clone: wait4 gave the child", wait4(-1, &st, 0) == pid);
+	say("clone: wait status (9: the child found its tid written)", st);
+	yes("clone: the parent's copy of tid untouched", tid == 0);
+}
+
+/*
+ * clone(CLONE_VM | CLONE_VFORK | SIGCHLD, stack), posix_spawn's way: the
+ * child runs on the new stack and must touch nothing, so it is assembly: it
+ * exits with 42 at once; the parent returns the child's pid.
+ */
+long spawn_asm(void *stack_top);
+__asm__(".globl spawn_asm\nspawn_asm:\n"
+	"\tpush %ebx\n\tmov 8(%esp), %ecx\n\tmov $0x4111, %ebx\n"	/* CLONE_VM | CLONE_VFORK | SIGCHLD */
+	"\txor %edx, %edx\n\tpush %esi\n\tpush %edi\n\txor %esi, %esi\n\txor %edi, %edi\n"
+	"\tmov $120, %eax\n\tint $0x80\n"
+	"\ttest %eax, %eax\n\tjnz 1f\n"
+	"\tmov $42, %ebx\n\tmov $252, %eax\n\tint $0x80\n"	/* the child: exit_group(42) */
+	"1:\tpop %edi\n\tpop %esi\n\tpop %ebx\n\tret\n");
+
+static void
+case_spawn(void)
+{
+	static char stack[8192] __attribute__((aligned(16)));
+	long pid = spawn_asm(stack + sizeof stack);
+	int st = -1;
+
+	yes("spawn: clone(CLONE_VM | CLONE_VFORK) made a child", pid > 0);
+	yes("spawn: wait4 gave it", wait4(pid, &st, 0) == pid);
+	say("spawn: its status", st);
+}
+
+static void
+case_wait(void)
+{
+	long pid = fork(), r;
+	int st = -1;
+
+	if (pid == 0) {
+		sleep_ms(200);
+		lnx_exit(4);
+	}
+	say("wait: WNOHANG while the child sleeps", wait4(pid, &st, WNOHANG));
+	say("wait: unknown options", wait4(pid, &st, 0x100));
+	say("wait: a pid that is no child", wait4(1, &st, 0));
+	r = wait4(0, &st, 0);
+	yes("wait: pid 0 (my group) waited for the child", r == pid);
+	say("wait: status", st);
+	pid = fork();
+	if (pid == 0)
+		lnx_exit(5);
+	say("wait: a bad status pointer", wait4(-1, (int *)4, 0));
+	say("wait: and the child went all the same", wait4(-1, &st, 0));
+	pid = fork();
+	if (pid == 0)
+		lnx_exit(6);
+	r = lnx_call(7, -1, (long)&st, 0, 0, 0, 0);
+	yes("waitpid: gave the child", r == pid);
+	say("waitpid: status", st);
+}
+
+static void
+case_segv(void)
+{
+	long pid = fork();
+	int st = -1;
+
+	if (pid == 0)
+		*(volatile int *)0 = 1;
+	yes("segv: wait4 gave the child", wait4(pid, &st, 0) == pid);
+	say("segv: terminated by signal", st & 0x7F);
+}
+
+static void
+case_reparent(void)
+{
+	long child = fork();
+	int st;
+
+	if (child == 0) {
+		long me = getpid();
+
+		if (fork() == 0) {
+			int i = 0;
+
+			while (getppid() == me && i++ < 1000)
+				sleep_ms(5);
+			yes("reparent: the grandchild has a new parent once its own ended", getppid() != me);
+			lnx_exit(0);
+		}
+		lnx_exit(0);
+	}
+	wait4(child, &st, 0);
+	lnx_exit(st == 0 ? 0 : 1);
+}
+
+static void
+case_pgrp(void)
+{
+	long me = getpid(), pid;
+	int st = -1;
+
+	yes("pgrp: getpgid(0) is getpgrp()", getpgid(0) == sys0(65));
+	say("pgrp: setpgid(0, 0)", setpgid(0, 0));
+	yes("pgrp: now my group is my pid", getpgid(0) == me);
+	say("pgrp: setsid as a group leader", sys0(66));
+	say("pgrp: getpgid of no process", getpgid(999999));
+	say("pgrp: setpgid with a negative group", setpgid(0, -5));
+	say("pgrp: setpgid into a group that does not exist", setpgid(0, 999999));
+	pid = fork();
+	if (pid == 0) {
+		long c = getpid();
+		int ok = getpgid(0) == me;
+
+		ok &= sys0(66) == c && getsid(0) == c && getpgid(0) == c;
+		lnx_exit(ok ? 0 : 1);
+	}
+	wait4(pid, &st, 0);
+	say("pgrp: a child was in my group, then setsid made its own session", st);
+	pid = fork();
+	if (pid == 0) {
+		sleep_ms(300);
+		lnx_exit(0);
+	}
+	say("pgrp: setpgid of my child into its own group", setpgid(pid, pid));
+	yes("pgrp: its group is its pid", getpgid(pid) == pid);
+	say("pgrp: setpgid of my child back into mine", setpgid(pid, me));
+	wait4(pid, &st, 0);
+	char *argv[] = { "proc", "sleep", 0 };
+	long r = 0;
+	pid = fork();
+	if (pid == 0) {
+		execve("/proc/self/exe", argv, 0);
+		lnx_exit(127);
+	}
+	/* 0 until the child has exec'd, then EACCES (it sleeps long enough to be asked) */
+	for (int i = 0; i < 400 && r == 0; i++) {
+		r = setpgid(pid, pid);
+		if (r == 0)
+			sleep_ms(5);
+	}
+	say("pgrp: setpgid of a child that has exec'd", r);
+	wait4(pid, &st, 0);
+	say("pgrp: setpgid of my parent's", setpgid(getppid(), 0));
+}
+
+static void
+case_exec(void)
+{
+	char *argv[] = { "proc", "echoargs", "a b", "", "c", 0 };
+	char *envp[] = { "X=1", "EMPTY=", 0 };
+
+	say("exec: a path that does not exist", execve("/bin/no-such-program-here", argv, envp));
+	say("exec: a bad path pointer", execve((const char *)8, argv, envp));
+	say("exec: a bad argv pointer", execve("/proc/self/exe", (char **)8, envp));
+	execve("/proc/self/exe", argv, envp);
+	lnx_puts("exec: still here\n");
+}
+
+static void
+case_applet(void)
+{
+	char *argv[] = { "echo", "from", "echo", 0 };
+
+	execve("/bin/echo", argv, 0);
+	lnx_puts("applet: still here\n");
+}
+
+static void
+case_script(void)
+{
+	char *argv[] = { "hello.sh", "one", "two", 0 };
+
+	execve("/bin/hello.sh", argv, 0);
+	lnx_puts("script: still here\n");
+}
+
+static void
+case_echoargs(char **argv, char **envp)
+{
+	for (int i = 0; argv[i]; i++) {
+		lnx_puts(i ? " | " : "argv: ");
+		lnx_puts(argv[i]);
+	}
+	lnx_puts("\n");
+	for (int i = 0; envp[i]; i++) {
+		lnx_puts(i ? " | " : "envp: ");
+		lnx_puts(envp[i]);
+	}
+	lnx_puts("\n");
+}
+
+void __attribute__((noreturn, used))
+start_c(long *sp)
+{
+	long argc = sp[0];
+	char **argv = (char **)(sp + 1), **envp = argv + argc + 1;
+
+	for (long i = 1; i < argc; i++) {
+		const char *c = argv[i];
+
+		if (streq(c, "fork"))
+			case_fork();
+		else if (streq(c, "vfork"))
+			case_vfork();
+		else if (streq(c, "clone"))
+			case_clone();
+		else if (streq(c, "spawn"))
+			case_spawn();
+		else if (streq(c, "names")) {	/* the guest's only: the host's link and name are its own */
+			char b[64] = { 0 }, n[16] = { 0 };
+			say("names: readlink /proc/self/exe", lnx_call(85, (long)"/proc/self/exe", (long)b, sizeof b, 0, 0, 0));
+			lnx_puts(b);
+			lnx_puts("\n");
+			say("names: readlink with 4 bytes of room", lnx_call(85, (long)"/proc/self/exe", (long)n, 4, 0, 0, 0));
+			say("names: readlink of a file", lnx_call(85, (long)"/dev/null", (long)b, sizeof b, 0, 0, 0));
+			say("names: readlink of nothing", lnx_call(85, (long)"/no/such", (long)b, sizeof b, 0, 0, 0));
+			say("names: PR_SET_NAME", lnx_call(172, 15, (long)"a-name-longer-than-15", 0, 0, 0, 0));
+			say("names: PR_GET_NAME", lnx_call(172, 16, (long)n, 0, 0, 0, 0));
+			lnx_puts(n);
+			lnx_puts("\n");
+			say("names: set_robust_list of a wrong size", lnx_call(311, 0, 4, 0, 0, 0, 0));
+		} else if (streq(c, "clonevm"))	/* the guest's only: on the host it would make a thread */
+			say("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK", lnx_call(120, 0x111, 0, 0, 0, 0, 0));
+		else if (streq(c, "wait"))
+			case_wait();
+		else if (streq(c, "segv"))
+			case_segv();
+		else if (streq(c, "reparent"))
+			case_reparent();
+		else if (streq(c, "pgrp"))
+			case_pgrp();
+		else if (streq(c, "exec"))
+			case_exec();
+		else if (streq(c, "applet"))
+			case_applet();
+		else if (streq(c, "script"))
+			case_script();
+		else if (streq(c, "sleep"))
+			sleep_ms(200);
+		else if (streq(c, "echoargs")) {
+			case_echoargs(argv, envp);
+			break;
+		} else {
+			lnx_puts("proc: unknown case\n");
+			lnx_exit(2);
+		}
+	}
+	lnx_exit(0);
+}
+
+__asm__(".globl _start\n_start:\n\tpush %esp\n\tcall start_c\n");

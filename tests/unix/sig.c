@@ -1,0 +1,460 @@
+/*
+ * A Linux program for the unix suite: signals. Each argument names a case
+ * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async);
+ * the output is compared with the same binary's on the host (run.py), but
+ * for intr and intrkill, which wait for a ^C typed on the guest's console.
+ * Handlers are plain functions; the frame Linux builds is what calls them
+ * and what sigreturn/rt_sigreturn undo, with and without SA_RESTORER.
+ */
+#include "lnx.h"
+#include "util.h"
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGUSR2 12
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SA_SIGINFO 4
+#define SA_RESTORER 0x04000000
+#define SA_RESTART 0x10000000
+#define SA_RESETHAND 0x80000000
+#define WUNTRACED 2
+#define WCONTINUED 8
+
+struct kact {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	unsigned long mask[2];
+};
+
+struct siginfo {
+	int signo, err, code, pid, uid, status;
+	int pad[26];
+};
+
+extern char restore_rt[], restore_old[];
+__asm__(".globl restore_rt\nrestore_rt:\n\tmovl $173, %eax\n\tint $0x80\n");
+__asm__(".globl restore_old\nrestore_old:\n\tpopl %eax\n\tmovl $119, %eax\n\tint $0x80\n");
+
+static volatile int got_sig, got_count, got_code, got_status, got_pid_ok;
+static long my_pid;
+
+static void
+plain(int sig)
+{
+	got_sig = sig;
+	got_count++;
+}
+
+static void
+rich(int sig, struct siginfo *info, void *uc)
+{
+	(void)uc;
+	got_sig = sig;
+	got_count++;
+	got_code = info->code;
+	got_status = info->status;
+	got_pid_ok = info->pid == my_pid;
+}
+
+static long
+sigaction(int sig, void *h, unsigned long flags, unsigned long mask)
+{
+	struct kact a = { h, flags, 0, { mask, 0 } };
+
+	if (flags & SA_RESTORER)
+		a.restorer = flags & SA_SIGINFO ? (void *)restore_rt : (void *)restore_old;
+	return lnx_call(174, sig, (long)&a, 0, 8, 0, 0);
+}
+
+static long kill(long pid, long sig) { return lnx_call(37, pid, sig, 0, 0, 0, 0); }
+static long getpid(void) { return lnx_call(20, 0, 0, 0, 0, 0, 0); }
+static long fork(void) { return lnx_call(2, 0, 0, 0, 0, 0, 0); }
+static long wait4(long pid, int *st, long opt) { return lnx_call(114, pid, (long)st, opt, 0, 0, 0); }
+static long
+sigprocmask(long how, unsigned long long *set, unsigned long long *old)
+{
+	return lnx_call(175, how, (long)set, (long)old, 8, 0, 0);
+}
+
+static void
+case_handler(void)
+{
+	volatile long keep = 12345;
+
+	say("handler: a plain handler with a restorer", sigaction(SIGUSR1, plain, SA_RESTORER, 0));
+	say("handler: kill myself", kill(my_pid, SIGUSR1));
+	say("handler: it ran, with signal", got_sig);
+	say("handler: a SA_SIGINFO handler without a restorer", sigaction(SIGUSR2, rich, SA_SIGINFO, 0));
+	say("handler: kill myself", kill(my_pid, SIGUSR2));
+	say("handler: it ran, with signal", got_sig);
+	say("handler: si_code (SI_USER)", got_code);
+	yes("handler: si_pid is mine", got_pid_ok);
+	say("handler: a plain handler without a restorer", sigaction(SIGHUP, plain, 0, 0));
+	kill(my_pid, SIGHUP);
+	say("handler: it ran, with signal", got_sig);
+	say("handler: runs so far", got_count);
+	yes("handler: my locals came back", keep == 12345);
+	say("handler: SA_RESETHAND", sigaction(SIGUSR1, plain, SA_RESTORER | SA_RESETHAND, 0));
+	kill(my_pid, SIGUSR1);
+	struct kact old;
+	lnx_call(174, SIGUSR1, 0, (long)&old, 8, 0, 0);
+	yes("handler: then the action is SIG_DFL again", old.handler == 0);
+}
+
+static void
+case_mask(void)
+{
+	unsigned long long set = 1ull << (SIGUSR1 - 1), old = 0, pend = 0;
+
+	sigaction(SIGUSR1, plain, SA_RESTORER, 0);
+	say("mask: block SIGUSR1", sigprocmask(0, &set, &old));
+	kill(my_pid, SIGUSR1);
+	say("mask: sent while blocked: runs", got_count);
+	say("mask: rt_sigpending", lnx_call(176, (long)&pend, 8, 0, 0, 0, 0));
+	yes("mask: SIGUSR1 is pending", pend == set);
+	set = 1ull << (SIGKILL - 1) | 1ull << (SIGSTOP - 1);
+	sigprocmask(0, &set, 0);
+	sigprocmask(0, 0, &old);
+	yes("mask: SIGKILL and SIGSTOP cannot be blocked", old == 1ull << (SIGUSR1 - 1));
+	set = 1ull << (SIGUSR1 - 1);
+	say("mask: unblock", sigprocmask(1, &set, 0));
+	say("mask: it was delivered: runs", got_count);
+	say("mask: bad how", sigprocmask(7, &set, 0));
+	unsigned long w = 1ul << (SIGUSR2 - 1), wold = 7;
+	say("mask: the old sigprocmask blocks SIGUSR2", lnx_call(126, 0, (long)&w, (long)&wold, 0, 0, 0));
+	say("mask: it said the mask was", (long)wold);
+	sigprocmask(0, 0, &old);
+	yes("mask: rt_sigprocmask sees SIGUSR2 blocked", old == 1ull << (SIGUSR2 - 1));
+	lnx_call(126, 1, (long)&w, 0, 0, 0, 0);
+	say("mask: bad size", lnx_call(175, 0, (long)&set, 0, 4, 0, 0));
+	/* a handler's sa_mask and its own signal are blocked while it runs */
+	sigaction(SIGUSR2, rich, SA_SIGINFO | SA_RESTORER, 1ull << (SIGHUP - 1));
+	kill(my_pid, SIGUSR2);
+	sigprocmask(0, 0, &old);
+	yes("mask: after the handler, the mask is back", old == 0);
+}
+
+static void
+child_status(const char *what, long sig, int ignore)
+{
+	int st = -1;
+	long pid = fork();
+
+	if (pid == 0) {
+		if (ignore)
+			sigaction(sig, (void *)1, 0, 0);
+		kill(getpid(), sig);
+		lnx_exit(42);
+	}
+	wait4(pid, &st, 0);
+	lnx_puts(what);
+	say(": status", st);
+}
+
+static void
+case_defaults(void)
+{
+	child_status("defaults: SIGTERM", SIGTERM, 0);
+	child_status("defaults: SIGUSR1", SIGUSR1, 0);
+	child_status("defaults: SIGINT", SIGINT, 0);
+	child_status("defaults: SIGCHLD (ignored)", SIGCHLD, 0);
+	child_status("defaults: SIGCONT (continues, ignored)", SIGCONT, 0);
+	child_status("defaults: SIGTERM set to SIG_IGN", SIGTERM, 1);
+	child_status("defaults: SIGKILL", SIGKILL, 0);
+}
+
+static void
+case_stop(void)
+{
+	int st = -1;
+	long pid = fork();
+
+	if (pid == 0) {
+		for (;;)
+			lnx_call(29, 0, 0, 0, 0, 0, 0);	/* pause */
+	}
+	sleep_ms(30);
+	say("stop: SIGSTOP", kill(pid, SIGSTOP));
+	yes("stop: wait4 WUNTRACED gives it", wait4(pid, &st, WUNTRACED) == pid);
+	say("stop: status (0x137f: stopped by 19)", st);
+	say("stop: WNOHANG now", wait4(pid, &st, 1 | WUNTRACED));
+	say("stop: SIGCONT", kill(pid, SIGCONT));
+	yes("stop: wait4 WCONTINUED gives it", wait4(pid, &st, WCONTINUED) == pid);
+	say("stop: status (0xffff: continued)", st);
+	say("stop: SIGKILL", kill(pid, SIGKILL));
+	wait4(pid, &st, 0);
+	say("stop: status", st);
+}
+
+/* The children below give the parent 200 ms to be waiting when their signal comes, even on a busy host. */
+static void
+case_pause(void)
+{
+	long pid;
+	int st;
+
+	sigaction(SIGUSR2, plain, SA_RESTORER, 0);
+	pid = fork();
+	if (pid == 0) {
+		sleep_ms(200);
+		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
+		lnx_exit(0);
+	}
+	say("pause: until a signal", lnx_call(29, 0, 0, 0, 0, 0, 0));
+	say("pause: its handler ran for", got_sig);
+	wait4(pid, &st, 0);
+	struct lnx_ts t = { 5, 0 };
+	pid = fork();
+	if (pid == 0) {
+		sleep_ms(200);
+		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
+		lnx_exit(0);
+	}
+	say("pause: a 5 s nanosleep cut short", lnx_call(162, (long)&t, 0, 0, 0, 0, 0));
+	wait4(pid, &st, 0);
+	/* rt_sigsuspend: blocked, then waited for with it unblocked */
+	unsigned long long set = 1ull << (SIGUSR2 - 1), none = 0, after = 0;
+	sigprocmask(0, &set, 0);
+	pid = fork();
+	if (pid == 0) {
+		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	got_count = 0;
+	say("pause: rt_sigsuspend with it pending", lnx_call(179, (long)&none, 8, 0, 0, 0, 0));
+	say("pause: handler runs", got_count);
+	sigprocmask(0, 0, &after);
+	yes("pause: the mask before rt_sigsuspend is back", after == set);
+	pid = fork();
+	if (pid == 0) {
+		kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR2);
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	got_count = 0;
+	say("pause: the old sigsuspend with it pending", lnx_call(72, 0, 0, 0, 0, 0, 0));
+	say("pause: handler runs", got_count);
+	sigprocmask(0, 0, &after);
+	yes("pause: the mask before sigsuspend is back", after == set);
+}
+
+static void
+case_chld(void)
+{
+	int st = -1;
+	long pid;
+
+	sigaction(SIGCHLD, rich, SA_SIGINFO | SA_RESTORER, 0);
+	pid = fork();
+	if (pid == 0)
+		lnx_exit(3);
+	yes("chld: wait4 gave the child", wait4(pid, &st, 0) == pid);
+	say("chld: SIGCHLD's handler ran for", got_sig);
+	say("chld: si_code (CLD_EXITED)", got_code);
+	say("chld: si_status", got_status);
+	/* SIGCHLD ignored: children are not kept for wait */
+	sigaction(SIGCHLD, (void *)1, 0, 0);
+	pid = fork();
+	if (pid == 0)
+		lnx_exit(4);
+	say("chld: with SIGCHLD ignored, wait4", wait4(pid, &st, 0));
+}
+
+static void
+case_restart(void)
+{
+	int fds[2], st;
+	char b[8];
+
+	for (int restart = 1; restart >= 0; restart--) {
+		long pid;
+
+		sigaction(SIGUSR1, plain, SA_RESTORER | (restart ? SA_RESTART : 0), 0);
+		lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+		pid = fork();
+		if (pid == 0) {
+			sleep_ms(200);
+			kill(lnx_call(64, 0, 0, 0, 0, 0, 0), SIGUSR1);
+			sleep_ms(150);
+			lnx_call(4, fds[1], (long)"data", 4, 0, 0, 0);
+			lnx_exit(0);
+		}
+		got_count = 0;
+		lnx_puts(restart ? "restart: with SA_RESTART," : "restart: without,");
+		say(" a read of a pipe interrupted answers", lnx_call(3, fds[0], (long)b, sizeof b, 0, 0, 0));
+		say("restart: handler runs", got_count);
+		wait4(pid, &st, 0);
+		lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+		lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	}
+}
+
+static void
+case_group(void)
+{
+	int st = -1;
+	long pid = fork();
+
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		for (;;)
+			lnx_call(29, 0, 0, 0, 0, 0, 0);
+	}
+	for (int i = 0; i < 200 && lnx_call(132, pid, 0, 0, 0, 0, 0) != pid; i++)
+		sleep_ms(5);
+	say("group: kill its group with SIGTERM", kill(-pid, SIGTERM));
+	wait4(pid, &st, 0);
+	say("group: status", st);
+	say("group: kill a group that is gone", kill(-pid, SIGTERM));
+}
+
+static inline unsigned long long
+rdtsc(void)
+{
+	unsigned lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (unsigned long long)hi << 32 | lo;
+}
+
+/* A caught signal for a child that makes no system call at all: its loop must be cut into. */
+static void
+case_async(void)
+{
+	int st = -1;
+	long pid;
+
+	sigaction(SIGUSR1, plain, SA_RESTORER, 0);
+	pid = fork();
+	if (pid == 0) {
+		volatile unsigned long spins = 0;
+		unsigned long long t0 = rdtsc();
+
+		while (!got_sig && rdtsc() - t0 < 20000000000ull)	/* some seconds: a failure, not a hang */
+			spins++;
+		lnx_exit(got_sig == SIGUSR1 && spins > 0 ? 0 : 1);
+	}
+	sleep_ms(100);
+	say("async: SIGUSR1 to a child in a loop", kill(pid, SIGUSR1));
+	wait4(pid, &st, 0);
+	say("async: it ran the handler and left the loop: status", st);
+}
+
+static void
+case_errors(void)
+{
+	say("errors: kill of no process", kill(999999, SIGTERM));
+	say("errors: signal 65", kill(my_pid, 65));
+	say("errors: signal 0 to myself", kill(my_pid, 0));
+	say("errors: sigaction of SIGKILL", sigaction(SIGKILL, plain, 0, 0));
+	say("errors: sigaction of signal 0", sigaction(0, plain, 0, 0));
+	say("errors: sigaction with a bad pointer", lnx_call(174, SIGUSR1, 8, 0, 8, 0, 0));
+	say("errors: tgkill of another group", lnx_call(270, my_pid, my_pid + 1, 0, 0, 0, 0));
+	say("errors: tkill of myself with 0", lnx_call(238, my_pid, 0, 0, 0, 0, 0));
+}
+
+/*
+ * The guest's only (run.py types ^C when it sees "ready"): in a group of its
+ * own, the console's foreground, it reads the console; ^C is its SIGINT.
+ */
+static void
+case_intr(int handler)
+{
+	int pg = (int)my_pid;
+	char b[64];
+
+	lnx_call(57, 0, 0, 0, 0, 0, 0);
+	lnx_call(54, 0, 0x5410 /* TIOCSPGRP */, (long)&pg, 0, 0, 0);
+	if (handler)
+		sigaction(SIGINT, plain, SA_RESTORER, 0);
+	lnx_puts("intr: ready\n");
+	say("intr: the read answered", lnx_call(3, 0, (long)b, sizeof b, 0, 0, 0));
+	say("intr: the handler ran for", got_sig);
+}
+
+/*
+ * The guest's only (the host's stdin is no tty of ours): job control. In the
+ * foreground group of the console, a child of a group of its own reads it:
+ * SIGTTIN stops it; with SIGTTIN ignored the read answers EIO.
+ */
+static void
+case_ttin(void)
+{
+	int pg = (int)my_pid, st = -1;
+	char b[8];
+	long pid;
+
+	lnx_call(57, 0, 0, 0, 0, 0, 0);
+	lnx_call(54, 0, 0x5410 /* TIOCSPGRP */, (long)&pg, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		lnx_call(3, 0, (long)b, sizeof b, 0, 0, 0);
+		lnx_exit(0);
+	}
+	yes("ttin: a background read stopped its reader", wait4(pid, &st, WUNTRACED) == pid);
+	say("ttin: status (0x157f: stopped by 21)", st);
+	kill(pid, SIGKILL);
+	wait4(pid, &st, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		sigaction(21, (void *)1, 0, 0);
+		say("ttin: with SIGTTIN ignored, the read answers", lnx_call(3, 0, (long)b, sizeof b, 0, 0, 0));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+}
+
+void __attribute__((noreturn, used))
+start_c(long *sp)
+{
+	long argc = sp[0];
+	char **argv = (char **)(sp + 1);
+
+	my_pid = getpid();
+	for (long i = 1; i < argc; i++) {
+		const char *c = argv[i];
+
+		if (streq(c, "handler"))
+			case_handler();
+		else if (streq(c, "mask"))
+			case_mask();
+		else if (streq(c, "defaults"))
+			case_defaults();
+		else if (streq(c, "stop"))
+			case_stop();
+		else if (streq(c, "pause"))
+			case_pause();
+		else if (streq(c, "chld"))
+			case_chld();
+		else if (streq(c, "restart"))
+			case_restart();
+		else if (streq(c, "group"))
+			case_group();
+		else if (streq(c, "errors"))
+			case_errors();
+		else if (streq(c, "async"))
+			case_async();
+		else if (streq(c, "ttin"))
+			case_ttin();
+		else if (streq(c, "intr"))
+			case_intr(1);
+		else if (streq(c, "intrkill"))
+			case_intr(0);
+		else {
+			lnx_puts("sig: unknown case\n");
+			lnx_exit(2);
+		}
+	}
+	lnx_exit(0);
+}
+
+__asm__(".globl _start\n_start:\n\tpush %esp\n\tcall start_c\n");
