@@ -62,8 +62,11 @@ mach_msg_return_t
 ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size)
 {
 	struct right_use uses[2];
-	mach_msg_header_t h, out;
-	mach_msg_security_trailer_t trailer = { MACH_MSG_TRAILER_FORMAT_0, 0, 0, { { 0, 0 } } };
+	mach_msg_header_t h;
+	struct {		/* what the receiver sees, built in place: one copy when it is a header alone */
+		mach_msg_header_t h;
+		mach_msg_security_trailer_t t;
+	} out;
 	mach_msg_type_name_t rdisp, ldisp, dest_type = 0, reply_type = 0;
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	struct thread *r;
@@ -84,8 +87,8 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	    (ldisp && !ipc_is_send_disposition(ldisp)) || (!ldisp && h.msgh_local_port != MACH_PORT_NULL) ||
 	    !MACH_PORT_VALID(h.msgh_remote_port) || (ldisp && h.msgh_local_port == MACH_PORT_DEAD))
 		return IPC_FASTPATH_NO;
-	uses[0] = (struct right_use){ h.msgh_remote_port, rdisp, NULL, NULL, NULL };
-	uses[1] = (struct right_use){ ldisp ? h.msgh_local_port : MACH_PORT_NULL, ldisp, NULL, NULL, NULL };
+	uses[0] = (struct right_use){ h.msgh_remote_port, rdisp, NULL, NULL, NULL, NULL };
+	uses[1] = (struct right_use){ ldisp ? h.msgh_local_port : MACH_PORT_NULL, ldisp, NULL, NULL, NULL, NULL };
 
 	f = ipc_space_lock(t->space);
 	if (ipc_check_rights_locked(t->space, uses, 2) != MACH_MSG_SUCCESS)
@@ -119,34 +122,40 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 		goto no;
 
 	/* Commit, exactly as the slow path's send and receive would. */
-	right_copyin_locked(t->space, uses[0].name, rdisp, dest, &dest_type);
-	if (uses[1].port) {
-		right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
-		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
+	if (uses[0].name != uses[1].name) {	/* the check's entries, still good */
+		right_copyin_entry_locked(t->space, uses[0].name, uses[0].entry, rdisp, dest, &dest_type);
+		if (uses[1].port)
+			right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, ldisp, uses[1].port,
+						  &reply_type);
+	} else {
+		right_copyin_locked(t->space, uses[0].name, rdisp, dest, &dest_type);
+		if (uses[1].port)
+			right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
 	}
+	if (uses[1].port)
+		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
 		port_release_send_locked(dest);
 	else
 		dest->sorights--;	/* a send-once right used, not lost */
 	/* (the receiver's entry holds dest: the message's reference is not the last) */
-	out = h;
-	out.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
-	out.msgh_size = size;
-	out.msgh_remote_port = reply_name;
-	out.msgh_local_port = dest->receiver_name;
-	trailer.msgh_trailer_size = tsize;
-	trailer.msgh_seqno = dest->seqno++;
-	trailer.msgh_sender.val[0] = t->id;
+	out.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
+	out.h.msgh_size = size;
+	out.h.msgh_remote_port = reply_name;
+	out.h.msgh_local_port = dest->receiver_name;
+	out.h.msgh_reserved = h.msgh_reserved;
+	out.h.msgh_id = h.msgh_id;
+	out.t.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	out.t.msgh_trailer_size = tsize;
+	out.t.msgh_seqno = dest->seqno++;
+	out.t.msgh_sender.val[0] = t->id;
+	out.t.msgh_sender.val[1] = 0;
 	port_unref_locked(dest);
 	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
-		struct {
-			mach_msg_header_t h;
-			mach_msg_security_trailer_t t;
-		} both = { out, trailer };
-		copyout_pinned(&pin, &both, r->rcv_buf, HDR + tsize);
+		copyout_pinned(&pin, &out, r->rcv_buf, HDR + tsize);
 	} else {
-		copyout_pinned(&pin, &out, r->rcv_buf, HDR);
-		copyout_pinned(&pin, &trailer, r->rcv_buf + size, tsize);
+		copyout_pinned(&pin, &out.h, r->rcv_buf, HDR);
+		copyout_pinned(&pin, &out.t, r->rcv_buf + size, tsize);
 	}
 	copyout_unpin(&pin);
 	spin_lock_irqoff(&sched_lock);

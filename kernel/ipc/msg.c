@@ -374,7 +374,7 @@ parse_body(struct task *t, struct kmsg *k, struct right_use *uses, int *nuses)
 			if (*nuses == MAX_RIGHTS)
 				return MACH_SEND_TOO_LARGE;
 			uses[*nuses] = (struct right_use){ d->port.name, d->port.disposition, NULL, &d->port.name,
-							   &d->port.disposition };
+							   &d->port.disposition, NULL };
 			(*nuses)++;
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
@@ -400,7 +400,7 @@ parse_body(struct task *t, struct kmsg *k, struct right_use *uses, int *nuses)
 			if (names)
 				k->kcopies |= 1u << i;
 			for (uint32_t j = 0; j < o->count; j++)
-				uses[(*nuses)++] = (struct right_use){ names[j], o->disposition, NULL, &names[j], NULL };
+				uses[(*nuses)++] = (struct right_use){ names[j], o->disposition, NULL, &names[j], NULL, NULL };
 			break;
 		}
 		default:
@@ -436,8 +436,10 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 	if (n == 2 && uses[0].name != uses[1].name) {
 		for (int i = 0; i < 2; i++) {
 			uses[i].port = NULL;
+			uses[i].entry = NULL;
 			if (MACH_PORT_VALID(uses[i].name) &&
-			    right_check_locked(s, uses[i].name, uses[i].disp, &uses[i].port) != KERN_SUCCESS)
+			    right_check_entry_locked(s, uses[i].name, uses[i].disp, &uses[i].port,
+						     &uses[i].entry) != KERN_SUCCESS)
 				return i == 0 ? MACH_SEND_INVALID_DEST : MACH_SEND_INVALID_REPLY;
 		}
 		return MACH_MSG_SUCCESS;
@@ -802,8 +804,8 @@ send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		kfree(k);
 		return MACH_SEND_INVALID_REPLY;
 	}
-	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port, NULL };
-	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port, NULL };
+	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port, NULL, NULL };
+	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port, NULL, NULL };
 	mr = parse_body(t, k, uses, &n);
 	if (mr == MACH_MSG_SUCCESS)
 		mr = copyin_body(t, k, &dealloc);

@@ -19,6 +19,7 @@ struct right_use {
 	struct port *port;		/* filled by the check */
 	mach_port_name_t *slot;		/* where the message keeps the name (or the port) */
 	uint8_t *disp_slot;		/* where it keeps the disposition, if per right */
+	struct ipc_entry *entry;	/* filled by the check for the header's two under two names */
 };
 
 

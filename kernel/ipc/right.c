@@ -109,6 +109,15 @@ drop_entry_if_empty(struct ipc_space *s, mach_port_name_t name, struct ipc_entry
 kern_return_t
 right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port **out)
 {
+	struct ipc_entry *e;
+
+	return right_check_entry_locked(s, name, disp, out, &e);
+}
+
+kern_return_t
+right_check_entry_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port **out,
+			 struct ipc_entry **entry)
+{
 	struct ipc_entry *e = space_lookup_locked(s, name);
 
 	assert_held(&s->lock);
@@ -137,6 +146,7 @@ right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_nam
 		return KERN_INVALID_VALUE;
 	}
 	*out = e->object;
+	*entry = e;
 	return KERN_SUCCESS;
 }
 
@@ -149,8 +159,13 @@ void
 right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port *p,
 		    mach_msg_type_name_t *carried)
 {
-	struct ipc_entry *e = space_lookup_locked(s, name);
+	right_copyin_entry_locked(s, name, space_lookup_locked(s, name), disp, p, carried);
+}
 
+void
+right_copyin_entry_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e, mach_msg_type_name_t disp,
+			  struct port *p, mach_msg_type_name_t *carried)
+{
 	assert_held(&s->lock);
 	assert_held(&p->lock);
 	port_ref(p);

@@ -345,6 +345,15 @@ kern_return_t right_check_locked(struct ipc_space *s, mach_port_name_t name, mac
 				 struct port **out);
 void right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
 			 struct port *p, mach_msg_type_name_t *carried);
+/*
+ * The same two, for a caller that keeps the entry the check found until the
+ * copy-in (nothing between them may free it: the header's two rights under
+ * two names, where one's copy-in cannot touch the other's entry).
+ */
+kern_return_t right_check_entry_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
+				       struct port **out, struct ipc_entry **entry);
+void right_copyin_entry_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e,
+			       mach_msg_type_name_t disp, struct port *p, mach_msg_type_name_t *carried);
 void right_copyin(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
 		  struct port *p, mach_msg_type_name_t *carried);
 kern_return_t right_copyout_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried,
