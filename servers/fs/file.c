@@ -5,7 +5,9 @@
  * last one goes (closed, or the task died) the notification frees the slot
  * and the port. A handler finds its file by the port the request came on.
  *
- * The server keeps no file position: offsets are the client's. A file whose
+ * The server keeps no file position: offsets are the client's. A mapped
+ * file's stores reach it before any call here reads or changes it
+ * (pager_settle, pager.c). A file whose
  * last link went, or a FAT file renamed (its number is its entry's place),
  * stays open but answers EBADF (file_forget), never another file's bytes.
  */
@@ -76,6 +78,7 @@ file_count_on(const struct fs *fs)
 void
 file_forget(const struct vfs_node *n)
 {
+	pager_forget(n);
 	for (int i = 0; i < FILE_MAX; i++)
 		if (MACH_PORT_VALID(files[i].port) && files[i].node.fs == n->fs && files[i].node.ino == n->ino)
 			files[i].gone = true;
@@ -206,8 +209,10 @@ read_into(struct open_file *f, uint64_t offset, void *buf, uint32_t max, size_t 
 {
 	uint32_t mode;
 	uint64_t size;
-	int err = file_mode(f, &mode, &size);
+	int err;
 
+	pager_settle(&f->node, false);	/* stores through a mapping first */
+	err = file_mode(f, &mode, &size);
 	if (!err && FS_ISDIR(mode))
 		err = -FS_EISDIR;
 	if (!err)
@@ -280,6 +285,7 @@ write_from(mach_port_t file, uint64_t offset, const uint8_t *data, mach_msg_type
 
 	if (kr != KERN_SUCCESS)
 		return kr;
+	pager_settle(&f->node, true);	/* mappings' stores first; their pages then read anew */
 	err = file_mode(f, &mode, &size);
 	if (!err && FS_ISDIR(mode))
 		err = -FS_EISDIR;
@@ -326,6 +332,7 @@ fs_file_do_file_stat(mach_port_t file, uint8_t *st)
 
 	if (kr != KERN_SUCCESS)
 		return kr;
+	pager_settle(&f->node, false);
 	err = vfs_getattr(&f->node, &s);
 	if (err)
 		return srv_kr(err);
@@ -344,6 +351,7 @@ fs_file_do_file_truncate(mach_port_t file, uint64_t size)
 
 	if (kr != KERN_SUCCESS)
 		return kr;
+	pager_settle(&f->node, true);
 	err = file_mode(f, &mode, &old);
 	if (!err && FS_ISDIR(mode))
 		err = -FS_EISDIR;
@@ -428,6 +436,7 @@ fs_file_do_file_sync(mach_port_t file)
 
 	if (kr != KERN_SUCCESS)
 		return kr;
+	pager_settle(&f->node, false);
 	return srv_kr(f->node.fs->ops->sync(f->node.fs));
 }
 
@@ -437,7 +446,18 @@ fs_file_do_file_map(mach_port_t file, boolean_t writable, mach_port_t *object)
 	struct open_file *f;
 	kern_return_t kr = file_check(file, 0, &f);
 
+	uint32_t mode;
+	uint64_t size;
+	int err;
+
 	if (kr != KERN_SUCCESS)
 		return kr;
-	return srv_kr(-FS_ENOSYS);	/* mapped files: servers/fs/README.md, Not yet */
+	err = file_mode(f, &mode, &size);
+	if (!err && !FS_ISREG(mode))
+		err = FS_ISDIR(mode) ? -FS_EISDIR : -FS_EINVAL;
+	if (!err && writable && ((f->flags & FS_O_ACCMODE) == FS_O_RDONLY || f->node.fs->readonly))
+		err = -FS_EACCES;
+	if (err)
+		return srv_kr(err);
+	return pager_object(&f->node, writable != 0, object);
 }

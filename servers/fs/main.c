@@ -1,8 +1,8 @@
 /*
  * fs, the file server (servers/fs/README.md). Mounts the file systems its
  * module line names, checks in as /servers/fs, then serves fs.defs on its
- * service port and fs_file.defs on every open file's port, all in one port
- * set, by one thread: the library (vfs.c, the file systems, the caches) is
+ * service port, fs_file.defs on every open file's port and memory_object.defs
+ * on every mapped file's object port (pager.c), all in one port set, by one thread: the library (vfs.c, the file systems, the caches) is
  * single-threaded. The module line:
  *
  *   root=DISK         the disk mounted at / (a block driver's name in ns:
@@ -22,6 +22,7 @@
 #include <manifold/msg.h>
 #include "fs_file_server.h"
 #include "fs_server.h"
+#include "memory_object_server.h"
 #include "ns_client.h"
 #include "srv.h"
 
@@ -109,18 +110,20 @@ mount_from_boot(mach_port_t ns, const struct boot_mount *m, bool readonly)
 	printf("fs: %s (%s) mounted on %s%s\n", m->disk, n.fs->type, m->dir, n.fs->readonly ? " read-only" : "");
 }
 
+/* An open file's, or a memory object's, last send right went. */
 static void
 no_senders(mach_port_t port)
 {
-	file_no_senders(port);
+	if (!pager_no_senders(port))
+		file_no_senders(port);
 }
 
-static const msg_demux_t demuxes[] = { fs_server, fs_file_server };
+static const msg_demux_t demuxes[] = { fs_server, fs_file_server, memory_object_server };
 static struct msg_server server = {
 	.demuxes = demuxes,
-	.ndemuxes = 2,
-	.max_request = MAX2(FS_REQUEST_MAX_SIZE, FS_FILE_REQUEST_MAX_SIZE),
-	.max_reply = MAX2(FS_REPLY_MAX_SIZE, FS_FILE_REPLY_MAX_SIZE),
+	.ndemuxes = 3,
+	.max_request = MAX2(MAX2(FS_REQUEST_MAX_SIZE, FS_FILE_REQUEST_MAX_SIZE), MEMORY_OBJECT_REQUEST_MAX_SIZE),
+	.max_reply = MAX2(MAX2(FS_REPLY_MAX_SIZE, FS_FILE_REPLY_MAX_SIZE), MEMORY_OBJECT_REPLY_MAX_SIZE),
 	.no_senders = no_senders,
 };
 
@@ -138,6 +141,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	file_init(set);
+	pager_init(set);
 	task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns);
 	if (c.has_root)
 		mount_from_boot(ns, &c.root, c.readonly);

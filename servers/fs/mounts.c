@@ -97,7 +97,7 @@ srv_unmount(const char *path)
 
 	if (err)
 		return srv_kr(err);
-	if (n.ino == n.fs->root && file_count_on(n.fs) > 0)
+	if (n.ino == n.fs->root && (file_count_on(n.fs) > 0 || pager_count_on(n.fs) > 0))
 		return srv_kr(-FS_EBUSY);
 	err = vfs_unmount(&srv_vfs, path, &fs);
 	if (err)
@@ -138,6 +138,7 @@ fs_do_fs_sync(mach_port_t server)
 {
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	pager_settle_all();	/* stores through mappings first */
 	return srv_kr(vfs_sync(&srv_vfs));
 }
 

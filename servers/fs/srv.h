@@ -58,4 +58,16 @@ void file_forget(const struct vfs_node *n);
 kern_return_t file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port);
 int file_count(void);
 
+/* Mapped files: the pager of their memory objects (pager.c). */
+void pager_init(mach_port_t set);
+/* n's memory object (one per file), made if need be; writable: writes may go through mappings. */
+kern_return_t pager_object(const struct vfs_node *n, bool writable, mach_port_t *object);
+/* True if port was an object's (then freed). */
+bool pager_no_senders(mach_port_t port);
+/* The kernel's dirty pages of n's object written to the file; drop: its pages then dropped too. */
+void pager_settle(const struct vfs_node *n, bool drop);
+void pager_settle_all(void);
+void pager_forget(const struct vfs_node *n);
+int pager_count_on(const struct fs *fs);
+
 #endif

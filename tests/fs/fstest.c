@@ -503,7 +503,7 @@ bad_calls_get_their_named_errors(void)
 	CHECK_EQ(file_read(f, 0, 5000, b, &n), FS_ERR_EINVAL);	/* more than file_data_t holds */
 	CHECK_EQ(file_readdir(f, 0, b, &n, &next), FS_ERR_ENOTDIR);
 	CHECK_EQ(file_setattr(f, 0x100, 0, 0, 0, 0, 0), FS_ERR_EINVAL);
-	CHECK_EQ(file_map(f, FALSE, &d), FS_ERR_ENOSYS);
+	CHECK_EQ(file_map(f, TRUE, &d), FS_ERR_EACCES);	/* a writable mapping of a file open for reading */
 	/* the service's routines on a file's port, and a file's on the service port */
 	CHECK_EQ(fs_sync(f), FS_ERR_EBADF);
 	CHECK_EQ(fs_open(f, "/docs", FS_O_RDONLY, 0, &d), FS_ERR_EBADF);
@@ -523,6 +523,7 @@ bad_calls_get_their_named_errors(void)
 	n = sizeof b;
 	CHECK_EQ(file_read(d, 0, 4, b, &n), FS_ERR_EISDIR);
 	CHECK_EQ(file_read_ool(d, 0, 0, &ool, &n), FS_ERR_EINVAL);
+	CHECK_EQ(file_map(d, FALSE, &f), FS_ERR_EISDIR);
 	fsc_close(d);
 }
 
@@ -589,6 +590,97 @@ malformed_requests_get_mig_bad_arguments(void)
 	CHECK_EQ(fsc_stat("/MANIFEST", 1, &st), KERN_SUCCESS);
 #undef req
 #undef rep
+}
+
+/* ---- mapped files ---- */
+
+static bool
+all_bytes(const uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/*
+ * fs as the pager of a file's memory object: a mapping reads the file (and
+ * zeroes past its end); stores through it reach the file at the unmap, never
+ * past its end; a read asks the kernel for stores still in a mapping; a
+ * file_write is seen by a mapping made before it.
+ */
+static void
+writes_through_a_mapping_reach_the_file(void)
+{
+	const uint32_t size = 10000, span = 3 * 4096;
+	static uint8_t want[10000], got[12288];
+	mach_port_t f, obj;
+	vm_address_t a = 0;
+	size_t n = 0, w = 0;
+	uint8_t *p;
+
+	CHECK_EQ(write_at("/mapped", FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0, 99, size), KERN_SUCCESS);
+	pattern(want, 99, size);
+	CHECK_EQ(fsc_open("/mapped", FS_O_RDWR, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(vm_map(ME, &a, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	p = (uint8_t *)a;
+	CHECK(memcmp(p, want, size) == 0);
+	CHECK(all_bytes(p + size, 0, span - size));
+	memset(p + 100, 0xA5, 100);
+	memset(p + 8000, 0x5A, 100);
+	memset(p + 11000, 0x77, 10);	/* past the end: not the file's */
+	memset(want + 100, 0xA5, 100);
+	memset(want + 8000, 0x5A, 100);
+	CHECK_EQ(vm_deallocate(ME, a, span), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj);
+	CHECK_EQ(fsc_read(f, 0, got, sizeof got, &n), KERN_SUCCESS);
+	CHECK_EQ(n, size);
+	CHECK(memcmp(got, want, size) == 0);
+
+	/* mapped again: a store still in the mapping is what a read sees; a write is what the mapping sees */
+	a = 0;
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(vm_map(ME, &a, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	p = (uint8_t *)a;
+	CHECK(memcmp(p, want, size) == 0);
+	p[5000] = 0x33;
+	CHECK_EQ(fsc_read(f, 5000, got, 1, &n), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0x33);
+	CHECK_EQ(fsc_write(f, 6000, "hello", 5, &w), KERN_SUCCESS);
+	CHECK(memcmp(p + 6000, "hello", 5) == 0);
+	CHECK_EQ(p[5000], 0x33);
+	CHECK_EQ(vm_deallocate(ME, a, span), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj);
+	fsc_close(f);
+	CHECK_EQ(fs_unlink(fs, "/mapped"), KERN_SUCCESS);
+}
+
+/* A file open for reading maps read-only, and reads as the file. */
+static void
+a_file_open_for_reading_maps_read_only(void)
+{
+	mach_port_t f, obj;
+	vm_address_t a = 0;
+	struct entry *e;
+	char hex[33];
+	struct md5 m;
+
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	CHECK((e = manifest_find("/src/15-data.bin")) != NULL);
+	CHECK_EQ(fsc_open("/src/15-data.bin", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, FALSE, &obj), KERN_SUCCESS);
+	fsc_close(f);	/* the object outlives the open file */
+	CHECK_EQ(vm_map(ME, &a, (e->size + 4095) & ~4095u, 0, TRUE, obj, 0, FALSE, VM_PROT_READ, VM_PROT_READ,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj);
+	md5_init(&m);
+	md5_update(&m, (void *)a, e->size);
+	md5_hex(&m, hex);
+	CHECK_EQ(vm_deallocate(ME, a, (e->size + 4095) & ~4095u), KERN_SUCCESS);
+	CHECK(strcmp(hex, e->md5) == 0);
 }
 
 /* ---- the driver killed ---- */
@@ -864,6 +956,8 @@ static const struct test tests[] = {
 	{ "a_file_unlinked_while_open_answers_ebadf", a_file_unlinked_while_open_answers_ebadf },
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },
+	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },
+	{ "a_file_open_for_reading_maps_read_only", a_file_open_for_reading_maps_read_only },
 	{ "a_read_the_killed_driver_held_is_sent_again", a_read_the_killed_driver_held_is_sent_again },
 	{ "corrupt_ext2_volumes_give_errors_not_a_crash", corrupt_ext2_volumes_give_errors_not_a_crash },
 	{ "corrupt_fat_volumes_give_errors_not_a_crash", corrupt_fat_volumes_give_errors_not_a_crash },
