@@ -84,12 +84,36 @@ file_forget(const struct vfs_node *n)
 			files[i].gone = true;
 }
 
+/*
+ * Whether port's senders are gone: a no-senders notification can be forged
+ * by anyone holding a send right (libmsg takes it from any sender), and an
+ * open file or a mapped object may have other holders. If not, the
+ * notification is asked for again (the real one may have come before a new
+ * send right was made, and then none would come).
+ */
+bool
+srv_senders_gone(mach_port_t port)
+{
+	mach_port_status_t st;
+	mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+	mach_port_t prev = MACH_PORT_NULL;
+
+	if (mach_port_get_attributes(ME, port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) != KERN_SUCCESS ||
+	    !st.mps_srights)
+		return true;
+	if (mach_port_request_notification(ME, port, MACH_NOTIFY_NO_SENDERS, 1, port, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+					   &prev) == KERN_SUCCESS &&
+	    MACH_PORT_VALID(prev))
+		mach_port_deallocate(ME, prev);
+	return false;
+}
+
 void
 file_no_senders(mach_port_t port)
 {
 	struct open_file *f = find(port);
 
-	if (!f)
+	if (!f || !srv_senders_gone(port))
 		return;
 	mach_port_destroy(ME, f->port);
 	*f = (struct open_file){ 0 };

@@ -70,6 +70,19 @@ find_node(const struct vfs_node *n)
 	return NULL;
 }
 
+/* m's object, if its send rights are really gone (a forged notification leaves it be): true if freed. */
+static bool
+release(struct mapped *m)
+{
+	if (!srv_senders_gone(m->port))
+		return false;
+	if (MACH_PORT_VALID(m->control))
+		mach_port_deallocate(ME, m->control);
+	mach_port_destroy(ME, m->port);
+	*m = (struct mapped){ 0 };
+	return true;
+}
+
 bool
 pager_no_senders(mach_port_t port)
 {
@@ -77,10 +90,7 @@ pager_no_senders(mach_port_t port)
 
 	if (!m)
 		return false;
-	if (MACH_PORT_VALID(m->control))
-		mach_port_deallocate(ME, m->control);
-	mach_port_destroy(ME, m->port);
-	*m = (struct mapped){ 0 };
+	release(m);
 	return true;
 }
 
@@ -247,7 +257,8 @@ memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
 /*
  * Serves what waits on m's port, alone: the kernel's messages (a data_return
  * queued by an unmap, the answer to our lock_request), until the answer came
- * (ask) or nothing is left (no ask). A no-senders notification frees m: then false.
+ * (ask) or nothing is left (no ask). A no-senders notification may free m:
+ * then false (its port is gone, not to be put back in the set).
  */
 static bool
 serve_alone(struct mapped *m, bool ask)
@@ -269,8 +280,9 @@ serve_alone(struct mapped *m, bool ask)
 			return true;	/* nothing more (or no answer in time: served as it is) */
 		if (in.h.msgh_id == MACH_NOTIFY_NO_SENDERS) {
 			mach_msg_destroy(&in.h);
-			pager_no_senders(port);
-			return false;
+			if (release(m))
+				return false;
+			continue;	/* forged: the object lives on */
 		}
 		if (!memory_object_server(&in.h, &out.h))
 			mach_msg_destroy(&in.h);

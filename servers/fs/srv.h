@@ -47,6 +47,9 @@ struct srv_mount *srv_mount_of(const struct fs *fs);
 /* fs_stat_t's bytes (struct fsc_stat) for a struct fs_stat. */
 void srv_stat_to_wire(const struct fs_stat *s, uint8_t *raw);
 
+/* Whether port's send rights are all gone (a no-senders notification may be forged): file.c. */
+bool srv_senders_gone(mach_port_t port);
+
 /* Open files (file.c). */
 void file_init(mach_port_t set);
 bool file_is_port(mach_port_t port);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <mach/mach.h>
+#include <mach/notify.h>
 #include <manifold/blk.h>
 #include <manifold/blk_driver.h>
 #include <manifold/cthread.h>
@@ -442,6 +444,55 @@ open_files_are_ports_released_on_no_senders(void)
 	CHECK_EQ(n[0], 255);
 	CHECK_EQ(kr[1], FS_ERR_EMFILE);
 	CHECK_EQ(n[1], 255);
+}
+
+/* A no-senders notification sent by a client, not the kernel, to a file's or an object's port. */
+static mach_msg_return_t
+forge_no_senders(mach_port_t port)
+{
+	mach_no_senders_notification_t m;
+
+	memset(&m, 0, sizeof m);
+	m.not_header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.not_header.msgh_size = offsetof(mach_no_senders_notification_t, trailer);
+	m.not_header.msgh_remote_port = port;
+	m.not_header.msgh_id = MACH_NOTIFY_NO_SENDERS;
+	m.not_count = 1;
+	return mach_msg(&m.not_header, MACH_SEND_MSG | MACH_SEND_TIMEOUT, m.not_header.msgh_size, 0, MACH_PORT_NULL,
+			1000, MACH_PORT_NULL);
+}
+
+/* fs believes a no-senders notification only when its port's send rights are really gone. */
+static void
+a_forged_no_senders_closes_nothing(void)
+{
+	mach_port_t f, obj;
+	uint8_t st[64];
+	vm_address_t a = 0;
+
+	CHECK_EQ(fsc_open("/docs/01-README", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, FALSE, &obj), KERN_SUCCESS);
+	CHECK_EQ(forge_no_senders(f), MACH_MSG_SUCCESS);
+	CHECK_EQ(forge_no_senders(obj), MACH_MSG_SUCCESS);
+	kern_return_t kr = file_stat(f, st);
+	kern_return_t mr = vm_map(ME, &a, 4096, 0, TRUE, obj, 0, FALSE, VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
+	uint8_t first = mr == KERN_SUCCESS ? *(volatile uint8_t *)a : 0;	/* fs still pages it */
+	if (mr == KERN_SUCCESS)
+		vm_deallocate(ME, a, 4096);
+	mach_port_deallocate(ME, obj);
+	fsc_close(f);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(mr, KERN_SUCCESS);
+	/* /docs/01-README's one byte, as the manifest has it */
+	struct entry *e;
+	struct md5 m;
+	char hex[33];
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	CHECK((e = manifest_find("/docs/01-README")) != NULL);
+	md5_init(&m);
+	md5_update(&m, &first, 1);
+	md5_hex(&m, hex);
+	CHECK(strcmp(hex, e->md5) == 0);
 }
 
 static void
@@ -953,6 +1004,7 @@ static const struct test tests[] = {
 	{ "workload_runs_on_ext2", workload_runs_on_ext2 },
 	{ "workload_runs_on_fat", workload_runs_on_fat },
 	{ "open_files_are_ports_released_on_no_senders", open_files_are_ports_released_on_no_senders },
+	{ "a_forged_no_senders_closes_nothing", a_forged_no_senders_closes_nothing },
 	{ "a_file_unlinked_while_open_answers_ebadf", a_file_unlinked_while_open_answers_ebadf },
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },

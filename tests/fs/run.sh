@@ -16,7 +16,7 @@ seed=${FS_SEED:-1}
 hold=$(python3 "$here/fsimg.py" make "$dir" "$seed") || { echo "fs: 0 passed, 1 failed (fsimg.py make)"; exit 1; }
 modules=${modules//@HOLD@/$hold}
 modules=${modules//@EPOCH@/$(date +%s)}
-tools/qemu-test --suite fs-guest --timeout 600 --log "$dir/serial.log" -- -m 64M -nic none \
+tools/qemu-test --suite fs-guest --timeout ${FS_TIMEOUT:-600} --log "$dir/serial.log" -- -m 64M -nic none \
 	-drive "if=none,id=d0,file=$dir/ext2.img,format=raw" -device virtio-blk-pci,drive=d0,disable-modern=on \
 	-drive "if=ide,index=0,media=disk,file=$dir/fat.img,format=raw" \
 	-drive "if=ide,index=2,media=disk,file=$dir/spare.img,format=raw" \
