@@ -161,8 +161,10 @@ open_node(const char *path, uint32_t flags, uint32_t mode, struct vfs_node *n)
 		return -FS_EISDIR;
 	if (acc != FS_O_RDONLY && n->fs->readonly)
 		return -FS_EROFS;
-	if ((flags & FS_O_TRUNC) && acc != FS_O_RDONLY && FS_ISREG(st.mode) && st.size > 0)
+	if ((flags & FS_O_TRUNC) && acc != FS_O_RDONLY && FS_ISREG(st.mode) && st.size > 0) {
+		pager_settle(n, true);	/* a mapping's pages go before the bytes they hold */
 		return vfs_truncate(n, 0);
+	}
 	return 0;
 }
 

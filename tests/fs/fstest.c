@@ -796,6 +796,76 @@ a_read_the_killed_driver_held_is_sent_again(void)
 	CHECK(r.took_ms >= BLK_HOLD_MS + BLK_HOLD_MS / 2);
 }
 
+/* The driver task now running as /tasks/name, waited for until it is not `not` (MACH_PORT_NULL: any). */
+static mach_port_t
+driver_task(const char *name, mach_port_t not, uint32_t wait_ms)
+{
+	char path[64];
+	mach_port_t task = MACH_PORT_NULL;
+
+	snprintf(path, sizeof path, "/tasks/%s", name);
+	for (uint64_t t0 = now_ms(); now_ms() - t0 < wait_ms; msg_sleep_ms(20)) {
+		if (ns_lookup(ns, path, &task) == KERN_SUCCESS) {
+			if (task != not)
+				return task;
+			mach_port_deallocate(ME, task);
+		}
+	}
+	return MACH_PORT_NULL;
+}
+
+/*
+ * The PIO driver killed three times, each instance holding fs's read of
+ * /spare/big (freshly mounted: nothing cached): fs sends it at most three
+ * times, so the third death fails the read with EIO, a named error, and never
+ * with bytes; the next instance serves it again.
+ */
+static void
+a_read_whose_driver_dies_three_times_fails_with_eio(void)
+{
+	struct held_read r = { .kr = KERN_FAILURE };
+	mach_port_t disk, task = MACH_PORT_NULL;
+	cthread_t t;
+	kern_return_t kr = KERN_SUCCESS;
+	int kills = 0;
+
+	CHECK_EQ(load_manifest("/spare/MANIFEST"), KERN_SUCCESS);
+	CHECK_EQ(fs_unmount(fs, "/spare"), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &disk), KERN_SUCCESS);
+	kr = fs_mount(fs, "/spare", disk, "ext2", TRUE);
+	mach_port_deallocate(ME, disk);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&t, read_big, &r), KERN_SUCCESS);
+	for (; kills < 3 && kr == KERN_SUCCESS; kills++) {
+		mach_port_t next = driver_task("ata_pio", task, 5000);
+		if (MACH_PORT_VALID(task))
+			mach_port_deallocate(ME, task);
+		task = next;
+		if (!MACH_PORT_VALID(task)) {
+			kr = KERN_FAILURE;
+			break;
+		}
+		/* the instance took the request and holds it (BLK_HOLD_MS): a new one starts in ~200 ms */
+		msg_sleep_ms(kills == 0 ? BLK_HOLD_MS / 2 : BLK_HOLD_MS * 3 / 5);
+		kr = task_terminate(task);
+		wait_dead_name(task);
+	}
+	if (MACH_PORT_VALID(task))
+		mach_port_deallocate(ME, task);
+	cthread_join(t);
+	printf("# /spare/big with %d kills: %s after %llu ms\n", kills, kern_return_name(r.kr),
+	       (unsigned long long)r.took_ms);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(r.kr, FS_ERR_EIO);
+	/* the fourth instance answers */
+	struct entry *e = manifest_find("/big");
+	CHECK(e != NULL);
+	r.kr = KERN_FAILURE;
+	read_big(&r);
+	CHECK_EQ(r.kr, KERN_SUCCESS);
+	CHECK(strcmp(r.hex, e->md5) == 0);
+}
+
 /* ---- corrupt volumes ---- */
 
 static mach_port_t held_file;	/* open across the corrupt cases: a restarted fs would have lost it */
@@ -1011,6 +1081,7 @@ static const struct test tests[] = {
 	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },
 	{ "a_file_open_for_reading_maps_read_only", a_file_open_for_reading_maps_read_only },
 	{ "a_read_the_killed_driver_held_is_sent_again", a_read_the_killed_driver_held_is_sent_again },
+	{ "a_read_whose_driver_dies_three_times_fails_with_eio", a_read_whose_driver_dies_three_times_fails_with_eio },
 	{ "corrupt_ext2_volumes_give_errors_not_a_crash", corrupt_ext2_volumes_give_errors_not_a_crash },
 	{ "corrupt_fat_volumes_give_errors_not_a_crash", corrupt_fat_volumes_give_errors_not_a_crash },
 	{ "unmount_and_sync_leave_the_disks_whole", unmount_and_sync_leave_the_disks_whole },
