@@ -90,8 +90,9 @@ cluster: setup-quiet build-all
 cluster-stop:
 	@tools/cluster stop
 
+# tools/debug.sh's QEMU has no disks: make run's modules without the disks' drivers and fs.
 debug: setup-quiet build-all
-	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_MODULES))"
+	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_BASE_MODULES) $(B)/servers/shell.elf~restart=always)"
 
 check: setup-quiet build-all
 	@$(MAKE) --no-print-directory check-prereqs
