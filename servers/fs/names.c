@@ -156,8 +156,10 @@ fs_do_fs_readlink(mach_port_t server, const char *path, char *target)
 
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
-	/* fs_path_t holds 1023 bytes and the NUL; a longer target is ENAMETOOLONG */
-	err = vfs_readlink(&srv_vfs, path, target, sizeof(fs_path_t) - 1, &len);
+	/* fs_path_t holds 1023 bytes and the NUL; the library cuts a longer target at the size given */
+	err = vfs_readlink(&srv_vfs, path, target, sizeof(fs_path_t), &len);
+	if (!err && len >= sizeof(fs_path_t))
+		err = -FS_ENAMETOOLONG;
 	if (err)
 		return srv_kr(err);
 	target[len] = 0;

@@ -703,8 +703,25 @@ writes_through_a_mapping_reach_the_file(void)
 	CHECK_EQ(fsc_write(f, 6000, "hello", 5, &w), KERN_SUCCESS);
 	CHECK(memcmp(p + 6000, "hello", 5) == 0);
 	CHECK_EQ(p[5000], 0x33);
+	/* a second mapping of the one object (file_map again) shares its pages: each sees the other's stores */
+	mach_port_t obj2;
+	vm_address_t a2 = 0;
+	CHECK_EQ(file_map(f, TRUE, &obj2), KERN_SUCCESS);
+	CHECK_EQ(obj2, obj);	/* one object per file: the same port */
+	CHECK_EQ(vm_map(ME, &a2, span, 0, TRUE, obj2, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	CHECK(a2 != a);
+	((volatile uint8_t *)a2)[7000] = 0x44;
+	CHECK_EQ(p[7000], 0x44);
+	p[7001] = 0x55;
+	CHECK_EQ(((volatile uint8_t *)a2)[7001], 0x55);
+	CHECK_EQ(vm_deallocate(ME, a2, span), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj2);
 	CHECK_EQ(vm_deallocate(ME, a, span), KERN_SUCCESS);
 	mach_port_deallocate(ME, obj);
+	CHECK_EQ(fsc_read(f, 7000, got, 2, &n), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0x44);
+	CHECK_EQ(got[1], 0x55);
 	fsc_close(f);
 	CHECK_EQ(fs_unlink(fs, "/mapped"), KERN_SUCCESS);
 }
