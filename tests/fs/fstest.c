@@ -726,6 +726,60 @@ writes_through_a_mapping_reach_the_file(void)
 	CHECK_EQ(fs_unlink(fs, "/mapped"), KERN_SUCCESS);
 }
 
+/*
+ * Two tasks mapping one file share its pages: ours, and a child's (an empty
+ * task we map the object into, and read and write through the kernel:
+ * vm_read, vm_write). Each sees the other's stores, and read() sees both
+ * once the child is gone and our mapping is unmapped.
+ */
+static void
+two_tasks_mapping_one_file_see_each_others_stores(void)
+{
+	const uint32_t span = 2 * 4096;
+	mach_port_t f, obj, child;
+	vm_address_t a = 0, c = 0, b = 0;
+	mach_msg_type_number_t n = 0;
+	uint8_t page[4096], got[2];
+	size_t done = 0;
+	kern_return_t kr;
+
+	CHECK_EQ(write_at("/mapped2", FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0, 5, span), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/mapped2", FS_O_RDWR, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(task_create(ME, FALSE, &child), KERN_SUCCESS);
+	kr = vm_map(ME, &a, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, VM_INHERIT_NONE);
+	if (kr == KERN_SUCCESS)
+		kr = vm_map(child, &c, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			    VM_INHERIT_NONE);
+	mach_port_deallocate(ME, obj);
+	if (kr == KERN_SUCCESS) {
+		((volatile uint8_t *)a)[10] = 0xC1;	/* ours, seen in the child's */
+		kr = vm_read(child, c, 4096, &b, &n);
+	}
+	if (kr == KERN_SUCCESS) {
+		memcpy(page, (void *)b, sizeof page);
+		vm_deallocate(ME, b, n);
+		uint8_t mine = page[10];
+		memcpy(page, (void *)a + 4096, sizeof page);	/* the child's store, through our second page */
+		page[20] = 0xC2;
+		kr = vm_write(child, c + 4096, (vm_offset_t)page, sizeof page);
+		if (kr == KERN_SUCCESS && (mine != 0xC1 || ((volatile uint8_t *)a)[4096 + 20] != 0xC2))
+			kr = KERN_FAILURE;
+	}
+	task_terminate(child);
+	wait_dead_name(child);
+	mach_port_deallocate(ME, child);
+	if (a)
+		vm_deallocate(ME, a, span);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(fsc_read(f, 10, got, 1, &done), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0xC1);
+	CHECK_EQ(fsc_read(f, 4096 + 20, got, 1, &done), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0xC2);
+	fsc_close(f);
+	CHECK_EQ(fs_unlink(fs, "/mapped2"), KERN_SUCCESS);
+}
+
 /* A file open for reading maps read-only, and reads as the file. */
 static void
 a_file_open_for_reading_maps_read_only(void)
@@ -1096,6 +1150,7 @@ static const struct test tests[] = {
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },
 	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },
+	{ "two_tasks_mapping_one_file_see_each_others_stores", two_tasks_mapping_one_file_see_each_others_stores },
 	{ "a_file_open_for_reading_maps_read_only", a_file_open_for_reading_maps_read_only },
 	{ "a_read_the_killed_driver_held_is_sent_again", a_read_the_killed_driver_held_is_sent_again },
 	{ "a_read_whose_driver_dies_three_times_fails_with_eio", a_read_whose_driver_dies_three_times_fails_with_eio },
