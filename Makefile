@@ -55,13 +55,18 @@ build-all: $(ALL)
 # arguments follow its file name after a ~ (a space inside one word of this list).
 # gns takes the node's address from node=N (10.77.0.N); the e1000 driver idles without a NIC.
 RUN_NODE    ?= 1
-RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
+RUN_BASE_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
 	$(B)/servers/e1000.elf~driver~restart=always $(B)/servers/gns.elf~node=$(RUN_NODE)~restart=always \
-	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf \
-	$(B)/servers/shell.elf~restart=always
+	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf
+# The disks and files (servers/fs/image/README.md): the ext2 root image on virtio-blk
+# (/servers/vd0) at /, the FAT image on the primary ATA master (/servers/hd0) at /dos.
+RUN_FS_MODULES := $(B)/servers/virtio_blk.elf~driver~restart=always $(B)/servers/ata.elf~driver~restart=always \
+	$(B)/servers/fs.elf~root=/servers/vd0~mount=/dos:/servers/hd0:fat~epoch=$(shell date +%s)~restart=always
+RUN_MODULES := $(RUN_BASE_MODULES) $(RUN_FS_MODULES) $(B)/servers/shell.elf~restart=always
 # make run UNIX=1: the Unix personality with Debian's busybox sh on the console, in place of
-# the shell, echo, hello and the network (personalities/unix/README.md); busybox comes by apt.
+# the shell, echo, hello, the network and the files (personalities/unix/README.md); busybox
+# comes by apt.
 ifeq ($(UNIX),1)
 RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/console.elf~restart=always $(B)/personalities/unix.elf~run=busybox+sh+-i \
@@ -74,21 +79,29 @@ RUN_MEM     ?= 64M
 # network (make cluster puts nodes on a LAN of their own).
 RUN_NET     ?= -nic user,model=e1000,restrict=on
 
+# virtio-blk in slot 5 gets IRQ 10 from SeaBIOS, the e1000 in slot 3 IRQ 11: no driver
+# shares a line (the kernel gives an interrupt line to one driver).
+RUN_DISKS   ?= -drive if=none,id=root,file=$(ROOT_IMG),format=raw \
+	-device virtio-blk-pci,drive=root,disable-modern=on,addr=5 \
+	-drive if=ide,index=0,media=disk,file=$(DOS_IMG),format=raw
+
 run: setup-quiet build-all $(RUN_PREREQS)
 	$(QEMU) -m $(RUN_MEM) -nographic -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=4 $(RUN_NET) \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 $(RUN_NET) $(RUN_DISKS) \
 		-kernel $(B)/kernel.elf -append "$(RUN_CMDLINE)" \
 		-initrd "$(call join_modules,$(RUN_MODULES))"
 
 # make cluster N=4: N nodes (3 by default) on a vde_switch LAN (tools/cluster, README.md).
-CLUSTER_MODULES = $(subst ~node=$(RUN_NODE)~,~node=@NODE@~,$(RUN_MODULES))
+# Cluster nodes have no disks (they would share one image file): no fs.
+CLUSTER_MODULES = $(subst ~node=$(RUN_NODE)~,~node=@NODE@~,$(RUN_BASE_MODULES) $(B)/servers/shell.elf~restart=always)
 cluster: setup-quiet build-all
 	@tools/cluster start $(or $(N),3) "$(call join_modules,$(CLUSTER_MODULES))"
 cluster-stop:
 	@tools/cluster stop
 
+# tools/debug.sh's QEMU has no disks: make run's modules without the disks' drivers and fs.
 debug: setup-quiet build-all
-	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_MODULES))"
+	tools/debug.sh $(B)/kernel.elf "$(call join_modules,$(RUN_BASE_MODULES) $(B)/servers/shell.elf~restart=always)"
 
 check: setup-quiet build-all
 	@$(MAKE) --no-print-directory check-prereqs

@@ -1,6 +1,6 @@
 /*
  * Names for every kern_return_t, mach_msg and MIG code our headers define, and the
- * block drivers' (<manifold/blk.h>): the code's own name, which is what the Mach manuals
+ * block drivers' (<manifold/blk.h>) and fs's (<manifold/fsc.h>): the code's own name, which is what the Mach manuals
  * and our headers document.
  */
 #include <mach/kern_return.h>
@@ -8,6 +8,38 @@
 #include <mach/mig_errors.h>
 #include <manifold/blk.h>
 #include <manifold/error.h>
+#include <manifold/fsc.h>
+
+/* fs's errors (<manifold/fsc.h>): FS_ERR_BASE + an errno value. */
+static const char *
+fs_error_name(kern_return_t kr)
+{
+	switch (kr) {
+	case FS_ERR_EPERM: return "FS_ERR_EPERM";
+	case FS_ERR_ENOENT: return "FS_ERR_ENOENT";
+	case FS_ERR_EIO: return "FS_ERR_EIO";
+	case FS_ERR_EBADF: return "FS_ERR_EBADF";
+	case FS_ERR_ENOMEM: return "FS_ERR_ENOMEM";
+	case FS_ERR_EACCES: return "FS_ERR_EACCES";
+	case FS_ERR_EBUSY: return "FS_ERR_EBUSY";
+	case FS_ERR_EEXIST: return "FS_ERR_EEXIST";
+	case FS_ERR_EXDEV: return "FS_ERR_EXDEV";
+	case FS_ERR_ENOTDIR: return "FS_ERR_ENOTDIR";
+	case FS_ERR_EISDIR: return "FS_ERR_EISDIR";
+	case FS_ERR_EINVAL: return "FS_ERR_EINVAL";
+	case FS_ERR_EMFILE: return "FS_ERR_EMFILE";
+	case FS_ERR_EFBIG: return "FS_ERR_EFBIG";
+	case FS_ERR_ENOSPC: return "FS_ERR_ENOSPC";
+	case FS_ERR_EROFS: return "FS_ERR_EROFS";
+	case FS_ERR_EMLINK: return "FS_ERR_EMLINK";
+	case FS_ERR_ENAMETOOLONG: return "FS_ERR_ENAMETOOLONG";
+	case FS_ERR_ENOSYS: return "FS_ERR_ENOSYS";
+	case FS_ERR_ENOTEMPTY: return "FS_ERR_ENOTEMPTY";
+	case FS_ERR_ELOOP: return "FS_ERR_ELOOP";
+	case FS_ERR_ECORRUPT: return "FS_ERR_ECORRUPT";
+	}
+	return "FS_ERR_?";
+}
 
 const char *
 kern_return_name(kern_return_t kr)
@@ -110,6 +142,8 @@ kern_return_name(kern_return_t kr)
 	case BLK_READ_ONLY: return "BLK_READ_ONLY";
 	case BLK_BAD_REQUEST: return "BLK_BAD_REQUEST";
 	}
+	if (kr > FS_ERR_BASE && kr <= FS_ERR_LAST)
+		return fs_error_name(kr);
 	return "unknown error";
 }
 

@@ -32,6 +32,16 @@ void cmd_tcpgen(int argc, char **argv);
 void cmd_tcpsink(int argc, char **argv);
 void cmd_udpgen(int argc, char **argv);
 void cmd_udpsink(int argc, char **argv);
+/* files.c */
+void cmd_ls(int argc, char **argv);
+void cmd_cat(int argc, char **argv);
+void cmd_write(int argc, char **argv);
+void cmd_mkdir(int argc, char **argv);
+void cmd_rm(int argc, char **argv);
+void cmd_sync(int argc, char **argv);
+void cmd_mount(int argc, char **argv);
+void cmd_umount(int argc, char **argv);
+void cmd_df(int argc, char **argv);
 /* ping.c */
 void cmd_ping(int argc, char **argv);
 

@@ -103,7 +103,24 @@ ALL += $(BENCH_DIR)/unix/bench-procs
 BENCH_UNIX_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf \
 	$(B)/personalities/unix.elf $(BENCH_DIR)/unix/bench-getpid
 
-BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf $(BENCH_DIR)/netbench.elf $(BENCH_UNIX_INPUTS)
+# fs_seq_read and fs_seq_write (tests/bench/fs/): fsbench with the fs server on a virtio-blk
+# disk, a boot of its own in run.sh; the image holds /big, 16 MiB of a fixed pattern
+# (seeded random bytes), on 4 KiB blocks. run.sh boots a copy, as fsbench writes to it.
+$(BENCH_DIR)/fsbench.elf: $(B)/obj/tests/bench/fs/fsbench.c.o $(B)/obj/tests/bench/common/measure.c.o \
+		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(user_link)
+$(BENCH_DIR)/fs.img: tests/bench/rules.mk
+	$(call msg,MKE2FS,$@)
+	@mkdir -p $(BENCH_DIR)/fs-tree
+	$(Q)python3 -c "import random,sys; sys.stdout.buffer.write(random.Random(1).randbytes(16 << 20))" \
+		>$(BENCH_DIR)/fs-tree/big
+	$(Q)rm -f $@ && mke2fs -q -F -t ext2 -b 4096 -d $(BENCH_DIR)/fs-tree $@ 48M >/dev/null
+ALL += $(BENCH_DIR)/fsbench.elf $(BENCH_DIR)/fs.img
+BENCH_FS_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf $(B)/servers/pci.elf \
+	$(B)/servers/virtio_blk.elf $(B)/servers/fs.elf $(BENCH_DIR)/fsbench.elf $(BENCH_DIR)/fs.img
+
+BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf $(BENCH_DIR)/netbench.elf $(BENCH_UNIX_INPUTS) \
+	$(BENCH_FS_INPUTS)
 
 .PHONY: bench bench-baseline check-bench-smoke
 bench: setup-quiet $(BENCH_MANIFOLD_INPUTS) $(LINUX_BENCH)/vmlinuz $(LINUX_BENCH)/initramfs.cpio $(BENCH_REMOTE_INPUTS)

@@ -1,0 +1,181 @@
+/*
+ * The fs server's mounts: which disk each mounted file system is on, the
+ * mount and unmount that go with the VFS's own table (vfs.c), and fs.defs's
+ * routines that are about whole file systems (fs_mount, fs_unmount, fs_sync,
+ * fs_statfs).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <mach/mach.h>
+#include "fs_server.h"
+#include "srv.h"
+
+struct vfs srv_vfs;
+struct srv_mount srv_mounts[VFS_MAX_MOUNTS];
+size_t srv_cache_blocks = SRV_CACHE_BLOCKS;
+int64_t srv_epoch;	/* boot's time in seconds since 1970 (epoch= on the module line) */
+
+static int64_t
+now(void)
+{
+	return srv_epoch + (int64_t)time(NULL);	/* time(): seconds since boot, for now */
+}
+
+struct srv_mount *
+srv_mount_of(const struct fs *fs)
+{
+	for (int i = 0; i < VFS_MAX_MOUNTS; i++)
+		if (srv_mounts[i].fs == fs && fs)
+			return &srv_mounts[i];
+	return NULL;
+}
+
+static int
+try_mount(struct disk *d, const char *fstype, bool readonly, struct fs **fs)
+{
+	struct fs_mount_opts o = { .readonly = readonly, .cache_blocks = srv_cache_blocks, .now = now };
+	int err;
+
+	if (strcmp(fstype, "ext2") == 0)
+		return ext2_mount(&d->dev, &o, fs);
+	if (strcmp(fstype, "fat") == 0)
+		return fat_mount(&d->dev, &o, fs);
+	if (fstype[0] != 0)
+		return -FS_EINVAL;
+	err = ext2_mount(&d->dev, &o, fs);
+	if (err == -FS_EINVAL || err == -FS_ECORRUPT)
+		err = fat_mount(&d->dev, &o, fs);
+	return err;
+}
+
+kern_return_t
+srv_mount_disk(const char *path, mach_port_t port, const char *fstype, bool readonly, const char *disk_name)
+{
+	struct srv_mount *m = NULL;
+	struct disk *d;
+	struct fs *fs;
+	kern_return_t kr;
+	int err;
+
+	for (int i = 0; i < VFS_MAX_MOUNTS && !m; i++)
+		if (!srv_mounts[i].fs)
+			m = &srv_mounts[i];
+	if (!m || strlen(path) >= sizeof m->path) {
+		mach_port_deallocate(mach_task_self(), port);
+		return srv_kr(m ? -FS_ENAMETOOLONG : -FS_EBUSY);
+	}
+	kr = disk_open(port, &d);
+	if (kr != KERN_SUCCESS) {
+		mach_port_deallocate(mach_task_self(), port);
+		return kr;
+	}
+	err = try_mount(d, fstype, readonly, &fs);
+	if (err == 0) {
+		err = vfs_mount(&srv_vfs, path, fs);
+		if (err)
+			fs->ops->unmount(fs);
+	}
+	if (err) {
+		disk_close(d);
+		return srv_kr(err);
+	}
+	m->fs = fs;
+	m->disk = d;
+	snprintf(m->path, sizeof m->path, "%s", path);
+	snprintf(m->disk_name, sizeof m->disk_name, "%s", disk_name);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+srv_unmount(const char *path)
+{
+	struct vfs_node n;
+	struct srv_mount *m;
+	struct fs *fs;
+	int err = vfs_lookup(&srv_vfs, path, true, &n);
+
+	if (err)
+		return srv_kr(err);
+	if (n.ino == n.fs->root && (file_count_on(n.fs) > 0 || pager_count_on(n.fs) > 0))
+		return srv_kr(-FS_EBUSY);
+	err = vfs_unmount(&srv_vfs, path, &fs);
+	if (err)
+		return srv_kr(err);
+	err = fs->ops->unmount(fs);	/* syncs; the instance is gone even when that failed */
+	m = srv_mount_of(fs);
+	if (m) {
+		disk_close(m->disk);
+		*m = (struct srv_mount){ 0 };
+	}
+	return srv_kr(err);
+}
+
+kern_return_t
+fs_do_fs_mount(mach_port_t server, const char *path, mach_port_t disk, const char *fstype, boolean_t readonly)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	if (!MACH_PORT_VALID(disk))
+		return srv_kr(-FS_EINVAL);
+	if (strcmp(fstype, "ext2") != 0 && strcmp(fstype, "fat") != 0 && fstype[0] != 0) {
+		mach_port_deallocate(mach_task_self(), disk);
+		return srv_kr(-FS_EINVAL);
+	}
+	return srv_mount_disk(path, disk, fstype, readonly, "(a client's)");
+}
+
+kern_return_t
+fs_do_fs_unmount(mach_port_t server, const char *path)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	return srv_unmount(path);
+}
+
+kern_return_t
+fs_do_fs_sync(mach_port_t server)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	pager_settle_all();	/* stores through mappings first */
+	return srv_kr(vfs_sync(&srv_vfs));
+}
+
+kern_return_t
+fs_do_fs_statfs(mach_port_t server, const char *path, uint8_t *raw)
+{
+	struct vfs_node n;
+	struct fs_statfs s;
+	struct fsc_statfs w;
+	int err;
+
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	err = vfs_lookup(&srv_vfs, path, true, &n);
+	if (!err)
+		err = n.fs->ops->statfs(n.fs, &s);
+	if (err)
+		return srv_kr(err);
+	w = (struct fsc_statfs){ s.bsize, s.blocks, s.bfree, s.files, s.ffree, s.name_max };
+	memset(raw, 0, sizeof(fs_stat_t));
+	memcpy(raw, &w, sizeof w);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+fs_do_fs_mounts(mach_port_t server, uint32_t index, char *path, char *fstype, char *disk, boolean_t *readonly)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	/* the VFS's order: the root first, then each mount in the order made (an unmount moves the last) */
+	if (index >= (uint32_t)srv_vfs.nmounts)
+		return srv_kr(-FS_ENOENT);
+	struct fs *fs = srv_vfs.mounts[index].fs;
+	struct srv_mount *m = srv_mount_of(fs);
+	snprintf(path, sizeof(fs_path_t), "%s", m ? m->path : "?");
+	snprintf(fstype, sizeof(fs_path_t), "%s", fs->type);
+	snprintf(disk, sizeof(fs_path_t), "%s", m ? m->disk_name : "?");
+	*readonly = fs->readonly;
+	return KERN_SUCCESS;
+}

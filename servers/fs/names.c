@@ -1,0 +1,167 @@
+/*
+ * fs.defs's routines on paths: open, stat, and the changes to folders
+ * (mkdir, unlink, rmdir, rename, link, symlink, readlink), each a VFS call
+ * (vfs.c) answered with FS_ERR_BASE + its error. A request that came on an
+ * open file's port instead of the service port is EBADF. The mount routines
+ * are mounts.c's.
+ *
+ * A name whose removal takes a file's last link (unlink, rmdir, a rename
+ * over it) makes that file's open ports EBADF (file_forget): the library
+ * frees the inode at once, and its number may be given to another file.
+ */
+#include <string.h>
+#include <mach/mach.h>
+#include "fs_server.h"
+#include "srv.h"
+
+mach_port_t srv_service;
+
+void
+srv_stat_to_wire(const struct fs_stat *s, uint8_t *raw)
+{
+	struct fsc_stat w = { s->ino, s->mode, s->nlink, s->uid, s->gid, s->size, s->blocks,
+			      s->atime, s->mtime, s->ctime };
+
+	memcpy(raw, &w, sizeof w);
+}
+
+/*
+ * Before a name goes: the node it names now (no link followed), so that its
+ * open files can be forgotten if that was its last link. false if none.
+ */
+static bool
+node_before(const char *path, struct vfs_node *n)
+{
+	return vfs_lookup(&srv_vfs, path, false, n) == 0;
+}
+
+/* After the name went: a node with no link left loses its open files. */
+static void
+forget_if_gone(const struct vfs_node *n)
+{
+	struct fs_stat st;
+
+	if (vfs_getattr(n, &st) != 0 || st.nlink == 0 || (FS_ISDIR(st.mode) && st.nlink <= 1))
+		file_forget(n);
+}
+
+kern_return_t
+fs_do_fs_open(mach_port_t server, const char *path, uint32_t flags, uint32_t mode, mach_port_t *file)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	return file_open(path, flags, mode, file);
+}
+
+kern_return_t
+fs_do_fs_stat(mach_port_t server, const char *path, boolean_t follow, uint8_t *st)
+{
+	struct fs_stat s;
+	int err;
+
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	err = vfs_stat(&srv_vfs, path, follow != 0, &s);
+	if (err)
+		return srv_kr(err);
+	srv_stat_to_wire(&s, st);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+fs_do_fs_mkdir(mach_port_t server, const char *path, uint32_t mode)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	return srv_kr(vfs_mkdir(&srv_vfs, path, mode & 07777));
+}
+
+kern_return_t
+fs_do_fs_unlink(mach_port_t server, const char *path)
+{
+	struct vfs_node n;
+	bool had;
+	int err;
+
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	had = node_before(path, &n);
+	err = vfs_unlink(&srv_vfs, path);
+	if (!err && had)
+		forget_if_gone(&n);
+	return srv_kr(err);
+}
+
+kern_return_t
+fs_do_fs_rmdir(mach_port_t server, const char *path)
+{
+	struct vfs_node n;
+	bool had;
+	int err;
+
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	had = node_before(path, &n);
+	err = vfs_rmdir(&srv_vfs, path);
+	if (!err && had)
+		file_forget(&n);	/* a removed folder has no link left */
+	return srv_kr(err);
+}
+
+kern_return_t
+fs_do_fs_rename(mach_port_t server, const char *from, const char *to)
+{
+	struct vfs_node src, over;
+	bool had_src, had_over;
+	int err;
+
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	had_src = node_before(from, &src);
+	had_over = node_before(to, &over);
+	err = vfs_rename(&srv_vfs, from, to);
+	if (err)
+		return srv_kr(err);
+	if (had_over && !(had_src && src.fs == over.fs && src.ino == over.ino))
+		forget_if_gone(&over);
+	/* FAT numbers a file by its entry's place: the renamed file's open ports lose it */
+	if (had_src && strncmp(src.fs->type, "fat", 3) == 0)
+		file_forget(&src);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+fs_do_fs_link(mach_port_t server, const char *existing, const char *path)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	return srv_kr(vfs_link(&srv_vfs, existing, path));
+}
+
+kern_return_t
+fs_do_fs_symlink(mach_port_t server, const char *target, const char *path)
+{
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	if (target[0] == 0)
+		return srv_kr(-FS_EINVAL);
+	return srv_kr(vfs_symlink(&srv_vfs, target, path));
+}
+
+kern_return_t
+fs_do_fs_readlink(mach_port_t server, const char *path, char *target)
+{
+	size_t len = 0;
+	int err;
+
+	if (server != srv_service)
+		return srv_kr(-FS_EBADF);
+	/* fs_path_t holds 1023 bytes and the NUL; the library cuts a longer target at the size given */
+	err = vfs_readlink(&srv_vfs, path, target, sizeof(fs_path_t), &len);
+	if (!err && len >= sizeof(fs_path_t))
+		err = -FS_ENAMETOOLONG;
+	if (err)
+		return srv_kr(err);
+	target[len] = 0;
+	return KERN_SUCCESS;
+}

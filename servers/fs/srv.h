@@ -1,0 +1,76 @@
+/*
+ * The fs server's shared state and the functions its files share: the VFS
+ * with its mounts (mounts.c), open files (file.c), fs.defs's handlers
+ * (names.c). The server runs one thread (main.c): the library is not
+ * thread-safe, and nothing here is locked.
+ */
+#ifndef FS_SRV_H
+#define FS_SRV_H
+
+#include <mach/mach.h>
+#include <manifold/fsc.h>
+#include "disk.h"
+#include "vfs.h"
+
+#define SRV_CACHE_BLOCKS 256	/* each mount's buffer cache, unless cache= says */
+
+/* A mounted disk: the library's instance and the disk under it. */
+struct srv_mount {
+	struct fs *fs;		/* NULL: a free slot */
+	struct disk *disk;
+	char path[256];
+	char disk_name[64];	/* what the mount was given: "/servers/vd0" */
+};
+
+extern struct vfs srv_vfs;
+extern struct srv_mount srv_mounts[VFS_MAX_MOUNTS];
+extern size_t srv_cache_blocks;
+extern mach_port_t srv_service;	/* the fs.defs port (requests on any other are files') */
+extern int64_t srv_epoch;	/* the time at boot, seconds since 1970 (epoch=) */
+
+/* FS_ERR_BASE + e for the library's -e; 0 stays KERN_SUCCESS. */
+static inline kern_return_t
+srv_kr(int err)
+{
+	return err == 0 ? KERN_SUCCESS : FS_ERR_BASE + (err < 0 ? -err : err);
+}
+
+/*
+ * Mounts the file system on disk (a send right the mount takes over, also
+ * on failure) at path: fstype "ext2", "fat" or "" (both tried). A library
+ * error (negative), or a block error from the disk's first call.
+ */
+kern_return_t srv_mount_disk(const char *path, mach_port_t disk, const char *fstype, bool readonly,
+			     const char *disk_name);
+kern_return_t srv_unmount(const char *path);
+struct srv_mount *srv_mount_of(const struct fs *fs);
+/* fs_stat_t's bytes (struct fsc_stat) for a struct fs_stat. */
+void srv_stat_to_wire(const struct fs_stat *s, uint8_t *raw);
+
+/* Whether port's send rights are all gone (a no-senders notification may be forged): file.c. */
+bool srv_senders_gone(mach_port_t port);
+
+/* Open files (file.c). */
+void file_init(mach_port_t set);
+bool file_is_port(mach_port_t port);
+void file_no_senders(mach_port_t port);
+/* How many files are open on fs (an unmount waits for none). */
+int file_count_on(const struct fs *fs);
+/* Every open file of n's becomes EBADF: its last link went. */
+void file_forget(const struct vfs_node *n);
+kern_return_t file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port);
+int file_count(void);
+
+/* Mapped files: the pager of their memory objects (pager.c). */
+void pager_init(mach_port_t set);
+/* n's memory object (one per file), made if need be; writable: writes may go through mappings. */
+kern_return_t pager_object(const struct vfs_node *n, bool writable, mach_port_t *object);
+/* True if port was an object's (then freed). */
+bool pager_no_senders(mach_port_t port);
+/* The kernel's dirty pages of n's object written to the file; drop: its pages then dropped too. */
+void pager_settle(const struct vfs_node *n, bool drop);
+void pager_settle_all(void);
+void pager_forget(const struct vfs_node *n);
+int pager_count_on(const struct fs *fs);
+
+#endif

@@ -1,0 +1,1206 @@
+/*
+ * The fs suite's guest side (tests/fs/README.md): a client of the fs server
+ * that tests/fs/run.sh boots with three disks the host made (fsimg.py):
+ * vd0, ext2 at / (virtio-blk); hd0, FAT16 at /dos (ATA by DMA); hd1, an ext2
+ * volume at /spare with a FAT12 one after it (ATA by PIO, the driver told to
+ * hold a read of one sector of /spare/big: hold=).
+ *
+ * Every file of both trees is read back and hashed against the MANIFEST the
+ * host wrote; the WORKLOAD runs on /w and /dos/w (the host then checks the
+ * images); open files, named errors and malformed requests; the PIO driver
+ * killed holding a read of fs's; corrupt ext2 and FAT volumes mounted and
+ * walked. A case passes only if no name was left in our space.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <mach/mach.h>
+#include <mach/notify.h>
+#include <manifold/blk.h>
+#include <manifold/blk_driver.h>
+#include <manifold/cthread.h>
+#include <manifold/error.h>
+#include <manifold/fsc.h>
+#include <manifold/msg.h>
+#include "../../servers/shell/md5.h"
+#include "../user/suite.h"
+#include "fs_client.h"
+#include "fs_file_client.h"
+#include "fs_file_types.h"
+#include "fs_types.h"
+#include "ns_client.h"
+
+#define ME mach_task_self()
+#define BIG (512 * 1024)	/* the workload's largest write is 200,000 bytes */
+#define SPARE_FAT_LBA 16384u	/* hd1: the FAT12 volume starts at 8 MiB */
+#define SPARE_FAT_SECTORS 4096u
+#define CORRUPT_REGION 1024u	/* sectors at the start of a volume the corrupt cases write into */
+#define CORRUPT_RUNS 100	/* per file-system type */
+
+static mach_port_t fs, ns;
+static uint8_t *big;		/* BIG bytes */
+
+static bool
+fs_named(kern_return_t kr)
+{
+	return kr > FS_ERR_BASE && kr <= FS_ERR_LAST;
+}
+
+/* ---- MANIFEST ---- */
+
+struct entry {
+	char path[300];
+	char md5[33];		/* "L" for a symbolic link */
+	char target[300];
+	uint32_t size;
+	bool seen;
+};
+
+static struct entry *entries;
+static int nentries;
+
+/* The whole of path into a malloc'd buffer, with a NUL after it. */
+static kern_return_t
+slurp(const char *path, char **out, size_t *size)
+{
+	struct fsc_stat st;
+	mach_port_t f;
+	size_t got = 0;
+	kern_return_t kr = fsc_open(path, FS_O_RDONLY, 0, &f);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = fsc_fstat(f, &st);
+	if (kr == KERN_SUCCESS) {
+		*out = malloc((size_t)st.size + 1);
+		kr = fsc_read(f, 0, *out, (size_t)st.size, &got);
+		(*out)[got] = 0;
+		*size = got;
+	}
+	fsc_close(f);
+	return kr;
+}
+
+static kern_return_t
+load_manifest(const char *path)
+{
+	char *text, *line, *save = NULL;
+	size_t size;
+	kern_return_t kr = slurp(path, &text, &size);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	free(entries);
+	entries = calloc(64, sizeof *entries);
+	nentries = 0;
+	for (line = strtok_r(text, "\n", &save); line && nentries < 64; line = strtok_r(NULL, "\n", &save)) {
+		struct entry *e = &entries[nentries++];
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (!t2)
+			continue;
+		*t1 = *t2 = 0;
+		snprintf(e->md5, sizeof e->md5, "%s", line);
+		if (strcmp(line, "L") == 0)
+			snprintf(e->target, sizeof e->target, "%s", t1 + 1);
+		else
+			e->size = (uint32_t)strtoul(t1 + 1, NULL, 10);
+		snprintf(e->path, sizeof e->path, "%s", t2 + 1);
+	}
+	free(text);
+	return KERN_SUCCESS;
+}
+
+static struct entry *
+manifest_find(const char *rel)
+{
+	for (int i = 0; i < nentries; i++)
+		if (strcmp(entries[i].path, rel) == 0)
+			return &entries[i];
+	return NULL;
+}
+
+/* ---- reading trees ---- */
+
+/* path's bytes hashed, read in pieces of random sizes (inline and out of line). */
+static kern_return_t
+hash_file(const char *path, char hex[33], uint64_t *size)
+{
+	struct md5 m;
+	mach_port_t f;
+	uint64_t off = 0;
+	kern_return_t kr = fsc_open(path, FS_O_RDONLY, 0, &f);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	md5_init(&m);
+	for (;;) {
+		size_t want = (rnd() & 1) ? 1 + rnd() % FSC_INLINE_MAX : 1 + rnd() % BIG, got = 0;
+		kr = fsc_read(f, off, big, want, &got);
+		if (kr != KERN_SUCCESS || got == 0)
+			break;
+		md5_update(&m, big, got);
+		off += got;
+	}
+	fsc_close(f);
+	md5_hex(&m, hex);
+	*size = off;
+	return kr;
+}
+
+struct walk {
+	const char *base;	/* the tree's root: "/" or "/dos" */
+	int files, links, bad;
+	char why[200];
+};
+
+static void
+walk_bad(struct walk *w, const char *fmt, const char *path, kern_return_t kr)
+{
+	if (w->bad++ == 0)
+		snprintf(w->why, sizeof w->why, fmt, path, kern_return_name(kr));
+}
+
+/* Skipped at a tree's root: the mount points, the workload's folder and the host's notes. */
+static bool
+skipped(const char *rel)
+{
+	static const char *const names[] = { "/w", "/dos", "/spare", "/bad", "/MANIFEST", "/WORKLOAD", "/lost+found" };
+
+	for (unsigned i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcmp(rel, names[i]) == 0)
+			return true;
+	return false;
+}
+
+static void walk_dir(struct walk *w, const char *rel);
+
+static void
+walk_one(struct walk *w, const char *rel)
+{
+	char path[600], hex[33], target[sizeof(fs_path_t)];
+	struct fsc_stat st;
+	uint64_t size;
+	struct entry *e = manifest_find(rel);
+	kern_return_t kr;
+
+	snprintf(path, sizeof path, "%s%s", strcmp(w->base, "/") ? w->base : "", rel);
+	kr = fsc_stat(path, 0, &st);
+	if (kr != KERN_SUCCESS)
+		return walk_bad(w, "stat %s: %s", path, kr);
+	switch (st.mode & 0170000) {
+	case 0040000:
+		walk_dir(w, rel);
+		return;
+	case 0120000:
+		kr = fs_readlink(fs, path, target);
+		if (kr != KERN_SUCCESS || !e || strcmp(e->md5, "L") || strcmp(e->target, target))
+			return walk_bad(w, "the link %s: %s", path, kr);
+		e->seen = true;
+		w->links++;
+		return;
+	case 0100000:
+		kr = hash_file(path, hex, &size);
+		if (kr != KERN_SUCCESS)
+			return walk_bad(w, "read %s: %s", path, kr);
+		if (!e || e->seen || strcmp(e->md5, hex) || size != e->size || st.size != e->size)
+			return walk_bad(w, "%s: not the manifest's bytes (%s)", path, KERN_SUCCESS);
+		e->seen = true;
+		w->files++;
+		return;
+	}
+	walk_bad(w, "%s: a type the tree does not have (%s)", path, KERN_SUCCESS);
+}
+
+static void
+walk_dir(struct walk *w, const char *rel)
+{
+	uint8_t buf[sizeof(file_dirents_t)];	/* one per level: the walk goes down inside the loop */
+	char path[600];
+	mach_port_t dir;
+	uint64_t cookie = 0;
+	kern_return_t kr;
+
+	snprintf(path, sizeof path, "%s%s", strcmp(w->base, "/") ? w->base : "", rel[0] ? rel : "/");
+	if ((kr = fsc_open(path, FS_O_RDONLY | FS_O_DIRECTORY, 0, &dir)) != KERN_SUCCESS)
+		return walk_bad(w, "open %s: %s", path, kr);
+	for (;;) {
+		mach_msg_type_number_t size = sizeof buf;
+		uint64_t next = 0;
+		size_t pos = 0;
+		struct fsc_dirent d;
+		int r;
+
+		kr = file_readdir(dir, cookie, buf, &size, &next);
+		if (kr != KERN_SUCCESS) {
+			walk_bad(w, "readdir %s: %s", path, kr);
+			break;
+		}
+		if (size == 0)
+			break;
+		while ((r = fsc_dirent_next(buf, size, &pos, &d)) == 1) {
+			char child[600];
+			snprintf(child, sizeof child, "%s/%s", rel, d.name);
+			if (rel[0] == 0 && skipped(child))
+				continue;
+			walk_one(w, child);
+		}
+		if (r < 0)
+			walk_bad(w, "readdir %s: a malformed record (%s)", path, KERN_SUCCESS);
+		cookie = next;
+	}
+	fsc_close(dir);
+}
+
+static void
+tree_reads_back(const char *base, const char *manifest)
+{
+	struct walk w = { .base = base };
+	int files = 0, links = 0;
+
+	CHECK_EQ(load_manifest(manifest), KERN_SUCCESS);
+	walk_dir(&w, "");
+	if (w.bad)
+		printf("# %s: %d problems; the first: %s\n", base, w.bad, w.why);
+	CHECK_EQ(w.bad, 0);
+	for (int i = 0; i < nentries; i++) {
+		files += strcmp(entries[i].md5, "L") != 0;
+		links += strcmp(entries[i].md5, "L") == 0;
+		CHECK(entries[i].seen);
+	}
+	printf("# %s: %d files hashed, %d links read, as the manifest says\n", base, w.files, w.links);
+	CHECK_EQ(w.files, files);
+	CHECK_EQ(w.links, links);
+}
+
+static void
+ext2_every_file_reads_back_byte_for_byte(void)
+{
+	tree_reads_back("/", "/MANIFEST");
+}
+
+static void
+fat_every_file_reads_back_byte_for_byte(void)
+{
+	tree_reads_back("/dos", "/dos/MANIFEST");
+}
+
+static void
+stat_gives_ext2_hard_links_two_names(void)
+{
+	struct fsc_stat a, b;
+
+	CHECK_EQ(fsc_stat("/hardlink", 1, &a), KERN_SUCCESS);
+	CHECK_EQ(fsc_stat("/docs/01-README", 1, &b), KERN_SUCCESS);
+	CHECK_EQ(a.ino, b.ino);
+	CHECK_EQ(a.nlink, 2);
+	CHECK_EQ(fsc_stat("/symlink", 0, &a), KERN_SUCCESS);
+	CHECK_EQ(a.mode & 0170000, 0120000);
+	CHECK_EQ(fsc_stat("/symlink", 1, &a), KERN_SUCCESS);
+	CHECK_EQ(a.mode & 0170000, 0040000);	/* it names a folder */
+}
+
+/* ---- the workload ---- */
+
+/* fsimg.py's pattern(): byte i is byte i%4 of (i/4 * 0x9E3779B1 + seed * 0x85EBCA77). */
+static void
+pattern(uint8_t *b, uint32_t seed, uint32_t size)
+{
+	uint32_t base = seed * 0x85EBCA77u;
+
+	for (uint32_t i = 0; i < size; i++)
+		b[i] = (uint8_t)(((i / 4) * 0x9E3779B1u + base) >> (8 * (i % 4)));
+}
+
+static kern_return_t
+write_at(const char *path, uint32_t flags, uint64_t off, uint32_t seed, uint32_t size)
+{
+	mach_port_t f;
+	size_t written = 0;
+	kern_return_t kr = fsc_open(path, flags, 0644, &f);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (size > BIG)
+		size = BIG;
+	pattern(big, seed, size);
+	kr = fsc_write(f, off, big, size, &written);
+	if (kr == KERN_SUCCESS && written != size)
+		kr = FS_ERR_EIO;
+	fsc_close(f);
+	return kr;
+}
+
+/* One WORKLOAD line under base; the code it gave. */
+static kern_return_t
+run_op(const char *base, char **w, int n)
+{
+	char a[600], b[600];
+	mach_port_t f;
+	kern_return_t kr;
+
+	snprintf(a, sizeof a, "%s/%s", base, n > 1 ? w[1] : "");
+	snprintf(b, sizeof b, "%s/%s", base, n > 2 ? w[2] : "");
+	if (strcmp(w[0], "mkdir") == 0 && n == 2)
+		return fs_mkdir(fs, a, 0755);
+	if (strcmp(w[0], "write") == 0 && n == 4)
+		return write_at(a, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0, strtoul(w[2], NULL, 10),
+				strtoul(w[3], NULL, 10));
+	if (strcmp(w[0], "pwrite") == 0 && n == 5)
+		return write_at(a, FS_O_RDWR, strtoull(w[2], NULL, 10), strtoul(w[3], NULL, 10), strtoul(w[4], NULL, 10));
+	if (strcmp(w[0], "append") == 0 && n == 4)
+		return write_at(a, FS_O_WRONLY | FS_O_APPEND, 0, strtoul(w[2], NULL, 10), strtoul(w[3], NULL, 10));
+	if (strcmp(w[0], "trunc") == 0 && n == 3) {
+		if ((kr = fsc_open(a, FS_O_WRONLY, 0, &f)) != KERN_SUCCESS)
+			return kr;
+		kr = file_truncate(f, strtoull(w[2], NULL, 10));
+		fsc_close(f);
+		return kr;
+	}
+	if (strcmp(w[0], "rename") == 0 && n == 3)
+		return fs_rename(fs, a, b);
+	if (strcmp(w[0], "unlink") == 0 && n == 2)
+		return fs_unlink(fs, a);
+	if (strcmp(w[0], "rmdir") == 0 && n == 2)
+		return fs_rmdir(fs, a);
+	if (strcmp(w[0], "link") == 0 && n == 3)
+		return fs_link(fs, a, b);
+	if (strcmp(w[0], "symlink") == 0 && n == 3)
+		return fs_symlink(fs, w[1], b);
+	return KERN_INVALID_ARGUMENT;
+}
+
+static void
+workload(const char *base, bool links)
+{
+	char *text, *line, *save = NULL;
+	size_t size;
+	int ops = 0;
+
+	CHECK_EQ(slurp("/WORKLOAD", &text, &size), KERN_SUCCESS);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *w[8], *p, *s2 = NULL;
+		int n = 0;
+		kern_return_t want = KERN_SUCCESS, got;
+
+		for (p = strtok_r(line, " ", &s2); p && n < 8; p = strtok_r(NULL, " ", &s2))
+			w[n++] = p;
+		if (n > 0 && w[0][0] == 'E') {
+			want = FS_ERR_BASE + (kern_return_t)strtol(w[0] + 1, NULL, 10);
+			memmove(w, w + 1, (size_t)--n * sizeof *w);
+		}
+		if (!links && n > 0 && (strcmp(w[0], "link") == 0 || strcmp(w[0], "symlink") == 0))
+			want = FS_ERR_EPERM;
+		got = run_op(base, w, n);
+		ops++;
+		if (got != want) {
+			printf("# %s: operation %d (%s %s): %s, not %s\n", base, ops, w[0], n > 1 ? w[1] : "",
+			       kern_return_name(got), kern_return_name(want));
+			free(text);
+			CHECK_EQ(got, want);
+		}
+	}
+	free(text);
+	CHECK_EQ(fs_sync(fs), KERN_SUCCESS);
+	printf("# %s: %d operations as the model says (the host checks the image)\n", base, ops);
+}
+
+static void
+workload_runs_on_ext2(void)
+{
+	workload("/w", true);
+}
+
+static void
+workload_runs_on_fat(void)
+{
+	workload("/dos/w", false);
+}
+
+/* ---- open files ---- */
+
+static void
+open_files_are_ports_released_on_no_senders(void)
+{
+	static mach_port_t files[300];
+	int n[2] = { 0, 0 };
+	kern_return_t kr[2] = { KERN_SUCCESS, KERN_SUCCESS };
+
+	/*
+	 * fs keeps 256 open files (held_file is one): past them EMFILE, and
+	 * closing gives every slot back, so a second round opens as many.
+	 */
+	for (int round = 0; round < 2; round++) {
+		for (n[round] = 0; n[round] < 300; n[round]++) {
+			kr[round] = fsc_open("/docs/01-README", FS_O_RDONLY, 0, &files[n[round]]);
+			if (kr[round] != KERN_SUCCESS)
+				break;
+		}
+		for (int i = 0; i < n[round]; i++)
+			fsc_close(files[i]);
+		msg_sleep_ms(50);	/* the no-senders notifications reach fs before our next open */
+	}
+	CHECK_EQ(kr[0], FS_ERR_EMFILE);
+	CHECK_EQ(n[0], 255);
+	CHECK_EQ(kr[1], FS_ERR_EMFILE);
+	CHECK_EQ(n[1], 255);
+}
+
+/* A no-senders notification sent by a client, not the kernel, to a file's or an object's port. */
+static mach_msg_return_t
+forge_no_senders(mach_port_t port)
+{
+	mach_no_senders_notification_t m;
+
+	memset(&m, 0, sizeof m);
+	m.not_header.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.not_header.msgh_size = offsetof(mach_no_senders_notification_t, trailer);
+	m.not_header.msgh_remote_port = port;
+	m.not_header.msgh_id = MACH_NOTIFY_NO_SENDERS;
+	m.not_count = 1;
+	return mach_msg(&m.not_header, MACH_SEND_MSG | MACH_SEND_TIMEOUT, m.not_header.msgh_size, 0, MACH_PORT_NULL,
+			1000, MACH_PORT_NULL);
+}
+
+/* fs believes a no-senders notification only when its port's send rights are really gone. */
+static void
+a_forged_no_senders_closes_nothing(void)
+{
+	mach_port_t f, obj;
+	uint8_t st[64];
+	vm_address_t a = 0;
+
+	CHECK_EQ(fsc_open("/docs/01-README", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, FALSE, &obj), KERN_SUCCESS);
+	CHECK_EQ(forge_no_senders(f), MACH_MSG_SUCCESS);
+	CHECK_EQ(forge_no_senders(obj), MACH_MSG_SUCCESS);
+	kern_return_t kr = file_stat(f, st);
+	kern_return_t mr = vm_map(ME, &a, 4096, 0, TRUE, obj, 0, FALSE, VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE);
+	uint8_t first = mr == KERN_SUCCESS ? *(volatile uint8_t *)a : 0;	/* fs still pages it */
+	if (mr == KERN_SUCCESS)
+		vm_deallocate(ME, a, 4096);
+	mach_port_deallocate(ME, obj);
+	fsc_close(f);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(mr, KERN_SUCCESS);
+	/* /docs/01-README's one byte, as the manifest has it */
+	struct entry *e;
+	struct md5 m;
+	char hex[33];
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	CHECK((e = manifest_find("/docs/01-README")) != NULL);
+	md5_init(&m);
+	md5_update(&m, &first, 1);
+	md5_hex(&m, hex);
+	CHECK(strcmp(hex, e->md5) == 0);
+}
+
+static void
+a_file_unlinked_while_open_answers_ebadf(void)
+{
+	mach_port_t f;
+	uint8_t b[8];
+	mach_msg_type_number_t n = sizeof b;
+
+	CHECK_EQ(write_at("/w/gone", FS_O_WRONLY | FS_O_CREAT, 0, 7, 100), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/w/gone", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_read(f, 0, sizeof b, b, &n), KERN_SUCCESS);
+	CHECK_EQ(fs_unlink(fs, "/w/gone"), KERN_SUCCESS);
+	n = sizeof b;
+	kern_return_t kr = file_read(f, 0, sizeof b, b, &n);
+	fsc_close(f);
+	CHECK_EQ(kr, FS_ERR_EBADF);
+}
+
+/* ---- named errors ---- */
+
+static void
+bad_calls_get_their_named_errors(void)
+{
+	mach_port_t f, d, w;
+	uint8_t b[16];
+	mach_msg_type_number_t n = sizeof b;
+	uint64_t next;
+	uint8_t st[64];
+	char target[sizeof(fs_path_t)];
+	uint32_t written;
+
+	CHECK_EQ(fs_open(fs, "/docs/01-README", 0x40000000, 0, &f), FS_ERR_EINVAL);
+	CHECK_EQ(fs_open(fs, "/docs/01-README", FS_O_ACCMODE, 0, &f), FS_ERR_EINVAL);
+	CHECK_EQ(fs_open(fs, "/nothing/here", FS_O_RDONLY, 0, &f), FS_ERR_ENOENT);
+	CHECK_EQ(fs_open(fs, "/docs/01-README/x", FS_O_RDONLY, 0, &f), FS_ERR_ENOTDIR);
+	CHECK_EQ(fs_open(fs, "/docs", FS_O_WRONLY, 0, &f), FS_ERR_EISDIR);
+	CHECK_EQ(fs_open(fs, "/docs/01-README", FS_O_RDONLY | FS_O_DIRECTORY, 0, &f), FS_ERR_ENOTDIR);
+	CHECK_EQ(fs_open(fs, "/docs/01-README", FS_O_RDONLY | FS_O_CREAT | FS_O_EXCL, 0644, &f), FS_ERR_EEXIST);
+	CHECK_EQ(fs_open(fs, "/symlink", FS_O_RDONLY | FS_O_NOFOLLOW, 0, &f), FS_ERR_ELOOP);
+	CHECK_EQ(fs_mkdir(fs, "/docs", 0755), FS_ERR_EEXIST);
+	CHECK_EQ(fs_rmdir(fs, "/docs"), FS_ERR_ENOTEMPTY);
+	CHECK_EQ(fs_unlink(fs, "/docs"), FS_ERR_EISDIR);
+	CHECK_EQ(fs_rename(fs, "/docs/01-README", "/dos/x"), FS_ERR_EXDEV);
+	CHECK_EQ(fs_link(fs, "/dos/HELLO.TXT", "/dos/h2"), FS_ERR_ENOENT);
+	CHECK_EQ(fs_link(fs, "/dos/MANIFEST", "/dos/h2"), FS_ERR_EPERM);
+	CHECK_EQ(fs_link(fs, "/docs/01-README", "/dos/h2"), FS_ERR_EXDEV);
+	CHECK_EQ(fs_readlink(fs, "/docs/01-README", target), FS_ERR_EINVAL);
+	CHECK_EQ(fs_symlink(fs, "", "/w/empty-link"), FS_ERR_EINVAL);
+	CHECK_EQ(fs_unmount(fs, "/"), FS_ERR_EBUSY);
+	CHECK_EQ(fs_unmount(fs, "/docs"), FS_ERR_EINVAL);
+	CHECK_EQ(fs_mount(fs, "/docs", fs, "ntfs", FALSE), FS_ERR_EINVAL);
+	CHECK_EQ(fs_statfs(fs, "/nothing", st), FS_ERR_ENOENT);
+
+	/* on an open file: what it was not opened for */
+	CHECK_EQ(fsc_open("/docs/01-README", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_write(f, 0, b, 4, &written), FS_ERR_EBADF);
+	CHECK_EQ(file_truncate(f, 0), FS_ERR_EBADF);
+	CHECK_EQ(file_read(f, 0, 5000, b, &n), FS_ERR_EINVAL);	/* more than file_data_t holds */
+	CHECK_EQ(file_readdir(f, 0, b, &n, &next), FS_ERR_ENOTDIR);
+	CHECK_EQ(file_setattr(f, 0x100, 0, 0, 0, 0, 0), FS_ERR_EINVAL);
+	CHECK_EQ(file_map(f, TRUE, &d), FS_ERR_EACCES);	/* a writable mapping of a file open for reading */
+	/* the service's routines on a file's port, and a file's on the service port */
+	CHECK_EQ(fs_sync(f), FS_ERR_EBADF);
+	CHECK_EQ(fs_open(f, "/docs", FS_O_RDONLY, 0, &d), FS_ERR_EBADF);
+	n = sizeof b;
+	CHECK_EQ(file_read(fs, 0, 4, b, &n), FS_ERR_EBADF);
+	fsc_close(f);
+
+	CHECK_EQ(fsc_open("/w/wo", FS_O_WRONLY | FS_O_CREAT, 0644, &w), KERN_SUCCESS);
+	n = sizeof b;
+	CHECK_EQ(file_read(w, 0, 4, b, &n), FS_ERR_EBADF);
+	uint8_t *ool = NULL;
+	n = 0;
+	CHECK_EQ(file_read_ool(w, 0, 4096, &ool, &n), FS_ERR_EBADF);
+	fsc_close(w);
+	CHECK_EQ(fs_unlink(fs, "/w/wo"), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/docs", FS_O_RDONLY, 0, &d), KERN_SUCCESS);
+	n = sizeof b;
+	CHECK_EQ(file_read(d, 0, 4, b, &n), FS_ERR_EISDIR);
+	CHECK_EQ(file_read_ool(d, 0, 0, &ool, &n), FS_ERR_EINVAL);
+	CHECK_EQ(file_map(d, FALSE, &f), FS_ERR_EISDIR);
+	fsc_close(d);
+}
+
+/*
+ * Every routine of fs.defs and fs_file.defs, sent bytes that are not its
+ * arguments: MIG_BAD_ARGUMENTS each time, and an id past the last
+ * MIG_BAD_ID; fs serves on after all of them.
+ */
+static void
+malformed_requests_get_mig_bad_arguments(void)
+{
+	/* one buffer: mach_msg receives the reply where the request was */
+	union {
+		struct {
+			mach_msg_header_t h;
+			uint32_t junk[2];
+		} req;
+		mig_reply_error_t r;
+		uint8_t b[512];
+	} m;
+#define req m.req
+#define rep m
+	mach_port_t f;
+	struct {
+		mach_port_t port;
+		int first, last;
+	} ranges[] = { { fs, FS_BASE_ID, FS_BASE_ID + 13 }, { MACH_PORT_NULL, FS_FILE_BASE_ID, FS_FILE_BASE_ID + 9 } };
+
+	CHECK_EQ(fsc_open("/docs/01-README", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	ranges[1].port = f;
+	for (int r = 0; r < 2; r++) {
+		for (int id = ranges[r].first; id <= ranges[r].last + 1; id++) {
+			mach_port_t reply = mig_get_reply_port();
+			memset(&m, 0, sizeof m);
+			req.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+			/* four bytes, or eight where four are the arguments (fs_mounts' index, file_map's flag) */
+			bool four = (r == 0 && id == FS_MOUNTS_ID) || (r == 1 && id == FILE_MAP_ID);
+			mach_msg_size_t size = sizeof req.h + (four ? 8 : 4);
+			req.h.msgh_size = size;
+			req.h.msgh_remote_port = ranges[r].port;
+			req.h.msgh_local_port = reply;
+			req.h.msgh_id = id;
+			req.junk[0] = req.junk[1] = 0xdeadbeef;
+			mach_msg_return_t mr = mach_msg(&req.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, size,
+							sizeof m, reply, 5000, MACH_PORT_NULL);
+			if (mr != MACH_MSG_SUCCESS)
+				fsc_close(f);
+			CHECK_EQ(mr, MACH_MSG_SUCCESS);
+			if (rep.r.Head.msgh_id != id + 100) {
+				printf("# id %d: reply id %d size %u bits %#x code %d\n", id, rep.r.Head.msgh_id,
+				       rep.r.Head.msgh_size, rep.r.Head.msgh_bits, rep.r.RetCode);
+				fsc_close(f);
+			}
+			CHECK_EQ(rep.r.Head.msgh_id, id + 100);
+			if (rep.r.RetCode != (id > ranges[r].last ? MIG_BAD_ID : MIG_BAD_ARGUMENTS)) {
+				printf("# id %d: %s\n", id, kern_return_name(rep.r.RetCode));
+				fsc_close(f);
+			}
+			CHECK_EQ(rep.r.RetCode, id > ranges[r].last ? MIG_BAD_ID : MIG_BAD_ARGUMENTS);
+		}
+	}
+	fsc_close(f);
+	struct fsc_stat st;
+	CHECK_EQ(fsc_stat("/MANIFEST", 1, &st), KERN_SUCCESS);
+#undef req
+#undef rep
+}
+
+/* ---- mapped files ---- */
+
+static bool
+all_bytes(const uint8_t *p, uint8_t v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/*
+ * fs as the pager of a file's memory object: a mapping reads the file (and
+ * zeroes past its end); stores through it reach the file at the unmap, never
+ * past its end; a read asks the kernel for stores still in a mapping; a
+ * file_write is seen by a mapping made before it.
+ */
+static void
+writes_through_a_mapping_reach_the_file(void)
+{
+	const uint32_t size = 10000, span = 3 * 4096;
+	static uint8_t want[10000], got[12288];
+	mach_port_t f, obj;
+	vm_address_t a = 0;
+	size_t n = 0, w = 0;
+	uint8_t *p;
+
+	CHECK_EQ(write_at("/mapped", FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0, 99, size), KERN_SUCCESS);
+	pattern(want, 99, size);
+	CHECK_EQ(fsc_open("/mapped", FS_O_RDWR, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(vm_map(ME, &a, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	p = (uint8_t *)a;
+	CHECK(memcmp(p, want, size) == 0);
+	CHECK(all_bytes(p + size, 0, span - size));
+	memset(p + 100, 0xA5, 100);
+	memset(p + 8000, 0x5A, 100);
+	memset(p + 11000, 0x77, 10);	/* past the end: not the file's */
+	memset(want + 100, 0xA5, 100);
+	memset(want + 8000, 0x5A, 100);
+	CHECK_EQ(vm_deallocate(ME, a, span), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj);
+	CHECK_EQ(fsc_read(f, 0, got, sizeof got, &n), KERN_SUCCESS);
+	CHECK_EQ(n, size);
+	CHECK(memcmp(got, want, size) == 0);
+
+	/* mapped again: a store still in the mapping is what a read sees; a write is what the mapping sees */
+	a = 0;
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(vm_map(ME, &a, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	p = (uint8_t *)a;
+	CHECK(memcmp(p, want, size) == 0);
+	p[5000] = 0x33;
+	CHECK_EQ(fsc_read(f, 5000, got, 1, &n), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0x33);
+	CHECK_EQ(fsc_write(f, 6000, "hello", 5, &w), KERN_SUCCESS);
+	CHECK(memcmp(p + 6000, "hello", 5) == 0);
+	CHECK_EQ(p[5000], 0x33);
+	/* a second mapping of the one object (file_map again) shares its pages: each sees the other's stores */
+	mach_port_t obj2;
+	vm_address_t a2 = 0;
+	CHECK_EQ(file_map(f, TRUE, &obj2), KERN_SUCCESS);
+	CHECK_EQ(obj2, obj);	/* one object per file: the same port */
+	CHECK_EQ(vm_map(ME, &a2, span, 0, TRUE, obj2, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	CHECK(a2 != a);
+	((volatile uint8_t *)a2)[7000] = 0x44;
+	CHECK_EQ(p[7000], 0x44);
+	p[7001] = 0x55;
+	CHECK_EQ(((volatile uint8_t *)a2)[7001], 0x55);
+	CHECK_EQ(vm_deallocate(ME, a2, span), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj2);
+	CHECK_EQ(vm_deallocate(ME, a, span), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj);
+	CHECK_EQ(fsc_read(f, 7000, got, 2, &n), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0x44);
+	CHECK_EQ(got[1], 0x55);
+	fsc_close(f);
+	CHECK_EQ(fs_unlink(fs, "/mapped"), KERN_SUCCESS);
+}
+
+/*
+ * Two tasks mapping one file share its pages: ours, and a child's (an empty
+ * task we map the object into, and read and write through the kernel:
+ * vm_read, vm_write). Each sees the other's stores, and read() sees both
+ * once the child is gone and our mapping is unmapped.
+ */
+static void
+two_tasks_mapping_one_file_see_each_others_stores(void)
+{
+	const uint32_t span = 2 * 4096;
+	mach_port_t f, obj, child;
+	vm_address_t a = 0, c = 0, b = 0;
+	mach_msg_type_number_t n = 0;
+	uint8_t page[4096], got[2];
+	size_t done = 0;
+	kern_return_t kr;
+
+	CHECK_EQ(write_at("/mapped2", FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0, 5, span), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/mapped2", FS_O_RDWR, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(task_create(ME, FALSE, &child), KERN_SUCCESS);
+	kr = vm_map(ME, &a, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, VM_INHERIT_NONE);
+	if (kr == KERN_SUCCESS)
+		kr = vm_map(child, &c, span, 0, TRUE, obj, 0, FALSE, VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL,
+			    VM_INHERIT_NONE);
+	mach_port_deallocate(ME, obj);
+	if (kr == KERN_SUCCESS) {
+		((volatile uint8_t *)a)[10] = 0xC1;	/* ours, seen in the child's */
+		kr = vm_read(child, c, 4096, &b, &n);
+	}
+	if (kr == KERN_SUCCESS) {
+		memcpy(page, (void *)b, sizeof page);
+		vm_deallocate(ME, b, n);
+		uint8_t mine = page[10];
+		memcpy(page, (void *)a + 4096, sizeof page);	/* the child's store, through our second page */
+		page[20] = 0xC2;
+		kr = vm_write(child, c + 4096, (vm_offset_t)page, sizeof page);
+		if (kr == KERN_SUCCESS && (mine != 0xC1 || ((volatile uint8_t *)a)[4096 + 20] != 0xC2))
+			kr = KERN_FAILURE;
+	}
+	task_terminate(child);
+	wait_dead_name(child);
+	mach_port_deallocate(ME, child);
+	if (a)
+		vm_deallocate(ME, a, span);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(fsc_read(f, 10, got, 1, &done), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0xC1);
+	CHECK_EQ(fsc_read(f, 4096 + 20, got, 1, &done), KERN_SUCCESS);
+	CHECK_EQ(got[0], 0xC2);
+	fsc_close(f);
+	CHECK_EQ(fs_unlink(fs, "/mapped2"), KERN_SUCCESS);
+}
+
+/* A file open for reading maps read-only, and reads as the file. */
+static void
+a_file_open_for_reading_maps_read_only(void)
+{
+	mach_port_t f, obj;
+	vm_address_t a = 0;
+	struct entry *e;
+	char hex[33];
+	struct md5 m;
+
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	CHECK((e = manifest_find("/src/15-data.bin")) != NULL);
+	CHECK_EQ(fsc_open("/src/15-data.bin", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, FALSE, &obj), KERN_SUCCESS);
+	fsc_close(f);	/* the object outlives the open file */
+	CHECK_EQ(vm_map(ME, &a, (e->size + 4095) & ~4095u, 0, TRUE, obj, 0, FALSE, VM_PROT_READ, VM_PROT_READ,
+			VM_INHERIT_NONE), KERN_SUCCESS);
+	mach_port_deallocate(ME, obj);
+	md5_init(&m);
+	md5_update(&m, (void *)a, e->size);
+	md5_hex(&m, hex);
+	CHECK_EQ(vm_deallocate(ME, a, (e->size + 4095) & ~4095u), KERN_SUCCESS);
+	CHECK(strcmp(hex, e->md5) == 0);
+}
+
+/* ---- the driver killed ---- */
+
+struct held_read {
+	char hex[33];
+	uint64_t size, took_ms;
+	kern_return_t kr;
+};
+
+static void *
+read_big(void *arg)
+{
+	struct held_read *r = arg;
+	uint64_t t0 = now_ms();
+
+	r->kr = hash_file("/spare/big", r->hex, &r->size);
+	r->took_ms = now_ms() - t0;
+	return NULL;
+}
+
+static kern_return_t
+kill_task(const char *name)
+{
+	char path[64];
+	mach_port_t task = MACH_PORT_NULL;
+	kern_return_t kr;
+
+	snprintf(path, sizeof path, "/tasks/%s", name);
+	if ((kr = ns_lookup(ns, path, &task)) != KERN_SUCCESS)
+		return kr;
+	kr = task_terminate(task);
+	wait_dead_name(task);
+	mach_port_deallocate(ME, task);
+	return kr;
+}
+
+/*
+ * The PIO driver holds a read of a sector of /spare/big for BLK_HOLD_MS
+ * (hold= on its line) and is killed holding it: fs's disk sends the request
+ * again to the next instance, which holds it too and answers, so the file
+ * reads back whole and right, in more than one hold's time.
+ */
+static void
+a_read_the_killed_driver_held_is_sent_again(void)
+{
+	struct held_read r = { .kr = KERN_FAILURE };
+	struct entry *e;
+	cthread_t t;
+
+	CHECK_EQ(load_manifest("/spare/MANIFEST"), KERN_SUCCESS);
+	CHECK((e = manifest_find("/big")) != NULL);
+	CHECK_EQ(cthread_fork(&t, read_big, &r), KERN_SUCCESS);
+	msg_sleep_ms(BLK_HOLD_MS / 2);
+	kern_return_t kr = kill_task("ata_pio");
+	cthread_join(t);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	printf("# /spare/big: %s after %llu ms\n", kern_return_name(r.kr), (unsigned long long)r.took_ms);
+	CHECK_EQ(r.kr, KERN_SUCCESS);
+	CHECK_EQ(r.size, e->size);
+	CHECK(strcmp(r.hex, e->md5) == 0);
+	CHECK(r.took_ms >= BLK_HOLD_MS + BLK_HOLD_MS / 2);
+}
+
+/* The driver task now running as /tasks/name, waited for until it is not `not` (MACH_PORT_NULL: any). */
+static mach_port_t
+driver_task(const char *name, mach_port_t not, uint32_t wait_ms)
+{
+	char path[64];
+	mach_port_t task = MACH_PORT_NULL;
+
+	snprintf(path, sizeof path, "/tasks/%s", name);
+	for (uint64_t t0 = now_ms(); now_ms() - t0 < wait_ms; msg_sleep_ms(20)) {
+		if (ns_lookup(ns, path, &task) == KERN_SUCCESS) {
+			if (task != not)
+				return task;
+			mach_port_deallocate(ME, task);
+		}
+	}
+	return MACH_PORT_NULL;
+}
+
+/*
+ * The PIO driver killed three times, each instance holding fs's read of
+ * /spare/big (freshly mounted: nothing cached): fs sends it at most three
+ * times, so the third death fails the read with EIO, a named error, and never
+ * with bytes; the next instance serves it again.
+ */
+static void
+a_read_whose_driver_dies_three_times_fails_with_eio(void)
+{
+	struct held_read r = { .kr = KERN_FAILURE };
+	mach_port_t disk, task = MACH_PORT_NULL;
+	cthread_t t;
+	kern_return_t kr = KERN_SUCCESS;
+	int kills = 0;
+
+	CHECK_EQ(load_manifest("/spare/MANIFEST"), KERN_SUCCESS);
+	CHECK_EQ(fs_unmount(fs, "/spare"), KERN_SUCCESS);
+	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &disk), KERN_SUCCESS);
+	kr = fs_mount(fs, "/spare", disk, "ext2", TRUE);
+	mach_port_deallocate(ME, disk);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&t, read_big, &r), KERN_SUCCESS);
+	for (; kills < 3 && kr == KERN_SUCCESS; kills++) {
+		mach_port_t next = driver_task("ata_pio", task, 5000);
+		if (MACH_PORT_VALID(task))
+			mach_port_deallocate(ME, task);
+		task = next;
+		if (!MACH_PORT_VALID(task)) {
+			kr = KERN_FAILURE;
+			break;
+		}
+		/* the instance took the request and holds it (BLK_HOLD_MS): a new one starts in ~200 ms */
+		msg_sleep_ms(kills == 0 ? BLK_HOLD_MS / 2 : BLK_HOLD_MS * 3 / 5);
+		kr = task_terminate(task);
+		wait_dead_name(task);
+	}
+	if (MACH_PORT_VALID(task))
+		mach_port_deallocate(ME, task);
+	cthread_join(t);
+	printf("# /spare/big with %d kills: %s after %llu ms\n", kills, kern_return_name(r.kr),
+	       (unsigned long long)r.took_ms);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(r.kr, FS_ERR_EIO);
+	/* the fourth instance answers */
+	struct entry *e = manifest_find("/big");
+	CHECK(e != NULL);
+	r.kr = KERN_FAILURE;
+	read_big(&r);
+	CHECK_EQ(r.kr, KERN_SUCCESS);
+	CHECK(strcmp(r.hex, e->md5) == 0);
+}
+
+/* ---- corrupt volumes ---- */
+
+static mach_port_t held_file;	/* open across the corrupt cases: a restarted fs would have lost it */
+
+struct corrupt_stats {
+	int refused, mounted, errors, calls;
+};
+
+/* Every call a walk of a corrupt tree makes must succeed or give a named fs error. */
+static bool
+walk_corrupt(const char *path, int depth, struct corrupt_stats *cs)
+{
+	static uint8_t buf[sizeof(file_dirents_t)];
+	mach_port_t dir;
+	uint64_t cookie = 0;
+	kern_return_t kr = fsc_open(path, FS_O_RDONLY | FS_O_DIRECTORY, 0, &dir);
+
+	cs->calls++;
+	if (kr != KERN_SUCCESS) {
+		cs->errors++;
+		return fs_named(kr);
+	}
+	for (int rounds = 0; rounds < 64; rounds++) {
+		mach_msg_type_number_t size = sizeof buf;
+		uint64_t next = 0;
+		size_t pos = 0;
+		struct fsc_dirent d;
+		uint8_t names[16][64];
+		int nn = 0;
+
+		kr = file_readdir(dir, cookie, buf, &size, &next);
+		cs->calls++;
+		if (kr != KERN_SUCCESS) {
+			cs->errors++;
+			fsc_close(dir);
+			return fs_named(kr);
+		}
+		if (size == 0)
+			break;
+		while (fsc_dirent_next(buf, size, &pos, &d) == 1 && nn < 16)
+			snprintf((char *)names[nn++], sizeof names[0], "%s", d.name);
+		for (int i = 0; i < nn; i++) {
+			char child[600];
+			struct fsc_stat st;
+			mach_port_t f;
+			size_t got;
+			snprintf(child, sizeof child, "%s/%s", path, names[i]);
+			kr = fsc_stat(child, 0, &st);
+			cs->calls++;
+			if (kr != KERN_SUCCESS) {
+				cs->errors++;
+				if (!fs_named(kr))
+					goto bad;
+				continue;
+			}
+			if ((st.mode & 0170000) == 0040000 && depth < 6) {
+				if (!walk_corrupt(child, depth + 1, cs))
+					goto bad;
+			} else if ((st.mode & 0170000) == 0100000) {
+				kr = fsc_open(child, FS_O_RDONLY, 0, &f);
+				cs->calls++;
+				if (kr == KERN_SUCCESS) {
+					kr = fsc_read(f, 0, big, 65536, &got);
+					cs->calls++;
+					fsc_close(f);
+				}
+				if (kr != KERN_SUCCESS) {
+					cs->errors++;
+					if (!fs_named(kr))
+						goto bad;
+				}
+			}
+		}
+		if (next == cookie)
+			break;
+		cookie = next;
+	}
+	fsc_close(dir);
+	return true;
+bad:
+	printf("# %s: %s\n", path, kern_return_name(kr));
+	fsc_close(dir);
+	return false;
+}
+
+/*
+ * Random bytes written into the first CORRUPT_REGION sectors of hd1 (where
+ * the superblock, descriptors, bitmaps, inode table, tables and first
+ * folders are), the volume mounted read-only at /bad and walked, then the
+ * sectors put back: CORRUPT_RUNS times.
+ */
+static void
+corrupt_runs(const char *type)
+{
+	mach_port_t disk;
+	uint8_t *save = malloc(CORRUPT_REGION * 512), sector[512];
+	struct corrupt_stats cs = { 0 };
+	uint8_t st[64];
+	bool all_named = true;
+	static uint16_t used[CORRUPT_REGION];
+	int nused = 0, nlow = 0;
+
+	CHECK(save != NULL);
+	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &disk), KERN_SUCCESS);
+	if (blk_read_sectors(disk, 0, CORRUPT_REGION, save) != KERN_SUCCESS) {
+		free(save);
+		mach_port_deallocate(ME, disk);
+		CHECK(false);
+	}
+	for (uint32_t i = 0; i < CORRUPT_REGION; i++)
+		for (uint32_t j = 0; j < 512; j++)
+			if (save[i * 512 + j]) {
+				used[nused++] = (uint16_t)i;
+				break;
+			}
+	while (nlow < nused && used[nlow] < 64)
+		nlow++;
+	printf("# %s: %d of the first %u sectors hold something, %d of the first 64\n", type, nused,
+	       CORRUPT_REGION, nlow);
+	for (int run = 0; run < CORRUPT_RUNS && all_named && nused > 0; run++) {
+		uint32_t touched[16];
+		int n = 4 + (int)(rnd() % 12);
+		kern_return_t kr;
+
+		for (int i = 0; i < n; i++) {
+			/* sectors that hold something: metadata, mostly (an empty sector's change means little) */
+			touched[i] = used[rnd() % nused];
+			if ((i & 1) && nlow > 0)
+				touched[i] = used[rnd() % nlow];	/* boot sector, superblock, descriptors, tables */
+			memcpy(sector, save + touched[i] * 512, 512);
+			uint32_t off = rnd() % 512, len = 1 + rnd() % 48;
+			for (uint32_t j = 0; j < len && off + j < 512; j++)
+				sector[off + j] = (uint8_t)rnd();
+			blk_write_sectors(disk, touched[i], 1, sector);
+		}
+		kr = fs_mount(fs, "/bad", disk, type, TRUE);
+		if (kr == KERN_SUCCESS) {
+			cs.mounted++;
+			all_named = walk_corrupt("/bad", 0, &cs);
+			kr = fs_unmount(fs, "/bad");
+			if (kr != KERN_SUCCESS)
+				all_named = false;
+		} else {
+			cs.refused++;
+			if (!fs_named(kr)) {
+				printf("# run %d: the mount gave %s\n", run, kern_return_name(kr));
+				all_named = false;
+			}
+		}
+		for (int i = 0; i < n; i++)
+			blk_write_sectors(disk, touched[i], 1, save + touched[i] * 512);
+	}
+	free(save);
+	printf("# %s: %d corrupt volumes: %d refused at mount, %d mounted and walked; %d calls, %d named errors\n",
+	       type, CORRUPT_RUNS, cs.refused, cs.mounted, cs.calls, cs.errors);
+	CHECK(all_named);
+	/* the fs that answered all that is the one that opened held_file */
+	CHECK_EQ(file_stat(held_file, st), KERN_SUCCESS);
+	/* and the volume as made mounts and reads */
+	CHECK_EQ(fs_mount(fs, "/bad", disk, type, TRUE), KERN_SUCCESS);
+	mach_port_deallocate(ME, disk);
+	CHECK_EQ(fs_statfs(fs, "/bad", st), KERN_SUCCESS);
+	CHECK_EQ(fs_unmount(fs, "/bad"), KERN_SUCCESS);
+}
+
+static void
+corrupt_ext2_volumes_give_errors_not_a_crash(void)
+{
+	CHECK_EQ(fs_unmount(fs, "/spare"), KERN_SUCCESS);
+	corrupt_runs("ext2");
+}
+
+static void
+corrupt_fat_volumes_give_errors_not_a_crash(void)
+{
+	mach_port_t disk;
+	static uint8_t chunk[BLK_MAX_BYTES];
+	kern_return_t kr = KERN_SUCCESS;
+
+	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &disk), KERN_SUCCESS);
+	/* the FAT12 volume at 8 MiB, copied over the start of the disk */
+	for (uint32_t s = 0; s < SPARE_FAT_SECTORS && kr == KERN_SUCCESS; s += BLK_MAX_SECTORS) {
+		kr = blk_read_sectors(disk, SPARE_FAT_LBA + s, BLK_MAX_SECTORS, chunk);
+		if (kr == KERN_SUCCESS)
+			kr = blk_write_sectors(disk, s, BLK_MAX_SECTORS, chunk);
+	}
+	mach_port_deallocate(ME, disk);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	corrupt_runs("fat");
+}
+
+static void
+unmount_and_sync_leave_the_disks_whole(void)
+{
+	struct fsc_stat st;
+
+	CHECK_EQ(fs_unmount(fs, "/dos"), KERN_SUCCESS);
+	CHECK_EQ(fsc_stat("/dos/MANIFEST", 1, &st), FS_ERR_ENOENT);
+	CHECK_EQ(fs_sync(fs), KERN_SUCCESS);
+}
+
+static const struct test tests[] = {
+	{ "ext2_every_file_reads_back_byte_for_byte", ext2_every_file_reads_back_byte_for_byte },
+	{ "fat_every_file_reads_back_byte_for_byte", fat_every_file_reads_back_byte_for_byte },
+	{ "stat_gives_ext2_hard_links_two_names", stat_gives_ext2_hard_links_two_names },
+	{ "workload_runs_on_ext2", workload_runs_on_ext2 },
+	{ "workload_runs_on_fat", workload_runs_on_fat },
+	{ "open_files_are_ports_released_on_no_senders", open_files_are_ports_released_on_no_senders },
+	{ "a_forged_no_senders_closes_nothing", a_forged_no_senders_closes_nothing },
+	{ "a_file_unlinked_while_open_answers_ebadf", a_file_unlinked_while_open_answers_ebadf },
+	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
+	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },
+	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },
+	{ "two_tasks_mapping_one_file_see_each_others_stores", two_tasks_mapping_one_file_see_each_others_stores },
+	{ "a_file_open_for_reading_maps_read_only", a_file_open_for_reading_maps_read_only },
+	{ "a_read_the_killed_driver_held_is_sent_again", a_read_the_killed_driver_held_is_sent_again },
+	{ "a_read_whose_driver_dies_three_times_fails_with_eio", a_read_whose_driver_dies_three_times_fails_with_eio },
+	{ "corrupt_ext2_volumes_give_errors_not_a_crash", corrupt_ext2_volumes_give_errors_not_a_crash },
+	{ "corrupt_fat_volumes_give_errors_not_a_crash", corrupt_fat_volumes_give_errors_not_a_crash },
+	{ "unmount_and_sync_leave_the_disks_whole", unmount_and_sync_leave_the_disks_whole },
+};
+
+/* Our own names only: fs's memory (its caches) grows as it reads, and is not ours to check. */
+static uint32_t names_before;
+static void
+leaks_before(void)
+{
+	names_before = port_name_count();
+}
+static const char *
+leaks_after(long long *delta)
+{
+	uint32_t now = port_name_count();
+
+	*delta = (long long)now - names_before;
+	return now == names_before ? NULL : "names were left in our space";
+}
+static const struct leak_check leaks = { leaks_before, leaks_after };
+
+int
+main(int argc, char **argv)
+{
+	task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns);
+	big = malloc(BIG);
+	fs = fsc_server();
+	if (!MACH_PORT_VALID(fs) || !big) {
+		printf("fs-guest: no file server\nfs-guest: 0 passed, 1 failed\n");
+		return 1;
+	}
+	suite_seed(0x5eed);
+	/* what the calls make once (reply ports), before the first leak check counts names */
+	struct fsc_stat st;
+	uint8_t *ool = NULL;
+	mach_msg_type_number_t n = 0;
+	if (fsc_open("/docs/01-README", FS_O_RDONLY, 0, &held_file) != KERN_SUCCESS || fsc_stat("/", 1, &st) ||
+	    file_read_ool(held_file, 0, 1, &ool, &n) != KERN_SUCCESS) {
+		printf("fs-guest: fs does not answer\nfs-guest: 0 passed, 1 failed\n");
+		trap_debug_exit(0x11);
+	}
+	vm_deallocate(ME, (vm_address_t)ool, n);
+	mig_get_reply_port();
+	printf("# fs-guest: the fs server answers\n");	/* stdio's first line makes its ports */
+	int fail = run_suite("fs-guest", tests, (int)(sizeof tests / sizeof *tests), &leaks);
+	fsc_close(held_file);
+	trap_debug_exit(fail ? 0x11 : 0x10);
+	return fail;
+}
