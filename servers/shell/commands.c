@@ -284,5 +284,6 @@ const struct command commands[] = {
 	{ "ping", "ping A.B.C.D [COUNT]: ICMP echo through gns", cmd_ping },
 	{ "ifconfig", "the NIC: address, netmask, MAC, link, MTU, counters", cmd_ifconfig },
 	{ "netstat", "gns's sockets and registrations, with their owners", cmd_netstat },
+	{ "nodes", "the cluster's peers as gns sees them, its inter-node counters and rejections", cmd_nodes },
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,353 @@
+/*
+ * The xipc suite's program (tests/xipc/run.py), one binary in two roles:
+ *
+ *   xipctest serve    on node 1: registers /cluster/echo (the echo server's
+ *                     port), /cluster/task and /cluster/thread (its own), fills
+ *                     a page the client reads and writes, and waits
+ *   xipctest client   on node 2: finds those names through gns (xipc_resolve)
+ *                     and uses them through proxies: RPCs with replies, rights
+ *                     passed both ways, 1 MiB out of line, the kernel's task
+ *                     interface on the remote task, a forged identity, and the
+ *                     home node's death (dead names)
+ *
+ * Both roles are the same ELF, so `page` is at the same address on both
+ * nodes: the client knows where to vm_read the server's page.
+ * The client prints `ok N - xipc: name` lines and `xipc-client: N passed, N failed`.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <mach/notify.h>
+#include <manifold/msg.h>
+#include <manifold/trap.h>
+#include <manifold/xipc.h>
+#include "echo_client.h"
+#include "ns_client.h"
+#include "xipc_client.h"
+
+#define ME mach_task_self()
+#define PAGE 4096
+#define OOL_SIZE (1u << 20)
+#define RPCS 200
+
+static uint8_t page[PAGE] __attribute__((aligned(PAGE)));
+static int passed, failed;
+static mach_port_t ns, gns;
+
+static void
+check(const char *name, bool ok, const char *why)
+{
+	if (ok)
+		printf("ok %d - xipc: %s\n", passed + failed + 1, name);
+	else
+		printf("not ok %d - xipc: %s: %s\n", passed + failed + 1, name, why);
+	ok ? passed++ : failed++;
+}
+
+static uint64_t
+now_ms(void)
+{
+	uint64_t ns_ = 0;
+
+	trap_clock_uptime(&ns_);
+	return ns_ / 1000000;
+}
+
+/* The page's contents as the server fills it; the client checks them. */
+static uint8_t
+pattern(uint32_t i)
+{
+	return (uint8_t)(i * 7 + 3);
+}
+
+static uint64_t
+fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void
+publish(const char *name, mach_port_t port)
+{
+	mach_port_t reg;
+
+	if (ns_register(ns, name, port, &reg) != KERN_SUCCESS)
+		printf("xipctest: cannot register %s\n", name);
+}
+
+static int
+serve(void)
+{
+	mach_port_t echo;
+
+	for (uint32_t i = 0; i < PAGE; i++)
+		page[i] = pattern(i);
+	if (ns_wait(ns, "/servers/echo", 10000, &echo) != KERN_SUCCESS) {
+		printf("xipctest: no /servers/echo\n");
+		return 1;
+	}
+	publish("/cluster/echo", echo);
+	publish("/cluster/task", ME);
+	publish("/cluster/thread", mach_thread_self());
+	printf("xipctest: serving /cluster/echo, /cluster/task, /cluster/thread\n");
+	for (;;)
+		msg_sleep_ms(60000);
+}
+
+/* A name from another node, tried for up to 60 s while the nodes find each other. */
+static kern_return_t
+resolve(const char *name, mach_port_t *port)
+{
+	uint64_t until = now_ms() + 60000;
+	mach_msg_type_name_t type;
+	kern_return_t kr;
+
+	do {
+		kr = xipc_resolve(gns, name, 2000, port, &type);
+		if (kr == KERN_SUCCESS)
+			return kr;
+		msg_sleep_ms(200);
+	} while (now_ms() < until);
+	return kr;
+}
+
+static void
+rpc_cases(mach_port_t echo)
+{
+	char reply[256], text[64], why[128] = "";
+	uint32_t count;
+	kern_return_t kr;
+	int good = 0;
+
+	kr = echo_text(echo, "hello across the cluster", reply, &count);
+	snprintf(why, sizeof why, "kr %#x, reply '%s'", kr, kr == KERN_SUCCESS ? reply : "");
+	check("an_rpc_through_a_proxy_gets_its_reply", kr == KERN_SUCCESS && strcmp(reply, "hello across the cluster") == 0,
+	      why);
+	for (int i = 0; i < RPCS; i++) {
+		snprintf(text, sizeof text, "message %d", i);
+		if (echo_text(echo, text, reply, &count) == KERN_SUCCESS && strcmp(reply, text) == 0)
+			good++;
+	}
+	snprintf(why, sizeof why, "%d of %d answered right", good, RPCS);
+	check("200_rpcs_each_answered_with_their_own_text", good == RPCS, why);
+}
+
+static void
+rights_cases(mach_port_t echo)
+{
+	mach_port_t mine, same = MACH_PORT_NULL;
+	kern_return_t kr;
+	char why[128];
+	struct {
+		mach_msg_header_t h;
+		mach_msg_trailer_t t;
+	} m = {0};
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &mine);
+	mach_port_insert_right(ME, mine, mine, MACH_MSG_TYPE_MAKE_SEND);
+	kr = echo_port(echo, mine, &same);
+	snprintf(why, sizeof why, "kr %#x, sent %#x, got %#x", kr, mine, same);
+	check("a_send_right_sent_across_and_back_is_the_same_port", kr == KERN_SUCCESS && same == mine, why);
+	/* and it works: a message to it arrives on our receive right */
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.h.msgh_size = sizeof m.h;
+	m.h.msgh_remote_port = same;
+	m.h.msgh_id = 4242;
+	kr = mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m.h, 0, 0, 1000, 0);
+	if (kr == KERN_SUCCESS)
+		kr = mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, mine, 1000, 0);
+	check("the_right_that_came_back_reaches_our_port", kr == KERN_SUCCESS && m.h.msgh_id == 4242, "not received");
+	if (MACH_PORT_VALID(same))
+		mach_port_deallocate(ME, same);
+	mach_port_destroy(ME, mine);
+
+	same = MACH_PORT_NULL;
+	kr = echo_port(echo, echo, &same);
+	snprintf(why, sizeof why, "kr %#x, sent %#x, got %#x", kr, echo, same);
+	check("a_proxy_sent_home_and_back_is_the_same_proxy", kr == KERN_SUCCESS && same == echo, why);
+	if (MACH_PORT_VALID(same))
+		mach_port_deallocate(ME, same);
+}
+
+static void
+ool_case(mach_port_t echo)
+{
+	vm_address_t buf = 0;
+	uint8_t *copy = NULL;
+	mach_msg_type_number_t n = 0;
+	uint64_t sent, got = 0;
+	kern_return_t kr;
+	char why[128];
+
+	vm_allocate(ME, &buf, OOL_SIZE, TRUE);
+	for (uint32_t i = 0, x = 0x2545f491; i < OOL_SIZE; i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		((uint8_t *)buf)[i] = (uint8_t)x;
+	}
+	sent = fnv1a((uint8_t *)buf, OOL_SIZE);
+	kr = echo_data(echo, (uint8_t *)buf, OOL_SIZE, &copy, &n);
+	if (kr == KERN_SUCCESS)
+		got = fnv1a(copy, n);
+	snprintf(why, sizeof why, "kr %#x, %u bytes back, fnv %016llx vs %016llx", kr, n, (unsigned long long)got,
+		 (unsigned long long)sent);
+	printf("xipctest: 1 MiB out of line: sent fnv1a %016llx, came back %u bytes fnv1a %016llx\n",
+	       (unsigned long long)sent, n, (unsigned long long)got);
+	check("1_mib_out_of_line_crosses_both_ways_intact", kr == KERN_SUCCESS && n == OOL_SIZE && got == sent, why);
+	if (kr == KERN_SUCCESS)
+		vm_deallocate(ME, (vm_address_t)copy, n);
+	vm_deallocate(ME, buf, OOL_SIZE);
+}
+
+static void
+task_cases(mach_port_t task, mach_port_t thread)
+{
+	vm_offset_t data = 0;
+	mach_msg_type_number_t n = 0, sn = i386_THREAD_STATE_COUNT;
+	i386_thread_state_t st;
+	kern_return_t kr, kr2;
+	bool same = true;
+	char why[128];
+	uint8_t mine[PAGE];
+
+	kr = vm_read(task, (vm_address_t)page, PAGE, &data, &n);
+	for (uint32_t i = 0; kr == KERN_SUCCESS && i < PAGE && n == PAGE; i++)
+		if (((uint8_t *)data)[i] != pattern(i))
+			same = false;
+	snprintf(why, sizeof why, "kr %#x, %u bytes", kr, n);
+	check("vm_read_of_a_task_on_another_node", kr == KERN_SUCCESS && n == PAGE && same, why);
+	if (kr == KERN_SUCCESS)
+		vm_deallocate(ME, data, n);
+
+	for (uint32_t i = 0; i < PAGE; i++)
+		mine[i] = (uint8_t)(255 - pattern(i));
+	kr = vm_write(task, (vm_address_t)page, (vm_offset_t)mine, PAGE);
+	kr2 = vm_read(task, (vm_address_t)page, PAGE, &data, &n);
+	same = kr2 == KERN_SUCCESS && n == PAGE && memcmp((void *)data, mine, PAGE) == 0;
+	snprintf(why, sizeof why, "write kr %#x, read kr %#x", kr, kr2);
+	check("vm_write_to_a_task_on_another_node_reads_back", kr == KERN_SUCCESS && same, why);
+	if (kr2 == KERN_SUCCESS)
+		vm_deallocate(ME, data, n);
+
+	kr = task_suspend(task);
+	memset(&st, 0, sizeof st);
+	kr2 = thread_get_state(thread, i386_THREAD_STATE, (natural_t *)&st, &sn);
+	snprintf(why, sizeof why, "suspend %#x, get_state %#x, eip %#x", kr, kr2, st.eip);
+	check("task_suspend_and_thread_get_state_on_another_node", kr == KERN_SUCCESS && kr2 == KERN_SUCCESS &&
+	      sn == i386_THREAD_STATE_COUNT && st.eip != 0 && st.esp != 0, why);
+	kr = task_resume(task);
+	check("task_resume_on_another_node", kr == KERN_SUCCESS, "task_resume failed");
+}
+
+static void
+forged_case(mach_port_t echo)
+{
+	uint32_t node = 0, number = 0, hi = 0, lo = 0, count;
+	mach_port_t forged = MACH_PORT_NULL;
+	kern_return_t kr, kr2 = 0, kr3;
+	mach_msg_type_name_t type;
+	char reply[256], why[160];
+
+	kr = xipc_export(gns, echo, &node, &number, &hi, &lo);	/* a proxy gives the identity it stands for */
+	mach_port_mod_refs(ME, echo, MACH_PORT_RIGHT_SEND, 1);	/* the export took one reference */
+	if (kr == KERN_SUCCESS)
+		kr2 = xipc_import(gns, node, number, hi, lo ^ 1, &forged, &type);
+	snprintf(why, sizeof why, "export %#x (node %u number %u), import %#x", kr, node, number, kr2);
+	check("a_proxy_names_its_home_identity", kr == KERN_SUCCESS && node == 1 && number != 0 && kr2 == KERN_SUCCESS &&
+	      forged != echo, why);
+	if (kr != KERN_SUCCESS || kr2 != KERN_SUCCESS)
+		return;
+	kr = echo_text(forged, "forged", reply, &count);
+	msg_sleep_ms(500);	/* the home's NAK kills the proxy */
+	kr3 = echo_text(forged, "forged again", reply, &count);
+	snprintf(why, sizeof why, "first %#x, second %#x", kr, kr3);
+	printf("xipctest: forged identity refused: first call %#x, second %#x\n", kr, kr3);
+	check("a_forged_identity_gets_no_answer_and_its_proxy_dies", kr != KERN_SUCCESS &&
+	      kr3 == MACH_SEND_INVALID_DEST, why);
+	mach_port_deallocate(ME, forged);
+	kr = echo_text(echo, "still fine", reply, &count);
+	check("the_true_identity_still_works", kr == KERN_SUCCESS && strcmp(reply, "still fine") == 0, "");
+}
+
+static void
+death_case(mach_port_t echo)
+{
+	mach_port_t notify, prev;
+	struct {
+		mach_dead_name_notification_t n;
+		uint8_t room[64];
+	} m;
+	uint64_t t0;
+	kern_return_t kr;
+	char reply[256], why[128];
+	uint32_t count;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify);
+	kr = mach_port_request_notification(ME, echo, MACH_NOTIFY_DEAD_NAME, 1, notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	printf("xipctest: ready for node 1 to die\n");
+	t0 = now_ms();
+	kr = mach_msg(&m.n.not_header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, notify, 30000, 0);
+	snprintf(why, sizeof why, "kr %#x, id %d", kr, kr == KERN_SUCCESS ? m.n.not_header.msgh_id : 0);
+	printf("xipctest: dead-name notification %u ms after the ready line\n", (unsigned)(now_ms() - t0));
+	check("the_home_nodes_death_makes_its_proxy_a_dead_name", kr == KERN_SUCCESS &&
+	      m.n.not_header.msgh_id == MACH_NOTIFY_DEAD_NAME && m.n.not_port == echo, why);
+	kr = echo_text(echo, "anyone?", reply, &count);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("a_call_to_the_dead_proxy_fails_at_once", kr == MACH_SEND_INVALID_DEST, why);
+	mach_port_destroy(ME, notify);
+}
+
+static int
+client(void)
+{
+	mach_port_t echo = MACH_PORT_NULL, task = MACH_PORT_NULL, thread = MACH_PORT_NULL, p;
+	mach_msg_type_name_t type;
+	kern_return_t kr;
+	char why[64];
+
+	kr = resolve("/cluster/echo", &echo);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("a_cluster_name_on_another_node_resolves_to_a_proxy", kr == KERN_SUCCESS, why);
+	if (kr != KERN_SUCCESS)
+		goto done;
+	kr = xipc_resolve(gns, "/cluster/nobody", 1000, &p, &type);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("a_cluster_name_nobody_holds_is_not_found", kr == XIPC_E_NOT_FOUND, why);
+	kr = xipc_resolve(gns, "/servers/echo", 1000, &p, &type);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("a_node_local_name_is_not_asked_across", kr == XIPC_E_INVALID, why);
+	rpc_cases(echo);
+	rights_cases(echo);
+	ool_case(echo);
+	kr = resolve("/cluster/task", &task);
+	if (kr == KERN_SUCCESS)
+		kr = resolve("/cluster/thread", &thread);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("a_remote_task_and_thread_port_resolve", kr == KERN_SUCCESS, why);
+	if (kr == KERN_SUCCESS)
+		task_cases(task, thread);
+	forged_case(echo);
+	death_case(echo);
+done:
+	printf("xipc-client: %d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    ns_wait(ns, "/servers/gns", 30000, &gns) != KERN_SUCCESS) {
+		printf("xipctest: no ns or gns\n");
+		return 1;
+	}
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return serve();
+	if (argc > 1 && strcmp(argv[1], "client") == 0)
+		return client();
+	printf("xipctest: serve or client?\n");
+	return 1;
+}
