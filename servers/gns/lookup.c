@@ -135,8 +135,8 @@ answer(uint32_t peer, struct carry_in *in)
 	memcpy(name, bytes, len);
 	name[len] = 0;
 	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) == KERN_SUCCESS && MACH_PORT_VALID(ns)) {
-		/* ns answers at once and never asks gns back: this cannot wait on ourselves */
-		if (ns_lookup(ns, name, &port) == KERN_SUCCESS && proxy_export(port, &g) == 0)
+		/* only what this node's ns holds (ns_lookup would ask us back for a /cluster/ name) */
+		if (ns_lookup_local(ns, name, &port) == KERN_SUCCESS && proxy_export(port, &g) == 0)
 			found = true;
 		mach_port_deallocate(ME, ns);
 	}

@@ -275,7 +275,7 @@ forged_case(mach_port_t echo)
 static void
 death_case(mach_port_t echo)
 {
-	mach_port_t notify, prev;
+	mach_port_t notify, prev, p;
 	struct {
 		mach_dead_name_notification_t n;
 		uint8_t room[64];
@@ -297,6 +297,9 @@ death_case(mach_port_t echo)
 	kr = echo_text(echo, "anyone?", reply, &count);
 	snprintf(why, sizeof why, "kr %#x", kr);
 	check("a_call_to_the_dead_proxy_fails_at_once", kr == MACH_SEND_INVALID_DEST, why);
+	kr = ns_lookup(ns, "/cluster/echo", &p);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("ns_forgets_the_dead_nodes_name", kr == KERN_INVALID_NAME, why);
 	mach_port_destroy(ME, notify);
 }
 
@@ -319,10 +322,18 @@ client(void)
 	kr = xipc_resolve(gns, "/servers/echo", 1000, &p, &type);
 	snprintf(why, sizeof why, "kr %#x", kr);
 	check("a_node_local_name_is_not_asked_across", kr == XIPC_E_INVALID, why);
+	kr = ns_lookup(ns, "/cluster/echo", &p);
+	snprintf(why, sizeof why, "kr %#x, port %#x, proxy %#x", kr, p, echo);
+	check("ns_asks_gns_for_a_cluster_name_it_lacks_and_gives_the_same_proxy", kr == KERN_SUCCESS && p == echo, why);
+	if (kr == KERN_SUCCESS)
+		mach_port_deallocate(ME, p);
+	kr = ns_lookup(ns, "/cluster/nobody", &p);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("ns_says_invalid_name_for_a_cluster_name_nobody_holds", kr == KERN_INVALID_NAME, why);
 	rpc_cases(echo);
 	rights_cases(echo);
 	ool_case(echo);
-	kr = resolve("/cluster/task", &task);
+	kr = ns_lookup(ns, "/cluster/task", &task);	/* through ns, which asks gns */
 	if (kr == KERN_SUCCESS)
 		kr = resolve("/cluster/thread", &thread);
 	snprintf(why, sizeof why, "kr %#x", kr);

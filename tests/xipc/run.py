@@ -127,7 +127,7 @@ def main():
         out = nodes(g2, r"^node 1: dead, session down")
         case("nodes_on_node2_shows_node1_dead", out is not None, "node 2's nodes: %r" % out)
         m = re.search(r"xipc-client: (\d+) passed, (\d+) failed", g2.text())
-        case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 17,
+        case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 22,
              "summary: %s" % (m.group(0) if m else None))
         for n, g in ((2, g2), (3, g3)):
             case("node%d_never_panicked" % n, not g.panicked())
