@@ -60,9 +60,13 @@ static uint32_t me;
 static uint64_t boot_id, beacon_seq, next_beacon_us;
 static uint8_t beacon_key[32];
 static struct peer peers[NODE_MAX + 1];
+static uint32_t node_high = 1;	/* above every node ever heard: the scans' bound (the tick runs after every message) */
 static struct udp_pcb *data_pcb, *beacon_pcb;
 static struct delivery *queue, **queue_tail = &queue;
 static uint8_t rxbuf[2048];
+/* the transport's own next deadline; an input or a send may want an earlier one (xport.h) */
+static uint64_t xport_due;
+static bool xport_dirty = true;
 
 bool
 cluster_on(void)
@@ -153,6 +157,7 @@ peer_dead(uint32_t node, const char *why)
 	p->session = false;
 	p->deaths++;
 	xport_forget(x, node);
+	xport_dirty = true;
 	n = proxy_node_died(node);
 	printf("gns: node %u dead (%s, silent %u ms), %d proxies dead\n", (unsigned)node, why, (unsigned)silent, n);
 }
@@ -189,6 +194,7 @@ on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 	pbuf_copy_partial(p, rxbuf, len, 0);
 	pbuf_free(p);
 	xport_input(x, rxbuf, len, port_now_us());
+	xport_dirty = true;
 	drain();
 }
 
@@ -298,8 +304,11 @@ on_beacon(void *arg, struct udp_pcb *pcb, struct pbuf *pb, const ip_addr_t *addr
 	if (p->state != XIPC_PEER_ALIVE) {
 		uint8_t ping = CARRY_PING;
 		p->state = XIPC_PEER_ALIVE;
+		if (node >= node_high)
+			node_high = node + 1;
 		printf("gns: node %u alive\n", (unsigned)node);
 		/* the session comes up now, not with the first message a task sends */
+		xport_dirty = true;
 		xport_send(x, node, 0, &ping, 1, port_now_us());
 	}
 }
@@ -309,6 +318,7 @@ cluster_send(uint32_t peer, uint32_t port, const void *payload, size_t len)
 {
 	if (!x || peer == 0 || peer > NODE_MAX || peers[peer].state != XIPC_PEER_ALIVE)
 		return XPORT_E_INVALID;
+	xport_dirty = true;
 	return xport_send(x, peer, port, payload, len, port_now_us());
 }
 
@@ -321,7 +331,7 @@ cluster_peer_alive(uint32_t node)
 void
 cluster_foreach_alive(void (*fn)(uint32_t node, void *arg), void *arg)
 {
-	for (uint32_t n = 1; n <= NODE_MAX; n++)
+	for (uint32_t n = 1; n < node_high; n++)
 		if (peers[n].state == XIPC_PEER_ALIVE)
 			fn(n, arg);
 }
@@ -339,11 +349,16 @@ cluster_tick(void)
 		send_beacon();
 		next_beacon_us = now + CLUSTER_BEACON_MS * 1000ull;
 	}
-	for (uint32_t n = 1; n <= NODE_MAX; n++)
+	for (uint32_t n = 1; n < node_high; n++)
 		if (peers[n].state == XIPC_PEER_ALIVE && now - peers[n].heard_us > CLUSTER_DEAD_MS * 1000ull)
 			peer_dead(n, peers[n].heard_us ? "no beacon" : "the transport gave up");
-	next = xport_tick(x, now);
-	drain();
+	/* not after every message of the loop: only when due, or when an input or a send may have changed it */
+	if (xport_dirty || now >= xport_due) {
+		xport_dirty = false;
+		xport_due = xport_tick(x, now);
+		drain();
+	}
+	next = xport_due;
 	if (next > next_beacon_us)
 		next = next_beacon_us;
 	ms = next > now ? (uint32_t)((next - now + 999) / 1000) : 1;

@@ -39,6 +39,7 @@ struct proxy {
 
 static struct export exports[EXPORT_MAX];
 static struct proxy proxies[PROXY_MAX];
+static int export_high, proxy_high;	/* every slot from here on is free: the lookups' bound */
 static uint32_t next_number;
 static mach_port_t port_set, notify_port;
 
@@ -57,7 +58,7 @@ proxy_init(mach_port_t set, mach_port_t notify)
 static struct export *
 export_by_number(uint32_t number)
 {
-	for (int i = 0; i < EXPORT_MAX; i++)
+	for (int i = 0; i < export_high; i++)
 		if (exports[i].number == number && number != 0)
 			return &exports[i];
 	return NULL;
@@ -66,7 +67,7 @@ export_by_number(uint32_t number)
 static struct export *
 export_by_name(mach_port_t name)
 {
-	for (int i = 0; i < EXPORT_MAX; i++)
+	for (int i = 0; i < export_high; i++)
 		if (exports[i].number && !exports[i].once && exports[i].name == name)
 			return &exports[i];
 	return NULL;
@@ -97,6 +98,8 @@ export_new(mach_port_t name, bool once)
 		if (++next_number == 0)
 			next_number = 1;
 		e->number = next_number;
+		if (i >= export_high)
+			export_high = i + 1;
 		e->check = check;
 		e->name = name;
 		e->once = once;
@@ -115,12 +118,14 @@ static void
 export_forget(struct export *e)
 {
 	memset(e, 0, sizeof *e);
+	while (export_high > 0 && !exports[export_high - 1].number)
+		export_high--;
 }
 
 bool
 proxy_dead_name(mach_port_name_t name)
 {
-	for (int i = 0; i < EXPORT_MAX; i++)
+	for (int i = 0; i < export_high; i++)
 		if (exports[i].number && exports[i].name == name) {
 			export_forget(&exports[i]);
 			mach_port_deallocate(ME, name);	/* the export's own reference */
@@ -136,7 +141,7 @@ proxy_by_port(mach_port_t port)
 {
 	if (!MACH_PORT_VALID(port))
 		return NULL;
-	for (int i = 0; i < PROXY_MAX; i++)
+	for (int i = 0; i < proxy_high; i++)
 		if (proxies[i].gid.node && proxies[i].port == port)
 			return &proxies[i];
 	return NULL;
@@ -169,6 +174,8 @@ proxy_get(const struct gport *g, bool once)
 	}
 	mach_port_set_qlimit(ME, port, MACH_PORT_QLIMIT_MAX);
 	free_slot->gid = *g;
+	if (free_slot - proxies >= proxy_high)
+		proxy_high = (int)(free_slot - proxies) + 1;
 	free_slot->port = port;
 	free_slot->once = once;
 	return free_slot;
@@ -181,6 +188,8 @@ proxy_destroy(struct proxy *p)
 	mach_port_t port = p->port;
 
 	memset(p, 0, sizeof *p);
+	while (proxy_high > 0 && !proxies[proxy_high - 1].gid.node)
+		proxy_high--;
 	mach_port_mod_refs(ME, port, MACH_PORT_RIGHT_RECEIVE, -1);
 	xipc_stat[XIPC_STAT_PROXIES_DIED]++;
 }
@@ -190,13 +199,13 @@ proxy_node_died(uint32_t node)
 {
 	int n = 0;
 
-	for (int i = 0; i < PROXY_MAX; i++)
+	for (int i = 0; i < proxy_high; i++)
 		if (proxies[i].gid.node == node) {
 			proxy_destroy(&proxies[i]);
 			n++;
 		}
 	/* the replies it owed will not come: their waiters hear it now (a send-once notification) */
-	for (int i = 0; i < EXPORT_MAX; i++)
+	for (int i = 0; i < export_high; i++)
 		if (exports[i].number && exports[i].once && exports[i].peer == node) {
 			mach_port_t name = exports[i].name;
 			export_forget(&exports[i]);
@@ -210,7 +219,7 @@ proxy_node_died(uint32_t node)
 static void
 proxy_kill_gid(const struct gport *g)
 {
-	for (int i = 0; i < PROXY_MAX; i++)
+	for (int i = 0; i < proxy_high; i++)
 		if (proxies[i].gid.node && gport_equal(&proxies[i].gid, g))
 			proxy_destroy(&proxies[i]);
 }
@@ -220,7 +229,7 @@ proxy_count(uint32_t node)
 {
 	int n = 0;
 
-	for (int i = 0; i < PROXY_MAX; i++)
+	for (int i = 0; i < proxy_high; i++)
 		if (proxies[i].gid.node && (node == 0 || proxies[i].gid.node == node))
 			n++;
 	return n;
@@ -231,7 +240,7 @@ proxy_export_count(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < EXPORT_MAX; i++)
+	for (int i = 0; i < export_high; i++)
 		if (exports[i].number)
 			n++;
 	return n;
@@ -420,6 +429,19 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	return ok && !o->failed;
 }
 
+/* Within what a home decodes: descriptors and inline bytes. */
+static bool
+carriable(const mach_msg_header_t *in)
+{
+	mach_msg_size_t ndesc = 0, off = sizeof *in;
+
+	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		ndesc = ((const mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
+		off += sizeof(mach_msg_body_t) + ndesc * sizeof(mach_msg_descriptor_t);
+	}
+	return ndesc <= CARRY_DESC_MAX && off <= in->msgh_size && in->msgh_size - off <= CARRY_INLINE_MAX;
+}
+
 bool
 proxy_claim(mach_msg_header_t *in)
 {
@@ -461,6 +483,12 @@ proxy_claim(mach_msg_header_t *in)
 	if (p->once) {
 		proxy_destroy(p);	/* its one message came */
 		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+	}
+	if (!carriable(in)) {
+		/* the home would refuse it: refused here, its rights released (a waiting caller hears at once) */
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		mach_msg_destroy(in);
+		return true;
 	}
 	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
 	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
