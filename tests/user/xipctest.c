@@ -7,8 +7,8 @@
  *   xipctest client   on node 2: finds those names through gns (xipc_resolve)
  *                     and uses them through proxies: RPCs with replies, rights
  *                     passed both ways, 1 MiB out of line, the kernel's task
- *                     interface on the remote task, a forged identity, and the
- *                     home node's death (dead names)
+ *                     interface on the remote task, a forged identity, 2,000
+ *                     hostile messages, and the home node's death (dead names)
  *
  * Both roles are the same ELF, so `page` is at the same address on both
  * nodes: the client knows where to vm_read the server's page.
@@ -272,6 +272,131 @@ forged_case(mach_port_t echo)
 	check("the_true_identity_still_works", kr == KERN_SUCCESS && strcmp(reply, "still fine") == 0, "");
 }
 
+/*
+ * 2,000 messages a hostile client could send to a proxy: any id, inline sizes
+ * up to past what gns carries, descriptors of every kind (our own send and
+ * receive rights, dead names, out-of-line regions, port arrays, more
+ * descriptors than a home decodes), some with a reply right. gns carries or
+ * refuses each; the echo server refuses them on node 1. After them an RPC
+ * must still be answered, and every reply that came back drained.
+ */
+static uint32_t fuzz_x = 0x1234567;
+
+static uint32_t
+fuzz_rand(void)
+{
+	fuzz_x ^= fuzz_x << 13, fuzz_x ^= fuzz_x >> 17, fuzz_x ^= fuzz_x << 5;
+	return fuzz_x;
+}
+
+static void
+fuzz_case(mach_port_t echo)
+{
+	static uint32_t buf[(20000 + 1024) / 4];
+	mach_port_t reply, extra;
+	int sent = 0, refused = 0, replies = 0;
+	kern_return_t kr;
+	char text[256], why[128];
+	uint32_t count;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
+	for (int i = 0; i < 2000; i++) {
+		mach_msg_header_t *h = (mach_msg_header_t *)buf;
+		uint32_t ndesc = fuzz_rand() % 4 == 0 ? fuzz_rand() % 80 : 0;
+		uint32_t inline_bytes = (fuzz_rand() % 8 == 0 ? fuzz_rand() % 18000 : fuzz_rand() % 64) & ~3u;
+		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
+		vm_address_t regions[80];
+		vm_size_t sizes[80];
+		int nregions = 0;
+
+		memset(buf, 0, sizeof buf);
+		h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, fuzz_rand() % 2 ? MACH_MSG_TYPE_MAKE_SEND_ONCE : 0);
+		h->msgh_remote_port = echo;
+		h->msgh_local_port = MACH_MSGH_BITS_LOCAL(h->msgh_bits) ? reply : MACH_PORT_NULL;
+		h->msgh_id = (mach_msg_id_t)(fuzz_rand() % 3 ? 6000 + fuzz_rand() % 8 : fuzz_rand());
+		if (ndesc) {
+			h->msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+			((mach_msg_body_t *)(h + 1))->msgh_descriptor_count = ndesc;
+		}
+		for (uint32_t j = 0; j < ndesc; j++, d++) {
+			switch (fuzz_rand() % 5) {
+			case 0:	/* a new receive right of ours, moved */
+				mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &extra);
+				d->port.name = extra;
+				d->port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
+				d->port.type = MACH_MSG_PORT_DESCRIPTOR;
+				break;
+			case 1:	/* a send-once right to our reply port */
+				d->port.name = reply;
+				d->port.disposition = MACH_MSG_TYPE_MAKE_SEND_ONCE;
+				d->port.type = MACH_MSG_PORT_DESCRIPTOR;
+				break;
+			case 2:	/* a dead name, or null */
+				d->port.name = fuzz_rand() % 2 ? MACH_PORT_DEAD : MACH_PORT_NULL;
+				d->port.disposition = MACH_MSG_TYPE_COPY_SEND;
+				d->port.type = MACH_MSG_PORT_DESCRIPTOR;
+				break;
+			case 3: {	/* out of line, up to 64 KiB */
+				vm_address_t a = 0;
+				vm_size_t n = fuzz_rand() % 65536;
+				if (n && vm_allocate(ME, &a, n, TRUE) == KERN_SUCCESS) {
+					memset((void *)a, (int)fuzz_rand(), n);
+					sizes[nregions] = n;
+					regions[nregions++] = a;
+				} else {
+					n = 0;
+				}
+				d->out_of_line.address = a;
+				d->out_of_line.size = (mach_msg_size_t)n;
+				d->out_of_line.copy = MACH_MSG_VIRTUAL_COPY;
+				d->out_of_line.type = MACH_MSG_OOL_DESCRIPTOR;
+				break;
+			}
+			default:	/* a port array: our proxy twice */
+				d->ool_ports.address = (vm_address_t)&buf[sizeof buf / sizeof buf[0] - 4];
+				buf[sizeof buf / sizeof buf[0] - 4] = echo;
+				buf[sizeof buf / sizeof buf[0] - 3] = echo;
+				d->ool_ports.count = 2;
+				d->ool_ports.disposition = MACH_MSG_TYPE_COPY_SEND;
+				d->ool_ports.copy = MACH_MSG_PHYSICAL_COPY;
+				d->ool_ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+				break;
+			}
+		}
+		h->msgh_size = (mach_msg_size_t)((uint8_t *)d - (uint8_t *)h) + inline_bytes;
+		if (!ndesc)
+			h->msgh_size = sizeof *h + inline_bytes;
+		kr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, h->msgh_size, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
+		if (kr == MACH_MSG_SUCCESS)
+			sent++;
+		else
+			refused++;	/* the kernel's own refusal (too large, ...): rights stay ours */
+		for (int r = 0; r < nregions; r++)
+			vm_deallocate(ME, regions[r], sizes[r]);
+		/* drain what came back meanwhile: error replies, send-once notifications */
+		for (;;) {
+			if (mach_msg((mach_msg_header_t *)buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_LARGE, 0, sizeof buf,
+				     reply, 0, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+				break;
+			mach_msg_destroy((mach_msg_header_t *)buf);
+			replies++;
+		}
+	}
+	msg_sleep_ms(500);
+	while (mach_msg((mach_msg_header_t *)buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof buf, reply, 200,
+			MACH_PORT_NULL) == MACH_MSG_SUCCESS) {
+		mach_msg_destroy((mach_msg_header_t *)buf);
+		replies++;
+	}
+	mach_port_destroy(ME, reply);
+	printf("xipctest: 2000 hostile messages to a proxy: %d sent, %d refused by the kernel, %d replies or notifications back\n",
+	       sent, refused, replies);
+	kr = echo_text(echo, "after the storm", text, &count);
+	snprintf(why, sizeof why, "kr %#x after %d sent", kr, sent);
+	check("2000_hostile_messages_to_a_proxy_leave_it_answering", sent > 1000 && kr == KERN_SUCCESS &&
+	      strcmp(text, "after the storm") == 0, why);
+}
+
 static void
 death_case(mach_port_t echo)
 {
@@ -341,6 +466,7 @@ client(void)
 	if (kr == KERN_SUCCESS)
 		task_cases(task, thread);
 	forged_case(echo);
+	fuzz_case(echo);
 	death_case(echo);
 done:
 	printf("xipc-client: %d passed, %d failed\n", passed, failed);

@@ -86,6 +86,7 @@ def client_cases(g2, g1, guests):
                      "node 1's nodes: %r" % out)
         seen = len(lines)
         if t_kill is None and re.search(r"xipctest: ready for node 1 to die", text):
+            case("node1_never_panicked_before_it_was_killed", not g1.panicked())
             g1.stop()
             guests.remove(g1)
             t_kill = time.time()
@@ -126,8 +127,12 @@ def main():
              "line: %s" % (m.group(0) if m else None))
         out = nodes(g2, r"^node 1: dead, session down")
         case("nodes_on_node2_shows_node1_dead", out is not None, "node 2's nodes: %r" % out)
+        # the hostile messages' receive rights and port arrays were not carried, and were counted
+        case("node2_counted_the_rights_it_would_not_carry",
+             out is not None and re.search(r"rejects:.*\breceive_right [1-9].*\bport_array [1-9]", out) is not None,
+             "node 2's nodes: %r" % out)
         m = re.search(r"xipc-client: (\d+) passed, (\d+) failed", g2.text())
-        case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 22,
+        case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 23,
              "summary: %s" % (m.group(0) if m else None))
         for n, g in ((2, g2), (3, g3)):
             case("node%d_never_panicked" % n, not g.panicked())
