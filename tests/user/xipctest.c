@@ -4,6 +4,8 @@
  *   xipctest serve    on node 1: registers /cluster/echo (the echo server's
  *                     port), /cluster/task and /cluster/thread (its own), fills
  *                     a page the client reads and writes, and waits
+ *   xipctest relay    on node 3: registers /cluster/relay, uses a right node 2
+ *                     sends it (node 1's echo) and answers with what it got
  *   xipctest client   on node 2: finds those names through gns (xipc_resolve)
  *                     and uses them through proxies: RPCs with replies, rights
  *                     passed both ways, 1 MiB out of line, the kernel's task
@@ -96,6 +98,65 @@ serve(void)
 	printf("xipctest: serving /cluster/echo, /cluster/task, /cluster/thread\n");
 	for (;;)
 		msg_sleep_ms(60000);
+}
+
+/* What the relay (node 3) is sent and answers: a right to use, and what using it gave. */
+#define RELAY_ASK 9100
+struct relay_ask {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t echo;
+};
+struct relay_answer {
+	mach_msg_header_t h;
+	int32_t kr;
+	char text[64];
+};
+
+/*
+ * Node 3: takes a send right from node 2 (node 1's echo, as node 2 holds it:
+ * a proxy) and calls through it, which goes from node 3 to node 1 directly;
+ * answers node 2 with what echo said.
+ */
+static int
+relay(void)
+{
+	mach_port_t port, reg;
+	union {
+		struct relay_ask ask;
+		uint8_t room[512];
+	} in;
+	struct relay_answer out;
+	uint32_t count;
+	char text[256];
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port);
+	mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND);
+	if (ns_register(ns, "/cluster/relay", port, &reg) != KERN_SUCCESS) {
+		printf("xipctest: cannot register /cluster/relay\n");
+		return 1;
+	}
+	printf("xipctest: relaying on /cluster/relay\n");
+	for (;;) {
+		if (mach_msg(&in.ask.h, MACH_RCV_MSG, 0, sizeof in, port, 0, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+			continue;
+		memset(&out, 0, sizeof out);
+		if (in.ask.h.msgh_id != RELAY_ASK || !(in.ask.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+		    in.ask.body.msgh_descriptor_count != 1 || in.ask.echo.type != MACH_MSG_PORT_DESCRIPTOR) {
+			mach_msg_destroy(&in.ask.h);
+			continue;
+		}
+		out.kr = echo_text(in.ask.echo.name, "via node 3", text, &count);
+		if (out.kr == KERN_SUCCESS)
+			strncpy(out.text, text, sizeof out.text - 1);
+		printf("xipctest: relay: the right from node 2 answered %#x '%s'\n", (unsigned)out.kr, out.text);
+		/* the right is kept: node 3's proxy of node 1's port stays for the suite to see (`nodes`) */
+		out.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(in.ask.h.msgh_bits), 0);
+		out.h.msgh_size = sizeof out;
+		out.h.msgh_remote_port = in.ask.h.msgh_remote_port;
+		out.h.msgh_id = RELAY_ASK + 100;
+		mach_msg(&out.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof out, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
+	}
 }
 
 /* A name from another node, tried for up to 60 s while the nodes find each other. */
@@ -252,7 +313,6 @@ forged_case(mach_port_t echo)
 	char reply[256], why[160];
 
 	kr = xipc_export(gns, echo, &node, &number, &hi, &lo);	/* a proxy gives the identity it stands for */
-	mach_port_mod_refs(ME, echo, MACH_PORT_RIGHT_SEND, 1);	/* the export took one reference */
 	if (kr == KERN_SUCCESS)
 		kr2 = xipc_import(gns, node, number, hi, lo ^ 1, &forged, &type);
 	snprintf(why, sizeof why, "export %#x (node %u number %u), import %#x", kr, node, number, kr2);
@@ -397,6 +457,48 @@ fuzz_case(mach_port_t echo)
 	      strcmp(text, "after the storm") == 0, why);
 }
 
+/* A right passed A -> B -> C and used by C: node 1's echo, from node 2 to node 3's relay. */
+static void
+relay_case(mach_port_t echo)
+{
+	mach_port_t relay_port = MACH_PORT_NULL, reply;
+	union {
+		struct relay_ask ask;
+		struct relay_answer answer;
+		uint8_t room[512];
+	} m;
+	kern_return_t kr;
+	char why[128];
+
+	kr = resolve("/cluster/relay", &relay_port);
+	if (kr != KERN_SUCCESS) {
+		snprintf(why, sizeof why, "no /cluster/relay: kr %#x", kr);
+		check("a_right_passed_from_node1_via_node2_is_used_by_node3", false, why);
+		return;
+	}
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
+	memset(&m, 0, sizeof m);
+	m.ask.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
+	m.ask.h.msgh_size = sizeof m.ask;
+	m.ask.h.msgh_remote_port = relay_port;
+	m.ask.h.msgh_local_port = reply;
+	m.ask.h.msgh_id = RELAY_ASK;
+	m.ask.body.msgh_descriptor_count = 1;
+	m.ask.echo.name = echo;
+	m.ask.echo.disposition = MACH_MSG_TYPE_COPY_SEND;
+	m.ask.echo.type = MACH_MSG_PORT_DESCRIPTOR;
+	kr = mach_msg(&m.ask.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.ask, sizeof m, reply, 20000,
+		      MACH_PORT_NULL);
+	snprintf(why, sizeof why, "kr %#x, id %d, echo's kr %#x, text '%.64s'", kr, m.answer.h.msgh_id,
+		 kr == KERN_SUCCESS ? (unsigned)m.answer.kr : 0u, kr == KERN_SUCCESS ? m.answer.text : "");
+	check("a_right_passed_from_node1_via_node2_is_used_by_node3", kr == KERN_SUCCESS &&
+	      m.answer.h.msgh_id == RELAY_ASK + 100 && m.answer.kr == KERN_SUCCESS &&
+	      strcmp(m.answer.text, "via node 3") == 0, why);
+	printf("xipctest: relay case done\n");
+	mach_port_destroy(ME, reply);
+	mach_port_deallocate(ME, relay_port);
+}
+
 static void
 death_case(mach_port_t echo)
 {
@@ -465,6 +567,7 @@ client(void)
 	check("a_remote_task_and_thread_port_resolve", kr == KERN_SUCCESS, why);
 	if (kr == KERN_SUCCESS)
 		task_cases(task, thread);
+	relay_case(echo);
 	forged_case(echo);
 	fuzz_case(echo);
 	death_case(echo);
@@ -485,6 +588,8 @@ main(int argc, char **argv)
 		return serve();
 	if (argc > 1 && strcmp(argv[1], "client") == 0)
 		return client();
+	if (argc > 1 && strcmp(argv[1], "relay") == 0)
+		return relay();
 	printf("xipctest: serve or client?\n");
 	return 1;
 }

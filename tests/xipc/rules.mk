@@ -1,6 +1,6 @@
 # The `xipc` suite (tests/xipc/run.py): messages across nodes through gns's
-# proxies, three nodes on a vde LAN (one with the wrong cluster key), the
-# client's cases in tests/user/xipctest.c. About a minute.
+# proxies, four nodes on a vde LAN (one with the wrong cluster key), the
+# client's cases in tests/user/xipctest.c. About two minutes.
 CHECK_SUITES += xipc
 check-xipc: $(B)/tests/xipctest.elf $(B)/servers/gns.elf $(B)/servers/shell.elf
 	@mkdir -p $(B)/test

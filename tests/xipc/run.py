@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""The `xipc` suite: messages across nodes through gns (issue 14). Three
+"""The `xipc` suite: messages across nodes through gns (issue 14). Four
 Manifold nodes on one vde_switch LAN:
 
     node 1  key K   runs `xipctest serve`: /cluster/echo, /cluster/task, /cluster/thread
     node 2  key K   runs `xipctest client`: finds them through gns and uses them
-    node 3  key K'  a node with the wrong cluster key: heard, never believed
+    node 3  key K   runs `xipctest relay`: uses a right to node 1's echo that node 2 sends it
+    node 4  key K'  a node with the wrong cluster key: heard, never believed
 
 The client's own cases (tests/user/xipctest.c: RPCs through a proxy, rights
 both ways, 1 MiB out of line, vm_read/vm_write/task_suspend/thread_get_state
 on node 1's task, a forged identity) are repeated here as this suite's
 cases; the host adds what only it sees: `nodes` on both sides, the forgery
-counted on node 1, node 3's beacons refused, and node 1 killed: node 2's gns
+counted on node 1, node 3 calling node 1 through a proxy of its own, node 4's
+beacons refused, and node 1 killed: node 2's gns
 declares it dead within 2 s of its last beacon (gns's own figure) and the
 client's proxy becomes a dead name. Prints `ok N - xipc: name`, then
 `xipc: N passed, N failed`.
@@ -67,7 +69,7 @@ def nodes(g, want, tries=10):
     return None
 
 
-def client_cases(g2, g1, guests):
+def client_cases(g2, g1, g3, guests):
     """The client's lines as they come; node 1 is killed when the client asks for it."""
     seen, t_kill = 0, None
     deadline = time.time() + 240
@@ -78,6 +80,12 @@ def client_cases(g2, g1, guests):
         for line in lines[seen:]:
             m = re.match(r"(not )?ok \d+ - xipc: (\S+)(?:: (.*))?", line)
             case(m.group(2), m.group(1) is None, m.group(3) or "")
+            if m.group(2) == "a_right_passed_from_node1_via_node2_is_used_by_node3":
+                # node 3 holds a proxy of node 1's port itself: its call went to node 1, not through node 2
+                out = nodes(g3, r"^node 1: alive, session up, .* proxies [1-9]")
+                case("node3_called_node1_directly_through_a_proxy_of_its_own", out is not None and
+                     re.search(r"xipctest: relay: the right from node 2 answered 0 'via node 3'", g3.text()) is not None,
+                     "node 3's nodes: %r" % out)
             if m.group(2) == "a_forged_identity_gets_no_answer_and_its_proxy_dies":
                 out = nodes(g1, r"rejects:.*\bforged_id [1-9]")
                 m2 = re.search(r"rejects:.*\bforged_id (\d+)", out or "")
@@ -103,13 +111,15 @@ def main():
     guests = []
     try:
         g1 = lan.boot(B, sw.path, 1, LOGS + "/node1.log", initrd=modules(1, KEY, "serve"))
-        g3 = lan.boot(B, sw.path, 3, LOGS + "/node3.log", initrd=modules(3, WRONG_KEY, None))
+        g3 = lan.boot(B, sw.path, 3, LOGS + "/node3.log", initrd=modules(3, KEY, "relay"))
+        g4 = lan.boot(B, sw.path, 4, LOGS + "/node4.log", initrd=modules(4, WRONG_KEY, None))
         g2 = lan.boot(B, sw.path, 2, LOGS + "/node2.log", initrd=modules(2, KEY, "client"))
-        guests = [g1, g2, g3]
-        ups = [lan.up(g, n) for n, g in ((1, g1), (2, g2), (3, g3))]
+        guests = [g1, g2, g3, g4]
+        pairs = ((1, g1), (2, g2), (3, g3), (4, g4))
+        ups = [lan.up(g, n) for n, g in pairs]
         inside = [g.expect(lan.L + r"gns: node %d in the cluster \(udp 7700, beacons 7701\)$" % n, lan.WAIT)
-                  for n, g in ((1, g1), (2, g2), (3, g3))]
-        case("three_nodes_bring_up_gns_in_the_cluster", all(ups) and all(inside), "up %s, in %s" % (ups, inside))
+                  for n, g in pairs]
+        case("four_nodes_bring_up_gns_in_the_cluster", all(ups) and all(inside), "up %s, in %s" % (ups, inside))
         serving = g1.expect(lan.L + r"xipctest: serving /cluster/echo", lan.WAIT)
         case("node1_publishes_its_cluster_names", serving is not None)
         alive = g2.expect(lan.L + r"gns: node 1 alive$", lan.WAIT)
@@ -117,9 +127,9 @@ def main():
         case("nodes_on_node1_shows_node2_alive_with_its_session_up", alive is not None and out is not None,
              "node 1's nodes: %r" % out)
         out = nodes(g1, r"rejects:.*\bbeacon_tag [1-9]")
-        case("node3s_wrong_key_beacons_are_refused_and_counted", out is not None and "node 3:" not in out and
-             "node 3 alive" not in g1.text(), "node 1's nodes: %r" % out)
-        finished = client_cases(g2, g1, [g1, g2, g3])
+        case("node4s_wrong_key_beacons_are_refused_and_counted", out is not None and "node 4:" not in out and
+             "node 4 alive" not in g1.text(), "node 1's nodes: %r" % out)
+        finished = client_cases(g2, g1, g3, [g1, g2, g3, g4])
         case("the_client_finishes", finished)
         m = g2.expect(lan.L + r"gns: node 1 dead \(no beacon, silent (\d+) ms\), (\d+) proxies dead$", lan.WAIT)
         case("node2s_gns_declares_node1_dead_within_2_s_of_its_last_beacon",
@@ -134,7 +144,7 @@ def main():
         m = re.search(r"xipc-client: (\d+) passed, (\d+) failed", g2.text())
         case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 23,
              "summary: %s" % (m.group(0) if m else None))
-        for n, g in ((2, g2), (3, g3)):
+        for n, g in ((2, g2), (3, g3), (4, g4)):
             case("node%d_never_panicked" % n, not g.panicked())
     finally:
         for g in guests:
