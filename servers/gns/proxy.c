@@ -247,6 +247,40 @@ proxy_export_count(void)
 }
 
 int
+proxy_records(uint32_t *words, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < proxy_high; i++) {
+		if (!proxies[i].gid.node)
+			continue;
+		if (n < max) {
+			uint32_t *w = words + n * XIPC_PROXY_WORDS;
+			w[XIPC_PROXY_KIND] = XIPC_KIND_PROXY;
+			w[XIPC_PROXY_NODE] = proxies[i].gid.node;
+			w[XIPC_PROXY_NUMBER] = proxies[i].gid.port;
+			w[XIPC_PROXY_NAME] = proxies[i].port;
+			w[XIPC_PROXY_ONCE] = proxies[i].once;
+		}
+		n++;
+	}
+	for (int i = 0; i < export_high; i++) {
+		if (!exports[i].number)
+			continue;
+		if (n < max) {
+			uint32_t *w = words + n * XIPC_PROXY_WORDS;
+			w[XIPC_PROXY_KIND] = XIPC_KIND_EXPORT;
+			w[XIPC_PROXY_NODE] = cluster_node();
+			w[XIPC_PROXY_NUMBER] = exports[i].number;
+			w[XIPC_PROXY_NAME] = exports[i].name;
+			w[XIPC_PROXY_ONCE] = exports[i].once;
+		}
+		n++;
+	}
+	return n;
+}
+
+int
 proxy_export(mach_port_t name, struct gport *g)
 {
 	struct proxy *p = proxy_by_port(name);

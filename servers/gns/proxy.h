@@ -43,6 +43,9 @@ bool proxy_dead_name(mach_port_name_t name);
 int proxy_count(uint32_t node);
 int proxy_export_count(void);
 
+/* Fills up to max XIPC_PROXY_WORDS records (proxies, then exports); returns how many there are. */
+int proxy_records(uint32_t *words, int max);
+
 /*
  * The identity of name, a send right gns holds (taken: gns keeps one
  * reference). A proxy gives the identity it stands for. 0, XIPC_E_INVALID

@@ -1,7 +1,7 @@
 /*
  * xipc.defs's identity routines (the others: cluster.c for nodes and
- * stats, lookup.c for names): a port's global identity, and a send right
- * for one.
+ * stats, lookup.c for names): a port's global identity, a send right for
+ * one, and the list of proxies and exports.
  */
 #include <mach/mach.h>
 #include <manifold/xipc.h>
@@ -28,6 +28,21 @@ xipc_do_xipc_export(mach_port_t server, mach_port_t port, uint32_t *node, uint32
 	*number = g.port;
 	*check_hi = (uint32_t)(g.check >> 32);
 	*check_lo = (uint32_t)g.check;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+xipc_do_xipc_proxies(mach_port_t server, uint32_t *count, uint32_t *words, mach_msg_type_number_t *wordsCnt)
+{
+	int max = (int)(*wordsCnt / XIPC_PROXY_WORDS), n;
+
+	if (server != service_port())
+		return XIPC_E_INVALID;
+	if (!cluster_on())
+		return XIPC_E_OFF;
+	n = proxy_records(words, max);
+	*count = (uint32_t)n;
+	*wordsCnt = (mach_msg_type_number_t)((n < max ? n : max) * XIPC_PROXY_WORDS);
 	return KERN_SUCCESS;
 }
 

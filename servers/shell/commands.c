@@ -285,5 +285,6 @@ const struct command commands[] = {
 	{ "ifconfig", "the NIC: address, netmask, MAC, link, MTU, counters", cmd_ifconfig },
 	{ "netstat", "gns's sockets and registrations, with their owners", cmd_netstat },
 	{ "nodes", "the cluster's peers as gns sees them, its inter-node counters and rejections", cmd_nodes },
+	{ "proxies", "gns's proxies of other nodes' ports and exports of this node's", cmd_proxies },
 	{ NULL, NULL, NULL },
 };

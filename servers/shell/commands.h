@@ -29,6 +29,7 @@ bool parse_port(const char *s, uint16_t *port);
 void print_ip(uint32_t ip);
 /* nodes.c */
 void cmd_nodes(int argc, char **argv);
+void cmd_proxies(int argc, char **argv);
 /* bulk.c */
 void cmd_tcpgen(int argc, char **argv);
 void cmd_tcpsink(int argc, char **argv);

@@ -1,7 +1,7 @@
 /*
  * The shell's `nodes`: the peers gns hears on the LAN and its inter-node
  * counters (xipc.defs: xipc_nodes, xipc_stats; <manifold/xipc.h>), the
- * rejections by reason on a line of their own.
+ * rejections by reason on a line of their own; and `proxies` (xipc_proxies).
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +13,7 @@
 
 #define ME mach_task_self()
 #define NODES_MAX 64
+#define PROXIES_MAX 200
 
 #define XIPC_STAT_NAME(id, name) name,
 static const char *const stat_names[] = { XIPC_STAT_LIST(XIPC_STAT_NAME) };
@@ -66,4 +67,33 @@ cmd_nodes(int argc, char **argv)
 			rejected = true;
 		}
 	printf("%s\n", rejected ? "" : " none");
+}
+
+/* `proxies`: gns's proxies (remote ports it stands for) and exports (its ports others may hold). */
+void
+cmd_proxies(int argc, char **argv)
+{
+	static uint32_t words[PROXIES_MAX * XIPC_PROXY_WORDS];
+	mach_msg_type_number_t n = PROXIES_MAX * XIPC_PROXY_WORDS;
+	uint32_t count = 0;
+	mach_port_t gns;
+	kern_return_t kr;
+
+	if (ns_lookup(commands_ns(), "/servers/gns", &gns) != KERN_SUCCESS) {
+		printf("shell: proxies: no /servers/gns\n");
+		return;
+	}
+	kr = xipc_proxies(gns, &count, words, &n);
+	mach_port_deallocate(ME, gns);
+	if (kr != KERN_SUCCESS) {
+		printf("shell: proxies: %s\n", error_text(kr));
+		return;
+	}
+	printf("proxies: %u\n", (unsigned)count);
+	for (uint32_t i = 0; i < n / XIPC_PROXY_WORDS; i++) {
+		uint32_t *w = words + i * XIPC_PROXY_WORDS;
+		printf("%s node %u number %u port %#x%s\n", w[XIPC_PROXY_KIND] == XIPC_KIND_PROXY ? "proxy " : "export",
+		       (unsigned)w[XIPC_PROXY_NODE], (unsigned)w[XIPC_PROXY_NUMBER], (unsigned)w[XIPC_PROXY_NAME],
+		       w[XIPC_PROXY_ONCE] ? " once" : "");
+	}
 }

@@ -69,6 +69,17 @@ def nodes(g, want, tries=10):
     return None
 
 
+def proxies(g):
+    """Types `proxies` at g's shell: its output (a count, then a line per proxy and export), or None."""
+    start = len(g.text())
+    g.send("proxies\r")
+    m = g.expect(lan.L + r"proxies: (\d+)\n", lan.WAIT)
+    if not m:
+        return None
+    g.expect(r"(?!)", 1)   # the lines after the count
+    return g.text()[start:]
+
+
 def client_cases(g2, g1, g3, guests):
     """The client's lines as they come; node 1 is killed when the client asks for it."""
     seen, t_kill = 0, None
@@ -86,12 +97,20 @@ def client_cases(g2, g1, g3, guests):
                 case("node3_called_node1_directly_through_a_proxy_of_its_own", out is not None and
                      re.search(r"xipctest: relay: the right from node 2 answered 0 'via node 3'", g3.text()) is not None,
                      "node 3's nodes: %r" % out)
+                out = proxies(g3)
+                case("proxies_on_node3_lists_its_proxy_of_node1",
+                     out is not None and re.search(r"^proxy  node 1 number \d+ port 0x[0-9a-f]+$", out, re.M) is not None,
+                     "node 3's proxies: %r" % out)
             if m.group(2) == "a_forged_identity_gets_no_answer_and_its_proxy_dies":
                 out = nodes(g1, r"rejects:.*\bforged_id [1-9]")
                 m2 = re.search(r"rejects:.*\bforged_id (\d+)", out or "")
                 case("node1_counts_the_forged_identity", m2 is not None and int(m2.group(1)) >= 1 and
                      re.search(r"gns: a forged port id from node 2 refused", g1.text()) is not None,
                      "node 1's nodes: %r" % out)
+                out = proxies(g1)
+                exported = len(re.findall(r"^export node 1 number \d+ port 0x[0-9a-f]+$", out or "", re.M))
+                case("proxies_on_node1_lists_its_exports", exported >= 3,
+                     "%d exports (echo, task and thread at least): %r" % (exported, out))
         seen = len(lines)
         if t_kill is None and re.search(r"xipctest: ready for node 1 to die", text):
             case("node1_never_panicked_before_it_was_killed", not g1.panicked())

@@ -35,6 +35,17 @@ enum {
 };
 enum { XIPC_PEER_ALIVE = 1, XIPC_PEER_DEAD = 2 };
 
+/* xipc_proxies: one record per proxy (a remote port we stand for) and per export (a port of ours others may hold). */
+enum {
+	XIPC_PROXY_KIND,	/* XIPC_KIND_* */
+	XIPC_PROXY_NODE,	/* the identity's home node */
+	XIPC_PROXY_NUMBER,	/* its number there */
+	XIPC_PROXY_NAME,	/* gns's name for the port (a proxy's receive right, an export's right) */
+	XIPC_PROXY_ONCE,	/* 1: a send-once right's, used once */
+	XIPC_PROXY_WORDS
+};
+enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
+
 /* xipc_stats: counters. The names, in order, for printing. */
 #define XIPC_STAT_LIST(X) \
 	X(MSGS_OUT, "messages_out") X(MSGS_IN, "messages_in") X(BYTES_OUT, "bytes_out") X(BYTES_IN, "bytes_in") \
