@@ -53,11 +53,14 @@ build-all: $(ALL)
 
 # The boot modules `make run` loads, in order; the first is the bootstrap task. A module's
 # arguments follow its file name after a ~ (a space inside one word of this list).
-# gns takes the node's address from node=N (10.77.0.N); the e1000 driver idles without a NIC.
+# gns takes the node's address from node=N (10.77.0.N) and the cluster key from key=
+# (64 hex digits; RUN_KEY's default is a demonstration key, public like this file: give
+# your own for anything else); the e1000 driver idles without a NIC.
 RUN_NODE    ?= 1
+RUN_KEY     ?= 6d616e69666f6c642064656d6f6e7374726174696f6e206b6579206f6e6c7921
 RUN_BASE_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
-	$(B)/servers/e1000.elf~driver~restart=always $(B)/servers/gns.elf~node=$(RUN_NODE)~restart=always \
+	$(B)/servers/e1000.elf~driver~restart=always $(B)/servers/gns.elf~node=$(RUN_NODE)~key=$(RUN_KEY)~restart=always \
 	$(B)/servers/echo.elf~restart=always $(B)/tests/hello.elf
 # The disks and files (servers/fs/image/README.md): the ext2 root image on virtio-blk
 # (/servers/vd0) at /, the FAT image on the primary ATA master (/servers/hd0) at /dos.

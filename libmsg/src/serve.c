@@ -115,6 +115,8 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 	mach_msg_header_t *out = t->out;
 	bool claimed = false;
 
+	if (s->claim && s->claim(in))
+		return;
 	if (in->msgh_id >= MACH_NOTIFY_FIRST && in->msgh_id <= MACH_NOTIFY_LAST && notification(s, in))
 		return;
 	t->in = in;

@@ -18,8 +18,37 @@ parse_node(struct gns_config *c, const char *v)
 
 	if (*v == '\0' || *end != '\0' || n < 1 || n > 254)
 		return false;
+	c->node = (uint32_t)n;
 	c->ip = NET_10_77 | (uint32_t)n;
 	c->mask = 0xffff0000u;
+	return true;
+}
+
+static int
+hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly 64 hex digits. */
+static bool
+parse_key(struct gns_config *c, const char *v)
+{
+	if (strlen(v) != 2 * sizeof c->key)
+		return false;
+	for (size_t i = 0; i < sizeof c->key; i++) {
+		int hi = hex_digit(v[2 * i]), lo = hex_digit(v[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		c->key[i] = (uint8_t)(hi << 4 | lo);
+	}
+	c->have_key = true;
 	return true;
 }
 
@@ -33,6 +62,12 @@ config_parse(struct gns_config *c, int argc, char **argv)
 
 		if (strncmp(w, "node=", 5) == 0 && parse_node(c, w + 5))
 			continue;
+		if (strncmp(w, "key=", 4) == 0 && parse_key(c, w + 4))
+			continue;
+		if (strcmp(w, "auth-only") == 0) {
+			c->auth_only = true;
+			continue;
+		}
 		if (strcmp(w, "ip=dhcp") == 0) {
 			c->dhcp = true;
 			continue;
@@ -43,7 +78,7 @@ config_parse(struct gns_config *c, int argc, char **argv)
 		}
 		if (strncmp(w, "restart=", 8) == 0)	/* the bootstrap's */
 			continue;
-		printf("gns: bad argument '%s' (node=1..254, ip=dhcp, nic=/PATH)\n", w);
+		printf("gns: bad argument '%s' (node=1..254, ip=dhcp, nic=/PATH, key=64 hex digits, auth-only)\n", w);
 		return false;
 	}
 	return true;

@@ -2,6 +2,10 @@
  * What gns learns from its command line (config.c): the node's IPv4
  * configuration. `node=N` (1..254) gives 10.77.0.N/16; `ip=dhcp` asks a DHCP
  * server; `nic=PATH` names the driver to look up (default /servers/nic0).
+ * `key=HEX` (64 hex digits, 32 bytes) is the cluster key: with it and node=N,
+ * gns carries messages between nodes (cluster.c); without it that is off.
+ * `auth-only` authenticates the transport's datagrams without encrypting
+ * them (for measuring; every node of a cluster must say the same).
  */
 #ifndef GNS_CONFIG_H
 #define GNS_CONFIG_H
@@ -15,6 +19,9 @@ struct gns_config {
 	bool dhcp;
 	uint32_t ip, mask;	/* host byte order; 0: none */
 	const char *nic;	/* name of the driver's port in ns */
+	uint32_t node;		/* node=N; 0: none */
+	bool have_key, auth_only;
+	uint8_t key[32];	/* the cluster key, when have_key */
 };
 
 /* Fills c from argv; false (with a console line saying why) on a malformed word. */

@@ -1,25 +1,31 @@
 /*
  * gns, the generic network server (DESIGN.md): owns the node's NICs through
  * their driver tasks and runs lwIP (NO_SYS: only this loop's thread touches
- * it). So far it opens a frame session with one driver and answers on the
- * network (ARP, ICMP echo); protocol registration, sockets and inter-node
- * messages come next (issue 13). Without a driver it says so and idles.
+ * it). It opens a frame session with one driver and answers on the network
+ * (ARP, ICMP echo), serves sockets and protocol registrations (service.c),
+ * and carries messages between nodes for its proxy ports (cluster.c,
+ * proxy.c; issue 14). Without a driver it says so and idles.
  *
  * The loop is libmsg's msg_server_run on a port set: the events and link
  * ports, where the driver's frame_event messages arrive, the notification port (the
- * session's death: nic.c reopens it) and the ping service (ping.c); the
- * tick runs lwIP's timers and says when the next one is due.
+ * session's death: nic.c reopens it; an export's: proxy.c), the ping service
+ * (ping.c), the service port, sockets, registrations and proxies; messages
+ * to proxies are claimed before the demuxes. The tick runs lwIP's timers,
+ * the beacons and the transport's, and says when the next one is due.
  */
 #include <stdio.h>
 #include <mach/mach.h>
 #include <manifold/msg.h>
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "carry.h"
+#include "cluster.h"
 #include "config.h"
 #include "frame_event_server.h"
 #include "nic.h"
 #include "ping.h"
 #include "ping_server.h"
+#include "proxy.h"
 #include "service.h"
 
 #define ME mach_task_self()
@@ -48,7 +54,7 @@ frame_event_do_frame_event_link(mach_port_t link, boolean_t link_up, uint32_t sp
 static uint32_t
 tick(void)
 {
-	uint32_t next, ping_next;
+	uint32_t next, ping_next, cluster_next;
 
 	nic_retry();
 	nic_service();
@@ -60,16 +66,33 @@ tick(void)
 	ping_next = ping_tick();
 	if (ping_next != 0 && ping_next < next)
 		next = ping_next;
+	cluster_next = cluster_tick();
+	if (cluster_next != 0 && cluster_next < next)
+		next = cluster_next;
 	return next == 0 ? 1 : next;
 }
 
-static const msg_demux_t demuxes[] = { frame_event_server, ping_server, gns_server, socket_server };
+/* An export's port died (proxy.c), or the driver's session (nic.c). */
+static void
+dead_name(mach_port_name_t name)
+{
+	if (!proxy_dead_name(name))
+		nic_dead_name(name);
+}
+
+/*
+ * Messages to proxies are claimed before the demuxes (proxy.c) and may be as
+ * large as a carried message's inline part: the receive buffer allows that.
+ */
+static const msg_demux_t demuxes[] = { frame_event_server, ping_server, gns_server, socket_server, xipc_server };
 static struct msg_server server = {
 	.demuxes = demuxes,
-	.ndemuxes = 4,
-	.max_request = SERVICE_MAX2(SERVICE_REQUEST_MAX, PING_REQUEST_MAX_SIZE),
+	.ndemuxes = 5,
+	.max_request = SERVICE_MAX2(SERVICE_MAX2(SERVICE_REQUEST_MAX, PING_REQUEST_MAX_SIZE),
+				    CARRY_INLINE_MAX + 1024),
 	.max_reply = SERVICE_MAX2(SERVICE_REPLY_MAX, PING_REPLY_MAX_SIZE),
-	.dead_name = nic_dead_name,
+	.dead_name = dead_name,
+	.claim = proxy_claim,
 	.tick = tick,
 };
 
@@ -102,6 +125,8 @@ main(int argc, char **argv)
 		printf("gns: no ping service\n");
 	nic_open(&config, events, link, notify, NIC_WAIT_MS);
 	service_start(&server, set);
+	proxy_init(set, notify);
+	cluster_start(&config);
 	server.port = set;
 	server.notify_port = notify;
 	msg_server_run(&server);

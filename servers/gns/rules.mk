@@ -4,6 +4,9 @@
 # host unit tests (tests/unit/net/), as objects under AddressSanitizer and UBSan.
 # `make lwip` fetches and builds; it does nothing when everything is there.
 
+# The transport and BearSSL first: gns's objects need BEARSSL_GUEST in their prerequisites.
+include servers/gns/transport/rules.mk
+
 LWIP_DIR   := $(B)/lwip
 LWIP_SRC   := $(LWIP_DIR)/src/src
 LWIP_STAMP := $(LWIP_DIR)/src/.unpacked
@@ -39,10 +42,11 @@ $(LWIP_DIR)/host/%.o: | $(LWIP_STAMP)
 	$(Q)$(CC) $(HOST_CFLAGS) $(LWIP_INCLUDES) -c $(LWIP_SRC)/$*.c -o $@
 
 # Our port's objects (and gns's files that tests/unit/net links): guest and host.
-$(B)/obj/gns-lwip/%.c.o: %.c $(NEWLIB_LIBC) | $(LWIP_STAMP) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
+# (gns's own include the transport's headers and BearSSL's: cluster.c, proxy.c.)
+$(B)/obj/gns-lwip/%.c.o: %.c $(NEWLIB_LIBC) | $(LWIP_STAMP) $(BEARSSL_GUEST) $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(USER_CFLAGS) $(LWIP_INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(USER_CFLAGS) $(LWIP_INCLUDES) $(XPORT_INCLUDE) -c $< -o $@
 
 $(LWIP_DIR)/host/port/%.c.o: %.c | $(LWIP_STAMP)
 	$(call msg,HOSTCC,$<)
@@ -61,14 +65,14 @@ ALL += $(LWIP_LIB)
 
 include tests/unit/net/rules.mk
 
-# gns itself: its files with lwIP's headers, the frame_event demux, lwIP.
+# gns itself: its files with lwIP's headers, the demuxes, lwIP, the transport and BearSSL.
 GNS_SRCS := $(wildcard servers/gns/*.c)
 GNS_OBJS := $(patsubst %,$(B)/obj/gns-lwip/%.o,$(GNS_SRCS)) $(B)/obj/gen/servers/frame_event_server.c.o \
-	$(B)/obj/gen/servers/gns_server.c.o $(B)/obj/gen/servers/socket_server.c.o $(B)/obj/gen/servers/ping_server.c.o
-$(B)/servers/gns.elf: $(GNS_OBJS) $(LWIP_LIB) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+	$(B)/obj/gen/servers/gns_server.c.o $(B)/obj/gen/servers/socket_server.c.o $(B)/obj/gen/servers/ping_server.c.o \
+	$(B)/obj/gen/servers/xipc_server.c.o
+$(B)/servers/gns.elf: $(GNS_OBJS) $(LWIP_LIB) $(XPORT_LIB) $(BEARSSL_GUEST) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(call msg,LD,$@)
 	@mkdir -p $(@D)
-	$(Q)$(USER_LD) -o $@ $(CRT0) $(GNS_OBJS) $(LWIP_LIB) --start-group $(USER_LIBS) --end-group
+	$(Q)$(USER_LD) -o $@ $(CRT0) $(GNS_OBJS) $(LWIP_LIB) $(XPORT_LIB) $(BEARSSL_GUEST) --start-group $(USER_LIBS) --end-group
 
 ALL += $(B)/servers/gns.elf
-include servers/gns/transport/rules.mk

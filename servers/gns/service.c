@@ -130,6 +130,12 @@ no_senders(mach_port_t port)
 		registration_no_senders(port);
 }
 
+mach_port_t
+service_port(void)
+{
+	return service;
+}
+
 void
 service_start(struct msg_server *s, mach_port_t set)
 {

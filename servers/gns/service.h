@@ -12,13 +12,16 @@
 #include "frame_event_server.h"
 #include "gns_server.h"
 #include "socket_server.h"
+#include "xipc_server.h"
 
 #define SERVICE_MAX2(a, b) ((a) > (b) ? (a) : (b))
-/* The largest request and reply of the three interfaces gns's loop serves. */
+/* The largest request and reply of the interfaces gns's loop serves. */
 #define SERVICE_REQUEST_MAX \
-	SERVICE_MAX2(FRAME_EVENT_REQUEST_MAX_SIZE, SERVICE_MAX2(GNS_REQUEST_MAX_SIZE, SOCKET_REQUEST_MAX_SIZE))
+	SERVICE_MAX2(SERVICE_MAX2(FRAME_EVENT_REQUEST_MAX_SIZE, XIPC_REQUEST_MAX_SIZE), \
+		     SERVICE_MAX2(GNS_REQUEST_MAX_SIZE, SOCKET_REQUEST_MAX_SIZE))
 #define SERVICE_REPLY_MAX \
-	SERVICE_MAX2(FRAME_EVENT_REPLY_MAX_SIZE, SERVICE_MAX2(GNS_REPLY_MAX_SIZE, SOCKET_REPLY_MAX_SIZE))
+	SERVICE_MAX2(SERVICE_MAX2(FRAME_EVENT_REPLY_MAX_SIZE, XIPC_REPLY_MAX_SIZE), \
+		     SERVICE_MAX2(GNS_REPLY_MAX_SIZE, SOCKET_REPLY_MAX_SIZE))
 
 /*
  * Takes the service port (from the bootstrap, else a port of our own
@@ -27,6 +30,9 @@
  * callback; sockets and registrations join the set as they are made.
  */
 void service_start(struct msg_server *s, mach_port_t set);
+
+/* /servers/gns's port (xipc.defs's handlers check that they were asked of it). */
+mach_port_t service_port(void);
 
 /* From the loop's tick: lwIP's loopback queue (packets to our own addresses). */
 void service_poll(void);

@@ -14,6 +14,7 @@
 #include <mach/mach.h>
 #include <manifold/msg.h>
 #include "names.h"
+#include "remote.h"
 #include "ns_server.h"
 
 #define ME mach_task_self()
@@ -56,6 +57,7 @@ main(int argc, char **argv)
 	mach_port_set_qlimit(ME, service, MACH_PORT_QLIMIT_MAX);
 	mach_port_set_qlimit(ME, notify_port, MACH_PORT_QLIMIT_MAX);
 	names_init(notify_port, registered);
+	remote_init(&server, service);
 	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &boot) == KERN_SUCCESS && MACH_PORT_VALID(boot)) {
 		names_preload(boot);
 		mach_port_deallocate(ME, boot);

@@ -6,6 +6,7 @@
 #include <mach/mach.h>
 #include <manifold/msg.h>
 #include "names.h"
+#include "remote.h"
 #include "bootstrap_client.h"
 #include "ns_server.h"
 
@@ -43,7 +44,8 @@ static void
 drop(struct entry *e)
 {
 	mach_port_deallocate(ME, e->port);
-	mach_port_destroy(ME, e->registration);
+	if (MACH_PORT_VALID(e->registration))
+		mach_port_destroy(ME, e->registration);
 	memset(e, 0, sizeof *e);
 }
 
@@ -82,12 +84,68 @@ ns_do_ns_register(mach_port_t server, const char *name, mach_port_t port, mach_p
 }
 
 kern_return_t
-ns_do_ns_lookup(mach_port_t server, const char *name, mach_port_t *port)
+ns_do_ns_lookup_local(mach_port_t server, const char *name, mach_port_t *port)
 {
 	struct entry *e = find(name);
 
 	if (!e)
 		return KERN_INVALID_NAME;
+	*port = e->port;
+	return KERN_SUCCESS;
+}
+
+/*
+ * Keeps the answer for a /cluster/ name from another node as a name of ours
+ * (its send right is a proxy of gns's): later lookups find it here, and it
+ * goes when the proxy dies (its home node or the port died), like any name.
+ * Without room the right is released and the name not kept.
+ */
+static struct entry *
+cache(const char *name, mach_port_t port)
+{
+	mach_port_t prev;
+
+	for (int i = 0; i < MAX_NAMES; i++) {
+		struct entry *e = &table[i];
+		if (e->port)
+			continue;
+		strncpy(e->name, name, NAME_MAX - 1);
+		e->port = port;
+		e->registration = MACH_PORT_NULL;	/* nobody unregisters it: it goes with its port */
+		mach_port_request_notification(ME, port, MACH_NOTIFY_DEAD_NAME, 1, notify, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+					       &prev);
+		if (MACH_PORT_VALID(prev))
+			mach_port_deallocate(ME, prev);
+		return e;
+	}
+	mach_port_deallocate(ME, port);
+	return NULL;
+}
+
+/*
+ * A name registered here; else, for a name under /cluster/, what gns finds
+ * on another node (remote.c), the request held meanwhile.
+ */
+kern_return_t
+ns_do_ns_lookup(mach_port_t server, const char *name, mach_port_t *port)
+{
+	struct entry *e = find(name), *gns;
+	mach_port_t remote;
+	kern_return_t kr;
+
+	if (e || !remote_name(name))
+		return ns_do_ns_lookup_local(server, name, port);
+	gns = find("/servers/gns");
+	kr = remote_lookup(name, gns ? gns->port : MACH_PORT_NULL, &remote);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if ((e = find(name)) != NULL) {	/* registered here meanwhile: ours wins */
+		mach_port_deallocate(ME, remote);
+		*port = e->port;
+		return KERN_SUCCESS;
+	}
+	if ((e = cache(name, remote)) == NULL)
+		return KERN_RESOURCE_SHORTAGE;
 	*port = e->port;
 	return KERN_SUCCESS;
 }
@@ -99,7 +157,8 @@ ns_do_ns_unregister(mach_port_t server, const char *name, mach_port_t registrati
 
 	if (!e)
 		return KERN_INVALID_NAME;
-	if (registration != e->registration)	/* a right to our own port lands under our name */
+	if (!MACH_PORT_VALID(e->registration) || registration != e->registration)
+		/* a cached name from another node has no registration; a right to our own port lands under our name */
 		return KERN_NO_ACCESS;
 	mach_port_deallocate(ME, registration);	/* the right the request brought */
 	drop(e);
@@ -145,7 +204,7 @@ ns_do_ns_list(mach_port_t server, const char *prefix, char *names)
 kern_return_t
 ns_do_ns_wait(mach_port_t server, const char *name, uint32_t timeout_ms, mach_port_t *port)
 {
-	if (ns_do_ns_lookup(server, name, port) == KERN_SUCCESS)
+	if (ns_do_ns_lookup_local(server, name, port) == KERN_SUCCESS)
 		return KERN_SUCCESS;
 	if (timeout_ms == 0 || msg_deferred_expired())
 		return KERN_OPERATION_TIMED_OUT;

@@ -293,5 +293,7 @@ const struct command commands[] = {
 	{ "mount", "mount [DIR DISK [ext2|fat] [ro]]: the mounts, or one more (DISK: /servers/hd1)", cmd_mount },
 	{ "umount", "umount DIR", cmd_umount },
 	{ "df", "each mount's size, use and free space", cmd_df },
+	{ "nodes", "the cluster's peers as gns sees them, its inter-node counters and rejections", cmd_nodes },
+	{ "proxies", "gns's proxies of other nodes' ports and exports of this node's", cmd_proxies },
 	{ NULL, NULL, NULL },
 };

@@ -27,6 +27,9 @@ void cmd_netstat(int argc, char **argv);
 bool parse_ip(const char *s, uint32_t *ip);	/* a.b.c.d, in host byte order */
 bool parse_port(const char *s, uint16_t *port);
 void print_ip(uint32_t ip);
+/* nodes.c */
+void cmd_nodes(int argc, char **argv);
+void cmd_proxies(int argc, char **argv);
 /* bulk.c */
 void cmd_tcpgen(int argc, char **argv);
 void cmd_tcpsink(int argc, char **argv);

@@ -7,6 +7,8 @@
 # prints `NODE <row> <role> <busy instructions> <count>`; this script prints
 #
 #   BENCH udp_rr_remote N insns               client + server busy, per round trip
+#   BENCH null_rpc_remote N insns             (Manifold) the same for an empty Mach RPC
+#                                             through gns's proxies and transport
 #   BENCH tcp_bulk_remote/send N insns/kB     the sender's busy per 1,000 bytes
 #   BENCH tcp_bulk_remote/recv N insns/kB     the receiver's
 #
@@ -44,7 +46,8 @@ for k in 1 2; do
 	mac=$(printf '52:54:00:12:34:%02x' "$k")
 	if [ "$system" = manifold ]; then
 		mods="$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/servers/pci.elf driver"
-		mods+=",$B/servers/e1000.elf driver,$B/servers/gns.elf node=$k"
+		key=$(sed -n 's/^#define BENCH_KEY[^"]*"\([0-9a-f]*\)".*/\1/p' tests/bench/remote/remote.h)
+		mods+=",$B/servers/e1000.elf driver,$B/servers/gns.elf node=$k key=$key"
 		mods+=",$B/bench/netbench.elf $(role $k) $iters $bytes"
 		tools/qemu-test --timeout "$limit" --log "$log" -- -icount shift=0 -m 64M \
 			-netdev "vde,id=n0,sock=$sw/sock" -device "e1000,netdev=n0,mac=$mac" -global e1000.mitigation=off \
@@ -63,11 +66,11 @@ done
 wait "${pids[@]}"
 pids=()
 
-python3 - "$iters" "$bytes" "${logs[@]}" <<'PY'
+python3 - "$system" "$iters" "$bytes" "${logs[@]}" <<'PY'
 import re, sys
-iters, nbytes = int(sys.argv[1]), int(sys.argv[2])
+system, iters, nbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 nodes = {}
-for path in sys.argv[3:]:
+for path in sys.argv[4:]:
     try:
         text = open(path, "rb").read().decode("utf-8", "replace")
     except OSError:
@@ -89,6 +92,13 @@ if c and s:
         print("FAIL remote: %d round trips wanted, client %d, server %d" % (iters, c[1], s[1]))
     else:
         print("BENCH udp_rr_remote %d insns" % round((c[0] + s[0]) / iters))
+if system == "manifold":
+    c, s = get("null_rpc_remote", "client"), get("null_rpc_remote", "server")
+    if c and s:
+        if c[1] != iters or s[1] != iters:
+            print("FAIL remote: %d RPCs wanted, client %d, server %d" % (iters, c[1], s[1]))
+        else:
+            print("BENCH null_rpc_remote %d insns" % round((c[0] + s[0]) / iters))
 for role, name in (("sender", "send"), ("receiver", "recv")):
     f = get("tcp_bulk_remote", role)
     if f and f[1] != nbytes:

@@ -64,6 +64,12 @@ struct msg_server {
 	void (*port_destroyed)(mach_port_t receive_right);
 	void (*no_senders)(mach_port_t port);
 	msg_other_t other;		/* anything else no demux claims; NULL: destroyed */
+	/*
+	 * Optional, asked first of every message, notifications too: true when it
+	 * took the message and its rights (gns's proxy ports, whose messages are
+	 * carried whole, whatever their id, to another node).
+	 */
+	bool (*claim)(mach_msg_header_t *in);
 
 	/*
 	 * A timer: called after every message and whenever the time it asked

@@ -2,8 +2,9 @@
  * The Manifold side of make bench's remote rows (remote.h says the protocol;
  * tools/bench/remote.sh boots two nodes with the e1000 driver and gns):
  *
- *   netbench client ITERS BYTES   node 1: ITERS UDP round trips, then BYTES over TCP
- *   netbench server ITERS BYTES   node 2: the echo, then the receiver
+ *   netbench client ITERS BYTES   node 1: ITERS UDP round trips, then BYTES over TCP,
+ *                                 then ITERS null RPCs through a proxy
+ *   netbench server ITERS BYTES   node 2: the echo, the receiver, the RPC server
  *
  * Busy instructions are the rdtsc span (instructions under -icount shift=0)
  * less the kernel's halted cycles in it (kernel_stats' idle_cycles: from the
@@ -13,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/msg.h>
 #include <manifold/socket.h>
 #include <manifold/trap.h>
 #include "measure.h"
+#include "ns_client.h"
 #include "remote.h"
 
 static uint8_t buf[BULK_CHUNK], reply[RR_SIZE];
@@ -193,6 +196,91 @@ bulk_receiver(mach_port_t l, uint64_t bytes)
 	return 0;
 }
 
+/* One empty RPC through port with reply right r, or its error. */
+static kern_return_t
+null_rpc(mach_port_t port, mach_port_t r, mach_msg_id_t id)
+{
+	struct {
+		mach_msg_header_t h;
+		mach_msg_trailer_t t;
+	} m = {0};
+
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.h.msgh_size = sizeof m.h;
+	m.h.msgh_remote_port = port;
+	m.h.msgh_local_port = r;
+	m.h.msgh_id = id;
+	return mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.h, sizeof m, r, RR_WAIT_MS,
+			MACH_PORT_NULL);
+}
+
+static int
+rpc_client(unsigned iters)
+{
+	mach_port_t ns, port = MACH_PORT_NULL, r;
+	struct span sp;
+	kern_return_t kr = KERN_INVALID_NAME;
+
+	/* the server registers its name after the TCP run: ns asks gns until then */
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS)
+		return fail("no ns", EINVAL);
+	for (int i = 0; i < 100 && kr != KERN_SUCCESS; i++)
+		if ((kr = ns_lookup(ns, RPC_NAME, &port)) != KERN_SUCCESS)
+			msg_sleep_ms(200);
+	if (kr != KERN_SUCCESS)
+		return fail("no " RPC_NAME, ENOENT);
+	mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &r);
+	for (unsigned i = 0; i < RPC_WARMUP; i++)
+		if ((kr = null_rpc(port, r, RPC_WARM)) != KERN_SUCCESS)
+			return fail("rpc warm-up", EIO);
+	span_start(&sp);
+	for (unsigned i = 0; i < iters; i++)
+		if ((kr = null_rpc(port, r, RPC_MEASURED)) != KERN_SUCCESS)
+			return fail("rpc", EIO);
+	printf("NODE null_rpc_remote client %llu %u\n", (unsigned long long)span_busy(&sp), iters);
+	null_rpc(port, r, RPC_END);
+	return 0;
+}
+
+static int
+rpc_server(void)
+{
+	mach_port_t ns, p, reg;
+	struct span sp;
+	unsigned count = 0;
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[64];
+	} m;
+
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS ||
+	    mach_port_insert_right(mach_task_self(), p, p, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    ns_register(ns, RPC_NAME, p, &reg) != KERN_SUCCESS)
+		return fail("register " RPC_NAME, EINVAL);
+	for (;;) {
+		mach_msg_id_t id;
+		if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, p, 60000, MACH_PORT_NULL) !=
+		    MACH_MSG_SUCCESS)
+			return fail("rpc receive", ETIMEDOUT);
+		id = m.h.msgh_id;
+		if (id == RPC_MEASURED && count++ == 0)
+			span_start(&sp);
+		if (id == RPC_END)
+			printf("NODE null_rpc_remote server %llu %u\n", (unsigned long long)span_busy(&sp), count);
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
+		m.h.msgh_size = sizeof m.h;
+		m.h.msgh_local_port = MACH_PORT_NULL;
+		m.h.msgh_id = id + 100;
+		mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m.h, 0, MACH_PORT_NULL, RR_WAIT_MS,
+			 MACH_PORT_NULL);
+		if (id == RPC_END)
+			break;
+	}
+	msg_sleep_ms(1000);	/* the last reply crosses before the node leaves */
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -209,7 +297,7 @@ main(int argc, char **argv)
 	uint32_t server = SOCK_IP(10, 77, 0, 2);
 
 	if (strcmp(argv[1], "client") == 0) {
-		bad = rr_client(server, iters) || bulk_sender(server, bytes);
+		bad = rr_client(server, iters) || bulk_sender(server, bytes) || rpc_client(iters);
 	} else {
 		mach_port_t l;
 		int err;
@@ -217,7 +305,7 @@ main(int argc, char **argv)
 		    (err = sock_listen(l, 1)) != 0)
 			bad = fail("listen", err);
 		else
-			bad = rr_server() || bulk_receiver(l, bytes);
+			bad = rr_server() || bulk_receiver(l, bytes) || rpc_server();
 	}
 	printf("NODE done\n");
 	trap_debug_exit(bad ? 0x11 : 0x10);

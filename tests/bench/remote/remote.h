@@ -28,6 +28,19 @@
 #define BULK_CHUNK	65536	/* bytes per send or receive call */
 #define BULK_WARMUP	(1024 * 1024)
 
+/*
+ * null_rpc_remote (Manifold only: Linux has no Mach RPC; its column is
+ * udp_rr_remote): node 2 registers a port as RPC_NAME, node 1 finds it through
+ * ns (which asks gns: a proxy) and makes RPCs with empty messages, a
+ * send-once reply right each, through both gns's and the encrypted transport.
+ */
+#define RPC_NAME	"/cluster/netbench"
+#define RPC_WARMUP	200
+#define RPC_WARM	7001	/* message ids; the reply's is the request's + 100 */
+#define RPC_MEASURED	7002
+#define RPC_END		7003
+#define BENCH_KEY	"62656e6368206b65792c207075626c69632c20666f72206d6561737572696e67"
+
 #ifndef SERVER_IP	/* the bench's LAN; another for a trial on one host (-DSERVER_IP=...) */
 #define SERVER_IP	"10.77.0.2"
 #endif

@@ -3,12 +3,13 @@
 # it is Debian's tested code, and the simulated wire moves 16 MiB through it).
 
 XPORT_TEST_DIR := $(B)/unit-xport
-XPORT_TEST_SRCS := $(wildcard tests/unit/xport/*.c) tests/unit/unit_main.c $(XPORT_SRCS)
+# (and gns's encoding of what it carries, servers/gns/carry.c: test_carry.c)
+XPORT_TEST_SRCS := $(wildcard tests/unit/xport/*.c) tests/unit/unit_main.c $(XPORT_SRCS) servers/gns/carry.c
 
 $(XPORT_TEST_DIR)/%.o: %.c | $(BEARSSL_HOST)
 	$(call msg,HOSTCC,$<)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(HOST_CFLAGS) -Itests/unit $(XPORT_INCLUDE) -c $< -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) -Itests/unit $(XPORT_INCLUDE) -iquote servers/gns -c $< -o $@
 
 $(XPORT_TEST_DIR)/xport-tests: $(patsubst %.c,$(XPORT_TEST_DIR)/%.o,$(XPORT_TEST_SRCS)) $(BEARSSL_HOST)
 	$(call msg,HOSTLD,$@)

@@ -1,0 +1,130 @@
+/*
+ * The encoding of what gns's say to each other (carry.h): a growing buffer
+ * to write into and a bounded reader that never reads past its end. No Mach
+ * and no lwIP, so a host test could run it as it is.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "carry.h"
+
+static bool
+reserve(struct carry_out *o, size_t n)
+{
+	size_t cap;
+	uint8_t *p;
+
+	if (o->failed)
+		return false;
+	if (o->len + n <= o->cap)
+		return true;
+	cap = o->cap ? o->cap : 256;
+	while (cap < o->len + n)
+		cap *= 2;
+	if ((p = realloc(o->p, cap)) == NULL) {
+		o->failed = true;
+		return false;
+	}
+	o->p = p;
+	o->cap = cap;
+	return true;
+}
+
+void
+carry_put_bytes(struct carry_out *o, const void *p, size_t n)
+{
+	if (n && reserve(o, n)) {
+		memcpy(o->p + o->len, p, n);
+		o->len += n;
+	}
+}
+
+void
+carry_put8(struct carry_out *o, uint8_t v)
+{
+	carry_put_bytes(o, &v, 1);
+}
+
+void
+carry_put32(struct carry_out *o, uint32_t v)
+{
+	uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
+
+	carry_put_bytes(o, b, 4);
+}
+
+void
+carry_put_gid(struct carry_out *o, const struct gport *g)
+{
+	uint8_t b[GPORT_WIRE_SIZE];
+
+	gport_encode(g, b);
+	carry_put_bytes(o, b, sizeof b);
+}
+
+void
+carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g)
+{
+	carry_put8(o, (uint8_t)r);
+	if (r == RIGHT_SEND || r == RIGHT_ONCE)
+		carry_put_gid(o, g);
+}
+
+void
+carry_out_free(struct carry_out *o)
+{
+	free(o->p);
+	memset(o, 0, sizeof *o);
+}
+
+const uint8_t *
+carry_get_bytes(struct carry_in *in, size_t n)
+{
+	const uint8_t *p;
+
+	if (in->bad || n > in->len - in->off) {
+		in->bad = true;
+		return NULL;
+	}
+	p = in->p + in->off;
+	in->off += n;
+	return p;
+}
+
+uint8_t
+carry_get8(struct carry_in *in)
+{
+	const uint8_t *p = carry_get_bytes(in, 1);
+
+	return p ? p[0] : 0;
+}
+
+uint32_t
+carry_get32(struct carry_in *in)
+{
+	const uint8_t *p = carry_get_bytes(in, 4);
+
+	return p ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3] : 0;
+}
+
+void
+carry_get_gid(struct carry_in *in, struct gport *g)
+{
+	const uint8_t *p = carry_get_bytes(in, GPORT_WIRE_SIZE);
+
+	if (!p || gport_decode(p, GPORT_WIRE_SIZE, g) != 0) {
+		in->bad = true;
+		memset(g, 0, sizeof *g);
+	}
+}
+
+enum carry_right
+carry_get_right(struct carry_in *in, struct gport *g)
+{
+	uint8_t r = carry_get8(in);
+
+	if (r == RIGHT_SEND || r == RIGHT_ONCE)
+		carry_get_gid(in, g);
+	else if (r != RIGHT_NULL && r != RIGHT_DEAD)
+		in->bad = true;
+	return in->bad ? RIGHT_NULL : (enum carry_right)r;
+}

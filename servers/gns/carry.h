@@ -1,0 +1,68 @@
+/*
+ * What one gns says to another through the transport (carry.c): a Mach
+ * message carried to its destination's home node, and the few control
+ * messages around it. Every payload starts with its kind. Integers are
+ * big-endian; a port right travels as its kind and, for a send or send-once
+ * right, the global identity (transport/gport.h) of the port.
+ *
+ *   MSG      dest gid, msgh_id, flags (bit 0: complex), reply right,
+ *            descriptor count, each descriptor (a port right, or out-of-line
+ *            bytes: size then the bytes), inline data length and the data
+ *   NAK      a gid: that port is gone or was forged; the sender's proxy dies
+ *   DROP     a gid: the send-once proxy of that port was destroyed unused
+ *   PING     nothing: makes the session come up when a peer is first heard
+ *   LOOKUP   request id, a name (length, bytes)
+ *   FOUND    request id, a gid;  MISSING  request id
+ */
+#ifndef GNS_CARRY_H
+#define GNS_CARRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "gport.h"
+
+enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING };
+
+/* A right as carried: none, a dead name, or a send or send-once right to a gid. */
+enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE };
+
+/* Descriptor kinds in a MSG. */
+enum carry_desc { DESC_PORT, DESC_OOL };
+
+#define CARRY_INLINE_MAX 16384	/* a carried message's inline bytes, past its header */
+#define CARRY_DESC_MAX 64	/* descriptors in one carried message */
+#define CARRY_NAME_MAX 128
+
+/* A growing buffer; once an allocation fails, `failed` stays true and nothing more is written. */
+struct carry_out {
+	uint8_t *p;
+	size_t len, cap;
+	bool failed;
+};
+
+void carry_put8(struct carry_out *o, uint8_t v);
+void carry_put32(struct carry_out *o, uint32_t v);
+void carry_put_gid(struct carry_out *o, const struct gport *g);
+void carry_put_bytes(struct carry_out *o, const void *p, size_t n);
+/* A right: its kind, and its gid if it has one. */
+void carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g);
+void carry_out_free(struct carry_out *o);
+
+/* A reader; once a read runs past the end or finds a bad value, `bad` stays true and reads give 0. */
+struct carry_in {
+	const uint8_t *p;
+	size_t len, off;
+	bool bad;
+};
+
+uint8_t carry_get8(struct carry_in *in);
+uint32_t carry_get32(struct carry_in *in);
+/* A gid, refused (bad) if any field is zero. */
+void carry_get_gid(struct carry_in *in, struct gport *g);
+/* n bytes in place, or NULL (bad) if fewer are left. */
+const uint8_t *carry_get_bytes(struct carry_in *in, size_t n);
+/* A right: its kind, and *g when it is RIGHT_SEND or RIGHT_ONCE. */
+enum carry_right carry_get_right(struct carry_in *in, struct gport *g);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * The cluster as gns sees it (cluster.c): the transport (transport/) over
+ * gns's own lwIP on UDP port XIPC_UDP_PORT, the peers heard on the LAN and
+ * their liveness (beacons, below), and gns's inter-node counters. Node N is
+ * 10.77.0.N; the cluster key comes from the boot line (config.c: key=).
+ *
+ * Beacons: every CLUSTER_BEACON_MS each node broadcasts (node, boot id,
+ * sequence) on XIPC_BEACON_PORT under an HMAC-SHA256 tag keyed from the
+ * cluster key; a peer not heard for CLUSTER_DEAD_MS is dead: its session is
+ * forgotten and our proxies of its ports become dead names (proxy.c).
+ */
+#ifndef GNS_CLUSTER_H
+#define GNS_CLUSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <manifold/xipc.h>
+#include "config.h"
+
+#define CLUSTER_BEACON_MS 200
+#define CLUSTER_DEAD_MS 1200	/* six beacons missed: well within issue 14's 2 s */
+
+/* Starts the transport and the beacons; false (inter-node IPC off) without a key or a node number. */
+bool cluster_start(const struct gns_config *c);
+bool cluster_on(void);
+uint32_t cluster_node(void);
+
+/* Queues payload for the gns of node peer, in order with earlier ones to the same port; 0 or an XPORT_E_*. */
+int cluster_send(uint32_t peer, uint32_t port, const void *payload, size_t len);
+
+bool cluster_peer_alive(uint32_t node);
+/* Calls fn for each live peer. */
+void cluster_foreach_alive(void (*fn)(uint32_t node, void *arg), void *arg);
+
+/* Beacons, failure detection, the transport's timers: ms until it wants to run again. */
+uint32_t cluster_tick(void);
+
+/* Fills buf with unpredictable bytes (check fields, request ids). */
+void cluster_random(void *buf, size_t n);
+
+/* gns's inter-node counters (XIPC_STAT_*), counted where things happen. */
+extern uint32_t xipc_stat[XIPC_STAT_WORDS];
+
+#endif

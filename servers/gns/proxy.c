@@ -1,0 +1,829 @@
+/*
+ * Proxies and exports (proxy.h): the two tables, and the translation of a
+ * message both ways. The sending node's half is proxy_claim (a message that
+ * came to a proxy becomes a MSG payload), the home node's is deliver (a MSG
+ * payload becomes a message sent with mach_msg). lookup.c resolves names on
+ * top of proxy_export and proxy_import.
+ *
+ * Delivery checks the whole payload before it changes anything (decode, then
+ * commit), and never blocks: a destination whose queue is full loses the
+ * message (counted; the reply right in it is released, so an RPC fails
+ * rather than hangs). Only gns's loop thread runs this.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mach/mach.h>
+#include <mach/notify.h>
+#include <manifold/xipc.h>
+#include "carry.h"
+#include "cluster.h"
+#include "lookup.h"
+#include "proxy.h"
+
+#define ME mach_task_self()
+
+struct export {
+	uint32_t number;	/* 0: the slot is free */
+	uint64_t check;
+	mach_port_t name;	/* our send right (one reference), or our send-once right */
+	bool once;
+	uint32_t peer;		/* once: the node it was carried to (its death releases the right) */
+};
+
+struct proxy {
+	struct gport gid;	/* node 0: the slot is free */
+	mach_port_t port;	/* our receive right */
+	bool once;		/* stands for a send-once right: one message, then it goes */
+};
+
+static struct export exports[EXPORT_MAX];
+static struct proxy proxies[PROXY_MAX];
+static int export_high, proxy_high;	/* every slot from here on is free: the lookups' bound */
+static uint32_t next_number;
+static mach_port_t port_set, notify_port;
+
+void
+proxy_init(mach_port_t set, mach_port_t notify)
+{
+	port_set = set;
+	notify_port = notify;
+	/* numbers start anywhere: a node that boots again does not hand out its old ones in order */
+	cluster_random(&next_number, sizeof next_number);
+	next_number = (next_number & 0x3fffffffu) + 1;
+}
+
+/* ---- exports ---- */
+
+static struct export *
+export_by_number(uint32_t number)
+{
+	for (int i = 0; i < export_high; i++)
+		if (exports[i].number == number && number != 0)
+			return &exports[i];
+	return NULL;
+}
+
+static struct export *
+export_by_name(mach_port_t name)
+{
+	for (int i = 0; i < export_high; i++)
+		if (exports[i].number && !exports[i].once && exports[i].name == name)
+			return &exports[i];
+	return NULL;
+}
+
+static void
+export_gid(const struct export *e, struct gport *g)
+{
+	g->node = cluster_node();
+	g->port = e->number;
+	g->check = e->check;
+}
+
+/* Takes the right: a new export for it, or NULL (full; the caller releases the right). */
+static struct export *
+export_new(mach_port_t name, bool once)
+{
+	mach_port_t prev;
+
+	for (int i = 0; i < EXPORT_MAX; i++) {
+		struct export *e = &exports[i];
+		uint64_t check = 0;
+
+		if (e->number)
+			continue;
+		while (check == 0)
+			cluster_random(&check, sizeof check);
+		if (++next_number == 0)
+			next_number = 1;
+		e->number = next_number;
+		if (i >= export_high)
+			export_high = i + 1;
+		e->check = check;
+		e->name = name;
+		e->once = once;
+		/* the port's death frees the export (proxy_dead_name) */
+		if (mach_port_request_notification(ME, name, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
+						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
+		    MACH_PORT_VALID(prev))
+			mach_port_deallocate(ME, prev);
+		return e;
+	}
+	return NULL;
+}
+
+/* Forgets e; its right stays with the caller (moved into a message, or to release). */
+static void
+export_forget(struct export *e)
+{
+	memset(e, 0, sizeof *e);
+	while (export_high > 0 && !exports[export_high - 1].number)
+		export_high--;
+}
+
+bool
+proxy_dead_name(mach_port_name_t name)
+{
+	for (int i = 0; i < export_high; i++)
+		if (exports[i].number && exports[i].name == name) {
+			export_forget(&exports[i]);
+			mach_port_deallocate(ME, name);	/* the export's own reference */
+			return true;
+		}
+	return false;
+}
+
+/* ---- proxies ---- */
+
+static struct proxy *
+proxy_by_port(mach_port_t port)
+{
+	if (!MACH_PORT_VALID(port))
+		return NULL;
+	for (int i = 0; i < proxy_high; i++)
+		if (proxies[i].gid.node && proxies[i].port == port)
+			return &proxies[i];
+	return NULL;
+}
+
+/* The proxy for g (a send proxy, made if there is none), or NULL when full. */
+static struct proxy *
+proxy_get(const struct gport *g, bool once)
+{
+	struct proxy *free_slot = NULL;
+	mach_port_t port, prev;
+
+	for (int i = 0; i < PROXY_MAX; i++) {
+		struct proxy *p = &proxies[i];
+		if (!p->gid.node) {
+			if (!free_slot)
+				free_slot = p;
+		} else if (!once && !p->once && gport_equal(&p->gid, g)) {
+			return p;
+		}
+	}
+	if (!free_slot || mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
+		return NULL;
+	/* no-senders comes to the proxy itself: nobody here holds it any more */
+	if ((!once && mach_port_request_notification(ME, port, MACH_NOTIFY_NO_SENDERS, 1, port,
+						     MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS) ||
+	    mach_port_move_member(ME, port, port_set) != KERN_SUCCESS) {
+		mach_port_destroy(ME, port);
+		return NULL;
+	}
+	mach_port_set_qlimit(ME, port, MACH_PORT_QLIMIT_MAX);
+	free_slot->gid = *g;
+	if (free_slot - proxies >= proxy_high)
+		proxy_high = (int)(free_slot - proxies) + 1;
+	free_slot->port = port;
+	free_slot->once = once;
+	return free_slot;
+}
+
+/* Its holders' rights become dead names (with their dead-name notifications). */
+static void
+proxy_destroy(struct proxy *p)
+{
+	mach_port_t port = p->port;
+
+	memset(p, 0, sizeof *p);
+	while (proxy_high > 0 && !proxies[proxy_high - 1].gid.node)
+		proxy_high--;
+	mach_port_mod_refs(ME, port, MACH_PORT_RIGHT_RECEIVE, -1);
+	xipc_stat[XIPC_STAT_PROXIES_DIED]++;
+}
+
+int
+proxy_node_died(uint32_t node)
+{
+	int n = 0;
+
+	for (int i = 0; i < proxy_high; i++)
+		if (proxies[i].gid.node == node) {
+			proxy_destroy(&proxies[i]);
+			n++;
+		}
+	/* the replies it owed will not come: their waiters hear it now (a send-once notification) */
+	for (int i = 0; i < export_high; i++)
+		if (exports[i].number && exports[i].once && exports[i].peer == node) {
+			mach_port_t name = exports[i].name;
+			export_forget(&exports[i]);
+			mach_port_deallocate(ME, name);
+		}
+	lookup_node_died(node);
+	return n;
+}
+
+/* The home said the port is gone (or never was): our proxies of it die. */
+static void
+proxy_kill_gid(const struct gport *g)
+{
+	for (int i = 0; i < proxy_high; i++)
+		if (proxies[i].gid.node && gport_equal(&proxies[i].gid, g))
+			proxy_destroy(&proxies[i]);
+}
+
+int
+proxy_count(uint32_t node)
+{
+	int n = 0;
+
+	for (int i = 0; i < proxy_high; i++)
+		if (proxies[i].gid.node && (node == 0 || proxies[i].gid.node == node))
+			n++;
+	return n;
+}
+
+int
+proxy_export_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < export_high; i++)
+		if (exports[i].number)
+			n++;
+	return n;
+}
+
+int
+proxy_records(uint32_t *words, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < proxy_high; i++) {
+		if (!proxies[i].gid.node)
+			continue;
+		if (n < max) {
+			uint32_t *w = words + n * XIPC_PROXY_WORDS;
+			w[XIPC_PROXY_KIND] = XIPC_KIND_PROXY;
+			w[XIPC_PROXY_NODE] = proxies[i].gid.node;
+			w[XIPC_PROXY_NUMBER] = proxies[i].gid.port;
+			w[XIPC_PROXY_NAME] = proxies[i].port;
+			w[XIPC_PROXY_ONCE] = proxies[i].once;
+		}
+		n++;
+	}
+	for (int i = 0; i < export_high; i++) {
+		if (!exports[i].number)
+			continue;
+		if (n < max) {
+			uint32_t *w = words + n * XIPC_PROXY_WORDS;
+			w[XIPC_PROXY_KIND] = XIPC_KIND_EXPORT;
+			w[XIPC_PROXY_NODE] = cluster_node();
+			w[XIPC_PROXY_NUMBER] = exports[i].number;
+			w[XIPC_PROXY_NAME] = exports[i].name;
+			w[XIPC_PROXY_ONCE] = exports[i].once;
+		}
+		n++;
+	}
+	return n;
+}
+
+int
+proxy_export(mach_port_t name, struct gport *g)
+{
+	struct proxy *p = proxy_by_port(name);
+	struct export *e;
+
+	if (!MACH_PORT_VALID(name))
+		return XIPC_E_INVALID;
+	if (p) {
+		*g = p->gid;
+		mach_port_deallocate(ME, name);	/* the send right to our own proxy */
+		return 0;
+	}
+	if ((e = export_by_name(name)) != NULL) {
+		mach_port_deallocate(ME, name);	/* the export holds one reference already */
+	} else if ((e = export_new(name, false)) == NULL) {
+		mach_port_deallocate(ME, name);
+		return XIPC_E_FULL;
+	}
+	export_gid(e, g);
+	return 0;
+}
+
+int
+proxy_import(const struct gport *g, mach_port_t *port, bool *make_send)
+{
+	struct export *e;
+	struct proxy *p;
+
+	if (!g->node || !g->port || !g->check)
+		return XIPC_E_INVALID;
+	if (g->node == cluster_node()) {
+		if ((e = export_by_number(g->port)) == NULL || e->once || !gport_check(g, e->check)) {
+			xipc_stat[XIPC_STAT_R_FORGED]++;
+			return XIPC_E_FORGED;
+		}
+		*port = e->name;
+		*make_send = false;
+		return 0;
+	}
+	if ((p = proxy_get(g, false)) == NULL)
+		return XIPC_E_FULL;
+	*port = p->port;
+	*make_send = true;
+	return 0;
+}
+
+/* ---- the sending node: a message that came to a proxy ---- */
+
+/* Exports made for the message being carried: released again if it cannot go. */
+struct made {
+	struct export *e[CARRY_DESC_MAX + 1];
+	int n;
+};
+
+/* A right of the received message, as it will travel; the right itself is taken. */
+static enum carry_right
+right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made)
+{
+	struct proxy *p;
+	struct export *e;
+
+	if (name == MACH_PORT_NULL)
+		return RIGHT_NULL;
+	if (name == MACH_PORT_DEAD)
+		return RIGHT_DEAD;
+	if (type == MACH_MSG_TYPE_PORT_RECEIVE) {
+		/* moving a receive right to another node is not done yet: the port dies here */
+		xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
+		mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
+		return RIGHT_NULL;
+	}
+	if ((p = proxy_by_port(name)) != NULL) {
+		*g = p->gid;
+		if (type == MACH_MSG_TYPE_PORT_SEND_ONCE && p->once) {
+			proxy_destroy(p);	/* the one right moves on: the proxy is not needed here */
+			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* not a death */
+		}
+		mach_port_deallocate(ME, name);
+		return type == MACH_MSG_TYPE_PORT_SEND_ONCE ? RIGHT_ONCE : RIGHT_SEND;
+	}
+	if (type == MACH_MSG_TYPE_PORT_SEND && (e = export_by_name(name)) != NULL) {
+		mach_port_deallocate(ME, name);
+	} else if ((e = export_new(name, type == MACH_MSG_TYPE_PORT_SEND_ONCE)) != NULL) {
+		made->e[made->n++] = e;
+	} else {
+		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+		mach_port_deallocate(ME, name);
+		return RIGHT_NULL;
+	}
+	export_gid(e, g);
+	return e->once ? RIGHT_ONCE : RIGHT_SEND;
+}
+
+/* A message that could not go: the exports made for it go, and their rights (a reply's: its RPC fails). */
+static void
+made_release(struct made *made)
+{
+	for (int i = 0; i < made->n; i++) {
+		mach_port_t name = made->e[i]->name;
+		export_forget(made->e[i]);
+		mach_port_deallocate(ME, name);
+	}
+}
+
+static void
+send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
+{
+	struct carry_out o = {0};
+
+	carry_put8(&o, (uint8_t)kind);
+	carry_put_gid(&o, g);
+	if (!o.failed)
+		cluster_send(peer, 0, o.p, o.len);
+	carry_out_free(&o);
+}
+
+static bool
+is_notification(const mach_msg_header_t *in, mach_msg_id_t id, mach_msg_size_t size)
+{
+	return in->msgh_id == id && in->msgh_size == size && !(in->msgh_bits & MACH_MSGH_BITS_COMPLEX);
+}
+
+/* Encodes in (whose rights and memory it takes) as a MSG for p's port; false if it cannot be carried. */
+static bool
+encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct made *made)
+{
+	mach_msg_size_t size = in->msgh_size, ndesc = 0, off = sizeof *in;
+	mach_msg_descriptor_t *d = NULL;
+	struct gport g;
+	enum carry_right r;
+	bool ok = true;
+
+	carry_put8(o, CARRY_MSG);
+	carry_put_gid(o, &p->gid);
+	carry_put32(o, (uint32_t)in->msgh_id);
+	carry_put8(o, (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) ? 1 : 0);
+	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made);
+	carry_put_right(o, r, &g);
+	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		ndesc = ((mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
+		d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(in + 1) + 1);
+		off += sizeof(mach_msg_body_t) + ndesc * sizeof *d;
+	}
+	carry_put32(o, ndesc);
+	for (mach_msg_size_t i = 0; i < ndesc; i++, d++) {
+		switch (d->type.type) {
+		case MACH_MSG_PORT_DESCRIPTOR:
+			carry_put8(o, DESC_PORT);
+			r = right_out(d->port.name, d->port.disposition, &g, made);
+			carry_put_right(o, r, &g);
+			break;
+		case MACH_MSG_OOL_DESCRIPTOR:
+		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
+			carry_put8(o, DESC_OOL);
+			carry_put32(o, d->out_of_line.size);
+			if (d->out_of_line.size) {
+				carry_put_bytes(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
+				vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
+			}
+			break;
+		default:
+			/* arrays of ports are not carried yet: the message is refused, its rights released */
+			xipc_stat[XIPC_STAT_R_PORT_ARRAY]++;
+			for (mach_msg_size_t j = 0; j < d->ool_ports.count && d->ool_ports.address; j++) {
+				mach_port_t n = ((mach_port_t *)(uintptr_t)d->ool_ports.address)[j];
+				if (MACH_PORT_VALID(n))
+					mach_port_deallocate(ME, n);
+			}
+			if (d->ool_ports.address && d->ool_ports.count)
+				vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
+			carry_put8(o, DESC_PORT);
+			carry_put_right(o, RIGHT_NULL, NULL);
+			ok = false;
+			break;
+		}
+	}
+	carry_put32(o, size > off ? size - off : 0);
+	if (size > off)
+		carry_put_bytes(o, (const uint8_t *)in + off, size - off);
+	return ok && !o->failed;
+}
+
+/* Within what a home decodes: descriptors and inline bytes. */
+static bool
+carriable(const mach_msg_header_t *in)
+{
+	mach_msg_size_t ndesc = 0, off = sizeof *in;
+
+	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
+		ndesc = ((const mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
+		off += sizeof(mach_msg_body_t) + ndesc * sizeof(mach_msg_descriptor_t);
+	}
+	return ndesc <= CARRY_DESC_MAX && off <= in->msgh_size && in->msgh_size - off <= CARRY_INLINE_MAX;
+}
+
+bool
+proxy_claim(mach_msg_header_t *in)
+{
+	struct proxy *p = proxy_by_port(in->msgh_local_port);
+	struct carry_out o = {0};
+	struct made made = {.n = 0};
+	struct gport gid;
+	int err;
+
+	if (!p)
+		return false;
+	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
+		mach_port_status_t st;
+		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+		mach_port_t prev;
+
+		/* believed only if the kernel agrees (a sender could forge one) */
+		if (mach_port_get_attributes(ME, p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) ==
+			    KERN_SUCCESS && !st.mps_srights && st.mps_msgcount == 0) {
+			proxy_destroy(p);
+			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* let go, not dead */
+		} else if (mach_port_request_notification(ME, p->port, MACH_NOTIFY_NO_SENDERS, 1, p->port,
+							  MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
+			   MACH_PORT_VALID(prev)) {
+			mach_port_deallocate(ME, prev);
+		}
+		mach_msg_destroy(in);
+		return true;
+	}
+	gid = p->gid;
+	if (p->once && is_notification(in, MACH_NOTIFY_SEND_ONCE, offsetof(mach_send_once_notification_t, trailer))) {
+		/* the send-once right we gave was destroyed unused: so must the home's be */
+		proxy_destroy(p);
+		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+		send_control(gid.node, CARRY_DROP, &gid);
+		mach_msg_destroy(in);
+		return true;
+	}
+	if (p->once) {
+		proxy_destroy(p);	/* its one message came */
+		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+	}
+	if (!carriable(in)) {
+		/* the home would refuse it: refused here, its rights released (a waiting caller hears at once) */
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		mach_msg_destroy(in);
+		return true;
+	}
+	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
+	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
+		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+		made_release(&made);
+	} else {
+		for (int i = 0; i < made.n; i++)
+			made.e[i]->peer = gid.node;
+		xipc_stat[XIPC_STAT_MSGS_OUT]++;
+		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)o.len;
+	}
+	carry_out_free(&o);
+	return true;
+}
+
+/* ---- the home node: a MSG payload delivered ---- */
+
+struct right_in {
+	enum carry_right kind;
+	struct gport gid;
+};
+
+struct decoded {
+	struct gport dest;
+	uint32_t id;
+	bool complex;
+	struct right_in reply;
+	uint32_t ndesc;
+	struct {
+		uint8_t kind;		/* DESC_PORT or DESC_OOL */
+		struct right_in right;
+		const uint8_t *bytes;
+		uint32_t size;
+	} desc[CARRY_DESC_MAX];
+	const uint8_t *data;
+	uint32_t data_len;
+};
+
+/* Every field checked; nothing changed. */
+static bool
+decode(struct carry_in *in, struct decoded *m)
+{
+	carry_get_gid(in, &m->dest);
+	m->id = carry_get32(in);
+	m->complex = carry_get8(in) & 1;
+	m->reply.kind = carry_get_right(in, &m->reply.gid);
+	m->ndesc = carry_get32(in);
+	if (m->ndesc > CARRY_DESC_MAX || (m->ndesc && !m->complex))
+		return false;
+	for (uint32_t i = 0; i < m->ndesc && !in->bad; i++) {
+		m->desc[i].kind = carry_get8(in);
+		if (m->desc[i].kind == DESC_PORT) {
+			m->desc[i].right.kind = carry_get_right(in, &m->desc[i].right.gid);
+		} else if (m->desc[i].kind == DESC_OOL) {
+			m->desc[i].size = carry_get32(in);
+			m->desc[i].bytes = carry_get_bytes(in, m->desc[i].size);
+		} else {
+			return false;
+		}
+	}
+	m->data_len = carry_get32(in);
+	if (m->data_len > CARRY_INLINE_MAX)
+		return false;
+	m->data = carry_get_bytes(in, m->data_len);
+	return !in->bad && in->off == in->len;
+}
+
+/* What was made for a message being built, undone if mach_msg refuses it. */
+struct built {
+	mach_port_t once_rights[CARRY_DESC_MAX + 2];	/* send-once rights taken out of exports */
+	int nonce;
+	struct proxy *new_once[CARRY_DESC_MAX + 2];	/* one-shot proxies made for it */
+	int nnew;
+};
+
+/* A right as the receiver will get it: *name and *type for the message. */
+static void
+right_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type, struct built *b)
+{
+	struct export *e;
+	struct proxy *p;
+
+	*name = MACH_PORT_NULL;
+	*type = MACH_MSG_TYPE_COPY_SEND;
+	if (r->kind == RIGHT_DEAD) {
+		*name = MACH_PORT_DEAD;
+		return;
+	}
+	if (r->kind == RIGHT_NULL)
+		return;
+	if (r->gid.node == cluster_node()) {
+		e = export_by_number(r->gid.port);
+		if (!e || !gport_check(&r->gid, e->check)) {
+			xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
+			return;	/* a null right in its place */
+		}
+		*name = e->name;
+		if (e->once) {
+			*type = MACH_MSG_TYPE_MOVE_SEND_ONCE;
+			b->once_rights[b->nonce++] = e->name;
+			export_forget(e);
+		}
+		return;
+	}
+	if ((p = proxy_get(&r->gid, r->kind == RIGHT_ONCE)) == NULL) {
+		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+		return;
+	}
+	*name = p->port;
+	*type = p->once ? MACH_MSG_TYPE_MAKE_SEND_ONCE : MACH_MSG_TYPE_MAKE_SEND;
+	if (p->once)
+		b->new_once[b->nnew++] = p;
+}
+
+/*
+ * A send-once right carried in a message that will not be delivered: its
+ * home releases it, so whoever waits on it (a client for its reply) hears of
+ * it at once, as when a message is destroyed on one node.
+ */
+static void
+drop_once_right(const struct gport *g)
+{
+	struct export *e;
+
+	if (g->node != cluster_node()) {
+		send_control(g->node, CARRY_DROP, g);
+		return;
+	}
+	if ((e = export_by_number(g->port)) != NULL && e->once && gport_check(g, e->check)) {
+		mach_port_t name = e->name;
+		export_forget(e);
+		mach_port_deallocate(ME, name);
+	}
+}
+
+/* Every send-once right of a message refused before anything was made for it. */
+static void
+drop_carried(const struct decoded *m)
+{
+	if (m->reply.kind == RIGHT_ONCE)
+		drop_once_right(&m->reply.gid);
+	for (uint32_t i = 0; i < m->ndesc; i++)
+		if (m->desc[i].kind == DESC_PORT && m->desc[i].right.kind == RIGHT_ONCE)
+			drop_once_right(&m->desc[i].right.gid);
+}
+
+static void
+deliver(uint32_t peer, struct carry_in *in)
+{
+	struct decoded *m = malloc(sizeof *m);
+	struct built b = {.nonce = 0};
+	struct export *e;
+	mach_msg_header_t *h = NULL;
+	mach_msg_descriptor_t *d;
+	mach_msg_type_name_t dest_type, reply_type;
+	mach_port_t reply;
+	size_t size;
+	mach_msg_return_t mr;
+
+	if (!m)
+		goto undeliverable;
+	memset(m, 0, sizeof *m);
+	if (!decode(in, m) || m->dest.node != cluster_node()) {
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		goto out;
+	}
+	e = export_by_number(m->dest.port);
+	if (!e || !gport_check(&m->dest, e->check)) {
+		xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
+		if (e)
+			printf("gns: a forged port id from node %u refused\n", (unsigned)peer);
+		send_control(peer, CARRY_NAK, &m->dest);
+		drop_carried(m);
+		goto out;
+	}
+	size = sizeof *h + (m->complex ? sizeof(mach_msg_body_t) + m->ndesc * sizeof *d : 0) + m->data_len;
+	if ((h = calloc(1, size)) == NULL)
+		goto undeliverable;
+	/* commit: from here on, what is made is undone on failure */
+	h->msgh_remote_port = e->name;
+	dest_type = e->once ? MACH_MSG_TYPE_MOVE_SEND_ONCE : MACH_MSG_TYPE_COPY_SEND;
+	if (e->once) {
+		b.once_rights[b.nonce++] = e->name;
+		export_forget(e);
+	}
+	right_in(&m->reply, &reply, &reply_type, &b);
+	h->msgh_local_port = reply;
+	h->msgh_bits = MACH_MSGH_BITS(dest_type, MACH_PORT_VALID(reply) ? reply_type : 0) |
+		       (m->complex ? MACH_MSGH_BITS_COMPLEX : 0);
+	h->msgh_size = (mach_msg_size_t)size;
+	h->msgh_id = (mach_msg_id_t)m->id;
+	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
+	if (m->complex)
+		((mach_msg_body_t *)(h + 1))->msgh_descriptor_count = m->ndesc;
+	for (uint32_t i = 0; i < m->ndesc; i++, d++) {
+		if (m->desc[i].kind == DESC_PORT) {
+			mach_msg_type_name_t t;
+			d->port.type = MACH_MSG_PORT_DESCRIPTOR;
+			right_in(&m->desc[i].right, &d->port.name, &t, &b);
+			d->port.disposition = (uint8_t)t;
+			continue;
+		}
+		d->out_of_line.type = MACH_MSG_OOL_DESCRIPTOR;
+		d->out_of_line.copy = MACH_MSG_VIRTUAL_COPY;
+		d->out_of_line.deallocate = 1;	/* our copy moves to the receiver */
+		d->out_of_line.size = m->desc[i].size;
+		if (m->desc[i].size) {
+			vm_address_t a = 0;
+			if (vm_allocate(ME, &a, m->desc[i].size, TRUE) != KERN_SUCCESS) {
+				d->out_of_line.size = 0;
+				xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+				continue;
+			}
+			memcpy((void *)(uintptr_t)a, m->desc[i].bytes, m->desc[i].size);
+			d->out_of_line.address = a;
+		}
+	}
+	if (m->data_len)
+		memcpy((uint8_t *)h + size - m->data_len, m->data, m->data_len);
+	mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, MACH_PORT_NULL, 0,
+		      MACH_PORT_NULL);
+	if (mr == MACH_MSG_SUCCESS) {
+		xipc_stat[XIPC_STAT_MSGS_IN]++;
+		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
+		goto out;
+	}
+	/* refused: nothing moved; undo what was made for it */
+	if (mr == MACH_SEND_INVALID_DEST) {
+		xipc_stat[XIPC_STAT_R_DEST_DEAD]++;
+		if (!(dest_type == MACH_MSG_TYPE_MOVE_SEND_ONCE))
+			proxy_dead_name(h->msgh_remote_port);
+		send_control(peer, CARRY_NAK, &m->dest);
+	} else if (mr == MACH_SEND_TIMED_OUT) {
+		xipc_stat[XIPC_STAT_R_DEST_FULL]++;
+	} else {
+		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+	}
+	for (int i = 0; i < b.nonce; i++)
+		mach_port_deallocate(ME, b.once_rights[i]);
+	for (int i = 0; i < b.nnew; i++) {
+		send_control(b.new_once[i]->gid.node, CARRY_DROP, &b.new_once[i]->gid);
+		proxy_destroy(b.new_once[i]);
+		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+	}
+	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
+	for (uint32_t i = 0; i < m->ndesc; i++, d++)
+		if (m->desc[i].kind == DESC_OOL && d->out_of_line.address)
+			vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
+	goto out;
+undeliverable:
+	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+out:
+	free(h);
+	free(m);
+}
+
+/* DROP: the one-shot proxy of our send-once export was destroyed unused over there. */
+static void
+drop_once(struct carry_in *in)
+{
+	struct gport g;
+	struct export *e;
+
+	carry_get_gid(in, &g);
+	if (in->bad || g.node != cluster_node() || (e = export_by_number(g.port)) == NULL || !e->once ||
+	    !gport_check(&g, e->check)) {
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		return;
+	}
+	mach_port_t name = e->name;
+	export_forget(e);
+	mach_port_deallocate(ME, name);	/* its holder gets a send-once notification, as on one node */
+}
+
+void
+proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
+{
+	struct carry_in in = {.p = payload, .len = len};
+	struct gport g;
+
+	switch (carry_get8(&in)) {
+	case CARRY_MSG:
+		deliver(peer, &in);
+		break;
+	case CARRY_NAK:
+		carry_get_gid(&in, &g);
+		if (!in.bad)
+			proxy_kill_gid(&g);
+		break;
+	case CARRY_DROP:
+		drop_once(&in);
+		break;
+	case CARRY_PING:
+		break;
+	case CARRY_LOOKUP:
+	case CARRY_FOUND:
+	case CARRY_MISSING:
+		lookup_input(peer, payload[0], &in);
+		break;
+	default:
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		break;
+	}
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""The `xipc` suite: messages across nodes through gns (issue 14). Four
+Manifold nodes on one vde_switch LAN:
+
+    node 1  key K   runs `xipctest serve`: /cluster/echo, /cluster/task, /cluster/thread
+    node 2  key K   runs `xipctest client`: finds them through gns and uses them
+    node 3  key K   runs `xipctest relay`: uses a right to node 1's echo that node 2 sends it
+    node 4  key K'  a node with the wrong cluster key: heard, never believed
+
+The client's own cases (tests/user/xipctest.c: RPCs through a proxy, rights
+both ways, 1 MiB out of line, vm_read/vm_write/task_suspend/thread_get_state
+on node 1's task, a forged identity) are repeated here as this suite's
+cases; the host adds what only it sees: `nodes` on both sides, the forgery
+counted on node 1, node 3 calling node 1 through a proxy of its own, node 4's
+beacons refused, and node 1 killed: node 2's gns
+declares it dead within 2 s of its last beacon (gns's own figure) and the
+client's proxy becomes a dead name. Prints `ok N - xipc: name`, then
+`xipc: N passed, N failed`.
+
+Usage: run.py BUILD_DIR
+"""
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net"))
+import lan  # noqa: E402
+
+B = sys.argv[1]
+LOGS = B + "/test/xipc"
+KEY = "5a" * 8 + "0123456789abcdef" * 3
+WRONG_KEY = "a5" * 32
+suite = lan.Suite("xipc")
+case = suite.case
+
+
+def modules(node, key, role):
+    return ",".join([B + "/servers/bootstrap.elf", B + "/servers/ns.elf restart=always",
+                     B + "/servers/console.elf restart=always", B + "/servers/pci.elf driver restart=always",
+                     B + "/servers/e1000.elf driver restart=always", B + "/servers/echo.elf restart=always",
+                     B + "/servers/gns.elf node=%d key=%s restart=always" % (node, key),
+                     B + "/servers/shell.elf restart=always"] +
+                    ([B + "/tests/xipctest.elf " + role] if role else []))
+
+
+def pump(guests, seconds):
+    """Reads every guest's console for about seconds (a console nobody reads stalls its guest)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        for g in guests:
+            g.expect(r"(?!)", 0.05)
+
+
+def nodes(g, want, tries=10):
+    """Types `nodes` at g's shell until its output (closed by its `rejects:` line) matches want: it, or None."""
+    out = None
+    for _ in range(tries):
+        start = len(g.text())
+        g.send("nodes\r")
+        m = g.expect(lan.L + r"rejects:[^\n]*\n", lan.WAIT)
+        out = g.text()[start:m.end()] if m else g.text()[start:]
+        if m and re.search(want, out, re.M):
+            return out
+        g.expect(r"(?!)", 1)
+    print("# last `nodes` output: %r" % out)
+    return None
+
+
+def proxies(g):
+    """Types `proxies` at g's shell: its output (a count, then a line per proxy and export), or None."""
+    start = len(g.text())
+    g.send("proxies\r")
+    m = g.expect(lan.L + r"proxies: (\d+)\n", lan.WAIT)
+    if not m:
+        return None
+    g.expect(r"(?!)", 1)   # the lines after the count
+    return g.text()[start:]
+
+
+def client_cases(g2, g1, g3, guests):
+    """The client's lines as they come; node 1 is killed when the client asks for it."""
+    seen, t_kill = 0, None
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        pump(guests, 0.3)
+        text = g2.text()
+        lines = re.findall(r"^(?:.*?> )?((?:not )?ok \d+ - xipc: [^\n]*)\n", text, re.M)
+        for line in lines[seen:]:
+            m = re.match(r"(not )?ok \d+ - xipc: (\S+)(?:: (.*))?", line)
+            case(m.group(2), m.group(1) is None, m.group(3) or "")
+            if m.group(2) == "a_right_passed_from_node1_via_node2_is_used_by_node3":
+                # node 3 holds a proxy of node 1's port itself: its call went to node 1, not through node 2
+                out = nodes(g3, r"^node 1: alive, session up, .* proxies [1-9]")
+                case("node3_called_node1_directly_through_a_proxy_of_its_own", out is not None and
+                     re.search(r"xipctest: relay: the right from node 2 answered 0 'via node 3'", g3.text()) is not None,
+                     "node 3's nodes: %r" % out)
+                out = proxies(g3)
+                case("proxies_on_node3_lists_its_proxy_of_node1",
+                     out is not None and re.search(r"^proxy  node 1 number \d+ port 0x[0-9a-f]+$", out, re.M) is not None,
+                     "node 3's proxies: %r" % out)
+            if m.group(2) == "a_forged_identity_gets_no_answer_and_its_proxy_dies":
+                out = nodes(g1, r"rejects:.*\bforged_id [1-9]")
+                m2 = re.search(r"rejects:.*\bforged_id (\d+)", out or "")
+                case("node1_counts_the_forged_identity", m2 is not None and int(m2.group(1)) >= 1 and
+                     re.search(r"gns: a forged port id from node 2 refused", g1.text()) is not None,
+                     "node 1's nodes: %r" % out)
+                out = proxies(g1)
+                exported = len(re.findall(r"^export node 1 number \d+ port 0x[0-9a-f]+$", out or "", re.M))
+                case("proxies_on_node1_lists_its_exports", exported >= 3,
+                     "%d exports (echo, task and thread at least): %r" % (exported, out))
+        seen = len(lines)
+        if t_kill is None and re.search(r"xipctest: ready for node 1 to die", text):
+            case("node1_never_panicked_before_it_was_killed", not g1.panicked())
+            g1.stop()
+            guests.remove(g1)
+            t_kill = time.time()
+        if re.search(r"xipc-client: \d+ passed, \d+ failed", text):
+            return True
+    return False
+
+
+def main():
+    shutil.rmtree(LOGS, ignore_errors=True)
+    os.makedirs(LOGS)
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
+    sw = lan.Switch(LOGS + "/switch")
+    guests = []
+    try:
+        g1 = lan.boot(B, sw.path, 1, LOGS + "/node1.log", initrd=modules(1, KEY, "serve"))
+        g3 = lan.boot(B, sw.path, 3, LOGS + "/node3.log", initrd=modules(3, KEY, "relay"))
+        g4 = lan.boot(B, sw.path, 4, LOGS + "/node4.log", initrd=modules(4, WRONG_KEY, None))
+        g2 = lan.boot(B, sw.path, 2, LOGS + "/node2.log", initrd=modules(2, KEY, "client"))
+        guests = [g1, g2, g3, g4]
+        pairs = ((1, g1), (2, g2), (3, g3), (4, g4))
+        ups = [lan.up(g, n) for n, g in pairs]
+        inside = [g.expect(lan.L + r"gns: node %d in the cluster \(udp 7700, beacons 7701\)$" % n, lan.WAIT)
+                  for n, g in pairs]
+        case("four_nodes_bring_up_gns_in_the_cluster", all(ups) and all(inside), "up %s, in %s" % (ups, inside))
+        serving = g1.expect(lan.L + r"xipctest: serving /cluster/echo", lan.WAIT)
+        case("node1_publishes_its_cluster_names", serving is not None)
+        alive = g2.expect(lan.L + r"gns: node 1 alive$", lan.WAIT)
+        out = nodes(g1, r"^node 2: alive, session up")
+        case("nodes_on_node1_shows_node2_alive_with_its_session_up", alive is not None and out is not None,
+             "node 1's nodes: %r" % out)
+        out = nodes(g1, r"rejects:.*\bbeacon_tag [1-9]")
+        case("node4s_wrong_key_beacons_are_refused_and_counted", out is not None and "node 4:" not in out and
+             "node 4 alive" not in g1.text(), "node 1's nodes: %r" % out)
+        finished = client_cases(g2, g1, g3, [g1, g2, g3, g4])
+        case("the_client_finishes", finished)
+        m = g2.expect(lan.L + r"gns: node 1 dead \(no beacon, silent (\d+) ms\), (\d+) proxies dead$", lan.WAIT)
+        case("node2s_gns_declares_node1_dead_within_2_s_of_its_last_beacon",
+             m is not None and int(m.group(1)) < 2000 and int(m.group(2)) >= 1,
+             "line: %s" % (m.group(0) if m else None))
+        out = nodes(g2, r"^node 1: dead, session down")
+        case("nodes_on_node2_shows_node1_dead", out is not None, "node 2's nodes: %r" % out)
+        # the hostile messages' receive rights and port arrays were not carried, and were counted
+        case("node2_counted_the_rights_it_would_not_carry",
+             out is not None and re.search(r"rejects:.*\breceive_right [1-9].*\bport_array [1-9]", out) is not None,
+             "node 2's nodes: %r" % out)
+        m = re.search(r"xipc-client: (\d+) passed, (\d+) failed", g2.text())
+        case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 23,
+             "summary: %s" % (m.group(0) if m else None))
+        for n, g in ((2, g2), (3, g3), (4, g4)):
+            case("node%d_never_panicked" % n, not g.panicked())
+    finally:
+        for g in guests:
+            g.stop()
+        sw.stop()
+    if suite.failed:
+        for n, g in enumerate(guests, 1):
+            print("==== node%d's console (%s/node%d.log) ====" % (n, LOGS, n))
+            print(g.text())
+    return suite.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
