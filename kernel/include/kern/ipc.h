@@ -11,8 +11,9 @@
  *   [D] ipc_defer_lock: the deferred work and the messages of dead ports
  *   [A] atomic
  * The order (kern/lock_order.h): space, then port (two ports in address order,
- * only a send's destination and reply), then set, then transit, then deferred,
- * then sched_lock. A thread that must wait checks under the object's lock, joins
+ * only a send's destination and reply), then set, then transit, then
+ * sched_lock; ipc_defer_lock is a leaf, taken under any of them (and under
+ * the receiver's pmap lock in the fast path), with nothing taken under it. A thread that must wait checks under the object's lock, joins
  * the wait queue under sched_lock too, and lets the object go only then
  * (ipc_wait_locked), so no wake-up is lost.
  *

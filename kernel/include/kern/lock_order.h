@@ -15,7 +15,6 @@
 #define LOCK_RANK_PORT		30	/* one port: its queue, counts, requests (two: address order) */
 #define LOCK_RANK_PSET		31	/* one port set: its members */
 #define LOCK_RANK_TRANSIT	32	/* every port's in_transit_to: the chains of rights in transit */
-#define LOCK_RANK_IPC_DEFER	33	/* IPC's deferred work and the messages of dead ports */
 #define LOCK_RANK_INPUT		35	/* console input: its readers wait under it */
 #define LOCK_RANK_IRQ		36	/* device interrupt lines: wakes the irq thread under it */
 #define LOCK_RANK_DMAHOLD	37	/* DMA pages held after their region went: wakes its thread under it */
@@ -24,6 +23,9 @@
 #define LOCK_RANK_VM_OBJECT	50	/* memory objects */
 #define LOCK_RANK_PMAP		60	/* one pmap's page tables (the kernel's too) */
 #define LOCK_RANK_DEVMAP	65	/* the kernel's window for device memory */
+#define LOCK_RANK_IPC_DEFER	68	/* IPC's deferred work and the messages of dead ports: a leaf (nothing
+					 * is taken under it), so a right moved while the fast path holds the
+					 * receiver's pmap may still record a notification */
 #define LOCK_RANK_KMEM		70	/* the kernel heap */
 #define LOCK_RANK_PAGE		80	/* the page pool */
 #define LOCK_RANK_CLOCK		85	/* the tick count, read from under anything */
