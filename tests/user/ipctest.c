@@ -1714,6 +1714,51 @@ sender_trailer_names_the_sending_task(void)
 	mach_port_destroy(ME, p);
 }
 
+/*
+ * A send-once right with a dead-name request, moved to a receiver of ours
+ * that waits (the fast path, when it is on): the name goes, and with it the
+ * request, whose port-deleted notification is recorded while the fast path
+ * holds the receiver's pmap lock. The xipc suite's lockcheck found that order
+ * first (ipc_defer_lock is a leaf for it, kern/lock_order.h).
+ */
+static void
+fast_path_moves_a_right_with_a_dead_name_request(void)
+{
+	mach_port_t th, so = MACH_PORT_NULL, n = new_port(), prev = MACH_PORT_NULL;
+	mach_msg_type_name_t type;
+	struct manifold_kernel_stats before, after;
+	static struct simple_msg m;
+
+	worker_port = new_port();
+	worker_flag = 0;
+	th = start_thread(worker_receive);
+	CHECK(MACH_PORT_VALID(th));
+	for (int i = 0; i < 10; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);	/* it waits in its receive */
+	CHECK_EQ(mach_port_extract_right(ME, worker_port, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &type), KERN_SUCCESS);
+	CHECK_EQ(mach_port_request_notification(ME, so, MACH_NOTIFY_DEAD_NAME, 0, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+						&prev), KERN_SUCCESS);
+	CHECK_EQ(type_of(so), MACH_PORT_TYPE_SEND_ONCE | MACH_PORT_TYPE_DNREQUEST);
+	before = stats();
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	m.h.msgh_size = sizeof m.h;
+	m.h.msgh_remote_port = so;
+	m.h.msgh_id = 4711;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h, 0, MACH_PORT_NULL, 0, 0), MACH_MSG_SUCCESS);
+	after = stats();
+	if (before.fastpath_enabled)
+		CHECK_EQ(after.fastpath_hits - before.fastpath_hits, 1);
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(worker_flag, 1);
+	CHECK_EQ(worker_result, MACH_MSG_SUCCESS);
+	CHECK_EQ(receive(n, &m, sizeof m, MACH_RCV_TIMEOUT, 1000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_PORT_DELETED);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, worker_port);
+	mach_port_destroy(ME, n);
+}
+
 static void
 rpc_takes_the_fast_path_exactly_when_it_is_on(void)
 {
@@ -3184,6 +3229,7 @@ static const struct test tests[] = {
 	T(tls_selector_is_the_one_segment_a_state_may_choose),
 	T(rpc_with_another_task_echoes_payloads),
 	T(sender_trailer_names_the_sending_task),
+	T(fast_path_moves_a_right_with_a_dead_name_request),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),
