@@ -63,12 +63,12 @@ class Switch:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def modules(b, node):
-    """What make run boots, with node=K for gns."""
+def modules(b, node, gns=None):
+    """What make run boots, with node=K for gns (or gns's words GNS, as ip=dhcp)."""
     return ",".join([b + "/servers/bootstrap.elf", b + "/servers/ns.elf restart=always",
                      b + "/servers/console.elf restart=always", b + "/servers/pci.elf driver restart=always",
                      b + "/servers/e1000.elf driver restart=always",
-                     b + "/servers/gns.elf node=%d restart=always" % node, b + "/servers/shell.elf restart=always"])
+                     b + "/servers/gns.elf %s restart=always" % (gns or "node=%d" % node), b + "/servers/shell.elf restart=always"])
 
 
 def boot(b, switch, node, log, model="e1000", initrd=None, extra=()):
@@ -83,6 +83,13 @@ def up(g, node, model="e1000"):
     return (g.expect(L + r"e1000: %s at [0-9a-f:.]+, IRQ \d+, 52:54:00:12:34:%02x, link up; serving /servers/nic0" %
                      (NAMES[model], node), WAIT) is not None and
             g.expect(L + r"gns: /servers/nic0 is 52:54:00:12:34:%02x, 10\.77\.0\.%d$" % (node, node), WAIT) is not None)
+
+
+def up_dhcp(g, node, model="e1000"):
+    """True once the node's driver and gns are up with its MAC, gns asking DHCP for its address."""
+    return (g.expect(L + r"e1000: %s at [0-9a-f:.]+, IRQ \d+, 52:54:00:12:34:%02x, link up; serving /servers/nic0" %
+                     (NAMES[model], node), WAIT) is not None and
+            g.expect(L + r"gns: /servers/nic0 is 52:54:00:12:34:%02x, DHCP$" % node, WAIT) is not None)
 
 
 def ping(g, addr, count=4):
