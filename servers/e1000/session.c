@@ -155,8 +155,10 @@ frame_do_frame_open(mach_port_t server, mach_port_t events, mach_port_t link, ui
 	*memory = session.pager;
 	*size = need;
 	memcpy(mac, nic.mac, 6);
-	/* the state as the session opens; a change before it was told to nobody */
-	session_link(e1000_link(&nic, &speed), speed);
+	/* the state as the session opens; a change before it was told to nobody. Two
+	 * statements: as one call's arguments, speed could be read before e1000_link set it. */
+	bool up = e1000_link(&nic, &speed);
+	session_link(up, speed);
 	return KERN_SUCCESS;
 }
 

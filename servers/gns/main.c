@@ -11,7 +11,8 @@
  * session's death: nic.c reopens it; an export's: proxy.c), the ping service
  * (ping.c), the service port, sockets, registrations and proxies; messages
  * to proxies are claimed before the demuxes. The tick runs lwIP's timers,
- * the beacons and the transport's, and says when the next one is due.
+ * the beacons and the transport's, says when the next one is due, and tells
+ * the DHCP lease's changes (lease.c).
  */
 #include <stdio.h>
 #include <mach/mach.h>
@@ -21,6 +22,7 @@
 #include "carry.h"
 #include "cluster.h"
 #include "config.h"
+#include "lease.h"
 #include "frame_event_server.h"
 #include "nic.h"
 #include "ping.h"
@@ -60,6 +62,7 @@ tick(void)
 	nic_service();
 	service_poll();
 	sys_check_timeouts();
+	lease_poll(nic_netif());
 	next = sys_timeouts_sleeptime();
 	if (next == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
 		next = 1000;

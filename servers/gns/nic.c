@@ -128,6 +128,12 @@ fail:
 	return false;
 }
 
+struct netif *
+nic_netif(void)
+{
+	return added ? &nic.netif : NULL;
+}
+
 bool
 nic_open(const struct gns_config *c, mach_port_t events, mach_port_t link, mach_port_t notify_port,
 	 uint32_t wait_ms)

@@ -38,6 +38,9 @@ void nic_service(void);
 /* frame_event_link: the driver's word on the link. */
 void nic_set_link(bool up);
 
+/* The netif, once added (NULL before): lease.c reads its DHCP state. */
+struct netif *nic_netif(void);
+
 /* ifconfig's words (GNS_IF_*, <manifold/socket_codes.h>); false while there is no NIC yet. */
 bool nic_info(uint32_t *w);
 

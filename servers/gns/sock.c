@@ -16,6 +16,11 @@
 #include "sock.h"
 #include "socket_server.h"
 
+/* lwIP's pools hold every socket of the table (lwipopts.h): quotas and SOCK_MAX come first. */
+_Static_assert(MEMP_NUM_TCP_PCB >= 2 * SOCK_MAX && MEMP_NUM_TCP_PCB_LISTEN >= SOCK_MAX &&
+	       MEMP_NUM_UDP_PCB >= SOCK_MAX + 1, "lwIP's PCBs are fewer than gns's sockets");
+_Static_assert(SOCK_MAX >= 2 * GNS_CLIENT_SOCKETS, "two clients' quotas fit in the table");
+
 #define ME mach_task_self()
 
 static struct sock socks[SOCK_MAX];

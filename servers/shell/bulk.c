@@ -3,10 +3,11 @@
  * (tests/net/run.py, tests/cluster/): a known pattern out, MD5 digests of what
  * went and what came (md5.c; busybox's md5sum prints the same on Linux).
  *
- *   tcpgen HOST PORT BYTES [echo]   send BYTES of the pattern; with echo, read
+ *   tcpgen HOST PORT BYTES [echo] [kill=TASK@N[,N...]]
+ *                                   send BYTES of the pattern; with echo, read
  *                                   the stream back meanwhile and digest it too
  *                                   (a refused connect is tried again for 20 s)
- *   tcpsink PORT [echo]             accept one connection, read it to its end
+ *   tcpsink PORT [echo] [kill=TASK@N[,N...]]  accept one connection, read it to its end
  *                                   (sending each piece back with echo)
  *   udpgen HOST PORT COUNT SIZE [echo]  COUNT datagrams of SIZE pattern bytes;
  *                                   with echo, each must come back unchanged
@@ -14,11 +15,17 @@
  *
  * The pattern is xorshift32 from PATTERN_SEED, four bytes a step, little-endian:
  * a test on the host makes the same bytes and knows their digest.
+ *
+ * kill=TASK@N,... terminates /tasks/TASK each time N bytes (up to four marks,
+ * ascending) of the stream went (tcpgen) or came (tcpsink), and says so: the net
+ * suite kills the node's own e1000 driver so, at known points in the middle of a
+ * stream, since the shell that could type `kill` is busy with the stream itself.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/error.h>
 #include <manifold/msg.h>
 #include <manifold/socket.h>
 #include "commands.h"
@@ -58,6 +65,63 @@ has_echo(int argc, char **argv, int at)
 	return argc > at && strcmp(argv[at], "echo") == 0;
 }
 
+/* A stream's options after its fixed arguments: echo, kill=TASK@N[,N...]. */
+#define KILLS_MAX 4
+struct stream_opts {
+	bool echo;
+	char kill[32];			/* a task to terminate mid-stream, or "" */
+	uint64_t kill_at[KILLS_MAX];	/* ... once this many bytes went or came, ascending */
+	int kills, killed;
+};
+
+static bool
+parse_stream_opts(int argc, char **argv, int at, struct stream_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = at; i < argc; i++) {
+		char *name, *mark, *end;
+		if (strcmp(argv[i], "echo") == 0) {
+			o->echo = true;
+			continue;
+		}
+		if (strncmp(argv[i], "kill=", 5) != 0)
+			return false;
+		name = argv[i] + 5;
+		if ((mark = strchr(name, '@')) == NULL || mark == name || mark - name >= (int)sizeof o->kill)
+			return false;
+		memcpy(o->kill, name, (size_t)(mark - name));
+		o->kill[mark - name] = '\0';
+		o->kills = 0;
+		do {
+			if (o->kills == KILLS_MAX)
+				return false;
+			o->kill_at[o->kills] = strtoull(mark + 1, &end, 10);
+			if (end == mark + 1 || (*end != '\0' && *end != ',') ||
+			    (o->kills > 0 && o->kill_at[o->kills] <= o->kill_at[o->kills - 1]))
+				return false;
+			o->kills++;
+			mark = end;
+		} while (*mark == ',');
+	}
+	return true;
+}
+
+/* Kills the option's task once bytes reach its next mark (one kill per call). */
+static void
+stream_kill(const char *cmd, struct stream_opts *o, uint64_t bytes)
+{
+	kern_return_t kr;
+
+	if (o->killed == o->kills || bytes < o->kill_at[o->killed])
+		return;
+	o->killed++;
+	kr = kill_task(o->kill);
+	if (kr == KERN_SUCCESS)
+		printf("%s: killed %s at %llu bytes\n", cmd, o->kill, (unsigned long long)bytes);
+	else
+		printf("%s: cannot kill %s: %s\n", cmd, o->kill, kern_return_name(kr));
+}
+
 static void
 report(const char *cmd, const char *what, uint64_t bytes, struct md5 *m)
 {
@@ -86,8 +150,10 @@ connect_retrying(uint32_t ip, uint16_t port, mach_port_t *s)
 
 /* Sends from the pattern until total went, reading the echo back alongside when back is set. */
 static int
-tcp_pump(mach_port_t s, uint64_t total, bool echo, struct md5 *sent_md5, struct md5 *back_md5, uint64_t *back)
+tcp_pump(mach_port_t s, uint64_t total, struct stream_opts *o, struct md5 *sent_md5, struct md5 *back_md5,
+	 uint64_t *back)
 {
+	bool echo = o->echo;
 	struct pattern p = { PATTERN_SEED };
 	uint64_t sent = 0;
 	size_t have = 0, off = 0;	/* out[off..have) is made but not sent yet */
@@ -111,6 +177,7 @@ tcp_pump(mach_port_t s, uint64_t total, bool echo, struct md5 *sent_md5, struct 
 				off += n;
 				sent += n;
 				stuck = false;
+				stream_kill("tcpgen", o, sent);
 			}
 		}
 		if (echo) {
@@ -134,15 +201,16 @@ void
 cmd_tcpgen(int argc, char **argv)
 {
 	struct md5 sent_md5, back_md5;
+	struct stream_opts o;
 	uint64_t total, back = 0;
-	bool echo = has_echo(argc, argv, 4);
 	mach_port_t s;
 	uint32_t ip;
 	uint16_t port;
 	int err;
 
-	if (argc < 4 || !parse_ip(argv[1], &ip) || !parse_port(argv[2], &port)) {
-		printf("shell: usage: tcpgen HOST PORT BYTES [echo]\n");
+	if (argc < 4 || !parse_ip(argv[1], &ip) || !parse_port(argv[2], &port) ||
+	    !parse_stream_opts(argc, argv, 4, &o)) {
+		printf("shell: usage: tcpgen HOST PORT BYTES [echo] [kill=TASK@N[,N...]]\n");
 		return;
 	}
 	total = strtoull(argv[3], NULL, 10);
@@ -152,11 +220,11 @@ cmd_tcpgen(int argc, char **argv)
 		printf("tcpgen: %s:%u: %s\n", argv[1], port, strerror(err));
 		return;
 	}
-	if ((err = tcp_pump(s, total, echo, &sent_md5, &back_md5, &back)) != 0) {
+	if ((err = tcp_pump(s, total, &o, &sent_md5, &back_md5, &back)) != 0) {
 		printf("tcpgen: %s:%u: %s\n", argv[1], port, strerror(err));
 	} else {
 		report("tcpgen", "sent", total, &sent_md5);
-		if (echo)
+		if (o.echo)
 			report("tcpgen", "back", back, &back_md5);
 		/* the end of our stream; then wait for the peer's, so that every byte is in before we close */
 		size_t n;
@@ -171,16 +239,16 @@ void
 cmd_tcpsink(int argc, char **argv)
 {
 	struct md5 m;
+	struct stream_opts o;
 	uint64_t got = 0;
-	bool echo = has_echo(argc, argv, 2);
 	mach_port_t l = MACH_PORT_NULL, c = MACH_PORT_NULL;
 	uint32_t ip;
 	uint16_t port, from;
 	size_t n, sent;
 	int err;
 
-	if (argc < 2 || !parse_port(argv[1], &port)) {
-		printf("shell: usage: tcpsink PORT [echo]\n");
+	if (argc < 2 || !parse_port(argv[1], &port) || !parse_stream_opts(argc, argv, 2, &o)) {
+		printf("shell: usage: tcpsink PORT [echo] [kill=TASK@N[,N...]]\n");
 		return;
 	}
 	md5_init(&m);
@@ -197,8 +265,9 @@ cmd_tcpsink(int argc, char **argv)
 	while ((err = sock_recv(c, in, sizeof in, 0, QUIET_MS, &n)) == 0 && n > 0) {
 		md5_update(&m, in, n);
 		got += n;
-		if (echo && (err = sock_send(c, in, n, 0, QUIET_MS, &sent)) != 0)
+		if (o.echo && (err = sock_send(c, in, n, 0, QUIET_MS, &sent)) != 0)
 			break;
+		stream_kill("tcpsink", &o, got);
 	}
 	if (err) {
 		printf("tcpsink: after %llu bytes: %s\n", (unsigned long long)got, strerror(err));
@@ -206,7 +275,7 @@ cmd_tcpsink(int argc, char **argv)
 		printf("tcpsink: from ");
 		print_ip(ip);
 		printf(":%u\n", from);
-		report("tcpsink", echo ? "echoed" : "got", got, &m);
+		report("tcpsink", o.echo ? "echoed" : "got", got, &m);
 	}
 out:
 	if (MACH_PORT_VALID(c))

@@ -175,26 +175,36 @@ cmd_names(int argc, char **argv)
 		printf("%s", names);
 }
 
-static void
-cmd_kill(int argc, char **argv)
+/* Terminates /tasks/NAME (ns has the task ports of the modules the bootstrap started). */
+kern_return_t
+kill_task(const char *name)
 {
 	char path[160];
 	mach_port_t task;
+	kern_return_t kr;
+
+	snprintf(path, sizeof path, "/tasks/%s", name);
+	if (strlen(name) > 100 || ns_lookup(ns, path, &task) != KERN_SUCCESS)
+		return KERN_INVALID_NAME;
+	kr = task_terminate(task);
+	mach_port_deallocate(ME, task);
+	return kr;
+}
+
+static void
+cmd_kill(int argc, char **argv)
+{
 	kern_return_t kr;
 
 	if (argc != 2) {
 		printf("shell: usage: kill <name>\n");
 		return;
 	}
-	snprintf(path, sizeof path, "/tasks/%s", argv[1]);
-	if (strlen(argv[1]) > 100 || ns_lookup(ns, path, &task) != KERN_SUCCESS) {
-		printf("shell: no task '%s'\n", argv[1]);
-		return;
-	}
-	kr = task_terminate(task);
-	mach_port_deallocate(ME, task);
+	kr = kill_task(argv[1]);
 	if (kr == KERN_SUCCESS)
 		printf("shell: killed %s\n", argv[1]);
+	else if (kr == KERN_INVALID_NAME)
+		printf("shell: no task '%s'\n", argv[1]);
 	else
 		printf("shell: cannot kill %s: %s\n", argv[1], kern_return_name(kr));
 }

@@ -15,6 +15,7 @@ struct command {
 extern const struct command commands[];	/* ends with a NULL name */
 void commands_init(mach_port_t name_server);
 mach_port_t commands_ns(void);
+kern_return_t kill_task(const char *name);	/* /tasks/NAME; KERN_INVALID_NAME: no such task */
 /* pci.c */
 void cmd_pci(int argc, char **argv);
 /* net.c */

@@ -1,6 +1,7 @@
 # The `cluster` suite (tests/cluster/run.py): two Manifold nodes and the Linux
 # peer (tests/peer/rules.mk builds it) on a vde LAN, UDP and TCP both ways
-# checked by MD5, and TCP through a wirefilter with 5 % loss. About 1.5 minutes.
+# checked by MD5, and TCP through a wirefilter with 5 % loss; a third node's
+# address from DHCP (ip=dhcp, udhcpd on the peer) and its renewal. About 70 s.
 CHECK_SUITES += cluster
 check-cluster: $(PEER_CPIO)
 	@mkdir -p $(B)/test

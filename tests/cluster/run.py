@@ -3,20 +3,27 @@
 UDP and TCP between the systems checked by MD5, and a TCP stream through 5 %
 loss (issue 13, Tests).
 
-    switch A: node 1 (10.77.0.1), the Linux peer (10.77.0.200, tools/net/peer.sh)
+    switch A: node 1 (10.77.0.1), the Linux peer (10.77.0.200, tools/net/peer.sh),
+              node 3 (gns ip=dhcp: its address from busybox's udhcpd on the peer)
     switch B: node 2 (10.77.0.2), joined to A through vde2's wirefilter with 5 % loss
               both ways (dpipe vde_plug A = wirefilter -l 5 = vde_plug B)
 
 The Linux peer runs PEER_SCRIPT (busybox's nc, tools/net/udpio for UDP,
-md5sum); the nodes' shells run bulk.c's tcpgen, tcpsink, udpgen and udpsink,
-whose pattern the host knows (../net/lan.py). Each side prints the MD5 of what
-it sent or got, and the two must agree. Each step waits for its other side
-with generous timeouts: nothing is timed. Three boots, all at once, in about a
-minute. Prints `ok N - cluster: name`, then `cluster: N passed, N failed`.
+md5sum, udhcpd); the nodes' shells run bulk.c's tcpgen, tcpsink, udpgen and
+udpsink, whose pattern the host knows (../net/lan.py). Each side prints the MD5
+of what it sent or got, and the two must agree. Node 3 boots once the peer's
+DHCP server is up (lwIP's DISCOVERs back off to a minute apart), takes a lease
+of 120 s, answers the peer's pings and node 1's UDP echo at its leased address,
+and renews the lease at lwIP's first coarse DHCP tick (a minute after gns
+starts: lwIP counts the lease in whole minutes and renews at half of it). Each
+step waits for its other side with generous timeouts: nothing is timed. Four
+boots in about two minutes. Prints `ok N - cluster: name`, then
+`cluster: N passed, N failed`.
 
 Usage: run.py BUILD_DIR LINUX PEER.cpio
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,7 +37,10 @@ LOGS = B + "/test/cluster"
 LOSS = 5             # per cent, each way
 STREAM = 1048576     # bytes of each TCP stream
 DGRAMS, DGRAM = 32, 1000
+DHCP_DGRAMS = 16     # node 1's UDP echo at node 3's leased address
 PEER = "10.77.0.200"
+LEASE = 120          # seconds: udhcpd's lease to node 3
+MAC3 = "52:54:00:12:34:03"
 suite = lan.Suite("cluster")
 case = suite.case
 
@@ -40,6 +50,30 @@ say() { echo "peer-linux: $*"; }
 sum() { md5sum <"$1" | cut -d' ' -f1; }
 # TCP segments Linux sent again so far (/proc/net/snmp's RetransSegs, found by its header)
 retrans() { awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RetransSegs") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+# a DHCP server on this LAN only, for node 3 (ip=dhcp); auto_time writes its
+# leases every 2 s (SIGUSR1 would at once, but one a second kept udhcpd from
+# answering DISCOVERs for two minutes)
+cat >/tmp/udhcpd.conf <<EOF
+start 10.77.1.10
+end 10.77.1.20
+interface eth0
+lease_file /tmp/udhcpd.leases
+auto_time 2
+option subnet 255.255.0.0
+option router 10.77.0.200
+option lease %(lease)d
+EOF
+touch /tmp/udhcpd.leases
+udhcpd -f /tmp/udhcpd.conf >/tmp/udhcpd.log 2>&1 &
+say "dhcp server up"
+for i in $(seq 150); do
+	lease=$(dumpleases -f /tmp/udhcpd.leases 2>/dev/null | awk '/%(mac3)s/ { print $2 }')
+	[ -n "$lease" ] && break
+	sleep 1
+done
+say "leased ${lease:-nothing} to node 3"
+acks=$(grep -c 'sending ACK' /tmp/udhcpd.log)
+[ -n "$lease" ] && say "pinged node 3 at its lease: $(ping -c 3 -W 2 $lease | grep -o '[0-9]* packets received')"
 for i in $(seq 120); do ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && break; done
 ping -c 3 -W 2 10.77.0.1
 dd if=/dev/urandom of=/tmp/dgrams bs=%(size)d count=%(count)d 2>/dev/null
@@ -58,7 +92,10 @@ say "segments sent again through the loss: $(($(retrans) - before))"
 say "listening on 7005"
 nc -l -p 7005 >/tmp/got-lossy
 say "tcp from node 2: $(wc -c </tmp/got-lossy) bytes, md5 $(sum /tmp/got-lossy)"
-""" % {"size": DGRAM, "count": DGRAMS, "kib": STREAM // 1024}
+# the DHCP server stays until node 3 renewed (a minute after its gns started)
+for i in $(seq 150); do [ "$(grep -c 'sending ACK' /tmp/udhcpd.log)" -gt "$acks" ] && break; sleep 1; done
+say "udhcpd acked node 3's lease $(grep -c 'sending ACK' /tmp/udhcpd.log) times, $acks of them before the first ping"
+""" % {"size": DGRAM, "count": DGRAMS, "kib": STREAM // 1024, "lease": LEASE, "mac3": MAC3}
 
 
 def peer_says(peer, what, timeout=lan.WAIT * 2):
@@ -71,8 +108,52 @@ def ready(g, port):
     return g.expect(lan.L + r"(?:tcpsink|udpsink): listening on %d$" % port, lan.WAIT) is not None
 
 
-def cases(g1, g2, peer):
+def dhcp_cases(g1, g3, peer):
+    """Node 3's address from the peer's udhcpd; pings and a UDP echo at it. The address, or None."""
+    m = g3.expect(lan.L + r"gns: DHCP: bound ([0-9.]+) netmask ([0-9.]+), lease (\d+) s, from ([0-9.]+)$",
+                  lan.WAIT * 3)
+    leased = peer.expect(r"^peer-linux: leased (\S+) to node 3", lan.WAIT)
+    addr = m.group(1) if m else None
+    case("node3_takes_its_address_from_the_peers_dhcp_server",
+         m is not None and leased is not None and addr == leased.group(1) and
+         m.group(2, 3, 4) == ("255.255.0.0", str(LEASE), PEER),
+         "node 3 says %r, the peer %r" % (m.group(0) if m else None, leased.group(0) if leased else None))
+    if addr is None:
+        return None
+    pinged = peer.expect(r"^peer-linux: pinged node 3 at its lease: (\d+) packets received", lan.WAIT)
+    case("the_linux_peer_pings_node3_at_its_leased_address", pinged is not None and pinged.group(1) == "3",
+         "got %r" % (pinged.group(0) if pinged else None))
+    g3.send("ifconfig\r")
+    shown = g3.expect(lan.L + r"    inet %s netmask 255\.255\.0\.0 gateway %s$" % (re.escape(addr), re.escape(PEER)),
+                      lan.WAIT)
+    case("ifconfig_shows_node3s_leased_address_netmask_and_router", shown is not None)
+    g3.send("udpsink 7010 %d echo\r" % DHCP_DGRAMS)
+    ready(g3, 7010)
+    g1.send("udpgen %s 7010 %d %d echo\r" % (addr, DHCP_DGRAMS, DGRAM))
+    want = (DHCP_DGRAMS * DGRAM, lan.pattern_md5(DHCP_DGRAMS * DGRAM))
+    sent, got = lan.md5_line(g1, "udpgen", "sent", lan.WAIT * 2), lan.md5_line(g3, "udpsink", "echoed", lan.WAIT)
+    back = g1.expect(lan.L + r"udpgen: %d datagrams, each echoed intact$" % DHCP_DGRAMS, lan.WAIT)
+    case("node3_echoes_udp_at_its_leased_address", sent == want and got == want and back is not None,
+         "node 1 sent %s, node 3 echoed %s, want %s" % (sent, got, want))
+    return addr
+
+
+def renewal_case(g3, addr, peer):
+    """lwIP renews at its first coarse DHCP tick, a minute after gns started: by now, or soon after.
+    The peer's udhcpd stays up until it has acknowledged that renewal (its second ACK)."""
+    m = g3.expect(lan.L + r"gns: DHCP: lease of %s renewed, %d s$" % (re.escape(addr), LEASE), lan.WAIT * 3)
+    acks = peer.expect(r"^peer-linux: udhcpd acked node 3's lease (\d+) times, (\d+) of them before", lan.WAIT)
+    case("node3_renews_its_lease", m is not None and acks is not None and int(acks.group(1)) > int(acks.group(2)) and
+         not re.search(r"gns: DHCP: lease of .* lost", g3.text()),
+         "node 3's renewal line %s, the peer's %r" % (m is not None, acks.group(0) if acks else None))
+
+
+def cases(g1, g2, peer, boot3):
+    # node 3 boots once the DHCP server is up: lwIP's DISCOVERs back off to a minute apart
+    g3 = boot3() if peer.expect(r"^peer-linux: dhcp server up", lan.WAIT * 3) else None
     case("both_nodes_bring_up_their_e1000_and_gns", lan.up(g1, 1) and lan.up(g2, 2, "e1000-82545em"))
+    case("node3_boots_with_ip_dhcp_once_the_peers_dhcp_server_is_up", g3 is not None and lan.up_dhcp(g3, 3))
+    addr = dhcp_cases(g1, g3, peer) if g3 else None
     # the first sink at once: the peer tries its first datagram for two minutes, not longer
     g1.send("udpsink 7000 %d echo\r" % DGRAMS)
     ready1 = ready(g1, 7000)
@@ -124,6 +205,8 @@ def cases(g1, g2, peer):
     got = peer_says(peer, "tcp from node 2", lan.WAIT * 5)
     case("a_tcp_stream_to_linux_through_%d_percent_loss_arrives_intact" % LOSS, sent == want and got == want,
          "node 2 sent %s, Linux got %s, want %s" % (sent, got, want))
+    if addr:
+        renewal_case(g3, addr, peer)
 
 
 def main():
@@ -139,7 +222,11 @@ def main():
         guests.append(lan.boot(B, a.path, 1, LOGS + "/node1.log"))
         guests.append(lan.boot(B, b.path, 2, LOGS + "/node2.log", "e1000-82545em"))
         peer = lan.Peer(LINUX, CPIO, a.path, PEER, "52:54:00:77:00:c8", LOGS + "/peer.log", PEER_SCRIPT, 400)
-        cases(guests[0], guests[1], peer)
+
+        def boot3():
+            guests.append(lan.boot(B, a.path, 3, LOGS + "/node3.log", initrd=lan.modules(B, 3, "ip=dhcp")))
+            return guests[-1]
+        cases(guests[0], guests[1], peer, boot3)
         for i, g in enumerate(guests, 1):
             case("node%d_never_panicked" % i, not g.panicked())
     finally:

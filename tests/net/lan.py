@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -62,12 +63,12 @@ class Switch:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def modules(b, node):
-    """What make run boots, with node=K for gns."""
+def modules(b, node, gns=None):
+    """What make run boots, with node=K for gns (or gns's words GNS, as ip=dhcp)."""
     return ",".join([b + "/servers/bootstrap.elf", b + "/servers/ns.elf restart=always",
                      b + "/servers/console.elf restart=always", b + "/servers/pci.elf driver restart=always",
                      b + "/servers/e1000.elf driver restart=always",
-                     b + "/servers/gns.elf node=%d restart=always" % node, b + "/servers/shell.elf restart=always"])
+                     b + "/servers/gns.elf %s restart=always" % (gns or "node=%d" % node), b + "/servers/shell.elf restart=always"])
 
 
 def boot(b, switch, node, log, model="e1000", initrd=None, extra=()):
@@ -82,6 +83,13 @@ def up(g, node, model="e1000"):
     return (g.expect(L + r"e1000: %s at [0-9a-f:.]+, IRQ \d+, 52:54:00:12:34:%02x, link up; serving /servers/nic0" %
                      (NAMES[model], node), WAIT) is not None and
             g.expect(L + r"gns: /servers/nic0 is 52:54:00:12:34:%02x, 10\.77\.0\.%d$" % (node, node), WAIT) is not None)
+
+
+def up_dhcp(g, node, model="e1000"):
+    """True once the node's driver and gns are up with its MAC, gns asking DHCP for its address."""
+    return (g.expect(L + r"e1000: %s at [0-9a-f:.]+, IRQ \d+, 52:54:00:12:34:%02x, link up; serving /servers/nic0" %
+                     (NAMES[model], node), WAIT) is not None and
+            g.expect(L + r"gns: /servers/nic0 is 52:54:00:12:34:%02x, DHCP$" % node, WAIT) is not None)
 
 
 def ping(g, addr, count=4):
@@ -149,3 +157,37 @@ class Peer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def tcp_resent(pcap):
+    """Data segments in a pcap file (QEMU's filter-dump of a node's netdev: what its
+    NIC sent and what reached it, dropped or not): (segments with data, of which sent
+    again). A segment is sent again when it ends at or before the furthest its sender
+    reached so far: a copy of one seen already, or one that fills a hole (the first
+    copy lost before this wire). The LAN does not reorder, so nothing else does that."""
+    ends, resent, total = {}, 0, 0
+    with open(pcap, "rb") as f:
+        data = f.read()
+    at = 24                                  # the file's header
+    while at + 16 <= len(data):
+        caplen = struct.unpack_from("<I", data, at + 8)[0]
+        frame = data[at + 16:at + 16 + caplen]
+        at += 16 + caplen
+        if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != 6:
+            continue
+        ihl = (frame[14] & 15) * 4
+        ip_len = struct.unpack_from(">H", frame, 16)[0]
+        tcp = frame[14 + ihl:14 + ip_len]
+        if len(tcp) < 20:
+            continue
+        payload = len(tcp) - (tcp[12] >> 4) * 4
+        if payload <= 0:
+            continue
+        flow = (frame[26:34], tcp[0:4])      # addresses and ports
+        end = (struct.unpack_from(">I", tcp, 4)[0] + payload) & 0xffffffff
+        total += 1
+        if flow in ends and (end - ends[flow]) & 0xffffffff >= 0x80000000 or ends.get(flow) == end:
+            resent += 1                      # end <= furthest, modulo 2^32
+        else:
+            ends[flow] = end
+    return total, resent

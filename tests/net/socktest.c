@@ -6,7 +6,8 @@
  * through gns's loopback (lwIP's LWIP_NETIF_LOOPBACK: packets to gns's own
  * address never reach the wire), which gives both ends of a stream to
  * check. Run as `socktest client` (module 4, started by the bootstrap when
- * asked) it is the client that a case kills in the middle of its calls.
+ * asked) it is the client that a case kills in the middle of its calls; as
+ * `socktest quota` (module 9) the second client at its quota (sockquota_cases.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -788,6 +789,8 @@ a_client_over_its_quota_gets_edquot_and_others_are_served(void)
 	mach_port_deallocate(ME, ns);
 }
 
+#include "sockquota_cases.h"
+
 /* Wrong calls get named errors, and gns goes on serving. */
 static void
 bad_calls_get_named_errors(void)
@@ -973,6 +976,7 @@ static const struct test tests[] = {
 	{ "shell_ifconfig_and_netstat_print_them", shell_ifconfig_and_netstat_print_them },
 	{ "a_client_over_its_quota_gets_edquot_and_others_are_served",
 	  a_client_over_its_quota_gets_edquot_and_others_are_served },
+	{ "two_clients_at_their_quota_meet_edquot_not_enobufs", two_clients_at_their_quota_meet_edquot_not_enobufs },
 	{ "bad_calls_get_named_errors", bad_calls_get_named_errors },
 	{ "random_requests_never_hurt_gns", random_requests_never_hurt_gns },
 };
@@ -986,6 +990,8 @@ main(int argc, char **argv)
 		return client();
 	if (argc > 1 && strcmp(argv[1], "served") == 0)
 		return served();
+	if (argc > 1 && strcmp(argv[1], "quota") == 0)
+		return quota_client();
 	if (!nic_start()) {
 		printf("socktest: cannot register /servers/nic0\n");
 		trap_debug_exit(0x11);

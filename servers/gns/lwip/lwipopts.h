@@ -46,9 +46,21 @@
 #define MEM_SIZE			(256 * 1024)
 #define PBUF_POOL_SIZE			128
 #define MEMP_NUM_PBUF			64
-#define MEMP_NUM_TCP_PCB		16
+/*
+ * Protocol control blocks: enough for every socket gns serves (SOCK_MAX, 64,
+ * which sock.c checks against these), so that a client meets its quota
+ * (GNS_CLIENT_SOCKETS) or gns's table, never lwIP's pools. A TCP socket is a
+ * tcp_pcb (160 bytes here) from socket() on, or a listening one (32) once it
+ * listens; a UDP socket a udp_pcb (32). TCP gets SOCK_MAX more for connections
+ * that outlive their socket (closing: FIN_WAIT, LAST_ACK, TIME_WAIT; lwIP takes
+ * back the oldest TIME_WAIT, LAST_ACK and CLOSING ones when short) and for
+ * SYNs not accepted yet; UDP 4 more for lwIP's own (the DHCP client's).
+ * 128 + 64 + 68 blocks: 20 KiB + 2 KiB + 2.2 KiB.
+ */
+#define MEMP_NUM_TCP_PCB		128
+#define MEMP_NUM_TCP_PCB_LISTEN		64
 #define MEMP_NUM_TCP_SEG		128
-#define MEMP_NUM_UDP_PCB		16	/* a UDP socket is one */
+#define MEMP_NUM_UDP_PCB		68
 #define TCP_MSS				1460
 #define TCP_WND				(16 * TCP_MSS)
 #define TCP_SND_BUF			(16 * TCP_MSS)
