@@ -14,14 +14,7 @@
 void
 ipc_kernel_request_send(struct port *dest, struct kmsg *k)
 {
-	port_lock(dest);
-	if (dest->active && dest->kotype == KOBJ_NONE) {
-		ipc_enqueue_locked(dest, k);	/* kernel messages ignore the queue limit */
-		k = NULL;
-	}
-	port_unlock(dest);
-	if (k)
-		kmsg_destroy(k);
+	ipc_deliver(dest, k);		/* kernel messages ignore the queue limit */
 	if (ipc_deferred_pending)	/* before the wait: nothing deferred waits for our answer */
 		ipc_deferred_run();
 }
@@ -75,10 +68,7 @@ ipc_kernel_reply_port(struct thread *th)
 	th->kreply = NULL;
 	if (p) {		/* a request that ended with the thread's end left it unclean: not reused */
 		f = ipc_begin();
-		port_lock(p);
-		port_destroy_locked(p);
-		port_unref_locked(p);
-		port_unlock(p);
+		port_destroy_held(p);
 		ipc_end(f);
 	}
 	p = port_create();	/* its reference is the kernel's: it alone receives here */

@@ -50,9 +50,8 @@ kobject_port_destroy(struct port *p)
 {
 	port_lock(p);
 	p->kobject = NULL;
-	port_destroy_locked(p);
-	port_unref_locked(p);
 	port_unlock(p);
+	port_destroy_held(p);
 }
 
 void

@@ -36,21 +36,29 @@ send(struct port *dest, mach_msg_id_t id, kern_return_t kr, struct kmsg *k)
 }
 
 /*
- * The right itself is the notification: one to a dead port is forgotten at
- * once (active only ever turns false, so reading it without dest's lock is
- * safe; one that dies after the look is caught when delivered, and the right
- * comes back here to be forgotten then).
+ * A notification to a dead port is not built: its send-once right is
+ * forgotten at once (active only ever turns false, so reading it without
+ * dest's lock is safe; a port that dies after the look is caught when the
+ * notification is delivered, and the right comes back here to be forgotten).
+ * Without it a send-once right released into a dead port would go round.
  */
+static bool
+forgotten_if_dead(struct port *dest)
+{
+	if (__atomic_load_n(&dest->active, __ATOMIC_RELAXED))
+		return false;
+	ipc_defer_forget(dest);
+	return true;
+}
+
 void
 notify_send_once(struct port *dest)
 {
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
-	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED)) {
-		ipc_defer_forget(dest);
+	if (forgotten_if_dead(dest))
 		return;
-	}
 	kr = kreq_mach_notify_send_once(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE);
 	send(dest, MACH_NOTIFY_SEND_ONCE, kr, k);
 }
@@ -61,12 +69,9 @@ notify_dead_name(struct port *dest, mach_port_name_t name)
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
-	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED)) {
-		ipc_defer_forget(dest);
+	if (forgotten_if_dead(dest))
 		return;
-	}
 	kr = kreq_mach_notify_dead_name(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
-
 	send(dest, MACH_NOTIFY_DEAD_NAME, kr, k);
 }
 
@@ -76,12 +81,9 @@ notify_port_deleted(struct port *dest, mach_port_name_t name)
 	struct kmsg *k = NULL;
 	kern_return_t kr;
 
-	if (!__atomic_load_n(&dest->active, __ATOMIC_RELAXED)) {
-		ipc_defer_forget(dest);
+	if (forgotten_if_dead(dest))
 		return;
-	}
 	kr = kreq_mach_notify_port_deleted(&k, dest, MACH_MSG_TYPE_PORT_SEND_ONCE, name);
-
 	send(dest, MACH_NOTIFY_PORT_DELETED, kr, k);
 }
 
@@ -144,10 +146,8 @@ notify_no_senders_locked(struct port *p)
 	if (!n)
 		return;
 	p->nsrequest = NULL;
-	if (!__atomic_load_n(&n->active, __ATOMIC_RELAXED)) {
-		ipc_defer_forget(n);
+	if (forgotten_if_dead(n))
 		return;
-	}
 	kr = kreq_mach_notify_no_senders(&k, n, MACH_MSG_TYPE_PORT_SEND_ONCE, p->mscount);
 	send(n, MACH_NOTIFY_NO_SENDERS, kr, k);
 }

@@ -305,6 +305,15 @@ pset_unref(struct pset *ps)
 }
 
 void
+port_destroy_held(struct port *p)
+{
+	port_lock(p);
+	port_destroy_locked(p);
+	port_unref_locked(p);
+	port_unlock(p);
+}
+
+void
 port_copy_send_locked(struct port *p)
 {
 	assert_held(&p->lock);

@@ -95,7 +95,7 @@ right_find_port_locked(struct ipc_space *s, struct port *p)
 	return space_rhash_lookup_locked(s, p);
 }
 
-/* The entry goes if it holds nothing now; p: its port, locked (its reference is never the last here). */
+/* The entry goes if it holds nothing now; its port (if any) locked (its last reference goes at port_unlock). */
 static void
 drop_entry_if_empty(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e)
 {
@@ -366,10 +366,7 @@ right_deallocate_locked(struct ipc_space *s, mach_port_name_t name)
 		port_lock(p);
 		name_deleted(s, name, e, p);
 		port_release_send_locked(p);
-		if (!(e->type & (T_SEND | T_RECV | T_SO | T_SET | T_DEAD))) {
-			space_free_entry_locked(s, name);
-			port_unref_locked(p);	/* the entry's: may be the last */
-		}
+		drop_entry_if_empty(s, name, e);
 		port_unlock(p);
 	}
 	return KERN_SUCCESS;

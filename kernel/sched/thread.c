@@ -78,10 +78,7 @@ thread_free(struct thread *t)
 		t->ipc_handoff = NULL;
 	}
 	if (t->kreply) {	/* with an answer that came too late, if any */
-		port_lock(t->kreply);
-		port_destroy_locked(t->kreply);
-		port_unref_locked(t->kreply);
-		port_unlock(t->kreply);
+		port_destroy_held(t->kreply);
 		t->kreply = NULL;
 	}
 	ipc_end(f);

@@ -294,6 +294,8 @@ port_ref(struct port *p)
 	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
 }
 void port_destroy_locked(struct port *p);
+/* A receive right the kernel holds (with its reference) goes: the port dies. p not locked. */
+void port_destroy_held(struct port *p);
 /* port_unref's last reference: the port is destroyed (if alive) and freed. */
 void port_last_unref(struct port *p);
 /* One reference goes; the last destroys the port (if alive) and frees it. p's lock not held. */
