@@ -161,9 +161,10 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	spin_lock_irqoff(&sched_lock);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
-	thread_wake_locked(r);
 	if (option & MACH_RCV_MSG)
-		thread_run_next_locked(r);	/* we are about to wait for its answer */
+		thread_wake_successor_locked(r);	/* we are about to wait for its answer */
+	else
+		thread_wake_locked(r);
 	spin_unlock_irqoff(&sched_lock);
 	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
 	if (rs != t->space)

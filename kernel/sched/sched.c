@@ -83,13 +83,25 @@ runq_pick_locked(void)
 static void
 reschedule_locked(void)
 {
-	struct thread *prev = sched_current, *next;
+	struct thread *prev = sched_current, *next, *succ = prev->successor;
 
 	if (prev->state == THREAD_RUNNING && prev != &idle_thread) {
 		prev->state = THREAD_READY;
 		runq_insert_locked(prev);
 	}
-	next = runq_pick_locked();
+	if (succ) {
+		prev->successor = NULL;
+		if (runq_bitmap && __builtin_ctz(runq_bitmap) <= succ->priority) {
+			/* someone as urgent is ready (prev itself, preempted): succ first in its queue */
+			list_push_front(&runq[succ->priority], &succ->run_link);
+			runq_bitmap |= 1u << succ->priority;
+			next = runq_pick_locked();
+		} else {
+			next = succ;	/* the handoff: no run queue touched */
+		}
+	} else {
+		next = runq_pick_locked();
+	}
 	sched_resched_wanted = false;
 	next->state = THREAD_RUNNING;
 	next->quantum = QUANTUM_TICKS;
@@ -264,13 +276,43 @@ thread_wake_locked(struct thread *t)
 }
 
 void
-thread_run_next_locked(struct thread *t)
+thread_wake_successor_locked(struct thread *t)
 {
+	struct thread *me = sched_current;
+
 	assert_held(&sched_lock);
-	if (t->state != THREAD_READY)
+	if (t->state != THREAD_BLOCKED)
 		return;
+	if (me->successor || me == &idle_thread) {	/* one at a time: the other way for a second */
+		wake_locked(t, WAKE_SIGNALED);
+		return;
+	}
 	list_remove(&t->run_link);
-	list_push_front(&runq[t->priority], &t->run_link);
+	if (t->wake_tick) {
+		list_remove(&t->sleep_link);
+		t->wake_tick = 0;
+	}
+	t->waiting_on = NULL;
+	t->wake_reason = WAKE_SIGNALED;
+	t->state = THREAD_READY;
+	me->successor = t;
+}
+
+/* Back to user mode without having blocked: the successor waits in its queue like any woken thread. */
+void
+sched_successor_flush(void)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	struct thread *t = sched_current->successor;
+
+	if (t) {
+		sched_current->successor = NULL;
+		list_push_front(&runq[t->priority], &t->run_link);
+		runq_bitmap |= 1u << t->priority;
+		if (t->priority < sched_current->priority)
+			sched_resched_wanted = true;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
 /* Wakes the longest waiter, if any; returns whether one woke. */

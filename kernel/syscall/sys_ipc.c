@@ -25,10 +25,13 @@ sys_mach_msg(const struct trap_args *args)
 	mach_msg_return_t mr;
 
 	if (option & MACH_SEND_MSG) {
-		uint64_t t0 = stat_timing ? arch_cycles() : 0;
-		mr = ipc_send(msg, option, args->a[2], args->a[5]);
-		if (stat_timing)
+		if (__builtin_expect(stat_timing, 0)) {
+			uint64_t t0 = arch_cycles();
+			mr = ipc_send(msg, option, args->a[2], args->a[5]);
 			stat_msg_send_cycles += arch_cycles() - t0;
+		} else {
+			mr = ipc_send(msg, option, args->a[2], args->a[5]);
+		}
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
 	}

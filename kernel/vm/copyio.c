@@ -340,6 +340,17 @@ copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin)
 
 	if (len == 0 || !user_range(uaddr, len) || (uaddr + len - 1 - first) / PAGE_SIZE >= USER_PIN_PAGES)
 		return false;
+	if (uaddr + len - first <= PAGE_SIZE) {	/* one page, mapped for writing: the common case, one look */
+		pin->flags = pmap_lock(t->pmap);
+		pin->kva[0] = pmap_writable_kva(t->pmap, first);
+		if (pin->kva[0]) {
+			pin->t = t;
+			pin->base = first;
+			pin->end = uaddr + len;
+			return true;
+		}
+		pmap_unlock(t->pmap, pin->flags);
+	}
 	for (int try = 0; try < 2; try++) {
 		uint32_t n = 0;
 		kern_return_t kr = KERN_SUCCESS;
@@ -367,11 +378,18 @@ void
 copyout_pinned(struct user_pin *pin, const void *kbuf, uintptr_t uaddr, size_t len)
 {
 	const char *k = kbuf;
+	uint32_t off = uaddr - pin->base;
 
 	assert(uaddr >= pin->base && len <= pin->end - uaddr);
+	if (off + len <= PAGE_SIZE) {	/* within the first page */
+		memcpy((char *)pin->kva[0] + off, k, len);
+		return;
+	}
 	while (len) {
-		uint32_t off = uaddr - pin->base;
-		size_t n = MIN(len, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
+		size_t n;
+
+		off = uaddr - pin->base;
+		n = MIN(len, PAGE_SIZE - (off & (PAGE_SIZE - 1)));
 
 		memcpy((char *)pin->kva[off / PAGE_SIZE] + (off & (PAGE_SIZE - 1)), k, n);
 		uaddr += n;

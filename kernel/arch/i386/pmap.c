@@ -347,6 +347,22 @@ pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot)
 }
 
 /*
+ * Where user address va is in the direct map, for a write by the kernel:
+ * NULL unless a present, user, writable page of RAM is there. The IPC fast
+ * path's one-page pin, which wants the answer without pmap_lookup's three
+ * out-parameters. Caller holds p's lock.
+ */
+void *
+pmap_writable_kva(struct pmap *p, uintptr_t va)
+{
+	uint32_t pte = user_pte(p, va);
+
+	if ((pte & (PTE_P | PTE_U | PTE_W | PTE_WIRED)) != (PTE_P | PTE_U | PTE_W))
+		return NULL;
+	return P2V((pte & PTE_ADDR) | (va & (PAGE_SIZE - 1)));
+}
+
+/*
  * The page a DMA mapping holds at va (wired and owned: an allocated page the
  * device writes, never device memory), for the hold of vm/dma_hold.c. The
  * pmap's lock is not taken: the caller holds the map's, under which nothing

@@ -279,6 +279,8 @@ trap(struct trapframe *tf)
 		panic_trap(what, tf);
 	}
 
+	if (sched_successor_pending())	/* a send's receiver, and no receive after it blocked */
+		sched_successor_flush();
 	if (sched_need_resched())
 		sched_preempt();
 	if (trapframe_from_user(tf))

@@ -82,6 +82,8 @@ struct thread {
 	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
 	int rcv_result;			/* [S] and the receive's result */
 	struct waitq resume;		/* [S] where it waits while suspended */
+	struct thread *successor;	/* [S] woken by this thread's send, ready but on no run
+					 * queue: it runs when this one next gives up the CPU */
 };
 
 extern struct spinlock sched_lock;
@@ -136,8 +138,16 @@ bool waitq_wake_one_locked(struct waitq *wq);
 /* The longest waiter, left waiting; NULL if none. */
 struct thread *waitq_first_locked(struct waitq *wq);
 void thread_wake_locked(struct thread *t);
-/* Puts a ready thread first in its run queue: it runs as soon as the current one blocks. */
-void thread_run_next_locked(struct thread *t);
+/*
+ * Wakes a blocked thread to run as soon as the current one blocks, with no
+ * trip through the run queue: the sender of a request (or a reply) that waits
+ * for the answer next. As if it were first in its run queue: a more urgent
+ * ready thread still runs first. sched_successor_flush queues it for a
+ * caller that goes back to user mode without blocking.
+ */
+void thread_wake_successor_locked(struct thread *t);
+void sched_successor_flush(void);
+static inline bool sched_successor_pending(void) { return sched_current->successor != NULL; }
 void thread_make_ready_locked(struct thread *t);
 void thread_abort_wait_locked(struct thread *t);
 
