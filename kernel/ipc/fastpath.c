@@ -58,8 +58,12 @@ waiting_receiver_locked(struct port *dest)
 	return r && r->rcv_buf && !r->ipc_handoff && !r->rcv_done ? r : NULL;
 }
 
-mach_msg_return_t
-ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size)
+/*
+ * The send. On success t's space is still locked (*flags for its unlock), so
+ * that a receive that follows can look its name up under the same hold.
+ */
+static mach_msg_return_t
+fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, uint32_t *flags)
 {
 	struct right_use uses[2];
 	mach_msg_header_t h;
@@ -170,7 +174,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 	if (rs != t->space)
 		spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, uses[1].port);
-	ipc_space_unlock(t->space, f);
+	*flags = f;
 	return MACH_MSG_SUCCESS;
 no:
 	if (rs && rs != t->space)
@@ -179,4 +183,77 @@ no:
 no_space:
 	ipc_space_unlock(t->space, f);
 	return IPC_FASTPATH_NO;
+}
+
+mach_msg_return_t
+ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size)
+{
+	uint32_t f;
+	mach_msg_return_t mr = fast_send(t, umsg, option, size, &f);
+
+	if (mr == MACH_MSG_SUCCESS)
+		ipc_space_unlock(t->space, f);
+	return mr;
+}
+
+/*
+ * A send by the fast path and then, when it is the plain kind, the receive:
+ * on one port of ours (not a set, not in one), no timeout, nothing queued
+ * yet. The caller waits there as ipc_receive would, without letting its
+ * space go in between, and the thread the send woke runs in its place
+ * (thread_wake_successor_locked). Woken by the fast path's delivery into its
+ * buffer, it is done; woken for anything else (a message queued by the slow
+ * path, the port's end) it leaves the receive to ipc_receive, which looks
+ * from the start. A plain waiter is never handed a kernel message
+ * (ipc_enqueue_locked), which ipc_receive alone would take.
+ */
+mach_msg_return_t
+ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+		 mach_msg_size_t rcv_size, mach_port_name_t rcv_name)
+{
+	struct ipc_space *s = t->space;
+	struct thread *me = curthread();
+	struct ipc_entry *e;
+	struct port *p;
+	enum wake_reason why;
+	mach_msg_return_t mr;
+	uint32_t f;
+
+	mr = fast_send(t, umsg, option, size, &f);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	/* the send's deferred work (a notification) goes before we wait, at ipc_end */
+	if ((option & MACH_RCV_TIMEOUT) || rcv_size < HDR || umsg >= USER_TOP || rcv_size > USER_TOP - umsg ||
+	    t->object_regions || ipc_deferred_pending)
+		goto sent;
+	e = space_lookup_locked(s, rcv_name);
+	if (!e || !(e->type & T_RECV))
+		goto sent;
+	p = e->object;
+	if (__atomic_load_n(&p->pset, __ATOMIC_RELAXED))
+		goto sent;
+	port_lock(p);
+	if (!list_empty(&p->messages)) {
+		port_unlock(p);
+		goto sent;
+	}
+	me->rcv_buf = umsg;
+	me->rcv_size = rcv_size;
+	me->rcv_option = (uint32_t)option;
+	me->rcv_plain = true;
+	port_ref(p);	/* the port stays while we wait: our name for it may go meanwhile */
+	spin_unlock_irqoff(&s->lock);
+	spin_lock_irqoff(&sched_lock);
+	why = waitq_wait_dropping_locked(&p->receivers, 0, &p->lock);
+	me->rcv_buf = 0;
+	me->rcv_plain = false;
+	mr = me->rcv_done ? me->rcv_result : why == WAKE_ABORTED ? MACH_RCV_INTERRUPTED : IPC_FASTPATH_SENT;
+	me->rcv_done = false;
+	spin_unlock_irqoff(&sched_lock);
+	port_unref(p);
+	ipc_end(f);
+	return mr;
+sent:
+	ipc_space_unlock(s, f);
+	return IPC_FASTPATH_SENT;
 }

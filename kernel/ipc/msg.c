@@ -644,7 +644,7 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 	r = waitq_first_locked(&p->receivers);
 	if (!r && p->pset)
 		r = waitq_first_locked(&p->pset->receivers);
-	if (r && !rights && !r->ipc_handoff && list_empty(&p->messages)) {
+	if (r && !rights && !r->ipc_handoff && !r->rcv_plain && list_empty(&p->messages)) {
 		r->ipc_handoff = k;
 		r->ipc_handoff_port = p;
 		port_ref(p);
@@ -936,6 +936,27 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 	if (mr != IPC_FASTPATH_NO)
 		return mr;
 	return send_slow(t, umsg, option, size, timeout);
+}
+
+/*
+ * mach_msg with both halves: by ipc_fastpath_rpc when it can, which may do
+ * the receive too; the rest as two calls.
+ */
+mach_msg_return_t
+ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+		 mach_port_name_t rcv_name, mach_msg_timeout_t timeout)
+{
+	struct task *t = curtask();
+	mach_msg_return_t mr = ipc_fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name);
+
+	if (mr == IPC_FASTPATH_NO) {
+		mr = send_slow(t, umsg, option, send_size, timeout);
+		if (mr != MACH_MSG_SUCCESS)
+			return mr;
+	} else if (mr != IPC_FASTPATH_SENT) {
+		return mr;
+	}
+	return ipc_receive(umsg, option, rcv_size, rcv_name, timeout);
 }
 
 /* The port (or set) a receive names; sets *pset for a port set. */

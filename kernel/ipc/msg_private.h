@@ -83,7 +83,12 @@ ipc_send_would_charge(struct task *t, mach_msg_size_t size)
 /* fastpath.c */
 /* MACH_MSG_SUCCESS when delivered straight into a waiting receiver's buffer, else IPC_FASTPATH_NO. */
 #define IPC_FASTPATH_NO ((mach_msg_return_t)-1)
+/* ipc_fastpath_rpc: sent by the fast path, the receive is still to do */
+#define IPC_FASTPATH_SENT ((mach_msg_return_t)-2)
 mach_msg_return_t ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option,
 				    mach_msg_size_t size);
+/* IPC_FASTPATH_NO (nothing done), IPC_FASTPATH_SENT, or the receive's result. */
+mach_msg_return_t ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+				   mach_msg_size_t rcv_size, mach_port_name_t rcv_name);
 
 #endif

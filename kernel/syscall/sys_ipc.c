@@ -24,6 +24,8 @@ sys_mach_msg(const struct trap_args *args)
 	mach_msg_option_t option = (mach_msg_option_t)args->a[1];
 	mach_msg_return_t mr;
 
+	if ((option & (MACH_SEND_MSG | MACH_RCV_MSG)) == (MACH_SEND_MSG | MACH_RCV_MSG) && !stat_timing)
+		return ipc_send_receive(msg, option, args->a[2], args->a[3], args->a[4], args->a[5]);
 	if (option & MACH_SEND_MSG) {
 		if (__builtin_expect(stat_timing, 0)) {
 			uint64_t t0 = arch_cycles();

@@ -1759,6 +1759,135 @@ fast_path_moves_a_right_with_a_dead_name_request(void)
 	mach_port_destroy(ME, n);
 }
 
+/*
+ * A worker for the two cases below: takes one request on worker_port, then
+ * answers it with a message the fast path does not carry (a right in a
+ * descriptor), or aborts the thread that asked.
+ */
+static mach_port_t worker_victim;	/* the thread worker_aborts_the_caller aborts */
+
+static void
+worker_answers_with_a_right(void)
+{
+	static struct {
+		mach_msg_header_t h;
+		uint8_t room[128];
+	} in;
+	static struct port_msg out;
+
+	worker_result = mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, worker_port, 0, 0);
+	if (worker_result == MACH_MSG_SUCCESS) {
+		memset(&out, 0, sizeof out);
+		out.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(in.h.msgh_bits), 0) | MACH_MSGH_BITS_COMPLEX;
+		out.h.msgh_size = sizeof out;
+		out.h.msgh_remote_port = in.h.msgh_remote_port;
+		out.h.msgh_id = in.h.msgh_id + 100;
+		out.body.msgh_descriptor_count = 1;
+		out.port.name = worker_port;
+		out.port.disposition = MACH_MSG_TYPE_MAKE_SEND;
+		out.port.type = MACH_MSG_PORT_DESCRIPTOR;
+		worker_result = mach_msg(&out.h, MACH_SEND_MSG, sizeof out, 0, MACH_PORT_NULL, 0, 0);
+	}
+	worker_flag = 1;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+static void
+worker_aborts_the_caller(void)
+{
+	static struct simple_msg in;
+
+	worker_result = mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, worker_port, 0, 0);
+	if (worker_result == MACH_MSG_SUCCESS) {
+		worker_result = thread_abort(worker_victim);
+		mach_port_deallocate(ME, in.h.msgh_remote_port);	/* the reply right, unused */
+	}
+	worker_flag = 1;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+/* A request by SEND|RCV to a waiting worker, with its reply port; what mach_msg returned. */
+static mach_msg_return_t
+call_worker(mach_port_t reply, void *buf, mach_msg_size_t size, struct manifold_kernel_stats *before)
+{
+	mach_msg_header_t *h = buf;
+
+	for (int i = 0; i < 10; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);	/* it waits in its receive */
+	*before = stats();
+	memset(buf, 0, size);
+	h->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	h->msgh_size = sizeof *h;
+	h->msgh_remote_port = worker_port;
+	h->msgh_local_port = reply;
+	h->msgh_id = 4242;
+	return mach_msg(h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof *h, size, reply, 0, 0);
+}
+
+/*
+ * The caller of an RPC whose request took the fast path waits for its reply
+ * there (fastpath.c, ipc_fastpath_rpc); a reply the slow path carries (it has
+ * a right in a descriptor) is queued for it, never handed over, and the
+ * receive finds it.
+ */
+static void
+rpc_caller_gets_a_reply_the_slow_path_carried(void)
+{
+	mach_port_t th, reply = new_port();
+	static struct {
+		struct port_msg m;
+		uint8_t trailer[64];
+	} r;
+	struct manifold_kernel_stats before, after;
+
+	worker_port = new_port();
+	worker_flag = 0;
+	th = start_thread(worker_answers_with_a_right);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK_EQ(call_worker(reply, &r, sizeof r, &before), MACH_MSG_SUCCESS);
+	after = stats();
+	if (before.fastpath_enabled)
+		CHECK(after.fastpath_hits - before.fastpath_hits >= 1);	/* the request */
+	CHECK_EQ(r.m.h.msgh_id, 4342);
+	CHECK(r.m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	CHECK_EQ(r.m.body.msgh_descriptor_count, 1);
+	CHECK_EQ(r.m.port.name, worker_port);	/* a send right, under the receive right's name */
+	CHECK_EQ(r.m.port.disposition, MACH_MSG_TYPE_PORT_SEND);
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(worker_flag, 1);
+	CHECK_EQ(worker_result, MACH_MSG_SUCCESS);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, worker_port);
+	mach_port_destroy(ME, reply);
+}
+
+/* The same caller, aborted while it waits for the reply: MACH_RCV_INTERRUPTED, as from any receive. */
+static void
+rpc_caller_aborted_while_it_waits_for_the_reply(void)
+{
+	mach_port_t th, reply = new_port();
+	static struct simple_msg m;
+	struct manifold_kernel_stats before;
+
+	worker_port = new_port();
+	worker_flag = 0;
+	worker_victim = mach_thread_self();
+	th = start_thread(worker_aborts_the_caller);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK_EQ(call_worker(reply, &m, sizeof m, &before), MACH_RCV_INTERRUPTED);
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(worker_flag, 1);
+	CHECK_EQ(worker_result, KERN_SUCCESS);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, worker_port);
+	mach_port_destroy(ME, reply);
+	mach_port_deallocate(ME, worker_victim);
+}
+
 static void
 rpc_takes_the_fast_path_exactly_when_it_is_on(void)
 {
@@ -3230,6 +3359,8 @@ static const struct test tests[] = {
 	T(rpc_with_another_task_echoes_payloads),
 	T(sender_trailer_names_the_sending_task),
 	T(fast_path_moves_a_right_with_a_dead_name_request),
+	T(rpc_caller_gets_a_reply_the_slow_path_carried),
+	T(rpc_caller_aborted_while_it_waits_for_the_reply),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),

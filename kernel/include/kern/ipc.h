@@ -406,6 +406,8 @@ struct vcopy *vcopy_alloc(uint32_t n);
 kern_return_t vcopy_copyin(struct task *t, uint32_t addr, uint32_t size, struct vcopy **out);
 mach_msg_return_t ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
 			   mach_msg_timeout_t timeout);
+mach_msg_return_t ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_size,
+				   mach_msg_size_t rcv_size, mach_port_name_t rcv_name, mach_msg_timeout_t timeout);
 mach_msg_return_t ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size,
 			      mach_port_name_t name, mach_msg_timeout_t timeout);
 /*

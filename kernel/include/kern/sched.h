@@ -80,6 +80,7 @@ struct thread {
 	uintptr_t rcv_buf;		/* [W] while blocked in mach_msg receive: its buffer, */
 	uint32_t rcv_size, rcv_option;	/* [W] size and options, for the fast path (fastpath.c) */
 	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
+	bool rcv_plain;			/* [W] waiting in ipc_fastpath_rpc: no kernel message handed over */
 	int rcv_result;			/* [S] and the receive's result */
 	struct waitq resume;		/* [S] where it waits while suspended */
 	struct thread *successor;	/* [S] woken by this thread's send, ready but on no run
