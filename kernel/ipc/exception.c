@@ -39,6 +39,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	i386_thread_state_t state;
 	struct port *ep, *tself, *kself, *reply;
 	struct kmsg *k = NULL;
+	struct kreply_room room;
 	enum exception_outcome outcome = EXCEPTION_UNHANDLED;
 	uint32_t f;
 
@@ -75,11 +76,11 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	port_unlock(reply);
 	ipc_kernel_request_send(ep, k);
 
-	k = ipc_kernel_reply_wait(th, reply);
+	k = ipc_kernel_reply_wait(th, reply, &room);
 	outcome = EXCEPTION_NO_ANSWER;	/* unless a reply says otherwise */
 	if (k) {
 		outcome = take_reply(th, k) ? EXCEPTION_HANDLED : EXCEPTION_UNHANDLED;
-		kmsg_destroy(k);
+		ipc_kernel_reply_done(k, &room);
 	}
 out:
 	ipc_end(f);

@@ -26,6 +26,8 @@
 #define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
 #define IPC_FASTPATH_BODY_MAX PAGE_SIZE
 
+kern_return_t arch_user_copy(void *dst, const void *src, size_t len);	/* usercopy.S */
+
 bool ipc_fastpath_enabled = true;	/* [I] after boot */
 uint32_t ipc_fastpath_hits;		/* [A] messages that took it */
 
@@ -55,7 +57,75 @@ waiting_receiver_locked(struct port *dest)
 	if (!r && dest->pset)
 		r = waitq_first_locked(&dest->pset->receivers);
 	spin_unlock_irqoff(&sched_lock);
-	return r && r->rcv_buf && !r->ipc_handoff && !r->rcv_done ? r : NULL;
+	return r && (r->rcv_buf || r->kreply_room) && !r->ipc_handoff && !r->rcv_done ? r : NULL;
+}
+
+/* The destination's right leaves the sender's space for the message, as the slow path's copy-in takes it. */
+static void
+take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest, mach_msg_type_name_t *dest_type)
+{
+	if (uses[0].name != uses[1].name)	/* the check's entry, still good */
+		right_copyin_entry_locked(t->space, uses[0].name, uses[0].entry, uses[0].disp, dest, dest_type);
+	else
+		right_copyin_locked(t->space, uses[0].name, uses[0].disp, dest, dest_type);
+}
+
+/* ...and is used up by the delivery (the receiver's entry, or the kernel's hold, keeps dest). */
+static void
+use_dest_right_locked(struct port *dest, mach_msg_type_name_t dest_type)
+{
+	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
+		port_release_send_locked(dest);
+	else
+		dest->sorights--;	/* a send-once right used, not lost */
+	port_unref_locked(dest);
+}
+
+/*
+ * An answer to a request the kernel made on a thread's behalf (an exception,
+ * a personality's system call), straight into the room the waiting thread
+ * gave (ipc_kernel_reply_wait): no kmsg to allocate, queue and free. Only an
+ * answer without a reply right; dest, uses[1].port (none) and t's space
+ * locked, interrupts off. False, with nothing changed, when the slow path must
+ * carry it.
+ */
+static bool
+answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+			    struct right_use *uses, struct port *dest, struct thread *r)
+{
+	struct kmsg *k = r->kreply_room;
+	mach_msg_type_name_t dest_type = 0;
+
+	if (uses[1].port || size > r->kreply_room_size || !ipc_queue_has_room_locked(dest, uses[0].disp) ||
+	    !ipc_send_would_charge(t, size))
+		return false;
+	/* our own memory (a page not there fails the copy: no fault is waited for with interrupts off) */
+	if (arch_user_copy(k->msg, (const void *)umsg, size) != KERN_SUCCESS)
+		return false;
+	take_dest_right_locked(t, uses, dest, &dest_type);
+	use_dest_right_locked(dest, dest_type);
+	k->size = size;
+	k->remote = NULL;
+	k->remote_type = dest_type;
+	k->local = NULL;
+	k->local_type = 0;
+	k->kcopies = k->kvirt = 0;
+	k->payer = NULL;
+	k->charge = 0;
+	k->sender = t->id;
+	k->msg->msgh_bits = MACH_MSGH_BITS(0, dest_type);
+	k->msg->msgh_size = size;
+	k->msg->msgh_remote_port = MACH_PORT_NULL;
+	k->msg->msgh_local_port = MACH_PORT_NULL;
+	spin_lock_irqoff(&sched_lock);
+	r->rcv_done = true;
+	if (option & MACH_RCV_MSG)
+		thread_wake_successor_locked(r);
+	else
+		thread_wake_locked(r);
+	spin_unlock_irqoff(&sched_lock);
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	return true;
 }
 
 /*
@@ -83,7 +153,8 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	/* the copy is made with interrupts off: at most a page of body, whatever the sender chose */
 	if (!ipc_fastpath_enabled || size < HDR || size > HDR + IPC_FASTPATH_BODY_MAX || (size & 3))
 		return IPC_FASTPATH_NO;
-	if (copyin(t, umsg, &h, HDR) != KERN_SUCCESS)
+	/* t is the current task (a trap's): its memory through the MMU, as copyin would read it */
+	if (umsg > USER_TOP - HDR || arch_user_copy(&h, (const void *)umsg, HDR) != KERN_SUCCESS)
 		return IPC_FASTPATH_NO;
 	rdisp = MACH_MSGH_BITS_REMOTE(h.msgh_bits);
 	ldisp = MACH_MSGH_BITS_LOCAL(h.msgh_bits);
@@ -101,8 +172,16 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	if (dest->kotype != KOBJ_NONE)
 		goto no_space;
 	port_lock_two(dest, uses[1].port);
-	if (!dest->active || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)) ||
-	    !(rs = r->task->space))
+	if (!dest->active || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)))
+		goto no;
+	if (r->kreply_room) {
+		if (!answer_kernel_waiter_locked(t, umsg, option, size, uses, dest, r))
+			goto no;
+		port_unlock_two(dest, uses[1].port);
+		*flags = f;
+		return MACH_MSG_SUCCESS;
+	}
+	if (!(rs = r->task->space))
 		goto no;
 	/* the receiver's space after ours and the ports: a try, which cannot deadlock (the slow path waits instead) */
 	if (rs != t->space && !spin_trylock_irqoff(&rs->lock)) {
@@ -126,23 +205,15 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		goto no;
 
 	/* Commit, exactly as the slow path's send and receive would. */
-	if (uses[0].name != uses[1].name) {	/* the check's entries, still good */
-		right_copyin_entry_locked(t->space, uses[0].name, uses[0].entry, rdisp, dest, &dest_type);
-		if (uses[1].port)
+	take_dest_right_locked(t, uses, dest, &dest_type);
+	if (uses[1].port) {
+		if (uses[0].name != uses[1].name)
 			right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, ldisp, uses[1].port,
 						  &reply_type);
-	} else {
-		right_copyin_locked(t->space, uses[0].name, rdisp, dest, &dest_type);
-		if (uses[1].port)
+		else
 			right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
-	}
-	if (uses[1].port)
 		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
-	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
-		port_release_send_locked(dest);
-	else
-		dest->sorights--;	/* a send-once right used, not lost */
-	/* (the receiver's entry holds dest: the message's reference is not the last) */
+	}
 	out.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
 	out.h.msgh_size = size;
 	out.h.msgh_remote_port = reply_name;
@@ -154,7 +225,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	out.t.msgh_seqno = dest->seqno++;
 	out.t.msgh_sender.val[0] = t->id;
 	out.t.msgh_sender.val[1] = 0;
-	port_unref_locked(dest);
+	use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */
 	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
 		copyout_pinned(&pin, &out, r->rcv_buf, HDR + tsize);
 	} else {

@@ -20,14 +20,24 @@ ipc_kernel_request_send(struct port *dest, struct kmsg *k)
 }
 
 struct kmsg *
-ipc_kernel_reply_wait(struct thread *th, struct port *reply)
+ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kreply_room *room)
 {
 	struct kmsg *k = NULL;
 	struct port *handed = NULL;
 
 	port_lock(reply);
-	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->kill_pending)
+	th->kreply_room = &room->k;
+	th->kreply_room_size = KREPLY_ROOM_BYTES;
+	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->rcv_done && !th->kill_pending)
 		ipc_wait_locked(&reply->receivers, 0, &reply->lock);
+	th->kreply_room = NULL;
+	if (th->rcv_done) {		/* in room, by the fast path, which used the send-once right up */
+		th->rcv_done = false;
+		port_unlock(reply);
+		if (room->k.msg->msgh_id == MACH_NOTIFY_SEND_ONCE)	/* said by the one who should answer */
+			return NULL;
+		return &room->k;
+	}
 	if (th->ipc_handoff) {		/* the reply was handed straight to us */
 		k = th->ipc_handoff;
 		handed = th->ipc_handoff_port;
@@ -74,4 +84,11 @@ ipc_kernel_reply_port(struct thread *th)
 	p = port_create();	/* its reference is the kernel's: it alone receives here */
 	th->kreply = p;
 	return p;
+}
+
+void
+ipc_kernel_reply_done(struct kmsg *k, struct kreply_room *room)
+{
+	if (k != &room->k)
+		kmsg_destroy(k);
 }

@@ -29,6 +29,7 @@ syscall_port_raise(struct thread *th, bool *had_port)
 	enum exception_outcome outcome = EXCEPTION_NO_ANSWER;
 	struct port *sp, *reply;
 	struct kmsg *k = NULL;
+	struct kreply_room room;
 	uint32_t f;
 
 	*had_port = __atomic_load_n(&task->special[task_special_slot(TASK_SYSCALL_PORT)], __ATOMIC_RELAXED) != NULL;
@@ -55,7 +56,7 @@ syscall_port_raise(struct thread *th, bool *had_port)
 	port_unlock(reply);
 	ipc_kernel_request_send(sp, k);
 
-	k = ipc_kernel_reply_wait(th, reply);
+	k = ipc_kernel_reply_wait(th, reply, &room);
 	if (k) {
 		if (kreply_syscall_raise(k, (natural_t *)&state, &count) == KERN_SUCCESS &&
 		    count == i386_THREAD_STATE_COUNT) {
@@ -64,7 +65,7 @@ syscall_port_raise(struct thread *th, bool *had_port)
 		} else {
 			outcome = EXCEPTION_UNHANDLED;
 		}
-		kmsg_destroy(k);
+		ipc_kernel_reply_done(k, &room);
 	}
 out:
 	ipc_end(f);

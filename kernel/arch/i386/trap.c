@@ -254,6 +254,9 @@ trap(struct trapframe *tf)
 		/* by sysenter, a1 and a2 are on the user's stack (<manifold/traps.h>) */
 		if (tf->err == TF_SYSENTER && (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, &a.a[1]) != KERN_SUCCESS))
 			tf->eax = KERN_INVALID_ADDRESS;
+		else if (tf->eax == TRAP_mach_msg && (a.a[1] & (MACH_SEND_MSG | MACH_RCV_MSG)) ==
+						     (MACH_SEND_MSG | MACH_RCV_MSG) && !stat_timing)
+			tf->eax = (uint32_t)syscall_send_receive(&a);
 		else
 			tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
 		irqoff_cli();

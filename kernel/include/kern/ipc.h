@@ -468,7 +468,19 @@ enum exception_outcome exception_raise(struct thread *th, int exception, integer
  * (interrupts off: ipc_begin).
  */
 void ipc_kernel_request_send(struct port *dest, struct kmsg *k);
-struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply);
+/*
+ * The answer is either a queued kmsg or, put there by the fast path (a simple
+ * message, no reply right, as the sender wrote it), room: a kmsg of the
+ * caller's with KREPLY_ROOM_BYTES of message, which ipc_kernel_reply_done
+ * leaves alone.
+ */
+#define KREPLY_ROOM_BYTES 256
+struct kreply_room {
+	struct kmsg k;
+	uint8_t bytes[KREPLY_ROOM_BYTES];
+};
+struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kreply_room *room);
+void ipc_kernel_reply_done(struct kmsg *k, struct kreply_room *room);
 /*
  * th's kernel reply port (th->kreply), for th itself to use: made when th has
  * none or the one it has is not as a finished request leaves it (an empty

@@ -81,6 +81,9 @@ struct thread {
 	uint32_t rcv_size, rcv_option;	/* [W] size and options, for the fast path (fastpath.c) */
 	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
 	bool rcv_plain;			/* [W] waiting in ipc_fastpath_rpc: no kernel message handed over */
+	struct kmsg *kreply_room;	/* [W] while waiting in ipc_kernel_reply_wait: where the fast
+					 * path may put the answer, */
+	uint32_t kreply_room_size;	/* [W] and how many bytes of message fit there */
 	int rcv_result;			/* [S] and the receive's result */
 	struct waitq resume;		/* [S] where it waits while suspended */
 	struct thread *successor;	/* [S] woken by this thread's send, ready but on no run

@@ -15,6 +15,8 @@ struct trap_args {
 };
 
 kern_return_t syscall_dispatch(uint32_t number, const struct trap_args *args);
+/* mach_msg with MACH_SEND_MSG and MACH_RCV_MSG, untimed: trap() calls it without the table. */
+kern_return_t syscall_send_receive(const struct trap_args *args);
 
 /*
  * kernel_stats' cycle counts are taken only while stat_timing is set
