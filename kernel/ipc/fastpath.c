@@ -47,7 +47,7 @@ ipc_fastpath_init(void)
  * several, the receiver must be claimed here, under sched_lock, before the
  * copy (kernel/README.md, "Locks": what SMP still needs).
  */
-static struct thread *
+static inline __attribute__((always_inline)) struct thread *
 waiting_receiver_locked(struct port *dest)
 {
 	struct thread *r;
@@ -61,7 +61,7 @@ waiting_receiver_locked(struct port *dest)
 }
 
 /* The destination's right leaves the sender's space for the message, as the slow path's copy-in takes it. */
-static void
+static inline __attribute__((always_inline)) void
 take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest, mach_msg_type_name_t *dest_type)
 {
 	if (uses[0].name != uses[1].name)	/* the check's entry, still good */
@@ -71,7 +71,7 @@ take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest
 }
 
 /* ...and is used up by the delivery (the receiver's entry, or the kernel's hold, keeps dest). */
-static void
+static inline __attribute__((always_inline)) void
 use_dest_right_locked(struct port *dest, mach_msg_type_name_t dest_type)
 {
 	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
@@ -269,7 +269,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 
 /*
  * A send by the fast path and then, when it is the plain kind, the receive:
- * on one port of ours (not a set, not in one), no timeout, nothing queued
+ * on a port of ours (not in a set) or a set, no timeout, nothing queued
  * yet. The caller waits there as ipc_receive would, without letting its
  * space go in between, and the thread the send woke runs in its place
  * (thread_wake_successor_locked). Woken by the fast path's delivery into its
@@ -285,7 +285,10 @@ ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_
 	struct ipc_space *s = t->space;
 	struct thread *me = curthread();
 	struct ipc_entry *e;
-	struct port *p;
+	struct port *p = NULL;
+	struct pset *ps = NULL;
+	struct spinlock *lock;
+	struct waitq *wq;
 	enum wake_reason why;
 	mach_msg_return_t mr;
 	uint32_t f;
@@ -298,33 +301,123 @@ ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_
 	    t->object_regions || ipc_deferred_pending)
 		goto sent;
 	e = space_lookup_locked(s, rcv_name);
-	if (!e || !(e->type & T_RECV))
+	if (!e)
 		goto sent;
-	p = e->object;
-	if (__atomic_load_n(&p->pset, __ATOMIC_RELAXED))
-		goto sent;
-	port_lock(p);
-	if (!list_empty(&p->messages)) {
-		port_unlock(p);
-		goto sent;
+	if (e->type & T_SET) {	/* a server's set: no member may have a message */
+		ps = e->object;
+		spin_lock_irqoff(&ps->lock);
+		if (ipc_pset_first_ready_locked(ps)) {
+			spin_unlock_irqoff(&ps->lock);
+			goto sent;
+		}
+		lock = &ps->lock;
+		wq = &ps->receivers;
+		__atomic_add_fetch(&ps->refs, 1, __ATOMIC_RELAXED);	/* it stays while we wait */
+	} else {
+		if (!(e->type & T_RECV))
+			goto sent;
+		p = e->object;
+		if (__atomic_load_n(&p->pset, __ATOMIC_RELAXED))
+			goto sent;
+		port_lock(p);
+		if (!list_empty(&p->messages)) {
+			port_unlock(p);
+			goto sent;
+		}
+		lock = &p->lock;
+		wq = &p->receivers;
+		port_ref(p);	/* the port stays while we wait: our name for it may go meanwhile */
 	}
 	me->rcv_buf = umsg;
 	me->rcv_size = rcv_size;
 	me->rcv_option = (uint32_t)option;
 	me->rcv_plain = true;
-	port_ref(p);	/* the port stays while we wait: our name for it may go meanwhile */
 	spin_unlock_irqoff(&s->lock);
 	spin_lock_irqoff(&sched_lock);
-	why = waitq_wait_dropping_locked(&p->receivers, 0, &p->lock);
+	why = waitq_wait_dropping_locked(wq, 0, lock);
 	me->rcv_buf = 0;
 	me->rcv_plain = false;
 	mr = me->rcv_done ? me->rcv_result : why == WAKE_ABORTED ? MACH_RCV_INTERRUPTED : IPC_FASTPATH_SENT;
 	me->rcv_done = false;
 	spin_unlock_irqoff(&sched_lock);
-	port_unref(p);
+	if (ps)
+		pset_unref(ps);
+	else
+		port_unref(p);
 	ipc_end(f);
 	return mr;
 sent:
 	ipc_space_unlock(s, f);
 	return IPC_FASTPATH_SENT;
+}
+
+/*
+ * A request the kernel sends on a thread's behalf (an exception, a
+ * personality's system call: kernel_rpc.c), straight into the buffer of a
+ * receiver already waiting on dest, as fast_send delivers a task's: its
+ * header's rights to the receiver, the thread to run once the caller waits
+ * for the answer. A simple message only; false, with nothing changed, when it
+ * must be queued. On true the rights have left k, whose memory the caller
+ * frees (kmsg_free_unlocked). No IPC lock held, interrupts off.
+ */
+bool
+ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
+{
+	struct port *reply = k->local;
+	mach_port_name_t reply_name = MACH_PORT_NULL;
+	mach_msg_security_trailer_t tr;
+	mach_msg_header_t h;
+	struct ipc_space *rs = NULL;
+	struct user_pin pin;
+	struct thread *r;
+	mach_msg_size_t tsize;
+
+	if (!ipc_fastpath_enabled || (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->remote != dest ||
+	    k->size > HDR + IPC_FASTPATH_BODY_MAX)
+		return false;
+	port_lock_two(dest, reply);
+	if (dest->kotype != KOBJ_NONE || !dest->active || !list_empty(&dest->messages) ||
+	    !(r = waiting_receiver_locked(dest)) || !r->rcv_buf)
+		goto no;
+	rs = r->task->space;	/* after the ports: a try, as fast_send's */
+	if (!rs || !spin_trylock_irqoff(&rs->lock)) {
+		rs = NULL;
+		goto no;
+	}
+	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
+	if (!rs->active || k->size + tsize > r->rcv_size || !copyout_pin(r->task, r->rcv_buf, k->size + tsize, &pin))
+		goto no;
+	if (reply)
+		right_copyout_locked(rs, reply, k->local_type, &reply_name);
+	h.msgh_bits = MACH_MSGH_BITS(reply ? k->local_type : 0, k->remote_type);
+	h.msgh_size = k->size;
+	h.msgh_remote_port = reply_name;
+	h.msgh_local_port = dest->receiver_name;
+	h.msgh_reserved = k->msg->msgh_reserved;
+	h.msgh_id = k->msg->msgh_id;
+	tr.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	tr.msgh_trailer_size = tsize;
+	tr.msgh_seqno = dest->seqno++;
+	tr.msgh_sender.val[0] = k->sender;
+	tr.msgh_sender.val[1] = 0;
+	use_dest_right_locked(dest, k->remote_type);
+	k->remote = k->local = NULL;
+	copyout_pinned(&pin, &h, r->rcv_buf, HDR);
+	copyout_pinned(&pin, k->msg + 1, r->rcv_buf + HDR, k->size - HDR);
+	copyout_pinned(&pin, &tr, r->rcv_buf + k->size, tsize);
+	copyout_unpin(&pin);
+	spin_lock_irqoff(&sched_lock);
+	r->rcv_done = true;
+	r->rcv_result = MACH_MSG_SUCCESS;
+	thread_wake_successor_locked(r);	/* the caller waits for the answer next */
+	spin_unlock_irqoff(&sched_lock);
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqoff(&rs->lock);
+	port_unlock_two(dest, reply);
+	return true;
+no:
+	if (rs)
+		spin_unlock_irqoff(&rs->lock);
+	port_unlock_two(dest, reply);
+	return false;
 }

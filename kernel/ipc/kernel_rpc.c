@@ -14,7 +14,10 @@
 void
 ipc_kernel_request_send(struct port *dest, struct kmsg *k)
 {
-	ipc_deliver(dest, k);		/* kernel messages ignore the queue limit */
+	if (ipc_fastpath_kernel_request(dest, k))
+		kmsg_free_unlocked(k);	/* its rights went with it */
+	else
+		ipc_deliver(dest, k);	/* kernel messages ignore the queue limit */
 	if (ipc_deferred_pending)	/* before the wait: nothing deferred waits for our answer */
 		ipc_deferred_run();
 }

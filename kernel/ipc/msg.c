@@ -988,8 +988,8 @@ lookup_receiver_locked(struct ipc_space *s, mach_port_name_t name, struct port *
  * receivers under the set's lock, so a receiver that found nothing here and
  * waits under the same lock misses no message.
  */
-static struct port *
-first_ready_member(struct pset *ps)
+struct port *
+ipc_pset_first_ready_locked(struct pset *ps)
 {
 	struct list *l;
 
@@ -1234,7 +1234,7 @@ look:
 			goto out_space;
 		if (ps) {
 			spin_lock_irqoff(&ps->lock);
-			p = first_ready_member(ps);
+			p = ipc_pset_first_ready_locked(ps);
 			if (p) {
 				port_ref(p);
 				spin_unlock_irqoff(&ps->lock);

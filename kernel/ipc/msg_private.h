@@ -80,6 +80,9 @@ ipc_send_would_charge(struct task *t, mach_msg_size_t size)
 	return page_free_count() >= 2 * page_reserve_count() || !ipc_sender_short_of_pages(t);
 }
 
+/* A member of ps with a message queued, or NULL; ps locked (msg.c). */
+struct port *ipc_pset_first_ready_locked(struct pset *ps);
+
 /* fastpath.c */
 /* MACH_MSG_SUCCESS when delivered straight into a waiting receiver's buffer, else IPC_FASTPATH_NO. */
 #define IPC_FASTPATH_NO ((mach_msg_return_t)-1)

@@ -108,6 +108,14 @@ notification(struct msg_server *s, mach_msg_header_t *in)
 	return false;
 }
 
+/* A reply that could not go (its client died meanwhile) still holds the reply right and any memory. */
+static void
+send_reply(mach_msg_header_t *out)
+{
+	if (mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0) != MACH_MSG_SUCCESS)
+		mach_msg_destroy(out);
+}
+
 void
 serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 {
@@ -115,6 +123,10 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 	mach_msg_header_t *out = t->out;
 	bool claimed = false;
 
+	if (t->reply_pending) {	/* out is about to be written again (a held request served once more) */
+		t->reply_pending = false;
+		send_reply(out);
+	}
 	if (s->claim && s->claim(in))
 		return;
 	if (in->msgh_id >= MACH_NOTIFY_FIRST && in->msgh_id <= MACH_NOTIFY_LAST && notification(s, in))
@@ -134,10 +146,57 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 		in->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went to out */
 		mach_msg_destroy(in);
 	}
-	/* a reply that could not go (its client died meanwhile) still holds the reply right and any memory */
-	if (out->msgh_remote_port != MACH_PORT_NULL &&
-	    mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out->msgh_size, 0, 0, 0, 0) != MACH_MSG_SUCCESS)
+	if (out->msgh_remote_port == MACH_PORT_NULL)
+		return;
+	/* a send-once right never waits for room: such a reply may go with the loop's next receive */
+	if (t->combine && !t->replaying && MACH_MSGH_BITS_REMOTE(out->msgh_bits) == MACH_MSG_TYPE_MOVE_SEND_ONCE)
+		t->reply_pending = true;
+	else
+		send_reply(out);
+}
+
+/* The reply held for the next receive, sent now: there will be none (the loop ends). */
+static void
+flush_reply(struct serve_thread *t)
+{
+	if (t->reply_pending) {
+		t->reply_pending = false;
+		send_reply(t->out);
+	}
+}
+
+/* mach_msg's error for its send half (then nothing was received), not its receive's. */
+static bool
+send_failed(mach_msg_return_t mr)
+{
+	return mr != MACH_MSG_SUCCESS && (mr & 0xFFFFC000u) == (MACH_SEND_IN_PROGRESS & 0xFFFFC000u);
+}
+
+/*
+ * The turn's receive, with the last turn's reply when one waits: one trap
+ * for both, as a client's RPC makes (and the kernel's fast path takes it
+ * whole). The two buffers change roles then: the request arrives where the
+ * reply was. A reply that cannot go is destroyed and the receive made alone.
+ */
+static mach_msg_return_t
+receive(struct serve_thread *t, mach_msg_header_t **in, mach_msg_size_t in_size, uint32_t wait)
+{
+	mach_msg_option_t rcv = MACH_RCV_MSG | (wait ? MACH_RCV_TIMEOUT : 0);
+	mach_msg_header_t *out = t->out;
+	mach_msg_return_t mr;
+
+	if (t->reply_pending) {
+		t->reply_pending = false;
+		mr = mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT | rcv, out->msgh_size, in_size, t->s->port, wait,
+			      0);
+		if (!send_failed(mr)) {
+			t->out = *in;
+			*in = out;
+			return mr;
+		}
 		mach_msg_destroy(out);
+	}
+	return mach_msg(*in, rcv, 0, in_size, t->s->port, wait, 0);
 }
 
 /* ms until the timer or a held request is due (0: no limit). */
@@ -157,12 +216,18 @@ serve_loop(struct msg_server *s)
 	mach_msg_header_t *in;
 	uint32_t timer = 0, deferred = 0;
 	uint64_t timer_due = 0;
+	mach_msg_size_t buf_size;
 
 	/* room for any notification, whatever the interface's largest request */
 	if (in_size < sizeof(mach_port_destroyed_notification_t) + sizeof(mach_msg_max_trailer_t))
 		in_size = sizeof(mach_port_destroyed_notification_t) + sizeof(mach_msg_max_trailer_t);
-	in = malloc(in_size);
-	t.out = malloc(s->max_reply < sizeof(mig_reply_error_t) ? sizeof(mig_reply_error_t) : s->max_reply);
+	/* each buffer serves as either (receive) */
+	buf_size = s->max_reply < sizeof(mig_reply_error_t) ? sizeof(mig_reply_error_t) : s->max_reply;
+	if (buf_size < in_size)
+		buf_size = in_size;
+	in = malloc(buf_size);
+	t.out = malloc(buf_size);
+	t.combine = true;
 	if (!in || !t.out) {
 		free(in);
 		free(t.out);
@@ -175,12 +240,12 @@ serve_loop(struct msg_server *s)
 	}
 	while (!s->stop) {
 		uint32_t wait = next_wait(timer, deferred);
-		mach_msg_return_t mr = mach_msg(in, MACH_RCV_MSG | (wait ? MACH_RCV_TIMEOUT : 0), 0, in_size, s->port,
-						wait, 0);
+		mach_msg_return_t mr = receive(&t, &in, in_size, wait);
 
 		if (mr == MACH_MSG_SUCCESS)
 			serve_dispatch(&t, in);
 		else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_TOO_LARGE) {	/* too large: destroyed */
+			flush_reply(&t);
 			cthread_setspecific(thread_key, NULL);
 			free(in);
 			free(t.out);
@@ -197,6 +262,7 @@ serve_loop(struct msg_server *s)
 			timer = timer_due > now ? (uint32_t)(timer_due - now) : 1;
 		}
 	}
+	flush_reply(&t);
 	cthread_setspecific(thread_key, NULL);
 	free(in);
 	free(t.out);

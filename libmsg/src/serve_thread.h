@@ -13,6 +13,8 @@ struct serve_thread {
 	mach_msg_header_t *out;
 	uint64_t deadline_ms;		/* of the deferred request served again, else 0 */
 	bool replaying, expired;
+	bool combine;			/* the loop sends a send-once reply with its next receive */
+	bool reply_pending;		/* ...and `out` holds one, not sent yet */
 };
 
 struct msg_deferred {

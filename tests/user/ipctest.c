@@ -3352,6 +3352,7 @@ static const struct test tests[] = {
 	T(thread_exception_port_comes_before_the_tasks),
 	T(syscall_port_carries_the_registers_both_ways),
 	T(syscall_port_unanswered_call_ends_only_the_thread),
+	T(syscall_port_answer_by_the_fast_path_is_checked_like_any),
 	T(syscall_port_malformed_request_is_refused_by_the_server),
 	T(tls_segment_reads_through_gs_across_traps_and_switches),
 	T(tls_bad_segments_get_named_errors),

@@ -122,6 +122,54 @@ syscall_port_unanswered_call_ends_only_the_thread(void)
 	mach_port_destroy(ME, sp);
 }
 
+/*
+ * An answer the fast path carries straight into the waiting thread's room
+ * (kernel_rpc.c) is read as the slow path's would be: one that says
+ * "send-once right destroyed" is no answer, and only the thread ends; a good
+ * one after it is taken as usual.
+ */
+static void
+syscall_port_answer_by_the_fast_path_is_checked_like_any(void)
+{
+	mach_port_t sp = new_port(), th;
+	static union {
+		mach_msg_header_t h;
+		uint8_t b[512];
+	} in;
+	struct manifold_kernel_stats before, after;
+
+	mach_port_insert_right(ME, sp, sp, MACH_MSG_TYPE_MAKE_SEND);
+	CHECK_EQ(task_set_special_port(ME, TASK_SYSCALL_PORT, sp), KERN_SUCCESS);
+	sc_done = 0;
+	th = start_thread(worker_int80);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, sp, 5000, 0), MACH_MSG_SUCCESS);
+	for (int i = 0; i < 10; i++)
+		thread_switch(MACH_PORT_NULL, 0, 0);	/* it waits for the answer */
+	in.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	in.h.msgh_size = sizeof in.h;
+	in.h.msgh_local_port = MACH_PORT_NULL;
+	in.h.msgh_id = MACH_NOTIFY_SEND_ONCE;
+	before = stats();
+	CHECK_EQ(mach_msg(&in.h, MACH_SEND_MSG, sizeof in.h, 0, 0, 0, 0), MACH_MSG_SUCCESS);
+	after = stats();
+	if (before.fastpath_enabled)
+		CHECK_EQ(after.fastpath_hits - before.fastpath_hits, 1);
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(sc_done, 0);	/* it never went on */
+	mach_port_destroy(ME, th);
+	sc_done = 0;
+	th = start_thread(worker_int80);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK_EQ(serve_one_syscall(sp, true), MACH_MSG_SUCCESS);
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(sc_done, 0xD0E);
+	CHECK_EQ(sc_result[0], 7005);
+	CHECK_EQ(task_set_special_port(ME, TASK_SYSCALL_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, sp);
+}
+
 /* Requests to the syscall port are the kernel's: a task's own message of that id is just a message. */
 static void
 syscall_port_malformed_request_is_refused_by_the_server(void)

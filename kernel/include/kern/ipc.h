@@ -468,6 +468,8 @@ enum exception_outcome exception_raise(struct thread *th, int exception, integer
  * (interrupts off: ipc_begin).
  */
 void ipc_kernel_request_send(struct port *dest, struct kmsg *k);
+/* fastpath.c: k into the buffer of a receiver waiting on dest, if it can; true: k's rights went, its memory stays */
+bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k);
 /*
  * The answer is either a queued kmsg or, put there by the fast path (a simple
  * message, no reply right, as the sender wrote it), room: a kmsg of the
