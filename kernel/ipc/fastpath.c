@@ -273,10 +273,9 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
  * yet. The caller waits there as ipc_receive would, without letting its
  * space go in between, and the thread the send woke runs in its place
  * (thread_wake_successor_locked). Woken by the fast path's delivery into its
- * buffer, it is done; woken for anything else (a message queued by the slow
- * path, the port's end) it leaves the receive to ipc_receive, which looks
- * from the start. A plain waiter is never handed a kernel message
- * (ipc_enqueue_locked), which ipc_receive alone would take.
+ * buffer, it is done; woken for anything else (a message the slow path handed
+ * to it, or queued, the port's end) it leaves the receive to ipc_receive,
+ * which takes a handed message first and otherwise looks from the start.
  */
 mach_msg_return_t
 ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
@@ -331,12 +330,10 @@ ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_
 	me->rcv_buf = umsg;
 	me->rcv_size = rcv_size;
 	me->rcv_option = (uint32_t)option;
-	me->rcv_plain = true;
 	spin_unlock_irqoff(&s->lock);
 	spin_lock_irqoff(&sched_lock);
 	why = waitq_wait_dropping_locked(wq, 0, lock);
 	me->rcv_buf = 0;
-	me->rcv_plain = false;
 	mr = me->rcv_done ? me->rcv_result : why == WAKE_ABORTED ? MACH_RCV_INTERRUPTED : IPC_FASTPATH_SENT;
 	me->rcv_done = false;
 	spin_unlock_irqoff(&sched_lock);

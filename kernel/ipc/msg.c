@@ -644,7 +644,7 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 	r = waitq_first_locked(&p->receivers);
 	if (!r && p->pset)
 		r = waitq_first_locked(&p->pset->receivers);
-	if (r && !rights && !r->ipc_handoff && !r->rcv_plain && list_empty(&p->messages)) {
+	if (r && !rights && !r->ipc_handoff && list_empty(&p->messages)) {
 		r->ipc_handoff = k;
 		r->ipc_handoff_port = p;
 		port_ref(p);
@@ -1229,6 +1229,15 @@ look:
 		enum wake_reason why;
 		struct thread *me = curthread();
 
+		if (me->ipc_handoff && !held) {	/* handed to us in ipc_fastpath_rpc's wait, before this look */
+			k = me->ipc_handoff;
+			held = p = me->ipc_handoff_port;
+			me->ipc_handoff = NULL;
+			me->ipc_handoff_port = NULL;
+			port_lock(p);
+			handed = true;
+			break;
+		}
 		mr = lookup_receiver_locked(s, name, &p, &ps);
 		if (mr != MACH_MSG_SUCCESS)
 			goto out_space;

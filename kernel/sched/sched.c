@@ -91,8 +91,8 @@ reschedule_locked(void)
 	}
 	if (succ) {
 		prev->successor = NULL;
-		if (runq_bitmap && __builtin_ctz(runq_bitmap) <= succ->priority) {
-			/* someone as urgent is ready (prev itself, preempted): succ first in its queue */
+		if (runq_bitmap && __builtin_ctz(runq_bitmap) < succ->priority) {
+			/* someone more urgent is ready: succ waits first in its queue (as urgent: it would be picked) */
 			list_push_front(&runq[succ->priority], &succ->run_link);
 			runq_bitmap |= 1u << succ->priority;
 			next = runq_pick_locked();

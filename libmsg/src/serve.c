@@ -253,6 +253,8 @@ serve_loop(struct msg_server *s)
 		}
 		deferred = defer_run(&t);
 		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && serve_now_ms() >= timer_due))) {
+			/* the reply goes before anything the timer sends, as it always did */
+			flush_reply(&t);
 			timer = s->tick();
 			timer_due = timer ? serve_now_ms() + timer : 0;
 			/* the timer may have made held requests ready (gns's lwIP timers and frames) */

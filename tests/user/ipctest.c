@@ -1831,8 +1831,8 @@ call_worker(mach_port_t reply, void *buf, mach_msg_size_t size, struct manifold_
 /*
  * The caller of an RPC whose request took the fast path waits for its reply
  * there (fastpath.c, ipc_fastpath_rpc); a reply the slow path carries (it has
- * a right in a descriptor) is queued for it, never handed over, and the
- * receive finds it.
+ * a right in a descriptor) is handed to it there, and ipc_receive, which
+ * finishes the receive, takes that message before it looks at any queue.
  */
 static void
 rpc_caller_gets_a_reply_the_slow_path_carried(void)

@@ -25,6 +25,15 @@
 static struct spinlock iopb_lock = SPINLOCK_INIT("iopb", LOCK_RANK_IOPB);
 static const uint8_t *loaded;	/* [iopb_lock] the bitmap the TSS holds a copy of; NULL: none */
 static uint32_t loaded_bytes;	/* [iopb_lock] the bytes of the TSS's bitmap that are not all ones */
+static bool map_on;		/* [iopb_lock, read alone by the switch] the TSS's bitmap is in use
+				 * (per CPU, with the TSS, once there are several) */
+
+static void
+map_enable_locked(bool on)
+{
+	map_on = on;
+	tss_iomap_enable(on);
+}
 
 /* Ports the kernel drives itself: the interrupt controllers, the timer, COM1. */
 static const struct { uint16_t base, count; } kernel_ports[] = {
@@ -47,15 +56,13 @@ load_locked(const struct task *t)
 void
 iopb_switch(struct task *t)
 {
-	/* read unlocked first: nearly every switch is between tasks with no port */
-	if (!t->iobitmap) {
-		tss_iomap_enable(false);
+	/* read unlocked first: nearly every switch is between tasks with no port, the TSS's map off */
+	if (!t->iobitmap && !map_on)
 		return;
-	}
 	spin_lock_irqoff(&iopb_lock);
 	if (t->iobitmap && loaded != t->iobitmap)
 		load_locked(t);
-	tss_iomap_enable(t->iobitmap != NULL);
+	map_enable_locked(t->iobitmap != NULL);
 	spin_unlock_irqoff(&iopb_lock);
 }
 
@@ -86,7 +93,7 @@ arch_io_grant(struct task *t, uint32_t base, uint32_t count)
 		loaded = NULL;		/* the TSS's copy is stale */
 	if (t == curtask()) {		/* the caller's own task: from its next in or out on */
 		load_locked(t);
-		tss_iomap_enable(true);
+		map_enable_locked(true);
 	}
 	spin_unlock_irqrestore(&iopb_lock, f);
 	return KERN_SUCCESS;

@@ -80,7 +80,6 @@ struct thread {
 	uintptr_t rcv_buf;		/* [W] while blocked in mach_msg receive: its buffer, */
 	uint32_t rcv_size, rcv_option;	/* [W] size and options, for the fast path (fastpath.c) */
 	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
-	bool rcv_plain;			/* [W] waiting in ipc_fastpath_rpc: no kernel message handed over */
 	struct kmsg *kreply_room;	/* [W] while waiting in ipc_kernel_reply_wait: where the fast
 					 * path may put the answer, */
 	uint32_t kreply_room_size;	/* [W] and how many bytes of message fit there */
