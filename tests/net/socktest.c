@@ -13,6 +13,7 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/cthread.h>
+#include <manifold/msg.h>
 #include <manifold/socket.h>
 #include <manifold/trap.h>
 #include <msgc_runtime.h>
@@ -314,6 +315,61 @@ tcp_connect_and_accept_through_loopback(void)
 	CHECK_EQ(n, 0);
 	CHECK_EQ(sock_close(c), 0);
 	CHECK_EQ(sock_close(l), 0);
+}
+
+/*
+ * A SYN flood from the wire's peer, which never completes a handshake: 200
+ * SYNs from as many ports at a listener with a backlog of 4. lwIP keeps at
+ * most 4 half-open connections for it (the backlog, the oldest giving way:
+ * lwip/syn_guard.c), so its TCP records stay free for sockets, and a client
+ * that comes after the flood connects to the same listener at once.
+ */
+#define FLOOD_PORT 7020
+#define FLOOD_SYNS 200
+#define FLOOD_ISN 0x10000000u
+
+static void
+a_syn_flood_takes_neither_the_listener_nor_lwips_records(void)
+{
+	struct peer p = { .port = FLOOD_PORT };
+	uint32_t before[GNS_STAT_WORDS], during[GNS_STAT_WORDS], ip;
+	mach_port_t l, c, extra[8];
+	cthread_t th;
+	char buf[8];
+	size_t n;
+	uint16_t port;
+
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, FLOOD_PORT), 0);
+	CHECK_EQ(sock_listen(l, 4), 0);
+	CHECK_EQ(sock_gns_stats(before), 0);
+	for (uint32_t i = 0; i < FLOOD_SYNS; i++)
+		CHECK(wire_send_tcp((uint16_t)(30000 + i), FLOOD_PORT, FLOOD_ISN + i * 65536u, 0, WIRE_TCP_SYN));
+	msg_sleep_ms(300);	/* gns takes them all in */
+	CHECK_EQ(sock_gns_stats(during), 0);
+	/* 4 half-open records and what their SYN-ACKs hold, not one record per SYN (which was 100 and more) */
+	CHECK(during[GNS_STAT_POOLS_USED] < before[GNS_STAT_POOLS_USED] + 24);
+	/* sockets still get their records */
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(sock_socket(SOCK_STREAM, &extra[i]), 0);
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(sock_close(extra[i]), 0);
+	/* and a client after the flood gets in */
+	CHECK_EQ(sock_socket(SOCK_STREAM, &p.sock), 0);
+	CHECK_EQ(cthread_fork(&th, connect_and_say_hello, &p), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, &ip, &port), 0);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);
+	CHECK_EQ(n, 4);
+	CHECK(memcmp(buf, "ping", 4) == 0);
+	CHECK_EQ(sock_send(c, "pong", 4, 0, 2000, &n), 0);
+	cthread_join(th);
+	CHECK_EQ(p.err, 0);
+	CHECK_EQ(sock_close(p.sock), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+	/* the peer resets what is left of its flood, so that later cases find lwIP as it was */
+	for (uint32_t i = 0; i < FLOOD_SYNS; i++)
+		CHECK(wire_send_tcp((uint16_t)(30000 + i), FLOOD_PORT, FLOOD_ISN + i * 65536u + 1, 0, WIRE_TCP_RST));
 }
 
 #define BULK (1024u * 1024u)
@@ -969,6 +1025,8 @@ static const struct test tests[] = {
 	{ "tcp_carries_a_mebibyte_intact", tcp_carries_a_mebibyte_intact },
 	{ "tcp_send_stops_for_a_reader_that_does_not_read", tcp_send_stops_for_a_reader_that_does_not_read },
 	{ "tcp_connect_to_a_closed_port_is_refused", tcp_connect_to_a_closed_port_is_refused },
+	{ "a_syn_flood_takes_neither_the_listener_nor_lwips_records",
+	  a_syn_flood_takes_neither_the_listener_nor_lwips_records },
 	{ "a_killed_clients_sockets_and_registrations_are_freed",
 	  a_killed_clients_sockets_and_registrations_are_freed },
 	{ "shell_udpsend_and_nc_use_the_library", shell_udpsend_and_nc_use_the_library },
