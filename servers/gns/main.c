@@ -27,6 +27,7 @@
 #include "nic.h"
 #include "ping.h"
 #include "ping_server.h"
+#include "port.h"
 #include "proxy.h"
 #include "service.h"
 
@@ -58,7 +59,8 @@ tick(void)
 {
 	uint32_t next, ping_next, cluster_next;
 
-	nic_retry();
+	nic_retry();	/* may wait for the driver: before the clock is held */
+	port_clock_hold(true);
 	nic_service();
 	service_poll();
 	sys_check_timeouts();
@@ -70,6 +72,7 @@ tick(void)
 	if (ping_next != 0 && ping_next < next)
 		next = ping_next;
 	cluster_next = cluster_tick();
+	port_clock_hold(false);
 	if (cluster_next != 0 && cluster_next < next)
 		next = cluster_next;
 	return next == 0 ? 1 : next;
