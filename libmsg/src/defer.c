@@ -127,10 +127,10 @@ replay(struct serve_thread *t, struct msg_deferred *d, bool expired)
 }
 
 uint32_t
-defer_run(struct serve_thread *t)
+defer_run(struct serve_thread *t, uint64_t now)
 {
 	struct msg_server *s = t->s;
-	uint64_t now = serve_now_ms(), next = 0;
+	uint64_t next = 0;
 	struct msg_deferred *d;
 	int n;
 
