@@ -76,6 +76,10 @@
 #define TCP_DEFAULT_LISTEN_BACKLOG	16	/* SOCK_BACKLOG_MAX: gns always says its own */
 #define LWIP_TCP_TIMESTAMPS		0
 
+/* The Internet checksum, a word at a time (chksum.c) instead of lwIP's two bytes. */
+#include <stdint.h>
+uint16_t gns_chksum(const void *data, int len);
+#define LWIP_CHKSUM			gns_chksum
 /* Counters and memory in use: ifconfig's errors, gns_stats (a test's leak check). */
 #define LWIP_STATS			1
 #define LWIP_STATS_DISPLAY		0
