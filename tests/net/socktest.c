@@ -109,6 +109,55 @@ udp_recvfrom_gets_the_wire_peers_datagrams(void)
 	CHECK_EQ(sock_close(s), 0);
 }
 
+/*
+ * Sockets whose owner does not read stall nobody else's input: four UDP
+ * sockets each get the 32 small datagrams their queue holds (128, lwIP's
+ * whole pool of receive buffers, which each used to keep one of), and none
+ * is read. lwIP's pool holds about one buffer per socket (sock_rx.c copies
+ * the rest out), a fifth socket still gets its datagram, and the four
+ * queues hold every datagram in order.
+ */
+#define STALL_SOCKS 4
+#define STALL_DGRAMS 32		/* SOCK_DGRAM_QUEUE */
+#define STALL_PORT 5500
+
+static void
+sockets_that_do_not_read_stall_only_their_own_input(void)
+{
+	uint32_t before[GNS_STAT_WORDS], during[GNS_STAT_WORDS], ip;
+	mach_port_t s[STALL_SOCKS + 1];
+	char buf[16];
+	size_t got;
+	uint16_t port;
+
+	CHECK_EQ(sock_gns_stats(before), 0);
+	for (int i = 0; i <= STALL_SOCKS; i++) {
+		CHECK_EQ(sock_socket(SOCK_DGRAM, &s[i]), 0);
+		CHECK_EQ(sock_bind(s[i], 0, (uint16_t)(STALL_PORT + i)), 0);
+	}
+	for (int k = 0; k < STALL_DGRAMS; k++)
+		for (int i = 0; i < STALL_SOCKS; i++) {
+			snprintf(buf, sizeof buf, "s%d d%02d", i, k);
+			CHECK(wire_send_udp(6100, (uint16_t)(STALL_PORT + i), buf, 7));
+		}
+	CHECK(wire_send_udp(6101, STALL_PORT + STALL_SOCKS, "reader", 6));
+	CHECK_EQ(sock_recvfrom(s[STALL_SOCKS], buf, sizeof buf, 0, 3000, &got, &ip, &port), 0);
+	CHECK_EQ(got, 6);
+	CHECK(memcmp(buf, "reader", 6) == 0);
+	CHECK_EQ(sock_gns_stats(during), 0);
+	CHECK(during[GNS_STAT_PBUF_POOL] <= before[GNS_STAT_PBUF_POOL] + STALL_SOCKS + 4);
+	for (int i = 0; i < STALL_SOCKS; i++)
+		for (int k = 0; k < STALL_DGRAMS; k++) {
+			char want[16];
+			snprintf(want, sizeof want, "s%d d%02d", i, k);
+			CHECK_EQ(sock_recvfrom(s[i], buf, sizeof buf, 0, 2000, &got, &ip, &port), 0);
+			CHECK_EQ(got, 7);
+			CHECK(memcmp(buf, want, 7) == 0);
+		}
+	for (int i = 0; i <= STALL_SOCKS; i++)
+		CHECK_EQ(sock_close(s[i]), 0);
+}
+
 /* Only registered traffic reaches a client: a datagram to a port nobody bound is refused. */
 static void
 udp_to_an_unregistered_port_is_refused(void)
@@ -1018,6 +1067,7 @@ static const struct test tests[] = {
 	{ "udp_sendto_reaches_the_wire_peer", udp_sendto_reaches_the_wire_peer },
 	{ "udp_recvfrom_gets_the_wire_peers_datagrams", udp_recvfrom_gets_the_wire_peers_datagrams },
 	{ "udp_to_an_unregistered_port_is_refused", udp_to_an_unregistered_port_is_refused },
+	{ "sockets_that_do_not_read_stall_only_their_own_input", sockets_that_do_not_read_stall_only_their_own_input },
 	{ "recv_times_out", recv_times_out },
 	{ "registration_conflicts_are_named", registration_conflicts_are_named },
 	{ "ethertype_frames_reach_only_their_registrant", ethertype_frames_reach_only_their_registrant },
