@@ -8,6 +8,7 @@
 #ifndef GNS_SOCK_H
 #define GNS_SOCK_H
 
+#include "sock_rx.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <mach/mach.h>
@@ -113,20 +114,6 @@ void tcp_sock_netstat(struct sock *s, uint32_t *rec);
 int udp_sock_open(struct sock *s);
 int udp_sock_bind(struct sock *s, uint32_t ip, uint32_t port);
 int udp_sock_connect(struct sock *s, uint32_t ip, uint32_t port);
-/*
- * sock_rx.c: what a socket keeps of its input. A socket keeps at most one
- * of lwIP's buffers (a lone pool pbuf); anything else is copied into memory
- * of its own and lwIP's freed (sock_rx.c says why). sock_rx_stream appends p
- * to the TCP chain *rx (copies packed into chunks) and frees p, or returns
- * false (no memory) with nothing changed; sock_rx_datagram gives the pbuf a
- * UDP socket that already holds (holds) one of lwIP's should queue instead
- * of p, or NULL (p untouched).
- */
-#define SOCK_RX_INPUT_POOL 64	/* pool pbufs no socket can take: input in flight */
-bool sock_rx_stream(struct pbuf **rx, struct pbuf *p);
-struct pbuf *sock_rx_datagram(struct pbuf *p, bool holds);
-bool sock_rx_holds_lwip(const struct pbuf *chain);
-
 int udp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t ip, uint32_t port);
 /* The next datagram (cut at max), with its sender; false when none waits. */
 bool udp_sock_recv(struct sock *s, uint8_t *buf, uint32_t max, uint32_t *len, uint32_t *ip, uint32_t *port);

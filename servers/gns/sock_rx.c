@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lwip/pbuf.h"
-#include "sock.h"
+#include "sock_rx.h"
 
 #define CHUNK 2048	/* bytes of one copy for TCP; more segments are packed into it */
 

@@ -21,7 +21,8 @@ $(NET_DIR)/frame-tests: $(patsubst %.c,$(NET_DIR)/%.o,tests/unit/net/test_frame_
 	$(call msg,HOSTLD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ -lpthread
 
-NODE_SRCS := tests/unit/net/node.c tests/unit/net/host_port.c servers/gns/frame_netif.c $(LWIP_PORT_SRCS) \
+NODE_SRCS := tests/unit/net/node.c tests/unit/net/host_port.c servers/gns/frame_netif.c servers/gns/sock_rx.c \
+	$(LWIP_PORT_SRCS) \
 	$(FRAME_RING_SRCS)
 
 $(NET_DIR)/node.o: $(patsubst %.c,$(NET_DIR)/%.o,$(NODE_SRCS)) $(LWIP_HOST_OBJS)
