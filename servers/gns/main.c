@@ -63,6 +63,7 @@ tick(void)
 	port_clock_hold(true);
 	nic_service();
 	service_poll();
+	lease_poll(nic_netif());
 	sys_check_timeouts();
 	lease_poll(nic_netif());
 	next = sys_timeouts_sleeptime();
