@@ -16,13 +16,19 @@
 static cthread_key_t thread_key;
 static int key_state;	/* [A] 0: none, 1: being made, 2: made */
 
-uint64_t
-serve_now_ms(void)
+static uint64_t
+now_us(void)
 {
 	uint64_t t = 0;
 
 	trap_clock_uptime(&t);
-	return t / 1000000;
+	return t / 1000;
+}
+
+uint64_t
+serve_now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 struct serve_thread *
@@ -156,7 +162,7 @@ serve_loop(struct msg_server *s)
 	struct serve_thread t = { .s = s };
 	mach_msg_header_t *in;
 	uint32_t timer = 0, deferred = 0;
-	uint64_t timer_due = 0, now;
+	uint64_t timer_due = 0, now, us;
 
 	/* room for any notification, whatever the interface's largest request */
 	if (in_size < sizeof(mach_port_destroyed_notification_t) + sizeof(mach_msg_max_trailer_t))
@@ -170,6 +176,9 @@ serve_loop(struct msg_server *s)
 	}
 	cthread_setspecific(thread_key, &t);
 	if (s->tick) {
+		us = now_us();
+		if (s->nthreads <= 1)
+			s->tick_now_us = us;
 		timer = s->tick();
 		timer_due = timer ? serve_now_ms() + timer : 0;
 	}
@@ -193,7 +202,10 @@ serve_loop(struct msg_server *s)
 		 * next wait a little shorter or a held request's expiry a
 		 * turn later.
 		 */
-		now = serve_now_ms();
+		us = now_us();
+		now = us / 1000;
+		if (s->nthreads <= 1)
+			s->tick_now_us = us;
 		deferred = defer_run(&t, now);
 		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && now >= timer_due))) {
 			timer = s->tick();

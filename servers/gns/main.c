@@ -54,13 +54,18 @@ frame_event_do_frame_event_link(mach_port_t link, boolean_t link_up, uint32_t sp
  * full queue; a session to reopen after the driver's death; the ping
  * service's next request.
  */
+static struct msg_server server;	/* below: tick reads the loop's clock from it */
+
 static uint32_t
 tick(void)
 {
 	uint32_t next, ping_next, cluster_next;
 
-	nic_retry();	/* may wait for the driver: before the clock is held */
-	port_clock_hold(true);
+	/* the loop read the clock just before this, unless reopening a session waited for the driver */
+	if (nic_retry())
+		port_clock_hold(true);
+	else
+		port_clock_hold_at(server.tick_now_us);
 	nic_service();
 	service_poll();
 	lease_poll(nic_netif());

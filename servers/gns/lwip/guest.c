@@ -32,6 +32,13 @@ port_now_us(void)
 }
 
 void
+port_clock_hold_at(uint64_t us)
+{
+	held_us = us;
+	held = true;
+}
+
+void
 port_clock_hold(bool on)
 {
 	if (on)

@@ -21,6 +21,8 @@ uint64_t port_now_us(void);
  */
 #include <stdbool.h>
 void port_clock_hold(bool on);
+/* The same, held at a reading the caller already has (msg_server's tick_now_us). */
+void port_clock_hold_at(uint64_t us);
 
 /*
  * Fills buf with n bytes as unpredictable as the platform can make them: the
