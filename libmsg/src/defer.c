@@ -127,10 +127,10 @@ replay(struct serve_thread *t, struct msg_deferred *d, bool expired)
 }
 
 uint32_t
-defer_run(struct serve_thread *t)
+defer_run(struct serve_thread *t, uint64_t now)
 {
 	struct msg_server *s = t->s;
-	uint64_t now, next = 0;
+	uint64_t next = 0;
 	struct msg_deferred *d;
 	int n;
 
@@ -142,7 +142,8 @@ defer_run(struct serve_thread *t)
 	 */
 	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE))
 		return 0;
-	now = serve_now_ms();
+	if (!now)
+		now = serve_now_ms();	/* the loop did not read the clock this turn */
 	cthread_mutex_lock(&s->lock);
 	if (s->retry) {
 		/* each held request once, in order; those held again go to the back, still in order */

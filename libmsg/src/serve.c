@@ -16,13 +16,19 @@
 static cthread_key_t thread_key;
 static int key_state;	/* [A] 0: none, 1: being made, 2: made */
 
-uint64_t
-serve_now_ms(void)
+static uint64_t
+now_us(void)
 {
 	uint64_t t = 0;
 
 	trap_clock_uptime(&t);
-	return t / 1000000;
+	return t / 1000;
+}
+
+uint64_t
+serve_now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 struct serve_thread *
@@ -215,7 +221,7 @@ serve_loop(struct msg_server *s)
 	struct serve_thread t = { .s = s };
 	mach_msg_header_t *in;
 	uint32_t timer = 0, deferred = 0;
-	uint64_t timer_due = 0;
+	uint64_t timer_due = 0, now, us;
 	mach_msg_size_t buf_size;
 
 	/* room for any notification, whatever the interface's largest request */
@@ -235,6 +241,9 @@ serve_loop(struct msg_server *s)
 	}
 	cthread_setspecific(thread_key, &t);
 	if (s->tick) {
+		us = now_us();
+		if (s->nthreads <= 1)
+			s->tick_now_us = us;
 		timer = s->tick();
 		timer_due = timer ? serve_now_ms() + timer : 0;
 	}
@@ -251,16 +260,30 @@ serve_loop(struct msg_server *s)
 			free(t.out);
 			return mr;
 		}
-		deferred = defer_run(&t);
-		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && serve_now_ms() >= timer_due))) {
+		/*
+		 * The clock once a turn (a trap each, about 330 instructions), and
+		 * only when the timer or a held request needs it (defer_run reads
+		 * it itself if a request was held meanwhile: now 0): held requests
+		 * and the timer are in whole milliseconds, and a turn that outlasts
+		 * one only makes the next wait a little shorter or a held request's
+		 * expiry a turn later.
+		 */
+		now = 0;
+		if (s->tick) {
+			us = now_us();
+			now = us / 1000;
+			if (s->nthreads <= 1)
+				s->tick_now_us = us;
+		}
+		deferred = defer_run(&t, now);
+		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && now >= timer_due))) {
 			/* the reply goes before anything the timer sends, as it always did */
 			flush_reply(&t);
 			timer = s->tick();
-			timer_due = timer ? serve_now_ms() + timer : 0;
+			timer_due = timer ? now + timer : 0;
 			/* the timer may have made held requests ready (gns's lwIP timers and frames) */
-			deferred = defer_run(&t);
+			deferred = defer_run(&t, now);
 		} else if (timer_due) {
-			uint64_t now = serve_now_ms();
 			timer = timer_due > now ? (uint32_t)(timer_due - now) : 1;
 		}
 	}

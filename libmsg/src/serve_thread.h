@@ -28,6 +28,6 @@ struct serve_thread *serve_thread_self(void);
 /* Runs one received message through the demuxes or the callbacks; sends the reply. */
 void serve_dispatch(struct serve_thread *t, mach_msg_header_t *in);
 /* Serves held requests again if asked, and those whose time is up; ms until the next deadline (0: none). */
-uint32_t defer_run(struct serve_thread *t);
+uint32_t defer_run(struct serve_thread *t, uint64_t now);
 
 #endif

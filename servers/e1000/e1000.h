@@ -39,6 +39,7 @@ struct e1000 {
 	bool rx_partial;		/* dropping the pieces of a frame longer than a buffer */
 	uint32_t tx_tail;		/* the next free transmit descriptor (TDT as written) */
 	uint32_t tx_clean;		/* the oldest one the NIC may still hold */
+	bool tx_irq;			/* TXDW is on: frames wait for a descriptor the NIC holds */
 	/* counters: no reader yet (the shell's netstat, to come) */
 	uint32_t rx_frames, rx_dropped, tx_frames, tx_dropped;
 };
@@ -70,6 +71,13 @@ uint32_t e1000_causes(struct e1000 *e);
 /* Link up, and its speed in Mb/s (0 when down). */
 bool e1000_link(struct e1000 *e, uint32_t *speed_mbps);
 void e1000_write_reg(struct e1000 *e, uint32_t reg, uint32_t v);
+/*
+ * TXDW on or off. A sent frame's descriptor is reclaimed by the next
+ * e1000_tx_space, so the driver asks for the interrupt only when every
+ * descriptor is the NIC's and frames wait: one interrupt (a message and a
+ * kernel ack) fewer per frame sent.
+ */
+void e1000_tx_wake(struct e1000 *e, bool on);
 
 /* desc.c */
 void e1000_rings_init(struct e1000 *e);

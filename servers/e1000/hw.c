@@ -187,7 +187,19 @@ e1000_start(struct e1000 *e)
 	wr(e, REG_TIPG, TIPG_COPPER);
 	wr(e, REG_TCTL, TCTL_EN | TCTL_PSP | TCTL_CT(0x0F) | TCTL_COLD(0x40) | TCTL_RTLC);
 	(void)rd(e, REG_ICR);
-	wr(e, REG_IMS, INT_RXT0 | INT_RXDMT0 | INT_RXO | INT_TXDW | INT_LSC);
+	/* TXDW only while the transmit descriptors are full (e1000_tx_wake): pump_tx reclaims them as it goes. */
+	e->tx_irq = false;
+	wr(e, REG_IMC, INT_TXDW);
+	wr(e, REG_IMS, INT_RXT0 | INT_RXDMT0 | INT_RXO | INT_LSC);
+}
+
+void
+e1000_tx_wake(struct e1000 *e, bool on)
+{
+	if (on == e->tx_irq)
+		return;
+	e->tx_irq = on;
+	wr(e, on ? REG_IMS : REG_IMC, INT_TXDW);
 }
 
 uint32_t

@@ -76,9 +76,10 @@ pump_tx(void)
 		frame_ring_consume(&session.end.in);
 		took = true;
 	}
-	/* With no descriptor free, TXDW brings us back when the NIC has sent some. */
 	if (queued)
 		e1000_tx_flush(&nic);
+	/* With no descriptor free, TXDW brings us back when the NIC has sent some; else it stays off. */
+	e1000_tx_wake(&nic, MACH_PORT_VALID(session.port) && e1000_tx_space(&nic) == 0);
 	if (took && MACH_PORT_VALID(session.port) && frame_ring_kick_producer(&session.end.in))
 		session_kick();
 }

@@ -10,7 +10,10 @@
 /*
  * Compares netif's DHCP state with the last seen and prints the change: a
  * lease bound (address, mask, length, server), renewed (a RENEWING or REBINDING
- * client bound again to the same address) or lost. Nothing without DHCP.
+ * client bound again to the same address) or lost. Then keeps the lease: its
+ * renewal and rebinding REQUESTs, sent again with backoff, and its end (lease.c).
+ * Nothing without DHCP. Called before lwIP's timers (so that they never act on
+ * a fresh ACK's coarse counters) and after them.
  */
 void lease_poll(struct netif *netif);
 

@@ -27,6 +27,7 @@
 #include "nic.h"
 #include "ping.h"
 #include "ping_server.h"
+#include "port.h"
 #include "proxy.h"
 #include "service.h"
 
@@ -53,14 +54,21 @@ frame_event_do_frame_event_link(mach_port_t link, boolean_t link_up, uint32_t sp
  * full queue; a session to reopen after the driver's death; the ping
  * service's next request.
  */
+static struct msg_server server;	/* below: tick reads the loop's clock from it */
+
 static uint32_t
 tick(void)
 {
 	uint32_t next, ping_next, cluster_next;
 
-	nic_retry();
+	/* the loop read the clock just before this, unless reopening a session waited for the driver */
+	if (nic_retry())
+		port_clock_hold(true);
+	else
+		port_clock_hold_at(server.tick_now_us);
 	nic_service();
 	service_poll();
+	lease_poll(nic_netif());
 	sys_check_timeouts();
 	lease_poll(nic_netif());
 	next = sys_timeouts_sleeptime();
@@ -70,6 +78,7 @@ tick(void)
 	if (ping_next != 0 && ping_next < next)
 		next = ping_next;
 	cluster_next = cluster_tick();
+	port_clock_hold(false);
 	if (cluster_next != 0 && cluster_next < next)
 		next = cluster_next;
 	return next == 0 ? 1 : next;

@@ -172,11 +172,11 @@ nic_dead_name(mach_port_name_t name)
 	reopen = true;
 }
 
-void
+bool
 nic_retry(void)
 {
 	if (!reopen)
-		return;
+		return false;
 	reopen = false;
 	if (open_session(NIC_REOPEN_WAIT_MS)) {
 		printf("gns: %s reopened\n", config->nic);
@@ -185,6 +185,7 @@ nic_retry(void)
 		reopen = true;
 		quiet = true;	/* tried again every tick, reported once */
 	}
+	return true;
 }
 
 void

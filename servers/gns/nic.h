@@ -30,7 +30,7 @@ bool nic_open(const struct gns_config *c, mach_port_t events, mach_port_t link, 
 void nic_dead_name(mach_port_name_t name);
 
 /* After a session died: opens a new one (the driver restarted); tried again each tick until it works. */
-void nic_retry(void);
+bool nic_retry(void);
 
 /* Takes every frame the driver has put in the RX ring, then asks for a kick. */
 void nic_service(void);

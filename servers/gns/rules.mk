@@ -20,7 +20,8 @@ LWIP_FILES := core/init.c core/def.c core/inet_chksum.c core/ip.c core/mem.c cor
 	core/ipv4/ip4_frag.c netif/ethernet.c
 # Our port: shared by both builds, then each platform's clock and entropy.
 LWIP_PORT_SRCS := servers/gns/lwip/sys.c servers/gns/lwip/random.c servers/gns/lwip/isn.c \
-	servers/gns/lwip/siphash.c servers/gns/lwip/ether_hook.c
+	servers/gns/lwip/siphash.c servers/gns/lwip/ether_hook.c servers/gns/lwip/syn_guard.c \
+	servers/gns/lwip/chksum.c
 LWIP_INCLUDES := -Iservers/gns/lwip -I$(LWIP_SRC)/include
 
 $(LWIP_STAMP): tools/lwip.sh

@@ -19,6 +19,8 @@
 /* lwIP's pools hold every socket of the table (lwipopts.h): quotas and SOCK_MAX come first. */
 _Static_assert(MEMP_NUM_TCP_PCB >= 2 * SOCK_MAX && MEMP_NUM_TCP_PCB_LISTEN >= SOCK_MAX &&
 	       MEMP_NUM_UDP_PCB >= SOCK_MAX + 1, "lwIP's PCBs are fewer than gns's sockets");
+/* each socket keeps at most one pool pbuf (sock_rx.c): the rest of the pool is for input */
+_Static_assert(PBUF_POOL_SIZE >= SOCK_MAX + SOCK_RX_INPUT_POOL, "lwIP's pool cannot hold a pbuf per socket and input");
 _Static_assert(SOCK_MAX >= 2 * GNS_CLIENT_SOCKETS, "two clients' quotas fit in the table");
 
 #define ME mach_task_self()

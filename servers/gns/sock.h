@@ -8,6 +8,7 @@
 #ifndef GNS_SOCK_H
 #define GNS_SOCK_H
 
+#include "sock_rx.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <mach/mach.h>

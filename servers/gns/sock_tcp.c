@@ -49,10 +49,9 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	/* a pbuf chain counts in 16 bits: lwIP keeps the rest and offers it again */
 	if (s->rx && (uint32_t)s->rx->tot_len + p->tot_len > 0xffff)
 		return ERR_MEM;
-	if (s->rx)
-		pbuf_cat(s->rx, p);
-	else
-		s->rx = p;
+	/* no memory for a copy: lwIP keeps p (refused data) and takes no more of this connection's */
+	if (!sock_rx_stream(&s->rx, p))
+		return ERR_MEM;
 	sock_wake();
 	return ERR_OK;
 }

@@ -24,6 +24,18 @@ on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 		s->dropped++;
 		goto drop;
 	}
+	{
+		bool holds = false;
+		struct pbuf *kept;
+		for (struct sock_dgram *q = s->dq; q && !holds; q = q->next)
+			holds = sock_rx_holds_lwip(q->p);
+		if ((kept = sock_rx_datagram(p, holds)) == NULL) {
+			free(d);
+			s->dropped++;
+			goto drop;
+		}
+		p = kept;
+	}
 	d->next = NULL;
 	d->p = p;
 	d->ip = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(addr)));

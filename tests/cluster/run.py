@@ -14,8 +14,10 @@ udpsink, whose pattern the host knows (../net/lan.py). Each side prints the MD5
 of what it sent or got, and the two must agree. Node 3 boots once the peer's
 DHCP server is up (lwIP's DISCOVERs back off to a minute apart), takes a lease
 of 120 s, answers the peer's pings and node 1's UDP echo at its leased address,
-and renews the lease at lwIP's first coarse DHCP tick (a minute after gns
-starts: lwIP counts the lease in whole minutes and renews at half of it). Each
+and renews the lease at T1 (60 s after the ACK: gns's lease.c keeps the lease's
+times); the peer stops its DHCP server from 40 s to 70 s after it leased, so
+that node 3's first renewal REQUEST is lost and its second, with backoff at
+about 82 s, renews. Each
 step waits for its other side with generous timeouts: nothing is timed. Four
 boots in about two minutes. Prints `ok N - cluster: name`, then
 `cluster: N passed, N failed`.
@@ -40,6 +42,7 @@ DGRAMS, DGRAM = 32, 1000
 DHCP_DGRAMS = 16     # node 1's UDP echo at node 3's leased address
 PEER = "10.77.0.200"
 LEASE = 120          # seconds: udhcpd's lease to node 3
+DHCP_DOWN = (40, 30) # seconds after the lease: the peer's udhcpd stops, then for how long
 MAC3 = "52:54:00:12:34:03"
 suite = lan.Suite("cluster")
 case = suite.case
@@ -65,6 +68,7 @@ option lease %(lease)d
 EOF
 touch /tmp/udhcpd.leases
 udhcpd -f /tmp/udhcpd.conf >/tmp/udhcpd.log 2>&1 &
+dhcpd=$!
 say "dhcp server up"
 for i in $(seq 150); do
 	lease=$(dumpleases -f /tmp/udhcpd.leases 2>/dev/null | awk '/%(mac3)s/ { print $2 }')
@@ -72,6 +76,9 @@ for i in $(seq 150); do
 	sleep 1
 done
 say "leased ${lease:-nothing} to node 3"
+# node 3 renews at T1, 60 s after its ACK: its first REQUEST finds no server (lost), later ones do
+( sleep %(down_at)d; kill $dhcpd; say "dhcp server down"; sleep %(down_for)d
+  udhcpd -f /tmp/udhcpd.conf >>/tmp/udhcpd.log 2>&1 & say "dhcp server up again" ) &
 acks=$(grep -c 'sending ACK' /tmp/udhcpd.log)
 [ -n "$lease" ] && say "pinged node 3 at its lease: $(ping -c 3 -W 2 $lease | grep -o '[0-9]* packets received')"
 for i in $(seq 120); do ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && break; done
@@ -95,7 +102,8 @@ say "tcp from node 2: $(wc -c </tmp/got-lossy) bytes, md5 $(sum /tmp/got-lossy)"
 # the DHCP server stays until node 3 renewed (a minute after its gns started)
 for i in $(seq 150); do [ "$(grep -c 'sending ACK' /tmp/udhcpd.log)" -gt "$acks" ] && break; sleep 1; done
 say "udhcpd acked node 3's lease $(grep -c 'sending ACK' /tmp/udhcpd.log) times, $acks of them before the first ping"
-""" % {"size": DGRAM, "count": DGRAMS, "kib": STREAM // 1024, "lease": LEASE, "mac3": MAC3}
+""" % {"size": DGRAM, "count": DGRAMS, "kib": STREAM // 1024, "lease": LEASE, "mac3": MAC3,
+       "down_at": DHCP_DOWN[0], "down_for": DHCP_DOWN[1]}
 
 
 def peer_says(peer, what, timeout=lan.WAIT * 2):
@@ -139,8 +147,17 @@ def dhcp_cases(g1, g3, peer):
 
 
 def renewal_case(g3, addr, peer):
-    """lwIP renews at its first coarse DHCP tick, a minute after gns started: by now, or soon after.
-    The peer's udhcpd stays up until it has acknowledged that renewal (its second ACK)."""
+    """Node 3 renews at T1, 60 s after its ACK, while the peer's udhcpd is down: that REQUEST is
+    lost, and the next one, with backoff, renews (a REQUEST 2 before the renewal says the first
+    went unanswered). The peer's script ends once udhcpd has acknowledged the renewal."""
+    first = g3.expect(lan.L + r"gns: DHCP: renewing %s, REQUEST 1, \d+ s to rebinding$" % re.escape(addr),
+                      lan.WAIT * 3)
+    second = g3.expect(lan.L + r"gns: DHCP: renewing %s, REQUEST 2, \d+ s to rebinding$" % re.escape(addr),
+                       lan.WAIT)
+    down = re.search(r"peer-linux: dhcp server down", peer.text())
+    case("node3_sends_its_renewal_again_when_the_first_is_lost",
+         first is not None and second is not None and down is not None,
+         "REQUEST 1 %s, REQUEST 2 %s, server down %s" % (first is not None, second is not None, down is not None))
     m = g3.expect(lan.L + r"gns: DHCP: lease of %s renewed, %d s$" % (re.escape(addr), LEASE), lan.WAIT * 3)
     acks = peer.expect(r"^peer-linux: udhcpd acked node 3's lease (\d+) times, (\d+) of them before", lan.WAIT)
     case("node3_renews_its_lease", m is not None and acks is not None and int(acks.group(1)) > int(acks.group(2)) and

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/cthread.h>
+#include <manifold/msg.h>
 #include <manifold/socket.h>
 #include <manifold/trap.h>
 #include <msgc_runtime.h>
@@ -106,6 +107,55 @@ udp_recvfrom_gets_the_wire_peers_datagrams(void)
 	CHECK_EQ(port, 6002);
 	CHECK_EQ(sock_recv(s, buf, sizeof buf, SOCK_NONBLOCK, 0, &got), EWOULDBLOCK);
 	CHECK_EQ(sock_close(s), 0);
+}
+
+/*
+ * Sockets whose owner does not read stall nobody else's input: four UDP
+ * sockets each get the 32 small datagrams their queue holds (128, lwIP's
+ * whole pool of receive buffers, which each used to keep one of), and none
+ * is read. lwIP's pool holds about one buffer per socket (sock_rx.c copies
+ * the rest out), a fifth socket still gets its datagram, and the four
+ * queues hold every datagram in order.
+ */
+#define STALL_SOCKS 4
+#define STALL_DGRAMS 32		/* SOCK_DGRAM_QUEUE */
+#define STALL_PORT 5500
+
+static void
+sockets_that_do_not_read_stall_only_their_own_input(void)
+{
+	uint32_t before[GNS_STAT_WORDS], during[GNS_STAT_WORDS], ip;
+	mach_port_t s[STALL_SOCKS + 1];
+	char buf[16];
+	size_t got;
+	uint16_t port;
+
+	CHECK_EQ(sock_gns_stats(before), 0);
+	for (int i = 0; i <= STALL_SOCKS; i++) {
+		CHECK_EQ(sock_socket(SOCK_DGRAM, &s[i]), 0);
+		CHECK_EQ(sock_bind(s[i], 0, (uint16_t)(STALL_PORT + i)), 0);
+	}
+	for (int k = 0; k < STALL_DGRAMS; k++)
+		for (int i = 0; i < STALL_SOCKS; i++) {
+			snprintf(buf, sizeof buf, "s%d d%02d", i, k);
+			CHECK(wire_send_udp(6100, (uint16_t)(STALL_PORT + i), buf, 7));
+		}
+	CHECK(wire_send_udp(6101, STALL_PORT + STALL_SOCKS, "reader", 6));
+	CHECK_EQ(sock_recvfrom(s[STALL_SOCKS], buf, sizeof buf, 0, 3000, &got, &ip, &port), 0);
+	CHECK_EQ(got, 6);
+	CHECK(memcmp(buf, "reader", 6) == 0);
+	CHECK_EQ(sock_gns_stats(during), 0);
+	CHECK(during[GNS_STAT_PBUF_POOL] <= before[GNS_STAT_PBUF_POOL] + STALL_SOCKS + 4);
+	for (int i = 0; i < STALL_SOCKS; i++)
+		for (int k = 0; k < STALL_DGRAMS; k++) {
+			char want[16];
+			snprintf(want, sizeof want, "s%d d%02d", i, k);
+			CHECK_EQ(sock_recvfrom(s[i], buf, sizeof buf, 0, 2000, &got, &ip, &port), 0);
+			CHECK_EQ(got, 7);
+			CHECK(memcmp(buf, want, 7) == 0);
+		}
+	for (int i = 0; i <= STALL_SOCKS; i++)
+		CHECK_EQ(sock_close(s[i]), 0);
 }
 
 /* Only registered traffic reaches a client: a datagram to a port nobody bound is refused. */
@@ -314,6 +364,61 @@ tcp_connect_and_accept_through_loopback(void)
 	CHECK_EQ(n, 0);
 	CHECK_EQ(sock_close(c), 0);
 	CHECK_EQ(sock_close(l), 0);
+}
+
+/*
+ * A SYN flood from the wire's peer, which never completes a handshake: 200
+ * SYNs from as many ports at a listener with a backlog of 4. lwIP keeps at
+ * most 4 half-open connections for it (the backlog, the oldest giving way:
+ * lwip/syn_guard.c), so its TCP records stay free for sockets, and a client
+ * that comes after the flood connects to the same listener at once.
+ */
+#define FLOOD_PORT 7020
+#define FLOOD_SYNS 200
+#define FLOOD_ISN 0x10000000u
+
+static void
+a_syn_flood_takes_neither_the_listener_nor_lwips_records(void)
+{
+	struct peer p = { .port = FLOOD_PORT };
+	uint32_t before[GNS_STAT_WORDS], during[GNS_STAT_WORDS], ip;
+	mach_port_t l, c, extra[8];
+	cthread_t th;
+	char buf[8];
+	size_t n;
+	uint16_t port;
+
+	CHECK_EQ(sock_socket(SOCK_STREAM, &l), 0);
+	CHECK_EQ(sock_bind(l, 0, FLOOD_PORT), 0);
+	CHECK_EQ(sock_listen(l, 4), 0);
+	CHECK_EQ(sock_gns_stats(before), 0);
+	for (uint32_t i = 0; i < FLOOD_SYNS; i++)
+		CHECK(wire_send_tcp((uint16_t)(30000 + i), FLOOD_PORT, FLOOD_ISN + i * 65536u, 0, WIRE_TCP_SYN));
+	msg_sleep_ms(300);	/* gns takes them all in */
+	CHECK_EQ(sock_gns_stats(during), 0);
+	/* 4 half-open records and what their SYN-ACKs hold, not one record per SYN (which was 100 and more) */
+	CHECK(during[GNS_STAT_POOLS_USED] < before[GNS_STAT_POOLS_USED] + 24);
+	/* sockets still get their records */
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(sock_socket(SOCK_STREAM, &extra[i]), 0);
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(sock_close(extra[i]), 0);
+	/* and a client after the flood gets in */
+	CHECK_EQ(sock_socket(SOCK_STREAM, &p.sock), 0);
+	CHECK_EQ(cthread_fork(&th, connect_and_say_hello, &p), KERN_SUCCESS);
+	CHECK_EQ(sock_accept(l, 0, 5000, &c, &ip, &port), 0);
+	CHECK_EQ(sock_recv(c, buf, sizeof buf, 0, 5000, &n), 0);
+	CHECK_EQ(n, 4);
+	CHECK(memcmp(buf, "ping", 4) == 0);
+	CHECK_EQ(sock_send(c, "pong", 4, 0, 2000, &n), 0);
+	cthread_join(th);
+	CHECK_EQ(p.err, 0);
+	CHECK_EQ(sock_close(p.sock), 0);
+	CHECK_EQ(sock_close(c), 0);
+	CHECK_EQ(sock_close(l), 0);
+	/* the peer resets what is left of its flood, so that later cases find lwIP as it was */
+	for (uint32_t i = 0; i < FLOOD_SYNS; i++)
+		CHECK(wire_send_tcp((uint16_t)(30000 + i), FLOOD_PORT, FLOOD_ISN + i * 65536u + 1, 0, WIRE_TCP_RST));
 }
 
 #define BULK (1024u * 1024u)
@@ -962,6 +1067,7 @@ static const struct test tests[] = {
 	{ "udp_sendto_reaches_the_wire_peer", udp_sendto_reaches_the_wire_peer },
 	{ "udp_recvfrom_gets_the_wire_peers_datagrams", udp_recvfrom_gets_the_wire_peers_datagrams },
 	{ "udp_to_an_unregistered_port_is_refused", udp_to_an_unregistered_port_is_refused },
+	{ "sockets_that_do_not_read_stall_only_their_own_input", sockets_that_do_not_read_stall_only_their_own_input },
 	{ "recv_times_out", recv_times_out },
 	{ "registration_conflicts_are_named", registration_conflicts_are_named },
 	{ "ethertype_frames_reach_only_their_registrant", ethertype_frames_reach_only_their_registrant },
@@ -969,6 +1075,8 @@ static const struct test tests[] = {
 	{ "tcp_carries_a_mebibyte_intact", tcp_carries_a_mebibyte_intact },
 	{ "tcp_send_stops_for_a_reader_that_does_not_read", tcp_send_stops_for_a_reader_that_does_not_read },
 	{ "tcp_connect_to_a_closed_port_is_refused", tcp_connect_to_a_closed_port_is_refused },
+	{ "a_syn_flood_takes_neither_the_listener_nor_lwips_records",
+	  a_syn_flood_takes_neither_the_listener_nor_lwips_records },
 	{ "a_killed_clients_sockets_and_registrations_are_freed",
 	  a_killed_clients_sockets_and_registrations_are_freed },
 	{ "shell_udpsend_and_nc_use_the_library", shell_udpsend_and_nc_use_the_library },

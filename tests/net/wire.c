@@ -92,6 +92,39 @@ wire_send_udp(uint16_t src_port, uint16_t dst_port, const void *data, uint32_t l
 	return nic_send(out, len < 60 ? 60 : len, 1000);
 }
 
+bool
+wire_send_tcp(uint16_t src_port, uint16_t dst_port, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t *ip = out + ETH_HDR, *tcp = ip + IP_HDR;
+	uint32_t sum = 0;
+
+	ether(out, 0x0800);
+	memset(ip, 0, IP_HDR + 20);
+	ip[0] = 0x45;
+	be_put(ip + 2, IP_HDR + 20, 2);
+	be_put(ip + 4, ip_id++, 2);
+	ip[8] = 64;
+	ip[9] = 6;
+	be_put(ip + 12, WIRE_PEER_IP, 4);
+	be_put(ip + 16, WIRE_GNS_IP, 4);
+	be_put(ip + 10, ip_checksum(ip), 2);
+	be_put(tcp, src_port, 2);
+	be_put(tcp + 2, dst_port, 2);
+	be_put(tcp + 4, seq, 4);
+	be_put(tcp + 8, ack, 4);
+	tcp[12] = 5 << 4;	/* 20 bytes, no options */
+	tcp[13] = flags;
+	be_put(tcp + 14, 8192, 2);
+	/* the checksum covers a pseudo-header: both addresses, the protocol, the length */
+	sum = (WIRE_PEER_IP >> 16) + (WIRE_PEER_IP & 0xffff) + (WIRE_GNS_IP >> 16) + (WIRE_GNS_IP & 0xffff) + 6 + 20;
+	for (int i = 0; i < 20; i += 2)
+		sum += be_get(tcp + i, 2);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	be_put(tcp + 16, (uint16_t)~sum, 2);
+	return nic_send(out, 60, 1000);
+}
+
 /* gns asks who has the peer's address: the peer says it does. */
 static void
 answer_arp(const uint8_t *f, int len)

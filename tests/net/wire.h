@@ -36,6 +36,11 @@ bool wire_next_udp(struct wire_udp *u, uint32_t timeout_ms);
 int wire_next_unreachable(uint16_t *port, uint32_t timeout_ms);
 
 /* A frame of EtherType type from the peer to gns, with data after the header. */
+/* A TCP segment from the peer (20-byte header, no data); flags as in the header's byte 13. */
+#define WIRE_TCP_SYN	0x02
+#define WIRE_TCP_RST	0x04
+bool wire_send_tcp(uint16_t src_port, uint16_t dst_port, uint32_t seq, uint32_t ack, uint8_t flags);
+
 bool wire_send_ether(uint16_t type, const void *data, uint32_t len);
 
 /* The next frame of EtherType type gns sends, copied whole into buf; its length, or -1. */

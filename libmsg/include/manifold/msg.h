@@ -77,6 +77,12 @@ struct msg_server {
 	 * (0: only after the next message). With a pool it runs in any thread.
 	 */
 	uint32_t (*tick)(void);
+	/*
+	 * The loop's clock as it read it just before calling tick (microseconds
+	 * since boot), so that a tick which wants the time need not trap for it
+	 * again. Written by the loop; meaningful with one thread (nthreads 0 or 1).
+	 */
+	uint64_t tick_now_us;
 	/* msg_server_run returns once this is true (checked after each message and tick). */
 	volatile bool stop;
 

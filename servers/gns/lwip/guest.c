@@ -13,13 +13,37 @@
 #include "port.h"
 #include "siphash.h"
 
-uint64_t
-port_now_us(void)
+static bool held;
+static uint64_t held_us;
+
+static uint64_t
+read_us(void)
 {
 	uint64_t ns = 0;
 
 	trap_clock_uptime(&ns);
 	return ns / 1000;
+}
+
+uint64_t
+port_now_us(void)
+{
+	return held ? held_us : read_us();
+}
+
+void
+port_clock_hold_at(uint64_t us)
+{
+	held_us = us;
+	held = true;
+}
+
+void
+port_clock_hold(bool on)
+{
+	if (on)
+		held_us = read_us();
+	held = on;
 }
 
 static uint64_t

@@ -17,4 +17,15 @@ struct netif;
 extern err_t (*ether_hook_fn)(struct pbuf *p, struct netif *netif);
 err_t ether_hook(struct pbuf *p, struct netif *netif);
 
+/*
+ * Every TCP segment for a pcb, before lwIP takes it (syn_guard.c): a SYN for a
+ * listener whose backlog is full, or with SYN_RCVD_MAX connections half-open,
+ * makes room by dropping the oldest half-open one. Always ERR_OK.
+ */
+#define SYN_RCVD_MAX 32
+struct tcp_pcb;
+struct tcp_hdr;
+extern uint32_t syn_guard_evicted;
+err_t syn_guard(struct tcp_pcb *pcb, struct tcp_hdr *hdr, u16_t optlen, u16_t opt1len, u8_t *opt2, struct pbuf *p);
+
 #endif

@@ -66,8 +66,20 @@
 #define TCP_SND_BUF			(16 * TCP_MSS)
 #define TCP_SND_QUEUELEN		64
 #define TCP_QUEUE_OOSEQ			1
+/*
+ * A listener holds at most its backlog of half-open connections (SYN_RCVD);
+ * syn_guard.c (LWIP_HOOK_TCP_INPACKET_PCB) makes a full backlog take a new
+ * SYN in place of its oldest, and caps half-open ones at SYN_RCVD_MAX in all,
+ * so that a SYN flood takes neither the listener nor lwIP's TCP records.
+ */
+#define TCP_LISTEN_BACKLOG		1
+#define TCP_DEFAULT_LISTEN_BACKLOG	16	/* SOCK_BACKLOG_MAX: gns always says its own */
 #define LWIP_TCP_TIMESTAMPS		0
 
+/* The Internet checksum, a word at a time (chksum.c) instead of lwIP's two bytes. */
+#include <stdint.h>
+uint16_t gns_chksum(const void *data, int len);
+#define LWIP_CHKSUM			gns_chksum
 /* Counters and memory in use: ifconfig's errors, gns_stats (a test's leak check). */
 #define LWIP_STATS			1
 #define LWIP_STATS_DISPLAY		0
@@ -81,6 +93,7 @@
  */
 #define LWIP_HOOK_FILENAME		"lwip_hooks.h"
 #define LWIP_HOOK_TCP_ISN		isn_tcp
+#define LWIP_HOOK_TCP_INPACKET_PCB	syn_guard
 /* Frames of other EtherTypes go to the client that registered the type (gns.defs). */
 #define LWIP_HOOK_UNKNOWN_ETH_PROTOCOL	ether_hook
 

@@ -19,6 +19,7 @@
 #include "lwip/udp.h"
 #include "lwip_hooks.h"
 #include "frame_netif.h"
+#include "sock_rx.h"
 #include "node.h"
 
 #define PING_ID 0x4d46
@@ -58,16 +59,23 @@ addr(uint32_t ip)
 	return a;
 }
 
+static bool initialized;
+
+/* once per copy: a second lwip_init would orphan the timers and pcbs of the first */
+static void
+init_once(void)
+{
+	if (!initialized)
+		lwip_init();
+	initialized = true;
+}
+
 int
 node_start(void *region, size_t size, const uint8_t mac[6], uint32_t ip)
 {
 	ip4_addr_t a = addr(ip), mask = addr(0xffff0000u), gw = addr(0);
-	static bool initialized;
 
-	/* once per copy: a second lwip_init would orphan the timers and pcbs of the first */
-	if (!initialized)
-		lwip_init();
-	initialized = true;
+	init_once();
 	memcpy(nic.mac, mac, 6);
 	nic.kick = kick;
 	if (frame_netif_add(&nic, region, size, &a, &mask, &gw) != ERR_OK)
@@ -401,4 +409,103 @@ node_isn(uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport)
 	ip_addr_t l = IPADDR4_INIT(lwip_htonl(lip)), r = IPADDR4_INIT(lwip_htonl(rip));
 
 	return isn_tcp(&l, lport, &r, rport);
+}
+
+/* Byte i of sock_rx's test stream. */
+static uint8_t
+rx_byte(uint32_t i)
+{
+	return (uint8_t)(i * 7 + (i >> 8));
+}
+
+/* A pbuf of the given type with bytes [from, from + len) of the stream. */
+static struct pbuf *
+rx_segment(uint32_t from, uint16_t len, pbuf_type type)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, len, type);
+
+	for (uint16_t i = 0; p && i < len; i++) {
+		uint8_t b = rx_byte(from + i);
+		pbuf_take_at(p, &b, 1, i);
+	}
+	return p;
+}
+
+static u16_t
+pool_used(void)
+{
+	return lwip_stats.memp[MEMP_PBUF_POOL]->used;
+}
+
+/* Reads n bytes of the chain at *rx as a socket does, checking them against the stream from *at. */
+static bool
+rx_read(struct pbuf **rx, uint32_t *at, uint32_t n)
+{
+	uint8_t buf[1000];
+
+	while (n > 0) {
+		uint16_t k = (uint16_t)(n < sizeof buf ? n : sizeof buf);
+		if (!*rx || (*rx)->tot_len < k || pbuf_copy_partial(*rx, buf, k, 0) != k)
+			return false;
+		for (uint16_t i = 0; i < k; i++)
+			if (buf[i] != rx_byte(*at + i))
+				return false;
+		*rx = pbuf_free_header(*rx, k);
+		*at += k;
+		n -= k;
+	}
+	return true;
+}
+
+int
+node_sock_rx_check(void)
+{
+	struct pbuf *rx = NULL, *p, *q;
+	uint32_t in = 0, out = 0, n = 0;
+	u16_t used0;
+
+	init_once();
+	used0 = pool_used();
+	/* a lone pool pbuf is kept as it is */
+	p = rx_segment(in, 100, PBUF_POOL);
+	if (!p || !sock_rx_stream(&rx, p) || rx != p)
+		return 1;
+	in += 100;
+	/* then 3,000 one-byte segments: copied, packed into chunks, their pool pbufs freed */
+	for (int i = 0; i < 3000; i++, in++)
+		if ((p = rx_segment(in, 1, PBUF_POOL)) == NULL || !sock_rx_stream(&rx, p))
+			return 2;
+	if (pool_used() != used0 + 1 || rx->tot_len != 3100)
+		return 3;
+	for (q = rx; q; q = q->next)
+		n++;
+	if (n > 1 + 3000 / 2048 + 1)	/* the first pbuf, and chunks of 2 KiB */
+		return 4;
+	/* read some (the first pbuf goes, a chunk is partly read), then full segments and heap ones */
+	if (!rx_read(&rx, &out, 1234))
+		return 5;
+	for (int i = 0; i < 10; i++, in += 1460)
+		if ((p = rx_segment(in, 1460, i & 1 ? PBUF_RAM : PBUF_POOL)) == NULL || !sock_rx_stream(&rx, p))
+			return 6;
+	/* the first pbuf was read, so the first full segment was kept as it is, and only it */
+	if (pool_used() != used0 + 1 || !sock_rx_holds_lwip(rx))
+		return 7;
+	if (!rx_read(&rx, &out, in - out) || rx != NULL || pool_used() != used0)
+		return 8;
+	/* datagrams: a lone pool pbuf is kept, another is copied, a heap one too */
+	p = rx_segment(0, 64, PBUF_POOL);
+	if (!p || sock_rx_datagram(p, false) != p)
+		return 9;
+	q = sock_rx_datagram(rx_segment(0, 64, PBUF_POOL), true);
+	if (!q || sock_rx_holds_lwip(q) || pool_used() != used0 + 1)
+		return 10;
+	out = 0;
+	if (!rx_read(&q, &out, 64) || q != NULL)
+		return 11;
+	pbuf_free(p);
+	q = sock_rx_datagram(rx_segment(0, 300, PBUF_RAM), false);
+	out = 0;
+	if (!q || sock_rx_holds_lwip(q) || !rx_read(&q, &out, 300) || pool_used() != used0)
+		return 12;
+	return 0;
 }

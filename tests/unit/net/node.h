@@ -43,7 +43,8 @@ struct node_counts {
 	X(void, node_tcp_result, (int slot, struct node_tcp *r))				\
 	X(void, node_tcp_forget, (void))							\
 	X(int, node_tcp_active, (void))								\
-	X(uint32_t, node_isn, (uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport))
+	X(uint32_t, node_isn, (uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport))	\
+	X(int, node_sock_rx_check, (void))
 
 #define NODE_HASH_START 2166136261u
 

@@ -21,7 +21,8 @@ $(NET_DIR)/frame-tests: $(patsubst %.c,$(NET_DIR)/%.o,tests/unit/net/test_frame_
 	$(call msg,HOSTLD,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ -lpthread
 
-NODE_SRCS := tests/unit/net/node.c tests/unit/net/host_port.c servers/gns/frame_netif.c $(LWIP_PORT_SRCS) \
+NODE_SRCS := tests/unit/net/node.c tests/unit/net/host_port.c servers/gns/frame_netif.c servers/gns/sock_rx.c \
+	$(LWIP_PORT_SRCS) \
 	$(FRAME_RING_SRCS)
 
 $(NET_DIR)/node.o: $(patsubst %.c,$(NET_DIR)/%.o,$(NODE_SRCS)) $(LWIP_HOST_OBJS)
@@ -34,7 +35,7 @@ $(NET_DIR)/node-%.o: $(NET_DIR)/node.o
 	$(Q)$(OBJCOPY) --redefine-syms=$@.syms $< $@
 
 $(NET_DIR)/lwip-tests: $(patsubst %.c,$(NET_DIR)/%.o,tests/unit/net/test_lwip_pair.c tests/unit/net/test_port.c \
-		tests/unit/unit_main.c servers/gns/lwip/siphash.c servers/gns/config.c $(FRAME_RING_SRCS) \
+		tests/unit/unit_main.c servers/gns/lwip/siphash.c servers/gns/lwip/chksum.c servers/gns/config.c $(FRAME_RING_SRCS) \
 		tests/unit/net/test_reg.c servers/gns/reg.c) \
 		$(NET_DIR)/node-a.o $(NET_DIR)/node-b.o $(NET_DIR)/node-c.o
 	$(call msg,HOSTLD,$@)

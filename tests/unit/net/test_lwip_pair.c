@@ -371,3 +371,14 @@ UNIT_TEST(lwip_pair_netif_survives_a_driver_that_breaks_the_rings)
 	/* sending fails instead of touching the rings */
 	EXPECT(c.node_udp_send(a.ip, 7, frame, 10) != 0);
 }
+
+/*
+ * servers/gns/sock_rx.c on a stack's own pbufs: a socket keeps one pool pbuf,
+ * copies the rest (3,000 one-byte segments packed into two chunks, full and
+ * heap segments), every byte read back in order, the pool back where it was.
+ * node_sock_rx_check returns the number of the first check that failed.
+ */
+UNIT_TEST(sock_rx_keeps_one_pool_pbuf_and_copies_the_rest)
+{
+	EXPECT_EQ(c.node_sock_rx_check(), 0);
+}

@@ -8,6 +8,41 @@
 #include "siphash.h"
 #include "unit.h"
 
+uint16_t gns_chksum(const void *data, int len);
+
+/* RFC 1071's definition, two bytes at a time: what gns_chksum must equal. */
+static uint16_t
+reference_sum(const uint8_t *p, int len)
+{
+	uint32_t sum = 0;
+
+	for (int i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] | p[i + 1] << 8);
+	if (len & 1)
+		sum += p[len - 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* lwip/chksum.c: every length to 1,600 at every offset 0..7, random bytes, all-ones (carries), zeros. */
+UNIT_TEST(chksum_equals_rfc1071_at_every_length_and_offset)
+{
+	static uint8_t buf[1600 + 8];
+	uint32_t x = 12345;
+
+	for (int fill = 0; fill < 3; fill++) {
+		for (size_t i = 0; i < sizeof buf; i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = fill == 0 ? (uint8_t)(x >> 16) : fill == 1 ? 0xff : 0;
+		}
+		for (int off = 0; off < 8; off++)
+			for (int len = 0; len <= 1600; len++)
+				EXPECT_EQ(gns_chksum(buf + off, len), reference_sum(buf + off, len));
+	}
+	EXPECT_EQ(gns_chksum(buf, 0), 0);
+}
+
 /* The SipHash paper's appendix: key 00..0f, message 00..0e. */
 UNIT_TEST(siphash_matches_the_papers_vector)
 {
