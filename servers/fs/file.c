@@ -7,9 +7,11 @@
  *
  * The server keeps no file position: offsets are the client's. A mapped
  * file's stores reach it before any call here reads or changes it
- * (pager_settle, pager.c). A file whose
- * last link went, or a FAT file renamed (its number is its entry's place),
- * stays open but answers EBADF (file_forget), never another file's bytes.
+ * (pager_settle, pager.c). Each open file holds its node (vfs_hold): an
+ * ext2 file whose last link goes lives on until its last port goes. On FAT,
+ * which cannot hold a file with no name, a file whose last link went, or a
+ * file renamed (its number is its entry's place), stays open but answers
+ * EBADF (file_forget), never another file's bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +117,7 @@ file_no_senders(mach_port_t port)
 
 	if (!f || !srv_senders_gone(port))
 		return;
+	vfs_drop(&f->node);	/* an unlinked file's blocks go with its last holder */
 	mach_port_destroy(ME, f->port);
 	*f = (struct open_file){ 0 };
 }
@@ -185,9 +188,13 @@ file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port)
 	err = open_node(path, flags, mode, &n);
 	if (err)
 		return srv_kr(err);
+	err = vfs_hold(&n);
+	if (err)
+		return srv_kr(err);
 	f->port = new_file_port();
 	if (!MACH_PORT_VALID(f->port)) {
 		f->port = MACH_PORT_NULL;
+		vfs_drop(&n);
 		return KERN_RESOURCE_SHORTAGE;
 	}
 	f->node = n;

@@ -79,6 +79,7 @@ release(struct mapped *m)
 	if (MACH_PORT_VALID(m->control))
 		mach_port_deallocate(ME, m->control);
 	mach_port_destroy(ME, m->port);
+	vfs_drop(&m->node);	/* the object's hold on its file (pager_object) */
 	*m = (struct mapped){ 0 };
 	return true;
 }
@@ -124,13 +125,22 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 				m = &maps[i];
 		if (!m)
 			return srv_kr(-FS_ENOMEM);
-		if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &m->port) != KERN_SUCCESS)
+		/* the object holds its file: an unlinked file stays mappable while mapped */
+		int err = vfs_hold(n);
+
+		if (err)
+			return srv_kr(err);
+		if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &m->port) != KERN_SUCCESS) {
+			m->port = MACH_PORT_NULL;
+			vfs_drop(n);
 			return KERN_RESOURCE_SHORTAGE;
+		}
 		/* no-senders: neither a client nor the kernel maps or holds it any more */
 		if (mach_port_request_notification(ME, m->port, MACH_NOTIFY_NO_SENDERS, 1, m->port,
 						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS ||
 		    mach_port_move_member(ME, m->port, port_set) != KERN_SUCCESS) {
 			mach_port_destroy(ME, m->port);
+			vfs_drop(n);
 			*m = (struct mapped){ 0 };
 			return KERN_RESOURCE_SHORTAGE;
 		}
