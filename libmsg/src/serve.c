@@ -44,6 +44,29 @@ make_key(void)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 }
 
+bool
+msg_trailer_sender(const mach_msg_header_t *in, uint32_t *task_id)
+{
+	const mach_msg_security_trailer_t *tr =
+		(const mach_msg_security_trailer_t *)((const char *)in + ((in->msgh_size + 3) & ~3u));
+
+	if (tr->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0 || tr->msgh_trailer_size < sizeof *tr)
+		return false;
+	*task_id = tr->msgh_sender.val[0];
+	return true;
+}
+
+bool
+msg_request_sender(uint32_t *task_id)
+{
+	struct serve_thread *t = serve_thread_self();
+
+	if (!t || !t->in || !t->has_sender)
+		return false;
+	*task_id = t->sender;
+	return true;
+}
+
 static bool
 is_error_reply(const mach_msg_header_t *out)
 {
@@ -175,12 +198,15 @@ serve_loop(struct msg_server *s)
 	}
 	while (!s->stop) {
 		uint32_t wait = next_wait(timer, deferred);
-		mach_msg_return_t mr = mach_msg(in, MACH_RCV_MSG | (wait ? MACH_RCV_TIMEOUT : 0), 0, in_size, s->port,
-						wait, 0);
+		mach_msg_option_t trailer = s->sender_ids ? MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER) : 0;
+		mach_msg_return_t mr = mach_msg(in, MACH_RCV_MSG | trailer | (wait ? MACH_RCV_TIMEOUT : 0), 0, in_size,
+						s->port, wait, 0);
 
-		if (mr == MACH_MSG_SUCCESS)
+		if (mr == MACH_MSG_SUCCESS) {
+			t.has_sender = s->sender_ids && msg_trailer_sender(in, &t.sender);
 			serve_dispatch(&t, in);
-		else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_TOO_LARGE) {	/* too large: destroyed */
+			t.has_sender = false;
+		} else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_TOO_LARGE) {	/* too large: destroyed */
 			cthread_setspecific(thread_key, NULL);
 			free(in);
 			free(t.out);

@@ -125,6 +125,7 @@ static struct msg_server server = {
 	.max_request = MAX2(MAX2(FS_REQUEST_MAX_SIZE, FS_FILE_REQUEST_MAX_SIZE), MEMORY_OBJECT_REQUEST_MAX_SIZE),
 	.max_reply = MAX2(MAX2(FS_REPLY_MAX_SIZE, FS_FILE_REPLY_MAX_SIZE), MEMORY_OBJECT_REPLY_MAX_SIZE),
 	.no_senders = no_senders,
+	.sender_ids = true,	/* pager messages are believed from the kernel only (pager.c) */
 };
 
 int

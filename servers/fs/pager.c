@@ -14,12 +14,19 @@
  * truncate it also has the kernel drop its pages, so later faults read the
  * file anew. While it asks it receives on the object's port alone (out of the
  * set), so nothing else is served meanwhile.
+ *
+ * Anyone holding an object's send right (every client that mapped it) can
+ * send to it, so a pager message is believed only if the kernel sent it: the
+ * sender trailer's task id, 0 for the kernel's own messages (kern/ipc.h's
+ * kmsg sender). Any other is refused with FS_ERR_EPERM, and the loop frees
+ * the rights and memory it carried.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
 #include <mach/memory_object.h>
 #include <mach/notify.h>
+#include <manifold/msg.h>
 #include "fs_file_server.h"
 #include "memory_object_control_client.h"
 #include "memory_object_server.h"
@@ -42,6 +49,19 @@ struct mapped {
 
 static struct mapped maps[PAGER_MAX];
 static mach_port_t port_set;
+/* serve_alone's message's sender, while it serves one (the loop's request is a client's then); -1: none */
+static int64_t alone_sender = -1;
+
+/* Whether the pager message being served came from the kernel. */
+static bool
+from_kernel(void)
+{
+	uint32_t id;
+
+	if (alone_sender >= 0)
+		return alone_sender == 0;
+	return msg_request_sender(&id) && id == 0;
+}
 
 void
 pager_init(mach_port_t set)
@@ -161,6 +181,8 @@ memory_object_do_memory_object_init(mach_port_t mo, mach_port_t control, vm_size
 {
 	struct mapped *m = find(mo);
 
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	if (!m || page_size != PAGE) {
 		mach_port_deallocate(ME, control);
 		return KERN_SUCCESS;
@@ -180,6 +202,8 @@ memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control,
 	size_t done = 0;
 	int err = -FS_EIO;
 
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	length = (length + PAGE - 1) & ~(vm_size_t)(PAGE - 1);
 	if (m && !m->gone && length > 0 && vm_allocate(ME, &buf, length, TRUE) == KERN_SUCCESS) {
 		err = vfs_read(&m->node, offset, (void *)buf, length, &done);	/* zeroes past the end stay */
@@ -200,6 +224,8 @@ memory_object_do_memory_object_data_unlock(mach_port_t mo, mach_port_t control, 
 {
 	struct mapped *m = find(mo);
 
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	/* a write to a page supplied write-locked: allowed only if a mapping for writing was asked for */
 	if (m && m->writable && !m->gone)
 		memory_object_lock_request(control, offset, length, MEMORY_OBJECT_RETURN_NONE, FALSE, VM_PROT_NONE,
@@ -219,6 +245,8 @@ memory_object_do_memory_object_data_return(mach_port_t mo, mach_port_t control, 
 	struct fs_stat st;
 	size_t done;
 
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	/* never past the end: a mapping's last page holds zeroes, or stores, beyond it */
 	if (m && !m->gone && dirty && m->writable && vfs_getattr(&m->node, &st) == 0 && offset < st.size) {
 		uint64_t n = st.size - offset < count ? st.size - offset : count;
@@ -235,6 +263,8 @@ memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t 
 {
 	struct mapped *m = find(reply_to);
 
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	if (m)
 		m->completed = true;
 	mach_port_deallocate(ME, control);
@@ -245,6 +275,8 @@ kern_return_t
 memory_object_do_memory_object_supply_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
 						vm_size_t length, kern_return_t result, vm_offset_t error_offset)
 {
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	mach_port_deallocate(ME, control);
 	return KERN_SUCCESS;
 }
@@ -254,6 +286,8 @@ memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
 {
 	struct mapped *m = find(mo);
 
+	if (!from_kernel())
+		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
 	mach_port_deallocate(ME, control);
 	if (m && MACH_PORT_VALID(m->control)) {
 		mach_port_deallocate(ME, m->control);
@@ -284,8 +318,11 @@ serve_alone(struct mapped *m, bool ask)
 	mach_port_t port = m->port;
 
 	for (;;) {
-		mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, port,
-						ask && !m->completed ? SETTLE_WAIT_MS : 0, MACH_PORT_NULL);
+		mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT |
+						MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER), 0, sizeof in,
+						port, ask && !m->completed ? SETTLE_WAIT_MS : 0, MACH_PORT_NULL);
+		uint32_t sender;
+
 		if (mr != MACH_MSG_SUCCESS)
 			return true;	/* nothing more (or no answer in time: served as it is) */
 		if (in.h.msgh_id == MACH_NOTIFY_NO_SENDERS) {
@@ -294,11 +331,13 @@ serve_alone(struct mapped *m, bool ask)
 				return false;
 			continue;	/* forged: the object lives on */
 		}
+		alone_sender = msg_trailer_sender(&in.h, &sender) ? sender : UINT32_MAX;
 		if (!memory_object_server(&in.h, &out.h))
 			mach_msg_destroy(&in.h);
 		else if (((mig_reply_error_t *)&out.h)->RetCode != KERN_SUCCESS &&
 			 ((mig_reply_error_t *)&out.h)->RetCode != MIG_NO_REPLY)
-			mach_msg_destroy(&in.h);	/* malformed: its rights and memory are ours to free */
+			mach_msg_destroy(&in.h);	/* malformed or forged: its rights and memory are ours to free */
+		alone_sender = -1;
 	}
 }
 

@@ -29,6 +29,7 @@
 #include "fs_file_client.h"
 #include "fs_file_types.h"
 #include "fs_types.h"
+#include "memory_object_client.h"
 #include "ns_client.h"
 
 #define ME mach_task_self()
@@ -493,6 +494,51 @@ a_forged_no_senders_closes_nothing(void)
 	md5_update(&m, &first, 1);
 	md5_hex(&m, hex);
 	CHECK(strcmp(hex, e->md5) == 0);
+}
+
+/*
+ * Pager messages are the kernel's: a client holding a writable mapping's
+ * object port forges data_return (the page full of 'F', dirty) and
+ * data_request (its own port as the control), once while fs idles (its loop
+ * serves it) and once just before a read (served while fs settles the
+ * object). fs refuses them: the file keeps its bytes, nothing is supplied.
+ */
+static void
+forged_pager_messages_are_refused(void)
+{
+	mach_port_t f, obj, ctl;
+	static uint8_t page[4096], back[4096];
+	size_t done = 0;
+	struct {
+		mach_msg_header_t h;
+		uint8_t body[4096 + 256];
+	} in;
+
+	memset(page, 'A', sizeof page);
+	CHECK_EQ(fsc_open("/w/forge", FS_O_RDWR | FS_O_CREAT | FS_O_TRUNC, 0644, &f), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 0, page, sizeof page, &done), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &ctl), KERN_SUCCESS);
+	memset(page, 'F', sizeof page);
+	for (int round = 0; round < 2; round++) {
+		CHECK_EQ(mach_port_insert_right(ME, ctl, ctl, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+		CHECK_EQ(memory_object_data_return(obj, ctl, 0, page, sizeof page, TRUE, FALSE), KERN_SUCCESS);
+		CHECK_EQ(mach_port_insert_right(ME, ctl, ctl, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+		CHECK_EQ(memory_object_data_request(obj, ctl, 0, 4096, VM_PROT_READ), KERN_SUCCESS);
+		if (round == 0)
+			msg_sleep_ms(200);	/* fs idle: its own loop serves them */
+		memset(back, 0, sizeof back);
+		CHECK_EQ(fsc_read(f, 0, back, sizeof back, &done), KERN_SUCCESS);
+		CHECK_EQ(done, sizeof back);
+		CHECK(back[0] == 'A' && memcmp(back, back + 1, sizeof back - 1) == 0);
+		/* no data_supply (nor anything else) came to the forger's control port */
+		CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, ctl, 100, MACH_PORT_NULL),
+			 MACH_RCV_TIMED_OUT);
+	}
+	mach_port_destroy(ME, ctl);
+	mach_port_deallocate(ME, obj);
+	fsc_close(f);
+	CHECK_EQ(fs_unlink(fs, "/w/forge"), KERN_SUCCESS);
 }
 
 /* ext2's free blocks after a sync (what an orphan's blocks come back to). */
@@ -1175,6 +1221,7 @@ static const struct test tests[] = {
 	{ "workload_runs_on_fat", workload_runs_on_fat },
 	{ "open_files_are_ports_released_on_no_senders", open_files_are_ports_released_on_no_senders },
 	{ "a_forged_no_senders_closes_nothing", a_forged_no_senders_closes_nothing },
+	{ "forged_pager_messages_are_refused", forged_pager_messages_are_refused },
 	{ "a_file_unlinked_while_open_lives_until_closed", a_file_unlinked_while_open_lives_until_closed },
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },

@@ -1,12 +1,14 @@
 # The `fs` suite (tests/fs/run.sh): the fs server with three disks the host made
 # (fsimg.py), a client in the guest (fstest.c), and the images checked on the host.
+# fstest links memory_object.defs's client stubs to forge pager messages.
 
 $(B)/obj/tests/fs/%.c.o: tests/fs/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(B)/tests/fstest.elf: $(B)/obj/tests/fs/fstest.c.o $(B)/obj/servers/shell/md5.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+$(B)/tests/fstest.elf: $(B)/obj/tests/fs/fstest.c.o $(B)/obj/servers/shell/md5.c.o \
+		$(B)/obj/gen/mach/memory_object_client.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 
 ALL += $(B)/tests/fstest.elf
