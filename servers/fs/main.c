@@ -13,6 +13,7 @@
  *   ro                every boot-line mount read-only
  *   cache=N           each mount's buffer cache in blocks (default 256)
  *   epoch=SECONDS     the time at boot (seconds since 1970), for file times
+ *   disk_timeout=MS   how long a disk request waits for its answer (default 10000)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ parse_args(struct config *c, int argc, char **argv)
 			srv_cache_blocks = (size_t)atoi(a + 6);
 		} else if (strncmp(a, "epoch=", 6) == 0) {
 			srv_epoch = atoll(a + 6);
+		} else if (strncmp(a, "disk_timeout=", 13) == 0 && atoi(a + 13) >= 100) {
+			disk_wait_ms = (uint32_t)atoi(a + 13);
 		} else if (strcmp(a, "restart=always") != 0) {	/* the bootstrap's, seen here too */
 			printf("fs: what is `%s`? (servers/fs/main.c lists the options)\n", a);
 			return false;

@@ -1012,6 +1012,132 @@ a_read_whose_driver_dies_three_times_fails_with_eio(void)
 	CHECK(strcmp(r.hex, e->md5) == 0);
 }
 
+/* ---- a disk that stops answering ---- */
+
+/*
+ * The fake disk: block.defs served by a thread of ours (libmsg's blk_serve)
+ * over the FAT12 volume at 8 MiB of hd1, read-only, that stops answering
+ * while fake_stalled: the request it holds, and every one queued behind it,
+ * wait.
+ */
+static mach_port_t fake_backing;
+static volatile bool fake_stalled;
+
+static kern_return_t
+fake_transfer(bool write, uint64_t lba, uint32_t count, void *buf)
+{
+	while (fake_stalled)
+		msg_sleep_ms(20);
+	if (write)
+		return BLK_READ_ONLY;
+	return blk_read_sectors(fake_backing, SPARE_FAT_LBA + lba, count, buf);
+}
+
+static kern_return_t
+fake_flush(void)
+{
+	return KERN_SUCCESS;
+}
+
+static struct blk_disk fake_disk = {
+	.sectors = SPARE_FAT_SECTORS,
+	.read_only = true,
+	.name = "fake disk (stalls)",
+	.transfer = fake_transfer,
+	.flush = fake_flush,
+};
+
+static void *
+fake_serve(void *port)
+{
+	blk_serve((mach_port_t)(uintptr_t)port);	/* until the port is destroyed */
+	return NULL;
+}
+
+/*
+ * fs on a disk that stops answering: a mount on a port that never answers
+ * fails with ETIMEDOUT; a read on a mounted disk that stalls fails with
+ * ETIMEDOUT after fs's disk_timeout (the suite's: 5 s), then fs serves its
+ * other mounts at once, the stalled one's calls fail at once, and it unmounts.
+ */
+static void
+a_disk_that_never_answers_times_out(void)
+{
+	mach_port_t fake, silent, f = MACH_PORT_NULL, d;
+	cthread_t t;
+	static uint8_t ents[sizeof(file_dirents_t)];
+	mach_msg_type_number_t n = sizeof ents;
+	uint64_t next, t0, took, size;
+	char name[300] = "", hex[33];
+	static uint8_t buf[4096];
+	size_t done = 0;
+	kern_return_t kr;
+
+	CHECK_EQ(fs_mkdir(fs, "/stuck", 0755), KERN_SUCCESS);
+	/* a port nobody receives on: blk_info's waittime */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &silent), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, silent, silent, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	t0 = now_ms();
+	kr = fs_mount(fs, "/stuck", silent, "fat", TRUE);
+	printf("# a mount on a silent port: %s after %llu ms\n", kern_return_name(kr),
+	       (unsigned long long)(now_ms() - t0));
+	mach_port_destroy(ME, silent);
+	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
+
+	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &fake_backing), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &fake), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, fake, fake, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	blk_disk = &fake_disk;
+	fake_stalled = false;
+	CHECK_EQ(cthread_fork(&t, fake_serve, (void *)(uintptr_t)fake), KERN_SUCCESS);
+	CHECK_EQ(fs_mount(fs, "/stuck", fake, "fat", TRUE), KERN_SUCCESS);
+	/* a file of the volume, found and opened before the stall (its data not read yet) */
+	CHECK_EQ(fsc_open("/stuck", FS_O_RDONLY | FS_O_DIRECTORY, 0, &d), KERN_SUCCESS);
+	kr = file_readdir(d, 0, ents, &n, &next);
+	fsc_close(d);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	for (uint32_t pos = 0; pos + FSC_DIRENT_HEADER <= n && !name[0];) {
+		uint32_t type, len;
+		memcpy(&type, ents + pos + 8, 4);
+		memcpy(&len, ents + pos + 12, 4);
+		if ((type & 0170000) == 0100000 && len < 200)
+			snprintf(name, sizeof name, "/stuck/%.*s", (int)len, (char *)ents + pos + FSC_DIRENT_HEADER);
+		pos += FSC_DIRENT_HEADER + ((len + 3) & ~3u);
+	}
+	CHECK(name[0] != 0);
+	CHECK_EQ(fsc_open(name, FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+
+	fake_stalled = true;
+	t0 = now_ms();
+	kr = fsc_read(f, 0, buf, sizeof buf, &done);
+	took = now_ms() - t0;
+	printf("# read of %s on the stalled disk: %s after %llu ms\n", name, kern_return_name(kr),
+	       (unsigned long long)took);
+	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
+	CHECK(took >= 4000 && took < 30000);
+	/* fs goes on: the other mounts answer, and hash right */
+	t0 = now_ms();
+	CHECK_EQ(hash_file("/docs/01-README", hex, &size), KERN_SUCCESS);
+	took = now_ms() - t0;
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	struct entry *e = manifest_find("/docs/01-README");
+	CHECK(e != NULL && strcmp(hex, e->md5) == 0);
+	CHECK(took < 2000);
+	/* and the stalled disk's calls fail at once */
+	t0 = now_ms();
+	CHECK_EQ(fsc_read(f, 0, buf, sizeof buf, &done), FS_ERR_ETIMEDOUT);
+	took = now_ms() - t0;
+	printf("# again: %s after %llu ms\n", "FS_ERR_ETIMEDOUT", (unsigned long long)took);
+	CHECK(took < 2000);
+	fsc_close(f);
+	CHECK_EQ(fs_unmount(fs, "/stuck"), KERN_SUCCESS);
+	CHECK_EQ(fs_rmdir(fs, "/stuck"), KERN_SUCCESS);
+	fake_stalled = false;
+	mach_port_destroy(ME, fake);	/* the fake's loop ends */
+	cthread_join(t);
+	mach_port_deallocate(ME, fake_backing);
+}
+
 /* ---- corrupt volumes ---- */
 
 static mach_port_t held_file;	/* open across the corrupt cases: a restarted fs would have lost it */
@@ -1230,6 +1356,7 @@ static const struct test tests[] = {
 	{ "a_file_open_for_reading_maps_read_only", a_file_open_for_reading_maps_read_only },
 	{ "a_read_the_killed_driver_held_is_sent_again", a_read_the_killed_driver_held_is_sent_again },
 	{ "a_read_whose_driver_dies_three_times_fails_with_eio", a_read_whose_driver_dies_three_times_fails_with_eio },
+	{ "a_disk_that_never_answers_times_out", a_disk_that_never_answers_times_out },
 	{ "corrupt_ext2_volumes_give_errors_not_a_crash", corrupt_ext2_volumes_give_errors_not_a_crash },
 	{ "corrupt_fat_volumes_give_errors_not_a_crash", corrupt_fat_volumes_give_errors_not_a_crash },
 	{ "unmount_and_sync_leave_the_disks_whole", unmount_and_sync_leave_the_disks_whole },

@@ -8,7 +8,7 @@ $(B)/obj/tests/fs/%.c.o: tests/fs/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVE
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
 $(B)/tests/fstest.elf: $(B)/obj/tests/fs/fstest.c.o $(B)/obj/servers/shell/md5.c.o \
-		$(B)/obj/gen/mach/memory_object_client.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+		$(B)/obj/gen/mach/memory_object_client.c.o $(B)/obj/gen/servers/block_server.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 
 ALL += $(B)/tests/fstest.elf
@@ -17,6 +17,6 @@ CHECK_SUITES += fs
 # vd0: ext2 at / (virtio-blk); hd0: FAT16 at /dos (ATA, DMA); hd1: ext2 at /spare with a
 # FAT12 volume after it (ATA, PIO; the kill case's driver holds a read of @HOLD@, a
 # sector of /spare/big, that run.sh puts in).
-FS_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always,$(B)/servers/ata.elf driver restart=always,$(B)/tests/ata_pio.elf driver restart=always hold=@HOLD@ drive=2 pio name=/servers/hd1,$(B)/servers/fs.elf root=/servers/vd0 mount=/dos:/servers/hd0:fat mount=/spare:/servers/hd1:ext2 epoch=@EPOCH@,$(B)/tests/fstest.elf
+FS_MODULES = $(B)/servers/bootstrap.elf,$(B)/servers/ns.elf,$(B)/servers/console.elf,$(B)/servers/pci.elf driver restart=always,$(B)/servers/virtio_blk.elf driver restart=always,$(B)/servers/ata.elf driver restart=always,$(B)/tests/ata_pio.elf driver restart=always hold=@HOLD@ drive=2 pio name=/servers/hd1,$(B)/servers/fs.elf root=/servers/vd0 mount=/dos:/servers/hd0:fat mount=/spare:/servers/hd1:ext2 epoch=@EPOCH@ disk_timeout=5000,$(B)/tests/fstest.elf
 check-fs: $(B)/tests/fstest.elf $(B)/servers/fs.elf $(B)/tests/ata_pio.elf
 	@tests/fs/run.sh $(B) "$(FS_MODULES)"
