@@ -34,7 +34,7 @@
 
 #define ME mach_task_self()
 #define PAGE 4096u
-#define PAGER_MAX 32		/* mapped files at once */
+#define PAGER_MAX SRV_PAGER_MAX	/* mapped files at once; each client quota_maps of them */
 #define SETTLE_WAIT_MS 5000	/* the kernel answers a lock_request at once; this is a bound */
 #define SETTLE_SLACK_PAGES 64
 
@@ -42,6 +42,7 @@ struct mapped {
 	mach_port_t port;	/* the object's port (receive right); MACH_PORT_NULL: free */
 	mach_port_t control;	/* the kernel's control port, from init to terminate */
 	struct vfs_node node;
+	uint32_t owner;		/* the client whose file_map made it, charged for it (quota.c) */
 	bool writable;		/* a file_map asked for writes, from a file open for writing */
 	bool gone;		/* the file's last link went: pages come back as errors */
 	bool completed;		/* [settle] the lock_request's answer came */
@@ -100,6 +101,7 @@ release(struct mapped *m)
 		mach_port_deallocate(ME, m->control);
 	mach_port_destroy(ME, m->port);
 	vfs_drop(&m->node);	/* the object's hold on its file (pager_object) */
+	quota_give(QUOTA_MAPS, m->owner);
 	*m = (struct mapped){ 0 };
 	return true;
 }
@@ -145,14 +147,21 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 				m = &maps[i];
 		if (!m)
 			return srv_kr(-FS_ENOMEM);
+		uint32_t who = quota_client();
+
+		if (!quota_take(QUOTA_MAPS, who))
+			return FS_ERR_EDQUOT;
 		/* the object holds its file: an unlinked file stays mappable while mapped */
 		int err = vfs_hold(n);
 
-		if (err)
+		if (err) {
+			quota_give(QUOTA_MAPS, who);
 			return srv_kr(err);
+		}
 		if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &m->port) != KERN_SUCCESS) {
 			m->port = MACH_PORT_NULL;
 			vfs_drop(n);
+			quota_give(QUOTA_MAPS, who);
 			return KERN_RESOURCE_SHORTAGE;
 		}
 		/* no-senders: neither a client nor the kernel maps or holds it any more */
@@ -161,10 +170,12 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 		    mach_port_move_member(ME, m->port, port_set) != KERN_SUCCESS) {
 			mach_port_destroy(ME, m->port);
 			vfs_drop(n);
+			quota_give(QUOTA_MAPS, who);
 			*m = (struct mapped){ 0 };
 			return KERN_RESOURCE_SHORTAGE;
 		}
 		m->node = *n;
+		m->owner = who;
 		m->control = MACH_PORT_NULL;
 		m->writable = false;
 		m->gone = false;

@@ -29,6 +29,7 @@
 #include "fs_file_client.h"
 #include "fs_file_types.h"
 #include "fs_types.h"
+#include "fsquota.h"
 #include "memory_object_client.h"
 #include "ns_client.h"
 
@@ -38,6 +39,8 @@
 #define SPARE_FAT_SECTORS 4096u
 #define CORRUPT_REGION 1024u	/* sectors at the start of a volume the corrupt cases write into */
 #define CORRUPT_RUNS 100	/* per file-system type */
+#define QUOTA_FILES 64		/* fs's quotas per client (its defaults) */
+#define QUOTA_MAPS 8
 
 static mach_port_t fs, ns;
 static uint8_t *big;		/* BIG bytes */
@@ -428,8 +431,8 @@ open_files_are_ports_released_on_no_senders(void)
 	kern_return_t kr[2] = { KERN_SUCCESS, KERN_SUCCESS };
 
 	/*
-	 * fs keeps 256 open files (held_file is one): past them EMFILE, and
-	 * closing gives every slot back, so a second round opens as many.
+	 * fs keeps 64 open files per client (held_file is one of ours): past them
+	 * EDQUOT, and closing gives every one back, so a second round opens as many.
 	 */
 	for (int round = 0; round < 2; round++) {
 		for (n[round] = 0; n[round] < 300; n[round]++) {
@@ -441,10 +444,90 @@ open_files_are_ports_released_on_no_senders(void)
 			fsc_close(files[i]);
 		msg_sleep_ms(50);	/* the no-senders notifications reach fs before our next open */
 	}
-	CHECK_EQ(kr[0], FS_ERR_EMFILE);
-	CHECK_EQ(n[0], 255);
-	CHECK_EQ(kr[1], FS_ERR_EMFILE);
-	CHECK_EQ(n[1], 255);
+	CHECK_EQ(kr[0], FS_ERR_EDQUOT);
+	CHECK_EQ(n[0], QUOTA_FILES - 1);
+	CHECK_EQ(kr[1], FS_ERR_EDQUOT);
+	CHECK_EQ(n[1], QUOTA_FILES - 1);
+}
+
+/*
+ * Per-client quotas: we make QUOTA_MAPS mapped files' objects, then EDQUOT;
+ * then, holding all QUOTA_FILES of our open files (EDQUOT past them, a
+ * create refused makes no file), the second client (fsquota.c, a task of
+ * its own) still opens its whole quota.
+ */
+static void
+a_client_at_its_quota_leaves_room_for_others(void)
+{
+	static mach_port_t files[QUOTA_FILES + 8], objs[QUOTA_MAPS + 1];
+	mach_port_t report = MACH_PORT_NULL, reg = MACH_PORT_NULL;
+	struct fsc_stat st;
+	int n = 0, nobj = 0;
+	kern_return_t kr = KERN_SUCCESS;
+	struct {
+		struct fsquota_report r;
+		mach_msg_max_trailer_t t;
+	} in;
+
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	/* objects: one per file, each from a file of the manifest, until fs refuses */
+	for (int i = 0; i < nentries && nobj <= QUOTA_MAPS; i++) {
+		if (strcmp(entries[i].md5, "L") == 0 || entries[i].size == 0)
+			continue;
+		mach_port_t f;
+		if (fsc_open(entries[i].path, FS_O_RDONLY, 0, &f) != KERN_SUCCESS)
+			continue;
+		kr = file_map(f, FALSE, &objs[nobj]);
+		fsc_close(f);
+		if (kr != KERN_SUCCESS)
+			break;
+		bool again = false;	/* a hard link's: the one object, counted once */
+		for (int j = 0; j < nobj; j++)
+			again |= objs[j] == objs[nobj];
+		if (again)
+			mach_port_deallocate(ME, objs[nobj]);
+		else
+			nobj++;
+	}
+	for (int i = 0; i < nobj; i++)
+		mach_port_deallocate(ME, objs[i]);
+	msg_sleep_ms(50);
+	printf("# %d mapped files' objects, then %s\n", nobj, kern_return_name(kr));
+	CHECK_EQ(kr, FS_ERR_EDQUOT);
+	CHECK_EQ(nobj, QUOTA_MAPS);
+
+	for (n = 0; n < QUOTA_FILES + 8; n++) {
+		kr = fsc_open("/docs/01-README", FS_O_RDONLY, 0, &files[n]);
+		if (kr != KERN_SUCCESS)
+			break;
+	}
+	CHECK_EQ(kr, FS_ERR_EDQUOT);
+	CHECK_EQ(n, QUOTA_FILES - 1);
+	CHECK_EQ(fsc_open("/w/over-quota", FS_O_WRONLY | FS_O_CREAT, 0644, &files[n]), FS_ERR_EDQUOT);
+	CHECK_EQ(fsc_stat("/w/over-quota", 1, &st), FS_ERR_ENOENT);
+
+	/* the other client, while we stay at our quota */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &report), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, report, report, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	kr = ns_register(ns, FSQUOTA_PATH, report, &reg);
+	mach_port_deallocate(ME, report);	/* ns holds its send right */
+	mach_msg_return_t mr = kr == KERN_SUCCESS ? mach_msg(&in.r.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in,
+							     report, 20000, MACH_PORT_NULL)
+						  : MACH_RCV_INVALID_NAME;
+	if (kr == KERN_SUCCESS) {
+		ns_unregister(ns, FSQUOTA_PATH, reg);
+		mach_port_deallocate(ME, reg);
+	}
+	mach_port_destroy(ME, report);
+	for (int i = 0; i < n; i++)
+		fsc_close(files[i]);
+	msg_sleep_ms(50);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(mr, MACH_MSG_SUCCESS);
+	CHECK_EQ(in.r.h.msgh_id, FSQUOTA_MSG_ID);
+	printf("# the other client: %u files opened, then %s\n", in.r.opened, kern_return_name(in.r.stopped_by));
+	CHECK_EQ(in.r.opened, QUOTA_FILES);
+	CHECK_EQ(in.r.stopped_by, FS_ERR_EDQUOT);
 }
 
 /* A no-senders notification sent by a client, not the kernel, to a file's or an object's port. */
@@ -1346,6 +1429,7 @@ static const struct test tests[] = {
 	{ "workload_runs_on_ext2", workload_runs_on_ext2 },
 	{ "workload_runs_on_fat", workload_runs_on_fat },
 	{ "open_files_are_ports_released_on_no_senders", open_files_are_ports_released_on_no_senders },
+	{ "a_client_at_its_quota_leaves_room_for_others", a_client_at_its_quota_leaves_room_for_others },
 	{ "a_forged_no_senders_closes_nothing", a_forged_no_senders_closes_nothing },
 	{ "forged_pager_messages_are_refused", forged_pager_messages_are_refused },
 	{ "a_file_unlinked_while_open_lives_until_closed", a_file_unlinked_while_open_lives_until_closed },
