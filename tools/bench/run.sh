@@ -79,7 +79,7 @@ tools/qemu-test --timeout $((120 + iters / 50)) --expect '^unix: all 1 runs done
 unix_rc=$?
 grep -aE '^(BENCH|INFO|FAIL) getpid_unix ' "$unix_log" >>"$man_log"
 
-# fs_seq_read and fs_seq_write: fsbench and the fs server on a virtio-blk disk, a boot
+# fs_seq_read, fs_seq_write and fs_create_delete: fsbench and the fs server on a virtio-blk disk, a boot
 # of its own (tests/bench/fs/), on a copy of the image (fsbench writes to it); 16 MiB
 # each way, in bench-smoke too (a few seconds; 1 MiB moved the figures by 20 %).
 fs_log=$out/fs.serial
