@@ -36,6 +36,8 @@ fs_error_name(kern_return_t kr)
 	case FS_ERR_ENOSYS: return "FS_ERR_ENOSYS";
 	case FS_ERR_ENOTEMPTY: return "FS_ERR_ENOTEMPTY";
 	case FS_ERR_ELOOP: return "FS_ERR_ELOOP";
+	case FS_ERR_ETIMEDOUT: return "FS_ERR_ETIMEDOUT";
+	case FS_ERR_EDQUOT: return "FS_ERR_EDQUOT";
 	case FS_ERR_ECORRUPT: return "FS_ERR_ECORRUPT";
 	}
 	return "FS_ERR_?";

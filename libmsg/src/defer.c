@@ -26,6 +26,8 @@ msg_defer(uint32_t timeout_ms)
 	if (!d)
 		return false;
 	memcpy(&d->msg, t->in, t->in->msgh_size);
+	d->has_sender = t->has_sender;
+	d->sender = t->sender;
 	d->deadline_ms = t->replaying ? t->deadline_ms : timeout_ms ? serve_now_ms() + timeout_ms : 0;
 	d->next = NULL;
 	cthread_mutex_lock(&s->lock);
@@ -120,7 +122,10 @@ replay(struct serve_thread *t, struct msg_deferred *d, bool expired)
 	t->replaying = true;
 	t->expired = expired;
 	t->deadline_ms = d->deadline_ms;
+	t->has_sender = d->has_sender;
+	t->sender = d->sender;
 	serve_dispatch(t, &d->msg);
+	t->has_sender = false;
 	t->replaying = t->expired = false;
 	t->deadline_ms = 0;
 	free(d);

@@ -50,6 +50,29 @@ make_key(void)
 		thread_switch(MACH_PORT_NULL, 0, 0);
 }
 
+bool
+msg_trailer_sender(const mach_msg_header_t *in, uint32_t *task_id)
+{
+	const mach_msg_security_trailer_t *tr =
+		(const mach_msg_security_trailer_t *)((const char *)in + ((in->msgh_size + 3) & ~3u));
+
+	if (tr->msgh_trailer_type != MACH_MSG_TRAILER_FORMAT_0 || tr->msgh_trailer_size < sizeof *tr)
+		return false;
+	*task_id = tr->msgh_sender.val[0];
+	return true;
+}
+
+bool
+msg_request_sender(uint32_t *task_id)
+{
+	struct serve_thread *t = serve_thread_self();
+
+	if (!t || !t->in || !t->has_sender)
+		return false;
+	*task_id = t->sender;
+	return true;
+}
+
 static bool
 is_error_reply(const mach_msg_header_t *out)
 {
@@ -187,7 +210,8 @@ send_failed(mach_msg_return_t mr)
 static mach_msg_return_t
 receive(struct serve_thread *t, mach_msg_header_t **in, mach_msg_size_t in_size, uint32_t wait)
 {
-	mach_msg_option_t rcv = MACH_RCV_MSG | (wait ? MACH_RCV_TIMEOUT : 0);
+	mach_msg_option_t rcv = MACH_RCV_MSG | (wait ? MACH_RCV_TIMEOUT : 0) |
+				(t->s->sender_ids ? MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER) : 0);
 	mach_msg_header_t *out = t->out;
 	mach_msg_return_t mr;
 
@@ -251,9 +275,11 @@ serve_loop(struct msg_server *s)
 		uint32_t wait = next_wait(timer, deferred);
 		mach_msg_return_t mr = receive(&t, &in, in_size, wait);
 
-		if (mr == MACH_MSG_SUCCESS)
+		if (mr == MACH_MSG_SUCCESS) {
+			t.has_sender = s->sender_ids && msg_trailer_sender(in, &t.sender);
 			serve_dispatch(&t, in);
-		else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_TOO_LARGE) {	/* too large: destroyed */
+			t.has_sender = false;
+		} else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_TOO_LARGE) {	/* too large: destroyed */
 			flush_reply(&t);
 			cthread_setspecific(thread_key, NULL);
 			free(in);

@@ -15,11 +15,15 @@ struct serve_thread {
 	bool replaying, expired;
 	bool combine;			/* the loop sends a send-once reply with its next receive */
 	bool reply_pending;		/* ...and `out` holds one, not sent yet */
+	bool has_sender;		/* sender holds the request's sender trailer (msg_request_sender) */
+	uint32_t sender;
 };
 
 struct msg_deferred {
 	struct msg_deferred *next;
 	uint64_t deadline_ms;		/* 0: none */
+	bool has_sender;		/* the request's sender, kept for its replays */
+	uint32_t sender;
 	mach_msg_header_t msg;		/* followed by the rest of the request */
 };
 

@@ -10,10 +10,19 @@
  * A driver that dies holding a request: the request is sent again, to the
  * next instance (the bootstrap keeps the service port, and reads and writes
  * are idempotent); after DISK_TRIES deaths, or an error answer
- * (BLK_IO_ERROR, BLK_DEVICE_GONE...), or no answer in DISK_WAIT_MS, the call
- * fails with -FS_EIO and the disk keeps the named error in last_error. After
- * a timeout the reply port is replaced, so nothing late reaches the next
- * request. The server is single-threaded: one request at a time per disk.
+ * (BLK_IO_ERROR, BLK_DEVICE_GONE...), the call fails with -FS_EIO and the disk
+ * keeps the named error in last_error. The server is single-threaded: one
+ * request at a time per disk, and fs serves nothing else while it waits.
+ *
+ * A disk that does not answer (a wedged driver, a client's port that never
+ * replies) must not hold fs for ever: a request waits disk_wait_ms for its
+ * answer and its send gives up after block.defs's waittime (a queue that stays
+ * full); then the call fails with -FS_ETIMEDOUT and the disk is stuck. The
+ * reply port is replaced, so nothing late reaches the next request. A stuck
+ * disk's requests fail at once with -FS_ETIMEDOUT, so fs serves its other
+ * mounts and clients after the one wait; every DISK_PROBE_EVERY_MS one request
+ * goes to the driver as a probe, waited for DISK_PROBE_WAIT_MS, and its answer
+ * makes the disk well again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +30,7 @@
 #include <mach/mach.h>
 #include <mach/notify.h>
 #include <manifold/blk.h>
+#include <manifold/trap.h>
 #include "block_client.h"
 #include "block_reply_server.h"
 #include "disk.h"
@@ -28,7 +38,19 @@
 
 #define ME mach_task_self()
 #define DISK_TRIES 3		/* a request goes at most this many times */
-#define DISK_WAIT_MS 30000	/* longer than any driver's restart */
+#define DISK_PROBE_EVERY_MS 5000
+#define DISK_PROBE_WAIT_MS 200
+
+uint32_t disk_wait_ms = 10000;	/* longer than a driver's restart */
+
+static uint64_t
+now_ms(void)
+{
+	uint64_t t = 0;
+
+	trap_clock_uptime(&t);
+	return t / 1000000;
+}
 
 /* What the reply port brought, filled by the block_reply handlers below. */
 static struct answer {
@@ -79,7 +101,7 @@ enum wait_result { GOT, DIED, TIMED_OUT };
  * holding it; answers to other ids (a request given up before) are dropped.
  */
 static enum wait_result
-wait_answer(struct disk *d, uint64_t id)
+wait_answer(struct disk *d, uint64_t id, uint32_t wait_ms)
 {
 	union {
 		mach_msg_header_t h;
@@ -92,7 +114,7 @@ wait_answer(struct disk *d, uint64_t id)
 
 	for (;;) {
 		mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, d->reply,
-						DISK_WAIT_MS, MACH_PORT_NULL);
+						wait_ms, MACH_PORT_NULL);
 		if (mr == MACH_RCV_TIMED_OUT) {
 			mach_port_destroy(ME, d->reply);	/* a late answer dies with it */
 			d->reply = new_reply_port();
@@ -117,13 +139,34 @@ wait_answer(struct disk *d, uint64_t id)
 	}
 }
 
+/* No answer in time: the disk is stuck until a probe is answered. */
+static int
+stuck(struct disk *d, kern_return_t why)
+{
+	d->stuck = true;
+	d->next_probe_ms = now_ms() + DISK_PROBE_EVERY_MS;
+	d->last_error = why;
+	d->failed++;
+	return -FS_ETIMEDOUT;
+}
+
 /*
  * Sends a request by send(id) and waits for its answer, again after a
- * driver's death. 0 with `answer` holding a successful answer, or -FS_EIO.
+ * driver's death. 0 with `answer` holding a successful answer, -FS_EIO, or
+ * -FS_ETIMEDOUT (no answer in time; at once while the disk is stuck).
  */
 static int
 transact(struct disk *d, kern_return_t (*send)(struct disk *d, uint64_t id, const void *arg), const void *arg)
 {
+	uint32_t wait_ms = disk_wait_ms;
+
+	if (d->stuck) {
+		if (now_ms() < d->next_probe_ms) {
+			d->failed++;
+			return -FS_ETIMEDOUT;
+		}
+		wait_ms = DISK_PROBE_WAIT_MS;	/* this request is the probe */
+	}
 	for (int tries = 0; tries < DISK_TRIES; tries++) {
 		uint64_t id = ++d->next_id;
 		kern_return_t kr;
@@ -133,12 +176,15 @@ transact(struct disk *d, kern_return_t (*send)(struct disk *d, uint64_t id, cons
 			break;
 		}
 		kr = send(d, id, arg);
+		if (kr == MACH_SEND_TIMED_OUT)
+			return stuck(d, kr);	/* its queue stayed full */
 		if (kr != KERN_SUCCESS) {
 			d->last_error = kr;	/* the port itself is gone */
 			break;
 		}
-		switch (wait_answer(d, id)) {
+		switch (wait_answer(d, id, wait_ms)) {
 		case GOT:
+			d->stuck = false;	/* it answers again */
 			if (answer.status == KERN_SUCCESS)
 				return 0;
 			d->last_error = answer.status;
@@ -150,9 +196,7 @@ transact(struct disk *d, kern_return_t (*send)(struct disk *d, uint64_t id, cons
 			d->last_error = MIG_SERVER_DIED;
 			continue;
 		case TIMED_OUT:
-			d->last_error = BLK_DEVICE_GONE;
-			d->failed++;
-			return -FS_EIO;
+			return stuck(d, MACH_RCV_TIMED_OUT);
 		}
 	}
 	d->failed++;

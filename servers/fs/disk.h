@@ -19,7 +19,14 @@ struct disk {
 	/* what went wrong, for people: counts, and the last error's code */
 	uint32_t resent, failed;
 	kern_return_t last_error;
+	/* A disk that let a request go unanswered for disk_wait_ms: requests fail at
+	 * once with ETIMEDOUT, but for a probe every DISK_PROBE_EVERY_MS. */
+	bool stuck;
+	uint64_t next_probe_ms;
 };
+
+/* How long a request waits for its answer (the module word disk_timeout=MS). */
+extern uint32_t disk_wait_ms;
 
 /*
  * A disk on port (the caller's send right, which the disk takes over).

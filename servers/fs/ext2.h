@@ -5,6 +5,7 @@
  *   ext2_inode.c  inodes, the block map, file data, truncation
  *   ext2_dir.c    directory entries
  *   ext2_ops.c    the fs_ops table: names, links, directories, attributes
+ *   ext2_orphan.c files held open, the orphan list of files unlinked while held
  *
  * Crash order (bcache.h): a sync writes file data, indirect blocks and bitmaps
  * (with allocations only) first; then inodes whose last link went; then
@@ -35,6 +36,11 @@ struct ext2_free {
 	uint8_t inode, dir;	/* an inode (of a directory) rather than blocks */
 };
 
+/* A file held open (ext2_orphan.c): count holders. */
+struct ext2_held {
+	uint32_t ino, count;
+};
+
 struct ext2 {
 	struct fs fs;
 	struct bcache *bc;
@@ -52,6 +58,8 @@ struct ext2 {
 	uint32_t alloc_hint;		/* the next block to try: files grow contiguously */
 	struct ext2_free *frees;	/* waiting for the next sync */
 	size_t nfrees, frees_cap;
+	struct ext2_held *held;		/* files held open: an orphan's bytes live until the last drop */
+	size_t nheld, held_cap;
 };
 
 #define EXT2_OF(f) ((struct ext2 *)(f))
@@ -103,6 +111,15 @@ int ext2_dir_next(struct ext2 *e, struct ext2_inode *din, uint64_t *cookie, stru
 int ext2_dir_dotdot(struct ext2 *e, struct ext2_inode *din, uint32_t *out, struct ext2_dirpos *pos);
 
 
+
+/* ext2_orphan.c */
+int ext2_hold(struct fs *fs, fs_ino_t ino);
+int ext2_drop(struct fs *fs, fs_ino_t ino);
+bool ext2_is_held(struct ext2 *e, uint32_t ino);
+int ext2_orphan_add(struct ext2 *e, uint32_t ino, struct ext2_inode *in);
+/* A writable mount releases the orphans a cut left; an unmount those still held. */
+int ext2_orphans_mount(struct ext2 *e);
+int ext2_orphans_unmount(struct ext2 *e);
 
 extern const struct fs_ops ext2_ops;
 int ext2_statfs(struct fs *fs, struct fs_statfs *out);

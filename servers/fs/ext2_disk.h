@@ -58,7 +58,9 @@ struct ext2_super {
 	uint32_t feature_compat;	/* 92 */
 	uint32_t feature_incompat;
 	uint32_t feature_ro_compat;	/* 100 */
-	uint8_t  rest1[348 - 104];
+	uint8_t  rest1[232 - 104];
+	uint32_t last_orphan;		/* 232: the first inode of the orphan list */
+	uint8_t  rest1b[348 - 236];
 	uint16_t min_extra_isize;	/* 348 */
 	uint16_t want_extra_isize;	/* 350 */
 	uint8_t  rest2[1024 - 352];

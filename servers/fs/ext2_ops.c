@@ -28,8 +28,8 @@ get_inode(struct ext2 *e, fs_ino_t ino, struct ext2_inode *in)
 	err = ext2_inode_read(e, (uint32_t)ino, in);
 	if (err)
 		return err;
-	if (in->links_count == 0 || in->mode == 0)
-		return -FS_ECORRUPT;
+	if (in->mode == 0 || (in->links_count == 0 && !ext2_is_held(e, (uint32_t)ino)))
+		return -FS_ECORRUPT;	/* a held file keeps its inode with no link (ext2_orphan.c) */
 	return 0;
 }
 
@@ -365,10 +365,13 @@ e2_mkdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mod
 	return err;
 }
 
-/* Drops one link of ino (whose inode is in), releasing it with the last. */
+/* Drops one link of ino (whose inode is in), releasing it with the last
+ * unless it is held open: then it lives on as an orphan (ext2_orphan.c). */
 static int
 unref(struct ext2 *e, uint32_t ino, struct ext2_inode *in)
 {
+	if (!FS_ISDIR(in->mode) && in->links_count <= 1 && ext2_is_held(e, ino))
+		return ext2_orphan_add(e, ino, in);
 	if (FS_ISDIR(in->mode) || in->links_count <= 1)
 		return ext2_release(e, ino, in);
 	in->links_count--;
@@ -643,4 +646,6 @@ const struct fs_ops ext2_ops = {
 	.statfs = ext2_statfs,
 	.sync = ext2_sync,
 	.unmount = ext2_unmount,
+	.hold = ext2_hold,
+	.drop = ext2_drop,
 };

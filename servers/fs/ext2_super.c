@@ -217,6 +217,7 @@ destroy(struct ext2 *e)
 		bcache_destroy(e->bc);
 	free(e->gd);
 	free(e->frees);
+	free(e->held);
 	free(e);
 }
 
@@ -227,9 +228,11 @@ ext2_unmount(struct fs *fs)
 	int err = 0;
 
 	if (!fs->readonly) {
+		err = ext2_orphans_unmount(e);
 		e->sb.state |= EXT2_VALID_FS;
 		e->sb_dirty = true;
-		err = ext2_sync(fs);
+		if (!err)
+			err = ext2_sync(fs);
 	}
 	destroy(e);
 	return err;
@@ -261,7 +264,9 @@ ext2_mount(struct blkdev *dev, const struct fs_mount_opts *opts, struct fs **out
 		e->sb.mnt_count++;
 		e->sb.mtime = (uint32_t)ext2_now(e);
 		e->sb_dirty = true;
-		err = ext2_sync(&e->fs);
+		err = ext2_orphans_mount(e);
+		if (!err)
+			err = ext2_sync(&e->fs);
 	}
 	if (err) {
 		destroy(e);

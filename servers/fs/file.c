@@ -7,9 +7,11 @@
  *
  * The server keeps no file position: offsets are the client's. A mapped
  * file's stores reach it before any call here reads or changes it
- * (pager_settle, pager.c). A file whose
- * last link went, or a FAT file renamed (its number is its entry's place),
- * stays open but answers EBADF (file_forget), never another file's bytes.
+ * (pager_settle, pager.c). Each open file holds its node (vfs_hold): an
+ * ext2 file whose last link goes lives on until its last port goes. On FAT,
+ * which cannot hold a file with no name, a file whose last link went, or a
+ * file renamed (its number is its entry's place), stays open but answers
+ * EBADF (file_forget), never another file's bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,7 @@
 #include "srv.h"
 
 #define ME mach_task_self()
-#define FILE_MAX 256		/* open files, all clients together: EMFILE past it */
+#define FILE_MAX SRV_FILE_MAX	/* all clients together: EMFILE past it; each client quota_files */
 #define PAGE 4096u
 #define ROUND_PAGE(n) (((n) + PAGE - 1) & ~(size_t)(PAGE - 1))
 
@@ -26,6 +28,7 @@ struct open_file {
 	mach_port_t port;	/* MACH_PORT_NULL: a free slot */
 	struct vfs_node node;
 	uint32_t flags;		/* fs_open's FS_O_* */
+	uint32_t owner;		/* the client that opened it, charged for it (quota.c) */
 	bool gone;		/* file_forget: EBADF from now on */
 };
 
@@ -115,6 +118,8 @@ file_no_senders(mach_port_t port)
 
 	if (!f || !srv_senders_gone(port))
 		return;
+	vfs_drop(&f->node);	/* an unlinked file's blocks go with its last holder */
+	quota_give(QUOTA_FILES, f->owner);
 	mach_port_destroy(ME, f->port);
 	*f = (struct open_file){ 0 };
 }
@@ -173,6 +178,7 @@ file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port)
 {
 	struct open_file *f = NULL;
 	struct vfs_node n;
+	uint32_t who = quota_client();
 	int err;
 
 	if ((flags & ~FS_O_KNOWN) || (flags & FS_O_ACCMODE) == FS_O_ACCMODE)
@@ -182,14 +188,23 @@ file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port)
 			f = &files[i];
 	if (!f)
 		return FS_ERR_EMFILE;
+	if (quota_held(QUOTA_FILES, who) >= quota_files)
+		return FS_ERR_EDQUOT;	/* before open_node: a create at the quota makes nothing */
 	err = open_node(path, flags, mode, &n);
 	if (err)
 		return srv_kr(err);
+	err = vfs_hold(&n);
+	if (err)
+		return srv_kr(err);
 	f->port = new_file_port();
-	if (!MACH_PORT_VALID(f->port)) {
+	if (!MACH_PORT_VALID(f->port) || !quota_take(QUOTA_FILES, who)) {
+		if (MACH_PORT_VALID(f->port))
+			mach_port_destroy(ME, f->port);
 		f->port = MACH_PORT_NULL;
+		vfs_drop(&n);
 		return KERN_RESOURCE_SHORTAGE;
 	}
+	f->owner = who;
 	f->node = n;
 	f->flags = flags;
 	f->gone = false;

@@ -28,6 +28,8 @@ fs_error_name(int err)
 	case FS_ENOSYS: return "ENOSYS";
 	case FS_ENOTEMPTY: return "ENOTEMPTY";
 	case FS_ELOOP: return "ELOOP";
+	case FS_ETIMEDOUT: return "ETIMEDOUT";
+	case FS_EDQUOT: return "EDQUOT";
 	case FS_ECORRUPT: return "ECORRUPT";
 	default: return "E?";
 	}

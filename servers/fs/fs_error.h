@@ -27,6 +27,8 @@ enum fs_error {
 	FS_ENOSYS = 38,
 	FS_ENOTEMPTY = 39,
 	FS_ELOOP = 40,
+	FS_ETIMEDOUT = 110,	/* the disk did not answer in time (the server's disks) */
+	FS_EDQUOT = 122,	/* the server: a client at one of its quotas */
 	FS_ECORRUPT = 117,	/* on-disk metadata failed a check (Linux's EUCLEAN) */
 };
 

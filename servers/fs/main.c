@@ -13,6 +13,8 @@
  *   ro                every boot-line mount read-only
  *   cache=N           each mount's buffer cache in blocks (default 256)
  *   epoch=SECONDS     the time at boot (seconds since 1970), for file times
+ *   disk_timeout=MS   how long a disk request waits for its answer (default 10000)
+ *   quota_files=N     open files per client (default 64), quota_maps=N mapped files' objects (8)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,12 @@ parse_args(struct config *c, int argc, char **argv)
 			srv_cache_blocks = (size_t)atoi(a + 6);
 		} else if (strncmp(a, "epoch=", 6) == 0) {
 			srv_epoch = atoll(a + 6);
+		} else if (strncmp(a, "quota_files=", 12) == 0 && atoi(a + 12) >= 1) {
+			quota_files = (uint32_t)atoi(a + 12);
+		} else if (strncmp(a, "quota_maps=", 11) == 0 && atoi(a + 11) >= 1) {
+			quota_maps = (uint32_t)atoi(a + 11);
+		} else if (strncmp(a, "disk_timeout=", 13) == 0 && atoi(a + 13) >= 100) {
+			disk_wait_ms = (uint32_t)atoi(a + 13);
 		} else if (strcmp(a, "restart=always") != 0) {	/* the bootstrap's, seen here too */
 			printf("fs: what is `%s`? (servers/fs/main.c lists the options)\n", a);
 			return false;
@@ -125,6 +133,7 @@ static struct msg_server server = {
 	.max_request = MAX2(MAX2(FS_REQUEST_MAX_SIZE, FS_FILE_REQUEST_MAX_SIZE), MEMORY_OBJECT_REQUEST_MAX_SIZE),
 	.max_reply = MAX2(MAX2(FS_REPLY_MAX_SIZE, FS_FILE_REPLY_MAX_SIZE), MEMORY_OBJECT_REPLY_MAX_SIZE),
 	.no_senders = no_senders,
+	.sender_ids = true,	/* who sent: pager messages only from the kernel, quotas per client */
 };
 
 int

@@ -68,6 +68,9 @@ srv_mount_disk(const char *path, mach_port_t port, const char *fstype, bool read
 	kr = disk_open(port, &d);
 	if (kr != KERN_SUCCESS) {
 		mach_port_deallocate(mach_task_self(), port);
+		/* a port that never answers blk_info (or never takes it): block.defs's waittime */
+		if (kr == MACH_RCV_TIMED_OUT || kr == MACH_SEND_TIMED_OUT)
+			return srv_kr(-FS_ETIMEDOUT);
 		return kr;
 	}
 	err = try_mount(d, fstype, readonly, &fs);

@@ -5,9 +5,11 @@
  * open file's port instead of the service port is EBADF. The mount routines
  * are mounts.c's.
  *
- * A name whose removal takes a file's last link (unlink, rmdir, a rename
- * over it) makes that file's open ports EBADF (file_forget): the library
- * frees the inode at once, and its number may be given to another file.
+ * A name whose removal takes a file's last link (unlink, a rename over it)
+ * leaves a held file (ext2: open files and mapped objects hold theirs) as
+ * it was, its bytes alive until the last holder goes. Where the file system
+ * cannot hold it (FAT), or for a folder (rmdir), the file's open ports
+ * answer EBADF (file_forget): its number may be given to another file.
  */
 #include <string.h>
 #include <mach/mach.h>
@@ -35,13 +37,15 @@ node_before(const char *path, struct vfs_node *n)
 	return vfs_lookup(&srv_vfs, path, false, n) == 0;
 }
 
-/* After the name went: a node with no link left loses its open files. */
+/* After the name went: a node with no link left loses its open files, unless held. */
 static void
 forget_if_gone(const struct vfs_node *n)
 {
 	struct fs_stat st;
 
-	if (vfs_getattr(n, &st) != 0 || st.nlink == 0 || (FS_ISDIR(st.mode) && st.nlink <= 1))
+	if (vfs_getattr(n, &st) != 0)
+		file_forget(n);
+	else if ((st.nlink == 0 && !vfs_can_hold(n)) || (FS_ISDIR(st.mode) && st.nlink <= 1))
 		file_forget(n);
 }
 

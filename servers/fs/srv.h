@@ -9,10 +9,13 @@
 
 #include <mach/mach.h>
 #include <manifold/fsc.h>
+#include <manifold/msg.h>
 #include "disk.h"
 #include "vfs.h"
 
 #define SRV_CACHE_BLOCKS 256	/* each mount's buffer cache, unless cache= says */
+#define SRV_FILE_MAX 256	/* open files, all clients together: EMFILE past it */
+#define SRV_PAGER_MAX 32	/* mapped files' objects at once: ENOMEM past it */
 
 /* A mounted disk: the library's instance and the disk under it. */
 struct srv_mount {
@@ -72,5 +75,15 @@ void pager_settle(const struct vfs_node *n, bool drop);
 void pager_settle_all(void);
 void pager_forget(const struct vfs_node *n);
 int pager_count_on(const struct fs *fs);
+
+/* Per-client quotas (quota.c): a client is a task id from the sender trailer. */
+enum quota_kind { QUOTA_FILES, QUOTA_MAPS, QUOTA_KINDS };
+extern uint32_t quota_files, quota_maps;
+/* The client whose request is being served. */
+uint32_t quota_client(void);
+/* One more of kind k for client id: false (EDQUOT) at its quota. */
+bool quota_take(enum quota_kind k, uint32_t id);
+void quota_give(enum quota_kind k, uint32_t id);
+uint32_t quota_held(enum quota_kind k, uint32_t id);
 
 #endif

@@ -448,3 +448,21 @@ vfs_readdir(const struct vfs_node *n, uint64_t *cookie, struct fs_dirent *out)
 {
 	return n->fs->ops->readdir(n->fs, n->ino, cookie, out);
 }
+
+bool
+vfs_can_hold(const struct vfs_node *n)
+{
+	return n->fs->ops->hold && n->fs->ops->drop;
+}
+
+int
+vfs_hold(const struct vfs_node *n)
+{
+	return vfs_can_hold(n) ? n->fs->ops->hold(n->fs, n->ino) : 0;
+}
+
+int
+vfs_drop(const struct vfs_node *n)
+{
+	return vfs_can_hold(n) ? n->fs->ops->drop(n->fs, n->ino) : 0;
+}

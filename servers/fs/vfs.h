@@ -56,5 +56,9 @@ int vfs_read(const struct vfs_node *n, uint64_t off, void *buf, size_t len, size
 int vfs_write(const struct vfs_node *n, uint64_t off, const void *buf, size_t len, size_t *done);
 int vfs_truncate(const struct vfs_node *n, uint64_t size);
 int vfs_readdir(const struct vfs_node *n, uint64_t *cookie, struct fs_dirent *out);
+/* An open file's hold (fs.h): false if n's file system cannot hold files. */
+bool vfs_can_hold(const struct vfs_node *n);
+int vfs_hold(const struct vfs_node *n);
+int vfs_drop(const struct vfs_node *n);
 
 #endif

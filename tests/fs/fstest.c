@@ -29,6 +29,8 @@
 #include "fs_file_client.h"
 #include "fs_file_types.h"
 #include "fs_types.h"
+#include "fsquota.h"
+#include "memory_object_client.h"
 #include "ns_client.h"
 
 #define ME mach_task_self()
@@ -37,6 +39,8 @@
 #define SPARE_FAT_SECTORS 4096u
 #define CORRUPT_REGION 1024u	/* sectors at the start of a volume the corrupt cases write into */
 #define CORRUPT_RUNS 100	/* per file-system type */
+#define QUOTA_FILES 64		/* fs's quotas per client (its defaults) */
+#define QUOTA_MAPS 8
 
 static mach_port_t fs, ns;
 static uint8_t *big;		/* BIG bytes */
@@ -427,8 +431,8 @@ open_files_are_ports_released_on_no_senders(void)
 	kern_return_t kr[2] = { KERN_SUCCESS, KERN_SUCCESS };
 
 	/*
-	 * fs keeps 256 open files (held_file is one): past them EMFILE, and
-	 * closing gives every slot back, so a second round opens as many.
+	 * fs keeps 64 open files per client (held_file is one of ours): past them
+	 * EDQUOT, and closing gives every one back, so a second round opens as many.
 	 */
 	for (int round = 0; round < 2; round++) {
 		for (n[round] = 0; n[round] < 300; n[round]++) {
@@ -440,10 +444,90 @@ open_files_are_ports_released_on_no_senders(void)
 			fsc_close(files[i]);
 		msg_sleep_ms(50);	/* the no-senders notifications reach fs before our next open */
 	}
-	CHECK_EQ(kr[0], FS_ERR_EMFILE);
-	CHECK_EQ(n[0], 255);
-	CHECK_EQ(kr[1], FS_ERR_EMFILE);
-	CHECK_EQ(n[1], 255);
+	CHECK_EQ(kr[0], FS_ERR_EDQUOT);
+	CHECK_EQ(n[0], QUOTA_FILES - 1);
+	CHECK_EQ(kr[1], FS_ERR_EDQUOT);
+	CHECK_EQ(n[1], QUOTA_FILES - 1);
+}
+
+/*
+ * Per-client quotas: we make QUOTA_MAPS mapped files' objects, then EDQUOT;
+ * then, holding all QUOTA_FILES of our open files (EDQUOT past them, a
+ * create refused makes no file), the second client (fsquota.c, a task of
+ * its own) still opens its whole quota.
+ */
+static void
+a_client_at_its_quota_leaves_room_for_others(void)
+{
+	static mach_port_t files[QUOTA_FILES + 8], objs[QUOTA_MAPS + 1];
+	mach_port_t report = MACH_PORT_NULL, reg = MACH_PORT_NULL;
+	struct fsc_stat st;
+	int n = 0, nobj = 0;
+	kern_return_t kr = KERN_SUCCESS;
+	struct {
+		struct fsquota_report r;
+		mach_msg_max_trailer_t t;
+	} in;
+
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	/* objects: one per file, each from a file of the manifest, until fs refuses */
+	for (int i = 0; i < nentries && nobj <= QUOTA_MAPS; i++) {
+		if (strcmp(entries[i].md5, "L") == 0 || entries[i].size == 0)
+			continue;
+		mach_port_t f;
+		if (fsc_open(entries[i].path, FS_O_RDONLY, 0, &f) != KERN_SUCCESS)
+			continue;
+		kr = file_map(f, FALSE, &objs[nobj]);
+		fsc_close(f);
+		if (kr != KERN_SUCCESS)
+			break;
+		bool again = false;	/* a hard link's: the one object, counted once */
+		for (int j = 0; j < nobj; j++)
+			again |= objs[j] == objs[nobj];
+		if (again)
+			mach_port_deallocate(ME, objs[nobj]);
+		else
+			nobj++;
+	}
+	for (int i = 0; i < nobj; i++)
+		mach_port_deallocate(ME, objs[i]);
+	msg_sleep_ms(50);
+	printf("# %d mapped files' objects, then %s\n", nobj, kern_return_name(kr));
+	CHECK_EQ(kr, FS_ERR_EDQUOT);
+	CHECK_EQ(nobj, QUOTA_MAPS);
+
+	for (n = 0; n < QUOTA_FILES + 8; n++) {
+		kr = fsc_open("/docs/01-README", FS_O_RDONLY, 0, &files[n]);
+		if (kr != KERN_SUCCESS)
+			break;
+	}
+	CHECK_EQ(kr, FS_ERR_EDQUOT);
+	CHECK_EQ(n, QUOTA_FILES - 1);
+	CHECK_EQ(fsc_open("/w/over-quota", FS_O_WRONLY | FS_O_CREAT, 0644, &files[n]), FS_ERR_EDQUOT);
+	CHECK_EQ(fsc_stat("/w/over-quota", 1, &st), FS_ERR_ENOENT);
+
+	/* the other client, while we stay at our quota */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &report), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, report, report, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	kr = ns_register(ns, FSQUOTA_PATH, report, &reg);
+	mach_port_deallocate(ME, report);	/* ns holds its send right */
+	mach_msg_return_t mr = kr == KERN_SUCCESS ? mach_msg(&in.r.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in,
+							     report, 20000, MACH_PORT_NULL)
+						  : MACH_RCV_INVALID_NAME;
+	if (kr == KERN_SUCCESS) {
+		ns_unregister(ns, FSQUOTA_PATH, reg);
+		mach_port_deallocate(ME, reg);
+	}
+	mach_port_destroy(ME, report);
+	for (int i = 0; i < n; i++)
+		fsc_close(files[i]);
+	msg_sleep_ms(50);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	CHECK_EQ(mr, MACH_MSG_SUCCESS);
+	CHECK_EQ(in.r.h.msgh_id, FSQUOTA_MSG_ID);
+	printf("# the other client: %u files opened, then %s\n", in.r.opened, kern_return_name(in.r.stopped_by));
+	CHECK_EQ(in.r.opened, QUOTA_FILES);
+	CHECK_EQ(in.r.stopped_by, FS_ERR_EDQUOT);
 }
 
 /* A no-senders notification sent by a client, not the kernel, to a file's or an object's port. */
@@ -495,21 +579,95 @@ a_forged_no_senders_closes_nothing(void)
 	CHECK(strcmp(hex, e->md5) == 0);
 }
 
+/*
+ * Pager messages are the kernel's: a client holding a writable mapping's
+ * object port forges data_return (the page full of 'F', dirty) and
+ * data_request (its own port as the control), once while fs idles (its loop
+ * serves it) and once just before a read (served while fs settles the
+ * object). fs refuses them: the file keeps its bytes, nothing is supplied.
+ */
 static void
-a_file_unlinked_while_open_answers_ebadf(void)
+forged_pager_messages_are_refused(void)
 {
-	mach_port_t f;
-	uint8_t b[8];
-	mach_msg_type_number_t n = sizeof b;
+	mach_port_t f, obj, ctl;
+	static uint8_t page[4096], back[4096];
+	size_t done = 0;
+	struct {
+		mach_msg_header_t h;
+		uint8_t body[4096 + 256];
+	} in;
 
-	CHECK_EQ(write_at("/w/gone", FS_O_WRONLY | FS_O_CREAT, 0, 7, 100), KERN_SUCCESS);
-	CHECK_EQ(fsc_open("/w/gone", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
-	CHECK_EQ(file_read(f, 0, sizeof b, b, &n), KERN_SUCCESS);
-	CHECK_EQ(fs_unlink(fs, "/w/gone"), KERN_SUCCESS);
-	n = sizeof b;
-	kern_return_t kr = file_read(f, 0, sizeof b, b, &n);
+	memset(page, 'A', sizeof page);
+	CHECK_EQ(fsc_open("/w/forge", FS_O_RDWR | FS_O_CREAT | FS_O_TRUNC, 0644, &f), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 0, page, sizeof page, &done), KERN_SUCCESS);
+	CHECK_EQ(file_map(f, TRUE, &obj), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &ctl), KERN_SUCCESS);
+	memset(page, 'F', sizeof page);
+	for (int round = 0; round < 2; round++) {
+		CHECK_EQ(mach_port_insert_right(ME, ctl, ctl, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+		CHECK_EQ(memory_object_data_return(obj, ctl, 0, page, sizeof page, TRUE, FALSE), KERN_SUCCESS);
+		CHECK_EQ(mach_port_insert_right(ME, ctl, ctl, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+		CHECK_EQ(memory_object_data_request(obj, ctl, 0, 4096, VM_PROT_READ), KERN_SUCCESS);
+		if (round == 0)
+			msg_sleep_ms(200);	/* fs idle: its own loop serves them */
+		memset(back, 0, sizeof back);
+		CHECK_EQ(fsc_read(f, 0, back, sizeof back, &done), KERN_SUCCESS);
+		CHECK_EQ(done, sizeof back);
+		CHECK(back[0] == 'A' && memcmp(back, back + 1, sizeof back - 1) == 0);
+		/* no data_supply (nor anything else) came to the forger's control port */
+		CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, ctl, 100, MACH_PORT_NULL),
+			 MACH_RCV_TIMED_OUT);
+	}
+	mach_port_destroy(ME, ctl);
+	mach_port_deallocate(ME, obj);
 	fsc_close(f);
-	CHECK_EQ(kr, FS_ERR_EBADF);
+	CHECK_EQ(fs_unlink(fs, "/w/forge"), KERN_SUCCESS);
+}
+
+/* ext2's free blocks after a sync (what an orphan's blocks come back to). */
+static uint64_t
+root_bfree(void)
+{
+	struct fsc_statfs sf = { 0 };
+
+	fs_sync(fs);
+	fsc_statfs("/", &sf);
+	return sf.bfree;
+}
+
+#define GONE_BYTES (128 * 1024)	/* 1 KiB blocks: 128 data blocks and an indirect one */
+static void
+a_file_unlinked_while_open_lives_until_closed(void)
+{
+	mach_port_t f, again;
+	struct fsc_stat st;
+	uint64_t free_open, free_closed = 0;
+	size_t done = 0;
+	static uint8_t back[GONE_BYTES];
+
+	for (size_t i = 0; i < GONE_BYTES; i++)
+		big[i] = (uint8_t)(i * 13 + (i >> 9));
+	CHECK_EQ(fsc_open("/w/gone", FS_O_RDWR | FS_O_CREAT | FS_O_TRUNC, 0644, &f), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 0, big, GONE_BYTES / 2, &done), KERN_SUCCESS);
+	CHECK_EQ(fs_unlink(fs, "/w/gone"), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/w/gone", FS_O_RDONLY, 0, &again), FS_ERR_ENOENT);
+	/* no name, still a file: written past its old end and read back whole */
+	CHECK_EQ(fsc_write(f, GONE_BYTES / 2, big + GONE_BYTES / 2, GONE_BYTES / 2, &done), KERN_SUCCESS);
+	CHECK_EQ(fsc_fstat(f, &st), KERN_SUCCESS);
+	CHECK_EQ(st.nlink, 0);
+	CHECK_EQ(st.size, GONE_BYTES);
+	free_open = root_bfree();
+	CHECK_EQ(fsc_read(f, 0, back, GONE_BYTES, &done), KERN_SUCCESS);
+	CHECK_EQ(done, GONE_BYTES);
+	CHECK(memcmp(back, big, GONE_BYTES) == 0);
+	fsc_close(f);
+	/* the last port went: its blocks are free (the no-senders may come after a sync) */
+	for (int i = 0; i < 100 && free_closed < free_open + GONE_BYTES / 1024; i++) {
+		free_closed = root_bfree();
+		if (free_closed < free_open + GONE_BYTES / 1024)
+			msg_sleep_ms(10);
+	}
+	CHECK(free_closed >= free_open + GONE_BYTES / 1024);
 }
 
 /* ---- named errors ---- */
@@ -937,6 +1095,132 @@ a_read_whose_driver_dies_three_times_fails_with_eio(void)
 	CHECK(strcmp(r.hex, e->md5) == 0);
 }
 
+/* ---- a disk that stops answering ---- */
+
+/*
+ * The fake disk: block.defs served by a thread of ours (libmsg's blk_serve)
+ * over the FAT12 volume at 8 MiB of hd1, read-only, that stops answering
+ * while fake_stalled: the request it holds, and every one queued behind it,
+ * wait.
+ */
+static mach_port_t fake_backing;
+static volatile bool fake_stalled;
+
+static kern_return_t
+fake_transfer(bool write, uint64_t lba, uint32_t count, void *buf)
+{
+	while (fake_stalled)
+		msg_sleep_ms(20);
+	if (write)
+		return BLK_READ_ONLY;
+	return blk_read_sectors(fake_backing, SPARE_FAT_LBA + lba, count, buf);
+}
+
+static kern_return_t
+fake_flush(void)
+{
+	return KERN_SUCCESS;
+}
+
+static struct blk_disk fake_disk = {
+	.sectors = SPARE_FAT_SECTORS,
+	.read_only = true,
+	.name = "fake disk (stalls)",
+	.transfer = fake_transfer,
+	.flush = fake_flush,
+};
+
+static void *
+fake_serve(void *port)
+{
+	blk_serve((mach_port_t)(uintptr_t)port);	/* until the port is destroyed */
+	return NULL;
+}
+
+/*
+ * fs on a disk that stops answering: a mount on a port that never answers
+ * fails with ETIMEDOUT; a read on a mounted disk that stalls fails with
+ * ETIMEDOUT after fs's disk_timeout (the suite's: 5 s), then fs serves its
+ * other mounts at once, the stalled one's calls fail at once, and it unmounts.
+ */
+static void
+a_disk_that_never_answers_times_out(void)
+{
+	mach_port_t fake, silent, f = MACH_PORT_NULL, d;
+	cthread_t t;
+	static uint8_t ents[sizeof(file_dirents_t)];
+	mach_msg_type_number_t n = sizeof ents;
+	uint64_t next, t0, took, size;
+	char name[300] = "", hex[33];
+	static uint8_t buf[4096];
+	size_t done = 0;
+	kern_return_t kr;
+
+	CHECK_EQ(fs_mkdir(fs, "/stuck", 0755), KERN_SUCCESS);
+	/* a port nobody receives on: blk_info's waittime */
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &silent), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, silent, silent, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	t0 = now_ms();
+	kr = fs_mount(fs, "/stuck", silent, "fat", TRUE);
+	printf("# a mount on a silent port: %s after %llu ms\n", kern_return_name(kr),
+	       (unsigned long long)(now_ms() - t0));
+	mach_port_destroy(ME, silent);
+	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
+
+	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &fake_backing), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &fake), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, fake, fake, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	blk_disk = &fake_disk;
+	fake_stalled = false;
+	CHECK_EQ(cthread_fork(&t, fake_serve, (void *)(uintptr_t)fake), KERN_SUCCESS);
+	CHECK_EQ(fs_mount(fs, "/stuck", fake, "fat", TRUE), KERN_SUCCESS);
+	/* a file of the volume, found and opened before the stall (its data not read yet) */
+	CHECK_EQ(fsc_open("/stuck", FS_O_RDONLY | FS_O_DIRECTORY, 0, &d), KERN_SUCCESS);
+	kr = file_readdir(d, 0, ents, &n, &next);
+	fsc_close(d);
+	CHECK_EQ(kr, KERN_SUCCESS);
+	for (uint32_t pos = 0; pos + FSC_DIRENT_HEADER <= n && !name[0];) {
+		uint32_t type, len;
+		memcpy(&type, ents + pos + 8, 4);
+		memcpy(&len, ents + pos + 12, 4);
+		if ((type & 0170000) == 0100000 && len < 200)
+			snprintf(name, sizeof name, "/stuck/%.*s", (int)len, (char *)ents + pos + FSC_DIRENT_HEADER);
+		pos += FSC_DIRENT_HEADER + ((len + 3) & ~3u);
+	}
+	CHECK(name[0] != 0);
+	CHECK_EQ(fsc_open(name, FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+
+	fake_stalled = true;
+	t0 = now_ms();
+	kr = fsc_read(f, 0, buf, sizeof buf, &done);
+	took = now_ms() - t0;
+	printf("# read of %s on the stalled disk: %s after %llu ms\n", name, kern_return_name(kr),
+	       (unsigned long long)took);
+	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
+	CHECK(took >= 4000 && took < 30000);
+	/* fs goes on: the other mounts answer, and hash right */
+	t0 = now_ms();
+	CHECK_EQ(hash_file("/docs/01-README", hex, &size), KERN_SUCCESS);
+	took = now_ms() - t0;
+	CHECK_EQ(load_manifest("/MANIFEST"), KERN_SUCCESS);
+	struct entry *e = manifest_find("/docs/01-README");
+	CHECK(e != NULL && strcmp(hex, e->md5) == 0);
+	CHECK(took < 2000);
+	/* and the stalled disk's calls fail at once */
+	t0 = now_ms();
+	CHECK_EQ(fsc_read(f, 0, buf, sizeof buf, &done), FS_ERR_ETIMEDOUT);
+	took = now_ms() - t0;
+	printf("# again: %s after %llu ms\n", "FS_ERR_ETIMEDOUT", (unsigned long long)took);
+	CHECK(took < 2000);
+	fsc_close(f);
+	CHECK_EQ(fs_unmount(fs, "/stuck"), KERN_SUCCESS);
+	CHECK_EQ(fs_rmdir(fs, "/stuck"), KERN_SUCCESS);
+	fake_stalled = false;
+	mach_port_destroy(ME, fake);	/* the fake's loop ends */
+	cthread_join(t);
+	mach_port_deallocate(ME, fake_backing);
+}
+
 /* ---- corrupt volumes ---- */
 
 static mach_port_t held_file;	/* open across the corrupt cases: a restarted fs would have lost it */
@@ -1145,8 +1429,10 @@ static const struct test tests[] = {
 	{ "workload_runs_on_ext2", workload_runs_on_ext2 },
 	{ "workload_runs_on_fat", workload_runs_on_fat },
 	{ "open_files_are_ports_released_on_no_senders", open_files_are_ports_released_on_no_senders },
+	{ "a_client_at_its_quota_leaves_room_for_others", a_client_at_its_quota_leaves_room_for_others },
 	{ "a_forged_no_senders_closes_nothing", a_forged_no_senders_closes_nothing },
-	{ "a_file_unlinked_while_open_answers_ebadf", a_file_unlinked_while_open_answers_ebadf },
+	{ "forged_pager_messages_are_refused", forged_pager_messages_are_refused },
+	{ "a_file_unlinked_while_open_lives_until_closed", a_file_unlinked_while_open_lives_until_closed },
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },
 	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },
@@ -1154,6 +1440,7 @@ static const struct test tests[] = {
 	{ "a_file_open_for_reading_maps_read_only", a_file_open_for_reading_maps_read_only },
 	{ "a_read_the_killed_driver_held_is_sent_again", a_read_the_killed_driver_held_is_sent_again },
 	{ "a_read_whose_driver_dies_three_times_fails_with_eio", a_read_whose_driver_dies_three_times_fails_with_eio },
+	{ "a_disk_that_never_answers_times_out", a_disk_that_never_answers_times_out },
 	{ "corrupt_ext2_volumes_give_errors_not_a_crash", corrupt_ext2_volumes_give_errors_not_a_crash },
 	{ "corrupt_fat_volumes_give_errors_not_a_crash", corrupt_fat_volumes_give_errors_not_a_crash },
 	{ "unmount_and_sync_leave_the_disks_whole", unmount_and_sync_leave_the_disks_whole },

@@ -79,7 +79,7 @@ tools/qemu-test --timeout $((120 + iters / 50)) --expect '^unix: all 1 runs done
 unix_rc=$?
 grep -aE '^(BENCH|INFO|FAIL) getpid_unix ' "$unix_log" >>"$man_log"
 
-# fs_seq_read and fs_seq_write: fsbench and the fs server on a virtio-blk disk, a boot
+# fs_seq_read, fs_seq_write and fs_create_delete: fsbench and the fs server on a virtio-blk disk, a boot
 # of its own (tests/bench/fs/), on a copy of the image (fsbench writes to it); 16 MiB
 # each way, in bench-smoke too (a few seconds; 1 MiB moved the figures by 20 %).
 fs_log=$out/fs.serial
@@ -94,6 +94,22 @@ tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$fs_log" -- \
 fs_rc=$?
 rm -f "$out/fs-run.img"
 grep -aE '^(BENCH|INFO|FAIL) fs_' "$fs_log" >>"$man_log"
+# Linux's side of the fs rows: the same image and QEMU disk, bench-fs as /init with the
+# virtio-blk and ext4 modules (tests/bench/linux/fs.c); its lines join the Linux log.
+lfs_rc=0
+if [ "$lin_rc" = 0 ] && [ "$linux_log" = "$out/linux.serial" ]; then
+	lfs_log=$out/linux-fs.serial
+	rm -f "$lfs_log"
+	cp "$B/bench/fs.img" "$out/fs-run.img"
+	tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$lfs_log" -- \
+		"${qemu_common[@]}" -nic none -drive "if=none,id=d0,file=$out/fs-run.img,format=raw" \
+		-device virtio-blk-pci,drive=d0,disable-modern=on -kernel "$B/bench/linux/vmlinuz" \
+		-initrd "$B/bench/linux/fs-initramfs.cpio" -append "console=ttyS0 quiet panic=-1 norandmaps" \
+		>"$out/linux-fs.qemu-test" 2>&1
+	lfs_rc=$?
+	rm -f "$out/fs-run.img"
+	grep -aE '^(BENCH|INFO|FAIL) fs_' "$lfs_log" >>"$linux_log"
+fi
 # the remote rows, Manifold's beside Linux's (each system's two nodes share the two CPUs)
 tools/bench/remote.sh manifold "$iters" "$remote_bytes" "$out" >"$out/remote-manifold.out" 2>&1 &
 rem_pid=$!
@@ -117,6 +133,11 @@ fi
 if [ $fs_rc != 0 ]; then
 	echo "run.sh: the fs boot failed:"
 	cat "$out/fs.qemu-test"
+	status=1
+fi
+if [ $lfs_rc != 0 ]; then
+	echo "run.sh: the Linux fs boot failed:"
+	cat "$out/linux-fs.qemu-test"
 	status=1
 fi
 if [ $unix_rc != 0 ]; then

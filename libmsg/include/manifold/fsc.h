@@ -45,6 +45,8 @@
 #define FS_ERR_ENOSYS		(FS_ERR_BASE + 38)
 #define FS_ERR_ENOTEMPTY	(FS_ERR_BASE + 39)
 #define FS_ERR_ELOOP		(FS_ERR_BASE + 40)
+#define FS_ERR_ETIMEDOUT	(FS_ERR_BASE + 110)	/* a disk did not answer in time */
+#define FS_ERR_EDQUOT		(FS_ERR_BASE + 122)	/* the client is at one of its quotas in fs */
 #define FS_ERR_ECORRUPT		(FS_ERR_BASE + 117)	/* metadata on the disk failed a check */
 #define FS_ERR_LAST		(FS_ERR_BASE + 0xff)
 

@@ -85,6 +85,12 @@ struct msg_server {
 	uint64_t tick_now_us;
 	/* msg_server_run returns once this is true (checked after each message and tick). */
 	volatile bool stop;
+	/*
+	 * Receive every message with its sender trailer, so that handlers can ask
+	 * who sent (msg_request_sender): a pager believing only the kernel, a
+	 * server counting per client.
+	 */
+	bool sender_ids;
 
 	/* the loop's own */
 	struct cthread_mutex lock;
@@ -121,6 +127,16 @@ void msg_retry_deferred(struct msg_server *s);
 void msg_deferred_cancel(struct msg_server *s, mach_port_t port);
 /* How many requests that came through port are held (a server's quota per client). */
 int msg_deferred_count(struct msg_server *s, mach_port_t port);
+
+/*
+ * The sending task's id (trap_task_self_id's number; 0: the kernel's own
+ * messages), as the kernel wrote it into the sender trailer of the request
+ * being served. False outside a handler, or when the server did not ask
+ * (sender_ids). A deferred request keeps its sender for its replays.
+ */
+bool msg_request_sender(uint32_t *task_id);
+/* The same from a message received with MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER). */
+bool msg_trailer_sender(const mach_msg_header_t *in, uint32_t *task_id);
 
 /* The shapes every server had before struct msg_server; they call msg_server_run. */
 mach_msg_return_t msg_serve(mach_port_t port, const msg_demux_t *demuxes, int n, msg_other_t other,

@@ -6,7 +6,10 @@
  *   fsbench BYTES    fs_seq_read: /big read from its start, BYTES of it, in
  *                    64 KiB calls (out of line), on a cold cache;
  *                    fs_seq_write: BYTES written to a new file in 64 KiB calls,
- *                    then fs_sync (the row counts the bytes reaching the disk)
+ *                    then fs_sync (the row counts the bytes reaching the disk);
+ *                    fs_create_delete: CD_FILES files of CD_BYTES each created
+ *                    (open with O_CREAT, one write, close) in /cd, then each
+ *                    unlinked, then fs_sync: busy instructions per file
  *
  * Each figure is busy instructions per 1,000 bytes: the rdtsc span
  * (instructions under -icount shift=0) less the kernel's halted cycles in it
@@ -108,6 +111,45 @@ seq_write(uint64_t bytes)
 	return 0;
 }
 
+#define CD_FILES 1000
+#define CD_BYTES 1024
+
+static int
+create_delete(void)
+{
+	struct span sp;
+	char path[32];
+	kern_return_t kr = fs_mkdir(fsc_server(), "/cd", 0755);
+	int n = 0;
+
+	if (kr != KERN_SUCCESS)
+		return printf("FAIL fs_create_delete: mkdir /cd: %s\n", kern_return_name(kr)), -1;
+	span_start(&sp);
+	for (n = 0; n < CD_FILES && kr == KERN_SUCCESS; n++) {
+		mach_port_t f;
+		size_t w = 0;
+
+		snprintf(path, sizeof path, "/cd/f%04d", n);
+		kr = fsc_open(path, FS_O_WRONLY | FS_O_CREAT | FS_O_EXCL, 0644, &f);
+		if (kr != KERN_SUCCESS)
+			break;
+		kr = fsc_write(f, 0, buf, CD_BYTES, &w);
+		fsc_close(f);
+	}
+	for (int i = 0; i < CD_FILES && kr == KERN_SUCCESS; i++) {
+		snprintf(path, sizeof path, "/cd/f%04d", i);
+		kr = fs_unlink(fsc_server(), path);
+	}
+	if (kr == KERN_SUCCESS)
+		kr = fs_sync(fsc_server());
+	uint64_t busy = span_busy(&sp);
+	if (kr != KERN_SUCCESS)
+		return printf("FAIL fs_create_delete: %s at file %d\n", kern_return_name(kr), n), -1;
+	printf("BENCH fs_create_delete %llu insns\n", (unsigned long long)(busy / CD_FILES));
+	printf("INFO fs_create_delete files %d busy %llu\n", CD_FILES, (unsigned long long)busy);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -118,7 +160,7 @@ main(int argc, char **argv)
 		printf("FAIL fsbench: no file server\nfsbench: done\n");
 		trap_debug_exit(0x11);
 	}
-	rc = seq_read(bytes) | seq_write(bytes);
+	rc = seq_read(bytes) | seq_write(bytes) | create_delete();
 	printf("fsbench: done\n");
 	trap_debug_exit(rc ? 0x11 : 0x10);
 	return rc;

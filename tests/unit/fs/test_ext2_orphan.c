@@ -1,0 +1,125 @@
+/*
+ * ext2 files unlinked while held open (ext2_orphan.c): the bytes stay
+ * readable and writable through the held node until the last drop, then
+ * the blocks are free again; an unmount with the file still held, and a
+ * cut with it held (then e2fsck -p, or our own writable mount), leave a
+ * volume e2fsck -fn finds clean, with every block back.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fstest.h"
+#include "unit.h"
+
+#define BIG (200 * 1024)	/* past the direct blocks: an indirect block too */
+
+enum end { END_DROP, END_UNMOUNT, END_CUT_OUR_MOUNT, END_CUT_E2FSCK };
+
+static uint64_t
+bfree(struct fst_mnt *m)
+{
+	struct fs_statfs s;
+
+	EXPECT_EQ(m->fs->ops->sync(m->fs), 0);
+	EXPECT_EQ(m->fs->ops->statfs(m->fs, &s), 0);
+	return s.bfree;
+}
+
+static void
+orphan(const char *name, enum end how)
+{
+	const char *dir = fst_dir(name);
+	char img[600];
+	struct fst_mnt m;
+	struct vfs_node n, other;
+	struct fs_stat st;
+	uint8_t *buf = malloc(BIG), *back = malloc(BIG);
+	uint64_t before;
+	size_t done;
+
+	snprintf(img, sizeof img, "%s/img", dir);
+	EXPECT_EQ(fst_sh("mke2fs -q -F -t ext2 -b 1024 %s 8M", img), 0);
+	for (size_t i = 0; i < BIG; i++)
+		buf[i] = (uint8_t)(i * 7 + i / 1000);
+	EXPECT_EQ(fst_mount(&m, img, "ext2", false), 0);
+	before = bfree(&m);
+	EXPECT_EQ(vfs_create(&m.v, "/f", FS_S_IFREG | 0644, &n), 0);
+	EXPECT_EQ(vfs_write(&n, 0, buf, BIG / 2, &done), 0);
+	EXPECT_EQ(vfs_hold(&n), 0);
+	EXPECT_EQ(vfs_hold(&n), 0);	/* two holders: one drop does not end it */
+	EXPECT_EQ(vfs_unlink(&m.v, "/f"), 0);
+	EXPECT_EQ(vfs_lookup(&m.v, "/f", true, &other), -FS_ENOENT);
+	/* still a file: written on past its old end, read back whole */
+	EXPECT_EQ(vfs_write(&n, BIG / 2, buf + BIG / 2, BIG / 2, &done), 0);
+	EXPECT_EQ(vfs_drop(&n), 0);
+	EXPECT_EQ(vfs_getattr(&n, &st), 0);
+	EXPECT_EQ(st.nlink, 0);
+	EXPECT_EQ(st.size, BIG);
+	memset(back, 0, BIG);
+	EXPECT_EQ(vfs_read(&n, 0, back, BIG, &done), 0);
+	EXPECT_EQ(done, BIG);
+	EXPECT(memcmp(buf, back, BIG) == 0);
+	/* a new file meanwhile takes none of its blocks or its inode */
+	EXPECT_EQ(vfs_create(&m.v, "/g", FS_S_IFREG | 0644, &other), 0);
+	EXPECT(other.ino != n.ino);
+	EXPECT_EQ(vfs_write(&other, 0, buf, 4096, &done), 0);
+	EXPECT_EQ(vfs_unlink(&m.v, "/g"), 0);
+	EXPECT(bfree(&m) + BIG / 1024 <= before);
+	EXPECT_EQ(vfs_read(&n, 0, back, BIG, &done), 0);
+	EXPECT(memcmp(buf, back, BIG) == 0);
+	switch (how) {
+	case END_DROP:
+		EXPECT_EQ(vfs_drop(&n), 0);
+		EXPECT_EQ(vfs_getattr(&n, &st), -FS_ECORRUPT);	/* gone: the number names nothing */
+		EXPECT_EQ(bfree(&m), before);
+		EXPECT_EQ(fst_unmount(&m), 0);
+		break;
+	case END_UNMOUNT:
+		EXPECT_EQ(fst_unmount(&m), 0);
+		break;
+	case END_CUT_OUR_MOUNT:
+	case END_CUT_E2FSCK:
+		m.dev.budget = 0;	/* the power goes: nothing more is written */
+		fst_unmount(&m);
+		/* what the cut left: e2fsck -n finds the orphan still there */
+		EXPECT(fst_sh("e2fsck -fn %s", img) != 0);
+		if (how == END_CUT_E2FSCK) {
+			int rc = fst_sh("e2fsck -p %s", img);
+
+			EXPECT(rc == 0 || rc == 1);
+		} else {
+			EXPECT_EQ(fst_mount(&m, img, "ext2", false), 0);
+			EXPECT_EQ(fst_unmount(&m), 0);
+		}
+		break;
+	}
+	EXPECT_EQ(fst_sh("e2fsck -fn %s", img), 0);
+	EXPECT_EQ(fst_mount(&m, img, "ext2", true), 0);
+	EXPECT_EQ(bfree(&m), before);
+	EXPECT_EQ(vfs_lookup(&m.v, "/f", true, &other), -FS_ENOENT);
+	fst_unmount(&m);
+	free(buf);
+	free(back);
+}
+
+UNIT_TEST(ext2_unlinked_file_lives_until_its_last_drop) { orphan("e2orph1", END_DROP); }
+UNIT_TEST(ext2_unlinked_held_file_is_freed_by_unmount) { orphan("e2orph2", END_UNMOUNT); }
+UNIT_TEST(ext2_orphan_left_by_a_cut_is_freed_by_the_next_mount) { orphan("e2orph3", END_CUT_OUR_MOUNT); }
+UNIT_TEST(ext2_orphan_left_by_a_cut_is_freed_by_e2fsck_p) { orphan("e2orph4", END_CUT_E2FSCK); }
+
+/* FAT cannot hold a file with no name: vfs_hold is a no-op there, and unlink frees at once. */
+UNIT_TEST(fat_cannot_hold_files)
+{
+	const char *dir = fst_dir("fatorph");
+	char img[600];
+	struct fst_mnt m;
+	struct vfs_node n;
+
+	snprintf(img, sizeof img, "%s/img", dir);
+	EXPECT_EQ(fst_sh("mkfs.fat -C %s 4096", img), 0);
+	EXPECT_EQ(fst_mount(&m, img, "fat", false), 0);
+	EXPECT_EQ(vfs_create(&m.v, "/f", FS_S_IFREG | 0644, &n), 0);
+	EXPECT(!vfs_can_hold(&n));
+	EXPECT_EQ(vfs_hold(&n), 0);
+	EXPECT_EQ(fst_unmount(&m), 0);
+}
