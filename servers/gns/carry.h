@@ -13,6 +13,10 @@
  *   PING     nothing: makes the session come up when a peer is first heard
  *   LOOKUP   request id, a name (length, bytes)
  *   FOUND    request id, a gid;  MISSING  request id
+ *   RELEASE  a gid, a count: the sender's proxy of that port had no senders
+ *            left; it had been given the identity count times (proxy.c)
+ *   ADD      a gid, a node: the sender passed its proxy's right to that node,
+ *            which holds the identity now too (sent to the gid's home)
  */
 #ifndef GNS_CARRY_H
 #define GNS_CARRY_H
@@ -22,7 +26,8 @@
 #include <stdint.h>
 #include "gport.h"
 
-enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING };
+enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING,
+		  CARRY_RELEASE, CARRY_ADD };
 
 /* A right as carried: none, a dead name, or a send or send-once right to a gid. */
 enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE };

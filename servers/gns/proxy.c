@@ -5,6 +5,14 @@
  * payload becomes a message sent with mach_msg). lookup.c resolves names on
  * top of proxy_export and proxy_import.
  *
+ * Cluster-wide no-senders: an export counts, per node, the identities it
+ * granted there less those the node released (a signed balance: a RELEASE
+ * may overtake the ADD that grants it). A proxy counts the grants it was
+ * given and releases them all when it has no senders left; when every
+ * balance is zero the export goes and its send right with it, so the port's
+ * receiver gets its no-senders notification once no local sender is left.
+ * A port's death tells every holder (a NAK), whose proxies become dead names.
+ *
  * Delivery checks the whole payload before it changes anything (decode, then
  * commit), and never blocks: a destination whose queue is full loses the
  * message (counted; the reply right in it is released, so an RPC fails
@@ -23,18 +31,29 @@
 
 #define ME mach_task_self()
 
+/* A node holding an export's identity: grants less releases (below zero while an ADD is on its way). */
+struct holder {
+	uint16_t node;		/* 0: the entry is free */
+	int16_t balance;
+};
+
+#define EXPORT_HOLDERS 8
+
 struct export {
 	uint32_t number;	/* 0: the slot is free */
 	uint64_t check;
 	mach_port_t name;	/* our send right (one reference), or our send-once right */
 	bool once;
 	uint32_t peer;		/* once: the node it was carried to (its death releases the right) */
+	bool pinned;		/* given out of the accounting (xipc_export, or holders full): lives until its port dies */
+	struct holder holders[EXPORT_HOLDERS];	/* send exports: who holds the identity */
 };
 
 struct proxy {
 	struct gport gid;	/* node 0: the slot is free */
 	mach_port_t port;	/* our receive right */
 	bool once;		/* stands for a send-once right: one message, then it goes */
+	uint32_t grants;	/* times the home granted us the identity: what a RELEASE gives back */
 };
 
 static struct export exports[EXPORT_MAX];
@@ -122,12 +141,67 @@ export_forget(struct export *e)
 		export_high--;
 }
 
+static void send_control(uint32_t peer, enum carry_kind kind, const struct gport *g);
+static void send_add(const struct gport *g, uint32_t node);
+
+static bool
+export_held(const struct export *e)
+{
+	for (int i = 0; i < EXPORT_HOLDERS; i++)
+		if (e->holders[i].node && e->holders[i].balance != 0)
+			return true;
+	return false;
+}
+
+/* Nobody else holds the identity: it goes, and our send right (the receiver's no-senders may follow). */
+static void
+export_release_if_unheld(struct export *e)
+{
+	mach_port_t name = e->name;
+
+	if (e->once || e->pinned || export_held(e))
+		return;
+	export_forget(e);
+	mach_port_deallocate(ME, name);
+	xipc_stat[XIPC_STAT_EXPORTS_RELEASED]++;
+}
+
+/* node's balance moves by delta (a grant +1, a release -count); the export may go. */
+static void
+export_grant(struct export *e, uint32_t node, int delta)
+{
+	struct holder *h = NULL;
+
+	if (e->once || node == 0 || node > 0xffff)
+		return;
+	for (int i = 0; i < EXPORT_HOLDERS && !h; i++)
+		if (e->holders[i].node == node)
+			h = &e->holders[i];
+	for (int i = 0; i < EXPORT_HOLDERS && !h; i++)
+		if (!e->holders[i].node || e->holders[i].balance == 0)
+			h = &e->holders[i];
+	if (!h || h->balance + delta > INT16_MAX || h->balance + delta < INT16_MIN) {
+		e->pinned = true;	/* more holders than we count: it stays until its port dies */
+		return;
+	}
+	h->node = (uint16_t)node;
+	h->balance = (int16_t)(h->balance + delta);
+	if (delta < 0)
+		export_release_if_unheld(e);
+}
+
 bool
 proxy_dead_name(mach_port_name_t name)
 {
 	for (int i = 0; i < export_high; i++)
 		if (exports[i].number && exports[i].name == name) {
-			export_forget(&exports[i]);
+			struct export *e = &exports[i];
+			struct gport g = { .node = cluster_node(), .port = e->number, .check = e->check };
+			/* every node holding it hears now, not at its next use: its proxies become dead names */
+			for (int j = 0; j < EXPORT_HOLDERS && !e->once; j++)
+				if (e->holders[j].node && e->holders[j].balance != 0)
+					send_control(e->holders[j].node, CARRY_NAK, &g);
+			export_forget(e);
 			mach_port_deallocate(ME, name);	/* the export's own reference */
 			return true;
 		}
@@ -178,6 +252,7 @@ proxy_get(const struct gport *g, bool once)
 		proxy_high = (int)(free_slot - proxies) + 1;
 	free_slot->port = port;
 	free_slot->once = once;
+	free_slot->grants = 0;
 	return free_slot;
 }
 
@@ -211,6 +286,16 @@ proxy_node_died(uint32_t node)
 			export_forget(&exports[i]);
 			mach_port_deallocate(ME, name);
 		}
+	/* what it held is let go: an export nobody else holds goes (cluster-wide no-senders) */
+	for (int i = 0; i < export_high; i++) {
+		struct export *e = &exports[i];
+		if (!e->number || e->once)
+			continue;
+		for (int j = 0; j < EXPORT_HOLDERS; j++)
+			if (e->holders[j].node == node)
+				e->holders[j].balance = 0;
+		export_release_if_unheld(e);
+	}
 	lookup_node_died(node);
 	return n;
 }
@@ -281,7 +366,7 @@ proxy_records(uint32_t *words, int max)
 }
 
 int
-proxy_export(mach_port_t name, struct gport *g)
+proxy_export(mach_port_t name, struct gport *g, uint32_t peer)
 {
 	struct proxy *p = proxy_by_port(name);
 	struct export *e;
@@ -290,6 +375,9 @@ proxy_export(mach_port_t name, struct gport *g)
 		return XIPC_E_INVALID;
 	if (p) {
 		*g = p->gid;
+		/* the home learns of peer before our own proxy can release (ordered on port 0) */
+		if (peer && peer != g->node)
+			send_add(g, peer);
 		mach_port_deallocate(ME, name);	/* the send right to our own proxy */
 		return 0;
 	}
@@ -299,12 +387,16 @@ proxy_export(mach_port_t name, struct gport *g)
 		mach_port_deallocate(ME, name);
 		return XIPC_E_FULL;
 	}
+	if (peer)
+		export_grant(e, peer, +1);
+	else
+		e->pinned = true;
 	export_gid(e, g);
 	return 0;
 }
 
 int
-proxy_import(const struct gport *g, mach_port_t *port, bool *make_send)
+proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool granted)
 {
 	struct export *e;
 	struct proxy *p;
@@ -320,8 +412,13 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send)
 		*make_send = false;
 		return 0;
 	}
-	if ((p = proxy_get(g, false)) == NULL)
+	if ((p = proxy_get(g, false)) == NULL) {
+		if (granted)
+			proxy_release(g, 1);
 		return XIPC_E_FULL;
+	}
+	if (granted)
+		p->grants++;
 	*port = p->port;
 	*make_send = true;
 	return 0;
@@ -329,15 +426,24 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send)
 
 /* ---- the sending node: a message that came to a proxy ---- */
 
-/* Exports made for the message being carried: released again if it cannot go. */
+/*
+ * What the message being carried changed: send-once exports made, grants
+ * of send exports to the destination node (undone if it cannot go), and
+ * identities of other nodes' ports it passes on (their homes hear an ADD
+ * once it went).
+ */
 struct made {
 	struct export *e[CARRY_DESC_MAX + 1];
 	int n;
+	struct export *granted[CARRY_DESC_MAX + 1];
+	int ngranted;
+	struct gport passed[CARRY_DESC_MAX + 1];
+	int npassed;
 };
 
 /* A right of the received message, as it will travel; the right itself is taken. */
 static enum carry_right
-right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made)
+right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made, uint32_t dest_node)
 {
 	struct proxy *p;
 	struct export *e;
@@ -354,6 +460,8 @@ right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct m
 	}
 	if ((p = proxy_by_port(name)) != NULL) {
 		*g = p->gid;
+		if (type == MACH_MSG_TYPE_PORT_SEND && g->node != dest_node)
+			made->passed[made->npassed++] = *g;
 		if (type == MACH_MSG_TYPE_PORT_SEND_ONCE && p->once) {
 			proxy_destroy(p);	/* the one right moves on: the proxy is not needed here */
 			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* not a death */
@@ -370,19 +478,25 @@ right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct m
 		mach_port_deallocate(ME, name);
 		return RIGHT_NULL;
 	}
+	if (!e->once) {
+		export_grant(e, dest_node, +1);
+		made->granted[made->ngranted++] = e;
+	}
 	export_gid(e, g);
 	return e->once ? RIGHT_ONCE : RIGHT_SEND;
 }
 
 /* A message that could not go: the exports made for it go, and their rights (a reply's: its RPC fails). */
 static void
-made_release(struct made *made)
+made_release(struct made *made, uint32_t dest_node)
 {
 	for (int i = 0; i < made->n; i++) {
 		mach_port_t name = made->e[i]->name;
 		export_forget(made->e[i]);
 		mach_port_deallocate(ME, name);
 	}
+	for (int i = 0; i < made->ngranted; i++)
+		export_grant(made->granted[i], dest_node, -1);
 }
 
 static void
@@ -394,6 +508,34 @@ send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 	carry_put_gid(&o, g);
 	if (!o.failed)
 		cluster_send(peer, 0, o.p, o.len);
+	carry_out_free(&o);
+}
+
+static void
+send_add(const struct gport *g, uint32_t node)
+{
+	struct carry_out o = {0};
+
+	carry_put8(&o, CARRY_ADD);
+	carry_put_gid(&o, g);
+	carry_put32(&o, node);
+	if (!o.failed)
+		cluster_send(g->node, 0, o.p, o.len);
+	carry_out_free(&o);
+}
+
+void
+proxy_release(const struct gport *g, uint32_t count)
+{
+	struct carry_out o = {0};
+
+	if (count == 0 || g->node == cluster_node())
+		return;
+	carry_put8(&o, CARRY_RELEASE);
+	carry_put_gid(&o, g);
+	carry_put32(&o, count);
+	if (!o.failed)
+		cluster_send(g->node, 0, o.p, o.len);
 	carry_out_free(&o);
 }
 
@@ -417,7 +559,7 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	carry_put_gid(o, &p->gid);
 	carry_put32(o, (uint32_t)in->msgh_id);
 	carry_put8(o, (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) ? 1 : 0);
-	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made);
+	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made, p->gid.node);
 	carry_put_right(o, r, &g);
 	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		ndesc = ((mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
@@ -429,7 +571,7 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 		switch (d->type.type) {
 		case MACH_MSG_PORT_DESCRIPTOR:
 			carry_put8(o, DESC_PORT);
-			r = right_out(d->port.name, d->port.disposition, &g, made);
+			r = right_out(d->port.name, d->port.disposition, &g, made, p->gid.node);
 			carry_put_right(o, r, &g);
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
@@ -495,8 +637,11 @@ proxy_claim(mach_msg_header_t *in)
 		/* believed only if the kernel agrees (a sender could forge one) */
 		if (mach_port_get_attributes(ME, p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) ==
 			    KERN_SUCCESS && !st.mps_srights && st.mps_msgcount == 0) {
+			struct gport g = p->gid;
+			uint32_t grants = p->grants;
 			proxy_destroy(p);
 			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* let go, not dead */
+			proxy_release(&g, grants);	/* the home counts us out */
 		} else if (mach_port_request_notification(ME, p->port, MACH_NOTIFY_NO_SENDERS, 1, p->port,
 							  MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
 			   MACH_PORT_VALID(prev)) {
@@ -527,10 +672,13 @@ proxy_claim(mach_msg_header_t *in)
 	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
 	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		made_release(&made);
+		made_release(&made, gid.node);
 	} else {
 		for (int i = 0; i < made.n; i++)
 			made.e[i]->peer = gid.node;
+		/* after the message, before our own proxy's RELEASE can follow: both go on port 0, in order */
+		for (int i = 0; i < made.npassed; i++)
+			send_add(&made.passed[i], gid.node);
 		xipc_stat[XIPC_STAT_MSGS_OUT]++;
 		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)o.len;
 	}
@@ -596,6 +744,8 @@ struct built {
 	int nonce;
 	struct proxy *new_once[CARRY_DESC_MAX + 2];	/* one-shot proxies made for it */
 	int nnew;
+	struct proxy *granted[CARRY_DESC_MAX + 2];	/* send proxies counted a grant for it */
+	int ngranted;
 };
 
 /* A right as the receiver will get it: *name and *type for the message. */
@@ -629,12 +779,38 @@ right_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type
 	}
 	if ((p = proxy_get(&r->gid, r->kind == RIGHT_ONCE)) == NULL) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+		if (r->kind == RIGHT_SEND)
+			proxy_release(&r->gid, 1);	/* the grant came to nothing */
 		return;
 	}
 	*name = p->port;
 	*type = p->once ? MACH_MSG_TYPE_MAKE_SEND_ONCE : MACH_MSG_TYPE_MAKE_SEND;
-	if (p->once)
+	if (p->once) {
 		b->new_once[b->nnew++] = p;
+	} else {
+		p->grants++;
+		b->granted[b->ngranted++] = p;
+	}
+}
+
+/* A grant counted for a message that was not delivered: given back; a proxy it alone made goes. */
+static void
+ungrant(struct proxy *p)
+{
+	mach_port_status_t st;
+	mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+	struct gport g = p->gid;
+
+	if (!p->gid.node)
+		return;	/* gone already (the same proxy twice in one message) */
+	p->grants--;
+	proxy_release(&g, 1);
+	if (p->grants == 0 &&
+	    mach_port_get_attributes(ME, p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) == KERN_SUCCESS &&
+	    !st.mps_srights && st.mps_msgcount == 0) {
+		proxy_destroy(p);
+		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+	}
 }
 
 /*
@@ -658,15 +834,24 @@ drop_once_right(const struct gport *g)
 	}
 }
 
-/* Every send-once right of a message refused before anything was made for it. */
+/* A right carried in a message refused before anything was made for it: let go at its home. */
+static void
+drop_right(const struct right_in *r)
+{
+	if (r->kind == RIGHT_ONCE)
+		drop_once_right(&r->gid);
+	else if (r->kind == RIGHT_SEND)
+		proxy_release(&r->gid, 1);	/* a grant to us (nothing, for our own ports) */
+}
+
+/* Every right of a message refused before anything was made for it. */
 static void
 drop_carried(const struct decoded *m)
 {
-	if (m->reply.kind == RIGHT_ONCE)
-		drop_once_right(&m->reply.gid);
+	drop_right(&m->reply);
 	for (uint32_t i = 0; i < m->ndesc; i++)
-		if (m->desc[i].kind == DESC_PORT && m->desc[i].right.kind == RIGHT_ONCE)
-			drop_once_right(&m->desc[i].right.gid);
+		if (m->desc[i].kind == DESC_PORT)
+			drop_right(&m->desc[i].right);
 }
 
 static void
@@ -767,6 +952,8 @@ deliver(uint32_t peer, struct carry_in *in)
 		proxy_destroy(b.new_once[i]);
 		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
 	}
+	for (int i = 0; i < b.ngranted; i++)
+		ungrant(b.granted[i]);
 	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
 	for (uint32_t i = 0; i < m->ndesc; i++, d++)
 		if (m->desc[i].kind == DESC_OOL && d->out_of_line.address)
@@ -797,6 +984,33 @@ drop_once(struct carry_in *in)
 	mach_port_deallocate(ME, name);	/* its holder gets a send-once notification, as on one node */
 }
 
+/* RELEASE: peer's proxy let go of count grants. ADD: peer passed our identity on to a node. */
+static void
+holders_input(uint32_t peer, uint8_t kind, struct carry_in *in)
+{
+	struct gport g;
+	struct export *e;
+	uint32_t n;
+
+	carry_get_gid(in, &g);
+	n = carry_get32(in);
+	if (in->bad || in->off != in->len || g.node != cluster_node() || n == 0 || n > 0xffff) {
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		return;
+	}
+	if ((e = export_by_number(g.port)) == NULL || e->once || !gport_check(&g, e->check)) {
+		/* gone already; a node given it now holds a dead identity: its proxy dies */
+		if (kind == CARRY_ADD && !e && n != cluster_node())
+			send_control(n, CARRY_NAK, &g);
+		xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
+		return;
+	}
+	if (kind == CARRY_RELEASE)
+		export_grant(e, peer, -(int)n);
+	else if (n != cluster_node())
+		export_grant(e, n, +1);
+}
+
 void
 proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 {
@@ -814,6 +1028,10 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 		break;
 	case CARRY_DROP:
 		drop_once(&in);
+		break;
+	case CARRY_RELEASE:
+	case CARRY_ADD:
+		holders_input(peer, payload[0], &in);
 		break;
 	case CARRY_PING:
 		break;

@@ -81,6 +81,10 @@ publish(const char *name, mach_port_t port)
 		printf("xipctest: cannot register %s\n", name);
 }
 
+static kern_return_t resolve(const char *name, mach_port_t *port);
+
+#include "xipc_semantics.h"
+
 static int
 serve(void)
 {
@@ -96,8 +100,8 @@ serve(void)
 	publish("/cluster/task", ME);
 	publish("/cluster/thread", mach_thread_self());
 	printf("xipctest: serving /cluster/echo, /cluster/task, /cluster/thread\n");
-	for (;;)
-		msg_sleep_ms(60000);
+	keeper();
+	return 0;
 }
 
 /* What the relay (node 3) is sent and answers: a right to use, and what using it gave. */
@@ -112,6 +116,35 @@ struct relay_answer {
 	int32_t kr;
 	char text[64];
 };
+
+/*
+ * Node 3's part in the no-senders cases: RELAY_HOLD keeps the right it is
+ * sent (a send right to node 1's port, through our own proxy), RELAY_LETGO
+ * lets it go. True if h was one of them (answered and consumed).
+ */
+static bool
+relay_hold(mach_msg_header_t *h)
+{
+	static mach_port_t held = MACH_PORT_NULL;
+	struct keep_req *req = (struct keep_req *)h;
+
+	if ((h->msgh_id != RELAY_HOLD && h->msgh_id != RELAY_LETGO) || h->msgh_size < sizeof *req ||
+	    !(h->msgh_bits & MACH_MSGH_BITS_COMPLEX) || req->body.msgh_descriptor_count != 1)
+		return false;
+	if (h->msgh_id == RELAY_HOLD && MACH_PORT_VALID(req->right.name) && !MACH_PORT_VALID(held)) {
+		held = req->right.name;
+		req->right.name = MACH_PORT_NULL;
+	} else if (h->msgh_id == RELAY_LETGO && MACH_PORT_VALID(held)) {
+		mach_port_deallocate(ME, held);
+		held = MACH_PORT_NULL;
+	}
+	printf("xipctest: relay: %s\n", h->msgh_id == RELAY_HOLD ? "holding a right" : "let the right go");
+	keep_answer(h, 0, MACH_PORT_NULL, 0);
+	h->msgh_remote_port = MACH_PORT_NULL;
+	h->msgh_bits &= ~(mach_msg_bits_t)MACH_MSGH_BITS_REMOTE_MASK;
+	mach_msg_destroy(h);
+	return true;
+}
 
 /*
  * Node 3: takes a send right from node 2 (node 1's echo, as node 2 holds it:
@@ -139,6 +172,8 @@ relay(void)
 	printf("xipctest: relaying on /cluster/relay\n");
 	for (;;) {
 		if (mach_msg(&in.ask.h, MACH_RCV_MSG, 0, sizeof in, port, 0, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+			continue;
+		if (relay_hold(&in.ask.h))
 			continue;
 		memset(&out, 0, sizeof out);
 		if (in.ask.h.msgh_id != RELAY_ASK || !(in.ask.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
@@ -568,6 +603,7 @@ client(void)
 	if (kr == KERN_SUCCESS)
 		task_cases(task, thread);
 	relay_case(echo);
+	semantics_cases();
 	forged_case(echo);
 	fuzz_case(echo);
 	death_case(echo);

@@ -1,0 +1,363 @@
+/*
+ * Cluster-wide Mach semantics for the xipc suite, included by xipctest.c:
+ * the keeper (node 1's `serve` role runs it) makes ports on request and
+ * watches what the kernel tells their receiver; the client (node 2) holds
+ * rights to them through proxies and checks that no-senders, dead names,
+ * send-once and port-deleted notifications cross nodes as on one node.
+ *
+ *   KEEP_NEW      a new port P with a no-senders request; the reply moves a
+ *                 send right (and, if asked, the keeper keeps one of its own)
+ *   KEEP_ONCE     a new port Q; the reply carries a send-once right to it
+ *   KEEP_STATUS   a slot's counts: messages, no-senders, send-once notifications
+ *   KEEP_LETGO    the keeper's own send right of a slot goes
+ *   KEEP_DESTROY  the slot's receive right is destroyed
+ *   KEEP_DISCARD  the request's port descriptor (a send-once right) is destroyed unused
+ *
+ * The relay (node 3) takes part through RELAY_HOLD and RELAY_LETGO: it keeps
+ * a send right node 2 passes it, then lets it go.
+ */
+#define KEEP_NEW 9200
+#define KEEP_ONCE 9201
+#define KEEP_STATUS 9202
+#define KEEP_LETGO 9203
+#define KEEP_DESTROY 9204
+#define KEEP_DISCARD 9205
+#define RELAY_HOLD 9110
+#define RELAY_LETGO 9111
+#define KEEP_SLOTS 16
+#define KEEP_WAIT_MS 5000	/* how long a notification may take to cross */
+
+struct keep_req {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t right;	/* KEEP_DISCARD, RELAY_HOLD only */
+	int32_t slot;				/* KEEP_NEW: 1 = keep a local send right too */
+};
+struct keep_reply {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_port_descriptor_t right;	/* KEEP_NEW, KEEP_ONCE */
+	int32_t slot, msgs, no_senders, send_once;
+};
+
+static struct {
+	mach_port_t port;	/* MACH_PORT_NULL: free */
+	bool local_send;
+	int msgs, no_senders, send_once;
+} keep[KEEP_SLOTS];
+
+static int
+keep_slot(mach_port_t port)
+{
+	for (int i = 0; i < KEEP_SLOTS; i++)
+		if (keep[i].port == port && MACH_PORT_VALID(port))
+			return i;
+	return -1;
+}
+
+static void
+keep_answer(const mach_msg_header_t *req, int slot, mach_port_t right, mach_msg_type_name_t type)
+{
+	struct keep_reply r;
+
+	memset(&r, 0, sizeof r);
+	r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(req->msgh_bits), 0) | MACH_MSGH_BITS_COMPLEX;
+	r.h.msgh_size = sizeof r;
+	r.h.msgh_remote_port = req->msgh_remote_port;
+	r.h.msgh_id = req->msgh_id + 100;
+	r.body.msgh_descriptor_count = 1;
+	r.right.type = MACH_MSG_PORT_DESCRIPTOR;
+	r.right.name = right;
+	r.right.disposition = MACH_PORT_VALID(right) ? (uint8_t)type : MACH_MSG_TYPE_COPY_SEND;
+	r.slot = slot;
+	if (slot >= 0 && slot < KEEP_SLOTS) {
+		r.msgs = keep[slot].msgs;
+		r.no_senders = keep[slot].no_senders;
+		r.send_once = keep[slot].send_once;
+	}
+	mach_msg(&r.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
+}
+
+/* Node 1: serves /cluster/keeper for ever. */
+static void
+keeper(void)
+{
+	mach_port_t set, service, reg, prev;
+	union {
+		struct keep_req req;
+		uint8_t room[1024];
+	} in;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &set);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &service);
+	mach_port_move_member(ME, service, set);
+	mach_port_insert_right(ME, service, service, MACH_MSG_TYPE_MAKE_SEND);
+	if (ns_register(ns, "/cluster/keeper", service, &reg) != KERN_SUCCESS)
+		printf("xipctest: cannot register /cluster/keeper\n");
+	for (;;) {
+		mach_msg_header_t *h = &in.req.h;
+		int slot;
+
+		if (mach_msg(h, MACH_RCV_MSG | MACH_RCV_LARGE, 0, sizeof in, set, 0, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+			continue;
+		if ((slot = keep_slot(h->msgh_local_port)) >= 0) {
+			/* something came to a kept port: a message or its receiver's notification */
+			if (h->msgh_id == MACH_NOTIFY_NO_SENDERS)
+				keep[slot].no_senders++;
+			else if (h->msgh_id == MACH_NOTIFY_SEND_ONCE)
+				keep[slot].send_once++;
+			else
+				keep[slot].msgs++;
+			printf("xipctest: keeper: slot %d got id %d\n", slot, h->msgh_id);
+			mach_msg_destroy(h);
+			continue;
+		}
+		slot = h->msgh_size >= sizeof in.req ? in.req.slot : -1;
+		switch (h->msgh_id) {
+		case KEEP_NEW:
+		case KEEP_ONCE: {
+			int i;
+			for (i = 0; i < KEEP_SLOTS && keep[i].port != MACH_PORT_NULL; i++)
+				;
+			if (i == KEEP_SLOTS) {
+				keep_answer(h, -1, MACH_PORT_NULL, 0);
+				break;
+			}
+			memset(&keep[i], 0, sizeof keep[i]);
+			mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &keep[i].port);
+			mach_port_move_member(ME, keep[i].port, set);
+			if (h->msgh_id == KEEP_NEW) {
+				mach_port_request_notification(ME, keep[i].port, MACH_NOTIFY_NO_SENDERS, 1, keep[i].port,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+				if (slot == 1) {
+					mach_port_insert_right(ME, keep[i].port, keep[i].port, MACH_MSG_TYPE_MAKE_SEND);
+					keep[i].local_send = true;
+				}
+			}
+			keep_answer(h, i, keep[i].port,
+				    h->msgh_id == KEEP_NEW ? MACH_MSG_TYPE_MAKE_SEND : MACH_MSG_TYPE_MAKE_SEND_ONCE);
+			break;
+		}
+		case KEEP_STATUS:
+			keep_answer(h, slot, MACH_PORT_NULL, 0);
+			break;
+		case KEEP_LETGO:
+			if (slot >= 0 && slot < KEEP_SLOTS && keep[slot].local_send) {
+				keep[slot].local_send = false;
+				mach_port_mod_refs(ME, keep[slot].port, MACH_PORT_RIGHT_SEND, -1);
+			}
+			keep_answer(h, slot, MACH_PORT_NULL, 0);
+			break;
+		case KEEP_DESTROY:
+			if (slot >= 0 && slot < KEEP_SLOTS && keep[slot].port) {
+				mach_port_destroy(ME, keep[slot].port);
+				keep[slot].port = MACH_PORT_NULL;
+			}
+			keep_answer(h, slot, MACH_PORT_NULL, 0);
+			break;
+		case KEEP_DISCARD:
+			/* the send-once right in the request is destroyed unused (below): its receiver must hear */
+			keep_answer(h, slot, MACH_PORT_NULL, 0);
+			break;
+		default:
+			break;
+		}
+		if (h->msgh_id >= KEEP_NEW && h->msgh_id <= KEEP_DISCARD) {
+			h->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went with the answer */
+			h->msgh_bits &= ~(mach_msg_bits_t)MACH_MSGH_BITS_REMOTE_MASK;
+		}
+		mach_msg_destroy(h);
+	}
+}
+
+/* An RPC to the keeper (or the relay): slot in, the reply out. */
+static kern_return_t
+keep_call(mach_port_t to, int id, int slot, mach_port_t right, mach_msg_type_name_t type, struct keep_reply *out)
+{
+	mach_port_t reply;
+	union {
+		struct keep_req req;
+		struct keep_reply rep;
+		uint8_t room[512];
+	} m;
+	kern_return_t kr;
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
+	memset(&m, 0, sizeof m);
+	m.req.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
+	m.req.h.msgh_size = sizeof m.req;
+	m.req.h.msgh_remote_port = to;
+	m.req.h.msgh_local_port = reply;
+	m.req.h.msgh_id = id;
+	m.req.body.msgh_descriptor_count = 1;
+	m.req.right.type = MACH_MSG_PORT_DESCRIPTOR;
+	m.req.right.name = right;
+	m.req.right.disposition = MACH_PORT_VALID(right) ? (uint8_t)type : MACH_MSG_TYPE_COPY_SEND;
+	m.req.slot = slot;
+	kr = mach_msg(&m.req.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.req, sizeof m, reply, 10000,
+		      MACH_PORT_NULL);
+	if (kr == KERN_SUCCESS && (m.rep.h.msgh_id != id + 100 || m.rep.h.msgh_size < sizeof m.rep)) {
+		mach_msg_destroy(&m.rep.h);
+		kr = KERN_FAILURE;
+	}
+	if (kr == KERN_SUCCESS)
+		*out = m.rep;
+	mach_port_destroy(ME, reply);
+	return kr;
+}
+
+/* Asks the keeper about slot until pick(reply) is at least want, or KEEP_WAIT_MS passed: the last count. */
+static int
+keep_wait(mach_port_t keeper_port, int slot, int offset, int want, int wait_ms)
+{
+	uint64_t until = now_ms() + (uint64_t)wait_ms;
+	struct keep_reply r;
+	int got = -1;
+
+	do {
+		if (keep_call(keeper_port, KEEP_STATUS, slot, MACH_PORT_NULL, 0, &r) == KERN_SUCCESS)
+			got = *(int32_t *)((uint8_t *)&r + offset);
+		if (got >= want)
+			break;
+		msg_sleep_ms(100);
+	} while (now_ms() < until);
+	return got;
+}
+
+#define NO_SENDERS offsetof(struct keep_reply, no_senders)
+#define SEND_ONCE offsetof(struct keep_reply, send_once)
+#define MSGS offsetof(struct keep_reply, msgs)
+
+static kern_return_t
+send_empty(mach_port_t to, mach_msg_type_name_t type)
+{
+	mach_msg_header_t h = {0};
+
+	h.msgh_bits = MACH_MSGH_BITS(type, 0);
+	h.msgh_size = sizeof h;
+	h.msgh_remote_port = to;
+	h.msgh_id = 4343;
+	return mach_msg(&h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof h, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
+}
+
+/* Node 2: every case of cluster-wide notifications, through node 1's keeper (and node 3's relay). */
+static void
+semantics_cases(void)
+{
+	mach_port_t keeper_port = MACH_PORT_NULL, relay_port = MACH_PORT_NULL, notify, prev;
+	struct keep_reply r, r2;
+	kern_return_t kr, kr2;
+	char why[160];
+	int n, slot;
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[128];
+	} note;
+
+	kr = resolve("/cluster/keeper", &keeper_port);
+	if (kr == KERN_SUCCESS)
+		kr = resolve("/cluster/relay", &relay_port);
+	snprintf(why, sizeof why, "kr %#x", kr);
+	check("the_keeper_and_the_relay_resolve", kr == KERN_SUCCESS, why);
+	if (kr != KERN_SUCCESS)
+		return;
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify);
+
+	/* 1: our proxy is the only sender; it goes, the receiver on node 1 hears no-senders */
+	kr = keep_call(keeper_port, KEEP_NEW, 0, MACH_PORT_NULL, 0, &r);
+	slot = r.slot;
+	kr2 = kr == KERN_SUCCESS ? send_empty(r.right.name, MACH_MSG_TYPE_COPY_SEND) : kr;
+	n = kr2 == KERN_SUCCESS ? keep_wait(keeper_port, slot, MSGS, 1, KEEP_WAIT_MS) : -1;
+	r2.no_senders = -1;
+	if (n == 1)
+		keep_call(keeper_port, KEEP_STATUS, slot, MACH_PORT_NULL, 0, &r2);
+	snprintf(why, sizeof why, "new %#x, send %#x, msgs %d, no-senders while held %d", kr, kr2, n, r2.no_senders);
+	check("a_remote_holder_keeps_the_port_from_no_senders", n == 1 && r2.no_senders == 0, why);
+	if (kr == KERN_SUCCESS)
+		mach_port_deallocate(ME, r.right.name);
+	n = kr == KERN_SUCCESS ? keep_wait(keeper_port, slot, NO_SENDERS, 1, KEEP_WAIT_MS) : -1;
+	snprintf(why, sizeof why, "no-senders %d", n);
+	check("no_senders_reaches_the_home_when_the_last_remote_holder_lets_go", n == 1, why);
+
+	/* 2: node 3 holds it too (we passed it on): our letting go is not enough */
+	kr = keep_call(keeper_port, KEEP_NEW, 0, MACH_PORT_NULL, 0, &r);
+	slot = r.slot;
+	kr2 = kr == KERN_SUCCESS ? keep_call(relay_port, RELAY_HOLD, 0, r.right.name, MACH_MSG_TYPE_COPY_SEND, &r2) : kr;
+	if (kr == KERN_SUCCESS)
+		mach_port_deallocate(ME, r.right.name);
+	msg_sleep_ms(1500);
+	n = keep_wait(keeper_port, slot, NO_SENDERS, 0, 0);
+	snprintf(why, sizeof why, "new %#x, hold %#x, no-senders while node 3 holds it %d", kr, kr2, n);
+	check("no_senders_waits_for_a_third_node_given_the_right_by_a_proxy", kr2 == KERN_SUCCESS && n == 0, why);
+	kr2 = keep_call(relay_port, RELAY_LETGO, 0, MACH_PORT_NULL, 0, &r2);
+	n = keep_wait(keeper_port, slot, NO_SENDERS, 1, KEEP_WAIT_MS);
+	snprintf(why, sizeof why, "letgo %#x, no-senders %d", kr2, n);
+	check("no_senders_comes_once_the_third_node_lets_go", kr2 == KERN_SUCCESS && n == 1, why);
+
+	/* 3: a sender on the home node itself still counts */
+	kr = keep_call(keeper_port, KEEP_NEW, 1, MACH_PORT_NULL, 0, &r);
+	slot = r.slot;
+	if (kr == KERN_SUCCESS)
+		mach_port_deallocate(ME, r.right.name);
+	msg_sleep_ms(1000);
+	n = keep_wait(keeper_port, slot, NO_SENDERS, 0, 0);
+	kr2 = keep_call(keeper_port, KEEP_LETGO, slot, MACH_PORT_NULL, 0, &r2);
+	int n2 = keep_wait(keeper_port, slot, NO_SENDERS, 1, KEEP_WAIT_MS);
+	snprintf(why, sizeof why, "new %#x, no-senders with a local sender %d, after it went %d", kr, n, n2);
+	check("no_senders_waits_for_a_local_sender_on_the_home_node", kr == KERN_SUCCESS && n == 0 && n2 == 1, why);
+
+	/* 4: the receive right destroyed at home: our proxy becomes a dead name, unused */
+	kr = keep_call(keeper_port, KEEP_NEW, 0, MACH_PORT_NULL, 0, &r);
+	kr2 = kr == KERN_SUCCESS ? mach_port_request_notification(ME, r.right.name, MACH_NOTIFY_DEAD_NAME, 1, notify,
+								    MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev)
+				 : kr;
+	if (kr2 == KERN_SUCCESS)
+		kr2 = keep_call(keeper_port, KEEP_DESTROY, r.slot, MACH_PORT_NULL, 0, &r2);
+	memset(&note, 0, sizeof note);
+	kr = kr2 == KERN_SUCCESS ? mach_msg(&note.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof note, notify,
+					     KEEP_WAIT_MS, MACH_PORT_NULL)
+				 : kr2;
+	kr2 = send_empty(r.right.name, MACH_MSG_TYPE_COPY_SEND);
+	snprintf(why, sizeof why, "notification %#x id %d, then a send %#x", kr, note.h.msgh_id, kr2);
+	check("a_receive_right_destroyed_at_home_makes_remote_rights_dead_names",
+	      kr == KERN_SUCCESS && note.h.msgh_id == MACH_NOTIFY_DEAD_NAME && kr2 == MACH_SEND_INVALID_DEST, why);
+	mach_port_deallocate(ME, r.right.name);
+
+	/* 5: a send-once right to a port of node 1, destroyed unused here: node 1's receiver hears */
+	kr = keep_call(keeper_port, KEEP_ONCE, 0, MACH_PORT_NULL, 0, &r);
+	if (kr == KERN_SUCCESS)
+		mach_port_deallocate(ME, r.right.name);
+	n = kr == KERN_SUCCESS ? keep_wait(keeper_port, r.slot, SEND_ONCE, 1, KEEP_WAIT_MS) : -1;
+	snprintf(why, sizeof why, "once %#x, send-once notifications %d", kr, n);
+	check("a_remote_send_once_right_destroyed_unused_notifies_its_home_receiver", n == 1, why);
+
+	/* 6: ours destroyed unused on node 1: we hear */
+	kr = keep_call(keeper_port, KEEP_DISCARD, 0, notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &r2);
+	memset(&note, 0, sizeof note);
+	kr2 = kr == KERN_SUCCESS ? mach_msg(&note.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof note, notify,
+					     KEEP_WAIT_MS, MACH_PORT_NULL)
+				 : kr;
+	snprintf(why, sizeof why, "discard %#x, notification %#x id %d", kr, kr2, note.h.msgh_id);
+	check("our_send_once_right_destroyed_unused_on_another_node_notifies_us",
+	      kr2 == KERN_SUCCESS && note.h.msgh_id == MACH_NOTIFY_SEND_ONCE, why);
+
+	/* 7: a remote send-once right with a dead-name request, used: port-deleted here, the message there */
+	kr = keep_call(keeper_port, KEEP_ONCE, 0, MACH_PORT_NULL, 0, &r);
+	kr2 = kr == KERN_SUCCESS ? mach_port_request_notification(ME, r.right.name, MACH_NOTIFY_DEAD_NAME, 1, notify,
+								    MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev)
+				 : kr;
+	if (kr2 == KERN_SUCCESS)
+		kr2 = send_empty(r.right.name, MACH_MSG_TYPE_MOVE_SEND_ONCE);
+	memset(&note, 0, sizeof note);
+	kr = kr2 == KERN_SUCCESS ? mach_msg(&note.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof note, notify,
+					     KEEP_WAIT_MS, MACH_PORT_NULL)
+				 : kr2;
+	n = keep_wait(keeper_port, r.slot, MSGS, 1, KEEP_WAIT_MS);
+	snprintf(why, sizeof why, "send %#x, notification %#x id %d, messages there %d", kr2, kr, note.h.msgh_id, n);
+	check("a_remote_send_once_right_used_gives_port_deleted_here_and_its_message_there",
+	      kr == KERN_SUCCESS && note.h.msgh_id == MACH_NOTIFY_PORT_DELETED && n == 1, why);
+
+	mach_port_destroy(ME, notify);
+	mach_port_deallocate(ME, keeper_port);
+	mach_port_deallocate(ME, relay_port);
+}
