@@ -17,6 +17,8 @@
  *            left; it had been given the identity count times (proxy.c)
  *   ADD      a gid, a node: the sender passed its proxy's right to that node,
  *            which holds the identity now too (sent to the gid's home)
+ *   MOVED    the gid a receive right was carried under, and the port's new
+ *            identity at its new home (sent back to the old home)
  */
 #ifndef GNS_CARRY_H
 #define GNS_CARRY_H
@@ -27,10 +29,14 @@
 #include "gport.h"
 
 enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING,
-		  CARRY_RELEASE, CARRY_ADD };
+		  CARRY_RELEASE, CARRY_ADD, CARRY_MOVED };
 
-/* A right as carried: none, a dead name, or a send or send-once right to a gid. */
-enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE };
+/*
+ * A right as carried: none, a dead name, a send or send-once right to a gid,
+ * or a receive right moving to the destination's node (its gid names the
+ * move, for the MOVED answer: proxy.c, Receive rights that move).
+ */
+enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE, RIGHT_RECEIVE };
 
 /* Descriptor kinds in a MSG. */
 enum carry_desc { DESC_PORT, DESC_OOL };
@@ -67,7 +73,7 @@ uint32_t carry_get32(struct carry_in *in);
 void carry_get_gid(struct carry_in *in, struct gport *g);
 /* n bytes in place, or NULL (bad) if fewer are left. */
 const uint8_t *carry_get_bytes(struct carry_in *in, size_t n);
-/* A right: its kind, and *g when it is RIGHT_SEND or RIGHT_ONCE. */
+/* A right: its kind, and *g when it is RIGHT_SEND, RIGHT_ONCE or RIGHT_RECEIVE. */
 enum carry_right carry_get_right(struct carry_in *in, struct gport *g);
 
 #endif

@@ -50,10 +50,11 @@ struct export {
 };
 
 struct proxy {
-	struct gport gid;	/* node 0: the slot is free */
+	struct gport gid;	/* node 0: the slot is free; port 0: moving, the new home's MOVED not in yet */
 	mach_port_t port;	/* our receive right */
 	bool once;		/* stands for a send-once right: one message, then it goes */
 	uint32_t grants;	/* times the home granted us the identity: what a RELEASE gives back */
+	struct gport moving;	/* a receive right carried away: the gid it went under (MOVED names it) */
 };
 
 static struct export exports[EXPORT_MAX];
@@ -221,6 +222,8 @@ proxy_by_port(mach_port_t port)
 	return NULL;
 }
 
+static struct proxy *move_out(mach_port_t name, uint32_t dest_node, struct gport *g);
+
 /* The proxy for g (a send proxy, made if there is none), or NULL when full. */
 static struct proxy *
 proxy_get(const struct gport *g, bool once)
@@ -233,7 +236,7 @@ proxy_get(const struct gport *g, bool once)
 		if (!p->gid.node) {
 			if (!free_slot)
 				free_slot = p;
-		} else if (!once && !p->once && gport_equal(&p->gid, g)) {
+		} else if (!once && !p->once && p->gid.port && gport_equal(&p->gid, g)) {
 			return p;
 		}
 	}
@@ -300,12 +303,13 @@ proxy_node_died(uint32_t node)
 	return n;
 }
 
-/* The home said the port is gone (or never was): our proxies of it die. */
+/* The home said the port is gone (or never was; or, for a forwarder still moving, never arrived): our proxies of it die. */
 static void
 proxy_kill_gid(const struct gport *g)
 {
 	for (int i = 0; i < proxy_high; i++)
-		if (proxies[i].gid.node && gport_equal(&proxies[i].gid, g))
+		if (proxies[i].gid.node && (gport_equal(&proxies[i].gid, g) ||
+					    (!proxies[i].gid.port && gport_equal(&proxies[i].moving, g))))
 			proxy_destroy(&proxies[i]);
 }
 
@@ -373,7 +377,7 @@ proxy_export(mach_port_t name, struct gport *g, uint32_t peer)
 
 	if (!MACH_PORT_VALID(name))
 		return XIPC_E_INVALID;
-	if (p) {
+	if (p && p->gid.port) {	/* (a forwarder still moving is exported as our own port) */
 		*g = p->gid;
 		/* the home learns of peer before our own proxy can release (ordered on port 0) */
 		if (peer && peer != g->node)
@@ -439,7 +443,82 @@ struct made {
 	int ngranted;
 	struct gport passed[CARRY_DESC_MAX + 1];
 	int npassed;
+	struct proxy *moved[CARRY_DESC_MAX + 1];	/* receive rights carried away: forwarders */
+	int nmoved;
 };
+
+/*
+ * Receive rights that move. The old home keeps the port as a forwarder: a
+ * proxy whose identity is not known yet (gid.port 0), out of the loop's port
+ * set, so that whatever is sent to the port meanwhile (its queued messages,
+ * local senders', other nodes' through our export) waits in its queue, in
+ * order. The new home makes a port, exports it and answers MOVED with its
+ * identity; the forwarder then joins the port set and everything in the
+ * queue, and after it, goes there in order. Other nodes keep sending to the
+ * old identity, through the forwarder (README: Receive rights that move).
+ */
+static struct proxy *
+move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
+{
+	struct proxy *p = NULL;
+
+	if (dest_node == 0)
+		return NULL;
+	for (int i = 0; i < PROXY_MAX && !p; i++)
+		if (!proxies[i].gid.node)
+			p = &proxies[i];
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof *p);
+	p->gid.node = dest_node;
+	p->port = name;
+	p->moving.node = cluster_node();
+	if (++next_number == 0)
+		next_number = 1;
+	p->moving.port = next_number;
+	while (p->moving.check == 0)
+		cluster_random(&p->moving.check, sizeof p->moving.check);
+	if (p - proxies >= proxy_high)
+		proxy_high = (int)(p - proxies) + 1;
+	mach_port_set_qlimit(ME, name, MACH_PORT_QLIMIT_MAX);
+	*g = p->moving;
+	xipc_stat[XIPC_STAT_RECEIVE_MOVED_OUT]++;
+	return p;
+}
+
+/* MOVED from peer: the port we carried under old lives at new now; its forwarder starts. */
+static void
+moved_input(uint32_t peer, struct carry_in *in)
+{
+	struct gport old, new;
+	mach_port_t prev;
+
+	carry_get_gid(in, &old);
+	carry_get_gid(in, &new);
+	if (in->bad || in->off != in->len || new.node != peer || old.node != cluster_node()) {
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		return;
+	}
+	for (int i = 0; i < proxy_high; i++) {
+		struct proxy *p = &proxies[i];
+		if (p->gid.node != peer || p->gid.port != 0 || !gport_equal(&p->moving, &old) ||
+		    !gport_check(&old, p->moving.check))
+			continue;
+		p->gid = new;
+		p->grants = 1;	/* the new home counted us as a holder */
+		if (mach_port_request_notification(ME, p->port, MACH_NOTIFY_NO_SENDERS, 1, p->port,
+						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
+		    MACH_PORT_VALID(prev))
+			mach_port_deallocate(ME, prev);	/* the old receiver's request: it has no port here now */
+		if (mach_port_move_member(ME, p->port, port_set) != KERN_SUCCESS) {
+			proxy_release(&new, 1);
+			proxy_destroy(p);
+		}
+		return;
+	}
+	xipc_stat[XIPC_STAT_R_NO_PORT]++;
+	proxy_release(&new, 1);	/* nobody waits for it here: the new home may let it go */
+}
 
 /* A right of the received message, as it will travel; the right itself is taken. */
 static enum carry_right
@@ -453,12 +532,16 @@ right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct m
 	if (name == MACH_PORT_DEAD)
 		return RIGHT_DEAD;
 	if (type == MACH_MSG_TYPE_PORT_RECEIVE) {
-		/* moving a receive right to another node is not done yet: the port dies here */
-		xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
-		mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
-		return RIGHT_NULL;
+		if ((p = move_out(name, dest_node, g)) == NULL) {
+			/* no room to forward: the port dies here, as in a destroyed message */
+			xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
+			mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
+			return RIGHT_NULL;
+		}
+		made->moved[made->nmoved++] = p;
+		return RIGHT_RECEIVE;
 	}
-	if ((p = proxy_by_port(name)) != NULL) {
+	if ((p = proxy_by_port(name)) != NULL && p->gid.port) {
 		*g = p->gid;
 		if (type == MACH_MSG_TYPE_PORT_SEND && g->node != dest_node)
 			made->passed[made->npassed++] = *g;
@@ -497,6 +580,10 @@ made_release(struct made *made, uint32_t dest_node)
 	}
 	for (int i = 0; i < made->ngranted; i++)
 		export_grant(made->granted[i], dest_node, -1);
+	for (int i = 0; i < made->nmoved; i++) {
+		proxy_destroy(made->moved[i]);	/* the receive right goes with the message, as on one node */
+		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+	}
 }
 
 static void
@@ -738,6 +825,19 @@ decode(struct carry_in *in, struct decoded *m)
 	return !in->bad && in->off == in->len;
 }
 
+/* A receive right may come only from its own home, and not as the reply right. */
+static bool
+moves_from(const struct decoded *m, uint32_t peer)
+{
+	if (m->reply.kind == RIGHT_RECEIVE)
+		return false;
+	for (uint32_t i = 0; i < m->ndesc; i++)
+		if (m->desc[i].kind == DESC_PORT && m->desc[i].right.kind == RIGHT_RECEIVE &&
+		    m->desc[i].right.gid.node != peer)
+			return false;
+	return true;
+}
+
 /* What was made for a message being built, undone if mach_msg refuses it. */
 struct built {
 	mach_port_t once_rights[CARRY_DESC_MAX + 2];	/* send-once rights taken out of exports */
@@ -746,7 +846,51 @@ struct built {
 	int nnew;
 	struct proxy *granted[CARRY_DESC_MAX + 2];	/* send proxies counted a grant for it */
 	int ngranted;
+	struct export *arrived[CARRY_DESC_MAX + 2];	/* receive rights that moved here */
+	uint32_t arrived_from[CARRY_DESC_MAX + 2];
+	int narrived;
 };
+
+/*
+ * A receive right that moved here from r->gid.node: a new port, exported
+ * (the old home, its forwarder, holds the identity), the old home told
+ * (MOVED), the receive right moved to the receiver.
+ */
+static void
+move_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type, struct built *b)
+{
+	struct carry_out o = {0};
+	struct export *e;
+	struct gport g;
+	mach_port_t port;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
+		goto fail;
+	if (mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    (e = export_new(port, false)) == NULL) {
+		mach_port_destroy(ME, port);
+		goto fail;
+	}
+	mach_port_set_qlimit(ME, port, MACH_PORT_QLIMIT_MAX);
+	export_grant(e, r->gid.node, +1);
+	export_gid(e, &g);
+	carry_put8(&o, CARRY_MOVED);
+	carry_put_gid(&o, &r->gid);
+	carry_put_gid(&o, &g);
+	if (!o.failed)
+		cluster_send(r->gid.node, 0, o.p, o.len);
+	carry_out_free(&o);
+	b->arrived[b->narrived] = e;
+	b->arrived_from[b->narrived++] = r->gid.node;
+	*name = port;
+	*type = MACH_MSG_TYPE_MOVE_RECEIVE;
+	xipc_stat[XIPC_STAT_RECEIVE_MOVED_IN]++;
+	return;
+fail:
+	/* the right is lost: the old home's forwarder dies (its holders get dead names) */
+	send_control(r->gid.node, CARRY_NAK, &r->gid);
+	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+}
 
 /* A right as the receiver will get it: *name and *type for the message. */
 static void
@@ -763,6 +907,10 @@ right_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type
 	}
 	if (r->kind == RIGHT_NULL)
 		return;
+	if (r->kind == RIGHT_RECEIVE) {
+		move_in(r, name, type, b);
+		return;
+	}
 	if (r->gid.node == cluster_node()) {
 		e = export_by_number(r->gid.port);
 		if (!e || !gport_check(&r->gid, e->check)) {
@@ -842,6 +990,8 @@ drop_right(const struct right_in *r)
 		drop_once_right(&r->gid);
 	else if (r->kind == RIGHT_SEND)
 		proxy_release(&r->gid, 1);	/* a grant to us (nothing, for our own ports) */
+	else if (r->kind == RIGHT_RECEIVE)
+		send_control(r->gid.node, CARRY_NAK, &r->gid);	/* it dies: so does its forwarder */
 }
 
 /* Every right of a message refused before anything was made for it. */
@@ -870,7 +1020,7 @@ deliver(uint32_t peer, struct carry_in *in)
 	if (!m)
 		goto undeliverable;
 	memset(m, 0, sizeof *m);
-	if (!decode(in, m) || m->dest.node != cluster_node()) {
+	if (!decode(in, m) || m->dest.node != cluster_node() || !moves_from(m, peer)) {
 		xipc_stat[XIPC_STAT_R_MALFORMED]++;
 		goto out;
 	}
@@ -954,6 +1104,16 @@ deliver(uint32_t peer, struct carry_in *in)
 	}
 	for (int i = 0; i < b.ngranted; i++)
 		ungrant(b.granted[i]);
+	/* a receive right in a message not delivered dies, as on one node: its forwarder's too */
+	for (int i = 0; i < b.narrived; i++) {
+		struct export *a = b.arrived[i];
+		struct gport g;
+		mach_port_t port = a->name;
+		export_gid(a, &g);
+		send_control(b.arrived_from[i], CARRY_NAK, &g);
+		export_forget(a);
+		mach_port_destroy(ME, port);
+	}
 	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
 	for (uint32_t i = 0; i < m->ndesc; i++, d++)
 		if (m->desc[i].kind == DESC_OOL && d->out_of_line.address)
@@ -1032,6 +1192,9 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 	case CARRY_RELEASE:
 	case CARRY_ADD:
 		holders_input(peer, payload[0], &in);
+		break;
+	case CARRY_MOVED:
+		moved_input(peer, &in);
 		break;
 	case CARRY_PING:
 		break;

@@ -6,12 +6,17 @@
  * send-once and port-deleted notifications cross nodes as on one node.
  *
  *   KEEP_NEW      a new port P with a no-senders request; the reply moves a
- *                 send right (and, if asked, the keeper keeps one of its own)
+ *                 send right (slot 1: the keeper keeps one of its own too;
+ *                 slot 2: no request, and P waits out of the keeper's port set
+ *                 for KEEP_MOVE)
  *   KEEP_ONCE     a new port Q; the reply carries a send-once right to it
  *   KEEP_STATUS   a slot's counts: messages, no-senders, send-once notifications
  *   KEEP_LETGO    the keeper's own send right of a slot goes
  *   KEEP_DESTROY  the slot's receive right is destroyed
  *   KEEP_DISCARD  the request's port descriptor (a send-once right) is destroyed unused
+ *   KEEP_MOVE     the slot's receive right moves to the caller, between the
+ *                 keeper's own numbered messages to the port (MOVE_EACH before
+ *                 the move, MOVE_EACH after it)
  *
  * The relay (node 3) takes part through RELAY_HOLD and RELAY_LETGO: it keeps
  * a send right node 2 passes it, then lets it go.
@@ -22,6 +27,10 @@
 #define KEEP_LETGO 9203
 #define KEEP_DESTROY 9204
 #define KEEP_DISCARD 9205
+#define KEEP_MOVE 9206
+#define MOVE_EACH 5		/* each sender's messages before and after the move: 4 x 5 fit a queue of 16 and the forwarding */
+#define MOVE_KEEPER_ID 5000	/* the keeper's numbered messages: 5000 + n */
+#define MOVE_CLIENT_ID 6000	/* the client's: 6000 + n */
 #define RELAY_HOLD 9110
 #define RELAY_LETGO 9111
 #define KEEP_SLOTS 16
@@ -78,6 +87,41 @@ keep_answer(const mach_msg_header_t *req, int slot, mach_port_t right, mach_msg_
 	mach_msg(&r.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
 }
 
+static void
+keep_send(mach_port_t to, int id)
+{
+	mach_msg_header_t m = {0};
+
+	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	m.msgh_size = sizeof m;
+	m.msgh_remote_port = to;
+	m.msgh_id = id;
+	if (mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 10000, MACH_PORT_NULL) !=
+	    MACH_MSG_SUCCESS)
+		printf("xipctest: keeper: message %d not sent\n", id);
+}
+
+/*
+ * The slot's receive right moves to the caller while we keep sending to it:
+ * MOVE_EACH messages queued before, MOVE_EACH sent after (they wait in the
+ * port at gns until the new home is known, then follow).
+ */
+static void
+keep_move(const mach_msg_header_t *req, int slot)
+{
+	mach_port_t port = keep[slot].port;
+
+	if (!keep[slot].local_send)
+		mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND);
+	for (int i = 0; i < MOVE_EACH; i++)
+		keep_send(port, MOVE_KEEPER_ID + i);
+	keep[slot].port = MACH_PORT_NULL;
+	keep_answer(req, slot, port, MACH_MSG_TYPE_MOVE_RECEIVE);
+	for (int i = MOVE_EACH; i < 2 * MOVE_EACH; i++)
+		keep_send(port, MOVE_KEEPER_ID + i);
+	mach_port_deallocate(ME, port);	/* our send right: the port is the caller's now */
+}
+
 /* Node 1: serves /cluster/keeper for ever. */
 static void
 keeper(void)
@@ -125,8 +169,11 @@ keeper(void)
 			}
 			memset(&keep[i], 0, sizeof keep[i]);
 			mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &keep[i].port);
-			mach_port_move_member(ME, keep[i].port, set);
-			if (h->msgh_id == KEEP_NEW) {
+			mach_port_set_qlimit(ME, keep[i].port, MACH_PORT_QLIMIT_MAX);
+			/* slot 2: a port to move, whose messages wait in its queue for its next receiver */
+			if (slot != 2)
+				mach_port_move_member(ME, keep[i].port, set);
+			if (h->msgh_id == KEEP_NEW && slot != 2) {
 				mach_port_request_notification(ME, keep[i].port, MACH_NOTIFY_NO_SENDERS, 1, keep[i].port,
 							       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
 				if (slot == 1) {
@@ -158,6 +205,13 @@ keeper(void)
 		case KEEP_DISCARD:
 			/* the send-once right in the request is destroyed unused (below): its receiver must hear */
 			keep_answer(h, slot, MACH_PORT_NULL, 0);
+			break;
+		case KEEP_MOVE:
+			if (slot < 0 || slot >= KEEP_SLOTS || !keep[slot].port) {
+				keep_answer(h, -1, MACH_PORT_NULL, 0);
+				break;
+			}
+			keep_move(h, slot);
 			break;
 		default:
 			break;
@@ -229,15 +283,85 @@ keep_wait(mach_port_t keeper_port, int slot, int offset, int want, int wait_ms)
 #define MSGS offsetof(struct keep_reply, msgs)
 
 static kern_return_t
-send_empty(mach_port_t to, mach_msg_type_name_t type)
+send_empty_typed(mach_port_t to, mach_msg_type_name_t type, int id)
 {
 	mach_msg_header_t h = {0};
 
 	h.msgh_bits = MACH_MSGH_BITS(type, 0);
 	h.msgh_size = sizeof h;
 	h.msgh_remote_port = to;
-	h.msgh_id = 4343;
+	h.msgh_id = id;
 	return mach_msg(&h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof h, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
+}
+
+static kern_return_t
+send_empty(mach_port_t to, mach_msg_type_name_t type)
+{
+	return send_empty_typed(to, type, 4343);
+}
+
+static void
+send_empty_id(mach_port_t to, int id)
+{
+	if (send_empty_typed(to, MACH_MSG_TYPE_COPY_SEND, id) != MACH_MSG_SUCCESS)
+		printf("xipctest: message %d not sent\n", id);
+}
+
+/*
+ * A receive right moves from node 1 to us while two senders keep sending to
+ * it: the keeper on node 1 (a local sender there) and we ourselves through
+ * our proxy of its old identity, before and after the move. Every message
+ * must come to the right we now hold, each sender's in order.
+ */
+static void
+move_case(mach_port_t keeper_port)
+{
+	struct keep_reply r;
+	mach_port_t old = MACH_PORT_NULL, moved = MACH_PORT_NULL;
+	mach_port_type_t type = 0;
+	int next_keeper = 0, next_client = 0, total = 0, disorder = 0;
+	kern_return_t kr;
+	char why[200];
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[128];
+	} m;
+
+	kr = keep_call(keeper_port, KEEP_NEW, 2, MACH_PORT_NULL, 0, &r);
+	if (kr == KERN_SUCCESS) {
+		old = r.right.name;
+		for (int i = 0; i < MOVE_EACH; i++)
+			send_empty_id(old, MOVE_CLIENT_ID + i);
+		kr = keep_call(keeper_port, KEEP_MOVE, r.slot, MACH_PORT_NULL, 0, &r);
+	}
+	if (kr == KERN_SUCCESS) {
+		moved = r.right.name;
+		mach_port_type(ME, moved, &type);
+		for (int i = MOVE_EACH; i < 2 * MOVE_EACH; i++)
+			send_empty_id(old, MOVE_CLIENT_ID + i);
+	}
+	while (kr == KERN_SUCCESS && total < 4 * MOVE_EACH &&
+	       mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, moved, KEEP_WAIT_MS, MACH_PORT_NULL) ==
+		       MACH_MSG_SUCCESS) {
+		int id = m.h.msgh_id;
+		if (id >= MOVE_KEEPER_ID && id < MOVE_KEEPER_ID + 2 * MOVE_EACH)
+			disorder += id != MOVE_KEEPER_ID + next_keeper++;
+		else if (id >= MOVE_CLIENT_ID && id < MOVE_CLIENT_ID + 2 * MOVE_EACH)
+			disorder += id != MOVE_CLIENT_ID + next_client++;
+		else
+			disorder++;
+		total++;
+		mach_msg_destroy(&m.h);
+	}
+	snprintf(why, sizeof why, "kr %#x, a receive right %d, %d messages (keeper's %d, ours %d), %d out of order",
+		 kr, (type & MACH_PORT_TYPE_RECEIVE) != 0, total, next_keeper, next_client, disorder);
+	printf("xipctest: moved receive right: %s\n", why);
+	check("a_receive_right_moves_here_while_both_nodes_keep_sending_nothing_lost_in_order",
+	      kr == KERN_SUCCESS && (type & MACH_PORT_TYPE_RECEIVE) && total == 4 * MOVE_EACH && disorder == 0, why);
+	if (MACH_PORT_VALID(old))
+		mach_port_deallocate(ME, old);
+	if (MACH_PORT_VALID(moved))
+		mach_port_destroy(ME, moved);
 }
 
 /* Node 2: every case of cluster-wide notifications, through node 1's keeper (and node 3's relay). */
@@ -357,6 +481,7 @@ semantics_cases(void)
 	check("a_remote_send_once_right_used_gives_port_deleted_here_and_its_message_there",
 	      kr == KERN_SUCCESS && note.h.msgh_id == MACH_NOTIFY_PORT_DELETED && n == 1, why);
 
+	move_case(keeper_port);
 	mach_port_destroy(ME, notify);
 	mach_port_deallocate(ME, keeper_port);
 	mach_port_deallocate(ME, relay_port);
