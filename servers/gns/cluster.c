@@ -16,6 +16,7 @@
 #include "lwip/udp.h"
 #include "carry.h"
 #include "cluster.h"
+#include "hold.h"
 #include "port.h"
 #include "proxy.h"
 #include "service.h"
@@ -340,7 +341,7 @@ uint32_t
 cluster_tick(void)
 {
 	uint64_t now, next;
-	uint32_t ms;
+	uint32_t ms, held_ms;
 
 	if (!x)
 		return 0;
@@ -361,6 +362,9 @@ cluster_tick(void)
 	next = xport_due;
 	if (next > next_beacon_us)
 		next = next_beacon_us;
+	/* messages held for full queues (hold.c) are tried again soon */
+	if ((held_ms = hold_retry()) != 0 && next > now + held_ms * 1000ull)
+		next = now + held_ms * 1000ull;
 	ms = next > now ? (uint32_t)((next - now + 999) / 1000) : 1;
 	return ms ? ms : 1;
 }

@@ -26,6 +26,7 @@
 #include <manifold/xipc.h>
 #include "carry.h"
 #include "cluster.h"
+#include "hold.h"
 #include "lookup.h"
 #include "proxy.h"
 
@@ -825,6 +826,90 @@ decode(struct carry_in *in, struct decoded *m)
 	return !in->bad && in->off == in->len;
 }
 
+/*
+ * A right the message names by gns's own name with a COPY or MAKE
+ * disposition becomes a right of its own, moved (*name, *type replaced):
+ * what a held message names cannot go meanwhile. False if the kernel refused.
+ */
+static bool
+own_right(mach_port_t *name, mach_msg_type_name_t *type)
+{
+	mach_port_t right;
+	mach_msg_type_name_t t;
+
+	if (!MACH_PORT_VALID(*name) || (*type != MACH_MSG_TYPE_COPY_SEND && *type != MACH_MSG_TYPE_MAKE_SEND &&
+					*type != MACH_MSG_TYPE_MAKE_SEND_ONCE))
+		return true;
+	if (mach_port_extract_right(ME, *name, *type, &right, &t) != KERN_SUCCESS)
+		return false;
+	*name = right;
+	*type = t;
+	return true;
+}
+
+/* Gives back a right own_right made (its type a PORT_ one). */
+static void
+unown_right(mach_port_t name)
+{
+	mach_port_deallocate(ME, name);
+}
+
+/*
+ * The destination's queue is full: h goes to hold.c, its rights made gns's
+ * own first. False (nothing changed) when there is no room or a right could
+ * not be had; the message is lost then, as before.
+ */
+static bool
+hold(mach_msg_header_t *h, size_t size, const struct decoded *m)
+{
+	mach_msg_type_name_t rt = MACH_MSGH_BITS_REMOTE(h->msgh_bits), lt = MACH_MSGH_BITS_LOCAL(h->msgh_bits);
+	mach_port_t rn = h->msgh_remote_port, ln = h->msgh_local_port;
+	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
+	mach_port_t names[CARRY_DESC_MAX];
+	uint8_t types[CARRY_DESC_MAX];
+	size_t ool = 0;
+	uint32_t i, done;
+
+	for (i = 0; i < m->ndesc; i++)
+		if (m->desc[i].kind == DESC_OOL)
+			ool += m->desc[i].size;
+	if (!hold_room(size, ool) || !own_right(&rn, &rt))
+		return false;
+	if (!own_right(&ln, &lt)) {
+		if (rn != h->msgh_remote_port || rt != MACH_MSGH_BITS_REMOTE(h->msgh_bits))
+			unown_right(rn);
+		return false;
+	}
+	for (done = 0; done < m->ndesc; done++) {
+		mach_msg_type_name_t t = d[done].port.disposition;
+		if (m->desc[done].kind != DESC_PORT)
+			continue;
+		names[done] = d[done].port.name;
+		types[done] = d[done].port.disposition;
+		if (!own_right(&d[done].port.name, &t))
+			goto undo;
+		d[done].port.disposition = (uint8_t)t;
+	}
+	h->msgh_remote_port = rn;
+	h->msgh_local_port = ln;
+	h->msgh_bits = MACH_MSGH_BITS(rt, lt) | (h->msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	hold_add(h, size, ool);
+	return true;
+undo:
+	/* every right made so far given back, names and dispositions as they were: the message is lost as before */
+	for (i = 0; i < done; i++)
+		if (m->desc[i].kind == DESC_PORT && types[i] != d[i].port.disposition) {
+			unown_right(d[i].port.name);
+			d[i].port.name = names[i];
+			d[i].port.disposition = types[i];
+		}
+	if (lt != MACH_MSGH_BITS_LOCAL(h->msgh_bits))
+		unown_right(ln);
+	if (rt != MACH_MSGH_BITS_REMOTE(h->msgh_bits))
+		unown_right(rn);
+	return false;
+}
+
 /* A receive right may come only from its own home, and not as the reply right. */
 static bool
 moves_from(const struct decoded *m, uint32_t peer)
@@ -1077,11 +1162,19 @@ deliver(uint32_t peer, struct carry_in *in)
 	}
 	if (m->data_len)
 		memcpy((uint8_t *)h + size - m->data_len, m->data, m->data_len);
-	mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, MACH_PORT_NULL, 0,
-		      MACH_PORT_NULL);
+	if (hold_pending(h->msgh_remote_port))
+		mr = MACH_SEND_TIMED_OUT;	/* behind the ones held for it: order per port */
+	else
+		mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, MACH_PORT_NULL, 0,
+			      MACH_PORT_NULL);
 	if (mr == MACH_MSG_SUCCESS) {
 		xipc_stat[XIPC_STAT_MSGS_IN]++;
 		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
+		goto out;
+	}
+	if (mr == MACH_SEND_TIMED_OUT && hold(h, size, m)) {
+		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
+		h = NULL;	/* hold.c has it */
 		goto out;
 	}
 	/* refused: nothing moved; undo what was made for it */

@@ -14,6 +14,8 @@
  *   KEEP_LETGO    the keeper's own send right of a slot goes
  *   KEEP_DESTROY  the slot's receive right is destroyed
  *   KEEP_DISCARD  the request's port descriptor (a send-once right) is destroyed unused
+ *   KEEP_DRAIN    the keeper reads the slot's port (slot 2: nobody read it):
+ *                 how many numbered messages came, how many out of order
  *   KEEP_MOVE     the slot's receive right moves to the caller, between the
  *                 keeper's own numbered messages to the port (MOVE_EACH before
  *                 the move, MOVE_EACH after it)
@@ -28,6 +30,8 @@
 #define KEEP_DESTROY 9204
 #define KEEP_DISCARD 9205
 #define KEEP_MOVE 9206
+#define KEEP_DRAIN 9207
+#define FILL_COUNT 100		/* messages sent at a queue of 16 nobody reads */
 #define MOVE_EACH 5		/* each sender's messages before and after the move: 4 x 5 fit a queue of 16 and the forwarding */
 #define MOVE_KEEPER_ID 5000	/* the keeper's numbered messages: 5000 + n */
 #define MOVE_CLIENT_ID 6000	/* the client's: 6000 + n */
@@ -46,7 +50,7 @@ struct keep_reply {
 	mach_msg_header_t h;
 	mach_msg_body_t body;
 	mach_msg_port_descriptor_t right;	/* KEEP_NEW, KEEP_ONCE */
-	int32_t slot, msgs, no_senders, send_once;
+	int32_t slot, msgs, no_senders, send_once, disorder;
 };
 
 static struct {
@@ -120,6 +124,28 @@ keep_move(const mach_msg_header_t *req, int slot)
 	for (int i = MOVE_EACH; i < 2 * MOVE_EACH; i++)
 		keep_send(port, MOVE_KEEPER_ID + i);
 	mach_port_deallocate(ME, port);	/* our send right: the port is the caller's now */
+}
+
+/* Reads the slot's port until it is quiet for a second: the messages counted, each expected in order. */
+static void
+keep_drain(const mach_msg_header_t *req, int slot)
+{
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[128];
+	} m;
+	int disorder = 0;
+
+	keep[slot].msgs = 0;
+	while (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, keep[slot].port, 1000, MACH_PORT_NULL) ==
+	       MACH_MSG_SUCCESS) {
+		disorder += m.h.msgh_id != MOVE_CLIENT_ID + keep[slot].msgs;
+		keep[slot].msgs++;
+		mach_msg_destroy(&m.h);
+	}
+	printf("xipctest: keeper: drained %d messages, %d out of order\n", keep[slot].msgs, disorder);
+	keep[slot].send_once = disorder;	/* (answered in that field) */
+	keep_answer(req, slot, MACH_PORT_NULL, 0);
 }
 
 /* Node 1: serves /cluster/keeper for ever. */
@@ -205,6 +231,13 @@ keeper(void)
 		case KEEP_DISCARD:
 			/* the send-once right in the request is destroyed unused (below): its receiver must hear */
 			keep_answer(h, slot, MACH_PORT_NULL, 0);
+			break;
+		case KEEP_DRAIN:
+			if (slot < 0 || slot >= KEEP_SLOTS || !keep[slot].port) {
+				keep_answer(h, -1, MACH_PORT_NULL, 0);
+				break;
+			}
+			keep_drain(h, slot);
 			break;
 		case KEEP_MOVE:
 			if (slot < 0 || slot >= KEEP_SLOTS || !keep[slot].port) {
@@ -364,6 +397,36 @@ move_case(mach_port_t keeper_port)
 		mach_port_destroy(ME, moved);
 }
 
+/*
+ * A port on node 1 nobody reads (a queue of 16) is sent FILL_COUNT messages
+ * through our proxy: its home holds what the queue refuses, and when the
+ * keeper reads, every message comes, in order.
+ */
+static void
+fill_case(mach_port_t keeper_port)
+{
+	struct keep_reply r;
+	mach_port_t port = MACH_PORT_NULL;
+	kern_return_t kr;
+	int sent = 0;
+	char why[160];
+
+	kr = keep_call(keeper_port, KEEP_NEW, 2, MACH_PORT_NULL, 0, &r);
+	if (kr == KERN_SUCCESS) {
+		port = r.right.name;
+		for (int i = 0; i < FILL_COUNT; i++)
+			sent += send_empty_typed(port, MACH_MSG_TYPE_COPY_SEND, MOVE_CLIENT_ID + i) == MACH_MSG_SUCCESS;
+		msg_sleep_ms(1000);	/* all of them at node 1: the queue full, the rest held */
+		kr = keep_call(keeper_port, KEEP_DRAIN, r.slot, MACH_PORT_NULL, 0, &r);
+	}
+	snprintf(why, sizeof why, "kr %#x, %d sent, %d read at node 1, %d out of order", kr, sent, r.msgs, r.send_once);
+	printf("xipctest: a full queue: %s\n", why);
+	check("a_full_queue_at_the_home_loses_nothing_and_keeps_the_order",
+	      kr == KERN_SUCCESS && sent == FILL_COUNT && r.msgs == FILL_COUNT && r.send_once == 0, why);
+	if (MACH_PORT_VALID(port))
+		mach_port_deallocate(ME, port);
+}
+
 /* Node 2: every case of cluster-wide notifications, through node 1's keeper (and node 3's relay). */
 static void
 semantics_cases(void)
@@ -482,6 +545,7 @@ semantics_cases(void)
 	      kr == KERN_SUCCESS && note.h.msgh_id == MACH_NOTIFY_PORT_DELETED && n == 1, why);
 
 	move_case(keeper_port);
+	fill_case(keeper_port);
 	mach_port_destroy(ME, notify);
 	mach_port_deallocate(ME, keeper_port);
 	mach_port_deallocate(ME, relay_port);
