@@ -1,9 +1,10 @@
 /*
- * Proxies and exports (proxy.h): the two tables, and the translation of a
- * message both ways. The sending node's half is proxy_claim (a message that
- * came to a proxy becomes a MSG payload), the home node's is deliver (a MSG
- * payload becomes a message sent with mach_msg). lookup.c resolves names on
- * top of proxy_export and proxy_import.
+ * Proxies and exports (proxy.h): the two tables, the holders of each
+ * export, forwarders of receive rights that moved away, and the control
+ * messages between gns's. A message is carried by claim.c (the sending
+ * node's half: proxy_claim) and deliver.c (the home node's: a MSG payload
+ * becomes a message sent with mach_msg); lookup.c resolves names on top of
+ * proxy_export and proxy_import.
  *
  * Cluster-wide no-senders: an export counts, per node, the identities it
  * granted there less those the node released (a signed balance: a RELEASE
@@ -12,11 +13,7 @@
  * balance is zero the export goes and its send right with it, so the port's
  * receiver gets its no-senders notification once no local sender is left.
  * A port's death tells every holder (a NAK), whose proxies become dead names.
- *
- * Delivery checks the whole payload before it changes anything (decode, then
- * commit), and never blocks: a destination whose queue is full loses the
- * message (counted; the reply right in it is released, so an RPC fails
- * rather than hangs). Only gns's loop thread runs this.
+ * Only gns's loop thread runs this.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,37 +23,9 @@
 #include <manifold/xipc.h>
 #include "carry.h"
 #include "cluster.h"
-#include "hold.h"
 #include "lookup.h"
 #include "proxy.h"
-
-#define ME mach_task_self()
-
-/* A node holding an export's identity: grants less releases (below zero while an ADD is on its way). */
-struct holder {
-	uint16_t node;		/* 0: the entry is free */
-	int16_t balance;
-};
-
-#define EXPORT_HOLDERS 8
-
-struct export {
-	uint32_t number;	/* 0: the slot is free */
-	uint64_t check;
-	mach_port_t name;	/* our send right (one reference), or our send-once right */
-	bool once;
-	uint32_t peer;		/* once: the node it was carried to (its death releases the right) */
-	bool pinned;		/* given out of the accounting (xipc_export, or holders full): lives until its port dies */
-	struct holder holders[EXPORT_HOLDERS];	/* send exports: who holds the identity */
-};
-
-struct proxy {
-	struct gport gid;	/* node 0: the slot is free; port 0: moving, the new home's MOVED not in yet */
-	mach_port_t port;	/* our receive right */
-	bool once;		/* stands for a send-once right: one message, then it goes */
-	uint32_t grants;	/* times the home granted us the identity: what a RELEASE gives back */
-	struct gport moving;	/* a receive right carried away: the gid it went under (MOVED names it) */
-};
+#include "proxy_table.h"
 
 static struct export exports[EXPORT_MAX];
 static struct proxy proxies[PROXY_MAX];
@@ -76,7 +45,7 @@ proxy_init(mach_port_t set, mach_port_t notify)
 
 /* ---- exports ---- */
 
-static struct export *
+struct export *
 export_by_number(uint32_t number)
 {
 	for (int i = 0; i < export_high; i++)
@@ -85,7 +54,7 @@ export_by_number(uint32_t number)
 	return NULL;
 }
 
-static struct export *
+struct export *
 export_by_name(mach_port_t name)
 {
 	for (int i = 0; i < export_high; i++)
@@ -94,7 +63,7 @@ export_by_name(mach_port_t name)
 	return NULL;
 }
 
-static void
+void
 export_gid(const struct export *e, struct gport *g)
 {
 	g->node = cluster_node();
@@ -103,7 +72,7 @@ export_gid(const struct export *e, struct gport *g)
 }
 
 /* Takes the right: a new export for it, or NULL (full; the caller releases the right). */
-static struct export *
+struct export *
 export_new(mach_port_t name, bool once)
 {
 	mach_port_t prev;
@@ -135,7 +104,7 @@ export_new(mach_port_t name, bool once)
 }
 
 /* Forgets e; its right stays with the caller (moved into a message, or to release). */
-static void
+void
 export_forget(struct export *e)
 {
 	memset(e, 0, sizeof *e);
@@ -143,8 +112,6 @@ export_forget(struct export *e)
 		export_high--;
 }
 
-static void send_control(uint32_t peer, enum carry_kind kind, const struct gport *g);
-static void send_add(const struct gport *g, uint32_t node);
 
 static bool
 export_held(const struct export *e)
@@ -169,7 +136,7 @@ export_release_if_unheld(struct export *e)
 }
 
 /* node's balance moves by delta (a grant +1, a release -count); the export may go. */
-static void
+void
 export_grant(struct export *e, uint32_t node, int delta)
 {
 	struct holder *h = NULL;
@@ -212,7 +179,7 @@ proxy_dead_name(mach_port_name_t name)
 
 /* ---- proxies ---- */
 
-static struct proxy *
+struct proxy *
 proxy_by_port(mach_port_t port)
 {
 	if (!MACH_PORT_VALID(port))
@@ -223,10 +190,9 @@ proxy_by_port(mach_port_t port)
 	return NULL;
 }
 
-static struct proxy *move_out(mach_port_t name, uint32_t dest_node, struct gport *g);
 
 /* The proxy for g (a send proxy, made if there is none), or NULL when full. */
-static struct proxy *
+struct proxy *
 proxy_get(const struct gport *g, bool once)
 {
 	struct proxy *free_slot = NULL;
@@ -261,7 +227,7 @@ proxy_get(const struct gport *g, bool once)
 }
 
 /* Its holders' rights become dead names (with their dead-name notifications). */
-static void
+void
 proxy_destroy(struct proxy *p)
 {
 	mach_port_t port = p->port;
@@ -429,25 +395,6 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool gra
 	return 0;
 }
 
-/* ---- the sending node: a message that came to a proxy ---- */
-
-/*
- * What the message being carried changed: send-once exports made, grants
- * of send exports to the destination node (undone if it cannot go), and
- * identities of other nodes' ports it passes on (their homes hear an ADD
- * once it went).
- */
-struct made {
-	struct export *e[CARRY_DESC_MAX + 1];
-	int n;
-	struct export *granted[CARRY_DESC_MAX + 1];
-	int ngranted;
-	struct gport passed[CARRY_DESC_MAX + 1];
-	int npassed;
-	struct proxy *moved[CARRY_DESC_MAX + 1];	/* receive rights carried away: forwarders */
-	int nmoved;
-};
-
 /*
  * Receive rights that move. The old home keeps the port as a forwarder: a
  * proxy whose identity is not known yet (gid.port 0), out of the loop's port
@@ -458,7 +405,7 @@ struct made {
  * queue, and after it, goes there in order. Other nodes keep sending to the
  * old identity, through the forwarder (README: Receive rights that move).
  */
-static struct proxy *
+struct proxy *
 move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
 {
 	struct proxy *p = NULL;
@@ -521,73 +468,7 @@ moved_input(uint32_t peer, struct carry_in *in)
 	proxy_release(&new, 1);	/* nobody waits for it here: the new home may let it go */
 }
 
-/* A right of the received message, as it will travel; the right itself is taken. */
-static enum carry_right
-right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made, uint32_t dest_node)
-{
-	struct proxy *p;
-	struct export *e;
-
-	if (name == MACH_PORT_NULL)
-		return RIGHT_NULL;
-	if (name == MACH_PORT_DEAD)
-		return RIGHT_DEAD;
-	if (type == MACH_MSG_TYPE_PORT_RECEIVE) {
-		if ((p = move_out(name, dest_node, g)) == NULL) {
-			/* no room to forward: the port dies here, as in a destroyed message */
-			xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
-			mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
-			return RIGHT_NULL;
-		}
-		made->moved[made->nmoved++] = p;
-		return RIGHT_RECEIVE;
-	}
-	if ((p = proxy_by_port(name)) != NULL && p->gid.port) {
-		*g = p->gid;
-		if (type == MACH_MSG_TYPE_PORT_SEND && g->node != dest_node)
-			made->passed[made->npassed++] = *g;
-		if (type == MACH_MSG_TYPE_PORT_SEND_ONCE && p->once) {
-			proxy_destroy(p);	/* the one right moves on: the proxy is not needed here */
-			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* not a death */
-		}
-		mach_port_deallocate(ME, name);
-		return type == MACH_MSG_TYPE_PORT_SEND_ONCE ? RIGHT_ONCE : RIGHT_SEND;
-	}
-	if (type == MACH_MSG_TYPE_PORT_SEND && (e = export_by_name(name)) != NULL) {
-		mach_port_deallocate(ME, name);
-	} else if ((e = export_new(name, type == MACH_MSG_TYPE_PORT_SEND_ONCE)) != NULL) {
-		made->e[made->n++] = e;
-	} else {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		mach_port_deallocate(ME, name);
-		return RIGHT_NULL;
-	}
-	if (!e->once) {
-		export_grant(e, dest_node, +1);
-		made->granted[made->ngranted++] = e;
-	}
-	export_gid(e, g);
-	return e->once ? RIGHT_ONCE : RIGHT_SEND;
-}
-
-/* A message that could not go: the exports made for it go, and their rights (a reply's: its RPC fails). */
-static void
-made_release(struct made *made, uint32_t dest_node)
-{
-	for (int i = 0; i < made->n; i++) {
-		mach_port_t name = made->e[i]->name;
-		export_forget(made->e[i]);
-		mach_port_deallocate(ME, name);
-	}
-	for (int i = 0; i < made->ngranted; i++)
-		export_grant(made->granted[i], dest_node, -1);
-	for (int i = 0; i < made->nmoved; i++) {
-		proxy_destroy(made->moved[i]);	/* the receive right goes with the message, as on one node */
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
-}
-
-static void
+void
 send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 {
 	struct carry_out o = {0};
@@ -599,7 +480,7 @@ send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 	carry_out_free(&o);
 }
 
-static void
+void
 send_add(const struct gport *g, uint32_t node)
 {
 	struct carry_out o = {0};
@@ -626,599 +507,6 @@ proxy_release(const struct gport *g, uint32_t count)
 		cluster_send(g->node, 0, o.p, o.len);
 	carry_out_free(&o);
 }
-
-static bool
-is_notification(const mach_msg_header_t *in, mach_msg_id_t id, mach_msg_size_t size)
-{
-	return in->msgh_id == id && in->msgh_size == size && !(in->msgh_bits & MACH_MSGH_BITS_COMPLEX);
-}
-
-/* Encodes in (whose rights and memory it takes) as a MSG for p's port; false if it cannot be carried. */
-static bool
-encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct made *made)
-{
-	mach_msg_size_t size = in->msgh_size, ndesc = 0, off = sizeof *in;
-	mach_msg_descriptor_t *d = NULL;
-	struct gport g;
-	enum carry_right r;
-	bool ok = true;
-
-	carry_put8(o, CARRY_MSG);
-	carry_put_gid(o, &p->gid);
-	carry_put32(o, (uint32_t)in->msgh_id);
-	carry_put8(o, (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) ? 1 : 0);
-	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made, p->gid.node);
-	carry_put_right(o, r, &g);
-	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		ndesc = ((mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
-		d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(in + 1) + 1);
-		off += sizeof(mach_msg_body_t) + ndesc * sizeof *d;
-	}
-	carry_put32(o, ndesc);
-	for (mach_msg_size_t i = 0; i < ndesc; i++, d++) {
-		switch (d->type.type) {
-		case MACH_MSG_PORT_DESCRIPTOR:
-			carry_put8(o, DESC_PORT);
-			r = right_out(d->port.name, d->port.disposition, &g, made, p->gid.node);
-			carry_put_right(o, r, &g);
-			break;
-		case MACH_MSG_OOL_DESCRIPTOR:
-		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
-			carry_put8(o, DESC_OOL);
-			carry_put32(o, d->out_of_line.size);
-			if (d->out_of_line.size) {
-				carry_put_bytes(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
-				vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
-			}
-			break;
-		default:
-			/* arrays of ports are not carried yet: the message is refused, its rights released */
-			xipc_stat[XIPC_STAT_R_PORT_ARRAY]++;
-			for (mach_msg_size_t j = 0; j < d->ool_ports.count && d->ool_ports.address; j++) {
-				mach_port_t n = ((mach_port_t *)(uintptr_t)d->ool_ports.address)[j];
-				if (MACH_PORT_VALID(n))
-					mach_port_deallocate(ME, n);
-			}
-			if (d->ool_ports.address && d->ool_ports.count)
-				vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
-			carry_put8(o, DESC_PORT);
-			carry_put_right(o, RIGHT_NULL, NULL);
-			ok = false;
-			break;
-		}
-	}
-	carry_put32(o, size > off ? size - off : 0);
-	if (size > off)
-		carry_put_bytes(o, (const uint8_t *)in + off, size - off);
-	return ok && !o->failed;
-}
-
-/* Within what a home decodes: descriptors and inline bytes. */
-static bool
-carriable(const mach_msg_header_t *in)
-{
-	mach_msg_size_t ndesc = 0, off = sizeof *in;
-
-	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		ndesc = ((const mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
-		off += sizeof(mach_msg_body_t) + ndesc * sizeof(mach_msg_descriptor_t);
-	}
-	return ndesc <= CARRY_DESC_MAX && off <= in->msgh_size && in->msgh_size - off <= CARRY_INLINE_MAX;
-}
-
-bool
-proxy_claim(mach_msg_header_t *in)
-{
-	struct proxy *p = proxy_by_port(in->msgh_local_port);
-	struct carry_out o = {0};
-	struct made made = {.n = 0};
-	struct gport gid;
-	int err;
-
-	if (!p)
-		return false;
-	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
-		mach_port_status_t st;
-		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
-		mach_port_t prev;
-
-		/* believed only if the kernel agrees (a sender could forge one) */
-		if (mach_port_get_attributes(ME, p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) ==
-			    KERN_SUCCESS && !st.mps_srights && st.mps_msgcount == 0) {
-			struct gport g = p->gid;
-			uint32_t grants = p->grants;
-			proxy_destroy(p);
-			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* let go, not dead */
-			proxy_release(&g, grants);	/* the home counts us out */
-		} else if (mach_port_request_notification(ME, p->port, MACH_NOTIFY_NO_SENDERS, 1, p->port,
-							  MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
-			   MACH_PORT_VALID(prev)) {
-			mach_port_deallocate(ME, prev);
-		}
-		mach_msg_destroy(in);
-		return true;
-	}
-	gid = p->gid;
-	if (p->once && is_notification(in, MACH_NOTIFY_SEND_ONCE, offsetof(mach_send_once_notification_t, trailer))) {
-		/* the send-once right we gave was destroyed unused: so must the home's be */
-		proxy_destroy(p);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-		send_control(gid.node, CARRY_DROP, &gid);
-		mach_msg_destroy(in);
-		return true;
-	}
-	if (p->once) {
-		proxy_destroy(p);	/* its one message came */
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
-	if (!carriable(in)) {
-		/* the home would refuse it: refused here, its rights released (a waiting caller hears at once) */
-		xipc_stat[XIPC_STAT_R_MALFORMED]++;
-		mach_msg_destroy(in);
-		return true;
-	}
-	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
-	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		made_release(&made, gid.node);
-	} else {
-		for (int i = 0; i < made.n; i++)
-			made.e[i]->peer = gid.node;
-		/* after the message, before our own proxy's RELEASE can follow: both go on port 0, in order */
-		for (int i = 0; i < made.npassed; i++)
-			send_add(&made.passed[i], gid.node);
-		xipc_stat[XIPC_STAT_MSGS_OUT]++;
-		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)o.len;
-	}
-	carry_out_free(&o);
-	return true;
-}
-
-/* ---- the home node: a MSG payload delivered ---- */
-
-struct right_in {
-	enum carry_right kind;
-	struct gport gid;
-};
-
-struct decoded {
-	struct gport dest;
-	uint32_t id;
-	bool complex;
-	struct right_in reply;
-	uint32_t ndesc;
-	struct {
-		uint8_t kind;		/* DESC_PORT or DESC_OOL */
-		struct right_in right;
-		const uint8_t *bytes;
-		uint32_t size;
-	} desc[CARRY_DESC_MAX];
-	const uint8_t *data;
-	uint32_t data_len;
-};
-
-/* Every field checked; nothing changed. */
-static bool
-decode(struct carry_in *in, struct decoded *m)
-{
-	carry_get_gid(in, &m->dest);
-	m->id = carry_get32(in);
-	m->complex = carry_get8(in) & 1;
-	m->reply.kind = carry_get_right(in, &m->reply.gid);
-	m->ndesc = carry_get32(in);
-	if (m->ndesc > CARRY_DESC_MAX || (m->ndesc && !m->complex))
-		return false;
-	for (uint32_t i = 0; i < m->ndesc && !in->bad; i++) {
-		m->desc[i].kind = carry_get8(in);
-		if (m->desc[i].kind == DESC_PORT) {
-			m->desc[i].right.kind = carry_get_right(in, &m->desc[i].right.gid);
-		} else if (m->desc[i].kind == DESC_OOL) {
-			m->desc[i].size = carry_get32(in);
-			m->desc[i].bytes = carry_get_bytes(in, m->desc[i].size);
-		} else {
-			return false;
-		}
-	}
-	m->data_len = carry_get32(in);
-	if (m->data_len > CARRY_INLINE_MAX)
-		return false;
-	m->data = carry_get_bytes(in, m->data_len);
-	return !in->bad && in->off == in->len;
-}
-
-/*
- * A right the message names by gns's own name with a COPY or MAKE
- * disposition becomes a right of its own, moved (*name, *type replaced):
- * what a held message names cannot go meanwhile. False if the kernel refused.
- */
-static bool
-own_right(mach_port_t *name, mach_msg_type_name_t *type)
-{
-	mach_port_t right;
-	mach_msg_type_name_t t;
-
-	if (!MACH_PORT_VALID(*name) || (*type != MACH_MSG_TYPE_COPY_SEND && *type != MACH_MSG_TYPE_MAKE_SEND &&
-					*type != MACH_MSG_TYPE_MAKE_SEND_ONCE))
-		return true;
-	if (mach_port_extract_right(ME, *name, *type, &right, &t) != KERN_SUCCESS)
-		return false;
-	*name = right;
-	*type = t;
-	return true;
-}
-
-/* Gives back a right own_right made (its type a PORT_ one). */
-static void
-unown_right(mach_port_t name)
-{
-	mach_port_deallocate(ME, name);
-}
-
-/*
- * The destination's queue is full: h goes to hold.c, its rights made gns's
- * own first. False (nothing changed) when there is no room or a right could
- * not be had; the message is lost then, as before.
- */
-static bool
-hold(mach_msg_header_t *h, size_t size, const struct decoded *m)
-{
-	mach_msg_type_name_t rt = MACH_MSGH_BITS_REMOTE(h->msgh_bits), lt = MACH_MSGH_BITS_LOCAL(h->msgh_bits);
-	mach_port_t rn = h->msgh_remote_port, ln = h->msgh_local_port;
-	mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
-	mach_port_t names[CARRY_DESC_MAX];
-	uint8_t types[CARRY_DESC_MAX];
-	size_t ool = 0;
-	uint32_t i, done;
-
-	for (i = 0; i < m->ndesc; i++)
-		if (m->desc[i].kind == DESC_OOL)
-			ool += m->desc[i].size;
-	if (!hold_room(size, ool) || !own_right(&rn, &rt))
-		return false;
-	if (!own_right(&ln, &lt)) {
-		if (rn != h->msgh_remote_port || rt != MACH_MSGH_BITS_REMOTE(h->msgh_bits))
-			unown_right(rn);
-		return false;
-	}
-	for (done = 0; done < m->ndesc; done++) {
-		mach_msg_type_name_t t = d[done].port.disposition;
-		if (m->desc[done].kind != DESC_PORT)
-			continue;
-		names[done] = d[done].port.name;
-		types[done] = d[done].port.disposition;
-		if (!own_right(&d[done].port.name, &t))
-			goto undo;
-		d[done].port.disposition = (uint8_t)t;
-	}
-	h->msgh_remote_port = rn;
-	h->msgh_local_port = ln;
-	h->msgh_bits = MACH_MSGH_BITS(rt, lt) | (h->msgh_bits & MACH_MSGH_BITS_COMPLEX);
-	hold_add(h, size, ool);
-	return true;
-undo:
-	/* every right made so far given back, names and dispositions as they were: the message is lost as before */
-	for (i = 0; i < done; i++)
-		if (m->desc[i].kind == DESC_PORT && types[i] != d[i].port.disposition) {
-			unown_right(d[i].port.name);
-			d[i].port.name = names[i];
-			d[i].port.disposition = types[i];
-		}
-	if (lt != MACH_MSGH_BITS_LOCAL(h->msgh_bits))
-		unown_right(ln);
-	if (rt != MACH_MSGH_BITS_REMOTE(h->msgh_bits))
-		unown_right(rn);
-	return false;
-}
-
-/* A receive right may come only from its own home, and not as the reply right. */
-static bool
-moves_from(const struct decoded *m, uint32_t peer)
-{
-	if (m->reply.kind == RIGHT_RECEIVE)
-		return false;
-	for (uint32_t i = 0; i < m->ndesc; i++)
-		if (m->desc[i].kind == DESC_PORT && m->desc[i].right.kind == RIGHT_RECEIVE &&
-		    m->desc[i].right.gid.node != peer)
-			return false;
-	return true;
-}
-
-/* What was made for a message being built, undone if mach_msg refuses it. */
-struct built {
-	mach_port_t once_rights[CARRY_DESC_MAX + 2];	/* send-once rights taken out of exports */
-	int nonce;
-	struct proxy *new_once[CARRY_DESC_MAX + 2];	/* one-shot proxies made for it */
-	int nnew;
-	struct proxy *granted[CARRY_DESC_MAX + 2];	/* send proxies counted a grant for it */
-	int ngranted;
-	struct export *arrived[CARRY_DESC_MAX + 2];	/* receive rights that moved here */
-	uint32_t arrived_from[CARRY_DESC_MAX + 2];
-	int narrived;
-};
-
-/*
- * A receive right that moved here from r->gid.node: a new port, exported
- * (the old home, its forwarder, holds the identity), the old home told
- * (MOVED), the receive right moved to the receiver.
- */
-static void
-move_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type, struct built *b)
-{
-	struct carry_out o = {0};
-	struct export *e;
-	struct gport g;
-	mach_port_t port;
-
-	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
-		goto fail;
-	if (mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
-	    (e = export_new(port, false)) == NULL) {
-		mach_port_destroy(ME, port);
-		goto fail;
-	}
-	mach_port_set_qlimit(ME, port, MACH_PORT_QLIMIT_MAX);
-	export_grant(e, r->gid.node, +1);
-	export_gid(e, &g);
-	carry_put8(&o, CARRY_MOVED);
-	carry_put_gid(&o, &r->gid);
-	carry_put_gid(&o, &g);
-	if (!o.failed)
-		cluster_send(r->gid.node, 0, o.p, o.len);
-	carry_out_free(&o);
-	b->arrived[b->narrived] = e;
-	b->arrived_from[b->narrived++] = r->gid.node;
-	*name = port;
-	*type = MACH_MSG_TYPE_MOVE_RECEIVE;
-	xipc_stat[XIPC_STAT_RECEIVE_MOVED_IN]++;
-	return;
-fail:
-	/* the right is lost: the old home's forwarder dies (its holders get dead names) */
-	send_control(r->gid.node, CARRY_NAK, &r->gid);
-	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-}
-
-/* A right as the receiver will get it: *name and *type for the message. */
-static void
-right_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type, struct built *b)
-{
-	struct export *e;
-	struct proxy *p;
-
-	*name = MACH_PORT_NULL;
-	*type = MACH_MSG_TYPE_COPY_SEND;
-	if (r->kind == RIGHT_DEAD) {
-		*name = MACH_PORT_DEAD;
-		return;
-	}
-	if (r->kind == RIGHT_NULL)
-		return;
-	if (r->kind == RIGHT_RECEIVE) {
-		move_in(r, name, type, b);
-		return;
-	}
-	if (r->gid.node == cluster_node()) {
-		e = export_by_number(r->gid.port);
-		if (!e || !gport_check(&r->gid, e->check)) {
-			xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
-			return;	/* a null right in its place */
-		}
-		*name = e->name;
-		if (e->once) {
-			*type = MACH_MSG_TYPE_MOVE_SEND_ONCE;
-			b->once_rights[b->nonce++] = e->name;
-			export_forget(e);
-		}
-		return;
-	}
-	if ((p = proxy_get(&r->gid, r->kind == RIGHT_ONCE)) == NULL) {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		if (r->kind == RIGHT_SEND)
-			proxy_release(&r->gid, 1);	/* the grant came to nothing */
-		return;
-	}
-	*name = p->port;
-	*type = p->once ? MACH_MSG_TYPE_MAKE_SEND_ONCE : MACH_MSG_TYPE_MAKE_SEND;
-	if (p->once) {
-		b->new_once[b->nnew++] = p;
-	} else {
-		p->grants++;
-		b->granted[b->ngranted++] = p;
-	}
-}
-
-/* A grant counted for a message that was not delivered: given back; a proxy it alone made goes. */
-static void
-ungrant(struct proxy *p)
-{
-	mach_port_status_t st;
-	mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
-	struct gport g = p->gid;
-
-	if (!p->gid.node)
-		return;	/* gone already (the same proxy twice in one message) */
-	p->grants--;
-	proxy_release(&g, 1);
-	if (p->grants == 0 &&
-	    mach_port_get_attributes(ME, p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) == KERN_SUCCESS &&
-	    !st.mps_srights && st.mps_msgcount == 0) {
-		proxy_destroy(p);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
-}
-
-/*
- * A send-once right carried in a message that will not be delivered: its
- * home releases it, so whoever waits on it (a client for its reply) hears of
- * it at once, as when a message is destroyed on one node.
- */
-static void
-drop_once_right(const struct gport *g)
-{
-	struct export *e;
-
-	if (g->node != cluster_node()) {
-		send_control(g->node, CARRY_DROP, g);
-		return;
-	}
-	if ((e = export_by_number(g->port)) != NULL && e->once && gport_check(g, e->check)) {
-		mach_port_t name = e->name;
-		export_forget(e);
-		mach_port_deallocate(ME, name);
-	}
-}
-
-/* A right carried in a message refused before anything was made for it: let go at its home. */
-static void
-drop_right(const struct right_in *r)
-{
-	if (r->kind == RIGHT_ONCE)
-		drop_once_right(&r->gid);
-	else if (r->kind == RIGHT_SEND)
-		proxy_release(&r->gid, 1);	/* a grant to us (nothing, for our own ports) */
-	else if (r->kind == RIGHT_RECEIVE)
-		send_control(r->gid.node, CARRY_NAK, &r->gid);	/* it dies: so does its forwarder */
-}
-
-/* Every right of a message refused before anything was made for it. */
-static void
-drop_carried(const struct decoded *m)
-{
-	drop_right(&m->reply);
-	for (uint32_t i = 0; i < m->ndesc; i++)
-		if (m->desc[i].kind == DESC_PORT)
-			drop_right(&m->desc[i].right);
-}
-
-static void
-deliver(uint32_t peer, struct carry_in *in)
-{
-	struct decoded *m = malloc(sizeof *m);
-	struct built b = {.nonce = 0};
-	struct export *e;
-	mach_msg_header_t *h = NULL;
-	mach_msg_descriptor_t *d;
-	mach_msg_type_name_t dest_type, reply_type;
-	mach_port_t reply;
-	size_t size;
-	mach_msg_return_t mr;
-
-	if (!m)
-		goto undeliverable;
-	memset(m, 0, sizeof *m);
-	if (!decode(in, m) || m->dest.node != cluster_node() || !moves_from(m, peer)) {
-		xipc_stat[XIPC_STAT_R_MALFORMED]++;
-		goto out;
-	}
-	e = export_by_number(m->dest.port);
-	if (!e || !gport_check(&m->dest, e->check)) {
-		xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
-		if (e)
-			printf("gns: a forged port id from node %u refused\n", (unsigned)peer);
-		send_control(peer, CARRY_NAK, &m->dest);
-		drop_carried(m);
-		goto out;
-	}
-	size = sizeof *h + (m->complex ? sizeof(mach_msg_body_t) + m->ndesc * sizeof *d : 0) + m->data_len;
-	if ((h = calloc(1, size)) == NULL)
-		goto undeliverable;
-	/* commit: from here on, what is made is undone on failure */
-	h->msgh_remote_port = e->name;
-	dest_type = e->once ? MACH_MSG_TYPE_MOVE_SEND_ONCE : MACH_MSG_TYPE_COPY_SEND;
-	if (e->once) {
-		b.once_rights[b.nonce++] = e->name;
-		export_forget(e);
-	}
-	right_in(&m->reply, &reply, &reply_type, &b);
-	h->msgh_local_port = reply;
-	h->msgh_bits = MACH_MSGH_BITS(dest_type, MACH_PORT_VALID(reply) ? reply_type : 0) |
-		       (m->complex ? MACH_MSGH_BITS_COMPLEX : 0);
-	h->msgh_size = (mach_msg_size_t)size;
-	h->msgh_id = (mach_msg_id_t)m->id;
-	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
-	if (m->complex)
-		((mach_msg_body_t *)(h + 1))->msgh_descriptor_count = m->ndesc;
-	for (uint32_t i = 0; i < m->ndesc; i++, d++) {
-		if (m->desc[i].kind == DESC_PORT) {
-			mach_msg_type_name_t t;
-			d->port.type = MACH_MSG_PORT_DESCRIPTOR;
-			right_in(&m->desc[i].right, &d->port.name, &t, &b);
-			d->port.disposition = (uint8_t)t;
-			continue;
-		}
-		d->out_of_line.type = MACH_MSG_OOL_DESCRIPTOR;
-		d->out_of_line.copy = MACH_MSG_VIRTUAL_COPY;
-		d->out_of_line.deallocate = 1;	/* our copy moves to the receiver */
-		d->out_of_line.size = m->desc[i].size;
-		if (m->desc[i].size) {
-			vm_address_t a = 0;
-			if (vm_allocate(ME, &a, m->desc[i].size, TRUE) != KERN_SUCCESS) {
-				d->out_of_line.size = 0;
-				xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-				continue;
-			}
-			memcpy((void *)(uintptr_t)a, m->desc[i].bytes, m->desc[i].size);
-			d->out_of_line.address = a;
-		}
-	}
-	if (m->data_len)
-		memcpy((uint8_t *)h + size - m->data_len, m->data, m->data_len);
-	if (hold_pending(h->msgh_remote_port))
-		mr = MACH_SEND_TIMED_OUT;	/* behind the ones held for it: order per port */
-	else
-		mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, MACH_PORT_NULL, 0,
-			      MACH_PORT_NULL);
-	if (mr == MACH_MSG_SUCCESS) {
-		xipc_stat[XIPC_STAT_MSGS_IN]++;
-		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
-		goto out;
-	}
-	if (mr == MACH_SEND_TIMED_OUT && hold(h, size, m)) {
-		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
-		h = NULL;	/* hold.c has it */
-		goto out;
-	}
-	/* refused: nothing moved; undo what was made for it */
-	if (mr == MACH_SEND_INVALID_DEST) {
-		xipc_stat[XIPC_STAT_R_DEST_DEAD]++;
-		if (!(dest_type == MACH_MSG_TYPE_MOVE_SEND_ONCE))
-			proxy_dead_name(h->msgh_remote_port);
-		send_control(peer, CARRY_NAK, &m->dest);
-	} else if (mr == MACH_SEND_TIMED_OUT) {
-		xipc_stat[XIPC_STAT_R_DEST_FULL]++;
-	} else {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-	}
-	for (int i = 0; i < b.nonce; i++)
-		mach_port_deallocate(ME, b.once_rights[i]);
-	for (int i = 0; i < b.nnew; i++) {
-		send_control(b.new_once[i]->gid.node, CARRY_DROP, &b.new_once[i]->gid);
-		proxy_destroy(b.new_once[i]);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
-	for (int i = 0; i < b.ngranted; i++)
-		ungrant(b.granted[i]);
-	/* a receive right in a message not delivered dies, as on one node: its forwarder's too */
-	for (int i = 0; i < b.narrived; i++) {
-		struct export *a = b.arrived[i];
-		struct gport g;
-		mach_port_t port = a->name;
-		export_gid(a, &g);
-		send_control(b.arrived_from[i], CARRY_NAK, &g);
-		export_forget(a);
-		mach_port_destroy(ME, port);
-	}
-	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
-	for (uint32_t i = 0; i < m->ndesc; i++, d++)
-		if (m->desc[i].kind == DESC_OOL && d->out_of_line.address)
-			vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
-	goto out;
-undeliverable:
-	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-out:
-	free(h);
-	free(m);
-}
-
 /* DROP: the one-shot proxy of our send-once export was destroyed unused over there. */
 static void
 drop_once(struct carry_in *in)
@@ -1272,7 +560,7 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 
 	switch (carry_get8(&in)) {
 	case CARRY_MSG:
-		deliver(peer, &in);
+		proxy_deliver(peer, &in);
 		break;
 	case CARRY_NAK:
 		carry_get_gid(&in, &g);
