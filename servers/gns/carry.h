@@ -6,8 +6,10 @@
  * right, the global identity (transport/gport.h) of the port.
  *
  *   MSG      dest gid, msgh_id, flags (bit 0: complex), reply right,
- *            descriptor count, each descriptor (a port right, or out-of-line
- *            bytes: size then the bytes), inline data length and the data
+ *            descriptor count, each descriptor (a port right; out-of-line
+ *            bytes: size then the bytes; an out-of-line array of rights:
+ *            count then the rights, all of one kind but null and dead ones),
+ *            inline data length and the data
  *   NAK      a gid: that port is gone or was forged; the sender's proxy dies
  *   DROP     a gid: the send-once proxy of that port was destroyed unused
  *   PING     nothing: makes the session come up when a peer is first heard
@@ -39,10 +41,11 @@ enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP
 enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE, RIGHT_RECEIVE };
 
 /* Descriptor kinds in a MSG. */
-enum carry_desc { DESC_PORT, DESC_OOL };
+enum carry_desc { DESC_PORT, DESC_OOL, DESC_PORTS };
 
 #define CARRY_INLINE_MAX 16384	/* a carried message's inline bytes, past its header */
 #define CARRY_DESC_MAX 64	/* descriptors in one carried message */
+#define CARRY_RIGHTS_MAX 256	/* rights in one: the header's, the descriptors', the arrays' entries */
 #define CARRY_NAME_MAX 128
 
 /* A growing buffer; once an allocation fails, `failed` stays true and nothing more is written. */

@@ -25,13 +25,13 @@
  * once it went).
  */
 struct made {
-	struct export *e[CARRY_DESC_MAX + 1];
+	struct export *e[CARRY_RIGHTS_MAX];
 	int n;
-	struct export *granted[CARRY_DESC_MAX + 1];
+	struct export *granted[CARRY_RIGHTS_MAX];
 	int ngranted;
-	struct gport passed[CARRY_DESC_MAX + 1];
+	struct gport passed[CARRY_RIGHTS_MAX];
 	int npassed;
-	struct proxy *moved[CARRY_DESC_MAX + 1];	/* receive rights carried away: forwarders */
+	struct proxy *moved[CARRY_RIGHTS_MAX];	/* receive rights carried away: forwarders */
 	int nmoved;
 };
 
@@ -146,19 +146,21 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 				vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
 			}
 			break;
-		default:
-			/* arrays of ports are not carried yet: the message is refused, its rights released */
-			xipc_stat[XIPC_STAT_R_PORT_ARRAY]++;
-			for (mach_msg_size_t j = 0; j < d->ool_ports.count && d->ool_ports.address; j++) {
-				mach_port_t n = ((mach_port_t *)(uintptr_t)d->ool_ports.address)[j];
-				if (MACH_PORT_VALID(n))
-					mach_port_deallocate(ME, n);
+		case MACH_MSG_OOL_PORTS_DESCRIPTOR: {
+			/* each right as a port descriptor's (the array's memory goes) */
+			mach_port_t *names = (mach_port_t *)(uintptr_t)d->ool_ports.address;
+			carry_put8(o, DESC_PORTS);
+			carry_put32(o, names ? d->ool_ports.count : 0);
+			for (mach_msg_size_t j = 0; names && j < d->ool_ports.count; j++) {
+				r = right_out(names[j], d->ool_ports.disposition, &g, made, p->gid.node);
+				carry_put_right(o, r, &g);
 			}
-			if (d->ool_ports.address && d->ool_ports.count)
+			if (names && d->ool_ports.count)
 				vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
-			carry_put8(o, DESC_PORT);
-			carry_put_right(o, RIGHT_NULL, NULL);
-			ok = false;
+			break;
+		}
+		default:
+			ok = false;	/* no other kind comes from the kernel */
 			break;
 		}
 	}
@@ -168,7 +170,22 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	return ok && !o->failed;
 }
 
-/* Within what a home decodes: descriptors and inline bytes. */
+/* The rights a message carries: the header's two, its port descriptors, its arrays' entries. */
+static uint32_t
+rights_in(const mach_msg_header_t *in, mach_msg_size_t ndesc)
+{
+	const mach_msg_descriptor_t *d = (const mach_msg_descriptor_t *)((const mach_msg_body_t *)(in + 1) + 1);
+	uint32_t n = 2;
+
+	for (mach_msg_size_t i = 0; i < ndesc; i++, d++)
+		if (d->type.type == MACH_MSG_PORT_DESCRIPTOR)
+			n++;
+		else if (d->type.type == MACH_MSG_OOL_PORTS_DESCRIPTOR)
+			n += d->ool_ports.count > CARRY_RIGHTS_MAX ? CARRY_RIGHTS_MAX + 1 : d->ool_ports.count;
+	return n;
+}
+
+/* Within what a home decodes: descriptors, rights and inline bytes. */
 static bool
 carriable(const mach_msg_header_t *in)
 {
@@ -178,7 +195,13 @@ carriable(const mach_msg_header_t *in)
 		ndesc = ((const mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
 		off += sizeof(mach_msg_body_t) + ndesc * sizeof(mach_msg_descriptor_t);
 	}
-	return ndesc <= CARRY_DESC_MAX && off <= in->msgh_size && in->msgh_size - off <= CARRY_INLINE_MAX;
+	if (ndesc > CARRY_DESC_MAX || off > in->msgh_size || in->msgh_size - off > CARRY_INLINE_MAX)
+		return false;
+	if (rights_in(in, ndesc) > CARRY_RIGHTS_MAX) {
+		xipc_stat[XIPC_STAT_R_PORT_ARRAY]++;	/* arrays with more rights than a home takes */
+		return false;
+	}
+	return true;
 }
 
 bool
@@ -186,12 +209,13 @@ proxy_claim(mach_msg_header_t *in)
 {
 	struct proxy *p = proxy_by_port(in->msgh_local_port);
 	struct carry_out o = {0};
-	struct made made = {.n = 0};
+	static struct made made;	/* (large: only gns's loop thread claims) */
 	struct gport gid;
 	int err;
 
 	if (!p)
 		return false;
+	made.n = made.ngranted = made.npassed = made.nmoved = 0;
 	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
 		mach_port_status_t st;
 		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;

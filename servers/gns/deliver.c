@@ -6,6 +6,7 @@
  * (hold.c), any other refusal undoes what was made for it. Only gns's loop
  * thread runs this.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +31,41 @@ struct decoded {
 	struct right_in reply;
 	uint32_t ndesc;
 	struct {
-		uint8_t kind;		/* DESC_PORT or DESC_OOL */
-		struct right_in right;
-		const uint8_t *bytes;
+		uint8_t kind;		/* DESC_PORT, DESC_OOL or DESC_PORTS */
+		struct right_in right;	/* DESC_PORT */
+		const uint8_t *bytes;	/* DESC_OOL: size bytes */
 		uint32_t size;
+		uint32_t first, count;	/* DESC_PORTS: arr[first .. first + count) */
+		enum carry_right array_kind;	/* DESC_PORTS: its entries' kind (NULL: none but null and dead) */
 	} desc[CARRY_DESC_MAX];
 	const uint8_t *data;
 	uint32_t data_len;
+	uint32_t narr;
+	struct right_in arr[CARRY_RIGHTS_MAX];	/* the arrays' entries (last: not cleared per message) */
 };
+
+/* An array's entries, all of one kind but null and dead ones: false if mixed. */
+static bool
+decode_array(struct carry_in *in, struct decoded *m, uint32_t i)
+{
+	uint32_t count = carry_get32(in);
+
+	if (count > CARRY_RIGHTS_MAX - m->narr)
+		return false;
+	m->desc[i].first = m->narr;
+	m->desc[i].count = count;
+	m->desc[i].array_kind = RIGHT_NULL;
+	for (uint32_t j = 0; j < count && !in->bad; j++) {
+		struct right_in *r = &m->arr[m->narr++];
+		r->kind = carry_get_right(in, &r->gid);
+		if (r->kind == RIGHT_NULL || r->kind == RIGHT_DEAD)
+			continue;
+		if (m->desc[i].array_kind != RIGHT_NULL && m->desc[i].array_kind != r->kind)
+			return false;
+		m->desc[i].array_kind = r->kind;
+	}
+	return !in->bad;
+}
 
 /* Every field checked; nothing changed. */
 static bool
@@ -57,7 +85,7 @@ decode(struct carry_in *in, struct decoded *m)
 		} else if (m->desc[i].kind == DESC_OOL) {
 			m->desc[i].size = carry_get32(in);
 			m->desc[i].bytes = carry_get_bytes(in, m->desc[i].size);
-		} else {
+		} else if (m->desc[i].kind != DESC_PORTS || !decode_array(in, m, i)) {
 			return false;
 		}
 	}
@@ -115,6 +143,8 @@ hold(mach_msg_header_t *h, size_t size, const struct decoded *m)
 	for (i = 0; i < m->ndesc; i++)
 		if (m->desc[i].kind == DESC_OOL)
 			ool += m->desc[i].size;
+		else if (m->desc[i].kind == DESC_PORTS)
+			ool += m->desc[i].count * sizeof(mach_port_t);	/* (its rights are ours already) */
 	if (!hold_room(size, ool) || !own_right(&rn, &rt))
 		return false;
 	if (!own_right(&ln, &lt)) {
@@ -162,20 +192,25 @@ moves_from(const struct decoded *m, uint32_t peer)
 		if (m->desc[i].kind == DESC_PORT && m->desc[i].right.kind == RIGHT_RECEIVE &&
 		    m->desc[i].right.gid.node != peer)
 			return false;
+	for (uint32_t j = 0; j < m->narr; j++)
+		if (m->arr[j].kind == RIGHT_RECEIVE && m->arr[j].gid.node != peer)
+			return false;
 	return true;
 }
 
 /* What was made for a message being built, undone if mach_msg refuses it. */
 struct built {
-	mach_port_t once_rights[CARRY_DESC_MAX + 2];	/* send-once rights taken out of exports */
+	mach_port_t once_rights[CARRY_RIGHTS_MAX];	/* send-once rights taken out of exports */
 	int nonce;
-	struct proxy *new_once[CARRY_DESC_MAX + 2];	/* one-shot proxies made for it */
+	struct proxy *new_once[CARRY_RIGHTS_MAX];	/* one-shot proxies made for it */
 	int nnew;
-	struct proxy *granted[CARRY_DESC_MAX + 2];	/* send proxies counted a grant for it */
+	struct proxy *granted[CARRY_RIGHTS_MAX];	/* send proxies counted a grant for it */
 	int ngranted;
-	struct export *arrived[CARRY_DESC_MAX + 2];	/* receive rights that moved here */
-	uint32_t arrived_from[CARRY_DESC_MAX + 2];
+	struct export *arrived[CARRY_RIGHTS_MAX];	/* receive rights that moved here */
+	uint32_t arrived_from[CARRY_RIGHTS_MAX];
 	int narrived;
+	mach_port_t owned[CARRY_RIGHTS_MAX];	/* rights of our own made for arrays (own_right) */
+	int nowned;
 };
 
 /*
@@ -329,13 +364,61 @@ drop_carried(const struct decoded *m)
 	for (uint32_t i = 0; i < m->ndesc; i++)
 		if (m->desc[i].kind == DESC_PORT)
 			drop_right(&m->desc[i].right);
+	for (uint32_t j = 0; j < m->narr; j++)
+		drop_right(&m->arr[j]);
+}
+
+/*
+ * An out-of-line array of rights: one disposition for all, so every entry
+ * becomes a right of our own first (own_right), moved: MOVE_SEND,
+ * MOVE_SEND_ONCE or MOVE_RECEIVE as the array's kind says.
+ */
+static void
+build_array(const struct decoded *m, uint32_t i, mach_msg_descriptor_t *d, struct built *b)
+{
+	static const mach_msg_type_name_t moved[] = {
+		[RIGHT_NULL] = MACH_MSG_TYPE_MOVE_SEND, [RIGHT_DEAD] = MACH_MSG_TYPE_MOVE_SEND,
+		[RIGHT_SEND] = MACH_MSG_TYPE_MOVE_SEND, [RIGHT_ONCE] = MACH_MSG_TYPE_MOVE_SEND_ONCE,
+		[RIGHT_RECEIVE] = MACH_MSG_TYPE_MOVE_RECEIVE,
+	};
+	vm_address_t a = 0;
+	mach_port_t *names;
+
+	d->ool_ports.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	d->ool_ports.copy = MACH_MSG_VIRTUAL_COPY;
+	d->ool_ports.deallocate = 1;	/* our array moves to the receiver */
+	d->ool_ports.disposition = (uint8_t)moved[m->desc[i].array_kind];
+	d->ool_ports.count = 0;
+	if (m->desc[i].count == 0 ||
+	    vm_allocate(ME, &a, m->desc[i].count * sizeof(mach_port_t), TRUE) != KERN_SUCCESS) {
+		if (m->desc[i].count)
+			xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;	/* (its grants are not given back: a leak, counted) */
+		return;
+	}
+	names = (mach_port_t *)(uintptr_t)a;
+	for (uint32_t j = 0; j < m->desc[i].count; j++) {
+		mach_msg_type_name_t t;
+		mach_port_t name;
+		right_in(&m->arr[m->desc[i].first + j], &name, &t, b);
+		if (t == MACH_MSG_TYPE_COPY_SEND || t == MACH_MSG_TYPE_MAKE_SEND || t == MACH_MSG_TYPE_MAKE_SEND_ONCE) {
+			if (MACH_PORT_VALID(name) && !own_right(&name, &t)) {
+				xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+				name = MACH_PORT_NULL;
+			} else if (MACH_PORT_VALID(name)) {
+				b->owned[b->nowned++] = name;
+			}
+		}
+		names[j] = name;
+	}
+	d->ool_ports.address = a;
+	d->ool_ports.count = m->desc[i].count;
 }
 
 void
 proxy_deliver(uint32_t peer, struct carry_in *in)
 {
 	struct decoded *m = malloc(sizeof *m);
-	struct built b = {.nonce = 0};
+	static struct built b;	/* (large: only gns's loop thread delivers) */
 	struct export *e;
 	mach_msg_header_t *h = NULL;
 	mach_msg_descriptor_t *d;
@@ -344,9 +427,10 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 	size_t size;
 	mach_msg_return_t mr;
 
+	b.nonce = b.nnew = b.ngranted = b.narrived = b.nowned = 0;
 	if (!m)
 		goto undeliverable;
-	memset(m, 0, sizeof *m);
+	memset(m, 0, offsetof(struct decoded, arr));
 	if (!decode(in, m) || m->dest.node != cluster_node() || !moves_from(m, peer)) {
 		xipc_stat[XIPC_STAT_R_MALFORMED]++;
 		goto out;
@@ -385,6 +469,10 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 			d->port.type = MACH_MSG_PORT_DESCRIPTOR;
 			right_in(&m->desc[i].right, &d->port.name, &t, &b);
 			d->port.disposition = (uint8_t)t;
+			continue;
+		}
+		if (m->desc[i].kind == DESC_PORTS) {
+			build_array(m, i, d, &b);
 			continue;
 		}
 		d->out_of_line.type = MACH_MSG_OOL_DESCRIPTOR;
@@ -432,6 +520,9 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 	}
 	for (int i = 0; i < b.nonce; i++)
 		mach_port_deallocate(ME, b.once_rights[i]);
+	/* the arrays' own rights first, so that a proxy they alone held is seen unheld below */
+	for (int i = 0; i < b.nowned; i++)
+		mach_port_deallocate(ME, b.owned[i]);
 	for (int i = 0; i < b.nnew; i++) {
 		send_control(b.new_once[i]->gid.node, CARRY_DROP, &b.new_once[i]->gid);
 		proxy_destroy(b.new_once[i]);
@@ -453,6 +544,8 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 	for (uint32_t i = 0; i < m->ndesc; i++, d++)
 		if (m->desc[i].kind == DESC_OOL && d->out_of_line.address)
 			vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
+		else if (m->desc[i].kind == DESC_PORTS && d->ool_ports.address)
+			vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
 	goto out;
 undeliverable:
 	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;

@@ -14,6 +14,8 @@
  *   KEEP_LETGO    the keeper's own send right of a slot goes
  *   KEEP_DESTROY  the slot's receive right is destroyed
  *   KEEP_DISCARD  the request's port descriptor (a send-once right) is destroyed unused
+ *   KEEP_ARRAY    the request's out-of-line array of send rights comes back
+ *                 as it came, in the answer
  *   KEEP_DRAIN    the keeper reads the slot's port (slot 2: nobody read it):
  *                 how many numbered messages came, how many out of order
  *   KEEP_MOVE     the slot's receive right moves to the caller, between the
@@ -31,6 +33,7 @@
 #define KEEP_DISCARD 9205
 #define KEEP_MOVE 9206
 #define KEEP_DRAIN 9207
+#define KEEP_ARRAY 9208
 #define FILL_COUNT 100		/* messages sent at a queue of 16 nobody reads */
 #define MOVE_EACH 5		/* each sender's messages before and after the move: 4 x 5 fit a queue of 16 and the forwarding */
 #define MOVE_KEEPER_ID 5000	/* the keeper's numbered messages: 5000 + n */
@@ -124,6 +127,35 @@ keep_move(const mach_msg_header_t *req, int slot)
 	for (int i = MOVE_EACH; i < 2 * MOVE_EACH; i++)
 		keep_send(port, MOVE_KEEPER_ID + i);
 	mach_port_deallocate(ME, port);	/* our send right: the port is the caller's now */
+}
+
+/* KEEP_ARRAY: the request's array of send rights moves into the answer (the request keeps none). */
+static void
+keep_array(mach_msg_header_t *h)
+{
+	struct keep_req *req = (struct keep_req *)h;
+	mach_msg_ool_ports_descriptor_t *a = (mach_msg_ool_ports_descriptor_t *)&req->right;
+	struct keep_reply r;
+
+	if (h->msgh_size < sizeof *req || !(h->msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
+	    req->body.msgh_descriptor_count != 1 || a->type != MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+		keep_answer(h, -1, MACH_PORT_NULL, 0);
+		return;
+	}
+	memset(&r, 0, sizeof r);
+	r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(h->msgh_bits), 0) | MACH_MSGH_BITS_COMPLEX;
+	r.h.msgh_size = sizeof r;
+	r.h.msgh_remote_port = h->msgh_remote_port;
+	r.h.msgh_id = KEEP_ARRAY + 100;
+	r.body.msgh_descriptor_count = 1;
+	*(mach_msg_ool_ports_descriptor_t *)&r.right = *a;
+	((mach_msg_ool_ports_descriptor_t *)&r.right)->disposition = MACH_MSG_TYPE_MOVE_SEND;
+	((mach_msg_ool_ports_descriptor_t *)&r.right)->deallocate = 1;
+	r.slot = (int32_t)a->count;
+	if (mach_msg(&r.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL) ==
+	    MACH_MSG_SUCCESS)
+		req->body.msgh_descriptor_count = 0;	/* moved: nothing of it to destroy */
+	printf("xipctest: keeper: an array of %u rights sent back\n", (unsigned)a->count);
 }
 
 /* Reads the slot's port until it is quiet for a second: the messages counted, each expected in order. */
@@ -232,6 +264,9 @@ keeper(void)
 			/* the send-once right in the request is destroyed unused (below): its receiver must hear */
 			keep_answer(h, slot, MACH_PORT_NULL, 0);
 			break;
+		case KEEP_ARRAY:
+			keep_array(h);
+			break;
 		case KEEP_DRAIN:
 			if (slot < 0 || slot >= KEEP_SLOTS || !keep[slot].port) {
 				keep_answer(h, -1, MACH_PORT_NULL, 0);
@@ -249,7 +284,7 @@ keeper(void)
 		default:
 			break;
 		}
-		if (h->msgh_id >= KEEP_NEW && h->msgh_id <= KEEP_DISCARD) {
+		if (h->msgh_id >= KEEP_NEW && h->msgh_id <= KEEP_ARRAY) {
 			h->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went with the answer */
 			h->msgh_bits &= ~(mach_msg_bits_t)MACH_MSGH_BITS_REMOTE_MASK;
 		}
@@ -395,6 +430,63 @@ move_case(mach_port_t keeper_port)
 		mach_port_deallocate(ME, old);
 	if (MACH_PORT_VALID(moved))
 		mach_port_destroy(ME, moved);
+}
+
+/*
+ * An out-of-line array of send rights to node 1 and back: our own port, our
+ * proxy of node 1's keeper (its own port there) and a null; each comes back
+ * as the same name.
+ */
+static void
+array_case(mach_port_t keeper_port)
+{
+	mach_port_t mine, reply, sent[3];
+	union {
+		struct keep_req req;
+		struct keep_reply rep;
+		uint8_t room[512];
+	} m;
+	mach_msg_ool_ports_descriptor_t *a = (mach_msg_ool_ports_descriptor_t *)&m.req.right;
+	mach_port_t *got = NULL;
+	uint32_t n = 0;
+	kern_return_t kr;
+	char why[200];
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &mine);
+	mach_port_insert_right(ME, mine, mine, MACH_MSG_TYPE_MAKE_SEND);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
+	sent[0] = mine;
+	sent[1] = keeper_port;
+	sent[2] = MACH_PORT_NULL;
+	memset(&m, 0, sizeof m);
+	m.req.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) | MACH_MSGH_BITS_COMPLEX;
+	m.req.h.msgh_size = sizeof m.req;
+	m.req.h.msgh_remote_port = keeper_port;
+	m.req.h.msgh_local_port = reply;
+	m.req.h.msgh_id = KEEP_ARRAY;
+	m.req.body.msgh_descriptor_count = 1;
+	a->address = (vm_address_t)sent;
+	a->count = 3;
+	a->disposition = MACH_MSG_TYPE_COPY_SEND;
+	a->copy = MACH_MSG_PHYSICAL_COPY;
+	a->type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	kr = mach_msg(&m.req.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.req, sizeof m, reply, 10000,
+		      MACH_PORT_NULL);
+	a = (mach_msg_ool_ports_descriptor_t *)&m.rep.right;
+	if (kr == KERN_SUCCESS && m.rep.h.msgh_id == KEEP_ARRAY + 100 && (m.rep.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) &&
+	    m.rep.body.msgh_descriptor_count == 1 && a->type == MACH_MSG_OOL_PORTS_DESCRIPTOR) {
+		got = (mach_port_t *)a->address;
+		n = a->count;
+	}
+	snprintf(why, sizeof why, "kr %#x, %u back: %#x %#x %#x, sent %#x %#x %#x", kr, n, n > 0 ? got[0] : 0,
+		 n > 1 ? got[1] : 0, n > 2 ? got[2] : 0, sent[0], sent[1], sent[2]);
+	printf("xipctest: an array of rights: %s\n", why);
+	check("an_array_of_send_rights_crosses_both_ways_as_the_same_names",
+	      n == 3 && got[0] == mine && got[1] == keeper_port && got[2] == MACH_PORT_NULL, why);
+	if (kr == KERN_SUCCESS)
+		mach_msg_destroy(&m.rep.h);
+	mach_port_destroy(ME, reply);
+	mach_port_destroy(ME, mine);
 }
 
 /*
@@ -546,6 +638,7 @@ semantics_cases(void)
 
 	move_case(keeper_port);
 	fill_case(keeper_port);
+	array_case(keeper_port);
 	mach_port_destroy(ME, notify);
 	mach_port_deallocate(ME, keeper_port);
 	mach_port_deallocate(ME, relay_port);
