@@ -21,6 +21,9 @@
  *            which holds the identity now too (sent to the gid's home)
  *   MOVED    the gid a receive right was carried under, and the port's new
  *            identity at its new home (sent back to the old home)
+ *   PAUSE    a gid: its home holds many messages for it; the sender's proxy
+ *            stops taking messages (its own queue fills, its senders wait)
+ *   RESUME   a gid: the home's hold for it drained; the proxy takes them again
  */
 #ifndef GNS_CARRY_H
 #define GNS_CARRY_H
@@ -31,7 +34,7 @@
 #include "gport.h"
 
 enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING,
-		  CARRY_RELEASE, CARRY_ADD, CARRY_MOVED };
+		  CARRY_RELEASE, CARRY_ADD, CARRY_MOVED, CARRY_PAUSE, CARRY_RESUME };
 
 /*
  * A right as carried: none, a dead name, a send or send-once right to a gid,

@@ -504,6 +504,7 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 	}
 	if (mr == MACH_SEND_TIMED_OUT && hold(h, size, m)) {
 		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
+		hold_note_sender(h->msgh_remote_port, &m->dest, peer);
 		h = NULL;	/* hold.c has it */
 		goto out;
 	}

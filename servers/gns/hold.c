@@ -6,9 +6,11 @@
  * destroyed message's are. Only gns's loop thread runs this.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <manifold/xipc.h>
 #include "cluster.h"
 #include "hold.h"
+#include "proxy_table.h"
 
 struct held {
 	struct held *next;
@@ -18,6 +20,65 @@ struct held {
 
 static struct held *head, **tail = &head;
 static size_t count, bytes;
+
+/* Destinations whose senders were told to pause, and who was. */
+static struct paused {
+	mach_port_t dest;	/* MACH_PORT_NULL: free */
+	struct gport gid;
+	uint32_t peers[8];	/* bit per node */
+} paused[HOLD_PAUSED_MAX];
+
+static size_t
+held_for(mach_port_t dest)
+{
+	size_t n = 0;
+
+	for (struct held *m = head; m; m = m->next)
+		n += m->h->msgh_remote_port == dest;
+	return n;
+}
+
+void
+hold_note_sender(mach_port_t dest, const struct gport *gid, uint32_t peer)
+{
+	struct paused *p = NULL, *free_slot = NULL;
+
+	if (peer == 0 || peer >= 256 || held_for(dest) < HOLD_PAUSE)
+		return;
+	for (int i = 0; i < HOLD_PAUSED_MAX && !p; i++)
+		if (paused[i].dest == dest && gport_equal(&paused[i].gid, gid))
+			p = &paused[i];
+		else if (paused[i].dest == MACH_PORT_NULL && !free_slot)
+			free_slot = &paused[i];
+	if (!p) {
+		if (!free_slot)
+			return;	/* too many at once: this one's senders go on (its hold is bounded anyway) */
+		p = free_slot;
+		memset(p, 0, sizeof *p);
+		p->dest = dest;
+		p->gid = *gid;
+	}
+	if (p->peers[peer / 32] & (1u << (peer % 32)))
+		return;
+	p->peers[peer / 32] |= 1u << (peer % 32);
+	send_control(peer, CARRY_PAUSE, gid);
+	xipc_stat[XIPC_STAT_PAUSES]++;
+}
+
+/* dest's hold drained (or it died): every sender paused for it goes on. */
+static void
+resume(mach_port_t dest)
+{
+	for (int i = 0; i < HOLD_PAUSED_MAX; i++) {
+		struct paused *p = &paused[i];
+		if (p->dest != dest)
+			continue;
+		for (uint32_t n = 1; n < 256; n++)
+			if (p->peers[n / 32] & (1u << (n % 32)))
+				send_control(n, CARRY_RESUME, &p->gid);
+		p->dest = MACH_PORT_NULL;
+	}
+}
 
 bool
 hold_pending(mach_port_t dest)
@@ -105,6 +166,8 @@ hold_retry(void)
 		bytes -= m->size + m->ool;
 		free(m->h);
 		free(m);
+		if (held_for(dest) == 0)
+			resume(dest);
 	}
 	return head ? HOLD_RETRY_MS : 0;
 }

@@ -13,10 +13,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <mach/mach.h>
+#include "gport.h"
 
 #define HOLD_MAX 512
 #define HOLD_BYTES (4u << 20)	/* inline bytes and out-of-line regions held */
 #define HOLD_RETRY_MS 5		/* how soon a held message is tried again */
+#define HOLD_PAUSE 32		/* held for one destination: its senders' proxies are paused (PAUSE) */
+#define HOLD_PAUSED_MAX 16	/* destinations with paused senders at once */
 
 /* Messages held for dest (a port name of gns's). */
 bool hold_pending(mach_port_t dest);
@@ -30,6 +33,13 @@ bool hold_room(size_t size, size_t ool);
  * out-of-line regions deallocate=1. The caller checked hold_room.
  */
 void hold_add(mach_msg_header_t *h, size_t size, size_t ool);
+
+/*
+ * A message from node peer for dest (identity gid) was just held: past
+ * HOLD_PAUSE held for dest, peer is told to pause its proxy (PAUSE), and
+ * told to resume (RESUME) once dest's hold drained.
+ */
+void hold_note_sender(mach_port_t dest, const struct gport *gid, uint32_t peer);
 
 /* Sends again what it can, in order per destination: ms until it wants to run again (0: nothing held). */
 uint32_t hold_retry(void);

@@ -552,6 +552,22 @@ holders_input(uint32_t peer, uint8_t kind, struct carry_in *in)
 		export_grant(e, n, +1);
 }
 
+/*
+ * Back-pressure from g's home: our proxy of g leaves the loop's port set
+ * (paused) or joins it again. Paused, its queue fills and its senders wait
+ * or time out as they asked, as at a full local port.
+ */
+static void
+pause_proxy(const struct gport *g, bool pause)
+{
+	for (int i = 0; i < proxy_high; i++) {
+		struct proxy *p = &proxies[i];
+		if (!p->gid.node || p->once || !p->gid.port || !gport_equal(&p->gid, g))
+			continue;
+		mach_port_move_member(ME, p->port, pause ? MACH_PORT_NULL : port_set);
+	}
+}
+
 void
 proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 {
@@ -576,6 +592,15 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 		break;
 	case CARRY_MOVED:
 		moved_input(peer, &in);
+		break;
+	case CARRY_PAUSE:
+	case CARRY_RESUME:
+		carry_get_gid(&in, &g);
+		if (in.bad || in.off != in.len || g.node != peer) {
+			xipc_stat[XIPC_STAT_R_MALFORMED]++;
+			break;
+		}
+		pause_proxy(&g, payload[0] == CARRY_PAUSE);
 		break;
 	case CARRY_PING:
 		break;

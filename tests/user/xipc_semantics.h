@@ -18,6 +18,7 @@
  *                 as it came, in the answer
  *   KEEP_DRAIN    the keeper reads the slot's port (slot 2: nobody read it):
  *                 how many numbered messages came, how many out of order
+ *   KEEP_DRAIN_LATER  the same, answered at once, reading DRAIN_LATER_MS later
  *   KEEP_MOVE     the slot's receive right moves to the caller, between the
  *                 keeper's own numbered messages to the port (MOVE_EACH before
  *                 the move, MOVE_EACH after it)
@@ -34,6 +35,8 @@
 #define KEEP_MOVE 9206
 #define KEEP_DRAIN 9207
 #define KEEP_ARRAY 9208
+#define KEEP_DRAIN_LATER 9209
+#define DRAIN_LATER_MS 3000
 #define FILL_COUNT 100		/* messages sent at a queue of 16 nobody reads */
 #define MOVE_EACH 5		/* each sender's messages before and after the move: 4 x 5 fit a queue of 16 and the forwarding */
 #define MOVE_KEEPER_ID 5000	/* the keeper's numbered messages: 5000 + n */
@@ -158,10 +161,16 @@ keep_array(mach_msg_header_t *h)
 	printf("xipctest: keeper: an array of %u rights sent back\n", (unsigned)a->count);
 }
 
-/* Reads the slot's port until it is quiet for a second: the messages counted, each expected in order. */
+/*
+ * Reads the slot's port until it is quiet for a second: the messages
+ * counted, each expected in order. KEEP_DRAIN_LATER answers first and
+ * starts reading DRAIN_LATER_MS later (the counts: KEEP_STATUS).
+ */
 static void
 keep_drain(const mach_msg_header_t *req, int slot)
 {
+	bool later = req->msgh_id == KEEP_DRAIN_LATER;
+
 	struct {
 		mach_msg_header_t h;
 		uint8_t room[128];
@@ -169,6 +178,11 @@ keep_drain(const mach_msg_header_t *req, int slot)
 	int disorder = 0;
 
 	keep[slot].msgs = 0;
+	keep[slot].send_once = -1;	/* not drained yet */
+	if (later) {
+		keep_answer(req, slot, MACH_PORT_NULL, 0);
+		msg_sleep_ms(DRAIN_LATER_MS);
+	}
 	while (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, keep[slot].port, 1000, MACH_PORT_NULL) ==
 	       MACH_MSG_SUCCESS) {
 		disorder += m.h.msgh_id != MOVE_CLIENT_ID + keep[slot].msgs;
@@ -177,7 +191,8 @@ keep_drain(const mach_msg_header_t *req, int slot)
 	}
 	printf("xipctest: keeper: drained %d messages, %d out of order\n", keep[slot].msgs, disorder);
 	keep[slot].send_once = disorder;	/* (answered in that field) */
-	keep_answer(req, slot, MACH_PORT_NULL, 0);
+	if (!later)
+		keep_answer(req, slot, MACH_PORT_NULL, 0);
 }
 
 /* Node 1: serves /cluster/keeper for ever. */
@@ -268,6 +283,7 @@ keeper(void)
 			keep_array(h);
 			break;
 		case KEEP_DRAIN:
+		case KEEP_DRAIN_LATER:
 			if (slot < 0 || slot >= KEEP_SLOTS || !keep[slot].port) {
 				keep_answer(h, -1, MACH_PORT_NULL, 0);
 				break;
@@ -284,7 +300,7 @@ keeper(void)
 		default:
 			break;
 		}
-		if (h->msgh_id >= KEEP_NEW && h->msgh_id <= KEEP_ARRAY) {
+		if (h->msgh_id >= KEEP_NEW && h->msgh_id <= KEEP_DRAIN_LATER) {
 			h->msgh_remote_port = MACH_PORT_NULL;	/* the reply right went with the answer */
 			h->msgh_bits &= ~(mach_msg_bits_t)MACH_MSGH_BITS_REMOTE_MASK;
 		}
@@ -489,32 +505,63 @@ array_case(mach_port_t keeper_port)
 	mach_port_destroy(ME, mine);
 }
 
+static kern_return_t
+send_numbered(mach_port_t to, int id, mach_msg_timeout_t timeout)
+{
+	mach_msg_header_t h = {0};
+
+	h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0);
+	h.msgh_size = sizeof h;
+	h.msgh_remote_port = to;
+	h.msgh_id = id;
+	return mach_msg(&h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof h, 0, MACH_PORT_NULL, timeout, MACH_PORT_NULL);
+}
+
 /*
- * A port on node 1 nobody reads (a queue of 16) is sent FILL_COUNT messages
- * through our proxy: its home holds what the queue refuses, and when the
- * keeper reads, every message comes, in order.
+ * A port on node 1 nobody reads for DRAIN_LATER_MS (a queue of 16) is sent
+ * FILL_COUNT messages through our proxy. Its home holds what the queue
+ * refuses; past HOLD_PAUSE held it pauses our proxy, whose queue then fills:
+ * a send with a short timeout times out here, as at a full local port, and
+ * one that waits goes once the keeper reads. Every message arrives, in order.
  */
 static void
 fill_case(mach_port_t keeper_port)
 {
 	struct keep_reply r;
 	mach_port_t port = MACH_PORT_NULL;
-	kern_return_t kr;
-	int sent = 0;
-	char why[160];
+	kern_return_t kr, kr2 = KERN_SUCCESS;
+	int sent = 0, read = -1;
+	bool timed_out = false;
+	uint64_t t0 = 0, waited = 0;
+	char why[200];
 
 	kr = keep_call(keeper_port, KEEP_NEW, 2, MACH_PORT_NULL, 0, &r);
 	if (kr == KERN_SUCCESS) {
 		port = r.right.name;
-		for (int i = 0; i < FILL_COUNT; i++)
-			sent += send_empty_typed(port, MACH_MSG_TYPE_COPY_SEND, MOVE_CLIENT_ID + i) == MACH_MSG_SUCCESS;
-		msg_sleep_ms(1000);	/* all of them at node 1: the queue full, the rest held */
-		kr = keep_call(keeper_port, KEEP_DRAIN, r.slot, MACH_PORT_NULL, 0, &r);
+		kr = keep_call(keeper_port, KEEP_DRAIN_LATER, r.slot, MACH_PORT_NULL, 0, &r);
 	}
-	snprintf(why, sizeof why, "kr %#x, %d sent, %d read at node 1, %d out of order", kr, sent, r.msgs, r.send_once);
+	t0 = now_ms();
+	while (kr == KERN_SUCCESS && sent < FILL_COUNT) {
+		/* 300 ms until the first time-out; then each waits as long as it takes */
+		kr2 = send_numbered(port, MOVE_CLIENT_ID + sent, timed_out ? 20000 : 300);
+		if (kr2 == MACH_SEND_TIMED_OUT && !timed_out) {
+			timed_out = true;	/* not sent: the same number again */
+			waited = now_ms() - t0;
+			continue;
+		}
+		if (kr2 != MACH_MSG_SUCCESS)
+			break;
+		sent++;
+	}
+	if (kr == KERN_SUCCESS) {
+		read = keep_wait(keeper_port, r.slot, MSGS, FILL_COUNT, 10000);
+		keep_call(keeper_port, KEEP_STATUS, r.slot, MACH_PORT_NULL, 0, &r);
+	}
+	snprintf(why, sizeof why, "kr %#x/%#x, a send timed out after %u ms: %d, %d sent, %d read at node 1, %d out of order",
+		 kr, kr2, (unsigned)waited, timed_out, sent, read, r.send_once);
 	printf("xipctest: a full queue: %s\n", why);
-	check("a_full_queue_at_the_home_loses_nothing_and_keeps_the_order",
-	      kr == KERN_SUCCESS && sent == FILL_COUNT && r.msgs == FILL_COUNT && r.send_once == 0, why);
+	check("a_full_queue_at_the_home_holds_the_sender_back_and_loses_nothing",
+	      kr == KERN_SUCCESS && timed_out && sent == FILL_COUNT && read == FILL_COUNT && r.send_once == 0, why);
 	if (MACH_PORT_VALID(port))
 		mach_port_deallocate(ME, port);
 }
