@@ -10,7 +10,11 @@
  * (proxy_input), rights turned back into local ones: the home's own port
  * for an identity of the home, another proxy for any other. A send-once
  * right becomes a one-shot export and, across, a one-shot proxy, so replies
- * go back the same way.
+ * go back the same way. A receive right moves, leaving a forwarder at its
+ * old home; arrays of rights travel entry by entry. The home counts the
+ * nodes holding each export, so its port's receiver gets no-senders when the
+ * last remote and local senders are gone (proxy.c; README: Messages across
+ * nodes).
  */
 #ifndef GNS_PROXY_H
 #define GNS_PROXY_H
