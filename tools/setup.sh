@@ -29,6 +29,7 @@ needs=(
 	"vde2:/usr/bin/vde_switch"
 	"vde-wirefilter:/usr/bin/wirefilter"	# the cluster suite's lossy link (vde2 depends on it)
 	"vdeplug:/usr/bin/dpipe"
+	"tshark:/usr/bin/tshark"	# the xipc suite reads its capture with tools/wireshark/manifold.lua
 	"xz-utils:/usr/bin/xz"
 	"python3:/usr/bin/python3"
 	"libc6-dev-i386:/usr/lib32/libc.a"

@@ -65,7 +65,7 @@ void
 carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g)
 {
 	carry_put8(o, (uint8_t)r);
-	if (r == RIGHT_SEND || r == RIGHT_ONCE)
+	if (r == RIGHT_SEND || r == RIGHT_ONCE || r == RIGHT_RECEIVE)
 		carry_put_gid(o, g);
 }
 
@@ -122,7 +122,7 @@ carry_get_right(struct carry_in *in, struct gport *g)
 {
 	uint8_t r = carry_get8(in);
 
-	if (r == RIGHT_SEND || r == RIGHT_ONCE)
+	if (r == RIGHT_SEND || r == RIGHT_ONCE || r == RIGHT_RECEIVE)
 		carry_get_gid(in, g);
 	else if (r != RIGHT_NULL && r != RIGHT_DEAD)
 		in->bad = true;

@@ -6,13 +6,24 @@
  * right, the global identity (transport/gport.h) of the port.
  *
  *   MSG      dest gid, msgh_id, flags (bit 0: complex), reply right,
- *            descriptor count, each descriptor (a port right, or out-of-line
- *            bytes: size then the bytes), inline data length and the data
+ *            descriptor count, each descriptor (a port right; out-of-line
+ *            bytes: size then the bytes; an out-of-line array of rights:
+ *            count then the rights, all of one kind but null and dead ones),
+ *            inline data length and the data
  *   NAK      a gid: that port is gone or was forged; the sender's proxy dies
  *   DROP     a gid: the send-once proxy of that port was destroyed unused
  *   PING     nothing: makes the session come up when a peer is first heard
  *   LOOKUP   request id, a name (length, bytes)
  *   FOUND    request id, a gid;  MISSING  request id
+ *   RELEASE  a gid, a count: the sender's proxy of that port had no senders
+ *            left; it had been given the identity count times (proxy.c)
+ *   ADD      a gid, a node: the sender passed its proxy's right to that node,
+ *            which holds the identity now too (sent to the gid's home)
+ *   MOVED    the gid a receive right was carried under, and the port's new
+ *            identity at its new home (sent back to the old home)
+ *   PAUSE    a gid: its home holds many messages for it; the sender's proxy
+ *            stops taking messages (its own queue fills, its senders wait)
+ *   RESUME   a gid: the home's hold for it drained; the proxy takes them again
  */
 #ifndef GNS_CARRY_H
 #define GNS_CARRY_H
@@ -22,16 +33,22 @@
 #include <stdint.h>
 #include "gport.h"
 
-enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING };
+enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING,
+		  CARRY_RELEASE, CARRY_ADD, CARRY_MOVED, CARRY_PAUSE, CARRY_RESUME };
 
-/* A right as carried: none, a dead name, or a send or send-once right to a gid. */
-enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE };
+/*
+ * A right as carried: none, a dead name, a send or send-once right to a gid,
+ * or a receive right moving to the destination's node (its gid names the
+ * move, for the MOVED answer: proxy.c, Receive rights that move).
+ */
+enum carry_right { RIGHT_NULL, RIGHT_DEAD, RIGHT_SEND, RIGHT_ONCE, RIGHT_RECEIVE };
 
 /* Descriptor kinds in a MSG. */
-enum carry_desc { DESC_PORT, DESC_OOL };
+enum carry_desc { DESC_PORT, DESC_OOL, DESC_PORTS };
 
 #define CARRY_INLINE_MAX 16384	/* a carried message's inline bytes, past its header */
 #define CARRY_DESC_MAX 64	/* descriptors in one carried message */
+#define CARRY_RIGHTS_MAX 256	/* rights in one: the header's, the descriptors', the arrays' entries */
 #define CARRY_NAME_MAX 128
 
 /* A growing buffer; once an allocation fails, `failed` stays true and nothing more is written. */
@@ -62,7 +79,7 @@ uint32_t carry_get32(struct carry_in *in);
 void carry_get_gid(struct carry_in *in, struct gport *g);
 /* n bytes in place, or NULL (bad) if fewer are left. */
 const uint8_t *carry_get_bytes(struct carry_in *in, size_t n);
-/* A right: its kind, and *g when it is RIGHT_SEND or RIGHT_ONCE. */
+/* A right: its kind, and *g when it is RIGHT_SEND, RIGHT_ONCE or RIGHT_RECEIVE. */
 enum carry_right carry_get_right(struct carry_in *in, struct gport *g);
 
 #endif

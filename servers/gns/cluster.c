@@ -16,6 +16,7 @@
 #include "lwip/udp.h"
 #include "carry.h"
 #include "cluster.h"
+#include "hold.h"
 #include "port.h"
 #include "proxy.h"
 #include "service.h"
@@ -37,7 +38,9 @@ struct peer {
 	uint32_t state;			/* 0 (never heard), XIPC_PEER_ALIVE or XIPC_PEER_DEAD */
 	bool session;			/* the transport said UP, and not DEAD since */
 	uint64_t boot, seq;		/* of its last authentic beacon */
-	uint64_t heard_us;		/* when */
+	uint64_t heard_us;		/* when: its last beacon, or authentic datagram */
+	uint64_t beacon_us;		/* its last beacon */
+	uint64_t gap_us, gapvar_us;	/* the beacons' smoothed gap and mean deviation (0: no gap yet) */
 	uint32_t beacons, rx, tx, deaths;
 };
 
@@ -181,6 +184,8 @@ event(void *ctx, uint32_t peer, enum xport_event ev)
 	}
 }
 
+static uint32_t get32(const uint8_t *p);
+
 static void
 on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
@@ -193,7 +198,12 @@ on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 		len = sizeof rxbuf;	/* longer than any MTU: the transport refuses it as malformed */
 	pbuf_copy_partial(p, rxbuf, len, 0);
 	pbuf_free(p);
-	xport_input(x, rxbuf, len, port_now_us());
+	if (xport_input(x, rxbuf, len, port_now_us()) == XPORT_OK && len >= 8) {
+		/* authentic (every kind is tagged): the peer lives, whatever its beacons do */
+		uint32_t node = get32(rxbuf + 4);
+		if (node >= 1 && node <= NODE_MAX && src == (LAN_NET | node) && peers[node].state == XIPC_PEER_ALIVE)
+			peers[node].heard_us = port_now_us();
+	}
 	xport_dirty = true;
 	drain();
 }
@@ -259,6 +269,31 @@ tag_equal(const uint8_t *a, const uint8_t *b)
 	return d == 0;
 }
 
+/* A beacon's gap since the last one, smoothed as RFC 6298 smooths round trips. */
+static void
+gap_sample(struct peer *p, uint64_t g)
+{
+	if (p->gap_us == 0) {
+		p->gap_us = g ? g : 1;
+		p->gapvar_us = g / 2;
+	} else {
+		uint64_t d = p->gap_us > g ? p->gap_us - g : g - p->gap_us;
+		p->gapvar_us = (3 * p->gapvar_us + d) / 4;
+		p->gap_us = (7 * p->gap_us + g) / 8;
+	}
+}
+
+/* How long p may be silent before it is dead (cluster.h). */
+static uint64_t
+dead_after_us(const struct peer *p)
+{
+	uint64_t t = p->gap_us + 4 * p->gapvar_us + CLUSTER_DEAD_SLACK_MS * 1000ull;
+
+	if (t < CLUSTER_DEAD_MS * 1000ull)
+		return CLUSTER_DEAD_MS * 1000ull;
+	return t > CLUSTER_DEAD_MAX_MS * 1000ull ? CLUSTER_DEAD_MAX_MS * 1000ull : t;
+}
+
 static void
 on_beacon(void *arg, struct udp_pcb *pcb, struct pbuf *pb, const ip_addr_t *addr, u16_t port)
 {
@@ -297,9 +332,13 @@ on_beacon(void *arg, struct udp_pcb *pcb, struct pbuf *pb, const ip_addr_t *addr
 		int n = proxy_node_died(node);
 		printf("gns: node %u booted again, %d proxies dead\n", (unsigned)node, n);
 	}
+	if (p->boot == boot && p->beacon_us)
+		gap_sample(p, port_now_us() - p->beacon_us);
+	else
+		p->gap_us = p->gapvar_us = 0;	/* a new boot: its gaps start again */
 	p->boot = boot;
 	p->seq = seq;
-	p->heard_us = port_now_us();
+	p->heard_us = p->beacon_us = port_now_us();
 	p->beacons++;
 	if (p->state != XIPC_PEER_ALIVE) {
 		uint8_t ping = CARRY_PING;
@@ -340,7 +379,7 @@ uint32_t
 cluster_tick(void)
 {
 	uint64_t now, next;
-	uint32_t ms;
+	uint32_t ms, held_ms;
 
 	if (!x)
 		return 0;
@@ -350,7 +389,7 @@ cluster_tick(void)
 		next_beacon_us = now + CLUSTER_BEACON_MS * 1000ull;
 	}
 	for (uint32_t n = 1; n < node_high; n++)
-		if (peers[n].state == XIPC_PEER_ALIVE && now - peers[n].heard_us > CLUSTER_DEAD_MS * 1000ull)
+		if (peers[n].state == XIPC_PEER_ALIVE && now - peers[n].heard_us > dead_after_us(&peers[n]))
 			peer_dead(n, peers[n].heard_us ? "no beacon" : "the transport gave up");
 	/* not after every message of the loop: only when due, or when an input or a send may have changed it */
 	if (xport_dirty || now >= xport_due) {
@@ -361,6 +400,9 @@ cluster_tick(void)
 	next = xport_due;
 	if (next > next_beacon_us)
 		next = next_beacon_us;
+	/* messages held for full queues (hold.c) are tried again soon */
+	if ((held_ms = hold_retry()) != 0 && next > now + held_ms * 1000ull)
+		next = now + held_ms * 1000ull;
 	ms = next > now ? (uint32_t)((next - now + 999) / 1000) : 1;
 	return ms ? ms : 1;
 }

@@ -98,7 +98,7 @@ xipc_do_xipc_resolve(mach_port_t server, const char *name, uint32_t timeout_ms, 
 		cluster_foreach_alive(ask, l);
 	}
 	if (l->found) {
-		err = proxy_import(&l->gid, port, &make_send);
+		err = proxy_import(&l->gid, port, &make_send, true);
 		l->used = false;
 		if (err)
 			return err;
@@ -136,7 +136,7 @@ answer(uint32_t peer, struct carry_in *in)
 	name[len] = 0;
 	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) == KERN_SUCCESS && MACH_PORT_VALID(ns)) {
 		/* only what this node's ns holds (ns_lookup would ask us back for a /cluster/ name) */
-		if (ns_lookup_local(ns, name, &port) == KERN_SUCCESS && proxy_export(port, &g) == 0)
+		if (ns_lookup_local(ns, name, &port) == KERN_SUCCESS && proxy_export(port, &g, peer) == 0)
 			found = true;
 		mach_port_deallocate(ME, ns);
 	}
@@ -175,10 +175,14 @@ lookup_input(uint32_t peer, uint8_t kind, struct carry_in *in)
 		if (kind == CARRY_FOUND && !l->found) {
 			l->found = true;
 			l->gid = g;
+			kind = CARRY_MISSING;	/* taken */
 		}
 		if (l->found || none_waiting(l))
 			msg_retry_deferred(sock_server());
 	}
+	/* an answer nobody takes (a second FOUND, a lookup given up): the grant goes back */
+	if (kind == CARRY_FOUND)
+		proxy_release(&g, 1);
 }
 
 void

@@ -1,14 +1,19 @@
 /*
- * Proxies and exports (proxy.h): the two tables, and the translation of a
- * message both ways. The sending node's half is proxy_claim (a message that
- * came to a proxy becomes a MSG payload), the home node's is deliver (a MSG
- * payload becomes a message sent with mach_msg). lookup.c resolves names on
- * top of proxy_export and proxy_import.
+ * Proxies and exports (proxy.h): the two tables, the holders of each
+ * export, forwarders of receive rights that moved away, and the control
+ * messages between gns's. A message is carried by claim.c (the sending
+ * node's half: proxy_claim) and deliver.c (the home node's: a MSG payload
+ * becomes a message sent with mach_msg); lookup.c resolves names on top of
+ * proxy_export and proxy_import.
  *
- * Delivery checks the whole payload before it changes anything (decode, then
- * commit), and never blocks: a destination whose queue is full loses the
- * message (counted; the reply right in it is released, so an RPC fails
- * rather than hangs). Only gns's loop thread runs this.
+ * Cluster-wide no-senders: an export counts, per node, the identities it
+ * granted there less those the node released (a signed balance: a RELEASE
+ * may overtake the ADD that grants it). A proxy counts the grants it was
+ * given and releases them all when it has no senders left; when every
+ * balance is zero the export goes and its send right with it, so the port's
+ * receiver gets its no-senders notification once no local sender is left.
+ * A port's death tells every holder (a NAK), whose proxies become dead names.
+ * Only gns's loop thread runs this.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,22 +25,7 @@
 #include "cluster.h"
 #include "lookup.h"
 #include "proxy.h"
-
-#define ME mach_task_self()
-
-struct export {
-	uint32_t number;	/* 0: the slot is free */
-	uint64_t check;
-	mach_port_t name;	/* our send right (one reference), or our send-once right */
-	bool once;
-	uint32_t peer;		/* once: the node it was carried to (its death releases the right) */
-};
-
-struct proxy {
-	struct gport gid;	/* node 0: the slot is free */
-	mach_port_t port;	/* our receive right */
-	bool once;		/* stands for a send-once right: one message, then it goes */
-};
+#include "proxy_table.h"
 
 static struct export exports[EXPORT_MAX];
 static struct proxy proxies[PROXY_MAX];
@@ -55,7 +45,7 @@ proxy_init(mach_port_t set, mach_port_t notify)
 
 /* ---- exports ---- */
 
-static struct export *
+struct export *
 export_by_number(uint32_t number)
 {
 	for (int i = 0; i < export_high; i++)
@@ -64,7 +54,7 @@ export_by_number(uint32_t number)
 	return NULL;
 }
 
-static struct export *
+struct export *
 export_by_name(mach_port_t name)
 {
 	for (int i = 0; i < export_high; i++)
@@ -73,7 +63,7 @@ export_by_name(mach_port_t name)
 	return NULL;
 }
 
-static void
+void
 export_gid(const struct export *e, struct gport *g)
 {
 	g->node = cluster_node();
@@ -82,7 +72,7 @@ export_gid(const struct export *e, struct gport *g)
 }
 
 /* Takes the right: a new export for it, or NULL (full; the caller releases the right). */
-static struct export *
+struct export *
 export_new(mach_port_t name, bool once)
 {
 	mach_port_t prev;
@@ -114,7 +104,7 @@ export_new(mach_port_t name, bool once)
 }
 
 /* Forgets e; its right stays with the caller (moved into a message, or to release). */
-static void
+void
 export_forget(struct export *e)
 {
 	memset(e, 0, sizeof *e);
@@ -122,12 +112,65 @@ export_forget(struct export *e)
 		export_high--;
 }
 
+
+static bool
+export_held(const struct export *e)
+{
+	for (int i = 0; i < EXPORT_HOLDERS; i++)
+		if (e->holders[i].node && e->holders[i].balance != 0)
+			return true;
+	return false;
+}
+
+/* Nobody else holds the identity: it goes, and our send right (the receiver's no-senders may follow). */
+static void
+export_release_if_unheld(struct export *e)
+{
+	mach_port_t name = e->name;
+
+	if (e->once || e->pinned || export_held(e))
+		return;
+	export_forget(e);
+	mach_port_deallocate(ME, name);
+	xipc_stat[XIPC_STAT_EXPORTS_RELEASED]++;
+}
+
+/* node's balance moves by delta (a grant +1, a release -count); the export may go. */
+void
+export_grant(struct export *e, uint32_t node, int delta)
+{
+	struct holder *h = NULL;
+
+	if (e->once || node == 0 || node > 0xffff)
+		return;
+	for (int i = 0; i < EXPORT_HOLDERS && !h; i++)
+		if (e->holders[i].node == node)
+			h = &e->holders[i];
+	for (int i = 0; i < EXPORT_HOLDERS && !h; i++)
+		if (!e->holders[i].node || e->holders[i].balance == 0)
+			h = &e->holders[i];
+	if (!h || h->balance + delta > INT16_MAX || h->balance + delta < INT16_MIN) {
+		e->pinned = true;	/* more holders than we count: it stays until its port dies */
+		return;
+	}
+	h->node = (uint16_t)node;
+	h->balance = (int16_t)(h->balance + delta);
+	if (delta < 0)
+		export_release_if_unheld(e);
+}
+
 bool
 proxy_dead_name(mach_port_name_t name)
 {
 	for (int i = 0; i < export_high; i++)
 		if (exports[i].number && exports[i].name == name) {
-			export_forget(&exports[i]);
+			struct export *e = &exports[i];
+			struct gport g = { .node = cluster_node(), .port = e->number, .check = e->check };
+			/* every node holding it hears now, not at its next use: its proxies become dead names */
+			for (int j = 0; j < EXPORT_HOLDERS && !e->once; j++)
+				if (e->holders[j].node && e->holders[j].balance != 0)
+					send_control(e->holders[j].node, CARRY_NAK, &g);
+			export_forget(e);
 			mach_port_deallocate(ME, name);	/* the export's own reference */
 			return true;
 		}
@@ -136,7 +179,7 @@ proxy_dead_name(mach_port_name_t name)
 
 /* ---- proxies ---- */
 
-static struct proxy *
+struct proxy *
 proxy_by_port(mach_port_t port)
 {
 	if (!MACH_PORT_VALID(port))
@@ -147,8 +190,9 @@ proxy_by_port(mach_port_t port)
 	return NULL;
 }
 
+
 /* The proxy for g (a send proxy, made if there is none), or NULL when full. */
-static struct proxy *
+struct proxy *
 proxy_get(const struct gport *g, bool once)
 {
 	struct proxy *free_slot = NULL;
@@ -159,7 +203,7 @@ proxy_get(const struct gport *g, bool once)
 		if (!p->gid.node) {
 			if (!free_slot)
 				free_slot = p;
-		} else if (!once && !p->once && gport_equal(&p->gid, g)) {
+		} else if (!once && !p->once && p->gid.port && gport_equal(&p->gid, g)) {
 			return p;
 		}
 	}
@@ -178,11 +222,12 @@ proxy_get(const struct gport *g, bool once)
 		proxy_high = (int)(free_slot - proxies) + 1;
 	free_slot->port = port;
 	free_slot->once = once;
+	free_slot->grants = 0;
 	return free_slot;
 }
 
 /* Its holders' rights become dead names (with their dead-name notifications). */
-static void
+void
 proxy_destroy(struct proxy *p)
 {
 	mach_port_t port = p->port;
@@ -211,16 +256,27 @@ proxy_node_died(uint32_t node)
 			export_forget(&exports[i]);
 			mach_port_deallocate(ME, name);
 		}
+	/* what it held is let go: an export nobody else holds goes (cluster-wide no-senders) */
+	for (int i = 0; i < export_high; i++) {
+		struct export *e = &exports[i];
+		if (!e->number || e->once)
+			continue;
+		for (int j = 0; j < EXPORT_HOLDERS; j++)
+			if (e->holders[j].node == node)
+				e->holders[j].balance = 0;
+		export_release_if_unheld(e);
+	}
 	lookup_node_died(node);
 	return n;
 }
 
-/* The home said the port is gone (or never was): our proxies of it die. */
+/* The home said the port is gone (or never was; or, for a forwarder still moving, never arrived): our proxies of it die. */
 static void
 proxy_kill_gid(const struct gport *g)
 {
 	for (int i = 0; i < proxy_high; i++)
-		if (proxies[i].gid.node && gport_equal(&proxies[i].gid, g))
+		if (proxies[i].gid.node && (gport_equal(&proxies[i].gid, g) ||
+					    (!proxies[i].gid.port && gport_equal(&proxies[i].moving, g))))
 			proxy_destroy(&proxies[i]);
 }
 
@@ -281,15 +337,18 @@ proxy_records(uint32_t *words, int max)
 }
 
 int
-proxy_export(mach_port_t name, struct gport *g)
+proxy_export(mach_port_t name, struct gport *g, uint32_t peer)
 {
 	struct proxy *p = proxy_by_port(name);
 	struct export *e;
 
 	if (!MACH_PORT_VALID(name))
 		return XIPC_E_INVALID;
-	if (p) {
+	if (p && p->gid.port) {	/* (a forwarder still moving is exported as our own port) */
 		*g = p->gid;
+		/* the home learns of peer before our own proxy can release (ordered on port 0) */
+		if (peer && peer != g->node)
+			send_add(g, peer);
 		mach_port_deallocate(ME, name);	/* the send right to our own proxy */
 		return 0;
 	}
@@ -299,12 +358,16 @@ proxy_export(mach_port_t name, struct gport *g)
 		mach_port_deallocate(ME, name);
 		return XIPC_E_FULL;
 	}
+	if (peer)
+		export_grant(e, peer, +1);
+	else
+		e->pinned = true;
 	export_gid(e, g);
 	return 0;
 }
 
 int
-proxy_import(const struct gport *g, mach_port_t *port, bool *make_send)
+proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool granted)
 {
 	struct export *e;
 	struct proxy *p;
@@ -320,72 +383,92 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send)
 		*make_send = false;
 		return 0;
 	}
-	if ((p = proxy_get(g, false)) == NULL)
+	if ((p = proxy_get(g, false)) == NULL) {
+		if (granted)
+			proxy_release(g, 1);
 		return XIPC_E_FULL;
+	}
+	if (granted)
+		p->grants++;
 	*port = p->port;
 	*make_send = true;
 	return 0;
 }
 
-/* ---- the sending node: a message that came to a proxy ---- */
-
-/* Exports made for the message being carried: released again if it cannot go. */
-struct made {
-	struct export *e[CARRY_DESC_MAX + 1];
-	int n;
-};
-
-/* A right of the received message, as it will travel; the right itself is taken. */
-static enum carry_right
-right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made)
+/*
+ * Receive rights that move. The old home keeps the port as a forwarder: a
+ * proxy whose identity is not known yet (gid.port 0), out of the loop's port
+ * set, so that whatever is sent to the port meanwhile (its queued messages,
+ * local senders', other nodes' through our export) waits in its queue, in
+ * order. The new home makes a port, exports it and answers MOVED with its
+ * identity; the forwarder then joins the port set and everything in the
+ * queue, and after it, goes there in order. Other nodes keep sending to the
+ * old identity, through the forwarder (README: Receive rights that move).
+ */
+struct proxy *
+move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
 {
-	struct proxy *p;
-	struct export *e;
+	struct proxy *p = NULL;
 
-	if (name == MACH_PORT_NULL)
-		return RIGHT_NULL;
-	if (name == MACH_PORT_DEAD)
-		return RIGHT_DEAD;
-	if (type == MACH_MSG_TYPE_PORT_RECEIVE) {
-		/* moving a receive right to another node is not done yet: the port dies here */
-		xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
-		mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
-		return RIGHT_NULL;
+	if (dest_node == 0)
+		return NULL;
+	for (int i = 0; i < PROXY_MAX && !p; i++)
+		if (!proxies[i].gid.node)
+			p = &proxies[i];
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof *p);
+	p->gid.node = dest_node;
+	p->port = name;
+	p->moving.node = cluster_node();
+	if (++next_number == 0)
+		next_number = 1;
+	p->moving.port = next_number;
+	while (p->moving.check == 0)
+		cluster_random(&p->moving.check, sizeof p->moving.check);
+	if (p - proxies >= proxy_high)
+		proxy_high = (int)(p - proxies) + 1;
+	mach_port_set_qlimit(ME, name, MACH_PORT_QLIMIT_MAX);
+	*g = p->moving;
+	xipc_stat[XIPC_STAT_RECEIVE_MOVED_OUT]++;
+	return p;
+}
+
+/* MOVED from peer: the port we carried under old lives at new now; its forwarder starts. */
+static void
+moved_input(uint32_t peer, struct carry_in *in)
+{
+	struct gport old, new;
+	mach_port_t prev;
+
+	carry_get_gid(in, &old);
+	carry_get_gid(in, &new);
+	if (in->bad || in->off != in->len || new.node != peer || old.node != cluster_node()) {
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		return;
 	}
-	if ((p = proxy_by_port(name)) != NULL) {
-		*g = p->gid;
-		if (type == MACH_MSG_TYPE_PORT_SEND_ONCE && p->once) {
-			proxy_destroy(p);	/* the one right moves on: the proxy is not needed here */
-			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* not a death */
+	for (int i = 0; i < proxy_high; i++) {
+		struct proxy *p = &proxies[i];
+		if (p->gid.node != peer || p->gid.port != 0 || !gport_equal(&p->moving, &old) ||
+		    !gport_check(&old, p->moving.check))
+			continue;
+		p->gid = new;
+		p->grants = 1;	/* the new home counted us as a holder */
+		if (mach_port_request_notification(ME, p->port, MACH_NOTIFY_NO_SENDERS, 1, p->port,
+						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
+		    MACH_PORT_VALID(prev))
+			mach_port_deallocate(ME, prev);	/* the old receiver's request: it has no port here now */
+		if (mach_port_move_member(ME, p->port, port_set) != KERN_SUCCESS) {
+			proxy_release(&new, 1);
+			proxy_destroy(p);
 		}
-		mach_port_deallocate(ME, name);
-		return type == MACH_MSG_TYPE_PORT_SEND_ONCE ? RIGHT_ONCE : RIGHT_SEND;
+		return;
 	}
-	if (type == MACH_MSG_TYPE_PORT_SEND && (e = export_by_name(name)) != NULL) {
-		mach_port_deallocate(ME, name);
-	} else if ((e = export_new(name, type == MACH_MSG_TYPE_PORT_SEND_ONCE)) != NULL) {
-		made->e[made->n++] = e;
-	} else {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		mach_port_deallocate(ME, name);
-		return RIGHT_NULL;
-	}
-	export_gid(e, g);
-	return e->once ? RIGHT_ONCE : RIGHT_SEND;
+	xipc_stat[XIPC_STAT_R_NO_PORT]++;
+	proxy_release(&new, 1);	/* nobody waits for it here: the new home may let it go */
 }
 
-/* A message that could not go: the exports made for it go, and their rights (a reply's: its RPC fails). */
-static void
-made_release(struct made *made)
-{
-	for (int i = 0; i < made->n; i++) {
-		mach_port_t name = made->e[i]->name;
-		export_forget(made->e[i]);
-		mach_port_deallocate(ME, name);
-	}
-}
-
-static void
+void
 send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 {
 	struct carry_out o = {0};
@@ -397,388 +480,33 @@ send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 	carry_out_free(&o);
 }
 
-static bool
-is_notification(const mach_msg_header_t *in, mach_msg_id_t id, mach_msg_size_t size)
+void
+send_add(const struct gport *g, uint32_t node)
 {
-	return in->msgh_id == id && in->msgh_size == size && !(in->msgh_bits & MACH_MSGH_BITS_COMPLEX);
-}
-
-/* Encodes in (whose rights and memory it takes) as a MSG for p's port; false if it cannot be carried. */
-static bool
-encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct made *made)
-{
-	mach_msg_size_t size = in->msgh_size, ndesc = 0, off = sizeof *in;
-	mach_msg_descriptor_t *d = NULL;
-	struct gport g;
-	enum carry_right r;
-	bool ok = true;
-
-	carry_put8(o, CARRY_MSG);
-	carry_put_gid(o, &p->gid);
-	carry_put32(o, (uint32_t)in->msgh_id);
-	carry_put8(o, (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) ? 1 : 0);
-	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made);
-	carry_put_right(o, r, &g);
-	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		ndesc = ((mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
-		d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(in + 1) + 1);
-		off += sizeof(mach_msg_body_t) + ndesc * sizeof *d;
-	}
-	carry_put32(o, ndesc);
-	for (mach_msg_size_t i = 0; i < ndesc; i++, d++) {
-		switch (d->type.type) {
-		case MACH_MSG_PORT_DESCRIPTOR:
-			carry_put8(o, DESC_PORT);
-			r = right_out(d->port.name, d->port.disposition, &g, made);
-			carry_put_right(o, r, &g);
-			break;
-		case MACH_MSG_OOL_DESCRIPTOR:
-		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
-			carry_put8(o, DESC_OOL);
-			carry_put32(o, d->out_of_line.size);
-			if (d->out_of_line.size) {
-				carry_put_bytes(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
-				vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
-			}
-			break;
-		default:
-			/* arrays of ports are not carried yet: the message is refused, its rights released */
-			xipc_stat[XIPC_STAT_R_PORT_ARRAY]++;
-			for (mach_msg_size_t j = 0; j < d->ool_ports.count && d->ool_ports.address; j++) {
-				mach_port_t n = ((mach_port_t *)(uintptr_t)d->ool_ports.address)[j];
-				if (MACH_PORT_VALID(n))
-					mach_port_deallocate(ME, n);
-			}
-			if (d->ool_ports.address && d->ool_ports.count)
-				vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
-			carry_put8(o, DESC_PORT);
-			carry_put_right(o, RIGHT_NULL, NULL);
-			ok = false;
-			break;
-		}
-	}
-	carry_put32(o, size > off ? size - off : 0);
-	if (size > off)
-		carry_put_bytes(o, (const uint8_t *)in + off, size - off);
-	return ok && !o->failed;
-}
-
-/* Within what a home decodes: descriptors and inline bytes. */
-static bool
-carriable(const mach_msg_header_t *in)
-{
-	mach_msg_size_t ndesc = 0, off = sizeof *in;
-
-	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
-		ndesc = ((const mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
-		off += sizeof(mach_msg_body_t) + ndesc * sizeof(mach_msg_descriptor_t);
-	}
-	return ndesc <= CARRY_DESC_MAX && off <= in->msgh_size && in->msgh_size - off <= CARRY_INLINE_MAX;
-}
-
-bool
-proxy_claim(mach_msg_header_t *in)
-{
-	struct proxy *p = proxy_by_port(in->msgh_local_port);
 	struct carry_out o = {0};
-	struct made made = {.n = 0};
-	struct gport gid;
-	int err;
 
-	if (!p)
-		return false;
-	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
-		mach_port_status_t st;
-		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
-		mach_port_t prev;
-
-		/* believed only if the kernel agrees (a sender could forge one) */
-		if (mach_port_get_attributes(ME, p->port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n) ==
-			    KERN_SUCCESS && !st.mps_srights && st.mps_msgcount == 0) {
-			proxy_destroy(p);
-			xipc_stat[XIPC_STAT_PROXIES_DIED]--;	/* let go, not dead */
-		} else if (mach_port_request_notification(ME, p->port, MACH_NOTIFY_NO_SENDERS, 1, p->port,
-							  MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
-			   MACH_PORT_VALID(prev)) {
-			mach_port_deallocate(ME, prev);
-		}
-		mach_msg_destroy(in);
-		return true;
-	}
-	gid = p->gid;
-	if (p->once && is_notification(in, MACH_NOTIFY_SEND_ONCE, offsetof(mach_send_once_notification_t, trailer))) {
-		/* the send-once right we gave was destroyed unused: so must the home's be */
-		proxy_destroy(p);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-		send_control(gid.node, CARRY_DROP, &gid);
-		mach_msg_destroy(in);
-		return true;
-	}
-	if (p->once) {
-		proxy_destroy(p);	/* its one message came */
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
-	if (!carriable(in)) {
-		/* the home would refuse it: refused here, its rights released (a waiting caller hears at once) */
-		xipc_stat[XIPC_STAT_R_MALFORMED]++;
-		mach_msg_destroy(in);
-		return true;
-	}
-	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
-	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		made_release(&made);
-	} else {
-		for (int i = 0; i < made.n; i++)
-			made.e[i]->peer = gid.node;
-		xipc_stat[XIPC_STAT_MSGS_OUT]++;
-		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)o.len;
-	}
+	carry_put8(&o, CARRY_ADD);
+	carry_put_gid(&o, g);
+	carry_put32(&o, node);
+	if (!o.failed)
+		cluster_send(g->node, 0, o.p, o.len);
 	carry_out_free(&o);
-	return true;
 }
 
-/* ---- the home node: a MSG payload delivered ---- */
-
-struct right_in {
-	enum carry_right kind;
-	struct gport gid;
-};
-
-struct decoded {
-	struct gport dest;
-	uint32_t id;
-	bool complex;
-	struct right_in reply;
-	uint32_t ndesc;
-	struct {
-		uint8_t kind;		/* DESC_PORT or DESC_OOL */
-		struct right_in right;
-		const uint8_t *bytes;
-		uint32_t size;
-	} desc[CARRY_DESC_MAX];
-	const uint8_t *data;
-	uint32_t data_len;
-};
-
-/* Every field checked; nothing changed. */
-static bool
-decode(struct carry_in *in, struct decoded *m)
+void
+proxy_release(const struct gport *g, uint32_t count)
 {
-	carry_get_gid(in, &m->dest);
-	m->id = carry_get32(in);
-	m->complex = carry_get8(in) & 1;
-	m->reply.kind = carry_get_right(in, &m->reply.gid);
-	m->ndesc = carry_get32(in);
-	if (m->ndesc > CARRY_DESC_MAX || (m->ndesc && !m->complex))
-		return false;
-	for (uint32_t i = 0; i < m->ndesc && !in->bad; i++) {
-		m->desc[i].kind = carry_get8(in);
-		if (m->desc[i].kind == DESC_PORT) {
-			m->desc[i].right.kind = carry_get_right(in, &m->desc[i].right.gid);
-		} else if (m->desc[i].kind == DESC_OOL) {
-			m->desc[i].size = carry_get32(in);
-			m->desc[i].bytes = carry_get_bytes(in, m->desc[i].size);
-		} else {
-			return false;
-		}
-	}
-	m->data_len = carry_get32(in);
-	if (m->data_len > CARRY_INLINE_MAX)
-		return false;
-	m->data = carry_get_bytes(in, m->data_len);
-	return !in->bad && in->off == in->len;
-}
+	struct carry_out o = {0};
 
-/* What was made for a message being built, undone if mach_msg refuses it. */
-struct built {
-	mach_port_t once_rights[CARRY_DESC_MAX + 2];	/* send-once rights taken out of exports */
-	int nonce;
-	struct proxy *new_once[CARRY_DESC_MAX + 2];	/* one-shot proxies made for it */
-	int nnew;
-};
-
-/* A right as the receiver will get it: *name and *type for the message. */
-static void
-right_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type, struct built *b)
-{
-	struct export *e;
-	struct proxy *p;
-
-	*name = MACH_PORT_NULL;
-	*type = MACH_MSG_TYPE_COPY_SEND;
-	if (r->kind == RIGHT_DEAD) {
-		*name = MACH_PORT_DEAD;
+	if (count == 0 || g->node == cluster_node())
 		return;
-	}
-	if (r->kind == RIGHT_NULL)
-		return;
-	if (r->gid.node == cluster_node()) {
-		e = export_by_number(r->gid.port);
-		if (!e || !gport_check(&r->gid, e->check)) {
-			xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
-			return;	/* a null right in its place */
-		}
-		*name = e->name;
-		if (e->once) {
-			*type = MACH_MSG_TYPE_MOVE_SEND_ONCE;
-			b->once_rights[b->nonce++] = e->name;
-			export_forget(e);
-		}
-		return;
-	}
-	if ((p = proxy_get(&r->gid, r->kind == RIGHT_ONCE)) == NULL) {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-		return;
-	}
-	*name = p->port;
-	*type = p->once ? MACH_MSG_TYPE_MAKE_SEND_ONCE : MACH_MSG_TYPE_MAKE_SEND;
-	if (p->once)
-		b->new_once[b->nnew++] = p;
+	carry_put8(&o, CARRY_RELEASE);
+	carry_put_gid(&o, g);
+	carry_put32(&o, count);
+	if (!o.failed)
+		cluster_send(g->node, 0, o.p, o.len);
+	carry_out_free(&o);
 }
-
-/*
- * A send-once right carried in a message that will not be delivered: its
- * home releases it, so whoever waits on it (a client for its reply) hears of
- * it at once, as when a message is destroyed on one node.
- */
-static void
-drop_once_right(const struct gport *g)
-{
-	struct export *e;
-
-	if (g->node != cluster_node()) {
-		send_control(g->node, CARRY_DROP, g);
-		return;
-	}
-	if ((e = export_by_number(g->port)) != NULL && e->once && gport_check(g, e->check)) {
-		mach_port_t name = e->name;
-		export_forget(e);
-		mach_port_deallocate(ME, name);
-	}
-}
-
-/* Every send-once right of a message refused before anything was made for it. */
-static void
-drop_carried(const struct decoded *m)
-{
-	if (m->reply.kind == RIGHT_ONCE)
-		drop_once_right(&m->reply.gid);
-	for (uint32_t i = 0; i < m->ndesc; i++)
-		if (m->desc[i].kind == DESC_PORT && m->desc[i].right.kind == RIGHT_ONCE)
-			drop_once_right(&m->desc[i].right.gid);
-}
-
-static void
-deliver(uint32_t peer, struct carry_in *in)
-{
-	struct decoded *m = malloc(sizeof *m);
-	struct built b = {.nonce = 0};
-	struct export *e;
-	mach_msg_header_t *h = NULL;
-	mach_msg_descriptor_t *d;
-	mach_msg_type_name_t dest_type, reply_type;
-	mach_port_t reply;
-	size_t size;
-	mach_msg_return_t mr;
-
-	if (!m)
-		goto undeliverable;
-	memset(m, 0, sizeof *m);
-	if (!decode(in, m) || m->dest.node != cluster_node()) {
-		xipc_stat[XIPC_STAT_R_MALFORMED]++;
-		goto out;
-	}
-	e = export_by_number(m->dest.port);
-	if (!e || !gport_check(&m->dest, e->check)) {
-		xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
-		if (e)
-			printf("gns: a forged port id from node %u refused\n", (unsigned)peer);
-		send_control(peer, CARRY_NAK, &m->dest);
-		drop_carried(m);
-		goto out;
-	}
-	size = sizeof *h + (m->complex ? sizeof(mach_msg_body_t) + m->ndesc * sizeof *d : 0) + m->data_len;
-	if ((h = calloc(1, size)) == NULL)
-		goto undeliverable;
-	/* commit: from here on, what is made is undone on failure */
-	h->msgh_remote_port = e->name;
-	dest_type = e->once ? MACH_MSG_TYPE_MOVE_SEND_ONCE : MACH_MSG_TYPE_COPY_SEND;
-	if (e->once) {
-		b.once_rights[b.nonce++] = e->name;
-		export_forget(e);
-	}
-	right_in(&m->reply, &reply, &reply_type, &b);
-	h->msgh_local_port = reply;
-	h->msgh_bits = MACH_MSGH_BITS(dest_type, MACH_PORT_VALID(reply) ? reply_type : 0) |
-		       (m->complex ? MACH_MSGH_BITS_COMPLEX : 0);
-	h->msgh_size = (mach_msg_size_t)size;
-	h->msgh_id = (mach_msg_id_t)m->id;
-	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
-	if (m->complex)
-		((mach_msg_body_t *)(h + 1))->msgh_descriptor_count = m->ndesc;
-	for (uint32_t i = 0; i < m->ndesc; i++, d++) {
-		if (m->desc[i].kind == DESC_PORT) {
-			mach_msg_type_name_t t;
-			d->port.type = MACH_MSG_PORT_DESCRIPTOR;
-			right_in(&m->desc[i].right, &d->port.name, &t, &b);
-			d->port.disposition = (uint8_t)t;
-			continue;
-		}
-		d->out_of_line.type = MACH_MSG_OOL_DESCRIPTOR;
-		d->out_of_line.copy = MACH_MSG_VIRTUAL_COPY;
-		d->out_of_line.deallocate = 1;	/* our copy moves to the receiver */
-		d->out_of_line.size = m->desc[i].size;
-		if (m->desc[i].size) {
-			vm_address_t a = 0;
-			if (vm_allocate(ME, &a, m->desc[i].size, TRUE) != KERN_SUCCESS) {
-				d->out_of_line.size = 0;
-				xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-				continue;
-			}
-			memcpy((void *)(uintptr_t)a, m->desc[i].bytes, m->desc[i].size);
-			d->out_of_line.address = a;
-		}
-	}
-	if (m->data_len)
-		memcpy((uint8_t *)h + size - m->data_len, m->data, m->data_len);
-	mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, MACH_PORT_NULL, 0,
-		      MACH_PORT_NULL);
-	if (mr == MACH_MSG_SUCCESS) {
-		xipc_stat[XIPC_STAT_MSGS_IN]++;
-		xipc_stat[XIPC_STAT_BYTES_IN] += (uint32_t)in->len;
-		goto out;
-	}
-	/* refused: nothing moved; undo what was made for it */
-	if (mr == MACH_SEND_INVALID_DEST) {
-		xipc_stat[XIPC_STAT_R_DEST_DEAD]++;
-		if (!(dest_type == MACH_MSG_TYPE_MOVE_SEND_ONCE))
-			proxy_dead_name(h->msgh_remote_port);
-		send_control(peer, CARRY_NAK, &m->dest);
-	} else if (mr == MACH_SEND_TIMED_OUT) {
-		xipc_stat[XIPC_STAT_R_DEST_FULL]++;
-	} else {
-		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-	}
-	for (int i = 0; i < b.nonce; i++)
-		mach_port_deallocate(ME, b.once_rights[i]);
-	for (int i = 0; i < b.nnew; i++) {
-		send_control(b.new_once[i]->gid.node, CARRY_DROP, &b.new_once[i]->gid);
-		proxy_destroy(b.new_once[i]);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
-	d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(h + 1) + 1);
-	for (uint32_t i = 0; i < m->ndesc; i++, d++)
-		if (m->desc[i].kind == DESC_OOL && d->out_of_line.address)
-			vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
-	goto out;
-undeliverable:
-	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
-out:
-	free(h);
-	free(m);
-}
-
 /* DROP: the one-shot proxy of our send-once export was destroyed unused over there. */
 static void
 drop_once(struct carry_in *in)
@@ -797,6 +525,49 @@ drop_once(struct carry_in *in)
 	mach_port_deallocate(ME, name);	/* its holder gets a send-once notification, as on one node */
 }
 
+/* RELEASE: peer's proxy let go of count grants. ADD: peer passed our identity on to a node. */
+static void
+holders_input(uint32_t peer, uint8_t kind, struct carry_in *in)
+{
+	struct gport g;
+	struct export *e;
+	uint32_t n;
+
+	carry_get_gid(in, &g);
+	n = carry_get32(in);
+	if (in->bad || in->off != in->len || g.node != cluster_node() || n == 0 || n > 0xffff) {
+		xipc_stat[XIPC_STAT_R_MALFORMED]++;
+		return;
+	}
+	if ((e = export_by_number(g.port)) == NULL || e->once || !gport_check(&g, e->check)) {
+		/* gone already; a node given it now holds a dead identity: its proxy dies */
+		if (kind == CARRY_ADD && !e && n != cluster_node())
+			send_control(n, CARRY_NAK, &g);
+		xipc_stat[e ? XIPC_STAT_R_FORGED : XIPC_STAT_R_NO_PORT]++;
+		return;
+	}
+	if (kind == CARRY_RELEASE)
+		export_grant(e, peer, -(int)n);
+	else if (n != cluster_node())
+		export_grant(e, n, +1);
+}
+
+/*
+ * Back-pressure from g's home: our proxy of g leaves the loop's port set
+ * (paused) or joins it again. Paused, its queue fills and its senders wait
+ * or time out as they asked, as at a full local port.
+ */
+static void
+pause_proxy(const struct gport *g, bool pause)
+{
+	for (int i = 0; i < proxy_high; i++) {
+		struct proxy *p = &proxies[i];
+		if (!p->gid.node || p->once || !p->gid.port || !gport_equal(&p->gid, g))
+			continue;
+		mach_port_move_member(ME, p->port, pause ? MACH_PORT_NULL : port_set);
+	}
+}
+
 void
 proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 {
@@ -805,7 +576,7 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 
 	switch (carry_get8(&in)) {
 	case CARRY_MSG:
-		deliver(peer, &in);
+		proxy_deliver(peer, &in);
 		break;
 	case CARRY_NAK:
 		carry_get_gid(&in, &g);
@@ -814,6 +585,22 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 		break;
 	case CARRY_DROP:
 		drop_once(&in);
+		break;
+	case CARRY_RELEASE:
+	case CARRY_ADD:
+		holders_input(peer, payload[0], &in);
+		break;
+	case CARRY_MOVED:
+		moved_input(peer, &in);
+		break;
+	case CARRY_PAUSE:
+	case CARRY_RESUME:
+		carry_get_gid(&in, &g);
+		if (in.bad || in.off != in.len || g.node != peer) {
+			xipc_stat[XIPC_STAT_R_MALFORMED]++;
+			break;
+		}
+		pause_proxy(&g, payload[0] == CARRY_PAUSE);
 		break;
 	case CARRY_PING:
 		break;

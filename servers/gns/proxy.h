@@ -10,7 +10,11 @@
  * (proxy_input), rights turned back into local ones: the home's own port
  * for an identity of the home, another proxy for any other. A send-once
  * right becomes a one-shot export and, across, a one-shot proxy, so replies
- * go back the same way.
+ * go back the same way. A receive right moves, leaving a forwarder at its
+ * old home; arrays of rights travel entry by entry. The home counts the
+ * nodes holding each export, so its port's receiver gets no-senders when the
+ * last remote and local senders are gone (proxy.c; README: Messages across
+ * nodes).
  */
 #ifndef GNS_PROXY_H
 #define GNS_PROXY_H
@@ -48,17 +52,24 @@ int proxy_records(uint32_t *words, int max);
 
 /*
  * The identity of name, a send right gns holds (taken: gns keeps one
- * reference). A proxy gives the identity it stands for. 0, XIPC_E_INVALID
- * or XIPC_E_FULL (the right is released then).
+ * reference), granted to node peer (0: handed out of the accounting, to a
+ * local client: the export is pinned until its port dies). A proxy gives
+ * the identity it stands for (and its home hears of peer). 0,
+ * XIPC_E_INVALID or XIPC_E_FULL (the right is released then).
  */
-int proxy_export(mach_port_t name, struct gport *g);
+int proxy_export(mach_port_t name, struct gport *g, uint32_t peer);
 
 /*
  * A port to MAKE_SEND for g: a proxy, or the local port itself (its export,
  * whose check field must match: XIPC_E_FORGED). *make_send says which
  * disposition the caller must use: MAKE_SEND (a proxy) or COPY_SEND.
+ * granted: the home counted a grant to us for it (a FOUND), which the proxy
+ * gives back when it has no senders left.
  * 0, XIPC_E_INVALID, XIPC_E_FORGED or XIPC_E_FULL.
  */
-int proxy_import(const struct gport *g, mach_port_t *port, bool *make_send);
+int proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool granted);
+
+/* Tells g's home that count of its grants to us are let go (nothing for our own ports). */
+void proxy_release(const struct gport *g, uint32_t count);
 
 #endif

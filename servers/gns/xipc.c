@@ -22,7 +22,7 @@ xipc_do_xipc_export(mach_port_t server, mach_port_t port, uint32_t *node, uint32
 			mach_port_deallocate(mach_task_self(), port);
 		return server != service_port() ? XIPC_E_INVALID : XIPC_E_OFF;
 	}
-	if ((err = proxy_export(port, &g)) != 0)	/* takes the right */
+	if ((err = proxy_export(port, &g, 0)) != 0)	/* takes the right */
 		return err;
 	*node = g.node;
 	*number = g.port;
@@ -58,7 +58,7 @@ xipc_do_xipc_import(mach_port_t server, uint32_t node, uint32_t number, uint32_t
 		return XIPC_E_INVALID;
 	if (!cluster_on())
 		return XIPC_E_OFF;
-	if ((err = proxy_import(&g, port, &make_send)) != 0)
+	if ((err = proxy_import(&g, port, &make_send, false)) != 0)
 		return err;
 	*portPoly = make_send ? MACH_MSG_TYPE_MAKE_SEND : MACH_MSG_TYPE_COPY_SEND;
 	return KERN_SUCCESS;

@@ -4,9 +4,11 @@
  *   xipctest serve    on node 1: registers /cluster/echo (the echo server's
  *                     port), /cluster/task and /cluster/thread (its own), fills
  *                     a page the client reads and writes, and waits
- *   xipctest relay    on node 3: registers /cluster/relay, uses a right node 2
- *                     sends it (node 1's echo) and answers with what it got
- *   xipctest client   on node 2: finds those names through gns (xipc_resolve)
+ *   xipctest relay    on node 3 (behind a wirefilter: loss, duplication,
+ *                     reordering): registers /cluster/relay, uses a right node 2
+ *                     sends it (node 1's echo) and answers with what it got;
+ *                     counts the calls of the lossy RPC case
+ *   xipctest client [rpcs=N]  on node 2: finds those names through gns (xipc_resolve)
  *                     and uses them through proxies: RPCs with replies, rights
  *                     passed both ways, 1 MiB out of line, the kernel's task
  *                     interface on the remote task, a forged identity, 2,000
@@ -17,6 +19,7 @@
  * The client prints `ok N - xipc: name` lines and `xipc-client: N passed, N failed`.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
 #include <mach/notify.h>
@@ -81,6 +84,10 @@ publish(const char *name, mach_port_t port)
 		printf("xipctest: cannot register %s\n", name);
 }
 
+static kern_return_t resolve(const char *name, mach_port_t *port);
+
+#include "xipc_semantics.h"
+
 static int
 serve(void)
 {
@@ -96,8 +103,8 @@ serve(void)
 	publish("/cluster/task", ME);
 	publish("/cluster/thread", mach_thread_self());
 	printf("xipctest: serving /cluster/echo, /cluster/task, /cluster/thread\n");
-	for (;;)
-		msg_sleep_ms(60000);
+	keeper();
+	return 0;
 }
 
 /* What the relay (node 3) is sent and answers: a right to use, and what using it gave. */
@@ -112,6 +119,114 @@ struct relay_answer {
 	int32_t kr;
 	char text[64];
 };
+
+/*
+ * Node 3's part in the no-senders cases: RELAY_HOLD keeps the right it is
+ * sent (a send right to node 1's port, through our own proxy), RELAY_LETGO
+ * lets it go. True if h was one of them (answered and consumed).
+ */
+static bool
+relay_hold(mach_msg_header_t *h)
+{
+	static mach_port_t held = MACH_PORT_NULL;
+	struct keep_req *req = (struct keep_req *)h;
+
+	if ((h->msgh_id != RELAY_HOLD && h->msgh_id != RELAY_LETGO) || h->msgh_size < sizeof *req ||
+	    !(h->msgh_bits & MACH_MSGH_BITS_COMPLEX) || req->body.msgh_descriptor_count != 1)
+		return false;
+	if (h->msgh_id == RELAY_HOLD && MACH_PORT_VALID(req->right.name) && !MACH_PORT_VALID(held)) {
+		held = req->right.name;
+		req->right.name = MACH_PORT_NULL;
+	} else if (h->msgh_id == RELAY_LETGO && MACH_PORT_VALID(held)) {
+		mach_port_deallocate(ME, held);
+		held = MACH_PORT_NULL;
+	}
+	printf("xipctest: relay: %s\n", h->msgh_id == RELAY_HOLD ? "holding a right" : "let the right go");
+	keep_answer(h, 0, MACH_PORT_NULL, 0);
+	h->msgh_remote_port = MACH_PORT_NULL;
+	h->msgh_bits &= ~(mach_msg_bits_t)MACH_MSGH_BITS_REMOTE_MASK;
+	mach_msg_destroy(h);
+	return true;
+}
+
+/*
+ * The lossy RPC case's server: each COUNT_ASK is answered with its own
+ * sequence number and how many COUNT_ASKs came so far, so the caller sees a
+ * request delivered twice (the count runs ahead) or lost (no answer).
+ */
+#define COUNT_ASK 9120
+struct count_msg {
+	mach_msg_header_t h;
+	uint32_t seq, count;
+};
+
+static bool
+relay_count(mach_msg_header_t *h)
+{
+	static uint32_t count;
+	struct count_msg *in = (struct count_msg *)h, out;
+
+	if (h->msgh_id != COUNT_ASK || h->msgh_size != sizeof *in || (h->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return false;
+	memset(&out, 0, sizeof out);
+	out.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(h->msgh_bits), 0);
+	out.h.msgh_size = sizeof out;
+	out.h.msgh_remote_port = h->msgh_remote_port;
+	out.h.msgh_id = COUNT_ASK + 100;
+	out.seq = in->seq;
+	out.count = ++count;
+	mach_msg(&out.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof out, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
+	return true;
+}
+
+/*
+ * Node 2: rpcs calls to node 3's counter, one after another, through the
+ * wirefilter. Each must be answered exactly once and in order: its own
+ * sequence number back, and the server's count one more than the last.
+ */
+static void
+lossy_case(uint32_t rpcs)
+{
+	mach_port_t relay_port = MACH_PORT_NULL, reply;
+	union {
+		struct count_msg m;
+		uint8_t room[256];
+	} u;
+	uint32_t good = 0, first_bad = 0, base = 0;
+	uint64_t t0 = now_ms();
+	kern_return_t kr;
+	char why[160] = "";
+
+	kr = resolve("/cluster/relay", &relay_port);
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
+	for (uint32_t i = 0; kr == KERN_SUCCESS && i < rpcs; i++) {
+		memset(&u, 0, sizeof u);
+		u.m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		u.m.h.msgh_size = sizeof u.m;
+		u.m.h.msgh_remote_port = relay_port;
+		u.m.h.msgh_local_port = reply;
+		u.m.h.msgh_id = COUNT_ASK;
+		u.m.seq = i;
+		kr = mach_msg(&u.m.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof u.m, sizeof u, reply, 20000,
+			      MACH_PORT_NULL);
+		if (kr != KERN_SUCCESS)
+			break;
+		if (i == 0)
+			base = u.m.count - 1;	/* calls of an earlier run of the case, if any */
+		if (u.m.h.msgh_id == COUNT_ASK + 100 && u.m.seq == i && u.m.count == base + i + 1)
+			good++;
+		else if (!first_bad)
+			first_bad = i + 1;
+	}
+	snprintf(why, sizeof why, "kr %#x, %u of %u answered once and in order (first wrong: %u), %u ms", kr, good, rpcs,
+		 first_bad ? first_bad - 1 : 0, (unsigned)(now_ms() - t0));
+	printf("xipctest: lossy rpcs: %s\n", why);
+	check("rpcs_through_loss_duplication_and_reordering_each_answered_once_in_order",
+	      kr == KERN_SUCCESS && good == rpcs, why);
+	mach_port_destroy(ME, reply);
+	if (MACH_PORT_VALID(relay_port))
+		mach_port_deallocate(ME, relay_port);
+}
 
 /*
  * Node 3: takes a send right from node 2 (node 1's echo, as node 2 holds it:
@@ -139,6 +254,8 @@ relay(void)
 	printf("xipctest: relaying on /cluster/relay\n");
 	for (;;) {
 		if (mach_msg(&in.ask.h, MACH_RCV_MSG, 0, sizeof in, port, 0, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+			continue;
+		if (relay_hold(&in.ask.h) || relay_count(&in.ask.h))
 			continue;
 		memset(&out, 0, sizeof out);
 		if (in.ask.h.msgh_id != RELAY_ASK || !(in.ask.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) ||
@@ -531,7 +648,7 @@ death_case(mach_port_t echo)
 }
 
 static int
-client(void)
+client(uint32_t rpcs)
 {
 	mach_port_t echo = MACH_PORT_NULL, task = MACH_PORT_NULL, thread = MACH_PORT_NULL, p;
 	mach_msg_type_name_t type;
@@ -568,6 +685,8 @@ client(void)
 	if (kr == KERN_SUCCESS)
 		task_cases(task, thread);
 	relay_case(echo);
+	semantics_cases();
+	lossy_case(rpcs);
 	forged_case(echo);
 	fuzz_case(echo);
 	death_case(echo);
@@ -587,7 +706,8 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return serve();
 	if (argc > 1 && strcmp(argv[1], "client") == 0)
-		return client();
+		return client(argc > 2 && strncmp(argv[2], "rpcs=", 5) == 0 ? (uint32_t)strtoul(argv[2] + 5, NULL, 10)
+									 : 1000);
 	if (argc > 1 && strcmp(argv[1], "relay") == 0)
 		return relay();
 	printf("xipctest: serve or client?\n");

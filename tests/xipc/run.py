@@ -4,7 +4,10 @@ Manifold nodes on one vde_switch LAN:
 
     node 1  key K   runs `xipctest serve`: /cluster/echo, /cluster/task, /cluster/thread
     node 2  key K   runs `xipctest client`: finds them through gns and uses them
-    node 3  key K   runs `xipctest relay`: uses a right to node 1's echo that node 2 sends it
+    node 3  key K   runs `xipctest relay`: uses a right to node 1's echo that node 2 sends it,
+                    and counts the calls of the lossy RPC case; it sits on a second switch
+                    joined to the first through vde2's wirefilter: 10 % loss, 5 %
+                    duplication, 1+-1 ms of delay out of order (--nofifo), both ways
     node 4  key K'  a node with the wrong cluster key: heard, never believed
 
 The client's own cases (tests/user/xipctest.c: RPCs through a proxy, rights
@@ -23,6 +26,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -32,6 +36,49 @@ import lan  # noqa: E402
 B = sys.argv[1]
 LOGS = B + "/test/xipc"
 KEY = "5a" * 8 + "0123456789abcdef" * 3
+RPCS = int(os.environ.get("XIPC_LOSSY_RPCS", "1000"))   # the issue asks 10,000: XIPC_LOSSY_RPCS=10000
+WIREFILTER = ["wirefilter", "-l", "10", "-D", "5", "-d", "1+1", "-N"]
+PCAP = LOGS + "/node3.pcap"   # node 3's traffic, as QEMU saw it: read back with tools/wireshark/manifold.lua
+DISSECTOR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "wireshark", "manifold.lua")
+
+
+def tshark(filt, fields):
+    """Rows of node 3's capture through the dissector: tshark's fields for the packets filt matches."""
+    out = subprocess.run(["tshark", "-r", PCAP, "-X", "lua_script:" + DISSECTOR, "-Y", filt, "-T", "fields",
+                          "-E", "separator=,"] + sum((["-e", f] for f in fields), []),
+                         capture_output=True, text=True, timeout=300)
+    return [line.split(",") for line in out.stdout.splitlines() if line]
+
+
+def dissector_cases():
+    """tools/wireshark/manifold.lua on the capture of node 3: every field where the wire format puts it."""
+    rows = tshark("manifold.type", ["manifold.type", "manifold.src", "manifold.dst", "manifold.session", "manifold.pn",
+                                    "manifold.msg", "manifold.port", "manifold.frag", "manifold.frags"])
+    types = {r[0] for r in rows}
+    case("the_dissector_shows_every_kind_of_datagram_in_node3s_capture", {"1", "2", "3", "4"} <= types,
+         "%d datagrams, types %s" % (len(rows), sorted(types)))
+    # node 3's own packet numbers grow per session (the wire reorders what comes to it, not what it sends)
+    last, bad = {}, 0
+    for r in rows:
+        if r[1] == "3" and r[0] in ("3", "4"):
+            key, pn = (r[2], r[3]), int(r[4])
+            bad += key in last and pn <= last[key]
+            last[key] = pn
+    case("the_dissector_reads_node3s_packet_numbers_in_order", len(last) > 0 and bad == 0,
+         "%d sessions, %d out of order" % (len(last), bad))
+    # node 3's answers to the lossy RPCs: message ids 1, 2, ... of one session to node 2, none missing
+    ids = {}
+    for r in rows:
+        if r[0] == "3" and r[1] == "3" and r[2] == "2":
+            ids.setdefault(r[3], set()).add(int(r[5]))
+    best = max(ids.values(), key=len) if ids else set()
+    case("the_dissector_finds_node3s_message_ids_to_node2_all_from_1", len(best) >= RPCS and
+         best == set(range(1, max(best) + 1)), "%d ids in the largest session, highest %s" % (len(best), max(best or {0})))
+    beacons = [int(r[0]) for r in tshark("manifold.beacon.node == 3", ["manifold.beacon.seq"])]
+    case("the_dissector_shows_node3s_beacons_in_sequence", len(beacons) >= 10 and beacons == sorted(beacons) and
+         len(set(beacons)) == len(beacons), "%d beacons" % len(beacons))
+    bad = tshark("_ws.malformed || manifold.short", ["frame.number"])
+    case("the_dissector_finds_nothing_malformed", len(bad) == 0, "%d malformed" % len(bad))
 WRONG_KEY = "a5" * 32
 suite = lan.Suite("xipc")
 case = suite.case
@@ -43,7 +90,8 @@ def modules(node, key, role):
                      B + "/servers/e1000.elf driver restart=always", B + "/servers/echo.elf restart=always",
                      B + "/servers/gns.elf node=%d key=%s restart=always" % (node, key),
                      B + "/servers/shell.elf restart=always"] +
-                    ([B + "/tests/xipctest.elf " + role] if role else []))
+                    ([B + "/tests/xipctest.elf " + role + (" rpcs=%d" % RPCS if role == "client" else "")]
+                     if role else []))
 
 
 def pump(guests, seconds):
@@ -127,10 +175,14 @@ def main():
     os.makedirs(LOGS)
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     sw = lan.Switch(LOGS + "/switch")
+    sw3 = lan.Switch(LOGS + "/switch-3")
+    lossy = subprocess.Popen(["dpipe", "vde_plug", sw.path, "="] + WIREFILTER + ["=", "vde_plug", sw3.path],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     guests = []
     try:
         g1 = lan.boot(B, sw.path, 1, LOGS + "/node1.log", initrd=modules(1, KEY, "serve"))
-        g3 = lan.boot(B, sw.path, 3, LOGS + "/node3.log", initrd=modules(3, KEY, "relay"))
+        g3 = lan.boot(B, sw3.path, 3, LOGS + "/node3.log", initrd=modules(3, KEY, "relay"),
+                      extra=["-object", "filter-dump,id=f0,netdev=n0,file=" + PCAP])
         g4 = lan.boot(B, sw.path, 4, LOGS + "/node4.log", initrd=modules(4, WRONG_KEY, None))
         g2 = lan.boot(B, sw.path, 2, LOGS + "/node2.log", initrd=modules(2, KEY, "client"))
         guests = [g1, g2, g3, g4]
@@ -150,15 +202,19 @@ def main():
              "node 4 alive" not in g1.text(), "node 1's nodes: %r" % out)
         finished = client_cases(g2, g1, g3, [g1, g2, g3, g4])
         case("the_client_finishes", finished)
+        # what the wire cost node 3 (retransmissions, duplicates refused): figures for the log, not asserted
+        out = nodes(g3, r"rejects:", 2) or ""
+        for line in re.findall(r"^(?:counters|rejects):.*$", out, re.M):
+            print("# node 3 (behind the wirefilter): " + line)
         m = g2.expect(lan.L + r"gns: node 1 dead \(no beacon, silent (\d+) ms\), (\d+) proxies dead$", lan.WAIT)
         case("node2s_gns_declares_node1_dead_within_2_s_of_its_last_beacon",
              m is not None and int(m.group(1)) < 2000 and int(m.group(2)) >= 1,
              "line: %s" % (m.group(0) if m else None))
         out = nodes(g2, r"^node 1: dead, session down")
         case("nodes_on_node2_shows_node1_dead", out is not None, "node 2's nodes: %r" % out)
-        # the hostile messages' receive rights and port arrays were not carried, and were counted
-        case("node2_counted_the_rights_it_would_not_carry",
-             out is not None and re.search(r"rejects:.*\breceive_right [1-9].*\bport_array [1-9]", out) is not None,
+        # the hostile messages' receive rights moved to node 1 (and the moved-receive case's)
+        case("node2_moved_receive_rights_to_node1",
+             out is not None and re.search(r"counters:.*\breceive_moved_out [1-9]", out) is not None,
              "node 2's nodes: %r" % out)
         m = re.search(r"xipc-client: (\d+) passed, (\d+) failed", g2.text())
         case("every_client_case_ran", m is not None and int(m.group(2)) == 0 and int(m.group(1)) >= 23,
@@ -168,7 +224,11 @@ def main():
     finally:
         for g in guests:
             g.stop()
+        os.killpg(lossy.pid, signal.SIGTERM)   # dpipe and the three it started
+        lossy.wait()
+        sw3.stop()
         sw.stop()
+    dissector_cases()   # after node 3 stopped: its capture is complete
     if suite.failed:
         for n, g in enumerate(guests, 1):
             print("==== node%d's console (%s/node%d.log) ====" % (n, LOGS, n))

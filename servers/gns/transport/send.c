@@ -5,7 +5,10 @@
  * peer's; at most FLIGHT_MAX fragments, what one acknowledgement describes);
  * retransmission at the RTO (RFC 6298's estimate, Karn's rule), doubled per
  * try; one early resend of the first hole the peer's selective
- * acknowledgement shows. Every transmission takes a new packet number, so a
+ * acknowledgement shows. At the RTO only the oldest fragment in flight, and
+ * those the peer has acknowledged later data than, are sent again: the rest
+ * wait for the oldest's fate, since a timeout with nothing later
+ * acknowledged is as likely a late peer (a busy receiver) as a lost flight. Every transmission takes a new packet number, so a
  * resent fragment is sealed anew under a new nonce.
  */
 #include "session.h"
@@ -193,19 +196,64 @@ ack_one(struct xport *x, struct peer *p, struct session *s, uint64_t dsn, uint64
 		send_free_msg(x, p, m);
 }
 
+/* Whether dsn is in flight and was sent more than once (tries > 1). Counts it in *newly. */
+static bool
+resent_in_flight(const struct session *s, uint64_t dsn, int *newly)
+{
+	const struct flight *f = &s->flight[dsn % FLIGHT_MAX];
+
+	if (!f->msg || f->dsn != dsn)
+		return true;	/* acknowledged before: no evidence either way */
+	(*newly)++;
+	return f->tries > 1;
+}
+
 int
 send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire_header *h, uint64_t now)
 {
+	bool only_resent = true;
+	int newly = 0;
+
 	if (h->ack >= s->snd_nxt)
 		return XPORT_E_MALFORMED; /* acknowledges what was never sent */
 	s->peer_window = h->window;
-	for (uint64_t dsn = s->snd_una; dsn <= h->ack; dsn++)
+	if (h->ack > s->high_acked)
+		s->high_acked = h->ack;
+	if (h->sack) {
+		uint64_t top = h->ack + 2 + (63 - (uint64_t)__builtin_clzll(h->sack));
+		if (top < s->snd_nxt && top > s->high_acked)
+			s->high_acked = top;
+	}
+	for (uint64_t dsn = s->snd_una; dsn <= h->ack; dsn++) {
+		only_resent &= resent_in_flight(s, dsn, &newly);
 		ack_one(x, p, s, dsn, now);
+	}
 	for (int i = 0; i < 64; i++)
-		if ((h->sack >> i) & 1 && h->ack + 2 + i < s->snd_nxt)
+		if ((h->sack >> i) & 1 && h->ack + 2 + i < s->snd_nxt) {
+			only_resent &= resent_in_flight(s, h->ack + 2 + i, &newly);
 			ack_one(x, p, s, h->ack + 2 + i, now);
+		}
 	while (s->snd_una < s->snd_nxt && !s->flight[s->snd_una % FLIGHT_MAX].msg)
 		s->snd_una++;
+	/*
+	 * What this acknowledges was all sent again (after an RTO), none of it
+	 * only once: the originals were lost, and so likely were the ones sent
+	 * with them, whose RTO passed unsent (deferred in send_tick). One more
+	 * goes than was acknowledged, so a lost flight comes back in a few round
+	 * trips. An acknowledgement of an original instead means the peer was
+	 * late, not the wire lossy: the deferred wait for their own answers.
+	 */
+	for (uint64_t dsn = s->snd_una; only_resent && newly > 0 && dsn < s->snd_nxt && dsn <= s->snd_una + (uint64_t)newly;
+	     dsn++) {
+		struct flight *d = &s->flight[dsn % FLIGHT_MAX];
+		if (d->msg && d->dsn == dsn && d->deferred) {
+			d->deferred = false;
+			d->tries++;
+			d->deadline = now + xport_backoff(x, s->rto, d->tries);
+			x->stats.tx_retransmits++;
+			send_fragment(x, p, s, d);
+		}
+	}
 
 	/*
 	 * Later data arrived but ack + 1 did not: it was likely lost; do not wait
@@ -234,7 +282,12 @@ send_tick(struct xport *x, struct peer *p, uint64_t now, uint64_t *next)
 		struct flight *f = &s->flight[dsn % FLIGHT_MAX];
 		if (!f->msg)
 			continue;
-		if (f->deadline <= now) {
+		if (f->deadline <= now && dsn != s->snd_una && s->high_acked < dsn) {
+			/* nothing after it arrived: wait for the oldest's fate rather than resend the flight */
+			f->deadline = now + xport_backoff(x, s->rto, f->tries);
+			f->deferred = true;
+		} else if (f->deadline <= now) {
+			f->deferred = false;
 			if (f->tries >= x->cfg.max_tries)
 				return false;
 			f->tries++;

@@ -38,6 +38,7 @@ struct flight {
 	uint32_t frag, tries;
 	uint64_t sent_at, deadline;
 	bool     fast_resent;    /* resent early once on a gap in the acknowledgements */
+	bool     deferred;       /* its RTO passed while an older one was unanswered: not resent yet */
 };
 
 /* A message being received, kept by id until every earlier one is delivered. */
@@ -68,6 +69,7 @@ struct session {
 	uint64_t tx_pn;          /* the last packet number used */
 	uint64_t snd_una;        /* the oldest dsn not acknowledged (snd_nxt if none) */
 	uint64_t snd_nxt;        /* the next dsn to give a fragment */
+	uint64_t high_acked;     /* the highest dsn the peer acknowledged (0: none yet) */
 	uint32_t next_msg;       /* the next message id */
 	struct port_last ports[PORTS_IN_FLIGHT];
 	uint32_t flight_bytes;   /* payload bytes sent and not acknowledged */

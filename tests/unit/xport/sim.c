@@ -197,6 +197,9 @@ sim_run(struct sim *sim, uint64_t limit)
 		}
 		if (sim->queued && sim->queue[0].at <= sim->now)
 			continue; /* the tick sent something due at once */
+		/* what the ticks sent (a delayed acknowledgement) arrives in its time, not at the next deadline */
+		if (sim->queued && sim->queue[0].at < next)
+			next = sim->queue[0].at;
 		if (next == UINT64_MAX)
 			return true;
 		if (next > limit)

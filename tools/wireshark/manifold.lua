@@ -1,0 +1,141 @@
+-- Wireshark/tshark dissector for what gns's say to each other (issue 14):
+-- the transport's datagrams on UDP 7700 (servers/gns/transport/README.md,
+-- Wire format) and the beacons on UDP 7701 (servers/gns/cluster.c).
+-- The header is in clear (authenticated); so are a DATA's payload in
+-- auth-only mode, whose first fragment of a message then shows what gns
+-- carries (servers/gns/carry.h): its kind and, for a MSG, the destination's
+-- global identity and the Mach message id.
+--
+--   tshark -X lua_script:tools/wireshark/manifold.lua -r node.pcap -Y manifold
+--
+-- Fields: manifold.{type,flags,src,dst,session,pn,dsn,ack,sack,window,msg,
+-- prev,port,msg_len,frag,frags,payload_len,tag}, manifold.carry.{kind,
+-- dest_node,dest_port,msgh_id}, manifold.beacon.{node,boot,seq,tag}.
+
+local T_PORT, B_PORT = 7700, 7701
+local HEADER, TAG = 84, 16
+
+local types = { [1] = "HELLO", [2] = "REPLY", [3] = "DATA", [4] = "ACK" }
+local kinds = { [1] = "MSG", [2] = "NAK", [3] = "DROP", [4] = "PING", [5] = "LOOKUP", [6] = "FOUND",
+	[7] = "MISSING", [8] = "RELEASE", [9] = "ADD", [10] = "MOVED" }
+
+local p = Proto("manifold", "Manifold gns transport")
+local f = {
+	version = ProtoField.uint8("manifold.version", "Version"),
+	type = ProtoField.uint8("manifold.type", "Type", base.DEC, types),
+	flags = ProtoField.uint16("manifold.flags", "Flags", base.HEX),
+	auth_only = ProtoField.bool("manifold.auth_only", "Auth-only (payload in clear)"),
+	src = ProtoField.uint32("manifold.src", "Source node"),
+	dst = ProtoField.uint32("manifold.dst", "Destination node"),
+	session = ProtoField.uint64("manifold.session", "Session", base.HEX),
+	pn = ProtoField.uint64("manifold.pn", "Packet number"),
+	dsn = ProtoField.uint64("manifold.dsn", "Data sequence number"),
+	ack = ProtoField.uint64("manifold.ack", "Acknowledged up to"),
+	sack = ProtoField.uint64("manifold.sack", "Selective acknowledgement", base.HEX),
+	window = ProtoField.uint32("manifold.window", "Window"),
+	msg = ProtoField.uint32("manifold.msg", "Message id"),
+	prev = ProtoField.uint32("manifold.prev", "Previous message to the port"),
+	port = ProtoField.uint32("manifold.port", "Port"),
+	msg_len = ProtoField.uint32("manifold.msg_len", "Message length"),
+	frag = ProtoField.uint32("manifold.frag", "Fragment"),
+	frags = ProtoField.uint32("manifold.frags", "Fragments"),
+	payload_len = ProtoField.uint16("manifold.payload_len", "Payload length"),
+	payload = ProtoField.bytes("manifold.payload", "Payload"),
+	tag = ProtoField.bytes("manifold.tag", "Tag"),
+	kind = ProtoField.uint8("manifold.carry.kind", "Carried", base.DEC, kinds),
+	dest_node = ProtoField.uint32("manifold.carry.dest_node", "Destination's home node"),
+	dest_port = ProtoField.uint32("manifold.carry.dest_port", "Destination's number there"),
+	dest_check = ProtoField.uint64("manifold.carry.dest_check", "Destination's check field", base.HEX),
+	msgh_id = ProtoField.int32("manifold.carry.msgh_id", "Mach message id"),
+	b_node = ProtoField.uint32("manifold.beacon.node", "Beacon: node"),
+	b_boot = ProtoField.uint64("manifold.beacon.boot", "Beacon: boot id", base.HEX),
+	b_seq = ProtoField.uint64("manifold.beacon.seq", "Beacon: sequence"),
+	b_tag = ProtoField.bytes("manifold.beacon.tag", "Beacon: HMAC-SHA256 tag (truncated)"),
+}
+p.fields = {}
+for _, v in pairs(f) do table.insert(p.fields, v) end
+
+local e_short = ProtoExpert.new("manifold.short", "Shorter than its header says", expert.group.MALFORMED,
+	expert.severity.ERROR)
+p.experts = { e_short }
+
+-- A MSG's (or another control payload's) first bytes, when the payload is in clear.
+local function carried(buf, tree)
+	if buf:len() < 1 then return end
+	local kind = buf(0, 1):uint()
+	tree:add(f.kind, buf(0, 1))
+	if kind == 1 and buf:len() >= 21 then
+		tree:add(f.dest_node, buf(1, 4))
+		tree:add(f.dest_port, buf(5, 4))
+		tree:add(f.dest_check, buf(9, 8))
+		tree:add(f.msgh_id, buf(17, 4))
+	end
+	return kinds[kind]
+end
+
+function p.dissector(buf, pinfo, root)
+	if buf:len() < HEADER + TAG then return 0 end
+	pinfo.cols.protocol = "MANIFOLD"
+	local t = root:add(p, buf(), "Manifold gns transport")
+	local ty = buf(1, 1):uint()
+	local flags = buf(2, 2):uint()
+	local plen = buf(80, 2):uint()
+	t:add(f.version, buf(0, 1))
+	t:add(f.type, buf(1, 1))
+	t:add(f.flags, buf(2, 2))
+	t:add(f.auth_only, flags % 2 == 1)
+	t:add(f.src, buf(4, 4))
+	t:add(f.dst, buf(8, 4))
+	t:add(f.session, buf(12, 8))
+	t:add(f.pn, buf(20, 8))
+	t:add(f.dsn, buf(28, 8))
+	t:add(f.ack, buf(36, 8))
+	t:add(f.sack, buf(44, 8))
+	t:add(f.window, buf(52, 4))
+	t:add(f.msg, buf(56, 4))
+	t:add(f.prev, buf(60, 4))
+	t:add(f.port, buf(64, 4))
+	t:add(f.msg_len, buf(68, 4))
+	t:add(f.frag, buf(72, 4))
+	t:add(f.frags, buf(76, 4))
+	t:add(f.payload_len, buf(80, 2))
+	if buf:len() < HEADER + plen + TAG then
+		t:add_proto_expert_info(e_short)
+		return buf:len()
+	end
+	local info = string.format("%s %u->%u pn=%s", types[ty] or "?", buf(4, 4):uint(), buf(8, 4):uint(),
+		tostring(buf(20, 8):uint64()))
+	if ty == 3 then
+		info = info .. string.format(" dsn=%s msg=%u port=%u frag=%u/%u", tostring(buf(28, 8):uint64()),
+			buf(56, 4):uint(), buf(64, 4):uint(), buf(72, 4):uint(), buf(76, 4):uint())
+	end
+	info = info .. " ack=" .. tostring(buf(36, 8):uint64())
+	if plen > 0 then
+		local pt = t:add(f.payload, buf(HEADER, plen))
+		if ty == 3 and flags % 2 == 1 and buf(72, 4):uint() == 0 then
+			local k = carried(buf(HEADER, plen):tvb(), pt)
+			if k then info = info .. " " .. k end
+		end
+	end
+	t:add(f.tag, buf(HEADER + plen, TAG))
+	pinfo.cols.info = info
+	return HEADER + plen + TAG
+end
+
+local b = Proto("manifold_beacon", "Manifold gns beacon")
+b.fields = {}
+function b.dissector(buf, pinfo, root)
+	if buf:len() < 40 or buf(0, 4):uint() ~= 0x4d584231 then return 0 end
+	pinfo.cols.protocol = "MANIFOLD"
+	local t = root:add(p, buf(), "Manifold gns beacon")
+	t:add(f.b_node, buf(4, 4))
+	t:add(f.b_boot, buf(8, 8))
+	t:add(f.b_seq, buf(16, 8))
+	t:add(f.b_tag, buf(24, 16))
+	pinfo.cols.info = string.format("BEACON node %u seq %s", buf(4, 4):uint(), tostring(buf(16, 8):uint64()))
+	return 40
+end
+
+local udp = DissectorTable.get("udp.port")
+udp:add(T_PORT, p)
+udp:add(B_PORT, b)
