@@ -146,10 +146,15 @@ class Peer:
         """Waits until pattern is on the peer's console (or the peer ended): the match, or None."""
         deadline = time.time() + timeout
         while True:
-            m = re.search(pattern, self.text(), re.M)
+            m = re.search(pattern, self.lines(), re.M)
             if m or time.time() > deadline or self.proc.poll() is not None:
                 return m or re.search(pattern, self.text(), re.M)
             time.sleep(0.5)
+
+    def lines(self):
+        """The console's complete lines: a line still being written could match a pattern ending in $."""
+        t = self.text()
+        return t[:t.rfind("\n") + 1]
 
     def stop(self):
         self.proc.terminate()

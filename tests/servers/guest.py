@@ -50,8 +50,16 @@ class Guest:
         """Waits until pattern appears after the cursor; moves the cursor past it."""
         deadline = time.time() + timeout
         rx = re.compile(pattern, re.M)
+        partial = None
         while True:
-            m = rx.search(self.text(), self.cursor)
+            text = self.text()
+            m = rx.search(text, self.cursor)
+            # a pattern ending in $ that matched a line still being written (its end is
+            # the end of the output so far) waits up to 2 s for the rest of that line
+            if m and pattern.endswith("$") and m.end() == len(text) and not text.endswith("\n"):
+                partial = partial or time.time() + 2
+                if time.time() < partial and self._pump(0.1):
+                    continue
             if m:
                 self.cursor = m.end()
                 return m
