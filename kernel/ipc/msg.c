@@ -648,7 +648,7 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		r->ipc_handoff = k;
 		r->ipc_handoff_port = p;
 		port_ref(p);
-		thread_wake_locked(r);
+		thread_wake_successor_locked(r);	/* as the fast path's receivers are (sched.c) */
 		spin_unlock_irqoff(&sched_lock);
 		return;
 	}

@@ -76,6 +76,23 @@ runq_pick_locked(void)
 }
 
 /*
+ * A successor that cannot run at once goes into its run queue: first in it,
+ * as the thread about to run, unless the slice it shares with its waker is
+ * over (sched_resched_wanted: the quantum ran out and someone as urgent is
+ * ready), when it goes behind those who waited, so that two threads that
+ * answer each other cannot keep a third of their priority off the CPU.
+ */
+static void
+successor_queue_locked(struct thread *t)
+{
+	if (sched_resched_wanted)
+		list_push_back(&runq[t->priority], &t->run_link);
+	else
+		list_push_front(&runq[t->priority], &t->run_link);
+	runq_bitmap |= 1u << t->priority;
+}
+
+/*
  * Gives the CPU to the most urgent ready thread. The caller has already set
  * current->state: RUNNING means it stays runnable (it goes to the back of its
  * queue), anything else means it is blocked or dead. Caller holds sched_lock.
@@ -91,20 +108,20 @@ reschedule_locked(void)
 	}
 	if (succ) {
 		prev->successor = NULL;
-		if (runq_bitmap && __builtin_ctz(runq_bitmap) < succ->priority) {
-			/* someone more urgent is ready: succ waits first in its queue (as urgent: it would be picked) */
-			list_push_front(&runq[succ->priority], &succ->run_link);
-			runq_bitmap |= 1u << succ->priority;
+		next = succ;	/* the handoff: no run queue touched */
+		if (sched_resched_wanted || (runq_bitmap && __builtin_ctz(runq_bitmap) < succ->priority)) {
+			successor_queue_locked(succ);
 			next = runq_pick_locked();
-		} else {
-			next = succ;	/* the handoff: no run queue touched */
 		}
 	} else {
 		next = runq_pick_locked();
 	}
 	sched_resched_wanted = false;
 	next->state = THREAD_RUNNING;
-	next->quantum = QUANTUM_TICKS;
+	/* a thread woken by a message runs on what was left of its waker's slice */
+	if (!next->slice_donated || next->quantum <= 0)
+		next->quantum = QUANTUM_TICKS;
+	next->slice_donated = false;
 	if (next == prev)
 		return;
 	sched_current = next;
@@ -295,6 +312,8 @@ thread_wake_successor_locked(struct thread *t)
 	t->waiting_on = NULL;
 	t->wake_reason = WAKE_SIGNALED;
 	t->state = THREAD_READY;
+	t->quantum = me->quantum;	/* the rest of our slice: the pair shares one */
+	t->slice_donated = true;
 	me->successor = t;
 }
 
@@ -307,8 +326,7 @@ sched_successor_flush(void)
 
 	if (t) {
 		sched_current->successor = NULL;
-		list_push_front(&runq[t->priority], &t->run_link);
-		runq_bitmap |= 1u << t->priority;
+		successor_queue_locked(t);
 		if (t->priority < sched_current->priority)
 			sched_resched_wanted = true;
 	}

@@ -1910,6 +1910,50 @@ rpc_takes_the_fast_path_exactly_when_it_is_on(void)
 	stop_peer(peer);
 }
 
+static volatile uint32_t spins;
+
+static void
+worker_spins(void)
+{
+	for (;;)
+		spins++;
+}
+
+/*
+ * Two threads that answer each other hand the CPU back and forth without the
+ * run queue (the woken receiver is the sender's successor, sched.c): they
+ * share one time slice, and a thread of their priority that only computes
+ * still gets its turn when the slice runs out.
+ */
+static void
+rpc_ping_pong_leaves_time_for_a_busy_thread(void)
+{
+	mach_port_t peer = start_peer(), th;
+	static struct simple_msg m;
+	uint64_t start = 0, now = 0;
+	uint32_t before, calls = 0;
+
+	CHECK(MACH_PORT_VALID(peer));
+	th = start_thread(worker_spins);
+	CHECK(MACH_PORT_VALID(th));
+	trap_clock_uptime(&start);
+	before = spins;
+	do {
+		if (rpc(peer, PEER_ECHO, NULL, 0, &m) != MACH_MSG_SUCCESS)
+			break;
+		calls++;
+		trap_clock_uptime(&now);
+	} while (now - start < 400000000ull);	/* 400 ms: eight time slices */
+	printf("# %u RPCs in 400 ms, the busy thread counted %u\n", calls, spins - before);
+	CHECK(now - start >= 400000000ull);
+	CHECK(spins != before);
+	CHECK(calls >= 400);	/* and the pair keeps its pace: not one call a slice (8 before) */
+	CHECK_EQ(thread_terminate(th), KERN_SUCCESS);
+	CHECK(wait_dead_name(th));
+	mach_port_destroy(ME, th);
+	stop_peer(peer);
+}
+
 static void
 rpc_along_a_chain_of_three_tasks(void)
 {
@@ -3363,6 +3407,7 @@ static const struct test tests[] = {
 	T(rpc_caller_gets_a_reply_the_slow_path_carried),
 	T(rpc_caller_aborted_while_it_waits_for_the_reply),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
+	T(rpc_ping_pong_leaves_time_for_a_busy_thread),
 	T(rpc_along_a_chain_of_three_tasks),
 	T(dead_peer_leaves_a_dead_name_and_a_notification),
 	T(no_senders_when_the_other_task_lets_go),

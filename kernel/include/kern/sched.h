@@ -87,6 +87,7 @@ struct thread {
 	struct waitq resume;		/* [S] where it waits while suspended */
 	struct thread *successor;	/* [S] woken by this thread's send, ready but on no run
 					 * queue: it runs when this one next gives up the CPU */
+	bool slice_donated;		/* [S] quantum is what its waker had left: kept when it runs */
 };
 
 extern struct spinlock sched_lock;
@@ -143,10 +144,12 @@ struct thread *waitq_first_locked(struct waitq *wq);
 void thread_wake_locked(struct thread *t);
 /*
  * Wakes a blocked thread to run as soon as the current one blocks, with no
- * trip through the run queue: the sender of a request (or a reply) that waits
- * for the answer next. As if it were first in its run queue: a more urgent
- * ready thread still runs first. sched_successor_flush queues it for a
- * caller that goes back to user mode without blocking.
+ * trip through the run queue, on what is left of the current one's time
+ * slice: what a message's sender does for its receiver. As if it were first
+ * in its run queue: a more urgent ready thread still runs first, and once the
+ * shared slice is over it waits behind the threads of its priority.
+ * sched_successor_flush queues it for a caller that goes back to user mode
+ * without blocking.
  */
 void thread_wake_successor_locked(struct thread *t);
 void sched_successor_flush(void);
