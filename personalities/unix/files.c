@@ -8,6 +8,7 @@
 #include <string.h>
 #include "fd.h"
 #include "files.h"
+#include "fsfile.h"
 #include "image.h"
 #include "linux.h"
 #include "syscall.h"
@@ -125,7 +126,15 @@ static const struct file_ops dir_ops = { .read = dir_read, .poll = always_ready,
 static const char *
 dir_of(const struct file *f)
 {
+	if (fsfile_is(f))
+		return fsfile_dir_path(f);
 	return f->ops == &dir_ops ? f->obj : NULL;
+}
+
+const char *
+files_dir_path(const struct file *f)
+{
+	return dir_of(f);
 }
 
 /* /dev/null */
@@ -153,7 +162,7 @@ is_console_path(const char *path)
 }
 
 struct file *
-files_open(struct process *p, const char *path, uint32_t flags, int *err)
+files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, int *err)
 {
 	uint32_t acc = flags & LNX_O_ACCMODE;
 	bool writes = acc != LNX_O_RDONLY || (flags & (LNX_O_CREAT | LNX_O_TRUNC));
@@ -161,6 +170,12 @@ files_open(struct process *p, const char *path, uint32_t flags, int *err)
 	struct file *f;
 	char *copy;
 
+	if (fsfile_owns(path)) {
+		/* fs's; the view's /bin images stay reachable where fs has no such file */
+		if ((f = fsfile_open(path, flags, mode, err)) || *err != -LNX_ENOENT || (flags & LNX_O_CREAT) ||
+		    !image_lookup(path, p->exe, err))
+			return f;
+	}
 	*err = -LNX_ENOMEM;
 	if (strcmp(path, "/dev/null") == 0)
 		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND), NULL);
@@ -232,10 +247,14 @@ fill(struct lnx_statx *st, uint32_t mode, uint64_t size, uint64_t ino)
 }
 
 int
-files_stat_path(struct process *p, const char *path, struct lnx_statx *st)
+files_stat_path(struct process *p, const char *path, bool follow, struct lnx_statx *st)
 {
 	const struct image *im;
 	int err;
+
+	if (fsfile_owns(path) && ((err = fsfile_stat_path(path, follow, st)) != -LNX_ENOENT ||
+				  !image_lookup(path, p->exe, &err)))
+		return err;
 
 	if (strcmp(path, "/dev/null") == 0) {
 		fill(st, null_ops.mode, 0, ino_of(path));
@@ -258,9 +277,11 @@ files_stat_path(struct process *p, const char *path, struct lnx_statx *st)
 	return 0;
 }
 
-void
+int
 files_stat_file(const struct file *f, struct lnx_statx *st)
 {
+	if (fsfile_is(f))
+		return fsfile_stat_file(f, st);
 	if (f->ops == &image_ops) {
 		const struct image *im = f->obj;
 
@@ -277,6 +298,7 @@ files_stat_file(const struct file *f, struct lnx_statx *st)
 		fill(st, f->ops->mode, 0, (uint64_t)(uintptr_t)f->obj & 0x7FFFFFFF);	/* a pipe: its buffer names it */
 		st->blksize = 4096;
 	}
+	return 0;
 }
 
 /* A folder's entries: what it holds, by its path; n is their count. */
@@ -330,6 +352,8 @@ files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	size_t n, used = 0;
 	int r;
 
+	if (fsfile_is(f))
+		return fsfile_getdents(p, f, buf, len);
 	if (!dir)
 		return -LNX_ENOTDIR;
 	n = entries(dir, src, sizeof src / sizeof src[0]);
