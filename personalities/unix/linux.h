@@ -135,6 +135,19 @@
 #define LNX_utimensat		320
 #define LNX_renameat2		353
 #define LNX_utimensat_time64		412
+#define LNX_socket		359
+#define LNX_socketpair		360
+#define LNX_bind		361
+#define LNX_connect		362
+#define LNX_listen		363
+#define LNX_accept4		364
+#define LNX_getsockopt		365
+#define LNX_setsockopt		366
+#define LNX_getsockname		367
+#define LNX_getpeername		368
+#define LNX_sendto		369
+#define LNX_recvfrom		371
+#define LNX_shutdown		373
 #define LNX_NSYSCALLS		512	/* the table's size: numbers at or above it are ENOSYS too */
 
 /* errno values (returned negated in eax) */

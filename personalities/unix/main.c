@@ -19,6 +19,7 @@
 #include "console_types.h"
 #include "linux.h"
 #include "fsfile.h"
+#include "sock.h"
 #include "process.h"
 #include "runner.h"
 #include "signal.h"
@@ -189,6 +190,8 @@ main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "trace") == 0)
 			syscall_trace = true;
+		if (strcmp(argv[i], "net") == 0)
+			sock_start(server_wake_port);
 		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
 			printf("unix: no file server in ns: files are the view of boot modules only\n");
 	}

@@ -126,6 +126,20 @@ static const sys_fn table[LNX_NSYSCALLS] = {
 	[LNX_fsync] = sys_fsync,
 	[LNX_fchdir] = sys_fchdir,
 	[LNX_fdatasync] = sys_fsync,
+	[LNX_socketcall] = sys_socketcall,
+	[LNX_socket] = sys_socket,
+	[LNX_socketpair] = sys_socketpair,
+	[LNX_bind] = sys_bind,
+	[LNX_connect] = sys_connect,
+	[LNX_listen] = sys_listen,
+	[LNX_accept4] = sys_accept4,
+	[LNX_getsockopt] = sys_getsockopt,
+	[LNX_setsockopt] = sys_setsockopt,
+	[LNX_getsockname] = sys_getsockname,
+	[LNX_getpeername] = sys_getpeername,
+	[LNX_sendto] = sys_sendto,
+	[LNX_recvfrom] = sys_recvfrom,
+	[LNX_shutdown] = sys_shutdown,
 };
 
 static uint32_t enosys_logged[LNX_NSYSCALLS / 32 + 1];	/* [A] the last word: every number past the table */

@@ -134,6 +134,21 @@ SYS(truncate64);
 SYS(ftruncate64);
 SYS(fsync);
 SYS(fchdir);
+/* sockets (sock.c) */
+SYS(socketcall);
+SYS(socket);
+SYS(socketpair);
+SYS(bind);
+SYS(connect);
+SYS(listen);
+SYS(accept4);
+SYS(getsockopt);
+SYS(setsockopt);
+SYS(getsockname);
+SYS(getpeername);
+SYS(sendto);
+SYS(recvfrom);
+SYS(shutdown);
 /* The server's clock in seconds (sys_time.c): time() without a process. */
 void sys_time_now(uint32_t *sec);
 

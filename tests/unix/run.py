@@ -33,7 +33,7 @@ SCRIPT = os.path.join(HERE, "runs.txt")
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
 HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf",
                  "proc": B + "/tests/unix/proc.elf", "fds": B + "/tests/unix/fds.elf",
-                 "sig": B + "/tests/unix/sig.elf"}
+                 "sig": B + "/tests/unix/sig.elf", "socks": B + "/tests/unix/socks.elf"}
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
     "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\nexe\n"
@@ -101,7 +101,8 @@ def guest_runs(text):
             continue
         body = text[m.end():e.start()]
         # the server's own lines and the kernel's line about a killed task are not the program's output
-        body = "".join(l for l in body.splitlines(True) if not re.match(r"^(unix: |task \d+ )", l))
+        # (nor are gns's, which comes up beside the runs of the files boot)
+        body = "".join(l for l in body.splitlines(True) if not re.match(r"^(unix: |task \d+ |gns: )", l))
         if e.group(2):
             body = body[:-1] if body.endswith("\n") else body  # the newline the framing added
         runs[k] = (rest, body, e.group(1))
@@ -230,8 +231,10 @@ def files_boot():
     """
     import shutil
     import tempfile
-    g = Guest(fs_boot_args(B + "/test/unix/files.img", "script=files-runs.txt",
-                           [FILES_SCRIPT + " start=no", B + "/tests/unix/files.elf start=no"]), B + "/test/unix/files.log")
+    g = Guest(fs_boot_args(B + "/test/unix/files.img", "net script=files-runs.txt",
+                           [B + "/servers/gns.elf node=3", FILES_SCRIPT + " start=no",
+                            B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no"]),
+              B + "/test/unix/files.log")
     try:
         done = g.expect(r"^unix: all \d+ runs done", 420)
     finally:
@@ -265,6 +268,11 @@ def files_boot():
                 check(name + ": same output and status as on the host",
                       out == hout and end == "exit %d" % r.returncode,
                       "guest %r (%s), host %r (exit %d)" % (out, end, hout, r.returncode))
+            elif argv[0] == "socks":
+                hout, hrc = host_run(argv)
+                check(name + ": same output and status as on the host (loopback sockets)",
+                      out == hout and end == "exit %d" % hrc,
+                      "guest %r (%s), host %r (exit %d)" % (out, end, hout, hrc))
             elif argv[-2:] == ["t/diff.sh", "/t"]:
                 differential(out, end, tmp)
             else:
