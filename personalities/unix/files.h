@@ -18,8 +18,24 @@
 struct file;
 struct lnx_statx;
 
-/* path (relative to dirfd or the cwd) made absolute and plain in out. 0 or -errno. */
+/*
+ * path (relative to dirfd or the cwd) made absolute and plain in out: ".."
+ * takes a word off, after checking (on fs) that what it follows is a folder
+ * that is there, as Linux's walk would. 0 or -errno.
+ */
 int files_resolve(struct process *p, int32_t dirfd, const char *path, char *out);
+/*
+ * An absolute plain path with every symbolic link in it (on fs) replaced by
+ * what it names: the working directory and open folders keep such a path,
+ * so that "." and ".." later are the folder's own, as on Linux. 0 or -errno.
+ */
+int files_real(const char *path, char *out);
+/* files_resolve for the calls that act on a name itself (rmdir, unlink, rename, link): a trailing slash is theirs to judge. */
+int files_resolve_parent(struct process *p, int32_t dirfd, const char *path, char *out);
+/* Whether the path files_resolve made last ended with a slash (which the plain path no longer shows). [U] */
+extern bool files_trailing_slash;
+/* And whether its last word was "." or "..". [U] */
+extern bool files_last_dot;
 /*
  * Opens an absolute plain path (mode: a created file's, umask applied): a new
  * file with one reference, or NULL and -errno in *err.

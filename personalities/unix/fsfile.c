@@ -5,11 +5,13 @@
  * buffer loses nothing. fs's calls are synchronous: the one serving thread
  * waits for fs as it would for a disk.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <manifold/fsc.h>
 #include "fd.h"
 #include "files.h"
+#include "fs_client.h"
 #include "fs_file_client.h"
 #include "fsfile.h"
 #include "linux.h"
@@ -18,8 +20,11 @@
 #define IO_MAX (64u * 1024u)	/* bytes one read or write call moves (a short count; callers loop) */
 
 mach_port_t fsfile_server = MACH_PORT_NULL;
+static struct fsobj *open_list;	/* [U] */
 
 struct fsobj {
+	struct fsobj *link;	/* [U] every open fs file (fsgone.c asks which are open) */
+	uint64_t ino;		/* [U] fs's file number, from the fstat at open */
 	mach_port_t port;	/* [U] fs's open file: our one send right */
 	char *path;		/* [U] folders: the path they were opened by */
 	/* a folder being listed: the batch of fs's entries in hand */
@@ -139,10 +144,28 @@ fs_poll(struct file *f)
 	return LNX_POLLIN | LNX_POLLOUT;	/* a disk file is always ready, as on Linux */
 }
 
+bool
+fsfile_ino_open(uint64_t ino)
+{
+	for (struct fsobj *o = open_list; o; o = o->link)
+		if (o->ino == ino)
+			return true;
+	return false;
+}
+
 static void
 fs_close(struct file *f)
 {
+	uint64_t ino = obj(f)->ino;
+
+	for (struct fsobj **pp = &open_list; *pp; pp = &(*pp)->link)
+		if (*pp == obj(f)) {
+			*pp = obj(f)->link;
+			break;
+		}
 	fsc_close(obj(f)->port);
+	if (!fsfile_ino_open(ino))
+		fsgone_last_close(ino);	/* a name it was hidden by goes now */
 	free(obj(f)->path);
 	free(obj(f));
 }
@@ -218,21 +241,72 @@ fsfile_stat_file(const struct file *f, struct lnx_statx *st)
 
 	if (kr != KERN_SUCCESS)
 		return fsfile_err(kr);
+	if (fsgone_is(s.ino))	/* its last name went while it was open: Linux counts no link */
+		s.nlink = (s.mode & LNX_S_IFMT) == LNX_S_IFDIR ? 0 : s.nlink - 1;
 	to_statx(&s, st);
 	return 0;
 }
 
+/*
+ * O_CREAT of a symbolic link whose target is not there: Linux makes the
+ * target, where fs answers EEXIST. The target's path, made absolute and plain
+ * from the link's folder, into out: 0, or the error to answer.
+ */
+static int
+dangling_target(struct process *p, const char *path, char *out)
+{
+	char target[PATH_MAX_], joined[2 * PATH_MAX_];
+	struct fsc_stat st;
+	const char *slash;
+
+	if (fsc_stat(path, false, &st) != KERN_SUCCESS || (st.mode & LNX_S_IFMT) != LNX_S_IFLNK)
+		return -LNX_EEXIST;
+	if (fs_readlink(fsfile_server, (char *)path, target) != KERN_SUCCESS)
+		return -LNX_EEXIST;
+	slash = strrchr(path, '/');
+	if (target[0] == '/')
+		snprintf(joined, sizeof joined, "%s", target);
+	else
+		snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - path), path, target);
+	if (strlen(joined) >= PATH_MAX_)
+		return -LNX_ENAMETOOLONG;
+	int r = files_resolve(p, LNX_AT_FDCWD, joined, out);
+	if (r == 0 && files_trailing_slash)
+		return -LNX_EISDIR;	/* a link to "x/": only a folder could be made there, and open makes none */
+	return r;
+}
+
 struct file *
-fsfile_open(const char *path, uint32_t flags, uint32_t mode, int *err)
+fsfile_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, int *err)
 {
 	uint32_t fsflags = flags & FS_O_KNOWN;
+	char at[PATH_MAX_];
 	struct fsc_stat s;
 	struct fsobj *o;
 	struct file *f;
 	mach_port_t port;
 	kern_return_t kr;
 
-	kr = fsc_open(path, fsflags, mode & 07777, &port);
+	snprintf(at, sizeof at, "%s", path);
+	for (int links = 0;; links++) {
+		kr = fsc_open(at, fsflags, mode & 07777, &port);
+		if (kr != FS_ERR_EEXIST || (flags & (LNX_O_CREAT | LNX_O_EXCL)) != LNX_O_CREAT)
+			break;
+		if (flags & LNX_O_NOFOLLOW) {
+			*err = -LNX_ELOOP;
+			return NULL;
+		}
+		if (links == 8) {
+			*err = -LNX_ELOOP;
+			return NULL;
+		}
+		if ((*err = dangling_target(p, at, at)) != 0)
+			return NULL;
+	}
+	if (kr == FS_ERR_ELOOP && (flags & LNX_O_NOFOLLOW) && (flags & LNX_O_DIRECTORY)) {
+		*err = -LNX_ENOTDIR;	/* a link not followed is no folder: Linux says so first */
+		return NULL;
+	}
 	if (kr != KERN_SUCCESS) {
 		*err = fsfile_err(kr);
 		return NULL;
@@ -242,13 +316,35 @@ fsfile_open(const char *path, uint32_t flags, uint32_t mode, int *err)
 		*err = fsfile_err(kr);
 		return NULL;
 	}
+	if ((flags & (LNX_O_CREAT | LNX_O_TRUNC)) && (s.mode & LNX_S_IFMT) == LNX_S_IFDIR) {
+		fsc_close(port);	/* O_CREAT or O_TRUNC of a folder: Linux's EISDIR, even read-only */
+		*err = -LNX_EISDIR;
+		return NULL;
+	}
+	if ((flags & LNX_O_TRUNC) && (flags & LNX_O_ACCMODE) == LNX_O_RDONLY && (s.mode & LNX_S_IFMT) == LNX_S_IFREG &&
+	    s.size) {
+		/* O_TRUNC with O_RDONLY: Linux truncates all the same, fs only for writers */
+		mach_port_t w;
+
+		if ((kr = fsc_open(at, FS_O_WRONLY | FS_O_TRUNC, 0, &w)) != KERN_SUCCESS) {
+			fsc_close(port);
+			*err = fsfile_err(kr);
+			return NULL;
+		}
+		fsc_close(w);
+	}
 	*err = -LNX_ENOMEM;
 	if (!(o = calloc(1, sizeof *o))) {
 		fsc_close(port);
 		return NULL;
 	}
 	o->port = port;
-	if ((s.mode & LNX_S_IFMT) == LNX_S_IFDIR && !(o->path = strdup(path))) {
+	o->ino = s.ino;
+	o->link = open_list;
+	open_list = o;
+	if ((s.mode & LNX_S_IFMT) == LNX_S_IFDIR)
+		(void)files_real(at, at);	/* its own path, links resolved (on an error, the path it was opened by) */
+	if ((s.mode & LNX_S_IFMT) == LNX_S_IFDIR && !(o->path = strdup(at))) {
 		fs_close(&(struct file){ .obj = o });
 		return NULL;
 	}
@@ -325,6 +421,8 @@ fsfile_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	}
 	if (len > sizeof out)
 		len = sizeof out;
+	if (fsgone_is(o->ino))
+		return -LNX_ENOENT;	/* a removed folder: Linux's answer */
 	while (o->given < 2) {
 		const char *name = o->given == 0 ? "." : "..";
 		struct lnx_statx st;
@@ -346,6 +444,10 @@ fsfile_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 			if (used)
 				break;
 			return r;
+		}
+		if (fsgone_hidden(d.name)) {
+			fsc_dirent_next(o->batch, o->bsize, &o->bpos, &d);	/* an open file's hiding place: not shown */
+			continue;
 		}
 		if (used + dirent_len(d.name) > len)
 			break;

@@ -29,8 +29,12 @@ bool fsfile_owns(const char *path);
 /* The negative Linux errno for an answer of fs's or of the message layer. */
 int fsfile_err(kern_return_t kr);
 
-/* Opens path on fs (mode: the new file's, umask applied by the caller). A file, or NULL and -errno in *err. */
-struct file *fsfile_open(const char *path, uint32_t flags, uint32_t mode, int *err);
+/*
+ * Opens path on fs (mode: the new file's, umask applied by the caller); O_CREAT
+ * through a dangling symbolic link makes its target, as Linux does. A file, or
+ * NULL and -errno in *err.
+ */
+struct file *fsfile_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, int *err);
 /* Whether f is a file of fs's, and then its port. */
 bool fsfile_is(const struct file *f);
 mach_port_t fsfile_port(const struct file *f);
@@ -42,5 +46,23 @@ int fsfile_stat_path(const char *path, bool follow, struct lnx_statx *st);
 int fsfile_stat_file(const struct file *f, struct lnx_statx *st);
 /* getdents64 of an fs folder: ".", "..", then fs's entries. Bytes, 0 at the end, or -errno. */
 int32_t fsfile_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len);
+
+/* Whether some open fs file is fs's file number ino. */
+bool fsfile_ino_open(uint64_t ino);
+
+/*
+ * fsgone.c: a file or folder whose last name goes (unlink, rmdir, a rename
+ * over it) while a process has it open is renamed to a hidden name in its
+ * folder instead, as NFS clients do, because fs's ext2 would drop it at once
+ * (EBADF to its open files) where Linux keeps it until the last close. The
+ * hidden name goes with that close.
+ */
+/* Before path's last name goes: hides it if it is open and this is its last link. 1: hidden (done), 0: go on, or -errno. */
+int fsgone_hide(const char *path, bool dir);
+/* Whether ino's last name went while it is open; whether a folder entry's name is such a hiding place. */
+bool fsgone_is(uint64_t ino);
+bool fsgone_hidden(const char *name);
+/* No open file is ino any more: its hidden name goes. */
+void fsgone_last_close(uint64_t ino);
 
 #endif

@@ -180,6 +180,7 @@
 #define LNX_ENOSYS	38
 #define LNX_EOVERFLOW	75
 #define LNX_EXDEV	18
+#define LNX_EBUSY	16
 #define LNX_ENOTEMPTY	39
 #define LNX_ELOOP	40
 #define LNX_EFBIG	27

@@ -150,8 +150,21 @@ do_open(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags, uint32_t 
 	struct file *f;
 	int r;
 
-	if ((r = path_arg(p, dirfd, at, path)) != 0)
+	if (flags & LNX_O_CREAT) {
+		char raw[PATH_MAX_];
+		struct umem_page cache = { 0 };
+
+		if ((r = umem_read_str(p, &cache, at, raw, sizeof raw)) < 0)
+			return r;
+		if ((r = files_resolve_parent(p, dirfd, raw, path)) != 0)
+			return r;
+		if (files_trailing_slash)
+			return -LNX_EISDIR;	/* "a/" with O_CREAT: only a folder could be meant, and open makes none */
+	} else if ((r = path_arg(p, dirfd, at, path)) != 0) {
 		return r;
+	}
+	if (files_trailing_slash || files_last_dot)
+		flags &= ~(uint32_t)LNX_O_NOFOLLOW;	/* "l/", ".", "..": followed whatever O_NOFOLLOW says, as Linux */
 	if (!(f = files_open(p, path, flags, mode & 07777 & ~p->umask, &r)))
 		return r;
 	return fd_install(p, f, 0, flags & LNX_O_CLOEXEC);
@@ -225,6 +238,7 @@ SYS(getcwd)
 static int32_t
 change_dir(struct process *p, const char *path)
 {
+	static char real[PATH_MAX_];
 	struct lnx_statx st;
 	int r;
 
@@ -232,9 +246,11 @@ change_dir(struct process *p, const char *path)
 		return r;
 	if ((st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
 		return -LNX_ENOTDIR;
-	if (strlen(path) >= sizeof p->cwd)
+	if ((r = files_real(path, real)) != 0)
+		return r;
+	if (strlen(real) >= sizeof p->cwd)
 		return -LNX_ENAMETOOLONG;
-	strcpy(p->cwd, path);
+	strcpy(p->cwd, real);
 	return 0;
 }
 
@@ -287,8 +303,15 @@ seek(struct process *p, uint32_t fd, int64_t off, uint32_t whence)
 	}
 	if ((f->ops->mode & LNX_S_IFMT) != LNX_S_IFREG)
 		return -LNX_ESPIPE;
-	if (whence == LNX_SEEK_END && (r = files_stat_file(f, &st)) != 0)
+	if ((whence == LNX_SEEK_END || whence == 3 || whence == 4) && (r = files_stat_file(f, &st)) != 0)
 		return r;
+	if (whence == 3 || whence == 4) {
+		/* SEEK_DATA and SEEK_HOLE: no hole is known inside a file, its end is one */
+		if (off < 0 || (uint64_t)off >= st.size)
+			return -6;	/* ENXIO */
+		f->offset = whence == 3 ? (uint64_t)off : st.size;
+		return (int64_t)f->offset;
+	}
 	base = whence == LNX_SEEK_SET ? 0 : whence == LNX_SEEK_CUR ? (int64_t)f->offset
 		: whence == LNX_SEEK_END ? (int64_t)st.size : -1;
 	if (base < 0)
@@ -339,6 +362,12 @@ do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_
 		return -LNX_EINVAL;
 	if ((r = path_arg(p, dirfd, at, path)) != 0)
 		return r;
+	if (files_trailing_slash) {
+		/* "l/" is what l points to, a folder if anything: no link */
+		if ((r = files_stat_path(p, path, true, &st)) != 0)
+			return r;
+		return (st.mode & LNX_S_IFMT) == LNX_S_IFDIR ? -LNX_EINVAL : -LNX_ENOTDIR;
+	}
 	if (fsfile_owns(path)) {
 		kern_return_t kr = fs_readlink(fsfile_server, path, target);
 

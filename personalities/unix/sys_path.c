@@ -23,17 +23,50 @@
 #define SET_ATIME 8u
 #define SET_MTIME 16u
 
-/* A path argument for a change: resolved into out, 0 if fs has it, else the view's answer. */
+/* What a path's last word is (trailing slashes aside): Linux refuses the calls below on "." and "..". */
+enum last { LAST_NORM, LAST_DOT, LAST_DOTDOT };
+
+static enum last last_word;	/* [U] of the path changing() read last */
+static bool trailing;		/* [U] and whether it ended with a slash */
+
+static enum last
+last_of(const char *raw)
+{
+	size_t n = strlen(raw);
+	size_t end, start;
+
+	while (n > 1 && raw[n - 1] == '/')
+		n--;
+	end = n;
+	start = end;
+	while (start > 0 && raw[start - 1] != '/')
+		start--;
+	if (end - start == 1 && raw[start] == '.')
+		return LAST_DOT;
+	if (end - start == 2 && raw[start] == '.' && raw[start + 1] == '.')
+		return LAST_DOTDOT;
+	return LAST_NORM;
+}
+
+/*
+ * A path argument for a change: resolved into out, 0 if fs has it, else the
+ * view's answer; last_word says what its last word was.
+ */
 static int
 changing(struct process *p, int32_t dirfd, uint32_t at, char *out)
 {
 	struct lnx_statx st;
-	char parent[PATH_MAX_];
+	char raw[PATH_MAX_], parent[PATH_MAX_];
+	struct umem_page cache = { 0 };
 	char *slash;
 	int r;
 
-	if ((r = path_arg(p, dirfd, at, out)) != 0)
+	if ((r = umem_read_str(p, &cache, at, raw, sizeof raw)) < 0)
 		return r;
+	if ((r = files_resolve_parent(p, dirfd, raw, out)) != 0)
+		return r;
+	last_word = last_of(raw);
+	trailing = files_trailing_slash;
 	if (fsfile_owns(out))
 		return 0;
 	strcpy(parent, out);
@@ -44,13 +77,41 @@ changing(struct process *p, int32_t dirfd, uint32_t at, char *out)
 	return -LNX_ENOENT;
 }
 
+static bool
+exists(const char *path)
+{
+	struct fsc_stat st;
+
+	return fsc_stat(path, false, &st) == KERN_SUCCESS;
+}
+
+/* Whether the folder holding path is there and a folder: 0, -ENOENT, -ENOTDIR. */
+static int
+parent_ok(struct process *p, const char *path)
+{
+	char parent[PATH_MAX_];
+	struct lnx_statx st;
+	char *slash;
+	int r;
+
+	strcpy(parent, path);
+	slash = strrchr(parent, '/');
+	slash[slash == parent] = '\0';
+	if ((r = files_stat_path(p, parent, true, &st)) != 0)
+		return r;
+	return (st.mode & LNX_S_IFMT) == LNX_S_IFDIR ? 0 : -LNX_ENOTDIR;
+}
+
 static int32_t
 do_mkdir(struct process *p, int32_t dirfd, uint32_t at, uint32_t mode)
 {
 	char path[PATH_MAX_];
 	int r = changing(p, dirfd, at, path);
 
-	return r ? r : fsfile_err(fs_mkdir(fsfile_server, path, mode & 07777 & ~p->umask));
+	if (r == 0 && last_word != LAST_NORM)
+		r = -LNX_EEXIST;
+	/* mkdir keeps the sticky bit, not set-id bits (Linux: S_IRWXUGO | S_ISVTX) */
+	return r ? r : fsfile_err(fs_mkdir(fsfile_server, path, mode & 01777 & ~p->umask));
 }
 
 SYS(mkdir)
@@ -71,8 +132,23 @@ do_unlink(struct process *p, int32_t dirfd, uint32_t at, bool dir)
 
 	if (r)
 		return r;
-	r = fsfile_err(dir ? fs_rmdir(fsfile_server, path) : fs_unlink(fsfile_server, path));
-	return r;
+	if (last_word != LAST_NORM)	/* Linux's answers: rmdir(".") EINVAL, rmdir("..") ENOTEMPTY, unlink EISDIR */
+		return !dir ? -LNX_EISDIR : last_word == LAST_DOT ? -LNX_EINVAL : -LNX_ENOTEMPTY;
+	if (trailing) {
+		/* "x/": rmdir and unlink look at x itself, not where a link points: Linux's answers */
+		struct fsc_stat st;
+		kern_return_t kr = fsc_stat(path, false, &st);
+
+		if (kr != KERN_SUCCESS)
+			return fsfile_err(kr);
+		if ((st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
+			return -LNX_ENOTDIR;
+		if (!dir)
+			return -LNX_EISDIR;
+	}
+	if ((r = fsgone_hide(path, dir)) != 0)
+		return r < 0 ? r : 0;	/* open: hidden until its last close */
+	return fsfile_err(dir ? fs_rmdir(fsfile_server, path) : fs_unlink(fsfile_server, path));
 }
 
 SYS(unlink)
@@ -95,9 +171,25 @@ SYS(unlinkat)
 
 /* Two paths for rename and link: both must be fs's (the view's are EROFS, across them EXDEV). */
 static int
-two_paths(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2, char *from, char *to)
+two_paths(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2, char *from, char *to, bool link_)
 {
-	int r1 = changing(p, d1, at1, from), r2;
+	int r1 = changing(p, d1, at1, from), r2, r;
+	enum last l1 = last_word;
+	bool t1 = trailing;
+
+	/* the old name's folders are walked before the new name is looked at, as Linux does */
+	if (r1 == 0 && (r = parent_ok(p, from)) != 0)
+		return r;
+	if (r1 == 0 && link_) {
+		/* link looks the old name up whole first (ENOENT; "x/" follows x) */
+		struct fsc_stat st;
+		kern_return_t kr = fsc_stat(from, t1, &st);
+
+		if (kr != KERN_SUCCESS)
+			return fsfile_err(kr);
+		if (t1 && (st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
+			return -LNX_ENOTDIR;
+	}
 
 	if (r1 && r1 != -LNX_EROFS)
 		return r1;
@@ -106,6 +198,29 @@ two_paths(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2,
 		return r2;
 	if (r1 != r2)
 		return -LNX_EXDEV;	/* one in fs, one in the view */
+	if (r1 == 0 && (r = parent_ok(p, to)) != 0)
+		return r;	/* then the new name's folders */
+	if (r1 == 0 && link_ && trailing)
+		return exists(to) ? -LNX_EEXIST : -LNX_ENOENT;	/* a new name a slash ends */
+	/* both folders must be there before the last words are judged, as Linux walks them */
+	if (r1 == 0 && (l1 != LAST_NORM || last_word != LAST_NORM) &&
+	    ((r = parent_ok(p, from)) != 0 || (r = parent_ok(p, to)) != 0))
+		return r;
+	/* Linux: "." or ".." can be neither renamed nor made (a link to a folder is fs's EPERM) */
+	if (r1 == 0 && link_ && last_word != LAST_NORM)
+		return -LNX_EEXIST;
+	if (r1 == 0 && !link_ && (l1 != LAST_NORM || last_word != LAST_NORM))
+		return -LNX_EBUSY;
+	if (r1 == 0 && !link_ && (t1 || trailing)) {
+		/* rename with "x/" on either side: only a folder moves so */
+		struct fsc_stat st;
+		kern_return_t kr = fsc_stat(from, false, &st);
+
+		if (kr != KERN_SUCCESS)
+			return fsfile_err(kr);
+		if ((st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
+			return -LNX_ENOTDIR;
+	}
 	return r1;
 }
 
@@ -113,9 +228,17 @@ static int32_t
 do_rename(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 {
 	char from[PATH_MAX_], to[PATH_MAX_];
-	int r = two_paths(p, d1, at1, d2, at2, from, to);
+	struct fsc_stat a, b;
+	int r = two_paths(p, d1, at1, d2, at2, from, to, false);
 
-	return r ? r : fsfile_err(fs_rename(fsfile_server, from, to));
+	if (r)
+		return r;
+	/* a rename over an open file that loses its last name: hide it first, as unlink would */
+	if (fsc_stat(from, false, &a) == KERN_SUCCESS && fsc_stat(to, false, &b) == KERN_SUCCESS && a.ino != b.ino &&
+	    ((a.mode & LNX_S_IFMT) == LNX_S_IFDIR) == ((b.mode & LNX_S_IFMT) == LNX_S_IFDIR) &&
+	    (r = fsgone_hide(to, (b.mode & LNX_S_IFMT) == LNX_S_IFDIR)) < 0 && r != -LNX_ENOTEMPTY)
+		return r;
+	return fsfile_err(fs_rename(fsfile_server, from, to));
 }
 
 SYS(rename)
@@ -140,7 +263,7 @@ static int32_t
 do_link(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 {
 	char from[PATH_MAX_], to[PATH_MAX_];
-	int r = two_paths(p, d1, at1, d2, at2, from, to);
+	int r = two_paths(p, d1, at1, d2, at2, from, to, true);
 
 	return r ? r : fsfile_err(fs_link(fsfile_server, from, to));
 }
@@ -172,6 +295,10 @@ do_symlink(struct process *p, uint32_t target_at, int32_t dirfd, uint32_t at)
 		return -LNX_ENOENT;
 	if ((r = changing(p, dirfd, at, path)) != 0)
 		return r;
+	if (last_word != LAST_NORM)
+		return -LNX_EEXIST;
+	if (trailing)
+		return exists(path) ? -LNX_EEXIST : -LNX_ENOENT;	/* "x/" can name no new link */
 	return fsfile_err(fs_symlink(fsfile_server, target, path));
 }
 
@@ -211,6 +338,15 @@ target(struct process *p, int32_t dirfd, uint32_t at, bool by_fd, uint32_t flags
 	}
 	if ((r = changing(p, dirfd, at, path)) != 0)
 		return r;
+	if (trailing) {
+		/* "x/" is followed to a folder here (chmod, utimensat, truncate) */
+		struct lnx_statx st;
+
+		if ((r = files_stat_path(p, path, true, &st)) != 0)
+			return r;
+		if ((st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
+			return -LNX_ENOTDIR;
+	}
 	if ((kr = fsc_open(path, flags, 0, port)) != KERN_SUCCESS)
 		return fsfile_err(kr);
 	*opened = true;

@@ -34,7 +34,8 @@ stat_at(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags, struct ln
 	}
 	if ((r = path_arg(p, dirfd, at, path)) != 0)
 		return r;
-	return files_stat_path(p, path, !(flags & LNX_AT_SYMLINK_NOFOLLOW), st);
+	/* "l/" is what l points to, lstat or not, and "." a folder (a cwd entered through a link keeps its name) */
+	return files_stat_path(p, path, !(flags & LNX_AT_SYMLINK_NOFOLLOW) || files_trailing_slash || files_last_dot, st);
 }
 
 /* Linux's new_encode_dev: what st_dev and st_rdev hold. */

@@ -186,8 +186,6 @@ def interactive():
 
 
 FILES_SCRIPT = os.path.join(HERE, "files-runs.txt")
-FS_KEEPS = "read through the descriptor 10\nstill here\nunlinked: fstat64 0\n"
-FS_DROPS = "read through the descriptor -9\n\nunlinked: fstat64 -9\n"
 
 
 def split_cases(text):
@@ -233,7 +231,8 @@ def files_boot():
     import tempfile
     g = Guest(fs_boot_args(B + "/test/unix/files.img", "net script=files-runs.txt",
                            [B + "/servers/gns.elf node=3", FILES_SCRIPT + " start=no",
-                            B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no"]),
+                            B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no",
+                            B + "/tests/unix/callfuzz.elf start=no", B + "/tests/unix/garbage.elf start=no"]),
               B + "/test/unix/files.log")
     try:
         done = g.expect(r"^unix: all \d+ runs done", 420)
@@ -259,15 +258,24 @@ def files_boot():
                 r = subprocess.run([prog, argv[1], os.path.join(tmp, os.path.basename(argv[2]))], env=ENV,
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, cwd=tmp)
                 hout = r.stdout.decode("utf-8", "replace")
-                if argv[1] == "unlinked" and out == hout.replace(FS_KEEPS, FS_DROPS):
-                    # fs's ext2 drops an unlinked file's bytes at once (servers/fs/README.md, Not yet):
-                    # until it keeps them, the descriptor answers EBADF, and nothing else may differ
-                    check(name + ": as on the host but for fs's EBADF after the unlink", end == "exit %d" % r.returncode,
-                          "%r (%s)" % (out, end))
-                    continue
                 check(name + ": same output and status as on the host",
                       out == hout and end == "exit %d" % r.returncode,
                       "guest %r (%s), host %r (exit %d)" % (out, end, hout, r.returncode))
+            elif argv[0] == "callfuzz":
+                prog = os.path.abspath(B + "/tests/unix/callfuzz.elf")
+                r = subprocess.run([prog, argv[1], argv[2], os.path.join(tmp, os.path.basename(argv[3]))], env=ENV,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, cwd=tmp)
+                hout = r.stdout.decode("utf-8", "replace")
+                first = next((i for i, (a, b) in enumerate(zip(out.splitlines(), hout.splitlines())) if a != b), None)
+                why = "guest %s, host exit %d" % (end, r.returncode)
+                if first is not None:
+                    why += "; first difference: guest %r, host %r" % (out.splitlines()[first], hout.splitlines()[first])
+                check("files boot: callfuzz seed %s: %s calls, every answer as on the host" % (argv[1], argv[2]),
+                      out == hout and end == "exit %d" % r.returncode and hout.endswith("callfuzz: done\n"), why)
+            elif argv[0] == "garbage":
+                check("files boot: garbage registers in %s calls with fs and gns there: answered, the process lives"
+                      % argv[1], end == "exit 0" and "%s calls with garbage registers, still here" % argv[1] in out,
+                      "%r (%s)" % (out[-300:], end))
             elif argv[0] == "socks":
                 hout, hrc = host_run(argv)
                 check(name + ": same output and status as on the host (loopback sockets)",
