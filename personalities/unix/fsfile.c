@@ -248,32 +248,41 @@ fsfile_stat_file(const struct file *f, struct lnx_statx *st)
 }
 
 /*
- * O_CREAT of a symbolic link whose target is not there: Linux makes the
- * target, where fs answers EEXIST. The target's path, made absolute and plain
- * from the link's folder, into out: 0, or the error to answer.
+ * O_CREAT follows a symbolic link at the end of the path to what it names,
+ * made if it is not there (fs would answer EEXIST for a dangling link): at
+ * becomes the path at the end of the chain. A link whose text ends with "/",
+ * "." or ".." is EISDIR, as Linux's open judges the last word before it
+ * looks (only a folder could be meant, and open makes none). 0 or -errno.
  */
 static int
-dangling_target(struct process *p, const char *path, char *out)
+create_target(struct process *p, char *at)
 {
 	char target[PATH_MAX_], joined[2 * PATH_MAX_];
-	struct fsc_stat st;
-	const char *slash;
 
-	if (fsc_stat(path, false, &st) != KERN_SUCCESS || (st.mode & LNX_S_IFMT) != LNX_S_IFLNK)
-		return -LNX_EEXIST;
-	if (fs_readlink(fsfile_server, (char *)path, target) != KERN_SUCCESS)
-		return -LNX_EEXIST;
-	slash = strrchr(path, '/');
-	if (target[0] == '/')
-		snprintf(joined, sizeof joined, "%s", target);
-	else
-		snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - path), path, target);
-	if (strlen(joined) >= PATH_MAX_)
-		return -LNX_ENAMETOOLONG;
-	int r = files_resolve(p, LNX_AT_FDCWD, joined, out);
-	if (r == 0 && files_trailing_slash)
-		return -LNX_EISDIR;	/* a link to "x/": only a folder could be made there, and open makes none */
-	return r;
+	for (int links = 0;; links++) {
+		struct fsc_stat st;
+		const char *slash;
+
+		if (fsc_stat(at, false, &st) != KERN_SUCCESS || (st.mode & LNX_S_IFMT) != LNX_S_IFLNK)
+			return 0;
+		if (links == 40)
+			return -LNX_ELOOP;
+		if (fs_readlink(fsfile_server, at, target) != KERN_SUCCESS || !target[0])
+			return -LNX_ENOENT;
+		slash = strrchr(at, '/');
+		if (target[0] == '/')
+			snprintf(joined, sizeof joined, "%s", target);
+		else
+			snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - at), at, target);
+		if (strlen(joined) >= PATH_MAX_)
+			return -LNX_ENAMETOOLONG;
+		/* the text's folders are walked first (ENOENT, ENOTDIR), then its last word judged */
+		int r = files_resolve_parent(p, LNX_AT_FDCWD, joined, at);
+		if (r)
+			return r;
+		if (files_trailing_slash || files_last_dot)
+			return -LNX_EISDIR;
+	}
 }
 
 struct file *
@@ -288,21 +297,9 @@ fsfile_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, 
 	kern_return_t kr;
 
 	snprintf(at, sizeof at, "%s", path);
-	for (int links = 0;; links++) {
-		kr = fsc_open(at, fsflags, mode & 07777, &port);
-		if (kr != FS_ERR_EEXIST || (flags & (LNX_O_CREAT | LNX_O_EXCL)) != LNX_O_CREAT)
-			break;
-		if (flags & LNX_O_NOFOLLOW) {
-			*err = -LNX_ELOOP;
-			return NULL;
-		}
-		if (links == 8) {
-			*err = -LNX_ELOOP;
-			return NULL;
-		}
-		if ((*err = dangling_target(p, at, at)) != 0)
-			return NULL;
-	}
+	if ((flags & (LNX_O_CREAT | LNX_O_EXCL | LNX_O_NOFOLLOW)) == LNX_O_CREAT && (*err = create_target(p, at)) != 0)
+		return NULL;
+	kr = fsc_open(at, fsflags, mode & 07777, &port);
 	if (kr == FS_ERR_ELOOP && (flags & LNX_O_NOFOLLOW) && (flags & LNX_O_DIRECTORY)) {
 		*err = -LNX_ENOTDIR;	/* a link not followed is no folder: Linux says so first */
 		return NULL;

@@ -6,7 +6,9 @@
  * with the same run on the host line by line. `callfuzz SEED N DIR` makes
  * DIR and works inside it with relative paths only. Left out are calls whose
  * answers differ by design rather than by mistake: lseek on a folder
- * (Linux's offsets are the file system's hash cookies) and getcwd (the
+ * (Linux's offsets are the file system's hash cookies), SEEK_DATA and
+ * SEEK_HOLE (fs cannot say where a file's holes are: the server sees none,
+ * where Linux finds a file truncate made longer all hole) and getcwd (the
  * folders' own names differ).
  */
 #include "lnx.h"
@@ -169,7 +171,8 @@ one(long i)
 	}
 	case 19:
 	case 140: {
-		long f = fd(), o = num((long)(rnd() % 120) - 20), w = num((long)(rnd() % 4));
+		static const long whences[] = { 0, 1, 2, 5 };	/* SET, CUR, END, and one of nothing */
+		long f = fd(), o = num((long)(rnd() % 120) - 20), w = num(whences[rnd() % 4]);
 		if (is_dir(f)) {
 			line(i, nr, 0);
 			lnx_puts(" a folder: left out\n");
