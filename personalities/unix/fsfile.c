@@ -297,11 +297,16 @@ fsfile_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, 
 	kern_return_t kr;
 
 	snprintf(at, sizeof at, "%s", path);
+	if ((flags & (LNX_O_CREAT | LNX_O_EXCL)) == (LNX_O_CREAT | LNX_O_EXCL) && fsc_stat(path, false, &s) == KERN_SUCCESS) {
+		*err = -LNX_EEXIST;	/* O_EXCL: whatever is there, a link included, is not followed */
+		return NULL;
+	}
 	if ((flags & (LNX_O_CREAT | LNX_O_EXCL | LNX_O_NOFOLLOW)) == LNX_O_CREAT && (*err = create_target(p, at)) != 0)
 		return NULL;
 	kr = fsc_open(at, fsflags, mode & 07777, &port);
-	if (kr == FS_ERR_ELOOP && (flags & LNX_O_NOFOLLOW) && (flags & LNX_O_DIRECTORY)) {
-		*err = -LNX_ENOTDIR;	/* a link not followed is no folder: Linux says so first */
+	if (kr == FS_ERR_ELOOP && (flags & LNX_O_NOFOLLOW) && (flags & LNX_O_DIRECTORY) &&
+	    fsc_stat(at, false, &s) == KERN_SUCCESS && (s.mode & LNX_S_IFMT) == LNX_S_IFLNK) {
+		*err = -LNX_ENOTDIR;	/* the last word a link not followed: no folder, Linux says so first */
 		return NULL;
 	}
 	if (kr != KERN_SUCCESS) {

@@ -62,6 +62,8 @@ int fsgone_hide(const char *path, bool dir);
 /* Whether ino's last name went while it is open; whether a folder entry's name is such a hiding place. */
 bool fsgone_is(uint64_t ino);
 bool fsgone_hidden(const char *name);
+/* The call fsgone_hide(path) was made for failed: the hidden file gets path back. */
+void fsgone_unhide(const char *path);
 /* No open file is ino any more: its hidden name goes. */
 void fsgone_last_close(uint64_t ino);
 

@@ -111,3 +111,13 @@ fsgone_last_close(uint64_t ino)
 		return;
 	}
 }
+
+void
+fsgone_unhide(const char *path)
+{
+	/* the newest record is the one fsgone_hide just made */
+	if (ngone == 0)
+		return;
+	if (fs_rename(fsfile_server, gone[ngone - 1].path, (char *)path) == KERN_SUCCESS)
+		ngone--;
+}

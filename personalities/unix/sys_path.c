@@ -230,6 +230,7 @@ do_rename(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 	char from[PATH_MAX_], to[PATH_MAX_];
 	struct fsc_stat a, b;
 	int r = two_paths(p, d1, at1, d2, at2, from, to, false);
+	int hidden;
 
 	if (r)
 		return r;
@@ -238,7 +239,11 @@ do_rename(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 	    ((a.mode & LNX_S_IFMT) == LNX_S_IFDIR) == ((b.mode & LNX_S_IFMT) == LNX_S_IFDIR) &&
 	    (r = fsgone_hide(to, (b.mode & LNX_S_IFMT) == LNX_S_IFDIR)) < 0 && r != -LNX_ENOTEMPTY)
 		return r;
-	return fsfile_err(fs_rename(fsfile_server, from, to));
+	hidden = r == 1;
+	r = fsfile_err(fs_rename(fsfile_server, from, to));
+	if (r && hidden)
+		fsgone_unhide(to);	/* the rename failed (a folder into itself...): what was there stays */
+	return r;
 }
 
 SYS(rename)
