@@ -68,13 +68,18 @@ RUN_FS_MODULES := $(B)/servers/virtio_blk.elf~driver~restart=always $(B)/servers
 	$(B)/servers/fs.elf~root=/servers/vd0~mount=/dos:/servers/hd0:fat~epoch=$(shell date +%s)~restart=always
 RUN_MODULES := $(RUN_BASE_MODULES) $(RUN_FS_MODULES) $(B)/servers/shell.elf~restart=always
 # make run UNIX=1: the Unix personality with Debian's busybox sh on the console, in place of
-# the shell, echo, hello, the network and the files (personalities/unix/README.md); busybox
-# comes by apt.
+# the shell, echo, hello and the network (personalities/unix/README.md): fs serves the Unix
+# root image (busybox and its applets on an ext2 disk; busybox comes by apt) at /, and
+# busybox sh -i runs from it.
 ifeq ($(UNIX),1)
 RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
-	$(B)/servers/console.elf~restart=always $(B)/personalities/unix.elf~run=busybox+sh+-i \
-	$(LINUX_BENCH)/busybox~start=no
-RUN_PREREQS := $(LINUX_BENCH)/busybox
+	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
+	$(B)/servers/virtio_blk.elf~driver~restart=always \
+	$(B)/servers/fs.elf~root=/servers/vd0~epoch=$(shell date +%s)~restart=always \
+	$(B)/personalities/unix.elf~fs~run=/bin/sh+-i
+RUN_PREREQS := $(UNIX_ROOT_IMG)
+RUN_DISKS = -drive if=none,id=root,file=$(UNIX_ROOT_IMG),format=raw \
+	-device virtio-blk-pci,drive=root,disable-modern=on,addr=5
 endif
 RUN_CMDLINE ?=
 RUN_MEM     ?= 64M

@@ -8,6 +8,10 @@
 #include <string.h>
 #include "fd.h"
 #include "files.h"
+#include "fsfile.h"
+#include "fs_client.h"
+#include <stdio.h>
+#include <manifold/fsc.h>
 #include "image.h"
 #include "linux.h"
 #include "syscall.h"
@@ -32,15 +36,81 @@ files_is_dir(const char *path)
 static const char *
 dir_of(const struct file *f);
 
-int
-files_resolve(struct process *p, int32_t dirfd, const char *path, char *out)
+/*
+ * Whether the plain absolute path at out (empty: the root) is a folder, as a
+ * "." or ".." after it, or a trailing slash, needs: 0, -ENOENT, -ENOTDIR.
+ * Only fs's paths are asked (the view's text is its truth).
+ */
+static int
+must_be_dir(struct process *p, const char *out)
+{
+	struct lnx_statx st;
+	const char *path = *out ? out : "/";
+	int r;
+
+	if (!fsfile_owns(path))
+		return 0;
+	if ((r = files_stat_path(p, path, true, &st)) != 0)
+		return r;
+	return (st.mode & LNX_S_IFMT) == LNX_S_IFDIR ? 0 : -LNX_ENOTDIR;
+}
+
+/*
+ * Appends the words of path to out (n its length so far): "." stays, ".."
+ * takes the last word off. With check, what a "." or ".." follows must be a
+ * folder that exists, as Linux's walk finds it ("d/.." is ENOENT without d).
+ */
+static int
+plain(struct process *p, char *tmp, char *out, size_t *n, bool check)
+{
+	int r;
+
+	for (char *save = NULL, *w = strtok_r(tmp, "/", &save); w; w = strtok_r(NULL, "/", &save)) {
+		bool dot = strcmp(w, ".") == 0, dotdot = strcmp(w, "..") == 0;
+
+		if ((dot || dotdot) && check && (r = must_be_dir(p, out)) != 0)
+			return r;
+		if (dot)
+			continue;
+		if (dotdot) {
+			char *slash;
+
+			/* ".." after a link is the parent of what it names, as Linux walks: links resolved first */
+			if (check && *out && fsfile_owns(out) && (r = files_real(out, out)) == 0) {
+				*n = strlen(out);
+				if (*n == 1)
+					*n = 0, out[0] = '\0';	/* "/": the root is the empty prefix here */
+			}
+			slash = strrchr(out, '/');
+
+			*n = slash ? (size_t)(slash - out) : 0;
+			out[*n] = '\0';
+			continue;
+		}
+		if (*n + 1 + strlen(w) >= PATH_MAX_)
+			return -LNX_ENAMETOOLONG;
+		out[(*n)++] = '/';
+		strcpy(out + *n, w);
+		*n += strlen(w);
+	}
+	return 0;
+}
+
+bool files_trailing_slash;
+bool files_last_dot;
+
+static int
+resolve(struct process *p, int32_t dirfd, const char *path, char *out, bool follow_last)
 {
 	char tmp[PATH_MAX_];
-	size_t n = 0;
+	size_t n = 0, len = strlen(path);
 	const char *base = "";
+	int r;
 
 	if (!*path)
 		return -LNX_ENOENT;
+	if (len >= sizeof tmp)
+		return -LNX_ENAMETOOLONG;
 	if (path[0] != '/') {
 		if (dirfd == LNX_AT_FDCWD) {
 			base = p->cwd;
@@ -53,29 +123,94 @@ files_resolve(struct process *p, int32_t dirfd, const char *path, char *out)
 				return -LNX_ENOTDIR;
 		}
 	}
-	if (strlen(base) + 1 + strlen(path) >= sizeof tmp)
-		return -LNX_ENAMETOOLONG;
-	strcpy(tmp, base);
-	strcat(tmp, "/");
-	strcat(tmp, path);
 	out[0] = '\0';
-	for (char *save = NULL, *w = strtok_r(tmp, "/", &save); w; w = strtok_r(NULL, "/", &save)) {
-		if (strcmp(w, ".") == 0)
+	strcpy(tmp, base);	/* the base is plain already: its words go in unchecked */
+	if ((r = plain(p, tmp, out, &n, false)) != 0)
+		return r;
+	strcpy(tmp, path);
+	if ((r = plain(p, tmp, out, &n, true)) != 0)
+		return r;
+	/* "a/": a must be a folder if it is there (what is not there yet is the call's to judge) */
+	files_trailing_slash = path[len - 1] == '/';
+	{
+		/* a last word "." or "..": the folder itself, never a link to follow or not */
+		const char *w = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+		files_last_dot = strcmp(w, ".") == 0 || strcmp(w, "..") == 0;
+	}
+	if (follow_last && path[len - 1] == '/' && n > 0 && (r = must_be_dir(p, out)) != 0 && r != -LNX_ENOENT)
+		return r;
+	if (n == 0)
+		strcpy(out, "/");
+	return 0;
+}
+
+int
+files_resolve(struct process *p, int32_t dirfd, const char *path, char *out)
+{
+	return resolve(p, dirfd, path, out, true);
+}
+
+int
+files_real(const char *path, char *out)
+{
+	static char rest[2 * PATH_MAX_ + 2], next[2 * PATH_MAX_ + 2];
+	char target[PATH_MAX_];
+	size_t n = 0;
+	int links = 0;
+
+	snprintf(rest, sizeof rest, "%s", path);
+	out[0] = '\0';
+	for (char *r = rest; *r;) {
+		char *w = r + strspn(r, "/");
+		size_t wl = strcspn(w, "/");
+		struct fsc_stat st;
+
+		if (!wl)
+			break;
+		r = w + wl;
+		if (wl == 1 && w[0] == '.')
 			continue;
-		if (strcmp(w, "..") == 0) {
+		if (wl == 2 && w[0] == '.' && w[1] == '.') {
 			char *slash = strrchr(out, '/');
 
 			n = slash ? (size_t)(slash - out) : 0;
 			out[n] = '\0';
 			continue;
 		}
-		out[n++] = '/';
-		strcpy(out + n, w);
-		n += strlen(w);
+		if (n + 1 + wl >= PATH_MAX_)
+			return -LNX_ENAMETOOLONG;
+		out[n] = '/';
+		memcpy(out + n + 1, w, wl);
+		out[n + 1 + wl] = '\0';
+		if (!fsfile_owns(out) || fsc_stat(out, false, &st) != KERN_SUCCESS ||
+		    (st.mode & LNX_S_IFMT) != LNX_S_IFLNK) {
+			n += 1 + wl;
+			continue;
+		}
+		/* a link: its target, then what was left, in its place */
+		if (++links > 40)
+			return -LNX_ELOOP;
+		if (fs_readlink(fsfile_server, out, target) != KERN_SUCCESS)
+			return -LNX_EIO;
+		out[n] = '\0';
+		if (target[0] == '/')
+			n = 0, out[0] = '\0';
+		if (strlen(target) + 1 + strlen(r) >= sizeof next)
+			return -LNX_ENAMETOOLONG;
+		snprintf(next, sizeof next, "%s/%s", target, r);
+		strcpy(rest, next);
+		r = rest;
 	}
 	if (n == 0)
 		strcpy(out, "/");
 	return 0;
+}
+
+int
+files_resolve_parent(struct process *p, int32_t dirfd, const char *path, char *out)
+{
+	return resolve(p, dirfd, path, out, false);
 }
 
 /* images: read-only, at the file's offset */
@@ -125,7 +260,15 @@ static const struct file_ops dir_ops = { .read = dir_read, .poll = always_ready,
 static const char *
 dir_of(const struct file *f)
 {
+	if (fsfile_is(f))
+		return fsfile_dir_path(f);
 	return f->ops == &dir_ops ? f->obj : NULL;
+}
+
+const char *
+files_dir_path(const struct file *f)
+{
+	return dir_of(f);
 }
 
 /* /dev/null */
@@ -153,7 +296,7 @@ is_console_path(const char *path)
 }
 
 struct file *
-files_open(struct process *p, const char *path, uint32_t flags, int *err)
+files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, int *err)
 {
 	uint32_t acc = flags & LNX_O_ACCMODE;
 	bool writes = acc != LNX_O_RDONLY || (flags & (LNX_O_CREAT | LNX_O_TRUNC));
@@ -161,6 +304,12 @@ files_open(struct process *p, const char *path, uint32_t flags, int *err)
 	struct file *f;
 	char *copy;
 
+	if (fsfile_owns(path)) {
+		/* fs's; the view's /bin images stay reachable where fs has no such file */
+		if ((f = fsfile_open(p, path, flags, mode, err)) || *err != -LNX_ENOENT || (flags & LNX_O_CREAT) ||
+		    !image_lookup(path, p->exe, err))
+			return f;
+	}
 	*err = -LNX_ENOMEM;
 	if (strcmp(path, "/dev/null") == 0)
 		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND), NULL);
@@ -232,10 +381,14 @@ fill(struct lnx_statx *st, uint32_t mode, uint64_t size, uint64_t ino)
 }
 
 int
-files_stat_path(struct process *p, const char *path, struct lnx_statx *st)
+files_stat_path(struct process *p, const char *path, bool follow, struct lnx_statx *st)
 {
 	const struct image *im;
 	int err;
+
+	if (fsfile_owns(path) && ((err = fsfile_stat_path(path, follow, st)) != -LNX_ENOENT ||
+				  !image_lookup(path, p->exe, &err)))
+		return err;
 
 	if (strcmp(path, "/dev/null") == 0) {
 		fill(st, null_ops.mode, 0, ino_of(path));
@@ -258,9 +411,11 @@ files_stat_path(struct process *p, const char *path, struct lnx_statx *st)
 	return 0;
 }
 
-void
+int
 files_stat_file(const struct file *f, struct lnx_statx *st)
 {
+	if (fsfile_is(f))
+		return fsfile_stat_file(f, st);
 	if (f->ops == &image_ops) {
 		const struct image *im = f->obj;
 
@@ -277,6 +432,7 @@ files_stat_file(const struct file *f, struct lnx_statx *st)
 		fill(st, f->ops->mode, 0, (uint64_t)(uintptr_t)f->obj & 0x7FFFFFFF);	/* a pipe: its buffer names it */
 		st->blksize = 4096;
 	}
+	return 0;
 }
 
 /* A folder's entries: what it holds, by its path; n is their count. */
@@ -330,6 +486,8 @@ files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	size_t n, used = 0;
 	int r;
 
+	if (fsfile_is(f))
+		return fsfile_getdents(p, f, buf, len);
 	if (!dir)
 		return -LNX_ENOTDIR;
 	n = entries(dir, src, sizeof src / sizeof src[0]);

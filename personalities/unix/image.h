@@ -17,6 +17,7 @@ struct image {
 	char name[32];		/* the module's name: its first word on the boot line, without folders */
 	const uint8_t *data;
 	size_t size;
+	char path[256];		/* an image read from fs (diskimage.c): its path, /proc/self/exe; "" for a module */
 };
 
 /* The module named name (loaded on first use), or NULL with why (KERN_INVALID_NAME: no such module). */
@@ -34,5 +35,13 @@ const struct image *image_lookup(const char *path, const struct image *self, int
  * Fills names (pointers into the images, which stay) up to max; their count.
  */
 size_t image_names(const char **names, size_t max);
+
+/*
+ * diskimage.c: the image exec runs for path: fs's file (read whole, kept
+ * while a process runs it or until a newer one is asked for), else
+ * image_lookup's. NULL with -errno in *err (EACCES: no x bit, or not a
+ * regular file; ENOMEM; fs's errors).
+ */
+const struct image *exec_lookup(const char *path, const struct image *self, int *err);
 
 #endif

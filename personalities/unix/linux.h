@@ -103,6 +103,51 @@
 #define LNX_clock_nanosleep_time64	407
 #define LNX_pselect6_time64	413
 #define LNX_ppoll_time64	414
+#define LNX_link		9
+#define LNX_unlink		10
+#define LNX_chmod		15
+#define LNX_rename		38
+#define LNX_mkdir		39
+#define LNX_rmdir		40
+#define LNX_symlink		83
+#define LNX_truncate		92
+#define LNX_ftruncate		93
+#define LNX_fchmod		94
+#define LNX_socketcall		102
+#define LNX_fsync		118
+#define LNX_fchdir		133
+#define LNX_fdatasync		148
+#define LNX_chown		182
+#define LNX_truncate64		193
+#define LNX_ftruncate64		194
+#define LNX_lchown32		198
+#define LNX_fchown32		207
+#define LNX_chown32		212
+#define LNX_sendfile64		239
+#define LNX_utimes		271
+#define LNX_mkdirat		296
+#define LNX_fchownat		298
+#define LNX_unlinkat		301
+#define LNX_renameat		302
+#define LNX_linkat		303
+#define LNX_symlinkat		304
+#define LNX_fchmodat		306
+#define LNX_utimensat		320
+#define LNX_renameat2		353
+#define LNX_utimensat_time64		412
+#define LNX_socket		359
+#define LNX_socketpair		360
+#define LNX_bind		361
+#define LNX_connect		362
+#define LNX_listen		363
+#define LNX_accept4		364
+#define LNX_getsockopt		365
+#define LNX_setsockopt		366
+#define LNX_getsockname		367
+#define LNX_getpeername		368
+#define LNX_sendto		369
+#define LNX_recvfrom		371
+#define LNX_shutdown		373
 #define LNX_NSYSCALLS		512	/* the table's size: numbers at or above it are ENOSYS too */
 
 /* errno values (returned negated in eax) */
@@ -134,6 +179,12 @@
 #define LNX_ENAMETOOLONG	36
 #define LNX_ENOSYS	38
 #define LNX_EOVERFLOW	75
+#define LNX_EXDEV	18
+#define LNX_EBUSY	16
+#define LNX_ENOTEMPTY	39
+#define LNX_ELOOP	40
+#define LNX_EFBIG	27
+#define LNX_EOPNOTSUPP	95
 
 /* signals and sigaction */
 #define LNX_SIGHUP	1
@@ -296,6 +347,29 @@ struct lnx_statx {
 };
 _Static_assert(sizeof(struct lnx_statx) == 256, "statx's struct is 256 bytes");
 #define LNX_AT_EMPTY_PATH	0x1000
+#define LNX_AT_SYMLINK_NOFOLLOW	0x100
+#define LNX_AT_REMOVEDIR	0x200
+#define LNX_AT_SYMLINK_FOLLOW	0x400
+#define LNX_AT_NO_AUTOMOUNT	0x800
+#define LNX_AT_STATX_SYNC_TYPE	0x6000
+#define LNX_AT_EACCESS		0x200
+#define LNX_UTIME_NOW		((1 << 30) - 1)
+#define LNX_UTIME_OMIT		((1 << 30) - 2)
+#define LNX_S_IFLNK		0120000
+
+/* stat64's struct on i386: 96 bytes, 64-bit fields 4-aligned */
+struct lnx_stat64 {
+	uint64_t dev;
+	uint32_t pad0, ino32, mode, nlink, uid, gid;
+	uint64_t rdev;
+	uint32_t pad3;
+	int64_t size;
+	uint32_t blksize;
+	uint64_t blocks;
+	uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec;
+	uint64_t ino;
+} __attribute__((packed));
+_Static_assert(sizeof(struct lnx_stat64) == 96, "stat64's struct is 96 bytes");
 #define LNX_STATX_BASIC_STATS	0x7FF
 #define LNX_S_IFCHR		0020000
 #define LNX_S_IFIFO		0010000

@@ -18,6 +18,8 @@
 #include <manifold/msg.h>
 #include "console_types.h"
 #include "linux.h"
+#include "fsfile.h"
+#include "sock.h"
 #include "process.h"
 #include "runner.h"
 #include "signal.h"
@@ -185,9 +187,14 @@ main(int argc, char **argv)
 		printf("unix: no ports for the server; giving up\n");
 		return 1;
 	}
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "trace") == 0)
 			syscall_trace = true;
+		if (strcmp(argv[i], "net") == 0)
+			sock_start(server_wake_port);
+		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
+			printf("unix: no file server in ns: files are the view of boot modules only\n");
+	}
 	server.port = server_port_set;
 	server.notify_port = server_notify_port;
 	printf("unix: serving Linux i386 system calls\n");

@@ -57,6 +57,7 @@ process_alloc(const char *name, uint32_t ppid)
 	p->pgid = p->sid = p->pid;	/* the caller copies its parent's when it has one */
 	p->port = port;
 	strcpy(p->cwd, "/");
+	p->umask = 022;		/* Linux's first umask; a fork copies its parent's over it */
 	process_set_name(p, name);
 	return p;
 }

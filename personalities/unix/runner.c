@@ -104,7 +104,15 @@ run_one(int k, char *line)
 	for (int i = 0; i < argc; i++)
 		printf(" %s", argv[i]);
 	printf("\n");
-	if (!(im = image_module(argv[0], &kr))) {
+	if (argv[0][0] == '/') {
+		/* a path: fs's file (or the view's) */
+		int err;
+
+		if (!(im = exec_lookup(argv[0], NULL, &err))) {
+			printf("unix: run %d: refused: %s: error %d\n", k, argv[0], -err);
+			goto out;
+		}
+	} else if (!(im = image_module(argv[0], &kr))) {
 		printf("unix: run %d: refused: no module %s (%s)\n", k, argv[0], kern_return_name(kr));
 		goto out;
 	}

@@ -119,7 +119,7 @@ SYS(execve)
 		return argc;
 	if ((envc = read_vector(p, a[2], x.envp, EXEC_ARGS_MAX, &used)) < 0)
 		return envc;
-	if (!(im = image_lookup(x.path, p->exe, &err)))
+	if (!(im = exec_lookup(x.path, p->exe, &err)))
 		return err;
 	char **argv = x.argv + 2;
 	if (im->size >= 2 && im->data[0] == '#' && im->data[1] == '!') {
@@ -129,7 +129,7 @@ SYS(execve)
 			return r;
 		if ((r = files_resolve(p, LNX_AT_FDCWD, interp, x.interp_path)) != 0)
 			return r;
-		if (!(im = image_lookup(x.interp_path, p->exe, &err)))
+		if (!(im = exec_lookup(x.interp_path, p->exe, &err)))
 			return err;
 		if (im->size >= 2 && im->data[0] == '#' && im->data[1] == '!')
 			return -LNX_ENOEXEC;

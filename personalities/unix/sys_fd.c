@@ -9,6 +9,8 @@
 #include <string.h>
 #include "fd.h"
 #include "files.h"
+#include "fs_client.h"
+#include "fsfile.h"
 #include "image.h"
 #include "linux.h"
 #include "pipe.h"
@@ -129,7 +131,7 @@ SYS(pipe2)
 }
 
 /* A path argument, absolute and plain, in out. */
-static int
+int
 path_arg(struct process *p, int32_t dirfd, uint32_t at, char *out)
 {
 	char raw[PATH_MAX_];
@@ -142,50 +144,50 @@ path_arg(struct process *p, int32_t dirfd, uint32_t at, char *out)
 }
 
 static int32_t
-do_open(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags)
+do_open(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags, uint32_t mode)
 {
 	char path[PATH_MAX_];
 	struct file *f;
 	int r;
 
-	if ((r = path_arg(p, dirfd, at, path)) != 0)
+	if (flags & LNX_O_CREAT) {
+		char raw[PATH_MAX_];
+		struct umem_page cache = { 0 };
+
+		if ((r = umem_read_str(p, &cache, at, raw, sizeof raw)) < 0)
+			return r;
+		if ((r = files_resolve_parent(p, dirfd, raw, path)) != 0)
+			return r;
+		if (files_trailing_slash)
+			return -LNX_EISDIR;	/* "a/" with O_CREAT: only a folder could be meant, and open makes none */
+	} else if ((r = path_arg(p, dirfd, at, path)) != 0) {
 		return r;
-	if (!(f = files_open(p, path, flags, &r)))
+	}
+	if (files_trailing_slash || files_last_dot)
+		flags &= ~(uint32_t)LNX_O_NOFOLLOW;	/* "l/", ".", "..": followed whatever O_NOFOLLOW says, as Linux */
+	if (!(f = files_open(p, path, flags, mode & 07777 & ~p->umask, &r)))
 		return r;
 	return fd_install(p, f, 0, flags & LNX_O_CLOEXEC);
 }
 
 SYS(open)
 {
-	return do_open(p, LNX_AT_FDCWD, a[0], a[1]);
+	return do_open(p, LNX_AT_FDCWD, a[0], a[1], a[2]);
 }
 
 SYS(openat)
 {
-	return do_open(p, (int32_t)a[0], a[1], a[2]);
+	return do_open(p, (int32_t)a[0], a[1], a[2], a[3]);
 }
 
 /* statx(dirfd, path, flags, mask, buf): a path, or with AT_EMPTY_PATH and "" the descriptor itself. */
 SYS(statx)
 {
 	struct lnx_statx st;
-	char path[PATH_MAX_], c;
 	int r;
 
-	if ((r = umem_read(p, a[1], &c, 1)) != 0)
+	if ((r = stat_at(p, (int32_t)a[0], a[1], a[2], &st)) != 0)
 		return r;
-	if (c == '\0' && (a[2] & LNX_AT_EMPTY_PATH)) {
-		struct file *f = fd_get(p, a[0]);
-
-		if (!f)
-			return -LNX_EBADF;
-		files_stat_file(f, &st);
-	} else {
-		if ((r = path_arg(p, (int32_t)a[0], a[1], path)) != 0)
-			return r;
-		if ((r = files_stat_path(p, path, &st)) != 0)
-			return r;
-	}
 	return umem_write(p, a[4], &st, sizeof st);
 }
 
@@ -198,8 +200,14 @@ do_access(struct process *p, int32_t dirfd, uint32_t at, uint32_t mode)
 
 	if (mode & ~7u)
 		return -LNX_EINVAL;
-	if ((r = path_arg(p, dirfd, at, path)) != 0 || (r = files_stat_path(p, path, &st)) != 0)
+	if ((r = path_arg(p, dirfd, at, path)) != 0 || (r = files_stat_path(p, path, true, &st)) != 0)
 		return r;
+	if (fsfile_owns(path)) {
+		/* root's rights (every uid is 0): X_OK needs an x bit somewhere, or a folder */
+		if ((mode & 1) && (st.mode & LNX_S_IFMT) != LNX_S_IFDIR && !(st.mode & 0111))
+			return -LNX_EACCES;
+		return 0;
+	}
 	if ((mode & 2) && (st.mode & LNX_S_IFMT) != LNX_S_IFCHR)
 		return -LNX_EROFS;	/* W_OK: only the devices can be written */
 	return 0;
@@ -230,16 +238,19 @@ SYS(getcwd)
 static int32_t
 change_dir(struct process *p, const char *path)
 {
+	static char real[PATH_MAX_];
 	struct lnx_statx st;
 	int r;
 
-	if ((r = files_stat_path(p, path, &st)) != 0)
+	if ((r = files_stat_path(p, path, true, &st)) != 0)
 		return r;
-	if (!files_is_dir(path))
+	if ((st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
 		return -LNX_ENOTDIR;
-	if (strlen(path) >= sizeof p->cwd)
+	if ((r = files_real(path, real)) != 0)
+		return r;
+	if (strlen(real) >= sizeof p->cwd)
 		return -LNX_ENAMETOOLONG;
-	strcpy(p->cwd, path);
+	strcpy(p->cwd, real);
 	return 0;
 }
 
@@ -250,6 +261,18 @@ SYS(chdir)
 
 	if ((r = path_arg(p, LNX_AT_FDCWD, a[0], path)) != 0)
 		return r;
+	return change_dir(p, path);
+}
+
+SYS(fchdir)
+{
+	struct file *f = fd_get(p, a[0]);
+	const char *path;
+
+	if (!f)
+		return -LNX_EBADF;
+	if (!(path = files_dir_path(f)))
+		return -LNX_ENOTDIR;
 	return change_dir(p, path);
 }
 
@@ -266,8 +289,9 @@ static int64_t
 seek(struct process *p, uint32_t fd, int64_t off, uint32_t whence)
 {
 	struct file *f = fd_get(p, fd);
-	struct lnx_statx st;
+	struct lnx_statx st = { 0 };
 	int64_t base;
+	int r;
 
 	if (!f)
 		return -LNX_EBADF;
@@ -279,7 +303,15 @@ seek(struct process *p, uint32_t fd, int64_t off, uint32_t whence)
 	}
 	if ((f->ops->mode & LNX_S_IFMT) != LNX_S_IFREG)
 		return -LNX_ESPIPE;
-	files_stat_file(f, &st);
+	if ((whence == LNX_SEEK_END || whence == 3 || whence == 4) && (r = files_stat_file(f, &st)) != 0)
+		return r;
+	if (whence == 3 || whence == 4) {
+		/* SEEK_DATA and SEEK_HOLE: no hole is known inside a file, its end is one */
+		if (off < 0 || (uint64_t)off >= st.size)
+			return -6;	/* ENXIO */
+		f->offset = whence == 3 ? (uint64_t)off : st.size;
+		return (int64_t)f->offset;
+	}
 	base = whence == LNX_SEEK_SET ? 0 : whence == LNX_SEEK_CUR ? (int64_t)f->offset
 		: whence == LNX_SEEK_END ? (int64_t)st.size : -1;
 	if (base < 0)
@@ -321,7 +353,7 @@ SYS(getdents64)
 static int32_t
 do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_t size)
 {
-	char path[PATH_MAX_], target[64];
+	char path[PATH_MAX_], target[PATH_MAX_];
 	struct lnx_statx st;
 	size_t n;
 	int r;
@@ -330,9 +362,24 @@ do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_
 		return -LNX_EINVAL;
 	if ((r = path_arg(p, dirfd, at, path)) != 0)
 		return r;
-	if (strcmp(path, "/proc/self/exe") != 0)
-		return (r = files_stat_path(p, path, &st)) != 0 ? r : -LNX_EINVAL;	/* there, but no link */
-	snprintf(target, sizeof target, "/bin/%s", p->exe ? p->exe->name : "");
+	if (files_trailing_slash) {
+		/* "l/" is what l points to, a folder if anything: no link */
+		if ((r = files_stat_path(p, path, true, &st)) != 0)
+			return r;
+		return (st.mode & LNX_S_IFMT) == LNX_S_IFDIR ? -LNX_EINVAL : -LNX_ENOTDIR;
+	}
+	if (fsfile_owns(path)) {
+		kern_return_t kr = fs_readlink(fsfile_server, path, target);
+
+		if (kr != KERN_SUCCESS)
+			return fsfile_err(kr);
+	} else if (strcmp(path, "/proc/self/exe") != 0) {
+		return (r = files_stat_path(p, path, false, &st)) != 0 ? r : -LNX_EINVAL;	/* there, but no link */
+	} else if (p->exe && p->exe->path[0]) {
+		snprintf(target, sizeof target, "%s", p->exe->path);	/* an image from fs: its path */
+	} else {
+		snprintf(target, sizeof target, "/bin/%s", p->exe ? p->exe->name : "");
+	}
 	n = strlen(target) < size ? strlen(target) : size;	/* no NUL, and cut to fit, as Linux */
 	if ((r = umem_write(p, buf, target, n)) != 0)
 		return r;

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "fd.h"
+#include "fsfile.h"
 #include "linux.h"
 #include "syscall.h"
 #include "tty.h"
@@ -96,21 +97,40 @@ SYS(read)
 	return f ? read_one(p, f, a[1], a[2]) : -LNX_EBADF;
 }
 
-/* readv: into the first iovec that has room (a short read is a read). */
+/*
+ * readv: a file of fs's fills the iovecs in order until one comes back short
+ * (a disk file's reads never wait); any other kind reads into the first
+ * iovec that has room (a short read is a read), since a second read could
+ * wait after the first moved bytes.
+ */
 SYS(readv)
 {
 	static struct lnx_iovec iov[IOV_MAX_N];
 	struct file *f = fd_get(p, a[0]);
+	int32_t total = 0;
 	int r;
 
 	if (!f)
 		return -LNX_EBADF;
 	if ((r = read_iovecs(p, a[1], a[2], iov)) != 0)
 		return r;
-	for (uint32_t i = 0; i < a[2]; i++)
-		if (iov[i].len)
+	for (uint32_t i = 0; i < a[2]; i++) {
+		int32_t n;
+
+		if (!iov[i].len)
+			continue;
+		if (!fsfile_is(f))
 			return read_one(p, f, iov[i].base, iov[i].len);
-	return 0;
+		if (iov[i].len > 0x7FFFFFFFu - (uint32_t)total)
+			return total ? total : -LNX_EINVAL;
+		n = read_one(p, f, iov[i].base, iov[i].len);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+		if ((uint32_t)n < iov[i].len)
+			break;
+	}
+	return total;
 }
 
 SYS(ioctl)

@@ -17,6 +17,12 @@ now_ns(void)
 	return ns;
 }
 
+void
+sys_time_now(uint32_t *sec)
+{
+	*sec = (uint32_t)(now_ns() / 1000000000u);
+}
+
 SYS(time)
 {
 	int32_t t = (int32_t)(now_ns() / 1000000000u);

@@ -103,6 +103,54 @@ SYS(time);
 SYS(gettimeofday);
 SYS(clock_gettime);
 SYS(clock_gettime64);
+/* files (sys_stat.c, sys_path.c) */
+SYS(stat64);
+SYS(lstat64);
+SYS(fstat64);
+SYS(fstatat64);
+SYS(mkdir);
+SYS(mkdirat);
+SYS(unlink);
+SYS(rmdir);
+SYS(unlinkat);
+SYS(rename);
+SYS(renameat);
+SYS(renameat2);
+SYS(link);
+SYS(linkat);
+SYS(symlink);
+SYS(symlinkat);
+SYS(chmod);
+SYS(fchmod);
+SYS(fchmodat);
+SYS(chown32);
+SYS(fchown32);
+SYS(fchownat);
+SYS(utimensat);
+SYS(utimensat_time64);
+SYS(truncate);
+SYS(ftruncate);
+SYS(truncate64);
+SYS(ftruncate64);
+SYS(fsync);
+SYS(fchdir);
+/* sockets (sock.c) */
+SYS(socketcall);
+SYS(socket);
+SYS(socketpair);
+SYS(bind);
+SYS(connect);
+SYS(listen);
+SYS(accept4);
+SYS(getsockopt);
+SYS(setsockopt);
+SYS(getsockname);
+SYS(getpeername);
+SYS(sendto);
+SYS(recvfrom);
+SYS(shutdown);
+/* The server's clock in seconds (sys_time.c): time() without a process. */
+void sys_time_now(uint32_t *sec);
 
 /* The console's last byte was '\n' (or nothing was written yet): the runner's framing. [U] */
 extern bool console_at_line_start;

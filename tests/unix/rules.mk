@@ -5,7 +5,8 @@
 # no libc, so that they run in both places.
 
 UNIX_TEST_PROGS := $(B)/tests/unix/enosys.elf $(B)/tests/unix/garbage.elf $(B)/tests/unix/abi.elf \
-	$(B)/tests/unix/proc.elf $(B)/tests/unix/fds.elf $(B)/tests/unix/sig.elf
+	$(B)/tests/unix/proc.elf $(B)/tests/unix/fds.elf $(B)/tests/unix/sig.elf \
+	$(B)/tests/unix/files.elf $(B)/tests/unix/socks.elf $(B)/tests/unix/callfuzz.elf
 
 $(B)/tests/unix/%.elf: tests/unix/%.c tests/unix/lnx.h tests/unix/util.h
 	$(call msg,CC,$@)
@@ -16,6 +17,6 @@ ALL += $(UNIX_TEST_PROGS)
 
 CHECK_SUITES += unix
 CHECK_PREREQS += $(LINUX_BENCH)/busybox
-check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
+check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(B)/servers/gns.elf $(UNIX_ROOT_IMG) $(B)/servers/fs.elf $(B)/servers/pci.elf $(B)/servers/virtio_blk.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
 	@timeout 600 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix.serial 2>&1; rc=$$?; \
 		cat $(B)/test/unix.serial; exit $$rc

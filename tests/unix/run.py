@@ -33,7 +33,7 @@ SCRIPT = os.path.join(HERE, "runs.txt")
 ENV = {"PATH": "/bin:/usr/bin", "HOME": "/", "TERM": "vt100", "LANG": "C"}
 HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "abi": B + "/tests/unix/abi.elf",
                  "proc": B + "/tests/unix/proc.elf", "fds": B + "/tests/unix/fds.elf",
-                 "sig": B + "/tests/unix/sig.elf"}
+                 "sig": B + "/tests/unix/sig.elf", "socks": B + "/tests/unix/socks.elf"}
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
     "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\nexe\n"
@@ -101,7 +101,8 @@ def guest_runs(text):
             continue
         body = text[m.end():e.start()]
         # the server's own lines and the kernel's line about a killed task are not the program's output
-        body = "".join(l for l in body.splitlines(True) if not re.match(r"^(unix: |task \d+ )", l))
+        # (nor are gns's, which comes up beside the runs of the files boot)
+        body = "".join(l for l in body.splitlines(True) if not re.match(r"^(unix: |task \d+ |gns: )", l))
         if e.group(2):
             body = body[:-1] if body.endswith("\n") else body  # the newline the framing added
         runs[k] = (rest, body, e.group(1))
@@ -117,11 +118,22 @@ def host_run(argv):
     return r.stdout.decode("utf-8", "replace"), r.returncode
 
 
+def fs_boot_args(disk, unix_words, extra_modules):
+    """QEMU's arguments for a boot with fs at / on a fresh copy of the Unix root image (make run UNIX=1's)."""
+    import shutil
+    shutil.copyfile(B + "/images/unix-root.img", disk)
+    mods = [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
+            B + "/servers/pci.elf driver", B + "/servers/virtio_blk.elf driver",
+            B + "/servers/fs.elf root=/servers/vd0 epoch=1700000000",
+            B + "/personalities/unix.elf fs " + unix_words] + extra_modules
+    return ["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck", "-initrd", ",".join(mods),
+            "-drive", "if=none,id=root,file=%s,format=raw" % disk,
+            "-device", "virtio-blk-pci,drive=root,disable-modern=on,addr=5"]
+
+
 def interactive():
-    """What make run UNIX=1 boots: busybox sh -i on the console, typed at."""
-    g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck", "-initrd", ",".join([
-        B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
-        B + "/personalities/unix.elf run=busybox+sh+-i", BUSYBOX + " start=no"])], B + "/test/unix/interactive.log")
+    """What make run UNIX=1 boots: busybox sh -i from fs's disk on the console, typed at."""
+    g = Guest(fs_boot_args(B + "/test/unix/interactive.img", "run=/bin/sh+-i", []), B + "/test/unix/interactive.log")
     prompt = r"^/ # "
 
     def typed(line, want, timeout=30):
@@ -173,7 +185,115 @@ def interactive():
     check("sh -i: no panic", not g.panicked(), "panic")
 
 
+FILES_SCRIPT = os.path.join(HERE, "files-runs.txt")
+
+
+def split_cases(text):
+    """diff.sh's output: [(case, its output and status)] by its '=== ' lines."""
+    cases = []
+    for part in re.split(r"^=== ", text, flags=re.M)[1:]:
+        head, _, body = part.partition("\n")
+        cases.append((head, body))
+    return cases
+
+
+def differential(out, end, tmp):
+    """tests/unix/diff.sh under Manifold (out) and on the host, in a copy of tests/unix/tree, case by case."""
+    import shutil
+    here = os.path.join(tmp, "t")
+    shutil.copytree(os.path.join(HERE, "tree"), here, symlinks=True)
+    shutil.copy2(os.path.join(HERE, "diff.sh"), here)
+    # the host's PATH has busybox's applets only, as the guest's /bin does: no host tool stands in
+    bindir = os.path.join(tmp, "bin")
+    os.mkdir(bindir)
+    applets = subprocess.run([BUSYBOX, "--list"], stdout=subprocess.PIPE).stdout.decode().split()
+    for a in applets:
+        os.symlink(os.path.abspath(BUSYBOX), os.path.join(bindir, a))
+    env = dict(ENV, PATH=bindir)
+    r = subprocess.run([os.path.abspath(BUSYBOX), "sh", "t/diff.sh", here], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, cwd=tmp)
+    host = split_cases(r.stdout.decode("utf-8", "replace"))
+    guest = dict(split_cases(out))
+    check("differential: diff.sh ends as on the host", end == "exit %d" % r.returncode and len(host) >= 60,
+          "guest %s, host exit %d, %d cases" % (end, r.returncode, len(host)))
+    for head, body in host:
+        got = guest.get(head)
+        check("differential: " + head, got == body, "guest %r, host %r" % (got, body))
+
+
+def files_boot():
+    """Files from fs: a copy of the Unix root image on virtio-blk, fs at /, the server with `fs`.
+
+    Each `files CASE DIR` line runs on the host too, in a temporary folder, and the output
+    and status must be the same; /bin/busybox runs from the disk (exec from fs).
+    """
+    import shutil
+    import tempfile
+    g = Guest(fs_boot_args(B + "/test/unix/files.img", "net script=files-runs.txt",
+                           [B + "/servers/gns.elf node=3", FILES_SCRIPT + " start=no",
+                            B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no",
+                            B + "/tests/unix/callfuzz.elf start=no", B + "/tests/unix/garbage.elf start=no"]),
+              B + "/test/unix/files.log")
+    try:
+        done = g.expect(r"^unix: all \d+ runs done", 420)
+    finally:
+        g.stop()
+    text = g.text()
+    sys.stdout.write(text + "\n")
+    check("files boot: every run ended without a panic", done is not None and not g.panicked(),
+          "panic" if g.panicked() else "no 'all runs done' line")
+    runs = guest_runs(text)
+    lines = [l.strip().split() for l in open(FILES_SCRIPT) if l.strip() and not l.startswith("#")]
+    tmp = tempfile.mkdtemp(prefix="unix-files-")
+    try:
+        for k, argv in enumerate(lines, 1):
+            got = runs.get(k)
+            name = "files boot: " + " ".join(argv)
+            if not got or got[2] is None:
+                check(name, False, "no framed result in the log")
+                continue
+            _, out, end = got
+            if argv[0] == "files":
+                prog = os.path.abspath(B + "/tests/unix/files.elf")
+                r = subprocess.run([prog, argv[1], os.path.join(tmp, os.path.basename(argv[2]))], env=ENV,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, cwd=tmp)
+                hout = r.stdout.decode("utf-8", "replace")
+                check(name + ": same output and status as on the host",
+                      out == hout and end == "exit %d" % r.returncode,
+                      "guest %r (%s), host %r (exit %d)" % (out, end, hout, r.returncode))
+            elif argv[0] == "callfuzz":
+                prog = os.path.abspath(B + "/tests/unix/callfuzz.elf")
+                r = subprocess.run([prog, argv[1], argv[2], os.path.join(tmp, os.path.basename(argv[3]))], env=ENV,
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120, cwd=tmp)
+                hout = r.stdout.decode("utf-8", "replace")
+                first = next((i for i, (a, b) in enumerate(zip(out.splitlines(), hout.splitlines())) if a != b), None)
+                why = "guest %s, host exit %d" % (end, r.returncode)
+                if first is not None:
+                    why += "; first difference: guest %r, host %r" % (out.splitlines()[first], hout.splitlines()[first])
+                check("files boot: callfuzz seed %s: %s calls, every answer as on the host" % (argv[1], argv[2]),
+                      out == hout and end == "exit %d" % r.returncode and hout.endswith("callfuzz: done\n"), why)
+            elif argv[0] == "garbage":
+                check("files boot: garbage registers in %s calls with fs and gns there: answered, the process lives"
+                      % argv[1], end == "exit 0" and "%s calls with garbage registers, still here" % argv[1] in out,
+                      "%r (%s)" % (out[-300:], end))
+            elif argv[0] == "socks":
+                hout, hrc = host_run(argv)
+                check(name + ": same output and status as on the host (loopback sockets)",
+                      out == hout and end == "exit %d" % hrc,
+                      "guest %r (%s), host %r (exit %d)" % (out, end, hout, hrc))
+            elif argv[-2:] == ["t/diff.sh", "/t"]:
+                differential(out, end, tmp)
+            else:
+                check(name, False, "no expectation for this command")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
+    if os.environ.get("UNIX_ONLY") in ("files", "interactive"):  # one boot alone, while working on it
+        files_boot() if os.environ["UNIX_ONLY"] == "files" else interactive()
+        print("unix: %d passed, %d failed" % (passed, failed))
+        return 0 if failed == 0 else 1
     cmds = commands()
     g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck",
                "-initrd", ",".join(MODULES)], B + "/test/unix/guest.log")
@@ -230,6 +350,7 @@ def main():
     check("the server's port names do not grow over the second half of the runs",
           len(names) > 4 and names[-1] <= names[len(names) // 2], "names after each run: %s" % names)
     interactive()
+    files_boot()
     for nr, what in (("500", "not implemented"), ("100000", "is past the table")):
         lines = re.findall(r"^unix: pid \d+ \(enosys\): system call %s %s" % (nr, what), text, re.M)
         check("system call %s answers -ENOSYS and is logged once" % nr, len(lines) == 1,

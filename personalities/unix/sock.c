@@ -1,0 +1,573 @@
+/*
+ * Sockets (sock.h): socketcall and the direct calls (socket, bind, connect,
+ * listen, accept, accept4, getsockname, getpeername, send, sendto, recv,
+ * recvfrom, shutdown, setsockopt, getsockopt), and read and write of a
+ * socket, on gns's socket calls.
+ *
+ * The server has one thread, so it never waits in gns: every call goes to gns
+ * with SOCK_NONBLOCK, and one that would block (and whose file is not
+ * O_NONBLOCK, nor the call MSG_DONTWAIT) is held (SYS_DEFER). gns tells the
+ * server nothing when a socket becomes ready, so while any socket call is
+ * held a ticker thread wakes the loop every TICK_MS and the held calls are
+ * tried again (connect asks gns again: EALREADY while it goes on). poll and
+ * select see a socket as always ready (README: missing).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <manifold/msg.h>
+#include <manifold/socket.h>
+#include "fd.h"
+#include "linux.h"
+#include "signal.h"
+#include "sock.h"
+#include "syscall.h"
+#include "umem.h"
+
+#define TICK_MS 10
+#define IO_MAX (64u * 1024u)
+
+/* Linux's values (socket.h, in.h) */
+#define AF_INET 2
+#define L_SOCK_STREAM 1
+#define L_SOCK_DGRAM 2
+#define L_SOCK_NONBLOCK 0x800
+#define L_SOCK_CLOEXEC 0x80000
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define MSG_OOB 0x1
+#define MSG_PEEK 0x2
+#define MSG_DONTWAIT 0x40
+#define MSG_NOSIGNAL 0x4000
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define TCP_NODELAY 1
+#define L_EAFNOSUPPORT 97
+#define L_ENOTSOCK 88
+#define L_ENOPROTOOPT 92
+#define L_EPROTONOSUPPORT 93
+
+bool sock_enabled;
+static mach_port_t wake_port;
+static volatile bool wanted;	/* a held socket call wants the next tick (the ticker clears it) */
+static bool ticking;
+
+struct usock {
+	mach_port_t port;	/* [U] gns's socket: our one send right */
+	uint32_t type;		/* [U] Linux's SOCK_STREAM or SOCK_DGRAM */
+	uint32_t opts[10];	/* [U] setsockopt's SOL_SOCKET values, kept for getsockopt: no effect in gns */
+	uint32_t nodelay;	/* [U] TCP_NODELAY, kept likewise */
+};
+
+/* gns's errors come as newlib's errno values: Linux's numbers for them */
+static int32_t
+lnx_err(int e)
+{
+	switch (e) {
+	case 0: return 0;
+	case EBADF: return -LNX_EBADF;
+	case EINVAL: return -LNX_EINVAL;
+	case EADDRINUSE: return -98;
+	case EADDRNOTAVAIL: return -99;
+	case EPROTONOSUPPORT: return -L_EPROTONOSUPPORT;
+	case EOPNOTSUPP: return -LNX_EOPNOTSUPP;
+	case EWOULDBLOCK: return -LNX_EAGAIN;
+	case ETIMEDOUT: return -110;
+	case ECONNREFUSED: return -111;
+	case ECONNRESET: return -104;
+	case ENOTCONN: return -107;
+	case EISCONN: return -106;
+	case EINPROGRESS: return -115;
+	case EALREADY: return -114;
+	case EPIPE: return -LNX_EPIPE;
+	case EMSGSIZE: return -90;
+	case EDESTADDRREQ: return -89;
+	case EHOSTUNREACH: return -113;
+	case ENOBUFS: return -105;
+	case ENETDOWN: return -100;
+	case EDQUOT: return -LNX_EMFILE;	/* gns's quota for our task: the server's sockets are all used */
+	case ENOMEM: return -LNX_ENOMEM;
+	default: return -LNX_EIO;
+	}
+}
+
+static void *
+ticker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		msg_sleep_ms(TICK_MS);
+		if (!wanted)
+			continue;
+		wanted = false;
+		mach_msg_header_t m = { 0 };
+
+		m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+		m.msgh_size = sizeof m;
+		m.msgh_remote_port = wake_port;
+		m.msgh_id = UNIX_WAKE_ID;
+		mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+	}
+	return NULL;
+}
+
+void
+sock_start(mach_port_t wake)
+{
+	wake_port = wake;
+	sock_enabled = true;
+}
+
+/* A call that would block: held until the next tick tries it again. */
+static int32_t
+hold(void)
+{
+	if (!ticking) {
+		cthread_t t;
+
+		if (cthread_fork(&t, ticker, NULL) != KERN_SUCCESS)
+			return -LNX_EAGAIN;
+		cthread_detach(t);
+		ticking = true;
+	}
+	wanted = true;
+	return SYS_DEFER;
+}
+
+static int32_t sock_read(struct process *p, struct file *f, uint32_t buf, uint32_t len);
+static int32_t sock_write(struct process *p, struct file *f, uint32_t buf, uint32_t len);
+
+static uint32_t
+sock_poll(struct file *f)
+{
+	(void)f;
+	return LNX_POLLIN | LNX_POLLOUT;
+}
+
+static void
+sock_release(struct file *f)
+{
+	struct usock *s = f->obj;
+
+	sock_close(s->port);
+	free(s);
+}
+
+static const struct file_ops sock_ops = { .read = sock_read, .write = sock_write, .poll = sock_poll,
+					  .close = sock_release, .mode = 0140000 | 0777 };
+
+static struct usock *
+usock_of(struct process *p, uint32_t fd, int32_t *err)
+{
+	struct file *f = fd_get(p, fd);
+
+	*err = !f ? -LNX_EBADF : f->ops != &sock_ops ? -L_ENOTSOCK : 0;
+	return *err ? NULL : f->obj;
+}
+
+static bool
+blocking(struct process *p, uint32_t fd, uint32_t msgflags)
+{
+	struct file *f = fd_get(p, fd);
+
+	return f && !(f->flags & LNX_O_NONBLOCK) && !(msgflags & MSG_DONTWAIT);
+}
+
+static bool
+file_blocks(const struct file *f, uint32_t msgflags)
+{
+	return !(f->flags & LNX_O_NONBLOCK) && !(msgflags & MSG_DONTWAIT);
+}
+
+static struct file *
+new_file(mach_port_t port, uint32_t type, uint32_t flags)
+{
+	struct usock *s = calloc(1, sizeof *s);
+	struct file *f;
+
+	if (!s)
+		return NULL;
+	s->port = port;
+	s->type = type;
+	if (!(f = file_new(&sock_ops, LNX_O_RDWR | (flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0), s)))
+		free(s);
+	return f;
+}
+
+/* sockaddr_in in, checked: host-order address and port */
+static int32_t
+addr_in(struct process *p, uint32_t at, uint32_t len, uint32_t *ip, uint16_t *port)
+{
+	uint8_t sa[16];
+	int r;
+
+	if (len < sizeof sa || len > 128)
+		return -LNX_EINVAL;
+	if ((r = umem_read(p, at, sa, sizeof sa)) != 0)
+		return r;
+	if (sa[0] != AF_INET || sa[1] != 0)
+		return -L_EAFNOSUPPORT;
+	*port = (uint16_t)(sa[2] << 8 | sa[3]);
+	*ip = (uint32_t)sa[4] << 24 | (uint32_t)sa[5] << 16 | (uint32_t)sa[6] << 8 | sa[7];
+	return 0;
+}
+
+/* sockaddr_in out, cut to *lenp's room as Linux does; *lenp says the full 16 */
+static int32_t
+addr_out(struct process *p, uint32_t at, uint32_t lenp, uint32_t ip, uint16_t port)
+{
+	uint8_t sa[16] = { AF_INET, 0, (uint8_t)(port >> 8), (uint8_t)port, (uint8_t)(ip >> 24), (uint8_t)(ip >> 16),
+			   (uint8_t)(ip >> 8), (uint8_t)ip };
+	int32_t room;
+	uint32_t full = sizeof sa;
+	int r;
+
+	if (!at)
+		return 0;
+	if ((r = umem_read(p, lenp, &room, sizeof room)) != 0)
+		return r;
+	if (room < 0)
+		return -LNX_EINVAL;
+	if ((r = umem_write(p, at, sa, (uint32_t)room < full ? (uint32_t)room : full)) != 0)
+		return r;
+	return umem_write(p, lenp, &full, sizeof full);
+}
+
+static int32_t
+do_socket(struct process *p, uint32_t domain, uint32_t type, uint32_t proto)
+{
+	uint32_t base = type & 0xf, flags = type & ~0xfu;
+	mach_port_t port;
+	struct file *f;
+	int e;
+
+	if (domain != AF_INET)
+		return -L_EAFNOSUPPORT;	/* AF_UNIX and AF_INET6 are not served */
+	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
+		return -LNX_EINVAL;
+	if (base != L_SOCK_STREAM && base != L_SOCK_DGRAM)
+		return base >= 10 || base == 0 ? -LNX_EINVAL : -94;	/* ESOCKTNOSUPPORT: raw, seqpacket... */
+	if (proto != 0 && proto != (base == L_SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+		return -L_EPROTONOSUPPORT;
+	if ((e = sock_socket(base == L_SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM, &port)) != 0)
+		return lnx_err(e);
+	if (!(f = new_file(port, base, flags))) {
+		sock_close(port);
+		return -LNX_ENOMEM;
+	}
+	return fd_install(p, f, 0, flags & L_SOCK_CLOEXEC);
+}
+
+static int32_t
+do_bind(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
+{
+	uint32_t ip;
+	uint16_t port;
+	int32_t r;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s || (r = addr_in(p, at, len, &ip, &port)) != 0)
+		return r;
+	return lnx_err(sock_bind(s->port, ip, port));
+}
+
+static int32_t
+do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
+{
+	uint32_t ip;
+	uint16_t port;
+	int32_t r;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s || (r = addr_in(p, at, len, &ip, &port)) != 0)
+		return r;
+	r = lnx_err(sock_connect(s->port, ip, port, SOCK_NONBLOCK, 0));
+	if ((r == -115 || r == -114) && blocking(p, fd, 0))
+		return hold();		/* EINPROGRESS, then EALREADY: go on waiting */
+	if (r == -114 && p->replay)
+		return hold();
+	return r;
+}
+
+static int32_t
+do_listen(struct process *p, uint32_t fd, uint32_t backlog)
+{
+	int32_t r;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s)
+		return r;
+	if (s->type != L_SOCK_STREAM)
+		return -LNX_EOPNOTSUPP;
+	return lnx_err(sock_listen(s->port, (int)(backlog > 128 ? 128 : backlog)));
+}
+
+static int32_t
+do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t flags)
+{
+	mach_port_t conn;
+	uint32_t ip = 0;
+	uint16_t port = 0;
+	struct file *f;
+	int32_t r, nfd;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s)
+		return r;
+	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
+		return -LNX_EINVAL;
+	if (s->type != L_SOCK_STREAM)
+		return -LNX_EOPNOTSUPP;
+	r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
+	if (r == -LNX_EAGAIN && blocking(p, fd, 0))
+		return hold();
+	if (r)
+		return r;
+	if (!(f = new_file(conn, L_SOCK_STREAM, flags))) {
+		sock_close(conn);
+		return -LNX_ENOMEM;
+	}
+	if ((nfd = fd_install(p, f, 0, flags & L_SOCK_CLOEXEC)) < 0)
+		return nfd;
+	if ((r = addr_out(p, at, lenp, ip, port)) != 0) {
+		fd_close(p, (uint32_t)nfd);	/* Linux gives the connection back to nobody either */
+		return r;
+	}
+	return nfd;
+}
+
+static int32_t
+do_name(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, bool peer)
+{
+	uint32_t ip = 0;
+	uint16_t port = 0;
+	int32_t r;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s)
+		return r;
+	if (!at)
+		return -LNX_EFAULT;
+	if ((r = lnx_err(peer ? sock_getpeername(s->port, &ip, &port) : sock_getsockname(s->port, &ip, &port))) != 0)
+		return r;
+	return addr_out(p, at, lenp, ip, port);
+}
+
+static int32_t
+send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t alen)
+{
+	static uint8_t data[IO_MAX];
+	struct usock *s = f->obj;
+	uint32_t ip = 0;
+	uint16_t port = 0;
+	size_t sent = 0;
+	int32_t r;
+
+	if (flags & (MSG_OOB | ~(MSG_DONTWAIT | MSG_NOSIGNAL | 0x8000 /* MSG_MORE */ | 0x40000 /* CONFIRM */)))
+		return -LNX_EOPNOTSUPP;
+	if (at && (r = addr_in(p, at, alen, &ip, &port)) != 0)
+		return r;
+	len = len < IO_MAX ? len : IO_MAX;
+	if (len && (r = umem_read(p, buf, data, len)) != 0)
+		return r;
+	r = lnx_err(at ? sock_sendto(s->port, data, len, ip, port, SOCK_NONBLOCK, 0, &sent)
+		       : sock_send(s->port, data, len, SOCK_NONBLOCK, 0, &sent));
+	if (sent)
+		return (int32_t)sent;
+	if (r == -LNX_EAGAIN && file_blocks(f, flags))
+		return hold();
+	if (r == -LNX_EPIPE && !(flags & MSG_NOSIGNAL))
+		signal_raise(p, LNX_SIGPIPE);
+	return r ? r : 0;
+}
+
+static int32_t
+recv_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	static uint8_t data[IO_MAX];
+	struct usock *s = f->obj;
+	uint32_t ip = 0;
+	uint16_t port = 0;
+	size_t got = 0;
+	int32_t r;
+
+	if (flags & ~(uint32_t)MSG_DONTWAIT)
+		return -LNX_EOPNOTSUPP;	/* MSG_PEEK, MSG_WAITALL, MSG_OOB: gns has no such thing yet */
+	len = len < IO_MAX ? len : IO_MAX;
+	r = lnx_err(sock_recvfrom(s->port, data, len, SOCK_NONBLOCK, 0, &got, &ip, &port));
+	if (r == -LNX_EAGAIN && file_blocks(f, flags))
+		return hold();
+	if (r)
+		return r;
+	if (got && (r = umem_write(p, buf, data, got)) != 0)
+		return r;
+	if (at && (r = addr_out(p, at, lenp, ip, port)) != 0)
+		return r;
+	return (int32_t)got;
+}
+
+static int32_t
+sock_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	return recv_file(p, f, buf, len, 0, 0, 0);
+}
+
+static int32_t
+sock_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	return send_file(p, f, buf, len, 0, 0, 0);
+}
+
+static int32_t
+do_send(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t alen)
+{
+	int32_t r;
+
+	if (!usock_of(p, fd, &r))
+		return r;
+	return send_file(p, fd_get(p, fd), buf, len, flags, at, alen);
+}
+
+static int32_t
+do_recv(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	int32_t r;
+
+	if (!usock_of(p, fd, &r))
+		return r;
+	return recv_file(p, fd_get(p, fd), buf, len, flags, at, lenp);
+}
+
+static int32_t
+do_shutdown(struct process *p, uint32_t fd, uint32_t how)
+{
+	int32_t r;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s)
+		return r;
+	if (how > 2)
+		return -LNX_EINVAL;
+	return lnx_err(sock_shutdown(s->port, (int)how));	/* SHUT_RD, WR, RDWR: the same numbers */
+}
+
+static uint32_t *
+opt_slot(struct usock *s, uint32_t level, uint32_t name)
+{
+	if (level == SOL_SOCKET && (name == SO_REUSEADDR || name == SO_BROADCAST || name == SO_SNDBUF ||
+				    name == SO_RCVBUF || name == SO_KEEPALIVE))
+		return &s->opts[name];
+	if (level == IPPROTO_TCP && name == TCP_NODELAY && s->type == L_SOCK_STREAM)
+		return &s->nodelay;
+	return NULL;
+}
+
+static int32_t
+do_setsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uint32_t val, uint32_t len)
+{
+	int32_t r;
+	uint32_t v, *slot;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s)
+		return r;
+	if (!(slot = opt_slot(s, level, name)))
+		return -L_ENOPROTOOPT;
+	if (len < sizeof v)
+		return -LNX_EINVAL;
+	if ((r = umem_read(p, val, &v, sizeof v)) != 0)
+		return r;
+	*slot = v;
+	return 0;
+}
+
+static int32_t
+do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uint32_t val, uint32_t lenp)
+{
+	int32_t r, room;
+	uint32_t v, *slot, four = 4;
+	struct usock *s = usock_of(p, fd, &r);
+
+	if (!s)
+		return r;
+	if (level == SOL_SOCKET && name == SO_TYPE)
+		v = s->type;
+	else if (level == SOL_SOCKET && name == SO_ERROR)
+		v = 0;	/* a failed non-blocking connect's error: connect itself gives it, gns keeps none for us */
+	else if ((slot = opt_slot(s, level, name)))
+		v = *slot;
+	else
+		return -L_ENOPROTOOPT;
+	if ((r = umem_read(p, lenp, &room, sizeof room)) != 0)
+		return r;
+	if (room < 0)
+		return -LNX_EINVAL;
+	if ((r = umem_write(p, val, &v, (uint32_t)room < four ? (uint32_t)room : four)) != 0)
+		return r;
+	return umem_write(p, lenp, &four, sizeof four);
+}
+
+/* The calls by number: socketcall's and the direct ones share this. */
+static int32_t
+sock_call(struct process *p, uint32_t call, const uint32_t a[6])
+{
+	if (!sock_enabled)
+		return -LNX_ENOSYS;	/* no gns in this boot (README) */
+	switch (call) {
+	case 1: return do_socket(p, a[0], a[1], a[2]);
+	case 2: return do_bind(p, a[0], a[1], a[2]);
+	case 3: return do_connect(p, a[0], a[1], a[2]);
+	case 4: return do_listen(p, a[0], a[1]);
+	case 5: return do_accept(p, a[0], a[1], a[2], 0);
+	case 6: return do_name(p, a[0], a[1], a[2], false);
+	case 7: return do_name(p, a[0], a[1], a[2], true);
+	case 8: return -L_EAFNOSUPPORT;	/* socketpair: AF_UNIX is not served, AF_INET has none */
+	case 9: return do_send(p, a[0], a[1], a[2], a[3], 0, 0);
+	case 10: return do_recv(p, a[0], a[1], a[2], a[3], 0, 0);
+	case 11: return do_send(p, a[0], a[1], a[2], a[3], a[4], a[5]);
+	case 12: return do_recv(p, a[0], a[1], a[2], a[3], a[4], a[5]);
+	case 13: return do_shutdown(p, a[0], a[1]);
+	case 14: return do_setsockopt(p, a[0], a[1], a[2], a[3], a[4]);
+	case 15: return do_getsockopt(p, a[0], a[1], a[2], a[3], a[4]);
+	case 18: return do_accept(p, a[0], a[1], a[2], a[3]);
+	}
+	return -LNX_EINVAL;	/* sendmsg, recvmsg (16, 17) and unknown numbers */
+}
+
+/* socketcall(call, args): the arguments are words in the process's memory */
+SYS(socketcall)
+{
+	static const uint8_t nargs[19] = { 0, 3, 3, 3, 2, 3, 3, 3, 4, 4, 4, 6, 6, 2, 5, 5, 3, 3, 4 };
+	uint32_t args[6] = { 0 };
+	int r;
+
+	if (!sock_enabled)
+		return -LNX_ENOSYS;
+	if (a[0] < 1 || a[0] > 18)
+		return -LNX_EINVAL;
+	if ((r = umem_read(p, a[1], args, nargs[a[0]] * 4u)) != 0)
+		return r;
+	return sock_call(p, a[0], args);
+}
+
+/* The direct calls (Linux 4.3 on): each is socketcall's call with its registers as the words. */
+#define DIRECT(name, nr) SYS(name) { return sock_call(p, nr, a); }
+DIRECT(socket, 1)
+DIRECT(bind, 2)
+DIRECT(connect, 3)
+DIRECT(listen, 4)
+DIRECT(getsockname, 6)
+DIRECT(getpeername, 7)
+DIRECT(socketpair, 8)
+DIRECT(sendto, 11)
+DIRECT(recvfrom, 12)
+DIRECT(shutdown, 13)
+DIRECT(setsockopt, 14)
+DIRECT(getsockopt, 15)
+DIRECT(accept4, 18)
