@@ -119,7 +119,10 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t op
 	k->msg->msgh_local_port = MACH_PORT_NULL;
 	spin_lock_irqoff(&sched_lock);
 	r->rcv_done = true;
-	thread_wake_successor_locked(r);
+	if (option & MACH_RCV_MSG)
+		thread_wake_successor_locked(r);
+	else
+		thread_wake_locked(r);
 	spin_unlock_irqoff(&sched_lock);
 	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
 	return true;
@@ -233,7 +236,10 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	spin_lock_irqoff(&sched_lock);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
-	thread_wake_successor_locked(r);	/* runs when we block (a receive, just after, most often) */
+	if (option & MACH_RCV_MSG)
+		thread_wake_successor_locked(r);	/* runs when we block in the receive, just after */
+	else
+		thread_wake_locked(r);
 	spin_unlock_irqoff(&sched_lock);
 	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
 	if (rs != t->space)

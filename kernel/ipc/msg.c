@@ -648,7 +648,10 @@ ipc_enqueue_locked(struct port *p, struct kmsg *k)
 		r->ipc_handoff = k;
 		r->ipc_handoff_port = p;
 		port_ref(p);
-		thread_wake_successor_locked(r);	/* as the fast path's receivers are (sched.c) */
+		if (sched_current->ipc_receives_next)	/* a task's RPC: as the fast path's receivers are */
+			thread_wake_successor_locked(r);
+		else
+			thread_wake_locked(r);
 		spin_unlock_irqoff(&sched_lock);
 		return;
 	}
@@ -950,7 +953,9 @@ ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_
 	mach_msg_return_t mr = ipc_fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name);
 
 	if (mr == IPC_FASTPATH_NO) {
+		curthread()->ipc_receives_next = true;
 		mr = send_slow(t, umsg, option, send_size, timeout);
+		curthread()->ipc_receives_next = false;
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
 	} else if (mr != IPC_FASTPATH_SENT) {

@@ -1911,6 +1911,7 @@ rpc_takes_the_fast_path_exactly_when_it_is_on(void)
 }
 
 static volatile uint32_t spins;
+static mach_port_t echo_port;	/* worker_echoes serves it */
 
 static void
 worker_spins(void)
@@ -1919,27 +1920,60 @@ worker_spins(void)
 		spins++;
 }
 
+/* A server's loop as libmsg's: each answer sent with the next receive. Ends when echo_port goes. */
+static void
+worker_echoes(void)
+{
+	static struct {
+		mach_msg_header_t h;
+		uint8_t room[64];
+	} m;
+	mach_msg_return_t mr = mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof m, echo_port, 0, 0);
+
+	while (mr == MACH_MSG_SUCCESS) {
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
+		m.h.msgh_size = sizeof m.h;
+		m.h.msgh_local_port = MACH_PORT_NULL;
+		m.h.msgh_id += 100;
+		mr = mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m.h, sizeof m, echo_port, 0, 0);
+	}
+	worker_result = mr;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
 /*
- * Two threads that answer each other hand the CPU back and forth without the
- * run queue (the woken receiver is the sender's successor, sched.c): they
- * share one time slice, and a thread of their priority that only computes
- * still gets its turn when the slice runs out.
+ * A client and a server that answer each other hand the CPU back and forth
+ * without the run queue (the receiver is the sender's successor, sched.c):
+ * they share one time slice, and a thread of their priority that only
+ * computes still gets its turn when it runs out, while the pair keeps its pace.
  */
 static void
 rpc_ping_pong_leaves_time_for_a_busy_thread(void)
 {
-	mach_port_t peer = start_peer(), th;
-	static struct simple_msg m;
+	mach_port_t server, spinner, reply = new_port();
+	static struct {
+		mach_msg_header_t h;
+		uint8_t room[64];
+	} m;
 	uint64_t start = 0, now = 0;
 	uint32_t before, calls = 0;
 
-	CHECK(MACH_PORT_VALID(peer));
-	th = start_thread(worker_spins);
-	CHECK(MACH_PORT_VALID(th));
+	echo_port = new_port();
+	server = start_thread(worker_echoes);
+	spinner = start_thread(worker_spins);
+	CHECK(MACH_PORT_VALID(server) && MACH_PORT_VALID(spinner));
 	trap_clock_uptime(&start);
 	before = spins;
 	do {
-		if (rpc(peer, PEER_ECHO, NULL, 0, &m) != MACH_MSG_SUCCESS)
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_size = sizeof m.h;
+		m.h.msgh_remote_port = echo_port;
+		m.h.msgh_local_port = reply;
+		m.h.msgh_id = 1;
+		if (mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof m.h, sizeof m, reply, 0, 0) != MACH_MSG_SUCCESS ||
+		    m.h.msgh_id != 101)
 			break;
 		calls++;
 		trap_clock_uptime(&now);
@@ -1947,11 +1981,14 @@ rpc_ping_pong_leaves_time_for_a_busy_thread(void)
 	printf("# %u RPCs in 400 ms, the busy thread counted %u\n", calls, spins - before);
 	CHECK(now - start >= 400000000ull);
 	CHECK(spins != before);
-	CHECK(calls >= 400);	/* and the pair keeps its pace: not one call a slice (8 before) */
-	CHECK_EQ(thread_terminate(th), KERN_SUCCESS);
-	CHECK(wait_dead_name(th));
-	mach_port_destroy(ME, th);
-	stop_peer(peer);
+	CHECK(calls >= 400);	/* not one call a slice */
+	CHECK_EQ(thread_terminate(spinner), KERN_SUCCESS);
+	CHECK(wait_dead_name(spinner));
+	mach_port_destroy(ME, echo_port);	/* the server's receive fails: it ends */
+	CHECK(wait_dead_name(server));
+	mach_port_destroy(ME, spinner);
+	mach_port_destroy(ME, server);
+	mach_port_destroy(ME, reply);
 }
 
 static void
