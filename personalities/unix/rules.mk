@@ -37,3 +37,6 @@ $(UNIX_ROOT_IMG): $(shell find servers/fs/image/root tests/unix/tree -type f) $(
 
 unix-root: $(UNIX_ROOT_IMG)
 .PHONY: unix-root
+# the unix suite boots it (tests/unix/rules.mk is read before this file: its
+# rule names the image by path, and make check builds it with the prerequisites)
+CHECK_PREREQS += $(UNIX_ROOT_IMG)

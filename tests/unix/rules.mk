@@ -17,6 +17,6 @@ ALL += $(UNIX_TEST_PROGS)
 
 CHECK_SUITES += unix
 CHECK_PREREQS += $(LINUX_BENCH)/busybox
-check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(B)/servers/gns.elf $(UNIX_ROOT_IMG) $(B)/servers/fs.elf $(B)/servers/pci.elf $(B)/servers/virtio_blk.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
+check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(B)/servers/gns.elf $(B)/images/unix-root.img $(B)/servers/fs.elf $(B)/servers/pci.elf $(B)/servers/virtio_blk.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
 	@timeout 600 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix.serial 2>&1; rc=$$?; \
 		cat $(B)/test/unix.serial; exit $$rc
