@@ -1234,7 +1234,8 @@ look:
 		enum wake_reason why;
 		struct thread *me = curthread();
 
-		if (me->ipc_handoff && !held) {	/* handed to us in ipc_fastpath_rpc's wait, before this look */
+		if (me->ipc_handoff && !held) {	/* handed to us (with a reference on its port) in our wait,
+						 * or in ipc_fastpath_rpc's before this receive began */
 			k = me->ipc_handoff;
 			held = p = me->ipc_handoff_port;
 			me->ipc_handoff = NULL;
@@ -1303,15 +1304,8 @@ look:
 			return me->rcv_result;
 		}
 		spin_lock_irqoff(&s->lock);
-		if (me->ipc_handoff) {	/* a sender gave us its message directly (with a reference on p) */
-			k = me->ipc_handoff;
-			held = p = me->ipc_handoff_port;
-			me->ipc_handoff = NULL;
-			me->ipc_handoff_port = NULL;
-			port_lock(p);
-			handed = true;
-			break;
-		}
+		if (me->ipc_handoff)	/* a sender gave us its message directly: taken at the top */
+			continue;
 		if (why == WAKE_ABORTED) {
 			mr = MACH_RCV_INTERRUPTED;
 			goto out_space;

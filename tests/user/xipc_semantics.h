@@ -37,7 +37,7 @@
 #define KEEP_ARRAY 9208
 #define KEEP_DRAIN_LATER 9209
 #define DRAIN_LATER_MS 3000
-#define FILL_COUNT 300		/* messages sent at a queue of 16 nobody reads: more than the sender's gns
+#define FILL_COUNT 480		/* messages sent at a queue of 16 nobody reads (and at most HOLD_MAX 512 held there): more than the sender's gns
 				   forwards in the round trip its home's PAUSE takes */
 #define MOVE_EACH 5		/* each sender's messages before and after the move: 4 x 5 fit a queue of 16 and the forwarding */
 #define MOVE_KEEPER_ID 5000	/* the keeper's numbered messages: 5000 + n */
