@@ -236,10 +236,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	spin_lock_irqoff(&sched_lock);
 	r->rcv_done = true;
 	r->rcv_result = MACH_MSG_SUCCESS;
-	if (option & MACH_RCV_MSG)
-		thread_wake_successor_locked(r);	/* runs when we block in the receive, just after */
-	else
-		thread_wake_locked(r);
+	thread_wake_successor_locked(r);	/* runs when we block: in the receive just after, most often */
 	spin_unlock_irqoff(&sched_lock);
 	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
 	if (rs != t->space)

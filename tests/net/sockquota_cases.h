@@ -21,6 +21,7 @@
 #define SUITE_PORT 7300		/* ports phase * 20 + i of each side */
 #define HELPER_PORT 7400
 #define CONNECTIONS 5		/* the suite's TCP phase: a listener, 5 connections both ends, 1 more */
+#define CLOSED 100		/* the helper's report that it closed phase N's sockets: CLOSED + N */
 
 struct report {
 	mach_msg_header_t h;
@@ -165,7 +166,10 @@ two_clients_at_their_quota_meet_edquot_not_enobufs(void)
 		CHECK_EQ(during[GNS_STAT_SOCKETS], 2 * GNS_CLIENT_SOCKETS);
 		answer(reply);
 		close_all(s, n);
-		CHECK(sockets_back_to(0));	/* the helper closes its own after the answer */
+		/* the helper closes its own after the answer, then waits while we count */
+		CHECK(helper_report(meet, CLOSED + phase, &r, &reply));
+		CHECK(sockets_back_to(0));
+		answer(reply);
 	}
 	CHECK(wait_dead_name(task));
 	mach_port_deallocate(ME, task);
@@ -221,6 +225,18 @@ quota_client(void)
 			return 1;
 		}
 		close_all(s, n);
+		/* closed: the suite counts gns's sockets before we open the next phase's */
+		memset(&m, 0, sizeof m);
+		m.r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.r.h.msgh_size = sizeof m.r;
+		m.r.h.msgh_remote_port = meet;
+		m.r.h.msgh_local_port = reply;
+		m.r.phase = CLOSED + phase;
+		if (mach_msg(&m.r.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.r, sizeof m, reply, 60000,
+			     MACH_PORT_NULL) != MACH_MSG_SUCCESS) {
+			printf("socktest quota: no count after phase %d\n", phase);
+			return 1;
+		}
 	}
 	return 0;
 }
