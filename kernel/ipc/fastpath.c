@@ -60,6 +60,24 @@ waiting_receiver_locked(struct port *dest)
 	return r && (r->rcv_buf || r->kreply_room) && !r->ipc_handoff && !r->rcv_done ? r : NULL;
 }
 
+/*
+ * r has its message (in its buffer, or the kernel's room): its receive is
+ * done; as our successor it runs when we block next (sched.c).
+ */
+static void
+delivered(struct thread *r, bool successor)
+{
+	spin_lock_irqoff(&sched_lock);
+	r->rcv_done = true;
+	r->rcv_result = MACH_MSG_SUCCESS;
+	if (successor)
+		thread_wake_successor_locked(r);
+	else
+		thread_wake_locked(r);
+	spin_unlock_irqoff(&sched_lock);
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+}
+
 /* The destination's right leaves the sender's space for the message, as the slow path's copy-in takes it. */
 static inline __attribute__((always_inline)) void
 take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest, mach_msg_type_name_t *dest_type)
@@ -117,14 +135,7 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t op
 	k->msg->msgh_size = size;
 	k->msg->msgh_remote_port = MACH_PORT_NULL;
 	k->msg->msgh_local_port = MACH_PORT_NULL;
-	spin_lock_irqoff(&sched_lock);
-	r->rcv_done = true;
-	if (option & MACH_RCV_MSG)
-		thread_wake_successor_locked(r);
-	else
-		thread_wake_locked(r);
-	spin_unlock_irqoff(&sched_lock);
-	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	delivered(r, option & MACH_RCV_MSG);
 	return true;
 }
 
@@ -233,12 +244,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		copyout_pinned(&pin, &out.t, r->rcv_buf + size, tsize);
 	}
 	copyout_unpin(&pin);
-	spin_lock_irqoff(&sched_lock);
-	r->rcv_done = true;
-	r->rcv_result = MACH_MSG_SUCCESS;
-	thread_wake_successor_locked(r);	/* runs when we block: in the receive just after, most often */
-	spin_unlock_irqoff(&sched_lock);
-	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	delivered(r, true);	/* runs when we block: in the receive just after, most often */
 	if (rs != t->space)
 		spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, uses[1].port);
@@ -400,12 +406,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 	copyout_pinned(&pin, k->msg + 1, r->rcv_buf + HDR, k->size - HDR);
 	copyout_pinned(&pin, &tr, r->rcv_buf + k->size, tsize);
 	copyout_unpin(&pin);
-	spin_lock_irqoff(&sched_lock);
-	r->rcv_done = true;
-	r->rcv_result = MACH_MSG_SUCCESS;
-	thread_wake_successor_locked(r);	/* the caller waits for the answer next */
-	spin_unlock_irqoff(&sched_lock);
-	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	delivered(r, true);	/* the caller waits for the answer next */
 	spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, reply);
 	return true;
