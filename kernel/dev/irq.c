@@ -67,7 +67,7 @@ send_intr(struct irq_line *l, int irq, uint32_t count)
 {
 	uint32_t f = ipc_begin();
 	struct port *p = l->port;
-	struct kmsg *k;
+	struct kmsg *k = NULL;
 	bool sent = true;
 
 	/*

@@ -173,11 +173,14 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	    (ldisp && !ipc_is_send_disposition(ldisp)) || (!ldisp && h.msgh_local_port != MACH_PORT_NULL) ||
 	    !MACH_PORT_VALID(h.msgh_remote_port) || (ldisp && h.msgh_local_port == MACH_PORT_DEAD))
 		return IPC_FASTPATH_NO;
-	uses[0] = (struct right_use){ h.msgh_remote_port, rdisp, NULL, NULL, NULL, NULL };
-	uses[1] = (struct right_use){ ldisp ? h.msgh_local_port : MACH_PORT_NULL, ldisp, NULL, NULL, NULL, NULL };
+	uses[0].name = h.msgh_remote_port;
+	uses[0].disp = rdisp;
+	uses[1].name = ldisp ? h.msgh_local_port : MACH_PORT_NULL;
+	uses[1].disp = ldisp;
 
 	f = ipc_space_lock(t->space);
-	if (ipc_check_rights_locked(t->space, uses, 2) != MACH_MSG_SUCCESS)
+	if ((uses[0].name == uses[1].name ? ipc_check_rights_locked(t->space, uses, 2)
+					  : ipc_check_header_rights_locked(t->space, uses)) != MACH_MSG_SUCCESS)
 		goto no_space;
 	dest = uses[0].port;
 	if (dest->kotype != KOBJ_NONE)
@@ -215,8 +218,14 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	if (!copyout_pin(r->task, r->rcv_buf, size + tsize, &pin))
 		goto no;
 
-	/* Commit, exactly as the slow path's send and receive would. */
-	take_dest_right_locked(t, uses, dest, &dest_type);
+	/* Commit, exactly as the slow path's send and receive would. A copied
+	 * send right that the delivery uses up changes nothing (a reference and
+	 * a send right counted, then both let go, never the last: the sender's
+	 * entry keeps its own), so an RPC's call leaves its destination alone. */
+	if (rdisp == MACH_MSG_TYPE_COPY_SEND)
+		dest_type = MACH_MSG_TYPE_PORT_SEND;
+	else
+		take_dest_right_locked(t, uses, dest, &dest_type);
 	if (uses[1].port) {
 		if (uses[0].name != uses[1].name)
 			right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, ldisp, uses[1].port,
@@ -236,7 +245,8 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	out.t.msgh_seqno = dest->seqno++;
 	out.t.msgh_sender.val[0] = t->id;
 	out.t.msgh_sender.val[1] = 0;
-	use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */
+	if (rdisp != MACH_MSG_TYPE_COPY_SEND)
+		use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */
 	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
 		copyout_pinned(&pin, &out, r->rcv_buf, HDR + tsize);
 	} else {
@@ -280,8 +290,8 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
  * to it, or queued, the port's end) it leaves the receive to ipc_receive,
  * which takes a handed message first and otherwise looks from the start.
  */
-mach_msg_return_t
-ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+static inline __attribute__((always_inline)) mach_msg_return_t
+fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
 		 mach_msg_size_t rcv_size, mach_port_name_t rcv_name)
 {
 	struct ipc_space *s = t->space;
@@ -349,6 +359,29 @@ ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_
 sent:
 	ipc_space_unlock(s, f);
 	return IPC_FASTPATH_SENT;
+}
+
+/*
+ * mach_msg with both halves: by fastpath_rpc when it can, which may do
+ * the receive too; the rest as two calls.
+ */
+mach_msg_return_t
+ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+		 mach_port_name_t rcv_name, mach_msg_timeout_t timeout)
+{
+	struct task *t = curtask();
+	mach_msg_return_t mr = fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name);
+
+	if (mr == IPC_FASTPATH_NO) {
+		curthread()->ipc_receives_next = true;
+		mr = ipc_send_slow(t, umsg, option, send_size, timeout);
+		curthread()->ipc_receives_next = false;
+		if (mr != MACH_MSG_SUCCESS)
+			return mr;
+	} else if (mr != IPC_FASTPATH_SENT) {
+		return mr;
+	}
+	return ipc_receive(umsg, option, rcv_size, rcv_name, timeout);
 }
 
 /*

@@ -7,30 +7,57 @@
  * to end.
  */
 #include <kern/ipc.h>
+#include <kern/kmem.h>
+#include <kern/lib.h>
 #include <kern/sched.h>
 #include <mach/notify.h>
 
+/*
+ * A request built in the caller's room, to be queued: a copy of the heap
+ * holds it from here (the room is the caller's stack). NULL without memory.
+ */
+static struct kmsg *
+request_off_the_stack(struct kmsg *k)
+{
+	struct kmsg *q = kmalloc(sizeof(struct kmsg) + k->size);
+
+	if (q)
+		memcpy(q, k, sizeof(struct kmsg) + k->size);
+	return q;
+}
+
 /* Sends k to dest (which k holds a right to); destroyed if dest died. No IPC lock held. */
 void
-ipc_kernel_request_send(struct port *dest, struct kmsg *k)
+ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *room)
 {
-	if (ipc_fastpath_kernel_request(dest, k))
-		kmsg_free_unlocked(k);	/* its rights went with it */
-	else
+	bool in_room = room && k == &room->k;
+	struct kmsg *q;
+
+	if (ipc_fastpath_kernel_request(dest, k)) {
+		if (!in_room)
+			kmsg_free_unlocked(k);	/* its rights went with it */
+	} else if (!in_room) {
 		ipc_deliver(dest, k);	/* kernel messages ignore the queue limit */
+	} else if ((q = request_off_the_stack(k))) {
+		ipc_deliver(dest, q);
+	} else {
+		/* no memory: as if the one who should answer had gone (the reply
+		 * right's death tells the waiter); a simple message holds only rights */
+		kmsg_release_rights(k);
+	}
 	if (ipc_deferred_pending)	/* before the wait: nothing deferred waits for our answer */
 		ipc_deferred_run();
 }
 
 struct kmsg *
-ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kreply_room *room)
+ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kmsg_room *room)
 {
 	struct kmsg *k = NULL;
 	struct port *handed = NULL;
 
 	port_lock(reply);
 	th->kreply_room = &room->k;
-	th->kreply_room_size = KREPLY_ROOM_BYTES;
+	th->kreply_room_size = KMSG_ROOM_BYTES;
 	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->rcv_done && !th->kill_pending)
 		ipc_wait_locked(&reply->receivers, 0, &reply->lock);
 	th->kreply_room = NULL;
@@ -90,7 +117,7 @@ ipc_kernel_reply_port(struct thread *th)
 }
 
 void
-ipc_kernel_reply_done(struct kmsg *k, struct kreply_room *room)
+ipc_kernel_reply_done(struct kmsg *k, struct kmsg_room *room)
 {
 	if (k != &room->k)
 		kmsg_destroy(k);

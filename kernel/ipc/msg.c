@@ -428,22 +428,8 @@ mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
 	assert_held(&s->lock);
-	/*
-	 * The header's two rights under two names (every RPC): nothing to count,
-	 * since one use of a name never needs more than the right has (a send
-	 * right has a user reference at least).
-	 */
-	if (n == 2 && uses[0].name != uses[1].name) {
-		for (int i = 0; i < 2; i++) {
-			uses[i].port = NULL;
-			uses[i].entry = NULL;
-			if (MACH_PORT_VALID(uses[i].name) &&
-			    right_check_entry_locked(s, uses[i].name, uses[i].disp, &uses[i].port,
-						     &uses[i].entry) != KERN_SUCCESS)
-				return i == 0 ? MACH_SEND_INVALID_DEST : MACH_SEND_INVALID_REPLY;
-		}
-		return MACH_MSG_SUCCESS;
-	}
+	if (n == 2 && uses[0].name != uses[1].name)	/* the header's two (msg_private.h) */
+		return ipc_check_header_rights_locked(s, uses);
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
 		int moves = 0, others = 0;
@@ -758,9 +744,9 @@ ring_check_locked(struct right_use *uses, int n, bool *ring)
  * that the fast path's callers do not pay for its frame (the rights' array,
  * the list of regions to deallocate, zeroed on entry).
  */
-static mach_msg_return_t __attribute__((noinline))
-send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
-	  mach_msg_timeout_t timeout)
+mach_msg_return_t __attribute__((noinline))
+ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+	      mach_msg_timeout_t timeout)
 {
 	struct right_use uses[MAX_RIGHTS];
 	mach_msg_header_t *m;
@@ -938,30 +924,7 @@ ipc_send(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, mach_ms
 
 	if (mr != IPC_FASTPATH_NO)
 		return mr;
-	return send_slow(t, umsg, option, size, timeout);
-}
-
-/*
- * mach_msg with both halves: by ipc_fastpath_rpc when it can, which may do
- * the receive too; the rest as two calls.
- */
-mach_msg_return_t
-ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_size, mach_msg_size_t rcv_size,
-		 mach_port_name_t rcv_name, mach_msg_timeout_t timeout)
-{
-	struct task *t = curtask();
-	mach_msg_return_t mr = ipc_fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name);
-
-	if (mr == IPC_FASTPATH_NO) {
-		curthread()->ipc_receives_next = true;
-		mr = send_slow(t, umsg, option, send_size, timeout);
-		curthread()->ipc_receives_next = false;
-		if (mr != MACH_MSG_SUCCESS)
-			return mr;
-	} else if (mr != IPC_FASTPATH_SENT) {
-		return mr;
-	}
-	return ipc_receive(umsg, option, rcv_size, rcv_name, timeout);
+	return ipc_send_slow(t, umsg, option, size, timeout);
 }
 
 /* The port (or set) a receive names; sets *pset for a port set. */
@@ -1235,7 +1198,7 @@ look:
 		struct thread *me = curthread();
 
 		if (me->ipc_handoff && !held) {	/* handed to us (with a reference on its port) in our wait,
-						 * or in ipc_fastpath_rpc's before this receive began */
+						 * or in fastpath_rpc's before this receive began */
 			k = me->ipc_handoff;
 			held = p = me->ipc_handoff_port;
 			me->ipc_handoff = NULL;

@@ -33,6 +33,27 @@ ipc_is_send_disposition(mach_msg_type_name_t d)
 mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n);
 
 /*
+ * ipc_check_rights_locked's case of the header's two rights under two names
+ * (every RPC), inline for the fast path: only each use's name and disp need
+ * be set; port and entry are filled. Nothing to count, since one use of a
+ * name never needs more than the right has (a send right has a user
+ * reference at least).
+ */
+static inline mach_msg_return_t
+ipc_check_header_rights_locked(struct ipc_space *s, struct right_use uses[2])
+{
+	for (int i = 0; i < 2; i++) {
+		uses[i].port = NULL;
+		uses[i].entry = NULL;
+		if (MACH_PORT_VALID(uses[i].name) &&
+		    right_check_entry_locked(s, uses[i].name, uses[i].disp, &uses[i].port, &uses[i].entry) !=
+			    KERN_SUCCESS)
+			return i == 0 ? MACH_SEND_INVALID_DEST : MACH_SEND_INVALID_REPLY;
+	}
+	return MACH_MSG_SUCCESS;
+}
+
+/*
  * Trailer the receiver asked for: the minimal one, with the sequence number,
  * or with the sender's identity too (elements 2 and more: msgh_sender.val[0]
  * is the sending task's id, as task_self_id and ps give it, 0 for the
@@ -86,12 +107,16 @@ struct port *ipc_pset_first_ready_locked(struct pset *ps);
 /* fastpath.c */
 /* MACH_MSG_SUCCESS when delivered straight into a waiting receiver's buffer, else IPC_FASTPATH_NO. */
 #define IPC_FASTPATH_NO ((mach_msg_return_t)-1)
-/* ipc_fastpath_rpc: sent by the fast path, the receive is still to do */
+/* fastpath.c's RPC path: sent by the fast path, the receive is still to do */
 #define IPC_FASTPATH_SENT ((mach_msg_return_t)-2)
 mach_msg_return_t ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option,
 				    mach_msg_size_t size);
-/* IPC_FASTPATH_NO (nothing done), IPC_FASTPATH_SENT, or the receive's result. */
-mach_msg_return_t ipc_fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
-				   mach_msg_size_t rcv_size, mach_port_name_t rcv_name);
+/*
+ * msg.c: the send the fast path leaves (the reference for everything), for
+ * ipc_send and ipc_send_receive (fastpath.c, where the RPC's fast path can
+ * be inline).
+ */
+mach_msg_return_t ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
+				mach_msg_timeout_t timeout);
 
 #endif

@@ -114,42 +114,6 @@ right_check_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_nam
 	return right_check_entry_locked(s, name, disp, out, &e);
 }
 
-kern_return_t
-right_check_entry_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port **out,
-			 struct ipc_entry **entry)
-{
-	struct ipc_entry *e = space_lookup_locked(s, name);
-
-	assert_held(&s->lock);
-	if (!e)
-		return KERN_INVALID_NAME;
-	entry_lazy_dead_locked(s, e);
-	if (e->type & T_DEAD)
-		return KERN_INVALID_CAPABILITY;	/* callers turn this into "dead" */
-	switch (disp) {
-	case MACH_MSG_TYPE_MOVE_RECEIVE:
-	case MACH_MSG_TYPE_MAKE_SEND:
-	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
-		if (!(e->type & T_RECV))
-			return KERN_INVALID_RIGHT;
-		break;
-	case MACH_MSG_TYPE_COPY_SEND:
-	case MACH_MSG_TYPE_MOVE_SEND:
-		if (!(e->type & T_SEND))
-			return KERN_INVALID_RIGHT;
-		break;
-	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
-		if (!(e->type & T_SO))
-			return KERN_INVALID_RIGHT;
-		break;
-	default:
-		return KERN_INVALID_VALUE;
-	}
-	*out = e->object;
-	*entry = e;
-	return KERN_SUCCESS;
-}
-
 /*
  * Takes the right out of s (right_check_locked said it can) and returns it, with
  * a reference, as the right a message carries: PORT_SEND, PORT_SEND_ONCE or

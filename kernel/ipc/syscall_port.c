@@ -28,8 +28,8 @@ syscall_port_raise(struct thread *th, bool *had_port)
 	mach_msg_type_number_t count = i386_THREAD_STATE_COUNT;
 	enum exception_outcome outcome = EXCEPTION_NO_ANSWER;
 	struct port *sp, *reply;
-	struct kmsg *k = NULL;
-	struct kreply_room room;
+	struct kmsg_room room;	/* the request, then the answer */
+	struct kmsg *k = &room.k;
 	uint32_t f;
 
 	*had_port = __atomic_load_n(&task->special[task_special_slot(TASK_SYSCALL_PORT)], __ATOMIC_RELAXED) != NULL;
@@ -54,7 +54,7 @@ syscall_port_raise(struct thread *th, bool *had_port)
 	port_ref(reply);
 	reply->sorights++;
 	port_unlock(reply);
-	ipc_kernel_request_send(sp, k);
+	ipc_kernel_request_send(sp, k, &room);
 
 	k = ipc_kernel_reply_wait(th, reply, &room);
 	if (k) {

@@ -52,25 +52,6 @@ syscall_dispatch(uint32_t number, const struct trap_args *args)
 	if (number >= TRAP_COUNT || !(h = trap_table[number]))
 		return KERN_INVALID_ARGUMENT;
 	kr = __builtin_expect(stat_timing, 0) ? dispatch_timed(h, args) : h(args);
-	if (pager_msg_pending)		/* what a call queued for pagers leaves with it */
-		vm_object_flush();
-	stat_traps++;
-	return kr;
-}
-
-/*
- * mach_msg with both halves (an RPC's call, a server's reply and wait), from
- * trap() without the table: the hot path of every RPC. What the dispatcher
- * does after a call is done here too.
- */
-kern_return_t
-syscall_send_receive(const struct trap_args *args)
-{
-	kern_return_t kr = ipc_send_receive(args->a[0], (mach_msg_option_t)args->a[1], args->a[2], args->a[3],
-					    args->a[4], args->a[5]);
-
-	if (pager_msg_pending)
-		vm_object_flush();
-	stat_traps++;
+	syscall_done();
 	return kr;
 }

@@ -66,7 +66,9 @@ gen_kuser_header(FILE *f, const struct interface *itf)
 	fprintf(f, "#include <kern/msgc_kernel.h>\n#include \"%s_types.h\"\n", itf->name);
 	fprintf(f, "\n/*\n"
 	    " * The kernel's requests of this interface. kreq_ROUTINE builds one in a new\n"
-	    " * kmsg and sets *msgc_request only on KERN_SUCCESS; the message then holds the\n"
+	    " * kmsg, or in the caller's room when *msgc_request names one on entry (a\n"
+	    " * struct kmsg_room's kmsg; NULL for a new kmsg: msgc_kmsg_in), and sets\n"
+	    " * *msgc_request only on KERN_SUCCESS; the message then holds the\n"
 	    " * destination right (msgc_dest_right: MACH_MSG_TYPE_PORT_SEND or _SEND_ONCE), the\n"
 	    " * reply right, the right each port argument carries (the one its type names;\n"
 	    " * NULL for none) and each out-of-line copy. Send it or destroy it\n"
@@ -131,7 +133,7 @@ gen_request(FILE *f, const struct routine *r)
 		gen_client_argument_check(f, &in);
 		gen_kernel_argument_check(f, &in);
 	}
-	fprintf(f, "\tmsgc_k = msgc_kmsg_alloc(%u);\n", routine_request_max(r));
+	fprintf(f, "\tmsgc_k = msgc_kmsg_in(*msgc_request, %u);\n", routine_request_max(r));
 	fprintf(f, "\tif (msgc_k == NULL)\n\t\treturn KERN_RESOURCE_SHORTAGE;\n");
 	fprintf(f, "\tmsgc_begin_request(&msgc_w, msgc_k, %s, msgc_dest_right, %s, %s, %u);\n",
 	    r->args[0].name, r->simple ? "NULL, 0" : "msgc_reply_port, msgc_reply_right",

@@ -25,13 +25,13 @@
 static struct spinlock iopb_lock = SPINLOCK_INIT("iopb", LOCK_RANK_IOPB);
 static const uint8_t *loaded;	/* [iopb_lock] the bitmap the TSS holds a copy of; NULL: none */
 static uint32_t loaded_bytes;	/* [iopb_lock] the bytes of the TSS's bitmap that are not all ones */
-static bool map_on;		/* [iopb_lock, read alone by the switch] the TSS's bitmap is in use
+bool iopb_map_on;		/* [iopb_lock, read alone by the switch] the TSS's bitmap is in use
 				 * (per CPU, with the TSS, once there are several) */
 
 static void
 map_enable_locked(bool on)
 {
-	map_on = on;
+	iopb_map_on = on;
 	tss_iomap_enable(on);
 }
 
@@ -53,12 +53,10 @@ load_locked(const struct task *t)
 	loaded_bytes = t->io_bytes;
 }
 
+/* iopb_switch's case of a task with ports, or the map still on (iopb.h looked unlocked). */
 void
-iopb_switch(struct task *t)
+iopb_switch_slow(struct task *t)
 {
-	/* read unlocked first: nearly every switch is between tasks with no port, the TSS's map off */
-	if (!t->iobitmap && !map_on)
-		return;
 	spin_lock_irqoff(&iopb_lock);
 	if (t->iobitmap && loaded != t->iobitmap)
 		load_locked(t);

@@ -234,6 +234,25 @@ usercopy_fault(struct trapframe *tf)
 	return true;
 }
 
+/* What every trap does on its way back: whoever should run next runs, and a thread told to stop stops. */
+static inline __attribute__((always_inline)) void
+trap_end(struct trapframe *tf)
+{
+	if (sched_successor_pending())	/* a send's receiver, and no receive after it blocked */
+		sched_successor_flush();
+	if (sched_need_resched())
+		sched_preempt();
+	if (trapframe_from_user(tf))
+		task_check_kill();
+}
+
+/* mach_msg with both halves and no timing asked for: an RPC's call, a server's answer and wait. */
+static inline bool
+is_rpc_shape(uint32_t option)
+{
+	return (option & (MACH_SEND_MSG | MACH_RCV_MSG)) == (MACH_SEND_MSG | MACH_RCV_MSG) && !stat_timing;
+}
+
 void
 trap(struct trapframe *tf)
 {
@@ -248,16 +267,13 @@ trap(struct trapframe *tf)
 			uart_interrupt();
 		else
 			device_irq_interrupt((int)(n - T_IRQ0));	/* a driver's line: masked, sent later */
-	} else if (n == T_SYSCALL) {
+	} else if (n == T_SYSCALL) {	/* by int 0x30 (sysenter comes through syscall_sysenter) */
 		struct trap_args a = { { tf->ebx, tf->ecx, tf->edx, tf->esi, tf->edi, tf->ebp } };
 		irqoff_sti();	/* sti and cli, seen by the interrupts-off measurement */
-		/* by sysenter, a1 and a2 are on the user's stack (<manifold/traps.h>) */
-		if (tf->err == TF_SYSENTER && (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, &a.a[1]) != KERN_SUCCESS))
-			tf->eax = KERN_INVALID_ADDRESS;
-		else if (tf->eax == TRAP_mach_msg && (a.a[1] & (MACH_SEND_MSG | MACH_RCV_MSG)) ==
-						     (MACH_SEND_MSG | MACH_RCV_MSG) && !stat_timing)
-			tf->eax = (uint32_t)syscall_send_receive(&a);
-		else
+		if (tf->eax == TRAP_mach_msg && is_rpc_shape(a.a[1])) {
+			tf->eax = (uint32_t)ipc_send_receive(a.a[0], a.a[1], a.a[2], a.a[3], a.a[4], a.a[5]);
+			syscall_done();
+		} else
 			tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
 		irqoff_cli();
 	} else if (n == T_PERSONALITY && trapframe_from_user(tf)) {
@@ -282,12 +298,31 @@ trap(struct trapframe *tf)
 		panic_trap(what, tf);
 	}
 
-	if (sched_successor_pending())	/* a send's receiver, and no receive after it blocked */
-		sched_successor_flush();
-	if (sched_need_resched())
-		sched_preempt();
-	if (trapframe_from_user(tf))
-		task_check_kill();
+	trap_end(tf);
+}
+
+/*
+ * A system call by sysenter (trapentry.S): trap()'s T_SYSCALL case without
+ * first asking what kind of trap came, and an RPC's mach_msg straight to the
+ * IPC code. Arguments 1 and 2 are on the user's stack (<manifold/traps.h>).
+ */
+void
+syscall_sysenter(struct trapframe *tf)
+{
+	uint32_t a12[2];
+
+	irqoff_sti();
+	if (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, a12) != KERN_SUCCESS) {
+		tf->eax = KERN_INVALID_ADDRESS;
+	} else if (tf->eax == TRAP_mach_msg && is_rpc_shape(a12[0])) {
+		tf->eax = (uint32_t)ipc_send_receive(tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp);
+		syscall_done();
+	} else {
+		struct trap_args a = { { tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp } };
+		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
+	}
+	irqoff_cli();
+	trap_end(tf);
 }
 
 void

@@ -34,7 +34,8 @@ VEC 40,0; VEC 41,0; VEC 42,0; VEC 43,0; VEC 44,0; VEC 45,0; VEC 46,0; VEC 47,0
 VEC 48,0
 VEC 128,0
 
-alltraps:
+/* The rest of struct trapframe, and the kernel's segments (a user's %ds may have any base). */
+.macro SAVE_REST
 	pushl	%ds
 	pushl	%es
 	pushl	%fs
@@ -47,6 +48,10 @@ alltraps:
 	mov	%ax, %fs
 	mov	%ax, %gs
 	IRQOFF_SITE 0x3e, 0x3e, 0x3e, 0x3e, 0xfc, irqoff_entry_stub, 0	/* cld */
+.endm
+
+alltraps:
+	SAVE_REST
 	pushl	%esp
 	call	trap
 	addl	$4, %esp
@@ -70,8 +75,8 @@ trapret_iret:
  * sysenter (sysenter.c): the CPU left us on the stack SYSENTER_ESP names, the
  * TSS's esp0 slot, with interrupts off; the user's stub left its esp in ecx
  * and where it goes on in edx (<manifold/traps.h>). The frame built here is
- * int 0x30's, but for err (TF_SYSENTER), so trap() and everything after it
- * see one kind of system call.
+ * int 0x30's, but for err (TF_SYSENTER), so that everything after it sees one
+ * kind of system call; it goes to syscall_sysenter, not through trap().
  */
 	.globl sysenter_entry
 sysenter_entry:
@@ -84,7 +89,11 @@ sysenter_entry:
 	pushl	%edx			/* eip */
 	pushl	$TF_SYSENTER
 	pushl	$T_SYSCALL
-	jmp	alltraps
+	SAVE_REST
+	pushl	%esp
+	call	syscall_sysenter
+	addl	$4, %esp
+	jmp	trapret		/* by iret if the frame was set meanwhile (TF_SYSENTER gone) */
 
 /*
  * Back by sysexit: eip and esp go in edx and ecx (the stub expects both

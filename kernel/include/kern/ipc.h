@@ -353,8 +353,9 @@ void right_copyin_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_ty
  * copy-in (nothing between them may free it: the header's two rights under
  * two names, where one's copy-in cannot touch the other's entry).
  */
-kern_return_t right_check_entry_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
-				       struct port **out, struct ipc_entry **entry);
+static inline kern_return_t right_check_entry_locked(struct ipc_space *s, mach_port_name_t name,
+						    mach_msg_type_name_t disp, struct port **out,
+						    struct ipc_entry **entry);
 void right_copyin_entry_locked(struct ipc_space *s, mach_port_name_t name, struct ipc_entry *e,
 			       mach_msg_type_name_t disp, struct port *p, mach_msg_type_name_t *carried);
 void right_copyin(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp,
@@ -384,6 +385,45 @@ entry_lazy_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 {
 	if ((e->type & (T_SEND | T_SO)) && !__atomic_load_n(&((struct port *)e->object)->active, __ATOMIC_RELAXED))
 		entry_turn_dead_locked(s, e);
+}
+
+/*
+ * Whether name holds the right disp needs (right_check_locked, keeping the
+ * entry found). Inline: every message's header passes here twice.
+ */
+static inline kern_return_t
+right_check_entry_locked(struct ipc_space *s, mach_port_name_t name, mach_msg_type_name_t disp, struct port **out,
+			 struct ipc_entry **entry)
+{
+	struct ipc_entry *e = space_lookup_locked(s, name);
+	uint32_t need;
+
+	if (!e)
+		return KERN_INVALID_NAME;
+	entry_lazy_dead_locked(s, e);
+	if (e->type & T_DEAD)
+		return KERN_INVALID_CAPABILITY;	/* callers turn this into "dead" */
+	switch (disp) {
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+	case MACH_MSG_TYPE_MAKE_SEND:
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		need = T_RECV;
+		break;
+	case MACH_MSG_TYPE_COPY_SEND:
+	case MACH_MSG_TYPE_MOVE_SEND:
+		need = T_SEND;
+		break;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+		need = T_SO;
+		break;
+	default:
+		return KERN_INVALID_VALUE;
+	}
+	if (!(e->type & need))
+		return KERN_INVALID_RIGHT;
+	*out = e->object;
+	*entry = e;
+	return KERN_SUCCESS;
 }
 
 /*
@@ -461,28 +501,31 @@ void kobject_port_destroy(struct port *p);
 enum exception_outcome { EXCEPTION_HANDLED, EXCEPTION_UNHANDLED, EXCEPTION_NO_ANSWER };
 enum exception_outcome exception_raise(struct thread *th, int exception, integer_t code0, integer_t code1);
 /*
+ * A kmsg on the caller's stack with KMSG_ROOM_BYTES of message: a request the
+ * kernel sends and waits for is built there (msgc_kmsg_in), which costs no
+ * allocation when the fast path copies it straight into a waiting server
+ * (ipc_kernel_request_send copies it to the heap only to queue it); then the
+ * same room takes the answer. The answer is either a queued kmsg or, put
+ * there by the fast path (a simple message, no reply right, as the sender
+ * wrote it), room->k, which ipc_kernel_reply_done leaves alone.
+ */
+#define KMSG_ROOM_BYTES 256
+struct kmsg_room {
+	struct kmsg k;
+	uint8_t bytes[KMSG_ROOM_BYTES];
+};
+/*
  * kernel_rpc.c. A request the kernel sends on th's behalf (k, holding its
- * rights), with a send-once right to reply (which only the kernel receives);
- * then its answer, or NULL when the reply right was destroyed unused (the one
+ * rights; in room, or room NULL for a kmsg of the heap), with a send-once
+ * right to reply (which only the kernel receives); then its answer, or NULL when the reply right was destroyed unused (the one
  * who should answer went away) or th is told to end first. No IPC lock held
  * (interrupts off: ipc_begin).
  */
-void ipc_kernel_request_send(struct port *dest, struct kmsg *k);
+void ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *room);
 /* fastpath.c: k into the buffer of a receiver waiting on dest, if it can; true: k's rights went, its memory stays */
 bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k);
-/*
- * The answer is either a queued kmsg or, put there by the fast path (a simple
- * message, no reply right, as the sender wrote it), room: a kmsg of the
- * caller's with KREPLY_ROOM_BYTES of message, which ipc_kernel_reply_done
- * leaves alone.
- */
-#define KREPLY_ROOM_BYTES 256
-struct kreply_room {
-	struct kmsg k;
-	uint8_t bytes[KREPLY_ROOM_BYTES];
-};
-struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kreply_room *room);
-void ipc_kernel_reply_done(struct kmsg *k, struct kreply_room *room);
+struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kmsg_room *room);
+void ipc_kernel_reply_done(struct kmsg *k, struct kmsg_room *room);
 /*
  * th's kernel reply port (th->kreply), for th itself to use: made when th has
  * none or the one it has is not as a finished request leaves it (an empty

@@ -254,6 +254,22 @@ msgc_kmsg_alloc(uint32_t size)
 	return kzalloc(sizeof(struct kmsg) + size);
 }
 
+/*
+ * Where kreq_ROUTINE builds its request: the caller's room (*msgc_request on
+ * entry, a struct kmsg_room's kmsg) when the routine's largest request fits
+ * there, else a new kmsg; NULL on entry always means a new one. The message
+ * bytes need no zeroing (the writer writes every byte up to its end, padding
+ * included), only the kmsg's own fields.
+ */
+static inline struct kmsg *
+msgc_kmsg_in(struct kmsg *room, uint32_t size)
+{
+	if (room == NULL || size > KMSG_ROOM_BYTES)
+		return msgc_kmsg_alloc(size);
+	*room = (struct kmsg){ .size = 0 };
+	return room;
+}
+
 /* Whether o holds exactly size bytes: a copy of that size, or no copy for none. */
 static inline bool
 msgc_ool_holds(const struct kern_ool *o, uint32_t size)

@@ -9,14 +9,26 @@
 #include <stdint.h>
 #include <mach/kern_return.h>
 #include <manifold/traps.h>
+#include <kern/vm_object.h>
 
 struct trap_args {
 	uint32_t a[6];	/* ebx, ecx, edx, esi, edi, ebp */
 };
 
 kern_return_t syscall_dispatch(uint32_t number, const struct trap_args *args);
-/* mach_msg with MACH_SEND_MSG and MACH_RCV_MSG, untimed: trap() calls it without the table. */
-kern_return_t syscall_send_receive(const struct trap_args *args);
+/*
+ * What follows every trap's call: what the call queued for pagers goes, and
+ * the trap is counted. The trap entries call mach_msg with both halves
+ * (ipc_send_receive) without the table, then this.
+ */
+extern uint64_t stat_traps;
+static inline void
+syscall_done(void)
+{
+	if (pager_msg_pending)
+		vm_object_flush();
+	stat_traps++;
+}
 
 /*
  * kernel_stats' cycle counts are taken only while stat_timing is set

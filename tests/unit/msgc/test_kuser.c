@@ -405,22 +405,26 @@ requests_are_laid_out_as_the_user_stubs_lay_them_out(void)
 		words[i] = i * 3;
 
 	kinds_ints(SERVER_NAME, -5, 60000, -100000, 1LL << 40, 1, &sum, &acc);
+	k = NULL;	/* a new kmsg, not a room */
 	CHECK_EQ(kreq_kinds_ints(&k, SERVER, SEND, REPLY, ONCE, -5, 60000, -100000, 1LL << 40, 1, 20), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	destroy(k);
 
 	kinds_arrays(SERVER_NAME, v, data, 64, rev, echo, &echoCnt, s, &sCnt);
+	k = NULL;
 	CHECK_EQ(kreq_kinds_arrays(&k, SERVER, SEND, REPLY, ONCE, v, data, 64, s, 3), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	destroy(k);
 
 	kinds_strings(SERVER_NAME, "fifteen chars..", "a/path", upper, first, edit);
+	k = NULL;
 	CHECK_EQ(kreq_kinds_strings(&k, SERVER, SEND, REPLY, ONCE, "fifteen chars..", "a/path", "draft"),
 	    KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	destroy(k);
 
 	kinds_ports(SERVER_NAME, 0x101, 0x102, 0x103, 0x104, 0x105, 0x106, &given, &given_once);
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ports(&k, SERVER, SEND, REPLY, ONCE, &ports[1], &ports[2], &ports[3], &ports[4],
 	    &ports[5], &ports[6]), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
@@ -429,23 +433,27 @@ requests_are_laid_out_as_the_user_stubs_lay_them_out(void)
 	kinds_ool(SERVER_NAME, blob, 300, words, 1024, &copy, &copyCnt, &total);
 	kblob = kernel_copy(blob, 300);
 	kwords = kernel_copy(words, sizeof(words));
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &kblob, 300, &kwords, 1024), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	destroy(k);
 
 	kinds_notify(SERVER_NAME, 77, "note");
+	k = NULL;
 	CHECK_EQ(kreq_kinds_notify(&k, SERVER, SEND, 77, "note"), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	CHECK(k->local == NULL && k->local_type == 0);
 	destroy(k);
 
 	kinds_ping(SERVER_NAME);
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ping(&k, SERVER, SEND, REPLY, ONCE), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	CHECK(k->remote == SERVER && k->local == REPLY);
 	destroy(k);
 
 	kinds_timed(SERVER_NAME, 21, &y);
+	k = NULL;
 	CHECK_EQ(kreq_kinds_timed(&k, SERVER, SEND, REPLY, ONCE, 21), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	destroy(k);
@@ -459,6 +467,7 @@ integers_round_trip_through_the_demux(void)
 	uint32_t acc = 0;
 
 	start();
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ints(&k, SERVER, SEND, REPLY, ONCE, -5, 60000, -100000, 1LL << 40, 1, 20), KERN_SUCCESS);
 	k = serve(k);
 	CHECK(k != NULL);
@@ -481,6 +490,7 @@ arrays_round_trip_through_the_demux(void)
 	start();
 	for (int i = 0; i < 64; i++)
 		data[i] = (uint8_t)(i * 7);
+	k = NULL;
 	CHECK_EQ(kreq_kinds_arrays(&k, SERVER, SEND, REPLY, ONCE, v, data, 64, s, 3), KERN_SUCCESS);
 	k = serve(k);
 	CHECK(k != NULL);
@@ -502,6 +512,7 @@ strings_round_trip_through_the_demux(void)
 	struct kmsg *k;
 
 	start();
+	k = NULL;
 	CHECK_EQ(kreq_kinds_strings(&k, SERVER, SEND, REPLY, ONCE, "fifteen chars..",
 	    "abcdefghijklmnopqrstuvwxyz01234", "draft"), KERN_SUCCESS);
 	k = serve(k);
@@ -522,6 +533,7 @@ ports_round_trip_and_their_rights_move_to_the_caller(void)
 	uint32_t n;
 
 	start();
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ports(&k, SERVER, SEND, REPLY, ONCE, &ports[1], &ports[2], &ports[3], &ports[4],
 	    &ports[5], &ports[6]), KERN_SUCCESS);
 	d = descriptors(k->msg, &n);
@@ -559,6 +571,7 @@ out_of_line_memory_round_trips_and_the_copy_moves_to_the_caller(void)
 		expect += words[i] = i * 3;
 	kblob = kernel_copy(blob, 300);
 	kwords = kernel_copy(words, sizeof(words));
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &kblob, 300, &kwords, 1024), KERN_SUCCESS);
 	CHECK_EQ(k->kcopies, 3u);	/* the message took both copies */
 	k = serve(k);
@@ -583,6 +596,7 @@ empty_out_of_line_memory_round_trips(void)
 	struct kmsg *k;
 
 	start();
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &none, 0, &none, 0), KERN_SUCCESS);
 	CHECK_EQ(k->kcopies, 0u);
 	k = serve(k);
@@ -600,6 +614,7 @@ one_way_message_is_served_without_a_reply(void)
 	struct kmsg *k;
 
 	start();
+	k = NULL;
 	CHECK_EQ(kreq_kinds_notify(&k, SERVER, ONCE, 77, "note"), KERN_SUCCESS);
 	CHECK(k->remote == SERVER && k->remote_type == ONCE);
 	CHECK(serve(k) == NULL);
@@ -613,6 +628,7 @@ smallest_routine_round_trips(void)
 	struct kmsg *k;
 
 	start();
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ping(&k, SERVER, SEND, REPLY, ONCE), KERN_SUCCESS);
 	CHECK_EQ(k->size, sizeof(mach_msg_header_t));
 	k = serve(k);
@@ -625,28 +641,36 @@ smallest_routine_round_trips(void)
 static void
 request_arguments_out_of_bounds_take_nothing(void)
 {
-	struct kmsg *k = (struct kmsg *)1;
+	struct kmsg_room room;
+	struct kmsg *k;
 	uint8_t data[65] = { 0 };
 	char label[16];
 	struct kern_ool blob;
 
 	start();
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_arrays(&k, SERVER, SEND, REPLY, ONCE, (int32_t[4]){ 0 }, data, 65, NULL, 0),
 	    MIG_ARRAY_TOO_LARGE);
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_arrays(&k, SERVER, SEND, REPLY, ONCE, (int32_t[4]){ 0 }, data, 0,
 	    (uint16_t[9]){ 0 }, 9), MIG_ARRAY_TOO_LARGE);
 	memset(label, 'x', sizeof(label));	/* no NUL within its 16 bytes */
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_strings(&k, SERVER, SEND, REPLY, ONCE, label, "", ""), MIG_ARRAY_TOO_LARGE);
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_notify(&k, SERVER, SEND, 1,
 	    "a note that is longer than thirty-two bytes"), MIG_ARRAY_TOO_LARGE);
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &(struct kern_ool){ 0 }, 0,
 	    &(struct kern_ool){ 0 }, 1025), MIG_ARRAY_TOO_LARGE);
 	blob = kernel_copy(data, 64);
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &blob, 65, &(struct kern_ool){ 0 }, 0),
 	    KERN_INVALID_ARGUMENT);	/* the copy holds 64 bytes, not 65 */
+	k = &room.k;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &(struct kern_ool){ 0 }, 4,
 	    &(struct kern_ool){ 0 }, 0), KERN_INVALID_ARGUMENT);	/* no copy for 4 bytes */
-	CHECK(k == (struct kmsg *)1);
+	CHECK(k == &room.k);
 	CHECK_EQ(kblocks, 1);		/* only blob's copy, still ours */
 	kfree(blob.copy);
 }
@@ -654,16 +678,42 @@ request_arguments_out_of_bounds_take_nothing(void)
 static void
 request_without_memory_takes_nothing(void)
 {
-	struct kmsg *k = (struct kmsg *)1;
+	struct kmsg *k;
 	struct kern_ool blob;
 
 	start();
 	blob = kernel_copy("bytes", 5);
 	kalloc_fails_in = 0;
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &blob, 5, &(struct kern_ool){ 0 }, 0),
 	    KERN_RESOURCE_SHORTAGE);
-	CHECK(k == (struct kmsg *)1);
+	CHECK(k == NULL);
 	kfree(blob.copy);
+}
+
+/*
+ * A request built in the caller's room (as syscall_port.c builds its own) is
+ * the same request, and no memory is taken for it; the room's old bytes,
+ * padding included, never show.
+ */
+static void
+request_built_in_a_room_is_the_same_and_takes_no_memory(void)
+{
+	char upper[32], first[16], edit[32] = "draft";
+	struct kmsg_room room;
+	struct kmsg *k;
+
+	start();
+	memset(&room, 0xa5, sizeof(room));
+	kinds_strings(SERVER_NAME, "fifteen chars..", "a/path", upper, first, edit);
+	k = &room.k;
+	CHECK_EQ(kreq_kinds_strings(&k, SERVER, SEND, REPLY, ONCE, "fifteen chars..", "a/path", "draft"),
+	    KERN_SUCCESS);
+	CHECK(k == &room.k);
+	CHECK_EQ(kblocks, 0);
+	CHECK(same_as_user_request(k));
+	CHECK(k->kcopies == 0 && k->payer == NULL && k->charge == 0 && k->sender == 0);
+	CHECK(k->remote == SERVER && k->local == REPLY);
 }
 
 /* Serves a kinds_ports request whose reply mutate_reply may have changed, and decodes it. */
@@ -672,6 +722,7 @@ ports_reply(struct port **given, struct port **given_once, struct kmsg **reply)
 {
 	struct kmsg *k;
 
+	k = NULL;
 	if (kreq_kinds_ports(&k, SERVER, SEND, REPLY, ONCE, &ports[1], &ports[2], &ports[3], &ports[4],
 	    &ports[5], &ports[6]) != KERN_SUCCESS)
 		return KERN_FAILURE;
@@ -815,6 +866,7 @@ arrays_reply(mach_msg_type_number_t room, mach_msg_type_number_t *echoCnt, uint8
 	struct kmsg *k;
 
 	*echoCnt = room;
+	k = NULL;
 	if (kreq_kinds_arrays(&k, SERVER, SEND, REPLY, ONCE, v, data, 64, s, 0) != KERN_SUCCESS)
 		return KERN_FAILURE;
 	k = serve(k);
@@ -864,6 +916,7 @@ unterminated_string_in_a_reply_is_a_type_error(void)
 
 	start();
 	mutate_reply = unterminated_string;
+	k = NULL;
 	CHECK_EQ(kreq_kinds_strings(&k, SERVER, SEND, REPLY, ONCE, "l", "p", "e"), KERN_SUCCESS);
 	k = serve(k);
 	CHECK(k != NULL);
@@ -883,6 +936,7 @@ malformed_memory_reply_keeps_its_copy(void)
 	start();
 	blob = kernel_copy("some bytes", 10);
 	mutate_reply = trailing_word;	/* read up to its last item, then refused */
+	k = NULL;
 	CHECK_EQ(kreq_kinds_ool(&k, SERVER, SEND, REPLY, ONCE, &blob, 10, &(struct kern_ool){ 0 }, 0),
 	    KERN_SUCCESS);
 	k = serve(k);
@@ -918,6 +972,8 @@ static const struct test kuser_tests[] = {
 	{ "kuser_unterminated_string_in_a_reply_is_a_type_error",
 	    unterminated_string_in_a_reply_is_a_type_error },
 	{ "kuser_malformed_memory_reply_keeps_its_copy", malformed_memory_reply_keeps_its_copy },
+	{ "kuser_request_built_in_a_room_is_the_same_and_takes_no_memory",
+	    request_built_in_a_room_is_the_same_and_takes_no_memory },
 };
 
 int

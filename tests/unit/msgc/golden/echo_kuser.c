@@ -15,7 +15,7 @@ kreq_echo_say(
 
 	if (msgc_strnlen(text, 128) == 128)
 		return MIG_ARRAY_TOO_LARGE;
-	msgc_k = msgc_kmsg_alloc(156);
+	msgc_k = msgc_kmsg_in(*msgc_request, 156);
 	if (msgc_k == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	msgc_begin_request(&msgc_w, msgc_k, server, msgc_dest_right, msgc_reply_port, msgc_reply_right, ECHO_SAY_ID, 0);
@@ -67,7 +67,7 @@ kreq_echo_data(
 
 	if (!msgc_ool_holds(data, dataCnt * sizeof(uint8_t)))
 		return KERN_INVALID_ARGUMENT;
-	msgc_k = msgc_kmsg_alloc(40);
+	msgc_k = msgc_kmsg_in(*msgc_request, 40);
 	if (msgc_k == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	msgc_begin_request(&msgc_w, msgc_k, server, msgc_dest_right, msgc_reply_port, msgc_reply_right, ECHO_DATA_ID, 1);
@@ -120,7 +120,7 @@ kreq_echo_log(
 
 	if (msgc_strnlen(text, 128) == 128)
 		return MIG_ARRAY_TOO_LARGE;
-	msgc_k = msgc_kmsg_alloc(156);
+	msgc_k = msgc_kmsg_in(*msgc_request, 156);
 	if (msgc_k == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	msgc_begin_request(&msgc_w, msgc_k, server, msgc_dest_right, NULL, 0, ECHO_LOG_ID, 0);
@@ -145,7 +145,7 @@ kreq_echo_poly(
 
 	if (!msgc_ool_holds(bytes, bytesCnt * sizeof(uint8_t)))
 		return KERN_INVALID_ARGUMENT;
-	msgc_k = msgc_kmsg_alloc(52);
+	msgc_k = msgc_kmsg_in(*msgc_request, 52);
 	if (msgc_k == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	msgc_begin_request(&msgc_w, msgc_k, server, msgc_dest_right, msgc_reply_port, msgc_reply_right, ECHO_POLY_ID, 2);
@@ -205,7 +205,7 @@ kreq_echo_rights(
 		return MIG_ARRAY_TOO_LARGE;
 	if (rights == NULL && rightsCnt != 0)
 		return KERN_INVALID_ARGUMENT;
-	msgc_k = msgc_kmsg_alloc(40);
+	msgc_k = msgc_kmsg_in(*msgc_request, 40);
 	if (msgc_k == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	msgc_begin_request(&msgc_w, msgc_k, server, msgc_dest_right, msgc_reply_port, msgc_reply_right, ECHO_RIGHTS_ID, 1);

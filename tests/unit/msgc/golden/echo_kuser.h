@@ -7,7 +7,9 @@
 
 /*
  * The kernel's requests of this interface. kreq_ROUTINE builds one in a new
- * kmsg and sets *msgc_request only on KERN_SUCCESS; the message then holds the
+ * kmsg, or in the caller's room when *msgc_request names one on entry (a
+ * struct kmsg_room's kmsg; NULL for a new kmsg: msgc_kmsg_in), and sets
+ * *msgc_request only on KERN_SUCCESS; the message then holds the
  * destination right (msgc_dest_right: MACH_MSG_TYPE_PORT_SEND or _SEND_ONCE), the
  * reply right, the right each port argument carries (the one its type names;
  * NULL for none) and each out-of-line copy. Send it or destroy it
