@@ -373,9 +373,19 @@ ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_
 	mach_msg_return_t mr = fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name);
 
 	if (mr == IPC_FASTPATH_NO) {
-		curthread()->ipc_receives_next = true;
+		struct thread *me = curthread();
+
+		me->ipc_receives_next = true;
+		me->rcv_next.buf = umsg;
+		me->rcv_next.size = rcv_size;
+		me->rcv_next.option = (uint32_t)option;
+		me->rcv_next.name = rcv_name;
 		mr = ipc_send_slow(t, umsg, option, send_size, timeout);
-		curthread()->ipc_receives_next = false;
+		me->ipc_receives_next = false;
+		if (me->rcv_next.done) {	/* a kernel object answered into our buffer */
+			me->rcv_next.done = false;
+			return mr;
+		}
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
 	} else if (mr != IPC_FASTPATH_SENT) {
@@ -385,13 +395,89 @@ ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_
 }
 
 /*
+ * A kernel object's answer (kobject.c's send_kreply) to the thread that
+ * asked, straight into the buffer of the receive its mach_msg does next, when
+ * that receive is on the reply port itself, nothing is queued there and no
+ * other thread waits: no kmsg to allocate, queue, take and free. A simple
+ * answer only. The bytes go first, with no lock held (the buffer may fault),
+ * then the receive is committed under the locks if what the header said is
+ * still so. False, with nothing committed, leaves the answer to ipc_deliver
+ * and the receive to ipc_receive, which writes the buffer anew.
+ */
+bool
+ipc_fastpath_kernel_answer(struct kmsg *req, struct kmsg *out)
+{
+	struct thread *me = curthread();
+	struct task *t = curtask();
+	struct ipc_space *s = t->space;
+	struct port *p = req->local;
+	struct {
+		mach_msg_header_t h;
+		mach_msg_security_trailer_t t;
+	} ht;
+	uintptr_t buf = me->rcv_next.buf;
+	mach_msg_size_t size = out->size, tsize;
+	struct ipc_entry *e;
+	bool others;
+	uint32_t f;
+
+	if (!ipc_fastpath_enabled || !me->ipc_receives_next || !p || (out->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX))
+		return false;
+	tsize = ipc_trailer_size((mach_msg_option_t)me->rcv_next.option);
+	if (size < HDR || size + tsize > me->rcv_next.size)
+		return false;	/* ipc_receive's MACH_RCV_TOO_LARGE, or MACH_RCV_LARGE's leaving it queued */
+	/* what the header says, read unlocked: looked at again, locked, before it counts */
+	ht.h.msgh_bits = MACH_MSGH_BITS(0, req->local_type);
+	ht.h.msgh_size = size;
+	ht.h.msgh_remote_port = MACH_PORT_NULL;
+	ht.h.msgh_local_port = __atomic_load_n(&p->receiver_name, __ATOMIC_RELAXED);
+	ht.h.msgh_reserved = out->msg->msgh_reserved;
+	ht.h.msgh_id = out->msg->msgh_id;
+	ht.t = (mach_msg_security_trailer_t){ MACH_MSG_TRAILER_FORMAT_0, tsize,
+					      __atomic_load_n(&p->seqno, __ATOMIC_RELAXED), { { 0, 0 } } };
+	if (copyout(t, out->msg + 1, buf + HDR, size - HDR) != KERN_SUCCESS ||
+	    copyout(t, &ht.h, buf, HDR) != KERN_SUCCESS || copyout(t, &ht.t, buf + size, tsize) != KERN_SUCCESS)
+		return false;
+	f = ipc_space_lock(s);
+	e = space_lookup_locked(s, me->rcv_next.name);
+	if (!e || !(e->type & T_RECV) || e->object != p)	/* a set, another port, or none */
+		goto no_space;
+	port_lock(p);
+	spin_lock_irqoff(&sched_lock);
+	others = waitq_first_locked(&p->receivers) != NULL;
+	spin_unlock_irqoff(&sched_lock);
+	if (others || !p->active || p->pset || !list_empty(&p->messages) || me->ipc_handoff ||
+	    p->seqno != ht.t.msgh_seqno || p->receiver_name != ht.h.msgh_local_port)
+		goto no;
+	/* received: the reply right used, as took_dest_right_locked uses a queued message's */
+	p->seqno++;
+	if (req->local_type == MACH_MSG_TYPE_PORT_SEND)
+		port_release_send_locked(p);
+	else
+		p->sorights--;
+	port_unref_locked(p);
+	req->local = NULL;
+	port_unlock(p);
+	me->rcv_next.done = true;
+	ipc_space_unlock(s, f);
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	return true;
+no:
+	port_unlock(p);
+no_space:
+	ipc_space_unlock(s, f);
+	return false;
+}
+
+/*
  * A request the kernel sends on a thread's behalf (an exception, a
  * personality's system call: kernel_rpc.c), straight into the buffer of a
  * receiver already waiting on dest, as fast_send delivers a task's: its
  * header's rights to the receiver, the thread to run once the caller waits
  * for the answer. A simple message only; false, with nothing changed, when it
- * must be queued. On true the rights have left k, whose memory the caller
- * frees (kmsg_free_unlocked). No IPC lock held, interrupts off.
+ * must be queued. On true the rights have left k (its header now the
+ * receiver's), whose memory the caller frees (kmsg_free_unlocked). No IPC
+ * lock held, interrupts off.
  */
 bool
 ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
@@ -399,7 +485,6 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 	struct port *reply = k->local;
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	mach_msg_security_trailer_t tr;
-	mach_msg_header_t h;
 	struct ipc_space *rs = NULL;
 	struct user_pin pin;
 	struct thread *r;
@@ -422,12 +507,11 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 		goto no;
 	if (reply)
 		right_copyout_locked(rs, reply, k->local_type, &reply_name);
-	h.msgh_bits = MACH_MSGH_BITS(reply ? k->local_type : 0, k->remote_type);
-	h.msgh_size = k->size;
-	h.msgh_remote_port = reply_name;
-	h.msgh_local_port = dest->receiver_name;
-	h.msgh_reserved = k->msg->msgh_reserved;
-	h.msgh_id = k->msg->msgh_id;
+	/* the header as the receiver sees it, in place: k is ours, its rights are leaving it */
+	k->msg->msgh_bits = MACH_MSGH_BITS(reply ? k->local_type : 0, k->remote_type);
+	k->msg->msgh_size = k->size;
+	k->msg->msgh_remote_port = reply_name;
+	k->msg->msgh_local_port = dest->receiver_name;
 	tr.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
 	tr.msgh_trailer_size = tsize;
 	tr.msgh_seqno = dest->seqno++;
@@ -435,8 +519,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 	tr.msgh_sender.val[1] = 0;
 	use_dest_right_locked(dest, k->remote_type);
 	k->remote = k->local = NULL;
-	copyout_pinned(&pin, &h, r->rcv_buf, HDR);
-	copyout_pinned(&pin, k->msg + 1, r->rcv_buf + HDR, k->size - HDR);
+	copyout_pinned(&pin, k->msg, r->rcv_buf, k->size);
 	copyout_pinned(&pin, &tr, r->rcv_buf + k->size, tsize);
 	copyout_unpin(&pin);
 	delivered(r, true);	/* the caller waits for the answer next */

@@ -22,6 +22,7 @@
 #include <mach/mig_errors.h>
 #include <mach/task_special_ports.h>
 #include <mach/thread_status.h>
+#include "msg_private.h"
 #include "device_kserver.h"
 #include "host_kserver.h"
 #include "mach_port_kserver.h"
@@ -78,6 +79,8 @@ send_kreply(struct kmsg *req, struct kmsg *out)
 	memcpy(&ret, (uint8_t *)out->msg + sizeof(mach_msg_header_t), sizeof ret);
 	if (!(out->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) && ret == MIG_NO_REPLY)
 		return;
+	if (ipc_fastpath_kernel_answer(req, out))
+		return;		/* in the asker's buffer: its receive is done */
 	k = kmalloc(sizeof *k + out->size);
 	f = ipc_begin();
 	if (!k || !req->local || req->local->kotype != KOBJ_NONE) {

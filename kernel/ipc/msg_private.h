@@ -116,6 +116,8 @@ mach_msg_return_t ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_opt
  * ipc_send and ipc_send_receive (fastpath.c, where the RPC's fast path can
  * be inline).
  */
+/* fastpath.c: true when the answer is in the receive buffer of the thread that asked (kobject.c) */
+bool ipc_fastpath_kernel_answer(struct kmsg *req, struct kmsg *out);
 mach_msg_return_t ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
 				mach_msg_timeout_t timeout);
 

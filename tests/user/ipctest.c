@@ -1865,6 +1865,67 @@ rpc_caller_gets_a_reply_the_slow_path_carried(void)
 	mach_port_destroy(ME, reply);
 }
 
+/* The sequence number the next message received on port gets. */
+static mach_port_seqno_t
+next_seqno(mach_port_t port)
+{
+	mach_port_status_t st = { 0 };
+	mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+
+	mach_port_get_attributes(ME, port, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n);
+	return st.mps_seqno;
+}
+
+/*
+ * A kernel object's answer goes behind what its reply port already holds and
+ * takes the port's next sequence number, whether the kernel writes it
+ * straight into the caller's buffer (ipc_fastpath_kernel_answer, when the
+ * port holds nothing) or queues it: with a message queued on the stub's reply
+ * port, the stub gets that one (a mismatch) and the answer waits behind it.
+ */
+static void
+kernel_answer_comes_behind_what_its_reply_port_holds(void)
+{
+	mach_port_t rp = mig_get_reply_port();
+	mach_msg_header_t h = { 0 };
+	mach_port_type_t type = 0;
+	mach_port_seqno_t s0;
+	struct manifold_kernel_stats before, after;
+	static struct {
+		mach_msg_header_t h;
+		uint8_t rest[256];
+	} r;
+
+	/* nothing queued: answered, one sequence number used */
+	s0 = next_seqno(rp);
+	before = stats();
+	CHECK_EQ(mach_port_type(ME, rp, &type), KERN_SUCCESS);
+	after = stats();
+	CHECK(type & MACH_PORT_TYPE_RECEIVE);
+	CHECK_EQ(next_seqno(rp), s0 + 2);	/* the answer, then get_attributes' own */
+	if (before.fastpath_enabled)
+		CHECK(after.fastpath_hits != before.fastpath_hits);	/* into the buffer */
+
+	/* one message queued first: the stub takes it, the answer stays behind it */
+	h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND_ONCE, 0);
+	h.msgh_size = sizeof h;
+	h.msgh_remote_port = rp;
+	h.msgh_id = 4711;
+	s0 = next_seqno(rp);	/* (its own answer took s0) */
+	CHECK_EQ(mach_msg(&h, MACH_SEND_MSG, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(mach_port_type(ME, rp, &type), MIG_REPLY_MISMATCH);	/* it got 4711, s0 + 1 */
+	/* no stub may run now: its receive on rp would take the answer */
+	CHECK_EQ(mach_msg(&r.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT | MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SEQNO),
+			  0, sizeof r, rp, 0, MACH_PORT_NULL),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(r.h.msgh_id, MACH_PORT_TYPE_ID + 100);
+	CHECK_EQ(r.h.msgh_local_port, rp);
+	CHECK_EQ(MACH_MSGH_BITS_LOCAL(r.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
+	CHECK_EQ(((mach_msg_seqno_trailer_t *)((uint8_t *)&r + r.h.msgh_size))->msgh_seqno, s0 + 2);
+	CHECK_EQ(mach_msg(&r.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof r, rp, 0, MACH_PORT_NULL),
+		 MACH_RCV_TIMED_OUT);	/* nothing else */
+}
+
 /* The same caller, aborted while it waits for the reply: MACH_RCV_INTERRUPTED, as from any receive. */
 static void
 rpc_caller_aborted_while_it_waits_for_the_reply(void)
@@ -3443,6 +3504,7 @@ static const struct test tests[] = {
 	T(fast_path_moves_a_right_with_a_dead_name_request),
 	T(rpc_caller_gets_a_reply_the_slow_path_carried),
 	T(rpc_caller_aborted_while_it_waits_for_the_reply),
+	T(kernel_answer_comes_behind_what_its_reply_port_holds),
 	T(rpc_takes_the_fast_path_exactly_when_it_is_on),
 	T(rpc_ping_pong_leaves_time_for_a_busy_thread),
 	T(rpc_along_a_chain_of_three_tasks),

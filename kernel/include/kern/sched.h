@@ -88,7 +88,12 @@ struct thread {
 	struct thread *successor;	/* [S] woken by this thread's send, ready but on no run
 					 * queue: it runs when this one next gives up the CPU */
 	bool slice_donated;		/* [S] quantum is what its waker had left: kept when it runs */
-	bool ipc_receives_next;		/* [O] in the slow send of a mach_msg that receives next */
+	bool ipc_receives_next;		/* [O] in the slow send of a mach_msg that receives next: */
+	struct {			/* [O] that receive, for a kernel object's answer */
+		uintptr_t buf;
+		uint32_t size, option, name;
+		bool done;		/* [O] the answer is in buf, the receive done (fastpath.c) */
+	} rcv_next;
 };
 
 extern struct spinlock sched_lock;
