@@ -25,6 +25,7 @@
 
 #define HDR ((mach_msg_size_t)sizeof(mach_msg_header_t))
 #define IPC_FASTPATH_BODY_MAX PAGE_SIZE
+#define KREQ_FAST_PORTS 4	/* port descriptors a kernel request may carry on the fast path */
 
 kern_return_t arch_user_copy(void *dst, const void *src, size_t len);	/* usercopy.S */
 
@@ -474,7 +475,8 @@ no_space:
  * personality's system call: kernel_rpc.c), straight into the buffer of a
  * receiver already waiting on dest, as fast_send delivers a task's: its
  * header's rights to the receiver, the thread to run once the caller waits
- * for the answer. A simple message only; false, with nothing changed, when it
+ * for the answer. A simple message, or one whose descriptors are a few ports
+ * (an exception's thread and task); false, with nothing changed, when it
  * must be queued. On true the rights have left k (its header now the
  * receiver's), whose memory the caller frees (kmsg_free_unlocked). No IPC
  * lock held, interrupts off.
@@ -482,17 +484,29 @@ no_space:
 bool
 ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 {
-	struct port *reply = k->local;
+	struct port *reply = k->local, *locked[KREQ_FAST_PORTS];
 	mach_port_name_t reply_name = MACH_PORT_NULL;
+	mach_msg_port_descriptor_t *d = NULL;
 	mach_msg_security_trailer_t tr;
 	struct ipc_space *rs = NULL;
 	struct user_pin pin;
 	struct thread *r;
 	mach_msg_size_t tsize;
+	uint32_t nd = 0, nlocked = 0;
 
-	if (!ipc_fastpath_enabled || (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) || k->remote != dest ||
-	    k->size > HDR + IPC_FASTPATH_BODY_MAX)
+	if (!ipc_fastpath_enabled || k->remote != dest || k->size > HDR + IPC_FASTPATH_BODY_MAX)
 		return false;
+	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* port descriptors only (an exception's) */
+		mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
+
+		nd = body->msgh_descriptor_count;
+		d = (mach_msg_port_descriptor_t *)(body + 1);
+		if (nd > KREQ_FAST_PORTS || k->kcopies)
+			return false;
+		for (uint32_t i = 0; i < nd; i++)
+			if (d[i].type != MACH_MSG_PORT_DESCRIPTOR)
+				return false;
+	}
 	port_lock_two(dest, reply);
 	if (dest->kotype != KOBJ_NONE || !dest->active || !list_empty(&dest->messages) ||
 	    !(r = waiting_receiver_locked(dest)) || !r->rcv_buf)
@@ -502,13 +516,36 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 		rs = NULL;
 		goto no;
 	}
+	/* the descriptors' ports too, each once, by a try: against the order, after the space */
+	for (uint32_t i = 0; i < nd; i++) {
+		struct port *p = (struct port *)(uintptr_t)d[i].name;
+		bool held = !p || d[i].name == MACH_PORT_DEAD || p == dest || p == reply;
+
+		for (uint32_t j = 0; j < nlocked && !held; j++)
+			held = locked[j] == p;
+		if (held)
+			continue;
+		if (!spin_trylock_irqoff(&p->lock))
+			goto no;
+		locked[nlocked++] = p;
+	}
 	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
 	if (!rs->active || k->size + tsize > r->rcv_size || !copyout_pin(r->task, r->rcv_buf, k->size + tsize, &pin))
 		goto no;
+	/* the rights to the receiver, in the order ipc_receive's copyout_rights gives them */
 	if (reply)
 		right_copyout_locked(rs, reply, k->local_type, &reply_name);
+	for (uint32_t i = 0; i < nd; i++) {
+		struct port *p = (struct port *)(uintptr_t)d[i].name;
+		mach_port_name_t name = d[i].name;	/* NULL and DEAD stay as they are */
+
+		if (p && d[i].name != MACH_PORT_DEAD)
+			right_copyout_locked(rs, p, d[i].disposition, &name);
+		d[i].name = name;
+	}
 	/* the header as the receiver sees it, in place: k is ours, its rights are leaving it */
-	k->msg->msgh_bits = MACH_MSGH_BITS(reply ? k->local_type : 0, k->remote_type);
+	k->msg->msgh_bits = (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) |
+			    MACH_MSGH_BITS(reply ? k->local_type : 0, k->remote_type);
 	k->msg->msgh_size = k->size;
 	k->msg->msgh_remote_port = reply_name;
 	k->msg->msgh_local_port = dest->receiver_name;
@@ -523,10 +560,14 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 	copyout_pinned(&pin, &tr, r->rcv_buf + k->size, tsize);
 	copyout_unpin(&pin);
 	delivered(r, true);	/* the caller waits for the answer next */
+	while (nlocked)
+		port_unlock(locked[--nlocked]);
 	spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, reply);
 	return true;
 no:
+	while (nlocked)
+		port_unlock(locked[--nlocked]);
 	if (rs)
 		spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, reply);
