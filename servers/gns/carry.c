@@ -76,6 +76,39 @@ carry_out_free(struct carry_out *o)
 	memset(o, 0, sizeof *o);
 }
 
+void
+carry_lend(struct carry_out *o, const void *p, size_t n)
+{
+	if (o->failed || !n)
+		return;
+	if (o->nlent == CARRY_LENT_MAX) {
+		carry_put_bytes(o, p, n);	/* (one per descriptor at most: not reached) */
+		return;
+	}
+	o->lent[o->nlent].at = o->len;
+	o->lent[o->nlent].p = p;
+	o->lent[o->nlent].len = n;
+	o->nlent++;
+	o->lent_bytes += n;
+}
+
+int
+carry_parts(const struct carry_out *o, struct xport_part *parts)
+{
+	size_t from = 0;
+	int n = 0;
+
+	for (int i = 0; i < o->nlent; i++) {
+		if (o->lent[i].at > from)
+			parts[n++] = (struct xport_part){ o->p + from, o->lent[i].at - from };
+		parts[n++] = (struct xport_part){ o->lent[i].p, o->lent[i].len };
+		from = o->lent[i].at;
+	}
+	if (o->len > from)
+		parts[n++] = (struct xport_part){ o->p + from, o->len - from };
+	return n;
+}
+
 const uint8_t *
 carry_get_bytes(struct carry_in *in, size_t n)
 {

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gport.h"
+#include "xport.h"
 
 enum carry_kind { CARRY_MSG = 1, CARRY_NAK, CARRY_DROP, CARRY_PING, CARRY_LOOKUP, CARRY_FOUND, CARRY_MISSING,
 		  CARRY_RELEASE, CARRY_ADD, CARRY_MOVED, CARRY_PAUSE, CARRY_RESUME };
@@ -51,11 +52,25 @@ enum carry_desc { DESC_PORT, DESC_OOL, DESC_PORTS };
 #define CARRY_RIGHTS_MAX 256	/* rights in one: the header's, the descriptors', the arrays' entries */
 #define CARRY_NAME_MAX 128
 
-/* A growing buffer; once an allocation fails, `failed` stays true and nothing more is written. */
+/*
+ * A growing buffer; once an allocation fails, `failed` stays true and nothing
+ * more is written. Large out-of-line regions are not copied into it but lent
+ * (carry_lend): the message is the buffer with each lent region inserted at
+ * the offset it was lent at (carry_parts), so that the transport reads a
+ * region in place as its fragments go (xport_send_parts).
+ */
+#define CARRY_LENT_MAX CARRY_DESC_MAX
 struct carry_out {
 	uint8_t *p;
 	size_t len, cap;
 	bool failed;
+	int nlent;
+	size_t lent_bytes;
+	struct {
+		size_t at;		/* the buffer's length when it was lent */
+		const void *p;
+		size_t len;
+	} lent[CARRY_LENT_MAX];
 };
 
 void carry_put8(struct carry_out *o, uint8_t v);
@@ -65,6 +80,10 @@ void carry_put_bytes(struct carry_out *o, const void *p, size_t n);
 /* A right: its kind, and its gid if it has one. */
 void carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g);
 void carry_out_free(struct carry_out *o);
+/* n bytes at p, read in place later: the caller keeps them until the message has gone. */
+void carry_lend(struct carry_out *o, const void *p, size_t n);
+/* The message as parts, in order (at most 2 * CARRY_LENT_MAX + 1): how many. */
+int carry_parts(const struct carry_out *o, struct xport_part *parts);
 
 /* A reader; once a read runs past the end or finds a bad value, `bad` stays true and reads give 0. */
 struct carry_in {

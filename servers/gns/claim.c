@@ -5,6 +5,12 @@
  * of other nodes' ports passed on with an ADD to their homes, receive rights
  * leaving forwarders behind) and its out-of-line memory into bytes, and sent
  * by the transport to the home node (deliver.c). Only gns's loop thread runs this.
+ *
+ * A region of CLAIM_LEND_MIN bytes or more is not copied: the transport reads
+ * it where the kernel put it in gns's space, fragment by fragment as its
+ * window lets them go (xport_send_parts), and it is deallocated when the
+ * home has acknowledged all of it (lent_done). So 16 MiB out of line cost
+ * gns the message's own pages and a few hundred bytes, not a second copy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +108,50 @@ made_release(struct made *made, uint32_t dest_node)
 }
 
 
+#define CLAIM_LEND_MIN (16 * 1024)
+
+/* The lent regions go back to the kernel; the buffer is freed. */
+static void
+lent_free(struct carry_out *o)
+{
+	for (int i = 0; i < o->nlent; i++)
+		vm_deallocate(ME, (vm_address_t)(uintptr_t)o->lent[i].p, o->lent[i].len);
+	carry_out_free(o);
+}
+
+/* The transport is done with a lent message (acknowledged, or dropped with its peer). */
+static void
+lent_done(void *ctx, void *arg)
+{
+	struct carry_out *o = arg;
+
+	(void)ctx;
+	lent_free(o);
+	free(o);
+}
+
+/* Sends o, lending its regions when it has any (then o's contents belong to the transport). */
+static int
+send_carried(uint32_t node, uint32_t port, struct carry_out *o)
+{
+	struct xport_part parts[2 * CARRY_LENT_MAX + 1];
+	struct carry_out *kept;
+	int err;
+
+	if (!o->nlent)
+		return cluster_send(node, port, o->p, o->len);
+	if ((kept = malloc(sizeof *kept)) == NULL)
+		return XPORT_E_NOMEM;
+	*kept = *o;
+	err = cluster_send_parts(node, port, parts, carry_parts(kept, parts), lent_done, kept);
+	if (err != 0) {
+		free(kept);
+		return err;
+	}
+	memset(o, 0, sizeof *o);	/* lent_done frees it all */
+	return 0;
+}
+
 static bool
 is_notification(const mach_msg_header_t *in, mach_msg_id_t id, mach_msg_size_t size)
 {
@@ -141,7 +191,9 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
 			carry_put8(o, DESC_OOL);
 			carry_put32(o, d->out_of_line.size);
-			if (d->out_of_line.size) {
+			if (d->out_of_line.size >= CLAIM_LEND_MIN) {
+				carry_lend(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
+			} else if (d->out_of_line.size) {
 				carry_put_bytes(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
 				vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
 			}
@@ -208,7 +260,7 @@ bool
 proxy_claim(mach_msg_header_t *in)
 {
 	struct proxy *p = proxy_by_port(in->msgh_local_port);
-	struct carry_out o = {0};
+	static struct carry_out o;	/* (large: only gns's loop thread claims) */
 	static struct made made;	/* (large: only gns's loop thread claims) */
 	struct gport gid;
 	int err;
@@ -216,6 +268,7 @@ proxy_claim(mach_msg_header_t *in)
 	if (!p)
 		return false;
 	made.n = made.ngranted = made.npassed = made.nmoved = 0;
+	memset(&o, 0, sizeof o);
 	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
 		mach_port_status_t st;
 		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
@@ -256,8 +309,9 @@ proxy_claim(mach_msg_header_t *in)
 		mach_msg_destroy(in);
 		return true;
 	}
-	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
-	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
+	bool encoded = encode(&(struct proxy){ .gid = gid }, in, &o, &made);
+	size_t bytes = o.len + o.lent_bytes;
+	if (!encoded || (err = send_carried(gid.node, gid.port, &o)) != 0) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
 		made_release(&made, gid.node);
 	} else {
@@ -267,9 +321,9 @@ proxy_claim(mach_msg_header_t *in)
 		for (int i = 0; i < made.npassed; i++)
 			send_add(&made.passed[i], gid.node);
 		xipc_stat[XIPC_STAT_MSGS_OUT]++;
-		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)o.len;
+		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)bytes;
 	}
-	carry_out_free(&o);
+	lent_free(&o);	/* (emptied when it went lent) */
 	return true;
 }
 

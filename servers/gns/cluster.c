@@ -361,6 +361,37 @@ cluster_send(uint32_t peer, uint32_t port, const void *payload, size_t len)
 	return xport_send(x, peer, port, payload, len, port_now_us());
 }
 
+int
+cluster_send_parts(uint32_t peer, uint32_t port, const struct xport_part *parts, int n,
+		   void (*done)(void *ctx, void *arg), void *arg)
+{
+	if (!x || peer == 0 || peer > NODE_MAX || peers[peer].state != XIPC_PEER_ALIVE)
+		return XPORT_E_INVALID;
+	xport_dirty = true;
+	return xport_send_parts(x, peer, port, parts, n, done, arg, port_now_us());
+}
+
+/*
+ * The transport's large blocks (a message being reassembled) in pages of
+ * their own: given back to the kernel when freed, where malloc's heap would
+ * keep the peak of a 16 MiB message for good.
+ */
+static void *
+big_alloc(void *ctx, size_t len)
+{
+	vm_address_t a = 0;
+
+	(void)ctx;
+	return vm_allocate(mach_task_self(), &a, len, TRUE) == KERN_SUCCESS ? (void *)(uintptr_t)a : NULL;
+}
+
+static void
+big_free(void *ctx, void *p, size_t len)
+{
+	(void)ctx;
+	vm_deallocate(mach_task_self(), (vm_address_t)(uintptr_t)p, len);
+}
+
 bool
 cluster_peer_alive(uint32_t node)
 {
@@ -438,6 +469,8 @@ cluster_start(const struct gns_config *c)
 	xc.deliver = deliver;
 	xc.event = event;
 	xc.random = xport_random;
+	xc.big_alloc = big_alloc;
+	xc.big_free = big_free;
 	data_pcb = udp_new();
 	beacon_pcb = udp_new();
 	if (!data_pcb || !beacon_pcb || udp_bind(data_pcb, IP_ADDR_ANY, XIPC_UDP_PORT) != ERR_OK ||

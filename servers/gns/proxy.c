@@ -565,6 +565,7 @@ pause_proxy(const struct gport *g, bool pause)
 		if (!p->gid.node || p->once || !p->gid.port || !gport_equal(&p->gid, g))
 			continue;
 		mach_port_move_member(ME, p->port, pause ? MACH_PORT_NULL : port_set);
+		xipc_stat[pause ? XIPC_STAT_PAUSED : XIPC_STAT_RESUMED]++;	/* (the fill case asserts both) */
 	}
 }
 

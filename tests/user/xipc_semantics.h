@@ -18,7 +18,8 @@
  *                 as it came, in the answer
  *   KEEP_DRAIN    the keeper reads the slot's port (slot 2: nobody read it):
  *                 how many numbered messages came, how many out of order
- *   KEEP_DRAIN_LATER  the same, answered at once, reading DRAIN_LATER_MS later
+ *   KEEP_DRAIN_LATER  the same, answered at once, reading once our gns paused
+ *                 a sender (or PAUSE_WAIT_MS later)
  *   KEEP_MOVE     the slot's receive right moves to the caller, between the
  *                 keeper's own numbered messages to the port (MOVE_EACH before
  *                 the move, MOVE_EACH after it)
@@ -36,9 +37,9 @@
 #define KEEP_DRAIN 9207
 #define KEEP_ARRAY 9208
 #define KEEP_DRAIN_LATER 9209
-#define DRAIN_LATER_MS 3000
-#define FILL_COUNT 480		/* messages sent at a queue of 16 nobody reads (and at most HOLD_MAX 512 held there): more than the sender's gns
-				   forwards in the round trip its home's PAUSE takes */
+#define PAUSE_WAIT_MS 20000	/* the fill case's drain starts at the home's pause, or after this */
+#define FILL_COUNT 100		/* messages sent at a queue of 16 nobody reads until its gns paused us: over 16 + HOLD_PAUSE 32,
+				   so the pause comes whatever the timing; under HOLD_MAX 512, so nothing can be lost */
 #define MOVE_EACH 5		/* each sender's messages before and after the move: 4 x 5 fit a queue of 16 and the forwarding */
 #define MOVE_KEEPER_ID 5000	/* the keeper's numbered messages: 5000 + n */
 #define MOVE_CLIENT_ID 6000	/* the client's: 6000 + n */
@@ -58,13 +59,26 @@ struct keep_reply {
 	mach_msg_body_t body;
 	mach_msg_port_descriptor_t right;	/* KEEP_NEW, KEEP_ONCE */
 	int32_t slot, msgs, no_senders, send_once, disorder;
+	int32_t paused;		/* KEEP_DRAIN_LATER: senders our gns paused before the drain began */
 };
 
 static struct {
 	mach_port_t port;	/* MACH_PORT_NULL: free */
 	bool local_send;
-	int msgs, no_senders, send_once;
+	int msgs, no_senders, send_once, paused;
 } keep[KEEP_SLOTS];
+
+/* One of our own gns's counters (XIPC_STAT_*), 0 if it cannot say. */
+static uint32_t
+gns_stat(int which)
+{
+	uint32_t words[XIPC_STAT_WORDS];
+	mach_msg_type_number_t n = XIPC_STAT_WORDS;
+
+	if (xipc_stats(gns, words, &n) != KERN_SUCCESS || n < XIPC_STAT_WORDS)
+		return 0;
+	return words[which];
+}
 
 static int
 keep_slot(mach_port_t port)
@@ -94,6 +108,7 @@ keep_answer(const mach_msg_header_t *req, int slot, mach_port_t right, mach_msg_
 		r.msgs = keep[slot].msgs;
 		r.no_senders = keep[slot].no_senders;
 		r.send_once = keep[slot].send_once;
+		r.paused = keep[slot].paused;
 	}
 	mach_msg(&r.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
 }
@@ -164,8 +179,10 @@ keep_array(mach_msg_header_t *h)
 
 /*
  * Reads the slot's port until it is quiet for a second: the messages
- * counted, each expected in order. KEEP_DRAIN_LATER answers first and
- * starts reading DRAIN_LATER_MS later (the counts: KEEP_STATUS).
+ * counted, each expected in order. KEEP_DRAIN_LATER answers first and starts
+ * reading only once our own gns has paused a sender (its senders_paused
+ * counter grew: what the fill case is about), or after PAUSE_WAIT_MS; how
+ * many pauses it saw is answered later (KEEP_STATUS's `paused`).
  */
 static void
 keep_drain(const mach_msg_header_t *req, int slot)
@@ -180,9 +197,15 @@ keep_drain(const mach_msg_header_t *req, int slot)
 
 	keep[slot].msgs = 0;
 	keep[slot].send_once = -1;	/* not drained yet */
+	keep[slot].paused = 0;
 	if (later) {
+		uint32_t before = gns_stat(XIPC_STAT_PAUSES), t0 = (uint32_t)now_ms();
 		keep_answer(req, slot, MACH_PORT_NULL, 0);
-		msg_sleep_ms(DRAIN_LATER_MS);
+		while (gns_stat(XIPC_STAT_PAUSES) == before && (uint32_t)now_ms() - t0 < PAUSE_WAIT_MS)
+			msg_sleep_ms(5);
+		keep[slot].paused = (int)(gns_stat(XIPC_STAT_PAUSES) - before);
+		printf("xipctest: keeper: draining after %u ms, %d senders paused by our gns\n",
+		       (unsigned)((uint32_t)now_ms() - t0), keep[slot].paused);
 	}
 	while (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, keep[slot].port, 1000, MACH_PORT_NULL) ==
 	       MACH_MSG_SUCCESS) {
@@ -230,6 +253,8 @@ keeper(void)
 			mach_msg_destroy(h);
 			continue;
 		}
+		if (keep_big(h))
+			continue;
 		slot = h->msgh_size >= sizeof in.req ? in.req.slot : -1;
 		switch (h->msgh_id) {
 		case KEEP_NEW:
@@ -519,11 +544,15 @@ send_numbered(mach_port_t to, int id, mach_msg_timeout_t timeout)
 }
 
 /*
- * A port on node 1 nobody reads for DRAIN_LATER_MS (a queue of 16) is sent
- * FILL_COUNT messages through our proxy. Its home holds what the queue
- * refuses; past HOLD_PAUSE held it pauses our proxy, whose queue then fills:
- * a send with a short timeout times out here, as at a full local port, and
- * one that waits goes once the keeper reads. Every message arrives, in order.
+ * A port on node 1 (a queue of 16) that nobody reads until node 1's gns has
+ * paused a sender is sent FILL_COUNT messages through our proxy. Its home
+ * holds what the queue refuses; past HOLD_PAUSE held it pauses our proxy
+ * (PAUSE), whatever the timing, since the keeper reads only after that; the
+ * hold drained, RESUME. Asserted by the counters, not by a race: node 1's
+ * gns paused a sender before the drain (its senders_paused, as the keeper
+ * saw it), ours paused and resumed the proxy (proxies_paused, _resumed), and
+ * every message was read, in order. Whether one of our 300 ms sends timed
+ * out meanwhile depends on how fast PAUSE came back: reported, not asserted.
  */
 static void
 fill_case(mach_port_t keeper_port)
@@ -533,8 +562,9 @@ fill_case(mach_port_t keeper_port)
 	kern_return_t kr, kr2 = KERN_SUCCESS;
 	int sent = 0, read = -1;
 	bool timed_out = false;
+	uint32_t paused0 = gns_stat(XIPC_STAT_PAUSED), resumed0 = gns_stat(XIPC_STAT_RESUMED), paused, resumed;
 	uint64_t t0 = 0, waited = 0;
-	char why[200];
+	char why[240];
 
 	kr = keep_call(keeper_port, KEEP_NEW, 2, MACH_PORT_NULL, 0, &r);
 	if (kr == KERN_SUCCESS) {
@@ -544,7 +574,7 @@ fill_case(mach_port_t keeper_port)
 	t0 = now_ms();
 	while (kr == KERN_SUCCESS && sent < FILL_COUNT) {
 		/* 300 ms until the first time-out; then each waits as long as it takes */
-		kr2 = send_numbered(port, MOVE_CLIENT_ID + sent, timed_out ? 20000 : 300);
+		kr2 = send_numbered(port, MOVE_CLIENT_ID + sent, timed_out ? 30000 : 300);
 		if (kr2 == MACH_SEND_TIMED_OUT && !timed_out) {
 			timed_out = true;	/* not sent: the same number again */
 			waited = now_ms() - t0;
@@ -555,14 +585,22 @@ fill_case(mach_port_t keeper_port)
 		sent++;
 	}
 	if (kr == KERN_SUCCESS) {
-		read = keep_wait(keeper_port, r.slot, MSGS, FILL_COUNT, 10000);
+		read = keep_wait(keeper_port, r.slot, MSGS, FILL_COUNT, PAUSE_WAIT_MS + 10000);
 		keep_call(keeper_port, KEEP_STATUS, r.slot, MACH_PORT_NULL, 0, &r);
 	}
-	snprintf(why, sizeof why, "kr %#x/%#x, a send timed out after %u ms: %d, %d sent, %d read at node 1, %d out of order",
-		 kr, kr2, (unsigned)waited, timed_out, sent, read, r.send_once);
+	/* RESUME follows the drain: give it a moment */
+	for (int i = 0; i < 100 && gns_stat(XIPC_STAT_RESUMED) == resumed0; i++)
+		msg_sleep_ms(20);
+	paused = gns_stat(XIPC_STAT_PAUSED) - paused0;
+	resumed = gns_stat(XIPC_STAT_RESUMED) - resumed0;
+	snprintf(why, sizeof why, "kr %#x/%#x, %d sent, %d read at node 1, %d out of order; node 1 paused %d senders "
+		 "before reading; our proxy paused %u, resumed %u; a 300 ms send timed out: %d (after %u ms)",
+		 kr, kr2, sent, read, r.send_once, r.paused, (unsigned)paused, (unsigned)resumed, timed_out,
+		 (unsigned)waited);
 	printf("xipctest: a full queue: %s\n", why);
-	check("a_full_queue_at_the_home_holds_the_sender_back_and_loses_nothing",
-	      kr == KERN_SUCCESS && timed_out && sent == FILL_COUNT && read == FILL_COUNT && r.send_once == 0, why);
+	check("a_full_queue_at_the_home_pauses_the_sender_and_loses_nothing",
+	      kr == KERN_SUCCESS && sent == FILL_COUNT && read == FILL_COUNT && r.send_once == 0 && r.paused >= 1 &&
+	      paused >= 1 && resumed >= 1, why);
 	if (MACH_PORT_VALID(port))
 		mach_port_deallocate(ME, port);
 }
@@ -687,6 +725,7 @@ semantics_cases(void)
 	move_case(keeper_port);
 	fill_case(keeper_port);
 	array_case(keeper_port);
+	big_case(keeper_port);
 	mach_port_destroy(ME, notify);
 	mach_port_deallocate(ME, keeper_port);
 	mach_port_deallocate(ME, relay_port);

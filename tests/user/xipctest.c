@@ -10,7 +10,8 @@
  *                     counts the calls of the lossy RPC case
  *   xipctest client [rpcs=N]  on node 2: finds those names through gns (xipc_resolve)
  *                     and uses them through proxies: RPCs with replies, rights
- *                     passed both ways, 1 MiB out of line, the kernel's task
+ *                     passed both ways, 1 MiB out of line, 16 MiB in one
+ *                     message both ways (xipc_bulk.h), the kernel's task
  *                     interface on the remote task, a forged identity, 2,000
  *                     hostile messages, and the home node's death (dead names)
  *
@@ -86,6 +87,7 @@ publish(const char *name, mach_port_t port)
 
 static kern_return_t resolve(const char *name, mach_port_t *port);
 
+#include "xipc_bulk.h"
 #include "xipc_semantics.h"
 
 static int

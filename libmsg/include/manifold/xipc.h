@@ -52,6 +52,7 @@ enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
 	X(PROXIES, "proxies") X(EXPORTS, "exports") X(PROXIES_DIED, "proxies_died") X(EXPORTS_RELEASED, "exports_released") \
 	X(RECEIVE_MOVED_OUT, "receive_moved_out") X(RECEIVE_MOVED_IN, "receive_moved_in") \
 	X(HELD, "held_for_full_queues") X(PAUSES, "senders_paused") \
+	X(PAUSED, "proxies_paused") X(RESUMED, "proxies_resumed") \
 	X(LOOKUPS, "lookups") X(LOOKUPS_ANSWERED, "lookups_answered") \
 	X(BEACONS_OUT, "beacons_out") X(BEACONS_IN, "beacons_in") \
 	X(R_FORGED, "rejected_forged_id") X(R_NO_PORT, "rejected_unknown_port") \

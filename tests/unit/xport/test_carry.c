@@ -113,3 +113,38 @@ UNIT_TEST(carry_reader_survives_100000_random_inputs)
 		free(p);
 	}
 }
+
+/* Lent regions come out in place, between the bytes written before and after them. */
+UNIT_TEST(carry_lent_regions_are_parts_in_their_place)
+{
+	static const uint8_t big[3000] = {1, 2, 3}, other[10] = {9};
+	struct carry_out o = {0};
+	struct xport_part parts[2 * CARRY_LENT_MAX + 1];
+	uint8_t joined[4000];
+	size_t len = 0;
+	struct carry_in in;
+	int n;
+
+	carry_put32(&o, sizeof big);
+	carry_lend(&o, big, sizeof big);
+	carry_lend(&o, other, sizeof other);	/* two in a row: no empty part between */
+	carry_lend(&o, other, 0);		/* nothing lent */
+	carry_put32(&o, 0x01020304);
+	n = carry_parts(&o, parts);
+	EXPECT_EQ(n, 4);
+	EXPECT_EQ(o.lent_bytes, sizeof big + sizeof other);
+	EXPECT(parts[1].p == big && parts[2].p == other);
+	for (int i = 0; i < n; i++) {
+		EXPECT(parts[i].len > 0);
+		memcpy(joined + len, parts[i].p, parts[i].len);
+		len += parts[i].len;
+	}
+	EXPECT_EQ(len, o.len + o.lent_bytes);
+	in = (struct carry_in){ .p = joined, .len = len };
+	EXPECT_EQ(carry_get32(&in), sizeof big);
+	EXPECT(memcmp(carry_get_bytes(&in, sizeof big), big, sizeof big) == 0);
+	EXPECT(memcmp(carry_get_bytes(&in, sizeof other), other, sizeof other) == 0);
+	EXPECT_EQ(carry_get32(&in), 0x01020304);
+	EXPECT(!in.bad && in.off == in.len);
+	carry_out_free(&o);
+}
