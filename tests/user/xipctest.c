@@ -89,6 +89,7 @@ static kern_return_t resolve(const char *name, mach_port_t *port);
 
 #include "xipc_bulk.h"
 #include "xipc_semantics.h"
+#include "xipc_tables.h"
 
 static int
 serve(void)
@@ -689,6 +690,7 @@ client(uint32_t rpcs)
 	relay_case(echo);
 	semantics_cases();
 	lossy_case(rpcs);
+	tables_case();
 	forged_case(echo);
 	fuzz_case(echo);
 	death_case(echo);
