@@ -62,11 +62,22 @@ carry_put_gid(struct carry_out *o, const struct gport *g)
 }
 
 void
-carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g)
+carry_put_right_ns(struct carry_out *o, enum carry_right r, const struct gport *g, const struct carry_ns *ns)
 {
 	carry_put8(o, (uint8_t)r);
 	if (r == RIGHT_SEND || r == RIGHT_ONCE || r == RIGHT_RECEIVE)
 		carry_put_gid(o, g);
+	if (r == RIGHT_RECEIVE) {
+		carry_put8(o, ns && ns->kind == RIGHT_ONCE ? RIGHT_ONCE : RIGHT_NULL);
+		if (ns && ns->kind == RIGHT_ONCE)
+			carry_put_gid(o, &ns->gid);
+	}
+}
+
+void
+carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g)
+{
+	carry_put_right_ns(o, r, g, NULL);
 }
 
 void
@@ -151,13 +162,31 @@ carry_get_gid(struct carry_in *in, struct gport *g)
 }
 
 enum carry_right
-carry_get_right(struct carry_in *in, struct gport *g)
+carry_get_right_ns(struct carry_in *in, struct gport *g, struct carry_ns *ns)
 {
 	uint8_t r = carry_get8(in);
 
+	ns->kind = RIGHT_NULL;
 	if (r == RIGHT_SEND || r == RIGHT_ONCE || r == RIGHT_RECEIVE)
 		carry_get_gid(in, g);
 	else if (r != RIGHT_NULL && r != RIGHT_DEAD)
 		in->bad = true;
+	if (r == RIGHT_RECEIVE) {
+		uint8_t k = carry_get8(in);
+		if (k == RIGHT_ONCE) {
+			ns->kind = RIGHT_ONCE;
+			carry_get_gid(in, &ns->gid);
+		} else if (k != RIGHT_NULL) {
+			in->bad = true;
+		}
+	}
 	return in->bad ? RIGHT_NULL : (enum carry_right)r;
+}
+
+enum carry_right
+carry_get_right(struct carry_in *in, struct gport *g)
+{
+	struct carry_ns ns;
+
+	return carry_get_right_ns(in, g, &ns);
 }

@@ -31,7 +31,7 @@
  * once it went).
  */
 struct made {
-	struct export *e[CARRY_RIGHTS_MAX];
+	struct export *e[2 * CARRY_RIGHTS_MAX];	/* (a receive right may bring its no-senders request's) */
 	int n;
 	struct export *granted[CARRY_RIGHTS_MAX];
 	int ngranted;
@@ -43,23 +43,36 @@ struct made {
 
 /* A right of the received message, as it will travel; the right itself is taken. */
 static enum carry_right
-right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made, uint32_t dest_node)
+right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made, uint32_t dest_node,
+	  struct carry_ns *ns)
 {
 	struct proxy *p;
 	struct export *e;
+	mach_port_t request;
 
+	ns->kind = RIGHT_NULL;
 	if (name == MACH_PORT_NULL)
 		return RIGHT_NULL;
 	if (name == MACH_PORT_DEAD)
 		return RIGHT_DEAD;
 	if (type == MACH_MSG_TYPE_PORT_RECEIVE) {
-		if ((p = move_out(name, dest_node, g)) == NULL) {
+		if ((p = move_out(name, dest_node, g, &request)) == NULL) {
 			/* no room to forward: the port dies here, as in a destroyed message */
 			xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
 			mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
 			return RIGHT_NULL;
 		}
 		made->moved[made->nmoved++] = p;
+		/* the receiver's no-senders request goes along: its send-once right, exported */
+		if (MACH_PORT_VALID(request)) {
+			if ((e = export_new(request, true)) != NULL) {
+				made->e[made->n++] = e;
+				ns->kind = RIGHT_ONCE;
+				export_gid(e, &ns->gid);
+			} else {
+				mach_port_deallocate(ME, request);	/* (its notify port hears send-once) */
+			}
+		}
 		return RIGHT_RECEIVE;
 	}
 	if ((p = proxy_by_port(name)) != NULL && p->gid.port) {
@@ -165,6 +178,7 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	mach_msg_size_t size = in->msgh_size, ndesc = 0, off = sizeof *in;
 	mach_msg_descriptor_t *d = NULL;
 	struct gport g;
+	struct carry_ns ns;
 	enum carry_right r;
 	bool ok = true;
 
@@ -172,8 +186,8 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	carry_put_gid(o, &p->gid);
 	carry_put32(o, (uint32_t)in->msgh_id);
 	carry_put8(o, (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) ? 1 : 0);
-	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made, p->gid.node);
-	carry_put_right(o, r, &g);
+	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made, p->gid.node, &ns);
+	carry_put_right_ns(o, r, &g, &ns);
 	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		ndesc = ((mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
 		d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(in + 1) + 1);
@@ -184,8 +198,8 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 		switch (d->type.type) {
 		case MACH_MSG_PORT_DESCRIPTOR:
 			carry_put8(o, DESC_PORT);
-			r = right_out(d->port.name, d->port.disposition, &g, made, p->gid.node);
-			carry_put_right(o, r, &g);
+			r = right_out(d->port.name, d->port.disposition, &g, made, p->gid.node, &ns);
+			carry_put_right_ns(o, r, &g, &ns);
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
 		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
@@ -204,8 +218,8 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 			carry_put8(o, DESC_PORTS);
 			carry_put32(o, names ? d->ool_ports.count : 0);
 			for (mach_msg_size_t j = 0; names && j < d->ool_ports.count; j++) {
-				r = right_out(names[j], d->ool_ports.disposition, &g, made, p->gid.node);
-				carry_put_right(o, r, &g);
+				r = right_out(names[j], d->ool_ports.disposition, &g, made, p->gid.node, &ns);
+				carry_put_right_ns(o, r, &g, &ns);
 			}
 			if (names && d->ool_ports.count)
 				vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
@@ -269,7 +283,8 @@ proxy_claim(mach_msg_header_t *in)
 		return false;
 	made.n = made.ngranted = made.npassed = made.nmoved = 0;
 	memset(&o, 0, sizeof o);
-	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
+	/* a one-shot proxy asks none for itself: one it gets is a moved request's, carried home */
+	if (!p->once && is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
 		mach_port_status_t st;
 		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
 		mach_port_t prev;
@@ -290,6 +305,8 @@ proxy_claim(mach_msg_header_t *in)
 		mach_msg_destroy(in);
 		return true;
 	}
+	if (p->moving.node && redirect_claim(p, in))
+		return true;	/* a redirection's marker through a forwarder */
 	gid = p->gid;
 	if (p->once && is_notification(in, MACH_NOTIFY_SEND_ONCE, offsetof(mach_send_once_notification_t, trailer))) {
 		/* the send-once right we gave was destroyed unused: so must the home's be */

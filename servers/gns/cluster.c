@@ -536,6 +536,7 @@ xipc_do_xipc_stats(mach_port_t server, uint32_t *words, mach_msg_type_number_t *
 	s = xport_stats(x);
 	xipc_stat[XIPC_STAT_PROXIES] = (uint32_t)proxy_count(0);
 	xipc_stat[XIPC_STAT_EXPORTS] = (uint32_t)proxy_export_count();
+	xipc_stat[XIPC_STAT_FORWARDERS] = (uint32_t)proxy_forwarder_count();
 	for (int e = XPORT_E_SHORT; e <= XPORT_E_NOMEM; e++)
 		xipc_stat[XIPC_STAT_R_XPORT_SHORT + e - XPORT_E_SHORT] = (uint32_t)s->rx_rejected[e];
 	xipc_stat[XIPC_STAT_XPORT_RETRANSMITS] = (uint32_t)s->tx_retransmits;

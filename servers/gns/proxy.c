@@ -44,6 +44,13 @@ proxy_init(mach_port_t set, mach_port_t notify)
 	/* numbers start anywhere: a node that boots again does not hand out its old ones in order */
 	cluster_random(&next_number, sizeof next_number);
 	next_number = (next_number & 0x3fffffffu) + 1;
+	redirect_init();
+}
+
+mach_port_t
+proxy_port_set(void)
+{
+	return port_set;
 }
 
 /* ---- exports ---- */
@@ -250,6 +257,17 @@ proxy_slot(uint32_t node)
 	return PROXY_AT(i);
 }
 
+struct proxy *
+proxy_by_gid(const struct gport *g)
+{
+	for (int i = 0; i < proxies.high; i++) {
+		struct proxy *p = PROXY_AT(i);
+		if (p->gid.node && !p->once && p->gid.port && gport_equal(&p->gid, g))
+			return p;
+	}
+	return NULL;
+}
+
 /* The proxy for g (a send proxy, made if there is none), or NULL when full. */
 struct proxy *
 proxy_get(const struct gport *g, bool once)
@@ -342,6 +360,16 @@ proxy_count(uint32_t node)
 	for (int i = 0; i < proxies.high; i++)
 		if (PROXY_AT(i)->gid.node && (node == 0 || PROXY_AT(i)->gid.node == node))
 			n++;
+	return n;
+}
+
+int
+proxy_forwarder_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < proxies.high; i++)
+		n += PROXY_AT(i)->gid.node && PROXY_AT(i)->moving.node;
 	return n;
 }
 
@@ -461,10 +489,11 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool gra
  * old identity, through the forwarder (README: Receive rights that move).
  */
 struct proxy *
-move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
+move_out(mach_port_t name, uint32_t dest_node, struct gport *g, mach_port_t *request)
 {
 	struct proxy *p;
 
+	*request = MACH_PORT_NULL;
 	if (dest_node == 0 || (p = proxy_slot(dest_node)) == NULL)
 		return NULL;
 	memset(p, 0, sizeof *p);
@@ -477,6 +506,10 @@ move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
 	while (p->moving.check == 0)
 		cluster_random(&p->moving.check, sizeof p->moving.check);
 	mach_port_set_qlimit(ME, name, MACH_PORT_QLIMIT_MAX);
+	/* the receiver's no-senders request moves with the right (the new home asks it again) */
+	if (mach_port_request_notification(ME, name, MACH_NOTIFY_NO_SENDERS, 0, MACH_PORT_NULL,
+					   MACH_MSG_TYPE_MAKE_SEND_ONCE, request) != KERN_SUCCESS)
+		*request = MACH_PORT_NULL;
 	*g = p->moving;
 	xipc_stat[XIPC_STAT_RECEIVE_MOVED_OUT]++;
 	return p;
@@ -509,7 +542,9 @@ moved_input(uint32_t peer, struct carry_in *in)
 		if (mach_port_move_member(ME, p->port, port_set) != KERN_SUCCESS) {
 			proxy_release(&new, 1);
 			proxy_destroy(p);
+			return;
 		}
+		redirect_holders(p);	/* the other nodes holding the port learn where it went */
 		return;
 	}
 	xipc_stat[XIPC_STAT_R_NO_PORT]++;
@@ -525,6 +560,18 @@ send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 	carry_put_gid(&o, g);
 	if (!o.failed)
 		cluster_send(peer, 0, o.p, o.len);
+	carry_out_free(&o);
+}
+
+void
+send_control_on(uint32_t peer, uint32_t tport, enum carry_kind kind, const struct gport *g)
+{
+	struct carry_out o = {0};
+
+	carry_put8(&o, (uint8_t)kind);
+	carry_put_gid(&o, g);
+	if (!o.failed)
+		cluster_send(peer, tport, o.p, o.len);
 	carry_out_free(&o);
 }
 
@@ -614,6 +661,8 @@ pause_proxy(const struct gport *g, bool pause)
 			continue;
 		mach_port_move_member(ME, p->port, pause ? MACH_PORT_NULL : port_set);
 		xipc_stat[pause ? XIPC_STAT_PAUSED : XIPC_STAT_RESUMED]++;	/* (the fill case asserts both) */
+		if (!pause)	/* a redirection waiting for its flush ends too: we go on through the old home */
+			memset(&p->redirect, 0, sizeof p->redirect);
 	}
 }
 
@@ -650,6 +699,12 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 			break;
 		}
 		pause_proxy(&g, payload[0] == CARRY_PAUSE);
+		break;
+	case CARRY_REDIRECT:
+	case CARRY_FLUSH:
+	case CARRY_MARK:
+	case CARRY_REDIRECTED:
+		redirect_input(peer, payload[0], &in);
 		break;
 	case CARRY_PING:
 		break;

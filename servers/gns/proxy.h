@@ -58,6 +58,8 @@ int proxy_room(uint32_t node);
 /* Live proxies of node's ports (0: of every node); exports held. */
 int proxy_count(uint32_t node);
 int proxy_export_count(void);
+/* Ports whose receive right moved to another node that we still forward. */
+int proxy_forwarder_count(void);
 
 /* Fills up to max XIPC_PROXY_WORDS records (proxies, then exports); returns how many there are. */
 int proxy_records(uint32_t *words, int max);

@@ -45,6 +45,9 @@
 #define MOVE_CLIENT_ID 6000	/* the client's: 6000 + n */
 #define RELAY_HOLD 9110
 #define RELAY_LETGO 9111
+#define RELAY_SEND 9112		/* the relay sends MOVE_EACH numbered messages (RELAY_ID + n) with the right it holds */
+#define RELAY_WHERE 9113	/* the relay answers the home node of the identity its held right stands for */
+#define RELAY_ID 7000
 #define KEEP_SLOTS 16
 #define KEEP_WAIT_MS 5000	/* how long a notification may take to cross */
 
@@ -60,6 +63,8 @@ struct keep_reply {
 	mach_msg_port_descriptor_t right;	/* KEEP_NEW, KEEP_ONCE */
 	int32_t slot, msgs, no_senders, send_once, disorder;
 	int32_t paused;		/* KEEP_DRAIN_LATER: senders our gns paused before the drain began */
+	int32_t forwarders;	/* ports our gns still forwards to their new homes (XIPC_STAT_FORWARDERS) */
+	int32_t moved_no_senders;	/* no-senders notifications of slot 3 ports, which moved away */
 };
 
 static struct {
@@ -67,6 +72,8 @@ static struct {
 	bool local_send;
 	int msgs, no_senders, send_once, paused;
 } keep[KEEP_SLOTS];
+
+static int moved_no_senders;
 
 /* One of our own gns's counters (XIPC_STAT_*), 0 if it cannot say. */
 static uint32_t
@@ -110,6 +117,8 @@ keep_answer(const mach_msg_header_t *req, int slot, mach_port_t right, mach_msg_
 		r.send_once = keep[slot].send_once;
 		r.paused = keep[slot].paused;
 	}
+	r.forwarders = (int32_t)gns_stat(XIPC_STAT_FORWARDERS);
+	r.moved_no_senders = moved_no_senders;
 	mach_msg(&r.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof r, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
 }
 
@@ -255,6 +264,13 @@ keeper(void)
 		}
 		if (keep_big(h))
 			continue;
+		if (h->msgh_local_port == service && h->msgh_id == MACH_NOTIFY_NO_SENDERS) {
+			/* the request of a slot 3 port, which moved away with it */
+			moved_no_senders++;
+			printf("xipctest: keeper: no-senders of a port that moved away\n");
+			mach_msg_destroy(h);
+			continue;
+		}
 		slot = h->msgh_size >= sizeof in.req ? in.req.slot : -1;
 		switch (h->msgh_id) {
 		case KEEP_NEW:
@@ -269,10 +285,14 @@ keeper(void)
 			memset(&keep[i], 0, sizeof keep[i]);
 			mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &keep[i].port);
 			mach_port_set_qlimit(ME, keep[i].port, MACH_PORT_QLIMIT_MAX);
-			/* slot 2: a port to move, whose messages wait in its queue for its next receiver */
-			if (slot != 2)
+			/* slot 2: a port to move, whose messages wait in its queue for its next receiver;
+			 * slot 3: the same, with a no-senders request whose notification comes to the service port */
+			if (slot != 2 && slot != 3)
 				mach_port_move_member(ME, keep[i].port, set);
-			if (h->msgh_id == KEEP_NEW && slot != 2) {
+			if (h->msgh_id == KEEP_NEW && slot == 3)
+				mach_port_request_notification(ME, keep[i].port, MACH_NOTIFY_NO_SENDERS, 1, service,
+							       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+			if (h->msgh_id == KEEP_NEW && slot != 2 && slot != 3) {
 				mach_port_request_notification(ME, keep[i].port, MACH_NOTIFY_NO_SENDERS, 1, keep[i].port,
 							       MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
 				if (slot == 1) {
@@ -544,6 +564,135 @@ send_numbered(mach_port_t to, int id, mach_msg_timeout_t timeout)
 }
 
 /*
+ * A port of node 1 whose send right node 3 holds (given by us) moves here:
+ * node 1 tells node 3 the new home (REDIRECT, flushed through node 1 in
+ * order: servers/gns/redirect.c), so node 3's proxy names node 2's port and
+ * its messages come straight, in order; once we let our own proxy of the old
+ * identity go too, node 1 forwards nothing any more (its forwarder count is
+ * back where it was).
+ */
+static void
+redirect_case(mach_port_t keeper_port, mach_port_t relay_port)
+{
+	struct keep_reply r, r3;
+	mach_port_t old = MACH_PORT_NULL, moved = MACH_PORT_NULL;
+	kern_return_t kr;
+	int where = 0, got = 0, disorder = 0, fwd0 = -1, fwd_moved = -1, fwd_end = -1;
+	uint64_t t0;
+	char why[240];
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[128];
+	} m;
+
+	kr = keep_call(keeper_port, KEEP_STATUS, 0, MACH_PORT_NULL, 0, &r);
+	fwd0 = kr == KERN_SUCCESS ? r.forwarders : -1;
+	if (kr == KERN_SUCCESS)
+		kr = keep_call(keeper_port, KEEP_NEW, 2, MACH_PORT_NULL, 0, &r);
+	if (kr == KERN_SUCCESS) {
+		old = r.right.name;
+		kr = keep_call(relay_port, RELAY_HOLD, 0, old, MACH_MSG_TYPE_COPY_SEND, &r3);
+	}
+	if (kr == KERN_SUCCESS)
+		kr = keep_call(keeper_port, KEEP_MOVE, r.slot, MACH_PORT_NULL, 0, &r);
+	if (kr == KERN_SUCCESS) {
+		moved = r.right.name;
+		/* the keeper's own numbered messages, which came with and after the move */
+		while (got < 2 * MOVE_EACH && mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, moved, KEEP_WAIT_MS,
+						       MACH_PORT_NULL) == MACH_MSG_SUCCESS) {
+			got++;
+			mach_msg_destroy(&m.h);
+		}
+		fwd_moved = keep_call(keeper_port, KEEP_STATUS, 0, MACH_PORT_NULL, 0, &r) == KERN_SUCCESS ? r.forwarders : -1;
+		/* node 3 hears the new home */
+		for (t0 = now_ms(); now_ms() - t0 < KEEP_WAIT_MS && where != 2; msg_sleep_ms(50))
+			where = keep_call(relay_port, RELAY_WHERE, 0, MACH_PORT_NULL, 0, &r3) == KERN_SUCCESS ? r3.slot : 0;
+		kr = keep_call(relay_port, RELAY_SEND, 0, MACH_PORT_NULL, 0, &r3);
+	}
+	got = 0;
+	while (kr == KERN_SUCCESS && got < MOVE_EACH &&
+	       mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, moved, KEEP_WAIT_MS, MACH_PORT_NULL) ==
+		       MACH_MSG_SUCCESS) {
+		disorder += m.h.msgh_id != RELAY_ID + got;
+		got++;
+		mach_msg_destroy(&m.h);
+	}
+	/* our own proxy of the old identity goes: nobody holds it, node 1's forwarder ends */
+	if (MACH_PORT_VALID(old))
+		mach_port_deallocate(ME, old);
+	for (t0 = now_ms(); now_ms() - t0 < KEEP_WAIT_MS && fwd_end != fwd0; msg_sleep_ms(50))
+		fwd_end = keep_call(keeper_port, KEEP_STATUS, 0, MACH_PORT_NULL, 0, &r) == KERN_SUCCESS ? r.forwarders : -1;
+	snprintf(why, sizeof why, "kr %#x; node 3's right names node %d; its %d messages came, %d out of order; node 1's "
+		 "forwarders %d before, %d after the move, %d at the end", kr, where, got, disorder, fwd0, fwd_moved,
+		 fwd_end);
+	printf("xipctest: redirect: %s\n", why);
+	check("a_node_holding_a_moved_port_learns_its_new_home_and_the_forwarding_ends",
+	      kr == KERN_SUCCESS && where == 2 && got == MOVE_EACH && disorder == 0 && fwd0 >= 0 &&
+	      fwd_moved == fwd0 + 1 && fwd_end == fwd0, why);
+	keep_call(relay_port, RELAY_LETGO, 0, MACH_PORT_NULL, 0, &r3);
+	if (MACH_PORT_VALID(moved))
+		mach_port_destroy(ME, moved);
+}
+
+/*
+ * A port of node 1 with a no-senders request (its notification to the
+ * keeper's service port) moves here; the request moves with it: nothing
+ * while we still hold a send right of the old identity, and once we let that
+ * go (the last sender: node 1's forwarder then goes, and the new home's export)
+ * the notification crosses back to node 1's keeper, not to us.
+ */
+static void
+request_case(mach_port_t keeper_port)
+{
+	struct keep_reply r;
+	mach_port_t old = MACH_PORT_NULL, moved = MACH_PORT_NULL;
+	kern_return_t kr;
+	int got = 0, early = -1, later = -1, here = 0;
+	uint64_t t0;
+	char why[200];
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[128];
+	} m;
+
+	kr = keep_call(keeper_port, KEEP_NEW, 3, MACH_PORT_NULL, 0, &r);
+	if (kr == KERN_SUCCESS) {
+		old = r.right.name;
+		kr = keep_call(keeper_port, KEEP_MOVE, r.slot, MACH_PORT_NULL, 0, &r);
+	}
+	if (kr == KERN_SUCCESS) {
+		moved = r.right.name;
+		while (got < 2 * MOVE_EACH && mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, moved, KEEP_WAIT_MS,
+						       MACH_PORT_NULL) == MACH_MSG_SUCCESS) {
+			got++;
+			mach_msg_destroy(&m.h);
+		}
+		msg_sleep_ms(500);	/* time for a notification that should not come */
+		early = keep_call(keeper_port, KEEP_STATUS, 0, MACH_PORT_NULL, 0, &r) == KERN_SUCCESS ? r.moved_no_senders : -1;
+		mach_port_deallocate(ME, old);
+		old = MACH_PORT_NULL;
+		for (t0 = now_ms(); now_ms() - t0 < KEEP_WAIT_MS && later <= early; msg_sleep_ms(50))
+			later = keep_call(keeper_port, KEEP_STATUS, 0, MACH_PORT_NULL, 0, &r) == KERN_SUCCESS ?
+					r.moved_no_senders : -1;
+		/* nothing for us on the port itself (the request was the keeper's) */
+		while (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, moved, 0, MACH_PORT_NULL) ==
+		       MACH_MSG_SUCCESS) {
+			here++;
+			mach_msg_destroy(&m.h);
+		}
+	}
+	snprintf(why, sizeof why, "kr %#x, %d of the keeper's messages, node 1's notifications: %d while we held a "
+		 "right, %d after; %d messages here after", kr, got, early, later, here);
+	printf("xipctest: moved request: %s\n", why);
+	check("a_no_senders_request_moves_with_the_receive_right_and_notifies_its_requester",
+	      kr == KERN_SUCCESS && got == 2 * MOVE_EACH && early == 0 && later == 1 && here == 0, why);
+	if (MACH_PORT_VALID(old))
+		mach_port_deallocate(ME, old);
+	if (MACH_PORT_VALID(moved))
+		mach_port_destroy(ME, moved);
+}
+
+/*
  * A port on node 1 (a queue of 16) that nobody reads until node 1's gns has
  * paused a sender is sent FILL_COUNT messages through our proxy. Its home
  * holds what the queue refuses; past HOLD_PAUSE held it pauses our proxy
@@ -723,6 +872,8 @@ semantics_cases(void)
 	      kr == KERN_SUCCESS && note.h.msgh_id == MACH_NOTIFY_PORT_DELETED && n == 1, why);
 
 	move_case(keeper_port);
+	redirect_case(keeper_port, relay_port);
+	request_case(keeper_port);
 	fill_case(keeper_port);
 	array_case(keeper_port);
 	big_case(keeper_port);

@@ -57,6 +57,8 @@ enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
 	X(RECEIVE_MOVED_OUT, "receive_moved_out") X(RECEIVE_MOVED_IN, "receive_moved_in") \
 	X(HELD, "held_for_full_queues") X(PAUSES, "senders_paused") \
 	X(PAUSED, "proxies_paused") X(RESUMED, "proxies_resumed") \
+	X(REDIRECTS, "redirects_sent") X(REDIRECTED, "proxies_redirected") X(FORWARDERS, "forwarders") \
+	X(REQUESTS_MOVED, "notify_requests_moved") \
 	X(LOOKUPS, "lookups") X(LOOKUPS_ANSWERED, "lookups_answered") \
 	X(BEACONS_OUT, "beacons_out") X(BEACONS_IN, "beacons_in") \
 	X(R_FORGED, "rejected_forged_id") X(R_NO_PORT, "rejected_unknown_port") \
