@@ -148,3 +148,29 @@ UNIT_TEST(carry_lent_regions_are_parts_in_their_place)
 	EXPECT(!in.bad && in.off == in.len);
 	carry_out_free(&o);
 }
+
+/* A receive right carries its receiver's no-senders request (or none); a request of another kind is refused. */
+UNIT_TEST(carry_a_receive_right_brings_its_no_senders_request)
+{
+	struct gport g = {.node = 1, .port = 2, .check = 3}, once = {.node = 1, .port = 9, .check = 10}, h;
+	struct carry_ns ns = {.kind = RIGHT_ONCE, .gid = once}, got;
+	struct carry_out o = {0};
+	struct carry_in in;
+
+	carry_put_right_ns(&o, RIGHT_RECEIVE, &g, &ns);
+	carry_put_right(&o, RIGHT_RECEIVE, &g);	/* none along */
+	carry_put_right_ns(&o, RIGHT_SEND, &g, &ns);	/* only a receive right carries one */
+	in = (struct carry_in){ .p = o.p, .len = o.len };
+	EXPECT_EQ(carry_get_right_ns(&in, &h, &got), RIGHT_RECEIVE);
+	EXPECT(gport_equal(&h, &g) && got.kind == RIGHT_ONCE && gport_equal(&got.gid, &once));
+	EXPECT_EQ(carry_get_right_ns(&in, &h, &got), RIGHT_RECEIVE);
+	EXPECT_EQ(got.kind, RIGHT_NULL);
+	EXPECT_EQ(carry_get_right(&in, &h), RIGHT_SEND);
+	EXPECT(!in.bad && in.off == in.len);
+	/* a request that is a send right: malformed */
+	o.p[1 + GPORT_WIRE_SIZE] = RIGHT_SEND;
+	in = (struct carry_in){ .p = o.p, .len = o.len };
+	EXPECT_EQ(carry_get_right_ns(&in, &h, &got), RIGHT_NULL);
+	EXPECT(in.bad);
+	carry_out_free(&o);
+}
