@@ -49,7 +49,7 @@ struct delivery {
 	struct delivery *next;
 	uint32_t peer;
 	size_t len;
-	uint8_t data[];
+	void *data;	/* the transport's, handed over (deliver_take): no copy, even of 16 MiB */
 };
 
 uint32_t xipc_stat[XIPC_STAT_WORDS];
@@ -117,18 +117,19 @@ output(void *ctx, uint32_t peer, const void *dgram, size_t len)
 }
 
 static void
-deliver(void *ctx, uint32_t peer, uint32_t port, const void *data, size_t len)
+deliver(void *ctx, uint32_t peer, uint32_t port, void *data, size_t len)
 {
-	struct delivery *d = malloc(sizeof *d + len);
+	struct delivery *d = malloc(sizeof *d);
 
 	if (!d) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+		xport_data_free(x, data, len);
 		return;
 	}
 	d->next = NULL;
 	d->peer = peer;
 	d->len = len;
-	memcpy(d->data, data, len);
+	d->data = data;
 	*queue_tail = d;
 	queue_tail = &d->next;
 }
@@ -143,6 +144,7 @@ drain(void)
 		if (!queue)
 			queue_tail = &queue;
 		proxy_input(d->peer, d->data, d->len);
+		xport_data_free(x, d->data, d->len);
 		free(d);
 	}
 }
@@ -466,7 +468,7 @@ cluster_start(const struct gns_config *c)
 	xc.auth_only = c->auth_only;
 	xc.max_message = 20u << 20;	/* 16 MiB of out-of-line memory and room around it */
 	xc.output = output;
-	xc.deliver = deliver;
+	xc.deliver_take = deliver;
 	xc.event = event;
 	xc.random = xport_random;
 	xc.big_alloc = big_alloc;

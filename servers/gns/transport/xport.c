@@ -62,6 +62,15 @@ xport_free(struct xport *x, void *p, size_t len)
 }
 
 void
+xport_data_free(struct xport *x, void *data, size_t len)
+{
+	if (!data)
+		return;
+	x->stats.mem_bytes += len;	/* (counted out when it was handed over) */
+	xport_free(x, data, len);
+}
+
+void
 xport_event(struct xport *x, struct peer *p, enum xport_event ev)
 {
 	if (x->cfg.event)
@@ -90,7 +99,7 @@ xport_create(const struct xport_config *cfg)
 {
 	struct xport_config c = *cfg;
 
-	if (c.node == 0 || !c.output || !c.deliver || !c.random || !c.big_alloc != !c.big_free)
+	if (c.node == 0 || !c.output || !c.deliver == !c.deliver_take || !c.random || !c.big_alloc != !c.big_free)
 		return NULL;
 	if (!c.mtu)
 		c.mtu = 1472;

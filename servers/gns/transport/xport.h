@@ -59,6 +59,12 @@ struct xport_config {
 	void (*output)(void *ctx, uint32_t peer, const void *dgram, size_t len);
 	/* A whole message for `port` from `peer`; the bytes are valid during the call only. */
 	void (*deliver)(void *ctx, uint32_t peer, uint32_t port, const void *data, size_t len);
+	/*
+	 * Instead of deliver (one of the two): the message's bytes are handed
+	 * over, not lent, so a large one is never copied; the callee gives them
+	 * back with xport_data_free, during the call or after it.
+	 */
+	void (*deliver_take)(void *ctx, uint32_t peer, uint32_t port, void *data, size_t len);
 	/* Optional: sessions coming and going. */
 	void (*event)(void *ctx, uint32_t peer, enum xport_event ev);
 	/* Fills buf with unpredictable bytes (session nonces). */
@@ -135,6 +141,9 @@ uint64_t xport_tick(struct xport *x, uint64_t now);
 
 const struct xport_stats *xport_stats(const struct xport *x);
 const char *xport_strerror(int err);
+
+/* Gives back a message deliver_take handed over (its bytes are no longer counted in mem_bytes). */
+void xport_data_free(struct xport *x, void *data, size_t len);
 
 /* Bytes of messages to the peer not yet acknowledged (0 for an unknown peer). */
 size_t xport_pending(const struct xport *x, uint32_t peer);

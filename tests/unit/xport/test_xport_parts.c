@@ -46,6 +46,8 @@ lent_done(void *ctx, void *arg)
 		lent_now->done_before_delivery++;
 }
 
+static void *big_last;	/* the last block lent_big_alloc gave */
+
 static void *
 lent_big_alloc(void *ctx, size_t len)
 {
@@ -53,7 +55,7 @@ lent_big_alloc(void *ctx, size_t len)
 	lent_now->big_held += len;
 	if (len > lent_now->big_largest)
 		lent_now->big_largest = len;
-	return malloc(len);
+	return big_last = malloc(len);
 }
 
 static void
@@ -193,5 +195,61 @@ UNIT_TEST(xport_send_parts_refuses_bad_arguments_and_keeps_the_parts)
 	EXPECT_EQ(xport_send_parts(x, 2, 1, NULL, 0, lent_done, NULL, sim.now), XPORT_OK); /* empty, as xport_send's */
 	/* one of the two memory hooks alone is a configuration error */
 	EXPECT(sim_add(&sim, 2, 0x46, &half) == NULL);
+	sim_free(&sim);
+}
+
+static bool taken_in_place;
+
+static void
+lent_deliver_cb_unused(void *ctx, uint32_t peer, uint32_t port, const void *data, size_t len)
+{
+}
+
+/* deliver_take: hashes what it was handed, checks it is the reassembly block itself, gives it back. */
+static void
+lent_take(void *ctx, uint32_t peer, uint32_t port, void *data, size_t len)
+{
+	struct sim_node *n = ctx;
+
+	lent_deliver(n->sim, n->id, peer, port, data, len);
+	taken_in_place = data == big_last;
+	xport_data_free(n->x, data, len);
+}
+
+UNIT_TEST(xport_deliver_take_hands_a_large_message_over_without_a_copy)
+{
+	struct lent l = {.delivered = 0};
+	struct xport_config take = {.big_alloc = lent_big_alloc, .big_free = lent_big_free, .deliver_take = lent_take};
+	struct xport_config both = {.deliver_take = lent_take};
+	size_t len = 3u << 20;
+	uint8_t *msg = malloc(len);
+	br_sha256_context c;
+	struct sim sim;
+
+	lent_now = &l;
+	taken_in_place = false;
+	sim_init(&sim, 24);
+	sim.user = &l;
+	for (size_t i = 0; i < len; i++)
+		msg[i] = (uint8_t)(i * 31 + 7);
+	br_sha256_init(&c);
+	br_sha256_update(&c, msg, len);
+	br_sha256_out(&c, l.want);
+	struct xport *a = sim_add(&sim, 1, 0x47, NULL);
+	struct xport *b = sim_add(&sim, 2, 0x47, &take);
+	EXPECT(b != NULL);
+	EXPECT_EQ(xport_send(a, 2, 3, msg, len, sim.now), XPORT_OK);
+	EXPECT(sim_run(&sim, sim.now + 60000000));
+	EXPECT_EQ(l.delivered, 1);
+	EXPECT_EQ(l.len, len);
+	EXPECT(memcmp(l.want, l.got, 32) == 0);
+	EXPECT(taken_in_place);	/* the block it was reassembled in, not a copy */
+	EXPECT_EQ(l.big_allocs, l.big_frees);
+	EXPECT_EQ(l.big_held, 0);
+	EXPECT_EQ(xport_stats(b)->mem_bytes, 2 * (uint64_t)b->cfg.mtu + sizeof(struct peer) + sizeof(struct session));
+	/* deliver and deliver_take together is a configuration error (sim_add sets deliver without take) */
+	both.deliver = lent_deliver_cb_unused;
+	EXPECT(sim_add(&sim, 3, 0x47, &both) == NULL);
+	free(msg);
 	sim_free(&sim);
 }
