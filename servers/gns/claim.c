@@ -310,16 +310,13 @@ proxy_claim(mach_msg_header_t *in)
 	gid = p->gid;
 	if (p->once && is_notification(in, MACH_NOTIFY_SEND_ONCE, offsetof(mach_send_once_notification_t, trailer))) {
 		/* the send-once right we gave was destroyed unused: so must the home's be */
-		proxy_destroy(p);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+		proxy_once_done(p);
 		send_control(gid.node, CARRY_DROP, &gid);
 		mach_msg_destroy(in);
 		return true;
 	}
-	if (p->once) {
-		proxy_destroy(p);	/* its one message came */
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
+	if (p->once)
+		proxy_once_done(p);	/* its one message came */
 	if (!carriable(in)) {
 		/* the home would refuse it: refused here, its rights released (a waiting caller hears at once) */
 		xipc_stat[XIPC_STAT_R_MALFORMED]++;

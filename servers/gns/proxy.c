@@ -268,6 +268,24 @@ proxy_by_gid(const struct gport *g)
 	return NULL;
 }
 
+/* Ports of used one-shot proxies: in the port set, with no right and nothing queued. */
+static mach_port_t once_pool[ONCE_POOL];
+static int once_pooled;
+
+void
+proxy_once_done(struct proxy *p)
+{
+	mach_port_t port = p->port;
+
+	memset(p, 0, sizeof *p);
+	while (proxies.high > 0 && !PROXY_AT(proxies.high - 1)->gid.node)
+		proxies.high--;
+	if (once_pooled < ONCE_POOL)
+		once_pool[once_pooled++] = port;
+	else
+		mach_port_mod_refs(ME, port, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
 /* The proxy for g (a send proxy, made if there is none), or NULL when full. */
 struct proxy *
 proxy_get(const struct gport *g, bool once)
@@ -280,8 +298,16 @@ proxy_get(const struct gport *g, bool once)
 		if (p->gid.node && !p->once && p->gid.port && gport_equal(&p->gid, g))
 			return p;
 	}
-	if ((free_slot = proxy_slot(g->node)) == NULL ||
-	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
+	if ((free_slot = proxy_slot(g->node)) == NULL)
+		return NULL;
+	if (once && once_pooled > 0) {
+		free_slot->gid = *g;	/* a used one-shot proxy's port, ready as it is */
+		free_slot->port = once_pool[--once_pooled];
+		free_slot->once = true;
+		free_slot->grants = 0;
+		return free_slot;
+	}
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
 		return NULL;
 	/* no-senders comes to the proxy itself: nobody here holds it any more */
 	if ((!once && mach_port_request_notification(ME, port, MACH_NOTIFY_NO_SENDERS, 1, port,

@@ -62,6 +62,15 @@ struct proxy *proxy_get(const struct gport *g, bool once);
 /* Its holders' rights become dead names (with their dead-name notifications); counted as a death. */
 void proxy_destroy(struct proxy *p);
 /*
+ * A one-shot proxy whose one right was used up (its message or its send-once
+ * notification came, so no right to its port is left): it goes, and its port
+ * waits for the next one-shot proxy (up to ONCE_POOL of them) rather than
+ * being destroyed and made again, which cost every remote RPC's reply a few
+ * traps.
+ */
+void proxy_once_done(struct proxy *p);
+#define ONCE_POOL 32
+/*
  * A forwarder for the receive right name, carried to dest_node under *g
  * (proxy.c: Receive rights that move). *request: the send-once right of the
  * port's no-senders request, taken off the port to go along (or null).

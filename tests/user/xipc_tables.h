@@ -70,8 +70,9 @@ tables_case(void)
 		mach_port_deallocate(ME, got[i]);
 	if (kr3 == KERN_SUCCESS)
 		mach_port_deallocate(ME, other);
+	/* (at most as many as before: one of an earlier case's, a reply's, may end meanwhile) */
 	snprintf(why, sizeof why, "proxies %u before, %u after", proxies0, stat_settles(XIPC_STAT_PROXIES, proxies0));
-	check("the_proxies_let_go_leave_the_table_as_it_was", gns_stat(XIPC_STAT_PROXIES) == proxies0, why);
+	check("the_proxies_let_go_leave_the_table_as_it_was", gns_stat(XIPC_STAT_PROXIES) <= proxies0, why);
 
 	for (int i = 0; i < TABLES_EXPORTS; i++) {
 		mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &mine[i]);
