@@ -118,9 +118,15 @@ export_new(mach_port_t name, bool once)
 		e->check = check;
 		e->name = name;
 		e->once = once;
-		/* the port's death frees the export (proxy_dead_name) */
-		if (mach_port_request_notification(ME, name, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
-						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
+		/*
+		 * The port's death frees the export (proxy_dead_name). Not for a
+		 * send-once export (a remote RPC's reply right): its one use, a
+		 * DROP or its node's death ends it anyway (a reply to a dead port
+		 * is refused and NAKed), and the request cost every remote RPC a
+		 * trap and a port-deleted notification when the right moved on.
+		 */
+		if (!once && mach_port_request_notification(ME, name, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
+							    MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
 		    MACH_PORT_VALID(prev))
 			mach_port_deallocate(ME, prev);
 		return e;
