@@ -3,7 +3,7 @@
 # `system` scenarios (whole boots, ISO under BIOS and UEFI) and the host `unit` tests.
 
 USER_PROGRAMS := utest hello ipctest ipcpeer equivtest vmtest libtest nstest consoletest kobjtest hostiletest \
-	soaktest heartbeat fuzztest restarttest devtest xipctest
+	soaktest heartbeat fuzztest restarttest devtest xipctest scaletest
 
 $(B)/obj/tests/user/%.c.o: tests/user/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GEN_TYPES)
 	$(call msg,CC,$<)

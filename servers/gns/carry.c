@@ -62,11 +62,22 @@ carry_put_gid(struct carry_out *o, const struct gport *g)
 }
 
 void
-carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g)
+carry_put_right_ns(struct carry_out *o, enum carry_right r, const struct gport *g, const struct carry_ns *ns)
 {
 	carry_put8(o, (uint8_t)r);
 	if (r == RIGHT_SEND || r == RIGHT_ONCE || r == RIGHT_RECEIVE)
 		carry_put_gid(o, g);
+	if (r == RIGHT_RECEIVE) {
+		carry_put8(o, ns && ns->kind == RIGHT_ONCE ? RIGHT_ONCE : RIGHT_NULL);
+		if (ns && ns->kind == RIGHT_ONCE)
+			carry_put_gid(o, &ns->gid);
+	}
+}
+
+void
+carry_put_right(struct carry_out *o, enum carry_right r, const struct gport *g)
+{
+	carry_put_right_ns(o, r, g, NULL);
 }
 
 void
@@ -74,6 +85,39 @@ carry_out_free(struct carry_out *o)
 {
 	free(o->p);
 	memset(o, 0, sizeof *o);
+}
+
+void
+carry_lend(struct carry_out *o, const void *p, size_t n)
+{
+	if (o->failed || !n)
+		return;
+	if (o->nlent == CARRY_LENT_MAX) {
+		carry_put_bytes(o, p, n);	/* (one per descriptor at most: not reached) */
+		return;
+	}
+	o->lent[o->nlent].at = o->len;
+	o->lent[o->nlent].p = p;
+	o->lent[o->nlent].len = n;
+	o->nlent++;
+	o->lent_bytes += n;
+}
+
+int
+carry_parts(const struct carry_out *o, struct xport_part *parts)
+{
+	size_t from = 0;
+	int n = 0;
+
+	for (int i = 0; i < o->nlent; i++) {
+		if (o->lent[i].at > from)
+			parts[n++] = (struct xport_part){ o->p + from, o->lent[i].at - from };
+		parts[n++] = (struct xport_part){ o->lent[i].p, o->lent[i].len };
+		from = o->lent[i].at;
+	}
+	if (o->len > from)
+		parts[n++] = (struct xport_part){ o->p + from, o->len - from };
+	return n;
 }
 
 const uint8_t *
@@ -118,13 +162,31 @@ carry_get_gid(struct carry_in *in, struct gport *g)
 }
 
 enum carry_right
-carry_get_right(struct carry_in *in, struct gport *g)
+carry_get_right_ns(struct carry_in *in, struct gport *g, struct carry_ns *ns)
 {
 	uint8_t r = carry_get8(in);
 
+	ns->kind = RIGHT_NULL;
 	if (r == RIGHT_SEND || r == RIGHT_ONCE || r == RIGHT_RECEIVE)
 		carry_get_gid(in, g);
 	else if (r != RIGHT_NULL && r != RIGHT_DEAD)
 		in->bad = true;
+	if (r == RIGHT_RECEIVE) {
+		uint8_t k = carry_get8(in);
+		if (k == RIGHT_ONCE) {
+			ns->kind = RIGHT_ONCE;
+			carry_get_gid(in, &ns->gid);
+		} else if (k != RIGHT_NULL) {
+			in->bad = true;
+		}
+	}
 	return in->bad ? RIGHT_NULL : (enum carry_right)r;
+}
+
+enum carry_right
+carry_get_right(struct carry_in *in, struct gport *g)
+{
+	struct carry_ns ns;
+
+	return carry_get_right_ns(in, g, &ns);
 }

@@ -5,6 +5,12 @@
  * of other nodes' ports passed on with an ADD to their homes, receive rights
  * leaving forwarders behind) and its out-of-line memory into bytes, and sent
  * by the transport to the home node (deliver.c). Only gns's loop thread runs this.
+ *
+ * A region of CLAIM_LEND_MIN bytes or more is not copied: the transport reads
+ * it where the kernel put it in gns's space, fragment by fragment as its
+ * window lets them go (xport_send_parts), and it is deallocated when the
+ * home has acknowledged all of it (lent_done). So 16 MiB out of line cost
+ * gns the message's own pages and a few hundred bytes, not a second copy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +31,7 @@
  * once it went).
  */
 struct made {
-	struct export *e[CARRY_RIGHTS_MAX];
+	struct export *e[2 * CARRY_RIGHTS_MAX];	/* (a receive right may bring its no-senders request's) */
 	int n;
 	struct export *granted[CARRY_RIGHTS_MAX];
 	int ngranted;
@@ -37,23 +43,36 @@ struct made {
 
 /* A right of the received message, as it will travel; the right itself is taken. */
 static enum carry_right
-right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made, uint32_t dest_node)
+right_out(mach_port_t name, mach_msg_type_name_t type, struct gport *g, struct made *made, uint32_t dest_node,
+	  struct carry_ns *ns)
 {
 	struct proxy *p;
 	struct export *e;
+	mach_port_t request;
 
+	ns->kind = RIGHT_NULL;
 	if (name == MACH_PORT_NULL)
 		return RIGHT_NULL;
 	if (name == MACH_PORT_DEAD)
 		return RIGHT_DEAD;
 	if (type == MACH_MSG_TYPE_PORT_RECEIVE) {
-		if ((p = move_out(name, dest_node, g)) == NULL) {
+		if ((p = move_out(name, dest_node, g, &request)) == NULL) {
 			/* no room to forward: the port dies here, as in a destroyed message */
 			xipc_stat[XIPC_STAT_R_RECEIVE_RIGHT]++;
 			mach_port_mod_refs(ME, name, MACH_PORT_RIGHT_RECEIVE, -1);
 			return RIGHT_NULL;
 		}
 		made->moved[made->nmoved++] = p;
+		/* the receiver's no-senders request goes along: its send-once right, exported */
+		if (MACH_PORT_VALID(request)) {
+			if ((e = export_new(request, true)) != NULL) {
+				made->e[made->n++] = e;
+				ns->kind = RIGHT_ONCE;
+				export_gid(e, &ns->gid);
+			} else {
+				mach_port_deallocate(ME, request);	/* (its notify port hears send-once) */
+			}
+		}
 		return RIGHT_RECEIVE;
 	}
 	if ((p = proxy_by_port(name)) != NULL && p->gid.port) {
@@ -102,6 +121,50 @@ made_release(struct made *made, uint32_t dest_node)
 }
 
 
+#define CLAIM_LEND_MIN (16 * 1024)
+
+/* The lent regions go back to the kernel; the buffer is freed. */
+static void
+lent_free(struct carry_out *o)
+{
+	for (int i = 0; i < o->nlent; i++)
+		vm_deallocate(ME, (vm_address_t)(uintptr_t)o->lent[i].p, o->lent[i].len);
+	carry_out_free(o);
+}
+
+/* The transport is done with a lent message (acknowledged, or dropped with its peer). */
+static void
+lent_done(void *ctx, void *arg)
+{
+	struct carry_out *o = arg;
+
+	(void)ctx;
+	lent_free(o);
+	free(o);
+}
+
+/* Sends o, lending its regions when it has any (then o's contents belong to the transport). */
+static int
+send_carried(uint32_t node, uint32_t port, struct carry_out *o)
+{
+	struct xport_part parts[2 * CARRY_LENT_MAX + 1];
+	struct carry_out *kept;
+	int err;
+
+	if (!o->nlent)
+		return cluster_send(node, port, o->p, o->len);
+	if ((kept = malloc(sizeof *kept)) == NULL)
+		return XPORT_E_NOMEM;
+	*kept = *o;
+	err = cluster_send_parts(node, port, parts, carry_parts(kept, parts), lent_done, kept);
+	if (err != 0) {
+		free(kept);
+		return err;
+	}
+	memset(o, 0, sizeof *o);	/* lent_done frees it all */
+	return 0;
+}
+
 static bool
 is_notification(const mach_msg_header_t *in, mach_msg_id_t id, mach_msg_size_t size)
 {
@@ -115,6 +178,7 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	mach_msg_size_t size = in->msgh_size, ndesc = 0, off = sizeof *in;
 	mach_msg_descriptor_t *d = NULL;
 	struct gport g;
+	struct carry_ns ns;
 	enum carry_right r;
 	bool ok = true;
 
@@ -122,8 +186,8 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 	carry_put_gid(o, &p->gid);
 	carry_put32(o, (uint32_t)in->msgh_id);
 	carry_put8(o, (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) ? 1 : 0);
-	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made, p->gid.node);
-	carry_put_right(o, r, &g);
+	r = right_out(in->msgh_remote_port, MACH_MSGH_BITS_REMOTE(in->msgh_bits), &g, made, p->gid.node, &ns);
+	carry_put_right_ns(o, r, &g, &ns);
 	if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX) {
 		ndesc = ((mach_msg_body_t *)(in + 1))->msgh_descriptor_count;
 		d = (mach_msg_descriptor_t *)((mach_msg_body_t *)(in + 1) + 1);
@@ -134,14 +198,16 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 		switch (d->type.type) {
 		case MACH_MSG_PORT_DESCRIPTOR:
 			carry_put8(o, DESC_PORT);
-			r = right_out(d->port.name, d->port.disposition, &g, made, p->gid.node);
-			carry_put_right(o, r, &g);
+			r = right_out(d->port.name, d->port.disposition, &g, made, p->gid.node, &ns);
+			carry_put_right_ns(o, r, &g, &ns);
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
 		case MACH_MSG_OOL_VOLATILE_DESCRIPTOR:
 			carry_put8(o, DESC_OOL);
 			carry_put32(o, d->out_of_line.size);
-			if (d->out_of_line.size) {
+			if (d->out_of_line.size >= CLAIM_LEND_MIN) {
+				carry_lend(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
+			} else if (d->out_of_line.size) {
 				carry_put_bytes(o, (const void *)(uintptr_t)d->out_of_line.address, d->out_of_line.size);
 				vm_deallocate(ME, d->out_of_line.address, d->out_of_line.size);
 			}
@@ -152,8 +218,8 @@ encode(const struct proxy *p, mach_msg_header_t *in, struct carry_out *o, struct
 			carry_put8(o, DESC_PORTS);
 			carry_put32(o, names ? d->ool_ports.count : 0);
 			for (mach_msg_size_t j = 0; names && j < d->ool_ports.count; j++) {
-				r = right_out(names[j], d->ool_ports.disposition, &g, made, p->gid.node);
-				carry_put_right(o, r, &g);
+				r = right_out(names[j], d->ool_ports.disposition, &g, made, p->gid.node, &ns);
+				carry_put_right_ns(o, r, &g, &ns);
 			}
 			if (names && d->ool_ports.count)
 				vm_deallocate(ME, d->ool_ports.address, d->ool_ports.count * sizeof(mach_port_t));
@@ -208,7 +274,7 @@ bool
 proxy_claim(mach_msg_header_t *in)
 {
 	struct proxy *p = proxy_by_port(in->msgh_local_port);
-	struct carry_out o = {0};
+	static struct carry_out o;	/* (large: only gns's loop thread claims) */
 	static struct made made;	/* (large: only gns's loop thread claims) */
 	struct gport gid;
 	int err;
@@ -216,7 +282,9 @@ proxy_claim(mach_msg_header_t *in)
 	if (!p)
 		return false;
 	made.n = made.ngranted = made.npassed = made.nmoved = 0;
-	if (is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
+	memset(&o, 0, sizeof o);
+	/* a one-shot proxy asks none for itself: one it gets is a moved request's, carried home */
+	if (!p->once && is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
 		mach_port_status_t st;
 		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
 		mach_port_t prev;
@@ -237,27 +305,27 @@ proxy_claim(mach_msg_header_t *in)
 		mach_msg_destroy(in);
 		return true;
 	}
+	if (p->moving.node && redirect_claim(p, in))
+		return true;	/* a redirection's marker through a forwarder */
 	gid = p->gid;
 	if (p->once && is_notification(in, MACH_NOTIFY_SEND_ONCE, offsetof(mach_send_once_notification_t, trailer))) {
 		/* the send-once right we gave was destroyed unused: so must the home's be */
-		proxy_destroy(p);
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+		proxy_once_done(p);
 		send_control(gid.node, CARRY_DROP, &gid);
 		mach_msg_destroy(in);
 		return true;
 	}
-	if (p->once) {
-		proxy_destroy(p);	/* its one message came */
-		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
-	}
+	if (p->once)
+		proxy_once_done(p);	/* its one message came */
 	if (!carriable(in)) {
 		/* the home would refuse it: refused here, its rights released (a waiting caller hears at once) */
 		xipc_stat[XIPC_STAT_R_MALFORMED]++;
 		mach_msg_destroy(in);
 		return true;
 	}
-	if (!encode(&(struct proxy){ .gid = gid }, in, &o, &made) ||
-	    (err = cluster_send(gid.node, gid.port, o.p, o.len)) != 0) {
+	bool encoded = encode(&(struct proxy){ .gid = gid }, in, &o, &made);
+	size_t bytes = o.len + o.lent_bytes;
+	if (!encoded || (err = send_carried(gid.node, gid.port, &o)) != 0) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
 		made_release(&made, gid.node);
 	} else {
@@ -267,9 +335,9 @@ proxy_claim(mach_msg_header_t *in)
 		for (int i = 0; i < made.npassed; i++)
 			send_add(&made.passed[i], gid.node);
 		xipc_stat[XIPC_STAT_MSGS_OUT]++;
-		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)o.len;
+		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)bytes;
 	}
-	carry_out_free(&o);
+	lent_free(&o);	/* (emptied when it went lent) */
 	return true;
 }
 

@@ -49,7 +49,7 @@ struct delivery {
 	struct delivery *next;
 	uint32_t peer;
 	size_t len;
-	uint8_t data[];
+	void *data;	/* the transport's, handed over (deliver_take): no copy, even of 16 MiB */
 };
 
 uint32_t xipc_stat[XIPC_STAT_WORDS];
@@ -117,18 +117,19 @@ output(void *ctx, uint32_t peer, const void *dgram, size_t len)
 }
 
 static void
-deliver(void *ctx, uint32_t peer, uint32_t port, const void *data, size_t len)
+deliver(void *ctx, uint32_t peer, uint32_t port, void *data, size_t len)
 {
-	struct delivery *d = malloc(sizeof *d + len);
+	struct delivery *d = malloc(sizeof *d);
 
 	if (!d) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+		xport_data_free(x, data, len);
 		return;
 	}
 	d->next = NULL;
 	d->peer = peer;
 	d->len = len;
-	memcpy(d->data, data, len);
+	d->data = data;
 	*queue_tail = d;
 	queue_tail = &d->next;
 }
@@ -143,6 +144,7 @@ drain(void)
 		if (!queue)
 			queue_tail = &queue;
 		proxy_input(d->peer, d->data, d->len);
+		xport_data_free(x, d->data, d->len);
 		free(d);
 	}
 }
@@ -361,6 +363,37 @@ cluster_send(uint32_t peer, uint32_t port, const void *payload, size_t len)
 	return xport_send(x, peer, port, payload, len, port_now_us());
 }
 
+int
+cluster_send_parts(uint32_t peer, uint32_t port, const struct xport_part *parts, int n,
+		   void (*done)(void *ctx, void *arg), void *arg)
+{
+	if (!x || peer == 0 || peer > NODE_MAX || peers[peer].state != XIPC_PEER_ALIVE)
+		return XPORT_E_INVALID;
+	xport_dirty = true;
+	return xport_send_parts(x, peer, port, parts, n, done, arg, port_now_us());
+}
+
+/*
+ * The transport's large blocks (a message being reassembled) in pages of
+ * their own: given back to the kernel when freed, where malloc's heap would
+ * keep the peak of a 16 MiB message for good.
+ */
+static void *
+big_alloc(void *ctx, size_t len)
+{
+	vm_address_t a = 0;
+
+	(void)ctx;
+	return vm_allocate(mach_task_self(), &a, len, TRUE) == KERN_SUCCESS ? (void *)(uintptr_t)a : NULL;
+}
+
+static void
+big_free(void *ctx, void *p, size_t len)
+{
+	(void)ctx;
+	vm_deallocate(mach_task_self(), (vm_address_t)(uintptr_t)p, len);
+}
+
 bool
 cluster_peer_alive(uint32_t node)
 {
@@ -435,9 +468,11 @@ cluster_start(const struct gns_config *c)
 	xc.auth_only = c->auth_only;
 	xc.max_message = 20u << 20;	/* 16 MiB of out-of-line memory and room around it */
 	xc.output = output;
-	xc.deliver = deliver;
+	xc.deliver_take = deliver;
 	xc.event = event;
 	xc.random = xport_random;
+	xc.big_alloc = big_alloc;
+	xc.big_free = big_free;
 	data_pcb = udp_new();
 	beacon_pcb = udp_new();
 	if (!data_pcb || !beacon_pcb || udp_bind(data_pcb, IP_ADDR_ANY, XIPC_UDP_PORT) != ERR_OK ||
@@ -503,6 +538,7 @@ xipc_do_xipc_stats(mach_port_t server, uint32_t *words, mach_msg_type_number_t *
 	s = xport_stats(x);
 	xipc_stat[XIPC_STAT_PROXIES] = (uint32_t)proxy_count(0);
 	xipc_stat[XIPC_STAT_EXPORTS] = (uint32_t)proxy_export_count();
+	xipc_stat[XIPC_STAT_FORWARDERS] = (uint32_t)proxy_forwarder_count();
 	for (int e = XPORT_E_SHORT; e <= XPORT_E_NOMEM; e++)
 		xipc_stat[XIPC_STAT_R_XPORT_SHORT + e - XPORT_E_SHORT] = (uint32_t)s->rx_rejected[e];
 	xipc_stat[XIPC_STAT_XPORT_RETRANSMITS] = (uint32_t)s->tx_retransmits;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <manifold/xipc.h>
 #include "config.h"
+#include "xport.h"
 
 #define CLUSTER_BEACON_MS 200
 /*
@@ -37,6 +38,13 @@ uint32_t cluster_node(void);
 
 /* Queues payload for the gns of node peer, in order with earlier ones to the same port; 0 or an XPORT_E_*. */
 int cluster_send(uint32_t peer, uint32_t port, const void *payload, size_t len);
+
+/*
+ * As cluster_send, the payload lent (xport_send_parts): parts stay valid until
+ * done(ctx, arg) is called; on an error return it is not, and they are the caller's.
+ */
+int cluster_send_parts(uint32_t peer, uint32_t port, const struct xport_part *parts, int n,
+		       void (*done)(void *ctx, void *arg), void *arg);
 
 bool cluster_peer_alive(uint32_t node);
 /* Calls fn for each live peer. */

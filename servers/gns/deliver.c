@@ -22,6 +22,7 @@
 struct right_in {
 	enum carry_right kind;
 	struct gport gid;
+	struct carry_ns ns;	/* RIGHT_RECEIVE: its receiver's no-senders request, if any */
 };
 
 struct decoded {
@@ -57,7 +58,7 @@ decode_array(struct carry_in *in, struct decoded *m, uint32_t i)
 	m->desc[i].array_kind = RIGHT_NULL;
 	for (uint32_t j = 0; j < count && !in->bad; j++) {
 		struct right_in *r = &m->arr[m->narr++];
-		r->kind = carry_get_right(in, &r->gid);
+		r->kind = carry_get_right_ns(in, &r->gid, &r->ns);
 		if (r->kind == RIGHT_NULL || r->kind == RIGHT_DEAD)
 			continue;
 		if (m->desc[i].array_kind != RIGHT_NULL && m->desc[i].array_kind != r->kind)
@@ -81,7 +82,7 @@ decode(struct carry_in *in, struct decoded *m)
 	for (uint32_t i = 0; i < m->ndesc && !in->bad; i++) {
 		m->desc[i].kind = carry_get8(in);
 		if (m->desc[i].kind == DESC_PORT) {
-			m->desc[i].right.kind = carry_get_right(in, &m->desc[i].right.gid);
+			m->desc[i].right.kind = carry_get_right_ns(in, &m->desc[i].right.gid, &m->desc[i].right.ns);
 		} else if (m->desc[i].kind == DESC_OOL) {
 			m->desc[i].size = carry_get32(in);
 			m->desc[i].bytes = carry_get_bytes(in, m->desc[i].size);
@@ -202,7 +203,7 @@ moves_from(const struct decoded *m, uint32_t peer)
 struct built {
 	mach_port_t once_rights[CARRY_RIGHTS_MAX];	/* send-once rights taken out of exports */
 	int nonce;
-	struct proxy *new_once[CARRY_RIGHTS_MAX];	/* one-shot proxies made for it */
+	struct proxy *new_once[2 * CARRY_RIGHTS_MAX];	/* one-shot proxies made for it (and moved requests') */
 	int nnew;
 	struct proxy *granted[CARRY_RIGHTS_MAX];	/* send proxies counted a grant for it */
 	int ngranted;
@@ -212,6 +213,34 @@ struct built {
 	mach_port_t owned[CARRY_RIGHTS_MAX];	/* rights of our own made for arrays (own_right) */
 	int nowned;
 };
+
+/*
+ * The no-senders request that came with a receive right: asked again on the
+ * new port, its notification to a one-shot proxy of the old receiver's
+ * send-once right (so it crosses back to where the receiver asked for it).
+ */
+static void
+request_no_senders(mach_port_t port, const struct gport *once, struct built *b)
+{
+	struct proxy *q = proxy_get(once, true);
+	mach_port_t prev;
+
+	if (!q) {
+		send_control(once->node, CARRY_DROP, once);	/* its notify port hears send-once instead */
+		return;
+	}
+	if (mach_port_request_notification(ME, port, MACH_NOTIFY_NO_SENDERS, 1, q->port, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+					   &prev) != KERN_SUCCESS) {
+		proxy_destroy(q);	/* its no-senders (none) sends DROP home */
+		xipc_stat[XIPC_STAT_PROXIES_DIED]--;
+		send_control(once->node, CARRY_DROP, once);
+		return;
+	}
+	if (MACH_PORT_VALID(prev))
+		mach_port_deallocate(ME, prev);
+	b->new_once[b->nnew++] = q;
+	xipc_stat[XIPC_STAT_REQUESTS_MOVED]++;
+}
 
 /*
  * A receive right that moved here from r->gid.node: a new port, exported
@@ -234,6 +263,8 @@ move_in(const struct right_in *r, mach_port_t *name, mach_msg_type_name_t *type,
 		goto fail;
 	}
 	mach_port_set_qlimit(ME, port, MACH_PORT_QLIMIT_MAX);
+	if (r->ns.kind == RIGHT_ONCE)
+		request_no_senders(port, &r->ns.gid, b);
 	export_grant(e, r->gid.node, +1);
 	export_gid(e, &g);
 	carry_put8(&o, CARRY_MOVED);
@@ -444,6 +475,7 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 		drop_carried(m);
 		goto out;
 	}
+	redirect_peer(e, peer);	/* a port that moved on: the sender may go straight there */
 	size = sizeof *h + (m->complex ? sizeof(mach_msg_body_t) + m->ndesc * sizeof *d : 0) + m->data_len;
 	if ((h = calloc(1, size)) == NULL)
 		goto undeliverable;

@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "hold.h"
 #include "proxy_table.h"
+#include "table.h"
 
 struct held {
 	struct held *next;
@@ -21,12 +22,18 @@ struct held {
 static struct held *head, **tail = &head;
 static size_t count, bytes;
 
-/* Destinations whose senders were told to pause, and who was. */
-static struct paused {
+/*
+ * Destinations whose senders were told to pause, and who was. A slot is in
+ * use only while its destination has messages held (resume frees it), so
+ * HOLD_MAX bounds the table, which grows a chunk at a time (table.h).
+ */
+struct paused {
 	mach_port_t dest;	/* MACH_PORT_NULL: free */
 	struct gport gid;
 	uint32_t peers[8];	/* bit per node */
-} paused[HOLD_PAUSED_MAX];
+};
+static struct table paused = TABLE_INIT(struct paused, HOLD_MAX);
+#define PAUSED_AT(i) ((struct paused *)table_at(&paused, (i)))
 
 static size_t
 held_for(mach_port_t dest)
@@ -45,14 +52,16 @@ hold_note_sender(mach_port_t dest, const struct gport *gid, uint32_t peer)
 
 	if (peer == 0 || peer >= 256 || held_for(dest) < HOLD_PAUSE)
 		return;
-	for (int i = 0; i < HOLD_PAUSED_MAX && !p; i++)
-		if (paused[i].dest == dest && gport_equal(&paused[i].gid, gid))
-			p = &paused[i];
-		else if (paused[i].dest == MACH_PORT_NULL && !free_slot)
-			free_slot = &paused[i];
+	for (int i = 0; i < paused.cap && !p; i++)
+		if (PAUSED_AT(i)->dest == dest && gport_equal(&PAUSED_AT(i)->gid, gid))
+			p = PAUSED_AT(i);
+		else if (PAUSED_AT(i)->dest == MACH_PORT_NULL && !free_slot)
+			free_slot = PAUSED_AT(i);
+	if (!p && !free_slot && table_grow(&paused))
+		free_slot = PAUSED_AT(paused.cap - TABLE_CHUNK);
 	if (!p) {
 		if (!free_slot)
-			return;	/* too many at once: this one's senders go on (its hold is bounded anyway) */
+			return;	/* no memory for a chunk: this one's senders go on (its hold is bounded anyway) */
 		p = free_slot;
 		memset(p, 0, sizeof *p);
 		p->dest = dest;
@@ -69,8 +78,8 @@ hold_note_sender(mach_port_t dest, const struct gport *gid, uint32_t peer)
 static void
 resume(mach_port_t dest)
 {
-	for (int i = 0; i < HOLD_PAUSED_MAX; i++) {
-		struct paused *p = &paused[i];
+	for (int i = 0; i < paused.cap; i++) {
+		struct paused *p = PAUSED_AT(i);
 		if (p->dest != dest)
 			continue;
 		for (uint32_t n = 1; n < 256; n++)

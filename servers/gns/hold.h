@@ -19,7 +19,6 @@
 #define HOLD_BYTES (4u << 20)	/* inline bytes and out-of-line regions held */
 #define HOLD_RETRY_MS 5		/* how soon a held message is tried again */
 #define HOLD_PAUSE 32		/* held for one destination: its senders' proxies are paused (PAUSE) */
-#define HOLD_PAUSED_MAX 16	/* destinations with paused senders at once */
 
 /* Messages held for dest (a port name of gns's). */
 bool hold_pending(mach_port_t dest);

@@ -26,10 +26,13 @@
 #include "lookup.h"
 #include "proxy.h"
 #include "proxy_table.h"
+#include "table.h"
 
-static struct export exports[EXPORT_MAX];
-static struct proxy proxies[PROXY_MAX];
-static int export_high, proxy_high;	/* every slot from here on is free: the lookups' bound */
+/* Grown a chunk at a time (table.h: slots never move); high is the scans' bound. */
+static struct table exports = TABLE_INIT(struct export, EXPORT_MAX);
+static struct table proxies = TABLE_INIT(struct proxy, PROXY_MAX);
+#define EXPORT_AT(i) ((struct export *)table_at(&exports, (i)))
+#define PROXY_AT(i) ((struct proxy *)table_at(&proxies, (i)))
 static uint32_t next_number;
 static mach_port_t port_set, notify_port;
 
@@ -41,6 +44,13 @@ proxy_init(mach_port_t set, mach_port_t notify)
 	/* numbers start anywhere: a node that boots again does not hand out its old ones in order */
 	cluster_random(&next_number, sizeof next_number);
 	next_number = (next_number & 0x3fffffffu) + 1;
+	redirect_init();
+}
+
+mach_port_t
+proxy_port_set(void)
+{
+	return port_set;
 }
 
 /* ---- exports ---- */
@@ -48,18 +58,18 @@ proxy_init(mach_port_t set, mach_port_t notify)
 struct export *
 export_by_number(uint32_t number)
 {
-	for (int i = 0; i < export_high; i++)
-		if (exports[i].number == number && number != 0)
-			return &exports[i];
+	for (int i = 0; i < exports.high; i++)
+		if (EXPORT_AT(i)->number == number && number != 0)
+			return EXPORT_AT(i);
 	return NULL;
 }
 
 struct export *
 export_by_name(mach_port_t name)
 {
-	for (int i = 0; i < export_high; i++)
-		if (exports[i].number && !exports[i].once && exports[i].name == name)
-			return &exports[i];
+	for (int i = 0; i < exports.high; i++)
+		if (EXPORT_AT(i)->number && !EXPORT_AT(i)->once && EXPORT_AT(i)->name == name)
+			return EXPORT_AT(i);
 	return NULL;
 }
 
@@ -71,31 +81,52 @@ export_gid(const struct export *e, struct gport *g)
 	g->check = e->check;
 }
 
+/* A free export slot (the table grown if it has none), or -1: EXPORT_MAX are in use. */
+static int
+export_slot(void)
+{
+	int i;
+
+	for (i = 0; i < exports.cap; i++)
+		if (!EXPORT_AT(i)->number)
+			return i;
+	if (!table_grow(&exports)) {
+		xipc_stat[XIPC_STAT_R_TABLE_FULL]++;
+		return -1;
+	}
+	return i;
+}
+
 /* Takes the right: a new export for it, or NULL (full; the caller releases the right). */
 struct export *
 export_new(mach_port_t name, bool once)
 {
 	mach_port_t prev;
+	int i = export_slot();
 
-	for (int i = 0; i < EXPORT_MAX; i++) {
-		struct export *e = &exports[i];
+	if (i >= 0) {
+		struct export *e = EXPORT_AT(i);
 		uint64_t check = 0;
 
-		if (e->number)
-			continue;
 		while (check == 0)
 			cluster_random(&check, sizeof check);
 		if (++next_number == 0)
 			next_number = 1;
 		e->number = next_number;
-		if (i >= export_high)
-			export_high = i + 1;
+		if (i >= exports.high)
+			exports.high = i + 1;
 		e->check = check;
 		e->name = name;
 		e->once = once;
-		/* the port's death frees the export (proxy_dead_name) */
-		if (mach_port_request_notification(ME, name, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
-						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
+		/*
+		 * The port's death frees the export (proxy_dead_name). Not for a
+		 * send-once export (a remote RPC's reply right): its one use, a
+		 * DROP or its node's death ends it anyway (a reply to a dead port
+		 * is refused and NAKed), and the request cost every remote RPC a
+		 * trap and a port-deleted notification when the right moved on.
+		 */
+		if (!once && mach_port_request_notification(ME, name, MACH_NOTIFY_DEAD_NAME, 1, notify_port,
+							    MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS &&
 		    MACH_PORT_VALID(prev))
 			mach_port_deallocate(ME, prev);
 		return e;
@@ -108,8 +139,8 @@ void
 export_forget(struct export *e)
 {
 	memset(e, 0, sizeof *e);
-	while (export_high > 0 && !exports[export_high - 1].number)
-		export_high--;
+	while (exports.high > 0 && !EXPORT_AT(exports.high - 1)->number)
+		exports.high--;
 }
 
 
@@ -162,9 +193,9 @@ export_grant(struct export *e, uint32_t node, int delta)
 bool
 proxy_dead_name(mach_port_name_t name)
 {
-	for (int i = 0; i < export_high; i++)
-		if (exports[i].number && exports[i].name == name) {
-			struct export *e = &exports[i];
+	for (int i = 0; i < exports.high; i++)
+		if (EXPORT_AT(i)->number && EXPORT_AT(i)->name == name) {
+			struct export *e = EXPORT_AT(i);
 			struct gport g = { .node = cluster_node(), .port = e->number, .check = e->check };
 			/* every node holding it hears now, not at its next use: its proxies become dead names */
 			for (int j = 0; j < EXPORT_HOLDERS && !e->once; j++)
@@ -184,30 +215,105 @@ proxy_by_port(mach_port_t port)
 {
 	if (!MACH_PORT_VALID(port))
 		return NULL;
-	for (int i = 0; i < proxy_high; i++)
-		if (proxies[i].gid.node && proxies[i].port == port)
-			return &proxies[i];
+	for (int i = 0; i < proxies.high; i++)
+		if (PROXY_AT(i)->gid.node && PROXY_AT(i)->port == port)
+			return PROXY_AT(i);
 	return NULL;
 }
 
+
+int
+proxy_room(uint32_t node)
+{
+	int mine = 0, used = 0;
+
+	for (int i = 0; i < proxies.high; i++)
+		if (PROXY_AT(i)->gid.node) {
+			used++;
+			mine += PROXY_AT(i)->gid.node == node;
+		}
+	if (mine >= PROXY_NODE_MAX) {
+		xipc_stat[XIPC_STAT_R_NODE_SHARE]++;
+		return XIPC_E_NODE_FULL;
+	}
+	if (used >= PROXY_MAX) {
+		xipc_stat[XIPC_STAT_R_TABLE_FULL]++;
+		return XIPC_E_FULL;
+	}
+	return 0;
+}
+
+/* A free proxy slot for one of node's ports (the table grown if need be), or NULL: proxy_room says why. */
+static struct proxy *
+proxy_slot(uint32_t node)
+{
+	int i;
+
+	if (proxy_room(node) != 0)
+		return NULL;
+	for (i = 0; i < proxies.cap; i++)
+		if (!PROXY_AT(i)->gid.node)
+			break;
+	if (i == proxies.cap && !table_grow(&proxies)) {
+		xipc_stat[XIPC_STAT_R_TABLE_FULL]++;
+		return NULL;	/* (no memory for a chunk) */
+	}
+	if (i >= proxies.high)
+		proxies.high = i + 1;
+	return PROXY_AT(i);
+}
+
+struct proxy *
+proxy_by_gid(const struct gport *g)
+{
+	for (int i = 0; i < proxies.high; i++) {
+		struct proxy *p = PROXY_AT(i);
+		if (p->gid.node && !p->once && p->gid.port && gport_equal(&p->gid, g))
+			return p;
+	}
+	return NULL;
+}
+
+/* Ports of used one-shot proxies: in the port set, with no right and nothing queued. */
+static mach_port_t once_pool[ONCE_POOL];
+static int once_pooled;
+
+void
+proxy_once_done(struct proxy *p)
+{
+	mach_port_t port = p->port;
+
+	memset(p, 0, sizeof *p);
+	while (proxies.high > 0 && !PROXY_AT(proxies.high - 1)->gid.node)
+		proxies.high--;
+	if (once_pooled < ONCE_POOL)
+		once_pool[once_pooled++] = port;
+	else
+		mach_port_mod_refs(ME, port, MACH_PORT_RIGHT_RECEIVE, -1);
+}
 
 /* The proxy for g (a send proxy, made if there is none), or NULL when full. */
 struct proxy *
 proxy_get(const struct gport *g, bool once)
 {
-	struct proxy *free_slot = NULL;
+	struct proxy *free_slot;
 	mach_port_t port, prev;
 
-	for (int i = 0; i < PROXY_MAX; i++) {
-		struct proxy *p = &proxies[i];
-		if (!p->gid.node) {
-			if (!free_slot)
-				free_slot = p;
-		} else if (!once && !p->once && p->gid.port && gport_equal(&p->gid, g)) {
+	for (int i = 0; !once && i < proxies.high; i++) {
+		struct proxy *p = PROXY_AT(i);
+		if (p->gid.node && !p->once && p->gid.port && gport_equal(&p->gid, g))
 			return p;
-		}
 	}
-	if (!free_slot || mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
+	if ((free_slot = proxy_slot(g->node)) == NULL)
+		return NULL;
+	if (once && once_pooled > 0) {
+		free_slot->gid = *g;	/* a used one-shot proxy's port, ready as it is */
+		free_slot->port = once_pool[--once_pooled];
+		free_slot->once = true;
+		free_slot->grants = 0;
+		return free_slot;
+	}
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port) != KERN_SUCCESS)
 		return NULL;
 	/* no-senders comes to the proxy itself: nobody here holds it any more */
 	if ((!once && mach_port_request_notification(ME, port, MACH_NOTIFY_NO_SENDERS, 1, port,
@@ -218,8 +324,6 @@ proxy_get(const struct gport *g, bool once)
 	}
 	mach_port_set_qlimit(ME, port, MACH_PORT_QLIMIT_MAX);
 	free_slot->gid = *g;
-	if (free_slot - proxies >= proxy_high)
-		proxy_high = (int)(free_slot - proxies) + 1;
 	free_slot->port = port;
 	free_slot->once = once;
 	free_slot->grants = 0;
@@ -233,8 +337,8 @@ proxy_destroy(struct proxy *p)
 	mach_port_t port = p->port;
 
 	memset(p, 0, sizeof *p);
-	while (proxy_high > 0 && !proxies[proxy_high - 1].gid.node)
-		proxy_high--;
+	while (proxies.high > 0 && !PROXY_AT(proxies.high - 1)->gid.node)
+		proxies.high--;
 	mach_port_mod_refs(ME, port, MACH_PORT_RIGHT_RECEIVE, -1);
 	xipc_stat[XIPC_STAT_PROXIES_DIED]++;
 }
@@ -244,21 +348,21 @@ proxy_node_died(uint32_t node)
 {
 	int n = 0;
 
-	for (int i = 0; i < proxy_high; i++)
-		if (proxies[i].gid.node == node) {
-			proxy_destroy(&proxies[i]);
+	for (int i = 0; i < proxies.high; i++)
+		if (PROXY_AT(i)->gid.node == node) {
+			proxy_destroy(PROXY_AT(i));
 			n++;
 		}
 	/* the replies it owed will not come: their waiters hear it now (a send-once notification) */
-	for (int i = 0; i < export_high; i++)
-		if (exports[i].number && exports[i].once && exports[i].peer == node) {
-			mach_port_t name = exports[i].name;
-			export_forget(&exports[i]);
+	for (int i = 0; i < exports.high; i++)
+		if (EXPORT_AT(i)->number && EXPORT_AT(i)->once && EXPORT_AT(i)->peer == node) {
+			mach_port_t name = EXPORT_AT(i)->name;
+			export_forget(EXPORT_AT(i));
 			mach_port_deallocate(ME, name);
 		}
 	/* what it held is let go: an export nobody else holds goes (cluster-wide no-senders) */
-	for (int i = 0; i < export_high; i++) {
-		struct export *e = &exports[i];
+	for (int i = 0; i < exports.high; i++) {
+		struct export *e = EXPORT_AT(i);
 		if (!e->number || e->once)
 			continue;
 		for (int j = 0; j < EXPORT_HOLDERS; j++)
@@ -274,10 +378,10 @@ proxy_node_died(uint32_t node)
 static void
 proxy_kill_gid(const struct gport *g)
 {
-	for (int i = 0; i < proxy_high; i++)
-		if (proxies[i].gid.node && (gport_equal(&proxies[i].gid, g) ||
-					    (!proxies[i].gid.port && gport_equal(&proxies[i].moving, g))))
-			proxy_destroy(&proxies[i]);
+	for (int i = 0; i < proxies.high; i++)
+		if (PROXY_AT(i)->gid.node && (gport_equal(&PROXY_AT(i)->gid, g) ||
+					    (!PROXY_AT(i)->gid.port && gport_equal(&PROXY_AT(i)->moving, g))))
+			proxy_destroy(PROXY_AT(i));
 }
 
 int
@@ -285,9 +389,19 @@ proxy_count(uint32_t node)
 {
 	int n = 0;
 
-	for (int i = 0; i < proxy_high; i++)
-		if (proxies[i].gid.node && (node == 0 || proxies[i].gid.node == node))
+	for (int i = 0; i < proxies.high; i++)
+		if (PROXY_AT(i)->gid.node && (node == 0 || PROXY_AT(i)->gid.node == node))
 			n++;
+	return n;
+}
+
+int
+proxy_forwarder_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < proxies.high; i++)
+		n += PROXY_AT(i)->gid.node && PROXY_AT(i)->moving.node;
 	return n;
 }
 
@@ -296,8 +410,8 @@ proxy_export_count(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < export_high; i++)
-		if (exports[i].number)
+	for (int i = 0; i < exports.high; i++)
+		if (EXPORT_AT(i)->number)
 			n++;
 	return n;
 }
@@ -307,29 +421,29 @@ proxy_records(uint32_t *words, int max)
 {
 	int n = 0;
 
-	for (int i = 0; i < proxy_high; i++) {
-		if (!proxies[i].gid.node)
+	for (int i = 0; i < proxies.high; i++) {
+		if (!PROXY_AT(i)->gid.node)
 			continue;
 		if (n < max) {
 			uint32_t *w = words + n * XIPC_PROXY_WORDS;
 			w[XIPC_PROXY_KIND] = XIPC_KIND_PROXY;
-			w[XIPC_PROXY_NODE] = proxies[i].gid.node;
-			w[XIPC_PROXY_NUMBER] = proxies[i].gid.port;
-			w[XIPC_PROXY_NAME] = proxies[i].port;
-			w[XIPC_PROXY_ONCE] = proxies[i].once;
+			w[XIPC_PROXY_NODE] = PROXY_AT(i)->gid.node;
+			w[XIPC_PROXY_NUMBER] = PROXY_AT(i)->gid.port;
+			w[XIPC_PROXY_NAME] = PROXY_AT(i)->port;
+			w[XIPC_PROXY_ONCE] = PROXY_AT(i)->once;
 		}
 		n++;
 	}
-	for (int i = 0; i < export_high; i++) {
-		if (!exports[i].number)
+	for (int i = 0; i < exports.high; i++) {
+		if (!EXPORT_AT(i)->number)
 			continue;
 		if (n < max) {
 			uint32_t *w = words + n * XIPC_PROXY_WORDS;
 			w[XIPC_PROXY_KIND] = XIPC_KIND_EXPORT;
 			w[XIPC_PROXY_NODE] = cluster_node();
-			w[XIPC_PROXY_NUMBER] = exports[i].number;
-			w[XIPC_PROXY_NAME] = exports[i].name;
-			w[XIPC_PROXY_ONCE] = exports[i].once;
+			w[XIPC_PROXY_NUMBER] = EXPORT_AT(i)->number;
+			w[XIPC_PROXY_NAME] = EXPORT_AT(i)->name;
+			w[XIPC_PROXY_ONCE] = EXPORT_AT(i)->once;
 		}
 		n++;
 	}
@@ -384,9 +498,10 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool gra
 		return 0;
 	}
 	if ((p = proxy_get(g, false)) == NULL) {
+		int err = proxy_room(g->node);
 		if (granted)
 			proxy_release(g, 1);
-		return XIPC_E_FULL;
+		return err ? err : XIPC_E_FULL;
 	}
 	if (granted)
 		p->grants++;
@@ -406,16 +521,12 @@ proxy_import(const struct gport *g, mach_port_t *port, bool *make_send, bool gra
  * old identity, through the forwarder (README: Receive rights that move).
  */
 struct proxy *
-move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
+move_out(mach_port_t name, uint32_t dest_node, struct gport *g, mach_port_t *request)
 {
-	struct proxy *p = NULL;
+	struct proxy *p;
 
-	if (dest_node == 0)
-		return NULL;
-	for (int i = 0; i < PROXY_MAX && !p; i++)
-		if (!proxies[i].gid.node)
-			p = &proxies[i];
-	if (!p)
+	*request = MACH_PORT_NULL;
+	if (dest_node == 0 || (p = proxy_slot(dest_node)) == NULL)
 		return NULL;
 	memset(p, 0, sizeof *p);
 	p->gid.node = dest_node;
@@ -426,9 +537,11 @@ move_out(mach_port_t name, uint32_t dest_node, struct gport *g)
 	p->moving.port = next_number;
 	while (p->moving.check == 0)
 		cluster_random(&p->moving.check, sizeof p->moving.check);
-	if (p - proxies >= proxy_high)
-		proxy_high = (int)(p - proxies) + 1;
 	mach_port_set_qlimit(ME, name, MACH_PORT_QLIMIT_MAX);
+	/* the receiver's no-senders request moves with the right (the new home asks it again) */
+	if (mach_port_request_notification(ME, name, MACH_NOTIFY_NO_SENDERS, 0, MACH_PORT_NULL,
+					   MACH_MSG_TYPE_MAKE_SEND_ONCE, request) != KERN_SUCCESS)
+		*request = MACH_PORT_NULL;
 	*g = p->moving;
 	xipc_stat[XIPC_STAT_RECEIVE_MOVED_OUT]++;
 	return p;
@@ -447,8 +560,8 @@ moved_input(uint32_t peer, struct carry_in *in)
 		xipc_stat[XIPC_STAT_R_MALFORMED]++;
 		return;
 	}
-	for (int i = 0; i < proxy_high; i++) {
-		struct proxy *p = &proxies[i];
+	for (int i = 0; i < proxies.high; i++) {
+		struct proxy *p = PROXY_AT(i);
 		if (p->gid.node != peer || p->gid.port != 0 || !gport_equal(&p->moving, &old) ||
 		    !gport_check(&old, p->moving.check))
 			continue;
@@ -461,7 +574,9 @@ moved_input(uint32_t peer, struct carry_in *in)
 		if (mach_port_move_member(ME, p->port, port_set) != KERN_SUCCESS) {
 			proxy_release(&new, 1);
 			proxy_destroy(p);
+			return;
 		}
+		redirect_holders(p);	/* the other nodes holding the port learn where it went */
 		return;
 	}
 	xipc_stat[XIPC_STAT_R_NO_PORT]++;
@@ -477,6 +592,18 @@ send_control(uint32_t peer, enum carry_kind kind, const struct gport *g)
 	carry_put_gid(&o, g);
 	if (!o.failed)
 		cluster_send(peer, 0, o.p, o.len);
+	carry_out_free(&o);
+}
+
+void
+send_control_on(uint32_t peer, uint32_t tport, enum carry_kind kind, const struct gport *g)
+{
+	struct carry_out o = {0};
+
+	carry_put8(&o, (uint8_t)kind);
+	carry_put_gid(&o, g);
+	if (!o.failed)
+		cluster_send(peer, tport, o.p, o.len);
 	carry_out_free(&o);
 }
 
@@ -560,11 +687,14 @@ holders_input(uint32_t peer, uint8_t kind, struct carry_in *in)
 static void
 pause_proxy(const struct gport *g, bool pause)
 {
-	for (int i = 0; i < proxy_high; i++) {
-		struct proxy *p = &proxies[i];
+	for (int i = 0; i < proxies.high; i++) {
+		struct proxy *p = PROXY_AT(i);
 		if (!p->gid.node || p->once || !p->gid.port || !gport_equal(&p->gid, g))
 			continue;
 		mach_port_move_member(ME, p->port, pause ? MACH_PORT_NULL : port_set);
+		xipc_stat[pause ? XIPC_STAT_PAUSED : XIPC_STAT_RESUMED]++;	/* (the fill case asserts both) */
+		if (!pause)	/* a redirection waiting for its flush ends too: we go on through the old home */
+			memset(&p->redirect, 0, sizeof p->redirect);
 	}
 }
 
@@ -601,6 +731,12 @@ proxy_input(uint32_t peer, const uint8_t *payload, size_t len)
 			break;
 		}
 		pause_proxy(&g, payload[0] == CARRY_PAUSE);
+		break;
+	case CARRY_REDIRECT:
+	case CARRY_FLUSH:
+	case CARRY_MARK:
+	case CARRY_REDIRECTED:
+		redirect_input(peer, payload[0], &in);
 		break;
 	case CARRY_PING:
 		break;

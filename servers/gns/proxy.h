@@ -23,10 +23,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mach/mach.h>
+#include <manifold/xipc.h>
 #include "gport.h"
 
-#define PROXY_MAX 256
-#define EXPORT_MAX 256
+/*
+ * The tables grow a chunk of 64 at a time (table.h) up to these bounds; the
+ * proxies of one node's ports (its forwarders' too) at most PROXY_NODE_MAX,
+ * so that one node, hostile or leaking, cannot take every proxy from the
+ * others: past it XIPC_E_NODE_FULL (xipc_import, xipc_resolve) or the message
+ * is refused (rejected_node_share), past the table XIPC_E_FULL.
+ */
+#define PROXY_MAX 4096
+#define EXPORT_MAX 4096
+#define PROXY_NODE_MAX XIPC_PROXY_NODE_MAX
 
 /* set: the loop's port set, which proxies join; notify: where dead-name notifications of exports go. */
 void proxy_init(mach_port_t set, mach_port_t notify);
@@ -43,9 +52,14 @@ int proxy_node_died(uint32_t node);
 /* From the loop's dead-name notification: true if name was an export's (now gone). */
 bool proxy_dead_name(mach_port_name_t name);
 
+/* 0 if a proxy of one of node's ports may be made; XIPC_E_NODE_FULL or XIPC_E_FULL (counted) if not. */
+int proxy_room(uint32_t node);
+
 /* Live proxies of node's ports (0: of every node); exports held. */
 int proxy_count(uint32_t node);
 int proxy_export_count(void);
+/* Ports whose receive right moved to another node that we still forward. */
+int proxy_forwarder_count(void);
 
 /* Fills up to max XIPC_PROXY_WORDS records (proxies, then exports); returns how many there are. */
 int proxy_records(uint32_t *words, int max);

@@ -39,6 +39,7 @@ struct proxy {
 	bool once;		/* stands for a send-once right: one message, then it goes */
 	uint32_t grants;	/* times the home granted us the identity: what a RELEASE gives back */
 	struct gport moving;	/* a receive right carried away: the gid it went under (MOVED names it) */
+	struct gport redirect;	/* REDIRECT heard: the new home's identity, until REDIRECTED (redirect.c) */
 };
 
 struct export *export_by_number(uint32_t number);
@@ -52,16 +53,46 @@ void export_forget(struct export *e);
 void export_grant(struct export *e, uint32_t node, int delta);
 
 struct proxy *proxy_by_port(mach_port_t port);
+/* The send proxy of g (not a one-shot one, not a forwarder still moving), or NULL. */
+struct proxy *proxy_by_gid(const struct gport *g);
+/* The loop's port set, which proxies join. */
+mach_port_t proxy_port_set(void);
 /* The proxy for g (a send proxy shared, made if there is none; once: a new one-shot one), or NULL when full. */
 struct proxy *proxy_get(const struct gport *g, bool once);
 /* Its holders' rights become dead names (with their dead-name notifications); counted as a death. */
 void proxy_destroy(struct proxy *p);
-/* A forwarder for the receive right name, carried to dest_node under *g (proxy.c: Receive rights that move). */
-struct proxy *move_out(mach_port_t name, uint32_t dest_node, struct gport *g);
+/*
+ * A one-shot proxy whose one right was used up (its message or its send-once
+ * notification came, so no right to its port is left): it goes, and its port
+ * waits for the next one-shot proxy (up to ONCE_POOL of them) rather than
+ * being destroyed and made again, which cost every remote RPC's reply a few
+ * traps.
+ */
+void proxy_once_done(struct proxy *p);
+#define ONCE_POOL 32
+/*
+ * A forwarder for the receive right name, carried to dest_node under *g
+ * (proxy.c: Receive rights that move). *request: the send-once right of the
+ * port's no-senders request, taken off the port to go along (or null).
+ */
+struct proxy *move_out(mach_port_t name, uint32_t dest_node, struct gport *g, mach_port_t *request);
 
 /* NAK or DROP of g to peer; ADD of g (to its home) for node. */
 void send_control(uint32_t peer, enum carry_kind kind, const struct gport *g);
 void send_add(const struct gport *g, uint32_t node);
+/* send_control on the transport's port tport (in order with what went to that port). */
+void send_control_on(uint32_t peer, uint32_t tport, enum carry_kind kind, const struct gport *g);
+
+/* redirect.c: holders of a moved port learn its new home. */
+void redirect_init(void);
+/* A message from peer came to e's port, a forwarder now: REDIRECT to peer. */
+void redirect_peer(const struct export *e, uint32_t peer);
+/* MOVED gave fwd its new identity: REDIRECT to every holder of the port's export. */
+void redirect_holders(const struct proxy *fwd);
+/* The flush's marker came through the forwarder p: true if in was it (consumed). */
+bool redirect_claim(const struct proxy *p, mach_msg_header_t *in);
+/* REDIRECT, FLUSH, MARK or REDIRECTED from peer. */
+void redirect_input(uint32_t peer, uint8_t kind, struct carry_in *in);
 
 /* deliver.c: a MSG payload from peer delivered here. */
 void proxy_deliver(uint32_t peer, struct carry_in *in);

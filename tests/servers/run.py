@@ -105,7 +105,7 @@ def shell_cases():
         # THREADS, NAMES, TASKS and KMEM are used/limit; the kernel has no limits
         case("ps_shows_tasks_and_threads", "ps", r"ID +TASK +THREADS +RESIDENT +CPU ms +NAMES +TASKS +KMEM",
              r"^ +0 +kernel +\d+ +\d+K +\d+ +\d+ +0 +0K",
-             r"^ +\d+ +bootstrap +\d+/256 +\d+K +\d+ +\d+/32768 +\d+/64 +\d+K/16384K",
+             r"^ +\d+ +bootstrap +\d+/256 +\d+K +\d+ +\d+/32768 +\d+/64 +\d+K/32768K",
              r"^ +\d+ +console +\d+/256 +\d+K", r"^ +thread 0: \w+",
              r"^ +\d+ +shell +1/256 +\d+K", r"^manifold> ")
         case("names_lists_the_name_server", "names", r"^/servers/bootstrap$", r"^/servers/console$", r"^/servers/echo$",

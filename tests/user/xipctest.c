@@ -10,7 +10,8 @@
  *                     counts the calls of the lossy RPC case
  *   xipctest client [rpcs=N]  on node 2: finds those names through gns (xipc_resolve)
  *                     and uses them through proxies: RPCs with replies, rights
- *                     passed both ways, 1 MiB out of line, the kernel's task
+ *                     passed both ways, 1 MiB out of line, 16 MiB in one
+ *                     message both ways (xipc_bulk.h), the kernel's task
  *                     interface on the remote task, a forged identity, 2,000
  *                     hostile messages, and the home node's death (dead names)
  *
@@ -86,7 +87,9 @@ publish(const char *name, mach_port_t port)
 
 static kern_return_t resolve(const char *name, mach_port_t *port);
 
+#include "xipc_bulk.h"
 #include "xipc_semantics.h"
+#include "xipc_tables.h"
 
 static int
 serve(void)
@@ -131,18 +134,32 @@ relay_hold(mach_msg_header_t *h)
 	static mach_port_t held = MACH_PORT_NULL;
 	struct keep_req *req = (struct keep_req *)h;
 
-	if ((h->msgh_id != RELAY_HOLD && h->msgh_id != RELAY_LETGO) || h->msgh_size < sizeof *req ||
+	int answer = 0;
+
+	if ((h->msgh_id < RELAY_HOLD || h->msgh_id > RELAY_WHERE) || h->msgh_size < sizeof *req ||
 	    !(h->msgh_bits & MACH_MSGH_BITS_COMPLEX) || req->body.msgh_descriptor_count != 1)
 		return false;
-	if (h->msgh_id == RELAY_HOLD && MACH_PORT_VALID(req->right.name) && !MACH_PORT_VALID(held)) {
+	if (h->msgh_id == RELAY_SEND) {
+		for (int i = 0; i < MOVE_EACH && MACH_PORT_VALID(held); i++)
+			send_empty_id(held, RELAY_ID + i);
+		answer = MACH_PORT_VALID(held) ? 0 : -1;
+	} else if (h->msgh_id == RELAY_WHERE) {
+		uint32_t node = 0, number, hi, lo;
+		/* xipc_export takes a send right: a copy of ours */
+		if (MACH_PORT_VALID(held) && mach_port_mod_refs(ME, held, MACH_PORT_RIGHT_SEND, 1) == KERN_SUCCESS &&
+		    xipc_export(gns, held, &node, &number, &hi, &lo) != KERN_SUCCESS)
+			node = 0;
+		answer = (int)node;
+	} else if (h->msgh_id == RELAY_HOLD && MACH_PORT_VALID(req->right.name) && !MACH_PORT_VALID(held)) {
 		held = req->right.name;
 		req->right.name = MACH_PORT_NULL;
 	} else if (h->msgh_id == RELAY_LETGO && MACH_PORT_VALID(held)) {
 		mach_port_deallocate(ME, held);
 		held = MACH_PORT_NULL;
 	}
-	printf("xipctest: relay: %s\n", h->msgh_id == RELAY_HOLD ? "holding a right" : "let the right go");
-	keep_answer(h, 0, MACH_PORT_NULL, 0);
+	if (h->msgh_id == RELAY_HOLD || h->msgh_id == RELAY_LETGO)
+		printf("xipctest: relay: %s\n", h->msgh_id == RELAY_HOLD ? "holding a right" : "let the right go");
+	keep_answer(h, answer, MACH_PORT_NULL, 0);
 	h->msgh_remote_port = MACH_PORT_NULL;
 	h->msgh_bits &= ~(mach_msg_bits_t)MACH_MSGH_BITS_REMOTE_MASK;
 	mach_msg_destroy(h);
@@ -687,6 +704,7 @@ client(uint32_t rpcs)
 	relay_case(echo);
 	semantics_cases();
 	lossy_case(rpcs);
+	tables_case();
 	forged_case(echo);
 	fuzz_case(echo);
 	death_case(echo);

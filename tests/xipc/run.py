@@ -131,7 +131,7 @@ def proxies(g):
 def client_cases(g2, g1, g3, guests):
     """The client's lines as they come; node 1 is killed when the client asks for it."""
     seen, t_kill = 0, None
-    deadline = time.time() + 240
+    deadline = time.time() + 420
     while time.time() < deadline:
         pump(guests, 0.3)
         text = g2.text()

@@ -17,7 +17,8 @@ local HEADER, TAG = 84, 16
 
 local types = { [1] = "HELLO", [2] = "REPLY", [3] = "DATA", [4] = "ACK" }
 local kinds = { [1] = "MSG", [2] = "NAK", [3] = "DROP", [4] = "PING", [5] = "LOOKUP", [6] = "FOUND",
-	[7] = "MISSING", [8] = "RELEASE", [9] = "ADD", [10] = "MOVED" }
+	[7] = "MISSING", [8] = "RELEASE", [9] = "ADD", [10] = "MOVED", [11] = "PAUSE", [12] = "RESUME",
+	[13] = "REDIRECT", [14] = "FLUSH", [15] = "MARK", [16] = "REDIRECTED" }
 
 local p = Proto("manifold", "Manifold gns transport")
 local f = {

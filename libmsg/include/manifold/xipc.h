@@ -14,6 +14,10 @@
 #define XIPC_E_FORGED    0x5802	/* a global identity whose check field is wrong */
 #define XIPC_E_NOT_FOUND 0x5803	/* no node holds the name */
 #define XIPC_E_FULL      0x5804	/* no room for another proxy, export or lookup */
+#define XIPC_E_NODE_FULL 0x5805	/* that node's ports have their share of this node's proxies (XIPC_PROXY_NODE_MAX) */
+
+/* Proxies one gns keeps of one other node's ports at most (its forwarders counted): no node takes them all. */
+#define XIPC_PROXY_NODE_MAX 1024
 
 /* UDP ports: the transport's datagrams, and the beacons (broadcast). */
 #define XIPC_UDP_PORT    7700
@@ -52,12 +56,16 @@ enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
 	X(PROXIES, "proxies") X(EXPORTS, "exports") X(PROXIES_DIED, "proxies_died") X(EXPORTS_RELEASED, "exports_released") \
 	X(RECEIVE_MOVED_OUT, "receive_moved_out") X(RECEIVE_MOVED_IN, "receive_moved_in") \
 	X(HELD, "held_for_full_queues") X(PAUSES, "senders_paused") \
+	X(PAUSED, "proxies_paused") X(RESUMED, "proxies_resumed") \
+	X(REDIRECTS, "redirects_sent") X(REDIRECTED, "proxies_redirected") X(FORWARDERS, "forwarders") \
+	X(REQUESTS_MOVED, "notify_requests_moved") \
 	X(LOOKUPS, "lookups") X(LOOKUPS_ANSWERED, "lookups_answered") \
 	X(BEACONS_OUT, "beacons_out") X(BEACONS_IN, "beacons_in") \
 	X(R_FORGED, "rejected_forged_id") X(R_NO_PORT, "rejected_unknown_port") \
 	X(R_DEST_DEAD, "rejected_dest_dead") X(R_DEST_FULL, "rejected_dest_full") \
 	X(R_RECEIVE_RIGHT, "rejected_receive_right") X(R_PORT_ARRAY, "rejected_port_array") \
 	X(R_MALFORMED, "rejected_malformed") X(R_UNDELIVERABLE, "rejected_undeliverable") \
+	X(R_TABLE_FULL, "rejected_table_full") X(R_NODE_SHARE, "rejected_node_share") \
 	X(R_BEACON_TAG, "rejected_beacon_tag") X(R_BEACON_REPLAY, "rejected_beacon_replay") \
 	X(R_BEACON_MALFORMED, "rejected_beacon_malformed") \
 	X(R_XPORT_SHORT, "rejected_short") X(R_XPORT_VERSION, "rejected_version") \

@@ -93,8 +93,18 @@ deliver_ready(struct xport *x, struct peer *p, struct session *s)
 		m->delivered = true;
 		x->stats.msgs_delivered++;
 		x->stats.bytes_delivered += m->len;
-		x->cfg.deliver(x->cfg.ctx, p->node, m->port, m->data, m->len);
-		release(x, s, m);
+		if (x->cfg.deliver_take) {
+			uint8_t *data = m->data;
+			/* handed over: no longer ours, nor held against the session's limit */
+			s->rx_held -= m->len;
+			x->stats.mem_bytes -= m->len;
+			xport_free(x, m->have, have_size(m->frags));
+			m->data = m->have = NULL;
+			x->cfg.deliver_take(x->cfg.ctx, p->node, m->port, data, m->len);
+		} else {
+			x->cfg.deliver(x->cfg.ctx, p->node, m->port, m->data, m->len);
+			release(x, s, m);
+		}
 		while (s->in && s->in->delivered && s->in->id == s->rx_floor) {
 			struct in_msg *done = s->in;
 			s->in = done->next;

@@ -36,3 +36,5 @@ $(XPORT_LIB): $(patsubst %,$(B)/obj/xport/%.o,$(XPORT_SRCS))
 ALL += $(XPORT_LIB) $(BEARSSL_GUEST)
 
 include tests/unit/xport/rules.mk
+# (named dissector.mk, not rules.mk: it needs XPORT_SRCS, so it is read here, after them)
+include tests/dissector/dissector.mk

@@ -40,6 +40,24 @@ base_header(struct xport *x, struct peer *p, struct session *s, uint8_t type, st
 	s->ack_due = false;
 }
 
+/* Copies len bytes of m from offset off: the fragment may span parts. */
+static void
+msg_read(const struct out_msg *m, size_t off, uint8_t *out, size_t len)
+{
+	for (uint32_t i = 0; i < m->nparts && len; i++) {
+		const struct xport_part *pt = &m->parts[i];
+		if (off >= pt->len) {
+			off -= pt->len;
+			continue;
+		}
+		size_t n = pt->len - off < len ? pt->len - off : len;
+		memcpy(out, (const uint8_t *)pt->p + off, n);
+		out += n;
+		len -= n;
+		off = 0;
+	}
+}
+
 static void
 send_fragment(struct xport *x, struct peer *p, struct session *s, const struct flight *f)
 {
@@ -56,8 +74,7 @@ send_fragment(struct xport *x, struct peer *p, struct session *s, const struct f
 	h.frags = m->frags;
 	h.payload_len = frag_len(m, f->frag);
 	wire_encode(&h, x->txbuf);
-	memcpy(x->txbuf + WIRE_HEADER_SIZE, m->data + (size_t)f->frag * wire_frag_size(m->len, m->frags),
-	       h.payload_len);
+	msg_read(m, (size_t)f->frag * wire_frag_size(m->len, m->frags), x->txbuf + WIRE_HEADER_SIZE, h.payload_len);
 	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, h.payload_len);
 	xport_output(x, p, WIRE_OVERHEAD + h.payload_len);
 }
@@ -78,7 +95,9 @@ void
 send_free_msg(struct xport *x, struct peer *p, struct out_msg *m)
 {
 	p->queued_bytes -= m->len;
-	xport_free(x, m, sizeof *m + m->len);
+	if (m->done)
+		m->done(x->cfg.ctx, m->done_arg);
+	xport_free(x, m, m->size);
 }
 
 /* The lowest message id not wholly acknowledged: every one below it was delivered. */

@@ -12,14 +12,23 @@
 #include "wire.h"
 #include "xport.h"
 
-/* A message being sent: queued on its peer until its last fragment is out. */
+/*
+ * A message being sent: queued on its peer until its last fragment is out,
+ * then held by its flights until the last is acknowledged. Its bytes are
+ * parts[0..nparts): a copy after the parts array (xport_send) or the
+ * caller's own memory (xport_send_parts, whose done is called at the end).
+ */
 struct out_msg {
 	struct out_msg *next;    /* the peer's queue, in order */
 	uint32_t id, prev;       /* 0 until its first fragment goes out in a session */
 	uint32_t port, len, frags;
 	uint32_t next_frag;      /* first fragment not yet sent */
 	uint32_t in_flight;      /* fragments sent and not acknowledged */
-	uint8_t  data[];
+	uint32_t nparts;
+	size_t   size;           /* of this block, for xport_free */
+	void   (*done)(void *ctx, void *arg);   /* lent parts: given back */
+	void    *done_arg;
+	struct xport_part parts[];
 };
 
 /*

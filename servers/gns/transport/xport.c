@@ -38,8 +38,12 @@ xport_strerror(int err)
 void *
 xport_alloc(struct xport *x, size_t len)
 {
-	void *p = malloc(len ? len : 1);
+	void *p;
 
+	if (len >= XPORT_BIG_BLOCK && x->cfg.big_alloc)
+		p = x->cfg.big_alloc(x->cfg.ctx, len);
+	else
+		p = malloc(len ? len : 1);
 	if (p)
 		x->stats.mem_bytes += len;
 	return p;
@@ -51,7 +55,19 @@ xport_free(struct xport *x, void *p, size_t len)
 	if (!p)
 		return;
 	x->stats.mem_bytes -= len;
-	free(p);
+	if (len >= XPORT_BIG_BLOCK && x->cfg.big_free)
+		x->cfg.big_free(x->cfg.ctx, p, len);
+	else
+		free(p);
+}
+
+void
+xport_data_free(struct xport *x, void *data, size_t len)
+{
+	if (!data)
+		return;
+	x->stats.mem_bytes += len;	/* (counted out when it was handed over) */
+	xport_free(x, data, len);
 }
 
 void
@@ -83,7 +99,7 @@ xport_create(const struct xport_config *cfg)
 {
 	struct xport_config c = *cfg;
 
-	if (c.node == 0 || !c.output || !c.deliver || !c.random)
+	if (c.node == 0 || !c.output || !c.deliver == !c.deliver_take || !c.random || !c.big_alloc != !c.big_free)
 		return NULL;
 	if (!c.mtu)
 		c.mtu = 1472;
@@ -177,10 +193,26 @@ peer_get(struct xport *x, uint32_t node)
 	return p;
 }
 
-int
-xport_send(struct xport *x, uint32_t node, uint32_t port, const void *data, size_t len, uint64_t now)
+/* Queues a message whose parts are already set; *m is the peer's now. */
+static int
+enqueue(struct xport *x, struct peer *p, struct out_msg *m, uint64_t now)
 {
-	if (node == 0 || node == x->cfg.node || (len && !data))
+	if (p->queue_tail)
+		p->queue_tail->next = m;
+	else
+		p->queue = m;
+	p->queue_tail = m;
+	p->queued_bytes += m->len;
+	x->stats.msgs_sent++;
+	send_flush(x, p, now);
+	return XPORT_OK;
+}
+
+/* The checks both sends make; the peer, or an error. */
+static int
+send_check(struct xport *x, uint32_t node, size_t len, struct peer **pp)
+{
+	if (node == 0 || node == x->cfg.node)
 		return XPORT_E_INVALID;
 	if (len > x->cfg.max_message)
 		return XPORT_E_TOO_BIG;
@@ -189,24 +221,71 @@ xport_send(struct xport *x, uint32_t node, uint32_t port, const void *data, size
 		return XPORT_E_NOMEM;
 	if (p->queued_bytes + len > x->cfg.max_queued)
 		return XPORT_E_QUEUE_FULL;
-	struct out_msg *m = xport_alloc(x, sizeof *m + len);
+	*pp = p;
+	return XPORT_OK;
+}
+
+int
+xport_send(struct xport *x, uint32_t node, uint32_t port, const void *data, size_t len, uint64_t now)
+{
+	struct peer *p;
+	int err;
+
+	if (len && !data)
+		return XPORT_E_INVALID;
+	if ((err = send_check(x, node, len, &p)) != XPORT_OK)
+		return err;
+	size_t size = sizeof(struct out_msg) + sizeof(struct xport_part) + len;
+	struct out_msg *m = xport_alloc(x, size);
 	if (!m)
 		return XPORT_E_NOMEM;
 	memset(m, 0, sizeof *m);
+	m->size = size;
 	m->port = port;
 	m->len = (uint32_t)len;
 	m->frags = wire_frags_for(m->len, x->max_payload);
+	m->nparts = 1;
+	m->parts[0].p = (uint8_t *)(m->parts + 1);
+	m->parts[0].len = len;
 	if (len)
-		memcpy(m->data, data, len);
-	if (p->queue_tail)
-		p->queue_tail->next = m;
-	else
-		p->queue = m;
-	p->queue_tail = m;
-	p->queued_bytes += len;
-	x->stats.msgs_sent++;
-	send_flush(x, p, now);
-	return XPORT_OK;
+		memcpy(m->parts + 1, data, len);
+	return enqueue(x, p, m, now);
+}
+
+int
+xport_send_parts(struct xport *x, uint32_t node, uint32_t port, const struct xport_part *parts, int n,
+		 void (*done)(void *ctx, void *arg), void *arg, uint64_t now)
+{
+	struct peer *p;
+	size_t len = 0;
+	int err;
+
+	if (n < 0 || n > XPORT_PARTS_MAX || (n && !parts) || !done)
+		return XPORT_E_INVALID;
+	for (int i = 0; i < n; i++) {
+		if (parts[i].len && !parts[i].p)
+			return XPORT_E_INVALID;
+		if (parts[i].len > x->cfg.max_message - len)
+			return XPORT_E_TOO_BIG;
+		len += parts[i].len;
+	}
+	if ((err = send_check(x, node, len, &p)) != XPORT_OK)
+		return err;
+	size_t size = sizeof(struct out_msg) + (size_t)n * sizeof(struct xport_part);
+	struct out_msg *m = xport_alloc(x, size);
+	if (!m)
+		return XPORT_E_NOMEM;
+	memset(m, 0, sizeof *m);
+	m->size = size;
+	m->port = port;
+	m->len = (uint32_t)len;
+	m->frags = wire_frags_for(m->len, x->max_payload);
+	m->nparts = (uint32_t)n;
+	if (n)
+		memcpy(m->parts, parts, (size_t)n * sizeof *parts);
+	m->done = done;
+	m->done_arg = arg;
+	return enqueue(x, p, m, now);
 }
 
 static struct session *

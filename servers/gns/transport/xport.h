@@ -59,11 +59,35 @@ struct xport_config {
 	void (*output)(void *ctx, uint32_t peer, const void *dgram, size_t len);
 	/* A whole message for `port` from `peer`; the bytes are valid during the call only. */
 	void (*deliver)(void *ctx, uint32_t peer, uint32_t port, const void *data, size_t len);
+	/*
+	 * Instead of deliver (one of the two): the message's bytes are handed
+	 * over, not lent, so a large one is never copied; the callee gives them
+	 * back with xport_data_free, during the call or after it.
+	 */
+	void (*deliver_take)(void *ctx, uint32_t peer, uint32_t port, void *data, size_t len);
 	/* Optional: sessions coming and going. */
 	void (*event)(void *ctx, uint32_t peer, enum xport_event ev);
 	/* Fills buf with unpredictable bytes (session nonces). */
 	void (*random)(void *ctx, void *buf, size_t len);
+	/*
+	 * Optional, both or neither: where a message being reassembled lives
+	 * (blocks of XPORT_BIG_BLOCK bytes or more; smaller ones, and all without
+	 * these, are malloc's). gns gives page-granular memory it can return to
+	 * the kernel at once, where malloc's heap would keep a 16 MiB peak.
+	 */
+	void *(*big_alloc)(void *ctx, size_t len);
+	void (*big_free)(void *ctx, void *p, size_t len);
 };
+
+#define XPORT_BIG_BLOCK (64 * 1024)
+
+/* A piece of a message lent to xport_send_parts. */
+struct xport_part {
+	const void *p;
+	size_t len;
+};
+
+#define XPORT_PARTS_MAX 256
 
 /* Everything counted; rx_rejected[e] counts inputs dropped with error e. */
 struct xport_stats {
@@ -90,6 +114,21 @@ void xport_destroy(struct xport *x);
  */
 int xport_send(struct xport *x, uint32_t peer, uint32_t port, const void *data, size_t len, uint64_t now);
 
+/*
+ * As xport_send, but the message is the bytes of parts[0..n) in order, lent,
+ * not copied: each fragment is read from them as it goes out (and again if it
+ * is resent). They must stay valid and unchanged until done(ctx, arg) is
+ * called, exactly once, when the message has been wholly acknowledged or was
+ * dropped (the peer died or restarted, xport_forget, xport_destroy). done may
+ * not call the library. On an error return done is not called and the parts
+ * are the caller's again. So a message of any size costs the library a few
+ * words: what is in flight (the flow-control window) is read from the
+ * caller's memory, never held twice. Errors as xport_send, XPORT_E_INVALID
+ * also for n > XPORT_PARTS_MAX, a part with bytes but no pointer, or no done.
+ */
+int xport_send_parts(struct xport *x, uint32_t peer, uint32_t port, const struct xport_part *parts, int n,
+		     void (*done)(void *ctx, void *arg), void *arg, uint64_t now);
+
 /* One datagram from the network. XPORT_OK, or why it was dropped (also counted). */
 int xport_input(struct xport *x, const void *dgram, size_t len, uint64_t now);
 
@@ -102,6 +141,9 @@ uint64_t xport_tick(struct xport *x, uint64_t now);
 
 const struct xport_stats *xport_stats(const struct xport *x);
 const char *xport_strerror(int err);
+
+/* Gives back a message deliver_take handed over (its bytes are no longer counted in mem_bytes). */
+void xport_data_free(struct xport *x, void *data, size_t len);
 
 /* Bytes of messages to the peer not yet acknowledged (0 for an unknown peer). */
 size_t xport_pending(const struct xport *x, uint32_t peer);

@@ -18,7 +18,10 @@
 #include <manifold/socket.h>
 #include <manifold/trap.h>
 #include "measure.h"
+#include "bootstrap_client.h"
 #include "ns_client.h"
+#include "xipc_client.h"
+#include <manifold/xipc.h>
 #include "remote.h"
 
 static uint8_t buf[BULK_CHUNK], reply[RR_SIZE];
@@ -196,6 +199,101 @@ bulk_receiver(mach_port_t l, uint64_t bytes)
 	return 0;
 }
 
+/*
+ * `profile` as the last argument (not in make bench: the kernel's timing
+ * costs every trap some 20 instructions): the RPC phase's kernel share (traps,
+ * their instructions, switches) and each task's CPU time, printed as PROFILE
+ * lines beside the NODE line, to see where a remote RPC's instructions go.
+ */
+static bool profiling;
+static struct {
+	uint32_t rx, tx;	/* datagrams from and to the other node (xipc_nodes) */
+	struct manifold_kernel_stats st;
+	struct manifold_task_summary tasks[32];
+	uint32_t ntasks;
+} prof;
+
+static uint32_t
+prof_tasks(struct manifold_task_summary *t, uint32_t max)
+{
+	mach_port_t ns, bs;
+	uint32_t n = 0;
+	mach_msg_type_number_t words = max * (sizeof *t / sizeof(uint32_t));
+
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    ns_lookup(ns, "/servers/bootstrap", &bs) != KERN_SUCCESS)
+		return 0;
+	if (bootstrap_task_list(bs, &n, (uint32_t *)t, &words) != KERN_SUCCESS)
+		words = 0;
+	mach_port_deallocate(mach_task_self(), bs);
+	return words / (sizeof *t / sizeof(uint32_t));
+}
+
+/* Datagrams from and to the other node, as our gns counts them. */
+static void
+prof_datagrams(uint32_t *rx, uint32_t *tx)
+{
+	mach_port_t ns, gns;
+	uint32_t words[8 * XIPC_NODE_WORDS], count = 0;
+	mach_msg_type_number_t n = 8 * XIPC_NODE_WORDS;
+
+	*rx = *tx = 0;
+	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
+	    ns_lookup(ns, "/servers/gns", &gns) != KERN_SUCCESS)
+		return;
+	if (xipc_nodes(gns, &count, words, &n) == KERN_SUCCESS)
+		for (uint32_t i = 0; i < n / XIPC_NODE_WORDS; i++) {
+			*rx += words[i * XIPC_NODE_WORDS + XIPC_NODE_RX];
+			*tx += words[i * XIPC_NODE_WORDS + XIPC_NODE_TX];
+		}
+	mach_port_deallocate(mach_task_self(), gns);
+}
+
+static void
+prof_start(void)
+{
+	if (!profiling)
+		return;
+	prof_datagrams(&prof.rx, &prof.tx);
+	prof.ntasks = prof_tasks(prof.tasks, 32);
+	trap_raw(TRAP_kernel_stats, (uint32_t)&prof.st, KSTATS_TIMING_ON, 0, 0, 0);
+	trap_raw(TRAP_kernel_stats, (uint32_t)&prof.st, 0, 0, 0, 0);
+}
+
+static uint64_t
+c64(uint32_t lo, uint32_t hi)
+{
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void
+prof_end(const char *role, unsigned n)
+{
+	struct manifold_kernel_stats st;
+	static struct manifold_task_summary t[32];
+	uint32_t nt, rx, tx;
+
+	if (!profiling || n == 0)
+		return;
+	trap_raw(TRAP_kernel_stats, (uint32_t)&st, KSTATS_TIMING_OFF, 0, 0, 0);
+	nt = prof_tasks(t, 32);
+	prof_datagrams(&rx, &tx);
+	printf("PROFILE null_rpc_remote %s: datagrams per 100 rpcs: %u in, %u out\n", role,
+	       (unsigned)((rx - prof.rx) * 100ull / n), (unsigned)((tx - prof.tx) * 100ull / n));
+	printf("PROFILE null_rpc_remote %s: per rpc %u traps, %llu insns in sends, %u switches (%llu insns)\n", role,
+	       (st.traps - prof.st.traps) / n,
+	       (unsigned long long)((c64(st.msg_send_cycles_lo, st.msg_send_cycles_hi) -
+				     c64(prof.st.msg_send_cycles_lo, prof.st.msg_send_cycles_hi)) / n),
+	       (st.switches - prof.st.switches) / n,
+	       (unsigned long long)((c64(st.switch_cycles_lo, st.switch_cycles_hi) -
+				     c64(prof.st.switch_cycles_lo, prof.st.switch_cycles_hi)) / n));
+	for (uint32_t i = 0; i < nt; i++)
+		for (uint32_t j = 0; j < prof.ntasks; j++)
+			if (t[i].id == prof.tasks[j].id && t[i].cpu_ms > prof.tasks[j].cpu_ms)
+				printf("PROFILE null_rpc_remote %s: task %s %u us per rpc\n", role, t[i].name,
+				       (unsigned)((t[i].cpu_ms - prof.tasks[j].cpu_ms) * 1000ull / n));
+}
+
 /* One empty RPC through port with reply right r, or its error. */
 static kern_return_t
 null_rpc(mach_port_t port, mach_port_t r, mach_msg_id_t id)
@@ -233,11 +331,13 @@ rpc_client(unsigned iters)
 	for (unsigned i = 0; i < RPC_WARMUP; i++)
 		if ((kr = null_rpc(port, r, RPC_WARM)) != KERN_SUCCESS)
 			return fail("rpc warm-up", EIO);
+	prof_start();
 	span_start(&sp);
 	for (unsigned i = 0; i < iters; i++)
 		if ((kr = null_rpc(port, r, RPC_MEASURED)) != KERN_SUCCESS)
 			return fail("rpc", EIO);
 	printf("NODE null_rpc_remote client %llu %u\n", (unsigned long long)span_busy(&sp), iters);
+	prof_end("client", iters);
 	null_rpc(port, r, RPC_END);
 	return 0;
 }
@@ -264,10 +364,14 @@ rpc_server(void)
 		    MACH_MSG_SUCCESS)
 			return fail("rpc receive", ETIMEDOUT);
 		id = m.h.msgh_id;
-		if (id == RPC_MEASURED && count++ == 0)
+		if (id == RPC_MEASURED && count++ == 0) {
+			prof_start();
 			span_start(&sp);
-		if (id == RPC_END)
+		}
+		if (id == RPC_END) {
 			printf("NODE null_rpc_remote server %llu %u\n", (unsigned long long)span_busy(&sp), count);
+			prof_end("server", count);
+		}
 		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
 		m.h.msgh_size = sizeof m.h;
 		m.h.msgh_local_port = MACH_PORT_NULL;
@@ -287,11 +391,13 @@ main(int argc, char **argv)
 	int bad;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc != 4 || (strcmp(argv[1], "client") != 0 && strcmp(argv[1], "server") != 0)) {
-		printf("FAIL netbench: usage: netbench client|server ITERS BYTES\n");
+	if ((argc != 4 && (argc != 5 || strcmp(argv[4], "profile") != 0)) ||
+	    (strcmp(argv[1], "client") != 0 && strcmp(argv[1], "server") != 0)) {
+		printf("FAIL netbench: usage: netbench client|server ITERS BYTES [profile]\n");
 		trap_debug_exit(0x11);
 		return 2;
 	}
+	profiling = argc == 5;
 	unsigned iters = (unsigned)strtoul(argv[2], NULL, 10);
 	uint64_t bytes = strtoull(argv[3], NULL, 10);
 	uint32_t server = SOCK_IP(10, 77, 0, 2);

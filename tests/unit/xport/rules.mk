@@ -3,8 +3,9 @@
 # it is Debian's tested code, and the simulated wire moves 16 MiB through it).
 
 XPORT_TEST_DIR := $(B)/unit-xport
-# (and gns's encoding of what it carries, servers/gns/carry.c: test_carry.c)
-XPORT_TEST_SRCS := $(wildcard tests/unit/xport/*.c) tests/unit/unit_main.c $(XPORT_SRCS) servers/gns/carry.c
+# (and gns's encoding of what it carries, servers/gns/carry.c: test_carry.c; its tables, table.c)
+XPORT_TEST_SRCS := $(wildcard tests/unit/xport/*.c) tests/unit/unit_main.c $(XPORT_SRCS) servers/gns/carry.c \
+	servers/gns/table.c
 
 $(XPORT_TEST_DIR)/%.o: %.c | $(BEARSSL_HOST)
 	$(call msg,HOSTCC,$<)

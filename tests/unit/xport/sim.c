@@ -148,7 +148,8 @@ sim_add(struct sim *sim, uint32_t id, uint8_t key, const struct xport_config *cf
 	memset(c.cluster_key, key, sizeof c.cluster_key);
 	c.ctx = n;
 	c.output = on_output;
-	c.deliver = on_deliver;
+	if (!c.deliver_take)
+		c.deliver = on_deliver;
 	c.event = on_event;
 	c.random = on_random;
 	memset(n, 0, sizeof *n);

@@ -113,3 +113,64 @@ UNIT_TEST(carry_reader_survives_100000_random_inputs)
 		free(p);
 	}
 }
+
+/* Lent regions come out in place, between the bytes written before and after them. */
+UNIT_TEST(carry_lent_regions_are_parts_in_their_place)
+{
+	static const uint8_t big[3000] = {1, 2, 3}, other[10] = {9};
+	struct carry_out o = {0};
+	struct xport_part parts[2 * CARRY_LENT_MAX + 1];
+	uint8_t joined[4000];
+	size_t len = 0;
+	struct carry_in in;
+	int n;
+
+	carry_put32(&o, sizeof big);
+	carry_lend(&o, big, sizeof big);
+	carry_lend(&o, other, sizeof other);	/* two in a row: no empty part between */
+	carry_lend(&o, other, 0);		/* nothing lent */
+	carry_put32(&o, 0x01020304);
+	n = carry_parts(&o, parts);
+	EXPECT_EQ(n, 4);
+	EXPECT_EQ(o.lent_bytes, sizeof big + sizeof other);
+	EXPECT(parts[1].p == big && parts[2].p == other);
+	for (int i = 0; i < n; i++) {
+		EXPECT(parts[i].len > 0);
+		memcpy(joined + len, parts[i].p, parts[i].len);
+		len += parts[i].len;
+	}
+	EXPECT_EQ(len, o.len + o.lent_bytes);
+	in = (struct carry_in){ .p = joined, .len = len };
+	EXPECT_EQ(carry_get32(&in), sizeof big);
+	EXPECT(memcmp(carry_get_bytes(&in, sizeof big), big, sizeof big) == 0);
+	EXPECT(memcmp(carry_get_bytes(&in, sizeof other), other, sizeof other) == 0);
+	EXPECT_EQ(carry_get32(&in), 0x01020304);
+	EXPECT(!in.bad && in.off == in.len);
+	carry_out_free(&o);
+}
+
+/* A receive right carries its receiver's no-senders request (or none); a request of another kind is refused. */
+UNIT_TEST(carry_a_receive_right_brings_its_no_senders_request)
+{
+	struct gport g = {.node = 1, .port = 2, .check = 3}, once = {.node = 1, .port = 9, .check = 10}, h;
+	struct carry_ns ns = {.kind = RIGHT_ONCE, .gid = once}, got;
+	struct carry_out o = {0};
+	struct carry_in in;
+
+	carry_put_right_ns(&o, RIGHT_RECEIVE, &g, &ns);
+	carry_put_right(&o, RIGHT_RECEIVE, &g);	/* none along */
+	carry_put_right_ns(&o, RIGHT_SEND, &g, &ns);	/* only a receive right carries one */
+	in = (struct carry_in){ .p = o.p, .len = o.len };
+	EXPECT_EQ(carry_get_right_ns(&in, &h, &got), RIGHT_RECEIVE);
+	EXPECT(gport_equal(&h, &g) && got.kind == RIGHT_ONCE && gport_equal(&got.gid, &once));
+	EXPECT_EQ(carry_get_right_ns(&in, &h, &got), RIGHT_RECEIVE);
+	EXPECT_EQ(got.kind, RIGHT_NULL);
+	EXPECT_EQ(carry_get_right(&in, &h), RIGHT_SEND);
+	EXPECT(!in.bad && in.off == in.len);
+	/* a request that is a send right: malformed */
+	o.p[1 + GPORT_WIRE_SIZE] = RIGHT_SEND;
+	in = (struct carry_in){ .p = o.p, .len = o.len };
+	EXPECT_EQ(carry_get_right_ns(&in, &h, &got), RIGHT_NULL);
+	EXPECT(in.bad);
+	carry_out_free(&o);
+}

@@ -29,6 +29,6 @@ enum {
 #define TASK_LIMIT_NAMES_DEFAULT	32768
 #define TASK_LIMIT_THREADS_DEFAULT	256
 #define TASK_LIMIT_TASKS_DEFAULT	64
-#define TASK_LIMIT_KMEM_DEFAULT		(16u * 1024 * 1024)
+#define TASK_LIMIT_KMEM_DEFAULT		(32u * 1024 * 1024)	/* a 16 MiB message and room beside it */
 
 #endif
