@@ -71,7 +71,7 @@ device_intr_do_device_intr(mach_port_t port, uint32_t irq, uint32_t count)
 	if (causes & INT_LSC)
 		link_check();
 	/* RXT0, RXDMT0, RXO and TXDW: the pumps after this message look at both rings. */
-	device_intr_ack(device, ME, nic.irq);
+	driver_irq_ack(nic.irq);
 	return KERN_SUCCESS;
 }
 
