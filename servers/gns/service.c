@@ -13,6 +13,7 @@
 #include "lwip/netif.h"
 #include "lwip/stats.h"
 #include "client.h"
+#include "lwip_hooks.h"
 #include "nic.h"
 #include "ns_client.h"
 #include "registration.h"
@@ -114,6 +115,7 @@ gns_do_gns_stats(mach_port_t server, uint32_t *stats, mach_msg_type_number_t *st
 	stats[GNS_STAT_PBUF_POOL] = lwip_stats.memp[MEMP_PBUF_POOL]->used;
 	stats[GNS_STAT_MALLOC] = (uint32_t)mallinfo().uordblks;
 	stats[GNS_STAT_REASSEMBLY] = lwip_stats.memp[MEMP_REASSDATA]->used;
+	stats[GNS_STAT_SYN_EVICTED] = syn_guard_evicted;
 	*statsCnt = GNS_STAT_WORDS;
 	return KERN_SUCCESS;
 }
