@@ -23,6 +23,14 @@
 #define SOCK_INLINE_MAX	4096u	/* bytes in the message itself; more go out of line */
 #define SOCK_OOL_MAX	(1024u * 1024u)	/* the most one call carries */
 #define SOCK_DGRAM_MAX	1472u	/* a UDP datagram: one Ethernet frame, no fragments */
+/*
+ * The most one of libmsg's socket_send calls offers (sock_sendto loops for the
+ * rest): gns takes at most its TCP send buffer a call (TCP_SND_BUF, 16
+ * segments, which gns checks is no more), and each call's region is mapped
+ * into gns whole, so offering a 64 KiB chunk at once mapped pages gns did
+ * not take, again on every call (tests/bench/README.md, "Per task").
+ */
+#define SOCK_SEND_MAX	(32u * 1024u)
 
 #define SOCK_SHUT_RD	0
 #define SOCK_SHUT_WR	1
