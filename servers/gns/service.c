@@ -160,20 +160,28 @@ service_start(struct msg_server *s, mach_port_t set)
 	printf("gns: serving %s\n", SERVICE_PATH);
 }
 
+/* Something waits in a netif's loopback queue. */
+static bool
+loop_queued(void)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n) {
+		if (n->loop_first)
+			return true;
+	}
+	return false;
+}
+
 void
 service_poll(void)
 {
-	/* a loopback packet answered by another (an ACK) is queued anew: a few rounds drain it */
-	for (int i = 0; i < 8; i++) {
-		bool queued = false;
-		struct netif *n;
-
+	/*
+	 * A loopback packet answered by another (an ACK) is queued anew: a few
+	 * rounds drain it. Looked at first, since the tick runs after every
+	 * message and the queue is nearly always empty (netif_poll_all costs
+	 * some 70 instructions more than the look).
+	 */
+	for (int i = 0; i < 8 && loop_queued(); i++)
 		netif_poll_all();
-		NETIF_FOREACH(n) {
-			if (n->loop_first)
-				queued = true;
-		}
-		if (!queued)
-			break;
-	}
 }
