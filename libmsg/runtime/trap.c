@@ -134,3 +134,9 @@ trap_console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout
 {
 	return trap_raw(TRAP_console_read, host_priv, (uint32_t)buf, len, timeout_ms, (uint32_t)count);
 }
+
+kern_return_t
+trap_device_intr_ack(uint32_t irq)
+{
+	return trap_raw(TRAP_device_intr_ack, irq, 0, 0, 0, 0);
+}

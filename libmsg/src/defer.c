@@ -28,7 +28,14 @@ msg_defer(uint32_t timeout_ms)
 	memcpy(&d->msg, t->in, t->in->msgh_size);
 	d->has_sender = t->has_sender;
 	d->sender = t->sender;
-	d->deadline_ms = t->replaying ? t->deadline_ms : timeout_ms ? serve_now_ms() + timeout_ms : 0;
+	/*
+	 * A new request's deadline is set by the defer_run that follows its
+	 * handler in the same turn, from the clock the loop reads anyway: a
+	 * clock trap fewer a held request (gns holds a recv every round trip),
+	 * and the deadline a handler's length later, never earlier.
+	 */
+	d->deadline_ms = t->replaying ? t->deadline_ms : 0;
+	d->timeout_ms = t->replaying ? 0 : timeout_ms;
 	d->next = NULL;
 	cthread_mutex_lock(&s->lock);
 	if (s->ndeferred >= MSG_DEFERRED_MAX) {
@@ -150,6 +157,12 @@ defer_run(struct serve_thread *t, uint64_t now)
 	if (!now)
 		now = serve_now_ms();	/* the loop did not read the clock this turn */
 	cthread_mutex_lock(&s->lock);
+	for (d = s->deferred; d; d = d->next) {
+		if (d->timeout_ms) {	/* held since the last run: msg_defer */
+			d->deadline_ms = now + d->timeout_ms;
+			d->timeout_ms = 0;
+		}
+	}
 	if (s->retry) {
 		/* each held request once, in order; those held again go to the back, still in order */
 		s->retry = false;

@@ -7,6 +7,7 @@
 #include <manifold/error.h>
 #include <manifold/msg.h>
 #include <manifold/pci.h>
+#include <manifold/trap.h>
 #include "ns_client.h"
 #include "pci_client.h"
 
@@ -92,6 +93,12 @@ driver_irq_attach(mach_port_t device, uint32_t irq, mach_port_t *port)
 	}
 	*port = p;
 	return KERN_SUCCESS;
+}
+
+kern_return_t
+driver_irq_ack(uint32_t irq)
+{
+	return trap_device_intr_ack(irq);
 }
 
 bool

@@ -264,7 +264,9 @@ serve_loop(struct msg_server *s)
 		return MACH_RCV_TOO_LARGE;
 	}
 	cthread_setspecific(thread_key, &t);
-	if (s->tick) {
+	if (s->tick && s->tick_untimed) {
+		timer = s->tick();
+	} else if (s->tick) {
 		us = now_us();
 		if (s->nthreads <= 1)
 			s->tick_now_us = us;
@@ -295,14 +297,21 @@ serve_loop(struct msg_server *s)
 		 * expiry a turn later.
 		 */
 		now = 0;
-		if (s->tick) {
+		if (s->tick && !s->tick_untimed) {
 			us = now_us();
 			now = us / 1000;
 			if (s->nthreads <= 1)
 				s->tick_now_us = us;
 		}
 		deferred = defer_run(&t, now);
-		if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && now >= timer_due))) {
+		if (s->tick_untimed) {
+			/* timer_due stays 0: the next wait is the whole timer again, from now */
+			if (s->tick && (mr == MACH_MSG_SUCCESS || mr == MACH_RCV_TIMED_OUT)) {
+				flush_reply(&t);
+				timer = s->tick();
+				deferred = defer_run(&t, now);
+			}
+		} else if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && now >= timer_due))) {
 			/* the reply goes before anything the timer sends, as it always did */
 			flush_reply(&t);
 			timer = s->tick();

@@ -21,7 +21,8 @@ struct serve_thread {
 
 struct msg_deferred {
 	struct msg_deferred *next;
-	uint64_t deadline_ms;		/* 0: none */
+	uint64_t deadline_ms;		/* 0: none (yet: timeout_ms) */
+	uint32_t timeout_ms;		/* a deadline defer_run still sets, from the loop's clock */
 	bool has_sender;		/* the request's sender, kept for its replays */
 	uint32_t sender;
 	mach_msg_header_t msg;		/* followed by the rest of the request */

@@ -141,13 +141,13 @@ sock_connect(mach_port_t sock, uint32_t ip, uint16_t port, uint32_t flags, uint3
 	return sock_errno(socket_connect(sock, ip, port, flags, timeout_ms));
 }
 
-/* One call: as much as gns takes of at most SOCK_OOL_MAX bytes. */
+/* One call: as much as gns takes of at most SOCK_SEND_MAX bytes. */
 static kern_return_t
 send_once(mach_port_t sock, const uint8_t *p, size_t len, uint32_t ip, uint16_t port, uint32_t flags,
 	  uint32_t timeout_ms, uint32_t *sent)
 {
-	if (len > SOCK_OOL_MAX)
-		len = SOCK_OOL_MAX;
+	if (len > SOCK_SEND_MAX)
+		len = SOCK_SEND_MAX;
 	if (len <= SOCK_INLINE_MAX)
 		return socket_send(sock, p, (mach_msg_type_number_t)len, ip, port, flags, timeout_ms, sent);
 	return socket_send_ool(sock, p, (mach_msg_type_number_t)len, ip, port, flags, timeout_ms, sent);

@@ -89,7 +89,7 @@ ata_interrupt_wait(uint32_t ms)
 	if (!driver_irq_wait(ata.irq_port, ms))
 		return false;
 	(void)rd(ATA_STATUS);
-	device_intr_ack(ata.device, ME, ata.irq);
+	driver_irq_ack(ata.irq);
 	return true;
 }
 

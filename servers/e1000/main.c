@@ -11,8 +11,8 @@
  * new session on. The loop is libmsg's msg_server_run on a port set: the
  * service port (frame_open), the session port (frame_kick, frame_status),
  * the interrupt port and the notification port; after every message and
- * every TICK_MS the rings are pumped both ways, so a lost doorbell costs
- * at most a tick.
+ * after TICK_MS without one the rings are pumped both ways, so a lost
+ * doorbell costs at most a tick.
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,7 +71,7 @@ device_intr_do_device_intr(mach_port_t port, uint32_t irq, uint32_t count)
 	if (causes & INT_LSC)
 		link_check();
 	/* RXT0, RXDMT0, RXO and TXDW: the pumps after this message look at both rings. */
-	device_intr_ack(device, ME, nic.irq);
+	driver_irq_ack(nic.irq);
 	return KERN_SUCCESS;
 }
 
@@ -100,6 +100,7 @@ static struct msg_server server = {
 	.dead_name = session_dead_name,
 	.no_senders = session_no_senders,
 	.tick = tick,
+	.tick_untimed = true,	/* a watchdog: no clock read a turn (two a round trip of udp_rr_remote) */
 };
 
 int

@@ -13,6 +13,7 @@
 #include "lwip/netif.h"
 #include "lwip/stats.h"
 #include "client.h"
+#include "lwip_hooks.h"
 #include "nic.h"
 #include "ns_client.h"
 #include "registration.h"
@@ -114,6 +115,7 @@ gns_do_gns_stats(mach_port_t server, uint32_t *stats, mach_msg_type_number_t *st
 	stats[GNS_STAT_PBUF_POOL] = lwip_stats.memp[MEMP_PBUF_POOL]->used;
 	stats[GNS_STAT_MALLOC] = (uint32_t)mallinfo().uordblks;
 	stats[GNS_STAT_REASSEMBLY] = lwip_stats.memp[MEMP_REASSDATA]->used;
+	stats[GNS_STAT_SYN_EVICTED] = syn_guard_evicted;
 	*statsCnt = GNS_STAT_WORDS;
 	return KERN_SUCCESS;
 }
@@ -158,20 +160,28 @@ service_start(struct msg_server *s, mach_port_t set)
 	printf("gns: serving %s\n", SERVICE_PATH);
 }
 
+/* Something waits in a netif's loopback queue. */
+static bool
+loop_queued(void)
+{
+	struct netif *n;
+
+	NETIF_FOREACH(n) {
+		if (n->loop_first)
+			return true;
+	}
+	return false;
+}
+
 void
 service_poll(void)
 {
-	/* a loopback packet answered by another (an ACK) is queued anew: a few rounds drain it */
-	for (int i = 0; i < 8; i++) {
-		bool queued = false;
-		struct netif *n;
-
+	/*
+	 * A loopback packet answered by another (an ACK) is queued anew: a few
+	 * rounds drain it. Looked at first, since the tick runs after every
+	 * message and the queue is nearly always empty (netif_poll_all costs
+	 * some 70 instructions more than the look).
+	 */
+	for (int i = 0; i < 8 && loop_queued(); i++)
 		netif_poll_all();
-		NETIF_FOREACH(n) {
-			if (n->loop_first)
-				queued = true;
-		}
-		if (!queued)
-			break;
-	}
 }

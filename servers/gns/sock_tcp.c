@@ -14,6 +14,8 @@
 #include "lwip/tcp.h"
 #include "sock.h"
 
+/* one of libmsg's send calls offers enough to fill the send buffer (socket_codes.h) */
+_Static_assert(TCP_SND_BUF <= SOCK_SEND_MAX, "SOCK_SEND_MAX below the TCP send buffer");
 _Static_assert(LISTEN == GNS_NET_S_LISTEN && ESTABLISHED == GNS_NET_S_ESTABLISHED && TIME_WAIT == GNS_NET_S_TIME_WAIT,
 	       "lwIP's TCP states are numbered as netstat's");
 

@@ -109,7 +109,7 @@ void
 cmd_netstat(int argc, char **argv)
 {
 	static uint32_t recs[GNS_NET_MAX * GNS_NET_WORDS];
-	uint32_t count = 0, shown;
+	uint32_t count = 0, shown, stats[GNS_STAT_WORDS];
 	int err = sock_netstat(recs, GNS_NET_MAX, &count);
 
 	if (err) {
@@ -140,4 +140,7 @@ cmd_netstat(int argc, char **argv)
 	}
 	if (count > shown)
 		printf("(%u more)\n", (unsigned)(count - shown));
+	if (sock_gns_stats(stats) == 0)
+		printf("%u half-open TCP connections dropped for newer SYNs (SYN guard)\n",
+		       (unsigned)stats[GNS_STAT_SYN_EVICTED]);
 }

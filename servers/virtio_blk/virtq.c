@@ -34,7 +34,7 @@ wait_interrupt(uint32_t ms)
 	if (!driver_irq_wait(vblk.irq_port, ms))
 		return false;
 	(void)io_in8((uint16_t)(vblk.io + VIRTIO_REG_ISR));	/* acknowledged at the device... */
-	device_intr_ack(vblk.device, ME, vblk.irq);		/* ...then the line unmasked */
+	driver_irq_ack(vblk.irq);				/* ...then the line unmasked */
 	return true;
 }
 

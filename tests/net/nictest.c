@@ -290,13 +290,13 @@ stats_return_to(const uint32_t *want, uint32_t *got, uint32_t timeout_ms)
 	uint64_t end = now_ms() + timeout_ms;
 
 	do {
-		if (sock_gns_stats(got) == 0 && memcmp(want, got, GNS_STAT_WORDS * sizeof *got) == 0)
+		if (sock_gns_stats(got) == 0 && memcmp(want, got, GNS_STAT_GAUGES * sizeof *got) == 0)
 			return true;
 		while (nic_receive(reply, sizeof reply, 0) >= 0)
 			;	/* ARP requests for addresses the frames came from, answers, resets */
 		nic_receive(reply, sizeof reply, 200);	/* a pause that takes what gns sends meanwhile */
 	} while (now_ms() < end);
-	for (int i = 0; i < GNS_STAT_WORDS; i++)
+	for (int i = 0; i < GNS_STAT_GAUGES; i++)
 		if (want[i] != got[i])
 			printf("nictest: gns_stats word %d: %u before, %u after\n", i, (unsigned)want[i],
 			       (unsigned)got[i]);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/driver.h>
 #include <manifold/error.h>
 #include <manifold/msg.h>
 #include <manifold/pci.h>
@@ -27,6 +28,7 @@
 #define SHELL_MODULE 4		/* shell.elf start=no run=pci: see tests/rules.mk */
 #define RTC_IRQ 8
 #define E1000_STATUS 0x08
+#define DEVICE_NIRQ_FOR_TESTS 16	/* the first number that is no line (two 8259s) */
 
 static mach_port_t device, ns, pci, bootstrap;
 static uint8_t page_buf[PAGE] __attribute__((aligned(PAGE)));
@@ -230,6 +232,52 @@ rtc_interrupts_arrive_as_messages_one_per_ack(void)
 	CHECK_EQ(device_intr_detach(device, ME, RTC_IRQ), KERN_SUCCESS);
 	CHECK_EQ(device_intr_detach(device, ME, RTC_IRQ), KERN_INVALID_ARGUMENT);
 	drop_port(port);
+}
+
+/*
+ * The device_intr_ack trap (driver_irq_ack): the line's owner unmasks it
+ * without the device port; any other task, a line nobody attached, a line the
+ * kernel keeps and a number that is no line get named errors, and a refused
+ * ack leaves the line masked.
+ */
+static void
+the_ack_trap_unmasks_the_callers_own_line_alone(void)
+{
+	mach_port_t child = MACH_PORT_NULL, theirs = port_with_send(), ours = port_with_send(), keeper = MACH_PORT_NULL;
+	struct intr_msg m;
+
+	device_intr_detach(device, ME, RTC_IRQ);	/* a failed case before may have left it */
+	CHECK_EQ(trap_device_intr_ack(DEVICE_NIRQ_FOR_TESTS), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(trap_device_intr_ack(0xFFFFFFFFu), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(trap_device_intr_ack(RTC_IRQ), KERN_NO_ACCESS);	/* attached by nobody */
+	CHECK_EQ(trap_device_intr_ack(0), KERN_NO_ACCESS);		/* the kernel's timer */
+	/* another task's line: its first interrupt stays unacked, our ack is refused */
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(thread_create(child, &keeper), KERN_SUCCESS);
+	CHECK_EQ(device_intr_attach(device, child, RTC_IRQ, theirs), KERN_SUCCESS);
+	rtc_periodic(1);
+	CHECK_EQ(receive(theirs, &m, 10000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.count, 1);
+	cmos_read(0x0C);
+	CHECK_EQ(trap_device_intr_ack(RTC_IRQ), KERN_NO_ACCESS);
+	CHECK_EQ(receive(theirs, &m, 50), MACH_RCV_TIMED_OUT);	/* still masked */
+	mach_port_deallocate(ME, keeper);
+	end_task_and_wait(child);
+	/* our own line: one message per trap ack, as with the RPC */
+	CHECK_EQ(device_intr_attach(device, ME, RTC_IRQ, ours), KERN_SUCCESS);
+	cmos_read(0x0C);
+	for (uint32_t i = 1; i <= 4; i++) {
+		CHECK_EQ(receive(ours, &m, 10000), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.count, i);
+		cmos_read(0x0C);
+		CHECK_EQ(receive(ours, &m, 30), MACH_RCV_TIMED_OUT);
+		CHECK_EQ(driver_irq_ack(RTC_IRQ), KERN_SUCCESS);
+	}
+	rtc_periodic(0);
+	CHECK_EQ(device_intr_detach(device, ME, RTC_IRQ), KERN_SUCCESS);
+	CHECK_EQ(trap_device_intr_ack(RTC_IRQ), KERN_NO_ACCESS);	/* detached: ours no more */
+	drop_port(theirs);
+	drop_port(ours);
 }
 
 /*
@@ -509,6 +557,7 @@ static const struct test tests[] = {
 	T(bad_requests_get_named_errors),
 	T(io_ports_are_the_granted_tasks_alone),
 	T(rtc_interrupts_arrive_as_messages_one_per_ack),
+	T(the_ack_trap_unmasks_the_callers_own_line_alone),
 	T(a_dead_drivers_interrupt_and_memory_go_back),
 	T(e1000_bar0_maps_uncached_and_refuses_copies),
 	T(dma_memory_is_contiguous_at_the_address_it_says),

@@ -15,6 +15,7 @@
 #include <mach/mach.h>
 #include <manifold/cthread.h>
 #include <manifold/error.h>
+#include <manifold/msg.h>
 #include <manifold/trap.h>
 #include "suite.h"
 
@@ -884,6 +885,90 @@ destroy_gives_back_out_of_line_memory_and_port_arrays(void)
 	mach_port_destroy(me, reply);
 }
 
+/* ---- msg_server_run's untimed tick ---- */
+
+static volatile uint32_t untimed_ticks;
+
+static uint32_t
+count_tick(void)
+{
+	untimed_ticks++;
+	return 40;
+}
+
+static bool
+knows_nothing(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	(void)in;
+	(void)out;
+	return false;
+}
+
+static const msg_demux_t nothing_demuxes[] = { knows_nothing };
+static struct msg_server untimed;
+
+static void *
+serve_untimed(void *arg)
+{
+	return (void *)(uintptr_t)msg_server_run(arg);
+}
+
+static void
+poke(mach_port_t p)
+{
+	mach_msg_header_t h = {
+		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0),
+		.msgh_size = sizeof h,
+		.msgh_remote_port = p,
+		.msgh_id = 4242,
+	};
+
+	CHECK_EQ(mach_msg(&h, MACH_SEND_MSG, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+}
+
+/*
+ * tick_untimed: the tick runs after every message and after its milliseconds
+ * without one, and the loop reads no clock for it (tick_now_us stays 0,
+ * where a timed loop writes the clock before every tick).
+ */
+static void
+an_untimed_tick_runs_after_messages_and_silence_without_the_clock(void)
+{
+	mach_port_t p = port_with_send();
+	uint32_t before;
+	cthread_t t;
+	void *ret = NULL;
+
+	untimed_ticks = 0;
+	untimed = (struct msg_server){
+		.port = p,
+		.demuxes = nothing_demuxes,
+		.ndemuxes = 1,
+		.max_request = 64,
+		.max_reply = sizeof(mig_reply_error_t),
+		.tick = count_tick,
+		.tick_untimed = true,
+	};
+	CHECK_EQ(cthread_fork(&t, serve_untimed, &untimed), KERN_SUCCESS);
+	msg_sleep_ms(10);
+	before = untimed_ticks;
+	CHECK(before >= 1);				/* the first, as the loop starts */
+	for (int i = 0; i < 5; i++)
+		poke(p);
+	msg_sleep_ms(10);
+	CHECK(untimed_ticks >= before + 5);		/* one after each message */
+	before = untimed_ticks;
+	msg_sleep_ms(300);
+	CHECK(untimed_ticks >= before + 2);		/* and on their own in the silence (40 ms each) */
+	CHECK_EQ(untimed.tick_now_us, 0);
+	untimed.stop = true;
+	poke(p);
+	ret = cthread_join(t);
+	CHECK_EQ((uintptr_t)ret, MACH_MSG_SUCCESS);
+	mach_port_deallocate(ME, p);
+	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(printf_formats_like_c_says),
@@ -907,6 +992,7 @@ static const struct test tests[] = {
 	T(malloc_and_stdio_wait_for_their_locks),
 	T(task_list_shows_every_task_and_its_threads),
 	T(destroy_gives_back_out_of_line_memory_and_port_arrays),
+	T(an_untimed_tick_runs_after_messages_and_silence_without_the_clock),
 };
 
 int

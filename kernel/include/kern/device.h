@@ -35,6 +35,8 @@ void device_irq_init(void);
 void device_irq_interrupt(int irq);
 kern_return_t device_irq_attach(struct task *t, int irq, struct port *port);
 kern_return_t device_irq_ack(struct task *t, int irq);
+/* The trap's ack: t's own line only (KERN_NO_ACCESS), irq < DEVICE_NIRQ (KERN_INVALID_ARGUMENT). No lock held. */
+kern_return_t device_irq_ack_self(struct task *t, uint32_t irq);
 kern_return_t device_irq_detach(struct task *t, int irq);
 /* Every line t holds. device_lock held. */
 void device_irq_release_task_locked(struct task *t);

@@ -45,9 +45,16 @@ kern_return_t driver_irq_attach(mach_port_t device, uint32_t irq, mach_port_t *p
 /*
  * One interrupt message on port (driver_irq_attach's) within ms: true when
  * one came (it is consumed). The line stays masked until the caller has
- * quieted its device and called device_intr_ack.
+ * quieted its device and called driver_irq_ack.
  */
 bool driver_irq_wait(mach_port_t port, uint32_t ms);
+
+/*
+ * The line unmasked again, once the device is quiet: the device_intr_ack trap
+ * (a few hundred instructions) rather than device.defs' kernel RPC of the same
+ * name (about 4,200). KERN_NO_ACCESS: the line is not this task's.
+ */
+kern_return_t driver_irq_ack(uint32_t irq);
 
 /*
  * The driver's service port: the one the bootstrap keeps across restarts

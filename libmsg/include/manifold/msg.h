@@ -83,6 +83,15 @@ struct msg_server {
 	 * again. Written by the loop; meaningful with one thread (nthreads 0 or 1).
 	 */
 	uint64_t tick_now_us;
+	/*
+	 * The tick's time counts from the loop's last message, not by the clock:
+	 * the tick runs after every message, and when no message came for the
+	 * milliseconds it last asked (or a held request's, if sooner: early,
+	 * never late). The loop then reads no clock (a trap of about 330
+	 * instructions a turn) and tick_now_us stays 0: for a watchdog, as a
+	 * driver's, not for timers that must fire while messages keep coming.
+	 */
+	bool tick_untimed;
 	/* msg_server_run returns once this is true (checked after each message and tick). */
 	volatile bool stop;
 	/*

@@ -23,6 +23,14 @@
 #define SOCK_INLINE_MAX	4096u	/* bytes in the message itself; more go out of line */
 #define SOCK_OOL_MAX	(1024u * 1024u)	/* the most one call carries */
 #define SOCK_DGRAM_MAX	1472u	/* a UDP datagram: one Ethernet frame, no fragments */
+/*
+ * The most one of libmsg's socket_send calls offers (sock_sendto loops for the
+ * rest): gns takes at most its TCP send buffer a call (TCP_SND_BUF, 16
+ * segments, which gns checks is no more), and each call's region is mapped
+ * into gns whole, so offering a 64 KiB chunk at once mapped pages gns did
+ * not take, again on every call (tests/bench/README.md, "Per task").
+ */
+#define SOCK_SEND_MAX	(32u * 1024u)
 
 #define SOCK_SHUT_RD	0
 #define SOCK_SHUT_WR	1
@@ -116,7 +124,11 @@
 #define GNS_NET_S_REGISTERED	14	/* a registration (gns_register) */
 #define GNS_NET_S_ACCEPTED	15	/* TCP: accepted by gns, not taken by accept yet */
 
-/* gns_stats's words. */
+/*
+ * gns_stats's words: the first GNS_STAT_GAUGES say what gns holds now, and a
+ * test's leak check expects them back where they were; the counters after
+ * them only grow while gns runs.
+ */
 #define GNS_STAT_SOCKETS	0
 #define GNS_STAT_REGISTRATIONS	1	/* gns_register's (sockets' bound ports not counted) */
 #define GNS_STAT_CLIENTS	2
@@ -126,7 +138,9 @@
 #define GNS_STAT_PBUF_POOL	6	/* of which the RX pbuf pool's */
 #define GNS_STAT_MALLOC		7	/* malloc's bytes in use */
 #define GNS_STAT_REASSEMBLY	8	/* IP packets being reassembled */
-#define GNS_STAT_WORDS		9
+#define GNS_STAT_GAUGES		9
+#define GNS_STAT_SYN_EVICTED	9	/* half-open TCP connections the SYN guard dropped for newer SYNs */
+#define GNS_STAT_WORDS		10
 
 #define SOCK_IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 

@@ -18,6 +18,8 @@ kern_return_t trap_thread_yield(void);
 kern_return_t trap_clock_uptime(uint64_t *ns);
 kern_return_t trap_task_self_id(uint32_t *id);
 kern_return_t trap_debug_exit(int code);
+/* Unmasks an interrupt line the calling task attached (drivers: driver_irq_ack). */
+kern_return_t trap_device_intr_ack(uint32_t irq);
 
 /*
  * The privileged traps take a send right to the privileged host port first

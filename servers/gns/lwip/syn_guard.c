@@ -22,7 +22,7 @@
 #include "lwip/prot/tcp.h"
 #include "lwip_hooks.h"
 
-uint32_t syn_guard_evicted;	/* half-open connections dropped for newer SYNs (no reader yet) */
+uint32_t syn_guard_evicted;	/* half-open connections dropped for newer SYNs (gns_stats) */
 
 /* The listener's (any listener's, if l is NULL) oldest half-open connection, and how many there are. */
 static struct tcp_pcb *

@@ -10,10 +10,23 @@
 #include "lwip/sys.h"
 #include "port.h"
 
+/*
+ * A tick asks the time some six times (lwIP's timers and their next one, the
+ * DHCP watch, the ping service), all of one held reading (port.h): the
+ * 64-bit division is done once per reading, not once per question.
+ */
 u32_t
 sys_now(void)
 {
-	return (u32_t)(port_now_us() / 1000);
+	static uint64_t last_us = UINT64_MAX;
+	static u32_t last_ms;
+	uint64_t us = port_now_us();
+
+	if (us != last_us) {
+		last_us = us;
+		last_ms = (u32_t)(us / 1000);
+	}
+	return last_ms;
 }
 
 void

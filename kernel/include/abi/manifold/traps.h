@@ -87,7 +87,7 @@
  * mach_msg takes its sixth argument, the timeout, in ebp. The mach_port_*
  * and vm_* calls are not traps: they are RPCs on a task port
  * (mach_port.defs, vm_map.defs), served by the kernel, as in OSF Mach; numbers
- * 13-26 and 32-38 are free since they stopped being traps.
+ * 14-26 and 32-38 are free since they stopped being traps.
  * mach_thread_self(*name), mach_host_self(*name): send rights to the calling
  * thread's port and to the host port (the task, thread and host RPCs of
  * task.defs, thread.defs and host.defs go to these ports with mach_msg).
@@ -96,6 +96,13 @@
  * fast_entry(void)
  *	KERN_SUCCESS when traps may come by sysenter (above), KERN_FAILURE when
  *	only int 0x30 works.
+ * device_intr_ack(uint32_t irq)
+ *	Unmasks interrupt line irq, which the calling task attached
+ *	(device.defs' device_intr_attach) and whose device_intr message it has
+ *	dealt with: device.defs' device_intr_ack for the line's owner itself,
+ *	without the device port or a kernel RPC (a driver acks every interrupt).
+ *	KERN_INVALID_ARGUMENT (irq is no line: 16 and up), KERN_NO_ACCESS (the
+ *	line is not attached to the calling task).
  * kernel_stats(struct manifold_kernel_stats *, uint32_t flags)
  *	Counters for leak checks in tests: live ports, free pages, heap bytes;
  *	flags (KSTATS_*, below), after the counters are read: reset the
@@ -132,6 +139,7 @@
 	TRAP(10, mach_msg, 6)				\
 	TRAP(11, mach_reply_port, 1)			\
 	TRAP(12, mach_task_self, 1)			\
+	TRAP(13, device_intr_ack, 1)			\
 	TRAP(27, kernel_stats, 1)			\
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
