@@ -54,7 +54,9 @@ read_one(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		return -LNX_EBADF;
 	if (len > 0x7FFFFFFFu)
 		return -LNX_EINVAL;
-	return len ? f->ops->read(p, f, buf, len) : 0;
+	if (!len)	/* nothing to move: 0, but a folder is EISDIR whatever the count, as Linux's read says */
+		return (f->ops->mode & LNX_S_IFMT) == LNX_S_IFDIR ? -LNX_EISDIR : 0;
+	return f->ops->read(p, f, buf, len);
 }
 
 SYS(write)
