@@ -137,6 +137,8 @@
 #define LNX_utimensat_time64		412
 #define LNX_socket		359
 #define LNX_socketpair		360
+#define LNX_sendmsg		370
+#define LNX_recvmsg		372
 #define LNX_bind		361
 #define LNX_connect		362
 #define LNX_listen		363
@@ -185,6 +187,8 @@
 #define LNX_ELOOP	40
 #define LNX_EFBIG	27
 #define LNX_EOPNOTSUPP	95
+#define LNX_EMSGSIZE		90
+#define LNX_ECONNREFUSED	111
 
 /* signals and sigaction */
 #define LNX_SIGHUP	1

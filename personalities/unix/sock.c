@@ -23,6 +23,8 @@
 #include "sock.h"
 #include "syscall.h"
 #include "umem.h"
+#include "sockmsg.h"
+#include "unixsock.h"
 
 #define TICK_MS 10
 #define IO_MAX (64u * 1024u)
@@ -91,7 +93,7 @@ lnx_err(int e)
 	case EHOSTUNREACH: return -113;
 	case ENOBUFS: return -105;
 	case ENETDOWN: return -100;
-	case EDQUOT: return -LNX_EMFILE;	/* gns's quota for our task: the server's sockets are all used */
+	case EDQUOT: return -LNX_EMFILE;	/* gns's quota for the process's task (12 sockets) is used up */
 	case ENOMEM: return -LNX_ENOMEM;
 	default: return -LNX_EIO;
 	}
@@ -255,7 +257,8 @@ do_socket(struct process *p, uint32_t domain, uint32_t type, uint32_t proto)
 		return base >= 10 || base == 0 ? -LNX_EINVAL : -94;	/* ESOCKTNOSUPPORT: raw, seqpacket... */
 	if (proto != 0 && proto != (base == L_SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
 		return -L_EPROTONOSUPPORT;
-	if ((e = sock_socket(base == L_SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM, &port)) != 0)
+	/* charged to the process's own task: gns's quota (12 sockets a client) is then each process's */
+	if ((e = sock_socket_for(p->task, base == L_SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM, &port)) != 0)
 		return lnx_err(e);
 	if (!(f = new_file(port, base, flags))) {
 		sock_close(port);
@@ -348,9 +351,12 @@ do_name(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, bool peer)
 	uint32_t ip = 0;
 	uint16_t port = 0;
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (f && unixsock_is(f))
+		return sockmsg_unix_name(p, f, at, lenp);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (!at)
 		return -LNX_EFAULT;
@@ -360,9 +366,9 @@ do_name(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, bool peer)
 }
 
 static int32_t
-send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t alen)
+send_data(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags, uint32_t at,
+	  uint32_t alen)
 {
-	static uint8_t data[IO_MAX];
 	struct usock *s = f->obj;
 	uint32_t ip = 0;
 	uint16_t port = 0;
@@ -372,9 +378,6 @@ send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_
 	if (flags & (MSG_OOB | ~(MSG_DONTWAIT | MSG_NOSIGNAL | 0x8000 /* MSG_MORE */ | 0x40000 /* CONFIRM */)))
 		return -LNX_EOPNOTSUPP;
 	if (at && (r = addr_in(p, at, alen, &ip, &port)) != 0)
-		return r;
-	len = len < IO_MAX ? len : IO_MAX;
-	if (len && (r = umem_read(p, buf, data, len)) != 0)
 		return r;
 	r = lnx_err(at ? sock_sendto(s->port, data, len, ip, port, SOCK_NONBLOCK, 0, &sent)
 		       : sock_send(s->port, data, len, SOCK_NONBLOCK, 0, &sent));
@@ -388,9 +391,20 @@ send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_
 }
 
 static int32_t
-recv_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t alen)
 {
 	static uint8_t data[IO_MAX];
+	int32_t r;
+
+	len = len < IO_MAX ? len : IO_MAX;
+	if (len && (r = umem_read(p, buf, data, len)) != 0)
+		return r;
+	return send_data(p, f, data, len, flags, at, alen);
+}
+
+static int32_t
+recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
 	struct usock *s = f->obj;
 	uint32_t ip = 0;
 	uint16_t port = 0;
@@ -405,11 +419,21 @@ recv_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_
 		return hold();
 	if (r)
 		return r;
-	if (got && (r = umem_write(p, buf, data, got)) != 0)
-		return r;
 	if (at && (r = addr_out(p, at, lenp, ip, port)) != 0)
 		return r;
 	return (int32_t)got;
+}
+
+static int32_t
+recv_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	static uint8_t data[IO_MAX];
+	int32_t n = recv_data(p, f, data, len < IO_MAX ? len : IO_MAX, flags, at, lenp);
+	int r;
+
+	if (n > 0 && (r = umem_write(p, buf, data, (uint32_t)n)) != 0)
+		return r;
+	return n;
 }
 
 static int32_t
@@ -429,9 +453,13 @@ do_send(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t fla
 {
 	int32_t r;
 
+	struct file *f = fd_get(p, fd);
+
+	if (f && unixsock_is(f))
+		return sockmsg_unix_send(p, f, buf, len, flags, at);
 	if (!usock_of(p, fd, &r))
 		return r;
-	return send_file(p, fd_get(p, fd), buf, len, flags, at, alen);
+	return send_file(p, f, buf, len, flags, at, alen);
 }
 
 static int32_t
@@ -439,18 +467,25 @@ do_recv(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t fla
 {
 	int32_t r;
 
+	struct file *f = fd_get(p, fd);
+
+	if (f && unixsock_is(f))
+		return sockmsg_unix_recv(p, f, buf, len, flags, at, lenp);
 	if (!usock_of(p, fd, &r))
 		return r;
-	return recv_file(p, fd_get(p, fd), buf, len, flags, at, lenp);
+	return recv_file(p, f, buf, len, flags, at, lenp);
 }
 
 static int32_t
 do_shutdown(struct process *p, uint32_t fd, uint32_t how)
 {
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (f && unixsock_is(f))
+		return unixsock_shutdown(f, how);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (how > 2)
 		return -LNX_EINVAL;
@@ -490,14 +525,19 @@ do_setsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uin
 static int32_t
 do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uint32_t val, uint32_t lenp)
 {
-	int32_t r, room;
+	int32_t r = -LNX_EBADF, room;
 	uint32_t v, *slot, four = 4;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s = f && unixsock_is(f) ? NULL : usock_of(p, fd, &r);
 
-	if (!s)
+	if (!s && !(f && unixsock_is(f)))
 		return r;
 	if (level == SOL_SOCKET && name == SO_TYPE)
-		v = s->type;
+		v = s ? s->type : unixsock_type(f);
+	else if (!s && level == SOL_SOCKET && name == SO_ERROR)
+		v = 0;
+	else if (!s)
+		return -L_ENOPROTOOPT;	/* an AF_UNIX end keeps no options yet */
 	else if (level == SOL_SOCKET && name == SO_ERROR)
 		v = 0;	/* a failed non-blocking connect's error: connect itself gives it, gns keeps none for us */
 	else if ((slot = opt_slot(s, level, name)))
@@ -517,8 +557,11 @@ do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uin
 static int32_t
 sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 {
-	if (!sock_enabled)
-		return -LNX_ENOSYS;	/* no gns in this boot (README) */
+	struct file *f = call != 1 && call != 8 ? fd_get(p, a[0]) : NULL;
+
+	/* socketpair and AF_UNIX ends are the server's own; the rest needs gns (README) */
+	if (!sock_enabled && call != 8 && !(f && unixsock_is(f)))
+		return -LNX_ENOSYS;
 	switch (call) {
 	case 1: return do_socket(p, a[0], a[1], a[2]);
 	case 2: return do_bind(p, a[0], a[1], a[2]);
@@ -527,7 +570,7 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 	case 5: return do_accept(p, a[0], a[1], a[2], 0);
 	case 6: return do_name(p, a[0], a[1], a[2], false);
 	case 7: return do_name(p, a[0], a[1], a[2], true);
-	case 8: return -L_EAFNOSUPPORT;	/* socketpair: AF_UNIX is not served, AF_INET has none */
+	case 8: return sockmsg_socketpair(p, a[0], a[1], a[2], a[3]);
 	case 9: return do_send(p, a[0], a[1], a[2], a[3], 0, 0);
 	case 10: return do_recv(p, a[0], a[1], a[2], a[3], 0, 0);
 	case 11: return do_send(p, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -535,9 +578,16 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 	case 13: return do_shutdown(p, a[0], a[1]);
 	case 14: return do_setsockopt(p, a[0], a[1], a[2], a[3], a[4]);
 	case 15: return do_getsockopt(p, a[0], a[1], a[2], a[3], a[4]);
+	case 16:
+	case 17:
+		if (!f)
+			return -LNX_EBADF;
+		if (!unixsock_is(f) && f->ops != &sock_ops)
+			return -L_ENOTSOCK;
+		return call == 16 ? sockmsg_sendmsg(p, f, a[1], a[2], send_data) : sockmsg_recvmsg(p, f, a[1], a[2], recv_data);
 	case 18: return do_accept(p, a[0], a[1], a[2], a[3]);
 	}
-	return -LNX_EINVAL;	/* sendmsg, recvmsg (16, 17) and unknown numbers */
+	return -LNX_EINVAL;	/* unknown numbers */
 }
 
 /* socketcall(call, args): the arguments are words in the process's memory */
@@ -547,8 +597,6 @@ SYS(socketcall)
 	uint32_t args[6] = { 0 };
 	int r;
 
-	if (!sock_enabled)
-		return -LNX_ENOSYS;
 	if (a[0] < 1 || a[0] > 18)
 		return -LNX_EINVAL;
 	if ((r = umem_read(p, a[1], args, nargs[a[0]] * 4u)) != 0)
@@ -571,3 +619,5 @@ DIRECT(shutdown, 13)
 DIRECT(setsockopt, 14)
 DIRECT(getsockopt, 15)
 DIRECT(accept4, 18)
+DIRECT(sendmsg, 16)
+DIRECT(recvmsg, 17)

@@ -138,6 +138,8 @@ SYS(fchdir);
 SYS(socketcall);
 SYS(socket);
 SYS(socketpair);
+SYS(sendmsg);
+SYS(recvmsg);
 SYS(bind);
 SYS(connect);
 SYS(listen);

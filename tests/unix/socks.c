@@ -1,8 +1,10 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp or errors; the output is compared with the same
- * binary's on the host (run.py), so nothing printed depends on port numbers.
+ * with CASE tcp, udp, errors or many (gns's sockets), or pair, dgram and ready
+ * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
+ * them and on pipes); the output is compared with the same binary's on the
+ * host (run.py), so nothing printed depends on port numbers.
  */
 #include "lnx.h"
 #include "util.h"
@@ -35,6 +37,177 @@ static long sendto_(long fd, const char *b, long n, struct sin *to) { long a[] =
 static long recvfrom_(long fd, char *b, long n, struct sin *from, int *len) { long a[] = { fd, (long)b, n, 0, (long)from, (long)len }; return sc(12, a); }
 static long shutdown_(long fd, long how) { long a[] = { fd, how }; return sc(13, a); }
 static long setopt(long fd, long lvl, long nm, int v) { long a[] = { fd, lvl, nm, (long)&v, 4 }; return sc(14, a); }
+
+#define AF_UNIX 1
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_NOSIGNAL 0x4000
+#define POLLIN 1
+#define POLLOUT 4
+
+struct pollfd { int fd; short events, revents; };
+struct iov { const void *base; unsigned long len; };
+struct msghdr { void *name; unsigned namelen; struct iov *iov; unsigned iovlen; void *control; unsigned controllen; int flags; };
+
+static long pair(long type, int sv[2]) { long a[] = { AF_UNIX, type, 0, (long)sv }; return sc(8, a); }
+static long sendf(long fd, const char *b, long n, long fl) { long a[] = { fd, (long)b, n, fl }; return sc(9, a); }
+static long recvf(long fd, char *b, long n, long fl) { long a[] = { fd, (long)b, n, fl }; return sc(10, a); }
+static long sendmsg_(long fd, struct msghdr *m, long fl) { return lnx_call(370, fd, (long)m, fl, 0, 0, 0); }
+static long recvmsg_(long fd, struct msghdr *m, long fl) { long a[] = { fd, (long)m, fl }; return sc(17, a); }
+
+/* poll of one descriptor for events, timeout 0: how many are ready, and what it says */
+static void
+poll1(const char *label, long fd, short events)
+{
+	struct pollfd p = { (int)fd, events, 0 };
+	long r = lnx_call(168, (long)&p, 1, 0, 0, 0, 0);
+
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(r);
+	lnx_puts(" revents ");
+	put_num(p.revents & (POLLIN | POLLOUT));
+	lnx_puts("\n");
+}
+
+/* select for reading on one descriptor, no wait: how many are ready */
+static long
+select_rd(long fd)
+{
+	unsigned long set[32] = { 0 };
+	long tv[2] = { 0, 0 };
+
+	set[fd / 32] |= 1ul << (fd % 32);
+	return lnx_call(142, fd + 1, (long)set, 0, 0, (long)tv, 0);
+}
+
+static void
+said(const char *label, long r, const char *b)
+{
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(r);
+	lnx_puts(" [");
+	if (r > 0)
+		lnx_write(b, (unsigned long)r);
+	lnx_puts("]\n");
+}
+
+static void
+case_pair(void)
+{
+	int sv[2] = { -1, -1 }, status = -1, len = 16, t = 0, tl = 4;
+	char b[64];
+	unsigned short fam[8] = { 0 };
+
+	say("pair: socketpair(AF_UNIX, SOCK_STREAM)", pair(SOCK_STREAM, sv));
+	yes("pair: two descriptors", sv[0] >= 0 && sv[1] >= 0 && sv[0] != sv[1]);
+	poll1("pair: poll for input with nothing sent", sv[0], POLLIN);
+	poll1("pair: poll for output", sv[0], POLLOUT);
+	say("pair: write", lnx_call(4, sv[1], (long)"hello", 5, 0, 0, 0));
+	poll1("pair: poll for input with 5 bytes there", sv[0], POLLIN | POLLOUT);
+	said("pair: recv MSG_PEEK of 3", recvf(sv[0], b, 3, MSG_PEEK), b);
+	said("pair: read", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0), b);
+	say("pair: recv MSG_DONTWAIT of nothing", recvf(sv[0], b, sizeof b, MSG_DONTWAIT));
+	say("pair: the other way", sendf(sv[0], "back", 4, 0));
+	said("pair: recv", recvf(sv[1], b, sizeof b, 0), b);
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		sleep_ms(100);
+		lnx_call(4, sv[1], (long)"from the child", 14, 0, 0, 0);
+		lnx_exit(0);
+	}
+	said("pair: a blocking read waits for the child's write", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0), b);
+	lnx_call(114, pid, (long)&status, 0, 0, 0, 0);
+	say("pair: the child's status", status);
+	long ga[] = { sv[0], SOL_SOCKET, SO_TYPE, (long)&t, (long)&tl };
+	say("pair: getsockopt SO_TYPE", sc(15, ga));
+	say("pair: it says", t);
+	say("pair: getsockname", name_(sv[0], (struct sin *)fam, &len));
+	say("pair: its length", len);
+	say("pair: its family", fam[0]);
+	say("pair: shutdown SHUT_WR", shutdown_(sv[1], 1));
+	poll1("pair: poll for input after the peer's shutdown", sv[0], POLLIN);
+	say("pair: read after the peer's shutdown", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0));
+	say("pair: send after its own shutdown, MSG_NOSIGNAL", sendf(sv[1], "x", 1, MSG_NOSIGNAL));
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	say("pair: send after the peer closed, MSG_NOSIGNAL", sendf(sv[0], "x", 1, MSG_NOSIGNAL));
+	lnx_call(6, sv[0], 0, 0, 0, 0, 0);
+	long x[] = { AF_INET, SOCK_STREAM, 0, (long)sv };
+	say("pair: socketpair(AF_INET)", sc(8, x));
+	long y[] = { AF_UNIX, SOCK_STREAM, 5, (long)sv };
+	say("pair: socketpair with a protocol", sc(8, y));
+	long z[] = { AF_UNIX, SOCK_STREAM | 0x100, 0, (long)sv };
+	say("pair: socketpair with a flag of nothing", sc(8, z));
+	say("pair: direct socketpair, SOCK_NONBLOCK", lnx_call(360, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, (long)sv, 0, 0));
+	say("pair: read of nothing, non-blocking", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0));
+}
+
+static void
+case_dgram(void)
+{
+	int sv[2] = { -1, -1 };
+	char b[64], c[64];
+	struct iov out[2] = { { "ab", 2 }, { "cde", 3 } }, in[2] = { { b, 2 }, { c, 10 } };
+	struct msghdr m = { 0, 0, out, 2, 0, 0, 0 };
+
+	say("dgram: socketpair(AF_UNIX, SOCK_DGRAM)", pair(SOCK_DGRAM, sv));
+	say("dgram: send one", sendf(sv[0], "one", 3, 0));
+	say("dgram: send two three", sendf(sv[0], "two three", 9, 0));
+	poll1("dgram: poll with two waiting", sv[1], POLLIN);
+	said("dgram: recv into 64", recvf(sv[1], b, sizeof b, 0), b);
+	said("dgram: recv MSG_PEEK into 4", recvf(sv[1], b, 4, MSG_PEEK), b);
+	said("dgram: recv into 4 (the rest dropped)", recvf(sv[1], b, 4, 0), b);
+	say("dgram: recv of nothing, MSG_DONTWAIT", recvf(sv[1], b, sizeof b, MSG_DONTWAIT));
+	poll1("dgram: poll with none waiting", sv[1], POLLIN);
+	say("dgram: sendmsg of two iovecs", sendmsg_(sv[0], &m, 0));
+	m.iov = in;
+	m.flags = -1;
+	long n = recvmsg_(sv[1], &m, 0);
+	said("dgram: recvmsg into 2 and 10: first", n < 2 ? n : 2, b);
+	said("dgram: second", n < 2 ? 0 : n - 2, c);
+	say("dgram: msg_flags", m.flags);
+	say("dgram: send ten", sendf(sv[0], "0123456789", 10, 0));
+	in[1].len = 3;
+	m.flags = 0;
+	n = recvmsg_(sv[1], &m, 0);
+	say("dgram: recvmsg into 2 and 3", n);
+	yes("dgram: msg_flags has MSG_TRUNC", (m.flags & MSG_TRUNC) != 0);
+	say("dgram: msg_controllen", m.controllen);
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	say("dgram: send after the peer closed", sendf(sv[0], "x", 1, 0));
+}
+
+static void
+case_ready(void)
+{
+	int pf[2] = { -1, -1 }, sv[2] = { -1, -1 };
+	char b[8];
+
+	say("ready: pipe", lnx_call(42, (long)pf, 0, 0, 0, 0, 0));
+	poll1("ready: poll of an empty pipe", pf[0], POLLIN);
+	say("ready: select of an empty pipe", select_rd(pf[0]));
+	lnx_call(4, pf[1], (long)"p", 1, 0, 0, 0);
+	poll1("ready: poll of a pipe with a byte", pf[0], POLLIN);
+	say("ready: select of a pipe with a byte", select_rd(pf[0]));
+	say("ready: socketpair", pair(SOCK_STREAM, sv));
+	say("ready: select of a socket with nothing", select_rd(sv[0]));
+	lnx_call(4, sv[1], (long)"s", 1, 0, 0, 0);
+	say("ready: select of a socket with a byte", select_rd(sv[0]));
+	lnx_call(3, sv[0], (long)b, 1, 0, 0, 0);
+	say("ready: select after it was read", select_rd(sv[0]));
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		sleep_ms(100);
+		lnx_call(4, sv[1], (long)"late", 4, 0, 0, 0);
+		lnx_exit(0);
+	}
+	struct pollfd p = { sv[0], POLLIN, 0 };
+	say("ready: poll that waits for the child's write", lnx_call(168, (long)&p, 1, 5000, 0, 0, 0));
+	say("ready: its revents", p.revents & POLLIN);
+	lnx_call(114, pid, 0, 0, 0, 0, 0);
+}
 
 static struct sin
 loopback(unsigned short port_net)
@@ -128,6 +301,34 @@ case_udp(void)
 	say("udp: it says", t);
 }
 
+/* How many of n UDP sockets could be made (each left open) */
+static long
+open_many(long n)
+{
+	long k = 0;
+
+	while (k < n && sock(SOCK_DGRAM) >= 0)
+		k++;
+	return k;
+}
+
+/* Ten sockets in a process and ten in its child: each process has a quota of its own (gns's is per task) */
+static void
+case_many(void)
+{
+	int status = -1;
+
+	say("many: the parent's sockets", open_many(10));
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		say("many: the child's own", open_many(10));
+		lnx_exit(0);
+	}
+	lnx_call(114, pid, (long)&status, 0, 0, 0, 0);
+	say("many: the child's status", status);
+	say("many: the parent's after the child ended", open_many(1));
+}
+
 static void
 case_errors(void)
 {
@@ -173,6 +374,14 @@ start_c(long *sp)
 		case_udp();
 	else if (streq(c, "errors"))
 		case_errors();
+	else if (streq(c, "many"))
+		case_many();
+	else if (streq(c, "pair"))
+		case_pair();
+	else if (streq(c, "dgram"))
+		case_dgram();
+	else if (streq(c, "ready"))
+		case_ready();
 	else {
 		lnx_puts("socks: unknown case\n");
 		lnx_exit(2);

@@ -1,0 +1,222 @@
+/*
+ * The socket calls on socketpair's AF_UNIX ends (unixsock.c) and sendmsg and
+ * recvmsg on every socket (sockmsg.h): sock.c hands a call here when its
+ * descriptor is such an end, or when it is socketpair, sendmsg or recvmsg.
+ * These work without gns (the word `net`). sendmsg gathers the iovecs into
+ * one buffer (64 KiB at most a call: a stream's short count, a datagram's
+ * EMSGSIZE), recvmsg scatters what came; no control messages pass yet
+ * (msg_controllen comes back 0).
+ *   [U] unix_lock, as everything of the server's
+ */
+#include <string.h>
+#include "fd.h"
+#include "linux.h"
+#include "sockmsg.h"
+#include "syscall.h"
+#include "umem.h"
+#include "unixsock.h"
+
+#define IO_MAX	(64u * 1024u)
+#define IOV_MAX	1024u
+#define AF_UNIX	1
+#define L_EAFNOSUPPORT	97
+#define L_EPROTONOSUPPORT 93
+#define L_EOPNOTSUPP	95
+#define L_EISCONN	106
+#define L_SOCK_NONBLOCK	0x800
+#define L_SOCK_CLOEXEC	0x80000
+
+static uint8_t data[IO_MAX];
+
+int32_t
+sockmsg_socketpair(struct process *p, uint32_t domain, uint32_t type, uint32_t proto, uint32_t sv)
+{
+	uint32_t base = type & 0xf, flags = type & ~0xfu;
+	struct file *a, *b;
+	int32_t fds[2];
+	int r;
+
+	if (domain != AF_UNIX)
+		return domain == 2 ? -L_EOPNOTSUPP : -L_EAFNOSUPPORT;	/* AF_INET has no pairs: Linux's answer */
+	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
+		return -LNX_EINVAL;
+	if (base != UNIXSOCK_STREAM && base != UNIXSOCK_DGRAM)
+		return base >= 10 || base == 0 ? -LNX_EINVAL : -94;	/* ESOCKTNOSUPPORT: seqpacket, raw */
+	if (proto != 0)
+		return -L_EPROTONOSUPPORT;
+	if ((r = unixsock_pair(base, flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0, &a, &b)) != 0)
+		return r;
+	if ((fds[0] = fd_install(p, a, 0, flags & L_SOCK_CLOEXEC)) < 0) {
+		file_unref(a);
+		file_unref(b);
+		return fds[0];
+	}
+	if ((fds[1] = fd_install(p, b, 0, flags & L_SOCK_CLOEXEC)) < 0) {
+		fd_close(p, (uint32_t)fds[0]);
+		file_unref(b);
+		return fds[1];
+	}
+	if ((r = umem_write(p, sv, fds, sizeof fds)) != 0) {
+		fd_close(p, (uint32_t)fds[0]);
+		fd_close(p, (uint32_t)fds[1]);
+		return r;
+	}
+	return 0;
+}
+
+/* An unnamed AF_UNIX address (what a pair's end is): the family alone, as Linux gives it. */
+static int
+unnamed_out(struct process *p, uint32_t at, uint32_t lenp)
+{
+	uint16_t fam = AF_UNIX;
+	uint32_t room, two = 2;
+	int r;
+
+	if (!at || !lenp)
+		return 0;
+	if ((r = umem_read(p, lenp, &room, sizeof room)) != 0)
+		return r;
+	if ((int32_t)room < 0)
+		return -LNX_EINVAL;
+	if (room && (r = umem_write(p, at, &fam, room < 2 ? room : 2)) != 0)
+		return r;
+	return umem_write(p, lenp, &two, sizeof two);
+}
+
+int32_t
+sockmsg_unix_send(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at)
+{
+	int r;
+
+	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_NOSIGNAL | 0x8000 /* MSG_MORE */))
+		return -L_EOPNOTSUPP;
+	if (at)
+		return -L_EISCONN;	/* a pair's end is connected: an address is refused */
+	if (len > IO_MAX && unixsock_type(f) == UNIXSOCK_DGRAM)
+		return -LNX_EMSGSIZE;
+	len = len < IO_MAX ? len : IO_MAX;
+	if (len && (r = umem_read(p, buf, data, len)) != 0)
+		return r;
+	return unixsock_send(p, f, data, len, flags);
+}
+
+int32_t
+sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at,
+		  uint32_t lenp)
+{
+	uint32_t mf;
+	int32_t n;
+	int r;
+
+	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK))
+		return -L_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB... not yet */
+	len = len < IO_MAX ? len : IO_MAX;
+	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf)) <= 0)
+		return n;
+	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0 || (r = unnamed_out(p, at, lenp)) != 0)
+		return r;	/* nothing taken */
+	return flags & UNIXSOCK_PEEK ? n : unixsock_recv(p, f, data, (uint32_t)n, flags, &mf);
+}
+
+int32_t
+sockmsg_unix_name(struct process *p, struct file *f, uint32_t at, uint32_t lenp)
+{
+	(void)f;
+	if (!at)
+		return -LNX_EFAULT;
+	return unnamed_out(p, at, lenp);
+}
+
+/* struct msghdr, i386 */
+struct lnx_msghdr {
+	uint32_t name, namelen, iov, iovlen, control, controllen, flags;
+};
+
+static struct lnx_iovec iov[IOV_MAX];
+
+static int
+msg_in(struct process *p, uint32_t at, struct lnx_msghdr *m, uint32_t *total)
+{
+	int r;
+
+	if ((r = umem_read(p, at, m, sizeof *m)) != 0)
+		return r;
+	if (m->iovlen > IOV_MAX)
+		return -LNX_EMSGSIZE;
+	if (m->iovlen && (r = umem_read(p, m->iov, iov, m->iovlen * sizeof iov[0])) != 0)
+		return r;
+	*total = 0;
+	for (uint32_t i = 0; i < m->iovlen; i++) {
+		if (iov[i].len > 0x7FFFFFFFu - *total)
+			return -LNX_EINVAL;
+		*total += iov[i].len;
+	}
+	return 0;
+}
+
+int32_t
+sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_send_fn gns_send)
+{
+	struct lnx_msghdr m;
+	uint32_t total, got = 0;
+	int r;
+
+	if ((r = msg_in(p, at, &m, &total)) != 0)
+		return r;
+	if (m.controllen)
+		return -L_EOPNOTSUPP;	/* control messages (SCM_RIGHTS) do not pass yet */
+	if (total > IO_MAX && unixsock_is(f) && unixsock_type(f) == UNIXSOCK_DGRAM)
+		return -LNX_EMSGSIZE;
+	for (uint32_t i = 0; i < m.iovlen && got < IO_MAX; i++) {
+		uint32_t n = iov[i].len < IO_MAX - got ? iov[i].len : IO_MAX - got;
+
+		if (n && (r = umem_read(p, iov[i].base, data + got, n)) != 0)
+			return r;
+		got += n;
+	}
+	if (!unixsock_is(f))
+		return gns_send(p, f, data, got, flags, m.name, m.namelen);
+	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_NOSIGNAL | 0x8000))
+		return -L_EOPNOTSUPP;
+	if (m.name)
+		return -L_EISCONN;
+	return unixsock_send(p, f, data, got, flags);
+}
+
+int32_t
+sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_recv_fn gns_recv)
+{
+	struct lnx_msghdr m;
+	uint32_t total, mf = 0, put = 0, zero = 0;
+	int32_t n;
+	int r;
+
+	if ((r = msg_in(p, at, &m, &total)) != 0)
+		return r;
+	total = total < IO_MAX ? total : IO_MAX;
+	if (!unixsock_is(f)) {
+		n = gns_recv(p, f, data, total, flags, m.name, at + 4);
+	} else {
+		if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK))
+			return -L_EOPNOTSUPP;
+		n = unixsock_recv(p, f, data, total, flags | UNIXSOCK_PEEK, &mf);
+		if (n > 0 && m.name && (r = unnamed_out(p, m.name, at + 4)) != 0)
+			return r;
+		if (n > 0 && !m.name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
+			return r;
+	}
+	if (n <= 0)
+		return n;
+	for (uint32_t i = 0; i < m.iovlen && put < (uint32_t)n; i++) {
+		uint32_t k = iov[i].len < (uint32_t)n - put ? iov[i].len : (uint32_t)n - put;
+
+		if (k && (r = umem_write(p, iov[i].base, data + put, k)) != 0)
+			return r;	/* a stream's bytes stay: nothing was taken */
+		put += k;
+	}
+	if ((r = umem_write(p, at + 20, &zero, 4)) != 0 || (r = umem_write(p, at + 24, &mf, 4)) != 0)
+		return r;	/* msg_controllen 0, msg_flags */
+	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
+		(void)unixsock_recv(p, f, data, (uint32_t)n, flags, &mf);
+	return n;
+}

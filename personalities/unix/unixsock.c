@@ -1,0 +1,259 @@
+/*
+ * AF_UNIX sockets made by socketpair (unixsock.h), served inside the server:
+ * no gns needed. Each end is a struct file holding a struct usend; each end
+ * has a receive ring (64 KiB) that the other end's sends fill, so a send is
+ * a copy into the peer's ring and a receive a copy out of one's own. A stream
+ * socket's ring holds bytes; a datagram socket's holds records, each a 4-byte
+ * length and the bytes, so that a receive takes one record whole (what does
+ * not fit the caller's buffer is dropped, MSG_TRUNC). What waits: a receive
+ * on an empty ring while the peer can still send, and a send without room in
+ * the peer's ring; each is held (SYS_DEFER) and tried again whenever an end
+ * changes (server_retry_held), as pipes are. A stream send keeps its progress
+ * in the process (io_done) while it is held, so no byte goes twice.
+ *   [U] unix_lock, as everything of the server's
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "fd.h"
+#include "linux.h"
+#include "signal.h"
+#include "syscall.h"
+#include "umem.h"
+#include "unixsock.h"
+
+#define RING	65536u
+#define CHUNK	4096u
+#define HDR	4u	/* a datagram record's length word */
+
+struct usend {
+	struct usend *peer;		/* [U] the other end; NULL once its file closed */
+	uint32_t type;			/* [U] UNIXSOCK_STREAM or UNIXSOCK_DGRAM */
+	uint8_t ring[RING];		/* [U] what the peer sent and this end has not received */
+	uint32_t head, count;		/* [U] bytes ring[head..] (circularly) hold */
+	bool shut_rd, shut_wr;		/* [U] shutdown: this end receives no more / sends no more */
+};
+
+static struct usend *
+end_of(const struct file *f)
+{
+	return f->obj;
+}
+
+static void
+ring_put(struct usend *e, const uint8_t *data, uint32_t n)
+{
+	uint32_t tail = (e->head + e->count) % RING, first = RING - tail < n ? RING - tail : n;
+
+	memcpy(e->ring + tail, data, first);
+	memcpy(e->ring, data + first, n - first);
+	e->count += n;
+}
+
+/* Copies n bytes from offset off of the ring's contents, taking nothing. */
+static void
+ring_peek(const struct usend *e, uint32_t off, uint8_t *out, uint32_t n)
+{
+	uint32_t at = (e->head + off) % RING, first = RING - at < n ? RING - at : n;
+
+	memcpy(out, e->ring + at, first);
+	memcpy(out + first, e->ring, n - first);
+}
+
+static void
+ring_take(struct usend *e, uint32_t n)
+{
+	e->head = (e->head + n) % RING;
+	e->count -= n;
+}
+
+/* Nothing more can come to e: the peer is gone or sends no more, or e receives no more. */
+static bool
+at_end(const struct usend *e)
+{
+	return !e->peer || e->peer->shut_wr || e->shut_rd;
+}
+
+int32_t
+unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags)
+{
+	struct usend *e = end_of(f), *q = e->peer;
+	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
+
+	if (!q || e->shut_wr || q->shut_rd) {
+		if (e->type == UNIXSOCK_DGRAM && !q)
+			return -LNX_ECONNREFUSED;	/* Linux's answer once the other end of a pair closed */
+		if (!(flags & UNIXSOCK_NOSIGNAL))
+			signal_raise(p, LNX_SIGPIPE);
+		return p->io_done ? (int32_t)p->io_done : -LNX_EPIPE;
+	}
+	if (e->type == UNIXSOCK_DGRAM) {
+		uint32_t n = len;
+
+		if (HDR + len > RING)
+			return -LNX_EMSGSIZE;
+		if (RING - q->count < HDR + len)
+			return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : SYS_DEFER;
+		ring_put(q, (const uint8_t *)&n, HDR);
+		ring_put(q, data, len);
+		server_retry_held();	/* a receiver waiting for it */
+		return (int32_t)len;
+	}
+	while (p->io_done < len) {
+		uint32_t room = RING - q->count, n = len - p->io_done;
+
+		if (room == 0) {
+			if (!block)
+				return p->io_done ? (int32_t)p->io_done : -LNX_EAGAIN;
+			if (signal_interrupts(p))
+				return p->io_done ? (int32_t)p->io_done : -LNX_EINTR;
+			return SYS_DEFER;
+		}
+		n = n < room ? n : room;
+		ring_put(q, data + p->io_done, n);
+		p->io_done += n;
+		server_retry_held();
+	}
+	return (int32_t)len;
+}
+
+int32_t
+unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t *msg_flags)
+{
+	struct usend *e = end_of(f);
+	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
+	uint32_t n;
+
+	(void)p;
+	*msg_flags = 0;
+	if (e->count == 0) {
+		if (at_end(e))
+			return 0;
+		return !block ? -LNX_EAGAIN : SYS_DEFER;
+	}
+	if (e->type == UNIXSOCK_DGRAM) {
+		uint32_t size;
+
+		ring_peek(e, 0, (uint8_t *)&size, HDR);
+		n = size < len ? size : len;
+		ring_peek(e, HDR, data, n);
+		if (n < size)
+			*msg_flags |= UNIXSOCK_TRUNC;	/* the rest of the record is dropped */
+		if (!(flags & UNIXSOCK_PEEK))
+			ring_take(e, HDR + size);
+	} else {
+		n = len < e->count ? len : e->count;
+		ring_peek(e, 0, data, n);
+		if (!(flags & UNIXSOCK_PEEK))
+			ring_take(e, n);
+	}
+	if (!(flags & UNIXSOCK_PEEK) && e->peer)
+		server_retry_held();	/* a sender waiting for room */
+	return (int32_t)n;
+}
+
+int32_t
+unixsock_shutdown(struct file *f, uint32_t how)
+{
+	struct usend *e = end_of(f);
+
+	if (how > 2)
+		return -LNX_EINVAL;
+	if (how != 1)
+		e->shut_rd = true;
+	if (how != 0)
+		e->shut_wr = true;
+	server_retry_held();	/* receivers see their end, senders their EPIPE */
+	return 0;
+}
+
+uint32_t
+unixsock_type(const struct file *f)
+{
+	return end_of(f)->type;
+}
+
+static int32_t
+us_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	static uint8_t data[RING];
+	uint32_t mf;
+	int32_t n = unixsock_recv(p, f, data, len < RING ? len : RING, UNIXSOCK_PEEK, &mf);
+	int r;
+
+	if (n <= 0)
+		return n;
+	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0)
+		return r;	/* nothing taken */
+	return unixsock_recv(p, f, data, (uint32_t)n, 0, &mf);
+}
+
+static int32_t
+us_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
+{
+	static uint8_t data[RING];
+	int r;
+
+	if (len > RING && end_of(f)->type == UNIXSOCK_DGRAM)
+		return -LNX_EMSGSIZE;
+	len = len < RING ? len : RING;	/* a stream's short count: the caller writes the rest */
+	if (len && (r = umem_read(p, buf, data, len)) != 0)
+		return r;
+	return unixsock_send(p, f, data, len, 0);
+}
+
+static uint32_t
+us_poll(struct file *f)
+{
+	struct usend *e = end_of(f), *q = e->peer;
+	uint32_t ev = 0;
+
+	if (e->count || at_end(e))
+		ev |= LNX_POLLIN;
+	if (q && !e->shut_wr && !q->shut_rd && RING - q->count >= (e->type == UNIXSOCK_DGRAM ? HDR + 1 : 1))
+		ev |= LNX_POLLOUT;
+	if (!q || (e->shut_wr && e->shut_rd))
+		ev |= LNX_POLLHUP;
+	return ev;
+}
+
+static void
+us_close(struct file *f)
+{
+	struct usend *e = end_of(f);
+
+	if (e->peer)
+		e->peer->peer = NULL;
+	free(e);
+	server_retry_held();	/* the peer's receivers see the end, its senders EPIPE */
+}
+
+static const struct file_ops unixsock_ops = { .read = us_read, .write = us_write, .poll = us_poll,
+					      .close = us_close, .mode = 0140000 | 0777 };
+
+bool
+unixsock_is(const struct file *f)
+{
+	return f->ops == &unixsock_ops;
+}
+
+int
+unixsock_pair(uint32_t type, uint32_t flags, struct file **a, struct file **b)
+{
+	struct usend *x = calloc(1, sizeof *x), *y = calloc(1, sizeof *y);
+
+	*a = *b = NULL;
+	if (!x || !y)
+		goto fail;
+	x->peer = y, y->peer = x;
+	x->type = y->type = type;
+	*a = file_new(&unixsock_ops, LNX_O_RDWR | (flags & LNX_O_NONBLOCK), x);
+	*b = file_new(&unixsock_ops, LNX_O_RDWR | (flags & LNX_O_NONBLOCK), y);
+	if (*a && *b)
+		return 0;
+fail:
+	free(*a);
+	free(*b);
+	free(x);
+	free(y);
+	return -LNX_ENFILE;
+}

@@ -1,0 +1,37 @@
+/*
+ * AF_UNIX socket pairs served inside the server (unixsock.c): socketpair's
+ * two connected ends, stream or datagram, with send and receive (MSG_PEEK,
+ * MSG_DONTWAIT, MSG_NOSIGNAL), shutdown and poll's real readiness. sock.c
+ * routes the socket calls on such a file here; no gns is involved.
+ *   [U] unix_lock, as everything of the server's
+ */
+#ifndef UNIX_UNIXSOCK_H
+#define UNIX_UNIXSOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "process.h"
+
+struct file;
+
+#define UNIXSOCK_STREAM		1	/* Linux's SOCK_STREAM, SOCK_DGRAM */
+#define UNIXSOCK_DGRAM		2
+#define UNIXSOCK_PEEK		0x2	/* Linux's MSG_ numbers */
+#define UNIXSOCK_TRUNC		0x20
+#define UNIXSOCK_DONTWAIT	0x40
+#define UNIXSOCK_NOSIGNAL	0x4000
+
+/* Two connected ends of type (STREAM or DGRAM); flags may hold O_NONBLOCK. 0 or -LNX_ENFILE. */
+int unixsock_pair(uint32_t type, uint32_t flags, struct file **a, struct file **b);
+/* Whether f is such an end, and then its type. */
+bool unixsock_is(const struct file *f);
+uint32_t unixsock_type(const struct file *f);
+/* Sends len bytes from the server's buffer data to f's peer: a count, -errno or SYS_DEFER (held). */
+int32_t unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags);
+/* Receives up to len bytes into data; *msg_flags gets UNIXSOCK_TRUNC for a datagram cut short. */
+int32_t unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags,
+		      uint32_t *msg_flags);
+/* shutdown(how): 0 SHUT_RD, 1 SHUT_WR, 2 both. 0 or -LNX_EINVAL. */
+int32_t unixsock_shutdown(struct file *f, uint32_t how);
+
+#endif
