@@ -55,6 +55,8 @@
 #define LNX__llseek		140
 #define LNX__newselect		142
 #define LNX_readv		145
+#define LNX_pread64		180
+#define LNX_pwrite64		181
 #define LNX_writev		146
 #define LNX_getsid		147
 #define LNX_sched_yield		158

@@ -145,3 +145,47 @@ SYS(ioctl)
 		return -LNX_ENOTTY;
 	return tty_ioctl(p, a[1], a[2]);
 }
+
+/*
+ * pread64 and pwrite64(fd, buf, count, offset low, offset high): at the offset
+ * given, the file's own offset left as it was; only files that seek (fs's and
+ * the view's regular files): ESPIPE for pipes, sockets and the console.
+ */
+static int32_t
+at_offset(struct process *p, const uint32_t a[6], bool write)
+{
+	struct file *f = fd_get(p, a[0]);
+	int64_t off = (int64_t)((uint64_t)a[4] << 32 | a[3]);
+	uint64_t saved;
+	int32_t r;
+
+	if (!f)
+		return -LNX_EBADF;
+	if ((f->ops->mode & LNX_S_IFMT) != LNX_S_IFREG && (f->ops->mode & LNX_S_IFMT) != LNX_S_IFDIR)
+		return -LNX_ESPIPE;
+	if (off < 0)
+		return -LNX_EINVAL;
+	if (a[2] > 0x7FFFFFFFu)
+		return -LNX_EINVAL;
+	saved = f->offset;
+	f->offset = (uint64_t)off;
+	if (write) {
+		struct lnx_iovec iov = { a[1], a[2] };
+
+		r = write_iov(p, f, &iov, 1);
+	} else {
+		r = read_one(p, f, a[1], a[2]);
+	}
+	f->offset = saved;
+	return r;
+}
+
+SYS(pread64)
+{
+	return at_offset(p, a, false);
+}
+
+SYS(pwrite64)
+{
+	return at_offset(p, a, true);
+}

@@ -77,6 +77,8 @@ SYS(umask);
 SYS(lseek);
 SYS(_llseek);
 SYS(readv);
+SYS(pread64);
+SYS(pwrite64);
 SYS(poll);
 SYS(ppoll);
 SYS(ppoll_time64);

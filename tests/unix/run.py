@@ -233,11 +233,12 @@ def files_boot(script=None, timeout=420):
     import shutil
     import tempfile
     script = script or FILES_SCRIPT
-    g = Guest(fs_boot_args(B + "/test/unix/files.img", "net script=" + os.path.basename(script),
+    tag = os.environ.get("UNIX_TAG", "")  # a second files boot beside a running one: its own disk and log
+    g = Guest(fs_boot_args(B + "/test/unix/files%s.img" % tag, "net script=" + os.path.basename(script),
                            [B + "/servers/gns.elf node=3", script + " start=no",
                             B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no",
                             B + "/tests/unix/callfuzz.elf start=no", B + "/tests/unix/garbage.elf start=no"]),
-              B + "/test/unix/files.log")
+              B + "/test/unix/files%s.log" % tag)
     try:
         done = g.expect(r"^unix: all \d+ runs done", timeout)
     finally:
