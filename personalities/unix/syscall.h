@@ -155,6 +155,8 @@ SYS(recvfrom);
 SYS(shutdown);
 /* The server's clock in seconds (sys_time.c): time() without a process. */
 void sys_time_now(uint32_t *sec);
+/* Reads the CMOS clock for the time of day if the bootstrap gave the server its ports (sys_time.c; main, first). */
+void clock_start(const char *argv0);
 
 /* The console's last byte was '\n' (or nothing was written yet): the runner's framing. [U] */
 extern bool console_at_line_start;
