@@ -65,6 +65,19 @@ struct usock {
 	uint32_t type;		/* [U] Linux's SOCK_STREAM or SOCK_DGRAM */
 	uint32_t opts[10];	/* [U] setsockopt's SOL_SOCKET values, kept for getsockopt: no effect in gns */
 	uint32_t nodelay;	/* [U] TCP_NODELAY, kept likewise */
+	bool listening;		/* [U] listen was called: readiness is an accept's, unknown to us */
+	/*
+	 * What a poll or a MSG_PEEK took from gns ahead of a receive (gns tells
+	 * nothing of a socket's state otherwise): a stream's bytes, or one
+	 * datagram with its sender; the end of a stream; an error to give.
+	 */
+	uint8_t *stash;		/* [U] IO_MAX bytes, made at the first need */
+	uint32_t stash_len, stash_off;	/* [U] bytes stash[stash_off..stash_len) wait */
+	bool stash_dgram;	/* [U] a datagram waits (it may be empty) */
+	uint32_t stash_ip;	/* [U] its sender */
+	uint16_t stash_port;
+	bool stash_eof;		/* [U] the stream ended (a recv gave 0) */
+	int32_t stash_err;	/* [U] the error the next receive gives */
 };
 
 /* gns's errors come as newlib's errno values: Linux's numbers for them */
@@ -145,11 +158,55 @@ hold(void)
 static int32_t sock_read(struct process *p, struct file *f, uint32_t buf, uint32_t len);
 static int32_t sock_write(struct process *p, struct file *f, uint32_t buf, uint32_t len);
 
+/* Something waits for a receive: bytes, a datagram, the end or an error. */
+static bool
+stash_ready(const struct usock *s)
+{
+	return s->stash_len > s->stash_off || s->stash_dgram || s->stash_eof || s->stash_err;
+}
+
+/* Takes what gns has for the socket now into its stash, never waiting. */
+static void
+stash_fill(struct usock *s)
+{
+	size_t got = 0;
+	int32_t r;
+
+	if (stash_ready(s) || (!s->stash && !(s->stash = malloc(IO_MAX))))
+		return;
+	r = lnx_err(sock_recvfrom(s->port, s->stash, IO_MAX, SOCK_NONBLOCK, 0, &got, &s->stash_ip, &s->stash_port));
+	s->stash_off = 0;
+	s->stash_len = 0;
+	if (r == -LNX_EAGAIN)
+		return;
+	if (r)
+		s->stash_err = r;
+	else if (s->type == L_SOCK_DGRAM)
+		s->stash_dgram = true, s->stash_len = (uint32_t)got;
+	else if (got == 0)
+		s->stash_eof = true;
+	else
+		s->stash_len = (uint32_t)got;
+}
+
+/*
+ * poll and select: readable when gns has something for a receive (taken into
+ * the stash to know); a listener and writing are taken as ready (gns cannot
+ * say without doing them). A poll that finds nothing asks for the ticker,
+ * so that a held poll looks again.
+ */
 static uint32_t
 sock_poll(struct file *f)
 {
-	(void)f;
-	return LNX_POLLIN | LNX_POLLOUT;
+	struct usock *s = f->obj;
+
+	if (s->listening)
+		return LNX_POLLIN | LNX_POLLOUT;
+	stash_fill(s);
+	if (stash_ready(s))
+		return LNX_POLLIN | LNX_POLLOUT;
+	(void)hold();	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+	return LNX_POLLOUT;
 }
 
 static void
@@ -158,6 +215,7 @@ sock_release(struct file *f)
 	struct usock *s = f->obj;
 
 	sock_close(s->port);
+	free(s->stash);
 	free(s);
 }
 
@@ -308,7 +366,10 @@ do_listen(struct process *p, uint32_t fd, uint32_t backlog)
 		return r;
 	if (s->type != L_SOCK_STREAM)
 		return -LNX_EOPNOTSUPP;
-	return lnx_err(sock_listen(s->port, (int)(backlog > 128 ? 128 : backlog)));
+	r = lnx_err(sock_listen(s->port, (int)(backlog > 128 ? 128 : backlog)));
+	if (r == 0)
+		s->listening = true;
+	return r;
 }
 
 static int32_t
@@ -402,6 +463,35 @@ send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_
 	return send_data(p, f, data, len, flags, at, alen);
 }
 
+/* A receive from the stash: what waits there, taken unless MSG_PEEK. */
+static int32_t
+stash_take(struct process *p, struct usock *s, uint8_t *data, uint32_t len, uint32_t flags, uint32_t at,
+	   uint32_t lenp)
+{
+	uint32_t n = s->stash_len - s->stash_off;
+	int32_t r;
+
+	if (s->stash_err) {
+		r = s->stash_err;
+		if (!(flags & MSG_PEEK))
+			s->stash_err = 0;
+		return r;
+	}
+	if (n == 0 && !s->stash_dgram)
+		return 0;	/* the end of the stream, and it stays so */
+	n = n < len ? n : len;
+	memcpy(data, s->stash + s->stash_off, n);
+	if (at && (r = addr_out(p, at, lenp, s->stash_ip, s->stash_port)) != 0)
+		return r;
+	if (!(flags & MSG_PEEK)) {
+		if (s->stash_dgram)
+			s->stash_dgram = false, s->stash_off = s->stash_len = 0;	/* the rest of a datagram goes */
+		else
+			s->stash_off += n;
+	}
+	return (int32_t)n;
+}
+
 static int32_t
 recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
 {
@@ -411,9 +501,15 @@ recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32
 	size_t got = 0;
 	int32_t r;
 
-	if (flags & ~(uint32_t)MSG_DONTWAIT)
-		return -LNX_EOPNOTSUPP;	/* MSG_PEEK, MSG_WAITALL, MSG_OOB: gns has no such thing yet */
+	if (flags & ~(uint32_t)(MSG_DONTWAIT | MSG_PEEK))
+		return -LNX_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB: gns has no such thing yet */
 	len = len < IO_MAX ? len : IO_MAX;
+	if (flags & MSG_PEEK)
+		stash_fill(s);	/* a peek is a receive kept in the stash */
+	if (stash_ready(s))
+		return stash_take(p, s, data, len, flags, at, lenp);
+	if (flags & MSG_PEEK)
+		return file_blocks(f, flags) ? hold() : -LNX_EAGAIN;
 	r = lnx_err(sock_recvfrom(s->port, data, len, SOCK_NONBLOCK, 0, &got, &ip, &port));
 	if (r == -LNX_EAGAIN && file_blocks(f, flags))
 		return hold();

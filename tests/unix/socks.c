@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors or many (gns's sockets), or pair, dgram and ready
+ * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram and ready
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
  * host (run.py), so nothing printed depends on port numbers.
@@ -301,6 +301,49 @@ case_udp(void)
 	say("udp: it says", t);
 }
 
+/* gns's sockets in poll: nothing to read is not ready, a datagram or bytes are; MSG_PEEK keeps them */
+static void
+case_gready(void)
+{
+	long u = sock(SOCK_DGRAM), v = sock(SOCK_DGRAM), l = sock(SOCK_STREAM), c = sock(SOCK_STREAM), a;
+	struct sin s = loopback(0), at, from;
+	int len = sizeof at, flen = sizeof from;
+	char b[64] = { 0 };
+
+	bind_(u, &s, sizeof s);
+	name_(u, &at, &len);
+	poll1("gready: poll of a UDP socket with nothing", u, POLLIN);
+	sendto_(v, "dgram", 5, &at);
+	struct pollfd p = { (int)u, POLLIN, 0 };
+	say("gready: poll that waits for the datagram", lnx_call(168, (long)&p, 1, 5000, 0, 0, 0));
+	say("gready: its revents", p.revents & POLLIN);
+	said("gready: recv MSG_PEEK of 3", recvf(u, b, 3, MSG_PEEK), b);
+	long ra[] = { u, (long)b, sizeof b, 0, (long)&from, (long)&flen };
+	said("gready: recvfrom the same datagram", sc(12, ra), b);
+	yes("gready: from 127.0.0.1", from.addr == 0x0100007f);
+	poll1("gready: poll after it was taken", u, POLLIN);
+	say("gready: select of the UDP socket", select_rd(u));
+	len = sizeof at;
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	say("gready: connect", connect_(c, &at));
+	a = accept_(l, 0, 0);
+	yes("gready: accept", a >= 0);
+	poll1("gready: poll of a connection with nothing", a, POLLIN);
+	say("gready: send", send_(c, "stream bytes", 12));
+	struct pollfd q = { (int)a, POLLIN, 0 };
+	say("gready: poll that waits for the bytes", lnx_call(168, (long)&q, 1, 5000, 0, 0, 0));
+	said("gready: recv MSG_PEEK of 6", recvf(a, b, 6, MSG_PEEK), b);
+	said("gready: read of 6", lnx_call(3, a, (long)b, 6, 0, 0, 0), b);
+	said("gready: read of the rest", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0), b);
+	say("gready: select after all was read", select_rd(a));
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	struct pollfd e = { (int)a, POLLIN, 0 };
+	say("gready: poll that waits for the peer's close", lnx_call(168, (long)&e, 1, 5000, 0, 0, 0));
+	say("gready: read at the end", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
+}
+
 /* How many of n UDP sockets could be made (each left open) */
 static long
 open_many(long n)
@@ -376,6 +419,8 @@ start_c(long *sp)
 		case_errors();
 	else if (streq(c, "many"))
 		case_many();
+	else if (streq(c, "gready"))
+		case_gready();
 	else if (streq(c, "pair"))
 		case_pair();
 	else if (streq(c, "dgram"))
