@@ -4,8 +4,9 @@
  * descriptor is such an end, or when it is socketpair, sendmsg or recvmsg.
  * These work without gns (the word `net`). sendmsg gathers the iovecs into
  * one buffer (64 KiB at most a call: a stream's short count, a datagram's
- * EMSGSIZE), recvmsg scatters what came; no control messages pass yet
- * (msg_controllen comes back 0).
+ * EMSGSIZE), recvmsg scatters what came; SCM_RIGHTS passes descriptors
+ * between AF_UNIX ends (rights_in, rights_out), gns's sockets take no
+ * control messages.
  *   [U] unix_lock, as everything of the server's
  */
 #include <string.h>
@@ -154,6 +155,87 @@ msg_in(struct process *p, uint32_t at, struct lnx_msghdr *m, uint32_t *total)
 	return 0;
 }
 
+#define SOL_SOCKET	1
+#define SCM_RIGHTS	1
+#define CMSG_HDR	12u	/* struct cmsghdr on i386: len, level, type */
+#define MSG_CTRUNC	0x8
+#define MSG_CMSG_CLOEXEC 0x40000000u
+
+/* sendmsg's control part: SCM_RIGHTS's descriptors attached to f's next send. 0 or -errno. */
+static int
+rights_in(struct process *p, const struct lnx_msghdr *m, struct file *f)
+{
+	static uint8_t ctl[CMSG_HDR + 4 * UNIXSOCK_RIGHTS_MAX + 64];
+	struct file *files[UNIXSOCK_RIGHTS_MAX];
+	uint32_t n = 0;
+	int r;
+
+	if (m->controllen == 0)
+		return unixsock_attach(f, NULL, 0);
+	if (m->controllen > sizeof ctl)
+		return -105 /* ENOBUFS */;
+	if ((r = umem_read(p, m->control, ctl, m->controllen)) != 0)
+		return r;
+	for (uint32_t off = 0; off + CMSG_HDR <= m->controllen;) {
+		uint32_t len, level, type;
+
+		memcpy(&len, ctl + off, 4);
+		memcpy(&level, ctl + off + 4, 4);
+		memcpy(&type, ctl + off + 8, 4);
+		if (len < CMSG_HDR || len > m->controllen - off)
+			return -LNX_EINVAL;
+		if (level != SOL_SOCKET || type != SCM_RIGHTS)
+			return -LNX_EINVAL;	/* SCM_CREDENTIALS and the rest: not served */
+		for (uint32_t k = off + CMSG_HDR; k + 4 <= off + len; k += 4) {
+			int32_t fd;
+
+			memcpy(&fd, ctl + k, 4);
+			if (n == UNIXSOCK_RIGHTS_MAX)
+				return -LNX_EINVAL;
+			if (fd < 0 || !(files[n] = fd_get(p, (uint32_t)fd)))
+				return -LNX_EBADF;
+			n++;
+		}
+		off += (len + 3) & ~3u;
+	}
+	return unixsock_attach(f, files, n);
+}
+
+/*
+ * recvmsg's control part: the descriptors that came with the bytes just
+ * received, installed in p and written as one SCM_RIGHTS message (as many as
+ * the room holds: the rest are closed and MSG_CTRUNC said). Its length, the
+ * new msg_controllen, in *clen. 0 or -errno.
+ */
+static int
+rights_out(struct process *p, struct file *f, const struct lnx_msghdr *m, uint32_t flags, uint32_t *mf,
+	   uint32_t *clen)
+{
+	struct file *files[UNIXSOCK_RIGHTS_MAX];
+	uint32_t n = unixsock_take_rights(f, files), room, k = 0;
+	uint32_t out[3 + UNIXSOCK_RIGHTS_MAX];
+
+	*clen = 0;
+	if (n == 0)
+		return 0;
+	room = m->controllen >= CMSG_HDR ? (m->controllen - CMSG_HDR) / 4 : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int32_t fd = i < room ? fd_install(p, files[i], 0, flags & MSG_CMSG_CLOEXEC) : -1;
+
+		if (fd < 0)
+			file_unref(files[i]);	/* no room, or no descriptor: it closes */
+		else
+			out[3 + k++] = (uint32_t)fd;
+	}
+	if (k < n)
+		*mf |= MSG_CTRUNC;
+	if (k == 0)
+		return 0;
+	out[0] = CMSG_HDR + 4 * k, out[1] = SOL_SOCKET, out[2] = SCM_RIGHTS;
+	*clen = out[0];
+	return umem_write(p, m->control, out, *clen);
+}
+
 int32_t
 sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_send_fn gns_send)
 {
@@ -163,8 +245,8 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 
 	if ((r = msg_in(p, at, &m, &total)) != 0)
 		return r;
-	if (m.controllen)
-		return -L_EOPNOTSUPP;	/* control messages (SCM_RIGHTS) do not pass yet */
+	if (m.controllen && !unixsock_is(f))
+		return -LNX_EINVAL;	/* gns's sockets carry no control messages (Linux: none of AF_INET's is served) */
 	if (total > IO_MAX && unixsock_is(f) && unixsock_type(f) == UNIXSOCK_DGRAM)
 		return -LNX_EMSGSIZE;
 	for (uint32_t i = 0; i < m.iovlen && got < IO_MAX; i++) {
@@ -180,7 +262,12 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 		return -L_EOPNOTSUPP;
 	if (m.name)
 		return -L_EISCONN;
-	return unixsock_send(p, f, data, got, flags);
+	if ((r = rights_in(p, &m, f)) != 0)
+		return r;
+	r = unixsock_send(p, f, data, got, flags);
+	if (r < 0)
+		(void)unixsock_attach(f, NULL, 0);	/* not sent (a held send asks again from the start) */
+	return r;
 }
 
 int32_t
@@ -197,9 +284,9 @@ sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 	if (!unixsock_is(f)) {
 		n = gns_recv(p, f, data, total, flags, m.name, at + 4);
 	} else {
-		if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK))
+		if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK | MSG_CMSG_CLOEXEC))
 			return -L_EOPNOTSUPP;
-		n = unixsock_recv(p, f, data, total, flags | UNIXSOCK_PEEK, &mf);
+		n = unixsock_recv(p, f, data, total, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, &mf);
 		if (n > 0 && m.name && (r = unnamed_out(p, m.name, at + 4)) != 0)
 			return r;
 		if (n > 0 && !m.name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
@@ -214,9 +301,15 @@ sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 			return r;	/* a stream's bytes stay: nothing was taken */
 		put += k;
 	}
+	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK)) {
+		uint32_t clen = 0, mf2;
+
+		if ((r = rights_out(p, f, &m, flags, &mf, &clen)) != 0)
+			return r;
+		(void)unixsock_recv(p, f, data, (uint32_t)n, flags & ~MSG_CMSG_CLOEXEC, &mf2);
+		zero = clen;
+	}
 	if ((r = umem_write(p, at + 20, &zero, 4)) != 0 || (r = umem_write(p, at + 24, &mf, 4)) != 0)
-		return r;	/* msg_controllen 0, msg_flags */
-	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
-		(void)unixsock_recv(p, f, data, (uint32_t)n, flags, &mf);
+		return r;	/* msg_controllen (SCM_RIGHTS's length, or 0), msg_flags */
 	return n;
 }

@@ -25,13 +25,37 @@
 #define CHUNK	4096u
 #define HDR	4u	/* a datagram record's length word */
 
+/* Descriptors in flight (SCM_RIGHTS): files that go with the byte at `at` of the stream into an end. */
+struct rights {
+	struct rights *next;
+	uint32_t at;			/* the position (bytes ever put into the ring) of the data they go with */
+	uint32_t n;
+	struct file *files[UNIXSOCK_RIGHTS_MAX];	/* one reference each */
+};
+
 struct usend {
 	struct usend *peer;		/* [U] the other end; NULL once its file closed */
 	uint32_t type;			/* [U] UNIXSOCK_STREAM or UNIXSOCK_DGRAM */
 	uint8_t ring[RING];		/* [U] what the peer sent and this end has not received */
 	uint32_t head, count;		/* [U] bytes ring[head..] (circularly) hold */
 	bool shut_rd, shut_wr;		/* [U] shutdown: this end receives no more / sends no more */
+	uint32_t put, taken;		/* [U] bytes ever put into the ring, and taken from it */
+	struct rights *inbox;		/* [U] what came with the ring's bytes, in order */
+	struct rights *outgoing;	/* [U] sendmsg's rights for this end's next send (unixsock_attach) */
 };
+
+static void
+rights_free(struct rights *r)
+{
+	while (r) {
+		struct rights *next = r->next;
+
+		for (uint32_t i = 0; i < r->n; i++)
+			file_unref(r->files[i]);
+		free(r);
+		r = next;
+	}
+}
 
 static struct usend *
 end_of(const struct file *f)
@@ -47,6 +71,7 @@ ring_put(struct usend *e, const uint8_t *data, uint32_t n)
 	memcpy(e->ring + tail, data, first);
 	memcpy(e->ring, data + first, n - first);
 	e->count += n;
+	e->put += n;
 }
 
 /* Copies n bytes from offset off of the ring's contents, taking nothing. */
@@ -64,6 +89,43 @@ ring_take(struct usend *e, uint32_t n)
 {
 	e->head = (e->head + n) % RING;
 	e->count -= n;
+	e->taken += n;
+	/* rights whose bytes went by without a recvmsg to take them are closed, as Linux's are */
+	while (e->inbox && (int32_t)(e->taken - e->inbox->at) > 0) {
+		struct rights *r = e->inbox;
+
+		e->inbox = r->next;
+		r->next = NULL;
+		rights_free(r);
+	}
+}
+
+/* The sender's outgoing rights go with the bytes about to be put into q (at q->put). */
+static void
+rights_send(struct usend *e, struct usend *q)
+{
+	struct rights **pp = &q->inbox;
+
+	if (!e->outgoing)
+		return;
+	while (*pp)
+		pp = &(*pp)->next;
+	e->outgoing->at = q->put;
+	*pp = e->outgoing;
+	e->outgoing = NULL;
+}
+
+/* A stream receive stops before the next rights after its first byte (they go with a receive of their own). */
+static uint32_t
+stream_limit(const struct usend *e, uint32_t n)
+{
+	for (const struct rights *r = e->inbox; r; r = r->next) {
+		uint32_t d = r->at - e->taken;
+
+		if (d > 0 && d < n)
+			return d;
+	}
+	return n;
 }
 
 /* Nothing more can come to e: the peer is gone or sends no more, or e receives no more. */
@@ -93,6 +155,7 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 			return -LNX_EMSGSIZE;
 		if (RING - q->count < HDR + len)
 			return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : SYS_DEFER;
+		rights_send(e, q);
 		ring_put(q, (const uint8_t *)&n, HDR);
 		ring_put(q, data, len);
 		server_retry_held();	/* a receiver waiting for it */
@@ -109,6 +172,8 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 			return SYS_DEFER;
 		}
 		n = n < room ? n : room;
+		if (p->io_done == 0)
+			rights_send(e, q);	/* with the send's first byte */
 		ring_put(q, data + p->io_done, n);
 		p->io_done += n;
 		server_retry_held();
@@ -141,7 +206,7 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 		if (!(flags & UNIXSOCK_PEEK))
 			ring_take(e, HDR + size);
 	} else {
-		n = len < e->count ? len : e->count;
+		n = stream_limit(e, len < e->count ? len : e->count);
 		ring_peek(e, 0, data, n);
 		if (!(flags & UNIXSOCK_PEEK))
 			ring_take(e, n);
@@ -223,12 +288,52 @@ us_close(struct file *f)
 
 	if (e->peer)
 		e->peer->peer = NULL;
+	rights_free(e->inbox);
+	rights_free(e->outgoing);
 	free(e);
 	server_retry_held();	/* the peer's receivers see the end, its senders EPIPE */
 }
 
 static const struct file_ops unixsock_ops = { .read = us_read, .write = us_write, .poll = us_poll,
 					      .close = us_close, .mode = 0140000 | 0777 };
+
+int
+unixsock_attach(struct file *f, struct file *const *files, uint32_t n)
+{
+	struct usend *e = end_of(f);
+	struct rights *r = NULL;
+
+	rights_free(e->outgoing);
+	e->outgoing = NULL;
+	if (n == 0)
+		return 0;
+	if (n > UNIXSOCK_RIGHTS_MAX)
+		return -LNX_EINVAL;
+	if (!(r = calloc(1, sizeof *r)))
+		return -LNX_ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		file_ref(files[i]);
+		r->files[r->n++] = files[i];
+	}
+	e->outgoing = r;
+	return 0;
+}
+
+uint32_t
+unixsock_take_rights(struct file *f, struct file **out)
+{
+	struct usend *e = end_of(f);
+	struct rights *r = e->inbox;
+	uint32_t n;
+
+	if (!r || r->at != e->taken)
+		return 0;	/* none go with the next byte */
+	e->inbox = r->next;
+	n = r->n;
+	memcpy(out, r->files, n * sizeof out[0]);	/* the references are the caller's now */
+	free(r);
+	return n;
+}
 
 bool
 unixsock_is(const struct file *f)

@@ -20,6 +20,7 @@ struct file;
 #define UNIXSOCK_TRUNC		0x20
 #define UNIXSOCK_DONTWAIT	0x40
 #define UNIXSOCK_NOSIGNAL	0x4000
+#define UNIXSOCK_RIGHTS_MAX	16	/* descriptors one sendmsg passes (Linux's SCM_MAX_FD is 253) */
 
 /* Two connected ends of type (STREAM or DGRAM); flags may hold O_NONBLOCK. 0 or -LNX_ENFILE. */
 int unixsock_pair(uint32_t type, uint32_t flags, struct file **a, struct file **b);
@@ -31,6 +32,14 @@ int32_t unixsock_send(struct process *p, struct file *f, const uint8_t *data, ui
 /* Receives up to len bytes into data; *msg_flags gets UNIXSOCK_TRUNC for a datagram cut short. */
 int32_t unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags,
 		      uint32_t *msg_flags);
+/*
+ * SCM_RIGHTS: the files (referenced anew) go with f's next send, to the peer
+ * (n 0: none; what an earlier call attached and no send took is dropped).
+ * 0, -LNX_EINVAL (more than UNIXSOCK_RIGHTS_MAX), -LNX_ENOMEM.
+ */
+int unixsock_attach(struct file *f, struct file *const *files, uint32_t n);
+/* The files that came with f's next byte to receive, moved to out (their references the caller's): how many. */
+uint32_t unixsock_take_rights(struct file *f, struct file **out);
 /* shutdown(how): 0 SHUT_RD, 1 SHUT_WR, 2 both. 0 or -LNX_EINVAL. */
 int32_t unixsock_shutdown(struct file *f, uint32_t how);
 

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram and ready
+ * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram, ready and rights
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
  * host (run.py), so nothing printed depends on port numbers.
@@ -344,6 +344,63 @@ case_gready(void)
 	say("gready: read at the end", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
 }
 
+/* SCM_RIGHTS over socketpairs: descriptors passed with bytes, used, cut short, dropped by a plain read */
+struct cmsg1 { unsigned len; int level, type; int fds[2]; };
+
+static long
+send_fds(long s, const char *b, long n, int *fds, int nfds)
+{
+	struct cmsg1 c = { 12 + 4 * (unsigned)nfds, 1, 1, { fds[0], nfds > 1 ? fds[1] : 0 } };
+	struct iov v = { b, (unsigned long)n };
+	struct msghdr m = { 0, 0, &v, 1, &c, c.len, 0 };
+
+	return sendmsg_(s, &m, 0);
+}
+
+static void
+case_rights(void)
+{
+	int sv[2], pf[2], dv[2], got[2];
+	char b[32] = { 0 };
+	struct cmsg1 c = { 0, 0, 0, { -1, -1 } };
+	struct iov v = { b, sizeof b };
+	struct msghdr m = { 0, 0, &v, 1, &c, sizeof c, 0 };
+
+	pair(SOCK_STREAM, sv);
+	lnx_call(42, (long)pf, 0, 0, 0, 0, 0);
+	say("rights: sendmsg of a pipe's write end", send_fds(sv[0], "fd", 2, &pf[1], 1));
+	lnx_call(6, pf[1], 0, 0, 0, 0, 0);
+	say("rights: recvmsg", recvmsg_(sv[1], &m, 0));
+	say("rights: cmsg_len", c.len);
+	say("rights: cmsg_level", c.level);
+	say("rights: cmsg_type", c.type);
+	say("rights: msg_controllen", m.controllen);
+	say("rights: the descriptor it got", c.fds[0]);
+	say("rights: a write through it", lnx_call(4, c.fds[0], (long)"through", 7, 0, 0, 0));
+	lnx_call(6, c.fds[0], 0, 0, 0, 0, 0);
+	said("rights: the pipe's read end has it", lnx_call(3, pf[0], (long)b, sizeof b, 0, 0, 0), b);
+	say("rights: and then its end", lnx_call(3, pf[0], (long)b, sizeof b, 0, 0, 0));
+	/* two descriptors, room for one: MSG_CTRUNC */
+	pair(SOCK_DGRAM, dv);
+	got[0] = (int)sv[0], got[1] = (int)sv[1];
+	say("rights: sendmsg of two", send_fds(dv[0], "two", 3, got, 2));
+	c.len = 0, c.fds[0] = c.fds[1] = -1;
+	m.control = &c, m.controllen = 16, m.flags = 0;
+	say("rights: recvmsg with room for one", recvmsg_(dv[1], &m, 0));
+	say("rights: its cmsg_len", c.len);
+	yes("rights: MSG_CTRUNC", (m.flags & 0x8) != 0);
+	say("rights: the second is not there", c.fds[1]);
+	lnx_call(6, c.fds[0], 0, 0, 0, 0, 0);
+	/* a plain recv takes the bytes and drops what came with them */
+	say("rights: sendmsg again", send_fds(dv[0], "x", 1, got, 1));
+	say("rights: recv without room for control", recvf(dv[1], b, sizeof b, 0));
+	say("rights: sendmsg of a descriptor that is not open", send_fds(dv[0], "y", 1, (int[]){ 77 }, 1));
+	struct cmsg1 bad = { 12, 1, 2, { 0, 0 } };	/* SCM_CREDENTIALS, too short */
+	struct iov w = { "z", 1 };
+	struct msghdr mb = { 0, 0, &w, 1, &bad, 12, 0 };
+	say("rights: sendmsg of another control type", sendmsg_(dv[0], &mb, 0) < 0 ? -1 : 0);
+}
+
 /* How many of n UDP sockets could be made (each left open) */
 static long
 open_many(long n)
@@ -421,6 +478,8 @@ start_c(long *sp)
 		case_many();
 	else if (streq(c, "gready"))
 		case_gready();
+	else if (streq(c, "rights"))
+		case_rights();
 	else if (streq(c, "pair"))
 		case_pair();
 	else if (streq(c, "dgram"))
