@@ -16,6 +16,7 @@
 #include "fsfile.h"
 #include "linux.h"
 #include "umem.h"
+#include "unixsock.h"
 
 #define IO_MAX (64u * 1024u)	/* bytes one read or write call moves (a short count; callers loop) */
 
@@ -267,6 +268,8 @@ fsfile_stat_path(const char *path, bool follow, struct lnx_statx *st)
 	if (follow && (s.mode & LNX_S_IFMT) != LNX_S_IFDIR && link_wants_dir(path))
 		return -LNX_ENOTDIR;	/* a link to "a/" where a is a file */
 	to_statx(&s, st);
+	if ((s.mode & LNX_S_IFMT) == LNX_S_IFREG && unixsock_bound_ino(s.ino))
+		st->mode = 0140000 | (st->mode & 07777);	/* a bound socket's name: S_IFSOCK, as Linux's */
 	return 0;
 }
 

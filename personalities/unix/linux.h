@@ -191,6 +191,7 @@
 #define LNX_EOPNOTSUPP	95
 #define LNX_EMSGSIZE		90
 #define LNX_ECONNREFUSED	111
+#define LNX_ENOTCONN	107
 
 /* signals and sigaction */
 #define LNX_SIGHUP	1

@@ -307,8 +307,10 @@ do_socket(struct process *p, uint32_t domain, uint32_t type, uint32_t proto)
 	struct file *f;
 	int e;
 
+	if (domain == 1)
+		return sockmsg_unix_socket(p, type, proto);	/* AF_UNIX: the server's own (unixsock.c) */
 	if (domain != AF_INET)
-		return -L_EAFNOSUPPORT;	/* AF_UNIX and AF_INET6 are not served */
+		return -L_EAFNOSUPPORT;	/* AF_INET6 is not served */
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -LNX_EINVAL;
 	if (base != L_SOCK_STREAM && base != L_SOCK_DGRAM)
@@ -331,9 +333,12 @@ do_bind(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 	uint32_t ip;
 	uint16_t port;
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s || (r = addr_in(p, at, len, &ip, &port)) != 0)
+	if (f && unixsock_is(f))
+		return sockmsg_unix_bind(p, f, at, len);
+	if (!(s = usock_of(p, fd, &r)) || (r = addr_in(p, at, len, &ip, &port)) != 0)
 		return r;
 	return lnx_err(sock_bind(s->port, ip, port));
 }
@@ -344,9 +349,12 @@ do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 	uint32_t ip;
 	uint16_t port;
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s || (r = addr_in(p, at, len, &ip, &port)) != 0)
+	if (f && unixsock_is(f))
+		return sockmsg_unix_connect(p, f, at, len);
+	if (!(s = usock_of(p, fd, &r)) || (r = addr_in(p, at, len, &ip, &port)) != 0)
 		return r;
 	r = lnx_err(sock_connect(s->port, ip, port, SOCK_NONBLOCK, 0));
 	if ((r == -115 || r == -114) && blocking(p, fd, 0))
@@ -360,9 +368,12 @@ static int32_t
 do_listen(struct process *p, uint32_t fd, uint32_t backlog)
 {
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (f && unixsock_is(f))
+		return unixsock_listen(f, backlog);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (s->type != L_SOCK_STREAM)
 		return -LNX_EOPNOTSUPP;
@@ -380,9 +391,12 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 	uint16_t port = 0;
 	struct file *f;
 	int32_t r, nfd;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *uf = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (uf && unixsock_is(uf))
+		return sockmsg_unix_accept(p, uf, at, lenp, flags);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -LNX_EINVAL;
@@ -416,7 +430,7 @@ do_name(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, bool peer)
 	struct usock *s;
 
 	if (f && unixsock_is(f))
-		return sockmsg_unix_name(p, f, at, lenp);
+		return sockmsg_unix_name(p, f, at, lenp, peer);
 	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (!at)
@@ -656,7 +670,7 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 	struct file *f = call != 1 && call != 8 ? fd_get(p, a[0]) : NULL;
 
 	/* socketpair and AF_UNIX ends are the server's own; the rest needs gns (README) */
-	if (!sock_enabled && call != 8 && !(f && unixsock_is(f)))
+	if (!sock_enabled && call != 8 && !(call == 1 && a[0] == 1) && !(f && unixsock_is(f)))
 		return -LNX_ENOSYS;
 	switch (call) {
 	case 1: return do_socket(p, a[0], a[1], a[2]);

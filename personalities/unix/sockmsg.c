@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include "fd.h"
+#include "files.h"
 #include "linux.h"
 #include "sockmsg.h"
 #include "syscall.h"
@@ -119,13 +120,16 @@ sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len,
 	return flags & UNIXSOCK_PEEK ? n : unixsock_recv(p, f, data, (uint32_t)n, flags, &mf);
 }
 
+static int name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp);
+
 int32_t
-sockmsg_unix_name(struct process *p, struct file *f, uint32_t at, uint32_t lenp)
+sockmsg_unix_name(struct process *p, struct file *f, uint32_t at, uint32_t lenp, bool peer)
 {
-	(void)f;
 	if (!at)
 		return -LNX_EFAULT;
-	return unnamed_out(p, at, lenp);
+	if (peer && !unixsock_connected(f))
+		return -LNX_ENOTCONN;
+	return name_out(p, unixsock_name(f, peer), at, lenp);
 }
 
 /* struct msghdr, i386 */
@@ -312,4 +316,108 @@ sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 	if ((r = umem_write(p, at + 20, &zero, 4)) != 0 || (r = umem_write(p, at + 24, &mf, 4)) != 0)
 		return r;	/* msg_controllen (SCM_RIGHTS's length, or 0), msg_flags */
 	return n;
+}
+
+/* Named AF_UNIX stream sockets: socket, bind, listen, connect, accept, their names. */
+
+#define SUN_PATH 108
+
+int32_t
+sockmsg_unix_socket(struct process *p, uint32_t type, uint32_t proto)
+{
+	uint32_t base = type & 0xf, flags = type & ~0xfu;
+	struct file *f;
+	int r;
+
+	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
+		return -LNX_EINVAL;
+	if (base != UNIXSOCK_STREAM)
+		return base == UNIXSOCK_DGRAM ? -L_EAFNOSUPPORT : base >= 10 || base == 0 ? -LNX_EINVAL : -94;
+	if (proto != 0)
+		return -L_EPROTONOSUPPORT;
+	if ((r = unixsock_socket(base, flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0, &f)) != 0)
+		return r;
+	return fd_install(p, f, 0, flags & L_SOCK_CLOEXEC);
+}
+
+/* sockaddr_un at at (len bytes): its path in text and, absolute and plain, in abs. 0 or -errno. */
+static int
+addr_un(struct process *p, uint32_t at, uint32_t len, char *text, char *abs)
+{
+	uint8_t sa[2 + SUN_PATH + 1] = { 0 };
+	uint16_t fam;
+	int r;
+
+	if (len < 2 || len > 2 + SUN_PATH)
+		return -LNX_EINVAL;
+	if ((r = umem_read(p, at, sa, len)) != 0)
+		return r;
+	memcpy(&fam, sa, 2);
+	if (fam != AF_UNIX)
+		return -LNX_EINVAL;
+	if (len == 2 || sa[2] == 0)
+		return -LNX_EINVAL;	/* autobind and the abstract names are not served */
+	memcpy(text, sa + 2, len - 2);
+	text[len - 2] = 0;	/* the path may fill sun_path without its NUL */
+	return files_resolve_parent(p, LNX_AT_FDCWD, text, abs);
+}
+
+int32_t
+sockmsg_unix_bind(struct process *p, struct file *f, uint32_t at, uint32_t len)
+{
+	char text[SUN_PATH + 1], abs[PATH_MAX_];
+	int r = addr_un(p, at, len, text, abs);
+
+	return r ? r : unixsock_bind(f, abs, text, 0777 & ~p->umask);
+}
+
+int32_t
+sockmsg_unix_connect(struct process *p, struct file *f, uint32_t at, uint32_t len)
+{
+	char text[SUN_PATH + 1], abs[PATH_MAX_];
+	int r = addr_un(p, at, len, text, abs);
+
+	return r ? r : unixsock_connect(f, abs);
+}
+
+/* A name's sockaddr_un out (NULL: an unnamed end's, the family alone) */
+static int
+name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp)
+{
+	uint8_t sa[2 + SUN_PATH + 1] = { AF_UNIX, 0 };
+	uint32_t room, n = 2;
+	int r;
+
+	if (!name)
+		return unnamed_out(p, at, lenp);
+	if (!at || !lenp)
+		return 0;
+	n = 2 + (uint32_t)strlen(name) + 1;
+	memcpy(sa + 2, name, n - 2);
+	if ((r = umem_read(p, lenp, &room, sizeof room)) != 0)
+		return r;
+	if ((int32_t)room < 0)
+		return -LNX_EINVAL;
+	if (room && (r = umem_write(p, at, sa, room < n ? room : n)) != 0)
+		return r;
+	return umem_write(p, lenp, &n, sizeof n);
+}
+
+int32_t
+sockmsg_unix_accept(struct process *p, struct file *f, uint32_t at, uint32_t lenp, uint32_t flags)
+{
+	struct file *c;
+	int32_t r, nfd;
+
+	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
+		return -LNX_EINVAL;
+	if ((r = unixsock_accept(f, flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0, &c)) != 0)
+		return r;
+	if ((nfd = fd_install(p, c, 0, flags & L_SOCK_CLOEXEC)) < 0)
+		return nfd;
+	if (at && (r = unnamed_out(p, at, lenp)) != 0) {	/* the connecting end is unnamed */
+		fd_close(p, (uint32_t)nfd);
+		return r;
+	}
+	return nfd;
 }

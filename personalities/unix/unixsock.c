@@ -14,7 +14,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <manifold/fsc.h>
 #include "fd.h"
+#include "fsfile.h"
 #include "linux.h"
 #include "signal.h"
 #include "syscall.h"
@@ -42,7 +44,20 @@ struct usend {
 	uint32_t put, taken;		/* [U] bytes ever put into the ring, and taken from it */
 	struct rights *inbox;		/* [U] what came with the ring's bytes, in order */
 	struct rights *outgoing;	/* [U] sendmsg's rights for this end's next send (unixsock_attach) */
+	/* named stream sockets (socket, bind, listen, connect, accept) */
+	bool unconnected;		/* [U] made by socket(): no peer yet (ENOTCONN, EINVAL) */
+	bool listening;			/* [U] listen: connects queue on pending */
+	uint32_t backlog, npending;	/* [U] */
+	struct usend *pending;		/* [U] a listener's connections not accepted yet (their link: next) */
+	struct usend *next;		/* [U] */
+	struct usend *from;		/* [U] a connection's listener, while it is pending */
+	uint64_t ino;			/* [U] bound: fs's file number of its name (0: not bound) */
+	char *name;			/* [U] bound: the path it was bound to (getsockname) */
+	char *peer_name;		/* [U] a connecting end: its listener's name, for getpeername */
 };
+
+#define BOUND_MAX 32
+static struct usend *bound[BOUND_MAX];	/* [U] the ends bound to a name, for connect to find */
 
 static void
 rights_free(struct rights *r)
@@ -141,6 +156,8 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 	struct usend *e = end_of(f), *q = e->peer;
 	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
 
+	if (e->unconnected || e->listening)
+		return -LNX_ENOTCONN;
 	if (!q || e->shut_wr || q->shut_rd) {
 		if (e->type == UNIXSOCK_DGRAM && !q)
 			return -LNX_ECONNREFUSED;	/* Linux's answer once the other end of a pair closed */
@@ -190,6 +207,8 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 
 	(void)p;
 	*msg_flags = 0;
+	if (e->unconnected || e->listening)
+		return -LNX_EINVAL;	/* Linux's answer for a stream socket with no connection */
 	if (e->count == 0) {
 		if (at_end(e))
 			return 0;
@@ -272,6 +291,11 @@ us_poll(struct file *f)
 	struct usend *e = end_of(f), *q = e->peer;
 	uint32_t ev = 0;
 
+	if (e->listening)
+		return e->pending ? LNX_POLLIN : 0;
+	if (e->unconnected)
+		return LNX_POLLOUT | LNX_POLLHUP;	/* Linux's for a stream socket never connected */
+
 	if (e->count || at_end(e))
 		ev |= LNX_POLLIN;
 	if (q && !e->shut_wr && !q->shut_rd && RING - q->count >= (e->type == UNIXSOCK_DGRAM ? HDR + 1 : 1))
@@ -288,6 +312,28 @@ us_close(struct file *f)
 
 	if (e->peer)
 		e->peer->peer = NULL;
+	if (e->from) {	/* a pending connection whose client closed: out of its listener's queue */
+		for (struct usend **pp = &e->from->pending; *pp; pp = &(*pp)->next)
+			if (*pp == e) {
+				*pp = e->next;
+				e->from->npending--;
+				break;
+			}
+	}
+	while (e->pending) {	/* connections never accepted: their clients see the end */
+		struct usend *c = e->pending;
+
+		e->pending = c->next;
+		if (c->peer)
+			c->peer->peer = NULL;
+		rights_free(c->inbox);
+		free(c);
+	}
+	for (int i = 0; i < BOUND_MAX; i++)
+		if (bound[i] == e)
+			bound[i] = NULL;	/* the name's file stays on the disk, as Linux leaves it */
+	free(e->name);
+	free(e->peer_name);
 	rights_free(e->inbox);
 	rights_free(e->outgoing);
 	free(e);
@@ -361,4 +407,154 @@ fail:
 	free(x);
 	free(y);
 	return -LNX_ENFILE;
+}
+
+/* Named stream sockets: socket(AF_UNIX), bind to a path, listen, connect by path, accept. */
+
+int
+unixsock_socket(uint32_t type, uint32_t flags, struct file **f)
+{
+	struct usend *e = calloc(1, sizeof *e);
+
+	*f = NULL;
+	if (!e)
+		return -LNX_ENFILE;
+	e->type = type;
+	e->unconnected = true;
+	if (!(*f = file_new(&unixsock_ops, LNX_O_RDWR | (flags & LNX_O_NONBLOCK), e))) {
+		free(e);
+		return -LNX_ENFILE;
+	}
+	return 0;
+}
+
+int32_t
+unixsock_bind(struct file *f, const char *path, const char *shown, uint32_t mode)
+{
+	struct usend *e = end_of(f);
+	struct fsc_stat st;
+	mach_port_t port;
+	kern_return_t kr;
+	int slot = -1;
+
+	if (e->ino || !e->unconnected)
+		return -LNX_EINVAL;	/* bound already, or a pair's end */
+	for (int i = 0; i < BOUND_MAX && slot < 0; i++)
+		if (!bound[i])
+			slot = i;
+	if (slot < 0)
+		return -LNX_ENOMEM;
+	if (!fsfile_owns(path))
+		return -LNX_EROFS;
+	/* the name is a file of fs's, made here as Linux makes the socket's inode: taken already, EADDRINUSE */
+	kr = fsc_open(path, FS_O_WRONLY | FS_O_CREAT | FS_O_EXCL, mode & 0777, &port);
+	if (kr == FS_ERR_EEXIST)
+		return -98;	/* EADDRINUSE */
+	if (kr != KERN_SUCCESS)
+		return fsfile_err(kr);
+	kr = fsc_fstat(port, &st);
+	fsc_close(port);
+	if (kr != KERN_SUCCESS)
+		return fsfile_err(kr);
+	if (!(e->name = strdup(shown)))
+		return -LNX_ENOMEM;
+	e->ino = st.ino;
+	bound[slot] = e;
+	return 0;
+}
+
+bool
+unixsock_bound_ino(uint64_t ino)
+{
+	for (int i = 0; i < BOUND_MAX; i++)
+		if (bound[i] && bound[i]->ino == ino)
+			return true;
+	return false;
+}
+
+int32_t
+unixsock_listen(struct file *f, uint32_t backlog)
+{
+	struct usend *e = end_of(f);
+
+	if (e->type != UNIXSOCK_STREAM)
+		return -LNX_EOPNOTSUPP;
+	if (!e->unconnected || !e->ino)
+		return -LNX_EINVAL;	/* connected, or not bound (Linux would bind it to a made-up name) */
+	e->listening = true;
+	e->backlog = backlog < 1 ? 1 : backlog > 128 ? 128 : backlog;
+	server_retry_held();
+	return 0;
+}
+
+int32_t
+unixsock_connect(struct file *f, const char *path)
+{
+	struct usend *e = end_of(f), *l = NULL, *c;
+	struct fsc_stat st;
+	kern_return_t kr;
+
+	if (e->type != UNIXSOCK_STREAM)
+		return -LNX_EOPNOTSUPP;
+	if (e->listening)
+		return -LNX_EINVAL;
+	if (!e->unconnected)
+		return -106;	/* EISCONN */
+	if ((kr = fsc_stat(path, true, &st)) != KERN_SUCCESS)
+		return fsfile_err(kr);
+	for (int i = 0; i < BOUND_MAX && !l; i++)
+		if (bound[i] && bound[i]->ino == st.ino)
+			l = bound[i];
+	if (!l || !l->listening || l->npending >= l->backlog)
+		return -LNX_ECONNREFUSED;	/* nobody listens there (Linux would wait for room in a full queue) */
+	if (!(c = calloc(1, sizeof *c)))
+		return -LNX_ENOMEM;
+	c->type = UNIXSOCK_STREAM;
+	c->peer = e, e->peer = c;
+	c->from = l;
+	e->unconnected = false;
+	e->peer_name = l->name ? strdup(l->name) : NULL;
+	struct usend **pp = &l->pending;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = c;
+	l->npending++;
+	server_retry_held();	/* an accept waiting for it */
+	return 0;
+}
+
+int32_t
+unixsock_accept(struct file *f, uint32_t flags, struct file **out)
+{
+	struct usend *l = end_of(f), *c = l->pending;
+
+	*out = NULL;
+	if (!l->listening)
+		return -LNX_EINVAL;
+	if (!c)
+		return f->flags & LNX_O_NONBLOCK ? -LNX_EAGAIN : SYS_DEFER;
+	if (!(*out = file_new(&unixsock_ops, LNX_O_RDWR | (flags & LNX_O_NONBLOCK), c)))
+		return -LNX_ENFILE;
+	l->pending = c->next;
+	l->npending--;
+	c->next = NULL;
+	c->from = NULL;
+	c->name = l->name ? strdup(l->name) : NULL;	/* an accepted end has its listener's name */
+	return 0;
+}
+
+const char *
+unixsock_name(const struct file *f, bool peer)
+{
+	const struct usend *e = end_of(f);
+
+	return peer ? e->peer_name : e->name;
+}
+
+bool
+unixsock_connected(const struct file *f)
+{
+	const struct usend *e = end_of(f);
+
+	return !e->unconnected && !e->listening;
 }

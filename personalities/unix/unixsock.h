@@ -40,6 +40,25 @@ int32_t unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t
 int unixsock_attach(struct file *f, struct file *const *files, uint32_t n);
 /* The files that came with f's next byte to receive, moved to out (their references the caller's): how many. */
 uint32_t unixsock_take_rights(struct file *f, struct file **out);
+/*
+ * Named stream sockets. socket(AF_UNIX): an end with no peer. bind: path
+ * (absolute, plain; the caller's umask applied to mode) made a file of fs's
+ * and the end found by its number (EADDRINUSE if it is there); shown is the
+ * text bind was given, what getsockname says. listen,
+ * connect (ECONNREFUSED without a listener there), accept (SYS_DEFER while
+ * none waits): 0 or -errno; accept's new end in *out.
+ */
+int unixsock_socket(uint32_t type, uint32_t flags, struct file **f);
+int32_t unixsock_bind(struct file *f, const char *path, const char *shown, uint32_t mode);
+int32_t unixsock_listen(struct file *f, uint32_t backlog);
+int32_t unixsock_connect(struct file *f, const char *path);
+int32_t unixsock_accept(struct file *f, uint32_t flags, struct file **out);
+/* The name f is bound to (peer: its peer's), NULL for an unnamed end. */
+const char *unixsock_name(const struct file *f, bool peer);
+/* Whether f has a peer (a pair's end, a connected or accepted one). */
+bool unixsock_connected(const struct file *f);
+/* Whether fs's file ino is a bound socket's name (stat says S_IFSOCK). */
+bool unixsock_bound_ino(uint64_t ino);
 /* shutdown(how): 0 SHUT_RD, 1 SHUT_WR, 2 both. 0 or -LNX_EINVAL. */
 int32_t unixsock_shutdown(struct file *f, uint32_t how);
 

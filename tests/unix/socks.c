@@ -1,7 +1,8 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram, ready and rights
+ * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram, ready,
+ * rights and named
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
  * host (run.py), so nothing printed depends on port numbers.
@@ -401,6 +402,90 @@ case_rights(void)
 	say("rights: sendmsg of another control type", sendmsg_(dv[0], &mb, 0) < 0 ? -1 : 0);
 }
 
+/* Named AF_UNIX stream sockets: bind a path, listen, a child connects, accept, talk; their errors */
+struct sun { unsigned short family; char path[108]; };
+
+static void
+named(struct sun *a, const char *what, long pid)
+{
+	const char *base = "/tmp/socks-";
+	int i = 0;
+
+	a->family = AF_UNIX;
+	while (*base)
+		a->path[i++] = *base++;
+	while (*what)
+		a->path[i++] = *what++;
+	a->path[i++] = '-';
+	for (long d = 1000000; d; d /= 10)	/* the pid: each run its own names (the host's /tmp is shared) */
+		a->path[i++] = (char)('0' + pid / d % 10);
+	a->path[i] = 0;
+}
+
+static long connect_un(long fd, struct sun *a) { long v[] = { fd, (long)a, sizeof *a }; return sc(3, v); }
+
+static void
+case_named(void)
+{
+	long pid = lnx_call(20, 0, 0, 0, 0, 0, 0), l, k, c, a, child;
+	struct sun at, none, idle, got;
+	int len = sizeof got, status = -1;
+	char b[64] = { 0 };
+	struct stat64_ { unsigned long long dev; unsigned pad0, ino32, mode; char rest[80]; } st;
+
+	named(&at, "named", pid);
+	named(&none, "none", pid);
+	named(&idle, "idle", pid);
+	lnx_call(10, (long)at.path, 0, 0, 0, 0, 0);
+	lnx_call(10, (long)idle.path, 0, 0, 0, 0, 0);
+	l = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	yes("named: socket(AF_UNIX, SOCK_STREAM)", l >= 0);
+	say("named: bind", bind_(l, (struct sin *)&at, sizeof at));
+	k = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("named: bind of another to the same name", bind_(k, (struct sin *)&at, sizeof at));
+	say("named: stat of the name", lnx_call(195, (long)at.path, (long)&st, 0, 0, 0, 0));
+	yes("named: it is a socket", (st.mode & 0170000) == 0140000);
+	say("named: getsockname", name_(l, (struct sin *)&got, &len));
+	yes("named: it says the name bind was given", len == 2 + lnx_strlen(at.path) + 1 && streq(got.path, at.path));
+	say("named: getpeername of a listener", peer_(l, (struct sin *)&got, &len));
+	say("named: send before any connection", sendf(k, "x", 1, MSG_NOSIGNAL));
+	say("named: recv before any connection", recvf(k, b, 1, 0));
+	say("named: listen", listen_(l, 4));
+	poll1("named: poll of the listener with nobody", l, POLLIN);
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		long s = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+
+		int ok = 0;
+
+		/* the child prints nothing (the two would interleave): its exit status says what worked */
+		sleep_ms(100);
+		ok |= connect_un(s, &at) == 0 ? 1 : 0;
+		ok |= lnx_call(4, s, (long)"hi from the child", 17, 0, 0, 0) == 17 ? 2 : 0;
+		ok |= lnx_call(3, s, (long)b, sizeof b, 0, 0, 0) == 7 && b[0] == 'w' ? 4 : 0;
+		lnx_exit(ok);
+	}
+	a = accept_(l, 0, 0);
+	yes("named: a blocking accept takes the child's connection", a >= 0);
+	said("named: read", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0), b);
+	say("named: write", lnx_call(4, a, (long)"welcome", 7, 0, 0, 0));
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("named: the child's status (7: connected, wrote, read the answer)", status >> 8);
+	say("named: read after the child ended", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
+	c = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("named: connect to no such name", connect_un(c, &none));
+	say("named: bind the idle name", bind_(k, (struct sin *)&idle, sizeof idle));
+	say("named: connect to a name nobody listens on", connect_un(c, &idle));
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	long q[] = { l, 0, 0, SOCK_NONBLOCK };
+	lnx_call(55, l, 4, 04000, 0, 0, 0);	/* fcntl F_SETFL O_NONBLOCK: an accept with nobody answers at once */
+	say("named: accept of a non-blocking listener with nobody", sc(18, q));
+	lnx_call(6, l, 0, 0, 0, 0, 0);
+	lnx_call(6, k, 0, 0, 0, 0, 0);
+	say("named: the names stay after close; unlink", lnx_call(10, (long)at.path, 0, 0, 0, 0, 0));
+	lnx_call(10, (long)idle.path, 0, 0, 0, 0, 0);
+}
+
 /* How many of n UDP sockets could be made (each left open) */
 static long
 open_many(long n)
@@ -480,6 +565,8 @@ start_c(long *sp)
 		case_gready();
 	else if (streq(c, "rights"))
 		case_rights();
+	else if (streq(c, "named"))
+		case_named();
 	else if (streq(c, "pair"))
 		case_pair();
 	else if (streq(c, "dgram"))
