@@ -113,8 +113,10 @@ sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len,
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK))
 		return -L_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB... not yet */
 	len = len < IO_MAX ? len : IO_MAX;
-	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf)) <= 0)
+	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf)) < 0)
 		return n;
+	if (n == 0)	/* the end, or an empty datagram: taken (unless peeked), so that the next one comes */
+		return flags & UNIXSOCK_PEEK ? 0 : unixsock_recv(p, f, data, 0, flags, &mf);
 	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0 || (r = unnamed_out(p, at, lenp)) != 0)
 		return r;	/* nothing taken */
 	return flags & UNIXSOCK_PEEK ? n : unixsock_recv(p, f, data, (uint32_t)n, flags, &mf);
@@ -296,6 +298,8 @@ sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 		if (n > 0 && !m.name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
 			return r;
 	}
+	if (n == 0 && unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
+		n = unixsock_recv(p, f, data, 0, flags & ~MSG_CMSG_CLOEXEC, &mf);	/* an empty datagram goes */
 	if (n <= 0)
 		return n;
 	for (uint32_t i = 0; i < m.iovlen && put < (uint32_t)n; i++) {

@@ -264,8 +264,10 @@ us_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	int32_t n = unixsock_recv(p, f, data, len < RING ? len : RING, UNIXSOCK_PEEK, &mf);
 	int r;
 
-	if (n <= 0)
+	if (n < 0)
 		return n;
+	if (n == 0)	/* the end, or an empty datagram: taken, so that the next one comes */
+		return unixsock_recv(p, f, data, 0, 0, &mf);
 	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0)
 		return r;	/* nothing taken */
 	return unixsock_recv(p, f, data, (uint32_t)n, 0, &mf);

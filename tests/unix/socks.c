@@ -176,6 +176,10 @@ case_dgram(void)
 	say("dgram: recvmsg into 2 and 3", n);
 	yes("dgram: msg_flags has MSG_TRUNC", (m.flags & MSG_TRUNC) != 0);
 	say("dgram: msg_controllen", m.controllen);
+	say("dgram: send an empty datagram", sendf(sv[0], "", 0, 0));
+	say("dgram: send after it", sendf(sv[0], "after", 5, 0));
+	say("dgram: recv of the empty one", recvf(sv[1], b, sizeof b, 0));
+	said("dgram: recv of the next", recvf(sv[1], b, sizeof b, 0), b);
 	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
 	say("dgram: send after the peer closed", sendf(sv[0], "x", 1, 0));
 }
