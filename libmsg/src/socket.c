@@ -73,6 +73,14 @@ sock_socket(int type, mach_port_t *sock)
 }
 
 int
+sock_socket_for(mach_port_t task, int type, mach_port_t *sock)
+{
+	int err = find_gns();
+
+	return err ? err : sock_errno(gns_socket(gns, (uint32_t)type, task, sock));
+}
+
+int
 sock_register(uint32_t proto, uint32_t number, mach_port_t *reg)
 {
 	int err = find_gns();

@@ -16,6 +16,7 @@
 #include "fsfile.h"
 #include "linux.h"
 #include "umem.h"
+#include "unixsock.h"
 
 #define IO_MAX (64u * 1024u)	/* bytes one read or write call moves (a short count; callers loop) */
 
@@ -221,6 +222,41 @@ to_statx(const struct fsc_stat *s, struct lnx_statx *st)
 	st->dev_minor = 0;
 }
 
+/*
+ * Whether path's last word is a symbolic link whose chain has a text ending
+ * in "/", "." or "..": Linux then wants a folder at the end (ENOTDIR for a
+ * file), where fs follows the text and drops the slash.
+ */
+static bool
+link_wants_dir(const char *path)
+{
+	static char cur[PATH_MAX_], target[PATH_MAX_], next[2 * PATH_MAX_ + 2];
+	struct fsc_stat s;
+
+	snprintf(cur, sizeof cur, "%s", path);
+	for (int links = 0; links < 40; links++) {
+		const char *w;
+		size_t n;
+
+		if (fsc_stat(cur, false, &s) != KERN_SUCCESS || (s.mode & LNX_S_IFMT) != LNX_S_IFLNK ||
+		    fs_readlink(fsfile_server, cur, target) != KERN_SUCCESS)
+			return false;
+		n = strlen(target);
+		w = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+		if (n && (target[n - 1] == '/' || strcmp(w, ".") == 0 || strcmp(w, "..") == 0))
+			return true;
+		/* the next link of the chain: the text, relative to the link's own folder */
+		if (target[0] == '/')
+			snprintf(next, sizeof next, "%s", target);
+		else
+			snprintf(next, sizeof next, "%.*s/%s", (int)(strrchr(cur, '/') - cur), cur, target);
+		if (strlen(next) >= sizeof cur)
+			return false;
+		strcpy(cur, next);
+	}
+	return false;
+}
+
 int
 fsfile_stat_path(const char *path, bool follow, struct lnx_statx *st)
 {
@@ -229,8 +265,57 @@ fsfile_stat_path(const char *path, bool follow, struct lnx_statx *st)
 
 	if (kr != KERN_SUCCESS)
 		return fsfile_err(kr);
+	if (follow && (s.mode & LNX_S_IFMT) != LNX_S_IFDIR && link_wants_dir(path))
+		return -LNX_ENOTDIR;	/* a link to "a/" where a is a file */
 	to_statx(&s, st);
+	if ((s.mode & LNX_S_IFMT) == LNX_S_IFREG && unixsock_bound_ino(s.ino))
+		st->mode = 0140000 | (st->mode & 07777);	/* a bound socket's name: S_IFSOCK, as Linux's */
 	return 0;
+}
+
+/* Replaces the prefix from (a whole path, or the words before a "/") of the text at p by to: 1, 0 (not under from), -1 (too long). */
+static int
+moved(char *p, size_t room, const char *from, const char *to)
+{
+	size_t fl = strlen(from);
+	char tail[PATH_MAX_];
+
+	if (strncmp(p, from, fl) != 0 || (p[fl] != '\0' && p[fl] != '/'))
+		return 0;
+	snprintf(tail, sizeof tail, "%s", p + fl);
+	if (strlen(to) + strlen(tail) >= room)
+		return -1;
+	snprintf(p, room, "%s%s", to, tail);
+	return 1;
+}
+
+static void
+cwd_moved(struct process *p, void *arg)
+{
+	const char *const *ft = arg;
+
+	if (p->state == PROC_LIVE)
+		(void)moved(p->cwd, sizeof p->cwd, ft[0], ft[1]);	/* too long: the old text stays */
+}
+
+void
+fsfile_renamed(const char *from, const char *to)
+{
+	static char n[PATH_MAX_];
+	const char *ft[2] = { from, to };
+
+	for (struct fsobj *o = open_list; o; o = o->link) {
+		char *d;
+
+		if (!o->path)
+			continue;
+		strcpy(n, o->path);
+		if (moved(n, sizeof n, from, to) == 1 && (d = strdup(n))) {
+			free(o->path);
+			o->path = d;
+		}
+	}
+	process_each(cwd_moved, ft);
 }
 
 int
@@ -316,6 +401,11 @@ fsfile_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, 
 	if ((kr = fsc_fstat(port, &s)) != KERN_SUCCESS) {
 		fsc_close(port);
 		*err = fsfile_err(kr);
+		return NULL;
+	}
+	if (!(flags & LNX_O_NOFOLLOW) && (s.mode & LNX_S_IFMT) != LNX_S_IFDIR && link_wants_dir(at)) {
+		fsc_close(port);	/* through a link to "a/" where a is a file: Linux's ENOTDIR */
+		*err = -LNX_ENOTDIR;
 		return NULL;
 	}
 	if ((flags & (LNX_O_CREAT | LNX_O_TRUNC)) && (s.mode & LNX_S_IFMT) == LNX_S_IFDIR) {

@@ -47,6 +47,13 @@ int fsfile_stat_file(const struct file *f, struct lnx_statx *st);
 /* getdents64 of an fs folder: ".", "..", then fs's entries. Bytes, 0 at the end, or -errno. */
 int32_t fsfile_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len);
 
+/*
+ * A rename moved from to to (both absolute, plain, their folders' links
+ * resolved): open folders and working directories under from follow it, as
+ * Linux's, which are the folder itself rather than its path.
+ */
+void fsfile_renamed(const char *from, const char *to);
+
 /* Whether some open fs file is fs's file number ino. */
 bool fsfile_ino_open(uint64_t ino);
 

@@ -1,9 +1,10 @@
 /*
  * Files removed while open (fsfile.h, fsgone_*): Linux keeps an unlinked
- * file's bytes (and a removed folder) until its last descriptor closes; fs's
- * ext2 frees the inode at once and answers EBADF to the file's open ports.
- * So when a process removes the last name of something the server has open,
- * the server renames it to FSGONE_PREFIX<n> in the same folder instead, hides
+ * file's bytes (and a removed folder) until its last descriptor closes. fs
+ * does so for ext2's files (ext2_orphan.c: the server leaves those to it),
+ * but answers EBADF to the open ports of a folder removed while open and of
+ * a FAT file unlinked while open. So for those, when a process removes the
+ * last name of something the server has open, the server renames it to FSGONE_PREFIX<n> in the same folder instead, hides
  * such names from getdents64, counts it as having no link in fstat, and
  * removes the hidden name at the last close. What still shows: a folder that
  * holds a hidden name cannot be removed until it goes (ENOTEMPTY), and the
@@ -44,6 +45,31 @@ fsgone_hidden(const char *name)
 	return strncmp(name, FSGONE_PREFIX, sizeof FSGONE_PREFIX - 1) == 0;
 }
 
+/*
+ * Whether the mount holding path (absolute, plain) is ext2's: fs keeps an
+ * ext2 file whose last name goes while open (ext2_orphan.c), so such a file
+ * needs no hiding. Asked each time (mounts can change): only an unlink of a
+ * file the server has open comes here.
+ */
+static bool
+fs_keeps_unlinked(const char *path)
+{
+	static char at[PATH_MAX_], type[PATH_MAX_], disk[PATH_MAX_];
+	size_t best = 0;
+	bool ext2 = false, any = false;
+	boolean_t ro;
+
+	for (uint32_t i = 0; i < 64 && fs_mounts(fsfile_server, i, at, type, disk, &ro) == KERN_SUCCESS; i++) {
+		size_t n = strcmp(at, "/") == 0 ? 0 : strlen(at);
+
+		if (strncmp(path, at, n) != 0 || (path[n] != '/' && path[n] != '\0') || (any && n < best))
+			continue;
+		best = n, any = true;
+		ext2 = strcmp(type, "ext2") == 0;
+	}
+	return ext2;
+}
+
 int
 fsgone_hide(const char *path, bool dir)
 {
@@ -58,6 +84,8 @@ fsgone_hide(const char *path, bool dir)
 		return 0;	/* the call's own error: EISDIR, ENOTDIR */
 	if (!dir && st.nlink > 1)
 		return 0;	/* another name keeps it */
+	if (!dir && fs_keeps_unlinked(path))
+		return 0;	/* fs keeps it while open, with no name, as Linux does */
 	if (ngone == GONE_MAX)
 		return 0;	/* no room to remember: removed as fs does it (EBADF to its open files) */
 	g = &gone[ngone];

@@ -55,6 +55,8 @@
 #define LNX__llseek		140
 #define LNX__newselect		142
 #define LNX_readv		145
+#define LNX_pread64		180
+#define LNX_pwrite64		181
 #define LNX_writev		146
 #define LNX_getsid		147
 #define LNX_sched_yield		158
@@ -137,6 +139,8 @@
 #define LNX_utimensat_time64		412
 #define LNX_socket		359
 #define LNX_socketpair		360
+#define LNX_sendmsg		370
+#define LNX_recvmsg		372
 #define LNX_bind		361
 #define LNX_connect		362
 #define LNX_listen		363
@@ -185,6 +189,9 @@
 #define LNX_ELOOP	40
 #define LNX_EFBIG	27
 #define LNX_EOPNOTSUPP	95
+#define LNX_EMSGSIZE		90
+#define LNX_ECONNREFUSED	111
+#define LNX_ENOTCONN	107
 
 /* signals and sigaction */
 #define LNX_SIGHUP	1

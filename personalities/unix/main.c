@@ -187,6 +187,7 @@ main(int argc, char **argv)
 		printf("unix: no ports for the server; giving up\n");
 		return 1;
 	}
+	clock_start(argc > 0 ? argv[0] : "");
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "trace") == 0)
 			syscall_trace = true;

@@ -57,7 +57,7 @@ struct process {
 	int stop_sig;			/* [U] the signal that stopped it */
 	bool stop_report, cont_report;	/* [U] wait4's WUNTRACED and WCONTINUED have news */
 	struct fdtable *fds;		/* [U] its descriptors (fd.h) */
-	char cwd[256];			/* [U] its working directory, absolute and plain */
+	char cwd[1024];			/* [U] its working directory, absolute and plain (PATH_MAX_, fs's limit) */
 	uint32_t umask;			/* [U] taken from the modes of files and folders made */
 	uint32_t vfork_parent;		/* [U] a vfork child: the pid whose call waits until it execs or ends */
 	uint32_t vfork_child;		/* [U] a vfork caller: the child it waits for (0: none) */

@@ -23,6 +23,8 @@
 #include "sock.h"
 #include "syscall.h"
 #include "umem.h"
+#include "sockmsg.h"
+#include "unixsock.h"
 
 #define TICK_MS 10
 #define IO_MAX (64u * 1024u)
@@ -63,6 +65,19 @@ struct usock {
 	uint32_t type;		/* [U] Linux's SOCK_STREAM or SOCK_DGRAM */
 	uint32_t opts[10];	/* [U] setsockopt's SOL_SOCKET values, kept for getsockopt: no effect in gns */
 	uint32_t nodelay;	/* [U] TCP_NODELAY, kept likewise */
+	bool listening;		/* [U] listen was called: readiness is an accept's, unknown to us */
+	/*
+	 * What a poll or a MSG_PEEK took from gns ahead of a receive (gns tells
+	 * nothing of a socket's state otherwise): a stream's bytes, or one
+	 * datagram with its sender; the end of a stream; an error to give.
+	 */
+	uint8_t *stash;		/* [U] IO_MAX bytes, made at the first need */
+	uint32_t stash_len, stash_off;	/* [U] bytes stash[stash_off..stash_len) wait */
+	bool stash_dgram;	/* [U] a datagram waits (it may be empty) */
+	uint32_t stash_ip;	/* [U] its sender */
+	uint16_t stash_port;
+	bool stash_eof;		/* [U] the stream ended (a recv gave 0) */
+	int32_t stash_err;	/* [U] the error the next receive gives */
 };
 
 /* gns's errors come as newlib's errno values: Linux's numbers for them */
@@ -91,7 +106,7 @@ lnx_err(int e)
 	case EHOSTUNREACH: return -113;
 	case ENOBUFS: return -105;
 	case ENETDOWN: return -100;
-	case EDQUOT: return -LNX_EMFILE;	/* gns's quota for our task: the server's sockets are all used */
+	case EDQUOT: return -LNX_EMFILE;	/* gns's quota for the process's task (12 sockets) is used up */
 	case ENOMEM: return -LNX_ENOMEM;
 	default: return -LNX_EIO;
 	}
@@ -143,11 +158,55 @@ hold(void)
 static int32_t sock_read(struct process *p, struct file *f, uint32_t buf, uint32_t len);
 static int32_t sock_write(struct process *p, struct file *f, uint32_t buf, uint32_t len);
 
+/* Something waits for a receive: bytes, a datagram, the end or an error. */
+static bool
+stash_ready(const struct usock *s)
+{
+	return s->stash_len > s->stash_off || s->stash_dgram || s->stash_eof || s->stash_err;
+}
+
+/* Takes what gns has for the socket now into its stash, never waiting. */
+static void
+stash_fill(struct usock *s)
+{
+	size_t got = 0;
+	int32_t r;
+
+	if (stash_ready(s) || (!s->stash && !(s->stash = malloc(IO_MAX))))
+		return;
+	r = lnx_err(sock_recvfrom(s->port, s->stash, IO_MAX, SOCK_NONBLOCK, 0, &got, &s->stash_ip, &s->stash_port));
+	s->stash_off = 0;
+	s->stash_len = 0;
+	if (r == -LNX_EAGAIN)
+		return;
+	if (r)
+		s->stash_err = r;
+	else if (s->type == L_SOCK_DGRAM)
+		s->stash_dgram = true, s->stash_len = (uint32_t)got;
+	else if (got == 0)
+		s->stash_eof = true;
+	else
+		s->stash_len = (uint32_t)got;
+}
+
+/*
+ * poll and select: readable when gns has something for a receive (taken into
+ * the stash to know); a listener and writing are taken as ready (gns cannot
+ * say without doing them). A poll that finds nothing asks for the ticker,
+ * so that a held poll looks again.
+ */
 static uint32_t
 sock_poll(struct file *f)
 {
-	(void)f;
-	return LNX_POLLIN | LNX_POLLOUT;
+	struct usock *s = f->obj;
+
+	if (s->listening)
+		return LNX_POLLIN | LNX_POLLOUT;
+	stash_fill(s);
+	if (stash_ready(s))
+		return LNX_POLLIN | LNX_POLLOUT;
+	(void)hold();	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+	return LNX_POLLOUT;
 }
 
 static void
@@ -156,6 +215,7 @@ sock_release(struct file *f)
 	struct usock *s = f->obj;
 
 	sock_close(s->port);
+	free(s->stash);
 	free(s);
 }
 
@@ -247,15 +307,18 @@ do_socket(struct process *p, uint32_t domain, uint32_t type, uint32_t proto)
 	struct file *f;
 	int e;
 
+	if (domain == 1)
+		return sockmsg_unix_socket(p, type, proto);	/* AF_UNIX: the server's own (unixsock.c) */
 	if (domain != AF_INET)
-		return -L_EAFNOSUPPORT;	/* AF_UNIX and AF_INET6 are not served */
+		return -L_EAFNOSUPPORT;	/* AF_INET6 is not served */
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -LNX_EINVAL;
 	if (base != L_SOCK_STREAM && base != L_SOCK_DGRAM)
 		return base >= 10 || base == 0 ? -LNX_EINVAL : -94;	/* ESOCKTNOSUPPORT: raw, seqpacket... */
 	if (proto != 0 && proto != (base == L_SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
 		return -L_EPROTONOSUPPORT;
-	if ((e = sock_socket(base == L_SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM, &port)) != 0)
+	/* charged to the process's own task: gns's quota (12 sockets a client) is then each process's */
+	if ((e = sock_socket_for(p->task, base == L_SOCK_STREAM ? SOCK_STREAM : SOCK_DGRAM, &port)) != 0)
 		return lnx_err(e);
 	if (!(f = new_file(port, base, flags))) {
 		sock_close(port);
@@ -270,9 +333,12 @@ do_bind(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 	uint32_t ip;
 	uint16_t port;
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s || (r = addr_in(p, at, len, &ip, &port)) != 0)
+	if (f && unixsock_is(f))
+		return sockmsg_unix_bind(p, f, at, len);
+	if (!(s = usock_of(p, fd, &r)) || (r = addr_in(p, at, len, &ip, &port)) != 0)
 		return r;
 	return lnx_err(sock_bind(s->port, ip, port));
 }
@@ -283,9 +349,12 @@ do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 	uint32_t ip;
 	uint16_t port;
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s || (r = addr_in(p, at, len, &ip, &port)) != 0)
+	if (f && unixsock_is(f))
+		return sockmsg_unix_connect(p, f, at, len);
+	if (!(s = usock_of(p, fd, &r)) || (r = addr_in(p, at, len, &ip, &port)) != 0)
 		return r;
 	r = lnx_err(sock_connect(s->port, ip, port, SOCK_NONBLOCK, 0));
 	if ((r == -115 || r == -114) && blocking(p, fd, 0))
@@ -299,13 +368,19 @@ static int32_t
 do_listen(struct process *p, uint32_t fd, uint32_t backlog)
 {
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (f && unixsock_is(f))
+		return unixsock_listen(f, backlog);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (s->type != L_SOCK_STREAM)
 		return -LNX_EOPNOTSUPP;
-	return lnx_err(sock_listen(s->port, (int)(backlog > 128 ? 128 : backlog)));
+	r = lnx_err(sock_listen(s->port, (int)(backlog > 128 ? 128 : backlog)));
+	if (r == 0)
+		s->listening = true;
+	return r;
 }
 
 static int32_t
@@ -316,9 +391,12 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 	uint16_t port = 0;
 	struct file *f;
 	int32_t r, nfd;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *uf = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (uf && unixsock_is(uf))
+		return sockmsg_unix_accept(p, uf, at, lenp, flags);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -LNX_EINVAL;
@@ -348,9 +426,12 @@ do_name(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, bool peer)
 	uint32_t ip = 0;
 	uint16_t port = 0;
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (f && unixsock_is(f))
+		return sockmsg_unix_name(p, f, at, lenp, peer);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (!at)
 		return -LNX_EFAULT;
@@ -360,9 +441,9 @@ do_name(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, bool peer)
 }
 
 static int32_t
-send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t alen)
+send_data(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags, uint32_t at,
+	  uint32_t alen)
 {
-	static uint8_t data[IO_MAX];
 	struct usock *s = f->obj;
 	uint32_t ip = 0;
 	uint16_t port = 0;
@@ -372,9 +453,6 @@ send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_
 	if (flags & (MSG_OOB | ~(MSG_DONTWAIT | MSG_NOSIGNAL | 0x8000 /* MSG_MORE */ | 0x40000 /* CONFIRM */)))
 		return -LNX_EOPNOTSUPP;
 	if (at && (r = addr_in(p, at, alen, &ip, &port)) != 0)
-		return r;
-	len = len < IO_MAX ? len : IO_MAX;
-	if (len && (r = umem_read(p, buf, data, len)) != 0)
 		return r;
 	r = lnx_err(at ? sock_sendto(s->port, data, len, ip, port, SOCK_NONBLOCK, 0, &sent)
 		       : sock_send(s->port, data, len, SOCK_NONBLOCK, 0, &sent));
@@ -388,28 +466,84 @@ send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_
 }
 
 static int32_t
-recv_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+send_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t alen)
 {
 	static uint8_t data[IO_MAX];
+	int32_t r;
+
+	len = len < IO_MAX ? len : IO_MAX;
+	if (len && (r = umem_read(p, buf, data, len)) != 0)
+		return r;
+	return send_data(p, f, data, len, flags, at, alen);
+}
+
+/* A receive from the stash: what waits there, taken unless MSG_PEEK. */
+static int32_t
+stash_take(struct process *p, struct usock *s, uint8_t *data, uint32_t len, uint32_t flags, uint32_t at,
+	   uint32_t lenp)
+{
+	uint32_t n = s->stash_len - s->stash_off;
+	int32_t r;
+
+	if (s->stash_err) {
+		r = s->stash_err;
+		if (!(flags & MSG_PEEK))
+			s->stash_err = 0;
+		return r;
+	}
+	if (n == 0 && !s->stash_dgram)
+		return 0;	/* the end of the stream, and it stays so */
+	n = n < len ? n : len;
+	memcpy(data, s->stash + s->stash_off, n);
+	if (at && (r = addr_out(p, at, lenp, s->stash_ip, s->stash_port)) != 0)
+		return r;
+	if (!(flags & MSG_PEEK)) {
+		if (s->stash_dgram)
+			s->stash_dgram = false, s->stash_off = s->stash_len = 0;	/* the rest of a datagram goes */
+		else
+			s->stash_off += n;
+	}
+	return (int32_t)n;
+}
+
+static int32_t
+recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
 	struct usock *s = f->obj;
 	uint32_t ip = 0;
 	uint16_t port = 0;
 	size_t got = 0;
 	int32_t r;
 
-	if (flags & ~(uint32_t)MSG_DONTWAIT)
-		return -LNX_EOPNOTSUPP;	/* MSG_PEEK, MSG_WAITALL, MSG_OOB: gns has no such thing yet */
+	if (flags & ~(uint32_t)(MSG_DONTWAIT | MSG_PEEK))
+		return -LNX_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB: gns has no such thing yet */
 	len = len < IO_MAX ? len : IO_MAX;
+	if (flags & MSG_PEEK)
+		stash_fill(s);	/* a peek is a receive kept in the stash */
+	if (stash_ready(s))
+		return stash_take(p, s, data, len, flags, at, lenp);
+	if (flags & MSG_PEEK)
+		return file_blocks(f, flags) ? hold() : -LNX_EAGAIN;
 	r = lnx_err(sock_recvfrom(s->port, data, len, SOCK_NONBLOCK, 0, &got, &ip, &port));
 	if (r == -LNX_EAGAIN && file_blocks(f, flags))
 		return hold();
 	if (r)
 		return r;
-	if (got && (r = umem_write(p, buf, data, got)) != 0)
-		return r;
 	if (at && (r = addr_out(p, at, lenp, ip, port)) != 0)
 		return r;
 	return (int32_t)got;
+}
+
+static int32_t
+recv_file(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	static uint8_t data[IO_MAX];
+	int32_t n = recv_data(p, f, data, len < IO_MAX ? len : IO_MAX, flags, at, lenp);
+	int r;
+
+	if (n > 0 && (r = umem_write(p, buf, data, (uint32_t)n)) != 0)
+		return r;
+	return n;
 }
 
 static int32_t
@@ -429,9 +563,13 @@ do_send(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t fla
 {
 	int32_t r;
 
+	struct file *f = fd_get(p, fd);
+
+	if (f && unixsock_is(f))
+		return sockmsg_unix_send(p, f, buf, len, flags, at);
 	if (!usock_of(p, fd, &r))
 		return r;
-	return send_file(p, fd_get(p, fd), buf, len, flags, at, alen);
+	return send_file(p, f, buf, len, flags, at, alen);
 }
 
 static int32_t
@@ -439,18 +577,25 @@ do_recv(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t fla
 {
 	int32_t r;
 
+	struct file *f = fd_get(p, fd);
+
+	if (f && unixsock_is(f))
+		return sockmsg_unix_recv(p, f, buf, len, flags, at, lenp);
 	if (!usock_of(p, fd, &r))
 		return r;
-	return recv_file(p, fd_get(p, fd), buf, len, flags, at, lenp);
+	return recv_file(p, f, buf, len, flags, at, lenp);
 }
 
 static int32_t
 do_shutdown(struct process *p, uint32_t fd, uint32_t how)
 {
 	int32_t r;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s;
 
-	if (!s)
+	if (f && unixsock_is(f))
+		return unixsock_shutdown(f, how);
+	if (!(s = usock_of(p, fd, &r)))
 		return r;
 	if (how > 2)
 		return -LNX_EINVAL;
@@ -490,14 +635,19 @@ do_setsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uin
 static int32_t
 do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uint32_t val, uint32_t lenp)
 {
-	int32_t r, room;
+	int32_t r = -LNX_EBADF, room;
 	uint32_t v, *slot, four = 4;
-	struct usock *s = usock_of(p, fd, &r);
+	struct file *f = fd_get(p, fd);
+	struct usock *s = f && unixsock_is(f) ? NULL : usock_of(p, fd, &r);
 
-	if (!s)
+	if (!s && !(f && unixsock_is(f)))
 		return r;
 	if (level == SOL_SOCKET && name == SO_TYPE)
-		v = s->type;
+		v = s ? s->type : unixsock_type(f);
+	else if (!s && level == SOL_SOCKET && name == SO_ERROR)
+		v = 0;
+	else if (!s)
+		return -L_ENOPROTOOPT;	/* an AF_UNIX end keeps no options yet */
 	else if (level == SOL_SOCKET && name == SO_ERROR)
 		v = 0;	/* a failed non-blocking connect's error: connect itself gives it, gns keeps none for us */
 	else if ((slot = opt_slot(s, level, name)))
@@ -517,8 +667,11 @@ do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uin
 static int32_t
 sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 {
-	if (!sock_enabled)
-		return -LNX_ENOSYS;	/* no gns in this boot (README) */
+	struct file *f = call != 1 && call != 8 ? fd_get(p, a[0]) : NULL;
+
+	/* socketpair and AF_UNIX ends are the server's own; the rest needs gns (README) */
+	if (!sock_enabled && call != 8 && !(call == 1 && a[0] == 1) && !(f && unixsock_is(f)))
+		return -LNX_ENOSYS;
 	switch (call) {
 	case 1: return do_socket(p, a[0], a[1], a[2]);
 	case 2: return do_bind(p, a[0], a[1], a[2]);
@@ -527,7 +680,7 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 	case 5: return do_accept(p, a[0], a[1], a[2], 0);
 	case 6: return do_name(p, a[0], a[1], a[2], false);
 	case 7: return do_name(p, a[0], a[1], a[2], true);
-	case 8: return -L_EAFNOSUPPORT;	/* socketpair: AF_UNIX is not served, AF_INET has none */
+	case 8: return sockmsg_socketpair(p, a[0], a[1], a[2], a[3]);
 	case 9: return do_send(p, a[0], a[1], a[2], a[3], 0, 0);
 	case 10: return do_recv(p, a[0], a[1], a[2], a[3], 0, 0);
 	case 11: return do_send(p, a[0], a[1], a[2], a[3], a[4], a[5]);
@@ -535,9 +688,16 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 	case 13: return do_shutdown(p, a[0], a[1]);
 	case 14: return do_setsockopt(p, a[0], a[1], a[2], a[3], a[4]);
 	case 15: return do_getsockopt(p, a[0], a[1], a[2], a[3], a[4]);
+	case 16:
+	case 17:
+		if (!f)
+			return -LNX_EBADF;
+		if (!unixsock_is(f) && f->ops != &sock_ops)
+			return -L_ENOTSOCK;
+		return call == 16 ? sockmsg_sendmsg(p, f, a[1], a[2], send_data) : sockmsg_recvmsg(p, f, a[1], a[2], recv_data);
 	case 18: return do_accept(p, a[0], a[1], a[2], a[3]);
 	}
-	return -LNX_EINVAL;	/* sendmsg, recvmsg (16, 17) and unknown numbers */
+	return -LNX_EINVAL;	/* unknown numbers */
 }
 
 /* socketcall(call, args): the arguments are words in the process's memory */
@@ -547,8 +707,6 @@ SYS(socketcall)
 	uint32_t args[6] = { 0 };
 	int r;
 
-	if (!sock_enabled)
-		return -LNX_ENOSYS;
 	if (a[0] < 1 || a[0] > 18)
 		return -LNX_EINVAL;
 	if ((r = umem_read(p, a[1], args, nargs[a[0]] * 4u)) != 0)
@@ -571,3 +729,5 @@ DIRECT(shutdown, 13)
 DIRECT(setsockopt, 14)
 DIRECT(getsockopt, 15)
 DIRECT(accept4, 18)
+DIRECT(sendmsg, 16)
+DIRECT(recvmsg, 17)

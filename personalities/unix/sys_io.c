@@ -54,7 +54,9 @@ read_one(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		return -LNX_EBADF;
 	if (len > 0x7FFFFFFFu)
 		return -LNX_EINVAL;
-	return len ? f->ops->read(p, f, buf, len) : 0;
+	if (!len)	/* nothing to move: 0, but a folder is EISDIR whatever the count, as Linux's read says */
+		return (f->ops->mode & LNX_S_IFMT) == LNX_S_IFDIR ? -LNX_EISDIR : 0;
+	return f->ops->read(p, f, buf, len);
 }
 
 SYS(write)
@@ -142,4 +144,48 @@ SYS(ioctl)
 	if (!tty_is(f))
 		return -LNX_ENOTTY;
 	return tty_ioctl(p, a[1], a[2]);
+}
+
+/*
+ * pread64 and pwrite64(fd, buf, count, offset low, offset high): at the offset
+ * given, the file's own offset left as it was; only files that seek (fs's and
+ * the view's regular files): ESPIPE for pipes, sockets and the console.
+ */
+static int32_t
+at_offset(struct process *p, const uint32_t a[6], bool write)
+{
+	struct file *f = fd_get(p, a[0]);
+	int64_t off = (int64_t)((uint64_t)a[4] << 32 | a[3]);
+	uint64_t saved;
+	int32_t r;
+
+	if (!f)
+		return -LNX_EBADF;
+	if ((f->ops->mode & LNX_S_IFMT) != LNX_S_IFREG && (f->ops->mode & LNX_S_IFMT) != LNX_S_IFDIR)
+		return -LNX_ESPIPE;
+	if (off < 0)
+		return -LNX_EINVAL;
+	if (a[2] > 0x7FFFFFFFu)
+		return -LNX_EINVAL;
+	saved = f->offset;
+	f->offset = (uint64_t)off;
+	if (write) {
+		struct lnx_iovec iov = { a[1], a[2] };
+
+		r = write_iov(p, f, &iov, 1);
+	} else {
+		r = read_one(p, f, a[1], a[2]);
+	}
+	f->offset = saved;
+	return r;
+}
+
+SYS(pread64)
+{
+	return at_offset(p, a, false);
+}
+
+SYS(pwrite64)
+{
+	return at_offset(p, a, true);
 }

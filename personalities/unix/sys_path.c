@@ -5,6 +5,7 @@
  * view of boot modules cannot change: there they answer EROFS where the path
  * exists (or its folder does), ENOENT elsewhere.
  */
+#include <stdio.h>
 #include <string.h>
 #include <manifold/fsc.h>
 #include "fd.h"
@@ -169,12 +170,16 @@ SYS(unlinkat)
 	return do_unlink(p, (int32_t)a[0], a[1], a[2] & LNX_AT_REMOVEDIR);
 }
 
+static bool link_dir;	/* [U] two_paths for link: the old name is "x/", a folder */
+
 /* Two paths for rename and link: both must be fs's (the view's are EROFS, across them EXDEV). */
 static int
 two_paths(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2, char *from, char *to, bool link_)
 {
 	int r1 = changing(p, d1, at1, from), r2, r;
 	enum last l1 = last_word;
+
+	link_dir = false;
 	bool t1 = trailing;
 
 	/* the old name's folders are walked before the new name is looked at, as Linux does */
@@ -189,6 +194,7 @@ two_paths(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2,
 			return fsfile_err(kr);
 		if (t1 && (st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
 			return -LNX_ENOTDIR;
+		link_dir = t1;	/* "x/" names a folder, which gets no second name: do_link says so last */
 	}
 
 	if (r1 && r1 != -LNX_EROFS)
@@ -224,10 +230,36 @@ two_paths(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2,
 	return r1;
 }
 
+/* path (absolute, plain) with the links of its folders resolved, its last word as it is: 0 or -errno */
+static int
+real_name(const char *path, char *out)
+{
+	static char parent[PATH_MAX_];
+	const char *slash = strrchr(path, '/');
+	int r;
+
+	snprintf(parent, sizeof parent, "%.*s", (int)(slash - path), path);
+	if ((r = files_real(*parent ? parent : "/", out)) != 0)
+		return r;
+	if (strlen(out) + strlen(slash) >= PATH_MAX_)
+		return -LNX_ENAMETOOLONG;
+	strcpy(out + (strcmp(out, "/") == 0 ? 0 : strlen(out)), slash);
+	return 0;
+}
+
+/* Whether path is inside the folder dir (both real: real_name's) */
+static bool
+moved_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || strcmp(dir, "/") == 0) && path[n] != '\0';
+}
+
 static int32_t
 do_rename(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 {
-	char from[PATH_MAX_], to[PATH_MAX_];
+	char from[PATH_MAX_], to[PATH_MAX_], rfrom[PATH_MAX_], rto[PATH_MAX_];
 	struct fsc_stat a, b;
 	int r = two_paths(p, d1, at1, d2, at2, from, to, false);
 	int hidden;
@@ -240,9 +272,17 @@ do_rename(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 	    (r = fsgone_hide(to, (b.mode & LNX_S_IFMT) == LNX_S_IFDIR)) < 0 && r != -LNX_ENOTEMPTY)
 		return r;
 	hidden = r == 1;
+	if (fsc_stat(from, false, &a) == KERN_SUCCESS && real_name(from, rfrom) == 0 && real_name(to, rto) == 0 &&
+	    moved_under(rfrom, rto)) {
+		if (hidden)
+			fsgone_unhide(to);
+		return -LNX_ENOTEMPTY;	/* the new name is a folder the old one is inside: Linux's answer */
+	}
 	r = fsfile_err(fs_rename(fsfile_server, from, to));
 	if (r && hidden)
 		fsgone_unhide(to);	/* the rename failed (a folder into itself...): what was there stays */
+	if (r == 0 && real_name(from, rfrom) == 0 && real_name(to, rto) == 0)
+		fsfile_renamed(rfrom, rto);	/* open folders and cwds inside it move with it */
 	return r;
 }
 
@@ -270,6 +310,8 @@ do_link(struct process *p, int32_t d1, uint32_t at1, int32_t d2, uint32_t at2)
 	char from[PATH_MAX_], to[PATH_MAX_];
 	int r = two_paths(p, d1, at1, d2, at2, from, to, true);
 
+	if (r == 0 && link_dir)	/* after the new name's folders, as Linux's vfs_link judges */
+		return exists(to) ? -LNX_EEXIST : -LNX_EPERM;
 	return r ? r : fsfile_err(fs_link(fsfile_server, from, to));
 }
 
@@ -343,14 +385,15 @@ target(struct process *p, int32_t dirfd, uint32_t at, bool by_fd, uint32_t flags
 	}
 	if ((r = changing(p, dirfd, at, path)) != 0)
 		return r;
-	if (trailing) {
-		/* "x/" is followed to a folder here (chmod, utimensat, truncate) */
+	{
+		/* "x/" is followed to a folder here (chmod, utimensat, truncate), and so is a link to "x/" */
 		struct lnx_statx st;
 
-		if ((r = files_stat_path(p, path, true, &st)) != 0)
+		r = files_stat_path(p, path, true, &st);
+		if (trailing && r == 0 && (st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
+			r = -LNX_ENOTDIR;
+		if (r && (trailing || r == -LNX_ENOTDIR))
 			return r;
-		if ((st.mode & LNX_S_IFMT) != LNX_S_IFDIR)
-			return -LNX_ENOTDIR;
 	}
 	if ((kr = fsc_open(path, flags, 0, port)) != KERN_SUCCESS)
 		return fsfile_err(kr);

@@ -77,6 +77,8 @@ SYS(umask);
 SYS(lseek);
 SYS(_llseek);
 SYS(readv);
+SYS(pread64);
+SYS(pwrite64);
 SYS(poll);
 SYS(ppoll);
 SYS(ppoll_time64);
@@ -138,6 +140,8 @@ SYS(fchdir);
 SYS(socketcall);
 SYS(socket);
 SYS(socketpair);
+SYS(sendmsg);
+SYS(recvmsg);
 SYS(bind);
 SYS(connect);
 SYS(listen);
@@ -151,6 +155,8 @@ SYS(recvfrom);
 SYS(shutdown);
 /* The server's clock in seconds (sys_time.c): time() without a process. */
 void sys_time_now(uint32_t *sec);
+/* Reads the CMOS clock for the time of day if the bootstrap gave the server its ports (sys_time.c; main, first). */
+void clock_start(const char *argv0);
 
 /* The console's last byte was '\n' (or nothing was written yet): the runner's framing. [U] */
 extern bool console_at_line_start;

@@ -75,6 +75,31 @@ ext2_orphan_add(struct ext2 *e, uint32_t ino, struct ext2_inode *in)
 	return ext2_sync(&e->fs);
 }
 
+/*
+ * Whether ino is on the orphan list: 1, 0, or -errno. Only an orphan is
+ * released at its last drop; a held folder removed (rmdir, a rename over it)
+ * was released then, and its inode may be another file's by now.
+ */
+static int
+orphan_listed(struct ext2 *e, uint32_t ino)
+{
+	uint32_t cur = e->sb.last_orphan;
+	struct ext2_inode pin;
+	int err;
+
+	for (uint32_t steps = 0; cur && steps < e->sb.inodes_count; steps++) {
+		if (cur == ino)
+			return 1;
+		if (cur < e->first_ino || cur > e->sb.inodes_count)
+			return -FS_ECORRUPT;
+		err = ext2_inode_read(e, cur, &pin);
+		if (err)
+			return err;
+		cur = pin.dtime;
+	}
+	return 0;
+}
+
 /* ino (in, an orphan) off the list; its dtime the time of its end. Not synced. */
 static int
 orphan_unlist(struct ext2 *e, uint32_t ino, struct ext2_inode *in)
@@ -128,6 +153,9 @@ ext2_drop(struct fs *fs, fs_ino_t ino)
 		return 0;
 	err = ext2_inode_read(e, (uint32_t)ino, &in);
 	if (err || in.links_count != 0 || in.mode == 0)
+		return err;
+	/* released already (a folder removed while held): a second release would free it twice */
+	if ((err = orphan_listed(e, (uint32_t)ino)) <= 0)
 		return err;
 	err = orphan_unlist(e, (uint32_t)ino, &in);
 	if (!err)

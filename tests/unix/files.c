@@ -482,6 +482,83 @@ case_unlinked(void)
 	cl(d);
 }
 
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define MAP_SHARED 1
+#define MAP_PRIVATE 2
+#define MAP_ANONYMOUS 0x20
+
+static long mm(long len, long prot, long flags, long fd, long pgoff) { return lnx_call(192, 0, len, prot, flags, fd, pgoff); }
+static int bad(long r) { return r < 0 && r > -4096; }
+
+/* n bytes at p, printed after label */
+static void
+bytes(const char *label, const char *p, long n)
+{
+	lnx_puts(label);
+	lnx_puts(" [");
+	lnx_write(p, (unsigned long)n);
+	lnx_puts("]\n");
+}
+
+/* mmap2 of files: private read-only and copy-on-write, shared read and write, a page past the first, errors */
+static void
+case_mmap(void)
+{
+	static char page[4096 + 10];
+	long fd = op("m", O_RDWR | O_CREAT, 0644), ro, wo, pf[2];
+	char *a, *b, *c, *d;
+
+	for (int i = 0; i < 4096; i++)
+		page[i] = (char)('a' + i % 26);
+	lnx_call(4, fd, (long)page, 4096, 0, 0, 0);
+	lnx_call(4, fd, (long)"second page", 11, 0, 0, 0);
+	ro = op("m", O_RDONLY, 0);
+	a = (char *)mm(8192, PROT_READ, MAP_PRIVATE, ro, 0);
+	yes("mmap: MAP_PRIVATE, PROT_READ", !bad((long)a));
+	if (bad((long)a))
+		return;
+	bytes("mmap: its first bytes", a, 8);
+	bytes("mmap: the second page's", a + 4096, 11);
+	yes("mmap: past the end of the file, zeroes", a[4096 + 11] == 0 && a[8191] == 0);
+	b = (char *)mm(4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 1);
+	yes("mmap: MAP_PRIVATE writable of a file open read-only, from page 1", !bad((long)b));
+	if (bad((long)b))
+		return;
+	bytes("mmap: what it maps", b, 11);
+	b[0] = 'S';
+	bytes("mmap: written in the mapping", b, 11);
+	show("mmap: the file is not written", "m");
+	c = (char *)mm(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	yes("mmap: MAP_SHARED writable", !bad((long)c));
+	if (bad((long)c))
+		return;
+	c[0] = 'X', c[1] = 'Y';
+	d = (char *)mm(4096, PROT_READ, MAP_SHARED, ro, 0);
+	yes("mmap: a second MAP_SHARED of it", !bad((long)d));
+	if (!bad((long)d))
+		bytes("mmap: sees the first one's stores", d, 4);
+	char r4[4] = { 0 };
+	lnx_call(180, fd, (long)r4, 4, 0, 0, 0);	/* pread64 at 0 */
+	bytes("mmap: and so does read", r4, 4);
+	lnx_call(181, fd, (long)"QQ", 2, 2, 0, 0);	/* pwrite64 at 2 */
+	bytes("mmap: a write shows in the mapping", c, 4);
+	say("mmap: the offset after pread64 and pwrite64, as it was", sys(19, fd, 0, 1));
+	say("mmap: munmap", sys(91, (long)c, 4096, 0));
+	say("mmap: msync-less close", cl(fd));
+	show("mmap: the file after", "m");
+	wo = op("m", O_WRONLY, 0);
+	say("mmap: of a file open write-only", mm(4096, PROT_READ, MAP_PRIVATE, wo, 0));
+	say("mmap: MAP_SHARED writable of a file open read-only", mm(4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0));
+	say("mmap: of a closed descriptor", mm(4096, PROT_READ, MAP_PRIVATE, 77, 0));
+	sys(42, (long)pf, 0, 0);
+	say("mmap: of a pipe", mm(4096, PROT_READ, MAP_PRIVATE, pf[0], 0));
+	say("mmap: pread64 of a pipe", lnx_call(180, pf[0], (long)r4, 1, 0, 0, 0));
+	long dir = op(".", O_RDONLY | O_DIRECTORY, 0);
+	say("mmap: of a folder", mm(4096, PROT_READ, MAP_PRIVATE, dir, 0));
+	say("mmap: neither private nor shared", mm(4096, PROT_READ, 0, ro, 0));
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -514,6 +591,8 @@ start_c(long *sp)
 		case_fork("/proc/self/exe");
 	else if (streq(c, "unlinked"))
 		case_unlinked();
+	else if (streq(c, "mmap"))
+		case_mmap();
 	else {
 		lnx_puts("files: unknown case\n");
 		lnx_exit(2);

@@ -20,3 +20,10 @@ CHECK_PREREQS += $(LINUX_BENCH)/busybox
 check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(B)/servers/gns.elf $(B)/images/unix-root.img $(B)/servers/fs.elf $(B)/servers/pci.elf $(B)/servers/virtio_blk.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
 	@timeout 600 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix.serial 2>&1; rc=$$?; \
 		cat $(B)/test/unix.serial; exit $$rc
+
+# The call fuzz's long run (tests/unix/fuzz-long-runs.txt): 100,000 file calls in one
+# process, every answer compared with Linux's; about 10-15 minutes, so not in make check.
+check-unix-fuzz-long: $(B)/kernel.elf $(B)/personalities/unix.elf $(B)/servers/gns.elf $(B)/images/unix-root.img $(B)/servers/fs.elf $(B)/servers/pci.elf $(B)/servers/virtio_blk.elf $(UNIX_TEST_PROGS) $(LINUX_BENCH)/busybox
+	@mkdir -p $(B)/test/unix
+	@UNIX_TAG=-long UNIX_ONLY=fuzz-long timeout 3600 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix-fuzz-long.serial 2>&1; rc=$$?; \
+		grep -E '^(ok|not ok|unix: [0-9]+ passed)' $(B)/test/unix-fuzz-long.serial; exit $$rc

@@ -1,8 +1,11 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp or errors; the output is compared with the same
- * binary's on the host (run.py), so nothing printed depends on port numbers.
+ * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram, ready,
+ * rights and named
+ * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
+ * them and on pipes); the output is compared with the same binary's on the
+ * host (run.py), so nothing printed depends on port numbers.
  */
 #include "lnx.h"
 #include "util.h"
@@ -35,6 +38,181 @@ static long sendto_(long fd, const char *b, long n, struct sin *to) { long a[] =
 static long recvfrom_(long fd, char *b, long n, struct sin *from, int *len) { long a[] = { fd, (long)b, n, 0, (long)from, (long)len }; return sc(12, a); }
 static long shutdown_(long fd, long how) { long a[] = { fd, how }; return sc(13, a); }
 static long setopt(long fd, long lvl, long nm, int v) { long a[] = { fd, lvl, nm, (long)&v, 4 }; return sc(14, a); }
+
+#define AF_UNIX 1
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_NOSIGNAL 0x4000
+#define POLLIN 1
+#define POLLOUT 4
+
+struct pollfd { int fd; short events, revents; };
+struct iov { const void *base; unsigned long len; };
+struct msghdr { void *name; unsigned namelen; struct iov *iov; unsigned iovlen; void *control; unsigned controllen; int flags; };
+
+static long pair(long type, int sv[2]) { long a[] = { AF_UNIX, type, 0, (long)sv }; return sc(8, a); }
+static long sendf(long fd, const char *b, long n, long fl) { long a[] = { fd, (long)b, n, fl }; return sc(9, a); }
+static long recvf(long fd, char *b, long n, long fl) { long a[] = { fd, (long)b, n, fl }; return sc(10, a); }
+static long sendmsg_(long fd, struct msghdr *m, long fl) { return lnx_call(370, fd, (long)m, fl, 0, 0, 0); }
+static long recvmsg_(long fd, struct msghdr *m, long fl) { long a[] = { fd, (long)m, fl }; return sc(17, a); }
+
+/* poll of one descriptor for events, timeout 0: how many are ready, and what it says */
+static void
+poll1(const char *label, long fd, short events)
+{
+	struct pollfd p = { (int)fd, events, 0 };
+	long r = lnx_call(168, (long)&p, 1, 0, 0, 0, 0);
+
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(r);
+	lnx_puts(" revents ");
+	put_num(p.revents & (POLLIN | POLLOUT));
+	lnx_puts("\n");
+}
+
+/* select for reading on one descriptor, no wait: how many are ready */
+static long
+select_rd(long fd)
+{
+	unsigned long set[32] = { 0 };
+	long tv[2] = { 0, 0 };
+
+	set[fd / 32] |= 1ul << (fd % 32);
+	return lnx_call(142, fd + 1, (long)set, 0, 0, (long)tv, 0);
+}
+
+static void
+said(const char *label, long r, const char *b)
+{
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(r);
+	lnx_puts(" [");
+	if (r > 0)
+		lnx_write(b, (unsigned long)r);
+	lnx_puts("]\n");
+}
+
+static void
+case_pair(void)
+{
+	int sv[2] = { -1, -1 }, status = -1, len = 16, t = 0, tl = 4;
+	char b[64];
+	unsigned short fam[8] = { 0 };
+
+	say("pair: socketpair(AF_UNIX, SOCK_STREAM)", pair(SOCK_STREAM, sv));
+	yes("pair: two descriptors", sv[0] >= 0 && sv[1] >= 0 && sv[0] != sv[1]);
+	poll1("pair: poll for input with nothing sent", sv[0], POLLIN);
+	poll1("pair: poll for output", sv[0], POLLOUT);
+	say("pair: write", lnx_call(4, sv[1], (long)"hello", 5, 0, 0, 0));
+	poll1("pair: poll for input with 5 bytes there", sv[0], POLLIN | POLLOUT);
+	said("pair: recv MSG_PEEK of 3", recvf(sv[0], b, 3, MSG_PEEK), b);
+	said("pair: read", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0), b);
+	say("pair: recv MSG_DONTWAIT of nothing", recvf(sv[0], b, sizeof b, MSG_DONTWAIT));
+	say("pair: the other way", sendf(sv[0], "back", 4, 0));
+	said("pair: recv", recvf(sv[1], b, sizeof b, 0), b);
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		sleep_ms(100);
+		lnx_call(4, sv[1], (long)"from the child", 14, 0, 0, 0);
+		lnx_exit(0);
+	}
+	said("pair: a blocking read waits for the child's write", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0), b);
+	lnx_call(114, pid, (long)&status, 0, 0, 0, 0);
+	say("pair: the child's status", status);
+	long ga[] = { sv[0], SOL_SOCKET, SO_TYPE, (long)&t, (long)&tl };
+	say("pair: getsockopt SO_TYPE", sc(15, ga));
+	say("pair: it says", t);
+	say("pair: getsockname", name_(sv[0], (struct sin *)fam, &len));
+	say("pair: its length", len);
+	say("pair: its family", fam[0]);
+	say("pair: shutdown SHUT_WR", shutdown_(sv[1], 1));
+	poll1("pair: poll for input after the peer's shutdown", sv[0], POLLIN);
+	say("pair: read after the peer's shutdown", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0));
+	say("pair: send after its own shutdown, MSG_NOSIGNAL", sendf(sv[1], "x", 1, MSG_NOSIGNAL));
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	say("pair: send after the peer closed, MSG_NOSIGNAL", sendf(sv[0], "x", 1, MSG_NOSIGNAL));
+	lnx_call(6, sv[0], 0, 0, 0, 0, 0);
+	long x[] = { AF_INET, SOCK_STREAM, 0, (long)sv };
+	say("pair: socketpair(AF_INET)", sc(8, x));
+	long y[] = { AF_UNIX, SOCK_STREAM, 5, (long)sv };
+	say("pair: socketpair with a protocol", sc(8, y));
+	long z[] = { AF_UNIX, SOCK_STREAM | 0x100, 0, (long)sv };
+	say("pair: socketpair with a flag of nothing", sc(8, z));
+	say("pair: direct socketpair, SOCK_NONBLOCK", lnx_call(360, AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, (long)sv, 0, 0));
+	say("pair: read of nothing, non-blocking", lnx_call(3, sv[0], (long)b, sizeof b, 0, 0, 0));
+}
+
+static void
+case_dgram(void)
+{
+	int sv[2] = { -1, -1 };
+	char b[64], c[64];
+	struct iov out[2] = { { "ab", 2 }, { "cde", 3 } }, in[2] = { { b, 2 }, { c, 10 } };
+	struct msghdr m = { 0, 0, out, 2, 0, 0, 0 };
+
+	say("dgram: socketpair(AF_UNIX, SOCK_DGRAM)", pair(SOCK_DGRAM, sv));
+	say("dgram: send one", sendf(sv[0], "one", 3, 0));
+	say("dgram: send two three", sendf(sv[0], "two three", 9, 0));
+	poll1("dgram: poll with two waiting", sv[1], POLLIN);
+	said("dgram: recv into 64", recvf(sv[1], b, sizeof b, 0), b);
+	said("dgram: recv MSG_PEEK into 4", recvf(sv[1], b, 4, MSG_PEEK), b);
+	said("dgram: recv into 4 (the rest dropped)", recvf(sv[1], b, 4, 0), b);
+	say("dgram: recv of nothing, MSG_DONTWAIT", recvf(sv[1], b, sizeof b, MSG_DONTWAIT));
+	poll1("dgram: poll with none waiting", sv[1], POLLIN);
+	say("dgram: sendmsg of two iovecs", sendmsg_(sv[0], &m, 0));
+	m.iov = in;
+	m.flags = -1;
+	long n = recvmsg_(sv[1], &m, 0);
+	said("dgram: recvmsg into 2 and 10: first", n < 2 ? n : 2, b);
+	said("dgram: second", n < 2 ? 0 : n - 2, c);
+	say("dgram: msg_flags", m.flags);
+	say("dgram: send ten", sendf(sv[0], "0123456789", 10, 0));
+	in[1].len = 3;
+	m.flags = 0;
+	n = recvmsg_(sv[1], &m, 0);
+	say("dgram: recvmsg into 2 and 3", n);
+	yes("dgram: msg_flags has MSG_TRUNC", (m.flags & MSG_TRUNC) != 0);
+	say("dgram: msg_controllen", m.controllen);
+	say("dgram: send an empty datagram", sendf(sv[0], "", 0, 0));
+	say("dgram: send after it", sendf(sv[0], "after", 5, 0));
+	say("dgram: recv of the empty one", recvf(sv[1], b, sizeof b, 0));
+	said("dgram: recv of the next", recvf(sv[1], b, sizeof b, 0), b);
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	say("dgram: send after the peer closed", sendf(sv[0], "x", 1, 0));
+}
+
+static void
+case_ready(void)
+{
+	int pf[2] = { -1, -1 }, sv[2] = { -1, -1 };
+	char b[8];
+
+	say("ready: pipe", lnx_call(42, (long)pf, 0, 0, 0, 0, 0));
+	poll1("ready: poll of an empty pipe", pf[0], POLLIN);
+	say("ready: select of an empty pipe", select_rd(pf[0]));
+	lnx_call(4, pf[1], (long)"p", 1, 0, 0, 0);
+	poll1("ready: poll of a pipe with a byte", pf[0], POLLIN);
+	say("ready: select of a pipe with a byte", select_rd(pf[0]));
+	say("ready: socketpair", pair(SOCK_STREAM, sv));
+	say("ready: select of a socket with nothing", select_rd(sv[0]));
+	lnx_call(4, sv[1], (long)"s", 1, 0, 0, 0);
+	say("ready: select of a socket with a byte", select_rd(sv[0]));
+	lnx_call(3, sv[0], (long)b, 1, 0, 0, 0);
+	say("ready: select after it was read", select_rd(sv[0]));
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		sleep_ms(100);
+		lnx_call(4, sv[1], (long)"late", 4, 0, 0, 0);
+		lnx_exit(0);
+	}
+	struct pollfd p = { sv[0], POLLIN, 0 };
+	say("ready: poll that waits for the child's write", lnx_call(168, (long)&p, 1, 5000, 0, 0, 0));
+	say("ready: its revents", p.revents & POLLIN);
+	lnx_call(114, pid, 0, 0, 0, 0, 0);
+}
 
 static struct sin
 loopback(unsigned short port_net)
@@ -128,6 +306,218 @@ case_udp(void)
 	say("udp: it says", t);
 }
 
+/* gns's sockets in poll: nothing to read is not ready, a datagram or bytes are; MSG_PEEK keeps them */
+static void
+case_gready(void)
+{
+	long u = sock(SOCK_DGRAM), v = sock(SOCK_DGRAM), l = sock(SOCK_STREAM), c = sock(SOCK_STREAM), a;
+	struct sin s = loopback(0), at, from;
+	int len = sizeof at, flen = sizeof from;
+	char b[64] = { 0 };
+
+	bind_(u, &s, sizeof s);
+	name_(u, &at, &len);
+	poll1("gready: poll of a UDP socket with nothing", u, POLLIN);
+	sendto_(v, "dgram", 5, &at);
+	struct pollfd p = { (int)u, POLLIN, 0 };
+	say("gready: poll that waits for the datagram", lnx_call(168, (long)&p, 1, 5000, 0, 0, 0));
+	say("gready: its revents", p.revents & POLLIN);
+	said("gready: recv MSG_PEEK of 3", recvf(u, b, 3, MSG_PEEK), b);
+	long ra[] = { u, (long)b, sizeof b, 0, (long)&from, (long)&flen };
+	said("gready: recvfrom the same datagram", sc(12, ra), b);
+	yes("gready: from 127.0.0.1", from.addr == 0x0100007f);
+	poll1("gready: poll after it was taken", u, POLLIN);
+	say("gready: select of the UDP socket", select_rd(u));
+	len = sizeof at;
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	say("gready: connect", connect_(c, &at));
+	a = accept_(l, 0, 0);
+	yes("gready: accept", a >= 0);
+	poll1("gready: poll of a connection with nothing", a, POLLIN);
+	say("gready: send", send_(c, "stream bytes", 12));
+	struct pollfd q = { (int)a, POLLIN, 0 };
+	say("gready: poll that waits for the bytes", lnx_call(168, (long)&q, 1, 5000, 0, 0, 0));
+	said("gready: recv MSG_PEEK of 6", recvf(a, b, 6, MSG_PEEK), b);
+	said("gready: read of 6", lnx_call(3, a, (long)b, 6, 0, 0, 0), b);
+	said("gready: read of the rest", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0), b);
+	say("gready: select after all was read", select_rd(a));
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	struct pollfd e = { (int)a, POLLIN, 0 };
+	say("gready: poll that waits for the peer's close", lnx_call(168, (long)&e, 1, 5000, 0, 0, 0));
+	say("gready: read at the end", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
+}
+
+/* SCM_RIGHTS over socketpairs: descriptors passed with bytes, used, cut short, dropped by a plain read */
+struct cmsg1 { unsigned len; int level, type; int fds[2]; };
+
+static long
+send_fds(long s, const char *b, long n, int *fds, int nfds)
+{
+	struct cmsg1 c = { 12 + 4 * (unsigned)nfds, 1, 1, { fds[0], nfds > 1 ? fds[1] : 0 } };
+	struct iov v = { b, (unsigned long)n };
+	struct msghdr m = { 0, 0, &v, 1, &c, c.len, 0 };
+
+	return sendmsg_(s, &m, 0);
+}
+
+static void
+case_rights(void)
+{
+	int sv[2], pf[2], dv[2], got[2];
+	char b[32] = { 0 };
+	struct cmsg1 c = { 0, 0, 0, { -1, -1 } };
+	struct iov v = { b, sizeof b };
+	struct msghdr m = { 0, 0, &v, 1, &c, sizeof c, 0 };
+
+	pair(SOCK_STREAM, sv);
+	lnx_call(42, (long)pf, 0, 0, 0, 0, 0);
+	say("rights: sendmsg of a pipe's write end", send_fds(sv[0], "fd", 2, &pf[1], 1));
+	lnx_call(6, pf[1], 0, 0, 0, 0, 0);
+	say("rights: recvmsg", recvmsg_(sv[1], &m, 0));
+	say("rights: cmsg_len", c.len);
+	say("rights: cmsg_level", c.level);
+	say("rights: cmsg_type", c.type);
+	say("rights: msg_controllen", m.controllen);
+	say("rights: the descriptor it got", c.fds[0]);
+	say("rights: a write through it", lnx_call(4, c.fds[0], (long)"through", 7, 0, 0, 0));
+	lnx_call(6, c.fds[0], 0, 0, 0, 0, 0);
+	said("rights: the pipe's read end has it", lnx_call(3, pf[0], (long)b, sizeof b, 0, 0, 0), b);
+	say("rights: and then its end", lnx_call(3, pf[0], (long)b, sizeof b, 0, 0, 0));
+	/* two descriptors, room for one: MSG_CTRUNC */
+	pair(SOCK_DGRAM, dv);
+	got[0] = (int)sv[0], got[1] = (int)sv[1];
+	say("rights: sendmsg of two", send_fds(dv[0], "two", 3, got, 2));
+	c.len = 0, c.fds[0] = c.fds[1] = -1;
+	m.control = &c, m.controllen = 16, m.flags = 0;
+	say("rights: recvmsg with room for one", recvmsg_(dv[1], &m, 0));
+	say("rights: its cmsg_len", c.len);
+	yes("rights: MSG_CTRUNC", (m.flags & 0x8) != 0);
+	say("rights: the second is not there", c.fds[1]);
+	lnx_call(6, c.fds[0], 0, 0, 0, 0, 0);
+	/* a plain recv takes the bytes and drops what came with them */
+	say("rights: sendmsg again", send_fds(dv[0], "x", 1, got, 1));
+	say("rights: recv without room for control", recvf(dv[1], b, sizeof b, 0));
+	say("rights: sendmsg of a descriptor that is not open", send_fds(dv[0], "y", 1, (int[]){ 77 }, 1));
+	struct cmsg1 bad = { 12, 1, 2, { 0, 0 } };	/* SCM_CREDENTIALS, too short */
+	struct iov w = { "z", 1 };
+	struct msghdr mb = { 0, 0, &w, 1, &bad, 12, 0 };
+	say("rights: sendmsg of another control type", sendmsg_(dv[0], &mb, 0) < 0 ? -1 : 0);
+}
+
+/* Named AF_UNIX stream sockets: bind a path, listen, a child connects, accept, talk; their errors */
+struct sun { unsigned short family; char path[108]; };
+
+static void
+named(struct sun *a, const char *what, long pid)
+{
+	const char *base = "/tmp/socks-";
+	int i = 0;
+
+	a->family = AF_UNIX;
+	while (*base)
+		a->path[i++] = *base++;
+	while (*what)
+		a->path[i++] = *what++;
+	a->path[i++] = '-';
+	for (long d = 1000000; d; d /= 10)	/* the pid: each run its own names (the host's /tmp is shared) */
+		a->path[i++] = (char)('0' + pid / d % 10);
+	a->path[i] = 0;
+}
+
+static long connect_un(long fd, struct sun *a) { long v[] = { fd, (long)a, sizeof *a }; return sc(3, v); }
+
+static void
+case_named(void)
+{
+	long pid = lnx_call(20, 0, 0, 0, 0, 0, 0), l, k, c, a, child;
+	struct sun at, none, idle, got;
+	int len = sizeof got, status = -1;
+	char b[64] = { 0 };
+	struct stat64_ { unsigned long long dev; unsigned pad0, ino32, mode; char rest[80]; } st;
+
+	named(&at, "named", pid);
+	named(&none, "none", pid);
+	named(&idle, "idle", pid);
+	lnx_call(10, (long)at.path, 0, 0, 0, 0, 0);
+	lnx_call(10, (long)idle.path, 0, 0, 0, 0, 0);
+	l = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	yes("named: socket(AF_UNIX, SOCK_STREAM)", l >= 0);
+	say("named: bind", bind_(l, (struct sin *)&at, sizeof at));
+	k = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("named: bind of another to the same name", bind_(k, (struct sin *)&at, sizeof at));
+	say("named: stat of the name", lnx_call(195, (long)at.path, (long)&st, 0, 0, 0, 0));
+	yes("named: it is a socket", (st.mode & 0170000) == 0140000);
+	say("named: getsockname", name_(l, (struct sin *)&got, &len));
+	yes("named: it says the name bind was given", len == 2 + lnx_strlen(at.path) + 1 && streq(got.path, at.path));
+	say("named: getpeername of a listener", peer_(l, (struct sin *)&got, &len));
+	say("named: send before any connection", sendf(k, "x", 1, MSG_NOSIGNAL));
+	say("named: recv before any connection", recvf(k, b, 1, 0));
+	say("named: listen", listen_(l, 4));
+	poll1("named: poll of the listener with nobody", l, POLLIN);
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		long s = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+
+		int ok = 0;
+
+		/* the child prints nothing (the two would interleave): its exit status says what worked */
+		sleep_ms(100);
+		ok |= connect_un(s, &at) == 0 ? 1 : 0;
+		ok |= lnx_call(4, s, (long)"hi from the child", 17, 0, 0, 0) == 17 ? 2 : 0;
+		ok |= lnx_call(3, s, (long)b, sizeof b, 0, 0, 0) == 7 && b[0] == 'w' ? 4 : 0;
+		lnx_exit(ok);
+	}
+	a = accept_(l, 0, 0);
+	yes("named: a blocking accept takes the child's connection", a >= 0);
+	said("named: read", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0), b);
+	say("named: write", lnx_call(4, a, (long)"welcome", 7, 0, 0, 0));
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("named: the child's status (7: connected, wrote, read the answer)", status >> 8);
+	say("named: read after the child ended", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
+	c = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("named: connect to no such name", connect_un(c, &none));
+	say("named: bind the idle name", bind_(k, (struct sin *)&idle, sizeof idle));
+	say("named: connect to a name nobody listens on", connect_un(c, &idle));
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	long q[] = { l, 0, 0, SOCK_NONBLOCK };
+	lnx_call(55, l, 4, 04000, 0, 0, 0);	/* fcntl F_SETFL O_NONBLOCK: an accept with nobody answers at once */
+	say("named: accept of a non-blocking listener with nobody", sc(18, q));
+	lnx_call(6, l, 0, 0, 0, 0, 0);
+	lnx_call(6, k, 0, 0, 0, 0, 0);
+	say("named: the names stay after close; unlink", lnx_call(10, (long)at.path, 0, 0, 0, 0, 0));
+	lnx_call(10, (long)idle.path, 0, 0, 0, 0, 0);
+}
+
+/* How many of n UDP sockets could be made (each left open) */
+static long
+open_many(long n)
+{
+	long k = 0;
+
+	while (k < n && sock(SOCK_DGRAM) >= 0)
+		k++;
+	return k;
+}
+
+/* Ten sockets in a process and ten in its child: each process has a quota of its own (gns's is per task) */
+static void
+case_many(void)
+{
+	int status = -1;
+
+	say("many: the parent's sockets", open_many(10));
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		say("many: the child's own", open_many(10));
+		lnx_exit(0);
+	}
+	lnx_call(114, pid, (long)&status, 0, 0, 0, 0);
+	say("many: the child's status", status);
+	say("many: the parent's after the child ended", open_many(1));
+}
+
 static void
 case_errors(void)
 {
@@ -173,6 +563,20 @@ start_c(long *sp)
 		case_udp();
 	else if (streq(c, "errors"))
 		case_errors();
+	else if (streq(c, "many"))
+		case_many();
+	else if (streq(c, "gready"))
+		case_gready();
+	else if (streq(c, "rights"))
+		case_rights();
+	else if (streq(c, "named"))
+		case_named();
+	else if (streq(c, "pair"))
+		case_pair();
+	else if (streq(c, "dgram"))
+		case_dgram();
+	else if (streq(c, "ready"))
+		case_ready();
 	else {
 		lnx_puts("socks: unknown case\n");
 		lnx_exit(2);

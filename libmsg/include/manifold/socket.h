@@ -22,6 +22,8 @@ int sock_errno(kern_return_t kr);
  * sock_socket finds gns as /servers/gns in ns (once, waiting up to 5 s).
  */
 int sock_socket(int type, mach_port_t *sock);
+/* A socket charged to task (a send right to it) for gns's per-client quotas: a server making sockets for its clients. */
+int sock_socket_for(mach_port_t task, int type, mach_port_t *sock);
 int sock_bind(mach_port_t sock, uint32_t ip, uint16_t port);
 int sock_listen(mach_port_t sock, int backlog);
 int sock_accept(mach_port_t sock, uint32_t flags, uint32_t timeout_ms, mach_port_t *conn, uint32_t *ip,

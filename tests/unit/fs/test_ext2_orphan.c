@@ -123,3 +123,39 @@ UNIT_TEST(fat_cannot_hold_files)
 	EXPECT_EQ(vfs_hold(&n), 0);
 	EXPECT_EQ(fst_unmount(&m), 0);
 }
+
+/*
+ * A folder removed while held is released at once (no folder is an orphan):
+ * its last drop must not release the inode a second time, which queued its
+ * number to be freed twice, so that two later files shared it (the unix
+ * suite's call fuzz found a folder and a symbolic link with one inode so).
+ */
+UNIT_TEST(ext2_folder_removed_while_held_is_not_freed_again_at_its_drop)
+{
+	const char *dir = fst_dir("e2orphdir");
+	char img[600];
+	struct fst_mnt m;
+	struct vfs_node d, e, f;
+	struct fs_stat st;
+
+	snprintf(img, sizeof img, "%s/img", dir);
+	EXPECT_EQ(fst_sh("mke2fs -q -F -t ext2 -b 1024 %s 8M", img), 0);
+	EXPECT_EQ(fst_mount(&m, img, "ext2", false), 0);
+	EXPECT_EQ(vfs_mkdir(&m.v, "/d", 0755), 0);
+	EXPECT_EQ(vfs_lookup(&m.v, "/d", true, &d), 0);
+	EXPECT_EQ(vfs_hold(&d), 0);
+	EXPECT_EQ(vfs_rmdir(&m.v, "/d"), 0);
+	EXPECT_EQ(m.fs->ops->sync(m.fs), 0);	/* its number is free now */
+	EXPECT_EQ(vfs_drop(&d), 0);
+	EXPECT_EQ(vfs_mkdir(&m.v, "/e", 0755), 0);	/* d's number, the lowest free */
+	EXPECT_EQ(vfs_lookup(&m.v, "/e", true, &e), 0);
+	EXPECT(e.ino == d.ino);
+	EXPECT_EQ(m.fs->ops->sync(m.fs), 0);	/* a second free of d's number would take e's here */
+	EXPECT_EQ(vfs_symlink(&m.v, "e", "/f"), 0);
+	EXPECT_EQ(vfs_lookup(&m.v, "/f", false, &f), 0);
+	EXPECT(f.ino != e.ino);
+	EXPECT_EQ(vfs_getattr(&e, &st), 0);
+	EXPECT_EQ(st.nlink, 2);
+	EXPECT_EQ(fst_unmount(&m), 0);
+	EXPECT_EQ(fst_sh("e2fsck -fn %s", img), 0);
+}
