@@ -236,11 +236,39 @@ send_flush(struct disk *d, uint64_t id, const void *arg)
 	return blk_flush_request(d->port, d->reply, id);
 }
 
+/* Copies len bytes from src into the pieces, starting at byte `at` of them all. */
+static void
+scatter(void *const *bufs, uint32_t piece, size_t at, const uint8_t *src, size_t len)
+{
+	while (len > 0) {
+		size_t o = at % piece, n = piece - o < len ? piece - o : len;
+
+		memcpy((uint8_t *)bufs[at / piece] + o, src, n);
+		src += n;
+		at += n;
+		len -= n;
+	}
+}
+
+/* Copies len bytes of the pieces, from byte `at` of them all, into dst. */
+static void
+gather(const void *const *bufs, uint32_t piece, size_t at, uint8_t *dst, size_t len)
+{
+	while (len > 0) {
+		size_t o = at % piece, n = piece - o < len ? piece - o : len;
+
+		memcpy(dst, (const uint8_t *)bufs[at / piece] + o, n);
+		dst += n;
+		at += n;
+		len -= n;
+	}
+}
+
 static int
-disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
+disk_readv(struct blkdev *dev, uint64_t lba, uint32_t count, void *const *bufs, uint32_t piece)
 {
 	struct disk *d = (struct disk *)dev;
-	uint8_t *out = buf;
+	size_t at = 0;
 
 	while (count > 0) {
 		struct rw r = { lba, count < d->max_sectors ? count : d->max_sectors, NULL };
@@ -255,9 +283,42 @@ disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
 			answer_free();
 			return -FS_EIO;
 		}
-		memcpy(out, answer.data, bytes);
+		scatter(bufs, piece, at, answer.data, bytes);
 		answer_free();
-		out += bytes;
+		at += bytes;
+		lba += r.count;
+		count -= r.count;
+	}
+	return 0;
+}
+
+static int
+disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
+{
+	return disk_readv(dev, lba, count, &buf, count * dev->sector_size);
+}
+
+/*
+ * Writes go out of the disk's staging pages, page-aligned, so the request
+ * carries them as a virtual copy; the driver lets go of its copy before it
+ * answers, so the next gather into them takes no page copy.
+ */
+static int
+disk_writev(struct blkdev *dev, uint64_t lba, uint32_t count, const void *const *bufs, uint32_t piece)
+{
+	struct disk *d = (struct disk *)dev;
+	size_t at = 0;
+
+	while (count > 0) {
+		struct rw r = { lba, count < d->max_sectors ? count : d->max_sectors, d->staging };
+		size_t bytes = (size_t)r.count * dev->sector_size;
+		int err;
+
+		gather(bufs, piece, at, d->staging, bytes);
+		err = transact(d, send_write, &r);
+		if (err)
+			return err;
+		at += bytes;
 		lba += r.count;
 		count -= r.count;
 	}
@@ -267,20 +328,7 @@ disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
 static int
 disk_write(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf)
 {
-	struct disk *d = (struct disk *)dev;
-	const uint8_t *in = buf;
-
-	while (count > 0) {
-		struct rw r = { lba, count < d->max_sectors ? count : d->max_sectors, in };
-		int err = transact(d, send_write, &r);
-
-		if (err)
-			return err;
-		in += (size_t)r.count * dev->sector_size;
-		lba += r.count;
-		count -= r.count;
-	}
-	return 0;
+	return disk_writev(dev, lba, count, &buf, count * dev->sector_size);
 }
 
 static int
@@ -309,12 +357,19 @@ disk_open(mach_port_t port, struct disk **out)
 		free(d);
 		return KERN_RESOURCE_SHORTAGE;
 	}
+	if (vm_allocate(ME, (vm_address_t *)&d->staging, BLK_MAX_BYTES, TRUE) != KERN_SUCCESS) {
+		mach_port_destroy(ME, d->reply);
+		free(d);
+		return KERN_RESOURCE_SHORTAGE;
+	}
 	d->port = port;
 	d->dev.sector_size = g.sector_size;
 	d->dev.sectors = g.sectors;
 	d->dev.read = disk_read;
 	d->dev.write = disk_write;
 	d->dev.flush = disk_flush;
+	d->dev.readv = disk_readv;
+	d->dev.writev = disk_writev;
 	d->max_sectors = BLK_MAX_BYTES / g.sector_size;
 	if (g.max_sectors > 0 && g.max_sectors < d->max_sectors)
 		d->max_sectors = g.max_sectors;
@@ -329,5 +384,6 @@ disk_close(struct disk *d)
 {
 	mach_port_destroy(ME, d->reply);
 	mach_port_deallocate(ME, d->port);
+	vm_deallocate(ME, (vm_address_t)d->staging, BLK_MAX_BYTES);
 	free(d);
 }

@@ -21,8 +21,6 @@
 
 #define ME mach_task_self()
 #define FILE_MAX SRV_FILE_MAX	/* all clients together: EMFILE past it; each client quota_files */
-#define PAGE 4096u
-#define ROUND_PAGE(n) (((n) + PAGE - 1) & ~(size_t)(PAGE - 1))
 
 struct open_file {
 	mach_port_t port;	/* MACH_PORT_NULL: a free slot */
@@ -280,12 +278,20 @@ fs_file_do_file_read(mach_port_t file, uint64_t offset, uint32_t max, uint8_t *d
 	return KERN_SUCCESS;
 }
 
+/*
+ * What file_read_ool answers from: pages kept from one read to the next and
+ * sent as a virtual copy. Its pages are the client's too until it lets go of
+ * them (fsc_read does at once); the next read's stores into them then find
+ * them ours alone and take a cheap fault, where fresh pages for every read
+ * would each be zero-filled first. One request at a time uses it.
+ */
+static uint8_t *reply_pages;
+
 kern_return_t
 fs_file_do_file_read_ool(mach_port_t file, uint64_t offset, uint32_t max, uint8_t **data,
 			 mach_msg_type_number_t *dataCnt)
 {
 	struct open_file *f;
-	vm_address_t buf = 0;
 	size_t done = 0;
 	kern_return_t kr = file_check(file, NEED_READ, &f);
 	int err;
@@ -294,22 +300,14 @@ fs_file_do_file_read_ool(mach_port_t file, uint64_t offset, uint32_t max, uint8_
 		return kr;
 	if (max == 0 || max > FSC_OOL_MAX)
 		return srv_kr(-FS_EINVAL);
-	if (vm_allocate(ME, &buf, max, TRUE) != KERN_SUCCESS)
+	if (!reply_pages && vm_allocate(ME, (vm_address_t *)&reply_pages, FSC_OOL_MAX, TRUE) != KERN_SUCCESS) {
+		reply_pages = NULL;
 		return srv_kr(-FS_ENOMEM);
-	err = read_into(f, offset, (void *)buf, max, &done);
-	if (err) {
-		vm_deallocate(ME, buf, max);
+	}
+	err = read_into(f, offset, reply_pages, max, &done);
+	if (err)
 		return srv_kr(err);
-	}
-	/* `dealloc`: the reply moves the pages to the client; the rest past done goes now */
-	if (ROUND_PAGE(done) < ROUND_PAGE(max))
-		vm_deallocate(ME, buf + ROUND_PAGE(done), ROUND_PAGE(max) - ROUND_PAGE(done));
-	if (done == 0) {
-		*data = NULL;
-		*dataCnt = 0;
-		return KERN_SUCCESS;
-	}
-	*data = (uint8_t *)buf;
+	*data = done ? reply_pages : NULL;
 	*dataCnt = (mach_msg_type_number_t)done;
 	return KERN_SUCCESS;
 }
