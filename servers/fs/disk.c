@@ -11,16 +11,17 @@
  * next instance (the bootstrap keeps the service port, and reads and writes
  * are idempotent); after DISK_TRIES deaths, or an error answer
  * (BLK_IO_ERROR, BLK_DEVICE_GONE...), the call fails with -FS_EIO and the disk
- * keeps the named error in last_error. The server is single-threaded: one
- * request at a time per disk, and fs serves nothing else while it waits.
+ * keeps the named error in last_error. One request at a time per disk (its
+ * mount's guard, srv.h); while a thread waits for the answer it lets go of
+ * the server's lock, so other mounts' requests are served meanwhile.
  *
  * A disk that does not answer (a wedged driver, a client's port that never
  * replies) must not hold fs for ever: a request waits disk_wait_ms for its
  * answer and its send gives up after block.defs's waittime (a queue that stays
  * full); then the call fails with -FS_ETIMEDOUT and the disk is stuck. The
  * reply port is replaced, so nothing late reaches the next request. A stuck
- * disk's requests fail at once with -FS_ETIMEDOUT, so fs serves its other
- * mounts and clients after the one wait; every DISK_PROBE_EVERY_MS one request
+ * disk's requests fail at once with -FS_ETIMEDOUT (the one wait held only
+ * the requests for that mount); every DISK_PROBE_EVERY_MS one request
  * goes to the driver as a probe, waited for DISK_PROBE_WAIT_MS, and its answer
  * makes the disk well again.
  */
@@ -35,6 +36,7 @@
 #include "block_reply_server.h"
 #include "disk.h"
 #include "fs_error.h"
+#include "srv.h"
 
 #define ME mach_task_self()
 #define DISK_TRIES 3		/* a request goes at most this many times */
@@ -52,7 +54,7 @@ now_ms(void)
 	return t / 1000000;
 }
 
-/* What the reply port brought, filled by the block_reply handlers below. */
+/* What the reply port brought, filled by the block_reply handlers below; under srv_big_lock. */
 static struct answer {
 	bool got;
 	uint64_t id;
@@ -113,8 +115,15 @@ wait_answer(struct disk *d, uint64_t id, uint32_t wait_ms)
 	} out;
 
 	for (;;) {
-		mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, d->reply,
-						wait_ms, MACH_PORT_NULL);
+		mach_msg_return_t mr;
+
+		/* Other mounts' requests are served meanwhile; this one's guard keeps its instance ours. */
+		if (!d->keep_lock)
+			cthread_mutex_unlock(&srv_big_lock);
+		mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, d->reply, wait_ms,
+			      MACH_PORT_NULL);
+		if (!d->keep_lock)
+			cthread_mutex_lock(&srv_big_lock);
 		if (mr == MACH_RCV_TIMED_OUT) {
 			mach_port_destroy(ME, d->reply);	/* a late answer dies with it */
 			d->reply = new_reply_port();

@@ -24,6 +24,9 @@ struct disk {
 	 * once with ETIMEDOUT, but for a probe every DISK_PROBE_EVERY_MS. */
 	bool stuck;
 	uint64_t next_probe_ms;
+	/* Waits for answers let go of the server's lock (srv.h), but while the
+	 * mount is being made or ended: then nobody else may use the instance. */
+	bool keep_lock;
 };
 
 /* How long a request waits for its answer (the module word disk_timeout=MS). */

@@ -107,6 +107,16 @@ struct fs_ops {
 };
 
 /*
+ * A guard around an instance, for a caller with threads (the fs server):
+ * vfs.c calls enter before every call into the instance and leave after, so
+ * that one thread at a time is inside it. NULL (the mounts' default): none.
+ */
+struct fs_guard {
+	void (*enter)(struct fs_guard *g);
+	void (*leave)(struct fs_guard *g);
+};
+
+/*
  * A mounted file system. The implementation's struct starts with it.
  *   now: the clock for times (seconds since 1970), given by whoever mounts.
  */
@@ -116,6 +126,7 @@ struct fs {
 	fs_ino_t root;
 	bool readonly;
 	int64_t (*now)(void);
+	struct fs_guard *guard;	/* the mounter's, or NULL */
 };
 
 struct blkdev;

@@ -1138,16 +1138,60 @@ fake_serve(void *port)
 }
 
 /*
+ * A second client while fs waits for a disk: a thread of ours that lists /
+ * (open, readdir, close) again and again until told to stop, counting the
+ * listings that came back right and the longest one.
+ */
+struct lister {
+	volatile bool stop;
+	volatile int answers, errors;
+	volatile uint64_t longest_ms;
+};
+
+static void *
+list_root(void *arg)
+{
+	struct lister *l = arg;
+	static uint8_t ents[sizeof(file_dirents_t)];
+
+	while (!l->stop) {
+		mach_msg_type_number_t n = sizeof ents;
+		uint64_t next, t0 = now_ms(), took;
+		mach_port_t d;
+		kern_return_t kr = fsc_open("/", FS_O_RDONLY | FS_O_DIRECTORY, 0, &d);
+
+		if (kr == KERN_SUCCESS) {
+			kr = file_readdir(d, 0, ents, &n, &next);
+			fsc_close(d);
+		}
+		took = now_ms() - t0;
+		if (kr == KERN_SUCCESS && n > 0)
+			l->answers++;
+		else
+			l->errors++;
+		if (took > l->longest_ms)
+			l->longest_ms = took;
+		msg_sleep_ms(10);
+	}
+	return NULL;
+}
+
+/*
  * fs on a disk that stops answering: a mount on a port that never answers
  * fails with ETIMEDOUT; a read on a mounted disk that stalls fails with
  * ETIMEDOUT after fs's disk_timeout (the suite's: 5 s), then fs serves its
  * other mounts at once, the stalled one's calls fail at once, and it unmounts.
+ * Meanwhile fs answers other clients: a thread listing / gets its answers
+ * all through the mount's 10 s and the read's 5 s (fs lets go of its lock
+ * while it waits for a disk; a single-threaded fs answered none until then).
  */
 static void
 a_disk_that_never_answers_times_out(void)
 {
 	mach_port_t fake, silent, f = MACH_PORT_NULL, d;
-	cthread_t t;
+	static struct lister lister;
+	int before, during;
+	cthread_t t, lt;
 	static uint8_t ents[sizeof(file_dirents_t)];
 	mach_msg_type_number_t n = sizeof ents;
 	uint64_t next, t0, took, size;
@@ -1160,12 +1204,22 @@ a_disk_that_never_answers_times_out(void)
 	/* a port nobody receives on: blk_info's waittime */
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &silent), KERN_SUCCESS);
 	CHECK_EQ(mach_port_insert_right(ME, silent, silent, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	lister = (struct lister){ 0 };
+	CHECK_EQ(cthread_fork(&lt, list_root, &lister), KERN_SUCCESS);
+	msg_sleep_ms(100);
 	t0 = now_ms();
+	before = lister.answers;
 	kr = fs_mount(fs, "/stuck", silent, "fat", TRUE);
-	printf("# a mount on a silent port: %s after %llu ms\n", kern_return_name(kr),
-	       (unsigned long long)(now_ms() - t0));
+	during = lister.answers - before;
+	lister.stop = true;
+	cthread_join(lt);
+	printf("# a mount on a silent port: %s after %llu ms; meanwhile / listed %d times, the longest %llu ms\n",
+	       kern_return_name(kr), (unsigned long long)(now_ms() - t0), during,
+	       (unsigned long long)lister.longest_ms);
 	mach_port_destroy(ME, silent);
 	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
+	CHECK(during >= 20);	/* about one every 10 ms for 10 s */
+	CHECK_EQ(lister.errors, 0);
 
 	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &fake_backing), KERN_SUCCESS);
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &fake), KERN_SUCCESS);
@@ -1190,14 +1244,23 @@ a_disk_that_never_answers_times_out(void)
 	CHECK(name[0] != 0);
 	CHECK_EQ(fsc_open(name, FS_O_RDONLY, 0, &f), KERN_SUCCESS);
 
+	lister = (struct lister){ 0 };
+	CHECK_EQ(cthread_fork(&lt, list_root, &lister), KERN_SUCCESS);
+	msg_sleep_ms(100);
 	fake_stalled = true;
 	t0 = now_ms();
+	before = lister.answers;
 	kr = fsc_read(f, 0, buf, sizeof buf, &done);
+	during = lister.answers - before;
 	took = now_ms() - t0;
-	printf("# read of %s on the stalled disk: %s after %llu ms\n", name, kern_return_name(kr),
-	       (unsigned long long)took);
+	lister.stop = true;
+	cthread_join(lt);
+	printf("# read of %s on the stalled disk: %s after %llu ms; meanwhile / listed %d times, the longest %llu ms\n",
+	       name, kern_return_name(kr), (unsigned long long)took, during, (unsigned long long)lister.longest_ms);
 	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
 	CHECK(took >= 4000 && took < 30000);
+	CHECK(during >= 20);	/* about one every 10 ms for 5 s */
+	CHECK_EQ(lister.errors, 0);
 	/* fs goes on: the other mounts answer, and hash right */
 	t0 = now_ms();
 	CHECK_EQ(hash_file("/docs/01-README", hex, &size), KERN_SUCCESS);
