@@ -105,6 +105,10 @@ void ext2_set_isize(struct ext2 *e, struct ext2_inode *in, uint64_t size);
 uint64_t ext2_max_size(const struct ext2 *e);
 /* The device block of logical block lblk, 0 for a hole; with alloc, fills the hole. */
 int ext2_bmap(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, bool alloc, uint32_t *out, bool *fresh);
+/* As ext2_bmap without alloc, and how many logical blocks from lblk (at most max) lie in
+ * adjacent disk blocks after it (1 for a hole): one walk of the map for a run. */
+int ext2_bmap_run(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, uint32_t max, uint32_t *out,
+		  uint32_t *count);
 int ext2_free_from(struct ext2 *e, struct ext2_inode *in, uint64_t first_lblk);
 int ext2_data_read(struct ext2 *e, struct ext2_inode *in, uint64_t off, void *buf, size_t n);
 /* Brings the blocks of a read of n bytes at off into the cache in runs, and more ahead of a

@@ -40,28 +40,31 @@ fetch(struct ext2 *e, struct ext2_inode *in, uint64_t from, uint64_t to, uint64_
 {
 	uint64_t start = 0, start_l = 0;
 	size_t len = 0, most = bcache_run_max(e->bc);
+	uint32_t pblk = 0, run = 0;
 	int err;
 
-	for (uint64_t l = from; l <= to; l++) {
-		uint32_t pblk = 0;
-		bool fresh, want = false;
+	for (uint64_t l = from; l <= to; l++, pblk += pblk != 0, run--) {
+		bool want = false;
 
-		if (l < to && ext2_bmap(e, in, l, false, &pblk, &fresh) != 0)
+		if (l < to && run == 0 &&
+		    ext2_bmap_run(e, in, l, to - l < most ? (uint32_t)(to - l) : (uint32_t)most, &pblk, &run) != 0)
 			to = l;	/* the read finds the error itself */
 		if (l < to)
 			want = pblk != 0 && !bcache_cached(e->bc, pblk);
-		if (want && len > 0 && pblk == start + len && len < most) {
+		if (want && len > 0 && pblk == start + len && len < most)
 			len++;
-			continue;
+		else {
+			if (len > 0 && (err = bcache_read_run(e->bc, start, len)) != 0)
+				return start_l < own ? err : 0;
+			len = 0;
+			if (want) {
+				start = pblk;
+				start_l = l;
+				len = 1;
+			}
 		}
-		if (len > 0 && (err = bcache_read_run(e->bc, start, len)) != 0)
-			return start_l < own ? err : 0;
-		len = 0;
-		if (want) {
-			start = pblk;
-			start_l = l;
-			len = 1;
-		}
+		if (l == to)
+			break;
 	}
 	return 0;
 }
