@@ -7,11 +7,11 @@
  *
  * The server keeps no file position: offsets are the client's. A mapped
  * file's stores reach it before any call here reads or changes it
- * (pager_settle, pager.c). Each open file holds its node (vfs_hold): an
- * ext2 file whose last link goes lives on until its last port goes. On FAT,
- * which cannot hold a file with no name, a file whose last link went, or a
- * file renamed (its number is its entry's place), stays open but answers
- * EBADF (file_forget), never another file's bytes.
+ * (pager_settle, pager.c). Each open file holds its node (vfs_hold): a
+ * file whose last link goes lives on until its last port goes (ext2 and FAT
+ * alike; FAT keeps it in memory, fat_held.c). A FAT file renamed (its number
+ * is its entry's place) stays open but answers EBADF (file_forget), never
+ * another file's bytes.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -100,7 +100,7 @@ struct fs_ops {
 	/* Syncs (when writable) and frees the instance. */
 	int (*unmount)(struct fs *fs);
 	/* An open file's hold on ino, and its end (NULL in a file system that
-	 * cannot keep a file with no name: FAT). A file whose last link goes while
+	 * cannot keep a file with no name). A file whose last link goes while
 	 * held keeps its bytes, and answers as ever, until the last drop frees it. */
 	int (*hold)(struct fs *fs, fs_ino_t ino);
 	int (*drop)(struct fs *fs, fs_ino_t ino);

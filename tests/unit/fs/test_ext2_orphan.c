@@ -106,20 +106,3 @@ UNIT_TEST(ext2_unlinked_file_lives_until_its_last_drop) { orphan("e2orph1", END_
 UNIT_TEST(ext2_unlinked_held_file_is_freed_by_unmount) { orphan("e2orph2", END_UNMOUNT); }
 UNIT_TEST(ext2_orphan_left_by_a_cut_is_freed_by_the_next_mount) { orphan("e2orph3", END_CUT_OUR_MOUNT); }
 UNIT_TEST(ext2_orphan_left_by_a_cut_is_freed_by_e2fsck_p) { orphan("e2orph4", END_CUT_E2FSCK); }
-
-/* FAT cannot hold a file with no name: vfs_hold is a no-op there, and unlink frees at once. */
-UNIT_TEST(fat_cannot_hold_files)
-{
-	const char *dir = fst_dir("fatorph");
-	char img[600];
-	struct fst_mnt m;
-	struct vfs_node n;
-
-	snprintf(img, sizeof img, "%s/img", dir);
-	EXPECT_EQ(fst_sh("mkfs.fat -C %s 4096", img), 0);
-	EXPECT_EQ(fst_mount(&m, img, "fat", false), 0);
-	EXPECT_EQ(vfs_create(&m.v, "/f", FS_S_IFREG | 0644, &n), 0);
-	EXPECT(!vfs_can_hold(&n));
-	EXPECT_EQ(vfs_hold(&n), 0);
-	EXPECT_EQ(fst_unmount(&m), 0);
-}
