@@ -140,8 +140,9 @@ int ext2_hold(struct fs *fs, fs_ino_t ino);
 int ext2_drop(struct fs *fs, fs_ino_t ino);
 bool ext2_is_held(struct ext2 *e, uint32_t ino);
 int ext2_orphan_add(struct ext2 *e, uint32_t ino, struct ext2_inode *in);
-/* A writable mount releases the orphans a cut left; an unmount those still held. */
-int ext2_orphans_mount(struct ext2 *e);
+/* A writable mount releases the orphans a cut left (after an unclean end, those cut off the
+ * list too); an unmount those still held. */
+int ext2_orphans_mount(struct ext2 *e, bool unclean);
 int ext2_orphans_unmount(struct ext2 *e);
 
 extern const struct fs_ops ext2_ops;
