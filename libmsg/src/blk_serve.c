@@ -20,6 +20,16 @@
 #define ME mach_task_self()
 
 struct blk_disk *blk_disk;
+/*
+ * The pages asynchronous reads are answered from, kept from one answer to
+ * the next and sent as a virtual copy (block_reply.defs): a client that has
+ * let go of its copy by the next request leaves them ours alone, so filling
+ * them again costs no page copy nor zero-fill. One request at a time.
+ * blk_disk_args makes and touches them, before the driver checks in, so
+ * that its pages are as many after its first reads as before.
+ */
+static uint8_t *answer_pages;
+static uint8_t *buffer_alloc(uint32_t size);
 
 void
 blk_disk_args(struct blk_disk *d, int argc, char **argv, const char **path)
@@ -32,6 +42,8 @@ blk_disk_args(struct blk_disk *d, int argc, char **argv, const char **path)
 			d->hold_lba = strtoull(argv[i] + 5, NULL, 0);
 		}
 	}
+	if (!answer_pages && (answer_pages = buffer_alloc(BLK_MAX_BYTES)) != NULL)
+		memset(answer_pages, 0, BLK_MAX_BYTES);
 }
 
 /* The tests' fault (blk_driver.h): a read that touched the held sector waits before its answer. */
@@ -155,15 +167,12 @@ block_do_blk_flush(mach_port_t server)
 	return blk_disk->flush();
 }
 
-/* Sends an answer on a send-once right; a client that is gone leaves a dead name and pages to let go. */
+/* Sends an answer on a send-once right; a client that is gone leaves a dead name to let go. */
 static void
 answer_read(mach_port_t reply, uint64_t id, kern_return_t status, uint8_t *buf, uint32_t size)
 {
-	if (blk_read_reply(reply, id, status, buf, size) != KERN_SUCCESS) {
+	if (blk_read_reply(reply, id, status, buf, size) != KERN_SUCCESS)
 		mach_port_deallocate(ME, reply);
-		if (buf != NULL)
-			vm_deallocate(ME, (vm_address_t)buf, size);
-	}
 }
 
 static void
@@ -186,13 +195,13 @@ block_do_blk_read_request(mach_port_t server, mach_port_t reply, uint64_t id, co
 		return KERN_SUCCESS;
 	}
 	size = total * BLK_SECTOR_SIZE;
-	if ((buf = buffer_alloc(size)) == NULL) {
+	if (!answer_pages && (answer_pages = buffer_alloc(BLK_MAX_BYTES)) == NULL) {
 		answer_read(reply, id, KERN_RESOURCE_SHORTAGE, NULL, 0);
 		return KERN_SUCCESS;
 	}
+	buf = answer_pages;
 	if ((kr = transfer_extents(false, extents, extentsCnt, buf)) != KERN_SUCCESS) {
 		/* Sectors read before the failure are never sent: the answer is the error alone. */
-		vm_deallocate(ME, (vm_address_t)buf, size);
 		answer_read(reply, id, kr, NULL, 0);
 		return KERN_SUCCESS;
 	}

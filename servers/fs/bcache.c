@@ -67,8 +67,39 @@ buf_remove(struct bcache *bc, struct bcache_buf *b)
 	if (b->dirty)
 		bc->ndirty--;
 	bc->nbufs--;
-	free(b->data);
-	free(b);
+	b->hnext = bc->spare;	/* kept for the next block: never more than max in all */
+	bc->spare = b;
+}
+
+/* A buffer for a new block: a spare one, else a new one; its bytes zeroed if asked. */
+static struct bcache_buf *
+buf_new(struct bcache *bc, bool zero)
+{
+	struct bcache_buf *b = bc->spare;
+	uint8_t *data;
+
+	if (b) {
+		bc->spare = b->hnext;
+		data = b->data;
+		*b = (struct bcache_buf){ .data = data };
+		if (zero)
+			memset(data, 0, bc->bsize);
+		return b;
+	}
+	b = calloc(1, sizeof *b);
+	if (b && !(b->data = zero ? calloc(1, bc->bsize) : malloc(bc->bsize))) {
+		free(b);
+		b = NULL;
+	}
+	return b;
+}
+
+/* Gives back a buffer that never joined the cache. */
+static void
+buf_unused(struct bcache *bc, struct bcache_buf *b)
+{
+	b->hnext = bc->spare;
+	bc->spare = b;
 }
 
 void
@@ -76,6 +107,13 @@ bcache_destroy(struct bcache *bc)
 {
 	while (bc->lru.next != &bc->lru)
 		buf_remove(bc, bc->lru.next);
+	while (bc->spare) {
+		struct bcache_buf *b = bc->spare;
+
+		bc->spare = b->hnext;
+		free(b->data);
+		free(b);
+	}
 	free(bc->hash);
 	free(bc);
 }
@@ -89,17 +127,37 @@ lookup(struct bcache *bc, uint64_t blkno)
 	return NULL;
 }
 
-static int
-write_buf(struct bcache *bc, struct bcache_buf *b)
+static void
+written(struct bcache *bc, struct bcache_buf *b)
 {
-	int err = bc->dev->write(bc->dev, b->blkno * bc->spb, bc->spb, b->data);
-
-	if (err)
-		return err;
 	bc->writes++;
 	b->dirty = false;
 	bc->ndirty--;
-	return 0;
+}
+
+/* Writes v[0..n), adjacent blocks of one pass, in one device request when it can. */
+static int
+write_run(struct bcache *bc, struct bcache_buf **v, size_t n)
+{
+	const void *data[BCACHE_RUN_MAX];
+	int err = 0;
+
+	if (n > 1 && bc->dev->writev) {
+		for (size_t i = 0; i < n; i++)
+			data[i] = v[i]->data;
+		err = bc->dev->writev(bc->dev, v[0]->blkno * bc->spb, (uint32_t)(n * bc->spb), data, bc->bsize);
+		bc->write_reqs++;
+		for (size_t i = 0; i < n && !err; i++)
+			written(bc, v[i]);
+		return err;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		err = bc->dev->write(bc->dev, v[i]->blkno * bc->spb, bc->spb, v[i]->data);
+		bc->write_reqs++;
+		if (!err)
+			written(bc, v[i]);
+	}
+	return err;
 }
 
 static int
@@ -128,12 +186,17 @@ bcache_flush(struct bcache *bc)
 		if (b->dirty)
 			v[n++] = b;
 	qsort(v, n, sizeof *v, cmp_buf);
-	for (size_t i = 0; i < n && !err; i++) {
+	for (size_t i = 0, j; i < n && !err; i = j) {
 		/* A barrier between passes: the earlier pass is on the medium first. */
 		if (i > 0 && v[i]->pass != v[i - 1]->pass)
 			err = bc->dev->flush(bc->dev);
+		/* Within a pass the order does not matter: adjacent blocks go as one run. */
+		for (j = i + 1; j < n && j - i < BCACHE_RUN_MAX && v[j]->pass == v[i]->pass &&
+				v[j]->blkno == v[j - 1]->blkno + 1;
+		     j++)
+			;
 		if (!err)
-			err = write_buf(bc, v[i]);
+			err = write_run(bc, v + i, j - i);
 	}
 	free(v);
 	if (!err)
@@ -141,27 +204,39 @@ bcache_flush(struct bcache *bc)
 	return err;
 }
 
-/* Make room for one more buffer: drop the least recently used clean one. */
+/* Make room for n more buffers: drop the least recently used clean ones. */
 static int
-make_room(struct bcache *bc)
+make_room(struct bcache *bc, size_t n)
 {
-	struct bcache_buf *b;
+	struct bcache_buf *b, *prev;
 	int err;
 
-	if (bc->nbufs < bc->max)
-		return 0;
 	for (int tries = 0; tries < 2; tries++) {
-		for (b = bc->lru.prev; b != &bc->lru; b = b->prev)
-			if (b->refs == 0 && !b->dirty) {
+		for (b = bc->lru.prev; b != &bc->lru && bc->nbufs + n > bc->max; b = prev) {
+			prev = b->prev;
+			if (b->refs == 0 && !b->dirty)
 				buf_remove(bc, b);
-				return 0;
-			}
+		}
+		if (bc->nbufs + n <= bc->max)
+			return 0;
 		/* Only dirty or held buffers: write all in order, then look again. */
 		err = bcache_flush(bc);
 		if (err)
 			return err;
 	}
 	return -FS_ENOMEM;	/* every buffer is held */
+}
+
+/* A new buffer joins the hash and the LRU list's front. */
+static void
+insert(struct bcache *bc, struct bcache_buf *b)
+{
+	size_t h = hash_of(bc, b->blkno);
+
+	b->hnext = bc->hash[h];
+	bc->hash[h] = b;
+	lru_push_front(bc, b);
+	bc->nbufs++;
 }
 
 static int
@@ -184,33 +259,24 @@ get(struct bcache *bc, uint64_t blkno, bool read, struct bcache_buf **out)
 		*out = b;
 		return 0;
 	}
-	err = make_room(bc);
+	err = make_room(bc, 1);
 	if (err)
 		return err;
-	b = calloc(1, sizeof *b);
+	b = buf_new(bc, !read);
 	if (!b)
 		return -FS_ENOMEM;
-	b->data = read ? malloc(bc->bsize) : calloc(1, bc->bsize);
-	if (!b->data) {
-		free(b);
-		return -FS_ENOMEM;
-	}
 	if (read) {
 		err = bc->dev->read(bc->dev, blkno * bc->spb, bc->spb, b->data);
 		if (err) {
-			free(b->data);
-			free(b);
+			buf_unused(bc, b);
 			return err;
 		}
 		bc->reads++;
+		bc->read_reqs++;
 	}
 	b->blkno = blkno;
 	b->refs = 1;
-	size_t h = hash_of(bc, blkno);
-	b->hnext = bc->hash[h];
-	bc->hash[h] = b;
-	lru_push_front(bc, b);
-	bc->nbufs++;
+	insert(bc, b);
 	*out = b;
 	return 0;
 }
@@ -261,4 +327,67 @@ bcache_forget(struct bcache *bc, uint64_t blkno)
 
 	if (b && b->refs == 0)
 		buf_remove(bc, b);
+}
+
+bool
+bcache_cached(struct bcache *bc, uint64_t blkno)
+{
+	return lookup(bc, blkno) != NULL;
+}
+
+size_t
+bcache_run_max(const struct bcache *bc)
+{
+	/* read-ahead must not push out what is being read */
+	return bc->max / 4 < BCACHE_RUN_MAX ? bc->max / 4 : BCACHE_RUN_MAX;
+}
+
+int
+bcache_read_run(struct bcache *bc, uint64_t first, size_t n)
+{
+	struct bcache_buf *v[BCACHE_RUN_MAX];
+	void *data[BCACHE_RUN_MAX];
+	size_t k;
+	int err = 0;
+
+	if (n > bcache_run_max(bc))
+		n = bcache_run_max(bc);
+	if (first >= bc->nblocks)
+		return -FS_EIO;
+	if (n > bc->nblocks - first)
+		n = (size_t)(bc->nblocks - first);
+	for (k = 0; k < n && !lookup(bc, first + k); k++)
+		;
+	n = k;
+	if (n == 0)
+		return 0;
+	err = make_room(bc, n);
+	if (err)
+		return err;
+	for (k = 0; k < n; k++) {
+		if (!(v[k] = buf_new(bc, false))) {
+			err = -FS_ENOMEM;
+			break;
+		}
+		data[k] = v[k]->data;
+	}
+	if (!err && n > 1 && bc->dev->readv) {
+		err = bc->dev->readv(bc->dev, first * bc->spb, (uint32_t)(n * bc->spb), data, bc->bsize);
+		bc->read_reqs++;
+	} else {
+		for (size_t i = 0; i < k && !err; i++) {
+			err = bc->dev->read(bc->dev, (first + i) * bc->spb, bc->spb, data[i]);
+			bc->read_reqs++;
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (err) {
+			buf_unused(bc, v[i]);
+			continue;
+		}
+		v[i]->blkno = first + i;
+		insert(bc, v[i]);
+		bc->reads++;
+	}
+	return err;
 }

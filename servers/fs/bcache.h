@@ -10,6 +10,10 @@
  * (a full ordered flush): the old change must not slip into the wrong pass.
  * Eviction never writes one dirty buffer alone; when no clean buffer is free it
  * flushes everything in order.
+ *
+ * Runs. Adjacent blocks go to the device together, up to BCACHE_RUN_MAX in one
+ * request (blkdev's readv and writev): a flush writes each pass's adjacent dirty
+ * blocks as runs, and bcache_read_run brings in a file system's read-ahead.
  */
 #ifndef FS_BCACHE_H
 #define FS_BCACHE_H
@@ -20,6 +24,7 @@
 #include "blkdev.h"
 
 #define BCACHE_PASSES 5
+#define BCACHE_RUN_MAX 32	/* blocks per device request: 128 KiB of 4 KiB blocks */
 
 struct bcache_buf {
 	uint64_t blkno;
@@ -41,7 +46,9 @@ struct bcache {
 	struct bcache_buf **hash;
 	size_t hsize;
 	struct bcache_buf lru;		/* list head */
+	struct bcache_buf *spare;	/* buffers of blocks dropped, for the next ones (through hnext) */
 	uint64_t reads, writes;		/* device block transfers, for tests */
+	uint64_t read_reqs, write_reqs;	/* device calls that carried them */
 };
 
 int bcache_create(struct blkdev *dev, uint32_t bsize, size_t max, struct bcache **out);
@@ -57,5 +64,15 @@ int bcache_dirty(struct bcache *bc, struct bcache_buf *b, unsigned pass);
 int bcache_flush(struct bcache *bc);
 /* Forget a block (freed by the file system): a dirty copy is not written. */
 void bcache_forget(struct bcache *bc, uint64_t blkno);
+/* Whether the block is in the cache (no device access, no change to the LRU). */
+bool bcache_cached(struct bcache *bc, uint64_t blkno);
+/*
+ * Read-ahead: brings blocks first, first + 1... (at most n, BCACHE_RUN_MAX and a
+ * quarter of the cache; up to the first one already cached) in with one device
+ * request, as clean unheld buffers. 0 or the device's error (nothing cached then).
+ */
+int bcache_read_run(struct bcache *bc, uint64_t first, size_t n);
+/* The most blocks bcache_read_run brings in at once (BCACHE_RUN_MAX, or a quarter of the cache). */
+size_t bcache_run_max(const struct bcache *bc);
 
 #endif

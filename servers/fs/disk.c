@@ -11,16 +11,17 @@
  * next instance (the bootstrap keeps the service port, and reads and writes
  * are idempotent); after DISK_TRIES deaths, or an error answer
  * (BLK_IO_ERROR, BLK_DEVICE_GONE...), the call fails with -FS_EIO and the disk
- * keeps the named error in last_error. The server is single-threaded: one
- * request at a time per disk, and fs serves nothing else while it waits.
+ * keeps the named error in last_error. One request at a time per disk (its
+ * mount's guard, srv.h); while a thread waits for the answer it lets go of
+ * the server's lock, so other mounts' requests are served meanwhile.
  *
  * A disk that does not answer (a wedged driver, a client's port that never
  * replies) must not hold fs for ever: a request waits disk_wait_ms for its
  * answer and its send gives up after block.defs's waittime (a queue that stays
  * full); then the call fails with -FS_ETIMEDOUT and the disk is stuck. The
  * reply port is replaced, so nothing late reaches the next request. A stuck
- * disk's requests fail at once with -FS_ETIMEDOUT, so fs serves its other
- * mounts and clients after the one wait; every DISK_PROBE_EVERY_MS one request
+ * disk's requests fail at once with -FS_ETIMEDOUT (the one wait held only
+ * the requests for that mount); every DISK_PROBE_EVERY_MS one request
  * goes to the driver as a probe, waited for DISK_PROBE_WAIT_MS, and its answer
  * makes the disk well again.
  */
@@ -35,6 +36,7 @@
 #include "block_reply_server.h"
 #include "disk.h"
 #include "fs_error.h"
+#include "srv.h"
 
 #define ME mach_task_self()
 #define DISK_TRIES 3		/* a request goes at most this many times */
@@ -52,7 +54,7 @@ now_ms(void)
 	return t / 1000000;
 }
 
-/* What the reply port brought, filled by the block_reply handlers below. */
+/* What the reply port brought, filled by the block_reply handlers below; under srv_big_lock. */
 static struct answer {
 	bool got;
 	uint64_t id;
@@ -113,8 +115,15 @@ wait_answer(struct disk *d, uint64_t id, uint32_t wait_ms)
 	} out;
 
 	for (;;) {
-		mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, d->reply,
-						wait_ms, MACH_PORT_NULL);
+		mach_msg_return_t mr;
+
+		/* Other mounts' requests are served meanwhile; this one's guard keeps its instance ours. */
+		if (!d->keep_lock)
+			cthread_mutex_unlock(&srv_big_lock);
+		mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, d->reply, wait_ms,
+			      MACH_PORT_NULL);
+		if (!d->keep_lock)
+			cthread_mutex_lock(&srv_big_lock);
 		if (mr == MACH_RCV_TIMED_OUT) {
 			mach_port_destroy(ME, d->reply);	/* a late answer dies with it */
 			d->reply = new_reply_port();
@@ -236,11 +245,39 @@ send_flush(struct disk *d, uint64_t id, const void *arg)
 	return blk_flush_request(d->port, d->reply, id);
 }
 
+/* Copies len bytes from src into the pieces, starting at byte `at` of them all. */
+static void
+scatter(void *const *bufs, uint32_t piece, size_t at, const uint8_t *src, size_t len)
+{
+	while (len > 0) {
+		size_t o = at % piece, n = piece - o < len ? piece - o : len;
+
+		memcpy((uint8_t *)bufs[at / piece] + o, src, n);
+		src += n;
+		at += n;
+		len -= n;
+	}
+}
+
+/* Copies len bytes of the pieces, from byte `at` of them all, into dst. */
+static void
+gather(const void *const *bufs, uint32_t piece, size_t at, uint8_t *dst, size_t len)
+{
+	while (len > 0) {
+		size_t o = at % piece, n = piece - o < len ? piece - o : len;
+
+		memcpy(dst, (const uint8_t *)bufs[at / piece] + o, n);
+		dst += n;
+		at += n;
+		len -= n;
+	}
+}
+
 static int
-disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
+disk_readv(struct blkdev *dev, uint64_t lba, uint32_t count, void *const *bufs, uint32_t piece)
 {
 	struct disk *d = (struct disk *)dev;
-	uint8_t *out = buf;
+	size_t at = 0;
 
 	while (count > 0) {
 		struct rw r = { lba, count < d->max_sectors ? count : d->max_sectors, NULL };
@@ -255,9 +292,42 @@ disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
 			answer_free();
 			return -FS_EIO;
 		}
-		memcpy(out, answer.data, bytes);
+		scatter(bufs, piece, at, answer.data, bytes);
 		answer_free();
-		out += bytes;
+		at += bytes;
+		lba += r.count;
+		count -= r.count;
+	}
+	return 0;
+}
+
+static int
+disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
+{
+	return disk_readv(dev, lba, count, &buf, count * dev->sector_size);
+}
+
+/*
+ * Writes go out of the disk's staging pages, page-aligned, so the request
+ * carries them as a virtual copy; the driver lets go of its copy before it
+ * answers, so the next gather into them takes no page copy.
+ */
+static int
+disk_writev(struct blkdev *dev, uint64_t lba, uint32_t count, const void *const *bufs, uint32_t piece)
+{
+	struct disk *d = (struct disk *)dev;
+	size_t at = 0;
+
+	while (count > 0) {
+		struct rw r = { lba, count < d->max_sectors ? count : d->max_sectors, d->staging };
+		size_t bytes = (size_t)r.count * dev->sector_size;
+		int err;
+
+		gather(bufs, piece, at, d->staging, bytes);
+		err = transact(d, send_write, &r);
+		if (err)
+			return err;
+		at += bytes;
 		lba += r.count;
 		count -= r.count;
 	}
@@ -267,20 +337,7 @@ disk_read(struct blkdev *dev, uint64_t lba, uint32_t count, void *buf)
 static int
 disk_write(struct blkdev *dev, uint64_t lba, uint32_t count, const void *buf)
 {
-	struct disk *d = (struct disk *)dev;
-	const uint8_t *in = buf;
-
-	while (count > 0) {
-		struct rw r = { lba, count < d->max_sectors ? count : d->max_sectors, in };
-		int err = transact(d, send_write, &r);
-
-		if (err)
-			return err;
-		in += (size_t)r.count * dev->sector_size;
-		lba += r.count;
-		count -= r.count;
-	}
-	return 0;
+	return disk_writev(dev, lba, count, &buf, count * dev->sector_size);
 }
 
 static int
@@ -309,12 +366,19 @@ disk_open(mach_port_t port, struct disk **out)
 		free(d);
 		return KERN_RESOURCE_SHORTAGE;
 	}
+	if (vm_allocate(ME, (vm_address_t *)&d->staging, BLK_MAX_BYTES, TRUE) != KERN_SUCCESS) {
+		mach_port_destroy(ME, d->reply);
+		free(d);
+		return KERN_RESOURCE_SHORTAGE;
+	}
 	d->port = port;
 	d->dev.sector_size = g.sector_size;
 	d->dev.sectors = g.sectors;
 	d->dev.read = disk_read;
 	d->dev.write = disk_write;
 	d->dev.flush = disk_flush;
+	d->dev.readv = disk_readv;
+	d->dev.writev = disk_writev;
 	d->max_sectors = BLK_MAX_BYTES / g.sector_size;
 	if (g.max_sectors > 0 && g.max_sectors < d->max_sectors)
 		d->max_sectors = g.max_sectors;
@@ -329,5 +393,6 @@ disk_close(struct disk *d)
 {
 	mach_port_destroy(ME, d->reply);
 	mach_port_deallocate(ME, d->port);
+	vm_deallocate(ME, (vm_address_t)d->staging, BLK_MAX_BYTES);
 	free(d);
 }

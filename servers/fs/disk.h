@@ -15,6 +15,7 @@ struct disk {
 	mach_port_t reply;		/* our receive right; answers and send-once notifications */
 	uint64_t next_id;
 	uint32_t max_sectors;		/* per request: the driver's, and BLK_MAX_SECTORS */
+	uint8_t *staging;		/* BLK_MAX_BYTES, page-aligned: what a write request carries */
 	char name[64];			/* the driver's name for the disk */
 	/* what went wrong, for people: counts, and the last error's code */
 	uint32_t resent, failed;
@@ -23,6 +24,9 @@ struct disk {
 	 * once with ETIMEDOUT, but for a probe every DISK_PROBE_EVERY_MS. */
 	bool stuck;
 	uint64_t next_probe_ms;
+	/* Waits for answers let go of the server's lock (srv.h), but while the
+	 * mount is being made or ended: then nobody else may use the instance. */
+	bool keep_lock;
 };
 
 /* How long a request waits for its answer (the module word disk_timeout=MS). */

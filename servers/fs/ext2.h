@@ -36,6 +36,20 @@ struct ext2_free {
 	uint8_t inode, dir;	/* an inode (of a directory) rather than blocks */
 };
 
+/*
+ * A file being read in order (ext2_readahead): where its last read ended,
+ * how far read-ahead has brought blocks in, and how far it reaches ahead.
+ */
+#define EXT2_STREAMS 4
+#define EXT2_RA_MIN 8		/* blocks ahead of the first read in order */
+#define EXT2_RA_MAX 32		/* at most this far ahead: one device request (BCACHE_RUN_MAX) */
+struct ext2_stream {
+	uint32_t ino;		/* 0: unused */
+	uint64_t next_off;	/* the byte after the last read */
+	uint64_t ra_end;	/* blocks before this were asked for already */
+	uint32_t window;
+};
+
 /* A file held open (ext2_orphan.c): count holders. */
 struct ext2_held {
 	uint32_t ino, count;
@@ -60,6 +74,8 @@ struct ext2 {
 	size_t nfrees, frees_cap;
 	struct ext2_held *held;		/* files held open: an orphan's bytes live until the last drop */
 	size_t nheld, held_cap;
+	struct ext2_stream streams[EXT2_STREAMS];	/* read-ahead's hints, nothing more */
+	unsigned stream_next;		/* the slot a new stream takes */
 };
 
 #define EXT2_OF(f) ((struct ext2 *)(f))
@@ -89,8 +105,15 @@ void ext2_set_isize(struct ext2 *e, struct ext2_inode *in, uint64_t size);
 uint64_t ext2_max_size(const struct ext2 *e);
 /* The device block of logical block lblk, 0 for a hole; with alloc, fills the hole. */
 int ext2_bmap(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, bool alloc, uint32_t *out, bool *fresh);
+/* As ext2_bmap without alloc, and how many logical blocks from lblk (at most max) lie in
+ * adjacent disk blocks after it (1 for a hole): one walk of the map for a run. */
+int ext2_bmap_run(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, uint32_t max, uint32_t *out,
+		  uint32_t *count);
 int ext2_free_from(struct ext2 *e, struct ext2_inode *in, uint64_t first_lblk);
 int ext2_data_read(struct ext2 *e, struct ext2_inode *in, uint64_t off, void *buf, size_t n);
+/* Brings the blocks of a read of n bytes at off into the cache in runs, and more ahead of a
+ * file read in order: 0, or the device's error for a run that held some of the read's blocks. */
+int ext2_readahead(struct ext2 *e, uint32_t ino, struct ext2_inode *in, uint64_t off, size_t n);
 int ext2_data_write(struct ext2 *e, struct ext2_inode *in, uint64_t off, const void *buf,
 		    size_t n, unsigned pass);
 int ext2_release(struct ext2 *e, uint32_t ino, struct ext2_inode *in);
@@ -117,8 +140,9 @@ int ext2_hold(struct fs *fs, fs_ino_t ino);
 int ext2_drop(struct fs *fs, fs_ino_t ino);
 bool ext2_is_held(struct ext2 *e, uint32_t ino);
 int ext2_orphan_add(struct ext2 *e, uint32_t ino, struct ext2_inode *in);
-/* A writable mount releases the orphans a cut left; an unmount those still held. */
-int ext2_orphans_mount(struct ext2 *e);
+/* A writable mount releases the orphans a cut left (after an unclean end, those cut off the
+ * list too); an unmount those still held. */
+int ext2_orphans_mount(struct ext2 *e, bool unclean);
 int ext2_orphans_unmount(struct ext2 *e);
 
 extern const struct fs_ops ext2_ops;

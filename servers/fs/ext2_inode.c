@@ -211,6 +211,55 @@ ext2_bmap(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, bool alloc, uint
 	return 0;
 }
 
+int
+ext2_bmap_run(struct ext2 *e, struct ext2_inode *in, uint64_t lblk, uint32_t max, uint32_t *out, uint32_t *count)
+{
+	uint64_t p = e->ptrs, rel = lblk, span = 1;
+	uint32_t first, cur, n = 1, next;
+	struct bcache_buf *b = NULL;
+	bool fresh;
+	int depth, err = ext2_bmap(e, in, lblk, false, &first, &fresh);
+
+	if (err)
+		return err;
+	if (first != 0 && lblk < EXT2_NDIR) {
+		while (n < max && lblk + n < EXT2_NDIR && in->block[lblk + n] == first + n &&
+		       ext2_block_ok(e, first + n))
+			n++;
+	} else if (first != 0) {
+		/* the leaf indirect block holding lblk's entry (ext2_bmap checked the way down) */
+		if ((rel -= EXT2_NDIR) < p) {
+			cur = in->block[12], depth = 1;
+		} else if ((rel -= p) < p * p) {
+			cur = in->block[13], depth = 2;
+		} else {
+			rel -= p * p;
+			cur = in->block[14], depth = 3;
+		}
+		for (int d = 1; d < depth; d++)
+			span *= p;
+		for (int d = depth; d > 0 && !err; d--, span /= p) {
+			err = bcache_get(e->bc, cur, &b);
+			if (!err && d > 1) {
+				memcpy(&cur, b->data + (rel / span % p) * 4, 4);
+				bcache_put(e->bc, b);
+				b = NULL;
+			}
+		}
+		if (err)
+			return err;
+		for (uint32_t i = (uint32_t)(rel % p) + 1; n < max && i < p; i++, n++) {
+			memcpy(&next, b->data + i * 4, 4);
+			if (next != first + n || !ext2_block_ok(e, next))
+				break;
+		}
+		bcache_put(e->bc, b);
+	}
+	*out = first;
+	*count = n;
+	return 0;
+}
+
 static void
 drop_blocks(struct ext2 *e, struct ext2_inode *in)
 {
@@ -303,18 +352,26 @@ int
 ext2_data_read(struct ext2 *e, struct ext2_inode *in, uint64_t off, void *buf, size_t n)
 {
 	uint8_t *dst = buf;
+	uint32_t run = 0, pblk = 0;	/* the disk blocks of the next `run` logical blocks follow pblk */
 
 	while (n > 0) {
-		uint32_t boff = (uint32_t)(off % e->bsize), chunk = e->bsize - boff, pblk;
+		uint32_t boff = (uint32_t)(off % e->bsize), chunk = e->bsize - boff;
 		struct bcache_buf *b;
-		bool fresh;
 		int err;
 
 		if (chunk > n)
 			chunk = (uint32_t)n;
-		err = ext2_bmap(e, in, off / e->bsize, false, &pblk, &fresh);
-		if (err)
-			return err;
+		if (run == 0) {
+			uint64_t left = (boff + n + e->bsize - 1) / e->bsize;
+
+			err = ext2_bmap_run(e, in, off / e->bsize, left < BCACHE_RUN_MAX ? (uint32_t)left : BCACHE_RUN_MAX,
+					    &pblk, &run);
+			if (err)
+				return err;
+		} else if (pblk != 0) {
+			pblk++;
+		}
+		run--;
 		if (pblk == 0) {
 			memset(dst, 0, chunk);	/* a hole */
 		} else {

@@ -9,7 +9,12 @@
  * name goes, so a cut leaves the file on it, and `e2fsck -p` (or our next
  * writable mount) releases it. The last drop takes the file off the list
  * (synced again: a cut then leaves a zero-link inode e2fsck -p frees) and
- * releases it; an unmount releases every orphan still held, so an orderly
+ * only then releases it, whose dtime becomes a time: so a cut anywhere in a
+ * list of several leaves it whole, and the next mount frees all it holds,
+ * moving the head past each one (synced) before releasing it. A cut between
+ * the two steps leaves the dropped file off the list, with no link (its
+ * dtime still the old link, which e2fsck -p will not mend alone): a mount
+ * after an unclean end finds such inodes in the tables and releases them; an unmount releases every orphan still held, so an orderly
  * shutdown leaves no list for `e2fsck -fn` to find.
  */
 #include <stdlib.h>
@@ -100,7 +105,13 @@ orphan_listed(struct ext2 *e, uint32_t ino)
 	return 0;
 }
 
-/* ino (in, an orphan) off the list; its dtime the time of its end. Not synced. */
+/*
+ * ino (in, an orphan) off the list: the link to it (the superblock's head, or
+ * the previous orphan's dtime) now names the one after it. in itself is left
+ * as it is, its dtime still that link, until the change is synced: a cut
+ * before then leaves the list whole (through ino or around it), never a link
+ * that names a time. Not synced.
+ */
 static int
 orphan_unlist(struct ext2 *e, uint32_t ino, struct ext2_inode *in)
 {
@@ -125,15 +136,10 @@ orphan_unlist(struct ext2 *e, uint32_t ino, struct ext2_inode *in)
 			e->sb_dirty = true;
 		} else {
 			pin.dtime = in->dtime;
-			err = ext2_inode_write(e, prev, &pin, EXT2_PASS_GONE);
-			if (err)
-				return err;
+			return ext2_inode_write(e, prev, &pin, EXT2_PASS_GONE);
 		}
 	}
-	in->dtime = (uint32_t)ext2_now(e);
-	if (in->dtime == 0)
-		in->dtime = 1;
-	return ext2_inode_write(e, ino, in, EXT2_PASS_GONE);
+	return 0;
 }
 
 int
@@ -161,12 +167,47 @@ ext2_drop(struct fs *fs, fs_ino_t ino)
 	if (!err)
 		err = ext2_sync(fs);
 	if (!err)
-		err = ext2_release(e, (uint32_t)ino, &in);
+		err = ext2_release(e, (uint32_t)ino, &in);	/* its dtime a time from here on */
+	return err;
+}
+
+/*
+ * After an unclean end: in-use inodes with no link that the list does not
+ * name (a drop cut between taking one off the list and releasing it: no
+ * journal makes the two one step). Only orphans have no link on disk: a new
+ * file's inode is written with its link count before its name.
+ */
+static int
+release_unlisted(struct ext2 *e)
+{
+	uint32_t ipg = e->sb.inodes_per_group;
+	int err = ext2_sync(&e->fs);	/* the list's releases reach the bitmaps first */
+
+	for (uint32_t g = 0; g < e->ngroups && !err; g++) {
+		for (uint32_t i = 0; i < ipg && !err; i++) {
+			uint32_t ino = g * ipg + i + 1;
+			struct bcache_buf *b;
+			struct ext2_inode in;
+			bool used;
+
+			if (ino < e->first_ino || ino > e->sb.inodes_count)
+				continue;
+			err = bcache_get(e->bc, e->gd[g].inode_bitmap, &b);
+			if (err)
+				break;
+			used = b->data[i / 8] & (1u << (i % 8));
+			bcache_put(e->bc, b);
+			if (!used || (err = ext2_inode_read(e, ino, &in)) != 0)
+				continue;
+			if (in.links_count == 0 && in.mode != 0 && !FS_ISDIR(in.mode) && !ext2_is_held(e, ino))
+				err = ext2_release(e, ino, &in);
+		}
+	}
 	return err;
 }
 
 int
-ext2_orphans_mount(struct ext2 *e)
+ext2_orphans_mount(struct ext2 *e, bool unclean)
 {
 	uint32_t ino = e->sb.last_orphan;
 	struct ext2_inode in;
@@ -181,13 +222,20 @@ ext2_orphans_mount(struct ext2 *e)
 		if (err || in.links_count != 0 || in.mode == 0 || FS_ISDIR(in.mode))
 			break;
 		next = in.dtime;
-		err = ext2_release(e, ino, &in);
+		/* the head moves past it first, synced: a cut never leaves a head that was released */
+		e->sb.last_orphan = next;
+		e->sb_dirty = true;
+		err = ext2_sync(&e->fs);
+		if (!err)
+			err = ext2_release(e, ino, &in);
 		ino = next;
 	}
-	if (e->sb.last_orphan) {
+	if (!err && e->sb.last_orphan) {
 		e->sb.last_orphan = 0;
 		e->sb_dirty = true;
 	}
+	if (!err && unclean)
+		err = release_unlisted(e);
 	return err;
 }
 

@@ -259,12 +259,14 @@ ext2_mount(struct blkdev *dev, const struct fs_mount_opts *opts, struct fs **out
 	if (!err)
 		err = read_groups(e);
 	if (!err && !e->fs.readonly) {
+		bool unclean = !(e->sb.state & EXT2_VALID_FS);	/* a cut ended the last writable mount */
+
 		/* Not clean while mounted: after a cut, e2fsck -p checks it. */
 		e->sb.state &= (uint16_t)~EXT2_VALID_FS;
 		e->sb.mnt_count++;
 		e->sb.mtime = (uint32_t)ext2_now(e);
 		e->sb_dirty = true;
-		err = ext2_orphans_mount(e);
+		err = ext2_orphans_mount(e, unclean);
 		if (!err)
 			err = ext2_sync(&e->fs);
 	}

@@ -5,11 +5,13 @@
  *   fat_dir.c    directory entries: iteration, long names, short-name tails
  *   fat_name.c   names: checks, long-name checksums, short names, DOS times
  *   fat_ops.c    the fs_ops table
+ *   fat_held.c   files held open, and those whose name went while held (orphans)
  *
  * File numbers: a file is named by the byte position of its short entry on
  * the device (fs_ino_t); the root is FAT_ROOT_INO. A rename gives a new
  * number: FAT has no inodes, and the fs server must look an open file up
- * again after renaming it.
+ * again after renaming it. A file held open whose name goes keeps its number
+ * (fat_held.c).
  *
  * Crash order (bcache.h): file data and new directory clusters first, then
  * the tables, then directory entries, then FSInfo. Freed clusters stay
@@ -58,6 +60,8 @@ struct fat {
 	uint32_t walk_start, walk_n, walk_c;
 	uint32_t *frees;		/* clusters freed since the last sync (see above) */
 	size_t nfrees, frees_cap;
+	struct fat_held *held;		/* files held open (fat_held.c) */
+	size_t nheld, held_cap, norphans;
 };
 
 #define FAT_OF(f) ((struct fat *)(f))
@@ -67,6 +71,14 @@ struct fat_node {
 	fs_ino_t ino;
 	struct fat_dirent de;		/* zeroes for the root */
 	uint32_t cluster;		/* first cluster, 0 if none (or the fixed root) */
+};
+
+/* A file held open (fat_held.c): its holders; an orphan's entry lives here. */
+struct fat_held {
+	fs_ino_t ino;
+	uint32_t count;
+	bool orphan;			/* its name went: node is its entry, in memory only */
+	struct fat_node node;
 };
 
 /* A place in a directory: the entries of one name, long parts then short. */
@@ -107,6 +119,18 @@ int fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, st
 int fat_dir_parent(struct fat *f, const struct fat_node *dir, fs_ino_t *out);
 int fat_dir_ino_of(struct fat *f, uint32_t cluster, fs_ino_t *out);
 int fat_entry_rw(struct fat *f, const struct fat_node *dir, uint32_t index, struct fat_dirent *de, bool write);
+
+/* fat_held.c */
+int fat_hold(struct fs *fs, fs_ino_t ino);
+int fat_drop(struct fs *fs, fs_ino_t ino);
+/* The orphan numbered ino (a held file whose name went), or NULL. */
+struct fat_held *fat_orphan(struct fat *f, fs_ino_t ino);
+/* Whether the directory slot at ino is an orphan's number: not for a new name. */
+bool fat_orphan_slot(struct fat *f, fs_ino_t ino);
+/* n's name went: a held file becomes an orphan and keeps its chain, another's chain is freed. */
+int fat_lose_name(struct fat *f, const struct fat_node *n);
+/* At unmount: the orphans' chains freed (an orderly end leaves no lost chain). */
+int fat_orphans_unmount(struct fat *f);
 
 /* fat_name.c */
 int fat_check_name(const char *name, size_t len, uint16_t *ucs, size_t *nucs);

@@ -206,6 +206,12 @@ fat_node_get(struct fat *f, fs_ino_t ino, struct fat_node *n)
 		n->cluster = f->root_cluster;
 		return 0;
 	}
+	struct fat_held *h = fat_orphan(f, ino);
+
+	if (h) {
+		*n = h->node;	/* no entry on disk any more: the one kept in memory */
+		return 0;
+	}
 	if (off % 32 || sector < f->root_sector || sector >= f->total_sectors)
 		return -FS_ENOENT;
 	err = bcache_get(f->bc, sector, &b);
@@ -228,6 +234,12 @@ fat_node_put(struct fat *f, const struct fat_node *n)
 
 	if (n->ino == FAT_ROOT_INO)
 		return 0;
+	struct fat_held *h = fat_orphan(f, n->ino);
+
+	if (h) {
+		h->node = *n;
+		return 0;
+	}
 	err = bcache_get(f->bc, n->ino / f->bps, &b);
 	if (err)
 		return err;
@@ -349,6 +361,8 @@ find_room(struct fat *f, struct fat_node *dir, uint32_t need, uint32_t *start)
 		if (err)
 			return err;
 		run = de.name[0] == 0 || de.name[0] == FAT_DELETED ? run + 1 : 0;
+		if (run && f->norphans && fat_orphan_slot(f, (uint64_t)sector * f->bps + off))
+			run = 0;	/* a deleted entry whose number an open orphan still is */
 		if (run == need) {
 			*start = index + 1 - need;
 			return 0;

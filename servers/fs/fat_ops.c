@@ -86,7 +86,7 @@ fat_getattr(struct fs *fs, fs_ino_t ino, struct fs_stat *st)
 	if (err)
 		return err;
 	dir = n.de.attr & FAT_ATTR_DIR;
-	*st = (struct fs_stat){ .ino = ino, .nlink = 1 };
+	*st = (struct fs_stat){ .ino = ino, .nlink = fat_orphan(f, ino) ? 0 : 1 };
 	st->mode = dir ? FS_S_IFDIR | 0755 : FS_S_IFREG | 0644;
 	if (n.de.attr & FAT_ATTR_RO)
 		st->mode &= ~0222u;
@@ -450,8 +450,8 @@ remove_name(struct fs *fs, fs_ino_t dir, const char *name, size_t len, bool want
 			return err < 0 ? err : -FS_ENOTEMPTY;
 	}
 	err = fat_dir_remove(f, &d, &slot);
-	if (!err && n.cluster)
-		err = fat_free_chain(f, n.cluster);
+	if (!err)
+		err = fat_lose_name(f, &n);	/* held open: its clusters stay until the last drop */
 	return err;
 }
 
@@ -513,8 +513,8 @@ fat_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_
 		}
 		if (t.ino != n.ino) {
 			err = fat_dir_remove(f, &dd, &tslot);
-			if (!err && t.cluster)
-				err = fat_free_chain(f, t.cluster);
+			if (!err)
+				err = fat_lose_name(f, &t);
 		}
 	} else if (err == -FS_ENOENT) {
 		err = 0;
@@ -591,4 +591,6 @@ const struct fs_ops fat_ops = {
 	.statfs = fat_statfs,
 	.sync = fat_sync,
 	.unmount = fat_unmount,
+	.hold = fat_hold,
+	.drop = fat_drop,
 };

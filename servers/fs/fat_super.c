@@ -420,8 +420,10 @@ int
 fat_unmount(struct fs *fs)
 {
 	struct fat *f = FAT_OF(fs);
-	int err = fat_sync(fs);
+	int err = fat_orphans_unmount(f), err2 = fat_sync(fs);
 
+	if (!err)
+		err = err2;
 	bcache_destroy(f->bc);
 	free(f->frees);
 	free(f);

@@ -7,11 +7,11 @@
  *
  * The server keeps no file position: offsets are the client's. A mapped
  * file's stores reach it before any call here reads or changes it
- * (pager_settle, pager.c). Each open file holds its node (vfs_hold): an
- * ext2 file whose last link goes lives on until its last port goes. On FAT,
- * which cannot hold a file with no name, a file whose last link went, or a
- * file renamed (its number is its entry's place), stays open but answers
- * EBADF (file_forget), never another file's bytes.
+ * (pager_settle, pager.c). Each open file holds its node (vfs_hold): a
+ * file whose last link goes lives on until its last port goes (ext2 and FAT
+ * alike; FAT keeps it in memory, fat_held.c). A FAT file renamed (its number
+ * is its entry's place) stays open but answers EBADF (file_forget), never
+ * another file's bytes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +21,6 @@
 
 #define ME mach_task_self()
 #define FILE_MAX SRV_FILE_MAX	/* all clients together: EMFILE past it; each client quota_files */
-#define PAGE 4096u
-#define ROUND_PAGE(n) (((n) + PAGE - 1) & ~(size_t)(PAGE - 1))
 
 struct open_file {
 	mach_port_t port;	/* MACH_PORT_NULL: a free slot */
@@ -118,10 +116,26 @@ file_no_senders(mach_port_t port)
 
 	if (!f || !srv_senders_gone(port))
 		return;
-	vfs_drop(&f->node);	/* an unlinked file's blocks go with its last holder */
+	struct vfs_node n = f->node;
+
+	/* the slot goes first: the drop may wait for the mount (srv.h), and the file is closed */
 	quota_give(QUOTA_FILES, f->owner);
 	mach_port_destroy(ME, f->port);
 	*f = (struct open_file){ 0 };
+	vfs_drop(&n);	/* an unlinked file's blocks go with its last holder */
+}
+
+/*
+ * Frees the open files whose senders are all gone but whose notification is
+ * not served yet: with a pool of threads a client's next request (an unmount,
+ * an open at its quota) may be served before it. Called before refusing.
+ */
+void
+file_reap(void)
+{
+	for (int i = 0; i < FILE_MAX; i++)
+		if (MACH_PORT_VALID(files[i].port))
+			file_no_senders(files[i].port);
 }
 
 static mach_port_t
@@ -183,9 +197,15 @@ file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port)
 
 	if ((flags & ~FS_O_KNOWN) || (flags & FS_O_ACCMODE) == FS_O_ACCMODE)
 		return srv_kr(-FS_EINVAL);
-	for (int i = 0; i < FILE_MAX && !f; i++)
-		if (!MACH_PORT_VALID(files[i].port))
-			f = &files[i];
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < FILE_MAX && !f; i++)
+			if (!MACH_PORT_VALID(files[i].port))
+				f = &files[i];
+		if ((f && quota_held(QUOTA_FILES, who) < quota_files) || pass == 1)
+			break;
+		file_reap();	/* files closed whose notifications are not served yet */
+		f = NULL;
+	}
 	if (!f)
 		return FS_ERR_EMFILE;
 	if (quota_held(QUOTA_FILES, who) >= quota_files)
@@ -280,12 +300,23 @@ fs_file_do_file_read(mach_port_t file, uint64_t offset, uint32_t max, uint8_t *d
 	return KERN_SUCCESS;
 }
 
+/*
+ * What file_read_ool answers from: pages kept from one read to the next, one
+ * region per thread of the loop (its reply goes after the handler returns,
+ * with the lock let go of), sent as a virtual copy. Its pages are the
+ * client's too until it lets go of them (fsc_read does at once); the next
+ * read's stores into them then find them ours alone and take a cheap fault,
+ * where fresh pages for every read would each be zero-filled first.
+ */
+static cthread_key_t reply_key;
+static bool reply_key_made;
+
 kern_return_t
 fs_file_do_file_read_ool(mach_port_t file, uint64_t offset, uint32_t max, uint8_t **data,
 			 mach_msg_type_number_t *dataCnt)
 {
 	struct open_file *f;
-	vm_address_t buf = 0;
+	uint8_t *reply_pages;
 	size_t done = 0;
 	kern_return_t kr = file_check(file, NEED_READ, &f);
 	int err;
@@ -294,22 +325,23 @@ fs_file_do_file_read_ool(mach_port_t file, uint64_t offset, uint32_t max, uint8_
 		return kr;
 	if (max == 0 || max > FSC_OOL_MAX)
 		return srv_kr(-FS_EINVAL);
-	if (vm_allocate(ME, &buf, max, TRUE) != KERN_SUCCESS)
-		return srv_kr(-FS_ENOMEM);
-	err = read_into(f, offset, (void *)buf, max, &done);
-	if (err) {
-		vm_deallocate(ME, buf, max);
+	if (!reply_key_made)
+		reply_key_made = cthread_key_create(&reply_key) == KERN_SUCCESS;
+	reply_pages = reply_key_made ? cthread_getspecific(reply_key) : NULL;
+	if (!reply_pages) {
+		vm_address_t a = 0;
+		if (!reply_key_made || vm_allocate(ME, &a, FSC_OOL_MAX, TRUE) != KERN_SUCCESS)
+			return srv_kr(-FS_ENOMEM);
+		if (cthread_setspecific(reply_key, (void *)a) != KERN_SUCCESS) {
+			vm_deallocate(ME, a, FSC_OOL_MAX);
+			return srv_kr(-FS_ENOMEM);
+		}
+		reply_pages = (uint8_t *)a;
+	}
+	err = read_into(f, offset, reply_pages, max, &done);
+	if (err)
 		return srv_kr(err);
-	}
-	/* `dealloc`: the reply moves the pages to the client; the rest past done goes now */
-	if (ROUND_PAGE(done) < ROUND_PAGE(max))
-		vm_deallocate(ME, buf + ROUND_PAGE(done), ROUND_PAGE(max) - ROUND_PAGE(done));
-	if (done == 0) {
-		*data = NULL;
-		*dataCnt = 0;
-		return KERN_SUCCESS;
-	}
-	*data = (uint8_t *)buf;
+	*data = done ? reply_pages : NULL;
 	*dataCnt = (mach_msg_type_number_t)done;
 	return KERN_SUCCESS;
 }
@@ -478,7 +510,7 @@ fs_file_do_file_sync(mach_port_t file)
 	if (kr != KERN_SUCCESS)
 		return kr;
 	pager_settle(&f->node, false);
-	return srv_kr(f->node.fs->ops->sync(f->node.fs));
+	return srv_kr(vfs_fs_sync(f->node.fs));
 }
 
 kern_return_t

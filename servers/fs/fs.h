@@ -100,10 +100,20 @@ struct fs_ops {
 	/* Syncs (when writable) and frees the instance. */
 	int (*unmount)(struct fs *fs);
 	/* An open file's hold on ino, and its end (NULL in a file system that
-	 * cannot keep a file with no name: FAT). A file whose last link goes while
+	 * cannot keep a file with no name). A file whose last link goes while
 	 * held keeps its bytes, and answers as ever, until the last drop frees it. */
 	int (*hold)(struct fs *fs, fs_ino_t ino);
 	int (*drop)(struct fs *fs, fs_ino_t ino);
+};
+
+/*
+ * A guard around an instance, for a caller with threads (the fs server):
+ * vfs.c calls enter before every call into the instance and leave after, so
+ * that one thread at a time is inside it. NULL (the mounts' default): none.
+ */
+struct fs_guard {
+	void (*enter)(struct fs_guard *g);
+	void (*leave)(struct fs_guard *g);
 };
 
 /*
@@ -116,6 +126,7 @@ struct fs {
 	fs_ino_t root;
 	bool readonly;
 	int64_t (*now)(void);
+	struct fs_guard *guard;	/* the mounter's, or NULL */
 };
 
 struct blkdev;

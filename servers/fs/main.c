@@ -2,8 +2,11 @@
  * fs, the file server (servers/fs/README.md). Mounts the file systems its
  * module line names, checks in as /servers/fs, then serves fs.defs on its
  * service port, fs_file.defs on every open file's port and memory_object.defs
- * on every mapped file's object port (pager.c), all in one port set, by one thread: the library (vfs.c, the file systems, the caches) is
- * single-threaded. The module line:
+ * on every mapped file's object port (pager.c), all in one port set, by
+ * SRV_THREADS threads under one lock (srv.h): the library (vfs.c, the file
+ * systems, the caches) is single-threaded, and a thread lets go of the lock
+ * only while it waits for a disk, whose mount its guard keeps to itself
+ * meanwhile. The module line:
  *
  *   root=DISK         the disk mounted at / (a block driver's name in ns:
  *                     /servers/vd0); without it fs serves with no root until
@@ -24,7 +27,6 @@
 #include <manifold/msg.h>
 #include "fs_file_server.h"
 #include "fs_server.h"
-#include "memory_object_server.h"
 #include "ns_client.h"
 #include "srv.h"
 
@@ -118,22 +120,38 @@ mount_from_boot(mach_port_t ns, const struct boot_mount *m, bool readonly)
 	printf("fs: %s (%s) mounted on %s%s\n", m->disk, n.fs->type, m->dir, n.fs->readonly ? " read-only" : "");
 }
 
-/* An open file's, or a memory object's, last send right went. */
+struct cthread_mutex srv_big_lock = CTHREAD_MUTEX_INITIALIZER;
+
+/* An open file's last send right went (the objects' are pager.c's). */
 static void
 no_senders(mach_port_t port)
 {
-	if (!pager_no_senders(port))
-		file_no_senders(port);
+	cthread_mutex_lock(&srv_big_lock);
+	file_no_senders(port);
+	cthread_mutex_unlock(&srv_big_lock);
 }
 
-static const msg_demux_t demuxes[] = { fs_server, fs_file_server, memory_object_server };
+/* fs.defs and fs_file.defs, under the server's lock (memory_object.defs: pager.c's thread). */
+static bool
+serve(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	bool known;
+
+	cthread_mutex_lock(&srv_big_lock);
+	known = fs_server(in, out) || fs_file_server(in, out);
+	cthread_mutex_unlock(&srv_big_lock);
+	return known;
+}
+
+static const msg_demux_t demuxes[] = { serve };
 static struct msg_server server = {
 	.demuxes = demuxes,
-	.ndemuxes = 3,
-	.max_request = MAX2(MAX2(FS_REQUEST_MAX_SIZE, FS_FILE_REQUEST_MAX_SIZE), MEMORY_OBJECT_REQUEST_MAX_SIZE),
-	.max_reply = MAX2(MAX2(FS_REPLY_MAX_SIZE, FS_FILE_REPLY_MAX_SIZE), MEMORY_OBJECT_REPLY_MAX_SIZE),
+	.ndemuxes = 1,
+	.nthreads = SRV_THREADS,
+	.max_request = MAX2(FS_REQUEST_MAX_SIZE, FS_FILE_REQUEST_MAX_SIZE),
+	.max_reply = MAX2(FS_REPLY_MAX_SIZE, FS_FILE_REPLY_MAX_SIZE),
 	.no_senders = no_senders,
-	.sender_ids = true,	/* who sent: pager messages only from the kernel, quotas per client */
+	.sender_ids = true,	/* who sent: quotas per client */
 };
 
 int
@@ -150,12 +168,17 @@ main(int argc, char **argv)
 		return 1;
 	}
 	file_init(set);
-	pager_init(set);
+	if (!pager_init()) {
+		printf("fs: no pager thread\n");
+		return 1;
+	}
 	task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns);
+	cthread_mutex_lock(&srv_big_lock);
 	if (c.has_root)
 		mount_from_boot(ns, &c.root, c.readonly);
 	for (int i = 0; i < c.nmore; i++)
 		mount_from_boot(ns, &c.more[i], c.readonly);
+	cthread_mutex_unlock(&srv_big_lock);
 
 	srv_service = msg_service_checkin(FSC_PATH);
 	if (!MACH_PORT_VALID(srv_service)) {

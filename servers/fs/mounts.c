@@ -1,9 +1,10 @@
 /*
  * The fs server's mounts: which disk each mounted file system is on, the
- * mount and unmount that go with the VFS's own table (vfs.c), and fs.defs's
- * routines that are about whole file systems (fs_mount, fs_unmount, fs_sync,
- * fs_statfs).
- */
+ * mount and unmount that go with the VFS's own table (vfs.c), each
+ * instance's guard (srv.h: one thread inside it at a time), and fs.defs's
+ * routines that are about whole file systems (fs_mount, fs_unmount,
+ * fs_sync, fs_statfs).
+ */#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +30,36 @@ srv_mount_of(const struct fs *fs)
 		if (srv_mounts[i].fs == fs && fs)
 			return &srv_mounts[i];
 	return NULL;
+}
+
+/* Caller holds srv_big_lock; it is let go of while another thread is inside. */
+static void
+guard_enter(struct fs_guard *g)
+{
+	struct srv_mount *m = (struct srv_mount *)((char *)g - offsetof(struct srv_mount, guard));
+	cthread_t me = cthread_self();
+
+	while (m->owner && m->owner != me) {
+		m->waiting++;
+		cthread_cond_wait(&m->free, &srv_big_lock);
+		m->waiting--;
+	}
+	m->owner = me;
+	m->depth++;
+}
+
+static void
+guard_leave(struct fs_guard *g)
+{
+	struct srv_mount *m = (struct srv_mount *)((char *)g - offsetof(struct srv_mount, guard));
+
+	if (--m->depth == 0) {
+		m->owner = NULL;
+		if (m->waiting)
+			cthread_cond_signal(&m->free);
+		else
+			cthread_cond_broadcast(&m->idle);	/* an unmount waits for this */
+	}
 }
 
 static int
@@ -59,13 +90,18 @@ srv_mount_disk(const char *path, mach_port_t port, const char *fstype, bool read
 	int err;
 
 	for (int i = 0; i < VFS_MAX_MOUNTS && !m; i++)
-		if (!srv_mounts[i].fs)
+		if (!srv_mounts[i].fs && !srv_mounts[i].reserved)
 			m = &srv_mounts[i];
 	if (!m || strlen(path) >= sizeof m->path) {
 		mach_port_deallocate(mach_task_self(), port);
 		return srv_kr(m ? -FS_ENAMETOOLONG : -FS_EBUSY);
 	}
+	/* The slot is ours while the lock is let go of: the disk's first answer may take 10 s. */
+	m->reserved = true;
+	cthread_mutex_unlock(&srv_big_lock);
 	kr = disk_open(port, &d);
+	cthread_mutex_lock(&srv_big_lock);
+	m->reserved = false;
 	if (kr != KERN_SUCCESS) {
 		mach_port_deallocate(mach_task_self(), port);
 		/* a port that never answers blk_info (or never takes it): block.defs's waittime */
@@ -73,6 +109,8 @@ srv_mount_disk(const char *path, mach_port_t port, const char *fstype, bool read
 			return srv_kr(-FS_ETIMEDOUT);
 		return kr;
 	}
+	/* nobody else reaches the new instance until vfs_mount, so its disk waits keep the lock */
+	d->keep_lock = true;
 	err = try_mount(d, fstype, readonly, &fs);
 	if (err == 0) {
 		err = vfs_mount(&srv_vfs, path, fs);
@@ -83,6 +121,11 @@ srv_mount_disk(const char *path, mach_port_t port, const char *fstype, bool read
 		disk_close(d);
 		return srv_kr(err);
 	}
+	d->keep_lock = false;
+	m->guard = (struct fs_guard){ guard_enter, guard_leave };
+	m->owner = NULL;
+	m->depth = m->waiting = 0;
+	fs->guard = &m->guard;
 	m->fs = fs;
 	m->disk = d;
 	snprintf(m->path, sizeof m->path, "%s", path);
@@ -100,17 +143,41 @@ srv_unmount(const char *path)
 
 	if (err)
 		return srv_kr(err);
-	if (n.ino == n.fs->root && (file_count_on(n.fs) > 0 || pager_count_on(n.fs) > 0))
+	m = srv_mount_of(n.fs);
+	if (!m || n.ino != n.fs->root)
+		return srv_kr(vfs_unmount(&srv_vfs, path, &fs));	/* not a mount's root: the VFS's error */
+	/*
+	 * Inside the guard, with nobody waiting for it, and the lock kept from
+	 * there on (keep_lock): nobody can reach the instance any more, and
+	 * nobody holds a node of it (its files and objects are none).
+	 */
+	while (m->fs == n.fs && (m->owner || m->waiting))
+		cthread_cond_wait(&m->idle, &srv_big_lock);	/* threads holding its nodes finish first */
+	if (m->fs != n.fs)
+		return srv_kr(-FS_ENOENT);	/* unmounted meanwhile */
+	guard_enter(&m->guard);
+	file_reap();	/* closed, their notifications still queued: not open any more */
+	pager_reap();
+	if (m->waiting > 0 || file_count_on(n.fs) > 0 || pager_count_on(n.fs) > 0) {
+		guard_leave(&m->guard);
 		return srv_kr(-FS_EBUSY);
-	err = vfs_unmount(&srv_vfs, path, &fs);
-	if (err)
-		return srv_kr(err);
-	err = fs->ops->unmount(fs);	/* syncs; the instance is gone even when that failed */
-	m = srv_mount_of(fs);
-	if (m) {
-		disk_close(m->disk);
-		*m = (struct srv_mount){ 0 };
 	}
+	m->disk->keep_lock = true;
+	err = vfs_unmount(&srv_vfs, path, &fs);
+	if (err) {
+		m->disk->keep_lock = false;
+		guard_leave(&m->guard);
+		return srv_kr(err);
+	}
+	err = fs->ops->unmount(fs);	/* syncs; the instance is gone even when that failed */
+	guard_leave(&m->guard);
+	disk_close(m->disk);
+	struct cthread_cond free = m->free, idle = m->idle;	/* nobody waits: kept for the slot's next mount */
+
+	*m = (struct srv_mount){ 0 };
+	m->free = free;
+	m->idle = idle;
+	cthread_cond_broadcast(&m->idle);	/* another unmount of it waiting finds it gone */
 	return srv_kr(err);
 }
 
@@ -157,7 +224,7 @@ fs_do_fs_statfs(mach_port_t server, const char *path, uint8_t *raw)
 		return srv_kr(-FS_EBADF);
 	err = vfs_lookup(&srv_vfs, path, true, &n);
 	if (!err)
-		err = n.fs->ops->statfs(n.fs, &s);
+		err = vfs_fs_statfs(n.fs, &s);
 	if (err)
 		return srv_kr(err);
 	w = (struct fsc_statfs){ s.bsize, s.blocks, s.bfree, s.files, s.ffree, s.name_max };

@@ -7,9 +7,9 @@
  *
  * A name whose removal takes a file's last link (unlink, a rename over it)
  * leaves a held file (ext2: open files and mapped objects hold theirs) as
- * it was, its bytes alive until the last holder goes. Where the file system
- * cannot hold it (FAT), or for a folder (rmdir), the file's open ports
- * answer EBADF (file_forget): its number may be given to another file.
+ * it was, its bytes alive until the last holder goes (ext2 and FAT). Where
+ * the file system cannot hold it, or for a folder (rmdir), the file's open
+ * ports answer EBADF (file_forget): its number may be given to another file.
  */
 #include <string.h>
 #include <mach/mach.h>

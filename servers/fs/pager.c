@@ -2,7 +2,7 @@
  * Mapped files: fs as the external pager of each mapped file's memory object
  * (memory_object.defs; the kernel's side is kernel/vm/). file_map makes one
  * object port per file (kept while anyone holds a send right: the clients'
- * from file_map, the kernel's while it maps it), in the server's port set.
+ * from file_map, the kernel's while it maps it), in the pager's port set.
  *
  * data_request reads the pages through the library (the part past the end of
  * the file as zeroes) and supplies them; data_return writes a page back, never
@@ -12,8 +12,9 @@
  * (pager_settle) before it serves a read, write, stat, truncate or sync of a
  * mapped file, so those see every store made before them; before a write or a
  * truncate it also has the kernel drop its pages, so later faults read the
- * file anew. While it asks it receives on the object's port alone (out of the
- * set), so nothing else is served meanwhile.
+ * file anew. The objects' ports are served by a thread of their own, in the
+ * order the kernel sent (pager_init); a thread that asks waits until that
+ * thread has served the answer.
  *
  * Anyone holding an object's send right (every client that mapped it) can
  * send to it, so a pager message is believed only if the kernel sent it: the
@@ -37,6 +38,13 @@
 #define PAGER_MAX SRV_PAGER_MAX	/* mapped files at once; each client quota_maps of them */
 #define SETTLE_WAIT_MS 5000	/* the kernel answers a lock_request at once; this is a bound */
 #define SETTLE_SLACK_PAGES 64
+#define PAGER_MARK_ID 0x4d41524b	/* settle's marker: not a memory_object.defs id */
+
+/* A marker settle sends through an object's queue: served, everything queued before it was. */
+struct mark {
+	mach_msg_header_t h;
+	uint32_t seq;
+};
 
 struct mapped {
 	mach_port_t port;	/* the object's port (receive right); MACH_PORT_NULL: free */
@@ -45,13 +53,19 @@ struct mapped {
 	uint32_t owner;		/* the client whose file_map made it, charged for it (quota.c) */
 	bool writable;		/* a file_map asked for writes, from a file open for writing */
 	bool gone;		/* the file's last link went: pages come back as errors */
-	bool completed;		/* [settle] the lock_request's answer came */
+	uint32_t marks_sent, marks_seen;	/* settle's markers through the object's queue */
 };
 
 static struct mapped maps[PAGER_MAX];
 static mach_port_t port_set;
-/* serve_alone's message's sender, while it serves one (the loop's request is a client's then); -1: none */
-static int64_t alone_sender = -1;
+/*
+ * Settling ([L], as all here): one thread at a time asks the kernel for an
+ * object's dirty pages and waits until the pager thread has served the
+ * answer, and with it every message the kernel queued before it.
+ */
+static bool settling;
+static struct cthread_cond settled;	/* settling ended */
+static struct cthread_cond served;	/* the pager thread served a message */
 
 /* Whether the pager message being served came from the kernel. */
 static bool
@@ -59,15 +73,90 @@ from_kernel(void)
 {
 	uint32_t id;
 
-	if (alone_sender >= 0)
-		return alone_sender == 0;
 	return msg_request_sender(&id) && id == 0;
 }
 
-void
-pager_init(mach_port_t set)
+/* memory_object.defs under the server's lock; whoever waits for the pager hears of it. */
+static bool
+serve(mach_msg_header_t *in, mach_msg_header_t *out)
 {
-	port_set = set;
+	bool known;
+
+	cthread_mutex_lock(&srv_big_lock);
+	known = memory_object_server(in, out);
+	cthread_cond_broadcast(&served);
+	cthread_mutex_unlock(&srv_big_lock);
+	return known;
+}
+
+static void
+no_senders(mach_port_t port)
+{
+	cthread_mutex_lock(&srv_big_lock);
+	pager_no_senders(port);
+	cthread_cond_broadcast(&served);
+	cthread_mutex_unlock(&srv_big_lock);
+}
+
+static struct mapped *find(mach_port_t port);
+
+/* settle's marker, only from ourselves (anyone else's is destroyed unseen). */
+static bool
+claim(mach_msg_header_t *in)
+{
+	static uint32_t me = UINT32_MAX;
+	uint32_t sender;
+	struct mapped *m;
+
+	if (in->msgh_id != PAGER_MARK_ID)
+		return false;
+	if (me == UINT32_MAX)
+		trap_task_self_id(&me);
+	cthread_mutex_lock(&srv_big_lock);
+	if (in->msgh_size >= sizeof(struct mark) && msg_trailer_sender(in, &sender) && sender == me &&
+	    (m = find(in->msgh_local_port)) != NULL)
+		m->marks_seen = ((struct mark *)in)->seq;
+	cthread_cond_broadcast(&served);
+	cthread_mutex_unlock(&srv_big_lock);
+	mach_msg_destroy(in);
+	return true;
+}
+
+static const msg_demux_t demuxes[] = { serve };
+static struct msg_server pager_server = {
+	.demuxes = demuxes,
+	.ndemuxes = 1,
+	.claim = claim,
+	.max_request = MEMORY_OBJECT_REQUEST_MAX_SIZE,
+	.max_reply = MEMORY_OBJECT_REPLY_MAX_SIZE,
+	.no_senders = no_senders,
+	.sender_ids = true,	/* pager messages believed only from the kernel */
+};
+
+static void *
+pager_thread(void *arg)
+{
+	msg_server_run(&pager_server);
+	return NULL;
+}
+
+/*
+ * The objects' ports are a port set of their own, served by one thread: the
+ * kernel's messages to an object are served in the order it sent them (an
+ * unmap's data_returns before its terminate), which a pool would not keep.
+ */
+bool
+pager_init(void)
+{
+	cthread_t t;
+
+	if (mach_port_allocate(ME, MACH_PORT_RIGHT_PORT_SET, &port_set) != KERN_SUCCESS)
+		return false;
+	pager_server.port = port_set;
+	if (cthread_fork(&t, pager_thread, NULL) != KERN_SUCCESS)
+		return false;
+	cthread_detach(t);
+	return true;
 }
 
 static struct mapped *
@@ -97,12 +186,14 @@ release(struct mapped *m)
 {
 	if (!srv_senders_gone(m->port))
 		return false;
+	struct vfs_node n = m->node;
+
 	if (MACH_PORT_VALID(m->control))
 		mach_port_deallocate(ME, m->control);
 	mach_port_destroy(ME, m->port);
-	vfs_drop(&m->node);	/* the object's hold on its file (pager_object) */
 	quota_give(QUOTA_MAPS, m->owner);
-	*m = (struct mapped){ 0 };
+	*m = (struct mapped){ 0 };	/* before the drop, which may wait for the mount (srv.h) */
+	vfs_drop(&n);	/* the object's hold on its file (pager_object) */
 	return true;
 }
 
@@ -115,6 +206,15 @@ pager_no_senders(mach_port_t port)
 		return false;
 	release(m);
 	return true;
+}
+
+/* As file_reap: objects whose senders are gone, their notification not served yet. */
+void
+pager_reap(void)
+{
+	for (int i = 0; i < PAGER_MAX; i++)
+		if (MACH_PORT_VALID(maps[i].port))
+			release(&maps[i]);
 }
 
 void
@@ -142,12 +242,19 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 	mach_port_t prev;
 
 	if (!m) {
+		uint32_t who = quota_client();
+
+		bool full = true;
+
+		for (int i = 0; i < PAGER_MAX && full; i++)
+			full = MACH_PORT_VALID(maps[i].port);
+		if (full || quota_held(QUOTA_MAPS, who) >= quota_maps)
+			pager_reap();	/* objects let go of, their notifications not served yet */
 		for (int i = 0; i < PAGER_MAX && !m; i++)
 			if (!MACH_PORT_VALID(maps[i].port))
 				m = &maps[i];
 		if (!m)
 			return srv_kr(-FS_ENOMEM);
-		uint32_t who = quota_client();
 
 		if (!quota_take(QUOTA_MAPS, who))
 			return FS_ERR_EDQUOT;
@@ -167,7 +274,7 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 		/* no-senders: neither a client nor the kernel maps or holds it any more */
 		if (mach_port_request_notification(ME, m->port, MACH_NOTIFY_NO_SENDERS, 1, m->port,
 						   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) != KERN_SUCCESS ||
-		    mach_port_move_member(ME, m->port, port_set) != KERN_SUCCESS) {
+		    mach_port_move_member(ME, m->port, port_set) != KERN_SUCCESS) {	/* the pager thread's */
 			mach_port_destroy(ME, m->port);
 			vfs_drop(n);
 			quota_give(QUOTA_MAPS, who);
@@ -272,13 +379,9 @@ kern_return_t
 memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
 					      vm_size_t length)
 {
-	struct mapped *m = find(reply_to);
-
 	if (!from_kernel())
 		return FS_ERR_EPERM;	/* a client's forgery: the loop frees what it carried */
-	if (m)
-		m->completed = true;
-	mach_port_deallocate(ME, control);
+	mach_port_deallocate(ME, control);	/* settle waits for its marker, queued behind this */
 	return KERN_SUCCESS;
 }
 
@@ -309,70 +412,55 @@ memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
 
 /* ---- settling: the kernel's dirty pages into the file ---- */
 
-/*
- * Serves what waits on m's port, alone: the kernel's messages (a data_return
- * queued by an unmap, the answer to our lock_request), until the answer came
- * (ask) or nothing is left (no ask). A no-senders notification may free m:
- * then false (its port is gone, not to be put back in the set).
- */
-static bool
-serve_alone(struct mapped *m, bool ask)
-{
-	union {
-		mach_msg_header_t h;
-		uint8_t b[MEMORY_OBJECT_REQUEST_MAX_SIZE + sizeof(mach_msg_max_trailer_t) + 64];
-	} in;
-	union {
-		mach_msg_header_t h;
-		uint8_t b[MEMORY_OBJECT_REPLY_MAX_SIZE + 64];
-	} out;
-	mach_port_t port = m->port;
-
-	for (;;) {
-		mach_msg_return_t mr = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT |
-						MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_SENDER), 0, sizeof in,
-						port, ask && !m->completed ? SETTLE_WAIT_MS : 0, MACH_PORT_NULL);
-		uint32_t sender;
-
-		if (mr != MACH_MSG_SUCCESS)
-			return true;	/* nothing more (or no answer in time: served as it is) */
-		if (in.h.msgh_id == MACH_NOTIFY_NO_SENDERS) {
-			mach_msg_destroy(&in.h);
-			if (release(m))
-				return false;
-			continue;	/* forged: the object lives on */
-		}
-		alone_sender = msg_trailer_sender(&in.h, &sender) ? sender : UINT32_MAX;
-		if (!memory_object_server(&in.h, &out.h))
-			mach_msg_destroy(&in.h);
-		else if (((mig_reply_error_t *)&out.h)->RetCode != KERN_SUCCESS &&
-			 ((mig_reply_error_t *)&out.h)->RetCode != MIG_NO_REPLY)
-			mach_msg_destroy(&in.h);	/* malformed or forged: its rights and memory are ours to free */
-		alone_sender = -1;
-	}
-}
+static void settle(struct mapped *m, const struct vfs_node *n, bool drop);
 
 void
 pager_settle(const struct vfs_node *n, bool drop)
 {
-	struct mapped *m = find_node(n);
-	struct fs_stat st;
-	bool ask;
+	struct mapped *m;
 
-	if (!m || mach_port_move_member(ME, m->port, MACH_PORT_NULL) != KERN_SUCCESS)
-		return;
-	m->completed = false;
-	ask = MACH_PORT_VALID(m->control) && vfs_getattr(n, &st) == 0;
+	while (settling)
+		cthread_cond_wait(&settled, &srv_big_lock);
+	m = find_node(n);	/* after the wait: the object may have gone */
+	if (m) {
+		settling = true;
+		settle(m, n, drop);
+		settling = false;
+		cthread_cond_broadcast(&settled);
+	}
+}
+
+static void
+settle(struct mapped *m, const struct vfs_node *n, bool drop)
+{
+	mach_port_t port = m->port;
+	uint64_t until = srv_now_ms() + SETTLE_WAIT_MS, now;
+	struct mark mk = { { MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0), sizeof mk, port, MACH_PORT_NULL, 0,
+			     PAGER_MARK_ID },
+			   ++m->marks_sent };
+	struct fs_stat st;
+	mach_msg_return_t mr;
+
 	/*
 	 * The file's pages and SETTLE_SLACK_PAGES past its end: a mapping may reach
-	 * beyond the end, whose pages (zeroes) a write or truncate makes stale.
+	 * beyond the end, whose pages (zeroes) a write or truncate makes stale. The
+	 * kernel serves the request at once, queueing the dirty pages (and its
+	 * answer) on the object's port before it returns.
 	 */
-	if (ask)
-		ask = memory_object_lock_request(m->control, 0,
+	if (MACH_PORT_VALID(m->control) && vfs_getattr(n, &st) == 0)
+		(void)memory_object_lock_request(m->control, 0,
 						 ((st.size + PAGE - 1) & ~(uint64_t)(PAGE - 1)) + SETTLE_SLACK_PAGES * PAGE,
-						 MEMORY_OBJECT_RETURN_DIRTY, drop, VM_PROT_NONE, m->port) == KERN_SUCCESS;
-	if (serve_alone(m, ask))
-		mach_port_move_member(ME, m->port, port_set);
+						 MEMORY_OBJECT_RETURN_DIRTY, drop, VM_PROT_NONE, m->port);
+	/* then a marker behind them (and behind an unmap's pages queued before): once the pager
+	 * thread serves it, it has served everything before */
+	cthread_mutex_unlock(&srv_big_lock);
+	mr = mach_msg(&mk.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof mk, 0, MACH_PORT_NULL, SETTLE_WAIT_MS,
+		      MACH_PORT_NULL);
+	cthread_mutex_lock(&srv_big_lock);
+	if (mr != MACH_MSG_SUCCESS)
+		return;
+	while (m->port == port && m->marks_seen != mk.seq && (now = srv_now_ms()) < until)
+		cthread_cond_timedwait(&served, &srv_big_lock, (uint32_t)(until - now));
 }
 
 void

@@ -1,28 +1,46 @@
 /*
  * The fs server's shared state and the functions its files share: the VFS
  * with its mounts (mounts.c), open files (file.c), fs.defs's handlers
- * (names.c). The server runs one thread (main.c): the library is not
- * thread-safe, and nothing here is locked.
+ * (names.c). The server runs SRV_THREADS threads (main.c), and one lock,
+ * srv_big_lock ([L]), covers everything here and the whole library: a
+ * thread holds it while it serves a message, and lets go of it only while it
+ * waits for a disk (disk.c) or for a mount's guard (mounts.c). A mount's
+ * guard lets one thread at a time into its library instance, so a thread
+ * waiting for a disk that does not answer holds back only the requests that
+ * need that mount; the others are served meanwhile.
  */
 #ifndef FS_SRV_H
 #define FS_SRV_H
 
 #include <mach/mach.h>
+#include <manifold/cthread.h>
 #include <manifold/fsc.h>
 #include <manifold/msg.h>
+#include <manifold/trap.h>
 #include "disk.h"
 #include "vfs.h"
 
 #define SRV_CACHE_BLOCKS 256	/* each mount's buffer cache, unless cache= says */
 #define SRV_FILE_MAX 256	/* open files, all clients together: EMFILE past it */
 #define SRV_PAGER_MAX 32	/* mapped files' objects at once: ENOMEM past it */
+#define SRV_THREADS 4		/* the loop's threads: one may wait for each of three stuck disks */
 
-/* A mounted disk: the library's instance and the disk under it. */
+extern struct cthread_mutex srv_big_lock;
+
+/* A mounted disk: the library's instance and the disk under it.  [L] */
 struct srv_mount {
-	struct fs *fs;		/* NULL: a free slot */
+	struct fs *fs;		/* NULL: a free slot (unless reserved) */
+	bool reserved;		/* a mount is being made in it */
 	struct disk *disk;
 	char path[256];
 	char disk_name[64];	/* what the mount was given: "/servers/vd0" */
+	/* The instance's guard (fs.h): one thread inside at a time. */
+	struct fs_guard guard;
+	cthread_t owner;	/* the thread inside, or NULL */
+	int depth;		/* its enters not left yet */
+	int waiting;		/* threads waiting to enter */
+	struct cthread_cond free;	/* signalled when the owner leaves */
+	struct cthread_cond idle;	/* broadcast when it leaves and nobody waits */
 };
 
 extern struct vfs srv_vfs;
@@ -30,6 +48,16 @@ extern struct srv_mount srv_mounts[VFS_MAX_MOUNTS];
 extern size_t srv_cache_blocks;
 extern mach_port_t srv_service;	/* the fs.defs port (requests on any other are files') */
 extern int64_t srv_epoch;	/* the time at boot, seconds since 1970 (epoch=) */
+
+/* Milliseconds since boot. */
+static inline uint64_t
+srv_now_ms(void)
+{
+	uint64_t t = 0;
+
+	trap_clock_uptime(&t);
+	return t / 1000000;
+}
 
 /* FS_ERR_BASE + e for the library's -e; 0 stays KERN_SUCCESS. */
 static inline kern_return_t
@@ -57,6 +85,8 @@ bool srv_senders_gone(mach_port_t port);
 void file_init(mach_port_t set);
 bool file_is_port(mach_port_t port);
 void file_no_senders(mach_port_t port);
+/* Frees files whose senders are gone before their notification is served (a pool's order). */
+void file_reap(void);
 /* How many files are open on fs (an unmount waits for none). */
 int file_count_on(const struct fs *fs);
 /* Every open file of n's becomes EBADF: its last link went. */
@@ -65,11 +95,13 @@ kern_return_t file_open(const char *path, uint32_t flags, uint32_t mode, mach_po
 int file_count(void);
 
 /* Mapped files: the pager of their memory objects (pager.c). */
-void pager_init(mach_port_t set);
+/* The pager's port set and its thread; false without them. */
+bool pager_init(void);
 /* n's memory object (one per file), made if need be; writable: writes may go through mappings. */
 kern_return_t pager_object(const struct vfs_node *n, bool writable, mach_port_t *object);
 /* True if port was an object's (then freed). */
 bool pager_no_senders(mach_port_t port);
+void pager_reap(void);
 /* The kernel's dirty pages of n's object written to the file; drop: its pages then dropped too. */
 void pager_settle(const struct vfs_node *n, bool drop);
 void pager_settle_all(void);

@@ -8,6 +8,22 @@
 #include <string.h>
 #include "vfs.h"
 
+/*
+ * Every call into a file system goes through here, between its guard's enter
+ * and leave (fs.h): the fs server keeps its threads apart per instance.
+ */
+#define CALL(fs_, op_, ...)                                             \
+	({                                                              \
+		struct fs *c_ = (fs_);                                  \
+		int r_;                                                 \
+		if (c_->guard)                                          \
+			c_->guard->enter(c_->guard);                    \
+		r_ = c_->ops->op_(c_, ##__VA_ARGS__);                   \
+		if (c_->guard)                                          \
+			c_->guard->leave(c_->guard);                    \
+		r_;                                                     \
+	})
+
 void
 vfs_init(struct vfs *v)
 {
@@ -43,7 +59,7 @@ static int
 is_dir(struct vfs_node n)
 {
 	struct fs_stat st;
-	int err = n.fs->ops->getattr(n.fs, n.ino, &st);
+	int err = CALL(n.fs, getattr, n.ino, &st);
 
 	return err ? err : FS_ISDIR(st.mode) ? 0 : -FS_ENOTDIR;
 }
@@ -114,7 +130,7 @@ walk(struct vfs *v, const char *path, bool follow, bool parent, struct vfs_node 
 
 			while (cur.ino == cur.fs->root && (m = mount_of(v, cur.fs)) && m->covered.fs)
 				cur = m->covered;
-			err = cur.fs->ops->parent(cur.fs, cur.ino, &cur.ino);
+			err = CALL(cur.fs, parent, cur.ino, &cur.ino);
 			if (err)
 				break;
 			p = rest;
@@ -124,13 +140,13 @@ walk(struct vfs *v, const char *path, bool follow, bool parent, struct vfs_node 
 		struct vfs_mount *m;
 		struct fs_stat st;
 
-		err = cur.fs->ops->lookup(cur.fs, cur.ino, p, n, &next.ino);
+		err = CALL(cur.fs, lookup, cur.ino, p, n, &next.ino);
 		if (err)
 			break;
 		while ((m = mounted_on(v, next)))
 			next = root_of(m->fs);
 		if (!last || follow) {
-			err = next.fs->ops->getattr(next.fs, next.ino, &st);
+			err = CALL(next.fs, getattr, next.ino, &st);
 			if (err)
 				break;
 			if (FS_ISLNK(st.mode)) {
@@ -141,7 +157,7 @@ walk(struct vfs *v, const char *path, bool follow, bool parent, struct vfs_node 
 					err = -FS_ELOOP;
 					break;
 				}
-				err = next.fs->ops->readlink(next.fs, next.ino, tmp, VFS_PATH_MAX - 1, &tl);
+				err = CALL(next.fs, readlink, next.ino, tmp, VFS_PATH_MAX - 1, &tl);
 				if (err)
 					break;
 				if (tl + 1 + rl >= VFS_PATH_MAX) {
@@ -181,7 +197,7 @@ vfs_stat(struct vfs *v, const char *path, bool follow, struct fs_stat *st)
 	struct vfs_node n;
 	int err = vfs_lookup(v, path, follow, &n);
 
-	return err ? err : n.fs->ops->getattr(n.fs, n.ino, st);
+	return err ? err : CALL(n.fs, getattr, n.ino, st);
 }
 
 int
@@ -239,7 +255,7 @@ vfs_sync(struct vfs *v)
 	int err = 0;
 
 	for (int i = 0; i < v->nmounts; i++) {
-		int e = v->mounts[i].fs->ops->sync(v->mounts[i].fs);
+		int e = CALL(v->mounts[i].fs, sync);
 		if (e && !err)
 			err = e;
 	}
@@ -258,7 +274,7 @@ static int
 check_not_mount(struct vfs *v, struct vfs_node dir, const char *name, size_t len)
 {
 	struct vfs_node n = { dir.fs, 0 };
-	int err = dir.fs->ops->lookup(dir.fs, dir.ino, name, len, &n.ino);
+	int err = CALL(dir.fs, lookup, dir.ino, name, len, &n.ino);
 
 	if (err)
 		return err;
@@ -275,7 +291,7 @@ vfs_create(struct vfs *v, const char *path, uint32_t mode, struct vfs_node *out)
 	int err = parent_of(v, path, &dir, name, &len);
 
 	if (!err)
-		err = dir.fs->ops->create(dir.fs, dir.ino, name, len, mode, &ino);
+		err = CALL(dir.fs, create, dir.ino, name, len, mode, &ino);
 	if (!err && out)
 		*out = (struct vfs_node){ dir.fs, ino };
 	return err;
@@ -290,7 +306,7 @@ vfs_mkdir(struct vfs *v, const char *path, uint32_t mode)
 	fs_ino_t ino;
 	int err = parent_of(v, path, &dir, name, &len);
 
-	return err ? err : dir.fs->ops->mkdir(dir.fs, dir.ino, name, len, mode, &ino);
+	return err ? err : CALL(dir.fs, mkdir, dir.ino, name, len, mode, &ino);
 }
 
 int
@@ -303,7 +319,7 @@ vfs_unlink(struct vfs *v, const char *path)
 
 	if (!err)
 		err = check_not_mount(v, dir, name, len);
-	return err ? err : dir.fs->ops->unlink(dir.fs, dir.ino, name, len);
+	return err ? err : CALL(dir.fs, unlink, dir.ino, name, len);
 }
 
 int
@@ -316,7 +332,7 @@ vfs_rmdir(struct vfs *v, const char *path)
 
 	if (!err)
 		err = check_not_mount(v, dir, name, len);
-	return err ? err : dir.fs->ops->rmdir(dir.fs, dir.ino, name, len);
+	return err ? err : CALL(dir.fs, rmdir, dir.ino, name, len);
 }
 
 /* Whether dir is src or lies below it (walking ".." up to the file system's root). */
@@ -331,7 +347,7 @@ is_below(struct vfs_node dir, fs_ino_t src)
 			return 1;
 		if (dir.ino == dir.fs->root)
 			return 0;
-		err = dir.fs->ops->parent(dir.fs, dir.ino, &up);
+		err = CALL(dir.fs, parent, dir.ino, &up);
 		if (err)
 			return err;
 		dir.ino = up;
@@ -357,9 +373,9 @@ vfs_rename(struct vfs *v, const char *from, const char *to)
 		return -FS_EXDEV;
 	err = check_not_mount(v, sdir, sname, slen);
 	if (!err)
-		err = sdir.fs->ops->lookup(sdir.fs, sdir.ino, sname, slen, &sino);
+		err = CALL(sdir.fs, lookup, sdir.ino, sname, slen, &sino);
 	if (!err)
-		err = sdir.fs->ops->getattr(sdir.fs, sino, &st);
+		err = CALL(sdir.fs, getattr, sino, &st);
 	if (err)
 		return err;
 	err = check_not_mount(v, ddir, dname, dlen);
@@ -370,7 +386,7 @@ vfs_rename(struct vfs *v, const char *from, const char *to)
 		if (err)
 			return err < 0 ? err : -FS_EINVAL;
 	}
-	return sdir.fs->ops->rename(sdir.fs, sdir.ino, sname, slen, ddir.ino, dname, dlen);
+	return CALL(sdir.fs, rename, sdir.ino, sname, slen, ddir.ino, dname, dlen);
 }
 
 int
@@ -387,7 +403,7 @@ vfs_link(struct vfs *v, const char *existing, const char *path)
 		return err;
 	if (n.fs != dir.fs)
 		return -FS_EXDEV;
-	return dir.fs->ops->link(dir.fs, n.ino, dir.ino, name, len);
+	return CALL(dir.fs, link, n.ino, dir.ino, name, len);
 }
 
 int
@@ -401,7 +417,7 @@ vfs_symlink(struct vfs *v, const char *target, const char *path)
 
 	if (!err && strlen(target) >= VFS_PATH_MAX)
 		err = -FS_ENAMETOOLONG;
-	return err ? err : dir.fs->ops->symlink(dir.fs, dir.ino, name, len, target, &ino);
+	return err ? err : CALL(dir.fs, symlink, dir.ino, name, len, target, &ino);
 }
 
 int
@@ -410,43 +426,43 @@ vfs_readlink(struct vfs *v, const char *path, char *buf, size_t size, size_t *le
 	struct vfs_node n;
 	int err = vfs_lookup(v, path, false, &n);
 
-	return err ? err : n.fs->ops->readlink(n.fs, n.ino, buf, size, len);
+	return err ? err : CALL(n.fs, readlink, n.ino, buf, size, len);
 }
 
 int
 vfs_getattr(const struct vfs_node *n, struct fs_stat *st)
 {
-	return n->fs->ops->getattr(n->fs, n->ino, st);
+	return CALL(n->fs, getattr, n->ino, st);
 }
 
 int
 vfs_setattr(const struct vfs_node *n, const struct fs_setattr *sa)
 {
-	return n->fs->ops->setattr(n->fs, n->ino, sa);
+	return CALL(n->fs, setattr, n->ino, sa);
 }
 
 int
 vfs_read(const struct vfs_node *n, uint64_t off, void *buf, size_t len, size_t *done)
 {
-	return n->fs->ops->read(n->fs, n->ino, off, buf, len, done);
+	return CALL(n->fs, read, n->ino, off, buf, len, done);
 }
 
 int
 vfs_write(const struct vfs_node *n, uint64_t off, const void *buf, size_t len, size_t *done)
 {
-	return n->fs->ops->write(n->fs, n->ino, off, buf, len, done);
+	return CALL(n->fs, write, n->ino, off, buf, len, done);
 }
 
 int
 vfs_truncate(const struct vfs_node *n, uint64_t size)
 {
-	return n->fs->ops->truncate(n->fs, n->ino, size);
+	return CALL(n->fs, truncate, n->ino, size);
 }
 
 int
 vfs_readdir(const struct vfs_node *n, uint64_t *cookie, struct fs_dirent *out)
 {
-	return n->fs->ops->readdir(n->fs, n->ino, cookie, out);
+	return CALL(n->fs, readdir, n->ino, cookie, out);
 }
 
 bool
@@ -458,11 +474,37 @@ vfs_can_hold(const struct vfs_node *n)
 int
 vfs_hold(const struct vfs_node *n)
 {
-	return vfs_can_hold(n) ? n->fs->ops->hold(n->fs, n->ino) : 0;
+	return vfs_can_hold(n) ? CALL(n->fs, hold, n->ino) : 0;
 }
 
 int
 vfs_drop(const struct vfs_node *n)
 {
-	return vfs_can_hold(n) ? n->fs->ops->drop(n->fs, n->ino) : 0;
+	return vfs_can_hold(n) ? CALL(n->fs, drop, n->ino) : 0;
+}
+
+int
+vfs_fs_sync(struct fs *fs)
+{
+	return CALL(fs, sync);
+}
+
+int
+vfs_fs_statfs(struct fs *fs, struct fs_statfs *out)
+{
+	return CALL(fs, statfs, out);
+}
+
+int
+vfs_fs_unmount(struct fs *fs)
+{
+	struct fs_guard *g = fs->guard;	/* the instance is gone after the call */
+	int err;
+
+	if (g)
+		g->enter(g);
+	err = fs->ops->unmount(fs);
+	if (g)
+		g->leave(g);
+	return err;
 }

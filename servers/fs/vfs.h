@@ -5,8 +5,11 @@
  * number in it; node calls go straight to its file system.
  *
  * The caller owns the struct fs it mounts: vfs_unmount hands it back, and the
- * caller ends it with fs->ops->unmount. Not thread-safe: the fs server holds
- * one lock around each call.
+ * caller ends it with vfs_fs_unmount. Not thread-safe: a caller with threads
+ * keeps them apart with a lock of its own around the VFS, and with each
+ * instance's guard (fs.h), which every call into an instance goes through
+ * (the fs server lets go of its lock while a thread waits for a disk, and
+ * the guard keeps other threads out of that disk's instance meanwhile).
  */
 #ifndef FS_VFS_H
 #define FS_VFS_H
@@ -37,6 +40,10 @@ void vfs_init(struct vfs *v);
 int vfs_mount(struct vfs *v, const char *path, struct fs *fs);
 int vfs_unmount(struct vfs *v, const char *path, struct fs **out);
 int vfs_sync(struct vfs *v);
+/* A file system's own calls, through its guard: sync, statfs, and its end (fs->ops->unmount). */
+int vfs_fs_sync(struct fs *fs);
+int vfs_fs_statfs(struct fs *fs, struct fs_statfs *out);
+int vfs_fs_unmount(struct fs *fs);
 
 int vfs_lookup(struct vfs *v, const char *path, bool follow, struct vfs_node *out);
 int vfs_stat(struct vfs *v, const char *path, bool follow, struct fs_stat *st);

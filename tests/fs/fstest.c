@@ -670,6 +670,80 @@ a_file_unlinked_while_open_lives_until_closed(void)
 	CHECK(free_closed >= free_open + GONE_BYTES / 1024);
 }
 
+/* FAT's free clusters after a sync. */
+static uint64_t
+dos_bfree(void)
+{
+	struct fsc_statfs sf = { 0 };
+
+	fs_sync(fs);
+	fsc_statfs("/dos", &sf);
+	return sf.bfree;
+}
+
+/*
+ * The same on FAT, which has no inodes: the file's entry lives in fs's memory
+ * (servers/fs/fat_held.c) and its number (its entry's place) is not given to
+ * the names made meanwhile; its clusters come back at the close, and the
+ * host's fsck.fat -n finds the volume clean at the end of the run.
+ */
+static void
+a_fat_file_unlinked_while_open_lives_until_closed(void)
+{
+	mach_port_t f, again, other;
+	struct fsc_stat st;
+	struct fsc_statfs sf = { 0 };
+	uint64_t free_open, free_closed = 0, clusters;
+	size_t done = 0;
+	static uint8_t back[GONE_BYTES], mine[4096];
+	char name[32];
+
+	CHECK_EQ(fsc_statfs("/dos", &sf), KERN_SUCCESS);
+	clusters = GONE_BYTES / sf.bsize;
+	for (size_t i = 0; i < GONE_BYTES; i++)
+		big[i] = (uint8_t)(i * 29 + (i >> 10));
+	CHECK_EQ(fsc_open("/dos/Gone For Now.bin", FS_O_RDWR | FS_O_CREAT | FS_O_TRUNC, 0644, &f), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 0, big, GONE_BYTES / 2, &done), KERN_SUCCESS);
+	CHECK_EQ(fs_unlink(fs, "/dos/Gone For Now.bin"), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/dos/Gone For Now.bin", FS_O_RDONLY, 0, &again), FS_ERR_ENOENT);
+	/* new names in the same folder, written: none takes the open file's place */
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "/dos/NEW%d.TXT", i);
+		memset(mine, 'a' + i, sizeof mine);
+		CHECK_EQ(fsc_open(name, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0644, &other), KERN_SUCCESS);
+		CHECK_EQ(fsc_write(other, 0, mine, sizeof mine, &done), KERN_SUCCESS);
+		fsc_close(other);
+	}
+	/* no name, still a file: written past its old end and read back whole */
+	CHECK_EQ(fsc_write(f, GONE_BYTES / 2, big + GONE_BYTES / 2, GONE_BYTES / 2, &done), KERN_SUCCESS);
+	CHECK_EQ(fsc_fstat(f, &st), KERN_SUCCESS);
+	CHECK_EQ(st.nlink, 0);
+	CHECK_EQ(st.size, GONE_BYTES);
+	free_open = dos_bfree();
+	CHECK_EQ(fsc_read(f, 0, back, GONE_BYTES, &done), KERN_SUCCESS);
+	CHECK_EQ(done, GONE_BYTES);
+	CHECK(memcmp(back, big, GONE_BYTES) == 0);
+	fsc_close(f);
+	for (int i = 0; i < 100 && free_closed < free_open + clusters; i++) {
+		free_closed = dos_bfree();
+		if (free_closed < free_open + clusters)
+			msg_sleep_ms(10);
+	}
+	printf("# /dos: %llu clusters free with the unlinked file open, %llu after its close\n",
+	       (unsigned long long)free_open, (unsigned long long)free_closed);
+	CHECK(free_closed >= free_open + clusters);
+	/* the names made meanwhile hold their own bytes */
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "/dos/NEW%d.TXT", i);
+		CHECK_EQ(fsc_open(name, FS_O_RDONLY, 0, &other), KERN_SUCCESS);
+		CHECK_EQ(fsc_read(other, 0, back, sizeof mine, &done), KERN_SUCCESS);
+		fsc_close(other);
+		CHECK_EQ(done, sizeof mine);
+		CHECK(back[0] == 'a' + i && back[sizeof mine - 1] == 'a' + i);
+		CHECK_EQ(fs_unlink(fs, name), KERN_SUCCESS);
+	}
+}
+
 /* ---- named errors ---- */
 
 static void
@@ -1138,16 +1212,60 @@ fake_serve(void *port)
 }
 
 /*
+ * A second client while fs waits for a disk: a thread of ours that lists /
+ * (open, readdir, close) again and again until told to stop, counting the
+ * listings that came back right and the longest one.
+ */
+struct lister {
+	volatile bool stop;
+	volatile int answers, errors;
+	volatile uint64_t longest_ms;
+};
+
+static void *
+list_root(void *arg)
+{
+	struct lister *l = arg;
+	static uint8_t ents[sizeof(file_dirents_t)];
+
+	while (!l->stop) {
+		mach_msg_type_number_t n = sizeof ents;
+		uint64_t next, t0 = now_ms(), took;
+		mach_port_t d;
+		kern_return_t kr = fsc_open("/", FS_O_RDONLY | FS_O_DIRECTORY, 0, &d);
+
+		if (kr == KERN_SUCCESS) {
+			kr = file_readdir(d, 0, ents, &n, &next);
+			fsc_close(d);
+		}
+		took = now_ms() - t0;
+		if (kr == KERN_SUCCESS && n > 0)
+			l->answers++;
+		else
+			l->errors++;
+		if (took > l->longest_ms)
+			l->longest_ms = took;
+		msg_sleep_ms(10);
+	}
+	return NULL;
+}
+
+/*
  * fs on a disk that stops answering: a mount on a port that never answers
  * fails with ETIMEDOUT; a read on a mounted disk that stalls fails with
  * ETIMEDOUT after fs's disk_timeout (the suite's: 5 s), then fs serves its
  * other mounts at once, the stalled one's calls fail at once, and it unmounts.
+ * Meanwhile fs answers other clients: a thread listing / gets its answers
+ * all through the mount's 10 s and the read's 5 s (fs lets go of its lock
+ * while it waits for a disk; a single-threaded fs answered none until then).
  */
 static void
 a_disk_that_never_answers_times_out(void)
 {
 	mach_port_t fake, silent, f = MACH_PORT_NULL, d;
-	cthread_t t;
+	static struct lister lister;
+	int before, during;
+	cthread_t t, lt;
 	static uint8_t ents[sizeof(file_dirents_t)];
 	mach_msg_type_number_t n = sizeof ents;
 	uint64_t next, t0, took, size;
@@ -1160,12 +1278,22 @@ a_disk_that_never_answers_times_out(void)
 	/* a port nobody receives on: blk_info's waittime */
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &silent), KERN_SUCCESS);
 	CHECK_EQ(mach_port_insert_right(ME, silent, silent, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	lister = (struct lister){ 0 };
+	CHECK_EQ(cthread_fork(&lt, list_root, &lister), KERN_SUCCESS);
+	msg_sleep_ms(100);
 	t0 = now_ms();
+	before = lister.answers;
 	kr = fs_mount(fs, "/stuck", silent, "fat", TRUE);
-	printf("# a mount on a silent port: %s after %llu ms\n", kern_return_name(kr),
-	       (unsigned long long)(now_ms() - t0));
+	during = lister.answers - before;
+	lister.stop = true;
+	cthread_join(lt);
+	printf("# a mount on a silent port: %s after %llu ms; meanwhile / listed %d times, the longest %llu ms\n",
+	       kern_return_name(kr), (unsigned long long)(now_ms() - t0), during,
+	       (unsigned long long)lister.longest_ms);
 	mach_port_destroy(ME, silent);
 	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
+	CHECK(during >= 20);	/* about one every 10 ms for 10 s */
+	CHECK_EQ(lister.errors, 0);
 
 	CHECK_EQ(ns_lookup(ns, "/servers/hd1", &fake_backing), KERN_SUCCESS);
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &fake), KERN_SUCCESS);
@@ -1190,14 +1318,23 @@ a_disk_that_never_answers_times_out(void)
 	CHECK(name[0] != 0);
 	CHECK_EQ(fsc_open(name, FS_O_RDONLY, 0, &f), KERN_SUCCESS);
 
+	lister = (struct lister){ 0 };
+	CHECK_EQ(cthread_fork(&lt, list_root, &lister), KERN_SUCCESS);
+	msg_sleep_ms(100);
 	fake_stalled = true;
 	t0 = now_ms();
+	before = lister.answers;
 	kr = fsc_read(f, 0, buf, sizeof buf, &done);
+	during = lister.answers - before;
 	took = now_ms() - t0;
-	printf("# read of %s on the stalled disk: %s after %llu ms\n", name, kern_return_name(kr),
-	       (unsigned long long)took);
+	lister.stop = true;
+	cthread_join(lt);
+	printf("# read of %s on the stalled disk: %s after %llu ms; meanwhile / listed %d times, the longest %llu ms\n",
+	       name, kern_return_name(kr), (unsigned long long)took, during, (unsigned long long)lister.longest_ms);
 	CHECK_EQ(kr, FS_ERR_ETIMEDOUT);
 	CHECK(took >= 4000 && took < 30000);
+	CHECK(during >= 20);	/* about one every 10 ms for 5 s */
+	CHECK_EQ(lister.errors, 0);
 	/* fs goes on: the other mounts answer, and hash right */
 	t0 = now_ms();
 	CHECK_EQ(hash_file("/docs/01-README", hex, &size), KERN_SUCCESS);
@@ -1433,6 +1570,7 @@ static const struct test tests[] = {
 	{ "a_forged_no_senders_closes_nothing", a_forged_no_senders_closes_nothing },
 	{ "forged_pager_messages_are_refused", forged_pager_messages_are_refused },
 	{ "a_file_unlinked_while_open_lives_until_closed", a_file_unlinked_while_open_lives_until_closed },
+	{ "a_fat_file_unlinked_while_open_lives_until_closed", a_fat_file_unlinked_while_open_lives_until_closed },
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },
 	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },

@@ -41,7 +41,11 @@ struct blk_disk {
 /* Serves block.defs on service with msg_server_run, one request at a time; returns its error. */
 mach_msg_return_t blk_serve(mach_port_t service);
 
-/* The words of a driver's module line the shared layer knows: name=PATH (into *path), hold=LBA. */
+/*
+ * The words of a driver's module line the shared layer knows: name=PATH (into
+ * *path), hold=LBA. Also makes the pages asynchronous reads are answered from
+ * (blk_serve.c): call it first, before the driver checks in.
+ */
 void blk_disk_args(struct blk_disk *d, int argc, char **argv, const char **path);
 
 /* The disk the handlers serve: set by the driver before its loop starts. */

@@ -45,6 +45,31 @@ img_write(struct blkdev *bd, uint64_t lba, uint32_t n, const void *buf)
 	return pwrite(d->fd, buf, len, (off_t)(lba * bd->sector_size)) == (ssize_t)len ? 0 : -FS_EIO;
 }
 
+/* Runs go piece by piece: a cut can fall inside one, as on a real disk. */
+static int
+img_readv(struct blkdev *bd, uint64_t lba, uint32_t n, void *const *bufs, uint32_t piece)
+{
+	uint32_t per = piece / bd->sector_size;
+	int err = 0;
+
+	((struct imgdev *)bd)->requests++;
+	for (uint32_t i = 0; i < n / per && !err; i++)
+		err = img_read(bd, lba + (uint64_t)i * per, per, bufs[i]);
+	return err;
+}
+
+static int
+img_writev(struct blkdev *bd, uint64_t lba, uint32_t n, const void *const *bufs, uint32_t piece)
+{
+	uint32_t per = piece / bd->sector_size;
+	int err = 0;
+
+	((struct imgdev *)bd)->requests++;
+	for (uint32_t i = 0; i < n / per && !err; i++)
+		err = img_write(bd, lba + (uint64_t)i * per, per, bufs[i]);
+	return err;
+}
+
 static int
 img_flush(struct blkdev *bd)
 {
@@ -61,8 +86,8 @@ imgdev_open(struct imgdev *d, const char *path)
 	d->fd = open(path, O_RDWR);
 	if (d->fd < 0 || fstat(d->fd, &st) < 0)
 		return -FS_EIO;
-	d->dev = (struct blkdev){ 512, (uint64_t)st.st_size / 512, img_read, img_write, img_flush };
-	d->writes = d->dropped = 0;
+	d->dev = (struct blkdev){ 512, (uint64_t)st.st_size / 512, img_read, img_write, img_flush, img_readv, img_writev };
+	d->writes = d->dropped = d->requests = 0;
 	d->budget = -1;
 	d->fail_reads = false;
 	return 0;
@@ -71,11 +96,11 @@ imgdev_open(struct imgdev *d, const char *path)
 void
 imgdev_open_mem(struct imgdev *d, uint8_t *mem, uint64_t size)
 {
-	d->dev = (struct blkdev){ 512, size / 512, img_read, img_write, img_flush };
+	d->dev = (struct blkdev){ 512, size / 512, img_read, img_write, img_flush, img_readv, img_writev };
 	d->fd = -1;
 	d->mem = mem;
 	d->touched = NULL;
-	d->writes = d->dropped = 0;
+	d->writes = d->dropped = d->requests = 0;
 	d->budget = -1;
 	d->fail_reads = false;
 }

@@ -1,6 +1,7 @@
 /*
  * A block device over an image file for the host tests (servers/fs/blkdev.h):
- * 512-byte sectors, counts of block writes, and a power cut: after
+ * 512-byte sectors, counts of block writes, runs (readv, writev) taken
+ * piece by piece, and a power cut: after
  * `budget` writes every later write is dropped without a word, as if the
  * machine had lost power (flush still says yes).
  */
@@ -16,6 +17,7 @@ struct imgdev {
 	int fd;
 	uint64_t writes;	/* write calls that reached the file */
 	uint64_t dropped;	/* write calls the cut dropped */
+	uint64_t requests;	/* readv and writev calls: runs of blocks */
 	int64_t budget;		/* writes left before the cut; -1: no cut */
 	bool fail_reads;	/* every read fails with EIO */
 	uint8_t *mem;		/* imgdev_open_mem: the image in memory, not a file */
