@@ -89,16 +89,6 @@ take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest
 		right_copyin_locked(t->space, uses[0].name, uses[0].disp, dest, dest_type);
 }
 
-/* ...and is used up by the delivery (the receiver's entry, or the kernel's hold, keeps dest). */
-static inline __attribute__((always_inline)) void
-use_dest_right_locked(struct port *dest, mach_msg_type_name_t dest_type)
-{
-	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
-		port_release_send_locked(dest);
-	else
-		dest->sorights--;	/* a send-once right used, not lost */
-	port_unref_locked(dest);
-}
 
 /*
  * An answer to a request the kernel made on a thread's behalf (an exception,
@@ -450,13 +440,9 @@ ipc_fastpath_kernel_answer(struct kmsg *req, struct kmsg *out)
 	if (others || !p->active || p->pset || !list_empty(&p->messages) || me->ipc_handoff ||
 	    p->seqno != ht.t.msgh_seqno || p->receiver_name != ht.h.msgh_local_port)
 		goto no;
-	/* received: the reply right used, as took_dest_right_locked uses a queued message's */
+	/* received: the reply right used, as a queued message's is */
 	p->seqno++;
-	if (req->local_type == MACH_MSG_TYPE_PORT_SEND)
-		port_release_send_locked(p);
-	else
-		p->sorights--;
-	port_unref_locked(p);
+	use_dest_right_locked(p, req->local_type);
 	req->local = NULL;
 	port_unlock(p);
 	me->rcv_next.done = true;

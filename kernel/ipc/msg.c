@@ -1028,11 +1028,7 @@ took_dest_right_locked(struct port *p, struct kmsg *k)
 	mach_port_name_t name = p->receiver_name;
 
 	assert(k->remote == p);
-	if (k->remote_type == MACH_MSG_TYPE_PORT_SEND)
-		port_release_send_locked(p);
-	else
-		p->sorights--;	/* a send-once right used, not lost */
-	port_unref_locked(p);
+	use_dest_right_locked(p, k->remote_type);
 	return name;
 }
 

@@ -83,6 +83,21 @@ ipc_queue_has_room_locked(const struct port *dest, mach_msg_type_name_t rdisp)
 	       rdisp == MACH_MSG_TYPE_MAKE_SEND_ONCE || dest->kotype != KOBJ_NONE;
 }
 
+/*
+ * The right a message came on, used up by its delivery (the receiver's entry,
+ * or the kernel's hold, keeps dest): a send right released, a send-once right
+ * used, not lost. dest locked. Every receive, slow or fast, ends so.
+ */
+static inline __attribute__((always_inline)) void
+use_dest_right_locked(struct port *dest, mach_msg_type_name_t dest_type)
+{
+	if (dest_type == MACH_MSG_TYPE_PORT_SEND)
+		port_release_send_locked(dest);
+	else
+		dest->sorights--;
+	port_unref_locked(dest);
+}
+
 /* Whether t's queued messages must stop: free pages at (twice) the reserve. */
 bool ipc_sender_short_of_pages(struct task *t);
 
