@@ -12,6 +12,18 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
+# Install what a fresh machine lacks before anything is built: done while the Makefile
+# is read, because under -j a prerequisite like setup-quiet would run beside the very
+# builds that need its packages (newlib's source, gcc-multilib).
+ifneq ($(filter-out clean format setup,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(MAKELEVEL),0)
+$(shell tools/setup.sh --quiet >&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error setup failed: tools/setup.sh could not install what the build needs)
+endif
+endif
+endif
+
 CC       := gcc
 LD       := ld
 OBJCOPY  := objcopy

@@ -139,17 +139,12 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 {
 	struct right_use uses[2];
 	mach_msg_header_t h;
-	struct {		/* what the receiver sees, built in place: one copy when it is a header alone */
-		mach_msg_header_t h;
-		mach_msg_security_trailer_t t;
-	} out;
 	mach_msg_type_name_t rdisp, ldisp, dest_type = 0, reply_type = 0;
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	struct thread *r;
 	struct ipc_space *rs = NULL;	/* the receiver's, locked */
 	struct port *dest;
 	mach_msg_size_t tsize;
-	struct user_pin pin;
 	uint32_t f;
 
 	/* the copy is made with interrupts off: at most a page of body, whatever the sender chose */
@@ -202,11 +197,12 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
 	if (size + tsize > r->rcv_size)
 		goto no;	/* the slow path reports MACH_RCV_TOO_LARGE to the receiver */
-	/* the one copy; the header and trailer the receiver sees are written below */
-	if (size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS)
+	/* the header and trailer go where the receiver found room it could write as it began to wait:
+	 * written by the receiver itself, in its own space (ipc_fastpath_received) */
+	if (size + tsize > r->rcv_probed)
 		goto no;
-	/* the receiver's buffer stays mapped until the header and trailer are in it */
-	if (!copyout_pin(r->task, r->rcv_buf, size + tsize, &pin))
+	/* the one copy of the body */
+	if (size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS)
 		goto no;
 
 	/* Commit, exactly as the slow path's send and receive would. A copied
@@ -225,26 +221,20 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 			right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
 		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
-	out.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
-	out.h.msgh_size = size;
-	out.h.msgh_remote_port = reply_name;
-	out.h.msgh_local_port = dest->receiver_name;
-	out.h.msgh_reserved = h.msgh_reserved;
-	out.h.msgh_id = h.msgh_id;
-	out.t.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
-	out.t.msgh_trailer_size = tsize;
-	out.t.msgh_seqno = dest->seqno++;
-	out.t.msgh_sender.val[0] = t->id;
-	out.t.msgh_sender.val[1] = 0;
+	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
+	r->rcv_head.h.msgh_size = size;
+	r->rcv_head.h.msgh_remote_port = reply_name;
+	r->rcv_head.h.msgh_local_port = dest->receiver_name;
+	r->rcv_head.h.msgh_reserved = h.msgh_reserved;
+	r->rcv_head.h.msgh_id = h.msgh_id;
+	r->rcv_head.t.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	r->rcv_head.t.msgh_trailer_size = tsize;
+	r->rcv_head.t.msgh_seqno = dest->seqno++;
+	r->rcv_head.t.msgh_sender.val[0] = t->id;
+	r->rcv_head.t.msgh_sender.val[1] = 0;
+	r->rcv_head_pending = true;
 	if (rdisp != MACH_MSG_TYPE_COPY_SEND)
 		use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */
-	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
-		copyout_pinned(&pin, &out, r->rcv_buf, HDR + tsize);
-	} else {
-		copyout_pinned(&pin, &out.h, r->rcv_buf, HDR);
-		copyout_pinned(&pin, &out.t, r->rcv_buf + size, tsize);
-	}
-	copyout_unpin(&pin);
 	delivered(r, true);	/* runs when we block: in the receive just after, most often */
 	if (rs != t->space)
 		spin_unlock_irqoff(&rs->lock);
@@ -294,14 +284,18 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	struct waitq *wq;
 	enum wake_reason why;
 	mach_msg_return_t mr;
-	uint32_t f;
+	uint32_t f, probed = 0;
+	bool head, may_wait = !(option & MACH_RCV_TIMEOUT) && rcv_size >= HDR && umsg < USER_TOP &&
+			      rcv_size <= USER_TOP - umsg && !t->object_regions;
 
+	/* what the fast path may write when we wait, found before any lock is taken (writing may fault) */
+	if (may_wait)
+		probed = copyout_probe(umsg, MIN(rcv_size, IPC_FASTPATH_RCV_MAX));
 	mr = fast_send(t, umsg, option, size, &f);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	/* the send's deferred work (a notification) goes before we wait, at ipc_end */
-	if ((option & MACH_RCV_TIMEOUT) || rcv_size < HDR || umsg >= USER_TOP || rcv_size > USER_TOP - umsg ||
-	    t->object_regions || ipc_deferred_pending)
+	if (!may_wait || t->object_regions || ipc_deferred_pending)
 		goto sent;
 	e = space_lookup_locked(s, rcv_name);
 	if (!e)
@@ -334,11 +328,13 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	me->rcv_buf = umsg;
 	me->rcv_size = rcv_size;
 	me->rcv_option = (uint32_t)option;
+	me->rcv_probed = probed;
 	spin_unlock_irqoff(&s->lock);
 	spin_lock_irqoff(&sched_lock);
 	why = waitq_wait_dropping_locked(wq, 0, lock);
 	me->rcv_buf = 0;
 	mr = me->rcv_done ? me->rcv_result : why == WAKE_ABORTED ? MACH_RCV_INTERRUPTED : IPC_FASTPATH_SENT;
+	head = me->rcv_done && me->rcv_head_pending;
 	me->rcv_done = false;
 	spin_unlock_irqoff(&sched_lock);
 	if (ps)
@@ -346,10 +342,34 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	else
 		port_unref(p);
 	ipc_end(f);
-	return mr;
+	return head ? ipc_fastpath_received(me, umsg) : mr;
 sent:
 	ipc_space_unlock(s, f);
 	return IPC_FASTPATH_SENT;
+}
+
+/*
+ * A receive fast_send completed (its body, rights and seqno are ours) but for
+ * the header and trailer, written here by the receiver, in its own space, with
+ * no lock held. The buffer was found writable when the wait began; if this
+ * thread's task unmapped it since, the message is lost as ipc_receive's is
+ * when its copy fails after the same check.
+ */
+mach_msg_return_t
+ipc_fastpath_received(struct thread *me, uintptr_t buf)
+{
+	mach_msg_size_t size = me->rcv_head.h.msgh_size, tsize = me->rcv_head.t.msgh_trailer_size;
+	kern_return_t kr;
+
+	_Static_assert(offsetof(struct thread, rcv_head.t) == offsetof(struct thread, rcv_head.h) + HDR,
+		       "the trailer follows the header");
+	me->rcv_head_pending = false;
+	/* within what was found writable (and lies below USER_TOP): a fault fails the copy */
+	if (size == HDR)	/* a header alone (every reply of a null RPC): with its trailer in one copy */
+		kr = arch_user_copy((void *)buf, &me->rcv_head, HDR + tsize);
+	else if ((kr = arch_user_copy((void *)buf, &me->rcv_head.h, HDR)) == KERN_SUCCESS)
+		kr = arch_user_copy((void *)(buf + size), &me->rcv_head.t, tsize);
+	return kr == KERN_SUCCESS ? MACH_MSG_SUCCESS : MACH_RCV_INVALID_DATA;
 }
 
 /*

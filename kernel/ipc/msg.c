@@ -1173,16 +1173,18 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	struct pset *ps;
 	struct port *held = NULL;	/* p, with a reference of ours to drop once p is let go */
 	mach_port_name_t dest_name;
-	uint32_t f, want = 0, need;
+	uint32_t f, want = 0, need, probed = 0;
 	bool lost_memory = false, handed = false;
 
-	/* the buffer is checked when there is a message for it (the fast path's sender checks it) */
+	/* the buffer is checked when there is a message for it, here or by the fast path's sender */
 	if (rcv_size < HDR || umsg >= USER_TOP || rcv_size > USER_TOP - umsg)
 		return MACH_RCV_INVALID_DATA;
 	if ((option & MACH_RCV_TIMEOUT) && timeout)
 		deadline = clock_ticks() + ms_to_ticks(timeout);
 	if (t->object_regions)	/* a pager cannot be waited for with interrupts off: fault in now */
 		vm_fault_in_objects(t, umsg, rcv_size);
+	else if ((!(option & MACH_RCV_TIMEOUT) || timeout) && t != kernel_task)	/* one that may wait: where the fast path may write */
+		probed = copyout_probe(umsg, MIN(rcv_size, IPC_FASTPATH_RCV_MAX));
 
 	f = ipc_space_lock(s);
 look:
@@ -1242,6 +1244,7 @@ look:
 		me->rcv_buf = umsg;	/* where the fast path may deliver */
 		me->rcv_size = rcv_size;
 		me->rcv_option = (uint32_t)option;
+		me->rcv_probed = probed;
 		/* the object stays while we wait: our name for it may go meanwhile */
 		if (ps)
 			__atomic_add_fetch(&ps->refs, 1, __ATOMIC_RELAXED);
@@ -1257,10 +1260,11 @@ look:
 			pset_unref(ps);
 		else
 			port_unref(p);
-		if (me->rcv_done) {	/* delivered straight into our buffer: nothing more to do */
+		if (me->rcv_done) {	/* delivered straight into our buffer: nothing more to do, */
+			bool head = me->rcv_head_pending;	/* but for the header, maybe */
 			me->rcv_done = false;
 			ipc_end(f);
-			return me->rcv_result;
+			return head ? ipc_fastpath_received(me, umsg) : me->rcv_result;
 		}
 		spin_lock_irqoff(&s->lock);
 		if (me->ipc_handoff)	/* a sender gave us its message directly: taken at the top */

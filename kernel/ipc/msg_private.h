@@ -126,13 +126,21 @@ struct port *ipc_pset_first_ready_locked(struct pset *ps);
 #define IPC_FASTPATH_SENT ((mach_msg_return_t)-2)
 mach_msg_return_t ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option,
 				    mach_msg_size_t size);
+/* fastpath.c: true when the answer is in the receive buffer of the thread that asked (kobject.c) */
+bool ipc_fastpath_kernel_answer(struct kmsg *req, struct kmsg *out);
+/*
+ * A receiver's buffer, found writable as it begins to wait, takes what the
+ * fast path delivers: the first bytes of it, as many as fit a page of body,
+ * its header and the longest trailer.
+ */
+#define IPC_FASTPATH_RCV_MAX (sizeof(mach_msg_header_t) + PAGE_SIZE + sizeof(mach_msg_security_trailer_t))
+/* fastpath.c: for a receive the fast path delivered, the header and trailer into buf, by the receiver */
+mach_msg_return_t ipc_fastpath_received(struct thread *me, uintptr_t buf);
 /*
  * msg.c: the send the fast path leaves (the reference for everything), for
  * ipc_send and ipc_send_receive (fastpath.c, where the RPC's fast path can
  * be inline).
  */
-/* fastpath.c: true when the answer is in the receive buffer of the thread that asked (kobject.c) */
-bool ipc_fastpath_kernel_answer(struct kmsg *req, struct kmsg *out);
 mach_msg_return_t ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
 				mach_msg_timeout_t timeout);
 

@@ -1759,6 +1759,90 @@ fast_path_moves_a_right_with_a_dead_name_request(void)
 	mach_port_destroy(ME, n);
 }
 
+/* A worker that receives once on worker_port into worker_buf (a region the case chose). */
+static vm_address_t worker_buf;
+
+static void
+worker_receive_into_buf(void)
+{
+	worker_result = mach_msg((mach_msg_header_t *)worker_buf, MACH_RCV_MSG, 0, 256, worker_port, 0, 0);
+	worker_flag = 1;
+	thread_terminate(mach_thread_self());
+	for (;;)
+		;
+}
+
+/*
+ * A receiver already waiting takes a message by the fast path when its buffer
+ * can be written: a page not touched yet (zero-fill) is made writable as the
+ * wait begins, and the header and trailer arrive. A buffer on a read-only
+ * page gets what the slow path gives, MACH_RCV_INVALID_DATA with the message
+ * left queued, where a second receive into good memory finds it, its rights
+ * still in it. The receiver writes the header and trailer itself
+ * (ipc_fastpath_received), so both must be checked here.
+ */
+static void
+fast_path_receiver_buffer_untouched_or_read_only(void)
+{
+	mach_port_t th, r = new_port();
+	struct manifold_kernel_stats before, after;
+	static struct simple_msg m;
+	mach_msg_security_trailer_t *tr;
+	vm_address_t region = 0;
+
+	CHECK_EQ(vm_allocate(ME, &region, 2 * 4096, 1), KERN_SUCCESS);
+	for (int ro = 0; ro < 2; ro++) {
+		worker_port = new_port();
+		worker_flag = 0;
+		worker_buf = region + (vm_address_t)ro * 4096;
+		if (ro)
+			CHECK_EQ(vm_protect(ME, worker_buf, 4096, 0, VM_PROT_READ), KERN_SUCCESS);
+		th = start_thread(worker_receive_into_buf);
+		CHECK(MACH_PORT_VALID(th));
+		for (int i = 0; i < 10; i++)
+			thread_switch(MACH_PORT_NULL, 0, 0);	/* it waits in its receive */
+		before = stats();
+		memset(&m, 0, sizeof m);
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_remote_port = worker_port;
+		m.h.msgh_local_port = r;
+		m.h.msgh_id = 4712 + ro;
+		m.data[0] = 0x5eed0000u + (uint32_t)ro;
+		CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG, sizeof m.h + 4, 0, MACH_PORT_NULL, 0, 0), MACH_MSG_SUCCESS);
+		after = stats();
+		CHECK(wait_dead_name(th));
+		CHECK_EQ(worker_flag, 1);
+		if (!ro) {
+			mach_msg_header_t *h = (mach_msg_header_t *)worker_buf;
+			if (before.fastpath_enabled)
+				CHECK_EQ(after.fastpath_hits - before.fastpath_hits, 1);
+			CHECK_EQ(worker_result, MACH_MSG_SUCCESS);
+			CHECK_EQ(h->msgh_id, 4712);
+			CHECK_EQ(h->msgh_size, sizeof m.h + 4);
+			CHECK_EQ(MACH_MSGH_BITS_REMOTE(h->msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
+			CHECK_EQ(type_of(h->msgh_remote_port), MACH_PORT_TYPE_SEND_ONCE);
+			CHECK_EQ(((uint32_t *)(h + 1))[0], 0x5eed0000u);
+			tr = (mach_msg_security_trailer_t *)((char *)h + h->msgh_size);
+			CHECK_EQ(tr->msgh_trailer_type, MACH_MSG_TRAILER_FORMAT_0);
+			CHECK_EQ(tr->msgh_trailer_size, sizeof(mach_msg_trailer_t));	/* no trailer elements asked for */
+			CHECK_EQ(((uint32_t *)((char *)tr + sizeof(mach_msg_trailer_t)))[0], 0);	/* nothing past it */
+			mach_port_deallocate(ME, h->msgh_remote_port);
+		} else {
+			CHECK_EQ(after.fastpath_hits, before.fastpath_hits);
+			CHECK_EQ(worker_result, MACH_RCV_INVALID_DATA);
+			CHECK_EQ(receive(worker_port, &m, sizeof m, MACH_RCV_TIMEOUT, 0), MACH_MSG_SUCCESS);
+			CHECK_EQ(m.h.msgh_id, 4713);
+			CHECK_EQ(m.data[0], 0x5eed0001u);
+			CHECK_EQ(type_of(m.h.msgh_remote_port), MACH_PORT_TYPE_SEND_ONCE);
+			mach_port_deallocate(ME, m.h.msgh_remote_port);
+		}
+		mach_port_destroy(ME, th);
+		mach_port_destroy(ME, worker_port);
+	}
+	CHECK_EQ(vm_deallocate(ME, region, 2 * 4096), KERN_SUCCESS);
+	mach_port_destroy(ME, r);
+}
+
 /*
  * A worker for the two cases below: takes one request on worker_port, then
  * answers it with a message the fast path does not carry (a right in a
@@ -3502,6 +3586,7 @@ static const struct test tests[] = {
 	T(rpc_with_another_task_echoes_payloads),
 	T(sender_trailer_names_the_sending_task),
 	T(fast_path_moves_a_right_with_a_dead_name_request),
+	T(fast_path_receiver_buffer_untouched_or_read_only),
 	T(rpc_caller_gets_a_reply_the_slow_path_carried),
 	T(rpc_caller_aborted_while_it_waits_for_the_reply),
 	T(kernel_answer_comes_behind_what_its_reply_port_holds),

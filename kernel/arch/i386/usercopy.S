@@ -55,10 +55,24 @@ arch_user_store:
 	xorl	%eax, %eax
 8:	ret
 
+/*
+ * kern_return_t arch_user_probe(uint32_t uaddr): whether the byte's page may be
+ * written, found by writing it without changing it (an atomic or of 0, which no
+ * other thread's store can slip into); a page not yet there is brought in as a
+ * write would bring it. The caller checked that it lies below USER_TOP.
+ */
+	.globl arch_user_probe
+arch_user_probe:
+	movl	4(%esp), %ecx
+9:	lock orb $0, (%ecx)
+	xorl	%eax, %eax
+10:	ret
+
 	.section .rodata
 	.globl usercopy_ranges, usercopy_ranges_end
 usercopy_ranges:
 	.long	1b, 2b, 3b
 	.long	4b, 5b, 6b
 	.long	7b, 8b, 8b
+	.long	9b, 10b, 10b
 usercopy_ranges_end:

@@ -25,6 +25,25 @@ kern_return_t copyout_check_nofault(struct task *t, uintptr_t uaddr, size_t len)
 /* ...and the fault-in, for when that check failed and the locks have been dropped. */
 void copyout_prefault(struct task *t, uintptr_t uaddr, size_t len);
 /*
+ * How many bytes from uaddr (a range below USER_TOP, of the current user
+ * task) may be written now: each page written once without a change, so that
+ * a page not there yet, or shared copy-on-write, is made writable here, where
+ * a fault may wait, not where the writer could not wait for it.
+ */
+static inline size_t
+copyout_probe(uintptr_t uaddr, size_t len)
+{
+	kern_return_t arch_user_probe(uint32_t uaddr);	/* usercopy.S */
+	uintptr_t a = uaddr, end = uaddr + len;
+
+	while (a < end) {
+		if (arch_user_probe(a) != KERN_SUCCESS)
+			return a - uaddr;
+		a = (a | 4095) + 1;	/* the next page */
+	}
+	return len;
+}
+/*
  * A user range pinned for writing: the pmap lock is held until copyout_unpin,
  * and the range's pages are where kva says in the direct map.
  */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <kern/list.h>
 #include <kern/spinlock.h>
+#include <mach/message.h>
 #include "arch_thread.h"
 
 #define NPRIO		32
@@ -78,8 +79,14 @@ struct thread {
 					 * its behalf (exceptions, int 0x80), which only the kernel
 					 * receives: made at the first, kept for the next */
 	uintptr_t rcv_buf;		/* [W] while blocked in mach_msg receive: its buffer, */
-	uint32_t rcv_size, rcv_option;	/* [W] size and options, for the fast path (fastpath.c) */
+	uint32_t rcv_size, rcv_option;	/* [W] size and options, for the fast path (fastpath.c), */
+	uint32_t rcv_probed;		/* [W] and how many bytes of the buffer it found writable */
 	bool rcv_done;			/* [S] the fast path delivered into rcv_buf */
+	bool rcv_head_pending;		/* [S] ...all but rcv_head, which the receiver writes there */
+	struct {			/* [S] a message's header as its receiver sees it, and the */
+		mach_msg_header_t h;	/* trailer that goes after its body (at h.msgh_size) */
+		mach_msg_security_trailer_t t;
+	} rcv_head;
 	struct kmsg *kreply_room;	/* [W] while waiting in ipc_kernel_reply_wait: where the fast
 					 * path may put the answer, */
 	uint32_t kreply_room_size;	/* [W] and how many bytes of message fit there */
