@@ -38,8 +38,8 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	const integer_t code[2] = { code0, code1 };
 	i386_thread_state_t state;
 	struct port *ep, *tself, *kself, *reply;
-	struct kmsg *k = NULL;
-	struct kmsg_room room;
+	struct kmsg_room room;	/* the request, then the answer */
+	struct kmsg *k = &room.k;
 	enum exception_outcome outcome = EXCEPTION_UNHANDLED;
 	uint32_t f;
 
@@ -74,7 +74,7 @@ exception_raise(struct thread *th, int exception, integer_t code0, integer_t cod
 	port_ref(reply);
 	reply->sorights++;
 	port_unlock(reply);
-	ipc_kernel_request_send(ep, k, NULL);	/* complex: queued, so of the heap */
+	ipc_kernel_request_send(ep, k, &room);	/* copied to the heap only to be queued */
 
 	k = ipc_kernel_reply_wait(th, reply, &room);
 	outcome = EXCEPTION_NO_ANSWER;	/* unless a reply says otherwise */

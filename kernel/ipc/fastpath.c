@@ -131,11 +131,68 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t op
 }
 
 /*
- * The send. On success t's space is still locked (*flags for its unlock), so
- * that a receive that follows can look its name up under the same hold.
+ * A request to a kernel object, built in room from the header already read
+ * and the body (the rights checked, their entries in uses): the rights
+ * committed as the slow path commits them, and nothing charged (the request
+ * is served at once). t's space locked (f to unlock it), interrupts off; let
+ * go either way: IPC_FASTPATH_KOBJECT when room->k is the caller's to serve
+ * (kobject_server_room), IPC_FASTPATH_NO with nothing changed. Apart from
+ * fast_send, whose own path it would slow.
  */
-static mach_msg_return_t
-fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, uint32_t *flags)
+static __attribute__((noinline)) mach_msg_return_t
+kobject_request_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size, const mach_msg_header_t *h,
+		       struct right_use *uses, struct kmsg_room *room, uint32_t f)
+{
+	struct kmsg *k = &room->k;
+	struct port *dest = uses[0].port;
+	mach_msg_type_name_t dest_type = 0, reply_type = 0;
+
+	/* a pager's control port takes its one-way requests apart: the slow path's */
+	if (dest->kotype == KOBJ_PAGER_CONTROL || size > KMSG_ROOM_BYTES) {
+		ipc_space_unlock(t->space, f);
+		return IPC_FASTPATH_NO;
+	}
+	port_lock_two(dest, uses[1].port);
+	/* a page not there fails the copy (no fault is waited for with interrupts off): the slow path's then */
+	if (!ipc_queue_has_room_locked(dest, uses[0].disp) ||
+	    (size > HDR && arch_user_copy(k->msg + 1, (const void *)(umsg + HDR), size - HDR) != KERN_SUCCESS)) {
+		port_unlock_two(dest, uses[1].port);
+		ipc_space_unlock(t->space, f);
+		return IPC_FASTPATH_NO;
+	}
+	k->msg[0] = *h;
+	k->msg->msgh_size = size;
+	take_dest_right_locked(t, uses, dest, &dest_type);
+	if (uses[1].port) {
+		if (uses[0].name != uses[1].name)
+			right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, uses[1].disp, uses[1].port,
+						  &reply_type);
+		else
+			right_copyin_locked(t->space, uses[1].name, uses[1].disp, uses[1].port, &reply_type);
+	}
+	k->size = size;
+	k->remote = dest;
+	k->remote_type = dest_type;
+	k->local = uses[1].port;
+	k->local_type = reply_type;
+	k->kcopies = k->kvirt = 0;
+	k->payer = NULL;
+	k->charge = 0;
+	k->sender = t->id;
+	port_unlock_two(dest, uses[1].port);
+	ipc_space_unlock(t->space, f);
+	return IPC_FASTPATH_KOBJECT;
+}
+
+/*
+ * The send. On success t's space is still locked (*flags for its unlock), so
+ * that a receive that follows can look its name up under the same hold. A
+ * request to a kernel object that fits room (when there is one) is built
+ * there for the caller to serve: IPC_FASTPATH_KOBJECT, nothing locked.
+ */
+static inline __attribute__((always_inline)) mach_msg_return_t
+fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, uint32_t *flags,
+	  struct kmsg_room *room)
 {
 	struct right_use uses[2];
 	mach_msg_header_t h;
@@ -169,8 +226,11 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 					  : ipc_check_header_rights_locked(t->space, uses)) != MACH_MSG_SUCCESS)
 		goto no_space;
 	dest = uses[0].port;
-	if (dest->kotype != KOBJ_NONE)
+	if (dest->kotype != KOBJ_NONE) {
+		if (room)
+			return kobject_request_locked(t, umsg, size, &h, uses, room, f);
 		goto no_space;
+	}
 	port_lock_two(dest, uses[1].port);
 	if (!dest->active || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)))
 		goto no;
@@ -254,7 +314,7 @@ mach_msg_return_t
 ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size)
 {
 	uint32_t f;
-	mach_msg_return_t mr = fast_send(t, umsg, option, size, &f);
+	mach_msg_return_t mr = fast_send(t, umsg, option, size, &f, NULL);
 
 	if (mr == MACH_MSG_SUCCESS)
 		ipc_space_unlock(t->space, f);
@@ -273,7 +333,7 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
  */
 static inline __attribute__((always_inline)) mach_msg_return_t
 fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
-		 mach_msg_size_t rcv_size, mach_port_name_t rcv_name)
+		 mach_msg_size_t rcv_size, mach_port_name_t rcv_name, struct kmsg_room *room)
 {
 	struct ipc_space *s = t->space;
 	struct thread *me = curthread();
@@ -284,14 +344,14 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	struct waitq *wq;
 	enum wake_reason why;
 	mach_msg_return_t mr;
-	uint32_t f, probed = 0;
+	uint32_t f = 0, probed = 0;	/* (f: set by fast_send when it succeeds) */
 	bool head, may_wait = !(option & MACH_RCV_TIMEOUT) && rcv_size >= HDR && umsg < USER_TOP &&
 			      rcv_size <= USER_TOP - umsg && !t->object_regions;
 
 	/* what the fast path may write when we wait, found before any lock is taken (writing may fault) */
 	if (may_wait)
 		probed = copyout_probe(umsg, MIN(rcv_size, IPC_FASTPATH_RCV_MAX));
-	mr = fast_send(t, umsg, option, size, &f);
+	mr = fast_send(t, umsg, option, size, &f, room);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	/* the send's deferred work (a notification) goes before we wait, at ipc_end */
@@ -381,9 +441,10 @@ ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_
 		 mach_port_name_t rcv_name, mach_msg_timeout_t timeout)
 {
 	struct task *t = curtask();
-	mach_msg_return_t mr = fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name);
+	struct kmsg_room room;	/* a kernel object's request, if that is what this is */
+	mach_msg_return_t mr = fastpath_rpc(t, umsg, option, send_size, rcv_size, rcv_name, &room);
 
-	if (mr == IPC_FASTPATH_NO) {
+	if (mr == IPC_FASTPATH_NO || mr == IPC_FASTPATH_KOBJECT) {
 		struct thread *me = curthread();
 
 		me->ipc_receives_next = true;
@@ -391,7 +452,12 @@ ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_
 		me->rcv_next.size = rcv_size;
 		me->rcv_next.option = (uint32_t)option;
 		me->rcv_next.name = rcv_name;
-		mr = ipc_send_slow(t, umsg, option, send_size, timeout);
+		if (mr == IPC_FASTPATH_KOBJECT) {	/* sent: served here, as ipc_send_slow would */
+			kobject_server_room(&room.k);
+			mr = MACH_MSG_SUCCESS;
+		} else {
+			mr = ipc_send_slow(t, umsg, option, send_size, timeout);
+		}
 		me->ipc_receives_next = false;
 		if (me->rcv_next.done) {	/* a kernel object answered into our buffer */
 			me->rcv_next.done = false;
@@ -446,8 +512,12 @@ ipc_fastpath_kernel_answer(struct kmsg *req, struct kmsg *out)
 	ht.h.msgh_id = out->msg->msgh_id;
 	ht.t = (mach_msg_security_trailer_t){ MACH_MSG_TRAILER_FORMAT_0, tsize,
 					      __atomic_load_n(&p->seqno, __ATOMIC_RELAXED), { { 0, 0 } } };
-	if (copyout(t, out->msg + 1, buf + HDR, size - HDR) != KERN_SUCCESS ||
-	    copyout(t, &ht.h, buf, HDR) != KERN_SUCCESS || copyout(t, &ht.t, buf + size, tsize) != KERN_SUCCESS)
+	/* our own memory, through the MMU (a fault brings a page in); a copy that fails leaves the
+	 * buffer to ipc_receive, which checks it before it writes, and reports a bad one */
+	if (buf >= USER_TOP || size + tsize > USER_TOP - buf ||
+	    arch_user_copy((void *)(buf + HDR), out->msg + 1, size - HDR) != KERN_SUCCESS ||
+	    arch_user_copy((void *)buf, &ht.h, HDR) != KERN_SUCCESS ||
+	    arch_user_copy((void *)(buf + size), &ht.t, tsize) != KERN_SUCCESS)
 		return false;
 	f = ipc_space_lock(s);
 	e = space_lookup_locked(s, me->rcv_next.name);

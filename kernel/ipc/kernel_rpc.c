@@ -42,7 +42,7 @@ ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *roo
 		ipc_deliver(dest, q);
 	} else {
 		/* no memory: as if the one who should answer had gone (the reply
-		 * right's death tells the waiter); a simple message holds only rights */
+		 * right's death tells the waiter); a request in a room holds rights, no memory */
 		kmsg_release_rights(k);
 	}
 	if (ipc_deferred_pending)	/* before the wait: nothing deferred waits for our answer */

@@ -124,11 +124,12 @@ serve_task(struct task *t, struct kmsg *k, struct kmsg *out)
 }
 
 /*
- * Serves a request that was sent to a kernel object's port. Called with no
- * lock held; consumes k.
+ * Serves a request that was sent to a kernel object's port (not a pager's
+ * control port, whose requests kobject_server takes apart), and answers it.
+ * Called with no lock held; k keeps its rights and memory.
  */
-void
-kobject_server(struct kmsg *k)
+static void
+kobject_serve(struct kmsg *k)
 {
 	union {
 		struct kmsg k;
@@ -145,11 +146,6 @@ kobject_server(struct kmsg *k)
 	_Static_assert(THREAD_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "thread replies fit");
 	_Static_assert(HOST_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "host replies fit");
 	_Static_assert(DEVICE_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "device replies fit");
-	if (dest->kotype == KOBJ_PAGER_CONTROL) {	/* one-way requests: no reply */
-		vm_object_control_request(k);
-		kmsg_destroy(k);	/* a data_supply's pages the object did not take go unlocked */
-		return;
-	}
 	memset(&out.k, 0, sizeof out.k);
 	f = ipc_begin();
 	port_lock(dest);
@@ -174,5 +170,28 @@ kobject_server(struct kmsg *k)
 		host_kserver(dest, k, &out.k);		/* the host port and the privileged one */
 	}
 	send_kreply(k, &out.k);
+}
+
+/* Serves a request sent to a kernel object's port. Called with no lock held; consumes k. */
+void
+kobject_server(struct kmsg *k)
+{
+	if (k->remote->kotype == KOBJ_PAGER_CONTROL) {	/* one-way requests: no reply */
+		vm_object_control_request(k);
+		kmsg_destroy(k);	/* a data_supply's pages the object did not take go unlocked */
+		return;
+	}
+	kobject_serve(k);
 	kmsg_destroy(k);	/* what is left of the request: its pages go with no lock held */
+}
+
+void
+kobject_server_room(struct kmsg *k)
+{
+	uint32_t f;
+
+	kobject_serve(k);
+	f = ipc_begin();
+	kmsg_release_rights(k);	/* a simple message: nothing else to free */
+	ipc_end(f);
 }

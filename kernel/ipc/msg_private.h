@@ -39,7 +39,7 @@ mach_msg_return_t ipc_check_rights_locked(struct ipc_space *s, struct right_use 
  * name never needs more than the right has (a send right has a user
  * reference at least).
  */
-static inline mach_msg_return_t
+static inline __attribute__((always_inline)) mach_msg_return_t
 ipc_check_header_rights_locked(struct ipc_space *s, struct right_use uses[2])
 {
 	for (int i = 0; i < 2; i++) {
@@ -124,6 +124,8 @@ struct port *ipc_pset_first_ready_locked(struct pset *ps);
 #define IPC_FASTPATH_NO ((mach_msg_return_t)-1)
 /* fastpath.c's RPC path: sent by the fast path, the receive is still to do */
 #define IPC_FASTPATH_SENT ((mach_msg_return_t)-2)
+/* fastpath.c's RPC path: a kernel object's request, in the caller's room, to serve (kobject_server_room) */
+#define IPC_FASTPATH_KOBJECT ((mach_msg_return_t)-3)
 mach_msg_return_t ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option,
 				    mach_msg_size_t size);
 /* fastpath.c: true when the answer is in the receive buffer of the thread that asked (kobject.c) */

@@ -5,6 +5,9 @@
  */
 #include <kern/lib.h>
 
+#undef memcpy	/* the functions themselves, not lib.h's builtins */
+#undef memset
+
 /*
  * Words first, then the last 0-3 bytes. Message bodies are copied twice per
  * send (into the kernel and out), and rep movsl moves four bytes per step.

@@ -63,10 +63,17 @@ for seed in "${seeds[@]}"; do
 	[ -n "$first" ] || continue
 	echo "# fast path on:  $(grep -a "^step $first " "$on" | tr -d '\r')"
 	echo "# fast path off: $(grep -a "^step $first " "$off" | tr -d '\r')"
+	items_on=$(grep -a "^items $first " "$on" | tr -d '\r' | cut -d' ' -f3-)
+	items_off=$(grep -a "^items $first " "$off" | tr -d '\r' | cut -d' ' -f3-)
+	item=$(paste <(tr ' ' '\n' <<<"$items_on") <(tr ' ' '\n' <<<"$items_off") | awk '$1 != $2 { print NR; exit }')
 	boot on "$seed" "$on.verbose" verbose="$first" "${extra[@]}" & boot off "$seed" "$off.verbose" verbose="$first" "${extra[@]}"
 	wait
 	echo "# what step $first digested, fast path on (<) and off (>):"
 	diff <(grep -a '^# ' "$on.verbose" | tr -d '\r') <(grep -a '^# ' "$off.verbose" | tr -d '\r') | cut -c1-160 | sed 's/^/# /' | head -40
+	if [ -n "$item" ]; then	# the runs' own items (a difference the verbose pair may not repeat)
+		echo "# the first item that differed in the runs themselves: number $item of the step, which the verbose runs show as"
+		grep -a '^# ' "$on.verbose" | tr -d '\r' | sed -n "$((item - 1)),$((item + 1))p" | cut -c1-160 | sed 's/^/#   /'
+	fi
 done
 echo "$suite: $pass passed, $fail failed"
 [ "$fail" = 0 ]

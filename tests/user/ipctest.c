@@ -1759,6 +1759,81 @@ fast_path_moves_a_right_with_a_dead_name_request(void)
 	mach_port_destroy(ME, n);
 }
 
+/*
+ * A request to a kernel object by hand (mach_port_type, id 3201, on our task
+ * port): its header's rights are committed as the slow path commits them, by
+ * whichever path carries it (fastpath.c builds a simple one in a room on the
+ * kernel stack). A copied send right comes back, a moved one is used up, one
+ * name for destination and reply gives two copies, both released (the answer
+ * goes to the task port, which takes it as a request and has no one to answer);
+ * a body on a page that is not there is MACH_SEND_INVALID_DATA with nothing
+ * taken.
+ */
+static void
+kernel_object_request_rights_commit_as_the_slow_path_does(void)
+{
+	struct {
+		mach_msg_header_t h;
+		union {
+			mach_port_name_t name;				/* the request's */
+			struct { kern_return_t ret; mach_port_type_t type; } out;	/* the answer's */
+		};
+		uint8_t room[64];
+	} m;
+	mach_port_t task = mach_task_self(), r = new_port();
+	mach_port_urefs_t refs = refs_of(task, MACH_PORT_RIGHT_SEND);
+	vm_address_t two = 0;
+	mach_msg_header_t *edge;
+
+	for (int move = 0; move < 2; move++) {
+		if (move)
+			CHECK_EQ(mach_port_mod_refs(ME, task, MACH_PORT_RIGHT_SEND, 1), KERN_SUCCESS);
+		memset(&m, 0, sizeof m);
+		m.h.msgh_bits = MACH_MSGH_BITS(move ? MACH_MSG_TYPE_MOVE_SEND : MACH_MSG_TYPE_COPY_SEND,
+					       MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_remote_port = task;
+		m.h.msgh_local_port = r;
+		m.h.msgh_id = 3201;
+		m.name = r;
+		CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.h + 4, sizeof m, r,
+				  5000, 0), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, 3301);
+		CHECK_EQ(m.h.msgh_size, sizeof m.h + 8);
+		CHECK_EQ(m.out.ret, KERN_SUCCESS);
+		CHECK_EQ(m.out.type, MACH_PORT_TYPE_RECEIVE);
+		CHECK_EQ(refs_of(task, MACH_PORT_RIGHT_SEND), refs);
+	}
+	/* one name for both: two copies of the send right travel, and both come back */
+	memset(&m, 0, sizeof m);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_COPY_SEND);
+	m.h.msgh_remote_port = m.h.msgh_local_port = task;
+	m.h.msgh_id = 3201;
+	m.name = r;
+	CHECK_EQ(mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.h + 4, sizeof m, r, 10, 0),
+		 MACH_RCV_TIMED_OUT);
+	CHECK_EQ(refs_of(task, MACH_PORT_RIGHT_SEND), refs);
+	CHECK_EQ(type_of(r), MACH_PORT_TYPE_RECEIVE);
+	/* the body on a page that is not there: refused before anything is taken */
+	CHECK_EQ(vm_allocate(ME, &two, 2 * 4096, 1), KERN_SUCCESS);
+	CHECK_EQ(vm_deallocate(ME, two + 4096, 4096), KERN_SUCCESS);
+	edge = (mach_msg_header_t *)(two + 4096 - sizeof *edge);
+	edge->msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	edge->msgh_remote_port = task;
+	edge->msgh_local_port = r;
+	edge->msgh_id = 3201;
+	CHECK_EQ(mach_msg(edge, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof *edge + 4, sizeof *edge, r, 10, 0),
+		 MACH_SEND_INVALID_DATA);
+	CHECK_EQ(refs_of(task, MACH_PORT_RIGHT_SEND), refs);
+	{
+		mach_port_status_t st = { 0 };
+		mach_msg_type_number_t n = MACH_PORT_RECEIVE_STATUS_COUNT;
+		CHECK_EQ(mach_port_get_attributes(ME, r, MACH_PORT_RECEIVE_STATUS, (integer_t *)&st, &n), KERN_SUCCESS);
+		CHECK_EQ(st.mps_sorights, 0);	/* no send-once right was made for a reply */
+	}
+	CHECK_EQ(vm_deallocate(ME, two, 4096), KERN_SUCCESS);
+	mach_port_destroy(ME, r);
+}
+
 /* A worker that receives once on worker_port into worker_buf (a region the case chose). */
 static vm_address_t worker_buf;
 
@@ -3587,6 +3662,7 @@ static const struct test tests[] = {
 	T(sender_trailer_names_the_sending_task),
 	T(fast_path_moves_a_right_with_a_dead_name_request),
 	T(fast_path_receiver_buffer_untouched_or_read_only),
+	T(kernel_object_request_rights_commit_as_the_slow_path_does),
 	T(rpc_caller_gets_a_reply_the_slow_path_carried),
 	T(rpc_caller_aborted_while_it_waits_for_the_reply),
 	T(kernel_answer_comes_behind_what_its_reply_port_holds),

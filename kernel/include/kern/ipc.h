@@ -487,6 +487,8 @@ extern struct port *host_priv_port;	/* the privileged host port: see ipc_holds_h
 bool task_may_use_reserve(struct task *t);
 void kobject_init(void);
 void kobject_server(struct kmsg *k);
+/* The same for a request in a room on the caller's stack (fastpath.c): its rights go, its memory stays. */
+void kobject_server_room(struct kmsg *k);
 struct port *kobject_port_create(enum kobject_type type, void *object);
 /* The object is gone: its port dies, and the kernel's reference goes. p not locked. */
 void kobject_port_destroy(struct port *p);

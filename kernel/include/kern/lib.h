@@ -23,6 +23,18 @@ void *memmove(void *dst, const void *src, size_t n);
 void *memchr(const void *p, int c, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+/*
+ * The kernel is built -ffreestanding, which makes every memcpy and memset a
+ * call, even of one word. One of a small size known when compiled is a
+ * builtin, which gcc writes inline as a few moves; anything longer or of a
+ * size known only when it runs goes to string.c's, whose rep movsl and rep
+ * stosl gcc's own expansion of a page would not beat.
+ */
+#define MEM_INLINE_MAX 64
+#define memcpy(d, s, n)                                                                                    \
+	(__builtin_constant_p(n) && (n) <= MEM_INLINE_MAX ? __builtin_memcpy(d, s, n) : (memcpy)(d, s, n))
+#define memset(d, c, n)                                                                                    \
+	(__builtin_constant_p(n) && (n) <= MEM_INLINE_MAX ? __builtin_memset(d, c, n) : (memset)(d, c, n))
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);

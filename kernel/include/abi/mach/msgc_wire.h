@@ -2,7 +2,9 @@
  * The message layout helpers that msgc's generated code shares between user space
  * (libmsg/include/msgc_runtime.h) and the kernel (kern/msgc_kernel.h): appending
  * inline items to a message and taking them out again with every bound checked.
- * The includer declares memcpy. Layout: tools/msgc/README.md.
+ * The includer declares memcpy. A field of a size known when compiled goes by
+ * __builtin_memcpy, a move even where the includer is built -ffreestanding
+ * (which makes every memcpy a call). Layout: tools/msgc/README.md.
  */
 #ifndef MACH_MSGC_WIRE_H
 #define MACH_MSGC_WIRE_H
@@ -48,8 +50,10 @@ struct msgc_reader {
 static inline void
 msgc_put(struct msgc_writer *w, const void *src, uint32_t n)
 {
-	if (n != 0)	/* an empty array may come as NULL, which memcpy must not see */
-		memcpy(w->base + w->at, src, n);
+	if (__builtin_constant_p(n))
+		__builtin_memcpy(w->base + w->at, src, n);
+	else if (n != 0)	/* an empty array may come as NULL, which memcpy must not see */
+		(memcpy)(w->base + w->at, src, n);	/* the function, whatever the includer made of the name */
 	w->at += n;
 	while (w->at & 3u)	/* padding is zero so messages are deterministic */
 		w->base[w->at++] = 0;
@@ -116,7 +120,10 @@ msgc_get(struct msgc_reader *r, void *dst, uint32_t n)
 
 	if (p == NULL)
 		return false;
-	memcpy(dst, p, n);
+	if (__builtin_constant_p(n))
+		__builtin_memcpy(dst, p, n);
+	else
+		(memcpy)(dst, p, n);
 	return true;
 }
 
