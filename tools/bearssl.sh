@@ -23,11 +23,13 @@ host)
 	cflags="-O2 -g -fPIC -W -Wall $no_os"
 	;;
 guest)
+	# BR_SSE2 is BearSSL's own choice (on): the kernel keeps each task's SSE state, and
+	# the transport takes the SSE2 ChaCha20 when cpuid offers SSE2 (transport/seal.c)
 	newlib=$(realpath -m "$3")
 	cflags="-m32 -march=i686 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdinc
 		-U__linux__ -U__gnu_linux__ -U__unix__ -Ulinux -Uunix
 		-isystem $newlib/include -isystem $(gcc -m32 -print-file-name=include)
-		$no_os -DBR_SSE2=0 -DBR_AES_X86NI=0 -DBR_RDRAND=0 -W -Wall"
+		$no_os -DBR_AES_X86NI=0 -DBR_RDRAND=0 -W -Wall"
 	;;
 *)
 	echo "usage: tools/bearssl.sh OUT host | OUT guest NEWLIB_PREFIX" >&2
@@ -37,7 +39,7 @@ esac
 
 lib=$out/$kind/libbearssl.a
 echo "  BEARSSL $kind: $lib (log: $out/$kind.log)"
-rm -f "$lib"
+rm -rf "${lib%/*}"	# objects too: make would keep those built with other flags
 if ! make -C "$out/src" -j"$(nproc)" lib BUILD="$out/$kind" CC=gcc CFLAGS="$(echo $cflags)" \
 	AR=ar >"$out/$kind.log" 2>&1; then
 	tail -20 "$out/$kind.log" >&2

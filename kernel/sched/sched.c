@@ -400,11 +400,39 @@ sched_wake_reaper_locked(void)
 	waitq_wake_all_locked(&reaper_wq);
 }
 
+/* The first tick a sleeper waits for, 0 when none does: the idle loop's next timer interrupt. */
+static uint64_t
+sleepers_next_tick(void)
+{
+	uint32_t f = spin_lock_irqsave(&sched_lock);
+	uint64_t next = 0;
+	struct list *l;
+
+	list_for_each(l, &sleepers) {
+		uint64_t w = list_entry(l, struct thread, sleep_link)->wake_tick;
+		if (!next || w < next)
+			next = w;
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	return next;
+}
+
+/*
+ * Halts until an interrupt makes a thread ready. With a tickless timer the
+ * halt lasts until the first sleeper is due (sched/clock.c), not the next tick;
+ * the interrupt that ends it arms the tick again (arch_idle_over). Runs with
+ * interrupts off but in arch_idle's halt, so nothing can join the sleepers
+ * between the look and the halt, and a thread made ready before the loop (the
+ * first ones, at boot) runs without waiting for an interrupt.
+ */
 void
 sched_idle_loop(void)
 {
 	for (;;) {
-		arch_idle();
+		if (!sched_resched_wanted) {
+			clock_idle_arm(sleepers_next_tick());
+			arch_idle();
+		}
 		if (sched_resched_wanted)
 			sched_preempt();
 	}

@@ -3,6 +3,7 @@
  * mach_task_self, and the counters tests use to find leaks.
  */
 #include <kern/arch.h>
+#include <kern/clock.h>
 #include <kern/copyio.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -157,6 +158,8 @@ sys_kernel_stats(const struct trap_args *args)
 		.switch_cycles_hi = (uint32_t)(stat_switch_cycles >> 32),
 		.idle_cycles_lo = (uint32_t)stat_idle_cycles,
 		.idle_cycles_hi = (uint32_t)(stat_idle_cycles >> 32),
+		.timer_interrupts = (uint32_t)clock_interrupts(),
+		.clock_tickless = arch_timer_tickless(),
 	};
 
 	if (args->a[1] & ~(uint32_t)(KSTATS_RESET_IRQOFF | KSTATS_TIMING_ON | KSTATS_TIMING_OFF))

@@ -260,6 +260,17 @@ send_beacon(void)
 	pbuf_free(p);
 }
 
+/*
+ * The time to the next beacon: CLUSTER_BEACON_MS while another node holds a
+ * right of ours or we hold one of another's (its death must be seen in time),
+ * CLUSTER_BEACON_IDLE_MS while we share nothing (cluster.h: what it costs).
+ */
+static uint32_t
+beacon_gap_ms(void)
+{
+	return proxy_count(0) || proxy_export_count() ? CLUSTER_BEACON_MS : CLUSTER_BEACON_IDLE_MS;
+}
+
 /* Constant time: a forger learns nothing from how long a refusal took. */
 static bool
 tag_equal(const uint8_t *a, const uint8_t *b)
@@ -419,20 +430,28 @@ cluster_tick(void)
 	now = port_now_us();
 	if (now >= next_beacon_us) {
 		send_beacon();
-		next_beacon_us = now + CLUSTER_BEACON_MS * 1000ull;
+		next_beacon_us = now + beacon_gap_ms() * 1000ull;
 	}
-	for (uint32_t n = 1; n < node_high; n++)
-		if (peers[n].state == XIPC_PEER_ALIVE && now - peers[n].heard_us > dead_after_us(&peers[n]))
+	next = next_beacon_us;
+	/* a silence ends in a death at its own time, not at the next beacon's */
+	for (uint32_t n = 1; n < node_high; n++) {
+		uint64_t dead_at;
+		if (peers[n].state != XIPC_PEER_ALIVE)
+			continue;
+		dead_at = peers[n].heard_us + dead_after_us(&peers[n]);
+		if (now > dead_at)
 			peer_dead(n, peers[n].heard_us ? "no beacon" : "the transport gave up");
+		else if (next > dead_at + 1000)
+			next = dead_at + 1000;
+	}
 	/* not after every message of the loop: only when due, or when an input or a send may have changed it */
 	if (xport_dirty || now >= xport_due) {
 		xport_dirty = false;
 		xport_due = xport_tick(x, now);
 		drain();
 	}
-	next = xport_due;
-	if (next > next_beacon_us)
-		next = next_beacon_us;
+	if (next > xport_due)
+		next = xport_due;
 	/* messages held for full queues (hold.c) are tried again soon */
 	if ((held_ms = hold_retry()) != 0 && next > now + held_ms * 1000ull)
 		next = now + held_ms * 1000ull;

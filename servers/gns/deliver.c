@@ -38,7 +38,7 @@ struct decoded {
 		uint32_t size;
 		uint32_t first, count;	/* DESC_PORTS: arr[first .. first + count) */
 		enum carry_right array_kind;	/* DESC_PORTS: its entries' kind (NULL: none but null and dead) */
-	} desc[CARRY_DESC_MAX];
+	} desc[CARRY_DESC_MAX];		/* [0, ndesc) cleared as decode reads them */
 	const uint8_t *data;
 	uint32_t data_len;
 	uint32_t narr;
@@ -80,6 +80,7 @@ decode(struct carry_in *in, struct decoded *m)
 	if (m->ndesc > CARRY_DESC_MAX || (m->ndesc && !m->complex))
 		return false;
 	for (uint32_t i = 0; i < m->ndesc && !in->bad; i++) {
+		memset(&m->desc[i], 0, sizeof m->desc[i]);
 		m->desc[i].kind = carry_get8(in);
 		if (m->desc[i].kind == DESC_PORT) {
 			m->desc[i].right.kind = carry_get_right_ns(in, &m->desc[i].right.gid, &m->desc[i].right.ns);
@@ -448,7 +449,8 @@ build_array(const struct decoded *m, uint32_t i, mach_msg_descriptor_t *d, struc
 void
 proxy_deliver(uint32_t peer, struct carry_in *in)
 {
-	struct decoded *m = malloc(sizeof *m);
+	static struct decoded dm;	/* (20 KiB: only gns's loop thread delivers, and nothing keeps it) */
+	struct decoded *m = &dm;
 	static struct built b;	/* (large: only gns's loop thread delivers) */
 	struct export *e;
 	mach_msg_header_t *h = NULL;
@@ -459,9 +461,9 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 	mach_msg_return_t mr;
 
 	b.nonce = b.nnew = b.ngranted = b.narrived = b.nowned = 0;
-	if (!m)
-		goto undeliverable;
-	memset(m, 0, offsetof(struct decoded, arr));
+	memset(m, 0, offsetof(struct decoded, desc));	/* decode clears each descriptor it reads */
+	m->data = NULL;
+	m->data_len = m->narr = 0;
 	if (!decode(in, m) || m->dest.node != cluster_node() || !moves_from(m, peer)) {
 		xipc_stat[XIPC_STAT_R_MALFORMED]++;
 		goto out;
@@ -584,6 +586,5 @@ undeliverable:
 	xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
 out:
 	free(h);
-	free(m);
 }
 

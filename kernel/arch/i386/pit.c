@@ -1,10 +1,9 @@
 /*
  * The 8254 timer, channel 0, interrupting HZ times a second: the scheduler's
- * tick and the clock's time base.
+ * tick and the clock's time base on a machine without an HPET (timer.c).
  */
 #include <kern/clock.h>
 #include "cpu.h"
-#include "pic.h"
 
 #define PIT_HZ 1193182
 
@@ -16,5 +15,4 @@ pit_init(void)
 	outb(0x43, 0x34);	/* channel 0, lo/hi byte, rate generator */
 	outb(0x40, div & 0xFF);
 	outb(0x40, div >> 8);
-	pic_unmask(0);
 }

@@ -128,7 +128,7 @@ kmain(uint32_t magic, uint32_t mbi_pa)
 	boot_mem_kib = page_total_count() * (PAGE_SIZE / 1024);
 	pmap_init(top);
 	console_init_screen(mbi);
-	pit_init();
+	timer_init();
 	uart_enable_input();
 	kern_main();
 }

@@ -3,6 +3,7 @@
  * stack frame, and switching address space, TSS stack and registers.
  */
 #include <kern/arch.h>
+#include <kern/clock.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
 #include <kern/syscall.h>
@@ -149,6 +150,7 @@ arch_idle_over(void)
 	if (idle_since) {
 		stat_idle_cycles += rdtsc() - idle_since;
 		idle_since = 0;
+		clock_idle_over();	/* whatever the interrupt wakes runs with ticks */
 	}
 }
 

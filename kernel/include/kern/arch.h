@@ -19,6 +19,12 @@ void arch_thread_init_kernel(struct thread *t);
 void arch_thread_init_user(struct thread *t, uint32_t eip, uint32_t esp, uint32_t eax);
 void arch_idle(void);
 void arch_idle_over(void);	/* an interrupt ends the halt: stop counting it idle (interrupts off) */
+/* The timer (arch/i386/timer.c). Tickless: a counter keeps time without
+ * interrupts (arch_timer_ns, since boot) and the next timer interrupt comes when
+ * armed for (arch_timer_arm_ns, interrupts off); else HZ interrupts a second. */
+bool arch_timer_tickless(void);
+uint64_t arch_timer_ns(void);
+void arch_timer_arm_ns(uint64_t ns);
 void arch_debug_exit(int code);
 void arch_halt(void) __attribute__((noreturn));
 uint64_t arch_cycles(void);

@@ -1,5 +1,7 @@
 /*
- * Time since boot, counted in timer ticks (HZ a second) and refined with the TSC.
+ * Time since boot: in timer ticks (HZ a second), the unit of timeouts, and in
+ * nanoseconds. A tickless timer (the HPET) keeps it without interrupts; the
+ * 8254 by HZ interrupts a second (sched/clock.c).
  */
 #ifndef KERN_CLOCK_H
 #define KERN_CLOCK_H
@@ -12,6 +14,9 @@
 uint64_t clock_ticks(void);
 uint64_t clock_uptime_ns(void);
 void clock_tick(void);	/* from the timer interrupt */
+uint64_t clock_interrupts(void);	/* timer interrupts taken since boot */
+void clock_idle_arm(uint64_t wake_tick);	/* the idle loop, before its halt (0: no sleeper) */
+void clock_idle_over(void);	/* ...and after it, when a thread is to run */
 
 /* Ticks as Mach's time_value_t (seconds and microseconds), for task_info and thread_info. */
 static inline void

@@ -1,7 +1,10 @@
 /*
  * seal.h's operations over BearSSL (build/bearssl, tools/bearssl.sh). On i386
  * only br_poly1305_ctmul_run exists of the fast Poly1305s (NOTES.md); the host
- * uses the same one so that both run the same code.
+ * uses the same one so that both run the same code. ChaCha20 is BearSSL's SSE2
+ * code where the CPU has SSE2 (QEMU's CPUs and every PC since 2004; the kernel
+ * keeps a task's SSE state), else its portable one: the same keystream, a
+ * third of the instructions.
  */
 #include "seal.h"
 
@@ -89,6 +92,19 @@ seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t
 	return seal_equal(tag, dgram + WIRE_HEADER_SIZE + payload_len, WIRE_TAG_SIZE);
 }
 
+static br_chacha20_run chacha;	/* chosen once: the SSE2 code, or the portable one */
+
+static br_chacha20_run
+chacha20(void)
+{
+	if (!chacha) {
+		chacha = br_chacha20_sse2_get();
+		if (!chacha)
+			chacha = br_chacha20_ct_run;
+	}
+	return chacha;
+}
+
 /* The packet number is unique per key (each direction has its own), so is the nonce. */
 static void
 make_iv(uint64_t pn, uint8_t iv[12])
@@ -108,10 +124,10 @@ seal_datagram(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, ui
 	make_iv(pn, iv);
 	if (auth_only) /* nothing to encrypt: header and payload are all associated data */
 		br_poly1305_ctmul_run(key, iv, payload, 0, dgram, WIRE_HEADER_SIZE + payload_len, tag,
-				      br_chacha20_ct_run, 1);
+				      chacha20(), 1);
 	else
 		br_poly1305_ctmul_run(key, iv, payload, payload_len, dgram, WIRE_HEADER_SIZE, tag,
-				      br_chacha20_ct_run, 1);
+				      chacha20(), 1);
 }
 
 const uint8_t *
@@ -124,13 +140,13 @@ seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, const 
 	make_iv(pn, iv);
 	if (auth_only) {
 		br_poly1305_ctmul_run(key, iv, scratch, 0, dgram, WIRE_HEADER_SIZE + payload_len, tag,
-				      br_chacha20_ct_run, 0);
+				      chacha20(), 0);
 		return seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE) ? payload : NULL;
 	}
 	/* Decrypt a copy: the caller sees clear bytes only once the tag is right. */
 	memcpy(scratch, payload, payload_len);
 	br_poly1305_ctmul_run(key, iv, scratch, payload_len, dgram, WIRE_HEADER_SIZE, tag,
-			      br_chacha20_ct_run, 0);
+			      chacha20(), 0);
 	if (!seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE)) {
 		memset(scratch, 0, payload_len);
 		return NULL;

@@ -84,6 +84,9 @@ struct session {
 	uint32_t flight_bytes;   /* payload bytes sent and not acknowledged */
 	uint32_t peer_window;    /* what the peer said it takes in flight */
 	uint64_t srtt, rttvar, rto;
+	uint64_t resent_rtt;     /* from the first send of the last resent fragment acknowledged to
+				  * its acknowledgement: a sample once a duplicate's ack shows the resend
+				  * was not needed (send_acked) */
 	struct flight flight[FLIGHT_MAX];
 	/* receiving */
 	struct window rx_pn;     /* packet numbers seen: replay */

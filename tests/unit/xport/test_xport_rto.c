@@ -96,3 +96,29 @@ UNIT_TEST(xport_a_lost_flight_comes_back_within_a_few_round_trips)
 	       (unsigned long long)(last_at - t0), (unsigned long long)xport_stats(a)->tx_retransmits);
 	sim_free(&sim);
 }
+
+/*
+ * A peer that answers later than the RTO, message after message (a guest its
+ * host starves): each first send is resent and then acknowledged, and Karn's
+ * rule takes no sample from either. The duplicate's acknowledgement shows the
+ * resend was not needed, so the first send's round trip counts, and the RTO
+ * grows past it: only the first messages are resent.
+ */
+UNIT_TEST(xport_a_peer_that_answers_after_the_rto_raises_it_instead_of_getting_every_message_twice)
+{
+	struct sim sim;
+	struct xport *a = warm_pair(&sim, 7);
+	uint8_t m[100] = {0};
+
+	sim.delay_us = 8000;	/* a 16 ms round trip, over the 10 ms floor the RTO settled at */
+	for (int i = 0; i < 20; i++) {
+		EXPECT_EQ(xport_send(a, 2, 1, m, sizeof m, sim.now), XPORT_OK);
+		EXPECT(sim_run(&sim, sim.now + 10000000));
+	}
+	EXPECT_EQ(delivered, 20 + 20);
+	EXPECT(xport_stats(a)->tx_retransmits <= 3);
+	EXPECT(xport_rtt(a, 2) >= 10000);
+	printf("# a late peer, 20 messages one at a time: %llu resent, the RTT estimate %llu us\n",
+	       (unsigned long long)xport_stats(a)->tx_retransmits, (unsigned long long)xport_rtt(a, 2));
+	sim_free(&sim);
+}

@@ -210,6 +210,11 @@ struct manifold_kernel_stats {
 	 * cycles): what the rest of a span was busy, when a figure must leave idling
 	 * out (make bench's remote rows, tests/bench/README.md). */
 	uint32_t idle_cycles_lo, idle_cycles_hi;
+	/* Timer interrupts taken since boot; whether the clock is tickless (an
+	 * HPET keeps time, and an idle CPU takes an interrupt only when a sleeper is
+	 * due: kernel/sched/clock.c) or counts the 8254's HZ ticks. */
+	uint32_t timer_interrupts;
+	uint32_t clock_tickless;
 };
 #endif
 #define TRAP_CMDLINE_MAX	4096

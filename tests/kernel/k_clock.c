@@ -1,0 +1,123 @@
+/*
+ * Kernel suite: the clock and the tickless idle loop (sched/clock.c). An idle
+ * CPU takes a timer interrupt only when a sleeper is due, and the clock loses
+ * nothing while ticks are skipped: checked against the CMOS clock, which
+ * QEMU keeps from the host's time.
+ */
+#include <kern/arch.h>
+#include <kern/clock.h>
+#include <kern/sched.h>
+#include "ktest.h"
+
+KTEST(kernel, idle_cpu_takes_no_timer_interrupt_until_a_sleeper_is_due)
+{
+	uint64_t n0, t0;
+
+	if (!arch_timer_tickless()) {
+		kprintf("# no HPET (or hpet=off): the 8254 ticks HZ times a second\n");
+		return;
+	}
+	thread_sleep_ticks(1);	/* the runner's tasks settle */
+	n0 = clock_interrupts();
+	t0 = clock_ticks();
+	thread_sleep_ticks(HZ / 2);
+	/* with a tick it was HZ / 2; now the sleep's end, and whatever else woke */
+	KEXPECT(clock_interrupts() - n0 <= 5);
+	KEXPECT(clock_ticks() - t0 >= HZ / 2);
+	KEXPECT(clock_ticks() - t0 < HZ);
+}
+
+static inline void
+out8(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t
+in8(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static uint8_t
+cmos(uint8_t reg)
+{
+	out8(0x70, reg);
+	return in8(0x71);
+}
+
+/* The CMOS clock's seconds, outside its update (binary or BCD, as register B says). */
+static uint32_t
+rtc_seconds(void)
+{
+	uint8_t s;
+
+	while (cmos(0x0A) & 0x80)
+		;
+	s = cmos(0x00);
+	return (cmos(0x0B) & 0x04) ? s : (uint32_t)(s >> 4) * 10 + (s & 0xF);
+}
+
+/* The finest clock there is: the HPET's count, else the ticks. */
+static uint64_t
+fine_ns(void)
+{
+	return arch_timer_tickless() ? arch_timer_ns() : clock_uptime_ns();
+}
+
+/*
+ * Spins until the CMOS clock's next second, and brackets the moment it began
+ * between two readings of each clock: after the last reading of the old second
+ * and before the first of the new. A loaded host may stop the guest anywhere,
+ * and then the bracket only widens; nothing is taken as exact.
+ */
+struct edge {
+	uint64_t fine_lo, fine_hi, up_lo, up_hi;
+};
+
+static uint32_t
+spin_to_next_second(struct edge *e)
+{
+	uint32_t s = rtc_seconds(), now;
+	uint64_t f, u;
+
+	for (;;) {
+		f = fine_ns();
+		u = clock_uptime_ns();
+		now = rtc_seconds();
+		if (now != s)
+			break;
+		e->fine_lo = f;
+		e->up_lo = u;
+	}
+	e->fine_hi = fine_ns();
+	e->up_hi = clock_uptime_ns();
+	return now;
+}
+
+KTEST(kernel, clock_keeps_time_while_ticks_are_skipped)
+{
+	uint32_t s = rtc_seconds(), s0, s1, secs;
+	struct edge e0 = {0}, e1 = {0};
+	int64_t want, fmin, fmax, umin, umax;
+	const int64_t slack = 20000000;	/* 20 ms: and uptime is in whole ticks */
+
+	while (rtc_seconds() == s)	/* an edge, roughly: then the next one is about a second on */
+		thread_sleep_ticks(1);
+	thread_sleep_ticks(HZ - HZ / 10);
+	s0 = spin_to_next_second(&e0);
+	thread_sleep_ticks(2 * HZ + HZ - HZ / 10);	/* one idle stretch: no tick while it lasts */
+	s1 = spin_to_next_second(&e1);
+	secs = (s1 + 60 - s0) % 60;
+	want = (int64_t)secs * 1000000000;
+	fmin = (int64_t)(e1.fine_lo - e0.fine_hi), fmax = (int64_t)(e1.fine_hi - e0.fine_lo);
+	umin = (int64_t)(e1.up_lo - e0.up_hi), umax = (int64_t)(e1.up_hi - e0.up_lo);
+	kprintf("# %u CMOS seconds took %lld to %lld us of the timer's count, %lld to %lld ms of uptime\n", secs,
+		fmin / 1000, fmax / 1000, umin / 1000000, umax / 1000000);
+	KEXPECT(secs == 3);
+	KEXPECT(fmin - slack <= want && want <= fmax + slack);
+	KEXPECT(umin - slack <= want && want <= umax + slack);
+}
