@@ -1,7 +1,7 @@
 /*
  * The sock suite's case for the clients' shares of gns's TCP memory, included
- * by socktest.c after sockquota_cases.h (whose report, helper_report and
- * answer it uses): `socktest hog` (module 10) connects HOG_CONNECTIONS
+ * by socktest.c after sockquota_cases.h (whose report, helper_report,
+ * answer, helper_meet, report_and_wait and meet_close it uses): `socktest hog` (module 10) connects HOG_CONNECTIONS
  * sockets to a listener of the suite, which accepts them and never reads,
  * and sends on each until a send waits HOG_WAIT_MS. Each
  * connection then holds a window in the suite's sockets and what the
@@ -103,11 +103,7 @@ one_clients_unread_connections_leave_others_room_to_send(void)
 		trap_thread_yield();
 	}
 	CHECK_EQ(after[GNS_STAT_CLIENTS], before[GNS_STAT_CLIENTS]);
-	CHECK_EQ(ns_unregister(ns, HOG_MEET, registration), KERN_SUCCESS);
-	mach_port_deallocate(ME, registration);
-	mach_port_destroy(ME, meet);
-	mach_port_deallocate(ME, bootstrap);
-	mach_port_deallocate(ME, ns);
+	meet_close(ns, HOG_MEET, registration, meet, bootstrap);
 }
 
 /* `socktest hog` (module 10): the client whose connections fill. Its exit status. */
@@ -115,20 +111,11 @@ static int
 hog_client(void)
 {
 	static uint8_t chunk[HOG_CHUNK];
-	mach_port_t s[HOG_CONNECTIONS], ns, meet, reply;
-	union {
-		struct report r;
-		struct {
-			mach_msg_header_t h;
-			mach_msg_trailer_t t;
-		} answer;
-	} m;
+	mach_port_t s[HOG_CONNECTIONS], meet, reply;
 	int n = 0, total = 0, err = 0;
 	size_t sent;
 
-	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
-	    ns_wait(ns, HOG_MEET, 5000, &meet) != KERN_SUCCESS ||
-	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply) != KERN_SUCCESS) {
+	if (!helper_meet(HOG_MEET, &meet, &reply)) {
 		printf("socktest hog: no %s\n", HOG_MEET);
 		return 1;
 	}
@@ -149,16 +136,7 @@ hog_client(void)
 	}
 	if (err)
 		printf("socktest hog: %s after %d connections, %d bytes\n", strerror(err), n, total);
-	memset(&m, 0, sizeof m);
-	m.r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-	m.r.h.msgh_size = sizeof m.r;
-	m.r.h.msgh_remote_port = meet;
-	m.r.h.msgh_local_port = reply;
-	m.r.phase = HOG_PHASE;
-	m.r.opened = err ? 0 : n;
-	m.r.next_err = total;
-	if (mach_msg(&m.r.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.r, sizeof m, reply, 60000,
-		     MACH_PORT_NULL) != MACH_MSG_SUCCESS) {
+	if (!report_and_wait(meet, reply, HOG_PHASE, err ? 0 : n, total)) {
 		printf("socktest hog: no answer\n");
 		return 1;
 	}
