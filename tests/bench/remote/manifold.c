@@ -160,6 +160,7 @@ bulk_sender(uint32_t server, uint64_t bytes)
 			return fail("warm-up send", err);
 	if ((err = sock_recv(s, buf, 1, 0, 0, &n)) != 0 || n != 1)
 		return fail("go", err ? err : ECONNRESET);
+	prof_start();
 	span_start(&sp);
 	for (; sent < bytes; sent += n)
 		if ((err = sock_send(s, buf, bytes - sent < BULK_CHUNK ? (size_t)(bytes - sent) : BULK_CHUNK, 0, 0,
@@ -169,6 +170,7 @@ bulk_sender(uint32_t server, uint64_t bytes)
 		return fail("done", err ? err : ECONNRESET);
 	printf("NODE tcp_bulk_remote sender %llu %llu\n", (unsigned long long)span_busy(&sp),
 	       (unsigned long long)bytes);
+	prof_end("tcp_bulk_remote/kB", "sender", (unsigned)(bytes / 1000));
 	sock_close(s);
 	return 0;
 }
@@ -191,6 +193,7 @@ bulk_receiver(mach_port_t l, uint64_t bytes)
 		if ((err = sock_recv(c, buf, BULK_WARMUP - w < BULK_CHUNK ? (size_t)(BULK_WARMUP - w) : BULK_CHUNK,
 				     0, 0, &n)) != 0 || n == 0)
 			return fail("warm-up receive", err ? err : ECONNRESET);
+	prof_start();
 	span_start(&sp);
 	if ((err = sock_send(c, "g", 1, 0, 0, &n)) != 0)
 		return fail("go", err);
@@ -199,6 +202,7 @@ bulk_receiver(mach_port_t l, uint64_t bytes)
 			return fail("receive", err ? err : ECONNRESET);
 	printf("NODE tcp_bulk_remote receiver %llu %llu\n", (unsigned long long)span_busy(&sp),
 	       (unsigned long long)got);
+	prof_end("tcp_bulk_remote/kB", "receiver", (unsigned)(got / 1000));
 	if ((err = sock_send(c, "d", 1, 0, 0, &n)) != 0)
 		return fail("done", err);
 	sock_recv(c, buf, 1, 0, 5000, &n);	/* the sender closes first */
