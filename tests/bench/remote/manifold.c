@@ -292,6 +292,8 @@ prof_end(const char *row, const char *role, unsigned n)
 	prof_datagrams(&rx, &tx);
 	printf("PROFILE %s %s: datagrams per 100: %u in, %u out\n", row, role,
 	       (unsigned)((rx - prof.rx) * 100ull / n), (unsigned)((tx - prof.tx) * 100ull / n));
+	printf("PROFILE %s %s: per 100, %u messages by the kernel's fast path\n", row, role,
+	       (unsigned)((st.fastpath_hits - prof.st.fastpath_hits) * 100ull / n));
 	printf("PROFILE %s %s: each %u traps, %llu insns in sends, %u switches (%llu insns)\n", row, role,
 	       (st.traps - prof.st.traps) / n,
 	       (unsigned long long)((c64(st.msg_send_cycles_lo, st.msg_send_cycles_hi) -
