@@ -32,8 +32,10 @@ tsc(void)
  * of 10 ms. So the thread's last reading is used again while the time stamp
  * counter says fewer than CLOCK_REUSE_CYCLES went by since it was made:
  * under a millisecond on a CPU of 1 GHz or more (instructions, under QEMU's
- * -icount), so a timer fires at most that much late. A counter that went
- * back (another CPU's) reads the clock.
+ * -icount), so a timer fires at most that much late and a held request's
+ * deadline, set from such a reading, comes at most that much early (the
+ * clock's own step is 10 ms). A counter that went back (another CPU's)
+ * reads the clock.
  */
 #define CLOCK_REUSE_CYCLES (1u << 20)
 
