@@ -155,7 +155,7 @@ defer_run(struct serve_thread *t, uint64_t now)
 	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE))
 		return 0;
 	if (!now)
-		now = serve_now_ms();	/* the loop did not read the clock this turn */
+		now = serve_now_ms(t);	/* the loop did not read the clock this turn */
 	cthread_mutex_lock(&s->lock);
 	for (d = s->deferred; d; d = d->next) {
 		if (d->timeout_ms) {	/* held since the last run: msg_defer */

@@ -16,19 +16,48 @@
 static cthread_key_t thread_key;
 static int key_state;	/* [A] 0: none, 1: being made, 2: made */
 
-static uint64_t
-now_us(void)
+static inline uint64_t
+tsc(void)
 {
-	uint64_t t = 0;
+	uint32_t lo, hi;
 
-	trap_clock_uptime(&t);
-	return t / 1000;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
+ * The clock, for the timer and held requests. A reading is a trap (about
+ * 390 instructions), once a turn in a timed server (gns: three or four a
+ * round trip of udp_rr_remote), while the kernel's clock moves only in ticks
+ * of 10 ms. So the thread's last reading is used again while the time stamp
+ * counter says fewer than CLOCK_REUSE_CYCLES went by since it was made:
+ * under a millisecond on a CPU of 1 GHz or more (instructions, under QEMU's
+ * -icount), so a timer fires at most that much late and a held request's
+ * deadline, set from such a reading, comes at most that much early (the
+ * clock's own step is 10 ms). A counter that went back (another CPU's)
+ * reads the clock.
+ */
+#define CLOCK_REUSE_CYCLES (1u << 20)
+
+static uint64_t
+now_us(struct serve_thread *t)
+{
+	uint64_t ns = 0, c = tsc();
+
+	if (t && t->clock_tsc && c - t->clock_tsc < CLOCK_REUSE_CYCLES)
+		return t->clock_us;
+	trap_clock_uptime(&ns);
+	if (t) {
+		t->clock_tsc = c;
+		t->clock_us = ns / 1000;
+	}
+	return ns / 1000;
 }
 
 uint64_t
-serve_now_ms(void)
+serve_now_ms(struct serve_thread *t)
 {
-	return now_us() / 1000;
+	return now_us(t) / 1000;
 }
 
 struct serve_thread *
@@ -177,8 +206,13 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 	}
 	if (out->msgh_remote_port == MACH_PORT_NULL)
 		return;
-	/* a send-once right never waits for room: such a reply may go with the loop's next receive */
-	if (t->combine && !t->replaying && MACH_MSGH_BITS_REMOTE(out->msgh_bits) == MACH_MSG_TYPE_MOVE_SEND_ONCE)
+	/*
+	 * A send-once right never waits for room: such a reply may go with the
+	 * loop's next receive. A held request's too, where the server lets its
+	 * tick come first (reply_after_tick): a later replay sends it first.
+	 */
+	if (t->combine && (!t->replaying || t->s->reply_after_tick) &&
+	    MACH_MSGH_BITS_REMOTE(out->msgh_bits) == MACH_MSG_TYPE_MOVE_SEND_ONCE)
 		t->reply_pending = true;
 	else
 		send_reply(out);
@@ -267,11 +301,11 @@ serve_loop(struct msg_server *s)
 	if (s->tick && s->tick_untimed) {
 		timer = s->tick();
 	} else if (s->tick) {
-		us = now_us();
+		us = now_us(&t);
 		if (s->nthreads <= 1)
 			s->tick_now_us = us;
 		timer = s->tick();
-		timer_due = timer ? serve_now_ms() + timer : 0;
+		timer_due = timer ? serve_now_ms(&t) + timer : 0;
 	}
 	while (!s->stop) {
 		uint32_t wait = next_wait(timer, deferred);
@@ -289,8 +323,8 @@ serve_loop(struct msg_server *s)
 			return mr;
 		}
 		/*
-		 * The clock once a turn (a trap each, about 330 instructions), and
-		 * only when the timer or a held request needs it (defer_run reads
+		 * The clock once a turn (now_us: a trap at most once a millisecond),
+		 * and only when the timer or a held request needs it (defer_run reads
 		 * it itself if a request was held meanwhile: now 0): held requests
 		 * and the timer are in whole milliseconds, and a turn that outlasts
 		 * one only makes the next wait a little shorter or a held request's
@@ -298,7 +332,7 @@ serve_loop(struct msg_server *s)
 		 */
 		now = 0;
 		if (s->tick && !s->tick_untimed) {
-			us = now_us();
+			us = now_us(&t);
 			now = us / 1000;
 			if (s->nthreads <= 1)
 				s->tick_now_us = us;
@@ -307,13 +341,15 @@ serve_loop(struct msg_server *s)
 		if (s->tick_untimed) {
 			/* timer_due stays 0: the next wait is the whole timer again, from now */
 			if (s->tick && (mr == MACH_MSG_SUCCESS || mr == MACH_RCV_TIMED_OUT)) {
-				flush_reply(&t);
+				if (!s->reply_after_tick)
+					flush_reply(&t);
 				timer = s->tick();
 				deferred = defer_run(&t, now);
 			}
 		} else if (s->tick && (mr == MACH_MSG_SUCCESS || (timer_due && now >= timer_due))) {
-			/* the reply goes before anything the timer sends, as it always did */
-			flush_reply(&t);
+			/* the reply goes before anything the timer sends, unless the server lets it wait */
+			if (!s->reply_after_tick)
+				flush_reply(&t);
 			timer = s->tick();
 			timer_due = timer ? now + timer : 0;
 			/* the timer may have made held requests ready (gns's lwIP timers and frames) */

@@ -17,6 +17,7 @@ struct serve_thread {
 	bool reply_pending;		/* ...and `out` holds one, not sent yet */
 	bool has_sender;		/* sender holds the request's sender trailer (msg_request_sender) */
 	uint32_t sender;
+	uint64_t clock_us, clock_tsc;	/* the last clock reading, and the time stamp counter then */
 };
 
 struct msg_deferred {
@@ -28,7 +29,8 @@ struct msg_deferred {
 	mach_msg_header_t msg;		/* followed by the rest of the request */
 };
 
-uint64_t serve_now_ms(void);
+/* The clock in ms, or the thread's reading of less than a millisecond ago. */
+uint64_t serve_now_ms(struct serve_thread *t);
 struct serve_thread *serve_thread_self(void);
 /* Runs one received message through the demuxes or the callbacks; sends the reply. */
 void serve_dispatch(struct serve_thread *t, mach_msg_header_t *in);

@@ -50,27 +50,43 @@ frame_event_do_frame_event_link(mach_port_t link, boolean_t link_up, uint32_t sp
 }
 
 /*
- * lwIP's timers, and the rings once more in case a kick was dropped by a
- * full queue; a session to reopen after the driver's death; the ping
- * service's next request.
+ * After every message and when its time comes. When its time comes: the
+ * rings once more in case a kick was dropped by a full queue, lwIP's timers,
+ * the DHCP lease's changes. After every message, only what a handler may
+ * have changed: the loopback queue, when lwIP's next timer is due (a handler
+ * may have started one), a session to reopen after the driver's death, the
+ * ping service's next request and the cluster's tick (which looks at its
+ * own due time). The rings need no look then: the driver kicks us for every
+ * frame that comes after nic_service asked it to (frame_ring.h), and the
+ * look cost some 120 instructions a turn, lwIP's timers and DHCP's watch 180
+ * (three turns a round trip of udp_rr_remote).
  */
 static struct msg_server server;	/* below: tick reads the loop's clock from it */
+static bool dhcp;			/* [I] ip=dhcp: lease.c watches the lease */
+static uint64_t due_us;			/* when the timed half is due (the loop's clock) */
 
 static uint32_t
 tick(void)
 {
 	uint32_t next, ping_next, cluster_next;
+	uint64_t now;
+	bool reopened = nic_retry();
 
 	/* the loop read the clock just before this, unless reopening a session waited for the driver */
-	if (nic_retry())
+	if (reopened)
 		port_clock_hold(true);
 	else
 		port_clock_hold_at(server.tick_now_us);
-	nic_service();
+	now = port_now_us();
+	if (reopened || now >= due_us || sys_timeouts_sleeptime() == 0) {
+		nic_service();
+		if (dhcp)
+			lease_poll(nic_netif());
+		sys_check_timeouts();
+		if (dhcp)
+			lease_poll(nic_netif());
+	}
 	service_poll();
-	lease_poll(nic_netif());
-	sys_check_timeouts();
-	lease_poll(nic_netif());
 	next = sys_timeouts_sleeptime();
 	if (next == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
 		next = 1000;
@@ -81,7 +97,10 @@ tick(void)
 	port_clock_hold(false);
 	if (cluster_next != 0 && cluster_next < next)
 		next = cluster_next;
-	return next == 0 ? 1 : next;
+	if (next == 0)
+		next = 1;
+	due_us = now + next * 1000ull;
+	return next;
 }
 
 /* An export's port died (proxy.c), or the driver's session (nic.c). */
@@ -106,6 +125,7 @@ static struct msg_server server = {
 	.dead_name = dead_name,
 	.claim = proxy_claim,
 	.tick = tick,
+	.reply_after_tick = true,	/* the tick sends frames and datagrams, nothing a client waits to see first */
 };
 
 int
@@ -130,6 +150,7 @@ main(int argc, char **argv)
 	/* Kicks are doorbells: one waiting is as good as many (frame.defs). Link events are news: room for several. */
 	mach_port_set_qlimit(ME, events, 1);
 	mach_port_set_qlimit(ME, link, FRAME_LINK_QLIMIT);
+	dhcp = config.dhcp;
 	lwip_init();
 	if (config.ip == 0 && !config.dhcp)
 		printf("gns: no address (node=N or ip=dhcp)\n");

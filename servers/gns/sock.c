@@ -426,11 +426,36 @@ socket_do_socket_connect(mach_port_t sock, uint32_t addr, uint32_t port, uint32_
 }
 
 /* socket_send's work, inline or out of line alike. */
+/*
+ * What c may still add to the TCP data its connections have in lwIP
+ * (GNS_CLIENT_TCP_BYTES and _SEGS): lwIP's heap and segments are shared by
+ * every connection, and without a share one client's connections to peers
+ * that do not read took them all (some 11 connections at TCP_SND_BUF), so
+ * that other clients' sends found nothing. Acknowledgements free it again
+ * (on_sent wakes the held sends).
+ */
+static void
+client_tcp_room(const struct client *c, uint32_t *room, uint32_t *room_segs)
+{
+	uint32_t bytes = 0, segs = 0, b, n;
+
+	for (int i = 0; i < SOCK_MAX; i++) {
+		if (!socks[i].used || socks[i].owner != c || socks[i].type != SOCK_STREAM)
+			continue;
+		tcp_sock_held(&socks[i], &b, &n);
+		bytes += b;
+		segs += n;
+	}
+	*room = bytes < GNS_CLIENT_TCP_BYTES ? GNS_CLIENT_TCP_BYTES - bytes : 0;
+	*room_segs = segs < GNS_CLIENT_TCP_SEGS ? GNS_CLIENT_TCP_SEGS - segs : 0;
+}
+
 static kern_return_t
 send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, uint32_t port, uint32_t flags,
 	  uint32_t timeout_ms, uint32_t *sent)
 {
 	struct sock *s = sock_find(sock);
+	uint32_t room, room_segs;
 	int n;
 
 	if (!s)
@@ -465,7 +490,8 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 		*sent = 0;
 		return KERN_SUCCESS;
 	}
-	n = tcp_sock_send(s, data, len);
+	client_tcp_room(s->owner, &room, &room_segs);
+	n = tcp_sock_send(s, data, len, room, room_segs);
 	if (n < 0)
 		return -n;
 	if (n == 0)

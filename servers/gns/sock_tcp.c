@@ -172,21 +172,37 @@ tcp_sock_connect(struct sock *s, uint32_t ip, uint32_t port)
 	return sock_lwip_error(tcp_connect(s->tcp, &a, (u16_t)port, on_connected));
 }
 
+void
+tcp_sock_held(struct sock *s, uint32_t *bytes, uint32_t *segs)
+{
+	*bytes = *segs = 0;
+	if (s->tcp && !s->listening) {
+		*bytes = TCP_SND_BUF - tcp_sndbuf(s->tcp);
+		*segs = tcp_sndqueuelen(s->tcp);
+	}
+}
+
 int
-tcp_sock_send(struct sock *s, const uint8_t *data, uint32_t len)
+tcp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t room, uint32_t room_segs)
 {
 	uint32_t n = tcp_sndbuf(s->tcp);
 
 	if (n > len)
 		n = len;
+	if (n > room)
+		n = room;
+	/* a write makes at most one segment per MSS (and may fill the last one queued) */
+	if (n > room_segs * TCP_MSS)
+		n = room_segs * TCP_MSS;
 	if (tcp_sndqueuelen(s->tcp) >= TCP_SND_QUEUELEN)
 		n = 0;
 	/* short of segments or heap: try less, and wait for acknowledgements when nothing fits */
 	while (n > 0 && tcp_write(s->tcp, data, (u16_t)n, TCP_WRITE_FLAG_COPY) != ERR_OK)
 		n /= 2;
 	if (n == 0) {
-		if (tcp_sndqueuelen(s->tcp) == 0 && tcp_sndbuf(s->tcp) > 0)
-			return -SOCK_ENOBUFS;	/* nothing in flight would make room */
+		/* nothing in flight would make room; unless the client's share is what is short */
+		if (tcp_sndqueuelen(s->tcp) == 0 && tcp_sndbuf(s->tcp) > 0 && room > 0 && room_segs > 0)
+			return -SOCK_ENOBUFS;
 		return 0;
 	}
 	tcp_output(s->tcp);

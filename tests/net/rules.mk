@@ -31,8 +31,9 @@ check-gns:
 # pretend NIC, the wire's peer (wire.c) and socktest again as the client that a
 # case kills (module 5, left for the suite to start), the shell with its network
 # commands (module 6) and with ifconfig and netstat (7), socktest as another
-# client served while the suite holds its whole quota (8), and socktest as a second
-# client holding its whole quota beside the suite's (9: sockquota_cases.h).
+# client served while the suite holds its whole quota (8), socktest as a second
+# client holding its whole quota beside the suite's (9: sockquota_cases.h), and
+# socktest as a client whose connections' peer never reads (10: sockshare_cases.h).
 $(B)/tests/socktest.elf: $(B)/obj/tests/net/socktest.c.o $(B)/obj/tests/net/nicdriver.c.o \
 		$(B)/obj/tests/net/wire.c.o $(B)/obj/gen/servers/frame_server.c.o $(CRT0) $(RUNTIME_LIB) \
 		$(NEWLIB_LIBC)
@@ -48,7 +49,7 @@ check-sock:
 			$(B)/tests/socktest.elf $(B)/servers/gns.elf~node=3 $(B)/tests/socktest.elf~client~start=no \
 			$(B)/servers/shell.elf~start=no~run=udpsend+10.77.0.9+6100+from+the+shell~run=nc+10.77.0.3+7004+hello+gns \
 			$(B)/servers/shell.elf~start=no~run=ifconfig~run=netstat $(B)/tests/socktest.elf~served~start=no \
-			$(B)/tests/socktest.elf~quota~start=no)"
+			$(B)/tests/socktest.elf~quota~start=no $(B)/tests/socktest.elf~hog~start=no)"
 # The in-guest `net` suite (tests/net/run.py): two nodes on a vde_switch LAN with the e1000
 # driver and gns: pings both ways, ifconfig and netstat, UDP and 16 MiB TCP echoes
 # checked by MD5, the link pulled and put back (QEMU's set_link), the driver killed

@@ -118,6 +118,41 @@ answer(mach_port_t reply)
 	mach_msg(&h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof h, 0, MACH_PORT_NULL, 2000, MACH_PORT_NULL);
 }
 
+/* A helper's port to the suite (registered at path) and its own for answers. False: none. */
+static bool
+helper_meet(const char *path, mach_port_t *meet, mach_port_t *reply)
+{
+	mach_port_t ns;
+
+	return task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) == KERN_SUCCESS &&
+	       ns_wait(ns, path, 5000, meet) == KERN_SUCCESS &&
+	       mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, reply) == KERN_SUCCESS;
+}
+
+/* A helper's report to the suite at meet, and the wait for its answer on reply. False: no answer. */
+static bool
+report_and_wait(mach_port_t meet, mach_port_t reply, int32_t phase, int32_t opened, int32_t next_err)
+{
+	union {
+		struct report r;
+		struct {
+			mach_msg_header_t h;
+			mach_msg_trailer_t t;
+		} answer;
+	} m;
+
+	memset(&m, 0, sizeof m);
+	m.r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.r.h.msgh_size = sizeof m.r;
+	m.r.h.msgh_remote_port = meet;
+	m.r.h.msgh_local_port = reply;
+	m.r.phase = phase;
+	m.r.opened = opened;
+	m.r.next_err = next_err;
+	return mach_msg(&m.r.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.r, sizeof m, reply, 60000,
+			MACH_PORT_NULL) == MACH_MSG_SUCCESS;
+}
+
 static bool
 sockets_back_to(uint32_t want)
 {
@@ -129,6 +164,17 @@ sockets_back_to(uint32_t want)
 		trap_thread_yield();
 	}
 	return false;
+}
+
+/* The suite's end of a case with a helper: its name in ns, its port, its rights. */
+static void
+meet_close(mach_port_t ns, const char *path, mach_port_t registration, mach_port_t meet, mach_port_t bootstrap)
+{
+	CHECK_EQ(ns_unregister(ns, path, registration), KERN_SUCCESS);
+	mach_port_deallocate(ME, registration);
+	mach_port_destroy(ME, meet);
+	mach_port_deallocate(ME, bootstrap);
+	mach_port_deallocate(ME, ns);
 }
 
 /* The suite and module 9 each hold GNS_CLIENT_SOCKETS sockets of each kind in turn. */
@@ -181,59 +227,30 @@ two_clients_at_their_quota_meet_edquot_not_enobufs(void)
 	}
 	CHECK_EQ(after[GNS_STAT_SOCKETS], before[GNS_STAT_SOCKETS]);
 	CHECK_EQ(after[GNS_STAT_CLIENTS], before[GNS_STAT_CLIENTS]);
-	CHECK_EQ(ns_unregister(ns, MEET, registration), KERN_SUCCESS);
-	mach_port_deallocate(ME, registration);
-	mach_port_destroy(ME, meet);
-	mach_port_deallocate(ME, bootstrap);
-	mach_port_deallocate(ME, ns);
+	meet_close(ns, MEET, registration, meet, bootstrap);
 }
 
 /* `socktest quota` (module 9): the other client. Its exit status. */
 static int
 quota_client(void)
 {
-	mach_port_t s[GNS_CLIENT_SOCKETS], ns, meet, extra, reply;
-	union {
-		struct report r;
-		struct {
-			mach_msg_header_t h;
-			mach_msg_trailer_t t;
-		} answer;
-	} m;
+	mach_port_t s[GNS_CLIENT_SOCKETS], meet, extra, reply;
 	int n, ready;
 
-	if (task_get_special_port(ME, TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
-	    ns_wait(ns, MEET, 5000, &meet) != KERN_SUCCESS ||
-	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply) != KERN_SUCCESS) {
+	if (!helper_meet(MEET, &meet, &reply)) {
 		printf("socktest quota: no %s\n", MEET);
 		return 1;
 	}
 	for (int phase = 0; phase < PHASES; phase++) {
 		int err = open_phase(phase, HELPER_PORT, s, &n, &ready);
 
-		memset(&m, 0, sizeof m);
-		m.r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-		m.r.h.msgh_size = sizeof m.r;
-		m.r.h.msgh_remote_port = meet;
-		m.r.h.msgh_local_port = reply;
-		m.r.phase = phase;
-		m.r.opened = ready;
-		m.r.next_err = err ? err : sock_socket(SOCK_STREAM, &extra);
-		if (mach_msg(&m.r.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.r, sizeof m, reply, 60000,
-			     MACH_PORT_NULL) != MACH_MSG_SUCCESS) {
+		if (!report_and_wait(meet, reply, phase, ready, err ? err : sock_socket(SOCK_STREAM, &extra))) {
 			printf("socktest quota: no answer in phase %d\n", phase);
 			return 1;
 		}
 		close_all(s, n);
 		/* closed: the suite counts gns's sockets before we open the next phase's */
-		memset(&m, 0, sizeof m);
-		m.r.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
-		m.r.h.msgh_size = sizeof m.r;
-		m.r.h.msgh_remote_port = meet;
-		m.r.h.msgh_local_port = reply;
-		m.r.phase = CLOSED + phase;
-		if (mach_msg(&m.r.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.r, sizeof m, reply, 60000,
-			     MACH_PORT_NULL) != MACH_MSG_SUCCESS) {
+		if (!report_and_wait(meet, reply, CLOSED + phase, 0, 0)) {
 			printf("socktest quota: no count after phase %d\n", phase);
 			return 1;
 		}

@@ -7,7 +7,9 @@
  * address never reach the wire), which gives both ends of a stream to
  * check. Run as `socktest client` (module 4, started by the bootstrap when
  * asked) it is the client that a case kills in the middle of its calls; as
- * `socktest quota` (module 9) the second client at its quota (sockquota_cases.h).
+ * `socktest quota` (module 9) the second client at its quota (sockquota_cases.h);
+ * as `socktest hog` (module 10) a client whose connections' peer never reads
+ * (sockshare_cases.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -899,6 +901,7 @@ a_client_over_its_quota_gets_edquot_and_others_are_served(void)
 }
 
 #include "sockquota_cases.h"
+#include "sockshare_cases.h"
 
 /* Wrong calls get named errors, and gns goes on serving. */
 static void
@@ -1089,6 +1092,8 @@ static const struct test tests[] = {
 	{ "a_client_over_its_quota_gets_edquot_and_others_are_served",
 	  a_client_over_its_quota_gets_edquot_and_others_are_served },
 	{ "two_clients_at_their_quota_meet_edquot_not_enobufs", two_clients_at_their_quota_meet_edquot_not_enobufs },
+	{ "one_clients_unread_connections_leave_others_room_to_send",
+	  one_clients_unread_connections_leave_others_room_to_send },
 	{ "bad_calls_get_named_errors", bad_calls_get_named_errors },
 	{ "random_requests_never_hurt_gns", random_requests_never_hurt_gns },
 };
@@ -1104,6 +1109,8 @@ main(int argc, char **argv)
 		return served();
 	if (argc > 1 && strcmp(argv[1], "quota") == 0)
 		return quota_client();
+	if (argc > 1 && strcmp(argv[1], "hog") == 0)
+		return hog_client();
 	if (!nic_start()) {
 		printf("socktest: cannot register /servers/nic0\n");
 		trap_debug_exit(0x11);

@@ -116,11 +116,11 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 			fprintf(f, "\t%s %s = 0;\n", t->c_name, n);
 			break;
 		case KIND_ARRAY_FIXED:
-			fprintf(f, "\t%s %s[%u] = { 0 };\n", e, n, t->count);
+			fprintf(f, "\t%s %s[%u]%s;\n", e, n, t->count, t->noclear ? "" : " = { 0 }");
 			break;
 		case KIND_ARRAY_BOUNDED:
-			fprintf(f, "\t%s %s[%u] = { 0 };\n\tmach_msg_type_number_t %sCnt = %u;\n", e,
-			    n, t->count, n, t->count);
+			fprintf(f, "\t%s %s[%u]%s;\n\tmach_msg_type_number_t %sCnt = %u;\n", e,
+			    n, t->count, t->noclear ? "" : " = { 0 }", n, t->count);
 			break;
 		case KIND_STRING_FIXED:
 		case KIND_STRING_BOUNDED:

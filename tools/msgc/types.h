@@ -39,6 +39,7 @@ struct type {
 	const struct type *alias_of;	/* declared as another named type: that type */
 	bool poly;			/* ports: polymorphic, the disposition travels beside it */
 	char ctype[MSGC_NAME_MAX];	/* out-of-line: the C type of the pointer (ctype:), or "" */
+	bool noclear;			/* inline arrays: an out one's buffer is not zeroed (noclear) */
 };
 
 struct type_table {

@@ -92,6 +92,14 @@ struct msg_server {
 	 * driver's, not for timers that must fire while messages keep coming.
 	 */
 	bool tick_untimed;
+	/*
+	 * The tick may run before the reply to the message it follows is sent:
+	 * that reply (a send-once right's) then goes with the loop's next
+	 * receive, one trap for both, as do replies to held requests served
+	 * again. For a server whose tick sends nothing a client must see after
+	 * its reply (gns: frames, datagrams between nodes).
+	 */
+	bool reply_after_tick;
 	/* msg_server_run returns once this is true (checked after each message and tick). */
 	volatile bool stop;
 	/*

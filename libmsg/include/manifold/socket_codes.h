@@ -72,6 +72,15 @@
 #define GNS_CLIENT_REGISTRATIONS 8	/* gns_register's registrations */
 #define GNS_CLIENT_HELD		16	/* calls waiting in gns (recv, accept, ...) at once */
 #define GNS_SOCK_QUEUE_BYTES	(16u * 1024u)	/* UDP datagrams or EtherType frames queued */
+/*
+ * TCP data a client's connections may have in gns's TCP stack at once, sent or
+ * not yet acknowledged: a quarter of its heap and of its segments (lwipopts.h:
+ * MEM_SIZE, MEMP_NUM_TCP_SEG), so that one client's connections to peers that
+ * do not read cannot take the memory every other client sends from. Past it a
+ * send waits (or EWOULDBLOCK) until acknowledgements make room.
+ */
+#define GNS_CLIENT_TCP_BYTES	(64u * 1024u)
+#define GNS_CLIENT_TCP_SEGS	32
 
 /* gns_ifconfig's words. */
 #define GNS_IF_IP		0

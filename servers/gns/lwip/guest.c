@@ -15,6 +15,7 @@
 
 static bool held;
 static uint64_t held_us;
+static uint64_t last_us;	/* the latest reading, ours or the loop's: time never goes back */
 
 static uint64_t
 read_us(void)
@@ -22,7 +23,9 @@ read_us(void)
 	uint64_t ns = 0;
 
 	trap_clock_uptime(&ns);
-	return ns / 1000;
+	if (ns / 1000 > last_us)
+		last_us = ns / 1000;
+	return last_us;
 }
 
 uint64_t
@@ -34,7 +37,10 @@ port_now_us(void)
 void
 port_clock_hold_at(uint64_t us)
 {
-	held_us = us;
+	/* the loop's reading may be up to a millisecond old (libmsg's now_us): older than one of ours since */
+	if (us > last_us)
+		last_us = us;
+	held_us = last_us;
 	held = true;
 }
 

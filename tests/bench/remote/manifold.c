@@ -26,6 +26,9 @@
 
 static uint8_t buf[BULK_CHUNK], reply[RR_SIZE];
 
+static void prof_start(void);
+static void prof_end(const char *row, const char *role, unsigned n);
+
 struct span {
 	uint64_t tsc, idle;
 };
@@ -81,6 +84,7 @@ rr_client(uint32_t server, unsigned iters)
 			return fail("warm-up receive", err);
 	}
 	buf[0] = RR_MEASURED;
+	prof_start();
 	span_start(&sp);
 	for (unsigned i = 0; i < iters; i++) {
 		if ((err = sock_sendto(s, buf, RR_SIZE, server, RR_PORT, 0, RR_WAIT_MS, &n)) != 0)
@@ -91,6 +95,7 @@ rr_client(uint32_t server, unsigned iters)
 		while (reply[0] != RR_MEASURED);
 	}
 	printf("NODE udp_rr_remote client %llu %u\n", (unsigned long long)span_busy(&sp), iters);
+	prof_end("udp_rr_remote", "client", iters);
 	buf[0] = RR_END;
 	do {
 		sock_sendto(s, buf, RR_SIZE, server, RR_PORT, 0, RR_WAIT_MS, &n);
@@ -116,10 +121,13 @@ rr_server(void)
 	for (;;) {
 		if ((err = sock_recvfrom(s, buf, RR_SIZE, 0, 0, &n, &ip, &port)) != 0)
 			return fail("receive", err);
-		if (buf[0] == RR_MEASURED && count++ == 0)
+		if (buf[0] == RR_MEASURED && count++ == 0) {
+			prof_start();
 			span_start(&sp);
+		}
 		if (buf[0] == RR_END && count > 0) {
 			printf("NODE udp_rr_remote server %llu %u\n", (unsigned long long)span_busy(&sp), count);
+			prof_end("udp_rr_remote", "server", count);
 			count = 0;
 		}
 		if ((err = sock_sendto(s, buf, n, ip, port, 0, RR_WAIT_MS, &n)) != 0)
@@ -152,6 +160,7 @@ bulk_sender(uint32_t server, uint64_t bytes)
 			return fail("warm-up send", err);
 	if ((err = sock_recv(s, buf, 1, 0, 0, &n)) != 0 || n != 1)
 		return fail("go", err ? err : ECONNRESET);
+	prof_start();
 	span_start(&sp);
 	for (; sent < bytes; sent += n)
 		if ((err = sock_send(s, buf, bytes - sent < BULK_CHUNK ? (size_t)(bytes - sent) : BULK_CHUNK, 0, 0,
@@ -161,6 +170,7 @@ bulk_sender(uint32_t server, uint64_t bytes)
 		return fail("done", err ? err : ECONNRESET);
 	printf("NODE tcp_bulk_remote sender %llu %llu\n", (unsigned long long)span_busy(&sp),
 	       (unsigned long long)bytes);
+	prof_end("tcp_bulk_remote/kB", "sender", (unsigned)(bytes / 1000));
 	sock_close(s);
 	return 0;
 }
@@ -183,6 +193,7 @@ bulk_receiver(mach_port_t l, uint64_t bytes)
 		if ((err = sock_recv(c, buf, BULK_WARMUP - w < BULK_CHUNK ? (size_t)(BULK_WARMUP - w) : BULK_CHUNK,
 				     0, 0, &n)) != 0 || n == 0)
 			return fail("warm-up receive", err ? err : ECONNRESET);
+	prof_start();
 	span_start(&sp);
 	if ((err = sock_send(c, "g", 1, 0, 0, &n)) != 0)
 		return fail("go", err);
@@ -191,6 +202,7 @@ bulk_receiver(mach_port_t l, uint64_t bytes)
 			return fail("receive", err ? err : ECONNRESET);
 	printf("NODE tcp_bulk_remote receiver %llu %llu\n", (unsigned long long)span_busy(&sp),
 	       (unsigned long long)got);
+	prof_end("tcp_bulk_remote/kB", "receiver", (unsigned)(got / 1000));
 	if ((err = sock_send(c, "d", 1, 0, 0, &n)) != 0)
 		return fail("done", err);
 	sock_recv(c, buf, 1, 0, 5000, &n);	/* the sender closes first */
@@ -267,7 +279,7 @@ c64(uint32_t lo, uint32_t hi)
 }
 
 static void
-prof_end(const char *role, unsigned n)
+prof_end(const char *row, const char *role, unsigned n)
 {
 	struct manifold_kernel_stats st;
 	static struct manifold_task_summary t[32];
@@ -278,9 +290,11 @@ prof_end(const char *role, unsigned n)
 	trap_raw(TRAP_kernel_stats, (uint32_t)&st, KSTATS_TIMING_OFF, 0, 0, 0);
 	nt = prof_tasks(t, 32);
 	prof_datagrams(&rx, &tx);
-	printf("PROFILE null_rpc_remote %s: datagrams per 100 rpcs: %u in, %u out\n", role,
+	printf("PROFILE %s %s: datagrams per 100: %u in, %u out\n", row, role,
 	       (unsigned)((rx - prof.rx) * 100ull / n), (unsigned)((tx - prof.tx) * 100ull / n));
-	printf("PROFILE null_rpc_remote %s: per rpc %u traps, %llu insns in sends, %u switches (%llu insns)\n", role,
+	printf("PROFILE %s %s: per 100, %u messages by the kernel's fast path\n", row, role,
+	       (unsigned)((st.fastpath_hits - prof.st.fastpath_hits) * 100ull / n));
+	printf("PROFILE %s %s: each %u traps, %llu insns in sends, %u switches (%llu insns)\n", row, role,
 	       (st.traps - prof.st.traps) / n,
 	       (unsigned long long)((c64(st.msg_send_cycles_lo, st.msg_send_cycles_hi) -
 				     c64(prof.st.msg_send_cycles_lo, prof.st.msg_send_cycles_hi)) / n),
@@ -290,7 +304,7 @@ prof_end(const char *role, unsigned n)
 	for (uint32_t i = 0; i < nt; i++)
 		for (uint32_t j = 0; j < prof.ntasks; j++)
 			if (t[i].id == prof.tasks[j].id && t[i].cpu_ms > prof.tasks[j].cpu_ms)
-				printf("PROFILE null_rpc_remote %s: task %s %u us per rpc\n", role, t[i].name,
+				printf("PROFILE %s %s: task %s %u us each\n", row, role, t[i].name,
 				       (unsigned)((t[i].cpu_ms - prof.tasks[j].cpu_ms) * 1000ull / n));
 }
 
@@ -337,7 +351,7 @@ rpc_client(unsigned iters)
 		if ((kr = null_rpc(port, r, RPC_MEASURED)) != KERN_SUCCESS)
 			return fail("rpc", EIO);
 	printf("NODE null_rpc_remote client %llu %u\n", (unsigned long long)span_busy(&sp), iters);
-	prof_end("client", iters);
+	prof_end("null_rpc_remote", "client", iters);
 	null_rpc(port, r, RPC_END);
 	return 0;
 }
@@ -370,7 +384,7 @@ rpc_server(void)
 		}
 		if (id == RPC_END) {
 			printf("NODE null_rpc_remote server %llu %u\n", (unsigned long long)span_busy(&sp), count);
-			prof_end("server", count);
+			prof_end("null_rpc_remote", "server", count);
 		}
 		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
 		m.h.msgh_size = sizeof m.h;

@@ -65,7 +65,8 @@ type_declarations_of_every_kind_are_modelled(void)
 	    "type v_t = array[16] of int32_t;\ntype b_t = array[*:1024] of uint8_t;\n"
 	    "type n_t = c_string[*:64];\ntype l_t = c_string[8];\n"
 	    "type o_t = ^array[] of uint8_t;\ntype q_t = ^array[*:10] of uint64_t;\n"
-	    "type p_t = MACH_MSG_TYPE_MAKE_SEND_ONCE;\ntype r_t = mach_port_move_receive_t;\n",
+	    "type p_t = MACH_MSG_TYPE_MAKE_SEND_ONCE;\ntype r_t = mach_port_move_receive_t;\n"
+	    "type c_t = array[*:64] of uint8_t, noclear;\ntype d_t = c_t;\n",
 	    &itf, &d);
 
 	CHECK(ok);
@@ -77,7 +78,11 @@ type_declarations_of_every_kind_are_modelled(void)
 	t = types_find(&itf.types, "v_t");
 	CHECK(t && t->kind == KIND_ARRAY_FIXED && t->count == 16 && t->elem->size == 4);
 	t = types_find(&itf.types, "b_t");
-	CHECK(t && t->kind == KIND_ARRAY_BOUNDED && t->count == 1024);
+	CHECK(t && t->kind == KIND_ARRAY_BOUNDED && t->count == 1024 && !t->noclear);
+	t = types_find(&itf.types, "c_t");
+	CHECK(t && t->kind == KIND_ARRAY_BOUNDED && t->count == 64 && t->noclear);
+	t = types_find(&itf.types, "d_t");
+	CHECK(t && t->noclear);
 	t = types_find(&itf.types, "n_t");
 	CHECK(t && t->kind == KIND_STRING_BOUNDED && t->count == 64);
 	t = types_find(&itf.types, "l_t");
@@ -283,8 +288,12 @@ static const struct bad_case {
 	{ "error_ctype_on_a_scalar", "subsystem a 1;\ntype t = int32_t ctype: int;\n",
 	  "t.defs:2: ctype: is supported only for out-of-line memory (^array)" },
 	{ "error_type_options", "subsystem a 1;\ntype t = ^array[] of uint8_t, cusertype: int;\n",
-	  "t.defs:2: type options other than ctype: (cusertype:, translations, dealloc) are "
+	  "t.defs:2: type options other than ctype: and noclear (cusertype:, translations, dealloc) are "
 	  "not supported by msgc" },
+	{ "error_noclear_on_a_scalar", "subsystem a 1;\ntype t = int32_t, noclear;\n",
+	  "t.defs:2: noclear is supported only for inline arrays" },
+	{ "error_noclear_on_out_of_line_memory", "subsystem a 1;\ntype t = ^array[] of uint8_t noclear;\n",
+	  "t.defs:2: noclear is supported only for inline arrays" },
 	{ "error_waittime_without_a_time", "subsystem a 1;\n\nwaittime ;\n",
 	  "t.defs:3: expected a time in milliseconds (a number or a C name), found ';'" },
 	{ "error_waittime_before_subsystem", "waittime 10;\nsubsystem a 1;\n",
@@ -349,9 +358,9 @@ const struct test parser_tests[] = {
 	BAD(0), BAD(1), BAD(2), BAD(3), BAD(4), BAD(5), BAD(6), BAD(7), BAD(8), BAD(9),
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
-	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34), BAD(35), BAD(36), BAD(37),
+	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34), BAD(35), BAD(36), BAD(37), BAD(38), BAD(39),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 38,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 40,
     "every bad case needs a BAD(i) entry in parser_tests");
