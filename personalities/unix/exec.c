@@ -1,6 +1,6 @@
 /*
  * A program into a new process: a task of its own (task_create with nothing
- * inherited), its image copied in by vm_write, the stack Linux's ELF loader
+ * inherited), its image copied in by vm_copy_to, the stack Linux's ELF loader
  * would build, and one thread started at the entry point once the task's
  * syscall port is set (before its first instruction, so its first `int 0x80`
  * comes here and is not a fault).
@@ -28,7 +28,7 @@
 
 /* A stack image built downwards in buf, which stands for [STACK_TOP - STACK_BUILD, STACK_TOP). */
 struct stack_image {
-	uint8_t buf[STACK_BUILD] __attribute__((aligned(4096)));	/* vm_write sends whole pages */
+	uint8_t buf[STACK_BUILD];
 	uint32_t sp;			/* user address of the lowest byte used */
 	bool overflow;
 };
@@ -122,8 +122,9 @@ build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[],
 
 /*
  * An image's segments laid out as they are in memory, made once per image and
- * kept (under unix_lock, as every exec): an exec then writes that buffer into
- * the task in one vm_write, and never lays the image out again.
+ * kept (under unix_lock, as every exec): an exec then copies that buffer into
+ * the task with one vm_copy_to (straight across: vm_write's out-of-line pages
+ * were one copy more, 2 MiB for busybox), and never lays the image out again.
  */
 #define LAYOUTS_MAX 8
 
@@ -155,7 +156,7 @@ layout_of(const uint8_t *image, const struct elf_load *l)
 	return y;
 }
 
-/* The image into the task: its laid-out pages in one write, then each run of pages with one protection. */
+/* The image into the task: its laid-out pages in one copy, then each run of pages with one protection. */
 static int
 load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 {
@@ -163,7 +164,7 @@ load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 	vm_address_t at = l->lo;
 
 	if (!y || vm_allocate(task, &at, y->size, FALSE) != KERN_SUCCESS ||
-	    vm_write(task, l->lo, y->buf, y->size) != KERN_SUCCESS)
+	    vm_copy_to(ME, y->buf, y->size, task, l->lo) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
 	for (uint32_t va = l->lo; va < l->hi;) {
 		uint32_t prot = elf_page_prot(image, va), end = va + PAGE;
@@ -202,7 +203,8 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 	vm_deallocate(p->task, USER_LO, USER_HI - USER_LO);
 	r = load_image(p->task, im->data, &l);
 	if (r == 0 && (vm_allocate(p->task, &at, STACK_SIZE, FALSE) != KERN_SUCCESS ||
-		       vm_write(p->task, STACK_TOP - STACK_BUILD, (vm_offset_t)stack.buf, STACK_BUILD) != KERN_SUCCESS))
+		       vm_copy_to(ME, (vm_address_t)stack.buf + (stack.sp - (STACK_TOP - STACK_BUILD)), STACK_TOP - stack.sp,
+				  p->task, stack.sp) != KERN_SUCCESS))
 		r = -LNX_ENOMEM;
 	if (r != 0) {
 		snprintf(why->text, sizeof why->text, "no memory for the process");
