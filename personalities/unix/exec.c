@@ -281,12 +281,16 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 }
 
 int
-exec_task_setup(struct process *p)
+exec_task_setup(struct process *p, bool forked)
 {
 	mach_port_t prev;
 
-	/* a Linux process reaches the system through its system calls only, not ns through an inherited right */
-	if (task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS ||
+	/*
+	 * A Linux process reaches the system through its system calls only, not
+	 * ns through an inherited right; a forked one inherited its parent's
+	 * bootstrap port (the only special port a child inherits), which is none.
+	 */
+	if ((!forked && task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS) ||
 	    task_set_special_port(p->task, TASK_SYSCALL_PORT, p->port) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
 	/* a fault that kills it tells us (process_task_died) */
@@ -308,7 +312,7 @@ exec_start(struct process *p, const struct image *im, char *const argv[], int ar
 		return -LNX_ENOMEM;
 	}
 	r = exec_image(p, im, argv, argc, envp, envc, why, &st);
-	if (r == 0 && (exec_task_setup(p) != 0 || thread_create(p->task, &p->thread) != KERN_SUCCESS ||
+	if (r == 0 && (exec_task_setup(p, false) != 0 || thread_create(p->task, &p->thread) != KERN_SUCCESS ||
 		       thread_set_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) !=
 			       KERN_SUCCESS ||
 		       thread_resume(p->thread) != KERN_SUCCESS)) {
