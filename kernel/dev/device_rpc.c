@@ -15,9 +15,9 @@
 #include "device_kserver.h"
 #include "layout.h"
 
-/* The task behind a task port the request carried, with a reference; NULL for any other port. */
-static struct task *
-task_of(struct port *p)
+/* The task behind a task port a request carried, with a reference; NULL for any other port. */
+struct task *
+task_of_port(struct port *p)
 {
 	struct task *t = NULL;
 	uint32_t f;
@@ -35,9 +35,9 @@ task_of(struct port *p)
 	return t;
 }
 
-/* The end of a call that found t through task_port: on success the port's right is ours to let go. */
-static kern_return_t
-done(struct task *t, struct port *task_port, kern_return_t kr)
+/* The end of a call that found t through task_of_port: on success the port's right is ours to let go. */
+kern_return_t
+task_of_port_done(struct task *t, struct port *task_port, kern_return_t kr)
 {
 	if (kr == KERN_SUCCESS) {
 		uint32_t f = ipc_begin();
@@ -51,7 +51,7 @@ done(struct task *t, struct port *task_port, kern_return_t kr)
 kern_return_t
 kdo_device_io_port_grant(struct port *device, struct port *task, uint32_t base, uint32_t count)
 {
-	struct task *t = task_of(task);
+	struct task *t = task_of_port(task);
 	kern_return_t kr;
 
 	if (!t)
@@ -59,7 +59,7 @@ kdo_device_io_port_grant(struct port *device, struct port *task, uint32_t base, 
 	kmutex_lock(&device_lock);
 	kr = t->device_done ? KERN_INVALID_TASK : arch_io_grant(t, base, count);
 	kmutex_unlock(&device_lock);
-	return done(t, task, kr);
+	return task_of_port_done(t, task, kr);
 }
 
 kern_return_t
@@ -70,10 +70,10 @@ kdo_device_intr_attach(struct port *device, struct port *task, uint32_t irq, str
 
 	if (irq >= DEVICE_NIRQ || !port)
 		return KERN_INVALID_ARGUMENT;
-	if (!(t = task_of(task)))
+	if (!(t = task_of_port(task)))
 		return KERN_INVALID_TASK;
 	kr = device_irq_attach(t, (int)irq, port);	/* takes the port's right on success */
-	return done(t, task, kr);
+	return task_of_port_done(t, task, kr);
 }
 
 /* ack and detach: op on a line the task attached. */
@@ -84,9 +84,9 @@ on_line(struct port *task, uint32_t irq, kern_return_t (*op)(struct task *, int)
 
 	if (irq >= DEVICE_NIRQ)
 		return KERN_INVALID_ARGUMENT;
-	if (!(t = task_of(task)))
+	if (!(t = task_of_port(task)))
 		return KERN_INVALID_TASK;
-	return done(t, task, op(t, (int)irq));
+	return task_of_port_done(t, task, op(t, (int)irq));
 }
 
 kern_return_t
@@ -115,14 +115,14 @@ kdo_device_map(struct port *device, struct port *task, uint32_t phys, uint32_t s
 		return KERN_INVALID_ARGUMENT;	/* past 4 GiB */
 	if (page_range_has_ram(phys, size))
 		return KERN_INVALID_ADDRESS;	/* RAM is the kernel's to give: DMA memory is how */
-	if (!(t = task_of(task)))
+	if (!(t = task_of_port(task)))
 		return KERN_INVALID_TASK;
 	kmutex_lock(&device_lock);
 	kr = t->device_done ? KERN_INVALID_TASK : vm_map_device(t, &addr, phys, size, VM_DEVICE_MMIO);
 	kmutex_unlock(&device_lock);
 	if (kr == KERN_SUCCESS)
 		*address = addr;
-	return done(t, task, kr);
+	return task_of_port_done(t, task, kr);
 }
 
 kern_return_t
@@ -141,7 +141,7 @@ kdo_device_dma_allocate(struct port *device, struct port *task, uint32_t size, u
 	size = ROUND_UP(size, PAGE_SIZE);
 	if (phys_limit && (phys_limit < size || phys_limit - size < page_lowest_allocatable()))
 		return KERN_INVALID_ADDRESS;	/* no allocatable RAM could ever be there */
-	if (!(t = task_of(task)))
+	if (!(t = task_of_port(task)))
 		return KERN_INVALID_TASK;
 	kmutex_lock(&device_lock);
 	if (t->device_done)
@@ -157,5 +157,5 @@ kdo_device_dma_allocate(struct port *device, struct port *task, uint32_t size, u
 		*address = addr;
 		*phys = pa;
 	}
-	return done(t, task, kr);
+	return task_of_port_done(t, task, kr);
 }

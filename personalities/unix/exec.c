@@ -1,6 +1,6 @@
 /*
  * A program into a new process: a task of its own (task_create with nothing
- * inherited), its image copied in by vm_write, the stack Linux's ELF loader
+ * inherited), its image copied in by vm_copy_to, the stack Linux's ELF loader
  * would build, and one thread started at the entry point once the task's
  * syscall port is set (before its first instruction, so its first `int 0x80`
  * comes here and is not a fault).
@@ -15,6 +15,7 @@
 #include <mach/thread_status.h>
 #include <manifold/trap.h>
 #include "exec.h"
+#include "imagepager.h"
 #include "linux.h"
 
 #define ME mach_task_self()
@@ -28,7 +29,7 @@
 
 /* A stack image built downwards in buf, which stands for [STACK_TOP - STACK_BUILD, STACK_TOP). */
 struct stack_image {
-	uint8_t buf[STACK_BUILD] __attribute__((aligned(4096)));	/* vm_write sends whole pages */
+	uint8_t buf[STACK_BUILD];
 	uint32_t sp;			/* user address of the lowest byte used */
 	bool overflow;
 };
@@ -122,16 +123,45 @@ build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[],
 
 /*
  * An image's segments laid out as they are in memory, made once per image and
- * kept (under unix_lock, as every exec): an exec then writes that buffer into
- * the task in one vm_write, and never lays the image out again.
+ * kept (under unix_lock, as every exec), with its runs of pages of one
+ * protection, and served as a memory object by imagepager.c: an exec maps it
+ * copy-on-write, and the process faults in the pages it touches (busybox's
+ * `true`, a few dozen of 505). Without the object (no pager, no room), the
+ * buffer is copied into the task whole with vm_copy_to.
  */
 #define LAYOUTS_MAX 8
+#define RUNS_MAX 8	/* runs of one protection: a static image has a few */
+
+struct run {
+	uint32_t va, end, prot;
+};
 
 static struct layout {
 	const uint8_t *image;
 	vm_address_t buf;
 	uint32_t lo, size;
+	mach_port_t object;	/* the pager's object of buf, or MACH_PORT_NULL */
+	int nruns;		/* 0: more than RUNS_MAX, asked of the image page by page */
+	struct run runs[RUNS_MAX];
 } layouts[LAYOUTS_MAX];	/* [U] */
+
+static void
+layout_runs(struct layout *y, const struct elf_load *l)
+{
+	y->nruns = 0;
+	for (uint32_t va = l->lo; va < l->hi;) {
+		uint32_t prot = elf_page_prot(y->image, va), end = va + PAGE;
+
+		while (end < l->hi && elf_page_prot(y->image, end) == prot)
+			end += PAGE;
+		if (y->nruns == RUNS_MAX) {
+			y->nruns = 0;
+			return;
+		}
+		y->runs[y->nruns++] = (struct run){ va, end, prot ? prot : VM_PROT_NONE };
+		va = end;
+	}
+}
 
 static const struct layout *
 layout_of(const uint8_t *image, const struct elf_load *l)
@@ -149,21 +179,52 @@ layout_of(const uint8_t *image, const struct elf_load *l)
 	elf_copy_segments(image, l, (uint8_t *)buf);
 	y = &layouts[next];
 	next = (next + 1) % LAYOUTS_MAX;
-	if (y->buf)
+	if (MACH_PORT_VALID(y->object))
+		imagepager_retire(y->object);	/* the pager frees the buffer once no process maps it */
+	else if (y->buf)
 		vm_deallocate(ME, y->buf, y->size);
-	*y = (struct layout){ image, buf, l->lo, size };
+	*y = (struct layout){ image, buf, l->lo, size, imagepager_create(buf, size), 0, { { 0, 0, 0 } } };
+	layout_runs(y, l);
 	return y;
 }
 
-/* The image into the task: its laid-out pages in one write, then each run of pages with one protection. */
+/*
+ * The image into the task. With an object: each run of pages the image never
+ * writes is the object's, mapped read-only and shared (a process can make it
+ * no more than its protection, so nobody writes the object, and a fork enters
+ * nothing for it: the child faults in what it reads); the writable runs (data,
+ * bss: a few pages) are the process's own memory, copied in. Mapped with
+ * copy-on-write instead, every fork of such a process would walk the object's
+ * pages to protect them for the copy (fork_exit_wait 209,287 -> 291,898).
+ * Without an object, the whole image is copied and each run protected.
+ */
 static int
 load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 {
 	const struct layout *y = layout_of(image, l);
 	vm_address_t at = l->lo;
 
-	if (!y || vm_allocate(task, &at, y->size, FALSE) != KERN_SUCCESS ||
-	    vm_write(task, l->lo, y->buf, y->size) != KERN_SUCCESS)
+	if (!y)
+		return -LNX_ENOMEM;
+	if (MACH_PORT_VALID(y->object) && y->nruns) {
+		for (int i = 0; i < y->nruns; i++) {
+			const struct run *u = &y->runs[i];
+			uint32_t len = u->end - u->va;
+
+			at = u->va;
+			if (!(u->prot & VM_PROT_WRITE) ?
+				    vm_map(task, &at, len, 0, FALSE, y->object, u->va - l->lo, FALSE, u->prot, u->prot,
+					   VM_INHERIT_SHARE) != KERN_SUCCESS :
+				    vm_allocate(task, &at, len, FALSE) != KERN_SUCCESS ||
+					    vm_copy_to(ME, y->buf + (u->va - l->lo), len, task, u->va) != KERN_SUCCESS ||
+					    (u->prot != (VM_PROT_READ | VM_PROT_WRITE) &&
+					     vm_protect(task, u->va, len, FALSE, u->prot) != KERN_SUCCESS))
+				return -LNX_ENOMEM;
+		}
+		return 0;
+	}
+	if (vm_allocate(task, &at, y->size, FALSE) != KERN_SUCCESS ||
+	    vm_copy_to(ME, y->buf, y->size, task, l->lo) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
 	for (uint32_t va = l->lo; va < l->hi;) {
 		uint32_t prot = elf_page_prot(image, va), end = va + PAGE;
@@ -202,7 +263,8 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 	vm_deallocate(p->task, USER_LO, USER_HI - USER_LO);
 	r = load_image(p->task, im->data, &l);
 	if (r == 0 && (vm_allocate(p->task, &at, STACK_SIZE, FALSE) != KERN_SUCCESS ||
-		       vm_write(p->task, STACK_TOP - STACK_BUILD, (vm_offset_t)stack.buf, STACK_BUILD) != KERN_SUCCESS))
+		       vm_copy_to(ME, (vm_address_t)stack.buf + (stack.sp - (STACK_TOP - STACK_BUILD)), STACK_TOP - stack.sp,
+				  p->task, stack.sp) != KERN_SUCCESS))
 		r = -LNX_ENOMEM;
 	if (r != 0) {
 		snprintf(why->text, sizeof why->text, "no memory for the process");
@@ -219,12 +281,16 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 }
 
 int
-exec_task_setup(struct process *p)
+exec_task_setup(struct process *p, bool forked)
 {
 	mach_port_t prev;
 
-	/* a Linux process reaches the system through its system calls only, not ns through an inherited right */
-	if (task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS ||
+	/*
+	 * A Linux process reaches the system through its system calls only, not
+	 * ns through an inherited right; a forked one inherited its parent's
+	 * bootstrap port (the only special port a child inherits), which is none.
+	 */
+	if ((!forked && task_set_special_port(p->task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL) != KERN_SUCCESS) ||
 	    task_set_special_port(p->task, TASK_SYSCALL_PORT, p->port) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
 	/* a fault that kills it tells us (process_task_died) */
@@ -246,7 +312,7 @@ exec_start(struct process *p, const struct image *im, char *const argv[], int ar
 		return -LNX_ENOMEM;
 	}
 	r = exec_image(p, im, argv, argc, envp, envc, why, &st);
-	if (r == 0 && (exec_task_setup(p) != 0 || thread_create(p->task, &p->thread) != KERN_SUCCESS ||
+	if (r == 0 && (exec_task_setup(p, false) != 0 || thread_create(p->task, &p->thread) != KERN_SUCCESS ||
 		       thread_set_state(p->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) !=
 			       KERN_SUCCESS ||
 		       thread_resume(p->thread) != KERN_SUCCESS)) {

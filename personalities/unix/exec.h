@@ -37,8 +37,11 @@ int exec_image(struct process *p, const struct image *im, char *const argv[], in
 int exec_start(struct process *p, const struct image *im, char *const argv[], int argc, char *const envp[],
 	       int envc, struct exec_why *why);
 
-/* What a new task of the server's needs before its thread runs: its syscall port, no bootstrap, our notification. */
-int exec_task_setup(struct process *p);
+/*
+ * What a new task of the server's needs before its thread runs: its syscall
+ * port, no bootstrap port (forked: inherited, none already), our notification.
+ */
+int exec_task_setup(struct process *p, bool forked);
 
 /* elf.c: the checks, and what exec needs from the headers. */
 struct elf_load {

@@ -19,6 +19,7 @@
 #include "console_types.h"
 #include "linux.h"
 #include "fsfile.h"
+#include "imagepager.h"
 #include "sock.h"
 #include "process.h"
 #include "runner.h"
@@ -199,6 +200,8 @@ main(int argc, char **argv)
 	server.port = server_port_set;
 	server.notify_port = server_notify_port;
 	printf("unix: serving Linux i386 system calls\n");
+	if (imagepager_start() != 0)
+		printf("unix: cannot start the images' pager: exec copies images\n");
 	if (tty_start(server_wake_port) != 0)
 		printf("unix: cannot start the console reader\n");
 	if (runner_start(argc, argv) != 0)

@@ -6,7 +6,11 @@
  * and raises SIGPIPE. Writes of up to PIPE_BUF bytes go in whole or not at
  * all; longer ones may go in pieces, and the call's progress is kept in the
  * process (io_done) while it is held, so a write is never done twice.
- * Every change that a held call may wait for retries the held calls.
+ * Every change that a held call may wait for retries the held calls: a
+ * change of bytes or room only when one waits on this pipe (watched: a held
+ * read or write of it, a poll that asked it), for a retry serves every held
+ * call again (a pipe round trip served 8 calls for 4 with each change
+ * retrying: pipe_rr_unix 40,594 -> 38,160).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +29,25 @@ struct pipe {
 	uint8_t buf[PIPE_SIZE];
 	uint32_t head, count;		/* [U] bytes buf[head..] (circularly) hold */
 	bool reader, writer;		/* [U] the read end's and the write end's file are open */
+	bool watched;			/* [U] a held call (read, write, poll) waits on it since the last retry */
 };
+
+/* Something changed in pp: the held calls go again if one waits on it (each says so again if it still waits). */
+static void
+changed(struct pipe *pp)
+{
+	if (pp->watched) {
+		pp->watched = false;
+		server_retry_held();
+	}
+}
 
 static uint32_t
 pipe_poll_read(struct file *f)
 {
 	struct pipe *pp = f->obj;
 
+	pp->watched = true;	/* a poll that is held waits on it */
 	return (pp->count ? LNX_POLLIN : 0) | (!pp->writer ? LNX_POLLHUP : 0);
 }
 
@@ -40,6 +56,7 @@ pipe_poll_write(struct file *f)
 {
 	struct pipe *pp = f->obj;
 
+	pp->watched = true;
 	if (!pp->reader)
 		return LNX_POLLOUT | LNX_POLLERR;
 	return PIPE_SIZE - pp->count >= PIPE_BUF_ ? LNX_POLLOUT : 0;
@@ -56,7 +73,10 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	if (pp->count == 0) {
 		if (!pp->writer)
 			return 0;
-		return f->flags & LNX_O_NONBLOCK ? -LNX_EAGAIN : SYS_DEFER;
+		if (f->flags & LNX_O_NONBLOCK)
+			return -LNX_EAGAIN;
+		pp->watched = true;
+		return SYS_DEFER;
 	}
 	n = len < pp->count ? len : pp->count;
 	n = n < CHUNK ? n : CHUNK;	/* a short read is a read: the caller asks again */
@@ -67,7 +87,7 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		return r;	/* the bytes stay in the pipe */
 	pp->head = (pp->head + n) % PIPE_SIZE;
 	pp->count -= n;
-	server_retry_held();	/* a writer waiting for room */
+	changed(pp);	/* a writer waiting for room */
 	return (int32_t)n;
 }
 
@@ -90,6 +110,7 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 				return p->io_done ? (int32_t)p->io_done : -LNX_EAGAIN;
 			if (signal_interrupts(p))
 				return p->io_done ? (int32_t)p->io_done : -LNX_EINTR;
+			pp->watched = true;
 			return SYS_DEFER;
 		}
 		n = left < room ? left : room;
@@ -102,7 +123,7 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		memcpy(pp->buf, chunk + first, n - first);
 		pp->count += n;
 		p->io_done += n;
-		server_retry_held();	/* a reader waiting for bytes */
+		changed(pp);	/* a reader waiting for bytes */
 	}
 	return (int32_t)len;
 }
@@ -150,6 +171,7 @@ pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 		return -LNX_ENFILE;
 	pp->head = pp->count = 0;
 	pp->reader = pp->writer = true;
+	pp->watched = false;
 	*rd = file_new(&read_end, LNX_O_RDONLY | (flags & LNX_O_NONBLOCK), pp);
 	*wr = file_new(&write_end, LNX_O_WRONLY | (flags & LNX_O_NONBLOCK), pp);
 	if (!*rd || !*wr) {

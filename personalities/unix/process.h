@@ -44,6 +44,7 @@ struct process {
 	uint32_t brk;			/* [U] what brk last answered */
 	uint32_t brk_mapped;		/* [U] end of the pages allocated for the heap (page-aligned) */
 	uint32_t tid_address;		/* [U] set_tid_address's pointer, recorded */
+	i386_tls_state_t tls;		/* [U] its thread's TLS segment as set_thread_area set it (base 0: none) */
 	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
 	uint64_t sigpending;		/* [U] posted, not delivered yet */
 	struct sig_from {		/* [U] siginfo of a pending signal: who sent it, why */

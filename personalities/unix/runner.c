@@ -12,6 +12,7 @@
 #include "exec.h"
 #include "fd.h"
 #include "image.h"
+#include "imagepager.h"
 #include "linux.h"
 #include "process.h"
 #include "runner.h"
@@ -22,7 +23,11 @@
 
 static char *const env[] = { "PATH=/bin:/usr/bin", "HOME=/", "TERM=vt100", "LANG=C" };
 
-/* How many port names the server holds: what the runs must give back. -1 if it cannot say. */
+/*
+ * How many port names the server holds, less the images' objects (a cache
+ * that fills as new programs run, at most 16: imagepager.c): what the runs
+ * must give back. -1 if it cannot say.
+ */
 static int
 port_names(void)
 {
@@ -34,7 +39,7 @@ port_names(void)
 		return -1;
 	vm_deallocate(ME, (vm_address_t)names, n * sizeof *names);
 	vm_deallocate(ME, (vm_address_t)types, tn * sizeof *types);
-	return (int)n;
+	return (int)n - imagepager_objects();
 }
 
 struct count {

@@ -39,15 +39,14 @@ static int
 make_child(struct process *p, struct process *c, uint32_t stack)
 {
 	i386_thread_state_t st = *p->regs;
-	i386_tls_state_t tls;
-	mach_msg_type_number_t n = i386_TLS_STATE_COUNT;
 
 	if (task_create(p->task, TRUE, &c->task) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
-	if (exec_task_setup(c) != 0 || thread_create(c->task, &c->thread) != KERN_SUCCESS)
+	if (exec_task_setup(c, true) != 0 || thread_create(c->task, &c->thread) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
-	if (thread_get_state(p->thread, i386_TLS_STATE, (natural_t *)&tls, &n) == KERN_SUCCESS && tls.base)
-		thread_set_state(c->thread, i386_TLS_STATE, (natural_t *)&tls, i386_TLS_STATE_COUNT);
+	c->tls = p->tls;	/* the parent's TLS segment, as set_thread_area left it */
+	if (c->tls.base)
+		thread_set_state(c->thread, i386_TLS_STATE, (natural_t *)&c->tls, i386_TLS_STATE_COUNT);
 	st.eax = 0;
 	if (stack)
 		st.esp = stack;

@@ -148,6 +148,7 @@ SYS(set_thread_area)
 	kr = thread_set_state(p->thread, i386_TLS_STATE, (natural_t *)&tls, i386_TLS_STATE_COUNT);
 	if (kr != KERN_SUCCESS)
 		return -LNX_EINVAL;	/* KERN_INVALID_ARGUMENT or _ADDRESS: what Linux refuses too */
+	p->tls = tls;	/* what fork gives the child, without asking the kernel */
 	d.entry_number = TLS_ENTRY;
 	return umem_write(p, a[0], &d.entry_number, sizeof d.entry_number);
 }

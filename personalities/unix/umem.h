@@ -1,6 +1,6 @@
 /*
  * A process's memory, seen from the server: copies in and out through its
- * task port (vm_read, vm_write of whole pages). Each returns 0 or -LNX_EFAULT,
+ * task port (vm_copy_to, either way). Each returns 0 or -LNX_EFAULT,
  * what the system call then answers: a bad pointer from a process is its
  * error, never the server's.
  */

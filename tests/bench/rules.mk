@@ -29,11 +29,15 @@ $(LINUX_BENCH)/bin/init: tests/bench/linux/init.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $<
 
-$(LINUX_BENCH)/initramfs.cpio: $(LINUX_BENCH)/bin/init $(LINUX_BENCH_BINS) tools/bench/mkcpio.py
+# bench-procs is the Unix personality's program (tests/bench/unix/procs.c), the same
+# binary on both systems; its fork_exec_wait execs /bin/true, busybox on both.
+$(LINUX_BENCH)/initramfs.cpio: $(LINUX_BENCH)/bin/init $(LINUX_BENCH_BINS) $(BENCH_DIR)/unix/bench-procs \
+		$(LINUX_BENCH)/busybox tools/bench/mkcpio.py
 	$(call msg,CPIO,$@)
 	$(Q)tools/bench/mkcpio.py $@ dir:/dev chr:/dev/console:5:1 dir:/bin \
 		file:/init:$(LINUX_BENCH)/bin/init \
-		$(foreach p,$(LINUX_BENCH_PROGRAMS),file:/bin/bench-$(p):$(LINUX_BENCH)/bin/bench-$(p))
+		$(foreach p,$(LINUX_BENCH_PROGRAMS),file:/bin/bench-$(p):$(LINUX_BENCH)/bin/bench-$(p)) \
+		file:/bin/bench-procs:$(BENCH_DIR)/unix/bench-procs file:/bin/true:$(LINUX_BENCH)/busybox
 
 # The Linux side of the fs rows: bench-fs is /init of an initramfs of its own, with
 # the virtio-blk and ext4 modules of the same kernel package (linux-fsmods.sh).
@@ -109,8 +113,9 @@ $(BENCH_DIR)/unix/bench-getpid: tests/bench/unix/getpid.c $(BENCH_COMMON)
 
 ALL += $(BENCH_DIR)/unix/bench-getpid
 
-# procs.c: fork_exit_wait, fork_exec_wait and pipe_rr_unix under the Unix
-# personality; built, run by hand (personalities/unix/README.md), not a row yet.
+# procs.c: pipe_rr_unix, fork_exit_wait and fork_exec_wait, run by the Unix
+# personality in the same boot as bench-getpid (busybox beside them for /bin/true)
+# and by the Linux guest's /init.
 $(BENCH_DIR)/unix/bench-procs: tests/bench/unix/procs.c $(BENCH_COMMON)
 	$(call msg,CC32,$@)
 	@mkdir -p $(@D)
@@ -118,7 +123,7 @@ $(BENCH_DIR)/unix/bench-procs: tests/bench/unix/procs.c $(BENCH_COMMON)
 
 ALL += $(BENCH_DIR)/unix/bench-procs
 BENCH_UNIX_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf \
-	$(B)/personalities/unix.elf $(BENCH_DIR)/unix/bench-getpid
+	$(B)/personalities/unix.elf $(BENCH_DIR)/unix/bench-getpid $(BENCH_DIR)/unix/bench-procs $(LINUX_BENCH)/busybox
 
 # fs_seq_read and fs_seq_write (tests/bench/fs/): fsbench with the fs server on a virtio-blk
 # disk, a boot of its own in run.sh; the image holds /big, 16 MiB of a fixed pattern

@@ -2385,7 +2385,7 @@ KC_BOTH(malformed_mach_port_requests_get_bad_arguments_and_change_nothing)
 
 KC_BOTH(malformed_vm_map_requests_get_bad_arguments_and_change_nothing)
 {
-	static const mach_msg_id_t unknown[] = { 3806, 3809, 3810, 3811, 3813, 3899 };
+	static const mach_msg_id_t unknown[] = { 3806, 3809, 3810, 3811, 3814, 3899 };
 	static struct kc_req rows[12];
 	vm_address_t va = kc_alloc(target, 2 * KC_PAGE);
 	mach_port_t reply;
@@ -2405,6 +2405,7 @@ KC_BOTH(malformed_vm_map_requests_get_bad_arguments_and_change_nothing)
 	rows[n++] = (struct kc_req){ .id = VM_MAP_ID, .desc = 'p', .send_only = 1, .nwords = 9,
 				     .w = { 0, KC_PAGE, 0, TRUE, 0, FALSE, VM_PROT_DEFAULT, VM_PROT_ALL,
 					    VM_INHERIT_COPY } };
+	rows[n++] = (struct kc_req){ .id = VM_COPY_TO_ID, .desc = 'p', .nwords = 3, .w = { va, KC_PAGE, va + KC_PAGE } };
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	digest = kc_map_digest(target);

@@ -1556,6 +1556,90 @@ write_running_past_the_mapped_range_writes_nothing(void)
 	end_child(child);
 }
 
+/* ---- vm_copy_to ---- */
+
+static void
+copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t a = 0x3A000000, buf = region(2 * PAGE), mine = region(PAGE);
+	uint8_t *m = (uint8_t *)mine;
+
+	CHECK(MACH_PORT_VALID(child) && buf && mine);
+	CHECK_EQ(vm_allocate(child, &a, 2 * PAGE, 0), KERN_SUCCESS);
+	for (unsigned i = 0; i < 2 * PAGE; i++)
+		((uint8_t *)buf)[i] = (uint8_t)(i * 7 + 1);
+	CHECK_EQ(vm_write(child, a, buf, 2 * PAGE), KERN_SUCCESS);
+	memset(m, 0xEE, PAGE);
+	CHECK_EQ(vm_copy_to(child, a + PAGE - 5, 11, ME, mine + 3), KERN_SUCCESS);
+	for (unsigned i = 0; i < 11; i++)
+		CHECK_EQ(m[3 + i], (uint8_t)((PAGE - 5 + i) * 7 + 1));
+	CHECK_EQ(m[2], 0xEE);					/* nothing around it */
+	CHECK_EQ(m[14], 0xEE);
+	vm_deallocate(ME, buf, 2 * PAGE);
+	vm_deallocate(ME, mine, PAGE);
+	end_child(child);
+}
+
+static void
+copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest(void)
+{
+	mach_port_t child = empty_child();
+	vm_address_t a = 0x3A100000;
+	static const char text[] = "across a page";
+
+	CHECK(MACH_PORT_VALID(child));
+	CHECK_EQ(vm_allocate(child, &a, 2 * PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_copy_to(ME, (vm_address_t)text, 12, child, a + PAGE - 6), KERN_SUCCESS);
+	CHECK_EQ(peek(child, a + PAGE - 8), 'a' << 16 | 'c' << 24);	/* two zero bytes, then "ac" */
+	CHECK_EQ(peek(child, a + PAGE - 4), 'r' | 'o' << 8 | 's' << 16 | 's' << 24);
+	CHECK_EQ(peek(child, a + PAGE), ' ' | 'a' << 8 | ' ' << 16 | 'p' << 24);
+	CHECK_EQ(peek(child, a + PAGE + 4), 'a' | 'g' << 8);		/* "ag", then zeroes: 12 bytes */
+	end_child(child);
+}
+
+static void
+copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing(void)
+{
+	mach_port_t child = empty_child(), port = MACH_PORT_NULL;
+	vm_address_t a = 0x3A200000, w = 0x3A300000, mine = region(2 * PAGE);
+	uint32_t pages, refs = 0;
+
+	CHECK(MACH_PORT_VALID(child) && mine);
+	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
+	CHECK_EQ(vm_allocate(child, &w, PAGE, 0), KERN_SUCCESS);
+	memset((void *)mine, 0x11, 2 * PAGE);
+	CHECK_EQ(vm_copy_to(ME, mine, 8, child, a), KERN_SUCCESS);
+	CHECK_EQ(vm_protect(child, a, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_EQ(vm_protect(ME, mine + PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	pages = free_pages_with_heap();
+	/* the source: unmapped, running past its region, the kernel's, wrapping */
+	CHECK_EQ(vm_copy_to(child, a + PAGE, 4, ME, mine), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_copy_to(child, a + PAGE - 2, 4, ME, mine), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_copy_to(child, 0xC0000000, 4, ME, mine), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_copy_to(ME, 0xFFFFFFF0, 0x20, child, w), KERN_INVALID_ADDRESS);
+	/* the destination: read-only, unmapped, no task's port */
+	CHECK_EQ(vm_copy_to(ME, mine, 4, child, a), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(vm_copy_to(child, a, 4, ME, mine + PAGE), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(vm_copy_to(child, a, 4, ME, 0x7000000), KERN_INVALID_ADDRESS);
+	CHECK_EQ(vm_copy_to(child, a, 4, port, mine), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_copy_to(child, a, 8 << 20, ME, mine), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(((volatile uint32_t *)mine)[0], 0x11111111);
+	CHECK_EQ(((volatile uint32_t *)(mine + PAGE))[0], 0x11111111);
+	CHECK_EQ(peek(child, a), 0x11111111);
+	CHECK_EQ(free_pages_with_heap(), pages);
+	CHECK_EQ(peek(child, w), 0);
+	CHECK_EQ(vm_copy_to(child, a, 0, ME, 0x7000000), KERN_SUCCESS);	/* nothing to copy */
+	/* a failed call kept none of the rights it carried, a successful one neither */
+	CHECK_EQ(mach_port_get_refs(ME, port, MACH_PORT_RIGHT_SEND, &refs), KERN_SUCCESS);
+	CHECK_EQ(refs, 1);
+	mach_port_destroy(ME, port);
+	vm_deallocate(ME, mine, 2 * PAGE);
+	end_child(child);
+}
+
 /* ---- vm_copy ---- */
 
 static void
@@ -2452,6 +2536,9 @@ static const struct test tests[] = {
 	T(write_into_read_only_memory_of_another_task_fails),
 	T(write_to_an_unaligned_address_is_invalid_argument),
 	T(write_running_past_the_mapped_range_writes_nothing),
+	T(copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours),
+	T(copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest),
+	T(copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing),
 	T(copy_to_an_overlapping_higher_range_moves_the_old_bytes),
 	T(copy_to_an_overlapping_lower_range_moves_the_old_bytes),
 	T(copy_across_regions_keeps_each_destinations_attributes),

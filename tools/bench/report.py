@@ -5,7 +5,8 @@ and build/bench/results.json.
     report.py [--baseline FILE [--iters N] [--no-linux-baseline]]
               ROWS MANIFOLD_LOG LINUX_LOG JSON_OUT
 
-ROWS is tests/bench/rows.tsv. A log holds `BENCH <name> <median> <unit>` lines
+ROWS is tests/bench/rows.tsv (its "#: " lines are printed under the table,
+footnotes of what a row compares with). A log holds `BENCH <name> <median> <unit>` lines
 (anything else is ignored); a missing log means no figures from that system. A
 row without a figure on one side gets null there and a null ratio: figures are
 only ever what a guest printed. Exits 1 when a log has a FAIL line or a unit
@@ -52,10 +53,15 @@ def read_log(path):
     return figures, problems, system
 
 
-def read_rows(path):
+FOOTNOTE = "#: "	# a rows.tsv line printed under the table
+
+
+def read_rows(path, footnotes=None):
     rows = []
     with open(path) as f:
         for n, line in enumerate(f, 1):
+            if line.startswith(FOOTNOTE) and footnotes is not None:
+                footnotes.append(line[len(FOOTNOTE):].strip())
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.rstrip("\n").split("\t")
@@ -88,7 +94,8 @@ def main(argv):
             sys.exit("report.py: unknown option %s" % argv[0])
     if len(argv) != 4:
         sys.exit(__doc__)
-    rows = read_rows(argv[0])
+    footnotes = []
+    rows = read_rows(argv[0], footnotes)
     man, man_problems, man_system = read_log(argv[1])
     lin, lin_problems, lin_system = read_log(argv[2])
     problems = ["manifold: " + p for p in man_problems] + ["linux: " + p for p in lin_problems]
@@ -135,6 +142,8 @@ def main(argv):
                         for j, (c, w) in enumerate(zip(t, widths))).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    for n in footnotes:
+        print("note: " + n)
     print("Manifold: %s; Linux: %s" % (man_system or "(no INFO system line)",
                                       lin_system or "(no INFO system line)"))
     if base_path and not base:

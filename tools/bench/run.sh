@@ -15,7 +15,7 @@
 #   (bench-smoke passes the output of the programs run on the host).
 # --out DIR: where the serial logs and results.json go (default $B/bench).
 # Needs $B/kernel.elf, $B/bench/manifold-bench.elf, the Unix personality's boot
-# (servers, $B/personalities/unix.elf, $B/bench/unix/bench-getpid) and,
+# (servers, $B/personalities/unix.elf, $B/bench/unix/bench-{getpid,procs}, busybox) and,
 # unless --linux-log, $B/bench/linux/{vmlinuz,initramfs.cpio}: `make bench` builds them.
 set -u
 cd "$(dirname "$0")/../.."
@@ -67,17 +67,21 @@ fi
 wait $man_pid
 man_rc=$?
 
-# getpid_unix: a Linux program under the Unix personality, a boot of its own
-# (the servers it needs would change the bench program's rows); its figure
-# joins the Manifold log, where report.py and bench-smoke look for rows.
+# getpid_unix, then pipe_rr_unix, fork_exit_wait and fork_exec_wait: Linux
+# programs under the Unix personality, a boot of its own (the servers it needs
+# would change the bench program's rows), busybox beside them as /bin/true; the
+# figures join the Manifold log, where report.py and bench-smoke look for rows.
+# About 80 s at 10,000 iterations.
 unix_log=$out/unix.serial
 rm -f "$unix_log"
-tools/qemu-test --timeout $((120 + iters / 50)) --expect '^unix: all 1 runs done' --log "$unix_log" -- \
+tools/qemu-test --timeout $((300 + iters / 20)) --expect '^unix: all 2 runs done' --log "$unix_log" -- \
 	"${qemu_common[@]}" -kernel "$B/kernel.elf" -append "bench" \
-	-initrd "$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/personalities/unix.elf run=bench-getpid+$iters,$B/bench/unix/bench-getpid start=no" \
+	-initrd "$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/personalities/unix.elf run=bench-getpid+$iters run=bench-procs+$iters,$B/bench/unix/bench-getpid start=no,$B/bench/unix/bench-procs start=no,$B/bench/linux/busybox start=no" \
 	>"$out/unix.qemu-test" 2>&1
 unix_rc=$?
-grep -aE '^(BENCH|INFO|FAIL) getpid_unix ' "$unix_log" >>"$man_log"
+grep -aE '^(BENCH|INFO|FAIL) (getpid_unix|pipe_rr_unix|fork_exit_wait|fork_exec_wait) ' "$unix_log" >>"$man_log"
+# a program that failed says so only in the runner's framing
+grep -aqE '^unix: run [0-9]+: (exit [1-9]|signal|refused)' "$unix_log" && unix_rc=1
 
 # fs_seq_read, fs_seq_write and fs_create_delete: fsbench and the fs server on a virtio-blk disk, a boot
 # of its own (tests/bench/fs/), on a copy of the image (fsbench writes to it); 16 MiB

@@ -35,8 +35,8 @@ result() {	# result OK NAME
 
 linux_log=$out/linux.log
 rc=0
-for p in syscall task ipc vm; do
-	"$B/bench/linux/bin/bench-$p" $iters >>"$linux_log" 2>&1 || rc=1
+for p in linux/bin/bench-syscall linux/bin/bench-task linux/bin/bench-ipc linux/bin/bench-vm unix/bench-procs; do
+	"$B/bench/$p" $iters >>"$linux_log" 2>&1 || rc=1
 done
 # every Linux name of rows.tsv printed once, with a number; not the remote rows,
 # whose Linux program needs two Linux guests on a LAN, nor the fs rows, whose

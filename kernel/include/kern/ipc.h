@@ -552,6 +552,10 @@ void ipc_task_terminate(struct task *t);
 void ipc_task_destroy(struct task *t);
 /* The task behind a send right to a task port in the caller's space, with a reference. */
 struct task *ipc_task_from_name(struct task *caller, mach_port_name_t name);
+/* The task behind a task port a request carried, with a reference; NULL for any other port (kernel/dev/device_rpc.c). */
+struct task *task_of_port(struct port *p);
+/* Its end: the task's reference goes, and on success the port's carried send right (the request's, now the call's). */
+kern_return_t task_of_port_done(struct task *t, struct port *task_port, kern_return_t kr);
 /* Whether name is a send right to the privileged host port in caller's space. */
 bool ipc_holds_host_priv(struct task *caller, mach_port_name_t name);
 /* Gives t a send right to p as its special port `which` (a TASK_*_PORT with a slot). */

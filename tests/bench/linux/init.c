@@ -20,6 +20,7 @@ static const char *const programs[] = {
     "/bin/bench-task",
     "/bin/bench-ipc",
     "/bin/bench-vm",
+    "/bin/bench-procs",	/* the Unix personality's program, the same binary (tests/bench/unix/procs.c) */
 };
 
 static int
