@@ -346,16 +346,17 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	mach_msg_return_t mr;
 	uint32_t f = 0, probed = 0;	/* (f: set by fast_send when it succeeds) */
 	bool head, may_wait = !(option & MACH_RCV_TIMEOUT) && rcv_size >= HDR && umsg < USER_TOP &&
-			      rcv_size <= USER_TOP - umsg && !t->object_regions;
+			      rcv_size <= USER_TOP - umsg;
 
-	/* what the fast path may write when we wait, found before any lock is taken (writing may fault) */
+	/* what the fast path may write when we wait, found before any lock is taken (writing may fault,
+	 * and wait for a pager where the buffer is a mapped memory object's) */
 	if (may_wait)
 		probed = copyout_probe(umsg, MIN(rcv_size, IPC_FASTPATH_RCV_MAX));
 	mr = fast_send(t, umsg, option, size, &f, room);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	/* the send's deferred work (a notification) goes before we wait, at ipc_end */
-	if (!may_wait || t->object_regions || ipc_deferred_pending)
+	if (!may_wait || ipc_deferred_pending)
 		goto sent;
 	e = space_lookup_locked(s, rcv_name);
 	if (!e)

@@ -1183,7 +1183,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 		deadline = clock_ticks() + ms_to_ticks(timeout);
 	if (t->object_regions)	/* a pager cannot be waited for with interrupts off: fault in now */
 		vm_fault_in_objects(t, umsg, rcv_size);
-	else if ((!(option & MACH_RCV_TIMEOUT) || timeout) && t != kernel_task)	/* one that may wait: where the fast path may write */
+	if ((!(option & MACH_RCV_TIMEOUT) || timeout) && t != kernel_task)	/* one that may wait: where the fast path may write */
 		probed = copyout_probe(umsg, MIN(rcv_size, IPC_FASTPATH_RCV_MAX));
 
 	f = ipc_space_lock(s);
