@@ -525,6 +525,8 @@ fat_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_
 	de.ntres = 0;
 	err = fat_dir_add(f, &dd, dname, dlen, &de, &ino);
 	if (!err)
+		fat_moved(f, n.ino, ino);	/* held, it keeps its number (fat_held.c) */
+	if (!err)
 		err = bcache_flush(f->bc);
 	/* The old entries did not move: removing them by their slot is safe. */
 	if (!err)
