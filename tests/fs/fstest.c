@@ -865,10 +865,12 @@ race_client(void *arg)
 		size_t done;
 
 		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-		op = x % 6, m = (x >> 8) % 6, n = (x >> 16) % 6;
-		snprintf(a, sizeof a, "%s/File %u", r->top, m);
-		snprintf(b, sizeof b, "%s/File %u", r->top, n);
+		op = x % 8, m = (x >> 8) % 6, n = (x >> 16) % 6;
+		snprintf(a, sizeof a, "%s/File %u", r->top, m % 3);	/* few names: the clients meet */
+		snprintf(b, sizeof b, "%s/File %u", r->top, n % 3);
 		switch (op) {
+		case 6:
+		case 7:
 		case 0:
 			kr = fsc_open(a, FS_O_RDWR | FS_O_CREAT, 0644, &f);
 			if (kr == KERN_SUCCESS) {
