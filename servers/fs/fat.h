@@ -8,10 +8,12 @@
  *   fat_held.c   files held open, and those whose name went while held (orphans)
  *
  * File numbers: a file is named by the byte position of its short entry on
- * the device (fs_ino_t); the root is FAT_ROOT_INO. A rename gives a new
- * number: FAT has no inodes, and the fs server must look an open file up
- * again after renaming it. A file held open whose name goes keeps its number
- * (fat_held.c).
+ * the device (fs_ino_t), its *place*; the root is FAT_ROOT_INO. FAT has no
+ * inodes, so a rename moves the entry and an unheld file's number with it. A
+ * file held open keeps its number whatever happens to its name (fat_held.c):
+ * renamed, its number is the place it was held at and its entry's place is
+ * kept beside it; its name gone, its entry lives in memory. Numbers come from
+ * places through fat_ino_at, and go back through fat_node_get.
  *
  * Crash order (bcache.h): file data and new directory clusters first, then
  * the tables, then directory entries, then FSInfo. Freed clusters stay
@@ -61,14 +63,15 @@ struct fat {
 	uint32_t *frees;		/* clusters freed since the last sync (see above) */
 	size_t nfrees, frees_cap;
 	struct fat_held *held;		/* files held open (fat_held.c) */
-	size_t nheld, held_cap, norphans;
+	size_t nheld, held_cap, norphans, nmoved;
 };
 
 #define FAT_OF(f) ((struct fat *)(f))
 
 /* A file as its directory entry says. */
 struct fat_node {
-	fs_ino_t ino;
+	fs_ino_t ino;			/* its number (see above) */
+	fs_ino_t pos;			/* its entry's place: ino unless held and moved */
 	struct fat_dirent de;		/* zeroes for the root */
 	uint32_t cluster;		/* first cluster, 0 if none (or the fixed root) */
 };
@@ -76,6 +79,7 @@ struct fat_node {
 /* A file held open (fat_held.c): its holders; an orphan's entry lives here. */
 struct fat_held {
 	fs_ino_t ino;
+	fs_ino_t pos;			/* its entry's place now (renamed while held: not ino) */
 	uint32_t count;
 	bool orphan;			/* its name went: node is its entry, in memory only */
 	struct fat_node node;
@@ -125,8 +129,14 @@ int fat_hold(struct fs *fs, fs_ino_t ino);
 int fat_drop(struct fs *fs, fs_ino_t ino);
 /* The orphan numbered ino (a held file whose name went), or NULL. */
 struct fat_held *fat_orphan(struct fat *f, fs_ino_t ino);
-/* Whether the directory slot at ino is an orphan's number: not for a new name. */
-bool fat_orphan_slot(struct fat *f, fs_ino_t ino);
+/* Whether the directory slot at pos is a held file's number but not its
+ * entry (an orphan's, a renamed file's): not for a new name. */
+bool fat_slot_reserved(struct fat *f, fs_ino_t pos);
+/* The number of the file whose entry is at pos, and the place of number ino. */
+fs_ino_t fat_ino_at(struct fat *f, fs_ino_t pos);
+fs_ino_t fat_pos_of(struct fat *f, fs_ino_t ino);
+/* A rename moved number ino's entry to pos: if it is held, it keeps its number. */
+void fat_moved(struct fat *f, fs_ino_t ino, fs_ino_t pos);
 /* n's name went: a held file becomes an orphan and keeps its chain, another's chain is freed. */
 int fat_lose_name(struct fat *f, const struct fat_node *n);
 /* At unmount: the orphans' chains freed (an orderly end leaves no lost chain). */

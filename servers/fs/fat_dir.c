@@ -67,7 +67,7 @@ fat_entry_rw(struct fat *f, const struct fat_node *dir, uint32_t index, struct f
 struct found {
 	struct fat_dirent de;
 	struct fat_slot slot;
-	fs_ino_t ino;
+	fs_ino_t pos;			/* its place (fat.h) */
 	char name[FS_NAME_MAX + 1];
 	size_t len;
 	char sname[13];		/* its short name as shown */
@@ -149,7 +149,7 @@ dir_iter(struct fat *f, const struct fat_node *dir, uint32_t *index, struct foun
 			continue;
 		}
 		out->de = de;
-		out->ino = (uint64_t)sector * f->bps + off;
+		out->pos = (uint64_t)sector * f->bps + off;
 		out->slen = fat_short_display(&de, out->sname);
 		out->slot = (struct fat_slot){ *index, *index };
 		out->len = 0;
@@ -180,7 +180,8 @@ is_dot(const struct fat_dirent *de)
 static int
 node_of(struct fat *f, const struct found *x, struct fat_node *n)
 {
-	n->ino = x->ino;
+	n->pos = x->pos;
+	n->ino = fat_ino_at(f, x->pos);
 	n->de = x->de;
 	n->cluster = fat_node_cluster(f, &x->de);
 	if (n->cluster == 1 || n->cluster > f->nclusters + 1)
@@ -194,14 +195,15 @@ int
 fat_node_get(struct fat *f, fs_ino_t ino, struct fat_node *n)
 {
 	struct bcache_buf *b;
-	uint64_t sector = ino / f->bps;
-	uint32_t off = (uint32_t)(ino % f->bps);
+	fs_ino_t pos = fat_pos_of(f, ino);
+	uint64_t sector = pos / f->bps;
+	uint32_t off = (uint32_t)(pos % f->bps);
 	struct found x;
 	int err;
 
 	if (ino == FAT_ROOT_INO) {
 		memset(n, 0, sizeof *n);
-		n->ino = ino;
+		n->ino = n->pos = ino;
 		n->de.attr = FAT_ATTR_DIR;
 		n->cluster = f->root_cluster;
 		return 0;
@@ -222,8 +224,10 @@ fat_node_get(struct fat *f, fs_ino_t ino, struct fat_node *n)
 	if (x.de.name[0] == 0 || x.de.name[0] == FAT_DELETED || (x.de.attr & 0x3F) == FAT_ATTR_LFN ||
 	    (x.de.attr & FAT_ATTR_VOLUME))
 		return -FS_ENOENT;
-	x.ino = ino;
-	return node_of(f, &x, n);
+	x.pos = pos;
+	err = node_of(f, &x, n);
+	n->ino = ino;
+	return err;
 }
 
 int
@@ -240,12 +244,12 @@ fat_node_put(struct fat *f, const struct fat_node *n)
 		h->node = *n;
 		return 0;
 	}
-	err = bcache_get(f->bc, n->ino / f->bps, &b);
+	err = bcache_get(f->bc, n->pos / f->bps, &b);
 	if (err)
 		return err;
 	err = bcache_dirty(f->bc, b, FAT_PASS_DIR);
 	if (!err)
-		memcpy(b->data + n->ino % f->bps, &n->de, sizeof n->de);
+		memcpy(b->data + n->pos % f->bps, &n->de, sizeof n->de);
 	bcache_put(f->bc, b);
 	return err;
 }
@@ -287,7 +291,7 @@ fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct
 	while ((r = dir_iter(f, dir, &index, x)) == 1) {
 		if (is_dot(&x->de))
 			continue;
-		out->ino = x->ino;
+		out->ino = fat_ino_at(f, x->pos);
 		out->type = x->de.attr & FAT_ATTR_DIR ? FS_S_IFDIR : FS_S_IFREG;
 		memcpy(out->name, x->name, x->len + 1);
 		break;
@@ -361,8 +365,8 @@ find_room(struct fat *f, struct fat_node *dir, uint32_t need, uint32_t *start)
 		if (err)
 			return err;
 		run = de.name[0] == 0 || de.name[0] == FAT_DELETED ? run + 1 : 0;
-		if (run && f->norphans && fat_orphan_slot(f, (uint64_t)sector * f->bps + off))
-			run = 0;	/* a deleted entry whose number an open orphan still is */
+		if (run && (f->norphans || f->nmoved) && fat_slot_reserved(f, (uint64_t)sector * f->bps + off))
+			run = 0;	/* a deleted entry whose number a held file still is */
 		if (run == need) {
 			*start = index + 1 - need;
 			return 0;
@@ -507,7 +511,7 @@ fat_dir_ino_of(struct fat *f, uint32_t cluster, fs_ino_t *out)
 		return -FS_ENOMEM;
 	while ((r = dir_iter(f, &gp, &index, x)) == 1)
 		if (!is_dot(&x->de) && (x->de.attr & FAT_ATTR_DIR) && fat_node_cluster(f, &x->de) == cluster) {
-			*out = x->ino;
+			*out = fat_ino_at(f, x->pos);
 			break;
 		}
 	free(x);

@@ -151,6 +151,51 @@ cluster_at(struct fat *f, const struct fat_node *n, struct cursor *cur, uint32_t
 	return err;
 }
 
+/*
+ * The sectors of bytes [off, end) of n that are not cached come in as runs
+ * of adjacent sectors (a cluster and the clusters after it on the disk), one
+ * device request per run (bcache_read_run), not one per sector; at most a
+ * quarter of the cache (bcache_run_max) at a time, so that they are not
+ * pushed out before the read copies them. cur: the read's place in the
+ * chain, from which the walk goes on. 0, or a run's error: the read fails
+ * as it would have on that sector.
+ */
+static int
+fetch(struct fat *f, const struct fat_node *n, struct cursor cur, uint64_t off, uint64_t end)
+{
+	uint64_t start = 0;
+	size_t run = 0, most = bcache_run_max(f->bc);
+	int err = 0;
+
+	if (end > off - off % f->bps + most * f->bps)
+		end = off - off % f->bps + most * f->bps;
+	for (uint64_t pos = off - off % f->bps;; pos += f->bps) {
+		uint64_t s = 0;
+		uint32_t c;
+		bool want = false;
+
+		if (pos < end && cluster_at(f, n, &cur, (uint32_t)(pos / f->csize), &c) == 0) {
+			s = fat_cluster_sector(f, c) + pos % f->csize / f->bps;
+			want = !bcache_cached(f->bc, s);
+		} else if (pos < end) {
+			end = pos;	/* the copy below meets the chain's error itself */
+		}
+		if (want && run > 0 && s == start + run && run < most) {
+			run++;
+			continue;
+		}
+		if (run > 0 && (err = bcache_read_run(f->bc, start, run)) != 0)
+			return err;
+		run = 0;
+		if (want) {
+			start = s;
+			run = 1;
+		}
+		if (pos >= end)
+			return 0;
+	}
+}
+
 static int
 fat_read(struct fs *fs, fs_ino_t ino, uint64_t off, void *buf, size_t len, size_t *done)
 {
@@ -178,8 +223,12 @@ fat_read(struct fs *fs, fs_ino_t ino, uint64_t off, void *buf, size_t len, size_
 		if (chunk > len - did)
 			chunk = len - did;
 		err = cluster_at(f, &n, &cur, (uint32_t)(pos / f->csize), &c);
-		if (!err)
-			err = bcache_get(f->bc, fat_cluster_sector(f, c) + (uint32_t)(pos % f->csize / f->bps), &b);
+		if (err)
+			return err;
+		uint32_t sector = fat_cluster_sector(f, c) + (uint32_t)(pos % f->csize / f->bps);
+		if (len - did > chunk && !bcache_cached(f->bc, sector) && (err = fetch(f, &n, cur, pos, off + len)) != 0)
+			return err;
+		err = bcache_get(f->bc, sector, &b);
 		if (err)
 			return err;
 		memcpy(dst + did, b->data + soff, chunk);
@@ -524,6 +573,8 @@ fat_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_
 	de = n.de;
 	de.ntres = 0;
 	err = fat_dir_add(f, &dd, dname, dlen, &de, &ino);
+	if (!err)
+		fat_moved(f, n.ino, ino);	/* held, it keeps its number (fat_held.c) */
 	if (!err)
 		err = bcache_flush(f->bc);
 	/* The old entries did not move: removing them by their slot is safe. */

@@ -9,9 +9,8 @@
  * file's stores reach it before any call here reads or changes it
  * (pager_settle, pager.c). Each open file holds its node (vfs_hold): a
  * file whose last link goes lives on until its last port goes (ext2 and FAT
- * alike; FAT keeps it in memory, fat_held.c). A FAT file renamed (its number
- * is its entry's place) stays open but answers EBADF (file_forget), never
- * another file's bytes.
+ * alike; FAT keeps it in memory, fat_held.c), and a FAT file renamed while
+ * held keeps its number (fat_held.c), so its ports go on as on ext2.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -161,10 +160,15 @@ open_node(const char *path, uint32_t flags, uint32_t mode, struct vfs_node *n)
 	uint32_t acc = flags & FS_O_ACCMODE;
 	bool follow = !(flags & FS_O_NOFOLLOW);
 	struct fs_stat st;
-	int err = vfs_lookup(&srv_vfs, path, follow, n);
+	int err = vfs_lookup_names(&srv_vfs, path, follow, n);	/* to the hold: no name goes meanwhile */
 
-	if (err == -FS_ENOENT && (flags & FS_O_CREAT))
-		return vfs_create(&srv_vfs, path, FS_S_IFREG | (mode & 07777), n);
+	if (err == -FS_ENOENT && (flags & FS_O_CREAT)) {
+		err = vfs_create(&srv_vfs, path, FS_S_IFREG | (mode & 07777), n);
+		if (err != -FS_EEXIST || (flags & FS_O_EXCL))
+			return err;
+		/* made meanwhile (the lookup ended where the names lock was not ours): open it */
+		err = vfs_lookup_names(&srv_vfs, path, follow, n);
+	}
 	if (err)
 		return err;
 	if ((flags & FS_O_CREAT) && (flags & FS_O_EXCL))
@@ -210,12 +214,22 @@ file_open(const char *path, uint32_t flags, uint32_t mode, mach_port_t *port)
 		return FS_ERR_EMFILE;
 	if (quota_held(QUOTA_FILES, who) >= quota_files)
 		return FS_ERR_EDQUOT;	/* before open_node: a create at the quota makes nothing */
-	err = open_node(path, flags, mode, &n);
+	srv_names_guess(path);
+	err = open_node(path, flags, mode, &n);	/* may wait (disk, guard, names): */
 	if (err)
 		return srv_kr(err);
 	err = vfs_hold(&n);
 	if (err)
 		return srv_kr(err);
+	/* another thread's open may have taken the slot meanwhile: one found now is ours */
+	f = NULL;
+	for (int i = 0; i < FILE_MAX && !f; i++)
+		if (!MACH_PORT_VALID(files[i].port))
+			f = &files[i];
+	if (!f || quota_held(QUOTA_FILES, who) >= quota_files) {
+		vfs_drop(&n);
+		return f ? FS_ERR_EDQUOT : FS_ERR_EMFILE;
+	}
 	f->port = new_file_port();
 	if (!MACH_PORT_VALID(f->port) || !quota_take(QUOTA_FILES, who)) {
 		if (MACH_PORT_VALID(f->port))

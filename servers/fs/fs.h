@@ -110,10 +110,19 @@ struct fs_ops {
  * A guard around an instance, for a caller with threads (the fs server):
  * vfs.c calls enter before every call into the instance and leave after, so
  * that one thread at a time is inside it. NULL (the mounts' default): none.
+ *
+ * Its names lock (optional: names_lock NULL, none) makes a change of names
+ * of several calls atomic with respect to the others on the instance: a
+ * change (create, unlink, rename...) and the walk before it hold it (vfs.c),
+ * and whoever took it lets go of it when the request is done. names_lock
+ * lets go of any other the thread holds first (one at a time, so no two
+ * threads wait for each other's); never called inside enter/leave.
  */
 struct fs_guard {
 	void (*enter)(struct fs_guard *g);
 	void (*leave)(struct fs_guard *g);
+	bool (*names_mine)(struct fs_guard *g);
+	void (*names_lock)(struct fs_guard *g);
 };
 
 /*

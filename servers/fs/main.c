@@ -139,6 +139,7 @@ serve(mach_msg_header_t *in, mach_msg_header_t *out)
 
 	cthread_mutex_lock(&srv_big_lock);
 	known = fs_server(in, out) || fs_file_server(in, out);
+	srv_names_release();	/* the request is done (srv.h) */
 	cthread_mutex_unlock(&srv_big_lock);
 	return known;
 }

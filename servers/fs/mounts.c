@@ -32,34 +32,108 @@ srv_mount_of(const struct fs *fs)
 	return NULL;
 }
 
+/* Caller holds srv_big_lock, let go of while it waits its turn. */
+static void
+turn_take(struct srv_turn *t)
+{
+	uint32_t ticket;
+
+	if (!t->owner && t->waiting == 0) {
+		t->owner = cthread_self();
+		return;
+	}
+	ticket = t->tail++;
+	t->waiting++;
+	while (t->owner || t->head != ticket)
+		cthread_cond_wait(&t->cond, &srv_big_lock);
+	t->head++;
+	t->waiting--;
+	t->owner = cthread_self();
+	if (t->waiting)
+		cthread_cond_broadcast(&t->cond);	/* the next ticket may have been woken before its turn */
+}
+
+static void
+turn_give(struct srv_turn *t, struct cthread_cond *idle)
+{
+	t->owner = NULL;
+	if (t->waiting)
+		cthread_cond_broadcast(&t->cond);
+	else
+		cthread_cond_broadcast(idle);	/* an unmount waits for this */
+}
+
+static struct srv_mount *
+mount_of_guard(struct fs_guard *g)
+{
+	return (struct srv_mount *)((char *)g - offsetof(struct srv_mount, guard));
+}
+
 /* Caller holds srv_big_lock; it is let go of while another thread is inside. */
 static void
 guard_enter(struct fs_guard *g)
 {
-	struct srv_mount *m = (struct srv_mount *)((char *)g - offsetof(struct srv_mount, guard));
-	cthread_t me = cthread_self();
+	struct srv_mount *m = mount_of_guard(g);
 
-	while (m->owner && m->owner != me) {
-		m->waiting++;
-		cthread_cond_wait(&m->free, &srv_big_lock);
-		m->waiting--;
-	}
-	m->owner = me;
+	if (m->inside.owner != cthread_self())
+		turn_take(&m->inside);
 	m->depth++;
 }
 
 static void
 guard_leave(struct fs_guard *g)
 {
-	struct srv_mount *m = (struct srv_mount *)((char *)g - offsetof(struct srv_mount, guard));
+	struct srv_mount *m = mount_of_guard(g);
 
-	if (--m->depth == 0) {
-		m->owner = NULL;
-		if (m->waiting)
-			cthread_cond_signal(&m->free);
-		else
-			cthread_cond_broadcast(&m->idle);	/* an unmount waits for this */
+	if (--m->depth == 0)
+		turn_give(&m->inside, &m->idle);
+}
+
+static bool
+names_mine(struct fs_guard *g)
+{
+	return mount_of_guard(g)->names.owner == cthread_self();
+}
+
+/* Caller holds srv_big_lock and no guard; any other names lock of its is let go of first. */
+static void
+names_lock(struct fs_guard *g)
+{
+	srv_names_release();
+	turn_take(&mount_of_guard(g)->names);
+}
+
+void
+srv_names_release(void)
+{
+	cthread_t me = cthread_self();
+
+	for (int i = 0; i < VFS_MAX_MOUNTS; i++) {
+		struct srv_mount *m = &srv_mounts[i];
+
+		if (m->fs && m->names.owner == me)
+			turn_give(&m->names, &m->idle);
 	}
+}
+
+void
+srv_names_guess(const char *path)
+{
+	struct srv_mount *best = NULL;
+	size_t best_len = 0;
+
+	for (int i = 0; i < VFS_MAX_MOUNTS; i++) {
+		struct srv_mount *m = &srv_mounts[i];
+		size_t n = strlen(m->path);
+
+		if (!m->fs || n < best_len || (best && n == best_len))
+			continue;
+		if (strcmp(m->path, "/") == 0 ||
+		    (strncmp(path, m->path, n) == 0 && (path[n] == '/' || path[n] == 0)))
+			best = m, best_len = n;
+	}
+	if (best)
+		names_lock(&best->guard);
 }
 
 static int
@@ -122,9 +196,7 @@ srv_mount_disk(const char *path, mach_port_t port, const char *fstype, bool read
 		return srv_kr(err);
 	}
 	d->keep_lock = false;
-	m->guard = (struct fs_guard){ guard_enter, guard_leave };
-	m->owner = NULL;
-	m->depth = m->waiting = 0;
+	m->guard = (struct fs_guard){ guard_enter, guard_leave, names_mine, names_lock };
 	fs->guard = &m->guard;
 	m->fs = fs;
 	m->disk = d;
@@ -151,14 +223,15 @@ srv_unmount(const char *path)
 	 * there on (keep_lock): nobody can reach the instance any more, and
 	 * nobody holds a node of it (its files and objects are none).
 	 */
-	while (m->fs == n.fs && (m->owner || m->waiting))
+	srv_names_release();
+	while (m->fs == n.fs && (m->inside.owner || m->inside.waiting || m->names.owner || m->names.waiting))
 		cthread_cond_wait(&m->idle, &srv_big_lock);	/* threads holding its nodes finish first */
 	if (m->fs != n.fs)
 		return srv_kr(-FS_ENOENT);	/* unmounted meanwhile */
 	guard_enter(&m->guard);
 	file_reap();	/* closed, their notifications still queued: not open any more */
 	pager_reap();
-	if (m->waiting > 0 || file_count_on(n.fs) > 0 || pager_count_on(n.fs) > 0) {
+	if (m->inside.waiting > 0 || file_count_on(n.fs) > 0 || pager_count_on(n.fs) > 0) {
 		guard_leave(&m->guard);
 		return srv_kr(-FS_EBUSY);
 	}
@@ -172,11 +245,13 @@ srv_unmount(const char *path)
 	err = fs->ops->unmount(fs);	/* syncs; the instance is gone even when that failed */
 	guard_leave(&m->guard);
 	disk_close(m->disk);
-	struct cthread_cond free = m->free, idle = m->idle;	/* nobody waits: kept for the slot's next mount */
+	/* nobody waits: kept for the slot's next mount */
+	struct cthread_cond inside = m->inside.cond, idle = m->idle, names = m->names.cond;
 
 	*m = (struct srv_mount){ 0 };
-	m->free = free;
+	m->inside.cond = inside;
 	m->idle = idle;
+	m->names.cond = names;
 	cthread_cond_broadcast(&m->idle);	/* another unmount of it waiting finds it gone */
 	return srv_kr(err);
 }

@@ -10,6 +10,8 @@
  * it was, its bytes alive until the last holder goes (ext2 and FAT). Where
  * the file system cannot hold it, or for a folder (rmdir), the file's open
  * ports answer EBADF (file_forget): its number may be given to another file.
+ * Each change holds its mount's names lock (srv.h) from its first walk to its
+ * answer, so that changes on one folder never interleave.
  */
 #include <string.h>
 #include <mach/mach.h>
@@ -29,12 +31,14 @@ srv_stat_to_wire(const struct fs_stat *s, uint8_t *raw)
 
 /*
  * Before a name goes: the node it names now (no link followed), so that its
- * open files can be forgotten if that was its last link. false if none.
+ * open files can be forgotten if that was its last link. false if none. The
+ * mount's names lock is held from here to the answer (srv.h): the name the
+ * change removes is this node's.
  */
 static bool
 node_before(const char *path, struct vfs_node *n)
 {
-	return vfs_lookup(&srv_vfs, path, false, n) == 0;
+	return vfs_lookup_names(&srv_vfs, path, false, n) == 0;
 }
 
 /* After the name went: a node with no link left loses its open files, unless held. */
@@ -77,6 +81,7 @@ fs_do_fs_mkdir(mach_port_t server, const char *path, uint32_t mode)
 {
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	srv_names_guess(path);
 	return srv_kr(vfs_mkdir(&srv_vfs, path, mode & 07777));
 }
 
@@ -89,6 +94,7 @@ fs_do_fs_unlink(mach_port_t server, const char *path)
 
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	srv_names_guess(path);
 	had = node_before(path, &n);
 	err = vfs_unlink(&srv_vfs, path);
 	if (!err && had)
@@ -105,6 +111,7 @@ fs_do_fs_rmdir(mach_port_t server, const char *path)
 
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	srv_names_guess(path);
 	had = node_before(path, &n);
 	err = vfs_rmdir(&srv_vfs, path);
 	if (!err && had)
@@ -116,11 +123,12 @@ kern_return_t
 fs_do_fs_rename(mach_port_t server, const char *from, const char *to)
 {
 	struct vfs_node src, over;
-	bool had_src, had_over;
+	bool had_src, had_over;	/* a renamed file keeps its number, a FAT file's too (fat_held.c) */
 	int err;
 
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	srv_names_guess(from);
 	had_src = node_before(from, &src);
 	had_over = node_before(to, &over);
 	err = vfs_rename(&srv_vfs, from, to);
@@ -128,9 +136,6 @@ fs_do_fs_rename(mach_port_t server, const char *from, const char *to)
 		return srv_kr(err);
 	if (had_over && !(had_src && src.fs == over.fs && src.ino == over.ino))
 		forget_if_gone(&over);
-	/* FAT numbers a file by its entry's place: the renamed file's open ports lose it */
-	if (had_src && strncmp(src.fs->type, "fat", 3) == 0)
-		file_forget(&src);
 	return KERN_SUCCESS;
 }
 
@@ -139,6 +144,7 @@ fs_do_fs_link(mach_port_t server, const char *existing, const char *path)
 {
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	srv_names_guess(path);
 	return srv_kr(vfs_link(&srv_vfs, existing, path));
 }
 
@@ -147,6 +153,7 @@ fs_do_fs_symlink(mach_port_t server, const char *target, const char *path)
 {
 	if (server != srv_service)
 		return srv_kr(-FS_EBADF);
+	srv_names_guess(path);
 	if (target[0] == 0)
 		return srv_kr(-FS_EINVAL);
 	return srv_kr(vfs_symlink(&srv_vfs, target, path));

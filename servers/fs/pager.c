@@ -243,9 +243,17 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 
 	if (!m) {
 		uint32_t who = quota_client();
-
 		bool full = true;
+		/* the object holds its file: an unlinked file stays mappable while mapped */
+		int err = vfs_hold(n);
 
+		if (err)
+			return srv_kr(err);
+		/* the hold may have waited for the mount's guard: another thread may have made it */
+		if ((m = find_node(n)) != NULL) {
+			vfs_drop(n);
+			goto made;
+		}
 		for (int i = 0; i < PAGER_MAX && full; i++)
 			full = MACH_PORT_VALID(maps[i].port);
 		if (full || quota_held(QUOTA_MAPS, who) >= quota_maps)
@@ -253,17 +261,9 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 		for (int i = 0; i < PAGER_MAX && !m; i++)
 			if (!MACH_PORT_VALID(maps[i].port))
 				m = &maps[i];
-		if (!m)
-			return srv_kr(-FS_ENOMEM);
-
-		if (!quota_take(QUOTA_MAPS, who))
-			return FS_ERR_EDQUOT;
-		/* the object holds its file: an unlinked file stays mappable while mapped */
-		int err = vfs_hold(n);
-
-		if (err) {
-			quota_give(QUOTA_MAPS, who);
-			return srv_kr(err);
+		if (!m || !quota_take(QUOTA_MAPS, who)) {
+			vfs_drop(n);
+			return m ? FS_ERR_EDQUOT : srv_kr(-FS_ENOMEM);
 		}
 		if (mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &m->port) != KERN_SUCCESS) {
 			m->port = MACH_PORT_NULL;
@@ -287,6 +287,7 @@ pager_object(const struct vfs_node *n, bool writable, mach_port_t *object)
 		m->writable = false;
 		m->gone = false;
 	}
+made:
 	m->writable |= writable;
 	*object = m->port;	/* the reply makes the caller's send right */
 	return KERN_SUCCESS;

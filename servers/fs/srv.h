@@ -7,7 +7,12 @@
  * waits for a disk (disk.c) or for a mount's guard (mounts.c). A mount's
  * guard lets one thread at a time into its library instance, so a thread
  * waiting for a disk that does not answer holds back only the requests that
- * need that mount; the others are served meanwhile.
+ * need that mount; the others are served meanwhile. A request that changes
+ * names (or opens a file) also holds the mount's names lock, from its walk
+ * to its answer, so that such requests on one mount do not interleave while
+ * one waits for the disk (those on other mounts, and reads and writes through
+ * open files, go on). Lock order: a names lock, then guards; a thread holds
+ * at most one names lock and never waits for one inside a guard.
  */
 #ifndef FS_SRV_H
 #define FS_SRV_H
@@ -27,6 +32,19 @@
 
 extern struct cthread_mutex srv_big_lock;
 
+/*
+ * A lock of the server's threads under srv_big_lock, taken in turn: while
+ * threads wait, it goes to the one that waited longest, never to a newcomer
+ * (a client that sends request after request cannot keep it from the
+ * others). mounts.c's turn_take and turn_give.  [L]
+ */
+struct srv_turn {
+	cthread_t owner;	/* or NULL */
+	int waiting;
+	uint32_t tail, head;	/* the next waiter's ticket; the ticket whose turn it is */
+	struct cthread_cond cond;	/* broadcast when the owner lets go and someone waits */
+};
+
 /* A mounted disk: the library's instance and the disk under it.  [L] */
 struct srv_mount {
 	struct fs *fs;		/* NULL: a free slot (unless reserved) */
@@ -36,11 +54,10 @@ struct srv_mount {
 	char disk_name[64];	/* what the mount was given: "/servers/vd0" */
 	/* The instance's guard (fs.h): one thread inside at a time. */
 	struct fs_guard guard;
-	cthread_t owner;	/* the thread inside, or NULL */
+	struct srv_turn inside;	/* the thread inside */
 	int depth;		/* its enters not left yet */
-	int waiting;		/* threads waiting to enter */
-	struct cthread_cond free;	/* signalled when the owner leaves */
-	struct cthread_cond idle;	/* broadcast when it leaves and nobody waits */
+	struct srv_turn names;	/* its names lock (fs.h): from a change's walk to its answer */
+	struct cthread_cond idle;	/* broadcast when either is let go of and nobody waits */
 };
 
 extern struct vfs srv_vfs;
@@ -75,6 +92,12 @@ kern_return_t srv_mount_disk(const char *path, mach_port_t disk, const char *fst
 			     const char *disk_name);
 kern_return_t srv_unmount(const char *path);
 struct srv_mount *srv_mount_of(const struct fs *fs);
+/* Takes the names lock (fs.h) of the mount path most likely ends in (the
+ * longest mount path before it), so that the VFS's walk need not be made
+ * twice; the VFS takes the right one if it was not. */
+void srv_names_guess(const char *path);
+/* Lets go of the names lock this thread holds, if any: its request is done. */
+void srv_names_release(void);
 /* fs_stat_t's bytes (struct fsc_stat) for a struct fs_stat. */
 void srv_stat_to_wire(const struct fs_stat *s, uint8_t *raw);
 

@@ -24,6 +24,25 @@
 		r_;                                                     \
 	})
 
+/*
+ * Whether fs's names lock (fs.h) is the caller's, as a change of names needs
+ * from before its walk: if not, it is taken now and the walk must be made
+ * again under it (false).
+ */
+static bool
+names_ours(struct fs *fs)
+{
+	struct fs_guard *g = fs->guard;
+
+	if (!g || !g->names_lock || g->names_mine(g))
+		return true;
+	g->names_lock(g);
+	return false;
+}
+
+/* Walks again while the walk ends in an instance whose names were not ours (a mount or link changed meanwhile). */
+#define NAMES_TRIES 8
+
 void
 vfs_init(struct vfs *v)
 {
@@ -192,6 +211,22 @@ vfs_lookup(struct vfs *v, const char *path, bool follow, struct vfs_node *out)
 }
 
 int
+vfs_lookup_names(struct vfs *v, const char *path, bool follow, struct vfs_node *out)
+{
+	for (int tries = 0; tries < NAMES_TRIES; tries++) {
+		struct vfs_node n;
+		int err = walk(v, path, follow, false, &n, NULL, NULL);
+
+		if (err || names_ours(n.fs)) {
+			if (!err)
+				*out = n;
+			return err;
+		}
+	}
+	return -FS_ELOOP;
+}
+
+int
 vfs_stat(struct vfs *v, const char *path, bool follow, struct fs_stat *st)
 {
 	struct vfs_node n;
@@ -262,11 +297,17 @@ vfs_sync(struct vfs *v)
 	return err;
 }
 
-/* The directory holding path's last component, and that component. */
+/* The directory holding path's last component, and that component; its instance's names ours. */
 static int
 parent_of(struct vfs *v, const char *path, struct vfs_node *dir, char *name, size_t *len)
 {
-	return walk(v, path, true, true, dir, name, len);
+	for (int tries = 0; tries < NAMES_TRIES; tries++) {
+		int err = walk(v, path, true, true, dir, name, len);
+
+		if (err || names_ours(dir->fs))
+			return err;
+	}
+	return -FS_ELOOP;
 }
 
 /* A name that is a mount point, or the root of a mounted file system, is busy. */
@@ -363,14 +404,22 @@ vfs_rename(struct vfs *v, const char *from, const char *to)
 	size_t slen, dlen;
 	fs_ino_t sino;
 	struct fs_stat st;
-	int err = parent_of(v, from, &sdir, sname, &slen);
+	int err = 0, tries;
 
-	if (!err)
-		err = parent_of(v, to, &ddir, dname, &dlen);
-	if (err)
-		return err;
-	if (sdir.fs != ddir.fs)
-		return -FS_EXDEV;
+	/* both walks under the one names lock (to's walk may have taken another's) */
+	for (tries = 0; tries < NAMES_TRIES; tries++) {
+		err = parent_of(v, from, &sdir, sname, &slen);
+		if (!err)
+			err = parent_of(v, to, &ddir, dname, &dlen);
+		if (err)
+			return err;
+		if (sdir.fs != ddir.fs)
+			return -FS_EXDEV;
+		if (names_ours(sdir.fs))
+			break;
+	}
+	if (tries == NAMES_TRIES)
+		return -FS_ELOOP;
 	err = check_not_mount(v, sdir, sname, slen);
 	if (!err)
 		err = CALL(sdir.fs, lookup, sdir.ino, sname, slen, &sino);
@@ -395,14 +444,21 @@ vfs_link(struct vfs *v, const char *existing, const char *path)
 	struct vfs_node n, dir;
 	char name[FS_NAME_MAX + 1];
 	size_t len;
-	int err = vfs_lookup(v, existing, false, &n);
+	int err = 0, tries;
 
-	if (!err)
+	for (tries = 0; tries < NAMES_TRIES; tries++) {
 		err = parent_of(v, path, &dir, name, &len);
-	if (err)
-		return err;
-	if (n.fs != dir.fs)
-		return -FS_EXDEV;
+		if (!err)
+			err = vfs_lookup(v, existing, false, &n);
+		if (err)
+			return err;
+		if (n.fs != dir.fs)
+			return -FS_EXDEV;
+		if (names_ours(dir.fs))
+			break;
+	}
+	if (tries == NAMES_TRIES)
+		return -FS_ELOOP;
 	return CALL(dir.fs, link, n.ino, dir.ino, name, len);
 }
 

@@ -4,6 +4,11 @@
  * a relative path is taken from the root). A node is a file system and a file
  * number in it; node calls go straight to its file system.
  *
+ * A change of names (create, mkdir, unlink, rmdir, rename, link, symlink)
+ * is atomic with respect to the others on its instance when the mounter's
+ * guard has a names lock (fs.h): it is taken before the walk, and the walk
+ * is made again if it ended in another instance than the lock's.
+ *
  * The caller owns the struct fs it mounts: vfs_unmount hands it back, and the
  * caller ends it with vfs_fs_unmount. Not thread-safe: a caller with threads
  * keeps them apart with a lock of its own around the VFS, and with each
@@ -46,6 +51,10 @@ int vfs_fs_statfs(struct fs *fs, struct fs_statfs *out);
 int vfs_fs_unmount(struct fs *fs);
 
 int vfs_lookup(struct vfs *v, const char *path, bool follow, struct vfs_node *out);
+/* The same, with the names lock (fs.h) of the instance it ends in: what a
+ * caller then does with the node (open it, remove its name) is atomic with
+ * the lookup. The changes below take theirs themselves. */
+int vfs_lookup_names(struct vfs *v, const char *path, bool follow, struct vfs_node *out);
 int vfs_stat(struct vfs *v, const char *path, bool follow, struct fs_stat *st);
 int vfs_create(struct vfs *v, const char *path, uint32_t mode, struct vfs_node *out);
 int vfs_mkdir(struct vfs *v, const char *path, uint32_t mode);

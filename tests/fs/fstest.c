@@ -682,6 +682,34 @@ dos_bfree(void)
 }
 
 /*
+ * n files named by fmt (one %d), 4 KiB each of one letter from first on:
+ * made, or (check) read back, compared and removed.
+ */
+static void
+marked_files(const char *fmt, int n, char first, bool check)
+{
+	static uint8_t mine[4096];
+	mach_port_t f;
+	size_t done;
+	char name[32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof name, fmt, i);
+		memset(mine, check ? 0 : first + i, sizeof mine);
+		CHECK_EQ(fsc_open(name, check ? FS_O_RDONLY : FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0644, &f),
+			 KERN_SUCCESS);
+		CHECK_EQ(check ? fsc_read(f, 0, mine, sizeof mine, &done) : fsc_write(f, 0, mine, sizeof mine, &done),
+			 KERN_SUCCESS);
+		fsc_close(f);
+		CHECK_EQ(done, sizeof mine);
+		if (check) {
+			CHECK(mine[0] == first + i && mine[sizeof mine - 1] == first + i);
+			CHECK_EQ(fs_unlink(fs, name), KERN_SUCCESS);
+		}
+	}
+}
+
+/*
  * The same on FAT, which has no inodes: the file's entry lives in fs's memory
  * (servers/fs/fat_held.c) and its number (its entry's place) is not given to
  * the names made meanwhile; its clusters come back at the close, and the
@@ -690,13 +718,12 @@ dos_bfree(void)
 static void
 a_fat_file_unlinked_while_open_lives_until_closed(void)
 {
-	mach_port_t f, again, other;
+	mach_port_t f, again;
 	struct fsc_stat st;
 	struct fsc_statfs sf = { 0 };
 	uint64_t free_open, free_closed = 0, clusters;
 	size_t done = 0;
-	static uint8_t back[GONE_BYTES], mine[4096];
-	char name[32];
+	static uint8_t back[GONE_BYTES];
 
 	CHECK_EQ(fsc_statfs("/dos", &sf), KERN_SUCCESS);
 	clusters = GONE_BYTES / sf.bsize;
@@ -707,13 +734,9 @@ a_fat_file_unlinked_while_open_lives_until_closed(void)
 	CHECK_EQ(fs_unlink(fs, "/dos/Gone For Now.bin"), KERN_SUCCESS);
 	CHECK_EQ(fsc_open("/dos/Gone For Now.bin", FS_O_RDONLY, 0, &again), FS_ERR_ENOENT);
 	/* new names in the same folder, written: none takes the open file's place */
-	for (int i = 0; i < 6; i++) {
-		snprintf(name, sizeof name, "/dos/NEW%d.TXT", i);
-		memset(mine, 'a' + i, sizeof mine);
-		CHECK_EQ(fsc_open(name, FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0644, &other), KERN_SUCCESS);
-		CHECK_EQ(fsc_write(other, 0, mine, sizeof mine, &done), KERN_SUCCESS);
-		fsc_close(other);
-	}
+	marked_files("/dos/NEW%d.TXT", 6, 'a', false);
+	if (failed_line)
+		return;
 	/* no name, still a file: written past its old end and read back whole */
 	CHECK_EQ(fsc_write(f, GONE_BYTES / 2, big + GONE_BYTES / 2, GONE_BYTES / 2, &done), KERN_SUCCESS);
 	CHECK_EQ(fsc_fstat(f, &st), KERN_SUCCESS);
@@ -733,15 +756,259 @@ a_fat_file_unlinked_while_open_lives_until_closed(void)
 	       (unsigned long long)free_open, (unsigned long long)free_closed);
 	CHECK(free_closed >= free_open + clusters);
 	/* the names made meanwhile hold their own bytes */
-	for (int i = 0; i < 6; i++) {
-		snprintf(name, sizeof name, "/dos/NEW%d.TXT", i);
-		CHECK_EQ(fsc_open(name, FS_O_RDONLY, 0, &other), KERN_SUCCESS);
-		CHECK_EQ(fsc_read(other, 0, back, sizeof mine, &done), KERN_SUCCESS);
-		fsc_close(other);
-		CHECK_EQ(done, sizeof mine);
-		CHECK(back[0] == 'a' + i && back[sizeof mine - 1] == 'a' + i);
-		CHECK_EQ(fs_unlink(fs, name), KERN_SUCCESS);
+	marked_files("/dos/NEW%d.TXT", 6, 'a', true);
+}
+
+/*
+ * A FAT file renamed while open (to another folder, then back to the root)
+ * goes on answering through its port, as on ext2: its number is where it was
+ * opened (servers/fs/fat_held.c), which a name made meanwhile does not take,
+ * and stat by its new name gives that number.
+ */
+static void
+a_fat_file_renamed_while_open_stays_open(void)
+{
+	mach_port_t f;
+	struct fsc_stat st, by_name;
+	size_t done = 0;
+	static uint8_t back[GONE_BYTES];
+
+	for (size_t i = 0; i < GONE_BYTES; i++)
+		big[i] = (uint8_t)(i * 31 + (i >> 11));
+	CHECK_EQ(fs_mkdir(fs, "/dos/Moved Here", 0755), KERN_SUCCESS);
+	CHECK_EQ(fsc_open("/dos/Before The Move.bin", FS_O_RDWR | FS_O_CREAT | FS_O_TRUNC, 0644, &f),
+		 KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 0, big, GONE_BYTES / 2, &done), KERN_SUCCESS);
+	CHECK_EQ(fs_rename(fs, "/dos/Before The Move.bin", "/dos/Moved Here/After.bin"), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, GONE_BYTES / 2, big + GONE_BYTES / 2, GONE_BYTES / 4, &done), KERN_SUCCESS);
+	marked_files("/dos/MOVE%d.TXT", 4, 'p', false);
+	if (failed_line)
+		return;
+	CHECK_EQ(fs_rename(fs, "/dos/Moved Here/After.bin", "/dos/Renamed Twice.bin"), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 3 * GONE_BYTES / 4, big + 3 * GONE_BYTES / 4, GONE_BYTES / 4, &done), KERN_SUCCESS);
+	CHECK_EQ(fsc_fstat(f, &st), KERN_SUCCESS);
+	CHECK_EQ(st.nlink, 1);
+	CHECK_EQ(st.size, GONE_BYTES);
+	CHECK_EQ(fsc_stat("/dos/Renamed Twice.bin", 1, &by_name), KERN_SUCCESS);
+	CHECK_EQ(by_name.ino, st.ino);
+	CHECK_EQ(fsc_read(f, 0, back, GONE_BYTES, &done), KERN_SUCCESS);
+	CHECK_EQ(done, GONE_BYTES);
+	CHECK(memcmp(back, big, GONE_BYTES) == 0);
+	fsc_close(f);
+	CHECK_EQ(fsc_open("/dos/Renamed Twice.bin", FS_O_RDONLY, 0, &f), KERN_SUCCESS);
+	CHECK_EQ(fsc_read(f, 0, back, GONE_BYTES, &done), KERN_SUCCESS);
+	fsc_close(f);
+	CHECK(done == GONE_BYTES && memcmp(back, big, GONE_BYTES) == 0);
+	marked_files("/dos/MOVE%d.TXT", 4, 'p', true);
+	if (failed_line)
+		return;
+	CHECK_EQ(fs_unlink(fs, "/dos/Renamed Twice.bin"), KERN_SUCCESS);
+	CHECK_EQ(fs_rmdir(fs, "/dos/Moved Here"), KERN_SUCCESS);
+}
+
+/* ---- several clients on one folder ---- */
+
+/*
+ * Three clients change one folder of a mount at once (creates, renames of
+ * files and of folders into each other, unlinks, mkdir and rmdir) while a
+ * fourth reads a big file of the root's through its cache: the changes' walks
+ * pass through the root (the mount point), where they wait part way for the
+ * reader's disk, and the other clients' requests are served meanwhile. Every
+ * answer must be one the operation may give alone (a create is never EEXIST,
+ * a rename never a new name's EEXIST...), and the folder must empty at the end
+ * (no cycle of folders); the host's e2fsck and fsck.fat at the end of the run
+ * find the images clean.
+ */
+#define RACE_OPS 150
+#define RACE_CLIENTS 3
+struct racer {
+	const char *top;	/* the folder, "/w/race" */
+	uint32_t seed;
+	int wrong;		/* answers an operation alone could not give */
+	char what[96];		/* the first of them */
+	volatile bool *stop;
+};
+
+static void
+race_wrong(struct racer *r, const char *op, const char *a, kern_return_t kr)
+{
+	if (r->wrong++ == 0)
+		snprintf(r->what, sizeof r->what, "%s %s: %s", op, a, kern_return_name(kr));
+}
+
+static bool
+race_ok(kern_return_t kr, const kern_return_t *ok)
+{
+	for (; *ok != (kern_return_t)-1; ok++)
+		if (kr == *ok)
+			return true;
+	return false;
+}
+
+static void *
+race_client(void *arg)
+{
+	struct racer *r = arg;
+	uint32_t x = r->seed;
+	char a[64], b[64];
+	static const kern_return_t created[] = { KERN_SUCCESS, -1 },
+				   moved[] = { KERN_SUCCESS, FS_ERR_ENOENT, -1 },
+				   dir_moved[] = { KERN_SUCCESS, FS_ERR_ENOENT, FS_ERR_EINVAL, FS_ERR_ENOTEMPTY, -1 },
+				   removed[] = { KERN_SUCCESS, FS_ERR_ENOENT, -1 },
+				   made[] = { KERN_SUCCESS, FS_ERR_EEXIST, -1 },
+				   rmdired[] = { KERN_SUCCESS, FS_ERR_ENOENT, FS_ERR_ENOTEMPTY, -1 };
+
+	for (int i = 0; i < RACE_OPS; i++) {
+		uint32_t op, m, n;
+		kern_return_t kr;
+		mach_port_t f;
+		size_t done;
+
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		op = x % 8, m = (x >> 8) % 6, n = (x >> 16) % 6;
+		snprintf(a, sizeof a, "%s/File %u", r->top, m % 3);	/* few names: the clients meet */
+		snprintf(b, sizeof b, "%s/File %u", r->top, n % 3);
+		switch (op) {
+		case 6:
+		case 7:
+		case 0:
+			kr = fsc_open(a, FS_O_RDWR | FS_O_CREAT, 0644, &f);
+			if (kr == KERN_SUCCESS) {
+				fsc_write(f, 0, "racing", 6, &done);
+				fsc_close(f);
+			}
+			if (!race_ok(kr, created))
+				race_wrong(r, "create", a, kr);
+			break;
+		case 1:
+			if (!race_ok(kr = fs_rename(fs, a, b), moved))
+				race_wrong(r, "rename to", b, kr);
+			break;
+		case 2:
+			if (!race_ok(kr = fs_unlink(fs, a), removed))
+				race_wrong(r, "unlink", a, kr);
+			break;
+		case 3:	/* one of two folders into the other: never both */
+			snprintf(a, sizeof a, "%s/D%u", r->top, m % 2);
+			snprintf(b, sizeof b, "%s/D%u/D%u", r->top, 1 - m % 2, m % 2);
+			if (!race_ok(kr = fs_rename(fs, a, b), dir_moved))
+				race_wrong(r, "rename dir to", b, kr);
+			break;
+		case 4:	/* and back up */
+			snprintf(a, sizeof a, "%s/D%u/D%u", r->top, 1 - m % 2, m % 2);
+			snprintf(b, sizeof b, "%s/D%u", r->top, m % 2);
+			if (!race_ok(kr = fs_rename(fs, a, b), dir_moved))
+				race_wrong(r, "rename dir up to", b, kr);
+			break;
+		default:
+			snprintf(a, sizeof a, "%s/Sub %u", r->top, m % 3);
+			kr = n % 2 ? fs_mkdir(fs, a, 0755) : fs_rmdir(fs, a);
+			if (!race_ok(kr, n % 2 ? made : rmdired))
+				race_wrong(r, n % 2 ? "mkdir" : "rmdir", a, kr);
+			break;
+		}
 	}
+	return NULL;
+}
+
+struct streamer {
+	const char *path;
+	volatile bool stop;
+	int rounds;
+};
+
+static void *
+race_stream(void *arg)
+{
+	struct streamer *s = arg;
+	char hex[33];
+	uint64_t size;
+
+	while (!s->stop && hash_file(s->path, hex, &size) == KERN_SUCCESS)
+		s->rounds++;
+	return NULL;
+}
+
+/* Empties top (files, and the two folders in whichever order they ended) and removes it. */
+static void
+race_clean(const char *top)
+{
+	char a[64];
+
+	for (int i = 0; i < 6; i++) {
+		snprintf(a, sizeof a, "%s/File %d", top, i);
+		fs_unlink(fs, a);
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(a, sizeof a, "%s/Sub %d", top, i);
+		fs_rmdir(fs, a);
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(a, sizeof a, "%s/D%d/D%d", top, 1 - i, i);
+		fs_rmdir(fs, a);
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(a, sizeof a, "%s/D%d", top, i);
+		fs_rmdir(fs, a);
+	}
+	CHECK_EQ(fs_rmdir(fs, top), KERN_SUCCESS);
+}
+
+#define RACE_STREAM "/w/race-stream"	/* on the root: more than its cache holds */
+static void
+race_on(const char *top)
+{
+	struct racer r[RACE_CLIENTS];
+	struct streamer st = { .path = RACE_STREAM, .stop = false };
+	cthread_t t[RACE_CLIENTS], ts;
+	char d[64];
+	mach_port_t f;
+	size_t done, stream_bytes = 400 * 1024;
+	int wrong = 0;
+
+	CHECK_EQ(fs_mkdir(fs, top, 0755), KERN_SUCCESS);
+	for (int i = 0; i < 2; i++) {
+		snprintf(d, sizeof d, "%s/D%d", top, i);
+		CHECK_EQ(fs_mkdir(fs, d, 0755), KERN_SUCCESS);
+	}
+	for (size_t i = 0; i < stream_bytes; i++)
+		big[i] = (uint8_t)(i * 17);
+	CHECK_EQ(fsc_open(RACE_STREAM, FS_O_WRONLY | FS_O_CREAT, 0644, &f), KERN_SUCCESS);
+	CHECK_EQ(fsc_write(f, 0, big, stream_bytes, &done), KERN_SUCCESS);
+	fsc_close(f);
+	CHECK_EQ(done, stream_bytes);
+	CHECK_EQ(fs_sync(fs), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&ts, race_stream, &st), KERN_SUCCESS);
+	for (int i = 0; i < RACE_CLIENTS; i++) {
+		r[i] = (struct racer){ .top = top, .seed = 0x9e3779b9u * (i + 1) };
+		CHECK_EQ(cthread_fork(&t[i], race_client, &r[i]), KERN_SUCCESS);
+	}
+	for (int i = 0; i < RACE_CLIENTS; i++)
+		cthread_join(t[i]);
+	st.stop = true;
+	cthread_join(ts);
+	for (int i = 0; i < RACE_CLIENTS; i++) {
+		if (r[i].wrong)
+			printf("# %s: client %d: %d wrong answers, the first %s\n", top, i, r[i].wrong, r[i].what);
+		wrong += r[i].wrong;
+	}
+	printf("# %s: %d clients, %d operations each, the file read %d times meanwhile\n", top, RACE_CLIENTS,
+	       RACE_OPS, st.rounds);
+	race_clean(top);
+	CHECK_EQ(fs_unlink(fs, RACE_STREAM), KERN_SUCCESS);
+	CHECK_EQ(wrong, 0);
+}
+
+static void
+clients_changing_one_ext2_folder_get_answers_as_alone(void)
+{
+	race_on("/spare/race");
+}
+
+static void
+clients_changing_one_fat_folder_get_answers_as_alone(void)
+{
+	race_on("/dos/race");
 }
 
 /* ---- named errors ---- */
@@ -1571,6 +1838,9 @@ static const struct test tests[] = {
 	{ "forged_pager_messages_are_refused", forged_pager_messages_are_refused },
 	{ "a_file_unlinked_while_open_lives_until_closed", a_file_unlinked_while_open_lives_until_closed },
 	{ "a_fat_file_unlinked_while_open_lives_until_closed", a_fat_file_unlinked_while_open_lives_until_closed },
+	{ "a_fat_file_renamed_while_open_stays_open", a_fat_file_renamed_while_open_stays_open },
+	{ "clients_changing_one_ext2_folder_get_answers_as_alone", clients_changing_one_ext2_folder_get_answers_as_alone },
+	{ "clients_changing_one_fat_folder_get_answers_as_alone", clients_changing_one_fat_folder_get_answers_as_alone },
 	{ "bad_calls_get_their_named_errors", bad_calls_get_their_named_errors },
 	{ "malformed_requests_get_mig_bad_arguments", malformed_requests_get_mig_bad_arguments },
 	{ "writes_through_a_mapping_reach_the_file", writes_through_a_mapping_reach_the_file },

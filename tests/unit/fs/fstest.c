@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "fstest.h"
+#include "unit.h"
 
 uint64_t
 fst_rand(uint64_t *s)
@@ -293,4 +294,41 @@ fst_compare(struct vfs *v, const char *vpath, const char *host, const char *skip
 	if (vcount != count)
 		return WHY("%s: %d entries, host %d", vpath, vcount, count);
 	return 0;
+}
+
+static uint8_t read_buf[65536];
+
+void
+fst_read_sequential(const struct vfs_node *n, const uint8_t *want, size_t size)
+{
+	uint8_t *got = read_buf;
+	size_t done = 0;
+
+	for (size_t off = 0; off < size; off += sizeof read_buf) {
+		size_t len = size - off < sizeof read_buf ? size - off : sizeof read_buf;
+
+		EXPECT_EQ(vfs_read(n, off, got, len, &done), 0);
+		EXPECT_EQ(done, len);
+		if (memcmp(got, want + off, len) != 0) {
+			unit_fail(__FILE__, __LINE__, "bytes differ in the 64 KiB at %zu", off);
+			return;
+		}
+	}
+}
+
+void
+fst_read_scattered(const struct vfs_node *n, const uint8_t *want, size_t size, uint64_t seed)
+{
+	uint8_t *got = read_buf;
+	size_t done = 0;
+
+	for (int i = 0; i < 200; i++) {
+		size_t off = (size_t)(fst_rand(&seed) % size), len = 1 + (size_t)(fst_rand(&seed) % 9000);
+
+		if (len > size - off)
+			len = size - off;
+		EXPECT_EQ(vfs_read(n, off, got, len, &done), 0);
+		EXPECT_EQ(done, len);
+		EXPECT_EQ(memcmp(got, want + off, len), 0);
+	}
 }

@@ -43,6 +43,11 @@ int fst_compare(struct vfs *v, const char *vpath, const char *host, const char *
 int fst_workload(struct vfs *v, const char *mirror, const char *top, unsigned seed, int ops, unsigned flags,
 		 char *why, size_t whylen);
 
+/* n read from 0 to size in 64 KiB calls (sequential), or at 200 scattered
+ * offsets (1 to 9,000 bytes, from seed), compared with want (unit_fail if not). */
+void fst_read_sequential(const struct vfs_node *n, const uint8_t *want, size_t size);
+void fst_read_scattered(const struct vfs_node *n, const uint8_t *want, size_t size, uint64_t seed);
+
 /* A whole file in memory (malloc'd), its size in *size. */
 uint8_t *fst_load(const char *path, size_t *size);
 int64_t fst_now(void);

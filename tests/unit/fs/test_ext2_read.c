@@ -47,12 +47,11 @@ UNIT_TEST(ext2_sequential_reads_come_in_runs_byte_for_byte)
 {
 	const char *dir = fst_dir("e2ra");
 	char tree[600], img[600], path[700];
-	static uint8_t got[65536];
 	struct fst_mnt m;
 	struct vfs_node n;
-	size_t size = 0, done = 0;
+	size_t size = 0;
 	uint8_t *want;
-	uint64_t reqs, seed = 7;
+	uint64_t reqs;
 
 	snprintf(tree, sizeof tree, "%s/tree", dir);
 	snprintf(img, sizeof img, "%s/img", dir);
@@ -64,27 +63,15 @@ UNIT_TEST(ext2_sequential_reads_come_in_runs_byte_for_byte)
 	EXPECT_EQ(fst_mount(&m, img, "ext2", true), 0);
 	EXPECT_EQ(vfs_lookup(&m.v, "/big", true, &n), 0);
 	reqs = EXT2_OF(m.fs)->bc->read_reqs;
-	for (size_t off = 0; off < size && want; off += sizeof got) {
-		EXPECT_EQ(vfs_read(&n, off, got, sizeof got, &done), 0);
-		EXPECT_EQ(done, sizeof got);
-		if (memcmp(got, want + off, sizeof got) != 0) {
-			unit_fail(__FILE__, __LINE__, "bytes differ in the 64 KiB at %zu", off);
-			break;
-		}
-	}
+	if (want)
+		fst_read_sequential(&n, want, size);
 	/* 512 blocks: one request each without read-ahead; in runs of up to 16 (a
 	 * quarter of the test's 64-block cache), split where an indirect block sits */
 	reqs = EXT2_OF(m.fs)->bc->read_reqs - reqs;
 	printf("# 2 MiB in 64 KiB reads: %llu device reads\n", (unsigned long long)reqs);
 	EXPECT(reqs <= 512 / 16 + 8);
-	for (int i = 0; i < 200 && want; i++) {
-		size_t off = (size_t)(fst_rand(&seed) % size), len = 1 + (size_t)(fst_rand(&seed) % 9000);
-		if (len > size - off)
-			len = size - off;
-		EXPECT_EQ(vfs_read(&n, off, got, len, &done), 0);
-		EXPECT_EQ(done, len);
-		EXPECT_EQ(memcmp(got, want + off, len), 0);
-	}
+	if (want)
+		fst_read_scattered(&n, want, size, 7);
 	free(want);
 	EXPECT_EQ(fst_unmount(&m), 0);
 }
