@@ -14,6 +14,7 @@
  * port is not let go while a message is built for it; irq_lock, taken by the
  * handler, for what it touches and for the 8259's mask.
  */
+#include <kern/arch.h>
 #include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
@@ -36,11 +37,17 @@ static struct spinlock irq_lock = SPINLOCK_INIT("irq", LOCK_RANK_IRQ);
 static struct waitq irq_wq;		/* [sched_lock] the irq thread waits for a pending line */
 static bool any_pending;		/* [irq_lock] */
 
-/* The lines the kernel drives itself (arch/i386: pit.c, the cascade, uart.c). */
+/*
+ * The lines the kernel drives itself (arch/i386: pit.c, the cascade, uart.c),
+ * and IRQ 8 while the HPET keeps time (timer.c): its legacy route, the only one
+ * a machine without an I/O APIC has, takes IRQ 8 from the RTC along with IRQ 0
+ * from the 8254, so a driver of the RTC would wait for interrupts that never
+ * come. It is refused instead (boot with hpet=off to drive the RTC).
+ */
 static bool
 kernel_line(int irq)
 {
-	return irq == 0 || irq == 2 || irq == 4;
+	return irq == 0 || irq == 2 || irq == 4 || (irq == 8 && arch_timer_tickless());
 }
 
 void

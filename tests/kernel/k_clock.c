@@ -6,7 +6,9 @@
  */
 #include <kern/arch.h>
 #include <kern/clock.h>
+#include <kern/device.h>
 #include <kern/sched.h>
+#include <kern/task.h>
 #include "ktest.h"
 
 KTEST(kernel, idle_cpu_takes_no_timer_interrupt_until_a_sleeper_is_due)
@@ -25,6 +27,16 @@ KTEST(kernel, idle_cpu_takes_no_timer_interrupt_until_a_sleeper_is_due)
 	KEXPECT(clock_interrupts() - n0 <= 5);
 	KEXPECT(clock_ticks() - t0 >= HZ / 2);
 	KEXPECT(clock_ticks() - t0 < HZ);
+}
+
+/* The HPET's legacy route takes IRQ 8 from the RTC: a driver asking for it is refused, not left waiting. */
+KTEST(kernel, rtc_line_is_refused_while_the_hpet_keeps_time)
+{
+	if (!arch_timer_tickless()) {	/* (asking would then attach the line) */
+		kprintf("# no HPET (or hpet=off): IRQ 8 is the RTC's, for a driver to ask for\n");
+		return;
+	}
+	KEXPECT(device_irq_attach(kernel_task, 8, NULL) == KERN_NO_ACCESS);
 }
 
 static inline void
