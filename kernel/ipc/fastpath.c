@@ -89,6 +89,17 @@ take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest
 		right_copyin_locked(t->space, uses[0].name, uses[0].disp, dest, dest_type);
 }
 
+/* The reply right leaves the sender's space too, when there is one (uses[1].port locked). */
+static inline __attribute__((always_inline)) void
+take_reply_right_locked(struct task *t, struct right_use *uses, mach_msg_type_name_t *reply_type)
+{
+	if (uses[0].name != uses[1].name)	/* the check's entry, still good */
+		right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, uses[1].disp, uses[1].port,
+					  reply_type);
+	else
+		right_copyin_locked(t->space, uses[1].name, uses[1].disp, uses[1].port, reply_type);
+}
+
 
 /*
  * An answer to a request the kernel made on a thread's behalf (an exception,
@@ -163,13 +174,8 @@ kobject_request_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size, con
 	k->msg[0] = *h;
 	k->msg->msgh_size = size;
 	take_dest_right_locked(t, uses, dest, &dest_type);
-	if (uses[1].port) {
-		if (uses[0].name != uses[1].name)
-			right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, uses[1].disp, uses[1].port,
-						  &reply_type);
-		else
-			right_copyin_locked(t->space, uses[1].name, uses[1].disp, uses[1].port, &reply_type);
-	}
+	if (uses[1].port)
+		take_reply_right_locked(t, uses, &reply_type);
 	k->size = size;
 	k->remote = dest;
 	k->remote_type = dest_type;
@@ -274,11 +280,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	else
 		take_dest_right_locked(t, uses, dest, &dest_type);
 	if (uses[1].port) {
-		if (uses[0].name != uses[1].name)
-			right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, ldisp, uses[1].port,
-						  &reply_type);
-		else
-			right_copyin_locked(t->space, uses[1].name, ldisp, uses[1].port, &reply_type);
+		take_reply_right_locked(t, uses, &reply_type);
 		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
 	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
