@@ -75,7 +75,9 @@ $(LINUX_BENCH)/bin/bench-net: tests/bench/remote/linux.c tests/bench/remote/remo
 
 ALL += $(BENCH_DIR)/netbench.elf
 # $(B)/net/peer.cpio is tests/peer/rules.mk's PEER_CPIO, named here before that file is read
-BENCH_REMOTE_INPUTS := $(BENCH_DIR)/netbench.elf $(LINUX_BENCH)/bin/bench-net $(B)/net/peer.cpio
+# remote.sh boots each node as make run does, with the NIC driver and gns (issue 13, 14)
+BENCH_REMOTE_INPUTS := $(BENCH_DIR)/netbench.elf $(LINUX_BENCH)/bin/bench-net $(B)/net/peer.cpio \
+	$(B)/servers/e1000.elf $(B)/servers/gns.elf
 
 # The Manifold program: every tests/bench/manifold/*.c, with the shared timing loop.
 MANIFOLD_BENCH_SRCS := $(wildcard tests/bench/manifold/*.c) $(wildcard tests/bench/common/*.c)
