@@ -118,6 +118,8 @@ msgc-golden-update: $(MSGC)
 
 # The fuzzer: clang's libFuzzer with ASan and UBSan. Seeds are valid requests that
 # the generated client stubs write (msgc_test --seeds); the corpus grows in build/.
+# fuzz-regressions/ holds every input that once failed a run, so each run tries them
+# first (libFuzzer reads all corpus folders given after the first, writes only to it).
 MSGC_FUZZ_CFLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -Wall -Wextra -Werror $(MSGC_TEST_INC)
 MSGC_FUZZ_SRCS := $(MSGC_T)/fuzz_demux.c $(MSGC_T)/kinds_handlers.c $(MSGC_T)/ool_table.c \
@@ -135,11 +137,12 @@ $(MSGC_TB)/fuzz-seeds/.stamp: $(MSGC_TB)/msgc_test
 	$(Q)$(MSGC_TB)/msgc_test --seeds $(dir $@)
 	@touch $@
 
-check-msgc-fuzz: $(MSGC_TB)/fuzz_demux $(MSGC_TB)/fuzz-seeds/.stamp
+check-msgc-fuzz: $(MSGC_TB)/fuzz_demux $(MSGC_TB)/fuzz-seeds/.stamp \
+		$(wildcard $(MSGC_T)/fuzz-regressions/*)
 	@mkdir -p $(MSGC_TB)/fuzz-corpus $(MSGC_TB)/fuzz-artifacts
 	@if $(MSGC_TB)/fuzz_demux -max_total_time=$(MSGC_FUZZ_SECONDS) \
 		-artifact_prefix=$(MSGC_TB)/fuzz-artifacts/ \
-		$(MSGC_TB)/fuzz-corpus $(MSGC_TB)/fuzz-seeds >$(MSGC_TB)/fuzz.log 2>&1; then \
+		$(MSGC_TB)/fuzz-corpus $(MSGC_TB)/fuzz-seeds $(MSGC_T)/fuzz-regressions >$(MSGC_TB)/fuzz.log 2>&1; then \
 		echo "# $$(grep -E '^Done|^#[0-9]+' $(MSGC_TB)/fuzz.log | tail -1)"; \
 		echo "ok 1 - fuzz_demux_survives_$(MSGC_FUZZ_SECONDS)s_of_random_requests"; \
 		echo "msgc-fuzz: 1 passed, 0 failed"; \
