@@ -6,12 +6,16 @@
 #include <kern/syscall.h>
 #include <kern/vm_object.h>
 
-typedef kern_return_t (*trap_handler)(const struct trap_args *);
-
-static const trap_handler trap_table[TRAP_COUNT] = {
+const trap_handler trap_table[TRAP_COUNT] = {
 #define TRAP_ENTRY(n, name, argc) [n] = sys_##name,
 	MANIFOLD_TRAPS(TRAP_ENTRY)
 #undef TRAP_ENTRY
+};
+
+const uint8_t trap_argc[TRAP_COUNT] = {
+#define TRAP_ARGC(n, name, argc) [n] = argc,
+	MANIFOLD_TRAPS(TRAP_ARGC)
+#undef TRAP_ARGC
 };
 
 /*
@@ -33,25 +37,12 @@ sys_fast_entry(const struct trap_args *args)
 }
 
 /* The same call, timed: kept out of the way of every untimed trap. */
-static __attribute__((noinline)) kern_return_t
-dispatch_timed(trap_handler h, const struct trap_args *args)
+__attribute__((noinline)) kern_return_t
+syscall_dispatch_timed(trap_handler h, const struct trap_args *args)
 {
 	uint64_t t0 = arch_cycles();
 	kern_return_t kr = h(args);
 
 	stat_trap_cycles += arch_cycles() - t0;
-	return kr;
-}
-
-kern_return_t
-syscall_dispatch(uint32_t number, const struct trap_args *args)
-{
-	trap_handler h;
-	kern_return_t kr;
-
-	if (number >= TRAP_COUNT || !(h = trap_table[number]))
-		return KERN_INVALID_ARGUMENT;
-	kr = __builtin_expect(stat_timing, 0) ? dispatch_timed(h, args) : h(args);
-	syscall_done();
 	return kr;
 }

@@ -47,6 +47,29 @@ trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, ui
 	return r;
 }
 
+/*
+ * A trap of one argument or none: the kernel reads nothing from the stack for
+ * it (<manifold/traps.h>), so nothing is pushed, and esi and edi are left alone.
+ */
+static inline kern_return_t
+trap_raw1(uint32_t number, uint32_t a0)
+{
+	kern_return_t r;
+
+	if (!libmsg_sysenter) {	/* int 0x30 keeps every register but eax */
+		__asm__ volatile("int $0x30" : "=a"(r) : "0"(number), "b"(a0) : "memory", "cc");
+		return r;
+	}
+	__asm__ volatile("movl %%esp, %%ecx\n\t"
+			 "movl $1f, %%edx\n\t"
+			 "sysenter\n"
+			 "1:"
+			 : "=a"(r)
+			 : "0"(number), "b"(a0)
+			 : "ecx", "edx", "memory", "cc");
+	return r;
+}
+
 kern_return_t
 trap_console_write(const char *buf, size_t len)
 {
@@ -57,19 +80,19 @@ void
 trap_task_exit(int status)
 {
 	for (;;)
-		trap_raw(TRAP_task_exit, (uint32_t)status, 0, 0, 0, 0);
+		trap_raw1(TRAP_task_exit, (uint32_t)status);
 }
 
 kern_return_t
 trap_thread_yield(void)
 {
-	return trap_raw(TRAP_thread_yield, 0, 0, 0, 0, 0);
+	return trap_raw1(TRAP_thread_yield, 0);
 }
 
 kern_return_t
 trap_clock_uptime(uint64_t *ns)
 {
-	return trap_raw(TRAP_clock_uptime, (uint32_t)ns, 0, 0, 0, 0);
+	return trap_raw1(TRAP_clock_uptime, (uint32_t)ns);
 }
 
 kern_return_t
@@ -114,7 +137,7 @@ trap_boot_module_start(uint32_t index, uint32_t *task_id)
 kern_return_t
 trap_task_self_id(uint32_t *id)
 {
-	return trap_raw(TRAP_task_self_id, (uint32_t)id, 0, 0, 0, 0);
+	return trap_raw1(TRAP_task_self_id, (uint32_t)id);
 }
 
 kern_return_t
@@ -126,7 +149,7 @@ trap_task_list(mach_port_t host_priv, struct manifold_task_summary *buf, uint32_
 kern_return_t
 trap_debug_exit(int code)
 {
-	return trap_raw(TRAP_debug_exit, (uint32_t)code, 0, 0, 0, 0);
+	return trap_raw1(TRAP_debug_exit, (uint32_t)code);
 }
 
 kern_return_t
@@ -138,5 +161,5 @@ trap_console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout
 kern_return_t
 trap_device_intr_ack(uint32_t irq)
 {
-	return trap_raw(TRAP_device_intr_ack, irq, 0, 0, 0, 0);
+	return trap_raw1(TRAP_device_intr_ack, irq);
 }

@@ -79,12 +79,16 @@ bad_traps(void)
 	CHECK(trap_console_read(host, buf, sizeof buf, 0, &count) == KERN_INVALID_HOST);
 	CHECK(trap_console_read(MACH_PORT_DEAD, buf, sizeof buf, 0, &count) == KERN_INVALID_HOST);
 	CHECK(trap_debug_exit(0x55) == KERN_NO_ACCESS);
-	/* 24: sysenter (the kernel suite boots with it) with a stack pointer that names no arguments */
+	/* 24: sysenter (the kernel suite boots with it) with a stack pointer that names no arguments,
+	 * for a trap that takes its second and third there (console_write's length)... */
 	CHECK(trap_raw(TRAP_fast_entry, 0, 0, 0, 0, 0) == KERN_SUCCESS);
-	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0xC0000000) == KERN_INVALID_ADDRESS);
-	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0x10000000) == KERN_INVALID_ADDRESS);
-	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0xFFFFFFFC) == KERN_INVALID_ADDRESS);
-	/* 28: and good calls still work afterwards */
+	CHECK(sysenter_with_stack(TRAP_console_write, (uint32_t)"x", 0xC0000000) == KERN_INVALID_ADDRESS);
+	CHECK(sysenter_with_stack(TRAP_console_write, (uint32_t)"x", 0x10000000) == KERN_INVALID_ADDRESS);
+	CHECK(sysenter_with_stack(TRAP_console_write, (uint32_t)"x", 0xFFFFFFFC) == KERN_INVALID_ADDRESS);
+	/* 28: ...while a trap of one argument never reads the stack */
+	id = 0xDEADBEEF;
+	CHECK(sysenter_with_stack(TRAP_task_self_id, (uint32_t)&id, 0xC0000000) == KERN_SUCCESS && id != 0xDEADBEEF);
+	/* 29: and good calls still work afterwards */
 	CHECK(trap_clock_uptime(&ns) == KERN_SUCCESS);
 	CHECK(trap_task_self_id(&id) == KERN_SUCCESS && id != 0xDEADBEEF);
 	CHECK(trap_console_write("utest: bad traps survived\n", 26) == KERN_SUCCESS);

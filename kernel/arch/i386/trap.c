@@ -304,22 +304,25 @@ trap(struct trapframe *tf)
 /*
  * A system call by sysenter (trapentry.S): trap()'s T_SYSCALL case without
  * first asking what kind of trap came, and an RPC's mach_msg straight to the
- * IPC code. Arguments 1 and 2 are on the user's stack (<manifold/traps.h>).
+ * IPC code. Arguments 1 and 2 are on the user's stack (<manifold/traps.h>),
+ * read only for a trap that takes them: most take one argument or none, and
+ * their stubs push nothing.
  */
 void
 syscall_sysenter(struct trapframe *tf)
 {
-	uint32_t a12[2];
+	uint32_t n = tf->eax;
+	struct trap_args a = { { tf->ebx, 0, 0, tf->esi, tf->edi, tf->ebp } };
 
 	irqoff_sti();
-	if (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, a12) != KERN_SUCCESS) {
+	if (n < TRAP_COUNT && trap_argc[n] > 1 &&
+	    (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, &a.a[1]) != KERN_SUCCESS)) {
 		tf->eax = KERN_INVALID_ADDRESS;
-	} else if (tf->eax == TRAP_mach_msg && is_rpc_shape(a12[0])) {
-		tf->eax = (uint32_t)ipc_send_receive(tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp);
+	} else if (n == TRAP_mach_msg && is_rpc_shape(a.a[1])) {
+		tf->eax = (uint32_t)ipc_send_receive(a.a[0], a.a[1], a.a[2], a.a[3], a.a[4], a.a[5]);
 		syscall_done();
 	} else {
-		struct trap_args a = { { tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp } };
-		tf->eax = (uint32_t)syscall_dispatch(tf->eax, &a);
+		tf->eax = (uint32_t)syscall_dispatch(n, &a);
 	}
 	irqoff_cli();
 	trap_end(tf);

@@ -12,13 +12,20 @@
  * arguments (int 0x30's ecx and edx) in the two words at the stack pointer,
  * second first; ecx holds that stack pointer and edx the address to go on at.
  * The result comes back in eax; ecx and edx are lost (they come back as the
- * stack pointer and that address), the rest as it was. When the two stack
- * words cannot be read the trap returns KERN_INVALID_ADDRESS. A stub:
+ * stack pointer and that address), the rest as it was. The two stack words
+ * are read only for a trap whose argc (below) is 2 or more; when they cannot
+ * be read the trap returns KERN_INVALID_ADDRESS. A stub:
  *
  *	pushl	a2;  pushl	a1
  *	movl	%esp, %ecx;  movl	$1f, %edx
  *	sysenter
  *	1: addl	$8, %esp
+ *
+ * and for a trap of one argument or none, where nothing is read from the stack:
+ *
+ *	movl	%esp, %ecx;  movl	$1f, %edx
+ *	sysenter
+ *	1:
  *
  * The IPC and VM interfaces (mach_msg and the kernel RPCs) come with their own
  * issues; these are the boot-time traps: a debug console, exit, yield, time,
@@ -140,7 +147,7 @@
 	TRAP(11, mach_reply_port, 1)			\
 	TRAP(12, mach_task_self, 1)			\
 	TRAP(13, device_intr_ack, 1)			\
-	TRAP(27, kernel_stats, 1)			\
+	TRAP(27, kernel_stats, 2)			\
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
 	TRAP(30, thread_switch, 3)			\
