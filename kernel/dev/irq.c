@@ -1,10 +1,13 @@
 /*
  * Interrupts as messages (device.defs' device_intr_*, device_intr.defs). The
- * handler runs with interrupts off, possibly inside any IPC path, so it does
- * no IPC: it masks the line, marks it pending and wakes the irq thread, a
- * kernel thread that sends each pending line's message (msgc -K's
- * kreq_device_intr) to the port its driver attached, as pager_msg.c sends a
- * pager's, with the port's lock and nothing else held. The line stays masked until
+ * handler runs with interrupts off, but never inside a spin lock's hold (each
+ * keeps interrupts off). It masks the line and, when the driver already waits
+ * in its receive, puts the message (msgc -K's kreq_device_intr) straight into
+ * its buffer by the IPC fast path, which needs only spin locks and never
+ * faults. Otherwise it marks the line pending and wakes the irq thread, a
+ * kernel thread that sends each pending line's message to the port its
+ * driver attached, as pager_msg.c sends a pager's, with the port's lock and
+ * nothing else held (a kmsg of the heap, queued). The line stays masked until
  * the driver acks, so a line sends one message per ack, and a driver that
  * never acks gets no more. A line the kernel uses itself (the timer, the
  * cascade, COM1) is never given out.
@@ -50,22 +53,77 @@ kernel_line(int irq)
 	return irq == 0 || irq == 2 || irq == 4 || (irq == 8 && arch_timer_tickless());
 }
 
+/*
+ * The message straight from the handler, when the driver already waits in
+ * its receive: the fast path's delivery of a kernel request into its buffer
+ * (ipc_fastpath_kernel_request), which takes spin locks only and faults
+ * nothing in, so it may run here: the interrupted code holds no spin lock,
+ * since every one keeps interrupts off. It spares each interrupt the irq
+ * thread's two switches, its pass over the lines and a kmsg of the heap.
+ * False, with nothing sent, leaves the message to the irq thread. p holds a
+ * reference of the caller's.
+ */
+static struct kmsg_room intr_room;	/* the handler's own: it runs with interrupts off and never nests */
+
+static bool
+send_intr_now(struct port *p, int irq, uint32_t count)
+{
+	struct kmsg *k = &intr_room.k;
+
+	port_lock(p);
+	if (!p->active || p->kotype != KOBJ_NONE) {
+		port_unlock(p);
+		return false;
+	}
+	port_copy_send_locked(p);	/* the right the message carries */
+	port_unlock(p);
+	if (kreq_device_intr(&k, p, MACH_MSG_TYPE_PORT_SEND, (uint32_t)irq, count) == KERN_SUCCESS &&
+	    ipc_fastpath_kernel_request(p, k, false))
+		return true;
+	right_destroy_carried(p, MACH_MSG_TYPE_PORT_SEND);	/* not the last: the line holds one */
+	return false;
+}
+
+/* The line's message is for the irq thread to send. irq_lock held. */
+static void
+mark_pending_locked(struct irq_line *l)
+{
+	l->pending = true;
+	any_pending = true;
+	spin_lock_irqoff(&sched_lock);
+	waitq_wake_all_locked(&irq_wq);
+	spin_unlock_irqoff(&sched_lock);
+}
+
 void
 device_irq_interrupt(int irq)
 {
 	struct irq_line *l = &lines[irq];
+	struct port *now = NULL;
+	uint32_t count = 0;
 
 	spin_lock_irqoff(&irq_lock);
 	pic_mask(irq);		/* a spurious or stray one stays masked too: nobody has the line */
 	if (l->attached) {
-		l->pending = true;
 		l->count++;
-		any_pending = true;
-		spin_lock_irqoff(&sched_lock);
-		waitq_wake_all_locked(&irq_wq);
-		spin_unlock_irqoff(&sched_lock);
+		if (l->pending || !ipc_fastpath_enabled) {	/* after the one the thread has yet to send */
+			mark_pending_locked(l);
+		} else {	/* attached: the line's port and its right are there until release clears it */
+			now = l->port;
+			count = l->count;
+			port_ref(now);
+		}
 	}
 	spin_unlock_irqoff(&irq_lock);
+	if (!now)
+		return;
+	if (!send_intr_now(now, irq, count)) {
+		spin_lock_irqoff(&irq_lock);
+		if (l->attached)
+			mark_pending_locked(l);
+		spin_unlock_irqoff(&irq_lock);
+	}
+	port_unref(now);	/* never the last here: the line's right holds one until release_locked */
 }
 
 /* Sends line irq's message. False: no memory for it now. device_lock held. */

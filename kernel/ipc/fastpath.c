@@ -558,10 +558,13 @@ no_space:
  * (an exception's thread and task); false, with nothing changed, when it
  * must be queued. On true the rights have left k (its header now the
  * receiver's), whose memory the caller frees (kmsg_free_unlocked). No IPC
- * lock held, interrupts off.
+ * lock held, interrupts off. The receiver runs next when successor is set (a
+ * caller about to wait for the answer); otherwise it is woken as any thread.
+ * Only spin locks are taken and nothing is faulted in, so an interrupt's
+ * handler may call it too (dev/irq.c).
  */
 bool
-ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
+ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 {
 	struct port *reply = k->local, *locked[KREQ_FAST_PORTS];
 	mach_port_name_t reply_name = MACH_PORT_NULL;
@@ -638,7 +641,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k)
 	copyout_pinned(&pin, k->msg, r->rcv_buf, k->size);
 	copyout_pinned(&pin, &tr, r->rcv_buf + k->size, tsize);
 	copyout_unpin(&pin);
-	delivered(r, true);	/* the caller waits for the answer next */
+	delivered(r, successor);
 	while (nlocked)
 		port_unlock(locked[--nlocked]);
 	spin_unlock_irqoff(&rs->lock);

@@ -33,7 +33,7 @@ ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *roo
 	bool in_room = room && k == &room->k;
 	struct kmsg *q;
 
-	if (ipc_fastpath_kernel_request(dest, k)) {
+	if (ipc_fastpath_kernel_request(dest, k, true)) {
 		if (!in_room)
 			kmsg_free_unlocked(k);	/* its rights went with it */
 	} else if (!in_room) {

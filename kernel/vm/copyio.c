@@ -326,51 +326,44 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 }
 
 /*
- * Pinning a user range for writing: checks it (faulting pages in if needed),
- * keeps the task's pmap locked, so the range stays mapped until unpinned, and
- * notes where each of its pages is in the direct map; the writes in between
- * need no check or lookup of their own. For the IPC fast path, which must
- * know a receiver's buffer is good before it moves any right; a range of at
- * most USER_PIN_PAGES pages (interrupts stay off while it is pinned).
+ * Pinning a user range for writing: checks it, keeps the task's pmap locked,
+ * so the range stays mapped until unpinned, and notes where each of its
+ * pages is in the direct map; the writes in between need no check or lookup
+ * of their own. For the IPC fast path, which must know a receiver's buffer is
+ * good before it moves any right; a range of at most USER_PIN_PAGES pages
+ * (interrupts stay off while it is pinned). It never faults a page in: its
+ * callers hold spin locks, or are an interrupt's handler, and a fault may
+ * wait for a pager. False for a page not there or not writable (a
+ * copy-on-write one): the slow path's receive brings it in.
  */
 bool
 copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin)
 {
 	uintptr_t first = ROUND_DOWN(uaddr, PAGE_SIZE);
+	kern_return_t kr = KERN_SUCCESS;
+	uint32_t n = 0;
 
 	if (len == 0 || !user_range(uaddr, len) || (uaddr + len - 1 - first) / PAGE_SIZE >= USER_PIN_PAGES)
 		return false;
+	pin->flags = pmap_lock(t->pmap);
 	if (uaddr + len - first <= PAGE_SIZE) {	/* one page, mapped for writing: the common case, one look */
-		pin->flags = pmap_lock(t->pmap);
 		pin->kva[0] = pmap_writable_kva(t->pmap, first);
-		if (pin->kva[0]) {
-			pin->t = t;
-			pin->base = first;
-			pin->end = uaddr + len;
-			return true;
-		}
-		pmap_unlock(t->pmap, pin->flags);
-	}
-	for (int try = 0; try < 2; try++) {
-		uint32_t n = 0;
-		kern_return_t kr = KERN_SUCCESS;
-
-		pin->flags = pmap_lock(t->pmap);
+		kr = pin->kva[0] ? KERN_SUCCESS : KERN_INVALID_ADDRESS;
+	} else {
 		for (uintptr_t va = first; kr == KERN_SUCCESS && va < uaddr + len; va += PAGE_SIZE) {
 			paddr_t pa;
 			kr = check_page_locked(t, va, true, &pa);
 			pin->kva[n++] = P2V(pa);
 		}
-		if (kr == KERN_SUCCESS) {
-			pin->t = t;
-			pin->base = first;
-			pin->end = uaddr + len;
-			return true;
-		}
-		pmap_unlock(t->pmap, pin->flags);
-		prefault(t, uaddr, len, true);
 	}
-	return false;
+	if (kr != KERN_SUCCESS) {
+		pmap_unlock(t->pmap, pin->flags);
+		return false;
+	}
+	pin->t = t;
+	pin->base = first;
+	pin->end = uaddr + len;
+	return true;
 }
 
 /* Writes into a pinned range (within what copyout_pin checked): no lock to take, none to fail. */

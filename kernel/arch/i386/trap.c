@@ -308,20 +308,33 @@ trap(struct trapframe *tf)
  * read only for a trap that takes them: most take one argument or none, and
  * their stubs push nothing.
  */
+static inline bool
+stack_args(const struct trapframe *tf, uint32_t a12[2])
+{
+	return tf->esp <= USER_TOP - 8 && arch_user_load2(tf->esp, a12) == KERN_SUCCESS;
+}
+
 void
 syscall_sysenter(struct trapframe *tf)
 {
-	uint32_t n = tf->eax;
-	struct trap_args a = { { tf->ebx, 0, 0, tf->esi, tf->edi, tf->ebp } };
+	uint32_t n = tf->eax, a12[2];
 
 	irqoff_sti();
-	if (n < TRAP_COUNT && trap_argc[n] > 1 &&
-	    (tf->esp > USER_TOP - 8 || arch_user_load2(tf->esp, &a.a[1]) != KERN_SUCCESS)) {
-		tf->eax = KERN_INVALID_ADDRESS;
-	} else if (n == TRAP_mach_msg && is_rpc_shape(a.a[1])) {
-		tf->eax = (uint32_t)ipc_send_receive(a.a[0], a.a[1], a.a[2], a.a[3], a.a[4], a.a[5]);
-		syscall_done();
-	} else {
+	if (n == TRAP_mach_msg) {	/* first: the one trap whose cost is the benchmark's */
+		if (!stack_args(tf, a12)) {
+			tf->eax = KERN_INVALID_ADDRESS;
+		} else if (is_rpc_shape(a12[0])) {
+			tf->eax = (uint32_t)ipc_send_receive(tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp);
+			syscall_done();
+		} else {
+			struct trap_args a = { { tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp } };
+			tf->eax = (uint32_t)syscall_dispatch(n, &a);
+		}
+	} else if (n < TRAP_COUNT && trap_argc[n] > 1) {
+		struct trap_args a = { { tf->ebx, 0, 0, tf->esi, tf->edi, tf->ebp } };
+		tf->eax = stack_args(tf, &a.a[1]) ? (uint32_t)syscall_dispatch(n, &a) : KERN_INVALID_ADDRESS;
+	} else {	/* nothing on the stack to read */
+		struct trap_args a = { { tf->ebx, 0, 0, tf->esi, tf->edi, tf->ebp } };
 		tf->eax = (uint32_t)syscall_dispatch(n, &a);
 	}
 	irqoff_cli();

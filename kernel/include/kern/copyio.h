@@ -54,6 +54,7 @@ struct user_pin {
 	void *kva[USER_PIN_PAGES];
 	uint32_t flags;
 };
+/* Never faults: false for a page not there or not writable. */
 bool copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin);
 void copyout_pinned(struct user_pin *pin, const void *kbuf, uintptr_t uaddr, size_t len);
 void copyout_unpin(struct user_pin *pin);

@@ -524,8 +524,11 @@ struct kmsg_room {
  * (interrupts off: ipc_begin).
  */
 void ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *room);
-/* fastpath.c: k into the buffer of a receiver waiting on dest, if it can; true: k's rights went, its memory stays */
-bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k);
+/*
+ * fastpath.c: k into the buffer of a receiver waiting on dest, if it can; true: k's rights went, its
+ * memory stays. The receiver runs next if successor (its caller waits next); spin locks only, no fault.
+ */
+bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor);
 struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kmsg_room *room);
 void ipc_kernel_reply_done(struct kmsg *k, struct kmsg_room *room);
 /*
