@@ -236,13 +236,13 @@ usercopy_fault(struct trapframe *tf)
 
 /* What every trap does on its way back: whoever should run next runs, and a thread told to stop stops. */
 static inline __attribute__((always_inline)) void
-trap_end(struct trapframe *tf)
+trap_end(bool from_user)
 {
 	if (sched_successor_pending())	/* a send's receiver, and no receive after it blocked */
 		sched_successor_flush();
 	if (sched_need_resched())
 		sched_preempt();
-	if (trapframe_from_user(tf))
+	if (from_user)
 		task_check_kill();
 }
 
@@ -298,7 +298,7 @@ trap(struct trapframe *tf)
 		panic_trap(what, tf);
 	}
 
-	trap_end(tf);
+	trap_end(trapframe_from_user(tf));
 }
 
 /*
@@ -338,7 +338,7 @@ syscall_sysenter(struct trapframe *tf)
 		tf->eax = (uint32_t)syscall_dispatch(n, &a);
 	}
 	irqoff_cli();
-	trap_end(tf);
+	trap_end(true);	/* sysenter comes from user mode only */
 }
 
 void
