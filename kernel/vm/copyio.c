@@ -200,20 +200,13 @@ copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len)
 	return kr;
 }
 
-kern_return_t arch_user_store(uint32_t uaddr, uint32_t value);
+const uintptr_t copyout_word_last = USER_TOP - 4;
 
-/*
- * One aligned word to the current task (an aligned word never straddles a
- * page, so the store is the whole check); anything else goes by copyout.
- */
+/* copyout_word's way for a word its inline check does not take. */
 kern_return_t
-copyout_word(uint32_t value, uintptr_t uaddr)
+copyout_word_slow(uint32_t value, uintptr_t uaddr)
 {
-	struct task *t = curtask();
-
-	if ((uaddr & 3) || uaddr > USER_TOP - 4 || t == kernel_task)
-		return copyout(t, &value, uaddr, sizeof value);
-	return arch_user_store(uaddr, value);
+	return copyout(curtask(), &value, uaddr, sizeof value);
 }
 
 kern_return_t

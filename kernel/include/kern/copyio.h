@@ -11,13 +11,28 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <mach/kern_return.h>
+#include <kern/task.h>
 
 struct task;
 
 kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
-/* copyout of one word to the current task: what most traps' out-parameters are. */
-kern_return_t copyout_word(uint32_t value, uintptr_t uaddr);
+/*
+ * copyout of one word to the current task: what most traps' out-parameters
+ * are. An aligned word below USER_TOP never straddles a page, so the store's
+ * own fault recovery is the whole check: inline, as the null system call's
+ * out-parameter is most of what it does. Anything else goes by copyout.
+ */
+kern_return_t arch_user_store(uint32_t uaddr, uint32_t value);	/* usercopy.S */
+kern_return_t copyout_word_slow(uint32_t value, uintptr_t uaddr);
+extern const uintptr_t copyout_word_last;	/* USER_TOP - 4 */
+static inline kern_return_t
+copyout_word(uint32_t value, uintptr_t uaddr)
+{
+	if (__builtin_expect(!(uaddr & 3) && uaddr <= copyout_word_last && curtask() != kernel_task, 1))
+		return arch_user_store(uaddr, value);
+	return copyout_word_slow(value, uaddr);
+}
 /* Whether copyout to [uaddr, uaddr+len) would succeed; writes nothing. */
 kern_return_t copyout_check(struct task *t, uintptr_t uaddr, size_t len);
 /* The same check without faulting anything in (cheap enough with IPC's locks held)... */
