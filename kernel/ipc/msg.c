@@ -804,7 +804,7 @@ ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg
 		return mr;
 	}
 	if ((option & MACH_SEND_TIMEOUT) && timeout)
-		deadline = clock_ticks() + ms_to_ticks(timeout);
+		deadline = clock_deadline(ms_to_ticks(timeout));
 
 	f = ipc_space_lock(t->space);
 	for (;;) {
@@ -1180,7 +1180,7 @@ ipc_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t rcv_size, 
 	if (rcv_size < HDR || umsg >= USER_TOP || rcv_size > USER_TOP - umsg)
 		return MACH_RCV_INVALID_DATA;
 	if ((option & MACH_RCV_TIMEOUT) && timeout)
-		deadline = clock_ticks() + ms_to_ticks(timeout);
+		deadline = clock_deadline(ms_to_ticks(timeout));
 	if (t->object_regions)	/* a pager cannot be waited for with interrupts off: fault in now */
 		vm_fault_in_objects(t, umsg, rcv_size);
 	if ((!(option & MACH_RCV_TIMEOUT) || timeout) && t != kernel_task)	/* one that may wait: where the fast path may write */

@@ -45,7 +45,7 @@ console_input_put(char c)
 kern_return_t
 console_input_read(char *kbuf, size_t len, bool wait, uint64_t timeout_ticks, size_t *got)
 {
-	uint64_t deadline = timeout_ticks ? clock_ticks() + timeout_ticks : 0;
+	uint64_t deadline = timeout_ticks ? clock_deadline(timeout_ticks) : 0;
 	kern_return_t kr = KERN_SUCCESS;
 	uint32_t f = spin_lock_irqsave(&input_lock);
 	size_t n = 0;

@@ -33,15 +33,28 @@ clock_ticks(void)
 }
 
 /*
- * Whole ticks, even when the counter could say more: a timeout counts whole
- * ticks from the one under way (deadline = clock_ticks() + n, in ipc/msg.c and
- * here), so it can end up to a tick short of n ticks of finer time, and a task
- * timing it with a finer clock would see it end early.
+ * Nanoseconds since boot: the counter's own when there is a tickless timer
+ * (the HPET's 100 ns or finer), else whole ticks. Timeouts still count whole
+ * ticks, so that they never end early by this finer clock: see clock_deadline.
  */
 uint64_t
 clock_uptime_ns(void)
 {
+	if (arch_timer_tickless())
+		return arch_timer_ns();
 	return clock_ticks() * NS_PER_TICK;
+}
+
+/*
+ * The tick by which n whole ticks will have passed from now. A tick under way
+ * counts for nothing when clock_uptime_ns is finer than ticks: a wait that
+ * began just before a tick's boundary would otherwise end n - 1 ticks and a
+ * sliver later by the clock a task reads. Up to a tick long, never short.
+ */
+uint64_t
+clock_deadline(uint64_t n)
+{
+	return clock_ticks() + n + (arch_timer_tickless() ? 1 : 0);
 }
 
 uint64_t

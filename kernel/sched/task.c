@@ -426,7 +426,7 @@ task_check_kill_asked(void)
 int
 task_wait(struct task *task, uint64_t timeout_ticks)
 {
-	uint64_t deadline = timeout_ticks ? clock_ticks() + timeout_ticks : 0;
+	uint64_t deadline = timeout_ticks ? clock_deadline(timeout_ticks) : 0;
 	uint32_t f = spin_lock_irqsave(&sched_lock);
 	int r = 0;
 

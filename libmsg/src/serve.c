@@ -28,14 +28,14 @@ tsc(void)
 /*
  * The clock, for the timer and held requests. A reading is a trap (about
  * 390 instructions), once a turn in a timed server (gns: three or four a
- * round trip of udp_rr_remote), while the kernel's clock moves only in ticks
- * of 10 ms. So the thread's last reading is used again while the time stamp
+ * round trip of udp_rr_remote), and a server's timers want milliseconds at
+ * most. So the thread's last reading is used again while the time stamp
  * counter says fewer than CLOCK_REUSE_CYCLES went by since it was made:
  * under a millisecond on a CPU of 1 GHz or more (instructions, under QEMU's
  * -icount), so a timer fires at most that much late and a held request's
  * deadline, set from such a reading, comes at most that much early (the
- * clock's own step is 10 ms). A counter that went back (another CPU's)
- * reads the clock.
+ * clock's own step is the HPET's, or 10 ms without one). A counter that
+ * went back (another CPU's) reads the clock.
  */
 #define CLOCK_REUSE_CYCLES (1u << 20)
 

@@ -29,6 +29,35 @@ KTEST(kernel, idle_cpu_takes_no_timer_interrupt_until_a_sleeper_is_due)
 	KEXPECT(clock_ticks() - t0 < HZ);
 }
 
+/*
+ * With the HPET the clock tasks read (clock_uptime) is its counter, not whole
+ * ticks, and a timeout still lasts at least its ticks by it (clock_deadline).
+ */
+KTEST(kernel, the_clock_reads_finer_than_a_tick_and_deadlines_never_end_early)
+{
+	const uint64_t tick_ns = 1000000000ull / HZ;
+	uint64_t t0, t1;
+
+	if (!arch_timer_tickless()) {
+		kprintf("# no HPET (or hpet=off): the clock counts whole ticks\n");
+		return;
+	}
+	t0 = clock_uptime_ns();
+	do
+		t1 = clock_uptime_ns();
+	while (t1 == t0);
+	KEXPECT(t1 - t0 < tick_ns / 10);	/* the counter's step, not a tick's */
+	for (int i = 0; i < 5; i++) {
+		uint64_t end;
+
+		t0 = clock_uptime_ns();
+		end = clock_deadline(1);
+		while (clock_ticks() < end)
+			thread_sleep_ticks(end - clock_ticks());
+		KEXPECT(clock_uptime_ns() - t0 >= tick_ns);
+	}
+}
+
 /* The HPET's legacy route takes IRQ 8 from the RTC: a driver asking for it is refused, not left waiting. */
 KTEST(kernel, rtc_line_is_refused_while_the_hpet_keeps_time)
 {
@@ -115,7 +144,7 @@ KTEST(kernel, clock_keeps_time_while_ticks_are_skipped)
 	uint32_t s = rtc_seconds(), s0, s1, secs;
 	struct edge e0 = {0}, e1 = {0};
 	int64_t want, fmin, fmax, umin, umax;
-	const int64_t slack = 20000000;	/* 20 ms: and uptime is in whole ticks */
+	const int64_t slack = 20000000;	/* 20 ms: uptime in whole ticks without a tickless timer */
 
 	while (rtc_seconds() == s)	/* an edge, roughly: then the next one is about a second on */
 		thread_sleep_ticks(1);

@@ -362,6 +362,19 @@ receive_timeout_waits_then_fails(void)
 	CHECK_EQ(receive(p, &m, sizeof m, MACH_RCV_TIMEOUT, 50), MACH_RCV_TIMED_OUT);
 	CHECK(now_ms() - t0 >= 50);
 	CHECK(now_ms() - t0 < 500);
+	/* short ones too, by the clock's own resolution (finer than a tick with the HPET):
+	 * a timeout begun just before a tick's boundary must not end a tick early */
+	for (int i = 0; i < 9; i++) {
+		mach_msg_timeout_t ms = 10 + 5 * (i % 3);
+		uint64_t a, b;
+
+		trap_clock_uptime(&a);
+		CHECK_EQ(receive(p, &m, sizeof m, MACH_RCV_TIMEOUT, ms), MACH_RCV_TIMED_OUT);
+		trap_clock_uptime(&b);
+		if (b - a < ms * 1000000ull)
+			printf("# a %u ms timeout ended after %llu ns\n", (unsigned)ms, (unsigned long long)(b - a));
+		CHECK(b - a >= ms * 1000000ull);
+	}
 	mach_port_destroy(ME, p);
 }
 

@@ -13,6 +13,8 @@
 
 uint64_t clock_ticks(void);
 uint64_t clock_uptime_ns(void);
+/* The tick a timeout of n ticks from now ends at: never early by clock_uptime_ns. */
+uint64_t clock_deadline(uint64_t n);
 void clock_tick(void);	/* from the timer interrupt */
 uint64_t clock_interrupts(void);	/* timer interrupts taken since boot */
 void clock_idle_arm(uint64_t wake_tick);	/* the idle loop, before its halt (0: no sleeper) */
