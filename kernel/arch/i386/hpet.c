@@ -5,11 +5,14 @@
  * timer.c decides whether to use it; the clock (kernel/sched/clock.c) reads
  * time from the counter, so a skipped tick loses no time.
  *
- * Found at the address PC chipsets and QEMU give it, 0xFED00000, and taken
- * only if its capabilities make sense there (ACPI's HPET table is not read).
+ * Found where ACPI's HPET table says, or else at the address PC chipsets and
+ * QEMU give it, 0xFED00000 (firmware without a legacy RSDP, as under UEFI);
+ * taken only if its capabilities make sense there.
  * Timer 0 runs in 32-bit mode: a deadline is never more than HPET_ARM_MAX_S
  * ahead, well inside the 2^32 counts (43 s at QEMU's 100 MHz) it can reach.
  */
+#include <kern/lib.h>
+#include "acpi.h"
 #include "hpet.h"
 #include "layout.h"
 #include "pmap.h"
@@ -52,9 +55,10 @@ wr(uint32_t off, uint32_t v)
 bool
 hpet_init(void)
 {
-	uint32_t cap, period, t0;
+	uint32_t cap, period, t0, phys = HPET_PHYS;
+	bool from_acpi = acpi_hpet_base(&phys);
 
-	regs = pmap_map_device(HPET_PHYS, PAGE_SIZE);
+	regs = pmap_map_device(phys, PAGE_SIZE);
 	if (!regs)
 		return false;
 	cap = rd(HPET_CAP);
@@ -73,6 +77,8 @@ hpet_init(void)
 	wr(HPET_T0_CMP, (uint32_t)(freq / 100));	/* a first interrupt 10 ms on */
 	wr(HPET_T0_CONF, t0 | TN_32BIT | TN_ENABLE);
 	wr(HPET_CONF, rd(HPET_CONF) | CONF_ENABLE | CONF_LEGACY);	/* the 8254 no longer reaches IRQ 0 */
+	kprintf("hpet: at %#x (%s), %u kHz\n", phys, from_acpi ? "ACPI's HPET table" : "no table: the usual address",
+		(unsigned)(freq / 1000));
 	return true;
 }
 
