@@ -173,7 +173,16 @@ kobject_request_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size, con
 	}
 	k->msg[0] = *h;
 	k->msg->msgh_size = size;
-	take_dest_right_locked(t, uses, dest, &dest_type);
+	/* A copied send right is borrowed, as fast_send leaves one alone: the request holds a
+	 * reference while it is served, and the send count it would raise and lower is nobody's
+	 * to see (only a port's receiver asks it for no-senders, and this one's is the kernel). */
+	room->borrowed = uses[0].disp == MACH_MSG_TYPE_COPY_SEND && !dest->nsrequest;
+	if (room->borrowed) {
+		port_ref(dest);
+		dest_type = MACH_MSG_TYPE_PORT_SEND;
+	} else {
+		take_dest_right_locked(t, uses, dest, &dest_type);
+	}
 	if (uses[1].port)
 		take_reply_right_locked(t, uses, &reply_type);
 	k->size = size;
@@ -456,7 +465,7 @@ ipc_send_receive(uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t send_
 		me->rcv_next.option = (uint32_t)option;
 		me->rcv_next.name = rcv_name;
 		if (mr == IPC_FASTPATH_KOBJECT) {	/* sent: served here, as ipc_send_slow would */
-			kobject_server_room(&room.k);
+			kobject_server_room(&room);
 			mr = MACH_MSG_SUCCESS;
 		} else {
 			mr = ipc_send_slow(t, umsg, option, send_size, timeout);

@@ -186,12 +186,17 @@ kobject_server(struct kmsg *k)
 }
 
 void
-kobject_server_room(struct kmsg *k)
+kobject_server_room(struct kmsg_room *room)
 {
+	struct kmsg *k = &room->k;
 	uint32_t f;
 
 	kobject_serve(k);
 	f = ipc_begin();
+	if (room->borrowed) {	/* a reference, not a right: the sender's entry kept its own */
+		port_unref(k->remote);
+		k->remote = NULL;
+	}
 	kmsg_release_rights(k);	/* a simple message: nothing else to free */
 	ipc_end(f);
 }

@@ -488,7 +488,8 @@ bool task_may_use_reserve(struct task *t);
 void kobject_init(void);
 void kobject_server(struct kmsg *k);
 /* The same for a request in a room on the caller's stack (fastpath.c): its rights go, its memory stays. */
-void kobject_server_room(struct kmsg *k);
+struct kmsg_room;
+void kobject_server_room(struct kmsg_room *room);
 struct port *kobject_port_create(enum kobject_type type, void *object);
 /* The object is gone: its port dies, and the kernel's reference goes. p not locked. */
 void kobject_port_destroy(struct port *p);
@@ -513,6 +514,7 @@ enum exception_outcome exception_raise(struct thread *th, int exception, integer
  */
 #define KMSG_ROOM_BYTES 256
 struct kmsg_room {
+	bool borrowed;	/* k->remote holds a reference only, not a send right (kobject_request_locked) */
 	struct kmsg k;
 	uint8_t bytes[KMSG_ROOM_BYTES];
 };
