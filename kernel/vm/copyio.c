@@ -339,14 +339,13 @@ copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin)
 	if (len == 0 || !user_range(uaddr, len) || (uaddr + len - 1 - first) / PAGE_SIZE >= USER_PIN_PAGES)
 		return false;
 	pin->flags = pmap_lock(t->pmap);
-	if (uaddr + len - first <= PAGE_SIZE) {	/* one page, mapped for writing: the common case, one look */
+	if (uaddr + len - first <= PAGE_SIZE) {	/* one page, mapped for writing: the common case */
 		pin->kva[0] = pmap_writable_kva(t->pmap, first);
 		kr = pin->kva[0] ? KERN_SUCCESS : KERN_INVALID_ADDRESS;
 	} else {
 		for (uintptr_t va = first; kr == KERN_SUCCESS && va < uaddr + len; va += PAGE_SIZE) {
-			paddr_t pa;
-			kr = check_page_locked(t, va, true, &pa);
-			pin->kva[n++] = P2V(pa);
+			pin->kva[n] = pmap_writable_kva(t->pmap, va);	/* one look a page */
+			kr = pin->kva[n++] ? KERN_SUCCESS : KERN_INVALID_ADDRESS;
 		}
 	}
 	if (kr != KERN_SUCCESS) {
