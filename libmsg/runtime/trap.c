@@ -2,11 +2,16 @@
  * User-side stubs for the native traps (<manifold/traps.h>): number in eax,
  * arguments in ebx, ecx, edx, esi, edi, result in eax; by sysenter when the
  * kernel takes it (libmsg_trap_init asks once, before main), else int $0x30.
+ * The hot ones of one argument or none are in trap1.S.
  */
 #include <mach/mach.h>
 #include <manifold/trap.h>
 
 int libmsg_sysenter;	/* traps come by sysenter: set once, before any thread but the first */
+
+/* trap1.S's stubs take these numbers */
+_Static_assert(TRAP_thread_yield == 3 && TRAP_clock_uptime == 4 && TRAP_task_self_id == 8 &&
+	       TRAP_device_intr_ack == 13, "trap1.S hard-codes the trap numbers");
 
 static kern_return_t
 trap_int(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
@@ -84,18 +89,6 @@ trap_task_exit(int status)
 }
 
 kern_return_t
-trap_thread_yield(void)
-{
-	return trap_raw1(TRAP_thread_yield, 0);
-}
-
-kern_return_t
-trap_clock_uptime(uint64_t *ns)
-{
-	return trap_raw1(TRAP_clock_uptime, (uint32_t)ns);
-}
-
-kern_return_t
 trap_boot_module_count(mach_port_t host_priv, uint32_t *count)
 {
 	return trap_raw(TRAP_boot_module_count, host_priv, (uint32_t)count, 0, 0, 0);
@@ -135,12 +128,6 @@ trap_boot_module_start(uint32_t index, uint32_t *task_id)
 }
 
 kern_return_t
-trap_task_self_id(uint32_t *id)
-{
-	return trap_raw1(TRAP_task_self_id, (uint32_t)id);
-}
-
-kern_return_t
 trap_task_list(mach_port_t host_priv, struct manifold_task_summary *buf, uint32_t max, uint32_t *count)
 {
 	return trap_raw(TRAP_task_list, host_priv, (uint32_t)buf, max, (uint32_t)count, 0);
@@ -158,8 +145,3 @@ trap_console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout
 	return trap_raw(TRAP_console_read, host_priv, (uint32_t)buf, len, timeout_ms, (uint32_t)count);
 }
 
-kern_return_t
-trap_device_intr_ack(uint32_t irq)
-{
-	return trap_raw1(TRAP_device_intr_ack, irq);
-}

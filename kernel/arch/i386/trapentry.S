@@ -93,7 +93,8 @@ sysenter_entry:
 	pushl	%esp
 	call	syscall_sysenter
 	addl	$4, %esp
-	jmp	trapret		/* by iret if the frame was set meanwhile (TF_SYSENTER gone) */
+	cmpl	$TF_SYSENTER, TF_ERR(%esp)	/* by iret if the frame was set meanwhile (the mark gone) */
+	jne	trapret_iret_path
 
 /*
  * Back by sysexit: eip and esp go in edx and ecx (the stub expects both
