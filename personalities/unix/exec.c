@@ -270,6 +270,7 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 		snprintf(why->text, sizeof why->text, "no memory for the process");
 		return r;
 	}
+	p->image_lo = l.lo;
 	p->brk_start = p->brk = p->brk_mapped = l.hi;
 	p->exe = im;
 	/* Linux starts a process with its general registers zero; edx 0 says no rtld_fini */

@@ -39,6 +39,8 @@
 #define LNX_umask		60
 #define LNX_dup2		63
 #define LNX_getppid		64
+#define LNX_setitimer		104
+#define LNX_getitimer		105
 #define LNX_getpgrp		65
 #define LNX_setsid		66
 #define LNX_sigsuspend		72

@@ -68,6 +68,7 @@ do_fork(struct process *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32
 	c->sid = p->sid;
 	c->run = p->run;
 	c->exe = p->exe;
+	c->image_lo = p->image_lo;
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->brk_mapped = p->brk_mapped;

@@ -201,15 +201,7 @@ tty_interrupt(void)
 static void
 wake_loop(void)
 {
-	mach_msg_header_t m;
-
-	memset(&m, 0, sizeof m);
-	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
-	m.msgh_size = sizeof m;
-	m.msgh_remote_port = wake;
-	m.msgh_id = UNIX_WAKE_ID;
-	/* a full queue already holds a wake: this one is not needed */
-	mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+	server_wake(UNIX_WAKE_ID);
 }
 
 

@@ -55,7 +55,7 @@ TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
-    B + "/personalities/unix.elf script=runs.txt",
+    B + "/personalities/unix.elf script=runs.txt pagertest",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
@@ -357,6 +357,9 @@ def main():
             check("a 64-bit ELF is refused with its reason", end == "refused: not a 32-bit ELF file", str(end))
         else:
             check(name, False, "no expectation for this command")
+    check("the images' pager refuses requests that do not come from the kernel",
+          re.search(r"^unix: pagertest: 2 of 2 forged requests refused, nothing supplied", text, re.M) is not None,
+          "no such pagertest line")
     m = re.search(r"^unix: after the runs: (\d+) live processes, (\d+) zombies", text, re.M)
     check("every process of every run ended and was reaped", m is not None and m.group(1) == "0" and m.group(2) == "0",
           m.group(0) if m else "no 'after the runs' line")

@@ -1,6 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
- * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async);
+ * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
+ * alarm);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -14,6 +15,7 @@
 #define SIGKILL 9
 #define SIGUSR1 10
 #define SIGUSR2 12
+#define SIGALRM 14
 #define SIGTERM 15
 #define SIGCHLD 17
 #define SIGCONT 18
@@ -413,6 +415,55 @@ case_ttin(void)
 	wait4(pid, &st, 0);
 }
 
+/* alarm, setitimer and getitimer: ITIMER_REAL's SIGALRM, caught and by default, and fork's clearing of it */
+static void
+case_alarm(void)
+{
+	struct itv {
+		long isec, iusec, sec, usec;
+	} every = { 0, 100000, 0, 100000 }, off = { 0, 0, 0, 0 }, got;
+	long pid;
+	int st;
+
+	sigaction(SIGALRM, plain, SA_RESTORER, 0);
+	say("alarm: none was set", lnx_call(27, 5, 0, 0, 0, 0, 0));
+	say("alarm: the 5 s one had this left", lnx_call(27, 0, 0, 0, 0, 0, 0));
+	say("alarm: set for 1 s", lnx_call(27, 1, 0, 0, 0, 0, 0));
+	say("alarm: pause until it comes", lnx_call(29, 0, 0, 0, 0, 0, 0));
+	say("alarm: its handler ran for", got_sig);
+	got_count = 0;
+	say("alarm: setitimer of 100 ms, every 100 ms", lnx_call(104, 0, (long)&every, 0, 0, 0, 0));
+	for (int i = 0; i < 3; i++)
+		lnx_call(29, 0, 0, 0, 0, 0, 0);
+	say("alarm: SIGALRMs after three pauses", got_count);
+	say("alarm: getitimer", lnx_call(105, 0, (long)&got, 0, 0, 0, 0));
+	yes("alarm: its interval is 100 ms", got.isec == 0 && got.iusec == 100000);
+	yes("alarm: and it runs", got.sec == 0 && got.usec > 0 && got.usec <= 100000);
+	say("alarm: setitimer off, the old one back", lnx_call(104, 0, (long)&off, (long)&got, 0, 0, 0));
+	yes("alarm: the old one's interval", got.isec == 0 && got.iusec == 100000);
+	say("alarm: getitimer after", lnx_call(105, 0, (long)&got, 0, 0, 0, 0));
+	yes("alarm: nothing left", got.isec == 0 && got.iusec == 0 && got.sec == 0 && got.usec == 0);
+	say("alarm: setitimer of timer 3", lnx_call(104, 3, (long)&every, 0, 0, 0, 0));
+	say("alarm: setitimer from address 1", lnx_call(104, 0, 1, 0, 0, 0, 0));
+	lnx_call(27, 10, 0, 0, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		say("alarm: a forked child has none", lnx_call(27, 0, 0, 0, 0, 0, 0));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	say("alarm: the parent's is still there", lnx_call(27, 0, 0, 0, 0, 0, 0));
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGALRM, 0, 0, 0);
+		lnx_call(27, 1, 0, 0, 0, 0, 0);
+		lnx_call(29, 0, 0, 0, 0, 0, 0);
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	say("alarm: uncaught, it ends the child: status", st);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -443,6 +494,8 @@ start_c(long *sp)
 			case_errors();
 		else if (streq(c, "async"))
 			case_async();
+		else if (streq(c, "alarm"))
+			case_alarm();
 		else if (streq(c, "ttin"))
 			case_ttin();
 		else if (streq(c, "intr"))
