@@ -60,6 +60,8 @@ SYS(tkill);
 SYS(tgkill);
 SYS(pause);
 SYS(alarm);
+SYS(sigaltstack);
+SYS(sysinfo);
 SYS(setitimer);
 SYS(getitimer);
 SYS(rt_sigsuspend);

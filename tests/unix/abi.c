@@ -42,6 +42,14 @@ check(const char *what, long got, long want)
 void __attribute__((noreturn))
 _start(void)
 {
+	struct {	/* Linux's struct sysinfo on i386: 64 bytes */
+		long uptime;
+		unsigned long loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+		unsigned short procs, pad;
+		unsigned long totalhigh, freehigh;
+		unsigned int mem_unit;
+		char rest[8];
+	} si;
 	unsigned long cur, end, text;
 	unsigned char byte;
 	long a;
@@ -83,6 +91,10 @@ _start(void)
 	check("getrandom of 16 bytes", lnx_call(355, (long)buf, 16, 0, 0, 0, 0), 16);
 	check("getpid is positive", lnx_call(20, 0, 0, 0, 0, 0, 0) > 0, 1);
 	check("getppid is positive", lnx_call(64, 0, 0, 0, 0, 0, 0) > 0, 1);
+	check("sysinfo", lnx_call(116, (long)&si, 0, 0, 0, 0, 0), 0);
+	check("sysinfo: uptime, memory and processes make sense", si.uptime >= 0 && si.mem_unit >= 1 &&
+	      si.totalram > 0 && si.freeram > 0 && si.freeram <= si.totalram && si.procs >= 1, 1);
+	check("sysinfo to address 1", lnx_call(116, 1, 0, 0, 0, 0, 0), -14);
 	/*
 	 * Text is a private mapping of the file: mprotect may make it writable,
 	 * and a store then changes this process's copy only (the same byte back

@@ -43,6 +43,11 @@ GUEST_ONLY = {
                    "names: PR_GET_NAME 0\na-name-longer-t\nnames: set_robust_list of a wrong size -22\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
+    "sig ttou": ("ttou: a background tcsetattr stopped its caller yes\nttou: status (0x167f: stopped by 22) 5759\n"
+                 "ttou: with SIGTTOU ignored, tcsetattr answers 0\n"
+                 "ttou: without TOSTOP a background write goes out 0\nttou: and its writer ended, status 0\n"
+                 "ttou: TOSTOP set from the foreground 0\nttou: then a background write stopped its writer yes\n"
+                 "ttou: status 5759\nttou: TOSTOP cleared 0\n", "exit 0"),
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
     "sig ttin": ("ttin: a background read stopped its reader yes\nttin: status (0x157f: stopped by 21) 5503\n"
                  "ttin: with SIGTTIN ignored, the read answers -5\n", "exit 0"),
