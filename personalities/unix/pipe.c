@@ -1,11 +1,13 @@
 /*
  * Pipes: a 64 KiB ring in the server (Linux's default capacity) between a
- * read end and a write end, each a struct file. A read of an empty pipe is
- * held (SYS_DEFER) while a write end is open, and gives end of file once none
- * is; a write waits for room and, with no read end left, fails with EPIPE
- * and raises SIGPIPE. Writes of up to PIPE_BUF bytes go in whole or not at
- * all; longer ones may go in pieces, and the call's progress is kept in the
- * process (io_done) while it is held, so a write is never done twice.
+ * read end and a write end, each a struct file; bytes move straight between
+ * a process's memory and the ring (umem.c: a kernel copy a piece). A read of
+ * an empty pipe is held (SYS_DEFER) while a write end is open, and gives end
+ * of file once none is; a write waits for room and, with no read end left,
+ * fails with EPIPE and raises SIGPIPE. Writes of up to PIPE_BUF bytes go in
+ * whole or not at all; longer ones may go in pieces, and the call's progress
+ * is kept in the process (io_done) while it is held, so a write is never
+ * done twice.
  * Every change that a held call may wait for retries the held calls: a
  * change of bytes or room only when one waits on this pipe (watched: a held
  * read or write of it, a poll that asked it), for a retry serves every held
@@ -23,7 +25,6 @@
 
 #define PIPE_SIZE	65536u
 #define PIPE_BUF_	4096u	/* writes this small are atomic (POSIX's PIPE_BUF) */
-#define CHUNK		4096u
 
 struct pipe {
 	uint8_t buf[PIPE_SIZE];
@@ -67,7 +68,6 @@ static int32_t
 pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	struct pipe *pp = f->obj;
-	uint8_t chunk[CHUNK];
 	uint32_t n, first;
 	int r;
 
@@ -83,13 +83,13 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		p->pipe_len = len;
 		return SYS_DEFER;
 	}
+	/* straight from the ring, in its two pieces at most: a kernel copy each */
 	n = len < pp->count ? len : pp->count;
-	n = n < CHUNK ? n : CHUNK;	/* a short read is a read: the caller asks again */
 	first = PIPE_SIZE - pp->head < n ? PIPE_SIZE - pp->head : n;
-	memcpy(chunk, pp->buf + pp->head, first);
-	memcpy(chunk + first, pp->buf, n - first);
-	if ((r = umem_write(p, buf, chunk, n)) != 0)
+	if ((r = umem_write(p, buf, pp->buf + pp->head, first)) != 0)
 		return r;	/* the bytes stay in the pipe */
+	if (n > first && umem_write(p, buf + first, pp->buf, n - first) != 0)
+		n = first;	/* a short read: the rest stays */
 	pp->head = (pp->head + n) % PIPE_SIZE;
 	pp->count -= n;
 	changed(pp);	/* a writer waiting for room */
@@ -114,6 +114,7 @@ hand_to_reader(struct process *p, struct pipe *pp, uint32_t buf, uint32_t n)
 	    r->stopped || r == p || signal_interrupts(r))
 		return false;
 	n = n < r->pipe_len ? n : r->pipe_len;
+	n = n < PIPE_SIZE ? n : PIPE_SIZE;	/* no more than the ring would have held for it */
 	if (umem_copy(p, buf, r, r->pipe_buf, n) != 0)
 		return false;
 	r->pipe_wait = NULL;
@@ -128,7 +129,6 @@ static int32_t
 pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	struct pipe *pp = f->obj;
-	uint8_t chunk[CHUNK];
 
 	if (!pp->rd_open) {
 		signal_raise(p, LNX_SIGPIPE);
@@ -147,17 +147,17 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 			return SYS_DEFER;
 		}
 		if (hand_to_reader(p, pp, buf + p->io_done, left)) {
-			changed(pp);	/* the reader's held read goes again, to answer */
+			server_retry_held();	/* the reader's held read goes again, to answer */
 			continue;
 		}
+		/* straight into the ring's free space, two pieces at most, committed together (PIPE_BUF) */
 		n = left < room ? left : room;
-		n = n < CHUNK ? n : CHUNK;
-		if ((r = umem_read(p, buf + p->io_done, chunk, n)) != 0)
-			return p->io_done ? (int32_t)p->io_done : r;
 		tail = (pp->head + pp->count) % PIPE_SIZE;
 		first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
-		memcpy(pp->buf + tail, chunk, first);
-		memcpy(pp->buf, chunk + first, n - first);
+		if ((r = umem_read(p, buf + p->io_done, pp->buf + tail, first)) != 0)
+			return p->io_done ? (int32_t)p->io_done : r;
+		if (n > first && umem_read(p, buf + p->io_done + first, pp->buf, n - first) != 0)
+			n = first;	/* the rest faults: a short write of what went in */
 		pp->count += n;
 		p->io_done += n;
 		changed(pp);	/* a reader waiting for bytes */
