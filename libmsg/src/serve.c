@@ -179,9 +179,12 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 {
 	struct msg_server *s = t->s;
 	mach_msg_header_t *out = t->out;
-	bool claimed = false;
+	bool claimed = false, alone = false;
 
-	if (t->reply_pending) {	/* out is about to be written again (a held request served once more) */
+	if (t->reply_pending && t->replaying && s->held_replies_first && t->spare) {
+		out = t->spare;	/* the waiting reply stays for the receive; this one goes first */
+		alone = true;
+	} else if (t->reply_pending) {	/* out is about to be written again (a held request served once more) */
 		t->reply_pending = false;
 		send_reply(out);
 	}
@@ -206,6 +209,10 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 	}
 	if (out->msgh_remote_port == MACH_PORT_NULL)
 		return;
+	if (alone) {
+		send_reply(out);
+		return;
+	}
 	/*
 	 * A send-once right never waits for room: such a reply may go with the
 	 * loop's next receive. A held request's too, where the server lets its
@@ -322,6 +329,7 @@ serve_loop(struct msg_server *s)
 			free(t.out);
 			return mr;
 		}
+		t.spare = in;	/* served: free until the next receive, for held requests' replies */
 		/*
 		 * The clock once a turn (now_us: a trap at most once a millisecond),
 		 * and only when the timer or a held request needs it (defer_run reads

@@ -15,6 +15,7 @@ struct serve_thread {
 	bool replaying, expired;
 	bool combine;			/* the loop sends a send-once reply with its next receive */
 	bool reply_pending;		/* ...and `out` holds one, not sent yet */
+	mach_msg_header_t *spare;	/* the loop's request buffer while it is free (held_replies_first) */
 	bool has_sender;		/* sender holds the request's sender trailer (msg_request_sender) */
 	uint32_t sender;
 	uint64_t clock_us, clock_tsc;	/* the last clock reading, and the time stamp counter then */

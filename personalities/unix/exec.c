@@ -270,6 +270,8 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 		snprintf(why->text, sizeof why->text, "no memory for the process");
 		return r;
 	}
+	p->image_lo = l.lo;
+	p->ss_sp = p->ss_size = p->ss_flags = 0;	/* no alternate signal stack in a new program */
 	p->brk_start = p->brk = p->brk_mapped = l.hi;
 	p->exe = im;
 	/* Linux starts a process with its general registers zero; edx 0 says no rtld_fini */

@@ -14,11 +14,19 @@
  * the serving thread's copies from a process's memory (umem.c) may fault on
  * such a page while it holds the lock, and wait for this thread's answer.
  * The table is the pager thread's and exec's, under its own lock.
+ *
+ * A request is believed only if the kernel sent it (the sender trailer's
+ * task id 0): any task that got an object's send right could otherwise ask
+ * for an image's pages or end an object. Others are refused with
+ * KERN_NO_ACCESS (the loop frees what they carried) and counted
+ * (imagepager_refused).
  */
+#include <stdio.h>
 #include <mach/mach.h>
 #include <manifold/cthread.h>
 #include <manifold/msg.h>
 #include "imagepager.h"
+#include "memory_object_client.h"
 #include "memory_object_control_client.h"
 #include "memory_object_server.h"
 
@@ -35,6 +43,21 @@ static struct object {
 static struct cthread_mutex lock = CTHREAD_MUTEX_INITIALIZER;	/* [L] */
 static mach_port_t pagers = MACH_PORT_NULL;			/* [I] the port set the thread serves */
 static mach_port_t holder = MACH_PORT_NULL;			/* [I] the task that keeps the objects mapped */
+static unsigned refused;					/* [L] requests not from the kernel */
+
+/* Whether the request being served came from the kernel; counts those that did not. */
+static bool
+from_kernel(void)
+{
+	uint32_t id;
+
+	if (msg_request_sender(&id) && id == 0)
+		return true;
+	cthread_mutex_lock(&lock);
+	refused++;
+	cthread_mutex_unlock(&lock);
+	return false;
+}
 
 /* Caller holds lock. */
 static struct object *
@@ -57,6 +80,8 @@ drop(mach_port_t control)
 kern_return_t
 memory_object_do_memory_object_init(mach_port_t mo, mach_port_t control, vm_size_t page_size)
 {
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	return drop(control);
 }
 
@@ -67,6 +92,8 @@ memory_object_do_memory_object_data_request(mach_port_t mo, mach_port_t control,
 {
 	struct object *o;
 
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	cthread_mutex_lock(&lock);
 	o = find_locked(mo);
 	if (o && offset < o->size) {
@@ -87,6 +114,8 @@ memory_object_do_memory_object_data_return(mach_port_t mo, mach_port_t control, 
 					   uint8_t *data, mach_msg_type_number_t count, boolean_t dirty,
 					   boolean_t kernel_copy)
 {
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	vm_deallocate(ME, (vm_address_t)data, count);
 	return drop(control);
 }
@@ -95,6 +124,8 @@ kern_return_t
 memory_object_do_memory_object_data_unlock(mach_port_t mo, mach_port_t control, vm_offset_t offset,
 					   vm_size_t length, vm_prot_t access)
 {
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	return drop(control);
 }
 
@@ -102,6 +133,8 @@ kern_return_t
 memory_object_do_memory_object_lock_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
 					      vm_size_t length)
 {
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	return drop(control);
 }
 
@@ -109,6 +142,8 @@ kern_return_t
 memory_object_do_memory_object_supply_completed(mach_port_t reply_to, mach_port_t control, vm_offset_t offset,
 						vm_size_t length, kern_return_t result, vm_offset_t error_offset)
 {
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	return drop(control);
 }
 
@@ -118,6 +153,8 @@ memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
 {
 	struct object *o;
 
+	if (!from_kernel())
+		return KERN_NO_ACCESS;
 	drop(control);
 	cthread_mutex_lock(&lock);
 	o = find_locked(mo);
@@ -130,13 +167,22 @@ memory_object_do_memory_object_terminate(mach_port_t mo, mach_port_t control)
 	return KERN_SUCCESS;
 }
 
+static const msg_demux_t demux[] = { memory_object_server };
+static struct msg_server pager = {
+	.demuxes = demux,
+	.ndemuxes = 1,
+	.max_request = MEMORY_OBJECT_REQUEST_MAX_SIZE,
+	.max_reply = MEMORY_OBJECT_REPLY_MAX_SIZE,
+	.nthreads = 1,
+	.sender_ids = true,	/* requests believed only from the kernel */
+};
+
 static void *
 pager_loop(void *arg)
 {
-	static const msg_demux_t demux[] = { memory_object_server };
-
 	(void)arg;
-	msg_serve(pagers, demux, 1, NULL, MEMORY_OBJECT_REQUEST_MAX_SIZE, MEMORY_OBJECT_REPLY_MAX_SIZE);
+	pager.port = pagers;
+	msg_server_run(&pager);
 	return NULL;
 }
 
@@ -214,4 +260,55 @@ imagepager_objects(void)
 		n += MACH_PORT_VALID(objects[i].port);
 	cthread_mutex_unlock(&lock);
 	return n;
+}
+
+unsigned
+imagepager_refused(void)
+{
+	unsigned n;
+
+	cthread_mutex_lock(&lock);
+	n = refused;
+	cthread_mutex_unlock(&lock);
+	return n;
+}
+
+/*
+ * The unix suite's check of the above (the word `pagertest`): a page's
+ * object, a data_request and a terminate for it sent from this task as any
+ * holder of its send right could; both must be refused, and nothing may
+ * come to the control port the forgery named. Then the object is retired.
+ */
+void
+imagepager_forgery_test(void)
+{
+	vm_address_t buf = 0;
+	mach_port_t obj = MACH_PORT_NULL, ctl = MACH_PORT_NULL;
+	unsigned before = imagepager_refused();
+	struct {
+		mach_msg_header_t h;
+		uint8_t body[PAGE + 256];
+	} in;
+	bool quiet = false;
+
+	if (vm_allocate(ME, &buf, PAGE, TRUE) != KERN_SUCCESS ||
+	    !MACH_PORT_VALID(obj = imagepager_create(buf, PAGE)) ||
+	    mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &ctl) != KERN_SUCCESS ||
+	    mach_port_insert_right(ME, ctl, ctl, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    memory_object_data_request(obj, ctl, 0, PAGE, VM_PROT_READ) != KERN_SUCCESS ||
+	    mach_port_insert_right(ME, ctl, ctl, MACH_MSG_TYPE_MAKE_SEND) != KERN_SUCCESS ||
+	    memory_object_terminate(obj, ctl) != KERN_SUCCESS) {
+		printf("unix: pagertest: could not send the forgeries\n");
+	} else {
+		quiet = mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, ctl, 200, MACH_PORT_NULL) ==
+			MACH_RCV_TIMED_OUT;
+		printf("unix: pagertest: %u of 2 forged requests refused, %s\n", imagepager_refused() - before,
+		       quiet ? "nothing supplied" : "a reply came to the forger");
+	}
+	if (MACH_PORT_VALID(ctl))
+		mach_port_destroy(ME, ctl);
+	if (MACH_PORT_VALID(obj))
+		imagepager_retire(obj);
+	else if (buf)
+		vm_deallocate(ME, buf, PAGE);
 }

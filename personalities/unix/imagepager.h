@@ -25,4 +25,10 @@ void imagepager_retire(mach_port_t object);
 /* How many objects there are: a port name each in the server's space (at most 16). */
 int imagepager_objects(void);
 
+/* Requests refused since the start: not sent by the kernel. */
+unsigned imagepager_refused(void);
+
+/* The unix suite's check that forged requests are refused (the word `pagertest`): a console line. */
+void imagepager_forgery_test(void);
+
 #endif

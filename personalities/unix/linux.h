@@ -39,6 +39,9 @@
 #define LNX_umask		60
 #define LNX_dup2		63
 #define LNX_getppid		64
+#define LNX_setitimer		104
+#define LNX_sysinfo		116
+#define LNX_getitimer		105
 #define LNX_getpgrp		65
 #define LNX_setsid		66
 #define LNX_sigsuspend		72
@@ -218,6 +221,11 @@
 #define LNX_SA_NOCLDWAIT	0x00000002u
 #define LNX_SA_SIGINFO		0x00000004u
 #define LNX_SA_RESTORER		0x04000000u
+#define LNX_SA_ONSTACK		0x08000000u
+#define LNX_SS_ONSTACK		1u		/* sigaltstack's flags */
+#define LNX_SS_DISABLE		2u
+#define LNX_SS_AUTODISARM	0x80000000u
+#define LNX_MINSIGSTKSZ		2048u
 #define LNX_SA_RESTART		0x10000000u
 #define LNX_SA_NODEFER		0x40000000u
 #define LNX_SA_RESETHAND	0x80000000u
@@ -241,6 +249,7 @@
 
 /* ioctl, fcntl and open */
 #define LNX_TCGETS		0x5401
+#define LNX_TOSTOP	0x100u		/* termios c_lflag: background writes get SIGTTOU */
 #define LNX_TCSETS		0x5402
 #define LNX_TCSETSW		0x5403
 #define LNX_TCSETSF		0x5404

@@ -93,9 +93,14 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	}
 	p->held = false;
 	p->replay = p->dispatched;
+	p->pipe_wait = NULL;	/* a read that still waits says so again */
 	/* a stopped process's call waits for SIGCONT, before its handler has seen it */
 	done = false;
-	if (!p->stopped) {
+	if (p->answered) {	/* a pipe's writer answered it meanwhile (pipe.c): no handler again */
+		p->answered = false;
+		st.eax = (uint32_t)p->answer;
+		done = true;
+	} else if (!p->stopped) {
 		p->dispatched = true;
 		done = syscall_dispatch(p, &st);
 	}
@@ -128,6 +133,19 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 }
 
 void
+server_wake(mach_msg_id_t id)
+{
+	mach_msg_header_t m = { 0 };
+
+	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	m.msgh_size = sizeof m;
+	m.msgh_remote_port = server_wake_port;
+	m.msgh_id = id;
+	/* a full queue already holds a wake: this one is not needed */
+	mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+}
+
+void
 server_retry_held(void)
 {
 	msg_retry_deferred(&server);
@@ -150,13 +168,18 @@ task_died(mach_port_name_t name)
 /*
  * The wake port's messages: the tty's reader says a line came (held reads
  * go again), or the console says ^C was typed (SIGINT to the foreground
- * group). Anything else is dropped.
+ * group), or the alarm thread says a timer ran out (SIGALRM). Anything
+ * else is dropped.
  */
 static void
 other(mach_msg_header_t *in)
 {
 	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
 		msg_retry_deferred(&server);
+	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
+		cthread_mutex_lock(&unix_lock);
+		alarm_fire();
+		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == CONSOLE_INTERRUPTS_ID &&
 		   in->msgh_size == sizeof(mach_msg_header_t)) {
 		cthread_mutex_lock(&unix_lock);
@@ -173,6 +196,14 @@ static struct msg_server server = {
 	.max_request = SYSCALL_REQUEST_MAX_SIZE,
 	.max_reply = SYSCALL_REPLY_MAX_SIZE,
 	.nthreads = 1,	/* calls that wait are held (msg_defer), not waited for in a thread */
+	/*
+	 * No tick here. A held call's answer (a read a write woke) goes at once
+	 * and the new call's (the write's) with the next receive: two traps for
+	 * the three messages, and the writer runs first, so that its next read
+	 * is held before the reader writes back (pipe.c's hand-over).
+	 */
+	.reply_after_tick = true,
+	.held_replies_first = true,
 	.dead_name = task_died,
 	.other = other,
 };
@@ -193,7 +224,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "trace") == 0)
 			syscall_trace = true;
 		if (strcmp(argv[i], "net") == 0)
-			sock_start(server_wake_port);
+			sock_start();
 		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
 			printf("unix: no file server in ns: files are the view of boot modules only\n");
 	}
@@ -202,6 +233,11 @@ main(int argc, char **argv)
 	printf("unix: serving Linux i386 system calls\n");
 	if (imagepager_start() != 0)
 		printf("unix: cannot start the images' pager: exec copies images\n");
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "pagertest") == 0)
+			imagepager_forgery_test();
+	if (alarm_start() != 0)
+		printf("unix: cannot start the alarm thread: alarm and setitimer never fire\n");
 	if (tty_start(server_wake_port) != 0)
 		printf("unix: cannot start the console reader\n");
 	if (runner_start(argc, argv) != 0)

@@ -1,11 +1,13 @@
 /*
  * Pipes: a 64 KiB ring in the server (Linux's default capacity) between a
- * read end and a write end, each a struct file. A read of an empty pipe is
- * held (SYS_DEFER) while a write end is open, and gives end of file once none
- * is; a write waits for room and, with no read end left, fails with EPIPE
- * and raises SIGPIPE. Writes of up to PIPE_BUF bytes go in whole or not at
- * all; longer ones may go in pieces, and the call's progress is kept in the
- * process (io_done) while it is held, so a write is never done twice.
+ * read end and a write end, each a struct file; bytes move straight between
+ * a process's memory and the ring (umem.c: a kernel copy a piece). A read of
+ * an empty pipe is held (SYS_DEFER) while a write end is open, and gives end
+ * of file once none is; a write waits for room and, with no read end left,
+ * fails with EPIPE and raises SIGPIPE. Writes of up to PIPE_BUF bytes go in
+ * whole or not at all; longer ones may go in pieces, and the call's progress
+ * is kept in the process (io_done) while it is held, so a write is never
+ * done twice.
  * Every change that a held call may wait for retries the held calls: a
  * change of bytes or room only when one waits on this pipe (watched: a held
  * read or write of it, a poll that asked it), for a retry serves every held
@@ -23,14 +25,14 @@
 
 #define PIPE_SIZE	65536u
 #define PIPE_BUF_	4096u	/* writes this small are atomic (POSIX's PIPE_BUF) */
-#define CHUNK		4096u
 
 struct pipe {
 	uint8_t buf[PIPE_SIZE];
 	uint32_t head, count;		/* [U] bytes buf[head..] (circularly) hold */
-	bool reader, writer;		/* [U] the read end's and the write end's file are open */
+	bool rd_open, wr_open;		/* [U] the read end's and the write end's file are open */
 	bool watched;			/* [U] a held call (read, write, poll) waits on it since the last retry */
-};
+	struct process *reader;		/* [U] the last process whose read of it was held (p->pipe_wait says */
+};					/*     whether it still waits) */
 
 /* Something changed in pp: the held calls go again if one waits on it (each says so again if it still waits). */
 static void
@@ -48,7 +50,7 @@ pipe_poll_read(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->watched = true;	/* a poll that is held waits on it */
-	return (pp->count ? LNX_POLLIN : 0) | (!pp->writer ? LNX_POLLHUP : 0);
+	return (pp->count ? LNX_POLLIN : 0) | (!pp->wr_open ? LNX_POLLHUP : 0);
 }
 
 static uint32_t
@@ -57,7 +59,7 @@ pipe_poll_write(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->watched = true;
-	if (!pp->reader)
+	if (!pp->rd_open)
 		return LNX_POLLOUT | LNX_POLLERR;
 	return PIPE_SIZE - pp->count >= PIPE_BUF_ ? LNX_POLLOUT : 0;
 }
@@ -66,38 +68,69 @@ static int32_t
 pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	struct pipe *pp = f->obj;
-	uint8_t chunk[CHUNK];
 	uint32_t n, first;
 	int r;
 
 	if (pp->count == 0) {
-		if (!pp->writer)
+		if (!pp->wr_open)
 			return 0;
 		if (f->flags & LNX_O_NONBLOCK)
 			return -LNX_EAGAIN;
 		pp->watched = true;
+		pp->reader = p;
+		p->pipe_wait = pp;
+		p->pipe_buf = buf;
+		p->pipe_len = len;
 		return SYS_DEFER;
 	}
+	/* straight from the ring, in its two pieces at most: a kernel copy each */
 	n = len < pp->count ? len : pp->count;
-	n = n < CHUNK ? n : CHUNK;	/* a short read is a read: the caller asks again */
 	first = PIPE_SIZE - pp->head < n ? PIPE_SIZE - pp->head : n;
-	memcpy(chunk, pp->buf + pp->head, first);
-	memcpy(chunk + first, pp->buf, n - first);
-	if ((r = umem_write(p, buf, chunk, n)) != 0)
+	if ((r = umem_write(p, buf, pp->buf + pp->head, first)) != 0)
 		return r;	/* the bytes stay in the pipe */
+	if (n > first && umem_write(p, buf + first, pp->buf, n - first) != 0)
+		n = first;	/* a short read: the rest stays */
 	pp->head = (pp->head + n) % PIPE_SIZE;
 	pp->count -= n;
 	changed(pp);	/* a writer waiting for room */
 	return (int32_t)n;
 }
 
+/*
+ * A write into an empty pipe whose read is held goes straight from the
+ * writer's memory into the reader's (one kernel copy, where the ring costs
+ * two: one in, one out at the read's replay) and answers that read; the
+ * replay then only sends the answer (main.c). Only for a reader that still
+ * waits on this pipe and that nothing else is about to end (a signal, a
+ * stop). False: nothing moved (a bad pointer on either side is found again
+ * by the ring's own copies, which name whose it was).
+ */
+static bool
+hand_to_reader(struct process *p, struct pipe *pp, uint32_t buf, uint32_t n)
+{
+	struct process *r = pp->reader;
+
+	if (pp->count || !r || r->state != PROC_LIVE || !r->held || r->pipe_wait != pp || r->answered ||
+	    r->stopped || r == p || signal_interrupts(r))
+		return false;
+	n = n < r->pipe_len ? n : r->pipe_len;
+	n = n < PIPE_SIZE ? n : PIPE_SIZE;	/* no more than the ring would have held for it */
+	if (umem_copy(p, buf, r, r->pipe_buf, n) != 0)
+		return false;
+	r->pipe_wait = NULL;
+	r->answered = true;
+	r->answer = (int32_t)n;
+	p->io_done += n;
+	pp->reader = NULL;
+	return true;
+}
+
 static int32_t
 pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	struct pipe *pp = f->obj;
-	uint8_t chunk[CHUNK];
 
-	if (!pp->reader) {
+	if (!pp->rd_open) {
 		signal_raise(p, LNX_SIGPIPE);
 		return p->io_done ? (int32_t)p->io_done : -LNX_EPIPE;
 	}
@@ -113,14 +146,18 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 			pp->watched = true;
 			return SYS_DEFER;
 		}
+		if (hand_to_reader(p, pp, buf + p->io_done, left)) {
+			server_retry_held();	/* the reader's held read goes again, to answer */
+			continue;
+		}
+		/* straight into the ring's free space, two pieces at most, committed together (PIPE_BUF) */
 		n = left < room ? left : room;
-		n = n < CHUNK ? n : CHUNK;
-		if ((r = umem_read(p, buf + p->io_done, chunk, n)) != 0)
-			return p->io_done ? (int32_t)p->io_done : r;
 		tail = (pp->head + pp->count) % PIPE_SIZE;
 		first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
-		memcpy(pp->buf + tail, chunk, first);
-		memcpy(pp->buf, chunk + first, n - first);
+		if ((r = umem_read(p, buf + p->io_done, pp->buf + tail, first)) != 0)
+			return p->io_done ? (int32_t)p->io_done : r;
+		if (n > first && umem_read(p, buf + p->io_done + first, pp->buf, n - first) != 0)
+			n = first;	/* the rest faults: a short write of what went in */
 		pp->count += n;
 		p->io_done += n;
 		changed(pp);	/* a reader waiting for bytes */
@@ -131,7 +168,7 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 static void
 pipe_free_if_unused(struct pipe *pp)
 {
-	if (!pp->reader && !pp->writer)
+	if (!pp->rd_open && !pp->wr_open)
 		free(pp);
 }
 
@@ -140,7 +177,7 @@ pipe_close_read(struct file *f)
 {
 	struct pipe *pp = f->obj;
 
-	pp->reader = false;
+	pp->rd_open = false;
 	server_retry_held();	/* a writer waiting for room gets EPIPE */
 	pipe_free_if_unused(pp);
 }
@@ -150,7 +187,7 @@ pipe_close_write(struct file *f)
 {
 	struct pipe *pp = f->obj;
 
-	pp->writer = false;
+	pp->wr_open = false;
 	server_retry_held();	/* a reader waiting for bytes gets end of file */
 	pipe_free_if_unused(pp);
 }
@@ -170,8 +207,9 @@ pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 	if (!pp)
 		return -LNX_ENFILE;
 	pp->head = pp->count = 0;
-	pp->reader = pp->writer = true;
+	pp->rd_open = pp->wr_open = true;
 	pp->watched = false;
+	pp->reader = NULL;
 	*rd = file_new(&read_end, LNX_O_RDONLY | (flags & LNX_O_NONBLOCK), pp);
 	*wr = file_new(&write_end, LNX_O_WRONLY | (flags & LNX_O_NONBLOCK), pp);
 	if (!*rd || !*wr) {

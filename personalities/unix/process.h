@@ -26,6 +26,7 @@ struct lnx_sigaction_rec {		/* rt_sigaction's struct, as recorded */
 };
 
 struct image;
+struct pipe;
 struct fdtable;
 
 enum proc_state { PROC_FREE, PROC_LIVE, PROC_ZOMBIE };
@@ -40,10 +41,13 @@ struct process {
 	mach_port_t task;		/* [U] send right to its task port (dead-name request on it) */
 	mach_port_t thread;		/* [U] send right to its thread's port */
 	mach_port_t port;		/* [U] receive right: its syscall port, in the server's port set */
+	uint32_t image_lo;		/* [U] the image's lowest page (mprotect: sys_mem.c) */
 	uint32_t brk_start;		/* [U] page-aligned end of the image: brk never goes below */
 	uint32_t brk;			/* [U] what brk last answered */
 	uint32_t brk_mapped;		/* [U] end of the pages allocated for the heap (page-aligned) */
 	uint32_t tid_address;		/* [U] set_tid_address's pointer, recorded */
+	uint64_t alarm_due_us;		/* [U] ITIMER_REAL runs out then (the clock's time since boot; 0: off) */
+	uint64_t alarm_every_us;	/* [U] ...and is set again this much later (0: once) */
 	i386_tls_state_t tls;		/* [U] its thread's TLS segment as set_thread_area set it (base 0: none) */
 	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
 	uint64_t sigpending;		/* [U] posted, not delivered yet */
@@ -52,6 +56,7 @@ struct process {
 		int32_t code, status;
 	} sigfrom[LNX_NSIG];
 	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [U] */
+	uint32_t ss_sp, ss_size, ss_flags;	/* [U] sigaltstack's alternate stack (size 0: none) and its flags */
 	uint64_t suspend_mask;		/* [U] sigsuspend's caller's mask, given back after the handler */
 	bool suspended;			/* [U] in sigsuspend: suspend_mask is the mask to give back */
 	bool stopped;			/* [U] stopped by a signal (its task suspended) */
@@ -71,6 +76,10 @@ struct process {
 	bool dispatched;		/* [C] its handler has seen the call (a stopped process's has not) */
 	bool held;			/* [U] a call of its is held (msg_defer) */
 	uint32_t io_done;		/* [C] bytes a held write has moved so far */
+	struct pipe *pipe_wait;		/* [U] its held read waits for this pipe's bytes (pipe.c), or NULL */
+	uint32_t pipe_buf, pipe_len;	/* [U] ...into this buffer of its, at most this many */
+	bool answered;			/* [U] its held call was answered meanwhile (a pipe's writer put */
+	int32_t answer;			/*     bytes straight into its read): the answer, no handler again */
 	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 };
@@ -105,6 +114,11 @@ void process_reap(struct process *p);
 /* The server's port set (main.c): syscall ports and the notification port. */
 extern mach_port_t server_port_set;
 extern mach_port_t server_notify_port;
+/*
+ * From a thread of the server's other than the loop's: a message of this id
+ * (UNIX_WAKE_ID, UNIX_ALARM_ID) to the loop's wake port, never waiting.
+ */
+void server_wake(mach_msg_id_t id);
 /* Something a held call waits for may have happened: held calls go again (main.c). */
 void server_retry_held(void);
 /* Drops the call p has held, if any (p ended). */

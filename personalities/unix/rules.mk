@@ -8,7 +8,8 @@ $(B)/obj/personalities/%.c.o: personalities/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPE
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
-$(B)/personalities/unix.elf: $(patsubst %,$(B)/obj/%.o,$(UNIX_SRCS)) $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+$(B)/personalities/unix.elf: $(patsubst %,$(B)/obj/%.o,$(UNIX_SRCS)) $(B)/obj/gen/mach/memory_object_client.c.o \
+		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 
 ALL += $(B)/personalities/unix.elf

@@ -46,5 +46,13 @@ void signal_exec(struct process *p);
 /* signal_frame.c: the handler's frame on the process's stack, and its undoing (sigreturn). 0 or -errno. */
 int signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *act, uint64_t old_mask);
 int signal_frame_pop(struct process *p, bool rt, uint64_t *mask);
+/*
+ * sigaltstack's rules (signal_frame.c): the flags of p's alternate stack
+ * seen from sp (LNX_SS_DISABLE, LNX_SS_ONSTACK or 0), and a new stack set
+ * while at sp: 0, -LNX_EPERM (sp is on the current one), -LNX_EINVAL,
+ * -LNX_ENOMEM (smaller than MINSIGSTKSZ).
+ */
+uint32_t signal_altstack_flags(const struct process *p, uint32_t sp);
+int signal_altstack_set(struct process *p, uint32_t sp, uint32_t ss_sp, uint32_t flags, uint32_t size);
 
 #endif

@@ -6,7 +6,8 @@
  * old frame (sig, then the sigcontext; the restorer pops sig and calls
  * sigreturn). A program without SA_RESTORER returns into the few bytes of
  * code Linux also leaves in the frame (retcode). Both keep Linux's layout as
- * far as a handler may look (sig, the sigcontext, siginfo, ucontext); the
+ * far as a handler may look (sig, the sigcontext, siginfo, ucontext, with
+ * the alternate stack, where SA_ONSTACK puts the frame: sigaltstack); the
  * x87/SSE state is not saved (fpstate is 0): a handler that uses floating
  * point changes it for the interrupted code.
  *
@@ -93,6 +94,41 @@ restore(i386_thread_state_t *st, const struct sigcontext *sc)
 	st->eflags = sc->eflags;	/* the kernel keeps only the user's flags */
 }
 
+/* Whether sp is on p's alternate stack (which grows down from ss_sp + ss_size), as Linux's on_sig_stack. */
+static bool
+on_altstack(const struct process *p, uint32_t sp)
+{
+	return !(p->ss_flags & LNX_SS_AUTODISARM) && sp > p->ss_sp && sp - p->ss_sp <= p->ss_size;
+}
+
+uint32_t
+signal_altstack_flags(const struct process *p, uint32_t sp)
+{
+	if (!p->ss_size)
+		return LNX_SS_DISABLE;
+	return on_altstack(p, sp) ? LNX_SS_ONSTACK : 0;
+}
+
+int
+signal_altstack_set(struct process *p, uint32_t sp, uint32_t ss_sp, uint32_t flags, uint32_t size)
+{
+	uint32_t mode = flags & ~LNX_SS_AUTODISARM;
+
+	if (on_altstack(p, sp))
+		return -LNX_EPERM;
+	if (mode != LNX_SS_DISABLE && mode != LNX_SS_ONSTACK && mode != 0)
+		return -LNX_EINVAL;
+	if (mode == LNX_SS_DISABLE) {
+		ss_sp = size = 0;
+	} else if (size < LNX_MINSIGSTKSZ) {
+		return -LNX_ENOMEM;
+	}
+	p->ss_sp = ss_sp;
+	p->ss_size = size;
+	p->ss_flags = flags;
+	return 0;
+}
+
 int
 signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *act, uint64_t old_mask)
 {
@@ -100,10 +136,13 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 	const struct sig_from *from = &p->sigfrom[sig - 1];
 	bool rt = act->flags & LNX_SA_SIGINFO;
 	uint32_t size = rt ? sizeof(struct rt_frame) : sizeof(struct old_frame);
-	uint32_t sp = ((st->esp - size) & ~15u) - 4;
+	uint32_t ss_flags = signal_altstack_flags(p, st->esp);
+	/* X/Open's switch: SA_ONSTACK's handler on the alternate stack, unless on it already */
+	uint32_t top = (act->flags & LNX_SA_ONSTACK) && ss_flags == 0 ? p->ss_sp + p->ss_size : st->esp;
+	uint32_t sp = ((top - size) & ~15u) - 4;
 	int r;
 
-	if (st->esp < size + 32)
+	if (top < size + 32)
 		return -LNX_EFAULT;
 	if (rt) {
 		struct rt_frame f;
@@ -119,7 +158,9 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 		save(&f.uc.mc, st, old_mask);
 		f.uc.sigmask[0] = (uint32_t)old_mask;
 		f.uc.sigmask[1] = (uint32_t)(old_mask >> 32);
-		f.uc.ss_flags = 2;	/* SS_DISABLE: no alternate stack */
+		f.uc.ss_sp = p->ss_sp;	/* rt_sigreturn sets it again */
+		f.uc.ss_flags = ss_flags | (p->ss_flags & LNX_SS_AUTODISARM);
+		f.uc.ss_size = p->ss_size;
 		memcpy(f.retcode, rt_retcode, sizeof f.retcode);
 		f.pretcode = act->flags & LNX_SA_RESTORER ? act->restorer : sp + (uint32_t)offsetof(struct rt_frame, retcode);
 		if ((r = umem_write(p, sp, &f, sizeof f)) != 0)
@@ -140,6 +181,8 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 			return r;
 		st->edx = st->ecx = 0;
 	}
+	if ((act->flags & LNX_SA_ONSTACK) && (p->ss_flags & LNX_SS_AUTODISARM))
+		p->ss_sp = p->ss_size = p->ss_flags = 0;	/* until the frame's sigreturn */
 	st->eax = (uint32_t)sig;
 	st->esp = sp;
 	st->eip = act->handler;
@@ -160,6 +203,8 @@ signal_frame_pop(struct process *p, bool rt, uint64_t *mask)
 
 		if ((r = umem_read(p, at, &uc, sizeof uc)) != 0)
 			return r;
+		/* the stack the frame saved, as Linux's restore_altstack: refused quietly while on one */
+		(void)signal_altstack_set(p, st->esp, uc.ss_sp, uc.ss_flags, uc.ss_size);
 		restore(st, &uc.mc);
 		*mask = uc.sigmask[0] | (uint64_t)uc.sigmask[1] << 32;
 	} else {

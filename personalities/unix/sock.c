@@ -56,7 +56,6 @@
 #define L_EPROTONOSUPPORT 93
 
 bool sock_enabled;
-static mach_port_t wake_port;
 static volatile bool wanted;	/* a held socket call wants the next tick (the ticker clears it) */
 static bool ticking;
 
@@ -121,21 +120,14 @@ ticker(void *arg)
 		if (!wanted)
 			continue;
 		wanted = false;
-		mach_msg_header_t m = { 0 };
-
-		m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
-		m.msgh_size = sizeof m;
-		m.msgh_remote_port = wake_port;
-		m.msgh_id = UNIX_WAKE_ID;
-		mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+		server_wake(UNIX_WAKE_ID);
 	}
 	return NULL;
 }
 
 void
-sock_start(mach_port_t wake)
+sock_start(void)
 {
-	wake_port = wake;
 	sock_enabled = true;
 }
 

@@ -13,7 +13,7 @@
 #include <mach/mach.h>
 
 /* Sockets are gns's from now on; wake is the loop's wake port (main.c), for the ticker. */
-void sock_start(mach_port_t wake);
+void sock_start(void);
 /* Whether `net` said so. */
 extern bool sock_enabled;
 

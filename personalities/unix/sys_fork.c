@@ -68,11 +68,15 @@ do_fork(struct process *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32
 	c->sid = p->sid;
 	c->run = p->run;
 	c->exe = p->exe;
+	c->image_lo = p->image_lo;
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->brk_mapped = p->brk_mapped;
 	c->sigmask = p->sigmask;	/* and nothing pending: the child starts with none */
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);
+	c->ss_sp = p->ss_sp;	/* the alternate signal stack: the copy of memory has it too */
+	c->ss_size = p->ss_size;
+	c->ss_flags = p->ss_flags;
 	memcpy(c->cwd, p->cwd, sizeof c->cwd);
 	c->umask = p->umask;
 	r = fd_table_copy(c, p);

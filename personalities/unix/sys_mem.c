@@ -10,6 +10,7 @@
  * MAP_SHARED maps fs's memory object of the file (file_map: fs is its pager),
  * so every process mapping it, and read and write, see one set of pages.
  */
+#include <stdio.h>
 #include <manifold/fsc.h>
 #include "fd.h"
 #include "fs_file_client.h"
@@ -18,9 +19,11 @@
 #include "syscall.h"
 #include "umem.h"
 
+#define ME mach_task_self()
 #define PAGE 4096u
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 #define MMAP_BASE 0x40000000u
+#define PRIVATE_MAX (4u << 20)	/* the most text mprotect makes writable at once: one vm_copy_to */
 #define BRK_MAX (MMAP_BASE - 0x01000000u)	/* the heap stops 16 MiB short of the mappings */
 
 static vm_prot_t
@@ -168,14 +171,58 @@ SYS(munmap)
 	return vm_deallocate(p->task, a[0], PAGE_UP(a[1])) == KERN_SUCCESS ? 0 : -LNX_EINVAL;
 }
 
+/*
+ * The image's runs that exec mapped from the pager's object are shared and
+ * at most readable and executable (exec.c), where Linux maps a program's
+ * text privately, so that mprotect may make it writable. Asked for that,
+ * the range becomes the process's own memory: its bytes copied out, the
+ * range given back and allocated again, the bytes copied in (Linux copies
+ * a page at its first store; here the whole range at once). Only inside
+ * the image ([image_lo, brk_start)); nothing is lost before the new
+ * memory is there but by a kernel short of pages, which ends the process.
+ * -LNX_EACCES: a range that cannot be read (no page of the image is such).
+ */
+static int
+privatize(struct process *p, uint32_t va, uint32_t len)
+{
+	vm_address_t tmp = 0, at = va;
+
+	if (vm_allocate(ME, &tmp, len, TRUE) != KERN_SUCCESS)
+		return -LNX_ENOMEM;
+	if (vm_copy_to(p->task, va, len, ME, tmp) != KERN_SUCCESS) {
+		vm_deallocate(ME, tmp, len);
+		return -LNX_EACCES;
+	}
+	if (vm_deallocate(p->task, va, len) != KERN_SUCCESS || vm_allocate(p->task, &at, len, FALSE) != KERN_SUCCESS ||
+	    vm_copy_to(ME, tmp, len, p->task, va) != KERN_SUCCESS) {
+		vm_deallocate(ME, tmp, len);
+		printf("unix: pid %u: no memory for its text made writable: killed\n", p->pid);
+		process_exit(p, LNX_SIGKILL);
+		return -LNX_ENOMEM;
+	}
+	vm_deallocate(ME, tmp, len);
+	return 0;
+}
+
 SYS(mprotect)
 {
+	uint32_t len = PAGE_UP(a[1]);
+	vm_prot_t prot = vm_prot_of(a[2]);
 	kern_return_t kr;
+	int r;
 
 	if (a[0] & (PAGE - 1))
 		return -LNX_EINVAL;
 	if (a[1] == 0)
 		return 0;
-	kr = vm_protect(p->task, a[0], PAGE_UP(a[1]), FALSE, vm_prot_of(a[2]));
+	kr = vm_protect(p->task, a[0], len, FALSE, prot);
+	if (kr == KERN_PROTECTION_FAILURE && (prot & VM_PROT_WRITE) && a[0] >= p->image_lo && len <= PRIVATE_MAX &&
+	    a[0] + len <= p->brk_start && a[0] + len > a[0]) {
+		if ((r = privatize(p, a[0], len)) != 0)
+			return r;
+		kr = vm_protect(p->task, a[0], len, FALSE, prot);
+	}
+	if (kr == KERN_PROTECTION_FAILURE)
+		return -LNX_EACCES;
 	return kr == KERN_SUCCESS ? 0 : kr == KERN_INVALID_ARGUMENT ? -LNX_EINVAL : -LNX_ENOMEM;
 }

@@ -243,3 +243,41 @@ SYS(set_robust_list)
 	(void)p;
 	return a[1] == 12 ? 0 : -LNX_EINVAL;	/* i386's struct robust_list_head */
 }
+
+static void
+count_live(struct process *p, void *arg)
+{
+	*(uint32_t *)arg += p->state == PROC_LIVE;
+}
+
+/*
+ * sysinfo(info): busybox's uptime and free. The time since boot, memory in
+ * pages from the kernel (host_info's size, kernel_stats' free pool), the
+ * live processes; no load averages (zeroes), swap, shared or buffer memory.
+ */
+SYS(sysinfo)
+{
+	struct {	/* Linux's struct sysinfo on i386: 64 bytes */
+		int32_t uptime;
+		uint32_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+		uint16_t procs, pad;
+		uint32_t totalhigh, freehigh, mem_unit;
+		uint8_t rest[8];
+	} si;
+	host_basic_info_data_t hi;
+	mach_msg_type_number_t n = HOST_BASIC_INFO_COUNT;
+	struct manifold_kernel_stats ks;
+	uint32_t live = 0;
+
+	_Static_assert(sizeof si == 64, "struct sysinfo is 64 bytes on i386");
+	memset(&si, 0, sizeof si);
+	si.uptime = (int32_t)(clock_now_ns() / 1000000000u);
+	if (host_info(mach_host_self(), HOST_BASIC_INFO, (integer_t *)&hi, &n) == KERN_SUCCESS)
+		si.totalram = (uint32_t)(hi.memory_size / 4096);
+	if (trap_raw(TRAP_kernel_stats, (uint32_t)&ks, 0, 0, 0, 0) == KERN_SUCCESS)
+		si.freeram = ks.free_pages < si.totalram ? ks.free_pages : si.totalram;
+	process_each(count_live, &live);
+	si.procs = (uint16_t)live;
+	si.mem_unit = 4096;
+	return umem_write(p, a[0], &si, sizeof si);
+}

@@ -1,9 +1,9 @@
 /*
  * The signal calls: dispositions (rt_sigaction), the mask (rt_sigprocmask,
  * sigprocmask), sending (kill, tkill, tgkill), waiting (pause, sigsuspend,
- * rt_sigsuspend: calls held until a signal ends them), what is pending, and
- * the way back from a handler (sigreturn, rt_sigreturn). signal.c posts and
- * delivers.
+ * rt_sigsuspend: calls held until a signal ends them), what is pending, the
+ * alternate stack (sigaltstack), and the way back from a handler (sigreturn,
+ * rt_sigreturn). signal.c posts and delivers.
  */
 #include <string.h>
 #include "linux.h"
@@ -62,6 +62,24 @@ SYS(rt_sigprocmask)
 	if (a[1])
 		p->sigmask = apply(old, a[0], set);
 	return 0;	/* a signal it unblocked is delivered as the call returns (main.c) */
+}
+
+/*
+ * sigaltstack(const stack_t *ss, stack_t *old): stack_t is { ss_sp, ss_flags,
+ * ss_size }. old is what was there before ss, written only on success.
+ */
+SYS(sigaltstack)
+{
+	struct {
+		uint32_t sp, flags, size;
+	} ss, old = { p->ss_sp, signal_altstack_flags(p, p->regs->esp) | (p->ss_flags & LNX_SS_AUTODISARM), p->ss_size };
+	int r;
+
+	if (a[0] && (r = umem_read(p, a[0], &ss, sizeof ss)) != 0)
+		return r;
+	if (a[0] && (r = signal_altstack_set(p, p->regs->esp, ss.sp, ss.flags, ss.size)) != 0)
+		return r;
+	return a[1] ? umem_write(p, a[1], &old, sizeof old) : 0;
 }
 
 /* sigprocmask(how, const old_sigset_t *set, old_sigset_t *oset): the first 32 signals only. */

@@ -16,8 +16,8 @@
 
 static uint64_t wall_base_ns;	/* [I] the time of day at boot, set once before the loop runs */
 
-static uint64_t
-now_ns(void)
+uint64_t
+clock_now_ns(void)
 {
 	uint64_t ns = 0;
 
@@ -28,7 +28,7 @@ now_ns(void)
 static uint64_t
 wall_ns(void)
 {
-	return wall_base_ns + now_ns();
+	return wall_base_ns + clock_now_ns();
 }
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
@@ -97,7 +97,7 @@ clock_start(const char *argv0)
 	    !MACH_PORT_VALID(msg_service_checkin(NULL)))
 		return;
 	if ((t = rtc_read()) > 0)
-		wall_base_ns = (uint64_t)t * 1000000000u - now_ns();
+		wall_base_ns = (uint64_t)t * 1000000000u - clock_now_ns();
 }
 
 void
@@ -135,7 +135,7 @@ static int32_t
 clock_answer(struct process *p, const uint32_t a[6], bool wide)
 {
 	/* CLOCK_REALTIME (0) and CLOCK_REALTIME_COARSE (5) are the time of day; the rest count from boot */
-	uint64_t ns = a[0] == 0 || a[0] == 5 ? wall_ns() : now_ns();
+	uint64_t ns = a[0] == 0 || a[0] == 5 ? wall_ns() : clock_now_ns();
 	struct lnx_timespec32 t32 = { (int32_t)(ns / 1000000000u), (int32_t)(ns % 1000000000u) };
 	struct lnx_timespec64 t64 = { (int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u) };
 

@@ -19,6 +19,13 @@
 
 /* The tty reader's message to the loop (main.c): a line came. */
 #define UNIX_WAKE_ID 0x756E6978	/* "unix" */
+/* The alarm thread's (alarm.c): a process's ITIMER_REAL may have run out. */
+#define UNIX_ALARM_ID 0x616C726D	/* "alrm" */
+
+/* ITIMER_REAL's thread, which wakes the loop when a timer runs out (alarm.c): 0 or -1. */
+int alarm_start(void);
+/* The loop's part: SIGALRM to every process whose timer ran out. Under unix_lock. */
+void alarm_fire(void);
 
 /* Not an answer: no errno is this and no address, being neither below -4095 nor page-aligned. */
 #define SYS_DEFER ((int32_t)-4097)
@@ -52,6 +59,11 @@ SYS(kill);
 SYS(tkill);
 SYS(tgkill);
 SYS(pause);
+SYS(alarm);
+SYS(sigaltstack);
+SYS(sysinfo);
+SYS(setitimer);
+SYS(getitimer);
 SYS(rt_sigsuspend);
 SYS(sigsuspend);
 SYS(sigreturn);
@@ -155,6 +167,8 @@ SYS(recvfrom);
 SYS(shutdown);
 /* The server's clock in seconds (sys_time.c): time() without a process. */
 void sys_time_now(uint32_t *sec);
+/* The kernel's time since boot in ns (sys_time.c): the clocks that count from boot, and alarm.c's. */
+uint64_t clock_now_ns(void);
 /* Reads the CMOS clock for the time of day if the bootstrap gave the server its ports (sys_time.c; main, first). */
 void clock_start(const char *argv0);
 

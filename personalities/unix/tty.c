@@ -61,6 +61,31 @@ emit(const char *text, uint32_t n)
 	}
 }
 
+/* Whether p is in a group other than the foreground one, which a live process still has. */
+static bool
+background(const struct process *p)
+{
+	return tty_pgrp && p->pgid != tty_pgrp && signal_group_exists(tty_pgrp);
+}
+
+/*
+ * Job control for what changes the tty (tcsetattr, tcsetpgrp) and, with
+ * TOSTOP, for writes: a background group's call stops the group (SIGTTOU)
+ * and is held, to go again once continued; with SIGTTOU ignored or blocked
+ * it goes through, as on Linux (an interactive shell taking the terminal
+ * back ignores it). 0: go on.
+ */
+static int32_t
+ttou(struct process *p)
+{
+	const struct lnx_sigaction_rec *act = &p->sigactions[LNX_SIGTTOU - 1];
+
+	if (!background(p) || act->handler == LNX_SIG_IGN || (p->sigmask & SIG_BIT(LNX_SIGTTOU)))
+		return 0;
+	signal_group(p->pgid, LNX_SIGTTOU);
+	return SYS_DEFER;	/* stopped and held, or a handler interrupts it */
+}
+
 static int32_t
 tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
@@ -68,6 +93,8 @@ tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	uint32_t done = 0;
 
 	(void)f;
+	if ((termios.c_lflag & LNX_TOSTOP) && ttou(p))
+		return SYS_DEFER;
 	while (done < len) {
 		uint32_t n = len - done < CHUNK ? len - done : CHUNK;
 		int r = umem_read(p, buf + done, chunk, n);
@@ -79,13 +106,6 @@ tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		done += n;
 	}
 	return (int32_t)done;
-}
-
-/* Whether p is in a group other than the foreground one, which a live process still has. */
-static bool
-background(const struct process *p)
-{
-	return tty_pgrp && p->pgid != tty_pgrp && signal_group_exists(tty_pgrp);
 }
 
 /* One line at most, as a canonical tty reads; held until a line comes. */
@@ -161,6 +181,8 @@ tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 
 		if ((r = umem_read(p, arg, &t, sizeof t)) != 0)
 			return r;
+		if ((r = ttou(p)) != 0)
+			return r;
 		termios = t;
 		return 0;
 	}
@@ -177,6 +199,8 @@ tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 			return r;
 		if (pgrp <= 0)
 			return -LNX_EINVAL;
+		if ((r = ttou(p)) != 0)
+			return r;
 		tty_pgrp = (uint32_t)pgrp;
 		return 0;
 	case LNX_TIOCSCTTY:
@@ -201,15 +225,7 @@ tty_interrupt(void)
 static void
 wake_loop(void)
 {
-	mach_msg_header_t m;
-
-	memset(&m, 0, sizeof m);
-	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
-	m.msgh_size = sizeof m;
-	m.msgh_remote_port = wake;
-	m.msgh_id = UNIX_WAKE_ID;
-	/* a full queue already holds a wake: this one is not needed */
-	mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
+	server_wake(UNIX_WAKE_ID);
 }
 
 

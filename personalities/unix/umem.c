@@ -42,6 +42,17 @@ umem_write(struct process *p, uint32_t addr, const void *buf, size_t len)
 }
 
 int
+umem_copy(struct process *from, uint32_t addr, struct process *to, uint32_t dst, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (!user_span(addr, len) || !user_span(dst, len) ||
+	    vm_copy_to(from->task, addr, len, to->task, dst) != KERN_SUCCESS)
+		return -LNX_EFAULT;
+	return 0;
+}
+
+int
 umem_read_str(struct process *p, struct umem_page *cache, uint32_t addr, char *buf, size_t max)
 {
 	size_t n = 0;

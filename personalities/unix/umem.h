@@ -15,6 +15,8 @@
 
 int umem_read(struct process *p, uint32_t addr, void *buf, size_t len);
 int umem_write(struct process *p, uint32_t addr, const void *buf, size_t len);
+/* From one process's memory straight into another's, one kernel copy (a pipe's write into a waiting read). */
+int umem_copy(struct process *from, uint32_t addr, struct process *to, uint32_t dst, size_t len);
 
 /*
  * A NUL-ended string at addr into buf (at most max bytes with its NUL): its

@@ -42,7 +42,16 @@ check(const char *what, long got, long want)
 void __attribute__((noreturn))
 _start(void)
 {
-	unsigned long cur, end;
+	struct {	/* Linux's struct sysinfo on i386: 64 bytes */
+		long uptime;
+		unsigned long loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+		unsigned short procs, pad;
+		unsigned long totalhigh, freehigh;
+		unsigned int mem_unit;
+		char rest[8];
+	} si;
+	unsigned long cur, end, text;
+	unsigned char byte;
 	long a;
 	unsigned char buf[16];
 	unsigned int desc[4] = { 3, 0, 0xFFFFF, 0x51 };	/* entry 3 is no TLS entry */
@@ -82,6 +91,22 @@ _start(void)
 	check("getrandom of 16 bytes", lnx_call(355, (long)buf, 16, 0, 0, 0, 0), 16);
 	check("getpid is positive", lnx_call(20, 0, 0, 0, 0, 0, 0) > 0, 1);
 	check("getppid is positive", lnx_call(64, 0, 0, 0, 0, 0, 0) > 0, 1);
+	check("sysinfo", lnx_call(116, (long)&si, 0, 0, 0, 0, 0), 0);
+	check("sysinfo: uptime, memory and processes make sense", si.uptime >= 0 && si.mem_unit >= 1 &&
+	      si.totalram > 0 && si.freeram > 0 && si.freeram <= si.totalram && si.procs >= 1, 1);
+	check("sysinfo to address 1", lnx_call(116, 1, 0, 0, 0, 0, 0), -14);
+	/*
+	 * Text is a private mapping of the file: mprotect may make it writable,
+	 * and a store then changes this process's copy only (the same byte back
+	 * here, in the page running this code).
+	 */
+	text = (unsigned long)_start & ~4095ul;
+	check("mprotect of its text page writable", lnx_call(125, (long)text, 4096, 7, 0, 0, 0), 0);
+	byte = ((volatile unsigned char *)text)[16];
+	((volatile unsigned char *)text)[16] = byte;
+	check("the text page takes a store", ((volatile unsigned char *)text)[16] == byte, 1);
+	check("mprotect of it back to read and execute", lnx_call(125, (long)text, 4096, 5, 0, 0, 0), 0);
+	check("mprotect of a run past its text and data", lnx_call(125, (long)text, 64 << 20, 7, 0, 0, 0), -12);
 	lnx_puts(failures ? "abi: some answers differ from Linux's\n" : "abi: every answer as Linux gives it\n");
 	lnx_exit(failures != 0);
 }

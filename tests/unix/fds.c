@@ -119,6 +119,21 @@ case_flow(void)
 	say("flow: F_GETFL", fcntl(fds[0], F_GETFL, 0));
 	say("flow: F_SETFL 0", fcntl(fds[0], F_SETFL, 0));
 	say("flow: F_GETFL", fcntl(fds[0], F_GETFL, 0));
+
+	/* a read that waits, smaller than the write that wakes it: the rest stays in the pipe, in order */
+	char small[3], rest[16];
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		sleep_ms(50);	/* the parent's read waits for us */
+		lnx_exit(lnx_call(4, fds[1], (long)"0123456789", 10, 0, 0, 0) == 10 ? 0 : 1);
+	}
+	say("flow: a waiting read of 3 takes", lnx_call(3, fds[0], (long)small, 3, 0, 0, 0));
+	yes("flow: the first three bytes", small[0] == '0' && small[1] == '1' && small[2] == '2');
+	say("flow: the next read takes", lnx_call(3, fds[0], (long)rest, sizeof rest, 0, 0, 0));
+	yes("flow: the other seven, in order", rest[0] == '3' && rest[6] == '9');
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("flow: the writer's status", st);
 }
 
 static void

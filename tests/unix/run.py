@@ -43,6 +43,11 @@ GUEST_ONLY = {
                    "names: PR_GET_NAME 0\na-name-longer-t\nnames: set_robust_list of a wrong size -22\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
+    "sig ttou": ("ttou: a background tcsetattr stopped its caller yes\nttou: status (0x167f: stopped by 22) 5759\n"
+                 "ttou: with SIGTTOU ignored, tcsetattr answers 0\n"
+                 "ttou: without TOSTOP a background write goes out 0\nttou: and its writer ended, status 0\n"
+                 "ttou: TOSTOP set from the foreground 0\nttou: then a background write stopped its writer yes\n"
+                 "ttou: status 5759\nttou: TOSTOP cleared 0\n", "exit 0"),
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
     "sig ttin": ("ttin: a background read stopped its reader yes\nttin: status (0x157f: stopped by 21) 5503\n"
                  "ttin: with SIGTTIN ignored, the read answers -5\n", "exit 0"),
@@ -55,7 +60,7 @@ TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
-    B + "/personalities/unix.elf script=runs.txt",
+    B + "/personalities/unix.elf script=runs.txt pagertest",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
@@ -357,6 +362,9 @@ def main():
             check("a 64-bit ELF is refused with its reason", end == "refused: not a 32-bit ELF file", str(end))
         else:
             check(name, False, "no expectation for this command")
+    check("the images' pager refuses requests that do not come from the kernel",
+          re.search(r"^unix: pagertest: 2 of 2 forged requests refused, nothing supplied", text, re.M) is not None,
+          "no such pagertest line")
     m = re.search(r"^unix: after the runs: (\d+) live processes, (\d+) zombies", text, re.M)
     check("every process of every run ended and was reaped", m is not None and m.group(1) == "0" and m.group(2) == "0",
           m.group(0) if m else "no 'after the runs' line")

@@ -1,6 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
- * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async);
+ * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
+ * alarm, altstack);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -14,11 +15,13 @@
 #define SIGKILL 9
 #define SIGUSR1 10
 #define SIGUSR2 12
+#define SIGALRM 14
 #define SIGTERM 15
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSTOP 19
 #define SA_SIGINFO 4
+#define SA_ONSTACK 0x08000000
 #define SA_RESTORER 0x04000000
 #define SA_RESTART 0x10000000
 #define SA_RESETHAND 0x80000000
@@ -413,6 +416,172 @@ case_ttin(void)
 	wait4(pid, &st, 0);
 }
 
+/* alarm, setitimer and getitimer: ITIMER_REAL's SIGALRM, caught and by default, and fork's clearing of it */
+static void
+case_alarm(void)
+{
+	struct itv {
+		long isec, iusec, sec, usec;
+	} every = { 0, 100000, 0, 100000 }, off = { 0, 0, 0, 0 }, got;
+	long pid;
+	int st;
+
+	sigaction(SIGALRM, plain, SA_RESTORER, 0);
+	say("alarm: none was set", lnx_call(27, 5, 0, 0, 0, 0, 0));
+	say("alarm: the 5 s one had this left", lnx_call(27, 0, 0, 0, 0, 0, 0));
+	say("alarm: set for 1 s", lnx_call(27, 1, 0, 0, 0, 0, 0));
+	say("alarm: pause until it comes", lnx_call(29, 0, 0, 0, 0, 0, 0));
+	say("alarm: its handler ran for", got_sig);
+	got_count = 0;
+	say("alarm: setitimer of 100 ms, every 100 ms", lnx_call(104, 0, (long)&every, 0, 0, 0, 0));
+	for (int i = 0; i < 3; i++)
+		lnx_call(29, 0, 0, 0, 0, 0, 0);
+	say("alarm: SIGALRMs after three pauses", got_count);
+	say("alarm: getitimer", lnx_call(105, 0, (long)&got, 0, 0, 0, 0));
+	yes("alarm: its interval is 100 ms", got.isec == 0 && got.iusec == 100000);
+	yes("alarm: and it runs", got.sec == 0 && got.usec > 0 && got.usec <= 100000);
+	say("alarm: setitimer off, the old one back", lnx_call(104, 0, (long)&off, (long)&got, 0, 0, 0));
+	yes("alarm: the old one's interval", got.isec == 0 && got.iusec == 100000);
+	say("alarm: getitimer after", lnx_call(105, 0, (long)&got, 0, 0, 0, 0));
+	yes("alarm: nothing left", got.isec == 0 && got.iusec == 0 && got.sec == 0 && got.usec == 0);
+	say("alarm: setitimer of timer 3", lnx_call(104, 3, (long)&every, 0, 0, 0, 0));
+	say("alarm: setitimer from address 1", lnx_call(104, 0, 1, 0, 0, 0, 0));
+	lnx_call(27, 10, 0, 0, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		say("alarm: a forked child has none", lnx_call(27, 0, 0, 0, 0, 0, 0));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	say("alarm: the parent's is still there", lnx_call(27, 0, 0, 0, 0, 0, 0));
+	pid = fork();
+	if (pid == 0) {
+		sigaction(SIGALRM, 0, 0, 0);
+		lnx_call(27, 1, 0, 0, 0, 0, 0);
+		lnx_call(29, 0, 0, 0, 0, 0, 0);
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	say("alarm: uncaught, it ends the child: status", st);
+}
+
+/* sigaltstack: SA_ONSTACK handlers run on the alternate stack, the others on the usual one */
+struct altstack {
+	void *sp;
+	int flags;
+	unsigned long size;
+};
+
+static char alt[16384];
+static volatile unsigned long alt_sp;
+static volatile long alt_query, alt_flags, alt_change;
+
+static void
+on_alt(int sig)
+{
+	volatile char here;
+	struct altstack now, other = { alt, 0, 4096 };
+
+	alt_sp = (unsigned long)&here;
+	got_sig = sig;
+	alt_query = lnx_call(186, 0, (long)&now, 0, 0, 0, 0);
+	alt_flags = now.flags;
+	alt_change = lnx_call(186, (long)&other, 0, 0, 0, 0, 0);
+}
+
+static int
+on_alt_stack(void)
+{
+	return alt_sp >= (unsigned long)alt && alt_sp < (unsigned long)alt + sizeof alt;
+}
+
+static void
+case_altstack(void)
+{
+	struct altstack ss = { alt, 0, sizeof alt }, old = { 0, 0, 0 };
+	struct altstack tiny = { alt, 0, 1000 }, odd = { alt, 5, sizeof alt }, off = { 0, 2, 0 };
+
+	say("altstack: none yet", lnx_call(186, 0, (long)&old, 0, 0, 0, 0));
+	say("altstack: its flags (SS_DISABLE)", old.flags);
+	say("altstack: a stack of 1000 bytes", lnx_call(186, (long)&tiny, 0, 0, 0, 0, 0));
+	say("altstack: flags 5", lnx_call(186, (long)&odd, 0, 0, 0, 0, 0));
+	say("altstack: from address 1", lnx_call(186, 1, 0, 0, 0, 0, 0));
+	say("altstack: set", lnx_call(186, (long)&ss, (long)&old, 0, 0, 0, 0));
+	say("altstack: the old one's flags", old.flags);
+	say("altstack: asked again", lnx_call(186, 0, (long)&old, 0, 0, 0, 0));
+	yes("altstack: it is ours", old.sp == alt && old.size == sizeof alt && old.flags == 0);
+	sigaction(SIGUSR1, on_alt, SA_RESTORER | SA_ONSTACK, 0);
+	kill(my_pid, SIGUSR1);
+	say("altstack: an SA_ONSTACK handler ran for", got_sig);
+	yes("altstack: on the alternate stack", on_alt_stack());
+	say("altstack: sigaltstack in it", alt_query);
+	say("altstack: says SS_ONSTACK", alt_flags);
+	say("altstack: a change while on it", alt_change);
+	sigaction(SIGUSR2, on_alt, SA_RESTORER | SA_SIGINFO, 0);
+	kill(my_pid, SIGUSR2);
+	yes("altstack: without SA_ONSTACK, on the usual stack", !on_alt_stack());
+	say("altstack: a change from there", alt_change);
+	say("altstack: turned off", lnx_call(186, (long)&off, 0, 0, 0, 0, 0));
+	kill(my_pid, SIGUSR1);
+	yes("altstack: then SA_ONSTACK runs on the usual stack", !on_alt_stack());
+}
+
+/*
+ * SIGTTOU: a background group's tcsetattr stops it, or goes through with
+ * SIGTTOU ignored; its writes stop it only while TOSTOP is set.
+ */
+static void
+case_ttou(void)
+{
+	int pg = (int)my_pid, st = -1;
+	unsigned int t[9];	/* struct termios: 36 bytes; c_lflag is word 3 */
+	long pid;
+
+	lnx_call(57, 0, 0, 0, 0, 0, 0);
+	lnx_call(54, 0, 0x5410 /* TIOCSPGRP */, (long)&pg, 0, 0, 0);
+	lnx_call(54, 0, 0x5401 /* TCGETS */, (long)t, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		lnx_call(54, 0, 0x5402 /* TCSETS */, (long)t, 0, 0, 0);
+		lnx_exit(0);
+	}
+	yes("ttou: a background tcsetattr stopped its caller", wait4(pid, &st, WUNTRACED) == pid);
+	say("ttou: status (0x167f: stopped by 22)", st);
+	kill(pid, SIGKILL);
+	wait4(pid, &st, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		sigaction(22, (void *)1, 0, 0);
+		say("ttou: with SIGTTOU ignored, tcsetattr answers", lnx_call(54, 0, 0x5402, (long)t, 0, 0, 0));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		say("ttou: without TOSTOP a background write goes out", 0);
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	say("ttou: and its writer ended, status", st);
+	t[3] |= 0x100;	/* TOSTOP */
+	say("ttou: TOSTOP set from the foreground", lnx_call(54, 0, 0x5402, (long)t, 0, 0, 0));
+	pid = fork();
+	if (pid == 0) {
+		lnx_call(57, 0, 0, 0, 0, 0, 0);
+		lnx_puts("ttou: this line must not come out\n");
+		lnx_exit(0);
+	}
+	yes("ttou: then a background write stopped its writer", wait4(pid, &st, WUNTRACED) == pid);
+	say("ttou: status", st);
+	kill(pid, SIGKILL);
+	wait4(pid, &st, 0);
+	t[3] &= ~0x100u;
+	say("ttou: TOSTOP cleared", lnx_call(54, 0, 0x5402, (long)t, 0, 0, 0));
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -443,8 +612,14 @@ start_c(long *sp)
 			case_errors();
 		else if (streq(c, "async"))
 			case_async();
+		else if (streq(c, "altstack"))
+			case_altstack();
+		else if (streq(c, "alarm"))
+			case_alarm();
 		else if (streq(c, "ttin"))
 			case_ttin();
+		else if (streq(c, "ttou"))
+			case_ttou();
 		else if (streq(c, "intr"))
 			case_intr(1);
 		else if (streq(c, "intrkill"))

@@ -17,6 +17,7 @@
 #include <manifold/error.h>
 #include <manifold/msg.h>
 #include <manifold/trap.h>
+#include <msgc_runtime.h>
 #include "suite.h"
 
 /* vm_region's object name and offset, which these cases do not look at. */
@@ -969,6 +970,91 @@ an_untimed_tick_runs_after_messages_and_silence_without_the_clock(void)
 	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
 }
 
+/* ---- msg_server_run's held_replies_first ---- */
+
+#define HOLD_ID 7100
+#define RELEASE_ID 7101
+
+static volatile bool hold_released;
+static struct msg_server holding;
+
+/* HOLD_ID is held (msg_defer) until a RELEASE_ID came, which lets it go; both answer KERN_SUCCESS. */
+static bool
+holding_demux(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	if (in->msgh_id != HOLD_ID && in->msgh_id != RELEASE_ID)
+		return false;
+	msgc_prepare_reply(in, out);
+	if (in->msgh_id == HOLD_ID && !hold_released && msg_defer(0)) {
+		msgc_reply_error(out, MIG_NO_REPLY);
+	} else if (in->msgh_id == RELEASE_ID) {
+		hold_released = true;
+		msg_retry_deferred(&holding);
+	}
+	return true;
+}
+
+static const msg_demux_t holding_demuxes[] = { holding_demux };
+
+static void
+send_for_reply(mach_port_t p, mach_port_t reply, mach_msg_id_t id)
+{
+	mach_msg_header_t h = {
+		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE),
+		.msgh_size = sizeof h,
+		.msgh_remote_port = p,
+		.msgh_local_port = reply,
+		.msgh_id = id,
+	};
+
+	CHECK_EQ(mach_msg(&h, MACH_SEND_MSG, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+}
+
+/*
+ * held_replies_first (with reply_after_tick): a held request that the turn's
+ * own request let go is answered first, alone, and the turn's reply goes
+ * last, with the loop's next receive; without it, the other way round. Both
+ * replies come to one port, in the order they were sent.
+ */
+static void
+a_held_request_let_go_is_answered_before_the_request_that_let_it_go(void)
+{
+	for (int first = 0; first < 2; first++) {
+		mach_port_t p = port_with_send(), reply;
+		struct {
+			mach_msg_header_t h;
+			uint8_t rest[64];
+		} in;
+		cthread_t t;
+
+		CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply), KERN_SUCCESS);
+		hold_released = false;
+		holding = (struct msg_server){
+			.port = p,
+			.demuxes = holding_demuxes,
+			.ndemuxes = 1,
+			.max_request = 64,
+			.max_reply = sizeof(mig_reply_error_t),
+			.reply_after_tick = true,
+			.held_replies_first = first,
+		};
+		CHECK_EQ(cthread_fork(&t, serve_untimed, &holding), KERN_SUCCESS);
+		send_for_reply(p, reply, HOLD_ID);
+		msg_sleep_ms(10);	/* held by now */
+		send_for_reply(p, reply, RELEASE_ID);
+		CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, reply, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+		CHECK_EQ(in.h.msgh_id, (first ? HOLD_ID : RELEASE_ID) + 100);
+		CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, reply, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+		CHECK_EQ(in.h.msgh_id, (first ? RELEASE_ID : HOLD_ID) + 100);
+		holding.stop = true;
+		poke(p);
+		CHECK_EQ((uintptr_t)cthread_join(t), MACH_MSG_SUCCESS);
+		mach_port_deallocate(ME, p);
+		mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
+		mach_port_mod_refs(ME, reply, MACH_PORT_RIGHT_RECEIVE, -1);
+	}
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(printf_formats_like_c_says),
@@ -993,6 +1079,7 @@ static const struct test tests[] = {
 	T(task_list_shows_every_task_and_its_threads),
 	T(destroy_gives_back_out_of_line_memory_and_port_arrays),
 	T(an_untimed_tick_runs_after_messages_and_silence_without_the_clock),
+	T(a_held_request_let_go_is_answered_before_the_request_that_let_it_go),
 };
 
 int

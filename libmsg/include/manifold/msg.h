@@ -100,6 +100,15 @@ struct msg_server {
 	 * its reply (gns: frames, datagrams between nodes).
 	 */
 	bool reply_after_tick;
+	/*
+	 * With reply_after_tick: a held request served again while the turn's own
+	 * reply waits for the receive is answered at once, alone, and the turn's
+	 * reply still goes with the receive, last. The kernel then runs that
+	 * reply's client first: the unix server's writer goes on before the read
+	 * it woke, as on Linux (the next read of that writer is then held before
+	 * the woken reader writes back).
+	 */
+	bool held_replies_first;
 	/* msg_server_run returns once this is true (checked after each message and tick). */
 	volatile bool stop;
 	/*
