@@ -75,6 +75,14 @@ static struct xport *x;
 static uint32_t me;
 static uint64_t boot_id, beacon_seq, next_heartbeat_us, next_announce_us;
 static uint32_t announce_gap_ms = CLUSTER_ANNOUNCE_FIRST_MS;	/* doubles up to CLUSTER_ANNOUNCE_MS */
+/*
+ * The earliest of the next heartbeat, the next announcement and a live
+ * peer's death: the tick (after every message of the loop) looks at the
+ * peers only then. 0 makes it look now: a peer alive or watched anew, whose
+ * death may come sooner. A peer heard meanwhile only dies later, and one
+ * whose adaptive silence shrank is seen dead still within CLUSTER_DEAD_MAX_MS.
+ */
+static uint64_t watch_due_us;
 static br_hmac_key_context beacon_kc;	/* keyed once: HMAC's two key blocks are half its cost */
 static struct peer peers[NODE_MAX + 1];
 static uint32_t node_high = 1;	/* above every node ever heard: the scans' bound (the tick runs after every message) */
@@ -198,6 +206,7 @@ event(void *ctx, uint32_t peer, enum xport_event ev)
 		if (peers[peer].state == XIPC_PEER_ALIVE) {
 			/* peer_dead calls xport_forget: not from inside the transport; the tick does it */
 			peers[peer].heard_us = 0;
+			watch_due_us = 0;
 		}
 	}
 }
@@ -454,6 +463,8 @@ on_beacon(void *arg, struct udp_pcb *pcb, struct pbuf *pb, const ip_addr_t *addr
 			gap_sample(p, now - p->beacon_us);
 		else
 			p->gap_us = p->gapvar_us = 0;
+		if (!p->watched)
+			watch_due_us = 0;	/* its silence is now ours to judge, and shorter */
 		p->watched = true;
 		p->beacon_us = now;
 	} else if (magic == RESIGN_MAGIC) {
@@ -466,6 +477,7 @@ on_beacon(void *arg, struct udp_pcb *pcb, struct pbuf *pb, const ip_addr_t *addr
 	if (p->state != XIPC_PEER_ALIVE) {
 		uint8_t ping = CARRY_PING;
 		p->state = XIPC_PEER_ALIVE;
+		watch_due_us = 0;
 		if (node >= node_high)
 			node_high = node + 1;
 		printf("gns: node %u alive\n", (unsigned)node);
@@ -533,6 +545,8 @@ cluster_foreach_alive(void (*fn)(uint32_t node, void *arg), void *arg)
 			fn(n, arg);
 }
 
+static uint64_t watch(uint64_t now);
+
 uint32_t
 cluster_tick(void)
 {
@@ -542,6 +556,33 @@ cluster_tick(void)
 	if (!x)
 		return 0;
 	now = port_now_us();
+	if (now >= watch_due_us)
+		watch_due_us = watch(now);
+	next = watch_due_us;
+	/* not after every message of the loop: only when due, or when an input or a send may have changed it */
+	if (xport_dirty || now >= xport_due) {
+		xport_dirty = false;
+		xport_due = xport_tick(x, now);
+		drain();
+	}
+	if (next > xport_due)
+		next = xport_due;
+	/* messages held for full queues (hold.c) are tried again soon */
+	if ((held_ms = hold_retry()) != 0 && next > now + held_ms * 1000ull)
+		next = now + held_ms * 1000ull;
+	if (next <= now)
+		return 1;
+	/* in 32 bits when it fits: a 64-bit division is a libgcc call */
+	ms = next - now < UINT32_MAX - 999 ? ((uint32_t)(next - now) + 999) / 1000 : (uint32_t)((next - now + 999) / 1000);
+	return ms ? ms : 1;
+}
+
+/* Heartbeats, announcements and deaths that are due: when next. */
+static uint64_t
+watch(uint64_t now)
+{
+	uint64_t next;
+
 	if (now >= next_heartbeat_us) {
 		send_heartbeats();
 		next_heartbeat_us = now + beacon_gap_ms() * 1000ull;
@@ -573,19 +614,7 @@ cluster_tick(void)
 			next = dead_at + 1000;
 		}
 	}
-	/* not after every message of the loop: only when due, or when an input or a send may have changed it */
-	if (xport_dirty || now >= xport_due) {
-		xport_dirty = false;
-		xport_due = xport_tick(x, now);
-		drain();
-	}
-	if (next > xport_due)
-		next = xport_due;
-	/* messages held for full queues (hold.c) are tried again soon */
-	if ((held_ms = hold_retry()) != 0 && next > now + held_ms * 1000ull)
-		next = now + held_ms * 1000ull;
-	ms = next > now ? (uint32_t)((next - now + 999) / 1000) : 1;
-	return ms ? ms : 1;
+	return next;
 }
 
 bool
