@@ -58,6 +58,8 @@
  * hearing the peer too.
  */
 #define CLUSTER_DEAD_MS 1200
+/* The transport's retransmission timeout never goes below this (cluster_start: why). */
+#define CLUSTER_RTO_MIN_MS 30
 #define CLUSTER_DEAD_MAX_MS 1800
 #define CLUSTER_DEAD_SLACK_MS 800
 
