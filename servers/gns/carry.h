@@ -100,6 +100,8 @@ void carry_put_right(struct carry_out *o, enum carry_right r, const struct gport
 /* The same, a receive right with its no-senders request (ns NULL: none). */
 void carry_put_right_ns(struct carry_out *o, enum carry_right r, const struct gport *g, const struct carry_ns *ns);
 void carry_out_free(struct carry_out *o);
+/* Empty, as {0} makes it, without touching what lies past the lent regions in use. */
+void carry_out_reset(struct carry_out *o);
 /* n bytes at p, read in place later: the caller keeps them until the message has gone. */
 void carry_lend(struct carry_out *o, const void *p, size_t n);
 /* The message as parts, in order (at most 2 * CARRY_LENT_MAX + 1): how many. */

@@ -161,7 +161,7 @@ send_carried(uint32_t node, uint32_t port, struct carry_out *o)
 		free(kept);
 		return err;
 	}
-	memset(o, 0, sizeof *o);	/* lent_done frees it all */
+	carry_out_reset(o);	/* lent_done frees it all */
 	return 0;
 }
 
@@ -282,7 +282,7 @@ proxy_claim(mach_msg_header_t *in)
 	if (!p)
 		return false;
 	made.n = made.ngranted = made.npassed = made.nmoved = 0;
-	memset(&o, 0, sizeof o);
+	carry_out_reset(&o);
 	/* a one-shot proxy asks none for itself: one it gets is a moved request's, carried home */
 	if (!p->once && is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
 		mach_port_status_t st;

@@ -4,10 +4,21 @@
  * their liveness (beacons, below), and gns's inter-node counters. Node N is
  * 10.77.0.N; the cluster key comes from the boot line (config.c: key=).
  *
- * Beacons: every CLUSTER_BEACON_MS each node broadcasts (node, boot id,
- * sequence) on XIPC_BEACON_PORT under an HMAC-SHA256 tag keyed from the
- * cluster key; a peer not heard for CLUSTER_DEAD_MS is dead: its session is
- * forgotten and our proxies of its ports become dead names (proxy.c).
+ * Failure detection: each node is watched by CLUSTER_WATCHERS others (the
+ * live peers after it in node order, around the ring), to which it sends
+ * a HEARTBEAT every CLUSTER_BEACON_MS (CLUSTER_BEACON_IDLE_MS while it
+ * shares no port); a watcher that hears none for an adaptive silence
+ * declares it dead and broadcasts a NOTICE, on which every node does the
+ * same: its session is forgotten and our proxies of its ports become dead
+ * names (proxy.c). Every node also broadcasts an announcement every
+ * CLUSTER_ANNOUNCE_MS (how nodes find each other; a node answers a newcomer
+ * at once), and a node that hears neither heartbeats nor a NOTICE of a peer
+ * declares it dead after CLUSTER_UNWATCHED_DEAD_MS (its watchers died with
+ * it, or their NOTICEs were lost). All under an HMAC-SHA256 tag keyed from
+ * the cluster key, on XIPC_BEACON_PORT. In a cluster of N a node hears
+ * CLUSTER_WATCHERS heartbeats a period and N-1 announcements every
+ * CLUSTER_ANNOUNCE_MS, where every node used to hear every other's beacons
+ * every 200 ms (an idle node's cost was mostly hearing them).
  */
 #ifndef GNS_CLUSTER_H
 #define GNS_CLUSTER_H
@@ -19,24 +30,36 @@
 #include "config.h"
 #include "xport.h"
 
-#define CLUSTER_BEACON_MS 200
+#define CLUSTER_WATCHERS 2
+#define CLUSTER_BEACON_MS 300
 /*
  * ...while this node shares a port with another (a proxy of a peer's, an
- * export a peer holds); sharing nothing, a beacon every CLUSTER_BEACON_IDLE_MS:
- * every beacon is heard by every node, and an idle node's cost is mostly the
- * beacons it hears (tools/cluster stats: about 0.003 host CPU-s/s for each peer
- * beaconing every 200 ms). A peer is still declared dead within
+ * export a peer holds); sharing nothing, a heartbeat every
+ * CLUSTER_BEACON_IDLE_MS. A peer is still declared dead within
  * CLUSTER_DEAD_MAX_MS; only the margin against a starved host is smaller.
  */
 #define CLUSTER_BEACON_IDLE_MS 500
+/* A watcher dropped (a node joined between) is told CLUSTER_RESIGNS times: one lost would be a false death. */
+#define CLUSTER_RESIGNS 3
 /*
- * A peer is dead after a silence of its smoothed beacon gap plus four of
- * its deviations plus CLUSTER_DEAD_SLACK_MS, kept within [CLUSTER_DEAD_MS,
- * CLUSTER_DEAD_MAX_MS]: six beacons missed on a quiet LAN, up to nine on a
- * host whose guests are starved in turns (issue 14 asks for 2 s). Any
- * authentic datagram of the transport counts as hearing the peer too.
+ * Announcements: the first CLUSTER_ANNOUNCE_FIRST_MS after the start, the
+ * gap doubling up to CLUSTER_ANNOUNCE_MS (a lost first one, behind a lossy
+ * link, is made up for soon; later ones only find what every node missed).
+ */
+#define CLUSTER_ANNOUNCE_FIRST_MS 250
+#define CLUSTER_ANNOUNCE_MS 10000
+#define CLUSTER_UNWATCHED_DEAD_MS (3 * CLUSTER_ANNOUNCE_MS + 1000)
+/*
+ * A watcher declares its peer dead after a silence of the heartbeats'
+ * smoothed gap plus four of their deviations plus CLUSTER_DEAD_SLACK_MS,
+ * kept within [CLUSTER_DEAD_MS, CLUSTER_DEAD_MAX_MS]: four heartbeats missed
+ * on a quiet LAN, up to six on a host whose guests are starved in turns
+ * (issue 14 asks for 2 s). Any authentic datagram of the transport counts as
+ * hearing the peer too.
  */
 #define CLUSTER_DEAD_MS 1200
+/* The transport's retransmission timeout never goes below this (cluster_start: why). */
+#define CLUSTER_RTO_MIN_MS 30
 #define CLUSTER_DEAD_MAX_MS 1800
 #define CLUSTER_DEAD_SLACK_MS 800
 

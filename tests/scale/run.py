@@ -9,8 +9,9 @@ sees every peer alive, then resolves every other node's name through gns and
 makes an RPC through the proxy. The host then measures the idle cluster's
 cost (host CPU-seconds per second per guest, from /proc, and the QEMU
 processes' resident memory), kills the last node, and checks that every
-other node's gns declares it dead within 2 s of its last beacon (gns's own
-figure) with its proxies, and that every scaletest sees its proxy die.
+other node's gns declares it dead within 2 s of its last heartbeat (the
+figure of a watcher of it: its own, or the one its death notice carried)
+with its proxies, and that every scaletest sees its proxy die.
 Prints `ok N - scale: name`, then `scale: N passed, N failed`.
 
 Usage: run.py BUILD_DIR   (environment: SCALE_NODES, default 16; SCALE_MEM, default 32M)
@@ -124,7 +125,7 @@ def main():
         guests[victim].stop()
         del guests[victim]
         t_kill = time.time()
-        dead = wait_all(guests, lambda n: lan.L + r"gns: node %d dead \(no beacon, silent (\d+) ms\), (\d+) proxies dead$"
+        dead = wait_all(guests, lambda n: lan.L + r"gns: node %d dead \((?:node \d+ saw )?no beacon, silent (\d+) ms\), (\d+) proxies dead$"
                         % victim, 60)
         fast = [n for n, m in dead.items() if int(m.group(1)) < 2000 and int(m.group(2)) >= 1]
         silences = sorted(int(m.group(1)) for m in dead.values())

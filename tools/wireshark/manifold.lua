@@ -10,7 +10,8 @@
 --
 -- Fields: manifold.{type,flags,src,dst,session,pn,dsn,ack,sack,window,msg,
 -- prev,port,msg_len,frag,frags,payload_len,tag}, manifold.carry.{kind,
--- dest_node,dest_port,msgh_id}, manifold.beacon.{node,boot,seq,tag}.
+-- dest_node,dest_port,msgh_id}, manifold.beacon.{kind,node,boot,seq,tag,dead,dead_boot,
+-- silent_ms}.
 
 local T_PORT, B_PORT = 7700, 7701
 local HEADER, TAG = 84, 16
@@ -19,6 +20,11 @@ local types = { [1] = "HELLO", [2] = "REPLY", [3] = "DATA", [4] = "ACK" }
 local kinds = { [1] = "MSG", [2] = "NAK", [3] = "DROP", [4] = "PING", [5] = "LOOKUP", [6] = "FOUND",
 	[7] = "MISSING", [8] = "RELEASE", [9] = "ADD", [10] = "MOVED", [11] = "PAUSE", [12] = "RESUME",
 	[13] = "REDIRECT", [14] = "FLUSH", [15] = "MARK", [16] = "REDIRECTED" }
+
+-- the beacons' kinds by their magic (servers/gns/cluster.c), and their lengths with the tag
+local bkinds = { [1] = "ANNOUNCE", [2] = "HEARTBEAT", [3] = "RESIGN", [4] = "NOTICE" }
+local bmagic = { [0x4d584231] = { 1, 40 }, [0x4d584831] = { 2, 40 }, [0x4d585231] = { 3, 40 },
+	[0x4d584431] = { 4, 56 } }
 
 local p = Proto("manifold", "Manifold gns transport")
 local f = {
@@ -48,10 +54,14 @@ local f = {
 	dest_port = ProtoField.uint32("manifold.carry.dest_port", "Destination's number there"),
 	dest_check = ProtoField.uint64("manifold.carry.dest_check", "Destination's check field", base.HEX),
 	msgh_id = ProtoField.int32("manifold.carry.msgh_id", "Mach message id"),
+	b_kind = ProtoField.uint8("manifold.beacon.kind", "Beacon: kind", base.DEC, bkinds),
 	b_node = ProtoField.uint32("manifold.beacon.node", "Beacon: node"),
 	b_boot = ProtoField.uint64("manifold.beacon.boot", "Beacon: boot id", base.HEX),
 	b_seq = ProtoField.uint64("manifold.beacon.seq", "Beacon: sequence"),
 	b_tag = ProtoField.bytes("manifold.beacon.tag", "Beacon: HMAC-SHA256 tag (truncated)"),
+	b_dead = ProtoField.uint32("manifold.beacon.dead", "Notice: dead node"),
+	b_dead_boot = ProtoField.uint64("manifold.beacon.dead_boot", "Notice: its boot id", base.HEX),
+	b_silent = ProtoField.uint32("manifold.beacon.silent_ms", "Notice: its silence (ms)"),
 }
 p.fields = {}
 for _, v in pairs(f) do table.insert(p.fields, v) end
@@ -126,15 +136,25 @@ end
 local b = Proto("manifold_beacon", "Manifold gns beacon")
 b.fields = {}
 function b.dissector(buf, pinfo, root)
-	if buf:len() < 40 or buf(0, 4):uint() ~= 0x4d584231 then return 0 end
+	if buf:len() < 40 then return 0 end
+	local k = bmagic[buf(0, 4):uint()]
+	if k == nil or buf:len() < k[2] then return 0 end
 	pinfo.cols.protocol = "MANIFOLD"
-	local t = root:add(p, buf(), "Manifold gns beacon")
+	local t = root:add(p, buf(0, k[2]), "Manifold gns beacon")
+	t:add(f.b_kind, buf(0, 4), k[1])
 	t:add(f.b_node, buf(4, 4))
 	t:add(f.b_boot, buf(8, 8))
 	t:add(f.b_seq, buf(16, 8))
-	t:add(f.b_tag, buf(24, 16))
-	pinfo.cols.info = string.format("BEACON node %u seq %s", buf(4, 4):uint(), tostring(buf(16, 8):uint64()))
-	return 40
+	local info = string.format("%s node %u seq %s", bkinds[k[1]], buf(4, 4):uint(), tostring(buf(16, 8):uint64()))
+	if k[1] == 4 then
+		t:add(f.b_dead, buf(24, 4))
+		t:add(f.b_dead_boot, buf(28, 8))
+		t:add(f.b_silent, buf(36, 4))
+		info = info .. string.format(": node %u dead, silent %u ms", buf(24, 4):uint(), buf(36, 4):uint())
+	end
+	t:add(f.b_tag, buf(k[2] - 16, 16))
+	pinfo.cols.info = info
+	return k[2]
 end
 
 local udp = DissectorTable.get("udp.port")

@@ -15,6 +15,13 @@
 #define LWIP_IPV4			1
 #define LWIP_IPV6			0
 #define LWIP_ARP			1
+/*
+ * lwIP's default of 10 entries thrashed in a cluster of 16: a node sends
+ * heartbeats and the transport's datagrams to every peer it talks to, and
+ * an evicted entry loses all but one datagram while ARP asks again (no
+ * queueing), which a watcher saw as a silence (servers/gns/cluster.h).
+ */
+#define ARP_TABLE_SIZE			64
 #define LWIP_ETHERNET			1
 #define LWIP_ICMP			1
 #define LWIP_RAW			1	/* ping from the node itself */
