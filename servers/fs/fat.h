@@ -116,8 +116,9 @@ int fat_node_get(struct fat *f, fs_ino_t ino, struct fat_node *n);
 int fat_node_put(struct fat *f, const struct fat_node *n);
 int fat_dir_find(struct fat *f, const struct fat_node *dir, const char *name, size_t len, struct fat_node *out,
 		 struct fat_slot *slot);
+/* Adds the name, in one walk of dir: excl, it fails with -FS_EEXIST if the name is there. */
 int fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, const struct fat_dirent *de,
-		fs_ino_t *ino);
+		bool excl, fs_ino_t *ino);
 int fat_dir_remove(struct fat *f, const struct fat_node *dir, const struct fat_slot *slot);
 int fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct fs_dirent *out);
 int fat_dir_parent(struct fat *f, const struct fat_node *dir, fs_ino_t *out);

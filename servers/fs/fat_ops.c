@@ -378,9 +378,9 @@ fat_truncate(struct fs *fs, fs_ino_t ino, uint64_t size)
 	return err ? err : err2;
 }
 
-/* Checks for a new name in dir: writable, a directory, no such entry. */
+/* Checks for a new name in dir: writable, a directory; if find, no such entry. */
 static int
-check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, struct fat_node *d)
+check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, bool find, struct fat_node *d)
 {
 	struct fat *f = FAT_OF(fs);
 	struct fat_node n;
@@ -390,7 +390,7 @@ check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, struct fat_
 		err = -FS_ENAMETOOLONG;
 	if (!err)
 		err = get_dir(f, dir, d);
-	if (!err) {
+	if (!err && find) {
 		err = fat_dir_find(f, d, name, len, &n, NULL);
 		err = err == 0 ? -FS_EEXIST : err == -FS_ENOENT ? 0 : err;
 	}
@@ -403,7 +403,7 @@ fat_create(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t m
 	struct fat *f = FAT_OF(fs);
 	struct fat_node d;
 	struct fat_dirent de;
-	int err = check_new(fs, dir, name, len, &d);
+	int err = check_new(fs, dir, name, len, false, &d);
 
 	if (err)
 		return err;
@@ -412,7 +412,8 @@ fat_create(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t m
 	memset(&de, 0, sizeof de);
 	de.attr = (uint8_t)(FAT_ATTR_ARCHIVE | (mode & 0200 ? 0 : FAT_ATTR_RO));
 	stamp(f, &de, true);
-	return fat_dir_add(f, &d, name, len, &de, out);
+	/* The walk that finds room also says whether the name is taken. */
+	return fat_dir_add(f, &d, name, len, &de, true, out);
 }
 
 static void
@@ -434,7 +435,7 @@ fat_mkdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mo
 	struct fat_dirent de, dots[2];
 	struct bcache_buf *b;
 	uint32_t c;
-	int err = check_new(fs, dir, name, len, &d);
+	int err = check_new(fs, dir, name, len, true, &d);
 
 	if (err)
 		return err;
@@ -457,7 +458,7 @@ fat_mkdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mo
 		bcache_put(f->bc, b);
 	}
 	if (!err)
-		err = fat_dir_add(f, &d, name, len, &de, out);
+		err = fat_dir_add(f, &d, name, len, &de, false, out);
 	if (err)
 		fat_free_chain(f, c);
 	return err;
@@ -572,7 +573,7 @@ fat_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_
 		return err;
 	de = n.de;
 	de.ntres = 0;
-	err = fat_dir_add(f, &dd, dname, dlen, &de, &ino);
+	err = fat_dir_add(f, &dd, dname, dlen, &de, false, &ino);
 	if (!err)
 		fat_moved(f, n.ino, ino);	/* held, it keeps its number (fat_held.c) */
 	if (!err)

@@ -54,7 +54,17 @@ fat_get(struct fat *f, uint32_t c, uint32_t *next)
 
 	if (c < 2 || c > f->nclusters + 1)
 		return -FS_ECORRUPT;
-	for (int i = 0; i < nbytes; i++) {
+	if (f->bits != 12) {
+		/* 16- and 32-bit entries never straddle two sectors: one lookup. */
+		struct bcache_buf *b;
+		int err = table_byte(f, f->active_fat, off, &b, &in);
+
+		if (err)
+			return err;
+		v = f->bits == 16 ? le16(b->data + in) : le32(b->data + in);
+		bcache_put(f->bc, b);
+	}
+	for (int i = 0; f->bits == 12 && i < nbytes; i++) {
 		struct bcache_buf *b;
 		int err = table_byte(f, f->active_fat, off + (uint32_t)i, &b, &in);
 
@@ -90,12 +100,37 @@ fat_set(struct fat *f, uint32_t c, uint32_t next)
 
 	if (c < 2 || c > f->nclusters + 1)
 		return -FS_ECORRUPT;
-	f->walk_start = 0;
+	/* A walk (fat_chain_seek) read the entries before walk_c, never its own. */
+	if (c != f->walk_c || next == 0)
+		f->walk_start = 0;
 	if (next == FAT_EOC)
 		next = f->bits == 12 ? 0xFFF : f->bits == 16 ? 0xFFFF : 0x0FFFFFFF;
 	for (uint32_t t = 0; t < f->nfats; t++) {
 		if (!f->mirror && t != f->active_fat)
 			continue;
+		if (f->bits != 12) {
+			/* One sector holds the whole entry; FAT32's top four bits are kept. */
+			struct bcache_buf *b;
+			int err = table_byte(f, t, off, &b, &in);
+
+			if (err)
+				return err;
+			err = bcache_dirty(f->bc, b, FAT_PASS_TABLE);
+			if (!err && f->bits == 16) {
+				b->data[in] = (uint8_t)next;
+				b->data[in + 1] = (uint8_t)(next >> 8);
+			} else if (!err) {
+				uint32_t v = (le32(b->data + in) & 0xF0000000u) | (next & 0x0FFFFFFFu);
+				b->data[in] = (uint8_t)v;
+				b->data[in + 1] = (uint8_t)(v >> 8);
+				b->data[in + 2] = (uint8_t)(v >> 16);
+				b->data[in + 3] = (uint8_t)(v >> 24);
+			}
+			bcache_put(f->bc, b);
+			if (err)
+				return err;
+			continue;
+		}
 		for (int i = 0; i < nbytes; i++) {
 			struct bcache_buf *b;
 			uint32_t mask = 0xFF, val = next;
@@ -170,11 +205,26 @@ fat_alloc(struct fat *f, uint32_t prev, bool zero, uint32_t *out)
 				return err;
 		}
 	}
+	/*
+	 * c was free, so no walk went through it: a walk that ends at prev, the
+	 * chain's end, goes on to c, and a file written in order never walks its
+	 * chain from the start again (fat_chain_seek).
+	 */
+	uint32_t ws = f->walk_start, wn = f->walk_n, wc = f->walk_c;
 	err = fat_set(f, c, FAT_EOC);
 	if (!err && prev)
 		err = fat_set(f, prev, c);
 	if (err)
 		return err;
+	if (ws && prev && prev == wc) {
+		f->walk_start = ws;
+		f->walk_n = wn + 1;
+		f->walk_c = c;
+	} else if (ws && !prev) {
+		f->walk_start = ws;
+		f->walk_n = wn;
+		f->walk_c = wc;
+	}
 	f->free_count--;
 	f->next_free = c + 1 > f->nclusters + 1 ? 2 : c + 1;
 	f->info_dirty = true;
