@@ -196,6 +196,25 @@ fetch(struct fat *f, const struct fat_node *n, struct cursor cur, uint64_t off, 
 	}
 }
 
+/*
+ * How many of want whole sectors from pos (at sector s, cluster cur->c) lie
+ * one after the other on the disk: the rest of this cluster, and the
+ * clusters after it while the chain goes to the next one on the disk. A
+ * chain's error ends the extent (the read meets it on its next step).
+ */
+static size_t
+extent(struct fat *f, const struct fat_node *n, struct cursor *cur, uint64_t pos, size_t want)
+{
+	size_t got = f->spc - (size_t)(pos % f->csize / f->bps);
+	uint32_t ci = (uint32_t)(pos / f->csize), c = cur->c, next;
+
+	while (got < want && cluster_at(f, n, cur, ++ci, &next) == 0 && next == c + 1) {
+		got += f->spc;
+		c = next;
+	}
+	return got < want ? got : want;
+}
+
 static int
 fat_read(struct fs *fs, fs_ino_t ino, uint64_t off, void *buf, size_t len, size_t *done)
 {
@@ -226,6 +245,17 @@ fat_read(struct fs *fs, fs_ino_t ino, uint64_t off, void *buf, size_t len, size_
 		if (err)
 			return err;
 		uint32_t sector = fat_cluster_sector(f, c) + (uint32_t)(pos % f->csize / f->bps);
+		if (soff == 0 && len - did >= 2 * (size_t)f->bps) {
+			/* Whole sectors go straight into buf, one request per extent, not
+			 * through the cache (a sector at a time, and a copy more). */
+			size_t k = extent(f, &n, &cur, pos, (len - did) / f->bps);
+
+			err = bcache_read_direct(f->bc, sector, k, dst + did);
+			if (err)
+				return err;
+			did += k * f->bps;
+			continue;
+		}
 		if (len - did > chunk && !bcache_cached(f->bc, sector) && (err = fetch(f, &n, cur, pos, off + len)) != 0)
 			return err;
 		err = bcache_get(f->bc, sector, &b);

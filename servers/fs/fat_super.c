@@ -503,8 +503,18 @@ fat_mount(struct blkdev *dev, const struct fs_mount_opts *opts, struct fs **out)
 	f->fs.root = FAT_ROOT_INO;
 	f->fs.readonly = opts && opts->readonly;
 	f->fs.now = opts ? opts->now : NULL;
-	if (!err)
-		err = bcache_create(dev, f->bps, opts && opts->cache_blocks ? opts->cache_blocks : 256, &f->bc);
+	if (!err) {
+		/*
+		 * The cache's blocks are sectors: cache_blocks counts 4 KiB blocks
+		 * (ext2's usual), so FAT gets as much memory, and room for its runs
+		 * of BCACHE_RUN_BYTES (bcache_run_max: a quarter of the cache).
+		 */
+		size_t blocks = opts && opts->cache_blocks ? opts->cache_blocks : 256;
+
+		if (f->bps < 4096)
+			blocks *= 4096 / f->bps;
+		err = bcache_create(dev, f->bps, blocks, &f->bc);
+	}
 	if (!err)
 		err = check_fsinfo(f);
 	if (!err)
