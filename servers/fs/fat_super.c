@@ -100,9 +100,15 @@ fat_set(struct fat *f, uint32_t c, uint32_t next)
 
 	if (c < 2 || c > f->nclusters + 1)
 		return -FS_ECORRUPT;
-	/* A walk (fat_chain_seek) read the entries before walk_c, never its own. */
-	if (c != f->walk_c || next == 0)
-		f->walk_start = 0;
+	/*
+	 * A walk (fat_chain_seek) read the entries before its c, never c's own,
+	 * and none that was free (0 inside a chain ends it with ECORRUPT).
+	 */
+	uint32_t old;
+	if (fat_get(f, c, &old) != 0 || old != 0)
+		for (int i = 0; i < FAT_WALKS; i++)
+			if (f->walks[i].c != c || next == 0)
+				f->walks[i].start = 0;
 	if (next == FAT_EOC)
 		next = f->bits == 12 ? 0xFFF : f->bits == 16 ? 0xFFFF : 0x0FFFFFFF;
 	for (uint32_t t = 0; t < f->nfats; t++) {
@@ -205,26 +211,18 @@ fat_alloc(struct fat *f, uint32_t prev, bool zero, uint32_t *out)
 				return err;
 		}
 	}
-	/*
-	 * c was free, so no walk went through it: a walk that ends at prev, the
-	 * chain's end, goes on to c, and a file written in order never walks its
-	 * chain from the start again (fat_chain_seek).
-	 */
-	uint32_t ws = f->walk_start, wn = f->walk_n, wc = f->walk_c;
 	err = fat_set(f, c, FAT_EOC);
 	if (!err && prev)
 		err = fat_set(f, prev, c);
 	if (err)
 		return err;
-	if (ws && prev && prev == wc) {
-		f->walk_start = ws;
-		f->walk_n = wn + 1;
-		f->walk_c = c;
-	} else if (ws && !prev) {
-		f->walk_start = ws;
-		f->walk_n = wn;
-		f->walk_c = wc;
-	}
+	/* A walk that ended at prev goes on to c: a file written in order never
+	 * walks its chain from the start again. */
+	for (int i = 0; prev && i < FAT_WALKS; i++)
+		if (f->walks[i].start && f->walks[i].c == prev) {
+			f->walks[i].n++;
+			f->walks[i].c = c;
+		}
 	f->free_count--;
 	f->next_free = c + 1 > f->nclusters + 1 ? 2 : c + 1;
 	f->info_dirty = true;
@@ -538,14 +536,18 @@ int
 fat_chain_seek(struct fat *f, uint32_t start, uint32_t n, uint32_t *out)
 {
 	uint32_t c = start, i = 0;
+	struct fat_walk *w = NULL;
 
 	if (start < 2 || start > f->nclusters + 1)
 		return -FS_ECORRUPT;
 	if (n > f->nclusters)
 		return 1;
-	if (f->walk_start == start && f->walk_n <= n) {
-		c = f->walk_c;
-		i = f->walk_n;
+	for (int k = 0; k < FAT_WALKS && !w; k++)
+		if (f->walks[k].start == start)
+			w = &f->walks[k];
+	if (w && w->n <= n) {
+		c = w->c;
+		i = w->n;
 	}
 	for (; i < n; i++) {
 		int err = fat_get(f, c, &c);
@@ -557,9 +559,11 @@ fat_chain_seek(struct fat *f, uint32_t start, uint32_t n, uint32_t *out)
 		if (c == 0)
 			return -FS_ECORRUPT;	/* a free cluster inside a chain */
 	}
-	f->walk_start = start;
-	f->walk_n = n;
-	f->walk_c = c;
+	if (!w) {
+		w = &f->walks[f->walk_next];
+		f->walk_next = (f->walk_next + 1) % FAT_WALKS;
+	}
+	*w = (struct fat_walk){ start, n, c };
 	*out = c;
 	return 0;
 }
