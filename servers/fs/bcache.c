@@ -139,7 +139,7 @@ written(struct bcache *bc, struct bcache_buf *b)
 static int
 write_run(struct bcache *bc, struct bcache_buf **v, size_t n)
 {
-	const void *data[BCACHE_RUN_MAX];
+	const void **data = bc->run_wdata;
 	int err = 0;
 
 	if (n > 1 && bc->dev->writev) {
@@ -191,7 +191,7 @@ bcache_flush(struct bcache *bc)
 		if (i > 0 && v[i]->pass != v[i - 1]->pass)
 			err = bc->dev->flush(bc->dev);
 		/* Within a pass the order does not matter: adjacent blocks go as one run. */
-		for (j = i + 1; j < n && j - i < BCACHE_RUN_MAX && v[j]->pass == v[i]->pass &&
+		for (j = i + 1; j < n && (j - i) * bc->bsize < BCACHE_RUN_BYTES && v[j]->pass == v[i]->pass &&
 				v[j]->blkno == v[j - 1]->blkno + 1;
 		     j++)
 			;
@@ -339,14 +339,39 @@ size_t
 bcache_run_max(const struct bcache *bc)
 {
 	/* read-ahead must not push out what is being read */
-	return bc->max / 4 < BCACHE_RUN_MAX ? bc->max / 4 : BCACHE_RUN_MAX;
+	size_t most = BCACHE_RUN_BYTES / bc->bsize;
+
+	return bc->max / 4 < most ? bc->max / 4 : most;
+}
+
+int
+bcache_read_direct(struct bcache *bc, uint64_t first, size_t n, void *buf)
+{
+	uint8_t *dst = buf;
+	int err;
+
+	if (first >= bc->nblocks || n > bc->nblocks - first)
+		return -FS_EIO;
+	err = bc->dev->read(bc->dev, first * bc->spb, (uint32_t)(n * bc->spb), buf);
+	bc->read_reqs++;
+	if (err)
+		return err;
+	bc->reads += n;
+	/* The cache's copy is the newer one (it may be dirty). */
+	for (size_t i = 0; i < n; i++) {
+		struct bcache_buf *b = lookup(bc, first + i);
+
+		if (b)
+			memcpy(dst + i * bc->bsize, b->data, bc->bsize);
+	}
+	return 0;
 }
 
 int
 bcache_read_run(struct bcache *bc, uint64_t first, size_t n)
 {
-	struct bcache_buf *v[BCACHE_RUN_MAX];
-	void *data[BCACHE_RUN_MAX];
+	struct bcache_buf **v = bc->run_bufs;
+	void **data = bc->run_data;
 	size_t k;
 	int err = 0;
 

@@ -11,7 +11,7 @@
  * Eviction never writes one dirty buffer alone; when no clean buffer is free it
  * flushes everything in order.
  *
- * Runs. Adjacent blocks go to the device together, up to BCACHE_RUN_MAX in one
+ * Runs. Adjacent blocks go to the device together, up to BCACHE_RUN_BYTES in one
  * request (blkdev's readv and writev): a flush writes each pass's adjacent dirty
  * blocks as runs, and bcache_read_run brings in a file system's read-ahead.
  */
@@ -24,7 +24,9 @@
 #include "blkdev.h"
 
 #define BCACHE_PASSES 5
-#define BCACHE_RUN_MAX 32	/* blocks per device request: 128 KiB of 4 KiB blocks */
+#define BCACHE_RUN_MAX 32	/* ext2's most blocks per run: 128 KiB of 4 KiB blocks */
+#define BCACHE_RUN_BYTES (128 * 1024)	/* per device request, whatever the block size */
+#define BCACHE_RUN_BLOCKS (BCACHE_RUN_BYTES / 512)	/* the most blocks in a run: of 512 bytes */
 
 struct bcache_buf {
 	uint64_t blkno;
@@ -47,6 +49,10 @@ struct bcache {
 	size_t hsize;
 	struct bcache_buf lru;		/* list head */
 	struct bcache_buf *spare;	/* buffers of blocks dropped, for the next ones (through hnext) */
+	/* A run's buffers and data while it goes to or from the device. */
+	struct bcache_buf *run_bufs[BCACHE_RUN_BLOCKS];
+	void *run_data[BCACHE_RUN_BLOCKS];
+	const void *run_wdata[BCACHE_RUN_BLOCKS];
 	uint64_t reads, writes;		/* device block transfers, for tests */
 	uint64_t read_reqs, write_reqs;	/* device calls that carried them */
 };
@@ -67,12 +73,19 @@ void bcache_forget(struct bcache *bc, uint64_t blkno);
 /* Whether the block is in the cache (no device access, no change to the LRU). */
 bool bcache_cached(struct bcache *bc, uint64_t blkno);
 /*
- * Read-ahead: brings blocks first, first + 1... (at most n, BCACHE_RUN_MAX and a
+ * Read-ahead: brings blocks first, first + 1... (at most n, BCACHE_RUN_BYTES and a
  * quarter of the cache; up to the first one already cached) in with one device
  * request, as clean unheld buffers. 0 or the device's error (nothing cached then).
  */
 int bcache_read_run(struct bcache *bc, uint64_t first, size_t n);
-/* The most blocks bcache_read_run brings in at once (BCACHE_RUN_MAX, or a quarter of the cache). */
+/*
+ * Blocks first .. first + n - 1 read into buf (n * bsize bytes) in one device
+ * request, past the cache: nothing is cached, and a block the cache holds is
+ * taken from it (it may be newer). For large reads that would only push
+ * everything else out. 0 or the device's error.
+ */
+int bcache_read_direct(struct bcache *bc, uint64_t first, size_t n, void *buf);
+/* The most blocks bcache_read_run brings in at once (BCACHE_RUN_BYTES of them, or a quarter of the cache). */
 size_t bcache_run_max(const struct bcache *bc);
 
 #endif

@@ -31,6 +31,7 @@
 #include "fs.h"
 
 #define FAT_ROOT_INO 1
+#define FAT_WALKS 8
 
 enum {
 	FAT_PASS_DATA = 0,
@@ -57,9 +58,17 @@ struct fat {
 	uint32_t fsinfo;		/* FSInfo's sector, 0 if none */
 	uint32_t free_count, next_free;
 	bool info_dirty;
-	/* The last step of a chain walk, so that reading a directory or file in
-	 * order costs one table lookup a cluster. Cleared by every table change. */
-	uint32_t walk_start, walk_n, walk_c;
+	/*
+	 * The last step of the walks along up to FAT_WALKS chains (fat_chain_seek),
+	 * so that a file or directory read or written in order costs one table
+	 * lookup a cluster, several at once too (a file written while its folder is
+	 * searched, two files in turn). fat_set forgets each walk it may change;
+	 * fat_alloc carries one that ends at the chain's end on to the new cluster.
+	 */
+	struct fat_walk {
+		uint32_t start, n, c;	/* n steps from start reach c; start 0: unused */
+	} walks[FAT_WALKS];
+	uint32_t walk_next;		/* the slot a chain not walked yet takes */
 	uint32_t *frees;		/* clusters freed since the last sync (see above) */
 	size_t nfrees, frees_cap;
 	struct fat_held *held;		/* files held open (fat_held.c) */
@@ -116,8 +125,9 @@ int fat_node_get(struct fat *f, fs_ino_t ino, struct fat_node *n);
 int fat_node_put(struct fat *f, const struct fat_node *n);
 int fat_dir_find(struct fat *f, const struct fat_node *dir, const char *name, size_t len, struct fat_node *out,
 		 struct fat_slot *slot);
+/* Adds the name, in one walk of dir: excl, it fails with -FS_EEXIST if the name is there. */
 int fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, const struct fat_dirent *de,
-		fs_ino_t *ino);
+		bool excl, fs_ino_t *ino);
 int fat_dir_remove(struct fat *f, const struct fat_node *dir, const struct fat_slot *slot);
 int fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct fs_dirent *out);
 int fat_dir_parent(struct fat *f, const struct fat_node *dir, fs_ino_t *out);

@@ -72,6 +72,7 @@ struct found {
 	size_t len;
 	char sname[13];		/* its short name as shown */
 	size_t slen;
+	bool named;		/* name and sname are set (see struct dir_walk's want) */
 };
 
 /* The long name gathered so far. */
@@ -113,27 +114,132 @@ lfn_part(struct lfn_acc *a, const struct fat_dirent *de, uint32_t index)
 }
 
 /*
- * The next short entry at or after *index (volume labels and free entries
- * passed over): 1 and *out, 0 at the end. *index moves past it.
+ * A walk through a directory's entries: the sector under index stays held
+ * (w->b) while the walk is in it, so an entry costs a copy, not a chain step
+ * and a cache lookup. dir_walk_end lets go of it.
+ */
+struct dir_walk {
+	const struct fat_node *dir;
+	uint32_t index;			/* the next entry */
+	struct bcache_buf *b;		/* NULL, or the sector holding entry index */
+	uint32_t sector;		/* b's */
+	/* Room for a new name, looked for on the way when need > 0: */
+	uint32_t need;			/* entries wanted in a row */
+	uint32_t run;			/* free entries in a row up to counted */
+	uint32_t counted;		/* entries before it are in run */
+	uint32_t room;			/* the first run of need, or NO_ROOM */
+	/*
+	 * An ASCII name looked for, or NULL: entries that cannot have it (their
+	 * long name compared as UCS-2, their short name's first letter) are
+	 * given without their names (found's named false), which saves the
+	 * conversions of every other entry of a search.
+	 */
+	const char *want;
+	size_t wantlen;
+};
+#define NO_ROOM UINT32_MAX
+
+static void
+dir_walk_end(struct fat *f, struct dir_walk *w)
+{
+	if (w->b)
+		bcache_put(f->bc, w->b);
+	w->b = NULL;
+}
+
+/* Entry w->index into *de, and its sector: 1 past the directory's end. */
+static int
+dir_walk_entry(struct fat *f, struct dir_walk *w, struct fat_dirent *de, uint32_t *off)
+{
+	uint32_t per = f->bps / 32;	/* a power of two */
+	int err;
+
+	if (!w->b || (w->index & (per - 1)) == 0) {
+		dir_walk_end(f, w);
+		err = slot_at(f, w->dir, w->index, &w->sector, off);
+		if (err)
+			return err;
+		err = bcache_get(f->bc, w->sector, &w->b);
+		if (err) {
+			w->b = NULL;
+			return err;
+		}
+	}
+	*off = (w->index & (per - 1)) * 32;
+	memcpy(de, w->b->data + *off, sizeof *de);
+	if (w->need && w->room == NO_ROOM && w->index >= w->counted) {
+		w->counted = w->index + 1;
+		w->run = de->name[0] == 0 || de->name[0] == FAT_DELETED ? w->run + 1 : 0;
+		if (w->run && (f->norphans || f->nmoved) && fat_slot_reserved(f, (uint64_t)w->sector * f->bps + *off))
+			w->run = 0;	/* a deleted entry whose number a held file still is */
+		if (w->run == w->need)
+			w->room = w->index + 1 - w->need;
+	}
+	return 0;
+}
+
+static char
+ascii_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* Whether the complete long name in a may be want (ASCII, wantlen bytes). */
+static bool
+lfn_may_be(const struct lfn_acc *a, const char *want, size_t wantlen)
+{
+	size_t max = (size_t)a->parts * FAT_LFN_CHARS, i;
+
+	if (wantlen > max)
+		return false;
+	for (i = 0; i < wantlen; i++)
+		if (a->ucs[i] >= 0x80 || ascii_upper((char)a->ucs[i]) != ascii_upper(want[i]))
+			return false;
+	return i == max || a->ucs[i] == 0;
+}
+
+/* Whether the short name shown for de (BASE or BASE.EXT, fat_short_display) may be want. */
+static bool
+short_may_be(const struct fat_dirent *de, const char *want, size_t wantlen)
+{
+	size_t base = 8, ext = 3, i;
+
+	while (base > 0 && de->name[base - 1] == ' ')
+		base--;
+	while (ext > 0 && de->name[8 + ext - 1] == ' ')
+		ext--;
+	if (wantlen != base + (ext ? 1 + ext : 0) || de->name[0] == FAT_KANJI_E5)
+		return de->name[0] == FAT_KANJI_E5;	/* shown as 0xE5: let the full compare say */
+	for (i = 0; i < base; i++)
+		if (ascii_upper((char)de->name[i]) != ascii_upper(want[i]))
+			return false;
+	if (ext && want[base] != '.')
+		return false;
+	for (i = 0; i < ext; i++)
+		if (ascii_upper((char)de->name[8 + i]) != ascii_upper(want[base + 1 + i]))
+			return false;
+	return true;
+}
+
+/*
+ * The next short entry at or after w->index (volume labels and free entries
+ * passed over): 1 and *out, 0 at the end. w->index moves past it.
  */
 static int
-dir_iter(struct fat *f, const struct fat_node *dir, uint32_t *index, struct found *out)
+dir_iter(struct fat *f, struct dir_walk *w, struct found *out)
 {
-	struct lfn_acc a = { .on = false };
+	struct lfn_acc a;	/* not cleared: lfn_part fills what it says is there */
 
-	for (;; (*index)++) {
-		struct bcache_buf *b;
-		uint32_t sector, off;
+	a.on = false;
+	a.next = 0;
+
+	for (;; w->index++) {
+		uint32_t off;
 		struct fat_dirent de;
-		int err = slot_at(f, dir, *index, &sector, &off);
+		int err = dir_walk_entry(f, w, &de, &off);
 
 		if (err)
 			return err < 0 ? err : 0;
-		err = bcache_get(f->bc, sector, &b);
-		if (err)
-			return err;
-		memcpy(&de, b->data + off, sizeof de);
-		bcache_put(f->bc, b);
 		if (de.name[0] == 0)
 			return 0;	/* the end of the directory */
 		if (de.name[0] == FAT_DELETED) {
@@ -141,7 +247,7 @@ dir_iter(struct fat *f, const struct fat_node *dir, uint32_t *index, struct foun
 			continue;
 		}
 		if ((de.attr & 0x3F) == FAT_ATTR_LFN) {
-			lfn_part(&a, &de, *index);
+			lfn_part(&a, &de, w->index);
 			continue;
 		}
 		if (de.attr & FAT_ATTR_VOLUME) {
@@ -149,9 +255,15 @@ dir_iter(struct fat *f, const struct fat_node *dir, uint32_t *index, struct foun
 			continue;
 		}
 		out->de = de;
-		out->pos = (uint64_t)sector * f->bps + off;
+		out->pos = (uint64_t)w->sector * f->bps + off;
+		out->slot = (struct fat_slot){ w->index, w->index };
+		out->named = !w->want || short_may_be(&de, w->want, w->wantlen) ||
+			     (a.on && a.next == 0 && lfn_may_be(&a, w->want, w->wantlen));
+		if (!out->named) {
+			w->index++;
+			return 1;
+		}
 		out->slen = fat_short_display(&de, out->sname);
-		out->slot = (struct fat_slot){ *index, *index };
 		out->len = 0;
 		if (a.on && a.next == 0 && a.csum == fat_lfn_checksum(de.name)) {
 			size_t n = 0, max = (size_t)a.parts * FAT_LFN_CHARS;
@@ -166,8 +278,21 @@ dir_iter(struct fat *f, const struct fat_node *dir, uint32_t *index, struct foun
 			memcpy(out->name, out->sname, out->slen + 1);
 			out->len = out->slen;
 		}
-		(*index)++;
+		w->index++;
 		return 1;
+	}
+}
+
+/* A walk that looks for name: w->want if it is ASCII (not empty). */
+static void
+search_for(struct dir_walk *w, const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)name[i] >= 0x80)
+			return;
+	if (len > 0) {
+		w->want = name;
+		w->wantlen = len;
 	}
 }
 
@@ -259,15 +384,17 @@ fat_dir_find(struct fat *f, const struct fat_node *dir, const char *name, size_t
 	     struct fat_slot *slot)
 {
 	struct found *x = malloc(sizeof *x);
-	uint32_t index = 0;
+	struct dir_walk w = { .dir = dir };
 	int r;
 
 	if (!x)
 		return -FS_ENOMEM;
-	while ((r = dir_iter(f, dir, &index, x)) == 1) {
-		if (is_dot(&x->de))
+	search_for(&w, name, len);
+	while ((r = dir_iter(f, &w, x)) == 1) {
+		if (!x->named || is_dot(&x->de))
 			continue;
 		if (fat_name_eq(x->name, x->len, name, len) || fat_name_eq(x->sname, x->slen, name, len)) {
+			dir_walk_end(f, &w);
 			r = node_of(f, x, out);
 			if (!r && slot)
 				*slot = x->slot;
@@ -275,6 +402,7 @@ fat_dir_find(struct fat *f, const struct fat_node *dir, const char *name, size_t
 			return r;
 		}
 	}
+	dir_walk_end(f, &w);
 	free(x);
 	return r < 0 ? r : -FS_ENOENT;
 }
@@ -283,12 +411,12 @@ int
 fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct fs_dirent *out)
 {
 	struct found *x = malloc(sizeof *x);
-	uint32_t index = *cookie > UINT32_MAX ? UINT32_MAX : (uint32_t)*cookie;
+	struct dir_walk w = { .dir = dir, .index = *cookie > UINT32_MAX ? UINT32_MAX : (uint32_t)*cookie };
 	int r;
 
 	if (!x)
 		return -FS_ENOMEM;
-	while ((r = dir_iter(f, dir, &index, x)) == 1) {
+	while ((r = dir_iter(f, &w, x)) == 1) {
 		if (is_dot(&x->de))
 			continue;
 		out->ino = fat_ino_at(f, x->pos);
@@ -296,44 +424,11 @@ fat_dir_next(struct fat *f, const struct fat_node *dir, uint64_t *cookie, struct
 		memcpy(out->name, x->name, x->len + 1);
 		break;
 	}
+	dir_walk_end(f, &w);
 	free(x);
 	if (r >= 0)
-		*cookie = index;
+		*cookie = w.index;
 	return r;
-}
-
-/* The short names dir holds (*n of them, 11 bytes each), in a malloc'd array. */
-static int
-short_names(struct fat *f, const struct fat_node *dir, uint8_t **out, size_t *n)
-{
-	struct found *x = malloc(sizeof *x);
-	uint8_t *v = NULL;
-	size_t cap = 0;
-	uint32_t index = 0;
-	int r;
-
-	*n = 0;
-	if (!x)
-		return -FS_ENOMEM;
-	while ((r = dir_iter(f, dir, &index, x)) == 1) {
-		if (*n == cap) {
-			uint8_t *w = realloc(v, (cap = cap ? cap * 2 : 64) * 11);
-
-			if (!w) {
-				r = -FS_ENOMEM;
-				break;
-			}
-			v = w;
-		}
-		memcpy(v + 11 * (*n)++, x->de.name, 11);
-	}
-	free(x);
-	if (r < 0) {
-		free(v);
-		return r;
-	}
-	*out = v;
-	return 0;
 }
 
 static bool
@@ -345,54 +440,91 @@ taken(const uint8_t *names, size_t n, const uint8_t sn[11])
 	return false;
 }
 
-/* A free run of need entries (free or past the end marker), growing the directory if it must. */
+/*
+ * One walk of dir for a new name: -FS_EEXIST if excl and the name is there;
+ * the short names in use (*names, *n of them, 11 bytes each, malloc'd) if
+ * names is not NULL; and the first run of need free entries (free, or past
+ * the end marker) in *start, growing the directory if it must.
+ */
 static int
-find_room(struct fat *f, struct fat_node *dir, uint32_t need, uint32_t *start)
+scan_for_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, bool excl, uint8_t **names,
+	     size_t *n, uint32_t need, uint32_t *start)
 {
-	uint32_t run = 0, index;
-	int err;
+	struct found *x = malloc(sizeof *x);
+	struct dir_walk w = { .dir = dir, .need = need, .room = NO_ROOM };
+	uint8_t *v = NULL;
+	size_t cap = 0, count = 0;
+	int r;
 
-	for (index = 0;; index++) {
-		struct fat_dirent de;
-		uint32_t sector, off;
-
-		err = slot_at(f, dir, index, &sector, &off);
-		if (err < 0)
-			return err;
-		if (err == 1)
+	if (!x)
+		return -FS_ENOMEM;
+	if (excl)
+		search_for(&w, name, len);
+	while ((r = dir_iter(f, &w, x)) == 1) {
+		if (excl && x->named && !is_dot(&x->de) &&
+		    (fat_name_eq(x->name, x->len, name, len) || fat_name_eq(x->sname, x->slen, name, len))) {
+			r = -FS_EEXIST;
 			break;
-		err = fat_entry_rw(f, dir, index, &de, false);
-		if (err)
-			return err;
-		run = de.name[0] == 0 || de.name[0] == FAT_DELETED ? run + 1 : 0;
-		if (run && (f->norphans || f->nmoved) && fat_slot_reserved(f, (uint64_t)sector * f->bps + off))
-			run = 0;	/* a deleted entry whose number a held file still is */
-		if (run == need) {
-			*start = index + 1 - need;
-			return 0;
+		}
+		if (!names)
+			continue;
+		if (count == cap) {
+			uint8_t *more = realloc(v, (cap = cap ? cap * 2 : 64) * 11);
+
+			if (!more) {
+				r = -FS_ENOMEM;
+				break;
+			}
+			v = more;
+		}
+		memcpy(v + 11 * count++, x->de.name, 11);
+	}
+	free(x);
+	/* Past the end marker every entry is free: the run goes on to the chain's end. */
+	for (; r == 0 && w.room == NO_ROOM; w.index++) {
+		struct fat_dirent de;
+		uint32_t off;
+
+		r = dir_walk_entry(f, &w, &de, &off);
+		if (r == 1) {
+			r = 0;
+			break;
 		}
 	}
-	if (fixed_root(f, dir))
+	dir_walk_end(f, &w);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	if (names) {
+		*names = v;
+		*n = count;
+	}
+	if (w.room != NO_ROOM) {
+		*start = w.room;
+		return 0;
+	}
+	if (fixed_root(f, dir)) {
+		free(v);
 		return -FS_ENOSPC;
+	}
 	/* Add zeroed clusters at the end of the chain until the run fits. */
-	uint32_t last;
-	err = fat_chain_seek(f, dir->cluster, index * 32 / f->csize - 1, &last);
-	if (err)
-		return err < 0 ? err : -FS_ECORRUPT;
+	uint32_t last, run = w.run;
+	r = fat_chain_seek(f, dir->cluster, w.index * 32 / f->csize - 1, &last);
 	/* The free run at the end goes on into the new clusters. */
-	*start = index - run;
-	while (run < need) {
-		err = fat_alloc(f, last, true, &last);
-		if (err)
-			return err;
+	*start = w.index - run;
+	while (r == 0 && run < need) {
+		r = fat_alloc(f, last, true, &last);
 		run += f->csize / 32;
 	}
-	return 0;
+	if (r)
+		free(v);
+	return r < 0 ? r : r ? -FS_ECORRUPT : 0;
 }
 
 int
 fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, const struct fat_dirent *tmpl,
-	    fs_ino_t *ino)
+	    bool excl, fs_ino_t *ino)
 {
 	uint16_t ucs[FS_NAME_MAX];
 	size_t nucs;
@@ -400,10 +532,17 @@ fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, c
 	uint32_t nlfn = 0, start, sector, off;
 	struct fat_dirent de;
 	int err = fat_check_name(name, len, ucs, &nucs);
+	bool exact = !err && fat_short_exact(name, len, sn);
 
 	if (err)
 		return err;
-	if (!fat_short_exact(name, len, sn)) {
+	if (!exact)
+		nlfn = (uint32_t)((nucs + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS);
+	if (exact) {
+		err = scan_for_add(f, dir, name, len, excl, NULL, NULL, 1, &start);
+		if (err)
+			return err;
+	} else {
 		uint8_t basis[11];
 		unsigned n;
 
@@ -411,7 +550,7 @@ fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, c
 		size_t count;
 
 		fat_short_basis(name, len, basis);
-		err = short_names(f, dir, &names, &count);
+		err = scan_for_add(f, dir, name, len, excl, &names, &count, nlfn + 1, &start);
 		if (err)
 			return err;
 		for (n = 1; n < 1000000; n++) {
@@ -425,11 +564,7 @@ fat_dir_add(struct fat *f, struct fat_node *dir, const char *name, size_t len, c
 		free(names);
 		if (n == 1000000)
 			return -FS_EEXIST;
-		nlfn = (uint32_t)((nucs + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS);
 	}
-	err = find_room(f, dir, nlfn + 1, &start);
-	if (err)
-		return err;
 	uint8_t csum = fat_lfn_checksum(sn);
 	for (uint32_t k = 0; k < nlfn; k++) {
 		struct fat_lfn l;
@@ -488,7 +623,8 @@ fat_dir_ino_of(struct fat *f, uint32_t cluster, fs_ino_t *out)
 	struct fat_node d = { .ino = 0, .cluster = cluster }, gp;
 	struct fat_dirent dd;
 	struct found *x;
-	uint32_t index = 0, g;
+	struct dir_walk w = { .dir = &gp };
+	uint32_t g;
 	int r;
 
 	if (cluster == 0 || cluster == f->root_cluster) {
@@ -509,11 +645,12 @@ fat_dir_ino_of(struct fat *f, uint32_t cluster, fs_ino_t *out)
 	x = malloc(sizeof *x);
 	if (!x)
 		return -FS_ENOMEM;
-	while ((r = dir_iter(f, &gp, &index, x)) == 1)
+	while ((r = dir_iter(f, &w, x)) == 1)
 		if (!is_dot(&x->de) && (x->de.attr & FAT_ATTR_DIR) && fat_node_cluster(f, &x->de) == cluster) {
 			*out = fat_ino_at(f, x->pos);
 			break;
 		}
+	dir_walk_end(f, &w);
 	free(x);
 	return r < 0 ? r : r == 1 ? 0 : -FS_ECORRUPT;
 }

@@ -196,6 +196,25 @@ fetch(struct fat *f, const struct fat_node *n, struct cursor cur, uint64_t off, 
 	}
 }
 
+/*
+ * How many of want whole sectors from pos (at sector s, cluster cur->c) lie
+ * one after the other on the disk: the rest of this cluster, and the
+ * clusters after it while the chain goes to the next one on the disk. A
+ * chain's error ends the extent (the read meets it on its next step).
+ */
+static size_t
+extent(struct fat *f, const struct fat_node *n, struct cursor *cur, uint64_t pos, size_t want)
+{
+	size_t got = f->spc - (size_t)(pos % f->csize / f->bps);
+	uint32_t ci = (uint32_t)(pos / f->csize), c = cur->c, next;
+
+	while (got < want && cluster_at(f, n, cur, ++ci, &next) == 0 && next == c + 1) {
+		got += f->spc;
+		c = next;
+	}
+	return got < want ? got : want;
+}
+
 static int
 fat_read(struct fs *fs, fs_ino_t ino, uint64_t off, void *buf, size_t len, size_t *done)
 {
@@ -226,6 +245,17 @@ fat_read(struct fs *fs, fs_ino_t ino, uint64_t off, void *buf, size_t len, size_
 		if (err)
 			return err;
 		uint32_t sector = fat_cluster_sector(f, c) + (uint32_t)(pos % f->csize / f->bps);
+		if (soff == 0 && len - did >= 2 * (size_t)f->bps) {
+			/* Whole sectors go straight into buf, one request per extent, not
+			 * through the cache (a sector at a time, and a copy more). */
+			size_t k = extent(f, &n, &cur, pos, (len - did) / f->bps);
+
+			err = bcache_read_direct(f->bc, sector, k, dst + did);
+			if (err)
+				return err;
+			did += k * f->bps;
+			continue;
+		}
 		if (len - did > chunk && !bcache_cached(f->bc, sector) && (err = fetch(f, &n, cur, pos, off + len)) != 0)
 			return err;
 		err = bcache_get(f->bc, sector, &b);
@@ -378,9 +408,9 @@ fat_truncate(struct fs *fs, fs_ino_t ino, uint64_t size)
 	return err ? err : err2;
 }
 
-/* Checks for a new name in dir: writable, a directory, no such entry. */
+/* Checks for a new name in dir: writable, a directory; if find, no such entry. */
 static int
-check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, struct fat_node *d)
+check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, bool find, struct fat_node *d)
 {
 	struct fat *f = FAT_OF(fs);
 	struct fat_node n;
@@ -390,7 +420,7 @@ check_new(struct fs *fs, fs_ino_t dir, const char *name, size_t len, struct fat_
 		err = -FS_ENAMETOOLONG;
 	if (!err)
 		err = get_dir(f, dir, d);
-	if (!err) {
+	if (!err && find) {
 		err = fat_dir_find(f, d, name, len, &n, NULL);
 		err = err == 0 ? -FS_EEXIST : err == -FS_ENOENT ? 0 : err;
 	}
@@ -403,7 +433,7 @@ fat_create(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t m
 	struct fat *f = FAT_OF(fs);
 	struct fat_node d;
 	struct fat_dirent de;
-	int err = check_new(fs, dir, name, len, &d);
+	int err = check_new(fs, dir, name, len, false, &d);
 
 	if (err)
 		return err;
@@ -412,7 +442,8 @@ fat_create(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t m
 	memset(&de, 0, sizeof de);
 	de.attr = (uint8_t)(FAT_ATTR_ARCHIVE | (mode & 0200 ? 0 : FAT_ATTR_RO));
 	stamp(f, &de, true);
-	return fat_dir_add(f, &d, name, len, &de, out);
+	/* The walk that finds room also says whether the name is taken. */
+	return fat_dir_add(f, &d, name, len, &de, true, out);
 }
 
 static void
@@ -434,7 +465,7 @@ fat_mkdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mo
 	struct fat_dirent de, dots[2];
 	struct bcache_buf *b;
 	uint32_t c;
-	int err = check_new(fs, dir, name, len, &d);
+	int err = check_new(fs, dir, name, len, true, &d);
 
 	if (err)
 		return err;
@@ -457,7 +488,7 @@ fat_mkdir(struct fs *fs, fs_ino_t dir, const char *name, size_t len, uint32_t mo
 		bcache_put(f->bc, b);
 	}
 	if (!err)
-		err = fat_dir_add(f, &d, name, len, &de, out);
+		err = fat_dir_add(f, &d, name, len, &de, false, out);
 	if (err)
 		fat_free_chain(f, c);
 	return err;
@@ -572,7 +603,7 @@ fat_rename(struct fs *fs, fs_ino_t sdir, const char *sname, size_t slen, fs_ino_
 		return err;
 	de = n.de;
 	de.ntres = 0;
-	err = fat_dir_add(f, &dd, dname, dlen, &de, &ino);
+	err = fat_dir_add(f, &dd, dname, dlen, &de, false, &ino);
 	if (!err)
 		fat_moved(f, n.ino, ino);	/* held, it keeps its number (fat_held.c) */
 	if (!err)

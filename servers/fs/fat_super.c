@@ -54,7 +54,17 @@ fat_get(struct fat *f, uint32_t c, uint32_t *next)
 
 	if (c < 2 || c > f->nclusters + 1)
 		return -FS_ECORRUPT;
-	for (int i = 0; i < nbytes; i++) {
+	if (f->bits != 12) {
+		/* 16- and 32-bit entries never straddle two sectors: one lookup. */
+		struct bcache_buf *b;
+		int err = table_byte(f, f->active_fat, off, &b, &in);
+
+		if (err)
+			return err;
+		v = f->bits == 16 ? le16(b->data + in) : le32(b->data + in);
+		bcache_put(f->bc, b);
+	}
+	for (int i = 0; f->bits == 12 && i < nbytes; i++) {
 		struct bcache_buf *b;
 		int err = table_byte(f, f->active_fat, off + (uint32_t)i, &b, &in);
 
@@ -90,12 +100,43 @@ fat_set(struct fat *f, uint32_t c, uint32_t next)
 
 	if (c < 2 || c > f->nclusters + 1)
 		return -FS_ECORRUPT;
-	f->walk_start = 0;
+	/*
+	 * A walk (fat_chain_seek) read the entries before its c, never c's own,
+	 * and none that was free (0 inside a chain ends it with ECORRUPT).
+	 */
+	uint32_t old;
+	if (fat_get(f, c, &old) != 0 || old != 0)
+		for (int i = 0; i < FAT_WALKS; i++)
+			if (f->walks[i].c != c || next == 0)
+				f->walks[i].start = 0;
 	if (next == FAT_EOC)
 		next = f->bits == 12 ? 0xFFF : f->bits == 16 ? 0xFFFF : 0x0FFFFFFF;
 	for (uint32_t t = 0; t < f->nfats; t++) {
 		if (!f->mirror && t != f->active_fat)
 			continue;
+		if (f->bits != 12) {
+			/* One sector holds the whole entry; FAT32's top four bits are kept. */
+			struct bcache_buf *b;
+			int err = table_byte(f, t, off, &b, &in);
+
+			if (err)
+				return err;
+			err = bcache_dirty(f->bc, b, FAT_PASS_TABLE);
+			if (!err && f->bits == 16) {
+				b->data[in] = (uint8_t)next;
+				b->data[in + 1] = (uint8_t)(next >> 8);
+			} else if (!err) {
+				uint32_t v = (le32(b->data + in) & 0xF0000000u) | (next & 0x0FFFFFFFu);
+				b->data[in] = (uint8_t)v;
+				b->data[in + 1] = (uint8_t)(v >> 8);
+				b->data[in + 2] = (uint8_t)(v >> 16);
+				b->data[in + 3] = (uint8_t)(v >> 24);
+			}
+			bcache_put(f->bc, b);
+			if (err)
+				return err;
+			continue;
+		}
 		for (int i = 0; i < nbytes; i++) {
 			struct bcache_buf *b;
 			uint32_t mask = 0xFF, val = next;
@@ -175,6 +216,13 @@ fat_alloc(struct fat *f, uint32_t prev, bool zero, uint32_t *out)
 		err = fat_set(f, prev, c);
 	if (err)
 		return err;
+	/* A walk that ended at prev goes on to c: a file written in order never
+	 * walks its chain from the start again. */
+	for (int i = 0; prev && i < FAT_WALKS; i++)
+		if (f->walks[i].start && f->walks[i].c == prev) {
+			f->walks[i].n++;
+			f->walks[i].c = c;
+		}
 	f->free_count--;
 	f->next_free = c + 1 > f->nclusters + 1 ? 2 : c + 1;
 	f->info_dirty = true;
@@ -453,8 +501,18 @@ fat_mount(struct blkdev *dev, const struct fs_mount_opts *opts, struct fs **out)
 	f->fs.root = FAT_ROOT_INO;
 	f->fs.readonly = opts && opts->readonly;
 	f->fs.now = opts ? opts->now : NULL;
-	if (!err)
-		err = bcache_create(dev, f->bps, opts && opts->cache_blocks ? opts->cache_blocks : 256, &f->bc);
+	if (!err) {
+		/*
+		 * The cache's blocks are sectors: cache_blocks counts 4 KiB blocks
+		 * (ext2's usual), so FAT gets as much memory, and room for its runs
+		 * of BCACHE_RUN_BYTES (bcache_run_max: a quarter of the cache).
+		 */
+		size_t blocks = opts && opts->cache_blocks ? opts->cache_blocks : 256;
+
+		if (f->bps < 4096)
+			blocks *= 4096 / f->bps;
+		err = bcache_create(dev, f->bps, blocks, &f->bc);
+	}
 	if (!err)
 		err = check_fsinfo(f);
 	if (!err)
@@ -478,14 +536,18 @@ int
 fat_chain_seek(struct fat *f, uint32_t start, uint32_t n, uint32_t *out)
 {
 	uint32_t c = start, i = 0;
+	struct fat_walk *w = NULL;
 
 	if (start < 2 || start > f->nclusters + 1)
 		return -FS_ECORRUPT;
 	if (n > f->nclusters)
 		return 1;
-	if (f->walk_start == start && f->walk_n <= n) {
-		c = f->walk_c;
-		i = f->walk_n;
+	for (int k = 0; k < FAT_WALKS && !w; k++)
+		if (f->walks[k].start == start)
+			w = &f->walks[k];
+	if (w && w->n <= n) {
+		c = w->c;
+		i = w->n;
 	}
 	for (; i < n; i++) {
 		int err = fat_get(f, c, &c);
@@ -497,9 +559,11 @@ fat_chain_seek(struct fat *f, uint32_t start, uint32_t n, uint32_t *out)
 		if (c == 0)
 			return -FS_ECORRUPT;	/* a free cluster inside a chain */
 	}
-	f->walk_start = start;
-	f->walk_n = n;
-	f->walk_c = c;
+	if (!w) {
+		w = &f->walks[f->walk_next];
+		f->walk_next = (f->walk_next + 1) % FAT_WALKS;
+	}
+	*w = (struct fat_walk){ start, n, c };
 	*out = c;
 	return 0;
 }

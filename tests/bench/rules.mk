@@ -40,13 +40,13 @@ $(LINUX_BENCH)/initramfs.cpio: $(LINUX_BENCH)/bin/init $(LINUX_BENCH_BINS) $(BEN
 		file:/bin/bench-procs:$(BENCH_DIR)/unix/bench-procs file:/bin/true:$(LINUX_BENCH)/busybox
 
 # The Linux side of the fs rows: bench-fs is /init of an initramfs of its own, with
-# the virtio-blk and ext4 modules of the same kernel package (linux-fsmods.sh).
+# the virtio-blk, ext4 and vfat modules of the same kernel package (linux-fsmods.sh).
 $(LINUX_BENCH)/bin/bench-fs: tests/bench/linux/fs.c $(BENCH_COMMON)
 	$(call msg,CC32,$@)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LINUX_BENCH_CFLAGS) -o $@ $< -pthread
 
-$(LINUX_BENCH)/fsmods/order: | $(LINUX_BENCH)/vmlinuz
+$(LINUX_BENCH)/fsmods/order: tools/bench/linux-fsmods.sh | $(LINUX_BENCH)/vmlinuz
 	$(call msg,APT,$(LINUX_BENCH)/fsmods)
 	$(Q)tools/bench/linux-fsmods.sh $(LINUX_BENCH)
 
@@ -130,18 +130,23 @@ BENCH_UNIX_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers
 # fs_seq_read and fs_seq_write (tests/bench/fs/): fsbench with the fs server on a virtio-blk
 # disk, a boot of its own in run.sh; the image holds /big, 16 MiB of a fixed pattern
 # (seeded random bytes), on 4 KiB blocks. run.sh boots a copy, as fsbench writes to it.
+# The fat rows: the same /big on FAT32 with 4 KiB clusters (the fewest clusters
+# FAT32 allows, 65,525, make it at least 256 MiB; the image file is sparse).
 $(BENCH_DIR)/fsbench.elf: $(B)/obj/tests/bench/fs/fsbench.c.o $(B)/obj/tests/bench/common/measure.c.o \
 		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
-$(BENCH_DIR)/fs.img: tests/bench/rules.mk
+$(BENCH_DIR)/fs-tree/big: tests/bench/rules.mk
+	@mkdir -p $(@D)
+	$(Q)python3 -c "import random,sys; sys.stdout.buffer.write(random.Random(1).randbytes(16 << 20))" >$@
+$(BENCH_DIR)/fs.img: $(BENCH_DIR)/fs-tree/big
 	$(call msg,MKE2FS,$@)
-	@mkdir -p $(BENCH_DIR)/fs-tree
-	$(Q)python3 -c "import random,sys; sys.stdout.buffer.write(random.Random(1).randbytes(16 << 20))" \
-		>$(BENCH_DIR)/fs-tree/big
 	$(Q)rm -f $@ && mke2fs -q -F -t ext2 -b 4096 -d $(BENCH_DIR)/fs-tree $@ 48M >/dev/null
-ALL += $(BENCH_DIR)/fsbench.elf $(BENCH_DIR)/fs.img
+$(BENCH_DIR)/fat.img: $(BENCH_DIR)/fs-tree/big
+	$(call msg,MKFS.FAT,$@)
+	$(Q)rm -f $@ && mkfs.fat -F 32 -S 512 -s 8 -i 4D414E49 -C $@ $$((288 * 1024)) >/dev/null && mcopy -i $@ $< ::big
+ALL += $(BENCH_DIR)/fsbench.elf $(BENCH_DIR)/fs.img $(BENCH_DIR)/fat.img
 BENCH_FS_INPUTS := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf $(B)/servers/console.elf $(B)/servers/pci.elf \
-	$(B)/servers/virtio_blk.elf $(B)/servers/fs.elf $(BENCH_DIR)/fsbench.elf $(BENCH_DIR)/fs.img
+	$(B)/servers/virtio_blk.elf $(B)/servers/fs.elf $(BENCH_DIR)/fsbench.elf $(BENCH_DIR)/fs.img $(BENCH_DIR)/fat.img
 
 BENCH_MANIFOLD_INPUTS := $(B)/kernel.elf $(BENCH_DIR)/manifold-bench.elf $(BENCH_DIR)/netbench.elf $(BENCH_UNIX_INPUTS) \
 	$(BENCH_FS_INPUTS)

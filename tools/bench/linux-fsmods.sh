@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The modules the Linux side of the fs rows loads (virtio-blk on legacy PCI, and
-# ext4, which mounts ext2, and crc32c, which ext4 will not mount without): taken from the same Debian package as DIR/vmlinuz
+# ext4, which mounts ext2, and crc32c, which ext4 will not mount without; vfat and
+# the character sets its mount asks for, codepage 437 and ascii, for the fat rows):
+# taken from the same Debian package as DIR/vmlinuz
 # (DIR/version names it), downloaded again through linux-kernel.sh's private apt
 # configuration under DIR/apt, with what each needs (each module's own
 # `depends=` in its .modinfo section: the package ships no modules.dep),
@@ -34,7 +36,7 @@ dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir"/unpack --wildcards '*/kernel/d
 rm -f "$deb"
 moddir=$(find "$dir"/unpack -type d -name kernel | head -1)
 # Each wanted module after what it depends on.
-python3 - "$moddir" "$dir"/fsmods.tmp virtio_pci virtio_blk crc32c_generic ext4 <<'PY'
+python3 - "$moddir" "$dir"/fsmods.tmp virtio_pci virtio_blk crc32c_generic ext4 vfat nls_cp437 nls_ascii <<'PY'
 import os, re, shutil, sys
 moddir, out, wanted = sys.argv[1], sys.argv[2], sys.argv[3:]
 by_name = {}

@@ -86,33 +86,42 @@ grep -aqE '^unix: run [0-9]+: (exit [1-9]|signal|refused)' "$unix_log" && unix_r
 # fs_seq_read, fs_seq_write and fs_create_delete: fsbench and the fs server on a virtio-blk disk, a boot
 # of its own (tests/bench/fs/), on a copy of the image (fsbench writes to it); 16 MiB
 # each way, in bench-smoke too (a few seconds; 1 MiB moved the figures by 20 %).
-fs_log=$out/fs.serial
+# The fat_ rows: the same on the FAT32 image (fs's rootfs=fat).
+# fs_boot ROW IMAGE FS-ARGS: the boot, its BENCH lines appended to the Manifold log.
 fs_bytes=$((16 << 20))
-rm -f "$fs_log"
-cp "$B/bench/fs.img" "$out/fs-run.img"
-tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$fs_log" -- \
-	"${qemu_common[@]}" -nic none -drive "if=none,id=d0,file=$out/fs-run.img,format=raw" \
-	-device virtio-blk-pci,drive=d0,disable-modern=on -kernel "$B/kernel.elf" -append "bench debug_exit" \
-	-initrd "$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/servers/pci.elf driver,$B/servers/virtio_blk.elf driver,$B/servers/fs.elf root=/servers/vd0,$B/bench/fsbench.elf $fs_bytes" \
-	>"$out/fs.qemu-test" 2>&1
-fs_rc=$?
-rm -f "$out/fs-run.img"
-grep -aE '^(BENCH|INFO|FAIL) fs_' "$fs_log" >>"$man_log"
-# Linux's side of the fs rows: the same image and QEMU disk, bench-fs as /init with the
-# virtio-blk and ext4 modules (tests/bench/linux/fs.c); its lines join the Linux log.
+fs_rc=0
+fs_boot() {
+	local log=$out/$1.serial
+	rm -f "$log"
+	cp --sparse=always "$2" "$out/fs-run.img"
+	tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$log" -- \
+		"${qemu_common[@]}" -nic none -drive "if=none,id=d0,file=$out/fs-run.img,format=raw" \
+		-device virtio-blk-pci,drive=d0,disable-modern=on -kernel "$B/kernel.elf" -append "bench debug_exit" \
+		-initrd "$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/servers/pci.elf driver,$B/servers/virtio_blk.elf driver,$B/servers/fs.elf root=/servers/vd0 $3,$B/bench/fsbench.elf $fs_bytes $1" \
+		>"$out/$1.qemu-test" 2>&1 || { fs_rc=1; fs_failed="${fs_failed:-} $1"; }
+	rm -f "$out/fs-run.img"
+	grep -aE "^(BENCH|INFO|FAIL) $1_" "$log" >>"$man_log"
+}
+fs_boot fs "$B/bench/fs.img" ""
+fs_boot fat "$B/bench/fat.img" rootfs=fat
+# Linux's side of the fs rows: the same images and QEMU disk, bench-fs as /init with the
+# virtio-blk, ext4 and vfat modules (tests/bench/linux/fs.c); its lines join the Linux log.
 lfs_rc=0
-if [ "$lin_rc" = 0 ] && [ "$linux_log" = "$out/linux.serial" ]; then
-	lfs_log=$out/linux-fs.serial
-	rm -f "$lfs_log"
-	cp "$B/bench/fs.img" "$out/fs-run.img"
-	tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$lfs_log" -- \
+lfs_boot() {	# lfs_boot ROW IMAGE TYPE
+	local log=$out/linux-$1.serial
+	rm -f "$log"
+	cp --sparse=always "$2" "$out/fs-run.img"
+	tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$log" -- \
 		"${qemu_common[@]}" -nic none -drive "if=none,id=d0,file=$out/fs-run.img,format=raw" \
 		-device virtio-blk-pci,drive=d0,disable-modern=on -kernel "$B/bench/linux/vmlinuz" \
-		-initrd "$B/bench/linux/fs-initramfs.cpio" -append "console=ttyS0 quiet panic=-1 norandmaps" \
-		>"$out/linux-fs.qemu-test" 2>&1
-	lfs_rc=$?
+		-initrd "$B/bench/linux/fs-initramfs.cpio" -append "console=ttyS0 quiet panic=-1 norandmaps bench_fs=$3" \
+		>"$out/linux-$1.qemu-test" 2>&1 || { lfs_rc=1; lfs_failed="${lfs_failed:-} $1"; }
 	rm -f "$out/fs-run.img"
-	grep -aE '^(BENCH|INFO|FAIL) fs_' "$lfs_log" >>"$linux_log"
+	grep -aE "^(BENCH|INFO|FAIL) $1_" "$log" >>"$linux_log"
+}
+if [ "$lin_rc" = 0 ] && [ "$linux_log" = "$out/linux.serial" ]; then
+	lfs_boot fs "$B/bench/fs.img" ext2
+	lfs_boot fat "$B/bench/fat.img" vfat
 fi
 # the remote rows, Manifold's beside Linux's (each system's two nodes share the two CPUs)
 tools/bench/remote.sh manifold "$iters" "$remote_bytes" "$out" >"$out/remote-manifold.out" 2>&1 &
@@ -135,13 +144,17 @@ if [ $man_rc != 0 ]; then
 	status=1
 fi
 if [ $fs_rc != 0 ]; then
-	echo "run.sh: the fs boot failed:"
-	cat "$out/fs.qemu-test"
+	for r in $fs_failed; do
+		echo "run.sh: the $r boot failed:"
+		cat "$out/$r.qemu-test"
+	done
 	status=1
 fi
 if [ $lfs_rc != 0 ]; then
-	echo "run.sh: the Linux fs boot failed:"
-	cat "$out/linux-fs.qemu-test"
+	for r in $lfs_failed; do
+		echo "run.sh: the Linux $r boot failed:"
+		cat "$out/linux-$r.qemu-test"
+	done
 	status=1
 fi
 if [ $unix_rc != 0 ]; then

@@ -41,7 +41,7 @@ done
 # every Linux name of rows.tsv printed once, with a number; not the remote rows,
 # whose Linux program needs two Linux guests on a LAN, nor the fs rows, whose
 # program is a Linux guest's /init that loads modules and mounts (make bench boots them)
-missing=$(awk -F'\t' '!/^#/ && $4 != "-" && $1 !~ /_remote/ && $1 !~ /^fs_/ { print $4 }' tests/bench/rows.tsv | sort -u |
+missing=$(awk -F'\t' '!/^#/ && $4 != "-" && $1 !~ /_remote/ && $1 !~ /^(fs|fat)_/ { print $4 }' tests/bench/rows.tsv | sort -u |
 	while read -r name; do
 		grep -qE "^BENCH $name [0-9]+ insns$" "$linux_log" || echo "$name"
 	done)

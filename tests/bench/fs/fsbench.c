@@ -1,9 +1,12 @@
 /*
- * The fs rows of make bench (tests/bench/README.md): a client of the fs server
- * (servers/fs) on a virtio-blk disk made by mke2fs -d, booted by
- * tools/bench/run.sh with the bootstrap, ns, the console, pci, virtio_blk and fs:
+ * The fs and fat rows of make bench (tests/bench/README.md): a client of the fs
+ * server (servers/fs) on a virtio-blk disk made by mke2fs -d (or mkfs.fat and
+ * mcopy), booted by tools/bench/run.sh with the bootstrap, ns, the console, pci,
+ * virtio_blk and fs:
  *
- *   fsbench BYTES    fs_seq_read: /big read from its start, BYTES of it, in
+ *   fsbench BYTES [ROW]
+ *                    ROW names the rows (fs, the default, on ext2; fat on FAT32):
+ *                    fs_seq_read: /big read from its start, BYTES of it, in
  *                    64 KiB calls (out of line), on a cold cache;
  *                    fs_seq_write: BYTES written to a new file in 64 KiB calls,
  *                    then fs_sync (the row counts the bytes reaching the disk);
@@ -54,6 +57,7 @@ span_busy(const struct span *s)
 }
 
 static uint8_t buf[CHUNK];
+static const char *row = "fs";	/* the rows' prefix: fs_seq_read or fat_seq_read... */
 
 static int
 seq_read(uint64_t bytes)
@@ -64,7 +68,7 @@ seq_read(uint64_t bytes)
 	kern_return_t kr = fsc_open("/big", FS_O_RDONLY, 0, &f);
 
 	if (kr != KERN_SUCCESS)
-		return printf("FAIL fs_seq_read: open /big: %s\n", kern_return_name(kr)), -1;
+		return printf("FAIL %s_seq_read: open /big: %s\n", row, kern_return_name(kr)), -1;
 	span_start(&sp);
 	while (off < bytes && kr == KERN_SUCCESS) {
 		size_t got = 0;
@@ -76,9 +80,9 @@ seq_read(uint64_t bytes)
 	uint64_t busy = span_busy(&sp);
 	fsc_close(f);
 	if (kr != KERN_SUCCESS || off != bytes)
-		return printf("FAIL fs_seq_read: %s after %llu bytes\n", kern_return_name(kr), (unsigned long long)off), -1;
-	printf("BENCH fs_seq_read %llu insns/kB\n", (unsigned long long)(busy * 1000 / bytes));
-	printf("INFO fs_seq_read bytes %llu busy %llu\n", (unsigned long long)bytes, (unsigned long long)busy);
+		return printf("FAIL %s_seq_read: %s after %llu bytes\n", row, kern_return_name(kr), (unsigned long long)off), -1;
+	printf("BENCH %s_seq_read %llu insns/kB\n", row, (unsigned long long)(busy * 1000 / bytes));
+	printf("INFO %s_seq_read bytes %llu busy %llu\n", row, (unsigned long long)bytes, (unsigned long long)busy);
 	return 0;
 }
 
@@ -91,7 +95,7 @@ seq_write(uint64_t bytes)
 	kern_return_t kr = fsc_open("/written", FS_O_WRONLY | FS_O_CREAT | FS_O_TRUNC, 0644, &f);
 
 	if (kr != KERN_SUCCESS)
-		return printf("FAIL fs_seq_write: open: %s\n", kern_return_name(kr)), -1;
+		return printf("FAIL %s_seq_write: open: %s\n", row, kern_return_name(kr)), -1;
 	for (size_t i = 0; i < sizeof buf; i++)
 		buf[i] = (uint8_t)(i * 7 + 1);
 	span_start(&sp);
@@ -105,9 +109,9 @@ seq_write(uint64_t bytes)
 	uint64_t busy = span_busy(&sp);
 	fsc_close(f);
 	if (kr != KERN_SUCCESS || off != bytes)
-		return printf("FAIL fs_seq_write: %s after %llu bytes\n", kern_return_name(kr), (unsigned long long)off), -1;
-	printf("BENCH fs_seq_write %llu insns/kB\n", (unsigned long long)(busy * 1000 / bytes));
-	printf("INFO fs_seq_write bytes %llu busy %llu\n", (unsigned long long)bytes, (unsigned long long)busy);
+		return printf("FAIL %s_seq_write: %s after %llu bytes\n", row, kern_return_name(kr), (unsigned long long)off), -1;
+	printf("BENCH %s_seq_write %llu insns/kB\n", row, (unsigned long long)(busy * 1000 / bytes));
+	printf("INFO %s_seq_write bytes %llu busy %llu\n", row, (unsigned long long)bytes, (unsigned long long)busy);
 	return 0;
 }
 
@@ -123,7 +127,7 @@ create_delete(void)
 	int n = 0;
 
 	if (kr != KERN_SUCCESS)
-		return printf("FAIL fs_create_delete: mkdir /cd: %s\n", kern_return_name(kr)), -1;
+		return printf("FAIL %s_create_delete: mkdir /cd: %s\n", row, kern_return_name(kr)), -1;
 	span_start(&sp);
 	for (n = 0; n < CD_FILES && kr == KERN_SUCCESS; n++) {
 		mach_port_t f;
@@ -144,9 +148,9 @@ create_delete(void)
 		kr = fs_sync(fsc_server());
 	uint64_t busy = span_busy(&sp);
 	if (kr != KERN_SUCCESS)
-		return printf("FAIL fs_create_delete: %s at file %d\n", kern_return_name(kr), n), -1;
-	printf("BENCH fs_create_delete %llu insns\n", (unsigned long long)(busy / CD_FILES));
-	printf("INFO fs_create_delete files %d busy %llu\n", CD_FILES, (unsigned long long)busy);
+		return printf("FAIL %s_create_delete: %s at file %d\n", row, kern_return_name(kr), n), -1;
+	printf("BENCH %s_create_delete %llu insns\n", row, (unsigned long long)(busy / CD_FILES));
+	printf("INFO %s_create_delete files %d busy %llu\n", row, CD_FILES, (unsigned long long)busy);
 	return 0;
 }
 
@@ -156,6 +160,8 @@ main(int argc, char **argv)
 	uint64_t bytes = argc > 1 ? strtoull(argv[1], NULL, 0) : 16u << 20;
 	int rc;
 
+	if (argc > 2)
+		row = argv[2];
 	if (!MACH_PORT_VALID(fsc_server())) {
 		printf("FAIL fsbench: no file server\nfsbench: done\n");
 		trap_debug_exit(0x11);
