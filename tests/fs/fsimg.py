@@ -294,7 +294,7 @@ def cmd_make(d, seed):
     with open(f"{d}/spare.img", "wb") as out:
         out.write(open(f"{d}/spare-ext2.img", "rb").read())
         out.write(open(f"{d}/spare-fat.img", "rb").read())
-    # the sector the hd1 driver holds: in the middle of /big
+    # the sector the hd1 driver holds: in the middle of /big (fstest.c's BIG_HELD_OFF: block 128 of 4 KiB)
     block = int(sh(f"debugfs -R 'bmap /big 128' {d}/spare-ext2.img 2>/dev/null").split()[0])
     print(block * 8)
 
