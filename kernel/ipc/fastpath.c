@@ -1,9 +1,12 @@
 /*
  * The RPC fast path. When a simple message (no descriptors) is sent to a port
  * whose queue is empty and on which a receiver is already blocked, the message
- * goes straight from the sender's buffer into the receiver's: one copy, no
- * kernel message, no queue; its rights move as the slow path would move them,
- * with the same functions. The receiver is put first in line to run, so a
+ * goes from the sender's buffer into the receiver's with no kernel message
+ * and no queue: a body of at most THREAD_RCV_BODY_MAX bytes by way of the
+ * receiver's thread (the sender copies it there through its own address
+ * space, the receiver out through its own, with the header and trailer it
+ * writes itself), a longer one straight across; its rights move as the slow
+ * path would move them, with the same functions. The receiver is put first in line to run, so a
  * client that now blocks for the reply hands the processor to its server.
  *
  * Anything else (a complex message, a body longer than a page, a kernel
@@ -276,9 +279,15 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	 * written by the receiver itself, in its own space (ipc_fastpath_received) */
 	if (size + tsize > r->rcv_probed)
 		goto no;
-	/* the one copy of the body */
-	if (size > HDR && copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS)
+	/* The body: a short one into the receiver's thread, through our own address space, for the
+	 * receiver to copy out with its header (no walk of either page table); a longer one straight
+	 * across. Written before the commit, but read only once rcv_head_pending says so. */
+	if (size - HDR <= THREAD_RCV_BODY_MAX) {
+		if (size > HDR && arch_user_copy(r->rcv_body, (const void *)(umsg + HDR), size - HDR) != KERN_SUCCESS)
+			goto no;
+	} else if (copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS) {
 		goto no;
+	}
 
 	/* Commit, exactly as the slow path's send and receive would. A copied
 	 * send right that the delivery uses up changes nothing (a reference and
@@ -303,6 +312,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	r->rcv_head.t.msgh_seqno = dest->seqno++;
 	r->rcv_head.t.msgh_sender.val[0] = t->id;
 	r->rcv_head.t.msgh_sender.val[1] = 0;
+	r->rcv_body_len = size - HDR <= THREAD_RCV_BODY_MAX ? size - HDR : 0;
 	r->rcv_head_pending = true;
 	if (rdisp != MACH_MSG_TYPE_COPY_SEND)
 		use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */
@@ -421,9 +431,9 @@ sent:
 }
 
 /*
- * A receive fast_send completed (its body, rights and seqno are ours) but for
- * the header and trailer, written here by the receiver, in its own space, with
- * no lock held. The buffer was found writable when the wait began; if this
+ * A receive fast_send completed (its rights and seqno are ours, and a long
+ * body) but for the header, a short body and the trailer, written here by the
+ * receiver, in its own space, with no lock held. The buffer was found writable when the wait began; if this
  * thread's task unmapped it since, the message is lost as ipc_receive's is
  * when its copy fails after the same check.
  */
@@ -431,16 +441,21 @@ mach_msg_return_t
 ipc_fastpath_received(struct thread *me, uintptr_t buf)
 {
 	mach_msg_size_t size = me->rcv_head.h.msgh_size, tsize = me->rcv_head.t.msgh_trailer_size;
+	uint32_t body = me->rcv_body_len;
 	kern_return_t kr;
 
 	_Static_assert(offsetof(struct thread, rcv_head.t) == offsetof(struct thread, rcv_head.h) + HDR,
 		       "the trailer follows the header");
 	me->rcv_head_pending = false;
 	/* within what was found writable (and lies below USER_TOP): a fault fails the copy */
-	if (size == HDR)	/* a header alone (every reply of a null RPC): with its trailer in one copy */
+	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
 		kr = arch_user_copy((void *)buf, &me->rcv_head, HDR + tsize);
-	else if ((kr = arch_user_copy((void *)buf, &me->rcv_head.h, HDR)) == KERN_SUCCESS)
-		kr = arch_user_copy((void *)(buf + size), &me->rcv_head.t, tsize);
+	} else if ((kr = arch_user_copy((void *)buf, &me->rcv_head.h, HDR)) == KERN_SUCCESS) {
+		if (body)	/* a short body the sender left here */
+			kr = arch_user_copy((void *)(buf + HDR), me->rcv_body, body);
+		if (kr == KERN_SUCCESS)
+			kr = arch_user_copy((void *)(buf + size), &me->rcv_head.t, tsize);
+	}
 	return kr == KERN_SUCCESS ? MACH_MSG_SUCCESS : MACH_RCV_INVALID_DATA;
 }
 

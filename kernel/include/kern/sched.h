@@ -45,6 +45,13 @@ struct waitq {
  *                 (under that object's lock), read by a sender that finds it waiting
  *                 there (under sched_lock, which the wait holds until it sleeps)
  */
+/*
+ * A body this short goes from the sender's memory into its receiver's thread,
+ * and the receiver copies it out with the header (ipc/fastpath.c): two plain
+ * copies, where one across address spaces walks both page tables.
+ */
+#define THREAD_RCV_BODY_MAX 256
+
 struct thread {
 	uint32_t ksp;			/* [S] saved stack pointer while switched out */
 	void *kstack;			/* [I] KSTACK_SIZE bytes */
@@ -87,6 +94,9 @@ struct thread {
 		mach_msg_header_t h;	/* trailer that goes after its body (at h.msgh_size) */
 		mach_msg_security_trailer_t t;
 	} rcv_head;
+	uint32_t rcv_body_len;		/* [S] with rcv_head: a short body the sender left in rcv_body
+					 * (0: the body is in the buffer already, or there is none) */
+	uint8_t rcv_body[THREAD_RCV_BODY_MAX];
 	struct kmsg *kreply_room;	/* [W] while waiting in ipc_kernel_reply_wait: where the fast
 					 * path may put the answer, */
 	uint32_t kreply_room_size;	/* [W] and how many bytes of message fit there */
