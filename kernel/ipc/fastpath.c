@@ -82,27 +82,20 @@ delivered(struct thread *r, bool successor)
 	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
 }
 
-/* The destination's right leaves the sender's space for the message, as the slow path's copy-in takes it. */
+/*
+ * The header's right uses[i] (0: the destination, 1: the reply) leaves the
+ * sender's space for the message, as the slow path's copy-in takes it; its
+ * port locked. The entry the check found is still good unless both names are
+ * one, when the first copy-in may have changed it.
+ */
 static inline __attribute__((always_inline)) void
-take_dest_right_locked(struct task *t, struct right_use *uses, struct port *dest, mach_msg_type_name_t *dest_type)
+take_header_right_locked(struct task *t, struct right_use *uses, int i, mach_msg_type_name_t *type)
 {
-	if (uses[0].name != uses[1].name)	/* the check's entry, still good */
-		right_copyin_entry_locked(t->space, uses[0].name, uses[0].entry, uses[0].disp, dest, dest_type);
+	if (uses[0].name != uses[1].name)
+		right_copyin_entry_locked(t->space, uses[i].name, uses[i].entry, uses[i].disp, uses[i].port, type);
 	else
-		right_copyin_locked(t->space, uses[0].name, uses[0].disp, dest, dest_type);
+		right_copyin_locked(t->space, uses[i].name, uses[i].disp, uses[i].port, type);
 }
-
-/* The reply right leaves the sender's space too, when there is one (uses[1].port locked). */
-static inline __attribute__((always_inline)) void
-take_reply_right_locked(struct task *t, struct right_use *uses, mach_msg_type_name_t *reply_type)
-{
-	if (uses[0].name != uses[1].name)	/* the check's entry, still good */
-		right_copyin_entry_locked(t->space, uses[1].name, uses[1].entry, uses[1].disp, uses[1].port,
-					  reply_type);
-	else
-		right_copyin_locked(t->space, uses[1].name, uses[1].disp, uses[1].port, reply_type);
-}
-
 
 /*
  * An answer to a request the kernel made on a thread's behalf (an exception,
@@ -125,7 +118,7 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t op
 	/* our own memory (a page not there fails the copy: no fault is waited for with interrupts off) */
 	if (arch_user_copy(k->msg, (const void *)umsg, size) != KERN_SUCCESS)
 		return false;
-	take_dest_right_locked(t, uses, dest, &dest_type);
+	take_header_right_locked(t, uses, 0, &dest_type);
 	use_dest_right_locked(dest, dest_type);
 	k->size = size;
 	k->remote = NULL;
@@ -184,10 +177,10 @@ kobject_request_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size, con
 		port_ref(dest);
 		dest_type = MACH_MSG_TYPE_PORT_SEND;
 	} else {
-		take_dest_right_locked(t, uses, dest, &dest_type);
+		take_header_right_locked(t, uses, 0, &dest_type);
 	}
 	if (uses[1].port)
-		take_reply_right_locked(t, uses, &reply_type);
+		take_header_right_locked(t, uses, 1, &reply_type);
 	k->size = size;
 	k->remote = dest;
 	k->remote_type = dest_type;
@@ -220,6 +213,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	struct ipc_space *rs = NULL;	/* the receiver's, locked */
 	struct port *dest;
 	mach_msg_size_t tsize;
+	bool short_body;
 	uint32_t f;
 
 	/* the copy is made with interrupts off: at most a page of body, whatever the sender chose */
@@ -282,7 +276,8 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	/* The body: a short one into the receiver's thread, through our own address space, for the
 	 * receiver to copy out with its header (no walk of either page table); a longer one straight
 	 * across. Written before the commit, but read only once rcv_head_pending says so. */
-	if (size - HDR <= THREAD_RCV_BODY_MAX) {
+	short_body = size - HDR <= THREAD_RCV_BODY_MAX;
+	if (short_body) {
 		if (size > HDR && arch_user_copy(r->rcv_body, (const void *)(umsg + HDR), size - HDR) != KERN_SUCCESS)
 			goto no;
 	} else if (copy_user_to_user(t, umsg + HDR, r->task, r->rcv_buf + HDR, size - HDR) != KERN_SUCCESS) {
@@ -296,9 +291,9 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	if (rdisp == MACH_MSG_TYPE_COPY_SEND)
 		dest_type = MACH_MSG_TYPE_PORT_SEND;
 	else
-		take_dest_right_locked(t, uses, dest, &dest_type);
+		take_header_right_locked(t, uses, 0, &dest_type);
 	if (uses[1].port) {
-		take_reply_right_locked(t, uses, &reply_type);
+		take_header_right_locked(t, uses, 1, &reply_type);
 		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
 	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
@@ -312,7 +307,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	r->rcv_head.t.msgh_seqno = dest->seqno++;
 	r->rcv_head.t.msgh_sender.val[0] = t->id;
 	r->rcv_head.t.msgh_sender.val[1] = 0;
-	r->rcv_body_len = size - HDR <= THREAD_RCV_BODY_MAX ? size - HDR : 0;
+	r->rcv_body_len = short_body ? size - HDR : 0;
 	r->rcv_head_pending = true;
 	if (rdisp != MACH_MSG_TYPE_COPY_SEND)
 		use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */

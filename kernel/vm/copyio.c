@@ -333,25 +333,16 @@ bool
 copyout_pin(struct task *t, uintptr_t uaddr, size_t len, struct user_pin *pin)
 {
 	uintptr_t first = ROUND_DOWN(uaddr, PAGE_SIZE);
-	kern_return_t kr = KERN_SUCCESS;
 	uint32_t n = 0;
 
 	if (len == 0 || !user_range(uaddr, len) || (uaddr + len - 1 - first) / PAGE_SIZE >= USER_PIN_PAGES)
 		return false;
 	pin->flags = pmap_lock(t->pmap);
-	if (uaddr + len - first <= PAGE_SIZE) {	/* one page, mapped for writing: the common case */
-		pin->kva[0] = pmap_writable_kva(t->pmap, first);
-		kr = pin->kva[0] ? KERN_SUCCESS : KERN_INVALID_ADDRESS;
-	} else {
-		for (uintptr_t va = first; kr == KERN_SUCCESS && va < uaddr + len; va += PAGE_SIZE) {
-			pin->kva[n] = pmap_writable_kva(t->pmap, va);	/* one look a page */
-			kr = pin->kva[n++] ? KERN_SUCCESS : KERN_INVALID_ADDRESS;
+	for (uintptr_t va = first; va < uaddr + len; va += PAGE_SIZE)
+		if (!(pin->kva[n++] = pmap_writable_kva(t->pmap, va))) {	/* one look a page */
+			pmap_unlock(t->pmap, pin->flags);
+			return false;
 		}
-	}
-	if (kr != KERN_SUCCESS) {
-		pmap_unlock(t->pmap, pin->flags);
-		return false;
-	}
 	pin->t = t;
 	pin->base = first;
 	pin->end = uaddr + len;

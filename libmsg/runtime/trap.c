@@ -52,29 +52,6 @@ trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, ui
 	return r;
 }
 
-/*
- * A trap of one argument or none: the kernel reads nothing from the stack for
- * it (<manifold/traps.h>), so nothing is pushed, and esi and edi are left alone.
- */
-static inline kern_return_t
-trap_raw1(uint32_t number, uint32_t a0)
-{
-	kern_return_t r;
-
-	if (!libmsg_sysenter) {	/* int 0x30 keeps every register but eax */
-		__asm__ volatile("int $0x30" : "=a"(r) : "0"(number), "b"(a0) : "memory", "cc");
-		return r;
-	}
-	__asm__ volatile("movl %%esp, %%ecx\n\t"
-			 "movl $1f, %%edx\n\t"
-			 "sysenter\n"
-			 "1:"
-			 : "=a"(r)
-			 : "0"(number), "b"(a0)
-			 : "ecx", "edx", "memory", "cc");
-	return r;
-}
-
 kern_return_t
 trap_console_write(const char *buf, size_t len)
 {
@@ -85,7 +62,7 @@ void
 trap_task_exit(int status)
 {
 	for (;;)
-		trap_raw1(TRAP_task_exit, (uint32_t)status);
+		trap_raw(TRAP_task_exit, (uint32_t)status, 0, 0, 0, 0);
 }
 
 kern_return_t
@@ -136,7 +113,7 @@ trap_task_list(mach_port_t host_priv, struct manifold_task_summary *buf, uint32_
 kern_return_t
 trap_debug_exit(int code)
 {
-	return trap_raw1(TRAP_debug_exit, (uint32_t)code);
+	return trap_raw(TRAP_debug_exit, (uint32_t)code, 0, 0, 0, 0);
 }
 
 kern_return_t

@@ -81,16 +81,17 @@ find_rsdp(void)
 	return r ? r : rsdp_in(0xE0000, 0x20000);
 }
 
-/* The table at phys, whole, when its header and checksum hold; NULL otherwise. */
+/* The table at phys, whole, when its signature is sig and its header and checksum hold; NULL otherwise. */
 static const uint8_t *
-table_at(uint64_t phys, uint32_t *len)
+table_at(uint64_t phys, const char sig[4], uint32_t *len)
 {
 	const uint8_t *h;
 
 	if (phys == 0 || phys > 0xFFFFFFFFull - SDT_HEADER_BYTES)
 		return NULL;
+	/* the header alone first: most tables looked at are not the one */
 	h = phys_view((uint32_t)phys, SDT_HEADER_BYTES);
-	if (!h)
+	if (!h || memcmp(h, sig, 4) != 0)
 		return NULL;
 	*len = le32(h + 4);
 	if (*len < SDT_HEADER_BYTES || *len > TABLE_BYTES_MAX || phys + *len - 1 > 0xFFFFFFFFull)
@@ -113,25 +114,14 @@ acpi_find(const char sig[4], const uint8_t **table, uint32_t *len)
 		sdt_phys = le64(rsdp + 24);	/* the XSDT: 64-bit entries */
 		entry = 8;
 	}
-	sdt = table_at(sdt_phys, &sdt_len);
-	if (!sdt || memcmp(sdt, entry == 8 ? "XSDT" : "RSDT", 4) != 0)
+	sdt = table_at(sdt_phys, entry == 8 ? "XSDT" : "RSDT", &sdt_len);
+	if (!sdt)
 		return false;
 	for (uint32_t i = 0; i < SDT_TABLES_MAX && SDT_HEADER_BYTES + (i + 1) * entry <= sdt_len; i++) {
 		const uint8_t *e = sdt + SDT_HEADER_BYTES + i * entry;
-		uint64_t phys = entry == 8 ? le64(e) : le32(e);
-		const uint8_t *t;
-		uint32_t n;
 
-		/* the signature first, through the header alone: most tables are not the one */
-		const uint8_t *h = phys && phys <= 0xFFFFFFFFull - SDT_HEADER_BYTES
-					   ? phys_view((uint32_t)phys, SDT_HEADER_BYTES) : NULL;
-		if (!h || memcmp(h, sig, 4) != 0)
-			continue;
-		if ((t = table_at(phys, &n)) != NULL) {
-			*table = t;
-			*len = n;
+		if ((*table = table_at(entry == 8 ? le64(e) : le32(e), sig, len)) != NULL)
 			return true;
-		}
 	}
 	return false;
 }

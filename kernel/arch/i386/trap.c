@@ -330,12 +330,12 @@ syscall_sysenter(struct trapframe *tf)
 			struct trap_args a = { { tf->ebx, a12[0], a12[1], tf->esi, tf->edi, tf->ebp } };
 			tf->eax = (uint32_t)syscall_dispatch(n, &a);
 		}
-	} else if (n < TRAP_COUNT && trap_argc[n] > 1) {
+	} else {	/* the stack read only for a trap that takes arguments 1 or 2 */
 		struct trap_args a = { { tf->ebx, 0, 0, tf->esi, tf->edi, tf->ebp } };
-		tf->eax = stack_args(tf, &a.a[1]) ? (uint32_t)syscall_dispatch(n, &a) : KERN_INVALID_ADDRESS;
-	} else {	/* nothing on the stack to read */
-		struct trap_args a = { { tf->ebx, 0, 0, tf->esi, tf->edi, tf->ebp } };
-		tf->eax = (uint32_t)syscall_dispatch(n, &a);
+		bool on_stack = n < TRAP_COUNT && trap_argc[n] > 1;
+
+		tf->eax = !on_stack || stack_args(tf, &a.a[1]) ? (uint32_t)syscall_dispatch(n, &a)
+							       : KERN_INVALID_ADDRESS;
 	}
 	irqoff_cli();
 	trap_end(true);	/* sysenter comes from user mode only */

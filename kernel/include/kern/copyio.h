@@ -13,7 +13,6 @@
 #include <mach/kern_return.h>
 #include <kern/task.h>
 
-struct task;
 
 kern_return_t copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len);
 kern_return_t copyout(struct task *t, const void *kbuf, uintptr_t uaddr, size_t len);
