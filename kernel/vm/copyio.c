@@ -7,7 +7,8 @@
  * a fault inside the copy brings the page in or ends the copy with an error,
  * trap.c); another task's goes through the kernel's direct map of physical
  * memory, a page at a time: the pmap lock, and so interrupts off, is held for
- * one page's lookup and copy, never for a whole range a task chose.
+ * one page's lookup and copy, never for a whole range a task chose (but for
+ * copy_quick's copy between two tasks, at most QUICK_PAGES pages of it).
  */
 #include <kern/copyio.h>
 #include <kern/lib.h>
