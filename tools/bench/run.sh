@@ -60,7 +60,7 @@ if [ -z "$linux_log" ]; then
 	tools/qemu-test --timeout $((600 + iters / 10)) --expect '^BENCH done' --log "$linux_log" -- \
 		"${qemu_common[@]}" -kernel "$B/bench/linux/vmlinuz" \
 		-initrd "$B/bench/linux/initramfs.cpio" \
-		-append "console=ttyS0 quiet panic=-1 norandmaps bench_iters=$iters" \
+		-append "console=ttyS0 quiet panic=-1 no_timer_check norandmaps bench_iters=$iters" \
 		>"$out/linux.qemu-test" 2>&1
 	lin_rc=$?
 fi
@@ -114,7 +114,7 @@ lfs_boot() {	# lfs_boot ROW IMAGE TYPE
 	tools/qemu-test --timeout 600 --expect '^fsbench: done' --log "$log" -- \
 		"${qemu_common[@]}" -nic none -drive "if=none,id=d0,file=$out/fs-run.img,format=raw" \
 		-device virtio-blk-pci,drive=d0,disable-modern=on -kernel "$B/bench/linux/vmlinuz" \
-		-initrd "$B/bench/linux/fs-initramfs.cpio" -append "console=ttyS0 quiet panic=-1 norandmaps bench_fs=$3" \
+		-initrd "$B/bench/linux/fs-initramfs.cpio" -append "console=ttyS0 quiet panic=-1 no_timer_check norandmaps bench_fs=$3" \
 		>"$out/linux-$1.qemu-test" 2>&1 || { lfs_rc=1; lfs_failed="${lfs_failed:-} $1"; }
 	rm -f "$out/fs-run.img"
 	grep -aE "^(BENCH|INFO|FAIL) $1_" "$log" >>"$linux_log"
