@@ -10,15 +10,27 @@
 
 #define NET_10_77 0x0a4d0000u	/* 10.77.0.0/16, the cluster's LAN */
 
+/* A node number, 1..254. */
 static bool
-parse_node(struct gns_config *c, const char *v)
+parse_number(const char *v, uint32_t *out)
 {
 	char *end;
 	unsigned long n = strtoul(v, &end, 10);
 
 	if (*v == '\0' || *end != '\0' || n < 1 || n > 254)
 		return false;
-	c->node = (uint32_t)n;
+	*out = (uint32_t)n;
+	return true;
+}
+
+static bool
+parse_node(struct gns_config *c, const char *v)
+{
+	uint32_t n;
+
+	if (!parse_number(v, &n))
+		return false;
+	c->node = n;
 	c->ip = NET_10_77 | (uint32_t)n;
 	c->mask = 0xffff0000u;
 	return true;
@@ -64,6 +76,8 @@ config_parse(struct gns_config *c, int argc, char **argv)
 			continue;
 		if (strncmp(w, "key=", 4) == 0 && parse_key(c, w + 4))
 			continue;
+		if (strncmp(w, "drop-beacons-to=", 16) == 0 && parse_number(w + 16, &c->drop_beacons_to))
+			continue;
 		if (strcmp(w, "auth-only") == 0) {
 			c->auth_only = true;
 			continue;
@@ -78,7 +92,7 @@ config_parse(struct gns_config *c, int argc, char **argv)
 		}
 		if (strncmp(w, "restart=", 8) == 0)	/* the bootstrap's */
 			continue;
-		printf("gns: bad argument '%s' (node=1..254, ip=dhcp, nic=/PATH, key=64 hex digits, auth-only)\n", w);
+		printf("gns: bad argument '%s' (node=1..254, ip=dhcp, nic=/PATH, key=64 hex digits, auth-only, drop-beacons-to=N)\n", w);
 		return false;
 	}
 	return true;

@@ -6,6 +6,10 @@
  * gns carries messages between nodes (cluster.c); without it that is off.
  * `auth-only` authenticates the transport's datagrams without encrypting
  * them (for measuring; every node of a cluster must say the same).
+ * `drop-beacons-to=N` is a test hook, off by default: this node's unicast
+ * beacons to node N (heartbeats, probes' answers) are dropped in bursts
+ * (cluster.c), as a path that loses them would, so that N suspects it
+ * although it lives (the xipc suite).
  */
 #ifndef GNS_CONFIG_H
 #define GNS_CONFIG_H
@@ -21,6 +25,7 @@ struct gns_config {
 	const char *nic;	/* name of the driver's port in ns */
 	uint32_t node;		/* node=N; 0: none */
 	bool have_key, auth_only;
+	uint32_t drop_beacons_to;	/* drop-beacons-to=N (a test hook); 0: none */
 	uint8_t key[32];	/* the cluster key, when have_key */
 };
 
