@@ -76,6 +76,8 @@
 /* A death's NOTICE is broadcast again this many times, this far apart, by each watcher that saw it. */
 #define CLUSTER_NOTICE_REPEATS 3
 #define CLUSTER_NOTICE_REPEAT_MS 200
+/* ...and every node's heartbeats carry a death it learned (in turn, if several) for this long. */
+#define CLUSTER_GOSSIP_MS 3000
 /* The transport's retransmission timeout never goes below this (cluster_start: why). */
 #define CLUSTER_RTO_MIN_MS 30
 

@@ -78,6 +78,10 @@ config_parse(struct gns_config *c, int argc, char **argv)
 			continue;
 		if (strncmp(w, "drop-beacons-to=", 16) == 0 && parse_number(w + 16, &c->drop_beacons_to))
 			continue;
+		if (strcmp(w, "drop-notices") == 0) {
+			c->drop_notices = true;
+			continue;
+		}
 		if (strcmp(w, "auth-only") == 0) {
 			c->auth_only = true;
 			continue;
@@ -92,7 +96,7 @@ config_parse(struct gns_config *c, int argc, char **argv)
 		}
 		if (strncmp(w, "restart=", 8) == 0)	/* the bootstrap's */
 			continue;
-		printf("gns: bad argument '%s' (node=1..254, ip=dhcp, nic=/PATH, key=64 hex digits, auth-only, drop-beacons-to=N)\n", w);
+		printf("gns: bad argument '%s' (node=1..254, ip=dhcp, nic=/PATH, key=64 hex digits, auth-only, drop-beacons-to=N, drop-notices)\n", w);
 		return false;
 	}
 	return true;

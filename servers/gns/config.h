@@ -9,7 +9,9 @@
  * `drop-beacons-to=N` is a test hook, off by default: this node's unicast
  * beacons to node N (heartbeats, probes' answers) are dropped in bursts
  * (cluster.c), as a path that loses them would, so that N suspects it
- * although it lives (the xipc suite).
+ * although it lives (the xipc suite). `drop-notices`, a test hook too:
+ * every NOTICE of a death is ignored here, as if all were lost on the way,
+ * so that only gossip tells this node (the scale suite).
  */
 #ifndef GNS_CONFIG_H
 #define GNS_CONFIG_H
@@ -26,6 +28,7 @@ struct gns_config {
 	uint32_t node;		/* node=N; 0: none */
 	bool have_key, auth_only;
 	uint32_t drop_beacons_to;	/* drop-beacons-to=N (a test hook); 0: none */
+	bool drop_notices;		/* drop-notices (a test hook) */
 	uint8_t key[32];	/* the cluster key, when have_key */
 };
 

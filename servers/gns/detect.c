@@ -60,6 +60,7 @@ struct subject {
 };
 
 static uint32_t me, my_inc, drop_to;
+static bool drop_notices;
 static uint64_t boot_id, beacon_seq, next_heartbeat_us, next_announce_us;
 static uint32_t announce_gap_ms = CLUSTER_ANNOUNCE_FIRST_MS;	/* doubles up to CLUSTER_ANNOUNCE_MS */
 /*
@@ -69,6 +70,8 @@ static uint32_t announce_gap_ms = CLUSTER_ANNOUNCE_FIRST_MS;	/* doubles up to CL
  * suspicion may come sooner. A peer heard meanwhile is only suspected later.
  */
 static uint64_t watch_due_us;
+/* until then some death is gossiped (peer.h: gossip_until_us) */
+static uint64_t gossip_any_until_us;
 /* the next repeat of the NOTICEs still owed (peer.h: notices); UINT64_MAX: none */
 static uint64_t notice_due_us = UINT64_MAX;
 static br_hmac_key_context beacon_kc;	/* keyed once: HMAC's two key blocks are half its cost */
@@ -172,15 +175,43 @@ beacon_gap_ms(void)
 }
 
 /*
+ * The death our heartbeats carry this round, if any: those we learned in the
+ * last CLUSTER_GOSSIP_MS in turn, so that a node that lost every NOTICE hears
+ * it from the nodes before it around the ring (its watched ones).
+ */
+static bool
+gossip_pick(uint64_t now, struct subject *s)
+{
+	static uint32_t last;
+
+	if (now >= gossip_any_until_us)
+		return false;
+	for (uint32_t i = 1; i < node_high; i++) {
+		uint32_t n = (last + i - 1) % (node_high - 1) + 1;
+		struct peer *p = &peers[n];
+
+		if (p->state == XIPC_PEER_DEAD && now < p->gossip_until_us) {
+			last = n;
+			*s = (struct subject){ n, p->boot, p->dead_inc, p->dead_silent };
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Our watchers are the first CLUSTER_WATCHERS live peers after us in node
- * order, around the ring; each gets a HEARTBEAT, and one that stopped being
- * a watcher gets CLUSTER_RESIGNS RESIGNs (should all be lost, its suspicion's
- * probe hears from us that it watches us no more: ACK_WATCHER).
+ * order, around the ring; each gets a HEARTBEAT (with a recent death, if
+ * any: gossip_pick), and one that stopped being a watcher gets
+ * CLUSTER_RESIGNS RESIGNs (should all be lost, its suspicion's probe hears
+ * from us that it watches us no more: ACK_WATCHER).
  */
 static void
-send_heartbeats(void)
+send_heartbeats(uint64_t now)
 {
 	uint32_t want = 0;
+	struct subject g;
+	bool gossip = gossip_pick(now, &g);
 
 	for (uint32_t i = 1; i < node_high; i++) {
 		uint32_t n = (me + i - 1) % (node_high - 1) + 1;	/* me+1, ..., node_high-1, 1, ..., me-1 */
@@ -194,7 +225,7 @@ send_heartbeats(void)
 		p->watcher = w;
 		if (w) {
 			p->resigns = 0;
-			send_beacon(HEARTBEAT_MAGIC, n, NULL);
+			send_beacon(HEARTBEAT_MAGIC, n, gossip ? &g : NULL);
 		} else if (p->resigns) {
 			p->resigns--;
 			send_beacon(RESIGN_MAGIC, n, NULL);
@@ -276,6 +307,21 @@ probe(uint32_t n)
 	}
 }
 
+/* Node n died at incarnation inc after a watcher's silence: our heartbeats gossip it for CLUSTER_GOSSIP_MS. */
+static void
+died(uint32_t n, const char *why, uint32_t inc, uint32_t silent, uint64_t now)
+{
+	struct peer *p = &peers[n];
+
+	if (p->state != XIPC_PEER_ALIVE)
+		return;
+	peer_dead(n, why, silent);
+	gossip_any_until_us = now + CLUSTER_GOSSIP_MS * 1000ull;
+	p->dead_inc = inc;
+	p->dead_silent = silent;
+	p->gossip_until_us = now + CLUSTER_GOSSIP_MS * 1000ull;
+}
+
 /* Node n's suspicion was not refuted in time: dead, and every node hears it from us. */
 static void
 declare_dead(uint32_t n, uint64_t now)
@@ -286,9 +332,8 @@ declare_dead(uint32_t n, uint64_t now)
 
 	send_beacon(NOTICE_MAGIC, 0, &s);
 	xipc_stat[XIPC_STAT_NOTICES_OUT]++;
-	peer_dead(n, "no beacon", silent);
+	died(n, "no beacon", p->suspect_inc, silent, now);
 	p->notices = CLUSTER_NOTICE_REPEATS;
-	p->notice_silent = silent;
 	if (notice_due_us > now + CLUSTER_NOTICE_REPEAT_MS * 1000ull)
 		notice_due_us = now + CLUSTER_NOTICE_REPEAT_MS * 1000ull;
 }
@@ -300,7 +345,7 @@ repeat_notices(uint64_t now)
 	notice_due_us = UINT64_MAX;
 	for (uint32_t n = 1; n < node_high; n++) {
 		struct peer *p = &peers[n];
-		struct subject s = { n, p->boot, p->suspect_inc, p->notice_silent };
+		struct subject s = { n, p->boot, p->dead_inc, p->dead_silent };
 
 		if (!p->notices)
 			continue;
@@ -364,14 +409,19 @@ on_ack(uint32_t from, const struct subject *s, uint64_t now)
 	}
 }
 
-/* A NOTICE from node from: its subject was suspected at incarnation s->inc and did not answer. */
+/*
+ * A NOTICE from node from, or its heartbeat's gossip: the subject was
+ * suspected at incarnation s->inc and did not answer its watcher.
+ */
 static void
-on_notice(uint32_t from, const struct subject *s, uint64_t now)
+on_notice(uint32_t from, const struct subject *s, bool gossip, uint64_t now)
 {
 	struct peer *q;
-	char why[40];
+	char why[48];
 
-	xipc_stat[XIPC_STAT_NOTICES_IN]++;
+	xipc_stat[gossip ? XIPC_STAT_GOSSIP_IN : XIPC_STAT_NOTICES_IN]++;
+	if (drop_notices && !gossip)
+		return;	/* the test hook: as if every NOTICE were lost on the way */
 	if (s->node == me) {
 		if (s->boot == boot_id) {
 			printf("gns: node %u declared us dead (silent %u ms)\n", (unsigned)from, (unsigned)s->arg);
@@ -392,8 +442,11 @@ on_notice(uint32_t from, const struct subject *s, uint64_t now)
 		xipc_stat[XIPC_STAT_NOTICES_REFUTED]++;
 		return;
 	}
-	snprintf(why, sizeof why, "node %u saw no beacon", (unsigned)from);
-	peer_dead(s->node, why, s->arg);
+	if (gossip)
+		snprintf(why, sizeof why, "node %u's gossip: no beacon", (unsigned)from);
+	else
+		snprintf(why, sizeof why, "node %u saw no beacon", (unsigned)from);
+	died(s->node, why, s->inc, s->arg, now);
 }
 
 static void
@@ -411,7 +464,8 @@ on_beacon(void *arg, struct udp_pcb *upcb, struct pbuf *pb, const ip_addr_t *add
 	pbuf_free(pb);
 	if (ok)
 		magic = get32(b);
-	if (!ok || !(body == SUBJECT_BODY ? magic == NOTICE_MAGIC || magic == PROBE_MAGIC || magic == ACK_MAGIC :
+	if (!ok || !(body == SUBJECT_BODY ? magic == NOTICE_MAGIC || magic == PROBE_MAGIC || magic == ACK_MAGIC ||
+		     magic == HEARTBEAT_MAGIC :
 		     magic == BEACON_MAGIC || magic == HEARTBEAT_MAGIC || magic == RESIGN_MAGIC)) {
 		xipc_stat[XIPC_STAT_R_BEACON_MALFORMED]++;
 		return;
@@ -483,8 +537,8 @@ on_beacon(void *arg, struct udp_pcb *upcb, struct pbuf *pb, const ip_addr_t *add
 		/* and it hears of us now, not at our next broadcast announcement */
 		send_beacon(BEACON_MAGIC, node, NULL);
 	}
-	if (magic == NOTICE_MAGIC)
-		on_notice(node, &s, now);
+	if (magic == NOTICE_MAGIC || (magic == HEARTBEAT_MAGIC && body == SUBJECT_BODY))
+		on_notice(node, &s, magic == HEARTBEAT_MAGIC, now);
 	else if (magic == PROBE_MAGIC)
 		on_probe(node, &s);
 	else if (magic == ACK_MAGIC)
@@ -513,7 +567,7 @@ watch(uint64_t now)
 	uint64_t next;
 
 	if (now >= next_heartbeat_us) {
-		send_heartbeats();
+		send_heartbeats(now);
 		next_heartbeat_us = now + beacon_gap_ms() * 1000ull;
 	}
 	if (now >= next_announce_us) {
@@ -587,6 +641,7 @@ detect_start(const struct gns_config *c, uint32_t node, struct udp_pcb *beacon_p
 
 	me = node;
 	drop_to = c->drop_beacons_to;
+	drop_notices = c->drop_notices;
 	/* the beacons' key, apart from the transport's (which derives its own from the same key) */
 	br_hmac_key_init(&kc, &br_sha256_vtable, c->key, sizeof c->key);
 	br_hmac_init(&hc, &kc, 0);

@@ -29,7 +29,8 @@ struct peer {
 	bool watcher;			/* we send it ours */
 	uint8_t resigns;		/* RESIGNs still to send it (it watched us, no longer does) */
 	uint8_t notices;		/* repeats of our NOTICE of its death still to broadcast */
-	uint32_t notice_silent;		/* the silence they name */
+	uint32_t dead_inc, dead_silent;	/* its death: the incarnation suspected, the watcher's silence */
+	uint64_t gossip_until_us;	/* its death goes on our heartbeats until then */
 };
 
 extern struct peer peers[NODE_MAX + 1];

@@ -146,8 +146,11 @@ function b.dissector(buf, pinfo, root)
 	if buf:len() < 44 then return 0 end
 	local k = bmagic[buf(0, 4):uint()]
 	if k == nil or buf:len() < k[2] then return 0 end
+	-- a HEARTBEAT may carry a death (gossip): then it has a subject, as a NOTICE
+	local len, subject = k[2], k[1] >= 4
+	if k[1] == 2 and buf:len() >= 64 then len, subject = 64, true end
 	pinfo.cols.protocol = "MANIFOLD"
-	local t = root:add(p, buf(0, k[2]), "Manifold gns beacon")
+	local t = root:add(p, buf(0, len), "Manifold gns beacon")
 	t:add(f.b_kind, buf(0, 4), k[1])
 	t:add(f.b_node, buf(4, 4))
 	t:add(f.b_boot, buf(8, 8))
@@ -155,11 +158,11 @@ function b.dissector(buf, pinfo, root)
 	t:add(f.b_inc, buf(24, 4))
 	local info = string.format("%s node %u seq %s inc %u", bkinds[k[1]], buf(4, 4):uint(),
 		tostring(buf(16, 8):uint64()), buf(24, 4):uint())
-	if k[1] >= 4 then
+	if subject then
 		t:add(f.b_subject, buf(28, 4))
 		t:add(f.b_subject_boot, buf(32, 8))
 		t:add(f.b_subject_inc, buf(40, 4))
-		if k[1] == 4 then
+		if k[1] == 4 or k[1] == 2 then
 			t:add(f.b_silent, buf(44, 4))
 			info = info .. string.format(": node %u inc %u dead, silent %u ms", buf(28, 4):uint(),
 				buf(40, 4):uint(), buf(44, 4):uint())
@@ -170,9 +173,9 @@ function b.dissector(buf, pinfo, root)
 				buf(44, 4):uint() % 0x80000000)
 		end
 	end
-	t:add(f.b_tag, buf(k[2] - 16, 16))
+	t:add(f.b_tag, buf(len - 16, 16))
 	pinfo.cols.info = info
-	return k[2]
+	return len
 end
 
 local udp = DissectorTable.get("udp.port")
