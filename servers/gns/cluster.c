@@ -49,9 +49,24 @@ uint32_t node_high = 1;
 static struct udp_pcb *data_pcb, *beacon_pcb;
 static struct delivery *queue, **queue_tail = &queue;
 static uint8_t rxbuf[2048];
-/* the transport's own next deadline; an input or a send may want an earlier one (xport.h) */
+/* the transport's own next deadline; an input or a send may want an earlier one (xport_touched) */
 static uint64_t xport_due;
-static bool xport_dirty = true;
+
+/*
+ * An input, a send or a forgotten peer: no deadline they set is nearer than
+ * xport_min_delay (7.5 ms here), so the transport's tick waits till then
+ * unless due sooner, rather than run after every datagram (320 instructions
+ * a call, two calls a remote RPC on each node). now: the caller's reading
+ * (outside the loop's tick a reading is a trap).
+ */
+static void
+xport_touched(uint64_t now)
+{
+	uint64_t t = now + xport_min_delay(x);
+
+	if (xport_due > t)
+		xport_due = t;
+}
 
 bool
 cluster_on(void)
@@ -192,7 +207,7 @@ peer_dead(uint32_t node, const char *why, uint32_t silent)
 	p->suspect_us = 0;
 	p->deaths++;
 	xport_forget(x, node);
-	xport_dirty = true;
+	xport_touched(port_now_us());
 	n = proxy_node_died(node);
 	printf("gns: node %u dead (%s, silent %u ms), %d proxies dead\n", (unsigned)node, why, (unsigned)silent, n);
 }
@@ -203,7 +218,7 @@ peer_alive(uint32_t node, uint64_t now)
 	uint8_t ping = CARRY_PING;
 
 	/* the session comes up now, not with the first message a task sends */
-	xport_dirty = true;
+	xport_touched(now);
 	xport_send(x, node, 0, &ping, 1, now);
 }
 
@@ -238,6 +253,7 @@ on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 {
 	uint32_t src = lwip_ntohl(ip_addr_get_ip4_u32(addr));
 	u16_t len = p->tot_len;
+	uint64_t now = port_now_us();	/* once: outside the loop's tick a reading is a trap */
 
 	if ((src & 0xffff0000u) == LAN_NET && (src & 0xffff) >= 1 && (src & 0xffff) <= NODE_MAX)
 		peers[src & 0xffff].rx++;
@@ -245,33 +261,39 @@ on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 		len = sizeof rxbuf;	/* longer than any MTU: the transport refuses it as malformed */
 	pbuf_copy_partial(p, rxbuf, len, 0);
 	pbuf_free(p);
-	if (xport_input(x, rxbuf, len, port_now_us()) == XPORT_OK && len >= 8) {
+	if (xport_input(x, rxbuf, len, now) == XPORT_OK && len >= 8) {
 		/* authentic (every kind is tagged): the peer lives, whatever its beacons do */
 		uint32_t node = get32(rxbuf + 4);
 		if (node >= 1 && node <= NODE_MAX && src == (LAN_NET | node))
-			detect_heard(node, port_now_us());
+			detect_heard(node, now);
 	}
-	xport_dirty = true;
+	xport_touched(now);
 	drain();
 }
 
 int
 cluster_send(uint32_t peer, uint32_t port, const void *payload, size_t len)
 {
+	uint64_t now;
+
 	if (!x || peer == 0 || peer > NODE_MAX || peers[peer].state != XIPC_PEER_ALIVE)
 		return XPORT_E_INVALID;
-	xport_dirty = true;
-	return xport_send(x, peer, port, payload, len, port_now_us());
+	now = port_now_us();
+	xport_touched(now);
+	return xport_send(x, peer, port, payload, len, now);
 }
 
 int
 cluster_send_parts(uint32_t peer, uint32_t port, const struct xport_part *parts, int n,
 		   void (*done)(void *ctx, void *arg), void *arg)
 {
+	uint64_t now;
+
 	if (!x || peer == 0 || peer > NODE_MAX || peers[peer].state != XIPC_PEER_ALIVE)
 		return XPORT_E_INVALID;
-	xport_dirty = true;
-	return xport_send_parts(x, peer, port, parts, n, done, arg, port_now_us());
+	now = port_now_us();
+	xport_touched(now);
+	return xport_send_parts(x, peer, port, parts, n, done, arg, now);
 }
 
 /*
@@ -319,9 +341,8 @@ cluster_tick(void)
 		return 0;
 	now = port_now_us();
 	next = detect_tick(now);
-	/* not after every message of the loop: only when due, or when an input or a send may have changed it */
-	if (xport_dirty || now >= xport_due) {
-		xport_dirty = false;
+	/* not after every message of the loop, nor after every datagram: only when due (xport_touched) */
+	if (now >= xport_due) {
 		xport_due = xport_tick(x, now);
 		drain();
 	}
