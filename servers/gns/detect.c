@@ -60,7 +60,7 @@ struct subject {
 };
 
 static uint32_t me, my_inc, drop_to;
-static bool drop_notices;
+static bool drop_notices, drop_resigns;
 static uint64_t boot_id, beacon_seq, next_heartbeat_us, next_announce_us;
 static uint32_t announce_gap_ms = CLUSTER_ANNOUNCE_FIRST_MS;	/* doubles up to CLUSTER_ANNOUNCE_MS */
 /*
@@ -228,7 +228,8 @@ send_heartbeats(uint64_t now)
 			send_beacon(HEARTBEAT_MAGIC, n, gossip ? &g : NULL);
 		} else if (p->resigns) {
 			p->resigns--;
-			send_beacon(RESIGN_MAGIC, n, NULL);
+			if (!drop_resigns)	/* the test hook: as if every one were lost */
+				send_beacon(RESIGN_MAGIC, n, NULL);
 		}
 	}
 }
@@ -401,8 +402,11 @@ on_ack(uint32_t from, const struct subject *s, uint64_t now)
 	q = &peers[s->node];
 	if (s->inc > q->inc)
 		q->inc = s->inc;
-	if (!(s->arg & ACK_WATCHER))
-		q->watched = false;	/* it resigned and every RESIGN was lost */
+	if (!(s->arg & ACK_WATCHER) && q->watched) {
+		/* it resigned and every RESIGN was lost: not a death, and no more probes */
+		q->watched = false;
+		printf("gns: node %u is watched by others now (its RESIGNs were lost)\n", (unsigned)s->node);
+	}
 	if (q->suspect_us && s->inc > q->suspect_inc) {
 		q->heard_us = now;
 		unsuspect(q);
@@ -642,6 +646,7 @@ detect_start(const struct gns_config *c, uint32_t node, struct udp_pcb *beacon_p
 	me = node;
 	drop_to = c->drop_beacons_to;
 	drop_notices = c->drop_notices;
+	drop_resigns = c->drop_resigns;
 	/* the beacons' key, apart from the transport's (which derives its own from the same key) */
 	br_hmac_key_init(&kc, &br_sha256_vtable, c->key, sizeof c->key);
 	br_hmac_init(&hc, &kc, 0);
