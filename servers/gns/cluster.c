@@ -48,6 +48,10 @@ struct peer peers[NODE_MAX + 1];
 uint32_t node_high = 1;
 static struct udp_pcb *data_pcb, *beacon_pcb;
 static struct delivery *queue, **queue_tail = &queue;
+/* used records kept for the next (at most DELIVERY_SPARES): a remote RPC's two messages cost no malloc and free */
+#define DELIVERY_SPARES 16
+static struct delivery *spares;
+static int nspares;
 static uint8_t rxbuf[2048];
 /* the transport's own next deadline; an input or a send may want an earlier one (xport_touched) */
 static uint64_t xport_due;
@@ -162,9 +166,12 @@ output(void *ctx, uint32_t peer, const void *dgram, size_t len)
 static void
 deliver(void *ctx, uint32_t peer, uint32_t port, void *data, size_t len)
 {
-	struct delivery *d = malloc(sizeof *d);
+	struct delivery *d = spares;
 
-	if (!d) {
+	if (d) {
+		spares = d->next;
+		nspares--;
+	} else if ((d = malloc(sizeof *d)) == NULL) {
 		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
 		xport_data_free(x, data, len);
 		return;
@@ -188,7 +195,13 @@ drain(void)
 			queue_tail = &queue;
 		proxy_input(d->peer, d->data, d->len);
 		xport_data_free(x, d->data, d->len);
-		free(d);
+		if (nspares < DELIVERY_SPARES) {
+			d->next = spares;
+			spares = d;
+			nspares++;
+		} else {
+			free(d);
+		}
 	}
 }
 
