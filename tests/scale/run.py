@@ -11,7 +11,10 @@ cost (host CPU-seconds per second per guest, from /proc, and the QEMU
 processes' resident memory), kills the last node, and checks that every
 other node's gns declares it dead within 2 s of its last heartbeat (the
 figure of a watcher of it: its own, or the one its death notice carried)
-with its proxies, and that every scaletest sees its proxy die.
+with its proxies, and that every scaletest sees its proxy die. Node DEAF
+ignores every death notice (gns's drop-notices): it must learn the death from
+its peers' heartbeats, which gossip it. Node MUTE never sends a RESIGN
+(drop-resigns): its former watchers must let it go, not declare it dead.
 Prints `ok N - scale: name`, then `scale: N passed, N failed`.
 
 Usage: run.py BUILD_DIR   (environment: SCALE_NODES, default 16; SCALE_MEM, default 32M)
@@ -31,14 +34,22 @@ LOGS = B + "/test/scale"
 KEY = "3c" * 8 + "fedcba9876543210" * 3
 NODES = int(os.environ.get("SCALE_NODES", "16"))
 MEM = os.environ.get("SCALE_MEM", "32M")
+# this node's gns ignores every death NOTICE (a test hook, servers/gns/config.h: drop-notices): it is no
+# watcher of the node killed, so only the deaths its peers gossip on their heartbeats tell it in time
+DEAF = NODES // 2
+# this node never sends the RESIGNs that tell a former watcher to stop (gns's drop-resigns): nodes 1
+# and 2 watch it until the last node boots, which takes node 2's place; node 2 then suspects it, and the
+# probe's answer says it is watched by others now, where before suspicions it declared a false death
+MUTE = NODES - 1
 suite = lan.Suite("scale")
 case = suite.case
 
 
 def modules(node):
+    hook = " drop-notices" if node == DEAF else " drop-resigns" if node == MUTE else ""
     return ",".join([B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
                      B + "/servers/pci.elf driver", B + "/servers/e1000.elf driver", B + "/servers/echo.elf",
-                     B + "/servers/gns.elf node=%d key=%s" % (node, KEY),
+                     B + "/servers/gns.elf node=%d key=%s%s" % (node, KEY, hook),
                      B + "/tests/scaletest.elf node=%d nodes=%d" % (node, NODES)])
 
 
@@ -93,6 +104,10 @@ def main():
     guests = {}
     try:
         for n in range(1, NODES + 1):
+            if n == NODES:
+                # node MUTE watched by nodes 1 and 2 for a while: the last node then takes 2's place
+                wait_all({MUTE: guests[MUTE]}, lambda m: lan.L + r"gns: node %d in the cluster" % m, 300)
+                pump(guests.values(), 1.5)
             guests[n] = boot(sw, n)
             pump(guests.values(), 0.3)
         others = NODES - 1
@@ -109,6 +124,11 @@ def main():
                                                        {n: m.group(0) for n, m in done.items() if n not in good}))
         print("# every node's %d look-ups and RPCs done %.0f s after the first boot (the slowest node's took %d ms "
               "once its peers were alive)" % (others, t_rpcs, slowest))
+        told = [n for n, g in guests.items() if re.search(r"gns: node %d is watched by others now \(its RESIGNs were "
+                                                       r"lost\)" % MUTE, g.text())]
+        false = [n for n, g in guests.items() if re.search(r"gns: node %d dead" % MUTE, g.text())]
+        case("node%d_whose_resigns_are_lost_is_let_go_by_its_former_watchers_not_declared_dead" % MUTE,
+             told and not false, "let go at %s; declared dead at %s" % (told, false))
         # the idle cluster's cost, as the host sees it
         pump(guests.values(), 3)
         c0 = {n: cpu_seconds(g.proc.pid) for n, g in guests.items()}
@@ -125,14 +145,17 @@ def main():
         guests[victim].stop()
         del guests[victim]
         t_kill = time.time()
-        dead = wait_all(guests, lambda n: lan.L + r"gns: node %d dead \((?:node \d+ saw )?no beacon, silent (\d+) ms\), (\d+) proxies dead$"
-                        % victim, 60)
+        dead = wait_all(guests, lambda n: lan.L + r"gns: node %d dead \((?:node \d+ saw |node \d+'s gossip: )?no beacon, "
+                        r"silent (\d+) ms\), (\d+) proxies dead$" % victim, 60)
         fast = [n for n, m in dead.items() if int(m.group(1)) < 2000 and int(m.group(2)) >= 1]
         silences = sorted(int(m.group(1)) for m in dead.values())
         case("every_other_node_declares_node%d_dead_within_2_s_with_its_proxies" % victim, len(fast) == NODES - 1,
              "within 2 s with proxies on %s; silences %s ms" % (sorted(fast), silences))
         print("# node %d's death: gns's silences %s ms; the last line %.1f s after the kill (host time)" %
               (victim, silences, time.time() - t_kill))
+        m = dead.get(DEAF)
+        case("node%d_deaf_to_notices_learns_node%ds_death_by_gossip" % (DEAF, victim),
+             m is not None and "gossip" in m.group(0), "its line: %s" % (m.group(0) if m else None))
         seen = wait_all(guests, lambda n: lan.L + r"scaletest: node %d: the proxy of node %d died" % (n, victim), 30)
         case("every_other_nodes_proxy_of_node%d_becomes_a_dead_name" % victim, len(seen) == NODES - 1,
              "seen on %s" % sorted(seen))

@@ -1,6 +1,6 @@
 -- Wireshark/tshark dissector for what gns's say to each other (issue 14):
 -- the transport's datagrams on UDP 7700 (servers/gns/transport/README.md,
--- Wire format) and the beacons on UDP 7701 (servers/gns/cluster.c).
+-- Wire format) and the beacons on UDP 7701 (servers/gns/detect.c).
 -- The header is in clear (authenticated); so are a DATA's payload in
 -- auth-only mode, whose first fragment of a message then shows what gns
 -- carries (servers/gns/carry.h): its kind and, for a MSG, the destination's
@@ -10,8 +10,8 @@
 --
 -- Fields: manifold.{type,flags,src,dst,session,pn,dsn,ack,sack,window,msg,
 -- prev,port,msg_len,frag,frags,payload_len,tag}, manifold.carry.{kind,
--- dest_node,dest_port,msgh_id}, manifold.beacon.{kind,node,boot,seq,tag,dead,dead_boot,
--- silent_ms}.
+-- dest_node,dest_port,msgh_id}, manifold.beacon.{kind,node,boot,seq,inc,tag,subject,
+-- subject_boot,subject_inc,silent_ms,origin,watcher}.
 
 local T_PORT, B_PORT = 7700, 7701
 local HEADER, TAG = 84, 16
@@ -21,10 +21,12 @@ local kinds = { [1] = "MSG", [2] = "NAK", [3] = "DROP", [4] = "PING", [5] = "LOO
 	[7] = "MISSING", [8] = "RELEASE", [9] = "ADD", [10] = "MOVED", [11] = "PAUSE", [12] = "RESUME",
 	[13] = "REDIRECT", [14] = "FLUSH", [15] = "MARK", [16] = "REDIRECTED" }
 
--- the beacons' kinds by their magic (servers/gns/cluster.c), and their lengths with the tag
-local bkinds = { [1] = "ANNOUNCE", [2] = "HEARTBEAT", [3] = "RESIGN", [4] = "NOTICE" }
-local bmagic = { [0x4d584231] = { 1, 40 }, [0x4d584831] = { 2, 40 }, [0x4d585231] = { 3, 40 },
-	[0x4d584431] = { 4, 56 } }
+-- the beacons' kinds by their magic (servers/gns/detect.c), and their lengths with the tag;
+-- NOTICE, PROBE and ACK name a subject
+local bkinds = { [1] = "ANNOUNCE", [2] = "HEARTBEAT", [3] = "RESIGN", [4] = "NOTICE", [5] = "PROBE",
+	[6] = "ACK" }
+local bmagic = { [0x4d584232] = { 1, 44 }, [0x4d584832] = { 2, 44 }, [0x4d585232] = { 3, 44 },
+	[0x4d584432] = { 4, 64 }, [0x4d585032] = { 5, 64 }, [0x4d584132] = { 6, 64 } }
 
 local p = Proto("manifold", "Manifold gns transport")
 local f = {
@@ -59,9 +61,14 @@ local f = {
 	b_boot = ProtoField.uint64("manifold.beacon.boot", "Beacon: boot id", base.HEX),
 	b_seq = ProtoField.uint64("manifold.beacon.seq", "Beacon: sequence"),
 	b_tag = ProtoField.bytes("manifold.beacon.tag", "Beacon: HMAC-SHA256 tag (truncated)"),
-	b_dead = ProtoField.uint32("manifold.beacon.dead", "Notice: dead node"),
-	b_dead_boot = ProtoField.uint64("manifold.beacon.dead_boot", "Notice: its boot id", base.HEX),
+	b_inc = ProtoField.uint32("manifold.beacon.inc", "Beacon: incarnation"),
+	b_subject = ProtoField.uint32("manifold.beacon.subject", "Subject: node"),
+	b_subject_boot = ProtoField.uint64("manifold.beacon.subject_boot", "Subject: its boot id", base.HEX),
+	b_subject_inc = ProtoField.uint32("manifold.beacon.subject_inc", "Subject: its incarnation"),
 	b_silent = ProtoField.uint32("manifold.beacon.silent_ms", "Notice: its silence (ms)"),
+	b_origin = ProtoField.uint32("manifold.beacon.origin", "Probe: the node that asks", base.DEC, nil, 0x7fffffff),
+	b_watcher = ProtoField.bool("manifold.beacon.watcher", "Ack: the asker watches the subject", 32, nil,
+		0x80000000),
 }
 p.fields = {}
 for _, v in pairs(f) do table.insert(p.fields, v) end
@@ -136,25 +143,39 @@ end
 local b = Proto("manifold_beacon", "Manifold gns beacon")
 b.fields = {}
 function b.dissector(buf, pinfo, root)
-	if buf:len() < 40 then return 0 end
+	if buf:len() < 44 then return 0 end
 	local k = bmagic[buf(0, 4):uint()]
 	if k == nil or buf:len() < k[2] then return 0 end
+	-- a HEARTBEAT may carry a death (gossip): then it has a subject, as a NOTICE
+	local len, subject = k[2], k[1] >= 4
+	if k[1] == 2 and buf:len() >= 64 then len, subject = 64, true end
 	pinfo.cols.protocol = "MANIFOLD"
-	local t = root:add(p, buf(0, k[2]), "Manifold gns beacon")
+	local t = root:add(p, buf(0, len), "Manifold gns beacon")
 	t:add(f.b_kind, buf(0, 4), k[1])
 	t:add(f.b_node, buf(4, 4))
 	t:add(f.b_boot, buf(8, 8))
 	t:add(f.b_seq, buf(16, 8))
-	local info = string.format("%s node %u seq %s", bkinds[k[1]], buf(4, 4):uint(), tostring(buf(16, 8):uint64()))
-	if k[1] == 4 then
-		t:add(f.b_dead, buf(24, 4))
-		t:add(f.b_dead_boot, buf(28, 8))
-		t:add(f.b_silent, buf(36, 4))
-		info = info .. string.format(": node %u dead, silent %u ms", buf(24, 4):uint(), buf(36, 4):uint())
+	t:add(f.b_inc, buf(24, 4))
+	local info = string.format("%s node %u seq %s inc %u", bkinds[k[1]], buf(4, 4):uint(),
+		tostring(buf(16, 8):uint64()), buf(24, 4):uint())
+	if subject then
+		t:add(f.b_subject, buf(28, 4))
+		t:add(f.b_subject_boot, buf(32, 8))
+		t:add(f.b_subject_inc, buf(40, 4))
+		if k[1] == 4 or k[1] == 2 then
+			t:add(f.b_silent, buf(44, 4))
+			info = info .. string.format(": node %u inc %u dead, silent %u ms", buf(28, 4):uint(),
+				buf(40, 4):uint(), buf(44, 4):uint())
+		else
+			t:add(f.b_origin, buf(44, 4))
+			if k[1] == 6 then t:add(f.b_watcher, buf(44, 4)) end
+			info = info .. string.format(": node %u inc %u for node %u", buf(28, 4):uint(), buf(40, 4):uint(),
+				buf(44, 4):uint() % 0x80000000)
+		end
 	end
-	t:add(f.b_tag, buf(k[2] - 16, 16))
+	t:add(f.b_tag, buf(len - 16, 16))
 	pinfo.cols.info = info
-	return k[2]
+	return len
 end
 
 local udp = DissectorTable.get("udp.port")

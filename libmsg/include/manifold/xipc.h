@@ -63,6 +63,8 @@ enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
 	X(BEACONS_OUT, "beacons_out") X(BEACONS_IN, "beacons_in") \
 	X(NOTICES_OUT, "death_notices_out") X(NOTICES_IN, "death_notices_in") \
 	X(NOTICES_REFUTED, "death_notices_refuted") \
+	X(SUSPICIONS, "suspicions") X(SUSPICIONS_REFUTED, "suspicions_refuted") \
+	X(REFUTATIONS, "refutations") X(PROBES_RELAYED, "probes_relayed") X(GOSSIP_IN, "deaths_gossiped_in") \
 	X(R_FORGED, "rejected_forged_id") X(R_NO_PORT, "rejected_unknown_port") \
 	X(R_DEST_DEAD, "rejected_dest_dead") X(R_DEST_FULL, "rejected_dest_full") \
 	X(R_RECEIVE_RIGHT, "rejected_receive_right") X(R_PORT_ARRAY, "rejected_port_array") \

@@ -400,6 +400,12 @@ xport_pending(const struct xport *x, uint32_t node)
 }
 
 uint64_t
+xport_min_delay(const struct xport *x)
+{
+	return x->cfg.rto_min_us / 4;	/* recv.c's delayed acknowledgement; RTOs and handshakes are longer */
+}
+
+uint64_t
 xport_rtt(const struct xport *x, uint32_t node)
 {
 	struct peer *p = peer_find((struct xport *)x, node);

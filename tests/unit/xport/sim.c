@@ -192,7 +192,13 @@ sim_run(struct sim *sim, uint64_t limit)
 			struct sim_node *n = &sim->nodes[i];
 			if (!n->x)
 				continue;
+			/* what came in or went out since the last tick set no deadline nearer than xport_min_delay */
+			uint64_t bound = sim->now + xport_min_delay(n->x);
+			if (n->deadline < bound)
+				bound = n->deadline;
 			n->deadline = xport_tick(n->x, sim->now);
+			if (n->deadline < bound)
+				sim->early_deadlines++;
 			if (n->deadline < next)
 				next = n->deadline;
 		}

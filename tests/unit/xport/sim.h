@@ -48,6 +48,7 @@ struct sim {
 	size_t queued, cap;
 	uint64_t order;
 	uint64_t sent, lost, duplicated;
+	uint64_t early_deadlines;     /* ticks that wanted a deadline nearer than xport_min_delay allows */
 	sim_tap_fn tap;
 	sim_deliver_fn deliver;
 	void *user;
