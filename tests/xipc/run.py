@@ -99,14 +99,16 @@ def dissector_cases():
     # after it around the ring): their median gap. Node 4, with the wrong key, has no live peer, so no
     # watcher, and only announces itself, the gap doubling from 250 ms to 10 s: a gap of 10 s or more (how
     # many depends on how long the run took; the wirefilter loses some on their way to node 3, which makes
-    # a gap of 20 s, and duplicates some, a gap of 0).
+    # a gap of 20 s, and duplicates some, a gap of 0). A short run ends before the 10 s gap: each gap
+    # doubles the last, so the longest is then about half of all of them (0.25 + ... + 8 s: 8 of 15.7),
+    # and at least 4 s (a run took 15.7 s once beside a loaded host and failed a fixed 9).
     def gaps(node, what):
         t = [float(r[0]) for r in tshark("manifold.beacon.node == %d && %s" % (node, what), ["frame.time_relative"])]
         return sorted(b - a for a, b in zip(t, t[1:]))
     g3, g4 = gaps(3, "manifold.beacon.kind == 2 && ip.dst == 10.77.0.2"), gaps(4, "manifold.beacon.kind == 1")
     m3 = g3[len(g3) // 2] if g3 else 0.0
     case("heartbeats_come_every_300_ms_to_a_watcher_of_a_node_sharing_ports_and_announcements_every_10_s",
-         0.25 <= m3 <= 0.4 and g4 and g4[-1] >= 9,
+         0.25 <= m3 <= 0.4 and g4 and g4[-1] >= max(3.5, min(9, 0.4 * sum(g4))),
          "median gap of node 3's heartbeats to node 2 %.3f s; node 4's announcements' gaps %s" %
          (m3, ["%.2f" % g for g in g4]))
 WRONG_KEY = "a5" * 32
