@@ -132,7 +132,11 @@ ptimer_drop(struct process *p)
 	p->ntimers = 0;
 }
 
-/* timer_create(clockid, sevp, timerid) */
+/*
+ * timer_create(clockid, sevp, timerid), its checks in Linux's order: the
+ * sigevent's copy, the clock, room, then an id is taken (gone even if a
+ * later check fails, as Linux's is), the sigevent, the id's copy out.
+ */
 SYS(timer_create)
 {
 	struct lnx_sigevent ev = { 0, LNX_SIGALRM, SIGEV_SIGNAL, 0 };
@@ -140,16 +144,10 @@ SYS(timer_create)
 	int32_t id;
 	int r;
 
-	if (a[0] != 0 && a[0] != 1 && a[0] != 7)
-		return -LNX_EINVAL;	/* REALTIME, MONOTONIC, BOOTTIME; no CPU-time clocks */
 	if (a[1] && (r = umem_read(p, a[1], &ev, sizeof ev)) != 0)
 		return r;
-	if (ev.notify == SIGEV_THREAD_ID && ev.tid != (int32_t)p->pid)
-		return -LNX_EINVAL;	/* its one thread only */
-	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID)
-		return -LNX_EINVAL;	/* SIGEV_THREAD is libc's, made of SIGEV_THREAD_ID */
-	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > LNX_NSIG))
-		return -LNX_EINVAL;
+	if (a[0] != 0 && a[0] != 1 && a[0] != 7)
+		return -LNX_EINVAL;	/* REALTIME, MONOTONIC, BOOTTIME; no CPU-time clocks */
 	for (int i = 0; i < PTIMER_POOL && !t; i++)
 		if (!timers[i].pid)
 			t = &timers[i];
@@ -158,6 +156,12 @@ SYS(timer_create)
 	do
 		id = (int32_t)(p->timer_next_id++ & 0x7FFFFFFF);
 	while (find(p, (uint32_t)id));
+	if (ev.notify == SIGEV_THREAD_ID && ev.tid != (int32_t)p->pid)
+		return -LNX_EINVAL;	/* its one thread only */
+	if (ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_NONE && ev.notify != SIGEV_THREAD_ID)
+		return -LNX_EINVAL;	/* SIGEV_THREAD is libc's, made of SIGEV_THREAD_ID */
+	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > LNX_NSIG))
+		return -LNX_EINVAL;
 	if (!a[1])
 		ev.value = id;	/* no sigevent: SIGALRM with the id as its value */
 	if ((r = umem_write(p, a[2], &id, sizeof id)) != 0)
@@ -192,16 +196,15 @@ put_its(struct process *p, uint32_t at, const struct its64 *v, bool wide)
 	return wide ? umem_write(p, at, v, sizeof *v) : umem_write(p, at, &v32, sizeof v32);
 }
 
+/* timer_settime's checks in Linux's order: the new value's copy, its fields, the timer; then the old value out. */
 static int32_t
 settime(struct process *p, const uint32_t a[6], bool wide)
 {
-	struct ptimer *t = find(p, a[0]);
+	struct ptimer *t;
 	struct its64 v, old;
 	uint64_t value, now;
 	int r;
 
-	if (!t)
-		return -LNX_EINVAL;
 	if (!a[2])
 		return -LNX_EINVAL;
 	if (wide) {
@@ -218,9 +221,9 @@ settime(struct process *p, const uint32_t a[6], bool wide)
 		return r;
 	if (v.sec < 0 || v.nsec < 0 || v.nsec >= (int64_t)NS || v.isec < 0 || v.insec < 0 || v.insec >= (int64_t)NS)
 		return -LNX_EINVAL;
+	if (!(t = find(p, a[0])))
+		return -LNX_EINVAL;
 	old = left(t);
-	if (a[3] && (r = put_its(p, a[3], &old, wide)) != 0)
-		return r;
 	now = clock_now_ns();
 	value = (uint64_t)v.sec * NS + (uint64_t)v.nsec;
 	if (value && (a[1] & TIMER_ABSTIME)) {
@@ -235,7 +238,7 @@ settime(struct process *p, const uint32_t a[6], bool wide)
 	t->every_ns = value ? (uint64_t)v.isec * NS + (uint64_t)v.insec : 0;
 	t->overrun = 0;
 	alarm_changed();
-	return 0;
+	return a[3] ? put_its(p, a[3], &old, wide) : 0;	/* set even when this fails, as on Linux */
 }
 
 /* timer_settime(timerid, flags, new, old) and timer_settime64 */

@@ -295,7 +295,11 @@ signal_deliver(struct process *p)
 			p->sigmask |= SIG_BIT(s);
 		if (act.flags & LNX_SA_RESETHAND)
 			p->sigactions[s - 1].handler = LNX_SIG_DFL;
-		return;	/* one frame per return to the process */
+		/*
+		 * and on to the next signal the new mask lets through: its frame goes
+		 * on top of this one, so its handler runs first, as Linux builds every
+		 * pending signal's frame before the process runs again
+		 */
 	}
 }
 
