@@ -570,8 +570,9 @@ no_space:
 
 /*
  * A request the kernel sends on a thread's behalf (an exception, a
- * personality's system call: kernel_rpc.c), straight into the buffer of a
- * receiver already waiting on dest, as fast_send delivers a task's: its
+ * personality's system call: kernel_rpc.c), straight to a receiver already
+ * waiting on dest, as fast_send delivers a task's (a short one by way of the
+ * receiver's thread, which writes it out itself; a longer one pinned): its
  * header's rights to the receiver, the thread to run once the caller waits
  * for the answer. A simple message, or one whose descriptors are a few ports
  * (an exception's thread and task); false, with nothing changed, when it
@@ -588,12 +589,13 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 	struct port *reply = k->local, *locked[KREQ_FAST_PORTS];
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	mach_msg_port_descriptor_t *d = NULL;
-	mach_msg_security_trailer_t tr;
+	mach_msg_security_trailer_t room_tr, *tr;
 	struct ipc_space *rs = NULL;
 	struct user_pin pin;
 	struct thread *r;
 	mach_msg_size_t tsize;
 	uint32_t nd = 0, nlocked = 0;
+	bool in_thread;
 
 	if (!ipc_fastpath_enabled || k->remote != dest || k->size > HDR + IPC_FASTPATH_BODY_MAX)
 		return false;
@@ -631,7 +633,12 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 		locked[nlocked++] = p;
 	}
 	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
-	if (!rs->active || k->size + tsize > r->rcv_size || !copyout_pin(r->task, r->rcv_buf, k->size + tsize, &pin))
+	if (!rs->active || k->size + tsize > r->rcv_size)
+		goto no;
+	/* a short message for the receiver to write itself, in its own space, with its trailer (where
+	 * it found room as it began to wait); a longer one into its buffer, pinned meanwhile */
+	in_thread = k->size - HDR <= THREAD_RCV_BODY_MAX && k->size + tsize <= r->rcv_probed;
+	if (!in_thread && !copyout_pin(r->task, r->rcv_buf, k->size + tsize, &pin))
 		goto no;
 	/* the rights to the receiver, in the order ipc_receive's copyout_rights gives them */
 	if (reply)
@@ -650,16 +657,24 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 	k->msg->msgh_size = k->size;
 	k->msg->msgh_remote_port = reply_name;
 	k->msg->msgh_local_port = dest->receiver_name;
-	tr.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
-	tr.msgh_trailer_size = tsize;
-	tr.msgh_seqno = dest->seqno++;
-	tr.msgh_sender.val[0] = k->sender;
-	tr.msgh_sender.val[1] = 0;
+	tr = in_thread ? &r->rcv_head.t : &room_tr;
+	tr->msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	tr->msgh_trailer_size = tsize;
+	tr->msgh_seqno = dest->seqno++;
+	tr->msgh_sender.val[0] = k->sender;
+	tr->msgh_sender.val[1] = 0;
 	use_dest_right_locked(dest, k->remote_type);
 	k->remote = k->local = NULL;
-	copyout_pinned(&pin, k->msg, r->rcv_buf, k->size);
-	copyout_pinned(&pin, &tr, r->rcv_buf + k->size, tsize);
-	copyout_unpin(&pin);
+	if (in_thread) {
+		r->rcv_head.h = *k->msg;
+		r->rcv_body_len = k->size - HDR;
+		memcpy(r->rcv_body, k->msg + 1, r->rcv_body_len);
+		r->rcv_head_pending = true;
+	} else {
+		copyout_pinned(&pin, k->msg, r->rcv_buf, k->size);
+		copyout_pinned(&pin, tr, r->rcv_buf + k->size, tsize);
+		copyout_unpin(&pin);
+	}
 	delivered(r, successor);
 	while (nlocked)
 		port_unlock(locked[--nlocked]);

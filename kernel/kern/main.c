@@ -43,6 +43,7 @@ start_bootstrap(void)
 		kprintf("kernel: cannot start the bootstrap task (%s): out of memory\n", m->cmdline);
 		return;
 	}
+	task_raise_limit(t, TASK_LIMIT_TASKS, TASK_LIMIT_TASKS_BOOTSTRAP);
 	task_unref(t);
 }
 

@@ -155,6 +155,16 @@ short_of_memory(void)
 	return page_free_count() < (task_may_use_reserve(curtask()) ? 1 : 2) * page_reserve_count();
 }
 
+void
+task_raise_limit(struct task *t, int which, uint32_t value)
+{
+	uint32_t f = spin_lock_irqsave(&t->lock), g = spin_lock_irqsave(&sched_lock);
+
+	t->limits[which] = value;	/* (task_set_limits writes them under both locks) */
+	spin_unlock_irqrestore(&sched_lock, g);
+	spin_unlock_irqrestore(&t->lock, f);
+}
+
 kern_return_t
 task_create_child(struct task *parent, struct task **out)
 {

@@ -60,7 +60,7 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 	struct thread *th;
 	uint32_t f;
 
-	if (flavor != i386_THREAD_STATE && flavor != i386_TLS_STATE)
+	if (flavor != i386_THREAD_STATE && flavor != i386_TLS_STATE && flavor != i386_FXSAVE_STATE)
 		return KERN_INVALID_ARGUMENT;
 	f = port_sched_lock(self);
 	th = thread_of_locked(self);
@@ -70,17 +70,21 @@ kdo_thread_get_state(struct port *self, int32_t flavor, natural_t *old_state, ma
 		kr = KERN_INVALID_ARGUMENT;
 	else if (flavor == i386_THREAD_STATE)
 		thread_state_get(th, &st);
-	else
+	else if (flavor == i386_TLS_STATE)
 		thread_tls_get(th, &tls);
+	else if (!thread_fxsave_get(th, old_state))	/* the reply's room: 128 words */
+		kr = KERN_INVALID_ARGUMENT;
 	port_sched_unlock(self, f);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	if (flavor == i386_THREAD_STATE) {
 		memcpy(old_state, &st, sizeof st);
 		*old_stateCnt = i386_THREAD_STATE_COUNT;
-	} else {
+	} else if (flavor == i386_TLS_STATE) {
 		memcpy(old_state, &tls, sizeof tls);
 		*old_stateCnt = i386_TLS_STATE_COUNT;
+	} else {
+		*old_stateCnt = i386_FXSAVE_STATE_COUNT;
 	}
 	return KERN_SUCCESS;
 }
@@ -101,7 +105,7 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 		memcpy(&tls, new_state, sizeof tls);
 		if ((kr = thread_tls_check(&tls)) != KERN_SUCCESS)
 			return kr;
-	} else
+	} else if (flavor != i386_FXSAVE_STATE || new_stateCnt != i386_FXSAVE_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
 	f = port_sched_lock(self);
 	th = thread_of_locked(self);
@@ -111,8 +115,10 @@ kdo_thread_set_state(struct port *self, int32_t flavor, const natural_t *new_sta
 		kr = KERN_INVALID_ARGUMENT;
 	else if (flavor == i386_THREAD_STATE)
 		thread_state_set(th, &st);
-	else
+	else if (flavor == i386_TLS_STATE)
 		thread_tls_set(th, &tls);
+	else if (!thread_fxsave_set(th, new_state))
+		kr = KERN_INVALID_ARGUMENT;
 	port_sched_unlock(self, f);
 	return kr;
 }

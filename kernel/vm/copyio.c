@@ -7,7 +7,8 @@
  * a fault inside the copy brings the page in or ends the copy with an error,
  * trap.c); another task's goes through the kernel's direct map of physical
  * memory, a page at a time: the pmap lock, and so interrupts off, is held for
- * one page's lookup and copy, never for a whole range a task chose.
+ * one page's lookup and copy, never for a whole range a task chose (but for
+ * copy_quick's copy between two tasks, at most QUICK_PAGES pages of it).
  */
 #include <kern/copyio.h>
 #include <kern/lib.h>
@@ -249,11 +250,65 @@ move_piece(char *dst, const char *src, size_t n)
 			 : "memory");
 }
 
+#define QUICK_PAGES 3	/* a 4 KiB body wherever it starts, and then some */
+
+/*
+ * A short copy between two ranges that do not overlap, when every page of
+ * both is there already: each page looked up once, with both pmaps locked (in
+ * address order) for the lookups and the copy, and nothing written unless all
+ * are there. False, with nothing written, leaves it to copy_user_to_user's
+ * general way, which checks, faults in and copies a piece at a time (a 4 KiB
+ * IPC body cost some 1,170 instructions there beside 1,024 for the copy).
+ */
+static bool
+copy_quick(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len)
+{
+	uintptr_t s0 = ROUND_DOWN(src, PAGE_SIZE), d0 = ROUND_DOWN(dst, PAGE_SIZE);
+	const char *s[QUICK_PAGES];
+	char *d[QUICK_PAGES];
+	struct pmap *a = from->pmap, *b = to->pmap;
+	uint32_t ns, nd, fa, fb = 0, i;
+	bool ok = true;
+
+	if (len == 0 || !user_range(src, len) || !user_range(dst, len) || (from == to && src < dst + len && dst < src + len))
+		return false;
+	ns = (src + len - 1 - s0) / PAGE_SIZE + 1;
+	nd = (dst + len - 1 - d0) / PAGE_SIZE + 1;
+	if (ns > QUICK_PAGES || nd > QUICK_PAGES)
+		return false;
+	if (a > b) {
+		struct pmap *x = a;
+		a = b;
+		b = x;
+	}
+	fa = pmap_lock(a);
+	if (b != a)
+		fb = pmap_lock(b);
+	for (i = 0; i < ns && ok; i++)
+		ok = (s[i] = pmap_readable_kva(from->pmap, s0 + i * PAGE_SIZE)) != NULL;
+	for (i = 0; i < nd && ok; i++)
+		ok = (d[i] = pmap_writable_kva(to->pmap, d0 + i * PAGE_SIZE)) != NULL;
+	while (ok && len) {
+		uint32_t so = src - s0, dof = dst - d0;
+		size_t n = MIN(len, MIN(PAGE_SIZE - (so & (PAGE_SIZE - 1)), PAGE_SIZE - (dof & (PAGE_SIZE - 1))));
+
+		memcpy(d[dof / PAGE_SIZE] + (dof & (PAGE_SIZE - 1)), s[so / PAGE_SIZE] + (so & (PAGE_SIZE - 1)), n);
+		src += n;
+		dst += n;
+		len -= n;
+	}
+	if (b != a)
+		pmap_unlock(b, fb);
+	pmap_unlock(a, fa);
+	return ok;
+}
+
 /*
  * Copies between two tasks' user memory (the IPC fast path's one copy,
  * vm_copy), page piece by page piece through the direct map, after checking
  * both ranges. Overlapping ranges of one task are copied as memmove does.
- * Both pmaps are locked, in address order, for one piece at a time.
+ * Both pmaps are locked, in address order, for one piece at a time; a short
+ * copy whose pages are all there goes in one hold (copy_quick).
  */
 kern_return_t
 copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len)
@@ -262,6 +317,8 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 	kern_return_t kr;
 	bool backward;
 
+	if (copy_quick(from, src, to, dst, len))
+		return KERN_SUCCESS;
 	kr = check_with_fault_in(from, src, len, false);
 	if (kr == KERN_SUCCESS)
 		kr = check_with_fault_in(to, dst, len, true);

@@ -7,15 +7,17 @@
  * sigreturn). A program without SA_RESTORER returns into the few bytes of
  * code Linux also leaves in the frame (retcode). Both keep Linux's layout as
  * far as a handler may look (sig, the sigcontext, siginfo, ucontext, with
- * the alternate stack, where SA_ONSTACK puts the frame: sigaltstack); the
- * x87/SSE state is not saved (fpstate is 0): a handler that uses floating
- * point changes it for the interrupted code.
+ * the alternate stack, where SA_ONSTACK puts the frame: sigaltstack). Above
+ * the frame, as Linux puts it, the x87 and SSE state (fpstate, fpu.c); the
+ * handler starts with a fresh set and sigreturn puts the saved one back (a
+ * frame whose fpstate is 0 gives a fresh set, as Linux's does).
  *
  * sigreturn trusts nothing it reads back: the registers go through
  * thread_set_state's rules (user segments only; the kernel keeps its own),
  * and SIGKILL and SIGSTOP stay unblockable.
  */
 #include <string.h>
+#include "fpu.h"
 #include "linux.h"
 #include "signal.h"
 #include "umem.h"
@@ -139,11 +141,18 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 	uint32_t ss_flags = signal_altstack_flags(p, st->esp);
 	/* X/Open's switch: SA_ONSTACK's handler on the alternate stack, unless on it already */
 	uint32_t top = (act->flags & LNX_SA_ONSTACK) && ss_flags == 0 ? p->ss_sp + p->ss_size : st->esp;
-	uint32_t sp = ((top - size) & ~15u) - 4;
+	uint32_t sp, fpstate = 0;
+	i386_fxsave_state_t fx;
+	bool fpu = fpu_get(p, &fx);
 	int r;
 
-	if (top < size + 32)
+	if (top < LNX_FPSTATE_SIZE + LNX_FPSTATE_ALIGN + size + 32)
 		return -LNX_EFAULT;
+	if (fpu) {	/* the fxsave image 64-byte aligned, fnsave's part just below it: Linux's places */
+		fpstate = ((top - 512) & ~(uint32_t)(LNX_FPSTATE_ALIGN - 1)) - LNX_FPSTATE_FSAVE;
+		top = fpstate;
+	}
+	sp = ((top - size) & ~15u) - 4;
 	if (rt) {
 		struct rt_frame f;
 
@@ -157,6 +166,7 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 		f.info.uid = from->uid;
 		f.info.status = from->status;
 		save(&f.uc.mc, st, old_mask);
+		f.uc.mc.fpstate = fpstate;
 		f.uc.sigmask[0] = (uint32_t)old_mask;
 		f.uc.sigmask[1] = (uint32_t)(old_mask >> 32);
 		f.uc.ss_sp = p->ss_sp;	/* rt_sigreturn sets it again */
@@ -174,6 +184,7 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 		memset(&f, 0, sizeof f);
 		f.sig = sig;
 		save(&f.sc, st, old_mask);
+		f.sc.fpstate = fpstate;
 		f.extramask = (uint32_t)(old_mask >> 32);
 		memcpy(f.retcode, old_retcode, sizeof f.retcode);
 		f.pretcode = act->flags & LNX_SA_RESTORER ? act->restorer
@@ -181,6 +192,14 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 		if ((r = umem_write(p, sp, &f, sizeof f)) != 0)
 			return r;
 		st->edx = st->ecx = 0;
+	}
+	if (fpu) {
+		uint8_t img[LNX_FPSTATE_SIZE];
+
+		fpu_to_frame(&fx, img);
+		if ((r = umem_write(p, fpstate, img, sizeof img)) != 0)
+			return r;
+		fpu_reset(p);	/* the handler's own, fresh */
 	}
 	if ((act->flags & LNX_SA_ONSTACK) && (p->ss_flags & LNX_SS_AUTODISARM))
 		p->ss_sp = p->ss_size = p->ss_flags = 0;	/* until the frame's sigreturn */
@@ -191,10 +210,33 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 	return 0;
 }
 
+/* The x87 and SSE state a frame's fpstate names (none: a fresh set); -EFAULT for one it cannot read. */
+static int
+restore_fpu(struct process *p, uint32_t fpstate)
+{
+	uint8_t img[LNX_FPSTATE_SIZE];
+	i386_fxsave_state_t fx;
+	int r;
+
+	if (!fpstate) {
+		fpu_reset(p);
+		return 0;
+	}
+	if ((r = umem_read(p, fpstate, img, sizeof img)) != 0)
+		return r;
+	if (!fpu_get(p, &fx))
+		return 0;	/* a CPU without fxsave: nothing was saved either */
+	if (!fpu_from_frame(img, &fx))
+		return -LNX_EFAULT;
+	(void)fpu_set(p, &fx);
+	return 0;
+}
+
 int
 signal_frame_pop(struct process *p, bool rt, uint64_t *mask)
 {
 	i386_thread_state_t *st = p->regs;
+	uint32_t fpstate;
 	int r;
 
 	if (rt) {
@@ -208,6 +250,7 @@ signal_frame_pop(struct process *p, bool rt, uint64_t *mask)
 		(void)signal_altstack_set(p, st->esp, uc.ss_sp, uc.ss_flags, uc.ss_size);
 		restore(st, &uc.mc);
 		*mask = uc.sigmask[0] | (uint64_t)uc.sigmask[1] << 32;
+		fpstate = uc.mc.fpstate;
 	} else {
 		struct old_frame f;
 		/* pretcode and sig were popped: esp is the frame + 8 */
@@ -217,6 +260,7 @@ signal_frame_pop(struct process *p, bool rt, uint64_t *mask)
 			return r;
 		restore(st, &f.sc);
 		*mask = f.sc.oldmask | (uint64_t)f.extramask << 32;
+		fpstate = f.sc.fpstate;
 	}
-	return 0;
+	return restore_fpu(p, fpstate);
 }

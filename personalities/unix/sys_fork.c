@@ -18,6 +18,7 @@
 #include <string.h>
 #include "exec.h"
 #include "fd.h"
+#include "fpu.h"
 #include "linux.h"
 #include "syscall.h"
 #include "umem.h"
@@ -52,6 +53,7 @@ make_child(struct process *p, struct process *c, uint32_t stack)
 		st.esp = stack;
 	if (thread_set_state(c->thread, i386_THREAD_STATE, (natural_t *)&st, i386_THREAD_STATE_COUNT) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
+	fpu_copy(p, c);	/* the parent's x87 and SSE registers, as Linux's child has them */
 	return 0;
 }
 

@@ -15,10 +15,12 @@
  * it): the registrar thread (registrar.c) keeps the names there.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/error.h>
 #include <manifold/msg.h>
+#include <manifold/task_limits.h>
 #include <manifold/trap.h>
 #include "bootstrap_server.h"
 #include "module.h"
@@ -147,6 +149,37 @@ serve_until(const bool *flag, uint32_t timeout_ms)
 	return *flag;
 }
 
+/* The number after word in line (" tasks=1024"), or 0. */
+static uint32_t
+word_number(const char *line, const char *word)
+{
+	const char *w = strstr(line, word);
+
+	return w ? (uint32_t)strtoul(w + strlen(word), NULL, 10) : 0;
+}
+
+/*
+ * A module whose line says tasks=N may create N tasks while they live, where
+ * the kernel's default is TASK_LIMIT_TASKS_DEFAULT (the Unix personality: a
+ * process's children are tasks made from its task, which starts with the
+ * server's limits). Ours is TASK_LIMIT_TASKS_BOOTSTRAP, and nobody gives more
+ * than it has. Set as the module starts, before it has made any.
+ */
+static void
+give_tasks_limit(struct module *m, mach_port_t task)
+{
+	natural_t limits[TASK_LIMITS_COUNT], usage[TASK_LIMITS_COUNT];
+	mach_msg_type_number_t n = TASK_LIMITS_COUNT, u = TASK_LIMITS_COUNT;
+	kern_return_t kr = task_get_limits(task, limits, &n, usage, &u);
+
+	if (kr == KERN_SUCCESS) {
+		limits[TASK_LIMIT_TASKS] = m->tasks_limit;
+		kr = task_set_limits(task, limits, TASK_LIMITS_COUNT);
+	}
+	if (kr != KERN_SUCCESS)
+		printf("bootstrap: %s: tasks=%u not given: %s\n", m->name, m->tasks_limit, kern_return_name(kr));
+}
+
 /*
  * Starts module m; watches its task port for its death. The name server's
  * bootstrap port is ours (it checks in here); every later task's is the name
@@ -172,6 +205,8 @@ module_start(struct module *m)
 		task_set_special_port(ME, TASK_BOOTSTRAP_PORT, ns);
 	if (kr != KERN_SUCCESS)
 		return kr;
+	if (m->tasks_limit)
+		give_tasks_limit(m, port);
 	cthread_mutex_lock(&modules_lock);
 	m->task = port;
 	cthread_mutex_unlock(&modules_lock);
@@ -375,6 +410,7 @@ start_module(uint32_t i, uint32_t *failed)
 	m->restart = strstr(line, " restart=always") != NULL;
 	m->public_task = strstr(line, " task=public") != NULL;
 	m->driver = strstr(line, " driver") != NULL;
+	m->tasks_limit = word_number(line, " tasks=");
 	module_name(line, m->name, sizeof m->name);
 	cthread_mutex_lock(&modules_lock);
 	nmodules++;

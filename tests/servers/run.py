@@ -77,7 +77,7 @@ def shell_cases():
     g = Guest(QEMU + ["-initrd", mods(B + "/servers/bootstrap.elf", B + "/servers/ns.elf restart=always",
                                       B + "/servers/console.elf restart=always",
                                       B + "/servers/echo.elf restart=always",
-                                      B + "/servers/shell.elf restart=always")],
+                                      B + "/servers/shell.elf restart=always tasks=100")],
               LOGS + "/shell.log")
     n = [0]
 
@@ -102,12 +102,14 @@ def shell_cases():
         case("boots_to_its_prompt", None, r"^manifold> ")
         case("help_lists_the_commands", "help", r"help", r"^ *ps ", r"^ *names ", r"^ *kill ", r"^ *mem ",
              r"^manifold> ")
-        # THREADS, NAMES, TASKS and KMEM are used/limit; the kernel has no limits
+        # THREADS, NAMES, TASKS and KMEM are used/limit; the kernel has no limits, and the
+        # bootstrap's TASKS is TASK_LIMIT_TASKS_BOOTSTRAP, a module's the default (64) but for the
+        # shell's, whose line has tasks=100
         case("ps_shows_tasks_and_threads", "ps", r"ID +TASK +THREADS +RESIDENT +CPU ms +NAMES +TASKS +KMEM",
              r"^ +0 +kernel +\d+ +\d+K +\d+ +\d+ +0 +0K",
-             r"^ +\d+ +bootstrap +\d+/256 +\d+K +\d+ +\d+/32768 +\d+/64 +\d+K/32768K",
-             r"^ +\d+ +console +\d+/256 +\d+K", r"^ +thread 0: \w+",
-             r"^ +\d+ +shell +1/256 +\d+K", r"^manifold> ")
+             r"^ +\d+ +bootstrap +\d+/256 +\d+K +\d+ +\d+/32768 +\d+/4096 +\d+K/32768K",
+             r"^ +\d+ +console +\d+/256 +\d+K +\d+ +\d+/32768 +\d+/64 ", r"^ +thread 0: \w+",
+             r"^ +\d+ +shell +1/256 +\d+K +\d+ +\d+/32768 +\d+/100 ", r"^manifold> ")
         case("names_lists_the_name_server", "names", r"^/servers/bootstrap$", r"^/servers/console$", r"^/servers/echo$",
              r"^/tasks/shell$", r"^manifold> ")
         case("mem_shows_free_and_used_pages", "mem", r"^pages: \d+ free, \d+ used, \d+ total",

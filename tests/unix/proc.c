@@ -220,8 +220,7 @@ case_pgrp(void)
  * More processes than the server's first table held (64): 4 children each
  * fork 50 that stay alive (each says so with a byte on a pipe, then reads
  * another pipe until its end), so 204 live at once; then all end and are
- * reaped. Four parents of 50, not one of 200: the kernel lets one task
- * create at most 64 tasks (TASK_LIMIT_TASKS), personalities/unix/README.md.
+ * reaped. (sh-many.sh has one shell's 200 children.)
  */
 static void
 case_many(void)

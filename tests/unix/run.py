@@ -62,7 +62,7 @@ TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
-    B + "/personalities/unix.elf script=runs.txt pagertest",
+    B + "/personalities/unix.elf script=runs.txt pagertest tasks=1024",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
@@ -134,7 +134,7 @@ def fs_boot_args(disk, unix_words, extra_modules):
     mods = [B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
             B + "/servers/pci.elf driver", B + "/servers/virtio_blk.elf driver",
             B + "/servers/fs.elf root=/servers/vd0 epoch=1700000000",
-            B + "/personalities/unix.elf fs " + unix_words] + extra_modules
+            B + "/personalities/unix.elf fs tasks=1024 " + unix_words] + extra_modules
     return ["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck", "-initrd", ",".join(mods),
             "-drive", "if=none,id=root,file=%s,format=raw" % disk,
             "-device", "virtio-blk-pci,drive=root,disable-modern=on,addr=5"]

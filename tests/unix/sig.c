@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
  * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
- * alarm, altstack, orphan, timers; ttin, ttou and orphanio are the guest's only);
+ * alarm, altstack, fpu, orphan, timers; ttin, ttou and orphanio are the guest's only);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -833,6 +833,111 @@ case_ttou(void)
 	say("ttou: TOSTOP cleared", lnx_call(54, 0, 0x5402, (long)t, 0, 0, 0));
 }
 
+/*
+ * fpu: the x87 and SSE state across a handler (saved in the frame's fpstate,
+ * a fresh set for the handler, put back by sigreturn) and across fork (the
+ * child's is the parent's). The registers are loaded, the signal sent and
+ * the registers read back in one asm statement, so that no compiled code
+ * (which may use SSE) comes between.
+ */
+static const unsigned fp_pat[4] = { 0x01234567, 0x89ABCDEF, 0x0F1E2D3C, 0x4B5A6978 };
+static const unsigned fp_junk[4] = { 0xDEADBEEF, 0xDEADBEEF, 0xDEADBEEF, 0xDEADBEEF };
+static const unsigned fp_mx_in = 0x3F80, fp_mx_junk = 0x7F80;	/* round down; round to zero */
+static const unsigned short fp_cw_junk = 0x0C7F;
+static unsigned fp_out[4], fp_out_mx, fp_hmx, fp_magic, fp_saved_ok;
+static unsigned short fp_out_cw, fp_hcw;
+static long fp_sig, fp_ret;
+
+static int
+fp_same(const unsigned char *a, const unsigned *b)
+{
+	const unsigned char *c = (const unsigned char *)b;
+
+	for (int i = 0; i < 16; i++)
+		if (a[i] != c[i])
+			return 0;
+	return 1;
+}
+
+/* What the handler finds (its frame's fpstate; its own control words), then it spoils every register it can. */
+static void
+fp_look_and_spoil(const unsigned char *fpstate)
+{
+	fp_magic = fpstate ? *(const unsigned short *)(fpstate + 110) : 0xDEAD;
+	fp_saved_ok = fpstate && fp_same(fpstate + 112 + 160, fp_pat) && *(const unsigned *)(fpstate + 112 + 24) == fp_mx_in &&
+		      (*(const unsigned *)fpstate & 0xFFFF) == 0x037F;
+	__asm__ volatile("fnstcw %0\n\tstmxcsr %1" : "=m"(fp_hcw), "=m"(fp_hmx));
+	__asm__ volatile("movdqu %0, %%xmm0\n\tldmxcsr %1\n\tfldcw %2" : : "m"(fp_junk), "m"(fp_mx_junk), "m"(fp_cw_junk));
+}
+
+static void
+fp_rich(int sig, struct siginfo *info, void *uc)
+{
+	(void)sig, (void)info;
+	fp_look_and_spoil(*(unsigned char **)((char *)uc + 20 + 76));	/* uc_mcontext's fpstate */
+}
+
+/* The old frame's sigcontext follows sig on the stack: a structure passed by value is read from there. */
+struct fp_sigcontext {
+	unsigned words[19];
+	unsigned char *fpstate;
+};
+
+static void
+fp_plain(int sig, struct fp_sigcontext sc)
+{
+	(void)sig;
+	fp_look_and_spoil(sc.fpstate);
+}
+
+static void
+fp_round(const char *label)
+{
+	fp_sig = SIGUSR1;
+	__asm__ volatile("movdqu %[pat], %%xmm0\n\t"
+			 "ldmxcsr %[mx]\n\t"
+			 "movl $20, %%eax\n\tint $0x80\n\t"
+			 "movl %%eax, %%ebx\n\tmovl %[sig], %%ecx\n\tmovl $37, %%eax\n\tint $0x80\n\t"
+			 "movdqu %%xmm0, %[out]\n\tstmxcsr %[omx]\n\tfnstcw %[ocw]"
+			 : [out] "=m"(fp_out), [omx] "=m"(fp_out_mx), [ocw] "=m"(fp_out_cw)
+			 : [pat] "m"(fp_pat), [mx] "m"(fp_mx_in), [sig] "m"(fp_sig)
+			 : "eax", "ebx", "ecx", "edx", "memory");
+	lnx_puts(label);
+	lnx_puts("\n");
+	say("fpu: the frame's magic (0: fxsave's image follows)", fp_magic);
+	yes("fpu: the frame holds xmm0, MXCSR and the control word", fp_saved_ok);
+	say("fpu: the handler's x87 control word", fp_hcw);
+	say("fpu: the handler's MXCSR", fp_hmx);
+	yes("fpu: after it, xmm0 is back", fp_same((const unsigned char *)fp_out, fp_pat));
+	say("fpu: after it, MXCSR", fp_out_mx);
+	say("fpu: after it, the x87 control word", fp_out_cw);
+}
+
+static void
+case_fpu(void)
+{
+	int status = 0;
+
+	say("fpu: a SA_SIGINFO handler", sigaction(SIGUSR1, fp_rich, SA_SIGINFO | SA_RESTORER, 0));
+	fp_round("fpu: rt frame");
+	say("fpu: a plain handler", sigaction(SIGUSR1, fp_plain, SA_RESTORER, 0));
+	fp_round("fpu: old frame");
+	__asm__ volatile("movdqu %[pat], %%xmm0\n\t"
+			 "ldmxcsr %[mx]\n\t"
+			 "movl $2, %%eax\n\tint $0x80\n\t"
+			 "movl %%eax, %[ret]\n\t"
+			 "movdqu %%xmm0, %[out]\n\tstmxcsr %[omx]"
+			 : [out] "=m"(fp_out), [omx] "=m"(fp_out_mx), [ret] "=m"(fp_ret)
+			 : [pat] "m"(fp_pat), [mx] "m"(fp_mx_in)
+			 : "eax", "memory");
+	if (fp_ret == 0) {
+		yes("fpu: the forked child has the parent's xmm0", fp_same((const unsigned char *)fp_out, fp_pat));
+		say("fpu: and its MXCSR", fp_out_mx);
+		lnx_exit(0);
+	}
+	say("fpu: the child ended", wait4(fp_ret, &status, 0) == fp_ret ? status : -1);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -865,6 +970,8 @@ start_c(long *sp)
 			case_async();
 		else if (streq(c, "altstack"))
 			case_altstack();
+		else if (streq(c, "fpu"))
+			case_fpu();
 		else if (streq(c, "alarm"))
 			case_alarm();
 		else if (streq(c, "ttin"))

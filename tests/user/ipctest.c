@@ -1569,6 +1569,7 @@ exception_handler_fixes_the_thread_and_it_resumes(void)
 
 #include "syscall_port_cases.h"
 #include "tls_cases.h"
+#include "fxsave_cases.h"
 
 static void
 thread_exception_port_comes_before_the_tasks(void)
@@ -3671,6 +3672,9 @@ static const struct test tests[] = {
 	T(tls_segment_reads_through_gs_across_traps_and_switches),
 	T(tls_bad_segments_get_named_errors),
 	T(tls_selector_is_the_one_segment_a_state_may_choose),
+	T(fxsave_state_of_a_waiting_thread_is_read_and_set),
+	T(fxsave_state_of_the_calling_thread_is_its_registers_now),
+	T(fxsave_state_of_the_wrong_size_is_refused),
 	T(rpc_with_another_task_echoes_payloads),
 	T(sender_trailer_names_the_sending_task),
 	T(fast_path_moves_a_right_with_a_dead_name_request),

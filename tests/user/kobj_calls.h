@@ -2104,7 +2104,7 @@ struct kc_req {
 	uint8_t send_only;	/* the port must be a send right: a send-once right is malformed */
 	uint8_t as_is;		/* malformed already: sent only as it is */
 	uint8_t nwords;
-	uint32_t w[36];
+	uint32_t w[132];	/* up to thread_set_state of 129 words and its two */
 };
 
 enum kc_spoil {
@@ -2120,7 +2120,7 @@ enum kc_spoil {
 
 struct kc_raw {
 	mach_msg_header_t h;
-	uint32_t b[48];
+	uint32_t b[144];
 };
 
 static mach_port_t kc_bait, kc_so_port;		/* the rights malformed requests carry */
@@ -2502,12 +2502,12 @@ KC_BOTH(malformed_thread_requests_get_bad_arguments_and_change_nothing)
 	rows[n++] = (struct kc_req){ .id = THREAD_GET_SPECIAL_PORT_ID, .nwords = 1, .w = { THREAD_KERNEL_PORT } };
 	rows[n++] = (struct kc_req){ .id = THREAD_SET_SPECIAL_PORT_ID, .desc = 'p', .send_only = 1, .nwords = 1,
 				     .w = { THREAD_EXCEPTION_PORT } };
-	/* the state's count: beyond the message, above the bound of 32 */
+	/* the state's count: beyond the message, above the bound of 128 (i386_FXSAVE_STATE's) */
 	rows[n] = rows[2];
 	rows[n].as_is = 1;
 	rows[n].w[1] = 17;
 	n++;
-	rows[n] = (struct kc_req){ .id = THREAD_SET_STATE_ID, .as_is = 1, .nwords = 35, .w = { i386_THREAD_STATE, 33 } };
+	rows[n] = (struct kc_req){ .id = THREAD_SET_STATE_ID, .as_is = 1, .nwords = 131, .w = { i386_THREAD_STATE, 129 } };
 	n++;
 	had0 = thread_get_special_port(th, THREAD_EXCEPTION_PORT, &exc0);
 	reply = kc_table_begin();

@@ -362,6 +362,17 @@ pmap_writable_kva(struct pmap *p, uintptr_t va)
 	return P2V((pte & PTE_ADDR) | (va & (PAGE_SIZE - 1)));
 }
 
+/* Where user address va is in the direct map, for a read by the kernel: NULL unless a present, user page of RAM is there. */
+const void *
+pmap_readable_kva(struct pmap *p, uintptr_t va)
+{
+	uint32_t pte = user_pte(p, va);
+
+	if ((pte & (PTE_P | PTE_U | PTE_WIRED)) != (PTE_P | PTE_U))
+		return NULL;
+	return P2V((pte & PTE_ADDR) | (va & (PAGE_SIZE - 1)));
+}
+
 /*
  * The page a DMA mapping holds at va (wired and owned: an allocated page the
  * device writes, never device memory), for the hold of vm/dma_hold.c. The

@@ -31,6 +31,7 @@ void pmap_activate(struct pmap *p);
 int pmap_enter(struct pmap *p, uintptr_t va, paddr_t pa, int prot);
 bool pmap_lookup(struct pmap *p, uintptr_t va, paddr_t *pa, int *prot);
 void *pmap_writable_kva(struct pmap *p, uintptr_t va);
+const void *pmap_readable_kva(struct pmap *p, uintptr_t va);
 /* The page a DMA mapping (wired, owned) holds at va; false for any other mapping. */
 bool pmap_lookup_dma(struct pmap *p, uintptr_t va, paddr_t *pa);
 void pmap_remove(struct pmap *p, uintptr_t va);

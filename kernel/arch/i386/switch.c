@@ -18,6 +18,7 @@
 void context_switch(uint32_t *save, uint32_t load);
 static struct arch_thread fpu_initial;	/* [I] a freshly initialized x87 (and SSE) */
 static bool fpu_fxsr;			/* [I] the CPU has fxsave: SSE is on for user threads */
+static uint32_t fpu_mxcsr_mask;		/* [I] the MXCSR bits fxrstor takes (the rest fault) */
 
 #define CPUID1_FXSR (1u << 24)
 #define CPUID1_SSE (1u << 25)
@@ -38,6 +39,10 @@ arch_fpu_init(void)
 	if (fpu_fxsr) {
 		write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 		__asm__ volatile("fxsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(&fpu_initial)));
+		/* the image's MXCSR_MASK; 0 from a CPU that predates it means the default */
+		memcpy(&fpu_mxcsr_mask, (uint8_t *)arch_fpu_area(&fpu_initial) + 28, sizeof fpu_mxcsr_mask);
+		if (!fpu_mxcsr_mask)
+			fpu_mxcsr_mask = 0xFFBF;
 	} else {
 		__asm__ volatile("fnsave %0" : "=m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(&fpu_initial)));
 	}
@@ -60,6 +65,42 @@ fpu_restore(struct arch_thread *a)
 	else
 		__asm__ volatile("frstor %0" : : "m"(*(uint8_t(*)[ARCH_FPU_BYTES])arch_fpu_area(a)));
 }
+
+/*
+ * A user thread's x87 and SSE registers as fxsave lays them out
+ * (i386_FXSAVE_STATE): those saved when it last left the CPU, or, for the
+ * thread running here, its registers now (the kernel never uses them). False
+ * on a CPU without fxsave. Caller holds sched_lock.
+ */
+bool
+thread_fxsave_get(struct thread *t, void *image)
+{
+	if (!fpu_fxsr)
+		return false;
+	if (t == curthread())
+		fpu_save(&t->arch);
+	memcpy(image, arch_fpu_area(&t->arch), ARCH_FPU_BYTES);
+	return true;
+}
+
+/* ...and set, MXCSR's reserved bits cleared (fxrstor faults on them, in the kernel). */
+bool
+thread_fxsave_set(struct thread *t, const void *image)
+{
+	uint8_t *area = arch_fpu_area(&t->arch);
+	uint32_t mxcsr;
+
+	if (!fpu_fxsr)
+		return false;
+	memcpy(area, image, ARCH_FPU_BYTES);
+	memcpy(&mxcsr, area + i386_FXSAVE_MXCSR, sizeof mxcsr);
+	mxcsr &= fpu_mxcsr_mask;
+	memcpy(area + i386_FXSAVE_MXCSR, &mxcsr, sizeof mxcsr);
+	if (t == curthread())
+		fpu_restore(&t->arch);
+	return true;
+}
+
 extern char thread_trampoline[];
 
 /* The words context_switch pops, then its return address. */

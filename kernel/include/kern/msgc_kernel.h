@@ -40,7 +40,7 @@ struct kern_ool {
 };
 
 /* Largest reply of any kernel interface: kobject.c's reply buffer. */
-#define KOBJECT_REPLY_MAX 512u
+#define KOBJECT_REPLY_MAX 640u	/* thread_get_state of i386_FXSAVE_STATE: 512 bytes of state */
 
 static inline bool
 msgc_begin_read(struct msgc_reader *r, struct kmsg *k, uint32_t descriptors)

@@ -91,6 +91,8 @@ void task_init(void);
 int task_create(const char *name, struct task **out);
 /* task_create's: a task made from parent, with its limits, counted against its TASK_LIMIT_TASKS. */
 kern_return_t task_create_child(struct task *parent, struct task **out);
+/* The kernel's own choice of a limit (the bootstrap's TASK_LIMIT_TASKS), above what task_set_limits allows. */
+void task_raise_limit(struct task *t, int which, uint32_t value);
 /* What t uses of each of its limits. t->lock held. */
 void task_usage_locked(struct task *t, uint32_t usage[TASK_LIMITS_COUNT]);
 void task_ref(struct task *t);

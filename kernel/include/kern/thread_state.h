@@ -22,4 +22,12 @@ void thread_tls_get(struct thread *t, i386_tls_state_t *tls);
 kern_return_t thread_tls_check(const i386_tls_state_t *tls);
 void thread_tls_set(struct thread *t, const i386_tls_state_t *tls);
 
+/*
+ * The thread's x87 and SSE registers (i386_FXSAVE_STATE, 512 bytes), from the
+ * switch path's save (arch/i386/switch.c). False on a CPU without fxsave.
+ * Caller holds sched_lock.
+ */
+bool thread_fxsave_get(struct thread *t, void *image);
+bool thread_fxsave_set(struct thread *t, const void *image);
+
 #endif

@@ -36,6 +36,23 @@ typedef struct {
 } i386_tls_state_t;
 #define i386_TLS_STATE_COUNT	((mach_msg_type_number_t)(sizeof(i386_tls_state_t) / sizeof(natural_t)))
 
+/*
+ * Manifold's flavor (not OSF's, whose i386_FLOAT_STATE is fnsave's 108 bytes
+ * without SSE): the thread's x87 and SSE registers as fxsave lays them out,
+ * 512 bytes (x87 control, status and abridged tag words, MXCSR at byte 24,
+ * st0-st7 from byte 32, xmm0-xmm7 from byte 160). A personality saves it in a
+ * signal frame and puts it back at sigreturn. Setting it clears MXCSR's
+ * reserved bits (the CPU would refuse the image). Only on a CPU with fxsave.
+ */
+#define i386_FXSAVE_STATE	33
+typedef struct {
+	uint8_t image[512];
+} i386_fxsave_state_t;
+#define i386_FXSAVE_STATE_COUNT	((mach_msg_type_number_t)(sizeof(i386_fxsave_state_t) / sizeof(natural_t)))
+#define i386_FXSAVE_MXCSR	24	/* byte offsets in the image */
+#define i386_FXSAVE_ST0		32
+#define i386_FXSAVE_XMM0	160
+
 typedef struct {
 	integer_t seconds;
 	integer_t microseconds;

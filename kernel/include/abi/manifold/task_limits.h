@@ -29,6 +29,8 @@ enum {
 #define TASK_LIMIT_NAMES_DEFAULT	32768
 #define TASK_LIMIT_THREADS_DEFAULT	256
 #define TASK_LIMIT_TASKS_DEFAULT	64
+/* The first task's (the bootstrap's), so that it may give a module more: a module line's tasks=N */
+#define TASK_LIMIT_TASKS_BOOTSTRAP	4096
 #define TASK_LIMIT_KMEM_DEFAULT		(32u * 1024 * 1024)	/* a 16 MiB message and room beside it */
 
 #endif
