@@ -124,51 +124,44 @@ lookup(struct process *p, const char *path, const char **name, int *err)
 	return NULL;
 }
 
-static char
-state_letter(const struct process *q, const char **word)
+/* What stat and status both say of a process: its comm, state and signal dispositions. */
+struct facts {
+	char comm[16];			/* Linux's comm: the name, at most 15 bytes */
+	char state;			/* R, S, T, Z */
+	const char *state_word;		/* status's word for it */
+	uint64_t ign, cgt;		/* the signals it ignores and catches */
+};
+
+static void
+facts_of(const struct process *q, struct facts *f)
 {
+	snprintf(f->comm, sizeof f->comm, "%s", q->name);
 	if (q->state == PROC_ZOMBIE)
-		return *word = "zombie", 'Z';
-	if (q->stopped)
-		return *word = "stopped", 'T';
-	if (q->held)
-		return *word = "sleeping", 'S';
-	return *word = "running", 'R';
-}
-
-/* Linux's comm: the name, at most 15 bytes. */
-static void
-comm_of(const struct process *q, char out[16])
-{
-	snprintf(out, 16, "%s", q->name);
-}
-
-/* The signals q ignores and catches, as status's and stat's masks. */
-static void
-sig_masks(const struct process *q, uint64_t *ign, uint64_t *cgt)
-{
-	*ign = *cgt = 0;
+		f->state = 'Z', f->state_word = "zombie";
+	else if (q->stopped)
+		f->state = 'T', f->state_word = "stopped";
+	else if (q->held)
+		f->state = 'S', f->state_word = "sleeping";
+	else
+		f->state = 'R', f->state_word = "running";
+	f->ign = f->cgt = 0;
 	for (int s = 1; s <= LNX_NSIG; s++) {
 		uint32_t h = q->sigactions[s - 1].handler;
 
 		if (h == LNX_SIG_IGN)
-			*ign |= 1ull << (s - 1);
+			f->ign |= 1ull << (s - 1);
 		else if (h != LNX_SIG_DFL)
-			*cgt |= 1ull << (s - 1);
+			f->cgt |= 1ull << (s - 1);
 	}
 }
 
 static int
 stat_text(const struct process *q, char *out, size_t max)
 {
-	char comm[16];
-	const char *word;
-	char st = state_letter(q, &word);
-	uint64_t ign, cgt;
+	struct facts f;
 	bool live = q->state == PROC_LIVE;
 
-	comm_of(q, comm);
-	sig_masks(q, &ign, &cgt);
+	facts_of(q, &f);
 	/*
 	 * fields 1-52 of proc(5); what the server does not count (faults, times,
 	 * resident pages, flags) is 0; the old signal fields are the low 31 bits,
@@ -179,10 +172,10 @@ stat_text(const struct process *q, char *out, size_t max)
 	return snprintf(out, max,
 			"%u (%s) %c %u %u %u %u %d 0 0 0 0 0 0 0 0 0 20 0 1 0 %llu %u 0 4294967295 0 0 0 0 0 "
 			"%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 %u %u %u 0 0 %d\n",
-			q->pid, comm, st, q->ppid, q->pgid, q->sid, CONSOLE_TTY_NR, (int)tty_pgrp,
+			q->pid, f.comm, f.state, q->ppid, q->pgid, q->sid, CONSOLE_TTY_NR, (int)tty_pgrp,
 			(unsigned long long)q->start_ticks, live ? q->brk_mapped - q->image_lo + STACK_RESERVED : 0,
 			(unsigned long long)(q->sigpending & 0x7FFFFFFF), (unsigned long long)(q->sigmask & 0x7FFFFFFF),
-			(unsigned long long)(ign & 0x7FFFFFFF), (unsigned long long)(cgt & 0x7FFFFFFF),
+			(unsigned long long)(f.ign & 0x7FFFFFFF), (unsigned long long)(f.cgt & 0x7FFFFFFF),
 			live ? q->brk_start : 0, live ? q->arg_start : 0, live ? q->arg_end : 0,
 			live ? 0 : q->status);
 }
@@ -190,22 +183,18 @@ stat_text(const struct process *q, char *out, size_t max)
 static int
 status_text(const struct process *q, char *out, size_t max)
 {
-	char comm[16];
-	const char *word;
-	char st = state_letter(q, &word);
-	uint64_t ign, cgt;
+	struct facts f;
 
-	comm_of(q, comm);
-	sig_masks(q, &ign, &cgt);
+	facts_of(q, &f);
 	return snprintf(out, max,
 			"Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n"
 			"TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\nGroups:\t\n"
 			"NStgid:\t%u\nNSpid:\t%u\nNSpgid:\t%u\nNSsid:\t%u\nThreads:\t1\nSigQ:\t0/0\n"
 			"SigPnd:\t0000000000000000\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
 			"SigCgt:\t%016llx\n",
-			comm, q->umask, st, word, q->pid, q->pid, q->ppid, q->state == PROC_LIVE ? FD_MAX : 0, q->pid, q->pid,
-			q->pgid, q->sid, (unsigned long long)q->sigpending, (unsigned long long)q->sigmask,
-			(unsigned long long)ign, (unsigned long long)cgt);
+			f.comm, q->umask, f.state, f.state_word, q->pid, q->pid, q->ppid, q->state == PROC_LIVE ? FD_MAX : 0,
+			q->pid, q->pid, q->pgid, q->sid, (unsigned long long)q->sigpending, (unsigned long long)q->sigmask,
+			(unsigned long long)f.ign, (unsigned long long)f.cgt);
 }
 
 /* The argument strings as q's memory holds them now (a zombie's: none), NULs and all. */
