@@ -6,9 +6,11 @@
  * the loop posts the signals (alarm_fire), as it does every signal, so a
  * held pause or read ends as for any other. fork clears
  * the child's timer; exec keeps it (POSIX). ITIMER_VIRTUAL and ITIMER_PROF
- * (a process's CPU time) are not kept: EINVAL.
+ * (a process's CPU time) are not kept: EINVAL. The thread also wakes the
+ * loop for POSIX timers (ptimer.c), which the loop fires with these.
  */
 #include "linux.h"
+#include "ptimer.h"
 #include "signal.h"
 #include "syscall.h"
 #include "umem.h"
@@ -42,9 +44,11 @@ alarm_thread(void *arg)
 	(void)arg;
 	cthread_mutex_lock(&unix_lock);
 	for (;;) {
-		uint64_t due = 0, now;
+		uint64_t due = 0, now, t;
 
 		process_each(earliest, &due);
+		if ((t = ptimer_earliest_ns()) && (!due || (t + 999) / 1000 < due))
+			due = (t + 999) / 1000;	/* POSIX timers' too */
 		now = now_us();
 		if (!due) {
 			cthread_cond_wait(&changed, &unix_lock);
@@ -86,6 +90,13 @@ alarm_fire(void)
 	uint64_t now = now_us();
 
 	process_each(fire, &now);
+	ptimer_fire(clock_now_ns());
+	cthread_cond_broadcast(&changed);
+}
+
+void
+alarm_changed(void)
+{
 	cthread_cond_broadcast(&changed);
 }
 

@@ -31,6 +31,7 @@
 struct stack_image {
 	uint8_t buf[STACK_BUILD];
 	uint32_t sp;			/* user address of the lowest byte used */
+	uint32_t arg_start, arg_end;	/* where the argument strings went */
 	bool overflow;
 };
 
@@ -88,6 +89,8 @@ build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[],
 		envp_at[i] = push_bytes(s, envp[i], strlen(envp[i]) + 1);
 	for (i = argc - 1; i >= 0; i--)
 		argv_at[i] = push_bytes(s, argv[i], strlen(argv[i]) + 1);
+	s->arg_start = argc ? argv_at[0] : 0;
+	s->arg_end = argc ? argv_at[argc - 1] + (uint32_t)strlen(argv[argc - 1]) + 1 : 0;
 	platform = push_bytes(s, "i686", 5);
 	random_bytes(r);
 	s->sp &= ~15u;
@@ -271,6 +274,8 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 		return r;
 	}
 	p->image_lo = l.lo;
+	p->arg_start = stack.arg_start;
+	p->arg_end = stack.arg_end;
 	p->ss_sp = p->ss_size = p->ss_flags = 0;	/* no alternate signal stack in a new program */
 	p->brk_start = p->brk = p->brk_mapped = l.hi;
 	p->exe = im;

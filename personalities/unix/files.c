@@ -14,6 +14,7 @@
 #include <manifold/fsc.h>
 #include "image.h"
 #include "linux.h"
+#include "procfs.h"
 #include "syscall.h"
 #include "tty.h"
 #include "umem.h"
@@ -213,22 +214,29 @@ files_resolve_parent(struct process *p, int32_t dirfd, const char *path, char *o
 	return resolve(p, dirfd, path, out, false);
 }
 
+int32_t
+files_read_bytes(struct process *p, struct file *f, const void *data, uint64_t size, uint32_t buf, uint32_t len)
+{
+	uint32_t n;
+	int r;
+
+	if (f->offset >= size)
+		return 0;
+	n = size - f->offset < len ? (uint32_t)(size - f->offset) : len;
+	n = n < 65536 ? n : 65536;
+	if ((r = umem_write(p, buf, (const char *)data + f->offset, n)) != 0)
+		return r;
+	f->offset += n;
+	return (int32_t)n;
+}
+
 /* images: read-only, at the file's offset */
 static int32_t
 image_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	const struct image *im = f->obj;
-	uint32_t n;
-	int r;
 
-	if (f->offset >= im->size)
-		return 0;
-	n = im->size - f->offset < len ? (uint32_t)(im->size - f->offset) : len;
-	n = n < 65536 ? n : 65536;
-	if ((r = umem_write(p, buf, im->data + f->offset, n)) != 0)
-		return r;
-	f->offset += n;
-	return (int32_t)n;
+	return files_read_bytes(p, f, im->data, im->size, buf, len);
 }
 
 static uint32_t
@@ -318,7 +326,11 @@ files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, i
 			f->flags = flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND);
 		return f;
 	}
-	if (files_is_dir(path)) {
+	if (procfs_owns(p, path) && !procfs_is_dir(p, path)) {
+		if ((f = procfs_open(p, path, flags, err)) || *err != -LNX_ENOENT)
+			return f;	/* ENOENT: an exe link's target, below */
+	}
+	if (files_is_dir(path) || procfs_is_dir(p, path)) {
 		if (writes) {
 			*err = -LNX_EISDIR;
 			return NULL;
@@ -401,9 +413,11 @@ files_stat_path(struct process *p, const char *path, bool follow, struct lnx_sta
 		return 0;
 	}
 	if (files_is_dir(path)) {
-		fill(st, LNX_S_IFDIR | 0755, 4096, ino_of(path));
+		fill(st, LNX_S_IFDIR | (strncmp(path, "/proc", 5) == 0 ? 0555 : 0755), 4096, ino_of(path));
 		return 0;
 	}
+	if (procfs_owns(p, path) && !(follow && procfs_exe_of(p, path)))
+		return procfs_stat(p, path, st, ino_of);
 	if (!(im = image_lookup(path, p->exe, &err)))
 		return err;
 	/* every name of one image is one file, as busybox's applets are links to it */
@@ -448,9 +462,10 @@ struct dirent_src {
 #define NAMES_MAX 512
 
 static size_t
-entries(const char *dir, struct dirent_src *out, size_t max)
+entries(struct process *p, const char *dir, struct dirent_src *out, size_t max)
 {
-	static const char *names[NAMES_MAX];
+	static const char *names[NAMES_MAX + PROC_MAX];
+	static struct procfs_names pids;
 	static const struct {
 		const char *dir, *name;
 		uint8_t type;
@@ -458,7 +473,7 @@ entries(const char *dir, struct dirent_src *out, size_t max)
 		{ "/", "bin", DT_DIR }, { "/", "dev", DT_DIR }, { "/", "proc", DT_DIR }, { "/", "sbin", DT_DIR },
 		{ "/", "usr", DT_DIR }, { "/usr", "bin", DT_DIR }, { "/usr", "sbin", DT_DIR },
 		{ "/dev", "console", DT_CHR }, { "/dev", "null", DT_CHR }, { "/dev", "tty", DT_CHR },
-		{ "/proc", "self", DT_DIR }, { "/proc/self", "exe", DT_LNK },
+		{ "/proc", "self", DT_DIR },	/* Linux's is a link; the view's a folder */
 	};
 	size_t n = 0;
 
@@ -474,13 +489,21 @@ entries(const char *dir, struct dirent_src *out, size_t max)
 		for (size_t i = 0; i < k && n < max; i++)
 			out[n++] = (struct dirent_src){ names[i], DT_REG };
 	}
+	if (strncmp(dir, "/proc", 5) == 0) {
+		size_t k = procfs_names(p, dir, &pids, names, PROC_MAX);
+		bool top = strcmp(dir, "/proc") == 0;
+
+		for (size_t i = 0; i < k && n < max; i++)
+			out[n++] = (struct dirent_src){ names[i], top && names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR
+							 : strcmp(names[i], "exe") ? DT_REG : DT_LNK };
+	}
 	return n;
 }
 
 int32_t
 files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
-	static struct dirent_src src[NAMES_MAX + 16];
+	static struct dirent_src src[NAMES_MAX + PROC_MAX + 16];
 	static uint8_t out[16384];
 	const char *dir = dir_of(f);
 	size_t n, used = 0;
@@ -490,7 +513,7 @@ files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		return fsfile_getdents(p, f, buf, len);
 	if (!dir)
 		return -LNX_ENOTDIR;
-	n = entries(dir, src, sizeof src / sizeof src[0]);
+	n = entries(p, dir, src, sizeof src / sizeof src[0]);
 	if (len > sizeof out)
 		len = sizeof out;
 	while (f->offset < n) {

@@ -53,6 +53,8 @@ int32_t files_getdents(struct process *p, struct file *f, uint32_t buf, uint32_t
 int path_arg(struct process *p, int32_t dirfd, uint32_t at, char *out);
 /* stat's common part (sys_stat.c): dirfd and path, AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW. 0 or -errno. */
 int stat_at(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags, struct lnx_statx *st);
+/* A read of f from bytes held in the server (size of them): at f's offset, at most 64 KiB; a count or -errno. */
+int32_t files_read_bytes(struct process *p, struct file *f, const void *data, uint64_t size, uint32_t buf, uint32_t len);
 /* Whether path names a folder of the view. */
 bool files_is_dir(const char *path);
 

@@ -104,7 +104,14 @@
 #define LNX_pipe2		331
 #define LNX_getrandom		355
 #define LNX_statx		383
+#define LNX_timer_create	259
+#define LNX_timer_settime	260
+#define LNX_timer_gettime	261
+#define LNX_timer_getoverrun	262
+#define LNX_timer_delete	263
 #define LNX_clock_gettime64	403
+#define LNX_timer_gettime64	408
+#define LNX_timer_settime64	409
 #define LNX_clock_nanosleep_time64	407
 #define LNX_pselect6_time64	413
 #define LNX_ppoll_time64	414

@@ -16,7 +16,7 @@
 #include <mach/thread_status.h>
 #include <manifold/cthread.h>
 
-#define PROC_MAX	64
+#define PROC_MAX	1024	/* processes live or zombie at once: then fork answers EAGAIN */
 #define LNX_NSIG	64
 #define INIT_PID	1	/* the server itself: orphans' parent, and their reaper */
 
@@ -41,6 +41,9 @@ struct process {
 	mach_port_t task;		/* [U] send right to its task port (dead-name request on it) */
 	mach_port_t thread;		/* [U] send right to its thread's port */
 	mach_port_t port;		/* [U] receive right: its syscall port, in the server's port set */
+	struct process *port_next;	/* [U] the next in port's bucket of the table's hash (process.c) */
+	uint32_t arg_start, arg_end;	/* [U] where exec put the argument strings (/proc/N/cmdline) */
+	uint64_t start_ticks;		/* [U] when it was made, in 100 Hz ticks since boot (/proc/N/stat) */
 	uint32_t image_lo;		/* [U] the image's lowest page (mprotect: sys_mem.c) */
 	uint32_t brk_start;		/* [U] page-aligned end of the image: brk never goes below */
 	uint32_t brk;			/* [U] what brk last answered */
@@ -48,12 +51,15 @@ struct process {
 	uint32_t tid_address;		/* [U] set_tid_address's pointer, recorded */
 	uint64_t alarm_due_us;		/* [U] ITIMER_REAL runs out then (the clock's time since boot; 0: off) */
 	uint64_t alarm_every_us;	/* [U] ...and is set again this much later (0: once) */
+	uint32_t ntimers;		/* [U] its POSIX timers (ptimer.c) */
+	uint32_t timer_next_id;		/* [U] the id timer_create tries next (0 in a new process) */
 	i386_tls_state_t tls;		/* [U] its thread's TLS segment as set_thread_area set it (base 0: none) */
 	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
 	uint64_t sigpending;		/* [U] posted, not delivered yet */
 	struct sig_from {		/* [U] siginfo of a pending signal: who sent it, why */
-		uint32_t pid;
-		int32_t code, status;
+		uint32_t pid;		/* si_pid (a timer's: si_tid, its id) */
+		int32_t code, status;	/* si_code; si_status (a timer's: si_value) */
+		uint32_t uid;		/* si_uid (a timer's: si_overrun, set as it is delivered) */
 	} sigfrom[LNX_NSIG];
 	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [U] */
 	uint32_t ss_sp, ss_size, ss_flags;	/* [U] sigaltstack's alternate stack (size 0: none) and its flags */
@@ -95,6 +101,8 @@ struct process *process_of_port(mach_port_t port);
 struct process *process_of_pid(uint32_t pid);
 /* Calls fn for every live or zombie process. */
 void process_each(void (*fn)(struct process *, void *), void *arg);
+/* The pid handed out last (/proc/loadavg's). */
+uint32_t process_last_pid(void);
 /* Sets p's name from a path: its last word. */
 void process_set_name(struct process *p, const char *path);
 /*

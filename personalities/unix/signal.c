@@ -9,6 +9,8 @@
  */
 #include <string.h>
 #include "linux.h"
+#include "pgrp.h"
+#include "ptimer.h"
 #include "signal.h"
 
 #define CLD_EXITED	1
@@ -131,7 +133,8 @@ signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t sta
 			process_exit(p, sig);
 			return;
 		case ACT_STOP:
-			stop(p, sig);
+			if (sig == LNX_SIGSTOP || !pgrp_orphaned(p->pgid))
+				stop(p, sig);	/* an orphaned group's SIGTSTP, SIGTTIN, SIGTTOU: dropped */
 			return;
 		case ACT_IGNORE:
 		case ACT_CONTINUE:
@@ -141,7 +144,7 @@ signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t sta
 	if (act->handler == LNX_SIG_DFL && default_action(sig) != ACT_TERMINATE && default_action(sig) != ACT_STOP)
 		return;	/* ignored by default: nothing to keep */
 	p->sigpending |= bit;
-	p->sigfrom[sig - 1] = (struct sig_from){ from, code, status };
+	p->sigfrom[sig - 1] = (struct sig_from){ from, code, status, 0 };
 	if (!(p->sigmask & bit)) {
 		server_retry_held();	/* a held call of p's ends */
 		deliver_now(p);		/* or it runs its own code */
@@ -270,13 +273,14 @@ signal_deliver(struct process *p)
 		uint64_t old = p->suspended ? p->suspend_mask : p->sigmask;
 
 		p->sigpending &= ~SIG_BIT(s);
+		ptimer_delivered(p, s);
 		if (act.handler == LNX_SIG_IGN)
 			continue;
 		if (act.handler == LNX_SIG_DFL) {
 			/* it was blocked when it came: its default action now */
 			if (default_action(s) == ACT_TERMINATE)
 				process_exit(p, s);
-			else if (default_action(s) == ACT_STOP)
+			else if (default_action(s) == ACT_STOP && (s == LNX_SIGSTOP || !pgrp_orphaned(p->pgid)))
 				stop(p, s);
 			continue;
 		}
@@ -291,7 +295,11 @@ signal_deliver(struct process *p)
 			p->sigmask |= SIG_BIT(s);
 		if (act.flags & LNX_SA_RESETHAND)
 			p->sigactions[s - 1].handler = LNX_SIG_DFL;
-		return;	/* one frame per return to the process */
+		/*
+		 * and on to the next signal the new mask lets through: its frame goes
+		 * on top of this one, so its handler runs first, as Linux builds every
+		 * pending signal's frame before the process runs again
+		 */
 	}
 }
 

@@ -36,8 +36,9 @@ bool signal_restarts(struct process *p);
 /* Whether the signal about to run is one ignored by default (SIGCHLD, SIGWINCH, SIGURG): news, not a request. */
 bool signal_is_notice(struct process *p);
 /*
- * Before p resumes: the first pending signal it does not block, delivered
- * (p->regs enter its handler) or acted on (terminate). p may be ended.
+ * Before p resumes: every pending signal it does not block, lowest first,
+ * delivered (a frame each, the last on top: p->regs enter its handler) or
+ * acted on (terminate, stop). p may be ended.
  */
 void signal_deliver(struct process *p);
 /* execve: caught signals go back to their default action. */

@@ -163,6 +163,7 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 		f.info.signo = sig;
 		f.info.code = from->code;
 		f.info.pid = (int32_t)from->pid;
+		f.info.uid = from->uid;
 		f.info.status = from->status;
 		save(&f.uc.mc, st, old_mask);
 		f.uc.mc.fpstate = fpstate;

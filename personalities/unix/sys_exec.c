@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "fd.h"
 #include "files.h"
+#include "ptimer.h"
 #include "signal.h"
 #include "linux.h"
 #include "syscall.h"
@@ -155,6 +156,7 @@ SYS(execve)
 	process_set_name(p, argv[0]);
 	fd_table_exec(p);
 	signal_exec(p);
+	ptimer_drop(p);	/* POSIX: exec deletes a process's timers (alarm's stays) */
 	p->execed = true;
 	p->tid_address = 0;
 	process_vfork_done(p);

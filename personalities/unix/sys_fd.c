@@ -14,6 +14,7 @@
 #include "image.h"
 #include "linux.h"
 #include "pipe.h"
+#include "procfs.h"
 #include "syscall.h"
 #include "umem.h"
 
@@ -355,6 +356,7 @@ do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_
 {
 	char path[PATH_MAX_], target[PATH_MAX_];
 	struct lnx_statx st;
+	struct process *q;
 	size_t n;
 	int r;
 
@@ -373,12 +375,12 @@ do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_
 
 		if (kr != KERN_SUCCESS)
 			return fsfile_err(kr);
-	} else if (strcmp(path, "/proc/self/exe") != 0) {
+	} else if (!(q = procfs_exe_of(p, path))) {
 		return (r = files_stat_path(p, path, false, &st)) != 0 ? r : -LNX_EINVAL;	/* there, but no link */
-	} else if (p->exe && p->exe->path[0]) {
-		snprintf(target, sizeof target, "%s", p->exe->path);	/* an image from fs: its path */
+	} else if (q->exe && q->exe->path[0]) {
+		snprintf(target, sizeof target, "%s", q->exe->path);	/* an image from fs: its path */
 	} else {
-		snprintf(target, sizeof target, "/bin/%s", p->exe ? p->exe->name : "");
+		snprintf(target, sizeof target, "/bin/%s", q->exe ? q->exe->name : "");
 	}
 	n = strlen(target) < size ? strlen(target) : size;	/* no NUL, and cut to fit, as Linux */
 	if ((r = umem_write(p, buf, target, n)) != 0)

@@ -42,7 +42,7 @@ make_child(struct process *p, struct process *c, uint32_t stack)
 	i386_thread_state_t st = *p->regs;
 
 	if (task_create(p->task, TRUE, &c->task) != KERN_SUCCESS)
-		return -LNX_ENOMEM;
+		return -LNX_EAGAIN;	/* the kernel's TASK_LIMIT_TASKS for p's task, or short of pages */
 	if (exec_task_setup(c, true) != 0 || thread_create(c->task, &c->thread) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
 	c->tls = p->tls;	/* the parent's TLS segment, as set_thread_area left it */
@@ -71,6 +71,8 @@ do_fork(struct process *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32
 	c->run = p->run;
 	c->exe = p->exe;
 	c->image_lo = p->image_lo;
+	c->arg_start = p->arg_start;	/* the same strings in the copy of its memory */
+	c->arg_end = p->arg_end;
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->brk_mapped = p->brk_mapped;

@@ -250,6 +250,21 @@ count_live(struct process *p, void *arg)
 	*(uint32_t *)arg += p->state == PROC_LIVE;
 }
 
+void
+sys_counts(uint32_t *total_pages, uint32_t *free_pages, uint32_t *live)
+{
+	host_basic_info_data_t hi;
+	mach_msg_type_number_t n = HOST_BASIC_INFO_COUNT;
+	struct manifold_kernel_stats ks;
+
+	*total_pages = *free_pages = *live = 0;
+	if (host_info(mach_host_self(), HOST_BASIC_INFO, (integer_t *)&hi, &n) == KERN_SUCCESS)
+		*total_pages = (uint32_t)(hi.memory_size / 4096);
+	if (trap_raw(TRAP_kernel_stats, (uint32_t)&ks, 0, 0, 0, 0) == KERN_SUCCESS)
+		*free_pages = ks.free_pages < *total_pages ? ks.free_pages : *total_pages;
+	process_each(count_live, live);
+}
+
 /*
  * sysinfo(info): busybox's uptime and free. The time since boot, memory in
  * pages from the kernel (host_info's size, kernel_stats' free pool), the
@@ -264,19 +279,12 @@ SYS(sysinfo)
 		uint32_t totalhigh, freehigh, mem_unit;
 		uint8_t rest[8];
 	} si;
-	host_basic_info_data_t hi;
-	mach_msg_type_number_t n = HOST_BASIC_INFO_COUNT;
-	struct manifold_kernel_stats ks;
-	uint32_t live = 0;
+	uint32_t live;
 
 	_Static_assert(sizeof si == 64, "struct sysinfo is 64 bytes on i386");
 	memset(&si, 0, sizeof si);
 	si.uptime = (int32_t)(clock_now_ns() / 1000000000u);
-	if (host_info(mach_host_self(), HOST_BASIC_INFO, (integer_t *)&hi, &n) == KERN_SUCCESS)
-		si.totalram = (uint32_t)(hi.memory_size / 4096);
-	if (trap_raw(TRAP_kernel_stats, (uint32_t)&ks, 0, 0, 0, 0) == KERN_SUCCESS)
-		si.freeram = ks.free_pages < si.totalram ? ks.free_pages : si.totalram;
-	process_each(count_live, &live);
+	sys_counts(&si.totalram, &si.freeram, &live);
 	si.procs = (uint16_t)live;
 	si.mem_unit = 4096;
 	return umem_write(p, a[0], &si, sizeof si);

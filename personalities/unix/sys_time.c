@@ -25,6 +25,12 @@ clock_now_ns(void)
 	return ns;
 }
 
+uint64_t
+clock_wall_base_ns(void)
+{
+	return wall_base_ns;
+}
+
 static uint64_t
 wall_ns(void)
 {

@@ -24,8 +24,10 @@
 
 /* ITIMER_REAL's thread, which wakes the loop when a timer runs out (alarm.c): 0 or -1. */
 int alarm_start(void);
-/* The loop's part: SIGALRM to every process whose timer ran out. Under unix_lock. */
+/* The loop's part: SIGALRM to every process whose timer ran out, and POSIX timers' signals. Under unix_lock. */
 void alarm_fire(void);
+/* A timer was set: the alarm thread looks again for the earliest. Under unix_lock. */
+void alarm_changed(void);
 
 /* Not an answer: no errno is this and no address, being neither below -4095 nor page-aligned. */
 #define SYS_DEFER ((int32_t)-4097)
@@ -64,6 +66,13 @@ SYS(sigaltstack);
 SYS(sysinfo);
 SYS(setitimer);
 SYS(getitimer);
+SYS(timer_create);
+SYS(timer_settime);
+SYS(timer_settime64);
+SYS(timer_gettime);
+SYS(timer_gettime64);
+SYS(timer_getoverrun);
+SYS(timer_delete);
 SYS(rt_sigsuspend);
 SYS(sigsuspend);
 SYS(sigreturn);
@@ -165,10 +174,14 @@ SYS(getpeername);
 SYS(sendto);
 SYS(recvfrom);
 SYS(shutdown);
+/* Memory in pages (the kernel's size and free pool) and the live processes: sysinfo's and /proc's (sys_proc.c). */
+void sys_counts(uint32_t *total_pages, uint32_t *free_pages, uint32_t *live);
 /* The server's clock in seconds (sys_time.c): time() without a process. */
 void sys_time_now(uint32_t *sec);
 /* The kernel's time since boot in ns (sys_time.c): the clocks that count from boot, and alarm.c's. */
 uint64_t clock_now_ns(void);
+/* The time of day at boot in ns (the clock since boot plus this is CLOCK_REALTIME). */
+uint64_t clock_wall_base_ns(void);
 /* Reads the CMOS clock for the time of day if the bootstrap gave the server its ports (sys_time.c; main, first). */
 void clock_start(const char *argv0);
 

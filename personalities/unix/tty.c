@@ -12,6 +12,7 @@
 #include "fd.h"
 #include "ns_client.h"
 #include "linux.h"
+#include "pgrp.h"
 #include "signal.h"
 #include "syscall.h"
 #include "tty.h"
@@ -73,7 +74,8 @@ background(const struct process *p)
  * TOSTOP, for writes: a background group's call stops the group (SIGTTOU)
  * and is held, to go again once continued; with SIGTTOU ignored or blocked
  * it goes through, as on Linux (an interactive shell taking the terminal
- * back ignores it). 0: go on.
+ * back ignores it); an orphaned group gets EIO, as nobody would continue
+ * it. 0: go on.
  */
 static int32_t
 ttou(struct process *p)
@@ -82,6 +84,8 @@ ttou(struct process *p)
 
 	if (!background(p) || act->handler == LNX_SIG_IGN || (p->sigmask & SIG_BIT(LNX_SIGTTOU)))
 		return 0;
+	if (pgrp_orphaned(p->pgid))
+		return -LNX_EIO;	/* nobody would continue it */
 	signal_group(p->pgid, LNX_SIGTTOU);
 	return SYS_DEFER;	/* stopped and held, or a handler interrupts it */
 }
@@ -91,10 +95,11 @@ tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	char chunk[CHUNK];
 	uint32_t done = 0;
+	int32_t r;
 
 	(void)f;
-	if ((termios.c_lflag & LNX_TOSTOP) && ttou(p))
-		return SYS_DEFER;
+	if ((termios.c_lflag & LNX_TOSTOP) && (r = ttou(p)) != 0)
+		return r;
 	while (done < len) {
 		uint32_t n = len - done < CHUNK ? len - done : CHUNK;
 		int r = umem_read(p, buf + done, chunk, n);
@@ -120,7 +125,7 @@ tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		/* job control: a background group's read stops it (SIGTTIN), unless it would not stop */
 		const struct lnx_sigaction_rec *act = &p->sigactions[LNX_SIGTTIN - 1];
 
-		if (act->handler == LNX_SIG_IGN || (p->sigmask & SIG_BIT(LNX_SIGTTIN)))
+		if (act->handler == LNX_SIG_IGN || (p->sigmask & SIG_BIT(LNX_SIGTTIN)) || pgrp_orphaned(p->pgid))
 			return -LNX_EIO;
 		signal_group(p->pgid, LNX_SIGTTIN);
 		return SYS_DEFER;	/* stopped and held, or a handler interrupts it; read again after */

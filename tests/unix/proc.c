@@ -1,6 +1,6 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
- * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, applet,
+ * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, many, applet,
  * script, echoargs); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
@@ -216,6 +216,68 @@ case_pgrp(void)
 	say("pgrp: setpgid of my parent's", setpgid(getppid(), 0));
 }
 
+/*
+ * More processes than the server's first table held (64): 4 children each
+ * fork 50 that stay alive (each says so with a byte on a pipe, then reads
+ * another pipe until its end), so 204 live at once; then all end and are
+ * reaped. (sh-many.sh has one shell's 200 children.)
+ */
+static void
+case_many(void)
+{
+	int up[2], go[2];
+	long leaders = 0, got = 0, n;
+	char b[64];
+	int st;
+
+	if (lnx_call(42, (long)up, 0, 0, 0, 0, 0) || lnx_call(42, (long)go, 0, 0, 0, 0, 0)) {
+		lnx_puts("many: no pipes\n");
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		long pid = fork();
+
+		if (pid == 0) {
+			long made = 0, reaped = 0;
+
+			lnx_call(6, go[1], 0, 0, 0, 0, 0);
+			lnx_call(6, up[0], 0, 0, 0, 0, 0);
+			for (int j = 0; j < 50; j++) {
+				long c = fork();
+
+				if (c == 0) {
+					char x;
+
+					lnx_call(4, up[1], (long)"x", 1, 0, 0, 0);
+					lnx_exit(lnx_call(3, go[0], (long)&x, 1, 0, 0, 0) == 0 ? 5 : 6);
+				}
+				made += c > 0;
+				if (c < 0)	/* a byte all the same, so that the count below ends */
+					lnx_call(4, up[1], (long)"!", 1, 0, 0, 0);
+			}
+			while (wait4(-1, &st, 0) > 0)
+				reaped += st == 5 << 8;
+			lnx_exit(made == 50 ? reaped : 99);
+		}
+		leaders += pid > 0;
+	}
+	lnx_call(6, up[1], 0, 0, 0, 0, 0);
+	lnx_call(6, go[0], 0, 0, 0, 0, 0);
+	for (long all = 0; all < 200 && (n = lnx_call(3, up[0], (long)b, sizeof b, 0, 0, 0)) > 0; all += n)
+		for (long i = 0; i < n; i++)
+			got += b[i] == 'x';
+	say("many: children started", leaders);
+	say("many: processes that said they were up, all at once", got);
+	lnx_call(6, go[1], 0, 0, 0, 0, 0);
+	for (int i = 0; i < 4; i++) {
+		st = -1;
+		wait4(-1, &st, 0);
+		say("many: a child reaped its children who ended as they should, status", st);
+	}
+	say("many: wait4 with no child left", wait4(-1, &st, 0));
+	say("many: the pipe's end once every writer is gone", lnx_call(3, up[0], (long)b, sizeof b, 0, 0, 0));
+}
+
 static void
 case_exec(void)
 {
@@ -304,6 +366,8 @@ start_c(long *sp)
 			case_pgrp();
 		else if (streq(c, "exec"))
 			case_exec();
+		else if (streq(c, "many"))
+			case_many();
 		else if (streq(c, "applet"))
 			case_applet();
 		else if (streq(c, "script"))

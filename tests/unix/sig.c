@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
  * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
- * alarm, altstack, fpu);
+ * alarm, altstack, fpu, orphan, timers; ttin, ttou and orphanio are the guest's only);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -77,6 +77,7 @@ sigaction(int sig, void *h, unsigned long flags, unsigned long mask)
 
 static long kill(long pid, long sig) { return lnx_call(37, pid, sig, 0, 0, 0, 0); }
 static long getpid(void) { return lnx_call(20, 0, 0, 0, 0, 0, 0); }
+static long getppid_(void) { return lnx_call(64, 0, 0, 0, 0, 0, 0); }
 static long fork(void) { return lnx_call(2, 0, 0, 0, 0, 0, 0); }
 static long wait4(long pid, int *st, long opt) { return lnx_call(114, pid, (long)st, opt, 0, 0, 0); }
 static long
@@ -416,6 +417,256 @@ case_ttin(void)
 	wait4(pid, &st, 0);
 }
 
+/* An orphaned group's handlers write the signal's initial down this pipe. */
+static int orphan_pipe[2];
+
+static void
+orphan_note(int sig)
+{
+	lnx_call(4, orphan_pipe[1], (long)(sig == SIGHUP ? "H" : sig == SIGCONT ? "C" : "?"), 1, 0, 0, 0);
+}
+
+/*
+ * POSIX's orphaned process groups, in a session of their own (setsid), so
+ * that the host's run gives the same answers: a group whose members' parents
+ * are all inside it or outside its session gets SIGHUP then SIGCONT when it
+ * becomes so with a stopped member; SIGTSTP, SIGTTIN and SIGTTOU do not stop
+ * a member of an orphaned group.
+ */
+static void
+case_orphan(void)
+{
+	char b[16];
+	long n, got = 0, pid;
+	int st = -1;
+
+	lnx_call(42, (long)orphan_pipe, 0, 0, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		long leader = lnx_call(66, 0, 0, 0, 0, 0, 0);	/* setsid: its group is orphaned (parent outside) */
+		long g;
+
+		lnx_call(37, leader, 20 /* SIGTSTP */, 0, 0, 0, 0);
+		lnx_puts("orphan: SIGTSTP to a process of an orphaned group did not stop it\n");
+		lnx_call(37, leader, 21 /* SIGTTIN */, 0, 0, 0, 0);
+		lnx_call(37, leader, 22 /* SIGTTOU */, 0, 0, 0, 0);
+		lnx_puts("orphan: nor did SIGTTIN and SIGTTOU\n");
+		g = fork();
+		if (g == 0) {
+			/* a group of its own, kept from being orphaned by its parent, in the session but not the group */
+			lnx_call(57, 0, 0, 0, 0, 0, 0);
+			sigaction(SIGHUP, orphan_note, SA_RESTORER, 0);
+			sigaction(SIGCONT, orphan_note, SA_RESTORER, 0);
+			kill(getpid(), 20 /* SIGTSTP: it stops, the group not orphaned yet */);
+			lnx_exit(0);
+		}
+		lnx_call(57, g, g, 0, 0, 0, 0);
+		yes("orphan: the child's child stopped by SIGTSTP", wait4(g, &st, WUNTRACED) == g && st == 0x147f);
+		lnx_exit(0);	/* its group is orphaned now, with a stopped member */
+	}
+	lnx_call(6, orphan_pipe[1], 0, 0, 0, 0, 0);
+	wait4(pid, &st, 0);
+	say("orphan: the session leader ended", st);
+	while ((n = lnx_call(3, orphan_pipe[0], (long)b + got, sizeof b - 1 - got, 0, 0, 0)) > 0)
+		got += n;
+	/*
+	 * SIGHUP is posted first, and both frames are built before the process
+	 * runs again (lowest signal first, each on top of the last), so SIGCONT's
+	 * handler runs first.
+	 */
+	b[got] = 0;
+	lnx_puts("orphan: what its handlers saw, in the order they ran: ");
+	lnx_puts(b);
+	lnx_puts("\n");
+	lnx_call(6, orphan_pipe[0], 0, 0, 0, 0, 0);
+}
+
+/*
+ * The tty and an orphaned group (the guest's only: the console is its
+ * tty, the host's run has none): a background read answers EIO rather
+ * than stop, and so does a write with TOSTOP.
+ */
+static void
+case_orphanio(void)
+{
+	int pg = (int)my_pid, st = -1, p[2];
+	unsigned int t[9];
+	char b[8];
+	long pid, r[2] = { 0, 0 };
+
+	lnx_call(57, 0, 0, 0, 0, 0, 0);
+	lnx_call(54, 0, 0x5410 /* TIOCSPGRP */, (long)&pg, 0, 0, 0);
+	lnx_call(54, 0, 0x5401 /* TCGETS */, (long)t, 0, 0, 0);
+	t[3] |= 0x100;	/* TOSTOP */
+	lnx_call(54, 0, 0x5402 /* TCSETS */, (long)t, 0, 0, 0);
+	lnx_call(42, (long)p, 0, 0, 0, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		long g = fork();
+
+		if (g == 0) {
+			lnx_call(57, 0, 0, 0, 0, 0, 0);
+			while (getppid_() != 1)	/* until its parent has gone: its group is orphaned */
+				sleep_ms(10);
+			r[0] = lnx_call(3, 0, (long)b, sizeof b, 0, 0, 0);
+			r[1] = lnx_call(4, 1, (long)"orphanio: this line must not come out\n", 38, 0, 0, 0);
+			lnx_call(4, p[1], (long)r, sizeof r, 0, 0, 0);
+			lnx_exit(0);
+		}
+		lnx_exit(0);
+	}
+	lnx_call(6, p[1], 0, 0, 0, 0, 0);
+	wait4(pid, &st, 0);
+	lnx_call(3, p[0], (long)r, sizeof r, 0, 0, 0);
+	say("orphanio: a background read by an orphaned group answers", r[0]);
+	say("orphanio: and its write with TOSTOP set", r[1]);
+	t[3] &= ~0x100u;
+	lnx_call(54, 0, 0x5402, (long)t, 0, 0, 0);
+}
+
+/* POSIX timers' signals: what their siginfo said, and how many came */
+static volatile int tm_sig, tm_code, tm_tid, tm_overrun, tm_value, tm_count;
+
+static void
+timer_note(int sig, struct siginfo *info, void *uc)
+{
+	(void)uc;
+	tm_sig = sig;
+	tm_code = info->code;
+	tm_tid = info->pid;		/* si_tid, where kill's si_pid is */
+	tm_overrun = (int)info->uid;	/* si_overrun */
+	tm_value = info->status;	/* si_value */
+	tm_count++;
+}
+
+struct sigev {
+	int value, signo, notify, pad[13];
+};
+
+struct its {
+	long isec, insec, sec, nsec;
+};
+
+/*
+ * timer_create, timer_settime, timer_gettime, timer_getoverrun and
+ * timer_delete, on CLOCK_MONOTONIC and CLOCK_REALTIME (relative and
+ * TIMER_ABSTIME), with SIGEV_SIGNAL and SIGEV_NONE; what the host's Linux
+ * answers is the reference, in words that do not depend on the clock.
+ */
+static void
+case_timers(void)
+{
+	struct sigev ev = { 42, SIGUSR1, 0, { 0 } }, none = { 0, 0, 1, { 0 } }, bad;
+	struct its in = { 0, 0, 0, 200000000 }, cur, every = { 0, 50000000, 0, 50000000 }, zero = { 0, 0, 0, 0 };
+	struct lnx_ts now;
+	unsigned long usr2 = 1ul << (SIGUSR2 - 1);
+	int id = -1, id2 = -1, id3 = -1, id4 = -1, bad_id = -1, st = -1;
+	long pid;
+
+	sigaction(SIGUSR1, timer_note, SA_SIGINFO | SA_RESTORER, 0);
+	sigaction(SIGUSR2, timer_note, SA_SIGINFO | SA_RESTORER, 0);
+	say("timers: timer_create(CLOCK_MONOTONIC, SIGEV_SIGNAL SIGUSR1)", lnx_call(259, 1, (long)&ev, (long)&id, 0, 0, 0));
+	say("timers: its id", id);
+	say("timers: timer_gettime of a timer not set", lnx_call(261, id, (long)&cur, 0, 0, 0, 0));
+	yes("timers: all zero", !cur.isec && !cur.insec && !cur.sec && !cur.nsec);
+	say("timers: timer_settime 200 ms", lnx_call(260, id, 0, (long)&in, 0, 0, 0));
+	lnx_call(261, id, (long)&cur, 0, 0, 0, 0);
+	yes("timers: timer_gettime says between 100 and 200 ms left", cur.sec == 0 && cur.nsec > 100000000 &&
+	    cur.nsec <= 200000000 && !cur.isec && !cur.insec);
+	say("timers: pause until it fires", lnx_call(29, 0, 0, 0, 0, 0, 0));
+	say("timers: its handler ran for signal", tm_sig);
+	say("timers: si_code (SI_TIMER)", tm_code);
+	yes("timers: si_timerid is its id", tm_tid == id);
+	say("timers: si_value", tm_value);
+	lnx_call(261, id, (long)&cur, 0, 0, 0, 0);
+	yes("timers: once fired, timer_gettime says zero", !cur.sec && !cur.nsec);
+
+	ev = (struct sigev){ 7, SIGUSR2, 0, { 0 } };
+	say("timers: timer_create(CLOCK_REALTIME, SIGUSR2)", lnx_call(259, 0, (long)&ev, (long)&id2, 0, 0, 0));
+	yes("timers: the next id", id2 == id + 1);
+	tm_count = 0;
+	say("timers: every 50 ms", lnx_call(260, id2, 0, (long)&every, 0, 0, 0));
+	for (int i = 0; i < 3; i++)
+		lnx_call(29, 0, 0, 0, 0, 0, 0);
+	say("timers: signals after three pauses", tm_count);
+	say("timers: si_value", tm_value);
+	lnx_call(261, id2, (long)&cur, 0, 0, 0, 0);
+	yes("timers: its interval is 50 ms, and at most 50 ms are left", cur.isec == 0 && cur.insec == 50000000 &&
+	    cur.sec == 0 && cur.nsec <= 50000000);
+	/* blocked for 300 ms: one signal waits, and the timer counts the rest as overruns */
+	lnx_call(175, 0 /* SIG_BLOCK */, (long)&usr2, 0, 8, 0, 0);
+	sleep_ms(300);
+	tm_count = 0;
+	lnx_call(175, 1 /* SIG_UNBLOCK */, (long)&usr2, 0, 8, 0, 0);
+	say("timers: signals once unblocked", tm_count);
+	yes("timers: timer_getoverrun says 3 to 7 were lost", lnx_call(262, id2, 0, 0, 0, 0, 0) >= 3 &&
+	    lnx_call(262, id2, 0, 0, 0, 0, 0) <= 7);
+	yes("timers: and so did si_overrun", tm_overrun >= 3 && tm_overrun <= 7);
+	say("timers: timer_settime to zero disarms it, with the old value", lnx_call(260, id2, 0, (long)&zero,
+	    (long)&cur, 0, 0));
+	yes("timers: the old value had the 50 ms interval", cur.insec == 50000000);
+	lnx_call(261, id2, (long)&cur, 0, 0, 0, 0);
+	yes("timers: disarmed", !cur.sec && !cur.nsec && !cur.isec && !cur.insec);
+
+	/* TIMER_ABSTIME on CLOCK_REALTIME: 100 ms from the time of day */
+	lnx_call(265, 0, (long)&now, 0, 0, 0, 0);
+	in = (struct its){ 0, 0, now.sec, now.nsec + 100000000 };
+	if (in.nsec >= 1000000000)
+		in.sec++, in.nsec -= 1000000000;
+	tm_count = 0;
+	say("timers: TIMER_ABSTIME 100 ms from now", lnx_call(260, id2, 1, (long)&in, 0, 0, 0));
+	lnx_call(29, 0, 0, 0, 0, 0, 0);
+	say("timers: it fired", tm_count);
+	in = (struct its){ 0, 0, 1, 0 };
+	tm_count = 0;
+	say("timers: TIMER_ABSTIME in the past (1 s after 1970)", lnx_call(260, id2, 1, (long)&in, 0, 0, 0));
+	sleep_ms(50);
+	say("timers: it fired at once", tm_count);
+
+	say("timers: SIGEV_NONE", lnx_call(259, 1, (long)&none, (long)&id3, 0, 0, 0));
+	in = (struct its){ 0, 0, 0, 50000000 };
+	lnx_call(260, id3, 0, (long)&in, 0, 0, 0);
+	lnx_call(261, id3, (long)&cur, 0, 0, 0, 0);
+	yes("timers: SIGEV_NONE counts down", cur.sec == 0 && cur.nsec > 0 && cur.nsec <= 50000000);
+	tm_count = 0;
+	sleep_ms(100);
+	lnx_call(261, id3, (long)&cur, 0, 0, 0, 0);
+	yes("timers: and ends with no signal", !cur.sec && !cur.nsec && tm_count == 0);
+
+	pid = fork();
+	if (pid == 0) {
+		say("timers: a forked child has none of them: timer_gettime", lnx_call(261, id, (long)&cur, 0, 0, 0, 0));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+
+	say("timers: timer_create of an unknown clock", lnx_call(259, 99, (long)&ev, (long)&bad_id, 0, 0, 0));
+	bad = (struct sigev){ 0, 0, 0, { 0 } };
+	say("timers: timer_create with signal 0", lnx_call(259, 1, (long)&bad, (long)&bad_id, 0, 0, 0));
+	bad = (struct sigev){ 0, 65, 0, { 0 } };
+	say("timers: timer_create with signal 65", lnx_call(259, 1, (long)&bad, (long)&bad_id, 0, 0, 0));
+	bad = (struct sigev){ 0, SIGUSR1, 99, { 0 } };
+	say("timers: timer_create with notify 99", lnx_call(259, 1, (long)&bad, (long)&bad_id, 0, 0, 0));
+	say("timers: timer_create with a bad sigevent pointer", lnx_call(259, 1, 8, (long)&bad_id, 0, 0, 0));
+	say("timers: and with an unknown clock too", lnx_call(259, 99, 8, (long)&bad_id, 0, 0, 0));
+	ev = (struct sigev){ 0, SIGUSR1, 0, { 0 } };
+	say("timers: timer_create after those", lnx_call(259, 1, (long)&ev, (long)&id4, 0, 0, 0));
+	say("timers: its id (each refused sigevent used one up)", id4);
+	say("timers: timer_delete of it", lnx_call(263, id4, 0, 0, 0, 0, 0));
+	in = (struct its){ 0, 0, 0, 1000000000 };
+	say("timers: timer_settime of 10^9 ns", lnx_call(260, id, 0, (long)&in, 0, 0, 0));
+	in = (struct its){ 0, 0, -1, 0 };
+	say("timers: timer_settime of -1 s", lnx_call(260, id, 0, (long)&in, 0, 0, 0));
+	say("timers: timer_settime of a bad pointer", lnx_call(260, id, 0, 8, 0, 0, 0));
+	say("timers: and of an id never made", lnx_call(260, 1000, 0, 8, 0, 0, 0));
+	say("timers: timer_delete", lnx_call(263, id, 0, 0, 0, 0, 0));
+	say("timers: timer_delete again", lnx_call(263, id, 0, 0, 0, 0, 0));
+	say("timers: timer_gettime of it", lnx_call(261, id, (long)&cur, 0, 0, 0, 0));
+	say("timers: timer_getoverrun of it", lnx_call(262, id, 0, 0, 0, 0, 0));
+	say("timers: timer_settime of an id never made", lnx_call(260, 1000, 0, (long)&in, 0, 0, 0));
+	say("timers: timer_delete of the others", lnx_call(263, id2, 0, 0, 0, 0, 0) + lnx_call(263, id3, 0, 0, 0, 0, 0));
+}
+
 /* alarm, setitimer and getitimer: ITIMER_REAL's SIGALRM, caught and by default, and fork's clearing of it */
 static void
 case_alarm(void)
@@ -727,6 +978,12 @@ start_c(long *sp)
 			case_ttin();
 		else if (streq(c, "ttou"))
 			case_ttou();
+		else if (streq(c, "orphan"))
+			case_orphan();
+		else if (streq(c, "timers"))
+			case_timers();
+		else if (streq(c, "orphanio"))
+			case_orphanio();
 		else if (streq(c, "intr"))
 			case_intr(1);
 		else if (streq(c, "intrkill"))

@@ -34,7 +34,7 @@ typedef bool (*msg_demux_t)(mach_msg_header_t *in, mach_msg_header_t *out);
 /* Called for a message no demux claims; owns its rights (mach_msg_destroy them). */
 typedef void (*msg_other_t)(mach_msg_header_t *in);
 
-#define MSG_DEFERRED_MAX 64	/* requests one server may hold back at once */
+#define MSG_DEFERRED_MAX 1024	/* requests one server may hold back at once (the Unix server: one a process) */
 
 struct msg_deferred;
 
