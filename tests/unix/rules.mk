@@ -18,7 +18,7 @@ ALL += $(UNIX_TEST_PROGS)
 CHECK_SUITES += unix
 CHECK_PREREQS += $(LINUX_BENCH)/busybox
 check-unix: $(B)/kernel.elf $(B)/personalities/unix.elf $(B)/servers/gns.elf $(B)/images/unix-root.img $(B)/servers/fs.elf $(B)/servers/pci.elf $(B)/servers/virtio_blk.elf $(UNIX_TEST_PROGS) $(BAD_MODULES) $(LINUX_BENCH)/busybox
-	@timeout 600 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix.serial 2>&1; rc=$$?; \
+	@timeout 900 python3 tests/unix/run.py $(B) $(LINUX_BENCH)/busybox > $(B)/test/unix.serial 2>&1; rc=$$?; \
 		cat $(B)/test/unix.serial; exit $$rc
 
 # The call fuzz's long run (tests/unix/fuzz-long-runs.txt): 100,000 file calls in one

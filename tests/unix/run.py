@@ -230,7 +230,7 @@ def differential(out, end, tmp):
         check("differential: " + head, got == body, "guest %r, host %r" % (got, body))
 
 
-def files_boot(script=None, timeout=420):
+def files_boot(script=None, timeout=600):
     """Files from fs: a copy of the Unix root image on virtio-blk, fs at /, the server with `fs`.
 
     Each `files CASE DIR` line runs on the host too, in a temporary folder, and the output
@@ -317,7 +317,7 @@ def main():
         for _ in TYPE_CTRL_C:
             if g.expect(r"^intr: ready", 300):
                 g.send("\x03")
-        done = g.expect(r"^unix: all \d+ runs done", 420)
+        done = g.expect(r"^unix: all \d+ runs done", 600)
     finally:
         g.stop()
     text = g.text()
