@@ -5,6 +5,8 @@
  * serves it again when the server says something changed, and once more
  * when its time is up. The list is the server's, under its lock; a request
  * being served again is out of the list, so any thread of a pool can do it.
+ * A request held on a key (msg_defer_on) goes again only when that key is
+ * woken (msg_retry_key), or at a retry of all, or at its deadline.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,12 @@
 
 bool
 msg_defer(uint32_t timeout_ms)
+{
+	return msg_defer_on(timeout_ms, NULL);
+}
+
+bool
+msg_defer_on(uint32_t timeout_ms, const void *key)
 {
 	struct serve_thread *t = serve_thread_self();
 	struct msg_server *s;
@@ -36,6 +44,8 @@ msg_defer(uint32_t timeout_ms)
 	 */
 	d->deadline_ms = t->replaying ? t->deadline_ms : 0;
 	d->timeout_ms = t->replaying ? 0 : timeout_ms;
+	d->key = key;
+	d->woken = false;
 	d->next = NULL;
 	cthread_mutex_lock(&s->lock);
 	if (s->ndeferred >= MSG_DEFERRED_MAX) {
@@ -64,6 +74,34 @@ msg_retry_deferred(struct msg_server *s)
 {
 	cthread_mutex_lock(&s->lock);
 	s->retry = true;
+	cthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Only noted here, not matched against the held requests: one being served
+ * again is out of the list meanwhile, and must still see a wake that came
+ * then (at the next run, as a retry does).
+ */
+void
+msg_retry_key(struct msg_server *s, const void *key)
+{
+	int i;
+
+	if (!key) {
+		msg_retry_deferred(s);
+		return;
+	}
+	cthread_mutex_lock(&s->lock);
+	if (!s->retry) {
+		for (i = 0; i < s->nwake && s->wake[i] != key; i++)
+			;
+		if (i == s->nwake) {
+			if (s->nwake < MSG_WAKE_KEYS)
+				s->wake[s->nwake++] = key;
+			else
+				s->retry = true;	/* too many at once: everyone goes */
+		}
+	}
 	cthread_mutex_unlock(&s->lock);
 }
 
@@ -105,15 +143,15 @@ msg_deferred_count(struct msg_server *s, mach_port_t port)
 	return n;
 }
 
-/* Takes the first request that must go again (all if retry, else only those due). */
+/* Takes the first request that must go again (woken if woken, else only those due). */
 static struct msg_deferred *
-take_due(struct msg_server *s, bool all, uint64_t now)
+take_due(struct msg_server *s, bool woken, uint64_t now)
 {
 	struct msg_deferred **p;
 
 	for (p = &s->deferred; *p; p = &(*p)->next) {
 		struct msg_deferred *d = *p;
-		if (all || (d->deadline_ms && d->deadline_ms <= now)) {
+		if (woken ? d->woken : d->deadline_ms && d->deadline_ms <= now) {
 			*p = d->next;
 			s->ndeferred--;
 			return d;
@@ -152,7 +190,8 @@ defer_run(struct serve_thread *t, uint64_t now)
 	 * request another thread of a pool holds meanwhile is timed by that
 	 * thread's own turn, which comes right after it held it.
 	 */
-	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&s->nwake, __ATOMIC_ACQUIRE))
 		return 0;
 	if (!now)
 		now = serve_now_ms(t);	/* the loop did not read the clock this turn */
@@ -163,10 +202,20 @@ defer_run(struct serve_thread *t, uint64_t now)
 			d->timeout_ms = 0;
 		}
 	}
-	if (s->retry) {
-		/* each held request once, in order; those held again go to the back, still in order */
+	if (s->retry || s->nwake) {
+		/*
+		 * Those woken, each once, in order; those held again go to the back,
+		 * still in order, and are not woken: a new allocation each.
+		 */
+		n = 0;
+		for (d = s->deferred; d; d = d->next) {
+			d->woken = s->retry || !d->key;
+			for (int i = 0; i < s->nwake && !d->woken; i++)
+				d->woken = s->wake[i] == d->key;
+			n += d->woken;
+		}
 		s->retry = false;
-		n = s->ndeferred;
+		s->nwake = 0;
 		while (n-- > 0 && (d = take_due(s, true, 0)) != NULL) {
 			cthread_mutex_unlock(&s->lock);
 			replay(t, d, d->deadline_ms && d->deadline_ms <= now);
