@@ -30,6 +30,8 @@ struct frame_netif {
 	uint32_t tx_dropped;		/* TX ring full: lwIP's TCP sends again */
 	uint32_t tx_resumed;		/* ...when the ring had room again */
 	bool tx_blocked;		/* a frame found the TX ring full; a kick will come */
+	uint32_t tx_offloaded;		/* frames whose checksums the driver inserts */
+	uint16_t csum_rest;		/* [S] lwIP's checksum flags between frames (frame_netif.c) */
 	bool broken;			/* the driver broke the rings: the link is down for good */
 };
 

@@ -87,6 +87,12 @@
 #include <stdint.h>
 uint16_t gns_chksum(const void *data, int len);
 #define LWIP_CHKSUM			gns_chksum
+/*
+ * Which checksums lwIP makes and checks, per netif: frame_netif.c leaves the
+ * IPv4 header's and TCP's to a driver that offers them (FRAME_FEAT_TX_CSUM),
+ * and does not check again what the NIC found right (FRAME_RX_*).
+ */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF	1
 /* Counters and memory in use: ifconfig's errors, gns_stats (a test's leak check). */
 #define LWIP_STATS			1
 #define LWIP_STATS_DISPLAY		0
