@@ -172,7 +172,7 @@ e1000_tx_put(struct e1000 *e, const uint8_t *frame, uint32_t len, uint32_t flags
 	d->status = 0;
 	if (ip || tcp) {
 		d->cso = TXD_DTYP_DATA;
-		d->css = TXD_POPTS_IXSM | (tcp ? TXD_POPTS_TXSM : 0);
+		d->css = (ip ? TXD_POPTS_IXSM : 0) | (tcp ? TXD_POPTS_TXSM : 0);
 		d->cmd = TXC_EOP | TXC_IFCS | TXC_RS | TXC_DEXT;
 	} else {
 		d->cso = 0;
