@@ -434,8 +434,8 @@ UNIT_TEST(lwip_pair_netif_survives_a_driver_that_breaks_the_rings)
 }
 
 /*
- * Checksum offload: a's TCP frames leave lwIP without their IPv4 and TCP
- * checksums, flagged, and the wire (a's NIC) inserts them; b, which checks
+ * Checksum offload: a's TCP frames leave lwIP without their TCP checksums,
+ * flagged, and the wire (a's NIC) inserts them; b, which checks
  * everything, takes the stream whole. b's frames are never flagged.
  */
 UNIT_TEST(lwip_pair_checksums_offered_by_the_driver_are_left_to_it)
