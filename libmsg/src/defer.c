@@ -73,7 +73,7 @@ void
 msg_retry_deferred(struct msg_server *s)
 {
 	cthread_mutex_lock(&s->lock);
-	s->retry = true;
+	s->retry = s->retry_all = true;
 	cthread_mutex_unlock(&s->lock);
 }
 
@@ -92,14 +92,15 @@ msg_retry_key(struct msg_server *s, const void *key)
 		return;
 	}
 	cthread_mutex_lock(&s->lock);
-	if (!s->retry) {
+	s->retry = true;
+	if (!s->retry_all) {
 		for (i = 0; i < s->nwake && s->wake[i] != key; i++)
 			;
 		if (i == s->nwake) {
 			if (s->nwake < MSG_WAKE_KEYS)
 				s->wake[s->nwake++] = key;
 			else
-				s->retry = true;	/* too many at once: everyone goes */
+				s->retry_all = true;	/* too many at once: everyone goes */
 		}
 	}
 	cthread_mutex_unlock(&s->lock);
@@ -143,9 +144,22 @@ msg_deferred_count(struct msg_server *s, mach_port_t port)
 	return n;
 }
 
-/* Takes the first request that must go again (woken if woken, else only those due). */
+/* Takes the first request held, after a retry of all. */
 static struct msg_deferred *
-take_due(struct msg_server *s, bool woken, uint64_t now)
+take_first(struct msg_server *s)
+{
+	struct msg_deferred *d = s->deferred;
+
+	if (d) {
+		s->deferred = d->next;
+		s->ndeferred--;
+	}
+	return d;
+}
+
+/* Takes the first request that must go again: the first woken, or (woken false) the first due. */
+static struct msg_deferred *
+take(struct msg_server *s, bool woken, uint64_t now)
 {
 	struct msg_deferred **p;
 
@@ -158,6 +172,21 @@ take_due(struct msg_server *s, bool woken, uint64_t now)
 		}
 	}
 	return NULL;
+}
+
+/* Marks the requests held on a key woken since the last run, and those held on none: how many. */
+static int
+mark_woken(struct msg_server *s)
+{
+	int n = 0;
+
+	for (struct msg_deferred *d = s->deferred; d; d = d->next) {
+		d->woken = !d->key;
+		for (int i = 0; i < s->nwake && !d->woken; i++)
+			d->woken = s->wake[i] == d->key;
+		n += d->woken;
+	}
+	return n;
 }
 
 /* The request goes through the demux again, in the thread's name, then is freed. */
@@ -190,8 +219,7 @@ defer_run(struct serve_thread *t, uint64_t now)
 	 * request another thread of a pool holds meanwhile is timed by that
 	 * thread's own turn, which comes right after it held it.
 	 */
-	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE) &&
-	    !__atomic_load_n(&s->nwake, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE))
 		return 0;
 	if (!now)
 		now = serve_now_ms(t);	/* the loop did not read the clock this turn */
@@ -202,27 +230,24 @@ defer_run(struct serve_thread *t, uint64_t now)
 			d->timeout_ms = 0;
 		}
 	}
-	if (s->retry || s->nwake) {
+	if (s->retry) {
 		/*
-		 * Those woken, each once, in order; those held again go to the back,
-		 * still in order, and are not woken: a new allocation each.
+		 * Those woken (all, after a retry of all), each once, in order;
+		 * those held again go to the back, still in order, and are not
+		 * taken again: they are new allocations, not woken.
 		 */
-		n = 0;
-		for (d = s->deferred; d; d = d->next) {
-			d->woken = s->retry || !d->key;
-			for (int i = 0; i < s->nwake && !d->woken; i++)
-				d->woken = s->wake[i] == d->key;
-			n += d->woken;
-		}
-		s->retry = false;
+		bool all = s->retry_all;
+
+		n = all ? s->ndeferred : mark_woken(s);
+		s->retry = s->retry_all = false;
 		s->nwake = 0;
-		while (n-- > 0 && (d = take_due(s, true, 0)) != NULL) {
+		while (n-- > 0 && (d = all ? take_first(s) : take(s, true, 0)) != NULL) {
 			cthread_mutex_unlock(&s->lock);
 			replay(t, d, d->deadline_ms && d->deadline_ms <= now);
 			cthread_mutex_lock(&s->lock);
 		}
 	}
-	while ((d = take_due(s, false, now)) != NULL) {
+	while ((d = take(s, false, now)) != NULL) {
 		cthread_mutex_unlock(&s->lock);
 		replay(t, d, true);
 		cthread_mutex_lock(&s->lock);

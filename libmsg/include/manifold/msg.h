@@ -123,7 +123,8 @@ struct msg_server {
 	struct cthread_mutex lock;
 	struct msg_deferred *deferred;	/* [lock] held-back requests, oldest first */
 	int ndeferred;			/* [lock] */
-	bool retry;			/* [lock] msg_retry_deferred was called (or too many keys) */
+	bool retry;			/* [lock] a wake came since the last run (msg_retry_*) */
+	bool retry_all;			/* [lock] ...msg_retry_deferred's, or too many keys: all go */
 	int nwake;			/* [lock] keys msg_retry_key woke since the last run */
 	const void *wake[MSG_WAKE_KEYS];	/* [lock] ...which */
 };
