@@ -70,35 +70,25 @@ tx_offload(uint8_t *f, uint32_t len)
 	return FRAME_TX_CSUM_TCP;
 }
 
-/* lwIP's linkoutput: one frame, as a chain of pbufs, into one TX slot. */
-static err_t
-linkoutput(struct netif *netif, struct pbuf *p)
+/* A TCP segment in IPv4 (lwIP keeps those itself when the ring is full). */
+static bool
+is_tcp(const struct pbuf *p)
 {
-	struct frame_netif *fn = netif->state;
+	const uint8_t *f = p->payload;
+
+	return p->len >= ETH_HEADER + 20 && f[12] == 0x08 && f[13] == 0x00 && f[ETH_HEADER + 9] == IP_PROTO_TCP;
+}
+
+/* One frame into a TX slot: ERR_OK, ERR_MEM (the ring is full), ERR_IF (broken). */
+static err_t
+put(struct frame_netif *fn, struct pbuf *p)
+{
 	uint8_t *slot;
 	uint32_t flags;
-	int err;
+	int err = frame_ring_reserve(&fn->end.out, &slot);
 
-	if (fn->broken) {
-		fn->tx_errors++;
-		return ERR_IF;
-	}
-	if (p->tot_len > FRAME_DATA_MAX) {
-		fn->tx_errors++;
-		return ERR_BUF;
-	}
-	err = frame_ring_reserve(&fn->end.out, &slot);
-	if (err == FRAME_RING_FULL) {
-		/*
-		 * lwIP's TCP keeps the segment (and marks its pcb); the driver
-		 * kicks us when it frees a slot, and frame_netif_poll sends it
-		 * then. Other protocols' frames are lost, as on a busy wire.
-		 */
-		fn->tx_dropped++;
-		fn->tx_blocked = true;
-		frame_ring_wait_for_space(&fn->end.out);
+	if (err == FRAME_RING_FULL)
 		return ERR_MEM;
-	}
 	if (err < 0) {
 		broken(fn);
 		return ERR_IF;
@@ -109,9 +99,110 @@ linkoutput(struct netif *netif, struct pbuf *p)
 	frame_ring_commit_flags(&fn->end.out, p->tot_len, flags);
 	fn->tx_frames++;
 	fn->tx_bytes += p->tot_len;
-	if (frame_ring_kick_consumer(&fn->end.out))
-		fn->kick(fn);
 	return ERR_OK;
+}
+
+static void
+txq_drop(struct frame_netif *fn)
+{
+	while (fn->txq) {
+		struct pbuf *q = fn->txq;
+		fn->txq = q->next;
+		q->next = NULL;
+		pbuf_free(q);
+	}
+	fn->txq_tail = NULL;
+	fn->txq_len = 0;
+}
+
+/*
+ * The frames that waited for room, in order, as far as the ring has room
+ * (then a kick is asked for); true when all went.
+ */
+static bool
+txq_flush(struct frame_netif *fn)
+{
+	bool put_one = false;
+
+	while (fn->txq) {
+		struct pbuf *q = fn->txq;
+		err_t err = put(fn, q);
+		if (err == ERR_MEM && !frame_ring_wait_for_space(&fn->end.out))
+			continue;	/* room came meanwhile */
+		if (err != ERR_OK)
+			break;
+		put_one = true;
+		fn->txq = q->next;
+		if (!fn->txq)
+			fn->txq_tail = NULL;
+		fn->txq_len--;
+		q->next = NULL;
+		pbuf_free(q);
+	}
+	if (put_one && frame_ring_kick_consumer(&fn->end.out))
+		fn->kick(fn);
+	return !fn->txq;
+}
+
+/*
+ * lwIP's linkoutput: one frame, as a chain of pbufs, into one TX slot. A
+ * full ring (the driver is behind): lwIP's TCP keeps its segment (and marks
+ * its pcb) and sends it again when frame_netif_poll sees room; any other
+ * frame (a datagram, ARP, ICMP) waits as a copy in txq, up to
+ * FRAME_NETIF_TXQ of them, instead of being lost, and goes first when the
+ * driver's kick says the ring has room.
+ */
+static err_t
+linkoutput(struct netif *netif, struct pbuf *p)
+{
+	struct frame_netif *fn = netif->state;
+	struct pbuf *q;
+	err_t err;
+
+	if (fn->broken) {
+		fn->tx_errors++;
+		return ERR_IF;
+	}
+	if (p->tot_len > FRAME_DATA_MAX) {
+		fn->tx_errors++;
+		return ERR_BUF;
+	}
+	err = fn->txq ? ERR_MEM : put(fn, p);	/* nothing overtakes what waits */
+	if (err == ERR_OK) {
+		if (frame_ring_kick_consumer(&fn->end.out))
+			fn->kick(fn);
+		return ERR_OK;
+	}
+	if (err != ERR_MEM)
+		return err;
+	fn->tx_blocked = true;
+	if (!is_tcp(p) && fn->txq_len < FRAME_NETIF_TXQ && (q = pbuf_clone(PBUF_RAW, PBUF_RAM, p)) != NULL) {
+		if (fn->txq_tail)
+			fn->txq_tail->next = q;
+		else
+			fn->txq = q;
+		fn->txq_tail = q;
+		fn->txq_len++;
+		fn->tx_queued++;
+		err = ERR_OK;
+	} else {
+		fn->tx_dropped++;
+	}
+	/* the driver kicks us when it frees a slot; if one freed meanwhile, it will not */
+	if (!frame_ring_wait_for_space(&fn->end.out))
+		txq_flush(fn);
+	return err;
+}
+
+/* Which checksums lwIP makes and, between frames, checks: what the driver does not. */
+static void
+csum_follow_driver(struct frame_netif *fn)
+{
+	if (fn->end.features & FRAME_FEAT_TX_CSUM)
+		fn->csum_rest = (CSUM_GEN_ALL & ~CSUM_OFFLOADED) | (CSUM_CHECK_ALL & ~NETIF_CHECKSUM_CHECK_TCP);
+	else
+		fn->csum_rest = CSUM_GEN_ALL | CSUM_CHECK_ALL;
+	NETIF_SET_CHECKSUM_CTRL(&fn->netif, fn->csum_rest);
 }
 
 static err_t
@@ -127,11 +218,7 @@ init(struct netif *netif)
 	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
 	netif->output = etharp_output;
 	netif->linkoutput = linkoutput;
-	if (fn->end.features & FRAME_FEAT_TX_CSUM)
-		fn->csum_rest = (CSUM_GEN_ALL & ~CSUM_OFFLOADED) | (CSUM_CHECK_ALL & ~NETIF_CHECKSUM_CHECK_TCP);
-	else
-		fn->csum_rest = CSUM_GEN_ALL | CSUM_CHECK_ALL;
-	NETIF_SET_CHECKSUM_CTRL(netif, fn->csum_rest);
+	csum_follow_driver(fn);
 	return ERR_OK;
 }
 
@@ -142,6 +229,8 @@ frame_netif_add(struct frame_netif *fn, void *base, size_t size, const ip4_addr_
 	if (frame_region_attach(&fn->end, base, size) != 0)
 		return ERR_ARG;
 	fn->broken = false;
+	fn->txq = fn->txq_tail = NULL;
+	fn->txq_len = 0;
 	if (!netif_add(&fn->netif, ip, mask, gw, fn, init, ethernet_input))
 		return ERR_IF;
 	netif_set_up(&fn->netif);
@@ -155,6 +244,18 @@ rx_verified(uint32_t flags)
 {
 	return ((flags & FRAME_RX_IP_OK) ? NETIF_CHECKSUM_CHECK_IP : 0) |
 	       ((flags & FRAME_RX_L4_OK) ? NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP : 0);
+}
+
+err_t
+frame_netif_reattach(struct frame_netif *fn, void *base, size_t size)
+{
+	if (frame_region_attach(&fn->end, base, size) != 0)
+		return ERR_ARG;
+	txq_drop(fn);
+	fn->tx_blocked = false;
+	fn->broken = false;
+	csum_follow_driver(fn);
+	return ERR_OK;
 }
 
 /* A frame worth giving lwIP: a whole Ethernet header, and not our own heard back. */
@@ -202,7 +303,7 @@ frame_netif_poll(struct frame_netif *fn, int budget)
 	}
 	if (n > 0 && frame_ring_kick_producer(&fn->end.in))
 		fn->kick(fn);
-	if (fn->tx_blocked && frame_ring_free_slots(&fn->end.out) > 0) {
+	if (fn->tx_blocked && !fn->broken && frame_ring_free_slots(&fn->end.out) > 0 && txq_flush(fn)) {
 		fn->tx_blocked = false;
 		fn->tx_resumed++;
 		tcp_txnow();	/* the segments linkoutput refused */

@@ -107,6 +107,7 @@ node_counts(struct node_counts *c)
 	c->rx_dropped = nic.rx_dropped;
 	c->tx_dropped = nic.tx_dropped;
 	c->tx_resumed = nic.tx_resumed;
+	c->tx_queued = nic.tx_queued;
 	c->kicks = kicks;
 	c->broken = nic.broken;
 	c->link_up = netif_is_link_up(&nic.netif);
