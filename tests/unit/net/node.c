@@ -89,6 +89,7 @@ node_poll(void)
 {
 	int n = frame_netif_poll(&nic, 64);
 
+	netif_poll_all();	/* packets to our own address, as gns's tick does (service_poll) */
 	sys_check_timeouts();
 	return n;
 }
