@@ -5,6 +5,8 @@
  * serves it again when the server says something changed, and once more
  * when its time is up. The list is the server's, under its lock; a request
  * being served again is out of the list, so any thread of a pool can do it.
+ * A request held on a key (msg_defer_on) goes again only when that key is
+ * woken (msg_retry_key), or at a retry of all, or at its deadline.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,12 @@
 
 bool
 msg_defer(uint32_t timeout_ms)
+{
+	return msg_defer_on(timeout_ms, NULL);
+}
+
+bool
+msg_defer_on(uint32_t timeout_ms, const void *key)
 {
 	struct serve_thread *t = serve_thread_self();
 	struct msg_server *s;
@@ -36,6 +44,8 @@ msg_defer(uint32_t timeout_ms)
 	 */
 	d->deadline_ms = t->replaying ? t->deadline_ms : 0;
 	d->timeout_ms = t->replaying ? 0 : timeout_ms;
+	d->key = key;
+	d->woken = false;
 	d->next = NULL;
 	cthread_mutex_lock(&s->lock);
 	if (s->ndeferred >= MSG_DEFERRED_MAX) {
@@ -63,7 +73,36 @@ void
 msg_retry_deferred(struct msg_server *s)
 {
 	cthread_mutex_lock(&s->lock);
+	s->retry = s->retry_all = true;
+	cthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * Only noted here, not matched against the held requests: one being served
+ * again is out of the list meanwhile, and must still see a wake that came
+ * then (at the next run, as a retry does).
+ */
+void
+msg_retry_key(struct msg_server *s, const void *key)
+{
+	int i;
+
+	if (!key) {
+		msg_retry_deferred(s);
+		return;
+	}
+	cthread_mutex_lock(&s->lock);
 	s->retry = true;
+	if (!s->retry_all) {
+		for (i = 0; i < s->nwake && s->wake[i] != key; i++)
+			;
+		if (i == s->nwake) {
+			if (s->nwake < MSG_WAKE_KEYS)
+				s->wake[s->nwake++] = key;
+			else
+				s->retry_all = true;	/* too many at once: everyone goes */
+		}
+	}
 	cthread_mutex_unlock(&s->lock);
 }
 
@@ -105,21 +144,49 @@ msg_deferred_count(struct msg_server *s, mach_port_t port)
 	return n;
 }
 
-/* Takes the first request that must go again (all if retry, else only those due). */
+/* Takes the first request held, after a retry of all. */
 static struct msg_deferred *
-take_due(struct msg_server *s, bool all, uint64_t now)
+take_first(struct msg_server *s)
+{
+	struct msg_deferred *d = s->deferred;
+
+	if (d) {
+		s->deferred = d->next;
+		s->ndeferred--;
+	}
+	return d;
+}
+
+/* Takes the first request that must go again: the first woken, or (woken false) the first due. */
+static struct msg_deferred *
+take(struct msg_server *s, bool woken, uint64_t now)
 {
 	struct msg_deferred **p;
 
 	for (p = &s->deferred; *p; p = &(*p)->next) {
 		struct msg_deferred *d = *p;
-		if (all || (d->deadline_ms && d->deadline_ms <= now)) {
+		if (woken ? d->woken : d->deadline_ms && d->deadline_ms <= now) {
 			*p = d->next;
 			s->ndeferred--;
 			return d;
 		}
 	}
 	return NULL;
+}
+
+/* Marks the requests held on a key woken since the last run, and those held on none: how many. */
+static int
+mark_woken(struct msg_server *s)
+{
+	int n = 0;
+
+	for (struct msg_deferred *d = s->deferred; d; d = d->next) {
+		d->woken = !d->key;
+		for (int i = 0; i < s->nwake && !d->woken; i++)
+			d->woken = s->wake[i] == d->key;
+		n += d->woken;
+	}
+	return n;
 }
 
 /* The request goes through the demux again, in the thread's name, then is freed. */
@@ -164,16 +231,23 @@ defer_run(struct serve_thread *t, uint64_t now)
 		}
 	}
 	if (s->retry) {
-		/* each held request once, in order; those held again go to the back, still in order */
-		s->retry = false;
-		n = s->ndeferred;
-		while (n-- > 0 && (d = take_due(s, true, 0)) != NULL) {
+		/*
+		 * Those woken (all, after a retry of all), each once, in order;
+		 * those held again go to the back, still in order, and are not
+		 * taken again: they are new allocations, not woken.
+		 */
+		bool all = s->retry_all;
+
+		n = all ? s->ndeferred : mark_woken(s);
+		s->retry = s->retry_all = false;
+		s->nwake = 0;
+		while (n-- > 0 && (d = all ? take_first(s) : take(s, true, 0)) != NULL) {
 			cthread_mutex_unlock(&s->lock);
 			replay(t, d, d->deadline_ms && d->deadline_ms <= now);
 			cthread_mutex_lock(&s->lock);
 		}
 	}
-	while ((d = take_due(s, false, now)) != NULL) {
+	while ((d = take(s, false, now)) != NULL) {
 		cthread_mutex_unlock(&s->lock);
 		replay(t, d, true);
 		cthread_mutex_lock(&s->lock);

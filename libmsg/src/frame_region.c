@@ -40,6 +40,13 @@ rx_slots_at(void *base)
 int
 frame_region_init(struct frame_end *driver, void *base, size_t size, uint32_t rx_slots, uint32_t tx_slots)
 {
+	return frame_region_init_features(driver, base, size, rx_slots, tx_slots, 0);
+}
+
+int
+frame_region_init_features(struct frame_end *driver, void *base, size_t size, uint32_t rx_slots,
+			   uint32_t tx_slots, uint32_t features)
+{
 	struct frame_region_header *h = base;
 	size_t need = frame_region_size(rx_slots, tx_slots);
 
@@ -51,6 +58,8 @@ frame_region_init(struct frame_end *driver, void *base, size_t size, uint32_t rx
 	h->tx_slots = tx_slots;
 	h->size = (uint32_t)need;
 	h->version = FRAME_REGION_VERSION;
+	h->features = features;
+	driver->features = features;
 	/* Last, so that a client that sees the magic sees the rest. */
 	__atomic_store_n(&h->magic, FRAME_REGION_MAGIC, __ATOMIC_RELEASE);
 	frame_ring_attach_consumer(&driver->in, &h->tx, rx_slots_at(base) + rx_slots, tx_slots);
@@ -73,6 +82,7 @@ frame_region_attach(struct frame_end *client, void *base, size_t size)
 	slot_size = __atomic_load_n(&h->slot_size, __ATOMIC_RELAXED);
 	rx = __atomic_load_n(&h->rx_slots, __ATOMIC_RELAXED);
 	tx = __atomic_load_n(&h->tx_slots, __ATOMIC_RELAXED);
+	client->features = __atomic_load_n(&h->features, __ATOMIC_RELAXED);
 	if (magic != FRAME_REGION_MAGIC || version != FRAME_REGION_VERSION || slot_size != FRAME_SLOT_SIZE)
 		return FRAME_RING_CORRUPT;
 	need = frame_region_size(rx, tx);

@@ -119,6 +119,12 @@ frame_ring_reserve(struct frame_ring *r, uint8_t **data)
 int
 frame_ring_commit(struct frame_ring *r, uint32_t len)
 {
+	return frame_ring_commit_flags(r, len, 0);
+}
+
+int
+frame_ring_commit_flags(struct frame_ring *r, uint32_t len, uint32_t flags)
+{
 	if (r->broken)
 		return FRAME_RING_CORRUPT;
 	if (!r->held)
@@ -126,7 +132,7 @@ frame_ring_commit(struct frame_ring *r, uint32_t len)
 	if (len > FRAME_DATA_MAX)
 		return FRAME_RING_TOO_BIG;
 	__atomic_store_n(&slot(r, r->mine)->len, len, __ATOMIC_RELAXED);
-	__atomic_store_n(&slot(r, r->mine)->reserved, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&slot(r, r->mine)->flags, flags, __ATOMIC_RELAXED);
 	r->held = false;
 	r->mine++;
 	store_release(&r->ctl->prod, r->mine);
@@ -135,6 +141,12 @@ frame_ring_commit(struct frame_ring *r, uint32_t len)
 
 int
 frame_ring_put(struct frame_ring *r, const void *frame, uint32_t len)
+{
+	return frame_ring_put_flags(r, frame, len, 0);
+}
+
+int
+frame_ring_put_flags(struct frame_ring *r, const void *frame, uint32_t len, uint32_t flags)
 {
 	uint8_t *data;
 	int err;
@@ -145,7 +157,7 @@ frame_ring_put(struct frame_ring *r, const void *frame, uint32_t len)
 	if (err < 0)
 		return err;
 	memcpy(data, frame, len);
-	return frame_ring_commit(r, len);
+	return frame_ring_commit_flags(r, len, flags);
 }
 
 /*
@@ -236,6 +248,15 @@ frame_ring_peek(struct frame_ring *r, const uint8_t **data)
 	r->held = true;
 	*data = slot(r, r->mine)->data;
 	return (int)len;
+}
+
+/* Any value may be there (the producer is not trusted): the caller reads each bit as a claim only. */
+uint32_t
+frame_ring_peeked_flags(struct frame_ring *r)
+{
+	if (r->broken || !r->held)
+		return 0;
+	return __atomic_load_n(&slot(r, r->mine)->flags, __ATOMIC_RELAXED);
 }
 
 void

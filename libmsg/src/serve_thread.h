@@ -25,6 +25,8 @@ struct msg_deferred {
 	struct msg_deferred *next;
 	uint64_t deadline_ms;		/* 0: none (yet: timeout_ms) */
 	uint32_t timeout_ms;		/* a deadline defer_run still sets, from the loop's clock */
+	const void *key;		/* what it waits for (msg_defer_on); NULL: any wake */
+	bool woken;			/* [lock] a run is to serve it again (its key was woken) */
 	bool has_sender;		/* the request's sender, kept for its replays */
 	uint32_t sender;
 	mach_msg_header_t msg;		/* followed by the rest of the request */

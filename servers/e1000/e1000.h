@@ -40,8 +40,12 @@ struct e1000 {
 	uint32_t tx_tail;		/* the next free transmit descriptor (TDT as written) */
 	uint32_t tx_clean;		/* the oldest one the NIC may still hold */
 	bool tx_irq;			/* TXDW is on: frames wait for a descriptor the NIC holds */
+	uint64_t tx_ctx;		/* the checksum context the NIC holds (desc.c), if tx_ctx_valid */
+	bool tx_ctx_tcp, tx_ctx_valid;
 	/* counters: no reader yet (the shell's netstat, to come) */
 	uint32_t rx_frames, rx_dropped, tx_frames, tx_dropped;
+	uint32_t rx_csum_bad;		/* frames the NIC found a wrong checksum in (dropped) */
+	uint32_t tx_contexts;		/* checksum context descriptors written */
 };
 
 extern struct e1000 nic;	/* the one this task drives (main.c) */
@@ -83,18 +87,25 @@ void e1000_tx_wake(struct e1000 *e, bool on);
 void e1000_rings_init(struct e1000 *e);
 /*
  * The next received frame: its length, with *data pointing into its DMA
- * buffer; 0 when the NIC has filled no more; -1 for a descriptor that holds
- * no frame we take (an error, a piece of a longer frame, a runt): the caller
- * gives it back with e1000_rx_release all the same.
+ * buffer and *flags saying which checksums the NIC found right
+ * (FRAME_RX_*); 0 when the NIC has filled no more; -1 for a descriptor that
+ * holds no frame we take (an error, a wrong checksum, a piece of a longer
+ * frame, a runt): the caller gives it back with e1000_rx_release all the same.
  */
-int e1000_rx_peek(struct e1000 *e, const uint8_t **data);
+int e1000_rx_peek(struct e1000 *e, const uint8_t **data, uint32_t *flags);
 /* Gives the peeked descriptor back to the NIC (RDT moves at e1000_rx_flush). */
 void e1000_rx_release(struct e1000 *e);
 void e1000_rx_flush(struct e1000 *e);
 /* Transmit descriptors free after taking back those the NIC is done with. */
 uint32_t e1000_tx_space(struct e1000 *e);
-/* Queues one frame (ETH_MIN..ETH_MAX bytes; the caller checked); sent at e1000_tx_flush. */
-void e1000_tx_put(struct e1000 *e, const uint8_t *frame, uint32_t len);
+/*
+ * Queues one frame (ETH_MIN..ETH_MAX bytes; the caller checked) with the
+ * checksums its flags ask for (FRAME_TX_CSUM_*), in one descriptor or two
+ * (a context first: TX_DESCS_PER_FRAME); sent at e1000_tx_flush. false: the
+ * flags do not fit the frame, which is dropped.
+ */
+#define TX_DESCS_PER_FRAME 2
+bool e1000_tx_put(struct e1000 *e, const uint8_t *frame, uint32_t len, uint32_t flags);
 void e1000_tx_flush(struct e1000 *e);
 
 #endif

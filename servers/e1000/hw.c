@@ -177,6 +177,8 @@ e1000_start(struct e1000 *e)
 	wr(e, REG_RDH, 0);
 	wr(e, REG_RDT, RX_DESCS - 1);
 	wr(e, REG_RDTR, 0);
+	/* the NIC checks IPv4, TCP and UDP checksums and says so per frame (QEMU's does not) */
+	wr(e, REG_RXCSUM, RXCSUM_IPOFL | RXCSUM_TUOFL);
 	wr(e, REG_RCTL, RCTL_EN | RCTL_BAM | RCTL_BSIZE_2048 | RCTL_SECRC);
 	/* Transmit: empty (head = tail). */
 	wr(e, REG_TDBAL, e->dma_phys + PAGE);

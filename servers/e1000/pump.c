@@ -19,7 +19,8 @@ pump_rx(void)
 
 	for (;;) {
 		const uint8_t *data = NULL;
-		int len = e1000_rx_peek(&nic, &data), err;
+		uint32_t flags = 0;
+		int len = e1000_rx_peek(&nic, &data, &flags), err;
 
 		if (len == 0)
 			break;
@@ -28,7 +29,7 @@ pump_rx(void)
 			e1000_rx_release(&nic);
 			continue;
 		}
-		err = frame_ring_put(&session.end.out, data, (uint32_t)len);
+		err = frame_ring_put_flags(&session.end.out, data, (uint32_t)len, flags);
 		if (err == FRAME_RING_FULL) {
 			/* The frame waits in its descriptor until the client frees a slot and kicks us. */
 			if (frame_ring_wait_for_space(&session.end.out))
@@ -54,7 +55,7 @@ pump_tx(void)
 {
 	bool took = false, queued = false;
 
-	while (MACH_PORT_VALID(session.port) && e1000_tx_space(&nic) > 0) {
+	while (MACH_PORT_VALID(session.port) && e1000_tx_space(&nic) >= TX_DESCS_PER_FRAME) {
 		const uint8_t *data = NULL;
 		int len = frame_ring_peek(&session.end.in, &data);
 
@@ -68,8 +69,7 @@ pump_tx(void)
 			break;
 		}
 		if (len >= ETH_MIN && len <= ETH_MAX) {
-			e1000_tx_put(&nic, data, (uint32_t)len);
-			queued = true;
+			queued |= e1000_tx_put(&nic, data, (uint32_t)len, frame_ring_peeked_flags(&session.end.in));
 		} else {
 			nic.tx_dropped++;
 		}
@@ -79,7 +79,7 @@ pump_tx(void)
 	if (queued)
 		e1000_tx_flush(&nic);
 	/* With no descriptor free, TXDW brings us back when the NIC has sent some; else it stays off. */
-	e1000_tx_wake(&nic, MACH_PORT_VALID(session.port) && e1000_tx_space(&nic) == 0);
+	e1000_tx_wake(&nic, MACH_PORT_VALID(session.port) && e1000_tx_space(&nic) < TX_DESCS_PER_FRAME);
 	if (took && MACH_PORT_VALID(session.port) && frame_ring_kick_producer(&session.end.in))
 		session_kick();
 }

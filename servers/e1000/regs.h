@@ -33,6 +33,7 @@
 #define REG_TDLEN	0x3808
 #define REG_TDH		0x3810
 #define REG_TDT		0x3818
+#define REG_RXCSUM	0x5000	/* receive checksum control */
 #define REG_MTA		0x5200	/* multicast table: 128 words */
 #define REG_RAL0	0x5400	/* receive address 0, low 4 bytes of the MAC */
 #define REG_RAH0	0x5404	/* its high 2 bytes, and Address Valid */
@@ -80,6 +81,9 @@
 
 #define RAH_AV		(1u << 31)	/* address valid */
 
+#define RXCSUM_IPOFL	(1u << 8)	/* the NIC checks IPv4 header checksums */
+#define RXCSUM_TUOFL	(1u << 9)	/* ...and TCP and UDP checksums */
+
 /*
  * Legacy descriptors (16 bytes each; a ring is a multiple of 128 bytes,
  * 16-byte aligned). The NIC owns the receive descriptors from head up to
@@ -96,9 +100,13 @@ struct rx_desc {
 
 #define RXS_DD		(1u << 0)
 #define RXS_EOP		(1u << 1)	/* the frame's last descriptor */
-/* Frame errors: CRC, symbol, sequence, carrier extension, RX data. The
- * TCP/IP checksum bits are left to the stack. */
+#define RXS_IXSM	(1u << 2)	/* ignore the checksum bits: the NIC did not check (QEMU's never does) */
+#define RXS_TCPCS	(1u << 5)	/* the TCP or UDP checksum was checked */
+#define RXS_IPCS	(1u << 6)	/* the IPv4 header checksum was checked */
+/* Frame errors: CRC, symbol, sequence, carrier extension, RX data. */
 #define RXE_FRAME	(1u << 0 | 1u << 1 | 1u << 2 | 1u << 4 | 1u << 7)
+#define RXE_TCPE	(1u << 5)	/* the TCP or UDP checksum was wrong */
+#define RXE_IPE		(1u << 6)	/* the IPv4 header checksum was wrong */
 
 struct tx_desc {
 	uint64_t addr;
@@ -113,7 +121,39 @@ struct tx_desc {
 #define TXC_EOP		(1u << 0)
 #define TXC_IFCS	(1u << 1)	/* the NIC appends the CRC */
 #define TXC_RS		(1u << 3)	/* report status: DD is written back */
+#define TXC_DEXT	(1u << 5)	/* an extended descriptor: context or data (below) */
 #define TXS_DD		(1u << 0)
+
+/*
+ * Checksum offload (the manual's TCP/IP context and data descriptors, same
+ * 16 bytes): a context descriptor says where the IPv4 header's and the TCP
+ * header's checksums go (start, offset of the field, end; both inclusive);
+ * the NIC keeps it for the data descriptors that follow, each of which asks
+ * for either insertion in its POPTS. The NIC sums from start to end with the
+ * field's own contents (for TCP, the pseudo-header's sum) and stores the
+ * complement. Both kinds set DEXT; a data descriptor's DTYP is 1, a
+ * context's 0; RS on the context too, so DD comes back for every descriptor
+ * and reclaiming them in order still works.
+ */
+struct tx_ctx_desc {
+	uint8_t ipcss, ipcso;
+	uint16_t ipcse;
+	uint8_t tucss, tucso;
+	uint16_t tucse;
+	uint32_t paylen_cmd;	/* PAYLEN (20 bits, TSO only), DTYP 0, TUCMD in the top byte */
+	uint8_t status;
+	uint8_t hdrlen;
+	uint16_t mss;
+};
+
+#define TXCTX_TUCMD_TCP	(1u << 24)	/* the L4 protocol is TCP */
+#define TXCTX_TUCMD_IP	(1u << 25)	/* IPv4 */
+#define TXCTX_TUCMD_RS	(1u << 27)
+#define TXCTX_TUCMD_DEXT (1u << 29)
+/* A data descriptor in tx_desc's bytes: DTYP 1 where the legacy CSO is, POPTS where CSS is. */
+#define TXD_DTYP_DATA	0x10u
+#define TXD_POPTS_IXSM	(1u << 0)	/* insert the IP checksum */
+#define TXD_POPTS_TXSM	(1u << 1)	/* insert the TCP/UDP checksum */
 
 #define EEPROM_MAC_WORDS 3	/* words 0-2: the MAC, low byte first */
 

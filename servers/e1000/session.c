@@ -146,7 +146,8 @@ frame_do_frame_open(mach_port_t server, mach_port_t events, mach_port_t link, ui
 		return KERN_NO_ACCESS;	/* one client per NIC */
 	if ((kr = session_make(events, link, need)) != KERN_SUCCESS)
 		return kr;
-	if (frame_region_init(&session.end, (void *)session.region, need, rx_slots, tx_slots) != 0) {
+	if (frame_region_init_features(&session.end, (void *)session.region, need, rx_slots, tx_slots,
+				       FRAME_FEAT_TX_CSUM) != 0) {
 		session.events = session.link = MACH_PORT_NULL;	/* the failed request's rights are the loop's to drop */
 		session_close("bad geometry");
 		return KERN_INVALID_ARGUMENT;

@@ -27,9 +27,14 @@ struct frame_netif {
 	uint32_t rx_bytes, tx_bytes;
 	uint32_t tx_errors;		/* longer than a slot, or the rings broken */
 	uint32_t rx_dropped;		/* no pbuf, runt, or our own frame heard back */
-	uint32_t tx_dropped;		/* TX ring full: lwIP's TCP sends again */
+	uint32_t tx_dropped;		/* TX ring full: lwIP's TCP sends again; other frames past the queue */
 	uint32_t tx_resumed;		/* ...when the ring had room again */
+	uint32_t tx_queued;		/* TX ring full: a copy waited in txq for the driver's kick */
 	bool tx_blocked;		/* a frame found the TX ring full; a kick will come */
+	struct pbuf *txq, *txq_tail;	/* [S] copies of frames waiting for TX room, oldest first */
+	uint32_t txq_len;		/* [S] at most FRAME_NETIF_TXQ */
+	uint32_t tx_offloaded;		/* frames whose checksums the driver inserts */
+	uint16_t csum_rest;		/* [S] lwIP's checksum flags between frames (frame_netif.c) */
 	bool broken;			/* the driver broke the rings: the link is down for good */
 };
 
@@ -42,9 +47,24 @@ err_t frame_netif_add(struct frame_netif *fn, void *base, size_t size, const ip4
 		      const ip4_addr_t *mask, const ip4_addr_t *gw);
 
 /*
+ * The session's new region after the driver's restart: the netif, its ARP
+ * table and lwIP's connections stay; frames waiting for TX room are dropped
+ * with the old rings, and the checksums follow the new driver's features.
+ * ERR_ARG when the region is not a valid frame region.
+ */
+err_t frame_netif_reattach(struct frame_netif *fn, void *base, size_t size);
+
+/*
+ * Frames other than TCP's that find the TX ring full wait, copied, for the
+ * driver's kick (TCP's own segments wait in lwIP, which sends them again).
+ */
+#define FRAME_NETIF_TXQ 32
+
+/*
  * Gives lwIP up to budget frames from the RX ring; returns how many were
  * taken (dropped ones included). Kicks the driver if it waits for RX room,
- * and sends the TCP segments a full TX ring held back once it has room.
+ * and once the TX ring has room sends the frames that waited for it, then
+ * lets lwIP send the TCP segments it held back.
  */
 int frame_netif_poll(struct frame_netif *fn, int budget);
 

@@ -100,12 +100,11 @@ open_session(uint32_t wait_ms)
 	nic.tx_blocked = false;
 	if (added) {
 		/* A reopen: the netif, its ARP table and lwIP's connections stay; only the rings are new. */
-		if (frame_region_attach(&nic.end, (void *)region, region_size) != 0) {
+		if (frame_netif_reattach(&nic, (void *)region, region_size) != ERR_OK) {
 			say("gns: %s's region is not a frame region\n", c->nic);
 			vm_deallocate(ME, region, region_size);
 			goto fail;
 		}
-		nic.broken = false;
 		netif_set_link_up(&nic.netif);	/* until the driver's first link event says otherwise */
 		return true;
 	}

@@ -85,7 +85,7 @@ ether_input(struct pbuf *p, struct netif *netif)
 	r->q_tail = f;
 	r->nq++;
 	r->q_bytes += f->len;
-	sock_wake();
+	sock_wake(r);
 	return ERR_OK;
 }
 
@@ -180,7 +180,7 @@ gns_do_gns_frame_recv(mach_port_t registration, uint32_t flags, uint32_t timeout
 	if (!r)
 		return SOCK_EOPNOTSUPP;
 	if (!r->q)
-		return sock_wait_or(r->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_on(r->owner, r, flags, timeout_ms, SOCK_ETIMEDOUT);
 	f = r->q;
 	r->q = f->next;
 	if (!r->q)

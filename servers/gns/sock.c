@@ -2,7 +2,8 @@
  * gns's sockets (sock.h): the table, each socket's port, and socket.defs's
  * handlers. A handler finds the socket by the port the request came on,
  * checks the call against the socket's state, and either answers or holds
- * the request (msg_defer) until an lwIP callback calls sock_wake; a held
+ * the request on what it waits for (msg_defer_on: the socket, or its owner
+ * for TCP room) until an lwIP callback calls sock_wake with that; a held
  * request goes through its handler again from the start, so each handler
  * is written as "answer if you can, else wait", never as a continuation.
  * TCP's and UDP's lwIP sides are sock_tcp.c and sock_udp.c.
@@ -42,11 +43,15 @@ sock_server(void)
 	return server;
 }
 
+/*
+ * Keyed: a datagram for one socket used to serve again every request held
+ * in gns, any socket's, any client's (each a pass through its handler).
+ */
 void
-sock_wake(void)
+sock_wake(const void *key)
 {
 	if (server)
-		msg_retry_deferred(server);
+		msg_retry_key(server, key);
 }
 
 struct sock *
@@ -154,6 +159,8 @@ sock_destroy(struct sock *s)
 		mach_port_deallocate(ME, s->reg_right);	/* the registration may end now */
 	s->used = false;
 	s->port = MACH_PORT_NULL;
+	if (s->type == SOCK_STREAM)
+		sock_wake(s->owner);	/* what it had unacknowledged no longer counts in the owner's share */
 	client_release_socket(s->owner);
 	s->owner = NULL;
 	if (MACH_PORT_VALID(port)) {
@@ -241,7 +248,7 @@ held_total(void)
 }
 
 kern_return_t
-sock_wait_or(struct client *c, uint32_t flags, uint32_t timeout_ms, kern_return_t expired)
+sock_wait_on(struct client *c, const void *key, uint32_t flags, uint32_t timeout_ms, kern_return_t expired)
 {
 	if (flags & SOCK_NONBLOCK)
 		return SOCK_EWOULDBLOCK;
@@ -255,7 +262,7 @@ sock_wait_or(struct client *c, uint32_t flags, uint32_t timeout_ms, kern_return_
 	 */
 	if (held_total() >= GNS_CLIENT_HELD && sock_held_by(c) + registration_held_by(c) >= GNS_CLIENT_HELD)
 		return SOCK_EDQUOT;
-	if (!msg_defer(timeout_ms))
+	if (!msg_defer_on(timeout_ms, key))
 		return SOCK_ENOBUFS;
 	return MIG_NO_REPLY;
 }
@@ -356,7 +363,7 @@ socket_do_socket_accept(mach_port_t sock, uint32_t flags, uint32_t timeout_ms, m
 	if (!s->listening)
 		return SOCK_EINVAL;
 	if (s->npending == 0)
-		return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_on(s->owner, s, flags, timeout_ms, SOCK_ETIMEDOUT);
 	c = s->pending[0];
 	if (!sock_give_port(c))
 		return SOCK_ENOBUFS;
@@ -393,7 +400,7 @@ tcp_connect_call(struct sock *s, uint32_t addr, uint32_t port, uint32_t flags, u
 			s->connecting = false;
 			return SOCK_ETIMEDOUT;
 		}
-		return sock_wait_or(s->owner, 0, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_on(s->owner, s, 0, timeout_ms, SOCK_ETIMEDOUT);
 	}
 	if (s->listening || addr == 0 || port == 0 || port > 65535)
 		return SOCK_EINVAL;
@@ -405,7 +412,7 @@ tcp_connect_call(struct sock *s, uint32_t addr, uint32_t port, uint32_t flags, u
 	sock_register_bound(s, tcp_sock_local_port(s));
 	if (flags & SOCK_NONBLOCK)
 		return SOCK_EINPROGRESS;
-	return sock_wait_or(s->owner, 0, timeout_ms, SOCK_ETIMEDOUT);
+	return sock_wait_on(s->owner, s, 0, timeout_ms, SOCK_ETIMEDOUT);
 }
 
 kern_return_t
@@ -483,7 +490,7 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 	if (s->err && !s->connecting)
 		return s->err;
 	if (!s->connected)
-		return s->connecting ? sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT) : SOCK_ENOTCONN;
+		return s->connecting ? sock_wait_on(s->owner, s, flags, timeout_ms, SOCK_ETIMEDOUT) : SOCK_ENOTCONN;
 	if (!s->tcp)
 		return SOCK_ECONNRESET;
 	if (len == 0) {
@@ -494,8 +501,8 @@ send_call(mach_port_t sock, const uint8_t *data, uint32_t len, uint32_t addr, ui
 	n = tcp_sock_send(s, data, len, room, room_segs);
 	if (n < 0)
 		return -n;
-	if (n == 0)
-		return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
+	if (n == 0)	/* room comes with acknowledgements to any of the owner's connections */
+		return sock_wait_on(s->owner, s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
 	*sent = (uint32_t)n;
 	return KERN_SUCCESS;
 }
@@ -530,7 +537,7 @@ recv_ready(struct sock *s, uint32_t flags, uint32_t timeout_ms)
 	if (s->type == SOCK_DGRAM) {
 		if (s->ndq > 0 || s->shut_rd)
 			return KERN_SUCCESS;
-		return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
+		return sock_wait_on(s->owner, s, flags, timeout_ms, SOCK_ETIMEDOUT);
 	}
 	if (tcp_sock_readable(s) > 0 || s->eof || s->shut_rd)
 		return KERN_SUCCESS;
@@ -540,7 +547,7 @@ recv_ready(struct sock *s, uint32_t flags, uint32_t timeout_ms)
 		return SOCK_ENOTCONN;
 	if (!s->tcp)
 		return SOCK_ECONNRESET;
-	return sock_wait_or(s->owner, flags, timeout_ms, SOCK_ETIMEDOUT);
+	return sock_wait_on(s->owner, s, flags, timeout_ms, SOCK_ETIMEDOUT);
 }
 
 static uint32_t
@@ -640,7 +647,8 @@ socket_do_socket_shutdown(mach_port_t sock, uint32_t how)
 	}
 	s->shut_rd |= rd;
 	s->shut_wr |= wr;
-	sock_wake();	/* a reader waiting on this socket gets its end of stream */
+	sock_wake(s);	/* a reader waiting on this socket gets its end of stream */
+	sock_wake(s->owner);	/* a send waiting for room, its EPIPE */
 	return KERN_SUCCESS;
 }
 

@@ -2,8 +2,9 @@
  * gns's sockets (sock.c, sock_tcp.c, sock_udp.c): one struct per socket,
  * each a port in gns's port set, served over lwIP's raw API. NO_SYS: only
  * the loop thread touches them, so there is no lock. A call that must wait
- * is a deferred reply (msg_defer): lwIP's callbacks change the socket and
- * call sock_wake, and the held requests are served again.
+ * is a deferred reply held on what it waits for (msg_defer_on): lwIP's
+ * callbacks change the socket and call sock_wake with it, and the requests
+ * held on it are served again.
  */
 #ifndef GNS_SOCK_H
 #define GNS_SOCK_H
@@ -62,17 +63,24 @@ void sock_init(struct msg_server *s, mach_port_t set);
 
 struct msg_server *sock_server(void);
 
-/* Something a waiting call may want happened: serve the held requests again. */
-void sock_wake(void);
+/*
+ * Something a waiting call may want happened to key: serve again the
+ * requests held on it. Keys: a socket (its data, connection, end, errors;
+ * a listener's connections), the client that owns it (room for TCP data
+ * in its share: any of its connections' acknowledgements), a registration
+ * (its frames).
+ */
+void sock_wake(const void *key);
 
 /* A new receive right in the loop's set, with no-senders asked on itself; NULL if refused. */
 mach_port_t sock_port_in_set(void);
 /*
  * The answer to a call of c's that cannot go on yet: SOCK_EWOULDBLOCK,
  * `expired`, SOCK_EDQUOT (c has GNS_CLIENT_HELD calls held already), or held
- * (MIG_NO_REPLY).
+ * on key until sock_wake(key) (MIG_NO_REPLY).
  */
-kern_return_t sock_wait_or(struct client *c, uint32_t flags, uint32_t timeout_ms, kern_return_t expired);
+kern_return_t sock_wait_on(struct client *c, const void *key, uint32_t flags, uint32_t timeout_ms,
+			   kern_return_t expired);
 /* An lwIP err_t as a SOCK_E* code (0 for ERR_OK). */
 int sock_lwip_error(int err);
 

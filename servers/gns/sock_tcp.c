@@ -1,8 +1,9 @@
 /*
  * TCP sockets over lwIP's raw API (sock.h). lwIP calls back from inside
  * gns's loop (a frame, a timer, the loopback queue): each callback only
- * records what happened in the socket and calls sock_wake, and the held
- * requests see it when they are served again.
+ * records what happened in the socket and calls sock_wake with it (or its
+ * owner, for room), and the requests held on it see it when they are
+ * served again.
  *
  * Back-pressure both ways comes from TCP itself: bytes received are
  * acknowledged to the peer's window (tcp_recved) only once the client has
@@ -39,7 +40,7 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	if (!p) {
 		if (s) {
 			s->eof = true;
-			sock_wake();
+			sock_wake(s);
 		}
 		return ERR_OK;
 	}
@@ -54,14 +55,18 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	/* no memory for a copy: lwIP keeps p (refused data) and takes no more of this connection's */
 	if (!sock_rx_stream(&s->rx, p))
 		return ERR_MEM;
-	sock_wake();
+	sock_wake(s);
 	return ERR_OK;
 }
 
+/* Room in the send buffer and in the owner's share: any of its sends may go on. */
 static err_t
 on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
-	sock_wake();
+	struct sock *s = arg;
+
+	if (s)
+		sock_wake(s->owner);
 	return ERR_OK;
 }
 
@@ -78,7 +83,8 @@ on_err(void *arg, err_t err)
 		s->err = err == ERR_RST ? SOCK_ECONNREFUSED : SOCK_ETIMEDOUT;
 	else
 		s->err = err == ERR_ABRT ? SOCK_ETIMEDOUT : SOCK_ECONNRESET;
-	sock_wake();
+	sock_wake(s);
+	sock_wake(s->owner);	/* a send waiting for room */
 }
 
 static err_t
@@ -89,7 +95,7 @@ on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	if (s) {
 		s->connecting = false;
 		s->connected = true;
-		sock_wake();
+		sock_wake(s);
 	}
 	return ERR_OK;
 }
@@ -123,7 +129,7 @@ on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	c->listener = l;
 	callbacks(c, pcb);
 	l->pending[l->npending++] = c;
-	sock_wake();
+	sock_wake(l);
 	return ERR_OK;
 }
 

@@ -47,7 +47,7 @@ on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 	s->dq_tail = d;
 	s->ndq++;
 	s->dq_bytes += p->tot_len;
-	sock_wake();
+	sock_wake(s);
 	return;
 drop:
 	pbuf_free(p);

@@ -1055,6 +1055,124 @@ a_held_request_let_go_is_answered_before_the_request_that_let_it_go(void)
 	}
 }
 
+/* ---- keyed holds: msg_defer_on and msg_retry_key ---- */
+
+#define KEYED_HOLD_ID 7200	/* + k: held on keys[k] until released[k] */
+#define KEYED_WAKE_ID 7210	/* + k: released[k], msg_retry_key(keys[k]) */
+#define UNKEYED_HOLD_ID 7220	/* held with no key (msg_defer) until any_released */
+#define WAKE_ALL_ID 7230	/* every one released, msg_retry_deferred */
+#define NKEYS 3
+
+static int keys[NKEYS];
+static volatile bool released[NKEYS], any_released;
+static volatile int served[NKEYS], unkeyed_served;
+static struct msg_server keyed;
+
+static bool
+keyed_demux(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	mach_msg_id_t id = in->msgh_id;
+	bool hold = false;
+
+	if (id < KEYED_HOLD_ID || id > WAKE_ALL_ID)
+		return false;
+	msgc_prepare_reply(in, out);
+	if (id < KEYED_HOLD_ID + NKEYS) {
+		served[id - KEYED_HOLD_ID]++;
+		hold = !released[id - KEYED_HOLD_ID] && msg_defer_on(0, &keys[id - KEYED_HOLD_ID]);
+	} else if (id >= KEYED_WAKE_ID && id < KEYED_WAKE_ID + NKEYS) {
+		released[id - KEYED_WAKE_ID] = true;
+		msg_retry_key(&keyed, &keys[id - KEYED_WAKE_ID]);
+	} else if (id == UNKEYED_HOLD_ID) {
+		unkeyed_served++;
+		hold = !any_released && msg_defer(0);
+	} else if (id == WAKE_ALL_ID) {
+		any_released = true;
+		for (int k = 0; k < NKEYS; k++)
+			released[k] = true;
+		msg_retry_deferred(&keyed);
+	}
+	if (hold)
+		msgc_reply_error(out, MIG_NO_REPLY);
+	return true;
+}
+
+static const msg_demux_t keyed_demuxes[] = { keyed_demux };
+
+/* The ids of the next n replies on reply, as a bit set of (id - 100 - KEYED_HOLD_ID). */
+static uint32_t
+replies_seen(mach_port_t reply, int n)
+{
+	struct {
+		mach_msg_header_t h;
+		uint8_t rest[64];
+	} in;
+	uint32_t seen = 0;
+
+	while (n-- > 0) {
+		if (mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, reply, 2000, MACH_PORT_NULL) !=
+		    MACH_MSG_SUCCESS)
+			return seen | 1u << 31;
+		seen |= 1u << (in.h.msgh_id - 100 - KEYED_HOLD_ID);
+	}
+	return seen;
+}
+
+/*
+ * A wake on one key serves again the requests held on it and those held
+ * with no key, not those held on another key; a wake of all serves every
+ * one; a key woken twice before the run counts once.
+ */
+static void
+a_keyed_wake_serves_again_only_what_waits_on_its_key(void)
+{
+	mach_port_t p = port_with_send(), reply;
+	cthread_t t;
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply), KERN_SUCCESS);
+	keyed = (struct msg_server){
+		.port = p,
+		.demuxes = keyed_demuxes,
+		.ndemuxes = 1,
+		.max_request = 64,
+		.max_reply = sizeof(mig_reply_error_t),
+	};
+	CHECK_EQ(cthread_fork(&t, serve_untimed, &keyed), KERN_SUCCESS);
+	for (int k = 0; k < NKEYS; k++)
+		send_for_reply(p, reply, KEYED_HOLD_ID + k);
+	send_for_reply(p, reply, UNKEYED_HOLD_ID);
+	msg_sleep_ms(10);	/* all four held by now, each served once */
+	CHECK_EQ(served[0] + served[1] + served[2] + unkeyed_served, 4);
+
+	send_for_reply(p, reply, KEYED_WAKE_ID + 0);
+	CHECK_EQ(replies_seen(reply, 2), 1u << 0 | 1u << 10);
+	msg_sleep_ms(10);	/* the unkeyed one went again after key 0's reply */
+	CHECK_EQ(served[0], 2);
+	CHECK_EQ(served[1], 1);
+	CHECK_EQ(served[2], 1);
+	CHECK_EQ(unkeyed_served, 2);
+
+	send_for_reply(p, reply, KEYED_WAKE_ID + 1);
+	CHECK_EQ(replies_seen(reply, 2), 1u << 1 | 1u << 11);
+	msg_sleep_ms(10);
+	CHECK_EQ(served[1], 2);
+	CHECK_EQ(served[2], 1);
+	CHECK_EQ(unkeyed_served, 3);
+
+	send_for_reply(p, reply, WAKE_ALL_ID);
+	CHECK_EQ(replies_seen(reply, 3), 1u << 2 | 1u << 20 | 1u << 30);
+	CHECK_EQ(served[2], 2);
+	CHECK_EQ(unkeyed_served, 4);
+	CHECK_EQ(served[0], 2);	/* answered ones are not held any more */
+
+	keyed.stop = true;
+	poke(p);
+	CHECK_EQ((uintptr_t)cthread_join(t), MACH_MSG_SUCCESS);
+	mach_port_deallocate(ME, p);
+	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
+	mach_port_mod_refs(ME, reply, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 	T(printf_formats_like_c_says),
@@ -1080,6 +1198,7 @@ static const struct test tests[] = {
 	T(destroy_gives_back_out_of_line_memory_and_port_arrays),
 	T(an_untimed_tick_runs_after_messages_and_silence_without_the_clock),
 	T(a_held_request_let_go_is_answered_before_the_request_that_let_it_go),
+	T(a_keyed_wake_serves_again_only_what_waits_on_its_key),
 };
 
 int

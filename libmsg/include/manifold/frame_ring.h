@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #define FRAME_SLOT_SIZE		2048u		/* bytes per slot, its header included */
-#define FRAME_SLOT_HEADER	8u		/* the frame's length, and a reserved word */
+#define FRAME_SLOT_HEADER	8u		/* the frame's length, and its flags */
 #define FRAME_DATA_MAX		(FRAME_SLOT_SIZE - FRAME_SLOT_HEADER)
 #define FRAME_RING_SLOTS_MAX	4096u		/* slots per ring; a power of two */
 /* The queue limit of a client's link port (frame.defs): link events the driver may send before it is read. */
@@ -52,12 +52,32 @@ struct frame_ring_ctl {
 	uint32_t pad1[14];
 };
 
-/* The slot's first words: the frame's length, then a word kept zero. */
+/* The slot's first words: the frame's length, then its flags (FRAME_TX_*, FRAME_RX_*; 0: none). */
 struct frame_slot {
 	uint32_t len;
-	uint32_t reserved;
+	uint32_t flags;
 	uint8_t data[FRAME_DATA_MAX];
 };
+
+/*
+ * A TX frame's flags (client to driver), only where the region's features
+ * say the driver does them (FRAME_FEAT_TX_CSUM); the frame is then IPv4 over
+ * Ethernet II. The driver checks the frame's headers itself and drops one
+ * they do not fit (a client's own frame, malformed, is all it loses).
+ */
+#define FRAME_TX_CSUM_IP	(1u << 0)	/* insert the IPv4 header checksum */
+#define FRAME_TX_CSUM_TCP	(1u << 1)	/* insert the TCP checksum; its field holds the
+						   pseudo-header's sum, not complemented */
+/*
+ * An RX frame's flags (driver to client): what the NIC itself verified. A
+ * frame the NIC found bad is dropped by the driver; a frame without these
+ * (no offload, QEMU's e1000, a fragment) is checked by the client.
+ */
+#define FRAME_RX_IP_OK		(1u << 8)	/* the IPv4 header checksum is right */
+#define FRAME_RX_L4_OK		(1u << 9)	/* ...and the TCP or UDP checksum */
+
+/* A region's features (frame_region_header.features). */
+#define FRAME_FEAT_TX_CSUM	(1u << 0)	/* the driver honours FRAME_TX_CSUM_IP and _TCP */
 
 /*
  * One side's private view of a ring. [I] set at attach, never re-read from
@@ -86,13 +106,16 @@ void frame_ring_attach_consumer(struct frame_ring *r, struct frame_ring_ctl *ctl
 /* Producer. */
 int frame_ring_reserve(struct frame_ring *r, uint8_t **data);	/* 0, FULL, CORRUPT */
 int frame_ring_commit(struct frame_ring *r, uint32_t len);	/* publishes the reserved slot */
+int frame_ring_commit_flags(struct frame_ring *r, uint32_t len, uint32_t flags);	/* ...with its flags */
 int frame_ring_put(struct frame_ring *r, const void *frame, uint32_t len);
+int frame_ring_put_flags(struct frame_ring *r, const void *frame, uint32_t len, uint32_t flags);
 int frame_ring_free_slots(struct frame_ring *r);		/* >= 0, or CORRUPT */
 bool frame_ring_kick_consumer(struct frame_ring *r);		/* after publishing */
 bool frame_ring_wait_for_space(struct frame_ring *r);		/* before sleeping */
 
 /* Consumer. */
 int frame_ring_peek(struct frame_ring *r, const uint8_t **data);	/* length, EMPTY, CORRUPT */
+uint32_t frame_ring_peeked_flags(struct frame_ring *r);		/* the peeked frame's flags, read once */
 void frame_ring_consume(struct frame_ring *r);			/* gives the peeked slot back */
 int frame_ring_get(struct frame_ring *r, void *buf, uint32_t size);	/* copies: length, or an error */
 bool frame_ring_kick_producer(struct frame_ring *r);		/* after consuming */
@@ -114,7 +137,8 @@ struct frame_region_header {
 	uint32_t slot_size;		/* FRAME_SLOT_SIZE */
 	uint32_t rx_slots, tx_slots;	/* powers of two, <= FRAME_RING_SLOTS_MAX */
 	uint32_t size;			/* bytes the region spans */
-	uint32_t pad[10];
+	uint32_t features;		/* FRAME_FEAT_*: what the driver does for its client */
+	uint32_t pad[9];
 	struct frame_ring_ctl rx;	/* driver produces, client consumes */
 	struct frame_ring_ctl tx;	/* client produces, driver consumes */
 };
@@ -123,6 +147,7 @@ struct frame_region_header {
 struct frame_end {
 	struct frame_ring in;
 	struct frame_ring out;
+	uint32_t features;		/* FRAME_FEAT_*, as the driver offered them (read once) */
 };
 
 /* Bytes a region with these rings needs (page multiples), 0 if they are not valid. */
@@ -135,6 +160,9 @@ size_t frame_region_size(uint32_t rx_slots, uint32_t tx_slots);
  */
 int frame_region_init(struct frame_end *driver, void *base, size_t size, uint32_t rx_slots,
 		      uint32_t tx_slots);
+/* The same, offering features (FRAME_FEAT_*) to the client. */
+int frame_region_init_features(struct frame_end *driver, void *base, size_t size, uint32_t rx_slots,
+			       uint32_t tx_slots, uint32_t features);
 
 /*
  * The client: checks the header of the region it mapped at base (size bytes)

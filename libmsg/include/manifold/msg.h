@@ -35,6 +35,7 @@ typedef bool (*msg_demux_t)(mach_msg_header_t *in, mach_msg_header_t *out);
 typedef void (*msg_other_t)(mach_msg_header_t *in);
 
 #define MSG_DEFERRED_MAX 1024	/* requests one server may hold back at once (the Unix server: one a process) */
+#define MSG_WAKE_KEYS	8	/* keys woken between two runs of the held requests; more: all go */
 
 struct msg_deferred;
 
@@ -122,7 +123,10 @@ struct msg_server {
 	struct cthread_mutex lock;
 	struct msg_deferred *deferred;	/* [lock] held-back requests, oldest first */
 	int ndeferred;			/* [lock] */
-	bool retry;			/* [lock] msg_retry_deferred was called */
+	bool retry;			/* [lock] a wake came since the last run (msg_retry_*) */
+	bool retry_all;			/* [lock] ...msg_retry_deferred's, or too many keys: all go */
+	int nwake;			/* [lock] keys msg_retry_key woke since the last run */
+	const void *wake[MSG_WAKE_KEYS];	/* [lock] ...which */
 };
 
 /*
@@ -145,10 +149,20 @@ mach_msg_return_t msg_server_run(struct msg_server *s);
  * more with msg_deferred_expired() true, and the handler answers with its
  * timeout error. msg_defer is false when MSG_DEFERRED_MAX are held (answer
  * KERN_RESOURCE_SHORTAGE). A request served again keeps its first deadline.
+ *
+ * Keyed: msg_defer_on(timeout_ms, key) holds the request until
+ * msg_retry_key(s, key) (or msg_retry_deferred, or its deadline); the key
+ * is whatever the request waits for (gns: a socket, or the client whose
+ * TCP room it waits for). A wake then serves again only the requests held
+ * on that key, and those held with no key (msg_defer, key NULL), which go
+ * again at every wake, keyed or not. Keys woken while a request is being
+ * served again count for the next run, as msg_retry_deferred does.
  */
 bool msg_defer(uint32_t timeout_ms);
+bool msg_defer_on(uint32_t timeout_ms, const void *key);
 bool msg_deferred_expired(void);
 void msg_retry_deferred(struct msg_server *s);
+void msg_retry_key(struct msg_server *s, const void *key);
 /* Destroys the held requests that came through port (a session that ended). */
 void msg_deferred_cancel(struct msg_server *s, mach_port_t port);
 /* How many requests that came through port are held (a server's quota per client). */

@@ -89,6 +89,7 @@ node_poll(void)
 {
 	int n = frame_netif_poll(&nic, 64);
 
+	netif_poll_all();	/* packets to our own address, as gns's tick does (service_poll) */
 	sys_check_timeouts();
 	return n;
 }
@@ -107,6 +108,7 @@ node_counts(struct node_counts *c)
 	c->rx_dropped = nic.rx_dropped;
 	c->tx_dropped = nic.tx_dropped;
 	c->tx_resumed = nic.tx_resumed;
+	c->tx_queued = nic.tx_queued;
 	c->kicks = kicks;
 	c->broken = nic.broken;
 	c->link_up = netif_is_link_up(&nic.netif);

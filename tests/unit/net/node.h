@@ -22,7 +22,7 @@ struct node_tcp {
 };
 
 struct node_counts {
-	uint32_t rx_frames, tx_frames, rx_dropped, tx_dropped, tx_resumed, kicks;
+	uint32_t rx_frames, tx_frames, rx_dropped, tx_dropped, tx_resumed, tx_queued, kicks;
 	bool broken, link_up;
 };
 

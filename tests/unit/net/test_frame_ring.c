@@ -40,6 +40,43 @@ fill(uint8_t *buf, uint32_t len, uint32_t seed)
 		buf[i] = (uint8_t)(seed * 31 + i * 7);
 }
 
+/*
+ * Each frame carries its own flags word, and a plain put clears what an
+ * earlier frame left in the slot; the features the driver offered reach the
+ * client at attach, and a region made without them offers none.
+ */
+UNIT_TEST(frame_ring_flags_go_with_each_frame_and_features_with_the_region)
+{
+	struct session s;
+	uint8_t in[64] = { 1 };
+	const uint8_t *data;
+
+	s.size = frame_region_size(2, 2);
+	s.base = malloc(s.size);
+	EXPECT_EQ(frame_region_init_features(&s.driver, s.base, s.size, 2, 2, FRAME_FEAT_TX_CSUM), 0);
+	EXPECT_EQ(frame_region_attach(&s.client, s.base, s.size), 0);
+	EXPECT_EQ(s.client.features, FRAME_FEAT_TX_CSUM);
+	EXPECT_EQ(s.driver.features, FRAME_FEAT_TX_CSUM);
+	EXPECT_EQ(frame_ring_peeked_flags(&s.driver.in), 0);	/* nothing peeked */
+	for (int round = 0; round < 2; round++) {	/* two slots: round 1 reuses round 0's */
+		EXPECT_EQ(frame_ring_put_flags(&s.client.out, in, sizeof in, FRAME_TX_CSUM_IP | FRAME_TX_CSUM_TCP), 0);
+		EXPECT_EQ(frame_ring_put(&s.client.out, in, sizeof in), 0);
+		EXPECT_EQ(frame_ring_peek(&s.driver.in, &data), (int)sizeof in);
+		EXPECT_EQ(frame_ring_peeked_flags(&s.driver.in), FRAME_TX_CSUM_IP | FRAME_TX_CSUM_TCP);
+		frame_ring_consume(&s.driver.in);
+		EXPECT_EQ(frame_ring_peek(&s.driver.in, &data), (int)sizeof in);
+		EXPECT_EQ(frame_ring_peeked_flags(&s.driver.in), 0);
+		frame_ring_consume(&s.driver.in);
+	}
+	EXPECT_EQ(frame_ring_put_flags(&s.driver.out, in, sizeof in, FRAME_RX_L4_OK), 0);
+	EXPECT_EQ(frame_ring_peek(&s.client.in, &data), (int)sizeof in);
+	EXPECT_EQ(frame_ring_peeked_flags(&s.client.in), FRAME_RX_L4_OK);
+	free(s.base);
+	session_open(&s, 2, 2);
+	EXPECT_EQ(s.client.features, 0);
+	free(s.base);
+}
+
 UNIT_TEST(frame_ring_put_then_get_returns_the_same_frame)
 {
 	struct session s;

@@ -4,7 +4,9 @@
  * back by a wire that plays both drivers: it takes frames from one session's TX ring
  * and puts them into the other's RX ring. Under ASan and UBSan: ARP, ICMP
  * echo, UDP, a 1 MiB TCP stream with its hash, clean closes, RFC 6528 ISNs,
- * and (on a third stack, c_) a driver that breaks the rings. lwIP cannot be
+ * and (on a third stack, c_) a driver that breaks the rings. a's wire is a
+ * NIC with checksum offload (FRAME_FEAT_TX_CSUM: it inserts the IPv4 and TCP
+ * checksums a's frames ask for, as the 8254x does); b's is not. lwIP cannot be
  * started twice in one copy, so a and b live through all the cases, which
  * use ports and slots of their own and compare counters before and after.
  */
@@ -48,16 +50,59 @@ static bool echo_to_sender;
 static uint32_t wire_frames;
 /* Frames the wire gave a sleeping node without the ring asking for a kick: lost wakeups. */
 static uint32_t lost_kicks;
+/* Frames the wire inserted checksums into (a's), and frames b flagged (none should be). */
+static uint32_t wire_offloaded, wire_flagged_by_b;
+/* Frames to corrupt_to: every corrupt_every-th has its last byte flipped and RX flags corrupt_flags. */
+static struct node *corrupt_to;
+static int corrupt_every;
+static uint32_t corrupt_flags, corrupted;
 
-/* A node's session: rx and tx slots, as the driver (the wire) lays them out. */
+/* The Internet checksum's sum over n bytes, as a NIC computes it. */
+static uint32_t
+sum16(const uint8_t *p, uint32_t n, uint32_t sum)
+{
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * The NIC's checksum insertion (the 8254x's context and data descriptors):
+ * over the IPv4 header, and over the TCP segment with the field's own
+ * contents (lwIP left the pseudo-header's sum there), the complement stored.
+ */
 static void
-start(struct node *n, uint32_t rx, uint32_t tx)
+nic_insert(uint8_t *f, uint32_t len, uint32_t flags)
+{
+	uint32_t ihl = (f[14] & 0x0fu) * 4, total = (uint32_t)f[16] << 8 | f[17], s;
+
+	EXPECT(len >= 34 && f[12] == 0x08 && f[13] == 0 && 14 + total <= len);
+	if (flags & FRAME_TX_CSUM_TCP) {
+		EXPECT_EQ(f[23], 6);
+		s = ~sum16(f + 14 + ihl, total - ihl, 0) & 0xffff;
+		f[14 + ihl + 16] = (uint8_t)(s >> 8);
+		f[14 + ihl + 17] = (uint8_t)s;
+	}
+	if (flags & FRAME_TX_CSUM_IP) {
+		s = ~sum16(f + 14, ihl, 0) & 0xffff;
+		f[24] = (uint8_t)(s >> 8);
+		f[25] = (uint8_t)s;
+	}
+}
+
+/* A node's session: rx and tx slots, as the driver (the wire) lays them out, offering features. */
+static void
+start(struct node *n, uint32_t rx, uint32_t tx, uint32_t features)
 {
 	n->size = frame_region_size(rx, tx);
 	n->region = malloc(n->size);
 	n->asleep = false;
 	n->woken = 0;
-	EXPECT_EQ(frame_region_init(&n->driver, n->region, n->size, rx, tx), 0);
+	EXPECT_EQ(frame_region_init_features(&n->driver, n->region, n->size, rx, tx, features), 0);
 	EXPECT_EQ(n->node_start(n->region, n->size, n->mac, n->ip), 0);
 }
 
@@ -70,12 +115,14 @@ setup(void)
 	drop_every = 0;
 	echo_to_sender = false;
 	wire_frames = 0;
+	corrupt_to = NULL;
+	corrupt_every = 0;
 	if (started)
 		return;
 	started = true;
 	/* a's TX ring is smaller than TCP's window: a stream fills it */
-	start(&a, 64, 8);
-	start(&b, 64, 64);
+	start(&a, 64, 8, FRAME_FEAT_TX_CSUM);
+	start(&b, 64, 64, 0);
 	EXPECT_EQ(b.node_udp_echo(7), 0);
 	EXPECT_EQ(b.node_tcp_sink(5001), 0);
 }
@@ -92,10 +139,24 @@ carry(struct node *from, struct node *to)
 
 	while ((len = frame_ring_peek(&from->driver.in, &frame)) >= 0) {
 		struct node *dest = echo_to_sender ? from : to;
+		uint32_t flags = frame_ring_peeked_flags(&from->driver.in), rx_flags = 0;
+		static uint8_t copy[FRAME_DATA_MAX];
 
 		wire_frames++;
+		memcpy(copy, frame, (size_t)len);
+		if (flags && from->driver.features & FRAME_FEAT_TX_CSUM) {
+			nic_insert(copy, (uint32_t)len, flags);
+			wire_offloaded++;
+		} else if (flags) {
+			wire_flagged_by_b++;
+		}
+		if (dest == corrupt_to && corrupt_every && wire_frames % corrupt_every == 0 && len > 54) {
+			copy[len - 1] ^= 0x40;
+			rx_flags = corrupt_flags;
+			corrupted++;
+		}
 		if (!(drop_every && wire_frames % drop_every == 0) &&
-		    frame_ring_put(&dest->driver.out, frame, (uint32_t)len) == FRAME_RING_FULL)
+		    frame_ring_put_flags(&dest->driver.out, copy, (uint32_t)len, rx_flags) == FRAME_RING_FULL)
 			break;
 		frame_ring_consume(&from->driver.in);
 		if (frame_ring_kick_producer(&from->driver.in)) {
@@ -354,7 +415,7 @@ UNIT_TEST(lwip_pair_netif_survives_a_driver_that_breaks_the_rings)
 	/* first a region whose header is not a frame region's: refused, nothing added */
 	memset(bogus, 0x5a, sizeof bogus);
 	EXPECT_EQ(c.node_start(bogus, sizeof bogus, c.mac, c.ip), -1);
-	start(&c, 64, 64);
+	start(&c, 64, 64, 0);
 	c.node_poll();
 	c.node_counts(&n);
 	EXPECT(!n.broken && n.link_up);
@@ -370,6 +431,145 @@ UNIT_TEST(lwip_pair_netif_survives_a_driver_that_breaks_the_rings)
 	EXPECT_EQ(n.rx_frames, 0);
 	/* sending fails instead of touching the rings */
 	EXPECT(c.node_udp_send(a.ip, 7, frame, 10) != 0);
+}
+
+/*
+ * Checksum offload: a's TCP frames leave lwIP without their TCP checksums,
+ * flagged, and the wire (a's NIC) inserts them; b, which checks
+ * everything, takes the stream whole. b's frames are never flagged.
+ */
+UNIT_TEST(lwip_pair_checksums_offered_by_the_driver_are_left_to_it)
+{
+	uint32_t offloaded = wire_offloaded;
+
+	setup();
+	transfer(256 * 1024, 1, 20000);
+	EXPECT(wire_offloaded - offloaded > 180);
+	EXPECT_EQ(wire_flagged_by_b, 0);
+}
+
+static bool
+a_sink_done(void)
+{
+	struct node_tcp src, sink;
+
+	b.node_tcp_result(1, &src);
+	a.node_tcp_result(NODE_SINK_SLOT, &sink);
+	return (sink.fin && a.node_tcp_active() == 0 && b.node_tcp_active() == 0) || src.error || sink.error;
+}
+
+/*
+ * A frame with a wrong checksum is not delivered, unless the NIC says it
+ * checked it: a corrupted UDP echo never reaches a, the same claimed right
+ * by the NIC (FRAME_RX_L4_OK) does; a TCP stream to a whose every 7th frame
+ * is corrupted still arrives exact (a's lwIP checks TCP on frames from the
+ * wire though it makes none itself), the corrupted ones sent again.
+ */
+UNIT_TEST(lwip_pair_a_frame_with_a_wrong_checksum_is_not_delivered)
+{
+	uint8_t msg[200];
+	struct node_tcp sink;
+	uint32_t before;
+
+	setup();
+	memset(msg, 0x11, sizeof msg);
+	corrupt_to = &a;
+	corrupt_every = 1;
+	corrupt_flags = 0;
+	EXPECT_EQ(a.node_udp_send(b.ip, 7, msg, sizeof msg), 0);
+	EXPECT(!run_until(udp_answered, 300));
+	corrupt_flags = FRAME_RX_IP_OK | FRAME_RX_L4_OK;
+	EXPECT_EQ(a.node_udp_send(b.ip, 7, msg, sizeof msg), 0);
+	EXPECT(run_until(udp_answered, 2000));
+	EXPECT_EQ(udp_len, (int)sizeof msg);
+	EXPECT_EQ(udp_buf[sizeof msg - 1], 0x11 ^ 0x40);	/* believed: its checksum was not looked at */
+
+	corrupt_every = 7;
+	corrupt_flags = 0;
+	before = corrupted;
+	a.node_tcp_forget();
+	EXPECT_EQ(a.node_tcp_sink(5002), 0);
+	EXPECT_EQ(b.node_tcp_source(1, a.ip, 5002, 64 * 1024), 0);
+	EXPECT(run_until(a_sink_done, 20000));
+	a.node_tcp_result(NODE_SINK_SLOT, &sink);
+	EXPECT(!sink.error && sink.fin);
+	EXPECT_EQ(sink.bytes, 64 * 1024);
+	EXPECT_EQ(sink.hash, pattern_hash(64 * 1024));
+	EXPECT(corrupted - before > 5);
+}
+
+static bool
+a_to_itself_done(void)
+{
+	struct node_tcp src, sink;
+
+	a.node_tcp_result(2, &src);
+	a.node_tcp_result(NODE_SINK_SLOT, &sink);
+	return (sink.fin && src.fin) || src.error || sink.error;
+}
+
+/*
+ * TCP to a's own address loops inside lwIP, never through the driver: its
+ * segments carry no checksum where the driver would insert one, and a takes
+ * them (its netif checks no TCP checksum between wire frames).
+ */
+UNIT_TEST(lwip_pair_tcp_to_its_own_address_passes_by_the_offload)
+{
+	struct node_tcp src, sink;
+	uint32_t offloaded = wire_offloaded;
+
+	setup();
+	a.node_tcp_forget();
+	EXPECT_EQ(a.node_tcp_sink(5003), 0);
+	EXPECT_EQ(a.node_tcp_source(2, a.ip, 5003, 64 * 1024), 0);
+	EXPECT(run_until(a_to_itself_done, 20000));
+	a.node_tcp_result(2, &src);
+	a.node_tcp_result(NODE_SINK_SLOT, &sink);
+	EXPECT(!src.error && !sink.error && sink.fin);
+	EXPECT_EQ(sink.bytes, 64 * 1024);
+	EXPECT_EQ(sink.hash, pattern_hash(64 * 1024));
+	EXPECT_EQ(wire_offloaded, offloaded);	/* nothing went out */
+}
+
+static uint32_t b_rx_before;
+static bool
+b_got_20_more(void)
+{
+	struct node_counts n;
+
+	b.node_counts(&n);
+	return n.rx_frames - b_rx_before >= 20;
+}
+
+/*
+ * Datagrams that find the TX ring full (a's has 8 slots) wait for the
+ * driver's kick instead of being lost: a burst of 20 all leave a, in order
+ * of sending, and all reach b.
+ */
+UNIT_TEST(lwip_pair_datagrams_wait_for_room_in_a_full_tx_ring)
+{
+	uint8_t msg[100];
+	struct node_counts a0, a1, b0;
+
+	setup();
+	memset(msg, 0x22, sizeof msg);
+	EXPECT_EQ(a.node_udp_send(b.ip, 7, msg, sizeof msg), 0);	/* ARP first */
+	EXPECT(run_until(udp_answered, 2000));
+	a.node_counts(&a0);
+	b.node_counts(&b0);
+	b_rx_before = b0.rx_frames;
+	for (int i = 0; i < 20; i++) {
+		msg[0] = (uint8_t)i;
+		EXPECT_EQ(a.node_udp_send(b.ip, 7, msg, sizeof msg), 0);
+	}
+	EXPECT(run_until(b_got_20_more, 2000));
+	a.node_counts(&a1);
+	EXPECT_EQ(a1.tx_dropped, a0.tx_dropped);
+	EXPECT(a1.tx_queued - a0.tx_queued >= 12);
+	EXPECT_EQ(a1.tx_frames - a0.tx_frames, 20);
+	run_until(never, 100);	/* the echoes, answered before the next case */
+	EXPECT(udp_answered());
+	EXPECT_EQ(udp_buf[0], 19);	/* the last one sent came back last */
 }
 
 /*
