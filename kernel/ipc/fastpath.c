@@ -589,7 +589,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 	struct port *reply = k->local, *locked[KREQ_FAST_PORTS];
 	mach_port_name_t reply_name = MACH_PORT_NULL;
 	mach_msg_port_descriptor_t *d = NULL;
-	mach_msg_security_trailer_t room_tr, *tr;
+	mach_msg_security_trailer_t *tr;
 	struct ipc_space *rs = NULL;
 	struct user_pin pin;
 	struct thread *r;
@@ -657,7 +657,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 	k->msg->msgh_size = k->size;
 	k->msg->msgh_remote_port = reply_name;
 	k->msg->msgh_local_port = dest->receiver_name;
-	tr = in_thread ? &r->rcv_head.t : &room_tr;
+	tr = &r->rcv_head.t;	/* r waits with nothing pending there: the pinned way copies it from there too */
 	tr->msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
 	tr->msgh_trailer_size = tsize;
 	tr->msgh_seqno = dest->seqno++;

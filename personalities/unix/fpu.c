@@ -6,6 +6,7 @@
  * sigreturn takes that image (a frame whose magic is 0xffff has only the
  * fnsave part, whose x87 state is then taken into the current image).
  */
+#include <stddef.h>
 #include <string.h>
 #include "fpu.h"
 #include "process.h"
@@ -131,6 +132,12 @@ fpu_to_frame(const i386_fxsave_state_t *fx, uint8_t frame[LNX_FPSTATE_SIZE])
 	memcpy(frame, &env, sizeof env);
 	memcpy(frame + LNX_FPSTATE_FSAVE, im, sizeof fx->image);
 	memset(frame + LNX_FPSTATE_FSAVE + 464, 0, 48);	/* no xsave state follows */
+}
+
+bool
+fpu_frame_whole(const uint8_t frame[LNX_FPSTATE_SIZE])
+{
+	return get16(frame, offsetof(struct fsave_env, magic)) == MAGIC_FXSR;
 }
 
 bool

@@ -24,8 +24,14 @@ bool fpu_set(struct process *p, const i386_fxsave_state_t *fx);
 void fpu_reset(struct process *p);
 void fpu_copy(struct process *from, struct process *to);
 
-/* fx as the frame carries it, and back: false for a frame whose magic is neither fxsave's nor fnsave's */
+/*
+ * fx as the frame carries it, and back: false for a frame whose magic is
+ * neither fxsave's nor fnsave's. A frame with fxsave's image gives all of fx;
+ * one with fnsave's part alone (fpu_frame_whole false) only its x87 part,
+ * the rest staying what fx held.
+ */
 void fpu_to_frame(const i386_fxsave_state_t *fx, uint8_t frame[LNX_FPSTATE_SIZE]);
+bool fpu_frame_whole(const uint8_t frame[LNX_FPSTATE_SIZE]);
 bool fpu_from_frame(const uint8_t frame[LNX_FPSTATE_SIZE], i386_fxsave_state_t *fx);
 
 #endif

@@ -224,11 +224,12 @@ restore_fpu(struct process *p, uint32_t fpstate)
 	}
 	if ((r = umem_read(p, fpstate, img, sizeof img)) != 0)
 		return r;
-	if (!fpu_get(p, &fx))
+	/* fnsave's part alone changes only the x87 part of what the registers hold now */
+	if (!fpu_frame_whole(img) && !fpu_get(p, &fx))
 		return 0;	/* a CPU without fxsave: nothing was saved either */
 	if (!fpu_from_frame(img, &fx))
 		return -LNX_EFAULT;
-	(void)fpu_set(p, &fx);
+	(void)fpu_set(p, &fx);	/* refused on a CPU without fxsave, where no frame had the image */
 	return 0;
 }
 

@@ -234,20 +234,6 @@ send_heartbeats(uint64_t now)
 	}
 }
 
-/* A heartbeat's gap since the last one, smoothed as RFC 6298 smooths round trips. */
-static void
-gap_sample(struct peer *p, uint64_t g)
-{
-	if (p->gap_us == 0) {
-		p->gap_us = g ? g : 1;
-		p->gapvar_us = g / 2;
-	} else {
-		uint64_t d = p->gap_us > g ? p->gap_us - g : g - p->gap_us;
-		p->gapvar_us = (3 * p->gapvar_us + d) / 4;
-		p->gap_us = (7 * p->gap_us + g) / 8;
-	}
-}
-
 /*
  * How long p may be silent before we suspect it (cluster.h): adapted to its
  * heartbeats when we watch it; otherwise a little over its announcements' gap.
@@ -515,7 +501,7 @@ on_beacon(void *arg, struct udp_pcb *upcb, struct pbuf *pb, const ip_addr_t *add
 	}
 	if (magic == HEARTBEAT_MAGIC) {
 		if (p->watched && p->beacon_us)
-			gap_sample(p, now - p->beacon_us);
+			xport_smooth(&p->gap_us, &p->gapvar_us, now - p->beacon_us);
 		else
 			p->gap_us = p->gapvar_us = 0;
 		if (!p->watched)

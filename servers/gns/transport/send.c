@@ -180,17 +180,23 @@ send_flush(struct xport *x, struct peer *p, uint64_t now)
 	}
 }
 
+void
+xport_smooth(uint64_t *avg, uint64_t *dev, uint64_t sample)
+{
+	if (*avg == 0) {
+		*avg = sample ? sample : 1;
+		*dev = sample / 2;
+	} else {
+		uint64_t d = *avg > sample ? *avg - sample : sample - *avg;
+		*dev = (3 * *dev + d) / 4;
+		*avg = (7 * *avg + sample) / 8;
+	}
+}
+
 static void
 rtt_sample(struct xport *x, struct session *s, uint64_t r)
 {
-	if (s->srtt == 0) {
-		s->srtt = r ? r : 1;
-		s->rttvar = r / 2;
-	} else {
-		uint64_t d = s->srtt > r ? s->srtt - r : r - s->srtt;
-		s->rttvar = (3 * s->rttvar + d) / 4;
-		s->srtt = (7 * s->srtt + r) / 8;
-	}
+	xport_smooth(&s->srtt, &s->rttvar, r);
 	s->rto = s->srtt + 4 * s->rttvar;
 	if (s->rto < x->cfg.rto_min_us)
 		s->rto = x->cfg.rto_min_us;

@@ -147,6 +147,14 @@ uint64_t xport_tick(struct xport *x, uint64_t now);
  */
 uint64_t xport_min_delay(const struct xport *x);
 
+/*
+ * RFC 6298's smoothing of one sample into an average and its mean deviation
+ * (the first sample, *avg 0, sets the average to it, at least 1, and the
+ * deviation to half of it): the transport's round trips, and gns's heartbeat
+ * gaps (detect.c).
+ */
+void xport_smooth(uint64_t *avg, uint64_t *dev, uint64_t sample);
+
 const struct xport_stats *xport_stats(const struct xport *x);
 const char *xport_strerror(int err);
 
