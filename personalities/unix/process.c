@@ -215,7 +215,7 @@ process_exit(struct process *p, int status)
 		signal_child_ended(parent, p);
 	init_reaps(p);
 	cthread_cond_broadcast(&proc_changed);
-	server_retry_held();	/* a parent in wait4 */
+	server_retry_process(parent);	/* in wait4 */
 }
 
 void
@@ -239,8 +239,8 @@ void
 process_vfork_done(struct process *c)
 {
 	if (c->vfork_parent) {
+		server_retry_process(process_of_pid(c->vfork_parent));
 		c->vfork_parent = 0;
-		server_retry_held();
 	}
 }
 

@@ -88,6 +88,8 @@ struct process {
 	int32_t answer;			/*     bytes straight into its read): the answer, no handler again */
 	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
+	const void *wait_key;		/* [C] ...and what it waits for (msg_defer_on's key; NULL: anything) */
+	const void *held_key;		/* [U] the key its held call waits on, while held */
 };
 
 extern struct cthread_mutex unix_lock;
@@ -127,8 +129,19 @@ extern mach_port_t server_notify_port;
  * (UNIX_WAKE_ID, UNIX_ALARM_ID) to the loop's wake port, never waiting.
  */
 void server_wake(mach_msg_id_t id);
-/* Something a held call waits for may have happened: held calls go again (main.c). */
+/*
+ * Held calls go again (main.c). Each is held on a key naming what it waits
+ * for (p->wait_key: the process itself for what only its signals, its
+ * children or its deadline end, a pipe, the tty; NULL: anything, as poll's
+ * and the sockets' are): server_retry_on wakes those on one key (and the
+ * NULL ones), server_retry_process the one p holds, whatever its key, and
+ * server_retry_held every one (for what is rare: fcntl's O_NONBLOCK).
+ */
 void server_retry_held(void);
+void server_retry_on(const void *key);
+void server_retry_process(struct process *p);
+/* Held calls served again since the server started (the runner prints it after each run). */
+extern uint32_t server_replays;
 /* Drops the call p has held, if any (p ended). */
 void server_cancel_held(struct process *p);
 

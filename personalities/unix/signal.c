@@ -59,7 +59,7 @@ stop(struct process *p, int sig)
 	p->cont_report = false;
 	task_suspend(p->task);
 	signal_child_changed(p, CLD_STOPPED, sig);
-	server_retry_held();	/* a parent in wait4 with WUNTRACED */
+	server_retry_process(process_of_pid(p->ppid));	/* in wait4 with WUNTRACED */
 }
 
 static void
@@ -73,7 +73,8 @@ cont(struct process *p)
 	p->cont_report = true;
 	task_resume(p->task);
 	signal_child_changed(p, CLD_CONTINUED, LNX_SIGCONT);
-	server_retry_held();	/* its own held call, and a parent in wait4 with WCONTINUED */
+	server_retry_process(p);	/* its own held call */
+	server_retry_process(process_of_pid(p->ppid));	/* in wait4 with WCONTINUED */
 }
 
 /*
@@ -146,7 +147,7 @@ signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t sta
 	p->sigpending |= bit;
 	p->sigfrom[sig - 1] = (struct sig_from){ from, code, status, 0 };
 	if (!(p->sigmask & bit)) {
-		server_retry_held();	/* a held call of p's ends */
+		server_retry_process(p);	/* a held call of p's ends */
 		deliver_now(p);		/* or it runs its own code */
 	}
 }

@@ -115,8 +115,10 @@ vfork_wait(struct process *p)
 	uint32_t child = p->vfork_child;
 	struct process *c = process_of_pid(child);
 
-	if (c && c->state == PROC_LIVE && c->vfork_parent == p->pid)
+	if (c && c->state == PROC_LIVE && c->vfork_parent == p->pid) {
+		p->wait_key = p;	/* process_vfork_done wakes it */
 		return SYS_DEFER;
+	}
 	p->vfork_child = 0;
 	return (int32_t)child;
 }

@@ -208,7 +208,8 @@ SYS(tgkill)
 /* pause(): held until a signal ends it (-EINTR once the handler is set up). */
 SYS(pause)
 {
-	(void)p, (void)a;
+	(void)a;
+	p->wait_key = p;
 	return SYS_DEFER;
 }
 
@@ -218,6 +219,7 @@ SYS(rt_sigsuspend)
 	uint64_t set;
 	int r;
 
+	p->wait_key = p;
 	if (p->replay)
 		return SYS_DEFER;
 	if (a[1] != 8)
@@ -233,6 +235,7 @@ SYS(rt_sigsuspend)
 /* sigsuspend(old_mask): i386's older form, the mask as a word (the first 32 signals). */
 SYS(sigsuspend)
 {
+	p->wait_key = p;
 	if (p->replay)
 		return SYS_DEFER;
 	p->suspend_mask = p->sigmask;

@@ -81,8 +81,10 @@ do_wait(struct process *p, int32_t pid, uint32_t status_at, uint32_t options, ui
 			return r;
 		return (int32_t)c->pid;
 	}
-	if (!w.zombie)
+	if (!w.zombie) {
+		p->wait_key = p;	/* a child's end, stop or continue wakes its parent (process.c, signal.c) */
 		return options & WNOHANG ? 0 : SYS_DEFER;
+	}
 	/* reaped first, then told: a bad pointer gets EFAULT and the child is gone, as on Linux */
 	pid = (int32_t)w.zombie->pid;
 	int status = w.zombie->status;
@@ -120,6 +122,7 @@ sleep_ns(struct process *p, uint64_t ns)
 	if (msg_deferred_expired() || ns == 0)
 		return 0;
 	p->defer_ms = ms > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)ms;
+	p->wait_key = p;	/* its deadline, or a signal */
 	return SYS_DEFER;
 }
 
