@@ -379,6 +379,7 @@ _Static_assert(sizeof(struct lnx_statx) == 256, "statx's struct is 256 bytes");
 #define LNX_UTIME_NOW		((1 << 30) - 1)
 #define LNX_UTIME_OMIT		((1 << 30) - 2)
 #define LNX_S_IFLNK		0120000
+#define LNX_S_IFSOCK		0140000
 
 /* stat64's struct on i386: 96 bytes, 64-bit fields 4-aligned */
 struct lnx_stat64 {

@@ -43,6 +43,7 @@ struct process {
 	mach_port_t port;		/* [U] receive right: its syscall port, in the server's port set */
 	struct process *port_next;	/* [U] the next in port's bucket of the table's hash (process.c) */
 	uint32_t arg_start, arg_end;	/* [U] where exec put the argument strings (/proc/N/cmdline) */
+	uint32_t env_start, env_end;	/* [U] ...and the environment's (/proc/N/environ) */
 	uint64_t start_ticks;		/* [U] when it was made, in 100 Hz ticks since boot (/proc/N/stat) */
 	uint32_t image_lo;		/* [U] the image's lowest page (mprotect: sys_mem.c) */
 	uint32_t brk_start;		/* [U] page-aligned end of the image: brk never goes below */

@@ -73,6 +73,8 @@ do_fork(struct process *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32
 	c->image_lo = p->image_lo;
 	c->arg_start = p->arg_start;	/* the same strings in the copy of its memory */
 	c->arg_end = p->arg_end;
+	c->env_start = p->env_start;
+	c->env_end = p->env_end;
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->brk_mapped = p->brk_mapped;
