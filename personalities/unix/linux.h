@@ -20,6 +20,8 @@
 #define LNX_execve		11
 #define LNX_chdir		12
 #define LNX_time		13
+#define LNX_times		43
+#define LNX_getrusage		77
 #define LNX_lseek		19
 #define LNX_getpid		20
 #define LNX_getuid		24
@@ -355,6 +357,10 @@ struct lnx_timespec64 {
 };
 struct lnx_timeval {
 	int32_t tv_sec, tv_usec;
+};
+
+struct lnx_rusage {			/* struct rusage on i386: 18 words, ru_utime and ru_stime first */
+	uint32_t words[18];
 };
 
 /* statx's struct: 256 bytes; what the console's descriptors fill in of it */

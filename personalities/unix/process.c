@@ -193,6 +193,7 @@ process_exit(struct process *p, int status)
 	pgrp_exit_begin(p, &groups);
 	p->exiting = true;
 	server_cancel_held(p);
+	p->cpu_us = cputime_us(p);	/* while its thread is there to ask */
 	task_terminate(p->task);
 	mach_port_deallocate(ME, p->task);
 	mach_port_deallocate(ME, p->thread);

@@ -44,6 +44,8 @@ struct process {
 	struct process *port_next;	/* [U] the next in port's bucket of the table's hash (process.c) */
 	uint32_t arg_start, arg_end;	/* [U] where exec put the argument strings (/proc/N/cmdline) */
 	uint32_t env_start, env_end;	/* [U] ...and the environment's (/proc/N/environ) */
+	uint64_t cpu_us;		/* [U] its CPU time, taken as it ended (cputime.c) */
+	uint64_t child_cpu_us;		/* [U] its reaped children's, with theirs */
 	uint64_t start_ticks;		/* [U] when it was made, in 100 Hz ticks since boot (/proc/N/stat) */
 	uint32_t image_lo;		/* [U] the image's lowest page (mprotect: sys_mem.c) */
 	uint32_t brk_start;		/* [U] page-aligned end of the image: brk never goes below */
@@ -121,6 +123,11 @@ void process_vfork_done(struct process *c);
 void process_task_died(mach_port_t task);
 /* Gives back a zombie's ports and its slot. */
 void process_reap(struct process *p);
+/* CPU time (cputime.c): p's own in microseconds, live or ended; a reaped child's into its parent's. */
+uint64_t cputime_us(const struct process *p);
+void cputime_reaped(struct process *parent, const struct process *c);
+struct lnx_rusage;
+void cputime_rusage(uint64_t us, struct lnx_rusage *ru);
 
 /* The server's port set (main.c): syscall ports and the notification port. */
 extern mach_port_t server_port_set;

@@ -127,6 +127,8 @@ SYS(statx);
 SYS(time);
 SYS(gettimeofday);
 SYS(clock_gettime);
+SYS(times);
+SYS(getrusage);
 SYS(clock_gettime64);
 /* files (sys_stat.c, sys_path.c) */
 SYS(stat64);

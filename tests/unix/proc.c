@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
  * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, many, applet,
- * script, echoargs, procfs); each prints what it saw in words that do not depend on pid
+ * script, echoargs, procfs, cputime); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
  * clonevm, which the host would answer with a thread).
@@ -555,6 +555,75 @@ case_procfs(char **envp)
 	maps_say(maps, "the stack", (unsigned long)&local, exe);
 }
 
+/* A clock's reading (clock_gettime) in nanoseconds. */
+static long long
+clock_ns(long clock)
+{
+	long ts[2] = { 0, 0 };
+
+	lnx_call(265, clock, (long)ts, 0, 0, 0, 0);
+	return (long long)ts[0] * 1000000000 + ts[1];
+}
+
+static volatile unsigned long burn_sink;
+
+/* Works until the process's CPU clock says ms more (20 s of CLOCK_MONOTONIC at most): 1, or 0 if it never did. */
+static int
+burn(long ms)
+{
+	long long start = clock_ns(2), wall = clock_ns(1);
+
+	while (clock_ns(2) - start < ms * 1000000LL) {
+		for (int i = 0; i < 100000; i++)
+			burn_sink += (unsigned long)i;
+		if (clock_ns(1) - wall > 20000000000LL)
+			return 0;
+	}
+	return 1;
+}
+
+/* A struct rusage's user and system time together, in microseconds. */
+static long long
+rusage_us(const long *ru)
+{
+	return (long long)(ru[0] + ru[2]) * 1000000 + ru[1] + ru[3];
+}
+
+/*
+ * CPU time: 100 ms of work is seen by CLOCK_PROCESS_CPUTIME_ID, the thread's
+ * clock, times() and getrusage() (at least half of it: the host's times()
+ * gave 4 ticks for 60 ms); a child's by wait4's rusage and then by the
+ * children's figures, which count only children waited for.
+ */
+static void
+case_cputime(void)
+{
+	long tms[4], ru[18];
+	int st;
+	long pid;
+
+	yes("cputime: CLOCK_PROCESS_CPUTIME_ID grows with 100 ms of work", burn(100));
+	yes("cputime: CLOCK_THREAD_CPUTIME_ID counts them", clock_ns(3) >= 100000000);
+	lnx_call(43, (long)tms, 0, 0, 0, 0, 0);
+	yes("cputime: times() counts them (utime + stime >= 5 ticks)", tms[0] + tms[1] >= 5);
+	yes("cputime: and no children's time yet", tms[2] + tms[3] == 0);
+	say("cputime: getrusage(RUSAGE_SELF)", lnx_call(77, 0, (long)ru, 0, 0, 0, 0));
+	yes("cputime: which counts them", rusage_us(ru) >= 50000);
+	say("cputime: getrusage(42)", lnx_call(77, 42, (long)ru, 0, 0, 0, 0));
+	if ((pid = fork()) == 0) {
+		burn(100);
+		lnx_exit(0);
+	}
+	say("cputime: getrusage(RUSAGE_CHILDREN) while the child works", lnx_call(77, -1, (long)ru, 0, 0, 0, 0));
+	yes("cputime: which counts nothing yet", rusage_us(ru) == 0);
+	yes("cputime: wait4 gives the child's rusage", lnx_call(114, pid, (long)&st, 0, (long)ru, 0, 0) == pid);
+	yes("cputime: with its work", rusage_us(ru) >= 50000);
+	lnx_call(77, -1, (long)ru, 0, 0, 0, 0);
+	yes("cputime: getrusage(RUSAGE_CHILDREN) counts them now", rusage_us(ru) >= 50000);
+	lnx_call(43, (long)tms, 0, 0, 0, 0, 0);
+	yes("cputime: and times()'s cutime + cstime", tms[2] + tms[3] >= 5);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -601,6 +670,8 @@ start_c(long *sp)
 			case_many();
 		else if (streq(c, "procfs"))
 			case_procfs(envp);
+		else if (streq(c, "cputime"))
+			case_cputime();
 		else if (streq(c, "applet"))
 			case_applet();
 		else if (streq(c, "script"))
