@@ -72,6 +72,7 @@
 #define LNX_rt_sigaction	174
 #define LNX_rt_sigprocmask	175
 #define LNX_rt_sigpending	176
+#define LNX_rt_sigqueueinfo	178
 #define LNX_rt_sigsuspend	179
 #define LNX_getcwd		183
 #define LNX_sigaltstack		186
@@ -96,6 +97,7 @@
 #define LNX_clock_nanosleep	267
 #define LNX_tgkill		270
 #define LNX_openat		295
+#define LNX_rt_tgsigqueueinfo	335
 #define LNX_fstatat64		300
 #define LNX_readlinkat		305
 #define LNX_faccessat		307

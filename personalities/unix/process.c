@@ -205,6 +205,7 @@ process_exit(struct process *p, int status)
 	p->state = PROC_ZOMBIE;
 	p->status = status;
 	p->sigpending = 0;
+	sigqueue_flush(p, 0);
 	if (p->stopped) {
 		p->stopped = false;
 	}

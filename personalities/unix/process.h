@@ -59,6 +59,8 @@ struct process {
 	i386_tls_state_t tls;		/* [U] its thread's TLS segment as set_thread_area set it (base 0: none) */
 	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
 	uint64_t sigpending;		/* [U] posted, not delivered yet */
+	struct sigq *sigqueue;		/* [U] real-time signals' instances, oldest first (sigqueue.c) */
+	uint32_t nqueued;		/* [U] ...how many */
 	struct sig_from {		/* [U] siginfo of a pending signal: who sent it, why */
 		uint32_t pid;		/* si_pid (a timer's: si_tid, its id) */
 		int32_t code, status;	/* si_code; si_status (a timer's: si_value) */

@@ -32,8 +32,10 @@ SYS(rt_sigaction)
 		p->sigactions[sig - 1] = act;
 		/* POSIX: setting SIG_IGN (or SIG_DFL of an ignored-by-default signal) drops what is pending */
 		if (act.handler == LNX_SIG_IGN ||
-		    (act.handler == LNX_SIG_DFL && (sig == LNX_SIGCHLD || sig == LNX_SIGURG || sig == LNX_SIGWINCH)))
+		    (act.handler == LNX_SIG_DFL && (sig == LNX_SIGCHLD || sig == LNX_SIGURG || sig == LNX_SIGWINCH))) {
 			p->sigpending &= ~SIG_BIT(sig);
+			sigqueue_flush(p, (int)sig);
+		}
 	}
 	return 0;
 }

@@ -127,6 +127,8 @@ SYS(statx);
 SYS(time);
 SYS(gettimeofday);
 SYS(clock_gettime);
+SYS(rt_sigqueueinfo);
+SYS(rt_tgsigqueueinfo);
 SYS(times);
 SYS(getrusage);
 SYS(clock_gettime64);
