@@ -36,10 +36,10 @@ static mach_port_t server_wake_port;
 static struct msg_server server;
 uint32_t server_replays;
 /*
- * The sockets' ticker's key: no call is held on it, so its wake serves the
- * calls held on no key (gns's sockets', poll's and select's) and no others.
+ * A key no call is held on: its wake serves the calls held on no key
+ * (gns's sockets', socketpair's ends', poll's and select's) and no others.
  */
-static const char tick_key;
+static const char unkeyed_key;
 
 /* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
 static bool
@@ -171,6 +171,12 @@ server_retry_on(const void *key)
 }
 
 void
+server_retry_unkeyed(void)
+{
+	msg_retry_key(&server, &unkeyed_key);
+}
+
+void
 server_retry_process(struct process *p)
 {
 	if (p && p->state == PROC_LIVE && p->held)
@@ -203,7 +209,7 @@ other(mach_msg_header_t *in)
 	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
 		msg_retry_key(&server, &tty_key);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
-		msg_retry_key(&server, &tick_key);
+		server_retry_unkeyed();
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
 		cthread_mutex_lock(&unix_lock);
 		alarm_fire();

@@ -144,11 +144,13 @@ void server_wake(mach_msg_id_t id);
  * for (p->wait_key: the process itself for what only its signals, its
  * children or its deadline end, a pipe, the tty; NULL: anything, as poll's
  * and the sockets' are): server_retry_on wakes those on one key (and the
- * NULL ones), server_retry_process the one p holds, whatever its key, and
+ * NULL ones), server_retry_unkeyed only the NULL ones (socketpair's ends
+ * changed), server_retry_process the one p holds, whatever its key, and
  * server_retry_held every one (for what is rare: fcntl's O_NONBLOCK).
  */
 void server_retry_held(void);
 void server_retry_on(const void *key);
+void server_retry_unkeyed(void);
 void server_retry_process(struct process *p);
 /* Held calls served again since the server started (the runner prints it after each run). */
 extern uint32_t server_replays;
