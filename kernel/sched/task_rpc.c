@@ -9,6 +9,7 @@
 #include <kern/kmem.h>
 #include <kern/ledger.h>
 #include <kern/lib.h>
+#include <kern/syscall_inputs.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include <mach/task_special_ports.h>
@@ -253,5 +254,23 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
 	__atomic_store_n(&t->kmem->limit, limits[TASK_LIMIT_KMEM], __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&t->lock, f);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_task_set_syscall_inputs(struct task *t, const natural_t *inputs, mach_msg_type_number_t inputsCnt)
+{
+	if (t == kernel_task)
+		return KERN_NO_ACCESS;		/* it makes no system calls */
+	return syscall_inputs_set(t, inputs, inputsCnt);
+}
+
+kern_return_t
+kdo_task_get_syscall_inputs(struct task *t, natural_t *inputs, mach_msg_type_number_t *inputsCnt)
+{
+	uint32_t n;
+
+	syscall_inputs_get(t, inputs, &n);
+	*inputsCnt = n;
 	return KERN_SUCCESS;
 }
