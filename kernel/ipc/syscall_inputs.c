@@ -33,7 +33,7 @@ entry_valid(natural_t e)
 {
 	uint32_t max = SYSCALL_INPUT_MAXLEN(e);
 
-	return (e >> 28) == 0 && SYSCALL_INPUT_ADDR(e) <= SYSCALL_REG_EBP && max >= 1 && max <= SYSCALL_DATA_MAX;
+	return (e >> 28) == 0 && SYSCALL_INPUT_ADDR(e) <= SYSCALL_REG_EBP && max <= SYSCALL_DATA_MAX;
 }
 
 kern_return_t
@@ -145,21 +145,24 @@ syscall_inputs_gather(struct task *t, const i386_thread_state_t *s, uint32_t *ad
 	uint32_t f, kind, max, want;
 	struct syscall_inputs *in;
 	natural_t e = 0;
+	bool named = false;
 
 	/* most tasks have none: no lock for them (a table set meanwhile counts from the next call) */
 	if (!__atomic_load_n(&t->sysin, __ATOMIC_RELAXED))
 		return false;
 	f = spin_lock_irqsave(&t->lock);
 	in = t->sysin;
-	if (in && s->eax < SYSCALL_INPUT_NR_MAX && in->slot[s->eax])
+	if (in && s->eax < SYSCALL_INPUT_NR_MAX && in->slot[s->eax]) {
 		e = in->entries[in->slot[s->eax] - 1];
+		named = true;
+	}
 	spin_unlock_irqrestore(&t->lock, f);
 	*addr = 0;
 	*len = 0;
-	if (!in)
+	if (!named)
 		return false;
-	if (!e)
-		return true;
+	if (!SYSCALL_INPUT_MAXLEN(e))
+		return true;	/* the answer only */
 	*addr = arg_reg(s, SYSCALL_INPUT_ADDR(e));
 	kind = SYSCALL_INPUT_LEN(e);
 	max = SYSCALL_INPUT_MAXLEN(e);

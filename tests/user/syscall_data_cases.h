@@ -64,6 +64,7 @@ static char sd_long_name[200];
 static uint8_t sd_wide[200];
 static uint8_t sd_into[SYSCALL_DATA_MAX + 8];
 static uint32_t sd_edge;	/* 3 bytes before a page that is not there */
+static volatile uint32_t sd_answer_only;
 static volatile uint32_t sd_eax[SD_CALLS], sd_done;
 
 static void
@@ -76,8 +77,9 @@ worker_syscall_data(void)
 	sd_eax[4] = sd_int80(4, 1, sd_edge, 10);			/* up to a missing page */
 	sd_eax[5] = sd_int80(4, 1, 0xC0000000u, 10);			/* the kernel's */
 	sd_eax[6] = sd_int80(6, 0, (uint32_t)sd_text, 0);		/* a fixed length */
-	sd_eax[7] = sd_int80(99, 0, 0, 0);				/* no entry: no data */
+	sd_eax[7] = sd_int80(98, (uint32_t)sd_text, 0, 0);		/* an entry of the answer only */
 	sd_eax[8] = sd_int80(4, 1, (uint32_t)sd_text, 1);		/* its answer's bytes go nowhere */
+	sd_eax[9] = sd_int80(99, 0, 0, 0);				/* no entry: syscall_raise */
 	sd_done = 0xD0E;
 	thread_terminate(mach_thread_self());
 	for (;;)
@@ -94,7 +96,6 @@ syscall_inputs_are_checked_kept_and_inherited(void)
 	};
 	natural_t bad[] = {
 		SYSCALL_INPUT(4, 6, SYSCALL_REG_EDX, 16),		/* no such address register */
-		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 0),	/* max 0 */
 		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 129),	/* past SYSCALL_DATA_MAX */
 		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 16) | 1u << 28,
 	};
@@ -137,10 +138,11 @@ syscall_inputs_are_checked_kept_and_inherited(void)
 static void
 syscall_data_carries_a_calls_buffers_both_ways(void)
 {
-	natural_t table[3] = {
+	natural_t table[4] = {
 		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 128),
 		SYSCALL_INPUT(5, SYSCALL_REG_EBX, SYSCALL_LEN_STRING, 64),
 		SYSCALL_INPUT(6, SYSCALL_REG_ECX, SYSCALL_LEN_FIXED, 8),
+		SYSCALL_INPUT(98, SYSCALL_REG_EBX, SYSCALL_LEN_FIXED, 0),
 	};
 	mach_port_t sp = new_port(), th;
 	vm_address_t two = 0;
@@ -158,20 +160,23 @@ syscall_data_carries_a_calls_buffers_both_ways(void)
 	sd_call[0].out_len = SYSCALL_DATA_MAX;
 	for (unsigned i = 0; i < SYSCALL_DATA_MAX; i++)
 		sd_call[0].out[i] = (uint8_t)(0x80 ^ i);
+	sd_call[7].out_addr = (uint32_t)&sd_answer_only;	/* an answer's bytes with nothing brought */
+	sd_call[7].out_len = 4;
+	memcpy(sd_call[7].out, "\x78\x56\x34\x12", 4);
 	sd_call[8].out_addr = 0xC0000000u;		/* nowhere: the call answers out_fault */
 	sd_call[8].out_len = 4;
-	sd_served = sc_plain = sd_done = 0;
+	sd_served = sc_plain = sd_done = sd_answer_only = 0;
 	mach_port_insert_right(ME, sp, sp, MACH_MSG_TYPE_MAKE_SEND);
-	CHECK_EQ(task_set_syscall_inputs(ME, table, 3), KERN_SUCCESS);
+	CHECK_EQ(task_set_syscall_inputs(ME, table, 4), KERN_SUCCESS);
 	CHECK_EQ(task_set_special_port(ME, TASK_SYSCALL_PORT, sp), KERN_SUCCESS);
 	th = start_thread(worker_syscall_data);
 	CHECK(MACH_PORT_VALID(th));
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 10; i++)
 		CHECK_EQ(serve_one_syscall(sp, true), MACH_MSG_SUCCESS);
 	CHECK(wait_dead_name(th));
 	CHECK_EQ(sd_done, 0xD0E);
 	CHECK_EQ(sd_served, 9);
-	CHECK_EQ(sc_plain, 0);
+	CHECK_EQ(sc_plain, 1);		/* the call the table does not name */
 	/* what came */
 	CHECK_EQ(sd_call[0].in_addr, (uint32_t)sd_text);
 	CHECK_EQ(sd_call[0].in_len, 5);
@@ -189,13 +194,15 @@ syscall_data_carries_a_calls_buffers_both_ways(void)
 	CHECK_EQ(sd_call[5].in_len, 0);
 	CHECK_EQ(sd_call[6].in_len, 8);
 	CHECK(memcmp(sd_call[6].in, "hello, w", 8) == 0);
-	CHECK_EQ(sd_call[7].eax, 99);
+	CHECK_EQ(sd_call[7].eax, 98);
 	CHECK_EQ(sd_call[7].in_addr, 0);
 	CHECK_EQ(sd_call[7].in_len, 0);
+	CHECK_EQ(sd_answer_only, 0x12345678);
 	/* what went back */
 	for (unsigned i = 0; i < 8; i++)
 		CHECK_EQ(sd_eax[i], 100 + i);
 	CHECK_EQ(sd_eax[8], (uint32_t)-14);
+	CHECK_EQ(sd_eax[9], 99000);	/* syscall_port_cases.h's personality: 1000 * eax + ebx */
 	CHECK_EQ(sd_into[0], 0xEE);
 	CHECK_EQ(sd_into[1], 0xEE);
 	for (unsigned i = 0; i < SYSCALL_DATA_MAX; i++)
@@ -209,7 +216,7 @@ syscall_data_carries_a_calls_buffers_both_ways(void)
 	CHECK(MACH_PORT_VALID(th));
 	CHECK_EQ(serve_one_syscall(sp, true), MACH_MSG_SUCCESS);
 	CHECK(wait_dead_name(th));
-	CHECK_EQ(sc_plain, 1);
+	CHECK_EQ(sc_plain, 2);
 	CHECK_EQ(sc_result[0], 7005);
 	CHECK_EQ(task_set_special_port(ME, TASK_SYSCALL_PORT, MACH_PORT_NULL), KERN_SUCCESS);
 	vm_deallocate(ME, two, SD_PAGE);

@@ -23,10 +23,11 @@ void syscall_inputs_inherit_locked(struct task *child, struct task *parent);
 /* The table's reference goes with the task. */
 void syscall_inputs_release(struct task *t);
 /*
- * For the current task t, whose thread trapped with registers s: false if t
- * has no table; else the bytes its entry for s->eax names, copied from t's
- * memory into buf (SYSCALL_DATA_MAX room), their address and their number
- * (none without an entry). No lock held: a page may be faulted in.
+ * For the current task t, whose thread trapped with registers s: false if t's
+ * table (if any) has no entry for s->eax (the call goes as syscall_raise);
+ * else the bytes the entry names, copied from t's memory into buf
+ * (SYSCALL_DATA_MAX room), their address and their number (none for an
+ * entry of the answer only). No lock held: a page may be faulted in.
  */
 bool syscall_inputs_gather(struct task *t, const i386_thread_state_t *s, uint32_t *addr, uint8_t *buf,
 			   uint32_t *len);
