@@ -9,6 +9,7 @@
 #include <kern/kmem.h>
 #include <kern/ledger.h>
 #include <kern/lib.h>
+#include <kern/syscall_inputs.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include <mach/task_special_ports.h>
@@ -340,4 +341,22 @@ kdo_task_swap_exception_ports(struct task *t, uint32_t exception_mask, struct po
 	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, masks, masksCnt,
 			      old_handlers, old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors,
 			      old_flavorsCnt);
+}
+
+kern_return_t
+kdo_task_set_syscall_inputs(struct task *t, const natural_t *inputs, mach_msg_type_number_t inputsCnt)
+{
+	if (t == kernel_task)
+		return KERN_NO_ACCESS;		/* it makes no system calls */
+	return syscall_inputs_set(t, inputs, inputsCnt);
+}
+
+kern_return_t
+kdo_task_get_syscall_inputs(struct task *t, natural_t *inputs, mach_msg_type_number_t *inputsCnt)
+{
+	uint32_t n;
+
+	syscall_inputs_get(t, inputs, &n);
+	*inputsCnt = n;
+	return KERN_SUCCESS;
 }

@@ -1568,6 +1568,7 @@ exception_handler_fixes_the_thread_and_it_resumes(void)
 }
 
 #include "syscall_port_cases.h"
+#include "syscall_data_cases.h"
 #include "tls_cases.h"
 #include "fxsave_cases.h"
 #include "exc_ports_cases.h"
@@ -3681,6 +3682,8 @@ static const struct test tests[] = {
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_answer_by_the_fast_path_is_checked_like_any),
 	T(syscall_port_malformed_request_is_refused_by_the_server),
+	T(syscall_inputs_are_checked_kept_and_inherited),
+	T(syscall_data_carries_a_calls_buffers_both_ways),
 	T(tls_segment_reads_through_gs_across_traps_and_switches),
 	T(tls_bad_segments_get_named_errors),
 	T(tls_selector_is_the_one_segment_a_state_may_choose),

@@ -74,6 +74,7 @@ struct task {
 	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
 	struct list reap_link;		/* [S] on the reaper's list of tasks to finish or to free */
 	uint32_t limits[TASK_LIMITS_COUNT];	/* [L+S] abi/manifold/task_limits.h; the kernel's: none */
+	struct syscall_inputs *sysin;	/* [L] what int 0x80's requests carry (kern/syscall_inputs.h); NULL: none */
 	struct ledger *kmem;		/* [I] charged for its queued messages; NULL for the kernel */
 	uint32_t children;		/* [L] tasks created from it that are not finished */
 	struct task *parent;		/* [I] the task it was created from, with a reference; NULL
