@@ -5,8 +5,9 @@
  * its send rights stop counting (no-senders notifications fire). The space
  * itself, inactive and empty, stays until the task's last reference goes: a
  * call that took the task before it died may still look at it. Its special
- * ports: bootstrap (inherited from its creator), exception, and host, which
+ * ports: bootstrap (inherited from its creator), syscall, and host, which
  * only the first task and those it chooses hold: the privileged host port.
+ * Its exception ports are a table of their own (exc_ports.c).
  */
 #include <kern/ipc.h>
 #include <kern/lib.h>
@@ -112,7 +113,7 @@ space_clear_locked(struct ipc_space *s, uint32_t f)
 void
 ipc_task_terminate(struct task *t)
 {
-	struct port *special[TASK_SPECIAL_PORTS], *sself, *self;
+	struct port *special[TASK_SPECIAL_PORTS], *exc[EXC_TYPES_COUNT], *sself, *self;
 	uint32_t f = ipc_space_lock(t->space);
 
 	spin_lock_irqoff(&t->itk_lock);
@@ -120,9 +121,11 @@ ipc_task_terminate(struct task *t)
 		special[i] = t->special[i];
 		t->special[i] = NULL;
 	}
+	exc_ports_set_locked(t->exc_actions, EXC_MASK_ALL, NULL, 0, 0, exc);
 	sself = t->sself;
 	t->sself = NULL;
 	spin_unlock_irqoff(&t->itk_lock);
+	exc_ports_release(exc, EXC_TYPES_COUNT);
 	for (int i = 0; i < TASK_SPECIAL_PORTS; i++)
 		if (special[i])
 			right_destroy_carried(special[i], MACH_MSG_TYPE_PORT_SEND);
@@ -195,9 +198,8 @@ task_special_slot(int which)
 {
 	switch (which) {
 	case TASK_BOOTSTRAP_PORT: return 0;
-	case TASK_EXCEPTION_PORT: return 1;
-	case TASK_HOST_PORT: return 2;
-	case TASK_SYSCALL_PORT: return 3;
+	case TASK_HOST_PORT: return 1;
+	case TASK_SYSCALL_PORT: return 2;
 	default: return -1;
 	}
 }

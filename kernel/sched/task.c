@@ -19,6 +19,7 @@
 #include <kern/lib.h>
 #include <kern/lock_order.h>
 #include <kern/sched.h>
+#include <kern/syscall_inputs.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include <manifold/traps.h>
@@ -118,6 +119,7 @@ task_make(const char *name, struct task *parent, struct task **out)
 	if (parent) {
 		uint32_t f = spin_lock_irqsave(&parent->lock);
 		memcpy(t->limits, parent->limits, sizeof t->limits);
+		syscall_inputs_inherit_locked(t, parent);
 		spin_unlock_irqrestore(&parent->lock, f);
 	} else {
 		memcpy(t->limits, default_limits, sizeof t->limits);
@@ -127,6 +129,7 @@ task_make(const char *name, struct task *parent, struct task **out)
 	if (ipc_task_init(t) != KERN_SUCCESS) {
 		pmap_destroy(pmap);
 		ledger_unref(t->kmem);
+		syscall_inputs_release(t);
 		kfree(t);
 		return -1;
 	}
@@ -230,6 +233,7 @@ task_destroy(struct task *t)
 		ledger_unref(t->kmem);	/* messages still queued keep it until they go */
 	if (t->parent)
 		task_unref(t->parent);
+	syscall_inputs_release(t);
 	kfree(t);
 }
 

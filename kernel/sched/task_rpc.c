@@ -9,6 +9,7 @@
 #include <kern/kmem.h>
 #include <kern/ledger.h>
 #include <kern/lib.h>
+#include <kern/syscall_inputs.h>
 #include <kern/task.h>
 #include <kern/vm_map.h>
 #include <mach/task_special_ports.h>
@@ -156,7 +157,7 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 	struct port *p = NULL;
 	uint32_t f;
 
-	if (which_port != TASK_KERNEL_PORT && task_special_slot(which_port) < 0)
+	if (which_port != TASK_KERNEL_PORT && which_port != TASK_EXCEPTION_PORT && task_special_slot(which_port) < 0)
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_begin();
 	spin_lock_irqoff(&t->itk_lock);
@@ -164,6 +165,8 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 		kr = KERN_FAILURE;
 	else if (which_port == TASK_KERNEL_PORT)
 		p = t->sself ? t->sself : t->self;
+	else if (which_port == TASK_EXCEPTION_PORT)	/* one type's port stands for them all */
+		p = t->exc_actions[EXC_BAD_ACCESS].port;
 	else
 		p = t->special[task_special_slot(which_port)];
 	if (kr == KERN_SUCCESS) {
@@ -180,14 +183,19 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
  * Sets a special port; the task takes the send right the request carried (NULL
  * unsets). TASK_KERNEL_PORT replaces what mach_task_self gives the task (an
  * interposer's port, as in Mach); the task port itself stays what it is.
+ * TASK_EXCEPTION_PORT is task_set_exception_ports for EXC_MASK_ALL with
+ * EXCEPTION_STATE_IDENTITY and i386_THREAD_STATE.
  */
 kern_return_t
 kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *special_port)
 {
 	int i = task_special_slot(which_port);
-	struct port *old, **slot;
+	struct port *old[EXC_TYPES_COUNT] = { NULL }, **slot;
 	uint32_t f;
 
+	if (which_port == TASK_EXCEPTION_PORT)
+		return kdo_task_set_exception_ports(t, EXC_MASK_ALL, special_port, EXCEPTION_STATE_IDENTITY,
+						    i386_THREAD_STATE);
 	if (i < 0 && which_port != TASK_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_begin();
@@ -198,13 +206,31 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
 		return KERN_FAILURE;
 	}
 	slot = which_port == TASK_KERNEL_PORT ? &t->sself : &t->special[i];
-	old = *slot;
+	old[0] = *slot;
 	*slot = special_port;
 	spin_unlock_irqoff(&t->itk_lock);
-	if (old)
-		right_destroy_carried(old, MACH_MSG_TYPE_PORT_SEND);
+	exc_ports_release(old, 1);
 	ipc_end(f);
 	return KERN_SUCCESS;
+}
+
+/*
+ * The task's port for each type in mask; the task takes the send right the
+ * request carried (NULL clears). KERN_FAILURE: the task is dead.
+ */
+static kern_return_t task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port,
+				    int32_t behavior, int32_t new_flavor, uint32_t *masks,
+				    mach_msg_type_number_t *masksCnt, struct port **handlers,
+				    mach_msg_type_number_t *handlersCnt, int32_t *behaviors,
+				    mach_msg_type_number_t *behaviorsCnt, int32_t *flavors,
+				    mach_msg_type_number_t *flavorsCnt);
+
+kern_return_t
+kdo_task_set_exception_ports(struct task *t, exception_mask_t exception_mask, struct port *new_port,
+			     exception_behavior_t behavior, thread_state_flavor_t new_flavor)
+{
+	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, NULL, NULL, NULL, NULL,
+			      NULL, NULL, NULL, NULL);
 }
 
 kern_return_t
@@ -253,5 +279,84 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
 	__atomic_store_n(&t->kmem->limit, limits[TASK_LIMIT_KMEM], __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&sched_lock, g);
 	spin_unlock_irqrestore(&t->lock, f);
+	return KERN_SUCCESS;
+}
+
+/*
+ * task_get_exception_ports, and with set task_swap_exception_ports: what
+ * mask's types had, then (swap) new_port in their place, in one hold of
+ * itk_lock. The task takes the request's right to new_port. Without masks,
+ * task_set_exception_ports: nothing read.
+ */
+static kern_return_t
+task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port, int32_t behavior,
+	       int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt, struct port **handlers,
+	       mach_msg_type_number_t *handlersCnt, int32_t *behaviors, mach_msg_type_number_t *behaviorsCnt,
+	       int32_t *flavors, mach_msg_type_number_t *flavorsCnt)
+{
+	struct port *old[EXC_TYPES_COUNT];
+	kern_return_t kr = set ? exc_ports_check(mask, behavior, new_flavor)
+			       : exc_ports_check(mask, EXCEPTION_DEFAULT, i386_THREAD_STATE);
+	uint32_t n, f;
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	f = ipc_begin();
+	spin_lock_irqoff(&t->itk_lock);
+	if (!t->self) {
+		spin_unlock_irqoff(&t->itk_lock);
+		ipc_end(f);
+		return KERN_FAILURE;
+	}
+	n = masks ? exc_ports_get_locked(t->exc_actions, mask, masks, handlers, behaviors, flavors, *masksCnt) : 0;
+	if (set)
+		exc_ports_set_locked(t->exc_actions, mask, new_port, behavior, new_flavor, old);
+	spin_unlock_irqoff(&t->itk_lock);
+	if (set)
+		exc_ports_release(old, EXC_TYPES_COUNT);
+	ipc_end(f);
+	if (masks)
+		*masksCnt = *handlersCnt = *behaviorsCnt = *flavorsCnt = n;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_task_get_exception_ports(struct task *t, uint32_t exception_mask, uint32_t *masks,
+			     mach_msg_type_number_t *masksCnt, struct port **old_handlers,
+			     mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
+			     mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
+			     mach_msg_type_number_t *old_flavorsCnt)
+{
+	return task_exc_ports(t, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers,
+			      old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors, old_flavorsCnt);
+}
+
+kern_return_t
+kdo_task_swap_exception_ports(struct task *t, uint32_t exception_mask, struct port *new_port, int32_t behavior,
+			      int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt,
+			      struct port **old_handlers, mach_msg_type_number_t *old_handlersCnt,
+			      int32_t *old_behaviors, mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
+			      mach_msg_type_number_t *old_flavorsCnt)
+{
+	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, masks, masksCnt,
+			      old_handlers, old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors,
+			      old_flavorsCnt);
+}
+
+kern_return_t
+kdo_task_set_syscall_inputs(struct task *t, const natural_t *inputs, mach_msg_type_number_t inputsCnt)
+{
+	if (t == kernel_task)
+		return KERN_NO_ACCESS;		/* it makes no system calls */
+	return syscall_inputs_set(t, inputs, inputsCnt);
+}
+
+kern_return_t
+kdo_task_get_syscall_inputs(struct task *t, natural_t *inputs, mach_msg_type_number_t *inputsCnt)
+{
+	uint32_t n;
+
+	syscall_inputs_get(t, inputs, &n);
+	*inputsCnt = n;
 	return KERN_SUCCESS;
 }

@@ -55,21 +55,20 @@ void
 thread_free(struct thread *t)
 {
 	uint32_t f = spin_lock_irqsave(&sched_lock);
-	struct port *self, *exc, *sself;
+	struct port *self, *exc[EXC_TYPES_COUNT], *sself;
 
 	list_remove(&t->all_link);	/* thread_exit may have done it: removing twice is harmless */
 	spin_unlock_irqrestore(&sched_lock, f);
 	f = ipc_begin();
 	spin_lock_irqoff(&t->task->itk_lock);
 	self = t->self;
-	exc = t->exc_port;
+	exc_ports_set_locked(t->exc_actions, EXC_MASK_ALL, NULL, 0, 0, exc);
 	sself = t->sself;
-	t->self = t->exc_port = t->sself = NULL;
+	t->self = t->sself = NULL;
 	spin_unlock_irqoff(&t->task->itk_lock);
 	if (self)
 		kobject_port_destroy(self);
-	if (exc)
-		right_destroy_carried(exc, MACH_MSG_TYPE_PORT_SEND);
+	exc_ports_release(exc, EXC_TYPES_COUNT);
 	if (sself)
 		right_destroy_carried(sself, MACH_MSG_TYPE_PORT_SEND);
 	if (t->ipc_handoff) {	/* handed a message, then killed before it looked */

@@ -238,7 +238,8 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 	f = ipc_begin();
 	th = thread_of_itk_locked(self, &task);
 	if (th) {
-		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_port : th->sself ? th->sself : th->self;
+		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_actions[EXC_BAD_ACCESS].port	/* stands for all */
+		    : th->sself ? th->sself : th->self;
 		if (p)
 			port_copy_send(p);
 		*special_port = p;
@@ -251,32 +252,115 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 }
 
 /*
- * Sets the exception port, or THREAD_KERNEL_PORT: what mach_thread_self gives
- * the thread (the thread port itself stays); the thread takes the send right
- * the request carried (NULL unsets).
+ * Sets THREAD_KERNEL_PORT: what mach_thread_self gives the thread (the thread
+ * port itself stays), or the exception port (thread_set_exception_ports for
+ * EXC_MASK_ALL with EXCEPTION_STATE_IDENTITY); the thread takes the send
+ * right the request carried (NULL unsets).
  */
 kern_return_t
 kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *special_port)
 {
 	struct thread *th;
 	struct task *task;
-	struct port *old = NULL, **slot;
+	struct port *old[1];
 	uint32_t f;
 
-	if (which_port != THREAD_EXCEPTION_PORT && which_port != THREAD_KERNEL_PORT)
+	if (which_port == THREAD_EXCEPTION_PORT)
+		return kdo_thread_set_exception_ports(self, EXC_MASK_ALL, special_port, EXCEPTION_STATE_IDENTITY,
+						      i386_THREAD_STATE);
+	if (which_port != THREAD_KERNEL_PORT)
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_begin();
 	th = thread_of_itk_locked(self, &task);
 	if (th) {
-		slot = which_port == THREAD_KERNEL_PORT ? &th->sself : &th->exc_port;
-		old = *slot;
-		*slot = special_port;
+		old[0] = th->sself;
+		th->sself = special_port;
 		spin_unlock_irqoff(&task->itk_lock);
-		if (old)
-			right_destroy_carried(old, MACH_MSG_TYPE_PORT_SEND);
+		exc_ports_release(old, 1);
 	}
 	ipc_end(f);
 	if (task)
 		task_unref(task);
 	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+}
+
+static kern_return_t thread_exc_ports(struct port *self, uint32_t mask, bool set, struct port *new_port,
+				      int32_t behavior, int32_t new_flavor, uint32_t *masks,
+				      mach_msg_type_number_t *masksCnt, struct port **handlers,
+				      mach_msg_type_number_t *handlersCnt, int32_t *behaviors,
+				      mach_msg_type_number_t *behaviorsCnt, int32_t *flavors,
+				      mach_msg_type_number_t *flavorsCnt);
+
+/* The thread's port for each type in mask; the thread takes the request's send right (NULL clears). */
+kern_return_t
+kdo_thread_set_exception_ports(struct port *self, uint32_t exception_mask, struct port *new_port,
+			       int32_t behavior, int32_t new_flavor)
+{
+	return thread_exc_ports(self, exception_mask, true, new_port, behavior, new_flavor, NULL, NULL, NULL,
+				NULL, NULL, NULL, NULL, NULL);
+}
+
+/*
+ * thread_get_exception_ports, and with set thread_swap_exception_ports (without
+ * masks, thread_set_exception_ports): as task_rpc.c's task_exc_ports.
+ */
+static kern_return_t
+thread_exc_ports(struct port *self, uint32_t mask, bool set, struct port *new_port, int32_t behavior,
+		 int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt, struct port **handlers,
+		 mach_msg_type_number_t *handlersCnt, int32_t *behaviors, mach_msg_type_number_t *behaviorsCnt,
+		 int32_t *flavors, mach_msg_type_number_t *flavorsCnt)
+{
+	struct thread *th;
+	struct task *task;
+	struct port *old[EXC_TYPES_COUNT];
+	kern_return_t kr = set ? exc_ports_check(mask, behavior, new_flavor)
+			       : exc_ports_check(mask, EXCEPTION_DEFAULT, i386_THREAD_STATE);
+	uint32_t n = 0, f;
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	f = ipc_begin();
+	th = thread_of_itk_locked(self, &task);
+	if (th) {
+		if (masks)
+			n = exc_ports_get_locked(th->exc_actions, mask, masks, handlers, behaviors, flavors,
+						 *masksCnt);
+		if (set)
+			exc_ports_set_locked(th->exc_actions, mask, new_port, behavior, new_flavor, old);
+		spin_unlock_irqoff(&task->itk_lock);
+		if (set)
+			exc_ports_release(old, EXC_TYPES_COUNT);
+	}
+	ipc_end(f);
+	if (task)
+		task_unref(task);
+	if (!th)
+		return MIG_SERVER_DIED;
+	if (masks)
+		*masksCnt = *handlersCnt = *behaviorsCnt = *flavorsCnt = n;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_thread_get_exception_ports(struct port *self, uint32_t exception_mask, uint32_t *masks,
+			       mach_msg_type_number_t *masksCnt, struct port **old_handlers,
+			       mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
+			       mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
+			       mach_msg_type_number_t *old_flavorsCnt)
+{
+	return thread_exc_ports(self, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers,
+				old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors, old_flavorsCnt);
+}
+
+kern_return_t
+kdo_thread_swap_exception_ports(struct port *self, uint32_t exception_mask, struct port *new_port,
+				int32_t behavior, int32_t new_flavor, uint32_t *masks,
+				mach_msg_type_number_t *masksCnt, struct port **old_handlers,
+				mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
+				mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
+				mach_msg_type_number_t *old_flavorsCnt)
+{
+	return thread_exc_ports(self, exception_mask, true, new_port, behavior, new_flavor, masks, masksCnt,
+				old_handlers, old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors,
+				old_flavorsCnt);
 }

@@ -152,19 +152,15 @@ kdo_vm_write(struct task *t, vm_address_t address, const struct kern_ool *data, 
 }
 
 /*
- * vm_copy_to: copy_user_to_user between two tasks (both ranges checked against
- * the maps, then against the page tables, before a byte moves). dest_task is
- * the request's send right: ours to release on success.
+ * vm_copy_to's work, for the RPC below and for the trap of the same name
+ * (syscall/sys_vm.c): copy_user_to_user between two tasks, both ranges
+ * checked against the maps, then against the page tables, before a byte moves.
  */
 kern_return_t
-kdo_vm_copy_to(struct task *t, vm_address_t address, vm_size_t size, struct port *dest_task,
-	       vm_address_t dest_address)
+vm_copy_between(struct task *t, vm_address_t address, vm_size_t size, struct task *d, vm_address_t dest_address)
 {
-	struct task *d = task_of_port(dest_task);
 	kern_return_t kr;
 
-	if (!d)
-		return KERN_INVALID_ARGUMENT;
 	if (!task_alive(t) || !task_alive(d))
 		kr = KERN_INVALID_TASK;
 	else if (size > IPC_OOL_MAX)
@@ -172,7 +168,19 @@ kdo_vm_copy_to(struct task *t, vm_address_t address, vm_size_t size, struct port
 	else if ((kr = vm_map_check_access(t, address, size, false)) == KERN_SUCCESS &&
 		 (kr = vm_map_check_access(d, dest_address, size, true)) == KERN_SUCCESS && size)
 		kr = copy_user_to_user(t, address, d, dest_address, size);
-	return task_of_port_done(d, dest_task, kr);
+	return kr;
+}
+
+/* vm_copy_to: dest_task is the request's send right, ours to release on success. */
+kern_return_t
+kdo_vm_copy_to(struct task *t, vm_address_t address, vm_size_t size, struct port *dest_task,
+	       vm_address_t dest_address)
+{
+	struct task *d = task_of_port(dest_task);
+
+	if (!d)
+		return KERN_INVALID_ARGUMENT;
+	return task_of_port_done(d, dest_task, vm_copy_between(t, address, size, d, dest_address));
 }
 
 kern_return_t

@@ -122,3 +122,22 @@ trap_console_read(mach_port_t host_priv, char *buf, size_t len, uint32_t timeout
 	return trap_raw(TRAP_console_read, host_priv, (uint32_t)buf, len, timeout_ms, (uint32_t)count);
 }
 
+
+kern_return_t
+trap_vm_copy_to(mach_port_t target_task, vm_address_t address, vm_size_t size, mach_port_t dest_task,
+		vm_address_t dest_address)
+{
+	return trap_raw(TRAP_vm_copy_to, target_task, address, size, dest_task, dest_address);
+}
+
+/* The trap for this kernel's task ports; the RPC for any other port, which answers as Mach would. */
+kern_return_t
+vm_copy_to_quick(mach_port_t target_task, vm_address_t address, vm_size_t size, mach_port_t dest_task,
+		 vm_address_t dest_address)
+{
+	kern_return_t kr = trap_vm_copy_to(target_task, address, size, dest_task, dest_address);
+
+	if (kr == TRAP_BY_RPC)
+		kr = vm_copy_to(target_task, address, size, dest_task, dest_address);
+	return kr;
+}

@@ -222,7 +222,7 @@ load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 				    vm_map(task, &at, len, 0, FALSE, y->object, u->va - l->lo, FALSE, u->prot, u->prot,
 					   VM_INHERIT_SHARE) != KERN_SUCCESS :
 				    vm_allocate(task, &at, len, FALSE) != KERN_SUCCESS ||
-					    vm_copy_to(ME, y->buf + (u->va - l->lo), len, task, u->va) != KERN_SUCCESS ||
+					    vm_copy_to_quick(ME, y->buf + (u->va - l->lo), len, task, u->va) != KERN_SUCCESS ||
 					    (u->prot != (VM_PROT_READ | VM_PROT_WRITE) &&
 					     vm_protect(task, u->va, len, FALSE, u->prot) != KERN_SUCCESS))
 				return -LNX_ENOMEM;
@@ -230,7 +230,7 @@ load_image(mach_port_t task, const uint8_t *image, const struct elf_load *l)
 		return 0;
 	}
 	if (vm_allocate(task, &at, y->size, FALSE) != KERN_SUCCESS ||
-	    vm_copy_to(ME, y->buf, y->size, task, l->lo) != KERN_SUCCESS)
+	    vm_copy_to_quick(ME, y->buf, y->size, task, l->lo) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
 	for (uint32_t va = l->lo; va < l->hi;) {
 		uint32_t prot = elf_page_prot(image, va), end = va + PAGE;
@@ -269,7 +269,7 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 	vm_deallocate(p->task, USER_LO, USER_HI - USER_LO);
 	r = load_image(p->task, im->data, &l);
 	if (r == 0 && (vm_allocate(p->task, &at, STACK_SIZE, FALSE) != KERN_SUCCESS ||
-		       vm_copy_to(ME, (vm_address_t)stack.buf + (stack.sp - (STACK_TOP - STACK_BUILD)), STACK_TOP - stack.sp,
+		       vm_copy_to_quick(ME, (vm_address_t)stack.buf + (stack.sp - (STACK_TOP - STACK_BUILD)), STACK_TOP - stack.sp,
 				  p->task, stack.sp) != KERN_SUCCESS))
 		r = -LNX_ENOMEM;
 	if (r != 0) {

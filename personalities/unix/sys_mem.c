@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 #include <manifold/fsc.h>
+#include <manifold/trap.h>
 #include "fd.h"
 #include "fs_file_client.h"
 #include "fsfile.h"
@@ -189,12 +190,12 @@ privatize(struct process *p, uint32_t va, uint32_t len)
 
 	if (vm_allocate(ME, &tmp, len, TRUE) != KERN_SUCCESS)
 		return -LNX_ENOMEM;
-	if (vm_copy_to(p->task, va, len, ME, tmp) != KERN_SUCCESS) {
+	if (vm_copy_to_quick(p->task, va, len, ME, tmp) != KERN_SUCCESS) {
 		vm_deallocate(ME, tmp, len);
 		return -LNX_EACCES;
 	}
 	if (vm_deallocate(p->task, va, len) != KERN_SUCCESS || vm_allocate(p->task, &at, len, FALSE) != KERN_SUCCESS ||
-	    vm_copy_to(ME, tmp, len, p->task, va) != KERN_SUCCESS) {
+	    vm_copy_to_quick(ME, tmp, len, p->task, va) != KERN_SUCCESS) {
 		vm_deallocate(ME, tmp, len);
 		printf("unix: pid %u: no memory for its text made writable: killed\n", p->pid);
 		process_exit(p, LNX_SIGKILL);

@@ -25,7 +25,7 @@ int umem_copy(struct process *from, uint32_t addr, struct process *to, uint32_t 
  * together, cost one vm_read between them; a cache is good for one call.
  */
 struct umem_page {
-	uint32_t va;		/* the page's address; 0: nothing cached */
+	uint32_t va;		/* the page's address; 0: nothing cached, and no string read yet (umem.c) */
 	uint8_t bytes[4096];
 };
 int umem_read_str(struct process *p, struct umem_page *cache, uint32_t addr, char *buf, size_t max);

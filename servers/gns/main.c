@@ -68,9 +68,9 @@ static uint64_t due_us;			/* when the timed half is due (the loop's clock) */
 static uint32_t
 tick(void)
 {
-	uint32_t next, ping_next, cluster_next;
+	uint32_t next = 0, ping_next, cluster_next;
 	uint64_t now;
-	bool reopened = nic_retry();
+	bool reopened = nic_retry(), timed = false;
 
 	/* the loop read the clock just before this, unless reopening a session waited for the driver */
 	if (reopened)
@@ -78,7 +78,8 @@ tick(void)
 	else
 		port_clock_hold_at(server.tick_now_us);
 	now = port_now_us();
-	if (reopened || now >= due_us || sys_timeouts_sleeptime() == 0) {
+	if (reopened || now >= due_us || (next = sys_timeouts_sleeptime()) == 0) {
+		timed = true;
 		nic_service();
 		if (dhcp)
 			lease_poll(nic_netif());
@@ -86,8 +87,9 @@ tick(void)
 		if (dhcp)
 			lease_poll(nic_netif());
 	}
-	service_poll();
-	next = sys_timeouts_sleeptime();
+	/* lwIP's next timer, asked again only if its timers ran or the loopback queue was drained */
+	if (service_poll() || timed)
+		next = sys_timeouts_sleeptime();
 	if (next == SYS_TIMEOUTS_SLEEPTIME_INFINITE)
 		next = 1000;
 	ping_next = ping_tick();

@@ -134,10 +134,11 @@ ping_do_ping_echo(mach_port_t port, uint32_t addr, uint32_t count, uint32_t inte
 uint32_t
 ping_tick(void)
 {
-	uint32_t now = sys_now();
+	uint32_t now;
 
 	if (!job.active || job.done)
-		return 0;
+		return 0;	/* (before the clock: the tick asks after every message of the loop) */
+	now = sys_now();
 	if ((int32_t)(job.next_ms - now) > 0)
 		return job.next_ms - now;
 	if (job.sent < job.count) {

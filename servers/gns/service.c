@@ -173,15 +173,18 @@ loop_queued(void)
 	return false;
 }
 
-void
+bool
 service_poll(void)
 {
+	bool polled = false;
+
 	/*
 	 * A loopback packet answered by another (an ACK) is queued anew: a few
 	 * rounds drain it. Looked at first, since the tick runs after every
 	 * message and the queue is nearly always empty (netif_poll_all costs
 	 * some 70 instructions more than the look).
 	 */
-	for (int i = 0; i < 8 && loop_queued(); i++)
+	for (int i = 0; i < 8 && loop_queued(); i++, polled = true)
 		netif_poll_all();
+	return polled;
 }

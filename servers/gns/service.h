@@ -7,6 +7,7 @@
 #ifndef GNS_SERVICE_H
 #define GNS_SERVICE_H
 
+#include <stdbool.h>
 #include <mach/mach.h>
 #include <manifold/msg.h>
 #include "frame_event_server.h"
@@ -34,7 +35,7 @@ void service_start(struct msg_server *s, mach_port_t set);
 /* /servers/gns's port (xipc.defs's handlers check that they were asked of it). */
 mach_port_t service_port(void);
 
-/* From the loop's tick: lwIP's loopback queue (packets to our own addresses). */
-void service_poll(void);
+/* From the loop's tick: lwIP's loopback queue (packets to our own addresses); true if it held any. */
+bool service_poll(void);
 
 #endif

@@ -1,8 +1,11 @@
 /*
  * Catching a thread's exception in a test program: msgc's exc_server calls the
- * handler below, which notes the exception and its two codes and resumes the
+ * handlers below, which note the exception and its two codes and resume the
  * thread at exc_resume_at (set by the program) instead of the faulting
- * instruction. ipctest and vmtest include it.
+ * instruction. ipctest and vmtest include it. exception_raise_state_identity's
+ * is what the TASK_EXCEPTION_PORT special port gets; the other two, and
+ * exc_answer (an error to answer instead), are for the per-type ports' cases
+ * (exc_ports_cases.h): seen_behavior says which routine ran.
  */
 #ifndef EXC_CATCH_H
 #define EXC_CATCH_H
@@ -11,23 +14,40 @@
 #include <mach/mach.h>
 #include "exc_server.h"
 
-static volatile int32_t seen_exception, seen_code0, seen_code1;
+static volatile int32_t seen_exception, seen_code0, seen_code1, seen_behavior, seen_flavor;
 static void (*exc_resume_at)(void);
+static kern_return_t exc_answer = KERN_SUCCESS;	/* anything else: not handled, nothing kept */
 
-kern_return_t
-exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
-				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
-				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
-				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+static void
+exc_note(int32_t behavior, int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt)
 {
-	i386_thread_state_t st;
-
-	(void)exception_port;
+	seen_behavior = behavior;
 	seen_exception = exception;
 	seen_code0 = codeCnt > 0 ? code[0] : -1;
 	seen_code1 = codeCnt > 1 ? code[1] : -1;
-	mach_port_deallocate(mach_task_self(), thread);
-	mach_port_deallocate(mach_task_self(), task);
+}
+
+/* Sends the thread to exc_resume_at through its port (the behaviors without i386_THREAD_STATE). */
+static kern_return_t
+exc_fix_by_port(mach_port_t thread)
+{
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+	kern_return_t kr = thread_get_state(thread, i386_THREAD_STATE, (natural_t *)&st, &n);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	st.eip = (natural_t)(uintptr_t)exc_resume_at;
+	return thread_set_state(thread, i386_THREAD_STATE, (natural_t *)&st, n);
+}
+
+/* The registers as they were but eip, which goes to exc_resume_at (i386_THREAD_STATE only). */
+static kern_return_t
+exc_fix_state(int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+	      natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	i386_thread_state_t st;
+
 	if (flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
 	memcpy(&st, old_state, sizeof st);
@@ -35,6 +55,63 @@ exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t th
 	memcpy(new_state, &st, sizeof st);
 	*new_stateCnt = i386_THREAD_STATE_COUNT;
 	return KERN_SUCCESS;
+}
+
+kern_return_t
+exc_do_exception_raise(mach_port_t exception_port, mach_port_t thread, mach_port_t task, int32_t exception,
+		       const integer_t *code, mach_msg_type_number_t codeCnt)
+{
+	kern_return_t kr;
+
+	(void)exception_port;
+	exc_note(EXCEPTION_DEFAULT, exception, code, codeCnt);
+	seen_flavor = -1;
+	if (exc_answer != KERN_SUCCESS)
+		return exc_answer;
+	kr = exc_fix_by_port(thread);
+	mach_port_deallocate(mach_task_self(), thread);
+	mach_port_deallocate(mach_task_self(), task);
+	return kr;
+}
+
+kern_return_t
+exc_do_exception_raise_state(mach_port_t exception_port, int32_t exception, const integer_t *code,
+			     mach_msg_type_number_t codeCnt, int32_t flavor, const natural_t *old_state,
+			     mach_msg_type_number_t old_stateCnt, natural_t *new_state,
+			     mach_msg_type_number_t *new_stateCnt)
+{
+	(void)exception_port;
+	exc_note(EXCEPTION_STATE, exception, code, codeCnt);
+	seen_flavor = flavor;
+	if (exc_answer != KERN_SUCCESS)
+		return exc_answer;
+	return exc_fix_state(flavor, old_state, old_stateCnt, new_state, new_stateCnt);
+}
+
+kern_return_t
+exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
+				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
+				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	(void)exception_port;
+	exc_note(EXCEPTION_STATE_IDENTITY, exception, code, codeCnt);
+	seen_flavor = flavor;
+	if (exc_answer != KERN_SUCCESS)
+		return exc_answer;
+	if (flavor == i386_TLS_STATE && old_stateCnt == i386_TLS_STATE_COUNT) {
+		/* the segment as it was; the registers through the thread's port */
+		kern_return_t kr = exc_fix_by_port(thread);
+
+		mach_port_deallocate(mach_task_self(), thread);
+		mach_port_deallocate(mach_task_self(), task);
+		memcpy(new_state, old_state, old_stateCnt * sizeof *old_state);
+		*new_stateCnt = old_stateCnt;
+		return kr;
+	}
+	mach_port_deallocate(mach_task_self(), thread);
+	mach_port_deallocate(mach_task_self(), task);
+	return exc_fix_state(flavor, old_state, old_stateCnt, new_state, new_stateCnt);
 }
 
 #endif

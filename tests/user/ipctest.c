@@ -1568,8 +1568,10 @@ exception_handler_fixes_the_thread_and_it_resumes(void)
 }
 
 #include "syscall_port_cases.h"
+#include "syscall_data_cases.h"
 #include "tls_cases.h"
 #include "fxsave_cases.h"
+#include "exc_ports_cases.h"
 
 static void
 thread_exception_port_comes_before_the_tasks(void)
@@ -3665,10 +3667,23 @@ static const struct test tests[] = {
 	T(task_threads_lists_the_tasks_threads),
 	T(exception_handler_fixes_the_thread_and_it_resumes),
 	T(thread_exception_port_comes_before_the_tasks),
+	T(exc_default_behavior_sends_exception_raise_and_the_handler_fixes_the_thread),
+	T(exc_state_behavior_sends_the_registers_and_takes_new_ones),
+	T(exc_state_identity_behavior_with_either_flavor),
+	T(exc_each_type_goes_to_the_port_set_for_it),
+	T(exc_thread_port_comes_first_for_its_own_types_only),
+	T(exc_error_answer_passes_the_exception_to_the_tasks_port),
+	T(exc_dead_thread_port_passes_the_exception_to_the_tasks),
+	T(exc_ports_bad_arguments_are_refused),
+	T(exc_get_groups_types_by_port_behavior_and_flavor),
+	T(exc_swap_gives_back_what_it_replaced),
+	T(exc_special_port_is_every_type_as_state_identity),
 	T(syscall_port_carries_the_registers_both_ways),
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_answer_by_the_fast_path_is_checked_like_any),
 	T(syscall_port_malformed_request_is_refused_by_the_server),
+	T(syscall_inputs_are_checked_kept_and_inherited),
+	T(syscall_data_carries_a_calls_buffers_both_ways),
 	T(tls_segment_reads_through_gs_across_traps_and_switches),
 	T(tls_bad_segments_get_named_errors),
 	T(tls_selector_is_the_one_segment_a_state_may_choose),

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <manifold/trap.h>
+#include <manifold/syscall_inputs.h>
 #include "suite.h"
 
 #define KC_SELF mach_task_self()
@@ -2420,8 +2421,10 @@ KC_BOTH(malformed_vm_map_requests_get_bad_arguments_and_change_nothing)
 
 KC_BOTH(malformed_task_requests_get_bad_arguments_and_change_nothing)
 {
-	static const mach_msg_id_t unknown[] = { TASK_BASE_ID + 11, TASK_BASE_ID + 99 };
-	static struct kc_req rows[16];
+	static const mach_msg_id_t unknown[] = { TASK_BASE_ID + 13, TASK_BASE_ID + 99 };
+	static struct kc_req rows[20];
+	natural_t inputs[SYSCALL_INPUTS_MAX];
+	mach_msg_type_number_t ninputs = SYSCALL_INPUTS_MAX;
 	mach_port_t reply, boot0 = MACH_PORT_NULL, boot1 = MACH_PORT_NULL, keeper = kc_keeper(target);
 	kern_return_t had0, had1;
 	int n = 0, threads;
@@ -2442,6 +2445,15 @@ KC_BOTH(malformed_task_requests_get_bad_arguments_and_change_nothing)
 	for (int i = 1; i < 10; i++)
 		rows[n].w[i] = 1;
 	n++;
+	rows[n++] = (struct kc_req){ .id = TASK_GET_SYSCALL_INPUTS_ID };
+	rows[n++] = (struct kc_req){ .id = TASK_SET_SYSCALL_INPUTS_ID, .nwords = 2,
+				     .w = { 1, SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 16) } };
+	/* its counted array too: beyond the message, above the bound of 64 */
+	rows[n++] = (struct kc_req){ .id = TASK_SET_SYSCALL_INPUTS_ID, .as_is = 1, .nwords = 2, .w = { 2, 1 } };
+	rows[n] = (struct kc_req){ .id = TASK_SET_SYSCALL_INPUTS_ID, .as_is = 1, .nwords = 66, .w = { 65 } };
+	for (int i = 1; i < 66; i++)
+		rows[n].w[i] = SYSCALL_INPUT(i, SYSCALL_REG_EBX, SYSCALL_LEN_FIXED, 4);
+	n++;
 	if (target != KC_SELF) {	/* served by mistake, these would stop the suite itself */
 		rows[n++] = (struct kc_req){ .id = TASK_SUSPEND_ID };
 		rows[n++] = (struct kc_req){ .id = TASK_TERMINATE_ID };
@@ -2459,6 +2471,8 @@ KC_BOTH(malformed_task_requests_get_bad_arguments_and_change_nothing)
 	CHECK_EQ(kc_task_info(target).suspend_count, 0);	/* alive, running */
 	CHECK(threads >= 1);
 	CHECK_EQ(kc_thread_count(target, MACH_PORT_NULL, NULL), threads);	/* none made */
+	CHECK_EQ(task_get_syscall_inputs(target, inputs, &ninputs), KERN_SUCCESS);
+	CHECK_EQ(ninputs, 0);					/* no table was set */
 	had1 = task_get_special_port(target, TASK_BOOTSTRAP_PORT, &boot1);
 	CHECK_EQ(had1, had0);
 	CHECK_EQ(boot1, boot0);

@@ -1556,10 +1556,12 @@ write_running_past_the_mapped_range_writes_nothing(void)
 	end_child(child);
 }
 
-/* ---- vm_copy_to ---- */
+/* ---- vm_copy_to: the RPC, and the trap with the RPC behind it (vm_copy_to_quick) ---- */
+
+typedef kern_return_t (*copy_to_fn)(mach_port_t, vm_address_t, vm_size_t, mach_port_t, vm_address_t);
 
 static void
-copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours(void)
+copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours_by(copy_to_fn copy_to)
 {
 	mach_port_t child = empty_child();
 	vm_address_t a = 0x3A000000, buf = region(2 * PAGE), mine = region(PAGE);
@@ -1571,7 +1573,7 @@ copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours(void)
 		((uint8_t *)buf)[i] = (uint8_t)(i * 7 + 1);
 	CHECK_EQ(vm_write(child, a, buf, 2 * PAGE), KERN_SUCCESS);
 	memset(m, 0xEE, PAGE);
-	CHECK_EQ(vm_copy_to(child, a + PAGE - 5, 11, ME, mine + 3), KERN_SUCCESS);
+	CHECK_EQ(copy_to(child, a + PAGE - 5, 11, ME, mine + 3), KERN_SUCCESS);
 	for (unsigned i = 0; i < 11; i++)
 		CHECK_EQ(m[3 + i], (uint8_t)((PAGE - 5 + i) * 7 + 1));
 	CHECK_EQ(m[2], 0xEE);					/* nothing around it */
@@ -1582,7 +1584,7 @@ copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours(void)
 }
 
 static void
-copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest(void)
+copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest_by(copy_to_fn copy_to)
 {
 	mach_port_t child = empty_child();
 	vm_address_t a = 0x3A100000;
@@ -1590,7 +1592,7 @@ copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest(void)
 
 	CHECK(MACH_PORT_VALID(child));
 	CHECK_EQ(vm_allocate(child, &a, 2 * PAGE, 0), KERN_SUCCESS);
-	CHECK_EQ(vm_copy_to(ME, (vm_address_t)text, 12, child, a + PAGE - 6), KERN_SUCCESS);
+	CHECK_EQ(copy_to(ME, (vm_address_t)text, 12, child, a + PAGE - 6), KERN_SUCCESS);
 	CHECK_EQ(peek(child, a + PAGE - 8), 'a' << 16 | 'c' << 24);	/* two zero bytes, then "ac" */
 	CHECK_EQ(peek(child, a + PAGE - 4), 'r' | 'o' << 8 | 's' << 16 | 's' << 24);
 	CHECK_EQ(peek(child, a + PAGE), ' ' | 'a' << 8 | ' ' << 16 | 'p' << 24);
@@ -1599,7 +1601,7 @@ copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest(void)
 }
 
 static void
-copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing(void)
+copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing_by(copy_to_fn copy_to)
 {
 	mach_port_t child = empty_child(), port = MACH_PORT_NULL;
 	vm_address_t a = 0x3A200000, w = 0x3A300000, mine = region(2 * PAGE);
@@ -1609,35 +1611,99 @@ copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing(void)
 	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
 	CHECK_EQ(vm_allocate(child, &w, PAGE, 0), KERN_SUCCESS);
 	memset((void *)mine, 0x11, 2 * PAGE);
-	CHECK_EQ(vm_copy_to(ME, mine, 8, child, a), KERN_SUCCESS);
+	CHECK_EQ(copy_to(ME, mine, 8, child, a), KERN_SUCCESS);
 	CHECK_EQ(vm_protect(child, a, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
 	CHECK_EQ(vm_protect(ME, mine + PAGE, PAGE, 0, VM_PROT_READ), KERN_SUCCESS);
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port), KERN_SUCCESS);
 	CHECK_EQ(mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
 	pages = free_pages_with_heap();
 	/* the source: unmapped, running past its region, the kernel's, wrapping */
-	CHECK_EQ(vm_copy_to(child, a + PAGE, 4, ME, mine), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_copy_to(child, a + PAGE - 2, 4, ME, mine), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_copy_to(child, 0xC0000000, 4, ME, mine), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_copy_to(ME, 0xFFFFFFF0, 0x20, child, w), KERN_INVALID_ADDRESS);
+	CHECK_EQ(copy_to(child, a + PAGE, 4, ME, mine), KERN_INVALID_ADDRESS);
+	CHECK_EQ(copy_to(child, a + PAGE - 2, 4, ME, mine), KERN_INVALID_ADDRESS);
+	CHECK_EQ(copy_to(child, 0xC0000000, 4, ME, mine), KERN_INVALID_ADDRESS);
+	CHECK_EQ(copy_to(ME, 0xFFFFFFF0, 0x20, child, w), KERN_INVALID_ADDRESS);
 	/* the destination: read-only, unmapped, no task's port */
-	CHECK_EQ(vm_copy_to(ME, mine, 4, child, a), KERN_PROTECTION_FAILURE);
-	CHECK_EQ(vm_copy_to(child, a, 4, ME, mine + PAGE), KERN_PROTECTION_FAILURE);
-	CHECK_EQ(vm_copy_to(child, a, 4, ME, 0x7000000), KERN_INVALID_ADDRESS);
-	CHECK_EQ(vm_copy_to(child, a, 4, port, mine), KERN_INVALID_ARGUMENT);
-	CHECK_EQ(vm_copy_to(child, a, 8 << 20, ME, mine), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(copy_to(ME, mine, 4, child, a), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(copy_to(child, a, 4, ME, mine + PAGE), KERN_PROTECTION_FAILURE);
+	CHECK_EQ(copy_to(child, a, 4, ME, 0x7000000), KERN_INVALID_ADDRESS);
+	CHECK_EQ(copy_to(child, a, 4, port, mine), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(copy_to(child, a, 8 << 20, ME, mine), KERN_RESOURCE_SHORTAGE);
 	CHECK_EQ(((volatile uint32_t *)mine)[0], 0x11111111);
 	CHECK_EQ(((volatile uint32_t *)(mine + PAGE))[0], 0x11111111);
 	CHECK_EQ(peek(child, a), 0x11111111);
 	CHECK_EQ(free_pages_with_heap(), pages);
 	CHECK_EQ(peek(child, w), 0);
-	CHECK_EQ(vm_copy_to(child, a, 0, ME, 0x7000000), KERN_SUCCESS);	/* nothing to copy */
+	CHECK_EQ(copy_to(child, a, 0, ME, 0x7000000), KERN_SUCCESS);	/* nothing to copy */
 	/* a failed call kept none of the rights it carried, a successful one neither */
 	CHECK_EQ(mach_port_get_refs(ME, port, MACH_PORT_RIGHT_SEND, &refs), KERN_SUCCESS);
 	CHECK_EQ(refs, 1);
 	mach_port_destroy(ME, port);
 	vm_deallocate(ME, mine, 2 * PAGE);
 	end_child(child);
+}
+
+static void copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours(void) { copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours_by(vm_copy_to); }
+static void copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours_quick(void) { copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours_by(vm_copy_to_quick); }
+static void copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest(void) { copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest_by(vm_copy_to); }
+static void copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest_quick(void) { copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest_by(vm_copy_to_quick); }
+static void copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing(void) { copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing_by(vm_copy_to); }
+static void copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing_quick(void) { copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing_by(vm_copy_to_quick); }
+
+/*
+ * The trap declines what is not a send right to one of this kernel's task
+ * ports, and changes nothing: the RPC behind it answers (an interposer's port,
+ * another node's task, a dead or bad name).
+ */
+static void
+copy_to_trap_leaves_other_ports_to_the_rpc(void)
+{
+	mach_port_t child = empty_child(), port = MACH_PORT_NULL, dead = MACH_PORT_NULL, rcv = MACH_PORT_NULL;
+	vm_address_t a = 0x3A400000, mine = region(PAGE);
+	uint32_t refs = 0;
+
+	CHECK(MACH_PORT_VALID(child) && mine);
+	CHECK_EQ(vm_allocate(child, &a, PAGE, 0), KERN_SUCCESS);
+	memset((void *)mine, 0x22, PAGE);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &rcv), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &dead), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, dead, dead, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, dead, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);	/* a dead name now */
+	/* either side: a plain port's send right, a receive right alone, a dead name, no name, null */
+	CHECK_EQ(trap_vm_copy_to(port, a, 4, ME, mine), TRAP_BY_RPC);
+	CHECK_EQ(trap_vm_copy_to(ME, mine, 4, port, a), TRAP_BY_RPC);
+	CHECK_EQ(trap_vm_copy_to(rcv, a, 4, ME, mine), TRAP_BY_RPC);
+	CHECK_EQ(trap_vm_copy_to(child, a, 4, dead, mine), TRAP_BY_RPC);
+	CHECK_EQ(trap_vm_copy_to(0x7777, a, 4, ME, mine), TRAP_BY_RPC);
+	CHECK_EQ(trap_vm_copy_to(ME, mine, 4, MACH_PORT_NULL, a), TRAP_BY_RPC);
+	CHECK_EQ(peek(child, a), 0);
+	/* and the RPC behind it answers as it does alone */
+	CHECK_EQ(vm_copy_to_quick(ME, mine, 4, port, a), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(vm_copy_to_quick(0x7777, a, 4, ME, mine), MACH_SEND_INVALID_DEST);
+	CHECK_EQ(vm_copy_to_quick(child, a, 4, dead, mine), vm_copy_to(child, a, 4, dead, mine));
+	CHECK_EQ(vm_copy_to_quick(ME, mine, 4, rcv, a), vm_copy_to(ME, mine, 4, rcv, a));
+	CHECK_EQ(peek(child, a), 0);
+	/* neither way changed a right */
+	CHECK_EQ(mach_port_get_refs(ME, port, MACH_PORT_RIGHT_SEND, &refs), KERN_SUCCESS);
+	CHECK_EQ(refs, 1);
+	CHECK_EQ(mach_port_get_refs(ME, dead, MACH_PORT_RIGHT_DEAD_NAME, &refs), KERN_SUCCESS);
+	CHECK_EQ(refs, 1);
+	/* a task's port works from either side; a terminated task's gets the RPC's answer both ways */
+	CHECK_EQ(trap_vm_copy_to(ME, mine, 4, child, a), KERN_SUCCESS);
+	CHECK_EQ(peek(child, a), 0x22222222);
+	CHECK_EQ(trap_vm_copy_to(child, a, 2, ME, mine + 1), KERN_SUCCESS);
+	CHECK_EQ(((volatile uint32_t *)mine)[0], 0x22222222);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	CHECK_EQ(vm_copy_to_quick(ME, mine, 4, child, a), vm_copy_to(ME, mine, 4, child, a));
+	CHECK(vm_copy_to_quick(ME, mine, 4, child, a) != KERN_SUCCESS);
+	CHECK_EQ(vm_copy_to_quick(child, a, 4, ME, mine), vm_copy_to(child, a, 4, ME, mine));
+	mach_port_destroy(ME, port);
+	mach_port_destroy(ME, rcv);
+	mach_port_destroy(ME, dead);
+	vm_deallocate(ME, mine, PAGE);
+	wait_dead_name(child);
+	mach_port_deallocate(ME, child);
 }
 
 /* ---- vm_copy ---- */
@@ -2539,6 +2605,10 @@ static const struct test tests[] = {
 	T(copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours),
 	T(copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest),
 	T(copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing),
+	T(copy_to_moves_unaligned_bytes_across_a_page_from_a_task_into_ours_quick),
+	T(copy_to_moves_unaligned_bytes_from_ours_into_a_task_and_keeps_the_rest_quick),
+	T(copy_to_refuses_bad_ranges_on_either_side_and_changes_nothing_quick),
+	T(copy_to_trap_leaves_other_ports_to_the_rpc),
 	T(copy_to_an_overlapping_higher_range_moves_the_old_bytes),
 	T(copy_to_an_overlapping_lower_range_moves_the_old_bytes),
 	T(copy_across_regions_keeps_each_destinations_attributes),

@@ -18,6 +18,8 @@
 #
 # NETBENCH_PROFILE=1 makes Manifold's netbench print PROFILE lines too (traps,
 # switches and each task's CPU time per round trip: tests/bench/README.md).
+# AUTH_ONLY=1 starts Manifold's gns in auth-only mode (payloads authenticated,
+# not encrypted: what encryption costs, issue 14), for a figure by hand.
 #
 # Manifold boots what make run boots but the shell, with netbench; Linux is the
 # network peer of tools/net/ (Debian's kernel, e1000.ko) with bench-net added.
@@ -50,7 +52,7 @@ for k in 1 2; do
 	if [ "$system" = manifold ]; then
 		mods="$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/servers/pci.elf driver"
 		key=$(sed -n 's/^#define BENCH_KEY[^"]*"\([0-9a-f]*\)".*/\1/p' tests/bench/remote/remote.h)
-		mods+=",$B/servers/e1000.elf driver,$B/servers/gns.elf node=$k key=$key"
+		mods+=",$B/servers/e1000.elf driver,$B/servers/gns.elf node=$k key=$key${AUTH_ONLY:+ auth-only}"
 		mods+=",$B/bench/netbench.elf $(role $k) $iters $bytes${NETBENCH_PROFILE:+ profile}"
 		tools/qemu-test --timeout "$limit" --log "$log" -- -icount shift=0 -m 64M \
 			-netdev "vde,id=n0,sock=$sw/sock" -device "e1000,netdev=n0,mac=$mac" -global e1000.mitigation=off \

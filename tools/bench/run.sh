@@ -79,7 +79,7 @@ tools/qemu-test --timeout $((300 + iters / 20)) --expect '^unix: all 2 runs done
 	-initrd "$B/servers/bootstrap.elf,$B/servers/ns.elf,$B/servers/console.elf,$B/personalities/unix.elf run=bench-getpid+$iters run=bench-procs+$iters,$B/bench/unix/bench-getpid start=no,$B/bench/unix/bench-procs start=no,$B/bench/linux/busybox start=no" \
 	>"$out/unix.qemu-test" 2>&1
 unix_rc=$?
-grep -aE '^(BENCH|INFO|FAIL) (getpid_unix|pipe_rr_unix|fork_exit_wait|fork_exec_wait) ' "$unix_log" >>"$man_log"
+grep -aE '^(BENCH|INFO|FAIL) (getpid_unix|pipe_rr_unix|stat_unix|fork_exit_wait|fork_exec_wait) ' "$unix_log" >>"$man_log"
 # a program that failed says so only in the runner's framing
 grep -aqE '^unix: run [0-9]+: (exit [1-9]|signal|refused)' "$unix_log" && unix_rc=1
 

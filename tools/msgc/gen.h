@@ -48,10 +48,20 @@ void gen_kuser_header(FILE *f, const struct interface *itf);
 void gen_kuser_source(FILE *f, const struct interface *itf);
 
 /* gen_client.c's pieces, one argument each; k: the kernel's kmsg form (gen_kuser.c). */
+/*
+ * Messages carry an argument's descriptors first (pass 0), then its inline
+ * bytes (pass 1); an inline port array has both, its ports and its count.
+ */
+bool gen_in_pass(const struct type *t, int pass);
+
 void gen_client_argument_check(FILE *f, const struct arg *a);
-void gen_client_request_item(FILE *f, const struct arg *a, bool k);
+void gen_client_request_item(FILE *f, const struct arg *a, bool k, int pass);
 void gen_client_reply_local(FILE *f, const struct arg *a, bool k);
-void gen_client_reply_item(FILE *f, const struct arg *a);
+void gen_client_reply_item(FILE *f, const struct arg *a, int pass);
+/* An inline port array's parts, by pass: the ports (NULL past the count) or the count. */
+void gen_port_array_put(FILE *f, const struct arg *a, const char *disposition, int pass);
+void gen_port_array_get(FILE *f, const struct arg *a, const char *right, const char *dst, int pass,
+    const char *fail);
 void gen_client_copy_out(FILE *f, const struct arg *a, bool k);
 
 void gen_banner(FILE *f, const struct interface *itf);

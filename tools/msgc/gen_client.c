@@ -57,7 +57,8 @@ gen_client_argument_check(FILE *f, const struct arg *a)
 
 	if (!arg_in_request(a))
 		return;
-	if (t->kind == KIND_ARRAY_BOUNDED || (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
+	if (t->kind == KIND_ARRAY_BOUNDED || t->kind == KIND_PORT_ARRAY ||
+	    (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
 		fprintf(f, "\tif (%s%sCnt > %u)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
 		    deref, a->name, t->count);
 	else if (t->kind == KIND_OOL && t->elem->size > 1)
@@ -70,7 +71,7 @@ gen_client_argument_check(FILE *f, const struct arg *a)
 }
 
 void
-gen_client_request_item(FILE *f, const struct arg *a, bool k)
+gen_client_request_item(FILE *f, const struct arg *a, bool k, int pass)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -78,6 +79,9 @@ gen_client_request_item(FILE *f, const struct arg *a, bool k)
 	bool in = a->dir == DIR_IN;
 
 	switch (t->kind) {
+	case KIND_PORT_ARRAY:
+		gen_port_array_put(f, a, k ? type_received_right(t->elem) : t->elem->disposition_name, pass);
+		break;
 	case KIND_PORT:
 		/* the kernel writes the right the message carries; user space, its disposition */
 		if (t->poly)
@@ -141,6 +145,10 @@ gen_client_reply_local(FILE *f, const struct arg *a, bool k)
 		fprintf(f, "\tconst %s *msgc_%s;\n\tmach_msg_type_number_t msgc_%sCnt;\n",
 		    e, a->name, a->name);
 		break;
+	case KIND_PORT_ARRAY:
+		fprintf(f, "\t%s%smsgc_%s[%u];\n\tmach_msg_type_number_t msgc_%sCnt;\n",
+		    k ? "struct port *" : e, k ? "" : " ", a->name, t->count, a->name);
+		break;
 	case KIND_STRING_FIXED:
 	case KIND_STRING_BOUNDED:
 		fprintf(f, "\tconst char *msgc_%s;\n", a->name);
@@ -160,7 +168,7 @@ gen_client_reply_local(FILE *f, const struct arg *a, bool k)
 
 /* Takes one out-argument from the reply, into its msgc_ temporary (both targets). */
 void
-gen_client_reply_item(FILE *f, const struct arg *a)
+gen_client_reply_item(FILE *f, const struct arg *a, int pass)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -168,6 +176,9 @@ gen_client_reply_item(FILE *f, const struct arg *a)
 	char bound[16];
 
 	switch (t->kind) {
+	case KIND_PORT_ARRAY:
+		gen_port_array_get(f, a, type_received_right(t->elem), "msgc_", pass, "bad_reply");
+		return;
 	case KIND_PORT:
 		if (t->poly)
 			fprintf(f, "\tif (!msgc_get_poly_port(&msgc_r, &msgc_%s, &msgc_%sPoly))\n",
@@ -228,6 +239,10 @@ gen_client_copy_out(FILE *f, const struct arg *a, bool k)
 		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_%sCnt * sizeof(%s));\n", n, n, n, e);
 		fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
 		break;
+	case KIND_PORT_ARRAY:
+		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_%sCnt * sizeof(*%s));\n", n, n, n, n);
+		fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
+		break;
 	case KIND_STRING_FIXED:
 	case KIND_STRING_BOUNDED:
 		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_strnlen(msgc_%s, %u) + 1);\n", n, n, n,
@@ -279,9 +294,8 @@ gen_stub(FILE *f, const struct routine *r)
 	    routine_request_descriptors(r));
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 1; i < r->nargs; i++)
-			if (arg_in_request(&r->args[i]) &&
-			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_client_request_item(f, &r->args[i], false);
+			if (arg_in_request(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
+				gen_client_request_item(f, &r->args[i], false, pass);
 	if (r->simple) {
 		if (r->waittime[0])
 			fprintf(f, "\treturn msgc_send_timed(&msgc_msg.head, msgc_w.at, "
@@ -306,15 +320,15 @@ gen_stub(FILE *f, const struct routine *r)
 	fprintf(f, "\tif (msgc_ret != KERN_SUCCESS)\n\t\treturn msgc_ret;\n");
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 1; i < r->nargs; i++)
-			if (arg_in_reply(&r->args[i]) &&
-			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_client_reply_item(f, &r->args[i]);
+			if (arg_in_reply(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
+				gen_client_reply_item(f, &r->args[i], pass);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_reply;\n");
 	/* An out array's count says on entry how many elements the caller has room for. */
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
 
-		if (a->dir == DIR_OUT && a->type->kind == KIND_ARRAY_BOUNDED) {
+		if (a->dir == DIR_OUT && (a->type->kind == KIND_ARRAY_BOUNDED ||
+			a->type->kind == KIND_PORT_ARRAY)) {
 			fprintf(f, "\tif (msgc_%sCnt > *%sCnt)\n\t\tgoto too_large;\n", a->name,
 			    a->name);
 			caller_capacity = true;

@@ -37,6 +37,12 @@ gen_id_macro(const struct routine *r, char *buf, size_t size)
 	return buf;
 }
 
+bool
+gen_in_pass(const struct type *t, int pass)
+{
+	return pass == 0 ? type_is_descriptor(t) : type_inline_max(t) > 0;
+}
+
 const char *
 gen_bound(const struct type *t, char *buf, size_t size)
 {
@@ -74,6 +80,15 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 			fprintf(f, ", mach_msg_type_name_t %s%sPoly", in ? "" : "*", n);
 		return;
 	}
+	if (t->kind == KIND_PORT_ARRAY) {
+		/* the caller's room for all N; a kernel handler takes the rights in it */
+		if (side == SIDE_KERNEL)
+			fprintf(f, "struct port **%s", n);
+		else
+			fprintf(f, "%s%s *%s", in ? "const " : "", e, n);
+		fprintf(f, ", mach_msg_type_number_t %s%sCnt", in ? "" : "*", n);
+		return;
+	}
 	if (t->kind == KIND_OOL) {
 		if (side == SIDE_KERNEL && type_is_port_array(t))
 			fprintf(f, "struct port **%s%s", in ? "" : "*", n);
@@ -99,6 +114,7 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 			break;
 		case KIND_PORT:
 		case KIND_OOL:
+		case KIND_PORT_ARRAY:
 			break;
 		}
 		return;
@@ -117,6 +133,7 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 		break;
 	case KIND_PORT:
 	case KIND_OOL:
+	case KIND_PORT_ARRAY:
 		break;
 	}
 }
@@ -184,4 +201,37 @@ gen_all(const struct interface *itf, const char *outdir)
 	    write_file(itf, outdir, "_client.c", gen_client_source) &&
 	    write_file(itf, outdir, "_server.h", gen_server_header) &&
 	    write_file(itf, outdir, "_server.c", gen_server_source);
+}
+
+void
+gen_port_array_put(FILE *f, const struct arg *a, const char *disposition, int pass)
+{
+	const char *n = a->name;
+
+	if (pass == 0)
+		fprintf(f, "\tfor (uint32_t msgc_i = 0; msgc_i < %u; msgc_i++)\n"
+		    "\t\tmsgc_put_port(&msgc_w, msgc_i < %sCnt ? %s[msgc_i] : 0, %s);\n",
+		    a->type->count, n, n, disposition);
+	else
+		fprintf(f, "\tmsgc_put(&msgc_w, &%sCnt, sizeof(mach_msg_type_number_t));\n", n);
+}
+
+void
+gen_port_array_get(FILE *f, const struct arg *a, const char *right, const char *dst, int pass,
+    const char *fail)
+{
+	const char *n = a->name;
+	uint32_t count = a->type->count;
+
+	if (pass == 0) {
+		fprintf(f, "\tfor (uint32_t msgc_i = 0; msgc_i < %u; msgc_i++)\n"
+		    "\t\tif (!msgc_get_port(&msgc_r, %s, &%s%s[msgc_i]))\n\t\t\tgoto %s;\n",
+		    count, right, dst, n, fail);
+		return;
+	}
+	/* past the count, every port is null: nothing there for anyone to release */
+	fprintf(f, "\tif (!msgc_get(&msgc_r, &%s%sCnt, sizeof(%s%sCnt)) || %s%sCnt > %u)\n\t\tgoto %s;\n",
+	    dst, n, dst, n, dst, n, count, fail);
+	fprintf(f, "\tfor (uint32_t msgc_i = %s%sCnt; msgc_i < %u; msgc_i++)\n"
+	    "\t\tif (%s%s[msgc_i] != 0)\n\t\t\tgoto %s;\n", dst, n, count, dst, n, fail);
 }

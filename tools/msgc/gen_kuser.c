@@ -142,8 +142,8 @@ gen_request(FILE *f, const struct routine *r)
 		for (size_t i = 1; i < r->nargs; i++) {
 			struct arg in = as_dir(&r->args[i], DIR_IN);
 
-			if (arg_in_request(&r->args[i]) && type_is_descriptor(in.type) == (pass == 0))
-				gen_client_request_item(f, &in, true);
+			if (arg_in_request(&r->args[i]) && gen_in_pass(in.type, pass))
+				gen_client_request_item(f, &in, true, pass);
 		}
 	fprintf(f, "\tmsgc_end_request(&msgc_w, msgc_k);\n");
 	fprintf(f, "\t*msgc_request = msgc_k;\n\treturn KERN_SUCCESS;\n}\n");
@@ -165,15 +165,14 @@ gen_reply(FILE *f, const struct routine *r)
 	fprintf(f, "\tif (msgc_ret != KERN_SUCCESS)\n\t\treturn msgc_ret;\n");
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 1; i < r->nargs; i++)
-			if (arg_in_reply(&r->args[i]) &&
-			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_client_reply_item(f, &r->args[i]);
+			if (arg_in_reply(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
+				gen_client_reply_item(f, &r->args[i], pass);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_reply;\n");
 	/* An out (or inout) array's count says on entry how much room the caller has. */
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
 
-		if (arg_in_reply(a) && a->type->kind == KIND_ARRAY_BOUNDED)
+		if (arg_in_reply(a) && (a->type->kind == KIND_ARRAY_BOUNDED || a->type->kind == KIND_PORT_ARRAY))
 			fprintf(f, "\tif (msgc_%sCnt > *%sCnt)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
 			    a->name, a->name);
 	}

@@ -74,6 +74,16 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 				fprintf(f, "\tmach_msg_type_name_t %sPoly%s;\n", n, in ? "" : " = 0");
 			continue;
 		}
+		if (t->kind == KIND_PORT_ARRAY) {
+			/* zeroed: the ports past the count, and any a handler forgets */
+			fprintf(f, "\t%s%s%s[%u] = { 0 };\n", k ? "struct port *" : e, k ? "" : " ", n,
+			    t->count);
+			if (in)
+				fprintf(f, "\tmach_msg_type_number_t %sCnt;\n", n);
+			else
+				fprintf(f, "\tmach_msg_type_number_t %sCnt = %u;\n", n, t->count);
+			continue;
+		}
 		if (t->kind == KIND_OOL) {
 			if (k && type_is_port_array(t))
 				fprintf(f, "\tstruct port **%s = NULL;\n", n);
@@ -107,6 +117,7 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 				break;
 			case KIND_PORT:
 			case KIND_OOL:
+			case KIND_PORT_ARRAY:
 				break;
 			}
 			continue;
@@ -128,6 +139,7 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 			break;
 		case KIND_PORT:
 		case KIND_OOL:
+		case KIND_PORT_ARRAY:
 			break;
 		}
 	}
@@ -135,7 +147,7 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 
 /* Takes one argument from the request; inout ones into their reply-side local. */
 static void
-gen_request_item(FILE *f, const struct arg *a)
+gen_request_item(FILE *f, const struct arg *a, int pass)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
@@ -144,6 +156,9 @@ gen_request_item(FILE *f, const struct arg *a)
 	char bound[16];
 
 	switch (t->kind) {
+	case KIND_PORT_ARRAY:
+		gen_port_array_get(f, a, type_received_right(t->elem), "", pass, "bad_request");
+		return;
 	case KIND_PORT:
 		if (t->poly)
 			fprintf(f, "\tif (!msgc_get_poly_port(&msgc_r, &%s, &%sPoly))\n", n, n);
@@ -218,6 +233,7 @@ gen_call(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 			fprintf(f, ", %s", n);
 			break;
 		case KIND_ARRAY_BOUNDED:
+		case KIND_PORT_ARRAY:
 			fprintf(f, ", %s, %s%sCnt", n, amp, n);
 			break;
 		case KIND_OOL:
@@ -247,7 +263,7 @@ gen_reply_checks(FILE *f, const struct routine *r)
 
 		if (!arg_in_reply(a))
 			continue;
-		if (t->kind == KIND_ARRAY_BOUNDED ||
+		if (t->kind == KIND_ARRAY_BOUNDED || t->kind == KIND_PORT_ARRAY ||
 		    (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
 			fprintf(f, "\tif (%sCnt > %u)\n", a->name, t->count);
 		else if (t->kind == KIND_OOL && t->elem->size > 1)
@@ -265,13 +281,16 @@ gen_reply_checks(FILE *f, const struct routine *r)
 }
 
 static void
-gen_reply_item(FILE *f, const struct arg *a, bool k)
+gen_reply_item(FILE *f, const struct arg *a, bool k, int pass)
 {
 	const struct type *t = a->type;
 	const char *e = type_c_elem(t);
 	const char *n = a->name;
 
 	switch (t->kind) {
+	case KIND_PORT_ARRAY:
+		gen_port_array_put(f, a, k ? type_received_right(t->elem) : t->elem->disposition_name, pass);
+		break;
 	case KIND_PORT:
 		/* the kernel writes the right the receiver gets; a server, its disposition */
 		if (t->poly)
@@ -317,7 +336,7 @@ request_has_ports(const struct routine *r)
 {
 	for (size_t i = 1; i < r->nargs; i++)
 		if (arg_in_request(&r->args[i]) && (r->args[i].type->kind == KIND_PORT ||
-			type_is_port_array(r->args[i].type)))
+			r->args[i].type->kind == KIND_PORT_ARRAY || type_is_port_array(r->args[i].type)))
 			return true;
 	return false;
 }
@@ -343,9 +362,8 @@ gen_serve(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 	    routine_request_descriptors(r));
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 1; i < r->nargs; i++)
-			if (arg_in_request(&r->args[i]) &&
-			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_request_item(f, &r->args[i]);
+			if (arg_in_request(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
+				gen_request_item(f, &r->args[i], pass);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_request;\n\n");
 	gen_call(f, itf, r, k);
 	if (r->simple) {
@@ -365,9 +383,8 @@ gen_serve(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 	    routine_reply_descriptors(r));
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 1; i < r->nargs; i++)
-			if (arg_in_reply(&r->args[i]) &&
-			    type_is_descriptor(r->args[i].type) == (pass == 0))
-				gen_reply_item(f, &r->args[i], k);
+			if (arg_in_reply(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
+				gen_reply_item(f, &r->args[i], k, pass);
 	fprintf(f, "\tmsgc_end_reply_ok(&msgc_w, msgc_out);\n\treturn;\n\n");
 	fprintf(f, "bad_request:\n\tmsgc_reply_error(msgc_out, MIG_BAD_ARGUMENTS);\n");
 	if (too_large)

@@ -18,6 +18,7 @@ gen_typedef(FILE *f, const struct type *t)
 		break;	/* always declared as an alias */
 	case KIND_ARRAY_FIXED:
 	case KIND_ARRAY_BOUNDED:
+	case KIND_PORT_ARRAY:
 		fprintf(f, "typedef %s %s[%u];\n", t->elem->c_name, t->name, t->count);
 		break;
 	case KIND_STRING_FIXED:

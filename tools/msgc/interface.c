@@ -39,8 +39,8 @@ count_descriptors(const struct routine *r, bool (*travels)(const struct arg *))
 	uint32_t n = 0;
 
 	for (size_t i = 1; i < r->nargs; i++)
-		if (travels(&r->args[i]) && type_is_descriptor(r->args[i].type))
-			n++;
+		if (travels(&r->args[i]))
+			n += type_descriptors(r->args[i].type);
 	return n;
 }
 

@@ -186,11 +186,18 @@ parse_array(struct parser *p, bool out_of_line, const struct type **out)
 	if (!expect_keyword(p, "array") || !parse_dims(p, &variable, &count) ||
 	    !expect_keyword(p, "of") || !parse_type_spec(p, &elem))
 		return false;
-	if (elem->kind == KIND_PORT && out_of_line && !elem->poly) {
-		/* an out-of-line array of port rights, all of one disposition */
+	if (elem->kind == KIND_PORT && !elem->poly) {
+		/* an array of port rights, all of one disposition */
+		if (!out_of_line && (!variable || count == TYPE_UNBOUNDED))
+			return error_at(p, line, "an inline array of ports needs a bound and a "
+			    "count: write array[*:N] of %s", elem->name);
+		if (!out_of_line && count > TYPE_PORT_ARRAY_LIMIT)
+			return error_at(p, line, "an inline array of %u ports exceeds the limit of "
+			    "%u (one descriptor each); use ^array[*:%u] of %s", count,
+			    TYPE_PORT_ARRAY_LIMIT, count, elem->name);
 	} else if (elem->kind != KIND_SCALAR) {
-		return error_at(p, line, "array elements must be scalars%s; '%s' is %s",
-		    out_of_line ? " or ports of one disposition" : "",
+		return error_at(p, line, "array elements must be scalars or ports of one "
+		    "disposition; '%s' is %s",
 		    elem->name[0] ? elem->name : "this element type", type_kind_describe(elem));
 	}
 	if (out_of_line && !variable)
@@ -209,7 +216,8 @@ parse_array(struct parser *p, bool out_of_line, const struct type **out)
 	t->line = line;
 	t->elem = elem;
 	t->count = count;
-	t->kind = out_of_line ? KIND_OOL : variable ? KIND_ARRAY_BOUNDED : KIND_ARRAY_FIXED;
+	t->kind = out_of_line ? KIND_OOL : elem->kind == KIND_PORT ? KIND_PORT_ARRAY :
+	    variable ? KIND_ARRAY_BOUNDED : KIND_ARRAY_FIXED;
 	*out = t;
 	return true;
 }
@@ -334,8 +342,10 @@ check_arg(struct parser *p, const struct routine *r, const struct arg *a)
 	for (size_t i = 0; i < r->nargs; i++) {
 		const struct arg *b = &r->args[i];
 		size_t blen = strlen(b->name);
-		bool b_counted = b->type->kind == KIND_ARRAY_BOUNDED || b->type->kind == KIND_OOL;
-		bool a_counted = t->kind == KIND_ARRAY_BOUNDED || t->kind == KIND_OOL;
+		bool b_counted = b->type->kind == KIND_ARRAY_BOUNDED || b->type->kind == KIND_OOL ||
+		    b->type->kind == KIND_PORT_ARRAY;
+		bool a_counted = t->kind == KIND_ARRAY_BOUNDED || t->kind == KIND_OOL ||
+		    t->kind == KIND_PORT_ARRAY;
 
 		if (strcmp(a->name, b->name) == 0)
 			return error_at(p, a->line, "argument '%s' appears twice in '%s'",
@@ -434,8 +444,8 @@ check_retry(struct parser *p, const struct routine *r)
 		    "retried", r->name);
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
-		const struct type *t = a->type->kind == KIND_OOL && a->type->elem->kind == KIND_PORT ?
-		    a->type->elem : a->type;
+		const struct type *t = (a->type->kind == KIND_OOL || a->type->kind == KIND_PORT_ARRAY) &&
+		    a->type->elem->kind == KIND_PORT ? a->type->elem : a->type;
 		if (a->dir == DIR_OUT)
 			continue;
 		if (a->dealloc)

@@ -164,6 +164,8 @@ type_inline_max(const struct type *t)
 		return round4(t->count);
 	case KIND_STRING_BOUNDED:
 		return 4 + round4(t->count);
+	case KIND_PORT_ARRAY:
+		return 4;
 	case KIND_PORT:
 	case KIND_OOL:
 		break;
@@ -174,7 +176,15 @@ type_inline_max(const struct type *t)
 bool
 type_is_descriptor(const struct type *t)
 {
-	return t->kind == KIND_PORT || t->kind == KIND_OOL;
+	return t->kind == KIND_PORT || t->kind == KIND_OOL || t->kind == KIND_PORT_ARRAY;
+}
+
+uint32_t
+type_descriptors(const struct type *t)
+{
+	if (t->kind == KIND_PORT_ARRAY)
+		return t->count;
+	return type_is_descriptor(t) ? 1 : 0;
 }
 
 bool
@@ -190,6 +200,7 @@ type_c_elem(const struct type *t)
 	case KIND_ARRAY_FIXED:
 	case KIND_ARRAY_BOUNDED:
 	case KIND_OOL:
+	case KIND_PORT_ARRAY:
 		return t->elem->c_name;
 	case KIND_STRING_FIXED:
 	case KIND_STRING_BOUNDED:
@@ -212,6 +223,7 @@ type_kind_describe(const struct type *t)
 		[KIND_STRING_FIXED] = "a string",
 		[KIND_STRING_BOUNDED] = "a string",
 		[KIND_OOL] = "out-of-line memory",
+		[KIND_PORT_ARRAY] = "an inline array of ports",
 	};
 	return names[t->kind];
 }

@@ -21,6 +21,7 @@ enum type_kind {
 	KIND_STRING_BOUNDED,	/* c_string[*:N]: counted, at most N bytes with the NUL */
 	KIND_OOL,		/* ^array[] / ^array[*:N] of scalar: out-of-line memory
 				 * (or of a port type: an out-of-line array of rights) */
+	KIND_PORT_ARRAY,	/* array[*:N] of a port type: N port descriptors, the count inline */
 };
 
 #define TYPE_UNBOUNDED UINT32_MAX	/* the count of ^array[] */
@@ -57,14 +58,19 @@ const struct type *types_find(const struct type_table *table, const char *name);
 const char *type_received_right(const struct type *t);
 /* Whether the type may name the destination of a request: a send or send-once right. */
 bool type_is_send_right(const struct type *t);
-/* Inline bytes at most (zero for descriptors), and descriptor count (0 or 1). */
+/* Inline bytes at most (zero for descriptors; an inline port array's count), and
+ * whether it travels in descriptors, and how many. */
 uint32_t type_inline_max(const struct type *t);
 bool type_is_descriptor(const struct type *t);
+uint32_t type_descriptors(const struct type *t);
 /* Out-of-line memory whose elements are port rights (an OOL ports descriptor). */
 bool type_is_port_array(const struct type *t);
 /* The C type of one element (arrays, out-of-line) or of the value (scalars, ports). */
 const char *type_c_elem(const struct type *t);
 const char *type_kind_describe(const struct type *t);
+
+/* Most ports in an inline port array: each is a descriptor of its own. */
+#define TYPE_PORT_ARRAY_LIMIT 32u
 
 /* Largest inline item: bigger data belongs out of line. */
 #define TYPE_INLINE_LIMIT 65536u

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <kern/exc_ports.h>
 #include <kern/list.h>
 #include <kern/spinlock.h>
 #include <mach/message.h>
@@ -76,7 +77,7 @@ struct thread {
 	void *arg;			/* [I] */
 	struct arch_thread arch;	/* [O] saved machine state (FPU) */
 	struct port *self;		/* [K] the thread port (kern/ipc.h), NULL once gone */
-	struct port *exc_port;		/* [K] send right: its exception port, or NULL */
+	struct exc_action exc_actions[EXC_TYPES_COUNT];	/* [K] its exception ports, per type (kern/exc_ports.h) */
 	struct port *sself;		/* [K] send right: THREAD_KERNEL_PORT as set, what
 					 * mach_thread_self gives; NULL: the thread port */
 	uint32_t suspend_count;		/* [S] thread_suspend minus thread_resume */

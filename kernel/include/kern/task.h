@@ -62,9 +62,11 @@ struct task {
 	struct ipc_space *space;	/* [I] its port names (kern/ipc.h), inactive once finished */
 	struct spinlock itk_lock;	/* its ports and its threads': after its space's lock, before any port's */
 	struct port *self;		/* [K] the task port, NULL once finished */
-#define TASK_SPECIAL_PORTS 4
-	struct port *special[TASK_SPECIAL_PORTS];	/* [K] send rights: bootstrap, exception, host,
-							 * syscall (task_special_slot) */
+#define TASK_SPECIAL_PORTS 3
+	struct port *special[TASK_SPECIAL_PORTS];	/* [K] send rights: bootstrap, host, syscall
+							 * (task_special_slot) */
+	struct exc_action exc_actions[EXC_TYPES_COUNT];	/* [K] its exception ports, per type: what
+							 * TASK_EXCEPTION_PORT sets (kern/exc_ports.h) */
 	struct port *sself;		/* [K] send right: TASK_KERNEL_PORT as set, what mach_task_self
 					 * gives (an interposer's port); NULL: the task port */
 	struct waitq death;		/* [S] woken when the task is DEAD */
@@ -72,6 +74,7 @@ struct task {
 	uint32_t suspend_count;		/* [S] task_suspend minus task_resume */
 	struct list reap_link;		/* [S] on the reaper's list of tasks to finish or to free */
 	uint32_t limits[TASK_LIMITS_COUNT];	/* [L+S] abi/manifold/task_limits.h; the kernel's: none */
+	struct syscall_inputs *sysin;	/* [L] what int 0x80's requests carry (kern/syscall_inputs.h); NULL: none */
 	struct ledger *kmem;		/* [I] charged for its queued messages; NULL for the kernel */
 	uint32_t children;		/* [L] tasks created from it that are not finished */
 	struct task *parent;		/* [I] the task it was created from, with a reference; NULL

@@ -68,6 +68,11 @@ kern_return_t vm_map_reserve(struct task *t, uint32_t start, uint32_t end, vm_pr
 /* *addr in/out; anywhere: pick the address (searching from *addr). Zero-filled. */
 kern_return_t vm_map_allocate(struct task *t, uint32_t *addr, uint32_t size, bool anywhere);
 kern_return_t vm_map_deallocate(struct task *t, uint32_t addr, uint32_t size);
+/*
+ * size bytes at address in t into d at dest_address (vm_copy_to's work, for
+ * its RPC and its trap): nothing written unless the whole range can be.
+ */
+kern_return_t vm_copy_between(struct task *t, uint32_t address, uint32_t size, struct task *d, uint32_t dest_address);
 kern_return_t vm_map_protect(struct task *t, uint32_t addr, uint32_t size, bool set_max, vm_prot_t prot);
 kern_return_t vm_map_inherit(struct task *t, uint32_t addr, uint32_t size, vm_inherit_t inherit);
 /* The region that holds va, or NULL. [M] held. */

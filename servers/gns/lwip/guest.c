@@ -17,14 +17,55 @@ static bool held;
 static uint64_t held_us;
 static uint64_t last_us;	/* the latest reading, ours or the loop's: time never goes back */
 
+static uint64_t rdtsc(void);
+
+/*
+ * Outside the tick a reading of the clock is a trap of about 390
+ * instructions, and gns wants one for each datagram in and out (two a node
+ * and null RPC: servers/gns/README.md, Cost). So between two readings the
+ * time stamp counter tells the time: its rate, measured over at least
+ * RATE_SPAN_US between readings, turns the count since the last reading into
+ * microseconds, while that count is below INTERP_CYCLES (2^20: a millisecond
+ * at 1 GHz; under QEMU's -icount, where the counter is instructions, too).
+ * Before the rate is known, past that count, or with a counter that went back
+ * (another CPU's), the clock is read. The rate is measured again at each
+ * reading RATE_SPAN_US after the last measurement's start, so it follows a
+ * CPU whose counter changes pace; the error is that of the clock's step over
+ * the span (the HPET's: nothing; 10 ms without one: a tenth of the
+ * interpolated part at most).
+ */
+#define INTERP_CYCLES (1u << 20)
+#define RATE_SPAN_US 100000
+#define RATE_SPAN_MAX_US (1ull << 30)	/* longer spans (gns idle) start a new one: no overflow */
+
+static uint64_t read_tsc, read_at_us;	/* the last reading of the clock, and the counter then */
+static uint64_t span_tsc, span_us;	/* where the rate's measurement started */
+static uint32_t us_per_cycle;		/* 2^32 times microseconds a cycle; 0: not measured yet */
+
 static uint64_t
 read_us(void)
 {
-	uint64_t ns = 0;
+	uint64_t c = rdtsc(), us, ns = 0;
 
-	trap_clock_uptime(&ns);
-	if (ns / 1000 > last_us)
-		last_us = ns / 1000;
+	if (us_per_cycle && c - read_tsc < INTERP_CYCLES) {
+		us = read_at_us + ((uint64_t)(uint32_t)(c - read_tsc) * us_per_cycle >> 32);
+	} else {
+		trap_clock_uptime(&ns);
+		us = ns / 1000;
+		if (!span_tsc || c <= span_tsc || us < span_us || us - span_us > RATE_SPAN_MAX_US) {
+			span_tsc = c;
+			span_us = us;
+		} else if (us - span_us >= RATE_SPAN_US) {
+			uint64_t rate = ((us - span_us) << 32) / (c - span_tsc);
+			us_per_cycle = rate <= UINT32_MAX ? (uint32_t)rate : 0; /* (a counter under 1 MHz: none) */
+			span_tsc = c;
+			span_us = us;
+		}
+		read_tsc = c;
+		read_at_us = us;
+	}
+	if (us > last_us)
+		last_us = us;
 	return last_us;
 }
 

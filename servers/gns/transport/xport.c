@@ -42,8 +42,10 @@ xport_alloc(struct xport *x, size_t len)
 
 	if (len >= XPORT_BIG_BLOCK && x->cfg.big_alloc)
 		p = x->cfg.big_alloc(x->cfg.ctx, len);
+	else if (len <= XPORT_SMALL_BLOCK)
+		p = x->nspare ? x->spare[--x->nspare] : malloc(XPORT_SMALL_BLOCK);
 	else
-		p = malloc(len ? len : 1);
+		p = malloc(len);
 	if (p)
 		x->stats.mem_bytes += len;
 	return p;
@@ -57,6 +59,8 @@ xport_free(struct xport *x, void *p, size_t len)
 	x->stats.mem_bytes -= len;
 	if (len >= XPORT_BIG_BLOCK && x->cfg.big_free)
 		x->cfg.big_free(x->cfg.ctx, p, len);
+	else if (len <= XPORT_SMALL_BLOCK && x->nspare < XPORT_SPARES)
+		x->spare[x->nspare++] = p;
 	else
 		free(p);
 }
@@ -162,6 +166,8 @@ xport_destroy(struct xport *x)
 	}
 	xport_free(x, x->txbuf, x->cfg.mtu);
 	xport_free(x, x->rxbuf, x->cfg.mtu);
+	while (x->nspare)
+		free(x->spare[--x->nspare]);
 	memset(x->hello_key, 0, sizeof x->hello_key);
 	free(x);
 }

@@ -531,6 +531,51 @@ bench_port_alloc_rpc(unsigned iters)
 	return r;
 }
 
+/*
+ * 64 bytes of another task's memory into ours: what a personality server does
+ * for a system call's buffer (personalities/unix/umem.c), by the RPC and by
+ * the trap that stands in for it (vm_copy_to_quick). The child inherits our
+ * memory, so copy_src is there too; copy_dst is touched first, in our space.
+ */
+static uint32_t copy_src[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, copy_dst[16];
+
+static int
+copy_to_rpc_op(void *arg)
+{
+	mach_port_t child = (mach_port_t)(uintptr_t)arg;
+
+	if (vm_copy_to(child, (vm_address_t)copy_src, sizeof copy_src, ME, (vm_address_t)copy_dst) != KERN_SUCCESS)
+		return -1;
+	return copy_dst[15] == 16 ? 0 : -1;
+}
+
+static int
+copy_to_trap_op(void *arg)
+{
+	mach_port_t child = (mach_port_t)(uintptr_t)arg;
+
+	if (vm_copy_to_quick(child, (vm_address_t)copy_src, sizeof copy_src, ME, (vm_address_t)copy_dst) !=
+	    KERN_SUCCESS)
+		return -1;
+	return copy_dst[15] == 16 ? 0 : -1;
+}
+
+static int
+bench_copy_to(unsigned iters)
+{
+	mach_port_t child;
+	int r;
+
+	if (task_create(ME, 1, &child) != KERN_SUCCESS)
+		return -1;
+	r = bench_loop("copy_to_rpc", "insns", iters, copy_to_rpc_op, (void *)(uintptr_t)child);
+	if (r == 0)
+		r = bench_loop("copy_to_trap", "insns", iters, copy_to_trap_op, (void *)(uintptr_t)child);
+	task_terminate(child);
+	mach_port_deallocate(ME, child);
+	return r;
+}
+
 /* A native trap that does nothing but check and write one word: the pair of getppid. */
 static int
 task_self_id_op(void *arg)
@@ -585,6 +630,10 @@ bench_null_syscall(unsigned iters)
  *   port_alloc_dealloc  mach_port_allocate(RECEIVE) then mach_port_destroy on
  *                  our own task port: two RPCs to the kernel (they are not traps).
  *   port_alloc_rpc the same two RPCs on a child task's port (no Linux pair).
+ *   copy_to_rpc, copy_to_trap  vm_copy_to of 64 bytes from a child task (which
+ *                  inherited our memory) into ours, by the RPC and by the
+ *                  trap (vm_copy_to_quick): a personality server's copy of a
+ *                  system call's buffer (no Linux pair).
  *   fork_16m       task_create inheriting a 16 MiB region touched beforehand,
  *                  a thread in the child writes one page and the child ends;
  *                  the parent waits for it (a dead-name notification).
@@ -612,6 +661,7 @@ static const struct row rows[] = {
     {"ool_64k", bench_ool_64k, NULL},
     {"port_alloc_dealloc", bench_port_alloc_dealloc, NULL},
     {"port_alloc_rpc", bench_port_alloc_rpc, NULL},
+    {"copy_to_rpc", bench_copy_to, NULL},	/* and copy_to_trap */
     /* VM rows (issue 4) */
     {"ool_1m", bench_ool_1m, NULL},
     {"ool_64k_write", bench_ool_64k_write, NULL},

@@ -57,6 +57,28 @@ exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t th
 	return KERN_SUCCESS;
 }
 
+/* The other two behaviors are never set here: their requests mean something went wrong. */
+kern_return_t
+exc_do_exception_raise(mach_port_t exception_port, mach_port_t thread, mach_port_t task, int32_t exception,
+		       const integer_t *code, mach_msg_type_number_t codeCnt)
+{
+	(void)exception_port, (void)thread, (void)task, (void)exception, (void)code, (void)codeCnt;
+	exc_failed = 1;
+	return KERN_FAILURE;
+}
+
+kern_return_t
+exc_do_exception_raise_state(mach_port_t exception_port, int32_t exception, const integer_t *code,
+			     mach_msg_type_number_t codeCnt, int32_t flavor, const natural_t *old_state,
+			     mach_msg_type_number_t old_stateCnt, natural_t *new_state,
+			     mach_msg_type_number_t *new_stateCnt)
+{
+	(void)exception_port, (void)exception, (void)code, (void)codeCnt, (void)flavor;
+	(void)old_state, (void)old_stateCnt, (void)new_state, (void)new_stateCnt;
+	exc_failed = 1;
+	return KERN_FAILURE;
+}
+
 /* The exception server: a Mach server loop on port (each reply sent and the
  * next request received in one mach_msg) until EXC_STOP_ID. */
 static void *

@@ -1,7 +1,8 @@
 /*
- * Processes, issue 16's three rows of `make bench`: pipe_rr_unix (a byte
- * there and back between two processes), fork_exit_wait (fork, the child
- * _exits, waitpid) and fork_exec_wait (the child execs /bin/true, which is
+ * Processes, issue 16's rows of `make bench`: pipe_rr_unix (a byte there
+ * and back between two processes), stat_unix (stat of /bin/true: a path in,
+ * a struct stat out), fork_exit_wait (fork, the child _exits, waitpid) and
+ * fork_exec_wait (the child execs /bin/true, which is
  * Debian's busybox-static on both systems). One static i386 glibc program,
  * the same binary on both: tools/bench/run.sh runs it under personalities/unix
  * (busybox a start=no module beside it) and in the Linux guest's initramfs
@@ -14,6 +15,7 @@
  * 10,000 (tests/bench/README.md [8]).
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "measure.h"
@@ -45,6 +47,15 @@ fork_exec_wait(void *arg)
 		_exit(127);
 	}
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* A path looked up and its attributes copied out: what ls and find do for each name. */
+static int
+stat_path(void *arg)
+{
+	struct stat st;
+
+	return stat("/bin/true", &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
 }
 
 static int to_child[2], to_parent[2];
@@ -91,6 +102,7 @@ main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	bad |= bench_pipe(iters) < 0;
+	bad |= bench_loop("stat_unix", "insns", iters, stat_path, NULL) < 0;
 	bad |= bench_loop("fork_exit_wait", "insns", iters, fork_exit_wait, NULL) < 0;
 	bad |= bench_loop_warm("fork_exec_wait", "insns", 10, 0, iters / 10 < 5 ? 5 : iters / 10, fork_exec_wait,
 	                       NULL) < 0;

@@ -156,3 +156,21 @@ kinds_do_kinds_again(mach_port_t server, int32_t x, int32_t *y)
 	*y = (int32_t)((uint32_t)x + 1u);	/* the fuzzer sends any x, INT32_MAX too */
 	return kinds_state.fail_with;
 }
+
+/* Keeps the list and sends it back reversed (overflow_outputs: a count of 5). */
+kern_return_t
+kinds_do_kinds_port_list(mach_port_t server, const mach_port_t *given, mach_msg_type_number_t givenCnt,
+    mach_port_t *back, mach_msg_type_number_t *backCnt)
+{
+	(void)server;
+	kinds_state.calls++;
+	if (kinds_state.fail_with)
+		return kinds_state.fail_with;
+	kinds_state.listCnt = givenCnt;
+	for (mach_msg_type_number_t i = 0; i < givenCnt; i++) {
+		kinds_state.list[i] = given[i];
+		back[givenCnt - 1 - i] = given[i];
+	}
+	*backCnt = kinds_state.overflow_outputs ? 5 : givenCnt;
+	return KERN_SUCCESS;
+}

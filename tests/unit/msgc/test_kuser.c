@@ -457,6 +457,22 @@ requests_are_laid_out_as_the_user_stubs_lay_them_out(void)
 	CHECK_EQ(kreq_kinds_timed(&k, SERVER, SEND, REPLY, ONCE, 21), KERN_SUCCESS);
 	CHECK(same_as_user_request(k));
 	destroy(k);
+
+	/* an inline port array: four descriptors, nulls past the count, the count inline */
+	{
+		mach_port_t names[2] = { 0x101, 0x102 }, back[4];
+		mach_msg_type_number_t backCnt = 4;
+		struct port *list[2] = { &ports[1], &ports[2] };
+
+		kinds_port_list(SERVER_NAME, names, 2, back, &backCnt);
+		k = NULL;
+		CHECK_EQ(kreq_kinds_port_list(&k, SERVER, SEND, REPLY, ONCE, list, 2), KERN_SUCCESS);
+		CHECK(same_as_user_request(k));
+		destroy(k);
+		k = NULL;
+		CHECK_EQ(kreq_kinds_port_list(&k, SERVER, SEND, REPLY, ONCE, list, 5), MIG_ARRAY_TOO_LARGE);
+		CHECK(k == NULL);
+	}
 }
 
 static void

@@ -277,6 +277,70 @@ memory_where_a_port_is_expected_is_rejected(void)
 	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
 }
 
+/* A kinds_port_list request: four port descriptors, the first count of them set, then the count. */
+static void
+port_list_request(struct raw *r, uint32_t count, uint32_t names)
+{
+	raw_begin(r, KINDS_PORT_LIST_ID, 4);
+	for (uint32_t i = 0; i < 4; i++)
+		raw_port(r, i < names ? 0x300 + i : MACH_PORT_NULL, MACH_MSG_TYPE_PORT_SEND);
+	raw_u32(r, count);
+}
+
+static void
+hand_built_port_list_request_is_accepted(void)
+{
+	struct raw r;
+	bool known;
+
+	port_list_request(&r, 2, 2);
+	CHECK_EQ(serve(&r, &known), KERN_SUCCESS);
+	CHECK_EQ(kinds_state.calls, 1);
+	CHECK_EQ(kinds_state.listCnt, 2);
+	CHECK_EQ(kinds_state.list[1], 0x301);
+}
+
+static void
+port_list_count_above_bound_is_rejected(void)
+{
+	struct raw r;
+
+	port_list_request(&r, 5, 4);
+	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
+}
+
+/* A right past the count would reach no handler, and no one would release it but the loop */
+static void
+port_list_right_past_its_count_is_rejected(void)
+{
+	struct raw r;
+
+	port_list_request(&r, 1, 2);
+	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
+}
+
+static void
+port_list_with_too_few_descriptors_is_rejected(void)
+{
+	struct raw r;
+
+	raw_begin(&r, KINDS_PORT_LIST_ID, 3);
+	for (int i = 0; i < 3; i++)
+		raw_port(&r, 0x300, MACH_MSG_TYPE_PORT_SEND);
+	raw_u32(&r, 3);
+	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
+}
+
+static void
+port_list_with_a_wrong_right_is_rejected(void)
+{
+	struct raw r;
+
+	port_list_request(&r, 2, 2);
+	((mach_msg_port_descriptor_t *)(r.m.bytes + 28))[1].disposition = MACH_MSG_TYPE_PORT_SEND_ONCE;
+	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
+}
+
 static void
 ool_request(struct raw *r, uint32_t blob_size, uint32_t words_size)
 {
@@ -609,6 +673,11 @@ const struct test malformed_tests[] = {
 	{ "wrong_port_right_is_rejected", wrong_port_right_is_rejected },
 	{ "memory_where_a_port_is_expected_is_rejected",
 	  memory_where_a_port_is_expected_is_rejected },
+	{ "hand_built_port_list_request_is_accepted", hand_built_port_list_request_is_accepted },
+	{ "port_list_count_above_bound_is_rejected", port_list_count_above_bound_is_rejected },
+	{ "port_list_right_past_its_count_is_rejected", port_list_right_past_its_count_is_rejected },
+	{ "port_list_with_too_few_descriptors_is_rejected", port_list_with_too_few_descriptors_is_rejected },
+	{ "port_list_with_a_wrong_right_is_rejected", port_list_with_a_wrong_right_is_rejected },
 	{ "hand_built_ool_request_is_accepted", hand_built_ool_request_is_accepted },
 	{ "port_where_memory_is_expected_is_rejected", port_where_memory_is_expected_is_rejected },
 	{ "ool_size_not_whole_elements_is_rejected", ool_size_not_whole_elements_is_rejected },

@@ -236,8 +236,22 @@ static const struct bad_case {
 	{ "error_unbounded_inline_array", "subsystem a 1;\ntype t = array[] of uint8_t;\n",
 	  "t.defs:2: an inline array needs a bound: write array[*:N] of uint8_t, or "
 	  "^array[] of uint8_t for out-of-line memory" },
-	{ "error_array_of_ports", "subsystem a 1;\ntype t = array[4] of mach_port_t;\n",
-	  "t.defs:2: array elements must be scalars; 'mach_port_t' is a port" },
+	{ "error_fixed_array_of_ports", "subsystem a 1;\ntype t = array[4] of mach_port_t;\n",
+	  "t.defs:2: an inline array of ports needs a bound and a count: write array[*:N] of "
+	  "mach_port_t" },
+	{ "error_unbounded_array_of_ports", "subsystem a 1;\ntype t = array[] of mach_port_t;\n",
+	  "t.defs:2: an inline array of ports needs a bound and a count: write array[*:N] of "
+	  "mach_port_t" },
+	{ "error_inline_array_of_too_many_ports", "subsystem a 1;\ntype t = array[*:33] of mach_port_t;\n",
+	  "t.defs:2: an inline array of 33 ports exceeds the limit of 32 (one descriptor each); "
+	  "use ^array[*:33] of mach_port_t" },
+	{ "error_array_of_polymorphic_ports", "subsystem a 1;\ntype t = array[*:4] of mach_port_poly_t;\n",
+	  "t.defs:2: array elements must be scalars or ports of one disposition; "
+	  "'mach_port_poly_t' is a port" },
+	{ "error_inout_port_array", "subsystem a 1;\ntype t = array[*:4] of mach_port_t;\n"
+	  "routine r(p: mach_port_t; inout x: t);\n",
+	  "t.defs:3: inout is not supported for an inline array of ports ('x'); use an in and an "
+	  "out argument" },
 	{ "error_wide_inline_elements", "subsystem a 1;\ntype t = array[4] of int64_t;\n",
 	  "t.defs:2: inline array elements must be 1, 2 or 4 bytes wide ('int64_t' is 8); "
 	  "use ^array for wider elements" },
@@ -359,8 +373,9 @@ const struct test parser_tests[] = {
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
 	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34), BAD(35), BAD(36), BAD(37), BAD(38), BAD(39),
+	BAD(40), BAD(41), BAD(42), BAD(43),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 40,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 44,
     "every bad case needs a BAD(i) entry in parser_tests");

@@ -111,6 +111,55 @@ strings_of_both_forms_round_trip(void)
 	CHECK(strcmp(upper, "") == 0 && strcmp(first, "") == 0);
 }
 
+/* An inline port array: four descriptors whatever the count, nulls past it, the count inline. */
+static void
+port_lists_arrive_inline_and_come_back(void)
+{
+	mach_port_t given[4] = { 201, 202, 203, 204 }, back[4] = { 0 };
+	mach_msg_type_number_t backCnt = 4;
+	const mach_msg_port_descriptor_t *d;
+	uint32_t count;
+
+	start();
+	CHECK_EQ(kinds_port_list(SERVER, given, 2, back, &backCnt), KERN_SUCCESS);
+	CHECK_EQ(kinds_state.listCnt, 2);
+	CHECK_EQ(kinds_state.list[0], 201);
+	CHECK_EQ(kinds_state.list[1], 202);
+	CHECK_EQ(backCnt, 2);
+	CHECK_EQ(back[0], 202);
+	CHECK_EQ(back[1], 201);
+	d = (const mach_msg_port_descriptor_t *)(fake.last_request + 28);
+	CHECK_EQ(d[0].name, 201);
+	CHECK_EQ(d[0].disposition, MACH_MSG_TYPE_PORT_SEND);
+	CHECK_EQ(d[1].name, 202);
+	CHECK_EQ(d[2].name, MACH_PORT_NULL);
+	CHECK_EQ(d[3].name, MACH_PORT_NULL);
+	memcpy(&count, fake.last_request + 28 + 4 * sizeof(*d), sizeof(count));
+	CHECK_EQ(count, 2);
+	backCnt = 4;
+	CHECK_EQ(kinds_port_list(SERVER, given, 4, back, &backCnt), KERN_SUCCESS);
+	CHECK_EQ(backCnt, 4);
+	CHECK_EQ(back[0], 204);
+	CHECK_EQ(back[3], 201);
+	backCnt = 4;
+	CHECK_EQ(kinds_port_list(SERVER, given, 0, back, &backCnt), KERN_SUCCESS);
+	CHECK_EQ(backCnt, 0);
+	/* more than the bound: refused before anything is sent */
+	CHECK_EQ(kinds_port_list(SERVER, given, 5, back, &backCnt), MIG_ARRAY_TOO_LARGE);
+	CHECK_EQ(kinds_state.calls, 3);
+	/* more than the caller has room for: refused, outputs untouched */
+	backCnt = 1;
+	back[0] = 77;
+	CHECK_EQ(kinds_port_list(SERVER, given, 3, back, &backCnt), MIG_ARRAY_TOO_LARGE);
+	CHECK_EQ(backCnt, 1);
+	CHECK_EQ(back[0], 77);
+	/* a handler whose count is over the bound: an error reply */
+	kinds_state.overflow_outputs = true;
+	backCnt = 4;
+	CHECK_EQ(kinds_port_list(SERVER, given, 1, back, &backCnt), MIG_ARRAY_TOO_LARGE);
+	kinds_state.overflow_outputs = false;
+}
+
 static void
 ports_arrive_with_each_disposition(void)
 {
@@ -372,6 +421,7 @@ const struct test roundtrip_tests[] = {
 	{ "empty_bounded_array_round_trips", empty_bounded_array_round_trips },
 	{ "strings_of_both_forms_round_trip", strings_of_both_forms_round_trip },
 	{ "ports_arrive_with_each_disposition", ports_arrive_with_each_disposition },
+	{ "port_lists_arrive_inline_and_come_back", port_lists_arrive_inline_and_come_back },
 	{ "out_of_line_memory_round_trips", out_of_line_memory_round_trips },
 	{ "empty_out_of_line_memory_round_trips", empty_out_of_line_memory_round_trips },
 	{ "simpleroutine_is_delivered_without_a_reply",

@@ -7,6 +7,7 @@
 #define MACH_THREAD_STATUS_H
 
 #include <mach/std_types.h>
+#include <mach/exception_types.h>
 
 #define i386_THREAD_STATE	1
 
@@ -108,11 +109,7 @@ typedef struct {
 } host_basic_info_data_t;
 #define HOST_BASIC_INFO_COUNT	((mach_msg_type_number_t)(sizeof(host_basic_info_data_t) / sizeof(natural_t)))
 
-/* Exception types (exception_raise_state_identity's `exception`). */
-#define EXC_BAD_ACCESS		1	/* page fault, segment violation */
-#define EXC_BAD_INSTRUCTION	2	/* invalid or privileged instruction, GPF */
-#define EXC_ARITHMETIC		3	/* divide error, overflow, x87 */
-#define EXC_BREAKPOINT		6
+/* Exception types: <mach/exception_types.h>, included above. */
 
 /* thread_switch options */
 #define SWITCH_OPTION_NONE	0

@@ -94,7 +94,16 @@
  * mach_msg takes its sixth argument, the timeout, in ebp. The mach_port_*
  * and vm_* calls are not traps: they are RPCs on a task port
  * (mach_port.defs, vm_map.defs), served by the kernel, as in OSF Mach; numbers
- * 14-26 and 32-38 are free since they stopped being traps.
+ * 15-26 and 32-38 are free since they stopped being traps.
+ * vm_copy_to(mach_port_t target_task, vm_address_t address, vm_size_t size,
+ *	      mach_port_t dest_task, vm_address_t dest_address)
+ *	vm_map.defs' vm_copy_to without its messages, when both names are send
+ *	rights to task ports of this kernel: the same copy, checks and errors
+ *	(KERN_INVALID_TASK, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE,
+ *	KERN_DEVICE_MEMORY, KERN_RESOURCE_SHORTAGE). For any other name it
+ *	changes nothing and returns TRAP_BY_RPC: the caller sends the RPC, which
+ *	answers for an interposer's port, another node's task or a bad name
+ *	(libmsg's vm_copy_to_quick does both).
  * mach_thread_self(*name), mach_host_self(*name): send rights to the calling
  * thread's port and to the host port (the task, thread and host RPCs of
  * task.defs, thread.defs and host.defs go to these ports with mach_msg).
@@ -147,6 +156,7 @@
 	TRAP(11, mach_reply_port, 1)			\
 	TRAP(12, mach_task_self, 1)			\
 	TRAP(13, device_intr_ack, 1)			\
+	TRAP(14, vm_copy_to, 5)				\
 	TRAP(27, kernel_stats, 2)			\
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
@@ -163,6 +173,8 @@ enum manifold_trap {
 	TRAP_COUNT
 };
 
+/* A trap that leaves the call to the RPC of the same name (vm_copy_to): no trap or kernel RPC returns it (MIG's own errors are -300 and below). */
+#define TRAP_BY_RPC		(-1)
 #define TRAP_CONSOLE_MAX	65536
 #define TRAP_CONSOLE_READ_MAX	4096
 #define TRAP_CONSOLE_WAIT_FOREVER	0xFFFFFFFFu
