@@ -14,6 +14,36 @@
 #include <msgc_runtime.h>
 #include "serve_thread.h"
 
+/*
+ * A held request's buffer: the server's spare (the last one served, sized
+ * for its largest request) if there is one, else a new one. A process
+ * that holds a request a round trip (the unix server's pipe reads, gns's
+ * receives) then costs no malloc and free each time.
+ */
+static struct msg_deferred *
+held_alloc(struct msg_server *s, mach_msg_size_t size)
+{
+	struct msg_deferred *d;
+	size_t head = sizeof *d - sizeof d->msg;
+
+	if (size > s->max_request)
+		return (d = malloc(head + size)) ? (d->whole = false, d) : NULL;
+	if ((d = __atomic_exchange_n(&s->spare_held, NULL, __ATOMIC_ACQ_REL)) == NULL &&
+	    (d = malloc(head + s->max_request)) != NULL)
+		d->whole = true;
+	return d;
+}
+
+static void
+held_free(struct msg_server *s, struct msg_deferred *d)
+{
+	struct msg_deferred *none = NULL;
+
+	if (!d->whole || !__atomic_compare_exchange_n(&s->spare_held, &none, d, false, __ATOMIC_ACQ_REL,
+						       __ATOMIC_ACQUIRE))
+		free(d);
+}
+
 bool
 msg_defer(uint32_t timeout_ms)
 {
@@ -30,8 +60,7 @@ msg_defer_on(uint32_t timeout_ms, const void *key)
 	if (!t || !t->in || t->expired)
 		return false;	/* not in a handler, or its time is up: answer now */
 	s = t->s;
-	d = malloc(sizeof *d - sizeof d->msg + t->in->msgh_size);
-	if (!d)
+	if (!(d = held_alloc(s, t->in->msgh_size)))
 		return false;
 	memcpy(&d->msg, t->in, t->in->msgh_size);
 	d->has_sender = t->has_sender;
@@ -50,7 +79,7 @@ msg_defer_on(uint32_t timeout_ms, const void *key)
 	cthread_mutex_lock(&s->lock);
 	if (s->ndeferred >= MSG_DEFERRED_MAX) {
 		cthread_mutex_unlock(&s->lock);
-		free(d);
+		held_free(s, d);
 		return false;
 	}
 	for (tail = &s->deferred; *tail; tail = &(*tail)->next)
@@ -128,7 +157,7 @@ msg_deferred_cancel(struct msg_server *s, mach_port_t port)
 		struct msg_deferred *d = gone;
 		gone = d->next;
 		mach_msg_destroy(&d->msg);	/* the client hears of it by a send-once notification */
-		free(d);
+		held_free(s, d);
 	}
 }
 
@@ -202,7 +231,7 @@ replay(struct serve_thread *t, struct msg_deferred *d, bool expired)
 	t->has_sender = false;
 	t->replaying = t->expired = false;
 	t->deadline_ms = 0;
-	free(d);
+	held_free(t->s, d);
 }
 
 uint32_t

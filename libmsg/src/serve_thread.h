@@ -28,6 +28,7 @@ struct msg_deferred {
 	const void *key;		/* what it waits for (msg_defer_on); NULL: any wake */
 	bool woken;			/* [lock] a run is to serve it again (its key was woken) */
 	bool has_sender;		/* the request's sender, kept for its replays */
+	bool whole;			/* room for max_request bytes of message: may be kept as the spare */
 	uint32_t sender;
 	mach_msg_header_t msg;		/* followed by the rest of the request */
 };

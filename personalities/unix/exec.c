@@ -20,8 +20,8 @@
 
 #define ME mach_task_self()
 #define PAGE 4096u
-#define STACK_TOP 0xBFFFF000u		/* the last page below USER_TOP stays a guard */
-#define STACK_SIZE (1024u * 1024)	/* pages come when touched */
+#define STACK_TOP EXEC_STACK_TOP
+#define STACK_SIZE EXEC_STACK_SIZE
 #define STACK_BUILD (EXEC_STRINGS_MAX + 4096u)	/* the top pages we fill: strings, vectors */
 #define USER_LO 0x1000u
 #define USER_HI 0xC0000000u
@@ -32,6 +32,7 @@ struct stack_image {
 	uint8_t buf[STACK_BUILD];
 	uint32_t sp;			/* user address of the lowest byte used */
 	uint32_t arg_start, arg_end;	/* where the argument strings went */
+	uint32_t env_start, env_end;	/* ...and the environment's */
 	bool overflow;
 };
 
@@ -91,6 +92,8 @@ build_stack(struct stack_image *s, const struct elf_load *l, char *const argv[],
 		argv_at[i] = push_bytes(s, argv[i], strlen(argv[i]) + 1);
 	s->arg_start = argc ? argv_at[0] : 0;
 	s->arg_end = argc ? argv_at[argc - 1] + (uint32_t)strlen(argv[argc - 1]) + 1 : 0;
+	s->env_start = envc ? envp_at[0] : 0;
+	s->env_end = envc ? envp_at[envc - 1] + (uint32_t)strlen(envp[envc - 1]) + 1 : 0;
 	platform = push_bytes(s, "i686", 5);
 	random_bytes(r);
 	s->sp &= ~15u;
@@ -276,6 +279,8 @@ exec_image(struct process *p, const struct image *im, char *const argv[], int ar
 	p->image_lo = l.lo;
 	p->arg_start = stack.arg_start;
 	p->arg_end = stack.arg_end;
+	p->env_start = stack.env_start;
+	p->env_end = stack.env_end;
 	p->ss_sp = p->ss_size = p->ss_flags = 0;	/* no alternate signal stack in a new program */
 	p->brk_start = p->brk = p->brk_mapped = l.hi;
 	p->exe = im;

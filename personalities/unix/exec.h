@@ -14,6 +14,8 @@
 
 #define EXEC_ARGS_MAX	128		/* words of argv, and of envp */
 #define EXEC_STRINGS_MAX (28 * 1024)	/* bytes of their strings together (Linux: E2BIG past its limit) */
+#define EXEC_STACK_TOP	0xBFFFF000u	/* the stack's top; the last page below USER_TOP stays a guard */
+#define EXEC_STACK_SIZE	(1024u * 1024)	/* the stack's reservation: pages come when touched */
 
 /* Where a refused image's reason goes: one short line. */
 struct exec_why {

@@ -331,11 +331,13 @@ files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, i
 			return f;	/* ENOENT: an exe link's target, below */
 	}
 	if (files_is_dir(path) || procfs_is_dir(p, path)) {
+		char canon[PATH_MAX_ + 16];
+
 		if (writes) {
 			*err = -LNX_EISDIR;
 			return NULL;
 		}
-		if (!(copy = strdup(path)))
+		if (!(copy = strdup(procfs_canon(p, path, canon, sizeof canon) ? canon : path)))
 			return NULL;
 		if (!(f = file_new(&dir_ops, flags & LNX_O_ACCMODE, copy)))
 			free(copy);
@@ -412,10 +414,19 @@ files_stat_path(struct process *p, const char *path, bool follow, struct lnx_sta
 		st->rdev_major = 5, st->rdev_minor = strcmp(path, "/dev/tty") == 0 ? 0 : 1;
 		return 0;
 	}
+	if (!follow && strcmp(path, "/proc/self") == 0) {
+		char pid[16];
+
+		fill(st, LNX_S_IFLNK | 0777, (uint64_t)snprintf(pid, sizeof pid, "%u", p->pid), ino_of(path));
+		st->dev_minor = 0x14;	/* /proc's own device */
+		return 0;
+	}
 	if (files_is_dir(path)) {
 		fill(st, LNX_S_IFDIR | (strncmp(path, "/proc", 5) == 0 ? 0555 : 0755), 4096, ino_of(path));
 		return 0;
 	}
+	if (follow && procfs_fd_file(p, path))
+		return files_stat_file(procfs_fd_file(p, path), st);	/* what the descriptor's link leads to */
 	if (procfs_owns(p, path) && !(follow && procfs_exe_of(p, path)))
 		return procfs_stat(p, path, st, ino_of);
 	if (!(im = image_lookup(path, p->exe, &err)))
@@ -449,6 +460,35 @@ files_stat_file(const struct file *f, struct lnx_statx *st)
 	return 0;
 }
 
+int
+files_link_text(const struct file *f, char *out, size_t max)
+{
+	struct lnx_statx st;
+	const char *path = fsfile_path(f);
+	int n;
+
+	if (path) {
+		n = snprintf(out, max, "%s", path);
+	} else if (f->ops == &image_ops) {
+		const struct image *im = f->obj;
+
+		n = im->path[0] ? snprintf(out, max, "%s", im->path) : snprintf(out, max, "/bin/%s", im->name);
+	} else if (f->ops == &dir_ops) {
+		n = snprintf(out, max, "%s", (const char *)f->obj);
+	} else if (f->ops == &null_ops) {
+		n = snprintf(out, max, "/dev/null");
+	} else if (tty_is(f)) {
+		n = snprintf(out, max, "/dev/console");
+	} else if (procfs_file_link(f, out, max)) {
+		n = (int)strlen(out);
+	} else {
+		files_stat_file(f, &st);
+		n = snprintf(out, max, "%s:[%llu]", (st.mode & LNX_S_IFMT) == LNX_S_IFSOCK ? "socket" : "pipe",
+			     (unsigned long long)st.ino);
+	}
+	return n < 0 ? 0 : (size_t)n >= max ? (int)max - 1 : n;
+}
+
 /* A folder's entries: what it holds, by its path; n is their count. */
 struct dirent_src {
 	const char *name;
@@ -473,7 +513,7 @@ entries(struct process *p, const char *dir, struct dirent_src *out, size_t max)
 		{ "/", "bin", DT_DIR }, { "/", "dev", DT_DIR }, { "/", "proc", DT_DIR }, { "/", "sbin", DT_DIR },
 		{ "/", "usr", DT_DIR }, { "/usr", "bin", DT_DIR }, { "/usr", "sbin", DT_DIR },
 		{ "/dev", "console", DT_CHR }, { "/dev", "null", DT_CHR }, { "/dev", "tty", DT_CHR },
-		{ "/proc", "self", DT_DIR },	/* Linux's is a link; the view's a folder */
+		{ "/proc", "self", DT_LNK },	/* a link to the caller's folder, as Linux's */
 	};
 	size_t n = 0;
 
@@ -490,12 +530,17 @@ entries(struct process *p, const char *dir, struct dirent_src *out, size_t max)
 			out[n++] = (struct dirent_src){ names[i], DT_REG };
 	}
 	if (strncmp(dir, "/proc", 5) == 0) {
-		size_t k = procfs_names(p, dir, &pids, names, PROC_MAX);
-		bool top = strcmp(dir, "/proc") == 0;
+		size_t k = procfs_names(p, dir, &pids, names, PROC_MAX), len = strlen(dir);
+		bool top = strcmp(dir, "/proc") == 0, fds = len > 3 && strcmp(dir + len - 3, "/fd") == 0;
 
-		for (size_t i = 0; i < k && n < max; i++)
-			out[n++] = (struct dirent_src){ names[i], top && names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR
-							 : strcmp(names[i], "exe") ? DT_REG : DT_LNK };
+		for (size_t i = 0; i < k && n < max; i++) {
+			uint8_t type = fds ? DT_LNK
+				       : top ? (names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR : DT_REG)
+				       : strcmp(names[i], "fd") == 0 ? DT_DIR
+				       : strcmp(names[i], "exe") == 0 ? DT_LNK : DT_REG;
+
+			out[n++] = (struct dirent_src){ names[i], type };
+		}
 	}
 	return n;
 }

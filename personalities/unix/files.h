@@ -45,6 +45,12 @@ struct file *files_open(struct process *p, const char *path, uint32_t flags, uin
 int files_stat_path(struct process *p, const char *path, bool follow, struct lnx_statx *st);
 /* stat of an open file: 0 or -errno (an fs file can have gone). */
 int files_stat_file(const struct file *f, struct lnx_statx *st);
+/*
+ * What /proc/N/fd's link to f says, as Linux's does: a path (fs's files as
+ * opened, the view's, /dev/null, /dev/console for the tty, /proc's), or
+ * pipe:[INO], socket:[INO] with fstat's inode. Its length.
+ */
+int files_link_text(const struct file *f, char *out, size_t max);
 /* The path of an open folder (the view's or fs's), NULL for any other file. */
 const char *files_dir_path(const struct file *f);
 /* getdents64 on f: entries from f's offset (an entry's index) into buf. Bytes, 0 at the end, or -errno. */

@@ -27,7 +27,7 @@ struct fsobj {
 	struct fsobj *link;	/* [U] every open fs file (fsgone.c asks which are open) */
 	uint64_t ino;		/* [U] fs's file number, from the fstat at open */
 	mach_port_t port;	/* [U] fs's open file: our one send right */
-	char *path;		/* [U] folders: the path they were opened by */
+	char *path;		/* [U] the path it was opened by (a folder's with its links resolved; renames move it) */
 	/* a folder being listed: the batch of fs's entries in hand */
 	uint8_t batch[FSC_INLINE_MAX];
 	mach_msg_type_number_t bsize;
@@ -199,6 +199,12 @@ const char *
 fsfile_dir_path(const struct file *f)
 {
 	return f->ops == &dir_ops ? obj(f)->path : NULL;
+}
+
+const char *
+fsfile_path(const struct file *f)
+{
+	return fsfile_is(f) ? obj(f)->path : NULL;
 }
 
 static void
@@ -436,11 +442,11 @@ fsfile_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, 
 	open_list = o;
 	if ((s.mode & LNX_S_IFMT) == LNX_S_IFDIR)
 		(void)files_real(at, at);	/* its own path, links resolved (on an error, the path it was opened by) */
-	if ((s.mode & LNX_S_IFMT) == LNX_S_IFDIR && !(o->path = strdup(at))) {
+	if (!(o->path = strdup(at))) {
 		fs_close(&(struct file){ .obj = o });
 		return NULL;
 	}
-	f = file_new(o->path ? &dir_ops : &reg_ops,
+	f = file_new((s.mode & LNX_S_IFMT) == LNX_S_IFDIR ? &dir_ops : &reg_ops,
 		     flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND | LNX_O_LARGEFILE | LNX_O_DIRECTORY), o);
 	if (!f)
 		fs_close(&(struct file){ .obj = o });

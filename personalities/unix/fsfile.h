@@ -38,6 +38,8 @@ struct file *fsfile_open(struct process *p, const char *path, uint32_t flags, ui
 /* Whether f is a file of fs's, and then its port. */
 bool fsfile_is(const struct file *f);
 mach_port_t fsfile_port(const struct file *f);
+/* The path an open file of fs's was opened by, as renames moved it (/proc/N/fd); NULL for anything else. */
+const char *fsfile_path(const struct file *f);
 /* The path an open folder of fs's was opened by (openat's dirfd, fchdir); NULL for anything else. */
 const char *fsfile_dir_path(const struct file *f);
 

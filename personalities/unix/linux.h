@@ -20,6 +20,8 @@
 #define LNX_execve		11
 #define LNX_chdir		12
 #define LNX_time		13
+#define LNX_times		43
+#define LNX_getrusage		77
 #define LNX_lseek		19
 #define LNX_getpid		20
 #define LNX_getuid		24
@@ -70,6 +72,7 @@
 #define LNX_rt_sigaction	174
 #define LNX_rt_sigprocmask	175
 #define LNX_rt_sigpending	176
+#define LNX_rt_sigqueueinfo	178
 #define LNX_rt_sigsuspend	179
 #define LNX_getcwd		183
 #define LNX_sigaltstack		186
@@ -94,6 +97,7 @@
 #define LNX_clock_nanosleep	267
 #define LNX_tgkill		270
 #define LNX_openat		295
+#define LNX_rt_tgsigqueueinfo	335
 #define LNX_fstatat64		300
 #define LNX_readlinkat		305
 #define LNX_faccessat		307
@@ -357,6 +361,10 @@ struct lnx_timeval {
 	int32_t tv_sec, tv_usec;
 };
 
+struct lnx_rusage {			/* struct rusage on i386: 18 words, ru_utime and ru_stime first */
+	uint32_t words[18];
+};
+
 /* statx's struct: 256 bytes; what the console's descriptors fill in of it */
 struct lnx_statx {
 	uint32_t mask, blksize;
@@ -379,6 +387,7 @@ _Static_assert(sizeof(struct lnx_statx) == 256, "statx's struct is 256 bytes");
 #define LNX_UTIME_NOW		((1 << 30) - 1)
 #define LNX_UTIME_OMIT		((1 << 30) - 2)
 #define LNX_S_IFLNK		0120000
+#define LNX_S_IFSOCK		0140000
 
 /* stat64's struct on i386: 96 bytes, 64-bit fields 4-aligned */
 struct lnx_stat64 {

@@ -34,6 +34,12 @@ mach_port_t server_port_set;
 mach_port_t server_notify_port;
 static mach_port_t server_wake_port;
 static struct msg_server server;
+uint32_t server_replays;
+/*
+ * A key no call is held on: its wake serves the calls held on no key
+ * (gns's sockets', socketpair's ends', poll's and select's) and no others.
+ */
+static const char unkeyed_key;
 
 /* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
 static bool
@@ -61,8 +67,9 @@ restartable(uint32_t nr)
  * One system call. The port is the caller; a request on a port we no longer
  * know (a process that just ended) is refused, which ends that task: it is
  * being ended anyway. A call that must wait (SYS_DEFER: wait4, a read of an
- * empty pipe, nanosleep) is held by the loop (msg_defer) and served again,
- * from the start, whenever server_retry_held says something changed; its
+ * empty pipe, nanosleep) is held by the loop (msg_defer_on, on the key its
+ * handler named in p->wait_key) and served again, from the start, when
+ * something changed in what it waits for (server_retry_on, _process); its
  * handler keeps in the process whatever it must not do twice. A signal
  * ends a held call (-EINTR, or the call again after the handler), and the
  * first pending one is delivered as the call answers.
@@ -85,11 +92,14 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	}
 	p->regs = &st;
 	p->defer_ms = 0;
+	p->wait_key = NULL;
 	if (!p->held) {	/* a new call, not a held one served again */
 		p->io_done = 0;
 		p->call_nr = st.eax;
 		p->dispatched = false;
 		p->tty_wait = false;
+	} else {
+		server_replays++;
 	}
 	p->held = false;
 	p->replay = p->dispatched;
@@ -103,6 +113,8 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	} else if (!p->stopped) {
 		p->dispatched = true;
 		done = syscall_dispatch(p, &st);
+	} else {
+		p->wait_key = p;	/* held for its SIGCONT */
 	}
 	if (!done && p->state == PROC_LIVE) {
 		if (!p->stopped && signal_interrupts(p) && interruptible(p->call_nr)) {
@@ -114,8 +126,9 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 			} else {
 				st.eax = (uint32_t)-LNX_EINTR;
 			}
-		} else if (msg_defer(p->defer_ms)) {
+		} else if (msg_defer_on(p->defer_ms, p->wait_key)) {
 			p->held = true;
+			p->held_key = p->wait_key;
 			p->regs = NULL;
 			cthread_mutex_unlock(&unix_lock);
 			return MIG_NO_REPLY;
@@ -152,6 +165,25 @@ server_retry_held(void)
 }
 
 void
+server_retry_on(const void *key)
+{
+	msg_retry_key(&server, key);
+}
+
+void
+server_retry_unkeyed(void)
+{
+	msg_retry_key(&server, &unkeyed_key);
+}
+
+void
+server_retry_process(struct process *p)
+{
+	if (p && p->state == PROC_LIVE && p->held)
+		msg_retry_key(&server, p->held_key);	/* NULL: all */
+}
+
+void
 server_cancel_held(struct process *p)
 {
 	msg_deferred_cancel(&server, p->port);
@@ -167,7 +199,7 @@ task_died(mach_port_name_t name)
 
 /*
  * The wake port's messages: the tty's reader says a line came (held reads
- * go again), or the console says ^C was typed (SIGINT to the foreground
+ * go again), or the sockets' ticker asks for another try, or the console says ^C was typed (SIGINT to the foreground
  * group), or the alarm thread says a timer ran out (SIGALRM). Anything
  * else is dropped.
  */
@@ -175,7 +207,9 @@ static void
 other(mach_msg_header_t *in)
 {
 	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
-		msg_retry_deferred(&server);
+		msg_retry_key(&server, &tty_key);
+	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
+		server_retry_unkeyed();
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
 		cthread_mutex_lock(&unix_lock);
 		alarm_fire();

@@ -193,6 +193,7 @@ process_exit(struct process *p, int status)
 	pgrp_exit_begin(p, &groups);
 	p->exiting = true;
 	server_cancel_held(p);
+	p->cpu_us = cputime_us(p);	/* while its thread is there to ask */
 	task_terminate(p->task);
 	mach_port_deallocate(ME, p->task);
 	mach_port_deallocate(ME, p->thread);
@@ -204,6 +205,7 @@ process_exit(struct process *p, int status)
 	p->state = PROC_ZOMBIE;
 	p->status = status;
 	p->sigpending = 0;
+	sigqueue_flush(p, 0);
 	if (p->stopped) {
 		p->stopped = false;
 	}
@@ -215,7 +217,7 @@ process_exit(struct process *p, int status)
 		signal_child_ended(parent, p);
 	init_reaps(p);
 	cthread_cond_broadcast(&proc_changed);
-	server_retry_held();	/* a parent in wait4 */
+	server_retry_process(parent);	/* in wait4 */
 }
 
 void
@@ -239,8 +241,8 @@ void
 process_vfork_done(struct process *c)
 {
 	if (c->vfork_parent) {
+		server_retry_process(process_of_pid(c->vfork_parent));
 		c->vfork_parent = 0;
-		server_retry_held();
 	}
 }
 

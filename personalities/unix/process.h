@@ -43,6 +43,9 @@ struct process {
 	mach_port_t port;		/* [U] receive right: its syscall port, in the server's port set */
 	struct process *port_next;	/* [U] the next in port's bucket of the table's hash (process.c) */
 	uint32_t arg_start, arg_end;	/* [U] where exec put the argument strings (/proc/N/cmdline) */
+	uint32_t env_start, env_end;	/* [U] ...and the environment's (/proc/N/environ) */
+	uint64_t cpu_us;		/* [U] its CPU time, taken as it ended (cputime.c) */
+	uint64_t child_cpu_us;		/* [U] its reaped children's, with theirs */
 	uint64_t start_ticks;		/* [U] when it was made, in 100 Hz ticks since boot (/proc/N/stat) */
 	uint32_t image_lo;		/* [U] the image's lowest page (mprotect: sys_mem.c) */
 	uint32_t brk_start;		/* [U] page-aligned end of the image: brk never goes below */
@@ -56,6 +59,8 @@ struct process {
 	i386_tls_state_t tls;		/* [U] its thread's TLS segment as set_thread_area set it (base 0: none) */
 	uint64_t sigmask;		/* [U] blocked signals: bit s - 1 for signal s */
 	uint64_t sigpending;		/* [U] posted, not delivered yet */
+	struct sigq *sigqueue;		/* [U] real-time signals' instances, oldest first (sigqueue.c) */
+	uint32_t nqueued;		/* [U] ...how many */
 	struct sig_from {		/* [U] siginfo of a pending signal: who sent it, why */
 		uint32_t pid;		/* si_pid (a timer's: si_tid, its id) */
 		int32_t code, status;	/* si_code; si_status (a timer's: si_value) */
@@ -88,6 +93,8 @@ struct process {
 	int32_t answer;			/*     bytes straight into its read): the answer, no handler again */
 	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
+	const void *wait_key;		/* [C] ...and what it waits for (msg_defer_on's key; NULL: anything) */
+	const void *held_key;		/* [U] the key its held call waits on, while held */
 };
 
 extern struct cthread_mutex unix_lock;
@@ -118,6 +125,11 @@ void process_vfork_done(struct process *c);
 void process_task_died(mach_port_t task);
 /* Gives back a zombie's ports and its slot. */
 void process_reap(struct process *p);
+/* CPU time (cputime.c): p's own in microseconds, live or ended; a reaped child's into its parent's. */
+uint64_t cputime_us(const struct process *p);
+void cputime_reaped(struct process *parent, const struct process *c);
+struct lnx_rusage;
+void cputime_rusage(uint64_t us, struct lnx_rusage *ru);
 
 /* The server's port set (main.c): syscall ports and the notification port. */
 extern mach_port_t server_port_set;
@@ -127,8 +139,21 @@ extern mach_port_t server_notify_port;
  * (UNIX_WAKE_ID, UNIX_ALARM_ID) to the loop's wake port, never waiting.
  */
 void server_wake(mach_msg_id_t id);
-/* Something a held call waits for may have happened: held calls go again (main.c). */
+/*
+ * Held calls go again (main.c). Each is held on a key naming what it waits
+ * for (p->wait_key: the process itself for what only its signals, its
+ * children or its deadline end, a pipe, the tty; NULL: anything, as poll's
+ * and the sockets' are): server_retry_on wakes those on one key (and the
+ * NULL ones), server_retry_unkeyed only the NULL ones (socketpair's ends
+ * changed), server_retry_process the one p holds, whatever its key, and
+ * server_retry_held every one (for what is rare: fcntl's O_NONBLOCK).
+ */
 void server_retry_held(void);
+void server_retry_on(const void *key);
+void server_retry_unkeyed(void);
+void server_retry_process(struct process *p);
+/* Held calls served again since the server started (the runner prints it after each run). */
+extern uint32_t server_replays;
 /* Drops the call p has held, if any (p ended). */
 void server_cancel_held(struct process *p);
 

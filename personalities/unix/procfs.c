@@ -1,7 +1,9 @@
 /*
  * /proc/<pid> as Linux lays it out, enough for ps, top and pidof: the folder
  * /proc lists a folder per live or zombie process, and each holds stat,
- * status and cmdline (and exe, a link: sys_fd.c's readlink); beside them
+ * status, cmdline, environ and maps, the links exe and fd/N (fd a folder of
+ * a link per open descriptor), and /proc/self is a link to the caller's
+ * (procfs_link gives every link's text: sys_fd.c's readlink); beside them
  * the system's uptime, loadavg, stat and meminfo (the counts the server
  * has: no load, no CPU times, the kernel's free pages). /proc/self/X
  * is the caller's own. A file's text is made at its first read, as Linux's
@@ -13,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <mach/mach.h>
+#include "exec.h"
 #include "fd.h"
 #include "files.h"
 #include "linux.h"
@@ -22,10 +26,11 @@
 #include "umem.h"
 
 #define TEXT_MAX 4096	/* one page, as Linux's cmdline gives at most per read */
-#define STACK_RESERVED	(1024u * 1024)	/* exec.c's STACK_SIZE */
+#define MAPS_MAX 16384	/* maps' text: some 70 bytes a region */
+#define STACK_RESERVED	EXEC_STACK_SIZE
 #define CONSOLE_TTY_NR	((5 << 8) | 1)	/* /dev/console, 5:1, in stat's tty_nr encoding */
 
-static const char *const pid_files[] = { "cmdline", "exe", "stat", "status" };
+static const char *const pid_files[] = { "cmdline", "environ", "exe", "fd", "maps", "stat", "status" };
 static const char *const sys_files[] = { "loadavg", "meminfo", "stat", "uptime" };
 
 /* The name of a system file path is (/proc/NAME), or NULL. */
@@ -94,34 +99,71 @@ sys_text(const char *name, char *out, size_t max)
 			total * 4, free * 4, free * 4);
 }
 
-/* The process path names and its file's name there ("" for the folder itself); NULL, -ENOENT in *err, if none. */
-static struct process *
-lookup(struct process *p, const char *path, const char **name, int *err)
+/* What a path under /proc/N names: the process, its file there ("" the folder) and a descriptor (fd/N; else -1). */
+struct ppath {
+	struct process *q;
+	const char *name;	/* a pid_files word, or "" */
+	int fd;
+};
+
+/* The descriptor number at s ("0", "17"; no sign, no leading zero), or -1. */
+static int
+fd_number(const char *s)
+{
+	int n = 0;
+
+	if (!*s || (*s == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || (n = n * 10 + (*s - '0')) >= FD_MAX)
+			return -1;
+	}
+	return n;
+}
+
+/* Fills pp for path: 0, or -ENOENT (nothing there), -ENOTDIR (a file's name followed by more). */
+static int
+lookup(struct process *p, const char *path, struct ppath *pp)
 {
 	const char *rest;
 	uint32_t pid = pid_of(p, path, &rest);
-	struct process *q = pid ? process_of_pid(pid) : NULL;
 
-	*err = -LNX_ENOENT;
-	if (!q)
-		return NULL;
+	pp->fd = -1;
+	if (!pid || !(pp->q = process_of_pid(pid)))
+		return -LNX_ENOENT;
 	if (*rest == '\0') {
-		*name = "";
-		return q;
+		pp->name = "";
+		return 0;
 	}
 	rest++;
-	for (size_t i = 0; i < sizeof pid_files / sizeof pid_files[0]; i++)
-		if (strcmp(rest, pid_files[i]) == 0) {
-			*name = pid_files[i];
-			return q;
-		}
 	for (size_t i = 0; i < sizeof pid_files / sizeof pid_files[0]; i++) {
 		size_t k = strlen(pid_files[i]);
 
-		if (strncmp(rest, pid_files[i], k) == 0 && rest[k] == '/' && i != 1)
-			*err = -LNX_ENOTDIR;	/* "stat/x": a file is no folder (exe/x follows the link: ENOENT) */
+		if (strncmp(rest, pid_files[i], k) != 0 || (rest[k] && rest[k] != '/'))
+			continue;
+		pp->name = pid_files[i];
+		if (!rest[k])
+			return 0;
+		if (strcmp(pp->name, "fd") == 0) {
+			/* fd/N: a link while descriptor N is open (a zombie has none) */
+			int n = fd_number(rest + k + 1);
+
+			if (n < 0 || pp->q->state != PROC_LIVE || !pp->q->fds || !pp->q->fds->file[n])
+				return -LNX_ENOENT;
+			pp->fd = n;
+			return 0;
+		}
+		/* "stat/x": a file is no folder (exe/x follows the link: ENOENT) */
+		return strcmp(pp->name, "exe") == 0 ? -LNX_ENOENT : -LNX_ENOTDIR;
 	}
-	return NULL;
+	return -LNX_ENOENT;
+}
+
+/* Whether pp names a folder: a process's, or its fd. */
+static bool
+is_folder(const struct ppath *pp)
+{
+	return !*pp->name || (strcmp(pp->name, "fd") == 0 && pp->fd < 0);
 }
 
 /* What stat and status both say of a process: its comm, state and signal dispositions. */
@@ -197,22 +239,139 @@ status_text(const struct process *q, char *out, size_t max)
 			(unsigned long long)f.ign, (unsigned long long)f.cgt);
 }
 
-/* The argument strings as q's memory holds them now (a zombie's: none), NULs and all. */
+/* The bytes [lo, hi) of q's memory as it holds them now (a zombie's: none): its argument or environment strings. */
 static int
-cmdline_text(struct process *q, char *out, size_t max)
+strings_text(struct process *q, uint32_t lo, uint32_t hi, char *out, size_t max)
 {
-	uint32_t n = q->arg_end - q->arg_start;
+	uint32_t n = hi - lo;
 
-	if (q->state != PROC_LIVE || !q->arg_start || q->arg_end <= q->arg_start)
+	if (q->state != PROC_LIVE || !lo || hi <= lo)
 		return 0;
 	if (n > max)
 		n = (uint32_t)max;
-	return umem_read(q, q->arg_start, out, n) == 0 ? (int)n : 0;
+	return umem_read(q, lo, out, n) == 0 ? (int)n : 0;
+}
+
+/* Where in q's memory: the image (its path, from its first page), the heap, the stack, or nothing of ours. */
+struct maps_part {
+	uint32_t end;		/* where this kind of memory ends */
+	const char *name;	/* "" for anonymous memory */
+	bool image;
+};
+
+static struct maps_part
+maps_part_at(const struct process *q, uint32_t a, const char *exe)
+{
+	uint32_t stack_lo = EXEC_STACK_TOP - EXEC_STACK_SIZE;
+
+	if (a >= q->image_lo && a < q->brk_start)
+		return (struct maps_part){ q->brk_start, exe, true };
+	if (a >= q->brk_start && a < q->brk_mapped)
+		return (struct maps_part){ q->brk_mapped, "[heap]", false };
+	if (a >= stack_lo && a < EXEC_STACK_TOP)
+		return (struct maps_part){ EXEC_STACK_TOP, "[stack]", false };
+	/* anonymous up to the next kind's start */
+	if (a < q->image_lo)
+		return (struct maps_part){ q->image_lo, "", false };
+	if (a < q->brk_start)
+		return (struct maps_part){ q->brk_start, "", false };
+	if (a < stack_lo && q->brk_mapped > a)
+		return (struct maps_part){ q->brk_mapped, "", false };
+	return (struct maps_part){ a < stack_lo ? stack_lo : 0, "", false };
+}
+
+/* One line of maps, as Linux's show_map_vma prints it on i386: the fields, then the name in column 49. */
+static int
+maps_line(char *out, size_t max, uint32_t lo, uint32_t hi, const char *perms, uint32_t off, uint32_t dev_major,
+	  uint32_t dev_minor, uint64_t ino, const char *name)
+{
+	int n = snprintf(out, max, "%08x-%08x %s %08x %02x:%02x %llu ", lo, hi, perms, off, dev_major, dev_minor,
+			 (unsigned long long)ino);
+
+	if (n < 0 || (size_t)n >= max)
+		return -1;
+	if (*name)
+		n += snprintf(out + n, max - (size_t)n, "%*s%s", n < 48 ? 48 - n : 0, "", name);
+	if (n < 0 || (size_t)n + 1 >= max)
+		return -1;
+	out[n++] = '\n';
+	out[n] = '\0';
+	return n;
+}
+
+/*
+ * q's memory as Linux's maps lays it out: a line per run of pages alike
+ * (vm_region's regions, neighbours with the same protection and kind put
+ * together, as Linux merges its areas), named by what exec and brk put
+ * there: the program's path, [heap], [stack]; anonymous mmap memory and
+ * mapped files have no name here. The image's offset counts from its first
+ * page (Linux's is each segment's offset in the file).
+ */
+static int
+maps_text(struct process *q, char *out, size_t max)
+{
+	char exe[PATH_MAX_], perms[5] = "", run_perms[5] = "";
+	struct lnx_statx st;
+	uint32_t dev_major = 0, dev_minor = 0, run_lo = 0, run_hi = 0, run_off = 0;
+	uint64_t ino = 0;
+	struct maps_part run = { 0, "", false };
+	vm_address_t at = 0;
+	size_t n = 0;
+	int k;
+
+	if (q->state != PROC_LIVE || procfs_link_text(q, "exe", -1, exe, sizeof exe) < 0)
+		return 0;
+	if (files_stat_path(q, exe, true, &st) == 0)
+		dev_major = st.dev_major, dev_minor = st.dev_minor, ino = st.ino;
+	for (;;) {
+		vm_address_t a = at;
+		vm_size_t size;
+		vm_prot_t prot, maxprot;
+		vm_inherit_t inh;
+		boolean_t shared;
+		mach_port_t object = MACH_PORT_NULL;
+		vm_offset_t offset;
+
+		if (vm_region(q->task, &a, &size, &prot, &maxprot, &inh, &shared, &object, &offset) != KERN_SUCCESS)
+			break;
+		if (MACH_PORT_VALID(object))
+			mach_port_deallocate(mach_task_self(), object);
+		for (uint32_t lo = (uint32_t)a, hi = (uint32_t)(a + size); lo < hi;) {
+			struct maps_part part = maps_part_at(q, lo, exe);
+			uint32_t end = part.end && part.end > lo && part.end < hi ? part.end : hi;
+
+			snprintf(perms, sizeof perms, "%c%c%c%c", prot & VM_PROT_READ ? 'r' : '-',
+				 prot & VM_PROT_WRITE ? 'w' : '-', prot & VM_PROT_EXECUTE ? 'x' : '-',
+				 shared && !part.image ? 's' : 'p');
+			if (run_hi == lo && strcmp(perms, run_perms) == 0 && run.name == part.name) {
+				run_hi = end;	/* the same kind of memory goes on */
+			} else {
+				if (run_hi && (k = maps_line(out + n, max - n, run_lo, run_hi, run_perms, run_off,
+							     run.image ? dev_major : 0, run.image ? dev_minor : 0,
+							     run.image ? ino : 0, run.name)) > 0)
+					n += (size_t)k;
+				run = part;
+				run_lo = lo;
+				run_hi = end;
+				run_off = part.image ? lo - q->image_lo : 0;
+				memcpy(run_perms, perms, sizeof perms);
+			}
+			lo = end;
+		}
+		at = a + size;
+		if (at <= a)
+			break;	/* the top of memory */
+	}
+	if (run_hi && (k = maps_line(out + n, max - n, run_lo, run_hi, run_perms, run_off, run.image ? dev_major : 0,
+				     run.image ? dev_minor : 0, run.image ? ino : 0, run.name)) > 0)
+		n += (size_t)k;
+	return (int)n;
 }
 
 struct text {
 	uint32_t pid;		/* whose */
 	const char *name;	/* which file (pid_files) */
+	uint32_t max;		/* room in bytes */
 	bool made;		/* bytes hold the text: it was read */
 	uint32_t len;
 	char bytes[];
@@ -226,14 +385,18 @@ text_make(struct text *t)
 	int n = 0;
 
 	if (!t->pid)
-		n = sys_text(t->name, t->bytes, TEXT_MAX);
+		n = sys_text(t->name, t->bytes, t->max);
 	else if (q && strcmp(t->name, "stat") == 0)
-		n = stat_text(q, t->bytes, TEXT_MAX);
+		n = stat_text(q, t->bytes, t->max);
 	else if (q && strcmp(t->name, "status") == 0)
-		n = status_text(q, t->bytes, TEXT_MAX);
+		n = status_text(q, t->bytes, t->max);
+	else if (q && strcmp(t->name, "maps") == 0)
+		n = maps_text(q, t->bytes, t->max);
+	else if (q && strcmp(t->name, "environ") == 0)
+		n = strings_text(q, q->env_start, q->env_end, t->bytes, t->max);
 	else if (q)
-		n = cmdline_text(q, t->bytes, TEXT_MAX);
-	t->len = n < 0 ? 0 : n >= TEXT_MAX ? TEXT_MAX - 1 : (uint32_t)n;
+		n = strings_text(q, q->arg_start, q->arg_end, t->bytes, t->max);
+	t->len = n < 0 ? 0 : (uint32_t)n >= t->max ? t->max - 1 : (uint32_t)n;
 	t->made = true;
 }
 
@@ -267,14 +430,23 @@ struct file *
 procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 {
 	const char *name = sys_file(path);
-	struct process *q = name ? NULL : lookup(p, path, &name, err);
+	struct ppath pp = { NULL, name, -1 };
 	struct text *t;
 	struct file *f;
+	uint32_t max;
 
-	if (!q && !name)
+	if (!name && (*err = lookup(p, path, &pp)) != 0)
 		return NULL;
-	if (!*name || strcmp(name, "exe") == 0)
-		return NULL;	/* the folder is files.c's, the link is no file to open: -ENOENT as asked */
+	name = pp.name;
+	if (pp.fd >= 0) {
+		/* fd/N: the open file itself, another reference (Linux opens the file anew) */
+		f = pp.q->fds->file[pp.fd];
+		file_ref(f);
+		return f;
+	}
+	*err = -LNX_ENOENT;
+	if (is_folder(&pp) || strcmp(name, "exe") == 0)
+		return NULL;	/* a folder is files.c's, the link is no file to open: -ENOENT as asked */
 	if ((flags & LNX_O_ACCMODE) != LNX_O_RDONLY || (flags & (LNX_O_CREAT | LNX_O_TRUNC))) {
 		*err = -LNX_EACCES;
 		return NULL;
@@ -284,10 +456,12 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 		return NULL;
 	}
 	*err = -LNX_ENOMEM;
-	if (!(t = malloc(sizeof *t + TEXT_MAX)))
+	max = strcmp(name, "maps") == 0 ? MAPS_MAX : TEXT_MAX;
+	if (!(t = malloc(sizeof *t + max)))
 		return NULL;
-	t->pid = q ? q->pid : 0;
+	t->pid = pp.q ? pp.q->pid : 0;
 	t->name = name;
+	t->max = max;
 	t->made = false;
 	t->len = 0;
 	if (!(f = file_new(&text_ops, LNX_O_RDONLY, t)))
@@ -298,23 +472,21 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 bool
 procfs_is_dir(struct process *p, const char *path)
 {
-	const char *name;
-	int err;
+	struct ppath pp;
 
-	return lookup(p, path, &name, &err) && !*name;
+	return lookup(p, path, &pp) == 0 && is_folder(&pp);
 }
 
 int
 procfs_stat(struct process *p, const char *path, struct lnx_statx *st, uint64_t (*ino)(const char *))
 {
+	struct ppath pp = { p, sys_file(path), -1 };
 	const char *name;
 	int err;
-	struct process *q = sys_file(path) ? p : lookup(p, path, &name, &err);
 
-	if (!q)
+	if (!pp.name && (err = lookup(p, path, &pp)) != 0)
 		return err;
-	if (sys_file(path))
-		name = sys_file(path);
+	name = pp.name;
 	memset(st, 0, sizeof *st);
 	st->mask = LNX_STATX_BASIC_STATS;
 	st->blksize = 1024;
@@ -326,8 +498,17 @@ procfs_stat(struct process *p, const char *path, struct lnx_statx *st, uint64_t 
 		st->nlink = 9;
 	} else if (strcmp(name, "exe") == 0) {
 		st->mode = LNX_S_IFLNK | 0777;
+	} else if (pp.fd >= 0) {
+		/* Linux's modes: lr-x------ read-only, l-wx------ write-only, lrwx------ both */
+		uint32_t acc = pp.q->fds->file[pp.fd]->flags & LNX_O_ACCMODE;
+
+		st->mode = LNX_S_IFLNK | 0100 | (acc != LNX_O_WRONLY ? 0400 : 0) | (acc != LNX_O_RDONLY ? 0200 : 0);
+		st->size = 64;	/* what Linux says of such a link */
+	} else if (strcmp(name, "fd") == 0) {
+		st->mode = LNX_S_IFDIR | 0500;
+		st->nlink = 2;
 	} else {
-		st->mode = LNX_S_IFREG | 0444;	/* size 0, as Linux says of every such file */
+		st->mode = LNX_S_IFREG | (strcmp(name, "environ") == 0 ? 0400 : 0444);	/* size 0, as Linux's */
 	}
 	return 0;
 }
@@ -353,9 +534,8 @@ by_number(const void *a, const void *b)
 size_t
 procfs_names(struct process *p, const char *dir, struct procfs_names *n, const char **names, size_t max)
 {
-	const char *name;
+	struct ppath pp;
 	size_t k = 0;
-	int err;
 
 	n->count = 0;
 	if (strcmp(dir, "/proc") == 0) {
@@ -367,19 +547,91 @@ procfs_names(struct process *p, const char *dir, struct procfs_names *n, const c
 		}
 		for (size_t i = 0; i < sizeof sys_files / sizeof sys_files[0] && k < max; i++)
 			names[k++] = sys_files[i];
-	} else if (lookup(p, dir, &name, &err) && !*name) {
+	} else if (lookup(p, dir, &pp) == 0 && !*pp.name) {
 		for (size_t i = 0; i < sizeof pid_files / sizeof pid_files[0] && k < max; i++)
 			names[k++] = pid_files[i];
+	} else if (lookup(p, dir, &pp) == 0 && is_folder(&pp) && pp.q->state == PROC_LIVE && pp.q->fds) {
+		for (uint32_t fd = 0; fd < FD_MAX && k < max; fd++) {
+			if (!pp.q->fds->file[fd])
+				continue;
+			snprintf(n->pid[k], sizeof n->pid[k], "%u", fd);
+			names[k] = n->pid[k];
+			k++;
+		}
 	}
 	return k;
+}
+
+int
+procfs_link_text(struct process *q, const char *name, int fd, char *out, size_t max)
+{
+	int n;
+
+	if (fd >= 0)
+		n = files_link_text(q->fds->file[fd], out, max);
+	else if (strcmp(name, "exe") != 0 || q->state != PROC_LIVE)
+		return -LNX_EINVAL;
+	else if (q->exe && q->exe->path[0])
+		n = snprintf(out, max, "%s", q->exe->path);	/* an image from fs: its path */
+	else
+		n = snprintf(out, max, "/bin/%s", q->exe ? q->exe->name : "");
+	return n < 0 || (size_t)n >= max ? -LNX_ENAMETOOLONG : n;
+}
+
+int
+procfs_link(struct process *p, const char *path, char *out, size_t max)
+{
+	struct ppath pp;
+	int r;
+
+	if (strcmp(path, "/proc/self") == 0) {
+		r = snprintf(out, max, "%u", p->pid);	/* Linux's /proc/self: a link to the caller's folder */
+		return r < 0 || (size_t)r >= max ? -LNX_ENAMETOOLONG : r;
+	}
+	if (!procfs_owns(p, path) || sys_file(path))
+		return -LNX_EINVAL;
+	if ((r = lookup(p, path, &pp)) != 0)
+		return r;
+	if (strcmp(pp.name, "exe") == 0 && pp.q->state != PROC_LIVE)
+		return -LNX_ENOENT;	/* a zombie's exe leads nowhere */
+	return procfs_link_text(pp.q, pp.name, pp.fd, out, max);
 }
 
 struct process *
 procfs_exe_of(struct process *p, const char *path)
 {
-	const char *name;
-	int err;
-	struct process *q = lookup(p, path, &name, &err);
+	struct ppath pp;
 
-	return q && strcmp(name, "exe") == 0 && q->state == PROC_LIVE ? q : NULL;
+	return lookup(p, path, &pp) == 0 && strcmp(pp.name, "exe") == 0 && pp.q->state == PROC_LIVE ? pp.q : NULL;
+}
+
+struct file *
+procfs_fd_file(struct process *p, const char *path)
+{
+	struct ppath pp;
+
+	return lookup(p, path, &pp) == 0 && pp.fd >= 0 ? pp.q->fds->file[pp.fd] : NULL;
+}
+
+bool
+procfs_canon(struct process *p, const char *path, char *out, size_t max)
+{
+	if (strncmp(path, "/proc/self", 10) != 0 || (path[10] && path[10] != '/'))
+		return false;
+	snprintf(out, max, "/proc/%u%s", p->pid, path + 10);
+	return true;
+}
+
+bool
+procfs_file_link(const struct file *f, char *out, size_t max)
+{
+	const struct text *t = f->obj;
+
+	if (f->ops != &text_ops)
+		return false;
+	if (t->pid)
+		snprintf(out, max, "/proc/%u/%s", t->pid, t->name);
+	else
+		snprintf(out, max, "/proc/%s", t->name);
+	return true;
 }

@@ -1,6 +1,7 @@
 /*
- * /proc/<pid> (procfs.c): a folder per process with stat, status, cmdline
- * and the exe link, as Linux lays them out; /proc/self/X is the caller's.
+ * /proc/<pid> (procfs.c): a folder per process with stat, status, cmdline,
+ * environ, maps, the exe link and fd (a link per descriptor), as Linux lays
+ * them out; /proc/self is a link to the caller's.
  * files.c asks here for every path under /proc but /proc itself.
  */
 #ifndef UNIX_PROCFS_H
@@ -33,5 +34,19 @@ int procfs_stat(struct process *p, const char *path, struct lnx_statx *st, uint6
 size_t procfs_names(struct process *p, const char *dir, struct procfs_names *n, const char **names, size_t max);
 /* The process whose exe link path is (live: a zombie's has none), or NULL. */
 struct process *procfs_exe_of(struct process *p, const char *path);
+/*
+ * The text of the link at path (/proc/self, /proc/N/exe, /proc/N/fd/K) into
+ * out: its length, or -EINVAL (no link of ours), -ENOENT, -ENOTDIR,
+ * -ENAMETOOLONG.
+ */
+int procfs_link(struct process *p, const char *path, char *out, size_t max);
+/* The text of q's exe link (name "exe", fd -1) or of its fd/K link (fd K): its length or -errno. */
+int procfs_link_text(struct process *q, const char *name, int fd, char *out, size_t max);
+/* The open file a /proc/N/fd/K path names, or NULL. */
+struct file *procfs_fd_file(struct process *p, const char *path);
+/* /proc/self... made /proc/<p's pid>... in out (a folder opened there stays that process's): false if not such a path. */
+bool procfs_canon(struct process *p, const char *path, char *out, size_t max);
+/* Whether f is a file of /proc; if so, its path into out (/proc/N/fd's link to it). */
+bool procfs_file_link(const struct file *f, char *out, size_t max);
 
 #endif

@@ -59,7 +59,7 @@ stop(struct process *p, int sig)
 	p->cont_report = false;
 	task_suspend(p->task);
 	signal_child_changed(p, CLD_STOPPED, sig);
-	server_retry_held();	/* a parent in wait4 with WUNTRACED */
+	server_retry_process(process_of_pid(p->ppid));	/* in wait4 with WUNTRACED */
 }
 
 static void
@@ -73,7 +73,8 @@ cont(struct process *p)
 	p->cont_report = true;
 	task_resume(p->task);
 	signal_child_changed(p, CLD_CONTINUED, LNX_SIGCONT);
-	server_retry_held();	/* its own held call, and a parent in wait4 with WCONTINUED */
+	server_retry_process(p);	/* its own held call */
+	server_retry_process(process_of_pid(p->ppid));	/* in wait4 with WCONTINUED */
 }
 
 /*
@@ -111,6 +112,12 @@ deliver_now(struct process *p)
 void
 signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t status)
 {
+	signal_send_info(p, sig, &(struct sig_from){ from, code, status, 0 });
+}
+
+void
+signal_send_info(struct process *p, int sig, const struct sig_from *info)
+{
 	const struct lnx_sigaction_rec *act;
 	uint64_t bit = SIG_BIT(sig);
 
@@ -143,10 +150,12 @@ signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t sta
 	}
 	if (act->handler == LNX_SIG_DFL && default_action(sig) != ACT_TERMINATE && default_action(sig) != ACT_STOP)
 		return;	/* ignored by default: nothing to keep */
+	/* a standard signal is one pending instance (the last sender's); a real-time one is queued */
+	if (sig < LNX_SIGRTMIN || !sigqueue_add(p, sig, info))
+		p->sigfrom[sig - 1] = *info;
 	p->sigpending |= bit;
-	p->sigfrom[sig - 1] = (struct sig_from){ from, code, status, 0 };
 	if (!(p->sigmask & bit)) {
-		server_retry_held();	/* a held call of p's ends */
+		server_retry_process(p);	/* a held call of p's ends */
 		deliver_now(p);		/* or it runs its own code */
 	}
 }
@@ -272,7 +281,10 @@ signal_deliver(struct process *p)
 		struct lnx_sigaction_rec act = p->sigactions[s - 1];
 		uint64_t old = p->suspended ? p->suspend_mask : p->sigmask;
 
-		p->sigpending &= ~SIG_BIT(s);
+		if (s >= LNX_SIGRTMIN)
+			sigqueue_take(p, s);	/* the oldest instance's siginfo; pending while another waits */
+		else
+			p->sigpending &= ~SIG_BIT(s);
 		ptimer_delivered(p, s);
 		if (act.handler == LNX_SIG_IGN)
 			continue;

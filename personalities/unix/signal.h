@@ -16,9 +16,20 @@
 #include "process.h"
 
 #define SIG_BIT(s)	(1ull << ((s) - 1))
+#define LNX_SIGRTMIN	32	/* the kernel's first real-time signal: these are queued (sigqueue.c) */
 
 /* Posts sig to p (from pid from, 0: the system), with siginfo's code and status. */
 void signal_send(struct process *p, int sig, uint32_t from, int32_t code, int32_t status);
+/* The same with the whole siginfo the server keeps (rt_sigqueueinfo's, with si_uid). */
+void signal_send_info(struct process *p, int sig, const struct sig_from *info);
+/*
+ * Real-time signals' instances (sigqueue.c): add one (false: SIGQUEUE_MAX
+ * are queued, or no memory), take the oldest of sig into p->sigfrom (the
+ * pending bit cleared with the last), drop those of sig (0: all).
+ */
+bool sigqueue_add(struct process *p, int sig, const struct sig_from *from);
+void sigqueue_take(struct process *p, int sig);
+void sigqueue_flush(struct process *p, int sig);
 /* Posts sig to p from itself or the system (SIGPIPE, SIGSEGV...). */
 void signal_raise(struct process *p, int sig);
 /* Posts sig to every live process of group pgrp; whether there was one. */

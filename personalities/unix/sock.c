@@ -120,7 +120,7 @@ ticker(void *arg)
 		if (!wanted)
 			continue;
 		wanted = false;
-		server_wake(UNIX_WAKE_ID);
+		server_wake(UNIX_TICK_ID);
 	}
 	return NULL;
 }

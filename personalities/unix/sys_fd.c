@@ -350,13 +350,12 @@ SYS(getdents64)
 	return files_getdents(p, f, a[1], a[2]);
 }
 
-/* readlink(path, buf, size) and readlinkat: /proc/self/exe is the one link of the view. */
+/* readlink(path, buf, size) and readlinkat: fs's links, and /proc's (/proc/self, exe, fd/N). */
 static int32_t
 do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_t size)
 {
 	char path[PATH_MAX_], target[PATH_MAX_];
 	struct lnx_statx st;
-	struct process *q;
 	size_t n;
 	int r;
 
@@ -375,12 +374,10 @@ do_readlink(struct process *p, int32_t dirfd, uint32_t at, uint32_t buf, uint32_
 
 		if (kr != KERN_SUCCESS)
 			return fsfile_err(kr);
-	} else if (!(q = procfs_exe_of(p, path))) {
+	} else if ((r = procfs_link(p, path, target, sizeof target)) < 0) {
+		if (r != -LNX_EINVAL)
+			return r;
 		return (r = files_stat_path(p, path, false, &st)) != 0 ? r : -LNX_EINVAL;	/* there, but no link */
-	} else if (q->exe && q->exe->path[0]) {
-		snprintf(target, sizeof target, "%s", q->exe->path);	/* an image from fs: its path */
-	} else {
-		snprintf(target, sizeof target, "/bin/%s", q->exe ? q->exe->name : "");
 	}
 	n = strlen(target) < size ? strlen(target) : size;	/* no NUL, and cut to fit, as Linux */
 	if ((r = umem_write(p, buf, target, n)) != 0)

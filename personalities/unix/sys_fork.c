@@ -73,6 +73,8 @@ do_fork(struct process *p, uint32_t flags, uint32_t stack, uint32_t ptid, uint32
 	c->image_lo = p->image_lo;
 	c->arg_start = p->arg_start;	/* the same strings in the copy of its memory */
 	c->arg_end = p->arg_end;
+	c->env_start = p->env_start;
+	c->env_end = p->env_end;
 	c->brk_start = p->brk_start;
 	c->brk = p->brk;
 	c->brk_mapped = p->brk_mapped;
@@ -115,8 +117,10 @@ vfork_wait(struct process *p)
 	uint32_t child = p->vfork_child;
 	struct process *c = process_of_pid(child);
 
-	if (c && c->state == PROC_LIVE && c->vfork_parent == p->pid)
+	if (c && c->state == PROC_LIVE && c->vfork_parent == p->pid) {
+		p->wait_key = p;	/* process_vfork_done wakes it */
 		return SYS_DEFER;
+	}
 	p->vfork_child = 0;
 	return (int32_t)child;
 }

@@ -32,8 +32,10 @@ SYS(rt_sigaction)
 		p->sigactions[sig - 1] = act;
 		/* POSIX: setting SIG_IGN (or SIG_DFL of an ignored-by-default signal) drops what is pending */
 		if (act.handler == LNX_SIG_IGN ||
-		    (act.handler == LNX_SIG_DFL && (sig == LNX_SIGCHLD || sig == LNX_SIGURG || sig == LNX_SIGWINCH)))
+		    (act.handler == LNX_SIG_DFL && (sig == LNX_SIGCHLD || sig == LNX_SIGURG || sig == LNX_SIGWINCH))) {
 			p->sigpending &= ~SIG_BIT(sig);
+			sigqueue_flush(p, (int)sig);
+		}
 	}
 	return 0;
 }
@@ -208,7 +210,8 @@ SYS(tgkill)
 /* pause(): held until a signal ends it (-EINTR once the handler is set up). */
 SYS(pause)
 {
-	(void)p, (void)a;
+	(void)a;
+	p->wait_key = p;
 	return SYS_DEFER;
 }
 
@@ -218,6 +221,7 @@ SYS(rt_sigsuspend)
 	uint64_t set;
 	int r;
 
+	p->wait_key = p;
 	if (p->replay)
 		return SYS_DEFER;
 	if (a[1] != 8)
@@ -233,6 +237,7 @@ SYS(rt_sigsuspend)
 /* sigsuspend(old_mask): i386's older form, the mask as a word (the first 32 signals). */
 SYS(sigsuspend)
 {
+	p->wait_key = p;
 	if (p->replay)
 		return SYS_DEFER;
 	p->suspend_mask = p->sigmask;

@@ -140,8 +140,12 @@ clock_known(uint32_t id)
 static int32_t
 clock_answer(struct process *p, const uint32_t a[6], bool wide)
 {
-	/* CLOCK_REALTIME (0) and CLOCK_REALTIME_COARSE (5) are the time of day; the rest count from boot */
-	uint64_t ns = a[0] == 0 || a[0] == 5 ? wall_ns() : clock_now_ns();
+	/*
+	 * CLOCK_REALTIME (0) and CLOCK_REALTIME_COARSE (5) are the time of day,
+	 * CLOCK_PROCESS_CPUTIME_ID (2) and CLOCK_THREAD_CPUTIME_ID (3) the
+	 * process's CPU time (cputime.c: in the kernel's 10 ms ticks); the rest count from boot
+	 */
+	uint64_t ns = a[0] == 0 || a[0] == 5 ? wall_ns() : a[0] == 2 || a[0] == 3 ? cputime_us(p) * 1000u : clock_now_ns();
 	struct lnx_timespec32 t32 = { (int32_t)(ns / 1000000000u), (int32_t)(ns % 1000000000u) };
 	struct lnx_timespec64 t64 = { (int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u) };
 

@@ -15,10 +15,6 @@
 #define WCONTINUED	0x00000008u
 #define WAIT_LINUX_ONLY	0xE0000000u	/* __WNOTHREAD, __WALL, __WCLONE: nothing to say with one thread each */
 
-struct lnx_rusage {			/* struct rusage on i386: 18 words */
-	uint32_t words[18];
-};
-
 /* Whether c is one of the children pid selects, as wait4 reads pid. */
 static bool
 selects(const struct process *p, const struct process *c, int32_t pid)
@@ -81,21 +77,22 @@ do_wait(struct process *p, int32_t pid, uint32_t status_at, uint32_t options, ui
 			return r;
 		return (int32_t)c->pid;
 	}
-	if (!w.zombie)
+	if (!w.zombie) {
+		p->wait_key = p;	/* a child's end, stop or continue wakes its parent (process.c, signal.c) */
 		return options & WNOHANG ? 0 : SYS_DEFER;
+	}
 	/* reaped first, then told: a bad pointer gets EFAULT and the child is gone, as on Linux */
 	pid = (int32_t)w.zombie->pid;
 	int status = w.zombie->status;
+	struct lnx_rusage ru;
+
+	cputime_rusage(w.zombie->cpu_us + w.zombie->child_cpu_us, &ru);	/* as Linux's wait4 gives the child's */
+	cputime_reaped(p, w.zombie);
 	process_reap(w.zombie);
 	if (status_at && (r = umem_write(p, status_at, &status, sizeof status)) != 0)
 		return r;
-	if (rusage_at) {
-		struct lnx_rusage ru;
-
-		memset(&ru, 0, sizeof ru);	/* no accounting yet */
-		if ((r = umem_write(p, rusage_at, &ru, sizeof ru)) != 0)
-			return r;
-	}
+	if (rusage_at && (r = umem_write(p, rusage_at, &ru, sizeof ru)) != 0)
+		return r;
 	return pid;
 }
 
@@ -120,6 +117,7 @@ sleep_ns(struct process *p, uint64_t ns)
 	if (msg_deferred_expired() || ns == 0)
 		return 0;
 	p->defer_ms = ms > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)ms;
+	p->wait_key = p;	/* its deadline, or a signal */
 	return SYS_DEFER;
 }
 

@@ -19,6 +19,8 @@
 
 /* The tty reader's message to the loop (main.c): a line came. */
 #define UNIX_WAKE_ID 0x756E6978	/* "unix" */
+/* The sockets' ticker's (sock.c): held socket calls ask gns again. */
+#define UNIX_TICK_ID 0x7469636B	/* "tick" */
 /* The alarm thread's (alarm.c): a process's ITIMER_REAL may have run out. */
 #define UNIX_ALARM_ID 0x616C726D	/* "alrm" */
 
@@ -125,6 +127,10 @@ SYS(statx);
 SYS(time);
 SYS(gettimeofday);
 SYS(clock_gettime);
+SYS(rt_sigqueueinfo);
+SYS(rt_tgsigqueueinfo);
+SYS(times);
+SYS(getrusage);
 SYS(clock_gettime64);
 /* files (sys_stat.c, sys_path.c) */
 SYS(stat64);

@@ -23,6 +23,7 @@
 
 bool console_at_line_start = true;
 uint32_t tty_pgrp;			/* [U] */
+const char tty_key;			/* only its address matters */
 static char input[INPUT_MAX];		/* [U] typed lines not read yet */
 static uint32_t input_len;		/* [U] */
 static struct cthread_cond input_room;	/* the buffer has room for another line */
@@ -87,6 +88,7 @@ ttou(struct process *p)
 	if (pgrp_orphaned(p->pgid))
 		return -LNX_EIO;	/* nobody would continue it */
 	signal_group(p->pgid, LNX_SIGTTOU);
+	p->wait_key = &tty_key;
 	return SYS_DEFER;	/* stopped and held, or a handler interrupts it */
 }
 
@@ -128,12 +130,14 @@ tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		if (act->handler == LNX_SIG_IGN || (p->sigmask & SIG_BIT(LNX_SIGTTIN)) || pgrp_orphaned(p->pgid))
 			return -LNX_EIO;
 		signal_group(p->pgid, LNX_SIGTTIN);
+		p->wait_key = &tty_key;
 		return SYS_DEFER;	/* stopped and held, or a handler interrupts it; read again after */
 	}
 	if (input_len == 0) {
 		if (f->flags & LNX_O_NONBLOCK)
 			return -LNX_EAGAIN;
 		p->tty_wait = true;
+		p->wait_key = &tty_key;	/* a line (main.c) */
 		return SYS_DEFER;
 	}
 	nl = memchr(input, '\n', input_len);
@@ -207,6 +211,7 @@ tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 		if ((r = ttou(p)) != 0)
 			return r;
 		tty_pgrp = (uint32_t)pgrp;
+		server_retry_on(&tty_key);	/* a reader no longer in the background */
 		return 0;
 	case LNX_TIOCSCTTY:
 	case LNX_TIOCNOTTY:

@@ -24,6 +24,8 @@ bool tty_is(const struct file *f);
 int32_t tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg);
 /* Starts the reader thread; wake_port is where it says a line came (main.c). 0 or -1. */
 int tty_start(mach_port_t wake_port);
+/* What a call waiting on the console is held on (p->wait_key): a line came, the foreground changed. */
+extern const char tty_key;
 /* ^C was typed: SIGINT to the foreground group (main.c, from the console's message). */
 void tty_interrupt(void);
 /* The foreground group, 0 when none was set. [U] */

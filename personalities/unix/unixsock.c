@@ -8,7 +8,7 @@
  * not fit the caller's buffer is dropped, MSG_TRUNC). What waits: a receive
  * on an empty ring while the peer can still send, and a send without room in
  * the peer's ring; each is held (SYS_DEFER) and tried again whenever an end
- * changes (server_retry_held), as pipes are. A stream send keeps its progress
+ * changes (server_retry_unkeyed: they are held on no key, as poll is). A stream send keeps its progress
  * in the process (io_done) while it is held, so no byte goes twice.
  *   [U] unix_lock, as everything of the server's
  */
@@ -175,7 +175,7 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 		rights_send(e, q);
 		ring_put(q, (const uint8_t *)&n, HDR);
 		ring_put(q, data, len);
-		server_retry_held();	/* a receiver waiting for it */
+		server_retry_unkeyed();	/* a receiver waiting for it */
 		return (int32_t)len;
 	}
 	while (p->io_done < len) {
@@ -193,7 +193,7 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 			rights_send(e, q);	/* with the send's first byte */
 		ring_put(q, data + p->io_done, n);
 		p->io_done += n;
-		server_retry_held();
+		server_retry_unkeyed();
 	}
 	return (int32_t)len;
 }
@@ -231,7 +231,7 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 			ring_take(e, n);
 	}
 	if (!(flags & UNIXSOCK_PEEK) && e->peer)
-		server_retry_held();	/* a sender waiting for room */
+		server_retry_unkeyed();	/* a sender waiting for room */
 	return (int32_t)n;
 }
 
@@ -246,7 +246,7 @@ unixsock_shutdown(struct file *f, uint32_t how)
 		e->shut_rd = true;
 	if (how != 0)
 		e->shut_wr = true;
-	server_retry_held();	/* receivers see their end, senders their EPIPE */
+	server_retry_unkeyed();	/* receivers see their end, senders their EPIPE */
 	return 0;
 }
 
@@ -339,7 +339,7 @@ us_close(struct file *f)
 	rights_free(e->inbox);
 	rights_free(e->outgoing);
 	free(e);
-	server_retry_held();	/* the peer's receivers see the end, its senders EPIPE */
+	server_retry_unkeyed();	/* the peer's receivers see the end, its senders EPIPE */
 }
 
 static const struct file_ops unixsock_ops = { .read = us_read, .write = us_write, .poll = us_poll,
@@ -485,7 +485,7 @@ unixsock_listen(struct file *f, uint32_t backlog)
 		return -LNX_EINVAL;	/* connected, or not bound (Linux would bind it to a made-up name) */
 	e->listening = true;
 	e->backlog = backlog < 1 ? 1 : backlog > 128 ? 128 : backlog;
-	server_retry_held();
+	server_retry_unkeyed();
 	return 0;
 }
 
@@ -521,7 +521,7 @@ unixsock_connect(struct file *f, const char *path)
 		pp = &(*pp)->next;
 	*pp = c;
 	l->npending++;
-	server_retry_held();	/* an accept waiting for it */
+	server_retry_unkeyed();	/* an accept waiting for it */
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
  * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, many, applet,
- * script, echoargs); each prints what it saw in words that do not depend on pid
+ * script, echoargs, procfs, cputime); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
  * clonevm, which the host would answer with a thread).
@@ -324,6 +324,306 @@ case_echoargs(char **argv, char **envp)
 	lnx_puts("\n");
 }
 
+/* The decimal text of v (v >= 0) into b. */
+static void
+fmt_num(char *b, long v)
+{
+	char t[16];
+	int n = 0, i = 0;
+
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n)
+		b[i++] = t[--n];
+	b[i] = 0;
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return !*prefix;
+}
+
+/* readlink of path, NUL-ended in b: its length or -errno. */
+static long
+link_of(const char *path, char *b, long room)
+{
+	long n = lnx_call(85, (long)path, (long)b, room - 1, 0, 0, 0);
+
+	b[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* st_mode of stat64 (follow) or lstat64 of path, or 0. */
+static unsigned
+mode_of(const char *path, int follow)
+{
+	unsigned st[32];
+
+	return lnx_call(follow ? 195 : 196, (long)path, (long)st, 0, 0, 0, 0) == 0 ? st[4] : 0;
+}
+
+/* "/proc/self/fd/N" into b. */
+static void
+fd_path(char *b, long fd)
+{
+	const char *pre = "/proc/self/fd/";
+	int i = 0;
+
+	while (*pre)
+		b[i++] = *pre++;
+	fmt_num(b + i, fd);
+}
+
+/* All of a /proc file into b (NUL-ended): its length. */
+static long
+slurp(const char *path, char *b, long room)
+{
+	long fd = lnx_call(5, (long)path, 0, 0, 0, 0, 0), n = 0, r;
+
+	if (fd < 0)
+		return fd;
+	while (n < room - 1 && (r = lnx_call(3, fd, (long)b + n, room - 1 - n, 0, 0, 0)) > 0)
+		n += r;
+	b[n] = 0;
+	lnx_call(6, fd, 0, 0, 0, 0, 0);
+	return n;
+}
+
+/* The line of maps (NUL-ended in line) whose range holds addr: 1, or 0. */
+static int
+maps_line(const char *maps, unsigned long addr, char *line, int room)
+{
+	for (const char *l = maps; *l;) {
+		unsigned long lo = 0, hi = 0;
+		const char *s = l;
+		int i = 0;
+
+		for (; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+			lo = lo * 16 + (unsigned long)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+		for (s += *s == '-'; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); s++)
+			hi = hi * 16 + (unsigned long)(*s <= '9' ? *s - '0' : *s - 'a' + 10);
+		while (*l && *l != '\n' && i < room - 1)
+			line[i++] = *l++;
+		line[i] = 0;
+		while (*l && *l != '\n')
+			l++;
+		l += *l == '\n';
+		if (addr >= lo && addr < hi)
+			return 1;
+	}
+	return 0;
+}
+
+/* The words of a maps line: its permissions (the second) and its path (the sixth, "" if none). */
+static void
+maps_words(const char *line, char *perms, char *path)
+{
+	int w = 0;
+
+	*perms = *path = 0;
+	for (const char *s = line; *s;) {
+		int i = 0;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		w++;
+		if (w == 2)
+			while (*s && *s != ' ' && i < 7)
+				perms[i++] = *s++, perms[i] = 0;
+		else if (w == 6)
+			while (*s && i < 255)
+				path[i++] = *s++, path[i] = 0;
+		while (*s && *s != ' ')
+			s++;
+	}
+}
+
+static int procfs_data = 1;	/* in the image's writable data */
+
+/* Whether maps has a line for addr, its permissions, and its name ("the program" for exe's path). */
+static void
+maps_say(const char *maps, const char *what, unsigned long addr, const char *exe)
+{
+	char line[512], perms[8], path[256];
+	int found = maps_line(maps, addr, line, sizeof line);
+
+	maps_words(found ? line : "", perms, path);
+	lnx_puts("procfs: maps has a line for ");
+	lnx_puts(what);
+	lnx_puts(found ? " yes: " : " no: ");
+	lnx_puts(perms);
+	lnx_puts(" ");
+	lnx_puts(streq(path, exe) ? "the program" : path);
+	lnx_puts("\n");
+}
+
+/*
+ * /proc/self as a link to /proc/<pid>; /proc/self/fd's links (a pipe's ends,
+ * /dev/null, the folder itself) and their modes; environ as the stack's
+ * envp; maps' lines for the code, the data and the stack. Words that do not
+ * depend on pids, inode numbers or paths: the host prints the same.
+ */
+static void
+case_procfs(char **envp)
+{
+	static char maps[32768], env[4096];
+	char b[256], b2[256], want[64], path[64], exe[256];
+	int fds[2];
+	long pid = getpid(), nfd, dfd, n, above = 0, links = 0;
+	unsigned char ents[4096];
+	int local = 0;
+
+	fmt_num(want, pid);
+	yes("procfs: readlink /proc/self is the pid", link_of("/proc/self", b, sizeof b) > 0 && streq(b, want));
+	yes("procfs: lstat /proc/self says a link", (mode_of("/proc/self", 0) & 0170000) == 0120000);
+	yes("procfs: stat /proc/self says a folder", (mode_of("/proc/self", 1) & 0170000) == 0040000);
+
+	say("procfs: pipe", lnx_call(42, (long)fds, 0, 0, 0, 0, 0));
+	fd_path(path, fds[0]);
+	link_of(path, b, sizeof b);
+	yes("procfs: the read end links to pipe:[N]", starts(b, "pipe:[") && b[lnx_strlen(b) - 1] == ']');
+	say("procfs: its lstat mode (lr-x------)", mode_of(path, 0) & 07777);
+	yes("procfs: its stat says a FIFO", (mode_of(path, 1) & 0170000) == 0010000);
+	fd_path(path, fds[1]);
+	link_of(path, b2, sizeof b2);
+	yes("procfs: the write end links to the same pipe", streq(b, b2));
+	say("procfs: its lstat mode (l-wx------)", mode_of(path, 0) & 07777);
+	nfd = lnx_call(5, (long)"/dev/null", 2, 0, 0, 0, 0);
+	fd_path(path, nfd);
+	link_of(path, b, sizeof b);
+	lnx_puts("procfs: /dev/null opened read-write links to ");
+	lnx_puts(b);
+	lnx_puts("\n");
+	say("procfs: its lstat mode (lrwx------)", mode_of(path, 0) & 07777);
+	say("procfs: a descriptor not open", link_of("/proc/self/fd/99", b, sizeof b));
+
+	dfd = lnx_call(5, (long)"/proc/self/fd", 0x10000, 0, 0, 0, 0);	/* O_DIRECTORY */
+	fd_path(path, dfd);
+	link_of(path, b, sizeof b);
+	{
+		const char *pre = "/proc/";
+		int i = 0;
+
+		while (*pre)
+			want[i++] = *pre++;
+		fmt_num(want + i, pid);
+		i = (int)lnx_strlen(want);
+		pre = "/fd";
+		while (*pre)
+			want[i++] = *pre++;
+		want[i] = 0;
+	}
+	yes("procfs: the folder's own descriptor links to /proc/<pid>/fd", streq(b, want));
+	while ((n = lnx_call(220, dfd, (long)ents, sizeof ents, 0, 0, 0)) > 0) {
+		for (long at = 0; at < n;) {
+			unsigned short reclen = (unsigned short)(ents[at + 16] | ents[at + 17] << 8);
+			const char *name = (const char *)ents + at + 19;
+
+			if (name[0] != '.') {
+				links += ents[at + 18] == 10;	/* DT_LNK */
+				above += !(name[0] >= '0' && name[0] <= '2' && name[1] == 0);
+			}
+			at += reclen;
+		}
+	}
+	say("procfs: descriptors above 2 listed in /proc/self/fd", above);
+	say("procfs: entries there that are links, beside 0 to 2", links - 3);
+	lnx_call(6, dfd, 0, 0, 0, 0, 0);
+
+	n = slurp("/proc/self/environ", env, sizeof env);
+	{
+		long at = 0;
+		int same = n > 0;
+
+		for (int i = 0; envp[i] && same; i++) {
+			same = streq(env + at, envp[i]);
+			at += (long)lnx_strlen(envp[i]) + 1;
+		}
+		yes("procfs: environ holds envp's strings, NUL after each", same && at == n);
+	}
+
+	slurp("/proc/self/maps", maps, sizeof maps);
+	link_of("/proc/self/exe", exe, sizeof exe);
+	maps_say(maps, "the code", (unsigned long)&case_procfs, exe);
+	maps_say(maps, "the data", (unsigned long)&procfs_data, exe);
+	maps_say(maps, "the stack", (unsigned long)&local, exe);
+}
+
+/* A clock's reading (clock_gettime) in nanoseconds. */
+static long long
+clock_ns(long clock)
+{
+	long ts[2] = { 0, 0 };
+
+	lnx_call(265, clock, (long)ts, 0, 0, 0, 0);
+	return (long long)ts[0] * 1000000000 + ts[1];
+}
+
+static volatile unsigned long burn_sink;
+
+/* Works until the process's CPU clock says ms more (20 s of CLOCK_MONOTONIC at most): 1, or 0 if it never did. */
+static int
+burn(long ms)
+{
+	long long start = clock_ns(2), wall = clock_ns(1);
+
+	while (clock_ns(2) - start < ms * 1000000LL) {
+		for (int i = 0; i < 100000; i++)
+			burn_sink += (unsigned long)i;
+		if (clock_ns(1) - wall > 20000000000LL)
+			return 0;
+	}
+	return 1;
+}
+
+/* A struct rusage's user and system time together, in microseconds. */
+static long long
+rusage_us(const long *ru)
+{
+	return (long long)(ru[0] + ru[2]) * 1000000 + ru[1] + ru[3];
+}
+
+/*
+ * CPU time: 100 ms of work is seen by CLOCK_PROCESS_CPUTIME_ID, the thread's
+ * clock, times() and getrusage() (at least half of it: the host's times()
+ * gave 4 ticks for 60 ms); a child's by wait4's rusage and then by the
+ * children's figures, which count only children waited for.
+ */
+static void
+case_cputime(void)
+{
+	long tms[4], ru[18];
+	int st;
+	long pid;
+
+	yes("cputime: CLOCK_PROCESS_CPUTIME_ID grows with 100 ms of work", burn(100));
+	yes("cputime: CLOCK_THREAD_CPUTIME_ID counts them", clock_ns(3) >= 100000000);
+	lnx_call(43, (long)tms, 0, 0, 0, 0, 0);
+	yes("cputime: times() counts them (utime + stime >= 5 ticks)", tms[0] + tms[1] >= 5);
+	yes("cputime: and no children's time yet", tms[2] + tms[3] == 0);
+	say("cputime: getrusage(RUSAGE_SELF)", lnx_call(77, 0, (long)ru, 0, 0, 0, 0));
+	yes("cputime: which counts them", rusage_us(ru) >= 50000);
+	say("cputime: getrusage(42)", lnx_call(77, 42, (long)ru, 0, 0, 0, 0));
+	if ((pid = fork()) == 0) {
+		burn(100);
+		lnx_exit(0);
+	}
+	say("cputime: getrusage(RUSAGE_CHILDREN) while the child works", lnx_call(77, -1, (long)ru, 0, 0, 0, 0));
+	yes("cputime: which counts nothing yet", rusage_us(ru) == 0);
+	yes("cputime: wait4 gives the child's rusage", lnx_call(114, pid, (long)&st, 0, (long)ru, 0, 0) == pid);
+	yes("cputime: with its work", rusage_us(ru) >= 50000);
+	lnx_call(77, -1, (long)ru, 0, 0, 0, 0);
+	yes("cputime: getrusage(RUSAGE_CHILDREN) counts them now", rusage_us(ru) >= 50000);
+	lnx_call(43, (long)tms, 0, 0, 0, 0, 0);
+	yes("cputime: and times()'s cutime + cstime", tms[2] + tms[3] >= 5);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -368,6 +668,10 @@ start_c(long *sp)
 			case_exec();
 		else if (streq(c, "many"))
 			case_many();
+		else if (streq(c, "procfs"))
+			case_procfs(envp);
+		else if (streq(c, "cputime"))
+			case_cputime();
 		else if (streq(c, "applet"))
 			case_applet();
 		else if (streq(c, "script"))

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
  * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
- * alarm, altstack, fpu, orphan, timers; ttin, ttou and orphanio are the guest's only);
+ * alarm, altstack, fpu, orphan, timers, rtqueue; ttin, ttou and orphanio are the guest's only);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -938,6 +938,76 @@ case_fpu(void)
 	say("fpu: the child ended", wait4(fp_ret, &status, 0) == fp_ret ? status : -1);
 }
 
+static volatile int rq_n, rq_sig[16], rq_value[16], rq_code[16];
+
+static void
+rq_note(int sig, struct siginfo *info, void *uc)
+{
+	(void)uc;
+	if (rq_n < 16) {
+		rq_sig[rq_n] = sig;
+		rq_value[rq_n] = info->status;	/* si_value */
+		rq_code[rq_n] = info->code;
+		rq_n++;
+	}
+}
+
+/* rt_sigqueueinfo as glibc's sigqueue fills it: SI_QUEUE (or code), the caller's pid, the value. */
+static long
+sigqueue(long pid, int sig, int code, int value)
+{
+	struct siginfo si = { sig, 0, code, (int)my_pid, 0, value, { 0 } };
+
+	return lnx_call(178, pid, sig, (long)&si, 0, 0, 0);
+}
+
+/*
+ * Real-time signals queue: three sigqueues and a kill of SIGRTMIN+2 while it
+ * is blocked come as four handlers' calls, oldest first, each with its own
+ * si_value and si_code; SIGUSR1 sent twice comes once. The order the
+ * handlers run in is Linux's too (every frame built before the process runs
+ * on, the lowest first, each real-time instance after the last one's return).
+ */
+static void
+case_rtqueue(void)
+{
+	unsigned long long set = (1ull << 33) | (1ull << 34) | (1ull << (SIGUSR1 - 1)), pending = 0;
+	long pid;
+	int st;
+
+	my_pid = getpid();
+	sigaction(34, rq_note, SA_SIGINFO | SA_RESTORER, 0);
+	sigaction(35, rq_note, SA_SIGINFO | SA_RESTORER, 0);
+	sigaction(SIGUSR1, rq_note, SA_SIGINFO | SA_RESTORER, 0);
+	sigprocmask(0, &set, 0);
+	say("rtqueue: sigqueue SIGRTMIN+2 value 1", sigqueue(my_pid, 34, -1, 1));
+	say("rtqueue: sigqueue SIGRTMIN+2 value 2", sigqueue(my_pid, 34, -1, 2));
+	say("rtqueue: sigqueue SIGRTMIN+2 value 3", sigqueue(my_pid, 34, -1, 3));
+	say("rtqueue: kill SIGRTMIN+2", kill(my_pid, 34));
+	say("rtqueue: sigqueue SIGRTMIN+3 value 9", sigqueue(my_pid, 35, -1, 9));
+	say("rtqueue: kill SIGUSR1", kill(my_pid, SIGUSR1));
+	say("rtqueue: kill SIGUSR1 again", kill(my_pid, SIGUSR1));
+	lnx_call(176, (long)&pending, 8, 0, 0, 0, 0);
+	yes("rtqueue: all three pending", pending == set);
+	say("rtqueue: sigqueue of signal 65", sigqueue(my_pid, 65, -1, 0));
+	say("rtqueue: sigqueue to nobody", sigqueue(0x3FFFFFF0, 34, -1, 0));
+	if ((pid = fork()) == 0) {
+		/* only to itself may a process say the kernel or kill sent it */
+		say("rtqueue: a child's sigqueueinfo to its parent with si_code 0", sigqueue(getppid_(), 34, 0, 7));
+		lnx_exit(0);
+	}
+	wait4(pid, &st, 0);
+	sigprocmask(1, &set, 0);	/* their handlers run as this call answers */
+	say("rtqueue: handlers that ran", rq_n);
+	for (int i = 0; i < rq_n; i++) {
+		say("rtqueue: signal", rq_sig[i]);
+		say("rtqueue:   si_value", rq_value[i]);
+		say("rtqueue:   si_code", rq_code[i]);
+	}
+	lnx_call(176, (long)&pending, 8, 0, 0, 0, 0);
+	yes("rtqueue: nothing pending after", pending == 0);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -982,6 +1052,8 @@ start_c(long *sp)
 			case_orphan();
 		else if (streq(c, "timers"))
 			case_timers();
+		else if (streq(c, "rtqueue"))
+			case_rtqueue();
 		else if (streq(c, "orphanio"))
 			case_orphanio();
 		else if (streq(c, "intr"))

@@ -122,6 +122,7 @@ struct msg_server {
 	/* the loop's own */
 	struct cthread_mutex lock;
 	struct msg_deferred *deferred;	/* [lock] held-back requests, oldest first */
+	struct msg_deferred *spare_held;	/* [A] a served held request's buffer, for the next hold */
 	int ndeferred;			/* [lock] */
 	bool retry;			/* [lock] a wake came since the last run (msg_retry_*) */
 	bool retry_all;			/* [lock] ...msg_retry_deferred's, or too many keys: all go */
