@@ -93,12 +93,69 @@ applet_table(const struct image *bb)
 	return found_at;
 }
 
+/*
+ * busybox's applet names by hash, made at the first look-up: a walk of the
+ * table compares some 400 names (about 15,000 instructions for "true", a
+ * stat's or an exec's whole server share). Open addressing; a slot holds a
+ * name's offset in the image plus one, 0 when empty. A table with more names
+ * than APPLET_SLOTS / 2 is walked instead.
+ */
+#define APPLET_SLOTS 2048u
+
+static const struct image *applets_of;	/* [U] the image the slots describe */
+static uint32_t applet_slot[APPLET_SLOTS];	/* [U] */
+static bool applets_hashed;		/* [U] */
+
+static uint32_t
+name_hash(const uint8_t *name, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ name[i]) * 16777619u;
+	return h;
+}
+
+static void
+hash_applets(const struct image *bb)
+{
+	size_t count = 0;
+
+	applets_of = bb;
+	applets_hashed = false;
+	memset(applet_slot, 0, sizeof applet_slot);
+	for (size_t w = applet_table(bb); w < bb->size && bb->data[w];) {
+		size_t n = strnlen((const char *)bb->data + w, bb->size - w);
+		uint32_t i = name_hash(bb->data + w, n) & (APPLET_SLOTS - 1);
+
+		if (++count > APPLET_SLOTS / 2)
+			return;	/* walked instead */
+		while (applet_slot[i])
+			i = (i + 1) & (APPLET_SLOTS - 1);
+		applet_slot[i] = (uint32_t)w + 1;
+		w += n + 1;
+	}
+	applets_hashed = true;
+}
+
 /* Whether name is one of busybox's applets (the name table, see the top of the file). */
 static bool
 is_applet(const struct image *bb, const char *name)
 {
 	size_t len = strlen(name);
 
+	if (applets_of != bb)
+		hash_applets(bb);
+	if (applets_hashed) {
+		for (uint32_t i = name_hash((const uint8_t *)name, len) & (APPLET_SLOTS - 1); applet_slot[i];
+		     i = (i + 1) & (APPLET_SLOTS - 1)) {
+			size_t w = applet_slot[i] - 1;
+
+			if (strnlen((const char *)bb->data + w, bb->size - w) == len && memcmp(bb->data + w, name, len) == 0)
+				return true;
+		}
+		return false;
+	}
 	for (size_t w = applet_table(bb); w < bb->size && bb->data[w];) {
 		size_t n = strnlen((const char *)bb->data + w, bb->size - w);
 

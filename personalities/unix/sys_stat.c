@@ -13,14 +13,16 @@
 int
 stat_at(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags, struct lnx_statx *st)
 {
-	char path[PATH_MAX_], c;
+	char raw[PATH_MAX_], path[PATH_MAX_];
+	struct umem_page cache = { 0 };
 	int r;
 
 	if (flags & ~(LNX_AT_EMPTY_PATH | LNX_AT_SYMLINK_NOFOLLOW | LNX_AT_NO_AUTOMOUNT | LNX_AT_STATX_SYNC_TYPE))
 		return -LNX_EINVAL;
-	if ((r = umem_read(p, at, &c, 1)) != 0)
+	/* the path first, whole (one short copy for most): whether it is empty is its first byte */
+	if ((r = umem_read_str(p, &cache, at, raw, sizeof raw)) < 0)
 		return r;
-	if (c == '\0' && (flags & LNX_AT_EMPTY_PATH)) {
+	if (raw[0] == '\0' && (flags & LNX_AT_EMPTY_PATH)) {
 		struct file *f = dirfd == LNX_AT_FDCWD ? NULL : fd_get(p, (uint32_t)dirfd);
 
 		if (dirfd == LNX_AT_FDCWD) {
@@ -32,7 +34,7 @@ stat_at(struct process *p, int32_t dirfd, uint32_t at, uint32_t flags, struct ln
 			return -LNX_EBADF;
 		return files_stat_file(f, st);
 	}
-	if ((r = path_arg(p, dirfd, at, path)) != 0)
+	if ((r = files_resolve(p, dirfd, raw, path)) != 0)
 		return r;
 	/* "l/" is what l points to, lstat or not, and "." a folder (a cwd entered through a link keeps its name) */
 	return files_stat_path(p, path, !(flags & LNX_AT_SYMLINK_NOFOLLOW) || files_trailing_slash || files_last_dot, st);
