@@ -17,16 +17,21 @@
 /*
  * A held request's buffer: the server's spare (the last one served, sized
  * for its largest request) if there is one, else a new one. A process
- * that holds a request a round trip (the unix server's pipe reads, gns's
- * receives) then costs no malloc and free each time.
+ * that holds a request a round trip (the unix server's pipe reads) then
+ * costs no malloc and free each time. Only where the largest request is
+ * small (HELD_SPARE_MAX): gns's is over 17 KiB, and MSG_DEFERRED_MAX held
+ * requests each of that size would be some 17 MiB that its clients could
+ * make it hold with a few bytes each; there every copy has its own size.
  */
+#define HELD_SPARE_MAX 512
+
 static struct msg_deferred *
 held_alloc(struct msg_server *s, mach_msg_size_t size)
 {
 	struct msg_deferred *d;
 	size_t head = sizeof *d - sizeof d->msg;
 
-	if (size > s->max_request)
+	if (size > s->max_request || s->max_request > HELD_SPARE_MAX)
 		return (d = malloc(head + size)) ? (d->whole = false, d) : NULL;
 	if ((d = __atomic_exchange_n(&s->spare_held, NULL, __ATOMIC_ACQ_REL)) == NULL &&
 	    (d = malloc(head + s->max_request)) != NULL)
