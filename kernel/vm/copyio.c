@@ -158,6 +158,8 @@ copy_one_page(struct task *t, uintptr_t uaddr, void *kbuf, size_t len, bool to_u
 
 /* usercopy.S: 0, or KERN_INVALID_ADDRESS / KERN_PROTECTION_FAILURE from the fault it met */
 kern_return_t arch_user_copy(void *dst, const void *src, size_t len);
+kern_return_t arch_user_touch(uint32_t uaddr);	/* usercopy.S: a read of one byte */
+kern_return_t arch_user_probe(uint32_t uaddr);	/* usercopy.S: a write that changes nothing */
 
 kern_return_t
 copyin(struct task *t, uintptr_t uaddr, void *kbuf, size_t len)
@@ -304,6 +306,53 @@ copy_quick(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, siz
 }
 
 /*
+ * copy_quick where one side is the current task's (out: the source, the
+ * IPC fast path's and a server's answer; else the destination): that side
+ * is read or written through the MMU, so that only the other task's pages
+ * are looked up, and the copy goes in pieces cut at that task's page ends
+ * alone. Interrupts stay off from the probe of the current task's pages (a
+ * read, or a write that changes nothing, of each, which brings in what the
+ * access would) to the copy's end, so that no sibling thread can unmap one
+ * between and the copy cannot fault: nothing is written unless all is there.
+ * False, with nothing written, as copy_quick's.
+ */
+static inline __attribute__((always_inline)) bool
+copy_quick_current(bool out, struct task *other, uintptr_t src, uintptr_t dst, size_t len)
+{
+	uintptr_t mine = out ? src : dst, theirs = out ? dst : src, o0 = ROUND_DOWN(theirs, PAGE_SIZE);
+	char *o[QUICK_PAGES];
+	uint32_t no, f, fo, i;
+	bool ok = true;
+
+	no = (theirs + len - 1 - o0) / PAGE_SIZE + 1;
+	if (no > QUICK_PAGES)
+		return false;
+	f = irq_save_off();
+	for (uintptr_t va = ROUND_DOWN(mine, PAGE_SIZE); va < mine + len && ok; va += PAGE_SIZE)
+		ok = (out ? arch_user_touch(va) : arch_user_probe(va)) == KERN_SUCCESS;
+	if (!ok) {
+		irq_restore(f);
+		return false;
+	}
+	fo = pmap_lock(other->pmap);
+	for (i = 0; i < no && ok; i++)
+		ok = (o[i] = out ? pmap_writable_kva(other->pmap, o0 + i * PAGE_SIZE)
+				 : (char *)pmap_readable_kva(other->pmap, o0 + i * PAGE_SIZE)) != NULL;
+	for (i = 0; ok && len; i++) {
+		uint32_t off = i ? 0 : theirs - o0;
+		size_t n = MIN(len, PAGE_SIZE - off);
+
+		ok = (out ? arch_user_copy(o[i] + off, (const void *)mine, n)
+			  : arch_user_copy((void *)mine, o[i] + off, n)) == KERN_SUCCESS;
+		mine += n;
+		len -= n;
+	}
+	pmap_unlock(other->pmap, fo);
+	irq_restore(f);
+	return ok;
+}
+
+/*
  * Copies between two tasks' user memory (the IPC fast path's one copy,
  * vm_copy), page piece by page piece through the direct map, after checking
  * both ranges. Overlapping ranges of one task are copied as memmove does.
@@ -317,7 +366,19 @@ copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t d
 	kern_return_t kr;
 	bool backward;
 
-	if (copy_quick(from, src, to, dst, len))
+	struct task *me = curtask();
+
+	bool quick;
+
+	if (from == to || !len || !user_range(src, len) || !user_range(dst, len))
+		quick = copy_quick(from, src, to, dst, len);
+	else if (from == me)	/* (each way its own copy of the code: the direction known where it is compiled) */
+		quick = copy_quick_current(true, to, src, dst, len);
+	else if (to == me)
+		quick = copy_quick_current(false, from, src, dst, len);
+	else
+		quick = copy_quick(from, src, to, dst, len);
+	if (quick)
 		return KERN_SUCCESS;
 	kr = check_with_fault_in(from, src, len, false);
 	if (kr == KERN_SUCCESS)

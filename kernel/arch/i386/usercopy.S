@@ -68,6 +68,18 @@ arch_user_probe:
 	xorl	%eax, %eax
 10:	ret
 
+/*
+ * kern_return_t arch_user_touch(uint32_t uaddr): whether the byte's page may be
+ * read, found by reading it; a page not yet there is brought in as a read
+ * would bring it. The caller checked that it lies below USER_TOP.
+ */
+	.globl arch_user_touch
+arch_user_touch:
+	movl	4(%esp), %ecx
+11:	movb	(%ecx), %al
+	xorl	%eax, %eax
+12:	ret
+
 	.section .rodata
 	.globl usercopy_ranges, usercopy_ranges_end
 usercopy_ranges:
@@ -75,4 +87,5 @@ usercopy_ranges:
 	.long	4b, 5b, 6b
 	.long	7b, 8b, 8b
 	.long	9b, 10b, 10b
+	.long	11b, 12b, 12b
 usercopy_ranges_end:
