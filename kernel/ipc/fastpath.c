@@ -83,6 +83,22 @@ delivered(struct thread *r, bool successor)
 }
 
 /*
+ * r's message is in place: delivered now, or, where the caller will wait
+ * for an answer at once (*handoff not NULL), left to it, to wake r as it
+ * switches to it (sched_handoff_wait_locked) or by delivered if it does not
+ * wait after all. Nothing else can look at r meanwhile: the caller keeps
+ * interrupts off until then, and one CPU runs (kernel/README.md, "Locks").
+ */
+static inline __attribute__((always_inline)) void
+handed(struct thread *r, bool successor, struct thread **handoff)
+{
+	if (handoff && successor)
+		*handoff = r;
+	else
+		delivered(r, successor);
+}
+
+/*
  * The header's right uses[i] (0: the destination, 1: the reply) leaves the
  * sender's space for the message, as the slow path's copy-in takes it; its
  * port locked. The entry the check found is still good unless both names are
@@ -107,7 +123,7 @@ take_header_right_locked(struct task *t, struct right_use *uses, int i, mach_msg
  */
 static bool
 answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
-			    struct right_use *uses, struct port *dest, struct thread *r)
+			    struct right_use *uses, struct port *dest, struct thread *r, struct thread **handoff)
 {
 	struct kmsg *k = r->kreply_room;
 	mach_msg_type_name_t dest_type = 0;
@@ -133,7 +149,7 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t op
 	k->msg->msgh_size = size;
 	k->msg->msgh_remote_port = MACH_PORT_NULL;
 	k->msg->msgh_local_port = MACH_PORT_NULL;
-	delivered(r, option & MACH_RCV_MSG);
+	handed(r, option & MACH_RCV_MSG, handoff);
 	return true;
 }
 
@@ -203,7 +219,7 @@ kobject_request_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size, con
  */
 static inline __attribute__((always_inline)) mach_msg_return_t
 fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size, uint32_t *flags,
-	  struct kmsg_room *room)
+	  struct kmsg_room *room, struct thread **handoff)
 {
 	struct right_use uses[2];
 	mach_msg_header_t h;
@@ -247,7 +263,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	if (!dest->active || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)))
 		goto no;
 	if (r->kreply_room) {
-		if (!answer_kernel_waiter_locked(t, umsg, option, size, uses, dest, r))
+		if (!answer_kernel_waiter_locked(t, umsg, option, size, uses, dest, r, handoff))
 			goto no;
 		port_unlock_two(dest, uses[1].port);
 		*flags = f;
@@ -311,7 +327,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	r->rcv_head_pending = true;
 	if (rdisp != MACH_MSG_TYPE_COPY_SEND)
 		use_dest_right_locked(dest, dest_type);	/* (the receiver's entry holds dest: not its last reference) */
-	delivered(r, true);	/* runs when we block: in the receive just after, most often */
+	handed(r, true, handoff);	/* runs when we block: in the receive just after, most often */
 	if (rs != t->space)
 		spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, uses[1].port);
@@ -330,7 +346,7 @@ mach_msg_return_t
 ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size)
 {
 	uint32_t f;
-	mach_msg_return_t mr = fast_send(t, umsg, option, size, &f, NULL);
+	mach_msg_return_t mr = fast_send(t, umsg, option, size, &f, NULL, NULL);
 
 	if (mr == MACH_MSG_SUCCESS)
 		ipc_space_unlock(t->space, f);
@@ -352,7 +368,7 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 		 mach_msg_size_t rcv_size, mach_port_name_t rcv_name, struct kmsg_room *room)
 {
 	struct ipc_space *s = t->space;
-	struct thread *me = curthread();
+	struct thread *me = curthread(), *r = NULL;	/* r: the receiver our send woke, to switch to */
 	struct ipc_entry *e;
 	struct port *p = NULL;
 	struct pset *ps = NULL;
@@ -368,7 +384,7 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	 * and wait for a pager where the buffer is a mapped memory object's) */
 	if (may_wait)
 		probed = copyout_probe(umsg, MIN(rcv_size, IPC_FASTPATH_RCV_MAX));
-	mr = fast_send(t, umsg, option, size, &f, room);
+	mr = fast_send(t, umsg, option, size, &f, room, &r);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	/* the send's deferred work (a notification) goes before we wait, at ipc_end */
@@ -408,7 +424,14 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	me->rcv_probed = probed;
 	spin_unlock_irqoff(&s->lock);
 	spin_lock_irqoff(&sched_lock);
-	why = waitq_wait_dropping_locked(wq, 0, lock);
+	if (r) {
+		r->rcv_done = true;
+		r->rcv_result = MACH_MSG_SUCCESS;
+		__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+		why = sched_handoff_wait_locked(wq, lock, r);
+	} else {
+		why = waitq_wait_dropping_locked(wq, 0, lock);
+	}
 	me->rcv_buf = 0;
 	mr = me->rcv_done ? me->rcv_result : why == WAKE_ABORTED ? MACH_RCV_INTERRUPTED : IPC_FASTPATH_SENT;
 	head = me->rcv_done && me->rcv_head_pending;
@@ -421,6 +444,8 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	ipc_end(f);
 	return head ? ipc_fastpath_received(me, umsg) : mr;
 sent:
+	if (r)
+		delivered(r, true);
 	ipc_space_unlock(s, f);
 	return IPC_FASTPATH_SENT;
 }

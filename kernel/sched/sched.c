@@ -317,6 +317,47 @@ thread_wake_successor_locked(struct thread *t)
 	me->successor = t;
 }
 
+/*
+ * The RPC's switch in one step: the current thread waits on wq (outer let go
+ * first, as waitq_wait_dropping_locked lets it go) and r, blocked elsewhere
+ * and just given its message, runs in its place on what is left of the
+ * slice: what thread_wake_successor_locked and then reschedule_locked would
+ * do, without the successor's slot or a look at the run queues beyond the
+ * one that says nobody more urgent is ready. Where they would do otherwise (a
+ * more urgent thread ready, the slice over, a successor already chosen, a
+ * stop pending), it is those two steps.
+ */
+enum wake_reason
+sched_handoff_wait_locked(struct waitq *wq, struct spinlock *outer, struct thread *r)
+{
+	struct thread *me = sched_current;
+
+	assert_held(&sched_lock);
+	if (me->kill_pending || me->successor || me == &idle_thread || r->state != THREAD_BLOCKED ||
+	    sched_resched_wanted || (runq_bitmap && __builtin_ctz(runq_bitmap) < r->priority)) {
+		thread_wake_successor_locked(r);
+		return waitq_wait_dropping_locked(wq, 0, outer);
+	}
+	spin_unlock_irqoff(outer);
+	list_remove(&r->run_link);
+	if (r->wake_tick) {
+		list_remove(&r->sleep_link);
+		r->wake_tick = 0;
+	}
+	r->waiting_on = NULL;
+	r->wake_reason = WAKE_SIGNALED;
+	r->state = THREAD_RUNNING;
+	r->quantum = me->quantum > 0 ? me->quantum : QUANTUM_TICKS;
+	r->slice_donated = false;
+	me->uninterruptible = false;
+	me->state = THREAD_BLOCKED;
+	me->waiting_on = wq;
+	list_push_back(&wq->threads, &me->run_link);
+	sched_current = r;
+	arch_thread_switch(me, r);
+	return me->wake_reason;
+}
+
 /* Back to user mode without having blocked: the successor waits in its queue like any woken thread. */
 void
 sched_successor_flush(void)

@@ -177,6 +177,8 @@ void thread_wake_locked(struct thread *t);
  */
 void thread_wake_successor_locked(struct thread *t);
 void sched_successor_flush(void);
+/* Waits on wq, outer let go, with r (blocked, its message given) run in our place at once. */
+enum wake_reason sched_handoff_wait_locked(struct waitq *wq, struct spinlock *outer, struct thread *r);
 static inline bool sched_successor_pending(void) { return sched_current->successor != NULL; }
 void thread_make_ready_locked(struct thread *t);
 void thread_abort_wait_locked(struct thread *t);
