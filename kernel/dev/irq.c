@@ -78,7 +78,7 @@ send_intr_now(struct port *p, int irq, uint32_t count)
 	port_copy_send_locked(p);	/* the right the message carries */
 	port_unlock(p);
 	if (kreq_device_intr(&k, p, MACH_MSG_TYPE_PORT_SEND, (uint32_t)irq, count) == KERN_SUCCESS &&
-	    ipc_fastpath_kernel_request(p, k, false))
+	    ipc_fastpath_kernel_request(p, k, false, NULL))
 		return true;
 	right_destroy_carried(p, MACH_MSG_TYPE_PORT_SEND);	/* not the last: the line holds one */
 	return false;

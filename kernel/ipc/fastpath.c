@@ -593,6 +593,27 @@ no_space:
 	return false;
 }
 
+void
+ipc_fastpath_wake_handed(struct thread *r)
+{
+	delivered(r, true);
+}
+
+enum wake_reason
+ipc_fastpath_handoff_wait_locked(struct waitq *wq, struct spinlock *lock, struct thread *r)
+{
+	enum wake_reason why;
+
+	spin_lock_irqoff(&sched_lock);
+	r->rcv_done = true;
+	r->rcv_result = MACH_MSG_SUCCESS;
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+	why = sched_handoff_wait_locked(wq, lock, r);
+	spin_unlock_irqoff(&sched_lock);
+	spin_lock_irqoff(lock);
+	return why;
+}
+
 /*
  * A request the kernel sends on a thread's behalf (an exception, a
  * personality's system call: kernel_rpc.c), straight to a receiver already
@@ -609,7 +630,7 @@ no_space:
  * handler may call it too (dev/irq.c).
  */
 bool
-ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
+ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, struct thread **handoff)
 {
 	struct port *reply = k->local, *locked[KREQ_FAST_PORTS];
 	mach_port_name_t reply_name = MACH_PORT_NULL;
@@ -700,7 +721,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor)
 		copyout_pinned(&pin, tr, r->rcv_buf + k->size, tsize);
 		copyout_unpin(&pin);
 	}
-	delivered(r, successor);
+	handed(r, successor, handoff);
 	while (nlocked)
 		port_unlock(locked[--nlocked]);
 	spin_unlock_irqoff(&rs->lock);

@@ -31,9 +31,10 @@ void
 ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *room)
 {
 	bool in_room = room && k == &room->k;
+	struct thread *r = NULL;	/* the receiver given k, to run as we wait for its answer */
 	struct kmsg *q;
 
-	if (ipc_fastpath_kernel_request(dest, k, true)) {
+	if (ipc_fastpath_kernel_request(dest, k, true, &r)) {
 		if (!in_room)
 			kmsg_free_unlocked(k);	/* its rights went with it */
 	} else if (!in_room) {
@@ -45,8 +46,13 @@ ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *roo
 		 * right's death tells the waiter); a request in a room holds rights, no memory */
 		kmsg_release_rights(k);
 	}
-	if (ipc_deferred_pending)	/* before the wait: nothing deferred waits for our answer */
+	if (ipc_deferred_pending) {	/* before the wait: nothing deferred waits for our answer */
+		if (r)	/* what runs now must see r woken */
+			ipc_fastpath_wake_handed(r);
+		r = NULL;
 		ipc_deferred_run();
+	}
+	curthread()->kreq_handed = r;
 }
 
 struct kmsg *
@@ -54,12 +60,21 @@ ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kmsg_room *r
 {
 	struct kmsg *k = NULL;
 	struct port *handed = NULL;
+	struct thread *r = th->kreq_handed;	/* our request's receiver, not woken yet */
 
+	th->kreq_handed = NULL;
 	port_lock(reply);
 	th->kreply_room = &room->k;
 	th->kreply_room_size = KMSG_ROOM_BYTES;
-	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->rcv_done && !th->kill_pending)
-		ipc_wait_locked(&reply->receivers, 0, &reply->lock);
+	while (list_empty(&reply->messages) && !th->ipc_handoff && !th->rcv_done && !th->kill_pending) {
+		if (r)
+			ipc_fastpath_handoff_wait_locked(&reply->receivers, &reply->lock, r);
+		else
+			ipc_wait_locked(&reply->receivers, 0, &reply->lock);
+		r = NULL;
+	}
+	if (r)	/* told to end: we do not wait, our request stands */
+		ipc_fastpath_wake_handed(r);
 	th->kreply_room = NULL;
 	if (th->rcv_done) {		/* in room, by the fast path, which used the send-once right up */
 		th->rcv_done = false;

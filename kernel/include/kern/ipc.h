@@ -529,8 +529,13 @@ void ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room
 /*
  * fastpath.c: k into the buffer of a receiver waiting on dest, if it can; true: k's rights went, its
  * memory stays. The receiver runs next if successor (its caller waits next); spin locks only, no fault.
+ * With handoff, the receiver is not woken but left in *handoff, for the caller to run as it waits
+ * (ipc_fastpath_handoff_wait_locked) or to wake (ipc_fastpath_wake_handed), interrupts off until then.
  */
-bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor);
+bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, struct thread **handoff);
+void ipc_fastpath_wake_handed(struct thread *r);
+/* Waits on wq (lock held, let go while waiting, held again after) with r run in our place at once. */
+enum wake_reason ipc_fastpath_handoff_wait_locked(struct waitq *wq, struct spinlock *lock, struct thread *r);
 struct kmsg *ipc_kernel_reply_wait(struct thread *th, struct port *reply, struct kmsg_room *room);
 void ipc_kernel_reply_done(struct kmsg *k, struct kmsg_room *room);
 /*

@@ -105,6 +105,9 @@ struct thread {
 	struct waitq resume;		/* [S] where it waits while suspended */
 	struct thread *successor;	/* [S] woken by this thread's send, ready but on no run
 					 * queue: it runs when this one next gives up the CPU */
+	struct thread *kreq_handed;	/* [O] given this thread's request by the fast path and not
+					 * woken yet: run as this one waits for the answer
+					 * (ipc_kernel_request_send, then ipc_kernel_reply_wait) */
 	bool slice_donated;		/* [S] quantum is what its waker had left: kept when it runs */
 	bool ipc_receives_next;		/* [O] in the slow send of a mach_msg that receives next: */
 	struct {			/* [O] that receive, for a kernel object's answer */
