@@ -149,7 +149,12 @@ kdo_task_resume(struct task *t)
 	return kr;
 }
 
-/* A port never set is success and MACH_PORT_NULL, as in Mach; a dead task answers KERN_FAILURE. */
+/*
+ * A port never set is success and MACH_PORT_NULL, as in Mach; a dead task
+ * answers KERN_FAILURE. TASK_EXCEPTION_PORT reads the port only while it
+ * stands for every type as task_set_special_port puts it, else
+ * KERN_INVALID_ARGUMENT (exc_ports_special_locked; kernel/README.md).
+ */
 kern_return_t
 kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **special_port)
 {
@@ -161,15 +166,14 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_begin();
 	spin_lock_irqoff(&t->itk_lock);
-	if (!t->self)
+	if (!t->self) {
 		kr = KERN_FAILURE;
-	else if (which_port == TASK_KERNEL_PORT)
-		p = t->sself ? t->sself : t->self;
-	else if (which_port == TASK_EXCEPTION_PORT)	/* one type's port stands for them all */
-		p = t->exc_actions[EXC_BAD_ACCESS].port;
-	else
-		p = t->special[task_special_slot(which_port)];
-	if (kr == KERN_SUCCESS) {
+	} else if (which_port == TASK_EXCEPTION_PORT) {
+		if (!exc_ports_special_locked(t->exc_actions, special_port))
+			kr = KERN_INVALID_ARGUMENT;	/* no one port stands for every type */
+	} else {
+		p = which_port == TASK_KERNEL_PORT ? (t->sself ? t->sself : t->self)
+						   : t->special[task_special_slot(which_port)];
 		if (p)
 			port_copy_send(p);
 		*special_port = p;

@@ -224,10 +224,14 @@ thread_of_itk_locked(struct port *self, struct task **taskp)
 	return th;
 }
 
-/* A port never set is success and MACH_PORT_NULL, as in Mach. */
+/*
+ * A port never set is success and MACH_PORT_NULL, as in Mach.
+ * THREAD_EXCEPTION_PORT reads as TASK_EXCEPTION_PORT does (task_rpc.c).
+ */
 kern_return_t
 kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port **special_port)
 {
+	kern_return_t kr = KERN_SUCCESS;
 	struct thread *th;
 	struct task *task;
 	struct port *p = NULL;
@@ -238,17 +242,21 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 	f = ipc_begin();
 	th = thread_of_itk_locked(self, &task);
 	if (th) {
-		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_actions[EXC_BAD_ACCESS].port	/* stands for all */
-		    : th->sself ? th->sself : th->self;
-		if (p)
-			port_copy_send(p);
-		*special_port = p;
+		if (which_port == THREAD_EXCEPTION_PORT) {
+			if (!exc_ports_special_locked(th->exc_actions, special_port))
+				kr = KERN_INVALID_ARGUMENT;	/* no one port stands for every type */
+		} else {
+			p = th->sself ? th->sself : th->self;
+			if (p)
+				port_copy_send(p);
+			*special_port = p;
+		}
 		spin_unlock_irqoff(&task->itk_lock);
 	}
 	ipc_end(f);
 	if (task)
 		task_unref(task);
-	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+	return th ? kr : MIG_SERVER_DIED;
 }
 
 /*
