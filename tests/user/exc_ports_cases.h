@@ -33,10 +33,11 @@ exc_new_port(void)
  * Receives one exception request on port and answers it with exc_server's
  * reply, the handler answering `answer` (anything but KERN_SUCCESS: it does
  * nothing); a request whose handler failed has its rights given back, as
- * libmsg's loop does.
+ * libmsg's loop does. Without send, the reply right is destroyed instead: a
+ * handler that never answers.
  */
 static mach_msg_return_t
-exc_serve_one_answering(mach_port_t port, void (*resume_at)(void), kern_return_t answer)
+exc_serve(mach_port_t port, void (*resume_at)(void), kern_return_t answer, bool send)
 {
 	static union {
 		mach_msg_header_t h;
@@ -57,7 +58,17 @@ exc_serve_one_answering(mach_port_t port, void (*resume_at)(void), kern_return_t
 		in.h.msgh_remote_port = MACH_PORT_NULL;	/* the reply right: out's now */
 		mach_msg_destroy(&in.h);
 	}
+	if (!send) {
+		mach_port_deallocate(ME, out.h.msgh_remote_port);
+		return MACH_MSG_SUCCESS;
+	}
 	return mach_msg(&out.h, MACH_SEND_MSG, out.h.msgh_size, 0, 0, 0, 0);
+}
+
+static mach_msg_return_t
+exc_serve_one_answering(mach_port_t port, void (*resume_at)(void), kern_return_t answer)
+{
+	return exc_serve(port, resume_at, answer, true);
 }
 
 static mach_msg_return_t
@@ -437,6 +448,130 @@ exc_special_port_is_every_type_as_state_identity(void)
 	CHECK(wait_dead_name(th));
 	mach_port_destroy(ME, th);
 	mach_port_destroy(ME, e);
+}
+
+static volatile uintptr_t second_bad_address = 0x20;
+
+/* Where the handler sends a child's thread: a second fault (libmsg's calls would use our names). */
+static void
+worker_faults_again(void)
+{
+	*(volatile uint32_t *)second_bad_address = 1;
+	for (;;)
+		;
+}
+
+/*
+ * task_create gives the child copies of its creator's exception ports, each
+ * type's with its behavior and flavor (Mach's ipc_task_init): a fault in the
+ * child goes to the handler its creator set, and the child's table shows it.
+ */
+static void
+exc_a_child_task_inherits_its_creators_exception_ports(void)
+{
+	mach_port_t e = exc_new_port(), child = MACH_PORT_NULL, th = MACH_PORT_NULL;
+	vm_address_t stack = 0;
+	i386_thread_state_t st;
+	mach_msg_type_number_t n = i386_THREAD_STATE_COUNT;
+	struct exc_got g;
+
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, e, EXCEPTION_STATE, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	CHECK_EQ(task_create(ME, 1, &child), KERN_SUCCESS);
+	/* the child holds copies: ours may go */
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	exc_got_room(&g, EXC_TYPES_COUNT);
+	CHECK_EQ(exc_task_get(child, EXC_MASK_ALL, &g), KERN_SUCCESS);
+	CHECK_EQ(g.n, 2);
+	CHECK(exc_got_entry(&g, 0, EXC_MASK_BAD_ACCESS, e, EXCEPTION_STATE, i386_THREAD_STATE));
+	CHECK(exc_got_entry(&g, 1, EXC_MASK_ALL & ~EXC_MASK_BAD_ACCESS, MACH_PORT_NULL, EXCEPTION_DEFAULT,
+			    i386_THREAD_STATE));
+	/* a thread of the child writes to 0x10; the handler sends it on, to a write to 0x20 */
+	CHECK_EQ(vm_allocate(child, &stack, 4 * 4096u, 1), KERN_SUCCESS);
+	CHECK_EQ(thread_create(child, &th), KERN_SUCCESS);
+	CHECK_EQ(thread_get_state(th, i386_THREAD_STATE, (natural_t *)&st, &n), KERN_SUCCESS);
+	st.eip = (natural_t)(uintptr_t)worker_null_write;
+	st.esp = stack + 4 * 4096u - 16;
+	CHECK_EQ(thread_set_state(th, i386_THREAD_STATE, (natural_t *)&st, n), KERN_SUCCESS);
+	seen_behavior = seen_exception = seen_code1 = 0;
+	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+	CHECK_EQ(exc_serve_one(e, worker_faults_again), MACH_MSG_SUCCESS);
+	CHECK_EQ(seen_behavior, EXCEPTION_STATE);
+	CHECK_EQ(seen_exception, EXC_BAD_ACCESS);
+	CHECK_EQ(seen_code1, 0x10);
+	CHECK_EQ(exc_serve(e, NULL, KERN_FAILURE, false), MACH_MSG_SUCCESS);	/* never answered */
+	CHECK_EQ(seen_code1, 0x20);			/* it went on where the handler said */
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(type_of(child), MACH_PORT_TYPE_SEND);	/* only the thread ended */
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	CHECK_EQ(refs_of(e, MACH_PORT_RIGHT_SEND), 1);	/* the child's copy went with it */
+	mach_port_deallocate(ME, child);
+	mach_port_destroy(ME, th);
+	mach_port_destroy(ME, e);
+}
+
+/*
+ * TASK_EXCEPTION_PORT and THREAD_EXCEPTION_PORT read a port only where it
+ * stands for every type as their set puts it (EXCEPTION_STATE_IDENTITY,
+ * i386_THREAD_STATE), MACH_PORT_NULL where no type has one, and otherwise
+ * KERN_INVALID_ARGUMENT, nothing written: get_exception_ports says what is
+ * there. Before, EXC_BAD_ACCESS's port was read as if it stood for all.
+ */
+static void
+exc_special_port_reads_a_port_only_where_it_stands_for_every_type(void)
+{
+	mach_port_t e = exc_new_port(), b = exc_new_port(), th = MACH_PORT_NULL, got;
+
+	/* every type set type by type as the special port sets them: the port reads back */
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_ALL, e, EXCEPTION_STATE_IDENTITY, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	got = MACH_PORT_NULL;
+	CHECK_EQ(task_get_special_port(ME, TASK_EXCEPTION_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, e);
+	mach_port_deallocate(ME, got);
+	/* one type's port elsewhere */
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, b, EXCEPTION_STATE_IDENTITY, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	got = 0x777;
+	CHECK_EQ(task_get_special_port(ME, TASK_EXCEPTION_PORT, &got), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(got, 0x777);
+	/* one port for all, with a behavior the special port does not set */
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_ALL, e, EXCEPTION_DEFAULT, i386_THREAD_STATE), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(ME, TASK_EXCEPTION_PORT, &got), KERN_INVALID_ARGUMENT);
+	/* some types with a port, the others with none */
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_ARITHMETIC, e, EXCEPTION_STATE_IDENTITY, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(ME, TASK_EXCEPTION_PORT, &got), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(got, 0x777);
+	/* what set_special_port put there reads back, and NULL clears */
+	CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, b), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(ME, TASK_EXCEPTION_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, b);
+	mach_port_deallocate(ME, got);
+	CHECK_EQ(task_set_special_port(ME, TASK_EXCEPTION_PORT, MACH_PORT_NULL), KERN_SUCCESS);
+	CHECK_EQ(task_get_special_port(ME, TASK_EXCEPTION_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, MACH_PORT_NULL);
+	/* a thread's the same way */
+	CHECK_EQ(thread_create(ME, &th), KERN_SUCCESS);
+	CHECK_EQ(thread_set_exception_ports(th, EXC_MASK_ARITHMETIC, e, EXCEPTION_STATE_IDENTITY, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	got = 0x777;
+	CHECK_EQ(thread_get_special_port(th, THREAD_EXCEPTION_PORT, &got), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(got, 0x777);
+	CHECK_EQ(thread_set_special_port(th, THREAD_EXCEPTION_PORT, b), KERN_SUCCESS);
+	CHECK_EQ(thread_get_special_port(th, THREAD_EXCEPTION_PORT, &got), KERN_SUCCESS);
+	CHECK_EQ(got, b);
+	mach_port_deallocate(ME, got);
+	thread_terminate(th);
+	CHECK(wait_dead_name(th));
+	mach_port_destroy(ME, th);
+	CHECK_EQ(refs_of(e, MACH_PORT_RIGHT_SEND), 1);	/* every right the kernel held is given back */
+	CHECK_EQ(refs_of(b, MACH_PORT_RIGHT_SEND), 1);
+	mach_port_destroy(ME, e);
+	mach_port_destroy(ME, b);
 }
 
 #endif

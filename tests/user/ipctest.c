@@ -3678,6 +3678,8 @@ static const struct test tests[] = {
 	T(exc_get_groups_types_by_port_behavior_and_flavor),
 	T(exc_swap_gives_back_what_it_replaced),
 	T(exc_special_port_is_every_type_as_state_identity),
+	T(exc_a_child_task_inherits_its_creators_exception_ports),
+	T(exc_special_port_reads_a_port_only_where_it_stands_for_every_type),
 	T(syscall_port_carries_the_registers_both_ways),
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_answer_by_the_fast_path_is_checked_like_any),
