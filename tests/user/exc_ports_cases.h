@@ -574,4 +574,57 @@ exc_special_port_reads_a_port_only_where_it_stands_for_every_type(void)
 	mach_port_destroy(ME, b);
 }
 
+static volatile uint32_t exc_gs_seen;
+
+/* Reads 4 bytes through a TLS segment at 0: a fault at 4, which a handler mends with a segment over tls_words. */
+static void
+worker_gs_fault(void)
+{
+	i386_tls_state_t tls = { 0, 0xFFFFF, i386_TLS_LIMIT_IN_PAGES };
+	uint16_t sel = i386_TLS_SELECTOR, flat;
+
+	if (thread_set_state(mach_thread_self(), i386_TLS_STATE, (natural_t *)&tls, i386_TLS_STATE_COUNT) ==
+	    KERN_SUCCESS) {
+		__asm__ volatile("movw %%gs, %0" : "=r"(flat));
+		__asm__ volatile("movw %0, %%gs" : : "r"(sel) : "memory");
+		exc_gs_seen = gs_read(4);
+		__asm__ volatile("movw %0, %%gs" : : "r"(flat) : "memory");
+	}
+	recovered();
+}
+
+/*
+ * exc.defs' flavor is inout, as in OSF Mach: a handler given the registers
+ * may answer another flavor, here a TLS segment, and the thread takes it as
+ * thread_set_state would (xnu's exception_deliver sets the state in the
+ * flavor that came back). A flavor no state has is an answer refused: the
+ * exception goes on to the task's port.
+ */
+static void
+exc_handler_may_answer_in_another_flavor(void)
+{
+	mach_port_t te = exc_new_port(), ke = exc_new_port(), th;
+	i386_tls_state_t fixed = { (natural_t)(uintptr_t)tls_words, sizeof tls_words - 1, 0 };
+
+	CHECK_EQ(task_set_exception_ports(ME, EXC_MASK_BAD_ACCESS, ke, EXCEPTION_STATE, i386_THREAD_STATE),
+		 KERN_SUCCESS);
+	recovered_flag = exc_gs_seen = 0;
+	th = exc_thread(worker_gs_fault, EXC_MASK_BAD_ACCESS, te, EXCEPTION_STATE, i386_THREAD_STATE);
+	CHECK(MACH_PORT_VALID(th));
+	CHECK_EQ(thread_resume(th), KERN_SUCCESS);
+	exc_answer_in(99, &fixed, i386_TLS_STATE_COUNT);
+	CHECK_EQ(exc_serve_one(te, NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(seen_flavor, i386_THREAD_STATE);
+	CHECK_EQ(seen_code1, 4);
+	seen_code1 = 0;
+	exc_answer_in(i386_TLS_STATE, &fixed, i386_TLS_STATE_COUNT);
+	CHECK_EQ(exc_serve_one(ke, NULL), MACH_MSG_SUCCESS);	/* the registers as they were: the load again */
+	exc_answer_in(0, NULL, 0);
+	CHECK_EQ(seen_code1, 4);
+	CHECK(wait_dead_name(th));
+	CHECK_EQ(exc_gs_seen, 0x7105EED2);
+	CHECK_EQ(recovered_flag, 0x600D);
+	exc_case_done(th, te, ke);
+}
+
 #endif

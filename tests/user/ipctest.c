@@ -3680,6 +3680,7 @@ static const struct test tests[] = {
 	T(exc_special_port_is_every_type_as_state_identity),
 	T(exc_a_child_task_inherits_its_creators_exception_ports),
 	T(exc_special_port_reads_a_port_only_where_it_stands_for_every_type),
+	T(exc_handler_may_answer_in_another_flavor),
 	T(syscall_port_carries_the_registers_both_ways),
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_answer_by_the_fast_path_is_checked_like_any),
