@@ -20,6 +20,8 @@ static void (*exc_resume_at)(void);
 static kern_return_t exc_answer = KERN_SUCCESS;	/* anything else: not handled, nothing kept */
 /* Nonzero: the state behaviors answer in this flavor with these words (exc.defs' inout flavor). */
 static int32_t exc_answer_flavor;
+/* Set: called with the thread's port by exception_raise_state_identity's handler before it answers. */
+static void (*exc_with_thread)(mach_port_t thread);
 static natural_t exc_answer_words[32];
 static mach_msg_type_number_t exc_answer_count;
 
@@ -139,6 +141,8 @@ exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t th
 		*new_stateCnt = old_stateCnt;
 		return kr;
 	}
+	if (exc_with_thread)
+		exc_with_thread(thread);
 	mach_port_deallocate(mach_task_self(), thread);
 	mach_port_deallocate(mach_task_self(), task);
 	return exc_fix_state(flavor, old_state, old_stateCnt, new_state, new_stateCnt);

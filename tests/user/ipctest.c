@@ -3681,6 +3681,7 @@ static const struct test tests[] = {
 	T(exc_a_child_task_inherits_its_creators_exception_ports),
 	T(exc_special_port_reads_a_port_only_where_it_stands_for_every_type),
 	T(exc_handler_may_answer_in_another_flavor),
+	T(exc_fxsave_state_goes_by_the_thread_port_not_in_the_message),
 	T(syscall_port_carries_the_registers_both_ways),
 	T(syscall_port_unanswered_call_ends_only_the_thread),
 	T(syscall_port_answer_by_the_fast_path_is_checked_like_any),
