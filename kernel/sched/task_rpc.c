@@ -224,17 +224,15 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
  */
 static kern_return_t task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port,
 				    int32_t behavior, int32_t new_flavor, uint32_t *masks,
-				    mach_msg_type_number_t *masksCnt, struct port **handlers,
-				    mach_msg_type_number_t *handlersCnt, int32_t *behaviors,
-				    mach_msg_type_number_t *behaviorsCnt, int32_t *flavors,
-				    mach_msg_type_number_t *flavorsCnt);
+				    mach_msg_type_number_t *masksCnt, struct port **handlers, int32_t *behaviors,
+				    int32_t *flavors);
 
 kern_return_t
 kdo_task_set_exception_ports(struct task *t, exception_mask_t exception_mask, struct port *new_port,
 			     exception_behavior_t behavior, thread_state_flavor_t new_flavor)
 {
 	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, NULL, NULL, NULL, NULL,
-			      NULL, NULL, NULL, NULL);
+			      NULL);
 }
 
 kern_return_t
@@ -290,13 +288,13 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
  * task_get_exception_ports, and with set task_swap_exception_ports: what
  * mask's types had, then (swap) new_port in their place, in one hold of
  * itk_lock. The task takes the request's right to new_port. Without masks,
- * task_set_exception_ports: nothing read.
+ * task_set_exception_ports: nothing read. One count for the four arrays
+ * (task.defs' SameCount): room on entry, entries on return.
  */
 static kern_return_t
 task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port, int32_t behavior,
 	       int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt, struct port **handlers,
-	       mach_msg_type_number_t *handlersCnt, int32_t *behaviors, mach_msg_type_number_t *behaviorsCnt,
-	       int32_t *flavors, mach_msg_type_number_t *flavorsCnt)
+	       int32_t *behaviors, int32_t *flavors)
 {
 	struct port *old[EXC_TYPES_COUNT];
 	kern_return_t kr = set ? exc_ports_check(mask, behavior, new_flavor)
@@ -320,31 +318,26 @@ task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port, i
 		exc_ports_release(old, EXC_TYPES_COUNT);
 	ipc_end(f);
 	if (masks)
-		*masksCnt = *handlersCnt = *behaviorsCnt = *flavorsCnt = n;
+		*masksCnt = n;
 	return KERN_SUCCESS;
 }
 
 kern_return_t
 kdo_task_get_exception_ports(struct task *t, uint32_t exception_mask, uint32_t *masks,
-			     mach_msg_type_number_t *masksCnt, struct port **old_handlers,
-			     mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
-			     mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
-			     mach_msg_type_number_t *old_flavorsCnt)
+			     mach_msg_type_number_t *masksCnt, struct port **old_handlers, int32_t *old_behaviors,
+			     int32_t *old_flavors)
 {
-	return task_exc_ports(t, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers,
-			      old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors, old_flavorsCnt);
+	return task_exc_ports(t, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers, old_behaviors,
+			      old_flavors);
 }
 
 kern_return_t
 kdo_task_swap_exception_ports(struct task *t, uint32_t exception_mask, struct port *new_port, int32_t behavior,
 			      int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt,
-			      struct port **old_handlers, mach_msg_type_number_t *old_handlersCnt,
-			      int32_t *old_behaviors, mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
-			      mach_msg_type_number_t *old_flavorsCnt)
+			      struct port **old_handlers, int32_t *old_behaviors, int32_t *old_flavors)
 {
 	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, masks, masksCnt,
-			      old_handlers, old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors,
-			      old_flavorsCnt);
+			      old_handlers, old_behaviors, old_flavors);
 }
 
 kern_return_t

@@ -291,33 +291,31 @@ exc_ports_bad_arguments_are_refused(void)
 	mach_port_destroy(ME, e);
 }
 
-/* What get or swap answered: four arrays, their counts all equal. */
+/* What get or swap answered: four arrays and their one count (task.defs' SameCount, as in Mach). */
 struct exc_got {
 	uint32_t masks[EXC_TYPES_COUNT];
 	mach_port_t ports[EXC_TYPES_COUNT];
 	int32_t behaviors[EXC_TYPES_COUNT], flavors[EXC_TYPES_COUNT];
-	mach_msg_type_number_t n, np, nb, nf;
+	mach_msg_type_number_t n;
 };
 
 static void
 exc_got_room(struct exc_got *g, mach_msg_type_number_t room)
 {
 	memset(g, 0, sizeof *g);
-	g->n = g->np = g->nb = g->nf = room;
+	g->n = room;
 }
 
 static kern_return_t
 exc_task_get(mach_port_t task, exception_mask_t mask, struct exc_got *g)
 {
-	return task_get_exception_ports(task, mask, g->masks, &g->n, g->ports, &g->np, g->behaviors, &g->nb,
-					g->flavors, &g->nf);
+	return task_get_exception_ports(task, mask, g->masks, &g->n, g->ports, g->behaviors, g->flavors);
 }
 
 static kern_return_t
 exc_thread_get(mach_port_t th, exception_mask_t mask, struct exc_got *g)
 {
-	return thread_get_exception_ports(th, mask, g->masks, &g->n, g->ports, &g->np, g->behaviors, &g->nb,
-					  g->flavors, &g->nf);
+	return thread_get_exception_ports(th, mask, g->masks, &g->n, g->ports, g->behaviors, g->flavors);
 }
 
 /* Whether entry i of g is the types mask with port, behavior, flavor (the right given back). */
@@ -325,10 +323,10 @@ static bool
 exc_got_entry(struct exc_got *g, uint32_t i, exception_mask_t mask, mach_port_t port,
 	      exception_behavior_t behavior, thread_state_flavor_t flavor)
 {
-	bool same = i < g->n && g->n == g->np && g->n == g->nb && g->n == g->nf && g->masks[i] == mask &&
-		    g->ports[i] == port && g->behaviors[i] == behavior && g->flavors[i] == flavor;
+	bool same = i < g->n && g->masks[i] == mask && g->ports[i] == port && g->behaviors[i] == behavior &&
+		    g->flavors[i] == flavor;
 
-	if (i < g->np && MACH_PORT_VALID(g->ports[i]))
+	if (i < g->n && MACH_PORT_VALID(g->ports[i]))
 		mach_port_deallocate(ME, g->ports[i]);
 	return same;
 }
@@ -383,7 +381,7 @@ exc_swap_gives_back_what_it_replaced(void)
 		 KERN_SUCCESS);
 	exc_got_room(&g, EXC_TYPES_COUNT);
 	CHECK_EQ(task_swap_exception_ports(ME, EXC_MASK_BAD_ACCESS, b, EXCEPTION_DEFAULT, i386_THREAD_STATE,
-					   g.masks, &g.n, g.ports, &g.np, g.behaviors, &g.nb, g.flavors, &g.nf),
+					   g.masks, &g.n, g.ports, g.behaviors, g.flavors),
 		 KERN_SUCCESS);
 	CHECK_EQ(g.n, 1);
 	CHECK(exc_got_entry(&g, 0, EXC_MASK_BAD_ACCESS, a, EXCEPTION_STATE_IDENTITY, i386_THREAD_STATE));
@@ -396,20 +394,19 @@ exc_swap_gives_back_what_it_replaced(void)
 	/* bad arguments: refused, nothing swapped */
 	exc_got_room(&g, EXC_TYPES_COUNT);
 	CHECK_EQ(task_swap_exception_ports(ME, EXC_MASK_ALL, a, 7, i386_THREAD_STATE, g.masks, &g.n, g.ports,
-					   &g.np, g.behaviors, &g.nb, g.flavors, &g.nf), KERN_INVALID_ARGUMENT);
+					   g.behaviors, g.flavors), KERN_INVALID_ARGUMENT);
 	CHECK_EQ(refs_of(a, MACH_PORT_RIGHT_SEND), 1);
 	/* the thread's own, the same way */
 	CHECK_EQ(thread_create(ME, &th), KERN_SUCCESS);
 	exc_got_room(&g, EXC_TYPES_COUNT);
 	CHECK_EQ(thread_swap_exception_ports(th, EXC_MASK_ARITHMETIC, a, EXCEPTION_STATE, i386_TLS_STATE, g.masks,
-					     &g.n, g.ports, &g.np, g.behaviors, &g.nb, g.flavors, &g.nf),
+					     &g.n, g.ports, g.behaviors, g.flavors),
 		 KERN_SUCCESS);
 	CHECK_EQ(g.n, 1);
 	CHECK(exc_got_entry(&g, 0, EXC_MASK_ARITHMETIC, MACH_PORT_NULL, EXCEPTION_DEFAULT, i386_THREAD_STATE));
 	exc_got_room(&g, EXC_TYPES_COUNT);
 	CHECK_EQ(thread_swap_exception_ports(th, EXC_MASK_ALL, MACH_PORT_NULL, EXCEPTION_DEFAULT,
-					     i386_THREAD_STATE, g.masks, &g.n, g.ports, &g.np, g.behaviors, &g.nb,
-					     g.flavors, &g.nf), KERN_SUCCESS);
+					     i386_THREAD_STATE, g.masks, &g.n, g.ports, g.behaviors, g.flavors), KERN_SUCCESS);
 	CHECK_EQ(g.n, 2);
 	CHECK(exc_got_entry(&g, 0, EXC_MASK_ALL & ~EXC_MASK_ARITHMETIC, MACH_PORT_NULL, EXCEPTION_DEFAULT,
 			    i386_THREAD_STATE));
