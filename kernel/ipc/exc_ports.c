@@ -82,6 +82,31 @@ exc_ports_get_locked(const struct exc_action *tab, exception_mask_t mask, except
 	return n;
 }
 
+bool
+exc_ports_special_locked(const struct exc_action *tab, struct port **port)
+{
+	struct port *p = tab[1].port;
+
+	for (int i = 1; i < EXC_TYPES_COUNT; i++)
+		if (tab[i].port != p ||
+		    (p && (tab[i].behavior != EXCEPTION_STATE_IDENTITY || tab[i].flavor != i386_THREAD_STATE)))
+			return false;
+	if (p)
+		port_copy_send(p);
+	*port = p;
+	return true;
+}
+
+void
+exc_ports_copy_locked(const struct exc_action *from, struct exc_action *to)
+{
+	for (int i = 1; i < EXC_TYPES_COUNT; i++) {
+		to[i] = from[i];
+		if (to[i].port)
+			port_copy_send(to[i].port);
+	}
+}
+
 void
 exc_ports_release(struct port **old, uint32_t n)
 {

@@ -47,7 +47,7 @@ state_get(struct thread *th, thread_state_flavor_t flavor, natural_t *state)
 	return i386_TLS_STATE_COUNT;
 }
 
-/* Sets what the handler answered; false for a count that is not the flavor's or a bad TLS segment. */
+/* Sets what the handler answered; false for another flavor, a count not the flavor's or a bad TLS segment. */
 static bool
 state_set(struct thread *th, thread_state_flavor_t flavor, const natural_t *state, mach_msg_type_number_t count)
 {
@@ -60,7 +60,7 @@ state_set(struct thread *th, thread_state_flavor_t flavor, const natural_t *stat
 		thread_state_set(th, (const i386_thread_state_t *)state);
 		return true;
 	}
-	if (count != i386_TLS_STATE_COUNT)
+	if (flavor != i386_TLS_STATE || count != i386_TLS_STATE_COUNT)
 		return false;
 	memcpy(&tls, state, sizeof tls);
 	if (thread_tls_check(&tls) != KERN_SUCCESS)
@@ -91,25 +91,30 @@ build(struct raise *r, struct port *reply, struct kmsg **k)
 	}
 }
 
-/* Applies the reply if it says so; returns whether the thread may go on. */
+/*
+ * Applies the reply if it says so; returns whether the thread may go on. The
+ * answer's flavor is the handler's choice (exc.defs' inout flavor, as in
+ * Mach): state_set takes what thread_set_state would and refuses the rest.
+ */
 static bool
 take_reply(struct raise *r, struct kmsg *k)
 {
-	mach_msg_type_number_t count = r->count;	/* room for no more than the flavor's */
+	mach_msg_type_number_t count = ARRAY_SIZE(r->state);
+	int32_t flavor;
 
 	/* r->state is the request's, sent already: the answer may overwrite it */
 	switch (r->act.behavior) {
 	case EXCEPTION_DEFAULT:
 		return kreply_exception_raise(k) == KERN_SUCCESS;
 	case EXCEPTION_STATE:
-		if (kreply_exception_raise_state(k, r->state, &count) != KERN_SUCCESS)
+		if (kreply_exception_raise_state(k, &flavor, r->state, &count) != KERN_SUCCESS)
 			return false;
 		break;
 	default:
-		if (kreply_exception_raise_state_identity(k, r->state, &count) != KERN_SUCCESS)
+		if (kreply_exception_raise_state_identity(k, &flavor, r->state, &count) != KERN_SUCCESS)
 			return false;
 	}
-	return state_set(r->th, r->act.flavor, r->state, count);
+	return state_set(r->th, flavor, r->state, count);
 }
 
 /*

@@ -239,23 +239,37 @@ ipc_task_copy_special(struct task *t, struct port **slot)
 	return p;
 }
 
-/* A new task starts with its creator's bootstrap port (and no other: never its host port). */
+/*
+ * A new task starts with its creator's bootstrap port and exception ports,
+ * each type's with its behavior and flavor, as Mach's task_create gives them
+ * (xnu's and OSF MK's ipc_task_init; GNU Mach's one exception port): never its
+ * host or syscall port. The child is new, so its table is empty.
+ */
 void
 ipc_task_inherit(struct task *child, struct task *parent)
 {
 	uint32_t f = ipc_begin();
 	int b = task_special_slot(TASK_BOOTSTRAP_PORT);
-	struct port *p = ipc_task_copy_special(parent, &parent->special[b]);
+	struct exc_action exc[EXC_TYPES_COUNT];
+	struct port *old[EXC_TYPES_COUNT], *p;	/* old[0]: a bootstrap right not taken */
 
-	if (p) {
-		spin_lock_irqoff(&child->itk_lock);
-		if (!child->special[b]) {
-			child->special[b] = p;
-			p = NULL;
-		}
-		spin_unlock_irqoff(&child->itk_lock);
-	}
+	spin_lock_irqoff(&parent->itk_lock);
+	p = parent->special[b];
 	if (p)
-		right_destroy_carried(p, MACH_MSG_TYPE_PORT_SEND);
+		port_copy_send(p);
+	exc_ports_copy_locked(parent->exc_actions, exc);
+	spin_unlock_irqoff(&parent->itk_lock);
+	spin_lock_irqoff(&child->itk_lock);
+	old[0] = p;
+	if (!child->special[b]) {
+		child->special[b] = p;
+		old[0] = NULL;
+	}
+	for (int i = 1; i < EXC_TYPES_COUNT; i++) {
+		old[i] = child->exc_actions[i].port;
+		child->exc_actions[i] = exc[i];
+	}
+	spin_unlock_irqoff(&child->itk_lock);
+	exc_ports_release(old, EXC_TYPES_COUNT);
 	ipc_end(f);
 }

@@ -149,7 +149,12 @@ kdo_task_resume(struct task *t)
 	return kr;
 }
 
-/* A port never set is success and MACH_PORT_NULL, as in Mach; a dead task answers KERN_FAILURE. */
+/*
+ * A port never set is success and MACH_PORT_NULL, as in Mach; a dead task
+ * answers KERN_FAILURE. TASK_EXCEPTION_PORT reads the port only while it
+ * stands for every type as task_set_special_port puts it, else
+ * KERN_INVALID_ARGUMENT (exc_ports_special_locked; kernel/README.md).
+ */
 kern_return_t
 kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **special_port)
 {
@@ -161,15 +166,14 @@ kdo_task_get_special_port(struct task *t, int32_t which_port, struct port **spec
 		return KERN_INVALID_ARGUMENT;
 	f = ipc_begin();
 	spin_lock_irqoff(&t->itk_lock);
-	if (!t->self)
+	if (!t->self) {
 		kr = KERN_FAILURE;
-	else if (which_port == TASK_KERNEL_PORT)
-		p = t->sself ? t->sself : t->self;
-	else if (which_port == TASK_EXCEPTION_PORT)	/* one type's port stands for them all */
-		p = t->exc_actions[EXC_BAD_ACCESS].port;
-	else
-		p = t->special[task_special_slot(which_port)];
-	if (kr == KERN_SUCCESS) {
+	} else if (which_port == TASK_EXCEPTION_PORT) {
+		if (!exc_ports_special_locked(t->exc_actions, special_port))
+			kr = KERN_INVALID_ARGUMENT;	/* no one port stands for every type */
+	} else {
+		p = which_port == TASK_KERNEL_PORT ? (t->sself ? t->sself : t->self)
+						   : t->special[task_special_slot(which_port)];
 		if (p)
 			port_copy_send(p);
 		*special_port = p;
@@ -220,17 +224,15 @@ kdo_task_set_special_port(struct task *t, int32_t which_port, struct port *speci
  */
 static kern_return_t task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port,
 				    int32_t behavior, int32_t new_flavor, uint32_t *masks,
-				    mach_msg_type_number_t *masksCnt, struct port **handlers,
-				    mach_msg_type_number_t *handlersCnt, int32_t *behaviors,
-				    mach_msg_type_number_t *behaviorsCnt, int32_t *flavors,
-				    mach_msg_type_number_t *flavorsCnt);
+				    mach_msg_type_number_t *masksCnt, struct port **handlers, int32_t *behaviors,
+				    int32_t *flavors);
 
 kern_return_t
 kdo_task_set_exception_ports(struct task *t, exception_mask_t exception_mask, struct port *new_port,
 			     exception_behavior_t behavior, thread_state_flavor_t new_flavor)
 {
 	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, NULL, NULL, NULL, NULL,
-			      NULL, NULL, NULL, NULL);
+			      NULL);
 }
 
 kern_return_t
@@ -286,13 +288,13 @@ kdo_task_set_limits(struct task *t, const natural_t *limits, mach_msg_type_numbe
  * task_get_exception_ports, and with set task_swap_exception_ports: what
  * mask's types had, then (swap) new_port in their place, in one hold of
  * itk_lock. The task takes the request's right to new_port. Without masks,
- * task_set_exception_ports: nothing read.
+ * task_set_exception_ports: nothing read. One count for the four arrays
+ * (task.defs' SameCount): room on entry, entries on return.
  */
 static kern_return_t
 task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port, int32_t behavior,
 	       int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt, struct port **handlers,
-	       mach_msg_type_number_t *handlersCnt, int32_t *behaviors, mach_msg_type_number_t *behaviorsCnt,
-	       int32_t *flavors, mach_msg_type_number_t *flavorsCnt)
+	       int32_t *behaviors, int32_t *flavors)
 {
 	struct port *old[EXC_TYPES_COUNT];
 	kern_return_t kr = set ? exc_ports_check(mask, behavior, new_flavor)
@@ -316,31 +318,26 @@ task_exc_ports(struct task *t, uint32_t mask, bool set, struct port *new_port, i
 		exc_ports_release(old, EXC_TYPES_COUNT);
 	ipc_end(f);
 	if (masks)
-		*masksCnt = *handlersCnt = *behaviorsCnt = *flavorsCnt = n;
+		*masksCnt = n;
 	return KERN_SUCCESS;
 }
 
 kern_return_t
 kdo_task_get_exception_ports(struct task *t, uint32_t exception_mask, uint32_t *masks,
-			     mach_msg_type_number_t *masksCnt, struct port **old_handlers,
-			     mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
-			     mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
-			     mach_msg_type_number_t *old_flavorsCnt)
+			     mach_msg_type_number_t *masksCnt, struct port **old_handlers, int32_t *old_behaviors,
+			     int32_t *old_flavors)
 {
-	return task_exc_ports(t, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers,
-			      old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors, old_flavorsCnt);
+	return task_exc_ports(t, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers, old_behaviors,
+			      old_flavors);
 }
 
 kern_return_t
 kdo_task_swap_exception_ports(struct task *t, uint32_t exception_mask, struct port *new_port, int32_t behavior,
 			      int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt,
-			      struct port **old_handlers, mach_msg_type_number_t *old_handlersCnt,
-			      int32_t *old_behaviors, mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
-			      mach_msg_type_number_t *old_flavorsCnt)
+			      struct port **old_handlers, int32_t *old_behaviors, int32_t *old_flavors)
 {
 	return task_exc_ports(t, exception_mask, true, new_port, behavior, new_flavor, masks, masksCnt,
-			      old_handlers, old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors,
-			      old_flavorsCnt);
+			      old_handlers, old_behaviors, old_flavors);
 }
 
 kern_return_t

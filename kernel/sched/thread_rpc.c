@@ -224,10 +224,14 @@ thread_of_itk_locked(struct port *self, struct task **taskp)
 	return th;
 }
 
-/* A port never set is success and MACH_PORT_NULL, as in Mach. */
+/*
+ * A port never set is success and MACH_PORT_NULL, as in Mach.
+ * THREAD_EXCEPTION_PORT reads as TASK_EXCEPTION_PORT does (task_rpc.c).
+ */
 kern_return_t
 kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port **special_port)
 {
+	kern_return_t kr = KERN_SUCCESS;
 	struct thread *th;
 	struct task *task;
 	struct port *p = NULL;
@@ -238,17 +242,21 @@ kdo_thread_get_special_port(struct port *self, int32_t which_port, struct port *
 	f = ipc_begin();
 	th = thread_of_itk_locked(self, &task);
 	if (th) {
-		p = which_port == THREAD_EXCEPTION_PORT ? th->exc_actions[EXC_BAD_ACCESS].port	/* stands for all */
-		    : th->sself ? th->sself : th->self;
-		if (p)
-			port_copy_send(p);
-		*special_port = p;
+		if (which_port == THREAD_EXCEPTION_PORT) {
+			if (!exc_ports_special_locked(th->exc_actions, special_port))
+				kr = KERN_INVALID_ARGUMENT;	/* no one port stands for every type */
+		} else {
+			p = th->sself ? th->sself : th->self;
+			if (p)
+				port_copy_send(p);
+			*special_port = p;
+		}
 		spin_unlock_irqoff(&task->itk_lock);
 	}
 	ipc_end(f);
 	if (task)
 		task_unref(task);
-	return th ? KERN_SUCCESS : MIG_SERVER_DIED;
+	return th ? kr : MIG_SERVER_DIED;
 }
 
 /*
@@ -286,10 +294,8 @@ kdo_thread_set_special_port(struct port *self, int32_t which_port, struct port *
 
 static kern_return_t thread_exc_ports(struct port *self, uint32_t mask, bool set, struct port *new_port,
 				      int32_t behavior, int32_t new_flavor, uint32_t *masks,
-				      mach_msg_type_number_t *masksCnt, struct port **handlers,
-				      mach_msg_type_number_t *handlersCnt, int32_t *behaviors,
-				      mach_msg_type_number_t *behaviorsCnt, int32_t *flavors,
-				      mach_msg_type_number_t *flavorsCnt);
+				      mach_msg_type_number_t *masksCnt, struct port **handlers, int32_t *behaviors,
+				      int32_t *flavors);
 
 /* The thread's port for each type in mask; the thread takes the request's send right (NULL clears). */
 kern_return_t
@@ -297,7 +303,7 @@ kdo_thread_set_exception_ports(struct port *self, uint32_t exception_mask, struc
 			       int32_t behavior, int32_t new_flavor)
 {
 	return thread_exc_ports(self, exception_mask, true, new_port, behavior, new_flavor, NULL, NULL, NULL,
-				NULL, NULL, NULL, NULL, NULL);
+				NULL, NULL);
 }
 
 /*
@@ -307,8 +313,7 @@ kdo_thread_set_exception_ports(struct port *self, uint32_t exception_mask, struc
 static kern_return_t
 thread_exc_ports(struct port *self, uint32_t mask, bool set, struct port *new_port, int32_t behavior,
 		 int32_t new_flavor, uint32_t *masks, mach_msg_type_number_t *masksCnt, struct port **handlers,
-		 mach_msg_type_number_t *handlersCnt, int32_t *behaviors, mach_msg_type_number_t *behaviorsCnt,
-		 int32_t *flavors, mach_msg_type_number_t *flavorsCnt)
+		 int32_t *behaviors, int32_t *flavors)
 {
 	struct thread *th;
 	struct task *task;
@@ -337,30 +342,25 @@ thread_exc_ports(struct port *self, uint32_t mask, bool set, struct port *new_po
 	if (!th)
 		return MIG_SERVER_DIED;
 	if (masks)
-		*masksCnt = *handlersCnt = *behaviorsCnt = *flavorsCnt = n;
+		*masksCnt = n;
 	return KERN_SUCCESS;
 }
 
 kern_return_t
 kdo_thread_get_exception_ports(struct port *self, uint32_t exception_mask, uint32_t *masks,
-			       mach_msg_type_number_t *masksCnt, struct port **old_handlers,
-			       mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
-			       mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
-			       mach_msg_type_number_t *old_flavorsCnt)
+			       mach_msg_type_number_t *masksCnt, struct port **old_handlers, int32_t *old_behaviors,
+			       int32_t *old_flavors)
 {
 	return thread_exc_ports(self, exception_mask, false, NULL, 0, 0, masks, masksCnt, old_handlers,
-				old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors, old_flavorsCnt);
+				old_behaviors, old_flavors);
 }
 
 kern_return_t
 kdo_thread_swap_exception_ports(struct port *self, uint32_t exception_mask, struct port *new_port,
 				int32_t behavior, int32_t new_flavor, uint32_t *masks,
-				mach_msg_type_number_t *masksCnt, struct port **old_handlers,
-				mach_msg_type_number_t *old_handlersCnt, int32_t *old_behaviors,
-				mach_msg_type_number_t *old_behaviorsCnt, int32_t *old_flavors,
-				mach_msg_type_number_t *old_flavorsCnt)
+				mach_msg_type_number_t *masksCnt, struct port **old_handlers, int32_t *old_behaviors,
+				int32_t *old_flavors)
 {
 	return thread_exc_ports(self, exception_mask, true, new_port, behavior, new_flavor, masks, masksCnt,
-				old_handlers, old_handlersCnt, old_behaviors, old_behaviorsCnt, old_flavors,
-				old_flavorsCnt);
+				old_handlers, old_behaviors, old_flavors);
 }

@@ -10,6 +10,7 @@
 #ifndef EXC_CATCH_H
 #define EXC_CATCH_H
 
+#include <stdbool.h>
 #include <string.h>
 #include <mach/mach.h>
 #include "exc_server.h"
@@ -17,6 +18,33 @@
 static volatile int32_t seen_exception, seen_code0, seen_code1, seen_behavior, seen_flavor;
 static void (*exc_resume_at)(void);
 static kern_return_t exc_answer = KERN_SUCCESS;	/* anything else: not handled, nothing kept */
+/* Nonzero: the state behaviors answer in this flavor with these words (exc.defs' inout flavor). */
+static int32_t exc_answer_flavor;
+/* Set: called with the thread's port by exception_raise_state_identity's handler before it answers. */
+static void (*exc_with_thread)(mach_port_t thread);
+static natural_t exc_answer_words[32];
+static mach_msg_type_number_t exc_answer_count;
+
+static inline void
+exc_answer_in(int32_t flavor, const void *words, mach_msg_type_number_t count)
+{
+	exc_answer_flavor = flavor;
+	exc_answer_count = count;
+	if (count)
+		memcpy(exc_answer_words, words, count * sizeof(natural_t));
+}
+
+/* The state set with exc_answer_in, if any: true when it is the answer. */
+static bool
+exc_answer_other_flavor(int32_t *flavor, natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	if (!exc_answer_flavor)
+		return false;
+	*flavor = exc_answer_flavor;
+	memcpy(new_state, exc_answer_words, exc_answer_count * sizeof(natural_t));
+	*new_stateCnt = exc_answer_count;
+	return true;
+}
 
 static void
 exc_note(int32_t behavior, int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt)
@@ -76,24 +104,28 @@ exc_do_exception_raise(mach_port_t exception_port, mach_port_t thread, mach_port
 
 kern_return_t
 exc_do_exception_raise_state(mach_port_t exception_port, int32_t exception, const integer_t *code,
-			     mach_msg_type_number_t codeCnt, int32_t flavor, const natural_t *old_state,
+			     mach_msg_type_number_t codeCnt, int32_t *flavor, const natural_t *old_state,
 			     mach_msg_type_number_t old_stateCnt, natural_t *new_state,
 			     mach_msg_type_number_t *new_stateCnt)
 {
 	(void)exception_port;
 	exc_note(EXCEPTION_STATE, exception, code, codeCnt);
-	seen_flavor = flavor;
+	seen_flavor = *flavor;
 	if (exc_answer != KERN_SUCCESS)
 		return exc_answer;
-	return exc_fix_state(flavor, old_state, old_stateCnt, new_state, new_stateCnt);
+	if (exc_answer_other_flavor(flavor, new_state, new_stateCnt))
+		return KERN_SUCCESS;
+	return exc_fix_state(*flavor, old_state, old_stateCnt, new_state, new_stateCnt);
 }
 
 kern_return_t
 exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
 				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
-				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+				       int32_t *flavorp, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
 				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
 {
+	int32_t flavor = *flavorp;	/* answered as it came */
+
 	(void)exception_port;
 	exc_note(EXCEPTION_STATE_IDENTITY, exception, code, codeCnt);
 	seen_flavor = flavor;
@@ -109,6 +141,8 @@ exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t th
 		*new_stateCnt = old_stateCnt;
 		return kr;
 	}
+	if (exc_with_thread)
+		exc_with_thread(thread);
 	mach_port_deallocate(mach_task_self(), thread);
 	mach_port_deallocate(mach_task_self(), task);
 	return exc_fix_state(flavor, old_state, old_stateCnt, new_state, new_stateCnt);

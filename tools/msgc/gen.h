@@ -63,6 +63,12 @@ void gen_port_array_put(FILE *f, const struct arg *a, const char *disposition, i
 void gen_port_array_get(FILE *f, const struct arg *a, const char *right, const char *dst, int pass,
     const char *fail);
 void gen_client_copy_out(FILE *f, const struct arg *a, bool k);
+/*
+ * The SameCount arrays of r on one side (the request, or the reply): each
+ * one's count as it came (PREFIX NAMECnt) must equal its chain's, else goto fail.
+ */
+void gen_same_count_checks(FILE *f, const struct routine *r, bool reply, const char *prefix,
+    const char *fail);
 
 void gen_banner(FILE *f, const struct interface *itf);
 /* NAME in upper case, for macros and include guards. */

@@ -55,12 +55,12 @@ gen_client_argument_check(FILE *f, const struct arg *a)
 	const char *deref = a->dir == DIR_IN ? "" : "*";
 	char bound[16];
 
-	if (!arg_in_request(a))
+	if (!arg_in_request(a) || a->same_count)	/* SameCount: its chain's count is checked */
 		return;
 	if (t->kind == KIND_ARRAY_BOUNDED || t->kind == KIND_PORT_ARRAY ||
 	    (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
 		fprintf(f, "\tif (%s%sCnt > %u)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
-		    deref, a->name, t->count);
+		    deref, a->count_name, t->count);
 	else if (t->kind == KIND_OOL && t->elem->size > 1)
 		fprintf(f, "\tif (%sCnt > UINT32_MAX / sizeof(%s))\n"
 		    "\t\treturn MIG_ARRAY_TOO_LARGE;\n", a->name, t->elem->c_name);
@@ -111,7 +111,7 @@ gen_client_request_item(FILE *f, const struct arg *a, bool k, int pass)
 		break;
 	case KIND_ARRAY_BOUNDED:
 		fprintf(f, "\tmsgc_put_array(&msgc_w, %s, %s%sCnt, sizeof(%s));\n", n,
-		    in ? "" : "*", n, e);
+		    in ? "" : "*", a->count_name, e);
 		break;
 	case KIND_STRING_FIXED:
 		fprintf(f, "\tmsgc_put_fixed_string(&msgc_w, %s, %u);\n", n, t->count);
@@ -237,11 +237,13 @@ gen_client_copy_out(FILE *f, const struct arg *a, bool k)
 		break;
 	case KIND_ARRAY_BOUNDED:
 		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_%sCnt * sizeof(%s));\n", n, n, n, e);
-		fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
+		if (!a->same_count)
+			fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
 		break;
 	case KIND_PORT_ARRAY:
 		fprintf(f, "\tmemcpy(%s, msgc_%s, msgc_%sCnt * sizeof(*%s));\n", n, n, n, n);
-		fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
+		if (!a->same_count)
+			fprintf(f, "\t*%sCnt = msgc_%sCnt;\n", n, n);
 		break;
 	case KIND_STRING_FIXED:
 	case KIND_STRING_BOUNDED:
@@ -323,11 +325,12 @@ gen_stub(FILE *f, const struct routine *r)
 			if (arg_in_reply(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
 				gen_client_reply_item(f, &r->args[i], pass);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_reply;\n");
+	gen_same_count_checks(f, r, true, "msgc_", "bad_reply");
 	/* An out array's count says on entry how many elements the caller has room for. */
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
 
-		if (a->dir == DIR_OUT && (a->type->kind == KIND_ARRAY_BOUNDED ||
+		if (a->dir == DIR_OUT && !a->same_count && (a->type->kind == KIND_ARRAY_BOUNDED ||
 			a->type->kind == KIND_PORT_ARRAY)) {
 			fprintf(f, "\tif (msgc_%sCnt > *%sCnt)\n\t\tgoto too_large;\n", a->name,
 			    a->name);

@@ -86,7 +86,8 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 			fprintf(f, "struct port **%s", n);
 		else
 			fprintf(f, "%s%s *%s", in ? "const " : "", e, n);
-		fprintf(f, ", mach_msg_type_number_t %s%sCnt", in ? "" : "*", n);
+		if (!a->same_count)
+			fprintf(f, ", mach_msg_type_number_t %s%sCnt", in ? "" : "*", n);
 		return;
 	}
 	if (t->kind == KIND_OOL) {
@@ -110,7 +111,9 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 			fprintf(f, "const %s *%s", e, n);
 			break;
 		case KIND_ARRAY_BOUNDED:
-			fprintf(f, "const %s *%s, mach_msg_type_number_t %sCnt", e, n, n);
+			fprintf(f, "const %s *%s", e, n);
+			if (!a->same_count)
+				fprintf(f, ", mach_msg_type_number_t %sCnt", n);
 			break;
 		case KIND_PORT:
 		case KIND_OOL:
@@ -129,7 +132,9 @@ gen_param(FILE *f, const struct arg *a, enum side side)
 		fprintf(f, "%s *%s", e, n);
 		break;
 	case KIND_ARRAY_BOUNDED:
-		fprintf(f, "%s *%s, mach_msg_type_number_t *%sCnt", e, n, n);
+		fprintf(f, "%s *%s", e, n);
+		if (!a->same_count)
+			fprintf(f, ", mach_msg_type_number_t *%sCnt", n);
 		break;
 	case KIND_PORT:
 	case KIND_OOL:
@@ -206,14 +211,26 @@ gen_all(const struct interface *itf, const char *outdir)
 void
 gen_port_array_put(FILE *f, const struct arg *a, const char *disposition, int pass)
 {
-	const char *n = a->name;
+	const char *n = a->name, *c = a->count_name;
 
 	if (pass == 0)
 		fprintf(f, "\tfor (uint32_t msgc_i = 0; msgc_i < %u; msgc_i++)\n"
 		    "\t\tmsgc_put_port(&msgc_w, msgc_i < %sCnt ? %s[msgc_i] : 0, %s);\n",
-		    a->type->count, n, n, disposition);
+		    a->type->count, c, n, disposition);
 	else
-		fprintf(f, "\tmsgc_put(&msgc_w, &%sCnt, sizeof(mach_msg_type_number_t));\n", n);
+		fprintf(f, "\tmsgc_put(&msgc_w, &%sCnt, sizeof(mach_msg_type_number_t));\n", c);
+}
+
+void
+gen_same_count_checks(FILE *f, const struct routine *r, bool reply, const char *prefix, const char *fail)
+{
+	for (size_t i = 1; i < r->nargs; i++) {
+		const struct arg *a = &r->args[i];
+
+		if (a->same_count && (reply ? arg_in_reply(a) : arg_in_request(a)))
+			fprintf(f, "\tif (%s%sCnt != %s%sCnt)\n\t\tgoto %s;\n", prefix, a->name, prefix,
+			    a->count_name, fail);
+	}
 }
 
 void

@@ -168,11 +168,13 @@ gen_reply(FILE *f, const struct routine *r)
 			if (arg_in_reply(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
 				gen_client_reply_item(f, &r->args[i], pass);
 	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_reply;\n");
+	gen_same_count_checks(f, r, true, "msgc_", "bad_reply");
 	/* An out (or inout) array's count says on entry how much room the caller has. */
 	for (size_t i = 1; i < r->nargs; i++) {
 		const struct arg *a = &r->args[i];
 
-		if (arg_in_reply(a) && (a->type->kind == KIND_ARRAY_BOUNDED || a->type->kind == KIND_PORT_ARRAY))
+		if (arg_in_reply(a) && !a->same_count &&
+		    (a->type->kind == KIND_ARRAY_BOUNDED || a->type->kind == KIND_PORT_ARRAY))
 			fprintf(f, "\tif (msgc_%sCnt > *%sCnt)\n\t\treturn MIG_ARRAY_TOO_LARGE;\n",
 			    a->name, a->name);
 	}

@@ -80,7 +80,7 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 			    t->count);
 			if (in)
 				fprintf(f, "\tmach_msg_type_number_t %sCnt;\n", n);
-			else
+			else if (!a->same_count)
 				fprintf(f, "\tmach_msg_type_number_t %sCnt = %u;\n", n, t->count);
 			continue;
 		}
@@ -130,8 +130,9 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 			fprintf(f, "\t%s %s[%u]%s;\n", e, n, t->count, t->noclear ? "" : " = { 0 }");
 			break;
 		case KIND_ARRAY_BOUNDED:
-			fprintf(f, "\t%s %s[%u]%s;\n\tmach_msg_type_number_t %sCnt = %u;\n", e,
-			    n, t->count, t->noclear ? "" : " = { 0 }", n, t->count);
+			fprintf(f, "\t%s %s[%u]%s;\n", e, n, t->count, t->noclear ? "" : " = { 0 }");
+			if (!a->same_count)
+				fprintf(f, "\tmach_msg_type_number_t %sCnt = %u;\n", n, t->count);
 			break;
 		case KIND_STRING_FIXED:
 		case KIND_STRING_BOUNDED:
@@ -234,7 +235,9 @@ gen_call(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 			break;
 		case KIND_ARRAY_BOUNDED:
 		case KIND_PORT_ARRAY:
-			fprintf(f, ", %s, %s%sCnt", n, amp, n);
+			fprintf(f, ", %s", n);
+			if (!a->same_count)
+				fprintf(f, ", %s%sCnt", amp, n);
 			break;
 		case KIND_OOL:
 			if (k && type_is_port_array(t))
@@ -261,7 +264,7 @@ gen_reply_checks(FILE *f, const struct routine *r)
 		const struct arg *a = &r->args[i];
 		const struct type *t = a->type;
 
-		if (!arg_in_reply(a))
+		if (!arg_in_reply(a) || a->same_count)	/* its chain's count is checked */
 			continue;
 		if (t->kind == KIND_ARRAY_BOUNDED || t->kind == KIND_PORT_ARRAY ||
 		    (t->kind == KIND_OOL && t->count != TYPE_UNBOUNDED))
@@ -319,7 +322,7 @@ gen_reply_item(FILE *f, const struct arg *a, bool k, int pass)
 		fprintf(f, "\tmsgc_put(&msgc_w, &%s, sizeof(%s));\n", n, n);
 		break;
 	case KIND_ARRAY_BOUNDED:
-		fprintf(f, "\tmsgc_put_array(&msgc_w, %s, %sCnt, sizeof(%s));\n", n, n, e);
+		fprintf(f, "\tmsgc_put_array(&msgc_w, %s, %sCnt, sizeof(%s));\n", n, a->count_name, e);
 		break;
 	case KIND_STRING_FIXED:
 		fprintf(f, "\tmsgc_put_fixed_string(&msgc_w, %s, %u);\n", n, t->count);
@@ -364,7 +367,9 @@ gen_serve(FILE *f, const struct interface *itf, const struct routine *r, bool k)
 		for (size_t i = 1; i < r->nargs; i++)
 			if (arg_in_request(&r->args[i]) && gen_in_pass(r->args[i].type, pass))
 				gen_request_item(f, &r->args[i], pass);
-	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_request;\n\n");
+	fprintf(f, "\tif (!msgc_at_end(&msgc_r))\n\t\tgoto bad_request;\n");
+	gen_same_count_checks(f, r, false, "", "bad_request");
+	fprintf(f, "\n");
 	gen_call(f, itf, r, k);
 	if (r->simple) {
 		if (k && request_has_ports(r))

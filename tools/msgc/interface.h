@@ -18,6 +18,9 @@ struct arg {
 	enum direction dir;
 	const struct type *type;
 	bool dealloc;		/* out-of-line: unmap from the sender once sent */
+	bool same_count;	/* SameCount: no count parameter of its own, count_name's instead */
+	char count_name[MSGC_NAME_MAX];	/* whose XCnt the C code counts it by: its own name, or
+					 * for SameCount the first array of its chain */
 	int line;
 };
 

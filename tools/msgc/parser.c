@@ -328,8 +328,10 @@ parse_type_decl(struct parser *p)
 	return true;
 }
 
+static bool check_same_count(struct parser *p, const struct routine *r, struct arg *a);
+
 static bool
-check_arg(struct parser *p, const struct routine *r, const struct arg *a)
+check_arg(struct parser *p, const struct routine *r, struct arg *a)
 {
 	const struct type *t = a->type;
 	size_t len = strlen(a->name);
@@ -375,6 +377,37 @@ check_arg(struct parser *p, const struct routine *r, const struct arg *a)
 	if (a->dealloc && t->kind != KIND_OOL)
 		return error_at(p, a->line, "dealloc applies only to out-of-line memory; '%s' "
 		    "is %s", a->name, type_kind_describe(t));
+	if (a->same_count)
+		return check_same_count(p, r, a);
+	return true;
+}
+
+/*
+ * MIG's SameCount: a's count is the argument before it's (an inline array of
+ * one direction and bound), so a has no count of its own in C; on the wire
+ * each array keeps its count, and a receiver refuses counts that differ.
+ */
+static bool
+check_same_count(struct parser *p, const struct routine *r, struct arg *a)
+{
+	const struct arg *b = &r->args[r->nargs - 1];
+	uint32_t kind = a->type->kind;
+
+	if (kind != KIND_ARRAY_BOUNDED && kind != KIND_PORT_ARRAY)
+		return error_at(p, a->line, "SameCount applies only to an inline array[*:N]; '%s' "
+		    "is %s", a->name, type_kind_describe(a->type));
+	if (a->dir == DIR_INOUT)
+		return error_at(p, a->line, "SameCount is not supported on inout '%s'", a->name);
+	if (b->type->kind != KIND_ARRAY_BOUNDED && b->type->kind != KIND_PORT_ARRAY)
+		return error_at(p, a->line, "SameCount: '%s' must follow the inline array whose "
+		    "count it shares; '%s' is %s", a->name, b->name, type_kind_describe(b->type));
+	if (b->dir != a->dir)
+		return error_at(p, a->line, "SameCount: '%s' and '%s' go different ways", a->name,
+		    b->name);
+	if (b->type->count != a->type->count)
+		return error_at(p, a->line, "SameCount: '%s' holds up to %u, '%s' %u: the bounds "
+		    "must be equal", a->name, a->type->count, b->name, b->type->count);
+	strcpy(a->count_name, b->count_name);
 	return true;
 }
 
@@ -404,11 +437,14 @@ parse_arg(struct parser *p, struct routine *r)
 			a.dealloc = true;
 		else if (is_keyword(&p->cur, "notdealloc"))
 			a.dealloc = false;
+		else if (is_keyword(&p->cur, "SameCount"))
+			a.same_count = true;
 		else
-			return expected(p, "'dealloc' or 'notdealloc'");
+			return expected(p, "'dealloc', 'notdealloc' or 'SameCount'");
 		if (!advance(p))
 			return false;
 	}
+	strcpy(a.count_name, a.name);
 	if (!check_arg(p, r, &a))
 		return false;
 	r->args = realloc(r->args, (r->nargs + 1) * sizeof(*r->args));

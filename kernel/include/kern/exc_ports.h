@@ -45,6 +45,21 @@ uint32_t exc_ports_get_locked(const struct exc_action *tab, exception_mask_t mas
 			      thread_state_flavor_t *flavors, uint32_t max);
 
 /*
+ * Caller holds the owner's itk_lock. What TASK_EXCEPTION_PORT and
+ * THREAD_EXCEPTION_PORT read: false unless one port stands for every type
+ * as their set puts it (EXCEPTION_STATE_IDENTITY, i386_THREAD_STATE), or
+ * no type has one; else *port is that port with a send right copied, or NULL.
+ */
+bool exc_ports_special_locked(const struct exc_action *tab, struct port **port);
+
+/*
+ * Caller holds from's owner's itk_lock: every type's action copied into to
+ * (slot 0 untouched), a send right copied for each port: task_create's
+ * inheritance. to is the caller's until it puts the rights in a table.
+ */
+void exc_ports_copy_locked(const struct exc_action *from, struct exc_action *to);
+
+/*
  * Caller holds the owner's itk_lock: the type's action, with a send right
  * copied; false when none. Inline: it is on every exception's path.
  */

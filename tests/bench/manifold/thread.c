@@ -34,7 +34,7 @@ static uint64_t exc_dealloc_ticks;
 kern_return_t
 exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t thread, mach_port_t task,
 				       int32_t exception, const integer_t *code, mach_msg_type_number_t codeCnt,
-				       int32_t flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+				       int32_t *flavor, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
 				       natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
 {
 	i386_thread_state_t st;
@@ -46,7 +46,7 @@ exc_do_exception_raise_state_identity(mach_port_t exception_port, mach_port_t th
 	if (exc_breakdown)
 		exc_dealloc_ticks += bench_rdtsc() - t0;
 	if (exception != EXC_BAD_ACCESS || codeCnt < 2 || (uint32_t)code[1] != BAD_ADDRESS ||
-	    flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT) {
+	    *flavor != i386_THREAD_STATE || old_stateCnt != i386_THREAD_STATE_COUNT) {
 		exc_failed = 1;
 		return KERN_FAILURE;	/* the task dies: loud enough */
 	}
@@ -69,7 +69,7 @@ exc_do_exception_raise(mach_port_t exception_port, mach_port_t thread, mach_port
 
 kern_return_t
 exc_do_exception_raise_state(mach_port_t exception_port, int32_t exception, const integer_t *code,
-			     mach_msg_type_number_t codeCnt, int32_t flavor, const natural_t *old_state,
+			     mach_msg_type_number_t codeCnt, int32_t *flavor, const natural_t *old_state,
 			     mach_msg_type_number_t old_stateCnt, natural_t *new_state,
 			     mach_msg_type_number_t *new_stateCnt)
 {

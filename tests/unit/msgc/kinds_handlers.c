@@ -174,3 +174,21 @@ kinds_do_kinds_port_list(mach_port_t server, const mach_port_t *given, mach_msg_
 	*backCnt = kinds_state.overflow_outputs ? 5 : givenCnt;
 	return KERN_SUCCESS;
 }
+
+kern_return_t
+kinds_do_kinds_same_count(mach_port_t server, const int32_t *a, mach_msg_type_number_t aCnt, const int32_t *b,
+    const mach_port_t *given, int32_t *sum, mach_msg_type_number_t *sumCnt, int32_t *diff)
+{
+	(void)server;
+	kinds_state.calls++;
+	if (kinds_state.fail_with)
+		return kinds_state.fail_with;
+	kinds_state.listCnt = aCnt;
+	for (mach_msg_type_number_t i = 0; i < aCnt; i++) {
+		kinds_state.list[i] = given[i];
+		sum[i] = a[i] + b[i];
+		diff[i] = a[i] - b[i];
+	}
+	*sumCnt = kinds_state.overflow_outputs ? 5 : aCnt;
+	return KERN_SUCCESS;
+}

@@ -13,7 +13,7 @@ struct kinds_state {
 	kern_return_t fail_with;	/* returned instead of doing the work, if set */
 	bool overflow_outputs;		/* counts above bounds, strings unterminated */
 	mach_port_t ports[6];		/* what kinds_ports received */
-	mach_port_t list[4];		/* what kinds_port_list received, */
+	mach_port_t list[4];		/* what kinds_port_list (or kinds_same_count) received, */
 	mach_msg_type_number_t listCnt;	/* and how many */
 	int32_t notify_code;
 	char notify_note[32];

@@ -963,6 +963,82 @@ malformed_memory_reply_keeps_its_copy(void)
 	destroy(k);
 }
 
+/* A port list reply's count (its last word) set to what the case asks. */
+static uint32_t port_list_count;
+
+static void
+port_list_count_is(mach_msg_header_t *m)
+{
+	memcpy((uint8_t *)m + m->msgh_size - 4, &port_list_count, 4);
+}
+
+/*
+ * kinds_port_list of two rights, its reply decoded with room for room;
+ * *backCnt and back[] as kreply left them. KERN_NOT_RECEIVER: the reply's
+ * descriptors do not say where the rights went (to the caller on success,
+ * kept by the reply otherwise).
+ */
+static kern_return_t
+port_list_reply(mach_msg_type_number_t room, struct port **back, mach_msg_type_number_t *backCnt)
+{
+	struct port *list[2] = { &ports[1], &ports[2] };
+	mach_msg_descriptor_t *d;
+	kern_return_t kr;
+	struct kmsg *k = NULL;
+	uint32_t n;
+
+	*backCnt = room;
+	if (kreq_kinds_port_list(&k, SERVER, SEND, REPLY, ONCE, list, 2) != KERN_SUCCESS)
+		return KERN_FAILURE;
+	k = serve(k);
+	if (k == NULL)
+		return KERN_FAILURE;
+	kr = kreply_kinds_port_list(k, back, backCnt);
+	d = descriptors(k->msg, &n);
+	for (uint32_t i = 0; i < n; i++)	/* taken: the caller's; refused: still the reply's */
+		if ((d[i].port.name != MACH_PORT_NULL) != (kr != KERN_SUCCESS && i < 2))
+			kr = KERN_NOT_RECEIVER;
+	destroy(k);
+	return kr;
+}
+
+/*
+ * The kernel as the client of a routine whose reply carries an inline port
+ * array (Mach's exception_handler_array_t, which get_exception_ports answers
+ * with): the rights move to the caller, and a reply the stub would refuse is
+ * refused, its rights left to the reply's destroy.
+ */
+static void
+port_array_reply_moves_its_rights_to_the_caller(void)
+{
+	struct port *back[4] = { NULL };
+	mach_msg_type_number_t backCnt;
+
+	start();
+	CHECK_EQ(port_list_reply(4, back, &backCnt), KERN_SUCCESS);
+	CHECK_EQ(backCnt, 2);
+	CHECK(back[0] == &ports[2] && back[1] == &ports[1]);	/* the server gives them back reversed */
+	CHECK(back[2] == NULL);
+	CHECK_EQ(kinds_state.listCnt, 2);
+	/* room for fewer than the answer: refused, nothing written */
+	start();
+	back[0] = back[1] = NULL;
+	CHECK_EQ(port_list_reply(1, back, &backCnt), MIG_ARRAY_TOO_LARGE);
+	CHECK_EQ(backCnt, 1);
+	CHECK(back[0] == NULL);
+	/* a right past the count, and a count above the bound */
+	start();
+	port_list_count = 1;
+	mutate_reply = port_list_count_is;
+	CHECK_EQ(port_list_reply(4, back, &backCnt), MIG_TYPE_ERROR);
+	CHECK(back[0] == NULL && backCnt == 4);
+	start();
+	port_list_count = 5;
+	mutate_reply = port_list_count_is;
+	CHECK_EQ(port_list_reply(4, back, &backCnt), MIG_TYPE_ERROR);
+	CHECK(back[0] == NULL && backCnt == 4);
+}
+
 static const struct test kuser_tests[] = {
 	{ "kuser_requests_are_laid_out_as_the_user_stubs_lay_them_out",
 	    requests_are_laid_out_as_the_user_stubs_lay_them_out },
@@ -988,6 +1064,7 @@ static const struct test kuser_tests[] = {
 	{ "kuser_unterminated_string_in_a_reply_is_a_type_error",
 	    unterminated_string_in_a_reply_is_a_type_error },
 	{ "kuser_malformed_memory_reply_keeps_its_copy", malformed_memory_reply_keeps_its_copy },
+	{ "kuser_port_array_reply_moves_its_rights_to_the_caller", port_array_reply_moves_its_rights_to_the_caller },
 	{ "kuser_request_built_in_a_room_is_the_same_and_takes_no_memory",
 	    request_built_in_a_room_is_the_same_and_takes_no_memory },
 };

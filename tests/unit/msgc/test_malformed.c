@@ -277,6 +277,49 @@ memory_where_a_port_is_expected_is_rejected(void)
 	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
 }
 
+/*
+ * A kinds_same_count request: given's four descriptors (names of them set),
+ * then a (aCnt words), b (bCnt words) and given's count, each count inline.
+ */
+static void
+same_count_request(struct raw *r, uint32_t aCnt, uint32_t bCnt, uint32_t givenCnt)
+{
+	raw_begin(r, KINDS_SAME_COUNT_ID, 4);
+	for (uint32_t i = 0; i < 4; i++)
+		raw_port(r, i < givenCnt ? 0x310 + i : MACH_PORT_NULL, MACH_MSG_TYPE_PORT_SEND);
+	raw_u32(r, aCnt);
+	for (uint32_t i = 0; i < aCnt; i++)
+		raw_u32(r, i);
+	raw_u32(r, bCnt);
+	for (uint32_t i = 0; i < bCnt; i++)
+		raw_u32(r, i);
+	raw_u32(r, givenCnt);
+}
+
+static void
+same_count_arrays_of_equal_counts_are_accepted(void)
+{
+	struct raw r;
+	bool known;
+
+	same_count_request(&r, 2, 2, 2);
+	CHECK_EQ(serve(&r, &known), KERN_SUCCESS);
+	CHECK_EQ(kinds_state.calls, 1);
+	CHECK_EQ(kinds_state.list[1], 0x311);
+}
+
+/* SameCount arrays whose counts differ: no count the handler could be given for them all */
+static void
+same_count_arrays_of_other_counts_are_rejected(void)
+{
+	struct raw r;
+
+	same_count_request(&r, 3, 2, 3);
+	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
+	same_count_request(&r, 2, 2, 1);
+	CHECK_REJECTED(&r, MIG_BAD_ARGUMENTS);
+}
+
 /* A kinds_port_list request: four port descriptors, the first count of them set, then the count. */
 static void
 port_list_request(struct raw *r, uint32_t count, uint32_t names)
@@ -557,12 +600,36 @@ error_code_with_data(mach_msg_header_t *m)
 	memcpy(m + 1, &bad, sizeof(bad));
 }
 
+/* kinds_same_count's reply of three: diff's count one less and its last word gone, sum's as it was. */
+static void
+shorten_same_count_diff(mach_msg_header_t *m)
+{
+	uint32_t two = 2;
+
+	memcpy((uint8_t *)m + 28 + 4 + 3 * 4, &two, 4);	/* after RetCode, sum's count and words */
+	m->msgh_size -= 4;
+}
+
 static void
 start_client(fake_mutator_fn mutate)
 {
 	fake_kernel_reset(kinds_server);
 	memset(&kinds_state, 0, sizeof(kinds_state));
 	fake.mutate_reply = mutate;
+}
+
+/* A reply whose SameCount arrays came with counts that differ: a type error, outputs untouched. */
+static void
+same_count_reply_of_other_counts_is_a_type_error(void)
+{
+	int32_t a[3] = { 1, 2, 3 }, b[3] = { 1, 1, 1 }, sum[4] = { 0 }, diff[4] = { 0 };
+	mach_port_t given[3] = { MACH_PORT_NULL, MACH_PORT_NULL, MACH_PORT_NULL };
+	mach_msg_type_number_t sumCnt = 4;
+
+	start_client(shorten_same_count_diff);
+	CHECK_EQ(kinds_same_count(FAKE_SERVER_PORT, a, 3, b, given, sum, &sumCnt, diff), MIG_TYPE_ERROR);
+	CHECK_EQ(sumCnt, 4);
+	CHECK_EQ(sum[0], 0);
 }
 
 static void
@@ -675,6 +742,8 @@ const struct test malformed_tests[] = {
 	  memory_where_a_port_is_expected_is_rejected },
 	{ "hand_built_port_list_request_is_accepted", hand_built_port_list_request_is_accepted },
 	{ "port_list_count_above_bound_is_rejected", port_list_count_above_bound_is_rejected },
+	{ "same_count_arrays_of_equal_counts_are_accepted", same_count_arrays_of_equal_counts_are_accepted },
+	{ "same_count_arrays_of_other_counts_are_rejected", same_count_arrays_of_other_counts_are_rejected },
 	{ "port_list_right_past_its_count_is_rejected", port_list_right_past_its_count_is_rejected },
 	{ "port_list_with_too_few_descriptors_is_rejected", port_list_with_too_few_descriptors_is_rejected },
 	{ "port_list_with_a_wrong_right_is_rejected", port_list_with_a_wrong_right_is_rejected },
@@ -693,6 +762,7 @@ const struct test malformed_tests[] = {
 	{ "malformed_one_way_message_reaches_no_handler",
 	  malformed_one_way_message_reaches_no_handler },
 	{ "reply_with_wrong_id_is_a_mismatch", reply_with_wrong_id_is_a_mismatch },
+	{ "same_count_reply_of_other_counts_is_a_type_error", same_count_reply_of_other_counts_is_a_type_error },
 	{ "truncated_reply_is_a_type_error", truncated_reply_is_a_type_error },
 	{ "reply_without_complex_bit_is_a_type_error", reply_without_complex_bit_is_a_type_error },
 	{ "reply_with_wrong_right_is_destroyed", reply_with_wrong_right_is_destroyed },

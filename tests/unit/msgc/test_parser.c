@@ -279,6 +279,21 @@ static const struct bad_case {
 	  "t.defs:2: inout is not supported for a port ('q'); use an in and an out argument" },
 	{ "error_dealloc_on_scalar", "subsystem a 1;\nroutine r(p: mach_port_t; x: int32_t, dealloc);\n",
 	  "t.defs:2: dealloc applies only to out-of-line memory; 'x' is a scalar" },
+	{ "error_same_count_on_scalar", "subsystem a 1;\ntype q = array[*:4] of int32_t;\n"
+	  "routine r(p: mach_port_t; a: q; x: int32_t, SameCount);\n",
+	  "t.defs:3: SameCount applies only to an inline array[*:N]; 'x' is a scalar" },
+	{ "error_same_count_first", "subsystem a 1;\ntype q = array[*:4] of int32_t;\n"
+	  "routine r(p: mach_port_t; a: q, SameCount);\n",
+	  "t.defs:3: SameCount: 'a' must follow the inline array whose count it shares; 'p' is a port" },
+	{ "error_same_count_other_way", "subsystem a 1;\ntype q = array[*:4] of int32_t;\n"
+	  "routine r(p: mach_port_t; a: q; out b: q, SameCount);\n",
+	  "t.defs:3: SameCount: 'b' and 'a' go different ways" },
+	{ "error_same_count_other_bound", "subsystem a 1;\ntype q = array[*:4] of int32_t;\n"
+	  "type h = array[*:8] of int32_t;\nroutine r(p: mach_port_t; a: q; b: h, SameCount);\n",
+	  "t.defs:4: SameCount: 'b' holds up to 8, 'a' 4: the bounds must be equal" },
+	{ "error_same_count_inout", "subsystem a 1;\ntype q = array[*:4] of int32_t;\n"
+	  "routine r(p: mach_port_t; inout a: q; inout b: q, SameCount);\n",
+	  "t.defs:3: SameCount is not supported on inout 'b'" },
 	{ "error_duplicate_argument", "subsystem a 1;\nroutine r(p: mach_port_t; x: int32_t;\n"
 	  "x: int8_t);\n", "t.defs:3: argument 'x' appears twice in 'r'" },
 	{ "error_count_name_clash", "subsystem a 1;\ntype b = array[*:4] of uint8_t;\n"
@@ -373,9 +388,9 @@ const struct test parser_tests[] = {
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
 	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34), BAD(35), BAD(36), BAD(37), BAD(38), BAD(39),
-	BAD(40), BAD(41), BAD(42), BAD(43),
+	BAD(40), BAD(41), BAD(42), BAD(43), BAD(44), BAD(45), BAD(46), BAD(47), BAD(48),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 44,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 49,
     "every bad case needs a BAD(i) entry in parser_tests");

@@ -160,6 +160,38 @@ port_lists_arrive_inline_and_come_back(void)
 	kinds_state.overflow_outputs = false;
 }
 
+/* SameCount: one count for a, b and given in C, one for sum and diff; each still travels. */
+static void
+same_count_arrays_share_their_first_arrays_count(void)
+{
+	int32_t a[4] = { 10, 20, 30, 40 }, b[4] = { 1, 2, 3, 4 }, sum[4] = { 0 }, diff[4] = { 0 };
+	mach_port_t given[4] = { 211, 212, 213, 214 };
+	mach_msg_type_number_t sumCnt = 4;
+
+	start();
+	CHECK_EQ(kinds_same_count(SERVER, a, 3, b, given, sum, &sumCnt, diff), KERN_SUCCESS);
+	CHECK_EQ(sumCnt, 3);
+	CHECK_EQ(sum[2], 33);
+	CHECK_EQ(diff[2], 27);
+	CHECK_EQ(diff[3], 0);
+	CHECK_EQ(kinds_state.listCnt, 3);
+	CHECK_EQ(kinds_state.list[2], 213);
+	/* the bound is the first array's, for all */
+	CHECK_EQ(kinds_same_count(SERVER, a, 5, b, given, sum, &sumCnt, diff), MIG_ARRAY_TOO_LARGE);
+	/* room for fewer than the answer: refused, outputs untouched */
+	sumCnt = 2;
+	diff[0] = 77;
+	CHECK_EQ(kinds_same_count(SERVER, a, 3, b, given, sum, &sumCnt, diff), MIG_ARRAY_TOO_LARGE);
+	CHECK_EQ(sumCnt, 2);
+	CHECK_EQ(diff[0], 77);
+	/* a handler's count over the bound: an error reply */
+	kinds_state.overflow_outputs = true;
+	sumCnt = 4;
+	CHECK_EQ(kinds_same_count(SERVER, a, 1, b, given, sum, &sumCnt, diff), MIG_ARRAY_TOO_LARGE);
+	kinds_state.overflow_outputs = false;
+	CHECK_EQ(kinds_state.calls, 3);
+}
+
 static void
 ports_arrive_with_each_disposition(void)
 {
@@ -422,6 +454,7 @@ const struct test roundtrip_tests[] = {
 	{ "strings_of_both_forms_round_trip", strings_of_both_forms_round_trip },
 	{ "ports_arrive_with_each_disposition", ports_arrive_with_each_disposition },
 	{ "port_lists_arrive_inline_and_come_back", port_lists_arrive_inline_and_come_back },
+	{ "same_count_arrays_share_their_first_arrays_count", same_count_arrays_share_their_first_arrays_count },
 	{ "out_of_line_memory_round_trips", out_of_line_memory_round_trips },
 	{ "empty_out_of_line_memory_round_trips", empty_out_of_line_memory_round_trips },
 	{ "simpleroutine_is_delivered_without_a_reply",
