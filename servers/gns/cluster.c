@@ -218,6 +218,7 @@ peer_dead(uint32_t node, const char *why, uint32_t silent)
 	p->watched = p->watcher = false;
 	p->resigns = 0;
 	p->suspect_us = 0;
+	p->noticed = false;
 	p->deaths++;
 	xport_forget(x, node);
 	xport_touched(port_now_us());
