@@ -592,9 +592,13 @@ fuzz_case(mach_port_t echo)
 	      strcmp(text, "after the storm") == 0, why);
 }
 
-/* A right passed A -> B -> C and used by C: node 1's echo, from node 2 to node 3's relay. */
+/*
+ * A right passed A -> B -> C and used by C: node 1's echo, from node 2 to
+ * node 3's relay (name: the case's; the freeze case asks again, node 3's
+ * proxy of that identity idle meanwhile: shared, it is the same proxy).
+ */
 static void
-relay_case(mach_port_t echo)
+relay_case(mach_port_t echo, const char *name)
 {
 	mach_port_t relay_port = MACH_PORT_NULL, reply;
 	union {
@@ -608,7 +612,7 @@ relay_case(mach_port_t echo)
 	kr = resolve("/cluster/relay", &relay_port);
 	if (kr != KERN_SUCCESS) {
 		snprintf(why, sizeof why, "no /cluster/relay: kr %#x", kr);
-		check("a_right_passed_from_node1_via_node2_is_used_by_node3", false, why);
+		check(name, false, why);
 		return;
 	}
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
@@ -626,7 +630,7 @@ relay_case(mach_port_t echo)
 		      MACH_PORT_NULL);
 	snprintf(why, sizeof why, "kr %#x, id %d, echo's kr %#x, text '%.64s'", kr, m.answer.h.msgh_id,
 		 kr == KERN_SUCCESS ? (unsigned)m.answer.kr : 0u, kr == KERN_SUCCESS ? m.answer.text : "");
-	check("a_right_passed_from_node1_via_node2_is_used_by_node3", kr == KERN_SUCCESS &&
+	check(name, kr == KERN_SUCCESS &&
 	      m.answer.h.msgh_id == RELAY_ASK + 100 && m.answer.kr == KERN_SUCCESS &&
 	      strcmp(m.answer.text, "via node 3") == 0, why);
 	printf("xipctest: relay case done\n");
@@ -683,6 +687,8 @@ freeze_case(mach_port_t echo)
 	printf("xipctest: freeze: %s\n", why);
 	check("calls_through_a_proxy_of_a_node_frozen_for_1_5_s_are_answered_after_it_thaws",
 	      kr == KERN_SUCCESS && nkr == MACH_RCV_TIMED_OUT && longest >= 1000, why);
+	/* node 3 held its proxy of node 1's echo all along, idle: it answers still */
+	relay_case(echo, "node3s_idle_proxy_of_the_frozen_node1_answers_after_it_thaws");
 	/* death_case asks its own notification */
 	if (mach_port_request_notification(ME, echo, MACH_NOTIFY_DEAD_NAME, 1, MACH_PORT_NULL,
 					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS && MACH_PORT_VALID(prev))
@@ -758,7 +764,7 @@ client(uint32_t rpcs)
 	check("a_remote_task_and_thread_port_resolve", kr == KERN_SUCCESS, why);
 	if (kr == KERN_SUCCESS)
 		task_cases(task, thread);
-	relay_case(echo);
+	relay_case(echo, "a_right_passed_from_node1_via_node2_is_used_by_node3");
 	semantics_cases();
 	lossy_case(rpcs);
 	tables_case();

@@ -19,7 +19,8 @@ cases; the host adds what only it sees: `nodes` on both sides, the forgery
 counted on node 1, node 3 calling node 1 through a proxy of its own, node 4's
 beacons refused, node 1 suspected by node 2 but declared dead nowhere, node 1's QEMU stopped
 (SIGSTOP) for 1.5 s while the client calls it and then continued: declared dead nowhere, its
-proxies live (a starved node is no dead one), and node 1 killed: node 2's gns
+proxies live (a starved node is no dead one: node 3's, idle meanwhile, answers after), and node 1
+killed: node 2's gns
 declares it dead within 2 s of its last beacon (gns's own figure) and the
 client's proxy becomes a dead name. Prints `ok N - xipc: name`, then
 `xipc: N passed, N failed`.
