@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <mach/mach.h>
 #include <mach/notify.h>
 #include <manifold/trap.h>
@@ -225,14 +226,43 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 		send_reply(out);
 }
 
+/* msg_send_with_receive's message, sent alone: a copy of a send right, so a failure leaves nothing to release. */
+static void
+send_later_alone(struct serve_thread *t)
+{
+	if (t->later_pending) {
+		t->later_pending = false;
+		mach_msg(t->later, MACH_SEND_MSG | MACH_SEND_TIMEOUT, t->later->msgh_size, 0, 0, 0, 0);
+	}
+}
+
 /* The reply held for the next receive, sent now: there will be none (the loop ends). */
 static void
 flush_reply(struct serve_thread *t)
 {
+	send_later_alone(t);
 	if (t->reply_pending) {
 		t->reply_pending = false;
 		send_reply(t->out);
 	}
+}
+
+bool
+msg_send_with_receive(const mach_msg_header_t *msg)
+{
+	struct serve_thread *t = serve_thread_self();
+
+	/* a reply will take the receive (one waits, or the request being served has a reply port): no gain */
+	if (!t || !t->combine || t->later_pending || t->reply_pending ||
+	    (t->in && MACH_PORT_VALID(t->in->msgh_remote_port)) || msg->msgh_size > t->buf_size ||
+	    (msg->msgh_bits & (MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS_LOCAL_MASK)) != 0 ||
+	    MACH_MSGH_BITS_REMOTE(msg->msgh_bits) != MACH_MSG_TYPE_COPY_SEND)
+		return false;
+	if (!t->later && (t->later = malloc(t->buf_size)) == NULL)
+		return false;
+	memcpy(t->later, msg, msg->msgh_size);
+	t->later_pending = true;
+	return true;
 }
 
 /* mach_msg's error for its send half (then nothing was received), not its receive's. */
@@ -256,6 +286,19 @@ receive(struct serve_thread *t, mach_msg_header_t **in, mach_msg_size_t in_size,
 	mach_msg_header_t *out = t->out;
 	mach_msg_return_t mr;
 
+	if (t->later_pending && t->reply_pending)
+		send_later_alone(t);	/* one message a trap: the reply takes the receive */
+	if (t->later_pending) {
+		t->later_pending = false;
+		mr = mach_msg(t->later, MACH_SEND_MSG | MACH_SEND_TIMEOUT | rcv, t->later->msgh_size, in_size,
+			      t->s->port, wait, 0);
+		if (!send_failed(mr)) {	/* the buffers change roles, as with a reply */
+			mach_msg_header_t *p = t->later;
+			t->later = *in;
+			*in = p;
+			return mr;
+		}
+	}
 	if (t->reply_pending) {
 		t->reply_pending = false;
 		mr = mach_msg(out, MACH_SEND_MSG | MACH_SEND_TIMEOUT | rcv, out->msgh_size, in_size, t->s->port, wait,
@@ -298,6 +341,7 @@ serve_loop(struct msg_server *s)
 		buf_size = in_size;
 	in = malloc(buf_size);
 	t.out = malloc(buf_size);
+	t.buf_size = buf_size;
 	t.combine = true;
 	if (!in || !t.out) {
 		free(in);
@@ -327,6 +371,7 @@ serve_loop(struct msg_server *s)
 			cthread_setspecific(thread_key, NULL);
 			free(in);
 			free(t.out);
+			free(t.later);
 			return mr;
 		}
 		t.spare = in;	/* served: free until the next receive, for held requests' replies */
@@ -370,6 +415,7 @@ serve_loop(struct msg_server *s)
 	cthread_setspecific(thread_key, NULL);
 	free(in);
 	free(t.out);
+	free(t.later);
 	return MACH_MSG_SUCCESS;
 }
 

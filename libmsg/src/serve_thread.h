@@ -16,6 +16,9 @@ struct serve_thread {
 	bool combine;			/* the loop sends a send-once reply with its next receive */
 	bool reply_pending;		/* ...and `out` holds one, not sent yet */
 	mach_msg_header_t *spare;	/* the loop's request buffer while it is free (held_replies_first) */
+	mach_msg_header_t *later;	/* msg_send_with_receive's buffer (buf_size: it receives too); NULL: none yet */
+	bool later_pending;		/* ...holding a message for the next receive */
+	mach_msg_size_t buf_size;	/* of the loop's buffers */
 	bool has_sender;		/* sender holds the request's sender trailer (msg_request_sender) */
 	uint32_t sender;
 	uint64_t clock_us, clock_tsc;	/* the last clock reading, and the time stamp counter then */

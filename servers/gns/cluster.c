@@ -218,6 +218,7 @@ peer_dead(uint32_t node, const char *why, uint32_t silent)
 	p->watched = p->watcher = false;
 	p->resigns = 0;
 	p->suspect_us = 0;
+	p->noticed = false;
 	p->deaths++;
 	xport_forget(x, node);
 	xport_touched(port_now_us());
@@ -267,19 +268,25 @@ on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 	uint32_t src = lwip_ntohl(ip_addr_get_ip4_u32(addr));
 	u16_t len = p->tot_len;
 	uint64_t now = port_now_us();	/* once: outside the loop's tick a reading is a trap */
+	const uint8_t *dgram = rxbuf;
 
 	if ((src & 0xffff0000u) == LAN_NET && (src & 0xffff) >= 1 && (src & 0xffff) <= NODE_MAX)
 		peers[src & 0xffff].rx++;
-	if (len > sizeof rxbuf)
-		len = sizeof rxbuf;	/* longer than any MTU: the transport refuses it as malformed */
-	pbuf_copy_partial(p, rxbuf, len, 0);
-	pbuf_free(p);
-	if (xport_input(x, rxbuf, len, now) == XPORT_OK && len >= 8) {
+	/* read where lwIP has it when it is one buffer (a datagram of one frame), else copied out */
+	if (p->len == len) {
+		dgram = p->payload;
+	} else {
+		if (len > sizeof rxbuf)
+			len = sizeof rxbuf;	/* longer than any MTU: the transport refuses it as malformed */
+		pbuf_copy_partial(p, rxbuf, len, 0);
+	}
+	if (xport_input(x, dgram, len, now) == XPORT_OK && len >= 8) {
 		/* authentic (every kind is tagged): the peer lives, whatever its beacons do */
-		uint32_t node = get32(rxbuf + 4);
+		uint32_t node = get32(dgram + 4);
 		if (node >= 1 && node <= NODE_MAX && src == (LAN_NET | node))
 			detect_heard(node, now);
 	}
+	pbuf_free(p);
 	xport_touched(now);
 	drain();
 }
@@ -410,6 +417,12 @@ cluster_start(const struct gns_config *c)
 		return false;
 	}
 	udp_recv(data_pcb, on_data, NULL);
+	/*
+	 * No UDP checksum on the transport's datagrams (0: none, in IPv4): every
+	 * one carries a Poly1305 tag over all of it, which a corrupted one fails;
+	 * lwIP then neither makes nor checks the sum (some 150 bytes a datagram).
+	 */
+	udp_setflags(data_pcb, udp_flags(data_pcb) | UDP_FLAGS_NOCHKSUM);
 	detect_start(c, me, beacon_pcb);
 	printf("gns: node %u in the cluster (udp %u, beacons %u%s)\n", (unsigned)me, XIPC_UDP_PORT,
 	       XIPC_BEACON_PORT, c->auth_only ? ", auth-only" : "");

@@ -2,14 +2,20 @@
  * Failure detection (cluster.h: who watches whom, and the times), as SWIM
  * does it: a watcher that hears its peer fall silent suspects it, probes it
  * directly and through CLUSTER_PROBE_HELPERS other live nodes (one of which
- * may still reach it), and declares it dead only when no answer came within
- * CLUSTER_CONFIRM_MS. The suspected node, hearing a probe or a NOTICE of its
- * current incarnation, takes a higher one and says so at once to everyone
- * (an announcement): a NOTICE of a lower incarnation than one a node has
- * heard is refuted there, so a false suspicion costs no proxies anywhere.
- * A death is broadcast CLUSTER_NOTICE_REPEATS times more by each watcher that
- * saw it. The peers themselves are cluster.c's (peer.h).
- */
+ * may still reach it), again every CLUSTER_PROBE_MS, and declares it dead
+ * only when its silence reaches CLUSTER_DEAD_MS (issue 14's 2 s, less the
+ * NOTICE's way): a node starved by its host for less than that, less the
+ * gap since its last word, lives on. The suspected node, hearing a probe or
+ * a NOTICE of its current incarnation, takes a higher one and says so at
+ * once to everyone (an announcement): a NOTICE of a lower incarnation than
+ * one a node has heard is refuted there, and a node that heard the subject
+ * since its watcher last did waits for its own silence to reach
+ * CLUSTER_DEAD_MS (the subject may have spoken to it alone), so a false
+ * suspicion costs no proxies anywhere. A death is broadcast
+ * CLUSTER_NOTICE_REPEATS times more by each watcher that saw it. Time the
+ * loop itself did not run (its tick late by more than CLUSTER_STALL_MS) is
+ * not counted as any peer's silence. The peers themselves are cluster.c's
+ * (peer.h). */
 #include <stdio.h>
 #include <string.h>
 #include <bearssl.h>
@@ -26,11 +32,11 @@
 /*
  * What gns's say on XIPC_BEACON_PORT. Every kind starts with magic, node,
  * boot id, sequence (one counter for all kinds) and the sender's
- * incarnation; NOTICE, PROBE and ACK go on with a subject: its node, boot
- * id, incarnation and one word (NOTICE: its silence in ms; PROBE and ACK:
- * the node that wants the answer, in an ACK with ACK_WATCHER if the subject
- * counts that node among its watchers). A truncated HMAC-SHA256 tag over
- * the rest ends each.
+ * incarnation; NOTICE, PROBE, ACK and VOUCH go on with a subject: its
+ * node, boot id, incarnation and one word (NOTICE and VOUCH: its silence in
+ * ms, the watcher's or the helper's; PROBE and ACK: the node that wants the
+ * answer, in an ACK with ACK_WATCHER if the subject counts that node among
+ * its watchers). A truncated HMAC-SHA256 tag over the rest ends each.
  */
 #define BEACON_MAGIC 0x4d584232u	/* "MXB2": an announcement, broadcast (or to a newcomer) */
 #define HEARTBEAT_MAGIC 0x4d584832u	/* "MXH2": to a watcher: watch me */
@@ -38,6 +44,7 @@
 #define NOTICE_MAGIC 0x4d584432u	/* "MXD2": broadcast: the subject is dead */
 #define PROBE_MAGIC 0x4d585032u		/* "MXP2": to the subject: are you there? To a helper: ask it for me */
 #define ACK_MAGIC 0x4d584132u		/* "MXA2": the subject's answer, relayed by a helper */
+#define VOUCH_MAGIC 0x4d585632u		/* "MXV2": a helper to the asker: I heard the subject arg ms ago */
 #define BEACON_BODY 28
 #define SUBJECT_BODY 48
 #define BEACON_TAG 16
@@ -70,6 +77,8 @@ static uint32_t announce_gap_ms = CLUSTER_ANNOUNCE_FIRST_MS;	/* doubles up to CL
  * suspicion may come sooner. A peer heard meanwhile is only suspected later.
  */
 static uint64_t watch_due_us;
+/* when watch() last asked to run again (watch_due_us, before a wake made it 0): a later tick found us stalled */
+static uint64_t asked_us;
 /* until then some death is gossiped (peer.h: gossip_until_us) */
 static uint64_t gossip_any_until_us;
 /* the next repeat of the NOTICEs still owed (peer.h: notices); UINT64_MAX: none */
@@ -258,6 +267,33 @@ unsuspect(struct peer *p)
 		p->suspect_us = 0;
 		xipc_stat[XIPC_STAT_SUSPICIONS_REFUTED]++;
 	}
+	p->noticed = false;
+}
+
+/*
+ * When a suspicion of p becomes a death: at a silence of CLUSTER_DEAD_MS
+ * where its heartbeats come to us or another node's word made us suspect it
+ * (the 2 s bound); an unwatched peer's, CLUSTER_CONFIRM_MS after its
+ * suspicion (12 s of silence: its probes' answer has that long).
+ */
+static uint64_t
+death_due_us(const struct peer *p)
+{
+	uint64_t due = p->heard_us + CLUSTER_DEAD_MS * 1000ull;
+
+	if (!p->watched && !p->noticed && due < p->suspect_us + CLUSTER_CONFIRM_MS * 1000ull)
+		due = p->suspect_us + CLUSTER_CONFIRM_MS * 1000ull;
+	return due;
+}
+
+/* Suspects p from now (a silence, or another node's word), its probes due at once. */
+static void
+suspect(struct peer *p, uint64_t now)
+{
+	p->suspect_us = now;
+	p->suspect_inc = p->inc;
+	p->probe_us = now;
+	xipc_stat[XIPC_STAT_SUSPICIONS]++;
 }
 
 /*
@@ -347,6 +383,42 @@ repeat_notices(uint64_t now)
 	}
 }
 
+/*
+ * A helper tells the asker when it last heard the subject (the helpers are
+ * its other watchers): the silence that decides a death runs from the last
+ * datagram any of them heard, so a heartbeat lost on one path, or a starved
+ * node that answered only another, costs no proxies. Only a silence short of
+ * CLUSTER_DEAD_MS is worth saying.
+ */
+static void
+vouch(uint32_t asker, uint32_t n)
+{
+	struct peer *q = &peers[n];
+	uint64_t silent = port_now_us() - q->heard_us;
+	struct subject v = { n, q->boot, q->inc, (uint32_t)(silent / 1000) };
+
+	if (q->heard_us && silent < CLUSTER_DEAD_MS * 1000ull)
+		send_beacon(VOUCH_MAGIC, asker, &v);
+}
+
+/* A VOUCH from helper from: it heard the subject s->arg ms ago, which may be later than we did. */
+static void
+on_vouch(const struct subject *s, uint64_t now)
+{
+	struct peer *q;
+	uint64_t heard;
+
+	if (!alive(s->node) || peers[s->node].boot != s->boot)
+		return;
+	q = &peers[s->node];
+	heard = now - (uint64_t)s->arg * 1000;
+	if (q->suspect_us && (uint64_t)s->arg * 1000 < now && heard > q->heard_us) {
+		q->heard_us = heard;
+		xipc_stat[XIPC_STAT_VOUCHES]++;
+		watch_due_us = 0;	/* its death is later now */
+	}
+}
+
 /* A PROBE from node from: about us (answer), or a request to probe its subject for it (a helper's part). */
 static void
 on_probe(uint32_t from, const struct subject *s)
@@ -367,6 +439,7 @@ on_probe(uint32_t from, const struct subject *s)
 		return;
 	send_beacon(PROBE_MAGIC, s->node, s);
 	xipc_stat[XIPC_STAT_PROBES_RELAYED]++;
+	vouch(from, s->node);
 }
 
 /* An ACK from node from: the subject's answer to our probe, or to a helper's (which we are: relay it). */
@@ -399,6 +472,24 @@ on_ack(uint32_t from, const struct subject *s, uint64_t now)
 	}
 }
 
+/* The time the loop did not run, late beyond CLUSTER_STALL_MS: no peer could be heard in it, so it is no peer's silence. */
+static void
+stalled(uint64_t late, uint64_t now)
+{
+	xipc_stat[XIPC_STAT_STALLS]++;
+	for (uint32_t n = 1; n < node_high; n++) {
+		struct peer *p = &peers[n];
+
+		if (p->state != XIPC_PEER_ALIVE || !p->heard_us)
+			continue;	/* 0: the transport gave up on it */
+		p->heard_us = p->heard_us + late < now ? p->heard_us + late : now;
+		if (p->beacon_us)
+			p->beacon_us = p->beacon_us + late < now ? p->beacon_us + late : now;
+		if (p->suspect_us)
+			p->suspect_us = p->suspect_us + late < now ? p->suspect_us + late : now;
+	}
+}
+
 /*
  * A NOTICE from node from, or its heartbeat's gossip: the subject was
  * suspected at incarnation s->inc and did not answer its watcher.
@@ -422,14 +513,25 @@ on_notice(uint32_t from, const struct subject *s, bool gossip, uint64_t now)
 	if (!alive(s->node) || peers[s->node].boot != s->boot)
 		return;	/* not the incarnation we know: an older one's death is no news */
 	q = &peers[s->node];
-	/*
-	 * It refuted that suspicion (we heard a higher incarnation), or we heard
-	 * it well after its watcher last did (the transport's traffic counts: a
-	 * gns busy with 16 MiB sends no heartbeat in time, but its
-	 * acknowledgements come): alive. The watcher's false death is its own.
-	 */
-	if (q->inc > s->inc || (now - q->heard_us) / 1000 < s->arg / 2) {
+	/* It refuted that suspicion (we heard a higher incarnation): alive. The watcher's false death is its own. */
+	if (q->inc > s->inc) {
 		xipc_stat[XIPC_STAT_NOTICES_REFUTED]++;
+		return;
+	}
+	/*
+	 * We heard it after its watcher last did (the transport's traffic
+	 * counts: a gns busy with 16 MiB sends no heartbeat in time, but its
+	 * acknowledgements come; a starved node answers our retransmissions
+	 * first): our own silence decides, at CLUSTER_DEAD_MS, unless it speaks
+	 * to us before.
+	 */
+	if ((now - q->heard_us) / 1000 + CLUSTER_NOTICE_SLACK_MS < CLUSTER_DEAD_MS) {
+		if (!q->noticed)
+			xipc_stat[XIPC_STAT_NOTICES_WAITED]++;
+		if (!q->suspect_us)
+			suspect(q, now);
+		q->noticed = true;
+		watch_due_us = 0;
 		return;
 	}
 	if (gossip)
@@ -455,7 +557,7 @@ on_beacon(void *arg, struct udp_pcb *upcb, struct pbuf *pb, const ip_addr_t *add
 	if (ok)
 		magic = get32(b);
 	if (!ok || !(body == SUBJECT_BODY ? magic == NOTICE_MAGIC || magic == PROBE_MAGIC || magic == ACK_MAGIC ||
-		     magic == HEARTBEAT_MAGIC :
+		     magic == HEARTBEAT_MAGIC || magic == VOUCH_MAGIC :
 		     magic == BEACON_MAGIC || magic == HEARTBEAT_MAGIC || magic == RESIGN_MAGIC)) {
 		xipc_stat[XIPC_STAT_R_BEACON_MALFORMED]++;
 		return;
@@ -533,6 +635,8 @@ on_beacon(void *arg, struct udp_pcb *upcb, struct pbuf *pb, const ip_addr_t *add
 		on_probe(node, &s);
 	else if (magic == ACK_MAGIC)
 		on_ack(node, &s, now);
+	else if (magic == VOUCH_MAGIC)
+		on_vouch(&s, now);
 }
 
 void
@@ -574,7 +678,7 @@ watch(uint64_t now)
 	/* a silence ends in a suspicion, and a suspicion in a death, at its own time, not at the next beacon's */
 	for (uint32_t n = 1; n < node_high; n++) {
 		struct peer *p = &peers[n];
-		uint64_t half, due;
+		uint64_t due;
 
 		if (p->state != XIPC_PEER_ALIVE)
 			continue;
@@ -589,24 +693,20 @@ watch(uint64_t now)
 					next = due;
 				continue;
 			}
-			p->suspect_us = now;
-			p->suspect_inc = p->inc;
-			p->reprobed = false;
-			xipc_stat[XIPC_STAT_SUSPICIONS]++;
-			probe(n);
+			suspect(p, now);
 		}
-		half = p->suspect_us + CLUSTER_CONFIRM_MS * 500ull;
-		due = p->suspect_us + CLUSTER_CONFIRM_MS * 1000ull;
+		due = death_due_us(p);
 		if (now >= due) {
 			declare_dead(n, now);
 			continue;
 		}
-		if (!p->reprobed && now >= half) {
-			p->reprobed = true;	/* a second round: one lost probe or answer is no death */
+		/* a round every CLUSTER_PROBE_MS: one lost probe or answer is no death, and a thawed node is heard at once */
+		if (now >= p->probe_us) {
 			probe(n);
+			p->probe_us = now + CLUSTER_PROBE_MS * 1000ull;
 		}
-		if (!p->reprobed)
-			due = half;
+		if (due > p->probe_us)
+			due = p->probe_us;
 		if (next > due)
 			next = due;
 	}
@@ -616,8 +716,11 @@ watch(uint64_t now)
 uint64_t
 detect_tick(uint64_t now)
 {
+	/* the loop wakes by then at the latest (cluster_tick): later, it did not run */
+	if (asked_us && now > asked_us + CLUSTER_STALL_MS * 1000ull)
+		stalled(now - asked_us, now);
 	if (now >= watch_due_us)
-		watch_due_us = watch(now);
+		asked_us = watch_due_us = watch(now);
 	return watch_due_us;
 }
 

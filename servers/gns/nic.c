@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <mach/mach.h>
 #include <manifold/error.h>
+#include <manifold/msg.h>
 #include "lwip/dhcp.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/stats.h"
@@ -33,7 +34,12 @@ static bool quiet;				/* a failed reopen was reported: the next ones are not */
 static void
 kick(struct frame_netif *fn)
 {
-	frame_kick(session);
+	/* with the loop's next receive: a trap less a datagram out */
+	mach_msg_header_t m = { .msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0), .msgh_size = sizeof m,
+				.msgh_remote_port = session, .msgh_id = FRAME_KICK_ID };
+
+	if (!msg_send_with_receive(&m))
+		frame_kick(session);
 }
 
 static mach_port_t

@@ -23,7 +23,8 @@ struct peer {
 	uint64_t gap_us, gapvar_us;	/* its heartbeats' smoothed gap and mean deviation (0: no gap yet) */
 	uint64_t suspect_us;		/* when we began to suspect it; 0: we do not */
 	uint32_t suspect_inc;		/* the incarnation suspected: only a higher one refutes */
-	bool reprobed;			/* this suspicion's second round of probes went */
+	uint64_t probe_us;		/* this suspicion's next round of probes */
+	bool noticed;			/* suspected on another node's word (a NOTICE, gossip): dies at our own silence's bound */
 	uint32_t beacons, rx, tx, deaths;
 	bool watched;			/* it sends us heartbeats: we are one of its watchers */
 	bool watcher;			/* we send it ours */

@@ -13,7 +13,8 @@
  *                     passed both ways, 1 MiB out of line, 16 MiB in one
  *                     message both ways (xipc_bulk.h), the kernel's task
  *                     interface on the remote task, a forged identity, 2,000
- *                     hostile messages, and the home node's death (dead names)
+ *                     hostile messages, the home node frozen by the host for
+ *                     1.5 s (no death), and its death (dead names)
  *
  * Both roles are the same ELF, so `page` is at the same address on both
  * nodes: the client knows where to vm_read the server's page.
@@ -591,9 +592,13 @@ fuzz_case(mach_port_t echo)
 	      strcmp(text, "after the storm") == 0, why);
 }
 
-/* A right passed A -> B -> C and used by C: node 1's echo, from node 2 to node 3's relay. */
+/*
+ * A right passed A -> B -> C and used by C: node 1's echo, from node 2 to
+ * node 3's relay (name: the case's; the freeze case asks again, node 3's
+ * proxy of that identity idle meanwhile: shared, it is the same proxy).
+ */
 static void
-relay_case(mach_port_t echo)
+relay_case(mach_port_t echo, const char *name)
 {
 	mach_port_t relay_port = MACH_PORT_NULL, reply;
 	union {
@@ -607,7 +612,7 @@ relay_case(mach_port_t echo)
 	kr = resolve("/cluster/relay", &relay_port);
 	if (kr != KERN_SUCCESS) {
 		snprintf(why, sizeof why, "no /cluster/relay: kr %#x", kr);
-		check("a_right_passed_from_node1_via_node2_is_used_by_node3", false, why);
+		check(name, false, why);
 		return;
 	}
 	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply);
@@ -625,12 +630,70 @@ relay_case(mach_port_t echo)
 		      MACH_PORT_NULL);
 	snprintf(why, sizeof why, "kr %#x, id %d, echo's kr %#x, text '%.64s'", kr, m.answer.h.msgh_id,
 		 kr == KERN_SUCCESS ? (unsigned)m.answer.kr : 0u, kr == KERN_SUCCESS ? m.answer.text : "");
-	check("a_right_passed_from_node1_via_node2_is_used_by_node3", kr == KERN_SUCCESS &&
+	check(name, kr == KERN_SUCCESS &&
 	      m.answer.h.msgh_id == RELAY_ASK + 100 && m.answer.kr == KERN_SUCCESS &&
 	      strcmp(m.answer.text, "via node 3") == 0, why);
 	printf("xipctest: relay case done\n");
 	mach_port_destroy(ME, reply);
 	mach_port_deallocate(ME, relay_port);
+}
+
+/*
+ * A starved node is no dead one: the host stops node 1's QEMU (SIGSTOP) for
+ * about 1.5 s while we call it through our proxy, 20 ms apart, then lets it
+ * go on. The call it froze is answered late, every later one at once, and
+ * no node declares node 1 dead (the host checks every console): our proxy
+ * never becomes a dead name. Done once a call took a second or more and
+ * FREEZE_AFTER_MS of calls followed it (or after FREEZE_WAIT_MS: the host
+ * froze nothing).
+ */
+#define FREEZE_AFTER_MS 4000
+#define FREEZE_WAIT_MS 60000
+
+static void
+freeze_case(mach_port_t echo)
+{
+	mach_port_t notify, prev;
+	struct {
+		mach_dead_name_notification_t n;
+		uint8_t room[64];
+	} m;
+	uint64_t t0, t, t_long = 0, longest = 0;
+	uint32_t calls = 0, count;
+	kern_return_t kr = KERN_SUCCESS, nkr = MACH_RCV_TIMED_OUT;
+	char reply[256], why[160];
+
+	mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &notify);
+	mach_port_request_notification(ME, echo, MACH_NOTIFY_DEAD_NAME, 1, notify, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev);
+	printf("xipctest: ready for node 1 to freeze\n");
+	for (t0 = now_ms(); now_ms() - t0 < FREEZE_WAIT_MS && (!t_long || now_ms() - t_long < FREEZE_AFTER_MS);) {
+		t = now_ms();
+		kr = echo_text(echo, "frozen?", reply, &count);
+		t = now_ms() - t;
+		calls++;
+		if (kr != KERN_SUCCESS)
+			break;
+		if (t > longest)
+			longest = t;
+		if (t >= 1000 && !t_long)
+			t_long = now_ms();
+		/* the pause between calls, and a dead-name notification if one comes */
+		nkr = mach_msg(&m.n.not_header, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, notify, 20, 0);
+		if (nkr != MACH_RCV_TIMED_OUT)
+			break;
+	}
+	snprintf(why, sizeof why, "%u calls, the last kr %#x, longest %u ms, dead-name notification %s", calls, kr,
+		 (unsigned)longest, nkr == MACH_RCV_TIMED_OUT ? "none" : "came");
+	printf("xipctest: freeze: %s\n", why);
+	check("calls_through_a_proxy_of_a_node_frozen_for_1_5_s_are_answered_after_it_thaws",
+	      kr == KERN_SUCCESS && nkr == MACH_RCV_TIMED_OUT && longest >= 1000, why);
+	/* node 3 held its proxy of node 1's echo all along, idle: it answers still */
+	relay_case(echo, "node3s_idle_proxy_of_the_frozen_node1_answers_after_it_thaws");
+	/* death_case asks its own notification */
+	if (mach_port_request_notification(ME, echo, MACH_NOTIFY_DEAD_NAME, 1, MACH_PORT_NULL,
+					   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev) == KERN_SUCCESS && MACH_PORT_VALID(prev))
+		mach_port_deallocate(ME, prev);
+	mach_port_destroy(ME, notify);
 }
 
 static void
@@ -701,12 +764,13 @@ client(uint32_t rpcs)
 	check("a_remote_task_and_thread_port_resolve", kr == KERN_SUCCESS, why);
 	if (kr == KERN_SUCCESS)
 		task_cases(task, thread);
-	relay_case(echo);
+	relay_case(echo, "a_right_passed_from_node1_via_node2_is_used_by_node3");
 	semantics_cases();
 	lossy_case(rpcs);
 	tables_case();
 	forged_case(echo);
 	fuzz_case(echo);
+	freeze_case(echo);
 	death_case(echo);
 done:
 	printf("xipc-client: %d passed, %d failed\n", passed, failed);

@@ -17,7 +17,10 @@ both ways, 1 MiB out of line, vm_read/vm_write/task_suspend/thread_get_state
 on node 1's task, a forged identity) are repeated here as this suite's
 cases; the host adds what only it sees: `nodes` on both sides, the forgery
 counted on node 1, node 3 calling node 1 through a proxy of its own, node 4's
-beacons refused, node 1 suspected by node 2 but declared dead nowhere, and node 1 killed: node 2's gns
+beacons refused, node 1 suspected by node 2 but declared dead nowhere, node 1's QEMU stopped
+(SIGSTOP) for 1.5 s while the client calls it and then continued: declared dead nowhere, its
+proxies live (a starved node is no dead one: node 3's, idle meanwhile, answers after), and node 1
+killed: node 2's gns
 declares it dead within 2 s of its last beacon (gns's own figure) and the
 client's proxy becomes a dead name. Prints `ok N - xipc: name`, then
 `xipc: N passed, N failed`.
@@ -89,9 +92,14 @@ def dissector_cases():
                     ["frame.number"])
     acks = tshark("manifold.beacon.kind == 6 && manifold.beacon.node == 3 && manifold.beacon.subject == 1 && "
                   "manifold.beacon.origin == 2", ["manifold.beacon.subject_inc"])
-    case("the_dissector_shows_node3_relaying_probes_of_node1_for_node2", len(probes) >= 1 and len(acks) >= 1,
-         "%d probes from node 2, %d acks relayed (incarnations %s)" % (len(probes), len(acks),
-                                                                       sorted({int(a[0]) for a in acks})[-5:]))
+    # and tells node 2 when it last heard node 1 itself (VOUCH: the silence that decides runs from the latest word)
+    vouches = tshark("manifold.beacon.kind == 7 && manifold.beacon.node == 3 && manifold.beacon.subject == 1 && "
+                     "ip.dst == 10.77.0.2", ["manifold.beacon.silent_ms"])
+    case("the_dissector_shows_node3_relaying_probes_of_node1_for_node2_and_vouching_for_it",
+         len(probes) >= 1 and len(acks) >= 1 and len(vouches) >= 1,
+         "%d probes from node 2, %d acks relayed (incarnations %s), %d vouches (silences %s ms)" %
+         (len(probes), len(acks), sorted({int(a[0]) for a in acks})[-5:], len(vouches),
+          sorted(int(v[0]) for v in vouches)[-5:]))
     bad = tshark("_ws.malformed || manifold.short", ["frame.number"])
     case("the_dissector_finds_nothing_malformed", len(bad) == 0, "%d malformed" % len(bad))
     # the beacons' pace (servers/gns/cluster.h): node 3 relays RPCs to node 2 for most of the run, so it
@@ -117,6 +125,9 @@ WRONG_KEY = "a5" * 32
 # refuted (node 1's answer comes through node 3, or its higher incarnation by broadcast) before
 # anyone kills a proxy of node 1's ports
 DROP = " drop-beacons-to=2"
+# how long the host stops node 1's QEMU while node 2 calls it through a proxy (servers/gns/README.md, Peers and
+# failure detection: the longest starvation tolerated)
+FREEZE = float(os.environ.get("XIPC_FREEZE_S", "1.5"))
 suite = lan.Suite("xipc")
 case = suite.case
 
@@ -167,7 +178,7 @@ def proxies(g):
 
 def client_cases(g2, g1, g3, guests):
     """The client's lines as they come; node 1 is killed when the client asks for it."""
-    seen, t_kill = 0, None
+    seen, t_kill, froze, judged = 0, None, False, False
     deadline = time.time() + 420
     while time.time() < deadline:
         pump(guests, 0.3)
@@ -197,6 +208,12 @@ def client_cases(g2, g1, g3, guests):
                 case("proxies_on_node1_lists_its_exports", exported >= 3,
                      "%d exports (echo, task and thread at least): %r" % (exported, out))
         seen = len(lines)
+        if not froze and re.search(r"xipctest: ready for node 1 to freeze", text):
+            froze = True
+            freeze(g1, [g for g in guests if g is not g1])
+        if froze and not judged and re.search(r"xipctest: freeze: [^\n]*\n", text):
+            judged = True
+            freeze_cases(g1, g2, g3)
         if t_kill is None and re.search(r"xipctest: ready for node 1 to die", text):
             suspicion_cases(g1, g2, g3, guests)
             case("node1_never_panicked_before_it_was_killed", not g1.panicked())
@@ -206,6 +223,28 @@ def client_cases(g2, g1, g3, guests):
         if re.search(r"xipc-client: \d+ passed, \d+ failed", text):
             return True
     return False
+
+
+def freeze(g1, others):
+    """Stops node 1's QEMU for FREEZE seconds (SIGSTOP, then SIGCONT), 1 s into the client's calls to it:
+    its guest runs nothing meanwhile and its clock jumps after, as a TCG guest starved by the host."""
+    pump(others + [g1], 1)
+    os.kill(g1.proc.pid, signal.SIGSTOP)
+    try:
+        pump(others, FREEZE)
+    finally:
+        os.kill(g1.proc.pid, signal.SIGCONT)
+    print("# node 1 (pid %d) stopped for %.1f s" % (g1.proc.pid, FREEZE))
+
+
+def freeze_cases(g1, g2, g3):
+    """After the freeze (the client's own case says whether its calls were answered): no node took node 1
+    for dead, and node 1, whose clock jumped, took none of its peers for dead."""
+    false = [n for n, g in ((2, g2), (3, g3)) if re.search(r"gns: node 1 dead", g.text())]
+    mine = re.findall(r"gns: node \d+ dead[^\n]*", g1.text())
+    case("node1_frozen_for_%d_ms_is_declared_dead_nowhere" % (FREEZE * 1000),
+         not false and "declared us dead" not in g1.text() and not mine,
+         "node 1 taken for dead at nodes %s; node 1's own verdicts %s" % (false, mine))
 
 
 def suspicion_cases(g1, g2, g3, guests):

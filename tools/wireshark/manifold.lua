@@ -22,11 +22,11 @@ local kinds = { [1] = "MSG", [2] = "NAK", [3] = "DROP", [4] = "PING", [5] = "LOO
 	[13] = "REDIRECT", [14] = "FLUSH", [15] = "MARK", [16] = "REDIRECTED" }
 
 -- the beacons' kinds by their magic (servers/gns/detect.c), and their lengths with the tag;
--- NOTICE, PROBE and ACK name a subject
+-- NOTICE, PROBE, ACK and VOUCH name a subject
 local bkinds = { [1] = "ANNOUNCE", [2] = "HEARTBEAT", [3] = "RESIGN", [4] = "NOTICE", [5] = "PROBE",
-	[6] = "ACK" }
+	[6] = "ACK", [7] = "VOUCH" }
 local bmagic = { [0x4d584232] = { 1, 44 }, [0x4d584832] = { 2, 44 }, [0x4d585232] = { 3, 44 },
-	[0x4d584432] = { 4, 64 }, [0x4d585032] = { 5, 64 }, [0x4d584132] = { 6, 64 } }
+	[0x4d584432] = { 4, 64 }, [0x4d585032] = { 5, 64 }, [0x4d584132] = { 6, 64 }, [0x4d585632] = { 7, 64 } }
 
 local p = Proto("manifold", "Manifold gns transport")
 local f = {
@@ -65,7 +65,7 @@ local f = {
 	b_subject = ProtoField.uint32("manifold.beacon.subject", "Subject: node"),
 	b_subject_boot = ProtoField.uint64("manifold.beacon.subject_boot", "Subject: its boot id", base.HEX),
 	b_subject_inc = ProtoField.uint32("manifold.beacon.subject_inc", "Subject: its incarnation"),
-	b_silent = ProtoField.uint32("manifold.beacon.silent_ms", "Notice: its silence (ms)"),
+	b_silent = ProtoField.uint32("manifold.beacon.silent_ms", "Notice, vouch: its silence (ms)"),
 	b_origin = ProtoField.uint32("manifold.beacon.origin", "Probe: the node that asks", base.DEC, nil, 0x7fffffff),
 	b_watcher = ProtoField.bool("manifold.beacon.watcher", "Ack: the asker watches the subject", 32, nil,
 		0x80000000),
@@ -165,6 +165,10 @@ function b.dissector(buf, pinfo, root)
 		if k[1] == 4 or k[1] == 2 then
 			t:add(f.b_silent, buf(44, 4))
 			info = info .. string.format(": node %u inc %u dead, silent %u ms", buf(28, 4):uint(),
+				buf(40, 4):uint(), buf(44, 4):uint())
+		elseif k[1] == 7 then
+			t:add(f.b_silent, buf(44, 4))
+			info = info .. string.format(": node %u inc %u heard %u ms ago", buf(28, 4):uint(),
 				buf(40, 4):uint(), buf(44, 4):uint())
 		else
 			t:add(f.b_origin, buf(44, 4))

@@ -142,6 +142,18 @@ struct msg_server {
 mach_msg_return_t msg_server_run(struct msg_server *s);
 
 /*
+ * From a handler or the tick, in the loop's thread: msg goes with the loop's
+ * next receive, one trap for both (alone just before it if a reply takes that
+ * receive), with a send timeout of 0; a failure loses it. Only a one-way copy
+ * of a send right (COPY_SEND destination, no reply port, not complex: a
+ * doorbell, as gns's frame_kick) may wait so, one at a time; false then
+ * (another waits, not a loop's thread) and where a reply would take that
+ * receive (the request being served has a reply port, or a reply waits
+ * already): the caller sends it itself.
+ */
+bool msg_send_with_receive(const mach_msg_header_t *msg);
+
+/*
  * Deferred replies, from inside a handler: keep the request being served and
  * answer later. The handler calls msg_defer(timeout_ms) (0: no deadline) and
  * returns MIG_NO_REPLY at once, having kept nothing of the request. After

@@ -65,6 +65,7 @@ enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
 	X(NOTICES_REFUTED, "death_notices_refuted") \
 	X(SUSPICIONS, "suspicions") X(SUSPICIONS_REFUTED, "suspicions_refuted") \
 	X(REFUTATIONS, "refutations") X(PROBES_RELAYED, "probes_relayed") X(GOSSIP_IN, "deaths_gossiped_in") \
+	X(NOTICES_WAITED, "death_notices_waited") X(VOUCHES, "vouches") X(STALLS, "stalls") \
 	X(R_FORGED, "rejected_forged_id") X(R_NO_PORT, "rejected_unknown_port") \
 	X(R_DEST_DEAD, "rejected_dest_dead") X(R_DEST_FULL, "rejected_dest_full") \
 	X(R_RECEIVE_RIGHT, "rejected_receive_right") X(R_PORT_ARRAY, "rejected_port_array") \
