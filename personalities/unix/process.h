@@ -152,6 +152,12 @@ void server_retry_held(void);
 void server_retry_on(const void *key);
 void server_retry_unkeyed(void);
 void server_retry_process(struct process *p);
+/*
+ * Answers p's held call now with eax, from another process's call, with no
+ * replay of it (a pipe's write that fed p's held read); false when no call
+ * of p's is held. main.c.
+ */
+bool server_answer_held(struct process *p, int32_t eax);
 /* Held calls served again since the server started (the runner prints it after each run). */
 extern uint32_t server_replays;
 /* Drops the call p has held, if any (p ended). */
