@@ -251,12 +251,6 @@ next_signal(const struct process *p)
 }
 
 bool
-signal_interrupts(struct process *p)
-{
-	return next_signal(p) != 0;
-}
-
-bool
 signal_restarts(struct process *p)
 {
 	int s = next_signal(p);
@@ -273,7 +267,7 @@ signal_is_notice(struct process *p)
 }
 
 void
-signal_deliver(struct process *p)
+signal_deliver_pending(struct process *p)
 {
 	int s;
 
