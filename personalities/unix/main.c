@@ -36,11 +36,6 @@ mach_port_t server_notify_port;
 static mach_port_t server_wake_port;
 static struct msg_server server;
 uint32_t server_replays;
-/*
- * A key no call is held on: its wake serves the calls held on no key
- * (gns's sockets', socketpair's ends', poll's and select's) and no others.
- */
-static const char unkeyed_key;
 
 /* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
 static bool
@@ -114,6 +109,8 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 		p->tty_wait = false;
 	} else {
 		server_replays++;
+		if (p->polling)
+			poll_forget(p);	/* it says again what it waits for, if it still waits */
 	}
 	p->held = false;
 	p->replay = p->dispatched;
@@ -233,12 +230,7 @@ void
 server_retry_on(const void *key)
 {
 	msg_retry_key(&server, key);
-}
-
-void
-server_retry_unkeyed(void)
-{
-	msg_retry_key(&server, &unkeyed_key);
+	poll_wake(key);
 }
 
 void
@@ -251,6 +243,7 @@ server_retry_process(struct process *p)
 void
 server_cancel_held(struct process *p)
 {
+	poll_forget(p);
 	msg_deferred_cancel(&server, p->port);
 }
 
@@ -272,9 +265,13 @@ static void
 other(mach_msg_header_t *in)
 {
 	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
-		msg_retry_key(&server, &tty_key);
+		cthread_mutex_lock(&unix_lock);	/* the held polls' list (sys_poll.c) */
+		server_retry_on(&tty_key);
+		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
-		server_retry_unkeyed();
+		cthread_mutex_lock(&unix_lock);
+		server_retry_on(&sock_key);
+		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
 		cthread_mutex_lock(&unix_lock);
 		alarm_fire();

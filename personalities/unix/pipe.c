@@ -9,9 +9,9 @@
  * is kept in the process (io_done) while it is held, so a write is never
  * done twice.
  * A held read or write of a pipe is held on the pipe (its key: main.c), so
- * a change retries the calls that wait on it and the calls held on no key
- * (poll, select); a change of bytes or room only when one waits on this
- * pipe (watched: a held read or write of it, a poll that asked it).
+ * a change retries the calls that wait on it and the polls and selects that
+ * asked it (sys_poll.c); a change of bytes or room only when one waits on
+ * this pipe (watched: a held read or write of it, a poll that asked it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +168,12 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	return (int32_t)len;
 }
 
+static const void *
+pipe_wake_key(struct file *f)
+{
+	return f->obj;	/* the pipe: what its held reads and writes wait on */
+}
+
 static void
 pipe_free_if_unused(struct pipe *pp)
 {
@@ -196,10 +202,12 @@ pipe_close_write(struct file *f)
 }
 
 static const struct file_ops read_end = {
-	.read = pipe_read, .poll = pipe_poll_read, .close = pipe_close_read, .mode = LNX_S_IFIFO | 0600,
+	.read = pipe_read, .poll = pipe_poll_read, .close = pipe_close_read, .wake_key = pipe_wake_key,
+	.mode = LNX_S_IFIFO | 0600,
 };
 static const struct file_ops write_end = {
-	.write = pipe_write, .poll = pipe_poll_write, .close = pipe_close_write, .mode = LNX_S_IFIFO | 0600,
+	.write = pipe_write, .poll = pipe_poll_write, .close = pipe_close_write, .wake_key = pipe_wake_key,
+	.mode = LNX_S_IFIFO | 0600,
 };
 
 int

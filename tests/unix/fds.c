@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: descriptors and pipes. Each argument
  * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
- * handoff, check); the output is compared with the same binary's on the host
+ * handoff, pollmany, check); the output is compared with the same binary's on the host
  * (run.py), so nothing printed depends on pids or timing.
  */
 #include "lnx.h"
@@ -338,6 +338,48 @@ case_handoff(void)
 	yes("handoff: x and y, one each", (two[0] == 'x' && two[1] == 'y') || (two[0] == 'y' && two[1] == 'x'));
 }
 
+/*
+ * Many polls held at once, each on a pipe of its own, while 200 other pipes
+ * are made and closed (each close a change): a poll is woken by what it asked,
+ * not by every change (run.py counts the server's replays of this run),
+ * and each poller still sees its own byte.
+ */
+#define POLLERS 16
+
+static void
+case_pollmany(void)
+{
+	int pipes[POLLERS][2], busy[2], st, seen = 0;
+	long pids[POLLERS];
+
+	for (int i = 0; i < POLLERS; i++) {
+		lnx_call(42, (long)pipes[i], 0, 0, 0, 0, 0);
+		if ((pids[i] = lnx_call(2, 0, 0, 0, 0, 0, 0)) == 0) {
+			struct pollfd p = { pipes[i][0], POLLIN, 0 };
+			char c = 0;
+			long n = poll(&p, 1, -1);
+			lnx_call(3, pipes[i][0], (long)&c, 1, 0, 0, 0);
+			lnx_exit(n == 1 && p.revents == POLLIN && c == 'A' + i ? 0 : 1);
+		}
+	}
+	sleep_ms(50);	/* every poll is held by now */
+	for (int k = 0; k < 200; k++) {	/* each end's close wakes what waits on that pipe */
+		lnx_call(42, (long)busy, 0, 0, 0, 0, 0);
+		lnx_call(6, busy[0], 0, 0, 0, 0, 0);
+		lnx_call(6, busy[1], 0, 0, 0, 0, 0);
+	}
+	say("pollmany: pipes made and closed meanwhile", 200);
+	for (int i = 0; i < POLLERS; i++) {
+		char c = (char)('A' + i);
+		lnx_call(4, pipes[i][1], (long)&c, 1, 0, 0, 0);
+	}
+	for (int i = 0; i < POLLERS; i++) {
+		lnx_call(114, pids[i], (long)&st, 0, 0, 0, 0);
+		seen += st == 0;
+	}
+	say("pollmany: pollers that saw their own byte", seen);
+}
+
 static void
 case_more(void)
 {
@@ -421,6 +463,8 @@ start_c(long *sp)
 			case_more();
 		else if (streq(c, "handoff"))
 			case_handoff();
+		else if (streq(c, "pollmany"))
+			case_pollmany();
 		else {
 			lnx_puts("fds: unknown case\n");
 			lnx_exit(2);
