@@ -104,6 +104,7 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	p->wait_key = NULL;
 	if (!p->held) {	/* a new call, not a held one served again */
 		p->io_done = 0;
+		p->sigwait_set = 0;
 		p->call_nr = st->eax;
 		p->dispatched = false;
 		p->tty_wait = false;

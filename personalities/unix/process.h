@@ -69,6 +69,7 @@ struct process {
 	} sigfrom[LNX_NSIG];
 	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [U] */
 	uint32_t ss_sp, ss_size, ss_flags;	/* [U] sigaltstack's alternate stack (size 0: none) and its flags */
+	uint64_t sigwait_set;		/* [U] rt_sigtimedwait's set while its call is held: these wake it, blocked */
 	uint64_t suspend_mask;		/* [U] sigsuspend's caller's mask, given back after the handler */
 	bool suspended;			/* [U] in sigsuspend: suspend_mask is the mask to give back */
 	bool stopped;			/* [U] stopped by a signal (its task suspended) */

@@ -66,6 +66,14 @@ signal_deliver(struct process *p)
 	if (p->state == PROC_LIVE && signal_interrupts(p))
 		signal_deliver_pending(p);
 }
+/*
+ * Takes the lowest pending signal of set off p's pending ones (a real-time
+ * one's oldest instance), its siginfo in p->sigfrom, undelivered: its number,
+ * or 0 if none is pending (rt_sigtimedwait).
+ */
+int signal_take(struct process *p, uint64_t set);
+/* Writes sig's siginfo (p->sigfrom's, 128 bytes, as a handler's frame has it) at at: 0 or -EFAULT. */
+int signal_siginfo_write(struct process *p, int sig, uint32_t at);
 /* execve: caught signals go back to their default action. */
 void signal_exec(struct process *p);
 

@@ -144,9 +144,8 @@ SYS(poll)
 	return do_poll(p, a[0], a[1], (int32_t)a[2] < 0 ? -1 : (int32_t)a[2]);
 }
 
-/* A timespec (32- or 64-bit) as milliseconds, rounded up; NULL: -1 (no limit). */
-static int
-timeout_of(struct process *p, uint32_t at, bool wide, int64_t *ms)
+int
+timespec_ms(struct process *p, uint32_t at, bool wide, int64_t *ms)
 {
 	int64_t sec, nsec;
 	int r;
@@ -209,7 +208,7 @@ ppoll(struct process *p, const uint32_t a[6], bool wide)
 	int64_t ms;
 	int32_t r;
 
-	if ((r = timeout_of(p, a[2], wide, &ms)) != 0 || (r = take_mask(p, a[3], a[4])) != 0)
+	if ((r = timespec_ms(p, a[2], wide, &ms)) != 0 || (r = take_mask(p, a[3], a[4])) != 0)
 		return r;
 	r = do_poll(p, a[0], a[1], ms);
 	give_mask(p, r);
@@ -311,7 +310,7 @@ pselect(struct process *p, const uint32_t a[6], bool wide)
 	int64_t ms;
 	int32_t r;
 
-	if ((r = timeout_of(p, a[4], wide, &ms)) != 0)
+	if ((r = timespec_ms(p, a[4], wide, &ms)) != 0)
 		return r;
 	if (a[5] && (r = umem_read(p, a[5], sig, sizeof sig)) != 0)
 		return r;
