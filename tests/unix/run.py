@@ -36,7 +36,7 @@ HOST_PROGRAMS = {"busybox": BUSYBOX, "enosys": B + "/tests/unix/enosys.elf", "ab
                  "sig": B + "/tests/unix/sig.elf", "socks": B + "/tests/unix/socks.elf"}
 # what the guest alone can run, and what it must print
 GUEST_ONLY = {
-    "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\ncmdline\nenviron\nexe\nfd\nmaps\nstat\nstatus\n"
+    "busybox sh /bin/sh-ls.sh": ("bin\ndev\nproc\nsbin\nusr\n/dev:\nconsole\nnull\ntty\n\n/proc/self:\ncmdline\ncwd\nenviron\nexe\nfd\nfdinfo\nmaps\nmounts\nroot\nstat\nstatus\n"
                                  "sh\nwc\nzcat\n/usr/bin\n../sbin\na relative path\nand another\n", "exit 0"),
     "proc names": ("names: readlink /proc/self/exe 9\n/bin/proc\nnames: readlink with 4 bytes of room 4\n"
                    "names: readlink of a file -22\nnames: readlink of nothing -2\nnames: PR_SET_NAME 0\n"
