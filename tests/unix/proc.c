@@ -366,16 +366,26 @@ mode_of(const char *path, int follow)
 	return lnx_call(follow ? 195 : 196, (long)path, (long)st, 0, 0, 0, 0) == 0 ? st[4] : 0;
 }
 
-/* "/proc/self/fd/N" into b. */
+/* "/proc/self/DIR/N" into b (DIR: fd or fdinfo). */
 static void
-fd_path(char *b, long fd)
+self_fd_path(char *b, const char *dir, long fd)
 {
-	const char *pre = "/proc/self/fd/";
+	const char *pre = "/proc/self/";
 	int i = 0;
 
 	while (*pre)
 		b[i++] = *pre++;
+	while (*dir)
+		b[i++] = *dir++;
+	b[i++] = '/';
 	fmt_num(b + i, fd);
+}
+
+/* "/proc/self/fd/N" into b. */
+static void
+fd_path(char *b, long fd)
+{
+	self_fd_path(b, "fd", fd);
 }
 
 /* All of a /proc file into b (NUL-ended): its length. */
@@ -482,34 +492,6 @@ field_of(const char *text, const char *word, int base)
 	return -1;
 }
 
-/* The text of path (up to room - 1 bytes), NUL-ended: its length or -errno. */
-static long
-text_of(const char *path, char *b, long room)
-{
-	long fd = lnx_call(5, (long)path, 0, 0, 0, 0, 0), n = 0, r;
-
-	b[0] = 0;
-	if (fd < 0)
-		return fd;
-	while (n < room - 1 && (r = lnx_call(3, fd, (long)b + n, room - 1 - n, 0, 0, 0)) > 0)
-		n += r;
-	b[n] = 0;
-	lnx_call(6, fd, 0, 0, 0, 0, 0);
-	return n;
-}
-
-/* "/proc/self/fdinfo/N" into b. */
-static void
-fdinfo_path(char *b, long fd)
-{
-	const char *pre = "/proc/self/fdinfo/";
-	int i = 0;
-
-	while (*pre)
-		b[i++] = *pre++;
-	fmt_num(b + i, fd);
-}
-
 /*
  * /proc/self's cwd and root links (cwd follows chdir), mounts (a line for
  * /, the same as /proc/mounts's) and fdinfo/N (pos after a read, the open
@@ -539,7 +521,7 @@ case_procmore(void)
 	lnx_puts(b);
 	lnx_puts("\n");
 	yes("procmore: stat of root says a folder", (mode_of("/proc/self/root", 1) & 0170000) == 0040000);
-	yes("procmore: /proc/self/mounts reads", text_of("/proc/self/mounts", text, sizeof text) > 0);
+	yes("procmore: /proc/self/mounts reads", slurp("/proc/self/mounts", text, sizeof text) > 0);
 	{
 		int root = 0;
 
@@ -553,27 +535,27 @@ case_procmore(void)
 			}
 		yes("procmore: a mount on / among them", root);
 	}
-	yes("procmore: /proc/mounts says the same", text_of("/proc/mounts", b, sizeof b) > 0 && starts(text, b));
+	yes("procmore: /proc/mounts says the same", slurp("/proc/mounts", b, sizeof b) > 0 && starts(text, b));
 
 	fd = lnx_call(5, (long)"/proc/self/exe", 0, 0, 0, 0, 0);
 	lnx_call(3, fd, (long)junk, sizeof junk, 0, 0, 0);
-	fdinfo_path(path, fd);
-	say("procmore: fdinfo of a file read 10 bytes into", text_of(path, text, sizeof text) > 0);
+	self_fd_path(path, "fdinfo", fd);
+	say("procmore: fdinfo of a file read 10 bytes into", slurp(path, text, sizeof text) > 0);
 	say("procmore: its pos", field_of(text, "pos", 10));
 	say("procmore: its flags (O_RDONLY)", field_of(text, "flags", 8) & ~0100000);
 	yes("procmore: its mnt_id and ino lines", field_of(text, "mnt_id", 10) >= 0 && field_of(text, "ino", 10) >= 0);
 	lnx_call(6, fd, 0, 0, 0, 0, 0);
 	fd = lnx_call(5, (long)"/proc/self/exe", 02000000, 0, 0, 0, 0);	/* O_CLOEXEC */
-	fdinfo_path(path, fd);
-	text_of(path, text, sizeof text);
+	self_fd_path(path, "fdinfo", fd);
+	slurp(path, text, sizeof text);
 	say("procmore: the flags of one opened O_CLOEXEC", field_of(text, "flags", 8) & ~0100000);
 	lnx_call(6, fd, 0, 0, 0, 0, 0);
 	lnx_call(331, (long)fds, 04000, 0, 0, 0, 0);	/* pipe2 O_NONBLOCK */
-	fdinfo_path(path, fds[1]);
-	text_of(path, text, sizeof text);
+	self_fd_path(path, "fdinfo", fds[1]);
+	slurp(path, text, sizeof text);
 	say("procmore: a non-blocking pipe's write end: pos", field_of(text, "pos", 10));
 	say("procmore: its flags (O_WRONLY | O_NONBLOCK)", field_of(text, "flags", 8) & ~0100000);
-	say("procmore: fdinfo of a descriptor not open", text_of("/proc/self/fdinfo/99", text, sizeof text));
+	say("procmore: fdinfo of a descriptor not open", slurp("/proc/self/fdinfo/99", text, sizeof text));
 }
 
 /*
