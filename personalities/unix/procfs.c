@@ -65,8 +65,10 @@ mounts_text(char *out, size_t max)
 static const char *
 sys_file(const char *path)
 {
+	if (strncmp(path, "/proc/", 6) != 0)
+		return NULL;	/* most paths: once, not once a name */
 	for (size_t i = 0; i < sizeof sys_files / sizeof sys_files[0]; i++)
-		if (strncmp(path, "/proc/", 6) == 0 && strcmp(path + 6, sys_files[i]) == 0)
+		if (strcmp(path + 6, sys_files[i]) == 0)
 			return sys_files[i];
 	return NULL;
 }
