@@ -8,6 +8,7 @@
  * A request held on a key (msg_defer_on) goes again only when that key is
  * woken (msg_retry_key), or at a retry of all, or at its deadline.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
@@ -178,6 +179,28 @@ msg_deferred_count(struct msg_server *s, mach_port_t port)
 	return n;
 }
 
+mach_msg_header_t *
+msg_deferred_take(struct msg_server *s, mach_port_t port)
+{
+	struct msg_deferred *d, **p;
+
+	cthread_mutex_lock(&s->lock);
+	for (p = &s->deferred; (d = *p) != NULL && d->msg.msgh_local_port != port; p = &d->next)
+		;
+	if (d) {
+		*p = d->next;
+		s->ndeferred--;
+	}
+	cthread_mutex_unlock(&s->lock);
+	return d ? &d->msg : NULL;
+}
+
+void
+msg_deferred_free(struct msg_server *s, mach_msg_header_t *m)
+{
+	held_free(s, (struct msg_deferred *)((char *)m - offsetof(struct msg_deferred, msg)));
+}
+
 /* Takes the first request held, after a retry of all. */
 static struct msg_deferred *
 take_first(struct msg_server *s)
@@ -245,6 +268,7 @@ defer_run(struct serve_thread *t, uint64_t now)
 	struct msg_server *s = t->s;
 	uint64_t next = 0;
 	struct msg_deferred *d;
+	bool timed;
 	int n;
 
 	/*
@@ -255,10 +279,24 @@ defer_run(struct serve_thread *t, uint64_t now)
 	 */
 	if (!__atomic_load_n(&s->deferred, __ATOMIC_ACQUIRE) && !__atomic_load_n(&s->retry, __ATOMIC_ACQUIRE))
 		return 0;
-	if (!now)
-		now = serve_now_ms(t);	/* the loop did not read the clock this turn */
 	cthread_mutex_lock(&s->lock);
-	for (d = s->deferred; d; d = d->next) {
+	timed = now != 0;
+	if (!timed) {
+		/*
+		 * The loop did not read the clock this turn: read it only when a
+		 * held request has a deadline to set or to meet (the unix server's
+		 * pipe reads have none: two clock readings a round trip fewer).
+		 */
+		for (d = s->deferred; d && !d->timeout_ms && !d->deadline_ms; d = d->next)
+			;
+		if ((timed = d != NULL))
+			now = serve_now_ms(t);
+		else if (!s->retry) {	/* nothing woken, nothing timed: nothing to do */
+			cthread_mutex_unlock(&s->lock);
+			return 0;
+		}
+	}
+	for (d = s->deferred; timed && d; d = d->next) {
 		if (d->timeout_ms) {	/* held since the last run: msg_defer */
 			d->deadline_ms = now + d->timeout_ms;
 			d->timeout_ms = 0;

@@ -27,6 +27,12 @@ struct file_ops {
 	uint32_t (*poll)(struct file *f);
 	/* The last descriptor went. */
 	void (*close)(struct file *f);
+	/*
+	 * What a change of what poll says is woken by (server_retry_on's key: a
+	 * pipe, the tty, the sockets); NULL for a file that is always ready.
+	 * A poll or select held on such files waits on those keys alone.
+	 */
+	const void *(*wake_key)(struct file *f);
 	uint32_t mode;		/* stat's st_mode: type and permissions */
 };
 

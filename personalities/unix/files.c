@@ -397,6 +397,7 @@ fill(struct lnx_statx *st, uint32_t mode, uint64_t size, uint64_t ino)
 int
 files_stat_path(struct process *p, const char *path, bool follow, struct lnx_statx *st)
 {
+	char target[PATH_MAX_];
 	const struct image *im;
 	int err;
 
@@ -427,6 +428,8 @@ files_stat_path(struct process *p, const char *path, bool follow, struct lnx_sta
 	}
 	if (follow && procfs_fd_file(p, path))
 		return files_stat_file(procfs_fd_file(p, path), st);	/* what the descriptor's link leads to */
+	if (follow && strncmp(path, "/proc/", 6) == 0 && procfs_dir_link(p, path, target, sizeof target))
+		return files_stat_path(p, target, true, st);	/* the folder cwd or root leads to */
 	if (procfs_owns(p, path) && !(follow && procfs_exe_of(p, path)))
 		return procfs_stat(p, path, st, ino_of);
 	if (!(im = image_lookup(path, p->exe, &err)))

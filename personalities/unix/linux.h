@@ -74,6 +74,7 @@
 #define LNX_rt_sigpending	176
 #define LNX_rt_sigqueueinfo	178
 #define LNX_rt_sigsuspend	179
+#define LNX_rt_sigtimedwait	177
 #define LNX_getcwd		183
 #define LNX_sigaltstack		186
 #define LNX_vfork		190
@@ -119,6 +120,7 @@
 #define LNX_clock_nanosleep_time64	407
 #define LNX_pselect6_time64	413
 #define LNX_ppoll_time64	414
+#define LNX_rt_sigtimedwait_time64	421
 #define LNX_link		9
 #define LNX_unlink		10
 #define LNX_chmod		15

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <mach/thread_status.h>
 #include <manifold/msg.h>
+#include <msgc_runtime.h>
 #include "console_types.h"
 #include "linux.h"
 #include "fsfile.h"
@@ -35,11 +36,6 @@ mach_port_t server_notify_port;
 static mach_port_t server_wake_port;
 static struct msg_server server;
 uint32_t server_replays;
-/*
- * A key no call is held on: its wake serves the calls held on no key
- * (gns's sockets', socketpair's ends', poll's and select's) and no others.
- */
-static const char unkeyed_key;
 
 /* Whether a held call ends when a signal comes (vfork's wait for its child does not). */
 static bool
@@ -64,6 +60,18 @@ restartable(uint32_t nr)
 }
 
 /*
+ * A thread state copied whole, twice a call: `rep movsl` costs about 20
+ * instructions here, newlib's memcpy 44 and a structure assignment some 70.
+ */
+static inline void
+state_copy(i386_thread_state_t *to, const void *from)
+{
+	uint32_t n = sizeof *to / 4;
+
+	__asm__ volatile("rep movsl" : "+D"(to), "+S"(from), "+c"(n) : : "memory");
+}
+
+/*
  * One system call. The port is the caller; a request on a port we no longer
  * know (a process that just ended) is refused, which ends that task: it is
  * being ended anyway. A call that must wait (SYS_DEFER: wait4, a read of an
@@ -79,27 +87,31 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
 {
 	struct process *p;
-	i386_thread_state_t st;
+	/* the answer's registers, written where the stub sends them from (held: it sends nothing) */
+	i386_thread_state_t *st = (i386_thread_state_t *)new_state;
 	bool done;
 
 	if (old_stateCnt != i386_THREAD_STATE_COUNT || *new_stateCnt < i386_THREAD_STATE_COUNT)
 		return KERN_INVALID_ARGUMENT;
-	memcpy(&st, old_state, sizeof st);
+	state_copy(st, old_state);
 	cthread_mutex_lock(&unix_lock);
 	if (!(p = process_of_port(port))) {
 		cthread_mutex_unlock(&unix_lock);
 		return KERN_INVALID_ARGUMENT;
 	}
-	p->regs = &st;
+	p->regs = st;
 	p->defer_ms = 0;
 	p->wait_key = NULL;
 	if (!p->held) {	/* a new call, not a held one served again */
 		p->io_done = 0;
-		p->call_nr = st.eax;
+		p->sigwait_set = 0;
+		p->call_nr = st->eax;
 		p->dispatched = false;
 		p->tty_wait = false;
 	} else {
 		server_replays++;
+		if (p->polling)
+			poll_forget(p);	/* it says again what it waits for, if it still waits */
 	}
 	p->held = false;
 	p->replay = p->dispatched;
@@ -108,23 +120,23 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	done = false;
 	if (p->answered) {	/* a pipe's writer answered it meanwhile (pipe.c): no handler again */
 		p->answered = false;
-		st.eax = (uint32_t)p->answer;
+		st->eax = (uint32_t)p->answer;
 		done = true;
 	} else if (!p->stopped) {
 		p->dispatched = true;
-		done = syscall_dispatch(p, &st);
+		done = syscall_dispatch(p, st);
 	} else {
 		p->wait_key = p;	/* held for its SIGCONT */
 	}
 	if (!done && p->state == PROC_LIVE) {
 		if (!p->stopped && signal_interrupts(p) && interruptible(p->call_nr)) {
 			if (p->io_done) {
-				st.eax = p->io_done;	/* what moved before the signal came */
+				st->eax = p->io_done;	/* what moved before the signal came */
 			} else if (restartable(p->call_nr) && (signal_restarts(p) || (p->tty_wait && signal_is_notice(p)))) {
-				st.eax = p->call_nr;	/* int 0x80 again once the handler returns */
-				st.eip -= 2;
+				st->eax = p->call_nr;	/* int 0x80 again once the handler returns */
+				st->eip -= 2;
 			} else {
-				st.eax = (uint32_t)-LNX_EINTR;
+				st->eax = (uint32_t)-LNX_EINTR;
 			}
 		} else if (msg_defer_on(p->defer_ms, p->wait_key)) {
 			p->held = true;
@@ -133,16 +145,67 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 			cthread_mutex_unlock(&unix_lock);
 			return MIG_NO_REPLY;
 		} else {
-			st.eax = (uint32_t)-LNX_EAGAIN;	/* MSG_DEFERRED_MAX held: more than processes can be */
+			st->eax = (uint32_t)-LNX_EAGAIN;	/* MSG_DEFERRED_MAX held: more than processes can be */
 		}
 	}
 	if (p->state == PROC_LIVE)
 		signal_deliver(p);
 	p->regs = NULL;
 	cthread_mutex_unlock(&unix_lock);
-	memcpy(new_state, &st, sizeof st);
 	*new_stateCnt = i386_THREAD_STATE_COUNT;
 	return KERN_SUCCESS;
+}
+
+/*
+ * Answers p's held call now, with eax, from inside another process's call
+ * (a pipe's write put its bytes straight into p's held read: pipe.c). The
+ * request is taken from the loop's held ones and answered here, alone and
+ * at once, as syscall_do_syscall_raise would have answered it served again
+ * (its signals delivered), so nothing serves it again: its client is
+ * ready before the caller's own answer goes (with the loop's next receive,
+ * and the kernel then runs the caller first, as held_replies_first orders a
+ * replayed answer). False, and nothing done, when the loop holds no call
+ * of p's. unix_lock held.
+ */
+bool
+server_answer_held(struct process *p, int32_t eax)
+{
+	union {
+		mach_msg_header_t h;
+		uint8_t buf[SYSCALL_REPLY_MAX_SIZE];
+	} out;
+	struct msgc_reader r;
+	struct msgc_writer w;
+	const natural_t *old;
+	mach_msg_type_number_t n;
+	i386_thread_state_t *st;
+	mach_msg_header_t *in;
+
+	if (!p->held || !(in = msg_deferred_take(&server, p->port)))
+		return false;
+	p->held = false;
+	p->held_key = NULL;
+	/* the demux checked the request as it came: it is syscall_raise's, with a whole state */
+	msgc_begin_read(&r, in, 0);
+	old = msgc_get_array(&r, sizeof *old, i386_THREAD_STATE_COUNT, &n);
+	/* msgc_put_array's layout, the count and then the words, the registers written in place */
+	msgc_prepare_reply(in, &out.h);
+	msgc_begin_reply_ok(&w, &out.h, 0);
+	msgc_put_u32(&w, i386_THREAD_STATE_COUNT);
+	st = (i386_thread_state_t *)(w.base + w.at);
+	state_copy(st, old);
+	w.at += sizeof *st;
+	msgc_end_reply_ok(&w, &out.h);
+	st->eax = (uint32_t)eax;
+	p->regs = st;
+	signal_deliver(p);
+	p->regs = NULL;
+	/* a send-once right never waits for room; a client that died meanwhile: its right goes */
+	if (mach_msg(&out.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, out.h.msgh_size, 0, MACH_PORT_NULL, 0,
+		     MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+		mach_msg_destroy(&out.h);
+	msg_deferred_free(&server, in);
+	return true;
 }
 
 void
@@ -168,12 +231,7 @@ void
 server_retry_on(const void *key)
 {
 	msg_retry_key(&server, key);
-}
-
-void
-server_retry_unkeyed(void)
-{
-	msg_retry_key(&server, &unkeyed_key);
+	poll_wake(key);
 }
 
 void
@@ -186,6 +244,7 @@ server_retry_process(struct process *p)
 void
 server_cancel_held(struct process *p)
 {
+	poll_forget(p);
 	msg_deferred_cancel(&server, p->port);
 }
 
@@ -207,9 +266,13 @@ static void
 other(mach_msg_header_t *in)
 {
 	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
-		msg_retry_key(&server, &tty_key);
+		cthread_mutex_lock(&unix_lock);	/* the held polls' list (sys_poll.c) */
+		server_retry_on(&tty_key);
+		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
-		server_retry_unkeyed();
+		cthread_mutex_lock(&unix_lock);
+		server_retry_on(&sock_key);
+		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
 		cthread_mutex_lock(&unix_lock);
 		alarm_fire();

@@ -9,9 +9,9 @@
  * is kept in the process (io_done) while it is held, so a write is never
  * done twice.
  * A held read or write of a pipe is held on the pipe (its key: main.c), so
- * a change retries the calls that wait on it and the calls held on no key
- * (poll, select); a change of bytes or room only when one waits on this
- * pipe (watched: a held read or write of it, a poll that asked it).
+ * a change retries the calls that wait on it and the polls and selects that
+ * asked it (sys_poll.c); a change of bytes or room only when one waits on
+ * this pipe (watched: a held read or write of it, a poll that asked it).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -99,11 +99,12 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 /*
  * A write into an empty pipe whose read is held goes straight from the
  * writer's memory into the reader's (one kernel copy, where the ring costs
- * two: one in, one out at the read's replay) and answers that read; the
- * replay then only sends the answer (main.c). Only for a reader that still
- * waits on this pipe and that nothing else is about to end (a signal, a
- * stop). False: nothing moved (a bad pointer on either side is found again
- * by the ring's own copies, which name whose it was).
+ * two: one in, one out at the read's replay) and answers that read at once
+ * (server_answer_held, main.c: no replay of it); should the loop not hold
+ * it, its replay only sends the answer (p->answered). Only for a reader
+ * that still waits on this pipe and that nothing else is about to end (a
+ * signal, a stop). False: nothing moved (a bad pointer on either side is
+ * found again by the ring's own copies, which name whose it was).
  */
 static bool
 hand_to_reader(struct process *p, struct pipe *pp, uint32_t buf, uint32_t n)
@@ -118,10 +119,13 @@ hand_to_reader(struct process *p, struct pipe *pp, uint32_t buf, uint32_t n)
 	if (umem_copy(p, buf, r, r->pipe_buf, n) != 0)
 		return false;
 	r->pipe_wait = NULL;
-	r->answered = true;
-	r->answer = (int32_t)n;
 	p->io_done += n;
 	pp->reader = NULL;
+	if (!server_answer_held(r, (int32_t)n)) {
+		r->answered = true;
+		r->answer = (int32_t)n;
+		server_retry_on(pp);	/* the reader's held read goes again, to answer */
+	}
 	return true;
 }
 
@@ -147,10 +151,8 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 			p->wait_key = pp;
 			return SYS_DEFER;
 		}
-		if (hand_to_reader(p, pp, buf + p->io_done, left)) {
-			server_retry_on(pp);	/* the reader's held read goes again, to answer */
+		if (hand_to_reader(p, pp, buf + p->io_done, left))
 			continue;
-		}
 		/* straight into the ring's free space, two pieces at most, committed together (PIPE_BUF) */
 		n = left < room ? left : room;
 		tail = (pp->head + pp->count) % PIPE_SIZE;
@@ -164,6 +166,12 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		changed(pp);	/* a reader waiting for bytes */
 	}
 	return (int32_t)len;
+}
+
+static const void *
+pipe_wake_key(struct file *f)
+{
+	return f->obj;	/* the pipe: what its held reads and writes wait on */
 }
 
 static void
@@ -194,10 +202,12 @@ pipe_close_write(struct file *f)
 }
 
 static const struct file_ops read_end = {
-	.read = pipe_read, .poll = pipe_poll_read, .close = pipe_close_read, .mode = LNX_S_IFIFO | 0600,
+	.read = pipe_read, .poll = pipe_poll_read, .close = pipe_close_read, .wake_key = pipe_wake_key,
+	.mode = LNX_S_IFIFO | 0600,
 };
 static const struct file_ops write_end = {
-	.write = pipe_write, .poll = pipe_poll_write, .close = pipe_close_write, .mode = LNX_S_IFIFO | 0600,
+	.write = pipe_write, .poll = pipe_poll_write, .close = pipe_close_write, .wake_key = pipe_wake_key,
+	.mode = LNX_S_IFIFO | 0600,
 };
 
 int

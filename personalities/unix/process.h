@@ -18,6 +18,7 @@
 
 #define PROC_MAX	1024	/* processes live or zombie at once: then fork answers EAGAIN */
 #define LNX_NSIG	64
+#define POLL_KEYS	8	/* a held poll waits on this many files' keys; more: on any wake */
 #define INIT_PID	1	/* the server itself: orphans' parent, and their reaper */
 
 struct lnx_sigaction_rec {		/* rt_sigaction's struct, as recorded */
@@ -68,6 +69,7 @@ struct process {
 	} sigfrom[LNX_NSIG];
 	struct lnx_sigaction_rec sigactions[LNX_NSIG];	/* [U] */
 	uint32_t ss_sp, ss_size, ss_flags;	/* [U] sigaltstack's alternate stack (size 0: none) and its flags */
+	uint64_t sigwait_set;		/* [U] rt_sigtimedwait's set while its call is held: these wake it, blocked */
 	uint64_t suspend_mask;		/* [U] sigsuspend's caller's mask, given back after the handler */
 	bool suspended;			/* [U] in sigsuspend: suspend_mask is the mask to give back */
 	bool stopped;			/* [U] stopped by a signal (its task suspended) */
@@ -95,6 +97,10 @@ struct process {
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 	const void *wait_key;		/* [C] ...and what it waits for (msg_defer_on's key; NULL: anything) */
 	const void *held_key;		/* [U] the key its held call waits on, while held */
+	struct process *poll_next;	/* [U] the next process whose poll or select is held (sys_poll.c) */
+	bool polling;			/* [U] ...it is on that list, waiting on poll_keys */
+	uint8_t npoll_keys;		/* [U] */
+	const void *poll_keys[POLL_KEYS];	/* [U] the keys of the files its held poll asked (fd.h's wake_key) */
 };
 
 extern struct cthread_mutex unix_lock;
@@ -142,16 +148,29 @@ void server_wake(mach_msg_id_t id);
 /*
  * Held calls go again (main.c). Each is held on a key naming what it waits
  * for (p->wait_key: the process itself for what only its signals, its
- * children or its deadline end, a pipe, the tty; NULL: anything, as poll's
- * and the sockets' are): server_retry_on wakes those on one key (and the
- * NULL ones), server_retry_unkeyed only the NULL ones (socketpair's ends
- * changed), server_retry_process the one p holds, whatever its key, and
- * server_retry_held every one (for what is rare: fcntl's O_NONBLOCK).
+ * children or its deadline end, a pipe, the tty, the sockets; a poll's is
+ * its process, and it is woken by its files' keys too: sys_poll.c; NULL:
+ * anything, as a poll of more than POLL_KEYS kinds of file): server_retry_on
+ * wakes those on one key (and the NULL ones), server_retry_process the one
+ * p holds, whatever its key, and server_retry_held every one (for what is
+ * rare: fcntl's O_NONBLOCK).
  */
 void server_retry_held(void);
 void server_retry_on(const void *key);
-void server_retry_unkeyed(void);
 void server_retry_process(struct process *p);
+/*
+ * sys_poll.c: the held polls and selects that asked a file of key go again
+ * (server_retry_on calls it); p's poll is no longer held (it is served
+ * again, or p ended).
+ */
+void poll_wake(const void *key);
+void poll_forget(struct process *p);
+/*
+ * Answers p's held call now with eax, from another process's call, with no
+ * replay of it (a pipe's write that fed p's held read); false when no call
+ * of p's is held. main.c.
+ */
+bool server_answer_held(struct process *p, int32_t eax);
 /* Held calls served again since the server started (the runner prints it after each run). */
 extern uint32_t server_replays;
 /* Drops the call p has held, if any (p ended). */

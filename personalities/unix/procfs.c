@@ -1,10 +1,11 @@
 /*
  * /proc/<pid> as Linux lays it out, enough for ps, top and pidof: the folder
  * /proc lists a folder per live or zombie process, and each holds stat,
- * status, cmdline, environ and maps, the links exe and fd/N (fd a folder of
- * a link per open descriptor), and /proc/self is a link to the caller's
+ * status, cmdline, environ, maps and mounts, the links exe, cwd, root and
+ * fd/N (fd a folder of a link per open descriptor; fdinfo one of a text per
+ * descriptor: its offset and flags), and /proc/self is a link to the caller's
  * (procfs_link gives every link's text: sys_fd.c's readlink); beside them
- * the system's uptime, loadavg, stat and meminfo (the counts the server
+ * the system's uptime, loadavg, stat, meminfo and mounts (the counts the server
  * has: no load, no CPU times, the kernel's free pages). /proc/self/X
  * is the caller's own. A file's text is made at its first read, as Linux's
  * seq files are (so a shell's `cmd < /proc/self/cmdline` shows cmd, which
@@ -19,6 +20,7 @@
 #include "exec.h"
 #include "fd.h"
 #include "files.h"
+#include "fsfile.h"
 #include "linux.h"
 #include "procfs.h"
 #include "syscall.h"
@@ -30,15 +32,43 @@
 #define STACK_RESERVED	EXEC_STACK_SIZE
 #define CONSOLE_TTY_NR	((5 << 8) | 1)	/* /dev/console, 5:1, in stat's tty_nr encoding */
 
-static const char *const pid_files[] = { "cmdline", "environ", "exe", "fd", "maps", "stat", "status" };
-static const char *const sys_files[] = { "loadavg", "meminfo", "stat", "uptime" };
+static const char *const pid_files[] = { "cmdline", "cwd",    "environ", "exe",  "fd",	"fdinfo",
+					 "maps",    "mounts", "root",    "stat", "status" };
+static const char *const sys_files[] = { "loadavg", "meminfo", "mounts", "stat", "uptime" };
+
+/* A process's links: exe, cwd and root (fd/N are the descriptors'). */
+static bool
+is_link(const char *name)
+{
+	return strcmp(name, "exe") == 0 || strcmp(name, "cwd") == 0 || strcmp(name, "root") == 0;
+}
+
+/* Whether name is a folder of descriptors: fd (a link each) or fdinfo (a text each). */
+static bool
+is_fd_folder(const char *name)
+{
+	return strcmp(name, "fd") == 0 || strcmp(name, "fdinfo") == 0;
+}
+
+/*
+ * What is mounted where, as /proc/mounts says: the root (fs's, or the read-only
+ * view of boot modules without it) and /proc; no devices or options to tell.
+ */
+static int
+mounts_text(char *out, size_t max)
+{
+	return snprintf(out, max, "%s\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n",
+			fsfile_owns("/") ? "rootfs / fs rw 0 0" : "none / modules ro 0 0");
+}
 
 /* The name of a system file path is (/proc/NAME), or NULL. */
 static const char *
 sys_file(const char *path)
 {
+	if (strncmp(path, "/proc/", 6) != 0)
+		return NULL;	/* most paths: once, not once a name */
 	for (size_t i = 0; i < sizeof sys_files / sizeof sys_files[0]; i++)
-		if (strncmp(path, "/proc/", 6) == 0 && strcmp(path + 6, sys_files[i]) == 0)
+		if (strcmp(path + 6, sys_files[i]) == 0)
 			return sys_files[i];
 	return NULL;
 }
@@ -84,6 +114,8 @@ sys_text(const char *name, char *out, size_t max)
 	uint32_t total, free, live;
 
 	sys_counts(&total, &free, &live);
+	if (strcmp(name, "mounts") == 0)
+		return mounts_text(out, max);
 	if (strcmp(name, "uptime") == 0)
 		return snprintf(out, max, "%llu.%02llu 0.00\n", (unsigned long long)(up / 100),
 				(unsigned long long)(up % 100));
@@ -144,8 +176,8 @@ lookup(struct process *p, const char *path, struct ppath *pp)
 		pp->name = pid_files[i];
 		if (!rest[k])
 			return 0;
-		if (strcmp(pp->name, "fd") == 0) {
-			/* fd/N: a link while descriptor N is open (a zombie has none) */
+		if (is_fd_folder(pp->name)) {
+			/* fd/N: a link while descriptor N is open (a zombie has none); fdinfo/N its text */
 			int n = fd_number(rest + k + 1);
 
 			if (n < 0 || pp->q->state != PROC_LIVE || !pp->q->fds || !pp->q->fds->file[n])
@@ -153,8 +185,8 @@ lookup(struct process *p, const char *path, struct ppath *pp)
 			pp->fd = n;
 			return 0;
 		}
-		/* "stat/x": a file is no folder (exe/x follows the link: ENOENT) */
-		return strcmp(pp->name, "exe") == 0 ? -LNX_ENOENT : -LNX_ENOTDIR;
+		/* "stat/x": a file is no folder (exe/x, cwd/x, root/x follow the link: not done, ENOENT) */
+		return is_link(pp->name) ? -LNX_ENOENT : -LNX_ENOTDIR;
 	}
 	return -LNX_ENOENT;
 }
@@ -163,7 +195,7 @@ lookup(struct process *p, const char *path, struct ppath *pp)
 static bool
 is_folder(const struct ppath *pp)
 {
-	return !*pp->name || (strcmp(pp->name, "fd") == 0 && pp->fd < 0);
+	return !*pp->name || (is_fd_folder(pp->name) && pp->fd < 0);
 }
 
 /* What stat and status both say of a process: its comm, state and signal dispositions. */
@@ -371,11 +403,32 @@ maps_text(struct process *q, char *out, size_t max)
 struct text {
 	uint32_t pid;		/* whose */
 	const char *name;	/* which file (pid_files) */
+	int fd;			/* fdinfo's descriptor */
 	uint32_t max;		/* room in bytes */
 	bool made;		/* bytes hold the text: it was read */
 	uint32_t len;
 	char bytes[];
 };
+
+/*
+ * fdinfo/N: the descriptor's offset, its open flags with O_CLOEXEC for
+ * FD_CLOEXEC (as Linux adds it), and where its file is (no mounts to
+ * number: 1 for every file; the inode stat gives).
+ */
+static int
+fdinfo_text(const struct process *q, int fd, char *out, size_t max)
+{
+	struct file *f = q->state == PROC_LIVE && q->fds ? q->fds->file[fd] : NULL;
+	struct lnx_statx st;
+
+	if (!f)
+		return 0;	/* closed since it was opened: empty */
+	if (files_stat_file(f, &st) != 0)
+		st.ino = 0;
+	return snprintf(out, max, "pos:\t%llu\nflags:\t0%o\nmnt_id:\t1\nino:\t%llu\n", (unsigned long long)f->offset,
+			(unsigned)(f->flags | (q->fds->flags[fd] & FD_CLOEXEC_BIT ? LNX_O_CLOEXEC : 0)),
+			(unsigned long long)st.ino);
+}
 
 /* The text of t's file, as its process is now (gone: none), or the system's (pid 0). */
 static void
@@ -392,6 +445,10 @@ text_make(struct text *t)
 		n = status_text(q, t->bytes, t->max);
 	else if (q && strcmp(t->name, "maps") == 0)
 		n = maps_text(q, t->bytes, t->max);
+	else if (q && strcmp(t->name, "mounts") == 0)
+		n = mounts_text(t->bytes, t->max);
+	else if (q && strcmp(t->name, "fdinfo") == 0)
+		n = fdinfo_text(q, t->fd, t->bytes, t->max);
 	else if (q && strcmp(t->name, "environ") == 0)
 		n = strings_text(q, q->env_start, q->env_end, t->bytes, t->max);
 	else if (q)
@@ -438,15 +495,15 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 	if (!name && (*err = lookup(p, path, &pp)) != 0)
 		return NULL;
 	name = pp.name;
-	if (pp.fd >= 0) {
+	if (pp.fd >= 0 && strcmp(name, "fd") == 0) {
 		/* fd/N: the open file itself, another reference (Linux opens the file anew) */
 		f = pp.q->fds->file[pp.fd];
 		file_ref(f);
 		return f;
 	}
 	*err = -LNX_ENOENT;
-	if (is_folder(&pp) || strcmp(name, "exe") == 0)
-		return NULL;	/* a folder is files.c's, the link is no file to open: -ENOENT as asked */
+	if (is_folder(&pp) || is_link(name))
+		return NULL;	/* a folder is files.c's, a link is no file to open: -ENOENT as asked */
 	if ((flags & LNX_O_ACCMODE) != LNX_O_RDONLY || (flags & (LNX_O_CREAT | LNX_O_TRUNC))) {
 		*err = -LNX_EACCES;
 		return NULL;
@@ -461,6 +518,7 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 		return NULL;
 	t->pid = pp.q ? pp.q->pid : 0;
 	t->name = name;
+	t->fd = pp.fd;
 	t->max = max;
 	t->made = false;
 	t->len = 0;
@@ -496,15 +554,17 @@ procfs_stat(struct process *p, const char *path, struct lnx_statx *st, uint64_t 
 	if (!*name) {
 		st->mode = LNX_S_IFDIR | 0555;
 		st->nlink = 9;
-	} else if (strcmp(name, "exe") == 0) {
+	} else if (is_link(name)) {
 		st->mode = LNX_S_IFLNK | 0777;
+	} else if (pp.fd >= 0 && strcmp(name, "fdinfo") == 0) {
+		st->mode = LNX_S_IFREG | 0400;
 	} else if (pp.fd >= 0) {
 		/* Linux's modes: lr-x------ read-only, l-wx------ write-only, lrwx------ both */
 		uint32_t acc = pp.q->fds->file[pp.fd]->flags & LNX_O_ACCMODE;
 
 		st->mode = LNX_S_IFLNK | 0100 | (acc != LNX_O_WRONLY ? 0400 : 0) | (acc != LNX_O_RDONLY ? 0200 : 0);
 		st->size = 64;	/* what Linux says of such a link */
-	} else if (strcmp(name, "fd") == 0) {
+	} else if (is_fd_folder(name)) {
 		st->mode = LNX_S_IFDIR | 0500;
 		st->nlink = 2;
 	} else {
@@ -567,10 +627,16 @@ procfs_link_text(struct process *q, const char *name, int fd, char *out, size_t 
 {
 	int n;
 
+	if (fd >= 0 && strcmp(name, "fdinfo") == 0)
+		return -LNX_EINVAL;	/* a text, no link */
 	if (fd >= 0)
 		n = files_link_text(q->fds->file[fd], out, max);
-	else if (strcmp(name, "exe") != 0 || q->state != PROC_LIVE)
+	else if (!is_link(name) || q->state != PROC_LIVE)
 		return -LNX_EINVAL;
+	else if (strcmp(name, "cwd") == 0)
+		n = snprintf(out, max, "%s", q->cwd);
+	else if (strcmp(name, "root") == 0)
+		n = snprintf(out, max, "/");	/* no chroot */
 	else if (q->exe && q->exe->path[0])
 		n = snprintf(out, max, "%s", q->exe->path);	/* an image from fs: its path */
 	else
@@ -592,8 +658,8 @@ procfs_link(struct process *p, const char *path, char *out, size_t max)
 		return -LNX_EINVAL;
 	if ((r = lookup(p, path, &pp)) != 0)
 		return r;
-	if (strcmp(pp.name, "exe") == 0 && pp.q->state != PROC_LIVE)
-		return -LNX_ENOENT;	/* a zombie's exe leads nowhere */
+	if (is_link(pp.name) && pp.q->state != PROC_LIVE)
+		return -LNX_ENOENT;	/* a zombie's links lead nowhere */
 	return procfs_link_text(pp.q, pp.name, pp.fd, out, max);
 }
 
@@ -610,7 +676,16 @@ procfs_fd_file(struct process *p, const char *path)
 {
 	struct ppath pp;
 
-	return lookup(p, path, &pp) == 0 && pp.fd >= 0 ? pp.q->fds->file[pp.fd] : NULL;
+	return lookup(p, path, &pp) == 0 && pp.fd >= 0 && strcmp(pp.name, "fd") == 0 ? pp.q->fds->file[pp.fd] : NULL;
+}
+
+bool
+procfs_dir_link(struct process *p, const char *path, char *out, size_t max)
+{
+	struct ppath pp;
+
+	return lookup(p, path, &pp) == 0 && (strcmp(pp.name, "cwd") == 0 || strcmp(pp.name, "root") == 0) &&
+	       procfs_link_text(pp.q, pp.name, -1, out, max) > 0;
 }
 
 bool

@@ -1,6 +1,6 @@
 /*
  * /proc/<pid> (procfs.c): a folder per process with stat, status, cmdline,
- * environ, maps, the exe link and fd (a link per descriptor), as Linux lays
+ * environ, maps, mounts, the exe, cwd and root links, fd (a link per descriptor) and fdinfo, as Linux lays
  * them out; /proc/self is a link to the caller's.
  * files.c asks here for every path under /proc but /proc itself.
  */
@@ -44,6 +44,8 @@ int procfs_link(struct process *p, const char *path, char *out, size_t max);
 int procfs_link_text(struct process *q, const char *name, int fd, char *out, size_t max);
 /* The open file a /proc/N/fd/K path names, or NULL. */
 struct file *procfs_fd_file(struct process *p, const char *path);
+/* Whether path is a process's cwd or root link (live): if so, the folder it leads to into out. */
+bool procfs_dir_link(struct process *p, const char *path, char *out, size_t max);
 /* /proc/self... made /proc/<p's pid>... in out (a folder opened there stays that process's): false if not such a path. */
 bool procfs_canon(struct process *p, const char *path, char *out, size_t max);
 /* Whether f is a file of /proc; if so, its path into out (/proc/N/fd's link to it). */

@@ -120,6 +120,7 @@ signal_send_info(struct process *p, int sig, const struct sig_from *info)
 {
 	const struct lnx_sigaction_rec *act;
 	uint64_t bit = SIG_BIT(sig);
+	bool blocked;
 
 	if (!p || p->state != PROC_LIVE || sig < 1 || sig > LNX_NSIG)
 		return;
@@ -132,9 +133,11 @@ signal_send_info(struct process *p, int sig, const struct sig_from *info)
 	else if (is_stop(sig))
 		p->sigpending &= ~SIG_BIT(LNX_SIGCONT);
 	act = &p->sigactions[sig - 1];
-	if (act->handler == LNX_SIG_IGN)
+	blocked = (p->sigmask & bit) != 0;
+	/* a blocked signal is kept, whatever its action: it may change, or rt_sigtimedwait take it (Linux's) */
+	if (act->handler == LNX_SIG_IGN && !blocked)
 		return;
-	if (act->handler == LNX_SIG_DFL && !(p->sigmask & bit)) {
+	if (act->handler == LNX_SIG_DFL && !blocked) {
 		switch (default_action(sig)) {
 		case ACT_TERMINATE:
 			process_exit(p, sig);
@@ -148,16 +151,36 @@ signal_send_info(struct process *p, int sig, const struct sig_from *info)
 			return;
 		}
 	}
-	if (act->handler == LNX_SIG_DFL && default_action(sig) != ACT_TERMINATE && default_action(sig) != ACT_STOP)
+	if (act->handler == LNX_SIG_DFL && default_action(sig) != ACT_TERMINATE && default_action(sig) != ACT_STOP &&
+	    !blocked)
 		return;	/* ignored by default: nothing to keep */
 	/* a standard signal is one pending instance (the last sender's); a real-time one is queued */
 	if (sig < LNX_SIGRTMIN || !sigqueue_add(p, sig, info))
 		p->sigfrom[sig - 1] = *info;
 	p->sigpending |= bit;
-	if (!(p->sigmask & bit)) {
+	if (!blocked) {
 		server_retry_process(p);	/* a held call of p's ends */
 		deliver_now(p);		/* or it runs its own code */
+	} else if (p->sigwait_set & bit) {
+		server_retry_process(p);	/* its rt_sigtimedwait takes it */
 	}
+}
+
+int
+signal_take(struct process *p, uint64_t set)
+{
+	uint64_t ready = p->sigpending & set;
+	int s;
+
+	if (!ready)
+		return 0;
+	s = __builtin_ctzll(ready) + 1;
+	if (s >= LNX_SIGRTMIN)
+		sigqueue_take(p, s);	/* the oldest instance's siginfo into sigfrom */
+	else
+		p->sigpending &= ~SIG_BIT(s);
+	ptimer_delivered(p, s);
+	return s;
 }
 
 void
@@ -251,12 +274,6 @@ next_signal(const struct process *p)
 }
 
 bool
-signal_interrupts(struct process *p)
-{
-	return next_signal(p) != 0;
-}
-
-bool
 signal_restarts(struct process *p)
 {
 	int s = next_signal(p);
@@ -273,7 +290,7 @@ signal_is_notice(struct process *p)
 }
 
 void
-signal_deliver(struct process *p)
+signal_deliver_pending(struct process *p)
 {
 	int s;
 

@@ -40,8 +40,16 @@ bool signal_group_exists(uint32_t pgrp);
 void signal_child_ended(struct process *parent, struct process *child);
 /* child stopped or continued: SIGCHLD to its parent, unless SA_NOCLDSTOP. */
 void signal_child_changed(struct process *child, int32_t code, int32_t sig);
-/* Whether a call held for p must end for a signal now. */
-bool signal_interrupts(struct process *p);
+/*
+ * Whether a call held for p must end for a signal now: one is pending that
+ * it does not block. Inline, as signal_deliver's test is: every call's
+ * answer asks (a call of the function and its 64-bit test cost 31).
+ */
+static inline bool
+signal_interrupts(const struct process *p)
+{
+	return (p->sigpending & ~p->sigmask) != 0;
+}
 /* Whether the handler about to run asked for interrupted calls to begin again (SA_RESTART). */
 bool signal_restarts(struct process *p);
 /* Whether the signal about to run is one ignored by default (SIGCHLD, SIGWINCH, SIGURG): news, not a request. */
@@ -51,7 +59,21 @@ bool signal_is_notice(struct process *p);
  * delivered (a frame each, the last on top: p->regs enter its handler) or
  * acted on (terminate, stop). p may be ended.
  */
-void signal_deliver(struct process *p);
+void signal_deliver_pending(struct process *p);
+static inline void
+signal_deliver(struct process *p)
+{
+	if (p->state == PROC_LIVE && signal_interrupts(p))
+		signal_deliver_pending(p);
+}
+/*
+ * Takes the lowest pending signal of set off p's pending ones (a real-time
+ * one's oldest instance), its siginfo in p->sigfrom, undelivered: its number,
+ * or 0 if none is pending (rt_sigtimedwait).
+ */
+int signal_take(struct process *p, uint64_t set);
+/* Writes sig's siginfo (p->sigfrom's, 128 bytes, as a handler's frame has it) at at: 0 or -EFAULT. */
+int signal_siginfo_write(struct process *p, int sig, uint32_t at);
 /* execve: caught signals go back to their default action. */
 void signal_exec(struct process *p);
 

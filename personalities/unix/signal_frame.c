@@ -131,6 +131,27 @@ signal_altstack_set(struct process *p, uint32_t sp, uint32_t ss_sp, uint32_t fla
 	return 0;
 }
 
+/* The fields of kill's, sigqueue's, a timer's and SIGCHLD's siginfo the server keeps (sig_from's legend). */
+static void
+siginfo_fill(struct siginfo *i, int sig, const struct sig_from *from)
+{
+	i->signo = sig;
+	i->code = from->code;
+	i->pid = (int32_t)from->pid;
+	i->uid = from->uid;
+	i->status = from->status;
+}
+
+int
+signal_siginfo_write(struct process *p, int sig, uint32_t at)
+{
+	struct siginfo i;
+
+	memset(&i, 0, sizeof i);
+	siginfo_fill(&i, sig, &p->sigfrom[sig - 1]);
+	return umem_write(p, at, &i, sizeof i);
+}
+
 int
 signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *act, uint64_t old_mask)
 {
@@ -160,11 +181,7 @@ signal_frame_push(struct process *p, int sig, const struct lnx_sigaction_rec *ac
 		f.sig = sig;
 		f.pinfo = sp + (uint32_t)offsetof(struct rt_frame, info);
 		f.puc = sp + (uint32_t)offsetof(struct rt_frame, uc);
-		f.info.signo = sig;
-		f.info.code = from->code;
-		f.info.pid = (int32_t)from->pid;
-		f.info.uid = from->uid;
-		f.info.status = from->status;
+		siginfo_fill(&f.info, sig, from);
 		save(&f.uc.mc, st, old_mask);
 		f.uc.mc.fpstate = fpstate;
 		f.uc.sigmask[0] = (uint32_t)old_mask;

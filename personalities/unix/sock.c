@@ -131,9 +131,11 @@ sock_start(void)
 	sock_enabled = true;
 }
 
-/* A call that would block: held until the next tick tries it again. */
+const char sock_key;
+
+/* A call of p's that would block: held until the next tick tries it again (NULL: only the ticker). */
 static int32_t
-hold(void)
+hold(struct process *p)
 {
 	if (!ticking) {
 		cthread_t t;
@@ -144,6 +146,8 @@ hold(void)
 		ticking = true;
 	}
 	wanted = true;
+	if (p)
+		p->wait_key = &sock_key;
 	return SYS_DEFER;
 }
 
@@ -197,7 +201,7 @@ sock_poll(struct file *f)
 	stash_fill(s);
 	if (stash_ready(s))
 		return LNX_POLLIN | LNX_POLLOUT;
-	(void)hold();	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+	(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
 	return LNX_POLLOUT;
 }
 
@@ -211,8 +215,15 @@ sock_release(struct file *f)
 	free(s);
 }
 
+static const void *
+sock_wake_key(struct file *f)
+{
+	(void)f;
+	return &sock_key;	/* gns says nothing by itself: the ticker asks again */
+}
+
 static const struct file_ops sock_ops = { .read = sock_read, .write = sock_write, .poll = sock_poll,
-					  .close = sock_release, .mode = 0140000 | 0777 };
+					  .close = sock_release, .wake_key = sock_wake_key, .mode = 0140000 | 0777 };
 
 static struct usock *
 usock_of(struct process *p, uint32_t fd, int32_t *err)
@@ -350,9 +361,9 @@ do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 		return r;
 	r = lnx_err(sock_connect(s->port, ip, port, SOCK_NONBLOCK, 0));
 	if ((r == -115 || r == -114) && blocking(p, fd, 0))
-		return hold();		/* EINPROGRESS, then EALREADY: go on waiting */
+		return hold(p);		/* EINPROGRESS, then EALREADY: go on waiting */
 	if (r == -114 && p->replay)
-		return hold();
+		return hold(p);
 	return r;
 }
 
@@ -396,7 +407,7 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		return -LNX_EOPNOTSUPP;
 	r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
 	if (r == -LNX_EAGAIN && blocking(p, fd, 0))
-		return hold();
+		return hold(p);
 	if (r)
 		return r;
 	if (!(f = new_file(conn, L_SOCK_STREAM, flags))) {
@@ -451,7 +462,7 @@ send_data(struct process *p, struct file *f, const uint8_t *data, uint32_t len, 
 	if (sent)
 		return (int32_t)sent;
 	if (r == -LNX_EAGAIN && file_blocks(f, flags))
-		return hold();
+		return hold(p);
 	if (r == -LNX_EPIPE && !(flags & MSG_NOSIGNAL))
 		signal_raise(p, LNX_SIGPIPE);
 	return r ? r : 0;
@@ -515,10 +526,10 @@ recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32
 	if (stash_ready(s))
 		return stash_take(p, s, data, len, flags, at, lenp);
 	if (flags & MSG_PEEK)
-		return file_blocks(f, flags) ? hold() : -LNX_EAGAIN;
+		return file_blocks(f, flags) ? hold(p) : -LNX_EAGAIN;
 	r = lnx_err(sock_recvfrom(s->port, data, len, SOCK_NONBLOCK, 0, &got, &ip, &port));
 	if (r == -LNX_EAGAIN && file_blocks(f, flags))
-		return hold();
+		return hold(p);
 	if (r)
 		return r;
 	if (at && (r = addr_out(p, at, lenp, ip, port)) != 0)

@@ -17,4 +17,7 @@ void sock_start(void);
 /* Whether `net` said so. */
 extern bool sock_enabled;
 
+/* What a held socket call of gns's waits on: the ticker wakes it (main.c). */
+extern const char sock_key;
+
 #endif

@@ -415,8 +415,11 @@ sockmsg_unix_accept(struct process *p, struct file *f, uint32_t at, uint32_t len
 
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -LNX_EINVAL;
-	if ((r = unixsock_accept(f, flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0, &c)) != 0)
+	if ((r = unixsock_accept(f, flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0, &c)) != 0) {
+		if (r == SYS_DEFER)
+			p->wait_key = &usock_key;	/* a connection comes with a change of an end */
 		return r;
+	}
 	if ((nfd = fd_install(p, c, 0, flags & L_SOCK_CLOEXEC)) < 0)
 		return nfd;
 	if (at && (r = unnamed_out(p, at, lenp)) != 0) {	/* the connecting end is unnamed */

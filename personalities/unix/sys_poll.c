@@ -1,7 +1,12 @@
 /*
  * poll, ppoll, select and pselect6: what each descriptor's file says now
  * (fd.h's poll op); when nothing is ready the call is held, with the
- * timeout as its deadline, and looked at again whenever something changes.
+ * timeout as its deadline, on its own process (a signal wakes it) and
+ * looked at again when one of the files it asked changes: each file names
+ * the key its changes wake (fd.h's wake_key: a pipe, the tty, the
+ * sockets), the held poll keeps them (POLL_KEYS at most, else it is held on
+ * no key and goes at every wake) and is on the list of held polls that
+ * server_retry_on walks (poll_wake).
  * ppoll's and pselect6's signal mask is taken for the call's length only
  * as far as delivery goes: it replaces the mask until the call answers.
  */
@@ -21,27 +26,98 @@ struct lnx_pollfd {
 };
 
 static struct lnx_pollfd fds[POLL_MAX];	/* one call at a time: unix_lock */
+static const void *keys[POLL_KEYS];	/* the last scan's files' wake keys, each once */
+static uint32_t nkeys;
+static bool too_many_keys;		/* ...or more kinds than that */
+static struct process *pollers;		/* [U] processes whose poll or select is held, through poll_next */
 
-/* Fills revents; the number of descriptors with any. */
+static void
+note_key(struct file *f)
+{
+	const void *k = f->ops->wake_key ? f->ops->wake_key(f) : NULL;
+	uint32_t i;
+
+	if (!k)
+		return;	/* always ready: nothing wakes a wait on it */
+	for (i = 0; i < nkeys && keys[i] != k; i++)
+		;
+	if (i < nkeys)
+		return;
+	if (nkeys == POLL_KEYS)
+		too_many_keys = true;
+	else
+		keys[nkeys++] = k;
+}
+
+/* Fills revents, and notes what each file's changes wake; the number of descriptors with any. */
 static int32_t
 scan(struct process *p, uint32_t n)
 {
 	int32_t ready = 0;
 
+	nkeys = 0;
+	too_many_keys = false;
 	for (uint32_t i = 0; i < n; i++) {
 		struct file *f;
 
 		fds[i].revents = 0;
 		if (fds[i].fd < 0)
 			continue;
-		if (!(f = fd_get(p, (uint32_t)fds[i].fd)))
+		if (!(f = fd_get(p, (uint32_t)fds[i].fd))) {
 			fds[i].revents = LNX_POLLNVAL;
-		else
+		} else {
 			fds[i].revents = (int16_t)(f->ops->poll(f) &
 						   ((uint16_t)fds[i].events | LNX_POLLERR | LNX_POLLHUP));
+			note_key(f);
+		}
 		ready += fds[i].revents != 0;
 	}
 	return ready;
+}
+
+/* Nothing is ready: p's call is held (main.c) on what the last scan noted, until ms (0: no limit). */
+static int32_t
+hold(struct process *p, int64_t ms)
+{
+	p->defer_ms = ms < 0 ? 0 : ms > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)ms;
+	if (ms > 0 && p->defer_ms == 0)
+		p->defer_ms = 1;
+	if (too_many_keys)
+		return SYS_DEFER;	/* on no key: it goes at every wake */
+	p->wait_key = p;	/* a signal, and its deadline */
+	memcpy(p->poll_keys, keys, nkeys * sizeof keys[0]);
+	p->npoll_keys = (uint8_t)nkeys;
+	if (!p->polling) {
+		p->poll_next = pollers;
+		pollers = p;
+		p->polling = true;
+	}
+	return SYS_DEFER;
+}
+
+void
+poll_forget(struct process *p)
+{
+	struct process **q;
+
+	if (!p->polling)
+		return;
+	for (q = &pollers; *q != p; q = &(*q)->poll_next)
+		;
+	*q = p->poll_next;
+	p->polling = false;
+}
+
+/* Stays on the list until served again (poll_forget): a second wake meanwhile is one more note, no more. */
+void
+poll_wake(const void *key)
+{
+	for (struct process *q = pollers; q; q = q->poll_next)
+		for (uint32_t i = 0; i < q->npoll_keys; i++)
+			if (q->poll_keys[i] == key) {
+				server_retry_process(q);
+				break;
+			}
 }
 
 /* timeout_ms < 0: no limit. */
@@ -56,12 +132,8 @@ do_poll(struct process *p, uint32_t at, uint32_t n, int64_t timeout_ms)
 	if (n && (r = umem_read(p, at, fds, n * sizeof fds[0])) != 0)
 		return r;
 	ready = scan(p, n);
-	if (ready == 0 && timeout_ms != 0 && !msg_deferred_expired()) {
-		p->defer_ms = timeout_ms < 0 ? 0 : timeout_ms > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)timeout_ms;
-		if (timeout_ms > 0 && p->defer_ms == 0)
-			p->defer_ms = 1;
-		return SYS_DEFER;
-	}
+	if (ready == 0 && timeout_ms != 0 && !msg_deferred_expired())
+		return hold(p, timeout_ms);
 	if (n && (r = umem_write(p, at, fds, n * sizeof fds[0])) != 0)
 		return r;
 	return ready;
@@ -72,9 +144,8 @@ SYS(poll)
 	return do_poll(p, a[0], a[1], (int32_t)a[2] < 0 ? -1 : (int32_t)a[2]);
 }
 
-/* A timespec (32- or 64-bit) as milliseconds, rounded up; NULL: -1 (no limit). */
-static int
-timeout_of(struct process *p, uint32_t at, bool wide, int64_t *ms)
+int
+timespec_ms(struct process *p, uint32_t at, bool wide, int64_t *ms)
 {
 	int64_t sec, nsec;
 	int r;
@@ -137,7 +208,7 @@ ppoll(struct process *p, const uint32_t a[6], bool wide)
 	int64_t ms;
 	int32_t r;
 
-	if ((r = timeout_of(p, a[2], wide, &ms)) != 0 || (r = take_mask(p, a[3], a[4])) != 0)
+	if ((r = timespec_ms(p, a[2], wide, &ms)) != 0 || (r = take_mask(p, a[3], a[4])) != 0)
 		return r;
 	r = do_poll(p, a[0], a[1], ms);
 	give_mask(p, r);
@@ -203,12 +274,8 @@ do_select(struct process *p, uint32_t n, const uint32_t sets[3], int64_t ms)
 				ready++;
 			}
 	}
-	if (ready == 0 && ms != 0 && !msg_deferred_expired()) {
-		p->defer_ms = ms < 0 ? 0 : ms > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)ms;
-		if (ms > 0 && p->defer_ms == 0)
-			p->defer_ms = 1;
-		return SYS_DEFER;
-	}
+	if (ready == 0 && ms != 0 && !msg_deferred_expired())
+		return hold(p, ms);
 	for (int s = 0; s < 3; s++)
 		if (sets[s] && words && (r = umem_write(p, sets[s], out[s], words * 4)) != 0)
 			return r;
@@ -243,7 +310,7 @@ pselect(struct process *p, const uint32_t a[6], bool wide)
 	int64_t ms;
 	int32_t r;
 
-	if ((r = timeout_of(p, a[4], wide, &ms)) != 0)
+	if ((r = timespec_ms(p, a[4], wide, &ms)) != 0)
 		return r;
 	if (a[5] && (r = umem_read(p, a[5], sig, sizeof sig)) != 0)
 		return r;

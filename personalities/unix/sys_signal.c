@@ -6,6 +6,7 @@
  * rt_sigreturn). signal.c posts and delivers.
  */
 #include <string.h>
+#include <manifold/msg.h>
 #include "linux.h"
 #include "signal.h"
 #include "syscall.h"
@@ -232,6 +233,47 @@ SYS(rt_sigsuspend)
 	p->suspended = true;
 	p->sigmask = set & ~UNBLOCKABLE;
 	return SYS_DEFER;
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout, size), which glibc's sigwaitinfo and
+ * sigtimedwait call: a pending signal of set (blocked or not) is taken, not
+ * delivered, and its number answered, its siginfo written to info; with
+ * none, a zero timeout answers EAGAIN at once, else the call is held, on the
+ * process (a signal of set sent meanwhile wakes it though blocked:
+ * sigwait_set, signal.c), until its timeout (EAGAIN) or another signal
+ * that a handler takes (EINTR, main.c).
+ */
+static int32_t
+sigtimedwait(struct process *p, const uint32_t a[6], bool wide)
+{
+	uint64_t set;
+	int64_t ms;
+	int s, r;
+
+	if (a[3] != 8)
+		return -LNX_EINVAL;
+	if ((r = umem_read(p, a[0], &set, sizeof set)) != 0 || (r = timespec_ms(p, a[2], wide, &ms)) != 0)
+		return r;
+	set &= ~UNBLOCKABLE;
+	if ((s = signal_take(p, set)) != 0)
+		return a[1] && (r = signal_siginfo_write(p, s, a[1])) != 0 ? r : s;
+	if (ms == 0 || msg_deferred_expired())
+		return -LNX_EAGAIN;
+	p->sigwait_set = set;
+	p->wait_key = p;
+	p->defer_ms = ms < 0 ? 0 : ms > 0x7FFFFFFF ? 0x7FFFFFFF : (uint32_t)ms;
+	return SYS_DEFER;
+}
+
+SYS(rt_sigtimedwait)
+{
+	return sigtimedwait(p, a, false);
+}
+
+SYS(rt_sigtimedwait_time64)
+{
+	return sigtimedwait(p, a, true);
 }
 
 /* sigsuspend(old_mask): i386's older form, the mask as a word (the first 32 signals). */

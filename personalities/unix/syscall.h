@@ -76,6 +76,8 @@ SYS(timer_gettime64);
 SYS(timer_getoverrun);
 SYS(timer_delete);
 SYS(rt_sigsuspend);
+SYS(rt_sigtimedwait);
+SYS(rt_sigtimedwait_time64);
 SYS(sigsuspend);
 SYS(sigreturn);
 SYS(rt_sigreturn);
@@ -199,5 +201,8 @@ extern bool syscall_trace;
 
 /* Serves one call: st holds the registers in and those to resume with out; false: SYS_DEFER. */
 bool syscall_dispatch(struct process *p, i386_thread_state_t *st);
+
+/* A timespec at at (32- or 64-bit: wide) as milliseconds, rounded up; at 0: -1 (no limit). 0, -EFAULT or -EINVAL (sys_poll.c). */
+int timespec_ms(struct process *p, uint32_t at, bool wide, int64_t *ms);
 
 #endif

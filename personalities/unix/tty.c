@@ -158,8 +158,15 @@ tty_poll(struct file *f)
 	return LNX_POLLOUT | (input_len ? LNX_POLLIN : 0);
 }
 
+static const void *
+tty_wake_key(struct file *f)
+{
+	(void)f;
+	return &tty_key;
+}
+
 static const struct file_ops tty_ops = {
-	.read = tty_read, .write = tty_write, .poll = tty_poll, .mode = LNX_S_IFCHR | 0620,
+	.read = tty_read, .write = tty_write, .poll = tty_poll, .wake_key = tty_wake_key, .mode = LNX_S_IFCHR | 0620,
 };
 
 struct file *

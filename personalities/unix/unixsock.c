@@ -8,7 +8,7 @@
  * not fit the caller's buffer is dropped, MSG_TRUNC). What waits: a receive
  * on an empty ring while the peer can still send, and a send without room in
  * the peer's ring; each is held (SYS_DEFER) and tried again whenever an end
- * changes (server_retry_unkeyed: they are held on no key, as poll is). A stream send keeps its progress
+ * changes (all on one key, usock_key, with the polls that asked an end). A stream send keeps its progress
  * in the process (io_done) while it is held, so no byte goes twice.
  *   [U] unix_lock, as everything of the server's
  */
@@ -34,6 +34,16 @@ struct rights {
 	uint32_t n;
 	struct file *files[UNIXSOCK_RIGHTS_MAX];	/* one reference each */
 };
+
+const char usock_key;
+
+/* p's call waits for an end to change: held on usock_key, which every change of an end wakes. */
+static int32_t
+wait_on_ends(struct process *p)
+{
+	p->wait_key = &usock_key;
+	return SYS_DEFER;
+}
 
 struct usend {
 	struct usend *peer;		/* [U] the other end; NULL once its file closed */
@@ -171,11 +181,11 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 		if (HDR + len > RING)
 			return -LNX_EMSGSIZE;
 		if (RING - q->count < HDR + len)
-			return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : SYS_DEFER;
+			return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : wait_on_ends(p);
 		rights_send(e, q);
 		ring_put(q, (const uint8_t *)&n, HDR);
 		ring_put(q, data, len);
-		server_retry_unkeyed();	/* a receiver waiting for it */
+		server_retry_on(&usock_key);	/* a receiver waiting for it */
 		return (int32_t)len;
 	}
 	while (p->io_done < len) {
@@ -186,14 +196,14 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 				return p->io_done ? (int32_t)p->io_done : -LNX_EAGAIN;
 			if (signal_interrupts(p))
 				return p->io_done ? (int32_t)p->io_done : -LNX_EINTR;
-			return SYS_DEFER;
+			return wait_on_ends(p);
 		}
 		n = n < room ? n : room;
 		if (p->io_done == 0)
 			rights_send(e, q);	/* with the send's first byte */
 		ring_put(q, data + p->io_done, n);
 		p->io_done += n;
-		server_retry_unkeyed();
+		server_retry_on(&usock_key);
 	}
 	return (int32_t)len;
 }
@@ -212,7 +222,7 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 	if (e->count == 0) {
 		if (at_end(e))
 			return 0;
-		return !block ? -LNX_EAGAIN : SYS_DEFER;
+		return !block ? -LNX_EAGAIN : wait_on_ends(p);
 	}
 	if (e->type == UNIXSOCK_DGRAM) {
 		uint32_t size;
@@ -231,7 +241,7 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 			ring_take(e, n);
 	}
 	if (!(flags & UNIXSOCK_PEEK) && e->peer)
-		server_retry_unkeyed();	/* a sender waiting for room */
+		server_retry_on(&usock_key);	/* a sender waiting for room */
 	return (int32_t)n;
 }
 
@@ -246,7 +256,7 @@ unixsock_shutdown(struct file *f, uint32_t how)
 		e->shut_rd = true;
 	if (how != 0)
 		e->shut_wr = true;
-	server_retry_unkeyed();	/* receivers see their end, senders their EPIPE */
+	server_retry_on(&usock_key);	/* receivers see their end, senders their EPIPE */
 	return 0;
 }
 
@@ -339,11 +349,18 @@ us_close(struct file *f)
 	rights_free(e->inbox);
 	rights_free(e->outgoing);
 	free(e);
-	server_retry_unkeyed();	/* the peer's receivers see the end, its senders EPIPE */
+	server_retry_on(&usock_key);	/* the peer's receivers see the end, its senders EPIPE */
+}
+
+static const void *
+us_wake_key(struct file *f)
+{
+	(void)f;
+	return &usock_key;
 }
 
 static const struct file_ops unixsock_ops = { .read = us_read, .write = us_write, .poll = us_poll,
-					      .close = us_close, .mode = 0140000 | 0777 };
+					      .close = us_close, .wake_key = us_wake_key, .mode = 0140000 | 0777 };
 
 int
 unixsock_attach(struct file *f, struct file *const *files, uint32_t n)
@@ -485,7 +502,7 @@ unixsock_listen(struct file *f, uint32_t backlog)
 		return -LNX_EINVAL;	/* connected, or not bound (Linux would bind it to a made-up name) */
 	e->listening = true;
 	e->backlog = backlog < 1 ? 1 : backlog > 128 ? 128 : backlog;
-	server_retry_unkeyed();
+	server_retry_on(&usock_key);
 	return 0;
 }
 
@@ -521,7 +538,7 @@ unixsock_connect(struct file *f, const char *path)
 		pp = &(*pp)->next;
 	*pp = c;
 	l->npending++;
-	server_retry_unkeyed();	/* an accept waiting for it */
+	server_retry_on(&usock_key);	/* an accept waiting for it */
 	return 0;
 }
 

@@ -62,4 +62,7 @@ bool unixsock_bound_ino(uint64_t ino);
 /* shutdown(how): 0 SHUT_RD, 1 SHUT_WR, 2 both. 0 or -LNX_EINVAL. */
 int32_t unixsock_shutdown(struct file *f, uint32_t how);
 
+/* What a held call on these sockets waits on (a change of any end wakes it). */
+extern const char usock_key;
+
 #endif

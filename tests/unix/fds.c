@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: descriptors and pipes. Each argument
  * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
- * check); the output is compared with the same binary's on the host
+ * handoff, pollmany, check); the output is compared with the same binary's on the host
  * (run.py), so nothing printed depends on pids or timing.
  */
 #include "lnx.h"
@@ -281,6 +281,105 @@ struct statx_ {
 };
 
 /* The calls the other cases do not make: readv, the time64 polls, statx of paths, access, umask, _llseek. */
+/*
+ * A write that answers a held read directly (personalities/unix/pipe.c) and
+ * the writes after it: the writer goes on before the reader runs, so its
+ * next bytes go into the pipe behind the first ones, and every byte comes
+ * out once, in order, however the reads split them (Linux may give them to
+ * one read, the server to two). Two readers held on one pipe: each write
+ * answers one of them, the first straight into its read, the second through
+ * the pipe.
+ */
+static void
+case_handoff(void)
+{
+	int fds[2], back[2], st;
+	char b[16] = { 0 };
+	long pid, got = 0, r;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	lnx_call(42, (long)back, 0, 0, 0, 0, 0);
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		while (got < 6 && (r = lnx_call(3, fds[0], (long)b + got, 6 - got, 0, 0, 0)) > 0)
+			got += r;
+		lnx_call(4, back[1], (long)b, got, 0, 0, 0);
+		lnx_exit(0);
+	}
+	sleep_ms(50);	/* the child's read waits for us */
+	say("handoff: write a", lnx_call(4, fds[1], (long)"a", 1, 0, 0, 0));
+	say("handoff: write bc", lnx_call(4, fds[1], (long)"bc", 2, 0, 0, 0));
+	say("handoff: write def", lnx_call(4, fds[1], (long)"def", 3, 0, 0, 0));
+	while (got < 6 && (r = lnx_call(3, back[0], (long)b + got, 6 - got, 0, 0, 0)) > 0)
+		got += r;
+	say("handoff: the reader sent back", got);
+	lnx_puts(b);
+	lnx_puts("\n");
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("handoff: the reader's status", st);
+
+	long pids[2];
+	for (int i = 0; i < 2; i++) {
+		pids[i] = lnx_call(2, 0, 0, 0, 0, 0, 0);
+		if (pids[i] == 0) {
+			char c;
+			if (lnx_call(3, fds[0], (long)&c, 1, 0, 0, 0) == 1)
+				lnx_call(4, back[1], (long)&c, 1, 0, 0, 0);
+			lnx_exit(0);
+		}
+	}
+	sleep_ms(50);	/* both reads wait */
+	say("handoff: write x for two readers", lnx_call(4, fds[1], (long)"x", 1, 0, 0, 0));
+	say("handoff: write y", lnx_call(4, fds[1], (long)"y", 1, 0, 0, 0));
+	for (int i = 0; i < 2; i++)
+		lnx_call(114, pids[i], (long)&st, 0, 0, 0, 0);
+	char two[3] = { 0 };
+	say("handoff: both readers sent back", lnx_call(3, back[0], (long)two, 2, 0, 0, 0));
+	yes("handoff: x and y, one each", (two[0] == 'x' && two[1] == 'y') || (two[0] == 'y' && two[1] == 'x'));
+}
+
+/*
+ * Many polls held at once, each on a pipe of its own, while 200 other pipes
+ * are made and closed (each close a change): a poll is woken by what it asked,
+ * not by every change (run.py counts the server's replays of this run),
+ * and each poller still sees its own byte.
+ */
+#define POLLERS 16
+
+static void
+case_pollmany(void)
+{
+	int pipes[POLLERS][2], busy[2], st, seen = 0;
+	long pids[POLLERS];
+
+	for (int i = 0; i < POLLERS; i++) {
+		lnx_call(42, (long)pipes[i], 0, 0, 0, 0, 0);
+		if ((pids[i] = lnx_call(2, 0, 0, 0, 0, 0, 0)) == 0) {
+			struct pollfd p = { pipes[i][0], POLLIN, 0 };
+			char c = 0;
+			long n = poll(&p, 1, -1);
+			lnx_call(3, pipes[i][0], (long)&c, 1, 0, 0, 0);
+			lnx_exit(n == 1 && p.revents == POLLIN && c == 'A' + i ? 0 : 1);
+		}
+	}
+	sleep_ms(50);	/* every poll is held by now */
+	for (int k = 0; k < 200; k++) {	/* each end's close wakes what waits on that pipe */
+		lnx_call(42, (long)busy, 0, 0, 0, 0, 0);
+		lnx_call(6, busy[0], 0, 0, 0, 0, 0);
+		lnx_call(6, busy[1], 0, 0, 0, 0, 0);
+	}
+	say("pollmany: pipes made and closed meanwhile", 200);
+	for (int i = 0; i < POLLERS; i++) {
+		char c = (char)('A' + i);
+		lnx_call(4, pipes[i][1], (long)&c, 1, 0, 0, 0);
+	}
+	for (int i = 0; i < POLLERS; i++) {
+		lnx_call(114, pids[i], (long)&st, 0, 0, 0, 0);
+		seen += st == 0;
+	}
+	say("pollmany: pollers that saw their own byte", seen);
+}
+
 static void
 case_more(void)
 {
@@ -362,6 +461,10 @@ start_c(long *sp)
 			case_files();
 		else if (streq(c, "more"))
 			case_more();
+		else if (streq(c, "handoff"))
+			case_handoff();
+		else if (streq(c, "pollmany"))
+			case_pollmany();
 		else {
 			lnx_puts("fds: unknown case\n");
 			lnx_exit(2);

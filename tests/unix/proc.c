@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
  * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, many, applet,
- * script, echoargs, procfs, cputime); each prints what it saw in words that do not depend on pid
+ * script, echoargs, procfs, procmore, cputime); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
  * clonevm, which the host would answer with a thread).
@@ -366,16 +366,26 @@ mode_of(const char *path, int follow)
 	return lnx_call(follow ? 195 : 196, (long)path, (long)st, 0, 0, 0, 0) == 0 ? st[4] : 0;
 }
 
-/* "/proc/self/fd/N" into b. */
+/* "/proc/self/DIR/N" into b (DIR: fd or fdinfo). */
 static void
-fd_path(char *b, long fd)
+self_fd_path(char *b, const char *dir, long fd)
 {
-	const char *pre = "/proc/self/fd/";
+	const char *pre = "/proc/self/";
 	int i = 0;
 
 	while (*pre)
 		b[i++] = *pre++;
+	while (*dir)
+		b[i++] = *dir++;
+	b[i++] = '/';
 	fmt_num(b + i, fd);
+}
+
+/* "/proc/self/fd/N" into b. */
+static void
+fd_path(char *b, long fd)
+{
+	self_fd_path(b, "fd", fd);
 }
 
 /* All of a /proc file into b (NUL-ended): its length. */
@@ -461,6 +471,91 @@ maps_say(const char *maps, const char *what, unsigned long addr, const char *exe
 	lnx_puts(" ");
 	lnx_puts(streq(path, exe) ? "the program" : path);
 	lnx_puts("\n");
+}
+
+/* The number after "word:\t" in text (octal if base 8), or -1. */
+static long
+field_of(const char *text, const char *word, int base)
+{
+	for (const char *s = text; *s; s++) {
+		if ((s == text || s[-1] == '\n') && starts(s, word)) {
+			long v = 0;
+
+			s += lnx_strlen(word);
+			if (*s++ != ':' || *s++ != '\t')
+				return -1;
+			for (; *s >= '0' && *s < '0' + base; s++)
+				v = v * base + (*s - '0');
+			return v;
+		}
+	}
+	return -1;
+}
+
+/*
+ * /proc/self's cwd and root links (cwd follows chdir), mounts (a line for
+ * /, the same as /proc/mounts's) and fdinfo/N (pos after a read, the open
+ * flags with FD_CLOEXEC as O_CLOEXEC; O_LARGEFILE left out, which a 64-bit
+ * host's kernel always adds), compared with the host.
+ */
+static void
+case_procmore(void)
+{
+	static char text[8192];
+	char cwd[256], b[256], path[64], junk[10];
+	int fds[2];
+	long fd;
+
+	lnx_call(183, (long)cwd, sizeof cwd, 0, 0, 0, 0);	/* getcwd */
+	yes("procmore: the cwd link is getcwd's", link_of("/proc/self/cwd", b, sizeof b) > 0 && streq(b, cwd));
+	yes("procmore: lstat of cwd says a link", (mode_of("/proc/self/cwd", 0) & 0170000) == 0120000);
+	yes("procmore: stat of cwd says a folder", (mode_of("/proc/self/cwd", 1) & 0170000) == 0040000);
+	lnx_call(12, (long)"/proc", 0, 0, 0, 0, 0);	/* chdir */
+	link_of("/proc/self/cwd", b, sizeof b);
+	lnx_puts("procmore: after chdir /proc, cwd links to ");
+	lnx_puts(b);
+	lnx_puts("\n");
+	lnx_call(12, (long)cwd, 0, 0, 0, 0, 0);
+	link_of("/proc/self/root", b, sizeof b);
+	lnx_puts("procmore: root links to ");
+	lnx_puts(b);
+	lnx_puts("\n");
+	yes("procmore: stat of root says a folder", (mode_of("/proc/self/root", 1) & 0170000) == 0040000);
+	yes("procmore: /proc/self/mounts reads", slurp("/proc/self/mounts", text, sizeof text) > 0);
+	{
+		int root = 0;
+
+		for (const char *s = text; *s; s++)
+			if ((s == text || s[-1] == '\n')) {
+				const char *t = s;
+				while (*t && *t != ' ' && *t != '\n')
+					t++;
+				if (starts(t, " / "))
+					root = 1;
+			}
+		yes("procmore: a mount on / among them", root);
+	}
+	yes("procmore: /proc/mounts says the same", slurp("/proc/mounts", b, sizeof b) > 0 && starts(text, b));
+
+	fd = lnx_call(5, (long)"/proc/self/exe", 0, 0, 0, 0, 0);
+	lnx_call(3, fd, (long)junk, sizeof junk, 0, 0, 0);
+	self_fd_path(path, "fdinfo", fd);
+	say("procmore: fdinfo of a file read 10 bytes into", slurp(path, text, sizeof text) > 0);
+	say("procmore: its pos", field_of(text, "pos", 10));
+	say("procmore: its flags (O_RDONLY)", field_of(text, "flags", 8) & ~0100000);
+	yes("procmore: its mnt_id and ino lines", field_of(text, "mnt_id", 10) >= 0 && field_of(text, "ino", 10) >= 0);
+	lnx_call(6, fd, 0, 0, 0, 0, 0);
+	fd = lnx_call(5, (long)"/proc/self/exe", 02000000, 0, 0, 0, 0);	/* O_CLOEXEC */
+	self_fd_path(path, "fdinfo", fd);
+	slurp(path, text, sizeof text);
+	say("procmore: the flags of one opened O_CLOEXEC", field_of(text, "flags", 8) & ~0100000);
+	lnx_call(6, fd, 0, 0, 0, 0, 0);
+	lnx_call(331, (long)fds, 04000, 0, 0, 0, 0);	/* pipe2 O_NONBLOCK */
+	self_fd_path(path, "fdinfo", fds[1]);
+	slurp(path, text, sizeof text);
+	say("procmore: a non-blocking pipe's write end: pos", field_of(text, "pos", 10));
+	say("procmore: its flags (O_WRONLY | O_NONBLOCK)", field_of(text, "flags", 8) & ~0100000);
+	say("procmore: fdinfo of a descriptor not open", slurp("/proc/self/fdinfo/99", text, sizeof text));
 }
 
 /*
@@ -670,6 +765,8 @@ start_c(long *sp)
 			case_many();
 		else if (streq(c, "procfs"))
 			case_procfs(envp);
+		else if (streq(c, "procmore"))
+			case_procmore();
 		else if (streq(c, "cputime"))
 			case_cputime();
 		else if (streq(c, "applet"))

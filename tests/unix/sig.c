@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
  * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
- * alarm, altstack, fpu, orphan, timers, rtqueue; ttin, ttou and orphanio are the guest's only);
+ * alarm, altstack, fpu, orphan, timers, rtqueue, sigwait; ttin, ttou and orphanio are the guest's only);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -1008,6 +1008,79 @@ case_rtqueue(void)
 	yes("rtqueue: nothing pending after", pending == 0);
 }
 
+/*
+ * rt_sigtimedwait (sigwaitinfo and sigtimedwait are glibc's names for it):
+ * a pending signal of the set is taken, not delivered, lowest first, with
+ * its siginfo; none: EAGAIN at once for a zero timeout, after it for
+ * another; one sent while it waits ends the wait, from another process
+ * too; a blocked SIGCHLD, though ignored by default, is kept for it; a
+ * signal outside the set with a handler ends it with EINTR; bad sizes and
+ * timespecs are EINVAL. The time64 form (421) with its wide timespec.
+ */
+static long
+sigtimedwait(unsigned long long *set, struct siginfo *info, long *ts)
+{
+	return lnx_call(177, (long)set, (long)info, (long)ts, 8, 0, 0);
+}
+
+static void
+case_sigwait(void)
+{
+	unsigned long long set = (1ull << (SIGUSR1 - 1)) | (1ull << (SIGUSR2 - 1)) | (1ull << (SIGCHLD - 1)) |
+				 (1ull << (35 - 1)), old, one;
+	struct siginfo info;
+	long zero[2] = { 0, 0 }, short_[2] = { 0, 50000000 }, bad[2] = { 0, 1000000000 };
+	long long wide[2] = { 0, 30000000 };
+	long pid;
+	int st;
+
+	my_pid = getpid();
+	sigprocmask(0, &set, &old);	/* SIG_BLOCK */
+	say("sigwait: nothing pending, a zero timeout", sigtimedwait(&set, &info, zero));
+	say("sigwait: nothing pending, 50 ms", sigtimedwait(&set, &info, short_));
+	say("sigwait: the time64 form, 30 ms", lnx_call(421, (long)&set, (long)&info, (long)wide, 8, 0, 0));
+	kill(my_pid, SIGUSR2);
+	kill(my_pid, SIGUSR1);
+	say("sigwait: two pending, the lowest first", sigtimedwait(&set, &info, 0));
+	say("sigwait: its si_signo", info.signo);
+	say("sigwait: its si_code (SI_USER)", info.code);
+	yes("sigwait: its si_pid is mine", info.pid == my_pid);
+	say("sigwait: then the other", sigtimedwait(&set, &info, zero));
+	say("sigwait: nothing left", sigtimedwait(&set, &info, zero));
+	sigqueue(my_pid, 35, -1, 42);
+	say("sigwait: a queued real-time signal", sigtimedwait(&set, &info, zero));
+	say("sigwait: its si_code (SI_QUEUE)", info.code);
+	say("sigwait: its value", info.status);
+	if ((pid = fork()) == 0) {
+		sleep_ms(50);
+		kill(getppid_(), SIGUSR2);
+		lnx_exit(7);
+	}
+	say("sigwait: a signal sent while it waits", sigtimedwait(&set, &info, 0));
+	yes("sigwait: from the child", info.pid == pid);
+	say("sigwait: then the child's SIGCHLD, blocked", sigtimedwait(&set, &info, 0));
+	say("sigwait: its si_code (CLD_EXITED)", info.code);
+	say("sigwait: its si_status", info.status);
+	wait4(pid, &st, 0);
+	one = 1ull << (SIGUSR2 - 1);
+	say("sigwait: a NULL siginfo", (kill(my_pid, SIGUSR2), sigtimedwait(&one, 0, zero)));
+	say("sigwait: a set size of 4", lnx_call(177, (long)&set, 0, (long)zero, 4, 0, 0));
+	say("sigwait: a timespec of a billion ns", sigtimedwait(&set, &info, bad));
+	say("sigwait: a bad set pointer", lnx_call(177, 8, 0, (long)zero, 8, 0, 0));
+	sigprocmask(2, &old, 0);	/* SIG_SETMASK */
+	got_sig = 0;
+	sigaction(SIGALRM, plain, SA_RESTORER, 0);
+	if ((pid = fork()) == 0) {
+		sleep_ms(50);
+		kill(getppid_(), SIGALRM);
+		lnx_exit(0);
+	}
+	one = 1ull << (SIGUSR2 - 1);
+	say("sigwait: a signal outside the set, with a handler", sigtimedwait(&one, &info, 0));
+	say("sigwait: its handler ran for", got_sig);
+	wait4(pid, &st, 0);
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -1052,6 +1125,8 @@ start_c(long *sp)
 			case_orphan();
 		else if (streq(c, "timers"))
 			case_timers();
+		else if (streq(c, "sigwait"))
+			case_sigwait();
 		else if (streq(c, "rtqueue"))
 			case_rtqueue();
 		else if (streq(c, "orphanio"))

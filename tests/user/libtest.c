@@ -1055,6 +1055,32 @@ a_held_request_let_go_is_answered_before_the_request_that_let_it_go(void)
 	}
 }
 
+/* A server of one demux on p in a thread of its own, for the held-request cases. */
+static void
+holder_start(struct msg_server *s, mach_port_t p, const msg_demux_t *demuxes, cthread_t *t)
+{
+	*s = (struct msg_server){
+		.port = p,
+		.demuxes = demuxes,
+		.ndemuxes = 1,
+		.max_request = 64,
+		.max_reply = sizeof(mig_reply_error_t),
+	};
+	CHECK_EQ(cthread_fork(t, serve_untimed, s), KERN_SUCCESS);
+}
+
+/* Ends holder_start's server and gives back p and the reply port. */
+static void
+holder_stop(struct msg_server *s, mach_port_t p, mach_port_t reply, cthread_t t)
+{
+	s->stop = true;
+	poke(p);
+	CHECK_EQ((uintptr_t)cthread_join(t), MACH_MSG_SUCCESS);
+	mach_port_deallocate(ME, p);
+	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
+	mach_port_mod_refs(ME, reply, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
 /* ---- keyed holds: msg_defer_on and msg_retry_key ---- */
 
 #define KEYED_HOLD_ID 7200	/* + k: held on keys[k] until released[k] */
@@ -1130,14 +1156,7 @@ a_keyed_wake_serves_again_only_what_waits_on_its_key(void)
 	cthread_t t;
 
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply), KERN_SUCCESS);
-	keyed = (struct msg_server){
-		.port = p,
-		.demuxes = keyed_demuxes,
-		.ndemuxes = 1,
-		.max_request = 64,
-		.max_reply = sizeof(mig_reply_error_t),
-	};
-	CHECK_EQ(cthread_fork(&t, serve_untimed, &keyed), KERN_SUCCESS);
+	holder_start(&keyed, p, keyed_demuxes, &t);
 	for (int k = 0; k < NKEYS; k++)
 		send_for_reply(p, reply, KEYED_HOLD_ID + k);
 	send_for_reply(p, reply, UNKEYED_HOLD_ID);
@@ -1165,12 +1184,85 @@ a_keyed_wake_serves_again_only_what_waits_on_its_key(void)
 	CHECK_EQ(unkeyed_served, 4);
 	CHECK_EQ(served[0], 2);	/* answered ones are not held any more */
 
-	keyed.stop = true;
-	poke(p);
-	CHECK_EQ((uintptr_t)cthread_join(t), MACH_MSG_SUCCESS);
-	mach_port_deallocate(ME, p);
-	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
-	mach_port_mod_refs(ME, reply, MACH_PORT_RIGHT_RECEIVE, -1);
+	holder_stop(&keyed, p, reply, t);
+}
+
+/* ---- msg_deferred_take: a held request answered by another's handler ---- */
+
+#define TAKEN_HOLD_ID 7300	/* held (msg_defer) until released; counts its servings */
+#define TAKE_ID 7301		/* takes the held one out and answers it by hand, id TAKEN_HOLD_ID + 100 */
+#define TAKEN_WAKE_ID 7302	/* released, msg_retry_deferred */
+
+static volatile int taken_served;
+static volatile bool taken_released, took_one;
+static struct msg_server taking;
+
+static bool
+taking_demux(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	if (in->msgh_id < TAKEN_HOLD_ID || in->msgh_id > TAKEN_WAKE_ID)
+		return false;
+	msgc_prepare_reply(in, out);
+	if (in->msgh_id == TAKEN_HOLD_ID) {
+		taken_served++;
+		if (!taken_released && msg_defer(0))
+			msgc_reply_error(out, MIG_NO_REPLY);
+	} else if (in->msgh_id == TAKE_ID) {
+		mach_msg_header_t *held = msg_deferred_take(&taking, in->msgh_local_port);
+		mig_reply_error_t reply;
+
+		took_one = held != NULL;
+		if (held) {
+			msgc_prepare_reply(held, &reply.Head);
+			took_one = mach_msg(&reply.Head, MACH_SEND_MSG, reply.Head.msgh_size, 0, 0, 0, 0) == MACH_MSG_SUCCESS;
+			msg_deferred_free(&taking, held);
+		}
+	} else {
+		taken_released = true;
+		msg_retry_deferred(&taking);
+	}
+	return true;
+}
+
+static const msg_demux_t taking_demuxes[] = { taking_demux };
+
+/*
+ * A handler takes another held request out (by the port it came through) and
+ * answers it: that answer comes before the taker's own, and nothing serves
+ * the taken request again, not even a retry of all; a second take finds none.
+ */
+static void
+a_taken_held_request_is_answered_by_the_taker_and_never_served_again(void)
+{
+	mach_port_t p = port_with_send(), reply;
+	struct {
+		mach_msg_header_t h;
+		uint8_t rest[64];
+	} in;
+	cthread_t t;
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &reply), KERN_SUCCESS);
+	holder_start(&taking, p, taking_demuxes, &t);
+	send_for_reply(p, reply, TAKEN_HOLD_ID);
+	msg_sleep_ms(10);	/* held by now */
+	send_for_reply(p, reply, TAKE_ID);
+	CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, reply, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(in.h.msgh_id, TAKEN_HOLD_ID + 100);
+	CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, reply, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(in.h.msgh_id, TAKE_ID + 100);
+	CHECK(took_one);
+	send_for_reply(p, reply, TAKEN_WAKE_ID);
+	CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, reply, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(in.h.msgh_id, TAKEN_WAKE_ID + 100);
+	send_for_reply(p, reply, TAKE_ID);
+	CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG, 0, sizeof in, reply, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+	CHECK_EQ(in.h.msgh_id, TAKE_ID + 100);
+	CHECK(!took_one);
+	CHECK_EQ(taken_served, 1);
+	CHECK_EQ(mach_msg(&in.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof in, reply, 20, MACH_PORT_NULL),
+		 MACH_RCV_TIMED_OUT);
+
+	holder_stop(&taking, p, reply, t);
 }
 
 static const struct test tests[] = {
@@ -1198,6 +1290,7 @@ static const struct test tests[] = {
 	T(destroy_gives_back_out_of_line_memory_and_port_arrays),
 	T(an_untimed_tick_runs_after_messages_and_silence_without_the_clock),
 	T(a_held_request_let_go_is_answered_before_the_request_that_let_it_go),
+	T(a_taken_held_request_is_answered_by_the_taker_and_never_served_again),
 	T(a_keyed_wake_serves_again_only_what_waits_on_its_key),
 };
 

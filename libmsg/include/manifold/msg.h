@@ -180,6 +180,16 @@ void msg_retry_key(struct msg_server *s, const void *key);
 void msg_deferred_cancel(struct msg_server *s, mach_port_t port);
 /* How many requests that came through port are held (a server's quota per client). */
 int msg_deferred_count(struct msg_server *s, mach_port_t port);
+/*
+ * Takes out the oldest request held that came through port, for the caller
+ * to answer now itself rather than have it served again (the unix server: a
+ * pipe's write answers the read that waits for it). The caller owns its
+ * rights (the reply right is msgh_remote_port) and gives the message back
+ * with msg_deferred_free. NULL when none is held. From a thread of the loop
+ * (a handler), as the held requests are served by it.
+ */
+mach_msg_header_t *msg_deferred_take(struct msg_server *s, mach_port_t port);
+void msg_deferred_free(struct msg_server *s, mach_msg_header_t *m);
 
 /*
  * The sending task's id (trap_task_self_id's number; 0: the kernel's own
