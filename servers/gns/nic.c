@@ -38,8 +38,13 @@ kick(struct frame_netif *fn)
 	mach_msg_header_t m = { .msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0), .msgh_size = sizeof m,
 				.msgh_remote_port = session, .msgh_id = FRAME_KICK_ID };
 
+	/*
+	 * Else (a reply takes that receive: every kick of udp_rr_remote's, sent
+	 * inside a socket's RPC) the message built here goes as frame_kick's
+	 * stub would send it (frame.defs: one-way, waittime 0), not built again.
+	 */
 	if (!msg_send_with_receive(&m))
-		frame_kick(session);
+		mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
 }
 
 static mach_port_t

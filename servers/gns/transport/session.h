@@ -65,7 +65,7 @@ struct in_msg {
  */
 #define PORTS_IN_FLIGHT 64
 struct port_last {
-	uint32_t port, last; /* last 0: the entry is free */
+	uint32_t port, last; /* last: the message id (from 1) last started to port */
 };
 
 struct session {
@@ -80,7 +80,8 @@ struct session {
 	uint64_t snd_nxt;        /* the next dsn to give a fragment */
 	uint64_t high_acked;     /* the highest dsn the peer acknowledged (0: none yet) */
 	uint32_t next_msg;       /* the next message id */
-	struct port_last ports[PORTS_IN_FLIGHT];
+	struct port_last ports[PORTS_IN_FLIGHT];	/* [0, nports) in use (send.c, start_msg) */
+	uint32_t nports;
 	uint32_t flight_bytes;   /* payload bytes sent and not acknowledged */
 	uint32_t peer_window;    /* what the peer said it takes in flight */
 	uint64_t srtt, rttvar, rto;

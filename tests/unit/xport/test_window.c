@@ -47,3 +47,50 @@ UNIT_TEST(window_advance_moves_over_contiguous_numbers_only)
 	EXPECT_EQ(w.base, 4 + WINDOW_SIZE);
 	EXPECT_EQ(window_sack(&w), 0);
 }
+
+/* A long random run against the plain definition (a number is seen when below base or marked). */
+UNIT_TEST(window_agrees_with_its_definition_over_a_long_random_run)
+{
+	enum { SPAN = 20000 };
+	static bool marked[SPAN + 2 * WINDOW_SIZE];
+	struct window w;
+	uint64_t base = 1;
+	uint32_t r = 12345;
+
+	window_init(&w, 1);
+	while (base < SPAN) {
+		r = r * 1103515245u + 12345u;
+		uint32_t op = r >> 16 & 7, k = r >> 20 & 511;
+		if (op <= 3) { /* mark, mostly near base, as acknowledgements are */
+			uint64_t n = base + (op == 0 ? k % WINDOW_SIZE : k % 4);
+			window_mark(&w, n);
+			marked[n] = true;
+		} else if (op <= 5) {
+			uint64_t n = base + k % (WINDOW_SIZE + 300);
+			window_slide(&w, n);
+			if (n >= base + WINDOW_SIZE)
+				base = n - WINDOW_SIZE + 1;
+		} else {
+			window_advance(&w);
+			uint64_t run = 0;
+			while (run < WINDOW_SIZE && marked[base + run])
+				run++;
+			base += run;
+		}
+		if (w.base != base) {
+			EXPECT_EQ(w.base, base);
+			return;
+		}
+		uint64_t sack = 0;
+		for (int i = 0; i < 64; i++)
+			sack |= (uint64_t)marked[base + 1 + i] << i;
+		EXPECT_EQ(window_sack(&w), sack);
+		for (uint64_t n = base > 3 ? base - 3 : 0; n < base + WINDOW_SIZE + 3; n++) {
+			bool want = n < base || (n < base + WINDOW_SIZE && marked[n]);
+			if (window_seen(&w, n) != want) {
+				EXPECT_EQ(window_seen(&w, n), want);
+				return;
+			}
+		}
+	}
+}

@@ -58,6 +58,18 @@ UNIT_TEST(wire_fragments_cut_a_message_evenly_with_a_shorter_last)
 	EXPECT_EQ(wire_frag_len(16u << 20, wire_frags_for(16u << 20, 1372), 0) <= 1372, 1);
 }
 
+/* Rounded up without len + d - 1 overflowing 32 bits (wire.c's div_up). */
+UNIT_TEST(wire_fragments_of_the_largest_lengths_round_up)
+{
+	EXPECT_EQ(wire_frags_for(0xFFFFFFFFu, 1372), 3130443);
+	EXPECT_EQ(wire_frags_for(0xFFFFFFFFu, 0xFFFFFFFFu), 1);
+	EXPECT_EQ(wire_frags_for(0xFFFFFFFEu, 0xFFFFFFFFu), 1);
+	EXPECT_EQ(wire_frag_size(0xFFFFFFFFu, 2), 0x80000000u);
+	EXPECT_EQ(wire_frag_len(0xFFFFFFFFu, 2, 1), 0x7FFFFFFFu);
+	EXPECT_EQ(wire_frag_size(0xFFFFFFFFu, 1), 0xFFFFFFFFu);
+	EXPECT_EQ(wire_frag_len(1, 1, 0), 1);
+}
+
 UNIT_TEST(wire_decode_names_what_is_wrong)
 {
 	struct wire_header d, h;
