@@ -84,12 +84,6 @@ tss_iomap(void)
 	return tss_area.iomap;
 }
 
-void
-tss_iomap_enable(bool on)
-{
-	tss_area.tss.iomap_base = on ? (uint16_t)offsetof(typeof(tss_area), iomap) : IOMAP_NONE;
-}
-
 /*
  * Always a present ring-3 data segment, whatever the thread asked: trapret
  * pops a user's %gs of SEG_UTLS in ring 0, where a bad descriptor would be a
@@ -117,6 +111,9 @@ gdt_set_tls(const uint32_t desc[2])
 	slot[0] = desc[0];
 	slot[1] = desc[1];
 }
+
+uint16_t *const tss_iomap_base = (uint16_t *)((char *)&tss_area.tss + offsetof(struct tss, iomap_base));
+const uint16_t tss_iomap_base_on = (uint16_t)offsetof(typeof(tss_area), iomap), tss_iomap_base_off = IOMAP_NONE;
 
 uint32_t *
 tss_kernel_stack_slot(void)

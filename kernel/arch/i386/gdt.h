@@ -15,9 +15,13 @@
 #include <stdint.h>
 void gdt_init(void);
 void tss_set_kernel_stack(uint32_t esp0);
-/* The TSS's I/O permission bitmap (IOPB_BYTES), and whether the CPU looks at it (else every port faults). */
+/*
+ * The TSS's I/O permission bitmap (IOPB_BYTES); the word that says whether the
+ * CPU looks at it (else every port faults), and that word's two values.
+ */
 uint8_t *tss_iomap(void);
-void tss_iomap_enable(bool on);
+extern uint16_t *const tss_iomap_base;
+extern const uint16_t tss_iomap_base_on, tss_iomap_base_off;
 /* Where the TSS keeps the kernel stack of the running thread (sysenter's entry loads it from there). */
 uint32_t *tss_kernel_stack_slot(void);
 /* The TLS slot's descriptor (two words, arch_thread's tls): the running thread's, set on every switch. */

@@ -7,7 +7,7 @@
  * bitmap in unless it is already there, and only its first io_bytes bytes,
  * where a port may be allowed. The kernel's own ports are never granted.
  *
- * iopb_lock guards the TSS's bitmap and `loaded`; a task's bitmap and
+ * iopb_lock guards the TSS's bitmap and `iopb_loaded`; a task's bitmap and
  * io_bytes are written under it (and device_lock, kernel/dev), so that the
  * switch, which holds sched_lock, reads them under it. Lock order:
  * sched_lock -> iopb_lock.
@@ -23,7 +23,8 @@
 #include "iopb.h"
 
 static struct spinlock iopb_lock = SPINLOCK_INIT("iopb", LOCK_RANK_IOPB);
-static const uint8_t *loaded;	/* [iopb_lock] the bitmap the TSS holds a copy of; NULL: none */
+const uint8_t *iopb_loaded;	/* [iopb_lock, read alone by the switch] the bitmap the TSS holds a
+				 * copy of; NULL: none */
 static uint32_t loaded_bytes;	/* [iopb_lock] the bytes of the TSS's bitmap that are not all ones */
 bool iopb_map_on;		/* [iopb_lock, read alone by the switch] the TSS's bitmap is in use
 				 * (per CPU, with the TSS, once there are several) */
@@ -31,8 +32,7 @@ bool iopb_map_on;		/* [iopb_lock, read alone by the switch] the TSS's bitmap is 
 static void
 map_enable_locked(bool on)
 {
-	iopb_map_on = on;
-	tss_iomap_enable(on);
+	iopb_map_turn(on);
 }
 
 /* Ports the kernel drives itself: the interrupt controllers, the timer, COM1. */
@@ -49,7 +49,7 @@ load_locked(const struct task *t)
 	memcpy(map, t->iobitmap, t->io_bytes);
 	if (loaded_bytes > t->io_bytes)
 		memset(map + t->io_bytes, 0xFF, loaded_bytes - t->io_bytes);
-	loaded = t->iobitmap;
+	iopb_loaded = t->iobitmap;
 	loaded_bytes = t->io_bytes;
 }
 
@@ -58,7 +58,7 @@ void
 iopb_switch_slow(struct task *t)
 {
 	spin_lock_irqoff(&iopb_lock);
-	if (t->iobitmap && loaded != t->iobitmap)
+	if (t->iobitmap && iopb_loaded != t->iobitmap)
 		load_locked(t);
 	map_enable_locked(t->iobitmap != NULL);
 	spin_unlock_irqoff(&iopb_lock);
@@ -87,8 +87,8 @@ arch_io_grant(struct task *t, uint32_t base, uint32_t count)
 	for (uint32_t port = base; port < base + count; port++)
 		t->iobitmap[port / 8] &= (uint8_t)~(1u << (port % 8));
 	t->io_bytes = MAX(t->io_bytes, (base + count + 7) / 8);
-	if (loaded == t->iobitmap)
-		loaded = NULL;		/* the TSS's copy is stale */
+	if (iopb_loaded == t->iobitmap)
+		iopb_loaded = NULL;		/* the TSS's copy is stale */
 	if (t == curtask()) {		/* the caller's own task: from its next in or out on */
 		load_locked(t);
 		map_enable_locked(true);
@@ -103,8 +103,8 @@ arch_io_release(struct task *t)
 	uint32_t f = spin_lock_irqsave(&iopb_lock);
 	uint8_t *map = t->iobitmap;
 
-	if (loaded == map)
-		loaded = NULL;		/* a later bitmap may be allocated at the same address */
+	if (iopb_loaded == map)
+		iopb_loaded = NULL;		/* a later bitmap may be allocated at the same address */
 	t->iobitmap = NULL;
 	t->io_bytes = 0;
 	spin_unlock_irqrestore(&iopb_lock, f);
