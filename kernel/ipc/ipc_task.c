@@ -192,18 +192,6 @@ ipc_holds_host_priv(struct task *caller, mach_port_name_t name)
 	return held;
 }
 
-/* Index into task->special for a TASK_*_PORT number, or -1. */
-int
-task_special_slot(int which)
-{
-	switch (which) {
-	case TASK_BOOTSTRAP_PORT: return 0;
-	case TASK_HOST_PORT: return 1;
-	case TASK_SYSCALL_PORT: return 2;
-	default: return -1;
-	}
-}
-
 /* Gives t a send right to p as its special port `which`; the one it had goes. */
 void
 ipc_task_set_special(struct task *t, int which, struct port *p)

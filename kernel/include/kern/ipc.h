@@ -35,6 +35,7 @@
 #include <kern/sched.h>
 #include <mach/message.h>
 #include <mach/port.h>
+#include <mach/task_special_ports.h>
 
 struct task;
 struct thread;
@@ -572,8 +573,20 @@ bool ipc_holds_host_priv(struct task *caller, mach_port_name_t name);
 void ipc_task_set_special(struct task *t, int which, struct port *p);
 /* A new send right to what t's slot (one of its special ports', or its threads') holds, or NULL. t->itk_lock taken here. */
 struct port *ipc_task_copy_special(struct task *t, struct port **slot);
-/* Index into task->special for a TASK_*_PORT number, or -1. */
-int task_special_slot(int which);
+/*
+ * Index into task->special for a TASK_*_PORT number, or -1. Inline: a
+ * personality's every system call looks its port up by a constant.
+ */
+static inline int
+task_special_slot(int which)
+{
+	switch (which) {
+	case TASK_BOOTSTRAP_PORT: return 0;
+	case TASK_HOST_PORT: return 1;
+	case TASK_SYSCALL_PORT: return 2;
+	default: return -1;
+	}
+}
 void ipc_task_inherit(struct task *child, struct task *parent);
 
 #endif
