@@ -173,11 +173,10 @@ sched_preempt(void)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-static void
-wake_locked(struct thread *t, enum wake_reason why)
+/* A blocked thread taken off its wait queue (and the sleepers, if it had a timeout), told why. */
+static inline void
+off_wait_locked(struct thread *t, enum wake_reason why)
 {
-	if (t->state != THREAD_BLOCKED)
-		return;
 	list_remove(&t->run_link);
 	if (t->wake_tick) {
 		list_remove(&t->sleep_link);
@@ -185,6 +184,14 @@ wake_locked(struct thread *t, enum wake_reason why)
 	}
 	t->waiting_on = NULL;
 	t->wake_reason = why;
+}
+
+static void
+wake_locked(struct thread *t, enum wake_reason why)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	off_wait_locked(t, why);
 	thread_make_ready_locked(t);
 }
 
@@ -304,13 +311,7 @@ thread_wake_successor_locked(struct thread *t)
 		wake_locked(t, WAKE_SIGNALED);
 		return;
 	}
-	list_remove(&t->run_link);
-	if (t->wake_tick) {
-		list_remove(&t->sleep_link);
-		t->wake_tick = 0;
-	}
-	t->waiting_on = NULL;
-	t->wake_reason = WAKE_SIGNALED;
+	off_wait_locked(t, WAKE_SIGNALED);
 	t->state = THREAD_READY;
 	t->quantum = me->quantum;	/* the rest of our slice: the pair shares one */
 	t->slice_donated = true;
@@ -339,13 +340,7 @@ sched_handoff_wait_locked(struct waitq *wq, struct spinlock *outer, struct threa
 		return waitq_wait_dropping_locked(wq, 0, outer);
 	}
 	spin_unlock_irqoff(outer);
-	list_remove(&r->run_link);
-	if (r->wake_tick) {
-		list_remove(&r->sleep_link);
-		r->wake_tick = 0;
-	}
-	r->waiting_on = NULL;
-	r->wake_reason = WAKE_SIGNALED;
+	off_wait_locked(r, WAKE_SIGNALED);
 	r->state = THREAD_RUNNING;
 	r->quantum = me->quantum > 0 ? me->quantum : QUANTUM_TICKS;
 	r->slice_donated = false;
