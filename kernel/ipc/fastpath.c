@@ -119,11 +119,11 @@ take_header_right_locked(struct task *t, struct right_use *uses, int i, mach_msg
  * gave (ipc_kernel_reply_wait): no kmsg to allocate, queue and free. Only an
  * answer without a reply right; dest, uses[1].port (none) and t's space
  * locked, interrupts off. False, with nothing changed, when the slow path must
- * carry it.
+ * carry it; true, with r to wake (handed) by the caller.
  */
 static bool
-answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_size_t size,
-			    struct right_use *uses, struct port *dest, struct thread *r, struct thread **handoff)
+answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size, struct right_use *uses,
+			    struct port *dest, struct thread *r)
 {
 	struct kmsg *k = r->kreply_room;
 	mach_msg_type_name_t dest_type = 0;
@@ -149,7 +149,6 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_option_t op
 	k->msg->msgh_size = size;
 	k->msg->msgh_remote_port = MACH_PORT_NULL;
 	k->msg->msgh_local_port = MACH_PORT_NULL;
-	handed(r, option & MACH_RCV_MSG, handoff);
 	return true;
 }
 
@@ -263,8 +262,9 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	if (!dest->active || !list_empty(&dest->messages) || !(r = waiting_receiver_locked(dest)))
 		goto no;
 	if (r->kreply_room) {
-		if (!answer_kernel_waiter_locked(t, umsg, option, size, uses, dest, r, handoff))
+		if (!answer_kernel_waiter_locked(t, umsg, size, uses, dest, r))
 			goto no;
+		handed(r, option & MACH_RCV_MSG, handoff);
 		port_unlock_two(dest, uses[1].port);
 		*flags = f;
 		return MACH_MSG_SUCCESS;
