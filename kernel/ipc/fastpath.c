@@ -64,6 +64,15 @@ waiting_receiver_locked(struct port *dest)
 	return r && (r->rcv_buf || r->kreply_room) && !r->ipc_handoff && !r->rcv_done ? r : NULL;
 }
 
+/* r's receive is done, by the fast path: sched_lock held. */
+static inline void
+receive_done_locked(struct thread *r)
+{
+	r->rcv_done = true;
+	r->rcv_result = MACH_MSG_SUCCESS;
+	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+}
+
 /*
  * r has its message (in its buffer, or the kernel's room): its receive is
  * done; as our successor it runs when we block next (sched.c).
@@ -72,14 +81,23 @@ static void
 delivered(struct thread *r, bool successor)
 {
 	spin_lock_irqoff(&sched_lock);
-	r->rcv_done = true;
-	r->rcv_result = MACH_MSG_SUCCESS;
+	receive_done_locked(r);
 	if (successor)
 		thread_wake_successor_locked(r);
 	else
 		thread_wake_locked(r);
 	spin_unlock_irqoff(&sched_lock);
-	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * We wait on wq (lock let go) and r, its message given and not woken yet,
+ * runs in our place at once: sched_lock held.
+ */
+static inline __attribute__((always_inline)) enum wake_reason
+handoff_wait_locked(struct waitq *wq, struct spinlock *lock, struct thread *r)
+{
+	receive_done_locked(r);
+	return sched_handoff_wait_locked(wq, lock, r);
 }
 
 /*
@@ -424,14 +442,7 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	me->rcv_probed = probed;
 	spin_unlock_irqoff(&s->lock);
 	spin_lock_irqoff(&sched_lock);
-	if (r) {
-		r->rcv_done = true;
-		r->rcv_result = MACH_MSG_SUCCESS;
-		__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
-		why = sched_handoff_wait_locked(wq, lock, r);
-	} else {
-		why = waitq_wait_dropping_locked(wq, 0, lock);
-	}
+	why = r ? handoff_wait_locked(wq, lock, r) : waitq_wait_dropping_locked(wq, 0, lock);
 	me->rcv_buf = 0;
 	mr = me->rcv_done ? me->rcv_result : why == WAKE_ABORTED ? MACH_RCV_INTERRUPTED : IPC_FASTPATH_SENT;
 	head = me->rcv_done && me->rcv_head_pending;
@@ -605,10 +616,7 @@ ipc_fastpath_handoff_wait_locked(struct waitq *wq, struct spinlock *lock, struct
 	enum wake_reason why;
 
 	spin_lock_irqoff(&sched_lock);
-	r->rcv_done = true;
-	r->rcv_result = MACH_MSG_SUCCESS;
-	__atomic_add_fetch(&ipc_fastpath_hits, 1, __ATOMIC_RELAXED);
-	why = sched_handoff_wait_locked(wq, lock, r);
+	why = handoff_wait_locked(wq, lock, r);
 	spin_unlock_irqoff(&sched_lock);
 	spin_lock_irqoff(lock);
 	return why;
