@@ -5,28 +5,9 @@
  */
 #include <kern/arch.h>
 #include <kern/lib.h>
-#include <kern/ksyms.h>
 #include <kern/panic.h>
 
 static volatile int panicking;
-
-void
-print_backtrace(uint32_t ebp, uint32_t eip)
-{
-	kprintf("backtrace:\n");
-	if (eip)
-		ksym_print(eip);
-	for (int depth = 0; depth < 24 && ebp; depth++) {
-		uint32_t *frame = (uint32_t *)ebp;
-		/* frames live on kernel stacks: stop at anything else */
-		if (ebp < 0xC0000000u || (ebp & 3))
-			break;
-		if (frame[1] == 0)
-			break;
-		ksym_print(frame[1] - 1);	/* the call, not the instruction after it */
-		ebp = frame[0];
-	}
-}
 
 bool
 panic_in_progress(void)
@@ -55,7 +36,7 @@ panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("panic: %s\n", buf);
 	arch_print_registers(NULL);
-	print_backtrace((uint32_t)__builtin_frame_address(0), 0);
+	print_backtrace(arch_current_sp(), 0);
 	kprintf("the system is halted\n");
 	arch_halt();
 }
@@ -66,7 +47,7 @@ panic_trap(const char *what, const void *frame)
 	panic_start();
 	kprintf("panic: %s in the kernel\n", what);
 	arch_print_registers(frame);
-	print_backtrace(arch_frame_ebp(frame), arch_frame_eip(frame));
+	print_backtrace(arch_frame_sp(frame), arch_frame_eip(frame));
 	kprintf("the system is halted\n");
 	arch_halt();
 }

@@ -368,5 +368,4 @@ arch_print_registers(const void *frame)
 			curthread()->task ? curthread()->task->name : "?");
 }
 
-uint32_t arch_frame_ebp(const void *frame) { return ((const struct trapframe *)frame)->ebp; }
 uint32_t arch_frame_eip(const void *frame) { return ((const struct trapframe *)frame)->eip; }
