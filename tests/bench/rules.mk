@@ -64,7 +64,8 @@ $(LINUX_BENCH)/vmlinuz:
 # The remote rows (tests/bench/remote/, tools/bench/remote.sh): two nodes of each system
 # on a vde LAN. netbench is the Manifold side; bench-net the Linux one, which runs on
 # the Linux network peer (tools/net/) with its e1000 module.
-$(BENCH_DIR)/netbench.elf: $(B)/obj/tests/bench/remote/manifold.c.o $(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
+$(BENCH_DIR)/netbench.elf: $(B)/obj/tests/bench/remote/manifold.c.o $(B)/obj/tests/bench/common/payload.c.o \
+		$(CRT0) $(RUNTIME_LIB) $(NEWLIB_LIBC)
 	$(user_link)
 $(B)/obj/tests/bench/remote/manifold.c.o: tests/bench/remote/remote.h
 

@@ -11,6 +11,8 @@
 #                                             through gns's proxies and transport
 #   BENCH tcp_bulk_remote/send N insns/kB     the sender's busy per 1,000 bytes
 #   BENCH tcp_bulk_remote/recv N insns/kB     the receiver's
+#   BENCH ool_1m_remote/send N insns/kB       (Manifold) the sender's per 1,000 bytes of
+#   BENCH ool_1m_remote/recv N insns/kB       out-of-line memory in RPCs, and the receiver's
 #
 # or `FAIL remote ...` lines when a node did not report.
 #
@@ -104,6 +106,14 @@ if system == "manifold":
             print("FAIL remote: %d RPCs wanted, client %d, server %d" % (iters, c[1], s[1]))
         else:
             print("BENCH null_rpc_remote %d insns" % round((c[0] + s[0]) / iters))
+    o = {role: get("ool_1m_remote", role) for role in ("sender", "receiver")}
+    if o["sender"] and o["receiver"]:
+        if o["sender"][1] != o["receiver"][1] or o["sender"][1] == 0:
+            print("FAIL remote: out-of-line bytes: the sender counted %d, the receiver %d" %
+                  (o["sender"][1], o["receiver"][1]))
+        else:
+            for role, name in (("sender", "send"), ("receiver", "recv")):
+                print("BENCH ool_1m_remote/%s %d insns/kB" % (name, round(o[role][0] * 1000 / o[role][1])))
 for role, name in (("sender", "send"), ("receiver", "recv")):
     f = get("tcp_bulk_remote", role)
     if f and f[1] != nbytes:

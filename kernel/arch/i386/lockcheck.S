@@ -2,8 +2,9 @@
  * What the lock-order sites of <kern/spinlock.h> call once the kernel is
  * booted with `lockcheck` (lockcheck_patch.c writes the calls): each checks
  * the lock (kern/lockcheck.c), then does what the bytes it replaces
- * did. Each keeps every register but the one its site sets, and makes a
- * frame, so that a panic's backtrace names the function that took the lock.
+ * did. Each keeps every register but the one its site sets; a panic's
+ * backtrace names the function that took the lock by the return address
+ * its call left on the stack (backtrace.c).
  */
 	.text
 /* a lock's `movl $1, %reg`: one stub per register the compiler may have chosen */

@@ -7,7 +7,7 @@
 	.text
 	.globl spin_contended_stub
 spin_contended_stub:
-	pushl	%ebp			/* a frame, so that a backtrace names who wanted the lock */
+	pushl	%ebp			/* ebp for the lock below; a backtrace names the caller by the return address */
 	movl	%esp, %ebp
 	pushl	%eax
 	pushl	%ecx

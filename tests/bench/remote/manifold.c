@@ -3,7 +3,8 @@
  * tools/bench/remote.sh boots two nodes with the e1000 driver and gns):
  *
  *   netbench client ITERS BYTES   node 1: ITERS UDP round trips, then BYTES over TCP,
- *                                 then ITERS null RPCs through a proxy
+ *                                 then ITERS null RPCs through a proxy, then BYTES
+ *                                 as out-of-line memory in RPCs of OOL_BYTES each
  *   netbench server ITERS BYTES   node 2: the echo, the receiver, the RPC server
  *
  * Busy instructions are the rdtsc span (instructions under -icount shift=0)
@@ -18,6 +19,7 @@
 #include <manifold/socket.h>
 #include <manifold/trap.h>
 #include "measure.h"
+#include "payload.h"
 #include "bootstrap_client.h"
 #include "ns_client.h"
 #include "xipc_client.h"
@@ -326,8 +328,81 @@ null_rpc(mach_port_t port, mach_port_t r, mach_msg_id_t id)
 			MACH_PORT_NULL);
 }
 
+struct ool_request {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_ool_descriptor_t ool;
+};
+
+struct ool_reply {
+	mach_msg_header_t h;
+	uint32_t sum;
+	mach_msg_trailer_t t;
+};
+
+/* One request carrying data's OOL_BYTES, copied; the server's sum of them in *sum. */
+static kern_return_t
+ool_rpc(mach_port_t port, mach_port_t r, mach_msg_id_t id, vm_address_t data, uint32_t *sum)
+{
+	union {
+		struct ool_request q;
+		struct ool_reply a;
+	} m;
+	kern_return_t kr;
+
+	memset(&m, 0, sizeof m);
+	m.q.h.msgh_bits = MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m.q.h.msgh_size = sizeof m.q;
+	m.q.h.msgh_remote_port = port;
+	m.q.h.msgh_local_port = r;
+	m.q.h.msgh_id = id;
+	m.q.body.msgh_descriptor_count = 1;
+	m.q.ool.address = data;
+	m.q.ool.size = OOL_BYTES;
+	m.q.ool.deallocate = false;
+	m.q.ool.copy = MACH_MSG_VIRTUAL_COPY;
+	m.q.ool.type = MACH_MSG_OOL_DESCRIPTOR;
+	kr = mach_msg(&m.q.h, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, sizeof m.q, sizeof m.a, r,
+		      OOL_WAIT_MS, MACH_PORT_NULL);
+	if (kr != MACH_MSG_SUCCESS)
+		return kr;
+	if (m.a.h.msgh_id != id + 100 || m.a.h.msgh_size != sizeof m.a.h + sizeof m.a.sum)
+		return KERN_FAILURE;
+	*sum = m.a.sum;
+	return KERN_SUCCESS;
+}
+
+/* ool_1m_remote's sender: max(1, bytes / OOL_BYTES) transfers after the warm-up, each answer's sum checked. */
 static int
-rpc_client(unsigned iters)
+ool_client(mach_port_t port, mach_port_t r, uint64_t bytes)
+{
+	unsigned n = bytes / OOL_BYTES ? (unsigned)(bytes / OOL_BYTES) : 1;
+	vm_address_t data = 0;
+	struct span sp;
+	uint32_t want, got;
+
+	if (vm_allocate(mach_task_self(), &data, OOL_BYTES, true) != KERN_SUCCESS)
+		return fail("ool buffer", ENOMEM);
+	payload_fill((uint32_t *)data, OOL_BYTES / 4);
+	want = payload_sum((const uint32_t *)data, OOL_BYTES / 4);
+	for (unsigned i = 0; i < OOL_WARMUP; i++)
+		if (ool_rpc(port, r, OOL_WARM, data, &got) != KERN_SUCCESS || got != want)
+			return fail("ool warm-up", EIO);
+	prof_start();
+	span_start(&sp);
+	for (unsigned i = 0; i < n; i++)
+		if (ool_rpc(port, r, OOL_MEASURED, data, &got) != KERN_SUCCESS || got != want)
+			return fail("ool transfer (or its sum)", EIO);
+	printf("NODE ool_1m_remote sender %llu %llu\n", (unsigned long long)span_busy(&sp),
+	       (unsigned long long)n * OOL_BYTES);
+	prof_end("ool_1m_remote/kB", "sender", (unsigned)((uint64_t)n * OOL_BYTES / 1000));
+	null_rpc(port, r, OOL_END);
+	vm_deallocate(mach_task_self(), data, OOL_BYTES);
+	return 0;
+}
+
+static int
+rpc_client(unsigned iters, uint64_t bytes)
 {
 	mach_port_t ns, port = MACH_PORT_NULL, r;
 	struct span sp;
@@ -353,18 +428,32 @@ rpc_client(unsigned iters)
 	printf("NODE null_rpc_remote client %llu %u\n", (unsigned long long)span_busy(&sp), iters);
 	prof_end("null_rpc_remote", "client", iters);
 	null_rpc(port, r, RPC_END);
-	return 0;
+	return ool_client(port, r, bytes);
+}
+
+/* A request's region summed word by word and let go; its bytes counted in *bytes when measured. */
+static uint32_t
+ool_take(const struct ool_request *q, bool measured, uint64_t *bytes)
+{
+	uint32_t sum = payload_sum((const uint32_t *)q->ool.address, q->ool.size / 4);
+
+	vm_deallocate(mach_task_self(), (vm_address_t)q->ool.address, q->ool.size);
+	if (measured)
+		*bytes += q->ool.size;
+	return sum;
 }
 
 static int
 rpc_server(void)
 {
 	mach_port_t ns, p, reg;
-	struct span sp;
+	struct span sp, osp;
 	unsigned count = 0;
-	struct {
+	uint64_t ool_bytes = 0;
+	union {
 		mach_msg_header_t h;
-		uint8_t room[64];
+		struct ool_request q;
+		uint8_t room[128];
 	} m;
 
 	if (task_get_special_port(mach_task_self(), TASK_BOOTSTRAP_PORT, &ns) != KERN_SUCCESS ||
@@ -382,17 +471,34 @@ rpc_server(void)
 			prof_start();
 			span_start(&sp);
 		}
+		if (id == OOL_WARM || id == OOL_MEASURED) {
+			if (!(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX) || m.q.body.msgh_descriptor_count != 1 ||
+			    m.q.ool.type != MACH_MSG_OOL_DESCRIPTOR || m.q.ool.size != OOL_BYTES)
+				return fail("ool request", EINVAL);
+			/* the answer: read every word, let the region go */
+			*(uint32_t *)(&m.h + 1) = ool_take(&m.q, id == OOL_MEASURED, &ool_bytes);
+		}
+		if (id == OOL_END) {
+			printf("NODE ool_1m_remote receiver %llu %llu\n", (unsigned long long)span_busy(&osp),
+			       (unsigned long long)ool_bytes);
+			prof_end("ool_1m_remote/kB", "receiver", (unsigned)(ool_bytes / 1000));
+		}
 		if (id == RPC_END) {
 			printf("NODE null_rpc_remote server %llu %u\n", (unsigned long long)span_busy(&sp), count);
 			prof_end("null_rpc_remote", "server", count);
 		}
 		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), 0);
-		m.h.msgh_size = sizeof m.h;
+		m.h.msgh_size = sizeof m.h + (id == OOL_WARM || id == OOL_MEASURED ? sizeof(uint32_t) : 0);
 		m.h.msgh_local_port = MACH_PORT_NULL;
 		m.h.msgh_id = id + 100;
-		mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m.h, 0, MACH_PORT_NULL, RR_WAIT_MS,
+		mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, m.h.msgh_size, 0, MACH_PORT_NULL, RR_WAIT_MS,
 			 MACH_PORT_NULL);
-		if (id == RPC_END)
+		/* the measured span starts once the warm-up's answer is sent (idle left out) */
+		if (id == OOL_WARM) {
+			prof_start();
+			span_start(&osp);
+		}
+		if (id == OOL_END)	/* the last phase's end */
 			break;
 	}
 	msg_sleep_ms(1000);	/* the last reply crosses before the node leaves */
@@ -417,7 +523,7 @@ main(int argc, char **argv)
 	uint32_t server = SOCK_IP(10, 77, 0, 2);
 
 	if (strcmp(argv[1], "client") == 0) {
-		bad = rr_client(server, iters) || bulk_sender(server, bytes) || rpc_client(iters);
+		bad = rr_client(server, iters) || bulk_sender(server, bytes) || rpc_client(iters, bytes);
 	} else {
 		mach_port_t l;
 		int err;

@@ -39,6 +39,20 @@
 #define RPC_WARM	7001	/* message ids; the reply's is the request's + 100 */
 #define RPC_MEASURED	7002
 #define RPC_END		7003
+/*
+ * ool_1m_remote (Manifold only; its Linux column is tcp_bulk_remote's, as issue
+ * 14 compares them): after the RPCs, the client sends OOL_WARMUP and then
+ * BYTES / OOL_BYTES (at least one) requests to the same port, each with
+ * OOL_BYTES of out-of-line memory (the payload pattern, copied); the server
+ * sums every word (payload_sum), lets the region go and answers with the sum,
+ * which the client checks. OOL_END says the run is over.
+ */
+#define OOL_BYTES	(1024 * 1024)
+#define OOL_WARMUP	1
+#define OOL_WARM	7011
+#define OOL_MEASURED	7012
+#define OOL_END		7013
+#define OOL_WAIT_MS	60000	/* a megabyte through the transport under TCG: seconds, not a minute */
 #define BENCH_KEY	"62656e6368206b65792c207075626c69632c20666f72206d6561737572696e67"
 
 #ifndef SERVER_IP	/* the bench's LAN; another for a trial on one host (-DSERVER_IP=...) */
