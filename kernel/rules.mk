@@ -22,7 +22,7 @@ KUSER_GEN := $(patsubst %,$(B)/gen/kernel/%_kuser.c,$(KUSER_DEFS))
 KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS)) \
 	$(patsubst %,$(B)/obj/gen/kernel/%_kuser.c.o,$(KUSER_DEFS))
-KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \
+KERNEL_CFLAGS := $(GUEST_CFLAGS) -mregparm=3 -Ikernel/include -Ikernel/include/abi -Ikernel/arch/i386 \
 	-Itests/kernel -I$(B)/gen/mach -I$(B)/gen/kernel
 
 # The interfaces the kernel serves or calls: msgc turns each .defs into ids, sizes and
@@ -71,12 +71,24 @@ $(B)/kernel/ksyms0.o: tools/ksyms.sh
 
 KERNEL_LD := $(LD) -m elf_i386 -T linker.ld -nostdlib -z noexecstack -z max-page-size=4096
 
-$(B)/kernel.elf: $(KERNEL_OBJS) $(B)/kernel/ksyms0.o linker.ld tools/ksyms.sh
+# libgcc's 64-bit divisions alone, renamed __stack_*, for kernel/arch/i386/libgcc_regparm.c
+# to call with the stack (-mregparm=3: kern/stack_args.h). The kernel links nothing else
+# of libgcc, so a call gcc makes to any other of its functions fails the link, not a boot.
+KERNEL_LIBGCC_DIVS := divdi3 udivdi3 moddi3 umoddi3 divmoddi4 udivmoddi4
+KERNEL_LIBGCC := $(B)/kernel/libgcc-stack.a
+$(KERNEL_LIBGCC): kernel/rules.mk
+	@rm -rf $(B)/kernel/libgcc && mkdir -p $(B)/kernel/libgcc
+	$(Q)cd $(B)/kernel/libgcc && ar x $(LIBGCC) $(patsubst %,_%.o,$(KERNEL_LIBGCC_DIVS))
+	$(Q)for o in $(patsubst %,$(B)/kernel/libgcc/_%.o,$(KERNEL_LIBGCC_DIVS)); do \
+		objcopy $(foreach f,$(KERNEL_LIBGCC_DIVS),--redefine-sym __$(f)=__stack_$(f)) $$o || exit 1; done
+	$(Q)rm -f $@ && ar rcs $@ $(patsubst %,$(B)/kernel/libgcc/_%.o,$(KERNEL_LIBGCC_DIVS))
+
+$(B)/kernel.elf: $(KERNEL_OBJS) $(B)/kernel/ksyms0.o $(KERNEL_LIBGCC) linker.ld tools/ksyms.sh
 	$(call msg,LD,$@)
-	$(Q)$(KERNEL_LD) -o $(B)/kernel/pass1.elf $(KERNEL_OBJS) $(B)/kernel/ksyms0.o $(LIBGCC)
+	$(Q)$(KERNEL_LD) -o $(B)/kernel/pass1.elf $(KERNEL_OBJS) $(B)/kernel/ksyms0.o $(KERNEL_LIBGCC)
 	$(Q)tools/ksyms.sh $(B)/kernel/pass1.elf > $(B)/kernel/ksyms.S
 	$(Q)$(CC) -m32 -c $(B)/kernel/ksyms.S -o $(B)/kernel/ksyms.o
-	$(Q)$(KERNEL_LD) -o $@ $(KERNEL_OBJS) $(B)/kernel/ksyms.o $(LIBGCC)
+	$(Q)$(KERNEL_LD) -o $@ $(KERNEL_OBJS) $(B)/kernel/ksyms.o $(KERNEL_LIBGCC)
 	$(Q)$(NM) -n $(B)/kernel/pass1.elf | grep -i ' t ' | grep -v ksyms > $(B)/kernel/pass1.sym
 	$(Q)$(NM) -n $@ | grep -i ' t ' | grep -v ksyms > $(B)/kernel.sym
 	$(Q)cmp -s $(B)/kernel/pass1.sym $(B)/kernel.sym || { echo "kernel: symbols moved between link passes" >&2; exit 1; }

@@ -11,6 +11,7 @@
  * (arch/i386/irqoff_patch.c); unpatched they cost nothing. kernel_stats reads
  * the figures (and resets them on request).
  */
+#include <kern/stack_args.h>
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/spinlock.h>
@@ -35,7 +36,7 @@ irqoff_init(void)
 }
 
 /* Interrupts were on and the code at site has just turned them off. */
-void
+STACK_ARGS void
 irqoff_begin_at(uintptr_t site)
 {
 	off_since = arch_cycles();
@@ -43,7 +44,7 @@ irqoff_begin_at(uintptr_t site)
 }
 
 /* Interrupts are off and the code at site is about to turn them on. */
-void
+STACK_ARGS void
 irqoff_end_at(uintptr_t site)
 {
 	uint64_t d;

@@ -31,7 +31,7 @@ fail(const char *why, const struct spinlock *l, const struct spinlock *other)
 	panic("lock order: \"%s\" (rank %u) %s", l->name, l->rank, why);
 }
 
-void
+STACK_ARGS void
 lockcheck_acquire(struct spinlock *l)
 {
 	if (failed || panic_in_progress())
@@ -54,7 +54,7 @@ lockcheck_record(struct spinlock *l)
 	held[nheld++] = l;
 }
 
-void
+STACK_ARGS void
 lockcheck_release(struct spinlock *l)
 {
 	if (failed || panic_in_progress())

@@ -9,7 +9,7 @@
 #include <kern/panic.h>
 #include <kern/spinlock.h>
 
-void
+STACK_ARGS void
 spin_contended(struct spinlock *l)
 {
 	if (panic_in_progress()) {

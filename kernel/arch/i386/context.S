@@ -7,9 +7,7 @@
  */
 	.text
 	.globl context_switch
-context_switch:			/* void context_switch(uint32_t *save, uint32_t load) */
-	movl	4(%esp), %eax
-	movl	8(%esp), %edx
+context_switch:			/* void context_switch(uint32_t *save, uint32_t load): in eax, edx */
 	pushl	%ebp
 	pushl	%ebx
 	pushl	%esi

@@ -4,6 +4,7 @@
  * physical memory to the page allocator, switch to the real kernel page tables,
  * then hand over to the machine-independent kern_main().
  */
+#include <kern/stack_args.h>
 #include <kern/boot.h>
 #include <kern/console.h>
 #include <kern/lib.h>
@@ -79,7 +80,7 @@ read_memory_map(const struct multiboot_info *mbi, paddr_t placement)
 	return top;
 }
 
-void
+STACK_ARGS void
 kmain(uint32_t magic, uint32_t mbi_pa)
 {
 	const struct multiboot_info *mbi;

@@ -5,6 +5,7 @@
  * turns faults into exception messages). A fault in the kernel itself panics.
  * On the way back to user mode a thread may be preempted or told to exit.
  */
+#include <kern/stack_args.h>
 #include <kern/arch.h>
 #include <kern/clock.h>
 #include <kern/copyio.h>
@@ -253,7 +254,7 @@ is_rpc_shape(uint32_t option)
 	return (option & (MACH_SEND_MSG | MACH_RCV_MSG)) == (MACH_SEND_MSG | MACH_RCV_MSG) && !stat_timing;
 }
 
-void
+STACK_ARGS void
 trap(struct trapframe *tf)
 {
 	uint32_t n = tf->trapno;
@@ -314,7 +315,7 @@ stack_args(const struct trapframe *tf, uint32_t a12[2])
 	return tf->esp <= USER_TOP - 8 && arch_user_load2(tf->esp, a12) == KERN_SUCCESS;
 }
 
-void
+STACK_ARGS void
 syscall_sysenter(struct trapframe *tf)
 {
 	uint32_t n = tf->eax, a12[2];

@@ -4,7 +4,8 @@
  * start and end labels is the routine's, not the kernel's: trap.c brings the
  * page in as a user access would and the instruction runs again, or it sends
  * the routine to its fixup label with the error in eax. The table
- * usercopy_ranges lists start, end and fixup of each.
+ * usercopy_ranges lists start, end and fixup of each. Arguments come in eax,
+ * edx and ecx, as the kernel's C passes them (-mregparm=3: kern/stack_args.h).
  */
 	.text
 /* kern_return_t arch_user_copy(void *dst, const void *src, size_t len): a plain rep movsl, then rep movsb. */
@@ -12,9 +13,8 @@
 arch_user_copy:
 	pushl	%esi
 	pushl	%edi
-	movl	12(%esp), %edi
-	movl	16(%esp), %esi
-	movl	20(%esp), %ecx
+	movl	%eax, %edi
+	movl	%edx, %esi
 	movl	%ecx, %edx
 	shrl	$2, %ecx
 	andl	$3, %edx
@@ -33,8 +33,7 @@ arch_user_copy:
  */
 	.globl arch_user_load2
 arch_user_load2:
-	movl	4(%esp), %ecx
-	movl	8(%esp), %edx
+	movl	%eax, %ecx
 4:	movl	(%ecx), %eax
 	movl	%eax, (%edx)
 	movl	4(%ecx), %eax
@@ -49,9 +48,7 @@ arch_user_load2:
  */
 	.globl arch_user_store
 arch_user_store:
-	movl	4(%esp), %ecx
-	movl	8(%esp), %edx
-7:	movl	%edx, (%ecx)
+7:	movl	%edx, (%eax)
 	xorl	%eax, %eax
 8:	ret
 
@@ -63,8 +60,7 @@ arch_user_store:
  */
 	.globl arch_user_probe
 arch_user_probe:
-	movl	4(%esp), %ecx
-9:	lock orb $0, (%ecx)
+9:	lock orb $0, (%eax)
 	xorl	%eax, %eax
 10:	ret
 
@@ -75,8 +71,7 @@ arch_user_probe:
  */
 	.globl arch_user_touch
 arch_user_touch:
-	movl	4(%esp), %ecx
-11:	movb	(%ecx), %al
+11:	movb	(%eax), %cl
 	xorl	%eax, %eax
 12:	ret
 

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <kern/stack_args.h>
 
 struct spinlock {
 	volatile uint32_t locked;
@@ -32,8 +33,8 @@ struct spinlock {
  */
 extern bool lockcheck_on;
 /* Called by the patched sites' stubs (arch/i386/lockcheck.S), interrupts off. */
-void lockcheck_acquire(struct spinlock *l);
-void lockcheck_release(struct spinlock *l);
+STACK_ARGS void lockcheck_acquire(struct spinlock *l);
+STACK_ARGS void lockcheck_release(struct spinlock *l);
 /* Patches the sites (arch/i386/lockcheck_patch.c): once, at boot, before any lock is taken. */
 void arch_lockcheck_patch(void);
 /* A lock taken by a try, which cannot deadlock: held from now on, out of order or not. */
@@ -70,7 +71,7 @@ void irqoff_read(struct irqoff_figures *out, bool reset);
  * which can never let it go: a deadlock, which this reports (kern/irqoff.c)
  * with the lock's name and a backtrace instead of hanging.
  */
-void spin_contended(struct spinlock *l);
+STACK_ARGS void spin_contended(struct spinlock *l);
 
 /*
  * Where the lock-order check hooks in (kern/lockcheck.c): an instruction the
