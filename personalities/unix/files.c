@@ -57,9 +57,36 @@ must_be_dir(struct process *p, const char *out)
 }
 
 /*
+ * When out is a folder's link of /proc (a process's cwd or root, or fd/K of a
+ * folder), the folder it leads to in its place: a walk goes on through it
+ * as Linux's does ("/proc/self/cwd/x", "/proc/1/root/etc", "cwd/.."): 0,
+ * or -ENAMETOOLONG.
+ */
+static int
+through_proc_link(struct process *p, char *out, size_t *n)
+{
+	char target[PATH_MAX_];
+	const struct file *f;
+	const char *dir;
+
+	if (*n < 7 || strncmp(out, "/proc/", 6) != 0)
+		return 0;
+	if ((f = procfs_fd_file(p, out)) && (dir = dir_of(f)))
+		snprintf(target, sizeof target, "%s", dir);
+	else if (!procfs_dir_link(p, out, target, sizeof target))
+		return 0;
+	if (strlen(target) >= PATH_MAX_)
+		return -LNX_ENAMETOOLONG;
+	strcpy(out, strcmp(target, "/") == 0 ? "" : target);	/* the root is the empty prefix here */
+	*n = strlen(out);
+	return 0;
+}
+
+/*
  * Appends the words of path to out (n its length so far): "." stays, ".."
  * takes the last word off. With check, what a "." or ".." follows must be a
- * folder that exists, as Linux's walk finds it ("d/.." is ENOENT without d).
+ * folder that exists, as Linux's walk finds it ("d/.." is ENOENT without d),
+ * and a link of /proc to a folder that more words follow is gone through.
  */
 static int
 plain(struct process *p, char *tmp, char *out, size_t *n, bool check)
@@ -69,6 +96,9 @@ plain(struct process *p, char *tmp, char *out, size_t *n, bool check)
 	for (char *save = NULL, *w = strtok_r(tmp, "/", &save); w; w = strtok_r(NULL, "/", &save)) {
 		bool dot = strcmp(w, ".") == 0, dotdot = strcmp(w, "..") == 0;
 
+		/* out[5]: "/proc/" first, at a compare's cost to every other path's every word */
+		if (check && *n > 6 && out[5] == '/' && (r = through_proc_link(p, out, n)) != 0)
+			return r;
 		if ((dot || dotdot) && check && (r = must_be_dir(p, out)) != 0)
 			return r;
 		if (dot)
@@ -139,6 +169,8 @@ resolve(struct process *p, int32_t dirfd, const char *path, char *out, bool foll
 
 		files_last_dot = strcmp(w, ".") == 0 || strcmp(w, "..") == 0;
 	}
+	if (path[len - 1] == '/' && (r = through_proc_link(p, out, &n)) != 0)
+		return r;	/* "/proc/self/cwd/": the folder, as a trailing slash follows a link */
 	if (follow_last && path[len - 1] == '/' && n > 0 && (r = must_be_dir(p, out)) != 0 && r != -LNX_ENOENT)
 		return r;
 	if (n == 0)
@@ -415,10 +447,9 @@ files_stat_path(struct process *p, const char *path, bool follow, struct lnx_sta
 		st->rdev_major = 5, st->rdev_minor = strcmp(path, "/dev/tty") == 0 ? 0 : 1;
 		return 0;
 	}
-	if (!follow && strcmp(path, "/proc/self") == 0) {
-		char pid[16];
-
-		fill(st, LNX_S_IFLNK | 0777, (uint64_t)snprintf(pid, sizeof pid, "%u", p->pid), ino_of(path));
+	if (!follow && (strcmp(path, "/proc/self") == 0 || strcmp(path, "/proc/mounts") == 0)) {
+		/* the links of /proc itself (procfs_link): their size is their text's */
+		fill(st, LNX_S_IFLNK | 0777, (uint64_t)procfs_link(p, path, target, sizeof target), ino_of(path));
 		st->dev_minor = 0x14;	/* /proc's own device */
 		return 0;
 	}
@@ -538,9 +569,11 @@ entries(struct process *p, const char *dir, struct dirent_src *out, size_t max)
 
 		for (size_t i = 0; i < k && n < max; i++) {
 			uint8_t type = fds ? DT_LNK
-				       : top ? (names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR : DT_REG)
-				       : strcmp(names[i], "fd") == 0 ? DT_DIR
-				       : strcmp(names[i], "exe") == 0 ? DT_LNK : DT_REG;
+				       : top ? (names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR
+						: strcmp(names[i], "mounts") == 0 ? DT_LNK : DT_REG)
+				       : strcmp(names[i], "fd") == 0 || strcmp(names[i], "fdinfo") == 0 ? DT_DIR
+				       : strcmp(names[i], "exe") == 0 || strcmp(names[i], "cwd") == 0 ||
+						       strcmp(names[i], "root") == 0 ? DT_LNK : DT_REG;
 
 			out[n++] = (struct dirent_src){ names[i], type };
 		}

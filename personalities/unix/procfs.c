@@ -185,7 +185,8 @@ lookup(struct process *p, const char *path, struct ppath *pp)
 			pp->fd = n;
 			return 0;
 		}
-		/* "stat/x": a file is no folder (exe/x, cwd/x, root/x follow the link: not done, ENOENT) */
+		/* "stat/x": a file is no folder; cwd/x and root/x reach here only as a zombie's (files.c's walk goes
+		 * through a live one's to its folder), exe/x as well: ENOENT */
 		return is_link(pp->name) ? -LNX_ENOENT : -LNX_ENOTDIR;
 	}
 	return -LNX_ENOENT;
@@ -494,6 +495,8 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 
 	if (!name && (*err = lookup(p, path, &pp)) != 0)
 		return NULL;
+	if (name && strcmp(name, "mounts") == 0)
+		pp.q = p;	/* /proc/mounts: a link to self/mounts, the caller's (its fd's link says so) */
 	name = pp.name;
 	if (pp.fd >= 0 && strcmp(name, "fd") == 0) {
 		/* fd/N: the open file itself, another reference (Linux opens the file anew) */
@@ -650,8 +653,9 @@ procfs_link(struct process *p, const char *path, char *out, size_t max)
 	struct ppath pp;
 	int r;
 
-	if (strcmp(path, "/proc/self") == 0) {
-		r = snprintf(out, max, "%u", p->pid);	/* Linux's /proc/self: a link to the caller's folder */
+	if (strcmp(path, "/proc/self") == 0 || strcmp(path, "/proc/mounts") == 0) {
+		/* Linux's /proc/self: a link to the caller's folder; /proc/mounts one to its mounts */
+		r = path[6] == 's' ? snprintf(out, max, "%u", p->pid) : snprintf(out, max, "self/mounts");
 		return r < 0 || (size_t)r >= max ? -LNX_ENAMETOOLONG : r;
 	}
 	if (!procfs_owns(p, path) || sys_file(path))
