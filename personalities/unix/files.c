@@ -352,10 +352,10 @@ files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, i
 	}
 	*err = -LNX_ENOMEM;
 	if (strcmp(path, "/dev/null") == 0)
-		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND), NULL);
+		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND | LNX_O_LARGEFILE), NULL);
 	if (is_console_path(path)) {
 		if ((f = tty_open()))
-			f->flags = flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND);
+			f->flags = flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND | LNX_O_LARGEFILE);
 		return f;
 	}
 	if (procfs_owns(p, path) && !procfs_is_dir(p, path)) {
@@ -371,7 +371,7 @@ files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, i
 		}
 		if (!(copy = strdup(procfs_canon(p, path, canon, sizeof canon) ? canon : path)))
 			return NULL;
-		if (!(f = file_new(&dir_ops, flags & LNX_O_ACCMODE, copy)))
+		if (!(f = file_new(&dir_ops, flags & (LNX_O_ACCMODE | LNX_O_LARGEFILE | LNX_O_DIRECTORY), copy)))
 			free(copy);
 		return f;
 	}
@@ -494,6 +494,24 @@ files_stat_file(const struct file *f, struct lnx_statx *st)
 	return 0;
 }
 
+/*
+ * Whether fs's file f no longer has the name it was opened by: removed, or
+ * another file put there (another inode, or a folder on the way gone), as
+ * Linux's link to it then says with " (deleted)".
+ */
+static bool
+name_gone(const struct file *f, const char *path)
+{
+	struct lnx_statx was, now;
+	int r;
+
+	if (fsfile_stat_file(f, &was) != 0)
+		return false;	/* nothing to compare with: the name as it was */
+	if ((r = fsfile_stat_path(path, true, &now)) != 0)
+		return r == -LNX_ENOENT || r == -LNX_ENOTDIR;
+	return now.ino != was.ino || now.dev_major != was.dev_major || now.dev_minor != was.dev_minor;
+}
+
 int
 files_link_text(const struct file *f, char *out, size_t max)
 {
@@ -502,7 +520,7 @@ files_link_text(const struct file *f, char *out, size_t max)
 	int n;
 
 	if (path) {
-		n = snprintf(out, max, "%s", path);
+		n = snprintf(out, max, "%s%s", path, name_gone(f, path) ? " (deleted)" : "");
 	} else if (f->ops == &image_ops) {
 		const struct image *im = f->obj;
 

@@ -525,7 +525,7 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 	t->max = max;
 	t->made = false;
 	t->len = 0;
-	if (!(f = file_new(&text_ops, LNX_O_RDONLY, t)))
+	if (!(f = file_new(&text_ops, LNX_O_RDONLY | (flags & LNX_O_LARGEFILE), t)))	/* as opened: fdinfo's flags */
 		free(t);
 	return f;
 }

@@ -496,7 +496,8 @@ field_of(const char *text, const char *word, int base)
  * /proc/self's cwd and root links (cwd follows chdir), mounts (a line for
  * /, the same as /proc/mounts's) and fdinfo/N (pos after a read, the open
  * flags with FD_CLOEXEC as O_CLOEXEC; O_LARGEFILE left out, which a 64-bit
- * host's kernel always adds), compared with the host.
+ * host's kernel always adds, but for files opened with it, as glibc opens),
+ * compared with the host.
  */
 static void
 case_procmore(void)
@@ -556,6 +557,21 @@ case_procmore(void)
 	say("procmore: a non-blocking pipe's write end: pos", field_of(text, "pos", 10));
 	say("procmore: its flags (O_WRONLY | O_NONBLOCK)", field_of(text, "flags", 8) & ~0100000);
 	say("procmore: fdinfo of a descriptor not open", slurp("/proc/self/fdinfo/99", text, sizeof text));
+	{
+		/* opened as glibc's open64 opens (O_LARGEFILE): the flag kept, as i386 Linux keeps it */
+		static const char *const kinds[][2] = { { "/proc/self/exe", "a program" }, { "/dev/null", "/dev/null" },
+							{ "/proc/self/status", "a /proc file" }, { "/dev", "a folder" } };
+
+		for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+			fd = lnx_call(5, (long)kinds[i][0], 0100000 | (i == 3 ? 0200000 : 0), 0, 0, 0, 0);
+			self_fd_path(path, "fdinfo", fd);
+			slurp(path, text, sizeof text);
+			lnx_puts("procmore: the flags of ");
+			lnx_puts(kinds[i][1]);
+			say(" opened O_LARGEFILE", field_of(text, "flags", 8));
+			lnx_call(6, fd, 0, 0, 0, 0, 0);
+		}
+	}
 }
 
 /* stat64 of path (follow) into st (32 words): 0 or -errno. */
