@@ -67,13 +67,15 @@ through_proc_link(struct process *p, char *out, size_t *n)
 {
 	char target[PATH_MAX_];
 	const struct file *f;
-	const char *dir;
+	const char *dir, *w = strrchr(out, '/') + 1;
 
 	if (*n < 7 || strncmp(out, "/proc/", 6) != 0)
 		return 0;
-	if ((f = procfs_fd_file(p, out)) && (dir = dir_of(f)))
+	/* by its last word first: /proc/self/exe, busybox's first look-up, costs no look-up of the process */
+	if (*w >= '0' && *w <= '9' && w - out >= 4 && strncmp(w - 4, "/fd/", 4) == 0 && (f = procfs_fd_file(p, out)) &&
+	    (dir = dir_of(f)))
 		snprintf(target, sizeof target, "%s", dir);
-	else if (!procfs_dir_link(p, out, target, sizeof target))
+	else if ((strcmp(w, "cwd") != 0 && strcmp(w, "root") != 0) || !procfs_dir_link(p, out, target, sizeof target))
 		return 0;
 	if (strlen(target) >= PATH_MAX_)
 		return -LNX_ENAMETOOLONG;

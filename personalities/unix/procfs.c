@@ -178,16 +178,21 @@ lookup(struct process *p, const char *path, struct ppath *pp)
 			return 0;
 		if (is_fd_folder(pp->name)) {
 			/* fd/N: a link while descriptor N is open (a zombie has none); fdinfo/N its text */
-			int n = fd_number(rest + k + 1);
+			char num[12];
+			size_t len = strcspn(rest + k + 1, "/");
+			int n = len < sizeof num ? (memcpy(num, rest + k + 1, len), num[len] = '\0', fd_number(num)) : -1;
 
 			if (n < 0 || pp->q->state != PROC_LIVE || !pp->q->fds || !pp->q->fds->file[n])
 				return -LNX_ENOENT;
+			if (rest[k + 1 + len])
+				return -LNX_ENOTDIR;	/* fd/N/x: files.c's walk went through a folder's; a file's is none */
 			pp->fd = n;
 			return 0;
 		}
-		/* "stat/x": a file is no folder; cwd/x and root/x reach here only as a zombie's (files.c's walk goes
-		 * through a live one's to its folder), exe/x as well: ENOENT */
-		return is_link(pp->name) ? -LNX_ENOENT : -LNX_ENOTDIR;
+		/* "stat/x": a file is no folder, nor is a live process's exe; cwd/x and root/x reach here only as a
+		 * zombie's (files.c's walk goes through a live one's to its folder), whose links lead nowhere */
+		return !is_link(pp->name) || (strcmp(pp->name, "exe") == 0 && pp->q->state == PROC_LIVE) ? -LNX_ENOTDIR
+													 : -LNX_ENOENT;
 	}
 	return -LNX_ENOENT;
 }

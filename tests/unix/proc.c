@@ -660,6 +660,10 @@ case_procpaths(void)
 	yes("procpaths: /proc/self/fd/K/null, K an open /dev, is /dev/null", is_null(path));
 	lnx_call(6, fd, 0, 0, 0, 0, 0);
 
+	say("procpaths: /proc/self/exe/x", stat_of("/proc/self/exe/x", st));
+	say("procpaths: /proc/self/fd/1/x (a file's)", stat_of("/proc/self/fd/1/x", st));
+	say("procpaths: /proc/self/fd/99/x", stat_of("/proc/self/fd/99/x", st));
+	say("procpaths: /proc/self/stat/x", stat_of("/proc/self/stat/x", st));
 	say("procpaths: readlink /proc/mounts", link_of("/proc/mounts", b, sizeof b));
 	lnx_puts(b);
 	lnx_puts("\n");
