@@ -244,7 +244,9 @@ def files_boot(script=None, timeout=600):
     import tempfile
     script = script or FILES_SCRIPT
     tag = os.environ.get("UNIX_TAG", "")  # a second files boot beside a running one: its own disk and log
-    g = Guest(fs_boot_args(B + "/test/unix/files%s.img" % tag, "net script=" + os.path.basename(script),
+    # inputs: the server's syscall inputs (paths in the request, main.c), held against the host by this boot's
+    # file cases and callfuzz; the first boot runs without them
+    g = Guest(fs_boot_args(B + "/test/unix/files%s.img" % tag, "net inputs script=" + os.path.basename(script),
                            [B + "/servers/gns.elf node=3", script + " start=no",
                             B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no",
                             B + "/tests/unix/callfuzz.elf start=no", B + "/tests/unix/garbage.elf start=no"]),
