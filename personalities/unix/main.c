@@ -167,7 +167,7 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 }
 
 /*
- * The calls the syscall inputs name (INPUTS, below) come with their path:
+ * The calls the syscall inputs name (inputs, below) come with their path:
  * served as any call, with umem_given saying where those bytes are (a held
  * one brings them again as it is served again). The answer carries no
  * bytes: the kernel writes nothing. None of them reads or writes a pipe,
@@ -348,7 +348,7 @@ static struct msg_server server = {
  * the server's own task, which every process's task inherits. A longer
  * path, or one not readable, is read as before. Not the default: a task
  * with a table pays the kernel's look-up in it at every call (README.md's
- * Cost: getpid_unix 59 more, stat_unix 427 less).
+ * Cost: getpid_unix 59 more, stat_unix 431 less).
  */
 #define PATH_IN(nr, reg) SYSCALL_INPUT(nr, reg, SYSCALL_LEN_STRING, SYSCALL_DATA_MAX)
 static const natural_t inputs[] = {
