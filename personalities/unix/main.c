@@ -121,7 +121,7 @@ serve(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_s
 	p->pipe_wait = NULL;	/* a read that still waits says so again */
 	/* a stopped process's call waits for SIGCONT, before its handler has seen it */
 	done = false;
-	if (p->answered) {	/* a pipe's writer answered it meanwhile (pipe.c): no handler again */
+	if (p->answered) {	/* a pipe's other end answered it meanwhile (pipe.c): no handler again */
 		p->answered = false;
 		st->eax = (uint32_t)p->answer;
 		done = true;
@@ -194,7 +194,8 @@ syscall_data_do_syscall_raise_data(mach_port_t port, const natural_t *old_state,
 
 /*
  * Answers p's held call now, with eax, from inside another process's call
- * (a pipe's write put its bytes straight into p's held read: pipe.c). The
+ * (a pipe's write put its bytes straight into p's held read, or a read made
+ * room for p's held write and took the rest of it: pipe.c). The
  * request is taken from the loop's held ones and answered here, alone and
  * at once, as syscall_do_syscall_raise would have answered it served again
  * (its signals delivered), so nothing serves it again: its client is

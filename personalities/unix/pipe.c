@@ -34,10 +34,10 @@ struct pipe {
 	bool rd_open, wr_open;		/* [U] the read end's and the write end's file are open */
 	bool watched;			/* [U] a held call (read, write, poll) waits on it since the last retry */
 	bool others;			/* [U] ...one that is not writer's held write (a read, a poll, another) */
-	struct process *reader;		/* [U] the last process whose read of it was held (p->pipe_wait says */
-					/*     whether it still waits) */
-	struct process *writer;		/* [U] the last process whose write(2) of it was held for room (the */
-};					/*     same) */
+	/* the last process whose read of it was held, and whose write(2) of it was held for room (each
+	 * one's p->pipe_wait says whether it still waits) */
+	struct process *reader, *writer;	/* [U] */
+};
 
 /* Something changed in pp: the held calls go again if one waits on it (each says so again if it still waits). */
 static void
