@@ -57,9 +57,38 @@ must_be_dir(struct process *p, const char *out)
 }
 
 /*
+ * When out is a folder's link of /proc (a process's cwd or root, or fd/K of a
+ * folder), the folder it leads to in its place: a walk goes on through it
+ * as Linux's does ("/proc/self/cwd/x", "/proc/1/root/etc", "cwd/.."): 0,
+ * or -ENAMETOOLONG.
+ */
+static int
+through_proc_link(struct process *p, char *out, size_t *n)
+{
+	char target[PATH_MAX_];
+	const struct file *f;
+	const char *dir, *w = strrchr(out, '/') + 1;
+
+	if (*n < 7 || strncmp(out, "/proc/", 6) != 0)
+		return 0;
+	/* by its last word first: /proc/self/exe, busybox's first look-up, costs no look-up of the process */
+	if (*w >= '0' && *w <= '9' && w - out >= 4 && strncmp(w - 4, "/fd/", 4) == 0 && (f = procfs_fd_file(p, out)) &&
+	    (dir = dir_of(f)))
+		snprintf(target, sizeof target, "%s", dir);
+	else if ((strcmp(w, "cwd") != 0 && strcmp(w, "root") != 0) || !procfs_dir_link(p, out, target, sizeof target))
+		return 0;
+	if (strlen(target) >= PATH_MAX_)
+		return -LNX_ENAMETOOLONG;
+	strcpy(out, strcmp(target, "/") == 0 ? "" : target);	/* the root is the empty prefix here */
+	*n = strlen(out);
+	return 0;
+}
+
+/*
  * Appends the words of path to out (n its length so far): "." stays, ".."
  * takes the last word off. With check, what a "." or ".." follows must be a
- * folder that exists, as Linux's walk finds it ("d/.." is ENOENT without d).
+ * folder that exists, as Linux's walk finds it ("d/.." is ENOENT without d),
+ * and a link of /proc to a folder that more words follow is gone through.
  */
 static int
 plain(struct process *p, char *tmp, char *out, size_t *n, bool check)
@@ -69,6 +98,9 @@ plain(struct process *p, char *tmp, char *out, size_t *n, bool check)
 	for (char *save = NULL, *w = strtok_r(tmp, "/", &save); w; w = strtok_r(NULL, "/", &save)) {
 		bool dot = strcmp(w, ".") == 0, dotdot = strcmp(w, "..") == 0;
 
+		/* out[5]: "/proc/" first, at a compare's cost to every other path's every word */
+		if (check && *n > 6 && out[5] == '/' && (r = through_proc_link(p, out, n)) != 0)
+			return r;
 		if ((dot || dotdot) && check && (r = must_be_dir(p, out)) != 0)
 			return r;
 		if (dot)
@@ -139,6 +171,8 @@ resolve(struct process *p, int32_t dirfd, const char *path, char *out, bool foll
 
 		files_last_dot = strcmp(w, ".") == 0 || strcmp(w, "..") == 0;
 	}
+	if (path[len - 1] == '/' && (r = through_proc_link(p, out, &n)) != 0)
+		return r;	/* "/proc/self/cwd/": the folder, as a trailing slash follows a link */
 	if (follow_last && path[len - 1] == '/' && n > 0 && (r = must_be_dir(p, out)) != 0 && r != -LNX_ENOENT)
 		return r;
 	if (n == 0)
@@ -320,10 +354,10 @@ files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, i
 	}
 	*err = -LNX_ENOMEM;
 	if (strcmp(path, "/dev/null") == 0)
-		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND), NULL);
+		return file_new(&null_ops, flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND | LNX_O_LARGEFILE), NULL);
 	if (is_console_path(path)) {
 		if ((f = tty_open()))
-			f->flags = flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND);
+			f->flags = flags & (LNX_O_ACCMODE | LNX_O_NONBLOCK | LNX_O_APPEND | LNX_O_LARGEFILE);
 		return f;
 	}
 	if (procfs_owns(p, path) && !procfs_is_dir(p, path)) {
@@ -339,7 +373,7 @@ files_open(struct process *p, const char *path, uint32_t flags, uint32_t mode, i
 		}
 		if (!(copy = strdup(procfs_canon(p, path, canon, sizeof canon) ? canon : path)))
 			return NULL;
-		if (!(f = file_new(&dir_ops, flags & LNX_O_ACCMODE, copy)))
+		if (!(f = file_new(&dir_ops, flags & (LNX_O_ACCMODE | LNX_O_LARGEFILE | LNX_O_DIRECTORY), copy)))
 			free(copy);
 		return f;
 	}
@@ -415,10 +449,9 @@ files_stat_path(struct process *p, const char *path, bool follow, struct lnx_sta
 		st->rdev_major = 5, st->rdev_minor = strcmp(path, "/dev/tty") == 0 ? 0 : 1;
 		return 0;
 	}
-	if (!follow && strcmp(path, "/proc/self") == 0) {
-		char pid[16];
-
-		fill(st, LNX_S_IFLNK | 0777, (uint64_t)snprintf(pid, sizeof pid, "%u", p->pid), ino_of(path));
+	if (!follow && (strcmp(path, "/proc/self") == 0 || strcmp(path, "/proc/mounts") == 0)) {
+		/* the links of /proc itself (procfs_link): their size is their text's */
+		fill(st, LNX_S_IFLNK | 0777, (uint64_t)procfs_link(p, path, target, sizeof target), ino_of(path));
 		st->dev_minor = 0x14;	/* /proc's own device */
 		return 0;
 	}
@@ -463,6 +496,24 @@ files_stat_file(const struct file *f, struct lnx_statx *st)
 	return 0;
 }
 
+/*
+ * Whether fs's file f no longer has the name it was opened by: removed, or
+ * another file put there (another inode, or a folder on the way gone), as
+ * Linux's link to it then says with " (deleted)".
+ */
+static bool
+name_gone(const struct file *f, const char *path)
+{
+	struct lnx_statx was, now;
+	int r;
+
+	if (fsfile_stat_file(f, &was) != 0)
+		return false;	/* nothing to compare with: the name as it was */
+	if ((r = fsfile_stat_path(path, true, &now)) != 0)
+		return r == -LNX_ENOENT || r == -LNX_ENOTDIR;
+	return now.ino != was.ino || now.dev_major != was.dev_major || now.dev_minor != was.dev_minor;
+}
+
 int
 files_link_text(const struct file *f, char *out, size_t max)
 {
@@ -471,7 +522,7 @@ files_link_text(const struct file *f, char *out, size_t max)
 	int n;
 
 	if (path) {
-		n = snprintf(out, max, "%s", path);
+		n = snprintf(out, max, "%s%s", path, name_gone(f, path) ? " (deleted)" : "");
 	} else if (f->ops == &image_ops) {
 		const struct image *im = f->obj;
 
@@ -538,9 +589,11 @@ entries(struct process *p, const char *dir, struct dirent_src *out, size_t max)
 
 		for (size_t i = 0; i < k && n < max; i++) {
 			uint8_t type = fds ? DT_LNK
-				       : top ? (names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR : DT_REG)
-				       : strcmp(names[i], "fd") == 0 ? DT_DIR
-				       : strcmp(names[i], "exe") == 0 ? DT_LNK : DT_REG;
+				       : top ? (names[i][0] >= '1' && names[i][0] <= '9' ? DT_DIR
+						: strcmp(names[i], "mounts") == 0 ? DT_LNK : DT_REG)
+				       : strcmp(names[i], "fd") == 0 || strcmp(names[i], "fdinfo") == 0 ? DT_DIR
+				       : strcmp(names[i], "exe") == 0 || strcmp(names[i], "cwd") == 0 ||
+						       strcmp(names[i], "root") == 0 ? DT_LNK : DT_REG;
 
 			out[n++] = (struct dirent_src){ names[i], type };
 		}

@@ -27,7 +27,10 @@
 #include "signal.h"
 #include "syscall.h"
 #include "syscall_server.h"
+#include "syscall_data_server.h"
 #include "tty.h"
+#include "umem.h"
+#include <manifold/syscall_inputs.h>
 
 #define ME mach_task_self()
 
@@ -82,9 +85,9 @@ state_copy(i386_thread_state_t *to, const void *from)
  * ends a held call (-EINTR, or the call again after the handler), and the
  * first pending one is delivered as the call answers.
  */
-kern_return_t
-syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
-			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+static inline __attribute__((always_inline)) kern_return_t
+serve(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt, natural_t *new_state,
+      mach_msg_type_number_t *new_stateCnt)
 {
 	struct process *p;
 	/* the answer's registers, written where the stub sends them from (held: it sends nothing) */
@@ -118,7 +121,7 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	p->pipe_wait = NULL;	/* a read that still waits says so again */
 	/* a stopped process's call waits for SIGCONT, before its handler has seen it */
 	done = false;
-	if (p->answered) {	/* a pipe's writer answered it meanwhile (pipe.c): no handler again */
+	if (p->answered) {	/* a pipe's other end answered it meanwhile (pipe.c): no handler again */
 		p->answered = false;
 		st->eax = (uint32_t)p->answer;
 		done = true;
@@ -156,9 +159,43 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 	return KERN_SUCCESS;
 }
 
+kern_return_t
+syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+			 natural_t *new_state, mach_msg_type_number_t *new_stateCnt)
+{
+	return serve(port, old_state, old_stateCnt, new_state, new_stateCnt);
+}
+
+/*
+ * The calls the syscall inputs name (inputs, below) come with their path:
+ * served as any call, with umem_given saying where those bytes are (a held
+ * one brings them again as it is served again). The answer carries no
+ * bytes: the kernel writes nothing. None of them reads or writes a pipe,
+ * so server_answer_held, which answers syscall_raise's layout, never meets
+ * one of these.
+ */
+kern_return_t
+syscall_data_do_syscall_raise_data(mach_port_t port, const natural_t *old_state, mach_msg_type_number_t old_stateCnt,
+				   natural_t in_addr, const char *in_data, mach_msg_type_number_t in_dataCnt,
+				   natural_t *new_state, mach_msg_type_number_t *new_stateCnt, natural_t *out_addr,
+				   natural_t *out_fault, char *out_data, mach_msg_type_number_t *out_dataCnt)
+{
+	kern_return_t kr;
+
+	(void)out_data;
+	*out_addr = 0;
+	*out_fault = 0;
+	*out_dataCnt = 0;
+	umem_given = (struct umem_given){ port, in_addr, in_dataCnt, in_data };
+	kr = serve(port, old_state, old_stateCnt, new_state, new_stateCnt);
+	umem_given.len = 0;
+	return kr;
+}
+
 /*
  * Answers p's held call now, with eax, from inside another process's call
- * (a pipe's write put its bytes straight into p's held read: pipe.c). The
+ * (a pipe's write put its bytes straight into p's held read, or a read made
+ * room for p's held write and took the rest of it: pipe.c). The
  * request is taken from the loop's held ones and answered here, alone and
  * at once, as syscall_do_syscall_raise would have answered it served again
  * (its signals delivered), so nothing serves it again: its client is
@@ -286,12 +323,12 @@ other(mach_msg_header_t *in)
 	mach_msg_destroy(in);
 }
 
-static const msg_demux_t demuxes[] = { syscall_server };
+static const msg_demux_t demuxes[] = { syscall_server, syscall_data_server };
 static struct msg_server server = {
 	.demuxes = demuxes,
-	.ndemuxes = 1,
-	.max_request = SYSCALL_REQUEST_MAX_SIZE,
-	.max_reply = SYSCALL_REPLY_MAX_SIZE,
+	.ndemuxes = 2,
+	.max_request = SYSCALL_DATA_REQUEST_MAX_SIZE,	/* the larger of the two */
+	.max_reply = SYSCALL_DATA_REPLY_MAX_SIZE,
 	.nthreads = 1,	/* calls that wait are held (msg_defer), not waited for in a thread */
 	/*
 	 * No tick here. A held call's answer (a read a write woke) goes at once
@@ -303,6 +340,24 @@ static struct msg_server server = {
 	.held_replies_first = true,
 	.dead_name = task_died,
 	.other = other,
+};
+
+/*
+ * With `inputs` on the module line, the calls whose path the kernel brings
+ * in the request (syscall_raise_data, <manifold/syscall_inputs.h>): up to
+ * 128 bytes with its NUL, which saves the copy of it (umem_read_str). Set on
+ * the server's own task, which every process's task inherits. A longer
+ * path, or one not readable, is read as before. Not the default: a task
+ * with a table pays the kernel's look-up in it at every call (README.md's
+ * Cost: getpid_unix 59 more, stat_unix 431 less).
+ */
+#define PATH_IN(nr, reg) SYSCALL_INPUT(nr, reg, SYSCALL_LEN_STRING, SYSCALL_DATA_MAX)
+static const natural_t inputs[] = {
+	PATH_IN(LNX_statx, SYSCALL_REG_ECX),   PATH_IN(LNX_stat64, SYSCALL_REG_EBX),
+	PATH_IN(LNX_lstat64, SYSCALL_REG_EBX), PATH_IN(LNX_fstatat64, SYSCALL_REG_ECX),
+	PATH_IN(LNX_open, SYSCALL_REG_EBX),    PATH_IN(LNX_openat, SYSCALL_REG_ECX),
+	PATH_IN(LNX_execve, SYSCALL_REG_EBX),  PATH_IN(LNX_access, SYSCALL_REG_EBX),
+	PATH_IN(LNX_readlink, SYSCALL_REG_EBX),
 };
 
 int
@@ -324,6 +379,15 @@ main(int argc, char **argv)
 			sock_start();
 		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
 			printf("unix: no file server in ns: files are the view of boot modules only\n");
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "inputs") != 0)
+			continue;
+		if (task_set_syscall_inputs(ME, (natural_t *)inputs, sizeof inputs / sizeof inputs[0]) != KERN_SUCCESS)
+			printf("unix: no syscall inputs: every path is copied\n");
+		else
+			printf("unix: syscall inputs: the paths of %u calls come in their requests\n",
+			       (unsigned)(sizeof inputs / sizeof inputs[0]));
 	}
 	server.port = server_port_set;
 	server.notify_port = server_notify_port;

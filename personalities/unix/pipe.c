@@ -12,6 +12,9 @@
  * a change retries the calls that wait on it and the polls and selects that
  * asked it (sys_poll.c); a change of bytes or room only when one waits on
  * this pipe (watched: a held read or write of it, a poll that asked it).
+ * The two ends answer each other's held call directly where they can: a
+ * write into an empty pipe a held read (hand_to_reader), a read that frees
+ * room a held write (feed_writer), so that neither is served again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +33,11 @@ struct pipe {
 	uint32_t head, count;		/* [U] bytes buf[head..] (circularly) hold */
 	bool rd_open, wr_open;		/* [U] the read end's and the write end's file are open */
 	bool watched;			/* [U] a held call (read, write, poll) waits on it since the last retry */
-	struct process *reader;		/* [U] the last process whose read of it was held (p->pipe_wait says */
-};					/*     whether it still waits) */
+	bool others;			/* [U] ...one that is not writer's held write (a read, a poll, another) */
+	/* the last process whose read of it was held, and whose write(2) of it was held for room (each
+	 * one's p->pipe_wait says whether it still waits) */
+	struct process *reader, *writer;	/* [U] */
+};
 
 /* Something changed in pp: the held calls go again if one waits on it (each says so again if it still waits). */
 static void
@@ -39,6 +45,7 @@ changed(struct pipe *pp)
 {
 	if (pp->watched) {
 		pp->watched = false;
+		pp->others = false;
 		server_retry_on(pp);
 	}
 }
@@ -49,6 +56,7 @@ pipe_poll_read(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->watched = true;	/* a poll that is held waits on it */
+	pp->others = true;
 	return (pp->count ? LNX_POLLIN : 0) | (!pp->wr_open ? LNX_POLLHUP : 0);
 }
 
@@ -58,9 +66,64 @@ pipe_poll_write(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->watched = true;
+	pp->others = true;
 	if (!pp->rd_open)
 		return LNX_POLLOUT | LNX_POLLERR;
 	return PIPE_SIZE - pp->count >= PIPE_BUF_ ? LNX_POLLOUT : 0;
+}
+
+/* Whether w's call is a write(2) held for room in pp, which a read may answer (w != p, the reader). */
+static bool
+writer_waits(const struct process *p, const struct pipe *pp, const struct process *w)
+{
+	return w && w != p && w->state == PROC_LIVE && w->held && w->pipe_wait == pp && w->call_nr == LNX_write &&
+	       !w->answered && !w->stopped && !signal_interrupts(w);
+}
+
+/*
+ * A read that made room in pp goes on with the write held for it, from the
+ * reader's own handler: the writer's next bytes into the ring (a kernel
+ * copy, as its own handler would have made) and, once they are all in, its
+ * answer at once (server_answer_held; should the loop not hold it, its
+ * replay only answers: p->answered), so that the writer is not served
+ * again for each read. True when that was done, or when the room is still
+ * too little for its write (PIPE_BUF's whole): it waits on with nothing to
+ * retry. False: nothing done (no such writer, or its memory faults, which
+ * its own replay then finds and answers).
+ */
+static bool
+feed_writer(struct process *p, struct pipe *pp)
+{
+	struct process *w = pp->writer;
+	uint32_t room = PIPE_SIZE - pp->count, left, n, tail, first;
+
+	if (!writer_waits(p, pp, w))
+		return false;
+	if (w->pipe_len <= PIPE_BUF_ && room < w->pipe_len)
+		return true;
+	left = w->pipe_len - w->io_done;
+	n = left < room ? left : room;
+	tail = (pp->head + pp->count) % PIPE_SIZE;
+	first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
+	if (umem_read(w, w->pipe_buf + w->io_done, pp->buf + tail, first) != 0)
+		return false;
+	if (n > first && umem_read(w, w->pipe_buf + w->io_done + first, pp->buf, n - first) != 0) {
+		pp->count += first;	/* a short write of what went in: its replay finds the fault */
+		w->io_done += first;
+		return false;
+	}
+	pp->count += n;
+	w->io_done += n;
+	if (w->io_done < w->pipe_len)
+		return true;	/* more than the room: it waits on */
+	w->pipe_wait = NULL;
+	pp->writer = NULL;
+	if (!server_answer_held(w, (int32_t)w->pipe_len)) {
+		w->answered = true;
+		w->answer = (int32_t)w->pipe_len;
+		server_retry_on(pp);	/* the writer's held write goes again, to answer */
+	}
+	return true;
 }
 
 static int32_t
@@ -76,6 +139,7 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		if (f->flags & LNX_O_NONBLOCK)
 			return -LNX_EAGAIN;
 		pp->watched = true;
+		pp->others = true;
 		p->wait_key = pp;
 		pp->reader = p;
 		p->pipe_wait = pp;
@@ -92,7 +156,8 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		n = first;	/* a short read: the rest stays */
 	pp->head = (pp->head + n) % PIPE_SIZE;
 	pp->count -= n;
-	changed(pp);	/* a writer waiting for room */
+	if (!feed_writer(p, pp) || pp->others)
+		changed(pp);	/* a writer waiting for room, or another who waits on it */
 	return (int32_t)n;
 }
 
@@ -147,6 +212,15 @@ pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 				return p->io_done ? (int32_t)p->io_done : -LNX_EAGAIN;
 			if (signal_interrupts(p))
 				return p->io_done ? (int32_t)p->io_done : -LNX_EINTR;
+			if (p->call_nr == LNX_write && (!pp->writer || pp->writer == p ||
+							       !writer_waits(NULL, pp, pp->writer))) {
+				pp->writer = p;	/* a read that makes room goes on with it (feed_writer) */
+				p->pipe_wait = pp;
+				p->pipe_buf = buf;
+				p->pipe_len = len;
+			} else {
+				pp->others = true;	/* writev's, or a second writer's: served again */
+			}
 			pp->watched = true;
 			p->wait_key = pp;
 			return SYS_DEFER;
@@ -219,8 +293,8 @@ pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 		return -LNX_ENFILE;
 	pp->head = pp->count = 0;
 	pp->rd_open = pp->wr_open = true;
-	pp->watched = false;
-	pp->reader = NULL;
+	pp->watched = pp->others = false;
+	pp->reader = pp->writer = NULL;
 	*rd = file_new(&read_end, LNX_O_RDONLY | (flags & LNX_O_NONBLOCK), pp);
 	*wr = file_new(&write_end, LNX_O_WRONLY | (flags & LNX_O_NONBLOCK), pp);
 	if (!*rd || !*wr) {

@@ -89,10 +89,11 @@ struct process {
 	bool dispatched;		/* [C] its handler has seen the call (a stopped process's has not) */
 	bool held;			/* [U] a call of its is held (msg_defer) */
 	uint32_t io_done;		/* [C] bytes a held write has moved so far */
-	struct pipe *pipe_wait;		/* [U] its held read waits for this pipe's bytes (pipe.c), or NULL */
-	uint32_t pipe_buf, pipe_len;	/* [U] ...into this buffer of its, at most this many */
-	bool answered;			/* [U] its held call was answered meanwhile (a pipe's writer put */
-	int32_t answer;			/*     bytes straight into its read): the answer, no handler again */
+	struct pipe *pipe_wait;		/* [U] its held read waits for this pipe's bytes, or its held write(2) */
+					/*     for its room (pipe.c), or NULL */
+	uint32_t pipe_buf, pipe_len;	/* [U] ...into (or from) this buffer of its, at most this many */
+	bool answered;			/* [U] its held call was answered meanwhile (by a pipe's other end, */
+	int32_t answer;			/*     pipe.c): the answer, no handler again */
 	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 	const void *wait_key;		/* [C] ...and what it waits for (msg_defer_on's key; NULL: anything) */

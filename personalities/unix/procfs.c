@@ -178,15 +178,21 @@ lookup(struct process *p, const char *path, struct ppath *pp)
 			return 0;
 		if (is_fd_folder(pp->name)) {
 			/* fd/N: a link while descriptor N is open (a zombie has none); fdinfo/N its text */
-			int n = fd_number(rest + k + 1);
+			char num[12];
+			size_t len = strcspn(rest + k + 1, "/");
+			int n = len < sizeof num ? (memcpy(num, rest + k + 1, len), num[len] = '\0', fd_number(num)) : -1;
 
 			if (n < 0 || pp->q->state != PROC_LIVE || !pp->q->fds || !pp->q->fds->file[n])
 				return -LNX_ENOENT;
+			if (rest[k + 1 + len])
+				return -LNX_ENOTDIR;	/* fd/N/x: files.c's walk went through a folder's; a file's is none */
 			pp->fd = n;
 			return 0;
 		}
-		/* "stat/x": a file is no folder (exe/x, cwd/x, root/x follow the link: not done, ENOENT) */
-		return is_link(pp->name) ? -LNX_ENOENT : -LNX_ENOTDIR;
+		/* "stat/x": a file is no folder, nor is a live process's exe; cwd/x and root/x reach here only as a
+		 * zombie's (files.c's walk goes through a live one's to its folder), whose links lead nowhere */
+		return !is_link(pp->name) || (strcmp(pp->name, "exe") == 0 && pp->q->state == PROC_LIVE) ? -LNX_ENOTDIR
+													 : -LNX_ENOENT;
 	}
 	return -LNX_ENOENT;
 }
@@ -494,6 +500,8 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 
 	if (!name && (*err = lookup(p, path, &pp)) != 0)
 		return NULL;
+	if (name && strcmp(name, "mounts") == 0)
+		pp.q = p;	/* /proc/mounts: a link to self/mounts, the caller's (its fd's link says so) */
 	name = pp.name;
 	if (pp.fd >= 0 && strcmp(name, "fd") == 0) {
 		/* fd/N: the open file itself, another reference (Linux opens the file anew) */
@@ -522,7 +530,7 @@ procfs_open(struct process *p, const char *path, uint32_t flags, int *err)
 	t->max = max;
 	t->made = false;
 	t->len = 0;
-	if (!(f = file_new(&text_ops, LNX_O_RDONLY, t)))
+	if (!(f = file_new(&text_ops, LNX_O_RDONLY | (flags & LNX_O_LARGEFILE), t)))	/* as opened: fdinfo's flags */
 		free(t);
 	return f;
 }
@@ -650,8 +658,9 @@ procfs_link(struct process *p, const char *path, char *out, size_t max)
 	struct ppath pp;
 	int r;
 
-	if (strcmp(path, "/proc/self") == 0) {
-		r = snprintf(out, max, "%u", p->pid);	/* Linux's /proc/self: a link to the caller's folder */
+	if (strcmp(path, "/proc/self") == 0 || strcmp(path, "/proc/mounts") == 0) {
+		/* Linux's /proc/self: a link to the caller's folder; /proc/mounts one to its mounts */
+		r = path[6] == 's' ? snprintf(out, max, "%u", p->pid) : snprintf(out, max, "self/mounts");
 		return r < 0 || (size_t)r >= max ? -LNX_ENAMETOOLONG : r;
 	}
 	if (!procfs_owns(p, path) || sys_file(path))

@@ -166,15 +166,28 @@ signal_send_info(struct process *p, int sig, const struct sig_from *info)
 	}
 }
 
+/*
+ * The signal of ready (a set of pending ones) that goes first, or 0: as
+ * Linux's next_signal, a synchronous one (a fault's: SIGILL, SIGTRAP,
+ * SIGBUS, SIGFPE, SIGSEGV, SIGSYS) before the rest, then the lowest number.
+ */
+static int
+first_signal(uint64_t ready)
+{
+	const uint64_t sync = SIG_BIT(4) | SIG_BIT(5) | SIG_BIT(7) | SIG_BIT(8) | SIG_BIT(LNX_SIGSEGV) | SIG_BIT(31);
+
+	if (ready & sync)
+		ready &= sync;
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
 int
 signal_take(struct process *p, uint64_t set)
 {
-	uint64_t ready = p->sigpending & set;
-	int s;
+	int s = first_signal(p->sigpending & set);
 
-	if (!ready)
+	if (!s)
 		return 0;
-	s = __builtin_ctzll(ready) + 1;
 	if (s >= LNX_SIGRTMIN)
 		sigqueue_take(p, s);	/* the oldest instance's siginfo into sigfrom */
 	else
@@ -264,13 +277,11 @@ signal_child_changed(struct process *child, int32_t code, int32_t sig)
 	signal_send(parent, LNX_SIGCHLD, child->pid, code, sig);
 }
 
-/* The lowest pending signal p does not block, or 0. */
+/* The pending signal p does not block that goes first, or 0. */
 static int
 next_signal(const struct process *p)
 {
-	uint64_t ready = p->sigpending & ~p->sigmask;
-
-	return ready ? __builtin_ctzll(ready) + 1 : 0;
+	return first_signal(p->sigpending & ~p->sigmask);
 }
 
 bool

@@ -55,7 +55,8 @@ bool signal_restarts(struct process *p);
 /* Whether the signal about to run is one ignored by default (SIGCHLD, SIGWINCH, SIGURG): news, not a request. */
 bool signal_is_notice(struct process *p);
 /*
- * Before p resumes: every pending signal it does not block, lowest first,
+ * Before p resumes: every pending signal it does not block, in Linux's
+ * order (the synchronous ones first, then the lowest: signal.c's first_signal),
  * delivered (a frame each, the last on top: p->regs enter its handler) or
  * acted on (terminate, stop). p may be ended.
  */
@@ -67,9 +68,10 @@ signal_deliver(struct process *p)
 		signal_deliver_pending(p);
 }
 /*
- * Takes the lowest pending signal of set off p's pending ones (a real-time
- * one's oldest instance), its siginfo in p->sigfrom, undelivered: its number,
- * or 0 if none is pending (rt_sigtimedwait).
+ * Takes the pending signal of set that goes first (delivery's order) off
+ * p's pending ones (a real-time one's oldest instance), its siginfo in
+ * p->sigfrom, undelivered: its number, or 0 if none is pending
+ * (rt_sigtimedwait).
  */
 int signal_take(struct process *p, uint64_t set);
 /* Writes sig's siginfo (p->sigfrom's, 128 bytes, as a handler's frame has it) at at: 0 or -EFAULT. */

@@ -19,6 +19,18 @@ int umem_write(struct process *p, uint32_t addr, const void *buf, size_t len);
 int umem_copy(struct process *from, uint32_t addr, struct process *to, uint32_t dst, size_t len);
 
 /*
+ * The bytes the kernel brought with the call being served (syscall_raise_data:
+ * its task's syscall inputs, main.c), for whose memory at what address; len 0
+ * when the call brought none. umem_read_str takes a path from here.
+ */
+struct umem_given {
+	mach_port_t port;	/* the process's syscall port */
+	uint32_t at, len;
+	const char *bytes;
+};
+extern struct umem_given umem_given;
+
+/*
  * A NUL-ended string at addr into buf (at most max bytes with its NUL): its
  * length, or -LNX_EFAULT, or -LNX_ENAMETOOLONG when it does not fit. The
  * last page read stays in cache, so that the strings of an argv, which lie

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: descriptors and pipes. Each argument
  * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
- * handoff, pollmany, check); the output is compared with the same binary's on the host
+ * handoff, pollmany, feed, check); the output is compared with the same binary's on the host
  * (run.py), so nothing printed depends on pids or timing.
  */
 #include "lnx.h"
@@ -338,6 +338,103 @@ case_handoff(void)
 	yes("handoff: x and y, one each", (two[0] == 'x' && two[1] == 'y') || (two[0] == 'y' && two[1] == 'x'));
 }
 
+/* A child that writes b[0..len) into fd in writes of chunk bytes (chunk 0: one writev of two halves); its pid. */
+static long
+writer(int fds[2], const char *b, long len, long chunk)
+{
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+
+	if (pid == 0) {
+		long done = 0, w = 0;
+
+		lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+		if (!chunk) {
+			struct {
+				const char *base;
+				long len;
+			} iov[2] = { { b, len / 2 }, { b + len / 2, len - len / 2 } };
+
+			done = lnx_call(146, fds[1], (long)iov, 2, 0, 0, 0);
+		}
+		while (chunk && done < len && (w = lnx_call(4, fds[1], (long)b + done,
+							  len - done < chunk ? len - done : chunk, 0, 0, 0)) > 0)
+			done += w;
+		lnx_exit(done == len ? 0 : 1);
+	}
+	return pid;
+}
+
+/*
+ * Writes held for room in a full pipe, gone on with by the reads that make
+ * room (run.py counts the server's replays of this run: a read answers the
+ * held write itself): one write of 1,000,000 bytes, 200 atomic writes of
+ * 4096 read 1000 at a time, a writev of two 70,000-byte halves, and two
+ * writers at once; every byte read as written, every writer's status 0.
+ */
+static void
+case_feed(void)
+{
+	static char b[1000000], r[1000];
+	int fds[2], ok, st;
+	long pid, pid2, n, total = 0, a = 0, bb = 0;
+
+	for (long i = 0; i < (long)sizeof b; i++)
+		b[i] = (char)(i % 251);
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	pid = writer(fds, b, sizeof b, sizeof b);
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	sleep_ms(50);	/* its write fills the pipe and waits */
+	say("feed: one write of 1000000, bytes read", drain(fds[0], &ok));
+	yes("feed: each byte as written", ok);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("feed: the writer's status", st);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	pid = writer(fds, b, 200 * 4096, 4096);
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	sleep_ms(50);
+	ok = 1;
+	while ((n = lnx_call(3, fds[0], (long)r, sizeof r, 0, 0, 0)) > 0) {
+		for (long i = 0; i < n; i++)
+			ok &= (unsigned char)r[i] == (unsigned char)b[total + i];
+		total += n;
+	}
+	say("feed: 200 writes of 4096 read 1000 at a time, bytes", total);
+	yes("feed: each byte as written", ok);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("feed: the writer's status", st);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	pid = writer(fds, b, 140000, 0);
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	sleep_ms(50);
+	say("feed: a writev of two 70000-byte halves, bytes read", drain(fds[0], &ok));
+	yes("feed: each byte as written", ok);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("feed: the writer's status", st);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+
+	for (long i = 0; i < 200000; i++)
+		b[i] = i < 100000 ? 'a' : 'b';
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	pid = writer(fds, b, 100000, 100000);
+	pid2 = writer(fds, b + 100000, 100000, 100000);
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	sleep_ms(50);
+	while ((n = lnx_call(3, fds[0], (long)r, sizeof r, 0, 0, 0)) > 0)
+		for (long i = 0; i < n; i++)
+			a += r[i] == 'a', bb += r[i] == 'b';
+	say("feed: two writers of 100000 at once: a", a);
+	say("feed: and b", bb);
+	lnx_call(114, pid, (long)&st, 0, 0, 0, 0);
+	say("feed: the first's status", st);
+	lnx_call(114, pid2, (long)&st, 0, 0, 0, 0);
+	say("feed: the second's status", st);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+}
+
 /*
  * Many polls held at once, each on a pipe of its own, while 200 other pipes
  * are made and closed (each close a change): a poll is woken by what it asked,
@@ -463,6 +560,8 @@ start_c(long *sp)
 			case_more();
 		else if (streq(c, "handoff"))
 			case_handoff();
+		else if (streq(c, "feed"))
+			case_feed();
 		else if (streq(c, "pollmany"))
 			case_pollmany();
 		else {

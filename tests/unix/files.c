@@ -460,15 +460,48 @@ case_execd(char **argv)
 }
 
 /* Unlinked while open: the bytes stay readable through the descriptor. */
+/*
+ * Whether fd's link in /proc/self/fd is the folder's path, "/", name, then
+ * tail ("" or " (deleted)"): the folder's own name differs between the
+ * host and the guest, so only the match is printed.
+ */
+static int
+fd_link_is(long fd, const char *name, const char *tail)
+{
+	char path[32] = "/proc/self/fd/", want[512], got[512];
+	long n = sys(183, (long)want, sizeof want - 64, 0), k;
+	int i = 14;
+
+	if (n <= 0)
+		return 0;
+	if (fd >= 10)
+		path[i++] = (char)('0' + fd / 10);
+	path[i++] = (char)('0' + fd % 10);
+	path[i] = 0;
+	i = (int)lnx_strlen(want);
+	want[i++] = '/';
+	while (*name)
+		want[i++] = *name++;
+	while (*tail)
+		want[i++] = *tail++;
+	want[i] = 0;
+	if ((k = sys(85, (long)path, (long)got, sizeof got - 1)) < 0)
+		return 0;
+	got[k] = 0;
+	return streq(got, want);
+}
+
 static void
 case_unlinked(void)
 {
 	char b[16] = { 0 };
-	long fd = op("u", O_RDWR | O_CREAT, 0644);
+	long fd = op("u", O_RDWR | O_CREAT, 0644), fd2, fd3;
 	struct stat64 s;
 
 	wr(fd, "still here");
+	yes("unlinked: its fd links to its path", fd_link_is(fd, "u", ""));
 	say("unlinked: unlink", sys(10, (long)"u", 0, 0));
+	yes("unlinked: then to its path and \" (deleted)\"", fd_link_is(fd, "u", " (deleted)"));
 	say("unlinked: stat64 of the name", st64("u", &s));
 	sys(19, fd, 0, 0);
 	say("unlinked: read through the descriptor", rd(fd, b, 15));
@@ -477,6 +510,19 @@ case_unlinked(void)
 	say("unlinked: fstat64", fst64(fd, &s));
 	say("unlinked: its nlink", s.nlink);
 	say("unlinked: close", cl(fd));
+	fd2 = op("v", O_RDWR | O_CREAT, 0644);
+	say("unlinked: link v w", sys(9, (long)"v", (long)"w", 0));
+	say("unlinked: unlink v", sys(10, (long)"v", 0, 0));
+	yes("unlinked: v's fd, its other name w left, links to v \" (deleted)\"", fd_link_is(fd2, "v", " (deleted)"));
+	fd3 = op("x", O_RDWR | O_CREAT, 0644);
+	say("unlinked: rename w onto x", sys(38, (long)"w", (long)"x", 0));
+	yes("unlinked: x's first fd links to x \" (deleted)\"", fd_link_is(fd3, "x", " (deleted)"));
+	cl(fd2);
+	cl(fd3);
+	fd3 = op("x", O_RDONLY, 0);
+	yes("unlinked: a new fd of x links to x", fd_link_is(fd3, "x", ""));
+	cl(fd3);
+	say("unlinked: unlink x", sys(10, (long)"x", 0, 0));
 	long d = op(".", O_RDONLY | O_DIRECTORY, 0);
 	list("unlinked: . holds", d, 4096);
 	cl(d);

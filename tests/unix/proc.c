@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
  * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, many, applet,
- * script, echoargs, procfs, procmore, cputime); each prints what it saw in words that do not depend on pid
+ * script, echoargs, procfs, procmore, procpaths, cputime); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
  * clonevm, which the host would answer with a thread).
@@ -496,7 +496,8 @@ field_of(const char *text, const char *word, int base)
  * /proc/self's cwd and root links (cwd follows chdir), mounts (a line for
  * /, the same as /proc/mounts's) and fdinfo/N (pos after a read, the open
  * flags with FD_CLOEXEC as O_CLOEXEC; O_LARGEFILE left out, which a 64-bit
- * host's kernel always adds), compared with the host.
+ * host's kernel always adds, but for files opened with it, as glibc opens),
+ * compared with the host.
  */
 static void
 case_procmore(void)
@@ -556,6 +557,127 @@ case_procmore(void)
 	say("procmore: a non-blocking pipe's write end: pos", field_of(text, "pos", 10));
 	say("procmore: its flags (O_WRONLY | O_NONBLOCK)", field_of(text, "flags", 8) & ~0100000);
 	say("procmore: fdinfo of a descriptor not open", slurp("/proc/self/fdinfo/99", text, sizeof text));
+	{
+		/* opened as glibc's open64 opens (O_LARGEFILE): the flag kept, as i386 Linux keeps it */
+		static const char *const kinds[][2] = { { "/proc/self/exe", "a program" }, { "/dev/null", "/dev/null" },
+							{ "/proc/self/status", "a /proc file" }, { "/dev", "a folder" } };
+
+		for (unsigned i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+			fd = lnx_call(5, (long)kinds[i][0], 0100000 | (i == 3 ? 0200000 : 0), 0, 0, 0, 0);
+			self_fd_path(path, "fdinfo", fd);
+			slurp(path, text, sizeof text);
+			lnx_puts("procmore: the flags of ");
+			lnx_puts(kinds[i][1]);
+			say(" opened O_LARGEFILE", field_of(text, "flags", 8));
+			lnx_call(6, fd, 0, 0, 0, 0, 0);
+		}
+	}
+}
+
+/* stat64 of path (follow) into st (32 words): 0 or -errno. */
+static long
+stat_of(const char *path, unsigned *st)
+{
+	return lnx_call(195, (long)path, (long)st, 0, 0, 0, 0);
+}
+
+/* Whether path stats (following links) as /dev/null: a character device 1:3. */
+static int
+is_null(const char *path)
+{
+	unsigned st[32];
+
+	return stat_of(path, st) == 0 && (st[4] & 0170000) == 0020000 && st[8] == 0x103;
+}
+
+/* "/proc/N" (N the caller's pid) and then tail, into b. */
+static void
+own_proc_path(char *b, const char *tail)
+{
+	const char *pre = "/proc/";
+	int i = 0;
+
+	while (*pre)
+		b[i++] = *pre++;
+	fmt_num(b + i, getpid());
+	i = (int)lnx_strlen(b);
+	while (*tail)
+		b[i++] = *tail++;
+	b[i] = 0;
+}
+
+/*
+ * Paths through /proc's links to folders, which Linux's walk follows:
+ * /proc/self/cwd/x, /proc/N/root/..., cwd/.. (the parent of the cwd, not
+ * /proc/self), a trailing slash, fd/K of an open folder; and /proc/mounts, a
+ * link to self/mounts.
+ */
+static void
+case_procpaths(void)
+{
+	static char text[8192], b[8192];
+	char path[64], want[64];
+	unsigned st[32], root[32];
+	long fd;
+
+	say("procpaths: chdir /dev", lnx_call(12, (long)"/dev", 0, 0, 0, 0, 0));
+	yes("procpaths: /proc/self/cwd/null is /dev/null", is_null("/proc/self/cwd/null"));
+	fd = lnx_call(5, (long)"/proc/self/cwd/null", 2, 0, 0, 0, 0);
+	yes("procpaths: it opens read-write", fd >= 0);
+	fd_path(path, fd);
+	link_of(path, b, sizeof b);
+	lnx_puts("procpaths: its descriptor links to ");
+	lnx_puts(b);
+	lnx_puts("\n");
+	lnx_call(6, fd, 0, 0, 0, 0, 0);
+	say("procpaths: /proc/self/cwd/nosuch", stat_of("/proc/self/cwd/nosuch", st));
+	yes("procpaths: /proc/self/root/dev/null is /dev/null", is_null("/proc/self/root/dev/null"));
+	own_proc_path(path, "/root/dev/null");
+	yes("procpaths: /proc/<pid>/root/dev/null is /dev/null", is_null(path));
+	own_proc_path(path, "/cwd/./null");
+	yes("procpaths: /proc/<pid>/cwd/./null is /dev/null", is_null(path));
+	stat_of("/", root);
+	yes("procpaths: /proc/self/cwd/.. is / (cwd's parent)",
+	    stat_of("/proc/self/cwd/..", st) == 0 && st[22] == root[22] && st[0] == root[0]);
+	yes("procpaths: /proc/self/root/.. is /", stat_of("/proc/self/root/..", st) == 0 && st[22] == root[22]);
+	yes("procpaths: lstat of /proc/self/cwd/ says a folder", (mode_of("/proc/self/cwd/", 0) & 0170000) == 0040000);
+	yes("procpaths: lstat of /proc/self/cwd says a link", (mode_of("/proc/self/cwd", 0) & 0170000) == 0120000);
+	say("procpaths: chdir /proc/self/root/dev/../proc", lnx_call(12, (long)"/proc/self/root/dev/../proc", 0, 0, 0, 0, 0));
+	link_of("/proc/self/cwd", b, sizeof b);
+	lnx_puts("procpaths: cwd links to ");
+	lnx_puts(b);
+	lnx_puts("\n");
+	fd = lnx_call(5, (long)"/dev", 0x10000, 0, 0, 0, 0);	/* O_DIRECTORY */
+	fd_path(path, fd);
+	{
+		int i = (int)lnx_strlen(path);
+		const char *tail = "/null";
+
+		while (*tail)
+			path[i++] = *tail++;
+		path[i] = 0;
+	}
+	yes("procpaths: /proc/self/fd/K/null, K an open /dev, is /dev/null", is_null(path));
+	lnx_call(6, fd, 0, 0, 0, 0, 0);
+
+	say("procpaths: /proc/self/exe/x", stat_of("/proc/self/exe/x", st));
+	say("procpaths: /proc/self/fd/1/x (a file's)", stat_of("/proc/self/fd/1/x", st));
+	say("procpaths: /proc/self/fd/99/x", stat_of("/proc/self/fd/99/x", st));
+	say("procpaths: /proc/self/stat/x", stat_of("/proc/self/stat/x", st));
+	say("procpaths: readlink /proc/mounts", link_of("/proc/mounts", b, sizeof b));
+	lnx_puts(b);
+	lnx_puts("\n");
+	yes("procpaths: lstat of /proc/mounts says a link", (mode_of("/proc/mounts", 0) & 0170000) == 0120000);
+	yes("procpaths: stat of /proc/mounts says a file", (mode_of("/proc/mounts", 1) & 0170000) == 0100000);
+	yes("procpaths: lstat of /proc/self/mounts says a file", (mode_of("/proc/self/mounts", 0) & 0170000) == 0100000);
+	yes("procpaths: its text is /proc/self/mounts's",
+	    slurp("/proc/mounts", text, sizeof text) > 0 && slurp("/proc/self/mounts", b, sizeof b) > 0 && streq(text, b));
+	fd = lnx_call(5, (long)"/proc/mounts", 0, 0, 0, 0, 0);
+	fd_path(path, fd);
+	link_of(path, b, sizeof b);
+	own_proc_path(want, "/mounts");
+	yes("procpaths: an fd of /proc/mounts links to /proc/<pid>/mounts", streq(b, want));
+	lnx_call(6, fd, 0, 0, 0, 0, 0);
 }
 
 /*
@@ -767,6 +889,8 @@ start_c(long *sp)
 			case_procfs(envp);
 		else if (streq(c, "procmore"))
 			case_procmore();
+		else if (streq(c, "procpaths"))
+			case_procpaths();
 		else if (streq(c, "cputime"))
 			case_cputime();
 		else if (streq(c, "applet"))

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: signals. Each argument names a case
  * (handler, mask, defaults, stop, pause, chld, restart, group, errors, async,
- * alarm, altstack, fpu, orphan, timers, rtqueue, sigwait; ttin, ttou and orphanio are the guest's only);
+ * alarm, altstack, fpu, orphan, timers, rtqueue, sigwait, sigorder; ttin, ttou and orphanio are the guest's only);
  * the output is compared with the same binary's on the host (run.py), but
  * for intr and intrkill, which wait for a ^C typed on the guest's console.
  * Handlers are plain functions; the frame Linux builds is what calls them
@@ -1081,6 +1081,32 @@ case_sigwait(void)
 	wait4(pid, &st, 0);
 }
 
+/*
+ * rt_sigtimedwait's order among several pending signals, as Linux's
+ * dequeue takes them: the synchronous ones (SIGSEGV, SIGSYS, SIGFPE...)
+ * first, lowest number first, then the rest lowest first, standard and
+ * real-time alike; sent in a scrambled order, blocked.
+ */
+static void
+case_sigorder(void)
+{
+	static const int sent[] = { 35, 2, 31, 10, 34, 1, 11, 8, 17 };
+	unsigned long long set = 0, old;
+	long zero[2] = { 0, 0 }, s;
+	struct siginfo info;
+
+	my_pid = getpid();
+	for (unsigned i = 0; i < sizeof sent / sizeof sent[0]; i++)
+		set |= 1ull << (sent[i] - 1);
+	sigprocmask(0, &set, &old);	/* SIG_BLOCK */
+	for (unsigned i = 0; i < sizeof sent / sizeof sent[0]; i++)
+		kill(my_pid, sent[i]);
+	while ((s = sigtimedwait(&set, &info, zero)) > 0)
+		say("sigorder: taken", s);
+	say("sigorder: then", s);
+	sigprocmask(2, &old, 0);	/* SIG_SETMASK */
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -1125,6 +1151,8 @@ start_c(long *sp)
 			case_orphan();
 		else if (streq(c, "timers"))
 			case_timers();
+		else if (streq(c, "sigorder"))
+			case_sigorder();
 		else if (streq(c, "sigwait"))
 			case_sigwait();
 		else if (streq(c, "rtqueue"))
