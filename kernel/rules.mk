@@ -44,17 +44,26 @@ $(B)/gen/kernel/%_kuser.c $(B)/gen/kernel/%_kuser.h &: kernel/include/abi/mach/%
 	@mkdir -p $(@D)
 	$(Q)$(MSGC) -K -o $(B)/gen/kernel $<
 
-$(B)/obj/gen/kernel/%.c.o: $(B)/gen/kernel/%.c
+# The flags the kernel's objects were built with: a change of them (-mregparm=3 changes
+# every call) rebuilds them all, so that a build/ from before never mixes conventions.
+KERNEL_FLAGS_STAMP := $(B)/kernel/cflags
+$(KERNEL_FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(KERNEL_CFLAGS)' | cmp -s - $@ || echo '$(KERNEL_CFLAGS)' > $@
+.PHONY: FORCE
+FORCE:
+
+$(B)/obj/gen/kernel/%.c.o: $(B)/gen/kernel/%.c $(KERNEL_FLAGS_STAMP)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(B)/obj/kernel/%.c.o: kernel/%.c | $(MACH_GEN_TYPES) $(KSERVER_GEN) $(KUSER_GEN)
+$(B)/obj/kernel/%.c.o: kernel/%.c $(KERNEL_FLAGS_STAMP) | $(MACH_GEN_TYPES) $(KSERVER_GEN) $(KUSER_GEN)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(B)/obj/tests/kernel/%.c.o: tests/kernel/%.c
+$(B)/obj/tests/kernel/%.c.o: tests/kernel/%.c $(KERNEL_FLAGS_STAMP)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
