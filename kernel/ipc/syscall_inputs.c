@@ -3,7 +3,9 @@
  * personality system call the kernel copies into its request, so that the
  * server need not fetch a few bytes with vm_copy_to. A table is immutable
  * once made and shared, by reference, between a task and those created from
- * it; setting a new one replaces the pointer under the task's lock.
+ * it; setting a new one replaces the pointer under the task's lock, and with
+ * it the task's bitmap of the calls it names (sysin_calls), which each
+ * `int 0x80` reads without the lock.
  */
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -40,7 +42,7 @@ kern_return_t
 syscall_inputs_set(struct task *t, const natural_t *entries, uint32_t count)
 {
 	struct syscall_inputs *in = NULL, *old;
-	uint32_t f;
+	uint32_t f, calls[SYSCALL_INPUT_NR_MAX / 32] = { 0 };
 
 	if (count > SYSCALL_INPUTS_MAX)
 		return KERN_INVALID_ARGUMENT;
@@ -58,11 +60,14 @@ syscall_inputs_set(struct task *t, const natural_t *entries, uint32_t count)
 			}
 			in->entries[i] = e;
 			in->slot[SYSCALL_INPUT_NR(e)] = (uint8_t)(i + 1);
+			calls[SYSCALL_INPUT_NR(e) / 32] |= 1u << (SYSCALL_INPUT_NR(e) % 32);
 		}
 	}
 	f = spin_lock_irqsave(&t->lock);
 	old = t->sysin;
 	t->sysin = in;
+	for (uint32_t w = 0; w < SYSCALL_INPUT_NR_MAX / 32; w++)
+		__atomic_store_n(&t->sysin_calls[w], calls[w], __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&t->lock, f);
 	inputs_unref(old);
 	return KERN_SUCCESS;
@@ -85,6 +90,7 @@ syscall_inputs_inherit_locked(struct task *child, struct task *parent)
 {
 	assert_held(&parent->lock);
 	child->sysin = parent->sysin;
+	memcpy(child->sysin_calls, parent->sysin_calls, sizeof child->sysin_calls);
 	if (child->sysin)
 		__atomic_add_fetch(&child->sysin->refs, 1, __ATOMIC_RELAXED);
 }
@@ -94,6 +100,7 @@ syscall_inputs_release(struct task *t)
 {
 	inputs_unref(t->sysin);
 	t->sysin = NULL;
+	memset(t->sysin_calls, 0, sizeof t->sysin_calls);
 }
 
 /* The argument register reg of s (SYSCALL_REG_*). */
@@ -147,8 +154,8 @@ syscall_inputs_gather(struct task *t, const i386_thread_state_t *s, uint32_t *ad
 	natural_t e = 0;
 	bool named = false;
 
-	/* most tasks have none: no lock for them (a table set meanwhile counts from the next call) */
-	if (!__atomic_load_n(&t->sysin, __ATOMIC_RELAXED))
+	/* a call the table does not name (most of them, and all for most tasks): no lock */
+	if (!syscall_inputs_may_name(t, s->eax))
 		return false;
 	f = spin_lock_irqsave(&t->lock);
 	in = t->sysin;

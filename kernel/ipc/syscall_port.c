@@ -123,7 +123,7 @@ syscall_port_raise(struct thread *th, bool *had_port)
 		return EXCEPTION_NO_ANSWER;	/* out of memory: the thread ends, not its task */
 	thread_state_get(th, &a.state);
 	/* before any IPC lock: the buffer's pages may have to be brought in */
-	if (__atomic_load_n(&task->sysin, __ATOMIC_RELAXED) &&
+	if (syscall_inputs_may_name(task, a.state.eax) &&
 	    syscall_inputs_gather(task, &a.state, &in_addr, in_data, &in_len))
 		return raise_and_wait(th, reply, &a, true, in_addr, in_data, in_len);
 	return raise_and_wait(th, reply, &a, false, 0, NULL, 0);

@@ -343,13 +343,12 @@ static struct msg_server server = {
 };
 
 /*
- * With `inputs` on the module line, the calls whose path the kernel brings
- * in the request (syscall_raise_data, <manifold/syscall_inputs.h>): up to
+ * The calls whose path the kernel brings in the request (syscall_raise_data,
+ * <manifold/syscall_inputs.h>) unless `noinputs` is on the module line: up to
  * 128 bytes with its NUL, which saves the copy of it (umem_read_str). Set on
  * the server's own task, which every process's task inherits. A longer
- * path, or one not readable, is read as before. Not the default: a task
- * with a table pays the kernel's look-up in it at every call (README.md's
- * Cost: getpid_unix 59 more, stat_unix 431 less).
+ * path, or one not readable, is read as before. A call the table does not
+ * name costs the kernel a bit's test (README.md's Cost).
  */
 #define PATH_IN(nr, reg) SYSCALL_INPUT(nr, reg, SYSCALL_LEN_STRING, SYSCALL_DATA_MAX)
 static const natural_t inputs[] = {
@@ -380,15 +379,18 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
 			printf("unix: no file server in ns: files are the view of boot modules only\n");
 	}
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "inputs") != 0)
-			continue;
-		if (task_set_syscall_inputs(ME, (natural_t *)inputs, sizeof inputs / sizeof inputs[0]) != KERN_SUCCESS)
-			printf("unix: no syscall inputs: every path is copied\n");
-		else
-			printf("unix: syscall inputs: the paths of %u calls come in their requests\n",
-			       (unsigned)(sizeof inputs / sizeof inputs[0]));
-	}
+	/* the paths in the requests unless `noinputs` (the unix suite's first boot: the copies' way) */
+	bool want_inputs = true;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "noinputs") == 0)
+			want_inputs = false;
+	if (!want_inputs)
+		printf("unix: no syscall inputs (noinputs): every path is copied\n");
+	else if (task_set_syscall_inputs(ME, (natural_t *)inputs, sizeof inputs / sizeof inputs[0]) != KERN_SUCCESS)
+		printf("unix: no syscall inputs: every path is copied\n");
+	else
+		printf("unix: syscall inputs: the paths of %u calls come in their requests\n",
+		       (unsigned)(sizeof inputs / sizeof inputs[0]));
 	server.port = server_port_set;
 	server.notify_port = server_notify_port;
 	printf("unix: serving Linux i386 system calls\n");

@@ -65,7 +65,7 @@ FEED_REPLAYS_MAX = 250  # fds feed: 425 when each read that made room served the
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
-    B + "/personalities/unix.elf script=runs.txt pagertest tasks=1024",
+    B + "/personalities/unix.elf script=runs.txt pagertest tasks=1024 noinputs",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
@@ -244,9 +244,9 @@ def files_boot(script=None, timeout=600):
     import tempfile
     script = script or FILES_SCRIPT
     tag = os.environ.get("UNIX_TAG", "")  # a second files boot beside a running one: its own disk and log
-    # inputs: the server's syscall inputs (paths in the request, main.c), held against the host by this boot's
-    # file cases and callfuzz; the first boot runs without them
-    g = Guest(fs_boot_args(B + "/test/unix/files%s.img" % tag, "net inputs script=" + os.path.basename(script),
+    # the server's syscall inputs (paths in the request, main.c; on unless noinputs) are held against the
+    # host by this boot's file cases and callfuzz; the first boot runs without them (noinputs)
+    g = Guest(fs_boot_args(B + "/test/unix/files%s.img" % tag, "net script=" + os.path.basename(script),
                            [B + "/servers/gns.elf node=3", script + " start=no",
                             B + "/tests/unix/files.elf start=no", B + "/tests/unix/socks.elf start=no",
                             B + "/tests/unix/callfuzz.elf start=no", B + "/tests/unix/garbage.elf start=no"]),

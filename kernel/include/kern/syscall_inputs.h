@@ -31,6 +31,15 @@ void syscall_inputs_release(struct task *t);
  */
 bool syscall_inputs_gather(struct task *t, const i386_thread_state_t *s, uint32_t *addr, uint8_t *buf,
 			   uint32_t *len);
+/*
+ * Whether t's table may name call nr, read without t's lock, so that an
+ * `int 0x80` of a call the table does not name costs a test: a table set
+ * meanwhile counts from the next call, and a stale bit only sends the call to
+ * syscall_inputs_gather's look under the lock.
+ */
+#define syscall_inputs_may_name(t, nr)                                                                        \
+	((nr) < SYSCALL_INPUT_NR_MAX &&                                                                       \
+	 (__atomic_load_n(&(t)->sysin_calls[(nr) / 32], __ATOMIC_RELAXED) >> ((nr) % 32) & 1))
 /* An answer's out_data written at addr in the current task; false if it cannot be, wholly. */
 bool syscall_outputs_apply(uint32_t addr, const void *data, uint32_t len);
 

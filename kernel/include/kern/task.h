@@ -24,6 +24,7 @@
 #include <kern/mutex.h>
 #include <kern/sched.h>
 #include <kern/spinlock.h>
+#include <manifold/syscall_inputs.h>
 #include <manifold/task_limits.h>
 #include <mach/kern_return.h>
 
@@ -75,6 +76,8 @@ struct task {
 	struct list reap_link;		/* [S] on the reaper's list of tasks to finish or to free */
 	uint32_t limits[TASK_LIMITS_COUNT];	/* [L+S] abi/manifold/task_limits.h; the kernel's: none */
 	struct syscall_inputs *sysin;	/* [L] what int 0x80's requests carry (kern/syscall_inputs.h); NULL: none */
+	uint32_t sysin_calls[SYSCALL_INPUT_NR_MAX / 32];	/* [L] to write, read without: bit n set when
+					 * sysin names call n (syscall_inputs_may_name) */
 	struct ledger *kmem;		/* [I] charged for its queued messages; NULL for the kernel */
 	uint32_t children;		/* [L] tasks created from it that are not finished */
 	struct task *parent;		/* [I] the task it was created from, with a reference; NULL
