@@ -28,6 +28,9 @@
 #include "syscall_data_kuser.h"
 #include "syscall_kuser.h"
 
+_Static_assert(SYSCALL_DATA_REQUEST_MAX_SIZE <= KMSG_ROOM_BYTES && SYSCALL_DATA_REPLY_MAX_SIZE <= KMSG_ROOM_BYTES,
+	       "a call's request and answer are built in, and answered into, the room on the caller's stack");
+
 /* The answer's registers (and, with data, its bytes for the caller's memory), taken out of k. */
 struct syscall_answer {
 	i386_thread_state_t state;

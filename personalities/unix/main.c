@@ -169,8 +169,9 @@ syscall_do_syscall_raise(mach_port_t port, const natural_t *old_state, mach_msg_
 /*
  * The calls the syscall inputs name (inputs, below) come with their path:
  * served as any call, with umem_given saying where those bytes are (a held
- * one brings them again as it is served again). The answer carries no
- * bytes: the kernel writes nothing. None of them reads or writes a pipe,
+ * one brings them again as it is served again). A stat's struct goes in the
+ * answer (umem_write_answer), for the kernel to write as the caller resumes;
+ * other answers carry no bytes. None of them reads or writes a pipe,
  * so server_answer_held, which answers syscall_raise's layout, never meets
  * one of these.
  */
@@ -182,13 +183,14 @@ syscall_data_do_syscall_raise_data(mach_port_t port, const natural_t *old_state,
 {
 	kern_return_t kr;
 
-	(void)out_data;
 	*out_addr = 0;
 	*out_fault = 0;
 	*out_dataCnt = 0;
 	umem_given = (struct umem_given){ port, in_addr, in_dataCnt, in_data };
+	umem_answer = (struct umem_answer){ port, out_data, out_addr, out_fault, out_dataCnt };
 	kr = serve(port, old_state, old_stateCnt, new_state, new_stateCnt);
 	umem_given.len = 0;
+	umem_answer.port = MACH_PORT_NULL;
 	return kr;
 }
 
@@ -345,10 +347,12 @@ static struct msg_server server = {
 /*
  * The calls whose path the kernel brings in the request (syscall_raise_data,
  * <manifold/syscall_inputs.h>) unless `noinputs` is on the module line: up to
- * 128 bytes with its NUL, which saves the copy of it (umem_read_str). Set on
- * the server's own task, which every process's task inherits. A longer
- * path, or one not readable, is read as before. A call the table does not
- * name costs the kernel a bit's test (README.md's Cost).
+ * SYSCALL_DATA_MAX (256) bytes with its NUL, which saves the copy of it
+ * (umem_read_str); and fstat64, which brings nothing, so that its struct, as
+ * the stat calls', goes back in the answer (umem_write_answer). Set on the
+ * server's own task, which every process's task inherits. A longer path, or
+ * one not readable, is read as before. A call the table does not name costs
+ * the kernel a bit's test (README.md's Cost).
  */
 #define PATH_IN(nr, reg) SYSCALL_INPUT(nr, reg, SYSCALL_LEN_STRING, SYSCALL_DATA_MAX)
 static const natural_t inputs[] = {
@@ -357,6 +361,7 @@ static const natural_t inputs[] = {
 	PATH_IN(LNX_open, SYSCALL_REG_EBX),    PATH_IN(LNX_openat, SYSCALL_REG_ECX),
 	PATH_IN(LNX_execve, SYSCALL_REG_EBX),  PATH_IN(LNX_access, SYSCALL_REG_EBX),
 	PATH_IN(LNX_readlink, SYSCALL_REG_EBX),
+	SYSCALL_INPUT(LNX_fstat64, SYSCALL_REG_ECX, SYSCALL_LEN_FIXED, 0),
 };
 
 int

@@ -189,7 +189,7 @@ SYS(statx)
 
 	if ((r = stat_at(p, (int32_t)a[0], a[1], a[2], &st)) != 0)
 		return r;
-	return umem_write(p, a[4], &st, sizeof st);
+	return umem_write_answer(p, a[4], &st, sizeof st);
 }
 
 static int32_t

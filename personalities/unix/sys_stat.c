@@ -68,7 +68,7 @@ put_stat64(struct process *p, uint32_t buf, const struct lnx_statx *x)
 	memcpy(&t, x->times[3], 8), s.mtime = (uint32_t)t;
 	memcpy(&t, x->times[2], 8), s.ctime = (uint32_t)t;
 	s.ino = x->ino;
-	return umem_write(p, buf, &s, sizeof s);
+	return umem_write_answer(p, buf, &s, sizeof s);
 }
 
 SYS(stat64)

@@ -31,6 +31,27 @@ struct umem_given {
 extern struct umem_given umem_given;
 
 /*
+ * Where the answer of a call that came as syscall_raise_data may put bytes
+ * for the kernel to write into the caller as it resumes it (out_data, at most
+ * SYSCALL_DATA_MAX), open only while such a call is served (main.c).
+ */
+struct umem_answer {
+	mach_port_t port;	/* the process's syscall port; MACH_PORT_NULL: closed */
+	char *data;
+	natural_t *addr, *fault;
+	mach_msg_type_number_t *len;
+};
+extern struct umem_answer umem_answer;
+
+/*
+ * A call's result written at addr as its last act (a struct stat): into the
+ * answer when the call came with one open and it fits, which saves the copy,
+ * the kernel then writing it or failing the call with -EFAULT; else as
+ * umem_write. Once a call: a second goes by umem_write.
+ */
+int umem_write_answer(struct process *p, uint32_t addr, const void *buf, size_t len);
+
+/*
  * A NUL-ended string at addr into buf (at most max bytes with its NUL): its
  * length, or -LNX_EFAULT, or -LNX_ENAMETOOLONG when it does not fit. The
  * last page read stays in cache, so that the strings of an argv, which lie

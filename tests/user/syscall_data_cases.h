@@ -61,7 +61,7 @@ sd_int80(uint32_t eax, uint32_t ebx, uint32_t ecx, uint32_t edx)
 static char sd_text[] = "hello, world";
 static char sd_path[] = "path/x\0garbage";
 static char sd_long_name[200];
-static uint8_t sd_wide[200];
+static uint8_t sd_wide[SYSCALL_DATA_MAX + 72];
 static uint8_t sd_into[SYSCALL_DATA_MAX + 8];
 static uint32_t sd_edge;	/* 3 bytes before a page that is not there */
 static volatile uint32_t sd_answer_only;
@@ -90,13 +90,13 @@ static void
 syscall_inputs_are_checked_kept_and_inherited(void)
 {
 	natural_t good[3] = {
-		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 128),
+		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, SYSCALL_DATA_MAX),
 		SYSCALL_INPUT(5, SYSCALL_REG_EBX, SYSCALL_LEN_STRING, 64),
 		SYSCALL_INPUT(1023, SYSCALL_REG_EBP, SYSCALL_LEN_FIXED, 1),
 	};
 	natural_t bad[] = {
 		SYSCALL_INPUT(4, 6, SYSCALL_REG_EDX, 16),		/* no such address register */
-		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 129),	/* past SYSCALL_DATA_MAX */
+		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, SYSCALL_DATA_MAX + 1),	/* past SYSCALL_DATA_MAX */
 		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 16) | 1u << 28,
 	};
 	natural_t twice[2] = { good[0], SYSCALL_INPUT(4, SYSCALL_REG_EBX, SYSCALL_LEN_FIXED, 8) };
@@ -139,7 +139,7 @@ static void
 syscall_data_carries_a_calls_buffers_both_ways(void)
 {
 	natural_t table[4] = {
-		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, 128),
+		SYSCALL_INPUT(4, SYSCALL_REG_ECX, SYSCALL_REG_EDX, SYSCALL_DATA_MAX),
 		SYSCALL_INPUT(5, SYSCALL_REG_EBX, SYSCALL_LEN_STRING, 64),
 		SYSCALL_INPUT(6, SYSCALL_REG_ECX, SYSCALL_LEN_FIXED, 8),
 		SYSCALL_INPUT(98, SYSCALL_REG_EBX, SYSCALL_LEN_FIXED, 0),
@@ -181,8 +181,8 @@ syscall_data_carries_a_calls_buffers_both_ways(void)
 	CHECK_EQ(sd_call[0].in_addr, (uint32_t)sd_text);
 	CHECK_EQ(sd_call[0].in_len, 5);
 	CHECK(memcmp(sd_call[0].in, "hello", 5) == 0);
-	CHECK_EQ(sd_call[1].in_len, 128);
-	CHECK(memcmp(sd_call[1].in, sd_wide, 128) == 0);
+	CHECK_EQ(sd_call[1].in_len, SYSCALL_DATA_MAX);
+	CHECK(memcmp(sd_call[1].in, sd_wide, SYSCALL_DATA_MAX) == 0);
 	CHECK_EQ(sd_call[2].in_len, 7);
 	CHECK(memcmp(sd_call[2].in, "path/x", 7) == 0);
 	CHECK_EQ(sd_call[3].in_len, 64);

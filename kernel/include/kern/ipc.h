@@ -513,7 +513,7 @@ enum exception_outcome exception_raise(struct thread *th, int exception, integer
  * there by the fast path (a simple message, no reply right, as the sender
  * wrote it), room->k, which ipc_kernel_reply_done leaves alone.
  */
-#define KMSG_ROOM_BYTES 256
+#define KMSG_ROOM_BYTES 384	/* syscall_data.defs' largest message, with a struct statx (syscall_port.c) */
 struct kmsg_room {
 	bool borrowed;	/* k->remote holds a reference only, not a send right (kobject_request_locked) */
 	struct kmsg k;

@@ -28,7 +28,7 @@
 #ifndef MANIFOLD_SYSCALL_INPUTS_H
 #define MANIFOLD_SYSCALL_INPUTS_H
 
-#define SYSCALL_DATA_MAX	128	/* bytes each way: the request and the answer stay short messages */
+#define SYSCALL_DATA_MAX	256	/* bytes each way: a struct statx; the messages fit the kernel's room (KMSG_ROOM_BYTES) */
 #define SYSCALL_INPUTS_MAX	64	/* entries in a table */
 #define SYSCALL_INPUT_NR_MAX	1024	/* call numbers a table can name */
 
