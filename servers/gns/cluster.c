@@ -160,6 +160,7 @@ output(void *ctx, uint32_t peer, const void *dgram, size_t len)
 	/* beside lwIP when the way is plain (udp_direct.c), else through it */
 	if (udp_direct_output(LAN_NET | peer, dgram, len, port_now_us())) {
 		peers[peer].tx++;
+		xipc_stat[XIPC_STAT_DIRECT_OUT]++;
 		return;
 	}
 	if ((p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM)) == NULL)
@@ -286,6 +287,14 @@ on_datagram(uint32_t src, const uint8_t *dgram, size_t len)
 	}
 	xport_touched(now);
 	drain();
+}
+
+/* ...beside it */
+static void
+on_direct(uint32_t src, const uint8_t *dgram, size_t len)
+{
+	xipc_stat[XIPC_STAT_DIRECT_IN]++;
+	on_datagram(src, dgram, len);
 }
 
 static void
@@ -438,7 +447,7 @@ cluster_start(const struct gns_config *c)
 	 * lwIP then neither makes nor checks the sum (some 150 bytes a datagram).
 	 */
 	udp_setflags(data_pcb, udp_flags(data_pcb) | UDP_FLAGS_NOCHKSUM);
-	udp_direct_start(XIPC_UDP_PORT, on_datagram);
+	udp_direct_start(XIPC_UDP_PORT, on_direct);
 	detect_start(c, me, beacon_pcb);
 	printf("gns: node %u in the cluster (udp %u, beacons %u%s)\n", (unsigned)me, XIPC_UDP_PORT,
 	       XIPC_BEACON_PORT, c->auth_only ? ", auth-only" : "");
