@@ -915,16 +915,22 @@ serve_untimed(void *arg)
 }
 
 static void
-poke(mach_port_t p)
+poke_id(mach_port_t p, mach_msg_id_t id)
 {
 	mach_msg_header_t h = {
 		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0),
 		.msgh_size = sizeof h,
 		.msgh_remote_port = p,
-		.msgh_id = 4242,
+		.msgh_id = id,
 	};
 
 	CHECK_EQ(mach_msg(&h, MACH_SEND_MSG, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+}
+
+static void
+poke(mach_port_t p)
+{
+	poke_id(p, 4242);
 }
 
 /*
@@ -1012,18 +1018,8 @@ sends_once(mach_msg_header_t *in, mach_msg_header_t *out)
 static const msg_demux_t once_demuxes[] = { sends_once };
 static struct msg_server once_server;
 
-static void
-poke_id(mach_port_t p, mach_msg_id_t id)
-{
-	mach_msg_header_t h = {
-		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0),
-		.msgh_size = sizeof h,
-		.msgh_remote_port = p,
-		.msgh_id = id,
-	};
-
-	CHECK_EQ(mach_msg(&h, MACH_SEND_MSG, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
-}
+static void holder_start(struct msg_server *s, mach_port_t p, const msg_demux_t *demuxes, cthread_t *t);
+static void holder_stop(struct msg_server *s, mach_port_t p, mach_port_t reply, cthread_t t);
 
 /*
  * A send-once right's message waits for the loop's receive and arrives; one
@@ -1041,18 +1037,10 @@ a_send_once_message_goes_with_the_receive_or_comes_back_to_its_sender(void)
 		mach_msg_trailer_t t;
 	} m;
 	cthread_t t;
-	void *ret = NULL;
 
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &live), KERN_SUCCESS);
 	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &doomed), KERN_SUCCESS);
-	once_server = (struct msg_server){
-		.port = p,
-		.demuxes = once_demuxes,
-		.ndemuxes = 1,
-		.max_request = 64,
-		.max_reply = sizeof(mig_reply_error_t),
-	};
-	CHECK_EQ(cthread_fork(&t, serve_untimed, &once_server), KERN_SUCCESS);
+	holder_start(&once_server, p, once_demuxes, &t);
 
 	/* a live port: the message arrives, nothing comes back */
 	CHECK_EQ(mach_port_extract_right(ME, live, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &type), KERN_SUCCESS);
@@ -1079,14 +1067,7 @@ a_send_once_message_goes_with_the_receive_or_comes_back_to_its_sender(void)
 	CHECK(once_error != MACH_MSG_SUCCESS);
 	CHECK_EQ(once_failed_name, so);
 	CHECK(mach_port_type(ME, so, &ptype) != KERN_SUCCESS);	/* released: nothing left under the name */
-
-	once_server.stop = true;
-	poke(p);
-	ret = cthread_join(t);
-	CHECK_EQ((uintptr_t)ret, MACH_MSG_SUCCESS);
-	mach_port_mod_refs(ME, live, MACH_PORT_RIGHT_RECEIVE, -1);
-	mach_port_deallocate(ME, p);
-	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
+	holder_stop(&once_server, p, live, t);
 }
 
 /* ---- msg_server_run's held_replies_first ---- */
@@ -1174,7 +1155,7 @@ a_held_request_let_go_is_answered_before_the_request_that_let_it_go(void)
 	}
 }
 
-/* A server of one demux on p in a thread of its own, for the held-request cases. */
+/* A server of one demux on p in a thread of its own, for the held-request and send-once cases. */
 static void
 holder_start(struct msg_server *s, mach_port_t p, const msg_demux_t *demuxes, cthread_t *t)
 {
