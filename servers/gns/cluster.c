@@ -18,6 +18,7 @@
 #include "cluster.h"
 #include "detect.h"
 #include "hold.h"
+#include "nic.h"
 #include "peer.h"
 #include "port.h"
 #include "proxy.h"
@@ -447,7 +448,7 @@ cluster_start(const struct gns_config *c)
 	 * lwIP then neither makes nor checks the sum (some 150 bytes a datagram).
 	 */
 	udp_setflags(data_pcb, udp_flags(data_pcb) | UDP_FLAGS_NOCHKSUM);
-	udp_direct_start(XIPC_UDP_PORT, on_direct);
+	udp_direct_start(nic_netif(), XIPC_UDP_PORT, on_direct);
 	detect_start(c, me, beacon_pcb);
 	printf("gns: node %u in the cluster (udp %u, beacons %u%s)\n", (unsigned)me, XIPC_UDP_PORT,
 	       XIPC_BEACON_PORT, c->auth_only ? ", auth-only" : "");

@@ -22,13 +22,13 @@
 #include "lwip/inet_chksum.h"
 #include "lwip/ip4_addr.h"
 #include "frame_netif.h"
-#include "nic.h"
 #include "udp_direct.h"
 
 #define ETH_HEADER 14
 #define HEADERS (ETH_HEADER + 20 + 8)
 #define ARP_REFRESH_US (10 * 1000000ull)
 
+static struct netif *nif;		/* [I] the frame_netif's; NULL: not started */
 static uint16_t udp_port;		/* [I] host order */
 static void (*deliver)(uint32_t src, const uint8_t *dgram, size_t len);	/* [I] */
 static uint8_t rx_copy[FRAME_DATA_MAX];	/* the frame taken, out of shared memory */
@@ -44,7 +44,8 @@ static uint16_t ip_id;
 struct dest {
 	uint32_t ip;		/* host order; 0: unused */
 	int idx;		/* -1: look it up */
-	uint64_t via_lwip_us;
+	uint64_t via_lwip_us;	/* ...when via_lwip */
+	bool via_lwip;		/* lwIP has sent to it */
 	uint32_t src;		/* host order: the source the headers were made with (0: none yet) */
 	uint32_t sum;		/* the IPv4 header's words but those three, summed */
 	uint8_t head[HEADERS];
@@ -133,13 +134,13 @@ run(struct frame_netif *fn)
 }
 
 void
-udp_direct_start(uint16_t port, void (*input)(uint32_t src, const uint8_t *dgram, size_t len))
+udp_direct_start(struct netif *netif, uint16_t port, void (*input)(uint32_t src, const uint8_t *dgram, size_t len))
 {
-	struct netif *netif = nic_netif();
 	struct frame_netif *fn;
 
 	if (!netif)
 		return;
+	nif = netif;
 	for (size_t i = 0; i < sizeof dests / sizeof dests[0]; i++)
 		dests[i].idx = -1;
 	udp_port = port;
@@ -201,7 +202,7 @@ make_head(struct dest *d, const struct netif *netif, uint32_t src, const struct 
 bool
 udp_direct_output(uint32_t dst, const void *dgram, size_t len, uint64_t now)
 {
-	struct netif *netif = nic_netif();
+	struct netif *netif = nif;
 	const struct eth_addr *mac;
 	struct dest *d = &dests[dst & 0xff];
 	ip4_addr_t ip;
@@ -216,10 +217,11 @@ udp_direct_output(uint32_t dst, const void *dgram, size_t len, uint64_t now)
 		d->ip = dst;
 		d->idx = -1;
 		d->src = 0;
-		d->via_lwip_us = 0;
+		d->via_lwip = false;
 	}
 	/* lwIP's turn: it sees the ARP entry in use (and learns it the first time) */
-	if (now - d->via_lwip_us >= ARP_REFRESH_US || now < d->via_lwip_us) {
+	if (!d->via_lwip || now - d->via_lwip_us >= ARP_REFRESH_US || now < d->via_lwip_us) {
+		d->via_lwip = true;
 		d->via_lwip_us = now;
 		return false;
 	}

@@ -11,15 +11,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lwip/netif.h"
 
 /*
- * From now on, datagrams to our address and UDP port `port` (network
+ * From now on, datagrams to netif's address and UDP port `port` (network
  * order in the frame, host order here) with no UDP checksum come to input
  * without lwIP: src is the sender's IPv4 address in host order, dgram the
  * UDP payload, in a buffer of ours (not the shared ring) valid for the call.
- * Nothing happens without a NIC.
+ * netif is a frame_netif's (its state), kept; NULL (no NIC): nothing happens.
  */
-void udp_direct_start(uint16_t port, void (*input)(uint32_t src, const uint8_t *dgram, size_t len));
+void udp_direct_start(struct netif *netif, uint16_t port,
+		      void (*input)(uint32_t src, const uint8_t *dgram, size_t len));
 
 /*
  * One datagram from our port to dst (host order) at the same port, with no
