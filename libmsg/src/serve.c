@@ -226,13 +226,32 @@ serve_dispatch(struct serve_thread *t, mach_msg_header_t *in)
 		send_reply(out);
 }
 
-/* msg_send_with_receive's message, sent alone: a copy of a send right, so a failure leaves nothing to release. */
+/* The waiting message did not go: its sender hears (a send-once right to release), else it is lost. */
+static void
+later_failed(struct serve_thread *t, mach_msg_return_t mr)
+{
+	void (*failed)(mach_msg_header_t *, mach_msg_return_t, void *) = t->later_failed;
+
+	t->later_failed = NULL;
+	if (failed) {
+		t->later_failing = true;	/* what the callback sends goes at once, alone */
+		failed(t->later, mr, t->later_arg);
+		t->later_failing = false;
+	}
+}
+
+/* msg_send_with_receive's message, sent alone (a copy of a send right: a failure leaves nothing to release). */
 static void
 send_later_alone(struct serve_thread *t)
 {
+	mach_msg_return_t mr;
+
 	if (t->later_pending) {
 		t->later_pending = false;
-		mach_msg(t->later, MACH_SEND_MSG | MACH_SEND_TIMEOUT, t->later->msgh_size, 0, 0, 0, 0);
+		mr = mach_msg(t->later, MACH_SEND_MSG | MACH_SEND_TIMEOUT, t->later->msgh_size, 0, 0, 0, 0);
+		if (mr != MACH_MSG_SUCCESS)
+			later_failed(t, mr);
+		t->later_failed = NULL;
 	}
 }
 
@@ -247,22 +266,38 @@ flush_reply(struct serve_thread *t)
 	}
 }
 
-bool
-msg_send_with_receive(const mach_msg_header_t *msg)
+static bool
+send_later(const mach_msg_header_t *msg, mach_msg_type_name_t dest,
+	   void (*failed)(mach_msg_header_t *msg, mach_msg_return_t mr, void *arg), void *arg)
 {
 	struct serve_thread *t = serve_thread_self();
 
 	/* a reply will take the receive (one waits, or the request being served has a reply port): no gain */
-	if (!t || !t->combine || t->later_pending || t->reply_pending ||
+	if (!t || !t->combine || t->later_pending || t->later_failing || t->reply_pending ||
 	    (t->in && MACH_PORT_VALID(t->in->msgh_remote_port)) || msg->msgh_size > t->buf_size ||
 	    (msg->msgh_bits & (MACH_MSGH_BITS_COMPLEX | MACH_MSGH_BITS_LOCAL_MASK)) != 0 ||
-	    MACH_MSGH_BITS_REMOTE(msg->msgh_bits) != MACH_MSG_TYPE_COPY_SEND)
+	    MACH_MSGH_BITS_REMOTE(msg->msgh_bits) != dest)
 		return false;
 	if (!t->later && (t->later = malloc(t->buf_size)) == NULL)
 		return false;
 	memcpy(t->later, msg, msg->msgh_size);
 	t->later_pending = true;
+	t->later_failed = failed;
+	t->later_arg = arg;
 	return true;
+}
+
+bool
+msg_send_with_receive(const mach_msg_header_t *msg)
+{
+	return send_later(msg, MACH_MSG_TYPE_COPY_SEND, NULL, NULL);
+}
+
+bool
+msg_send_once_with_receive(const mach_msg_header_t *msg,
+			   void (*failed)(mach_msg_header_t *msg, mach_msg_return_t mr, void *arg), void *arg)
+{
+	return send_later(msg, MACH_MSG_TYPE_MOVE_SEND_ONCE, failed, arg);
 }
 
 /* mach_msg's error for its send half (then nothing was received), not its receive's. */
@@ -296,8 +331,10 @@ receive(struct serve_thread *t, mach_msg_header_t **in, mach_msg_size_t in_size,
 			mach_msg_header_t *p = t->later;
 			t->later = *in;
 			*in = p;
+			t->later_failed = NULL;
 			return mr;
 		}
+		later_failed(t, mr);
 	}
 	if (t->reply_pending) {
 		t->reply_pending = false;

@@ -18,6 +18,9 @@ struct serve_thread {
 	mach_msg_header_t *spare;	/* the loop's request buffer while it is free (held_replies_first) */
 	mach_msg_header_t *later;	/* msg_send_with_receive's buffer (buf_size: it receives too); NULL: none yet */
 	bool later_pending;		/* ...holding a message for the next receive */
+	void (*later_failed)(mach_msg_header_t *msg, mach_msg_return_t mr, void *arg);	/* NULL: a failure loses it */
+	void *later_arg;
+	bool later_failing;		/* ...in later_failed, whose message is in `later`: nothing else may wait there */
 	mach_msg_size_t buf_size;	/* of the loop's buffers */
 	bool has_sender;		/* sender holds the request's sender trailer (msg_request_sender) */
 	uint32_t sender;

@@ -61,11 +61,24 @@ session_no_senders(mach_port_t port)
 		session_close("the client closed it");
 }
 
+/*
+ * The doorbell goes with the loop's next receive (libmsg's
+ * msg_send_with_receive): one trap for both, where the kick after an
+ * interrupt's pump was a trap of its own. When a reply takes that receive,
+ * the message built here goes as frame_event_kick's stub would send it
+ * (waittime 0: MACH_SEND_TIMED_OUT means one is queued already).
+ */
 void
 session_kick(void)
 {
-	if (MACH_PORT_VALID(session.port))
-		frame_event_kick(session.events);	/* MACH_SEND_TIMED_OUT: one is queued already */
+	mach_msg_header_t m = { .msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0), .msgh_size = sizeof m,
+				.msgh_id = FRAME_EVENT_KICK_ID };
+
+	if (!MACH_PORT_VALID(session.port))
+		return;
+	m.msgh_remote_port = session.events;
+	if (!msg_send_with_receive(&m))
+		mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL);
 }
 
 /*

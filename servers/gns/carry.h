@@ -102,6 +102,12 @@ void carry_put_right_ns(struct carry_out *o, enum carry_right r, const struct gp
 void carry_out_free(struct carry_out *o);
 /* Empty, as {0} makes it, without touching what lies past the lent regions in use. */
 void carry_out_reset(struct carry_out *o);
+/*
+ * Empty for the next message, its buffer kept when it is no larger than
+ * CARRY_KEEP (else freed): a claim's encoding costs no malloc and free.
+ */
+#define CARRY_KEEP 4096
+void carry_out_rewind(struct carry_out *o);
 /* n bytes at p, read in place later: the caller keeps them until the message has gone. */
 void carry_lend(struct carry_out *o, const void *p, size_t n);
 /* The message as parts, in order (at most 2 * CARRY_LENT_MAX + 1): how many. */

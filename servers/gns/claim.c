@@ -123,12 +123,19 @@ made_release(struct made *made, uint32_t dest_node)
 
 #define CLAIM_LEND_MIN (16 * 1024)
 
-/* The lent regions go back to the kernel; the buffer is freed. */
+/* The lent regions go back to the kernel. */
 static void
-lent_free(struct carry_out *o)
+lent_release(struct carry_out *o)
 {
 	for (int i = 0; i < o->nlent; i++)
 		vm_deallocate(ME, (vm_address_t)(uintptr_t)o->lent[i].p, o->lent[i].len);
+}
+
+/* ...and the buffer is freed. */
+static void
+lent_free(struct carry_out *o)
+{
+	lent_release(o);
 	carry_out_free(o);
 }
 
@@ -282,7 +289,7 @@ proxy_claim(mach_msg_header_t *in)
 	if (!p)
 		return false;
 	made.n = made.ngranted = made.npassed = made.nmoved = 0;
-	carry_out_reset(&o);
+	carry_out_rewind(&o);	/* (the last claim's buffer, kept) */
 	/* a one-shot proxy asks none for itself: one it gets is a moved request's, carried home */
 	if (!p->once && is_notification(in, MACH_NOTIFY_NO_SENDERS, offsetof(mach_no_senders_notification_t, trailer))) {
 		mach_port_status_t st;
@@ -337,7 +344,8 @@ proxy_claim(mach_msg_header_t *in)
 		xipc_stat[XIPC_STAT_MSGS_OUT]++;
 		xipc_stat[XIPC_STAT_BYTES_OUT] += (uint32_t)bytes;
 	}
-	lent_free(&o);	/* (emptied when it went lent) */
+	lent_release(&o);	/* (none left when it went lent) */
+	carry_out_rewind(&o);	/* the buffer stays for the next claim */
 	return true;
 }
 

@@ -18,10 +18,12 @@
 #include "cluster.h"
 #include "detect.h"
 #include "hold.h"
+#include "nic.h"
 #include "peer.h"
 #include "port.h"
 #include "proxy.h"
 #include "service.h"
+#include "udp_direct.h"
 #include "random.h"
 #include "reg.h"
 #include "xipc_server.h"
@@ -154,7 +156,15 @@ output(void *ctx, uint32_t peer, const void *dgram, size_t len)
 	struct pbuf *p;
 	ip_addr_t a;
 
-	if (peer == 0 || peer > NODE_MAX || (p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM)) == NULL)
+	if (peer == 0 || peer > NODE_MAX)
+		return;
+	/* beside lwIP when the way is plain (udp_direct.c), else through it */
+	if (udp_direct_output(LAN_NET | peer, dgram, len, port_now_us())) {
+		peers[peer].tx++;
+		xipc_stat[XIPC_STAT_DIRECT_OUT]++;
+		return;
+	}
+	if ((p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM)) == NULL)
 		return;	/* lost: the transport sends it again */
 	memcpy(p->payload, dgram, len);
 	node_addr(&a, peer);
@@ -262,16 +272,38 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* A datagram from src (host order), through lwIP (on_data) or beside it (udp_direct.c). */
 static void
-on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+on_datagram(uint32_t src, const uint8_t *dgram, size_t len)
 {
-	uint32_t src = lwip_ntohl(ip_addr_get_ip4_u32(addr));
-	u16_t len = p->tot_len;
 	uint64_t now = port_now_us();	/* once: outside the loop's tick a reading is a trap */
-	const uint8_t *dgram = rxbuf;
 
 	if ((src & 0xffff0000u) == LAN_NET && (src & 0xffff) >= 1 && (src & 0xffff) <= NODE_MAX)
 		peers[src & 0xffff].rx++;
+	if (xport_input(x, dgram, len, now) == XPORT_OK && len >= 8) {
+		/* authentic (every kind is tagged): the peer lives, whatever its beacons do */
+		uint32_t node = get32(dgram + 4);
+		if (node >= 1 && node <= NODE_MAX && src == (LAN_NET | node))
+			detect_heard(node, now);
+	}
+	xport_touched(now);
+	drain();
+}
+
+/* ...beside it */
+static void
+on_direct(uint32_t src, const uint8_t *dgram, size_t len)
+{
+	xipc_stat[XIPC_STAT_DIRECT_IN]++;
+	on_datagram(src, dgram, len);
+}
+
+static void
+on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u16_t port)
+{
+	u16_t len = p->tot_len;
+	const uint8_t *dgram = rxbuf;
+
 	/* read where lwIP has it when it is one buffer (a datagram of one frame), else copied out */
 	if (p->len == len) {
 		dgram = p->payload;
@@ -280,15 +312,8 @@ on_data(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr, u
 			len = sizeof rxbuf;	/* longer than any MTU: the transport refuses it as malformed */
 		pbuf_copy_partial(p, rxbuf, len, 0);
 	}
-	if (xport_input(x, dgram, len, now) == XPORT_OK && len >= 8) {
-		/* authentic (every kind is tagged): the peer lives, whatever its beacons do */
-		uint32_t node = get32(dgram + 4);
-		if (node >= 1 && node <= NODE_MAX && src == (LAN_NET | node))
-			detect_heard(node, now);
-	}
+	on_datagram(lwip_ntohl(ip_addr_get_ip4_u32(addr)), dgram, len);
 	pbuf_free(p);
-	xport_touched(now);
-	drain();
 }
 
 int
@@ -423,6 +448,7 @@ cluster_start(const struct gns_config *c)
 	 * lwIP then neither makes nor checks the sum (some 150 bytes a datagram).
 	 */
 	udp_setflags(data_pcb, udp_flags(data_pcb) | UDP_FLAGS_NOCHKSUM);
+	udp_direct_start(nic_netif(), XIPC_UDP_PORT, on_direct);
 	detect_start(c, me, beacon_pcb);
 	printf("gns: node %u in the cluster (udp %u, beacons %u%s)\n", (unsigned)me, XIPC_UDP_PORT,
 	       XIPC_BEACON_PORT, c->auth_only ? ", auth-only" : "");

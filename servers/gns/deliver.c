@@ -12,6 +12,7 @@
 #include <string.h>
 #include <mach/mach.h>
 #include <mach/notify.h>
+#include <manifold/msg.h>
 #include <manifold/xipc.h>
 #include "carry.h"
 #include "cluster.h"
@@ -477,6 +478,48 @@ built_free(mach_msg_header_t *h, size_t size)
 		free(h);
 }
 
+/*
+ * A remote RPC's reply (a message moving only its send-once destination)
+ * goes with the loop's next receive, one trap for both (libmsg's
+ * msg_send_once_with_receive): no full queue refuses it, only its port's
+ * death, which once_later_failed then undoes as a refused send is undone
+ * below. Counted when it is queued. Only gns's loop thread delivers, one
+ * such message at a time.
+ */
+static struct {
+	uint32_t peer;
+	struct gport dest;
+	uint32_t bytes;
+} once_later;
+
+static void
+once_later_failed(mach_msg_header_t *h, mach_msg_return_t mr, void *arg)
+{
+	(void)arg;
+	xipc_stat[XIPC_STAT_MSGS_IN]--;
+	xipc_stat[XIPC_STAT_BYTES_IN] -= once_later.bytes;
+	if (mr == MACH_SEND_INVALID_DEST) {
+		xipc_stat[XIPC_STAT_R_DEST_DEAD]++;
+		send_control(once_later.peer, CARRY_NAK, &once_later.dest);
+	} else {
+		xipc_stat[XIPC_STAT_R_UNDELIVERABLE]++;
+	}
+	mach_port_deallocate(ME, h->msgh_remote_port);	/* the send-once right (a dead name now) */
+}
+
+/* The message moves its destination's send-once right and nothing else: it may wait for the receive. */
+static bool
+send_once_later(mach_msg_header_t *h, const struct built *b, uint32_t peer, const struct decoded *m, size_t bytes)
+{
+	if (b->nonce != 1 || b->nnew || b->ngranted || b->narrived || b->nowned ||
+	    !msg_send_once_with_receive(h, once_later_failed, NULL))
+		return false;
+	once_later.peer = peer;
+	once_later.dest = m->dest;
+	once_later.bytes = (uint32_t)bytes;
+	return true;
+}
+
 void
 proxy_deliver(uint32_t peer, struct carry_in *in)
 {
@@ -559,6 +602,8 @@ proxy_deliver(uint32_t peer, struct carry_in *in)
 		memcpy((uint8_t *)h + size - m->data_len, m->data, m->data_len);
 	if (hold_pending(h->msgh_remote_port))
 		mr = MACH_SEND_TIMED_OUT;	/* behind the ones held for it: order per port */
+	else if (dest_type == MACH_MSG_TYPE_MOVE_SEND_ONCE && send_once_later(h, &b, peer, m, in->len))
+		mr = MACH_MSG_SUCCESS;
 	else
 		mr = mach_msg(h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, MACH_PORT_NULL, 0,
 			      MACH_PORT_NULL);

@@ -36,6 +36,14 @@ struct frame_netif {
 	uint32_t tx_offloaded;		/* frames whose checksums the driver inserts */
 	uint16_t csum_rest;		/* [S] lwIP's checksum flags between frames (frame_netif.c) */
 	bool broken;			/* the driver broke the rings: the link is down for good */
+	/*
+	 * [S] Offered each wanted frame before lwIP (NULL: none), in the shared
+	 * slot: it may only look there to decide, and copies out what it takes;
+	 * true when it took the frame (lwIP does not see it). rx_run then handles
+	 * the copy, once the slot is given back.
+	 */
+	bool (*rx_take)(struct frame_netif *fn, const uint8_t *frame, uint32_t len);
+	void (*rx_run)(struct frame_netif *fn);
 };
 
 /*
@@ -59,6 +67,16 @@ err_t frame_netif_reattach(struct frame_netif *fn, void *base, size_t size);
  * driver's kick (TCP's own segments wait in lwIP, which sends them again).
  */
 #define FRAME_NETIF_TXQ 32
+
+/*
+ * A frame made outside lwIP, written straight into a TX slot: reserve gives
+ * the slot for a frame of len bytes, or NULL when it cannot go now (broken,
+ * frames waiting for room: nothing overtakes them, the ring full, longer than
+ * a slot), and the caller then sends it through lwIP; commit publishes the
+ * slot reserved last and kicks the driver if it asked.
+ */
+uint8_t *frame_netif_reserve_direct(struct frame_netif *fn, uint32_t len);
+void frame_netif_commit_direct(struct frame_netif *fn, uint32_t len);
 
 /*
  * Gives lwIP up to budget frames from the RX ring; returns how many were

@@ -16,6 +16,7 @@
 #include "nic.h"
 
 #define ME mach_task_self()
+#define NIC_POLL_BUDGET 64	/* frames a poll takes before the loop looks again */
 
 static struct frame_netif nic;
 static mach_port_t session = MACH_PORT_NULL;	/* a dead name once the driver is gone */
@@ -203,8 +204,9 @@ nic_service(void)
 {
 	if (!MACH_PORT_VALID(session))
 		return;
+	/* a poll that took fewer than its budget found the ring empty: no second look before asking for a kick */
 	do {
-		while (frame_netif_poll(&nic, 64) > 0)
+		while (frame_netif_poll(&nic, NIC_POLL_BUDGET) == NIC_POLL_BUDGET)
 			;
 	} while (!frame_netif_may_sleep(&nic));
 }

@@ -915,16 +915,22 @@ serve_untimed(void *arg)
 }
 
 static void
-poke(mach_port_t p)
+poke_id(mach_port_t p, mach_msg_id_t id)
 {
 	mach_msg_header_t h = {
 		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0),
 		.msgh_size = sizeof h,
 		.msgh_remote_port = p,
-		.msgh_id = 4242,
+		.msgh_id = id,
 	};
 
 	CHECK_EQ(mach_msg(&h, MACH_SEND_MSG, sizeof h, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL), MACH_MSG_SUCCESS);
+}
+
+static void
+poke(mach_port_t p)
+{
+	poke_id(p, 4242);
 }
 
 /*
@@ -968,6 +974,100 @@ an_untimed_tick_runs_after_messages_and_silence_without_the_clock(void)
 	CHECK_EQ((uintptr_t)ret, MACH_MSG_SUCCESS);
 	mach_port_deallocate(ME, p);
 	mach_port_mod_refs(ME, p, MACH_PORT_RIGHT_RECEIVE, -1);
+}
+
+/* ---- msg_send_once_with_receive ---- */
+
+static mach_port_t once_target;		/* the send-once right the handler sends to */
+static volatile bool once_queued;
+static volatile int once_failures;
+static volatile mach_msg_return_t once_error;
+static volatile mach_port_t once_failed_name;
+
+static void
+once_failed(mach_msg_header_t *msg, mach_msg_return_t mr, void *arg)
+{
+	CHECK_EQ((uintptr_t)arg, 77);
+	once_error = mr;
+	once_failed_name = msg->msgh_remote_port;
+	once_failures++;
+	mach_port_deallocate(ME, msg->msgh_remote_port);	/* the caller's to release */
+}
+
+/* id 4343: a one-way message to once_target, left for the loop's next receive; no reply. */
+static bool
+sends_once(mach_msg_header_t *in, mach_msg_header_t *out)
+{
+	mach_msg_header_t h = {
+		.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0),
+		.msgh_size = sizeof h,
+		.msgh_remote_port = once_target,
+		.msgh_id = 4444,
+	};
+	mig_reply_error_t *r = (mig_reply_error_t *)out;
+
+	if (in->msgh_id != 4343)
+		return false;
+	once_queued = msg_send_once_with_receive(&h, once_failed, (void *)77);
+	memset(r, 0, sizeof *r);
+	r->Head.msgh_size = sizeof *r;
+	r->RetCode = MIG_NO_REPLY;
+	return true;
+}
+
+static const msg_demux_t once_demuxes[] = { sends_once };
+static struct msg_server once_server;
+
+static void holder_start(struct msg_server *s, mach_port_t p, const msg_demux_t *demuxes, cthread_t *t);
+static void holder_stop(struct msg_server *s, mach_port_t p, mach_port_t reply, cthread_t t);
+
+/*
+ * A send-once right's message waits for the loop's receive and arrives; one
+ * to a port that died comes back to its failed callback with its right, which
+ * the callback releases (gns delivers a remote RPC's reply so).
+ */
+static void
+a_send_once_message_goes_with_the_receive_or_comes_back_to_its_sender(void)
+{
+	mach_port_t p = port_with_send(), live = MACH_PORT_NULL, doomed = MACH_PORT_NULL, so = MACH_PORT_NULL;
+	mach_msg_type_name_t type;
+	mach_port_type_t ptype;
+	struct {
+		mach_msg_header_t h;
+		mach_msg_trailer_t t;
+	} m;
+	cthread_t t;
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &live), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &doomed), KERN_SUCCESS);
+	holder_start(&once_server, p, once_demuxes, &t);
+
+	/* a live port: the message arrives, nothing comes back */
+	CHECK_EQ(mach_port_extract_right(ME, live, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &type), KERN_SUCCESS);
+	once_target = so;
+	once_queued = false;
+	once_failures = 0;
+	poke_id(p, 4343);
+	CHECK_EQ(mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, live, 2000, MACH_PORT_NULL),
+		 MACH_MSG_SUCCESS);
+	CHECK(once_queued);
+	CHECK_EQ(m.h.msgh_id, 4444);
+	CHECK_EQ(once_failures, 0);
+
+	/* a port that died: the message comes back to once_failed, its dead name released there */
+	CHECK_EQ(mach_port_extract_right(ME, doomed, MACH_MSG_TYPE_MAKE_SEND_ONCE, &so, &type), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, doomed, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	once_target = so;
+	once_queued = false;
+	poke_id(p, 4343);
+	for (int i = 0; i < 200 && once_failures == 0; i++)
+		msg_sleep_ms(5);
+	CHECK(once_queued);
+	CHECK_EQ(once_failures, 1);
+	CHECK(once_error != MACH_MSG_SUCCESS);
+	CHECK_EQ(once_failed_name, so);
+	CHECK(mach_port_type(ME, so, &ptype) != KERN_SUCCESS);	/* released: nothing left under the name */
+	holder_stop(&once_server, p, live, t);
 }
 
 /* ---- msg_server_run's held_replies_first ---- */
@@ -1055,7 +1155,7 @@ a_held_request_let_go_is_answered_before_the_request_that_let_it_go(void)
 	}
 }
 
-/* A server of one demux on p in a thread of its own, for the held-request cases. */
+/* A server of one demux on p in a thread of its own, for the held-request and send-once cases. */
 static void
 holder_start(struct msg_server *s, mach_port_t p, const msg_demux_t *demuxes, cthread_t *t)
 {
@@ -1289,6 +1389,7 @@ static const struct test tests[] = {
 	T(task_list_shows_every_task_and_its_threads),
 	T(destroy_gives_back_out_of_line_memory_and_port_arrays),
 	T(an_untimed_tick_runs_after_messages_and_silence_without_the_clock),
+	T(a_send_once_message_goes_with_the_receive_or_comes_back_to_its_sender),
 	T(a_held_request_let_go_is_answered_before_the_request_that_let_it_go),
 	T(a_taken_held_request_is_answered_by_the_taker_and_never_served_again),
 	T(a_keyed_wake_serves_again_only_what_waits_on_its_key),

@@ -154,6 +154,17 @@ mach_msg_return_t msg_server_run(struct msg_server *s);
 bool msg_send_with_receive(const mach_msg_header_t *msg);
 
 /*
+ * The same for a message that moves a send-once right (MOVE_SEND_ONCE
+ * destination, no reply port, not complex: gns's delivery of a remote
+ * RPC's reply), which no full queue refuses: only its destination's death
+ * (or a lack of kernel memory) can. Then failed(msg, error, arg) is called,
+ * from the loop, with the message as it was, whose right is still the
+ * caller's to release. false as for msg_send_with_receive.
+ */
+bool msg_send_once_with_receive(const mach_msg_header_t *msg,
+				void (*failed)(mach_msg_header_t *msg, mach_msg_return_t mr, void *arg), void *arg);
+
+/*
  * Deferred replies, from inside a handler: keep the request being served and
  * answer later. The handler calls msg_defer(timeout_ms) (0: no deadline) and
  * returns MIG_NO_REPLY at once, having kept nothing of the request. After

@@ -78,7 +78,8 @@ enum { XIPC_KIND_PROXY = 1, XIPC_KIND_EXPORT = 2 };
 	X(R_XPORT_UNKNOWN_SESSION, "rejected_unknown_session") X(R_XPORT_BAD_TAG, "rejected_bad_tag") \
 	X(R_XPORT_MODE, "rejected_mode") X(R_XPORT_REPLAY, "rejected_replay") \
 	X(R_XPORT_DUPLICATE, "rejected_duplicate") X(R_XPORT_WINDOW, "rejected_window") \
-	X(R_XPORT_NOMEM, "rejected_nomem") X(XPORT_RETRANSMITS, "retransmits") X(XPORT_DROPPED, "messages_dropped")
+	X(R_XPORT_NOMEM, "rejected_nomem") X(XPORT_RETRANSMITS, "retransmits") X(XPORT_DROPPED, "messages_dropped") \
+	X(DIRECT_OUT, "datagrams_out_direct") X(DIRECT_IN, "datagrams_in_direct")
 
 #define XIPC_STAT_ENUM(id, name) XIPC_STAT_##id,
 enum { XIPC_STAT_LIST(XIPC_STAT_ENUM) XIPC_STAT_WORDS };

@@ -116,13 +116,25 @@ aead(const uint8_t key[XPORT_KEY_SIZE], const uint8_t iv[12], void *data, size_t
 	aead_run(key, iv, data, len, aad, aad_len, tag, aead_chacha, encrypt);
 }
 
-/* The packet number is unique per key (each direction has its own), so is the nonce. */
+/*
+ * The packet number is unique per key (each direction has its own), so is the
+ * nonce: four zero bytes, then pn big-endian, in 32-bit halves (on i386 a
+ * memset call and a loop of 64-bit shifts were some 100 instructions a datagram).
+ */
 static void
 make_iv(uint64_t pn, uint8_t iv[12])
 {
-	memset(iv, 0, 4);
-	for (int i = 0; i < 8; i++)
-		iv[4 + i] = (uint8_t)(pn >> (56 - 8 * i));
+	uint32_t hi = (uint32_t)(pn >> 32), lo = (uint32_t)pn;
+
+	iv[0] = iv[1] = iv[2] = iv[3] = 0;
+	iv[4] = (uint8_t)(hi >> 24);
+	iv[5] = (uint8_t)(hi >> 16);
+	iv[6] = (uint8_t)(hi >> 8);
+	iv[7] = (uint8_t)hi;
+	iv[8] = (uint8_t)(lo >> 24);
+	iv[9] = (uint8_t)(lo >> 16);
+	iv[10] = (uint8_t)(lo >> 8);
+	iv[11] = (uint8_t)lo;
 }
 
 void
@@ -161,13 +173,21 @@ seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, const 
 	return scratch;
 }
 
+/* Constant time: every byte looked at whatever differs; four at a time while four remain. */
 bool
 seal_equal(const void *a, const void *b, size_t len)
 {
 	const uint8_t *x = a, *y = b;
-	uint8_t diff = 0;
+	uint32_t diff = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		diff |= x[i] ^ y[i];
+	for (; i + 4 <= len; i += 4) {
+		uint32_t u, v;
+		__builtin_memcpy(&u, x + i, 4);
+		__builtin_memcpy(&v, y + i, 4);
+		diff |= u ^ v;
+	}
+	for (; i < len; i++)
+		diff |= (uint32_t)(x[i] ^ y[i]);
 	return diff == 0;
 }

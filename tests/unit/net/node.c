@@ -2,7 +2,8 @@
  * One lwIP node of the host tests (node.h): lwIP started over a frame
  * session's client end, and the applications the tests drive: an ICMP echo
  * client on a raw pcb, a UDP echo server and client, a TCP sink that hashes
- * what it receives and a TCP source that sends a pattern and closes. It runs
+ * what it receives and a TCP source that sends a pattern and closes, and gns's
+ * udp_direct.c (datagrams beside lwIP, as the transport's go). It runs
  * only when the test calls node_poll: NO_SYS, as in gns.
  */
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "lwip_hooks.h"
 #include "frame_netif.h"
 #include "sock_rx.h"
+#include "udp_direct.h"
 #include "node.h"
 
 #define PING_ID 0x4d46
@@ -217,6 +219,43 @@ node_udp_send(uint32_t ip, uint16_t port, const void *data, uint16_t len)
 	err = udp_sendto(udp_client, p, &to, port);
 	pbuf_free(p);
 	return err == ERR_OK ? 0 : -1;
+}
+
+/* udp_direct.c's datagrams (gns's transport's way beside lwIP): how many came, the last one kept. */
+static uint8_t direct_last[1500];
+static size_t direct_len;
+static uint32_t direct_src;
+static int direct_count;
+
+static void
+direct_input(uint32_t src, const uint8_t *dgram, size_t len)
+{
+	direct_src = src;
+	direct_len = len < sizeof direct_last ? len : sizeof direct_last;
+	memcpy(direct_last, dgram, direct_len);
+	direct_count++;
+}
+
+void
+node_direct_start(uint16_t port)
+{
+	udp_direct_start(&nic.netif, port, direct_input);
+}
+
+bool
+node_direct_send(uint32_t ip, const void *data, size_t len, uint64_t now)
+{
+	return udp_direct_output(ip, data, len, now);
+}
+
+/* How many datagrams came beside lwIP; the last one copied to buf (if it fits) and its source. */
+int
+node_direct_got(void *buf, size_t size, uint32_t *src)
+{
+	if (direct_count && direct_len <= size)
+		memcpy(buf, direct_last, direct_len);
+	*src = direct_src;
+	return direct_count;
 }
 
 int

@@ -44,7 +44,10 @@ struct node_counts {
 	X(void, node_tcp_forget, (void))							\
 	X(int, node_tcp_active, (void))								\
 	X(uint32_t, node_isn, (uint32_t lip, uint16_t lport, uint32_t rip, uint16_t rport))	\
-	X(int, node_sock_rx_check, (void))
+	X(int, node_sock_rx_check, (void))							\
+	X(void, node_direct_start, (uint16_t port))						\
+	X(bool, node_direct_send, (uint32_t ip, const void *data, size_t len, uint64_t now))	\
+	X(int, node_direct_got, (void *buf, size_t size, uint32_t *src))
 
 #define NODE_HASH_START 2166136261u
 

@@ -1,7 +1,7 @@
 # Host tests of the network foundation, under AddressSanitizer and UBSan
 # (included from servers/gns/rules.mk, after lwIP's variables):
 #   frame: the frame rings (libmsg/src/frame_ring.c, frame_region.c)
-#   lwip:  lwIP with our port and frame_netif, three stacks in one process
+#   lwip:  lwIP with our port, frame_netif and udp_direct, three stacks in one process
 # Each stack is node.c with lwIP and the port linked into one relocatable
 # object, copied with every symbol it defines renamed with a prefix (a_, b_,
 # c_): lwIP keeps its state in globals, so one copy can be one stack only.
@@ -22,6 +22,7 @@ $(NET_DIR)/frame-tests: $(patsubst %.c,$(NET_DIR)/%.o,tests/unit/net/test_frame_
 	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $^ -lpthread
 
 NODE_SRCS := tests/unit/net/node.c tests/unit/net/host_port.c servers/gns/frame_netif.c servers/gns/sock_rx.c \
+	servers/gns/udp_direct.c \
 	$(LWIP_PORT_SRCS) \
 	$(FRAME_RING_SRCS)
 

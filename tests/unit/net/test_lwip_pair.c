@@ -267,6 +267,116 @@ UNIT_TEST(lwip_pair_udp_datagram_round_trips)
 	EXPECT(memcmp(udp_buf, msg, sizeof msg) == 0);
 }
 
+/* ---- gns's udp_direct.c: the transport's datagrams beside lwIP ---- */
+
+static int direct_before;
+
+static bool
+a_knows_b(void)
+{
+	uint8_t mac[6];
+
+	return a.node_arp_lookup(b.ip, mac);
+}
+
+static bool
+b_got_one_more(void)
+{
+	uint8_t buf[1500];
+	uint32_t src;
+
+	return b.node_direct_got(buf, sizeof buf, &src) > direct_before;
+}
+
+/* The IPv4 header's checksum made again after a change. */
+static void
+ip_sum_again(uint8_t *f)
+{
+	uint32_t s;
+
+	f[24] = f[25] = 0;
+	s = ~sum16(f + 14, 20, 0) & 0xffff;
+	f[24] = (uint8_t)(s >> 8);
+	f[25] = (uint8_t)s;
+}
+
+/*
+ * A datagram made beside lwIP is a right IPv4/UDP frame (DF, no UDP
+ * checksum, the header's sum right) and is taken beside lwIP at the other
+ * end, whole, with its source; frames that are not plain are left to lwIP:
+ * a wrong header checksum, a fragment, a UDP checksum, another address, a
+ * broadcast source, a length past the frame.
+ */
+UNIT_TEST(lwip_pair_transport_datagrams_pass_beside_lwip_and_odd_ones_do_not)
+{
+	uint8_t msg[200], got[1500], frame[FRAME_DATA_MAX], bad[FRAME_DATA_MAX];
+	const uint8_t *f;
+	uint32_t src = 0;
+	int len;
+
+	setup();
+	a.node_direct_start(7700);
+	b.node_direct_start(7700);
+	for (size_t i = 0; i < sizeof msg; i++)
+		msg[i] = (uint8_t)(i * 13 + 1);
+	/* the first to a peer is lwIP's: it learns the MAC and keeps its ARP entry in use */
+	EXPECT(!a.node_direct_send(b.ip, msg, sizeof msg, 1000));
+	EXPECT_EQ(a.node_udp_send(b.ip, 9, msg, 1), 0);
+	EXPECT(run_until(a_knows_b, 2000));
+	carry(&a, &b);	/* (the datagram to port 9 that waited for the address) */
+	direct_before = b.node_direct_got(got, sizeof got, &src);
+	EXPECT(a.node_direct_send(b.ip, msg, sizeof msg, 2000));
+	len = frame_ring_peek(&a.driver.in, &f);
+	EXPECT_EQ(len, 14 + 28 + (int)sizeof msg);
+	if (len != 14 + 28 + (int)sizeof msg)
+		return;
+	memcpy(frame, f, (size_t)len);
+	EXPECT(frame[12] == 0x08 && frame[13] == 0 && frame[14] == 0x45 && frame[23] == 17);
+	EXPECT(frame[20] == 0x40 && frame[21] == 0);		/* DF, no fragment */
+	EXPECT(frame[40] == 0 && frame[41] == 0);		/* no UDP checksum */
+	EXPECT_EQ(sum16(frame + 14, 20, 0), 0xffff);
+	EXPECT(run_until(b_got_one_more, 2000));
+	EXPECT_EQ(b.node_direct_got(got, sizeof got, &src), direct_before + 1);
+	EXPECT_EQ(src, a.ip);
+	EXPECT(memcmp(got, msg, sizeof msg) == 0);
+	/* a later lwIP turn: ten seconds on */
+	EXPECT(!a.node_direct_send(b.ip, msg, sizeof msg, 2000 + 10 * 1000000ull));
+	EXPECT(a.node_direct_send(b.ip, msg, sizeof msg, 2001 + 10 * 1000000ull));
+	EXPECT(run_until(b_got_one_more, 2000));
+
+	direct_before = b.node_direct_got(got, sizeof got, &src);
+	for (int k = 0; k < 6; k++) {
+		memcpy(bad, frame, (size_t)len);
+		switch (k) {
+		case 0:
+			bad[24] ^= 1;
+			break;
+		case 1:
+			bad[20] |= 0x20;	/* more fragments */
+			ip_sum_again(bad);
+			break;
+		case 2:
+			bad[41] = 1;
+			break;
+		case 3:
+			bad[33] ^= 0x40;
+			ip_sum_again(bad);
+			break;
+		case 4:
+			bad[28] = bad[29] = 0xff;	/* 10.77.255.255, the subnet's broadcast */
+			ip_sum_again(bad);
+			break;
+		default:
+			bad[16] = 0x05;			/* 1,280 and more bytes in a frame of 242 */
+			ip_sum_again(bad);
+			break;
+		}
+		EXPECT_EQ(frame_ring_put_flags(&b.driver.out, bad, (uint32_t)len, 0), 0);
+		b.node_poll();
+		EXPECT_EQ(b.node_direct_got(got, sizeof got, &src), direct_before);
+	}
+}
+
 static bool
 streams_done(void)
 {
