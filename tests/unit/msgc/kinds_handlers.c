@@ -186,8 +186,9 @@ kinds_do_kinds_same_count(mach_port_t server, const int32_t *a, mach_msg_type_nu
 	kinds_state.listCnt = aCnt;
 	for (mach_msg_type_number_t i = 0; i < aCnt; i++) {
 		kinds_state.list[i] = given[i];
-		sum[i] = a[i] + b[i];
-		diff[i] = a[i] - b[i];
+		/* wrapping, as the fuzzer's values may overflow (UBSan: signed overflow is undefined) */
+		sum[i] = (int32_t)((uint32_t)a[i] + (uint32_t)b[i]);
+		diff[i] = (int32_t)((uint32_t)a[i] - (uint32_t)b[i]);
 	}
 	*sumCnt = kinds_state.overflow_outputs ? 5 : aCnt;
 	return KERN_SUCCESS;
