@@ -154,9 +154,6 @@ syscall_inputs_gather(struct task *t, const i386_thread_state_t *s, uint32_t *ad
 	natural_t e = 0;
 	bool named = false;
 
-	/* a call the table does not name (most of them, and all for most tasks): no lock */
-	if (!syscall_inputs_may_name(t, s->eax))
-		return false;
 	f = spin_lock_irqsave(&t->lock);
 	in = t->sysin;
 	if (in && s->eax < SYSCALL_INPUT_NR_MAX && in->slot[s->eax]) {

@@ -36,7 +36,7 @@ panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("panic: %s\n", buf);
 	arch_print_registers(NULL);
-	print_backtrace(arch_current_sp(), 0);
+	print_backtrace((uint32_t)__builtin_frame_address(0), 0);	/* (panic keeps a frame for it) */
 	kprintf("the system is halted\n");
 	arch_halt();
 }

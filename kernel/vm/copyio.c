@@ -363,12 +363,9 @@ kern_return_t
 copy_user_to_user(struct task *from, uintptr_t src, struct task *to, uintptr_t dst, size_t len)
 {
 	struct pmap *a = from->pmap, *b = to->pmap;
-	kern_return_t kr;
-	bool backward;
-
 	struct task *me = curtask();
-
-	bool quick;
+	kern_return_t kr;
+	bool quick, backward;
 
 	if (from == to || !len || !user_range(src, len) || !user_range(dst, len))
 		quick = copy_quick(from, src, to, dst, len);

@@ -240,7 +240,7 @@ later_failed(struct serve_thread *t, mach_msg_return_t mr)
 	}
 }
 
-/* msg_send_with_receive's message, sent alone (a copy of a send right: a failure leaves nothing to release). */
+/* The waiting message (msg_send_with_receive's or msg_send_once_with_receive's), sent alone. */
 static void
 send_later_alone(struct serve_thread *t)
 {
@@ -250,8 +250,9 @@ send_later_alone(struct serve_thread *t)
 		t->later_pending = false;
 		mr = mach_msg(t->later, MACH_SEND_MSG | MACH_SEND_TIMEOUT, t->later->msgh_size, 0, 0, 0, 0);
 		if (mr != MACH_MSG_SUCCESS)
-			later_failed(t, mr);
-		t->later_failed = NULL;
+			later_failed(t, mr);	/* (which forgets the callback too) */
+		else
+			t->later_failed = NULL;
 	}
 }
 

@@ -375,8 +375,13 @@ main(int argc, char **argv)
 		printf("unix: no ports for the server; giving up\n");
 		return 1;
 	}
+	/* the paths in the requests unless `noinputs` (the unix suite's first boot: the copies' way) */
+	bool want_inputs = true;
+
 	clock_start(argc > 0 ? argv[0] : "");
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "noinputs") == 0)
+			want_inputs = false;
 		if (strcmp(argv[i], "trace") == 0)
 			syscall_trace = true;
 		if (strcmp(argv[i], "net") == 0)
@@ -384,11 +389,6 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
 			printf("unix: no file server in ns: files are the view of boot modules only\n");
 	}
-	/* the paths in the requests unless `noinputs` (the unix suite's first boot: the copies' way) */
-	bool want_inputs = true;
-	for (int i = 1; i < argc; i++)
-		if (strcmp(argv[i], "noinputs") == 0)
-			want_inputs = false;
 	if (!want_inputs)
 		printf("unix: no syscall inputs (noinputs): every path is copied\n");
 	else if (task_set_syscall_inputs(ME, (natural_t *)inputs, sizeof inputs / sizeof inputs[0]) != KERN_SUCCESS)

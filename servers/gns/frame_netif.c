@@ -278,20 +278,11 @@ frame_netif_reattach(struct frame_netif *fn, void *base, size_t size)
 	return ERR_OK;
 }
 
-/* A frame worth giving lwIP: a whole Ethernet header, and not our own heard back (no memcmp call: every frame). */
+/* A frame worth giving lwIP: a whole Ethernet header, and not our own heard back. */
 static bool
 wanted(struct frame_netif *fn, const uint8_t *frame, int len)
 {
-	uint32_t a, b;
-	uint16_t c, d;
-
-	if (len < ETH_HEADER)
-		return false;
-	__builtin_memcpy(&a, frame + 6, 4);
-	__builtin_memcpy(&b, fn->mac, 4);
-	__builtin_memcpy(&c, frame + 10, 2);
-	__builtin_memcpy(&d, fn->mac + 4, 2);
-	return a != b || c != d;
+	return len >= ETH_HEADER && !frame_mac_equal(frame + 6, fn->mac);
 }
 
 int

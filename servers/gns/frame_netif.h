@@ -68,6 +68,20 @@ err_t frame_netif_reattach(struct frame_netif *fn, void *base, size_t size);
  */
 #define FRAME_NETIF_TXQ 32
 
+/* Two MACs equal, without a call to memcmp (every frame in and every direct one out asks). */
+static inline bool
+frame_mac_equal(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	__builtin_memcpy(&a4, a, 4);
+	__builtin_memcpy(&b4, b, 4);
+	__builtin_memcpy(&a2, a + 4, 2);
+	__builtin_memcpy(&b2, b + 4, 2);
+	return a4 == b4 && a2 == b2;
+}
+
 /*
  * A frame made outside lwIP, written straight into a TX slot: reserve gives
  * the slot for a frame of len bytes, or NULL when it cannot go now (broken,

@@ -81,17 +81,6 @@ raw32(const uint8_t *p)
 	return v;
 }
 
-/* Six bytes equal (a MAC), without a call to memcmp. */
-static bool
-same_mac(const uint8_t *a, const uint8_t *b)
-{
-	uint16_t x, y;
-
-	__builtin_memcpy(&x, a + 4, 2);
-	__builtin_memcpy(&y, b + 4, 2);
-	return raw32(a) == raw32(b) && x == y;
-}
-
 /*
  * An IPv4 UDP datagram to our port with no checksum, whole in one frame, for
  * us, from a source lwIP would take (not a broadcast, subnet-directed one
@@ -231,7 +220,7 @@ udp_direct_output(uint32_t dst, const void *dgram, size_t len, uint64_t now)
 		return false;
 	if ((mac = mac_of(netif, d, &ip)) == NULL)
 		return false;
-	if (src != d->src || !same_mac(d->head, mac->addr))
+	if (src != d->src || !frame_mac_equal(d->head, mac->addr))
 		make_head(d, netif, src, mac);	/* a new address of ours (DHCP), or the peer's new MAC */
 	if ((f = frame_netif_reserve_direct(netif->state, ETH_HEADER + total)) == NULL)
 		return false;

@@ -29,12 +29,6 @@ static uint32_t loaded_bytes;	/* [iopb_lock] the bytes of the TSS's bitmap that 
 bool iopb_map_on;		/* [iopb_lock, read alone by the switch] the TSS's bitmap is in use
 				 * (per CPU, with the TSS, once there are several) */
 
-static void
-map_enable_locked(bool on)
-{
-	iopb_map_turn(on);
-}
-
 /* Ports the kernel drives itself: the interrupt controllers, the timer, COM1. */
 static const struct { uint16_t base, count; } kernel_ports[] = {
 	{ 0x20, 2 }, { 0xA0, 2 }, { 0x40, 4 }, { 0x3F8, 8 },
@@ -60,7 +54,7 @@ iopb_switch_slow(struct task *t)
 	spin_lock_irqoff(&iopb_lock);
 	if (t->iobitmap && iopb_loaded != t->iobitmap)
 		load_locked(t);
-	map_enable_locked(t->iobitmap != NULL);
+	iopb_map_turn(t->iobitmap != NULL);
 	spin_unlock_irqoff(&iopb_lock);
 }
 
@@ -91,7 +85,7 @@ arch_io_grant(struct task *t, uint32_t base, uint32_t count)
 		iopb_loaded = NULL;		/* the TSS's copy is stale */
 	if (t == curtask()) {		/* the caller's own task: from its next in or out on */
 		load_locked(t);
-		map_enable_locked(true);
+		iopb_map_turn(true);
 	}
 	spin_unlock_irqrestore(&iopb_lock, f);
 	return KERN_SUCCESS;

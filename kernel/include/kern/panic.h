@@ -15,13 +15,4 @@ void arch_print_registers(const void *frame);
 uint32_t arch_frame_sp(const void *frame);
 uint32_t arch_frame_eip(const void *frame);
 
-static inline uint32_t
-arch_current_sp(void)
-{
-	uint32_t sp;
-
-	__asm__ volatile("movl %%esp, %0" : "=r"(sp));
-	return sp;
-}
-
 #endif

@@ -23,8 +23,10 @@ void syscall_inputs_inherit_locked(struct task *child, struct task *parent);
 /* The table's reference goes with the task. */
 void syscall_inputs_release(struct task *t);
 /*
- * For the current task t, whose thread trapped with registers s: false if t's
- * table (if any) has no entry for s->eax (the call goes as syscall_raise);
+ * For the current task t, whose thread trapped with registers s, a call that
+ * syscall_inputs_may_name said t's table may name (the caller tests it, so
+ * that a call it does not name costs no call): false if the table (if any)
+ * has no entry for s->eax after all (the call goes as syscall_raise);
  * else the bytes the entry names, copied from t's memory into buf
  * (SYSCALL_DATA_MAX room), their address and their number (none for an
  * entry of the answer only). No lock held: a page may be faulted in.
