@@ -123,8 +123,8 @@ gen_locals(FILE *f, const struct routine *r, bool k)
 			continue;
 		}
 		switch (t->kind) {
-		case KIND_SCALAR:
-			fprintf(f, "\t%s %s = 0;\n", t->c_name, n);
+		case KIND_SCALAR:	/* (a structure: ctype: on a fixed array) */
+			fprintf(f, "\t%s %s = %s;\n", t->c_name, n, t->ctype[0] != '\0' ? "{ 0 }" : "0");
 			break;
 		case KIND_ARRAY_FIXED:
 			fprintf(f, "\t%s %s[%u]%s;\n", e, n, t->count, t->noclear ? "" : " = { 0 }");

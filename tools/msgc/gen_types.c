@@ -3,6 +3,7 @@
  * type, the id of each routine, and the largest request and reply, which size the
  * buffers of a server loop.
  */
+#include <string.h>
 #include "gen.h"
 
 static void
@@ -14,6 +15,15 @@ gen_typedef(FILE *f, const struct type *t)
 	}
 	switch (t->kind) {
 	case KIND_SCALAR:
+		if (t->ctype[0] == '\0')
+			break;	/* always declared as an alias */
+		/* a fixed array passed as a C structure: the structure must be the array's bytes */
+		if (strcmp(t->name, t->ctype) != 0)
+			fprintf(f, "typedef %s %s;\n", t->ctype, t->name);
+		fprintf(f, "_Static_assert(sizeof(%s) == %u * sizeof(%s), \"%s: the C structure "
+		    "must be array[%u] of %s\");\n", t->ctype, t->count, t->elem->c_name, t->name,
+		    t->count, t->elem->c_name);
+		break;
 	case KIND_PORT:
 		break;	/* always declared as an alias */
 	case KIND_ARRAY_FIXED:

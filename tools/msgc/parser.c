@@ -287,10 +287,11 @@ parse_type_decl(struct parser *p)
 	if (is_punct(&p->cur, ',') && !advance(p))
 		return false;
 	if (is_keyword(&p->cur, "ctype")) {
-		/* MIG's ctype: for out-of-line memory, the C type of its address */
-		if (spec->kind != KIND_OOL || type_is_port_array(spec))
+		/* MIG's ctype: for out-of-line memory, the C type of its address; for a fixed
+		 * inline array, the C structure it is (Mach's time_value_t: struct[2] of integer_t) */
+		if ((spec->kind != KIND_OOL || type_is_port_array(spec)) && spec->kind != KIND_ARRAY_FIXED)
 			return error_at(p, p->cur.line, "ctype: is supported only for out-of-line "
-			    "memory (^array)");
+			    "memory (^array) and fixed inline arrays (array[N])");
 		if (!advance(p) || !expect_punct(p, ':') ||
 		    !expect_name(p, "a C type name", ctype))
 			return false;
@@ -315,10 +316,18 @@ parse_type_decl(struct parser *p)
 		    "translations, dealloc) are not supported by msgc");
 	if (!expect_punct(p, ';'))
 		return false;
+	if (noclear && ctype[0] != '\0')
+		return error_at(p, line, "noclear and ctype: together: a structure is passed whole");
 	t = types_add(&p->itf->types);
 	*t = *spec;
 	if (ctype[0] != '\0')
 		snprintf(t->ctype, sizeof(t->ctype), "%s", ctype);
+	if (ctype[0] != '\0' && spec->kind == KIND_ARRAY_FIXED) {
+		/* the array's bytes on the wire, one value of the structure in C (by value in,
+		 * by pointer out), as a scalar travels; elem and count stay for the size check */
+		t->kind = KIND_SCALAR;
+		t->size = spec->count * spec->elem->size;
+	}
 	t->noclear = t->noclear || noclear;
 	t->predefined = false;
 	t->alias_of = spec->name[0] != '\0' ? spec : NULL;

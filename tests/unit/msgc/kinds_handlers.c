@@ -193,3 +193,18 @@ kinds_do_kinds_same_count(mach_port_t server, const int32_t *a, mach_msg_type_nu
 	*sumCnt = kinds_state.overflow_outputs ? 5 : aCnt;
 	return KERN_SUCCESS;
 }
+
+kern_return_t
+kinds_do_kinds_pair(mach_port_t server, kinds_pair_t given, kinds_pair_t *swapped, kinds_pair_t *both)
+{
+	(void)server;
+	kinds_state.calls++;
+	if (kinds_state.fail_with)
+		return kinds_state.fail_with;
+	swapped->first = given.second;
+	swapped->second = given.first;
+	/* wrapping, as the fuzzer's values may overflow */
+	both->first = (int32_t)((uint32_t)both->first + (uint32_t)given.first);
+	both->second = (int32_t)((uint32_t)both->second + (uint32_t)given.second);
+	return KERN_SUCCESS;
+}

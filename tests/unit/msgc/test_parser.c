@@ -315,7 +315,13 @@ static const struct bad_case {
 	{ "error_unterminated_import", "subsystem a 1;\nimport \"x.h;\n",
 	  "t.defs:2: unterminated file name (missing \")" },
 	{ "error_ctype_on_a_scalar", "subsystem a 1;\ntype t = int32_t ctype: int;\n",
-	  "t.defs:2: ctype: is supported only for out-of-line memory (^array)" },
+	  "t.defs:2: ctype: is supported only for out-of-line memory (^array) and fixed inline arrays "
+	  "(array[N])" },
+	{ "error_ctype_on_a_bounded_array", "subsystem a 1;\ntype t = array[*:2] of int32_t, ctype: tv;\n",
+	  "t.defs:2: ctype: is supported only for out-of-line memory (^array) and fixed inline arrays "
+	  "(array[N])" },
+	{ "error_ctype_with_noclear", "subsystem a 1;\ntype t = array[2] of int32_t, ctype: tv noclear;\n",
+	  "t.defs:2: noclear and ctype: together: a structure is passed whole" },
 	{ "error_type_options", "subsystem a 1;\ntype t = ^array[] of uint8_t, cusertype: int;\n",
 	  "t.defs:2: type options other than ctype: and noclear (cusertype:, translations, dealloc) are "
 	  "not supported by msgc" },
@@ -388,9 +394,9 @@ const struct test parser_tests[] = {
 	BAD(10), BAD(11), BAD(12), BAD(13), BAD(14), BAD(15), BAD(16), BAD(17), BAD(18),
 	BAD(19), BAD(20), BAD(21), BAD(22), BAD(23), BAD(24), BAD(25), BAD(26), BAD(27),
 	BAD(28), BAD(29), BAD(30), BAD(31), BAD(32), BAD(33), BAD(34), BAD(35), BAD(36), BAD(37), BAD(38), BAD(39),
-	BAD(40), BAD(41), BAD(42), BAD(43), BAD(44), BAD(45), BAD(46), BAD(47), BAD(48),
+	BAD(40), BAD(41), BAD(42), BAD(43), BAD(44), BAD(45), BAD(46), BAD(47), BAD(48), BAD(49), BAD(50),
 };
 const size_t parser_test_count = sizeof(parser_tests) / sizeof(parser_tests[0]);
 
-_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 49,
+_Static_assert(sizeof(bad_cases) / sizeof(bad_cases[0]) == 51,
     "every bad case needs a BAD(i) entry in parser_tests");

@@ -193,6 +193,32 @@ same_count_arrays_share_their_first_arrays_count(void)
 }
 
 static void
+structures_round_trip_as_their_arrays(void)
+{
+	kinds_pair_t given = { 7, -9 }, swapped = { 0, 0 }, both = { 100, 200 };
+	const int32_t *wire;
+
+	start();
+	CHECK_EQ(kinds_pair(SERVER, given, &swapped, &both), KERN_SUCCESS);
+	CHECK_EQ(swapped.first, -9);
+	CHECK_EQ(swapped.second, 7);
+	CHECK_EQ(both.first, 107);
+	CHECK_EQ(both.second, 191);
+	/* on the wire, each is its array: given's two words, then both's, after the header */
+	wire = (const int32_t *)(fake.last_request + sizeof(mach_msg_header_t));
+	CHECK_EQ(wire[0], 7);
+	CHECK_EQ(wire[1], -9);
+	CHECK_EQ(wire[2], 100);
+	CHECK_EQ(wire[3], 200);
+	/* a handler's error leaves the outputs as they were */
+	kinds_state.fail_with = KERN_INVALID_VALUE;
+	CHECK_EQ(kinds_pair(SERVER, given, &swapped, &both), KERN_INVALID_VALUE);
+	kinds_state.fail_with = 0;
+	CHECK_EQ(swapped.first, -9);
+	CHECK_EQ(both.first, 107);
+}
+
+static void
 ports_arrive_with_each_disposition(void)
 {
 	mach_port_t given = 0, given_once = 0;
@@ -452,6 +478,7 @@ const struct test roundtrip_tests[] = {
 	{ "fixed_and_bounded_arrays_round_trip", fixed_and_bounded_arrays_round_trip },
 	{ "empty_bounded_array_round_trips", empty_bounded_array_round_trips },
 	{ "strings_of_both_forms_round_trip", strings_of_both_forms_round_trip },
+	{ "structures_round_trip_as_their_arrays", structures_round_trip_as_their_arrays },
 	{ "ports_arrive_with_each_disposition", ports_arrive_with_each_disposition },
 	{ "port_lists_arrive_inline_and_come_back", port_lists_arrive_inline_and_come_back },
 	{ "same_count_arrays_share_their_first_arrays_count", same_count_arrays_share_their_first_arrays_count },
