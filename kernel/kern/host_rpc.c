@@ -1,13 +1,15 @@
 /*
  * The host interface (host.defs), served on the host port and on the
  * privileged host port alike: the handler that the generated decoder
- * (build/gen/kernel/host_kserver.c) calls; host_get_device_port answers on
- * the privileged one only.
+ * (build/gen/kernel/host_kserver.c) calls; host_get_device_port,
+ * host_set_time and host_adjust_time answer on the privileged one only (the
+ * time of day itself: kern/walltime.c).
  */
 #include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
 #include <kern/page.h>
+#include <kern/walltime.h>
 #include <mach/thread_status.h>
 #include "host_kserver.h"
 
@@ -39,5 +41,35 @@ kdo_host_get_device_port(struct port *host, struct port **device)
 	port_copy_send(device_port);
 	*device = device_port;
 	ipc_end(f);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_host_get_time(struct port *host, time_value_t *current_time)
+{
+	(void)host;
+	walltime_ns_value(walltime_now_ns(), current_time);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_host_set_time(struct port *host, time_value_t new_time)
+{
+	if (host != host_priv_port)
+		return KERN_INVALID_HOST;
+	if (!walltime_value_valid(&new_time) || new_time.seconds < 0)
+		return KERN_INVALID_ARGUMENT;
+	walltime_set_ns(walltime_value_ns(&new_time));
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_host_adjust_time(struct port *host, time_value_t new_adjustment, time_value_t *old_adjustment)
+{
+	if (host != host_priv_port)
+		return KERN_INVALID_HOST;
+	if (!walltime_value_valid(&new_adjustment))
+		return KERN_INVALID_ARGUMENT;
+	walltime_ns_value(walltime_adjust_ns(walltime_value_ns(&new_adjustment)), old_adjustment);
 	return KERN_SUCCESS;
 }

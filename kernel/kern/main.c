@@ -18,6 +18,7 @@
 #include <kern/sched.h>
 #include <kern/task.h>
 #include <kern/version.h>
+#include <kern/walltime.h>
 #include "layout.h"
 
 void ktest_run_suite(const char *suite);
@@ -70,6 +71,7 @@ kern_main(void)
 	kmem_init();
 	task_init();
 	sched_init();
+	walltime_init();
 	kobject_init();
 	device_init();
 	ipc_fastpath_init();

@@ -1,20 +1,25 @@
 /*
- * Time: the kernel's clock counts from boot; the time of day is the CMOS
- * real-time clock's, read once at the start (clock_start) through its two
- * I/O ports, which the bootstrap grants the module named `unix` when it
- * checks in (servers/bootstrap/devices.c). CLOCK_REALTIME, time(),
- * gettimeofday and UTIME_NOW are that reading plus the time since; the other
- * clocks count from boot. Without the ports (another module name, a boot
- * without the bootstrap's ports) the epoch is the boot, as before.
+ * Time: the kernel's clock counts from boot; the time of day is the kernel's
+ * too (Mach's host_get_time: the RTC's reading at boot plus the time since,
+ * as host_set_time and host_adjust_time moved it). The server keeps its
+ * difference from the clock since boot (wall_base_ns) and asks again once a
+ * second of the clock (WALL_ASK_NS), so a time set or slewed by another task is
+ * seen within that, at one RPC a second at most. CLOCK_REALTIME, time(),
+ * gettimeofday and UTIME_NOW are that base plus the clock; the other clocks
+ * count from boot. If the kernel does not answer, the epoch is the boot.
  */
 #include <string.h>
+#include <mach/mach.h>
 #include <manifold/msg.h>
 #include <manifold/trap.h>
 #include "linux.h"
 #include "syscall.h"
 #include "umem.h"
 
-static uint64_t wall_base_ns;	/* [I] the time of day at boot, set once before the loop runs */
+#define WALL_ASK_NS 1000000000u
+
+static uint64_t wall_base_ns;	/* [U] the time of day minus the clock since boot, as last asked */
+static uint64_t wall_asked_at;	/* [U] the clock when it was asked (0: never) */
 
 uint64_t
 clock_now_ns(void)
@@ -23,6 +28,21 @@ clock_now_ns(void)
 
 	trap_clock_uptime(&ns);
 	return ns;
+}
+
+/* The kernel's time of day, as a base for the clock since boot; the old base if it does not answer. */
+static void
+wall_ask(uint64_t now)
+{
+	static mach_port_t host = MACH_PORT_NULL;
+	time_value_t tv;
+
+	if (!MACH_PORT_VALID(host))
+		host = mach_host_self();
+	wall_asked_at = now ? now : 1;
+	if (host_get_time(host, &tv) == KERN_SUCCESS && tv.seconds >= 0)
+		wall_base_ns = (uint64_t)tv.seconds * 1000000000u + (uint64_t)tv.microseconds * 1000u -
+			       (clock_now_ns() + now) / 2;	/* the clock's middle of the call */
 }
 
 uint64_t
@@ -34,76 +54,17 @@ clock_wall_base_ns(void)
 static uint64_t
 wall_ns(void)
 {
-	return wall_base_ns + clock_now_ns();
-}
+	uint64_t now = clock_now_ns();
 
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-
-static uint8_t
-cmos(uint8_t reg)
-{
-	outb(0x70, reg);
-	return inb(0x71);
-}
-
-/* Days from 1970-01-01 to y-m-d (the proleptic Gregorian calendar). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* The RTC's date and time as seconds since 1970 (UTC, as QEMU and Linux keep it), or -1 if it makes no sense. */
-static int64_t
-rtc_read(void)
-{
-	uint8_t r[7], again[7], b;
-	static const uint8_t regs[7] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x32 };	/* s m h day month year century */
-
-	for (int tries = 0; tries < 1000; tries++) {
-		if (cmos(0x0A) & 0x80)
-			continue;	/* an update is under way: its values are half old, half new */
-		for (int i = 0; i < 7; i++)
-			r[i] = cmos(regs[i]);
-		for (int i = 0; i < 7; i++)
-			again[i] = cmos(regs[i]);
-		if (memcmp(r, again, sizeof r) == 0)
-			break;
-	}
-	b = cmos(0x0B);
-	bool pm = !(b & 0x02) && (r[2] & 0x80);
-
-	r[2] &= 0x7F;
-	if (!(b & 0x04))	/* BCD */
-		for (int i = 0; i < 7; i++)
-			r[i] = (uint8_t)((r[i] >> 4) * 10 + (r[i] & 0x0F));
-	if (!(b & 0x02))
-		r[2] = (uint8_t)(r[2] % 12 + (pm ? 12 : 0));
-	unsigned century = r[6] >= 19 && r[6] <= 30 ? r[6] : 20;
-	if (r[0] > 59 || r[1] > 59 || r[2] > 23 || r[3] < 1 || r[3] > 31 || r[4] < 1 || r[4] > 12)
-		return -1;
-	return days_from_civil(century * 100 + r[5], r[4], r[3]) * 86400 + r[2] * 3600 + r[1] * 60 + r[0];
+	if (!wall_asked_at || now - wall_asked_at >= WALL_ASK_NS)
+		wall_ask(now);
+	return wall_base_ns + now;
 }
 
 void
-clock_start(const char *argv0)
+clock_start(void)
 {
-	const char *w = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
-	int64_t t;
-
-	/* the ports are ours only if the bootstrap knew us as `unix` and took our checkin */
-	if (strncmp(w, "unix", 4) != 0 || (w[4] != '\0' && strcmp(w + 4, ".elf") != 0) ||
-	    !MACH_PORT_VALID(msg_service_checkin(NULL)))
-		return;
-	if ((t = rtc_read()) > 0)
-		wall_base_ns = (uint64_t)t * 1000000000u - clock_now_ns();
+	wall_ask(clock_now_ns());
 }
 
 void

@@ -188,10 +188,10 @@ void sys_counts(uint32_t *total_pages, uint32_t *free_pages, uint32_t *live);
 void sys_time_now(uint32_t *sec);
 /* The kernel's time since boot in ns (sys_time.c): the clocks that count from boot, and alarm.c's. */
 uint64_t clock_now_ns(void);
-/* The time of day at boot in ns (the clock since boot plus this is CLOCK_REALTIME). */
+/* The time of day minus the clock since boot, in ns, as last asked (the clock plus this is CLOCK_REALTIME). */
 uint64_t clock_wall_base_ns(void);
-/* Reads the CMOS clock for the time of day if the bootstrap gave the server its ports (sys_time.c; main, first). */
-void clock_start(const char *argv0);
+/* Asks the kernel for the time of day (sys_time.c; main, first). */
+void clock_start(void);
 
 /* The console's last byte was '\n' (or nothing was written yet): the runner's framing. [U] */
 extern bool console_at_line_start;

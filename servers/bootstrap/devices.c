@@ -20,7 +20,6 @@ static const struct {
 	uint32_t base, count;
 } io_grants[] = {
 	{ "pci", 0xCF8, 8 },	/* configuration mechanism 1: CONFIG_ADDRESS, CONFIG_DATA */
-	{ "unix", 0x70, 2 },	/* the CMOS clock's index and data: the Unix server's time of day */
 };
 
 void

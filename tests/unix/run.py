@@ -343,7 +343,7 @@ def main():
             check(name + ": what it must print", out == want_out and end == want_end,
                   "got %r (%s), want %r (%s)" % (out, end, want_out, want_end))
         elif argv == ["busybox", "date", "+%s"]:
-            # the time of day from the CMOS clock (QEMU's is the host's, UTC): within the boot's length of the host's
+            # the time of day from the kernel's host_get_time (the CMOS clock's at boot: QEMU's is the host's, UTC)
             ok = out.strip().isdigit() and abs(int(out.strip()) - time.time()) < 900 and end == "exit 0"
             check("busybox date +%s: the time of day, as the host's clock says within 15 minutes", ok,
                   "guest %r (%s), host %d" % (out, end, time.time()))

@@ -1922,6 +1922,82 @@ host_info_reports_the_machine_and_refuses_other_flavors(void)
 	mach_port_deallocate(KC_SELF, again);
 }
 
+/* The uptime in nanoseconds (the kernel's clock trap). */
+KC_FN uint64_t
+kc_uptime_ns(void)
+{
+	uint64_t ns = 0;
+
+	trap_clock_uptime(&ns);
+	return ns;
+}
+
+KC_FN int64_t
+kc_tv_us(time_value_t tv)
+{
+	return (int64_t)tv.seconds * 1000000 + tv.microseconds;
+}
+
+KC_CASE
+host_time_is_read_on_either_port_and_moved_on_the_privileged_one(void)
+{
+	mach_port_t host = mach_host_self(), host_priv = MACH_PORT_NULL;
+	time_value_t t0, t1, t2, bad = { 100, 1000000 }, before_1970 = { -1, 0 }, old, zero = { 0, 0 };
+	time_value_t later = { 2000000000, 250000 }, slow = { -1, 0 };	/* slow: minus one second */
+	uint64_t u0, u1, u2, u3, up0;
+	int64_t left_us, lo, hi;
+
+	CHECK_EQ(task_get_special_port(KC_SELF, TASK_HOST_PORT, &host_priv), KERN_SUCCESS);
+	CHECK(host_priv != host);
+	up0 = kc_uptime_ns();
+	CHECK_EQ(host_get_time(host, &t0), KERN_SUCCESS);
+	CHECK(t0.seconds > 1000000000);	/* the RTC's: QEMU keeps it in UTC, after 2001 */
+	CHECK(t0.microseconds >= 0 && t0.microseconds < 1000000);
+	CHECK_EQ(host_get_time(host_priv, &t1), KERN_SUCCESS);
+	CHECK(kc_tv_us(t1) >= kc_tv_us(t0));
+
+	/* setting it: the privileged port only, a normalized time after 1970 only */
+	CHECK_EQ(host_set_time(host, later), KERN_INVALID_HOST);
+	CHECK_EQ(host_adjust_time(host, zero, &old), KERN_INVALID_HOST);
+	CHECK_EQ(host_set_time(host_priv, bad), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(host_set_time(host_priv, before_1970), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(host_adjust_time(host_priv, bad, &old), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(host_get_time(host, &t1), KERN_SUCCESS);
+	CHECK(t1.seconds < 2000000000);
+	CHECK_EQ(host_set_time(host_priv, later), KERN_SUCCESS);
+	CHECK_EQ(host_get_time(host, &t1), KERN_SUCCESS);
+	CHECK(kc_tv_us(t1) >= kc_tv_us(later) && kc_tv_us(t1) < kc_tv_us(later) + 2000000);
+
+	/* a slew of minus one second: what is left of it is what the time since says, 500 us a second */
+	u0 = kc_uptime_ns();
+	CHECK_EQ(host_adjust_time(host_priv, slow, &old), KERN_SUCCESS);
+	u1 = kc_uptime_ns();
+	CHECK_EQ(kc_tv_us(old), 0);
+	CHECK_EQ(host_get_time(host, &t1), KERN_SUCCESS);
+	for (int i = 0; i < 20; i++) {	/* slowed, never backward */
+		CHECK_EQ(host_get_time(host, &t2), KERN_SUCCESS);
+		CHECK(kc_tv_us(t2) >= kc_tv_us(t1));
+		t1 = t2;
+	}
+	msg_sleep_ms(300);
+	u2 = kc_uptime_ns();
+	CHECK_EQ(host_adjust_time(host_priv, zero, &old), KERN_SUCCESS);
+	u3 = kc_uptime_ns();
+	left_us = kc_tv_us(old);
+	lo = -1000000 + (int64_t)((u2 - u1) / 2000000);	/* applied at least (u2 - u1) / 2,000 */
+	hi = -1000000 + (int64_t)((u3 - u0) / 2000000) + 1;
+	CHECK(left_us < 0);
+	CHECK(left_us >= lo - 1 && left_us <= hi);
+	CHECK(old.microseconds >= 0 && old.microseconds < 1000000);	/* normalized: -1 s + n us */
+
+	/* back to the RTC's time, as the boot had it */
+	CHECK_EQ(host_get_time(host, &t2), KERN_SUCCESS);
+	t2.seconds = t0.seconds + (integer_t)((kc_uptime_ns() - up0) / 1000000000u);
+	CHECK_EQ(host_set_time(host_priv, t2), KERN_SUCCESS);
+	mach_port_deallocate(KC_SELF, host);
+	mach_port_deallocate(KC_SELF, host_priv);
+}
+
 /* ---- errors common to every routine ---- */
 
 static kern_return_t kc_got;
@@ -2040,8 +2116,12 @@ kc_host_calls(mach_port_t dest, kern_return_t want)
 {
 	integer_t info[32];
 	mach_msg_type_number_t cnt = 32;
+	time_value_t tv = { 0, 0 }, old;
 
 	KC_WANT(host_info(dest, HOST_BASIC_INFO, info, &cnt));
+	KC_WANT(host_get_time(dest, &tv));
+	KC_WANT(host_set_time(dest, tv));
+	KC_WANT(host_adjust_time(dest, tv, &old));
 	return 0;
 }
 
@@ -2552,18 +2632,21 @@ KC_BOTH(malformed_thread_requests_get_bad_arguments_and_change_nothing)
 KC_CASE
 malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 {
-	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 2, HOST_BASE_ID + 99 };
-	static struct kc_req rows[2];
+	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 5, HOST_BASE_ID + 99 };
+	static struct kc_req rows[5];
 	mach_port_t host = mach_host_self(), reply;
 	uint32_t pages;
 
 	rows[0] = (struct kc_req){ .id = HOST_INFO_ID, .nwords = 1, .w = { HOST_BASIC_INFO } };
 	rows[1] = (struct kc_req){ .id = HOST_GET_DEVICE_PORT_ID, .nwords = 0 };
+	rows[2] = (struct kc_req){ .id = HOST_GET_TIME_ID, .nwords = 0 };
+	rows[3] = (struct kc_req){ .id = HOST_SET_TIME_ID, .nwords = 2, .w = { 2000000000, 0 } };
+	rows[4] = (struct kc_req){ .id = HOST_ADJUST_TIME_ID, .nwords = 2, .w = { 5, 0 } };
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
 	pages = free_pages_with_heap();
-	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 2, unknown, 2));
+	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 5, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
 	CHECK_EQ(free_pages_with_heap(), pages);
@@ -3029,6 +3112,7 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(thread_special_ports_give_the_thread_port_and_the_exception_port_set)	\
 	T(thread_terminate_ends_a_running_thread_and_its_port_dies)		\
 	T(host_info_reports_the_machine_and_refuses_other_flavors)		\
+	T(host_time_is_read_on_either_port_and_moved_on_the_privileged_one)	\
 	T(every_call_on_a_dead_tasks_or_threads_name_is_invalid_dest)		\
 	T(routines_sent_to_the_wrong_kind_of_object_get_mig_bad_id)		\
 	T(malformed_mach_port_requests_get_bad_arguments_and_change_nothing)	\

@@ -28,6 +28,7 @@
 					 * receiver's pmap may still record a notification */
 #define LOCK_RANK_KMEM		70	/* the kernel heap */
 #define LOCK_RANK_PAGE		80	/* the page pool */
+#define LOCK_RANK_WALLTIME	84	/* the time of day: reads the clock under it */
 #define LOCK_RANK_CLOCK		85	/* the tick count, read from under anything */
 #define LOCK_RANK_CONSOLE	90	/* kprintf, from under anything */
 #define LOCK_RANK_TEST		100	/* the in-kernel tests' own locks */
