@@ -374,7 +374,7 @@ parse_body(struct task *t, struct kmsg *k, struct right_use *uses, int *nuses)
 			if (*nuses == MAX_RIGHTS)
 				return MACH_SEND_TOO_LARGE;
 			uses[*nuses] = (struct right_use){ d->port.name, d->port.disposition, NULL, &d->port.name,
-							   &d->port.disposition, NULL };
+							   &d->port.disposition, NULL, false };
 			(*nuses)++;
 			break;
 		case MACH_MSG_OOL_DESCRIPTOR:
@@ -400,7 +400,7 @@ parse_body(struct task *t, struct kmsg *k, struct right_use *uses, int *nuses)
 			if (names)
 				k->kcopies |= 1u << i;
 			for (uint32_t j = 0; j < o->count; j++)
-				uses[(*nuses)++] = (struct right_use){ names[j], o->disposition, NULL, &names[j], NULL, NULL };
+				uses[(*nuses)++] = (struct right_use){ names[j], o->disposition, NULL, &names[j], NULL, NULL, false };
 			break;
 		}
 		default:
@@ -424,6 +424,29 @@ use_error(struct right_use *uses, int i)
 	return i == 0 ? MACH_SEND_INVALID_DEST : i == 1 ? MACH_SEND_INVALID_REPLY : MACH_SEND_INVALID_RIGHT;
 }
 
+/* The dispositions a dead name may be sent with: Mach's copyin takes them as MACH_PORT_DEAD. */
+static bool
+dead_name_may_travel(mach_msg_type_name_t disp)
+{
+	return disp == MACH_MSG_TYPE_COPY_SEND || disp == MACH_MSG_TYPE_MOVE_SEND ||
+	       disp == MACH_MSG_TYPE_MOVE_SEND_ONCE;
+}
+
+/* A dead name's use committed: MACH_PORT_DEAD in the message, a move's user reference gone. s locked. */
+static void
+commit_dead_name_locked(struct ipc_space *s, struct right_use *u)
+{
+	if (u->disp != MACH_MSG_TYPE_COPY_SEND) {
+		struct ipc_entry *e = space_lookup_locked(s, u->name);
+
+		if (--e->urefs == 0)
+			space_free_entry_locked(s, u->name);
+	}
+	*u->slot = MACH_PORT_DEAD;
+	if (u->disp_slot)
+		*u->disp_slot = (uint8_t)carried_by(u->disp);
+}
+
 mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
@@ -437,9 +460,17 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 		kern_return_t kr;
 
 		u->port = NULL;
+		u->dead = false;
 		if (!MACH_PORT_VALID(u->name))
 			continue;	/* NULL and DEAD pass through as they are */
 		kr = right_check_locked(s, u->name, u->disp, &u->port);
+		/* a dead name in the body, sent as a send or send-once right, goes as MACH_PORT_DEAD, as
+		 * Mach's copyin of a body right takes it (a reply's task port that died meanwhile) */
+		if (kr == KERN_INVALID_CAPABILITY && i >= 2 && dead_name_may_travel(u->disp)) {
+			u->port = NULL;
+			u->dead = true;
+			kr = KERN_SUCCESS;
+		}
 		if (kr != KERN_SUCCESS)
 			return i == 0 ? MACH_SEND_INVALID_DEST : i == 1 ? MACH_SEND_INVALID_REPLY
 								: MACH_SEND_INVALID_RIGHT;
@@ -453,6 +484,11 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 				others++;
 		}
 		e = space_lookup_locked(s, u->name);
+		if (u->dead) {	/* each move takes one of the dead name's user references */
+			if (moves > (int)e->urefs)
+				return use_error(uses, i);
+			continue;
+		}
 		if (u->disp == MACH_MSG_TYPE_MOVE_SEND || u->disp == MACH_MSG_TYPE_COPY_SEND) {
 			if (moves + (others ? 1 : 0) > (int)e->urefs && moves)
 				return use_error(uses, i);
@@ -793,8 +829,8 @@ ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg
 		kfree(k);
 		return MACH_SEND_INVALID_REPLY;
 	}
-	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port, NULL, NULL };
-	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port, NULL, NULL };
+	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port, NULL, NULL, false };
+	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port, NULL, NULL, false };
 	mr = parse_body(t, k, uses, &n);
 	if (mr == MACH_MSG_SUCCESS)
 		mr = copyin_body(t, k, &dealloc);
@@ -857,6 +893,8 @@ ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
 		mach_msg_type_name_t carried = 0;
+		if (u->dead)
+			commit_dead_name_locked(t->space, u);
 		if (!u->port)
 			continue;
 		right_copyin(t->space, u->name, u->disp, u->port, &carried);

@@ -620,6 +620,85 @@ bad_descriptors_are_refused(void)
 	mach_port_destroy(ME, x);
 }
 
+/* Sends dead (q) in one port descriptor of disposition disp to box; takes it back into *got (MACH_MSG_SUCCESS). */
+static mach_msg_return_t
+send_port_back(mach_port_t box, mach_port_t q, mach_msg_type_name_t disp, mach_msg_port_descriptor_t *got)
+{
+	struct port_msg pm;
+	struct simple_msg m;
+	mach_msg_return_t mr;
+
+	memset(&pm, 0, sizeof pm);
+	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	pm.h.msgh_remote_port = box;
+	pm.body.msgh_descriptor_count = 1;
+	pm.port.name = q;
+	pm.port.disposition = disp;
+	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	if ((mr = mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0)) != MACH_MSG_SUCCESS)
+		return mr;
+	if ((mr = poll(box, &m)) == MACH_MSG_SUCCESS)
+		memcpy(got, (const uint8_t *)&m + sizeof m.h + sizeof(mach_msg_body_t), sizeof *got);
+	return mr;
+}
+
+/*
+ * A dead name sent in the body as a send or send-once right travels as
+ * MACH_PORT_DEAD, as Mach's copyin of a body right takes it (a reply that
+ * carries a task port that died meanwhile still goes): a move takes one user
+ * reference of the dead name, a copy none; a disposition that needs the
+ * receive right is refused, and so is a move past the references there are.
+ */
+static void
+dead_names_in_the_body_travel_as_dead(void)
+{
+	mach_port_t box = new_port(), q = new_port();
+	mach_msg_port_descriptor_t got;
+	struct {
+		mach_msg_header_t h;
+		mach_msg_body_t body;
+		mach_msg_port_descriptor_t port[2];
+	} two;
+	struct simple_msg m;
+
+	CHECK_EQ(mach_port_insert_right(ME, q, q, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, q, MACH_PORT_RIGHT_SEND, 2), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, q, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	CHECK_EQ(type_of(q), MACH_PORT_TYPE_DEAD_NAME);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 3);
+	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_COPY_SEND, &got), MACH_MSG_SUCCESS);
+	CHECK_EQ(got.name, MACH_PORT_DEAD);
+	CHECK_EQ(got.disposition, MACH_MSG_TYPE_PORT_SEND);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 3);
+	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_MOVE_SEND, &got), MACH_MSG_SUCCESS);
+	CHECK_EQ(got.name, MACH_PORT_DEAD);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 2);
+	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_MOVE_SEND_ONCE, &got), MACH_MSG_SUCCESS);
+	CHECK_EQ(got.name, MACH_PORT_DEAD);
+	CHECK_EQ(got.disposition, MACH_MSG_TYPE_PORT_SEND_ONCE);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_MAKE_SEND, &got), MACH_SEND_INVALID_RIGHT);
+	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_MOVE_RECEIVE, &got), MACH_SEND_INVALID_RIGHT);
+	/* two moves of a dead name with one reference: refused, nothing taken */
+	memset(&two, 0, sizeof two);
+	two.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	two.h.msgh_remote_port = box;
+	two.body.msgh_descriptor_count = 2;
+	for (int i = 0; i < 2; i++) {
+		two.port[i].name = q;
+		two.port[i].disposition = MACH_MSG_TYPE_MOVE_SEND;
+		two.port[i].type = MACH_MSG_PORT_DESCRIPTOR;
+	}
+	CHECK_EQ(mach_msg(&two.h, MACH_SEND_MSG, sizeof two, 0, 0, 0, 0), MACH_SEND_INVALID_RIGHT);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(poll(box, &m), MACH_RCV_TIMED_OUT);
+	/* the last reference moved: the name is gone */
+	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_MOVE_SEND, &got), MACH_MSG_SUCCESS);
+	CHECK_EQ(got.name, MACH_PORT_DEAD);
+	CHECK_EQ(type_of(q), 0);
+	mach_port_destroy(ME, box);
+}
+
 static void
 queued_rights_die_with_the_port(void)
 {
@@ -3634,6 +3713,7 @@ static const struct test tests[] = {
 	T(header_dispositions_move_the_right_rights),
 	T(port_descriptors_carry_every_disposition),
 	T(bad_descriptors_are_refused),
+	T(dead_names_in_the_body_travel_as_dead),
 	T(queued_rights_die_with_the_port),
 	T(port_set_receives_from_any_member),
 	T(dead_name_notification_when_the_port_dies),

@@ -17,6 +17,8 @@
 static inline int
 wait_dead_name(mach_port_t name)
 {
+	if (name == MACH_PORT_DEAD)	/* it died before the right reached us (a task that ended at once) */
+		return 1;
 	for (int i = 0; i < 200000; i++) {
 		mach_port_type_t t = 0;
 		mach_port_type(mach_task_self(), name, &t);
