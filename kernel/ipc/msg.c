@@ -451,8 +451,20 @@ mach_msg_return_t
 ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 {
 	assert_held(&s->lock);
-	if (n == 2 && uses[0].name != uses[1].name)	/* the header's two (msg_private.h) */
-		return ipc_check_header_rights_locked(s, uses);
+	if (n == 2 && uses[0].name != uses[1].name) {	/* the header's two (msg_private.h) */
+		mach_msg_return_t mr = ipc_check_header_rights_locked(s, uses);
+		struct port *p;
+
+		uses[1].dead = false;
+		/* a dead name as the reply right travels as MACH_PORT_DEAD, as in the body */
+		if (mr == MACH_SEND_INVALID_REPLY && dead_name_may_travel(uses[1].disp) &&
+		    right_check_locked(s, uses[1].name, uses[1].disp, &p) == KERN_INVALID_CAPABILITY) {
+			uses[1].port = NULL;
+			uses[1].dead = true;
+			mr = MACH_MSG_SUCCESS;
+		}
+		return mr;
+	}
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];
 		int moves = 0, others = 0;
@@ -464,9 +476,9 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 		if (!MACH_PORT_VALID(u->name))
 			continue;	/* NULL and DEAD pass through as they are */
 		kr = right_check_locked(s, u->name, u->disp, &u->port);
-		/* a dead name in the body, sent as a send or send-once right, goes as MACH_PORT_DEAD, as
-		 * Mach's copyin of a body right takes it (a reply's task port that died meanwhile) */
-		if (kr == KERN_INVALID_CAPABILITY && i >= 2 && dead_name_may_travel(u->disp)) {
+		/* a dead name as the reply or in the body, sent as a send or send-once right, goes as
+		 * MACH_PORT_DEAD, as Mach's copyin takes it (a reply's task port that died meanwhile) */
+		if (kr == KERN_INVALID_CAPABILITY && i >= 1 && dead_name_may_travel(u->disp)) {
 			u->port = NULL;
 			u->dead = true;
 			kr = KERN_SUCCESS;
@@ -825,10 +837,6 @@ ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg
 		kfree(k);
 		return MACH_SEND_INVALID_DEST;
 	}
-	if (ldisp && m->msgh_local_port == MACH_PORT_DEAD) {
-		kfree(k);
-		return MACH_SEND_INVALID_REPLY;
-	}
 	uses[0] = (struct right_use){ m->msgh_remote_port, rdisp, NULL, &m->msgh_remote_port, NULL, NULL, false };
 	uses[1] = (struct right_use){ ldisp ? m->msgh_local_port : MACH_PORT_NULL, ldisp, NULL, &m->msgh_local_port, NULL, NULL, false };
 	mr = parse_body(t, k, uses, &n);
@@ -910,6 +918,10 @@ ipc_send_slow(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg
 				*u->disp_slot = (uint8_t)carried;
 		}
 	}
+	/* a reply right that is MACH_PORT_DEAD (or a dead name, now written so): its type alone travels,
+	 * and the receiver sees MACH_PORT_DEAD (copyout_rights) */
+	if (ldisp && !k->local && m->msgh_local_port == MACH_PORT_DEAD)
+		k->local_type = carried_by(ldisp);
 	if (k->msg->msgh_bits & MACH_MSGH_BITS_COMPLEX) {	/* port arrays now carry rights */
 		mach_msg_body_t *body = (mach_msg_body_t *)(k->msg + 1);
 		mach_msg_descriptor_t *d = (mach_msg_descriptor_t *)(body + 1);
@@ -1085,7 +1097,9 @@ copyout_rights(struct ipc_space *s, mach_port_name_t dest_name, struct kmsg *k)
 
 	if (k->local)
 		right_copyout(s, k->local, k->local_type, &reply);
-	m->msgh_bits = (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->local ? k->local_type : 0, dest_type);
+	else if (k->local_type)	/* a dead reply right (ipc_send_slow) */
+		reply = MACH_PORT_DEAD;
+	m->msgh_bits = (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(k->local_type, dest_type);
 	m->msgh_remote_port = reply;
 	m->msgh_local_port = dest_name;
 	if (m->msgh_bits & MACH_MSGH_BITS_COMPLEX) {

@@ -643,14 +643,14 @@ send_port_back(mach_port_t box, mach_port_t q, mach_msg_type_name_t disp, mach_m
 }
 
 /*
- * A dead name sent in the body as a send or send-once right travels as
- * MACH_PORT_DEAD, as Mach's copyin of a body right takes it (a reply that
+ * A dead name sent in the body or as the reply right, as a send or send-once
+ * right, travels as MACH_PORT_DEAD, as Mach's copyin takes it (a reply that
  * carries a task port that died meanwhile still goes): a move takes one user
  * reference of the dead name, a copy none; a disposition that needs the
  * receive right is refused, and so is a move past the references there are.
  */
 static void
-dead_names_in_the_body_travel_as_dead(void)
+dead_names_travel_as_dead(void)
 {
 	mach_port_t box = new_port(), q = new_port();
 	mach_msg_port_descriptor_t got;
@@ -692,6 +692,26 @@ dead_names_in_the_body_travel_as_dead(void)
 	CHECK_EQ(mach_msg(&two.h, MACH_SEND_MSG, sizeof two, 0, 0, 0, 0), MACH_SEND_INVALID_RIGHT);
 	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 1);
 	CHECK_EQ(poll(box, &m), MACH_RCV_TIMED_OUT);
+	/* as the reply right too: a copy leaves the reference, a move takes it */
+	CHECK_EQ(mach_port_mod_refs(ME, q, MACH_PORT_RIGHT_DEAD_NAME, 1), KERN_SUCCESS);
+	CHECK_EQ(send_simple(box, MACH_MSG_TYPE_MAKE_SEND, q, MACH_MSG_TYPE_COPY_SEND, 7, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(box, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_remote_port, MACH_PORT_DEAD);
+	CHECK_EQ(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 2);
+	CHECK_EQ(send_simple(box, MACH_MSG_TYPE_MAKE_SEND, q, MACH_MSG_TYPE_MOVE_SEND, 8, NULL, 0), MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(box, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_remote_port, MACH_PORT_DEAD);
+	CHECK_EQ(refs_of(q, MACH_PORT_RIGHT_DEAD_NAME), 1);
+	CHECK_EQ(send_simple(box, MACH_MSG_TYPE_MAKE_SEND, q, MACH_MSG_TYPE_MAKE_SEND_ONCE, 9, NULL, 0),
+		 MACH_SEND_INVALID_REPLY);	/* making a right needs the receive right */
+	/* MACH_PORT_DEAD itself as the reply: its type travels with it */
+	CHECK_EQ(send_simple(box, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_DEAD, MACH_MSG_TYPE_MOVE_SEND_ONCE, 10, NULL, 0),
+		 MACH_MSG_SUCCESS);
+	CHECK_EQ(poll(box, &m), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, 10);
+	CHECK_EQ(m.h.msgh_remote_port, MACH_PORT_DEAD);
+	CHECK_EQ(MACH_MSGH_BITS_REMOTE(m.h.msgh_bits), MACH_MSG_TYPE_PORT_SEND_ONCE);
 	/* the last reference moved: the name is gone */
 	CHECK_EQ(send_port_back(box, q, MACH_MSG_TYPE_MOVE_SEND, &got), MACH_MSG_SUCCESS);
 	CHECK_EQ(got.name, MACH_PORT_DEAD);
@@ -3713,7 +3733,7 @@ static const struct test tests[] = {
 	T(header_dispositions_move_the_right_rights),
 	T(port_descriptors_carry_every_disposition),
 	T(bad_descriptors_are_refused),
-	T(dead_names_in_the_body_travel_as_dead),
+	T(dead_names_travel_as_dead),
 	T(queued_rights_die_with_the_port),
 	T(port_set_receives_from_any_member),
 	T(dead_name_notification_when_the_port_dies),

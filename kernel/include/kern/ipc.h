@@ -113,7 +113,7 @@ struct kmsg {
 	mach_msg_size_t size;		/* bytes of msg (header, body, inline data) */
 	struct port *remote;		/* right carried for the destination */
 	mach_msg_type_name_t remote_type;	/* PORT_SEND or PORT_SEND_ONCE */
-	struct port *local;		/* reply right, or NULL */
+	struct port *local;		/* reply right, or NULL (with local_type set: a dead one, MACH_PORT_DEAD) */
 	mach_msg_type_name_t local_type;
 	uint32_t kcopies;		/* bit i: descriptor i holds a kernel copy (i < 32) */
 	uint32_t kvirt;			/* bit i: ...a virtual one, a struct vcopy */
