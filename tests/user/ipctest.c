@@ -57,6 +57,19 @@ poll(mach_port_t port, struct simple_msg *m)
 	return receive(port, m, sizeof *m, MACH_RCV_TIMEOUT, 0);
 }
 
+/* pm: one port descriptor (name, disp) for box, which is made a send right as it goes. */
+static void
+port_msg_fill(struct port_msg *pm, mach_port_t box, mach_port_t name, mach_msg_type_name_t disp)
+{
+	memset(pm, 0, sizeof *pm);
+	pm->h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	pm->h.msgh_remote_port = box;
+	pm->body.msgh_descriptor_count = 1;
+	pm->port.name = name;
+	pm->port.disposition = disp;
+	pm->port.type = MACH_MSG_PORT_DESCRIPTOR;
+}
+
 /*
  * Destroys every name but our task port, keep, and the reply port that the
  * mach_port_* RPCs themselves wait on.
@@ -589,13 +602,7 @@ bad_descriptors_are_refused(void)
 	struct port_msg pm;
 	struct simple_msg m;
 
-	memset(&pm, 0, sizeof pm);
-	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-	pm.h.msgh_remote_port = box;
-	pm.body.msgh_descriptor_count = 1;
-	pm.port.name = x;
-	pm.port.disposition = MACH_MSG_TYPE_COPY_SEND;	/* x has no send right */
-	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	port_msg_fill(&pm, box, x, MACH_MSG_TYPE_COPY_SEND);	/* x has no send right */
 	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_INVALID_RIGHT);
 	pm.port.disposition = 3;
 	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_SEND_INVALID_TYPE);
@@ -628,13 +635,7 @@ send_port_back(mach_port_t box, mach_port_t q, mach_msg_type_name_t disp, mach_m
 	struct simple_msg m;
 	mach_msg_return_t mr;
 
-	memset(&pm, 0, sizeof pm);
-	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-	pm.h.msgh_remote_port = box;
-	pm.body.msgh_descriptor_count = 1;
-	pm.port.name = q;
-	pm.port.disposition = disp;
-	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	port_msg_fill(&pm, box, q, disp);
 	if ((mr = mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0)) != MACH_MSG_SUCCESS)
 		return mr;
 	if ((mr = poll(box, &m)) == MACH_MSG_SUCCESS)
@@ -726,13 +727,7 @@ queued_rights_die_with_the_port(void)
 	uint32_t live = live_ports();
 	struct port_msg pm;
 
-	memset(&pm, 0, sizeof pm);
-	pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-	pm.h.msgh_remote_port = box;
-	pm.body.msgh_descriptor_count = 1;
-	pm.port.name = x;
-	pm.port.disposition = MACH_MSG_TYPE_MOVE_RECEIVE;
-	pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+	port_msg_fill(&pm, box, x, MACH_MSG_TYPE_MOVE_RECEIVE);
 	CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
 	CHECK_EQ(type_of(x), 0);
 	CHECK_EQ(live_ports(), live);
@@ -1329,13 +1324,7 @@ null_and_dead_names_in_descriptors_pass_through(void)
 	mach_port_t names[2] = { MACH_PORT_NULL, MACH_PORT_DEAD };
 
 	for (int i = 0; i < 2; i++) {
-		memset(&pm, 0, sizeof pm);
-		pm.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
-		pm.h.msgh_remote_port = box;
-		pm.body.msgh_descriptor_count = 1;
-		pm.port.name = names[i];
-		pm.port.disposition = MACH_MSG_TYPE_COPY_SEND;
-		pm.port.type = MACH_MSG_PORT_DESCRIPTOR;
+		port_msg_fill(&pm, box, names[i], MACH_MSG_TYPE_COPY_SEND);
 		CHECK_EQ(mach_msg(&pm.h, MACH_SEND_MSG, sizeof pm, 0, 0, 0, 0), MACH_MSG_SUCCESS);
 		CHECK_EQ(poll(box, &m), MACH_MSG_SUCCESS);
 		memcpy(&pm, &m, sizeof pm);
