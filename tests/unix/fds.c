@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: descriptors and pipes. Each argument
  * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
- * handoff, pollmany, feed, check); the output is compared with the same binary's on the host
+ * handoff, pollmany, feed, feedq, check); the output is compared with the same binary's on the host
  * (run.py), so nothing printed depends on pids or timing.
  */
 #include "lnx.h"
@@ -436,6 +436,64 @@ case_feed(void)
 }
 
 /*
+ * Writes held in a full pipe go on in the order they came, each read going
+ * on with them (run.py counts the replays of this run: none served again at
+ * each read): after 65536 bytes of 'f', an atomic write of 4096 'a', an
+ * atomic writev of two 2048-byte halves of 'b', a write of 100000 'c' (more
+ * than the pipe: it may be split), a write of 10 'd'. Printed: the letters in
+ * the order each first came, each one's count and runs (an atomic write is
+ * one run), each writer's status.
+ */
+static void
+case_feedq(void)
+{
+	static char b[100000], r[1000];
+	static const char letters[] = "abcd";
+	static const long lens[] = { 4096, 4096, 100000, 10 }, chunks[] = { 4096, 0, 100000, 10 };
+	char order[8] = { 0 }, last = 0;
+	long pids[4], count[4] = { 0 }, runs[4] = { 0 }, n, filler = 0, k = 0;
+	int fds[2], st;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	for (long i = 0; i < 65536; i++)
+		b[i] = 'f';
+	say("feedq: 65536 bytes fill the pipe", lnx_call(4, fds[1], (long)b, 65536, 0, 0, 0));
+	for (int w = 0; w < 4; w++) {
+		for (long i = 0; i < lens[w]; i++)
+			b[i] = letters[w];
+		pids[w] = writer(fds, b, lens[w], chunks[w]);
+		sleep_ms(50);	/* each waits before the next comes */
+	}
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	while ((n = lnx_call(3, fds[0], (long)r, sizeof r, 0, 0, 0)) > 0)
+		for (long i = 0; i < n; i++) {
+			char c = r[i];
+			int w = c - 'a';
+
+			if (c == 'f') {
+				filler++;
+			} else if (w >= 0 && w < 4) {
+				if (!count[w]++)
+					order[k++] = c;
+				runs[w] += c != last;
+			}
+			last = c;
+		}
+	say("feedq: bytes of f", filler);
+	lnx_puts("feedq: first bytes in the order ");
+	lnx_puts(order);
+	lnx_puts("\n");
+	for (int w = 0; w < 4; w++) {
+		say("feedq: a writer's bytes", count[w]);
+		if (lens[w] <= 4096)
+			say("feedq: in runs (atomic: 1)", runs[w]);
+		lnx_call(114, pids[w], (long)&st, 0, 0, 0, 0);
+		say("feedq: its status", st);
+	}
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+}
+
+/*
  * Many polls held at once, each on a pipe of its own, while 200 other pipes
  * are made and closed (each close a change): a poll is woken by what it asked,
  * not by every change (run.py counts the server's replays of this run),
@@ -562,6 +620,8 @@ start_c(long *sp)
 			case_handoff();
 		else if (streq(c, "feed"))
 			case_feed();
+		else if (streq(c, "feedq"))
+			case_feedq();
 		else if (streq(c, "pollmany"))
 			case_pollmany();
 		else {
