@@ -10,7 +10,8 @@
  * server nothing when a socket becomes ready, so while any socket call is
  * held a ticker thread wakes the loop every TICK_MS and the held calls are
  * tried again (connect asks gns again: EALREADY while it goes on). poll and
- * select see a socket as always ready (README: missing).
+ * select ask gns without waiting (sock_poll): a receive into the stash, an
+ * accept kept for the next accept, a non-blocking connect's outcome.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -64,7 +65,16 @@ struct usock {
 	uint32_t type;		/* [U] Linux's SOCK_STREAM or SOCK_DGRAM */
 	uint32_t opts[10];	/* [U] setsockopt's SOL_SOCKET values, kept for getsockopt: no effect in gns */
 	uint32_t nodelay;	/* [U] TCP_NODELAY, kept likewise */
-	bool listening;		/* [U] listen was called: readiness is an accept's, unknown to us */
+	bool listening;		/* [U] listen was called: readiness is an accept's */
+	bool established;	/* [U] TCP: connected (connect succeeded, or accept made it) */
+	bool connecting;	/* [U] TCP: a non-blocking connect goes on in gns (EINPROGRESS)... */
+	uint32_t conn_ip;	/* [U] ...to this address, asked again to know how it ends */
+	uint16_t conn_port;
+	int32_t so_error;	/* [U] how such a connect failed: SO_ERROR's (-errno), until getsockopt takes it */
+	/* a connection a poll accepted ahead of accept (gns says no more than an accept does) */
+	mach_port_t acc_conn;	/* [U] MACH_PORT_NULL: none */
+	uint32_t acc_ip;	/* [U] its peer */
+	uint16_t acc_port;
 	/*
 	 * What a poll or a MSG_PEEK took from gns ahead of a receive (gns tells
 	 * nothing of a socket's state otherwise): a stream's bytes, or one
@@ -185,23 +195,74 @@ stash_fill(struct usock *s)
 		s->stash_len = (uint32_t)got;
 }
 
+/* A connect's answer r (-errno) kept: connected, going on (EINPROGRESS, EALREADY), or over. */
+static void
+connect_seen(struct usock *s, int32_t r)
+{
+	if (r == 0 || r == -106 /* EISCONN */)
+		s->established = true, s->connecting = false;
+	else if (r != -115 && r != -114)
+		s->connecting = false;
+}
+
+/* Whether a non-blocking connect still goes on: gns asked again (its outcome, once, when over). */
+static bool
+still_connecting(struct usock *s)
+{
+	int32_t r;
+
+	if (!s->connecting)
+		return false;
+	r = lnx_err(sock_connect(s->port, s->conn_ip, s->conn_port, SOCK_NONBLOCK, 0));
+	connect_seen(s, r);
+	if (!s->connecting && !s->established)
+		s->so_error = r;
+	return s->connecting;
+}
+
+/* A listener: takes a connection gns has into acc_conn, never waiting; whether one waits there. */
+static bool
+accept_ahead(struct usock *s)
+{
+	if (s->acc_conn == MACH_PORT_NULL &&
+	    sock_accept(s->port, SOCK_NONBLOCK, 0, &s->acc_conn, &s->acc_ip, &s->acc_port) != 0)
+		s->acc_conn = MACH_PORT_NULL;
+	return s->acc_conn != MACH_PORT_NULL;
+}
+
 /*
- * poll and select: readable when gns has something for a receive (taken into
- * the stash to know); a listener and writing are taken as ready (gns cannot
- * say without doing them). A poll that finds nothing asks for the ticker,
- * so that a held poll looks again.
+ * poll and select, as Linux's tcp_poll and udp_poll say: a listener is
+ * readable with a connection to accept (taken ahead: accept_ahead) and never
+ * writable; a stream connecting is nothing until gns says how it ended, a
+ * stream not connected (fresh, or failed: POLLERR while SO_ERROR holds the
+ * error) writable and hung up; a connected stream and a datagram socket
+ * readable when gns has something for a receive (taken into the stash to
+ * know), and writable (gns's send room is not told: README). A poll that
+ * finds it not ready asks for the ticker, so that a held poll looks again.
  */
 static uint32_t
 sock_poll(struct file *f)
 {
 	struct usock *s = f->obj;
 
-	if (s->listening)
-		return LNX_POLLIN | LNX_POLLOUT;
+	if (s->listening) {
+		if (accept_ahead(s))
+			return LNX_POLLIN;
+		(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+		return 0;
+	}
+	if (s->type == L_SOCK_STREAM && !s->established) {
+		if (still_connecting(s)) {
+			(void)hold(NULL);
+			return 0;
+		}
+		if (!s->established)
+			return LNX_POLLOUT | LNX_POLLHUP | (s->so_error ? LNX_POLLERR : 0);
+	}
 	stash_fill(s);
 	if (stash_ready(s))
 		return LNX_POLLIN | LNX_POLLOUT;
-	(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+	(void)hold(NULL);
 	return LNX_POLLOUT;
 }
 
@@ -211,6 +272,8 @@ sock_release(struct file *f)
 	struct usock *s = f->obj;
 
 	sock_close(s->port);
+	if (s->acc_conn != MACH_PORT_NULL)
+		sock_close(s->acc_conn);	/* taken ahead by a poll, never accepted: gone, as Linux's queue */
 	free(s->stash);
 	free(s);
 }
@@ -360,6 +423,9 @@ do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 	if (!(s = usock_of(p, fd, &r)) || (r = addr_in(p, at, len, &ip, &port)) != 0)
 		return r;
 	r = lnx_err(sock_connect(s->port, ip, port, SOCK_NONBLOCK, 0));
+	if (r == -115)
+		s->connecting = true, s->conn_ip = ip, s->conn_port = port, s->so_error = 0;
+	connect_seen(s, r);
 	if ((r == -115 || r == -114) && blocking(p, fd, 0))
 		return hold(p);		/* EINPROGRESS, then EALREADY: go on waiting */
 	if (r == -114 && p->replay)
@@ -405,7 +471,12 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		return -LNX_EINVAL;
 	if (s->type != L_SOCK_STREAM)
 		return -LNX_EOPNOTSUPP;
-	r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
+	if (s->acc_conn != MACH_PORT_NULL) {	/* taken ahead by a poll */
+		conn = s->acc_conn, ip = s->acc_ip, port = s->acc_port, r = 0;
+		s->acc_conn = MACH_PORT_NULL;
+	} else {
+		r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
+	}
 	if (r == -LNX_EAGAIN && blocking(p, fd, 0))
 		return hold(p);
 	if (r)
@@ -414,6 +485,7 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		sock_close(conn);
 		return -LNX_ENOMEM;
 	}
+	((struct usock *)f->obj)->established = true;
 	if ((nfd = fd_install(p, f, 0, flags & L_SOCK_CLOEXEC)) < 0)
 		return nfd;
 	if ((r = addr_out(p, at, lenp, ip, port)) != 0) {
@@ -651,8 +723,11 @@ do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uin
 		v = 0;
 	else if (!s)
 		return -L_ENOPROTOOPT;	/* an AF_UNIX end keeps no options yet */
-	else if (level == SOL_SOCKET && name == SO_ERROR)
-		v = 0;	/* a failed non-blocking connect's error: connect itself gives it, gns keeps none for us */
+	else if (level == SOL_SOCKET && name == SO_ERROR) {
+		(void)still_connecting(s);	/* a non-blocking connect's outcome, if it came */
+		v = (uint32_t)-s->so_error;	/* taken, as Linux's sock_error */
+		s->so_error = 0;
+	}
 	else if ((slot = opt_slot(s, level, name)))
 		v = *slot;
 	else

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram, ready,
+ * with CASE tcp, udp, errors, many, gready or gpoll (gns's sockets), or pair, dgram, ready,
  * rights and named
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
@@ -349,6 +349,90 @@ case_gready(void)
 	say("gready: read at the end", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
 }
 
+/* poll of one descriptor for events, waiting up to ms: how many are ready, and what it says of IN, OUT, ERR, HUP */
+static void
+pollw(const char *label, long fd, short events, long ms)
+{
+	struct pollfd p = { (int)fd, events, 0 };
+	long r = lnx_call(168, (long)&p, 1, ms, 0, 0, 0);
+
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(r);
+	lnx_puts(" revents ");
+	put_num(p.revents & (POLLIN | POLLOUT | 0x8 | 0x10));
+	lnx_puts("\n");
+}
+
+/* select of one descriptor for reading or writing, waiting up to ms: how many are ready */
+static long
+select1(long fd, int write, long ms)
+{
+	unsigned long set[32] = { 0 };
+	long tv[2] = { ms / 1000, ms % 1000 * 1000 };
+
+	set[fd / 32] |= 1ul << (fd % 32);
+	return lnx_call(142, fd + 1, write ? 0 : (long)set, write ? (long)set : 0, 0, (long)tv, 0);
+}
+
+static long
+so_error(long fd)
+{
+	int e = -1, el = 4;
+	long ga[] = { fd, SOL_SOCKET, 4 /* SO_ERROR */, (long)&e, (long)&el };
+	long r = sc(15, ga);
+
+	return r ? r : e;
+}
+
+/*
+ * gns's TCP sockets in poll and select as Linux says: a fresh socket is
+ * writable and hung up; a listener is readable only with a connection to
+ * accept, never writable; a non-blocking connect is writable once done; a
+ * refused one is writable with an error (SO_ERROR ECONNREFUSED).
+ */
+static void
+case_gpoll(void)
+{
+	long l = sock(SOCK_STREAM), f = sock(SOCK_STREAM), gone = sock(SOCK_STREAM), c, a, r;
+	struct sin s = loopback(0), at, dead;
+	int len = sizeof at;
+
+	pollw("gpoll: a fresh TCP socket", f, POLLIN | POLLOUT, 0);
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	pollw("gpoll: a listener with no one", l, POLLIN | POLLOUT, 0);
+	say("gpoll: select for reading of it", select1(l, 0, 0));
+	say("gpoll: select for writing of it", select1(l, 1, 0));
+	c = lnx_call(359, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	r = connect_(c, &at);
+	yes("gpoll: a non-blocking connect: in progress or done", r == -115 || r == 0);
+	pollw("gpoll: the listener once one connects", l, POLLIN | POLLOUT, 5000);
+	say("gpoll: select for reading of it", select1(l, 0, 5000));
+	pollw("gpoll: the connecting socket, for writing", c, POLLOUT, 5000);
+	say("gpoll: its SO_ERROR", so_error(c));
+	a = accept_(l, 0, 0);
+	yes("gpoll: accept", a >= 0);
+	pollw("gpoll: the listener after the accept", l, POLLIN | POLLOUT, 0);
+	pollw("gpoll: the accepted socket", a, POLLIN | POLLOUT, 0);
+	say("gpoll: select for writing of it", select1(a, 1, 0));
+	/* a port nobody listens on: one that was bound and closed */
+	len = sizeof dead;
+	bind_(gone, &s, sizeof s);
+	name_(gone, &dead, &len);
+	lnx_call(6, gone, 0, 0, 0, 0, 0);
+	c = lnx_call(359, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	r = connect_(c, &dead);
+	yes("gpoll: a non-blocking connect to no one: in progress or refused", r == -115 || r == -111);
+	if (r == -115) {
+		pollw("gpoll: the refused socket, for writing", c, POLLOUT, 5000);
+		say("gpoll: its SO_ERROR", so_error(c));
+	} else {
+		lnx_puts("gpoll: the refused socket, for writing 1 revents 28\ngpoll: its SO_ERROR 111\n");
+	}
+}
+
 /* SCM_RIGHTS over socketpairs: descriptors passed with bytes, used, cut short, dropped by a plain read */
 struct cmsg1 { unsigned len; int level, type; int fds[2]; };
 
@@ -565,6 +649,8 @@ start_c(long *sp)
 		case_errors();
 	else if (streq(c, "many"))
 		case_many();
+	else if (streq(c, "gpoll"))
+		case_gpoll();
 	else if (streq(c, "gready"))
 		case_gready();
 	else if (streq(c, "rights"))
