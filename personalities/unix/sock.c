@@ -41,6 +41,7 @@
 #define MSG_OOB 0x1
 #define MSG_PEEK 0x2
 #define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
 #define MSG_NOSIGNAL 0x4000
 #define SOL_SOCKET 1
 #define SO_REUSEADDR 2
@@ -591,7 +592,7 @@ recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32
 	int32_t r;
 
 	if (flags & ~(uint32_t)(MSG_DONTWAIT | MSG_PEEK))
-		return -LNX_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB: gns has no such thing yet */
+		return -LNX_EOPNOTSUPP;	/* MSG_OOB (gns has none), recvmsg's MSG_WAITALL */
 	len = len < IO_MAX ? len : IO_MAX;
 	if (flags & MSG_PEEK)
 		stash_fill(s);	/* a peek is a receive kept in the stash */
@@ -641,24 +642,58 @@ do_send(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t fla
 	struct file *f = fd_get(p, fd);
 
 	if (f && unixsock_is(f))
-		return sockmsg_unix_send(p, f, buf, len, flags, at);
+		return sockmsg_unix_send(p, f, buf, len, flags, at, alen);
 	if (!usock_of(p, fd, &r))
 		return r;
 	return send_file(p, f, buf, len, flags, at, alen);
 }
 
+/* One receive of either kind of socket. */
+static int32_t
+recv_one(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	if (unixsock_is(f))
+		return sockmsg_unix_recv(p, f, buf, len, flags, at, lenp);
+	return recv_file(p, f, buf, len, flags, at, lenp);
+}
+
+/*
+ * MSG_WAITALL on a stream: receives until len bytes came, the end, an error
+ * or a signal, each piece written to the caller as it comes and counted in
+ * p->io_done, so that the held call goes on where it stopped (and a signal
+ * answers what came: main.c). A non-blocking one takes what is there.
+ */
+static int32_t
+recv_all(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	while (p->io_done < len) {
+		int32_t n = recv_one(p, f, buf + p->io_done, len - p->io_done, flags, at, lenp);
+
+		if (n == SYS_DEFER)
+			return n;
+		if (n <= 0)
+			return p->io_done ? (int32_t)p->io_done : n;
+		p->io_done += (uint32_t)n;
+	}
+	return (int32_t)len;
+}
+
 static int32_t
 do_recv(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
 {
-	int32_t r;
-
+	int32_t r = 0;
 	struct file *f = fd_get(p, fd);
+	struct usock *s = f && unixsock_is(f) ? NULL : usock_of(p, fd, &r);
 
-	if (f && unixsock_is(f))
-		return sockmsg_unix_recv(p, f, buf, len, flags, at, lenp);
-	if (!usock_of(p, fd, &r))
+	if (!s && !(f && unixsock_is(f)))
 		return r;
-	return recv_file(p, f, buf, len, flags, at, lenp);
+	if (flags & MSG_WAITALL) {	/* a datagram's receive takes one whatever it says, as Linux's */
+		flags &= ~MSG_WAITALL;
+		if (!(flags & MSG_PEEK) && len <= 0x7FFFFFFFu &&
+		    (s ? s->type : unixsock_type(f)) == L_SOCK_STREAM)
+			return recv_all(p, f, buf, len, flags, at, lenp);
+	}
+	return recv_one(p, f, buf, len, flags, at, lenp);
 }
 
 static int32_t

@@ -21,7 +21,8 @@ typedef int32_t (*sockmsg_recv_fn)(struct process *p, struct file *f, uint8_t *d
 /* socketpair(domain, type, protocol, sv): AF_UNIX stream and datagram pairs. 0 or -errno. */
 int32_t sockmsg_socketpair(struct process *p, uint32_t domain, uint32_t type, uint32_t proto, uint32_t sv);
 /* send/sendto, recv/recvfrom and getsockname/getpeername on an AF_UNIX end f. */
-int32_t sockmsg_unix_send(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at);
+int32_t sockmsg_unix_send(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at,
+			  uint32_t alen);
 int32_t sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at,
 			  uint32_t lenp);
 int32_t sockmsg_unix_name(struct process *p, struct file *f, uint32_t at, uint32_t lenp, bool peer);

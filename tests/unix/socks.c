@@ -1,8 +1,8 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many, gready or gpoll (gns's sockets), or pair, dgram, ready,
- * rights and named
+ * with CASE tcp, udp, errors, many, gready, gpoll or gwaitall (gns's sockets), or pair, dgram, ready,
+ * rights, named, udgram and waitall
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
  * host (run.py), so nothing printed depends on port numbers.
@@ -574,6 +574,148 @@ case_named(void)
 	lnx_call(10, (long)idle.path, 0, 0, 0, 0, 0);
 }
 
+static long sendto_un(long fd, const char *b, long n, struct sun *to) { long a[] = { fd, (long)b, n, 0, (long)to, sizeof *to }; return sc(11, a); }
+
+/* recvfrom an AF_UNIX socket: the count and bytes, and the sender's name's length and whether it is want's path */
+static void
+recvfrom_un(const char *label, long fd, const struct sun *want)
+{
+	struct sun from = { 0 };
+	int len = sizeof from;
+	char b[64] = { 0 };
+	long a[] = { fd, (long)b, sizeof b, 0, (long)&from, (long)&len };
+
+	said(label, sc(12, a), b);
+	say("  its sender's name's length (2: unnamed)", want ? (len == 2 + lnx_strlen(want->path) + 1) : len);
+	if (want)
+		yes("  and it is the sender's path", streq(from.path, want->path));
+}
+
+/*
+ * AF_UNIX datagram sockets bound to paths: sendto by name with the sender's
+ * name in recvfrom (none for an unbound sender), connect as a default
+ * destination, and Linux's errors.
+ */
+static void
+case_udgram(void)
+{
+	long pid = lnx_call(20, 0, 0, 0, 0, 0, 0), a, b, u, st, r;
+	struct sun na, nb, nst, none, got;
+	int len = sizeof got;
+	char buf[64] = { 0 };
+
+	named(&na, "ua", pid);
+	named(&nb, "ub", pid);
+	named(&nst, "ustream", pid);
+	named(&none, "unone", pid);
+	a = lnx_call(359, AF_UNIX, SOCK_DGRAM, 0, 0, 0, 0);
+	b = lnx_call(359, AF_UNIX, SOCK_DGRAM, 0, 0, 0, 0);
+	u = lnx_call(359, AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	yes("udgram: socket(AF_UNIX, SOCK_DGRAM)", a >= 0 && b >= 0 && u >= 0);
+	say("udgram: bind a", bind_(a, (struct sin *)&na, sizeof na));
+	say("udgram: bind b", bind_(b, (struct sin *)&nb, sizeof nb));
+	say("udgram: sendto a from b", sendto_un(b, "from b", 6, &na));
+	recvfrom_un("udgram: recvfrom of a", a, &nb);
+	say("udgram: sendto a from an unbound socket", sendto_un(u, "anon", 4, &na));
+	recvfrom_un("udgram: recvfrom of a", a, 0);
+	say("udgram: send without a destination", sendf(u, "x", 1, MSG_NOSIGNAL));
+	say("udgram: recv of nothing, non-blocking", recvf(u, buf, sizeof buf, 0));
+	poll1("udgram: poll of a with nothing", a, POLLIN | POLLOUT);
+	say("udgram: connect the unbound one to a", connect_un(u, &na));
+	say("udgram: send on it", sendf(u, "conn", 4, 0));
+	say("udgram: getpeername", peer_(u, (struct sin *)&got, &len));
+	yes("udgram: it says a's name", len == 2 + lnx_strlen(na.path) + 1 && streq(got.path, na.path));
+	poll1("udgram: poll of a with one", a, POLLIN);
+	said("udgram: read of a", lnx_call(3, a, (long)buf, sizeof buf, 0, 0, 0), buf);
+	say("udgram: sendto b from a", sendto_un(a, "to b", 4, &nb));
+	recvfrom_un("udgram: recvfrom of b", b, &na);
+	say("udgram: sendto a name that is not there", sendto_un(a, "x", 1, &none));
+	st = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	bind_(st, (struct sin *)&nst, sizeof nst);
+	say("udgram: sendto a stream socket's name", sendto_un(a, "x", 1, &nst));
+	say("udgram: connect to a stream socket's name", connect_un(b, &nst));
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	r = sendf(u, "late", 4, MSG_NOSIGNAL);
+	say("udgram: send once a is closed", r);
+	lnx_call(6, b, 0, 0, 0, 0, 0);
+	lnx_call(6, u, 0, 0, 0, 0, 0);
+	lnx_call(6, st, 0, 0, 0, 0, 0);
+	say("udgram: unlink a's name", lnx_call(10, (long)na.path, 0, 0, 0, 0, 0));
+	lnx_call(10, (long)nb.path, 0, 0, 0, 0, 0);
+	lnx_call(10, (long)nst.path, 0, 0, 0, 0, 0);
+}
+
+#define MSG_WAITALL 0x100
+
+/*
+ * MSG_WAITALL on stream sockets: a receive waits for its whole count (the
+ * bytes coming in pieces from a child), or for the end; without waiting it
+ * takes what is there; on a datagram socket it takes one datagram.
+ */
+static void
+case_waitall(void)
+{
+	int sv[2], dg[2], status = -1;
+	char b[16] = { 0 };
+	long child;
+
+	pair(SOCK_STREAM, sv);
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		sleep_ms(50);
+		lnx_call(4, sv[1], (long)"abc", 3, 0, 0, 0);
+		sleep_ms(50);
+		lnx_call(4, sv[1], (long)"defgh", 5, 0, 0, 0);
+		sleep_ms(50);
+		lnx_call(4, sv[1], (long)"xy", 2, 0, 0, 0);
+		lnx_exit(0);
+	}
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	said("waitall: recv of 8 as the bytes come in two pieces", recvf(sv[0], b, 8, MSG_WAITALL), b);
+	said("waitall: recv of 8 with 2 more and then the end", recvf(sv[0], b, 8, MSG_WAITALL), b);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("waitall: the child's status", status);
+	pair(SOCK_STREAM, sv);
+	sendf(sv[1], "abc", 3, 0);
+	said("waitall: with MSG_DONTWAIT, what is there", recvf(sv[0], b, 8, MSG_WAITALL | MSG_DONTWAIT), b);
+	say("waitall: and then nothing", recvf(sv[0], b, 8, MSG_WAITALL | MSG_DONTWAIT));
+	pair(SOCK_DGRAM, dg);
+	sendf(dg[1], "one", 3, 0);
+	sendf(dg[1], "two", 3, 0);
+	said("waitall: a datagram socket gives one datagram", recvf(dg[0], b, 8, MSG_WAITALL), b);
+}
+
+/* MSG_WAITALL on a TCP connection through gns: the bytes come in pieces from a child, the receive waits for all */
+static void
+case_gwaitall(void)
+{
+	long l = sock(SOCK_STREAM), c = sock(SOCK_STREAM), a, child;
+	struct sin s = loopback(0), at;
+	int len = sizeof at, status = -1;
+	char b[16] = { 0 };
+
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	say("gwaitall: connect", connect_(c, &at));
+	a = accept_(l, 0, 0);
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		sleep_ms(50);
+		send_(c, "abc", 3);
+		sleep_ms(50);
+		send_(c, "defgh", 5);
+		sleep_ms(50);
+		send_(c, "xy", 2);
+		lnx_exit(0);
+	}
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	said("gwaitall: recv of 8 as the bytes come in two pieces", recvf(a, b, 8, MSG_WAITALL), b);
+	said("gwaitall: recv of 8 with 2 more and then the end", recvf(a, b, 8, MSG_WAITALL), b);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("gwaitall: the child's status", status);
+}
+
 /* How many of n UDP sockets could be made (each left open) */
 static long
 open_many(long n)
@@ -657,6 +799,12 @@ start_c(long *sp)
 		case_rights();
 	else if (streq(c, "named"))
 		case_named();
+	else if (streq(c, "udgram"))
+		case_udgram();
+	else if (streq(c, "gwaitall"))
+		case_gwaitall();
+	else if (streq(c, "waitall"))
+		case_waitall();
 	else if (streq(c, "pair"))
 		case_pair();
 	else if (streq(c, "dgram"))
