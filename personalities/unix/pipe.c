@@ -108,11 +108,16 @@ enqueue(struct pipe *pp, struct process *p)
 	p->pipe_next = NULL;
 }
 
-/* Whether w's held call is a write to pp still waiting for room, which a read may go on with now. */
+/*
+ * Whether w's held call is a write to pp still waiting for room, which a read
+ * may go on with now (not a read of pp: a place kept by a write a signal
+ * ended stays until w's next write, and w may read pp meanwhile).
+ */
 static bool
 writer_waits(const struct pipe *pp, const struct process *w)
 {
-	return w->state == PROC_LIVE && w->held && w->pipe_wait == pp && !w->answered && !w->stopped;
+	return w->state == PROC_LIVE && w->held && w->pipe_wait == pp && !w->answered && !w->stopped &&
+	       (w->call_nr == LNX_write || w->call_nr == LNX_writev);
 }
 
 /* Whether a writer queued before p (or any, p not queued) waits on pp: p's write goes behind it (FIFO). */
