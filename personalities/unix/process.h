@@ -141,6 +141,8 @@ uint64_t cputime_us(const struct process *p);
 void cputime_reaped(struct process *parent, const struct process *c);
 struct lnx_rusage;
 void cputime_rusage(uint64_t us, struct lnx_rusage *ru);
+/* Of total ticks since boot, those the processor spent halted, idle (the kernel's count of them). */
+uint64_t cputime_idle(uint64_t total);
 
 /* The server's port set (main.c): syscall ports and the notification port. */
 extern mach_port_t server_port_set;
