@@ -592,7 +592,7 @@ recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32
 	int32_t r;
 
 	if (flags & ~(uint32_t)(MSG_DONTWAIT | MSG_PEEK))
-		return -LNX_EOPNOTSUPP;	/* MSG_OOB (gns has none), recvmsg's MSG_WAITALL */
+		return -LNX_EOPNOTSUPP;	/* MSG_OOB: gns has none (MSG_WAITALL: recv_all, sockmsg_recvmsg) */
 	len = len < IO_MAX ? len : IO_MAX;
 	if (flags & MSG_PEEK)
 		stash_fill(s);	/* a peek is a receive kept in the stash */
@@ -807,7 +807,10 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 			return -LNX_EBADF;
 		if (!unixsock_is(f) && f->ops != &sock_ops)
 			return -L_ENOTSOCK;
-		return call == 16 ? sockmsg_sendmsg(p, f, a[1], a[2], send_data) : sockmsg_recvmsg(p, f, a[1], a[2], recv_data);
+		if (call == 16)
+			return sockmsg_sendmsg(p, f, a[1], a[2], send_data);
+		return sockmsg_recvmsg(p, f, a[1], a[2], recv_data,
+				       (unixsock_is(f) ? unixsock_type(f) : ((struct usock *)f->obj)->type) == L_SOCK_STREAM);
 	case 18: return do_accept(p, a[0], a[1], a[2], a[3]);
 	}
 	return -LNX_EINVAL;	/* unknown numbers */

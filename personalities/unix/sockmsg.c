@@ -196,6 +196,7 @@ msg_in(struct process *p, uint32_t at, struct lnx_msghdr *m, uint32_t *total)
 #define CMSG_HDR	12u	/* struct cmsghdr on i386: len, level, type */
 #define MSG_CTRUNC	0x8
 #define MSG_CMSG_CLOEXEC 0x40000000u
+#define MSG_WAITALL	0x100
 
 /* sendmsg's control part: SCM_RIGHTS's descriptors attached to f's next send. 0 or -errno. */
 static int
@@ -307,51 +308,100 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 	return r;
 }
 
+/*
+ * One receive of recvmsg's: up to max bytes scattered into m's iovecs from
+ * offset off of them on, with the sender's name and, on an AF_UNIX end, the
+ * descriptors that came with them (their control message's length in
+ * *clen, 0: none); a count, -errno or SYS_DEFER; *mf msg_flags.
+ */
+static int32_t
+recv_piece(struct process *p, struct file *f, uint32_t at, const struct lnx_msghdr *m, uint32_t flags, uint32_t off,
+	   uint32_t max, sockmsg_recv_fn gns_recv, uint32_t *clen, uint32_t *mf)
+{
+	char from[UNIXSOCK_NAME_MAX];
+	uint32_t put = 0, zero = 0, mf2;
+	int32_t n;
+	int r;
+
+	*clen = 0;
+	if (!unixsock_is(f)) {
+		n = gns_recv(p, f, data, max, flags, m->name, at + 4);
+	} else {
+		n = unixsock_recv(p, f, data, max, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, mf, from);
+		if (n > 0 && m->name && (r = from_out(p, from, m->name, at + 4)) != 0)
+			return r;
+		if (n > 0 && !m->name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
+			return r;
+	}
+	if (n == 0 && unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
+		n = unixsock_recv(p, f, data, 0, flags & ~MSG_CMSG_CLOEXEC, mf, NULL);	/* an empty datagram goes */
+	if (n <= 0)
+		return n;
+	for (uint32_t i = 0; i < m->iovlen && put < (uint32_t)n; i++) {
+		uint32_t k;
+
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		k = iov[i].len - off < (uint32_t)n - put ? iov[i].len - off : (uint32_t)n - put;
+		if ((r = umem_write(p, iov[i].base + off, data + put, k)) != 0)
+			return r;	/* a stream's bytes stay: nothing was taken */
+		put += k;
+		off = 0;
+	}
+	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK)) {
+		if ((r = rights_out(p, f, m, flags, mf, clen)) != 0)
+			return r;
+		(void)unixsock_recv(p, f, data, (uint32_t)n, flags & ~MSG_CMSG_CLOEXEC, &mf2, NULL);
+	}
+	return n;
+}
+
+/* msg_controllen (SCM_RIGHTS's length, or 0) and msg_flags out. */
+static int
+msg_out(struct process *p, uint32_t at, uint32_t clen, uint32_t mf)
+{
+	int r = umem_write(p, at + 20, &clen, 4);
+
+	return r ? r : umem_write(p, at + 24, &mf, 4);
+}
+
 int32_t
-sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_recv_fn gns_recv)
+sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_recv_fn gns_recv, bool stream)
 {
 	struct lnx_msghdr m;
-	uint32_t total, mf = 0, put = 0, zero = 0;
-	char from[UNIXSOCK_NAME_MAX];
+	uint32_t total, mf = 0, clen = 0;
 	int32_t n;
 	int r;
 
 	if ((r = msg_in(p, at, &m, &total)) != 0)
 		return r;
 	total = total < IO_MAX ? total : IO_MAX;
-	if (!unixsock_is(f)) {
-		n = gns_recv(p, f, data, total, flags, m.name, at + 4);
-	} else {
-		if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK | MSG_CMSG_CLOEXEC))
-			return -L_EOPNOTSUPP;
-		n = unixsock_recv(p, f, data, total, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, &mf, from);
-		if (n > 0 && m.name && (r = from_out(p, from, m.name, at + 4)) != 0)
-			return r;
-		if (n > 0 && !m.name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
-			return r;
+	if (unixsock_is(f) && (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK | MSG_CMSG_CLOEXEC | MSG_WAITALL)))
+		return -L_EOPNOTSUPP;
+	if (flags & MSG_WAITALL) {
+		flags &= ~MSG_WAITALL;	/* a datagram's receive takes one whatever it says, as Linux's */
+		if (stream && !(flags & UNIXSOCK_PEEK)) {
+			/* as sock.c's recv_all: each piece where the last ended (io_done), until the count is there */
+			while (p->io_done < total) {
+				n = recv_piece(p, f, at, &m, flags, p->io_done, total - p->io_done, gns_recv, &clen, &mf);
+				if (n == SYS_DEFER)
+					return (r = msg_out(p, at, 0, 0)) != 0 ? r : n;	/* what a signal's answer leaves */
+				if (n <= 0 && !p->io_done)
+					return n;
+				if (n <= 0)
+					break;
+				p->io_done += (uint32_t)n;
+				if (clen)
+					break;	/* descriptors came: Linux's receive ends with them */
+			}
+			return (r = msg_out(p, at, clen, mf)) != 0 ? r : (int32_t)p->io_done;
+		}
 	}
-	if (n == 0 && unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
-		n = unixsock_recv(p, f, data, 0, flags & ~MSG_CMSG_CLOEXEC, &mf, NULL);	/* an empty datagram goes */
-	if (n <= 0)
+	if ((n = recv_piece(p, f, at, &m, flags, 0, total, gns_recv, &clen, &mf)) <= 0)
 		return n;
-	for (uint32_t i = 0; i < m.iovlen && put < (uint32_t)n; i++) {
-		uint32_t k = iov[i].len < (uint32_t)n - put ? iov[i].len : (uint32_t)n - put;
-
-		if (k && (r = umem_write(p, iov[i].base, data + put, k)) != 0)
-			return r;	/* a stream's bytes stay: nothing was taken */
-		put += k;
-	}
-	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK)) {
-		uint32_t clen = 0, mf2;
-
-		if ((r = rights_out(p, f, &m, flags, &mf, &clen)) != 0)
-			return r;
-		(void)unixsock_recv(p, f, data, (uint32_t)n, flags & ~MSG_CMSG_CLOEXEC, &mf2, NULL);
-		zero = clen;
-	}
-	if ((r = umem_write(p, at + 20, &zero, 4)) != 0 || (r = umem_write(p, at + 24, &mf, 4)) != 0)
-		return r;	/* msg_controllen (SCM_RIGHTS's length, or 0), msg_flags */
-	return n;
+	return (r = msg_out(p, at, clen, mf)) != 0 ? r : n;
 }
 
 /* Named AF_UNIX sockets: socket, bind, listen, connect, accept, their names. */

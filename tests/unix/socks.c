@@ -683,6 +683,28 @@ case_waitall(void)
 	sendf(dg[1], "one", 3, 0);
 	sendf(dg[1], "two", 3, 0);
 	said("waitall: a datagram socket gives one datagram", recvf(dg[0], b, 8, MSG_WAITALL), b);
+	/* recvmsg: the pieces scattered over two iovecs, where each one before ended */
+	char x[3] = { 0 }, y[8] = { 0 };
+	struct iov v[2] = { { x, 3 }, { y, 5 } };
+	struct msghdr m = { 0, 0, v, 2, 0, 0, -1 };
+	pair(SOCK_STREAM, sv);
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		sleep_ms(50);
+		lnx_call(4, sv[1], (long)"ab", 2, 0, 0, 0);
+		sleep_ms(50);
+		lnx_call(4, sv[1], (long)"cdefg", 5, 0, 0, 0);
+		lnx_exit(0);
+	}
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	say("waitall: recvmsg of 8 as 2 and then 5 come, and the end", recvmsg_(sv[0], &m, MSG_WAITALL));
+	lnx_puts("waitall: its iovecs ");
+	lnx_write(x, 3);
+	lnx_puts(" ");
+	lnx_puts(y);
+	lnx_puts("\n");
+	say("waitall: its msg_flags", m.flags);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
 }
 
 /* MSG_WAITALL on a TCP connection through gns: the bytes come in pieces from a child, the receive waits for all */
@@ -714,6 +736,29 @@ case_gwaitall(void)
 	said("gwaitall: recv of 8 with 2 more and then the end", recvf(a, b, 8, MSG_WAITALL), b);
 	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
 	say("gwaitall: the child's status", status);
+	/* recvmsg, over two iovecs */
+	char x[3] = { 0 }, y[8] = { 0 };
+	struct iov v[2] = { { x, 3 }, { y, 5 } };
+	struct msghdr m = { 0, 0, v, 2, 0, 0, -1 };
+	c = sock(SOCK_STREAM);
+	say("gwaitall: connect again", connect_(c, &at));
+	a = accept_(l, 0, 0);
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		sleep_ms(50);
+		send_(c, "ab", 2);
+		sleep_ms(50);
+		send_(c, "cdefgh", 6);
+		lnx_exit(0);
+	}
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	say("gwaitall: recvmsg of 8 as 2 and then 6 come", recvmsg_(a, &m, MSG_WAITALL));
+	lnx_puts("gwaitall: its iovecs ");
+	lnx_write(x, 3);
+	lnx_puts(" ");
+	lnx_puts(y);
+	lnx_puts("\n");
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
 }
 
 /* How many of n UDP sockets could be made (each left open) */
