@@ -647,6 +647,41 @@ case_udgram(void)
 
 #define MSG_WAITALL 0x100
 
+/* A child that writes the n strings of bits into fd, 50 ms apart, and ends; its pid. */
+static long
+trickle(long fd, const char *const *bits, int n)
+{
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+
+	if (pid == 0) {
+		for (int i = 0; i < n; i++) {
+			sleep_ms(50);
+			lnx_call(4, fd, (long)bits[i], lnx_strlen(bits[i]), 0, 0, 0);
+		}
+		lnx_exit(0);
+	}
+	return pid;
+}
+
+/* recvmsg with MSG_WAITALL of 8 bytes into two iovecs of 3 and 5 from fd, as the bytes trickle in: what it says */
+static void
+recvmsg_all(const char *label, long fd)
+{
+	char x[3] = { 0 }, y[8] = { 0 };
+	struct iov v[2] = { { x, 3 }, { y, 5 } };
+	struct msghdr m = { 0, 0, v, 2, 0, 0, -1 };
+
+	say(label, recvmsg_(fd, &m, MSG_WAITALL));
+	lnx_puts("  its iovecs ");
+	lnx_write(x, 3);
+	lnx_puts(" ");
+	lnx_puts(y);
+	lnx_puts("\n");
+	say("  its msg_flags", m.flags);
+}
+
+static const char *const three[] = { "abc", "defgh", "xy" };
+
 /*
  * MSG_WAITALL on stream sockets: a receive waits for its whole count (the
  * bytes coming in pieces from a child), or for the end; without waiting it
@@ -660,16 +695,7 @@ case_waitall(void)
 	long child;
 
 	pair(SOCK_STREAM, sv);
-	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
-	if (child == 0) {
-		sleep_ms(50);
-		lnx_call(4, sv[1], (long)"abc", 3, 0, 0, 0);
-		sleep_ms(50);
-		lnx_call(4, sv[1], (long)"defgh", 5, 0, 0, 0);
-		sleep_ms(50);
-		lnx_call(4, sv[1], (long)"xy", 2, 0, 0, 0);
-		lnx_exit(0);
-	}
+	child = trickle(sv[1], three, 3);
 	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
 	said("waitall: recv of 8 as the bytes come in two pieces", recvf(sv[0], b, 8, MSG_WAITALL), b);
 	said("waitall: recv of 8 with 2 more and then the end", recvf(sv[0], b, 8, MSG_WAITALL), b);
@@ -684,26 +710,11 @@ case_waitall(void)
 	sendf(dg[1], "two", 3, 0);
 	said("waitall: a datagram socket gives one datagram", recvf(dg[0], b, 8, MSG_WAITALL), b);
 	/* recvmsg: the pieces scattered over two iovecs, where each one before ended */
-	char x[3] = { 0 }, y[8] = { 0 };
-	struct iov v[2] = { { x, 3 }, { y, 5 } };
-	struct msghdr m = { 0, 0, v, 2, 0, 0, -1 };
+	static const char *const two[] = { "ab", "cdefg" };
 	pair(SOCK_STREAM, sv);
-	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
-	if (child == 0) {
-		sleep_ms(50);
-		lnx_call(4, sv[1], (long)"ab", 2, 0, 0, 0);
-		sleep_ms(50);
-		lnx_call(4, sv[1], (long)"cdefg", 5, 0, 0, 0);
-		lnx_exit(0);
-	}
+	child = trickle(sv[1], two, 2);
 	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
-	say("waitall: recvmsg of 8 as 2 and then 5 come, and the end", recvmsg_(sv[0], &m, MSG_WAITALL));
-	lnx_puts("waitall: its iovecs ");
-	lnx_write(x, 3);
-	lnx_puts(" ");
-	lnx_puts(y);
-	lnx_puts("\n");
-	say("waitall: its msg_flags", m.flags);
+	recvmsg_all("waitall: recvmsg of 8 as 2 and then 5 come, and the end", sv[0]);
 	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
 }
 
@@ -721,43 +732,20 @@ case_gwaitall(void)
 	name_(l, &at, &len);
 	say("gwaitall: connect", connect_(c, &at));
 	a = accept_(l, 0, 0);
-	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
-	if (child == 0) {
-		sleep_ms(50);
-		send_(c, "abc", 3);
-		sleep_ms(50);
-		send_(c, "defgh", 5);
-		sleep_ms(50);
-		send_(c, "xy", 2);
-		lnx_exit(0);
-	}
+	child = trickle(c, three, 3);
 	lnx_call(6, c, 0, 0, 0, 0, 0);
 	said("gwaitall: recv of 8 as the bytes come in two pieces", recvf(a, b, 8, MSG_WAITALL), b);
 	said("gwaitall: recv of 8 with 2 more and then the end", recvf(a, b, 8, MSG_WAITALL), b);
 	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
 	say("gwaitall: the child's status", status);
 	/* recvmsg, over two iovecs */
-	char x[3] = { 0 }, y[8] = { 0 };
-	struct iov v[2] = { { x, 3 }, { y, 5 } };
-	struct msghdr m = { 0, 0, v, 2, 0, 0, -1 };
+	static const char *const two[] = { "ab", "cdefgh" };
 	c = sock(SOCK_STREAM);
 	say("gwaitall: connect again", connect_(c, &at));
 	a = accept_(l, 0, 0);
-	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
-	if (child == 0) {
-		sleep_ms(50);
-		send_(c, "ab", 2);
-		sleep_ms(50);
-		send_(c, "cdefgh", 6);
-		lnx_exit(0);
-	}
+	child = trickle(c, two, 2);
 	lnx_call(6, c, 0, 0, 0, 0, 0);
-	say("gwaitall: recvmsg of 8 as 2 and then 6 come", recvmsg_(a, &m, MSG_WAITALL));
-	lnx_puts("gwaitall: its iovecs ");
-	lnx_write(x, 3);
-	lnx_puts(" ");
-	lnx_puts(y);
-	lnx_puts("\n");
+	recvmsg_all("gwaitall: recvmsg of 8 as 2 and then 6 come", a);
 	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
 }
 
