@@ -6,10 +6,12 @@
  * process: the same), times() and getrusage(). A process's own time is
  * taken as it ends (process.c), and added to its parent's children's time
  * when the parent's wait4 reaps it, with its own reaped children's, as
- * Linux's cutime counts only the children waited for.
+ * Linux's cutime counts only the children waited for. /proc shows them
+ * (procfs.c: a process's stat, and the machine's idle time in /proc/stat).
  */
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/trap.h>
 #include "linux.h"
 #include "process.h"
 #include "syscall.h"
@@ -29,6 +31,28 @@ cputime_us(const struct process *p)
 		return 0;
 	return (uint64_t)(info.user_time.seconds + info.system_time.seconds) * 1000000u +
 	       (uint64_t)(info.user_time.microseconds + info.system_time.microseconds);
+}
+
+uint64_t
+cputime_idle(uint64_t total)
+{
+	struct manifold_kernel_stats ks;
+	uint64_t idle, now;
+	uint32_t lo, hi;
+
+	if (trap_raw(TRAP_kernel_stats, (uint32_t)&ks, 0, 0, 0, 0) != KERN_SUCCESS)
+		return 0;
+	/* the halted share of the TSC's cycles since the processor started, of the ticks since boot */
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	now = (uint64_t)hi << 32 | lo;
+	idle = (uint64_t)ks.idle_cycles_hi << 32 | ks.idle_cycles_lo;
+	if (idle >= now)
+		return now ? total : 0;
+	while (idle > 0xFFFFFFFFull)	/* so that total * idle fits 64 bits (total: 497 days of ticks) */
+		idle >>= 1, now >>= 1;
+	if (total > 0xFFFFFFFFull)
+		return (total >> 32) * idle / now << 32;
+	return total * idle / now;
 }
 
 void

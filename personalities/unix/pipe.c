@@ -8,13 +8,14 @@
  * whole or not at all; longer ones may go in pieces, and the call's progress
  * is kept in the process (io_done) while it is held, so a write is never
  * done twice.
- * A held read or write of a pipe is held on the pipe (its key: main.c), so
- * a change retries the calls that wait on it and the polls and selects that
- * asked it (sys_poll.c); a change of bytes or room only when one waits on
- * this pipe (watched: a held read or write of it, a poll that asked it).
- * The two ends answer each other's held call directly where they can: a
- * write into an empty pipe a held read (hand_to_reader), a read that frees
- * room a held write (feed_writer), so that neither is served again.
+ * A held read of a pipe is held on the pipe (its key: main.c), so a change
+ * retries the reads that wait on it and the polls and selects that asked it
+ * (sys_poll.c); a change of bytes or room only when one waits on this pipe
+ * (watched: a held read of it, a poll that asked it). A held write or writev
+ * waits in the pipe's queue of writers, held on its own process.
+ * The two ends answer each other's held calls directly: a write into an
+ * empty pipe a held read (hand_to_reader), a read that frees room the held
+ * writes, oldest first (feed_writers), so that none is served again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,12 @@ struct pipe {
 	uint8_t buf[PIPE_SIZE];
 	uint32_t head, count;		/* [U] bytes buf[head..] (circularly) hold */
 	bool rd_open, wr_open;		/* [U] the read end's and the write end's file are open */
-	bool watched;			/* [U] a held call (read, write, poll) waits on it since the last retry */
-	bool others;			/* [U] ...one that is not writer's held write (a read, a poll, another) */
-	/* the last process whose read of it was held, and whose write(2) of it was held for room (each
-	 * one's p->pipe_wait says whether it still waits) */
-	struct process *reader, *writer;	/* [U] */
+	bool watched;			/* [U] a held read or poll waits on it since the last retry */
+	/* the last process whose read of it was held (its p->pipe_wait says whether it still waits) */
+	struct process *reader;		/* [U] */
+	/* the writes held for room, oldest first (p->pipe_next; each one's pipe_wait says whether it
+	 * still waits, and a process on it has pipe_q pointing here) */
+	struct process *wq;		/* [U] */
 };
 
 /* Something changed in pp: the held calls go again if one waits on it (each says so again if it still waits). */
@@ -45,7 +47,6 @@ changed(struct pipe *pp)
 {
 	if (pp->watched) {
 		pp->watched = false;
-		pp->others = false;
 		server_retry_on(pp);
 	}
 }
@@ -56,7 +57,6 @@ pipe_poll_read(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->watched = true;	/* a poll that is held waits on it */
-	pp->others = true;
 	return (pp->count ? LNX_POLLIN : 0) | (!pp->wr_open ? LNX_POLLHUP : 0);
 }
 
@@ -66,64 +66,187 @@ pipe_poll_write(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->watched = true;
-	pp->others = true;
 	if (!pp->rd_open)
 		return LNX_POLLOUT | LNX_POLLERR;
 	return PIPE_SIZE - pp->count >= PIPE_BUF_ ? LNX_POLLOUT : 0;
 }
 
-/* Whether w's call is a write(2) held for room in pp, which a read may answer (w != p, the reader). */
-static bool
-writer_waits(const struct process *p, const struct pipe *pp, const struct process *w)
+/* w leaves the queue of held writers it is on (its call ended, or it ended). */
+static void
+unqueue_slow(struct process *w)
 {
-	return w && w != p && w->state == PROC_LIVE && w->held && w->pipe_wait == pp && w->call_nr == LNX_write &&
-	       !w->answered && !w->stopped && !signal_interrupts(w);
+	struct process **at = &w->pipe_q->wq;
+
+	while (*at && *at != w)
+		at = &(*at)->pipe_next;
+	if (*at)
+		*at = w->pipe_next;
+	w->pipe_q = NULL;
+	w->pipe_next = NULL;
+}
+
+static inline void
+unqueue(struct process *w)
+{
+	if (w->pipe_q)
+		unqueue_slow(w);
+}
+
+/* p's write waits for room in pp, behind the writers already waiting there (a replay keeps its place). */
+static void
+enqueue(struct pipe *pp, struct process *p)
+{
+	struct process **at = &pp->wq;
+
+	if (p->pipe_q == pp)
+		return;
+	unqueue(p);
+	while (*at)
+		at = &(*at)->pipe_next;
+	*at = p;
+	p->pipe_q = pp;
+	p->pipe_next = NULL;
 }
 
 /*
- * A read that made room in pp goes on with the write held for it, from the
- * reader's own handler: the writer's next bytes into the ring (a kernel
- * copy, as its own handler would have made) and, once they are all in, its
- * answer at once (server_answer_held; should the loop not hold it, its
- * replay only answers: p->answered), so that the writer is not served
- * again for each read. True when that was done, or when the room is still
- * too little for its write (PIPE_BUF's whole): it waits on with nothing to
- * retry. False: nothing done (no such writer, or its memory faults, which
- * its own replay then finds and answers).
+ * Whether w's held call is a write to pp still waiting for room, which a read
+ * may go on with now (not a read of pp: a place kept by a write a signal
+ * ended stays until w's next write, and w may read pp meanwhile).
  */
 static bool
-feed_writer(struct process *p, struct pipe *pp)
+writer_waits(const struct pipe *pp, const struct process *w)
 {
-	struct process *w = pp->writer;
-	uint32_t room = PIPE_SIZE - pp->count, left, n, tail, first;
+	return w->state == PROC_LIVE && w->held && w->pipe_wait == pp && !w->answered && !w->stopped &&
+	       (w->call_nr == LNX_write || w->call_nr == LNX_writev);
+}
 
-	if (!writer_waits(p, pp, w))
-		return false;
-	if (w->pipe_len <= PIPE_BUF_ && room < w->pipe_len)
-		return true;
-	left = w->pipe_len - w->io_done;
-	n = left < room ? left : room;
-	tail = (pp->head + pp->count) % PIPE_SIZE;
-	first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
-	if (umem_read(w, w->pipe_buf + w->io_done, pp->buf + tail, first) != 0)
-		return false;
-	if (n > first && umem_read(w, w->pipe_buf + w->io_done + first, pp->buf, n - first) != 0) {
-		pp->count += first;	/* a short write of what went in: its replay finds the fault */
-		w->io_done += first;
-		return false;
+/* Whether a writer queued before p (or any, p not queued) waits on pp: p's write goes behind it (FIFO). */
+static bool
+writers_ahead(const struct pipe *pp, const struct process *p)
+{
+	for (const struct process *w = pp->wq; w && w != p; w = w->pipe_next)
+		if (writer_waits(pp, w) && !signal_interrupts(w))
+			return true;
+	return false;
+}
+
+/*
+ * Where the byte at offset off of w's write lies in its memory, and how
+ * many follow it there: write(2)'s one buffer, or writev's iovecs (read
+ * again from its memory, a few at a time, since a held call keeps only
+ * their address). -LNX_EFAULT: they are not readable, or shorter than the
+ * call said (changed meanwhile).
+ */
+static int
+source_run(struct process *w, uint32_t off, uint32_t *at, uint32_t *len)
+{
+	struct lnx_iovec iov[16];
+	uint64_t base = 0;
+
+	if (!w->pipe_iovn) {
+		*at = w->pipe_buf + off;
+		*len = w->pipe_len - off;
+		return 0;
 	}
-	pp->count += n;
-	w->io_done += n;
-	if (w->io_done < w->pipe_len)
-		return true;	/* more than the room: it waits on */
-	w->pipe_wait = NULL;
-	pp->writer = NULL;
-	if (!server_answer_held(w, (int32_t)w->pipe_len)) {
-		w->answered = true;
-		w->answer = (int32_t)w->pipe_len;
-		server_retry_on(pp);	/* the writer's held write goes again, to answer */
+	for (uint32_t i = 0; i < w->pipe_iovn; i += 16) {
+		uint32_t k = w->pipe_iovn - i < 16 ? w->pipe_iovn - i : 16;
+		int r = umem_read(w, w->pipe_buf + i * sizeof iov[0], iov, k * sizeof iov[0]);
+
+		if (r != 0)
+			return r;
+		for (uint32_t j = 0; j < k; j++) {
+			if (off < base + iov[j].len) {
+				*at = iov[j].base + (uint32_t)(off - base);
+				*len = (uint32_t)(base + iov[j].len - off);
+				return 0;
+			}
+			base += iov[j].len;
+		}
 	}
-	return true;
+	return -LNX_EFAULT;
+}
+
+/*
+ * n bytes of w's write (n no more than the room), from its progress
+ * (w->io_done) on, into the ring: a kernel copy for each run of its memory
+ * and each of the ring's two pieces. 0, or the fault's error, what went in
+ * before it counted in the pipe and in w->io_done.
+ */
+static int
+fill(struct pipe *pp, struct process *w, uint32_t n)
+{
+	while (n) {
+		uint32_t tail = (pp->head + pp->count) % PIPE_SIZE, at, run, m;
+		int r;
+
+		if ((r = source_run(w, w->io_done, &at, &run)) != 0)
+			return r;
+		m = n < run ? n : run;
+		m = PIPE_SIZE - tail < m ? PIPE_SIZE - tail : m;
+		if ((r = umem_read(w, at, pp->buf + tail, m)) != 0)
+			return r;
+		pp->count += m;
+		w->io_done += m;
+		n -= m;
+	}
+	return 0;
+}
+
+/* Whether a write of len bytes, done bytes of it in, waits with room bytes free (PIPE_BUF's go in whole). */
+static inline bool
+must_wait(uint32_t len, uint32_t done, uint32_t room)
+{
+	return room == 0 || (len <= PIPE_BUF_ && room < len - done);
+}
+
+/*
+ * A read that made room in pp goes on with the writes held for it, in the
+ * order they came, from the reader's own handler: each one's next bytes
+ * into the ring (the kernel copies its own handler would have made) and,
+ * once they are all in, its answer at once (server_answer_held; should the
+ * loop not hold it, its replay only answers: p->answered), so that no
+ * writer is served again for a read. The first that cannot finish stops
+ * the walk: a write longer than the room takes what there is and waits on,
+ * one of PIPE_BUF or less waits for its whole room, and those behind it wait
+ * too. A writer a signal ends, or whose memory faults, is served again
+ * (its replay answers what moved); a stopped one is passed over.
+ */
+static void
+feed_writers(struct pipe *pp)
+{
+	struct process *w, *next;
+
+	for (w = pp->wq; w; w = next) {
+		uint32_t room = PIPE_SIZE - pp->count, left;
+
+		next = w->pipe_next;
+		if (!w->held) {
+			unqueue(w);	/* its call ended another way (a signal's answer) */
+			continue;
+		}
+		if (!writer_waits(pp, w))
+			continue;
+		if (signal_interrupts(w)) {
+			server_retry_process(w);
+			continue;
+		}
+		if (must_wait(w->pipe_len, w->io_done, room))
+			return;
+		left = w->pipe_len - w->io_done;
+		if (fill(pp, w, left < room ? left : room) != 0) {
+			server_retry_process(w);
+			continue;
+		}
+		if (w->io_done < w->pipe_len)
+			return;	/* more than the room: it waits on */
+		unqueue(w);
+		w->pipe_wait = NULL;
+		if (!server_answer_held(w, (int32_t)w->pipe_len)) {
+			w->answered = true;
+			w->answer = (int32_t)w->pipe_len;
+			server_retry_process(w);	/* its held write goes again, to answer */
+		}
+	}
 }
 
 static int32_t
@@ -139,7 +262,6 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		if (f->flags & LNX_O_NONBLOCK)
 			return -LNX_EAGAIN;
 		pp->watched = true;
-		pp->others = true;
 		p->wait_key = pp;
 		pp->reader = p;
 		p->pipe_wait = pp;
@@ -156,8 +278,9 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 		n = first;	/* a short read: the rest stays */
 	pp->head = (pp->head + n) % PIPE_SIZE;
 	pp->count -= n;
-	if (!feed_writer(p, pp) || pp->others)
-		changed(pp);	/* a writer waiting for room, or another who waits on it */
+	if (pp->wq)
+		feed_writers(pp);
+	changed(pp);	/* a poll waiting for room */
 	return (int32_t)n;
 }
 
@@ -171,7 +294,7 @@ pipe_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
  * signal, a stop). False: nothing moved (a bad pointer on either side is
  * found again by the ring's own copies, which name whose it was).
  */
-static bool
+static inline __attribute__((always_inline)) bool
 hand_to_reader(struct process *p, struct pipe *pp, uint32_t buf, uint32_t n)
 {
 	struct process *r = pp->reader;
@@ -194,52 +317,79 @@ hand_to_reader(struct process *p, struct pipe *pp, uint32_t buf, uint32_t n)
 	return true;
 }
 
+/*
+ * p's write of p->pipe_len bytes (write(2)'s buffer or writev's iovecs:
+ * p->pipe_buf, p->pipe_iovn), from its progress on. It waits for room while
+ * the pipe is full, while a write of PIPE_BUF or less has not its whole room,
+ * and behind the writers already waiting (FIFO: a read goes on with them in
+ * order, feed_writers); held on its own process (its signals wake it, the
+ * read end's close, and the read that answers it), not on the pipe, so a
+ * read that makes room serves no writer again.
+ */
+static int32_t
+put(struct process *p, struct file *f, struct pipe *pp)
+{
+	uint32_t len = p->pipe_len;
+
+	if (!p->replay)
+		unqueue(p);	/* a new call: a place kept by one a signal ended goes */
+	if (!pp->rd_open) {
+		unqueue(p);
+		signal_raise(p, LNX_SIGPIPE);
+		return p->io_done ? (int32_t)p->io_done : -LNX_EPIPE;
+	}
+	while (p->io_done < len) {
+		uint32_t left = len - p->io_done, room = PIPE_SIZE - pp->count;
+		int r;
+
+		if (f->flags & LNX_O_NONBLOCK) {
+			if (must_wait(len, p->io_done, room))
+				return p->io_done ? (int32_t)p->io_done : -LNX_EAGAIN;
+		} else if (must_wait(len, p->io_done, room) || (pp->wq && writers_ahead(pp, p))) {
+			if (signal_interrupts(p)) {
+				unqueue(p);
+				return p->io_done ? (int32_t)p->io_done : -LNX_EINTR;
+			}
+			enqueue(pp, p);
+			p->pipe_wait = pp;
+			p->wait_key = p;
+			return SYS_DEFER;
+		}
+		if (!p->pipe_iovn && hand_to_reader(p, pp, p->pipe_buf + p->io_done, left))
+			continue;
+		r = fill(pp, p, left < room ? left : room);
+		if (p->io_done > len - left)
+			changed(pp);	/* a reader waiting for bytes */
+		if (r != 0) {
+			unqueue(p);
+			return p->io_done ? (int32_t)p->io_done : r;
+		}
+	}
+	unqueue(p);
+	return (int32_t)len;
+}
+
 static int32_t
 pipe_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	struct pipe *pp = f->obj;
 
-	if (!pp->rd_open) {
-		signal_raise(p, LNX_SIGPIPE);
-		return p->io_done ? (int32_t)p->io_done : -LNX_EPIPE;
-	}
-	while (p->io_done < len) {
-		uint32_t left = len - p->io_done, room = PIPE_SIZE - pp->count, n, tail, first;
-		int r;
+	/* a round trip's way first: a held read of the empty pipe takes it all (hand_to_reader) */
+	if (pp->reader && !p->io_done && !p->pipe_q && hand_to_reader(p, pp, buf, len) && p->io_done == len)
+		return (int32_t)len;
+	p->pipe_buf = buf;
+	p->pipe_len = len;
+	p->pipe_iovn = 0;
+	return put(p, f, pp);
+}
 
-		if (room == 0 || (len <= PIPE_BUF_ && room < len)) {
-			if (f->flags & LNX_O_NONBLOCK)
-				return p->io_done ? (int32_t)p->io_done : -LNX_EAGAIN;
-			if (signal_interrupts(p))
-				return p->io_done ? (int32_t)p->io_done : -LNX_EINTR;
-			if (p->call_nr == LNX_write && (!pp->writer || pp->writer == p ||
-							       !writer_waits(NULL, pp, pp->writer))) {
-				pp->writer = p;	/* a read that makes room goes on with it (feed_writer) */
-				p->pipe_wait = pp;
-				p->pipe_buf = buf;
-				p->pipe_len = len;
-			} else {
-				pp->others = true;	/* writev's, or a second writer's: served again */
-			}
-			pp->watched = true;
-			p->wait_key = pp;
-			return SYS_DEFER;
-		}
-		if (hand_to_reader(p, pp, buf + p->io_done, left))
-			continue;
-		/* straight into the ring's free space, two pieces at most, committed together (PIPE_BUF) */
-		n = left < room ? left : room;
-		tail = (pp->head + pp->count) % PIPE_SIZE;
-		first = PIPE_SIZE - tail < n ? PIPE_SIZE - tail : n;
-		if ((r = umem_read(p, buf + p->io_done, pp->buf + tail, first)) != 0)
-			return p->io_done ? (int32_t)p->io_done : r;
-		if (n > first && umem_read(p, buf + p->io_done + first, pp->buf, n - first) != 0)
-			n = first;	/* the rest faults: a short write of what went in */
-		pp->count += n;
-		p->io_done += n;
-		changed(pp);	/* a reader waiting for bytes */
-	}
-	return (int32_t)len;
+int32_t
+pipe_writev(struct process *p, struct file *f, uint32_t iov, uint32_t n, uint32_t total)
+{
+	p->pipe_buf = iov;
+	p->pipe_len = total;
+	p->pipe_iovn = n;
+	return put(p, f, f->obj);
 }
 
 static const void *
@@ -251,8 +401,17 @@ pipe_wake_key(struct file *f)
 static void
 pipe_free_if_unused(struct pipe *pp)
 {
-	if (!pp->rd_open && !pp->wr_open)
-		free(pp);
+	if (pp->rd_open || pp->wr_open)
+		return;
+	while (pp->wq)	/* writers whose calls ended another way, not yet taken off */
+		unqueue(pp->wq);
+	free(pp);
+}
+
+void
+pipe_forget(struct process *p)
+{
+	unqueue(p);
 }
 
 static void
@@ -261,7 +420,9 @@ pipe_close_read(struct file *f)
 	struct pipe *pp = f->obj;
 
 	pp->rd_open = false;
-	server_retry_on(pp);	/* a writer waiting for room gets EPIPE */
+	for (struct process *w = pp->wq; w; w = w->pipe_next)
+		server_retry_process(w);	/* a writer waiting for room gets EPIPE */
+	server_retry_on(pp);	/* and a poll for writing POLLERR */
 	pipe_free_if_unused(pp);
 }
 
@@ -284,6 +445,12 @@ static const struct file_ops write_end = {
 	.mode = LNX_S_IFIFO | 0600,
 };
 
+bool
+pipe_is_write_end(const struct file *f)
+{
+	return f->ops == &write_end;
+}
+
 int
 pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 {
@@ -293,8 +460,9 @@ pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 		return -LNX_ENFILE;
 	pp->head = pp->count = 0;
 	pp->rd_open = pp->wr_open = true;
-	pp->watched = pp->others = false;
-	pp->reader = pp->writer = NULL;
+	pp->watched = false;
+	pp->reader = NULL;
+	pp->wq = NULL;
 	*rd = file_new(&read_end, LNX_O_RDONLY | (flags & LNX_O_NONBLOCK), pp);
 	*wr = file_new(&write_end, LNX_O_WRONLY | (flags & LNX_O_NONBLOCK), pp);
 	if (!*rd || !*wr) {

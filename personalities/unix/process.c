@@ -17,6 +17,7 @@
 #include "fd.h"
 #include "linux.h"
 #include "pgrp.h"
+#include "pipe.h"
 #include "process.h"
 #include "ptimer.h"
 #include "signal.h"
@@ -193,6 +194,7 @@ process_exit(struct process *p, int status)
 	pgrp_exit_begin(p, &groups);
 	p->exiting = true;
 	server_cancel_held(p);
+	pipe_forget(p);
 	p->cpu_us = cputime_us(p);	/* while its thread is there to ask */
 	task_terminate(p->task);
 	mach_port_deallocate(ME, p->task);

@@ -89,9 +89,11 @@ struct process {
 	bool dispatched;		/* [C] its handler has seen the call (a stopped process's has not) */
 	bool held;			/* [U] a call of its is held (msg_defer) */
 	uint32_t io_done;		/* [C] bytes a held write has moved so far */
-	struct pipe *pipe_wait;		/* [U] its held read waits for this pipe's bytes, or its held write(2) */
-					/*     for its room (pipe.c), or NULL */
+	struct pipe *pipe_wait;		/* [U] its held read waits for this pipe's bytes, or its held write */
+					/*     or writev for its room (pipe.c), or NULL */
 	uint32_t pipe_buf, pipe_len;	/* [U] ...into (or from) this buffer of its, at most this many */
+					/*     (a write's: the whole call's; a writev's buffer is its iovecs) */
+	uint16_t pipe_iovn;		/* [U] a write to a pipe: 0 for write(2), else writev's iovec count */
 	bool answered;			/* [U] its held call was answered meanwhile (by a pipe's other end, */
 	int32_t answer;			/*     pipe.c): the answer, no handler again */
 	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
@@ -102,6 +104,8 @@ struct process {
 	bool polling;			/* [U] ...it is on that list, waiting on poll_keys */
 	uint8_t npoll_keys;		/* [U] */
 	const void *poll_keys[POLL_KEYS];	/* [U] the keys of the files its held poll asked (fd.h's wake_key) */
+	struct pipe *pipe_q;		/* [U] the pipe whose queue of held writers it is on (pipe.c), or NULL */
+	struct process *pipe_next;	/* [U] ...the next writer on that queue */
 };
 
 extern struct cthread_mutex unix_lock;
@@ -137,6 +141,8 @@ uint64_t cputime_us(const struct process *p);
 void cputime_reaped(struct process *parent, const struct process *c);
 struct lnx_rusage;
 void cputime_rusage(uint64_t us, struct lnx_rusage *ru);
+/* Of total ticks since boot, those the processor spent halted, idle (the kernel's count of them). */
+uint64_t cputime_idle(uint64_t total);
 
 /* The server's port set (main.c): syscall ports and the notification port. */
 extern mach_port_t server_port_set;

@@ -121,10 +121,15 @@ sys_text(const char *name, char *out, size_t max)
 				(unsigned long long)(up % 100));
 	if (strcmp(name, "loadavg") == 0)
 		return snprintf(out, max, "0.00 0.00 0.00 1/%u %u\n", live, process_last_pid());
-	if (strcmp(name, "stat") == 0)
-		return snprintf(out, max, "cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\n"
+	if (strcmp(name, "stat") == 0) {
+		/* one processor: busy time (the kernel tells no system time from user time) and idle */
+		unsigned long long idle = cputime_idle(up), busy = up - idle;
+
+		return snprintf(out, max, "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0\nintr 0\nctxt 0\n"
 				"btime %llu\nprocesses %u\nprocs_running 1\nprocs_blocked 0\n",
-				(unsigned long long)(clock_wall_base_ns() / 1000000000u), process_last_pid());
+				busy, idle, busy, idle, (unsigned long long)(clock_wall_base_ns() / 1000000000u),
+				process_last_pid());
+	}
 	return snprintf(out, max, "MemTotal:       %8u kB\nMemFree:        %8u kB\nMemAvailable:   %8u kB\n"
 			"Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"
 			"SwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 kB\n",
@@ -243,16 +248,19 @@ stat_text(const struct process *q, char *out, size_t max)
 
 	facts_of(q, &f);
 	/*
-	 * fields 1-52 of proc(5); what the server does not count (faults, times,
-	 * resident pages, flags) is 0; the old signal fields are the low 31 bits,
+	 * fields 1-52 of proc(5); what the server does not count (faults,
+	 * system time, resident pages, flags) is 0; utime and cutime are the
+	 * kernel's ticks (cputime.c: HZ 100, Linux's USER_HZ), the reaped
+	 * children's in cutime; the old signal fields are the low 31 bits,
 	 * as Linux's. vsize is the image, the heap and the stack's reservation
 	 * (mmap's regions are not counted): ps marks a process of none as a
 	 * kernel thread (W).
 	 */
 	return snprintf(out, max,
-			"%u (%s) %c %u %u %u %u %d 0 0 0 0 0 0 0 0 0 20 0 1 0 %llu %u 0 4294967295 0 0 0 0 0 "
+			"%u (%s) %c %u %u %u %u %d 0 0 0 0 0 %llu 0 %llu 0 20 0 1 0 %llu %u 0 4294967295 0 0 0 0 0 "
 			"%llu %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 0 0 %u %u %u 0 0 %d\n",
 			q->pid, f.comm, f.state, q->ppid, q->pgid, q->sid, CONSOLE_TTY_NR, (int)tty_pgrp,
+			(unsigned long long)(cputime_us(q) / 10000u), (unsigned long long)(q->child_cpu_us / 10000u),
 			(unsigned long long)q->start_ticks, live ? q->brk_mapped - q->image_lo + STACK_RESERVED : 0,
 			(unsigned long long)(q->sigpending & 0x7FFFFFFF), (unsigned long long)(q->sigmask & 0x7FFFFFFF),
 			(unsigned long long)(f.ign & 0x7FFFFFFF), (unsigned long long)(f.cgt & 0x7FFFFFFF),

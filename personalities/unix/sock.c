@@ -10,7 +10,8 @@
  * server nothing when a socket becomes ready, so while any socket call is
  * held a ticker thread wakes the loop every TICK_MS and the held calls are
  * tried again (connect asks gns again: EALREADY while it goes on). poll and
- * select see a socket as always ready (README: missing).
+ * select ask gns without waiting (sock_poll): a receive into the stash, an
+ * accept kept for the next accept, a non-blocking connect's outcome.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@
 #define MSG_OOB 0x1
 #define MSG_PEEK 0x2
 #define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
 #define MSG_NOSIGNAL 0x4000
 #define SOL_SOCKET 1
 #define SO_REUSEADDR 2
@@ -64,7 +66,16 @@ struct usock {
 	uint32_t type;		/* [U] Linux's SOCK_STREAM or SOCK_DGRAM */
 	uint32_t opts[10];	/* [U] setsockopt's SOL_SOCKET values, kept for getsockopt: no effect in gns */
 	uint32_t nodelay;	/* [U] TCP_NODELAY, kept likewise */
-	bool listening;		/* [U] listen was called: readiness is an accept's, unknown to us */
+	bool listening;		/* [U] listen was called: readiness is an accept's */
+	bool established;	/* [U] TCP: connected (connect succeeded, or accept made it) */
+	bool connecting;	/* [U] TCP: a non-blocking connect goes on in gns (EINPROGRESS)... */
+	uint32_t conn_ip;	/* [U] ...to this address, asked again to know how it ends */
+	uint16_t conn_port;
+	int32_t so_error;	/* [U] how such a connect failed: SO_ERROR's (-errno), until getsockopt takes it */
+	/* a connection a poll accepted ahead of accept (gns says no more than an accept does) */
+	mach_port_t acc_conn;	/* [U] MACH_PORT_NULL: none */
+	uint32_t acc_ip;	/* [U] its peer */
+	uint16_t acc_port;
 	/*
 	 * What a poll or a MSG_PEEK took from gns ahead of a receive (gns tells
 	 * nothing of a socket's state otherwise): a stream's bytes, or one
@@ -185,23 +196,74 @@ stash_fill(struct usock *s)
 		s->stash_len = (uint32_t)got;
 }
 
+/* A connect's answer r (-errno) kept: connected, going on (EINPROGRESS, EALREADY), or over. */
+static void
+connect_seen(struct usock *s, int32_t r)
+{
+	if (r == 0 || r == -106 /* EISCONN */)
+		s->established = true, s->connecting = false;
+	else if (r != -115 && r != -114)
+		s->connecting = false;
+}
+
+/* Whether a non-blocking connect still goes on: gns asked again (its outcome, once, when over). */
+static bool
+still_connecting(struct usock *s)
+{
+	int32_t r;
+
+	if (!s->connecting)
+		return false;
+	r = lnx_err(sock_connect(s->port, s->conn_ip, s->conn_port, SOCK_NONBLOCK, 0));
+	connect_seen(s, r);
+	if (!s->connecting && !s->established)
+		s->so_error = r;
+	return s->connecting;
+}
+
+/* A listener: takes a connection gns has into acc_conn, never waiting; whether one waits there. */
+static bool
+accept_ahead(struct usock *s)
+{
+	if (s->acc_conn == MACH_PORT_NULL &&
+	    sock_accept(s->port, SOCK_NONBLOCK, 0, &s->acc_conn, &s->acc_ip, &s->acc_port) != 0)
+		s->acc_conn = MACH_PORT_NULL;
+	return s->acc_conn != MACH_PORT_NULL;
+}
+
 /*
- * poll and select: readable when gns has something for a receive (taken into
- * the stash to know); a listener and writing are taken as ready (gns cannot
- * say without doing them). A poll that finds nothing asks for the ticker,
- * so that a held poll looks again.
+ * poll and select, as Linux's tcp_poll and udp_poll say: a listener is
+ * readable with a connection to accept (taken ahead: accept_ahead) and never
+ * writable; a stream connecting is nothing until gns says how it ended, a
+ * stream not connected (fresh, or failed: POLLERR while SO_ERROR holds the
+ * error) writable and hung up; a connected stream and a datagram socket
+ * readable when gns has something for a receive (taken into the stash to
+ * know), and writable (gns's send room is not told: README). A poll that
+ * finds it not ready asks for the ticker, so that a held poll looks again.
  */
 static uint32_t
 sock_poll(struct file *f)
 {
 	struct usock *s = f->obj;
 
-	if (s->listening)
-		return LNX_POLLIN | LNX_POLLOUT;
+	if (s->listening) {
+		if (accept_ahead(s))
+			return LNX_POLLIN;
+		(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+		return 0;
+	}
+	if (s->type == L_SOCK_STREAM && !s->established) {
+		if (still_connecting(s)) {
+			(void)hold(NULL);
+			return 0;
+		}
+		if (!s->established)
+			return LNX_POLLOUT | LNX_POLLHUP | (s->so_error ? LNX_POLLERR : 0);
+	}
 	stash_fill(s);
 	if (stash_ready(s))
 		return LNX_POLLIN | LNX_POLLOUT;
-	(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+	(void)hold(NULL);
 	return LNX_POLLOUT;
 }
 
@@ -211,6 +273,8 @@ sock_release(struct file *f)
 	struct usock *s = f->obj;
 
 	sock_close(s->port);
+	if (s->acc_conn != MACH_PORT_NULL)
+		sock_close(s->acc_conn);	/* taken ahead by a poll, never accepted: gone, as Linux's queue */
 	free(s->stash);
 	free(s);
 }
@@ -360,6 +424,9 @@ do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 	if (!(s = usock_of(p, fd, &r)) || (r = addr_in(p, at, len, &ip, &port)) != 0)
 		return r;
 	r = lnx_err(sock_connect(s->port, ip, port, SOCK_NONBLOCK, 0));
+	if (r == -115)
+		s->connecting = true, s->conn_ip = ip, s->conn_port = port, s->so_error = 0;
+	connect_seen(s, r);
 	if ((r == -115 || r == -114) && blocking(p, fd, 0))
 		return hold(p);		/* EINPROGRESS, then EALREADY: go on waiting */
 	if (r == -114 && p->replay)
@@ -405,7 +472,12 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		return -LNX_EINVAL;
 	if (s->type != L_SOCK_STREAM)
 		return -LNX_EOPNOTSUPP;
-	r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
+	if (s->acc_conn != MACH_PORT_NULL) {	/* taken ahead by a poll */
+		conn = s->acc_conn, ip = s->acc_ip, port = s->acc_port, r = 0;
+		s->acc_conn = MACH_PORT_NULL;
+	} else {
+		r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
+	}
 	if (r == -LNX_EAGAIN && blocking(p, fd, 0))
 		return hold(p);
 	if (r)
@@ -414,6 +486,7 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		sock_close(conn);
 		return -LNX_ENOMEM;
 	}
+	((struct usock *)f->obj)->established = true;
 	if ((nfd = fd_install(p, f, 0, flags & L_SOCK_CLOEXEC)) < 0)
 		return nfd;
 	if ((r = addr_out(p, at, lenp, ip, port)) != 0) {
@@ -519,7 +592,7 @@ recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32
 	int32_t r;
 
 	if (flags & ~(uint32_t)(MSG_DONTWAIT | MSG_PEEK))
-		return -LNX_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB: gns has no such thing yet */
+		return -LNX_EOPNOTSUPP;	/* MSG_OOB: gns has none (MSG_WAITALL: recv_all, sockmsg_recvmsg) */
 	len = len < IO_MAX ? len : IO_MAX;
 	if (flags & MSG_PEEK)
 		stash_fill(s);	/* a peek is a receive kept in the stash */
@@ -569,24 +642,58 @@ do_send(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t fla
 	struct file *f = fd_get(p, fd);
 
 	if (f && unixsock_is(f))
-		return sockmsg_unix_send(p, f, buf, len, flags, at);
+		return sockmsg_unix_send(p, f, buf, len, flags, at, alen);
 	if (!usock_of(p, fd, &r))
 		return r;
 	return send_file(p, f, buf, len, flags, at, alen);
 }
 
+/* One receive of either kind of socket. */
+static int32_t
+recv_one(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	if (unixsock_is(f))
+		return sockmsg_unix_recv(p, f, buf, len, flags, at, lenp);
+	return recv_file(p, f, buf, len, flags, at, lenp);
+}
+
+/*
+ * MSG_WAITALL on a stream: receives until len bytes came, the end, an error
+ * or a signal, each piece written to the caller as it comes and counted in
+ * p->io_done, so that the held call goes on where it stopped (and a signal
+ * answers what came: main.c). A non-blocking one takes what is there.
+ */
+static int32_t
+recv_all(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
+{
+	while (p->io_done < len) {
+		int32_t n = recv_one(p, f, buf + p->io_done, len - p->io_done, flags, at, lenp);
+
+		if (n == SYS_DEFER)
+			return n;
+		if (n <= 0)
+			return p->io_done ? (int32_t)p->io_done : n;
+		p->io_done += (uint32_t)n;
+	}
+	return (int32_t)len;
+}
+
 static int32_t
 do_recv(struct process *p, uint32_t fd, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at, uint32_t lenp)
 {
-	int32_t r;
-
+	int32_t r = 0;
 	struct file *f = fd_get(p, fd);
+	struct usock *s = f && unixsock_is(f) ? NULL : usock_of(p, fd, &r);
 
-	if (f && unixsock_is(f))
-		return sockmsg_unix_recv(p, f, buf, len, flags, at, lenp);
-	if (!usock_of(p, fd, &r))
+	if (!s && !(f && unixsock_is(f)))
 		return r;
-	return recv_file(p, f, buf, len, flags, at, lenp);
+	if (flags & MSG_WAITALL) {	/* a datagram's receive takes one whatever it says, as Linux's */
+		flags &= ~MSG_WAITALL;
+		if (!(flags & MSG_PEEK) && len <= 0x7FFFFFFFu &&
+		    (s ? s->type : unixsock_type(f)) == L_SOCK_STREAM)
+			return recv_all(p, f, buf, len, flags, at, lenp);
+	}
+	return recv_one(p, f, buf, len, flags, at, lenp);
 }
 
 static int32_t
@@ -651,8 +758,11 @@ do_getsockopt(struct process *p, uint32_t fd, uint32_t level, uint32_t name, uin
 		v = 0;
 	else if (!s)
 		return -L_ENOPROTOOPT;	/* an AF_UNIX end keeps no options yet */
-	else if (level == SOL_SOCKET && name == SO_ERROR)
-		v = 0;	/* a failed non-blocking connect's error: connect itself gives it, gns keeps none for us */
+	else if (level == SOL_SOCKET && name == SO_ERROR) {
+		(void)still_connecting(s);	/* a non-blocking connect's outcome, if it came */
+		v = (uint32_t)-s->so_error;	/* taken, as Linux's sock_error */
+		s->so_error = 0;
+	}
 	else if ((slot = opt_slot(s, level, name)))
 		v = *slot;
 	else
@@ -697,7 +807,10 @@ sock_call(struct process *p, uint32_t call, const uint32_t a[6])
 			return -LNX_EBADF;
 		if (!unixsock_is(f) && f->ops != &sock_ops)
 			return -L_ENOTSOCK;
-		return call == 16 ? sockmsg_sendmsg(p, f, a[1], a[2], send_data) : sockmsg_recvmsg(p, f, a[1], a[2], recv_data);
+		if (call == 16)
+			return sockmsg_sendmsg(p, f, a[1], a[2], send_data);
+		return sockmsg_recvmsg(p, f, a[1], a[2], recv_data,
+				       (unixsock_is(f) ? unixsock_type(f) : ((struct usock *)f->obj)->type) == L_SOCK_STREAM);
 	case 18: return do_accept(p, a[0], a[1], a[2], a[3]);
 	}
 	return -LNX_EINVAL;	/* unknown numbers */

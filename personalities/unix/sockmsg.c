@@ -27,6 +27,7 @@
 #define L_EISCONN	106
 #define L_SOCK_NONBLOCK	0x800
 #define L_SOCK_CLOEXEC	0x80000
+#define SUN_PATH	108
 
 static uint8_t data[IO_MAX];
 
@@ -85,44 +86,73 @@ unnamed_out(struct process *p, uint32_t at, uint32_t lenp)
 	return umem_write(p, lenp, &two, sizeof two);
 }
 
-int32_t
-sockmsg_unix_send(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at)
+static int addr_un(struct process *p, uint32_t at, uint32_t len, char *text, char *abs);
+static int name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp);
+
+/* A datagram's destination by name (sendto's, sendmsg's), absolute into abs; a stream's is refused. */
+static int
+send_to(struct process *p, struct file *f, uint32_t at, uint32_t alen, char *abs)
 {
+	char text[SUN_PATH + 1];
+
+	if (unixsock_type(f) != UNIXSOCK_DGRAM)
+		return -L_EISCONN;	/* a connected stream's end: an address is refused */
+	return addr_un(p, at, alen, text, abs);
+}
+
+int32_t
+sockmsg_unix_send(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at,
+		  uint32_t alen)
+{
+	char abs[PATH_MAX_];
 	int r;
 
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_NOSIGNAL | 0x8000 /* MSG_MORE */))
 		return -L_EOPNOTSUPP;
-	if (at)
-		return -L_EISCONN;	/* a pair's end is connected: an address is refused */
+	if (at && (r = send_to(p, f, at, alen, abs)) != 0)
+		return r;
 	if (len > IO_MAX && unixsock_type(f) == UNIXSOCK_DGRAM)
 		return -LNX_EMSGSIZE;
 	len = len < IO_MAX ? len : IO_MAX;
 	if (len && (r = umem_read(p, buf, data, len)) != 0)
 		return r;
-	return unixsock_send(p, f, data, len, flags);
+	return unixsock_send(p, f, data, len, flags, at ? abs : NULL);
+}
+
+/* A sender's name out (recvfrom's, recvmsg's): "" is an unnamed sender's, whose length Linux says is 0. */
+static int
+from_out(struct process *p, const char *from, uint32_t at, uint32_t lenp)
+{
+	uint32_t zero = 0;
+
+	if (!at)
+		return 0;
+	return from[0] ? name_out(p, from, at, lenp) : umem_write(p, lenp, &zero, sizeof zero);
 }
 
 int32_t
 sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at,
 		  uint32_t lenp)
 {
+	char from[UNIXSOCK_NAME_MAX];
 	uint32_t mf;
 	int32_t n;
 	int r;
 
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK))
-		return -L_EOPNOTSUPP;	/* MSG_WAITALL, MSG_OOB... not yet */
+		return -L_EOPNOTSUPP;	/* MSG_OOB...; MSG_WAITALL is sock.c's */
 	len = len < IO_MAX ? len : IO_MAX;
-	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf)) < 0)
+	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf, from)) < 0)
 		return n;
-	if (n == 0)	/* the end, or an empty datagram: taken (unless peeked), so that the next one comes */
-		return flags & UNIXSOCK_PEEK ? 0 : unixsock_recv(p, f, data, 0, flags, &mf);
-	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0 || (r = unnamed_out(p, at, lenp)) != 0)
+	if (unixsock_type(f) == UNIXSOCK_DGRAM && (r = from_out(p, from, at, lenp)) != 0)
 		return r;	/* nothing taken */
-	return flags & UNIXSOCK_PEEK ? n : unixsock_recv(p, f, data, (uint32_t)n, flags, &mf);
+	if (n == 0)	/* the end, or an empty datagram: taken (unless peeked), so that the next one comes */
+		return flags & UNIXSOCK_PEEK ? 0 : unixsock_recv(p, f, data, 0, flags, &mf, NULL);
+	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0 ||
+	    (unixsock_type(f) == UNIXSOCK_STREAM && (r = from_out(p, from, at, lenp)) != 0))
+		return r;	/* nothing taken */
+	return flags & UNIXSOCK_PEEK ? n : unixsock_recv(p, f, data, (uint32_t)n, flags, &mf, NULL);
 }
-
-static int name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp);
 
 int32_t
 sockmsg_unix_name(struct process *p, struct file *f, uint32_t at, uint32_t lenp, bool peer)
@@ -166,6 +196,7 @@ msg_in(struct process *p, uint32_t at, struct lnx_msghdr *m, uint32_t *total)
 #define CMSG_HDR	12u	/* struct cmsghdr on i386: len, level, type */
 #define MSG_CTRUNC	0x8
 #define MSG_CMSG_CLOEXEC 0x40000000u
+#define MSG_WAITALL	0x100
 
 /* sendmsg's control part: SCM_RIGHTS's descriptors attached to f's next send. 0 or -errno. */
 static int
@@ -247,6 +278,7 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 {
 	struct lnx_msghdr m;
 	uint32_t total, got = 0;
+	char abs[PATH_MAX_];
 	int r;
 
 	if ((r = msg_in(p, at, &m, &total)) != 0)
@@ -266,65 +298,113 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 		return gns_send(p, f, data, got, flags, m.name, m.namelen);
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_NOSIGNAL | 0x8000))
 		return -L_EOPNOTSUPP;
-	if (m.name)
-		return -L_EISCONN;
+	if (m.name && (r = send_to(p, f, m.name, m.namelen, abs)) != 0)
+		return r;
 	if ((r = rights_in(p, &m, f)) != 0)
 		return r;
-	r = unixsock_send(p, f, data, got, flags);
+	r = unixsock_send(p, f, data, got, flags, m.name ? abs : NULL);
 	if (r < 0)
 		(void)unixsock_attach(f, NULL, 0);	/* not sent (a held send asks again from the start) */
 	return r;
 }
 
+/*
+ * One receive of recvmsg's: up to max bytes scattered into m's iovecs from
+ * offset off of them on, with the sender's name and, on an AF_UNIX end, the
+ * descriptors that came with them (their control message's length in
+ * *clen, 0: none); a count, -errno or SYS_DEFER; *mf msg_flags.
+ */
+static int32_t
+recv_piece(struct process *p, struct file *f, uint32_t at, const struct lnx_msghdr *m, uint32_t flags, uint32_t off,
+	   uint32_t max, sockmsg_recv_fn gns_recv, uint32_t *clen, uint32_t *mf)
+{
+	char from[UNIXSOCK_NAME_MAX];
+	uint32_t put = 0, zero = 0, mf2;
+	int32_t n;
+	int r;
+
+	*clen = 0;
+	if (!unixsock_is(f)) {
+		n = gns_recv(p, f, data, max, flags, m->name, at + 4);
+	} else {
+		n = unixsock_recv(p, f, data, max, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, mf, from);
+		if (n > 0 && m->name && (r = from_out(p, from, m->name, at + 4)) != 0)
+			return r;
+		if (n > 0 && !m->name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
+			return r;
+	}
+	if (n == 0 && unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
+		n = unixsock_recv(p, f, data, 0, flags & ~MSG_CMSG_CLOEXEC, mf, NULL);	/* an empty datagram goes */
+	if (n <= 0)
+		return n;
+	for (uint32_t i = 0; i < m->iovlen && put < (uint32_t)n; i++) {
+		uint32_t k;
+
+		if (off >= iov[i].len) {
+			off -= iov[i].len;
+			continue;
+		}
+		k = iov[i].len - off < (uint32_t)n - put ? iov[i].len - off : (uint32_t)n - put;
+		if ((r = umem_write(p, iov[i].base + off, data + put, k)) != 0)
+			return r;	/* a stream's bytes stay: nothing was taken */
+		put += k;
+		off = 0;
+	}
+	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK)) {
+		if ((r = rights_out(p, f, m, flags, mf, clen)) != 0)
+			return r;
+		(void)unixsock_recv(p, f, data, (uint32_t)n, flags & ~MSG_CMSG_CLOEXEC, &mf2, NULL);
+	}
+	return n;
+}
+
+/* msg_controllen (SCM_RIGHTS's length, or 0) and msg_flags out. */
+static int
+msg_out(struct process *p, uint32_t at, uint32_t clen, uint32_t mf)
+{
+	int r = umem_write(p, at + 20, &clen, 4);
+
+	return r ? r : umem_write(p, at + 24, &mf, 4);
+}
+
 int32_t
-sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_recv_fn gns_recv)
+sockmsg_recvmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, sockmsg_recv_fn gns_recv, bool stream)
 {
 	struct lnx_msghdr m;
-	uint32_t total, mf = 0, put = 0, zero = 0;
+	uint32_t total, mf = 0, clen = 0;
 	int32_t n;
 	int r;
 
 	if ((r = msg_in(p, at, &m, &total)) != 0)
 		return r;
 	total = total < IO_MAX ? total : IO_MAX;
-	if (!unixsock_is(f)) {
-		n = gns_recv(p, f, data, total, flags, m.name, at + 4);
-	} else {
-		if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK | MSG_CMSG_CLOEXEC))
-			return -L_EOPNOTSUPP;
-		n = unixsock_recv(p, f, data, total, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, &mf);
-		if (n > 0 && m.name && (r = unnamed_out(p, m.name, at + 4)) != 0)
-			return r;
-		if (n > 0 && !m.name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
-			return r;
+	if (unixsock_is(f) && (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK | MSG_CMSG_CLOEXEC | MSG_WAITALL)))
+		return -L_EOPNOTSUPP;
+	if (flags & MSG_WAITALL) {
+		flags &= ~MSG_WAITALL;	/* a datagram's receive takes one whatever it says, as Linux's */
+		if (stream && !(flags & UNIXSOCK_PEEK)) {
+			/* as sock.c's recv_all: each piece where the last ended (io_done), until the count is there */
+			while (p->io_done < total) {
+				n = recv_piece(p, f, at, &m, flags, p->io_done, total - p->io_done, gns_recv, &clen, &mf);
+				if (n == SYS_DEFER)
+					return (r = msg_out(p, at, 0, 0)) != 0 ? r : n;	/* what a signal's answer leaves */
+				if (n <= 0 && !p->io_done)
+					return n;
+				if (n <= 0)
+					break;
+				p->io_done += (uint32_t)n;
+				if (clen)
+					break;	/* descriptors came: Linux's receive ends with them */
+			}
+			return (r = msg_out(p, at, clen, mf)) != 0 ? r : (int32_t)p->io_done;
+		}
 	}
-	if (n == 0 && unixsock_is(f) && !(flags & UNIXSOCK_PEEK))
-		n = unixsock_recv(p, f, data, 0, flags & ~MSG_CMSG_CLOEXEC, &mf);	/* an empty datagram goes */
-	if (n <= 0)
+	if ((n = recv_piece(p, f, at, &m, flags, 0, total, gns_recv, &clen, &mf)) <= 0)
 		return n;
-	for (uint32_t i = 0; i < m.iovlen && put < (uint32_t)n; i++) {
-		uint32_t k = iov[i].len < (uint32_t)n - put ? iov[i].len : (uint32_t)n - put;
-
-		if (k && (r = umem_write(p, iov[i].base, data + put, k)) != 0)
-			return r;	/* a stream's bytes stay: nothing was taken */
-		put += k;
-	}
-	if (unixsock_is(f) && !(flags & UNIXSOCK_PEEK)) {
-		uint32_t clen = 0, mf2;
-
-		if ((r = rights_out(p, f, &m, flags, &mf, &clen)) != 0)
-			return r;
-		(void)unixsock_recv(p, f, data, (uint32_t)n, flags & ~MSG_CMSG_CLOEXEC, &mf2);
-		zero = clen;
-	}
-	if ((r = umem_write(p, at + 20, &zero, 4)) != 0 || (r = umem_write(p, at + 24, &mf, 4)) != 0)
-		return r;	/* msg_controllen (SCM_RIGHTS's length, or 0), msg_flags */
-	return n;
+	return (r = msg_out(p, at, clen, mf)) != 0 ? r : n;
 }
 
-/* Named AF_UNIX stream sockets: socket, bind, listen, connect, accept, their names. */
-
-#define SUN_PATH 108
+/* Named AF_UNIX sockets: socket, bind, listen, connect, accept, their names. */
 
 int32_t
 sockmsg_unix_socket(struct process *p, uint32_t type, uint32_t proto)
@@ -335,8 +415,8 @@ sockmsg_unix_socket(struct process *p, uint32_t type, uint32_t proto)
 
 	if (flags & ~(L_SOCK_NONBLOCK | L_SOCK_CLOEXEC))
 		return -LNX_EINVAL;
-	if (base != UNIXSOCK_STREAM)
-		return base == UNIXSOCK_DGRAM ? -L_EAFNOSUPPORT : base >= 10 || base == 0 ? -LNX_EINVAL : -94;
+	if (base != UNIXSOCK_STREAM && base != UNIXSOCK_DGRAM)
+		return base >= 10 || base == 0 ? -LNX_EINVAL : -94;	/* ESOCKTNOSUPPORT: seqpacket, raw */
 	if (proto != 0)
 		return -L_EPROTONOSUPPORT;
 	if ((r = unixsock_socket(base, flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0, &f)) != 0)

@@ -8,6 +8,7 @@
 #include "fd.h"
 #include "fsfile.h"
 #include "linux.h"
+#include "pipe.h"
 #include "syscall.h"
 #include "tty.h"
 #include "umem.h"
@@ -94,6 +95,16 @@ SYS(writev)
 		return -LNX_EBADF;
 	if ((r = read_iovecs(p, a[1], a[2], iov)) != 0)
 		return r;
+	if (pipe_is_write_end(f)) {	/* one write of the whole: PIPE_BUF's atomicity is the call's */
+		uint32_t total = 0;
+
+		for (uint32_t i = 0; i < a[2]; i++) {
+			if (iov[i].len > 0x7FFFFFFFu - total)
+				return -LNX_EINVAL;
+			total += iov[i].len;
+		}
+		return total ? pipe_writev(p, f, a[1], a[2], total) : 0;
+	}
 	return write_iov(p, f, iov, a[2]);
 }
 

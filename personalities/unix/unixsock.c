@@ -3,9 +3,12 @@
  * no gns needed. Each end is a struct file holding a struct usend; each end
  * has a receive ring (64 KiB) that the other end's sends fill, so a send is
  * a copy into the peer's ring and a receive a copy out of one's own. A stream
- * socket's ring holds bytes; a datagram socket's holds records, each a 4-byte
- * length and the bytes, so that a receive takes one record whole (what does
- * not fit the caller's buffer is dropped, MSG_TRUNC). What waits: a receive
+ * socket's ring holds bytes; a datagram socket's holds records, each the
+ * bytes' length, the sender's name's length, the name (none for an unnamed
+ * sender) and the bytes, so that a receive takes one record whole (what does
+ * not fit the caller's buffer is dropped, MSG_TRUNC). A datagram socket made
+ * by socket() sends to a name (sendto), or to the one connect named, found
+ * by the number of its file at each send. What waits: a receive
  * on an empty ring while the peer can still send, and a send without room in
  * the peer's ring; each is held (SYS_DEFER) and tried again whenever an end
  * changes (all on one key, usock_key, with the polls that asked an end). A stream send keeps its progress
@@ -25,7 +28,7 @@
 
 #define RING	65536u
 #define CHUNK	4096u
-#define HDR	4u	/* a datagram record's length word */
+#define HDR	8u	/* a datagram record's words: the bytes' length, the sender's name's */
 
 /* Descriptors in flight (SCM_RIGHTS): files that go with the byte at `at` of the stream into an end. */
 struct rights {
@@ -64,6 +67,7 @@ struct usend {
 	uint64_t ino;			/* [U] bound: fs's file number of its name (0: not bound) */
 	char *name;			/* [U] bound: the path it was bound to (getsockname) */
 	char *peer_name;		/* [U] a connecting end: its listener's name, for getpeername */
+	uint64_t dest_ino;		/* [U] a datagram socket connect named: its name's file number (0: none) */
 };
 
 #define BOUND_MAX 32
@@ -157,36 +161,93 @@ stream_limit(const struct usend *e, uint32_t n)
 static bool
 at_end(const struct usend *e)
 {
+	if (e->type == UNIXSOCK_DGRAM && e->unconnected)
+		return e->shut_rd;	/* socket()'s: anyone may send to it */
 	return !e->peer || e->peer->shut_wr || e->shut_rd;
 }
 
+/* The datagram socket bound to fs's file ino, or NULL. */
+static struct usend *
+bound_dgram(uint64_t ino)
+{
+	for (int i = 0; i < BOUND_MAX; i++)
+		if (bound[i] && bound[i]->ino == ino)
+			return bound[i]->type == UNIXSOCK_DGRAM ? bound[i] : NULL;
+	return NULL;
+}
+
+/*
+ * Where a datagram of e's goes: the socket bound to path to (sendto's), or
+ * the one e's connect named, or e's pair's peer. 0 or Linux's error: ENOENT
+ * (no such name), EPROTOTYPE (a stream socket's), ECONNREFUSED (no socket
+ * bound there, or it closed), ENOTCONN (nowhere to send).
+ */
+static int32_t
+dgram_dest(const struct usend *e, const char *to, struct usend **q)
+{
+	uint64_t ino = e->dest_ino;
+
+	*q = NULL;
+	if (to) {
+		struct fsc_stat st;
+		kern_return_t kr = fsc_stat(to, true, &st);
+
+		if (kr != KERN_SUCCESS)
+			return fsfile_err(kr);
+		ino = st.ino;
+	}
+	if (ino) {
+		if (!(*q = bound_dgram(ino)))
+			return unixsock_bound_ino(ino) ? -91 /* EPROTOTYPE */ : -LNX_ECONNREFUSED;
+		return 0;
+	}
+	if (e->unconnected)
+		return -LNX_ENOTCONN;
+	*q = e->peer;
+	return e->peer ? 0 : -LNX_ECONNREFUSED;	/* Linux's answer once the other end of a pair closed */
+}
+
+/* A datagram of len bytes from e into q's ring with e's name, held while q has no room for it. */
+static int32_t
+dgram_send(struct process *p, struct usend *e, struct usend *q, const uint8_t *data, uint32_t len, bool block)
+{
+	uint32_t hdr[2] = { len, e->name ? (uint32_t)strlen(e->name) : 0 };
+
+	if (HDR + hdr[1] + len > RING)
+		return -LNX_EMSGSIZE;
+	if (RING - q->count < HDR + hdr[1] + len)
+		return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : wait_on_ends(p);
+	rights_send(e, q);
+	ring_put(q, (const uint8_t *)hdr, HDR);
+	ring_put(q, (const uint8_t *)e->name, hdr[1]);
+	ring_put(q, data, len);
+	server_retry_on(&usock_key);	/* a receiver waiting for it */
+	return (int32_t)len;
+}
+
 int32_t
-unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags)
+unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags, const char *to)
 {
 	struct usend *e = end_of(f), *q = e->peer;
 	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
+	int32_t r;
 
+	if (e->type == UNIXSOCK_DGRAM) {
+		if ((r = dgram_dest(e, to, &q)) != 0)
+			return r;
+		if (e->shut_wr || q->shut_rd) {
+			if (!(flags & UNIXSOCK_NOSIGNAL))
+				signal_raise(p, LNX_SIGPIPE);
+			return -LNX_EPIPE;
+		}
+		return dgram_send(p, e, q, data, len, block);
+	}
 	if (e->unconnected || e->listening)
 		return -LNX_ENOTCONN;
 	if (!q || e->shut_wr || q->shut_rd) {
-		if (e->type == UNIXSOCK_DGRAM && !q)
-			return -LNX_ECONNREFUSED;	/* Linux's answer once the other end of a pair closed */
 		if (!(flags & UNIXSOCK_NOSIGNAL))
 			signal_raise(p, LNX_SIGPIPE);
 		return p->io_done ? (int32_t)p->io_done : -LNX_EPIPE;
-	}
-	if (e->type == UNIXSOCK_DGRAM) {
-		uint32_t n = len;
-
-		if (HDR + len > RING)
-			return -LNX_EMSGSIZE;
-		if (RING - q->count < HDR + len)
-			return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : wait_on_ends(p);
-		rights_send(e, q);
-		ring_put(q, (const uint8_t *)&n, HDR);
-		ring_put(q, data, len);
-		server_retry_on(&usock_key);	/* a receiver waiting for it */
-		return (int32_t)len;
 	}
 	while (p->io_done < len) {
 		uint32_t room = RING - q->count, n = len - p->io_done;
@@ -209,7 +270,8 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 }
 
 int32_t
-unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t *msg_flags)
+unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t *msg_flags,
+	      char *from)
 {
 	struct usend *e = end_of(f);
 	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
@@ -217,7 +279,9 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 
 	(void)p;
 	*msg_flags = 0;
-	if (e->unconnected || e->listening)
+	if (from)
+		from[0] = 0;
+	if (e->type == UNIXSOCK_STREAM && (e->unconnected || e->listening))
 		return -LNX_EINVAL;	/* Linux's answer for a stream socket with no connection */
 	if (e->count == 0) {
 		if (at_end(e))
@@ -225,15 +289,19 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 		return !block ? -LNX_EAGAIN : wait_on_ends(p);
 	}
 	if (e->type == UNIXSOCK_DGRAM) {
-		uint32_t size;
+		uint32_t hdr[2];
 
-		ring_peek(e, 0, (uint8_t *)&size, HDR);
-		n = size < len ? size : len;
-		ring_peek(e, HDR, data, n);
-		if (n < size)
+		ring_peek(e, 0, (uint8_t *)hdr, HDR);
+		n = hdr[0] < len ? hdr[0] : len;
+		if (from) {
+			ring_peek(e, HDR, (uint8_t *)from, hdr[1]);
+			from[hdr[1]] = 0;
+		}
+		ring_peek(e, HDR + hdr[1], data, n);
+		if (n < hdr[0])
 			*msg_flags |= UNIXSOCK_TRUNC;	/* the rest of the record is dropped */
 		if (!(flags & UNIXSOCK_PEEK))
-			ring_take(e, HDR + size);
+			ring_take(e, HDR + hdr[1] + hdr[0]);
 	} else {
 		n = stream_limit(e, len < e->count ? len : e->count);
 		ring_peek(e, 0, data, n);
@@ -271,16 +339,16 @@ us_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
 	static uint8_t data[RING];
 	uint32_t mf;
-	int32_t n = unixsock_recv(p, f, data, len < RING ? len : RING, UNIXSOCK_PEEK, &mf);
+	int32_t n = unixsock_recv(p, f, data, len < RING ? len : RING, UNIXSOCK_PEEK, &mf, NULL);
 	int r;
 
 	if (n < 0)
 		return n;
 	if (n == 0)	/* the end, or an empty datagram: taken, so that the next one comes */
-		return unixsock_recv(p, f, data, 0, 0, &mf);
+		return unixsock_recv(p, f, data, 0, 0, &mf, NULL);
 	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0)
 		return r;	/* nothing taken */
-	return unixsock_recv(p, f, data, (uint32_t)n, 0, &mf);
+	return unixsock_recv(p, f, data, (uint32_t)n, 0, &mf, NULL);
 }
 
 static int32_t
@@ -294,7 +362,7 @@ us_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	len = len < RING ? len : RING;	/* a stream's short count: the caller writes the rest */
 	if (len && (r = umem_read(p, buf, data, len)) != 0)
 		return r;
-	return unixsock_send(p, f, data, len, 0);
+	return unixsock_send(p, f, data, len, 0, NULL);
 }
 
 static uint32_t
@@ -305,6 +373,11 @@ us_poll(struct file *f)
 
 	if (e->listening)
 		return e->pending ? LNX_POLLIN : 0;
+	if (e->type == UNIXSOCK_DGRAM && e->unconnected) {	/* socket()'s: writable unless its destination is full */
+		q = e->dest_ino ? bound_dgram(e->dest_ino) : NULL;
+		return (e->count || e->shut_rd ? LNX_POLLIN : 0) |
+		       (!q || RING - q->count >= HDR + 1 ? LNX_POLLOUT : 0);
+	}
 	if (e->unconnected)
 		return LNX_POLLOUT | LNX_POLLHUP;	/* Linux's for a stream socket never connected */
 
@@ -506,6 +579,26 @@ unixsock_listen(struct file *f, uint32_t backlog)
 	return 0;
 }
 
+/* A datagram socket's connect: path's socket is where its sends go, and what getpeername says. */
+static int32_t
+dgram_connect(struct usend *e, const char *path)
+{
+	struct usend *q;
+	int32_t r;
+	char *name;
+
+	if (!e->unconnected)
+		return -106;	/* EISCONN: a pair's end */
+	if ((r = dgram_dest(e, path, &q)) != 0)
+		return r;
+	if (!(name = q->name ? strdup(q->name) : NULL) && q->name)
+		return -LNX_ENOMEM;
+	free(e->peer_name);
+	e->peer_name = name;
+	e->dest_ino = q->ino;
+	return 0;
+}
+
 int32_t
 unixsock_connect(struct file *f, const char *path)
 {
@@ -513,8 +606,8 @@ unixsock_connect(struct file *f, const char *path)
 	struct fsc_stat st;
 	kern_return_t kr;
 
-	if (e->type != UNIXSOCK_STREAM)
-		return -LNX_EOPNOTSUPP;
+	if (e->type == UNIXSOCK_DGRAM)
+		return dgram_connect(e, path);
 	if (e->listening)
 		return -LNX_EINVAL;
 	if (!e->unconnected)
@@ -524,6 +617,8 @@ unixsock_connect(struct file *f, const char *path)
 	for (int i = 0; i < BOUND_MAX && !l; i++)
 		if (bound[i] && bound[i]->ino == st.ino)
 			l = bound[i];
+	if (l && l->type != UNIXSOCK_STREAM)
+		return -91;	/* EPROTOTYPE */
 	if (!l || !l->listening || l->npending >= l->backlog)
 		return -LNX_ECONNREFUSED;	/* nobody listens there (Linux would wait for room in a full queue) */
 	if (!(c = calloc(1, sizeof *c)))
@@ -575,5 +670,5 @@ unixsock_connected(const struct file *f)
 {
 	const struct usend *e = end_of(f);
 
-	return !e->unconnected && !e->listening;
+	return (!e->unconnected && !e->listening) || e->dest_ino;
 }

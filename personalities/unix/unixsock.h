@@ -20,6 +20,7 @@ struct file;
 #define UNIXSOCK_TRUNC		0x20
 #define UNIXSOCK_DONTWAIT	0x40
 #define UNIXSOCK_NOSIGNAL	0x4000
+#define UNIXSOCK_NAME_MAX	109	/* a bound name and its NUL (sun_path's 108) */
 #define UNIXSOCK_RIGHTS_MAX	16	/* descriptors one sendmsg passes (Linux's SCM_MAX_FD is 253) */
 
 /* Two connected ends of type (STREAM or DGRAM); flags may hold O_NONBLOCK. 0 or -LNX_ENFILE. */
@@ -27,11 +28,20 @@ int unixsock_pair(uint32_t type, uint32_t flags, struct file **a, struct file **
 /* Whether f is such an end, and then its type. */
 bool unixsock_is(const struct file *f);
 uint32_t unixsock_type(const struct file *f);
-/* Sends len bytes from the server's buffer data to f's peer: a count, -errno or SYS_DEFER (held). */
-int32_t unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags);
-/* Receives up to len bytes into data; *msg_flags gets UNIXSOCK_TRUNC for a datagram cut short. */
+/*
+ * Sends len bytes from the server's buffer data to f's peer, or a datagram
+ * to the datagram socket bound to to (absolute and plain; NULL: to the one
+ * connect named): a count, -errno or SYS_DEFER (held).
+ */
+int32_t unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags,
+		      const char *to);
+/*
+ * Receives up to len bytes into data; *msg_flags gets UNIXSOCK_TRUNC for a
+ * datagram cut short; from (UNIXSOCK_NAME_MAX bytes, or NULL) the
+ * datagram's sender's name, "" for an unnamed one or a stream.
+ */
 int32_t unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags,
-		      uint32_t *msg_flags);
+		      uint32_t *msg_flags, char *from);
 /*
  * SCM_RIGHTS: the files (referenced anew) go with f's next send, to the peer
  * (n 0: none; what an earlier call attached and no send took is dropped).
@@ -41,12 +51,13 @@ int unixsock_attach(struct file *f, struct file *const *files, uint32_t n);
 /* The files that came with f's next byte to receive, moved to out (their references the caller's): how many. */
 uint32_t unixsock_take_rights(struct file *f, struct file **out);
 /*
- * Named stream sockets. socket(AF_UNIX): an end with no peer. bind: path
+ * Named sockets. socket(AF_UNIX): an end with no peer. bind: path
  * (absolute, plain; the caller's umask applied to mode) made a file of fs's
  * and the end found by its number (EADDRINUSE if it is there); shown is the
  * text bind was given, what getsockname says. listen,
- * connect (ECONNREFUSED without a listener there), accept (SYS_DEFER while
- * none waits): 0 or -errno; accept's new end in *out.
+ * connect (a stream's: ECONNREFUSED without a listener there; a datagram
+ * socket's names where its sends go), accept (SYS_DEFER while none waits):
+ * 0 or -errno; accept's new end in *out.
  */
 int unixsock_socket(uint32_t type, uint32_t flags, struct file **f);
 int32_t unixsock_bind(struct file *f, const char *path, const char *shown, uint32_t mode);

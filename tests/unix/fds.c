@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: descriptors and pipes. Each argument
  * names a case (dup, flow, epipe, cloexec, poll, select, files, more,
- * handoff, pollmany, feed, check); the output is compared with the same binary's on the host
+ * handoff, pollmany, feed, feedq, feedsig, check); the output is compared with the same binary's on the host
  * (run.py), so nothing printed depends on pids or timing.
  */
 #include "lnx.h"
@@ -436,6 +436,162 @@ case_feed(void)
 }
 
 /*
+ * Writes held in a full pipe go on in the order they came, each read going
+ * on with them (run.py counts the replays of this run: none served again at
+ * each read): after 65536 bytes of 'f', an atomic write of 4096 'a', an
+ * atomic writev of two 2048-byte halves of 'b', a write of 100000 'c' (more
+ * than the pipe: it may be split), a write of 10 'd'. Printed: the letters in
+ * the order each first came, each one's count and runs (an atomic write is
+ * one run), each writer's status.
+ */
+static void
+case_feedq(void)
+{
+	static char b[100000], r[1000];
+	static const char letters[] = "abcd";
+	static const long lens[] = { 4096, 4096, 100000, 10 }, chunks[] = { 4096, 0, 100000, 10 };
+	char order[8] = { 0 }, last = 0;
+	long pids[4], count[4] = { 0 }, runs[4] = { 0 }, n, filler = 0, k = 0;
+	int fds[2], st;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	for (long i = 0; i < 65536; i++)
+		b[i] = 'f';
+	say("feedq: 65536 bytes fill the pipe", lnx_call(4, fds[1], (long)b, 65536, 0, 0, 0));
+	for (int w = 0; w < 4; w++) {
+		for (long i = 0; i < lens[w]; i++)
+			b[i] = letters[w];
+		pids[w] = writer(fds, b, lens[w], chunks[w]);
+		sleep_ms(50);	/* each waits before the next comes */
+	}
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	while ((n = lnx_call(3, fds[0], (long)r, sizeof r, 0, 0, 0)) > 0)
+		for (long i = 0; i < n; i++) {
+			char c = r[i];
+			int w = c - 'a';
+
+			if (c == 'f') {
+				filler++;
+			} else if (w >= 0 && w < 4) {
+				if (!count[w]++)
+					order[k++] = c;
+				runs[w] += c != last;
+			}
+			last = c;
+		}
+	say("feedq: bytes of f", filler);
+	lnx_puts("feedq: first bytes in the order ");
+	lnx_puts(order);
+	lnx_puts("\n");
+	for (int w = 0; w < 4; w++) {
+		say("feedq: a writer's bytes", count[w]);
+		if (lens[w] <= 4096)
+			say("feedq: in runs (atomic: 1)", runs[w]);
+		lnx_call(114, pids[w], (long)&st, 0, 0, 0, 0);
+		say("feedq: its status", st);
+	}
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+}
+
+extern char fds_restore[];
+__asm__(".globl fds_restore\nfds_restore:\n\tpopl %eax\n\tmovl $119, %eax\n\tint $0x80\n");
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A child writing 4096 bytes of c into fds[1]; with alarm_ms, a SIGALRM handler (no SA_RESTART) ends its wait. */
+static long
+letter_writer(int fds[2], char c, long alarm_ms)
+{
+	static char b[4096];
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+
+	if (pid == 0) {
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			unsigned long mask[2];
+		} act = { (void *)on_alarm, 0x04000000 /* SA_RESTORER */, fds_restore, { 0, 0 } };
+		long it[4] = { 0, 0, 0, alarm_ms * 1000 }, r;
+
+		lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+		for (int i = 0; i < 4096; i++)
+			b[i] = c;
+		if (alarm_ms) {
+			lnx_call(174, 14 /* SIGALRM */, (long)&act, 0, 8, 0, 0);
+			lnx_call(104, 0, (long)it, 0, 0, 0, 0);	/* setitimer ITIMER_REAL */
+		}
+		r = lnx_call(4, fds[1], (long)b, sizeof b, 0, 0, 0);
+		lnx_exit(r == 4096 ? 0 : r == -4 ? 4 : 1);
+	}
+	return pid;
+}
+
+/*
+ * Held writers that leave the pipe's queue or stop in it: of three atomic
+ * writes held in a full pipe, the second's wait is ended by a signal
+ * (EINTR), the first is stopped (SIGSTOP) when room comes, so the third
+ * goes first, and the first goes on after SIGCONT. Printed: the letters in
+ * the order they came after the filler, and each writer's status.
+ */
+static void
+case_feedsig(void)
+{
+	static char b[65536], r[1000];
+	char order[8] = { 0 }, last = 0;
+	long a, bw, c, n, k = 0, filler = 0, count[3] = { 0 };
+	int fds[2], st;
+
+	lnx_call(42, (long)fds, 0, 0, 0, 0, 0);
+	for (long i = 0; i < 65536; i++)
+		b[i] = 'f';
+	say("feedsig: 65536 bytes fill the pipe", lnx_call(4, fds[1], (long)b, 65536, 0, 0, 0));
+	a = letter_writer(fds, 'a', 0);
+	sleep_ms(50);
+	bw = letter_writer(fds, 'b', 100);
+	sleep_ms(50);
+	c = letter_writer(fds, 'c', 0);
+	sleep_ms(200);	/* b's signal came */
+	lnx_call(114, bw, (long)&st, 0, 0, 0, 0);
+	say("feedsig: the writer a signal interrupted: status (4: EINTR)", st >> 8);
+	lnx_call(37, a, 19 /* SIGSTOP */, 0, 0, 0, 0);
+	sleep_ms(50);
+	say("feedsig: 4096 bytes read", lnx_call(3, fds[0], (long)b, 4096, 0, 0, 0));
+	sleep_ms(50);	/* the third writer's bytes go in; the stopped one's wait */
+	lnx_call(37, a, 18 /* SIGCONT */, 0, 0, 0, 0);
+	lnx_call(6, fds[1], 0, 0, 0, 0, 0);
+	filler = 4096;
+	while ((n = lnx_call(3, fds[0], (long)r, sizeof r, 0, 0, 0)) > 0)
+		for (long i = 0; i < n; i++) {
+			int w = r[i] - 'a';
+
+			if (r[i] == 'f')
+				filler++;
+			else if (w >= 0 && w < 3 && !count[w]++)
+				order[k++] = r[i];
+			else if (w >= 0 && w < 3 && r[i] != last)
+				order[k++] = '!';	/* a write cut in two */
+			last = r[i];
+		}
+	say("feedsig: bytes of f", filler);
+	lnx_puts("feedsig: then in the order ");
+	lnx_puts(order);
+	lnx_puts("\n");
+	say("feedsig: bytes of a", count[0]);
+	say("feedsig: of b", count[1]);
+	say("feedsig: of c", count[2]);
+	lnx_call(114, a, (long)&st, 0, 0, 0, 0);
+	say("feedsig: the stopped writer's status", st);
+	lnx_call(114, c, (long)&st, 0, 0, 0, 0);
+	say("feedsig: the third's status", st);
+	lnx_call(6, fds[0], 0, 0, 0, 0, 0);
+}
+
+/*
  * Many polls held at once, each on a pipe of its own, while 200 other pipes
  * are made and closed (each close a change): a poll is woken by what it asked,
  * not by every change (run.py counts the server's replays of this run),
@@ -562,6 +718,10 @@ start_c(long *sp)
 			case_handoff();
 		else if (streq(c, "feed"))
 			case_feed();
+		else if (streq(c, "feedsig"))
+			case_feedsig();
+		else if (streq(c, "feedq"))
+			case_feedq();
 		else if (streq(c, "pollmany"))
 			case_pollmany();
 		else {

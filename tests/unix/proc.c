@@ -806,11 +806,73 @@ rusage_us(const long *ru)
 	return (long long)(ru[0] + ru[2]) * 1000000 + ru[1] + ru[3];
 }
 
+/* The numbers at the start of text, space-separated: up to n of them into v; how many. */
+static int
+numbers(const char *t, long *v, int n)
+{
+	int k = 0;
+
+	while (*t && k < n) {
+		int neg;
+
+		while (*t == ' ')
+			t++;
+		neg = *t == '-';	/* tpgid is -1 without a terminal */
+		t += neg;
+		if (*t < '0' || *t > '9')
+			break;
+		v[k] = 0;
+		while (*t >= '0' && *t <= '9')
+			v[k] = v[k] * 10 + (*t++ - '0');
+		v[k] = neg ? -v[k] : v[k];
+		k++;
+	}
+	return k;
+}
+
+/* /proc/self/stat's fields 14 to 17 (utime, stime, cutime, cstime), counted from after the command's ")": 1, or 0. */
+static int
+stat_times(long t[4])
+{
+	static char b[1024];
+	const char *at = 0;
+	long v[15];
+
+	if (slurp("/proc/self/stat", b, sizeof b) <= 0)
+		return 0;
+	for (const char *c = b; *c; c++)
+		if (*c == ')')
+			at = c;
+	if (!at || at[1] != ' ' || at[2] < 'A' || at[2] > 'Z' || numbers(at + 3, v, 15) != 15)
+		return 0;	/* field 3, the state, then 4 on: 14 is the 12th number after it */
+	for (int i = 0; i < 4; i++)
+		t[i] = v[10 + i];
+	return 1;
+}
+
+/* /proc/stat's first line, "cpu" and ten numbers: their sum (the time since boot, in ticks) and user + system. */
+static int
+stat_cpu(long *sum, long *busy)
+{
+	static char b[4096];
+	long v[10];
+
+	if (slurp("/proc/stat", b, sizeof b) <= 0 || b[0] != 'c' || b[1] != 'p' || b[2] != 'u' ||
+	    numbers(b + 3, v, 10) < 8)
+		return 0;
+	*sum = 0;
+	for (int i = 0; i < 8; i++)
+		*sum += v[i];
+	*busy = v[0] + v[2];
+	return 1;
+}
+
 /*
  * CPU time: 100 ms of work is seen by CLOCK_PROCESS_CPUTIME_ID, the thread's
  * clock, times() and getrusage() (at least half of it: the host's times()
  * gave 4 ticks for 60 ms); a child's by wait4's rusage and then by the
- * children's figures, which count only children waited for.
+ * children's figures, which count only children waited for; /proc/self/stat
+ * says them too, and /proc/stat's busy time grows with the work.
  */
 static void
 case_cputime(void)
@@ -823,6 +885,17 @@ case_cputime(void)
 	yes("cputime: CLOCK_THREAD_CPUTIME_ID counts them", clock_ns(3) >= 100000000);
 	lnx_call(43, (long)tms, 0, 0, 0, 0, 0);
 	yes("cputime: times() counts them (utime + stime >= 5 ticks)", tms[0] + tms[1] >= 5);
+	long pt[4] = { 0 }, sum = 0, busy = 0, sum2 = 0, busy2 = 0;
+	yes("cputime: /proc/self/stat has utime, stime, cutime, cstime", stat_times(pt));
+	yes("cputime: whose utime + stime count them (>= 5 ticks)", pt[0] + pt[1] >= 5);
+	yes("cputime: and as times() says, within a tick", pt[0] + pt[1] >= tms[0] + tms[1] &&
+	    pt[0] + pt[1] <= tms[0] + tms[1] + 1);
+	yes("cputime: and no children's time", pt[2] + pt[3] == 0);
+	yes("cputime: /proc/stat's cpu line", stat_cpu(&sum, &busy));
+	burn(100);
+	stat_cpu(&sum2, &busy2);
+	yes("cputime: its busy time grew with 100 ms of work (>= 5 ticks)", busy2 - busy >= 5);
+	yes("cputime: and its sum, the time since boot, with it", sum2 - sum >= busy2 - busy - 1);
 	yes("cputime: and no children's time yet", tms[2] + tms[3] == 0);
 	say("cputime: getrusage(RUSAGE_SELF)", lnx_call(77, 0, (long)ru, 0, 0, 0, 0));
 	yes("cputime: which counts them", rusage_us(ru) >= 50000);
@@ -839,6 +912,8 @@ case_cputime(void)
 	yes("cputime: getrusage(RUSAGE_CHILDREN) counts them now", rusage_us(ru) >= 50000);
 	lnx_call(43, (long)tms, 0, 0, 0, 0, 0);
 	yes("cputime: and times()'s cutime + cstime", tms[2] + tms[3] >= 5);
+	stat_times(pt);
+	yes("cputime: and /proc/self/stat's cutime + cstime", pt[2] + pt[3] >= 5);
 }
 
 void __attribute__((noreturn, used))

@@ -61,7 +61,8 @@ SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-tools.sh", "sh-ls.sh", "sh-ps.sh", "
 TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
 MANY_REPLAYS_MAX = 5000
 POLLMANY_REPLAYS_MAX = 400
-FEED_REPLAYS_MAX = 250  # fds feed: 425 when each read that made room served the held write again, 92 since
+FEED_REPLAYS_MAX = 40  # fds feed: 425 when each read that made room served the held write again, 92 with the last writer fed, 8 since
+FEEDQ_REPLAYS_MAX = 40  # fds feedq: four writers, one a writev, held in a full pipe: 420 when each read served all again, 8 since
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
@@ -391,11 +392,16 @@ def main():
     check("fds pollmany: held polls go again only for what they asked (fewer than %d replays)" % POLLMANY_REPLAYS_MAX,
           m and int(m.group(1)) < POLLMANY_REPLAYS_MAX, m.group(0) if m else "no such line")
     # a read that makes room in a full pipe goes on with the write held for it from its own handler
-    # (pipe.c's feed_writer): the writer is not served again at every read
+    # (pipe.c's feed_writers): the writer is not served again at every read
     fd = [k for k, argv in enumerate(cmds, 1) if argv == ["fds", "feed"]]
     m = fd and re.search(r"^unix: (\d+) held calls served again in run %d$" % fd[0], text, re.M)
     check("fds feed: writes held for room go on without being served again at each read (fewer than %d replays)"
           % FEED_REPLAYS_MAX, m and int(m.group(1)) < FEED_REPLAYS_MAX, m.group(0) if m else "no such line")
+    # every held writer, writev's too, is gone on with by the reads in order: none is served again
+    fq = [k for k, argv in enumerate(cmds, 1) if argv == ["fds", "feedq"]]
+    m = fq and re.search(r"^unix: (\d+) held calls served again in run %d$" % fq[0], text, re.M)
+    check("fds feedq: held writes and writevs go on in order without being served again (fewer than %d replays)"
+          % FEEDQ_REPLAYS_MAX, m and int(m.group(1)) < FEEDQ_REPLAYS_MAX, m.group(0) if m else "no such line")
     if os.environ.get("UNIX_ONLY") != "main":  # UNIX_ONLY=main: the first boot alone, while working on it
         interactive()
         files_boot()

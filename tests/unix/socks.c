@@ -1,8 +1,8 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many or gready (gns's sockets), or pair, dgram, ready,
- * rights and named
+ * with CASE tcp, udp, errors, many, gready, gpoll or gwaitall (gns's sockets), or pair, dgram, ready,
+ * rights, named, udgram and waitall
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
  * host (run.py), so nothing printed depends on port numbers.
@@ -349,6 +349,90 @@ case_gready(void)
 	say("gready: read at the end", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0));
 }
 
+/* poll of one descriptor for events, waiting up to ms: how many are ready, and what it says of IN, OUT, ERR, HUP */
+static void
+pollw(const char *label, long fd, short events, long ms)
+{
+	struct pollfd p = { (int)fd, events, 0 };
+	long r = lnx_call(168, (long)&p, 1, ms, 0, 0, 0);
+
+	lnx_puts(label);
+	lnx_puts(" ");
+	put_num(r);
+	lnx_puts(" revents ");
+	put_num(p.revents & (POLLIN | POLLOUT | 0x8 | 0x10));
+	lnx_puts("\n");
+}
+
+/* select of one descriptor for reading or writing, waiting up to ms: how many are ready */
+static long
+select1(long fd, int write, long ms)
+{
+	unsigned long set[32] = { 0 };
+	long tv[2] = { ms / 1000, ms % 1000 * 1000 };
+
+	set[fd / 32] |= 1ul << (fd % 32);
+	return lnx_call(142, fd + 1, write ? 0 : (long)set, write ? (long)set : 0, 0, (long)tv, 0);
+}
+
+static long
+so_error(long fd)
+{
+	int e = -1, el = 4;
+	long ga[] = { fd, SOL_SOCKET, 4 /* SO_ERROR */, (long)&e, (long)&el };
+	long r = sc(15, ga);
+
+	return r ? r : e;
+}
+
+/*
+ * gns's TCP sockets in poll and select as Linux says: a fresh socket is
+ * writable and hung up; a listener is readable only with a connection to
+ * accept, never writable; a non-blocking connect is writable once done; a
+ * refused one is writable with an error (SO_ERROR ECONNREFUSED).
+ */
+static void
+case_gpoll(void)
+{
+	long l = sock(SOCK_STREAM), f = sock(SOCK_STREAM), gone = sock(SOCK_STREAM), c, a, r;
+	struct sin s = loopback(0), at, dead;
+	int len = sizeof at;
+
+	pollw("gpoll: a fresh TCP socket", f, POLLIN | POLLOUT, 0);
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	pollw("gpoll: a listener with no one", l, POLLIN | POLLOUT, 0);
+	say("gpoll: select for reading of it", select1(l, 0, 0));
+	say("gpoll: select for writing of it", select1(l, 1, 0));
+	c = lnx_call(359, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	r = connect_(c, &at);
+	yes("gpoll: a non-blocking connect: in progress or done", r == -115 || r == 0);
+	pollw("gpoll: the listener once one connects", l, POLLIN | POLLOUT, 5000);
+	say("gpoll: select for reading of it", select1(l, 0, 5000));
+	pollw("gpoll: the connecting socket, for writing", c, POLLOUT, 5000);
+	say("gpoll: its SO_ERROR", so_error(c));
+	a = accept_(l, 0, 0);
+	yes("gpoll: accept", a >= 0);
+	pollw("gpoll: the listener after the accept", l, POLLIN | POLLOUT, 0);
+	pollw("gpoll: the accepted socket", a, POLLIN | POLLOUT, 0);
+	say("gpoll: select for writing of it", select1(a, 1, 0));
+	/* a port nobody listens on: one that was bound and closed */
+	len = sizeof dead;
+	bind_(gone, &s, sizeof s);
+	name_(gone, &dead, &len);
+	lnx_call(6, gone, 0, 0, 0, 0, 0);
+	c = lnx_call(359, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	r = connect_(c, &dead);
+	yes("gpoll: a non-blocking connect to no one: in progress or refused", r == -115 || r == -111);
+	if (r == -115) {
+		pollw("gpoll: the refused socket, for writing", c, POLLOUT, 5000);
+		say("gpoll: its SO_ERROR", so_error(c));
+	} else {
+		lnx_puts("gpoll: the refused socket, for writing 1 revents 28\ngpoll: its SO_ERROR 111\n");
+	}
+}
+
 /* SCM_RIGHTS over socketpairs: descriptors passed with bytes, used, cut short, dropped by a plain read */
 struct cmsg1 { unsigned len; int level, type; int fds[2]; };
 
@@ -490,6 +574,181 @@ case_named(void)
 	lnx_call(10, (long)idle.path, 0, 0, 0, 0, 0);
 }
 
+static long sendto_un(long fd, const char *b, long n, struct sun *to) { long a[] = { fd, (long)b, n, 0, (long)to, sizeof *to }; return sc(11, a); }
+
+/* recvfrom an AF_UNIX socket: the count and bytes, and the sender's name's length and whether it is want's path */
+static void
+recvfrom_un(const char *label, long fd, const struct sun *want)
+{
+	struct sun from = { 0 };
+	int len = sizeof from;
+	char b[64] = { 0 };
+	long a[] = { fd, (long)b, sizeof b, 0, (long)&from, (long)&len };
+
+	said(label, sc(12, a), b);
+	say("  its sender's name's length (2: unnamed)", want ? (len == 2 + lnx_strlen(want->path) + 1) : len);
+	if (want)
+		yes("  and it is the sender's path", streq(from.path, want->path));
+}
+
+/*
+ * AF_UNIX datagram sockets bound to paths: sendto by name with the sender's
+ * name in recvfrom (none for an unbound sender), connect as a default
+ * destination, and Linux's errors.
+ */
+static void
+case_udgram(void)
+{
+	long pid = lnx_call(20, 0, 0, 0, 0, 0, 0), a, b, u, st, r;
+	struct sun na, nb, nst, none, got;
+	int len = sizeof got;
+	char buf[64] = { 0 };
+
+	named(&na, "ua", pid);
+	named(&nb, "ub", pid);
+	named(&nst, "ustream", pid);
+	named(&none, "unone", pid);
+	a = lnx_call(359, AF_UNIX, SOCK_DGRAM, 0, 0, 0, 0);
+	b = lnx_call(359, AF_UNIX, SOCK_DGRAM, 0, 0, 0, 0);
+	u = lnx_call(359, AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	yes("udgram: socket(AF_UNIX, SOCK_DGRAM)", a >= 0 && b >= 0 && u >= 0);
+	say("udgram: bind a", bind_(a, (struct sin *)&na, sizeof na));
+	say("udgram: bind b", bind_(b, (struct sin *)&nb, sizeof nb));
+	say("udgram: sendto a from b", sendto_un(b, "from b", 6, &na));
+	recvfrom_un("udgram: recvfrom of a", a, &nb);
+	say("udgram: sendto a from an unbound socket", sendto_un(u, "anon", 4, &na));
+	recvfrom_un("udgram: recvfrom of a", a, 0);
+	say("udgram: send without a destination", sendf(u, "x", 1, MSG_NOSIGNAL));
+	say("udgram: recv of nothing, non-blocking", recvf(u, buf, sizeof buf, 0));
+	poll1("udgram: poll of a with nothing", a, POLLIN | POLLOUT);
+	say("udgram: connect the unbound one to a", connect_un(u, &na));
+	say("udgram: send on it", sendf(u, "conn", 4, 0));
+	say("udgram: getpeername", peer_(u, (struct sin *)&got, &len));
+	yes("udgram: it says a's name", len == 2 + lnx_strlen(na.path) + 1 && streq(got.path, na.path));
+	poll1("udgram: poll of a with one", a, POLLIN);
+	said("udgram: read of a", lnx_call(3, a, (long)buf, sizeof buf, 0, 0, 0), buf);
+	say("udgram: sendto b from a", sendto_un(a, "to b", 4, &nb));
+	recvfrom_un("udgram: recvfrom of b", b, &na);
+	say("udgram: sendto a name that is not there", sendto_un(a, "x", 1, &none));
+	st = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	bind_(st, (struct sin *)&nst, sizeof nst);
+	say("udgram: sendto a stream socket's name", sendto_un(a, "x", 1, &nst));
+	say("udgram: connect to a stream socket's name", connect_un(b, &nst));
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	r = sendf(u, "late", 4, MSG_NOSIGNAL);
+	say("udgram: send once a is closed", r);
+	lnx_call(6, b, 0, 0, 0, 0, 0);
+	lnx_call(6, u, 0, 0, 0, 0, 0);
+	lnx_call(6, st, 0, 0, 0, 0, 0);
+	say("udgram: unlink a's name", lnx_call(10, (long)na.path, 0, 0, 0, 0, 0));
+	lnx_call(10, (long)nb.path, 0, 0, 0, 0, 0);
+	lnx_call(10, (long)nst.path, 0, 0, 0, 0, 0);
+}
+
+#define MSG_WAITALL 0x100
+
+/* A child that writes the n strings of bits into fd, 50 ms apart, and ends; its pid. */
+static long
+trickle(long fd, const char *const *bits, int n)
+{
+	long pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+
+	if (pid == 0) {
+		for (int i = 0; i < n; i++) {
+			sleep_ms(50);
+			lnx_call(4, fd, (long)bits[i], lnx_strlen(bits[i]), 0, 0, 0);
+		}
+		lnx_exit(0);
+	}
+	return pid;
+}
+
+/* recvmsg with MSG_WAITALL of 8 bytes into two iovecs of 3 and 5 from fd, as the bytes trickle in: what it says */
+static void
+recvmsg_all(const char *label, long fd)
+{
+	char x[3] = { 0 }, y[8] = { 0 };
+	struct iov v[2] = { { x, 3 }, { y, 5 } };
+	struct msghdr m = { 0, 0, v, 2, 0, 0, -1 };
+
+	say(label, recvmsg_(fd, &m, MSG_WAITALL));
+	lnx_puts("  its iovecs ");
+	lnx_write(x, 3);
+	lnx_puts(" ");
+	lnx_puts(y);
+	lnx_puts("\n");
+	say("  its msg_flags", m.flags);
+}
+
+static const char *const three[] = { "abc", "defgh", "xy" };
+
+/*
+ * MSG_WAITALL on stream sockets: a receive waits for its whole count (the
+ * bytes coming in pieces from a child), or for the end; without waiting it
+ * takes what is there; on a datagram socket it takes one datagram.
+ */
+static void
+case_waitall(void)
+{
+	int sv[2], dg[2], status = -1;
+	char b[16] = { 0 };
+	long child;
+
+	pair(SOCK_STREAM, sv);
+	child = trickle(sv[1], three, 3);
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	said("waitall: recv of 8 as the bytes come in two pieces", recvf(sv[0], b, 8, MSG_WAITALL), b);
+	said("waitall: recv of 8 with 2 more and then the end", recvf(sv[0], b, 8, MSG_WAITALL), b);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("waitall: the child's status", status);
+	pair(SOCK_STREAM, sv);
+	sendf(sv[1], "abc", 3, 0);
+	said("waitall: with MSG_DONTWAIT, what is there", recvf(sv[0], b, 8, MSG_WAITALL | MSG_DONTWAIT), b);
+	say("waitall: and then nothing", recvf(sv[0], b, 8, MSG_WAITALL | MSG_DONTWAIT));
+	pair(SOCK_DGRAM, dg);
+	sendf(dg[1], "one", 3, 0);
+	sendf(dg[1], "two", 3, 0);
+	said("waitall: a datagram socket gives one datagram", recvf(dg[0], b, 8, MSG_WAITALL), b);
+	/* recvmsg: the pieces scattered over two iovecs, where each one before ended */
+	static const char *const two[] = { "ab", "cdefg" };
+	pair(SOCK_STREAM, sv);
+	child = trickle(sv[1], two, 2);
+	lnx_call(6, sv[1], 0, 0, 0, 0, 0);
+	recvmsg_all("waitall: recvmsg of 8 as 2 and then 5 come, and the end", sv[0]);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+}
+
+/* MSG_WAITALL on a TCP connection through gns: the bytes come in pieces from a child, the receive waits for all */
+static void
+case_gwaitall(void)
+{
+	long l = sock(SOCK_STREAM), c = sock(SOCK_STREAM), a, child;
+	struct sin s = loopback(0), at;
+	int len = sizeof at, status = -1;
+	char b[16] = { 0 };
+
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	say("gwaitall: connect", connect_(c, &at));
+	a = accept_(l, 0, 0);
+	child = trickle(c, three, 3);
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	said("gwaitall: recv of 8 as the bytes come in two pieces", recvf(a, b, 8, MSG_WAITALL), b);
+	said("gwaitall: recv of 8 with 2 more and then the end", recvf(a, b, 8, MSG_WAITALL), b);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("gwaitall: the child's status", status);
+	/* recvmsg, over two iovecs */
+	static const char *const two[] = { "ab", "cdefgh" };
+	c = sock(SOCK_STREAM);
+	say("gwaitall: connect again", connect_(c, &at));
+	a = accept_(l, 0, 0);
+	child = trickle(c, two, 2);
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	recvmsg_all("gwaitall: recvmsg of 8 as 2 and then 6 come", a);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+}
+
 /* How many of n UDP sockets could be made (each left open) */
 static long
 open_many(long n)
@@ -565,12 +824,20 @@ start_c(long *sp)
 		case_errors();
 	else if (streq(c, "many"))
 		case_many();
+	else if (streq(c, "gpoll"))
+		case_gpoll();
 	else if (streq(c, "gready"))
 		case_gready();
 	else if (streq(c, "rights"))
 		case_rights();
 	else if (streq(c, "named"))
 		case_named();
+	else if (streq(c, "udgram"))
+		case_udgram();
+	else if (streq(c, "gwaitall"))
+		case_gwaitall();
+	else if (streq(c, "waitall"))
+		case_waitall();
 	else if (streq(c, "pair"))
 		case_pair();
 	else if (streq(c, "dgram"))
