@@ -133,7 +133,7 @@ struct xport {
 	struct xport_config cfg;
 	struct xport_stats stats;
 	uint8_t  hello_key[XPORT_KEY_SIZE];
-	uint32_t max_payload;    /* mtu - WIRE_OVERHEAD */
+	uint32_t max_payload;    /* mtu - WIRE_OVERHEAD_MAX */
 	struct peer *peers;
 	uint8_t *txbuf, *rxbuf;  /* mtu bytes each */
 	void *spare[XPORT_SPARES + 1]; /* free blocks of XPORT_SMALL_BLOCK bytes kept for the next (xport.c) */

@@ -153,8 +153,10 @@ UNIT_TEST(xport_encryption_hides_the_payload_and_auth_only_does_not)
 static bool
 flip_payload(struct sim *sim, uint32_t from, uint32_t to, uint8_t *d, size_t *len)
 {
-	if (d[1] == WIRE_DATA)
-		d[WIRE_HEADER_SIZE] ^= 1;
+	struct wire_header h;
+
+	if (wire_decode(d, *len, 1u << 30, &h) == XPORT_OK && h.type == WIRE_DATA && h.payload_len)
+		d[h.header_len] ^= 1;
 	return true;
 }
 
