@@ -163,6 +163,7 @@ hello_input(struct xport *x, const struct wire_header *h, const uint8_t *nonce, 
 	struct session *s = session_create(x, p, false, nonce, resp_nonce);
 	if (!s)
 		return XPORT_E_NOMEM;
+	s->peer_window = h->window;
 	if (p->pending) /* an older HELLO's, never confirmed */
 		session_destroy(x, p, p->pending);
 	p->pending = s;
@@ -186,6 +187,7 @@ reply_input(struct xport *x, const struct wire_header *h, const uint8_t *nonces,
 			session_destroy(x, p, s);
 			return XPORT_E_MALFORMED;
 		}
+		s->peer_window = h->window;
 		if (p->cur)
 			session_destroy(x, p, p->cur);
 		p->cur = s;

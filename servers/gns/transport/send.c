@@ -35,7 +35,6 @@ base_header(struct xport *x, struct peer *p, struct session *s, uint8_t type, st
 	h->pn = ++s->tx_pn;
 	h->ack = s->rx_dsn.base - 1;
 	h->sack = window_sack(&s->rx_dsn);
-	h->window = x->cfg.window_bytes;
 	s->rx_unacked = 0;
 	s->ack_due = false;
 }
@@ -254,7 +253,6 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 
 	if (h->ack >= s->snd_nxt)
 		return XPORT_E_MALFORMED; /* acknowledges what was never sent */
-	s->peer_window = h->window;
 	if (h->ack > s->high_acked)
 		s->high_acked = h->ack;
 	if (h->sack) {

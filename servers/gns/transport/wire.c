@@ -179,6 +179,8 @@ wire_frag_len(uint32_t len, uint32_t frags, uint32_t frag)
 static int
 check_data(const struct wire_header *h, uint32_t max_message)
 {
+	if (h->window) /* the session's constant: its HELLO and REPLY said it */
+		return XPORT_E_MALFORMED;
 	if (h->dsn == 0 || h->msg == 0 || h->prev >= h->msg || h->msg_len > max_message)
 		return XPORT_E_MALFORMED;
 	if (h->frags == 0 || h->frag >= h->frags || (h->msg_len == 0 && h->frags != 1))
@@ -200,6 +202,8 @@ check_control(const struct wire_header *h)
 {
 	if (h->dsn || h->msg || h->prev || h->port || h->msg_len || h->frag || h->frags)
 		return XPORT_E_MALFORMED;
+	if (h->type == WIRE_ACK && h->window)
+		return XPORT_E_MALFORMED; /* the session's constant: its HELLO and REPLY said it */
 	switch (h->type) {
 	case WIRE_HELLO:
 		return h->payload_len == WIRE_NONCE_SIZE && h->session == 0 && h->ack == 0 &&

@@ -36,7 +36,7 @@ struct wire_header {
 	uint64_t dsn;            /* DATA: data sequence number, from 1; else 0 */
 	uint64_t ack;            /* every dsn <= ack has been received */
 	uint64_t sack;           /* bit i: dsn ack + 2 + i received as well */
-	uint32_t window;         /* bytes the sender of this header will take in flight */
+	uint32_t window;         /* HELLO, REPLY: bytes their sender takes in flight; else 0 */
 	uint32_t msg, prev;      /* DATA: message id (from 1), and the one to deliver before it */
 	uint32_t port;           /* DATA: the destination's port */
 	uint32_t msg_len;        /* DATA: the whole message's length */

@@ -10,7 +10,7 @@ data_header(void)
 {
 	struct wire_header h = {
 		.version = WIRE_VERSION, .type = WIRE_DATA, .src = 1, .dst = 2, .session = 77, .pn = 5,
-		.dsn = 3, .ack = 2, .sack = 0x8001, .window = 65536, .msg = 9, .prev = 8, .port = 4,
+		.dsn = 3, .ack = 2, .sack = 0x8001, .msg = 9, .prev = 8, .port = 4,
 		.msg_len = 2500, .frag = 1, .frags = 3,
 	};
 	h.payload_len = wire_frag_len(h.msg_len, h.frags, h.frag);
@@ -31,27 +31,27 @@ UNIT_TEST(wire_header_round_trips_in_network_order)
 	struct wire_header h = data_header(), d;
 	uint8_t b[WIRE_HEADER_MAX];
 
-	EXPECT_EQ(wire_encode(&h, b), 37);
+	EXPECT_EQ(wire_encode(&h, b), 33);
 	EXPECT_EQ(b[0], WIRE_VERSION);
 	EXPECT_EQ(b[1], WIRE_DATA);
 	EXPECT_EQ(b[3], 0);   /* flags: not auth-only, more than one fragment */
-	/* widths, two bits a field: src dst pn ack sack 1, window 3, dsn msg prev port 1,
+	/* widths, two bits a field: src dst pn ack sack 1, window 0, dsn msg prev port 1,
 	 * msg_len 2, frag frags 1 */
-	EXPECT_EQ((uint32_t)b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7], 0x55755940u);
+	EXPECT_EQ((uint32_t)b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7], 0x55455940u);
 	EXPECT_EQ(b[15], 77); /* session at 8 */
 	EXPECT_EQ(b[16], 1);  /* src, one byte */
 	EXPECT_EQ(b[17], 2);  /* dst */
 	EXPECT_EQ(b[19], 5);  /* pn, two bytes at 18 */
 	EXPECT_EQ(b[22], 0x80); /* sack 0x8001 at 22 */
-	EXPECT_EQ(b[25], 1);  /* window 65536, four bytes at 24 */
-	EXPECT_EQ(b[32], 4);  /* port */
-	EXPECT_EQ(b[33] << 8 | b[34], 2500); /* msg_len */
-	EXPECT_EQ(b[36], 3);  /* frags */
+	EXPECT_EQ(b[25], 3);  /* dsn, two bytes at 24 */
+	EXPECT_EQ(b[28], 4);  /* port */
+	EXPECT_EQ(b[29] << 8 | b[30], 2500); /* msg_len */
+	EXPECT_EQ(b[32], 3);  /* frags */
 	uint8_t again[WIRE_HEADER_MAX];
 	EXPECT_EQ(decode(&h, &d), XPORT_OK);
-	EXPECT_EQ(d.header_len, 37);
-	EXPECT_EQ(wire_encode(&d, again), 37);
-	EXPECT(memcmp(b, again, 37) == 0);
+	EXPECT_EQ(d.header_len, 33);
+	EXPECT_EQ(wire_encode(&d, again), 33);
+	EXPECT(memcmp(b, again, 33) == 0);
 	EXPECT_EQ(d.sack, 0x8001);
 	EXPECT_EQ(d.msg_len, 2500);
 }
@@ -65,7 +65,7 @@ UNIT_TEST(wire_a_whole_message_leaves_out_its_cut)
 	h.frag = 0;
 	h.frags = 1;
 	h.sack = 0;
-	EXPECT_EQ(wire_encode(&h, b), 31); /* three Poly1305 blocks, where 84 bytes were six */
+	EXPECT_EQ(wire_encode(&h, b), 27); /* two Poly1305 blocks, where 84 bytes were six */
 	EXPECT_EQ(b[3], 2);                /* WIRE_F_WHOLE */
 	EXPECT_EQ(decode(&h, &d), XPORT_OK);
 	EXPECT_EQ(d.flags, 0);
@@ -100,6 +100,8 @@ UNIT_TEST(wire_the_widest_header_is_the_most_there_is_room_for)
 	b[WIRE_HEADER_MAX] = 0x5a;
 	EXPECT_EQ(wire_encode(&h, b), WIRE_HEADER_MAX);
 	EXPECT_EQ(b[WIRE_HEADER_MAX], 0x5a);
+	EXPECT_EQ(decode(&h, &d), XPORT_E_MALFORMED); /* a window: HELLO's and REPLY's only */
+	h.window = 0;
 	EXPECT_EQ(decode(&h, &d), XPORT_OK);
 	EXPECT_EQ(d.pn, h.pn);
 	EXPECT_EQ(d.ack, h.ack);
@@ -108,11 +110,11 @@ UNIT_TEST(wire_the_widest_header_is_the_most_there_is_room_for)
 	EXPECT_EQ(d.src, h.src);
 	EXPECT_EQ(d.prev, h.prev);
 	EXPECT_EQ(d.frag, 0x1ffff);
-	EXPECT_EQ(d.header_len, WIRE_HEADER_MAX);
+	EXPECT_EQ(d.header_len, WIRE_HEADER_MAX - 4);
 	h.pn = 0x12345; /* wider than two bytes, narrower than eight */
 	EXPECT_EQ(decode(&h, &d), XPORT_OK);
 	EXPECT_EQ(d.pn, 0x12345);
-	EXPECT_EQ(d.header_len, WIRE_HEADER_MAX - 4);
+	EXPECT_EQ(d.header_len, WIRE_HEADER_MAX - 8);
 }
 
 UNIT_TEST(wire_fragments_cut_a_message_evenly_with_a_shorter_last)
@@ -158,6 +160,7 @@ UNIT_TEST(wire_decode_names_what_is_wrong)
 	EXPECT_MALFORMED(h.src = 0);
 	EXPECT_MALFORMED(h.dst = h.src);
 	EXPECT_MALFORMED(h.pn = 0);
+	EXPECT_MALFORMED(h.window = 1);                 /* HELLO's and REPLY's only */
 	EXPECT_MALFORMED(h.dsn = 0);
 	EXPECT_MALFORMED(h.msg = 0);
 	EXPECT_MALFORMED(h.prev = h.msg);
@@ -194,4 +197,12 @@ UNIT_TEST(wire_decode_names_what_is_wrong)
 	EXPECT_EQ(wire_decode(b, n + WIRE_TAG_SIZE, 1 << 20, &d), XPORT_OK);
 	b[3] |= 2; /* whole, on an ACK */
 	EXPECT_EQ(wire_decode(b, n + WIRE_TAG_SIZE, 1 << 20, &d), XPORT_E_MALFORMED);
+	h.window = 1;
+	n = wire_encode(&h, b);
+	EXPECT_EQ(wire_decode(b, n + WIRE_TAG_SIZE, 1 << 20, &d), XPORT_E_MALFORMED);
+	h.type = WIRE_HELLO;
+	h.session = 0;
+	n = wire_encode(&h, b);
+	EXPECT_EQ(wire_decode(b, n + WIRE_NONCE_SIZE + WIRE_TAG_SIZE, 1 << 20, &d), XPORT_OK);
+	EXPECT_EQ(d.window, 1);
 }

@@ -65,7 +65,7 @@ inject_header_changed(struct sim *sim, int which, void (*change)(struct wire_hea
 static void port_changed(struct wire_header *h) { h->port ^= 2; }
 static void pn_changed(struct wire_header *h) { h->pn ^= 0x80; }
 static void dst_changed(struct wire_header *h) { h->dst ^= 4; }
-static void window_changed(struct wire_header *h) { h->window ^= 1; }
+static void sack_changed(struct wire_header *h) { h->sack ^= 1; }
 
 /* Nodes 1 and 2 with one key, checked traffic, and datagrams of `type` from 1 to 2 kept. */
 static void
@@ -110,7 +110,7 @@ UNIT_TEST(xport_attacks_are_rejected_counted_and_deliver_nothing)
 	EXPECT_EQ(inject_changed(&sim, 1, payload, 0x01), XPORT_E_BAD_TAG);
 	EXPECT_EQ(inject_header_changed(&sim, 1, port_changed), XPORT_E_BAD_TAG); /* in the header */
 	EXPECT_EQ(inject_header_changed(&sim, 1, pn_changed), XPORT_E_BAD_TAG);   /* the packet number */
-	EXPECT_EQ(inject_header_changed(&sim, 1, window_changed), XPORT_E_BAD_TAG);
+	EXPECT_EQ(inject_header_changed(&sim, 1, sack_changed), XPORT_E_BAD_TAG);
 	EXPECT_EQ(inject_changed(&sim, 1, tag, 0x10), XPORT_E_BAD_TAG);
 	EXPECT_EQ(inject_changed(&sim, 1, 8 + 7, 0x01), XPORT_E_UNKNOWN_SESSION);
 	EXPECT_EQ(inject_changed(&sim, 1, 3, WIRE_F_AUTH_ONLY), XPORT_E_MODE);

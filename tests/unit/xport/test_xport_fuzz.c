@@ -73,7 +73,7 @@ authentic_garbage(struct sim *sim, struct xport *from, uint32_t to, uint8_t *out
 		.pn = ++s->tx_pn,
 		.ack = near(sim, s->rx_dsn.base - 1) % (s->rx_dsn.base + 2),
 		.sack = sim_rand(sim),
-		.window = (uint32_t)sim_rand(sim),
+		.window = sim_rand(sim) % 8 ? 0 : (uint32_t)sim_rand(sim), /* (DATA and ACK: 0) */
 	};
 	if (h.type == WIRE_DATA) {
 		uint32_t max = from->max_payload;
