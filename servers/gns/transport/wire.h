@@ -51,7 +51,7 @@ size_t wire_encode(const struct wire_header *h, uint8_t out[WIRE_HEADER_MAX]);
 /*
  * Decodes and checks a whole datagram of `len` bytes: every field that can be
  * judged without a key or a session. XPORT_OK or XPORT_E_SHORT,
- * XPORT_E_VERSION, XPORT_E_MALFORMED; *h is written only on success.
+ * XPORT_E_VERSION, XPORT_E_MALFORMED; *h means nothing unless XPORT_OK.
  */
 int wire_decode(const uint8_t *dgram, size_t len, uint32_t max_message, struct wire_header *h);
 
