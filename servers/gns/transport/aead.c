@@ -1,6 +1,6 @@
 /*
  * ChaCha20-Poly1305 (RFC 8439, sections 2.3, 2.5 and 2.8) with SSE2, written
- * for what the transport seals: an 84-byte header and a payload of tens of
+ * for what the transport seals: a header of 20 to 84 bytes and a payload of tens of
  * bytes (a null RPC's request carries 47, its reply 31), where BearSSL's code on
  * i386 spends ~185 instructions a Poly1305 block (its scalar 26-bit limbs,
  * 25 multiplications one at a time) and a third of its ChaCha20 XORing the
