@@ -61,6 +61,7 @@ chacha_block(const struct chacha *st, uint32_t counter, __m128i out[4])
 	__m128i d0 = _mm_add_epi32(st->nonce, _mm_cvtsi32_si128((int)counter));
 	__m128i a = sigma, b = st->k0, c = st->k1, d = d0;
 
+#pragma GCC unroll 10
 	for (int i = 0; i < 10; i++) {
 		QUARTERS(a, b, c, d);
 		/* lane i of row b, c, d takes word i+1, i+2, i+3: the diagonals line up */
@@ -86,6 +87,14 @@ chacha_xor(const struct chacha *st, uint8_t *p, size_t len)
 
 	for (uint32_t counter = 1; len > 0; counter++) {
 		chacha_block(st, counter, ks);
+		if (len >= 64) { /* a whole block: no test a row (a bulk fragment's 21 of 22) */
+#pragma GCC unroll 4
+			for (int i = 0; i < 4; i++)
+				_mm_storeu_si128((__m128i *)p + i, _mm_xor_si128(_mm_loadu_si128((const __m128i *)p + i), ks[i]));
+			p += 64;
+			len -= 64;
+			continue;
+		}
 		int i = 0;
 		for (; i < 4 && len >= 16; i++, p += 16, len -= 16)
 			_mm_storeu_si128((__m128i *)p, _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), ks[i]));
@@ -215,10 +224,16 @@ mac_block(struct mac *m, const uint8_t *p)
 	if (!m->started && m->zero_first) /* the zero block is zero: without the 2^128 a block gets */
 		x[4] = _mm_sub_epi64(x[4], _mm_cvtsi32_si128(1 << 24));
 	m->pending = NULL;
-	if (m->started)
+	if (m->started) {
 		poly_mul(m->h, m->r2, m->s2);
-	for (int k = 0; k < 5; k++)
-		m->h[k] = m->started ? _mm_add_epi64(m->h[k], x[k]) : x[k];
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			m->h[k] = _mm_add_epi64(m->h[k], x[k]);
+	} else {
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			m->h[k] = x[k];
+	}
 	m->started = true;
 }
 
@@ -226,6 +241,29 @@ mac_block(struct mac *m, const uint8_t *p)
 SSE2 static void
 mac_part(struct mac *m, const uint8_t *p, size_t len, uint8_t tmp[16])
 {
+	/*
+	 * Whole pairs straight from the input once the sums have started and no
+	 * block waits: a bulk fragment's 86 blocks, without mac_block's pairing
+	 * and its tests a block. The sums stay in locals for the loop.
+	 */
+	for (; len >= 16 && (!m->started || m->pending); p += 16, len -= 16)
+		mac_block(m, p);
+	if (len >= 64) { /* (one pair goes as well through mac_block as through the copies) */
+		limbs h, x;
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			h[k] = m->h[k];
+		for (; len >= 32; p += 32, len -= 32) {
+			poly_load(x, p, p + 16);
+			poly_mul(h, m->r2, m->s2);
+#pragma GCC unroll 5
+			for (int k = 0; k < 5; k++)
+				h[k] = _mm_add_epi64(h[k], x[k]);
+		}
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			m->h[k] = h[k];
+	}
 	for (; len >= 16; p += 16, len -= 16)
 		mac_block(m, p);
 	if (len > 0) {
@@ -249,12 +287,14 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 	uint32_t t2 = le32(pkey + 8) & 0x0ffffffc, t3 = le32(pkey + 12) & 0x0ffffffc;
 	uint32_t rl[5] = {t0 & MASK26, (t0 >> 26 | t1 << 6) & MASK26, (t1 >> 20 | t2 << 12) & MASK26,
 			  (t2 >> 14 | t3 << 18) & MASK26, t3 >> 8};
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++) {
 		r[k] = _mm_set_epi32(0, (int)rl[k], 0, (int)rl[k]);
 		s[k] = _mm_set_epi32(0, (int)(5 * rl[k]), 0, (int)(5 * rl[k]));
 		m.r2[k] = r[k];
 	}
 	poly_mul(m.r2, r, s);
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++) {
 		m.s2[k] = _mm_add_epi32(m.r2[k], _mm_slli_epi32(m.r2[k], 2));
 		r21[k] = _mm_unpacklo_epi64(m.r2[k], r[k]); /* r^2 in lane 0, r in lane 1 */
@@ -273,10 +313,13 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 
 	/* The lanes' sum, carried fully (twice round: every limb below 2^26), then below p */
 	uint32_t hl[5], g[5], c;
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++)
 		hl[k] = (uint32_t)_mm_cvtsi128_si32(_mm_add_epi64(m.h[k], _mm_srli_si128(m.h[k], 8)));
+#pragma GCC unroll 2
 	for (int pass = 0; pass < 2; pass++) {
 		c = 0;
+#pragma GCC unroll 5
 		for (int k = 0; k < 5; k++) {
 			hl[k] += c;
 			c = hl[k] >> 26;
@@ -285,12 +328,14 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 		hl[0] += 5 * c;
 	}
 	c = 5; /* g = h + 5 - 2^130, taken when not negative: h >= p */
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++) {
 		g[k] = hl[k] + c;
 		c = g[k] >> 26;
 		g[k] &= MASK26;
 	}
 	uint32_t take = 0u - c;
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++)
 		hl[k] = (hl[k] & ~take) | (g[k] & take);
 
@@ -298,6 +343,7 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 	uint32_t w[4] = {hl[0] | hl[1] << 26, hl[1] >> 6 | hl[2] << 20, hl[2] >> 12 | hl[3] << 14,
 			 hl[3] >> 18 | hl[4] << 8};
 	uint64_t acc = 0;
+#pragma GCC unroll 4
 	for (int k = 0; k < 4; k++) {
 		acc += (uint64_t)w[k] + le32(pkey + 16 + 4 * k);
 		uint32_t out = (uint32_t)acc;
