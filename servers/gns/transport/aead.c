@@ -79,9 +79,9 @@ chacha_block(const struct chacha *st, uint32_t counter, __m128i out[4])
 	out[3] = _mm_add_epi32(d, d0);
 }
 
-/* XORs len bytes at p with the keystream from block 1 on. */
+/* Writes at out len bytes at in XORed with the keystream from block 1 on (in may be out). */
 SSE2 static void
-chacha_xor(const struct chacha *st, uint8_t *p, size_t len)
+chacha_xor(const struct chacha *st, const uint8_t *in, uint8_t *out, size_t len)
 {
 	__m128i ks[4];
 
@@ -90,34 +90,38 @@ chacha_xor(const struct chacha *st, uint8_t *p, size_t len)
 		if (len >= 64) { /* a whole block: no test a row (a bulk fragment's 21 of 22) */
 #pragma GCC unroll 4
 			for (int i = 0; i < 4; i++)
-				_mm_storeu_si128((__m128i *)p + i, _mm_xor_si128(_mm_loadu_si128((const __m128i *)p + i), ks[i]));
-			p += 64;
+				_mm_storeu_si128((__m128i *)out + i,
+						 _mm_xor_si128(_mm_loadu_si128((const __m128i *)in + i), ks[i]));
+			in += 64;
+			out += 64;
 			len -= 64;
 			continue;
 		}
 		int i = 0;
-		for (; i < 4 && len >= 16; i++, p += 16, len -= 16)
-			_mm_storeu_si128((__m128i *)p, _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), ks[i]));
+		for (; i < 4 && len >= 16; i++, in += 16, out += 16, len -= 16)
+			_mm_storeu_si128((__m128i *)out, _mm_xor_si128(_mm_loadu_si128((const __m128i *)in), ks[i]));
 		if (i < 4 && len > 0) { /* the last, partial part: 8, 4, then single bytes */
 			__m128i k = ks[i];
 			if (len >= 8) {
-				_mm_storel_epi64((__m128i *)p, _mm_xor_si128(_mm_loadl_epi64((const __m128i *)p), k));
+				_mm_storel_epi64((__m128i *)out, _mm_xor_si128(_mm_loadl_epi64((const __m128i *)in), k));
 				k = _mm_srli_si128(k, 8);
-				p += 8;
+				in += 8;
+				out += 8;
 				len -= 8;
 			}
 			uint32_t w = (uint32_t)_mm_cvtsi128_si32(k), hi = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(k, 4));
 			if (len >= 4) {
 				uint32_t x;
-				__builtin_memcpy(&x, p, 4);
+				__builtin_memcpy(&x, in, 4);
 				x ^= w;
-				__builtin_memcpy(p, &x, 4);
+				__builtin_memcpy(out, &x, 4);
 				w = hi;
-				p += 4;
+				in += 4;
+				out += 4;
 				len -= 4;
 			}
 			for (; len > 0; len--, w >>= 8)
-				*p++ ^= (uint8_t)w;
+				*out++ = *in++ ^ (uint8_t)w;
 		}
 	}
 }
@@ -354,10 +358,10 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 
 /* --- The construction (section 2.8) ----------------------------------------- */
 
-/* force_align_arg_pointer: a Manifold thread's stack is not known to be 16-byte aligned. */
-SSE2 __attribute__((force_align_arg_pointer)) void
-aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const void *aad, size_t aad_len,
-	      void *tag, br_chacha20_run unused, int encrypt)
+/* in to out (in may be out); the tag is over the ciphertext: out's when encrypting, in's when not. */
+SSE2 static inline void
+run(const void *key, const void *iv, const uint8_t *in, uint8_t *out, size_t len, const void *aad,
+    size_t aad_len, void *tag, int encrypt)
 {
 	const uint8_t *n = iv;
 	struct chacha st = {
@@ -368,13 +372,28 @@ aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const voi
 	__m128i ks[4];
 	uint8_t pkey[32];
 
-	(void)unused;
 	chacha_block(&st, 0, ks); /* the one-time key: the first 32 bytes of block 0 */
 	_mm_storeu_si128((__m128i *)pkey, ks[0]);
 	_mm_storeu_si128((__m128i *)(pkey + 16), ks[1]);
 	if (encrypt)
-		chacha_xor(&st, data, len);
-	poly1305(pkey, aad, aad_len, data, len, tag);
+		chacha_xor(&st, in, out, len);
+	poly1305(pkey, aad, aad_len, encrypt ? out : in, len, tag);
 	if (!encrypt)
-		chacha_xor(&st, data, len);
+		chacha_xor(&st, in, out, len);
+}
+
+/* force_align_arg_pointer: a Manifold thread's stack is not known to be 16-byte aligned. */
+SSE2 __attribute__((force_align_arg_pointer)) void
+aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const void *aad, size_t aad_len,
+	      void *tag, br_chacha20_run unused, int encrypt)
+{
+	(void)unused;
+	run(key, iv, data, data, len, aad, aad_len, tag, encrypt);
+}
+
+SSE2 __attribute__((force_align_arg_pointer)) void
+aead_sse2_open(const void *key, const void *iv, const void *ct, void *out, size_t len, const void *aad,
+	       size_t aad_len, void *tag)
+{
+	run(key, iv, ct, out, len, aad, aad_len, tag, 0);
 }

@@ -162,9 +162,13 @@ seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, const 
 		aead(key, iv, scratch, 0, dgram, header_len + payload_len, tag, 0);
 		return seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE) ? payload : NULL;
 	}
-	/* Decrypt a copy: the caller sees clear bytes only once the tag is right. */
-	memcpy(scratch, payload, payload_len);
-	aead(key, iv, scratch, payload_len, dgram, header_len, tag, 0);
+	/* Decrypt into scratch: the caller sees clear bytes only once the tag is right. */
+	if (aead_run == aead_sse2_run) {
+		aead_sse2_open(key, iv, payload, scratch, payload_len, dgram, header_len, tag);
+	} else {
+		memcpy(scratch, payload, payload_len);
+		aead(key, iv, scratch, payload_len, dgram, header_len, tag, 0);
+	}
 	if (!seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE)) {
 		memset(scratch, 0, payload_len);
 		return NULL;
