@@ -12,7 +12,9 @@
  *   split between the lanes, odd and even, and each lane is evaluated by
  *   Horner's rule in r^2; a last multiplication by (r^2, r) and the lanes'
  *   sum give m1 r^n + ... + mn r, the polynomial of the specification. An
- *   odd count gets a zero block first, which changes nothing.
+ *   odd count gets a zero block first, which changes nothing. On a long
+ *   input a lane takes two of its steps at once, h r^4 + x r^2, with one
+ *   carry for both products (poly_mul2).
  * - ChaCha20 keeps a block's state as four rows of four words, one register
  *   each, the diagonal rounds by rotating the rows' words; XOR is 16 bytes at
  *   a time, a tail of fewer through 8 and 4-byte steps.
@@ -150,27 +152,16 @@ le32(const uint8_t *p)
 }
 
 /*
- * h = h * r mod 2^130 - 5, up to a partial carry: every limb below 2^26 but
- * limb 1, just above. s holds 5 r (limbs 1 to 4): a product's part at 2^130
- * and above is folded down, 2^130 = 5 mod p.
+ * The products' sums d carried into h: every limb below 2^26 but limb 1,
+ * just above; the part at 2^130 and above folded down (2^130 = 5 mod p).
+ * Each sum must be below 2^60.
  */
 SSE2 static inline void
-poly_mul(limbs h, const limbs r, const limbs s)
+poly_carry(limbs h, __m128i d[5])
 {
 	const __m128i m26 = _mm_set_epi32(0, MASK26, 0, MASK26);
-	__m128i d[5];
-
-	/* d[j] = sum of h[i] r[j-i], with 5 r[j-i+5] where j-i < 0; one sum at a time: fewer spills */
-#pragma GCC unroll 5
-	for (int j = 0; j < 5; j++) {
-		__m128i acc = _mm_mul_epu32(h[0], r[j]);
-#pragma GCC unroll 4
-		for (int i = 1; i < 5; i++)
-			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
-		d[j] = acc;
-	}
-	/* limbs below 2^28 times 5 r below 2^29: each sum below 2^60; carry up, then 2^130 -> 5 */
 	__m128i c;
+
 #pragma GCC unroll 4
 	for (int j = 0; j < 4; j++) {
 		c = _mm_srli_epi64(d[j], 26);
@@ -185,6 +176,51 @@ poly_mul(limbs h, const limbs r, const limbs s)
 	h[1] = _mm_add_epi64(d[1], c);
 	h[2] = d[2];
 	h[3] = d[3];
+}
+
+/*
+ * h = h * r mod 2^130 - 5, up to a partial carry (poly_carry). s holds 5 r
+ * (limbs 1 to 4): a product's part at 2^130 and above is folded down.
+ */
+SSE2 static inline void
+poly_mul(limbs h, const limbs r, const limbs s)
+{
+	__m128i d[5];
+
+	/* d[j] = sum of h[i] r[j-i], with 5 r[j-i+5] where j-i < 0; one sum at a time: fewer spills */
+#pragma GCC unroll 5
+	for (int j = 0; j < 5; j++) {
+		__m128i acc = _mm_mul_epu32(h[0], r[j]);
+#pragma GCC unroll 4
+		for (int i = 1; i < 5; i++)
+			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
+		d[j] = acc;
+	}
+	/* limbs below 2^28 times 5 r below 2^29: each sum below 2^60 */
+	poly_carry(h, d);
+}
+
+/*
+ * h = h * r + x * q, one carry for both products (s and t: 5 r and 5 q): two
+ * of a lane's Horner steps, h r^4 + x r^2, where poly_mul twice carried twice.
+ */
+SSE2 static inline void
+poly_mul2(limbs h, const limbs r, const limbs s, const limbs x, const limbs q, const limbs t)
+{
+	__m128i d[5];
+
+#pragma GCC unroll 5
+	for (int j = 0; j < 5; j++) {
+		__m128i acc = _mm_add_epi64(_mm_mul_epu32(h[0], r[j]), _mm_mul_epu32(x[0], q[j]));
+#pragma GCC unroll 4
+		for (int i = 1; i < 5; i++) {
+			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
+			acc = _mm_add_epi64(acc, _mm_mul_epu32(x[i], i <= j ? q[j - i] : t[j - i + 5]));
+		}
+		d[j] = acc;
+	}
+	/* h's limbs below 2^28, x's below 2^26, 5 r and 5 q below 2^29: each sum of ten below 2^60 */
+	poly_carry(h, d);
 }
 
 /* Two 16-byte blocks as limbs, lane 0 from a, lane 1 from b, each with its 2^128. */
@@ -241,6 +277,9 @@ mac_block(struct mac *m, const uint8_t *p)
 	m->started = true;
 }
 
+/* Below this many bytes r^4's multiplication costs more than the carries it saves. */
+#define QUADS_MIN 512
+
 /* One part of the MAC's input, zero-padded to 16 bytes in tmp (kept until the MAC is done). */
 SSE2 static void
 mac_part(struct mac *m, const uint8_t *p, size_t len, uint8_t tmp[16])
@@ -257,6 +296,24 @@ mac_part(struct mac *m, const uint8_t *p, size_t len, uint8_t tmp[16])
 #pragma GCC unroll 5
 		for (int k = 0; k < 5; k++)
 			h[k] = m->h[k];
+		if (len >= QUADS_MIN) { /* two pairs a step: r^4 once, then one carry per four blocks */
+			limbs r4, s4, y;
+#pragma GCC unroll 5
+			for (int k = 0; k < 5; k++)
+				r4[k] = m->r2[k];
+			poly_mul(r4, m->r2, m->s2);
+#pragma GCC unroll 5
+			for (int k = 0; k < 5; k++)
+				s4[k] = _mm_add_epi32(r4[k], _mm_slli_epi32(r4[k], 2));
+			for (; len >= 64; p += 64, len -= 64) {
+				poly_load(x, p, p + 16);
+				poly_load(y, p + 32, p + 48);
+				poly_mul2(h, r4, s4, x, m->r2, m->s2);
+#pragma GCC unroll 5
+				for (int k = 0; k < 5; k++)
+					h[k] = _mm_add_epi64(h[k], y[k]);
+			}
+		}
 		for (; len >= 32; p += 32, len -= 32) {
 			poly_load(x, p, p + 16);
 			poly_mul(h, m->r2, m->s2);
