@@ -5,7 +5,7 @@
  * 16 bytes (version, type, flags, the fields' widths, session), then each
  * field in as few bytes as its width code says, none when it is zero. Poly1305
  * authenticates the header in 16-byte blocks: a null RPC's was 84 bytes, six
- * blocks, and is now 27-32, two.
+ * blocks, and is now 27-32, two (three once its numbers pass 65,535).
  */
 #include "wire.h"
 
