@@ -8,13 +8,13 @@
 --
 --   tshark -X lua_script:tools/wireshark/manifold.lua -r node.pcap -Y manifold
 --
--- Fields: manifold.{type,flags,src,dst,session,pn,dsn,ack,sack,window,msg,
+-- Fields: manifold.{type,flags,widths,src,dst,session,pn,dsn,ack,sack,window,msg,
 -- prev,port,msg_len,frag,frags,payload_len,tag}, manifold.carry.{kind,
 -- dest_node,dest_port,msgh_id}, manifold.beacon.{kind,node,boot,seq,inc,tag,subject,
 -- subject_boot,subject_inc,silent_ms,origin,watcher}.
 
 local T_PORT, B_PORT = 7700, 7701
-local HEADER, TAG = 84, 16
+local HEADER_MIN, TAG = 16, 16
 
 local types = { [1] = "HELLO", [2] = "REPLY", [3] = "DATA", [4] = "ACK" }
 local kinds = { [1] = "MSG", [2] = "NAK", [3] = "DROP", [4] = "PING", [5] = "LOOKUP", [6] = "FOUND",
@@ -33,6 +33,7 @@ local f = {
 	version = ProtoField.uint8("manifold.version", "Version"),
 	type = ProtoField.uint8("manifold.type", "Type", base.DEC, types),
 	flags = ProtoField.uint16("manifold.flags", "Flags", base.HEX),
+	widths = ProtoField.uint32("manifold.widths", "Field widths", base.HEX),
 	auth_only = ProtoField.bool("manifold.auth_only", "Auth-only (payload in clear)"),
 	src = ProtoField.uint32("manifold.src", "Source node"),
 	dst = ProtoField.uint32("manifold.dst", "Destination node"),
@@ -48,7 +49,7 @@ local f = {
 	msg_len = ProtoField.uint32("manifold.msg_len", "Message length"),
 	frag = ProtoField.uint32("manifold.frag", "Fragment"),
 	frags = ProtoField.uint32("manifold.frags", "Fragments"),
-	payload_len = ProtoField.uint16("manifold.payload_len", "Payload length"),
+	payload_len = ProtoField.uint16("manifold.payload_len", "Payload length (what follows the header)"),
 	payload = ProtoField.bytes("manifold.payload", "Payload"),
 	tag = ProtoField.bytes("manifold.tag", "Tag"),
 	kind = ProtoField.uint8("manifold.carry.kind", "Carried", base.DEC, kinds),
@@ -91,53 +92,76 @@ local function carried(buf, tree)
 	return kinds[kind]
 end
 
+-- The header (servers/gns/transport/README.md, Wire format): 16 fixed bytes,
+-- then each field in the bytes its 2-bit width code names (none when zero).
+local size32, size64 = { [0] = 0, 1, 2, 4 }, { [0] = 0, 2, 4, 8 }
+local fields = { { "src", 32 }, { "dst", 32 }, { "pn", 64 }, { "ack", 64 }, { "sack", 64 }, { "window", 32 },
+	{ "dsn", 64 }, { "msg", 32 }, { "prev", 32 }, { "port", 32 }, { "msg_len", 32 }, { "frag", 32 },
+	{ "frags", 32 } }
+local WHOLE = 2 -- flags: a one-fragment DATA, its msg_len, frag and frags not sent
+
+-- Every field's value (UInt64 for the 64-bit ones), its range or nil, and the header's length;
+-- nil when the datagram is shorter than its widths say.
+local function header(buf)
+	local widths, whole = buf(4, 4):uint(), bit.band(buf(2, 2):uint(), WHOLE) ~= 0
+	local v, r, off = {}, {}, HEADER_MIN
+	for i, fd in ipairs(fields) do
+		local code = bit.band(bit.rshift(widths, 32 - 2 * i), 3)
+		local n = (fd[2] == 64 and size64 or size32)[code]
+		if off + n + TAG > buf:len() then return nil end
+		if n == 0 then
+			v[fd[1]] = fd[2] == 64 and UInt64(0) or 0
+		else
+			r[fd[1]] = buf(off, n)
+			v[fd[1]] = fd[2] == 64 and buf(off, n):uint64() or buf(off, n):uint()
+		end
+		off = off + n
+	end
+	if whole then
+		v.msg_len, v.frag, v.frags = buf:len() - off - TAG, 0, 1
+	end
+	return v, r, off
+end
+
 function p.dissector(buf, pinfo, root)
-	if buf:len() < HEADER + TAG then return 0 end
+	if buf:len() < HEADER_MIN + TAG then return 0 end
 	pinfo.cols.protocol = "MANIFOLD"
 	local t = root:add(p, buf(), "Manifold gns transport")
 	local ty = buf(1, 1):uint()
 	local flags = buf(2, 2):uint()
-	local plen = buf(80, 2):uint()
 	t:add(f.version, buf(0, 1))
 	t:add(f.type, buf(1, 1))
 	t:add(f.flags, buf(2, 2))
 	t:add(f.auth_only, flags % 2 == 1)
-	t:add(f.src, buf(4, 4))
-	t:add(f.dst, buf(8, 4))
-	t:add(f.session, buf(12, 8))
-	t:add(f.pn, buf(20, 8))
-	t:add(f.dsn, buf(28, 8))
-	t:add(f.ack, buf(36, 8))
-	t:add(f.sack, buf(44, 8))
-	t:add(f.window, buf(52, 4))
-	t:add(f.msg, buf(56, 4))
-	t:add(f.prev, buf(60, 4))
-	t:add(f.port, buf(64, 4))
-	t:add(f.msg_len, buf(68, 4))
-	t:add(f.frag, buf(72, 4))
-	t:add(f.frags, buf(76, 4))
-	t:add(f.payload_len, buf(80, 2))
-	if buf:len() < HEADER + plen + TAG then
+	t:add(f.widths, buf(4, 4))
+	t:add(f.session, buf(8, 8))
+	local v, r, hlen = header(buf)
+	if v == nil then
 		t:add_proto_expert_info(e_short)
 		return buf:len()
 	end
-	local info = string.format("%s %u->%u pn=%s", types[ty] or "?", buf(4, 4):uint(), buf(8, 4):uint(),
-		tostring(buf(20, 8):uint64()))
-	if ty == 3 then
-		info = info .. string.format(" dsn=%s msg=%u port=%u frag=%u/%u", tostring(buf(28, 8):uint64()),
-			buf(56, 4):uint(), buf(64, 4):uint(), buf(72, 4):uint(), buf(76, 4):uint())
+	for _, fd in ipairs(fields) do
+		local name = fd[1]
+		if r[name] then t:add(f[name], r[name], v[name]) else t:add(f[name], v[name]) end
 	end
-	info = info .. " ack=" .. tostring(buf(36, 8):uint64())
+	local plen = buf:len() - hlen - TAG
+	t:add(f.payload_len, plen)
+	local info = string.format("%s %u->%u pn=%s", types[ty] or "?", v.src, v.dst, tostring(v.pn))
+	if ty == 3 then
+		info = info .. string.format(" dsn=%s msg=%u port=%u frag=%u/%u", tostring(v.dsn), v.msg, v.port,
+			v.frag, v.frags)
+	end
+	info = info .. " ack=" .. tostring(v.ack)
 	if plen > 0 then
-		local pt = t:add(f.payload, buf(HEADER, plen))
-		if ty == 3 and flags % 2 == 1 and buf(72, 4):uint() == 0 then
-			local k = carried(buf(HEADER, plen):tvb(), pt)
+		local pt = t:add(f.payload, buf(hlen, plen))
+		if ty == 3 and flags % 2 == 1 and v.frag == 0 then
+			local k = carried(buf(hlen, plen):tvb(), pt)
 			if k then info = info .. " " .. k end
 		end
 	end
-	t:add(f.tag, buf(HEADER + plen, TAG))
+	t:add(f.tag, buf(hlen + plen, TAG))
 	pinfo.cols.info = info
-	return HEADER + plen + TAG
+	return buf:len()
 end
 
 local b = Proto("manifold_beacon", "Manifold gns beacon")

@@ -1,6 +1,6 @@
 /*
  * ChaCha20-Poly1305 (RFC 8439, sections 2.3, 2.5 and 2.8) with SSE2, written
- * for what the transport seals: an 84-byte header and a payload of tens of
+ * for what the transport seals: a header of 20 to 84 bytes and a payload of tens of
  * bytes (a null RPC's request carries 47, its reply 31), where BearSSL's code on
  * i386 spends ~185 instructions a Poly1305 block (its scalar 26-bit limbs,
  * 25 multiplications one at a time) and a third of its ChaCha20 XORing the
@@ -12,7 +12,9 @@
  *   split between the lanes, odd and even, and each lane is evaluated by
  *   Horner's rule in r^2; a last multiplication by (r^2, r) and the lanes'
  *   sum give m1 r^n + ... + mn r, the polynomial of the specification. An
- *   odd count gets a zero block first, which changes nothing.
+ *   odd count gets a zero block first, which changes nothing. On a long
+ *   input a lane takes two of its steps at once, h r^4 + x r^2, with one
+ *   carry for both products (poly_mul2).
  * - ChaCha20 keeps a block's state as four rows of four words, one register
  *   each, the diagonal rounds by rotating the rows' words; XOR is 16 bytes at
  *   a time, a tail of fewer through 8 and 4-byte steps.
@@ -61,6 +63,7 @@ chacha_block(const struct chacha *st, uint32_t counter, __m128i out[4])
 	__m128i d0 = _mm_add_epi32(st->nonce, _mm_cvtsi32_si128((int)counter));
 	__m128i a = sigma, b = st->k0, c = st->k1, d = d0;
 
+#pragma GCC unroll 10
 	for (int i = 0; i < 10; i++) {
 		QUARTERS(a, b, c, d);
 		/* lane i of row b, c, d takes word i+1, i+2, i+3: the diagonals line up */
@@ -78,37 +81,49 @@ chacha_block(const struct chacha *st, uint32_t counter, __m128i out[4])
 	out[3] = _mm_add_epi32(d, d0);
 }
 
-/* XORs len bytes at p with the keystream from block 1 on. */
+/* Writes at out len bytes at in XORed with the keystream from block 1 on (in may be out). */
 SSE2 static void
-chacha_xor(const struct chacha *st, uint8_t *p, size_t len)
+chacha_xor(const struct chacha *st, const uint8_t *in, uint8_t *out, size_t len)
 {
 	__m128i ks[4];
 
 	for (uint32_t counter = 1; len > 0; counter++) {
 		chacha_block(st, counter, ks);
+		if (len >= 64) { /* a whole block: no test a row (a bulk fragment's 21 of 22) */
+#pragma GCC unroll 4
+			for (int i = 0; i < 4; i++)
+				_mm_storeu_si128((__m128i *)out + i,
+						 _mm_xor_si128(_mm_loadu_si128((const __m128i *)in + i), ks[i]));
+			in += 64;
+			out += 64;
+			len -= 64;
+			continue;
+		}
 		int i = 0;
-		for (; i < 4 && len >= 16; i++, p += 16, len -= 16)
-			_mm_storeu_si128((__m128i *)p, _mm_xor_si128(_mm_loadu_si128((const __m128i *)p), ks[i]));
+		for (; i < 4 && len >= 16; i++, in += 16, out += 16, len -= 16)
+			_mm_storeu_si128((__m128i *)out, _mm_xor_si128(_mm_loadu_si128((const __m128i *)in), ks[i]));
 		if (i < 4 && len > 0) { /* the last, partial part: 8, 4, then single bytes */
 			__m128i k = ks[i];
 			if (len >= 8) {
-				_mm_storel_epi64((__m128i *)p, _mm_xor_si128(_mm_loadl_epi64((const __m128i *)p), k));
+				_mm_storel_epi64((__m128i *)out, _mm_xor_si128(_mm_loadl_epi64((const __m128i *)in), k));
 				k = _mm_srli_si128(k, 8);
-				p += 8;
+				in += 8;
+				out += 8;
 				len -= 8;
 			}
 			uint32_t w = (uint32_t)_mm_cvtsi128_si32(k), hi = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(k, 4));
 			if (len >= 4) {
 				uint32_t x;
-				__builtin_memcpy(&x, p, 4);
+				__builtin_memcpy(&x, in, 4);
 				x ^= w;
-				__builtin_memcpy(p, &x, 4);
+				__builtin_memcpy(out, &x, 4);
 				w = hi;
-				p += 4;
+				in += 4;
+				out += 4;
 				len -= 4;
 			}
 			for (; len > 0; len--, w >>= 8)
-				*p++ ^= (uint8_t)w;
+				*out++ = *in++ ^ (uint8_t)w;
 		}
 	}
 }
@@ -137,27 +152,16 @@ le32(const uint8_t *p)
 }
 
 /*
- * h = h * r mod 2^130 - 5, up to a partial carry: every limb below 2^26 but
- * limb 1, just above. s holds 5 r (limbs 1 to 4): a product's part at 2^130
- * and above is folded down, 2^130 = 5 mod p.
+ * The products' sums d carried into h: every limb below 2^26 but limb 1,
+ * just above; the part at 2^130 and above folded down (2^130 = 5 mod p).
+ * Each sum must be below 2^60.
  */
 SSE2 static inline void
-poly_mul(limbs h, const limbs r, const limbs s)
+poly_carry(limbs h, __m128i d[5])
 {
 	const __m128i m26 = _mm_set_epi32(0, MASK26, 0, MASK26);
-	__m128i d[5];
-
-	/* d[j] = sum of h[i] r[j-i], with 5 r[j-i+5] where j-i < 0; one sum at a time: fewer spills */
-#pragma GCC unroll 5
-	for (int j = 0; j < 5; j++) {
-		__m128i acc = _mm_mul_epu32(h[0], r[j]);
-#pragma GCC unroll 4
-		for (int i = 1; i < 5; i++)
-			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
-		d[j] = acc;
-	}
-	/* limbs below 2^28 times 5 r below 2^29: each sum below 2^60; carry up, then 2^130 -> 5 */
 	__m128i c;
+
 #pragma GCC unroll 4
 	for (int j = 0; j < 4; j++) {
 		c = _mm_srli_epi64(d[j], 26);
@@ -172,6 +176,51 @@ poly_mul(limbs h, const limbs r, const limbs s)
 	h[1] = _mm_add_epi64(d[1], c);
 	h[2] = d[2];
 	h[3] = d[3];
+}
+
+/*
+ * h = h * r mod 2^130 - 5, up to a partial carry (poly_carry). s holds 5 r
+ * (limbs 1 to 4): a product's part at 2^130 and above is folded down.
+ */
+SSE2 static inline void
+poly_mul(limbs h, const limbs r, const limbs s)
+{
+	__m128i d[5];
+
+	/* d[j] = sum of h[i] r[j-i], with 5 r[j-i+5] where j-i < 0; one sum at a time: fewer spills */
+#pragma GCC unroll 5
+	for (int j = 0; j < 5; j++) {
+		__m128i acc = _mm_mul_epu32(h[0], r[j]);
+#pragma GCC unroll 4
+		for (int i = 1; i < 5; i++)
+			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
+		d[j] = acc;
+	}
+	/* limbs below 2^28 times 5 r below 2^29: each sum below 2^60 */
+	poly_carry(h, d);
+}
+
+/*
+ * h = h * r + x * q, one carry for both products (s and t: 5 r and 5 q): two
+ * of a lane's Horner steps, h r^4 + x r^2, where poly_mul twice carried twice.
+ */
+SSE2 static inline void
+poly_mul2(limbs h, const limbs r, const limbs s, const limbs x, const limbs q, const limbs t)
+{
+	__m128i d[5];
+
+#pragma GCC unroll 5
+	for (int j = 0; j < 5; j++) {
+		__m128i acc = _mm_add_epi64(_mm_mul_epu32(h[0], r[j]), _mm_mul_epu32(x[0], q[j]));
+#pragma GCC unroll 4
+		for (int i = 1; i < 5; i++) {
+			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
+			acc = _mm_add_epi64(acc, _mm_mul_epu32(x[i], i <= j ? q[j - i] : t[j - i + 5]));
+		}
+		d[j] = acc;
+	}
+	/* h's limbs below 2^28, x's below 2^26, 5 r and 5 q below 2^29: each sum of ten below 2^60 */
+	poly_carry(h, d);
 }
 
 /* Two 16-byte blocks as limbs, lane 0 from a, lane 1 from b, each with its 2^128. */
@@ -215,17 +264,67 @@ mac_block(struct mac *m, const uint8_t *p)
 	if (!m->started && m->zero_first) /* the zero block is zero: without the 2^128 a block gets */
 		x[4] = _mm_sub_epi64(x[4], _mm_cvtsi32_si128(1 << 24));
 	m->pending = NULL;
-	if (m->started)
+	if (m->started) {
 		poly_mul(m->h, m->r2, m->s2);
-	for (int k = 0; k < 5; k++)
-		m->h[k] = m->started ? _mm_add_epi64(m->h[k], x[k]) : x[k];
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			m->h[k] = _mm_add_epi64(m->h[k], x[k]);
+	} else {
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			m->h[k] = x[k];
+	}
 	m->started = true;
 }
+
+/* Below this many bytes r^4's multiplication costs more than the carries it saves. */
+#define QUADS_MIN 512
 
 /* One part of the MAC's input, zero-padded to 16 bytes in tmp (kept until the MAC is done). */
 SSE2 static void
 mac_part(struct mac *m, const uint8_t *p, size_t len, uint8_t tmp[16])
 {
+	/*
+	 * Whole pairs straight from the input once the sums have started and no
+	 * block waits: a bulk fragment's 86 blocks, without mac_block's pairing
+	 * and its tests a block. The sums stay in locals for the loop.
+	 */
+	for (; len >= 16 && (!m->started || m->pending); p += 16, len -= 16)
+		mac_block(m, p);
+	if (len >= 64) { /* (one pair goes as well through mac_block as through the copies) */
+		limbs h, x;
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			h[k] = m->h[k];
+		if (len >= QUADS_MIN) { /* two pairs a step: r^4 once, then one carry per four blocks */
+			limbs r4, s4, y;
+#pragma GCC unroll 5
+			for (int k = 0; k < 5; k++)
+				r4[k] = m->r2[k];
+			poly_mul(r4, m->r2, m->s2);
+#pragma GCC unroll 5
+			for (int k = 0; k < 5; k++)
+				s4[k] = _mm_add_epi32(r4[k], _mm_slli_epi32(r4[k], 2));
+			for (; len >= 64; p += 64, len -= 64) {
+				poly_load(x, p, p + 16);
+				poly_load(y, p + 32, p + 48);
+				poly_mul2(h, r4, s4, x, m->r2, m->s2);
+#pragma GCC unroll 5
+				for (int k = 0; k < 5; k++)
+					h[k] = _mm_add_epi64(h[k], y[k]);
+			}
+		}
+		for (; len >= 32; p += 32, len -= 32) {
+			poly_load(x, p, p + 16);
+			poly_mul(h, m->r2, m->s2);
+#pragma GCC unroll 5
+			for (int k = 0; k < 5; k++)
+				h[k] = _mm_add_epi64(h[k], x[k]);
+		}
+#pragma GCC unroll 5
+		for (int k = 0; k < 5; k++)
+			m->h[k] = h[k];
+	}
 	for (; len >= 16; p += 16, len -= 16)
 		mac_block(m, p);
 	if (len > 0) {
@@ -249,12 +348,14 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 	uint32_t t2 = le32(pkey + 8) & 0x0ffffffc, t3 = le32(pkey + 12) & 0x0ffffffc;
 	uint32_t rl[5] = {t0 & MASK26, (t0 >> 26 | t1 << 6) & MASK26, (t1 >> 20 | t2 << 12) & MASK26,
 			  (t2 >> 14 | t3 << 18) & MASK26, t3 >> 8};
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++) {
 		r[k] = _mm_set_epi32(0, (int)rl[k], 0, (int)rl[k]);
 		s[k] = _mm_set_epi32(0, (int)(5 * rl[k]), 0, (int)(5 * rl[k]));
 		m.r2[k] = r[k];
 	}
 	poly_mul(m.r2, r, s);
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++) {
 		m.s2[k] = _mm_add_epi32(m.r2[k], _mm_slli_epi32(m.r2[k], 2));
 		r21[k] = _mm_unpacklo_epi64(m.r2[k], r[k]); /* r^2 in lane 0, r in lane 1 */
@@ -273,10 +374,13 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 
 	/* The lanes' sum, carried fully (twice round: every limb below 2^26), then below p */
 	uint32_t hl[5], g[5], c;
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++)
 		hl[k] = (uint32_t)_mm_cvtsi128_si32(_mm_add_epi64(m.h[k], _mm_srli_si128(m.h[k], 8)));
+#pragma GCC unroll 2
 	for (int pass = 0; pass < 2; pass++) {
 		c = 0;
+#pragma GCC unroll 5
 		for (int k = 0; k < 5; k++) {
 			hl[k] += c;
 			c = hl[k] >> 26;
@@ -285,12 +389,14 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 		hl[0] += 5 * c;
 	}
 	c = 5; /* g = h + 5 - 2^130, taken when not negative: h >= p */
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++) {
 		g[k] = hl[k] + c;
 		c = g[k] >> 26;
 		g[k] &= MASK26;
 	}
 	uint32_t take = 0u - c;
+#pragma GCC unroll 5
 	for (int k = 0; k < 5; k++)
 		hl[k] = (hl[k] & ~take) | (g[k] & take);
 
@@ -298,6 +404,7 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 	uint32_t w[4] = {hl[0] | hl[1] << 26, hl[1] >> 6 | hl[2] << 20, hl[2] >> 12 | hl[3] << 14,
 			 hl[3] >> 18 | hl[4] << 8};
 	uint64_t acc = 0;
+#pragma GCC unroll 4
 	for (int k = 0; k < 4; k++) {
 		acc += (uint64_t)w[k] + le32(pkey + 16 + 4 * k);
 		uint32_t out = (uint32_t)acc;
@@ -308,10 +415,10 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 
 /* --- The construction (section 2.8) ----------------------------------------- */
 
-/* force_align_arg_pointer: a Manifold thread's stack is not known to be 16-byte aligned. */
-SSE2 __attribute__((force_align_arg_pointer)) void
-aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const void *aad, size_t aad_len,
-	      void *tag, br_chacha20_run unused, int encrypt)
+/* in to out (in may be out); the tag is over the ciphertext: out's when encrypting, in's when not. */
+SSE2 static inline void
+run(const void *key, const void *iv, const uint8_t *in, uint8_t *out, size_t len, const void *aad,
+    size_t aad_len, void *tag, int encrypt)
 {
 	const uint8_t *n = iv;
 	struct chacha st = {
@@ -322,13 +429,28 @@ aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const voi
 	__m128i ks[4];
 	uint8_t pkey[32];
 
-	(void)unused;
 	chacha_block(&st, 0, ks); /* the one-time key: the first 32 bytes of block 0 */
 	_mm_storeu_si128((__m128i *)pkey, ks[0]);
 	_mm_storeu_si128((__m128i *)(pkey + 16), ks[1]);
 	if (encrypt)
-		chacha_xor(&st, data, len);
-	poly1305(pkey, aad, aad_len, data, len, tag);
+		chacha_xor(&st, in, out, len);
+	poly1305(pkey, aad, aad_len, encrypt ? out : in, len, tag);
 	if (!encrypt)
-		chacha_xor(&st, data, len);
+		chacha_xor(&st, in, out, len);
+}
+
+/* force_align_arg_pointer: a Manifold thread's stack is not known to be 16-byte aligned. */
+SSE2 __attribute__((force_align_arg_pointer)) void
+aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const void *aad, size_t aad_len,
+	      void *tag, br_chacha20_run unused, int encrypt)
+{
+	(void)unused;
+	run(key, iv, data, data, len, aad, aad_len, tag, encrypt);
+}
+
+SSE2 __attribute__((force_align_arg_pointer)) void
+aead_sse2_open(const void *key, const void *iv, const void *ct, void *out, size_t len, const void *aad,
+	       size_t aad_len, void *tag)
+{
+	run(key, iv, ct, out, len, aad, aad_len, tag, 0);
 }

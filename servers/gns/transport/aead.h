@@ -19,4 +19,12 @@
 void aead_sse2_run(const void *key, const void *iv, void *data, size_t len, const void *aad, size_t aad_len,
 		   void *tag, br_chacha20_run unused, int encrypt);
 
+/*
+ * Decrypts len bytes of ciphertext at ct into out (not overlapping unless the
+ * same) and puts the tag over aad and ct in `tag`: the open without copying
+ * the ciphertext first (seal.c's scratch).
+ */
+void aead_sse2_open(const void *key, const void *iv, const void *ct, void *out, size_t len, const void *aad,
+		    size_t aad_len, void *tag);
+
 #endif

@@ -11,7 +11,8 @@
 
 #include <string.h>
 
-static void
+/* Returns the header's length. */
+static size_t
 handshake_header(struct xport *x, struct peer *p, uint8_t type, uint64_t session, uint64_t pn,
 		 uint16_t payload_len)
 {
@@ -25,18 +26,18 @@ handshake_header(struct xport *x, struct peer *p, uint8_t type, uint64_t session
 		.window = x->cfg.window_bytes,
 		.payload_len = payload_len,
 	};
-	wire_encode(&h, x->txbuf);
+	return wire_encode(&h, x->txbuf);
 }
 
 static void
 send_hello(struct xport *x, struct peer *p, uint64_t now)
 {
 	p->hello_tries++;
-	handshake_header(x, p, WIRE_HELLO, 0, p->hello_tries, WIRE_NONCE_SIZE);
-	memcpy(x->txbuf + WIRE_HEADER_SIZE, p->hello_nonce, WIRE_NONCE_SIZE);
-	seal_hello(x->hello_key, x->txbuf, WIRE_NONCE_SIZE);
+	size_t hlen = handshake_header(x, p, WIRE_HELLO, 0, p->hello_tries, WIRE_NONCE_SIZE);
+	memcpy(x->txbuf + hlen, p->hello_nonce, WIRE_NONCE_SIZE);
+	seal_hello(x->hello_key, x->txbuf, hlen + WIRE_NONCE_SIZE);
 	x->stats.tx_hellos++;
-	xport_output(x, p, WIRE_OVERHEAD + WIRE_NONCE_SIZE);
+	xport_output(x, p, hlen + WIRE_NONCE_SIZE + WIRE_TAG_SIZE);
 	p->hello_deadline = now + xport_backoff(x, x->cfg.rto_initial_us, p->hello_tries);
 }
 
@@ -44,12 +45,12 @@ static void
 send_reply(struct xport *x, struct peer *p, struct session *s, uint64_t now)
 {
 	s->reply_tries++;
-	handshake_header(x, p, WIRE_REPLY, s->keys.session, s->reply_tries, 2 * WIRE_NONCE_SIZE);
-	memcpy(x->txbuf + WIRE_HEADER_SIZE, s->init_nonce, WIRE_NONCE_SIZE);
-	memcpy(x->txbuf + WIRE_HEADER_SIZE + WIRE_NONCE_SIZE, s->resp_nonce, WIRE_NONCE_SIZE);
-	seal_hello(x->hello_key, x->txbuf, 2 * WIRE_NONCE_SIZE);
+	size_t hlen = handshake_header(x, p, WIRE_REPLY, s->keys.session, s->reply_tries, 2 * WIRE_NONCE_SIZE);
+	memcpy(x->txbuf + hlen, s->init_nonce, WIRE_NONCE_SIZE);
+	memcpy(x->txbuf + hlen + WIRE_NONCE_SIZE, s->resp_nonce, WIRE_NONCE_SIZE);
+	seal_hello(x->hello_key, x->txbuf, hlen + 2 * WIRE_NONCE_SIZE);
 	x->stats.tx_hellos++;
-	xport_output(x, p, WIRE_OVERHEAD + 2 * WIRE_NONCE_SIZE);
+	xport_output(x, p, hlen + 2 * WIRE_NONCE_SIZE + WIRE_TAG_SIZE);
 	s->reply_deadline = now + xport_backoff(x, x->cfg.rto_initial_us, s->reply_tries);
 }
 
@@ -162,6 +163,7 @@ hello_input(struct xport *x, const struct wire_header *h, const uint8_t *nonce, 
 	struct session *s = session_create(x, p, false, nonce, resp_nonce);
 	if (!s)
 		return XPORT_E_NOMEM;
+	s->peer_window = h->window;
 	if (p->pending) /* an older HELLO's, never confirmed */
 		session_destroy(x, p, p->pending);
 	p->pending = s;
@@ -185,6 +187,7 @@ reply_input(struct xport *x, const struct wire_header *h, const uint8_t *nonces,
 			session_destroy(x, p, s);
 			return XPORT_E_MALFORMED;
 		}
+		s->peer_window = h->window;
 		if (p->cur)
 			session_destroy(x, p, p->cur);
 		p->cur = s;
@@ -207,11 +210,11 @@ reply_input(struct xport *x, const struct wire_header *h, const uint8_t *nonces,
 int
 handshake_input(struct xport *x, const struct wire_header *h, const uint8_t *dgram, uint64_t now)
 {
-	if (!seal_hello_check(x->hello_key, dgram, h->payload_len))
+	if (!seal_hello_check(x->hello_key, dgram, h->header_len + h->payload_len))
 		return XPORT_E_BAD_TAG;
 	if (h->type == WIRE_HELLO)
-		return hello_input(x, h, dgram + WIRE_HEADER_SIZE, now);
-	return reply_input(x, h, dgram + WIRE_HEADER_SIZE, now);
+		return hello_input(x, h, dgram + h->header_len, now);
+	return reply_input(x, h, dgram + h->header_len, now);
 }
 
 bool

@@ -66,31 +66,30 @@ seal_hello_key(const uint8_t cluster[XPORT_KEY_SIZE], uint8_t out[XPORT_KEY_SIZE
 }
 
 static void
-hello_tag(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t payload_len,
-	  uint8_t tag[WIRE_TAG_SIZE])
+hello_tag(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t len, uint8_t tag[WIRE_TAG_SIZE])
 {
 	br_hmac_key_context kc;
 	br_hmac_context hc;
 
 	br_hmac_key_init(&kc, &br_sha256_vtable, key, XPORT_KEY_SIZE);
 	br_hmac_init(&hc, &kc, WIRE_TAG_SIZE);
-	br_hmac_update(&hc, dgram, WIRE_HEADER_SIZE + payload_len);
+	br_hmac_update(&hc, dgram, len);
 	br_hmac_out(&hc, tag);
 }
 
 void
-seal_hello(const uint8_t key[XPORT_KEY_SIZE], uint8_t *dgram, size_t payload_len)
+seal_hello(const uint8_t key[XPORT_KEY_SIZE], uint8_t *dgram, size_t len)
 {
-	hello_tag(key, dgram, payload_len, dgram + WIRE_HEADER_SIZE + payload_len);
+	hello_tag(key, dgram, len, dgram + len);
 }
 
 bool
-seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t payload_len)
+seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t len)
 {
 	uint8_t tag[WIRE_TAG_SIZE];
 
-	hello_tag(key, dgram, payload_len, tag);
-	return seal_equal(tag, dgram + WIRE_HEADER_SIZE + payload_len, WIRE_TAG_SIZE);
+	hello_tag(key, dgram, len, tag);
+	return seal_equal(tag, dgram + len, WIRE_TAG_SIZE);
 }
 
 /*
@@ -139,33 +138,37 @@ make_iv(uint64_t pn, uint8_t iv[12])
 
 void
 seal_datagram(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, uint8_t *dgram,
-	      size_t payload_len)
+	      size_t header_len, size_t payload_len)
 {
 	uint8_t iv[12];
-	uint8_t *payload = dgram + WIRE_HEADER_SIZE, *tag = payload + payload_len;
+	uint8_t *payload = dgram + header_len, *tag = payload + payload_len;
 
 	make_iv(pn, iv);
 	if (auth_only) /* nothing to encrypt: header and payload are all associated data */
-		aead(key, iv, payload, 0, dgram, WIRE_HEADER_SIZE + payload_len, tag, 1);
+		aead(key, iv, payload, 0, dgram, header_len + payload_len, tag, 1);
 	else
-		aead(key, iv, payload, payload_len, dgram, WIRE_HEADER_SIZE, tag, 1);
+		aead(key, iv, payload, payload_len, dgram, header_len, tag, 1);
 }
 
 const uint8_t *
 seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, const uint8_t *dgram,
-	  size_t payload_len, uint8_t *scratch)
+	  size_t header_len, size_t payload_len, uint8_t *scratch)
 {
 	uint8_t iv[12], tag[WIRE_TAG_SIZE];
-	const uint8_t *payload = dgram + WIRE_HEADER_SIZE;
+	const uint8_t *payload = dgram + header_len;
 
 	make_iv(pn, iv);
 	if (auth_only) {
-		aead(key, iv, scratch, 0, dgram, WIRE_HEADER_SIZE + payload_len, tag, 0);
+		aead(key, iv, scratch, 0, dgram, header_len + payload_len, tag, 0);
 		return seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE) ? payload : NULL;
 	}
-	/* Decrypt a copy: the caller sees clear bytes only once the tag is right. */
-	memcpy(scratch, payload, payload_len);
-	aead(key, iv, scratch, payload_len, dgram, WIRE_HEADER_SIZE, tag, 0);
+	/* Decrypt into scratch: the caller sees clear bytes only once the tag is right. */
+	if (aead_run == aead_sse2_run) {
+		aead_sse2_open(key, iv, payload, scratch, payload_len, dgram, header_len, tag);
+	} else {
+		memcpy(scratch, payload, payload_len);
+		aead(key, iv, scratch, payload_len, dgram, header_len, tag, 0);
+	}
 	if (!seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE)) {
 		memset(scratch, 0, payload_len);
 		return NULL;

@@ -31,13 +31,16 @@ void seal_derive(const uint8_t cluster[XPORT_KEY_SIZE], uint32_t init_node, uint
 /* The key of the handshake's tags, the same on every node of the cluster. */
 void seal_hello_key(const uint8_t cluster[XPORT_KEY_SIZE], uint8_t out[XPORT_KEY_SIZE]);
 
-/* HELLO and REPLY: dgram is header and payload; the tag goes after them. */
-void seal_hello(const uint8_t key[XPORT_KEY_SIZE], uint8_t *dgram, size_t payload_len);
-bool seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t payload_len);
+/* HELLO and REPLY: dgram is header and payload, len bytes; the tag goes after them. */
+void seal_hello(const uint8_t key[XPORT_KEY_SIZE], uint8_t *dgram, size_t len);
+bool seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t len);
 
-/* DATA and ACK: encrypts (unless auth_only) the payload in place and appends the tag. */
+/*
+ * DATA and ACK: encrypts (unless auth_only) the payload, after the header's
+ * header_len bytes, in place and appends the tag.
+ */
 void seal_datagram(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, uint8_t *dgram,
-		   size_t payload_len);
+		   size_t header_len, size_t payload_len);
 
 /*
  * Checks a DATA or ACK datagram's tag. The clear payload: `scratch` (at least
@@ -45,7 +48,7 @@ void seal_datagram(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_onl
  * auth-only. NULL when the tag is wrong; then nothing of it may be used.
  */
 const uint8_t *seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only,
-			 const uint8_t *dgram, size_t payload_len, uint8_t *scratch);
+			 const uint8_t *dgram, size_t header_len, size_t payload_len, uint8_t *scratch);
 
 /* Equal, in time that does not depend on where they differ. */
 bool seal_equal(const void *a, const void *b, size_t len);

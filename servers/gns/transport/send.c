@@ -35,7 +35,6 @@ base_header(struct xport *x, struct peer *p, struct session *s, uint8_t type, st
 	h->pn = ++s->tx_pn;
 	h->ack = s->rx_dsn.base - 1;
 	h->sack = window_sack(&s->rx_dsn);
-	h->window = x->cfg.window_bytes;
 	s->rx_unacked = 0;
 	s->ack_due = false;
 }
@@ -73,10 +72,10 @@ send_fragment(struct xport *x, struct peer *p, struct session *s, const struct f
 	h.frag = f->frag;
 	h.frags = m->frags;
 	h.payload_len = frag_len(m, f->frag);
-	wire_encode(&h, x->txbuf);
-	msg_read(m, (size_t)f->frag * wire_frag_size(m->len, m->frags), x->txbuf + WIRE_HEADER_SIZE, h.payload_len);
-	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, h.payload_len);
-	xport_output(x, p, WIRE_OVERHEAD + h.payload_len);
+	size_t hlen = wire_encode(&h, x->txbuf);
+	msg_read(m, (size_t)f->frag * wire_frag_size(m->len, m->frags), x->txbuf + hlen, h.payload_len);
+	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, hlen, h.payload_len);
+	xport_output(x, p, hlen + h.payload_len + WIRE_TAG_SIZE);
 }
 
 void
@@ -85,10 +84,10 @@ send_ack(struct xport *x, struct peer *p, struct session *s)
 	struct wire_header h;
 
 	base_header(x, p, s, WIRE_ACK, &h);
-	wire_encode(&h, x->txbuf);
-	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, 0);
+	size_t hlen = wire_encode(&h, x->txbuf);
+	seal_datagram(s->keys.tx, h.pn, x->cfg.auth_only, x->txbuf, hlen, 0);
 	x->stats.tx_acks++;
-	xport_output(x, p, WIRE_OVERHEAD);
+	xport_output(x, p, hlen + WIRE_TAG_SIZE);
 }
 
 void
@@ -254,7 +253,6 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 
 	if (h->ack >= s->snd_nxt)
 		return XPORT_E_MALFORMED; /* acknowledges what was never sent */
-	s->peer_window = h->window;
 	if (h->ack > s->high_acked)
 		s->high_acked = h->ack;
 	if (h->sack) {

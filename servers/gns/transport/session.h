@@ -83,7 +83,7 @@ struct session {
 	struct port_last ports[PORTS_IN_FLIGHT];	/* [0, nports) in use (send.c, start_msg) */
 	uint32_t nports;
 	uint32_t flight_bytes;   /* payload bytes sent and not acknowledged */
-	uint32_t peer_window;    /* what the peer said it takes in flight */
+	uint32_t peer_window;    /* what the peer said it takes in flight (its HELLO or REPLY) */
 	uint64_t srtt, rttvar, rto;
 	uint64_t resent_rtt;     /* from the first send of the last resent fragment acknowledged to
 				  * its acknowledgement: a sample once a duplicate's ack shows the resend
@@ -133,7 +133,7 @@ struct xport {
 	struct xport_config cfg;
 	struct xport_stats stats;
 	uint8_t  hello_key[XPORT_KEY_SIZE];
-	uint32_t max_payload;    /* mtu - WIRE_OVERHEAD */
+	uint32_t max_payload;    /* mtu - WIRE_OVERHEAD_MAX */
 	struct peer *peers;
 	uint8_t *txbuf, *rxbuf;  /* mtu bytes each */
 	void *spare[XPORT_SPARES + 1]; /* free blocks of XPORT_SMALL_BLOCK bytes kept for the next (xport.c) */

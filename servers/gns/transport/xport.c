@@ -107,7 +107,7 @@ xport_create(const struct xport_config *cfg)
 		return NULL;
 	if (!c.mtu)
 		c.mtu = 1472;
-	if (c.mtu < WIRE_OVERHEAD + 64 || c.mtu > WIRE_OVERHEAD + 0xffff)
+	if (c.mtu < WIRE_OVERHEAD_MAX + 64 || c.mtu > WIRE_OVERHEAD_MAX + 0xffff)
 		return NULL;
 	if (!c.window_bytes)
 		c.window_bytes = 256 * 1024;
@@ -130,7 +130,7 @@ xport_create(const struct xport_config *cfg)
 	if (!x)
 		return NULL;
 	x->cfg = c;
-	x->max_payload = c.mtu - WIRE_OVERHEAD;
+	x->max_payload = c.mtu - WIRE_OVERHEAD_MAX; /* room for the widest header */
 	x->txbuf = xport_alloc(x, c.mtu);
 	x->rxbuf = xport_alloc(x, c.mtu);
 	if (!x->txbuf || !x->rxbuf) {
@@ -326,7 +326,7 @@ input(struct xport *x, const uint8_t *dgram, size_t len, uint64_t now)
 	bool auth_only = h.flags & WIRE_F_AUTH_ONLY;
 	if (auth_only != x->cfg.auth_only)
 		return XPORT_E_MODE;
-	const uint8_t *payload = seal_open(s->keys.rx, h.pn, auth_only, dgram, h.payload_len, x->rxbuf);
+	const uint8_t *payload = seal_open(s->keys.rx, h.pn, auth_only, dgram, h.header_len, h.payload_len, x->rxbuf);
 	if (!payload)
 		return XPORT_E_BAD_TAG;
 	if (window_seen(&s->rx_pn, h.pn))

@@ -450,6 +450,7 @@ rpc_server(void)
 	struct span sp, osp;
 	unsigned count = 0;
 	uint64_t ool_bytes = 0;
+	bool answer = false; /* m holds an answer, for the next receive's call to send */
 	union {
 		mach_msg_header_t h;
 		struct ool_request q;
@@ -463,8 +464,15 @@ rpc_server(void)
 		return fail("register " RPC_NAME, EINVAL);
 	for (;;) {
 		mach_msg_id_t id;
-		if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, p, 60000, MACH_PORT_NULL) !=
-		    MACH_MSG_SUCCESS)
+		/* As a Mach server answers: the answer and the next receive in one call. */
+		mach_msg_option_t opt = MACH_RCV_MSG | MACH_RCV_TIMEOUT | (answer ? MACH_SEND_MSG | MACH_SEND_TIMEOUT : 0);
+		kern_return_t kr = mach_msg(&m.h, opt, answer ? m.h.msgh_size : 0, sizeof m, p, 60000, MACH_PORT_NULL);
+		if (kr != MACH_MSG_SUCCESS && answer) { /* the answer failed (the client gone): receive alone */
+			answer = false;
+			continue;
+		}
+		answer = false;
+		if (kr != MACH_MSG_SUCCESS)
 			return fail("rpc receive", ETIMEDOUT);
 		id = m.h.msgh_id;
 		if (id == RPC_MEASURED && count++ == 0) {
@@ -491,9 +499,14 @@ rpc_server(void)
 		m.h.msgh_size = sizeof m.h + (id == OOL_WARM || id == OOL_MEASURED ? sizeof(uint32_t) : 0);
 		m.h.msgh_local_port = MACH_PORT_NULL;
 		m.h.msgh_id = id + 100;
+		if (id != OOL_WARM && id != OOL_END) {
+			answer = true;
+			continue;
+		}
+		/* sent alone: the measured span starts once the warm-up's answer is sent
+		 * (idle left out) and before the first measured request's receive */
 		mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, m.h.msgh_size, 0, MACH_PORT_NULL, RR_WAIT_MS,
 			 MACH_PORT_NULL);
-		/* the measured span starts once the warm-up's answer is sent (idle left out) */
 		if (id == OOL_WARM) {
 			prof_start();
 			span_start(&osp);

@@ -48,8 +48,8 @@ next(uint32_t *x)
 int
 kat_aead_sse2_differs(int n)
 {
-	static uint8_t a[1500], b[1500];
-	uint8_t key[32], iv[12], aad[120], ta[16], tb[16];
+	static uint8_t a[1500], b[1500], c[1500], ct[1500];
+	uint8_t key[32], iv[12], aad[120], ta[16], tb[16], tc[16];
 	uint32_t x = 0x9e3779b9;
 	int differ = 0;
 
@@ -66,9 +66,16 @@ kat_aead_sse2_differs(int n)
 		for (size_t i = 0; i < len; i++)
 			a[i] = b[i] = fill ? fill : (uint8_t)next(&x);
 		int encrypt = it & 1;
+		memcpy(ct, a, len);
 		br_poly1305_ctmul_run(key, iv, a, len, aad, aad_len, ta, br_chacha20_ct_run, encrypt);
 		aead_sse2_run(key, iv, b, len, aad, aad_len, tb, NULL, encrypt);
 		differ += memcmp(a, b, len) != 0 || memcmp(ta, tb, sizeof ta) != 0;
+		if (!encrypt) { /* the open out of place: the same clear bytes and tag, the input untouched */
+			uint8_t before[sizeof ct];
+			memcpy(before, ct, len);
+			aead_sse2_open(key, iv, ct, c, len, aad, aad_len, tc);
+			differ += memcmp(a, c, len) != 0 || memcmp(ta, tc, sizeof ta) != 0 || memcmp(ct, before, len) != 0;
+		}
 	}
 	return differ;
 }

@@ -12,7 +12,8 @@ bool kat_chacha20_poly1305(void);
 
 /*
  * aead.c against BearSSL on n pseudo-random cases (keys, nonces, associated
- * data of 0 to 119 bytes, data of 0 to 1,499), both ways: how many differ.
+ * data of 0 to 119 bytes, data of 0 to 1,499), both ways, the decryptions
+ * out of place too (aead_sse2_open): how many differ.
  */
 int kat_aead_sse2_differs(int n);
 

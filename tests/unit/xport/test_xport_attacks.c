@@ -44,6 +44,29 @@ inject_changed(struct sim *sim, int which, size_t offset, uint8_t xor)
 	return sim_inject(sim, 2, d, cap.len[which]);
 }
 
+/*
+ * The captured datagram with a header field changed: decoded, changed and
+ * encoded again (its width may change), before the original payload and tag.
+ */
+static int
+inject_header_changed(struct sim *sim, int which, void (*change)(struct wire_header *))
+{
+	struct wire_header h;
+	uint8_t d[2048];
+
+	if (wire_decode(cap.dgram[which], cap.len[which], 1u << 30, &h) != XPORT_OK)
+		return -1;
+	change(&h);
+	size_t n = wire_encode(&h, d), rest = cap.len[which] - h.header_len;
+	memcpy(d + n, cap.dgram[which] + h.header_len, rest);
+	return sim_inject(sim, 2, d, n + rest);
+}
+
+static void port_changed(struct wire_header *h) { h->port ^= 2; }
+static void pn_changed(struct wire_header *h) { h->pn ^= 0x80; }
+static void dst_changed(struct wire_header *h) { h->dst ^= 4; }
+static void sack_changed(struct wire_header *h) { h->sack ^= 1; }
+
 /* Nodes 1 and 2 with one key, checked traffic, and datagrams of `type` from 1 to 2 kept. */
 static void
 setup(struct sim *sim, struct traffic *t, uint64_t seed, uint8_t key, uint8_t type)
@@ -80,17 +103,21 @@ UNIT_TEST(xport_attacks_are_rejected_counted_and_deliver_nothing)
 	EXPECT_EQ(cap.n, 5);
 	EXPECT_EQ(t.delivered, 5);
 
-	size_t payload = WIRE_HEADER_SIZE + 10, tag = cap.len[1] - 1;
+	struct wire_header h1;
+	EXPECT_EQ(wire_decode(cap.dgram[1], cap.len[1], 1u << 30, &h1), XPORT_OK);
+	size_t payload = h1.header_len + 10, tag = cap.len[1] - 1;
 	EXPECT_EQ(sim_inject(&sim, 2, cap.dgram[0], cap.len[0]), XPORT_E_REPLAY);
 	EXPECT_EQ(inject_changed(&sim, 1, payload, 0x01), XPORT_E_BAD_TAG);
-	EXPECT_EQ(inject_changed(&sim, 1, 64 + 3, 0x02), XPORT_E_BAD_TAG);  /* the port, in the header */
-	EXPECT_EQ(inject_changed(&sim, 1, 20 + 7, 0x80), XPORT_E_BAD_TAG);  /* the packet number */
+	EXPECT_EQ(inject_header_changed(&sim, 1, port_changed), XPORT_E_BAD_TAG); /* in the header */
+	EXPECT_EQ(inject_header_changed(&sim, 1, pn_changed), XPORT_E_BAD_TAG);   /* the packet number */
+	EXPECT_EQ(inject_header_changed(&sim, 1, sack_changed), XPORT_E_BAD_TAG);
 	EXPECT_EQ(inject_changed(&sim, 1, tag, 0x10), XPORT_E_BAD_TAG);
-	EXPECT_EQ(inject_changed(&sim, 1, 12 + 7, 0x01), XPORT_E_UNKNOWN_SESSION);
+	EXPECT_EQ(inject_changed(&sim, 1, 8 + 7, 0x01), XPORT_E_UNKNOWN_SESSION);
 	EXPECT_EQ(inject_changed(&sim, 1, 3, WIRE_F_AUTH_ONLY), XPORT_E_MODE);
-	EXPECT_EQ(inject_changed(&sim, 1, 8 + 3, 0x04), XPORT_E_NOT_FOR_US);
+	EXPECT_EQ(inject_header_changed(&sim, 1, dst_changed), XPORT_E_NOT_FOR_US);
 	EXPECT_EQ(inject_changed(&sim, 1, 0, 0x02), XPORT_E_VERSION);
-	EXPECT_EQ(sim_inject(&sim, 2, cap.dgram[1], WIRE_OVERHEAD - 1), XPORT_E_SHORT);
+	EXPECT_EQ(sim_inject(&sim, 2, cap.dgram[1], WIRE_HEADER_MIN + WIRE_TAG_SIZE - 1), XPORT_E_SHORT);
+	EXPECT_EQ(sim_inject(&sim, 2, cap.dgram[1], h1.header_len - 1 + WIRE_TAG_SIZE), XPORT_E_SHORT);
 
 	/* 600 more datagrams move the replay window past the oldest captured ones. */
 	for (int i = 0; i < 600; i++)
@@ -105,13 +132,13 @@ UNIT_TEST(xport_attacks_are_rejected_counted_and_deliver_nothing)
 	const struct xport_stats *st = xport_stats(victim);
 	EXPECT_EQ(sim.nodes[2].events[XPORT_EV_DEAD], 1);
 	EXPECT_EQ(xport_stats(sim.nodes[2].x)->msgs_dropped, 1);
-	EXPECT_EQ(st->rx_rejected[XPORT_E_BAD_TAG], 4 + xport_stats(sim.nodes[2].x)->tx_hellos);
+	EXPECT_EQ(st->rx_rejected[XPORT_E_BAD_TAG], 5 + xport_stats(sim.nodes[2].x)->tx_hellos);
 	EXPECT_EQ(st->rx_rejected[XPORT_E_REPLAY], 2);
 	EXPECT_EQ(st->rx_rejected[XPORT_E_UNKNOWN_SESSION], 1);
 	EXPECT_EQ(st->rx_rejected[XPORT_E_MODE], 1);
 	EXPECT_EQ(st->rx_rejected[XPORT_E_NOT_FOR_US], 1);
 	EXPECT_EQ(st->rx_rejected[XPORT_E_VERSION], 1);
-	EXPECT_EQ(st->rx_rejected[XPORT_E_SHORT], 1);
+	EXPECT_EQ(st->rx_rejected[XPORT_E_SHORT], 2);
 	EXPECT_EQ(st->sessions_up, 1);
 	EXPECT_EQ(t.delivered, 605);
 	EXPECT_EQ(st->msgs_delivered, 605);

@@ -87,7 +87,9 @@ attack_tap(struct sim *sim, uint32_t from, uint32_t to, uint8_t *d, size_t *len)
 	uint64_t r = sim_rand(sim) % 1000;
 	if (r < 5) { /* a byte of payload or tag changed, on a copy */
 		memcpy(copy, d, *len);
-		copy[WIRE_HEADER_SIZE + sim_rand(sim) % (*len - WIRE_HEADER_SIZE)] ^= 0x40;
+		struct wire_header h;
+		size_t at = wire_decode(d, *len, 1u << 30, &h) == XPORT_OK ? h.header_len : WIRE_HEADER_MIN;
+		copy[at + sim_rand(sim) % (*len - at)] ^= 0x40;
 		sim_enqueue(sim, from, to, copy, *len);
 		attacker.tampered++;
 	} else if (r < 10 && attacker.kept > 16) {

@@ -25,7 +25,9 @@ record(struct sim *sim, uint32_t at, uint32_t from, uint32_t port, const void *d
 static bool
 lose_port_7_once(struct sim *sim, uint32_t from, uint32_t to, uint8_t *d, size_t *len)
 {
-	if (!order.dropped && d[1] == WIRE_DATA && d[67] == 7) {
+	struct wire_header h;
+
+	if (!order.dropped && wire_decode(d, *len, 1u << 30, &h) == XPORT_OK && h.type == WIRE_DATA && h.port == 7) {
 		order.dropped = true;
 		return false;
 	}

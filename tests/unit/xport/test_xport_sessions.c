@@ -153,8 +153,10 @@ UNIT_TEST(xport_encryption_hides_the_payload_and_auth_only_does_not)
 static bool
 flip_payload(struct sim *sim, uint32_t from, uint32_t to, uint8_t *d, size_t *len)
 {
-	if (d[1] == WIRE_DATA)
-		d[WIRE_HEADER_SIZE] ^= 1;
+	struct wire_header h;
+
+	if (wire_decode(d, *len, 1u << 30, &h) == XPORT_OK && h.type == WIRE_DATA && h.payload_len)
+		d[h.header_len] ^= 1;
 	return true;
 }
 
@@ -225,5 +227,41 @@ UNIT_TEST(xport_forget_drops_a_peer_at_once_and_a_new_send_starts_afresh)
 	EXPECT(sim_run(&sim, sim.now + 10000000));
 	EXPECT_EQ(t.delivered, 1);
 	EXPECT_EQ(xport_stats(x)->sessions_up, 2);
+	sim_free(&sim);
+}
+
+/* Node 1's largest flight_bytes toward node 2, looked at as each DATA of its leaves. */
+static uint32_t window_peak;
+
+static bool
+watch_flight(struct sim *sim, uint32_t from, uint32_t to, uint8_t *d, size_t *len)
+{
+	struct peer *p = from == 1 ? peer_find(sim->nodes[0].x, 2) : NULL;
+
+	(void)to;
+	if (p && p->cur && d[1] == WIRE_DATA && *len && p->cur->flight_bytes > window_peak)
+		window_peak = p->cur->flight_bytes;
+	return true;
+}
+
+/* The window travels in HELLO and REPLY only (a session's constant), and holds the sender to it. */
+UNIT_TEST(xport_a_peers_window_from_its_handshake_bounds_what_is_in_flight)
+{
+	struct sim sim;
+	struct traffic t;
+	struct xport_config small = {.window_bytes = 4096};
+
+	setup(&sim, &t, 18);
+	window_peak = 0;
+	sim.tap = watch_flight;
+	struct xport *a = sim_add(&sim, 1, 0x58, NULL);
+	struct xport *b = sim_add(&sim, 2, 0x58, &small);
+	traffic_send(&sim, &t, 1, 2, 0, 60000);
+	traffic_send(&sim, &t, 2, 1, 0, 60000);
+	EXPECT(sim_run(&sim, sim.now + 10000000));
+	EXPECT_EQ(t.delivered, 2);
+	EXPECT_EQ(peer_find(a, 2)->cur->peer_window, 4096);
+	EXPECT_EQ(peer_find(b, 1)->cur->peer_window, a->cfg.window_bytes);
+	EXPECT(window_peak > 0 && window_peak <= 4096);
 	sim_free(&sim);
 }
