@@ -327,7 +327,14 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	else
 		take_header_right_locked(t, uses, 0, &dest_type);
 	if (uses[1].port) {
-		take_header_right_locked(t, uses, 1, &reply_type);
+		if (uses[1].disp == MACH_MSG_TYPE_MAKE_SEND_ONCE) {
+			/* an RPC's reply right: right_copyin_entry_locked's case for it, without the call */
+			port_ref(uses[1].port);
+			uses[1].port->sorights++;
+			reply_type = MACH_MSG_TYPE_PORT_SEND_ONCE;
+		} else {
+			take_header_right_locked(t, uses, 1, &reply_type);
+		}
 		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
 	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
