@@ -20,7 +20,9 @@ $(NETBOOT)/boot/grub/i386-pc/core.0: boot/netboot/rules.mk
 		-d $(GRUB_LIB)/i386-pc >/dev/null
 	@touch $@
 
-$(NETBOOT)/boot/grub/x86_64-efi/core.efi: boot/netboot/rules.mk
+# After the BIOS tree, never beside it: both write the tree's shared locale and
+# fonts, and two at once under make -j lost a file ("cannot delete ... nl.mo~").
+$(NETBOOT)/boot/grub/x86_64-efi/core.efi: boot/netboot/rules.mk | $(NETBOOT)/boot/grub/i386-pc/core.0
 	$(call msg,MKNET,$(NETBOOT)/boot/grub/x86_64-efi)
 	@mkdir -p $(NETBOOT)
 	$(Q)grub-mknetdir --net-directory=$(NETBOOT) --subdir=boot/grub \
