@@ -453,17 +453,11 @@ ipc_check_rights_locked(struct ipc_space *s, struct right_use *uses, int n)
 	assert_held(&s->lock);
 	if (n == 2 && uses[0].name != uses[1].name) {	/* the header's two (msg_private.h) */
 		mach_msg_return_t mr = ipc_check_header_rights_locked(s, uses);
-		struct port *p;
 
 		uses[1].dead = false;
-		/* a dead name as the reply right travels as MACH_PORT_DEAD, as in the body */
-		if (mr == MACH_SEND_INVALID_REPLY && dead_name_may_travel(uses[1].disp) &&
-		    right_check_locked(s, uses[1].name, uses[1].disp, &p) == KERN_INVALID_CAPABILITY) {
-			uses[1].port = NULL;
-			uses[1].dead = true;
-			mr = MACH_MSG_SUCCESS;
-		}
-		return mr;
+		if (mr != MACH_SEND_INVALID_REPLY)
+			return mr;
+		/* the reply may be a dead name, which travels: the general check below says */
 	}
 	for (int i = 0; i < n; i++) {
 		struct right_use *u = &uses[i];

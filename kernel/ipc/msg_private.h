@@ -20,8 +20,9 @@ struct right_use {
 	mach_port_name_t *slot;		/* where the message keeps the name (or the port) */
 	uint8_t *disp_slot;		/* where it keeps the disposition, if per right */
 	struct ipc_entry *entry;	/* filled by the check for the header's two under two names */
-	bool dead;			/* a body's send or send-once right under a dead name: it travels
-					 * as MACH_PORT_DEAD (port NULL), a move taking one uref */
+	bool dead;			/* the reply's or a body's send or send-once right under a dead
+					 * name: it travels as MACH_PORT_DEAD (port NULL), a move taking
+					 * one uref (ipc_check_rights_locked) */
 };
 
 
