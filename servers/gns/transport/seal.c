@@ -96,22 +96,44 @@ seal_hello_check(const uint8_t key[XPORT_KEY_SIZE], const uint8_t *dgram, size_t
  * The AEAD, chosen once: aead.c's SSE2 code where the CPU has SSE2, else
  * BearSSL's portable ChaCha20 under its Poly1305 (the same bytes: the tests).
  */
+typedef void (*aead_open_fn)(const void *key, const void *iv, const void *ct, void *out, size_t len, const void *aad,
+			     size_t aad_len, void *tag);
+
 static br_poly1305_run aead_run;
 static br_chacha20_run aead_chacha;
+static aead_open_fn aead_open_run;	/* the open out of place: decrypted into the caller's scratch */
+
+/* BearSSL's decrypts in place: the ciphertext is copied to out first. */
+static void
+portable_open(const void *key, const void *iv, const void *ct, void *out, size_t len, const void *aad,
+	      size_t aad_len, void *tag)
+{
+	if (out != ct)
+		memcpy(out, ct, len);
+	br_poly1305_ctmul_run(key, iv, out, len, aad, aad_len, tag, br_chacha20_ct_run, 0);
+}
+
+static void
+aead_choose(void)
+{
+	if (aead_run)
+		return;
+	if (br_chacha20_sse2_get()) {
+		aead_chacha = br_chacha20_sse2_run;
+		aead_open_run = aead_sse2_open;
+		aead_run = aead_sse2_run;
+	} else {
+		aead_chacha = br_chacha20_ct_run;
+		aead_open_run = portable_open;
+		aead_run = br_poly1305_ctmul_run;
+	}
+}
 
 static void
 aead(const uint8_t key[XPORT_KEY_SIZE], const uint8_t iv[12], void *data, size_t len, const void *aad,
      size_t aad_len, uint8_t tag[WIRE_TAG_SIZE], int encrypt)
 {
-	if (!aead_run) {
-		if (br_chacha20_sse2_get()) {
-			aead_chacha = br_chacha20_sse2_run;
-			aead_run = aead_sse2_run;
-		} else {
-			aead_chacha = br_chacha20_ct_run;
-			aead_run = br_poly1305_ctmul_run;
-		}
-	}
+	aead_choose();
 	aead_run(key, iv, data, len, aad, aad_len, tag, aead_chacha, encrypt);
 }
 
@@ -163,12 +185,8 @@ seal_open(const uint8_t key[XPORT_KEY_SIZE], uint64_t pn, bool auth_only, const 
 		return seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE) ? payload : NULL;
 	}
 	/* Decrypt into scratch: the caller sees clear bytes only once the tag is right. */
-	if (aead_run == aead_sse2_run) {
-		aead_sse2_open(key, iv, payload, scratch, payload_len, dgram, header_len, tag);
-	} else {
-		memcpy(scratch, payload, payload_len);
-		aead(key, iv, scratch, payload_len, dgram, header_len, tag, 0);
-	}
+	aead_choose();
+	aead_open_run(key, iv, payload, scratch, payload_len, dgram, header_len, tag);
 	if (!seal_equal(tag, payload + payload_len, WIRE_TAG_SIZE)) {
 		memset(scratch, 0, payload_len);
 		return NULL;
