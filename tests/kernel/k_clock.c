@@ -9,6 +9,7 @@
 #include <kern/device.h>
 #include <kern/sched.h>
 #include <kern/task.h>
+#include <kern/walltime.h>
 #include "acpi.h"
 #include "ktest.h"
 
@@ -85,38 +86,16 @@ KTEST(kernel, rtc_line_is_refused_while_the_hpet_keeps_time)
 	KEXPECT(device_irq_attach(kernel_task, 8, NULL) == KERN_NO_ACCESS);
 }
 
-static inline void
-out8(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t
-in8(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static uint8_t
-cmos(uint8_t reg)
-{
-	out8(0x70, reg);
-	return in8(0x71);
-}
-
 /* The CMOS clock's seconds, outside its update (binary or BCD, as register B says). */
 static uint32_t
 rtc_seconds(void)
 {
 	uint8_t s;
 
-	while (cmos(0x0A) & 0x80)
+	while (arch_cmos_read(0x0A) & 0x80)
 		;
-	s = cmos(0x00);
-	return (cmos(0x0B) & 0x04) ? s : (uint32_t)(s >> 4) * 10 + (s & 0xF);
+	s = arch_cmos_read(0x00);
+	return (arch_cmos_read(0x0B) & 0x04) ? s : (uint32_t)(s >> 4) * 10 + (s & 0xF);
 }
 
 /* The finest clock there is: the HPET's count, else the ticks. */

@@ -3,6 +3,8 @@
  * (kern/walltime.c). Its registers hold seconds to years, in BCD or binary,
  * 12- or 24-hour, as register B says; QEMU and Linux keep it in UTC. It is
  * never written: host_set_time moves the kernel's time of day only.
+ * arch_cmos_read gives one register as it reads now (the kernel suite's
+ * clock case watches the seconds turn over).
  */
 #include <stdint.h>
 #include <kern/walltime.h>
@@ -11,8 +13,8 @@
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71
 
-static uint8_t
-cmos(uint8_t reg)
+uint8_t
+arch_cmos_read(uint8_t reg)
 {
 	outb(CMOS_INDEX, reg);
 	return inb(CMOS_DATA);
@@ -43,19 +45,19 @@ arch_rtc_seconds(void)
 
 	/* the same values twice, outside an update (whose values are half old, half new) */
 	for (int tries = 0; tries < 1000 && !same; tries++) {
-		if (cmos(0x0A) & 0x80)
+		if (arch_cmos_read(0x0A) & 0x80)
 			continue;
 		for (int i = 0; i < 7; i++)
-			r[i] = cmos(regs[i]);
+			r[i] = arch_cmos_read(regs[i]);
 		for (int i = 0; i < 7; i++)
-			again[i] = cmos(regs[i]);
+			again[i] = arch_cmos_read(regs[i]);
 		same = true;
 		for (int i = 0; i < 7; i++)
 			same = same && r[i] == again[i];
 	}
 	if (!same)
 		return -1;
-	b = cmos(0x0B);
+	b = arch_cmos_read(0x0B);
 	pm = !(b & 0x02) && (r[2] & 0x80);
 	r[2] &= 0x7F;
 	if (!(b & 0x04))	/* BCD */

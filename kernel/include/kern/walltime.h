@@ -11,6 +11,8 @@
 
 /* The RTC's date and time as seconds since 1970 (UTC), or -1 when it makes no sense (arch). */
 int64_t arch_rtc_seconds(void);
+/* One CMOS register as it reads now (arch; the kernel's clock case watches the seconds' edge). */
+uint8_t arch_cmos_read(uint8_t reg);
 
 void walltime_init(void);	/* reads the RTC: the time of day at boot */
 /* Nanoseconds since 1970, slewed by any adjustment under way. */
