@@ -56,10 +56,7 @@ task_count(void)
 static uint32_t
 uptime_ms(void)
 {
-	uint64_t ns = 0;
-
-	trap_clock_uptime(&ns);
-	return (uint32_t)(ns / 1000000);
+	return (uint32_t)(kc_uptime_ns() / 1000000);	/* kobj_calls.h's */
 }
 
 /* Code for threads the cases start with thread_create: they never return. */
