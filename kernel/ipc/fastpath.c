@@ -125,7 +125,10 @@ handed(struct thread *r, bool successor, struct thread **handoff)
 static inline __attribute__((always_inline)) void
 take_header_right_locked(struct task *t, struct right_use *uses, int i, mach_msg_type_name_t *type)
 {
-	if (uses[0].name != uses[1].name)
+	if (uses[i].disp == MACH_MSG_TYPE_MOVE_SEND_ONCE && uses[0].name != uses[1].name &&
+	    right_copyin_sendonce_quick_locked(t->space, uses[i].entry))
+		*type = MACH_MSG_TYPE_PORT_SEND_ONCE;	/* (an answer on its reply right) */
+	else if (uses[0].name != uses[1].name)
 		right_copyin_entry_locked(t->space, uses[i].name, uses[i].entry, uses[i].disp, uses[i].port, type);
 	else
 		right_copyin_locked(t->space, uses[i].name, uses[i].disp, uses[i].port, type);
@@ -335,7 +338,9 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		} else {
 			take_header_right_locked(t, uses, 1, &reply_type);
 		}
-		right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
+		if (reply_type != MACH_MSG_TYPE_PORT_SEND_ONCE ||
+		    !right_copyout_sendonce_quick_locked(rs, uses[1].port, &reply_name))
+			right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
 	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
 	r->rcv_head.h.msgh_size = size;
@@ -702,7 +707,8 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, s
 	if (!in_thread && !copyout_pin(r->task, r->rcv_buf, k->size + tsize, &pin))
 		goto no;
 	/* the rights to the receiver, in the order ipc_receive's copyout_rights gives them */
-	if (reply)
+	if (reply && (k->local_type != MACH_MSG_TYPE_PORT_SEND_ONCE ||
+		      !right_copyout_sendonce_quick_locked(rs, reply, &reply_name)))
 		right_copyout_locked(rs, reply, k->local_type, &reply_name);
 	for (uint32_t i = 0; i < nd; i++) {
 		struct port *p = (struct port *)(uintptr_t)d[i].name;

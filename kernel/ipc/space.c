@@ -29,7 +29,7 @@
 #include "space_tree.h"
 
 #define MAX_NAMES	(SPACE_MAX_SLOTS - 1)	/* names in a space, table and tree together */
-#define GENERATIONS	255			/* 1..255; 0 marks a parked slot */
+#define GENERATIONS	SPACE_GENERATIONS
 #define ROOM_STEP	64			/* the directory's second length; its third is the most */
 
 _Static_assert(SPACE_CHUNK_SLOTS * sizeof(struct ipc_entry) <= SPACE_PAGE_SIZE, "a chunk is a page");
@@ -42,16 +42,6 @@ static struct ipc_entry *
 slot_entry(struct ipc_space *s, uint32_t slot)
 {
 	return &s->table[slot >> SPACE_CHUNK_SHIFT][slot & (SPACE_CHUNK_SLOTS - 1)];
-}
-
-static inline void
-push_free(struct ipc_space *s, struct ipc_entry *e)
-{
-	e->next_free = s->free_head;
-	e->prev_free = NULL;
-	if (s->free_head)
-		s->free_head->prev_free = e;
-	s->free_head = e;
 }
 
 static inline void
@@ -194,7 +184,7 @@ make_slot(struct ipc_space *s)
 	s->size++;
 	if (e->collisions < GENERATIONS) {
 		e->gen = 1;
-		push_free(s, e);
+		space_push_free(s, e);
 	}
 	return true;
 }
@@ -224,25 +214,17 @@ free_generation(struct ipc_space *s, uint32_t slot, uint32_t from)
 	return (uint8_t)lo;
 }
 
-/* e, off the free list or new in the tree, now stands for name. */
-static void
-take(struct ipc_space *s, struct ipc_entry *e, mach_port_name_t name)
-{
-	e->name = name;
-	e->type = 0;
-	e->object = NULL;
-	e->urefs = 0;
-	e->dnrequest = false;
-	s->count++;
-	s->version++;
-}
-
 kern_return_t
 space_alloc_name_locked(struct ipc_space *s, mach_port_name_t *name, struct ipc_entry **out)
 {
-	struct ipc_entry *e;
+	struct ipc_entry *e = space_alloc_quick_locked(s);
 	uint32_t slot;
 
+	if (e) {
+		*name = e->name;
+		*out = e;
+		return KERN_SUCCESS;
+	}
 	if (!s->active)
 		return KERN_INVALID_TASK;
 	if (s->count >= s->limit)
@@ -259,7 +241,7 @@ space_alloc_name_locked(struct ipc_space *s, mach_port_name_t *name, struct ipc_
 	if (e->collisions)
 		e->gen = free_generation(s, slot, e->gen);
 	unlink_free(s, e);
-	take(s, e, NAME(slot, e->gen));
+	space_take_locked(s, e, NAME(slot, e->gen));
 	*name = e->name;
 	*out = e;
 	return KERN_SUCCESS;
@@ -326,7 +308,7 @@ space_alloc_given_name_locked(struct ipc_space *s, mach_port_name_t name, struct
 			c->collisions++;
 		e = &n->entry;
 	}
-	take(s, e, name);
+	space_take_locked(s, e, name);
 	*out = e;
 	return KERN_SUCCESS;
 }
@@ -346,7 +328,7 @@ free_tree_name_locked(struct ipc_space *s, mach_port_name_t name, struct space_t
 	c->collisions--;
 	if (c->gen == 0) {	/* a parked slot: this name is free again */
 		c->gen = (uint8_t)GEN(name);
-		push_free(s, c);
+		space_push_free(s, c);
 	}
 }
 
@@ -362,21 +344,16 @@ space_free_entry_locked(struct ipc_space *s, mach_port_name_t name)
 		e = slot_entry(s, slot);
 		if (e->type & MACH_PORT_TYPE_SEND)
 			space_rhash_remove_locked(s, e);
-		e->name = SPACE_FREE | slot;
-		e->type = 0;
-		e->object = NULL;
-		e->urefs = 0;
-		e->gen = (uint8_t)(e->gen % GENERATIONS + 1);
-		push_free(s, e);
-	} else {
-		n = space_tree_lookup(s->tree, name);
-		if (!n)
-			panic("space: freeing name %x, which is not in use", name);
-		if (n->entry.type & MACH_PORT_TYPE_SEND)
-			space_rhash_remove_locked(s, &n->entry);
-		s->tree = space_tree_remove(s->tree, name, &n);
-		free_tree_name_locked(s, name, n);
+		space_free_slot_locked(s, e);
+		return;
 	}
+	n = space_tree_lookup(s->tree, name);
+	if (!n)
+		panic("space: freeing name %x, which is not in use", name);
+	if (n->entry.type & MACH_PORT_TYPE_SEND)
+		space_rhash_remove_locked(s, &n->entry);
+	s->tree = space_tree_remove(s->tree, name, &n);
+	free_tree_name_locked(s, name, n);
 	s->count--;
 	s->version++;
 }

@@ -389,6 +389,42 @@ entry_lazy_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 }
 
 /*
+ * right_copyout_locked's case of a send-once right (and its reference) to a
+ * live port, named in the first free slot of s's table when that is the
+ * quick one (space_alloc_quick_locked): inline for the fast path, where
+ * every request names its reply right so. False, with nothing changed, when
+ * the general function must do it. p locked.
+ */
+static inline bool
+right_copyout_sendonce_quick_locked(struct ipc_space *s, struct port *p, mach_port_name_t *name)
+{
+	struct ipc_entry *e;
+
+	if (!p->active || !(e = space_alloc_quick_locked(s)))
+		return false;
+	e->object = p;
+	e->type = T_SO;
+	e->urefs = 1;
+	*name = e->name;
+	return true;
+}
+
+/*
+ * right_copyin_entry_locked's case of MOVE_SEND_ONCE from a table slot with
+ * no dead-name request (an answer on its reply right): the entry's
+ * reference goes with the right, the slot is free again. False, with
+ * nothing changed, when the general function must do it. e's port locked.
+ */
+static inline bool
+right_copyin_sendonce_quick_locked(struct ipc_space *s, struct ipc_entry *e)
+{
+	if (e->type != T_SO || e->dnrequest || !space_entry_in_table(s, e))
+		return false;
+	space_free_slot_locked(s, e);
+	return true;
+}
+
+/*
  * Whether name holds the right disp needs (right_check_locked, keeping the
  * entry found). Inline: every message's header passes here twice.
  */

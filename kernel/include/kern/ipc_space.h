@@ -138,6 +138,78 @@ void space_rhash_remove_locked(struct ipc_space *s, struct ipc_entry *e);
 /* The entry holding a send right to port, or NULL. */
 struct ipc_entry *space_rhash_lookup_locked(struct ipc_space *s, const void *port);
 
+#define SPACE_GENERATIONS	255	/* a table name's generation: 1..255; 0 marks a parked slot */
+
+/* e (free) first on s's free list. */
+static inline void
+space_push_free(struct ipc_space *s, struct ipc_entry *e)
+{
+	e->next_free = s->free_head;
+	e->prev_free = NULL;
+	if (s->free_head)
+		s->free_head->prev_free = e;
+	s->free_head = e;
+}
+
+/* e, off the free list or new in the tree, now stands for name, with no right yet. */
+static inline void
+space_take_locked(struct ipc_space *s, struct ipc_entry *e, mach_port_name_t name)
+{
+	e->name = name;
+	e->type = 0;
+	e->object = NULL;
+	e->urefs = 0;
+	e->dnrequest = false;
+	s->count++;
+	s->version++;
+}
+
+/*
+ * space_alloc_name_locked's common case, inline for the IPC fast path (a
+ * reply right named in a server's space at every request): the first free
+ * slot, when no name in the tree has its number, so that its generation is
+ * free. NULL when the general function must look further (or refuse).
+ */
+static inline struct ipc_entry *
+space_alloc_quick_locked(struct ipc_space *s)
+{
+	struct ipc_entry *e = s->free_head;
+
+	if (!e || e->collisions || !s->active || s->count >= s->limit)
+		return NULL;
+	s->free_head = e->next_free;	/* the head: no previous */
+	if (e->next_free)
+		e->next_free->prev_free = NULL;
+	space_take_locked(s, e, ((e->name & ~SPACE_FREE) << 8) | e->gen);
+	return e;
+}
+
+/* Whether e, an entry in use in s, is a table slot's (not the tree's). */
+static inline bool
+space_entry_in_table(const struct ipc_space *s, const struct ipc_entry *e)
+{
+	uint32_t slot = e->name >> 8;
+
+	return slot < s->size && &s->table[slot >> SPACE_CHUNK_SHIFT][slot & (SPACE_CHUNK_SLOTS - 1)] == e;
+}
+
+/*
+ * e, a table slot in use with no send right (so not in the reverse hash),
+ * free again under its next generation: space_free_entry_locked's table case.
+ */
+static inline void
+space_free_slot_locked(struct ipc_space *s, struct ipc_entry *e)
+{
+	e->name = SPACE_FREE | (e->name >> 8);
+	e->type = 0;
+	e->object = NULL;
+	e->urefs = 0;
+	e->gen = (uint8_t)(e->gen % SPACE_GENERATIONS + 1);
+	space_push_free(s, e);
+	s->count--;
+	s->version++;
+}
+
 /*
  * The entry name denotes in s, or NULL. Inline, because every message looks
  * up its rights this way (the IPC fast path): a table name costs no call, a
