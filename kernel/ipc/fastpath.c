@@ -384,6 +384,35 @@ ipc_fastpath_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach
 }
 
 /*
+ * A receive fast_send completed (its rights and seqno are ours, and a long
+ * body) but for the header, a short body and the trailer, written here by the
+ * receiver, in its own space, with no lock held. The buffer was found writable when the wait began; if this
+ * thread's task unmapped it since, the message is lost as ipc_receive's is
+ * when its copy fails after the same check.
+ */
+static inline __attribute__((always_inline)) mach_msg_return_t
+fastpath_received(struct thread *me, uintptr_t buf)
+{
+	mach_msg_size_t size = me->rcv_head.h.msgh_size, tsize = me->rcv_head.t.msgh_trailer_size;
+	uint32_t body = me->rcv_body_len;
+	kern_return_t kr;
+
+	_Static_assert(offsetof(struct thread, rcv_head.t) == offsetof(struct thread, rcv_head.h) + HDR,
+		       "the trailer follows the header");
+	me->rcv_head_pending = false;
+	/* within what was found writable (and lies below USER_TOP): a fault fails the copy */
+	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
+		kr = arch_user_copy((void *)buf, &me->rcv_head, HDR + tsize);
+	} else if ((kr = arch_user_copy((void *)buf, &me->rcv_head.h, HDR)) == KERN_SUCCESS) {
+		if (body)	/* a short body the sender left here */
+			kr = arch_user_copy((void *)(buf + HDR), me->rcv_body, body);
+		if (kr == KERN_SUCCESS)
+			kr = arch_user_copy((void *)(buf + size), &me->rcv_head.t, tsize);
+	}
+	return kr == KERN_SUCCESS ? MACH_MSG_SUCCESS : MACH_RCV_INVALID_DATA;
+}
+
+/*
  * A send by the fast path and then, when it is the plain kind, the receive:
  * on a port of ours (not in a set) or a set, no timeout, nothing queued
  * yet. The caller waits there as ipc_receive would, without letting its
@@ -465,7 +494,7 @@ fastpath_rpc(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_
 	else
 		port_unref(p);
 	ipc_end(f);
-	return head ? ipc_fastpath_received(me, umsg) : mr;
+	return head ? fastpath_received(me, umsg) : mr;
 sent:
 	if (r)
 		delivered(r, true);
@@ -473,33 +502,11 @@ sent:
 	return IPC_FASTPATH_SENT;
 }
 
-/*
- * A receive fast_send completed (its rights and seqno are ours, and a long
- * body) but for the header, a short body and the trailer, written here by the
- * receiver, in its own space, with no lock held. The buffer was found writable when the wait began; if this
- * thread's task unmapped it since, the message is lost as ipc_receive's is
- * when its copy fails after the same check.
- */
+/* The same for ipc_receive (msg.c), where fastpath_rpc has it inline. */
 mach_msg_return_t
 ipc_fastpath_received(struct thread *me, uintptr_t buf)
 {
-	mach_msg_size_t size = me->rcv_head.h.msgh_size, tsize = me->rcv_head.t.msgh_trailer_size;
-	uint32_t body = me->rcv_body_len;
-	kern_return_t kr;
-
-	_Static_assert(offsetof(struct thread, rcv_head.t) == offsetof(struct thread, rcv_head.h) + HDR,
-		       "the trailer follows the header");
-	me->rcv_head_pending = false;
-	/* within what was found writable (and lies below USER_TOP): a fault fails the copy */
-	if (size == HDR) {	/* a header alone (every reply of a null RPC): with its trailer in one copy */
-		kr = arch_user_copy((void *)buf, &me->rcv_head, HDR + tsize);
-	} else if ((kr = arch_user_copy((void *)buf, &me->rcv_head.h, HDR)) == KERN_SUCCESS) {
-		if (body)	/* a short body the sender left here */
-			kr = arch_user_copy((void *)(buf + HDR), me->rcv_body, body);
-		if (kr == KERN_SUCCESS)
-			kr = arch_user_copy((void *)(buf + size), &me->rcv_head.t, tsize);
-	}
-	return kr == KERN_SUCCESS ? MACH_MSG_SUCCESS : MACH_RCV_INVALID_DATA;
+	return fastpath_received(me, buf);
 }
 
 /*
