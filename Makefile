@@ -91,7 +91,7 @@ RUN_MODULES := $(B)/servers/bootstrap.elf $(B)/servers/ns.elf~restart=always \
 	$(B)/servers/console.elf~restart=always $(B)/servers/pci.elf~driver~restart=always \
 	$(B)/servers/virtio_blk.elf~driver~restart=always \
 	$(B)/servers/fs.elf~root=/servers/vd0~epoch=$(shell date +%s)~restart=always \
-	$(B)/personalities/unix.elf~fs~tasks=1024~run=/bin/sh+-i
+	$(B)/personalities/unix.elf~fs~tasks=1024~clock~run=/bin/sh+-i
 RUN_PREREQS := $(UNIX_ROOT_IMG)
 RUN_DISKS = -drive if=none,id=root,file=$(UNIX_ROOT_IMG),format=raw \
 	-device virtio-blk-pci,drive=root,disable-modern=on,addr=5

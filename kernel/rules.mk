@@ -13,7 +13,8 @@ KSERVER_OBJECT_task := struct task *
 KSERVER_OBJECT_thread := struct port *
 KSERVER_OBJECT_host := struct port *
 KSERVER_OBJECT_device := struct port *
-KSERVER_DEFS := mach_port vm_map task thread host memory_object_control device
+KSERVER_OBJECT_clock_priv := struct port *
+KSERVER_DEFS := mach_port vm_map task thread host memory_object_control device clock_priv
 KSERVER_GEN := $(patsubst %,$(B)/gen/kernel/%_kserver.c,$(KSERVER_DEFS))
 # The interfaces the kernel is a client of: msgc -K builds their requests as kmsgs
 # and decodes their replies (pager_msg.c, exception.c, notify.c, dev/irq.c, syscall_port.c twice).

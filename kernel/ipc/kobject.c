@@ -25,6 +25,7 @@
 #include "msg_private.h"
 #include "device_kserver.h"
 #include "host_kserver.h"
+#include "clock_priv_kserver.h"
 #include "mach_port_kserver.h"
 #include "task_kserver.h"
 #include "thread_kserver.h"
@@ -60,8 +61,9 @@ kobject_init(void)
 {
 	host_port = kobject_port_create(KOBJ_HOST, (void *)1);
 	host_priv_port = kobject_port_create(KOBJ_HOST_PRIV, (void *)1);
-	if (!host_port || !host_priv_port)
-		panic("no memory for the host ports");
+	calendar_ctrl_port = kobject_port_create(KOBJ_CLOCK_CTRL, (void *)1);
+	if (!host_port || !host_priv_port || !calendar_ctrl_port)
+		panic("no memory for the host and clock ports");
 }
 
 /*
@@ -146,6 +148,7 @@ kobject_serve(struct kmsg *k)
 	_Static_assert(THREAD_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "thread replies fit");
 	_Static_assert(HOST_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "host replies fit");
 	_Static_assert(DEVICE_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "device replies fit");
+	_Static_assert(CLOCK_PRIV_REPLY_MAX_SIZE <= KOBJECT_REPLY_MAX, "clock_priv replies fit");
 	memset(&out.k, 0, sizeof out.k);
 	f = ipc_begin();
 	port_lock(dest);
@@ -166,6 +169,8 @@ kobject_serve(struct kmsg *k)
 		thread_kserver(dest, k, &out.k);	/* the port: thread_rpc.c finds the thread under the lock */
 	} else if (dest->kotype == KOBJ_DEVICE) {
 		device_kserver(dest, k, &out.k);	/* kernel/dev/device_rpc.c */
+	} else if (dest->kotype == KOBJ_CLOCK_CTRL) {
+		clock_priv_kserver(dest, k, &out.k);	/* kern/host_rpc.c */
 	} else {
 		host_kserver(dest, k, &out.k);		/* the host port and the privileged one */
 	}

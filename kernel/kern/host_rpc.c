@@ -2,8 +2,11 @@
  * The host interface (host.defs), served on the host port and on the
  * privileged host port alike: the handler that the generated decoder
  * (build/gen/kernel/host_kserver.c) calls; host_get_device_port,
- * host_set_time and host_adjust_time answer on the privileged one only (the
- * time of day itself: kern/walltime.c).
+ * host_set_time, host_adjust_time and host_get_clock_control answer on the
+ * privileged one only (the time of day itself: kern/walltime.c). And the
+ * calendar clock's control port (clock_priv.defs): a right to set the time of
+ * day that a server can be given without host_priv, whose holder could reach
+ * every device too.
  */
 #include <kern/device.h>
 #include <kern/ipc.h>
@@ -11,7 +14,11 @@
 #include <kern/page.h>
 #include <kern/walltime.h>
 #include <mach/thread_status.h>
+#include <mach/clock_types.h>
 #include "host_kserver.h"
+#include "clock_priv_kserver.h"
+
+struct port *calendar_ctrl_port;	/* [I] kobject_init */
 
 kern_return_t
 kdo_host_info(struct port *host, natural_t flavor, integer_t *host_info_out, mach_msg_type_number_t *host_info_outCnt)
@@ -30,18 +37,24 @@ kdo_host_info(struct port *host, natural_t flavor, integer_t *host_info_out, mac
 	return KERN_SUCCESS;
 }
 
+/* A send right to p, for a reply. */
+static kern_return_t
+give_send(struct port *p, struct port **out)
+{
+	uint32_t f = ipc_begin();
+
+	port_copy_send(p);
+	*out = p;
+	ipc_end(f);
+	return KERN_SUCCESS;
+}
+
 kern_return_t
 kdo_host_get_device_port(struct port *host, struct port **device)
 {
-	uint32_t f;
-
 	if (host != host_priv_port)
 		return KERN_INVALID_HOST;
-	f = ipc_begin();
-	port_copy_send(device_port);
-	*device = device_port;
-	ipc_end(f);
-	return KERN_SUCCESS;
+	return give_send(device_port, device);
 }
 
 kern_return_t
@@ -71,5 +84,25 @@ kdo_host_adjust_time(struct port *host, time_value_t new_adjustment, time_value_
 	if (!walltime_value_valid(&new_adjustment))
 		return KERN_INVALID_ARGUMENT;
 	walltime_ns_value(walltime_adjust_ns(walltime_value_ns(&new_adjustment)), old_adjustment);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_host_get_clock_control(struct port *host, integer_t clock_id, struct port **clock_ctrl)
+{
+	if (host != host_priv_port)
+		return KERN_INVALID_HOST;
+	if (clock_id != CALENDAR_CLOCK)
+		return KERN_INVALID_ARGUMENT;
+	return give_send(calendar_ctrl_port, clock_ctrl);
+}
+
+kern_return_t
+kdo_clock_set_time(struct port *clock_ctrl, mach_timespec_t new_time)
+{
+	(void)clock_ctrl;	/* the calendar clock's: the only control port there is */
+	if (new_time.tv_nsec < 0 || new_time.tv_nsec >= NSEC_PER_SEC)
+		return KERN_INVALID_VALUE;
+	walltime_set_ns((int64_t)new_time.tv_sec * NSEC_PER_SEC + new_time.tv_nsec);
 	return KERN_SUCCESS;
 }

@@ -50,15 +50,28 @@ msg_service_checkin(const char *path)
 	return kr == KERN_SUCCESS ? port : MACH_PORT_NULL;
 }
 
-kern_return_t
-msg_device_port(mach_port_t *device)
+/* A right the bootstrap gives a module by its line's words, asked for with our task port. */
+static kern_return_t
+ask_bootstrap(kern_return_t (*ask)(mach_port_t server, mach_port_t task, mach_port_t *out), mach_port_t *out)
 {
 	mach_port_t bs = find_bootstrap();
 	kern_return_t kr;
 
 	if (!MACH_PORT_VALID(bs))
 		return KERN_INVALID_NAME;
-	kr = bootstrap_device_port(bs, mach_task_self(), device);
+	kr = ask(bs, mach_task_self(), out);
 	mach_port_deallocate(mach_task_self(), bs);
 	return kr;
+}
+
+kern_return_t
+msg_device_port(mach_port_t *device)
+{
+	return ask_bootstrap(bootstrap_device_port, device);
+}
+
+kern_return_t
+msg_clock_control(mach_port_t *clock_ctrl)
+{
+	return ask_bootstrap(bootstrap_clock_control, clock_ctrl);
 }

@@ -20,6 +20,7 @@
 #define LNX_execve		11
 #define LNX_chdir		12
 #define LNX_time		13
+#define LNX_stime		25
 #define LNX_times		43
 #define LNX_getrusage		77
 #define LNX_lseek		19
@@ -48,6 +49,7 @@
 #define LNX_setsid		66
 #define LNX_sigsuspend		72
 #define LNX_gettimeofday	78
+#define LNX_settimeofday	79
 #define LNX_readlink		85
 #define LNX_munmap		91
 #define LNX_wait4		114
@@ -94,6 +96,7 @@
 #define LNX_set_thread_area	243
 #define LNX_exit_group		252
 #define LNX_set_tid_address	258
+#define LNX_clock_settime	264
 #define LNX_clock_gettime	265
 #define LNX_clock_nanosleep	267
 #define LNX_tgkill		270
@@ -115,6 +118,7 @@
 #define LNX_timer_getoverrun	262
 #define LNX_timer_delete	263
 #define LNX_clock_gettime64	403
+#define LNX_clock_settime64	404
 #define LNX_timer_gettime64	408
 #define LNX_timer_settime64	409
 #define LNX_clock_nanosleep_time64	407

@@ -7,6 +7,12 @@
  * seen within that, at one RPC a second at most. CLOCK_REALTIME, time(),
  * gettimeofday and UTIME_NOW are that base plus the clock; the other clocks
  * count from boot. If the kernel does not answer, the epoch is the boot.
+ *
+ * Setting the time of day (stime, settimeofday, clock_settime of
+ * CLOCK_REALTIME) goes to the kernel's calendar clock by its control port
+ * (clock_priv.defs' clock_set_time), which the bootstrap gives a module whose
+ * line says `clock`. Every process is root here, so any may set it, as
+ * CAP_SYS_TIME may on Linux; without the port each gets EPERM.
  */
 #include <string.h>
 #include <mach/mach.h>
@@ -61,10 +67,33 @@ wall_ns(void)
 	return wall_base_ns + now;
 }
 
+static mach_port_t calendar = MACH_PORT_NULL;	/* [I] the calendar clock's control port, if given */
+
 void
 clock_start(void)
 {
+	if (msg_clock_control(&calendar) != KERN_SUCCESS)
+		calendar = MACH_PORT_NULL;
 	wall_ask(clock_now_ns());
+}
+
+/* The time of day becomes sec and nsec (checked by the caller), for every process at once. */
+static int32_t
+wall_set(int64_t sec, int32_t nsec)
+{
+	mach_timespec_t t = { (unsigned int)sec, nsec };
+	kern_return_t kr;
+
+	/* (Mach's seconds are 32 bits unsigned: 2106 is the last year it can be set to) */
+	if (sec < 0 || sec > UINT32_MAX || nsec < 0 || nsec >= 1000000000)
+		return -LNX_EINVAL;
+	if (!MACH_PORT_VALID(calendar))
+		return -LNX_EPERM;
+	kr = clock_set_time(calendar, t);
+	if (kr != KERN_SUCCESS)
+		return kr == KERN_INVALID_VALUE ? -LNX_EINVAL : -LNX_EPERM;
+	wall_ask(clock_now_ns());	/* our base follows at once, not a second later */
+	return 0;
 }
 
 void
@@ -123,4 +152,64 @@ SYS(clock_gettime)
 SYS(clock_gettime64)
 {
 	return clock_answer(p, a, true);
+}
+
+SYS(stime)
+{
+	int32_t t;
+	int r = umem_read(p, a[0], &t, sizeof t);
+
+	return r ? r : wall_set(t, 0);
+}
+
+/* The time zone, if given, is read (EFAULT) and not kept: every clock here is UTC. */
+SYS(settimeofday)
+{
+	struct lnx_timeval tv;
+	int32_t tz[2];
+	int r;
+
+	if (a[0] && (r = umem_read(p, a[0], &tv, sizeof tv)) != 0)
+		return r;
+	if (a[1] && (r = umem_read(p, a[1], tz, sizeof tz)) != 0)
+		return r;
+	if (!a[0])
+		return 0;
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -LNX_EINVAL;
+	return wall_set(tv.tv_sec, tv.tv_usec * 1000);
+}
+
+/* clock_settime and clock_settime64: CLOCK_REALTIME alone can be set, as on Linux */
+static int32_t
+clock_set(struct process *p, const uint32_t a[6], bool wide)
+{
+	struct lnx_timespec32 t32;
+	struct lnx_timespec64 t64;
+	int r;
+
+	if (a[0] != 0)
+		return -LNX_EINVAL;
+	if (wide) {
+		if ((r = umem_read(p, a[1], &t64, sizeof t64)) != 0)
+			return r;
+	} else {
+		if ((r = umem_read(p, a[1], &t32, sizeof t32)) != 0)
+			return r;
+		t64.tv_sec = t32.tv_sec;
+		t64.tv_nsec = t32.tv_nsec;
+	}
+	if (t64.tv_nsec < 0 || t64.tv_nsec >= 1000000000)
+		return -LNX_EINVAL;
+	return wall_set(t64.tv_sec, (int32_t)t64.tv_nsec);
+}
+
+SYS(clock_settime)
+{
+	return clock_set(p, a, false);
+}
+
+SYS(clock_settime64)
+{
+	return clock_set(p, a, true);
 }

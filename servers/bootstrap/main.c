@@ -410,6 +410,7 @@ start_module(uint32_t i, uint32_t *failed)
 	m->restart = strstr(line, " restart=always") != NULL;
 	m->public_task = strstr(line, " task=public") != NULL;
 	m->driver = strstr(line, " driver") != NULL;
+	m->clock = strstr(line, " clock") != NULL;
 	m->tasks_limit = word_number(line, " tasks=");
 	module_name(line, m->name, sizeof m->name);
 	cthread_mutex_lock(&modules_lock);

@@ -22,6 +22,7 @@ struct module {
 	bool restart;				/* [I] restart=always */
 	bool public_task;			/* [I] task=public */
 	bool driver;				/* [I] driver: may have the device port (devices.c) */
+	bool clock;				/* [I] clock: may set the time of day (devices.c) */
 	uint32_t tasks_limit;			/* [I] tasks=N: its TASK_LIMIT_TASKS (0: the default) */
 	mach_port_t task;			/* [M] send right to its task port; NULL while not running */
 	mach_port_t service;			/* [M] its service port (our send right; our receive right too while held) */

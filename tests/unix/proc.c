@@ -4,7 +4,8 @@
  * script, echoargs, procfs, procmore, procpaths, cputime); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
- * clonevm, which the host would answer with a thread).
+ * clonevm, which the host would answer with a thread; and settime: the
+ * host's time is not ours to set).
  * Raw system calls only, no libc (lnx.h).
  */
 #include "lnx.h"
@@ -916,6 +917,69 @@ case_cputime(void)
 	yes("cputime: and /proc/self/stat's cutime + cstime", pt[2] + pt[3] >= 5);
 }
 
+/*
+ * Setting the time of day (the guest's only: the host's is not ours to set,
+ * and the server gets the right to from its module line's `clock`):
+ * settimeofday, clock_settime and stime move CLOCK_REALTIME, and the clock
+ * since boot does not move; what cannot be set (another clock, nanoseconds
+ * out of range, a time before 1970) is EINVAL, a bad pointer EFAULT. The time
+ * goes back to where it would have been at the end.
+ */
+#define DAY 86400L
+static void
+case_settime(void)
+{
+	long rt0[2], mono0[2], now[2], tv[2], ts[2], tz[2] = { 0, 0 }, t, d;
+
+	lnx_call(265, 0, (long)rt0, 0, 0, 0, 0);
+	lnx_call(265, 1, (long)mono0, 0, 0, 0, 0);
+	tv[0] = rt0[0] + 1000 * DAY;
+	tv[1] = 0;
+	say("settime: settimeofday 1,000 days on", lnx_call(79, (long)tv, 0, 0, 0, 0, 0));
+	lnx_call(265, 0, (long)now, 0, 0, 0, 0);
+	d = now[0] - tv[0];
+	yes("settime: gettimeofday's clock moved with it (within 5 s)", d >= 0 && d < 5);
+	lnx_call(265, 1, (long)now, 0, 0, 0, 0);
+	d = now[0] - mono0[0];
+	yes("settime: CLOCK_MONOTONIC did not (within 5 s)", d >= 0 && d < 5);
+	ts[0] = rt0[0] + 2000 * DAY;
+	ts[1] = 500000000;
+	say("settime: clock_settime(CLOCK_REALTIME) 2,000 days on", lnx_call(264, 0, (long)ts, 0, 0, 0, 0));
+	lnx_call(265, 0, (long)now, 0, 0, 0, 0);
+	d = now[0] - ts[0];
+	yes("settime: time() is there", d >= 0 && d < 5);
+	t = rt0[0] + 10 * DAY;
+	say("settime: stime 10 days on", lnx_call(25, (long)&t, 0, 0, 0, 0, 0));
+	d = lnx_call(13, 0, 0, 0, 0, 0, 0) - t;
+	yes("settime: time() is there", d >= 0 && d < 5);
+	say("settime: clock_settime(CLOCK_MONOTONIC)", lnx_call(264, 1, (long)ts, 0, 0, 0, 0));
+	say("settime: clock_settime(42)", lnx_call(264, 42, (long)ts, 0, 0, 0, 0));
+	ts[1] = 1000000000;
+	say("settime: clock_settime with a second of nanoseconds", lnx_call(264, 0, (long)ts, 0, 0, 0, 0));
+	ts[0] = -1;
+	ts[1] = 0;
+	say("settime: clock_settime before 1970", lnx_call(264, 0, (long)ts, 0, 0, 0, 0));
+	tv[1] = 1000000;
+	say("settime: settimeofday with a second of microseconds", lnx_call(79, (long)tv, 0, 0, 0, 0, 0));
+	say("settime: settimeofday from a bad pointer", lnx_call(79, 16, 0, 0, 0, 0, 0));
+	say("settime: settimeofday of the time zone alone", lnx_call(79, 0, (long)tz, 0, 0, 0, 0));
+	say("settime: stime from a bad pointer", lnx_call(25, 16, 0, 0, 0, 0, 0));
+	d = lnx_call(13, 0, 0, 0, 0, 0, 0) - t;
+	yes("settime: none of them moved the time", d >= 0 && d < 5);
+	/* back where it would be: the time at the start and the clock since */
+	lnx_call(265, 1, (long)now, 0, 0, 0, 0);
+	ts[0] = rt0[0] + (now[0] - mono0[0]);
+	ts[1] = rt0[1] + (now[1] - mono0[1]);
+	if (ts[1] < 0) {
+		ts[1] += 1000000000;
+		ts[0]--;
+	} else if (ts[1] >= 1000000000) {
+		ts[1] -= 1000000000;
+		ts[0]++;
+	}
+	say("settime: clock_settime back", lnx_call(264, 0, (long)ts, 0, 0, 0, 0));
+}
+
 void __attribute__((noreturn, used))
 start_c(long *sp)
 {
@@ -933,6 +997,8 @@ start_c(long *sp)
 			case_clone();
 		else if (streq(c, "spawn"))
 			case_spawn();
+		else if (streq(c, "settime"))
+			case_settime();
 		else if (streq(c, "names")) {	/* the guest's only: the host's link and name are its own */
 			char b[64] = { 0 }, n[16] = { 0 };
 			say("names: readlink /proc/self/exe", lnx_call(85, (long)"/proc/self/exe", (long)b, sizeof b, 0, 0, 0));

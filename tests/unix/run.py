@@ -41,6 +41,14 @@ GUEST_ONLY = {
     "proc names": ("names: readlink /proc/self/exe 9\n/bin/proc\nnames: readlink with 4 bytes of room 4\n"
                    "names: readlink of a file -22\nnames: readlink of nothing -2\nnames: PR_SET_NAME 0\n"
                    "names: PR_GET_NAME 0\na-name-longer-t\nnames: set_robust_list of a wrong size -22\n", "exit 0"),
+    "proc settime": ("settime: settimeofday 1,000 days on 0\nsettime: gettimeofday's clock moved with it (within 5 s) yes\n"
+                     "settime: CLOCK_MONOTONIC did not (within 5 s) yes\nsettime: clock_settime(CLOCK_REALTIME) 2,000 days on 0\n"
+                     "settime: time() is there yes\nsettime: stime 10 days on 0\nsettime: time() is there yes\n"
+                     "settime: clock_settime(CLOCK_MONOTONIC) -22\nsettime: clock_settime(42) -22\n"
+                     "settime: clock_settime with a second of nanoseconds -22\nsettime: clock_settime before 1970 -22\n"
+                     "settime: settimeofday with a second of microseconds -22\nsettime: settimeofday from a bad pointer -14\n"
+                     "settime: settimeofday of the time zone alone 0\nsettime: stime from a bad pointer -14\n"
+                     "settime: none of them moved the time yes\nsettime: clock_settime back 0\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
     "sig ttou": ("ttou: a background tcsetattr stopped its caller yes\nttou: status (0x167f: stopped by 22) 5759\n"
@@ -66,7 +74,7 @@ FEEDQ_REPLAYS_MAX = 40  # fds feedq: four writers, one a writev, held in a full 
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
 MODULES = [
     B + "/servers/bootstrap.elf", B + "/servers/ns.elf", B + "/servers/console.elf",
-    B + "/personalities/unix.elf script=runs.txt pagertest tasks=1024 noinputs",
+    B + "/personalities/unix.elf script=runs.txt pagertest tasks=1024 noinputs clock",
     BUSYBOX + " start=no", SCRIPT + " start=no",
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",

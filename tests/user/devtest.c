@@ -103,6 +103,11 @@ a_task_without_the_device_port_is_refused_every_call(void)
 	CHECK_EQ(bootstrap_device_port(bootstrap, ME, &p), KERN_SUCCESS);
 	CHECK_EQ(p, device);		/* the same port: the same name */
 	mach_port_deallocate(ME, p);
+	/* nor does a driver get the clock's control port, which only a line with `clock` gets */
+	p = MACH_PORT_NULL;
+	CHECK_EQ(bootstrap_clock_control(bootstrap, ME, &p), KERN_NO_ACCESS);
+	CHECK_EQ(bootstrap_clock_control(bootstrap, ns_task, &p), KERN_NO_ACCESS);
+	CHECK_EQ(p, MACH_PORT_NULL);
 	/* and writing PCI configuration needs it */
 	CHECK_EQ(pci_config_write(pci, ns_task, 0, 3, 0, 0x04, 2, 0), KERN_NO_ACCESS);
 	mach_port_deallocate(ME, ns_task);

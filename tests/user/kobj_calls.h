@@ -1998,6 +1998,49 @@ host_time_is_read_on_either_port_and_moved_on_the_privileged_one(void)
 	mach_port_deallocate(KC_SELF, host_priv);
 }
 
+KC_CASE
+the_calendar_clock_is_set_by_its_control_port(void)
+{
+	mach_port_t host = mach_host_self(), host_priv = MACH_PORT_NULL, ctrl = MACH_PORT_NULL, again;
+	mach_timespec_t later = { 2100000000u, 750000000 }, bad = { 2100000000u, 1000000000 }, neg = { 1, -1 };
+	time_value_t t0, t1;
+	uint64_t up0;
+
+	CHECK_EQ(task_get_special_port(KC_SELF, TASK_HOST_PORT, &host_priv), KERN_SUCCESS);
+	/* the privileged host port gives it, for the calendar clock alone */
+	CHECK_EQ(host_get_clock_control(host, CALENDAR_CLOCK, &ctrl), KERN_INVALID_HOST);
+	CHECK_EQ(host_get_clock_control(host_priv, SYSTEM_CLOCK, &ctrl), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(host_get_clock_control(host_priv, 7, &ctrl), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(ctrl, MACH_PORT_NULL);
+	CHECK_EQ(host_get_clock_control(host_priv, CALENDAR_CLOCK, &ctrl), KERN_SUCCESS);
+	CHECK(MACH_PORT_VALID(ctrl) && ctrl != host && ctrl != host_priv);
+	CHECK_EQ(host_get_clock_control(host_priv, CALENDAR_CLOCK, &again), KERN_SUCCESS);
+	CHECK_EQ(again, ctrl);	/* one port: the same name, another user reference */
+	mach_port_deallocate(KC_SELF, again);
+
+	up0 = kc_uptime_ns();
+	CHECK_EQ(host_get_time(host, &t0), KERN_SUCCESS);
+	CHECK_EQ(clock_set_time(ctrl, bad), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_set_time(ctrl, neg), KERN_INVALID_VALUE);
+	CHECK_EQ(host_get_time(host, &t1), KERN_SUCCESS);
+	CHECK(t1.seconds < 2100000000);		/* neither moved it */
+	CHECK_EQ(clock_set_time(ctrl, later), KERN_SUCCESS);
+	CHECK_EQ(host_get_time(host, &t1), KERN_SUCCESS);
+	CHECK(kc_tv_us(t1) >= 2100000000LL * 1000000 + 750000 && kc_tv_us(t1) < 2100000002LL * 1000000);
+	/* the host ports know no clock_priv routine, nor the control port a host one */
+	CHECK_EQ(clock_set_time(host_priv, later), MIG_BAD_ID);
+	CHECK_EQ(clock_set_time(host, later), MIG_BAD_ID);
+	CHECK_EQ(host_get_time(ctrl, &t1), MIG_BAD_ID);
+
+	/* back to the RTC's time, as the boot had it */
+	later.tv_sec = (unsigned int)t0.seconds + (unsigned int)((kc_uptime_ns() - up0) / 1000000000u);
+	later.tv_nsec = t0.microseconds * 1000;
+	CHECK_EQ(clock_set_time(ctrl, later), KERN_SUCCESS);
+	mach_port_deallocate(KC_SELF, ctrl);
+	mach_port_deallocate(KC_SELF, host);
+	mach_port_deallocate(KC_SELF, host_priv);
+}
+
 /* ---- errors common to every routine ---- */
 
 static kern_return_t kc_got;
@@ -2117,11 +2160,15 @@ kc_host_calls(mach_port_t dest, kern_return_t want)
 	integer_t info[32];
 	mach_msg_type_number_t cnt = 32;
 	time_value_t tv = { 0, 0 }, old;
+	mach_timespec_t ts = { 0, 0 };
+	mach_port_t port;
 
 	KC_WANT(host_info(dest, HOST_BASIC_INFO, info, &cnt));
 	KC_WANT(host_get_time(dest, &tv));
 	KC_WANT(host_set_time(dest, tv));
 	KC_WANT(host_adjust_time(dest, tv, &old));
+	KC_WANT(host_get_clock_control(dest, CALENDAR_CLOCK, &port));
+	KC_WANT(clock_set_time(dest, ts));
 	return 0;
 }
 
@@ -2632,8 +2679,8 @@ KC_BOTH(malformed_thread_requests_get_bad_arguments_and_change_nothing)
 KC_CASE
 malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 {
-	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 5, HOST_BASE_ID + 99 };
-	static struct kc_req rows[5];
+	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 6, HOST_BASE_ID + 99 };
+	static struct kc_req rows[6];
 	mach_port_t host = mach_host_self(), reply;
 	uint32_t pages;
 
@@ -2642,11 +2689,12 @@ malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 	rows[2] = (struct kc_req){ .id = HOST_GET_TIME_ID, .nwords = 0 };
 	rows[3] = (struct kc_req){ .id = HOST_SET_TIME_ID, .nwords = 2, .w = { 2000000000, 0 } };
 	rows[4] = (struct kc_req){ .id = HOST_ADJUST_TIME_ID, .nwords = 2, .w = { 5, 0 } };
+	rows[5] = (struct kc_req){ .id = HOST_GET_CLOCK_CONTROL_ID, .nwords = 1, .w = { CALENDAR_CLOCK } };
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
 	pages = free_pages_with_heap();
-	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 5, unknown, 2));
+	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 6, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
 	CHECK_EQ(free_pages_with_heap(), pages);
@@ -3113,6 +3161,7 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(thread_terminate_ends_a_running_thread_and_its_port_dies)		\
 	T(host_info_reports_the_machine_and_refuses_other_flavors)		\
 	T(host_time_is_read_on_either_port_and_moved_on_the_privileged_one)	\
+	T(the_calendar_clock_is_set_by_its_control_port)	\
 	T(every_call_on_a_dead_tasks_or_threads_name_is_invalid_dest)		\
 	T(routines_sent_to_the_wrong_kind_of_object_get_mig_bad_id)		\
 	T(malformed_mach_port_requests_get_bad_arguments_and_change_nothing)	\

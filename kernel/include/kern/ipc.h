@@ -40,7 +40,8 @@
 struct task;
 struct thread;
 
-enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV, KOBJ_DEVICE };
+enum kobject_type { KOBJ_NONE, KOBJ_TASK, KOBJ_THREAD, KOBJ_HOST, KOBJ_PAGER_CONTROL, KOBJ_HOST_PRIV, KOBJ_DEVICE,
+		   KOBJ_CLOCK_CTRL };
 
 /*
  * Work an IPC operation leaves for after it is done with the objects it
@@ -515,6 +516,7 @@ void ipc_fastpath_init(void);
 /* kobject.c: messages sent to kernel objects (task, thread, host ports) */
 extern struct port *host_port;
 extern struct port *host_priv_port;	/* the privileged host port: see ipc_holds_host_priv */
+extern struct port *calendar_ctrl_port;	/* the calendar clock's control port (clock_priv.defs) */
 /*
  * Whether t is the kernel or a task whose TASK_HOST_PORT is the privileged
  * host port (bootstrap and the servers it trusts): its messages, threads and

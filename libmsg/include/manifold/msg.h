@@ -237,4 +237,13 @@ mach_port_t msg_service_checkin(const char *path);
  */
 kern_return_t msg_device_port(mach_port_t *device);
 
+/*
+ * A send right to the calendar clock's control port (clock_priv.defs: the
+ * right to set the time of day), from the bootstrap, which gives it only to
+ * modules whose line says `clock` (servers/README.md). Errors:
+ * bootstrap_clock_control's, and KERN_INVALID_NAME when no bootstrap can be
+ * found.
+ */
+kern_return_t msg_clock_control(mach_port_t *clock_ctrl);
+
 #endif
