@@ -88,13 +88,20 @@ console_do_console_read(mach_port_t server, uint32_t max, uint32_t timeout_ms, c
 	return MIG_NO_REPLY;
 }
 
+/* A personality's port kept in *slot (console_interrupts, console_raw), the one before it let go. */
+static void
+keep_port(mach_port_t *slot, mach_port_t port)
+{
+	if (MACH_PORT_VALID(*slot))
+		mach_port_deallocate(ME, *slot);
+	*slot = port;
+}
+
 kern_return_t
 console_do_console_interrupts(mach_port_t server, mach_port_t port)
 {
 	(void)server;
-	if (MACH_PORT_VALID(intr_port))
-		mach_port_deallocate(ME, intr_port);
-	intr_port = port;
+	keep_port(&intr_port, port);
 	return KERN_SUCCESS;
 }
 
@@ -124,9 +131,7 @@ kern_return_t
 console_do_console_raw(mach_port_t server, mach_port_t port)
 {
 	(void)server;
-	if (MACH_PORT_VALID(raw_port))
-		mach_port_deallocate(ME, raw_port);
-	raw_port = port;
+	keep_port(&raw_port, port);
 	line_raw(MACH_PORT_VALID(port));
 	return KERN_SUCCESS;
 }
@@ -140,8 +145,7 @@ raw_owner_check(void)
 	if (!MACH_PORT_VALID(raw_port) || mach_port_type(ME, raw_port, &type) != KERN_SUCCESS ||
 	    !(type & MACH_PORT_TYPE_DEAD_NAME))
 		return;
-	mach_port_deallocate(ME, raw_port);
-	raw_port = MACH_PORT_NULL;
+	keep_port(&raw_port, MACH_PORT_NULL);
 	line_raw(false);
 }
 
