@@ -156,15 +156,14 @@ hold(struct process *p, struct file *f, uint32_t ms, uint32_t seen)
  * up to VTIME after the last one for the rest. A held call keeps its first
  * deadline (libmsg), so each new byte begins the call again (its registers
  * rewound to the int 0x80, as SA_RESTART does), and the new call's deadline
- * is VTIME from then. 0: read n bytes; else the answer.
+ * is VTIME from then. 0: read what there is; else the answer.
  */
 static int32_t
-raw_ready(struct process *p, struct file *f, uint32_t len, uint32_t *n)
+raw_ready(struct process *p, struct file *f, uint32_t len)
 {
 	uint32_t vmin = ldisc_termios->c_cc[LNX_VMIN], vtime = ldisc_termios->c_cc[LNX_VTIME];
 	uint32_t avail = ldisc_readable(), need = vmin < len ? vmin : len;
 
-	*n = avail;
 	if ((avail > 0 && avail >= need) || (vmin == 0 && vtime == 0))
 		return 0;
 	if ((f->flags & LNX_O_NONBLOCK) && avail > 0)
@@ -199,7 +198,7 @@ tty_read(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	if (ldisc_termios->c_lflag & LNX_ICANON) {
 		if (!ldisc_line_ready())
 			return hold(p, f, 0, 0);
-	} else if ((r = raw_ready(p, f, len, &n)) != 0) {
+	} else if ((r = raw_ready(p, f, len)) != 0) {
 		return r;
 	}
 	n = ldisc_take(chunk, len < sizeof chunk ? len : sizeof chunk);
