@@ -1,8 +1,8 @@
 /*
  * The console tty's line discipline (ldisc.h). Typed bytes are taken as they
  * come, in the order of Linux's n_tty_receive_char: ISTRIP, a VLNEXT's
- * literal, IGNCR, ICRNL and INLCR, the signal keys (ISIG: VINTR, VQUIT,
- * VSUSP to the foreground group, the unread input dropped unless NOFLSH),
+ * literal, the signal keys (ISIG: VINTR, VQUIT, VSUSP to the foreground
+ * group, the unread input dropped unless NOFLSH), IGNCR, ICRNL and INLCR,
  * then with ICANON the editing keys (VERASE, VKILL, and with IEXTEN
  * VWERASE and VLNEXT) and the line ends (newline, VEOL, VEOL2, and VEOF,
  * which ends a line without itself and alone is an end of file), each
@@ -15,8 +15,6 @@
 #include <ctype.h>
 #include <string.h>
 #include "ldisc.h"
-#include "signal.h"
-#include "tty.h"
 
 #define LINES_MAX 256u		/* finished lines waiting (more line ends are dropped) */
 
@@ -169,8 +167,7 @@ signal_key(char c)
 	if (lflag(LNX_ECHO))
 		echo_char(c);
 	echo_flush();	/* the echo shows before what the signal makes its group write */
-	if (tty_pgrp)
-		signal_group(tty_pgrp, sig);
+	tty_signal(sig);
 	return true;
 }
 
@@ -212,14 +209,14 @@ ldisc_receive(const char *bytes, uint32_t n)
 
 		if (termios.c_iflag & LNX_ISTRIP)
 			c &= 0x7f;
-		if (lnext) {
+		if (lnext) {	/* its "^\b" echo is written over by this one's */
 			lnext = false;
-			if (lflag(LNX_ECHO) && lflag(LNX_ECHOCTL))
-				echo_raw("\b", 1);
 			if (!plain(c))
 				break;
 			continue;
 		}
+		if (lflag(LNX_ISIG) && signal_key(c))	/* the key as typed, before CR's mapping, as Linux */
+			continue;
 		if (c == '\r') {
 			if (termios.c_iflag & LNX_IGNCR)
 				continue;
@@ -228,8 +225,6 @@ ldisc_receive(const char *bytes, uint32_t n)
 		} else if (c == '\n' && (termios.c_iflag & LNX_INLCR)) {
 			c = '\r';
 		}
-		if (lflag(LNX_ISIG) && signal_key(c))
-			continue;
 		if (lflag(LNX_ICANON) && canonical(c))
 			continue;
 		if (!plain(c))

@@ -3,7 +3,9 @@
  * programs use: typed bytes (raw, from the console server) go through the
  * input flags, the signal keys, canonical editing and echo as they come,
  * into a buffer that reads take from. Everything here is [U] (unix_lock),
- * and runs on the loop's thread.
+ * and runs on the loop's thread. It knows the rest of the server by
+ * tty_emit and tty_signal alone, so that the host's unit tests
+ * (tests/unit/test_ldisc.c) run it as it is.
  */
 #ifndef UNIX_LDISC_H
 #define UNIX_LDISC_H
@@ -35,5 +37,7 @@ void ldisc_flush(void);
 
 /* Writes n bytes to the console at once (tty.c): the echo's way out. */
 void tty_emit(const char *text, uint32_t n);
+/* A signal key's signal to the foreground group, if there is one (tty.c). */
+void tty_signal(int sig);
 
 #endif

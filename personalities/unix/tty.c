@@ -65,6 +65,13 @@ tty_emit(const char *text, uint32_t n)
 	console_at_line_start = text[n - 1] == '\n';
 }
 
+void
+tty_signal(int sig)
+{
+	if (tty_pgrp)
+		signal_group(tty_pgrp, sig);
+}
+
 /* What waits in rawq goes through the discipline as far as it has room. */
 static void
 pump(void)
