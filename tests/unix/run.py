@@ -211,6 +211,18 @@ def interactive():
         check("sh -i: line editing: ^C drops the line being typed", m is not None and m.group(1) == "yes",
               "'nope' ran, or no 'yes'")
         g.expect(prompt, 20)
+        # busybox's read -n 1 turns ICANON off: one key is enough, no Enter
+        g.send("read -n 1 k; echo; echo key=$k\r")
+        time.sleep(1)
+        check("sh -i: read -n 1 takes one key", typed("x", r"^key=x$") is not None, "no 'key=x'")
+        g.expect(prompt, 20)
+        # stty -echo: what is typed next is not echoed, and sh reads it as it is
+        g.send("stty -echo; read s; stty echo; echo s=$s\r")
+        time.sleep(1)
+        m = typed("hidden", r"^s=hidden$")
+        check("sh -i: stty -echo: a line read without its echo", m is not None and
+              "hidden" not in g.text()[g.text().rfind("stty -echo"):m.start()], "no 's=hidden', or it was echoed")
+        g.expect(prompt, 20)
         g.send("sleep 60\r")
         time.sleep(3)
         g.send("\x03")  # SIGINT to the foreground job, which sh put in a group of its own
