@@ -4,7 +4,7 @@
  * literal, the signal keys (ISIG: VINTR, VQUIT, VSUSP to the foreground
  * group, the unread input dropped unless NOFLSH), IGNCR, ICRNL and INLCR,
  * then with ICANON the editing keys (VERASE, VKILL, and with IEXTEN
- * VWERASE and VLNEXT) and the line ends (newline, VEOL, VEOL2, and VEOF,
+ * VWERASE, VREPRINT and VLNEXT) and the line ends (newline, VEOL, VEOL2, and VEOF,
  * which ends a line without itself and alone is an end of file), each
  * echoed as ECHO, ECHOE, ECHOK, ECHOKE, ECHONL and ECHOCTL say. The
  * buffer holds the finished lines, each one's length in a queue (0: an end
@@ -183,6 +183,11 @@ canonical(char c)
 		erase(KILL);
 	} else if (iexten && key(c, LNX_VWERASE)) {
 		erase(WERASE);
+	} else if (iexten && key(c, LNX_VREPRINT) && lflag(LNX_ECHO)) {
+		echo_char(c);	/* the line being edited again, on a line of its own */
+		echo_raw("\n", 1);
+		for (uint32_t i = canon; i < len; i++)
+			echo_char(buf[i]);
 	} else if (iexten && key(c, LNX_VLNEXT)) {
 		lnext = true;
 		if (lflag(LNX_ECHO) && lflag(LNX_ECHOCTL))

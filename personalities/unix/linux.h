@@ -289,6 +289,7 @@
 #define LNX_VMIN	6
 #define LNX_VSUSP	10
 #define LNX_VEOL	11
+#define LNX_VREPRINT	12
 #define LNX_VWERASE	14
 #define LNX_VLNEXT	15
 #define LNX_VEOL2	16

@@ -157,6 +157,16 @@ UNIT_TEST(ldisc_signal_keys_with_isig_and_without)
 	EXPECT(strcmp(take(64), "kept\x03") == 0);
 }
 
+UNIT_TEST(ldisc_vreprint_echoes_the_line_again)
+{
+	fresh();
+	type("done\nab\x01\x12");
+	EXPECT(strcmp(echoed, "done\nab^A^R\nab^A") == 0);
+	type("\n");
+	EXPECT(strcmp(take(64), "done\n") == 0);
+	EXPECT(strcmp(take(64), "ab\x01\n") == 0);
+}
+
 UNIT_TEST(ldisc_lnext_takes_the_next_key_as_it_is)
 {
 	fresh();
