@@ -230,6 +230,13 @@ sock_recv(mach_port_t sock, void *buf, size_t len, uint32_t flags, uint32_t time
 }
 
 int
+sock_ready(mach_port_t sock, uint32_t *events)
+{
+	*events = 0;
+	return sock_errno(socket_poll(sock, events));
+}
+
+int
 sock_shutdown(mach_port_t sock, int how)
 {
 	return sock_errno(socket_shutdown(sock, (uint32_t)how));

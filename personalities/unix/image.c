@@ -197,21 +197,33 @@ image_lookup(const char *path, const struct image *self, int *err)
 	return NULL;
 }
 
+/* Whether name is one of names[0, n). */
+static bool
+listed(const char **names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 size_t
 image_names(const char **names, size_t max)
 {
 	const struct image *bb;
 	kern_return_t why;
-	size_t n = 0;
+	size_t n = 0, modules;
 
 	for (int i = 0; i < nimages && n < max; i++)
 		names[n++] = images[i].name;
+	modules = n;
 	if (!(bb = image_module("busybox", &why)))
 		return n;
 	for (size_t w = applet_table(bb); w < bb->size && bb->data[w] && n < max;) {
 		size_t len = strnlen((const char *)bb->data + w, bb->size - w);
 
-		if (w + len < bb->size)	/* a name the image ends inside is no name */
+		/* a name the image ends inside is no name; one a module has is listed once */
+		if (w + len < bb->size && !listed(names, modules, (const char *)bb->data + w))
 			names[n++] = (const char *)bb->data + w;
 		w += len + 1;
 	}

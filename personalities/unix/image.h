@@ -31,7 +31,8 @@ const struct image *image_lookup(const char *path, const struct image *self, int
 
 /*
  * The names /bin shows, as far as the server knows them: the modules read so
- * far (the bootstrap has no list of the others), then busybox's applets.
+ * far (the bootstrap has no list of the others), then busybox's applets
+ * that no module is named as (the unix suite's tty module and the tty applet).
  * Fills names (pointers into the images, which stay) up to max; their count.
  */
 size_t image_names(const char **names, size_t max);

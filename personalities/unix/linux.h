@@ -267,6 +267,44 @@
 /* ioctl, fcntl and open */
 #define LNX_TCGETS		0x5401
 #define LNX_TOSTOP	0x100u		/* termios c_lflag: background writes get SIGTTOU */
+/* termios c_iflag */
+#define LNX_ISTRIP	0x0020u
+#define LNX_INLCR	0x0040u
+#define LNX_IGNCR	0x0080u
+#define LNX_ICRNL	0x0100u
+/* termios c_lflag */
+#define LNX_ISIG	0x0001u
+#define LNX_ICANON	0x0002u
+#define LNX_ECHO	0x0008u
+#define LNX_ECHOE	0x0010u
+#define LNX_ECHOK	0x0020u
+#define LNX_ECHONL	0x0040u
+#define LNX_NOFLSH	0x0080u
+#define LNX_ECHOCTL	0x0200u
+#define LNX_ECHOKE	0x0800u
+#define LNX_IEXTEN	0x8000u
+/* termios c_cc's indexes */
+#define LNX_VINTR	0
+#define LNX_VQUIT	1
+#define LNX_VERASE	2
+#define LNX_VKILL	3
+#define LNX_VEOF	4
+#define LNX_VTIME	5
+#define LNX_VMIN	6
+#define LNX_VSUSP	10
+#define LNX_VEOL	11
+#define LNX_VREPRINT	12
+#define LNX_VWERASE	14
+#define LNX_VLNEXT	15
+#define LNX_VEOL2	16
+/* more tty ioctls */
+#define LNX_TCSBRK		0x5409
+#define LNX_TCFLSH		0x540B
+#define LNX_TIOCOUTQ		0x5411
+#define LNX_TCSBRKP		0x5425
+#define LNX_TCIFLUSH	0
+#define LNX_TCOFLUSH	1
+#define LNX_TCIOFLUSH	2
 #define LNX_TCSETS		0x5402
 #define LNX_TCSETSW		0x5403
 #define LNX_TCSETSF		0x5404

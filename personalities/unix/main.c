@@ -51,7 +51,7 @@ interruptible(uint32_t nr)
  * Whether a call a signal ended begins again after the handler when it asked
  * so (SA_RESTART), as on Linux. A read of the console waiting for a line
  * also begins again after a SIGCHLD (or SIGWINCH, SIGURG) handler: busybox's
- * sh reads our tty (ICANON without ECHO, tty.c) with a plain fgets, which
+ * sh reads our tty with a plain fgets when ECHO is off (stty -echo), which
  * takes EINTR for the end of its input, and a job's end at its prompt would
  * end the shell; on Linux its line editing reads the tty and retries.
  */
@@ -296,8 +296,8 @@ task_died(mach_port_name_t name)
 }
 
 /*
- * The wake port's messages: the tty's reader says a line came (held reads
- * go again), or the sockets' ticker asks for another try, or the console says ^C was typed (SIGINT to the foreground
+ * The wake port's messages: the tty's reader says bytes were typed (the
+ * discipline takes them, held reads go again), or the sockets' ticker asks for another try, or the console says ^C was typed (SIGINT to the foreground
  * group), or the alarm thread says a timer ran out (SIGALRM). Anything
  * else is dropped.
  */
@@ -305,8 +305,8 @@ static void
 other(mach_msg_header_t *in)
 {
 	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
-		cthread_mutex_lock(&unix_lock);	/* the held polls' list (sys_poll.c) */
-		server_retry_on(&tty_key);
+		cthread_mutex_lock(&unix_lock);	/* the discipline's buffer, the held polls' list (sys_poll.c) */
+		tty_wake();
 		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
 		cthread_mutex_lock(&unix_lock);

@@ -97,6 +97,7 @@ struct process {
 	bool answered;			/* [U] its held call was answered meanwhile (by a pipe's other end, */
 	int32_t answer;			/*     pipe.c): the answer, no handler again */
 	bool tty_wait;			/* [C] the call is a read of the console waiting for a line */
+	uint32_t tty_seen;		/* [C] a raw read's bytes when it was held with VTIME's timer (tty.c) */
 	uint32_t defer_ms;		/* [C] a handler that answers SYS_DEFER: the most to wait (0: no limit) */
 	const void *wait_key;		/* [C] ...and what it waits for (msg_defer_on's key; NULL: anything) */
 	const void *held_key;		/* [U] the key its held call waits on, while held */

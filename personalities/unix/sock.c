@@ -10,8 +10,9 @@
  * server nothing when a socket becomes ready, so while any socket call is
  * held a ticker thread wakes the loop every TICK_MS and the held calls are
  * tried again (connect asks gns again: EALREADY while it goes on). poll and
- * select ask gns without waiting (sock_poll): a receive into the stash, an
- * accept kept for the next accept, a non-blocking connect's outcome.
+ * select ask gns without waiting (sock_poll): a receive into the stash,
+ * socket_poll for a listener's connections and a stream's send room (taking
+ * nothing), a non-blocking connect's outcome.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,10 +73,6 @@ struct usock {
 	uint32_t conn_ip;	/* [U] ...to this address, asked again to know how it ends */
 	uint16_t conn_port;
 	int32_t so_error;	/* [U] how such a connect failed: SO_ERROR's (-errno), until getsockopt takes it */
-	/* a connection a poll accepted ahead of accept (gns says no more than an accept does) */
-	mach_port_t acc_conn;	/* [U] MACH_PORT_NULL: none */
-	uint32_t acc_ip;	/* [U] its peer */
-	uint16_t acc_port;
 	/*
 	 * What a poll or a MSG_PEEK took from gns ahead of a receive (gns tells
 	 * nothing of a socket's state otherwise): a stream's bytes, or one
@@ -221,33 +218,35 @@ still_connecting(struct usock *s)
 	return s->connecting;
 }
 
-/* A listener: takes a connection gns has into acc_conn, never waiting; whether one waits there. */
-static bool
-accept_ahead(struct usock *s)
+/* What gns says s is ready for (SOCK_POLL_*), taking nothing; 0 if it cannot say. */
+static uint32_t
+ready(const struct usock *s)
 {
-	if (s->acc_conn == MACH_PORT_NULL &&
-	    sock_accept(s->port, SOCK_NONBLOCK, 0, &s->acc_conn, &s->acc_ip, &s->acc_port) != 0)
-		s->acc_conn = MACH_PORT_NULL;
-	return s->acc_conn != MACH_PORT_NULL;
+	uint32_t events;
+
+	return sock_ready(s->port, &events) == 0 ? events : 0;
 }
 
 /*
  * poll and select, as Linux's tcp_poll and udp_poll say: a listener is
- * readable with a connection to accept (taken ahead: accept_ahead) and never
- * writable; a stream connecting is nothing until gns says how it ended, a
- * stream not connected (fresh, or failed: POLLERR while SO_ERROR holds the
- * error) writable and hung up; a connected stream and a datagram socket
- * readable when gns has something for a receive (taken into the stash to
- * know), and writable (gns's send room is not told: README). A poll that
- * finds it not ready asks for the ticker, so that a held poll looks again.
+ * readable with a connection to accept (gns's socket_poll: it stays gns's
+ * until accept takes it) and never writable; a stream connecting is nothing
+ * until gns says how it ended, a stream not connected (fresh, or failed:
+ * POLLERR while SO_ERROR holds the error) writable and hung up; a connected
+ * stream and a datagram socket readable when gns has something for a
+ * receive (taken into the stash to know), and writable when socket_poll
+ * says a send would take something (a datagram socket: always). A poll
+ * that finds it not ready for all it could be asks for the ticker, so that
+ * a held poll looks again.
  */
 static uint32_t
 sock_poll(struct file *f)
 {
 	struct usock *s = f->obj;
+	uint32_t out;
 
 	if (s->listening) {
-		if (accept_ahead(s))
+		if (ready(s) & SOCK_POLL_ACCEPT)
 			return LNX_POLLIN;
 		(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
 		return 0;
@@ -261,10 +260,10 @@ sock_poll(struct file *f)
 			return LNX_POLLOUT | LNX_POLLHUP | (s->so_error ? LNX_POLLERR : 0);
 	}
 	stash_fill(s);
-	if (stash_ready(s))
-		return LNX_POLLIN | LNX_POLLOUT;
-	(void)hold(NULL);
-	return LNX_POLLOUT;
+	out = s->type != L_SOCK_STREAM || (ready(s) & SOCK_POLL_SEND) ? LNX_POLLOUT : 0;
+	if (!stash_ready(s) || !out)
+		(void)hold(NULL);
+	return (stash_ready(s) ? LNX_POLLIN : 0) | out;
 }
 
 static void
@@ -273,8 +272,6 @@ sock_release(struct file *f)
 	struct usock *s = f->obj;
 
 	sock_close(s->port);
-	if (s->acc_conn != MACH_PORT_NULL)
-		sock_close(s->acc_conn);	/* taken ahead by a poll, never accepted: gone, as Linux's queue */
 	free(s->stash);
 	free(s);
 }
@@ -472,12 +469,7 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		return -LNX_EINVAL;
 	if (s->type != L_SOCK_STREAM)
 		return -LNX_EOPNOTSUPP;
-	if (s->acc_conn != MACH_PORT_NULL) {	/* taken ahead by a poll */
-		conn = s->acc_conn, ip = s->acc_ip, port = s->acc_port, r = 0;
-		s->acc_conn = MACH_PORT_NULL;
-	} else {
-		r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
-	}
+	r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
 	if (r == -LNX_EAGAIN && blocking(p, fd, 0))
 		return hold(p);
 	if (r)

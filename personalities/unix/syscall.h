@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include "process.h"
 
-/* The tty reader's message to the loop (main.c): a line came. */
+/* The tty reader's message to the loop (main.c): bytes were typed. */
 #define UNIX_WAKE_ID 0x756E6978	/* "unix" */
 /* The sockets' ticker's (sock.c): held socket calls ask gns again. */
 #define UNIX_TICK_ID 0x7469636B	/* "tick" */

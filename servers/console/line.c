@@ -7,7 +7,9 @@
  * so a shell shows a fresh prompt, unless a personality asked to hear of ^C
  * (console_interrupts), which then has it instead of the empty line. Other
  * control bytes are ignored. What is typed before anyone reads is kept (up to
- * LINES_MAX bytes).
+ * LINES_MAX bytes). In raw mode (line_raw: a personality's tty does the
+ * discipline) every byte goes into the same buffer as typed, unechoed, and
+ * is handed out as it is, any count.
  */
 #include <string.h>
 #include "line.h"
@@ -18,6 +20,7 @@ static uint32_t edit_len;
 static char lines[LINES_MAX];	/* finished lines, oldest first */
 static uint32_t lines_len;
 static bool last_was_cr;
+static bool raw;
 
 static void
 finish_line(void)
@@ -61,6 +64,11 @@ line_input(char c)
 {
 	bool cr = c == '\r';
 
+	if (raw) {
+		if (lines_len < LINES_MAX)
+			lines[lines_len++] = c;	/* a full buffer drops what is typed, as Linux's does */
+		return;
+	}
 	if (c == '\n' && last_was_cr) {	/* the second half of CR LF */
 		last_was_cr = false;
 		return;
@@ -103,6 +111,8 @@ line_take(char *out, uint32_t max, uint32_t *n)
 	const char *nl = memchr(lines, '\n', lines_len);
 	uint32_t take;
 
+	if (raw && lines_len > 0 && max > 0)
+		nl = lines + lines_len - 1;	/* every byte typed so far */
 	if (!nl || max == 0)
 		return false;
 	take = (uint32_t)(nl - lines) + 1;
@@ -113,4 +123,16 @@ line_take(char *out, uint32_t max, uint32_t *n)
 	lines_len -= take;
 	*n = take;
 	return true;
+}
+
+void
+line_raw(bool on)
+{
+	if (on == raw)
+		return;
+	raw = on;
+	edit_len = 0;
+	last_was_cr = false;
+	if (!on)
+		lines_len = 0;	/* raw bytes are no lines: nobody is left to take them */
 }

@@ -17,4 +17,7 @@ bool line_ready(void);
 /* Takes up to max bytes of the oldest finished line (its newline last); false if none. */
 bool line_take(char *out, uint32_t max, uint32_t *n);
 
+/* Raw mode on or off (console_raw): bytes as typed, no echo, no editing; off drops what raw left. */
+void line_raw(bool on);
+
 #endif

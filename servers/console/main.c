@@ -29,6 +29,7 @@ int stdio_uses_kernel_console = 1;
 
 static mach_port_t input_port, set;
 static mach_port_t intr_port = MACH_PORT_NULL;	/* who hears of ^C (console_interrupts) */
+static mach_port_t raw_port = MACH_PORT_NULL;	/* whose tty takes raw bytes (console_raw) */
 static struct msg_server server;
 
 static uint64_t
@@ -87,13 +88,20 @@ console_do_console_read(mach_port_t server, uint32_t max, uint32_t timeout_ms, c
 	return MIG_NO_REPLY;
 }
 
+/* A personality's port kept in *slot (console_interrupts, console_raw), the one before it let go. */
+static void
+keep_port(mach_port_t *slot, mach_port_t port)
+{
+	if (MACH_PORT_VALID(*slot))
+		mach_port_deallocate(ME, *slot);
+	*slot = port;
+}
+
 kern_return_t
 console_do_console_interrupts(mach_port_t server, mach_port_t port)
 {
 	(void)server;
-	if (MACH_PORT_VALID(intr_port))
-		mach_port_deallocate(ME, intr_port);
-	intr_port = port;
+	keep_port(&intr_port, port);
 	return KERN_SUCCESS;
 }
 
@@ -120,6 +128,28 @@ line_interrupted(void)
 }
 
 kern_return_t
+console_do_console_raw(mach_port_t server, mach_port_t port)
+{
+	(void)server;
+	keep_port(&raw_port, port);
+	line_raw(MACH_PORT_VALID(port));
+	return KERN_SUCCESS;
+}
+
+/* Raw mode lasts while its owner lives: once its port is a dead name, lines are edited here again. */
+static void
+raw_owner_check(void)
+{
+	mach_port_type_t type = 0;
+
+	if (!MACH_PORT_VALID(raw_port) || mach_port_type(ME, raw_port, &type) != KERN_SUCCESS ||
+	    !(type & MACH_PORT_TYPE_DEAD_NAME))
+		return;
+	keep_port(&raw_port, MACH_PORT_NULL);
+	line_raw(false);
+}
+
+kern_return_t
 console_do_console_recent(mach_port_t server, char *text)
 {
 	output_recent(text);
@@ -137,6 +167,7 @@ input(mach_msg_header_t *in)
 		mach_msg_destroy(in);
 		return;
 	}
+	raw_owner_check();
 	for (uint32_t i = 0; i < m->count && i < INPUT_CHUNK; i++)
 		line_input(m->bytes[i]);
 	if (line_ready())

@@ -664,6 +664,28 @@ socket_do_socket_close(mach_port_t sock)
 }
 
 kern_return_t
+socket_do_socket_poll(mach_port_t sock, uint32_t *events)
+{
+	struct sock *s = sock_find(sock);
+	uint32_t room, room_segs;
+
+	if (!s)
+		return SOCK_EBADF;
+	*events = 0;
+	if (s->listening && s->npending > 0)
+		*events |= SOCK_POLL_ACCEPT;
+	/* as send_call goes: a datagram, and a send that fails at once, never wait */
+	if (s->type == SOCK_DGRAM || s->shut_wr || (s->err && !s->connecting) || (s->connected && !s->tcp)) {
+		*events |= SOCK_POLL_SEND;
+	} else if (s->connected) {
+		client_tcp_room(s->owner, &room, &room_segs);
+		if (tcp_sock_send_room(s, room, room_segs))
+			*events |= SOCK_POLL_SEND;
+	}
+	return KERN_SUCCESS;
+}
+
+kern_return_t
 socket_do_socket_name(mach_port_t sock, boolean_t peer, uint32_t *addr, uint32_t *port)
 {
 	struct sock *s = sock_find(sock);

@@ -109,6 +109,8 @@ int tcp_sock_connect(struct sock *s, uint32_t ip, uint32_t port);
 /* How many of len bytes TCP took (0: none fit now), or -SOCK_E*. */
 /* Takes at most room bytes in at most room_segs segments of len: how many (0: wait), or -error. */
 int tcp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t room, uint32_t room_segs);
+/* Whether tcp_sock_send would take a byte now, with the owner's share's room. */
+bool tcp_sock_send_room(struct sock *s, uint32_t room, uint32_t room_segs);
 /* What s's connection has in lwIP: bytes sent or queued and not acknowledged, and their segments. */
 void tcp_sock_held(struct sock *s, uint32_t *bytes, uint32_t *segs);
 /* Copies up to max bytes out and acknowledges them to the peer. */

@@ -215,6 +215,14 @@ tcp_sock_send(struct sock *s, const uint8_t *data, uint32_t len, uint32_t room, 
 	return (int)n;
 }
 
+bool
+tcp_sock_send_room(struct sock *s, uint32_t room, uint32_t room_segs)
+{
+	/* tcp_sock_send's limits, all of them: it would take at least a byte */
+	return s->tcp && tcp_sndbuf(s->tcp) > 0 && room > 0 && room_segs > 0 &&
+	       tcp_sndqueuelen(s->tcp) < TCP_SND_QUEUELEN;
+}
+
 uint32_t
 tcp_sock_readable(struct sock *s)
 {

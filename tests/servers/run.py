@@ -175,7 +175,9 @@ boot_suite("servers", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf restar
 boot_suite("console", [B + "/servers/bootstrap.elf", B + "/servers/ns.elf",
                        B + "/servers/console.elf task=public restart=always",
                        B + "/tests/consoletest.elf", B + "/tests/consoletest.elf chatter start=no"],
-           typing=[(r"consoletest: type a line", "round trix\x7fp\r")])
+           typing=[(r"consoletest: type a line", "round trix\x7fp\r"),
+                   (r"consoletest: type raw bytes", "ab\x7f\x03\r"),
+                   (r"consoletest: type an edited line again", "editedd\x7f\x7fx\r")])
 # consoletest's lines_written_while_the_console_server_dies...: each line once or twice
 seen = [len(re.findall(r"^\[dying\] %d$" % i, open(LOGS + "/console.log", errors="replace").read(), re.M))
         for i in range(1, 201)]

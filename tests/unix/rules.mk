@@ -6,7 +6,8 @@
 
 UNIX_TEST_PROGS := $(B)/tests/unix/enosys.elf $(B)/tests/unix/garbage.elf $(B)/tests/unix/abi.elf \
 	$(B)/tests/unix/proc.elf $(B)/tests/unix/fds.elf $(B)/tests/unix/sig.elf \
-	$(B)/tests/unix/files.elf $(B)/tests/unix/socks.elf $(B)/tests/unix/callfuzz.elf
+	$(B)/tests/unix/files.elf $(B)/tests/unix/socks.elf $(B)/tests/unix/callfuzz.elf \
+	$(B)/tests/unix/tty.elf
 
 $(B)/tests/unix/%.elf: tests/unix/%.c tests/unix/lnx.h tests/unix/util.h
 	$(call msg,CC,$@)

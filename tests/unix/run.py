@@ -61,12 +61,47 @@ GUEST_ONLY = {
     # ^C typed when the program says it is ready: the console echoes it, the Unix server makes it SIGINT
     "sig ttin": ("ttin: a background read stopped its reader yes\nttin: status (0x157f: stopped by 21) 5503\n"
                  "ttin: with SIGTTIN ignored, the read answers -5\n", "exit 0"),
-    "sig intr": ("intr: ready\n^C\nintr: the read answered -4\nintr: the handler ran for 2\n", "exit 0"),
-    "sig intrkill": ("intr: ready\n^C\n", "signal 2"),
+    # the tty echoes ^C (ECHOCTL) and, as Linux's, no newline after it
+    "sig intr": ("intr: ready\n^Cintr: the read answered -4\nintr: the handler ran for 2\n", "exit 0"),
+    "sig intrkill": ("intr: ready\n^C", "signal 2"),
+    # the line discipline: what is typed at each ready line is TYPED's; its echo is in the output
+    "tty canon": ("canon: ready\nabc\b \bd\b \b\b \b\b \bhello wurld\b \b\b \b\b \b\b \b\b \bworld\n"
+                  "canon: a line edited with erase, kill and werase 12\n  [hello world^J]\n"
+                  "canon: ready eof\nabccanon: a line ended by VEOF 3\n  [abc]\ncanon: VEOF alone 0\n  []\n"
+                  "canon: ready short\nabcdefg\ncanon: a line read 4 bytes at a time 4\n  [abcd]\n"
+                  "canon: and the rest of it 4\n  [efg^J]\n", "exit 0"),
+    "tty raw": ("raw: ready\n" + "".join("raw: one byte, not echoed 1\n  [%s]\n" % c for c in "xyz") +
+                "raw: ready echo\nqraw: one byte, echoed 1\n  [q]\n"
+                "raw: ready ctl\n^Araw: a control byte, echoed as ^A 1\n  [^A]\n"
+                "raw: ready cr\nraw: CR with ICRNL 1\n  [^J]\nraw: ready nocr\nraw: CR without ICRNL 1\n  [^M]\n",
+                "exit 0"),
+    "tty echo": ("echo: ready\necho: a line typed without ECHO 7\n  [secret^J]\n"
+                 "echo: ready nl\n\necho: with ECHONL, only its newline echoed 3\n  [pw^J]\n", "exit 0"),
+    "tty isig": ("isig: ready\n^Cisig: the read answered -4\nisig: the handler ran for 2\n"
+                 "isig: ready off\n^Cisig: without ISIG, ^C is a byte 1\n  [^C]\nisig: and no signal came 0\n",
+                 "exit 0"),
+    "tty vtime": ("vtime: VMIN 0, VTIME 0, nothing typed: the read answers 0\n"
+                  "vtime: VMIN 0, VTIME 3, nothing typed: after 0.3 s the read answers 0\n"
+                  "vtime: ready\nvtime: VMIN 10, VTIME 5, two bytes typed: 0.5 s after the last the read answers 2\n"
+                  "  [ab]\nvtime: ready min\nvtime: VMIN 3, VTIME 0, three bytes typed 3\n  [xyz]\n", "exit 0"),
+    "tty flush": ("flush: ready\nline1\npartflush: poll says a line waits 1\n"
+                  "flush: FIONREAD counts the finished line only 6\nflush: TCFLSH TCIFLUSH 0\nflush: then FIONREAD 0\n"
+                  "flush: ready again\nafter\nflush: the next line, nothing of the dropped one 6\n  [after^J]\n"
+                  "flush: ready sf\nflush: raw, FIONREAD counts every byte 4\n"
+                  "flush: TCSETSF with the same settings 0\nflush: then FIONREAD 0\n", "exit 0"),
 }
 # scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
 SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-tools.sh", "sh-ls.sh", "sh-ps.sh", "sh-many.sh", "sh-proc.sh"]
-TYPE_CTRL_C = ["sig intr", "sig intrkill"]  # in runs.txt's order
+# what run.py types on the console when a line of the first boot matches, in runs.txt's order
+TYPED = [(r"^intr: ready$", "\x03"), (r"^intr: ready$", "\x03"),
+         (r"^canon: ready$", "abc\x7fd\x15hello wurld\x17world\r"), (r"^canon: ready eof$", "abc\x04\x04"),
+         (r"^canon: ready short$", "abcdefg\r"),
+         (r"^raw: ready$", "xyz"), (r"^raw: ready echo$", "q"), (r"^raw: ready ctl$", "\x01"),
+         (r"^raw: ready cr$", "\r"), (r"^raw: ready nocr$", "\r"),
+         (r"^echo: ready$", "secret\r"), (r"^echo: ready nl$", "pw\r"),
+         (r"^isig: ready$", "\x03"), (r"^isig: ready off$", "\x03"),
+         (r"^vtime: ready$", "ab"), (r"^vtime: ready min$", "xyz"),
+         (r"^flush: ready$", "line1\rpart"), (r"^flush: ready again$", "after\r"), (r"^flush: ready sf$", "junk")]
 MANY_REPLAYS_MAX = 5000
 POLLMANY_REPLAYS_MAX = 400
 FEED_REPLAYS_MAX = 40  # fds feed: 425 when each read that made room served the held write again, 92 with the last writer fed, 8 since
@@ -79,6 +114,7 @@ MODULES = [
     B + "/tests/unix/enosys.elf start=no", B + "/tests/unix/garbage.elf start=no", B + "/tests/unix/abi.elf start=no",
     B + "/tests/unix/proc.elf start=no", B + "/tests/unix/fds.elf start=no",
     B + "/tests/unix/sig.elf start=no", B + "/tests/unix/socks.elf start=no",
+    B + "/tests/unix/tty.elf start=no",
 ] + [os.path.join(HERE, s) + " start=no" for s in SCRIPTS] + [ os.path.join(HERE, "hello.sh") + " start=no",
     B + "/tests/notelf.bin start=no", B + "/tests/truncated.elf start=no", B + "/tests/x86_64.elf start=no",
 ]
@@ -166,6 +202,34 @@ def interactive():
               and g.expect(prompt, 20) is not None, "no TYPED")
         check("sh -i: $? of a pipeline", typed("seq 1 100 | wc -l; false; echo rc=$?", r"^100\nrc=1$") is not None,
               "no 100 and rc=1")
+        g.expect(prompt, 20)
+        # busybox's own line editing, the tty raw under it (ICANON and ECHO off): keys as a terminal sends them
+        check("sh -i: line editing: left arrows, then a letter put in the middle",
+              typed("echo hllo" + "\x1b[D" * 3 + "e", r"^hello$") is not None, "no 'hello'")
+        g.expect(prompt, 20)
+        check("sh -i: line editing: up arrow brings the line back, and it is added to",
+              typed("\x1b[A again", r"^hello again$") is not None, "no 'hello again'")
+        g.expect(prompt, 20)
+        check("sh -i: line editing: backspace, ^W, and ^A to the line's start",
+              typed("cho abx\x7fc one\x17two\x01e", r"^abc two$") is not None, "no 'abc two'")
+        g.expect(prompt, 20)
+        g.send("echo nope\x03")  # ^C at the prompt drops the line: busybox reads it as a byte
+        time.sleep(1)
+        m = typed("echo yes", r"^(yes|nope)$")
+        check("sh -i: line editing: ^C drops the line being typed", m is not None and m.group(1) == "yes",
+              "'nope' ran, or no 'yes'")
+        g.expect(prompt, 20)
+        # busybox's read -n 1 turns ICANON off: one key is enough, no Enter
+        g.send("read -n 1 k; echo; echo key=$k\r")
+        time.sleep(1)
+        check("sh -i: read -n 1 takes one key", typed("x", r"^key=x$") is not None, "no 'key=x'")
+        g.expect(prompt, 20)
+        # stty -echo: what is typed next is not echoed, and sh reads it as it is
+        g.send("stty -echo; read s; stty echo; echo s=$s\r")
+        time.sleep(1)
+        m = typed("hidden", r"^s=hidden$")
+        check("sh -i: stty -echo: a line read without its echo", m is not None and
+              "hidden" not in g.text()[g.text().rfind("stty -echo"):m.start()], "no 's=hidden', or it was echoed")
         g.expect(prompt, 20)
         g.send("sleep 60\r")
         time.sleep(3)
@@ -328,9 +392,9 @@ def main():
     g = Guest(["-m", "64M", "-kernel", B + "/kernel.elf", "-append", "lockcheck",
                "-initrd", ",".join(MODULES)], B + "/test/unix/guest.log")
     try:
-        for _ in TYPE_CTRL_C:
-            if g.expect(r"^intr: ready", 300):
-                g.send("\x03")
+        for ready, keys in TYPED:
+            if g.expect(ready, 300):
+                g.send(keys)
         done = g.expect(r"^unix: all \d+ runs done", 600)
     finally:
         g.stop()

@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many, gready, gpoll or gwaitall (gns's sockets), or pair, dgram, ready,
+ * with CASE tcp, udp, errors, many, gready, gpoll, gfull or gwaitall (gns's sockets), or pair, dgram, ready,
  * rights, named, udgram and waitall
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
@@ -433,6 +433,42 @@ case_gpoll(void)
 	}
 }
 
+/*
+ * A connected stream whose send buffer is full is not writable (poll and
+ * select), and is again once its peer has read; a listener that poll said
+ * was readable still has its connection for accept.
+ */
+static void
+case_gfull(void)
+{
+	static char chunk[16384];
+	long l = sock(SOCK_STREAM), c, a, r = 0, total = 0, got = 0;
+	struct sin s = loopback(0), at;
+	int len = sizeof at;
+
+	bind_(l, &s, sizeof s);
+	listen_(l, 2);
+	name_(l, &at, &len);
+	c = lnx_call(359, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0, 0, 0, 0);
+	r = connect_(c, &at);
+	yes("gfull: a non-blocking connect: in progress or done", r == -115 || r == 0);
+	pollw("gfull: the listener once one connects", l, POLLIN, 5000);
+	pollw("gfull: and again: the connection is still there", l, POLLIN, 0);
+	a = accept_(l, 0, 0);
+	yes("gfull: accept", a >= 0);
+	pollw("gfull: the connected socket, for writing", c, POLLOUT, 5000);
+	while (total < (64l << 20) && (r = send_(c, chunk, sizeof chunk)) > 0)
+		total += r;
+	say("gfull: non-blocking sends until one answers", r);
+	pollw("gfull: full, for writing", c, POLLOUT, 0);
+	say("gfull: select for writing of it", select1(c, 1, 0));
+	while (got < total && (r = lnx_call(3, a, (long)chunk, sizeof chunk, 0, 0, 0)) > 0)
+		got += r;
+	yes("gfull: the peer read every byte sent", got == total);
+	pollw("gfull: read out, for writing", c, POLLOUT, 5000);
+	say("gfull: select for writing of it", select1(c, 1, 5000));
+}
+
 /* SCM_RIGHTS over socketpairs: descriptors passed with bytes, used, cut short, dropped by a plain read */
 struct cmsg1 { unsigned len; int level, type; int fds[2]; };
 
@@ -826,6 +862,8 @@ start_c(long *sp)
 		case_many();
 	else if (streq(c, "gpoll"))
 		case_gpoll();
+	else if (streq(c, "gfull"))
+		case_gfull();
 	else if (streq(c, "gready"))
 		case_gready();
 	else if (streq(c, "rights"))

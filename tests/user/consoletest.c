@@ -106,6 +106,41 @@ a_typed_line_comes_back_through_fgets(void)
 	CHECK(strstr(recent, "round trix\b \bp\n"));	/* echoed, erased, echoed, newline */
 }
 
+/*
+ * console_raw: typed bytes come as typed (DEL, ^C and CR among them), with
+ * no echo; once the owner's port dies, lines are edited and echoed again.
+ */
+static void
+raw_input_comes_as_typed_until_its_owner_dies(void)
+{
+	char got[16], line[64];
+	const char *after;
+	uint32_t have = 0;
+	mach_port_t owner;
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &owner), KERN_SUCCESS);
+	CHECK_EQ(console_raw(console, owner), KERN_SUCCESS);
+	printf("consoletest: type raw bytes, please\n");	/* run.py types "ab<DEL><^C><CR>" */
+	while (have < 5) {
+		mach_msg_type_number_t n = sizeof line;
+
+		if (console_read(console, sizeof line, 10000, line, &n) != KERN_SUCCESS)
+			break;
+		for (mach_msg_type_number_t i = 0; i < n && have < sizeof got; i++)
+			got[have++] = line[i];
+	}
+	CHECK_EQ(have, 5);
+	CHECK(memcmp(got, "ab\x7f\x03\r", 5) == 0);
+	CHECK_EQ(console_recent(console, recent), KERN_SUCCESS);
+	after = strstr(recent, "type raw bytes, please\n");
+	CHECK(after != NULL);
+	CHECK(after && strstr(after, "ab") == NULL);	/* nothing echoed */
+	CHECK_EQ(mach_port_destroy(ME, owner), KERN_SUCCESS);
+	printf("consoletest: type an edited line again, please\n");	/* "editedd<DEL><DEL>x<CR>" */
+	CHECK(fgets(line, sizeof line, stdin) != NULL);
+	CHECK(strcmp(line, "editex\n") == 0);
+}
+
 /* Writes CHATTER_LINES lines in small pieces, yielding between them. */
 static void
 chatter(const char *who)
@@ -254,6 +289,7 @@ static const struct test tests[] = {
 	T(a_partial_line_waits_then_goes_out_by_itself),
 	T(console_read_times_out_with_no_input),
 	T(a_typed_line_comes_back_through_fgets),
+	T(raw_input_comes_as_typed_until_its_owner_dies),
 	T(lines_from_two_tasks_are_not_interleaved),
 	T(lines_written_while_the_console_server_dies_show_once_or_twice),
 	T(a_hung_console_server_does_not_hang_printf),

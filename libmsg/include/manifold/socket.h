@@ -38,6 +38,8 @@ int sock_recvfrom(mach_port_t sock, void *buf, size_t len, uint32_t flags, uint3
 		  uint32_t *ip, uint16_t *port);
 int sock_recv(mach_port_t sock, void *buf, size_t len, uint32_t flags, uint32_t timeout_ms, size_t *got);
 int sock_shutdown(mach_port_t sock, int how);
+/* What sock is ready for now (SOCK_POLL_ACCEPT, SOCK_POLL_SEND), taking nothing, never waiting. */
+int sock_ready(mach_port_t sock, uint32_t *events);
 /* Closes the socket and lets go of the right. */
 int sock_close(mach_port_t sock);
 int sock_getsockname(mach_port_t sock, uint32_t *ip, uint16_t *port);
