@@ -185,16 +185,28 @@ poly_carry(limbs h, __m128i d[5])
 SSE2 static inline void
 poly_mul(limbs h, const limbs r, const limbs s)
 {
-	__m128i d[5];
+	__m128i d[5], x, t;
 
-	/* d[j] = sum of h[i] r[j-i], with 5 r[j-i+5] where j-i < 0; one sum at a time: fewer spills */
+	/*
+	 * Row by row: h[i] times every limb of r (or 5 r), added into the five
+	 * sums. Five sums, h[i] and a product are seven registers of eight; the
+	 * empty asm keeps each row after the last, so that the compiler does
+	 * not compute all 25 products first and spill them (i386 has 8 XMM
+	 * registers).
+	 */
+	x = h[0];
 #pragma GCC unroll 5
-	for (int j = 0; j < 5; j++) {
-		__m128i acc = _mm_mul_epu32(h[0], r[j]);
+	for (int j = 0; j < 5; j++)
+		d[j] = _mm_mul_epu32(x, r[j]);
 #pragma GCC unroll 4
-		for (int i = 1; i < 5; i++)
-			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
-		d[j] = acc;
+	for (int i = 1; i < 5; i++) {
+		x = h[i];
+		__asm__("" : "+x"(x) : "x"(d[0]), "x"(d[1]), "x"(d[2]), "x"(d[3]), "x"(d[4]));
+#pragma GCC unroll 5
+		for (int j = 0; j < 5; j++) {
+			t = _mm_mul_epu32(x, i <= j ? r[j - i] : s[j - i + 5]);
+			d[j] = _mm_add_epi64(d[j], t);
+		}
 	}
 	/* limbs below 2^28 times 5 r below 2^29: each sum below 2^60 */
 	poly_carry(h, d);
@@ -207,17 +219,24 @@ poly_mul(limbs h, const limbs r, const limbs s)
 SSE2 static inline void
 poly_mul2(limbs h, const limbs r, const limbs s, const limbs x, const limbs q, const limbs t)
 {
-	__m128i d[5];
+	__m128i d[5], v, p;
 
+	/* row by row, as poly_mul: h's five rows by r, then x's by q */
+	v = h[0];
 #pragma GCC unroll 5
-	for (int j = 0; j < 5; j++) {
-		__m128i acc = _mm_add_epi64(_mm_mul_epu32(h[0], r[j]), _mm_mul_epu32(x[0], q[j]));
-#pragma GCC unroll 4
-		for (int i = 1; i < 5; i++) {
-			acc = _mm_add_epi64(acc, _mm_mul_epu32(h[i], i <= j ? r[j - i] : s[j - i + 5]));
-			acc = _mm_add_epi64(acc, _mm_mul_epu32(x[i], i <= j ? q[j - i] : t[j - i + 5]));
+	for (int j = 0; j < 5; j++)
+		d[j] = _mm_mul_epu32(v, r[j]);
+#pragma GCC unroll 9
+	for (int i = 1; i < 10; i++) {
+		int k = i % 5;
+		const __m128i *a = i < 5 ? r : q, *b = i < 5 ? s : t;
+		v = i < 5 ? h[k] : x[k];
+		__asm__("" : "+x"(v) : "x"(d[0]), "x"(d[1]), "x"(d[2]), "x"(d[3]), "x"(d[4]));
+#pragma GCC unroll 5
+		for (int j = 0; j < 5; j++) {
+			p = _mm_mul_epu32(v, k <= j ? a[j - k] : b[j - k + 5]);
+			d[j] = _mm_add_epi64(d[j], p);
 		}
-		d[j] = acc;
 	}
 	/* h's limbs below 2^28, x's below 2^26, 5 r and 5 q below 2^29: each sum of ten below 2^60 */
 	poly_carry(h, d);
@@ -327,9 +346,26 @@ mac_part(struct mac *m, const uint8_t *p, size_t len, uint8_t tmp[16])
 	}
 	for (; len >= 16; p += 16, len -= 16)
 		mac_block(m, p);
-	if (len > 0) {
-		__builtin_memset(tmp, 0, 16);
-		__builtin_memcpy(tmp, p, len);
+	if (len > 0) { /* 8, 4, 2 and 1 bytes at most: a copy of len bytes is a byte loop (rep movsb) */
+		uint8_t *t = tmp;
+		_mm_storeu_si128((__m128i *)tmp, _mm_setzero_si128());
+		if (len & 8) {
+			__builtin_memcpy(t, p, 8);
+			t += 8;
+			p += 8;
+		}
+		if (len & 4) {
+			__builtin_memcpy(t, p, 4);
+			t += 4;
+			p += 4;
+		}
+		if (len & 2) {
+			__builtin_memcpy(t, p, 2);
+			t += 2;
+			p += 2;
+		}
+		if (len & 1)
+			*t = *p;
 		mac_block(m, tmp);
 	}
 }
