@@ -296,6 +296,36 @@ mac_block(struct mac *m, const uint8_t *p)
 	m->started = true;
 }
 
+/*
+ * The last len (1 to 15) bytes at p, zero-padded to a block in tmp: 8, 4, 2
+ * and 1 bytes at a time, where a copy of len bytes is a byte loop (rep movsb).
+ */
+SSE2 static inline const uint8_t *
+tail_block(const uint8_t *p, size_t len, uint8_t tmp[16])
+{
+	uint8_t *t = tmp;
+
+	_mm_storeu_si128((__m128i *)tmp, _mm_setzero_si128());
+	if (len & 8) {
+		__builtin_memcpy(t, p, 8);
+		t += 8;
+		p += 8;
+	}
+	if (len & 4) {
+		__builtin_memcpy(t, p, 4);
+		t += 4;
+		p += 4;
+	}
+	if (len & 2) {
+		__builtin_memcpy(t, p, 2);
+		t += 2;
+		p += 2;
+	}
+	if (len & 1)
+		*t = *p;
+	return tmp;
+}
+
 /* Below this many bytes r^4's multiplication costs more than the carries it saves. */
 #define QUADS_MIN 512
 
@@ -346,28 +376,53 @@ mac_part(struct mac *m, const uint8_t *p, size_t len, uint8_t tmp[16])
 	}
 	for (; len >= 16; p += 16, len -= 16)
 		mac_block(m, p);
-	if (len > 0) { /* 8, 4, 2 and 1 bytes at most: a copy of len bytes is a byte loop (rep movsb) */
-		uint8_t *t = tmp;
-		_mm_storeu_si128((__m128i *)tmp, _mm_setzero_si128());
-		if (len & 8) {
-			__builtin_memcpy(t, p, 8);
-			t += 8;
-			p += 8;
-		}
-		if (len & 4) {
-			__builtin_memcpy(t, p, 4);
-			t += 4;
-			p += 4;
-		}
-		if (len & 2) {
-			__builtin_memcpy(t, p, 2);
-			t += 2;
-			p += 2;
-		}
-		if (len & 1)
-			*t = *p;
-		mac_block(m, tmp);
+	if (len > 0)
+		mac_block(m, tail_block(p, len, tmp));
+}
+
+/* A MAC of at most this many blocks (a null RPC's: 6) goes through poly_short. */
+#define SHORT_BLOCKS 16
+
+/*
+ * The lanes' sums of a short MAC's blocks (header, payload, the lengths'
+ * block; a zero block first for an odd count), for poly1305's last
+ * multiplication: the blocks are listed first, straight from the input but
+ * for the tails, then taken a pair at a time with the sums in locals, where
+ * mac_part pairs them one by one through the MAC's state (a null RPC's
+ * seal or open about 60 instructions less).
+ */
+SSE2 static void
+poly_short(limbs h, const limbs r2, const limbs s2, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+	   size_t len, const uint8_t *foot, uint8_t ta[16], uint8_t tb[16])
+{
+	const uint8_t *blk[SHORT_BLOCKS + 1];
+	limbs x, hh;
+	int n = 0;
+
+	for (; aad_len >= 16; aad += 16, aad_len -= 16)
+		blk[n++] = aad;
+	if (aad_len)
+		blk[n++] = tail_block(aad, aad_len, ta);
+	for (; len >= 16; ct += 16, len -= 16)
+		blk[n++] = ct;
+	if (len)
+		blk[n++] = tail_block(ct, len, tb);
+	blk[n++] = foot;
+	/* an odd count: a zero block first, without the 2^128 every block gets (it is zero) */
+	int k = n & 1;
+	poly_load(hh, k ? zero_block : blk[0], blk[1 - k]);
+	if (k)
+		hh[4] = _mm_sub_epi64(hh[4], _mm_cvtsi32_si128(1 << 24));
+	for (k = 2 - k; k < n; k += 2) {
+		poly_mul(hh, r2, s2);
+		poly_load(x, blk[k], blk[k + 1]);
+#pragma GCC unroll 5
+		for (int i = 0; i < 5; i++)
+			hh[i] = _mm_add_epi64(hh[i], x[i]);
 	}
+#pragma GCC unroll 5
+	for (int i = 0; i < 5; i++)
+		h[i] = hh[i];
 }
 
 SSE2 static void
@@ -400,12 +455,16 @@ poly1305(const uint8_t pkey[32], const uint8_t *aad, size_t aad_len, const uint8
 
 	/* Lane 0 takes the odd blocks, lane 1 the even; an odd count starts with a zero block */
 	size_t n = (aad_len + 15) / 16 + (len + 15) / 16 + 1;
-	m.zero_first = n & 1;
-	m.pending = m.zero_first ? zero_block : NULL;
-	m.started = false;
-	mac_part(&m, aad, aad_len, ta);
-	mac_part(&m, ct, len, tb);
-	mac_part(&m, (const uint8_t *)foot, 16, NULL);
+	if (n <= SHORT_BLOCKS) {
+		poly_short(m.h, m.r2, m.s2, aad, aad_len, ct, len, (const uint8_t *)foot, ta, tb);
+	} else {
+		m.zero_first = n & 1;
+		m.pending = m.zero_first ? zero_block : NULL;
+		m.started = false;
+		mac_part(&m, aad, aad_len, ta);
+		mac_part(&m, ct, len, tb);
+		mac_part(&m, (const uint8_t *)foot, 16, NULL);
+	}
 	poly_mul(m.h, r21, s21);
 
 	/* The lanes' sum, carried fully (twice round: every limb below 2^26), then below p */
