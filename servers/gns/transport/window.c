@@ -4,6 +4,8 @@
  * out (they become the ones entering at the far end) and moves nothing.
  * Before, every move shifted the whole map, four 64-bit words on i386, and
  * each datagram moved both windows by one: some 300 instructions a datagram.
+ * The words are 32 bits: i386 shifts and masks a 64-bit one in several
+ * instructions and branches.
  */
 #include "window.h"
 
@@ -14,7 +16,7 @@
 static bool
 bit(const struct window *w, uint32_t pos)
 {
-	return (w->bits[pos / 64] >> (pos % 64)) & 1;
+	return (w->bits[pos / 32] >> (pos % 32)) & 1;
 }
 
 void
@@ -39,7 +41,7 @@ window_mark(struct window *w, uint64_t n)
 {
 	uint32_t pos = (uint32_t)n & POS_MASK;
 
-	w->bits[pos / 64] |= (uint64_t)1 << (pos % 64);
+	w->bits[pos / 32] |= 1u << (pos % 32);
 }
 
 /* Moves base up by `by`: the numbers passed are forgotten, their places free for new ones. */
@@ -55,9 +57,9 @@ shift(struct window *w, uint64_t by)
 
 	w->base += by;
 	while (left) {
-		uint32_t off = pos % 64, n = 64 - off < left ? 64 - off : left;
-		uint64_t span = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << off;
-		w->bits[pos / 64] &= ~span;
+		uint32_t off = pos % 32, n = 32 - off < left ? 32 - off : left;
+		uint32_t span = n == 32 ? ~0u : ((1u << n) - 1) << off;
+		w->bits[pos / 32] &= ~span;
 		left -= n;
 		pos = (pos + n) & POS_MASK;
 	}
@@ -77,14 +79,14 @@ window_advance(struct window *w)
 
 	/* whole runs of set bits a word at a time: the first clear bit ends it */
 	while (run < WINDOW_SIZE) {
-		uint32_t off = pos % 64;
-		uint64_t clear = ~w->bits[pos / 64] >> off;
+		uint32_t off = pos % 32;
+		uint32_t clear = ~w->bits[pos / 32] >> off;
 		if (clear) {
-			run += (uint32_t)__builtin_ctzll(clear);
+			run += (uint32_t)__builtin_ctz(clear);
 			break;
 		}
-		run += 64 - off;
-		pos = (pos + 64 - off) & POS_MASK;
+		run += 32 - off;
+		pos = (pos + 32 - off) & POS_MASK;
 	}
 	if (run > WINDOW_SIZE)
 		run = WINDOW_SIZE;
@@ -92,14 +94,22 @@ window_advance(struct window *w)
 		shift(w, run);
 }
 
+/* 32 bits of the ring from pos on (any pos: they may wrap round). */
+static uint32_t
+bits32(const struct window *w, uint32_t pos)
+{
+	uint32_t off = pos % 32, v = w->bits[pos / 32] >> off;
+
+	if (off)
+		v |= w->bits[(pos / 32 + 1) % WINDOW_WORDS] << (32 - off);
+	return v;
+}
+
 uint64_t
 window_sack(const struct window *w)
 {
 	/* Bits 1..64 of the map from base: base itself is never seen after window_advance. */
-	uint32_t pos = ((uint32_t)w->base + 1) & POS_MASK, off = pos % 64;
-	uint64_t lo = w->bits[pos / 64] >> off;
+	uint32_t pos = ((uint32_t)w->base + 1) & POS_MASK;
 
-	if (off)
-		lo |= w->bits[(pos / 64 + 1) % WINDOW_WORDS] << (64 - off);
-	return lo;
+	return (uint64_t)bits32(w, (pos + 32) & POS_MASK) << 32 | bits32(w, pos);
 }

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 #define WINDOW_SIZE  256
-#define WINDOW_WORDS (WINDOW_SIZE / 64)
+#define WINDOW_WORDS (WINDOW_SIZE / 32)	/* 32-bit words: i386 shifts a 64-bit one in several steps */
 
 struct window {
 	uint64_t base;               /* every number < base is seen */
-	uint64_t bits[WINDOW_WORDS]; /* bit i: base + i seen */
+	uint32_t bits[WINDOW_WORDS]; /* a ring: number n's bit is bit n % WINDOW_SIZE */
 };
 
 void window_init(struct window *w, uint64_t first);

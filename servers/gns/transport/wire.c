@@ -216,6 +216,8 @@ wire_frag_size(uint32_t len, uint32_t frags)
 uint32_t
 wire_frag_len(uint32_t len, uint32_t frags, uint32_t frag)
 {
+	if (frags == 1) /* a whole message: every datagram of a null RPC, asked three times each */
+		return frag == 0 ? len : 0;
 	uint64_t size = wire_frag_size(len, frags), off = size * frag;
 
 	return off >= len ? 0 : (uint32_t)(len - off < size ? len - off : size);
