@@ -51,6 +51,7 @@ now_us(struct serve_thread *t)
 	if (t) {
 		t->clock_tsc = c;
 		t->clock_us = ns / 1000;
+		t->clock_ms = ns / 1000000;
 	}
 	return ns / 1000;
 }
@@ -58,7 +59,9 @@ now_us(struct serve_thread *t)
 uint64_t
 serve_now_ms(struct serve_thread *t)
 {
-	return now_us(t) / 1000;
+	uint64_t us = now_us(t);
+
+	return t ? t->clock_ms : us / 1000;
 }
 
 struct serve_thread *
@@ -424,7 +427,7 @@ serve_loop(struct msg_server *s)
 		now = 0;
 		if (s->tick && !s->tick_untimed) {
 			us = now_us(&t);
-			now = us / 1000;
+			now = t.clock_ms;
 			if (s->nthreads <= 1)
 				s->tick_now_us = us;
 		}

@@ -25,6 +25,7 @@ struct serve_thread {
 	bool has_sender;		/* sender holds the request's sender trailer (msg_request_sender) */
 	uint32_t sender;
 	uint64_t clock_us, clock_tsc;	/* the last clock reading, and the time stamp counter then */
+	uint64_t clock_ms;		/* the same reading in milliseconds: no 64-bit division a turn */
 };
 
 struct msg_deferred {

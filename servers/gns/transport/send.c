@@ -104,7 +104,7 @@ static uint32_t
 horizon(const struct session *s, const struct peer *p)
 {
 	if (s->snd_una < s->snd_nxt)
-		return s->flight[s->snd_una % FLIGHT_MAX].msg->id;
+		return s->flight[FLIGHT_SLOT(s->snd_una)].msg->id;
 	if (p->queue && p->queue->next_frag > 0)
 		return p->queue->id;
 	return s->next_msg;
@@ -169,7 +169,7 @@ send_flush(struct xport *x, struct peer *p, uint64_t now)
 			break;
 		if (m->next_frag == 0 && !start_msg(s, p, m))
 			break;
-		struct flight *f = &s->flight[s->snd_nxt % FLIGHT_MAX];
+		struct flight *f = &s->flight[FLIGHT_SLOT(s->snd_nxt)];
 		*f = (struct flight){
 			.msg = m,
 			.dsn = s->snd_nxt++,
@@ -217,7 +217,7 @@ rtt_sample(struct xport *x, struct session *s, uint64_t r)
 static void
 ack_one(struct xport *x, struct peer *p, struct session *s, uint64_t dsn, uint64_t now)
 {
-	struct flight *f = &s->flight[dsn % FLIGHT_MAX];
+	struct flight *f = &s->flight[FLIGHT_SLOT(dsn)];
 	struct out_msg *m = f->msg;
 
 	if (!m || f->dsn != dsn)
@@ -237,7 +237,7 @@ ack_one(struct xport *x, struct peer *p, struct session *s, uint64_t dsn, uint64
 static bool
 resent_in_flight(const struct session *s, uint64_t dsn, int *newly)
 {
-	const struct flight *f = &s->flight[dsn % FLIGHT_MAX];
+	const struct flight *f = &s->flight[FLIGHT_SLOT(dsn)];
 
 	if (!f->msg || f->dsn != dsn)
 		return true;	/* acknowledged before: no evidence either way */
@@ -272,7 +272,7 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 			ack_one(x, p, s, h->ack + 2 + i, now);
 		}
 	}
-	while (s->snd_una < s->snd_nxt && !s->flight[s->snd_una % FLIGHT_MAX].msg)
+	while (s->snd_una < s->snd_nxt && !s->flight[FLIGHT_SLOT(s->snd_una)].msg)
 		s->snd_una++;
 	/*
 	 * An ACK that acknowledges nothing new answers a duplicate (recv_data): the
@@ -296,7 +296,7 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 	 */
 	for (uint64_t dsn = s->snd_una; only_resent && newly > 0 && dsn < s->snd_nxt && dsn <= s->snd_una + (uint64_t)newly;
 	     dsn++) {
-		struct flight *d = &s->flight[dsn % FLIGHT_MAX];
+		struct flight *d = &s->flight[FLIGHT_SLOT(dsn)];
 		if (d->msg && d->dsn == dsn && d->deferred) {
 			d->deferred = false;
 			d->tries++;
@@ -313,7 +313,7 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 	 * with fewer than four fragments in flight; restarting the timers of what
 	 * is in flight on every new acknowledgement made recovery much slower.)
 	 */
-	struct flight *f = &s->flight[(h->ack + 1) % FLIGHT_MAX];
+	struct flight *f = &s->flight[FLIGHT_SLOT((h->ack + 1))];
 	if (h->sack && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {
 		f->fast_resent = true;
 		f->tries++;
@@ -330,7 +330,7 @@ send_tick(struct xport *x, struct peer *p, uint64_t now, uint64_t *next)
 	struct session *s = p->cur;
 
 	for (uint64_t dsn = s->snd_una; dsn < s->snd_nxt; dsn++) {
-		struct flight *f = &s->flight[dsn % FLIGHT_MAX];
+		struct flight *f = &s->flight[FLIGHT_SLOT(dsn)];
 		if (!f->msg)
 			continue;
 		if (f->deadline <= now && dsn != s->snd_una && s->high_acked < dsn) {
@@ -355,7 +355,7 @@ send_tick(struct xport *x, struct peer *p, uint64_t now, uint64_t *next)
 void
 send_drop_flights(struct xport *x, struct peer *p, struct session *s)
 {
-	for (int i = 0; i < FLIGHT_MAX; i++) {
+	for (int i = 0; i < FLIGHT_SLOTS; i++) {
 		struct flight *f = &s->flight[i];
 		struct out_msg *m = f->msg;
 		if (!m)

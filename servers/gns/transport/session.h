@@ -39,8 +39,14 @@ struct out_msg {
  * tests' lossy wire were of data that had arrived; with 65, a fifth).
  */
 #define FLIGHT_MAX 65
+/* The flight table's slots: a power of two above FLIGHT_MAX, so that a dsn's
+ * slot is a mask (a 64-bit modulo by 65 is a libgcc call on i386, several a
+ * datagram) and the FLIGHT_MAX dsns in flight still have one each. */
+#define FLIGHT_SLOTS 128
+_Static_assert((FLIGHT_SLOTS & (FLIGHT_SLOTS - 1)) == 0 && FLIGHT_SLOTS >= FLIGHT_MAX, "slots by mask");
 
-/* A fragment sent and not acknowledged; session->flight[dsn % FLIGHT_MAX]. */
+/* A fragment sent and not acknowledged; session->flight[FLIGHT_SLOT(dsn)]. */
+#define FLIGHT_SLOT(dsn) ((uint32_t)(dsn) & (FLIGHT_SLOTS - 1))
 struct flight {
 	struct out_msg *msg;     /* NULL: the slot is free */
 	uint64_t dsn;
@@ -88,7 +94,7 @@ struct session {
 	uint64_t resent_rtt;     /* from the first send of the last resent fragment acknowledged to
 				  * its acknowledgement: a sample once a duplicate's ack shows the resend
 				  * was not needed (send_acked) */
-	struct flight flight[FLIGHT_MAX];
+	struct flight flight[FLIGHT_SLOTS];
 	/* receiving */
 	struct window rx_pn;     /* packet numbers seen: replay */
 	struct window rx_dsn;    /* data received: acknowledgement, duplicates */
