@@ -125,13 +125,26 @@ handed(struct thread *r, bool successor, struct thread **handoff)
 static inline __attribute__((always_inline)) void
 take_header_right_locked(struct task *t, struct right_use *uses, int i, mach_msg_type_name_t *type)
 {
-	if (uses[i].disp == MACH_MSG_TYPE_MOVE_SEND_ONCE && uses[0].name != uses[1].name &&
-	    right_copyin_sendonce_quick_locked(t->space, uses[i].entry))
-		*type = MACH_MSG_TYPE_PORT_SEND_ONCE;	/* (an answer on its reply right) */
-	else if (uses[0].name != uses[1].name)
+	if (uses[0].name != uses[1].name)
 		right_copyin_entry_locked(t->space, uses[i].name, uses[i].entry, uses[i].disp, uses[i].port, type);
 	else
 		right_copyin_locked(t->space, uses[i].name, uses[i].disp, uses[i].port, type);
+}
+
+/*
+ * The same for the destination of a message to a waiting thread, where an
+ * answer on its reply right (MOVE_SEND_ONCE) is the common case: its name
+ * freed inline (a kernel object's requests, which never come so, do not
+ * test for it).
+ */
+static inline __attribute__((always_inline)) void
+take_dest_right_locked(struct task *t, struct right_use *uses, mach_msg_type_name_t *type)
+{
+	if (uses[0].disp == MACH_MSG_TYPE_MOVE_SEND_ONCE && uses[0].name != uses[1].name &&
+	    right_copyin_sendonce_quick_locked(t->space, uses[0].entry))
+		*type = MACH_MSG_TYPE_PORT_SEND_ONCE;
+	else
+		take_header_right_locked(t, uses, 0, type);
 }
 
 /*
@@ -155,7 +168,7 @@ answer_kernel_waiter_locked(struct task *t, uintptr_t umsg, mach_msg_size_t size
 	/* our own memory (a page not there fails the copy: no fault is waited for with interrupts off) */
 	if (arch_user_copy(k->msg, (const void *)umsg, size) != KERN_SUCCESS)
 		return false;
-	take_header_right_locked(t, uses, 0, &dest_type);
+	take_dest_right_locked(t, uses, &dest_type);
 	use_dest_right_locked(dest, dest_type);
 	k->size = size;
 	k->remote = NULL;
@@ -328,7 +341,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 	if (rdisp == MACH_MSG_TYPE_COPY_SEND)
 		dest_type = MACH_MSG_TYPE_PORT_SEND;
 	else
-		take_header_right_locked(t, uses, 0, &dest_type);
+		take_dest_right_locked(t, uses, &dest_type);
 	if (uses[1].port) {
 		if (uses[1].disp == MACH_MSG_TYPE_MAKE_SEND_ONCE) {
 			/* an RPC's reply right: right_copyin_entry_locked's case for it, without the call */
