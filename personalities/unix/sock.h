@@ -12,12 +12,21 @@
 #include <stdbool.h>
 #include <mach/mach.h>
 
-/* Sockets are gns's from now on; wake is the loop's wake port (main.c), for the ticker. */
-void sock_start(void);
+/* Sockets are gns's from now on; set is the loop's port set, for socket_notify's port. */
+void sock_start(mach_port_t set);
+/*
+ * Whether in is socket_notify's message (gns: a socket is ready): the calls
+ * held on that socket, and the polls that asked it, go again. unix_lock held.
+ */
+bool sock_notice(const mach_msg_header_t *in);
+/* How many such messages came (the unix suite's run lines: held socket calls' wakes). */
+extern uint32_t sock_notices;
+/* How many ticks of the fallback ticker went to the loop (main.c). */
+extern uint32_t sock_ticks;
 /* Whether `net` said so. */
 extern bool sock_enabled;
 
-/* What a held socket call of gns's waits on: the ticker wakes it (main.c). */
+/* What a held socket call of gns's waits on with a gns older than socket_notify: the ticker wakes it (main.c). */
 extern const char sock_key;
 
 #endif

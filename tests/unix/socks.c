@@ -1,7 +1,7 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many, gready, gpoll, gfull or gwaitall (gns's sockets), or pair, dgram, ready,
+ * with CASE tcp, udp, errors, many, gready, gpoll, gfull, gwaitall or gwake (gns's sockets), or pair, dgram, ready,
  * rights, named, udgram and waitall
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
@@ -813,6 +813,49 @@ case_many(void)
 	say("many: the parent's after the child ended", open_many(1));
 }
 
+/*
+ * Calls held on gns's sockets while nothing happens for a second: an accept,
+ * a recv and a poll, each woken by what its child does. run.py counts the
+ * held calls the server served again in this run (gns says when a socket is
+ * ready: a few; a 10 ms ticker's: about 100 a second waited).
+ */
+static void
+case_gwake(void)
+{
+	long l = sock(SOCK_STREAM), a, pid;
+	struct sin s = loopback(0), got;
+	int len = sizeof got, status = -1;
+	char b[16];
+
+	bind_(l, &s, sizeof s);
+	listen_(l, 1);
+	name_(l, &got, &len);
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		long c = sock(SOCK_STREAM);
+		sleep_ms(500);
+		if (connect_(c, &got) != 0)
+			lnx_exit(10);
+		sleep_ms(500);
+		send_(c, "wake", 4);
+		sleep_ms(500);
+		send_(c, "poll", 4);
+		recv_(c, b, sizeof b);	/* the end: the parent closed */
+		lnx_exit(0);
+	}
+	len = sizeof s;
+	a = accept_(l, &s, &len);
+	yes("gwake: a held accept woken by the connect", a >= 0);
+	said("gwake: a held recv woken by the data", recv_(a, b, sizeof b), b);
+	struct pollfd p = { (int)a, POLLIN, 0 };
+	say("gwake: a held poll woken by the data", lnx_call(168, (long)&p, 1, -1, 0, 0, 0));
+	say("gwake: its revents", p.revents);
+	said("gwake: what came", recv_(a, b, sizeof b), b);
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	lnx_call(114, pid, (long)&status, 0, 0, 0, 0);
+	say("gwake: the child's status", status);
+}
+
 static void
 case_errors(void)
 {
@@ -874,6 +917,8 @@ start_c(long *sp)
 		case_udgram();
 	else if (streq(c, "gwaitall"))
 		case_gwaitall();
+	else if (streq(c, "gwake"))
+		case_gwake();
 	else if (streq(c, "waitall"))
 		case_waitall();
 	else if (streq(c, "pair"))
