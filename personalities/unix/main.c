@@ -296,8 +296,9 @@ task_died(mach_port_name_t name)
 }
 
 /*
- * gns's socket_notify messages (sock.c: a socket is ready), and the wake
- * port's: the tty's reader says bytes were typed (the
+ * gns's socket_notify messages and the MACH_NOTIFY_SEND_ONCE of a right it
+ * dropped unsent (libmsg hands those on a port not the notify port here):
+ * sock.c's; the wake port's: the tty's reader says bytes were typed (the
  * discipline takes them, held reads go again), or the sockets' ticker (a gns without socket_notify) asks for another try, or the console says ^C was typed (SIGINT to the foreground
  * group), or the alarm thread says a timer ran out (SIGALRM). Anything
  * else is dropped.
@@ -305,32 +306,21 @@ task_died(mach_port_name_t name)
 static void
 other(mach_msg_header_t *in)
 {
-	bool notice;
-
-	cthread_mutex_lock(&unix_lock);
-	notice = sock_notice(in);
-	cthread_mutex_unlock(&unix_lock);
-	if (notice) {
-		/* sock_notice served it */
+	cthread_mutex_lock(&unix_lock);	/* every branch's: the held calls, the discipline's buffer, the polls' list */
+	if (MACH_PORT_VALID(sock_notify_port) && in->msgh_local_port == sock_notify_port) {
+		sock_notice(in);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
-		cthread_mutex_lock(&unix_lock);	/* the discipline's buffer, the held polls' list (sys_poll.c) */
 		tty_wake();
-		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
-		cthread_mutex_lock(&unix_lock);
 		sock_ticks++;
 		server_retry_on(&sock_key);
-		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
-		cthread_mutex_lock(&unix_lock);
 		alarm_fire();
-		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == CONSOLE_INTERRUPTS_ID &&
 		   in->msgh_size == sizeof(mach_msg_header_t)) {
-		cthread_mutex_lock(&unix_lock);
 		tty_interrupt();
-		cthread_mutex_unlock(&unix_lock);
 	}
+	cthread_mutex_unlock(&unix_lock);
 	mach_msg_destroy(in);
 }
 

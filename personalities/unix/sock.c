@@ -9,7 +9,7 @@
  * O_NONBLOCK, nor the call MSG_DONTWAIT) is held (SYS_DEFER) on its socket's
  * key, the struct usock, after asking gns for a message when the socket is
  * ready for what the call waits for (socket_notify, armed once and again
- * after each message: arm). The message comes on notify_port, in the loop's
+ * after each message: arm). The message comes on sock_notify_port, in the loop's
  * port set, with the socket's id; the calls held on that socket (and polls
  * that asked it) go again (connect asks gns again: EALREADY while it goes
  * on). A gns older than socket_notify: while any socket call is held a
@@ -66,7 +66,7 @@
 bool sock_enabled;
 static volatile bool wanted;	/* a held socket call wants the next tick (the ticker clears it) */
 static bool ticking;
-static mach_port_t notify_port;	/* [U] socket_notify's messages; NULL: gns has none, the ticker it is */
+mach_port_t sock_notify_port;	/* [U] socket_notify's messages; NULL: gns has none, the ticker it is */
 uint32_t sock_notices;		/* [U] socket_notify's messages taken */
 uint32_t sock_ticks;		/* [U] the ticker's wakes taken */
 
@@ -147,10 +147,10 @@ void
 sock_start(mach_port_t set)
 {
 	sock_enabled = true;
-	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &notify_port) != KERN_SUCCESS)
-		notify_port = MACH_PORT_NULL;
-	else if (mach_port_move_member(mach_task_self(), notify_port, set) != KERN_SUCCESS)
-		mach_port_destroy(mach_task_self(), notify_port), notify_port = MACH_PORT_NULL;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &sock_notify_port) != KERN_SUCCESS)
+		sock_notify_port = MACH_PORT_NULL;
+	else if (mach_port_move_member(mach_task_self(), sock_notify_port, set) != KERN_SUCCESS)
+		mach_port_destroy(mach_task_self(), sock_notify_port), sock_notify_port = MACH_PORT_NULL;
 }
 
 const char sock_key;
@@ -210,13 +210,13 @@ arm(struct usock *s, uint32_t events)
 {
 	int e;
 
-	if (!MACH_PORT_VALID(notify_port))
+	if (!MACH_PORT_VALID(sock_notify_port))
 		return tick();
 	if ((s->armed & events) == events)
 		return s;
-	if ((e = sock_notify(s->port, notify_port, s->id, s->armed | events)) == ENOSYS) {
-		mach_port_destroy(mach_task_self(), notify_port);	/* an older gns: the ticker from now on */
-		notify_port = MACH_PORT_NULL;
+	if ((e = sock_notify(s->port, sock_notify_port, s->id, s->armed | events)) == ENOSYS) {
+		mach_port_destroy(mach_task_self(), sock_notify_port);	/* an older gns: the ticker from now on */
+		sock_notify_port = MACH_PORT_NULL;
 		return tick();
 	}
 	if (e)
@@ -225,19 +225,22 @@ arm(struct usock *s, uint32_t events)
 	return s;
 }
 
-bool
+void
 sock_notice(const mach_msg_header_t *in)
 {
 	uint32_t i = (uint32_t)in->msgh_id - ID_BASE;
 
-	if (!MACH_PORT_VALID(notify_port) || in->msgh_local_port != notify_port)
-		return false;
-	if (i < nids && ids[i]) {
-		sock_notices++;
+	sock_notices++;
+	if (in->msgh_id == MACH_NOTIFY_SEND_ONCE) {
+		for (i = 0; i < nids; i++)
+			if (ids[i] && ids[i]->armed) {
+				ids[i]->armed = 0;
+				server_retry_on(ids[i]);
+			}
+	} else if (i < nids && ids[i]) {
 		ids[i]->armed = 0;	/* gns sent its one message */
 		server_retry_on(ids[i]);
-	}
-	return true;
+	}	/* else SOCK_NOTIFY_REPLACED, or a closed socket's */
 }
 
 /* A call of p's that would block, on s, until it is ready for events. */
@@ -374,7 +377,7 @@ sock_release(struct file *f)
 static const void *
 sock_wake_key(struct file *f)
 {
-	return MACH_PORT_VALID(notify_port) ? f->obj : &sock_key;	/* sock_notice's, or the ticker's */
+	return MACH_PORT_VALID(sock_notify_port) ? f->obj : &sock_key;	/* sock_notice's, or the ticker's */
 }
 
 static const struct file_ops sock_ops = { .read = sock_read, .write = sock_write, .poll = sock_poll,

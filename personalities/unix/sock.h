@@ -14,11 +14,15 @@
 
 /* Sockets are gns's from now on; set is the loop's port set, for socket_notify's port. */
 void sock_start(mach_port_t set);
+/* The port socket_notify's messages come on (NULL: none, the ticker's way). */
+extern mach_port_t sock_notify_port;
 /*
- * Whether in is socket_notify's message (gns: a socket is ready): the calls
- * held on that socket, and the polls that asked it, go again. unix_lock held.
+ * A message on sock_notify_port: gns says a socket is ready (the calls held
+ * on it, and the polls that asked it, go again), or a right it held died
+ * unsent (gns is gone: every armed socket's calls go again, to learn it).
+ * unix_lock held.
  */
-bool sock_notice(const mach_msg_header_t *in);
+void sock_notice(const mach_msg_header_t *in);
 /* How many such messages came (the unix suite's run lines: held socket calls' wakes). */
 extern uint32_t sock_notices;
 /* How many ticks of the fallback ticker went to the loop (main.c). */

@@ -27,6 +27,7 @@ _Static_assert(SOCK_MAX >= 2 * GNS_CLIENT_SOCKETS, "two clients' quotas fit in t
 #define ME mach_task_self()
 
 static struct sock socks[SOCK_MAX];
+static int narmed;	/* sockets with a socket_notify right: an owner's wake looks for them only then */
 static struct msg_server *server;
 static mach_port_t port_set;
 
@@ -59,7 +60,7 @@ sock_wake(const void *key)
 		notify_check((struct sock *)key, false);
 		return;
 	}
-	for (int i = 0; i < SOCK_MAX; i++)
+	for (int i = 0; i < SOCK_MAX && narmed > 0; i++)
 		if (socks[i].used && MACH_PORT_VALID(socks[i].notify) && (const void *)socks[i].owner == key)
 			notify_check(&socks[i], false);
 }
@@ -709,30 +710,38 @@ socket_do_socket_poll(mach_port_t sock, uint32_t *events)
 	return KERN_SUCCESS;
 }
 
+/* A header alone of id on the send-once right; a dead receiver's right just goes. */
+static void
+notify_send(mach_port_t right, uint32_t id)
+{
+	mach_msg_header_t m = { 0 };
+
+	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	m.msgh_size = sizeof m;
+	m.msgh_remote_port = right;
+	m.msgh_id = (mach_msg_id_t)id;
+	if (mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) !=
+	    MACH_MSG_SUCCESS)
+		mach_port_deallocate(ME, right);
+}
+
 /*
  * socket_notify's message, sent once s is ready for what it was armed for,
  * or closes (a connect's end is SOCK_POLL_SEND: connected with room, or
- * failed). A dead receiver's right just goes.
+ * failed).
  */
 static void
 notify_check(struct sock *s, bool closing)
 {
-	mach_msg_header_t m = { 0 };
-	uint32_t ready;
+	mach_port_t right = s->notify;
 
-	if (!MACH_PORT_VALID(s->notify))
+	if (!MACH_PORT_VALID(right))
 		return;
-	ready = closing ? 0 : ready_events(s);	/* closing: its pcb may be gone */
-	if (!closing && !(ready & s->notify_events))
+	if (!closing && !(ready_events(s) & s->notify_events))	/* closing: its pcb may be gone */
 		return;
-	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-	m.msgh_size = sizeof m;
-	m.msgh_remote_port = s->notify;
-	m.msgh_id = (mach_msg_id_t)s->notify_id;
 	s->notify = MACH_PORT_NULL;
-	if (mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) !=
-	    MACH_MSG_SUCCESS)
-		mach_port_deallocate(ME, m.msgh_remote_port);
+	narmed--;
+	notify_send(right, s->notify_id);
 }
 
 kern_return_t
@@ -743,7 +752,9 @@ socket_do_socket_notify(mach_port_t sock, mach_port_t notify, uint32_t id, uint3
 	if (!s)
 		return SOCK_EBADF;	/* the loop destroys the request's right */
 	if (MACH_PORT_VALID(s->notify))
-		mach_port_deallocate(ME, s->notify);
+		notify_send(s->notify, SOCK_NOTIFY_REPLACED);	/* not dropped: that would say gns died */
+	else
+		narmed++;
 	s->notify = notify;	/* the request's send-once right is ours now */
 	s->notify_id = id;
 	s->notify_events = events;

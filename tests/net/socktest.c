@@ -128,7 +128,8 @@ notice_id(mach_port_t port, uint32_t ms)
 /*
  * socket_notify: one message when the socket becomes ready for what was
  * asked (a datagram for SOCK_POLL_RECV), none before; at once when it is
- * ready already; at its close; and an older arm replaced by a newer one.
+ * ready already; at its close; and an older arm replaced by a newer one
+ * (SOCK_NOTIFY_REPLACED on its right, not a dropped right's notification).
  */
 static void
 notify_says_when_a_socket_is_ready(void)
@@ -142,7 +143,7 @@ notify_says_when_a_socket_is_ready(void)
 	CHECK_EQ(sock_bind(s, 0, 5010), 0);
 	CHECK_EQ(sock_notify(s, port, 0x10001, SOCK_POLL_ACCEPT), 0);
 	CHECK_EQ(sock_notify(s, port, 0x10002, SOCK_POLL_RECV), 0);	/* replaces the first */
-	CHECK_EQ(notice_id(port, 100), MACH_NOTIFY_SEND_ONCE);	/* the first's right, dropped */
+	CHECK_EQ(notice_id(port, 100), SOCK_NOTIFY_REPLACED);	/* the first's right: not dropped unsent */
 	CHECK_EQ(notice_id(port, 100), -1);	/* nothing to receive yet */
 	CHECK(wire_send_udp(6010, 5010, "ready", 5));
 	CHECK_EQ(notice_id(port, 3000), 0x10002);
