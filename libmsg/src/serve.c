@@ -164,6 +164,8 @@ notification(struct msg_server *s, mach_msg_header_t *in)
 	case MACH_NOTIFY_PORT_DELETED:
 		if (in->msgh_bits & MACH_MSGH_BITS_COMPLEX)
 			return false;
+		if (!on_notify && s->other)
+			return false;	/* a send-once right the server made for a port of its own: `other`'s */
 		mach_msg_destroy(in);
 		return true;
 	}

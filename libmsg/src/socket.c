@@ -237,6 +237,14 @@ sock_ready(mach_port_t sock, uint32_t *events)
 }
 
 int
+sock_notify(mach_port_t sock, mach_port_t notify, uint32_t id, uint32_t events)
+{
+	kern_return_t kr = socket_notify(sock, notify, id, events);
+
+	return kr == MIG_BAD_ID ? ENOSYS : sock_errno(kr);
+}
+
+int
 sock_shutdown(mach_port_t sock, int how)
 {
 	return sock_errno(socket_shutdown(sock, (uint32_t)how));

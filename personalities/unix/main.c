@@ -296,32 +296,31 @@ task_died(mach_port_name_t name)
 }
 
 /*
- * The wake port's messages: the tty's reader says bytes were typed (the
- * discipline takes them, held reads go again), or the sockets' ticker asks for another try, or the console says ^C was typed (SIGINT to the foreground
+ * gns's socket_notify messages and the MACH_NOTIFY_SEND_ONCE of a right it
+ * dropped unsent (libmsg hands those on a port not the notify port here):
+ * sock.c's; the wake port's: the tty's reader says bytes were typed (the
+ * discipline takes them, held reads go again), or the sockets' ticker (a gns without socket_notify) asks for another try, or the console says ^C was typed (SIGINT to the foreground
  * group), or the alarm thread says a timer ran out (SIGALRM). Anything
  * else is dropped.
  */
 static void
 other(mach_msg_header_t *in)
 {
-	if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
-		cthread_mutex_lock(&unix_lock);	/* the discipline's buffer, the held polls' list (sys_poll.c) */
+	cthread_mutex_lock(&unix_lock);	/* every branch's: the held calls, the discipline's buffer, the polls' list */
+	if (MACH_PORT_VALID(sock_notify_port) && in->msgh_local_port == sock_notify_port) {
+		sock_notice(in);
+	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_WAKE_ID) {
 		tty_wake();
-		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_TICK_ID) {
-		cthread_mutex_lock(&unix_lock);
+		sock_ticks++;
 		server_retry_on(&sock_key);
-		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == UNIX_ALARM_ID) {
-		cthread_mutex_lock(&unix_lock);
 		alarm_fire();
-		cthread_mutex_unlock(&unix_lock);
 	} else if (in->msgh_local_port == server_wake_port && in->msgh_id == CONSOLE_INTERRUPTS_ID &&
 		   in->msgh_size == sizeof(mach_msg_header_t)) {
-		cthread_mutex_lock(&unix_lock);
 		tty_interrupt();
-		cthread_mutex_unlock(&unix_lock);
 	}
+	cthread_mutex_unlock(&unix_lock);
 	mach_msg_destroy(in);
 }
 
@@ -385,7 +384,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[i], "trace") == 0)
 			syscall_trace = true;
 		if (strcmp(argv[i], "net") == 0)
-			sock_start();
+			sock_start(server_port_set);
 		if (strcmp(argv[i], "fs") == 0 && fsfile_attach() != 0)
 			printf("unix: no file server in ns: files are the view of boot modules only\n");
 	}

@@ -9,6 +9,7 @@
 #include <mach/mach.h>
 #include <manifold/cthread.h>
 #include <manifold/error.h>
+#include <manifold/trap.h>
 #include "exec.h"
 #include "fd.h"
 #include "image.h"
@@ -16,6 +17,7 @@
 #include "linux.h"
 #include "process.h"
 #include "runner.h"
+#include "sock.h"
 #include "syscall.h"
 
 #define ME mach_task_self()
@@ -84,6 +86,15 @@ run_alive(uint32_t k)
 	return s.alive;
 }
 
+/* The kernel's count of context switches, every task's (0 if it does not say). */
+static uint32_t
+switches(void)
+{
+	struct manifold_kernel_stats ks;
+
+	return trap_raw(TRAP_kernel_stats, (uint32_t)&ks, 0, 0, 0, 0) == KERN_SUCCESS ? ks.switches : 0;
+}
+
 /*
  * Runs one command: words separated by blanks. The run is over when its
  * process and every process descended from it have ended, as a pipe a shell
@@ -98,7 +109,7 @@ run_one(int k, char *line)
 	const struct image *im;
 	kern_return_t kr;
 	int argc = 0, r, status;
-	uint32_t replays_before;
+	uint32_t replays_before, notices_before, ticks_before, switches_before;
 
 	for (char *w = strtok_r(line, " \t", &save); w && argc < EXEC_ARGS_MAX; w = strtok_r(NULL, " \t", &save))
 		argv[argc++] = w;
@@ -107,6 +118,9 @@ run_one(int k, char *line)
 	argv[argc] = NULL;
 	cthread_mutex_lock(&unix_lock);
 	replays_before = server_replays;
+	notices_before = sock_notices;
+	ticks_before = sock_ticks;
+	switches_before = switches();
 	printf("unix: run %d:", k);
 	for (int i = 0; i < argc; i++)
 		printf(" %s", argv[i]);
@@ -158,6 +172,9 @@ run_one(int k, char *line)
 	printf("unix: %d port names after run %d\n", port_names(), k);
 	/* for the suite: a held call goes again only when what it waits for changed */
 	printf("unix: %u held calls served again in run %d\n", server_replays - replays_before, k);
+	/* gns's readiness messages, the fallback ticker's tries, and the system's switches (README's Cost) */
+	printf("unix: %u socket notices, %u socket ticks, %u context switches in run %d\n",
+	       sock_notices - notices_before, sock_ticks - ticks_before, switches() - switches_before, k);
 out:
 	cthread_mutex_unlock(&unix_lock);
 }

@@ -6,13 +6,18 @@
  *
  * The server has one thread, so it never waits in gns: every call goes to gns
  * with SOCK_NONBLOCK, and one that would block (and whose file is not
- * O_NONBLOCK, nor the call MSG_DONTWAIT) is held (SYS_DEFER). gns tells the
- * server nothing when a socket becomes ready, so while any socket call is
- * held a ticker thread wakes the loop every TICK_MS and the held calls are
- * tried again (connect asks gns again: EALREADY while it goes on). poll and
- * select ask gns without waiting (sock_poll): a receive into the stash,
- * socket_poll for a listener's connections and a stream's send room (taking
- * nothing), a non-blocking connect's outcome.
+ * O_NONBLOCK, nor the call MSG_DONTWAIT) is held (SYS_DEFER) on its socket's
+ * key, the struct usock, after asking gns for a message when the socket is
+ * ready for what the call waits for (socket_notify, armed once and again
+ * after each message: arm). The message comes on sock_notify_port, in the loop's
+ * port set, with the socket's id; the calls held on that socket (and polls
+ * that asked it) go again (connect asks gns again: EALREADY while it goes
+ * on). A gns older than socket_notify: while any socket call is held a
+ * ticker thread wakes the loop every TICK_MS and every call held on a gns
+ * socket goes again (sock_key). poll and select ask gns without waiting
+ * (sock_poll): a receive into the stash, socket_poll for a listener's
+ * connections and a stream's send room (taking nothing), a non-blocking
+ * connect's outcome, and arm for what was not ready.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -61,9 +66,14 @@
 bool sock_enabled;
 static volatile bool wanted;	/* a held socket call wants the next tick (the ticker clears it) */
 static bool ticking;
+mach_port_t sock_notify_port;	/* [U] socket_notify's messages; NULL: gns has none, the ticker it is */
+uint32_t sock_notices;		/* [U] socket_notify's messages taken */
+uint32_t sock_ticks;		/* [U] the ticker's wakes taken */
 
 struct usock {
 	mach_port_t port;	/* [U] gns's socket: our one send right */
+	uint32_t id;		/* [U] its socket_notify id: ID_BASE + its index in ids */
+	uint32_t armed;		/* [U] the events gns will send a message for (0: none asked) */
 	uint32_t type;		/* [U] Linux's SOCK_STREAM or SOCK_DGRAM */
 	uint32_t opts[10];	/* [U] setsockopt's SOL_SOCKET values, kept for getsockopt: no effect in gns */
 	uint32_t nodelay;	/* [U] TCP_NODELAY, kept likewise */
@@ -134,28 +144,114 @@ ticker(void *arg)
 }
 
 void
-sock_start(void)
+sock_start(mach_port_t set)
 {
 	sock_enabled = true;
+	if (mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &sock_notify_port) != KERN_SUCCESS)
+		sock_notify_port = MACH_PORT_NULL;
+	else if (mach_port_move_member(mach_task_self(), sock_notify_port, set) != KERN_SUCCESS)
+		mach_port_destroy(mach_task_self(), sock_notify_port), sock_notify_port = MACH_PORT_NULL;
 }
 
 const char sock_key;
 
-/* A call of p's that would block: held until the next tick tries it again (NULL: only the ticker). */
-static int32_t
-hold(struct process *p)
+/*
+ * The sockets by their notify id, so that a message names one: above the
+ * kernel's notification ids (a replaced arm's dropped right comes as
+ * MACH_NOTIFY_SEND_ONCE), a slot reused as sockets close.
+ */
+#define ID_BASE 0x10000u
+static struct usock **ids;
+static uint32_t nids;
+
+static bool
+id_take(struct usock *s)
+{
+	uint32_t i;
+	struct usock **more;
+
+	for (i = 0; i < nids && ids[i]; i++)
+		;
+	if (i == nids) {
+		if (!(more = realloc(ids, (nids + 16) * sizeof *ids)))
+			return false;
+		ids = more;
+		memset(ids + nids, 0, 16 * sizeof *ids);
+		nids += 16;
+	}
+	ids[i] = s;
+	s->id = ID_BASE + i;
+	return true;
+}
+
+/* The ticker's way: every call held on any gns socket goes again at the next tick. */
+static const void *
+tick(void)
 {
 	if (!ticking) {
 		cthread_t t;
 
 		if (cthread_fork(&t, ticker, NULL) != KERN_SUCCESS)
-			return -LNX_EAGAIN;
+			return NULL;
 		cthread_detach(t);
 		ticking = true;
 	}
 	wanted = true;
-	if (p)
-		p->wait_key = &sock_key;
+	return &sock_key;
+}
+
+/*
+ * Asks gns for a message when s is ready for events (SOCK_POLL_*), unless
+ * asked already: the key its waits are held on (s itself), or sock_key,
+ * the ticker's, from a gns without socket_notify; NULL if neither works.
+ */
+static const void *
+arm(struct usock *s, uint32_t events)
+{
+	int e;
+
+	if (!MACH_PORT_VALID(sock_notify_port))
+		return tick();
+	if ((s->armed & events) == events)
+		return s;
+	if ((e = sock_notify(s->port, sock_notify_port, s->id, s->armed | events)) == ENOSYS) {
+		mach_port_destroy(mach_task_self(), sock_notify_port);	/* an older gns: the ticker from now on */
+		sock_notify_port = MACH_PORT_NULL;
+		return tick();
+	}
+	if (e)
+		return tick();	/* the socket is gone: the call learns it when it goes again */
+	s->armed |= events;
+	return s;
+}
+
+void
+sock_notice(const mach_msg_header_t *in)
+{
+	uint32_t i = (uint32_t)in->msgh_id - ID_BASE;
+
+	sock_notices++;
+	if (in->msgh_id == MACH_NOTIFY_SEND_ONCE) {
+		for (i = 0; i < nids; i++)
+			if (ids[i] && ids[i]->armed) {
+				ids[i]->armed = 0;
+				server_retry_on(ids[i]);
+			}
+	} else if (i < nids && ids[i]) {
+		ids[i]->armed = 0;	/* gns sent its one message */
+		server_retry_on(ids[i]);
+	}	/* else SOCK_NOTIFY_REPLACED, or a closed socket's */
+}
+
+/* A call of p's that would block, on s, until it is ready for events. */
+static int32_t
+hold(struct process *p, struct usock *s, uint32_t events)
+{
+	const void *key = arm(s, events);
+
+	if (!key)
+		return -LNX_EAGAIN;
+	p->wait_key = key;
 	return SYS_DEFER;
 }
 
@@ -245,15 +341,16 @@ sock_poll(struct file *f)
 	struct usock *s = f->obj;
 	uint32_t out;
 
+	/* arm: the poll itself is held, or not, by sys_poll.c, on sock_wake_key's key */
 	if (s->listening) {
 		if (ready(s) & SOCK_POLL_ACCEPT)
 			return LNX_POLLIN;
-		(void)hold(NULL);	/* only the ticker: the poll itself is held, or not, by sys_poll.c */
+		(void)arm(s, SOCK_POLL_ACCEPT);
 		return 0;
 	}
 	if (s->type == L_SOCK_STREAM && !s->established) {
 		if (still_connecting(s)) {
-			(void)hold(NULL);
+			(void)arm(s, SOCK_POLL_SEND);
 			return 0;
 		}
 		if (!s->established)
@@ -262,7 +359,7 @@ sock_poll(struct file *f)
 	stash_fill(s);
 	out = s->type != L_SOCK_STREAM || (ready(s) & SOCK_POLL_SEND) ? LNX_POLLOUT : 0;
 	if (!stash_ready(s) || !out)
-		(void)hold(NULL);
+		(void)arm(s, (stash_ready(s) ? 0 : SOCK_POLL_RECV) | (out ? 0 : SOCK_POLL_SEND));
 	return (stash_ready(s) ? LNX_POLLIN : 0) | out;
 }
 
@@ -271,7 +368,8 @@ sock_release(struct file *f)
 {
 	struct usock *s = f->obj;
 
-	sock_close(s->port);
+	sock_close(s->port);	/* gns sends an armed message now: its id finds nothing */
+	ids[s->id - ID_BASE] = NULL;
 	free(s->stash);
 	free(s);
 }
@@ -279,8 +377,7 @@ sock_release(struct file *f)
 static const void *
 sock_wake_key(struct file *f)
 {
-	(void)f;
-	return &sock_key;	/* gns says nothing by itself: the ticker asks again */
+	return MACH_PORT_VALID(sock_notify_port) ? f->obj : &sock_key;	/* sock_notice's, or the ticker's */
 }
 
 static const struct file_ops sock_ops = { .read = sock_read, .write = sock_write, .poll = sock_poll,
@@ -319,8 +416,12 @@ new_file(mach_port_t port, uint32_t type, uint32_t flags)
 		return NULL;
 	s->port = port;
 	s->type = type;
-	if (!(f = file_new(&sock_ops, LNX_O_RDWR | (flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0), s)))
+	if (!id_take(s)) {
 		free(s);
+		return NULL;
+	}
+	if (!(f = file_new(&sock_ops, LNX_O_RDWR | (flags & L_SOCK_NONBLOCK ? LNX_O_NONBLOCK : 0), s)))
+		ids[s->id - ID_BASE] = NULL, free(s);
 	return f;
 }
 
@@ -425,9 +526,9 @@ do_connect(struct process *p, uint32_t fd, uint32_t at, uint32_t len)
 		s->connecting = true, s->conn_ip = ip, s->conn_port = port, s->so_error = 0;
 	connect_seen(s, r);
 	if ((r == -115 || r == -114) && blocking(p, fd, 0))
-		return hold(p);		/* EINPROGRESS, then EALREADY: go on waiting */
+		return hold(p, s, SOCK_POLL_SEND);	/* EINPROGRESS, then EALREADY: go on waiting */
 	if (r == -114 && p->replay)
-		return hold(p);
+		return hold(p, s, SOCK_POLL_SEND);
 	return r;
 }
 
@@ -471,7 +572,7 @@ do_accept(struct process *p, uint32_t fd, uint32_t at, uint32_t lenp, uint32_t f
 		return -LNX_EOPNOTSUPP;
 	r = lnx_err(sock_accept(s->port, SOCK_NONBLOCK, 0, &conn, &ip, &port));
 	if (r == -LNX_EAGAIN && blocking(p, fd, 0))
-		return hold(p);
+		return hold(p, s, SOCK_POLL_ACCEPT);
 	if (r)
 		return r;
 	if (!(f = new_file(conn, L_SOCK_STREAM, flags))) {
@@ -527,7 +628,7 @@ send_data(struct process *p, struct file *f, const uint8_t *data, uint32_t len, 
 	if (sent)
 		return (int32_t)sent;
 	if (r == -LNX_EAGAIN && file_blocks(f, flags))
-		return hold(p);
+		return hold(p, s, SOCK_POLL_SEND);
 	if (r == -LNX_EPIPE && !(flags & MSG_NOSIGNAL))
 		signal_raise(p, LNX_SIGPIPE);
 	return r ? r : 0;
@@ -591,10 +692,10 @@ recv_data(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32
 	if (stash_ready(s))
 		return stash_take(p, s, data, len, flags, at, lenp);
 	if (flags & MSG_PEEK)
-		return file_blocks(f, flags) ? hold(p) : -LNX_EAGAIN;
+		return file_blocks(f, flags) ? hold(p, s, SOCK_POLL_RECV) : -LNX_EAGAIN;
 	r = lnx_err(sock_recvfrom(s->port, data, len, SOCK_NONBLOCK, 0, &got, &ip, &port));
 	if (r == -LNX_EAGAIN && file_blocks(f, flags))
-		return hold(p);
+		return hold(p, s, SOCK_POLL_RECV);
 	if (r)
 		return r;
 	if (at && (r = addr_out(p, at, lenp, ip, port)) != 0)

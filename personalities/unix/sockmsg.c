@@ -86,18 +86,20 @@ unnamed_out(struct process *p, uint32_t at, uint32_t lenp)
 	return umem_write(p, lenp, &two, sizeof two);
 }
 
-static int addr_un(struct process *p, uint32_t at, uint32_t len, char *text, char *abs);
-static int name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp);
+static int addr_un(struct process *p, uint32_t at, uint32_t len, struct unixsock_name *name, char *abs);
+static int name_out(struct process *p, const struct unixsock_name *name, uint32_t at, uint32_t lenp);
 
-/* A datagram's destination by name (sendto's, sendmsg's), absolute into abs; a stream's is refused. */
+/* A datagram's destination (sendto's, sendmsg's), a path's absolute into abs; a stream's is refused. */
 static int
-send_to(struct process *p, struct file *f, uint32_t at, uint32_t alen, char *abs)
+send_to(struct process *p, struct file *f, uint32_t at, uint32_t alen, struct unixsock_name *to, char *abs)
 {
-	char text[SUN_PATH + 1];
+	int r;
 
 	if (unixsock_type(f) != UNIXSOCK_DGRAM)
 		return -L_EISCONN;	/* a connected stream's end: an address is refused */
-	return addr_un(p, at, alen, text, abs);
+	if ((r = addr_un(p, at, alen, to, abs)) != 0)
+		return r;
+	return to->len ? 0 : -LNX_EINVAL;	/* the family alone names nothing to send to */
 }
 
 int32_t
@@ -105,36 +107,37 @@ sockmsg_unix_send(struct process *p, struct file *f, uint32_t buf, uint32_t len,
 		  uint32_t alen)
 {
 	char abs[PATH_MAX_];
+	struct unixsock_name to;
 	int r;
 
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_NOSIGNAL | 0x8000 /* MSG_MORE */))
 		return -L_EOPNOTSUPP;
-	if (at && (r = send_to(p, f, at, alen, abs)) != 0)
+	if (at && (r = send_to(p, f, at, alen, &to, abs)) != 0)
 		return r;
 	if (len > IO_MAX && unixsock_type(f) == UNIXSOCK_DGRAM)
 		return -LNX_EMSGSIZE;
 	len = len < IO_MAX ? len : IO_MAX;
 	if (len && (r = umem_read(p, buf, data, len)) != 0)
 		return r;
-	return unixsock_send(p, f, data, len, flags, at ? abs : NULL);
+	return unixsock_send(p, f, data, len, flags, at ? &to : NULL, abs);
 }
 
-/* A sender's name out (recvfrom's, recvmsg's): "" is an unnamed sender's, whose length Linux says is 0. */
+/* A sender's name out (recvfrom's, recvmsg's): an unnamed sender's length is 0, Linux says. */
 static int
-from_out(struct process *p, const char *from, uint32_t at, uint32_t lenp)
+from_out(struct process *p, const struct unixsock_name *from, uint32_t at, uint32_t lenp)
 {
 	uint32_t zero = 0;
 
 	if (!at)
 		return 0;
-	return from[0] ? name_out(p, from, at, lenp) : umem_write(p, lenp, &zero, sizeof zero);
+	return from->len ? name_out(p, from, at, lenp) : umem_write(p, lenp, &zero, sizeof zero);
 }
 
 int32_t
 sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len, uint32_t flags, uint32_t at,
 		  uint32_t lenp)
 {
-	char from[UNIXSOCK_NAME_MAX];
+	struct unixsock_name from;
 	uint32_t mf;
 	int32_t n;
 	int r;
@@ -142,14 +145,14 @@ sockmsg_unix_recv(struct process *p, struct file *f, uint32_t buf, uint32_t len,
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_PEEK))
 		return -L_EOPNOTSUPP;	/* MSG_OOB...; MSG_WAITALL is sock.c's */
 	len = len < IO_MAX ? len : IO_MAX;
-	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf, from)) < 0)
+	if ((n = unixsock_recv(p, f, data, len, flags | UNIXSOCK_PEEK, &mf, &from)) < 0)
 		return n;
-	if (unixsock_type(f) == UNIXSOCK_DGRAM && (r = from_out(p, from, at, lenp)) != 0)
+	if (unixsock_type(f) == UNIXSOCK_DGRAM && (r = from_out(p, &from, at, lenp)) != 0)
 		return r;	/* nothing taken */
 	if (n == 0)	/* the end, or an empty datagram: taken (unless peeked), so that the next one comes */
 		return flags & UNIXSOCK_PEEK ? 0 : unixsock_recv(p, f, data, 0, flags, &mf, NULL);
 	if ((r = umem_write(p, buf, data, (uint32_t)n)) != 0 ||
-	    (unixsock_type(f) == UNIXSOCK_STREAM && (r = from_out(p, from, at, lenp)) != 0))
+	    (unixsock_type(f) == UNIXSOCK_STREAM && (r = from_out(p, &from, at, lenp)) != 0))
 		return r;	/* nothing taken */
 	return flags & UNIXSOCK_PEEK ? n : unixsock_recv(p, f, data, (uint32_t)n, flags, &mf, NULL);
 }
@@ -279,6 +282,7 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 	struct lnx_msghdr m;
 	uint32_t total, got = 0;
 	char abs[PATH_MAX_];
+	struct unixsock_name to;
 	int r;
 
 	if ((r = msg_in(p, at, &m, &total)) != 0)
@@ -298,11 +302,11 @@ sockmsg_sendmsg(struct process *p, struct file *f, uint32_t at, uint32_t flags, 
 		return gns_send(p, f, data, got, flags, m.name, m.namelen);
 	if (flags & ~(uint32_t)(UNIXSOCK_DONTWAIT | UNIXSOCK_NOSIGNAL | 0x8000))
 		return -L_EOPNOTSUPP;
-	if (m.name && (r = send_to(p, f, m.name, m.namelen, abs)) != 0)
+	if (m.name && (r = send_to(p, f, m.name, m.namelen, &to, abs)) != 0)
 		return r;
 	if ((r = rights_in(p, &m, f)) != 0)
 		return r;
-	r = unixsock_send(p, f, data, got, flags, m.name ? abs : NULL);
+	r = unixsock_send(p, f, data, got, flags, m.name ? &to : NULL, abs);
 	if (r < 0)
 		(void)unixsock_attach(f, NULL, 0);	/* not sent (a held send asks again from the start) */
 	return r;
@@ -318,7 +322,7 @@ static int32_t
 recv_piece(struct process *p, struct file *f, uint32_t at, const struct lnx_msghdr *m, uint32_t flags, uint32_t off,
 	   uint32_t max, sockmsg_recv_fn gns_recv, uint32_t *clen, uint32_t *mf)
 {
-	char from[UNIXSOCK_NAME_MAX];
+	struct unixsock_name from;
 	uint32_t put = 0, zero = 0, mf2;
 	int32_t n;
 	int r;
@@ -327,8 +331,8 @@ recv_piece(struct process *p, struct file *f, uint32_t at, const struct lnx_msgh
 	if (!unixsock_is(f)) {
 		n = gns_recv(p, f, data, max, flags, m->name, at + 4);
 	} else {
-		n = unixsock_recv(p, f, data, max, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, mf, from);
-		if (n > 0 && m->name && (r = from_out(p, from, m->name, at + 4)) != 0)
+		n = unixsock_recv(p, f, data, max, (flags & ~MSG_CMSG_CLOEXEC) | UNIXSOCK_PEEK, mf, &from);
+		if (n > 0 && m->name && (r = from_out(p, &from, m->name, at + 4)) != 0)
 			return r;
 		if (n > 0 && !m->name && (r = umem_write(p, at + 4, &zero, 4)) != 0)
 			return r;
@@ -424,14 +428,21 @@ sockmsg_unix_socket(struct process *p, uint32_t type, uint32_t proto)
 	return fd_install(p, f, 0, flags & L_SOCK_CLOEXEC);
 }
 
-/* sockaddr_un at at (len bytes): its path in text and, absolute and plain, in abs. 0 or -errno. */
+/*
+ * sockaddr_un at at (len bytes) as a name: a path (its bytes up to a NUL),
+ * made absolute and plain in abs; an abstract one (sun_path's first byte 0:
+ * every byte up to len is the name); none (the family alone: bind's
+ * autobind). 0 or -errno.
+ */
 static int
-addr_un(struct process *p, uint32_t at, uint32_t len, char *text, char *abs)
+addr_un(struct process *p, uint32_t at, uint32_t len, struct unixsock_name *name, char *abs)
 {
-	uint8_t sa[2 + SUN_PATH + 1] = { 0 };
+	uint8_t sa[2 + SUN_PATH] = { 0 };
+	char text[SUN_PATH + 1];
 	uint16_t fam;
 	int r;
 
+	name->len = 0;
 	if (len < 2 || len > 2 + SUN_PATH)
 		return -LNX_EINVAL;
 	if ((r = umem_read(p, at, sa, len)) != 0)
@@ -439,34 +450,48 @@ addr_un(struct process *p, uint32_t at, uint32_t len, char *text, char *abs)
 	memcpy(&fam, sa, 2);
 	if (fam != AF_UNIX)
 		return -LNX_EINVAL;
-	if (len == 2 || sa[2] == 0)
-		return -LNX_EINVAL;	/* autobind and the abstract names are not served */
+	if (len == 2)
+		return 0;
+	if (sa[2] == 0) {
+		name->len = len - 2;
+		memcpy(name->b, sa + 2, name->len);
+		return 0;
+	}
 	memcpy(text, sa + 2, len - 2);
 	text[len - 2] = 0;	/* the path may fill sun_path without its NUL */
+	name->len = (uint32_t)strlen(text);
+	memcpy(name->b, text, name->len);
 	return files_resolve_parent(p, LNX_AT_FDCWD, text, abs);
 }
 
 int32_t
 sockmsg_unix_bind(struct process *p, struct file *f, uint32_t at, uint32_t len)
 {
-	char text[SUN_PATH + 1], abs[PATH_MAX_];
-	int r = addr_un(p, at, len, text, abs);
+	char abs[PATH_MAX_];
+	struct unixsock_name name;
+	int r = addr_un(p, at, len, &name, abs);
 
-	return r ? r : unixsock_bind(f, abs, text, 0777 & ~p->umask);
+	return r ? r : unixsock_bind(f, &name, abs, 0777 & ~p->umask);
 }
 
 int32_t
 sockmsg_unix_connect(struct process *p, struct file *f, uint32_t at, uint32_t len)
 {
-	char text[SUN_PATH + 1], abs[PATH_MAX_];
-	int r = addr_un(p, at, len, text, abs);
+	char abs[PATH_MAX_];
+	struct unixsock_name name;
+	int r = addr_un(p, at, len, &name, abs);
 
-	return r ? r : unixsock_connect(f, abs);
+	if (!r && name.len == 0)
+		r = -LNX_EINVAL;	/* the family alone: Linux names nothing to connect to */
+	return r ? r : unixsock_connect(f, &name, abs);
 }
 
-/* A name's sockaddr_un out (NULL: an unnamed end's, the family alone) */
+/*
+ * A name's sockaddr_un out (NULL: an unnamed end's, the family alone): a
+ * path with its NUL, an abstract name as it was given, as Linux's lengths go.
+ */
 static int
-name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp)
+name_out(struct process *p, const struct unixsock_name *name, uint32_t at, uint32_t lenp)
 {
 	uint8_t sa[2 + SUN_PATH + 1] = { AF_UNIX, 0 };
 	uint32_t room, n = 2;
@@ -476,8 +501,8 @@ name_out(struct process *p, const char *name, uint32_t at, uint32_t lenp)
 		return unnamed_out(p, at, lenp);
 	if (!at || !lenp)
 		return 0;
-	n = 2 + (uint32_t)strlen(name) + 1;
-	memcpy(sa + 2, name, n - 2);
+	memcpy(sa + 2, name->b, name->len);
+	n = 2 + name->len + (name->b[0] ? 1 : 0);	/* the NUL after a path (sa holds zeroes) */
 	if ((r = umem_read(p, lenp, &room, sizeof room)) != 0)
 		return r;
 	if ((int32_t)room < 0)

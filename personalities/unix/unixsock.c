@@ -64,14 +64,17 @@ struct usend {
 	struct usend *pending;		/* [U] a listener's connections not accepted yet (their link: next) */
 	struct usend *next;		/* [U] */
 	struct usend *from;		/* [U] a connection's listener, while it is pending */
-	uint64_t ino;			/* [U] bound: fs's file number of its name (0: not bound) */
-	char *name;			/* [U] bound: the path it was bound to (getsockname) */
-	char *peer_name;		/* [U] a connecting end: its listener's name, for getpeername */
+	uint64_t ino;			/* [U] bound: fs's file number of its name, or an abstract one's (0: not bound) */
+	struct unixsock_name name;	/* [U] bound: what it was bound to (getsockname) */
+	struct unixsock_name peer_name;	/* [U] a connecting end: its listener's name, for getpeername */
 	uint64_t dest_ino;		/* [U] a datagram socket connect named: its name's file number (0: none) */
 };
 
 #define BOUND_MAX 32
 static struct usend *bound[BOUND_MAX];	/* [U] the ends bound to a name, for connect to find */
+/* An abstract name's number, in bound[]'s ino: above any of fs's (ext2's are 32 bits) */
+#define ABSTRACT_INO (1ull << 63)
+static uint64_t abstract_seq;		/* [U] */
 
 static void
 rights_free(struct rights *r)
@@ -176,26 +179,63 @@ bound_dgram(uint64_t ino)
 	return NULL;
 }
 
+static bool
+abstract(const struct unixsock_name *n)
+{
+	return n->len > 0 && n->b[0] == 0;
+}
+
+/* The end bound to abstract name n, or NULL. */
+static struct usend *
+bound_abstract(const struct unixsock_name *n)
+{
+	for (int i = 0; i < BOUND_MAX; i++)
+		if (bound[i] && bound[i]->name.len == n->len && abstract(&bound[i]->name) &&
+		    memcmp(bound[i]->name.b, n->b, n->len) == 0)
+			return bound[i];
+	return NULL;
+}
+
 /*
- * Where a datagram of e's goes: the socket bound to path to (sendto's), or
- * the one e's connect named, or e's pair's peer. 0 or Linux's error: ENOENT
- * (no such name), EPROTOTYPE (a stream socket's), ECONNREFUSED (no socket
- * bound there, or it closed), ENOTCONN (nowhere to send).
+ * The number bound[] knows name by: fs's file number of path, or the one
+ * of the end bound to an abstract name. 0 or Linux's error: ENOENT (no such
+ * path), ECONNREFUSED (no end has the abstract name, as Linux says).
  */
 static int32_t
-dgram_dest(const struct usend *e, const char *to, struct usend **q)
+name_ino(const struct unixsock_name *name, const char *path, uint64_t *ino)
+{
+	struct fsc_stat st;
+	struct usend *q;
+	kern_return_t kr;
+
+	if (abstract(name)) {
+		if (!(q = bound_abstract(name)))
+			return -LNX_ECONNREFUSED;
+		*ino = q->ino;
+		return 0;
+	}
+	if ((kr = fsc_stat(path, true, &st)) != KERN_SUCCESS)
+		return fsfile_err(kr);
+	*ino = st.ino;
+	return 0;
+}
+
+/*
+ * Where a datagram of e's goes: the socket named to (sendto's, its path's
+ * at to_path), or the one e's connect named, or e's pair's peer. 0 or
+ * Linux's error: ENOENT (no such name), EPROTOTYPE (a stream socket's),
+ * ECONNREFUSED (no socket bound there, or it closed), ENOTCONN (nowhere to
+ * send).
+ */
+static int32_t
+dgram_dest(const struct usend *e, const struct unixsock_name *to, const char *to_path, struct usend **q)
 {
 	uint64_t ino = e->dest_ino;
+	int32_t r;
 
 	*q = NULL;
-	if (to) {
-		struct fsc_stat st;
-		kern_return_t kr = fsc_stat(to, true, &st);
-
-		if (kr != KERN_SUCCESS)
-			return fsfile_err(kr);
-		ino = st.ino;
-	}
+	if (to && (r = name_ino(to, to_path, &ino)) != 0)
+		return r;
 	if (ino) {
 		if (!(*q = bound_dgram(ino)))
 			return unixsock_bound_ino(ino) ? -91 /* EPROTOTYPE */ : -LNX_ECONNREFUSED;
@@ -211,7 +251,7 @@ dgram_dest(const struct usend *e, const char *to, struct usend **q)
 static int32_t
 dgram_send(struct process *p, struct usend *e, struct usend *q, const uint8_t *data, uint32_t len, bool block)
 {
-	uint32_t hdr[2] = { len, e->name ? (uint32_t)strlen(e->name) : 0 };
+	uint32_t hdr[2] = { len, e->name.len };
 
 	if (HDR + hdr[1] + len > RING)
 		return -LNX_EMSGSIZE;
@@ -219,21 +259,22 @@ dgram_send(struct process *p, struct usend *e, struct usend *q, const uint8_t *d
 		return !block ? -LNX_EAGAIN : signal_interrupts(p) ? -LNX_EINTR : wait_on_ends(p);
 	rights_send(e, q);
 	ring_put(q, (const uint8_t *)hdr, HDR);
-	ring_put(q, (const uint8_t *)e->name, hdr[1]);
+	ring_put(q, (const uint8_t *)e->name.b, hdr[1]);
 	ring_put(q, data, len);
 	server_retry_on(&usock_key);	/* a receiver waiting for it */
 	return (int32_t)len;
 }
 
 int32_t
-unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags, const char *to)
+unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t len, uint32_t flags,
+	      const struct unixsock_name *to, const char *to_path)
 {
 	struct usend *e = end_of(f), *q = e->peer;
 	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
 	int32_t r;
 
 	if (e->type == UNIXSOCK_DGRAM) {
-		if ((r = dgram_dest(e, to, &q)) != 0)
+		if ((r = dgram_dest(e, to, to_path, &q)) != 0)
 			return r;
 		if (e->shut_wr || q->shut_rd) {
 			if (!(flags & UNIXSOCK_NOSIGNAL))
@@ -271,7 +312,7 @@ unixsock_send(struct process *p, struct file *f, const uint8_t *data, uint32_t l
 
 int32_t
 unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, uint32_t flags, uint32_t *msg_flags,
-	      char *from)
+	      struct unixsock_name *from)
 {
 	struct usend *e = end_of(f);
 	bool block = !(f->flags & LNX_O_NONBLOCK) && !(flags & UNIXSOCK_DONTWAIT);
@@ -280,7 +321,7 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 	(void)p;
 	*msg_flags = 0;
 	if (from)
-		from[0] = 0;
+		from->len = 0;
 	if (e->type == UNIXSOCK_STREAM && (e->unconnected || e->listening))
 		return -LNX_EINVAL;	/* Linux's answer for a stream socket with no connection */
 	if (e->count == 0) {
@@ -294,8 +335,8 @@ unixsock_recv(struct process *p, struct file *f, uint8_t *data, uint32_t len, ui
 		ring_peek(e, 0, (uint8_t *)hdr, HDR);
 		n = hdr[0] < len ? hdr[0] : len;
 		if (from) {
-			ring_peek(e, HDR, (uint8_t *)from, hdr[1]);
-			from[hdr[1]] = 0;
+			ring_peek(e, HDR, (uint8_t *)from->b, hdr[1]);
+			from->len = hdr[1];
 		}
 		ring_peek(e, HDR + hdr[1], data, n);
 		if (n < hdr[0])
@@ -362,7 +403,7 @@ us_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 	len = len < RING ? len : RING;	/* a stream's short count: the caller writes the rest */
 	if (len && (r = umem_read(p, buf, data, len)) != 0)
 		return r;
-	return unixsock_send(p, f, data, len, 0, NULL);
+	return unixsock_send(p, f, data, len, 0, NULL, NULL);
 }
 
 static uint32_t
@@ -416,9 +457,7 @@ us_close(struct file *f)
 	}
 	for (int i = 0; i < BOUND_MAX; i++)
 		if (bound[i] == e)
-			bound[i] = NULL;	/* the name's file stays on the disk, as Linux leaves it */
-	free(e->name);
-	free(e->peer_name);
+			bound[i] = NULL;	/* a path's file stays on the disk, as Linux leaves it; an abstract name is free */
 	rights_free(e->inbox);
 	rights_free(e->outgoing);
 	free(e);
@@ -520,8 +559,28 @@ unixsock_socket(uint32_t type, uint32_t flags, struct file **f)
 	return 0;
 }
 
+/* Autobind: the first free of Linux's names, 0 and 5 hex digits. */
+static bool
+autobind_name(struct unixsock_name *n)
+{
+	static uint32_t next;	/* [U] */
+	static const char hex[] = "0123456789abcdef";
+
+	for (uint32_t tries = 0; tries < 0x100000; tries++, next = (next + 1) & 0xFFFFF) {
+		n->len = 6;
+		n->b[0] = 0;
+		for (int i = 0; i < 5; i++)
+			n->b[1 + i] = hex[(next >> (16 - 4 * i)) & 0xF];
+		if (!bound_abstract(n)) {
+			next = (next + 1) & 0xFFFFF;
+			return true;
+		}
+	}
+	return false;
+}
+
 int32_t
-unixsock_bind(struct file *f, const char *path, const char *shown, uint32_t mode)
+unixsock_bind(struct file *f, const struct unixsock_name *name, const char *path, uint32_t mode)
 {
 	struct usend *e = end_of(f);
 	struct fsc_stat st;
@@ -536,6 +595,18 @@ unixsock_bind(struct file *f, const char *path, const char *shown, uint32_t mode
 			slot = i;
 	if (slot < 0)
 		return -LNX_ENOMEM;
+	if (name->len == 0 || abstract(name)) {
+		struct unixsock_name made;
+
+		if (name->len == 0 && !autobind_name(&made))
+			return -28;	/* ENOSPC: every name is taken, as Linux answers */
+		if (name->len && bound_abstract(name))
+			return -98;	/* EADDRINUSE */
+		e->name = name->len ? *name : made;
+		e->ino = ABSTRACT_INO | ++abstract_seq;
+		bound[slot] = e;
+		return 0;
+	}
 	if (!fsfile_owns(path))
 		return -LNX_EROFS;
 	/* the name is a file of fs's, made here as Linux makes the socket's inode: taken already, EADDRINUSE */
@@ -548,8 +619,7 @@ unixsock_bind(struct file *f, const char *path, const char *shown, uint32_t mode
 	fsc_close(port);
 	if (kr != KERN_SUCCESS)
 		return fsfile_err(kr);
-	if (!(e->name = strdup(shown)))
-		return -LNX_ENOMEM;
+	e->name = *name;
 	e->ino = st.ino;
 	bound[slot] = e;
 	return 0;
@@ -579,43 +649,39 @@ unixsock_listen(struct file *f, uint32_t backlog)
 	return 0;
 }
 
-/* A datagram socket's connect: path's socket is where its sends go, and what getpeername says. */
+/* A datagram socket's connect: name's socket is where its sends go, and what getpeername says. */
 static int32_t
-dgram_connect(struct usend *e, const char *path)
+dgram_connect(struct usend *e, const struct unixsock_name *name, const char *path)
 {
 	struct usend *q;
 	int32_t r;
-	char *name;
 
 	if (!e->unconnected)
 		return -106;	/* EISCONN: a pair's end */
-	if ((r = dgram_dest(e, path, &q)) != 0)
+	if ((r = dgram_dest(e, name, path, &q)) != 0)
 		return r;
-	if (!(name = q->name ? strdup(q->name) : NULL) && q->name)
-		return -LNX_ENOMEM;
-	free(e->peer_name);
-	e->peer_name = name;
+	e->peer_name = q->name;
 	e->dest_ino = q->ino;
 	return 0;
 }
 
 int32_t
-unixsock_connect(struct file *f, const char *path)
+unixsock_connect(struct file *f, const struct unixsock_name *name, const char *path)
 {
 	struct usend *e = end_of(f), *l = NULL, *c;
-	struct fsc_stat st;
-	kern_return_t kr;
+	uint64_t ino;
+	int32_t r;
 
 	if (e->type == UNIXSOCK_DGRAM)
-		return dgram_connect(e, path);
+		return dgram_connect(e, name, path);
 	if (e->listening)
 		return -LNX_EINVAL;
 	if (!e->unconnected)
 		return -106;	/* EISCONN */
-	if ((kr = fsc_stat(path, true, &st)) != KERN_SUCCESS)
-		return fsfile_err(kr);
+	if ((r = name_ino(name, path, &ino)) != 0)
+		return r;
 	for (int i = 0; i < BOUND_MAX && !l; i++)
-		if (bound[i] && bound[i]->ino == st.ino)
+		if (bound[i] && bound[i]->ino == ino)
 			l = bound[i];
 	if (l && l->type != UNIXSOCK_STREAM)
 		return -91;	/* EPROTOTYPE */
@@ -627,7 +693,7 @@ unixsock_connect(struct file *f, const char *path)
 	c->peer = e, e->peer = c;
 	c->from = l;
 	e->unconnected = false;
-	e->peer_name = l->name ? strdup(l->name) : NULL;
+	e->peer_name = l->name;
 	struct usend **pp = &l->pending;
 	while (*pp)
 		pp = &(*pp)->next;
@@ -653,16 +719,17 @@ unixsock_accept(struct file *f, uint32_t flags, struct file **out)
 	l->npending--;
 	c->next = NULL;
 	c->from = NULL;
-	c->name = l->name ? strdup(l->name) : NULL;	/* an accepted end has its listener's name */
+	c->name = l->name;	/* an accepted end has its listener's name */
 	return 0;
 }
 
-const char *
+const struct unixsock_name *
 unixsock_name(const struct file *f, bool peer)
 {
 	const struct usend *e = end_of(f);
+	const struct unixsock_name *n = peer ? &e->peer_name : &e->name;
 
-	return peer ? e->peer_name : e->name;
+	return n->len ? n : NULL;
 }
 
 bool

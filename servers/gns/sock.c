@@ -27,6 +27,7 @@ _Static_assert(SOCK_MAX >= 2 * GNS_CLIENT_SOCKETS, "two clients' quotas fit in t
 #define ME mach_task_self()
 
 static struct sock socks[SOCK_MAX];
+static int narmed;	/* sockets with a socket_notify right: an owner's wake looks for them only then */
 static struct msg_server *server;
 static mach_port_t port_set;
 
@@ -43,6 +44,8 @@ sock_server(void)
 	return server;
 }
 
+static void notify_check(struct sock *s, bool closing);
+
 /*
  * Keyed: a datagram for one socket used to serve again every request held
  * in gns, any socket's, any client's (each a pass through its handler).
@@ -52,6 +55,14 @@ sock_wake(const void *key)
 {
 	if (server)
 		msg_retry_key(server, key);
+	/* a socket's own key, or its owner's (TCP room), or a registration's (none armed) */
+	if ((const struct sock *)key >= socks && (const struct sock *)key < socks + SOCK_MAX) {
+		notify_check((struct sock *)key, false);
+		return;
+	}
+	for (int i = 0; i < SOCK_MAX && narmed > 0; i++)
+		if (socks[i].used && MACH_PORT_VALID(socks[i].notify) && (const void *)socks[i].owner == key)
+			notify_check(&socks[i], false);
 }
 
 struct sock *
@@ -157,6 +168,7 @@ sock_destroy(struct sock *s)
 		reg_release(s->reg);
 	if (MACH_PORT_VALID(s->reg_right))
 		mach_port_deallocate(ME, s->reg_right);	/* the registration may end now */
+	notify_check(s, true);
 	s->used = false;
 	s->port = MACH_PORT_NULL;
 	if (s->type == SOCK_STREAM)
@@ -663,25 +675,90 @@ socket_do_socket_close(mach_port_t sock)
 	return KERN_SUCCESS;
 }
 
+/* What s is ready for now (SOCK_POLL_*): socket_poll's, and socket_notify's RECV. */
+static uint32_t
+ready_events(struct sock *s)
+{
+	uint32_t events = 0, room, room_segs;
+
+	if (s->listening && s->npending > 0)
+		events |= SOCK_POLL_ACCEPT;
+	/* as send_call goes: a datagram, and a send that fails at once, never wait */
+	if (s->type == SOCK_DGRAM || s->shut_wr || (s->err && !s->connecting) || (s->connected && !s->tcp)) {
+		events |= SOCK_POLL_SEND;
+	} else if (s->connected) {
+		client_tcp_room(s->owner, &room, &room_segs);
+		if (tcp_sock_send_room(s, room, room_segs))
+			events |= SOCK_POLL_SEND;
+	}
+	/* as recv_ready goes: anything but a wait */
+	if (s->type == SOCK_DGRAM ? s->ndq > 0 || s->shut_rd
+				  : tcp_sock_readable(s) > 0 || s->eof || s->shut_rd || (s->err && !s->connecting) ||
+					    (!s->connected && !s->connecting) || !s->tcp)
+		events |= SOCK_POLL_RECV;
+	return events;
+}
+
 kern_return_t
 socket_do_socket_poll(mach_port_t sock, uint32_t *events)
 {
 	struct sock *s = sock_find(sock);
-	uint32_t room, room_segs;
 
 	if (!s)
 		return SOCK_EBADF;
-	*events = 0;
-	if (s->listening && s->npending > 0)
-		*events |= SOCK_POLL_ACCEPT;
-	/* as send_call goes: a datagram, and a send that fails at once, never wait */
-	if (s->type == SOCK_DGRAM || s->shut_wr || (s->err && !s->connecting) || (s->connected && !s->tcp)) {
-		*events |= SOCK_POLL_SEND;
-	} else if (s->connected) {
-		client_tcp_room(s->owner, &room, &room_segs);
-		if (tcp_sock_send_room(s, room, room_segs))
-			*events |= SOCK_POLL_SEND;
-	}
+	*events = ready_events(s) & (SOCK_POLL_ACCEPT | SOCK_POLL_SEND);
+	return KERN_SUCCESS;
+}
+
+/* A header alone of id on the send-once right; a dead receiver's right just goes. */
+static void
+notify_send(mach_port_t right, uint32_t id)
+{
+	mach_msg_header_t m = { 0 };
+
+	m.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	m.msgh_size = sizeof m;
+	m.msgh_remote_port = right;
+	m.msgh_id = (mach_msg_id_t)id;
+	if (mach_msg(&m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, sizeof m, 0, MACH_PORT_NULL, 0, MACH_PORT_NULL) !=
+	    MACH_MSG_SUCCESS)
+		mach_port_deallocate(ME, right);
+}
+
+/*
+ * socket_notify's message, sent once s is ready for what it was armed for,
+ * or closes (a connect's end is SOCK_POLL_SEND: connected with room, or
+ * failed).
+ */
+static void
+notify_check(struct sock *s, bool closing)
+{
+	mach_port_t right = s->notify;
+
+	if (!MACH_PORT_VALID(right))
+		return;
+	if (!closing && !(ready_events(s) & s->notify_events))	/* closing: its pcb may be gone */
+		return;
+	s->notify = MACH_PORT_NULL;
+	narmed--;
+	notify_send(right, s->notify_id);
+}
+
+kern_return_t
+socket_do_socket_notify(mach_port_t sock, mach_port_t notify, uint32_t id, uint32_t events)
+{
+	struct sock *s = sock_find(sock);
+
+	if (!s)
+		return SOCK_EBADF;	/* the loop destroys the request's right */
+	if (MACH_PORT_VALID(s->notify))
+		notify_send(s->notify, SOCK_NOTIFY_REPLACED);	/* not dropped: that would say gns died */
+	else
+		narmed++;
+	s->notify = notify;	/* the request's send-once right is ours now */
+	s->notify_id = id;
+	s->notify_events = events;
+	notify_check(s, false);
 	return KERN_SUCCESS;
 }
 

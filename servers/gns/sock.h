@@ -53,6 +53,9 @@ struct sock {
 	uint32_t dropped;		/* UDP: datagrams dropped on a full queue */
 	struct client *owner;		/* who is charged for it (accepted: the listener's) */
 
+	mach_port_t notify;		/* socket_notify's send-once right, while armed */
+	uint32_t notify_id, notify_events;
+
 	struct sock *listener;		/* an accepted connection not taken yet: whose */
 	struct sock *pending[SOCK_BACKLOG_MAX];	/* listener: connections not accepted yet */
 	int npending, backlog;

@@ -111,6 +111,56 @@ udp_recvfrom_gets_the_wire_peers_datagrams(void)
 	CHECK_EQ(sock_close(s), 0);
 }
 
+/* The next message on port within ms: its id, or -1. */
+static int
+notice_id(mach_port_t port, uint32_t ms)
+{
+	struct {
+		mach_msg_header_t h;
+		uint8_t room[64];
+	} m;
+
+	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof m, port, ms, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+		return -1;
+	return m.h.msgh_id;
+}
+
+/*
+ * socket_notify: one message when the socket becomes ready for what was
+ * asked (a datagram for SOCK_POLL_RECV), none before; at once when it is
+ * ready already; at its close; and an older arm replaced by a newer one
+ * (SOCK_NOTIFY_REPLACED on its right, not a dropped right's notification).
+ */
+static void
+notify_says_when_a_socket_is_ready(void)
+{
+	mach_port_t s, port;
+	char buf[16];
+	size_t got;
+
+	CHECK_EQ(mach_port_allocate(mach_task_self(), MACH_PORT_RIGHT_RECEIVE, &port), KERN_SUCCESS);
+	CHECK_EQ(sock_socket(SOCK_DGRAM, &s), 0);
+	CHECK_EQ(sock_bind(s, 0, 5010), 0);
+	CHECK_EQ(sock_notify(s, port, 0x10001, SOCK_POLL_ACCEPT), 0);
+	CHECK_EQ(sock_notify(s, port, 0x10002, SOCK_POLL_RECV), 0);	/* replaces the first */
+	CHECK_EQ(notice_id(port, 100), SOCK_NOTIFY_REPLACED);	/* the first's right: not dropped unsent */
+	CHECK_EQ(notice_id(port, 100), -1);	/* nothing to receive yet */
+	CHECK(wire_send_udp(6010, 5010, "ready", 5));
+	CHECK_EQ(notice_id(port, 3000), 0x10002);
+	CHECK_EQ(notice_id(port, 100), -1);	/* once */
+	CHECK_EQ(sock_notify(s, port, 0x10003, SOCK_POLL_RECV), 0);
+	CHECK_EQ(notice_id(port, 1000), 0x10003);	/* the datagram still waits: at once */
+	CHECK_EQ(sock_recv(s, buf, sizeof buf, 0, 1000, &got), 0);
+	CHECK_EQ(got, 5);
+	CHECK_EQ(sock_notify(s, port, 0x10004, SOCK_POLL_SEND), 0);
+	CHECK_EQ(notice_id(port, 1000), 0x10004);	/* a datagram socket can always send */
+	CHECK_EQ(sock_notify(s, port, 0x10005, SOCK_POLL_RECV), 0);
+	CHECK_EQ(notice_id(port, 100), -1);
+	CHECK_EQ(sock_close(s), 0);
+	CHECK_EQ(notice_id(port, 1000), 0x10005);	/* closed: a held call learns it */
+	mach_port_destroy(mach_task_self(), port);
+}
+
 /*
  * Sockets whose owner does not read stall nobody else's input: four UDP
  * sockets each get the 32 small datagrams their queue holds (128, lwIP's
@@ -1073,6 +1123,7 @@ static const struct test tests[] = {
 	{ "gns_serves_sockets_at_servers_gns", gns_serves_sockets_at_servers_gns },
 	{ "udp_sendto_reaches_the_wire_peer", udp_sendto_reaches_the_wire_peer },
 	{ "udp_recvfrom_gets_the_wire_peers_datagrams", udp_recvfrom_gets_the_wire_peers_datagrams },
+	{ "notify_says_when_a_socket_is_ready", notify_says_when_a_socket_is_ready },
 	{ "udp_to_an_unregistered_port_is_refused", udp_to_an_unregistered_port_is_refused },
 	{ "sockets_that_do_not_read_stall_only_their_own_input", sockets_that_do_not_read_stall_only_their_own_input },
 	{ "recv_times_out", recv_times_out },

@@ -104,6 +104,7 @@ TYPED = [(r"^intr: ready$", "\x03"), (r"^intr: ready$", "\x03"),
          (r"^flush: ready$", "line1\rpart"), (r"^flush: ready again$", "after\r"), (r"^flush: ready sf$", "junk")]
 MANY_REPLAYS_MAX = 5000
 POLLMANY_REPLAYS_MAX = 400
+GWAKE_REPLAYS_MAX = 30  # socks gwake: about 10 served again (3 sleeps, accept, recv, poll, wait4...); 150 with the ticker
 FEED_REPLAYS_MAX = 40  # fds feed: 425 when each read that made room served the held write again, 92 with the last writer fed, 8 since
 FEEDQ_REPLAYS_MAX = 40  # fds feedq: four writers, one a writev, held in a full pipe: 420 when each read served all again, 8 since
 UNAME = "Linux manifold 6.1.0-manifold #1 Manifold unix personality i686 GNU/Linux\n"
@@ -371,6 +372,18 @@ def files_boot(script=None, timeout=600):
                 check(name + ": same output and status as on the host (loopback sockets)",
                       out == hout and end == "exit %d" % hrc,
                       "guest %r (%s), host %r (exit %d)" % (out, end, hout, hrc))
+                if argv[1] == "gwake":
+                    # gns says when a socket is ready (socket_notify): the held accept, recv and poll go
+                    # again once each, not at every tick of a 10 ms ticker (about 150 for its 1.5 s)
+                    m = re.search(r"^unix: (\d+) held calls served again in run %d$" % k, text, re.M)
+                    check(name + ": its held socket calls are served again only when woken (fewer than %d)"
+                          % GWAKE_REPLAYS_MAX, m is not None and int(m.group(1)) < GWAKE_REPLAYS_MAX,
+                          m.group(0) if m else "no count of held calls served again")
+                    m = re.search(r"^unix: (\d+) socket notices, (\d+) socket ticks, \d+ context switches in run %d$"
+                                  % k, text, re.M)
+                    check(name + ": woken by gns's notices (the accept's, the recv's, the poll's), never by the ticker",
+                          m is not None and int(m.group(1)) >= 3 and int(m.group(2)) == 0,
+                          m.group(0) if m else "no count of socket notices")
             elif argv[-2:] == ["t/diff.sh", "/t"]:
                 differential(out, end, tmp)
             else:

@@ -1,8 +1,8 @@
 /*
  * A Linux program for the unix suite: sockets on the loopback (127.0.0.1,
  * ports the system picks), so that nothing leaves the machine. `socks CASE`
- * with CASE tcp, udp, errors, many, gready, gpoll, gfull or gwaitall (gns's sockets), or pair, dgram, ready,
- * rights, named, udgram and waitall
+ * with CASE tcp, udp, errors, many, gready, gpoll, gfull, gwaitall or gwake (gns's sockets), or pair, dgram, ready,
+ * rights, named, udgram, abstract and waitall
  * (socketpair's AF_UNIX sockets, the server's own, and poll and select on
  * them and on pipes); the output is compared with the same binary's on the
  * host (run.py), so nothing printed depends on port numbers.
@@ -813,6 +813,165 @@ case_many(void)
 	say("many: the parent's after the child ended", open_many(1));
 }
 
+/*
+ * Calls held on gns's sockets while nothing happens for a second: an accept,
+ * a recv and a poll, each woken by what its child does. run.py counts the
+ * held calls the server served again in this run (gns says when a socket is
+ * ready: a few; a 10 ms ticker's: about 100 a second waited).
+ */
+static void
+case_gwake(void)
+{
+	long l = sock(SOCK_STREAM), a, pid;
+	struct sin s = loopback(0), got;
+	int len = sizeof got, status = -1;
+	char b[16];
+
+	bind_(l, &s, sizeof s);
+	listen_(l, 1);
+	name_(l, &got, &len);
+	pid = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (pid == 0) {
+		long c = sock(SOCK_STREAM);
+		sleep_ms(500);
+		if (connect_(c, &got) != 0)
+			lnx_exit(10);
+		sleep_ms(500);
+		send_(c, "wake", 4);
+		sleep_ms(500);
+		send_(c, "poll", 4);
+		recv_(c, b, sizeof b);	/* the end: the parent closed */
+		lnx_exit(0);
+	}
+	len = sizeof s;
+	a = accept_(l, &s, &len);
+	yes("gwake: a held accept woken by the connect", a >= 0);
+	said("gwake: a held recv woken by the data", recv_(a, b, sizeof b), b);
+	struct pollfd p = { (int)a, POLLIN, 0 };
+	say("gwake: a held poll woken by the data", lnx_call(168, (long)&p, 1, -1, 0, 0, 0));
+	say("gwake: its revents", p.revents);
+	said("gwake: what came", recv_(a, b, sizeof b), b);
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	lnx_call(114, pid, (long)&status, 0, 0, 0, 0);
+	say("gwake: the child's status", status);
+}
+
+/*
+ * An abstract name: sun_path's first byte 0, then "socks-" what and the pid
+ * (each run its own: the host's abstract names are the whole machine's); the
+ * address's length, which is all that bounds the name.
+ */
+static long
+abstract_named(struct sun *a, const char *what, long pid)
+{
+	named(a, what, pid);
+	long n = lnx_strlen(a->path) - 5;	/* "/tmp/socks-what-pid" less "/tmp/", after a 0 */
+
+	for (long i = 0; i < n; i++)
+		a->path[1 + i] = a->path[5 + i];
+	for (long i = 1 + n; i < 108; i++)
+		a->path[i] = 0;	/* not the name's (its length ends it): for the test's strlen */
+	a->path[0] = 0;
+	return 2 + 1 + n;
+}
+
+/* A name's shape, as getsockname gave it: its length, and for an autobound one 0 and 5 hex digits. */
+static void
+autobound(const char *label, long fd)
+{
+	struct sun got = { 0 };
+	int len = sizeof got, hex = 1;
+
+	say(label, name_(fd, (struct sin *)&got, &len));
+	say("  its length", len);
+	for (int i = 1; i < 6; i++)
+		hex &= (got.path[i] >= '0' && got.path[i] <= '9') || (got.path[i] >= 'a' && got.path[i] <= 'f');
+	yes("  0 and 5 hex digits", got.path[0] == 0 && hex);
+}
+
+/*
+ * Abstract names (in no file system, free again when the socket closes) for
+ * stream and datagram sockets, and autobind (bind with the family alone).
+ */
+static void
+case_abstract(void)
+{
+	long pid = lnx_call(20, 0, 0, 0, 0, 0, 0), l, c, a, d, e, child;
+	struct sun na, nd, got, from;
+	long la = abstract_named(&na, "abs", pid), ld = abstract_named(&nd, "absd", pid);
+	int len = sizeof got, status = -1;
+	char b[64] = { 0 };
+
+	l = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("abstract: bind a stream socket", bind_(l, (struct sin *)&na, la));
+	say("abstract: getsockname", name_(l, (struct sin *)&got, &len));
+	yes("abstract: it says the name, its length as bind's", len == la && got.path[0] == 0 &&
+	    lnx_strlen(got.path + 1) == la - 3 && streq(got.path + 1, na.path + 1));
+	say("abstract: no file of that name", lnx_call(33, (long)na.path + 1, 0, 0, 0, 0, 0));
+	c = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("abstract: bind another to it", bind_(c, (struct sin *)&na, la));
+	long v[] = { c, (long)&na, la };
+	say("abstract: connect with nobody listening", sc(3, v));
+	say("abstract: listen", listen_(l, 4));
+	child = lnx_call(2, 0, 0, 0, 0, 0, 0);
+	if (child == 0) {
+		long s = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+		long w[] = { s, (long)&na, la };
+		int ok = sc(3, w) == 0 ? 1 : 0;
+
+		ok |= lnx_call(4, s, (long)"abstract hi", 11, 0, 0, 0) == 11 ? 2 : 0;
+		lnx_exit(ok);
+	}
+	a = accept_(l, 0, 0);
+	yes("abstract: accept", a >= 0);
+	said("abstract: read", lnx_call(3, a, (long)b, sizeof b, 0, 0, 0), b);
+	lnx_call(114, child, (long)&status, 0, 0, 0, 0);
+	say("abstract: the child's status (3: connected, wrote)", status >> 8);
+	len = sizeof got;
+	say("abstract: getsockname of the accepted end", name_(a, (struct sin *)&got, &len));
+	yes("abstract: the listener's name", len == la && streq(got.path + 1, na.path + 1));
+	lnx_call(6, a, 0, 0, 0, 0, 0);
+	lnx_call(6, l, 0, 0, 0, 0, 0);
+	say("abstract: the name is free once its socket closed: bind", bind_(c, (struct sin *)&na, la));
+	lnx_call(6, c, 0, 0, 0, 0, 0);
+	long nl = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	long x[] = { nl, (long)&na, la };
+	say("abstract: connect with the name's length", sc(3, x));
+	d = lnx_call(359, AF_UNIX, SOCK_DGRAM, 0, 0, 0, 0);
+	e = lnx_call(359, AF_UNIX, SOCK_DGRAM, 0, 0, 0, 0);
+	say("abstract: bind a datagram socket", bind_(d, (struct sin *)&nd, ld));
+	long st[] = { e, (long)"to d", 4, 0, (long)&nd, ld };
+	say("abstract: sendto it from an unbound one", sc(11, st));
+	len = sizeof from;
+	long rf[] = { d, (long)b, sizeof b, 0, (long)&from, (long)&len };
+	said("abstract: recvfrom", sc(12, rf), b);
+	say("  its sender's name's length (unnamed)", len);
+	say("abstract: autobind the sender (bind with the family alone)", bind_(e, (struct sin *)&got, 2));
+	autobound("abstract: getsockname", e);
+	say("abstract: bind it again", bind_(e, (struct sin *)&na, la));
+	say("abstract: sendto again", sc(11, st));
+	len = sizeof from;
+	said("abstract: recvfrom", sc(12, rf), b);
+	say("  its sender's name's length (autobound)", len);
+	yes("  0 and 5 bytes", from.path[0] == 0 && len == 8);
+	long sf[] = { d, (long)"back", 4, 0, (long)&from, len };
+	say("abstract: sendto the autobound name", sc(11, sf));
+	long rb[] = { e, (long)b, sizeof b, 0, 0, 0 };
+	said("abstract: recv of it", sc(12, rb), b);
+	long cd[] = { e, (long)&nd, ld };
+	say("abstract: connect the datagram socket to d's name", sc(3, cd));
+	len = sizeof got;
+	say("abstract: getpeername", peer_(e, (struct sin *)&got, &len));
+	yes("  d's name", len == ld && streq(got.path + 1, nd.path + 1));
+	long s2 = lnx_call(359, AF_UNIX, SOCK_STREAM, 0, 0, 0, 0);
+	say("abstract: autobind a stream socket", bind_(s2, (struct sin *)&got, 2));
+	autobound("abstract: getsockname", s2);
+	long z[] = { s2, (long)&got, 2 };
+	say("abstract: connect with the family alone", sc(3, z));
+	lnx_call(6, d, 0, 0, 0, 0, 0);
+	say("abstract: sendto once d closed", sc(11, st));
+}
+
 static void
 case_errors(void)
 {
@@ -874,6 +1033,10 @@ start_c(long *sp)
 		case_udgram();
 	else if (streq(c, "gwaitall"))
 		case_gwaitall();
+	else if (streq(c, "gwake"))
+		case_gwake();
+	else if (streq(c, "abstract"))
+		case_abstract();
 	else if (streq(c, "waitall"))
 		case_waitall();
 	else if (streq(c, "pair"))

@@ -40,6 +40,12 @@ int sock_recv(mach_port_t sock, void *buf, size_t len, uint32_t flags, uint32_t 
 int sock_shutdown(mach_port_t sock, int how);
 /* What sock is ready for now (SOCK_POLL_ACCEPT, SOCK_POLL_SEND), taking nothing, never waiting. */
 int sock_ready(mach_port_t sock, uint32_t *events);
+/*
+ * One message of id (a header alone) on a send-once right made from notify
+ * when sock is ready for events (SOCK_POLL_*) or closed; ENOSYS from a gns
+ * older than socket_notify.
+ */
+int sock_notify(mach_port_t sock, mach_port_t notify, uint32_t id, uint32_t events);
 /* Closes the socket and lets go of the right. */
 int sock_close(mach_port_t sock);
 int sock_getsockname(mach_port_t sock, uint32_t *ip, uint16_t *port);

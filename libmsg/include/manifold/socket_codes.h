@@ -21,6 +21,8 @@
 #define SOCK_NONBLOCK	1u	/* flags: fail with EWOULDBLOCK instead of waiting */
 #define SOCK_POLL_ACCEPT 1u	/* socket_poll: a connection waits for accept */
 #define SOCK_POLL_SEND	2u	/* socket_poll: a send would take something now */
+#define SOCK_POLL_RECV	4u	/* socket_notify: a receive would not wait */
+#define SOCK_NOTIFY_REPLACED 0	/* socket_notify's id for a right a newer socket_notify replaced */
 
 #define SOCK_INLINE_MAX	4096u	/* bytes in the message itself; more go out of line */
 #define SOCK_OOL_MAX	(1024u * 1024u)	/* the most one call carries */
