@@ -29,7 +29,11 @@ echo "status: Pid and PPid: $(grep -E '^P?Pid:' /proc/$b/status | tr '\t\n' '  '
 echo "stat: $(cut -d' ' -f1-4 /proc/$a/stat | sed "s/^$a /A /; s/ $$\$/ SH/")"
 echo "self: $(cut -d' ' -f2 /proc/self/stat) $(tr '\0' ' ' < /proc/self/cmdline)"
 kill -STOP $b
-sleep 0.1
+# until ps says it stopped: a loaded host may take a while to run the stop
+i=0
+while [ $i -lt 100 ] && [ "$(ps -o pid,stat | grep -c "^ *$b T")" != 1 ]; do
+	sleep 0.05; i=$((i + 1))
+done
 show "stopped"
 kill -CONT $b
 kill $a $b
