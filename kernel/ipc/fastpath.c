@@ -351,9 +351,7 @@ fast_send(struct task *t, uintptr_t umsg, mach_msg_option_t option, mach_msg_siz
 		} else {
 			take_header_right_locked(t, uses, 1, &reply_type);
 		}
-		if (reply_type != MACH_MSG_TYPE_PORT_SEND_ONCE ||
-		    !right_copyout_sendonce_quick_locked(rs, uses[1].port, &reply_name))
-			right_copyout_locked(rs, uses[1].port, reply_type, &reply_name);
+		right_copyout_inline_locked(rs, uses[1].port, reply_type, &reply_name);
 	}
 	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(uses[1].port ? reply_type : 0, dest_type);
 	r->rcv_head.h.msgh_size = size;
@@ -727,9 +725,8 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, s
 	if (!in_thread && !copyout_pin(r->task, r->rcv_buf, k->size + tsize, &pin))
 		goto no;
 	/* the rights to the receiver, in the order ipc_receive's copyout_rights gives them */
-	if (reply && (k->local_type != MACH_MSG_TYPE_PORT_SEND_ONCE ||
-		      !right_copyout_sendonce_quick_locked(rs, reply, &reply_name)))
-		right_copyout_locked(rs, reply, k->local_type, &reply_name);
+	if (reply)
+		right_copyout_inline_locked(rs, reply, k->local_type, &reply_name);
 	for (uint32_t i = 0; i < nd; i++) {
 		struct port *p = (struct port *)(uintptr_t)d[i].name;
 		mach_port_name_t name = d[i].name;	/* NULL and DEAD stay as they are */

@@ -390,24 +390,23 @@ entry_lazy_dead_locked(struct ipc_space *s, struct ipc_entry *e)
 }
 
 /*
- * right_copyout_locked's case of a send-once right (and its reference) to a
- * live port, named in the first free slot of s's table when that is the
- * quick one (space_alloc_quick_locked): inline for the fast path, where
- * every request names its reply right so. False, with nothing changed, when
- * the general function must do it. p locked.
+ * right_copyout_locked, with its case of a send-once right (and its
+ * reference) to a live port inline: named in the first free slot of s's
+ * table when that is the quick one (space_alloc_quick_locked). For the fast
+ * path, where every request names its reply right so. p locked.
  */
-static inline bool
-right_copyout_sendonce_quick_locked(struct ipc_space *s, struct port *p, mach_port_name_t *name)
+static inline kern_return_t
+right_copyout_inline_locked(struct ipc_space *s, struct port *p, mach_msg_type_name_t carried, mach_port_name_t *name)
 {
 	struct ipc_entry *e;
 
-	if (!p->active || !(e = space_alloc_quick_locked(s)))
-		return false;
+	if (carried != MACH_MSG_TYPE_PORT_SEND_ONCE || !p->active || !(e = space_alloc_quick_locked(s)))
+		return right_copyout_locked(s, p, carried, name);
 	e->object = p;
 	e->type = T_SO;
 	e->urefs = 1;
 	*name = e->name;
-	return true;
+	return KERN_SUCCESS;
 }
 
 /*

@@ -313,7 +313,7 @@ send_acked(struct xport *x, struct peer *p, struct session *s, const struct wire
 	 * with fewer than four fragments in flight; restarting the timers of what
 	 * is in flight on every new acknowledgement made recovery much slower.)
 	 */
-	struct flight *f = &s->flight[FLIGHT_SLOT((h->ack + 1))];
+	struct flight *f = &s->flight[FLIGHT_SLOT(h->ack + 1)];
 	if (h->sack && f->msg && f->dsn == h->ack + 1 && !f->fast_resent) {
 		f->fast_resent = true;
 		f->tries++;
