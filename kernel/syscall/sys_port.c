@@ -42,32 +42,32 @@ sys_mach_port_allocate(const struct trap_args *args)
 	return kr;
 }
 
-/* mach_port_deallocate(task, name) */
-kern_return_t
-sys_mach_port_deallocate(const struct trap_args *args)
+/* call(t, name) for the task args->a[0] names and the name args->a[1], if the task is one of ours */
+static kern_return_t
+on_name(const struct trap_args *args, kern_return_t (*call)(struct task *, mach_port_name_t))
 {
 	struct task *t = ipc_task_from_name(curtask(), args->a[0]);
 	kern_return_t kr;
 
 	if (!t)
 		return TRAP_BY_RPC;
-	kr = kdo_mach_port_deallocate(t, args->a[1]);
+	kr = call(t, args->a[1]);
 	task_unref(t);
 	return kr;
+}
+
+/* mach_port_deallocate(task, name) */
+kern_return_t
+sys_mach_port_deallocate(const struct trap_args *args)
+{
+	return on_name(args, kdo_mach_port_deallocate);
 }
 
 /* mach_port_destroy(task, name) */
 kern_return_t
 sys_mach_port_destroy(const struct trap_args *args)
 {
-	struct task *t = ipc_task_from_name(curtask(), args->a[0]);
-	kern_return_t kr;
-
-	if (!t)
-		return TRAP_BY_RPC;
-	kr = kdo_mach_port_destroy(t, args->a[1]);
-	task_unref(t);
-	return kr;
+	return on_name(args, kdo_mach_port_destroy);
 }
 
 /* mach_port_mod_refs(task, name, right, delta) */
