@@ -10,16 +10,31 @@
 static char recent[RECENT_SIZE - 1];
 static uint32_t recent_end;	/* free-running count of bytes ever written */
 
+static void
+remember(const char *text, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] != '\0')	/* console_recent is a C string */
+			recent[recent_end++ % sizeof recent] = text[i];
+	}
+}
+
 void
 output_emit(const char *text, size_t n)
 {
 	if (n == 0)
 		return;
 	trap_console_write(text, n);
-	for (size_t i = 0; i < n; i++) {
-		if (text[i] != '\0')	/* console_recent is a C string */
-			recent[recent_end++ % sizeof recent] = text[i];
-	}
+	remember(text, n);
+}
+
+void
+output_emit_raw(const char *text, size_t n)
+{
+	if (n == 0)
+		return;
+	trap_console_write_raw(text, n);
+	remember(text, n);
 }
 
 void
