@@ -428,6 +428,12 @@ ldisc_readable(void)
 	return lflag(LNX_ICANON) ? canon : len;
 }
 
+uint32_t
+ldisc_buffered(void)
+{
+	return len;
+}
+
 bool
 ldisc_line_ready(void)
 {

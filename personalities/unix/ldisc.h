@@ -28,6 +28,8 @@ uint32_t ldisc_receive(const char *bytes, uint32_t n);
 void ldisc_set(const struct lnx_termios *t);
 /* Bytes a read may take now: canonical, those of finished lines; raw, all. */
 uint32_t ldisc_readable(void);
+/* Bytes in the buffer, finished lines' and the edited line's alike (IXOFF's measure). */
+uint32_t ldisc_buffered(void);
 /* Canonical: whether a finished line (or an end of file) waits. */
 bool ldisc_line_ready(void);
 /* Takes up to max bytes: one line at most when canonical (0 for an end of file); into out. */

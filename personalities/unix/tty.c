@@ -33,6 +33,7 @@
 
 #define CHUNK 4096u
 #define RAWQ_MAX 4096u
+#define THROTTLE 128u			/* IXOFF's threshold, n_tty's TTY_THRESHOLD_THROTTLE */
 #define OUTQ_MAX 4096u			/* output held while stopped, as Linux's serial transmit buffer */
 
 bool console_at_line_start = true;
@@ -90,17 +91,44 @@ tty_signal(int sig)
 		signal_group(tty_pgrp, sig);
 }
 
+/*
+ * IXOFF: VSTOP down the line once the discipline's buffer has less than
+ * THROTTLE bytes of room, VSTART once reads leave THROTTLE bytes or fewer
+ * in it, as n_tty's throttle thresholds; sent at once, ahead of any output
+ * held, as a serial driver's flow characters are.
+ */
+static void
+input_flow(void)
+{
+	static bool throttled;
+	uint32_t held = ldisc_buffered();
+	const struct lnx_termios *t = ldisc_termios;
+	char c;
+
+	if (!(t->c_iflag & LNX_IXOFF)) {
+		throttled = false;
+		return;
+	}
+	if (throttled ? held > THROTTLE : held <= LDISC_BUF - THROTTLE)
+		return;
+	throttled = !throttled;
+	c = (char)t->c_cc[throttled ? LNX_VSTOP : LNX_VSTART];
+	if (c)
+		emit(&c, 1);
+}
+
 /* What waits in rawq goes through the discipline as far as it has room. */
 static void
 pump(void)
 {
 	uint32_t k;
 
-	if (rawq_len == 0 || (k = ldisc_receive(rawq, rawq_len)) == 0)
-		return;
-	memmove(rawq, rawq + k, rawq_len - k);
-	rawq_len -= k;
-	cthread_cond_signal(&rawq_room);
+	if (rawq_len && (k = ldisc_receive(rawq, rawq_len)) != 0) {
+		memmove(rawq, rawq + k, rawq_len - k);
+		rawq_len -= k;
+		cthread_cond_signal(&rawq_room);
+	}
+	input_flow();
 }
 
 /* Output started again (^Q, tcflow, IXON off): what was held goes out. */

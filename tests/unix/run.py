@@ -97,6 +97,8 @@ GUEST_ONLY = {
     "tty oflow": ("held\noflow: TCOOFF 0\noflow: a write while stopped answered 5\n"
                   "oflow: TIOCOUTQ while stopped (its CR LF) 6\noflow: TCOON 0\noflow: then TIOCOUTQ 0\n"
                   "oflow: TCXONC 7 -22\n", "exit 0"),
+    # IXOFF: ^S down the line as the buffer fills, ^Q once the read has emptied it
+    "tty ixoff": ("\x13\x11ixoff: TIOCSTI pushed 4000\nixoff: read back 4000\n", "exit 0"),
 }
 # scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
 SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-tools.sh", "sh-ls.sh", "sh-ps.sh", "sh-many.sh", "sh-proc.sh"]

@@ -9,7 +9,8 @@
  * VTIME: answers with what there is once the time is up), flush (FIONREAD,
  * TCFLSH, TCSETSF), tab (erasing a tab goes back its columns), winsz
  * (TIOCSWINSZ, TIOCGWINSZ, SIGWINCH), oflow (tcflow: output held while
- * stopped). Each case puts the settings it found back.
+ * stopped), ixoff (VSTOP sent as the buffer fills, VSTART once read).
+ * Each case puts the settings it found back.
  */
 #include "lnx.h"
 #include "util.h"
@@ -27,6 +28,8 @@
 #define TIOCGWINSZ 0x5413
 #define TIOCSWINSZ 0x5414
 #define SIGWINCH 28
+#define TIOCSTI 0x5412
+#define IXOFF 0x1000
 #define ICRNL 0x100
 #define ISIG 0x1
 #define ICANON 0x2
@@ -278,6 +281,28 @@ case_oflow(void)
 	say("oflow: TCXONC 7", inval);
 }
 
+/* The buffer filled by TIOCSTI, no typing: VSTOP goes out with the 3,969th byte, VSTART as the read empties it. */
+static void
+case_ixoff(void)
+{
+	struct termios t;
+	static char b[4096];
+	long pushed = 0, got = 0, r;
+
+	ioctl(TCGETS, &t);
+	t.iflag |= IXOFF;
+	t.lflag &= ~(ICANON | ECHO);
+	t.cc[VMIN] = 0;
+	t.cc[VTIME] = 0;
+	ioctl(TCSETS, &t);
+	for (int i = 0; i < 4000; i++)
+		pushed += ioctl(TIOCSTI, "x") == 0;
+	while ((r = rd(b, sizeof b)) > 0)
+		got += r;
+	say("ixoff: TIOCSTI pushed", pushed);
+	say("ixoff: read back", got);
+}
+
 void
 start_c(long *sp)
 {
@@ -311,6 +336,8 @@ start_c(long *sp)
 			case_winsz();
 		else if (streq(c, "oflow"))
 			case_oflow();
+		else if (streq(c, "ixoff"))
+			case_ixoff();
 		else {
 			lnx_puts("tty: unknown case\n");
 			lnx_exit(2);
