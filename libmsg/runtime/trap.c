@@ -58,6 +58,12 @@ trap_console_write(const char *buf, size_t len)
 	return trap_raw(TRAP_console_write, (uint32_t)buf, len, 0, 0, 0);
 }
 
+kern_return_t
+trap_console_write_raw(const char *buf, size_t len)
+{
+	return trap_raw(TRAP_console_write_raw, (uint32_t)buf, len, 0, 0, 0);
+}
+
 void
 trap_task_exit(int status)
 {

@@ -14,6 +14,7 @@
 #include <manifold/traps.h>
 
 kern_return_t trap_console_write(const char *buf, size_t len);
+kern_return_t trap_console_write_raw(const char *buf, size_t len);
 __attribute__((noreturn)) void trap_task_exit(int status);
 kern_return_t trap_thread_yield(void);
 kern_return_t trap_clock_uptime(uint64_t *ns);

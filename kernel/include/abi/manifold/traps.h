@@ -53,6 +53,11 @@
  * console_write(const char *buf, size_t len)
  *	Writes to the kernel console, as one piece. len <= TRAP_CONSOLE_MAX.
  *	KERN_INVALID_ARGUMENT (len too large), KERN_INVALID_ADDRESS (buf unreadable).
+ *	The serial line gets CR LF for each LF.
+ * console_write_raw(const char *buf, size_t len)
+ *	The same, but the bytes go to the serial line as they are (no CR before
+ *	LF): for a terminal that does its own output processing (the Unix
+ *	server's tty, through the console server).
  * task_exit(int status)
  *	Ends the calling task with status. Does not return.
  * thread_yield(void)
@@ -182,7 +187,8 @@
 	TRAP(31, fast_entry, 0)				\
 	TRAP(48, console_read, 5)			\
 	TRAP(49, task_list, 4)				\
-	TRAP(50, boot_module_read, 5)
+	TRAP(50, boot_module_read, 5)			\
+	TRAP(51, console_write_raw, 2)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
