@@ -40,6 +40,8 @@ $(B)/obj/libmsg/%.c.o: libmsg/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GE
 # the trap and then the RPC: msgc's stubs for them are the _rpc names.
 MACH_PORT_TRAPPED := mach_port_allocate mach_port_deallocate mach_port_destroy mach_port_mod_refs
 $(B)/obj/gen/mach/mach_port_client.c.o: USER_CFLAGS += $(foreach f,$(MACH_PORT_TRAPPED),-D$(f)=$(f)_rpc)
+# (and rebuilt when the list changes: a stub built before it would clash with trap.c's)
+$(B)/obj/gen/mach/mach_port_client.c.o: libmsg/rules.mk
 
 $(B)/obj/gen/mach/%.c.o: $(B)/gen/mach/%.c $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
