@@ -59,13 +59,20 @@ on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	return ERR_OK;
 }
 
-/* Room in the send buffer and in the owner's share: any of its sends may go on. */
+/*
+ * Room in the send buffer and in the owner's share: any of its sends may go
+ * on, once half the buffer is free or nothing is left in flight (a low-water
+ * mark, as Linux's for a writer). Woken at every acknowledgement, a writer
+ * put one or two segments at a time, often short ones, sent at once (no
+ * Nagle), and the stream kept to that: tcp_bulk_remote's sender took about
+ * three times the send calls and twice the messages a kB in one run of three.
+ */
 static err_t
 on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
 	struct sock *s = arg;
 
-	if (s)
+	if (s && (tcp_sndbuf(pcb) >= TCP_SND_BUF / 2 || tcp_sndqueuelen(pcb) == 0))
 		sock_wake(s->owner);
 	return ERR_OK;
 }

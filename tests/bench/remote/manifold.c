@@ -303,6 +303,9 @@ prof_end(const char *row, const char *role, unsigned n)
 	       (st.switches - prof.st.switches) / n,
 	       (unsigned long long)((c64(st.switch_cycles_lo, st.switch_cycles_hi) -
 				     c64(prof.st.switch_cycles_lo, prof.st.switch_cycles_hi)) / n));
+	/* the bulk rows' n is kB: fewer than one trap each, so per 100 too */
+	printf("PROFILE %s %s: per 100, %u traps, %u switches\n", row, role,
+	       (unsigned)((st.traps - prof.st.traps) * 100ull / n), (unsigned)((st.switches - prof.st.switches) * 100ull / n));
 	for (uint32_t i = 0; i < nt; i++)
 		for (uint32_t j = 0; j < prof.ntasks; j++)
 			if (t[i].id == prof.tasks[j].id && t[i].cpu_ms > prof.tasks[j].cpu_ms)
