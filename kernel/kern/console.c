@@ -68,14 +68,44 @@ putc_locked(char c, bool raw)
 		capture[capture_len++] = c;
 }
 
+/* At most CONSOLE_CHUNK bytes of s, up to and with a newline, under the spin lock: how many went. */
+static size_t
+write_chunk(const char *s, size_t n, bool raw)
+{
+	uint32_t f = spin_lock_irqsave(&console_lock);
+	size_t k = 0;
+
+	while (k < n && k < CONSOLE_CHUNK) {
+		char c = s[k++];
+
+		putc_locked(c, raw);
+		if (c == '\n')
+			break;
+	}
+	spin_unlock_irqrestore(&console_lock, f);
+	return k;
+}
+
 static void
 write_locked(const char *s, size_t n, bool raw)
 {
-	uint32_t f = spin_lock_irqsave(&console_lock);
+	uint32_t f;
 
-	while (n--)
-		putc_locked(*s++, raw);
-	spin_unlock_irqrestore(&console_lock, f);
+	if (!sched_can_block()) {	/* an interrupt, a spin lock held, the idle thread, early boot */
+		f = spin_lock_irqsave(&console_lock);
+		while (n--)
+			putc_locked(*s++, raw);
+		spin_unlock_irqrestore(&console_lock, f);
+		return;
+	}
+	kmutex_lock(&console_mutex);	/* the whole write, one piece among the threads' */
+	while (n) {
+		size_t k = write_chunk(s, n, raw);
+
+		s += k;
+		n -= k;
+	}
+	kmutex_unlock(&console_mutex);
 }
 
 void

@@ -2541,6 +2541,15 @@ interrupts_stay_off_at_most_a_page_copy_in_vm_calls(void)
 	irq_window("vm_deallocate of 1 MiB");
 	CHECK_EQ(vm_deallocate(ME, b, size + PAGE), KERN_SUCCESS);
 	irq_window("vm_deallocate of 1 MiB (copied pages)");
+	{	/* a task's long line: the console takes its spin lock 64 bytes at a time (kern/console.c) */
+		static char line[8192];
+
+		memset(line, '=', sizeof line);
+		memcpy(line, "# ", 2);
+		line[sizeof line - 1] = '\n';
+		CHECK_EQ(trap_console_write(line, sizeof line), KERN_SUCCESS);
+		irq_window("console_write of an 8 KiB line");
+	}
 	printf("# worst: %u instructions (%s), from %#x to %#x; bound %u\n", irq_worst, irq_worst_op, irq_from,
 	       irq_to, IRQOFF_BOUND);
 	CHECK(irq_worst <= IRQOFF_BOUND);
