@@ -995,6 +995,14 @@ case_adjtimex(void)
 	yes("adjtimex: clock_adjtime(CLOCK_REALTIME) read-only answers a state", r >= 0 && r <= 5);
 	say("adjtimex: clock_adjtime(CLOCK_MONOTONIC)", lnx_call(343, 1, (long)tx, 0, 0, 0, 0));
 	say("adjtimex: clock_adjtime(42)", lnx_call(343, 42, (long)tx, 0, 0, 0, 0));
+	/* clock_adjtime64's struct __kernel_timex: 208 bytes, its longs 64 bits (the time's seconds at byte 72) */
+	long tx64[52] = { 0 };
+	r = lnx_call(405, 0, (long)tx64, 0, 0, 0, 0);
+	t = lnx_call(13, 0, 0, 0, 0, 0, 0);
+	yes("adjtimex: clock_adjtime64 read-only answers a state", r >= 0 && r <= 5);
+	yes("adjtimex: its precision, tolerance and time", tx64[14] == 1 && tx64[16] == 32768000 &&
+	    t - tx64[18] >= 0 && t - tx64[18] <= 2);
+	say("adjtimex: clock_adjtime64(CLOCK_MONOTONIC)", lnx_call(405, 1, (long)tx64, 0, 0, 0, 0));
 }
 
 /*
