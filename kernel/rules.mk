@@ -18,8 +18,9 @@ KSERVER_OBJECT_clock := struct port *
 KSERVER_DEFS := mach_port vm_map task thread host memory_object_control device clock_priv clock
 KSERVER_GEN := $(patsubst %,$(B)/gen/kernel/%_kserver.c,$(KSERVER_DEFS))
 # The interfaces the kernel is a client of: msgc -K builds their requests as kmsgs
-# and decodes their replies (pager_msg.c, exception.c, notify.c, dev/irq.c, syscall_port.c twice).
-KUSER_DEFS := memory_object exc notify device_intr syscall syscall_data
+# and decodes their replies (pager_msg.c, exception.c, notify.c, dev/irq.c, syscall_port.c twice,
+# kern/clock_alarm.c).
+KUSER_DEFS := memory_object exc notify device_intr syscall syscall_data clock_reply
 KUSER_GEN := $(patsubst %,$(B)/gen/kernel/%_kuser.c,$(KUSER_DEFS))
 KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS)) \

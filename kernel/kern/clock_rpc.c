@@ -3,7 +3,8 @@
  * host_get_clock_service) reads it, and the calendar clock's control port
  * (clock_priv.defs, from host_get_clock_control) reads and changes it. The
  * clocks themselves are kern/clock.h's (since boot) and kern/walltime.c's (the
- * time of day); the sleep on a clock is a trap (syscall/sys_clock.c).
+ * time of day); the sleep on a clock is a trap (syscall/sys_clock.c), an
+ * alarm kern/clock_alarm.c's.
  *
  * kobject.c hands every request to a clock's port (kotype KOBJ_CLOCK_CTRL,
  * name port or control port alike) to clock_priv_kserver; the one here sends
@@ -128,4 +129,18 @@ kdo_clock_adjust_time(struct port *clock_ctrl, time_value_t new_adjustment, time
 		return KERN_INVALID_VALUE;
 	walltime_ns_value(walltime_adjust_ns(walltime_value_ns(&new_adjustment)), old_adjustment);
 	return KERN_SUCCESS;
+}
+
+kern_return_t
+kdo_clock_alarm(struct port *clock, integer_t alarm_type, mach_timespec_t alarm_time, struct port *alarm_port)
+{
+	int id = clock_port_id(clock);
+	int64_t t = (int64_t)alarm_time.tv_sec * NSEC_PER_SEC + alarm_time.tv_nsec;
+
+	if ((alarm_type != TIME_ABSOLUTE && alarm_type != TIME_RELATIVE) || alarm_time.tv_nsec < 0 ||
+	    alarm_time.tv_nsec >= NSEC_PER_SEC)
+		return KERN_INVALID_VALUE;
+	if (!alarm_port)
+		return KERN_INVALID_ARGUMENT;
+	return clock_alarm_add(id, alarm_type, alarm_type == TIME_RELATIVE ? clock_read_ns(id) + t : t, alarm_port);
 }

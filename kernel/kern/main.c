@@ -75,6 +75,7 @@ kern_main(void)
 	walltime_init();
 	kobject_init();
 	clock_ports_init();
+	clock_alarm_init();
 	device_init();
 	ipc_fastpath_init();
 	sysenter_init();

@@ -22,6 +22,7 @@ clock_calendar_set(void)
 
 	waitq_wake_all_locked(&calendar_sleepers);
 	spin_unlock_irqrestore(&sched_lock, f);
+	clock_alarm_calendar_set();
 }
 
 /* Which clock the caller's send right `name` is a port of; -1 if none. */

@@ -21,6 +21,7 @@
 #include <manifold/trap.h>
 #include <manifold/syscall_inputs.h>
 #include "suite.h"
+#include "clock_reply_types.h"
 
 #define KC_SELF mach_task_self()
 #define KC_PAGE 4096u
@@ -2156,6 +2157,91 @@ the_clock_service_ports_read_the_clocks_and_sleep_on_them(void)
 	mach_port_deallocate(KC_SELF, host_priv);
 }
 
+/* Waits up to ms for a message on port. */
+KC_FN mach_msg_return_t
+kc_recv_ms(mach_port_t port, struct kc_msg *m, mach_msg_timeout_t ms)
+{
+	memset(m, 0, sizeof *m);
+	return mach_msg(&m->h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof *m, port, ms, MACH_PORT_NULL);
+}
+
+/* A clock_alarm_reply's (clock_reply.defs) time: its words after the code and the type. */
+KC_FN uint64_t
+kc_alarm_ns(const struct kc_msg *m)
+{
+	return (uint64_t)m->body[2] * NSEC_PER_SEC + m->body[3];
+}
+
+KC_CASE
+clock_alarms_reply_on_their_port_when_due(void)
+{
+	mach_port_t host = mach_host_self(), sys = MACH_PORT_NULL, cal = MACH_PORT_NULL, p = kc_port(), q = kc_port();
+	mach_timespec_t rel = { 0, 50000000 }, bad_ns = { 0, 1000000000 }, past = { 0, 0 };
+	mach_timespec_t soon = { 0, 20000000 }, later = { 0, 80000000 };
+	struct kc_msg m;
+	uint64_t u0, u1;
+	int n;
+
+	CHECK(p && q);
+	CHECK_EQ(host_get_clock_service(host, SYSTEM_CLOCK, &sys), KERN_SUCCESS);
+	CHECK_EQ(host_get_clock_service(host, CALENDAR_CLOCK, &cal), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, 2, rel, p), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, bad_ns, p), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, MACH_PORT_NULL), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(clock_alarm(host, TIME_RELATIVE, rel, p), MIG_BAD_ID);
+	for (n = 0; n < 3; n++) {	/* none left an alarm: the send-once rights they made died unused, as Mach says */
+		CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	}
+	CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_RCV_TIMED_OUT);
+
+	/* 50 ms on the system clock: not before, and then the reply says when */
+	u0 = kc_uptime_ns();
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_SUCCESS);
+	CHECK_EQ(kc_poll(p, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+	u1 = kc_uptime_ns();
+	CHECK_EQ(m.h.msgh_id, CLOCK_ALARM_REPLY_ID);
+	CHECK_EQ(m.h.msgh_size, sizeof(mach_msg_header_t) + 16);
+	CHECK_EQ((kern_return_t)m.body[0], KERN_SUCCESS);
+	CHECK_EQ(m.body[1], TIME_RELATIVE);
+	CHECK(u1 - u0 >= 50000000);
+	CHECK(kc_alarm_ns(&m) >= u0 + 50000000 && kc_alarm_ns(&m) <= u1);
+	/* a time past goes off at once */
+	CHECK_EQ(clock_alarm(sys, TIME_ABSOLUTE, past, p), KERN_SUCCESS);
+	CHECK_EQ(kc_recv_ms(p, &m, 1000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.body[1], TIME_ABSOLUTE);
+	/* the later asked first: they come in the order they are due, each on its clock */
+	CHECK_EQ(clock_alarm(cal, TIME_RELATIVE, later, p), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, soon, p), KERN_SUCCESS);
+	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+	CHECK(m.body[2] < 1000000000u);		/* the system clock's: since boot */
+	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+	CHECK(m.body[2] > 1000000000u);		/* the calendar clock's: since 1970 */
+
+	/* CLOCK_ALARM_MAX wait at once, no more; each then goes off */
+	for (n = 0; n < CLOCK_ALARM_MAX; n++)
+		CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(kc_poll(p, &m), MACH_MSG_SUCCESS);		/* the refused one's right died at once */
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	for (n = 0; n < CLOCK_ALARM_MAX; n++) {
+		CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, CLOCK_ALARM_REPLY_ID);
+	}
+	CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_RCV_TIMED_OUT);
+
+	/* an alarm whose port died first: its reply goes nowhere, and nothing of it is left (the case's leak check) */
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, soon, q), KERN_SUCCESS);
+	mach_port_destroy(KC_SELF, q);
+	msg_sleep_ms(100);
+
+	mach_port_destroy(KC_SELF, p);
+	mach_port_deallocate(KC_SELF, sys);
+	mach_port_deallocate(KC_SELF, cal);
+	mach_port_deallocate(KC_SELF, host);
+}
+
 /* ---- errors common to every routine ---- */
 
 static kern_return_t kc_got;
@@ -2289,6 +2375,7 @@ kc_host_calls(mach_port_t dest, kern_return_t want)
 	KC_WANT(clock_get_time(dest, &ts));
 	cnt = 1;
 	KC_WANT(clock_get_attributes(dest, CLOCK_GET_TIME_RES, info, &cnt));
+	KC_WANT(clock_alarm(dest, TIME_RELATIVE, ts, MACH_PORT_NULL));
 	return 0;
 }
 
@@ -3284,6 +3371,7 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(host_time_is_read_on_either_port_and_moved_on_the_privileged_one)	\
 	T(the_calendar_clock_is_set_by_its_control_port)	\
 	T(the_clock_service_ports_read_the_clocks_and_sleep_on_them)	\
+	T(clock_alarms_reply_on_their_port_when_due)			\
 	T(every_call_on_a_dead_tasks_or_threads_name_is_invalid_dest)		\
 	T(routines_sent_to_the_wrong_kind_of_object_get_mig_bad_id)		\
 	T(malformed_mach_port_requests_get_bad_arguments_and_change_nothing)	\

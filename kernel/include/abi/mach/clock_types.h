@@ -27,7 +27,9 @@ typedef int clock_flavor_t;
 #define CLOCK_ALARM_MINRES	4	/* ...at finest */
 #define CLOCK_ALARM_MAXRES	5	/* ...at coarsest */
 
-/* clock_sleep's sleep_type (Mach's numbers) */
+#define CLOCK_ALARM_MAX	64	/* clock_alarm: alarms waiting at once, over all tasks */
+
+/* clock_sleep's sleep_type and clock_alarm's alarm_type (Mach's numbers) */
 typedef int sleep_type_t;
 #define TIME_ABSOLUTE	0	/* until the clock reads sleep_time */
 #define TIME_RELATIVE	1	/* for sleep_time from now */
