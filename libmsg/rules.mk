@@ -36,6 +36,11 @@ $(B)/obj/libmsg/%.c.o: libmsg/%.c $(NEWLIB_LIBC) | $(MACH_GEN_TYPES) $(SERVER_GE
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
 
+# The four port-name calls that have traps (<manifold/traps.h>) are runtime/trap.c's, which tries
+# the trap and then the RPC: msgc's stubs for them are the _rpc names.
+MACH_PORT_TRAPPED := mach_port_allocate mach_port_deallocate mach_port_destroy mach_port_mod_refs
+$(B)/obj/gen/mach/mach_port_client.c.o: USER_CFLAGS += $(foreach f,$(MACH_PORT_TRAPPED),-D$(f)=$(f)_rpc)
+
 $(B)/obj/gen/mach/%.c.o: $(B)/gen/mach/%.c $(NEWLIB_LIBC)
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)

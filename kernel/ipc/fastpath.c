@@ -64,6 +64,40 @@ waiting_receiver_locked(struct port *dest)
 	return r && (r->rcv_buf || r->kreply_room) && !r->ipc_handoff && !r->rcv_done ? r : NULL;
 }
 
+/*
+ * For a request the kernel makes: the thread waiting on dest with a buffer
+ * of its own (not a kernel waiter), with its task's space locked by a try
+ * (after the ports: against the order, as fast_send's). dest and the reply
+ * port locked. NULL, with nothing more locked, when no such thread waits or
+ * its space is busy.
+ */
+static inline __attribute__((always_inline)) struct thread *
+kernel_request_receiver_locked(struct port *dest)
+{
+	struct thread *r;
+
+	if (dest->kotype != KOBJ_NONE || !dest->active || !list_empty(&dest->messages) ||
+	    !(r = waiting_receiver_locked(dest)) || !r->rcv_buf || !r->task->space ||
+	    !spin_trylock_irqoff(&r->task->space->lock))
+		return NULL;
+	return r;
+}
+
+/*
+ * A header copied word by word: as a structure assignment GCC may make it a
+ * loop of six turns (some 30 instructions where 12 do).
+ */
+static inline __attribute__((always_inline)) void
+msg_header_copy(mach_msg_header_t *to, const mach_msg_header_t *from)
+{
+	to->msgh_bits = from->msgh_bits;
+	to->msgh_size = from->msgh_size;
+	to->msgh_remote_port = from->msgh_remote_port;
+	to->msgh_local_port = from->msgh_local_port;
+	to->msgh_reserved = from->msgh_reserved;
+	to->msgh_id = from->msgh_id;
+}
+
 /* r's receive is done, by the fast path: sched_lock held. */
 static inline void
 receive_done_locked(struct thread *r)
@@ -695,14 +729,9 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, s
 				return false;
 	}
 	port_lock_two(dest, reply);
-	if (dest->kotype != KOBJ_NONE || !dest->active || !list_empty(&dest->messages) ||
-	    !(r = waiting_receiver_locked(dest)) || !r->rcv_buf)
+	if (!(r = kernel_request_receiver_locked(dest)))
 		goto no;
-	rs = r->task->space;	/* after the ports: a try, as fast_send's */
-	if (!rs || !spin_trylock_irqoff(&rs->lock)) {
-		rs = NULL;
-		goto no;
-	}
+	rs = r->task->space;
 	/* the descriptors' ports too, each once, by a try: against the order, after the space */
 	for (uint32_t i = 0; i < nd; i++) {
 		struct port *p = (struct port *)(uintptr_t)d[i].name;
@@ -750,7 +779,7 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, s
 	use_dest_right_locked(dest, k->remote_type);
 	k->remote = k->local = NULL;
 	if (in_thread) {
-		r->rcv_head.h = *k->msg;
+		msg_header_copy(&r->rcv_head.h, k->msg);
 		r->rcv_body_len = k->size - HDR;
 		memcpy(r->rcv_body, k->msg + 1, r->rcv_body_len);
 		r->rcv_head_pending = true;
@@ -768,6 +797,67 @@ ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, s
 no:
 	while (nlocked)
 		port_unlock(locked[--nlocked]);
+	if (rs)
+		spin_unlock_irqoff(&rs->lock);
+	port_unlock_two(dest, reply);
+	return false;
+}
+
+/*
+ * A request the kernel makes whose body is one counted array of words (a
+ * personality's system call: syscall_raise's registers), written straight
+ * into the thread waiting on dest, for it to copy out with its header as a
+ * task's short message is: no kmsg built and copied again, no send right
+ * copied and let go. The caller holds what keeps dest's send right while
+ * this runs (the task's itk_lock, for a special port): the message's right
+ * is that one, borrowed, as fast_send borrows a copied one, since the
+ * delivery ends before the lock goes. The send-once right to reply is made
+ * here, only when the request goes. False, with nothing changed, when the
+ * general way must carry it (ipc_kernel_request_send).
+ */
+__attribute__((flatten)) bool
+ipc_fastpath_kernel_array_request(struct port *dest, struct port *reply, mach_msg_id_t id, const natural_t *words,
+				  mach_msg_type_number_t count, struct thread **handoff)
+{
+	mach_msg_size_t body = (mach_msg_size_t)sizeof(natural_t) * (1 + count), size = HDR + body, tsize;
+	mach_port_name_t reply_name = MACH_PORT_NULL;
+	struct ipc_space *rs = NULL;
+	struct thread *r;
+
+	if (!ipc_fastpath_enabled || count > THREAD_RCV_BODY_MAX / sizeof(natural_t) - 1)
+		return false;
+	port_lock_two(dest, reply);
+	if (!(r = kernel_request_receiver_locked(dest)))
+		goto no;
+	rs = r->task->space;
+	tsize = ipc_trailer_size((mach_msg_option_t)r->rcv_option);
+	/* where the receiver found room it could write as it began to wait: it writes the message itself */
+	if (!rs->active || size + tsize > r->rcv_size || size + tsize > r->rcv_probed)
+		goto no;
+	port_ref(reply);
+	reply->sorights++;
+	right_copyout_inline_locked(rs, reply, MACH_MSG_TYPE_PORT_SEND_ONCE, &reply_name);
+	r->rcv_head.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, MACH_MSG_TYPE_PORT_SEND);
+	r->rcv_head.h.msgh_size = size;
+	r->rcv_head.h.msgh_remote_port = reply_name;
+	r->rcv_head.h.msgh_local_port = dest->receiver_name;
+	r->rcv_head.h.msgh_reserved = 0;
+	r->rcv_head.h.msgh_id = id;
+	r->rcv_head.t.msgh_trailer_type = MACH_MSG_TRAILER_FORMAT_0;
+	r->rcv_head.t.msgh_trailer_size = tsize;
+	r->rcv_head.t.msgh_seqno = dest->seqno++;
+	r->rcv_head.t.msgh_sender.val[0] = 0;	/* the kernel's, as a kmsg of the kernel says */
+	r->rcv_head.t.msgh_sender.val[1] = 0;
+	/* msgc's counted array: the count, then the words (tools/msgc/README.md) */
+	memcpy(r->rcv_body, &count, sizeof count);
+	memcpy(r->rcv_body + sizeof count, words, count * sizeof(natural_t));
+	r->rcv_body_len = body;
+	r->rcv_head_pending = true;
+	handed(r, true, handoff);
+	spin_unlock_irqoff(&rs->lock);
+	port_unlock_two(dest, reply);
+	return true;
+no:
 	if (rs)
 		spin_unlock_irqoff(&rs->lock);
 	port_unlock_two(dest, reply);

@@ -10,6 +10,7 @@
 #include <kern/kmem.h>
 #include <kern/lib.h>
 #include <kern/sched.h>
+#include <kern/task.h>
 #include <mach/notify.h>
 
 /*
@@ -24,6 +25,19 @@ request_off_the_stack(struct kmsg *k)
 	if (q)
 		memcpy(q, k, sizeof(struct kmsg) + k->size);
 	return q;
+}
+
+/* A request gone, r its receiver if it was handed one (to run as we wait for the answer). */
+static void
+request_sent(struct thread *r)
+{
+	if (ipc_deferred_pending) {	/* before the wait: nothing deferred waits for our answer */
+		if (r)	/* what runs now must see r woken */
+			ipc_fastpath_wake_handed(r);
+		r = NULL;
+		ipc_deferred_run();
+	}
+	curthread()->kreq_handed = r;
 }
 
 /* Sends k to dest (which k holds a right to); destroyed if dest died. No IPC lock held. */
@@ -46,13 +60,25 @@ ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *roo
 		 * right's death tells the waiter); a request in a room holds rights, no memory */
 		kmsg_release_rights(k);
 	}
-	if (ipc_deferred_pending) {	/* before the wait: nothing deferred waits for our answer */
-		if (r)	/* what runs now must see r woken */
-			ipc_fastpath_wake_handed(r);
-		r = NULL;
-		ipc_deferred_run();
-	}
-	curthread()->kreq_handed = r;
+	request_sent(r);
+}
+
+bool
+ipc_kernel_special_request_send(struct task *t, struct port **slot, struct port *reply, mach_msg_id_t id,
+				const natural_t *words, mach_msg_type_number_t count)
+{
+	struct thread *r = NULL;
+	struct port *p;
+	bool sent;
+
+	/* the slot's right is the message's until the delivery ends (ipc_fastpath_kernel_array_request) */
+	spin_lock_irqoff(&t->itk_lock);
+	p = *slot;
+	sent = p && ipc_fastpath_kernel_array_request(p, reply, id, words, count, &r);
+	spin_unlock_irqoff(&t->itk_lock);
+	if (sent)
+		request_sent(r);
+	return sent;
 }
 
 struct kmsg *

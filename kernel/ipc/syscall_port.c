@@ -70,6 +70,11 @@ raise_and_wait(struct thread *th, struct port *reply, struct syscall_answer *a, 
 	kern_return_t kr;
 	uint32_t f = ipc_begin();
 
+	/* a call without inputs straight into the server waiting for it, if one is */
+	if (!with_data && ipc_kernel_special_request_send(task, &task->special[task_special_slot(TASK_SYSCALL_PORT)],
+							  reply, SYSCALL_RAISE_ID, (const natural_t *)&a->state,
+							  i386_THREAD_STATE_COUNT))
+		goto wait;
 	/* again: it may have gone */
 	sp = ipc_task_copy_special(task, &task->special[task_special_slot(TASK_SYSCALL_PORT)]);
 	if (!sp)
@@ -92,7 +97,7 @@ raise_and_wait(struct thread *th, struct port *reply, struct syscall_answer *a, 
 	reply->sorights++;
 	port_unlock(reply);
 	ipc_kernel_request_send(sp, k, &room);
-
+wait:
 	k = ipc_kernel_reply_wait(th, reply, &room);
 	if (k) {
 		outcome = take_answer(k, with_data, a) ? EXCEPTION_HANDLED : EXCEPTION_UNHANDLED;

@@ -53,10 +53,11 @@ console_init_screen(const struct multiboot_info *mbi)
 	have_vga = true;
 }
 
+/* raw: the bytes go to the serial line as they are (a tty's own output processing was done) */
 static void
-putc_locked(char c)
+putc_locked(char c, bool raw)
 {
-	if (c == '\n')
+	if (c == '\n' && !raw)
 		uart_putc('\r');
 	uart_putc(c);
 	if (have_vga)
@@ -67,14 +68,26 @@ putc_locked(char c)
 		capture[capture_len++] = c;
 }
 
-void
-console_write(const char *s, size_t n)
+static void
+write_locked(const char *s, size_t n, bool raw)
 {
 	uint32_t f = spin_lock_irqsave(&console_lock);
 
 	while (n--)
-		putc_locked(*s++);
+		putc_locked(*s++, raw);
 	spin_unlock_irqrestore(&console_lock, f);
+}
+
+void
+console_write(const char *s, size_t n)
+{
+	write_locked(s, n, false);
+}
+
+void
+console_write_raw(const char *s, size_t n)
+{
+	write_locked(s, n, true);
 }
 
 int

@@ -1,10 +1,12 @@
 /*
  * The console traps: console_write, the debug console every task can use
+ * (console_write_raw: its bytes untouched, no CR put before LF)
  * (the console server, servers/console, writes through it too), and
  * console_read, the serial input the console server reads: privileged, it
  * takes a send right to the privileged host port first.
  */
 #include <kern/clock.h>
+#include <kern/console.h>
 #include <kern/console_input.h>
 #include <kern/copyio.h>
 #include <kern/ipc.h>
@@ -13,8 +15,8 @@
 #include <kern/syscall.h>
 #include <kern/task.h>
 
-kern_return_t
-sys_console_write(const struct trap_args *args)
+static kern_return_t
+write_from(const struct trap_args *args, void (*out)(const char *, size_t))
 {
 	uintptr_t buf = args->a[0];
 	size_t len = args->a[1];
@@ -30,9 +32,21 @@ sys_console_write(const struct trap_args *args)
 		return KERN_RESOURCE_SHORTAGE;
 	kr = copyin(curtask(), buf, k, len);
 	if (kr == KERN_SUCCESS)
-		console_write(k, len);
+		out(k, len);
 	kfree(k);
 	return kr;
+}
+
+kern_return_t
+sys_console_write(const struct trap_args *args)
+{
+	return write_from(args, console_write);
+}
+
+kern_return_t
+sys_console_write_raw(const struct trap_args *args)
+{
+	return write_from(args, console_write_raw);
 }
 
 /* console_read(host_priv, buf, len, timeout_ms, *count) */

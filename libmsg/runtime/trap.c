@@ -58,6 +58,12 @@ trap_console_write(const char *buf, size_t len)
 	return trap_raw(TRAP_console_write, (uint32_t)buf, len, 0, 0, 0);
 }
 
+kern_return_t
+trap_console_write_raw(const char *buf, size_t len)
+{
+	return trap_raw(TRAP_console_write_raw, (uint32_t)buf, len, 0, 0, 0);
+}
+
 void
 trap_task_exit(int status)
 {
@@ -140,4 +146,61 @@ vm_copy_to_quick(mach_port_t target_task, vm_address_t address, vm_size_t size, 
 	if (kr == TRAP_BY_RPC)
 		kr = vm_copy_to(target_task, address, size, dest_task, dest_address);
 	return kr;
+}
+
+kern_return_t
+trap_mach_port_allocate(mach_port_t task, mach_port_right_t right, mach_port_name_t *name)
+{
+	return trap_raw(TRAP_mach_port_allocate, task, right, (uint32_t)name, 0, 0);
+}
+
+kern_return_t
+trap_mach_port_deallocate(mach_port_t task, mach_port_name_t name)
+{
+	return trap_raw(TRAP_mach_port_deallocate, task, name, 0, 0, 0);
+}
+
+kern_return_t
+trap_mach_port_destroy(mach_port_t task, mach_port_name_t name)
+{
+	return trap_raw(TRAP_mach_port_destroy, task, name, 0, 0, 0);
+}
+
+kern_return_t
+trap_mach_port_mod_refs(mach_port_t task, mach_port_name_t name, mach_port_right_t right, mach_port_delta_t delta)
+{
+	return trap_raw(TRAP_mach_port_mod_refs, task, name, right, (uint32_t)delta, 0);
+}
+
+/* The trap for this kernel's task ports; the RPC for any other port, which answers as Mach would. */
+kern_return_t
+mach_port_allocate(mach_port_t task, mach_port_right_t right, mach_port_name_t *name)
+{
+	kern_return_t kr = trap_mach_port_allocate(task, right, name);
+
+	return kr == TRAP_BY_RPC ? mach_port_allocate_rpc(task, right, name) : kr;
+}
+
+kern_return_t
+mach_port_deallocate(mach_port_t task, mach_port_name_t name)
+{
+	kern_return_t kr = trap_mach_port_deallocate(task, name);
+
+	return kr == TRAP_BY_RPC ? mach_port_deallocate_rpc(task, name) : kr;
+}
+
+kern_return_t
+mach_port_destroy(mach_port_t task, mach_port_name_t name)
+{
+	kern_return_t kr = trap_mach_port_destroy(task, name);
+
+	return kr == TRAP_BY_RPC ? mach_port_destroy_rpc(task, name) : kr;
+}
+
+kern_return_t
+mach_port_mod_refs(mach_port_t task, mach_port_name_t name, mach_port_right_t right, mach_port_delta_t delta)
+{
+	kern_return_t kr = trap_mach_port_mod_refs(task, name, right, delta);
+
+	return kr == TRAP_BY_RPC ? mach_port_mod_refs_rpc(task, name, right, delta) : kr;
 }

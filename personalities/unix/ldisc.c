@@ -11,6 +11,12 @@
  * of file), then the line being edited; without ICANON all of it is
  * readable. A character that would not fit is dropped (the line's end
  * always has room), as Linux's is; raw, the bytes wait for a reader.
+ *
+ * Output, the echo's and the writers' (ldisc_output), goes through OPOST's
+ * flags as Linux's do_output_char takes it, counting the column the cursor
+ * is at: that column is where erasing a tab goes back to. With IXON, VSTOP
+ * and VSTART (^S, ^Q) stop and start it, as do tcflow's TCOOFF and TCOON;
+ * the tty holds what is written meanwhile (tty.c).
  */
 #include <ctype.h>
 #include <string.h>
@@ -35,6 +41,12 @@ static uint32_t nlines;
 static bool lnext;		/* the next byte is taken as it is (VLNEXT) */
 static char echo[256];
 static uint32_t echo_len;
+static uint32_t column;		/* where output left the cursor, as OPOST counts it */
+static uint32_t canon_column;	/* the column the line being edited began at */
+static bool stopped;		/* output stopped: by VSTOP (IXON), or by TCOOFF */
+static bool tco_stopped;	/* by TCOOFF, which VSTART does not undo */
+
+#define OUT_MAX 8u		/* the most one byte becomes (a tab, XTABS) */
 
 static bool
 lflag(uint32_t f)
@@ -49,6 +61,92 @@ key(char c, int i)
 	return termios.c_cc[i] != 0 && (uint8_t)c == termios.c_cc[i];
 }
 
+/* A UTF-8 continuation byte takes no column of its own (IUTF8). */
+static bool
+continuation(char c)
+{
+	return (termios.c_iflag & LNX_IUTF8) && ((uint8_t)c & 0xc0) == 0x80;
+}
+
+/* The bytes c goes out as (up to OUT_MAX), the column moved: Linux's do_output_char. */
+static uint32_t
+output_char(char c, char *out)
+{
+	uint32_t o = termios.c_oflag, spaces;
+
+	if (!(o & LNX_OPOST)) {
+		out[0] = c;
+		return 1;
+	}
+	switch (c) {
+	case '\n':
+		if (o & LNX_ONLRET)
+			column = 0;
+		if (o & LNX_ONLCR) {
+			canon_column = column = 0;
+			out[0] = '\r';
+			out[1] = '\n';
+			return 2;
+		}
+		canon_column = column;
+		break;
+	case '\r':
+		if ((o & LNX_ONOCR) && column == 0)
+			return 0;
+		if (o & LNX_OCRNL) {
+			c = '\n';
+			if (o & LNX_ONLRET)
+				canon_column = column = 0;
+			break;
+		}
+		canon_column = column = 0;
+		break;
+	case '\t':
+		spaces = 8 - (column & 7);
+		column += spaces;
+		if ((o & LNX_TABDLY) == LNX_XTABS) {
+			memset(out, ' ', spaces);
+			return spaces;
+		}
+		break;
+	case '\b':
+		if (column > 0)
+			column--;
+		break;
+	default:
+		if (!iscntrl((unsigned char)c)) {
+			if (o & LNX_OLCUC)
+				c = (char)toupper((unsigned char)c);
+			if (!continuation(c))
+				column++;
+		}
+		break;
+	}
+	out[0] = c;
+	return 1;
+}
+
+uint32_t
+ldisc_output(const char *in, uint32_t n, char *out, uint32_t room, uint32_t *taken)
+{
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		char one[OUT_MAX];
+		uint32_t col = column, ccol = canon_column, m = output_char(in[i], one);
+
+		if (k + m > room) {	/* it does not fit: as if not seen */
+			column = col;
+			canon_column = ccol;
+			break;
+		}
+		memcpy(out + k, one, m);
+		k += m;
+	}
+	*taken = i;
+	return k;
+}
+
 static void
 echo_flush(void)
 {
@@ -56,13 +154,47 @@ echo_flush(void)
 	echo_len = 0;
 }
 
+/* Echoed bytes go out as output does (OPOST), so that the column stays true. */
 static void
 echo_raw(const char *s, uint32_t n)
 {
-	if (echo_len + n > sizeof echo)
-		echo_flush();
-	memcpy(echo + echo_len, s, n);
-	echo_len += n;
+	for (uint32_t i = 0; i < n; i++) {
+		if (echo_len + OUT_MAX > sizeof echo)
+			echo_flush();
+		echo_len += output_char(s[i], echo + echo_len);
+	}
+}
+
+/*
+ * Backspaces over a tab just erased: back to where it began, which the
+ * line's bytes before it (to the previous tab, or to the line's start
+ * column) say, as Linux's eraser counts them.
+ */
+static void
+erase_tab(void)
+{
+	uint32_t cols = 0, bs;
+	bool after_tab = false;
+
+	for (uint32_t i = len; i > canon; i--) {
+		char c = buf[i - 1];
+
+		if (c == '\t') {
+			after_tab = true;
+			break;
+		}
+		if (iscntrl((unsigned char)c))
+			cols += lflag(LNX_ECHOCTL) ? 2 : 0;
+		else if (!continuation(c))
+			cols++;
+	}
+	if (!after_tab)
+		cols += canon_column;
+	bs = 8 - (cols & 7);
+	if (bs > column)	/* the column counts the echo not yet flushed too */
+		bs = column;
+	while (bs--)
+		echo_raw("\b", 1);
 }
 
 /* Whether c echoes as ^X (two columns). */
@@ -112,9 +244,13 @@ erase(enum erase_kind kind)
 				break;
 		}
 		len--;
-		if (lflag(LNX_ECHO) && lflag(LNX_ECHOE)) {
-			echo_raw("\b \b", 3);
+		if (lflag(LNX_ECHO) && lflag(LNX_ECHOE) && c == '\t') {
+			erase_tab();
+		} else if (lflag(LNX_ECHO) && lflag(LNX_ECHOE)) {
+			/* a control byte echoed as itself (no ECHOCTL) took no column: nothing to erase */
 			if (caret(c))
+				echo_raw("\b \b", 3);
+			if (caret(c) || !iscntrl((unsigned char)c))
 				echo_raw("\b \b", 3);
 		} else if (lflag(LNX_ECHO)) {
 			echo_char((char)termios.c_cc[LNX_VERASE]);
@@ -145,12 +281,35 @@ plain(char c)
 	if (len >= (icanon ? LDISC_BUF - 1 : LDISC_BUF))	/* canonical: room kept for the newline */
 		return icanon;	/* dropped */
 	if (lflag(LNX_ECHO)) {
+		if (len == canon)
+			canon_column = column;	/* where a tab's erasing counts from */
 		if (c == '\n')
 			echo_raw("\n", 1);
 		else
 			echo_char(c);
 	}
 	buf[len++] = c;
+	return true;
+}
+
+/* Stopped output goes again, unless tcflow stopped it (Linux's start_tty). */
+static void
+start(void)
+{
+	if (!tco_stopped)
+		stopped = false;
+}
+
+/* IXON's keys: VSTART starts the output, VSTOP stops it; each is taken. */
+static bool
+flow_key(char c)
+{
+	if (key(c, LNX_VSTART))
+		start();
+	else if (key(c, LNX_VSTOP))
+		stopped = true;
+	else
+		return false;
 	return true;
 }
 
@@ -164,6 +323,8 @@ signal_key(char c)
 		return false;
 	if (!lflag(LNX_NOFLSH))
 		ldisc_flush();
+	if (termios.c_iflag & LNX_IXON)
+		start();	/* as Linux: the echo and what the signal makes written show */
 	if (lflag(LNX_ECHO))
 		echo_char(c);
 	echo_flush();	/* the echo shows before what the signal makes its group write */
@@ -216,12 +377,18 @@ ldisc_receive(const char *bytes, uint32_t n)
 			c &= 0x7f;
 		if (lnext) {	/* its "^\b" echo is written over by this one's */
 			lnext = false;
+			if ((termios.c_iflag & (LNX_IXON | LNX_IXANY)) == (LNX_IXON | LNX_IXANY))
+				start();
 			if (!plain(c))
 				break;
 			continue;
 		}
+		if ((termios.c_iflag & LNX_IXON) && flow_key(c))
+			continue;
 		if (lflag(LNX_ISIG) && signal_key(c))	/* the key as typed, before CR's mapping, as Linux */
 			continue;
+		if ((termios.c_iflag & (LNX_IXON | LNX_IXANY)) == (LNX_IXON | LNX_IXANY))
+			start();	/* any key starts the output again */
 		if (c == '\r') {
 			if (termios.c_iflag & LNX_IGNCR)
 				continue;
@@ -244,6 +411,8 @@ ldisc_set(const struct lnx_termios *t)
 {
 	bool was = lflag(LNX_ICANON), now = (t->c_lflag & LNX_ICANON) != 0;
 
+	if ((termios.c_iflag & LNX_IXON) && !(t->c_iflag & LNX_IXON))
+		start();	/* nothing could start it again */
 	termios = *t;
 	if (was == now)
 		return;
@@ -257,6 +426,12 @@ uint32_t
 ldisc_readable(void)
 {
 	return lflag(LNX_ICANON) ? canon : len;
+}
+
+uint32_t
+ldisc_buffered(void)
+{
+	return len;
 }
 
 bool
@@ -290,4 +465,21 @@ ldisc_flush(void)
 {
 	len = canon = nlines = 0;
 	lnext = false;
+}
+
+bool
+ldisc_stopped(void)
+{
+	return stopped;
+}
+
+void
+ldisc_tcflow(bool stop)
+{
+	if (stop && !tco_stopped) {
+		tco_stopped = stopped = true;
+	} else if (!stop && tco_stopped) {
+		tco_stopped = false;
+		stopped = false;
+	}
 }

@@ -275,6 +275,19 @@
 #define LNX_INLCR	0x0040u
 #define LNX_IGNCR	0x0080u
 #define LNX_ICRNL	0x0100u
+#define LNX_IXON	0x0400u
+#define LNX_IXANY	0x0800u
+#define LNX_IXOFF	0x1000u
+#define LNX_IUTF8	0x4000u
+/* termios c_oflag */
+#define LNX_OPOST	0x0001u
+#define LNX_OLCUC	0x0002u
+#define LNX_ONLCR	0x0004u
+#define LNX_OCRNL	0x0008u
+#define LNX_ONOCR	0x0010u
+#define LNX_ONLRET	0x0020u
+#define LNX_TABDLY	0x1800u
+#define LNX_XTABS	0x1800u		/* TABDLY's value that expands tabs to spaces */
 /* termios c_lflag */
 #define LNX_ISIG	0x0001u
 #define LNX_ICANON	0x0002u
@@ -294,6 +307,8 @@
 #define LNX_VEOF	4
 #define LNX_VTIME	5
 #define LNX_VMIN	6
+#define LNX_VSTART	8
+#define LNX_VSTOP	9
 #define LNX_VSUSP	10
 #define LNX_VEOL	11
 #define LNX_VREPRINT	12
@@ -315,6 +330,13 @@
 #define LNX_TIOCGPGRP		0x540F
 #define LNX_TIOCSPGRP		0x5410
 #define LNX_TIOCGWINSZ		0x5413
+#define LNX_TIOCSWINSZ		0x5414
+#define LNX_TIOCSTI		0x5412
+#define LNX_TCXONC		0x540A
+#define LNX_TCOOFF	0
+#define LNX_TCOON	1
+#define LNX_TCIOFF	2
+#define LNX_TCION	3
 #define LNX_TIOCNOTTY		0x5422
 #define LNX_FIONREAD		0x541B
 #define LNX_F_DUPFD		0

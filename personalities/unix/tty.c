@@ -8,6 +8,13 @@
  * the discipline (tty_wake: echo, editing, signal keys) and serves the held
  * reads again. It reads ahead while rawq has room, as a tty keeps what is
  * typed; bytes the discipline has no room for wait in rawq.
+ *
+ * Output goes through the discipline's OPOST (ldisc_output) and then to
+ * the console server's console_write_raw, which the kernel puts on the
+ * serial line as it is: the CR of ONLCR is ours. While the output is
+ * stopped (^S with IXON, tcflow) it waits in outq, as a serial driver's
+ * transmit buffer holds it; a write that finds outq full is held until
+ * the output starts again (^Q), or answers EAGAIN when non-blocking.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +33,8 @@
 
 #define CHUNK 4096u
 #define RAWQ_MAX 4096u
+#define THROTTLE 128u			/* IXOFF's threshold, n_tty's TTY_THRESHOLD_THROTTLE */
+#define OUTQ_MAX 4096u			/* output held while stopped, as Linux's serial transmit buffer */
 
 bool console_at_line_start = true;
 uint32_t tty_pgrp;			/* [U] */
@@ -33,6 +42,9 @@ const char tty_key;			/* only its address matters */
 static char rawq[RAWQ_MAX];		/* [U] typed bytes the discipline has not taken yet */
 static uint32_t rawq_len;		/* [U] */
 static struct cthread_cond rawq_room;	/* rawq has room for more */
+static char outq[OUTQ_MAX];		/* [U] processed output held while stopped; empty while not */
+static uint32_t outq_len;		/* [U] */
+static struct lnx_winsize winsize = { 24, 80, 0, 0 };	/* [U] TIOCSWINSZ's */
 static mach_port_t wake;
 static mach_port_t console = MACH_PORT_NULL;	/* the console server's own port: output at once */
 
@@ -48,7 +60,7 @@ emit(const char *text, uint32_t n)
 	for (uint32_t at = 0; at < n;) {
 		uint32_t k = n - at < 2048 ? n - at : 2048;
 
-		if (!MACH_PORT_VALID(console) || console_write(console, (char *)text + at, k) != KERN_SUCCESS) {
+		if (!MACH_PORT_VALID(console) || console_write_raw(console, (char *)text + at, k) != KERN_SUCCESS) {
 			fwrite(text + at, 1, k, stdout);
 			fflush(stdout);
 		}
@@ -56,11 +68,18 @@ emit(const char *text, uint32_t n)
 	}
 }
 
+/* Output while stopped waits in outq, behind what waits there; what has no room is dropped (an echo's). */
 void
 tty_emit(const char *text, uint32_t n)
 {
 	if (n == 0)
 		return;
+	if (ldisc_stopped() || outq_len) {
+		n = n < OUTQ_MAX - outq_len ? n : OUTQ_MAX - outq_len;
+		memcpy(outq + outq_len, text, n);
+		outq_len += n;
+		return;
+	}
 	emit(text, n);
 	console_at_line_start = text[n - 1] == '\n';
 }
@@ -72,24 +91,64 @@ tty_signal(int sig)
 		signal_group(tty_pgrp, sig);
 }
 
+/*
+ * IXOFF: VSTOP down the line once the discipline's buffer has less than
+ * THROTTLE bytes of room, VSTART once reads leave THROTTLE bytes or fewer
+ * in it, as n_tty's throttle thresholds; sent at once, ahead of any output
+ * held, as a serial driver's flow characters are.
+ */
+static void
+input_flow(void)
+{
+	static bool throttled;
+	uint32_t held = ldisc_buffered();
+	const struct lnx_termios *t = ldisc_termios;
+	char c;
+
+	if (!(t->c_iflag & LNX_IXOFF)) {
+		throttled = false;
+		return;
+	}
+	if (throttled ? held > THROTTLE : held <= LDISC_BUF - THROTTLE)
+		return;
+	throttled = !throttled;
+	c = (char)t->c_cc[throttled ? LNX_VSTOP : LNX_VSTART];
+	if (c)
+		emit(&c, 1);
+}
+
 /* What waits in rawq goes through the discipline as far as it has room. */
 static void
 pump(void)
 {
 	uint32_t k;
 
-	if (rawq_len == 0 || (k = ldisc_receive(rawq, rawq_len)) == 0)
+	if (rawq_len && (k = ldisc_receive(rawq, rawq_len)) != 0) {
+		memmove(rawq, rawq + k, rawq_len - k);
+		rawq_len -= k;
+		cthread_cond_signal(&rawq_room);
+	}
+	input_flow();
+}
+
+/* Output started again (^Q, tcflow, IXON off): what was held goes out. */
+static void
+resume(void)
+{
+	uint32_t n = outq_len;
+
+	if (ldisc_stopped() || n == 0)
 		return;
-	memmove(rawq, rawq + k, rawq_len - k);
-	rawq_len -= k;
-	cthread_cond_signal(&rawq_room);
+	outq_len = 0;
+	tty_emit(outq, n);
 }
 
 void
 tty_wake(void)
 {
 	pump();
-	server_retry_on(&tty_key);
+	resume();
+	server_retry_on(&tty_key);	/* reads, and writes held while stopped */
 }
 
 /* Whether p is in a group other than the foreground one, which a live process still has. */
@@ -121,23 +180,46 @@ ttou(struct process *p)
 	return SYS_DEFER;	/* stopped and held, or a handler interrupts it */
 }
 
+/* Held until the output starts again (tty_key), or EAGAIN if it may not wait. */
+static int32_t
+hold_output(struct process *p, bool nonblock)
+{
+	if (nonblock)
+		return -LNX_EAGAIN;
+	p->wait_key = &tty_key;
+	return SYS_DEFER;
+}
+
+/*
+ * Through OPOST and out; while stopped, into outq as far as it has room:
+ * what went is answered, and a write none of which went is held.
+ */
 static int32_t
 tty_write(struct process *p, struct file *f, uint32_t buf, uint32_t len)
 {
-	char chunk[CHUNK];
+	char chunk[CHUNK / 2], out[CHUNK];
 	uint32_t done = 0;
 	int32_t r;
 
-	(void)f;
 	if ((ldisc_termios->c_lflag & LNX_TOSTOP) && (r = ttou(p)) != 0)
 		return r;
+	if (len && ldisc_stopped() && outq_len == OUTQ_MAX)
+		return hold_output(p, (f->flags & LNX_O_NONBLOCK) != 0);
 	while (done < len) {
-		uint32_t n = len - done < CHUNK ? len - done : CHUNK;
-		int r = umem_read(p, buf + done, chunk, n);
+		uint32_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+		uint32_t at = 0;
 
-		if (r != 0)
+		if ((r = umem_read(p, buf + done, chunk, n)) != 0)
 			return done ? (int32_t)done : r;
-		tty_emit(chunk, n);
+		while (at < n) {
+			uint32_t room = ldisc_stopped() ? OUTQ_MAX - outq_len : sizeof out, taken;
+			uint32_t k = ldisc_output(chunk + at, n - at, out, room, &taken);
+
+			if (taken == 0)	/* stopped, and outq is full */
+				return done + at ? (int32_t)(done + at) : hold_output(p, (f->flags & LNX_O_NONBLOCK) != 0);
+			tty_emit(out, k);
+			at += taken;
+		}
 		done += n;
 	}
 	return (int32_t)done;
@@ -223,8 +305,10 @@ tty_poll(struct file *f)
 	uint32_t need = (t->c_lflag & LNX_ICANON) || t->c_cc[LNX_VTIME] || !t->c_cc[LNX_VMIN] ? 1 : t->c_cc[LNX_VMIN];
 	bool in = (t->c_lflag & LNX_ICANON) ? ldisc_line_ready() : ldisc_readable() >= need;
 
+	bool out = !ldisc_stopped() || outq_len < OUTQ_MAX;
+
 	(void)f;
-	return LNX_POLLOUT | (in ? LNX_POLLIN : 0);
+	return (out ? LNX_POLLOUT : 0) | (in ? LNX_POLLIN : 0);
 }
 
 static const void *
@@ -250,6 +334,64 @@ tty_is(const struct file *f)
 	return f->ops == &tty_ops;
 }
 
+/* TCXONC: TCOOFF and TCOON stop and start the output; TCIOFF and TCION send VSTOP and VSTART down the line. */
+static int32_t
+tcflow(uint32_t how)
+{
+	char c;
+
+	switch (how) {
+	case LNX_TCOOFF:
+	case LNX_TCOON:
+		ldisc_tcflow(how == LNX_TCOOFF);
+		resume();
+		server_retry_on(&tty_key);
+		return 0;
+	case LNX_TCIOFF:
+	case LNX_TCION:
+		c = (char)ldisc_termios->c_cc[how == LNX_TCIOFF ? LNX_VSTOP : LNX_VSTART];
+		if (c)	/* as Linux's send_prio_char: ahead of what is held, even while stopped */
+			emit(&c, 1);
+		return 0;
+	}
+	return -LNX_EINVAL;
+}
+
+/* TIOCSWINSZ: kept for TIOCGWINSZ; a new size is SIGWINCH to the foreground group, as Linux's tty_do_resize. */
+static int32_t
+set_winsize(struct process *p, uint32_t arg)
+{
+	struct lnx_winsize w;
+	int r;
+
+	if ((r = umem_read(p, arg, &w, sizeof w)) != 0)
+		return r;
+	if (memcmp(&w, &winsize, sizeof w) == 0)
+		return 0;
+	winsize = w;
+	tty_signal(LNX_SIGWINCH);
+	return 0;
+}
+
+/*
+ * TIOCSTI: a byte as if typed, behind what waits in rawq. Anyone may, as
+ * on Linux 6.1 for a process whose controlling tty this is (every one's).
+ */
+static int32_t
+simulate_input(struct process *p, uint32_t arg)
+{
+	char c;
+	int r;
+
+	if ((r = umem_read(p, arg, &c, 1)) != 0)
+		return r;
+	if (rawq_len == RAWQ_MAX)
+		return -LNX_EAGAIN;	/* nowhere to put it: Linux would wait for room */
+	rawq[rawq_len++] = c;
+	tty_wake();
+	return 0;
+}
+
 int32_t
 tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 {
@@ -268,11 +410,14 @@ tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 			return r;
 		if ((r = ttou(p)) != 0)
 			return r;
-		/* output goes out as it is written: TCSETSW's drain is done; TCSETSF drops the input */
+		/* TCSETSW and TCSETSF wait for the output held while stopped; TCSETSF drops the input */
+		if (cmd != LNX_TCSETS && outq_len)
+			return hold_output(p, false);
 		if (cmd == LNX_TCSETSF)
 			ldisc_flush();
 		ldisc_set(&t);
 		pump();
+		resume();	/* IXON turned off starts the output */
 		server_retry_on(&tty_key);	/* a raw read may have enough now, or a canonical one less */
 		return 0;
 	}
@@ -280,27 +425,32 @@ tty_ioctl(struct process *p, uint32_t cmd, uint32_t arg)
 		if (arg > LNX_TCIOFLUSH)
 			return -LNX_EINVAL;
 		if (arg != LNX_TCOFLUSH)
-			ldisc_flush();	/* nothing of the output is held to drop */
+			ldisc_flush();
+		if (arg != LNX_TCIFLUSH && outq_len) {
+			outq_len = 0;	/* what stopped output held */
+			server_retry_on(&tty_key);
+		}
 		pump();
 		return 0;
+	case LNX_TCXONC:
+		return tcflow(arg);
 	case LNX_FIONREAD: {
 		uint32_t n = ldisc_readable();
 
 		return umem_write(p, arg, &n, sizeof n);
 	}
-	case LNX_TIOCOUTQ: {
-		uint32_t n = 0;	/* written out at once */
-
-		return umem_write(p, arg, &n, sizeof n);
-	}
+	case LNX_TIOCOUTQ:
+		return umem_write(p, arg, &outq_len, sizeof outq_len);	/* what stopped output holds */
 	case LNX_TCSBRK:
 	case LNX_TCSBRKP:
-		return 0;	/* tcdrain: the output is out; no break on a serial line we do not own */
-	case LNX_TIOCGWINSZ: {
-		struct lnx_winsize w = { 24, 80, 0, 0 };
-
-		return umem_write(p, arg, &w, sizeof w);
-	}
+		/* tcdrain: waits for what stopped output holds; no break on a serial line we do not own */
+		return outq_len ? hold_output(p, false) : 0;
+	case LNX_TIOCGWINSZ:
+		return umem_write(p, arg, &winsize, sizeof winsize);
+	case LNX_TIOCSWINSZ:
+		return set_winsize(p, arg);
+	case LNX_TIOCSTI:
+		return simulate_input(p, arg);
 	case LNX_TIOCGPGRP:
 		pgrp = (int32_t)(tty_pgrp ? tty_pgrp : p->pgid);
 		return umem_write(p, arg, &pgrp, sizeof pgrp);

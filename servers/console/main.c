@@ -65,6 +65,17 @@ console_do_console_write(mach_port_t server, const char *text, mach_msg_type_num
 }
 
 kern_return_t
+console_do_console_write_raw(mach_port_t server, const char *text, mach_msg_type_number_t textCnt)
+{
+	struct session *s = session_find(server);
+
+	if (s)
+		session_flush(s);	/* in the order written */
+	output_emit_raw(text, textCnt);
+	return KERN_SUCCESS;
+}
+
+kern_return_t
 console_do_console_read(mach_port_t server, uint32_t max, uint32_t timeout_ms, char *line,
 			mach_msg_type_number_t *lineCnt)
 {

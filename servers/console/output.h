@@ -9,6 +9,8 @@
 
 /* Writes n bytes to the serial console as one piece. */
 void output_emit(const char *text, size_t n);
+/* The same with no CR put before each LF (console_write_raw). */
+void output_emit_raw(const char *text, size_t n);
 /* The last RECENT_SIZE - 1 bytes written, NUL-terminated, into out (RECENT_SIZE bytes). */
 void output_recent(char *out);
 

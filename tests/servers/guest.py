@@ -15,6 +15,7 @@ class Guest:
     def __init__(self, qemu_args, log_path):
         self.log_path = log_path
         self.out = b""
+        self.wire = b""          # the bytes as they came, CRs and all
         self.cursor = 0          # expect() searches from here on
         os.makedirs(os.path.dirname(log_path) or ".", exist_ok=True)
         self.log = open(log_path, "wb")
@@ -32,6 +33,7 @@ class Guest:
         if ready:
             data = os.read(fd, 65536)
             if data:
+                self.wire += data
                 self.out += data.replace(b"\r", b"")
                 self.log.write(data.replace(b"\r", b""))
                 self.log.flush()
@@ -81,6 +83,7 @@ class Guest:
             data = os.read(self.proc.stdout.fileno(), 65536)
             if not data:
                 break
+            self.wire += data
             self.out += data.replace(b"\r", b"")
             self.log.write(data.replace(b"\r", b""))
         return self.proc.returncode

@@ -39,7 +39,13 @@ fresh(void)
 		defaults = *ldisc_termios;
 		kept = true;
 	}
+	char cr;
+	uint32_t taken;
+
 	ldisc_set(&defaults);
+	ldisc_tcflow(false);
+	ldisc_receive("\x11", 1);	/* output started (VSTART) */
+	ldisc_output("\r", 1, &cr, 1, &taken);	/* the column 0 */
 	ldisc_flush();
 	echoed_len = 0;
 	echoed[0] = 0;
@@ -75,7 +81,7 @@ UNIT_TEST(ldisc_canonical_erase_kill_and_werase)
 	EXPECT(ldisc_line_ready());
 	EXPECT_EQ(ldisc_readable(), 12);
 	EXPECT(strcmp(take(64), "hello world\n") == 0);
-	EXPECT(strcmp(echoed, "abc\b \bd\b \b\b \b\b \bhello wurld\b \b\b \b\b \b\b \b\b \bworld\n") == 0);
+	EXPECT(strcmp(echoed, "abc\b \bd\b \b\b \b\b \bhello wurld\b \b\b \b\b \b\b \b\b \bworld\r\n") == 0);
 }
 
 UNIT_TEST(ldisc_werase_stops_at_punctuation_as_linux)
@@ -92,7 +98,7 @@ UNIT_TEST(ldisc_kill_without_echoke_echoes_the_key_and_a_newline)
 	t->c_lflag &= ~LNX_ECHOKE;
 	ldisc_set(t);
 	type("ab\x15" "c\n");
-	EXPECT(strcmp(echoed, "ab^U\nc\n") == 0);
+	EXPECT(strcmp(echoed, "ab^U\r\nc\r\n") == 0);
 	EXPECT(strcmp(take(64), "c\n") == 0);
 }
 
@@ -161,7 +167,7 @@ UNIT_TEST(ldisc_vreprint_echoes_the_line_again)
 {
 	fresh();
 	type("done\nab\x01\x12");
-	EXPECT(strcmp(echoed, "done\nab^A^R\nab^A") == 0);
+	EXPECT(strcmp(echoed, "done\r\nab^A^R\r\nab^A") == 0);
 	type("\n");
 	EXPECT(strcmp(take(64), "done\n") == 0);
 	EXPECT(strcmp(take(64), "ab\x01\n") == 0);
@@ -172,7 +178,7 @@ UNIT_TEST(ldisc_lnext_takes_the_next_key_as_it_is)
 	fresh();
 	type("\x16\x7f\n");
 	EXPECT(strcmp(take(64), "\x7f\n") == 0);
-	EXPECT(strcmp(echoed, "^\b^?\n") == 0);
+	EXPECT(strcmp(echoed, "^\b^?\r\n") == 0);
 }
 
 UNIT_TEST(ldisc_echo_off_echonl_and_echoctl)
@@ -186,7 +192,7 @@ UNIT_TEST(ldisc_echo_off_echonl_and_echoctl)
 	t->c_lflag |= LNX_ECHONL;
 	ldisc_set(t);
 	type("pw\r");
-	EXPECT(strcmp(echoed, "\n") == 0);
+	EXPECT(strcmp(echoed, "\r\n") == 0);
 	t = fresh();
 	t->c_lflag &= ~LNX_ICANON;
 	ldisc_set(t);
@@ -225,4 +231,96 @@ UNIT_TEST(ldisc_a_full_buffer)
 	/* raw: the rest waits for room */
 	EXPECT_EQ(ldisc_receive(keys, sizeof keys), LDISC_BUF);
 	EXPECT_EQ(ldisc_readable(), LDISC_BUF);
+}
+
+/* What ldisc_output makes of text, as a C string. */
+static const char *
+output(const char *text)
+{
+	static char out[256];
+	uint32_t taken, n = ldisc_output(text, (uint32_t)strlen(text), out, sizeof out - 1, &taken);
+
+	out[n] = 0;
+	return out;
+}
+
+UNIT_TEST(ldisc_output_opost_flags)
+{
+	struct lnx_termios *t = fresh();
+	char out[8];
+	uint32_t taken;
+
+	EXPECT(strcmp(output("a\nb\n"), "a\r\nb\r\n") == 0);	/* OPOST ONLCR: Linux's default */
+	t->c_oflag = LNX_OPOST;
+	ldisc_set(t);
+	EXPECT(strcmp(output("a\nb\n"), "a\nb\n") == 0);
+	t->c_oflag = LNX_ONLCR;	/* no OPOST: nothing is acted on */
+	ldisc_set(t);
+	EXPECT(strcmp(output("a\n\tb\r"), "a\n\tb\r") == 0);
+	t->c_oflag = LNX_OPOST | LNX_OCRNL;
+	ldisc_set(t);
+	EXPECT(strcmp(output("a\rb"), "a\nb") == 0);
+	t->c_oflag = LNX_OPOST | LNX_ONOCR;	/* a CR at column 0 is dropped */
+	ldisc_set(t);
+	EXPECT(strcmp(output("\r\rx\r\r"), "\rx\r") == 0);	/* the column is 4: a, b, a, b above */
+	t->c_oflag = LNX_OPOST | LNX_ONOCR | LNX_ONLRET;	/* LF goes to column 0 too */
+	ldisc_set(t);
+	EXPECT(strcmp(output("x\n\r"), "x\n") == 0);
+	t->c_oflag = LNX_OPOST | LNX_XTABS | LNX_OLCUC;
+	ldisc_set(t);
+	EXPECT(strcmp(output("\rab\tc\t"), "\rAB      C       ") == 0);
+	/* room for part: a byte whose output would not fit is not taken */
+	t->c_oflag = LNX_OPOST | LNX_ONLCR;
+	ldisc_set(t);
+	EXPECT_EQ(ldisc_output("a\n", 2, out, 2, &taken), 1);
+	EXPECT_EQ(taken, 1);
+}
+
+UNIT_TEST(ldisc_erasing_a_tab_goes_back_its_columns)
+{
+	struct lnx_termios *t = fresh();
+
+	t->c_oflag = LNX_OPOST;
+	ldisc_set(t);
+	output("$ ");	/* a prompt: the line begins at column 2 */
+	type("\t\x7f");
+	EXPECT(strcmp(echoed, "\t\b\b\b\b\b\b") == 0);
+	echoed_len = 0;
+	type("ab\t\x7f");	/* from column 2: a, b, then the tab to 8; six back */
+	EXPECT(strcmp(echoed, "ab\t\b\b\b\b") == 0);
+	echoed_len = 0;
+	type("\tx\x01\t\x7f");	/* after a tab: x and ^A are three columns of the eight */
+	EXPECT(strcmp(echoed, "\tx^A\t\b\b\b\b\b") == 0);
+}
+
+UNIT_TEST(ldisc_ixon_stops_and_starts_the_output)
+{
+	struct lnx_termios *t = fresh();
+
+	type("a\x13" "b");
+	EXPECT(ldisc_stopped());
+	type("c\x11");
+	EXPECT(!ldisc_stopped());
+	type("\n");
+	EXPECT(strcmp(take(64), "abc\n") == 0);	/* the keys are not input */
+	/* IXANY: any key starts it */
+	t->c_iflag |= LNX_IXANY;
+	ldisc_set(t);
+	type("\x13");
+	EXPECT(ldisc_stopped());
+	type("d");
+	EXPECT(!ldisc_stopped());
+	/* tcflow's stop is VSTART's to keep, and TCOON's to undo */
+	ldisc_tcflow(true);
+	type("\x11" "e");
+	EXPECT(ldisc_stopped());
+	ldisc_tcflow(false);
+	EXPECT(!ldisc_stopped());
+	/* ^S stopped, then IXON off: nothing would start it, so it starts */
+	type("\x13");
+	t->c_iflag &= ~LNX_IXON;
+	ldisc_set(t);
+	EXPECT(!ldisc_stopped());
+	type("\x13\x11\n");	/* without IXON they are bytes */
+	EXPECT(strcmp(take(64), "de\x13\x11\n") == 0);
 }

@@ -99,6 +99,16 @@ GUEST_ONLY = {
                   "flush: ready again\nafter\nflush: the next line, nothing of the dropped one 6\n  [after^J]\n"
                   "flush: ready sf\nflush: raw, FIONREAD counts every byte 4\n"
                   "flush: TCSETSF with the same settings 0\nflush: then FIONREAD 0\n", "exit 0"),
+    # from column 2, a tab goes to 8: erasing it is six backspaces, as Linux's n_tty counts them
+    "tty tab": ("tab: ready\nab\t\b\b\b\b\b\bc\ntab: a line with a tab erased 4\n  [abc^J]\n", "exit 0"),
+    "tty winsz": ("winsz: TIOCSWINSZ 40 rows, 100 columns 0\nwinsz: SIGWINCH came 28\nwinsz: TIOCGWINSZ rows 40\n"
+                  "winsz: columns 100\nwinsz: the same size again 0\nwinsz: and no SIGWINCH 0\n"
+                  "winsz: the size it was put back 0\nwinsz: TIOCSWINSZ from a bad pointer -14\n", "exit 0"),
+    "tty oflow": ("held\noflow: TCOOFF 0\noflow: a write while stopped answered 5\n"
+                  "oflow: TIOCOUTQ while stopped (its CR LF) 6\noflow: TCOON 0\noflow: then TIOCOUTQ 0\n"
+                  "oflow: TCXONC 7 -22\n", "exit 0"),
+    # IXOFF: ^S down the line as the buffer fills, ^Q once the read has emptied it
+    "tty ixoff": ("\x13\x11ixoff: TIOCSTI pushed 4000\nixoff: read back 4000\n", "exit 0"),
 }
 # scripts the guest finds as /bin/NAME (boot modules) and the host in this folder
 SCRIPTS = ["sh-pipes.sh", "sh-jobs.sh", "sh-tools.sh", "sh-ls.sh", "sh-ps.sh", "sh-many.sh", "sh-proc.sh"]
@@ -111,7 +121,8 @@ TYPED = [(r"^intr: ready$", "\x03"), (r"^intr: ready$", "\x03"),
          (r"^echo: ready$", "secret\r"), (r"^echo: ready nl$", "pw\r"),
          (r"^isig: ready$", "\x03"), (r"^isig: ready off$", "\x03"),
          (r"^vtime: ready$", "ab"), (r"^vtime: ready min$", "xyz"),
-         (r"^flush: ready$", "line1\rpart"), (r"^flush: ready again$", "after\r"), (r"^flush: ready sf$", "junk")]
+         (r"^flush: ready$", "line1\rpart"), (r"^flush: ready again$", "after\r"), (r"^flush: ready sf$", "junk"),
+         (r"^tab: ready$", "ab\t\x7fc\r")]
 MANY_REPLAYS_MAX = 5000
 POLLMANY_REPLAYS_MAX = 400
 GWAKE_REPLAYS_MAX = 30  # socks gwake: about 10 served again (3 sleeps, accept, recv, poll, wait4...); 150 with the ticker
@@ -242,6 +253,35 @@ def interactive():
         check("sh -i: stty -echo: a line read without its echo", m is not None and
               "hidden" not in g.text()[g.text().rfind("stty -echo"):m.start()], "no 's=hidden', or it was echoed")
         g.expect(prompt, 20)
+        # OPOST: the CR before each LF is the tty's (ONLCR); none with -onlcr, nor with -opost (the wire's bytes)
+        at = len(g.wire)
+        typed("printf 'c1\\nc2\\n'; stty -onlcr; printf 'n1\\nn2\\n'; stty onlcr -opost; printf 'p1\\np2\\n'; stty opost",
+              r"^p2$")
+        g.expect(prompt, 20)
+        wire = g.wire[at:]
+        check("sh -i: ONLCR: printf's LFs go out as CR LF", b"c1\r\nc2\r\n" in wire, repr(wire[-200:]))
+        check("sh -i: stty -onlcr: an LF goes out alone", b"\nn1\nn2\n" in wire or b"n1\nn2\n" in wire, repr(wire[-200:]))
+        check("sh -i: stty -opost: an LF goes out alone", b"p1\np2\n" in wire, repr(wire[-200:]))
+        # IXON: ^S holds the output (the echo's line, written meanwhile, is not lost), ^Q lets it go
+        time.sleep(0.5)
+        g.send("sleep 2; echo released\r")
+        time.sleep(0.5)
+        g.send("\x13")
+        check("sh -i: ^S holds what is written", g.expect(r"^released$", 5) is None, "'released' came while stopped")
+        g.send("\x11")
+        check("sh -i: ^Q lets it out", g.expect(r"^released$", 10) is not None, "no 'released' after ^Q")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        # the window size: stty's rows and cols round trip; a new size is SIGWINCH to the foreground group
+        check("sh -i: stty rows and cols, then stty size", typed("stty rows 40 cols 100; stty size", r"^40 100$")
+              is not None, "no '40 100'")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
+        check("sh -i: a new size is SIGWINCH to the foreground job",
+              typed("sh -c 'trap \"echo winch\" WINCH; stty rows 30; echo done'", r"^winch\ndone$") is not None,
+              "no 'winch' before 'done'")
+        g.expect(prompt, 20)
+        time.sleep(0.5)
         g.send("sleep 60\r")
         time.sleep(3)
         g.send("\x03")  # SIGINT to the foreground job, which sh put in a group of its own

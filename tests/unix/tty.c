@@ -7,7 +7,10 @@
  * raw (single bytes, no echo, then echo with ECHOCTL, ICRNL on and off),
  * echo (ECHO off, ECHONL), isig (^C with ISIG on and off), vtime (VMIN and
  * VTIME: answers with what there is once the time is up), flush (FIONREAD,
- * TCFLSH, TCSETSF). Each case puts the settings it found back.
+ * TCFLSH, TCSETSF), tab (erasing a tab goes back its columns), winsz
+ * (TIOCSWINSZ, TIOCGWINSZ, SIGWINCH), oflow (tcflow: output held while
+ * stopped), ixoff (VSTOP sent as the buffer fills, VSTART once read).
+ * Each case puts the settings it found back.
  */
 #include "lnx.h"
 #include "util.h"
@@ -20,6 +23,13 @@
 #define TCFLSH 0x540B
 #define TIOCSPGRP 0x5410
 #define FIONREAD 0x541B
+#define TCXONC 0x540A
+#define TIOCOUTQ 0x5411
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define SIGWINCH 28
+#define TIOCSTI 0x5412
+#define IXOFF 0x1000
 #define ICRNL 0x100
 #define ISIG 0x1
 #define ICANON 0x2
@@ -217,6 +227,82 @@ case_flush(void)
 	say("flush: then FIONREAD", n);
 }
 
+static void
+case_tab(void)
+{
+	char b[32];
+
+	lnx_puts("tab: ready\n");
+	show("tab: a line with a tab erased", b, rd(b, sizeof b));
+}
+
+struct winsize {
+	unsigned short row, col, xpixel, ypixel;
+};
+
+static void
+case_winsz(void)
+{
+	struct kact a = { (void *)on_sig, SA_RESTORER, (void *)restore_old, { 0, 0 } };
+	struct winsize w, was, big = { 40, 100, 0, 0 };
+
+	lnx_call(174, SIGWINCH, (long)&a, 0, 8, 0, 0);
+	got_sig = 0;
+	ioctl(TIOCGWINSZ, &was);
+	say("winsz: TIOCSWINSZ 40 rows, 100 columns", ioctl(TIOCSWINSZ, &big));
+	say("winsz: SIGWINCH came", got_sig);
+	ioctl(TIOCGWINSZ, &w);
+	say("winsz: TIOCGWINSZ rows", w.row);
+	say("winsz: columns", w.col);
+	got_sig = 0;
+	say("winsz: the same size again", ioctl(TIOCSWINSZ, &big));
+	say("winsz: and no SIGWINCH", got_sig);
+	say("winsz: the size it was put back", ioctl(TIOCSWINSZ, &was));
+	say("winsz: TIOCSWINSZ from a bad pointer", ioctl(TIOCSWINSZ, (void *)1));
+}
+
+static void
+case_oflow(void)
+{
+	long off, wr, on, inval;
+	int held = -1, after = -1;
+
+	off = ioctl(TCXONC, (void *)0);	/* TCOOFF */
+	wr = lnx_call(4, 1, (long)"held\n", 5, 0, 0, 0);
+	ioctl(TIOCOUTQ, &held);
+	on = ioctl(TCXONC, (void *)1);	/* TCOON: the line goes out now, before what follows */
+	ioctl(TIOCOUTQ, &after);
+	inval = ioctl(TCXONC, (void *)7);
+	say("oflow: TCOOFF", off);
+	say("oflow: a write while stopped answered", wr);
+	say("oflow: TIOCOUTQ while stopped (its CR LF)", held);
+	say("oflow: TCOON", on);
+	say("oflow: then TIOCOUTQ", after);
+	say("oflow: TCXONC 7", inval);
+}
+
+/* The buffer filled by TIOCSTI, no typing: VSTOP goes out with the 3,969th byte, VSTART as the read empties it. */
+static void
+case_ixoff(void)
+{
+	struct termios t;
+	static char b[4096];
+	long pushed = 0, got = 0, r;
+
+	ioctl(TCGETS, &t);
+	t.iflag |= IXOFF;
+	t.lflag &= ~(ICANON | ECHO);
+	t.cc[VMIN] = 0;
+	t.cc[VTIME] = 0;
+	ioctl(TCSETS, &t);
+	for (int i = 0; i < 4000; i++)
+		pushed += ioctl(TIOCSTI, "x") == 0;
+	while ((r = rd(b, sizeof b)) > 0)
+		got += r;
+	say("ixoff: TIOCSTI pushed", pushed);
+	say("ixoff: read back", got);
+}
+
 void
 start_c(long *sp)
 {
@@ -244,6 +330,14 @@ start_c(long *sp)
 			case_vtime();
 		else if (streq(c, "flush"))
 			case_flush();
+		else if (streq(c, "tab"))
+			case_tab();
+		else if (streq(c, "winsz"))
+			case_winsz();
+		else if (streq(c, "oflow"))
+			case_oflow();
+		else if (streq(c, "ixoff"))
+			case_ixoff();
 		else {
 			lnx_puts("tty: unknown case\n");
 			lnx_exit(2);

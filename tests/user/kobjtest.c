@@ -991,6 +991,181 @@ a_sleep_on_the_calendar_clock_ends_when_the_clock_is_set(void)
 	mach_port_deallocate(ME, host_priv);
 }
 
+/* ---- the port-name traps (kernel/syscall/sys_port.c) beside the RPCs they stand for ---- */
+
+/* refs of right on name in task, or -1 when the name is gone */
+static int
+refs_of(mach_port_t task, mach_port_name_t name, mach_port_right_t right)
+{
+	mach_port_urefs_t n = 0;
+
+	return mach_port_get_refs(task, name, right, &n) == KERN_SUCCESS ? (int)n : -1;
+}
+
+/* name's type in task (0: none) */
+static mach_port_type_t
+type_in(mach_port_t task, mach_port_name_t name)
+{
+	mach_port_type_t t = 0;
+
+	return mach_port_type(task, name, &t) == KERN_SUCCESS ? t : 0;
+}
+
+/*
+ * In task, a send right with three user references to a port of ours (*mine,
+ * whose receive right is ours: in our own space the same name holds both),
+ * and a dead name with two.
+ */
+static void
+make_names(mach_port_t task, mach_port_name_t *mine, mach_port_name_t *send, mach_port_name_t *dead)
+{
+	CHECK_EQ(mach_port_allocate_rpc(ME, MACH_PORT_RIGHT_RECEIVE, mine), KERN_SUCCESS);
+	*send = *mine;
+	CHECK_EQ(mach_port_insert_right(task, *send, *mine, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs_rpc(task, *send, MACH_PORT_RIGHT_SEND, 2), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate_rpc(task, MACH_PORT_RIGHT_DEAD_NAME, dead), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs_rpc(task, *dead, MACH_PORT_RIGHT_DEAD_NAME, 1), KERN_SUCCESS);
+}
+
+/*
+ * The same calls, once by trap and once by RPC, on two sets of names made
+ * alike, in our own space and in a child's: every answer the same, and the
+ * names left the same (types and references), bad cases included.
+ */
+static void
+port_traps_answer_as_the_rpcs_do(void)
+{
+	mach_port_t child = MACH_PORT_NULL;
+
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	for (int where = 0; where < 2; where++) {
+		mach_port_t task = where ? child : ME;
+		mach_port_name_t mine[2], s[2], d[2], n[2];
+		kern_return_t first[16];	/* the traps' answers */
+		int calls[2];
+
+		make_names(task, &mine[0], &s[0], &d[0]);
+		make_names(task, &mine[1], &s[1], &d[1]);
+		for (int by = 0; by < 2; by++) {
+			kern_return_t (*dealloc)(mach_port_t, mach_port_name_t) =
+				by ? mach_port_deallocate_rpc : trap_mach_port_deallocate;
+			kern_return_t (*mod)(mach_port_t, mach_port_name_t, mach_port_right_t, mach_port_delta_t) =
+				by ? mach_port_mod_refs_rpc : trap_mach_port_mod_refs;
+			kern_return_t (*destroy)(mach_port_t, mach_port_name_t) =
+				by ? mach_port_destroy_rpc : trap_mach_port_destroy;
+			kern_return_t (*alloc)(mach_port_t, mach_port_right_t, mach_port_name_t *) =
+				by ? mach_port_allocate_rpc : trap_mach_port_allocate;
+			kern_return_t got[16];
+			int i = 0;
+
+			got[i++] = dealloc(task, s[by]);				/* 3 -> 2 */
+			got[i++] = dealloc(task, d[by]);				/* 2 -> 1 */
+			got[i++] = dealloc(task, 0x7777);				/* no such name */
+			got[i++] = dealloc(task, MACH_PORT_NULL);
+			got[i++] = mod(task, s[by], MACH_PORT_RIGHT_SEND, -3);	/* more than it has */
+			got[i++] = mod(task, s[by], MACH_PORT_RIGHT_RECEIVE, 2);	/* 0 or 1 (ours), none (the child's) */
+			got[i++] = mod(task, s[by], MACH_PORT_RIGHT_NUMBER, 1);	/* no such right */
+			got[i++] = mod(task, d[by], MACH_PORT_RIGHT_SEND, -1);	/* a dead name has no send right */
+			got[i++] = mod(task, s[by], MACH_PORT_RIGHT_SEND, 1);	/* 2 -> 3 */
+			got[i++] = alloc(task, MACH_PORT_RIGHT_NUMBER, &n[by]);	/* no such right */
+			got[i++] = alloc(task, MACH_PORT_RIGHT_PORT_SET, &n[by]);
+			got[i++] = destroy(task, n[by]);				/* the set */
+			got[i++] = destroy(task, n[by]);				/* now no name */
+			got[i++] = destroy(task, d[by]);				/* the dead name, whatever its refs */
+			got[i++] = mod(task, s[by], MACH_PORT_RIGHT_RECEIVE, -1);	/* ours: the send right turns dead */
+			calls[by] = i;
+			for (int k = 0; k < i; k++) {
+				if (by == 0)
+					first[k] = got[k];
+				else if (got[k] != first[k])
+					printf("# %s, call %d: trap %d, rpc %d\n", where ? "child" : "ours", k, first[k],
+					       got[k]);
+				if (by)
+					CHECK_EQ(got[k], first[k]);
+			}
+		}
+		CHECK_EQ(calls[0], calls[1]);
+		/* the names ended alike, and as Mach leaves them */
+		for (int by = 0; by < 2; by++) {
+			CHECK_EQ(type_in(task, s[by]), where ? MACH_PORT_TYPE_SEND : MACH_PORT_TYPE_DEAD_NAME);
+			CHECK_EQ(refs_of(task, s[by], where ? MACH_PORT_RIGHT_SEND : MACH_PORT_RIGHT_DEAD_NAME), 3);
+			CHECK_EQ(type_in(task, d[by]), 0);
+			CHECK_EQ(type_in(task, n[by]), 0);
+			if (where)
+				CHECK_EQ(mach_port_destroy_rpc(ME, mine[by]), KERN_SUCCESS);
+			CHECK_EQ(mach_port_destroy_rpc(task, s[by]), KERN_SUCCESS);
+		}
+	}
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	CHECK_EQ(mach_port_deallocate(ME, child), KERN_SUCCESS);
+}
+
+/*
+ * What is not a send right to a task port of ours is left to the RPC, with
+ * nothing changed: a plain port's send right, a receive right, a dead name,
+ * no name, null, a terminated task's port. libmsg's calls then answer as the
+ * RPC alone does.
+ */
+static void
+port_traps_leave_other_ports_to_the_rpc(void)
+{
+	mach_port_t port = MACH_PORT_NULL, rcv = MACH_PORT_NULL, dead = MACH_PORT_NULL, child = MACH_PORT_NULL;
+	mach_port_name_t n = 0x5555;
+	mach_port_t names[] = { 0, 0, 0, 0x7777, MACH_PORT_NULL, 0 };
+
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &port), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, port, port, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &rcv), KERN_SUCCESS);
+	CHECK_EQ(mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, &dead), KERN_SUCCESS);
+	CHECK_EQ(mach_port_insert_right(ME, dead, dead, MACH_MSG_TYPE_MAKE_SEND), KERN_SUCCESS);
+	CHECK_EQ(mach_port_mod_refs(ME, dead, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);	/* a dead name now */
+	CHECK_EQ(task_create(ME, 0, &child), KERN_SUCCESS);
+	CHECK_EQ(task_terminate(child), KERN_SUCCESS);
+	names[0] = port;
+	names[1] = rcv;
+	names[2] = dead;
+	names[5] = child;
+	for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+		CHECK_EQ(trap_mach_port_allocate(names[i], MACH_PORT_RIGHT_RECEIVE, &n), TRAP_BY_RPC);
+		CHECK_EQ(n, 0x5555);
+		CHECK_EQ(trap_mach_port_deallocate(names[i], port), TRAP_BY_RPC);
+		CHECK_EQ(trap_mach_port_destroy(names[i], port), TRAP_BY_RPC);
+		CHECK_EQ(trap_mach_port_mod_refs(names[i], port, MACH_PORT_RIGHT_SEND, -1), TRAP_BY_RPC);
+	}
+	CHECK_EQ(refs_of(ME, port, MACH_PORT_RIGHT_SEND), 1);
+	CHECK_EQ(refs_of(ME, port, MACH_PORT_RIGHT_RECEIVE), 1);
+	/* the RPC behind them: a dead name, no name, null and a dead task's port are no destination */
+	for (unsigned i = 2; i < sizeof names / sizeof names[0]; i++) {
+		CHECK_EQ(mach_port_deallocate(names[i], port), mach_port_deallocate_rpc(names[i], port));
+		CHECK(mach_port_deallocate(names[i], port) != KERN_SUCCESS);
+		CHECK_EQ(mach_port_mod_refs(names[i], port, MACH_PORT_RIGHT_SEND, -1),
+			 mach_port_mod_refs_rpc(names[i], port, MACH_PORT_RIGHT_SEND, -1));
+	}
+	CHECK_EQ(refs_of(ME, port, MACH_PORT_RIGHT_SEND), 1);
+	/* a name that cannot be written: no right made, and the call says why */
+	{
+		mach_msg_type_number_t nb = 0, na = 0;
+		mach_port_name_array_t list = NULL;
+		mach_port_type_array_t types = NULL;
+
+		CHECK_EQ(mach_port_names(ME, &list, &nb, &types, &nb), KERN_SUCCESS);
+		vm_deallocate(ME, (vm_address_t)list, nb * sizeof *list);
+		vm_deallocate(ME, (vm_address_t)types, nb * sizeof *types);
+		CHECK_EQ(trap_mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, (mach_port_name_t *)0x10),
+			 KERN_INVALID_ADDRESS);
+		CHECK_EQ(trap_mach_port_allocate(ME, MACH_PORT_RIGHT_RECEIVE, (mach_port_name_t *)0xC0000000),
+			 KERN_INVALID_ADDRESS);
+		CHECK_EQ(mach_port_names(ME, &list, &na, &types, &na), KERN_SUCCESS);
+		vm_deallocate(ME, (vm_address_t)list, na * sizeof *list);
+		vm_deallocate(ME, (vm_address_t)types, na * sizeof *types);
+		CHECK_EQ(na, nb);
+	}
+	mach_port_destroy(ME, port);
+	mach_port_destroy(ME, rcv);
+	mach_port_destroy(ME, dead);
+	mach_port_deallocate(ME, child);
+}
+
 static const struct test tests[] = {
 #define T(f) { #f, f }
 #define T_ROW(f) { #f, f },
@@ -1005,6 +1180,8 @@ static const struct test tests[] = {
 	T(calls_racing_task_terminate_get_named_errors_and_leak_nothing),
 	T(out_parameters_a_sibling_takes_away_lose_nothing),
 	T(memory_a_task_made_the_kernel_hold_goes_back_to_the_pool),
+	T(port_traps_answer_as_the_rpcs_do),
+	T(port_traps_leave_other_ports_to_the_rpc),
 	/* every call of every kernel interface, on our own task port and a child's */
 	KOBJ_CALL_CASES(T_ROW)
 	/* each limit of a task (manifold/task_limits.h) */

@@ -91,6 +91,11 @@ bad_traps(void)
 	/* 29: and good calls still work afterwards */
 	CHECK(trap_clock_uptime(&ns) == KERN_SUCCESS);
 	CHECK(trap_task_self_id(&id) == KERN_SUCCESS && id != 0xDEADBEEF);
+	/* 31: console_write_raw checks as console_write does */
+	CHECK(trap_console_write_raw(NULL, 10) == KERN_INVALID_ADDRESS);
+	CHECK(trap_console_write_raw((char *)0xC0100000, 10) == KERN_INVALID_ADDRESS);
+	CHECK(trap_console_write_raw("x", 0x7FFFFFFF) == KERN_INVALID_ARGUMENT);
+	CHECK(trap_console_write_raw("", 0) == KERN_SUCCESS);
 	CHECK(trap_console_write("utest: bad traps survived\n", 26) == KERN_SUCCESS);
 	return 0;
 #undef CHECK

@@ -565,12 +565,24 @@ struct kmsg_room {
  */
 void ipc_kernel_request_send(struct port *dest, struct kmsg *k, struct kmsg_room *room);
 /*
+ * The same, by the fast path alone, for a request whose body is one counted
+ * array of words (syscall_raise's registers) to the send right in t's
+ * special slot, with a send-once right to reply: false, with nothing sent,
+ * when the slot is empty or no receiver waits there to take it; the caller
+ * then builds a kmsg for ipc_kernel_request_send.
+ */
+bool ipc_kernel_special_request_send(struct task *t, struct port **slot, struct port *reply, mach_msg_id_t id,
+				     const natural_t *words, mach_msg_type_number_t count);
+/*
  * fastpath.c: k into the buffer of a receiver waiting on dest, if it can; true: k's rights went, its
  * memory stays. The receiver runs next if successor (its caller waits next); spin locks only, no fault.
  * With handoff, the receiver is not woken but left in *handoff, for the caller to run as it waits
  * (ipc_fastpath_handoff_wait_locked) or to wake (ipc_fastpath_wake_handed), interrupts off until then.
  */
 bool ipc_fastpath_kernel_request(struct port *dest, struct kmsg *k, bool successor, struct thread **handoff);
+/* fastpath.c: the same for ipc_kernel_special_request_send, dest's right held by the caller's lock. */
+bool ipc_fastpath_kernel_array_request(struct port *dest, struct port *reply, mach_msg_id_t id, const natural_t *words,
+				       mach_msg_type_number_t count, struct thread **handoff);
 void ipc_fastpath_wake_handed(struct thread *r);
 /* Waits on wq (lock held, let go while waiting, held again after) with r run in our place at once. */
 enum wake_reason ipc_fastpath_handoff_wait_locked(struct waitq *wq, struct spinlock *lock, struct thread *r);

@@ -14,6 +14,7 @@
 #include <manifold/traps.h>
 
 kern_return_t trap_console_write(const char *buf, size_t len);
+kern_return_t trap_console_write_raw(const char *buf, size_t len);
 __attribute__((noreturn)) void trap_task_exit(int status);
 kern_return_t trap_thread_yield(void);
 kern_return_t trap_clock_uptime(uint64_t *ns);
@@ -62,6 +63,25 @@ kern_return_t trap_vm_copy_to(mach_port_t target_task, vm_address_t address, vm_
 			      mach_port_t dest_task, vm_address_t dest_address);
 kern_return_t vm_copy_to_quick(mach_port_t target_task, vm_address_t address, vm_size_t size,
 			       mach_port_t dest_task, vm_address_t dest_address);
+
+/*
+ * mach_port.defs' allocate, deallocate, destroy and mod_refs by traps, when
+ * task is a send right to this kernel's task port; TRAP_BY_RPC, with nothing
+ * done, for any other name. mach_port_allocate, _deallocate, _destroy and
+ * _mod_refs (<mach/mach.h>) are libmsg's: the trap, then the RPC if it
+ * declines, some 800 instructions fewer a call than the RPC alone. The RPCs
+ * alone are the _rpc names (msgc's stubs, renamed by libmsg/rules.mk).
+ */
+kern_return_t trap_mach_port_allocate(mach_port_t task, mach_port_right_t right, mach_port_name_t *name);
+kern_return_t trap_mach_port_deallocate(mach_port_t task, mach_port_name_t name);
+kern_return_t trap_mach_port_destroy(mach_port_t task, mach_port_name_t name);
+kern_return_t trap_mach_port_mod_refs(mach_port_t task, mach_port_name_t name, mach_port_right_t right,
+				      mach_port_delta_t delta);
+kern_return_t mach_port_allocate_rpc(mach_port_t task, mach_port_right_t right, mach_port_name_t *name);
+kern_return_t mach_port_deallocate_rpc(mach_port_t task, mach_port_name_t name);
+kern_return_t mach_port_destroy_rpc(mach_port_t task, mach_port_name_t name);
+kern_return_t mach_port_mod_refs_rpc(mach_port_t task, mach_port_name_t name, mach_port_right_t right,
+				     mach_port_delta_t delta);
 
 /* Any trap by number, for tests that must reach the kernel with bad arguments. */
 kern_return_t trap_raw(uint32_t number, uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4);

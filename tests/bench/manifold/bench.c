@@ -506,15 +506,19 @@ bench_port_alloc_dealloc(unsigned iters)
 	return bench_loop("port_alloc_dealloc", "insns", iters, port_alloc_dealloc_op, NULL);
 }
 
-/* The same RPCs on a child task's port: acting on another task costs what acting on oneself does. */
+/*
+ * The same calls as kernel RPCs on a child task's port (the _rpc names: libmsg's
+ * own take the trap for any task port of this kernel): what a call costs when
+ * it is a message, as it is for a task on another node or behind an interposer.
+ */
 static int
 port_alloc_rpc_op(void *arg)
 {
 	mach_port_t child = (mach_port_t)(uintptr_t)arg, p;
 
-	if (mach_port_allocate(child, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
+	if (mach_port_allocate_rpc(child, MACH_PORT_RIGHT_RECEIVE, &p) != KERN_SUCCESS)
 		return -1;
-	return mach_port_destroy(child, p) == KERN_SUCCESS ? 0 : -1;
+	return mach_port_destroy_rpc(child, p) == KERN_SUCCESS ? 0 : -1;
 }
 
 static int

@@ -27,7 +27,7 @@
 static volatile uint32_t good_word = GOOD_VALUE;
 static volatile int exc_failed;
 /* For the breakdown after the timed loop: what giving back the message's two
- * rights costs the handler (two mach_port_deallocate RPCs to the kernel). */
+ * rights costs the handler (two mach_port_deallocate calls: libmsg's, the trap). */
 static volatile int exc_breakdown;
 static uint64_t exc_dealloc_ticks;
 

@@ -53,6 +53,11 @@
  * console_write(const char *buf, size_t len)
  *	Writes to the kernel console, as one piece. len <= TRAP_CONSOLE_MAX.
  *	KERN_INVALID_ARGUMENT (len too large), KERN_INVALID_ADDRESS (buf unreadable).
+ *	The serial line gets CR LF for each LF.
+ * console_write_raw(const char *buf, size_t len)
+ *	The same, but the bytes go to the serial line as they are (no CR before
+ *	LF): for a terminal that does its own output processing (the Unix
+ *	server's tty, through the console server).
  * task_exit(int status)
  *	Ends the calling task with status. Does not return.
  * thread_yield(void)
@@ -92,9 +97,23 @@
  * The Mach IPC traps follow OSF Mach 3.0's calls of the same names (without
  * the leading "mach_", in trap names only); their errors are the manual's.
  * mach_msg takes its sixth argument, the timeout, in ebp. The mach_port_*
- * and vm_* calls are not traps: they are RPCs on a task port
- * (mach_port.defs, vm_map.defs), served by the kernel, as in OSF Mach; numbers
- * 15-26 and 32-38 are free since they stopped being traps.
+ * and vm_* calls are RPCs on a task port (mach_port.defs, vm_map.defs), served
+ * by the kernel, as in OSF Mach; the few below are traps too, for a task port
+ * of this kernel, as xnu's kernel-RPC traps are (numbers 19-26 and 32-38 are
+ * free since they stopped being traps).
+ * mach_port_allocate(mach_port_t task, mach_port_right_t right, mach_port_name_t *name)
+ * mach_port_deallocate(mach_port_t task, mach_port_name_t name)
+ * mach_port_destroy(mach_port_t task, mach_port_name_t name)
+ * mach_port_mod_refs(mach_port_t task, mach_port_name_t name, mach_port_right_t right,
+ *		      mach_port_delta_t delta)
+ *	mach_port.defs' routines of the same names without their messages, when
+ *	task is a send right to one of this kernel's task ports: the same work
+ *	and the same errors (the RPC's server does it with the same functions),
+ *	and for allocate KERN_INVALID_ADDRESS, with no right made, where name
+ *	cannot be written. For any other name they change nothing and return
+ *	TRAP_BY_RPC; libmsg's mach_port_allocate, _deallocate, _destroy and
+ *	_mod_refs try the trap and then send the RPC, which answers for an
+ *	interposer's port, another node's task or a bad name.
  * vm_copy_to(mach_port_t target_task, vm_address_t address, vm_size_t size,
  *	      mach_port_t dest_task, vm_address_t dest_address)
  *	vm_map.defs' vm_copy_to without its messages, when both names are send
@@ -168,6 +187,10 @@
 	TRAP(12, mach_task_self, 1)			\
 	TRAP(13, device_intr_ack, 1)			\
 	TRAP(14, vm_copy_to, 5)				\
+	TRAP(15, mach_port_allocate, 3)			\
+	TRAP(16, mach_port_deallocate, 2)		\
+	TRAP(17, mach_port_destroy, 2)			\
+	TRAP(18, mach_port_mod_refs, 4)			\
 	TRAP(27, kernel_stats, 2)			\
 	TRAP(28, mach_thread_self, 1)			\
 	TRAP(29, mach_host_self, 1)			\
@@ -176,7 +199,8 @@
 	TRAP(48, console_read, 5)			\
 	TRAP(49, task_list, 4)				\
 	TRAP(50, boot_module_read, 5)			\
-	TRAP(51, clock_sleep, 5)
+	TRAP(51, console_write_raw, 2)			\
+	TRAP(52, clock_sleep, 5)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
