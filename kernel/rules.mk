@@ -14,11 +14,13 @@ KSERVER_OBJECT_thread := struct port *
 KSERVER_OBJECT_host := struct port *
 KSERVER_OBJECT_device := struct port *
 KSERVER_OBJECT_clock_priv := struct port *
-KSERVER_DEFS := mach_port vm_map task thread host memory_object_control device clock_priv
+KSERVER_OBJECT_clock := struct port *
+KSERVER_DEFS := mach_port vm_map task thread host memory_object_control device clock_priv clock
 KSERVER_GEN := $(patsubst %,$(B)/gen/kernel/%_kserver.c,$(KSERVER_DEFS))
 # The interfaces the kernel is a client of: msgc -K builds their requests as kmsgs
-# and decodes their replies (pager_msg.c, exception.c, notify.c, dev/irq.c, syscall_port.c twice).
-KUSER_DEFS := memory_object exc notify device_intr syscall syscall_data
+# and decodes their replies (pager_msg.c, exception.c, notify.c, dev/irq.c, syscall_port.c twice,
+# kern/clock_alarm.c).
+KUSER_DEFS := memory_object exc notify device_intr syscall syscall_data clock_reply
 KUSER_GEN := $(patsubst %,$(B)/gen/kernel/%_kuser.c,$(KUSER_DEFS))
 KERNEL_OBJS := $(patsubst %,$(B)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %,$(B)/obj/gen/kernel/%_kserver.c.o,$(KSERVER_DEFS)) \
@@ -63,6 +65,13 @@ $(B)/obj/kernel/%.c.o: kernel/%.c $(KERNEL_FLAGS_STAMP) | $(MACH_GEN_TYPES) $(KS
 	$(call msg,CC,$<)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+# kobject.c hands every clock port's request to clock_priv_kserver: kern/clock_rpc.c's,
+# which sends it on to clock.defs' decoder or to clock_priv.defs', built under this name.
+$(B)/obj/gen/kernel/clock_priv_kserver.c.o: $(B)/gen/kernel/clock_priv_kserver.c $(KERNEL_FLAGS_STAMP)
+	$(call msg,CC,$<)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(KERNEL_CFLAGS) -Dclock_priv_kserver=clock_priv_decode -c $< -o $@
 
 $(B)/obj/tests/kernel/%.c.o: tests/kernel/%.c $(KERNEL_FLAGS_STAMP)
 	$(call msg,CC,$<)

@@ -21,8 +21,8 @@ $(NEWLIB_LIBC): tools/newlib.sh
 
 RUNTIME_SRCS := $(wildcard libmsg/runtime/*.c libmsg/src/*.c) \
 	$(filter-out libmsg/runtime/crt0.S,$(wildcard libmsg/runtime/*.S))
-# msgc's stubs for the kernel's interfaces, and the exception and personality-syscall server skeletons
-RUNTIME_GEN  := mach_port_client vm_map_client task_client thread_client host_client device_client clock_priv_client exc_server syscall_server syscall_data_server memory_object_server memory_object_control_client
+# msgc's stubs for the kernel's interfaces, and the exception, clock alarm and personality-syscall server skeletons
+RUNTIME_GEN  := mach_port_client vm_map_client task_client thread_client host_client device_client clock_client clock_priv_client exc_server clock_reply_server syscall_server syscall_data_server memory_object_server memory_object_control_client
 RUNTIME_OBJS := $(patsubst %,$(B)/obj/%.o,$(RUNTIME_SRCS)) \
 	$(patsubst %,$(B)/obj/gen/mach/%.c.o,$(RUNTIME_GEN)) \
 	$(foreach d,$(wildcard servers/*/*.defs),$(B)/obj/gen/servers/$(basename $(notdir $(d)))_client.c.o)

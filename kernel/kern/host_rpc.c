@@ -3,11 +3,13 @@
  * privileged host port alike: the handler that the generated decoder
  * (build/gen/kernel/host_kserver.c) calls; host_get_device_port,
  * host_set_time, host_adjust_time and host_get_clock_control answer on the
- * privileged one only (the time of day itself: kern/walltime.c). And the
- * calendar clock's control port (clock_priv.defs): a right to set the time of
- * day that a server can be given without host_priv, whose holder could reach
- * every device too.
+ * privileged one only (the time of day itself: kern/walltime.c). The clocks'
+ * ports that host_get_clock_service and host_get_clock_control hand out are
+ * kern/clock_rpc.c's; the calendar clock's control port is a right to set the
+ * time of day that a server can be given without host_priv, whose holder
+ * could reach every device too.
  */
+#include <kern/clock_port.h>
 #include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
@@ -16,9 +18,6 @@
 #include <mach/thread_status.h>
 #include <mach/clock_types.h>
 #include "host_kserver.h"
-#include "clock_priv_kserver.h"
-
-struct port *calendar_ctrl_port;	/* [I] kobject_init */
 
 kern_return_t
 kdo_host_info(struct port *host, natural_t flavor, integer_t *host_info_out, mach_msg_type_number_t *host_info_outCnt)
@@ -73,6 +72,7 @@ kdo_host_set_time(struct port *host, time_value_t new_time)
 	if (!walltime_value_valid(&new_time) || new_time.seconds < 0)
 		return KERN_INVALID_ARGUMENT;
 	walltime_set_ns(walltime_value_ns(&new_time));
+	clock_calendar_set();
 	return KERN_SUCCESS;
 }
 
@@ -98,11 +98,12 @@ kdo_host_get_clock_control(struct port *host, integer_t clock_id, struct port **
 }
 
 kern_return_t
-kdo_clock_set_time(struct port *clock_ctrl, mach_timespec_t new_time)
+kdo_host_get_clock_service(struct port *host, integer_t clock_id, struct port **clock_serv)
 {
-	(void)clock_ctrl;	/* the calendar clock's: the only control port there is */
-	if (new_time.tv_nsec < 0 || new_time.tv_nsec >= NSEC_PER_SEC)
+	struct port *p = clock_name_port(clock_id);
+
+	(void)host;
+	if (!p)
 		return KERN_INVALID_VALUE;
-	walltime_set_ns((int64_t)new_time.tv_sec * NSEC_PER_SEC + new_time.tv_nsec);
-	return KERN_SUCCESS;
+	return give_send(p, clock_serv);
 }

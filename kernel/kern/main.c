@@ -9,6 +9,7 @@
 #include <kern/arch.h>
 #include <kern/boot.h>
 #include <kern/clock.h>
+#include <kern/clock_port.h>
 #include <kern/device.h>
 #include <kern/ipc.h>
 #include <kern/kmem.h>
@@ -73,6 +74,8 @@ kern_main(void)
 	sched_init();
 	walltime_init();
 	kobject_init();
+	clock_ports_init();
+	clock_alarm_init();
 	device_init();
 	ipc_fastpath_init();
 	sysenter_init();

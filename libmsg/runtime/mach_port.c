@@ -50,3 +50,10 @@ thread_switch(mach_port_t thread, int option, mach_msg_timeout_t time)
 	return T(thread_switch, thread, option, time, 0, 0);
 }
 
+
+kern_return_t
+clock_sleep(mach_port_t clock_name, sleep_type_t sleep_type, mach_timespec_t sleep_time,
+	    mach_timespec_t *wakeup_time)
+{
+	return T(clock_sleep, clock_name, sleep_type, sleep_time.tv_sec, sleep_time.tv_nsec, wakeup_time);
+}

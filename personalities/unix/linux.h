@@ -119,6 +119,9 @@
 #define LNX_timer_delete	263
 #define LNX_clock_gettime64	403
 #define LNX_clock_settime64	404
+#define LNX_adjtimex		124
+#define LNX_clock_adjtime	343
+#define LNX_clock_adjtime64	405
 #define LNX_timer_gettime64	408
 #define LNX_timer_settime64	409
 #define LNX_clock_nanosleep_time64	407

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/trap.h>
 #include "exec.h"
 #include "fd.h"
 #include "files.h"
@@ -124,11 +125,14 @@ sys_text(const char *name, char *out, size_t max)
 	if (strcmp(name, "stat") == 0) {
 		/* one processor: busy time (the kernel tells no system time from user time) and idle */
 		unsigned long long idle = cputime_idle(up), busy = up - idle;
+		/* the kernel's counters: it counts the timer's interrupts (IRQ 0) alone, and every thread switch */
+		struct manifold_kernel_stats ks = { 0 };
 
-		return snprintf(out, max, "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0\nintr 0\nctxt 0\n"
-				"btime %llu\nprocesses %u\nprocs_running 1\nprocs_blocked 0\n",
-				busy, idle, busy, idle, (unsigned long long)(clock_wall_base_ns() / 1000000000u),
-				process_last_pid());
+		trap_raw(TRAP_kernel_stats, (uint32_t)&ks, 0, 0, 0, 0);
+		return snprintf(out, max, "cpu  %llu 0 0 %llu 0 0 0 0 0 0\ncpu0 %llu 0 0 %llu 0 0 0 0 0 0\n"
+				"intr %u %u\nctxt %u\nbtime %llu\nprocesses %u\nprocs_running 1\nprocs_blocked 0\n",
+				busy, idle, busy, idle, ks.timer_interrupts, ks.timer_interrupts, ks.switches,
+				(unsigned long long)(clock_wall_base_ns() / 1000000000u), process_last_pid());
 	}
 	return snprintf(out, max, "MemTotal:       %8u kB\nMemFree:        %8u kB\nMemAvailable:   %8u kB\n"
 			"Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\n"

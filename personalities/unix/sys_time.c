@@ -12,7 +12,8 @@
  * CLOCK_REALTIME) goes to the kernel's calendar clock by its control port
  * (clock_priv.defs' clock_set_time), which the bootstrap gives a module whose
  * line says `clock`. Every process is root here, so any may set it, as
- * CAP_SYS_TIME may on Linux; without the port each gets EPERM.
+ * CAP_SYS_TIME may on Linux; without the port each gets EPERM. Slewing it
+ * (adjtimex) is adjtimex.c's, by the same port.
  */
 #include <string.h>
 #include <mach/mach.h>
@@ -69,6 +70,18 @@ wall_ns(void)
 
 static mach_port_t calendar = MACH_PORT_NULL;	/* [I] the calendar clock's control port, if given */
 
+mach_port_t
+clock_calendar_ctrl(void)
+{
+	return calendar;
+}
+
+void
+clock_wall_reask(void)
+{
+	wall_ask(clock_now_ns());
+}
+
 void
 clock_start(void)
 {
@@ -78,8 +91,8 @@ clock_start(void)
 }
 
 /* The time of day becomes sec and nsec (checked by the caller), for every process at once. */
-static int32_t
-wall_set(int64_t sec, int32_t nsec)
+int32_t
+clock_wall_set(int64_t sec, int32_t nsec)
 {
 	mach_timespec_t t = { (unsigned int)sec, nsec };
 	kern_return_t kr;
@@ -159,7 +172,7 @@ SYS(stime)
 	int32_t t;
 	int r = umem_read(p, a[0], &t, sizeof t);
 
-	return r ? r : wall_set(t, 0);
+	return r ? r : clock_wall_set(t, 0);
 }
 
 /* The time zone, if given, is read (EFAULT) and not kept: every clock here is UTC. */
@@ -177,7 +190,7 @@ SYS(settimeofday)
 		return 0;
 	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
 		return -LNX_EINVAL;
-	return wall_set(tv.tv_sec, tv.tv_usec * 1000);
+	return clock_wall_set(tv.tv_sec, tv.tv_usec * 1000);
 }
 
 /* clock_settime and clock_settime64: CLOCK_REALTIME alone can be set, as on Linux */
@@ -201,7 +214,7 @@ clock_set(struct process *p, const uint32_t a[6], bool wide)
 	}
 	if (t64.tv_nsec < 0 || t64.tv_nsec >= 1000000000)
 		return -LNX_EINVAL;
-	return wall_set(t64.tv_sec, (int32_t)t64.tv_nsec);
+	return clock_wall_set(t64.tv_sec, (int32_t)t64.tv_nsec);
 }
 
 SYS(clock_settime)

@@ -133,6 +133,9 @@ SYS(stime);
 SYS(settimeofday);
 SYS(clock_settime);
 SYS(clock_settime64);
+SYS(adjtimex);
+SYS(clock_adjtime);
+SYS(clock_adjtime64);
 SYS(rt_sigqueueinfo);
 SYS(rt_tgsigqueueinfo);
 SYS(times);
@@ -196,6 +199,11 @@ uint64_t clock_now_ns(void);
 uint64_t clock_wall_base_ns(void);
 /* Asks the kernel for the time of day (sys_time.c; main, first). */
 void clock_start(void);
+/* The calendar clock's control port (MACH_PORT_NULL: not given), and the time of day's base asked again at once. */
+mach_port_t clock_calendar_ctrl(void);
+void clock_wall_reask(void);
+/* The time of day becomes sec and nsec: 0, -EINVAL (out of Mach's range), -EPERM (no control port). */
+int32_t clock_wall_set(int64_t sec, int32_t nsec);
 
 /* The console's last byte was '\n' (or nothing was written yet): the runner's framing. [U] */
 extern bool console_at_line_start;

@@ -1,11 +1,11 @@
 /*
  * A Linux program for the unix suite: processes. Each argument names a case
  * (fork, vfork, clone, spawn, wait, segv, reparent, pgrp, exec, many, applet,
- * script, echoargs, procfs, procmore, procpaths, cputime); each prints what it saw in words that do not depend on pid
+ * script, echoargs, procfs, procmore, procpaths, cputime, statlines, adjtimex); each prints what it saw in words that do not depend on pid
  * values, so that run.py can compare the output with the same binary's on
  * the host (script is the guest's only: the host has no /bin/hello.sh; and
- * clonevm, which the host would answer with a thread; and settime: the
- * host's time is not ours to set).
+ * clonevm, which the host would answer with a thread; and settime and
+ * adjtime: the host's time is not ours to set).
  * Raw system calls only, no libc (lnx.h).
  */
 #include "lnx.h"
@@ -917,6 +917,154 @@ case_cputime(void)
 	yes("cputime: and /proc/self/stat's cutime + cstime", pt[2] + pt[3] >= 5);
 }
 
+#define DAY 86400L
+
+/* The numbers after "word " on /proc/stat's line that starts with it (up to n): how many, 0 without the line. */
+static int
+stat_line(const char *word, long *v, int n)
+{
+	static char b[4096];
+	long len = slurp("/proc/stat", b, sizeof b - 1);
+
+	if (len <= 0)
+		return 0;
+	b[len] = 0;
+	for (const char *s = b; *s; s++)
+		if ((s == b || s[-1] == '\n') && starts(s, word) && s[lnx_strlen(word)] == ' ')
+			return numbers(s + lnx_strlen(word), v, n);
+	return 0;
+}
+
+/*
+ * /proc/stat's other lines: intr (a total, then by line) and ctxt count up
+ * from the kernel's counters, btime is the time of day at boot (the time now
+ * less /proc/uptime's), processes counts the forks since boot.
+ */
+static void
+case_statlines(void)
+{
+	long intr[2] = { 0 }, intr2[2] = { 0 }, ctxt = 0, ctxt2 = 0, btime = 0, procs = 0, procs2 = 0, up[1] = { 0 };
+	long t, pid, half[2] = { 0, 50000000 };
+	static char b[256];
+	int st;
+
+	yes("statlines: intr has a total", stat_line("intr", intr, 2) >= 1 && intr[0] > 0);
+	yes("statlines: ctxt", stat_line("ctxt", &ctxt, 1) == 1 && ctxt > 0);
+	yes("statlines: btime", stat_line("btime", &btime, 1) == 1);
+	yes("statlines: processes", stat_line("processes", &procs, 1) == 1 && procs > 0);
+	if (slurp("/proc/uptime", b, sizeof b - 1) > 0)
+		numbers(b, up, 1);
+	t = lnx_call(13, 0, 0, 0, 0, 0, 0);
+	yes("statlines: btime is the time less the uptime (within 3 s)", btime - (t - up[0]) <= 3 && (t - up[0]) - btime <= 3);
+	lnx_call(162, (long)half, 0, 0, 0, 0, 0);	/* nanosleep 50 ms: the timer ticks, threads switch */
+	if ((pid = fork()) == 0)
+		lnx_exit(0);
+	wait4(pid, &st, 0);
+	stat_line("intr", intr2, 2);
+	stat_line("ctxt", &ctxt2, 1);
+	stat_line("processes", &procs2, 1);
+	yes("statlines: intr grew over 50 ms", intr2[0] > intr[0]);
+	yes("statlines: ctxt grew", ctxt2 > ctxt);
+	yes("statlines: processes counted the fork", procs2 > procs);
+}
+
+/*
+ * adjtimex and clock_adjtime reading the clock (modes 0 and
+ * ADJ_OFFSET_SS_READ, which need no privilege): a clock state (TIME_OK to
+ * TIME_ERROR), Linux's constant precision and tolerance, the time of day;
+ * what is no clock is EINVAL, what cannot be adjusted EOPNOTSUPP, a bad
+ * pointer EFAULT. The i386 struct timex: 32 words.
+ */
+static void
+case_adjtimex(void)
+{
+	long tx[32] = { 0 }, r, t;
+
+	r = lnx_call(124, (long)tx, 0, 0, 0, 0, 0);
+	t = lnx_call(13, 0, 0, 0, 0, 0, 0);
+	yes("adjtimex: read-only answers a state (0 to 5)", r >= 0 && r <= 5);
+	yes("adjtimex: precision 1, tolerance 500 ppm << 16", tx[7] == 1 && tx[8] == 32768000);
+	yes("adjtimex: its time is time()'s (within 2 s)", t - tx[9] >= 0 && t - tx[9] <= 2);
+	yes("adjtimex: modes left as they were", tx[0] == 0);
+	tx[0] = 0xa001;		/* ADJ_OFFSET_SS_READ */
+	r = lnx_call(124, (long)tx, 0, 0, 0, 0, 0);
+	yes("adjtimex: ADJ_OFFSET_SS_READ answers a state", r >= 0 && r <= 5);
+	say("adjtimex: from a bad pointer", lnx_call(124, 16, 0, 0, 0, 0, 0));
+	tx[0] = 0;
+	r = lnx_call(343, 0, (long)tx, 0, 0, 0, 0);
+	yes("adjtimex: clock_adjtime(CLOCK_REALTIME) read-only answers a state", r >= 0 && r <= 5);
+	say("adjtimex: clock_adjtime(CLOCK_MONOTONIC)", lnx_call(343, 1, (long)tx, 0, 0, 0, 0));
+	say("adjtimex: clock_adjtime(42)", lnx_call(343, 42, (long)tx, 0, 0, 0, 0));
+	/* clock_adjtime64's struct __kernel_timex: 208 bytes, its longs 64 bits (the time's seconds at byte 72) */
+	long tx64[52] = { 0 };
+	r = lnx_call(405, 0, (long)tx64, 0, 0, 0, 0);
+	t = lnx_call(13, 0, 0, 0, 0, 0, 0);
+	yes("adjtimex: clock_adjtime64 read-only answers a state", r >= 0 && r <= 5);
+	yes("adjtimex: its precision, tolerance and time", tx64[14] == 1 && tx64[16] == 32768000 &&
+	    t - tx64[18] >= 0 && t - tx64[18] <= 2);
+	say("adjtimex: clock_adjtime64(CLOCK_MONOTONIC)", lnx_call(405, 1, (long)tx64, 0, 0, 0, 0));
+}
+
+/*
+ * Moving the time with adjtimex (the guest's only, as settime): ADJ_SETOFFSET
+ * steps it (1,000 days on and back), ADJ_OFFSET_SINGLESHOT slews it and gives
+ * back what was left, ADJ_OFFSET_SS_READ reads what is left, ADJ_OFFSET is
+ * slewed at most half a second; a time offset out of range and the modes
+ * not served here (ADJ_FREQUENCY) are EINVAL.
+ */
+static void
+case_adjtime(void)
+{
+	long tx[32] = { 0 }, now[2], t0, d;
+
+	t0 = lnx_call(13, 0, 0, 0, 0, 0, 0);
+	tx[0] = 0x0100;		/* ADJ_SETOFFSET */
+	tx[9] = 1000 * DAY;
+	tx[10] = 0;
+	say("adjtime: ADJ_SETOFFSET 1,000 days on", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	lnx_call(265, 0, (long)now, 0, 0, 0, 0);
+	d = now[0] - (t0 + 1000 * DAY);
+	yes("adjtime: the time moved with it (within 5 s)", d >= 0 && d < 5);
+	tx[0] = 0x0100 | 0x2000;	/* ...with ADJ_NANO: minus 1,000 days, plus half a second */
+	tx[9] = -1000 * DAY;
+	tx[10] = 500000000;
+	say("adjtime: ADJ_SETOFFSET | ADJ_NANO back", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	lnx_call(265, 0, (long)now, 0, 0, 0, 0);
+	d = now[0] - t0;
+	yes("adjtime: the time is back (within 5 s)", d >= 0 && d < 5);
+	yes("adjtime: STA_NANO says the offsets are in ns now", (tx[5] & 0x2000) != 0);
+	tx[0] = 0x1000;		/* ADJ_MICRO */
+	say("adjtime: ADJ_MICRO", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	yes("adjtime: STA_NANO is off", (tx[5] & 0x2000) == 0);
+	tx[0] = 0x0100;
+	tx[10] = 1000000;
+	say("adjtime: ADJ_SETOFFSET with a second of microseconds", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	tx[10] = -1;
+	say("adjtime: ADJ_SETOFFSET with negative microseconds", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	tx[0] = 0x0002;		/* ADJ_FREQUENCY */
+	say("adjtime: ADJ_FREQUENCY", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+
+	tx[0] = 0x8001;		/* ADJ_OFFSET_SINGLESHOT: 200 ms on, slewed */
+	tx[1] = 200000;
+	say("adjtime: ADJ_OFFSET_SINGLESHOT 200 ms", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	yes("adjtime: nothing was left before", tx[1] == 0);
+	tx[0] = 0xa001;
+	tx[1] = 0;
+	say("adjtime: ADJ_OFFSET_SS_READ", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	yes("adjtime: most of it is left (199 to 200 ms)", tx[1] > 199000 && tx[1] <= 200000);
+	tx[0] = 0x0001;		/* ADJ_OFFSET: 2 s asked, half a second slewed */
+	tx[1] = 2000000;
+	say("adjtime: ADJ_OFFSET 2 s", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	yes("adjtime: what is left is at most half a second", tx[1] > 499000 && tx[1] <= 500000);
+	tx[0] = 0x8001;		/* none: what was left comes back */
+	tx[1] = 0;
+	say("adjtime: ADJ_OFFSET_SINGLESHOT 0", lnx_call(124, (long)tx, 0, 0, 0, 0, 0));
+	yes("adjtime: gave back the half second left", tx[1] > 499000 && tx[1] <= 500000);
+	tx[0] = 0xa001;
+	lnx_call(124, (long)tx, 0, 0, 0, 0, 0);
+	yes("adjtime: nothing is left now", tx[1] == 0);
+}
+
 /*
  * Setting the time of day (the guest's only: the host's is not ours to set,
  * and the server gets the right to from its module line's `clock`):
@@ -925,7 +1073,6 @@ case_cputime(void)
  * out of range, a time before 1970) is EINVAL, a bad pointer EFAULT. The time
  * goes back to where it would have been at the end.
  */
-#define DAY 86400L
 static void
 case_settime(void)
 {
@@ -999,6 +1146,8 @@ start_c(long *sp)
 			case_spawn();
 		else if (streq(c, "settime"))
 			case_settime();
+		else if (streq(c, "adjtime"))
+			case_adjtime();
 		else if (streq(c, "names")) {	/* the guest's only: the host's link and name are its own */
 			char b[64] = { 0 }, n[16] = { 0 };
 			say("names: readlink /proc/self/exe", lnx_call(85, (long)"/proc/self/exe", (long)b, sizeof b, 0, 0, 0));
@@ -1034,6 +1183,10 @@ start_c(long *sp)
 			case_procpaths();
 		else if (streq(c, "cputime"))
 			case_cputime();
+		else if (streq(c, "statlines"))
+			case_statlines();
+		else if (streq(c, "adjtimex"))
+			case_adjtimex();
 		else if (streq(c, "applet"))
 			case_applet();
 		else if (streq(c, "script"))

@@ -49,6 +49,16 @@ GUEST_ONLY = {
                      "settime: settimeofday with a second of microseconds -22\nsettime: settimeofday from a bad pointer -14\n"
                      "settime: settimeofday of the time zone alone 0\nsettime: stime from a bad pointer -14\n"
                      "settime: none of them moved the time yes\nsettime: clock_settime back 0\n", "exit 0"),
+    "proc adjtime": ("adjtime: ADJ_SETOFFSET 1,000 days on 5\nadjtime: the time moved with it (within 5 s) yes\n"
+                     "adjtime: ADJ_SETOFFSET | ADJ_NANO back 5\nadjtime: the time is back (within 5 s) yes\n"
+                     "adjtime: STA_NANO says the offsets are in ns now yes\nadjtime: ADJ_MICRO 5\nadjtime: STA_NANO is off yes\n"
+                     "adjtime: ADJ_SETOFFSET with a second of microseconds -22\n"
+                     "adjtime: ADJ_SETOFFSET with negative microseconds -22\nadjtime: ADJ_FREQUENCY -22\n"
+                     "adjtime: ADJ_OFFSET_SINGLESHOT 200 ms 5\nadjtime: nothing was left before yes\n"
+                     "adjtime: ADJ_OFFSET_SS_READ 5\nadjtime: most of it is left (199 to 200 ms) yes\n"
+                     "adjtime: ADJ_OFFSET 2 s 5\nadjtime: what is left is at most half a second yes\n"
+                     "adjtime: ADJ_OFFSET_SINGLESHOT 0 5\nadjtime: gave back the half second left yes\n"
+                     "adjtime: nothing is left now yes\n", "exit 0"),
     "proc clonevm": ("clonevm: clone(CLONE_VM | SIGCHLD) without CLONE_VFORK -22\n", "exit 0"),
     "proc script": ("argv: /bin/proc | echoargs | /bin/hello.sh | one | two\n\n", "exit 0"),
     "sig ttou": ("ttou: a background tcsetattr stopped its caller yes\nttou: status (0x167f: stopped by 22) 5759\n"

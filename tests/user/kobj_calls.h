@@ -21,6 +21,7 @@
 #include <manifold/trap.h>
 #include <manifold/syscall_inputs.h>
 #include "suite.h"
+#include "clock_reply_types.h"
 
 #define KC_SELF mach_task_self()
 #define KC_PAGE 4096u
@@ -2041,6 +2042,206 @@ the_calendar_clock_is_set_by_its_control_port(void)
 	mach_port_deallocate(KC_SELF, host_priv);
 }
 
+KC_FN uint64_t
+kc_ts_ns(mach_timespec_t t)
+{
+	return (uint64_t)t.tv_sec * NSEC_PER_SEC + (uint64_t)t.tv_nsec;
+}
+
+KC_CASE
+the_clock_service_ports_read_the_clocks_and_sleep_on_them(void)
+{
+	mach_port_t host = mach_host_self(), host_priv = MACH_PORT_NULL, sys = MACH_PORT_NULL, cal = MACH_PORT_NULL;
+	mach_port_t ctrl = MACH_PORT_NULL, again;
+	mach_timespec_t t, t1, woke, rel = { 0, 50000000 }, bad_ns = { 0, 1000000000 }, past = { 0, 0 };
+	time_value_t tv, old, zero = { 0, 0 }, slow = { -1, 0 }, bad = { 0, 1000000 };
+	integer_t attr[4];
+	mach_msg_type_number_t cnt;
+	uint64_t u0, u1;
+
+	CHECK_EQ(task_get_special_port(KC_SELF, TASK_HOST_PORT, &host_priv), KERN_SUCCESS);
+	/* either host port gives them; there is no third clock */
+	CHECK_EQ(host_get_clock_service(host, 2, &sys), KERN_INVALID_VALUE);
+	CHECK_EQ(host_get_clock_service(host_priv, -1, &sys), KERN_INVALID_VALUE);
+	CHECK_EQ(sys, MACH_PORT_NULL);
+	CHECK_EQ(host_get_clock_service(host, SYSTEM_CLOCK, &sys), KERN_SUCCESS);
+	CHECK_EQ(host_get_clock_service(host_priv, CALENDAR_CLOCK, &cal), KERN_SUCCESS);
+	CHECK(MACH_PORT_VALID(sys) && MACH_PORT_VALID(cal) && sys != cal && sys != host && cal != host_priv);
+	CHECK_EQ(host_get_clock_service(host, CALENDAR_CLOCK, &again), KERN_SUCCESS);
+	CHECK_EQ(again, cal);	/* one port a clock */
+	mach_port_deallocate(KC_SELF, again);
+	CHECK_EQ(host_get_clock_control(host_priv, CALENDAR_CLOCK, &ctrl), KERN_SUCCESS);
+	CHECK(ctrl != cal);
+
+	/* the system clock is the uptime trap's; the calendar clock is host_get_time's, in nanoseconds */
+	u0 = kc_uptime_ns();
+	CHECK_EQ(clock_get_time(sys, &t), KERN_SUCCESS);
+	u1 = kc_uptime_ns();
+	CHECK(t.tv_nsec >= 0 && t.tv_nsec < NSEC_PER_SEC);
+	CHECK(kc_ts_ns(t) >= u0 && kc_ts_ns(t) <= u1);
+	CHECK_EQ(host_get_time(host, &tv), KERN_SUCCESS);
+	CHECK_EQ(clock_get_time(cal, &t), KERN_SUCCESS);
+	CHECK(t.tv_nsec >= 0 && t.tv_nsec < NSEC_PER_SEC);
+	CHECK((int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000 >= kc_tv_us(tv));
+	CHECK(t.tv_sec <= (unsigned int)tv.seconds + 1);
+	CHECK_EQ(clock_get_time(ctrl, &t1), KERN_SUCCESS);	/* the control port reads it too, as Mach's */
+	CHECK(kc_ts_ns(t1) >= kc_ts_ns(t));
+
+	/* the attributes: sleeps end on the scheduler's tick (10 ms); no clock is mapped, nor is 99 a flavor */
+	cnt = 4;
+	CHECK_EQ(clock_get_attributes(sys, CLOCK_ALARM_CURRES, attr, &cnt), KERN_SUCCESS);
+	CHECK_EQ(cnt, 1);
+	CHECK_EQ(attr[0], 10000000);
+	cnt = 4;
+	CHECK_EQ(clock_get_attributes(cal, CLOCK_ALARM_MAXRES, attr, &cnt), KERN_SUCCESS);
+	CHECK_EQ(attr[0], 10000000);
+	cnt = 4;
+	CHECK_EQ(clock_get_attributes(cal, CLOCK_GET_TIME_RES, attr, &cnt), KERN_SUCCESS);
+	CHECK(attr[0] >= 1 && attr[0] <= 10000000);
+	cnt = 4;
+	CHECK_EQ(clock_get_attributes(sys, CLOCK_MAP_TIME_RES, attr, &cnt), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_get_attributes(sys, 99, attr, &cnt), KERN_INVALID_VALUE);
+
+	/* a name port changes nothing: clock_priv's routines get MIG_BAD_ID there, as clock's do on a host port */
+	CHECK_EQ(clock_set_time(cal, t), MIG_BAD_ID);
+	CHECK_EQ(clock_adjust_time(sys, zero, &old), MIG_BAD_ID);
+	CHECK_EQ(host_get_time(sys, &tv), MIG_BAD_ID);
+	CHECK_EQ(clock_get_time(host, &t), MIG_BAD_ID);
+
+	/* clock_adjust_time is host_adjust_time's slew, by the control port */
+	CHECK_EQ(clock_adjust_time(ctrl, bad, &old), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_adjust_time(ctrl, slow, &old), KERN_SUCCESS);
+	CHECK_EQ(kc_tv_us(old), 0);
+	CHECK_EQ(clock_adjust_time(ctrl, zero, &old), KERN_SUCCESS);
+	CHECK(kc_tv_us(old) < 0 && kc_tv_us(old) > -1000000 - 1);
+	CHECK(kc_tv_us(old) <= -900000);	/* 500 us a second: the calls between took far less than 200 s */
+	CHECK_EQ(host_adjust_time(host_priv, old, &tv), KERN_SUCCESS);	/* the host port sees the same slew */
+	CHECK_EQ(kc_tv_us(tv), 0);
+	CHECK_EQ(clock_adjust_time(ctrl, zero, &old), KERN_SUCCESS);
+	CHECK(kc_tv_us(old) < 0);
+
+	/* clock_sleep: on a clock's port only, a known sleep type and normalized time, a writable answer */
+	CHECK_EQ(clock_sleep(host, TIME_RELATIVE, rel, &woke), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(clock_sleep(MACH_PORT_NULL, TIME_RELATIVE, rel, &woke), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(clock_sleep(sys, 2, rel, &woke), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_sleep(sys, TIME_RELATIVE, bad_ns, &woke), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_sleep(sys, TIME_RELATIVE, rel, (mach_timespec_t *)8), KERN_INVALID_ADDRESS);
+	/* a relative sleep wakes after its time, and says when */
+	u0 = kc_uptime_ns();
+	CHECK_EQ(clock_sleep(sys, TIME_RELATIVE, rel, &woke), KERN_SUCCESS);
+	u1 = kc_uptime_ns();
+	CHECK(u1 - u0 >= 50000000);
+	CHECK(kc_ts_ns(woke) >= u0 + 50000000 && kc_ts_ns(woke) <= u1);
+	/* an absolute one at 30 ms from now, and one in the past: at once */
+	t.tv_sec = (unsigned int)((u1 + 30000000) / NSEC_PER_SEC);
+	t.tv_nsec = (int)((u1 + 30000000) % NSEC_PER_SEC);
+	CHECK_EQ(clock_sleep(sys, TIME_ABSOLUTE, t, &woke), KERN_SUCCESS);
+	CHECK(kc_ts_ns(woke) >= kc_ts_ns(t));
+	u0 = kc_uptime_ns();
+	CHECK_EQ(clock_sleep(sys, TIME_ABSOLUTE, past, &woke), KERN_SUCCESS);
+	CHECK(kc_ts_ns(woke) >= u0 && kc_ts_ns(woke) < u0 + 10000000);
+	/* on the calendar clock, by its name port and by its control port */
+	CHECK_EQ(clock_get_time(cal, &t), KERN_SUCCESS);
+	CHECK_EQ(clock_sleep(cal, TIME_RELATIVE, rel, &woke), KERN_SUCCESS);
+	CHECK(kc_ts_ns(woke) >= kc_ts_ns(t) + 50000000);
+	t = woke;
+	t.tv_nsec = (t.tv_nsec + 20000000) % NSEC_PER_SEC;
+	t.tv_sec += t.tv_nsec < woke.tv_nsec;
+	CHECK_EQ(clock_sleep(ctrl, TIME_ABSOLUTE, t, &woke), KERN_SUCCESS);
+	CHECK(kc_ts_ns(woke) >= kc_ts_ns(t));
+
+	mach_port_deallocate(KC_SELF, ctrl);
+	mach_port_deallocate(KC_SELF, sys);
+	mach_port_deallocate(KC_SELF, cal);
+	mach_port_deallocate(KC_SELF, host);
+	mach_port_deallocate(KC_SELF, host_priv);
+}
+
+/* Waits up to ms for a message on port. */
+KC_FN mach_msg_return_t
+kc_recv_ms(mach_port_t port, struct kc_msg *m, mach_msg_timeout_t ms)
+{
+	memset(m, 0, sizeof *m);
+	return mach_msg(&m->h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof *m, port, ms, MACH_PORT_NULL);
+}
+
+/* A clock_alarm_reply's (clock_reply.defs) time: its words after the code and the type. */
+KC_FN uint64_t
+kc_alarm_ns(const struct kc_msg *m)
+{
+	return (uint64_t)m->body[2] * NSEC_PER_SEC + m->body[3];
+}
+
+KC_CASE
+clock_alarms_reply_on_their_port_when_due(void)
+{
+	mach_port_t host = mach_host_self(), sys = MACH_PORT_NULL, cal = MACH_PORT_NULL, p = kc_port(), q = kc_port();
+	mach_timespec_t rel = { 0, 50000000 }, bad_ns = { 0, 1000000000 }, past = { 0, 0 };
+	mach_timespec_t soon = { 0, 20000000 }, later = { 0, 80000000 };
+	struct kc_msg m;
+	uint64_t u0, u1;
+	int n;
+
+	CHECK(p && q);
+	CHECK_EQ(host_get_clock_service(host, SYSTEM_CLOCK, &sys), KERN_SUCCESS);
+	CHECK_EQ(host_get_clock_service(host, CALENDAR_CLOCK, &cal), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, 2, rel, p), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, bad_ns, p), KERN_INVALID_VALUE);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, MACH_PORT_NULL), KERN_INVALID_ARGUMENT);
+	CHECK_EQ(clock_alarm(host, TIME_RELATIVE, rel, p), MIG_BAD_ID);
+	for (n = 0; n < 3; n++) {	/* none left an alarm: the send-once rights they made died unused, as Mach says */
+		CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	}
+	CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_RCV_TIMED_OUT);
+
+	/* 50 ms on the system clock: not before, and then the reply says when */
+	u0 = kc_uptime_ns();
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_SUCCESS);
+	CHECK_EQ(kc_poll(p, &m), MACH_RCV_TIMED_OUT);
+	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+	u1 = kc_uptime_ns();
+	CHECK_EQ(m.h.msgh_id, CLOCK_ALARM_REPLY_ID);
+	CHECK_EQ(m.h.msgh_size, sizeof(mach_msg_header_t) + 16);
+	CHECK_EQ((kern_return_t)m.body[0], KERN_SUCCESS);
+	CHECK_EQ(m.body[1], TIME_RELATIVE);
+	CHECK(u1 - u0 >= 50000000);
+	CHECK(kc_alarm_ns(&m) >= u0 + 50000000 && kc_alarm_ns(&m) <= u1);
+	/* a time past goes off at once */
+	CHECK_EQ(clock_alarm(sys, TIME_ABSOLUTE, past, p), KERN_SUCCESS);
+	CHECK_EQ(kc_recv_ms(p, &m, 1000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.body[1], TIME_ABSOLUTE);
+	/* the later asked first: they come in the order they are due, each on its clock */
+	CHECK_EQ(clock_alarm(cal, TIME_RELATIVE, later, p), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, soon, p), KERN_SUCCESS);
+	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+	CHECK(m.body[2] < 1000000000u);		/* the system clock's: since boot */
+	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+	CHECK(m.body[2] > 1000000000u);		/* the calendar clock's: since 1970 */
+
+	/* CLOCK_ALARM_MAX wait at once, no more; each then goes off */
+	for (n = 0; n < CLOCK_ALARM_MAX; n++)
+		CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(kc_poll(p, &m), MACH_MSG_SUCCESS);		/* the refused one's right died at once */
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	for (n = 0; n < CLOCK_ALARM_MAX; n++) {
+		CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, CLOCK_ALARM_REPLY_ID);
+	}
+	CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_RCV_TIMED_OUT);
+
+	/* an alarm whose port died first: its reply goes nowhere, and nothing of it is left (the case's leak check) */
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, soon, q), KERN_SUCCESS);
+	mach_port_destroy(KC_SELF, q);
+	msg_sleep_ms(100);
+
+	mach_port_destroy(KC_SELF, p);
+	mach_port_deallocate(KC_SELF, sys);
+	mach_port_deallocate(KC_SELF, cal);
+	mach_port_deallocate(KC_SELF, host);
+}
+
 /* ---- errors common to every routine ---- */
 
 static kern_return_t kc_got;
@@ -2169,6 +2370,12 @@ kc_host_calls(mach_port_t dest, kern_return_t want)
 	KC_WANT(host_adjust_time(dest, tv, &old));
 	KC_WANT(host_get_clock_control(dest, CALENDAR_CLOCK, &port));
 	KC_WANT(clock_set_time(dest, ts));
+	KC_WANT(clock_adjust_time(dest, tv, &old));
+	KC_WANT(host_get_clock_service(dest, SYSTEM_CLOCK, &port));
+	KC_WANT(clock_get_time(dest, &ts));
+	cnt = 1;
+	KC_WANT(clock_get_attributes(dest, CLOCK_GET_TIME_RES, info, &cnt));
+	KC_WANT(clock_alarm(dest, TIME_RELATIVE, ts, MACH_PORT_NULL));
 	return 0;
 }
 
@@ -2679,8 +2886,8 @@ KC_BOTH(malformed_thread_requests_get_bad_arguments_and_change_nothing)
 KC_CASE
 malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 {
-	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 6, HOST_BASE_ID + 99 };
-	static struct kc_req rows[6];
+	static const mach_msg_id_t unknown[] = { HOST_BASE_ID + 7, HOST_BASE_ID + 99 };
+	static struct kc_req rows[7];
 	mach_port_t host = mach_host_self(), reply;
 	uint32_t pages;
 
@@ -2690,11 +2897,12 @@ malformed_host_requests_get_bad_arguments_and_change_nothing(void)
 	rows[3] = (struct kc_req){ .id = HOST_SET_TIME_ID, .nwords = 2, .w = { 2000000000, 0 } };
 	rows[4] = (struct kc_req){ .id = HOST_ADJUST_TIME_ID, .nwords = 2, .w = { 5, 0 } };
 	rows[5] = (struct kc_req){ .id = HOST_GET_CLOCK_CONTROL_ID, .nwords = 1, .w = { CALENDAR_CLOCK } };
+	rows[6] = (struct kc_req){ .id = HOST_GET_CLOCK_SERVICE_ID, .nwords = 1, .w = { SYSTEM_CLOCK } };
 	reply = kc_table_begin();
 	CHECK(kc_bait && kc_so_port && reply);
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_before), KERN_SUCCESS);
 	pages = free_pages_with_heap();
-	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 6, unknown, 2));
+	KC_CHECK_TABLE(kc_run_malformed(host, reply, rows, 7, unknown, 2));
 	CHECK_EQ(kc_space_of(KC_SELF, &kc_after), KERN_SUCCESS);
 	CHECK(kc_space_equal(&kc_before, &kc_after));
 	CHECK_EQ(free_pages_with_heap(), pages);
@@ -3162,6 +3370,8 @@ KC_BOTH(writes_into_a_read_only_page_never_touched_are_protection_failure)
 	T(host_info_reports_the_machine_and_refuses_other_flavors)		\
 	T(host_time_is_read_on_either_port_and_moved_on_the_privileged_one)	\
 	T(the_calendar_clock_is_set_by_its_control_port)	\
+	T(the_clock_service_ports_read_the_clocks_and_sleep_on_them)	\
+	T(clock_alarms_reply_on_their_port_when_due)			\
 	T(every_call_on_a_dead_tasks_or_threads_name_is_invalid_dest)		\
 	T(routines_sent_to_the_wrong_kind_of_object_get_mig_bad_id)		\
 	T(malformed_mach_port_requests_get_bad_arguments_and_change_nothing)	\

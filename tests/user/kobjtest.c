@@ -933,6 +933,64 @@ memory_a_task_made_the_kernel_hold_goes_back_to_the_pool(void)
 	CHECK(stats().free_pages + 16 + 4 >= free0);
 }
 
+/* A sleeper thread's clock, how long it asks, and what its clock_sleep answered. */
+struct clock_sleeper {
+	mach_port_t clock;
+	mach_timespec_t span;
+	volatile kern_return_t result;
+	volatile int done;
+};
+
+static void *
+clock_sleeper_run(void *arg)
+{
+	struct clock_sleeper *s = arg;
+	mach_timespec_t woke;
+
+	s->result = clock_sleep(s->clock, TIME_RELATIVE, s->span, &woke);
+	s->done = 1;
+	return NULL;
+}
+
+/*
+ * A sleep on the calendar clock ends with KERN_ABORTED when the calendar
+ * clock is set (its deadline was a time of day), as Mach's; a sleep on the
+ * system clock sleeps on through the set.
+ */
+static void
+a_sleep_on_the_calendar_clock_ends_when_the_clock_is_set(void)
+{
+	mach_port_t host = mach_host_self(), host_priv = MACH_PORT_NULL, ctrl = MACH_PORT_NULL;
+	struct clock_sleeper cal = { .span = { 60, 0 } }, sys = { .span = { 0, 400000000 } };
+	cthread_t a, b;
+	mach_timespec_t now;
+	uint32_t t0;
+
+	CHECK_EQ(task_get_special_port(ME, TASK_HOST_PORT, &host_priv), KERN_SUCCESS);
+	CHECK_EQ(host_get_clock_control(host_priv, CALENDAR_CLOCK, &ctrl), KERN_SUCCESS);
+	CHECK_EQ(host_get_clock_service(host, CALENDAR_CLOCK, &cal.clock), KERN_SUCCESS);
+	CHECK_EQ(host_get_clock_service(host, SYSTEM_CLOCK, &sys.clock), KERN_SUCCESS);
+	t0 = uptime_ms();
+	CHECK_EQ(cthread_fork(&a, clock_sleeper_run, &cal), KERN_SUCCESS);
+	CHECK_EQ(cthread_fork(&b, clock_sleeper_run, &sys), KERN_SUCCESS);
+	msg_sleep_ms(100);
+	CHECK_EQ(cal.done, 0);
+	CHECK_EQ(sys.done, 0);
+	CHECK_EQ(clock_get_time(ctrl, &now), KERN_SUCCESS);
+	CHECK_EQ(clock_set_time(ctrl, now), KERN_SUCCESS);	/* where it is: only the sleepers notice */
+	cthread_join(a);
+	CHECK_EQ(cal.result, KERN_ABORTED);
+	CHECK(uptime_ms() - t0 < 5000);
+	cthread_join(b);
+	CHECK_EQ(sys.result, KERN_SUCCESS);
+	CHECK(uptime_ms() - t0 >= 400);
+	mach_port_deallocate(ME, cal.clock);
+	mach_port_deallocate(ME, sys.clock);
+	mach_port_deallocate(ME, ctrl);
+	mach_port_deallocate(ME, host);
+	mach_port_deallocate(ME, host_priv);
+}
+
 /* ---- the port-name traps (kernel/syscall/sys_port.c) beside the RPCs they stand for ---- */
 
 /* refs of right on name in task, or -1 when the name is gone */
@@ -1112,6 +1170,7 @@ static const struct test tests[] = {
 #define T(f) { #f, f }
 #define T_ROW(f) { #f, f },
 	T(terminated_tasks_leave_the_task_list_and_give_back_their_memory),
+	T(a_sleep_on_the_calendar_clock_ends_when_the_clock_is_set),
 	T(task_terminate_returns_once_the_task_is_gone),
 	T(thread_terminate_returns_once_the_thread_is_gone),
 	T(task_threads_of_a_task_without_threads_is_an_empty_array),

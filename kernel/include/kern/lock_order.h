@@ -18,6 +18,7 @@
 #define LOCK_RANK_INPUT		35	/* console input: its readers wait under it */
 #define LOCK_RANK_IRQ		36	/* device interrupt lines: wakes the irq thread under it */
 #define LOCK_RANK_DMAHOLD	37	/* DMA pages held after their region went: wakes its thread under it */
+#define LOCK_RANK_ALARM		38	/* the clocks' alarms (kern/clock_alarm.c): reads the clocks under it */
 #define LOCK_RANK_SCHED		40	/* run queues, thread states, wait queues */
 #define LOCK_RANK_IOPB		45	/* drivers' I/O bitmaps: loaded on a switch, under sched_lock */
 #define LOCK_RANK_VM_OBJECT	50	/* memory objects */

@@ -38,7 +38,7 @@ kern_return_t thread_switch(mach_port_t thread, int option, mach_msg_timeout_t t
 /*
  * The kernel's RPC interfaces: stubs msgc generates from mach_port.defs (the
  * mach_port_* calls), vm_map.defs (the vm_* calls), task.defs, thread.defs,
- * host.defs and clock_priv.defs. Each takes the port of the object it acts on: any task's port works.
+ * host.defs, clock.defs and clock_priv.defs. Each takes the port of the object it acts on: any task's port works.
  */
 #include "mach_port_client.h"
 #include "vm_map_client.h"
@@ -46,7 +46,12 @@ kern_return_t thread_switch(mach_port_t thread, int option, mach_msg_timeout_t t
 #include "thread_client.h"
 #include "host_client.h"
 #include "device_client.h"
+#include "clock_client.h"
 #include "clock_priv_client.h"
 #include "device_intr_types.h"
+
+/* Mach's clock_sleep trap (<manifold/traps.h>): on a clock's name or control port. */
+kern_return_t clock_sleep(mach_port_t clock_name, sleep_type_t sleep_type, mach_timespec_t sleep_time,
+			  mach_timespec_t *wakeup_time);
 
 #endif

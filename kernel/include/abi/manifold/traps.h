@@ -160,6 +160,17 @@
  *	may be more. It gives no ports: looking is not touching.
  *	KERN_INVALID_HOST, KERN_INVALID_ARGUMENT (max > TRAP_TASK_LIST_MAX),
  *	KERN_INVALID_ADDRESS.
+ * clock_sleep(mach_port_t clock_name, sleep_type_t sleep_type, uint32_t seconds,
+ *	       int32_t nanoseconds, mach_timespec_t *wakeup_time)
+ *	Mach's clock_sleep trap (libmsg's clock_sleep takes a mach_timespec_t):
+ *	sleeps until the clock that clock_name is a send right to a name or
+ *	control port of (host_get_clock_service, host_get_clock_control) reads
+ *	the time given (TIME_ABSOLUTE) or that time from now (TIME_RELATIVE),
+ *	to the scheduler's tick; a time past returns at once. *wakeup_time is
+ *	the clock's time at the wake. KERN_INVALID_ARGUMENT (clock_name is no
+ *	clock's), KERN_INVALID_VALUE (another sleep_type, nanoseconds outside 0
+ *	to 999,999,999), KERN_INVALID_ADDRESS, KERN_ABORTED (the thread was
+ *	aborted, or the calendar clock set while it slept on that clock).
  */
 #define MANIFOLD_TRAPS(TRAP)				\
 	TRAP(1, console_write, 2)			\
@@ -188,7 +199,8 @@
 	TRAP(48, console_read, 5)			\
 	TRAP(49, task_list, 4)				\
 	TRAP(50, boot_module_read, 5)			\
-	TRAP(51, console_write_raw, 2)
+	TRAP(51, console_write_raw, 2)			\
+	TRAP(52, clock_sleep, 5)
 
 enum manifold_trap {
 #define TRAP_ENUM(n, name, argc) TRAP_##name = n,
