@@ -23,6 +23,7 @@ struct clock_alarm {
 	int clock;		/* SYSTEM_CLOCK, CALENDAR_CLOCK */
 	int type;		/* TIME_ABSOLUTE, TIME_RELATIVE: as asked, for the reply */
 	int64_t at;		/* when, in the clock's nanoseconds */
+	uint32_t task;		/* the id of the task that asked: at most CLOCK_ALARM_TASK_MAX each */
 };
 
 static struct spinlock alarm_lock = SPINLOCK_INIT("clock_alarm", LOCK_RANK_ALARM);
@@ -38,23 +39,50 @@ alarm_kick(void)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-kern_return_t
-clock_alarm_add(int clock, int type, int64_t at, struct port *reply)
+/*
+ * A slot for an alarm of task's, or -1: a free one, or one whose reply port
+ * died (its right taken out into *dead, for the caller to destroy with no
+ * lock held); none when task holds CLOCK_ALARM_TASK_MAX already, so that no
+ * task keeps the others from the table. alarm_lock held.
+ */
+static int
+free_slot_locked(uint32_t task, struct port **dead)
 {
-	kern_return_t kr = KERN_RESOURCE_SHORTAGE;
-	uint32_t f = spin_lock_irqsave(&alarm_lock);
+	int slot = -1, mine = 0;
 
+	*dead = NULL;
 	for (int i = 0; i < CLOCK_ALARM_MAX; i++) {
-		if (!alarms[i].reply) {
-			alarms[i] = (struct clock_alarm){ reply, clock, type, at };
-			kr = KERN_SUCCESS;
-			break;
+		struct port *p = alarms[i].reply;
+
+		if (p && !__atomic_load_n(&p->active, __ATOMIC_RELAXED) && !*dead) {
+			*dead = p;	/* nobody will read its reply: the slot is free */
+			alarms[i].reply = NULL;
+			p = NULL;
 		}
+		if (!p && slot < 0)
+			slot = i;
+		else if (p && alarms[i].task == task)
+			mine++;
 	}
+	return mine < CLOCK_ALARM_TASK_MAX ? slot : -1;
+}
+
+kern_return_t
+clock_alarm_add(int clock, int type, int64_t at, struct port *reply, uint32_t task)
+{
+	struct port *dead;
+	uint32_t f = spin_lock_irqsave(&alarm_lock);
+	int slot = free_slot_locked(task, &dead);
+
+	if (slot >= 0)
+		alarms[slot] = (struct clock_alarm){ reply, clock, type, at, task };
 	spin_unlock_irqrestore(&alarm_lock, f);
-	if (kr == KERN_SUCCESS)
-		alarm_kick();
-	return kr;
+	if (dead)
+		right_destroy_carried(dead, MACH_MSG_TYPE_PORT_SEND_ONCE);
+	if (slot < 0)
+		return KERN_RESOURCE_SHORTAGE;
+	alarm_kick();
+	return KERN_SUCCESS;
 }
 
 void

@@ -16,6 +16,7 @@
 #include <kern/clock_port.h>
 #include <kern/ipc.h>
 #include <kern/lib.h>
+#include <kern/task.h>
 #include <kern/walltime.h>
 #include <mach/clock_types.h>
 #include <mach/mig_errors.h>
@@ -142,5 +143,7 @@ kdo_clock_alarm(struct port *clock, integer_t alarm_type, mach_timespec_t alarm_
 		return KERN_INVALID_VALUE;
 	if (!alarm_port)
 		return KERN_INVALID_ARGUMENT;
-	return clock_alarm_add(id, alarm_type, alarm_type == TIME_RELATIVE ? clock_read_ns(id) + t : t, alarm_port);
+	/* (a kernel object's request is served in its sender's thread: the task is the asker) */
+	return clock_alarm_add(id, alarm_type, alarm_type == TIME_RELATIVE ? clock_read_ns(id) + t : t, alarm_port,
+			       curtask()->id);
 }

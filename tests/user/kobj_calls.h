@@ -2177,7 +2177,7 @@ clock_alarms_reply_on_their_port_when_due(void)
 {
 	mach_port_t host = mach_host_self(), sys = MACH_PORT_NULL, cal = MACH_PORT_NULL, p = kc_port(), q = kc_port();
 	mach_timespec_t rel = { 0, 50000000 }, bad_ns = { 0, 1000000000 }, past = { 0, 0 };
-	mach_timespec_t soon = { 0, 20000000 }, later = { 0, 80000000 };
+	mach_timespec_t soon = { 0, 20000000 }, later = { 0, 80000000 }, later_far = { 3600, 0 };
 	struct kc_msg m;
 	uint64_t u0, u1;
 	int n;
@@ -2219,17 +2219,33 @@ clock_alarms_reply_on_their_port_when_due(void)
 	CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
 	CHECK(m.body[2] > 1000000000u);		/* the calendar clock's: since 1970 */
 
-	/* CLOCK_ALARM_MAX wait at once, no more; each then goes off */
-	for (n = 0; n < CLOCK_ALARM_MAX; n++)
+	/* CLOCK_ALARM_TASK_MAX of one task wait at once, no more (the table's CLOCK_ALARM_MAX are
+	 * shared by every task); each then goes off */
+	for (n = 0; n < CLOCK_ALARM_TASK_MAX; n++)
 		CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_SUCCESS);
 	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, rel, p), KERN_RESOURCE_SHORTAGE);
 	CHECK_EQ(kc_poll(p, &m), MACH_MSG_SUCCESS);		/* the refused one's right died at once */
 	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
-	for (n = 0; n < CLOCK_ALARM_MAX; n++) {
+	for (n = 0; n < CLOCK_ALARM_TASK_MAX; n++) {
 		CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
 		CHECK_EQ(m.h.msgh_id, CLOCK_ALARM_REPLY_ID);
 	}
 	CHECK_EQ(kc_recv_ms(p, &m, 100), MACH_RCV_TIMED_OUT);
+	/* far-off alarms whose port died hold no slot: the next alarm takes theirs */
+	for (n = 0; n < CLOCK_ALARM_TASK_MAX; n++)
+		CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, later_far, q), KERN_SUCCESS);
+	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, later_far, p), KERN_RESOURCE_SHORTAGE);
+	CHECK_EQ(kc_recv_ms(p, &m, 1000), MACH_MSG_SUCCESS);
+	CHECK_EQ(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	mach_port_destroy(KC_SELF, q);
+	for (n = 0; n < CLOCK_ALARM_TASK_MAX; n++)
+		CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, soon, p), KERN_SUCCESS);
+	for (n = 0; n < CLOCK_ALARM_TASK_MAX; n++) {
+		CHECK_EQ(kc_recv_ms(p, &m, 5000), MACH_MSG_SUCCESS);
+		CHECK_EQ(m.h.msgh_id, CLOCK_ALARM_REPLY_ID);
+	}
+	q = kc_port();
+	CHECK(q);
 
 	/* an alarm whose port died first: its reply goes nowhere, and nothing of it is left (the case's leak check) */
 	CHECK_EQ(clock_alarm(sys, TIME_RELATIVE, soon, q), KERN_SUCCESS);

@@ -27,7 +27,7 @@ void clock_calendar_set(void);
 /* Clock alarms (kern/clock_alarm.c): the thread that sends them, started once. */
 void clock_alarm_init(void);
 /* An alarm: a clock_alarm_reply to reply (a send-once right, taken on success) once clock reads at (ns). */
-kern_return_t clock_alarm_add(int clock, int type, int64_t at, struct port *reply);
+kern_return_t clock_alarm_add(int clock, int type, int64_t at, struct port *reply, uint32_t task);
 void clock_alarm_calendar_set(void);
 
 #endif

@@ -28,6 +28,7 @@ typedef int clock_flavor_t;
 #define CLOCK_ALARM_MAXRES	5	/* ...at coarsest */
 
 #define CLOCK_ALARM_MAX	64	/* clock_alarm: alarms waiting at once, over all tasks */
+#define CLOCK_ALARM_TASK_MAX	8	/* ...and of one task (a proxy's gns asks for a whole node) */
 
 /* clock_sleep's sleep_type and clock_alarm's alarm_type (Mach's numbers) */
 typedef int sleep_type_t;
