@@ -170,7 +170,7 @@ kobject_serve(struct kmsg *k)
 	} else if (dest->kotype == KOBJ_DEVICE) {
 		device_kserver(dest, k, &out.k);	/* kernel/dev/device_rpc.c */
 	} else if (dest->kotype == KOBJ_CLOCK_CTRL) {
-		clock_priv_kserver(dest, k, &out.k);	/* kern/host_rpc.c */
+		clock_priv_kserver(dest, k, &out.k);	/* kern/clock_rpc.c: a clock's name or control port */
 	} else {
 		host_kserver(dest, k, &out.k);		/* the host port and the privileged one */
 	}
