@@ -72,6 +72,27 @@ link_check(void)
 static bool ack_owed, interrupt_turn;
 
 /*
+ * Only while interrupts come close together (a stream, RPCs back to back):
+ * an interrupt BUSY_CYCLES or more after the one before (an idle node's
+ * heartbeats, some 60 a second from 15 peers) is acked at once, as it was
+ * before, for each deferred ack costs a timer's wake when nothing follows
+ * (check-scale's idle cost, 0.009 -> 0.011 host CPU-s/s a guest with every
+ * ack deferred). The time stamp counter's cycles: 2 ms at 1 GHz, QEMU's
+ * under -icount.
+ */
+#define BUSY_CYCLES 2000000u
+static uint64_t last_interrupt;
+
+static uint64_t
+cycles(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/*
  * The NIC's causes (read, so cleared), both rings (RXT0, RXDMT0, RXO and
  * TXDW: a frame that came before the read is pumped, one after it
  * interrupts again), then the line.
@@ -87,16 +108,24 @@ irq_done(void)
 	driver_irq_ack(nic.irq);
 }
 
-/* The NIC interrupted: the pumps after this message look at both rings; the ack waits. */
+/* The NIC interrupted: the pumps after this message look at both rings; the ack waits if others came close before. */
 kern_return_t
 device_intr_do_device_intr(mach_port_t port, uint32_t irq, uint32_t count)
 {
+	uint64_t now = cycles();
+	bool busy = now - last_interrupt < BUSY_CYCLES;
+
 	if (port != irq_port)
 		return KERN_SUCCESS;	/* only the kernel holds a right to irq_port */
+	last_interrupt = now;
 	if (ack_owed)
 		irq_done();	/* not expected: the line was masked */
 	if (e1000_causes(&nic) & INT_LSC)
 		link_check();
+	if (!busy) {
+		driver_irq_ack(nic.irq);	/* the pumps after this message look at both rings */
+		return KERN_SUCCESS;
+	}
 	ack_owed = interrupt_turn = true;
 	return KERN_SUCCESS;
 }
