@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <mach/mach.h>
+#include <manifold/cycles.h>
 #include <manifold/driver.h>
 #include <manifold/error.h>
 #include <manifold/msg.h>
@@ -83,15 +84,6 @@ static bool ack_owed, interrupt_turn;
 #define BUSY_CYCLES 2000000u
 static uint64_t last_interrupt;
 
-static uint64_t
-cycles(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /*
  * The NIC's causes (read, so cleared), both rings (RXT0, RXDMT0, RXO and
  * TXDW: a frame that came before the read is pumped, one after it
@@ -112,7 +104,7 @@ irq_done(void)
 kern_return_t
 device_intr_do_device_intr(mach_port_t port, uint32_t irq, uint32_t count)
 {
-	uint64_t now = cycles();
+	uint64_t now = msg_cycles();
 	bool busy = now - last_interrupt < BUSY_CYCLES;
 
 	if (port != irq_port)

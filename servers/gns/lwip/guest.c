@@ -9,6 +9,7 @@
  * servers/gns/README.md says what should replace it.
  */
 #include <string.h>
+#include <manifold/cycles.h>
 #include <manifold/trap.h>
 #include "port.h"
 #include "siphash.h"
@@ -17,7 +18,6 @@ static bool held;
 static uint64_t held_us;
 static uint64_t last_us;	/* the latest reading, ours or the loop's: time never goes back */
 
-static uint64_t rdtsc(void);
 
 /*
  * Outside the tick a reading of the clock is a trap of about 390
@@ -45,7 +45,7 @@ static uint32_t us_per_cycle;		/* 2^32 times microseconds a cycle; 0: not measur
 static uint64_t
 read_us(void)
 {
-	uint64_t c = rdtsc(), us, ns = 0;
+	uint64_t c = msg_cycles(), us, ns = 0;
 
 	if (us_per_cycle && c - read_tsc < INTERP_CYCLES) {
 		us = read_at_us + ((uint64_t)(uint32_t)(c - read_tsc) * us_per_cycle >> 32);
@@ -93,15 +93,6 @@ port_clock_hold(bool on)
 	held = on;
 }
 
-static uint64_t
-rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 static int
 has_rdrand(void)
 {
@@ -139,7 +130,7 @@ port_entropy(void *buf, size_t n)
 
 	memset(&pool, 0, sizeof pool);
 	for (int i = 0; i < 16; i++) {
-		pool.tsc[i] = rdtsc();
+		pool.tsc[i] = msg_cycles();
 		trap_thread_yield();
 	}
 	trap_clock_uptime(&pool.uptime);
