@@ -63,6 +63,7 @@ raise_and_wait(struct thread *th, struct port *reply, struct syscall_answer *a, 
 	       uint32_t in_addr, const uint8_t *in_data, uint32_t in_len)
 {
 	struct task *task = th->task;
+	struct port **slot = &task->special[task_special_slot(TASK_SYSCALL_PORT)];
 	enum exception_outcome outcome = EXCEPTION_NO_ANSWER;
 	struct kmsg_room room;	/* the request, then the answer */
 	struct kmsg *k = &room.k;
@@ -71,12 +72,11 @@ raise_and_wait(struct thread *th, struct port *reply, struct syscall_answer *a, 
 	uint32_t f = ipc_begin();
 
 	/* a call without inputs straight into the server waiting for it, if one is */
-	if (!with_data && ipc_kernel_special_request_send(task, &task->special[task_special_slot(TASK_SYSCALL_PORT)],
-							  reply, SYSCALL_RAISE_ID, (const natural_t *)&a->state,
-							  i386_THREAD_STATE_COUNT))
+	if (!with_data && ipc_kernel_special_request_send(task, slot, reply, SYSCALL_RAISE_ID,
+							  (const natural_t *)&a->state, i386_THREAD_STATE_COUNT))
 		goto wait;
 	/* again: it may have gone */
-	sp = ipc_task_copy_special(task, &task->special[task_special_slot(TASK_SYSCALL_PORT)]);
+	sp = ipc_task_copy_special(task, slot);
 	if (!sp)
 		goto out;
 	if (sp->kotype != KOBJ_NONE || !__atomic_load_n(&sp->active, __ATOMIC_RELAXED))

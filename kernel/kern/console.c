@@ -86,8 +86,9 @@ write_chunk(const char *s, size_t n, bool raw)
 	return k;
 }
 
+/* s to the console as one piece among the threads' writes; raw: no CR put before LF */
 static void
-write_locked(const char *s, size_t n, bool raw)
+console_put(const char *s, size_t n, bool raw)
 {
 	uint32_t f;
 
@@ -111,13 +112,13 @@ write_locked(const char *s, size_t n, bool raw)
 void
 console_write(const char *s, size_t n)
 {
-	write_locked(s, n, false);
+	console_put(s, n, false);
 }
 
 void
 console_write_raw(const char *s, size_t n)
 {
-	write_locked(s, n, true);
+	console_put(s, n, true);
 }
 
 int
